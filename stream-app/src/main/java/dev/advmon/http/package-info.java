@@ -1,0 +1,4 @@
+/**
+ * HTTP endpoints: health, metrics, dashboard.
+ */
+package dev.advmon.http;
