@@ -29,11 +29,6 @@ public enum ImageFormat {
     return rawChannels;
   }
 
-  /** The signature an encoded file starts with, or empty for raw formats. */
-  byte[] magic() {
-    return magic == null ? new byte[0] : magic.clone();
-  }
-
   /** The encoded format whose signature starts {@code bytes}, if any; raw formats have no signature. */
   public static Optional<ImageFormat> detect(byte[] bytes) {
     for (ImageFormat format : values()) {

@@ -1,0 +1,121 @@
+package dev.advmon.image;
+
+import java.awt.image.BufferedImage;
+import java.util.Objects;
+
+/**
+ * Decodes a frame's image bytes into 8-bit gray or RGB, treating the bytes as hostile.
+ *
+ * <p>Order of checks, cheapest and most protective first: the encoded size; the format's signature; the
+ * header, parsed here (PNG IHDR, JPEG SOFn) so that the declared size is checked against the limits
+ * before ImageIO allocates anything; the PNG chunk list, so that truncation is named as such; only then
+ * the decoder, whose result must match the header. Every failure is an {@link ImageDecodeException} with a
+ * {@link ImageRejection}; no IIOException, NullPointerException or out-of-bounds error escapes.
+ *
+ * <p>Thread-safe: it holds only its limits, and every call uses its own ImageIO reader.
+ */
+public final class ImageDecoder {
+
+  private final ImageLimits limits;
+
+  public ImageDecoder(ImageLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  public ImageDecoder() {
+    this(ImageLimits.defaults());
+  }
+
+  public ImageLimits limits() {
+    return limits;
+  }
+
+  /** Decodes PNG or JPEG, recognised by its signature. */
+  public DecodedImage decode(byte[] bytes) throws ImageDecodeException {
+    return decode(bytes, null, null, null);
+  }
+
+  /**
+   * Decodes {@code bytes} in {@code format}.
+   *
+   * @param format the frame's encoding, or null to recognise PNG or JPEG by signature
+   * @param width required for GRAY8 and RGB8; for PNG and JPEG optional, and when given it must match the header
+   * @param height as {@code width}
+   */
+  public DecodedImage decode(byte[] bytes, ImageFormat format, Integer width, Integer height)
+      throws ImageDecodeException {
+    Objects.requireNonNull(bytes, "bytes");
+    if (bytes.length > limits.maxEncodedBytes()) {
+      throw new ImageDecodeException(ImageRejection.TOO_MANY_BYTES, "encoded image has " + bytes.length
+          + " bytes, above " + ImageLimits.MAX_ENCODED_BYTES_SETTING + " = " + limits.maxEncodedBytes()
+          + "; refused before decoding");
+    }
+    ImageFormat actual = format != null ? format : detect(bytes);
+    return switch (actual) {
+      case GRAY8, RGB8 -> decodeRaw(bytes, actual, width, height);
+      case PNG, JPEG -> decodeEncoded(bytes, actual, width, height);
+    };
+  }
+
+  private static ImageFormat detect(byte[] bytes) throws ImageDecodeException {
+    return ImageFormat.detect(bytes).orElseThrow(() -> new ImageDecodeException(ImageRejection.BAD_MAGIC,
+        "bytes start with neither the PNG signature (89 50 4E 47 0D 0A 1A 0A) nor the JPEG signature (FF D8 FF): found "
+            + Hex.prefix(bytes, 8) + "; raw GRAY8/RGB8 frames must say their encoding"));
+  }
+
+  private DecodedImage decodeRaw(byte[] bytes, ImageFormat format, Integer width, Integer height)
+      throws ImageDecodeException {
+    String source = format + " frame";
+    if (width == null || height == null) {
+      throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS,
+          source + " needs width and height (got " + width + "x" + height + "): raw pixels carry no size");
+    }
+    checkGeometry(source, width, height);
+    int channels = format.rawChannels();
+    long expected = (long) width * height * channels;
+    if (bytes.length != expected) {
+      throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS, source + " of " + width + "x" + height
+          + " needs " + expected + " bytes (" + width + " x " + height + " x " + channels + "), got " + bytes.length);
+    }
+    return new DecodedImage(width, height, channels, bytes);
+  }
+
+  private DecodedImage decodeEncoded(byte[] bytes, ImageFormat format, Integer width, Integer height)
+      throws ImageDecodeException {
+    ImageHeader header = format == ImageFormat.PNG
+        ? PngHeaderReader.readHeader(bytes)
+        : JpegHeaderReader.readHeader(bytes);
+    String source = format + " header";
+    checkGeometry(source, header.width(), header.height());
+    if ((width != null && width != header.width()) || (height != null && height != header.height())) {
+      throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS, "frame declares " + width + "x" + height
+          + " but its " + source + " declares " + header.width() + "x" + header.height());
+    }
+    if (format == ImageFormat.PNG) {
+      PngHeaderReader.requireCompleteChunks(bytes);
+    } else {
+      JpegHeaderReader.requireSupported(header);
+    }
+    BufferedImage image = ImageIoReader.read(bytes, header);
+    return Rasters.toDecoded(image, format.name());
+  }
+
+  private void checkGeometry(String source, long width, long height) throws ImageDecodeException {
+    if (width <= 0 || height <= 0) {
+      throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS,
+          source + " declares " + width + "x" + height + ": width and height must be positive");
+    }
+    long pixels = width * height; // both are below 2^31, so this cannot overflow
+    if (pixels > limits.maxPixels()) {
+      throw new ImageDecodeException(ImageRejection.TOO_MANY_PIXELS, source + " declares " + width + "x" + height
+          + " = " + pixels + " pixels, above " + ImageLimits.MAX_PIXELS_SETTING + " = " + limits.maxPixels()
+          + "; refused before decoding");
+    }
+    long largest = Math.max(width, height);
+    if (largest > limits.maxDimension()) {
+      throw new ImageDecodeException(ImageRejection.TOO_MANY_PIXELS, source + " declares " + width + "x" + height
+          + ", a dimension of " + largest + " is above " + ImageLimits.MAX_DIMENSION_SETTING + " = "
+          + limits.maxDimension() + "; refused before decoding");
+    }
+  }
+}

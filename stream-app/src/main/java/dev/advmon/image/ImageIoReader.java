@@ -1,0 +1,108 @@
+package dev.advmon.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Runs the JDK's ImageIO decoder on bytes whose header {@link ImageDecoder} has already checked, and turns
+ * every way it can fail into an {@link ImageDecodeException}.
+ */
+final class ImageIoReader {
+
+  private ImageIoReader() {}
+
+  static BufferedImage read(byte[] bytes, ImageHeader header) throws ImageDecodeException {
+    String name = header.format().name();
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(name.toLowerCase(Locale.ROOT));
+    if (!readers.hasNext()) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED, "this JVM has no ImageIO reader for " + name);
+    }
+    ImageReader reader = readers.next();
+    Warnings warnings = new Warnings();
+    // MemoryCacheImageInputStream rather than ImageIO.createImageInputStream, which may spill to temp files.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      // ignoreMetadata: text and profile chunks are not needed and could themselves be compressed bombs.
+      reader.setInput(in, true, true);
+      reader.addIIOReadWarningListener(warnings);
+      BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+      warnings.rethrow(name);
+      if (image == null) {
+        throw new ImageDecodeException(ImageRejection.CORRUPT, name + " decoder returned no image");
+      }
+      if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+        throw new ImageDecodeException(ImageRejection.CORRUPT, name + " decoded to " + image.getWidth() + "x"
+            + image.getHeight() + " but its header declares " + header.width() + "x" + header.height());
+      }
+      return image;
+    } catch (IOException | RuntimeException e) {
+      // ImageIO reports broken data as IIOException, and some malformed streams as unchecked exceptions
+      // from deep inside the decoder; neither may escape as such.
+      throw classify(name, e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  private static ImageDecodeException classify(String name, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof EOFException) {
+        return new ImageDecodeException(ImageRejection.TRUNCATED,
+            name + " data ends early: the file is truncated (" + describe(e) + ")", e);
+      }
+    }
+    return new ImageDecodeException(ImageRejection.CORRUPT, name + " data could not be decoded: " + describe(e), e);
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder out = new StringBuilder(e.getClass().getSimpleName());
+    if (e.getMessage() != null) {
+      out.append(": ").append(e.getMessage());
+    }
+    Throwable cause = e.getCause();
+    if (cause != null && cause != e && cause.getMessage() != null) {
+      out.append(" (").append(cause.getMessage()).append(')');
+    }
+    return out.toString();
+  }
+
+  /**
+   * The JPEG reader does not fail on a file cut short or damaged: it warns, and fills what it could not
+   * decode with gray or garbage. Such a frame would be scored as if it were real, so decoder warnings refuse
+   * the frame, except the few known to concern only metadata (fail closed on anything unrecognised).
+   */
+  private static final class Warnings implements IIOReadWarningListener {
+    private static final List<String> METADATA_ONLY = List.of(
+        "unknown jfif revision", "color profile is invalid", "jfif markers not allowed in jfif jpeg thumbnail");
+
+    private String first;
+
+    @Override
+    public void warningOccurred(ImageReader source, String warning) {
+      String text = warning == null ? "unspecified warning" : warning;
+      String lower = text.toLowerCase(Locale.ROOT);
+      if (first == null && METADATA_ONLY.stream().noneMatch(lower::contains)) {
+        first = text;
+      }
+    }
+
+    void rethrow(String name) throws ImageDecodeException {
+      if (first == null) {
+        return;
+      }
+      String lower = first.toLowerCase(Locale.ROOT);
+      boolean truncated = lower.contains("truncated") || lower.contains("premature end") || lower.contains("missing eoi");
+      throw new ImageDecodeException(truncated ? ImageRejection.TRUNCATED : ImageRejection.CORRUPT,
+          name + " decoder warned '" + first + "'" + (truncated ? ": the file is truncated" : ": the data is damaged"));
+    }
+  }
+}

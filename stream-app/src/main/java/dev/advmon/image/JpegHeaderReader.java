@@ -1,0 +1,141 @@
+package dev.advmon.image;
+
+/**
+ * Walks JPEG markers up to the first frame header (SOFn) and reads its size and component count without
+ * decoding anything.
+ */
+final class JpegHeaderReader {
+
+  private static final int SOI = 0xD8;
+  private static final int EOI = 0xD9;
+  private static final int SOS = 0xDA;
+  private static final int TEM = 0x01;
+
+  private JpegHeaderReader() {}
+
+  /**
+   * The frame header; {@link #requireSupported} decides afterwards whether the JDK's decoder can handle it,
+   * so that an oversized image is reported as such whatever its coding.
+   */
+  static ImageHeader readHeader(byte[] b) throws ImageDecodeException {
+    requireSignature(b);
+    int pos = 2;
+    while (true) {
+      if (pos >= b.length) {
+        throw truncated("JPEG ends at byte " + b.length + " before its frame header (SOFn marker)");
+      }
+      if ((b[pos] & 0xFF) != 0xFF) {
+        throw corrupt("expected a marker at offset " + pos + ", found byte " + Hex.of(b[pos]));
+      }
+      // Any number of 0xFF fill bytes may precede a marker code.
+      while (pos < b.length && (b[pos] & 0xFF) == 0xFF) {
+        pos++;
+      }
+      if (pos >= b.length) {
+        throw truncated("JPEG ends at byte " + b.length + " inside a marker");
+      }
+      int marker = b[pos] & 0xFF;
+      int markerAt = pos - 1;
+      pos++;
+      if (marker == TEM || (marker >= 0xD0 && marker <= 0xD7)) {
+        continue; // standalone markers carry no length
+      }
+      if (marker == 0x00 || marker == SOI || marker == EOI || marker == SOS) {
+        throw corrupt("marker FF " + Hex.of(marker) + " at offset " + markerAt + " comes before any frame header");
+      }
+      if (b.length - pos < 2) {
+        throw truncated("JPEG ends at byte " + b.length + " inside the length of marker FF " + Hex.of(marker));
+      }
+      int length = u16(b, pos);
+      if (length < 2) {
+        throw corrupt("marker FF " + Hex.of(marker) + " at offset " + markerAt + " declares length " + length);
+      }
+      if (length > b.length - pos) {
+        throw truncated("JPEG segment FF " + Hex.of(marker) + " at offset " + markerAt + " declares " + length
+            + " bytes but the file ends " + (length - (b.length - pos)) + " bytes short: the file is truncated");
+      }
+      if (isStartOfFrame(marker)) {
+        return frameHeader(b, pos, length, marker);
+      }
+      pos += length;
+    }
+  }
+
+  /**
+   * Refuses what the JDK's libjpeg-6b based reader cannot decode, or what this monitor does not model
+   * (four-component CMYK/YCCK), with a message that says so rather than a decoder stack trace.
+   */
+  static void requireSupported(ImageHeader header) throws ImageDecodeException {
+    int marker = header.variant();
+    int precision = header.bitDepth();
+    if (header.components() == 4) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED,
+          "JPEG has 4 components (CMYK or YCCK); only grayscale and RGB/YCbCr JPEGs are supported: convert to RGB");
+    }
+    if (header.components() != 1 && header.components() != 3) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED,
+          "JPEG has " + header.components() + " components; only 1 (grayscale) and 3 (YCbCr/RGB) are supported");
+    }
+    if (marker != 0xC0 && marker != 0xC1 && marker != 0xC2) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED, "JPEG uses " + processName(marker)
+          + " (SOF marker FF " + Hex.of(marker) + "); only baseline, extended and progressive Huffman JPEGs are supported");
+    }
+    if (precision != 8) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED,
+          "JPEG has " + precision + "-bit samples; only 8-bit JPEGs are supported");
+    }
+  }
+
+  /** SOF0..SOF15, less the markers in that range that are not frame headers: DHT, JPG and DAC. */
+  static boolean isStartOfFrame(int marker) {
+    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+  }
+
+  private static ImageHeader frameHeader(byte[] b, int pos, int length, int marker) throws ImageDecodeException {
+    if (length < 8) {
+      throw corrupt("frame header FF " + Hex.of(marker) + " is " + length + " bytes long, at least 8 are needed");
+    }
+    int precision = b[pos + 2] & 0xFF;
+    int height = u16(b, pos + 3);
+    int width = u16(b, pos + 5);
+    int components = b[pos + 7] & 0xFF;
+    if (length != 8 + 3 * components) {
+      throw corrupt("frame header declares " + components + " components but is " + length + " bytes long");
+    }
+    return new ImageHeader(ImageFormat.JPEG, width, height, components, precision, marker,
+        "SOF marker FF " + Hex.of(marker) + ", precision " + precision);
+  }
+
+  private static String processName(int marker) {
+    return switch (marker) {
+      case 0xC3 -> "lossless coding";
+      case 0xC5, 0xC6, 0xC7 -> "hierarchical coding";
+      case 0xC9, 0xCA, 0xCB -> "arithmetic coding";
+      case 0xCD, 0xCE, 0xCF -> "hierarchical arithmetic coding";
+      default -> "an unknown coding process";
+    };
+  }
+
+  private static void requireSignature(byte[] b) throws ImageDecodeException {
+    if (ImageFormat.JPEG.matches(b)) {
+      return;
+    }
+    if (ImageFormat.JPEG.isTruncatedMagic(b)) {
+      throw truncated("JPEG ends after " + b.length + " bytes, inside its signature");
+    }
+    throw new ImageDecodeException(ImageRejection.BAD_MAGIC,
+        "bytes do not start with the JPEG signature FF D8 FF (found " + Hex.prefix(b, 3) + ")");
+  }
+
+  private static int u16(byte[] b, int at) {
+    return ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
+  }
+
+  private static ImageDecodeException truncated(String message) {
+    return new ImageDecodeException(ImageRejection.TRUNCATED, message);
+  }
+
+  private static ImageDecodeException corrupt(String message) {
+    return new ImageDecodeException(ImageRejection.CORRUPT, "JPEG is corrupt: " + message);
+  }
+}
