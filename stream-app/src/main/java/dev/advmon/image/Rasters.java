@@ -3,6 +3,8 @@ package dev.advmon.image;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
@@ -34,6 +36,10 @@ final class Rasters {
           source + " decoded to " + model.getNumColorComponents() + " colour components, expected " + channels);
     }
     Raster raster = image.getRaster();
+    DecodedImage direct = fromInterleavedBytes(raster, model, channels);
+    if (direct != null) {
+      return direct;
+    }
     int width = raster.getWidth();
     int height = raster.getHeight();
     int bands = raster.getNumBands();
@@ -49,6 +55,43 @@ final class Rasters {
       for (int x = 0; x < width; x++) {
         for (int c = 0; c < channels; c++) {
           out[o++] = (byte) to8Bits(row[x * bands + c], maxValue[c]);
+        }
+      }
+    }
+    return DecodedImage.adopt(width, height, channels, out);
+  }
+
+  /**
+   * Copies 8-bit interleaved layouts (what ImageIO produces for 8-bit PNG and JPEG) straight from the data
+   * buffer, which takes a fraction of the time of the generic per-row path; null for other layouts.
+   */
+  private static DecodedImage fromInterleavedBytes(Raster raster, ColorModel model, int channels) {
+    if (!(raster.getDataBuffer() instanceof DataBufferByte buffer)
+        || !(raster.getSampleModel() instanceof ComponentSampleModel layout)
+        || buffer.getNumBanks() != 1
+        || raster.getMinX() != 0 || raster.getMinY() != 0
+        || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+      return null;
+    }
+    for (int c = 0; c < channels; c++) {
+      if (model.getComponentSize(c) != 8 || layout.getBankIndices()[c] != 0) {
+        return null;
+      }
+    }
+    byte[] data = buffer.getData();
+    int[] offsets = layout.getBandOffsets();
+    int pixelStride = layout.getPixelStride();
+    int scanlineStride = layout.getScanlineStride();
+    int width = raster.getWidth();
+    int height = raster.getHeight();
+    byte[] out = new byte[width * height * channels];
+    int o = 0;
+    for (int y = 0; y < height; y++) {
+      int row = buffer.getOffset() + y * scanlineStride;
+      for (int x = 0; x < width; x++) {
+        int pixel = row + x * pixelStride;
+        for (int c = 0; c < channels; c++) {
+          out[o++] = data[pixel + offsets[c]];
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.advmon.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
@@ -62,6 +63,22 @@ class ImageDecoderPngTest {
 
     assertThat(decoded.channels()).isEqualTo(1);
     assertThat(decoded.pixels()).containsExactly(0, 0, 1, 100, 101, (byte) 255);
+  }
+
+  @Test
+  void reducesSixteenBitRgbPngToEightBits() throws Exception {
+    BufferedImage image = ImageTypeSpecifier.createInterleaved(ColorSpace.getInstance(ColorSpace.CS_sRGB),
+        new int[] {0, 1, 2}, DataBuffer.TYPE_USHORT, false, false).createBufferedImage(2, 1);
+    image.getRaster().setPixel(0, 0, new int[] {65535, 257 * 7, 0});
+    image.getRaster().setPixel(1, 0, new int[] {257 * 200, 257 * 100 + 129, 128});
+    byte[] png = TestImages.png(image);
+    assertThat(TestImages.pngColourType(png)).isEqualTo(2);
+    assertThat(TestImages.pngBitDepth(png)).isEqualTo(16);
+
+    DecodedImage decoded = decoder.decode(png);
+
+    assertThat(rgbAt(decoded, 0, 0)).containsExactly(255, 7, 0);
+    assertThat(rgbAt(decoded, 1, 0)).containsExactly(200, 101, 0);
   }
 
   @Test
