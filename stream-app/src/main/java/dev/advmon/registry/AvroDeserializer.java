@@ -102,7 +102,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
       throw new AvroDecodeException("writer schema id " + id + " (" + writer.getFullName()
           + ") cannot be read as " + reader.getFullName() + ": "
-          + compatibility.getResult().getIncompatibilities()
+          + Incompatibilities.describe(compatibility.getResult())
           + "; an incompatible schema change was registered, or the topic carries another record type", null);
     }
     return new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
