@@ -1,0 +1,120 @@
+package dev.advmon.registry;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads Confluent wire-format records into specific records. The body is decoded with the WRITER schema
+ * (fetched by the id in the header) and resolved to the reader schema of {@code T}, so that records
+ * written with an older or a newer compatible schema both read: missing fields take their defaults,
+ * unknown fields are skipped. One resolving reader is cached per writer id.
+ *
+ * <p>Every failure is typed for the dead-letter topic: {@link WireFormatException}
+ * ({@code BAD_MAGIC_BYTE}), {@link SchemaNotFoundException} ({@code UNKNOWN_SCHEMA}),
+ * {@link AvroDecodeException} ({@code BAD_AVRO}), {@link RegistryUnavailableException}
+ * ({@code REGISTRY_UNAVAILABLE}). A null record is a {@link WireFormatException} too: on the topics this
+ * serde reads, a record without a value cannot be scored and must be dead-lettered, not dropped.
+ */
+public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
+
+  private volatile AvroSerde.Setup setup;
+  private final ConcurrentMap<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  /** For Kafka's reflective construction; {@link #configure(Map, boolean)} must follow. */
+  public AvroDeserializer() {}
+
+  /**
+   * @param readerSchema the schema to read into (a generated class's {@code getClassSchema()}), or null to
+   *     read into the generated class named by each writer schema
+   */
+  public AvroDeserializer(Schema readerSchema, SchemaRegistry registry) {
+    this.setup = new AvroSerde.Setup(Objects.requireNonNull(registry, "registry"), false, false, readerSchema);
+  }
+
+  public AvroDeserializer(Class<T> type, SchemaRegistry registry) {
+    this(SpecificData.get().getSchema(Objects.requireNonNull(type, "type")), registry);
+  }
+
+  /**
+   * Reads {@code schema.registry.url} and friends, and {@code specific.avro.value.type} (or
+   * {@code .key.type}) as the class to read into; ignored when built with a registry.
+   */
+  @Override
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    if (setup == null) {
+      setup = AvroSerde.Setup.fromConfig(configs, isKey);
+    }
+  }
+
+  void configure(AvroSerde.Setup setup) {
+    if (this.setup == null) {
+      this.setup = setup;
+    }
+  }
+
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
+    int id = WireFormat.schemaId(data);
+    DatumReader<T> reader = readers.get(id);
+    if (reader == null) {
+      reader = readerFor(s, id);
+      readers.putIfAbsent(id, reader);
+    }
+    BinaryDecoder decoder = DecoderFactory.get()
+        .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+    T value;
+    boolean trailing;
+    try {
+      value = reader.read(null, decoder);
+      trailing = !decoder.isEnd();
+    } catch (IOException | RuntimeException e) {
+      throw new AvroDecodeException("the Avro body of a record on " + topic + " does not decode with its writer "
+          + "schema (id " + id + "): " + e + "; the bytes are corrupt or were written with another schema "
+          + "than the id says", e);
+    }
+    if (trailing) {
+      // Confluent's serde ignores leftovers; here they mean the body does not match the id's schema.
+      throw new AvroDecodeException("the Avro body of a record on " + topic + " has bytes left over after "
+          + "decoding with its writer schema (id " + id + "); it was written with another schema than the id says",
+          null);
+    }
+    return value;
+  }
+
+  private DatumReader<T> readerFor(AvroSerde.Setup s, int id) {
+    Schema writer = s.registry().byId(id);
+    Schema reader = s.readerSchema() != null ? s.readerSchema() : generatedSchemaFor(writer, id);
+    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      throw new AvroDecodeException("writer schema id " + id + " (" + writer.getFullName()
+          + ") cannot be read as " + reader.getFullName() + ": "
+          + Incompatibilities.describe(compatibility.getResult())
+          + "; an incompatible schema change was registered, or the topic carries another record type", null);
+    }
+    return new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
+  }
+
+  private static Schema generatedSchemaFor(Schema writer, int id) {
+    Class<?> type = writer.getType() == Schema.Type.RECORD ? SpecificData.get().getClass(writer) : null;
+    if (type == null) {
+      throw new AvroDecodeException("writer schema id " + id + " is " + writer.getFullName()
+          + ", for which no generated class is on the classpath; set " + AvroSerde.VALUE_TYPE
+          + " (or " + AvroSerde.KEY_TYPE + ") to the class to read into", null);
+    }
+    return SpecificData.get().getSchema(type);
+  }
+}

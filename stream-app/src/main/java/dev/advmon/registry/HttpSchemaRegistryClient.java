@@ -1,0 +1,282 @@
+package dev.advmon.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * Client of the Confluent Schema Registry REST API, as served by Confluent Schema Registry, Apicurio
+ * (ccompat, {@code /apis/ccompat/v7}), Karapace and Redpanda.
+ *
+ * <p>Results are cached for the life of the client (ids are immutable in every registry), so after
+ * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx and 429 are retried with
+ * exponential backoff and jitter across the configured URLs; other 4xx are answers, never retried.
+ * Decisions are made on the HTTP status, not on {@code error_code}, because Apicurio sends
+ * {@code error_code} 0 where Confluent sends 409xx/404xx.
+ */
+public final class HttpSchemaRegistryClient implements SchemaRegistry {
+
+  private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegistrySettings settings;
+  private final HttpClient http;
+  private final String authorization;
+  private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+  private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+  // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
+  private final AtomicInteger preferredUrl = new AtomicInteger();
+
+  public HttpSchemaRegistryClient(RegistrySettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    if (settings.mockScope().isPresent()) {
+      throw new IllegalArgumentException("mock:// URLs name an in-memory registry; use InMemorySchemaRegistry");
+    }
+    HttpClient.Builder builder = HttpClient.newBuilder()
+        .connectTimeout(settings.connectTimeout())
+        .followRedirects(HttpClient.Redirect.NORMAL);
+    RegistryTls.context(settings).ifPresent(builder::sslContext);
+    this.http = builder.build();
+    this.authorization = settings.basicAuthUser() == null ? null
+        : "Basic " + Base64.getEncoder().encodeToString(
+            (settings.basicAuthUser() + ":" + settings.basicAuthPassword()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int register(String subject, Schema schema) {
+    SubjectSchema key = new SubjectSchema(subject, schema);
+    Integer cached = idsBySubjectSchema.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Response r = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
+    if (r.status == 409 || r.status == 422) {
+      throw new SchemaRegistrationException(subject, r.status, r.message());
+    }
+    int id = r.expectOk("register under subject '" + subject + "'").path("id").asInt(-1);
+    return remember(key, r.requireId(id));
+  }
+
+  @Override
+  public int idOf(String subject, Schema schema) {
+    SubjectSchema key = new SubjectSchema(subject, schema);
+    Integer cached = idsBySubjectSchema.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Response r = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
+    if (r.status == 404) {
+      throw SchemaNotFoundException.forSubject(subject, r.base.toString(),
+          r.message() + "; register it first, or enable " + RegistrySettings.AUTO_REGISTER);
+    }
+    int id = r.expectOk("look up under subject '" + subject + "'").path("id").asInt(-1);
+    return remember(key, r.requireId(id));
+  }
+
+  @Override
+  public Schema byId(int id) {
+    Schema cached = schemasById.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    Response r = send("GET", "/schemas/ids/" + id, null);
+    if (r.status == 404) {
+      throw SchemaNotFoundException.forId(id, r.base.toString());
+    }
+    Schema schema = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+    Schema previous = schemasById.putIfAbsent(id, schema);
+    return previous != null ? previous : schema;
+  }
+
+  @Override
+  public RegisteredSchema latest(String subject) {
+    Response r = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
+    if (r.status == 404) {
+      throw SchemaNotFoundException.forSubject(subject, r.base.toString(), r.message());
+    }
+    JsonNode body = r.expectOk("fetch the latest version of subject '" + subject + "'");
+    int id = r.requireId(body.path("id").asInt(-1));
+    Schema schema = r.parseSchema(body, "subject '" + subject + "'");
+    schemasById.putIfAbsent(id, schema);
+    return new RegisteredSchema(subject, body.path("version").asInt(-1), id, schema);
+  }
+
+  @Override
+  public String describe() {
+    return settings.urlList();
+  }
+
+  @Override
+  public String toString() {
+    return "HttpSchemaRegistryClient[" + settings.urlList() + "]";
+  }
+
+  private int remember(SubjectSchema key, int id) {
+    idsBySubjectSchema.putIfAbsent(key, id);
+    // The schema just sent is the schema of that id: the serializer's own records need no fetch to read.
+    schemasById.putIfAbsent(id, key.schema());
+    return id;
+  }
+
+  private static String schemaBody(Schema schema) {
+    // No schemaType: AVRO is the default everywhere, and some older servers reject the field.
+    return JSON.createObjectNode().put("schema", schema.toString()).toString();
+  }
+
+  private static String encode(String subject) {
+    return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** Sends one request, retrying retryable failures over the URLs; returns the first non-retryable answer. */
+  private Response send(String method, String path, String body) {
+    List<URI> urls = settings.urls();
+    int attempts = 0;
+    String lastProblem = "none";
+    Throwable lastError = null;
+    for (int round = 0; round <= settings.maxRetries(); round++) {
+      if (round > 0) {
+        pause(round);
+      }
+      int start = preferredUrl.get();
+      for (int k = 0; k < urls.size(); k++) {
+        int index = (start + k) % urls.size();
+        URI base = urls.get(index);
+        attempts++;
+        try {
+          HttpResponse<String> response =
+              http.send(request(base, method, path, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          Response r = new Response(base, response.statusCode(), response.body());
+          if (r.status >= 500 || r.status == 429) {
+            lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message();
+            lastError = null;
+            continue;
+          }
+          preferredUrl.set(index);
+          return r;
+        } catch (IOException e) {
+          lastProblem = method + " " + base + path + " failed: " + e;
+          lastError = e;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RegistryUnavailableException(settings.urlList(), attempts, "interrupted", e);
+        }
+      }
+    }
+    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
+  }
+
+  private HttpRequest request(URI base, String method, String path, String body) {
+    String root = base.toString().replaceAll("/+$", "");
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + path))
+        .timeout(settings.requestTimeout())
+        .header("Accept", CONTENT_TYPE + ", application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (body != null) {
+      b.header("Content-Type", CONTENT_TYPE);
+    }
+    if (authorization != null) {
+      // Sent up front: registries answer 401 without a challenge that java.net.http's Authenticator expects.
+      b.header("Authorization", authorization);
+    }
+    return b.build();
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so that clients do not retry in step. */
+  private void pause(int round) {
+    long initial = settings.initialBackoff().toMillis();
+    long cap = settings.maxBackoff().toMillis();
+    long delay = Math.min(cap, initial << Math.min(round - 1, 30));
+    long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    try {
+      Thread.sleep(jittered);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryUnavailableException(settings.urlList(), round, "interrupted while backing off", e);
+    }
+  }
+
+  /** One HTTP answer, with the helpers that turn it into results or specific exceptions. */
+  private record Response(URI base, int status, String body) {
+
+    JsonNode expectOk(String action) {
+      if (status == 401 || status == 403) {
+        throw new RegistryRequestException("registry " + base + " refused to " + action + " (HTTP " + status
+            + "): " + message() + "; check " + RegistrySettings.BASIC_AUTH_USER_INFO + " and the user's rights",
+            status, null);
+      }
+      if (status != 200) {
+        throw new RegistryRequestException("registry " + base + " could not " + action + " (HTTP " + status
+            + "): " + message(), status, null);
+      }
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new RegistryRequestException("registry " + base + " answered " + action + " with a body that "
+            + "is not JSON (is the URL the registry's API root?): " + abbreviate(body), status, e);
+      }
+    }
+
+    int requireId(int id) {
+      if (id < 0) {
+        throw new RegistryRequestException("registry " + base + " answered without a schema id: "
+            + abbreviate(body), status, null);
+      }
+      return id;
+    }
+
+    Schema parseSchema(JsonNode node, String what) {
+      String type = node.path("schemaType").asText("AVRO");
+      if (!"AVRO".equalsIgnoreCase(type)) {
+        throw new AvroDecodeException(what + " at " + base + " is a " + type + " schema, not Avro", null);
+      }
+      String text = node.path("schema").asText(null);
+      if (text == null) {
+        throw new RegistryRequestException("registry " + base + " answered without a schema for " + what
+            + ": " + abbreviate(body), status, null);
+      }
+      try {
+        return new Schema.Parser().parse(text);
+      } catch (SchemaParseException e) {
+        throw new AvroDecodeException(what + " at " + base + " is not a valid Avro schema: " + e.getMessage(), e);
+      }
+    }
+
+    /** The registry's own message ({@code message}, with {@code error_code} when it is not Apicurio's 0). */
+    String message() {
+      try {
+        JsonNode node = JSON.readTree(body);
+        if (node != null && node.hasNonNull("message")) {
+          int code = node.path("error_code").asInt(0);
+          return node.get("message").asText() + (code != 0 ? " (error_code " + code + ")" : "");
+        }
+      } catch (IOException e) {
+        // Not JSON (a proxy's HTML page, say): show the raw text instead.
+      }
+      return abbreviate(body);
+    }
+
+    private static String abbreviate(String s) {
+      if (s == null || s.isBlank()) {
+        return "(empty body)";
+      }
+      String oneLine = s.strip().replaceAll("\\s+", " ");
+      return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "...";
+    }
+  }
+}

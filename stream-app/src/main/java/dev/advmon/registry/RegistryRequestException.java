@@ -1,0 +1,27 @@
+package dev.advmon.registry;
+
+/**
+ * The registry answered, but not in a way this client can use: 401/403 (credentials), another 4xx, or a
+ * body that is not the expected JSON. Not retried: repeating the same request gives the same answer.
+ */
+public final class RegistryRequestException extends RegistrySerdeException {
+
+  public static final String REASON = "REGISTRY_REQUEST_FAILED";
+
+  private final int httpStatus;
+
+  public RegistryRequestException(String message, int httpStatus, Throwable cause) {
+    super(message, cause);
+    this.httpStatus = httpStatus;
+  }
+
+  /** The HTTP status, or 0 when the failure was not an HTTP status (e.g. an unreadable body). */
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  @Override
+  public String reason() {
+    return REASON;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.advmon.registry;
+
+/**
+ * No registry URL answered usefully after all retries (connection failures, timeouts, 5xx or 429).
+ * Retrying later may succeed; the message names the URLs, the number of attempts and the last problem.
+ */
+public final class RegistryUnavailableException extends RegistrySerdeException {
+
+  public static final String REASON = "REGISTRY_UNAVAILABLE";
+
+  private final int attempts;
+
+  public RegistryUnavailableException(String urls, int attempts, String lastProblem, Throwable cause) {
+    super("schema registry unavailable at " + urls + " after " + attempts + " attempt(s); last problem: "
+        + lastProblem + "; check that the registry is running and schema.registry.url is right", cause);
+    this.attempts = attempts;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  @Override
+  public String reason() {
+    return REASON;
+  }
+}

@@ -1,0 +1,294 @@
+package dev.advmon.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.schema.ImageEncoding;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+  /** Frame as it was before {@code attributes} was added. */
+  private static final String FRAME_WITHOUT_ATTRIBUTES = """
+      {"type": "record", "name": "Frame", "namespace": "dev.advmon.schema", "fields": [
+        {"name": "frameId", "type": "string"},
+        {"name": "cameraId", "type": "string"},
+        {"name": "sourceId", "type": ["null", "string"], "default": null},
+        {"name": "captureTime", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "encoding", "type": {"type": "enum", "name": "ImageEncoding",
+          "symbols": ["UNKNOWN", "PNG", "JPEG", "GRAY8", "RGB8"], "default": "UNKNOWN"}},
+        {"name": "width", "type": ["null", "int"], "default": null},
+        {"name": "height", "type": ["null", "int"], "default": null},
+        {"name": "image", "type": "bytes"}
+      ]}""";
+
+  private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+  private final AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
+
+  @AfterEach
+  void dropScopes() {
+    InMemorySchemaRegistry.dropScope("serde-test");
+  }
+
+  static Frame frame(String id) {
+    return Frame.newBuilder()
+        .setFrameId(id)
+        .setCameraId("cam-7")
+        .setSourceId("truck-3")
+        .setCaptureTime(Instant.ofEpochMilli(1_764_000_000_123L))
+        .setEncoding(ImageEncoding.GRAY8)
+        .setWidth(2)
+        .setHeight(2)
+        .setImage(ByteBuffer.wrap(new byte[] {0, 127, (byte) 200, (byte) 255}))
+        .setAttributes(Map.of("gps", "52.5,13.4", "firmware", "1.2"))
+        .build();
+  }
+
+  @Test
+  void roundTripsAFrame() {
+    Frame frame = frame("f-1");
+
+    Frame back = serde.deserializer().deserialize("frames", serde.serializer().serialize("frames", frame));
+
+    assertThat(back).isEqualTo(frame);
+    assertThat(back.getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_764_000_000_123L));
+    assertThat(back.getAttributes()).containsEntry("gps", "52.5,13.4");
+  }
+
+  @Test
+  void writesMagicByteThenBigEndianIdThenAvroBody() {
+    registry.register("other-value", FrameVerdict.getClassSchema()); // so that Frame's id is not 1
+    byte[] bytes = serde.serializer().serialize("frames", frame("f-1"));
+
+    int id = registry.idOf("frames-value", Frame.getClassSchema());
+    assertThat(id).isEqualTo(2);
+    assertThat(Arrays.copyOf(bytes, 5)).containsExactly(0, 0, 0, 0, 2);
+    assertThat(WireFormat.schemaId(bytes)).isEqualTo(id);
+    // The body is plain Avro binary: the first field is the string "f-1" (zig-zag length 3 = 6).
+    assertThat(Arrays.copyOfRange(bytes, 5, 9)).containsExactly(6, 'f', '-', '1');
+  }
+
+  @Test
+  void keysUseTheKeySubject() {
+    AvroSerde<Frame> keys = AvroSerde.forKeyClass(Frame.class, registry, RegistrySettings.builder("mock://x").build());
+
+    keys.serializer().serialize("frames", frame("f-1"));
+
+    assertThat(registry.latest("frames-key").schema()).isEqualTo(Frame.getClassSchema());
+    assertThatThrownBy(() -> registry.latest("frames-value")).isInstanceOf(SchemaNotFoundException.class);
+  }
+
+  @Test
+  void nullRecordSerializesToNull() {
+    assertThat(serde.serializer().serialize("frames", null)).isNull();
+  }
+
+  @Test
+  void withoutAutoRegisterAnUnregisteredSchemaFailsClearly() {
+    AvroSerde<Frame> strict = new AvroSerde<>(Frame.class, registry, false, false);
+
+    assertThatThrownBy(() -> strict.serializer().serialize("frames", frame("f-1")))
+        .isInstanceOfSatisfying(SchemaNotFoundException.class,
+            e -> assertThat(e.reason()).isEqualTo("UNKNOWN_SCHEMA"))
+        .hasMessageContaining("frames-value")
+        .hasMessageContaining("auto.register.schemas");
+
+    int id = registry.register("frames-value", Frame.getClassSchema());
+    assertThat(WireFormat.schemaId(strict.serializer().serialize("frames", frame("f-1")))).isEqualTo(id);
+  }
+
+  @Test
+  void nullBytesAreAWireFormatError() {
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", null))
+        .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.reason()).isEqualTo("BAD_MAGIC_BYTE"))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("null");
+  }
+
+  @Test
+  void tooShortIsAWireFormatError() {
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", new byte[] {0, 0, 1}))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("3 byte(s)")
+        .hasMessageContaining("5-byte header");
+  }
+
+  @Test
+  void badMagicByteSaysWhichByteAndWhatWasExpected() {
+    byte[] json = "{\"frameId\":\"f-1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", json))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageStartingWith("byte 0 is 0x7b, expected the magic byte 0x00");
+  }
+
+  @Test
+  void unknownIdIsUnknownSchema() {
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", new byte[] {0, 0, 0, 0, 99, 6}))
+        .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
+          assertThat(e.reason()).isEqualTo("UNKNOWN_SCHEMA");
+          assertThat(e.schemaId()).hasValue(99);
+        })
+        .hasMessageContaining("schema id 99 not found at in-memory");
+  }
+
+  @Test
+  void garbageBodyIsBadAvro() {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    byte[] garbage = Arrays.copyOf(good, 9);
+    garbage[5] = (byte) 0x81; // zig-zag -1 ... an impossible negative string length
+    garbage[6] = 0x7f;
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", garbage))
+        .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
+        .hasMessageContaining("does not decode with its writer schema (id 1)");
+  }
+
+  @Test
+  void truncatedBodyIsBadAvro() {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", Arrays.copyOf(good, good.length - 3)))
+        .isInstanceOf(AvroDecodeException.class);
+  }
+
+  @Test
+  void leftoverBytesAreBadAvro() {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", Arrays.copyOf(good, good.length + 2)))
+        .isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("left over");
+  }
+
+  @Test
+  void incompatibleWriterSchemaIsBadAvroAndSaysWhy() throws IOException {
+    Schema other = new Schema.Parser().parse("""
+        {"type": "record", "name": "Frame", "namespace": "dev.advmon.schema",
+         "fields": [{"name": "frameId", "type": "int"}]}""");
+    int id = registry.register("elsewhere-value", other);
+    GenericRecord rec = new GenericData.Record(other);
+    rec.put("frameId", 5);
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", write(id, other, rec)))
+        .isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("writer schema id " + id)
+        .hasMessageContaining("cannot be read as dev.advmon.schema.Frame")
+        .hasMessageContaining("cameraId");
+  }
+
+  @Test
+  void unwritableRecordIsABadRecord() {
+    Frame broken = frame("f-1");
+    broken.setCameraId(null);
+
+    assertThatThrownBy(() -> serde.serializer().serialize("frames", broken))
+        .isInstanceOfSatisfying(AvroEncodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_RECORD"))
+        .hasMessageContaining("dev.advmon.schema.Frame");
+  }
+
+  @Test
+  void readsBytesWrittenWithAnOlderSchemaUsingTheNewDefault() throws IOException {
+    Schema old = new Schema.Parser().parse(FRAME_WITHOUT_ATTRIBUTES);
+    int oldId = registry.register("frames-value", old);
+    GenericRecord rec = new GenericData.Record(old);
+    rec.put("frameId", "f-old");
+    rec.put("cameraId", "cam-1");
+    rec.put("captureTime", 1_000L);
+    rec.put("encoding", new GenericData.EnumSymbol(old.getField("encoding").schema(), "PNG"));
+    rec.put("image", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+
+    Frame frame = serde.deserializer().deserialize("frames", write(oldId, old, rec));
+
+    assertThat(frame.getFrameId()).isEqualTo("f-old");
+    assertThat(frame.getEncoding()).isEqualTo(ImageEncoding.PNG);
+    assertThat(frame.getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_000L));
+    assertThat(frame.getAttributes()).isEmpty();
+    assertThat(frame.getSourceId()).isNull();
+    // The current schema is a BACKWARD-compatible successor: the registry takes it as version 2.
+    assertThat(registry.register("frames-value", Frame.getClassSchema())).isNotEqualTo(oldId);
+  }
+
+  @Test
+  void readsBytesWrittenWithANewerSchemaSkippingTheUnknownField() throws IOException {
+    registry.register("frames-value", Frame.getClassSchema());
+    Schema newer = withExtraField(Frame.getClassSchema());
+    int newerId = registry.register("frames-value", newer);
+    GenericRecord rec = new GenericData.Record(newer);
+    Frame original = frame("f-new");
+    for (Schema.Field f : Frame.getClassSchema().getFields()) {
+      rec.put(f.name(), original.get(f.name()));
+    }
+    rec.put("captureTime", original.getCaptureTime().toEpochMilli());
+    rec.put("encoding", new GenericData.EnumSymbol(newer.getField("encoding").schema(), "GRAY8"));
+    rec.put("exposureMicros", 1500L);
+
+    Frame frame = serde.deserializer().deserialize("frames", write(newerId, newer, rec));
+
+    assertThat(frame).isEqualTo(original);
+  }
+
+  @Test
+  void configuresFromKafkaStyleConfigs() {
+    Map<String, Object> configs = Map.of(
+        "schema.registry.url", "mock://serde-test",
+        "auto.register.schemas", "true",
+        "specific.avro.value.type", Frame.class.getName());
+    AvroSerde<Frame> configured = new AvroSerde<>();
+    configured.configure(configs, false);
+    AvroDeserializer<Frame> byWriterName = new AvroDeserializer<>();
+    byWriterName.configure(Map.of("schema.registry.url", "mock://serde-test"), false);
+
+    byte[] bytes = configured.serializer().serialize("frames", frame("f-1"));
+
+    assertThat(configured.deserializer().deserialize("frames", bytes)).isEqualTo(frame("f-1"));
+    assertThat(byWriterName.deserialize("frames", bytes)).isEqualTo(frame("f-1"));
+    assertThat(InMemorySchemaRegistry.scoped("serde-test").latest("frames-value").id())
+        .isEqualTo(WireFormat.schemaId(bytes));
+  }
+
+  @Test
+  void unconfiguredSerdeSaysHowToConfigureIt() {
+    assertThatThrownBy(() -> new AvroSerde<Frame>().serializer().serialize("frames", frame("f-1")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema.registry.url");
+  }
+
+  /** Current schema plus an optional field, as a later version of the producer would write. */
+  private static Schema withExtraField(Schema current) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(current.toString());
+    ((ArrayNode) root.get("fields")).addObject()
+        .put("name", "exposureMicros").put("default", (String) null)
+        .putArray("type").add("null").add("long");
+    return new Schema.Parser().parse(root.toString());
+  }
+
+  private static byte[] write(int id, Schema schema, GenericRecord rec) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(schema).write(rec, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+}

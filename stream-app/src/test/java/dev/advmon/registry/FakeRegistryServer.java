@@ -1,0 +1,164 @@
+package dev.advmon.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+
+/**
+ * A tiny stand-in for a Confluent-API registry, enough to unit-test the HTTP client: register, lookup,
+ * fetch by id, latest; scripted failures; recorded requests. Real-server tests live elsewhere.
+ */
+final class FakeRegistryServer implements AutoCloseable {
+
+  record Request(String method, String path, String authorization, String contentType, String body) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern VERSIONS = Pattern.compile("/subjects/([^/]+)/versions");
+  private static final Pattern LATEST = Pattern.compile("/subjects/([^/]+)/versions/latest");
+  private static final Pattern SUBJECT = Pattern.compile("/subjects/([^/]+)");
+  private static final Pattern BY_ID = Pattern.compile("/schemas/ids/(\\d+)");
+
+  final List<Request> requests = new CopyOnWriteArrayList<>();
+  /** Statuses answered (with a JSON error body) before normal handling, one per request. */
+  final ConcurrentLinkedDeque<Integer> failures = new ConcurrentLinkedDeque<>();
+  /** When set, POST .../versions answers this status and body instead of registering. */
+  volatile int registerStatus;
+  volatile String registerBody;
+  /** When set, requests without exactly this Authorization header get 401. */
+  volatile String requiredAuthorization;
+
+  private final HttpServer server;
+  private final String prefix;
+  private final Map<Integer, String> schemasById = new HashMap<>();
+  private final Map<String, Integer> idsByCanonical = new HashMap<>();
+  private final Map<String, List<Integer>> subjects = new HashMap<>();
+  private int nextId = 1;
+
+  FakeRegistryServer(String prefix) throws IOException {
+    this.prefix = prefix;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(prefix.isEmpty() ? "/" : prefix, this::handle);
+    server.start();
+  }
+
+  FakeRegistryServer() throws IOException {
+    this("");
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + prefix;
+  }
+
+  long count(String method, String pathPrefix) {
+    return requests.stream().filter(r -> r.method.equals(method) && r.path.startsWith(pathPrefix)).count();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String path = ex.getRequestURI().getPath().substring(prefix.length());
+      String method = ex.getRequestMethod();
+      requests.add(new Request(method, path, ex.getRequestHeaders().getFirst("Authorization"),
+          ex.getRequestHeaders().getFirst("Content-Type"), body));
+      Integer failure = failures.poll();
+      if (failure != null) {
+        answer(ex, failure, error(failure * 100 + 1, "scripted failure"));
+        return;
+      }
+      if (requiredAuthorization != null && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        answer(ex, 401, error(40101, "Unauthorized"));
+        return;
+      }
+      synchronized (this) {
+        route(ex, method, path, body);
+      }
+    }
+  }
+
+  private void route(HttpExchange ex, String method, String path, String body) throws IOException {
+    Matcher m;
+    if (method.equals("POST") && (m = VERSIONS.matcher(path)).matches()) {
+      if (registerStatus != 0) {
+        answer(ex, registerStatus, registerBody);
+        return;
+      }
+      String canonical = canonical(body);
+      int id = idsByCanonical.computeIfAbsent(canonical, c -> nextId++);
+      schemasById.put(id, canonical);
+      List<Integer> versions = subjects.computeIfAbsent(m.group(1), s -> new ArrayList<>());
+      if (!versions.contains(id)) {
+        versions.add(id);
+      }
+      answer(ex, 200, JSON.createObjectNode().put("id", id).toString());
+    } else if (method.equals("GET") && (m = LATEST.matcher(path)).matches()) {
+      List<Integer> versions = subjects.get(m.group(1));
+      if (versions == null) {
+        answer(ex, 404, error(40401, "Subject '" + m.group(1) + "' not found."));
+        return;
+      }
+      int id = versions.get(versions.size() - 1);
+      answer(ex, 200, subjectVersion(m.group(1), versions.size(), id));
+    } else if (method.equals("POST") && (m = SUBJECT.matcher(path)).matches()) {
+      List<Integer> versions = subjects.get(m.group(1));
+      Integer id = idsByCanonical.get(canonical(body));
+      if (versions == null) {
+        answer(ex, 404, error(40401, "Subject '" + m.group(1) + "' not found."));
+      } else if (id == null || !versions.contains(id)) {
+        answer(ex, 404, error(40403, "Schema not found"));
+      } else {
+        answer(ex, 200, subjectVersion(m.group(1), versions.indexOf(id) + 1, id));
+      }
+    } else if (method.equals("GET") && (m = BY_ID.matcher(path)).matches()) {
+      String schema = schemasById.get(Integer.parseInt(m.group(1)));
+      if (schema == null) {
+        answer(ex, 404, error(40403, "Schema " + m.group(1) + " not found"));
+      } else {
+        answer(ex, 200, JSON.createObjectNode().put("schema", schema).toString());
+      }
+    } else {
+      answer(ex, 404, error(404, "HTTP 404 Not Found"));
+    }
+  }
+
+  private String subjectVersion(String subject, int version, int id) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("subject", subject).put("version", version).put("id", id).put("schema", schemasById.get(id));
+    return node.toString();
+  }
+
+  private static String canonical(String body) throws IOException {
+    return new Schema.Parser().parse(JSON.readTree(body).get("schema").asText()).toString();
+  }
+
+  static String error(int code, String message) {
+    return JSON.createObjectNode().put("error_code", code).put("message", message).toString();
+  }
+
+  private static void answer(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
+    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      ex.getResponseBody().write(bytes);
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.advmon.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HttpSchemaRegistryClientTest {
+
+  private FakeRegistryServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new FakeRegistryServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private static RegistrySettings.Builder fast(String urls) {
+    return RegistrySettings.builder(urls)
+        .maxRetries(3)
+        .initialBackoff(Duration.ofMillis(1))
+        .maxBackoff(Duration.ofMillis(5))
+        .connectTimeout(Duration.ofSeconds(2))
+        .requestTimeout(Duration.ofSeconds(5));
+  }
+
+  private HttpSchemaRegistryClient client() {
+    return new HttpSchemaRegistryClient(fast(server.url()).build());
+  }
+
+  @Test
+  void registersLooksUpAndFetchesById() {
+    HttpSchemaRegistryClient client = client();
+
+    int id = client.register("frames-value", Frame.getClassSchema());
+
+    assertThat(id).isPositive();
+    assertThat(client().idOf("frames-value", Frame.getClassSchema())).isEqualTo(id);
+    assertThat(client().byId(id)).isEqualTo(Frame.getClassSchema());
+    FakeRegistryServer.Request first = server.requests.get(0);
+    assertThat(first.method()).isEqualTo("POST");
+    assertThat(first.path()).isEqualTo("/subjects/frames-value/versions");
+    assertThat(first.contentType()).isEqualTo("application/vnd.schemaregistry.v1+json");
+    assertThat(first.body()).startsWith("{\"schema\":");
+    assertThat(server.count("POST", "/subjects/frames-value")).isEqualTo(2);
+  }
+
+  @Test
+  void latestReturnsTheNewestVersion() {
+    HttpSchemaRegistryClient client = client();
+    client.register("s", Frame.getClassSchema());
+    int second = client.register("s", FrameVerdict.getClassSchema());
+
+    RegisteredSchema latest = client().latest("s");
+
+    assertThat(latest).isEqualTo(new RegisteredSchema("s", 2, second, FrameVerdict.getClassSchema()));
+    assertThatThrownBy(() -> client.latest("nothing-here")).isInstanceOf(SchemaNotFoundException.class)
+        .hasMessageContaining("nothing-here");
+  }
+
+  @Test
+  void cachesSoThatTheHotPathMakesNoHttpCall() {
+    int id = client().register("frames-value", Frame.getClassSchema());
+    HttpSchemaRegistryClient reader = client();
+    HttpSchemaRegistryClient writer = client();
+    server.requests.clear();
+
+    reader.byId(id);
+    reader.byId(id);
+    writer.register("frames-value", Frame.getClassSchema());
+    writer.register("frames-value", Frame.getClassSchema());
+    writer.idOf("frames-value", Frame.getClassSchema());
+
+    assertThat(server.count("GET", "/schemas/ids/")).isEqualTo(1);
+    assertThat(server.count("POST", "/subjects/")).isEqualTo(1);
+    assertThat(writer.byId(id)).as("a registered schema needs no fetch").isEqualTo(Frame.getClassSchema());
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
+  void retriesOn503ThenSucceeds() {
+    int id = client().register("frames-value", Frame.getClassSchema());
+    server.requests.clear();
+    server.failures.add(503);
+    server.failures.add(503);
+
+    assertThat(client().byId(id)).isEqualTo(Frame.getClassSchema());
+    assertThat(server.requests).hasSize(3);
+  }
+
+  @Test
+  void retriesOn429() {
+    server.failures.add(429);
+
+    assertThat(client().register("frames-value", Frame.getClassSchema())).isPositive();
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
+  void doesNotRetryOn404AndSaysWhatToCheck() {
+    assertThatThrownBy(() -> client().byId(42))
+        .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
+          assertThat(e.reason()).isEqualTo("UNKNOWN_SCHEMA");
+          assertThat(e.schemaId()).hasValue(42);
+        })
+        .hasMessage("schema id 42 not found at " + server.url()
+            + "; was the frame written against another registry?");
+    assertThat(server.requests).hasSize(1);
+  }
+
+  @Test
+  void lookupOfAnUnregisteredSchemaIsNotFoundWithTheSubject() {
+    assertThatThrownBy(() -> client().idOf("frames-value", Frame.getClassSchema()))
+        .isInstanceOfSatisfying(SchemaNotFoundException.class,
+            e -> assertThat(e.subject()).hasValue("frames-value"))
+        .hasMessageContaining("frames-value")
+        .hasMessageContaining("auto.register.schemas");
+    assertThat(server.requests).hasSize(1);
+  }
+
+  @Test
+  void givesUpAfterMaxRetriesNamingUrlAndAttempts() {
+    for (int i = 0; i < 10; i++) {
+      server.failures.add(503);
+    }
+    HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(server.url()).maxRetries(2).build());
+
+    assertThatThrownBy(() -> client.byId(1))
+        .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> {
+          assertThat(e.attempts()).isEqualTo(3);
+          assertThat(e.reason()).isEqualTo("REGISTRY_UNAVAILABLE");
+        })
+        .hasMessageContaining(server.url())
+        .hasMessageContaining("after 3 attempt(s)")
+        .hasMessageContaining("HTTP 503");
+    assertThat(server.requests).hasSize(3);
+  }
+
+  @Test
+  void connectionRefusedIsUnavailable() throws IOException {
+    String dead = "http://127.0.0.1:" + freePort();
+    HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(dead).maxRetries(1).build());
+
+    assertThatThrownBy(() -> client.byId(1))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining(dead)
+        .hasMessageContaining("after 2 attempt(s)");
+  }
+
+  @Test
+  void failsOverToTheNextUrlAndStaysThere() throws IOException {
+    String dead = "http://127.0.0.1:" + freePort();
+    HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(dead + "," + server.url()).build());
+
+    client.register("a-value", Frame.getClassSchema());
+    client.register("b-value", Frame.getClassSchema());
+
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
+  void sendsBasicAuthUpFront() {
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0"; // alice:s3cret
+    HttpSchemaRegistryClient client =
+        new HttpSchemaRegistryClient(fast(server.url()).basicAuth("alice", "s3cret").build());
+
+    assertThat(client.register("frames-value", Frame.getClassSchema())).isPositive();
+    assertThat(server.requests).hasSize(1);
+    assertThat(server.requests.get(0).authorization()).isEqualTo("Basic YWxpY2U6czNjcmV0");
+  }
+
+  @Test
+  void wrongCredentialsAreNotRetriedAndPointAtTheSetting() {
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0";
+    HttpSchemaRegistryClient client =
+        new HttpSchemaRegistryClient(fast(server.url()).basicAuth("alice", "wrong").build());
+
+    assertThatThrownBy(() -> client.register("frames-value", Frame.getClassSchema()))
+        .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.httpStatus()).isEqualTo(401))
+        .hasMessageContaining("basic.auth.user.info");
+    assertThat(server.requests).hasSize(1);
+  }
+
+  @Test
+  void incompatibleSchemaSurfacesTheRegistryMessageAndSubject() {
+    server.registerStatus = 409;
+    server.registerBody = FakeRegistryServer.error(409,
+        "Schema being registered is incompatible with an earlier schema for subject \"frames-value\"");
+
+    assertThatThrownBy(() -> client().register("frames-value", Frame.getClassSchema()))
+        .isInstanceOfSatisfying(SchemaRegistrationException.class, e -> {
+          assertThat(e.subject()).isEqualTo("frames-value");
+          assertThat(e.httpStatus()).isEqualTo(409);
+          assertThat(e.reason()).isEqualTo("SCHEMA_REJECTED");
+        })
+        .hasMessageContaining("Schema being registered is incompatible with an earlier schema")
+        .hasMessageContaining("(error_code 409)");
+    assertThat(server.requests).hasSize(1);
+  }
+
+  @Test
+  void apicurioConflictWithErrorCodeZeroIsTheSameError() {
+    server.registerStatus = 409;
+    server.registerBody = FakeRegistryServer.error(0, "Incompatible artifact: frames-value");
+
+    assertThatThrownBy(() -> client().register("frames-value", Frame.getClassSchema()))
+        .isInstanceOf(SchemaRegistrationException.class)
+        .hasMessageContaining("Incompatible artifact: frames-value")
+        .hasMessageNotContaining("error_code");
+  }
+
+  @Test
+  void worksUnderAnApiPathSuchAsApicuriosCcompat() throws IOException {
+    try (FakeRegistryServer apicurio = new FakeRegistryServer("/apis/ccompat/v7")) {
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(apicurio.url() + "/").build());
+
+      int id = client.register("frames-value", Frame.getClassSchema());
+
+      assertThat(new HttpSchemaRegistryClient(fast(apicurio.url()).build()).byId(id))
+          .isEqualTo(Frame.getClassSchema());
+    }
+  }
+
+  @Test
+  void nonJsonAnswerSaysTheUrlMayBeWrong() throws IOException {
+    server.registerStatus = 200;
+    server.registerBody = "<html>proxy login</html>";
+
+    assertThatThrownBy(() -> client().register("frames-value", Frame.getClassSchema()))
+        .isInstanceOf(RegistryRequestException.class)
+        .hasMessageContaining("not JSON")
+        .hasMessageContaining("<html>proxy login</html>");
+  }
+
+  @Test
+  void serdeRoundTripsOverHttp() {
+    AvroSerde<Frame> producer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
+    AvroSerde<Frame> consumer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
+    Frame frame = AvroSerdeTest.frame("f-1");
+
+    byte[] bytes = producer.serializer().serialize("frames", frame);
+
+    assertThat(consumer.deserializer().deserialize("frames", bytes)).isEqualTo(frame);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

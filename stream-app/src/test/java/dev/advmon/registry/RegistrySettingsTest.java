@@ -1,0 +1,75 @@
+package dev.advmon.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.Test;
+
+class RegistrySettingsTest {
+
+  @Test
+  void readsKafkaStyleConfigs() {
+    RegistrySettings s = RegistrySettings.fromConfig(Map.of(
+        "schema.registry.url", "http://a:8081, https://b:8081/apis/ccompat/v7",
+        "basic.auth.user.info", "alice:pa:ss",
+        "auto.register.schemas", "false",
+        "schema.registry.ssl.truststore.location", "/etc/trust.p12",
+        "schema.registry.ssl.truststore.password", new Password("changeit"),
+        "schema.registry.max.retries", 5,
+        "schema.registry.retry.backoff.ms", "50",
+        "schema.registry.request.timeout.ms", "2000",
+        "bootstrap.servers", "ignored:9092"));
+
+    assertThat(s.urls()).containsExactly(URI.create("http://a:8081"), URI.create("https://b:8081/apis/ccompat/v7"));
+    assertThat(s.basicAuthUser()).isEqualTo("alice");
+    assertThat(s.basicAuthPassword()).isEqualTo("pa:ss");
+    assertThat(s.autoRegister()).isFalse();
+    assertThat(s.truststore()).isEqualTo(new RegistrySettings.Store(Path.of("/etc/trust.p12"), "PKCS12", "changeit"));
+    assertThat(s.keystore()).isNull();
+    assertThat(s.maxRetries()).isEqualTo(5);
+    assertThat(s.initialBackoff()).isEqualTo(Duration.ofMillis(50));
+    assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void defaultsAreSafeForProduction() {
+    RegistrySettings s = RegistrySettings.builder("http://reg:8081").build();
+
+    assertThat(s.autoRegister()).isTrue();
+    assertThat(s.maxRetries()).isEqualTo(3);
+    assertThat(s.mockScope()).isEmpty();
+    assertThat(RegistrySettings.builder("mock://demo").build().mockScope()).hasValue("demo");
+  }
+
+  @Test
+  void toStringHidesPasswords() {
+    RegistrySettings s = RegistrySettings.builder("http://reg:8081")
+        .basicAuth("alice", "s3cret")
+        .truststore(new RegistrySettings.Store(Path.of("t.p12"), null, "trustpw"))
+        .build();
+
+    assertThat(s.toString()).contains("alice").doesNotContain("s3cret").doesNotContain("trustpw");
+  }
+
+  @Test
+  void badValuesSayWhatIsWrong() {
+    assertThatThrownBy(() -> RegistrySettings.fromConfig(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing schema.registry.url");
+    assertThatThrownBy(() -> RegistrySettings.builder("reg:8081").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://");
+    assertThatThrownBy(() -> RegistrySettings.fromConfig(Map.of("schema.registry.url", "http://r", "basic.auth.user.info", "alice")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user:password");
+    assertThatThrownBy(() -> RegistrySettings.fromConfig(Map.of("schema.registry.url", "http://r", "auto.register.schemas", "yes")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false");
+    assertThatThrownBy(() -> RegistrySettings.fromConfig(Map.of("schema.registry.url", "http://r", "schema.registry.max.retries", "many")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number");
+    assertThatThrownBy(() -> RegistrySettings.builder("http://r").maxRetries(-1).build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
