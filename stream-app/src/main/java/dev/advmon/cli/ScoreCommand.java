@@ -1,0 +1,156 @@
+package dev.advmon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.Verdict;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.ModelBundle;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code monitor score}: scores image files and folders offline, one line per image, in input order. An
+ * unreadable image gets a line with its error and the command goes on; the exit status is 1 if any failed.
+ */
+@Command(name = "score", description = "Score image files and folders (PNG, JPEG) offline, one line per image.")
+final class ScoreCommand implements Callable<Integer> {
+
+  enum Format { jsonl, table }
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir, the bundled fashion-mnist-cnn).")
+  Path model;
+
+  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
+  String engine;
+
+  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or table.")
+  Format format;
+
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).")
+  List<Path> paths;
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Override
+  public Integer call() throws IOException {
+    Map<String, String> overrides = new HashMap<>();
+    if (model != null) {
+      overrides.put("model.dir", model.toAbsolutePath().toString());
+    }
+    if (engine != null) {
+      overrides.put("model.engine", engine);
+    }
+    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    List<Path> files = expand(paths);
+    PrintStream out = System.out;
+    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    int failures = 0;
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+      FrameScorer scorer = new FrameScorer(classifier, List.<Detector>of(), config.intValue("model.max-batch"));
+      FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
+      if (format == Format.table) {
+        out.printf("%-48s %5s %-16s %10s %5s %s%n", "file", "class", "label", "confidence", "alert", "reasons");
+      }
+      int chunk = config.intValue("model.max-batch");
+      for (int start = 0; start < files.size(); start += chunk) {
+        List<Path> slice = files.subList(start, Math.min(files.size(), start + chunk));
+        List<FloatImage> images = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (Path f : slice) {
+          try {
+            images.add(preparer.prepare(f));
+            errors.add(null);
+          } catch (Exception e) {
+            images.add(null);
+            errors.add(e.getMessage());
+          }
+        }
+        List<Verdict> verdicts = scorer.score(images.stream().filter(i -> i != null).toList());
+        int v = 0;
+        for (int i = 0; i < slice.size(); i++) {
+          if (errors.get(i) != null) {
+            failures++;
+            printError(out, slice.get(i), errors.get(i));
+          } else {
+            printVerdict(out, slice.get(i), verdicts.get(v++));
+          }
+        }
+      }
+    }
+    return failures == 0 ? 0 : 1;
+  }
+
+  private void printVerdict(PrintStream out, Path file, Verdict v) throws IOException {
+    if (format == Format.table) {
+      out.printf("%-48s %5d %-16s %10.4f %5s %s%n", file, v.predictedClass(), v.predictedLabel(), v.confidence(),
+          v.alert(), String.join(",", v.reasons()));
+      return;
+    }
+    ObjectNode line = json.createObjectNode();
+    line.put("file", file.toString());
+    line.put("predicted_class", v.predictedClass());
+    line.put("predicted_label", v.predictedLabel());
+    line.put("confidence", v.confidence());
+    line.put("alert", v.alert());
+    v.reasons().forEach(line.putArray("reasons")::add);
+    if (!line.has("reasons")) {
+      line.putArray("reasons");
+    }
+    ObjectNode scores = line.putObject("scores");
+    for (Detector.Detection d : v.detections()) {
+      ObjectNode s = scores.putObject(d.detector());
+      s.put("score", d.score());
+      s.put("threshold", d.threshold());
+      s.put("flagged", d.flagged());
+    }
+    out.println(json.writeValueAsString(line));
+  }
+
+  private void printError(PrintStream out, Path file, String error) throws IOException {
+    if (format == Format.table) {
+      out.printf("%-48s error: %s%n", file, error);
+      return;
+    }
+    ObjectNode line = json.createObjectNode();
+    line.put("file", file.toString());
+    line.put("error", error);
+    out.println(json.writeValueAsString(line));
+  }
+
+  /** Files as given, folders searched recursively for images, each folder's files in name order. */
+  static List<Path> expand(List<Path> paths) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.walk(p)) {
+          s.filter(Files::isRegularFile).filter(ScoreCommand::looksLikeImage).sorted().forEach(out::add);
+        }
+      } else {
+        out.add(p); // a missing or unreadable file still gets its error line
+      }
+    }
+    return out;
+  }
+
+  private static boolean looksLikeImage(Path p) {
+    String n = p.getFileName().toString().toLowerCase();
+    return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+  }
+}

@@ -1,0 +1,326 @@
+package dev.advmon.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The monitor's whole configuration: defaults, then a properties file, then environment variables (for
+ * secrets and container overrides), then explicit overrides (command-line flags). Every setting is listed in
+ * {@link #SETTINGS} with its documentation; every value is validated by {@link #validated()} at start-up,
+ * and an error names the setting and where its value came from.
+ *
+ * <p>Keys under {@code kafka.} that are not monitor settings pass through to the Kafka clients (without the
+ * prefix): {@code kafka.security.protocol=SASL_SSL}, {@code kafka.sasl.jaas.config=...}; from the
+ * environment, ADVMON_KAFKA_SASL_JAAS_CONFIG sets kafka.sasl.jaas.config.
+ */
+public final class MonitorConfig {
+
+  /** Every monitor setting, in the order of the reference. */
+  public static final List<Setting> SETTINGS = List.of(
+      new Setting("model.dir", "models/fashion-mnist-cnn",
+          "Model bundle folder (model.onnx + manifest.json [+ calibration.json]); relative paths resolve against the monitor's home."),
+      new Setting("model.engine", "auto",
+          "Inference engine: auto (TensorRT where a CUDA GPU and TensorRT 8 are present, else OnnxRuntime), TensorRT, or OnnxRuntime."),
+      new Setting("model.max-batch", "128",
+          "Most images in one inference call (a frame and its probes always go together)."),
+      new Setting("image.max-encoded-bytes", "8388608",
+          "Largest encoded image accepted, in bytes; larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
+      new Setting("image.max-pixels", "16777216",
+          "Most pixels (width x height) an image header may declare; checked before decoding, against decompression bombs."),
+      new Setting("image.max-dimension", "16384",
+          "Largest width or height an image header may declare."),
+      new Setting("kafka.bootstrap.servers", "",
+          "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients."),
+      new Setting("registry.url", "",
+          "Schema registry base URL(s), comma-separated, speaking the Confluent REST API (Confluent, Apicurio /apis/ccompat/v7, Karapace, Redpanda). Required by `run`."),
+      new Setting("registry.basic-auth.user-info", "",
+          "user:password for HTTP basic authentication to the registry; empty for none. Prefer the environment (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO)."),
+      new Setting("registry.auto-register", "true",
+          "Register the verdict, alert and dead-letter schemas when missing; false = they must already be registered."),
+      new Setting("registry.ssl.truststore.location", "",
+          "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
+      new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),
+      new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
+      new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls."),
+      new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429) before giving up."),
+      new Setting("registry.retry-backoff-ms", "200", "First retry delay; doubles on each retry, with jitter, up to 5 s."),
+      new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),
+      new Setting("topics.verdicts", "verdicts", "Output topic: one FrameVerdict per readable frame."),
+      new Setting("topics.alerts", "alerts", "Output topic: an Alert per flagged frame and per camera campaign."),
+      new Setting("topics.dead-letter", "frames-dlq", "Output topic: a DeadLetter, with the original bytes and the reason, per frame that could not be scored."),
+      new Setting("topics.create", "true", "Create missing topics at start-up; false = fail naming the missing ones."),
+      new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
+      new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
+      new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
+      new Setting("streams.num-threads", "1", "Stream threads; each scores frames of its own partitions with its own predictor."),
+      new Setting("streams.commit-interval-ms", "100", "How often a transaction commits (exactly-once): lower = lower end-to-end latency."),
+      new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir."),
+      new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
+      new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
+      new Setting("http.port", "8080", "Port of the HTTP endpoints (health, metrics); 0 = off."),
+      new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."));
+
+  private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+  static {
+    SETTINGS.forEach(s -> BY_KEY.put(s.key(), s));
+  }
+
+  private final Map<String, String> values;
+  private final Map<String, String> origins;
+  private final Path home;
+
+  private MonitorConfig(Map<String, String> values, Map<String, String> origins, Path home) {
+    this.values = values;
+    this.origins = origins;
+    this.home = home;
+  }
+
+  /** Builds the configuration from defaults, an optional file, the environment and explicit overrides. */
+  public static MonitorConfig load(Path file, Map<String, String> env, Map<String, String> overrides, Path home) {
+    Map<String, String> values = new TreeMap<>();
+    Map<String, String> origins = new TreeMap<>();
+    SETTINGS.forEach(s -> {
+      values.put(s.key(), s.defaultValue());
+      origins.put(s.key(), "default");
+    });
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      }
+      for (String key : p.stringPropertyNames()) {
+        if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
+          throw new ConfigException(file + ": unknown setting '" + key + "'" + suggestion(key)
+              + " (see the configuration reference in README.md)");
+        }
+        values.put(key, p.getProperty(key).trim());
+        origins.put(key, file.toString());
+      }
+    }
+    env.forEach((name, value) -> {
+      if (!name.startsWith("ADVMON_")) {
+        return;
+      }
+      String key = keyForEnv(name);
+      if (key != null) {
+        values.put(key, value.trim());
+        origins.put(key, "environment " + name);
+      }
+    });
+    overrides.forEach((key, value) -> {
+      values.put(key, value);
+      origins.put(key, "command line");
+    });
+    return new MonitorConfig(values, origins, home);
+  }
+
+  /** Defaults plus environment only (for commands that take no file). */
+  public static MonitorConfig fromEnvironment(Map<String, String> overrides, Path home) {
+    return load(null, System.getenv(), overrides, home);
+  }
+
+  private static String keyForEnv(String name) {
+    for (Setting s : SETTINGS) {
+      if (s.envName().equals(name)) {
+        return s.key();
+      }
+    }
+    if (name.startsWith("ADVMON_KAFKA_")) { // Kafka client keys contain only dots
+      return "kafka." + name.substring("ADVMON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+    return null; // ADVMON_HOME and friends are not settings
+  }
+
+  private static String suggestion(String key) {
+    String best = null;
+    int bestDistance = 4;
+    for (String known : BY_KEY.keySet()) {
+      int d = distance(key, known);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = known;
+      }
+    }
+    return best == null ? "" : "; did you mean '" + best + "'?";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /** Checks every setting's value; the first error names the setting and where its value came from. */
+  public MonitorConfig validated() {
+    List<String> errors = new ArrayList<>();
+    for (Setting s : SETTINGS) {
+      try {
+        validate(s.key());
+      } catch (ConfigException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ConfigException("invalid configuration:\n  - " + String.join("\n  - ", errors));
+    }
+    return this;
+  }
+
+  private void validate(String key) {
+    switch (key) {
+      case "model.engine" -> {
+        String v = string(key).toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "tensorrt", "onnxruntime").contains(v)) {
+          throw invalid(key, "must be auto, TensorRT or OnnxRuntime");
+        }
+      }
+      case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
+          "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
+          "streams.commit-interval-ms", "startup.retry-interval-ms" -> positiveLong(key);
+      case "registry.retries", "startup.max-wait-ms" -> {
+        if (longValue(key) < 0) {
+          throw invalid(key, "must be 0 or more");
+        }
+      }
+      case "topics.replication-factor" -> {
+        long v = longValue(key);
+        if (v != -1 && v < 1) {
+          throw invalid(key, "must be -1 (broker default) or at least 1");
+        }
+      }
+      case "http.port" -> {
+        long v = longValue(key);
+        if (v < 0 || v > 65535) {
+          throw invalid(key, "must be a port number 0..65535");
+        }
+      }
+      case "registry.auto-register", "topics.create" -> bool(key);
+      case "registry.ssl.truststore.type" -> {
+        if (!List.of("PKCS12", "JKS").contains(string(key).toUpperCase(Locale.ROOT))) {
+          throw invalid(key, "must be PKCS12 or JKS");
+        }
+      }
+      case "topics.frames", "topics.verdicts", "topics.alerts", "topics.dead-letter", "streams.application-id" -> {
+        if (!string(key).matches("[a-zA-Z0-9._-]{1,249}")) {
+          throw invalid(key, "must be a legal Kafka name (letters, digits, '.', '_', '-')");
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** Requires settings that a command cannot run without (e.g. `run` needs the broker and registry). */
+  public MonitorConfig require(String... keys) {
+    for (String key : keys) {
+      if (string(key).isBlank()) {
+        throw new ConfigException("setting '" + key + "' is required here: set it in the configuration file or as "
+            + Setting.envNameOf(key));
+      }
+    }
+    return this;
+  }
+
+  private ConfigException invalid(String key, String problem) {
+    return new ConfigException("setting '" + key + "' = '" + values.get(key) + "' (from " + origins.get(key) + ") "
+        + problem);
+  }
+
+  public String string(String key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException("no such setting: " + key);
+    }
+    return values.get(key);
+  }
+
+  public long longValue(String key) {
+    try {
+      return Long.parseLong(string(key));
+    } catch (NumberFormatException e) {
+      throw invalid(key, "must be a whole number");
+    }
+  }
+
+  public int intValue(String key) {
+    long v = longValue(key);
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+      throw invalid(key, "is out of range");
+    }
+    return (int) v;
+  }
+
+  private long positiveLong(String key) {
+    long v = longValue(key);
+    if (v <= 0) {
+      throw invalid(key, "must be positive");
+    }
+    return v;
+  }
+
+  public boolean bool(String key) {
+    String v = string(key).toLowerCase(Locale.ROOT);
+    if (v.equals("true")) {
+      return true;
+    }
+    if (v.equals("false")) {
+      return false;
+    }
+    throw invalid(key, "must be true or false");
+  }
+
+  /** A path setting, resolved against the monitor's home when relative. */
+  public Path path(String key) {
+    Path p = Path.of(string(key));
+    return p.isAbsolute() ? p : home.resolve(p).normalize();
+  }
+
+  public String origin(String key) {
+    return origins.get(key);
+  }
+
+  /** Kafka client properties: every kafka.* key without the prefix. */
+  public Map<String, Object> kafkaClientProperties() {
+    Map<String, Object> out = new TreeMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith("kafka.") && !v.isBlank()) {
+        out.put(k.substring("kafka.".length()), v);
+      }
+    });
+    return out;
+  }
+
+  /** The reference table (Markdown) for README.md. */
+  public static String reference() {
+    StringBuilder sb = new StringBuilder("| setting | environment | default | what it does |\n|---|---|---|---|\n");
+    for (Setting s : SETTINGS) {
+      sb.append("| `").append(s.key()).append("` | `").append(s.envName()).append("` | `")
+          .append(s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue()).append("` | ")
+          .append(s.doc().replace("|", "\\|")).append(" |\n");
+    }
+    return sb.toString();
+  }
+}

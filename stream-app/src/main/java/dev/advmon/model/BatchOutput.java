@@ -1,0 +1,114 @@
+package dev.advmon.model;
+
+/**
+ * What one batched forward pass returned, flat and row-major: {@code size} rows of {@code numClasses}
+ * probabilities and (when the model exports them) {@code featureDim} penultimate features.
+ */
+public final class BatchOutput {
+
+  private final int size;
+  private final int numClasses;
+  private final float[] probabilities;
+  private final int featureDim;
+  private final float[] features;
+
+  BatchOutput(int size, int numClasses, float[] probabilities, int featureDim, float[] features) {
+    this.size = size;
+    this.numClasses = numClasses;
+    this.probabilities = probabilities;
+    this.featureDim = featureDim;
+    this.features = features;
+  }
+
+  /** Builds from raw model outputs, applying softmax where the model returns logits. */
+  public static BatchOutput fromModel(int size, float[] scores, boolean alreadyProbabilities, float[] features) {
+    if (size <= 0 || scores.length % size != 0) {
+      throw new IllegalStateException("model returned " + scores.length + " class scores for a batch of " + size);
+    }
+    int k = scores.length / size;
+    float[] probs = alreadyProbabilities ? scores : softmaxRows(scores, size, k);
+    int d = 0;
+    if (features != null) {
+      if (features.length % size != 0) {
+        throw new IllegalStateException("model returned " + features.length + " features for a batch of " + size);
+      }
+      d = features.length / size;
+    }
+    return new BatchOutput(size, k, probs, d, features);
+  }
+
+  static float[] softmaxRows(float[] logits, int rows, int k) {
+    float[] out = new float[logits.length];
+    for (int r = 0; r < rows; r++) {
+      int o = r * k;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < k; i++) {
+        max = Math.max(max, logits[o + i]);
+      }
+      double sum = 0;
+      for (int i = 0; i < k; i++) {
+        double e = Math.exp(logits[o + i] - max); // shifted by the max so that large logits do not overflow
+        out[o + i] = (float) e;
+        sum += e;
+      }
+      for (int i = 0; i < k; i++) {
+        out[o + i] = (float) (out[o + i] / sum);
+      }
+    }
+    return out;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  public boolean hasFeatures() {
+    return features != null;
+  }
+
+  public int featureDim() {
+    return featureDim;
+  }
+
+  /** Probability of class {@code k} for row {@code row}. */
+  public float probability(int row, int k) {
+    return probabilities[row * numClasses + k];
+  }
+
+  /** A copy of row {@code row}'s probabilities. */
+  public float[] probabilities(int row) {
+    float[] p = new float[numClasses];
+    System.arraycopy(probabilities, row * numClasses, p, 0, numClasses);
+    return p;
+  }
+
+  /** A copy of row {@code row}'s features. */
+  public float[] features(int row) {
+    if (features == null) {
+      throw new IllegalStateException("the model exports no features output (manifest outputs.features)");
+    }
+    float[] f = new float[featureDim];
+    System.arraycopy(features, row * featureDim, f, 0, featureDim);
+    return f;
+  }
+
+  /** Index of the most probable class of row {@code row} (the lowest index on ties). */
+  public int argmax(int row) {
+    int o = row * numClasses;
+    int best = 0;
+    for (int i = 1; i < numClasses; i++) {
+      if (probabilities[o + i] > probabilities[o + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  public float confidence(int row) {
+    return probability(row, argmax(row));
+  }
+}

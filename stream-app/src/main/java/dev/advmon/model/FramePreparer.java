@@ -1,0 +1,56 @@
+package dev.advmon.model;
+
+import dev.advmon.image.DecodedImage;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.ImageConverter;
+import dev.advmon.image.ImageDecodeException;
+import dev.advmon.image.ImageDecoder;
+import dev.advmon.image.ImageFormat;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.image.ImageRejection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Encoded frame -> image in the model's geometry: decoding under the size limits, then conversion to the
+ * bundle's channels, height and width. The same path serves the stream and the offline commands, so that
+ * `score` and the topology see identical inputs. Thread-safe.
+ */
+public final class FramePreparer {
+
+  private final ImageDecoder decoder;
+  private final ImageConverter converter = new ImageConverter();
+  private final int channels;
+  private final int height;
+  private final int width;
+
+  public FramePreparer(ImageLimits limits, int channels, int height, int width) {
+    this.decoder = new ImageDecoder(limits);
+    this.channels = channels;
+    this.height = height;
+    this.width = width;
+  }
+
+  public static FramePreparer forModel(ImageLimits limits, ModelManifest manifest) {
+    ModelManifest.InputSpec in = manifest.input();
+    return new FramePreparer(limits, in.channels(), in.height(), in.width());
+  }
+
+  /** Decodes {@code bytes} (format null = detect from the magic bytes; width/height needed for raw formats). */
+  public FloatImage prepare(byte[] bytes, ImageFormat format, Integer w, Integer h) throws ImageDecodeException {
+    DecodedImage img = decoder.decode(bytes, format, w, h);
+    return converter.toModelInput(img, channels, height, width);
+  }
+
+  /** Reads and prepares an image file; the size limit is checked before the file is read. */
+  public FloatImage prepare(Path file) throws IOException, ImageDecodeException {
+    long size = Files.size(file);
+    long max = decoder.limits().maxEncodedBytes();
+    if (size > max) {
+      throw new ImageDecodeException(ImageRejection.TOO_MANY_BYTES, file + " is " + size + " bytes, above "
+          + ImageLimits.MAX_ENCODED_BYTES_SETTING + " = " + max);
+    }
+    return prepare(Files.readAllBytes(file), null, null, null);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.advmon.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The contract of a model bundle, read from its {@code manifest.json} (see models/README.md).
+ *
+ * <p>Every field is validated on load, and an error names the file and the field, because a team that
+ * drops its own classifier in learns the format from these messages.
+ */
+public record ModelManifest(
+    String name,
+    String version,
+    String description,
+    String modelFile,
+    InputSpec input,
+    OutputSpec outputs,
+    List<String> labels) {
+
+  /** Tensor layouts the model boundary can write. */
+  public enum Layout { NCHW, NHWC }
+
+  /**
+   * What the model expects. Model input value = (pixel * scale - mean[c]) / std[c], pixel an 8-bit value.
+   * {@code maskValue} is the occlusion value per channel in the [0,1] pixel domain (the dataset mean).
+   */
+  public record InputSpec(
+      String name, Layout layout, int channels, int height, int width,
+      float scale, float[] mean, float[] std, float[] maskValue) {}
+
+  /**
+   * Output names. {@code features} may be null (then feature-space detectors are unavailable);
+   * {@code probabilities} is true when the model already ends in a softmax.
+   */
+  public record OutputSpec(String logits, String features, boolean probabilities) {}
+
+  public int numClasses() {
+    return labels.size();
+  }
+
+  public String label(int index) {
+    return index >= 0 && index < labels.size() ? labels.get(index) : Integer.toString(index);
+  }
+
+  /** Reads and validates {@code manifest.json}. */
+  public static ModelManifest read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidBundleException(file + ": manifest.json not found; a model bundle is a folder with model.onnx and manifest.json (see models/README.md)");
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new InvalidBundleException(file + ": not valid JSON: " + e.getMessage(), e);
+    }
+    return parse(root, file.toString());
+  }
+
+  static ModelManifest parse(JsonNode root, String where) {
+    Fields f = new Fields(root, where);
+    String name = f.text(root, "name", null);
+    String version = f.text(root, "version", null);
+    String description = f.text(root, "description", "");
+    String modelFile = f.text(root, "model_file", "model.onnx");
+
+    JsonNode in = f.object(root, "input");
+    int channels = f.positiveInt(in, "input.channels");
+    if (channels != 1 && channels != 3) {
+      throw f.error("input.channels", "must be 1 (grayscale) or 3 (RGB), was " + channels);
+    }
+    Layout layout;
+    String layoutText = f.text(in, "layout", "NCHW").toUpperCase();
+    try {
+      layout = Layout.valueOf(layoutText);
+    } catch (IllegalArgumentException e) {
+      throw f.error("input.layout", "must be NCHW or NHWC, was " + layoutText);
+    }
+    float scale = (float) f.number(in, "scale", 1.0 / 255.0);
+    float[] mean = f.floats(in, "mean", channels, 0f);
+    float[] std = f.floats(in, "std", channels, 1f);
+    for (int c = 0; c < channels; c++) {
+      if (!(std[c] > 0)) {
+        throw f.error("input.std", "must be positive, was " + std[c] + " for channel " + c);
+      }
+    }
+    float[] mask = f.floats(in, "mask_value", channels, 0.5f);
+    InputSpec input = new InputSpec(
+        f.text(in, "name", "input"), layout, channels,
+        f.positiveInt(in, "input.height"), f.positiveInt(in, "input.width"), scale, mean, std, mask);
+
+    JsonNode out = f.object(root, "outputs");
+    String kind = f.text(out, "kind", "logits");
+    if (!kind.equals("logits") && !kind.equals("probabilities")) {
+      throw f.error("outputs.kind", "must be logits or probabilities, was " + kind);
+    }
+    OutputSpec outputs = new OutputSpec(
+        f.text(out, "logits", "logits"),
+        out.hasNonNull("features") ? out.get("features").asText() : null,
+        kind.equals("probabilities"));
+
+    JsonNode labelsNode = root.get("labels");
+    if (labelsNode == null || !labelsNode.isArray() || labelsNode.isEmpty()) {
+      throw f.error("labels", "must be a non-empty array of class names, in the order of the model's outputs");
+    }
+    List<String> labels = new ArrayList<>();
+    labelsNode.forEach(n -> labels.add(n.asText()));
+    return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels));
+  }
+
+  /** Small helper so that every error names the file and the field. */
+  private record Fields(JsonNode root, String where) {
+    InvalidBundleException error(String field, String problem) {
+      return new InvalidBundleException(where + ": field '" + field + "' " + problem);
+    }
+
+    String text(JsonNode node, String field, String fallback) {
+      JsonNode v = node.get(field.substring(field.lastIndexOf('.') + 1));
+      if (v == null || v.isNull()) {
+        if (fallback == null) {
+          throw error(field, "is required");
+        }
+        return fallback;
+      }
+      if (!v.isTextual() || v.asText().isBlank()) {
+        throw error(field, "must be a non-empty string");
+      }
+      return v.asText();
+    }
+
+    JsonNode object(JsonNode node, String field) {
+      JsonNode v = node.get(field);
+      if (v == null || !v.isObject()) {
+        throw error(field, "is required and must be an object");
+      }
+      return v;
+    }
+
+    int positiveInt(JsonNode node, String field) {
+      JsonNode v = node.get(field.substring(field.lastIndexOf('.') + 1));
+      if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+        throw error(field, "is required and must be a positive integer");
+      }
+      return v.asInt();
+    }
+
+    double number(JsonNode node, String field, double fallback) {
+      JsonNode v = node.get(field);
+      if (v == null || v.isNull()) {
+        return fallback;
+      }
+      if (!v.isNumber() || !(v.asDouble() > 0)) {
+        throw error("input." + field, "must be a positive number");
+      }
+      return v.asDouble();
+    }
+
+    /** One value per channel; a single value is repeated for every channel. */
+    float[] floats(JsonNode node, String field, int channels, float fallback) {
+      JsonNode v = node.get(field);
+      float[] out = new float[channels];
+      if (v == null || v.isNull()) {
+        java.util.Arrays.fill(out, fallback);
+        return out;
+      }
+      if (v.isNumber()) {
+        java.util.Arrays.fill(out, (float) v.asDouble());
+        return out;
+      }
+      if (!v.isArray() || (v.size() != channels && v.size() != 1)) {
+        throw error("input." + field, "must be a number or an array of " + channels + " numbers (one per channel)");
+      }
+      for (int c = 0; c < channels; c++) {
+        JsonNode e = v.get(v.size() == 1 ? 0 : c);
+        if (!e.isNumber()) {
+          throw error("input." + field, "must hold numbers only");
+        }
+        out[c] = (float) e.asDouble();
+      }
+      return out;
+    }
+  }
+}

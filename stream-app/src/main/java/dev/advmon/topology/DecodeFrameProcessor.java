@@ -1,0 +1,99 @@
+package dev.advmon.topology;
+
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.image.ImageDecodeException;
+import dev.advmon.image.ImageFormat;
+import dev.advmon.registry.RegistrySerdeException;
+import dev.advmon.schema.Frame;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Step 1: raw record -> Avro Frame -> validated -> image in the model's geometry. Every failure becomes a
+ * dead letter with its reason; nothing is dropped. The output key is the frame's camera id.
+ */
+final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Outcome<DecodedFrame>> {
+
+  private final Topics topics;
+  private final FramePreparer preparer;
+  private ProcessorContext<String, Outcome<DecodedFrame>> context;
+
+  DecodeFrameProcessor(Topics topics, FramePreparer preparer) {
+    this.topics = topics;
+    this.preparer = preparer;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Outcome<DecodedFrame>> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String topic = context.recordMetadata().map(m -> m.topic()).orElse(topics.frames().name());
+    int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+    long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+    Frame frame;
+    try {
+      if (record.value() == null) {
+        throw new SerializationException("record has no value (a tombstone); a frame was expected");
+      }
+      frame = topics.frameDeserializer().deserialize(topic, record.headers(), record.value());
+    } catch (RegistrySerdeException e) {
+      if (e instanceof dev.advmon.registry.RegistryUnavailableException) {
+        throw e; // the registry is down: fail the task and retry from the last commit, do not dead-letter
+      }
+      dead(record, topic, partition, offset, e.reason(), e, null, null);
+      return;
+    } catch (RuntimeException e) {
+      dead(record, topic, partition, offset, "BAD_AVRO", e, null, null);
+      return;
+    }
+    String problem = FrameValidation.problem(frame);
+    if (problem != null) {
+      dead(record, topic, partition, offset, "INVALID_FRAME",
+          new IllegalArgumentException("frame " + frame.getFrameId() + " from camera " + frame.getCameraId() + ": " + problem),
+          frame.getFrameId(), frame.getCameraId());
+      return;
+    }
+    FloatImage image;
+    try {
+      image = preparer.prepare(bytes(frame.getImage()), format(frame), frame.getWidth(), frame.getHeight());
+    } catch (ImageDecodeException e) {
+      dead(record, topic, partition, offset, e.deadLetterReason(),
+          new ImageDecodeException(e.reason(), "frame " + frame.getFrameId() + " from camera " + frame.getCameraId()
+              + ": " + e.getMessage(), e),
+          frame.getFrameId(), frame.getCameraId());
+      return;
+    }
+    context.forward(record.withKey(frame.getCameraId()).withValue(new Outcome.Ok<>(
+        new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset))));
+  }
+
+  private static byte[] bytes(java.nio.ByteBuffer buffer) {
+    java.nio.ByteBuffer b = buffer.duplicate(); // Avro may hand out a view into a larger array
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static ImageFormat format(Frame frame) {
+    return switch (frame.getEncoding()) {
+      case PNG -> ImageFormat.PNG;
+      case JPEG -> ImageFormat.JPEG;
+      case GRAY8 -> ImageFormat.GRAY8;
+      case RGB8 -> ImageFormat.RGB8;
+      case UNKNOWN -> throw new IllegalStateException("validated before"); // FrameValidation refuses UNKNOWN
+    };
+  }
+
+  private void dead(Record<byte[], byte[]> record, String topic, int partition, long offset, String reason,
+      Throwable error, String frameId, String cameraId) {
+    String key = cameraId != null ? cameraId : record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+    context.forward(record.withKey(key).withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
+        record.key(), record.value(), reason, error, frameId, cameraId, context.currentSystemTimeMs()))));
+  }
+}

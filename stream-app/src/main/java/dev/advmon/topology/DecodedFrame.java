@@ -1,0 +1,11 @@
+package dev.advmon.topology;
+
+import dev.advmon.image.FloatImage;
+import dev.advmon.schema.Frame;
+
+/**
+ * A frame that passed decoding and validation, with its image already in the model's geometry. The original
+ * bytes travel along in case scoring fails and the frame must go to the dead-letter topic.
+ */
+public record DecodedFrame(Frame frame, FloatImage image, byte[] originalKey, byte[] originalValue,
+    String topic, int partition, long offset) {}

@@ -1,0 +1,31 @@
+package dev.advmon.topology;
+
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+
+/** Checks of a decoded Frame's fields that the Avro schema cannot express. */
+final class FrameValidation {
+
+  private FrameValidation() {}
+
+  /** What is wrong with {@code frame}, or null when it may be scored. */
+  static String problem(Frame frame) {
+    if (frame.getFrameId() == null || frame.getFrameId().isBlank()) {
+      return "frameId is empty";
+    }
+    if (frame.getCameraId() == null || frame.getCameraId().isBlank()) {
+      return "cameraId is empty";
+    }
+    if (frame.getEncoding() == ImageEncoding.UNKNOWN) {
+      return "encoding is UNKNOWN (written with an encoding this monitor does not know); use PNG, JPEG, GRAY8 or RGB8";
+    }
+    if (frame.getImage() == null || !frame.getImage().hasRemaining()) {
+      return "image is empty";
+    }
+    boolean raw = frame.getEncoding() == ImageEncoding.GRAY8 || frame.getEncoding() == ImageEncoding.RGB8;
+    if (raw && (frame.getWidth() == null || frame.getHeight() == null)) {
+      return "encoding " + frame.getEncoding() + " needs width and height";
+    }
+    return null;
+  }
+}

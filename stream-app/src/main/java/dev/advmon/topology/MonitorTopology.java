@@ -1,0 +1,67 @@
+package dev.advmon.topology;
+
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.FrameVerdict;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+
+/**
+ * The monitor's data flow, one way:
+ *
+ * <pre>
+ *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ─▶ alerts
+ *                     │                 │
+ *                     └────────┬────────┘
+ *                              ▼
+ *                         dead letters
+ * </pre>
+ *
+ * Built by a pure function of its inputs, so that the same topology runs under TopologyTestDriver, against
+ * a test broker and in production. Every processor has a name (stable across versions: internal names
+ * are part of the application's state).
+ */
+public final class MonitorTopology {
+
+  private MonitorTopology() {}
+
+  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer) {
+    VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
+
+    Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
+        .stream(topics.frames().name(), topics.frames().consumed("frames-source"))
+        .process(() -> new DecodeFrameProcessor(topics, preparer), Named.as("decode-and-validate"))
+        .split(Named.as("decoded-"))
+        .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
+        .defaultBranch(Branched.as("ok"));
+
+    Map<String, KStream<String, Outcome<VerdictMapper.Scored>>> scored = decoded.get("decoded-ok")
+        .mapValues(Outcome::value, Named.as("unwrap-decoded"))
+        .processValues(() -> new ScoreFrameProcessor(scorer), Named.as("score"))
+        .split(Named.as("scored-"))
+        .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
+        .defaultBranch(Branched.as("ok"));
+
+    KStream<String, FrameVerdict> verdicts = scored.get("scored-ok")
+        .mapValues(outcome -> mapper.toVerdict(outcome.value()), Named.as("to-verdict"));
+    verdicts.to(topics.verdicts().name(), topics.verdicts().produced("verdicts-sink"));
+
+    verdicts
+        .filter((camera, verdict) -> verdict.getAlert(), Named.as("flagged-only"))
+        .mapValues(VerdictMapper::toAlert, Named.as("to-alert"))
+        .to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
+
+    KStream<String, DeadLetter> deadLetters = decoded.get("decoded-dead")
+        .mapValues(Outcome::letter, Named.as("decode-failures"))
+        .merge(scored.get("scored-dead").mapValues(Outcome::letter, Named.as("score-failures")),
+            Named.as("all-dead-letters"));
+    deadLetters.to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
+
+    return builder.build();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.advmon.topology;
+
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.Verdict;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 2: one batched inference for the frame and every detector probe, then the verdict. A frame the model
+ * cannot score becomes a SCORING_FAILED dead letter rather than stopping the stream.
+ */
+final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFrame, Outcome<VerdictMapper.Scored>> {
+
+  private static final Logger log = LoggerFactory.getLogger(ScoreFrameProcessor.class);
+
+  private final FrameScorer scorer;
+  private FixedKeyProcessorContext<String, Outcome<VerdictMapper.Scored>> context;
+
+  ScoreFrameProcessor(FrameScorer scorer) {
+    this.scorer = scorer;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, Outcome<VerdictMapper.Scored>> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, DecodedFrame> record) {
+    DecodedFrame f = record.value();
+    Verdict verdict;
+    try {
+      verdict = scorer.score(f.image());
+    } catch (RuntimeException e) {
+      log.warn("frame {} from camera {} could not be scored: {}", f.frame().getFrameId(), f.frame().getCameraId(), e.toString());
+      context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
+          f.originalKey(), f.originalValue(), "SCORING_FAILED", e, f.frame().getFrameId(), f.frame().getCameraId(),
+          context.currentSystemTimeMs()))));
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    context.forward(record.withValue(new Outcome.Ok<>(
+        new VerdictMapper.Scored(f.frame(), verdict, now, Math.max(0, now - record.timestamp())))));
+  }
+}

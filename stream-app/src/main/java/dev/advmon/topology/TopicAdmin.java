@@ -1,0 +1,87 @@
+package dev.advmon.topology;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the monitor's topics exist before the topology starts: creates the missing ones, or (when it may
+ * not) fails naming exactly which are missing. While the broker is unreachable it retries and says so in the
+ * log, instead of dying or hanging silently.
+ */
+public final class TopicAdmin {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
+
+  private final Map<String, Object> adminProperties;
+
+  public TopicAdmin(Map<String, Object> kafkaClientProperties) {
+    this.adminProperties = new java.util.HashMap<>(kafkaClientProperties);
+    adminProperties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    adminProperties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+  }
+
+  /**
+   * Waits until the broker answers, then creates missing topics (when {@code create}) or throws naming them.
+   *
+   * @param retryIntervalMs pause between tries while the broker is unreachable
+   * @param maxWaitMs give up after this long; 0 = never
+   */
+  public void ensureTopics(List<String> topics, boolean create, int partitions, short replication,
+      long retryIntervalMs, long maxWaitMs) throws InterruptedException {
+    long start = System.currentTimeMillis();
+    int attempt = 0;
+    try (Admin admin = Admin.create(adminProperties)) {
+      while (true) {
+        attempt++;
+        try {
+          Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+          List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
+          if (missing.isEmpty()) {
+            log.info("Kafka at {}: topics {} present", adminProperties.get("bootstrap.servers"), topics);
+            return;
+          }
+          if (!create) {
+            throw new IllegalStateException("topics missing on Kafka at " + adminProperties.get("bootstrap.servers")
+                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them");
+          }
+          List<NewTopic> newTopics = new ArrayList<>();
+          for (String t : missing) {
+            newTopics.add(new NewTopic(t, Optional.of(partitions),
+                replication < 0 ? Optional.empty() : Optional.of(replication)));
+          }
+          try {
+            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) { // another instance created it first: fine
+              throw e;
+            }
+          }
+          log.info("created topics {} ({} partitions)", missing, partitions);
+          return;
+        } catch (ExecutionException | TimeoutException e) {
+          Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+          long waited = System.currentTimeMillis() - start;
+          if (maxWaitMs > 0 && waited >= maxWaitMs) {
+            throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
+                + " still unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + cause, cause);
+          }
+          log.warn("waiting for Kafka at {} (attempt {}, {} s so far): {}; retrying in {} ms",
+              adminProperties.get("bootstrap.servers"), attempt, waited / 1000, cause.toString(), retryIntervalMs);
+          Thread.sleep(retryIntervalMs);
+        }
+      }
+    }
+  }
+}

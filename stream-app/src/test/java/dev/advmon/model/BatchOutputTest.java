@@ -1,0 +1,34 @@
+package dev.advmon.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class BatchOutputTest {
+
+  @Test
+  void softmaxOfLogitsSumsToOneAndSurvivesHugeLogits() {
+    BatchOutput out = BatchOutput.fromModel(2, new float[] {1f, 2f, 3f, 1000f, 0f, -1000f}, false, null);
+    assertThat(out.numClasses()).isEqualTo(3);
+    float sum = 0;
+    for (float p : out.probabilities(0)) {
+      sum += p;
+    }
+    assertThat(sum).isCloseTo(1f, within(1e-5f));
+    assertThat(out.probability(0, 2)).isCloseTo((float) (Math.exp(3) / (Math.exp(1) + Math.exp(2) + Math.exp(3))), within(1e-5f));
+    assertThat(out.argmax(1)).isZero();
+    assertThat(out.confidence(1)).isCloseTo(1f, within(1e-6f));
+    assertThat(out.hasFeatures()).isFalse();
+  }
+
+  @Test
+  void keepsProbabilitiesAndSlicesFeaturesPerRow() {
+    BatchOutput out = BatchOutput.fromModel(2, new float[] {0.2f, 0.8f, 0.6f, 0.4f}, true,
+        new float[] {1, 2, 3, 4, 5, 6});
+    assertThat(out.probability(0, 1)).isEqualTo(0.8f);
+    assertThat(out.argmax(1)).isZero();
+    assertThat(out.featureDim()).isEqualTo(3);
+    assertThat(out.features(1)).containsExactly(4, 5, 6);
+  }
+}

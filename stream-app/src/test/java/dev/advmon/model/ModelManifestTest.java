@@ -1,0 +1,71 @@
+package dev.advmon.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+class ModelManifestTest {
+
+  private static final String VALID = """
+      {"name":"m","version":"1","model_file":"model.onnx",
+       "input":{"name":"input","layout":"NCHW","channels":3,"height":16,"width":20,"scale":0.00392156862745098,
+                "mean":[0.5,0.4,0.3],"std":[0.2],"mask_value":0.25},
+       "outputs":{"logits":"logits","features":"features","kind":"logits"},
+       "labels":["a","b"]}
+      """;
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  private ObjectNode valid() throws Exception {
+    return (ObjectNode) json.readTree(VALID);
+  }
+
+  @Test
+  void readsEveryFieldAndRepeatsSingleValuesPerChannel() throws Exception {
+    ModelManifest m = ModelManifest.parse(valid(), "manifest.json");
+    assertThat(m.input().channels()).isEqualTo(3);
+    assertThat(m.input().height()).isEqualTo(16);
+    assertThat(m.input().width()).isEqualTo(20);
+    assertThat(m.input().mean()).containsExactly(0.5f, 0.4f, 0.3f);
+    assertThat(m.input().std()).containsExactly(0.2f, 0.2f, 0.2f);
+    assertThat(m.input().maskValue()).containsExactly(0.25f, 0.25f, 0.25f);
+    assertThat(m.outputs().features()).isEqualTo("features");
+    assertThat(m.outputs().probabilities()).isFalse();
+    assertThat(m.labels()).containsExactly("a", "b");
+    assertThat(m.label(1)).isEqualTo("b");
+    assertThat(m.label(7)).isEqualTo("7");
+  }
+
+  @Test
+  void refusesAChannelCountOtherThanOneOrThreeNamingTheField() throws Exception {
+    ObjectNode n = valid();
+    ((ObjectNode) n.get("input")).put("channels", 4);
+    assertThatThrownBy(() -> ModelManifest.parse(n, "bundle/manifest.json"))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("bundle/manifest.json")
+        .hasMessageContaining("input.channels");
+  }
+
+  @Test
+  void refusesMissingLabelsAndMissingName() throws Exception {
+    ObjectNode noLabels = valid();
+    noLabels.remove("labels");
+    assertThatThrownBy(() -> ModelManifest.parse(noLabels, "m.json")).hasMessageContaining("'labels'");
+    ObjectNode noName = valid();
+    noName.remove("name");
+    assertThatThrownBy(() -> ModelManifest.parse(noName, "m.json")).hasMessageContaining("'name' is required");
+  }
+
+  @Test
+  void refusesZeroStdAndAnUnknownLayout() throws Exception {
+    ObjectNode zeroStd = valid();
+    ((ObjectNode) zeroStd.get("input")).putArray("std").add(1).add(0).add(1);
+    assertThatThrownBy(() -> ModelManifest.parse(zeroStd, "m.json")).hasMessageContaining("input.std");
+    ObjectNode layout = valid();
+    ((ObjectNode) layout.get("input")).put("layout", "CHWN");
+    assertThatThrownBy(() -> ModelManifest.parse(layout, "m.json")).hasMessageContaining("input.layout");
+  }
+}

@@ -1,0 +1,47 @@
+package dev.advmon.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The committed model bundles and evaluation images, found from the repository root. */
+public final class TestData {
+
+  private TestData() {}
+
+  public static Path repoRoot() {
+    String root = System.getProperty("advmon.repo.root");
+    Path p = root != null ? Path.of(root) : Path.of("..");
+    return p.toAbsolutePath().normalize();
+  }
+
+  public static Path defaultBundle() {
+    return repoRoot().resolve("models/fashion-mnist-cnn");
+  }
+
+  public static Path evalImages() {
+    return repoRoot().resolve("models/eval/fashion-mnist-test");
+  }
+
+  /** One labelled image of the evaluation subset. */
+  public record Labelled(Path file, int label) {}
+
+  /** The evaluation subset's images with their true labels, in file order. */
+  public static List<Labelled> evalSet() {
+    Path dir = evalImages();
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("labels.csv"));
+      List<Labelled> out = new ArrayList<>();
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split(",");
+        out.add(new Labelled(dir.resolve(f[0]), Integer.parseInt(f[1])));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("evaluation subset missing under " + dir, e);
+    }
+  }
+}
