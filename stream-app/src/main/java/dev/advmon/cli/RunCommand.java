@@ -1,19 +1,84 @@
 package dev.advmon.cli;
 
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.http.HealthServer;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code monitor run}: the streaming monitor against an external Kafka and schema registry. */
+/**
+ * {@code monitor run}: the streaming monitor against an external Kafka and schema registry. Stops gracefully
+ * on SIGTERM/SIGINT (commits, leaves the group, closes the model), also while still waiting at start-up.
+ */
 @Command(name = "run", description = "Run the monitor against an external Kafka cluster and schema registry.")
 final class RunCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file; every setting can be overridden from the environment (ADVMON_...).")
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file (see `monitor config`); every setting can be overridden from the environment (ADVMON_...).")
   Path config;
 
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("run: not wired yet");
+  public Integer call() throws Exception {
+    MonitorConfig c = MonitorConfig.load(config, System.getenv(), Map.of(), Main.home()).validated()
+        .require("kafka.bootstrap.servers", "registry.url");
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread main = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping (signal received)");
+      stop.countDown();
+      main.interrupt(); // ends a start-up wait for the broker or registry
+      try {
+        stopped.await(45, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "advmon-shutdown"));
+
+    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    RegistrySettings registrySettings = Wiring.registrySettings(c);
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")))) {
+      FrameScorer scorer = new FrameScorer(classifier, List.of(), c.intValue("model.max-batch"));
+      FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
+      StreamingMonitor monitor;
+      try {
+        monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
+            registrySettings.autoRegister(), preparer, scorer);
+      } catch (InterruptedException e) {
+        log.info("stopped before start-up finished");
+        return 0;
+      }
+      try (monitor; HealthServer health = c.intValue("http.port") == 0 ? null
+          : new HealthServer(c.string("http.bind"), c.intValue("http.port"), monitor::state)) {
+        if (health != null) {
+          log.info("health: http://{}:{}/health/live and /health/ready", c.string("http.bind"), health.port());
+        }
+        try {
+          stop.await();
+        } catch (InterruptedException e) {
+          // the shutdown hook: fall through to close
+        }
+      }
+      return 0;
+    } finally {
+      stopped.countDown();
+    }
   }
 }

@@ -2,6 +2,9 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.image.ImageLimits;
+import dev.advmon.registry.RegistrySettings;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /** Turns settings into the components' own settings objects; one place, so every command agrees. */
 final class Wiring {
@@ -11,5 +14,29 @@ final class Wiring {
   static ImageLimits imageLimits(MonitorConfig c) {
     return new ImageLimits(c.longValue("image.max-encoded-bytes"), c.longValue("image.max-pixels"),
         c.intValue("image.max-dimension"));
+  }
+
+  static RegistrySettings registrySettings(MonitorConfig c) {
+    RegistrySettings.Builder b = RegistrySettings.builder(c.string("registry.url"))
+        .autoRegister(c.bool("registry.auto-register"))
+        .connectTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
+        .requestTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
+        .maxRetries(c.intValue("registry.retries"))
+        .initialBackoff(Duration.ofMillis(c.longValue("registry.retry-backoff-ms")))
+        .maxBackoff(Duration.ofSeconds(5));
+    String userInfo = c.string("registry.basic-auth.user-info");
+    if (!userInfo.isBlank()) {
+      int colon = userInfo.indexOf(':');
+      if (colon < 0) {
+        throw new dev.advmon.config.ConfigException("setting 'registry.basic-auth.user-info' must be user:password");
+      }
+      b.basicAuth(userInfo.substring(0, colon), userInfo.substring(colon + 1));
+    }
+    String truststore = c.string("registry.ssl.truststore.location");
+    if (!truststore.isBlank()) {
+      b.truststore(new RegistrySettings.Store(Path.of(truststore), c.string("registry.ssl.truststore.type"),
+          c.string("registry.ssl.truststore.password")));
+    }
+    return b.build();
   }
 }
