@@ -49,6 +49,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw new IllegalArgumentException("mock:// URLs name an in-memory registry; use InMemorySchemaRegistry");
     }
     HttpClient.Builder builder = HttpClient.newBuilder()
+        // HTTP/1.1: the default HTTP/2 sends an h2c upgrade on plain http, which some proxies mishandle.
+        .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(settings.connectTimeout())
         .followRedirects(HttpClient.Redirect.NORMAL);
     RegistryTls.context(settings).ifPresent(builder::sslContext);
