@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -48,6 +49,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw new IllegalArgumentException("mock:// URLs name an in-memory registry; use InMemorySchemaRegistry");
     }
     HttpClient.Builder builder = HttpClient.newBuilder()
+        // HTTP/1.1: the default HTTP/2 sends an h2c upgrade on plain http, which some proxies mishandle.
+        .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(settings.connectTimeout())
         .followRedirects(HttpClient.Redirect.NORMAL);
     RegistryTls.context(settings).ifPresent(builder::sslContext);
@@ -168,8 +171,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           preferredUrl.set(index);
           return r;
+        } catch (SSLException e) {
+          lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
+              + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
+          lastError = e;
         } catch (IOException e) {
-          lastProblem = method + " " + base + path + " failed: " + e;
+          lastProblem = method + " " + base + path + " failed: " + describe(e)
+              + ("https".equalsIgnoreCase(base.getScheme())
+                  ? " (an https registry that closes the connection may want a client certificate: "
+                      + RegistrySettings.KEYSTORE_LOCATION + ")"
+                  : "");
           lastError = e;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -178,6 +189,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
     }
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
+  }
+
+  /** java.net.http often throws a bare ConnectException whose message is null; the cause says more. */
+  private static String describe(IOException e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t == e ? e.toString() : e.getClass().getName() + ": " + t;
   }
 
   private HttpRequest request(URI base, String method, String path, String body) {

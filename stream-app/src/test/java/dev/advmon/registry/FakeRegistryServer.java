@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -49,8 +53,28 @@ final class FakeRegistryServer implements AutoCloseable {
   private int nextId = 1;
 
   FakeRegistryServer(String prefix) throws IOException {
+    this(prefix, null, false);
+  }
+
+  /** An https server when {@code tls} is set; {@code needClientAuth} asks for a client certificate (mTLS). */
+  FakeRegistryServer(String prefix, SSLContext tls, boolean needClientAuth) throws IOException {
     this.prefix = prefix;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(address, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          // Through SSLParameters: the JDK ignores HttpsParameters.setNeedClientAuth on its own.
+          javax.net.ssl.SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
+          ssl.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(ssl);
+        }
+      });
+      server = https;
+    }
     server.createContext(prefix.isEmpty() ? "/" : prefix, this::handle);
     server.start();
   }
@@ -60,7 +84,8 @@ final class FakeRegistryServer implements AutoCloseable {
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + prefix;
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return scheme + "://127.0.0.1:" + server.getAddress().getPort() + prefix;
   }
 
   long count(String method, String pathPrefix) {
