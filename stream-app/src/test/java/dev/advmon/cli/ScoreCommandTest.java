@@ -1,0 +1,109 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `monitor score` in-process, on the committed evaluation images and on broken files. */
+class ScoreCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exit, List<JsonNode> lines, String stdout) {}
+
+  private Run score(String... args) throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      List<String> all = new ArrayList<>(List.of("score"));
+      all.addAll(List.of(args));
+      exit = Main.commandLine().execute(all.toArray(String[]::new));
+    } finally {
+      System.setOut(old);
+    }
+    String out = buf.toString(StandardCharsets.UTF_8);
+    List<JsonNode> lines = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    if (!List.of(args).contains("table")) {
+      for (String l : out.split("\n")) {
+        if (!l.isBlank()) {
+          lines.add(json.readTree(l));
+        }
+      }
+    }
+    return new Run(exit, lines, out);
+  }
+
+  @Test
+  void labelsAFolderOfPngsAndPrintsOneJsonLinePerImage() throws Exception {
+    List<TestData.Labelled> eval = TestData.evalSet().subList(0, 40);
+    for (TestData.Labelled l : eval) {
+      Files.copy(l.file(), dir.resolve(l.file().getFileName()));
+    }
+    Run run = score(dir.toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines()).hasSize(40);
+    Map<String, Integer> truth = eval.stream().collect(Collectors.toMap(l -> l.file().getFileName().toString(), TestData.Labelled::label));
+    long correct = run.lines().stream()
+        .filter(l -> truth.get(Path.of(l.get("file").asText()).getFileName().toString()) == l.get("predicted_class").asInt())
+        .count();
+    assertThat(correct).isGreaterThanOrEqualTo(36);
+    JsonNode first = run.lines().get(0);
+    assertThat(first.get("predicted_label").asText()).isNotBlank();
+    assertThat(first.get("confidence").asDouble()).isBetween(0.0, 1.0);
+    assertThat(first.get("alert").asBoolean()).isFalse();
+    assertThat(first.get("reasons").isArray()).isTrue();
+    assertThat(first.get("scores").isObject()).isTrue();
+  }
+
+  @Test
+  void anUnreadableFileGetsAnErrorLineTheOthersAreStillScoredAndTheExitIsNonZero() throws Exception {
+    Path good = dir.resolve("a-good.png");
+    Files.copy(TestData.evalSet().get(0).file(), good);
+    Path truncated = dir.resolve("b-truncated.png");
+    byte[] png = Files.readAllBytes(good);
+    Files.write(truncated, java.util.Arrays.copyOf(png, png.length / 2));
+    Path notPng = dir.resolve("c-text.png");
+    Files.writeString(notPng, "this is not an image");
+    Path missing = dir.resolve("d-missing.png");
+
+    Run run = score(good.toString(), truncated.toString(), notPng.toString(), missing.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    Map<String, JsonNode> byFile = run.lines().stream()
+        .collect(Collectors.toMap(l -> Path.of(l.get("file").asText()).getFileName().toString(), Function.identity()));
+    assertThat(byFile).hasSize(4);
+    assertThat(byFile.get("a-good.png").has("predicted_class")).isTrue();
+    assertThat(byFile.get("b-truncated.png").get("error").asText()).isNotBlank();
+    assertThat(byFile.get("c-text.png").get("error").asText()).containsIgnoringCase("magic");
+    assertThat(byFile.get("d-missing.png").get("error").asText()).contains("d-missing.png");
+  }
+
+  @Test
+  void tableFormatPrintsAHeaderAndARowPerImage() throws Exception {
+    Files.copy(TestData.evalSet().get(1).file(), dir.resolve("x.png"));
+    Run run = score("--format", "table", dir.toString());
+    assertThat(run.exit()).isZero();
+    String[] rows = run.stdout().strip().split("\n");
+    assertThat(rows).hasSize(2);
+    assertThat(rows[0]).contains("label").contains("confidence");
+    assertThat(rows[1]).contains("x.png");
+  }
+}
