@@ -1,0 +1,304 @@
+package dev.advmon.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JUnit 5 extension that provides one real schema registry per test JVM: the Apicurio Registry 2.4.2 server
+ * built by the {@code registry-server} module ({@code registry-server/target/quarkus-app/quarkus-run.jar}),
+ * run as a child JVM (the test JVM's own {@code java}, {@code -Xmx256m}) on a free port, in-memory storage.
+ * It is shared by all test classes (root {@link ExtensionContext.Store}) and destroyed when the engine
+ * finishes, or by a shutdown hook if the JVM dies first. Its log goes to {@code stream-app/target/registry-server.log}.
+ *
+ * <p>It speaks the Confluent Schema Registry REST API at {@link Info#url()} =
+ * {@code http://127.0.0.1:PORT/apis/ccompat/v7}; global compatibility is set to {@code BACKWARD}
+ * (Apicurio's default would be NONE). Apicurio differences: ids are content ids (identical schemas share
+ * an id) and 409 bodies carry error_code 0.
+ *
+ * <p>Use: {@code @ExtendWith(SchemaRegistryServer.class)} (or {@link RealKafkaAndRegistry}); then declare a
+ * parameter of type {@link SchemaRegistryServer.Info}, or call the static {@link #url()}.
+ * If the jar has not been built the test FAILS: build from the repository root with {@code mvn -B verify}.
+ *
+ * <p>{@code beforeAll} only launches the process, so that it boots while other extensions registered after
+ * this one (the Kafka broker) start; the wait for readiness happens before each test, and in
+ * {@link #url()} and parameter resolution, so whoever gets the URL gets a ready registry.
+ */
+public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+    /** What a test gets. */
+    public interface Info {
+        /** Base URL of the Confluent-compatible API, e.g. {@code http://127.0.0.1:41234/apis/ccompat/v7}. */
+        String url();
+
+        int port();
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SchemaRegistryServer.class);
+    private static final String KEY = "registry";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+
+    private static volatile Running current;
+
+    /**
+     * URL of the shared registry's ccompat API (waits until it is ready); fails if no test class has used this
+     * extension yet, or if the registry did not start.
+     */
+    public static String url() {
+        Running r = current;
+        if (r == null) {
+            throw new IllegalStateException("No schema registry: annotate the test class with "
+                    + "@ExtendWith(SchemaRegistryServer.class) or @RealKafkaAndRegistry");
+        }
+        return r.ready().url();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        running(context); // launches the child JVM without waiting for it
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        running(context).ready();
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == Info.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return running(extensionContext).ready();
+    }
+
+    private static Running running(ExtensionContext context) {
+        Running r = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(KEY, k -> start(), Running.class);
+        current = r;
+        return r;
+    }
+
+    static Path repoRoot() {
+        String prop = System.getProperty("advmon.repo.root");
+        // Without the property (e.g. an IDE run from stream-app/): assume the working directory is stream-app.
+        Path root = prop != null ? Paths.get(prop) : Paths.get("").toAbsolutePath().getParent();
+        return root.toAbsolutePath().normalize();
+    }
+
+    private static Running start() {
+        Path root = repoRoot();
+        Path jar = root.resolve("registry-server/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("Schema registry server jar not found: " + jar
+                    + ". It is built by the registry-server module: run the build from the repository root, "
+                    + "`mvn -B verify` (or at least `mvn -B -pl registry-server package`), "
+                    + "not with -Dquarkus.build.skip=true.");
+        }
+        Path log = root.resolve("stream-app/target/registry-server.log");
+        int port = freePort();
+        String java = ProcessHandle.current().info().command().orElse(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
+        long t0 = System.nanoTime();
+        Process process;
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(jar.getParent().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("HTTP_PORT", Integer.toString(port)); // Apicurio reads the port only from here
+            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");   // do not listen on all interfaces
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the schema registry: " + command, e);
+        }
+        Thread hook = new Thread(() -> process.destroyForcibly(), "registry-server-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        LOG.info("Schema registry (Apicurio 2.4.2) launched, pid {}, port {}; log: {}", process.pid(), port, log);
+        return new Running(process, hook, port, log, t0);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Last {@code n} lines of a file, for failure messages. */
+    static String tail(Path file, int n) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(could not read " + file + ": " + e + ")";
+        }
+    }
+
+    @SuppressWarnings("deprecation") // CloseableResource: JUnit 5.x before 5.13; AutoCloseable: 5.13 and later
+    static final class Running implements Info, ExtensionContext.Store.CloseableResource, AutoCloseable {
+        private final Process process;
+        private final Thread shutdownHook;
+        private final int port;
+        private final Path log;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final long startNanos;
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private boolean ready;             // guarded by this
+        private RuntimeException failure;  // guarded by this: why it did not start, rethrown to every caller
+
+        Running(Process process, Thread shutdownHook, int port, Path log, long startNanos) {
+            this.process = process;
+            this.shutdownHook = shutdownHook;
+            this.port = port;
+            this.log = log;
+            this.startNanos = startNanos;
+        }
+
+        /** Waits (once) until the registry answers and has BACKWARD compatibility; throws if it never does. */
+        synchronized Running ready() {
+            if (failure != null) {
+                throw new IllegalStateException(failure.getMessage(), failure);
+            }
+            if (!ready) {
+                try {
+                    awaitReady(startNanos);
+                    setGlobalCompatibility("BACKWARD");
+                } catch (RuntimeException e) {
+                    failure = e;
+                    close();
+                    throw e;
+                }
+                ready = true;
+                LOG.info("Schema registry (pid {}) ready {} ms after launch at {}", process.pid(),
+                        (System.nanoTime() - startNanos) / 1_000_000, url());
+            }
+            return this;
+        }
+
+        @Override
+        public String url() {
+            return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+        }
+
+        @Override
+        public int port() {
+            return port;
+        }
+
+        void awaitReady(long startNanos) {
+            long deadline = startNanos + READY_TIMEOUT.toNanos();
+            HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects"))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            String last = "no answer";
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw failure("exited with code " + process.exitValue() + " before it was ready");
+                }
+                try {
+                    HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                    last = "HTTP " + response.statusCode() + ": " + response.body();
+                } catch (IOException e) {
+                    last = e.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure("start was interrupted");
+                }
+                sleep(200);
+            }
+            throw failure("was not ready within " + READY_TIMEOUT.toSeconds() + " s (GET " + probe.uri()
+                    + ": " + last + ")");
+        }
+
+        void setGlobalCompatibility(String level) {
+            HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/config"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", CONTENT_TYPE)
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
+                    .build();
+            try {
+                HttpResponse<String> response = http.send(put, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw failure("refused PUT /config compatibility=" + level + ": HTTP "
+                            + response.statusCode() + " " + response.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("PUT " + put.uri() + " failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("interrupted while setting compatibility");
+            }
+        }
+
+        private IllegalStateException failure(String what) {
+            return new IllegalStateException("Schema registry (" + url() + ") " + what
+                    + ". Last lines of " + log + ":\n" + tail(log, 40));
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            current = null;
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook runs anyway
+            }
+            LOG.info("Schema registry stopped (pid {})", process.pid());
+        }
+
+        @Override
+        public String toString() {
+            return "Apicurio Registry at " + url();
+        }
+    }
+}
