@@ -1,0 +1,212 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.RealKafkaAndRegistry;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.StreamingMonitor;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole monitor on a real Kafka broker and a real schema registry (Apicurio, Confluent API): 1,000
+ * frames in, 50 of them malformed in different ways; every frame comes out exactly once, as a verdict or a
+ * dead letter with its reason.
+ */
+@RealKafkaAndRegistry
+class StreamingMonitorIT {
+
+  @TempDir
+  Path stateDir;
+
+  @Test
+  void everyFrameBecomesExactlyOneVerdictOrOneDeadLetterWithItsReason(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("registry.url", registryServer.url());
+    settings.put("topics.frames", "frames-" + run);
+    settings.put("topics.verdicts", "verdicts-" + run);
+    settings.put("topics.alerts", "alerts-" + run);
+    settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("topics.partitions", "3");
+    settings.put("streams.application-id", "advmon-it-" + run);
+    settings.put("streams.state-dir", stateDir.toString());
+    settings.put("image.max-encoded-bytes", "65536");
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+            FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
+            new FrameScorer(classifier, List.of(), 64))) {
+      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+
+      Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);
+      assertThat(expectedReason).hasSize(1000);
+
+      List<FrameVerdict> verdicts = new ArrayList<>();
+      List<DeadLetter> deadLetters = new ArrayList<>();
+      consume(broker.bootstrapServers(), registry, config, verdicts, deadLetters, 1000, Duration.ofSeconds(120));
+
+      assertThat(verdicts.size() + deadLetters.size()).isEqualTo(1000);
+      assertThat(deadLetters).hasSize(50);
+      Set<String> seen = new HashSet<>();
+      for (FrameVerdict v : verdicts) {
+        assertThat(seen.add(v.getFrameId())).as("frame %s seen once", v.getFrameId()).isTrue();
+        assertThat(expectedReason.get(v.getFrameId())).as("frame %s should have been scored", v.getFrameId()).isEqualTo("OK");
+        assertThat(v.getModelName()).isEqualTo("fashion-mnist-cnn");
+      }
+      for (DeadLetter d : deadLetters) {
+        String id = new String(d.getKey().array());
+        assertThat(seen.add(id)).as("dead letter %s seen once", id).isTrue();
+        assertThat(d.getReason()).as("reason of %s", id).isEqualTo(expectedReason.get(id));
+        assertThat(d.getErrorMessage()).isNotBlank();
+        assertThat(d.getSourceTopic()).isEqualTo(config.string("topics.frames"));
+        assertThat(d.getOffset()).isGreaterThanOrEqualTo(0);
+      }
+      assertThat(seen).hasSize(1000);
+    }
+  }
+
+  /**
+   * 950 good PNG frames from 5 cameras and 50 bad records in 10 different ways. Bad records are keyed by
+   * their id so that the dead letter (which keeps the original key) can be matched back.
+   */
+  private static Map<String, String> produceFrames(String bootstrap, SchemaRegistry registry, MonitorConfig config)
+      throws Exception {
+    String topic = config.string("topics.frames");
+    AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
+    List<TestData.Labelled> eval = TestData.evalSet();
+    byte[] png = Files.readAllBytes(eval.get(0).file());
+    Map<String, String> expected = new HashMap<>();
+    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      int good = 0;
+      for (int i = 0; i < 1000; i++) {
+        if (i % 20 == 7) {
+          String id = "bad-" + i;
+          int kind = (i / 20) % 10;
+          byte[] value = switch (kind) {
+            case 0 -> "plain text, not avro".getBytes();
+            case 1 -> new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3};
+            case 2 -> Arrays.copyOf(serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, png, null, null)), 9);
+            case 3 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));
+            case 4 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, bomb(), null, null));
+            case 5 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.GRAY8, new byte[100], 28, 28));
+            case 6 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.RGB8, new byte[100], null, null));
+            case 7 -> serde.serializer().serialize(topic, frame(id, "", ImageEncoding.PNG, png, null, null));
+            case 8 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.JPEG, "no jpeg here".getBytes(), null, null));
+            default -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, new byte[70_000], null, null));
+          };
+          expected.put(id, switch (kind) {
+            case 0 -> "BAD_MAGIC_BYTE";
+            case 1 -> "UNKNOWN_SCHEMA";
+            case 2 -> "BAD_AVRO";
+            case 3, 5, 8 -> "UNDECODABLE_IMAGE";
+            case 4, 9 -> "IMAGE_TOO_LARGE";
+            default -> "INVALID_FRAME";
+          });
+          producer.send(new ProducerRecord<>(topic, id.getBytes(), value));
+        } else {
+          String camera = "cam-" + (i % 5);
+          String id = "frame-" + i;
+          byte[] image = Files.readAllBytes(eval.get(good++ % eval.size()).file());
+          expected.put(id, "OK");
+          producer.send(new ProducerRecord<>(topic, camera.getBytes(),
+              serde.serializer().serialize(topic, frame(id, camera, ImageEncoding.PNG, image, null, null))));
+        }
+      }
+      producer.flush();
+    }
+    return expected;
+  }
+
+  private static void consume(String bootstrap, SchemaRegistry registry, MonitorConfig config,
+      List<FrameVerdict> verdicts, List<DeadLetter> deadLetters, int expected, Duration timeout) {
+    AvroSerde<FrameVerdict> verdictSerde = AvroSerde.forClass(FrameVerdict.class, registry);
+    AvroSerde<DeadLetter> deadSerde = AvroSerde.forClass(DeadLetter.class, registry);
+    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long quietUntil = Long.MAX_VALUE;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(config.string("topics.verdicts"), config.string("topics.dead-letter")));
+      // keep reading a little after reaching the count, so that a duplicate would be seen
+      while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.topic().equals(config.string("topics.verdicts"))) {
+            verdicts.add(verdictSerde.deserializer().deserialize(r.topic(), r.value()));
+          } else {
+            deadLetters.add(deadSerde.deserializer().deserialize(r.topic(), r.value()));
+          }
+        }
+        if (quietUntil == Long.MAX_VALUE && verdicts.size() + deadLetters.size() >= expected) {
+          quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        }
+      }
+    }
+  }
+
+  private static Frame frame(String id, String camera, ImageEncoding encoding, byte[] image, Integer w, Integer h) {
+    return Frame.newBuilder().setFrameId(id).setCameraId(camera).setCaptureTime(Instant.now())
+        .setEncoding(encoding).setImage(ByteBuffer.wrap(image)).setWidth(w).setHeight(h).build();
+  }
+
+  /** A PNG whose header claims 50,000 x 50,000 pixels. */
+  private static byte[] bomb() {
+    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
+    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+    b.putInt(13);
+    int typeAt = b.position();
+    b.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(50_000).putInt(50_000).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(b.array(), typeAt, 17);
+    b.putInt((int) crc.getValue());
+    b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
+    return b.array();
+  }
+}
