@@ -79,7 +79,7 @@ final class ScoreCommand implements Callable<Integer> {
             errors.add(null);
           } catch (Exception e) {
             images.add(null);
-            errors.add(e.getMessage());
+            errors.add(describe(f, e));
           }
         }
         List<Verdict> verdicts = scorer.score(images.stream().filter(i -> i != null).toList());
@@ -132,6 +132,19 @@ final class ScoreCommand implements Callable<Integer> {
     line.put("file", file.toString());
     line.put("error", error);
     out.println(json.writeValueAsString(line));
+  }
+
+  private static String describe(Path file, Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "file not found: " + file;
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + file;
+    }
+    if (e instanceof java.io.IOException) {
+      return "cannot read " + file + ": " + e.getMessage();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   /** Files as given, folders searched recursively for images, each folder's files in name order. */

@@ -43,10 +43,10 @@ public final class EngineSelector {
     if (environment.cudaDevice().isEmpty()) {
       missing.add("no CUDA device (none of /dev/nvidia0, /dev/nvidiactl)");
     }
-    for (String lib : TENSORRT_LIBRARIES) {
-      if (environment.findLibrary(lib).isEmpty()) {
-        missing.add(lib + " not found (LD_LIBRARY_PATH, /usr/lib/x86_64-linux-gnu, /usr/local/cuda/lib64, ldconfig)");
-      }
+    List<String> libraries = TENSORRT_LIBRARIES.stream().filter(l -> environment.findLibrary(l).isEmpty()).toList();
+    if (!libraries.isEmpty()) {
+      missing.add("TensorRT 8 libraries not found: " + String.join(", ", libraries)
+          + " (searched LD_LIBRARY_PATH, /usr/lib/x86_64-linux-gnu, /usr/local/cuda/lib64, /usr/local/tensorrt/lib and the ldconfig cache)");
     }
     return missing;
   }

@@ -44,7 +44,8 @@ class EngineSelectorTest {
     assertThatThrownBy(() -> s.resolve(EngineChoice.TENSORRT))
         .isInstanceOf(EngineUnavailableException.class)
         .hasMessageContaining("model.engine=TensorRT")
-        .hasMessageContaining("libnvonnxparser.so.8 not found")
+        .hasMessageContaining("libnvonnxparser.so.8")
+        .hasMessageContaining("libraries not found")
         .hasMessageNotContaining("no CUDA device");
   }
 

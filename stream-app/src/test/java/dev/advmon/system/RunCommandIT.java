@@ -1,0 +1,150 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.RealKafkaAndRegistry;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `monitor run` as a real process (the packaged jar): it waits for an unreachable registry with log lines,
+ * becomes ready against the real broker and registry, creates its topics, and stops cleanly on SIGTERM.
+ */
+@RealKafkaAndRegistry
+class RunCommandIT {
+
+  @TempDir
+  Path dir;
+
+  private Process start(Path config, Path log) throws IOException {
+    Path jar = TestData.repoRoot().resolve("stream-app/target/stream-app.jar");
+    assertThat(jar).as("the packaged monitor (mvn package runs before the integration tests)").exists();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return new ProcessBuilder(java, "-Xmx512m", "-Dadvmon.home=" + TestData.repoRoot(), "-jar", jar.toString(),
+        "run", "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static boolean waitFor(Path log, String text, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  @Test
+  void startsAgainstRealKafkaAndRegistryIsReadyAndStopsCleanlyOnSigterm(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registry) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    int port = freePort();
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, String.join("\n",
+        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+        "registry.url=" + registry.url(),
+        "topics.frames=run-frames-" + run,
+        "topics.verdicts=run-verdicts-" + run,
+        "topics.alerts=run-alerts-" + run,
+        "topics.dead-letter=run-dlq-" + run,
+        "streams.application-id=run-it-" + run,
+        "streams.state-dir=" + dir.resolve("state"),
+        "http.port=" + port, ""));
+    Path log = dir.resolve("run.log");
+    Process p = start(config, log);
+    try {
+      assertThat(waitFor(log, "Kafka Streams REBALANCING -> RUNNING", Duration.ofSeconds(90)))
+          .as("reaches RUNNING; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(ready.body()).contains("RUNNING");
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        assertThat(admin.listTopics().names().get())
+            .contains("run-frames-" + run, "run-verdicts-" + run, "run-alerts-" + run, "run-dlq-" + run);
+      }
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+      assertThat(p.exitValue()).isIn(0, 143);
+      String text = Files.readString(log);
+      assertThat(text).contains("stopping (signal received)").contains("-> NOT_RUNNING");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void waitsForAnUnreachableRegistryWithClearLogLinesUntilStopped(KafkaBroker.Info broker) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    int deadPort = freePort();
+    Files.writeString(config, String.join("\n",
+        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+        "registry.url=http://127.0.0.1:" + deadPort,
+        "registry.retries=0",
+        "startup.retry-interval-ms=300",
+        "http.port=0", ""));
+    Path log = dir.resolve("wait.log");
+    Process p = start(config, log);
+    try {
+      assertThat(waitFor(log, "(attempt 2", Duration.ofSeconds(60)))
+          .as("logs its retries; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+      assertThat(p.isAlive()).isTrue();
+      assertThat(Files.readString(log)).contains("waiting for the schema registry").contains("127.0.0.1:" + deadPort);
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends the start-up wait").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void refusesToStartNamingTheMissingTopicsWhenItMayNotCreateThem(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registry) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, String.join("\n",
+        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+        "registry.url=" + registry.url(),
+        "topics.frames=absent-frames-" + run,
+        "topics.create=false",
+        "http.port=0", ""));
+    Path log = dir.resolve("missing.log");
+    Process p = start(config, log);
+    try {
+      assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isNotZero();
+      List<String> lines = new ArrayList<>(Files.readAllLines(log));
+      assertThat(String.join("\n", lines)).contains("topics missing").contains("absent-frames-" + run)
+          .contains("topics.create=true");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
