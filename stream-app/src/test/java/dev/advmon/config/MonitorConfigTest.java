@@ -83,4 +83,12 @@ class MonitorConfigTest {
       assertThat(ref).contains("`" + s.key() + "`").contains(s.envName());
     }
   }
+
+  @Test
+  void readmeConfigurationReferenceIsCurrent() throws Exception {
+    String readme = Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"));
+    for (String line : MonitorConfig.reference().split("\n")) {
+      assertThat(readme).as("README.md lacks this reference line; paste the output of `./monitor config`").contains(line);
+    }
+  }
 }
