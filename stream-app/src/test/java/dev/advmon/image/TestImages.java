@@ -15,7 +15,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Builds real and hand-made PNG and JPEG bytes for the decoder tests. */
-final class TestImages {
+public final class TestImages {
 
   static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -68,7 +68,7 @@ final class TestImages {
   }
 
   /** A hand-made PNG whose IDAT is a few bytes of valid zlib data, far too little for the declared size. */
-  static byte[] handmadePng(long width, long height) {
+  public static byte[] handmadePng(long width, long height) {
     return handmadePng(width, height, 8, 0, zlib(new byte[16]));
   }
 

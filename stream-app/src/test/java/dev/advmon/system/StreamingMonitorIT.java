@@ -20,6 +20,7 @@ import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.image.TestImages;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.ByteBuffer;
@@ -133,7 +134,7 @@ class StreamingMonitorIT {
             case 1 -> new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3};
             case 2 -> Arrays.copyOf(serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, png, null, null)), 9);
             case 3 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));
-            case 4 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, bomb(), null, null));
+            case 4 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.PNG, TestImages.handmadePng(50_000, 50_000), null, null));
             case 5 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.GRAY8, new byte[100], 28, 28));
             case 6 -> serde.serializer().serialize(topic, frame(id, "cam-x", ImageEncoding.RGB8, new byte[100], null, null));
             case 7 -> serde.serializer().serialize(topic, frame(id, "", ImageEncoding.PNG, png, null, null));
@@ -194,19 +195,5 @@ class StreamingMonitorIT {
   private static Frame frame(String id, String camera, ImageEncoding encoding, byte[] image, Integer w, Integer h) {
     return Frame.newBuilder().setFrameId(id).setCameraId(camera).setCaptureTime(Instant.now())
         .setEncoding(encoding).setImage(ByteBuffer.wrap(image)).setWidth(w).setHeight(h).build();
-  }
-
-  /** A PNG whose header claims 50,000 x 50,000 pixels. */
-  private static byte[] bomb() {
-    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
-    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
-    b.putInt(13);
-    int typeAt = b.position();
-    b.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(50_000).putInt(50_000).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(b.array(), typeAt, 17);
-    b.putInt((int) crc.getValue());
-    b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
-    return b.array();
   }
 }

@@ -18,6 +18,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.image.TestImages;
 import dev.advmon.testing.TestData;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -186,7 +187,7 @@ class MonitorTopologyTest {
   void framesWithUnreadableOrOversizedImagesGoToTheDeadLetterTopicWithTheirReason() throws Exception {
     byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
     send("cam-4", frame("truncated", "cam-4", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));
-    send("cam-4", frame("huge", "cam-4", ImageEncoding.PNG, bombHeader(50_000, 50_000), null, null));
+    send("cam-4", frame("huge", "cam-4", ImageEncoding.PNG, TestImages.handmadePng(50_000, 50_000), null, null));
     send("cam-4", frame("short-raw", "cam-4", ImageEncoding.GRAY8, new byte[100], 28, 28));
     send("cam-4", frame("no-size", "cam-4", ImageEncoding.RGB8, new byte[100], null, null));
     send("cam-4", frame("", "cam-4", ImageEncoding.PNG, png, null, null));
@@ -199,19 +200,5 @@ class MonitorTopologyTest {
     assertThat(dead.get(3).getErrorMessage()).contains("needs width and height");
     assertThat(dead.get(4).getErrorMessage()).contains("frameId is empty");
     assertThat(verdicts.isEmpty()).isTrue();
-  }
-
-  /** A PNG signature and IHDR claiming w x h, with a valid CRC and nothing else. */
-  static byte[] bombHeader(int w, int h) {
-    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
-    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
-    b.putInt(13);
-    int typeAt = b.position();
-    b.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(b.array(), typeAt, 17);
-    b.putInt((int) crc.getValue());
-    b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
-    return b.array();
   }
 }
