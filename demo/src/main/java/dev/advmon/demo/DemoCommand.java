@@ -23,7 +23,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--cameras", defaultValue = "4", description = "Cameras; the last one is stickered when there are two or more (default ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--rate", defaultValue = "200", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate", defaultValue = "100", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: what one stream thread keeps up with on 2 busy cores, so latency is not backlog).")
   double rate;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
