@@ -16,6 +16,7 @@ public final class Main {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand("demo", demoCommand());
     cl.setExecutionExceptionHandler((e, cmd, parse) -> {
       // Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace.
       cmd.getErr().println("error: " + e.getMessage());
@@ -27,8 +28,31 @@ public final class Main {
     return cl;
   }
 
+  /**
+   * The demo lives in the demo module, so that the in-process Kafka broker's dependencies stay off the
+   * production classpath of {@code run}; the launcher puts it on the classpath for {@code ./monitor demo}.
+   */
+  private static Object demoCommand() {
+    try {
+      return Class.forName("dev.advmon.demo.DemoCommand").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      return new DemoUnavailable();
+    }
+  }
+
+  /** What {@code demo} says when started from the production jar. */
+  @Command(name = "demo", description = "One-command demo (in-process Kafka, replayed cameras): run it as ./monitor demo.")
+  static final class DemoUnavailable implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.err.println("error: the demo is not on this classpath (stream-app.jar is the production jar); "
+          + "run it with ./monitor demo, which builds and uses demo/target/demo.jar");
+      return 2;
+    }
+  }
+
   /** The monitor's home: where the launcher lives (bundled models resolve against it). */
-  static Path home() {
+  public static Path home() {
     String h = System.getProperty("advmon.home", System.getenv().getOrDefault("ADVMON_HOME", "."));
     return Path.of(h).toAbsolutePath().normalize();
   }

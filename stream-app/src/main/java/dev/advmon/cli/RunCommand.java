@@ -2,7 +2,8 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
-import dev.advmon.http.HealthServer;
+import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
@@ -54,21 +55,23 @@ final class RunCommand implements Callable<Integer> {
 
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
     RegistrySettings registrySettings = Wiring.registrySettings(c);
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")))) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
+        MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       FrameScorer scorer = new FrameScorer(classifier, List.of(), c.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
-            registrySettings.autoRegister(), preparer, scorer);
+            registrySettings.autoRegister(), preparer, scorer, metrics);
       } catch (InterruptedException e) {
         log.info("stopped before start-up finished");
         return 0;
       }
-      try (monitor; HealthServer health = c.intValue("http.port") == 0 ? null
-          : new HealthServer(c.string("http.bind"), c.intValue("http.port"), monitor::state)) {
-        if (health != null) {
-          log.info("health: http://{}:{}/health/live and /health/ready", c.string("http.bind"), health.port());
+      try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
+          : new MonitorHttpServer(c.string("http.bind"), c.intValue("http.port"), monitor::state, metrics::scrape,
+              monitor.cameras())) {
+        if (http != null) {
+          log.info("http://{}:{}/health/live, /health/ready, /metrics, /cameras", c.string("http.bind"), http.port());
         }
         try {
           stop.await();

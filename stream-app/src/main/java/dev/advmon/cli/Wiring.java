@@ -7,16 +7,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Turns settings into the components' own settings objects; one place, so every command agrees. */
-final class Wiring {
+public final class Wiring {
 
   private Wiring() {}
 
-  static ImageLimits imageLimits(MonitorConfig c) {
+  public static ImageLimits imageLimits(MonitorConfig c) {
     return new ImageLimits(c.longValue("image.max-encoded-bytes"), c.longValue("image.max-pixels"),
         c.intValue("image.max-dimension"));
   }
 
-  static RegistrySettings registrySettings(MonitorConfig c) {
+  public static RegistrySettings registrySettings(MonitorConfig c) {
     RegistrySettings.Builder b = RegistrySettings.builder(c.string("registry.url"))
         .autoRegister(c.bool("registry.auto-register"))
         .connectTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))

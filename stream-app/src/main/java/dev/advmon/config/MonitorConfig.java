@@ -66,7 +66,15 @@ public final class MonitorConfig {
       new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir."),
       new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
       new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
-      new Setting("http.port", "8080", "Port of the HTTP endpoints (health, metrics); 0 = off."),
+      new Setting("campaign.window-ms", "10000",
+          "Length of the tumbling windows (by frame timestamp) in which each camera's flag rate is counted for campaign alerts."),
+      new Setting("campaign.min-frames", "20",
+          "Fewest verdicts a camera's window needs to count; windows with fewer neither raise, extend nor clear a campaign."),
+      new Setting("campaign.baseline-rate", "0.1",
+          "Normal share of flagged frames per camera window (0..1); a window above it counts towards a campaign."),
+      new Setting("campaign.consecutive-windows", "3",
+          "Windows in a row above the baseline that raise a CAMPAIGN alert, and at or below it that clear it (CAMPAIGN_CLEARED)."),
+      new Setting("http.port", "8080", "Port of the HTTP endpoints (/health/live, /health/ready, /metrics, /cameras); 0 = off."),
       new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."));
 
   private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -201,7 +209,14 @@ public final class MonitorConfig {
       }
       case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
           "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
-          "streams.commit-interval-ms", "startup.retry-interval-ms" -> positiveLong(key);
+          "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms", "campaign.min-frames",
+          "campaign.consecutive-windows" -> positiveLong(key);
+      case "campaign.baseline-rate" -> {
+        double v = doubleValue(key);
+        if (!(v >= 0 && v < 1)) {
+          throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
+        }
+      }
       case "registry.retries", "startup.max-wait-ms" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
@@ -271,6 +286,14 @@ public final class MonitorConfig {
       throw invalid(key, "is out of range");
     }
     return (int) v;
+  }
+
+  public double doubleValue(String key) {
+    try {
+      return Double.parseDouble(string(key));
+    } catch (NumberFormatException e) {
+      throw invalid(key, "must be a number, e.g. 0.1");
+    }
   }
 
   private long positiveLong(String key) {

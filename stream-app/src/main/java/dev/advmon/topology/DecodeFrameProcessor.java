@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.image.FloatImage;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.image.ImageDecodeException;
 import dev.advmon.image.ImageFormat;
@@ -19,11 +20,13 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
 
   private final Topics topics;
   private final FramePreparer preparer;
+  private final MonitorMetrics metrics;
   private ProcessorContext<String, Outcome<DecodedFrame>> context;
 
-  DecodeFrameProcessor(Topics topics, FramePreparer preparer) {
+  DecodeFrameProcessor(Topics topics, FramePreparer preparer, MonitorMetrics metrics) {
     this.topics = topics;
     this.preparer = preparer;
+    this.metrics = metrics;
   }
 
   @Override
@@ -33,6 +36,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    metrics.frameReceived();
     String topic = context.recordMetadata().map(m -> m.topic()).orElse(topics.frames().name());
     int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
     long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);

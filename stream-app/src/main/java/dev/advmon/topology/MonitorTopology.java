@@ -1,6 +1,11 @@
 package dev.advmon.topology;
 
+import dev.advmon.campaign.CameraStatusSerde;
+import dev.advmon.campaign.CampaignSettings;
+import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.schema.Alert;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.FrameVerdict;
@@ -10,13 +15,15 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The monitor's data flow, one way:
  *
  * <pre>
- *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ─▶ alerts
- *                     │                 │
+ *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ───────────▶ alerts
+ *                     │                 │            └─▶ campaign-tracker [camera-status] ─┘
  *                     └────────┬────────┘
  *                              ▼
  *                         dead letters
@@ -28,21 +35,30 @@ import org.apache.kafka.streams.kstream.Named;
  */
 public final class MonitorTopology {
 
+  /** The per-camera campaign state store (queried by {@link CameraQueries}). */
+  public static final String CAMERA_STORE = "camera-status";
+
   private MonitorTopology() {}
 
+  /** The topology with default campaign settings and in-memory meters (tests, tools). */
   public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer) {
+    return buildTopology(builder, topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory());
+  }
+
+  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
+      CampaignSettings campaigns, MonitorMetrics metrics) {
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
         .stream(topics.frames().name(), topics.frames().consumed("frames-source"))
-        .process(() -> new DecodeFrameProcessor(topics, preparer), Named.as("decode-and-validate"))
+        .process(() -> new DecodeFrameProcessor(topics, preparer, metrics), Named.as("decode-and-validate"))
         .split(Named.as("decoded-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));
 
     Map<String, KStream<String, Outcome<VerdictMapper.Scored>>> scored = decoded.get("decoded-ok")
         .mapValues(Outcome::value, Named.as("unwrap-decoded"))
-        .processValues(() -> new ScoreFrameProcessor(scorer), Named.as("score"))
+        .processValues(() -> new ScoreFrameProcessor(scorer, metrics), Named.as("score"))
         .split(Named.as("scored-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));
@@ -51,16 +67,27 @@ public final class MonitorTopology {
         .mapValues(outcome -> mapper.toVerdict(outcome.value()), Named.as("to-verdict"));
     verdicts.to(topics.verdicts().name(), topics.verdicts().produced("verdicts-sink"));
 
+    // In memory, backed by its changelog topic: one small entry per camera, restored in moments.
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CAMERA_STORE), Serdes.String(),
+        new CameraStatusSerde()));
+    CampaignTracker tracker = new CampaignTracker(campaigns);
+    KStream<String, Alert> campaignAlerts = verdicts
+        .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
+
     verdicts
         .filter((camera, verdict) -> verdict.getAlert(), Named.as("flagged-only"))
         .mapValues(VerdictMapper::toAlert, Named.as("to-alert"))
+        .merge(campaignAlerts, Named.as("all-alerts"))
+        .peek((camera, alert) -> metrics.alert(alert.getKind()), Named.as("count-alerts"))
         .to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
 
     KStream<String, DeadLetter> deadLetters = decoded.get("decoded-dead")
         .mapValues(Outcome::letter, Named.as("decode-failures"))
         .merge(scored.get("scored-dead").mapValues(Outcome::letter, Named.as("score-failures")),
             Named.as("all-dead-letters"));
-    deadLetters.to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
+    deadLetters
+        .peek((camera, letter) -> metrics.deadLetter(letter.getReason()), Named.as("count-dead-letters"))
+        .to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
 
     return builder.build();
   }

@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.detect.Verdict;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -17,10 +18,12 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
   private static final Logger log = LoggerFactory.getLogger(ScoreFrameProcessor.class);
 
   private final FrameScorer scorer;
+  private final MonitorMetrics metrics;
   private FixedKeyProcessorContext<String, Outcome<VerdictMapper.Scored>> context;
 
-  ScoreFrameProcessor(FrameScorer scorer) {
+  ScoreFrameProcessor(FrameScorer scorer, MonitorMetrics metrics) {
     this.scorer = scorer;
+    this.metrics = metrics;
   }
 
   @Override
@@ -33,7 +36,9 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     DecodedFrame f = record.value();
     Verdict verdict;
     try {
+      long start = System.nanoTime();
       verdict = scorer.score(f.image());
+      metrics.frameScored(System.nanoTime() - start, verdict.forwardPasses());
     } catch (RuntimeException e) {
       log.warn("frame {} from camera {} could not be scored: {}", f.frame().getFrameId(), f.frame().getCameraId(), e.toString());
       context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),

@@ -1,7 +1,9 @@
 package dev.advmon.topology;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.campaign.CampaignSettings;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.RegistryUnavailableException;
@@ -31,14 +33,25 @@ public final class StreamingMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamingMonitor.class);
 
   private final KafkaStreams streams;
+  private final MonitorMetrics metrics;
 
-  private StreamingMonitor(KafkaStreams streams) {
+  private StreamingMonitor(KafkaStreams streams, MonitorMetrics metrics) {
     this.streams = streams;
+    this.metrics = metrics;
   }
 
-  /** Starts the monitor; blocks while the registry or broker is unreachable (interruptible). */
+  /** Starts the monitor with meters of its own (not exported); see the overload that takes them. */
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, FrameScorer scorer) throws InterruptedException {
+    return start(config, registry, autoRegister, preparer, scorer, MonitorMetrics.inMemory());
+  }
+
+  /**
+   * Starts the monitor; blocks while the registry or broker is unreachable (interruptible). The Kafka Streams
+   * metrics are bound to {@code metrics}; the caller keeps owning it (and closes it after this monitor).
+   */
+  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
+      FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics) throws InterruptedException {
     Topics topics = Topics.of(
         config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
@@ -49,7 +62,8 @@ public final class StreamingMonitor implements AutoCloseable {
         config.intValue("topics.partitions"), (short) config.intValue("topics.replication-factor"),
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
-    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer);
+    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer,
+        CampaignSettings.from(config), metrics);
     log.debug("topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(e -> {
@@ -58,11 +72,12 @@ public final class StreamingMonitor implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+    metrics.bind(streams);
     streams.start();
     log.info("monitor started: {} -> {} / {} / {} (model {}, engine {})", topics.frames().name(),
         topics.verdicts().name(), topics.alerts().name(), topics.deadLetters().name(),
         scorer.manifest().name() + ":" + scorer.manifest().version(), scorer.engineName());
-    return new StreamingMonitor(streams);
+    return new StreamingMonitor(streams, metrics);
   }
 
   /** Kafka Streams settings: exactly-once v2, plus every kafka.* pass-through (security, SASL, ...). */
@@ -118,6 +133,15 @@ public final class StreamingMonitor implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  public MonitorMetrics metrics() {
+    return metrics;
+  }
+
+  /** Per-camera campaign state, from this instance's state store. */
+  public CameraQueries cameras() {
+    return new CameraQueries(streams);
   }
 
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */

@@ -1,0 +1,290 @@
+package dev.advmon.demo;
+
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.config.Setting;
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.topology.StreamingMonitor;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One demo run: starts everything in this JVM, replays the plan, waits for every frame's outcome, and stops
+ * everything again, in reverse order, also when stopped early ({@link #stop()}, e.g. from Ctrl-C).
+ */
+final class Demo {
+
+  /**
+   * @param rate frames per second over all cameras; 0 = as fast as the producer can send
+   * @param httpPort port of /health, /metrics and /cameras; 0 = off
+   */
+  record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed) {}
+
+  /** Demo values of settings, used unless the environment sets them: windows short enough to see in a demo. */
+  static final Map<String, String> DEMO_SETTINGS = Map.of(
+      "streams.application-id", "advmon-demo",
+      "campaign.window-ms", "2000",
+      "campaign.min-frames", "10");
+
+  /** Time allowed for the last frames' outcomes after the last send. */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+  private static final int FRAME_ALERTS_PRINTED = 10;
+
+  private final Options options;
+  private final Path home;
+  private final PrintStream out;
+  private final PrintStream err;
+  private volatile boolean stopRequested;
+  private int frameAlertsPrinted;
+
+  Demo(Options options, Path home, PrintStream out, PrintStream err) {
+    this.options = options;
+    this.home = home;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Asks a running demo to stop sending and wrap up (it still prints the summary of what it saw). */
+  void stop() {
+    stopRequested = true;
+  }
+
+  /** Detectors in the demo: none exist yet in this build; once they do, they are added here. */
+  static List<Detector> detectors() {
+    return List.of();
+  }
+
+  DemoSummary run() throws Exception {
+    long t0 = System.nanoTime();
+    quietBroker();
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images());
+    ReplayPlan plan = ReplayPlan.of(options.frames(), options.cameras(), images.size(), options.seed());
+    Path stateDir = Files.createTempDirectory("advmon-demo-state-");
+    err.printf(Locale.ROOT, "demo: %d frames from %d cameras at %s, %d evaluation images; starting Kafka ...%n",
+        options.frames(), options.cameras(), options.rate() > 0 ? options.rate() + " frames/s" : "full speed", images.size());
+
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
+      ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+      InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")));
+          MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+        FrameScorer scorer = new FrameScorer(classifier, detectors(), config.intValue("model.max-batch"));
+        FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
+        try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics)) {
+          if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("Kafka Streams did not reach RUNNING within 60 s (state "
+                + monitor.state() + "); run with ADVMON_LOG_LEVEL=DEBUG to see why");
+          }
+          try (MonitorHttpServer http = options.httpPort() == 0 ? null : new MonitorHttpServer(config.string("http.bind"),
+                  options.httpPort(), monitor::state, metrics::scrape, monitor.cameras());
+              ResultCollector results = new ResultCollector(kafka.bootstrapServers(), config.string("topics.verdicts"),
+                  config.string("topics.alerts"), config.string("topics.dead-letter"),
+                  AvroSerde.forClass(FrameVerdict.class, registry).deserializer(),
+                  AvroSerde.forClass(Alert.class, registry).deserializer(),
+                  AvroSerde.forClass(DeadLetter.class, registry).deserializer(), this::printAlert)) {
+            if (http != null) {
+              err.printf(Locale.ROOT, "demo: http://%s:%d/metrics, /cameras, /health/ready%n", config.string("http.bind"),
+                  http.port());
+            }
+            err.printf(Locale.ROOT, "demo: monitor running after %.1f s (model %s, engine %s); replaying ...%n",
+                (System.nanoTime() - t0) / 1e9, bundle.id(), scorer.engineName());
+            FrameFactory factory = new FrameFactory(images, AvroSerde.forClass(Frame.class, registry).serializer(),
+                config.string("topics.frames"), options.seed());
+            return replay(plan, factory, results, monitor, kafka.bootstrapServers(), config.string("topics.frames"), t0);
+          }
+        }
+      }
+    } finally {
+      deleteRecursively(stateDir);
+    }
+  }
+
+  private MonitorConfig config(String bootstrap, Path stateDir) {
+    Map<String, String> overrides = new TreeMap<>();
+    DEMO_SETTINGS.forEach((k, v) -> {
+      if (System.getenv(Setting.envNameOf(k)) == null) {
+        overrides.put(k, v);
+      }
+    });
+    overrides.put("kafka.bootstrap.servers", bootstrap);
+    overrides.put("streams.state-dir", stateDir.toString());
+    overrides.put("topics.create", "true");
+    overrides.put("topics.replication-factor", "1");
+    return MonitorConfig.load(null, System.getenv(), overrides, home).validated();
+  }
+
+  private DemoSummary replay(ReplayPlan plan, FrameFactory factory, ResultCollector results, StreamingMonitor monitor,
+      String bootstrap, String topic, long t0) throws Exception {
+    Map<TruthKind, Long> sentByKind = new java.util.EnumMap<>(TruthKind.class);
+    Map<String, Long> expectedDeadLetters = new TreeMap<>();
+    int[] sent = {0};
+    long replayStart = System.nanoTime();
+    long replayStartMs = System.currentTimeMillis();
+    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "advmon-demo-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    progress.scheduleAtFixedRate(() -> err.printf(Locale.ROOT,
+        "[%5.1f s] sent %d/%d | verdicts %d | dead letters %d | alerts %d%n", (System.nanoTime() - replayStart) / 1e9,
+        sent[0], plan.frames().size(), results.verdicts(), results.deadLetters(), results.alerts()), 1, 1, TimeUnit.SECONDS);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    boolean interrupted = false;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (ReplayPlan.Planned f : plan.frames()) {
+        if (stopRequested) {
+          interrupted = true;
+          break;
+        }
+        if (options.rate() > 0) {
+          long due = replayStart + (long) (f.sequence() * 1e9 / options.rate());
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+        }
+        long now = System.currentTimeMillis();
+        producer.send(new ProducerRecord<>(topic, null, now, f.cameraId(), factory.value(f, now)));
+        sentByKind.merge(f.kind(), 1L, Long::sum);
+        if (f.malformation() != null) {
+          expectedDeadLetters.merge(f.malformation().expectedReason, 1L, Long::sum);
+        }
+        sent[0]++;
+      }
+      producer.flush();
+      long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      while (results.verdicts() + results.deadLetters() < sent[0] && System.nanoTime() < deadline
+          && !stopRequested && results.failure() == null) {
+        Thread.sleep(50);
+      }
+      interrupted |= stopRequested;
+      if (results.failure() != null) {
+        throw new IllegalStateException("reading the monitor's output failed: " + results.failure(), results.failure());
+      }
+    } finally {
+      progress.shutdownNow();
+    }
+    List<CameraStatus> cameras = new ArrayList<>();
+    try {
+      cameras.addAll(monitor.cameras().all());
+    } catch (RuntimeException e) {
+      err.println("demo: camera states not available: " + e.getMessage());
+    }
+    return summary(plan, results, sentByKind, expectedDeadLetters, sent[0], cameras, replayStartMs, t0, interrupted);
+  }
+
+  private DemoSummary summary(ReplayPlan plan, ResultCollector results, Map<TruthKind, Long> sentByKind,
+      Map<String, Long> expectedDeadLetters, int sent, List<CameraStatus> cameras, long replayStartMs, long t0,
+      boolean interrupted) {
+    Map<TruthKind, long[]> seen = results.byKind();
+    Map<String, DemoSummary.KindRow> byKind = new LinkedHashMap<>();
+    long attacked = 0;
+    long attackedFlagged = 0;
+    long clean = 0;
+    long cleanFlagged = 0;
+    for (TruthKind k : TruthKind.values()) {
+      long s = sentByKind.getOrDefault(k, 0L);
+      long[] v = seen.getOrDefault(k, new long[2]);
+      if (s > 0 || v[0] > 0) {
+        byKind.put(k.attribute(), new DemoSummary.KindRow(s, v[0], v[1]));
+      }
+      if (k.attacked()) {
+        attacked += v[0];
+        attackedFlagged += v[1];
+      } else if (k == TruthKind.CLEAN) {
+        clean = v[0];
+        cleanFlagged = v[1];
+      }
+    }
+    boolean canFlag = !detectors().isEmpty();
+    long verdicts = results.verdicts();
+    long dead = results.deadLetters();
+    long[] lat = results.latenciesMs();
+    Map<String, Long> latency = new LinkedHashMap<>();
+    if (lat.length > 0) {
+      latency.put("p50", percentile(lat, 0.50));
+      latency.put("p99", percentile(lat, 0.99));
+      latency.put("max", lat[lat.length - 1]);
+    }
+    double processing = Math.max(1, results.lastOutcomeAt() - replayStartMs) / 1000.0;
+    List<String> campaigns = results.campaignAlerts().stream().filter(a -> a.getKind().equals("CAMPAIGN"))
+        .map(Alert::getCameraId).distinct().sorted().toList();
+    return new DemoSummary(sent, options.cameras(), plan.stickeredCamera(), verdicts, dead,
+        Math.max(0, sent - verdicts - dead), results.deadLettersByReason(), expectedDeadLetters, results.alertsByKind(),
+        byKind, detectors().stream().map(Detector::name).toList(),
+        canFlag && attacked > 0 ? (double) attackedFlagged / attacked : null,
+        canFlag && clean > 0 ? (double) cleanFlagged / clean : null,
+        campaigns, cameras, (System.nanoTime() - t0) / 1e9, processing, (verdicts + dead) / processing, latency,
+        interrupted);
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static long percentile(long[] sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private synchronized void printAlert(Alert a) {
+    if (a.getKind().startsWith("CAMPAIGN")) {
+      out.printf(Locale.ROOT, "ALERT %s camera %s: %s%n", a.getKind(), a.getCameraId(), a.getExplanation());
+    } else if (frameAlertsPrinted < FRAME_ALERTS_PRINTED) {
+      frameAlertsPrinted++;
+      out.printf(Locale.ROOT, "ALERT %s camera %s frame %s: %s%s%n", a.getKind(), a.getCameraId(), a.getFrameId(),
+          a.getExplanation(), frameAlertsPrinted == FRAME_ALERTS_PRINTED ? " (further frame alerts are counted, not printed)" : "");
+    }
+  }
+
+  /**
+   * The in-process broker and its clients warn about things that are normal for a one-node demo cluster
+   * (empty metadata log, closing clients twice); only their errors are worth a newcomer's attention.
+   */
+  private static void quietBroker() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+      logback.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temp folder left behind is harmless
+    }
+  }
+}

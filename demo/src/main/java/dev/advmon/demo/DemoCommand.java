@@ -1,0 +1,80 @@
+package dev.advmon.demo;
+
+import dev.advmon.cli.Main;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code monitor demo}: everything in one process (Kafka broker, schema registry in memory, the monitor with
+ * the bundled model) and cameras replayed from the evaluation images. Ctrl-C stops the replay, prints the
+ * summary of what came back so far and shuts everything down.
+ */
+@Command(name = "demo", description = "One-command demo: in-process Kafka, the monitor with the bundled model, "
+    + "replayed cameras with a labelled mix of clean, attacked and malformed frames, then a summary.")
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--frames", defaultValue = "2000", description = "Frames to send over all cameras (default ${DEFAULT-VALUE}).")
+  int frames;
+
+  @Option(names = "--cameras", defaultValue = "4", description = "Cameras; the last one is stickered when there are two or more (default ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--rate", defaultValue = "100", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: what one stream thread keeps up with on 2 busy cores, so latency is not backlog).")
+  double rate;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: models/eval/fashion-mnist-test).")
+  Path images;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path summaryJson;
+
+  @Option(names = "--no-dashboard", description = "Do not serve the dashboard (accepted; the dashboard is not built yet).")
+  boolean noDashboard;
+
+  @Override
+  public Integer call() throws Exception {
+    if (frames < 1 || cameras < 1 || rate < 0) {
+      throw new IllegalArgumentException("--frames and --cameras must be at least 1 and --rate 0 or more");
+    }
+    Path home = Main.home();
+    Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,
+        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed), home, System.out, System.err);
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      System.err.println("demo: stopping (Ctrl-C) ...");
+      demo.stop();
+      try {
+        finished.await(45, TimeUnit.SECONDS); // let the run close the broker and the model
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "advmon-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      DemoSummary summary = demo.run();
+      System.out.print(summary.table());
+      if (summaryJson != null) {
+        summary.writeJson(summaryJson);
+        System.err.println("demo: summary written to " + summaryJson);
+      }
+      return summary.withoutOutcome() == 0 || summary.interrupted() ? 0 : 1;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down (Ctrl-C): the hook is running
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.advmon.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.advmon.campaign.CameraStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a demo run did, against what it sent. Rates are null ("n/a") where they cannot be computed honestly:
+ * without detectors nothing can be flagged, so a detection rate of 0 would say something false.
+ *
+ * @param byKind per truth kind: frames sent, verdicts, flagged verdicts
+ * @param latencyMs end-to-end latency percentiles (p50, p99, max); empty without verdicts
+ */
+record DemoSummary(
+    int framesSent,
+    int cameras,
+    String stickeredCamera,
+    long verdicts,
+    long deadLetters,
+    long withoutOutcome,
+    Map<String, Long> deadLettersByReason,
+    Map<String, Long> expectedDeadLettersByReason,
+    Map<String, Long> alertsByKind,
+    Map<String, KindRow> byKind,
+    List<String> detectors,
+    Double detectionRate,
+    Double falsePositiveRate,
+    List<String> camerasWithCampaign,
+    List<CameraStatus> cameraStates,
+    double wallSeconds,
+    double processingSeconds,
+    double framesPerSecond,
+    Map<String, Long> latencyMs,
+    boolean interrupted) {
+
+  record KindRow(long sent, long verdicts, long flagged) {}
+
+  String table() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%n== advmon demo summary%s ==%n", interrupted ? " (interrupted)" : ""));
+    row(sb, "frames sent", framesSent + " from " + cameras + " cameras"
+        + (stickeredCamera != null ? " (" + stickeredCamera + " stickered)" : ""));
+    row(sb, "verdicts", Long.toString(verdicts));
+    row(sb, "dead letters", deadLetters + "  (expected " + sum(expectedDeadLettersByReason) + ")");
+    for (String reason : union(deadLettersByReason, expectedDeadLettersByReason)) {
+      row(sb, "  " + reason, deadLettersByReason.getOrDefault(reason, 0L) + "  (expected "
+          + expectedDeadLettersByReason.getOrDefault(reason, 0L) + ")");
+    }
+    row(sb, "without outcome", withoutOutcome + (withoutOutcome == 0 ? "  (verdicts + dead letters = frames sent)" : "  (!)"));
+    row(sb, "alerts", alertsByKind.isEmpty() ? "0" : alertsByKind.toString().replaceAll("[{}]", ""));
+    row(sb, "campaigns", camerasWithCampaign.isEmpty() ? "none" : String.join(", ", camerasWithCampaign));
+    sb.append(String.format(Locale.ROOT, "  %-22s %8s %8s %8s%n", "truth kind", "sent", "verdicts", "flagged"));
+    byKind.forEach((k, r) -> sb.append(String.format(Locale.ROOT, "  %-22s %8d %8d %8d%n", k, r.sent(), r.verdicts(), r.flagged())));
+    String none = "n/a (no detectors in this build: every verdict is unflagged)";
+    row(sb, "detectors", detectors.isEmpty() ? "none" : String.join(", ", detectors));
+    row(sb, "detection rate", detectionRate == null ? none : percent(detectionRate) + " of attacked frames flagged");
+    row(sb, "false-positive rate", falsePositiveRate == null ? none : percent(falsePositiveRate) + " of clean frames flagged");
+    row(sb, "throughput", String.format(Locale.ROOT, "%.0f frames/s (%.1f s from first send to last outcome)",
+        framesPerSecond, processingSeconds));
+    row(sb, "latency end-to-end", latencyMs.isEmpty() ? "n/a (no verdicts)" : String.format(Locale.ROOT,
+        "p50 %d ms, p99 %d ms, max %d ms (frame record timestamp -> verdict read)",
+        latencyMs.get("p50"), latencyMs.get("p99"), latencyMs.get("max")));
+    row(sb, "wall time", String.format(Locale.ROOT, "%.1f s (broker, model and topology start-up included)", wallSeconds));
+    return sb.toString();
+  }
+
+  void writeJson(Path file) throws IOException {
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+  }
+
+  private static void row(StringBuilder sb, String name, String value) {
+    sb.append(String.format(Locale.ROOT, "  %-22s %s%n", name, value));
+  }
+
+  private static String percent(double v) {
+    return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+  }
+
+  private static long sum(Map<String, Long> m) {
+    return m.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static java.util.SortedSet<String> union(Map<String, Long> a, Map<String, Long> b) {
+    java.util.SortedSet<String> s = new java.util.TreeSet<>(a.keySet());
+    s.addAll(b.keySet());
+    return s;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.advmon.demo;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A single-node KRaft broker (combined broker and controller) in this JVM, with its data in a temporary
+ * folder deleted on close. Transactions work on it (exactly-once needs them).
+ */
+final class EmbeddedKafka implements AutoCloseable {
+
+  /**
+   * What a one-node cluster needs (replication factor and min ISR 1 for the internal topics), plus settings
+   * that only save start-up time: groups start at once, and the internal topics get one partition, not 50.
+   */
+  private static final Map<String, String> SINGLE_NODE = Map.of(
+      "transaction.state.log.replication.factor", "1",
+      "transaction.state.log.min.isr", "1",
+      "offsets.topic.replication.factor", "1",
+      "group.initial.rebalance.delay.ms", "0",
+      "offsets.topic.num.partitions", "1",
+      "transaction.state.log.num.partitions", "1");
+
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  static EmbeddedKafka start() throws Exception {
+    Path dir = Files.createTempDirectory("advmon-demo-kafka-");
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+        .setBaseDirectory(dir).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+    SINGLE_NODE.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
+    PrintStream stdout = System.out;
+    try {
+      // format() prints its bootstrap records to stdout, which carries the demo's alerts and summary
+      System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+      cluster.format();
+      System.setOut(stdout);
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new EmbeddedKafka(cluster);
+    } catch (Exception e) {
+      System.setOut(stdout);
+      cluster.close();
+      throw e;
+    }
+  }
+
+  String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}

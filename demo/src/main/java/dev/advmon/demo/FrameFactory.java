@@ -1,0 +1,191 @@
+package dev.advmon.demo;
+
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Makes the bytes of each planned frame: an Avro Frame (Confluent wire format) whose attributes carry the
+ * ground truth ({@code truth.kind}, {@code truth.label}, {@code truth.source}), or a deliberately broken
+ * record. Attacked images are 8-bit gray, changed in pixel space, clipped and re-encoded as PNG.
+ */
+final class FrameFactory {
+
+  /** Amplitude of the per-frame random-sign noise, in 8-bit levels. */
+  static final int PERTURBATION_LEVELS = 24;
+  /** Amplitude of the stickered camera's fixed pattern, in 8-bit levels. */
+  static final int UNIVERSAL_LEVELS = 40;
+
+  /** One evaluation image: its file, true class, PNG bytes and gray pixels. */
+  record EvalImage(String file, int label, byte[] png, int width, int height, int[] gray) {}
+
+  private final List<EvalImage> images;
+  private final Serializer<Frame> serializer;
+  private final String topic;
+  private final long seed;
+  private final Map<Integer, int[]> universalBySize = new LinkedHashMap<>();
+
+  FrameFactory(List<EvalImage> images, Serializer<Frame> serializer, String topic, long seed) {
+    this.images = images;
+    this.serializer = serializer;
+    this.topic = topic;
+    this.seed = seed;
+  }
+
+  /** The evaluation subset from {@code dir}/labels.csv (file,label[,name]); every image decoded once. */
+  static List<EvalImage> loadEvalSet(Path dir) throws IOException {
+    Path labels = dir.resolve("labels.csv");
+    if (!Files.isRegularFile(labels)) {
+      throw new IOException("no evaluation images: " + labels + " is missing; pass --images DIR with PNGs and a "
+          + "labels.csv (file,label), or restore models/eval/fashion-mnist-test");
+    }
+    List<String> lines = Files.readAllLines(labels);
+    List<EvalImage> out = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      byte[] png = Files.readAllBytes(dir.resolve(f[0]));
+      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(png));
+      if (img == null) {
+        throw new IOException(dir.resolve(f[0]) + " is not a readable image");
+      }
+      BufferedImage gray = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+      gray.getGraphics().drawImage(img, 0, 0, null);
+      int[] px = gray.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
+      out.add(new EvalImage(f[0], Integer.parseInt(f[1].trim()), png, img.getWidth(), img.getHeight(), px));
+    }
+    if (out.isEmpty()) {
+      throw new IOException(labels + " lists no images");
+    }
+    return out;
+  }
+
+  int imageCount() {
+    return images.size();
+  }
+
+  /** The record value for {@code p}, sent at {@code now}. */
+  byte[] value(ReplayPlan.Planned p, long now) {
+    EvalImage src = images.get(p.image());
+    Map<String, String> truth = new LinkedHashMap<>();
+    truth.put("truth.kind", p.kind().attribute());
+    truth.put("truth.label", p.kind() == TruthKind.FOOLING ? "none" : Integer.toString(src.label()));
+    truth.put("truth.source", p.kind() == TruthKind.FOOLING ? "synthetic" : src.file());
+    byte[] png = switch (p.kind()) {
+      case CLEAN, MALFORMED -> src.png();
+      case PERTURBATION -> encode(src.width(), src.height(), perturbed(src, p.sequence()));
+      case UNIVERSAL -> encode(src.width(), src.height(), withUniversal(src));
+      case FOOLING -> encode(src.width(), src.height(), fooling(src.width(), src.height(), p.sequence()));
+    };
+    if (p.kind() == TruthKind.MALFORMED) {
+      truth.put("truth.malformation", p.malformation().name());
+      return malformed(p, src.png(), now, truth);
+    }
+    return serializer.serialize(topic, frame(p.frameId(), p.cameraId(), now, png, truth));
+  }
+
+  private static Frame frame(String id, String camera, long now, byte[] png, Map<String, String> attributes) {
+    return Frame.newBuilder().setFrameId(id).setCameraId(camera).setSourceId("demo-fleet")
+        .setCaptureTime(Instant.ofEpochMilli(now)).setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png))
+        .setAttributes(attributes).build();
+  }
+
+  private byte[] malformed(ReplayPlan.Planned p, byte[] png, long now, Map<String, String> truth) {
+    return switch (p.malformation()) {
+      case GARBAGE_BYTES -> ("not a frame: " + p.frameId() + " from a camera with broken firmware")
+          .getBytes(StandardCharsets.UTF_8);
+      case UNKNOWN_SCHEMA_ID -> new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 4, 6};
+      case TRUNCATED_AVRO -> Arrays.copyOf(serializer.serialize(topic, frame(p.frameId(), p.cameraId(), now, png, truth)), 12);
+      case TRUNCATED_PNG -> serializer.serialize(topic,
+          frame(p.frameId(), p.cameraId(), now, Arrays.copyOf(png, png.length / 2), truth));
+      case PNG_BOMB_HEADER -> serializer.serialize(topic, frame(p.frameId(), p.cameraId(), now, bombHeader(50_000, 50_000), truth));
+      case EMPTY_FRAME_ID -> serializer.serialize(topic, frame("", p.cameraId(), now, png, truth));
+    };
+  }
+
+  private static int[] perturbed(EvalImage src, int sequence) {
+    Random r = new Random(sequence * 31L + 7);
+    int[] out = src.gray().clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = clip(out[i] + (r.nextBoolean() ? PERTURBATION_LEVELS : -PERTURBATION_LEVELS));
+    }
+    return out;
+  }
+
+  private int[] withUniversal(EvalImage src) {
+    int[] pattern = universalBySize.computeIfAbsent(src.width() * 100_003 + src.height(), k -> {
+      Random r = new Random(seed ^ 0x5717CE4L); // the same sticker for the whole run, and for every run with this seed
+      int[] p = new int[src.width() * src.height()];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (int) Math.round(Math.max(-1, Math.min(1, r.nextGaussian() / 2)) * UNIVERSAL_LEVELS);
+      }
+      return p;
+    });
+    int[] out = src.gray().clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = clip(out[i] + pattern[i]);
+    }
+    return out;
+  }
+
+  /** Stripes at a random angle and frequency over noise: confident nonsense, not a garment. */
+  private static int[] fooling(int w, int h, int sequence) {
+    Random r = new Random(sequence * 131L + 11);
+    double angle = r.nextDouble() * Math.PI;
+    double freq = 0.3 + r.nextDouble() * 0.9;
+    int[] out = new int[w * h];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double s = Math.sin(freq * (x * Math.cos(angle) + y * Math.sin(angle)));
+        out[y * w + x] = clip((int) (128 + 110 * s + r.nextGaussian() * 20));
+      }
+    }
+    return out;
+  }
+
+  private static int clip(int v) {
+    return Math.max(0, Math.min(255, v));
+  }
+
+  private static byte[] encode(int w, int h, int[] gray) {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    img.getRaster().setPixels(0, 0, w, h, gray);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(img, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** A PNG signature and an IHDR chunk claiming w x h (valid CRC), and nothing else: a decompression bomb's header. */
+  static byte[] bombHeader(int w, int h) {
+    ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
+    b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+    b.putInt(13);
+    int typeAt = b.position();
+    b.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0)
+        .put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(b.array(), typeAt, 17);
+    b.putInt((int) crc.getValue());
+    b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
+    return b.array();
+  }
+}

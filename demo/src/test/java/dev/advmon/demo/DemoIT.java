@@ -1,0 +1,66 @@
+package dev.advmon.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo as a newcomer runs it, in-process: a real broker, the real topology, the bundled model (or the one
+ * ADVMON_MODEL_DIR names), 200 replayed frames; then the summary must add up and nothing may keep running.
+ */
+class DemoIT {
+
+  private static final Path HOME = Path.of(System.getProperty("advmon.home", "..")).toAbsolutePath().normalize();
+
+  @Test
+  void twoHundredFramesComeOutAsVerdictsPlusDeadLettersWithTheExpectedReasonsAndEverythingStops() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Demo demo = new Demo(new Demo.Options(200, 4, 0, port, HOME.resolve("models/eval/fashion-mnist-test"), 7), HOME,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    DemoSummary s = demo.run();
+
+    assertThat(s.framesSent()).isEqualTo(200);
+    assertThat(s.verdicts() + s.deadLetters()).isEqualTo(200);
+    assertThat(s.withoutOutcome()).isZero();
+    assertThat(s.deadLetters()).isEqualTo(200 / ReplayPlan.MALFORMED_EVERY);
+    assertThat(s.deadLettersByReason()).isEqualTo(s.expectedDeadLettersByReason());
+    assertThat(s.byKind().get("malformed").sent()).isEqualTo(s.deadLetters());
+    assertThat(s.byKind().get("universal").verdicts()).isEqualTo(s.byKind().get("universal").sent());
+    assertThat(s.stickeredCamera()).isEqualTo("cam-04");
+    assertThat(s.latencyMs()).containsKeys("p50", "p99", "max");
+    assertThat(s.latencyMs().get("p50")).isLessThanOrEqualTo(s.latencyMs().get("p99"));
+    assertThat(s.framesPerSecond()).isPositive();
+    assertThat(s.cameraStates()).extracting(c -> c.cameraId()).containsExactly("cam-01", "cam-02", "cam-03", "cam-04");
+    assertThat(s.cameraStates().stream().mapToLong(c -> c.totalFrames()).sum()).isEqualTo(s.verdicts());
+    if (s.detectors().isEmpty()) {
+      assertThat(s.detectionRate()).isNull();
+      assertThat(s.falsePositiveRate()).isNull();
+      assertThat(s.table()).contains("n/a");
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200");
+    Path json = Files.createTempFile("demo-summary", ".json");
+    s.writeJson(json);
+    assertThat(Files.readString(json)).contains("\"deadLettersByReason\"").contains("\"p99\"");
+
+    Thread.sleep(1_000); // threads that were told to stop get a moment to end
+    Set<String> lingering = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
+        .map(Thread::getName).collect(Collectors.toSet());
+    assertThat(lingering).as("non-daemon threads left running by the demo").isEmpty();
+  }
+}

@@ -1,0 +1,117 @@
+package dev.advmon.campaign;
+
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.Severity;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts one camera's verdicts in tumbling windows (aligned to the epoch, by frame timestamp) and decides
+ * when its flag rate has stayed above the baseline long enough to be a campaign, or below it long enough to
+ * be over.
+ *
+ * <p>A window is judged when the camera's first frame of a later window arrives: nothing closes a camera's
+ * window while it sends nothing, so a camera that goes quiet keeps its status until it speaks again. A
+ * window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
+ * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. A frame that is
+ * older than the window being counted is counted in it: closed windows are never reopened.
+ */
+public final class CampaignTracker {
+
+  /** The camera's next state, and the alert its change of status raised, if any. */
+  public record Step(CameraStatus status, Optional<Alert> alert) {}
+
+  private final CampaignSettings settings;
+
+  public CampaignTracker(CampaignSettings settings) {
+    this.settings = settings;
+  }
+
+  public CampaignSettings settings() {
+    return settings;
+  }
+
+  /** One verdict from {@code cameraId} at {@code timestampMs}; {@code current} is null for a camera not seen yet. */
+  public Step observe(CameraStatus current, String cameraId, long timestampMs, boolean flagged) {
+    long window = timestampMs - Math.floorMod(timestampMs, settings.windowMs());
+    CameraStatus s = current != null ? current : CameraStatus.first(cameraId, window);
+    Optional<Alert> alert = Optional.empty();
+    if (window > s.windowStart()) {
+      Step closed = close(s);
+      alert = closed.alert();
+      s = closed.status();
+      s = new CameraStatus(s.cameraId(), s.status(), window, 0, 0, s.lastWindowStart(), s.lastWindowFrames(),
+          s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged());
+    }
+    int f = flagged ? 1 : 0;
+    s = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames() + 1, s.windowFlagged() + f,
+        s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
+        s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f);
+    return new Step(s, alert);
+  }
+
+  /** Judges the window being counted: streaks, status, and the alert when the status changes. */
+  private Step close(CameraStatus s) {
+    if (s.windowFrames() < settings.minFrames()) {
+      return new Step(s, Optional.empty());
+    }
+    boolean hot = (double) s.windowFlagged() / s.windowFrames() > settings.baselineRate();
+    int hotStreak = hot ? s.hotStreak() + 1 : 0;
+    int coolStreak = hot ? 0 : s.coolStreak() + 1;
+    long windowEnd = s.windowStart() + settings.windowMs();
+    String status = s.status();
+    long since = s.campaignSince();
+    Optional<Alert> alert = Optional.empty();
+    if (!s.inCampaign() && hotStreak >= settings.consecutiveWindows()) {
+      status = CameraStatus.CAMPAIGN;
+      since = windowEnd;
+      alert = Optional.of(alert(s, "CAMPAIGN", hotStreak, windowEnd));
+    } else if (s.inCampaign() && coolStreak >= settings.consecutiveWindows()) {
+      status = CameraStatus.NORMAL;
+      since = -1;
+      alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, windowEnd));
+    }
+    CameraStatus next = new CameraStatus(s.cameraId(), status, s.windowStart(), s.windowFrames(), s.windowFlagged(),
+        s.windowStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
+        s.totalFlagged());
+    return new Step(next, alert);
+  }
+
+  private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
+    double rate = (double) s.windowFlagged() / s.windowFrames();
+    String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
+    String explanation = kind.equals("CAMPAIGN")
+        ? String.format(Locale.ROOT, "Camera %s: more than %.0f%% of its frames were flagged in each of the last %d "
+            + "windows of %s (last window: %d of %d, %.0f%%). A persistent attack on this camera (a sticker on the lens, "
+            + "a universal perturbation) is likely: inspect the camera and distrust its predictions until this clears.",
+            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate)
+        : String.format(Locale.ROOT, "Camera %s: its flag rate was at or below the baseline of %.0f%% in each of the "
+            + "last %d windows of %s (last window: %d of %d flagged); the campaign is over.",
+            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames());
+    Map<String, String> evidence = new LinkedHashMap<>();
+    evidence.put("window_start", Instant.ofEpochMilli(s.windowStart()).toString());
+    evidence.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
+    evidence.put("window_frames", Long.toString(s.windowFrames()));
+    evidence.put("window_flagged", Long.toString(s.windowFlagged()));
+    evidence.put("window_flag_rate", String.format(Locale.ROOT, "%.4f", rate));
+    evidence.put("baseline_rate", Double.toString(settings.baselineRate()));
+    evidence.put("consecutive_windows", Integer.toString(streak));
+    evidence.put("total_frames", Long.toString(s.totalFrames()));
+    evidence.put("total_flagged", Long.toString(s.totalFlagged()));
+    return Alert.newBuilder()
+        // derived from the camera and the window, so that a replay after a crash writes the same alert id
+        .setAlertId(s.cameraId() + "/" + kind + "/" + s.windowStart())
+        .setCameraId(s.cameraId())
+        .setTime(Instant.ofEpochMilli(windowEnd))
+        .setKind(kind)
+        .setSeverity(kind.equals("CAMPAIGN") ? Severity.CRITICAL : Severity.INFO)
+        .setReasons(List.of(kind))
+        .setExplanation(explanation)
+        .setEvidence(evidence)
+        .build();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Per-camera campaigns: each camera's share of flagged frames per time window against a baseline, so that a
+ * camera under persistent attack (a sticker on the lens, a universal perturbation) raises one CAMPAIGN alert
+ * instead of a stream of frame alerts, and a CAMPAIGN_CLEARED notice when it recovers. Pure logic; the
+ * topology keeps the state in a store.
+ */
+package dev.advmon.campaign;

@@ -1,0 +1,136 @@
+package dev.advmon.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatusSerde;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * The monitor's one HTTP server (JDK built-in, no framework), read-only GET routes:
+ * <ul>
+ *   <li>{@code /health/live}: 200 unless Kafka Streams is NOT_RUNNING or in ERROR;
+ *   <li>{@code /health/ready}: 200 only while it is RUNNING (so no traffic during rebalances);
+ *   <li>{@code /metrics}: Prometheus text format;
+ *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store.
+ * </ul>
+ * Bound to the {@code http.bind} address (loopback by default): it has no authentication.
+ */
+public final class MonitorHttpServer implements AutoCloseable {
+
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Supplier<KafkaStreams.State> state;
+  private final Supplier<String> metrics;
+  private final CameraDirectory cameras;
+
+  /**
+   * @param port 0 picks a free port (see {@link #port()})
+   * @param metrics the Prometheus text to serve at /metrics
+   */
+  public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
+      CameraDirectory cameras) throws IOException {
+    this.state = state;
+    this.metrics = metrics;
+    this.cameras = cameras;
+    server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+    server.createContext("/", this::route);
+    executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "advmon-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        json(ex, 405, Map.of("error", "only GET is served here"));
+        return;
+      }
+      String path = ex.getRequestURI().getPath();
+      switch (path) {
+        case "/health/live" -> health(ex, s -> s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.ERROR);
+        case "/health/ready" -> health(ex, s -> s == KafkaStreams.State.RUNNING);
+        case "/metrics" -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get());
+        case "/cameras", "/cameras/" -> cameras(ex, null);
+        default -> {
+          if (path.startsWith("/cameras/")) {
+            cameras(ex, URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8));
+          } else {
+            json(ex, 404, Map.of("error", "no such endpoint: " + path
+                + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+    }
+  }
+
+  private void health(HttpExchange ex, java.util.function.Predicate<KafkaStreams.State> up) throws IOException {
+    KafkaStreams.State s = state.get();
+    boolean ok = up.test(s);
+    json(ex, ok ? 200 : 503, Map.of("status", ok ? "UP" : "DOWN", "streams", String.valueOf(s)));
+  }
+
+  private void cameras(HttpExchange ex, String id) throws IOException {
+    try {
+      if (id == null) {
+        json(ex, 200, Map.of("cameras", cameras.all()));
+      } else {
+        var one = cameras.one(id);
+        if (one.isPresent()) {
+          json(ex, 200, one.get());
+        } else {
+          json(ex, 404, Map.of("error", "no camera '" + id + "' on this instance (see /cameras for the known ones)"));
+        }
+      }
+    } catch (InvalidStateStoreException e) {
+      // not RUNNING yet, or rebalancing: the store is not queryable for a moment
+      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is " + state.get()
+          + "; retry in a few seconds"));
+    }
+  }
+
+  private static void json(HttpExchange ex, int status, Object body) throws IOException {
+    reply(ex, status, "application/json", CameraStatusSerde.toJson(body));
+  }
+
+  private static void reply(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    boolean head = "HEAD".equals(ex.getRequestMethod());
+    ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

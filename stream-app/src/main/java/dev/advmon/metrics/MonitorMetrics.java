@@ -1,0 +1,99 @@
+package dev.advmon.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The monitor's meters. Names follow Micrometer's dotted convention; Prometheus sees them as
+ * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
+ * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, plus {@code kafka_stream_*}.
+ *
+ * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
+ * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
+ */
+public final class MonitorMetrics implements AutoCloseable {
+
+  private final MeterRegistry registry;
+  private final Counter frames;
+  private final Timer inference;
+  private final DistributionSummary forwardPasses;
+  private KafkaStreamsMetrics streamsMetrics;
+
+  private MonitorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.frames = Counter.builder("advmon.frames").description("Frame records read from the frames topic")
+        .register(registry);
+    this.inference = Timer.builder("advmon.inference")
+        .description("Time of the scoring call per frame: one batched inference for the frame and its detector probes")
+        .publishPercentileHistogram()
+        .register(registry);
+    this.forwardPasses = DistributionSummary.builder("advmon.forward.passes")
+        .description("Images run through the model per frame (the frame plus every detector probe)")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  /** Meters exported in the Prometheus text format by {@link #scrape()}. */
+  public static MonitorMetrics prometheus() {
+    return new MonitorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** Meters kept in memory only (tests, tools without an HTTP endpoint). */
+  public static MonitorMetrics inMemory() {
+    return new MonitorMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void frameReceived() {
+    frames.increment();
+  }
+
+  public void frameScored(long nanos, int passes) {
+    inference.record(nanos, TimeUnit.NANOSECONDS);
+    forwardPasses.record(passes);
+  }
+
+  public void alert(String kind) {
+    Counter.builder("advmon.alerts").description("Alerts written, by kind").tag("kind", kind).register(registry)
+        .increment();
+  }
+
+  public void deadLetter(String reason) {
+    Counter.builder("advmon.dead.letters").description("Dead letters written, by reason").tag("reason", reason)
+        .register(registry).increment();
+  }
+
+  /** Adds the Kafka Streams client's own metrics (threads, tasks, commit and poll rates, lag). */
+  public synchronized void bind(KafkaStreams streams) {
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+  }
+
+  /** The Prometheus text exposition; empty when the meters are not Prometheus ones. */
+  public String scrape() {
+    return registry instanceof PrometheusMeterRegistry p ? p.scrape() : "";
+  }
+
+  @Override
+  public synchronized void close() {
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+      streamsMetrics = null;
+    }
+    registry.close();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.advmon.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CampaignTrackerTest {
+
+  /** Windows of 1 s, at least 10 frames, baseline 10%, 3 windows in a row. */
+  private final CampaignTracker tracker = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3));
+  private CameraStatus state;
+  private final List<Alert> alerts = new ArrayList<>();
+
+  /** {@code frames} verdicts spread over window {@code w} (starting at w seconds), the first {@code flagged} flagged. */
+  private void window(int w, int frames, int flagged) {
+    for (int i = 0; i < frames; i++) {
+      CampaignTracker.Step step = tracker.observe(state, "cam-7", w * 1_000L + i * (900L / frames), i < flagged);
+      state = step.status();
+      step.alert().ifPresent(alerts::add);
+    }
+  }
+
+  @Test
+  void threeHotWindowsInARowRaiseOneCampaignAlertWhenTheFourthWindowBegins() {
+    window(0, 20, 10);
+    window(1, 20, 10);
+    window(2, 20, 10);
+    assertThat(alerts).isEmpty(); // the third window is judged when a later one begins
+    window(3, 20, 10);
+    assertThat(alerts).hasSize(1);
+    Alert a = alerts.get(0);
+    assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+    assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+    assertThat(a.getCameraId()).isEqualTo("cam-7");
+    assertThat(a.getFrameId()).isNull();
+    assertThat(a.getAlertId()).isEqualTo("cam-7/CAMPAIGN/2000");
+    assertThat(a.getEvidence()).containsEntry("window_frames", "20").containsEntry("window_flagged", "10")
+        .containsEntry("window_flag_rate", "0.5000").containsEntry("consecutive_windows", "3")
+        .containsEntry("baseline_rate", "0.1");
+    assertThat(a.getExplanation()).contains("cam-7").contains("10 of 20");
+    assertThat(state.status()).isEqualTo(CameraStatus.CAMPAIGN);
+    assertThat(state.campaignSince()).isEqualTo(3_000);
+  }
+
+  @Test
+  void aCampaignIsRaisedOnceAndNotRepeatedWhileItLasts() {
+    for (int w = 0; w < 10; w++) {
+      window(w, 20, 15);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
+
+  @Test
+  void aCoolWindowBreaksTheStreakSoTwoHotWindowsAreNotACampaign() {
+    window(0, 20, 10);
+    window(1, 20, 10);
+    window(2, 20, 2); // exactly the baseline: 10% is not above it
+    window(3, 20, 10);
+    window(4, 20, 10);
+    window(5, 20, 0);
+    assertThat(alerts).isEmpty();
+    assertThat(state.hotStreak()).isEqualTo(2);
+  }
+
+  @Test
+  void threeCoolWindowsInARowClearTheCampaign() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    window(4, 20, 1);
+    window(5, 20, 1);
+    window(6, 20, 1);
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    window(7, 20, 1);
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    Alert cleared = alerts.get(1);
+    assertThat(cleared.getSeverity()).isEqualTo(Severity.INFO);
+    assertThat(cleared.getEvidence()).containsEntry("window_flagged", "1").containsEntry("consecutive_windows", "3");
+    assertThat(state.status()).isEqualTo(CameraStatus.NORMAL);
+    assertThat(state.campaignSince()).isEqualTo(-1);
+  }
+
+  @Test
+  void windowsWithTooFewFramesNeitherExtendNorBreakAStreak() {
+    window(0, 20, 10);
+    window(1, 5, 5); // too few to count, although all flagged
+    window(2, 20, 10);
+    window(3, 5, 0); // too few to count, although none flagged
+    window(4, 20, 10);
+    window(5, 20, 0);
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(alerts.get(0).getAlertId()).isEqualTo("cam-7/CAMPAIGN/4000");
+  }
+
+  @Test
+  void aGapOfEmptyWindowsDoesNotBreakAStreak() {
+    window(0, 20, 10);
+    window(1, 20, 10);
+    window(7, 20, 10);
+    window(8, 20, 0);
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
+
+  @Test
+  void aLateFrameIsCountedInTheCurrentWindowRatherThanReopeningAClosedOne() {
+    window(0, 20, 0);
+    window(1, 20, 0);
+    state = tracker.observe(state, "cam-7", 10, true).status(); // from window 0, arriving late
+    assertThat(state.windowStart()).isEqualTo(1_000);
+    assertThat(state.windowFrames()).isEqualTo(21);
+    assertThat(state.windowFlagged()).isEqualTo(1);
+    assertThat(state.lastWindowFrames()).isEqualTo(20);
+    assertThat(state.totalFrames()).isEqualTo(41);
+  }
+
+  @Test
+  void stateSurvivesTheStoreSerdeUnchanged() {
+    window(0, 20, 10);
+    window(1, 3, 1);
+    CameraStatusSerde serde = new CameraStatusSerde();
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+  }
+}

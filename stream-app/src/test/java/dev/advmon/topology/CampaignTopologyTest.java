@@ -1,0 +1,191 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.campaign.CampaignSettings;
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.TestData;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Campaign alerts through the whole topology under TopologyTestDriver, with a real (tiny, test-only) ONNX
+ * model and a test detector that flags bright frames, standing in for the adversarial detectors.
+ */
+class CampaignTopologyTest {
+
+  /** Flags frames whose mean pixel is above one half: a bright frame plays an attacked one. */
+  static final class BrightFrameDetector implements Detector {
+    @Override
+    public String name() {
+      return "bright";
+    }
+
+    @Override
+    public String reason() {
+      return "PERTURBATION";
+    }
+
+    @Override
+    public List<FloatImage> probes(FloatImage frame) {
+      return List.of();
+    }
+
+    @Override
+    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
+      double sum = 0;
+      for (float v : frame.data()) {
+        sum += v;
+      }
+      return new Detection(name(), reason(), sum / frame.data().length, 0.5, null);
+    }
+  }
+
+  private static DjlClassifier classifier;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> frames;
+  private TestOutputTopic<String, Alert> alerts;
+  private TestOutputTopic<String, FrameVerdict> verdicts;
+  private AvroSerde<Frame> frameSerde;
+  private MonitorMetrics metrics;
+  private int sequence;
+
+  @BeforeAll
+  static void loadModel() throws Exception {
+    classifier = DjlClassifier.load(
+        ModelBundle.load(TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb")),
+        EngineChoice.ONNX_RUNTIME);
+  }
+
+  @AfterAll
+  static void closeModel() {
+    classifier.close();
+  }
+
+  @BeforeEach
+  void start() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    frameSerde = AvroSerde.forClass(Frame.class, registry);
+    Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
+        "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
+    FrameScorer scorer = new FrameScorer(classifier, List.of(new BrightFrameDetector()), 16);
+    FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
+    metrics = MonitorMetrics.inMemory();
+    // windows of 1 s; 5 frames make a window count; above 20% flagged is hot; 2 windows in a row decide
+    CampaignSettings campaigns = new CampaignSettings(1_000, 5, 0.2, 2);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(
+        MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer, campaigns, metrics), props);
+    frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
+    verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(),
+        topics.verdicts().valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+    metrics.close();
+  }
+
+  /** Six frames from {@code camera} in the window starting at {@code second} s, bright (flagged) or dark. */
+  private void window(String camera, int second, boolean bright) {
+    for (int i = 0; i < 6; i++) {
+      byte[] pixels = new byte[16 * 16];
+      Arrays.fill(pixels, (byte) (bright ? 230 : 20));
+      long t = second * 1_000L + i * 100L;
+      Frame f = Frame.newBuilder().setFrameId("f" + sequence++).setCameraId(camera).setCaptureTime(Instant.ofEpochMilli(t))
+          .setEncoding(ImageEncoding.GRAY8).setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
+      frames.pipeInput(camera.getBytes(), frameSerde.serializer().serialize("frames", f), t);
+    }
+  }
+
+  private List<Alert> campaignAlerts() {
+    return alerts.readValuesToList().stream().filter(a -> a.getKind().startsWith("CAMPAIGN")).toList();
+  }
+
+  @Test
+  void aCameraFlaggedInConsecutiveWindowsRaisesCampaignAndItsRecoveryClearsIt() {
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true);
+    assertThat(campaignAlerts()).isEmpty();
+    window("cam-stickered", 2, true); // its first frame closes window 1: two hot windows in a row
+    List<Alert> raised = campaignAlerts();
+    assertThat(raised).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+      assertThat(a.getCameraId()).isEqualTo("cam-stickered");
+      assertThat(a.getEvidence()).containsEntry("window_frames", "6").containsEntry("window_flagged", "6");
+    });
+    window("cam-stickered", 3, false);
+    window("cam-stickered", 4, false);
+    window("cam-stickered", 5, false); // closes window 4: two cool windows in a row
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN_CLEARED");
+    assertThat(metrics.registry().counter("advmon.alerts", "kind", "CAMPAIGN").count()).isEqualTo(1);
+    assertThat(metrics.registry().counter("advmon.alerts", "kind", "CAMPAIGN_CLEARED").count()).isEqualTo(1);
+    assertThat(metrics.registry().counter("advmon.alerts", "kind", "PERTURBATION").count()).isEqualTo(18);
+  }
+
+  @Test
+  void aCameraWithOnlyCleanFramesNeverRaisesACampaignWhileAnotherOneDoes() {
+    for (int s = 0; s < 5; s++) {
+      window("cam-clean", s, false);
+      window("cam-attacked", s, true);
+    }
+    assertThat(campaignAlerts()).extracting(Alert::getCameraId).containsExactly("cam-attacked");
+    assertThat(verdicts.readValuesToList()).hasSize(60);
+  }
+
+  @Test
+  void theCameraStoreHoldsEachCamerasStatusAndCurrentWindowCounts() {
+    window("cam-a", 0, true);
+    window("cam-a", 1, true);
+    window("cam-a", 2, true);
+    window("cam-b", 0, false);
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    CameraStatus a = store.get("cam-a");
+    assertThat(a.status()).isEqualTo(CameraStatus.CAMPAIGN);
+    assertThat(a.windowStart()).isEqualTo(2_000);
+    assertThat(a.windowFrames()).isEqualTo(6);
+    assertThat(a.lastWindowFlagged()).isEqualTo(6);
+    assertThat(a.totalFrames()).isEqualTo(18);
+    CameraStatus b = store.get("cam-b");
+    assertThat(b.status()).isEqualTo(CameraStatus.NORMAL);
+    assertThat(b.totalFlagged()).isZero();
+    assertThat(metrics.registry().counter("advmon.frames").count()).isEqualTo(24);
+    assertThat(metrics.registry().find("advmon.inference").timer().count()).isEqualTo(24);
+  }
+}
