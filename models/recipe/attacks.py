@@ -27,7 +27,7 @@ Kinds (eps in [0,1] pixel units, L-inf unless said):
   fool-grad      fooling images by gradient ascent on the target log-probability from uniform
                  noise, >= 99% confidence
 
-Writes <out>/<kind>/<kind>-NNNN.png and <out>/manifest.csv
+Writes <out>/<kind>/<kind>-NNNN.png, <out>/model.sha256 (the attacked model.onnx) and <out>/manifest.csv
 (file,kind,source_index,true_label,adv_label,confidence), source_index = position in the test
 split (-1 for fooling images), true_label -1 for fooling images.
 """
@@ -364,6 +364,12 @@ def main():
         w = csv.writer(f)
         w.writerow(["file", "kind", "source_index", "true_label", "adv_label", "confidence"])
         w.writerows(rows)
+    # The fixtures only mean something for the weights they were made against: evaluate's test checks this.
+    import hashlib
+    with open(os.path.join(args.model, "model.onnx"), "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(args.out, "model.sha256"), "w") as f:
+        f.write(sha + "\n")
     print(f"wrote {len(rows)} fixtures to {args.out} in {time.time() - t_all:.0f} s")
 
 

@@ -78,6 +78,11 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   static Report evaluate(ModelBundle bundle, MonitorConfig config, Path fixtures, Path cleanDir) throws Exception {
+    return evaluate(bundle, config, fixtures, cleanDir, Integer.MAX_VALUE);
+  }
+
+  /** As above, with at most {@code perKind} fixtures of each kind (the first in manifest order). */
+  static Report evaluate(ModelBundle bundle, MonitorConfig config, Path fixtures, Path cleanDir, int perKind) throws Exception {
     List<Detector> detectors = Detectors.forBundle(bundle);
     if (detectors.isEmpty()) {
       throw new IllegalArgumentException(bundle.directory() + " has no calibration.json: run ./monitor calibrate --model " + bundle.directory() + " first");
@@ -97,7 +102,10 @@ final class EvaluateCommand implements Callable<Integer> {
     for (String line : lines.subList(1, lines.size())) {
       if (!line.isBlank()) {
         String[] c = line.split(",");
-        byKind.computeIfAbsent(c[kindCol], k -> new ArrayList<>()).add(fixtures.resolve(c[fileCol]));
+        List<Path> kind = byKind.computeIfAbsent(c[kindCol], k -> new ArrayList<>());
+        if (kind.size() < perKind) {
+          kind.add(fixtures.resolve(c[fileCol]));
+        }
       }
     }
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
