@@ -68,6 +68,10 @@ class OnnxTorch(torch.nn.Module):
         self.input = m.graph.input[0].name
 
     def forward(self, x):
+        return self.run(x)["logits"]
+
+    def run(self, x):
+        """Every tensor of the graph by name (logits, features, ...)."""
         env = dict(self.params)
         env[self.input] = x
         for n in self.nodes:
@@ -114,7 +118,7 @@ class OnnxTorch(torch.nn.Module):
             else:
                 raise SystemExit(f"{op}: operator not supported by attacks.py's ONNX-to-torch rebuild; add it here")
             env[n.output[0]] = y
-        return env["logits"]
+        return env
 
 
 def q8(x):

@@ -47,6 +47,10 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--target-fpr", defaultValue = "0.05", description = "Total false-alarm budget on clean frames, split equally among the detectors (default 0.05).")
   double targetFpr;
 
+  @Option(names = "--test-margin", defaultValue = "0.005", description = "Part of the budget held back because thresholds set on training frames "
+      + "let more false alarms through on frames the model did not train on (measured here: +0.2 to +1 point; default 0.005).")
+  double testMargin;
+
   @Option(names = "--detector-shares", defaultValue = "2", description = "How many equal shares the budget is split into (default 2: perturbation, fooling; 3 once a third detector joins).")
   int shares;
 
@@ -87,8 +91,8 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    if (!(targetFpr > 0 && targetFpr < 1) || shares < 1) {
-      throw new IllegalArgumentException("--target-fpr must be in (0,1) and --detector-shares at least 1");
+    if (!(targetFpr > 0 && targetFpr < 1) || shares < 1 || !(testMargin >= 0 && testMargin < targetFpr)) {
+      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 1");
     }
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     boolean maha = fooling.contains("mahalanobis");
@@ -141,7 +145,9 @@ final class CalibrateCommand implements Callable<Integer> {
       data.put("threshold_images", hold.size());
       data.put("knn_bank_images", knn ? Math.min(knnBank, fit.size()) : 0);
       data.put("date", Instant.now().toString());
-      double share = targetFpr / shares;
+      double share = (targetFpr - testMargin) / shares;
+      data.put("test_margin", testMargin);
+      data.put("detector_shares", shares);
       Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256);
       Calibrator.Result r = Calibrator.calibrate(classifier, fit, hold, settings);
       data.put("union_fpr_on_threshold_images", r.unionFpr());
