@@ -120,6 +120,7 @@ final class CalibrateCommand implements Callable<Integer> {
         fit = idx.images(order.subList(0, nf));
         hold = idx.images(order.subList(nf, nf + nh));
         data.put("source", source.toString());
+        data.put("source_sha256", Detectors.sha256(source));
         data.put("format", "IDX (gzip)");
         data.put("images_in_source", idx.count());
       } else {
