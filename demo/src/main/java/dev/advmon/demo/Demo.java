@@ -81,9 +81,11 @@ final class Demo {
     stopRequested = true;
   }
 
-  /** Detectors in the demo: none exist yet in this build; once they do, they are added here. */
-  static List<Detector> detectors() {
-    return List.of();
+  /** The bundle's calibrated detectors (none when the bundle is not calibrated); set once the bundle is loaded. */
+  private List<Detector> detectors = List.of();
+
+  private List<Detector> detectors() {
+    return detectors;
   }
 
   DemoSummary run() throws Exception {
@@ -101,7 +103,8 @@ final class Demo {
       InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")));
           MonitorMetrics metrics = MonitorMetrics.prometheus()) {
-        FrameScorer scorer = new FrameScorer(classifier, detectors(), config.intValue("model.max-batch"));
+        detectors = dev.advmon.detect.Detectors.forBundle(bundle);
+        FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
         FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
         try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics)) {
           if (!monitor.awaitRunning(Duration.ofSeconds(60))) {

@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
@@ -12,7 +13,6 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     RegistrySettings registrySettings = Wiring.registrySettings(c);
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
         MonitorMetrics metrics = MonitorMetrics.prometheus()) {
-      FrameScorer scorer = new FrameScorer(classifier, List.of(), c.intValue("model.max-batch"));
+      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
       StreamingMonitor monitor;
       try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detector;
+import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
@@ -63,7 +64,7 @@ final class ScoreCommand implements Callable<Integer> {
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     int failures = 0;
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
-      FrameScorer scorer = new FrameScorer(classifier, List.<Detector>of(), config.intValue("model.max-batch"));
+      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), config.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
       if (format == Format.table) {
         out.printf("%-48s %5s %-16s %10s %5s %s%n", "file", "class", "label", "confidence", "alert", "reasons");

@@ -1,0 +1,178 @@
+package dev.advmon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Calibration;
+import dev.advmon.detect.Calibrator;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FeatureSqueezingDetector;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.IdxImages;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code monitor calibrate}: fits the detectors on clean TRAINING images and writes calibration.json into
+ * the bundle. Never the test split: the test split is what {@code evaluate} measures false alarms on.
+ */
+@Command(name = "calibrate", description = "Fit the detectors on clean training images and write calibration.json into the model bundle.")
+final class CalibrateCommand implements Callable<Integer> {
+
+  static final Path DEFAULT_TRAIN = Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")
+  Path model;
+
+  @Option(names = "--images", paramLabel = "TRAIN", description = "Clean training images: an IDX .gz file or a folder of PNG/JPEG (default: "
+      + "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz).")
+  Path images;
+
+  @Option(names = "--target-fpr", defaultValue = "0.05", description = "Total false-alarm budget on clean frames, split equally among the detectors (default 0.05).")
+  double targetFpr;
+
+  @Option(names = "--test-margin", defaultValue = "0.005", description = "Part of the budget held back because thresholds set on training frames "
+      + "let more false alarms through on frames the model did not train on (measured here: +0.2 to +1 point; default 0.005).")
+  double testMargin;
+
+  @Option(names = "--detector-shares", defaultValue = "2", description = "How many equal shares the budget is split into (default 2: perturbation, fooling; 3 once a third detector joins).")
+  int shares;
+
+  @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
+  int fitCount;
+
+  @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on (default 5000).")
+  int holdCount;
+
+  @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-3,median-2x2,median-3x3",
+      description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK; default bit-depth-3,median-2x2,median-3x3; none = off).")
+  List<String> squeezers;
+
+  @Option(names = "--squeeze-signals", split = ",", defaultValue = "softmax-l1,feature-shift",
+      description = "Signals per squeezer: softmax-l1 (the paper's), feature-shift (default both).")
+  List<String> squeezeSignals;
+
+  @Option(names = "--fooling", split = ",", defaultValue = "mahalanobis,knn", description = "Fooling-detector signals: mahalanobis, knn (default both; none = off).")
+  List<String> fooling;
+
+  @Option(names = "--knn-bank", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
+  int knnBank;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames (default 1).")
+  long seed;
+
+  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
+  String engine;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    if (model != null) {
+      overrides.put("model.dir", model.toAbsolutePath().toString());
+    }
+    if (engine != null) {
+      overrides.put("model.engine", engine);
+    }
+    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    if (!(targetFpr > 0 && targetFpr < 1) || shares < 1 || !(testMargin >= 0 && testMargin < targetFpr)) {
+      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 1");
+    }
+    List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
+    boolean maha = fooling.contains("mahalanobis");
+    boolean knn = fooling.contains("knn");
+    if ((maha || knn) && bundle.manifest().outputs().features() == null) {
+      throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST)
+          + " names no features output (outputs.features): export the penultimate features or pass --fooling none");
+    }
+    Path source = images != null ? images : DEFAULT_TRAIN;
+    if (!Files.exists(source)) {
+      throw new IllegalArgumentException(source + " not found: pass --images with clean TRAINING images (an IDX .gz file or a folder of PNGs)");
+    }
+    long t0 = System.nanoTime();
+    ObjectNode data = new ObjectMapper().createObjectNode();
+    List<FloatImage> all;
+    List<Integer> order;
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+      List<FloatImage> fit;
+      List<FloatImage> hold;
+      if (Files.isRegularFile(source) && source.toString().endsWith(".gz")) {
+        IdxImages idx = IdxImages.read(source);
+        order = shuffled(idx.count());
+        int nf = Math.min(fitCount, idx.count() / 2);
+        int nh = Math.min(holdCount, idx.count() - nf);
+        fit = idx.images(order.subList(0, nf));
+        hold = idx.images(order.subList(nf, nf + nh));
+        data.put("source", source.toString());
+        data.put("source_sha256", Detectors.sha256(source));
+        data.put("format", "IDX (gzip)");
+        data.put("images_in_source", idx.count());
+      } else {
+        FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
+        List<Path> files = ScoreCommand.expand(List.of(source));
+        order = shuffled(files.size());
+        int nf = Math.min(fitCount, files.size() * 2 / 3);
+        int nh = Math.min(holdCount, files.size() - nf);
+        all = new ArrayList<>();
+        for (int i : order.subList(0, nf + nh)) {
+          all.add(preparer.prepare(files.get(i)));
+        }
+        fit = all.subList(0, nf);
+        hold = all.subList(nf, nf + nh);
+        data.put("source", source.toAbsolutePath().toString());
+        data.put("format", "image folder");
+        data.put("images_in_source", files.size());
+      }
+      data.put("split", "train (clean; never the test split)");
+      data.put("selection", "java.util.Collections.shuffle(indices, new java.util.Random(seed)): the first 'fit_images' fit the feature-space models, the next 'threshold_images' set scales and thresholds");
+      data.put("seed", seed);
+      data.put("fit_images", fit.size());
+      data.put("threshold_images", hold.size());
+      data.put("knn_bank_images", knn ? Math.min(knnBank, fit.size()) : 0);
+      data.put("date", Instant.now().toString());
+      double share = (targetFpr - testMargin) / shares;
+      data.put("test_margin", testMargin);
+      data.put("detector_shares", shares);
+      Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256);
+      Calibrator.Result r = Calibrator.calibrate(classifier, fit, hold, settings);
+      data.put("union_fpr_on_threshold_images", r.unionFpr());
+      data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
+      Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
+          targetFpr, data, r.perturbation(), r.fooling());
+      c.write(bundle.calibrationFile());
+      System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames, per-detector target FPR %.4f, "
+          + "any-alert rate on the threshold frames %.4f (%d s)%n", bundle.calibrationFile(), fit.size(), hold.size(),
+          share, r.unionFpr(), Math.round((System.nanoTime() - t0) / 1e9));
+      if (r.perturbation() != null) {
+        System.out.printf(Locale.ROOT, "  %s: threshold %.4f, FPR %.4f%n", FeatureSqueezingDetector.NAME,
+            r.perturbation().scale().threshold(), r.perturbation().calibrationFpr());
+      }
+      if (r.fooling() != null) {
+        System.out.printf(Locale.ROOT, "  fooling: threshold %.4f, FPR %.4f%n", r.fooling().scale().threshold(), r.fooling().calibrationFpr());
+      }
+    }
+    return 0;
+  }
+
+  private List<Integer> shuffled(int n) {
+    List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+    Collections.shuffle(order, new Random(seed));
+    return order;
+  }
+}

@@ -1,0 +1,281 @@
+package dev.advmon.detect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.model.InvalidBundleException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The bundle's {@code calibration.json}: what the detectors were fitted on and their thresholds. Written by
+ * {@code ./monitor calibrate}, read when a bundle loads. Large matrices (the precision matrix, the KNN bank)
+ * are base64 of little-endian float32, which keeps the file a few hundred KB instead of megabytes of text.
+ *
+ * @param model the bundle's name:version when it was calibrated
+ * @param modelSha256 SHA-256 of model.onnx: a calibration is only valid for the weights it was fitted on
+ * @param data what the fit and the thresholds used (source files, counts, seed, date), free-form
+ */
+public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+    Perturbation perturbation, Fooling fooling) {
+
+  public static final int FORMAT = 1;
+
+  /** Feature-squeezing settings and threshold; {@code calibrationFpr} = alert rate on the threshold images. */
+  public record Perturbation(List<String> squeezers, List<String> signals, SignalScale scale, double targetFpr,
+      double calibrationFpr) {}
+
+  /** Feature-space settings; either model may be null. */
+  public record Fooling(Mahalanobis mahalanobis, KnnBank knn, SignalScale scale, double targetFpr, double calibrationFpr) {}
+
+  /** The detectors this calibration configures, perturbation first. */
+  public List<Detector> detectors() {
+    List<Detector> out = new ArrayList<>();
+    if (perturbation != null) {
+      out.add(new FeatureSqueezingDetector(perturbation.squeezers().stream().map(Squeezer::parse).toList(),
+          perturbation.signals(), perturbation.scale()));
+    }
+    if (fooling != null) {
+      out.add(new FeatureSpaceDetector(fooling.mahalanobis(), fooling.knn(), fooling.scale()));
+    }
+    return out;
+  }
+
+  public void write(Path file) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("model", model);
+    root.put("model_sha256", modelSha256);
+    root.put("created", created);
+    root.put("target_fpr", targetFpr);
+    root.set("data", data);
+    ObjectNode detectors = root.putObject("detectors");
+    if (perturbation != null) {
+      ObjectNode p = detectors.putObject(FeatureSqueezingDetector.NAME);
+      perturbation.squeezers().forEach(p.putArray("squeezers")::add);
+      perturbation.signals().forEach(p.putArray("signals")::add);
+      putScale(p, perturbation.scale(), perturbation.targetFpr(), perturbation.calibrationFpr());
+    }
+    if (fooling != null) {
+      ObjectNode f = detectors.putObject(FeatureSpaceDetector.NAME);
+      if (fooling.mahalanobis() != null) {
+        Mahalanobis m = fooling.mahalanobis();
+        ObjectNode mn = f.putObject("mahalanobis");
+        mn.put("dim", m.dim());
+        ArrayNode means = mn.putArray("means");
+        for (float[] mu : m.means()) {
+          ArrayNode row = means.addArray();
+          for (float v : mu) {
+            row.add(v);
+          }
+        }
+        mn.put("precision_f32le_base64", encode(m.precision()));
+      }
+      if (fooling.knn() != null) {
+        KnnBank k = fooling.knn();
+        ObjectNode kn = f.putObject("knn");
+        kn.put("k", k.k());
+        kn.put("dim", k.dim());
+        kn.put("count", k.count());
+        kn.put("bank_f32le_base64", encode(k.bank()));
+      }
+      putScale(f, fooling.scale(), fooling.targetFpr(), fooling.calibrationFpr());
+    }
+    Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+  }
+
+  private static void putScale(ObjectNode n, SignalScale s, double target, double measured) {
+    ArrayNode scales = n.putArray("signal_scales");
+    for (double v : s.scales()) {
+      scales.add(v);
+    }
+    n.put("threshold", s.threshold());
+    n.put("target_fpr", target);
+    n.put("calibration_fpr", measured);
+  }
+
+  /** Reads and validates {@code file}; errors name the file, the field and what to do. */
+  public static Calibration read(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new InvalidBundleException(file + ": not valid JSON (" + e.getMessage() + "); run ./monitor calibrate again", e);
+    }
+    Reader r = new Reader(file);
+    int format = r.integer(root, "format");
+    if (format != FORMAT) {
+      throw r.error("format", "is " + format + ", this monitor reads format " + FORMAT + "; run ./monitor calibrate again");
+    }
+    JsonNode detectors = r.object(root, "detectors");
+    Perturbation p = null;
+    if (detectors.has(FeatureSqueezingDetector.NAME)) {
+      JsonNode n = detectors.get(FeatureSqueezingDetector.NAME);
+      String at = "detectors.perturbation";
+      List<String> squeezers = r.strings(n, at + ".squeezers");
+      for (String s : squeezers) {
+        try {
+          Squeezer.parse(s);
+        } catch (IllegalArgumentException e) {
+          throw r.error(at + ".squeezers", e.getMessage());
+        }
+      }
+      List<String> signals = r.strings(n, at + ".signals");
+      SignalScale scale = r.scale(n, at, squeezers.size() * signals.size());
+      p = new Perturbation(squeezers, signals, scale, r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+      try {
+        new Calibration("", "", "", 0, null, p, null).detectors();
+      } catch (IllegalArgumentException e) {
+        throw r.error(at, e.getMessage());
+      }
+    }
+    Fooling f = null;
+    if (detectors.has(FeatureSpaceDetector.NAME)) {
+      JsonNode n = detectors.get(FeatureSpaceDetector.NAME);
+      String at = "detectors.fooling";
+      Mahalanobis m = null;
+      KnnBank k = null;
+      try {
+        if (n.has("mahalanobis")) {
+          JsonNode mn = n.get("mahalanobis");
+          int dim = r.integer(mn, at + ".mahalanobis.dim");
+          JsonNode means = r.array(mn, at + ".mahalanobis.means");
+          float[][] mu = new float[means.size()][dim];
+          for (int c = 0; c < means.size(); c++) {
+            if (means.get(c).size() != dim) {
+              throw r.error(at + ".mahalanobis.means[" + c + "]", "has " + means.get(c).size() + " values, dim is " + dim);
+            }
+            for (int j = 0; j < dim; j++) {
+              mu[c][j] = (float) means.get(c).get(j).asDouble();
+            }
+          }
+          m = new Mahalanobis(mu, r.floats(mn, at + ".mahalanobis.precision_f32le_base64"));
+        }
+        if (n.has("knn")) {
+          JsonNode kn = n.get("knn");
+          k = new KnnBank(r.floats(kn, at + ".knn.bank_f32le_base64"), r.integer(kn, at + ".knn.dim"), r.integer(kn, at + ".knn.k"));
+        }
+        int signals = (m != null ? 1 : 0) + (k != null ? 1 : 0);
+        f = new Fooling(m, k, r.scale(n, at, signals), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+        new FeatureSpaceDetector(m, k, f.scale());
+      } catch (IllegalArgumentException e) {
+        throw r.error(at, e.getMessage());
+      }
+    }
+    if (p == null && f == null) {
+      throw r.error("detectors", "configures no detector (expected perturbation and/or fooling)");
+    }
+    JsonNode data = root.get("data");
+    return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
+        r.number(root, "target_fpr"), data instanceof ObjectNode o ? o : new ObjectMapper().createObjectNode(), p, f);
+  }
+
+  static String encode(float[] v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float x : v) {
+      b.putFloat(x);
+    }
+    return Base64.getEncoder().encodeToString(b.array());
+  }
+
+  static float[] decode(String s) {
+    ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(s)).order(ByteOrder.LITTLE_ENDIAN);
+    float[] v = new float[b.remaining() / 4];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = b.getFloat();
+    }
+    return v;
+  }
+
+  /** Field access whose errors name the file and the field. */
+  private record Reader(Path file) {
+    InvalidBundleException error(String field, String what) {
+      return new InvalidBundleException(file + ": field '" + field + "' " + what
+          + (what.contains("calibrate") ? "" : "; run ./monitor calibrate --model " + file.getParent() + " to rewrite it"));
+    }
+
+    private JsonNode need(JsonNode n, String path) {
+      String leaf = path.substring(path.lastIndexOf('.') + 1);
+      JsonNode v = n == null ? null : n.get(leaf);
+      if (v == null || v.isNull()) {
+        throw error(path, "is missing");
+      }
+      return v;
+    }
+
+    JsonNode object(JsonNode n, String path) {
+      JsonNode v = need(n, path);
+      if (!v.isObject()) {
+        throw error(path, "must be an object");
+      }
+      return v;
+    }
+
+    JsonNode array(JsonNode n, String path) {
+      JsonNode v = need(n, path);
+      if (!v.isArray() || v.isEmpty()) {
+        throw error(path, "must be a non-empty array");
+      }
+      return v;
+    }
+
+    String text(JsonNode n, String path) {
+      return need(n, path).asText();
+    }
+
+    double number(JsonNode n, String path) {
+      JsonNode v = need(n, path);
+      if (!v.isNumber()) {
+        throw error(path, "must be a number, was " + v);
+      }
+      return v.asDouble();
+    }
+
+    int integer(JsonNode n, String path) {
+      JsonNode v = need(n, path);
+      if (!v.canConvertToInt()) {
+        throw error(path, "must be an integer, was " + v);
+      }
+      return v.asInt();
+    }
+
+    List<String> strings(JsonNode n, String path) {
+      List<String> out = new ArrayList<>();
+      array(n, path).forEach(v -> out.add(v.asText()));
+      return out;
+    }
+
+    float[] floats(JsonNode n, String path) {
+      try {
+        return decode(text(n, path));
+      } catch (IllegalArgumentException e) {
+        throw error(path, "is not base64: " + e.getMessage());
+      }
+    }
+
+    SignalScale scale(JsonNode n, String at, int expected) {
+      JsonNode s = array(n, at + ".signal_scales");
+      if (s.size() != expected) {
+        throw error(at + ".signal_scales", "has " + s.size() + " values, the detector has " + expected + " signals");
+      }
+      double[] scales = new double[expected];
+      for (int i = 0; i < expected; i++) {
+        scales[i] = s.get(i).asDouble();
+      }
+      double threshold = number(n, at + ".threshold");
+      try {
+        return new SignalScale(scales, threshold);
+      } catch (IllegalArgumentException e) {
+        throw error(at + ".signal_scales", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.advmon.detect;
+
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.BatchOutput;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fits the detectors on clean frames and sets their thresholds: the feature-space models on {@code fit}
+ * frames, then signal scales and thresholds on the disjoint {@code hold} frames (a KNN bank scores its own
+ * members at distance 0, so thresholds from the fit frames would be far too low). No attack example is used.
+ */
+public final class Calibrator {
+
+  /**
+   * What to fit. {@code detectorFpr} is each detector's share of the false-alarm budget; the share of clean
+   * frames raising any alert is at most the sum of the shares.
+   */
+  public record Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
+      int knnK, int knnBank, double ridge, double detectorFpr, int batch) {}
+
+  /** Raw signals of the hold frames and the resulting calibration. */
+  public record Result(Calibration.Perturbation perturbation, Calibration.Fooling fooling, double unionFpr) {}
+
+  private Calibrator() {}
+
+  /** Index of the value that sits at the top {@code share} of the scores: 99th percentile for 0.01. */
+  static double upperQuantile(double[] values, double share) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int flaggedAtMost = (int) Math.floor(share * s.length);
+    return s[Math.max(0, s.length - flaggedAtMost - 1)];
+  }
+
+  public static Result calibrate(BatchClassifier classifier, List<FloatImage> fit, List<FloatImage> hold, Settings s) {
+    if (fit.isEmpty() || hold.isEmpty()) {
+      throw new IllegalArgumentException("calibration needs fit and threshold frames (got " + fit.size() + " and " + hold.size() + ")");
+    }
+    int classes = classifier.manifest().numClasses();
+    Mahalanobis maha = null;
+    KnnBank knn = null;
+    boolean feature = s.mahalanobis() || s.knn();
+    if (feature) {
+      List<float[]> features = new ArrayList<>(fit.size());
+      int[] labels = new int[fit.size()];
+      for (int start = 0; start < fit.size(); start += s.batch()) {
+        List<FloatImage> chunk = fit.subList(start, Math.min(fit.size(), start + s.batch()));
+        BatchOutput out = classifier.classify(chunk);
+        for (int r = 0; r < chunk.size(); r++) {
+          features.add(out.features(r));
+          // predicted, not true, labels: a PNG folder has none, and the model's own classes are what it is judged on
+          labels[start + r] = out.argmax(r);
+        }
+      }
+      if (s.mahalanobis()) {
+        maha = Mahalanobis.fit(features, labels, classes, s.ridge());
+      }
+      if (s.knn()) {
+        int n = Math.min(s.knnBank(), features.size());
+        int dim = features.get(0).length;
+        float[] bank = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(KnnBank.normalise(features.get(i)), 0, bank, i * dim, dim);
+        }
+        knn = new KnnBank(bank, dim, s.knnK());
+      }
+    }
+    FeatureSqueezingDetector squeeze = s.squeezers().isEmpty() ? null : new FeatureSqueezingDetector(
+        s.squeezers().stream().map(Squeezer::parse).toList(), s.squeezeSignals(),
+        SignalScale.identity(s.squeezers().size() * s.squeezeSignals().size()));
+    FeatureSpaceDetector space = feature ? new FeatureSpaceDetector(maha, knn,
+        SignalScale.identity((maha != null ? 1 : 0) + (knn != null ? 1 : 0))) : null;
+
+    int n = hold.size();
+    double[][] pr = squeeze == null ? null : new double[n][];
+    double[][] fr = space == null ? null : new double[n][];
+    int probes = squeeze == null ? 0 : squeeze.squeezers().size();
+    int framesPerCall = Math.max(1, s.batch() / (1 + probes));
+    for (int start = 0; start < n; start += framesPerCall) {
+      int end = Math.min(n, start + framesPerCall);
+      List<FloatImage> batch = new ArrayList<>();
+      for (int i = start; i < end; i++) {
+        batch.add(hold.get(i));
+        if (squeeze != null) {
+          batch.addAll(squeeze.probes(hold.get(i)));
+        }
+      }
+      BatchOutput out = classifier.classify(batch);
+      for (int i = start; i < end; i++) {
+        int row = (i - start) * (1 + probes);
+        if (squeeze != null) {
+          pr[i] = squeeze.signals(out, row, row + 1, probes);
+        }
+        if (space != null) {
+          fr[i] = space.signals(out, row);
+        }
+      }
+    }
+    boolean[] any = new boolean[n];
+    Calibration.Perturbation p = null;
+    Calibration.Fooling f = null;
+    if (squeeze != null) {
+      Fitted fitted = fitScale(pr, s.detectorFpr(), any);
+      p = new Calibration.Perturbation(s.squeezers(), s.squeezeSignals(), fitted.scale, s.detectorFpr(), fitted.fpr);
+    }
+    if (space != null) {
+      Fitted fitted = fitScale(fr, s.detectorFpr(), any);
+      f = new Calibration.Fooling(maha, knn, fitted.scale, s.detectorFpr(), fitted.fpr);
+    }
+    int alerts = 0;
+    for (boolean a : any) {
+      alerts += a ? 1 : 0;
+    }
+    return new Result(p, f, (double) alerts / n);
+  }
+
+  private record Fitted(SignalScale scale, double fpr) {}
+
+  /** Scales = each signal's clean 99th percentile; threshold = the combined score's top-{@code fpr} value. */
+  private static Fitted fitScale(double[][] raw, double fpr, boolean[] any) {
+    int n = raw.length;
+    int k = raw[0].length;
+    double[] scales = new double[k];
+    for (int j = 0; j < k; j++) {
+      double[] col = new double[n];
+      for (int i = 0; i < n; i++) {
+        col[i] = raw[i][j];
+      }
+      scales[j] = Math.max(upperQuantile(col, 0.01), 1e-9); // a signal that is 0 on 99% of clean frames still counts
+    }
+    SignalScale unit = new SignalScale(scales, Double.POSITIVE_INFINITY);
+    double[] scores = new double[n];
+    for (int i = 0; i < n; i++) {
+      scores[i] = unit.score(raw[i]);
+    }
+    double threshold = upperQuantile(scores, fpr);
+    int flagged = 0;
+    for (int i = 0; i < n; i++) {
+      if (scores[i] > threshold) {
+        flagged++;
+        any[i] = true;
+      }
+    }
+    return new Fitted(new SignalScale(scales, threshold), (double) flagged / n);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.advmon.detect;
+
+import dev.advmon.image.FloatImage;
+import java.util.Arrays;
+
+/**
+ * Median filter over a k x k window per channel with SciPy's {@code median_filter(size=k, mode='reflect')}
+ * semantics, which the paper's reference code uses: the window spans rows y - k/2 .. y + (k-1) - k/2 (so a
+ * 2x2 window has its centre at the lower right), edges reflect with the edge pixel repeated
+ * (d c b a | a b c d | d c b a), and for an even window the median is the upper middle value
+ * (SciPy's rank k*k/2), not the mean of the two middle values.
+ */
+public final class MedianSqueezer implements Squeezer {
+
+  private final int k;
+
+  public MedianSqueezer(int k) {
+    if (k < 2 || k > 7) {
+      throw new IllegalArgumentException("median window must be 2..7, got " + k);
+    }
+    this.k = k;
+  }
+
+  @Override
+  public String spec() {
+    return "median-" + k + "x" + k;
+  }
+
+  @Override
+  public FloatImage apply(FloatImage frame) {
+    int h = frame.height();
+    int w = frame.width();
+    float[] out = new float[frame.data().length];
+    float[] window = new float[k * k];
+    int before = k / 2;
+    int rank = (k * k) / 2;
+    for (int c = 0; c < frame.channels(); c++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int n = 0;
+          for (int dy = -before; dy < k - before; dy++) {
+            int yy = reflect(y + dy, h);
+            for (int dx = -before; dx < k - before; dx++) {
+              window[n++] = frame.get(c, yy, reflect(x + dx, w));
+            }
+          }
+          Arrays.sort(window);
+          out[frame.index(c, y, x)] = window[rank];
+        }
+      }
+    }
+    return new FloatImage(frame.channels(), h, w, out);
+  }
+
+  /** SciPy 'reflect': -1 -> 0, -2 -> 1, n -> n-1 (the edge pixel is repeated). */
+  static int reflect(int i, int n) {
+    if (n == 1) {
+      return 0;
+    }
+    int period = 2 * n;
+    int m = Math.floorMod(i, period);
+    return m < n ? m : period - 1 - m;
+  }
+}

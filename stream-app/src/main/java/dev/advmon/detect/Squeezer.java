@@ -1,0 +1,37 @@
+package dev.advmon.detect;
+
+import dev.advmon.image.FloatImage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A feature squeezer (Xu, Evans, Qi 2018): a transform that removes detail an honest frame does not need,
+ * so that the model's answer moves little on a clean frame and much on an adversarial one.
+ */
+public interface Squeezer {
+
+  /** The spec string it was made from, as calibration.json stores it ({@code bit-depth-3}, {@code median-2x2}). */
+  String spec();
+
+  /** A squeezed copy; {@code frame} is not changed. */
+  FloatImage apply(FloatImage frame);
+
+  Pattern BIT_DEPTH = Pattern.compile("bit-depth-(\\d+)");
+  Pattern MEDIAN = Pattern.compile("median-(\\d+)x(\\d+)");
+
+  /** Parses {@code bit-depth-N} (1..8) or {@code median-KxK} (2..7). */
+  static Squeezer parse(String spec) {
+    Matcher b = BIT_DEPTH.matcher(spec);
+    if (b.matches()) {
+      return new BitDepthSqueezer(Integer.parseInt(b.group(1)));
+    }
+    Matcher m = MEDIAN.matcher(spec);
+    if (m.matches()) {
+      if (!m.group(1).equals(m.group(2))) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': only square median windows are supported (median-KxK)");
+      }
+      return new MedianSqueezer(Integer.parseInt(m.group(1)));
+    }
+    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8) or median-KxK (K = 2..7)");
+  }
+}

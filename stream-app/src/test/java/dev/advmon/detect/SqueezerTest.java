@@ -1,0 +1,63 @@
+package dev.advmon.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.image.FloatImage;
+import org.junit.jupiter.api.Test;
+
+class SqueezerTest {
+
+  private static FloatImage image3x3(float... v) {
+    return new FloatImage(1, 3, 3, v);
+  }
+
+  @Test
+  void median2x2MatchesScipyReflectWithCentreAtLowerRightAndUpperMedian() {
+    // scipy.ndimage.median_filter([[1,2,3],[4,50,6],[7,8,9]], size=2, mode='reflect') ==
+    // [[1,2,3],[4,4,6],[7,8,9]]: (1,1) sees {1,2,4,50} and takes the upper middle value 4, not the mean 3.
+    FloatImage out = new MedianSqueezer(2).apply(image3x3(1, 2, 3, 4, 50, 6, 7, 8, 9));
+    assertThat(out.data()).containsExactly(1, 2, 3, 4, 4, 6, 7, 8, 9);
+  }
+
+  @Test
+  void median3x3MatchesScipyReflectAtTheEdges() {
+    // scipy.ndimage.median_filter(same, size=3, mode='reflect') == [[2,3,3],[4,6,6],[7,8,9]]
+    FloatImage out = new MedianSqueezer(3).apply(image3x3(1, 2, 3, 4, 50, 6, 7, 8, 9));
+    assertThat(out.data()).containsExactly(2, 3, 3, 4, 6, 6, 7, 8, 9);
+  }
+
+  @Test
+  void reflectRepeatsTheEdgePixel() {
+    assertThat(MedianSqueezer.reflect(-1, 5)).isEqualTo(0);
+    assertThat(MedianSqueezer.reflect(-2, 5)).isEqualTo(1);
+    assertThat(MedianSqueezer.reflect(5, 5)).isEqualTo(4);
+    assertThat(MedianSqueezer.reflect(6, 5)).isEqualTo(3);
+  }
+
+  @Test
+  void bitDepthRoundsToTheNearestOfTwoToTheBitsLevels() {
+    FloatImage in = new FloatImage(1, 1, 5, new float[] {0f, 0.2f, 0.49f, 0.51f, 1f});
+    assertThat(new BitDepthSqueezer(1).apply(in).data()).containsExactly(0f, 0f, 0f, 1f, 1f);
+    // 3 bits: 7 steps of 1/7; 0.2*7 = 1.4 -> 1/7, 0.49*7 = 3.43 -> 3/7, 0.51*7 = 3.57 -> 4/7
+    assertThat(new BitDepthSqueezer(3).apply(in).data())
+        .containsExactly(0f, 1f / 7, 3f / 7, 4f / 7, 1f);
+  }
+
+  @Test
+  void squeezingLeavesTheFrameUnchanged() {
+    FloatImage in = image3x3(1, 2, 3, 4, 50, 6, 7, 8, 9);
+    new MedianSqueezer(2).apply(in);
+    new BitDepthSqueezer(1).apply(in);
+    assertThat(in.data()).containsExactly(1, 2, 3, 4, 50, 6, 7, 8, 9);
+  }
+
+  @Test
+  void specsParseAndUnknownOnesNameTheAccepted() {
+    assertThat(Squeezer.parse("bit-depth-5").spec()).isEqualTo("bit-depth-5");
+    assertThat(Squeezer.parse("median-2x2").spec()).isEqualTo("median-2x2");
+    assertThatThrownBy(() -> Squeezer.parse("jpeg-75")).hasMessageContaining("bit-depth-N").hasMessageContaining("median-KxK");
+    assertThatThrownBy(() -> Squeezer.parse("median-2x3")).hasMessageContaining("square");
+    assertThatThrownBy(() -> Squeezer.parse("bit-depth-9")).hasMessageContaining("1..8");
+  }
+}
