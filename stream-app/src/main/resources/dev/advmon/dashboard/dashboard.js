@@ -137,7 +137,7 @@
       }
       frame.appendChild(picture);
       frame.appendChild(el('div', 'legend', a.overlay
-        ? 'subset: ' + a.overlay.selected + ' of ' + a.overlay.rows * a.overlay.cols + ' cells (outlined)'
+        ? 'subset: ' + a.overlay.selected + ' of ' + a.overlay.rows * a.overlay.cols + ' cells outlined, the rest dimmed'
         : a.image.width + '×' + a.image.height + ' px'));
     } else {
       frame.appendChild(el('div', 'noimage', a.frameId ? 'no image kept' : 'camera-level alert'));

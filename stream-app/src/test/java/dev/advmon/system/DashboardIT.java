@@ -282,7 +282,7 @@ class DashboardIT {
     waitUpTo(Duration.ofSeconds(10)).until(b ->
         Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0;", img)));
     assertThat(canvas.getRect().getDimension()).isEqualTo(img.getRect().getDimension());
-    assertThat(canvas.findElement(By.xpath("ancestor::div[@class='frame']")).getText()).contains("subset: 8 of 49 cells");
+    assertThat(canvas.findElement(By.xpath("ancestor::div[@class='frame']")).getText()).contains("subset: 8 of 49 cells outlined");
     // ensure the bitmap was drawn: a masked cell (centre) is darkened, a subset cell (top left) is not filled
     assertThat(js("const g = arguments[0].getContext('2d');"
         + "return [g.getImageData(56, 56, 1, 1).data[3], g.getImageData(8, 8, 1, 1).data[3]];", canvas))
