@@ -234,8 +234,9 @@ class DashboardIT {
     waitUpTo(WAIT).until(b -> browser.findElements(By.cssSelector("article.alert")).size() >= flaggedIds.size() + 1);
     System.err.printf("DashboardIT: frames sent -> all alerts on the page in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-    assertThat(text("count-verdicts")).isEqualTo(String.valueOf(12 + 16 + 1));
-    assertThat(text("count-dead-letters")).isEqualTo("2");
+    // a poll can land between a frame being counted and its verdict, so these are waited for too
+    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-verdicts").equals(String.valueOf(12 + 16 + 1)));
+    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-dead-letters").equals("2"));
     assertThat(text("dead-letters-by-reason")).contains("BAD_MAGIC_BYTE 2");
     assertThat(text("alerts-by-kind")).contains("PERTURBATION " + flaggedIds.size()).contains("CAMPAIGN 1");
 
