@@ -6,6 +6,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.config.Setting;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -48,9 +49,10 @@ final class Demo {
 
   /**
    * @param rate frames per second over all cameras; 0 = as fast as the producer can send
-   * @param httpPort port of /health, /metrics and /cameras; 0 = off
+   * @param httpPort port of /health, /metrics, /cameras and the dashboard; 0 = off
+   * @param dashboard serve the operator dashboard at / on {@code httpPort}
    */
-  record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed) {}
+  record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed, boolean dashboard) {}
 
   /** Demo values of settings, used unless the environment sets them: windows short enough to see in a demo. */
   static final Map<String, String> DEMO_SETTINGS = Map.of(
@@ -106,21 +108,24 @@ final class Demo {
         detectors = dev.advmon.detect.Detectors.forBundle(bundle);
         FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
         FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
-        try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics)) {
+        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(config));
+        try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics, recent)) {
           if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("Kafka Streams did not reach RUNNING within 60 s (state "
                 + monitor.state() + "); run with ADVMON_LOG_LEVEL=DEBUG to see why");
           }
           try (MonitorHttpServer http = options.httpPort() == 0 ? null : new MonitorHttpServer(config.string("http.bind"),
-                  options.httpPort(), monitor::state, metrics::scrape, monitor.cameras());
+                  options.httpPort(), monitor::state, metrics::scrape, monitor.cameras(),
+                  options.dashboard() ? recent : null, metrics::counts);
               ResultCollector results = new ResultCollector(kafka.bootstrapServers(), config.string("topics.verdicts"),
                   config.string("topics.alerts"), config.string("topics.dead-letter"),
                   AvroSerde.forClass(FrameVerdict.class, registry).deserializer(),
                   AvroSerde.forClass(Alert.class, registry).deserializer(),
                   AvroSerde.forClass(DeadLetter.class, registry).deserializer(), this::printAlert)) {
             if (http != null) {
-              err.printf(Locale.ROOT, "demo: http://%s:%d/metrics, /cameras, /health/ready%n", config.string("http.bind"),
-                  http.port());
+              err.printf(Locale.ROOT, "demo: %shttp://%s:%d/metrics, /cameras, /health/ready%n",
+                  options.dashboard() ? "dashboard at http://" + config.string("http.bind") + ":" + http.port() + "/; " : "",
+                  config.string("http.bind"), http.port());
             }
             err.printf(Locale.ROOT, "demo: monitor running after %.1f s (model %s, engine %s); replaying ...%n",
                 (System.nanoTime() - t0) / 1e9, bundle.id(), scorer.engineName());

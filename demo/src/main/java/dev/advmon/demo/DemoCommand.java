@@ -32,13 +32,13 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: models/eval/fashion-mnist-test).")
   Path images;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "Port of /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of the dashboard, /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
   int httpPort;
 
   @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
   Path summaryJson;
 
-  @Option(names = "--no-dashboard", description = "Do not serve the dashboard (accepted; the dashboard is not built yet).")
+  @Option(names = "--no-dashboard", description = "Do not serve the operator dashboard at / (the other endpoints stay).")
   boolean noDashboard;
 
   @Override
@@ -48,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     Path home = Main.home();
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,
-        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed), home, System.out, System.err);
+        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard), home, System.out, System.err);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       System.err.println("demo: stopping (Ctrl-C) ...");

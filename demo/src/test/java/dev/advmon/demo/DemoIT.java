@@ -29,7 +29,7 @@ class DemoIT {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Demo demo = new Demo(new Demo.Options(200, 4, 0, port, HOME.resolve("models/eval/fashion-mnist-test"), 7), HOME,
+    Demo demo = new Demo(new Demo.Options(200, 4, 0, port, HOME.resolve("models/eval/fashion-mnist-test"), 7, true), HOME,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     DemoSummary s = demo.run();

@@ -3,6 +3,7 @@ package dev.advmon.cli;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -59,19 +60,21 @@ final class RunCommand implements Callable<Integer> {
         MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
+      RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
-            registrySettings.autoRegister(), preparer, scorer, metrics);
+            registrySettings.autoRegister(), preparer, scorer, metrics, recent);
       } catch (InterruptedException e) {
         log.info("stopped before start-up finished");
         return 0;
       }
       try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
           : new MonitorHttpServer(c.string("http.bind"), c.intValue("http.port"), monitor::state, metrics::scrape,
-              monitor.cameras())) {
+              monitor.cameras(), recent, metrics::counts)) {
         if (http != null) {
-          log.info("http://{}:{}/health/live, /health/ready, /metrics, /cameras", c.string("http.bind"), http.port());
+          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras",
+              c.string("http.bind"), http.port());
         }
         try {
           stop.await();

@@ -74,7 +74,7 @@ public final class MonitorConfig {
           "Normal share of flagged frames per camera window (0..1); a window above it counts towards a campaign."),
       new Setting("campaign.consecutive-windows", "3",
           "Windows in a row above the baseline that raise a CAMPAIGN alert, and at or below it that clear it (CAMPAIGN_CLEARED)."),
-      new Setting("http.port", "8080", "Port of the HTTP endpoints (/health/live, /health/ready, /metrics, /cameras); 0 = off."),
+      new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
       new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."));
 
   private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();

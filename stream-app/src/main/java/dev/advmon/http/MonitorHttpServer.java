@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatusSerde;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.metrics.MonitorMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,7 +24,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code /health/live}: 200 unless Kafka Streams is NOT_RUNNING or in ERROR;
  *   <li>{@code /health/ready}: 200 only while it is RUNNING (so no traffic during rebalances);
  *   <li>{@code /metrics}: Prometheus text format;
- *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store.
+ *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store;
+ *   <li>{@code /}, {@code /api/*}: the operator dashboard, when given its data ({@link DashboardRoutes}).
  * </ul>
  * Bound to the {@code http.bind} address (loopback by default): it has no authentication.
  */
@@ -35,6 +38,7 @@ public final class MonitorHttpServer implements AutoCloseable {
   private final Supplier<KafkaStreams.State> state;
   private final Supplier<String> metrics;
   private final CameraDirectory cameras;
+  private final DashboardRoutes dashboard;
 
   /**
    * @param port 0 picks a free port (see {@link #port()})
@@ -42,10 +46,23 @@ public final class MonitorHttpServer implements AutoCloseable {
    */
   public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
       CameraDirectory cameras) throws IOException {
+    this(bind, port, state, metrics, cameras, null, null);
+  }
+
+  /**
+   * As above, plus the operator dashboard at {@code /} (see {@link DashboardRoutes}).
+   *
+   * @param alerts the latest alerts, fed by the topology; null = no dashboard
+   * @param counts the counters the dashboard shows
+   */
+  public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
+      CameraDirectory cameras, RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
     this.state = state;
     this.metrics = metrics;
     this.cameras = cameras;
-    server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+    InetSocketAddress address = new InetSocketAddress(bind, port);
+    this.dashboard = alerts == null ? null : new DashboardRoutes(alerts, counts, state, address.getAddress());
+    server = HttpServer.create(address, 0);
     server.createContext("/", this::route);
     executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "advmon-http");
@@ -74,11 +91,14 @@ public final class MonitorHttpServer implements AutoCloseable {
         case "/metrics" -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get());
         case "/cameras", "/cameras/" -> cameras(ex, null);
         default -> {
-          if (path.startsWith("/cameras/")) {
+          if (dashboard != null && DashboardRoutes.handles(path)) {
+            dashboard.serve(ex, path);
+          } else if (path.startsWith("/cameras/")) {
             cameras(ex, URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8));
           } else {
             json(ex, 404, Map.of("error", "no such endpoint: " + path
-                + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"));
+                + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
+                + (dashboard != null ? ", or / for the dashboard" : "")));
           }
         }
       }
@@ -112,12 +132,15 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
   }
 
-  private static void json(HttpExchange ex, int status, Object body) throws IOException {
+  static void json(HttpExchange ex, int status, Object body) throws IOException {
     reply(ex, status, "application/json", CameraStatusSerde.toJson(body));
   }
 
   private static void reply(HttpExchange ex, int status, String contentType, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    reply(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
     boolean head = "HEAD".equals(ex.getRequestMethod());
     ex.sendResponseHeaders(status, head ? -1 : bytes.length);

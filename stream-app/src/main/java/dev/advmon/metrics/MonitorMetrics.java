@@ -74,6 +74,33 @@ public final class MonitorMetrics implements AutoCloseable {
         .register(registry).increment();
   }
 
+  /** The counters as numbers, for the dashboard's summary (same caveat: work done, re-processing included). */
+  public Counts counts() {
+    return new Counts((long) frames.count(), inference.count(), byTag("advmon.alerts", "kind"),
+        byTag("advmon.dead.letters", "reason"));
+  }
+
+  private java.util.SortedMap<String, Long> byTag(String meter, String tag) {
+    java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+    for (Counter c : registry.find(meter).counters()) {
+      out.merge(String.valueOf(c.getId().getTag(tag)), (long) c.count(), Long::sum);
+    }
+    return out;
+  }
+
+  /** Frames read, verdicts (frames scored), alerts by kind and dead letters by reason, since start. */
+  public record Counts(long frames, long verdicts, java.util.SortedMap<String, Long> alertsByKind,
+      java.util.SortedMap<String, Long> deadLettersByReason) {
+
+    public long alerts() {
+      return alertsByKind.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long deadLetters() {
+      return deadLettersByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
   /** Adds the Kafka Streams client's own metrics (threads, tasks, commit and poll rates, lag). */
   public synchronized void bind(KafkaStreams streams) {
     if (streamsMetrics != null) {

@@ -40,6 +40,9 @@ public final class MonitorTopology {
 
   private MonitorTopology() {}
 
+  /** A frame alert with the frame that raised it, until the listener has seen both. */
+  private record FlaggedFrame(Alert alert, dev.advmon.schema.Frame frame) {}
+
   /** The topology with default campaign settings and in-memory meters (tests, tools). */
   public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer) {
     return buildTopology(builder, topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory());
@@ -47,6 +50,12 @@ public final class MonitorTopology {
 
   public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
       CampaignSettings campaigns, MonitorMetrics metrics) {
+    return buildTopology(builder, topics, preparer, scorer, campaigns, metrics, AlertListener.NONE);
+  }
+
+  /** @param listener sees each alert with its frame (the dashboard); {@link AlertListener#NONE} for none */
+  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
+      CampaignSettings campaigns, MonitorMetrics metrics, AlertListener listener) {
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
@@ -63,8 +72,9 @@ public final class MonitorTopology {
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));
 
-    KStream<String, FrameVerdict> verdicts = scored.get("scored-ok")
-        .mapValues(outcome -> mapper.toVerdict(outcome.value()), Named.as("to-verdict"));
+    KStream<String, VerdictMapper.Scored> scoredOk = scored.get("scored-ok")
+        .mapValues(Outcome::value, Named.as("unwrap-scored"));
+    KStream<String, FrameVerdict> verdicts = scoredOk.mapValues(mapper::toVerdict, Named.as("to-verdict"));
     verdicts.to(topics.verdicts().name(), topics.verdicts().produced("verdicts-sink"));
 
     // In memory, backed by its changelog topic: one small entry per camera, restored in moments.
@@ -74,10 +84,14 @@ public final class MonitorTopology {
     KStream<String, Alert> campaignAlerts = verdicts
         .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
 
-    verdicts
-        .filter((camera, verdict) -> verdict.getAlert(), Named.as("flagged-only"))
-        .mapValues(VerdictMapper::toAlert, Named.as("to-alert"))
-        .merge(campaignAlerts, Named.as("all-alerts"))
+    // From the scored frames rather than the verdicts, so that the listener gets the frame with its alert.
+    scoredOk
+        .filter((camera, s) -> s.verdict().alert(), Named.as("flagged-only"))
+        .mapValues(s -> new FlaggedFrame(VerdictMapper.toAlert(mapper.toVerdict(s)), s.frame()), Named.as("to-alert"))
+        .peek((camera, f) -> listener.onAlert(f.alert(), f.frame()), Named.as("listen-frame-alerts"))
+        .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
+        .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),
+            Named.as("all-alerts"))
         .peek((camera, alert) -> metrics.alert(alert.getKind()), Named.as("count-alerts"))
         .to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
 

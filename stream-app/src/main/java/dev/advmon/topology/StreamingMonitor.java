@@ -52,6 +52,13 @@ public final class StreamingMonitor implements AutoCloseable {
    */
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics) throws InterruptedException {
+    return start(config, registry, autoRegister, preparer, scorer, metrics, AlertListener.NONE);
+  }
+
+  /** As above; {@code alerts} sees every alert with its frame (the dashboard's feed). */
+  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
+      FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts)
+      throws InterruptedException {
     Topics topics = Topics.of(
         config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
@@ -63,7 +70,7 @@ public final class StreamingMonitor implements AutoCloseable {
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
     Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer,
-        CampaignSettings.from(config), metrics);
+        CampaignSettings.from(config), metrics, alerts);
     log.debug("topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(e -> {

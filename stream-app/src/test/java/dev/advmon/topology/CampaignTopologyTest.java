@@ -81,6 +81,10 @@ class CampaignTopologyTest {
   private AvroSerde<Frame> frameSerde;
   private MonitorMetrics metrics;
   private int sequence;
+  private final List<Heard> heard = new java.util.ArrayList<>();
+
+  /** What the alert listener (the dashboard's feed) was given. */
+  record Heard(Alert alert, Frame frame) {}
 
   @BeforeAll
   static void loadModel() throws Exception {
@@ -109,7 +113,8 @@ class CampaignTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(
-        MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer, campaigns, metrics), props);
+        MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer, campaigns, metrics,
+            (alert, frame) -> heard.add(new Heard(alert, frame))), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(),
@@ -187,5 +192,24 @@ class CampaignTopologyTest {
     assertThat(b.totalFlagged()).isZero();
     assertThat(metrics.registry().counter("advmon.frames").count()).isEqualTo(24);
     assertThat(metrics.registry().find("advmon.inference").timer().count()).isEqualTo(24);
+  }
+
+  @Test
+  void theAlertListenerHearsEveryAlertWrittenWithTheFrameThatRaisedIt() {
+    window("cam-a", 10, true);
+    window("cam-a", 11, true);
+    window("cam-a", 12, true);
+    List<Alert> written = alerts.readValuesToList();
+    assertThat(written).extracting(Alert::getKind).contains("PERTURBATION", "CAMPAIGN");
+    assertThat(heard).extracting(h -> h.alert().getAlertId()).containsExactlyElementsOf(
+        written.stream().map(Alert::getAlertId).toList());
+    for (Heard h : heard) {
+      if (h.alert().getKind().equals("CAMPAIGN")) {
+        assertThat(h.frame()).as("a camera-level alert has no frame").isNull();
+      } else {
+        assertThat(h.frame().getFrameId()).isEqualTo(h.alert().getFrameId());
+        assertThat(h.frame().getImage().remaining()).isEqualTo(16 * 16);
+      }
+    }
   }
 }

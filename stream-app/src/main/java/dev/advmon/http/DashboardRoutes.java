@@ -1,0 +1,188 @@
+package dev.advmon.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DetectorScore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The operator dashboard: the page and its assets (classpath resources, no CDN) at {@code /}, and the JSON
+ * it polls: {@code /api/summary}, {@code /api/alerts}, {@code /api/alerts/{seq}/image.png}.
+ *
+ * <p>The page runs under a Content-Security-Policy that allows only this server's own scripts and styles, so
+ * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. While the
+ * server listens on loopback, requests whose Host is not a loopback name are refused: a web page elsewhere
+ * cannot read the dashboard by DNS rebinding.
+ */
+final class DashboardRoutes {
+
+  private static final String RESOURCES = "/dev/advmon/dashboard/";
+  private static final Map<String, String> ASSETS = Map.of(
+      "/", "index.html",
+      "/index.html", "index.html",
+      "/dashboard.js", "dashboard.js",
+      "/dashboard.css", "dashboard.css");
+  private static final Pattern IMAGE = Pattern.compile("/api/alerts/(\\d{1,18})/image\\.png");
+  private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+      + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private final RecentAlerts alerts;
+  private final Supplier<MonitorMetrics.Counts> counts;
+  private final Supplier<KafkaStreams.State> state;
+  private final boolean loopbackOnly;
+  private final Map<String, byte[]> assets = new LinkedHashMap<>();
+
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<KafkaStreams.State> state,
+      InetAddress bound) {
+    this.alerts = alerts;
+    this.counts = counts;
+    this.state = state;
+    this.loopbackOnly = bound.isLoopbackAddress();
+    // Read once at start: a missing asset is a packaging error and should stop the monitor, not a page view.
+    for (String name : ASSETS.values()) {
+      assets.computeIfAbsent(name, DashboardRoutes::resource);
+    }
+  }
+
+  static boolean handles(String path) {
+    return ASSETS.containsKey(path) || path.startsWith("/api/");
+  }
+
+  void serve(HttpExchange ex, String path) throws IOException {
+    if (loopbackOnly && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
+      MonitorHttpServer.json(ex, 403, Map.of("error", "the dashboard listens on loopback and answers only requests "
+          + "for localhost or 127.0.0.1; set http.bind to serve it on another address"));
+      return;
+    }
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    String asset = ASSETS.get(path);
+    if (asset != null) {
+      ex.getResponseHeaders().set("Content-Security-Policy", CSP);
+      MonitorHttpServer.reply(ex, 200, contentType(asset), assets.get(asset));
+      return;
+    }
+    Matcher image = IMAGE.matcher(path);
+    switch (path) {
+      case "/api/summary" -> MonitorHttpServer.json(ex, 200, summary());
+      case "/api/alerts" -> MonitorHttpServer.json(ex, 200, Map.of("capacity", alerts.capacity(),
+          "alerts", alerts.latest().stream().map(DashboardRoutes::alertJson).toList()));
+      default -> {
+        var entry = image.matches() ? alerts.bySeq(Long.parseLong(image.group(1))) : java.util.Optional.<RecentAlerts.Entry>empty();
+        if (entry.isPresent() && entry.get().picture() != null) {
+          ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600"); // a kept alert's picture never changes
+          MonitorHttpServer.reply(ex, 200, "image/png", entry.get().picture().png());
+        } else if (image.matches()) {
+          MonitorHttpServer.json(ex, 404, Map.of("error", "no picture for alert " + image.group(1)
+              + ": it has none (a camera-level alert) or it is no longer among the latest " + alerts.capacity()));
+        } else {
+          MonitorHttpServer.json(ex, 404, Map.of("error", "no such endpoint: " + path
+              + "; the dashboard's are /api/summary, /api/alerts and /api/alerts/{seq}/image.png"));
+        }
+      }
+    }
+  }
+
+  private Map<String, Object> summary() {
+    MonitorMetrics.Counts c = counts.get();
+    RecentAlerts.Timeline t = alerts.timeline();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("streams", String.valueOf(state.get()));
+    out.put("now", System.currentTimeMillis());
+    out.put("frames", c.frames());
+    out.put("verdicts", c.verdicts());
+    out.put("deadLetters", c.deadLetters());
+    out.put("alerts", c.alerts());
+    out.put("alertsByKind", c.alertsByKind());
+    out.put("deadLettersByReason", c.deadLettersByReason());
+    out.put("timeline", Map.of("bucketMs", t.bucketMs(), "firstBucketStart", t.firstBucketStart(), "counts", t.counts()));
+    return out;
+  }
+
+  private static Map<String, Object> alertJson(RecentAlerts.Entry e) {
+    Alert a = e.alert();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("seq", e.seq());
+    out.put("alertId", a.getAlertId());
+    out.put("kind", a.getKind());
+    out.put("severity", String.valueOf(a.getSeverity()));
+    out.put("cameraId", a.getCameraId());
+    out.put("frameId", a.getFrameId());
+    out.put("sourceId", a.getSourceId());
+    out.put("time", a.getTime() == null ? null : a.getTime().toEpochMilli());
+    out.put("receivedAt", e.receivedAt());
+    out.put("predictedLabel", a.getPredictedLabel());
+    out.put("confidence", a.getConfidence());
+    out.put("explanation", a.getExplanation());
+    out.put("reasons", a.getReasons());
+    List<Map<String, Object>> scores = new ArrayList<>();
+    for (DetectorScore s : a.getScores()) {
+      scores.add(Map.of("detector", s.getDetector(), "score", s.getScore(), "threshold", s.getThreshold(),
+          "flagged", s.getFlagged()));
+    }
+    out.put("scores", scores);
+    out.put("evidence", a.getEvidence());
+    out.put("image", e.picture() == null ? null : Map.of("url", "/api/alerts/" + e.seq() + "/image.png",
+        "width", e.picture().width(), "height", e.picture().height()));
+    EvidenceOverlay o = e.overlay();
+    if (o != null) {
+      StringBuilder cells = new StringBuilder(o.cells().length);
+      for (boolean c : o.cells()) {
+        cells.append(c ? '1' : '0');
+      }
+      out.put("overlay", Map.of("rows", o.rows(), "cols", o.cols(), "cells", cells.toString(), "selected", o.selected()));
+    } else {
+      out.put("overlay", null);
+    }
+    out.put("overlayProblem", e.overlayProblem());
+    return out;
+  }
+
+  private static boolean loopbackHost(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      return h.startsWith("[::1]");
+    }
+    int colon = h.indexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    return name.equals("localhost") || name.equals("127.0.0.1");
+  }
+
+  private static String contentType(String asset) {
+    if (asset.endsWith(".html")) {
+      return "text/html; charset=utf-8";
+    }
+    return asset.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = DashboardRoutes.class.getResourceAsStream(RESOURCES + name)) {
+      if (in == null) {
+        throw new IllegalStateException("dashboard asset " + RESOURCES + name + " is missing from the classpath; "
+            + "rebuild stream-app (mvn -pl stream-app package)");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

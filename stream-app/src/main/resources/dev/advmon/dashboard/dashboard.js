@@ -1,0 +1,232 @@
+// advmon operator dashboard: polls the monitor's JSON endpoints and draws the page.
+// Every string that came from a frame (camera ids, frame ids, labels, explanations, evidence) is attacker
+// controlled: it only ever reaches the page through textContent or setAttribute, never as markup.
+'use strict';
+
+(() => {
+  const POLL_MS = 1500;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const $ = (id) => document.getElementById(id);
+  const cards = new Map(); // alert seq -> its card, so that a poll adds new alerts without reloading images
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = String(text);
+    return e;
+  }
+
+  const count = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+  const pct = (x) => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '–');
+  const clock = (ms) => (Number.isFinite(ms) ? new Date(ms).toLocaleTimeString('en-GB', { hour12: false }) : '');
+
+  async function getJson(url) {
+    const r = await fetch(url, { cache: 'no-store' });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(body.error || url + ' answered HTTP ' + r.status);
+    return body;
+  }
+
+  function breakdown(map) {
+    const parts = Object.entries(map || {}).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + count(n));
+    return parts.join(' · ');
+  }
+
+  function showSummary(s) {
+    $('count-frames').textContent = count(s.frames);
+    $('count-verdicts').textContent = count(s.verdicts);
+    $('count-dead-letters').textContent = count(s.deadLetters);
+    $('count-alerts').textContent = count(s.alerts);
+    $('alerts-by-kind').textContent = breakdown(s.alertsByKind);
+    $('dead-letters-by-reason').textContent = breakdown(s.deadLettersByReason);
+    const state = $('streams-state');
+    state.textContent = String(s.streams);
+    state.className = 'badge ' + (s.streams === 'RUNNING' ? 'ok' : s.streams === 'ERROR' ? 'bad' : '');
+    drawChart(s.timeline);
+  }
+
+  function drawChart(t) {
+    const chart = $('chart');
+    chart.replaceChildren();
+    if (!t || !Array.isArray(t.counts)) return;
+    const W = 640, H = 180, left = 36, right = 8, top = 10, bottom = 24;
+    const n = t.counts.length;
+    const max = Math.max(1, ...t.counts);
+    const step = (W - left - right) / n;
+    const y = (v) => top + (H - top - bottom) * (1 - v / max);
+    chart.appendChild(svg('line', { class: 'axis', x1: left, y1: y(0), x2: W - right, y2: y(0) }));
+    chart.appendChild(svg('line', { class: 'axis', x1: left, y1: y(max), x2: W - right, y2: y(max) }));
+    chart.appendChild(svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end' }, max));
+    chart.appendChild(svg('text', { x: left - 6, y: y(0) + 4, 'text-anchor': 'end' }, 0));
+    t.counts.forEach((v, i) => {
+      if (v <= 0) return;
+      const bar = svg('rect', { class: 'bar', x: left + i * step + 1, y: y(v), width: Math.max(1, step - 2),
+        height: y(0) - y(v), rx: 1 });
+      bar.appendChild(svg('title', {}, v + ' alerts from ' + clock(t.firstBucketStart + i * t.bucketMs)));
+      chart.appendChild(bar);
+    });
+    const minutes = Math.round((n * t.bucketMs) / 60000);
+    [[0, '−' + minutes + ' min', 'start'], [n / 2, '−' + minutes / 2 + ' min', 'middle'], [n, 'now', 'end']]
+      .forEach(([i, label, anchor]) => chart.appendChild(svg('text', { x: left + i * step, y: H - 6, 'text-anchor': anchor }, label)));
+  }
+
+  function showCameras(body) {
+    const tbody = $('cameras').querySelector('tbody');
+    const rows = (body.cameras || []).map((c) => {
+      const tr = el('tr');
+      tr.dataset.camera = String(c.cameraId);
+      tr.appendChild(el('td', 'camera', c.cameraId));
+      const status = el('td');
+      status.appendChild(el('span', 'pill ' + (c.status === 'CAMPAIGN' ? 'CAMPAIGN' : 'NORMAL'), c.status));
+      tr.appendChild(status);
+      tr.appendChild(el('td', 'num', count(c.totalFrames)));
+      tr.appendChild(el('td', 'num', count(c.totalFlagged)));
+      const last = c.lastWindowStart >= 0 && c.lastWindowFrames > 0;
+      tr.appendChild(el('td', 'num', last ? pct(c.lastWindowFlagged / c.lastWindowFrames)
+        : c.windowFrames > 0 ? pct(c.windowFlagged / c.windowFrames) + ' (current)' : '–'));
+      return tr;
+    });
+    tbody.replaceChildren(...rows);
+    const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
+    $('cameras-hint').textContent = rows.length + ' known' + (campaigns ? ', ' + campaigns + ' under campaign' : '');
+    $('cameras-note').textContent = rows.length ? '' : 'No camera has sent a readable frame yet.';
+  }
+
+  function drawOverlay(canvas, overlay) {
+    const cell = 16;
+    canvas.width = overlay.cols * cell;
+    canvas.height = overlay.rows * cell;
+    const g = canvas.getContext('2d');
+    for (let r = 0; r < overlay.rows; r++) {
+      for (let c = 0; c < overlay.cols; c++) {
+        const inSubset = overlay.cells.charAt(r * overlay.cols + c) === '1';
+        if (inSubset) {
+          g.strokeStyle = 'rgba(250, 204, 21, 0.95)';
+          g.lineWidth = 2;
+          g.strokeRect(c * cell + 1, r * cell + 1, cell - 2, cell - 2);
+        } else {
+          g.fillStyle = 'rgba(15, 23, 42, 0.6)';
+          g.fillRect(c * cell, r * cell, cell, cell);
+        }
+      }
+    }
+  }
+
+  function alertCard(a) {
+    const card = el('article', 'alert sev-' + (['INFO', 'WARNING', 'CRITICAL'].includes(a.severity) ? a.severity : 'WARNING'));
+    card.dataset.seq = String(a.seq);
+    const frame = el('div', 'frame');
+    if (a.image && Number.isInteger(a.seq)) {
+      const picture = el('div', 'picture');
+      const img = el('img');
+      img.alt = 'frame ' + (a.frameId || '') + ' from camera ' + a.cameraId;
+      img.width = 160;
+      img.src = '/api/alerts/' + a.seq + '/image.png';
+      picture.appendChild(img);
+      if (a.overlay) {
+        const canvas = el('canvas', 'overlay');
+        drawOverlay(canvas, a.overlay);
+        picture.appendChild(canvas);
+      }
+      frame.appendChild(picture);
+      frame.appendChild(el('div', 'legend', a.overlay
+        ? 'subset: ' + a.overlay.selected + ' of ' + a.overlay.rows * a.overlay.cols + ' cells outlined, the rest dimmed'
+        : a.image.width + '×' + a.image.height + ' px'));
+    } else {
+      frame.appendChild(el('div', 'noimage', a.frameId ? 'no image kept' : 'camera-level alert'));
+    }
+    card.appendChild(frame);
+
+    const body = el('div', 'body');
+    const head = el('div', 'head');
+    head.appendChild(el('span', 'kind', a.kind));
+    head.appendChild(el('span', 'sev ' + a.severity, a.severity));
+    const time = el('time', null, clock(a.time));
+    if (Number.isFinite(a.time)) time.setAttribute('datetime', new Date(a.time).toISOString());
+    head.appendChild(time);
+    body.appendChild(head);
+    const meta = el('div', 'meta');
+    meta.append('camera ', el('b', null, a.cameraId));
+    if (a.frameId) meta.append(' · frame ', el('b', null, a.frameId));
+    if (a.sourceId) meta.append(' · source ', el('b', null, a.sourceId));
+    body.appendChild(meta);
+    if (a.predictedLabel !== null && a.predictedLabel !== undefined) {
+      body.appendChild(el('div', 'pred', 'Model says “' + a.predictedLabel + '” at ' + pct(a.confidence)));
+    }
+    if (Array.isArray(a.scores) && a.scores.length) {
+      const list = el('ul', 'scores');
+      for (const s of a.scores) {
+        const li = el('li', s.flagged ? 'flagged' : '');
+        li.appendChild(el('span', 'name', s.detector));
+        const track = el('span', 'track');
+        const scale = Math.max(s.score, s.threshold, 1e-9) * 1.15;
+        const fill = el('span', 'fill');
+        fill.style.width = Math.min(100, (100 * s.score) / scale) + '%';
+        const mark = el('span', 'threshold');
+        mark.style.left = Math.min(100, (100 * s.threshold) / scale) + '%';
+        mark.title = 'threshold ' + s.threshold;
+        track.append(fill, mark);
+        li.appendChild(track);
+        li.appendChild(el('span', 'nums', Number(s.score).toFixed(3) + ' / ' + Number(s.threshold).toFixed(3)));
+        list.appendChild(li);
+      }
+      body.appendChild(list);
+    }
+    body.appendChild(el('p', 'why', a.explanation));
+    if (a.overlayProblem) body.appendChild(el('p', 'problem', 'Evidence overlay not drawn: ' + a.overlayProblem));
+    card.appendChild(body);
+    return card;
+  }
+
+  function showAlerts(body) {
+    const list = body.alerts || [];
+    const keep = new Set(list.map((a) => a.seq));
+    for (const [seq, card] of cards) {
+      if (!keep.has(seq)) {
+        card.remove();
+        cards.delete(seq);
+      }
+    }
+    const container = $('alerts');
+    let previous = null; // newest first: each card goes right after the one before it
+    for (const a of list) {
+      let card = cards.get(a.seq);
+      if (!card) {
+        card = alertCard(a);
+        cards.set(a.seq, card);
+      }
+      const want = previous ? previous.nextSibling : container.firstChild;
+      if (want !== card) container.insertBefore(card, want);
+      previous = card;
+    }
+    $('alerts-empty').hidden = list.length > 0;
+    $('alerts-hint').textContent = list.length ? 'newest first, up to ' + body.capacity : '';
+  }
+
+  async function poll() {
+    const results = await Promise.allSettled([
+      getJson('/api/summary').then(showSummary),
+      getJson('/cameras').then(showCameras, (e) => { $('cameras-note').textContent = e.message; }),
+      getJson('/api/alerts').then(showAlerts),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    const updated = $('updated');
+    if (failed) {
+      updated.textContent = 'update failed: ' + failed.reason.message + ' (retrying)';
+      updated.classList.add('stale');
+    } else {
+      updated.textContent = 'updated ' + clock(Date.now());
+      updated.classList.remove('stale');
+    }
+    setTimeout(poll, POLL_MS);
+  }
+
+  poll();
+})();

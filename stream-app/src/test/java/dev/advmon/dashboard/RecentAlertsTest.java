@@ -1,0 +1,93 @@
+package dev.advmon.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.image.ImageLimits;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+class RecentAlertsTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final RecentAlerts recent = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get);
+
+  static Alert alert(String id, Map<String, String> evidence) {
+    return Alert.newBuilder().setAlertId(id).setFrameId(id).setCameraId("cam-1").setTime(Instant.ofEpochMilli(5))
+        .setKind("PERTURBATION").setEvidence(evidence).build();
+  }
+
+  static Frame grayFrame(String id, int width, int height) {
+    return Frame.newBuilder().setFrameId(id).setCameraId("cam-1").setCaptureTime(Instant.ofEpochMilli(1))
+        .setEncoding(ImageEncoding.GRAY8).setWidth(width).setHeight(height)
+        .setImage(ByteBuffer.wrap(new byte[width * height])).build();
+  }
+
+  @Test
+  void keepsTheLatestAlertsNewestFirstUpToItsCapacity() {
+    for (int i = 1; i <= 5; i++) {
+      recent.onAlert(alert("a" + i, Map.of()), null);
+    }
+    assertThat(recent.latest()).extracting(e -> e.alert().getAlertId()).containsExactly("a5", "a4", "a3");
+    assertThat(recent.latest()).extracting(RecentAlerts.Entry::seq).containsExactly(5L, 4L, 3L);
+    assertThat(recent.bySeq(1)).isEmpty();
+  }
+
+  @Test
+  void theSameAlertSeenAgainAfterATaskRestartIsKeptOnce() {
+    recent.onAlert(alert("a1", Map.of()), null);
+    recent.onAlert(alert("a1", Map.of()), null);
+    assertThat(recent.latest()).hasSize(1);
+    assertThat(recent.timeline().counts()[RecentAlerts.BUCKETS - 1]).isEqualTo(1);
+  }
+
+  @Test
+  void keepsAPngOfTheFrameShrunkToTheMaximumSide() throws Exception {
+    recent.onAlert(alert("big", Map.of()), grayFrame("big", 128, 64));
+    FramePicture p = recent.latest().get(0).picture();
+    assertThat(p.width()).isEqualTo(32);
+    assertThat(p.height()).isEqualTo(16);
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(p.png()));
+    assertThat(decoded.getWidth()).isEqualTo(32);
+    assertThat(decoded.getHeight()).isEqualTo(16);
+  }
+
+  @Test
+  void anUndecodableFrameKeepsTheAlertWithoutAPicture() {
+    Frame broken = grayFrame("x", 10, 10);
+    broken.setImage(ByteBuffer.wrap(new byte[3]));
+    recent.onAlert(alert("x", Map.of()), broken);
+    assertThat(recent.latest()).singleElement().satisfies(e -> assertThat(e.picture()).isNull());
+  }
+
+  @Test
+  void anOverlayInTheEvidenceIsReadAndABadOneIsNamed() {
+    recent.onAlert(alert("good", Map.of("subset", "80", "subset.grid", "2x2")), null);
+    recent.onAlert(alert("bad", Map.of("subset", "80")), null);
+    assertThat(recent.latest().get(1).overlay().cells()).containsExactly(true, false, false, false);
+    assertThat(recent.latest().get(0).overlay()).isNull();
+    assertThat(recent.latest().get(0).overlayProblem()).contains("subset.grid");
+  }
+
+  @Test
+  void theTimelineCountsAlertsPerTenSecondsOverTheLastTenMinutes() {
+    recent.onAlert(alert("a", Map.of()), null);
+    now.addAndGet(RecentAlerts.BUCKET_MS);
+    recent.onAlert(alert("b", Map.of()), null);
+    recent.onAlert(alert("c", Map.of()), null);
+    long[] counts = recent.timeline().counts();
+    assertThat(counts).hasSize(RecentAlerts.BUCKETS);
+    assertThat(counts[RecentAlerts.BUCKETS - 1]).isEqualTo(2);
+    assertThat(counts[RecentAlerts.BUCKETS - 2]).isEqualTo(1);
+    now.addAndGet(RecentAlerts.BUCKETS * RecentAlerts.BUCKET_MS); // ten minutes later: all gone
+    assertThat(recent.timeline().counts()).containsOnly(0L);
+  }
+}

@@ -1,0 +1,148 @@
+package dev.advmon.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DetectorScore;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's routes on the real server over real HTTP; alerts are fed to it as the topology would. */
+class DashboardRoutesTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private MonitorMetrics metrics;
+  private RecentAlerts recent;
+  private MonitorHttpServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    metrics = MonitorMetrics.prometheus();
+    recent = new RecentAlerts(ImageLimits.defaults());
+    CameraDirectory none = new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        return List.of();
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        return Optional.empty();
+      }
+    };
+    server = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING, metrics::scrape, none, recent,
+        metrics::counts);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    metrics.close();
+  }
+
+  private HttpResponse<byte[]> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String text(HttpResponse<byte[]> r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void thePageAndItsAssetsComeFromTheMonitorUnderAPolicyThatAllowsOnlyItsOwnScripts() throws Exception {
+    HttpResponse<byte[]> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+        assertThat(csp).contains("script-src 'self'").contains("default-src 'none'"));
+    assertThat(text(page)).contains("/dashboard.js").contains("/dashboard.css").doesNotContain("http://", "https://");
+    assertThat(get("/dashboard.js").statusCode()).isEqualTo(200);
+    assertThat(text(get("/dashboard.js"))).doesNotContain("innerHTML");
+    assertThat(get("/dashboard.css").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void summaryCountsFramesVerdictsDeadLettersAndAlerts() throws Exception {
+    metrics.frameReceived();
+    metrics.frameReceived();
+    metrics.frameScored(1_000, 1);
+    metrics.deadLetter("BAD_AVRO");
+    metrics.alert("PERTURBATION");
+    String body = text(get("/api/summary"));
+    assertThat(body).contains("\"streams\":\"RUNNING\"").contains("\"frames\":2").contains("\"verdicts\":1")
+        .contains("\"deadLetters\":1").contains("\"alerts\":1").contains("\"PERTURBATION\":1")
+        .contains("\"timeline\":");
+  }
+
+  @Test
+  void alertsAreListedWithTheirScoresAndAPictureOfTheirFrame() throws Exception {
+    Alert alert = Alert.newBuilder().setAlertId("f1/PERTURBATION").setFrameId("f1").setCameraId("<img src=x>")
+        .setTime(Instant.ofEpochMilli(7)).setKind("PERTURBATION").setExplanation("why")
+        .setScores(List.of(DetectorScore.newBuilder().setDetector("white").setScore(0.99).setThreshold(0.9)
+            .setFlagged(true).build()))
+        .setEvidence(Map.of("subset", "80", "subset.grid", "2x2")).build();
+    Frame frame = Frame.newBuilder().setFrameId("f1").setCameraId("<img src=x>").setCaptureTime(Instant.ofEpochMilli(1))
+        .setEncoding(ImageEncoding.GRAY8).setWidth(4).setHeight(4).setImage(ByteBuffer.wrap(new byte[16])).build();
+    recent.onAlert(alert, frame);
+
+    String body = text(get("/api/alerts"));
+    assertThat(body).contains("\"cameraId\":\"<img src=x>\"").contains("\"detector\":\"white\"")
+        .contains("\"url\":\"/api/alerts/1/image.png\"").contains("\"cells\":\"1000\"");
+    HttpResponse<byte[]> png = get("/api/alerts/1/image.png");
+    assertThat(png.statusCode()).isEqualTo(200);
+    assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
+    HttpResponse<byte[]> gone = get("/api/alerts/99/image.png");
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(text(gone)).contains("latest 50");
+  }
+
+  @Test
+  void aRequestForAnotherHostIsRefusedWhileTheServerListensOnLoopback() throws Exception {
+    // what a page on evil.example would send after re-pointing its name at 127.0.0.1 (DNS rebinding)
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write(("GET /api/alerts HTTP/1.1\r\nHost: evil.example:" + server.port() + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 403").contains("http.bind");
+    }
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/alerts")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void withoutItsDataTheServerHasNoDashboard() throws Exception {
+    try (MonitorHttpServer plain = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING,
+        metrics::scrape, null)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plain.port() + "/"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(404);
+    }
+  }
+}

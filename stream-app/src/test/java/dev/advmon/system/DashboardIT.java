@@ -1,0 +1,360 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.RealKafkaAndRegistry;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.StreamingMonitor;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator dashboard end to end: the real topology on a real broker and registry, with a test detector
+ * that flags bright frames (no real detector exists yet), the monitor's HTTP server, and the page in headless
+ * Chromium. Frames go in through Kafka; the test reads only what the browser shows.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (CI installs them; see {@code .ci/run}).
+ * Leaves a screenshot of the page in {@code stream-app/target/dashboard.png}.
+ */
+@RealKafkaAndRegistry
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardIT {
+
+  private static final String CHROMIUM = System.getProperty("advmon.chromium", "/usr/bin/chromium");
+  private static final String CHROMEDRIVER = System.getProperty("advmon.chromedriver", "/usr/bin/chromedriver");
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  /** An attacker chooses camera ids: this one would run a script if the page put it in as markup. */
+  private static final String HOSTILE_CAMERA = "<img src=x onerror=\"document.title='pwned'\">";
+
+  /** Flags frames whose mean brightness is above 0.75: the alert path, without any detector science. */
+  static final class BrightFrameDetector implements Detector {
+    @Override
+    public String name() {
+      return "brightness";
+    }
+
+    @Override
+    public String reason() {
+      return "PERTURBATION";
+    }
+
+    @Override
+    public List<FloatImage> probes(FloatImage frame) {
+      return List.of();
+    }
+
+    @Override
+    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
+      double sum = 0;
+      for (float v : frame.data()) {
+        sum += v;
+      }
+      return new Detection(name(), reason(), sum / frame.data().length, 0.75, null);
+    }
+  }
+
+  private static Path stateDir;
+  private static DjlClassifier classifier;
+  private static MonitorMetrics metrics;
+  private static RecentAlerts recent;
+  private static StreamingMonitor monitor;
+  private static MonitorHttpServer http;
+  private static ChromeDriver browser;
+  private static MonitorConfig config;
+  private static SchemaRegistry registry;
+  private static String bootstrap;
+
+  @BeforeAll
+  static void start(KafkaBroker.Info broker, SchemaRegistryServer.Info registryServer) throws Exception {
+    long t0 = System.nanoTime();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    stateDir = Files.createTempDirectory("advmon-dashboard-it-");
+    bootstrap = broker.bootstrapServers();
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", bootstrap);
+    settings.put("registry.url", registryServer.url());
+    settings.put("topics.frames", "frames-" + run);
+    settings.put("topics.verdicts", "verdicts-" + run);
+    settings.put("topics.alerts", "alerts-" + run);
+    settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("topics.partitions", "2");
+    settings.put("streams.application-id", "advmon-dashboard-it-" + run);
+    settings.put("streams.state-dir", stateDir.toString());
+    // windows of 1 s and a campaign after 2 hot ones, so that the attacked camera's status changes in the test
+    settings.put("campaign.window-ms", "1000");
+    settings.put("campaign.min-frames", "3");
+    settings.put("campaign.consecutive-windows", "2");
+    config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+
+    registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    // The plumbing model: the dashboard does not depend on which classifier runs.
+    ModelBundle bundle = ModelBundle.load(Path.of(DashboardIT.class.getResource("/models/tiny-rgb").toURI()));
+    classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+    metrics = MonitorMetrics.prometheus();
+    ImageLimits limits = new ImageLimits(1_000_000, 4_000_000, 4096);
+    recent = new RecentAlerts(limits);
+    monitor = StreamingMonitor.start(config, registry, true, FramePreparer.forModel(limits, bundle.manifest()),
+        new FrameScorer(classifier, List.of(new BrightFrameDetector()), 64), metrics, recent);
+    assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+    http = new MonitorHttpServer("127.0.0.1", 0, monitor::state, metrics::scrape, monitor.cameras(), recent,
+        metrics::counts);
+    browser = startBrowser();
+    System.err.printf("DashboardIT: monitor, HTTP server and browser up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (browser != null) {
+        Path shot = TestData.repoRoot().resolve("stream-app/target/dashboard.png");
+        Files.createDirectories(shot.getParent());
+        Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+        System.err.println("DashboardIT: screenshot of the page in " + shot);
+        browser.quit();
+      }
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+      if (monitor != null) {
+        monitor.close();
+      }
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (classifier != null) {
+        classifier.close();
+      }
+    }
+  }
+
+  private static ChromeDriver startBrowser() throws Exception {
+    for (String[] tool : new String[][] {{CHROMIUM, "advmon.chromium", "chromium"},
+        {CHROMEDRIVER, "advmon.chromedriver", "chromium-driver"}}) {
+      if (!new File(tool[0]).canExecute()) {
+        throw new IllegalStateException(tool[0] + " is missing: the dashboard's browser test needs headless Chromium "
+            + "and its driver. Install them (Debian/Ubuntu, as root): apt-get update && apt-get install -y chromium "
+            + "chromium-driver; or point -D" + tool[1] + "=PATH at your own " + tool[2] + ".");
+      }
+    }
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + Files.createTempDirectory("advmon-chromium-"), "--window-size=1440,1500",
+        "--hide-scrollbars");
+    // The driver path is explicit, so Selenium Manager never runs (it would try to download one).
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+
+  private static Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
+  }
+
+  private static WebDriverWait waitUpTo(Duration d) {
+    WebDriverWait w = new WebDriverWait(browser, d);
+    w.pollingEvery(Duration.ofMillis(250));
+    return w;
+  }
+
+  private static String text(String id) {
+    return browser.findElement(By.id(id)).getText();
+  }
+
+  @Test
+  @Order(1)
+  void alertsFromTheRunningMonitorAppearWithTheirFramesWhileCountsAndCameraStatusUpdate() throws Exception {
+    long t0 = System.nanoTime();
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("streams-state").equals("RUNNING"));
+    assertThat(text("count-frames")).isEqualTo("0");
+    assertThat(browser.findElement(By.id("alerts-empty")).isDisplayed()).isTrue();
+
+    // Through Kafka, as cameras would send them: a quiet camera, an attacked one, a hostile id, two bad records.
+    List<String> flaggedIds = produceFrames();
+    int sent = 12 + 16 + 1 + 2;
+
+    waitUpTo(WAIT).until(b -> text("count-frames").equals(String.valueOf(sent)));
+    waitUpTo(WAIT).until(b -> browser.findElements(By.cssSelector("article.alert")).size() >= flaggedIds.size() + 1);
+    System.err.printf("DashboardIT: frames sent -> all alerts on the page in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+    // a poll can land between a frame being counted and its verdict, so these are waited for too
+    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-verdicts").equals(String.valueOf(12 + 16 + 1)));
+    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-dead-letters").equals("2"));
+    assertThat(text("dead-letters-by-reason")).contains("BAD_MAGIC_BYTE 2");
+    assertThat(text("alerts-by-kind")).contains("PERTURBATION " + flaggedIds.size()).contains("CAMPAIGN 1");
+
+    // Every frame alert shows its frame, and the image really loaded.
+    List<WebElement> images = browser.findElements(By.cssSelector("article.alert img"));
+    assertThat(images).hasSize(flaggedIds.size());
+    waitUpTo(Duration.ofSeconds(20)).until(b -> images.stream().allMatch(img ->
+        Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0;", img))));
+    String page = browser.findElement(By.id("alerts")).getText();
+    for (String id : flaggedIds) {
+      assertThat(page).contains(id);
+    }
+    assertThat(page).contains("brightness").contains("Treat this prediction as untrustworthy");
+
+    // The campaign against cam-gate is shown on its camera row, and cam-lobby stays normal.
+    waitUpTo(Duration.ofSeconds(20)).until(b -> cameraStatus("cam-gate").equals("CAMPAIGN"));
+    assertThat(cameraStatus("cam-lobby")).isEqualTo("NORMAL");
+
+    // The hostile camera id is shown as text, and nothing it carried ran.
+    assertThat(js("return document.title;")).isEqualTo("advmon · operator dashboard");
+    assertThat(browser.findElement(By.id("cameras")).getText()).contains(HOSTILE_CAMERA);
+    assertThat(page).contains(HOSTILE_CAMERA);
+    assertThat(js("return document.querySelectorAll('img[src=\"x\"]').length;")).isEqualTo(0L);
+
+    // The chart has a bar for the alerts just raised.
+    assertThat(browser.findElements(By.cssSelector("#chart rect.bar"))).isNotEmpty();
+  }
+
+  /**
+   * No detector in the topology writes a subset bitmap yet (the overinterpretation detector will), so this alert
+   * is handed to the dashboard's feed as the topology would hand it over; what is checked is the page drawing it.
+   */
+  @Test
+  @Order(2)
+  void anEvidenceBitmapInAnAlertIsDrawnOverItsFrame() throws Exception {
+    Frame frame = frame("subset-frame-1", "cam-gate", png(true, 3));
+    recent.onAlert(Alert.newBuilder().setAlertId("subset-frame-1/OVERINTERPRETATION").setFrameId("subset-frame-1")
+        .setCameraId("cam-gate").setTime(Instant.now()).setKind("OVERINTERPRETATION")
+        .setExplanation("The model keeps its prediction on 9 of 49 cells, all of them background.")
+        .setEvidence(Map.of("subset", "c180000000c180", "subset.grid", "7x7")).build(), frame);
+    waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert canvas.overlay")).isEmpty());
+    WebElement canvas = browser.findElement(By.cssSelector("article.alert canvas.overlay"));
+    WebElement img = canvas.findElement(By.xpath("preceding-sibling::img"));
+    waitUpTo(Duration.ofSeconds(10)).until(b ->
+        Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0;", img)));
+    assertThat(canvas.getRect().getDimension()).isEqualTo(img.getRect().getDimension());
+    assertThat(canvas.findElement(By.xpath("ancestor::div[@class='frame']")).getText()).contains("subset: 8 of 49 cells outlined");
+    // ensure the bitmap was drawn: a masked cell (centre) is darkened, a subset cell (top left) is not filled
+    assertThat(js("const g = arguments[0].getContext('2d');"
+        + "return [g.getImageData(56, 56, 1, 1).data[3], g.getImageData(8, 8, 1, 1).data[3]];", canvas))
+        .isEqualTo(List.of(153L, 0L));
+  }
+
+  private static String cameraStatus(String camera) {
+    List<WebElement> rows = browser.findElements(By.cssSelector("#cameras tbody tr"));
+    for (WebElement row : rows) {
+      if (camera.equals(row.findElement(By.cssSelector("td.camera")).getText())) {
+        return row.findElement(By.cssSelector(".pill")).getText();
+      }
+    }
+    return "";
+  }
+
+  /** Sends the frames; returns the ids of the frames the test detector will flag. */
+  private static List<String> produceFrames() throws Exception {
+    String topic = config.string("topics.frames");
+    AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
+    List<String> flagged = new java.util.ArrayList<>();
+    // Record timestamps spread over 1 s windows, so that the campaign windows close as the frames arrive.
+    long base = System.currentTimeMillis() - 10_000;
+    base -= base % 1000;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap, ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < 12; i++) {
+        send(producer, serde, topic, base + i * 250L, frame("lobby-" + i, "cam-lobby", png(false, i)));
+      }
+      for (int i = 0; i < 16; i++) {
+        String id = "gate-" + i;
+        flagged.add(id);
+        send(producer, serde, topic, base + i * 250L, frame(id, "cam-gate", png(true, i)));
+      }
+      flagged.add("hostile-1");
+      send(producer, serde, topic, base, frame("hostile-1", HOSTILE_CAMERA, png(true, 99)));
+      for (int i = 0; i < 2; i++) {
+        producer.send(new ProducerRecord<>(topic, null, base, "cam-broken".getBytes(), "not avro".getBytes()));
+      }
+      producer.flush();
+    }
+    return flagged;
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, AvroSerde<Frame> serde, String topic, long timestamp,
+      Frame f) {
+    producer.send(new ProducerRecord<>(topic, null, timestamp, f.getCameraId().getBytes(),
+        serde.serializer().serialize(topic, f)));
+  }
+
+  private static Frame frame(String id, String camera, byte[] png) {
+    return Frame.newBuilder().setFrameId(id).setCameraId(camera).setCaptureTime(Instant.now())
+        .setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png)).build();
+  }
+
+  /** A 64x64 scene: a bright one (mean well above 0.75) or a dark one, with a shape that varies with {@code n}. */
+  private static byte[] png(boolean bright, int n) throws Exception {
+    BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = image.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setColor(bright ? new Color(240, 238, 228) : new Color(38, 44, 56));
+    g.fillRect(0, 0, 64, 64);
+    Color[] palette = {new Color(220, 80, 60), new Color(60, 140, 220), new Color(60, 170, 90), new Color(230, 170, 40)};
+    g.setColor(palette[Math.floorMod(n, palette.length)]);
+    int x = 8 + (n * 7) % 32;
+    g.fillOval(x, 14 + (n * 5) % 20, 18, 18);
+    g.setColor(bright ? new Color(200, 200, 190) : new Color(90, 100, 120));
+    g.fillRect(0, 50, 64, 14);
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+}
