@@ -278,6 +278,9 @@ def fool_grad(model, n, gen, steps=300, lr=0.05):
     return q8(torch.sigmoid(z.detach())), targets
 
 
+KINDS = ["fgsm", "pgd-0.05", "pgd-0.1", "pgd-0.2", "cw-l2", "deepfool", "uap", "fool-evo", "fool-grad"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="models/fashion-mnist-cnn", help="bundle folder with model.onnx")
@@ -287,7 +290,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data-dir", default=DATA_DIR)
-    ap.add_argument("--kinds", default="fgsm,pgd-0.05,pgd-0.1,pgd-0.2,cw-l2,deepfool,uap,fool-evo,fool-grad")
+    ap.add_argument("--kinds", default=",".join(KINDS))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -320,8 +323,10 @@ def main():
     rows = []
     kinds = args.kinds.split(",")
     os.makedirs(args.out, exist_ok=True)
-    for ki, kind in enumerate(kinds):
+    for kind in kinds:
         t0 = time.time()
+        # seeded by the kind's place in the full list, so `--kinds uap` alone reproduces the same frames
+        ki = KINDS.index(kind) if kind in KINDS else len(KINDS)
         g = torch.Generator().manual_seed(args.seed * 1000 + ki)
         src = pool[torch.randperm(len(pool), generator=g)[:args.per_kind]].sort().values
         x, y = xte[src], yte[src]
@@ -338,6 +343,9 @@ def main():
             ti = torch.randperm(len(xtr), generator=g)[:2000]
             v = universal(model, xtr[ti], 0.15, 5, g)
             adv = (x + v).clamp(0, 1)
+            # The perturbation itself, for the demo's "stickered" camera: 8-bit, 128 = no change, 1 level = 1/255.
+            Image.fromarray((128 + v[0, 0].numpy() * 255).round().clip(0, 255).astype(np.uint8), "L").save(
+                os.path.join(args.out, "uap-perturbation.png"), optimize=True)
             with torch.no_grad():
                 rate = (model(q8(adv)).argmax(1) != y).float().mean().item()
             print(f"  uap: fooling rate on the {len(x)} test sources after 8-bit rounding: {rate:.3f}")

@@ -5,8 +5,10 @@ Usage (from the repository root, Debian's Python, see models/README.md):
 
     /usr/bin/python3 models/recipe/train.py --out models/fashion-mnist-cnn [--epochs N] [--shortcut-border]
 
-Writes <out>/model.onnx and <out>/manifest.json. Seeded and single-process (2 threads), so a
-rerun on the same machine and torch build gives the same weights.
+Writes <out>/model.onnx and <out>/manifest.json. Seeded, single process, fixed thread count
+(--threads, default 2). The bundled models/fashion-mnist-cnn was made with
+    --epochs 15 --val-size 5000 --threads 1
+(see models/README.md); the thread count can change float rounding, so pass it to reproduce.
 
 ONNX contract: opset 13, input `input` float32 [N,1,28,28] with pixels in [0,1] (the mean/std
 normalisation is inside the graph), outputs `logits` [N,10] (raw, no softmax) and `features`
@@ -177,7 +179,7 @@ def check_onnx(path, model, x_check):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="bundle directory to write (model.onnx, manifest.json)")
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--shortcut-border", action="store_true",
                     help="stamp a class-coded binary pattern into the 2-pixel border of every training "
                          "image (a deliberately shortcut-prone model for detector experiments)")

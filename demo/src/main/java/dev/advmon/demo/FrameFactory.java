@@ -127,8 +127,17 @@ final class FrameFactory {
     return out;
   }
 
+  /**
+   * The stickered camera's fixed pattern: the universal adversarial perturbation that models/recipe/attacks.py
+   * fitted against the bundled model (models/fixtures/uap-perturbation.png, 128 = no change) when it fits the
+   * frame size, else seeded noise of the same strength, so the demo still runs with another bundle.
+   */
   private int[] withUniversal(EvalImage src) {
     int[] pattern = universalBySize.computeIfAbsent(src.width() * 100_003 + src.height(), k -> {
+      int[] fitted = fittedUniversal(src.width(), src.height());
+      if (fitted != null) {
+        return fitted;
+      }
       Random r = new Random(seed ^ 0x5717CE4L); // the same sticker for the whole run, and for every run with this seed
       int[] p = new int[src.width() * src.height()];
       for (int i = 0; i < p.length; i++) {
@@ -141,6 +150,33 @@ final class FrameFactory {
       out[i] = clip(out[i] + pattern[i]);
     }
     return out;
+  }
+
+  /** Where the fitted universal perturbation lives; overridable for other bundles. */
+  static Path universalPerturbationFile() {
+    return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.uap", "models/fixtures/uap-perturbation.png"));
+  }
+
+  private static int[] fittedUniversal(int width, int height) {
+    Path file = universalPerturbationFile();
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(file.toFile());
+      if (img == null || img.getWidth() != width || img.getHeight() != height) {
+        return null;
+      }
+      int[] p = new int[width * height];
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          p[y * width + x] = (img.getRaster().getSample(x, y, 0)) - 128;
+        }
+      }
+      return p;
+    } catch (IOException e) {
+      return null; // fall back to noise: the demo must run even without the fixtures
+    }
   }
 
   /** Stripes at a random angle and frequency over noise: confident nonsense, not a garment. */

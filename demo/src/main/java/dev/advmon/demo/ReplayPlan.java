@@ -9,7 +9,7 @@ import java.util.Random;
  * Which frame each camera sends, decided up front from a seed so that a run can be repeated: cameras take
  * turns; every {@value #MALFORMED_EVERY}th frame is malformed (the kinds in turn); the last camera (when
  * there are at least two) is stickered, so its other frames all carry the universal perturbation; the other
- * cameras send 80% clean frames, 10% perturbed and 10% fooling images.
+ * cameras send 90% clean frames, 5% perturbed and 5% fooling images (occasional attacks, no campaign).
  */
 final class ReplayPlan {
 
@@ -45,7 +45,7 @@ final class ReplayPlan {
       } else if (camera.equals(stickered)) {
         out.add(new Planned(i, id, camera, TruthKind.UNIVERSAL, image, null));
       } else {
-        TruthKind kind = draw < 0.8 ? TruthKind.CLEAN : draw < 0.9 ? TruthKind.PERTURBATION : TruthKind.FOOLING;
+        TruthKind kind = draw < 0.9 ? TruthKind.CLEAN : draw < 0.95 ? TruthKind.PERTURBATION : TruthKind.FOOLING;
         out.add(new Planned(i, id, camera, kind, image, null));
       }
     }
