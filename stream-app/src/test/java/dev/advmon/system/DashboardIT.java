@@ -1,16 +1,14 @@
 package dev.advmon.system;
 
+import dev.advmon.testing.MeanBrightnessDetector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.dashboard.RecentAlerts;
-import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.http.MonitorHttpServer;
-import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
@@ -80,33 +78,6 @@ class DashboardIT {
   /** An attacker chooses camera ids: this one would run a script if the page put it in as markup. */
   private static final String HOSTILE_CAMERA = "<img src=x onerror=\"document.title='pwned'\">";
 
-  /** Flags frames whose mean brightness is above 0.75: the alert path, without any detector science. */
-  static final class BrightFrameDetector implements Detector {
-    @Override
-    public String name() {
-      return "brightness";
-    }
-
-    @Override
-    public String reason() {
-      return "PERTURBATION";
-    }
-
-    @Override
-    public List<FloatImage> probes(FloatImage frame) {
-      return List.of();
-    }
-
-    @Override
-    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
-      double sum = 0;
-      for (float v : frame.data()) {
-        sum += v;
-      }
-      return new Detection(name(), reason(), sum / frame.data().length, 0.75, null);
-    }
-  }
-
   private static Path stateDir;
   private static DjlClassifier classifier;
   private static MonitorMetrics metrics;
@@ -148,7 +119,7 @@ class DashboardIT {
     ImageLimits limits = new ImageLimits(1_000_000, 4_000_000, 4096);
     recent = new RecentAlerts(limits);
     monitor = StreamingMonitor.start(config, registry, true, FramePreparer.forModel(limits, bundle.manifest()),
-        new FrameScorer(classifier, List.of(new BrightFrameDetector()), 64), metrics, recent);
+        new FrameScorer(classifier, List.of(new MeanBrightnessDetector("brightness", 0.75)), 64), metrics, recent);
     assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
     http = new MonitorHttpServer("127.0.0.1", 0, monitor::state, metrics::scrape, monitor.cameras(), recent,
         metrics::counts);

@@ -1,15 +1,13 @@
 package dev.advmon.topology;
 
+import dev.advmon.testing.MeanBrightnessDetector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.campaign.CampaignSettings;
-import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
@@ -46,33 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class CampaignTopologyTest {
 
-  /** Flags frames whose mean pixel is above one half: a bright frame plays an attacked one. */
-  static final class BrightFrameDetector implements Detector {
-    @Override
-    public String name() {
-      return "bright";
-    }
-
-    @Override
-    public String reason() {
-      return "PERTURBATION";
-    }
-
-    @Override
-    public List<FloatImage> probes(FloatImage frame) {
-      return List.of();
-    }
-
-    @Override
-    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
-      double sum = 0;
-      for (float v : frame.data()) {
-        sum += v;
-      }
-      return new Detection(name(), reason(), sum / frame.data().length, 0.5, null);
-    }
-  }
-
   private static DjlClassifier classifier;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> frames;
@@ -104,7 +75,7 @@ class CampaignTopologyTest {
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
-    FrameScorer scorer = new FrameScorer(classifier, List.of(new BrightFrameDetector()), 16);
+    FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("bright", 0.5)), 16);
     FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
     metrics = MonitorMetrics.inMemory();
     // windows of 1 s; 5 frames make a window count; above 20% flagged is hot; 2 windows in a row decide

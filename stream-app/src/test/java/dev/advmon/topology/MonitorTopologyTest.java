@@ -1,13 +1,11 @@
 package dev.advmon.topology;
 
+import dev.advmon.testing.MeanBrightnessDetector;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.FloatImage;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.image.ImageLimits;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.ModelBundle;
@@ -43,33 +41,6 @@ import org.junit.jupiter.api.Test;
 /** The topology with the real bundled model under TopologyTestDriver (serdes on an in-memory registry). */
 class MonitorTopologyTest {
 
-  /** Flags all-white frames: lets the test check the alert path without depending on detector science. */
-  static final class WhiteFrameDetector implements Detector {
-    @Override
-    public String name() {
-      return "white";
-    }
-
-    @Override
-    public String reason() {
-      return "PERTURBATION";
-    }
-
-    @Override
-    public List<FloatImage> probes(FloatImage frame) {
-      return List.of();
-    }
-
-    @Override
-    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
-      double mean = 0;
-      for (float v : frame.data()) {
-        mean += v;
-      }
-      return new Detection(name(), reason(), mean / frame.data().length, 0.95, null);
-    }
-  }
-
   private static DjlClassifier classifier;
   private InMemorySchemaRegistry registry;
   private TopologyTestDriver driver;
@@ -95,7 +66,7 @@ class MonitorTopologyTest {
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
-    FrameScorer scorer = new FrameScorer(classifier, List.of(new WhiteFrameDetector()), 64);
+    FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
     FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
