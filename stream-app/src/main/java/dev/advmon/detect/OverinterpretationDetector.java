@@ -82,6 +82,17 @@ public final class OverinterpretationDetector implements StagedDetector {
     return REASON;
   }
 
+  /** The cheap probes as the model sees them: border only, border masked, the sparse probe (for pictures). */
+  public List<FloatImage> cheapProbes(FloatImage frame) {
+    return List.of(borderOnly(frame, settings.border(), mask), borderMasked(frame, settings.border(), mask),
+        keepRandom(frame, settings.keepFraction(), mask));
+  }
+
+  /** The frame with only {@code cells} (of the grid, row-major) kept, as the search probes it. */
+  public FloatImage keepOnly(FloatImage frame, boolean[] cells) {
+    return keepCells(frame, settings.grid(), cells, mask);
+  }
+
   @Override
   public Probing begin(FloatImage frame) {
     return new FrameProbing(frame);
