@@ -163,6 +163,17 @@ final class InspectCommand implements Callable<Integer> {
     return img;
   }
 
+  /** The frame enlarged to {@code side} with {@code subset} outlined and the rest dimmed (for audit pages). */
+  static BufferedImage renderSubset(FloatImage frame, EvidenceOverlay subset, int side) {
+    BufferedImage img = new BufferedImage(side + 2, side + 2, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, side + 2, side + 2);
+    draw(g, frame, 0, 0, side, subset);
+    g.dispose();
+    return img;
+  }
+
   private static void draw(Graphics2D g, FloatImage f, int x0, int y0, int side, EvidenceOverlay subset) {
     double sx = (double) side / f.width();
     double sy = (double) side / f.height();
