@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code monitor evaluate-overinterpretation}: the overinterpretation targets, on frames made from the committed
  * clean test frames (models/eval/fashion-mnist-test) with fixed seeds: the default bundle's false alarms on
- * clean frames; 95%-masked frames that the default model still labels at >= 0.9 confidence; the shortcut
+ * clean frames; 95%-masked frames (masked pixels at the mask value rounded to 8 bits, as a PNG would carry
+ * them) that the default model still labels at >= 0.9 confidence; the shortcut
  * bundle on frames stamped with their class's border pattern (its shortcut_patterns.json); forward passes
  * per frame.
  */
@@ -105,8 +106,12 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
       out.add(group("default bundle, clean test frames", scorer.score(frames)));
       float[] mask = bundle.manifest().input().maskValue();
       List<FloatImage> masked = new ArrayList<>();
+      float[] mask8 = new float[mask.length];
+      for (int c = 0; c < mask.length; c++) {
+        mask8[c] = Math.round(mask[c] * 255) / 255f; // as the masked frame would arrive from a camera: 8-bit
+      }
       for (int i = 0; i < frames.size(); i++) {
-        masked.add(masked(frames.get(i), MASKED_SHARE, mask, i));
+        masked.add(masked(frames.get(i), MASKED_SHARE, mask8, i));
       }
       List<FloatImage> confident = new ArrayList<>();
       var plain = classifier.classify(masked);

@@ -53,6 +53,9 @@ public final class OverinterpretationDetector implements StagedDetector {
     }
   }
 
+  /** Half an 8-bit step: a pixel this close to the mask value is taken to be masked already. */
+  static final double AT_MASK = 0.5 / 255 + 1e-6;
+
   private final Settings settings;
   private final float[] mask;
   private final SignalScale scale;
@@ -264,7 +267,8 @@ public final class OverinterpretationDetector implements StagedDetector {
   /**
    * The sufficient fraction of the frame: the share of its pixels that lie in the kept cells and are not
    * already at the mask value. Masking a pixel that is at the mask value changes nothing, so such pixels are
-   * not part of what the prediction needs (a frame that is 95% mask value cannot need more than 5%).
+   * not part of what the prediction needs (a frame that is 95% mask value cannot need more than 5%). "At the
+   * mask value" means within half an 8-bit step, so a masked frame that arrives as an 8-bit image counts too.
    */
   static double sufficientFraction(FloatImage f, int grid, boolean[] keep, float[] mask) {
     int needed = 0;
@@ -273,7 +277,7 @@ public final class OverinterpretationDetector implements StagedDetector {
         if (keep[cell(y, x, f.height(), f.width(), grid)]) {
           boolean informative = false;
           for (int c = 0; c < f.channels(); c++) {
-            informative |= Math.abs(f.get(c, y, x) - mask[Math.min(c, mask.length - 1)]) > 1e-6;
+            informative |= Math.abs(f.get(c, y, x) - mask[Math.min(c, mask.length - 1)]) > AT_MASK;
           }
           needed += informative ? 1 : 0;
         }
