@@ -7,6 +7,7 @@ import dev.advmon.detect.Calibration;
 import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FeatureSqueezingDetector;
+import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.IdxImages;
 import dev.advmon.model.DjlClassifier;
@@ -51,8 +52,27 @@ final class CalibrateCommand implements Callable<Integer> {
       + "let more false alarms through on frames the model did not train on (measured here: +0.2 to +1 point; default 0.005).")
   double testMargin;
 
-  @Option(names = "--detector-shares", defaultValue = "2", description = "How many equal shares the budget is split into (default 2: perturbation, fooling; 3 once a third detector joins).")
+  @Option(names = "--detector-shares", defaultValue = "0", description = "How many equal shares the budget is split into (default 0 = one per enabled detector: 3 with perturbation, fooling and overinterpretation).")
   int shares;
+
+  @Option(names = "--overinterpretation", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
+  boolean overinterpretation;
+
+  @Option(names = "--oi-grid", defaultValue = "7", description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
+  int oiGrid;
+
+  @Option(names = "--oi-border", defaultValue = "2", description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
+  int oiBorder;
+
+  @Option(names = "--oi-keep", defaultValue = "0.05", description = "Overinterpretation: share of pixels the sparse probe keeps (default 0.05).")
+  double oiKeep;
+
+  @Option(names = "--oi-tau", defaultValue = "0.9", description = "Overinterpretation: confidence a sufficient subset must keep (default 0.9).")
+  double oiTau;
+
+  @Option(names = "--oi-search-share", defaultValue = "0.2", description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search (default 0.2).")
+  double oiSearchShare;
 
   @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
   int fitCount;
@@ -91,8 +111,8 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    if (!(targetFpr > 0 && targetFpr < 1) || shares < 1 || !(testMargin >= 0 && testMargin < targetFpr)) {
-      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 1");
+    if (!(targetFpr > 0 && targetFpr < 1) || shares < 0 || !(testMargin >= 0 && testMargin < targetFpr)) {
+      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 0 (0 = one per detector)");
     }
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     boolean maha = fooling.contains("mahalanobis");
@@ -146,15 +166,24 @@ final class CalibrateCommand implements Callable<Integer> {
       data.put("threshold_images", hold.size());
       data.put("knn_bank_images", knn ? Math.min(knnBank, fit.size()) : 0);
       data.put("date", Instant.now().toString());
-      double share = (targetFpr - testMargin) / shares;
+      int enabled = (sq.isEmpty() ? 0 : 1) + (maha || knn ? 1 : 0) + (overinterpretation ? 1 : 0);
+      int split = shares > 0 ? shares : Math.max(1, enabled);
+      if (split < enabled) {
+        throw new IllegalArgumentException("--detector-shares " + shares + " is fewer than the " + enabled
+            + " enabled detectors: the total false-alarm budget would be exceeded");
+      }
+      double share = (targetFpr - testMargin) / split;
       data.put("test_margin", testMargin);
-      data.put("detector_shares", shares);
-      Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256);
+      data.put("detector_shares", split);
+      Calibrator.Overinterpretation oi = overinterpretation ? new Calibrator.Overinterpretation(
+          new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY),
+          bundle.manifest().input().maskValue(), oiSearchShare) : null;
+      Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256, oi);
       Calibrator.Result r = Calibrator.calibrate(classifier, fit, hold, settings);
       data.put("union_fpr_on_threshold_images", r.unionFpr());
       data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
       Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
-          targetFpr, data, r.perturbation(), r.fooling());
+          targetFpr, data, r.perturbation(), r.fooling(), r.overinterpretation());
       c.write(bundle.calibrationFile());
       System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames, per-detector target FPR %.4f, "
           + "any-alert rate on the threshold frames %.4f (%d s)%n", bundle.calibrationFile(), fit.size(), hold.size(),
@@ -165,6 +194,11 @@ final class CalibrateCommand implements Callable<Integer> {
       }
       if (r.fooling() != null) {
         System.out.printf(Locale.ROOT, "  fooling: threshold %.4f, FPR %.4f%n", r.fooling().scale().threshold(), r.fooling().calibrationFpr());
+      }
+      if (r.overinterpretation() != null) {
+        System.out.printf(Locale.ROOT, "  overinterpretation: threshold %.4f, FPR %.4f, search trigger %.4f, scales %s%n",
+            r.overinterpretation().scale().threshold(), r.overinterpretation().calibrationFpr(),
+            r.overinterpretation().settings().trigger(), java.util.Arrays.toString(r.overinterpretation().scale().scales()));
       }
     }
     return 0;

@@ -24,7 +24,12 @@ import java.util.List;
  * @param data what the fit and the thresholds used (source files, counts, seed, date), free-form
  */
 public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
-    Perturbation perturbation, Fooling fooling) {
+    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation) {
+
+  public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+      Perturbation perturbation, Fooling fooling) {
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, null);
+  }
 
   public static final int FORMAT = 1;
 
@@ -35,6 +40,13 @@ public record Calibration(String model, String modelSha256, String created, doub
   /** Feature-space settings; either model may be null. */
   public record Fooling(Mahalanobis mahalanobis, KnnBank knn, SignalScale scale, double targetFpr, double calibrationFpr) {}
 
+  /**
+   * Overinterpretation settings (the trigger of the search is the clean {@code 1 - searchShare} quantile of the
+   * larger cheap signal), the mask they were calibrated with, and the threshold.
+   */
+  public record Overinterpretation(OverinterpretationDetector.Settings settings, float[] mask, double searchShare,
+      SignalScale scale, double targetFpr, double calibrationFpr) {}
+
   /** The detectors this calibration configures, perturbation first. */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
@@ -44,6 +56,9 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
     if (fooling != null) {
       out.add(new FeatureSpaceDetector(fooling.mahalanobis(), fooling.knn(), fooling.scale()));
+    }
+    if (overinterpretation != null) {
+      out.add(new OverinterpretationDetector(overinterpretation.settings(), overinterpretation.mask(), overinterpretation.scale()));
     }
     return out;
   }
@@ -88,6 +103,22 @@ public record Calibration(String model, String modelSha256, String created, doub
         kn.put("bank_f32le_base64", encode(k.bank()));
       }
       putScale(f, fooling.scale(), fooling.targetFpr(), fooling.calibrationFpr());
+    }
+    if (overinterpretation != null) {
+      Overinterpretation o = overinterpretation;
+      ObjectNode n = detectors.putObject(OverinterpretationDetector.NAME);
+      n.put("grid", o.settings().grid());
+      n.put("border", o.settings().border());
+      n.put("keep_fraction", o.settings().keepFraction());
+      n.put("tau", o.settings().tau());
+      n.put("search_share", o.searchShare());
+      n.put("trigger", o.settings().trigger());
+      ArrayNode m = n.putArray("mask");
+      for (float v : o.mask()) {
+        m.add(v);
+      }
+      OverinterpretationDetector.SIGNALS.forEach(n.putArray("signals")::add);
+      putScale(n, o.scale(), o.targetFpr(), o.calibrationFpr());
     }
     Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
   }
@@ -170,12 +201,30 @@ public record Calibration(String model, String modelSha256, String created, doub
         throw r.error(at, e.getMessage());
       }
     }
-    if (p == null && f == null) {
-      throw r.error("detectors", "configures no detector (expected perturbation and/or fooling)");
+    Overinterpretation o = null;
+    if (detectors.has(OverinterpretationDetector.NAME)) {
+      JsonNode n = detectors.get(OverinterpretationDetector.NAME);
+      String at = "detectors.overinterpretation";
+      JsonNode m = r.array(n, at + ".mask");
+      float[] mask = new float[m.size()];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = (float) m.get(i).asDouble();
+      }
+      try {
+        OverinterpretationDetector.Settings s = new OverinterpretationDetector.Settings(r.integer(n, at + ".grid"),
+            r.integer(n, at + ".border"), r.number(n, at + ".keep_fraction"), r.number(n, at + ".tau"), r.number(n, at + ".trigger"));
+        o = new Overinterpretation(s, mask, r.number(n, at + ".search_share"),
+            r.scale(n, at, OverinterpretationDetector.SIGNALS.size()), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+      } catch (IllegalArgumentException e) {
+        throw r.error(at, e.getMessage());
+      }
+    }
+    if (p == null && f == null && o == null) {
+      throw r.error("detectors", "configures no detector (expected perturbation, fooling and/or overinterpretation)");
     }
     JsonNode data = root.get("data");
     return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
-        r.number(root, "target_fpr"), data instanceof ObjectNode o ? o : new ObjectMapper().createObjectNode(), p, f);
+        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o);
   }
 
   static String encode(float[] v) {

@@ -19,10 +19,23 @@ public final class Calibrator {
    * frames raising any alert is at most the sum of the shares.
    */
   public record Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
-      int knnK, int knnBank, double ridge, double detectorFpr, int batch) {}
+      int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation) {
+
+    public Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
+        int knnK, int knnBank, double ridge, double detectorFpr, int batch) {
+      this(squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, detectorFpr, batch, null);
+    }
+  }
+
+  /**
+   * Overinterpretation detector to calibrate ({@code settings.trigger} is ignored: it is set here), with the
+   * mask it probes with and the share of clean frames that should reach the patch search.
+   */
+  public record Overinterpretation(OverinterpretationDetector.Settings settings, float[] mask, double searchShare) {}
 
   /** Raw signals of the hold frames and the resulting calibration. */
-  public record Result(Calibration.Perturbation perturbation, Calibration.Fooling fooling, double unionFpr) {}
+  public record Result(Calibration.Perturbation perturbation, Calibration.Fooling fooling,
+      Calibration.Overinterpretation overinterpretation, double unionFpr) {}
 
   private Calibrator() {}
 
@@ -109,11 +122,49 @@ public final class Calibrator {
       Fitted fitted = fitScale(fr, s.detectorFpr(), any);
       f = new Calibration.Fooling(maha, knn, fitted.scale, s.detectorFpr(), fitted.fpr);
     }
+    Calibration.Overinterpretation o = null;
+    if (s.overinterpretation() != null) {
+      o = calibrateOverinterpretation(classifier, hold, s.overinterpretation(), s.detectorFpr(), s.batch(), any);
+    }
     int alerts = 0;
     for (boolean a : any) {
       alerts += a ? 1 : 0;
     }
-    return new Result(p, f, (double) alerts / n);
+    return new Result(p, f, o, (double) alerts / n);
+  }
+
+  /**
+   * Two passes over the hold frames through the real {@link FrameScorer} (so the cascade is the one that runs):
+   * the cheap probes alone set the search trigger at the top {@code searchShare} of the larger cheap signal
+   * (border reliance, sparse probe); then the full cascade gives the four signals, whose scales and threshold are fitted as for
+   * the other detectors.
+   */
+  static Calibration.Overinterpretation calibrateOverinterpretation(BatchClassifier classifier, List<FloatImage> hold,
+      Overinterpretation o, double fpr, int batch, boolean[] any) {
+    int n = hold.size();
+    int k = OverinterpretationDetector.SIGNALS.size();
+    OverinterpretationDetector cheap = new OverinterpretationDetector(o.settings().withTrigger(Double.POSITIVE_INFINITY),
+        o.mask(), SignalScale.identity(k));
+    double[] cheapMax = new double[n];
+    List<double[]> raw = signals(classifier, cheap, hold, batch);
+    for (int i = 0; i < n; i++) {
+      cheapMax[i] = Math.max(raw.get(i)[0], raw.get(i)[1]);
+    }
+    double trigger = upperQuantile(cheapMax, o.searchShare());
+    OverinterpretationDetector.Settings settings = o.settings().withTrigger(trigger);
+    OverinterpretationDetector full = new OverinterpretationDetector(settings, o.mask(), SignalScale.identity(k));
+    Fitted fitted = fitScale(signals(classifier, full, hold, batch).toArray(double[][]::new), fpr, any);
+    return new Calibration.Overinterpretation(settings, o.mask(), o.searchShare(), fitted.scale, fpr, fitted.fpr);
+  }
+
+  /** The detector's raw signals per frame, read back from its evidence-free scores through an identity scale. */
+  private static List<double[]> signals(BatchClassifier classifier, OverinterpretationDetector d, List<FloatImage> frames, int batch) {
+    List<double[]> out = new ArrayList<>(frames.size());
+    FrameScorer scorer = new FrameScorer(classifier, List.of(d), batch);
+    for (Verdict v : scorer.score(frames)) {
+      out.add(OverinterpretationDetector.signalsOf(v.detections().get(0)));
+    }
+    return out;
   }
 
   private record Fitted(SignalScale scale, double fpr) {}

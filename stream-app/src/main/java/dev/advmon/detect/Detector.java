@@ -26,8 +26,32 @@ public interface Detector {
    */
   Detection evaluate(FloatImage frame, BatchOutput outputs, int frameRow, int firstProbeRow, int probeCount);
 
-  /** One detector's result on one frame. {@code evidence} is optional machine-readable detail. */
-  record Detection(String detector, String reason, double score, double threshold, String evidence) {
+  /**
+   * One detector's result on one frame. {@code evidence} is optional machine-readable detail,
+   * {@code key=value} pairs separated by {@code ;} (flagged detections' pairs go into the alert's evidence);
+   * {@code signals} the raw signals before scaling, where the detector reports them (calibration reads them).
+   */
+  record Detection(String detector, String reason, double score, double threshold, String evidence, double[] signals) {
+    public Detection(String detector, String reason, double score, double threshold, String evidence) {
+      this(detector, reason, score, threshold, evidence, new double[0]);
+    }
+
+    /** The evidence as a map (empty when there is none; a part without '=' is kept under "detail"). */
+    public java.util.Map<String, String> evidenceMap() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      if (evidence != null && !evidence.isBlank()) {
+        for (String part : evidence.split(";")) {
+          int eq = part.indexOf('=');
+          if (eq > 0) {
+            m.put(part.substring(0, eq), part.substring(eq + 1));
+          } else if (!part.isBlank()) {
+            m.put("detail", part);
+          }
+        }
+      }
+      return m;
+    }
+
     public boolean flagged() {
       return score > threshold;
     }

@@ -10,6 +10,8 @@ import java.util.List;
 /**
  * Scores frames: the frames and every detector's probes go into as few inference calls as
  * {@code maxBatch} allows (a frame and its probes always share a call), then each detector reads its rows.
+ * A {@link StagedDetector} may ask for further rounds of probes; each round of all frames of a call goes
+ * into one more call (split only where it exceeds {@code maxBatch}; one frame's round stays together).
  */
 public final class FrameScorer {
 
@@ -68,8 +70,13 @@ public final class FrameScorer {
 
   private Planned plan(FloatImage frame) {
     Planned p = new Planned(frame, detectors.size());
-    for (Detector d : detectors) {
-      p.probes.add(d.probes(frame));
+    for (int d = 0; d < detectors.size(); d++) {
+      if (detectors.get(d) instanceof StagedDetector staged) {
+        p.probing[d] = staged.begin(frame);
+        p.probes.add(p.probing[d].probes());
+      } else {
+        p.probes.add(detectors.get(d).probes(frame));
+      }
     }
     return p;
   }
@@ -78,28 +85,84 @@ public final class FrameScorer {
     BatchOutput result = classifier.classify(batch);
     ModelManifest m = classifier.manifest();
     for (Planned p : planned) {
+      for (int d = 0; d < detectors.size(); d++) {
+        if (p.probing[d] != null) {
+          p.probing[d].accept(result, p.frameRow, result, p.firstProbeRow[d], p.probes.get(d).size());
+        }
+      }
+    }
+    runLaterRounds(result, planned);
+    for (Planned p : planned) {
       int k = result.argmax(p.frameRow);
       List<Detector.Detection> detections = new ArrayList<>(detectors.size());
       for (int d = 0; d < detectors.size(); d++) {
-        detections.add(detectors.get(d).evaluate(p.frame, result, p.frameRow, p.firstProbeRow[d], p.probes.get(d).size()));
+        detections.add(p.probing[d] != null ? p.probing[d].result()
+            : detectors.get(d).evaluate(p.frame, result, p.frameRow, p.firstProbeRow[d], p.probes.get(d).size()));
       }
-      out.add(new Verdict(k, m.label(k), result.confidence(p.frameRow), List.copyOf(detections), p.size()));
+      out.add(new Verdict(k, m.label(k), result.confidence(p.frameRow), List.copyOf(detections), p.size() + p.laterPasses));
     }
     batch.clear();
     planned.clear();
   }
+
+  /** Rounds two and on of the staged detectors: each round of every frame in one call (per maxBatch). */
+  private void runLaterRounds(BatchOutput first, List<Planned> planned) {
+    while (true) {
+      List<Round> round = new ArrayList<>();
+      for (Planned p : planned) {
+        for (StagedDetector.Probing probing : p.probing) {
+          if (probing != null) {
+            List<FloatImage> probes = probing.probes();
+            if (!probes.isEmpty()) {
+              round.add(new Round(p, probing, probes));
+            }
+          }
+        }
+      }
+      if (round.isEmpty()) {
+        return;
+      }
+      List<FloatImage> batch = new ArrayList<>();
+      List<Round> members = new ArrayList<>();
+      for (Round r : round) {
+        if (!batch.isEmpty() && batch.size() + r.probes.size() > maxBatch) {
+          runRound(first, batch, members);
+        }
+        members.add(r);
+        batch.addAll(r.probes);
+      }
+      runRound(first, batch, members);
+    }
+  }
+
+  private void runRound(BatchOutput first, List<FloatImage> batch, List<Round> members) {
+    BatchOutput result = classifier.classify(batch);
+    int row = 0;
+    for (Round r : members) {
+      r.planned.laterPasses += r.probes.size();
+      r.probing.accept(first, r.planned.frameRow, result, row, r.probes.size());
+      row += r.probes.size();
+    }
+    batch.clear();
+    members.clear();
+  }
+
+  private record Round(Planned planned, StagedDetector.Probing probing, List<FloatImage> probes) {}
 
   /** A frame's place in the batch. */
   private static final class Planned {
     final FloatImage frame;
     final List<List<FloatImage>> probes;
     final int[] firstProbeRow;
+    final StagedDetector.Probing[] probing;
     int frameRow;
+    int laterPasses;
 
     Planned(FloatImage frame, int detectors) {
       this.frame = frame;
       this.probes = new ArrayList<>(detectors);
       this.firstProbeRow = new int[detectors];
+      this.probing = new StagedDetector.Probing[detectors];
     }
 
     int size() {

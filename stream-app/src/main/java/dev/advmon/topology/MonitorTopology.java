@@ -87,7 +87,7 @@ public final class MonitorTopology {
     // From the scored frames rather than the verdicts, so that the listener gets the frame with its alert.
     scoredOk
         .filter((camera, s) -> s.verdict().alert(), Named.as("flagged-only"))
-        .mapValues(s -> new FlaggedFrame(VerdictMapper.toAlert(mapper.toVerdict(s)), s.frame()), Named.as("to-alert"))
+        .mapValues(s -> new FlaggedFrame(VerdictMapper.toAlert(mapper.toVerdict(s), s.verdict().detections()), s.frame()), Named.as("to-alert"))
         .peek((camera, f) -> listener.onAlert(f.alert(), f.frame()), Named.as("listen-frame-alerts"))
         .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
         .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),

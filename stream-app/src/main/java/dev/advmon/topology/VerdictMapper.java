@@ -58,6 +58,21 @@ final class VerdictMapper {
 
   /** The alert for a flagged verdict. Its id is derived from the frame id, so a replay writes the same alert. */
   static Alert toAlert(FrameVerdict v) {
+    return toAlert(v, List.of());
+  }
+
+  /**
+   * As above, with the evidence of the flagged {@code detections} (key=value pairs; the overinterpretation
+   * detector's sufficient subset as {@code subset} and {@code subset.grid}, which the dashboard draws).
+   */
+  static Alert toAlert(FrameVerdict v, List<Detector.Detection> detections) {
+    Map<String, String> evidence = new java.util.LinkedHashMap<>();
+    for (Detector.Detection d : detections) {
+      if (d.flagged()) {
+        evidence.putAll(d.evidenceMap());
+      }
+    }
+    evidence.put("model", v.getModelName() + ":" + v.getModelVersion());
     String kind = v.getReasons().get(0);
     StringBuilder why = new StringBuilder();
     why.append("Camera ").append(v.getCameraId()).append(", frame ").append(v.getFrameId()).append(": the model says '")
@@ -85,7 +100,7 @@ final class VerdictMapper {
         .setConfidence(v.getConfidence())
         .setScores(v.getScores())
         .setExplanation(why.toString())
-        .setEvidence(Map.of("model", v.getModelName() + ":" + v.getModelVersion()))
+        .setEvidence(new java.util.HashMap<>(evidence))
         .build();
   }
 }

@@ -1,0 +1,221 @@
+package dev.advmon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.OverinterpretationDetector;
+import dev.advmon.detect.Verdict;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code monitor inspect FILE --out evidence.png}: scores one image, prints its verdict (with every detector's
+ * evidence) as a JSON line, and writes a picture a person can read: the frame enlarged with the
+ * overinterpretation detector's sufficient subset drawn over it, and below it the probes the model saw with
+ * the predicted class's probability on each.
+ */
+@Command(name = "inspect", description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
+final class InspectCommand implements Callable<Integer> {
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")
+  Path model;
+
+  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
+  String engine;
+
+  @Option(names = "--out", paramLabel = "PNG", required = true, description = "Evidence picture to write (PNG).")
+  Path out;
+
+  @Parameters(paramLabel = "FILE", description = "The image (PNG or JPEG).")
+  Path file;
+
+  static final int FRAME_SIDE = 448;
+  static final int THUMB_SIDE = 140;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    if (model != null) {
+      overrides.put("model.dir", model.toAbsolutePath().toString());
+    }
+    if (engine != null) {
+      overrides.put("model.engine", engine);
+    }
+    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+      List<Detector> detectors = Detectors.forBundle(bundle);
+      FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
+      FloatImage frame = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()).prepare(file);
+      Verdict v = scorer.score(frame);
+      OverinterpretationDetector oi = detectors.stream().filter(d -> d instanceof OverinterpretationDetector)
+          .map(d -> (OverinterpretationDetector) d).findFirst().orElse(null);
+      Detector.Detection oiDetection = v.detections().stream()
+          .filter(d -> d.detector().equals(OverinterpretationDetector.NAME)).findFirst().orElse(null);
+      EvidenceOverlay subset = oiDetection == null ? null : EvidenceOverlay.from(oiDetection.evidenceMap());
+      List<FloatImage> probes = new ArrayList<>();
+      List<String> captions = new ArrayList<>();
+      if (oi != null) {
+        probes.addAll(oi.cheapProbes(frame));
+        captions.addAll(List.of("border only", "border masked", String.format(Locale.ROOT, "%.0f%% of pixels", 100 * oi.settings().keepFraction())));
+        if (subset != null) {
+          probes.add(oi.keepOnly(frame, subset.cells()));
+          captions.add("sufficient subset");
+        }
+      }
+      double[] p = new double[probes.size()];
+      if (!probes.isEmpty()) {
+        BatchOutput o = classifier.classify(probes);
+        for (int i = 0; i < p.length; i++) {
+          p[i] = o.probability(i, v.predictedClass());
+        }
+      }
+      BufferedImage picture = render(frame, v, subset, probes, captions, p);
+      ImageIO.write(picture, "png", out.toFile());
+      System.out.println(verdictJson(file, v, out));
+    }
+    return 0;
+  }
+
+  static String verdictJson(Path file, Verdict v, Path picture) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode line = json.createObjectNode();
+    line.put("file", file.toString());
+    line.put("predicted_class", v.predictedClass());
+    line.put("predicted_label", v.predictedLabel());
+    line.put("confidence", v.confidence());
+    line.put("alert", v.alert());
+    v.reasons().forEach(line.putArray("reasons")::add);
+    if (!line.has("reasons")) {
+      line.putArray("reasons");
+    }
+    line.put("forward_passes", v.forwardPasses());
+    ObjectNode scores = line.putObject("scores");
+    for (Detector.Detection d : v.detections()) {
+      ObjectNode s = scores.putObject(d.detector());
+      s.put("score", d.score());
+      s.put("threshold", d.threshold());
+      s.put("flagged", d.flagged());
+      ObjectNode e = s.putObject("evidence");
+      d.evidenceMap().forEach(e::put);
+    }
+    line.put("evidence_picture", picture.toString());
+    return json.writeValueAsString(line);
+  }
+
+  /** The frame enlarged with the subset cells outlined and the rest dimmed; the probes as thumbnails below. */
+  static BufferedImage render(FloatImage frame, Verdict v, EvidenceOverlay subset, List<FloatImage> probes,
+      List<String> captions, double[] p) {
+    int thumbs = Math.max(1, probes.size());
+    int width = Math.max(FRAME_SIDE, thumbs * (THUMB_SIDE + 10) + 10) + 20;
+    int height = 72 + FRAME_SIDE + 20 + THUMB_SIDE + 40;
+    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    g.setColor(v.alert() ? new Color(170, 0, 0) : new Color(0, 110, 0));
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    g.drawString(String.format(Locale.ROOT, "%s at %.1f%%", v.predictedLabel(), 100 * v.confidence()), 10, 20);
+    g.drawString(v.alert() ? "FLAGGED: " + String.join(", ", v.reasons()) : "not flagged", 10, 40);
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    g.setColor(Color.DARK_GRAY);
+    g.drawString(subset == null ? "no sufficient-subset search ran for this frame (its cheap probes cleared it)"
+        : String.format(Locale.ROOT, "green: the %d of %d cells that alone keep '%s' at >= 0.9 (rest dimmed); %d forward passes",
+            subset.selected(), subset.rows() * subset.cols(), v.predictedLabel(), v.forwardPasses()), 10, 60);
+    int fx = 10;
+    int fy = 72;
+    draw(g, frame, fx, fy, FRAME_SIDE, subset);
+    int ty = fy + FRAME_SIDE + 20;
+    for (int i = 0; i < probes.size(); i++) {
+      int tx = 10 + i * (THUMB_SIDE + 10);
+      draw(g, probes.get(i), tx, ty, THUMB_SIDE, null);
+      g.setColor(Color.BLACK);
+      g.drawString(captions.get(i), tx, ty + THUMB_SIDE + 14);
+      g.drawString(String.format(Locale.ROOT, "p(%s) = %.3f", v.predictedLabel(), p[i]), tx, ty + THUMB_SIDE + 28);
+    }
+    g.dispose();
+    return img;
+  }
+
+  /** The frame enlarged to {@code side} with {@code subset} outlined and the rest dimmed (for audit pages). */
+  static BufferedImage renderSubset(FloatImage frame, EvidenceOverlay subset, int side) {
+    BufferedImage img = new BufferedImage(side + 2, side + 2, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, side + 2, side + 2);
+    draw(g, frame, 0, 0, side, subset);
+    g.dispose();
+    return img;
+  }
+
+  private static void draw(Graphics2D g, FloatImage f, int x0, int y0, int side, EvidenceOverlay subset) {
+    double sx = (double) side / f.width();
+    double sy = (double) side / f.height();
+    for (int y = 0; y < f.height(); y++) {
+      for (int x = 0; x < f.width(); x++) {
+        int r;
+        int gr;
+        int b;
+        if (f.channels() >= 3) {
+          r = level(f.get(0, y, x));
+          gr = level(f.get(1, y, x));
+          b = level(f.get(2, y, x));
+        } else {
+          r = gr = b = level(f.get(0, y, x));
+        }
+        if (subset != null && !subset.cells()[(y * subset.rows() / f.height()) * subset.cols() + x * subset.cols() / f.width()]) {
+          r = r / 3;
+          gr = gr / 3;
+          b = b / 3 + 40;
+        }
+        g.setColor(new Color(r, gr, b));
+        g.fillRect(x0 + (int) Math.floor(x * sx), y0 + (int) Math.floor(y * sy), (int) Math.ceil(sx), (int) Math.ceil(sy));
+      }
+    }
+    if (subset != null) {
+      g.setStroke(new BasicStroke(3));
+      g.setColor(new Color(0, 200, 0));
+      double cw = (double) side / subset.cols();
+      double ch = (double) side / subset.rows();
+      for (int c = 0; c < subset.cells().length; c++) {
+        if (subset.cells()[c]) {
+          g.drawRect(x0 + (int) Math.round(c % subset.cols() * cw), y0 + (int) Math.round(c / subset.cols() * ch),
+              (int) Math.round(cw), (int) Math.round(ch));
+        }
+      }
+    }
+    g.setStroke(new BasicStroke(1));
+    g.setColor(Color.GRAY);
+    g.drawRect(x0, y0, side, side);
+  }
+
+  private static int level(float v) {
+    return Math.max(0, Math.min(255, Math.round(v * 255)));
+  }
+}

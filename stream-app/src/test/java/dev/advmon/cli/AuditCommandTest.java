@@ -1,0 +1,55 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `monitor audit` and `monitor inspect` in-process on committed frames with the bundled model. */
+class AuditCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private String run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      assertThat(Main.commandLine().execute(args)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void auditWritesAReportWithAPicturePerImage() throws Exception {
+    Path root = TestData.repoRoot();
+    Path out = dir.resolve("report");
+    String stdout = run("audit", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
+        "--limit", "3", "--out", out.toString(), root.resolve("models/eval/fashion-mnist-test").toString());
+    assertThat(stdout).contains("median sufficient fraction", "accuracy on those reduced frames");
+    String html = Files.readString(out.resolve("index.html"));
+    assertThat(html).contains("<table>", "img-0000.png", "img-0002.png");
+    assertThat(ImageIO.read(out.resolve("img-0001.png").toFile()).getWidth()).isGreaterThan(100);
+  }
+
+  @Test
+  void inspectPrintsTheVerdictAndWritesTheEvidencePicture() throws Exception {
+    Path root = TestData.repoRoot();
+    Path png = dir.resolve("evidence.png");
+    String stdout = run("inspect", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
+        "--out", png.toString(), root.resolve("models/eval/fashion-mnist-test/test-00000.png").toString());
+    assertThat(stdout).contains("\"predicted_label\":\"Ankle boot\"", "\"overinterpretation\"", "\"forward_passes\"");
+    assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThanOrEqualTo(InspectCommand.FRAME_SIDE);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.detect.Detector;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.FrameVerdict;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VerdictMapperEvidenceTest {
+
+  @Test
+  void flaggedDetectionsEvidenceReachesTheAlertSoTheDashboardCanDrawTheSubset() {
+    Detector.Detection oi = new Detector.Detection("overinterpretation", "OVERINTERPRETATION", 2.0, 1.0,
+        "sufficient-fraction=0.0204;subset.grid=7x7;subset=80000000000000");
+    Detector.Detection quiet = new Detector.Detection("perturbation", "PERTURBATION", 0.1, 1.0, "softmax-l1:bit-depth-3=0.0100");
+    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f1").setCameraId("cam").setCaptureTime(Instant.EPOCH)
+        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
+        .setConfidence(0.99).setAlert(true).setReasons(List.of("OVERINTERPRETATION"))
+        .setScores(VerdictMapper.scores(List.of(quiet, oi))).build();
+    Alert a = VerdictMapper.toAlert(v, List.of(quiet, oi));
+    Map<String, String> evidence = new java.util.HashMap<>();
+    a.getEvidence().forEach((k, val) -> evidence.put(k.toString(), val.toString()));
+    assertThat(evidence).containsEntry("subset", "80000000000000").containsEntry("subset.grid", "7x7")
+        .containsEntry("model", "m:1").doesNotContainKey("softmax-l1:bit-depth-3");
+    assertThat(EvidenceOverlay.from(evidence)).isNotNull();
+  }
+}
