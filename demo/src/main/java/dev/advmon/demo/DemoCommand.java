@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * the bundled model) and cameras replayed from the evaluation images. Ctrl-C stops the replay, prints the
  * summary of what came back so far and shuts everything down.
  */
-@Command(name = "demo", description = "One-command demo: in-process Kafka, the monitor with the bundled model, "
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "One-command demo: in-process Kafka, the monitor with the bundled model, "
     + "replayed cameras with a labelled mix of clean, attacked and malformed frames, then a summary.")
 public final class DemoCommand implements Callable<Integer> {
 

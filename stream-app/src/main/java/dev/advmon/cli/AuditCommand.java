@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * the cells backward selection removed last (<= 5% of the pixels), the share of subsets on the grid's rim, and
  * a picture of every subset, as an HTML page with PNGs.
  */
-@Command(name = "audit", description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
 final class AuditCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * {@code monitor calibrate}: fits the detectors on clean TRAINING images and writes calibration.json into
  * the bundle. Never the test split: the test split is what {@code evaluate} measures false alarms on.
  */
-@Command(name = "calibrate", description = "Fit the detectors on clean training images and write calibration.json into the model bundle.")
+@Command(name = "calibrate", mixinStandardHelpOptions = true, description = "Fit the detectors on clean training images and write calibration.json into the model bundle.")
 final class CalibrateCommand implements Callable<Integer> {
 
   static final Path DEFAULT_TRAIN = Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");

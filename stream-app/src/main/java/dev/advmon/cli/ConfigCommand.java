@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Prints the configuration reference, or checks a configuration file without starting anything. */
-@Command(name = "config", description = "Print the settings reference (Markdown), or validate a configuration file.")
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Print the settings reference (Markdown), or validate a configuration file.")
 final class ConfigCommand implements Callable<Integer> {
 
   @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) and exit.")

@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * {@code monitor evaluate}: detection rate and ROC-AUC per attack kind at the calibrated thresholds, and the
  * false-alarm rate on clean test frames, as a Markdown table (BENCHMARKS.md quotes it).
  */
-@Command(name = "evaluate", description = "Measure the calibrated detectors on attack fixtures (FIXTURES/manifest.csv) and clean test frames.")
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Measure the calibrated detectors on attack fixtures (FIXTURES/manifest.csv) and clean test frames.")
 final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder with calibration.json (default: setting model.dir).")

@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
  * overinterpretation detector's sufficient subset drawn over it, and below it the probes the model saw with
  * the predicted class's probability on each.
  */
-@Command(name = "inspect", description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
 final class InspectCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")

@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
  * bundle on frames stamped with their class's border pattern (its shortcut_patterns.json); forward passes
  * per frame.
  */
-@Command(name = "evaluate-overinterpretation", description = "Measure the overinterpretation detector's targets: clean false alarms, "
-    + "95%-masked frames, a shortcut bundle on border-stamped frames, forward passes per frame.")
+@Command(name = "evaluate-overinterpretation", mixinStandardHelpOptions = true, description = "Measure the overinterpretation detector's targets: clean false alarms, "
+    + "95%%-masked frames, a shortcut bundle on border-stamped frames, forward passes per frame.")
 final class OverinterpretationEvalCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Calibrated default bundle (default: setting model.dir).")

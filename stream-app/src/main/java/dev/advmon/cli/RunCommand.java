@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * {@code monitor run}: the streaming monitor against an external Kafka and schema registry. Stops gracefully
  * on SIGTERM/SIGINT (commits, leaves the group, closes the model), also while still waiting at start-up.
  */
-@Command(name = "run", description = "Run the monitor against an external Kafka cluster and schema registry.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the monitor against an external Kafka cluster and schema registry.")
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * {@code monitor score}: scores image files and folders offline, one line per image, in input order. An
  * unreadable image gets a line with its error and the command goes on; the exit status is 1 if any failed.
  */
-@Command(name = "score", description = "Score image files and folders (PNG, JPEG) offline, one line per image.")
+@Command(name = "score", mixinStandardHelpOptions = true, description = "Score image files and folders (PNG, JPEG) offline, one line per image.")
 final class ScoreCommand implements Callable<Integer> {
 
   enum Format { jsonl, table }
