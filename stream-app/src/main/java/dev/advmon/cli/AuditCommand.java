@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,11 +33,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
 final class AuditCommand implements Callable<Integer> {
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")
-  Path model;
-
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
-  String engine;
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--grid", defaultValue = "7", description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 passes per image).")
   int grid;
@@ -55,14 +53,7 @@ final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    if (model != null) {
-      overrides.put("model.dir", model.toAbsolutePath().toString());
-    }
-    if (engine != null) {
-      overrides.put("model.engine", engine);
-    }
-    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     List<Path> files = ScoreCommand.expand(images);
     files = files.subList(0, Math.min(limit, files.size()));

@@ -19,14 +19,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,8 +37,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   static final Path DEFAULT_TRAIN = Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")
-  Path model;
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--images", paramLabel = "TRAIN", description = "Clean training images: an IDX .gz file or a folder of PNG/JPEG (default: "
       + "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz).")
@@ -97,19 +96,9 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames (default 1).")
   long seed;
 
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
-  String engine;
-
   @Override
   public Integer call() throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    if (model != null) {
-      overrides.put("model.dir", model.toAbsolutePath().toString());
-    }
-    if (engine != null) {
-      overrides.put("model.engine", engine);
-    }
-    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     if (!(targetFpr > 0 && targetFpr < 1) || shares < 0 || !(testMargin >= 0 && testMargin < targetFpr)) {
       throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 0 (0 = one per detector)");

@@ -15,13 +15,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,14 +32,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Measure the calibrated detectors on attack fixtures (FIXTURES/manifest.csv) and clean test frames.")
 final class EvaluateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder with calibration.json (default: setting model.dir).")
-  Path model;
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames for the false-alarm rate (default: models/eval/fashion-mnist-test).")
   Path clean;
-
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
-  String engine;
 
   @Parameters(paramLabel = "FIXTURES", description = "Fixture folder with manifest.csv (file,kind,...) and the images it names.")
   Path fixtures;
@@ -60,14 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    if (model != null) {
-      overrides.put("model.dir", model.toAbsolutePath().toString());
-    }
-    if (engine != null) {
-      overrides.put("model.engine", engine);
-    }
-    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     long t0 = System.nanoTime();

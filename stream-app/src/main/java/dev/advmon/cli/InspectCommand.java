@@ -23,13 +23,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,11 +41,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
 final class InspectCommand implements Callable<Integer> {
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir).")
-  Path model;
-
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
-  String engine;
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--out", paramLabel = "PNG", required = true, description = "Evidence picture to write (PNG).")
   Path out;
@@ -59,14 +55,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> overrides = new HashMap<>();
-    if (model != null) {
-      overrides.put("model.dir", model.toAbsolutePath().toString());
-    }
-    if (engine != null) {
-      overrides.put("model.engine", engine);
-    }
-    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
       List<Detector> detectors = Detectors.forBundle(bundle);

@@ -17,12 +17,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,11 +34,8 @@ final class ScoreCommand implements Callable<Integer> {
 
   enum Format { jsonl, table }
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (default: setting model.dir, the bundled fashion-mnist-cnn).")
-  Path model;
-
-  @Option(names = "--engine", paramLabel = "ENGINE", description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
-  String engine;
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or table.")
   Format format;
@@ -51,14 +47,7 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Map<String, String> overrides = new HashMap<>();
-    if (model != null) {
-      overrides.put("model.dir", model.toAbsolutePath().toString());
-    }
-    if (engine != null) {
-      overrides.put("model.engine", engine);
-    }
-    MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
+    MonitorConfig config = modelOptions.config();
     List<Path> files = expand(paths);
     PrintStream out = System.out;
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
