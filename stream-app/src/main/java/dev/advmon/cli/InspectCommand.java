@@ -93,26 +93,7 @@ final class InspectCommand implements Callable<Integer> {
 
   static String verdictJson(Path file, Verdict v, Path picture) throws Exception {
     ObjectMapper json = new ObjectMapper();
-    ObjectNode line = json.createObjectNode();
-    line.put("file", file.toString());
-    line.put("predicted_class", v.predictedClass());
-    line.put("predicted_label", v.predictedLabel());
-    line.put("confidence", v.confidence());
-    line.put("alert", v.alert());
-    v.reasons().forEach(line.putArray("reasons")::add);
-    if (!line.has("reasons")) {
-      line.putArray("reasons");
-    }
-    line.put("forward_passes", v.forwardPasses());
-    ObjectNode scores = line.putObject("scores");
-    for (Detector.Detection d : v.detections()) {
-      ObjectNode s = scores.putObject(d.detector());
-      s.put("score", d.score());
-      s.put("threshold", d.threshold());
-      s.put("flagged", d.flagged());
-      ObjectNode e = s.putObject("evidence");
-      d.evidenceMap().forEach(e::put);
-    }
+    ObjectNode line = ScoreCommand.verdictLine(json, file, v, true);
     line.put("evidence_picture", picture.toString());
     return json.writeValueAsString(line);
   }

@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detector;
@@ -93,15 +94,25 @@ final class ScoreCommand implements Callable<Integer> {
           v.alert(), String.join(",", v.reasons()));
       return;
     }
+    ObjectNode line = verdictLine(json, file, v, false);
+    out.println(json.writeValueAsString(line));
+  }
+
+  /**
+   * One verdict as the JSON line that `score` prints; {@code detailed} (for `inspect`) adds the forward passes
+   * and every detector's evidence.
+   */
+  static ObjectNode verdictLine(ObjectMapper json, Path file, Verdict v, boolean detailed) {
     ObjectNode line = json.createObjectNode();
     line.put("file", file.toString());
     line.put("predicted_class", v.predictedClass());
     line.put("predicted_label", v.predictedLabel());
     line.put("confidence", v.confidence());
     line.put("alert", v.alert());
-    v.reasons().forEach(line.putArray("reasons")::add);
-    if (!line.has("reasons")) {
-      line.putArray("reasons");
+    ArrayNode reasons = line.putArray("reasons");
+    v.reasons().forEach(reasons::add);
+    if (detailed) {
+      line.put("forward_passes", v.forwardPasses());
     }
     ObjectNode scores = line.putObject("scores");
     for (Detector.Detection d : v.detections()) {
@@ -109,8 +120,12 @@ final class ScoreCommand implements Callable<Integer> {
       s.put("score", d.score());
       s.put("threshold", d.threshold());
       s.put("flagged", d.flagged());
+      if (detailed) {
+        ObjectNode e = s.putObject("evidence");
+        d.evidenceMap().forEach(e::put);
+      }
     }
-    out.println(json.writeValueAsString(line));
+    return line;
   }
 
   private void printError(PrintStream out, Path file, String error) throws IOException {
