@@ -63,7 +63,8 @@ class OnnxTorch(torch.nn.Module):
     def __init__(self, path):
         super().__init__()
         m = onnx.load(path)
-        self.nodes = list(m.graph.node)
+        # the classifier only: a grafted detector head (detector_head.py) is not what the attacks target
+        self.nodes = [n for n in m.graph.node if not any(o == "adversarial" or o.startswith("adversarial/") for o in n.output)]
         self.params = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
         self.input = m.graph.input[0].name
 
@@ -115,6 +116,12 @@ class OnnxTorch(torch.nn.Module):
                 y = i[0].mean(dim=(2, 3), keepdim=True)
             elif op in ("Identity", "Dropout"):
                 y = i[0]
+            elif op == "Concat":
+                y = torch.cat(i, a["axis"])
+            elif op == "LogSoftmax":
+                y = F.log_softmax(i[0], a.get("axis", -1))
+            elif op == "Constant":
+                y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
             else:
                 raise SystemExit(f"{op}: operator not supported by attacks.py's ONNX-to-torch rebuild; add it here")
             env[n.output[0]] = y
@@ -311,7 +318,7 @@ def main():
     except ImportError:
         raise SystemExit("onnx_numpy.py (the training recipe's ONNX reference runner) must sit next to attacks.py "
                          "or be on PYTHONPATH: it checks that the torch rebuild is the bundle's model")
-    ref, _ = OnnxNumpy(os.path.join(args.model, "model.onnx")).run({"input": xte[:64].numpy()})
+    ref, = OnnxNumpy(os.path.join(args.model, "model.onnx")).run({"input": xte[:64].numpy()}, ["logits"])
     with torch.no_grad():
         diff = np.abs(model(xte[:64]).numpy() - ref).max()
     print(f"torch rebuild vs ONNX reference runner: max |logit diff| {diff:.2e}")

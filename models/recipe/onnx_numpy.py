@@ -2,7 +2,7 @@
 
 Supports the operators torch.onnx.export emits for these models (Conv, BatchNormalization,
 Relu, MaxPool, GlobalAveragePool, Flatten, Reshape, Gemm, MatMul, Add, Sub, Mul, Div,
-Constant, Identity, Softmax). Enough to check an exported bundle end to end; not a general runtime.
+Constant, Identity, Softmax, LogSoftmax, Concat). Enough to check an exported bundle end to end; not a general runtime.
 
     from onnx_numpy import OnnxNumpy
     logits, features = OnnxNumpy("models/fashion-mnist-cnn/model.onnx").run({"input": x})
@@ -64,6 +64,11 @@ def batchnorm(x, scale, bias, mean, var, epsilon=1e-5, **_):
             + bias.reshape(sh)).astype(np.float32)
 
 
+def log_softmax(x, axis=-1, **_):
+    z = x - x.max(axis=axis, keepdims=True)  # log of a softmax that underflowed to 0 would be -inf
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
 def softmax(x, axis=-1, **_):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -85,6 +90,8 @@ OPS = {
     "BatchNormalization": lambda i, a: batchnorm(*i, **a),
     "GlobalAveragePool": lambda i, a: i[0].mean(axis=(2, 3), keepdims=True),
     "Softmax": lambda i, a: softmax(i[0], **a),
+    "LogSoftmax": lambda i, a: log_softmax(i[0], **a),
+    "Concat": lambda i, a: np.concatenate(i, axis=a["axis"]),
     "Constant": lambda i, a: numpy_helper.to_array(a["value"]),
 }
 
