@@ -6,7 +6,9 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Calibration;
 import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FeatureSpaceDetector;
 import dev.advmon.detect.FeatureSqueezingDetector;
+import dev.advmon.detect.LearnedDetector;
 import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.IdxImages;
@@ -19,8 +21,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
@@ -44,15 +48,26 @@ final class CalibrateCommand implements Callable<Integer> {
       + "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz).")
   Path images;
 
-  @Option(names = "--target-fpr", defaultValue = "0.05", description = "Total false-alarm budget on clean frames, split equally among the detectors (default 0.05).")
+  @Option(names = "--target-fpr", defaultValue = "0.05", description = "Total false-alarm budget on clean frames, split among the detectors by --weights (default 0.05).")
   double targetFpr;
 
-  @Option(names = "--test-margin", defaultValue = "0.005", description = "Part of the budget held back because thresholds set on training frames "
-      + "let more false alarms through on frames the model did not train on (measured here: +0.2 to +1 point; default 0.005).")
+  @Option(names = "--test-margin", defaultValue = "0.005", description = "Part of the budget held back for the gap between the threshold "
+      + "frames and unseen frames: thresholds set on frames the model trained on let +0.2 to +1 point more through (measured here); "
+      + "a bundle's calibration_holdout narrows the gap, sampling noise remains (default 0.005).")
   double testMargin;
 
-  @Option(names = "--detector-shares", defaultValue = "0", description = "How many equal shares the budget is split into (default 0 = one per enabled detector: 3 with perturbation, fooling and overinterpretation).")
-  int shares;
+  @Option(names = "--detector-shares", defaultValue = "0", description = "How many shares the budget is split into (default 0 = the sum of the enabled detectors' --weights).")
+  double shares;
+
+  @Option(names = "--weights", split = ",", paramLabel = "DETECTOR=W", defaultValue = "overinterpretation=1.5",
+      description = "Shares of the budget per detector (perturbation, fooling, overinterpretation, learned), e.g. learned=2,fooling=0.5; "
+      + "unnamed detectors weigh 1 (default overinterpretation=1.5: on the bundled model the overinterpretation detector needs "
+      + "1.5%% to flag 95%% of the 95%%-masked frames, its target; the others weigh 1).")
+  Map<String, Double> weights;
+
+  @Option(names = "--learned", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Calibrate the learned detector (the model's detector head, manifest outputs.adversarial) where the bundle has one (default on).")
+  boolean learned;
 
   @Option(names = "--overinterpretation", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
@@ -101,7 +116,7 @@ final class CalibrateCommand implements Callable<Integer> {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     if (!(targetFpr > 0 && targetFpr < 1) || shares < 0 || !(testMargin >= 0 && testMargin < targetFpr)) {
-      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 0 (0 = one per detector)");
+      throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 0 (0 = the sum of the weights)");
     }
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     boolean maha = fooling.contains("mahalanobis");
@@ -121,13 +136,35 @@ final class CalibrateCommand implements Callable<Integer> {
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
       List<FloatImage> fit;
       List<FloatImage> hold;
-      if (Files.isRegularFile(source) && source.toString().endsWith(".gz")) {
+      boolean idxSource = Files.isRegularFile(source) && source.toString().endsWith(".gz");
+      // holdout indices are positions in the training split's IDX file, so they apply to IDX sources only
+      List<Integer> holdout = idxSource ? bundle.calibrationHoldout() : List.of();
+      if (idxSource) {
         IdxImages idx = IdxImages.read(source);
         order = shuffled(idx.count());
-        int nf = Math.min(fitCount, idx.count() / 2);
-        int nh = Math.min(holdCount, idx.count() - nf);
-        fit = idx.images(order.subList(0, nf));
-        hold = idx.images(order.subList(nf, nf + nh));
+        if (!holdout.isEmpty()) {
+          // thresholds on the images neither the classifier nor its detector head trained on (the bundle's
+          // calibration_holdout): they let as many false alarms through as unseen frames do
+          java.util.Set<Integer> held = new java.util.HashSet<>(holdout);
+          for (int i : holdout) {
+            if (i < 0 || i >= idx.count()) {
+              throw new IllegalArgumentException(bundle.directory().resolve(bundle.manifest().calibrationHoldout()) + ": index " + i
+                  + " is outside " + source + " (" + idx.count() + " images)");
+            }
+          }
+          List<Integer> rest = new ArrayList<>(order.stream().filter(i -> !held.contains(i)).toList());
+          List<Integer> heldOrder = new ArrayList<>(order.stream().filter(held::contains).toList());
+          int nf = Math.min(fitCount, rest.size());
+          int nh = Math.min(holdCount, heldOrder.size());
+          fit = idx.images(rest.subList(0, nf));
+          hold = idx.images(heldOrder.subList(0, nh));
+          data.put("threshold_source", bundle.manifest().calibrationHoldout() + " (training images the classifier and its detector head did not train on)");
+        } else {
+          int nf = Math.min(fitCount, idx.count() / 2);
+          int nh = Math.min(holdCount, idx.count() - nf);
+          fit = idx.images(order.subList(0, nf));
+          hold = idx.images(order.subList(nf, nf + nh));
+        }
         data.put("source", source.toString());
         data.put("source_sha256", Detectors.sha256(source));
         data.put("format", "IDX (gzip)");
@@ -155,28 +192,64 @@ final class CalibrateCommand implements Callable<Integer> {
       data.put("threshold_images", hold.size());
       data.put("knn_bank_images", knn ? Math.min(knnBank, fit.size()) : 0);
       data.put("date", Instant.now().toString());
-      int enabled = (sq.isEmpty() ? 0 : 1) + (maha || knn ? 1 : 0) + (overinterpretation ? 1 : 0);
-      int split = shares > 0 ? shares : Math.max(1, enabled);
-      if (split < enabled) {
+      boolean head = learned && bundle.manifest().outputs().adversarial() != null;
+      List<String> enabledNames = new ArrayList<>();
+      if (!sq.isEmpty()) {
+        enabledNames.add(FeatureSqueezingDetector.NAME);
+      }
+      if (maha || knn) {
+        enabledNames.add(FeatureSpaceDetector.NAME);
+      }
+      if (overinterpretation) {
+        enabledNames.add(OverinterpretationDetector.NAME);
+      }
+      if (head) {
+        enabledNames.add(LearnedDetector.NAME);
+      }
+      for (Map.Entry<String, Double> w : weights.entrySet()) {
+        if (!List.of(FeatureSqueezingDetector.NAME, FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME).contains(w.getKey())) {
+          throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use perturbation, fooling, overinterpretation or learned)");
+        }
+        if (!(w.getValue() > 0) || w.getValue().isInfinite()) {
+          throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
+        }
+      }
+      double enabled = enabledNames.stream().mapToDouble(d -> weights.getOrDefault(d, 1.0)).sum();
+      double split = shares > 0 ? shares : Math.max(1, enabled);
+      if (split < enabled - 1e-9) {
         throw new IllegalArgumentException("--detector-shares " + shares + " is fewer than the " + enabled
-            + " enabled detectors: the total false-alarm budget would be exceeded");
+            + " shares the enabled detectors weigh: the total false-alarm budget would be exceeded");
       }
       double share = (targetFpr - testMargin) / split;
+      Map<String, Double> fprs = new LinkedHashMap<>();
+      ObjectNode shareNode = data.putObject("detector_fpr");
+      for (String d : enabledNames) {
+        fprs.put(d, share * weights.getOrDefault(d, 1.0));
+        shareNode.put(d, fprs.get(d));
+      }
       data.put("test_margin", testMargin);
       data.put("detector_shares", split);
       Calibrator.Overinterpretation oi = overinterpretation ? new Calibrator.Overinterpretation(
           new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY),
           bundle.manifest().input().maskValue(), oiSearchShare) : null;
-      Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256, oi);
+      Calibrator.Settings settings = new Calibrator.Settings(sq, squeezeSignals, maha, knn, 1, knnBank, 1e-3, share, 256, oi,
+          head, fprs);
       Calibrator.Result r = Calibrator.calibrate(classifier, fit, hold, settings);
       data.put("union_fpr_on_threshold_images", r.unionFpr());
       data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
       Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
-          targetFpr, data, r.perturbation(), r.fooling(), r.overinterpretation());
+          targetFpr, data, r.perturbation(), r.fooling(), r.overinterpretation(), r.learned());
       c.write(bundle.calibrationFile());
-      System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames, per-detector target FPR %.4f, "
+      System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames%s, per-detector target FPR %s, "
           + "any-alert rate on the threshold frames %.4f (%d s)%n", bundle.calibrationFile(), fit.size(), hold.size(),
-          share, r.unionFpr(), Math.round((System.nanoTime() - t0) / 1e9));
+          holdout.isEmpty() ? "" : " (thresholds on the bundle's holdout)",
+          fprs.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue())).toList(),
+          r.unionFpr(), Math.round((System.nanoTime() - t0) / 1e9));
+      if (r.learned() != null) {
+        System.out.printf(Locale.ROOT, "  %s: threshold %.4f, FPR %.4f%n", LearnedDetector.NAME, r.learned().threshold(), r.learned().calibrationFpr());
+      } else if (learned) {
+        System.out.println("  learned: off (" + bundle.directory().resolve(ModelBundle.MANIFEST) + " names no detector head, outputs.adversarial)");
+      }
       if (r.perturbation() != null) {
         System.out.printf(Locale.ROOT, "  %s: threshold %.4f, FPR %.4f%n", FeatureSqueezingDetector.NAME,
             r.perturbation().scale().threshold(), r.perturbation().calibrationFpr());

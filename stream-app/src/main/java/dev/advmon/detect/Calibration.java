@@ -24,11 +24,16 @@ import java.util.List;
  * @param data what the fit and the thresholds used (source files, counts, seed, date), free-form
  */
 public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
-    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation) {
+    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned) {
 
   public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
       Perturbation perturbation, Fooling fooling) {
-    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, null);
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, null, null);
+  }
+
+  public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+      Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation) {
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, overinterpretation, null);
   }
 
   public static final int FORMAT = 1;
@@ -47,6 +52,9 @@ public record Calibration(String model, String modelSha256, String created, doub
   public record Overinterpretation(OverinterpretationDetector.Settings settings, float[] mask, double searchShare,
       SignalScale scale, double targetFpr, double calibrationFpr) {}
 
+  /** The detector head's threshold on 1 - p(clean) (the head itself is part of model.onnx). */
+  public record Learned(double threshold, double targetFpr, double calibrationFpr) {}
+
   /** The detectors this calibration configures, perturbation first. */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
@@ -59,6 +67,9 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
     if (overinterpretation != null) {
       out.add(new OverinterpretationDetector(overinterpretation.settings(), overinterpretation.mask(), overinterpretation.scale()));
+    }
+    if (learned != null) {
+      out.add(new LearnedDetector(learned.threshold()));
     }
     return out;
   }
@@ -119,6 +130,13 @@ public record Calibration(String model, String modelSha256, String created, doub
       }
       OverinterpretationDetector.SIGNALS.forEach(n.putArray("signals")::add);
       putScale(n, o.scale(), o.targetFpr(), o.calibrationFpr());
+    }
+    if (learned != null) {
+      ObjectNode n = detectors.putObject(LearnedDetector.NAME);
+      n.put("signal", "1 - p(clean) of the model's detector-head output (manifest outputs.adversarial)");
+      n.put("threshold", learned.threshold());
+      n.put("target_fpr", learned.targetFpr());
+      n.put("calibration_fpr", learned.calibrationFpr());
     }
     Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
   }
@@ -219,12 +237,18 @@ public record Calibration(String model, String modelSha256, String created, doub
         throw r.error(at, e.getMessage());
       }
     }
-    if (p == null && f == null && o == null) {
-      throw r.error("detectors", "configures no detector (expected perturbation, fooling and/or overinterpretation)");
+    Learned l = null;
+    if (detectors.has(LearnedDetector.NAME)) {
+      JsonNode n = detectors.get(LearnedDetector.NAME);
+      String at = "detectors." + LearnedDetector.NAME;
+      l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+    }
+    if (p == null && f == null && o == null && l == null) {
+      throw r.error("detectors", "configures no detector (expected perturbation, fooling, overinterpretation and/or learned)");
     }
     JsonNode data = root.get("data");
     return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
-        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o);
+        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l);
   }
 
   static String encode(float[] v) {

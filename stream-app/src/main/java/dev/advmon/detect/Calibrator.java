@@ -19,11 +19,23 @@ public final class Calibrator {
    * frames raising any alert is at most the sum of the shares.
    */
   public record Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
-      int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation) {
+      int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation,
+      boolean learned, java.util.Map<String, Double> fprByDetector) {
 
     public Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
         int knnK, int knnBank, double ridge, double detectorFpr, int batch) {
       this(squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, detectorFpr, batch, null);
+    }
+
+    public Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
+        int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation) {
+      this(squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, detectorFpr, batch, overinterpretation,
+          false, java.util.Map.of());
+    }
+
+    /** Detector {@code name}'s share of the false-alarm budget ({@code detectorFpr} unless set per detector). */
+    public double fpr(String name) {
+      return fprByDetector.getOrDefault(name, detectorFpr);
     }
   }
 
@@ -35,7 +47,7 @@ public final class Calibrator {
 
   /** Raw signals of the hold frames and the resulting calibration. */
   public record Result(Calibration.Perturbation perturbation, Calibration.Fooling fooling,
-      Calibration.Overinterpretation overinterpretation, double unionFpr) {}
+      Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, double unionFpr) {}
 
   private Calibrator() {}
 
@@ -89,6 +101,7 @@ public final class Calibrator {
     int n = hold.size();
     double[][] pr = squeeze == null ? null : new double[n][];
     double[][] fr = space == null ? null : new double[n][];
+    double[] lr = s.learned() ? new double[n] : null;
     int probes = squeeze == null ? 0 : squeeze.squeezers().size();
     int framesPerCall = Math.max(1, s.batch() / (1 + probes));
     for (int start = 0; start < n; start += framesPerCall) {
@@ -109,28 +122,46 @@ public final class Calibrator {
         if (space != null) {
           fr[i] = space.signals(out, row);
         }
+        if (lr != null) {
+          lr[i] = LearnedDetector.signal(out, row);
+        }
       }
     }
     boolean[] any = new boolean[n];
     Calibration.Perturbation p = null;
     Calibration.Fooling f = null;
     if (squeeze != null) {
-      Fitted fitted = fitScale(pr, s.detectorFpr(), any);
-      p = new Calibration.Perturbation(s.squeezers(), s.squeezeSignals(), fitted.scale, s.detectorFpr(), fitted.fpr);
+      double fpr = s.fpr(FeatureSqueezingDetector.NAME);
+      Fitted fitted = fitScale(pr, fpr, any);
+      p = new Calibration.Perturbation(s.squeezers(), s.squeezeSignals(), fitted.scale, fpr, fitted.fpr);
     }
     if (space != null) {
-      Fitted fitted = fitScale(fr, s.detectorFpr(), any);
-      f = new Calibration.Fooling(maha, knn, fitted.scale, s.detectorFpr(), fitted.fpr);
+      double fpr = s.fpr(FeatureSpaceDetector.NAME);
+      Fitted fitted = fitScale(fr, fpr, any);
+      f = new Calibration.Fooling(maha, knn, fitted.scale, fpr, fitted.fpr);
     }
     Calibration.Overinterpretation o = null;
     if (s.overinterpretation() != null) {
-      o = calibrateOverinterpretation(classifier, hold, s.overinterpretation(), s.detectorFpr(), s.batch(), any);
+      o = calibrateOverinterpretation(classifier, hold, s.overinterpretation(), s.fpr(OverinterpretationDetector.NAME), s.batch(), any);
+    }
+    Calibration.Learned l = null;
+    if (lr != null) {
+      double fpr = s.fpr(LearnedDetector.NAME);
+      double threshold = upperQuantile(lr, fpr);
+      int flagged = 0;
+      for (int i = 0; i < n; i++) {
+        if (lr[i] > threshold) {
+          flagged++;
+          any[i] = true;
+        }
+      }
+      l = new Calibration.Learned(threshold, fpr, (double) flagged / n);
     }
     int alerts = 0;
     for (boolean a : any) {
       alerts += a ? 1 : 0;
     }
-    return new Result(p, f, o, (double) alerts / n);
+    return new Result(p, f, o, l, (double) alerts / n);
   }
 
   /**

@@ -41,6 +41,10 @@ public final class Detectors {
       throw new InvalidBundleException(file + ": the fooling detector needs the model's features output, but "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " names none (outputs.features)");
     }
+    if (c.learned() != null && bundle.manifest().outputs().adversarial() == null) {
+      throw new InvalidBundleException(file + ": the learned detector needs the model's detector-head output, but "
+          + bundle.directory().resolve(ModelBundle.MANIFEST) + " names none (outputs.adversarial)");
+    }
     List<Detector> detectors = c.detectors();
     log.info("detectors from {}: {}", file, detectors.stream().map(Detector::name).toList());
     return detectors;

@@ -15,8 +15,11 @@ public record Verdict(
     return detections.stream().anyMatch(Detector.Detection::flagged);
   }
 
-  /** The reasons of the detectors that flagged the frame, in detector order. */
+  /**
+   * The reasons of the detectors that flagged the frame, in detector order, each once (the learned detector
+   * gives PERTURBATION or FOOLING too; which detectors fired is in the scores).
+   */
   public List<String> reasons() {
-    return detections.stream().filter(Detector.Detection::flagged).map(Detector.Detection::reason).toList();
+    return detections.stream().filter(Detector.Detection::flagged).map(Detector.Detection::reason).distinct().toList();
   }
 }

@@ -11,13 +11,48 @@ public final class BatchOutput {
   private final float[] probabilities;
   private final int featureDim;
   private final float[] features;
+  private final int adversarialDim;
+  private final float[] adversarial;
 
   BatchOutput(int size, int numClasses, float[] probabilities, int featureDim, float[] features) {
+    this(size, numClasses, probabilities, featureDim, features, 0, null);
+  }
+
+  private BatchOutput(int size, int numClasses, float[] probabilities, int featureDim, float[] features,
+      int adversarialDim, float[] adversarial) {
     this.size = size;
     this.numClasses = numClasses;
     this.probabilities = probabilities;
     this.featureDim = featureDim;
     this.features = features;
+    this.adversarialDim = adversarialDim;
+    this.adversarial = adversarial;
+  }
+
+  /**
+   * The same outputs plus a detector head's logits ({@code size} rows over the head's classes), turned into
+   * probabilities here.
+   */
+  public BatchOutput withAdversarial(float[] headLogits) {
+    if (headLogits.length % size != 0) {
+      throw new IllegalStateException("model returned " + headLogits.length + " detector-head scores for a batch of " + size);
+    }
+    int k = headLogits.length / size;
+    return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, softmaxRows(headLogits, size, k));
+  }
+
+  public boolean hasAdversarial() {
+    return adversarial != null;
+  }
+
+  /**
+   * Row {@code row}'s detector-head probability of class {@code k} (ModelManifest.ADVERSARIAL_CLASSES order).
+   */
+  public float adversarial(int row, int k) {
+    if (adversarial == null) {
+      throw new IllegalStateException("the model exports no detector head (manifest outputs.adversarial)");
+    }
+    return adversarial[row * adversarialDim + k];
   }
 
   /** Builds from raw model outputs, applying softmax where the model returns logits. */

@@ -93,7 +93,11 @@ public final class DjlClassifier implements BatchClassifier {
       if (m.outputs().features() != null) {
         features = pick(out, m.outputs().features(), 1).toFloatArray();
       }
-      return BatchOutput.fromModel(images.size(), scores.toFloatArray(), m.outputs().probabilities(), features);
+      BatchOutput result = BatchOutput.fromModel(images.size(), scores.toFloatArray(), m.outputs().probabilities(), features);
+      if (m.outputs().adversarial() != null) {
+        result = result.withAdversarial(pick(out, m.outputs().adversarial(), 2).toFloatArray());
+      }
+      return result;
     } catch (TranslateException e) {
       throw new IllegalStateException("inference failed for " + bundle.id() + " on " + engine + ": " + e.getMessage(), e);
     } finally {

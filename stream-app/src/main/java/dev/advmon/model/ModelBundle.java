@@ -21,7 +21,36 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
     if (!Files.isRegularFile(model)) {
       throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'model_file' names " + manifest.modelFile() + ", which is not in " + dir);
     }
+    if (manifest.calibrationHoldout() != null && !Files.isRegularFile(dir.resolve(manifest.calibrationHoldout()))) {
+      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'calibration_holdout' names "
+          + manifest.calibrationHoldout() + ", which is not in " + dir);
+    }
     return new ModelBundle(dir, manifest);
+  }
+
+  /**
+   * The training-split indices that neither the classifier nor its detector head trained on (manifest
+   * {@code calibration_holdout}: one index per line), or an empty list when the bundle names none.
+   */
+  public java.util.List<Integer> calibrationHoldout() throws IOException {
+    if (manifest.calibrationHoldout() == null) {
+      return java.util.List.of();
+    }
+    Path file = directory.resolve(manifest.calibrationHoldout());
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    int line = 0;
+    for (String s : Files.readAllLines(file)) {
+      line++;
+      if (s.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(Integer.parseInt(s.trim()));
+      } catch (NumberFormatException e) {
+        throw new InvalidBundleException(file + ":" + line + ": not a training-image index: '" + s.trim() + "'");
+      }
+    }
+    return out;
   }
 
   public Path modelFile() {

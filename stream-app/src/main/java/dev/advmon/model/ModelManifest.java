@@ -21,7 +21,13 @@ public record ModelManifest(
     String modelFile,
     InputSpec input,
     OutputSpec outputs,
-    List<String> labels) {
+    List<String> labels,
+    String calibrationHoldout) {
+
+  public ModelManifest(String name, String version, String description, String modelFile, InputSpec input,
+      OutputSpec outputs, List<String> labels) {
+    this(name, version, description, modelFile, input, outputs, labels, null);
+  }
 
   /** Tensor layouts the model boundary can write. */
   public enum Layout { NCHW, NHWC }
@@ -36,9 +42,17 @@ public record ModelManifest(
 
   /**
    * Output names. {@code features} may be null (then feature-space detectors are unavailable);
-   * {@code probabilities} is true when the model already ends in a softmax.
+   * {@code probabilities} is true when the model already ends in a softmax. {@code adversarial} is an
+   * optional detector head's output (logits over {@link #ADVERSARIAL_CLASSES}, in that order; null = none).
    */
-  public record OutputSpec(String logits, String features, boolean probabilities) {}
+  public record OutputSpec(String logits, String features, boolean probabilities, String adversarial) {
+    public OutputSpec(String logits, String features, boolean probabilities) {
+      this(logits, features, probabilities, null);
+    }
+  }
+
+  /** The classes a detector head's output scores, in this order (models/recipe/detector_head.py). */
+  public static final List<String> ADVERSARIAL_CLASSES = List.of("clean", "perturbation", "fooling");
 
   public int numClasses() {
     return labels.size();
@@ -99,10 +113,23 @@ public record ModelManifest(
     if (!kind.equals("logits") && !kind.equals("probabilities")) {
       throw f.error("outputs.kind", "must be logits or probabilities, was " + kind);
     }
+    String adversarial = out.hasNonNull("adversarial") ? f.text(out, "outputs.adversarial", null) : null;
+    if (adversarial != null) {
+      JsonNode classes = out.get("adversarial_classes");
+      List<String> named = new ArrayList<>();
+      if (classes != null && classes.isArray()) {
+        classes.forEach(n -> named.add(n.asText()));
+      }
+      if (!named.equals(ADVERSARIAL_CLASSES)) {
+        throw f.error("outputs.adversarial_classes", "must be " + ADVERSARIAL_CLASSES
+            + " (the detector head's logits, in that order) when outputs.adversarial is set, was " + named);
+      }
+    }
     OutputSpec outputs = new OutputSpec(
         f.text(out, "logits", "logits"),
         out.hasNonNull("features") ? out.get("features").asText() : null,
-        kind.equals("probabilities"));
+        kind.equals("probabilities"),
+        adversarial);
 
     JsonNode labelsNode = root.get("labels");
     if (labelsNode == null || !labelsNode.isArray() || labelsNode.isEmpty()) {
@@ -110,7 +137,8 @@ public record ModelManifest(
     }
     List<String> labels = new ArrayList<>();
     labelsNode.forEach(n -> labels.add(n.asText()));
-    return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels));
+    String holdout = root.hasNonNull("calibration_holdout") ? f.text(root, "calibration_holdout", null) : null;
+    return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels), holdout);
   }
 
   /** Small helper so that every error names the file and the field. */

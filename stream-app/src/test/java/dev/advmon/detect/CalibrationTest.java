@@ -91,6 +91,19 @@ class CalibrationTest {
   }
 
   @Test
+  void aLearnedThresholdReadsBackButNeedsABundleWithADetectorHead() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05,
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), null, null, null,
+        new Calibration.Learned(0.375, 0.02, 0.019)).write(bundle.calibrationFile());
+    Calibration back = Calibration.read(bundle.calibrationFile());
+    assertThat(back.learned()).isEqualTo(new Calibration.Learned(0.375, 0.02, 0.019));
+    assertThat(back.detectors()).extracting(Detector::name).containsExactly("learned");
+    assertThatThrownBy(() -> Detectors.forBundle(bundle)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("detector-head output").hasMessageContaining("outputs.adversarial");
+  }
+
+  @Test
   void aBrokenFieldIsNamedWithTheFile() throws Exception {
     Path f = dir.resolve("calibration.json");
     Files.writeString(f, """

@@ -31,4 +31,19 @@ class BatchOutputTest {
     assertThat(out.featureDim()).isEqualTo(3);
     assertThat(out.features(1)).containsExactly(4, 5, 6);
   }
+
+  @Test
+  void carriesTheDetectorHeadAsProbabilitiesPerRowAndSaysWhenThereIsNone() {
+    BatchOutput plain = BatchOutput.fromModel(2, new float[] {0.2f, 0.8f, 0.6f, 0.4f}, true, null);
+    assertThat(plain.hasAdversarial()).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.adversarial(0, 0))
+        .hasMessageContaining("outputs.adversarial");
+    BatchOutput out = plain.withAdversarial(new float[] {0f, 0f, 0f, 5f, -5f, 0f});
+    assertThat(out.hasAdversarial()).isTrue();
+    assertThat(out.adversarial(0, 1)).isCloseTo(1f / 3, within(1e-6f));
+    assertThat(out.adversarial(1, 0)).isGreaterThan(0.99f);
+    assertThat(out.probability(0, 1)).isEqualTo(0.8f); // the classifier's outputs are untouched
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.withAdversarial(new float[5]))
+        .hasMessageContaining("5 detector-head scores for a batch of 2");
+  }
 }

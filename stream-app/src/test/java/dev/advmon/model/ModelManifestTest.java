@@ -68,4 +68,21 @@ class ModelManifestTest {
     ((ObjectNode) layout.get("input")).put("layout", "CHWN");
     assertThatThrownBy(() -> ModelManifest.parse(layout, "m.json")).hasMessageContaining("input.layout");
   }
+
+  @Test
+  void readsADetectorHeadOnlyWithItsClassesInTheExpectedOrder() throws Exception {
+    assertThat(ModelManifest.parse(valid(), "m.json").outputs().adversarial()).isNull();
+    ObjectNode head = valid();
+    ((ObjectNode) head.get("outputs")).put("adversarial", "adversarial");
+    ((ObjectNode) head.get("outputs")).putArray("adversarial_classes").add("clean").add("perturbation").add("fooling");
+    head.put("calibration_holdout", "holdout.txt");
+    ModelManifest m = ModelManifest.parse(head, "m.json");
+    assertThat(m.outputs().adversarial()).isEqualTo("adversarial");
+    assertThat(m.calibrationHoldout()).isEqualTo("holdout.txt");
+    ObjectNode swapped = valid();
+    ((ObjectNode) swapped.get("outputs")).put("adversarial", "adversarial");
+    ((ObjectNode) swapped.get("outputs")).putArray("adversarial_classes").add("perturbation").add("clean").add("fooling");
+    assertThatThrownBy(() -> ModelManifest.parse(swapped, "m.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("outputs.adversarial_classes").hasMessageContaining("[clean, perturbation, fooling]");
+  }
 }

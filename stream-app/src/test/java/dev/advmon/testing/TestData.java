@@ -31,7 +31,15 @@ public final class TestData {
 
   /** The evaluation subset's images with their true labels, in file order. */
   public static List<Labelled> evalSet() {
-    Path dir = evalImages();
+    return labelled(evalImages());
+  }
+
+  /** The committed 1,000-image sample of the TRAINING split (models/eval/fashion-mnist-train-sample), in file order. */
+  public static List<Labelled> trainSample() {
+    return labelled(repoRoot().resolve("models/eval/fashion-mnist-train-sample"));
+  }
+
+  private static List<Labelled> labelled(Path dir) {
     try {
       List<String> lines = Files.readAllLines(dir.resolve("labels.csv"));
       List<Labelled> out = new ArrayList<>();

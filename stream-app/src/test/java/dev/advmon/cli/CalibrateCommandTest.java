@@ -1,0 +1,91 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.testing.TestData;
+import java.awt.image.BufferedImage;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `monitor calibrate` in-process on a copy of the bundled model (detector head included) and real training images. */
+class CalibrateCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private Path bundle;
+  private Path idx;
+
+  @BeforeEach
+  void copyBundleAndWriteTrainingIdx() throws Exception {
+    bundle = Files.createDirectory(dir.resolve("bundle"));
+    for (String f : List.of("model.onnx", "manifest.json")) {
+      Files.copy(TestData.defaultBundle().resolve(f), bundle.resolve(f));
+    }
+    // a holdout of 300: the thresholds must come from these images, however many --hold asks for
+    Files.writeString(bundle.resolve("holdout.txt"),
+        IntStream.range(0, 300).map(i -> i * 3).mapToObj(Integer::toString).collect(Collectors.joining("\n")) + "\n");
+    // the committed training sample as an IDX file, the format of the training split calibrate reads
+    List<TestData.Labelled> train = TestData.trainSample();
+    idx = dir.resolve("train-images-idx3-ubyte.gz");
+    try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(idx)))) {
+      out.writeInt(0x00000803);
+      out.writeInt(train.size());
+      out.writeInt(28);
+      out.writeInt(28);
+      for (TestData.Labelled l : train) {
+        BufferedImage img = ImageIO.read(l.file().toFile());
+        for (int y = 0; y < 28; y++) {
+          for (int x = 0; x < 28; x++) {
+            out.writeByte(img.getRaster().getSample(x, y, 0));
+          }
+        }
+      }
+    }
+  }
+
+  private int calibrate(String... extra) {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
+        "--images", idx.toString(), "--fit", "400", "--hold", "400", "--knn-bank", "200", "--no-overinterpretation"));
+    args.addAll(List.of(extra));
+    return Main.commandLine().execute(args.toArray(String[]::new));
+  }
+
+  @Test
+  void setsThresholdsOnTheBundlesHoldoutAndSplitsTheBudgetByWeight() throws Exception {
+    assertThat(calibrate("--weights", "learned=2,fooling=0.5")).isZero();
+    JsonNode c = new ObjectMapper().readTree(bundle.resolve("calibration.json").toFile());
+    assertThat(c.at("/data/threshold_images").asInt()).as("only the 300 holdout images set thresholds").isEqualTo(300);
+    assertThat(c.at("/data/threshold_source").asText()).contains("holdout.txt");
+    assertThat(c.at("/data/fit_images").asInt()).isEqualTo(400);
+    JsonNode d = c.get("detectors");
+    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("perturbation", "fooling", "learned");
+    double unit = d.at("/perturbation/target_fpr").asDouble();
+    assertThat(unit).isCloseTo(0.045 / 3.5, within(1e-9)); // (5% - 0.5 point margin) over 1 + 0.5 + 2 shares
+    assertThat(d.at("/learned/target_fpr").asDouble()).isCloseTo(2 * unit, within(1e-9));
+    assertThat(d.at("/fooling/target_fpr").asDouble()).isCloseTo(0.5 * unit, within(1e-9));
+    assertThat(d.at("/learned/calibration_fpr").asDouble()).isLessThanOrEqualTo(2 * unit);
+  }
+
+  @Test
+  void refusesAnUnknownDetectorWeightAndAHoldoutIndexOutsideTheImages() throws Exception {
+    assertThat(calibrate("--weights", "squeezing=2")).isNotZero();
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+    Files.writeString(bundle.resolve("holdout.txt"), "5\n1000\n");
+    assertThat(calibrate()).as("index 1000 of a 1,000-image file").isNotZero();
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+}
