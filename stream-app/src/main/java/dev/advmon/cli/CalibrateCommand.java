@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
@@ -118,6 +120,14 @@ final class CalibrateCommand implements Callable<Integer> {
     if (!(targetFpr > 0 && targetFpr < 1) || shares < 0 || !(testMargin >= 0 && testMargin < targetFpr)) {
       throw new IllegalArgumentException("--target-fpr must be in (0,1), --test-margin in [0, target-fpr) and --detector-shares at least 0 (0 = the sum of the weights)");
     }
+    for (Map.Entry<String, Double> w : weights.entrySet()) {
+      if (!List.of(FeatureSqueezingDetector.NAME, FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME).contains(w.getKey())) {
+        throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use perturbation, fooling, overinterpretation or learned)");
+      }
+      if (!(w.getValue() > 0) || w.getValue().isInfinite()) {
+        throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
+      }
+    }
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     boolean maha = fooling.contains("mahalanobis");
     boolean knn = fooling.contains("knn");
@@ -145,7 +155,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (!holdout.isEmpty()) {
           // thresholds on the images neither the classifier nor its detector head trained on (the bundle's
           // calibration_holdout): they let as many false alarms through as unseen frames do
-          java.util.Set<Integer> held = new java.util.HashSet<>(holdout);
+          Set<Integer> held = new HashSet<>(holdout);
           for (int i : holdout) {
             if (i < 0 || i >= idx.count()) {
               throw new IllegalArgumentException(bundle.directory().resolve(bundle.manifest().calibrationHoldout()) + ": index " + i
@@ -186,7 +196,10 @@ final class CalibrateCommand implements Callable<Integer> {
         data.put("images_in_source", files.size());
       }
       data.put("split", "train (clean; never the test split)");
-      data.put("selection", "java.util.Collections.shuffle(indices, new java.util.Random(seed)): the first 'fit_images' fit the feature-space models, the next 'threshold_images' set scales and thresholds");
+      data.put("selection", holdout.isEmpty()
+          ? "java.util.Collections.shuffle(indices, new java.util.Random(seed)): the first 'fit_images' fit the feature-space models, the next 'threshold_images' set scales and thresholds"
+          : "java.util.Collections.shuffle(indices, new java.util.Random(seed)); in that order, the first 'fit_images' indices outside 'threshold_source' fit the "
+            + "feature-space models and the first 'threshold_images' inside it set scales and thresholds");
       data.put("seed", seed);
       data.put("fit_images", fit.size());
       data.put("threshold_images", hold.size());
@@ -206,16 +219,12 @@ final class CalibrateCommand implements Callable<Integer> {
       if (head) {
         enabledNames.add(LearnedDetector.NAME);
       }
-      for (Map.Entry<String, Double> w : weights.entrySet()) {
-        if (!List.of(FeatureSqueezingDetector.NAME, FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME).contains(w.getKey())) {
-          throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use perturbation, fooling, overinterpretation or learned)");
-        }
-        if (!(w.getValue() > 0) || w.getValue().isInfinite()) {
-          throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
-        }
+      if (enabledNames.isEmpty()) {
+        throw new IllegalArgumentException("no detector to calibrate: --squeezers none, --fooling none, --no-overinterpretation "
+            + "and no detector head (or --no-learned) leave nothing");
       }
       double enabled = enabledNames.stream().mapToDouble(d -> weights.getOrDefault(d, 1.0)).sum();
-      double split = shares > 0 ? shares : Math.max(1, enabled);
+      double split = shares > 0 ? shares : enabled;
       if (split < enabled - 1e-9) {
         throw new IllegalArgumentException("--detector-shares " + shares + " is fewer than the " + enabled
             + " shares the enabled detectors weigh: the total false-alarm budget would be exceeded");

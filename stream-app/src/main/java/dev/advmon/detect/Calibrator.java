@@ -148,14 +148,7 @@ public final class Calibrator {
     if (lr != null) {
       double fpr = s.fpr(LearnedDetector.NAME);
       double threshold = upperQuantile(lr, fpr);
-      int flagged = 0;
-      for (int i = 0; i < n; i++) {
-        if (lr[i] > threshold) {
-          flagged++;
-          any[i] = true;
-        }
-      }
-      l = new Calibration.Learned(threshold, fpr, (double) flagged / n);
+      l = new Calibration.Learned(threshold, fpr, flag(lr, threshold, any));
     }
     int alerts = 0;
     for (boolean a : any) {
@@ -218,13 +211,18 @@ public final class Calibrator {
       scores[i] = unit.score(raw[i]);
     }
     double threshold = upperQuantile(scores, fpr);
+    return new Fitted(new SignalScale(scales, threshold), flag(scores, threshold, any));
+  }
+
+  /** Marks the frames whose score is above {@code threshold} in {@code any}; returns their share. */
+  private static double flag(double[] scores, double threshold, boolean[] any) {
     int flagged = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < scores.length; i++) {
       if (scores[i] > threshold) {
         flagged++;
         any[i] = true;
       }
     }
-    return new Fitted(new SignalScale(scales, threshold), (double) flagged / n);
+    return (double) flagged / scores.length;
   }
 }

@@ -3,6 +3,8 @@ package dev.advmon.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A model bundle on disk: a folder with the ONNX model, its manifest and (once calibrated) calibration.json. */
 public record ModelBundle(Path directory, ModelManifest manifest) {
@@ -32,12 +34,12 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
    * The training-split indices that neither the classifier nor its detector head trained on (manifest
    * {@code calibration_holdout}: one index per line), or an empty list when the bundle names none.
    */
-  public java.util.List<Integer> calibrationHoldout() throws IOException {
+  public List<Integer> calibrationHoldout() throws IOException {
     if (manifest.calibrationHoldout() == null) {
-      return java.util.List.of();
+      return List.of();
     }
     Path file = directory.resolve(manifest.calibrationHoldout());
-    java.util.List<Integer> out = new java.util.ArrayList<>();
+    List<Integer> out = new ArrayList<>();
     int line = 0;
     for (String s : Files.readAllLines(file)) {
       line++;
