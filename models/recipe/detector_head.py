@@ -20,7 +20,9 @@ What it does:
   2. attacks on 1,000 correctly classified non-holdout training images per kind (300 evolved fooling
      images), kept only where they still fool after 8-bit rounding, as attacks.py does.
   3. head: three 3x3 conv blocks on the pixels, concatenated with the classifier's features and
-     log-probabilities, two dense layers, 3 logits: clean, perturbation, fooling. 8 epochs, Adam.
+     log-probabilities, two dense layers, 3 logits: clean, perturbation, fooling. 8 epochs, Adam. The
+     perturbation class also gets 3,000 clean images with random noise (no attack): without them the head
+     misses most of an L-inf attack family left out of its training (BENCHMARKS.md).
   4. the head is exported alone and its nodes appended to the classifier graph (names prefixed
      "adversarial/"), reading the classifier's own input, features and logits tensors; the classifier's
      nodes and weights are not touched, so logits and features stay bit-identical. New output:
@@ -125,6 +127,9 @@ def main():
     ap.add_argument("--per-kind", type=int, default=1000, help="training-image sources per attack kind")
     ap.add_argument("--evo-count", type=int, default=300, help="evolved fooling images (the slowest kind)")
     ap.add_argument("--clean", type=int, default=30000, help="clean non-holdout training images for the head")
+    ap.add_argument("--noise", type=int, default=3000, help="clean training images with random noise (uniform or random-sign, "
+                    "L-inf 0.02-0.2) added to the perturbation class: no attack needed, and it is what lets the head catch "
+                    "L-inf attack families it never saw (BENCHMARKS.md); 0 = none")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
@@ -219,6 +224,14 @@ def main():
         a = torch.from_numpy(z[kind].astype(np.float32) / 255)
         xs.append(a)
         ys.append(torch.full((len(a),), 1 if kind in PERTURBATIONS else 2))
+    if args.noise:
+        # generic perturbations, no attack: clean non-holdout training images plus random noise, 8-bit rounded
+        src = xtr[pool[torch.randperm(len(pool), generator=gen)[:args.noise]]]
+        eps = torch.empty(len(src), 1, 1, 1).uniform_(0.02, 0.2, generator=gen)
+        signed = torch.randint(0, 2, (len(src), 1, 1, 1), generator=gen) == 1
+        u = torch.rand(src.shape, generator=gen) * 2 - 1
+        xs.append(A.q8(src + torch.where(signed, torch.sign(u), u) * eps))
+        ys.append(torch.full((len(src),), 1))
     X, Y = torch.cat(xs), torch.cat(ys)
     with torch.no_grad():
         env = [model.run(X[i:i + 1000]) for i in range(0, len(X), 1000)]
@@ -226,7 +239,8 @@ def main():
         LOG = torch.cat([e["logits"] for e in env])
     # each attack class weighs half as much as the clean class in the loss
     w = torch.tensor([1.0] + [0.5 * len(clean_idx) / max(1, int((Y == c).sum())) for c in (1, 2)])
-    print(f"head training set: {len(clean_idx)} clean, {int((Y == 1).sum())} perturbed, {int((Y == 2).sum())} fooling")
+    print(f"head training set: {len(clean_idx)} clean, {int((Y == 1).sum())} perturbed ({args.noise} of them random noise), "
+          f"{int((Y == 2).sum())} fooling")
 
     mean = float(manifest["input"]["mask_value"][0])  # the training pixel mean
     head = Head(mean, 0.353, FEAT.shape[1], LOG.shape[1])
@@ -305,6 +319,7 @@ def main():
         "seed": args.seed,
         "epochs": args.epochs,
         "clean_images": len(clean_idx),
+        "noise_images": args.noise,
         "training_attacks": {k: int(len(z[k])) for k in PERTURBATIONS + FOOLING},
         "note": "trained on TRAINING-split images outside holdout.txt; attacks made by attacks.py's functions "
                 "against this model's classifier; never saw the test split",
