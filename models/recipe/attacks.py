@@ -285,6 +285,40 @@ def fool_grad(model, n, gen, steps=300, lr=0.05):
     return q8(torch.sigmoid(z.detach())), targets
 
 
+def attack(kind, model, x, y, gen, uap_images, fooling_count):
+    """One kind's attack on sources x (true labels y), rounded to 8 bits. Returns (frames, labels, v): the labels
+    the frames are judged against (the true labels; for fooling images their target classes) and, for uap, the
+    universal perturbation (else None). uap_images() gives the images the perturbation is fitted on; it is called
+    only for uap, so the generator is drawn in the same order by every caller."""
+    v = None
+    if kind == "fgsm":
+        adv = fgsm(model, x, y, 0.1)
+    elif kind.startswith("pgd-"):
+        adv = pgd(model, x, y, float(kind[4:]), 20, gen)
+    elif kind == "cw-l2":
+        adv, _ = cw_l2(model, x, y)
+    elif kind == "deepfool":
+        adv = deepfool(model, x, y)
+    elif kind == "uap":
+        v = universal(model, uap_images(), 0.15, 5, gen)
+        adv = (x + v).clamp(0, 1)
+    elif kind == "fool-evo":
+        adv, y = fool_evo(model, fooling_count, gen)
+    elif kind == "fool-grad":
+        adv, y = fool_grad(model, fooling_count, gen)
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    return q8(adv), y, v
+
+
+def still_fools(model, adv, y, kind):
+    """Which 8-bit frames count: another class than y, or for fooling images class y at >= 99%. Returns
+    (keep, confidence, label)."""
+    conf, lab = predict(model, adv).max(1)
+    keep = (lab == y) & (conf >= 0.99) if kind.startswith("fool-") else (lab != y)
+    return keep, conf, lab
+
+
 KINDS = ["fgsm", "pgd-0.05", "pgd-0.1", "pgd-0.2", "cw-l2", "deepfool", "uap", "fool-evo", "fool-grad"]
 
 
@@ -338,34 +372,16 @@ def main():
         src = pool[torch.randperm(len(pool), generator=g)[:args.per_kind]].sort().values
         x, y = xte[src], yte[src]
         fooling = kind.startswith("fool-")
-        if kind == "fgsm":
-            adv = fgsm(model, x, y, 0.1)
-        elif kind.startswith("pgd-"):
-            adv = pgd(model, x, y, float(kind[4:]), 20, g)
-        elif kind == "cw-l2":
-            adv, _ = cw_l2(model, x, y)
-        elif kind == "deepfool":
-            adv = deepfool(model, x, y)
-        elif kind == "uap":
-            ti = torch.randperm(len(xtr), generator=g)[:2000]
-            v = universal(model, xtr[ti], 0.15, 5, g)
-            adv = (x + v).clamp(0, 1)
+        adv, y, v = attack(kind, model, x, y, g, lambda: xtr[torch.randperm(len(xtr), generator=g)[:2000]],
+                           args.evo_count if kind == "fool-evo" else args.per_kind)
+        if v is not None:
             # The perturbation itself, for the demo's "stickered" camera: 8-bit, 128 = no change, 1 level = 1/255.
             Image.fromarray((128 + v[0, 0].numpy() * 255).round().clip(0, 255).astype(np.uint8), "L").save(
                 os.path.join(args.out, "uap-perturbation.png"), optimize=True)
             with torch.no_grad():
-                rate = (model(q8(adv)).argmax(1) != y).float().mean().item()
+                rate = (model(adv).argmax(1) != y).float().mean().item()
             print(f"  uap: fooling rate on the {len(x)} test sources after 8-bit rounding: {rate:.3f}")
-        elif kind == "fool-evo":
-            adv, y = fool_evo(model, args.evo_count, g)
-        elif kind == "fool-grad":
-            adv, y = fool_grad(model, args.per_kind, g)
-        else:
-            raise SystemExit(f"unknown kind {kind}")
-        adv = q8(adv)
-        p = predict(model, adv)
-        conf, lab = p.max(1)
-        keep = (lab == y) & (conf >= 0.99) if fooling else (lab != y)
+        keep, conf, lab = still_fools(model, adv, y, kind)
         d = os.path.join(args.out, kind)
         os.makedirs(d, exist_ok=True)
         for f in os.listdir(d):

@@ -189,24 +189,9 @@ def main():
             t0 = time.time()
             src = pool[torch.randperm(len(pool), generator=gen)[:args.per_kind]].sort().values
             x, y = xtr[src], ytr[src]
-            if kind == "fgsm":
-                adv = A.fgsm(model, x, y, 0.1)
-            elif kind.startswith("pgd-"):
-                adv = A.pgd(model, x, y, float(kind[4:]), 20, gen)
-            elif kind == "cw-l2":
-                adv, _ = A.cw_l2(model, x, y)
-            elif kind == "deepfool":
-                adv = A.deepfool(model, x, y)
-            elif kind == "uap":
-                fit = pool[torch.randperm(len(pool), generator=gen)[:2000]]
-                adv = (x + A.universal(model, xtr[fit], 0.15, 5, gen)).clamp(0, 1)
-            elif kind == "fool-evo":
-                adv, y = A.fool_evo(model, args.evo_count, gen)
-            else:
-                adv, y = A.fool_grad(model, args.per_kind, gen)
-            adv = A.q8(adv)
-            conf, lab = A.predict(model, adv).max(1)
-            keep = (lab == y) & (conf >= 0.99) if kind in FOOLING else (lab != y)
+            adv, y, _ = A.attack(kind, model, x, y, gen, lambda: xtr[pool[torch.randperm(len(pool), generator=gen)[:2000]]],
+                                 args.evo_count if kind == "fool-evo" else args.per_kind)
+            keep, _, _ = A.still_fools(model, adv, y, kind)
             z[kind] = (adv[keep].numpy() * 255).round().astype(np.uint8)
             print(f"  {kind}: {int(keep.sum())} of {len(adv)} training attacks kept ({time.time() - t0:.0f} s)", flush=True)
         if args.cache:
