@@ -128,6 +128,28 @@ class OnnxTorch(torch.nn.Module):
         return env
 
 
+def load_classifier(bundle, data_dir=DATA_DIR):
+    """The bundle's classifier (model.onnx without a grafted head) as a frozen torch module, checked against the
+    numpy reference runner on 64 test images."""
+    model = OnnxTorch(os.path.join(bundle, "model.onnx")).eval()
+    for p in model.params.values():
+        p.requires_grad_(False)
+    x = torch.from_numpy(load_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"))[:64].astype(np.float32) / 255).unsqueeze(1)
+    # The rebuilt module must be the bundle's model: compare with the numpy reference runner.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    try:
+        from onnx_numpy import OnnxNumpy  # the training recipe's reference runner, next to this file
+    except ImportError:
+        raise SystemExit("onnx_numpy.py (the training recipe's ONNX reference runner) must sit next to attacks.py "
+                         "or be on PYTHONPATH: it checks that the torch rebuild is the bundle's model")
+    ref, = OnnxNumpy(os.path.join(bundle, "model.onnx")).run({"input": x.numpy()}, ["logits"])
+    with torch.no_grad():
+        diff = np.abs(model(x).numpy() - ref).max()
+    print(f"torch rebuild vs ONNX reference runner: max |logit diff| {diff:.2e}")
+    assert diff < 1e-3, "the torch rebuild disagrees with the ONNX graph"
+    return model
+
+
 def q8(x):
     """What a PNG carries: round to 8 bits."""
     return torch.round(x.clamp(0, 1) * 255) / 255
@@ -338,25 +360,10 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     t_all = time.time()
 
-    model = OnnxTorch(os.path.join(args.model, "model.onnx")).eval()
-    for p in model.params.values():
-        p.requires_grad_(False)
+    model = load_classifier(args.model, args.data_dir)
     xte = torch.from_numpy(load_idx(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255).unsqueeze(1)
     yte = torch.from_numpy(load_idx(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
     xtr = torch.from_numpy(load_idx(os.path.join(args.data_dir, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255).unsqueeze(1)
-
-    # The rebuilt module must be the bundle's model: compare with the numpy reference runner.
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    try:
-        from onnx_numpy import OnnxNumpy  # the training recipe's reference runner, next to this file
-    except ImportError:
-        raise SystemExit("onnx_numpy.py (the training recipe's ONNX reference runner) must sit next to attacks.py "
-                         "or be on PYTHONPATH: it checks that the torch rebuild is the bundle's model")
-    ref, = OnnxNumpy(os.path.join(args.model, "model.onnx")).run({"input": xte[:64].numpy()}, ["logits"])
-    with torch.no_grad():
-        diff = np.abs(model(xte[:64]).numpy() - ref).max()
-    print(f"torch rebuild vs ONNX reference runner: max |logit diff| {diff:.2e}")
-    assert diff < 1e-3, "the torch rebuild disagrees with the ONNX graph"
 
     pred = predict(model, xte).argmax(1)
     pool = torch.arange(FIRST_SOURCE, len(xte))
