@@ -82,11 +82,13 @@ def load_idx(path):
 class OnnxTorch(torch.nn.Module):
     """The ONNX graph as a differentiable torch module (the operators this recipe's exports use)."""
 
-    def __init__(self, path):
+    def __init__(self, path, head=False):
         super().__init__()
         m = onnx.load(path)
-        # the classifier only: a grafted detector head (detector_head.py) is not what the attacks target
-        self.nodes = [n for n in m.graph.node if not any(o == "adversarial" or o.startswith("adversarial/") for o in n.output)]
+        # the classifier only unless head: a grafted detector head (detector_head.py) is not what the attacks target
+        # (adaptive.py attacks both)
+        self.nodes = [n for n in m.graph.node
+                      if head or not any(o == "adversarial" or o.startswith("adversarial/") for o in n.output)]
         self.params = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
         self.input = m.graph.input[0].name
 
@@ -847,8 +849,9 @@ def main():
     if set(kinds) != set(KINDS) and os.path.exists(old):
         with open(old, newline="") as f:
             for r in csv.DictReader(f):
-                if r["kind"] not in kinds and r["kind"] in KINDS:
-                    r.setdefault("family", FAMILIES[r["kind"]])
+                if r["kind"] not in kinds:  # kinds made elsewhere (adaptive.py) keep their rows too
+                    if not r.get("family"):
+                        r["family"] = FAMILIES.get(r["kind"], r["kind"])
                     rows.setdefault(r["kind"], []).append([r.get(c) if r.get(c) is not None else "" for c in COLUMNS])
     for kind in kinds:
         t0 = time.time()
@@ -902,7 +905,7 @@ def main():
     with open(os.path.join(args.out, "manifest.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMNS)
-        for kind in KINDS:
+        for kind in KINDS + sorted(set(rows) - set(KINDS)):
             w.writerows(rows.get(kind, []))
     # The fixtures only mean something for the weights they were made against: evaluate's test checks this.
     import hashlib

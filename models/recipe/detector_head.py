@@ -165,19 +165,45 @@ def roc_auc(pos, neg):
     return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
+_PNGS = {}
+
+
 def read_pngs(folder, files):
+    key = (folder, tuple(files))
+    if key not in _PNGS:  # the same tensor for the same files: classifier_outputs then remembers its outputs
+        _PNGS[key] = _read_pngs(folder, files)
+    return _PNGS[key]
+
+
+def _read_pngs(folder, files):
     return torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(folder, f)), dtype=np.float32) / 255
                                       for f in files]))[:, None]
 
 
+_OUTPUTS = {}
+
+
+def classifier_outputs(model, x, batch=2000):
+    """(features, logits) of the classifier on x, remembered per tensor: the leave-out variants train and are
+    measured on the same frames, and the classifier is frozen, so it runs once per frame set."""
+    key = (x.data_ptr(), tuple(x.shape))
+    if key not in _OUTPUTS:
+        with torch.no_grad():
+            env = [model.run(x[i:i + batch]) for i in range(0, len(x), batch)]
+        _OUTPUTS[key] = (x, torch.cat([e["features"] for e in env]), torch.cat([e["logits"] for e in env]))
+    return _OUTPUTS[key][1:]
+
+
 def score(model, head, x, batch=2000):
     """1 - p(clean): the learned detector's score."""
+    if len(x) == 0:
+        return np.zeros(0)
+    feat, logits = classifier_outputs(model, x)
     out = []
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            e = model.run(x[i:i + batch])
-            out.append(1 - F.softmax(head(x[i:i + batch], e["features"], e["logits"]), 1)[:, 0])
-    return torch.cat(out).numpy() if out else np.zeros(0)
+            out.append(1 - F.softmax(head(x[i:i + batch], feat[i:i + batch], logits[i:i + batch]), 1)[:, 0])
+    return torch.cat(out).numpy()
 
 
 def training_attacks(model, xtr, ytr, pool, args, mask_value):
@@ -186,11 +212,16 @@ def training_attacks(model, xtr, ytr, pool, args, mask_value):
     if z:
         print(f"reusing training attacks from {args.cache}: {sorted(z)}")
     for kind in A.KINDS:
-        if kind in z:
+        if kind in z or (args.attacks_only and kind not in args.attacks_only):
             continue
         t0 = time.time()
         g = torch.Generator().manual_seed(args.seed * 1000 + A.KINDS.index(kind))
-        n = args.evo_count if kind == "fool-evo" else args.slow_per_kind if kind in SLOW else args.per_kind
+        n = (args.counts[kind] if kind in args.counts else args.evo_count if kind == "fool-evo"
+             else args.slow_per_kind if kind in SLOW else args.per_kind)
+        if n <= 0:  # --counts kind=0: not in this head's training
+            z[kind] = np.zeros((0, 1, 28, 28), np.uint8)
+            print(f"  {kind}: none (--counts {kind}=0)", flush=True)
+            continue
         # a universal sticker fools few frames: more sources, and several stickers so the head cannot learn one
         groups = UPATCH_STICKERS if kind == "universal-patch" else 1
         if kind == "universal-patch":
@@ -210,6 +241,9 @@ def training_attacks(model, xtr, ytr, pool, args, mask_value):
     return z
 
 
+_FRAMES = {}  # attack kind -> float frames, one tensor per kind (so classifier_outputs remembers them)
+
+
 def train_head(model, clean_x, z, leave, mean, args, tag=""):
     """A head trained on clean_x (clean + corrupted-but-right frames) against the attack kinds not in leave."""
     gen = torch.Generator().manual_seed(args.seed + 1)
@@ -218,16 +252,22 @@ def train_head(model, clean_x, z, leave, mean, args, tag=""):
     for kind in A.KINDS:
         if kind in leave or kind not in z or len(z[kind]) == 0:
             continue
-        a = torch.from_numpy(z[kind].astype(np.float32) / 255)
-        xs.append(a)
-        ys.append(torch.full((len(a),), head_class(kind)))
+        if kind not in _FRAMES:
+            _FRAMES[kind] = torch.from_numpy(z[kind].astype(np.float32) / 255)
+        xs.append(_FRAMES[kind])
+        ys.append(torch.full((len(_FRAMES[kind]),), head_class(kind)))
     X, Y = torch.cat(xs), torch.cat(ys)
-    with torch.no_grad():
-        env = [model.run(X[i:i + 2000]) for i in range(0, len(X), 2000)]
-        FEAT = torch.cat([e["features"] for e in env])
-        LOG = torch.cat([e["logits"] for e in env])
-    # each attack class weighs half as much as the clean class in the loss
-    w = torch.tensor([1.0] + [0.5 * len(clean_x) / max(1, int((Y == c).sum())) for c in (1, 2)])
+    # Per-frame loss weights: every attack kind of a class weighs the same in it (a costly kind with 40 frames
+    # counts as much as FGSM with 400), and each attack class as a whole weighs half the clean class.
+    W = torch.ones(len(X))
+    for c in (1, 2):
+        parts = [(i, len(y_)) for i, y_ in enumerate(ys) if i > 0 and int(y_[0]) == c]
+        start = np.cumsum([0] + [len(y_) for y_ in ys])
+        for i, n in parts:
+            W[start[i]:start[i] + n] = 0.5 * len(clean_x) / (len(parts) * n)
+    outs = [classifier_outputs(model, x) for x in xs]
+    FEAT = torch.cat([o[0] for o in outs])
+    LOG = torch.cat([o[1] for o in outs])
     print(f"  head{tag}: {len(clean_x)} clean (corrupted included), {int((Y == 1).sum())} perturbed, "
           f"{int((Y == 2).sum())} fooling frames", flush=True)
     head = Head(mean, 0.353, FEAT.shape[1], LOG.shape[1])
@@ -241,7 +281,7 @@ def train_head(model, clean_x, z, leave, mean, args, tag=""):
         total = 0.0
         for b in range(0, len(X) - 127, 128):
             i = perm[b:b + 128]
-            loss = F.cross_entropy(head(X[i], FEAT[i], LOG[i]), Y[i], weight=w)
+            loss = (F.cross_entropy(head(X[i], FEAT[i], LOG[i]), Y[i], reduction="none") * W[i]).sum() / W[i].sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -294,6 +334,11 @@ def main():
     ap.add_argument("--per-kind", type=int, default=500, help="training-image sources per attack kind")
     ap.add_argument("--slow-per-kind", type=int, default=250, help="sources for the costly kinds: " + ", ".join(sorted(SLOW)))
     ap.add_argument("--evo-count", type=int, default=200, help="evolved fooling images (the slowest kind)")
+    ap.add_argument("--counts", default="", help="per-kind overrides, kind=n,kind=n (sources; universal-patch: x"
+                    f"{A.UPATCH_SOURCE_FACTOR}); the other kinds use --per-kind / --slow-per-kind / --evo-count")
+    ap.add_argument("--attacks-only", default="", help="comma-separated kinds: only generate these into --cache and "
+                    "exit (to split the attack generation over processes; each kind is seeded alone, so the frames "
+                    "are the same as in one run)")
     ap.add_argument("--clean", type=int, default=20000, help="clean non-holdout training images for the head")
     ap.add_argument("--corrupted", type=int, default=20000, help="non-holdout training images under a random corruption "
                     "(corruptions.py, all severities); those the classifier still gets right are trained as CLEAN")
@@ -307,13 +352,29 @@ def main():
     ap.add_argument("--variant-out", default="", help="with --leave-out: write the grafted graph here (nothing else)")
     ap.add_argument("--leave-out-variants", action="store_true", help="also train one head per family without it and "
                     "write <model>/heads/leave-out-<family>.onnx + manifest adversarial_head.leave_out")
+    ap.add_argument("--variants-only", action="store_true", help="train only the leave-out variants (all families, or "
+                    "--variant-families) and add them to the manifest; model.onnx and its head are left as they are")
+    ap.add_argument("--variant-families", default="", help="with --variants-only: comma-separated families (default all)")
     ap.add_argument("--check-only", action="store_true", help="train and report, but write nothing into the bundle")
     ap.add_argument("--fixtures", default="", help="report the head alone on these attack fixtures (manifest.csv)")
     ap.add_argument("--corruptions", default="", help="report its false alarms on this corruption set (manifest.csv)")
     ap.add_argument("--clean-frames", default="models/eval/fashion-mnist-test", help="clean test frames (labels.csv) "
                     "for false alarms and ROC-AUCs; '' = none")
     args = ap.parse_args()
+    try:
+        args.counts = {k: int(n) for k, n in (kv.split("=") for kv in args.counts.split(",") if kv)}
+    except ValueError:
+        raise SystemExit(f"--counts: expected kind=n,kind=n, got {args.counts!r}")
+    args.attacks_only = [k for k in args.attacks_only.split(",") if k]
+    bad = [k for k in list(args.counts) + args.attacks_only if k not in A.KINDS]
+    if bad:
+        raise SystemExit(f"--counts/--attacks-only: unknown kinds {bad} (kinds: {A.KINDS})")
+    if args.attacks_only and not args.cache:
+        raise SystemExit("--attacks-only needs --cache (where the frames go)")
     families = sorted(set(A.FAMILIES.values()))
+    args.variant_families = [f for f in args.variant_families.split(",") if f]
+    if set(args.variant_families) - set(families):
+        raise SystemExit(f"--variant-families: unknown {sorted(set(args.variant_families) - set(families))} (families: {families})")
     leave_fams = [f for f in args.leave_out.split(",") if f]
     unknown = set(leave_fams) - set(families)
     if unknown:
@@ -339,7 +400,7 @@ def main():
     ytr = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "train-labels-idx1-ubyte.gz")).astype(np.int64))
     # train.py's validation split: the classifier never trained on it
     holdout = np.sort(np.random.default_rng(training["seed"]).permutation(len(xtr))[:val_size])
-    if not check_only and not args.variant_out:
+    if not check_only and not args.variant_out and not args.attacks_only and not args.variants_only:
         with open(os.path.join(args.model, "holdout.txt"), "w") as f:
             f.write("\n".join(str(i) for i in holdout) + "\n")
     inside = np.ones(len(xtr), dtype=bool)
@@ -350,6 +411,9 @@ def main():
 
     z = training_attacks(model, xtr, ytr, pool, args, mask_value)
     t_attacks = time.time() - t_all
+    if args.attacks_only:
+        print(f"attacks only: {args.attacks_only} in {args.cache} ({t_attacks:.0f} s)")
+        return
 
     def corrupted_right(idx, rng):
         """Corrupted copies of training images idx (one random corruption each) that the classifier gets right."""
@@ -369,9 +433,11 @@ def main():
           f"gets right; holdout mix for thresholds: {len(holdout_x)} frames ({val_size} clean + the corrupted ones right)")
 
     t0 = time.time()
-    head = train_head(model, clean_x, z, leave, mean, args, f" without {leave_fams}" if leave_fams else "")
+    head = None
+    if not args.variants_only:
+        head = train_head(model, clean_x, z, leave, mean, args, f" without {leave_fams}" if leave_fams else "")
+        report(model, head, holdout_x, args, title="head alone; " + (f"left out of training: {leave_fams}; " if leave_fams else ""))
     t_head = time.time() - t0
-    report(model, head, holdout_x, args, title="head alone; " + (f"left out of training: {leave_fams}; " if leave_fams else ""))
     if check_only:
         print(f"check only: nothing written ({time.time() - t_all:.0f} s)")
         return
@@ -403,12 +469,13 @@ def main():
         write_graph(head, args.variant_out)
         print(f"wrote {args.variant_out} ({time.time() - t_all:.0f} s)")
         return
-    write_graph(head, model_path)
+    if head is not None:
+        write_graph(head, model_path)
 
     variants, variant_rates, t_variants = {}, {}, time.time()
-    if args.leave_out_variants:
+    if args.leave_out_variants or args.variants_only:
         os.makedirs(os.path.join(args.model, "heads"), exist_ok=True)
-        for fam in families:
+        for fam in args.variant_families or families:
             kinds = {k for k, f in A.FAMILIES.items() if f == fam}
             h = train_head(model, clean_x, z, kinds, mean, args, f" without {fam}")
             variant_rates[fam] = report(model, h, holdout_x, args, only_kinds=kinds, title=f"held out: {fam}; ")
@@ -417,6 +484,20 @@ def main():
             variants[fam] = rel
     t_variants = time.time() - t_variants
 
+    if args.variants_only:
+        with open(manifest_path) as f:  # read again: another process may have added its variants meanwhile
+            manifest = json.load(f)
+        head_meta = manifest.setdefault("adversarial_head", {})
+        head_meta.setdefault("leave_out", {}).update(variants)
+        head_meta.setdefault("leave_out_commands", []).append(
+            " ".join(["/usr/bin/python3", "models/recipe/detector_head.py"] + sys.argv[1:]))
+        head_meta.setdefault("seconds", {})["leave_out_variants"] = round(
+            head_meta.get("seconds", {}).get("leave_out_variants", 0) + t_variants)
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=2)
+            f.write("\n")
+        print(f"wrote {len(variants)} leave-one-family-out graphs and their manifest entries ({time.time() - t_all:.0f} s)")
+        return
     manifest["outputs"][OUTPUT] = OUTPUT
     manifest["outputs"]["adversarial_classes"] = CLASSES
     manifest["calibration_holdout"] = "holdout.txt"
