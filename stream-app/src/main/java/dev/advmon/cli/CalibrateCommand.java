@@ -86,6 +86,9 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
   int fitCount;
 
+  @Option(names = "--fit-copies", defaultValue = "1", description = "Corrupted copies of each fit frame the feature-space models also learn from, where the model stays right (default 1).")
+  int fitCopies;
+
   @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
   int holdCount;
 
@@ -118,14 +121,14 @@ final class CalibrateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
       }
     }
-    if (copies < 0 || fitCount < 0 || holdCount < 1) {
-      throw new IllegalArgumentException("--copies and --fit must be at least 0, --hold at least 1");
+    if (copies < 0 || fitCopies < 0 || fitCount < 0 || holdCount < 1) {
+      throw new IllegalArgumentException("--copies, --fit-copies and --fit must be at least 0, --hold at least 1");
     }
     Calibrator.Budget budget = new Calibrator.Budget(cleanCap, corruptionCap);
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     List<String> fo = fooling.equals(List.of("none")) ? List.of() : fooling;
     long t0 = System.nanoTime();
-    CalibrationRun.Options o = new CalibrationRun.Options(images != null ? images : DEFAULT_TRAIN, fitCount, holdCount, copies, seed,
+    CalibrationRun.Options o = new CalibrationRun.Options(images != null ? images : DEFAULT_TRAIN, fitCount, holdCount, copies, fitCopies, seed,
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
         oiSearchShare, learned, 256);

@@ -281,7 +281,7 @@ public record Calibration(String model, String modelSha256, String created, doub
         OverinterpretationDetector.Settings s = new OverinterpretationDetector.Settings(r.integer(n, at + ".grid"),
             r.integer(n, at + ".border"), r.number(n, at + ".keep_fraction"), r.number(n, at + ".tau"), r.number(n, at + ".trigger"), sparse);
         o = new Overinterpretation(s, mask, r.number(n, at + ".search_share"),
-            r.scale(n, at, OverinterpretationDetector.SIGNALS.size()), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+            overinterpretationScale(r, n, at), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
       } catch (IllegalArgumentException e) {
         throw r.error(at, e.getMessage());
       }
@@ -392,6 +392,10 @@ public record Calibration(String model, String modelSha256, String created, doub
       }
     }
 
+    int size(JsonNode n, String at) {
+      return array(n, at + ".signal_scales").size();
+    }
+
     SignalScale scale(JsonNode n, String at, int expected) {
       JsonNode s = array(n, at + ".signal_scales");
       if (s.size() != expected) {
@@ -408,5 +412,21 @@ public record Calibration(String model, String modelSha256, String created, doub
         throw error(at + ".signal_scales", e.getMessage());
       }
     }
+  }
+
+  /**
+   * The overinterpretation scales; a calibration made before the noise- and blur-fill signals runs without them
+   * (their scales set so high that they never decide the score) instead of failing.
+   */
+  private static SignalScale overinterpretationScale(Reader r, JsonNode n, String at) {
+    int k = OverinterpretationDetector.SIGNALS.size();
+    int before = OverinterpretationDetector.SIGNALS_BEFORE_FILLS;
+    if (r.size(n, at) == before) {
+      SignalScale old = r.scale(n, at, before);
+      double[] s = java.util.Arrays.copyOf(old.scales(), k);
+      java.util.Arrays.fill(s, before, k, Double.MAX_VALUE);
+      return new SignalScale(s, old.threshold());
+    }
+    return r.scale(n, at, k);
   }
 }

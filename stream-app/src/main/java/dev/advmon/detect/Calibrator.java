@@ -116,7 +116,7 @@ public final class Calibrator {
     if (feature) {
       int classes = classifier.manifest().numClasses();
       List<float[]> features = new ArrayList<>(fit.size());
-      int[] labels = new int[fit.size()];
+      List<Integer> labels = new ArrayList<>(fit.size());
       for (int start = 0; start < fit.size(); start += s.batch()) {
         List<FloatImage> chunk = new ArrayList<>();
         for (int i = start; i < Math.min(fit.size(), start + s.batch()); i++) {
@@ -124,13 +124,17 @@ public final class Calibrator {
         }
         BatchOutput out = classifier.classify(chunk);
         for (int r = 0; r < chunk.size(); r++) {
+          // a fit frame with an expected class (a corrupted copy) counts only where the model gives that class
+          if (fit instanceof Hold h && !Calibrator.CLEAN.equals(h.group(start + r)) && out.argmax(r) != h.expected(start + r)) {
+            continue;
+          }
           features.add(out.features(r));
           // predicted, not true, labels: a PNG folder has none, and the model's own classes are what it is judged on
-          labels[start + r] = out.argmax(r);
+          labels.add(out.argmax(r));
         }
       }
       if (s.mahalanobis()) {
-        maha = Mahalanobis.fit(features, labels, classes, s.ridge());
+        maha = Mahalanobis.fit(features, labels.stream().mapToInt(Integer::intValue).toArray(), classes, s.ridge());
       }
       if (s.knn()) {
         int n = Math.min(s.knnBank(), features.size());
@@ -220,7 +224,9 @@ public final class Calibrator {
         for (int i = 0; i < n; i++) {
           col[i] = signals.get(i)[d][j];
         }
-        scales[j] = Math.max(upperQuantile(col, 0.01), 1e-9); // a signal that is 0 on 99% of clean frames still counts
+        // a signal that is 0 on 99% of clean frames still counts; a bounded one is scaled by its largest value
+        boolean bounded = names.get(d).equals(OverinterpretationDetector.NAME) && OverinterpretationDetector.BOUNDED_SIGNALS.contains(j);
+        scales[j] = Math.max(upperQuantile(col, bounded ? 0 : 0.01), 1e-9);
       }
       units[d] = names.get(d).equals(LearnedDetector.NAME) ? SignalScale.identity(1) : new SignalScale(scales, Double.POSITIVE_INFINITY);
       for (int i = 0; i < n; i++) {

@@ -33,14 +33,29 @@ import java.util.stream.IntStream;
  * share of the subset's cells on the grid's outer ring (0 where no search ran), and the emptiness of a confident
  * frame: 1 - the share of its pixels that carry any evidence ({@link #informative}: not at the mask value, not at
  * the frame's fill), so a decision at {@code tau} or more on a frame whose pixels were 95% removed is flagged
- * whatever the removed pixels were set to (mean value, black, white or any flat colour; 0 below {@code tau}).
- * Score: the largest signal in units of its calibrated scale ({@link SignalScale}).
+ * whatever the removed pixels were set to (mean value, black, white or any flat colour; 0 below {@code tau}); and
+ * the noise fill of a confident frame ({@link #roughness}: the median over pixels of each pixel's distance from
+ * the median of its 3x3 neighbourhood; 0 below {@code tau}): removed pixels set to random noise share no level, so
+ * emptiness misses them, but the frame is then mostly unstructured noise, far rougher than sensor noise on which a
+ * model stays right (the calibration's noisy frames set its scale); and the blur fill of a confident frame
+ * ({@link #flatness}): removed pixels set to a heavy blur of the frame leave a frame far flatter than defocus or
+ * motion blur a camera makes (its steepest edges, relative to its range, are gentler than any of the calibration's
+ * blurred frames). Score: the largest signal in units of its calibrated scale ({@link SignalScale}).
  */
 public final class OverinterpretationDetector implements StagedDetector {
 
   public static final String NAME = "overinterpretation";
   public static final String REASON = "OVERINTERPRETATION";
-  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "emptiness");
+  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "emptiness",
+      "noise-fill", "blur-fill");
+  /**
+   * Signals (indices into {@link #SIGNALS}) scaled by their LARGEST value on the calibration's threshold frames
+   * rather than their 99th percentile: a property that ordinary camera life (noise at every severity included)
+   * never goes beyond, so a frame past it is past anything a camera made.
+   */
+  /** Signals of a calibration made before noise-fill and blur-fill existed. */
+  static final int SIGNALS_BEFORE_FILLS = 5;
+  public static final java.util.Set<Integer> BOUNDED_SIGNALS = java.util.Set.of(5);
 
   /**
    * Probe geometry and the cascade's settings. {@code sparseTrigger}: a confident frame with at most this share of
@@ -139,6 +154,8 @@ public final class OverinterpretationDetector implements StagedDetector {
     private double interiorP;
     private double sparseP;
     private double emptiness;
+    private double noiseFill;
+    private double blurFill;
 
     /** The border alone keeps the class and the frame without its border loses it: min of the two. */
     private double borderReliance() {
@@ -172,6 +189,8 @@ public final class OverinterpretationDetector implements StagedDetector {
           boolean confident = frameOut.confidence(frameRow) >= settings.tau();
           double informative = informativeShare(frame, mask);
           emptiness = confident ? 1 - informative : 0;
+          noiseFill = confident ? roughness(frame) : 0;
+          blurFill = confident ? flatness(frame) : 0;
           boolean cheapFlag = scale.score(signals()) > scale.threshold();
           boolean sparse = informative <= settings.sparseTrigger();
           if (confident && (Math.max(borderReliance(), sparseP) >= settings.trigger() || cheapFlag || sparse)) {
@@ -213,7 +232,7 @@ public final class OverinterpretationDetector implements StagedDetector {
         insufficiency = 1 - sufficientFraction(frame, settings.grid(), top(ranking, search.smallest()), mask);
         borderShare = borderShare(top(ranking, search.smallest()), settings.grid());
       }
-      return new double[] {borderReliance(), sparseP, insufficiency, borderShare, emptiness};
+      return new double[] {borderReliance(), sparseP, insufficiency, borderShare, emptiness, noiseFill, blurFill};
     }
 
     @Override
@@ -223,7 +242,8 @@ public final class OverinterpretationDetector implements StagedDetector {
       }
       double[] s = signals();
       StringBuilder ev = new StringBuilder(String.format(Locale.ROOT,
-          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f;emptiness=%.4f", borderP, interiorP, sparseP, emptiness));
+          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f;emptiness=%.4f;noise-fill=%.4f;blur-fill=%.4f", borderP, interiorP,
+          sparseP, emptiness, noiseFill, blurFill));
       if (search != null && search.done()) {
         int k = search.smallest();
         int cells = settings.grid() * settings.grid();
@@ -312,6 +332,85 @@ public final class OverinterpretationDetector implements StagedDetector {
       }
     }
     return (double) needed / f.pixels();
+  }
+
+  /**
+   * How much of the frame is unstructured noise: the median, over pixels and channels, of the distance between a
+   * pixel and the median of its 3x3 neighbourhood (edges repeated). Smooth regions, edges and a flat fill give
+   * about 0; isolated impulses leave most pixels at 0 (a median over pixels ignores them); uniform noise gives
+   * about a quarter of the range.
+   */
+  static double roughness(FloatImage f) {
+    int h = f.height();
+    int w = f.width();
+    float[] dist = new float[f.channels() * h * w];
+    float[] window = new float[9];
+    int k = 0;
+    for (int c = 0; c < f.channels(); c++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int n = 0;
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              window[n++] = f.get(c, Math.min(h - 1, Math.max(0, y + dy)), Math.min(w - 1, Math.max(0, x + dx)));
+            }
+          }
+          Arrays.sort(window);
+          dist[k++] = Math.abs(f.get(c, y, x) - window[4]);
+        }
+      }
+    }
+    Arrays.sort(dist);
+    return dist[dist.length / 2];
+  }
+
+  /**
+   * How flat the frame is: with {@code e} the 95th percentile of the gradient magnitude (central differences) of
+   * the frame's 3x3 median (so a few sharp pixels left in a blurred frame do not count as edges), over the frame's
+   * range (99th minus 1st percentile of its pixels), channels averaged: {@code (1 / e)^4}. A sharp garment has
+   * {@code e} around 0.4, defocus and motion blur down to about 0.17, a heavy blur 0.13 and less; the 4th power
+   * spreads that tail so that a scale set at the 99th percentile of ordinary frames sits close to it.
+   */
+  static double flatness(FloatImage f) {
+    int h = f.height();
+    int w = f.width();
+    float[] lum = new float[h * w];
+    for (int c = 0; c < f.channels(); c++) {
+      for (int i = 0; i < h * w; i++) {
+        lum[i] += f.data()[c * h * w + i] / f.channels();
+      }
+    }
+    float[] med = new float[h * w];
+    float[] window = new float[9];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int n = 0;
+        for (int dy = -1; dy <= 1; dy++) {
+          for (int dx = -1; dx <= 1; dx++) {
+            window[n++] = lum[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))];
+          }
+        }
+        Arrays.sort(window);
+        med[y * w + x] = window[4];
+      }
+    }
+    double[] grad = new double[h * w];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double gx = (med[y * w + Math.min(w - 1, x + 1)] - med[y * w + Math.max(0, x - 1)]) / (x == 0 || x == w - 1 ? 1.0 : 2.0);
+        double gy = (med[Math.min(h - 1, y + 1) * w + x] - med[Math.max(0, y - 1) * w + x]) / (y == 0 || y == h - 1 ? 1.0 : 2.0);
+        grad[y * w + x] = Math.hypot(gx, gy);
+      }
+    }
+    Arrays.sort(grad);
+    float[] sorted = lum.clone();
+    Arrays.sort(sorted);
+    double range = sorted[Math.min(sorted.length - 1, (int) (0.99 * (sorted.length - 1)))] - sorted[(int) (0.01 * (sorted.length - 1))];
+    if (range <= 1e-6) {
+      return 0; // a blank frame: emptiness speaks for it
+    }
+    double e = Math.max(grad[(int) (0.95 * (grad.length - 1))] / range, 0.01);
+    return Math.pow(1 / e, 4);
   }
 
   /** Share of the frame's pixels that carry evidence ({@link #informative}). */

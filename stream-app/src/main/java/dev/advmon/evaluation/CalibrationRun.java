@@ -44,9 +44,10 @@ public final class CalibrationRun {
 
   /**
    * Everything calibrate can be told. {@code budget}: the caps on the threshold frames (clean any-alert share,
-   * and each corruption's); {@code copies}: corrupted copies per threshold frame.
+   * and each corruption's); {@code copies}: corrupted copies per threshold frame; {@code fitCopies}: corrupted copies
+   * per fit frame (the feature-space models learn that ordinary camera conditions are clean too).
    */
-  public record Options(Path images, int fitCount, int holdCount, int copies, long seed, Calibrator.Budget budget,
+  public record Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
       Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
       List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
       double oiSearchShare, boolean learned, int batch) {}
@@ -84,6 +85,7 @@ public final class CalibrationRun {
     Calibrator.Frames fit;
     Calibrator.Frames hold;
     int[] holdLabels;
+    int[] fitLabels;
     boolean fromHoldout = false;
     boolean idxSource = Files.isRegularFile(source) && source.toString().endsWith(".gz");
     if (idxSource) {
@@ -120,6 +122,7 @@ public final class CalibrationRun {
       fit = lazy(fitIdx.size(), i -> idx.image(fitIdx.get(i)));
       hold = lazy(holdIdx.size(), i -> idx.image(holdIdx.get(i)));
       holdLabels = labels == null ? null : holdIdx.stream().mapToInt(i -> labels[i]).toArray();
+      fitLabels = labels == null ? null : fitIdx.stream().mapToInt(i -> labels[i]).toArray();
       data.put("source", source.toString());
       data.put("source_sha256", Detectors.sha256(source));
       data.put("format", "IDX (gzip)");
@@ -137,12 +140,19 @@ public final class CalibrationRun {
       hold = lazy(holdFiles.size(), i -> prepare(preparer, holdFiles.get(i)));
       boolean labelled = holdFiles.stream().allMatch(f -> labels.containsKey(f.toAbsolutePath().normalize().toString()));
       holdLabels = labelled ? holdFiles.stream().mapToInt(f -> labels.get(f.toAbsolutePath().normalize().toString())).toArray() : null;
+      boolean fitLabelled = fitFiles.stream().allMatch(f -> labels.containsKey(f.toAbsolutePath().normalize().toString()));
+      fitLabels = fitLabelled ? fitFiles.stream().mapToInt(f -> labels.get(f.toAbsolutePath().normalize().toString())).toArray() : null;
       data.put("source", source.toAbsolutePath().toString());
       data.put("format", "image folder");
       data.put("labels", labelled ? "labels.csv" : "none (the model's class on each clean frame is what its corrupted copies must keep)");
       data.put("images_in_source", files.size());
     }
     CalibrationMix mix = CalibrationMix.of(hold, holdLabels, o.copies(), o.seed(), classifier, o.batch());
+    // the feature-space models fit on the fit frames AND their corrupted copies where the model stays right: a
+    // noisy or dark frame the model gets right is in-distribution, not a sign of fooling (issue 10: corrupted
+    // frames are clean in anything learned). Other draws than the threshold mix's (seed + 1).
+    Calibrator.Frames fitMix = o.fitCopies() > 0 && (maha || knn)
+        ? CalibrationMix.of(fit, fitLabels, o.fitCopies(), o.seed() + 1, classifier, o.batch()) : fit;
     data.put("split", "train (clean; never the test split)");
     data.put("selection", fromHoldout
         ? "java.util.Collections.shuffle(indices, new java.util.Random(seed)); in that order, the first 'fit_images' indices outside 'threshold_source' fit the "
@@ -153,6 +163,11 @@ public final class CalibrationRun {
     data.put("fit_images", fit.size());
     data.put("threshold_images", hold.size());
     data.put("corrupted_copies_per_threshold_image", o.copies());
+    data.put("corrupted_copies_per_fit_image", fitMix == fit ? 0 : o.fitCopies());
+    if (fitMix != fit) {
+      data.put("fit_mix", "the fit frames, each once as it is and " + o.fitCopies() + " times corrupted as in 'mix' with seed + 1; "
+          + "a corrupted copy counts only where the model gives the true label (else the clean frame's class)");
+    }
     data.put("knn_bank_images", knn ? Math.min(o.knnBank(), fit.size()) : 0);
     data.put("cap_clean", o.budget().clean());
     data.put("cap_per_corruption", o.budget().perCondition());
@@ -166,7 +181,7 @@ public final class CalibrationRun {
         ? new Calibrator.Overinterpretation(o.oiSettings(), bundle.manifest().input().maskValue(), o.oiSearchShare()) : null;
     Calibrator.Settings settings = new Calibrator.Settings(o.stability(), o.squeezers(), o.squeezeSignals(), maha, knn, 1,
         o.knnBank(), 1e-3, o.batch(), oi, head, o.weights(), o.budget());
-    Calibrator.Result r = Calibrator.calibrate(classifier, fit, mix, settings);
+    Calibrator.Result r = Calibrator.calibrate(classifier, fitMix, mix, settings);
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
     if (learned != null && !variants.isEmpty()) {

@@ -40,6 +40,20 @@ public final class DetectionEvaluation {
 
   private DetectionEvaluation() {}
 
+  /**
+   * Families measured and reported but held to no target: {@code adaptive} attacks know the detectors (issue 10
+   * item 7). They are also left out of the leave-one-family-out table: nothing learns from them.
+   */
+  public static final java.util.Set<String> NO_TARGET_FAMILIES = java.util.Set.of("adaptive");
+
+  /** Issue 10's targets, as the tables mark them. */
+  public static final double TARGET_CLEAN = 0.05;
+  public static final double TARGET_PER_CORRUPTION = 0.10;
+  public static final double TARGET_DETECTION = 0.95;
+  public static final double TARGET_AUC = 0.98;
+  public static final double TARGET_HELD_OUT = 0.80;
+  public static final double TARGET_MEAN_PASSES = 20;
+
   /** Where the frames are and how many of each to use (Integer.MAX_VALUE = all). */
   public record Options(Path fixtures, Path clean, Path corruptions, int perKind, int cleanLimit, int perCorruption, int maxBatch) {}
 
@@ -108,7 +122,7 @@ public final class DetectionEvaluation {
 
   /** Everything one run measured. */
   public record Report(List<String> detectors, Group clean, Map<String, Group> kinds, Map<String, String> familyOfKind,
-      Map<String, Group> corruptions, List<LeaveOut> leaveOut, String model) {}
+      Map<String, Group> corruptions, List<LeaveOut> leaveOut, String model, String budget) {}
 
   public static Report evaluate(ModelBundle bundle, EngineChoice engine, FramePreparer preparer, Options o) throws Exception {
     List<Detector> detectors = Detectors.forBundle(bundle);
@@ -180,7 +194,7 @@ public final class DetectionEvaluation {
       List<String> names = detectors.stream().map(Detector::name).toList();
       List<LeaveOut> leaveOut = leaveOneFamilyOut(bundle, engine, calibration, names, clean, kinds, kindFrames, familyOf,
           load(preparer, cleanFiles), o.maxBatch());
-      return new Report(names, clean, kinds, familyOf, corruptions, leaveOut, bundle.id());
+      return new Report(names, clean, kinds, familyOf, corruptions, leaveOut, bundle.id(), budget(calibration));
     }
   }
 
@@ -238,6 +252,9 @@ public final class DetectionEvaluation {
     familyOf.forEach((k, f) -> kindsOf.computeIfAbsent(f, x -> new ArrayList<>()).add(k));
     List<LeaveOut> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> fam : kindsOf.entrySet()) {
+      if (NO_TARGET_FAMILIES.contains(fam.getKey())) {
+        continue;
+      }
       Calibration.Variant variant = learned < 0 || calibration.learned() == null ? null
           : calibration.learned().leaveOut().get(fam.getKey());
       String head = learned < 0 ? "none" : variant != null ? "variant" : "dropped";
@@ -282,6 +299,37 @@ public final class DetectionEvaluation {
     return out;
   }
 
+  /**
+   * The false-alarm budget as calibrate split it: the caps on the threshold frames and each detector's share of
+   * the clean threshold frames (calibration.json).
+   */
+  static String budget(Calibration cal) {
+    StringBuilder b = new StringBuilder();
+    var d = cal.data();
+    if (d != null && d.has("cap_clean")) {
+      b.append(String.format(Locale.ROOT, "caps on the threshold frames: clean %s, each corruption %s; ",
+          pct(d.get("cap_clean").asDouble()), pct(d.get("cap_per_corruption").asDouble())));
+    }
+    b.append("each detector's share of the clean threshold frames (target_fpr): ");
+    List<String> parts = new ArrayList<>();
+    if (cal.stability() != null) {
+      parts.add("stability " + pct(cal.stability().targetFpr()));
+    }
+    if (cal.perturbation() != null) {
+      parts.add("perturbation " + pct(cal.perturbation().targetFpr()));
+    }
+    if (cal.fooling() != null) {
+      parts.add("fooling " + pct(cal.fooling().targetFpr()));
+    }
+    if (cal.overinterpretation() != null) {
+      parts.add("overinterpretation " + pct(cal.overinterpretation().targetFpr()));
+    }
+    if (cal.learned() != null) {
+      parts.add("learned " + pct(cal.learned().targetFpr()));
+    }
+    return b.append(String.join(", ", parts)).toString();
+  }
+
   /** Frame {@code i} flagged by a detector other than number {@code skip}. */
   private static boolean flaggedWithout(Group g, int skip, int i) {
     for (int d = 0; d < g.ratios().size(); d++) {
@@ -316,8 +364,8 @@ public final class DetectionEvaluation {
       h.append(' ').append(d).append(" |");
       sep.append("---:|");
     }
-    h.append(" ROC-AUC (any) |");
-    sep.append("---:|");
+    h.append(" ROC-AUC (any) | target (>= 95%, >= 0.98) |");
+    sep.append("---:|---|");
     for (String d : r.detectors()) {
       h.append(" AUC ").append(d).append(" |");
       sep.append("---:|");
@@ -332,7 +380,9 @@ public final class DetectionEvaluation {
       for (double[] ratio : g.ratios()) {
         row.append(' ').append(pct(g.rate(ratio))).append(" |");
       }
-      row.append(String.format(Locale.ROOT, " %.3f |", Roc.auc(cleanAny, g.any())));
+      double auc = Roc.auc(cleanAny, g.any());
+      row.append(String.format(Locale.ROOT, " %.3f | %s |", auc, NO_TARGET_FAMILIES.contains(r.familyOfKind().get(e.getKey()))
+          ? "none (adaptive)" : kindTarget(g.anyRate(), auc)));
       for (int j = 0; j < g.ratios().size(); j++) {
         row.append(String.format(Locale.ROOT, " %.3f |", Roc.auc(c.countedValues(c.ratios().get(j)), g.ratios().get(j))));
       }
@@ -347,24 +397,25 @@ public final class DetectionEvaluation {
       h2.append(' ').append(d).append(" |");
       sep2.append("---:|");
     }
-    h2.append(" forward passes, mean | p99 |");
-    sep2.append("---:|---:|");
+    h2.append(" forward passes, mean | p99 | target |");
+    sep2.append("---:|---:|---|");
     out.println(h2);
     out.println(sep2);
-    out.println(falseAlarmRow("**clean test frames**", c));
+    out.println(falseAlarmRow("**clean test frames**", c, TARGET_CLEAN));
     Group all = new Group(c.count(), c.any(), c.ratios(), filled(c.count()), c.passes());
-    out.println(falseAlarmRow("clean test frames, right or wrong", all));
+    out.println(falseAlarmRow("clean test frames, right or wrong", all, Double.NaN));
     for (Map.Entry<String, Group> e : r.corruptions().entrySet()) {
-      out.println(falseAlarmRow(e.getKey(), e.getValue()));
+      out.println(falseAlarmRow(e.getKey(), e.getValue(), TARGET_PER_CORRUPTION));
     }
     if (!r.corruptions().isEmpty()) {
       out.printf(Locale.ROOT, "%nWorst corruption: %s.%n", worst(r.corruptions()));
     }
+    out.printf(Locale.ROOT, "%nBudget split (calibrate): %s.%n", r.budget());
     out.println();
     out.println("### Leave one family out (each family's kinds, flagged when nothing that learned from attacks saw that family)");
     out.println();
-    out.println("| held-out family | kinds: detected | all its frames | n | detector head | clean false alarms in that setting |");
-    out.println("|---|---|---:|---:|---|---:|");
+    out.println("| held-out family | kinds: detected | all its frames | n | detector head | clean false alarms in that setting | target (>= 80%) |");
+    out.println("|---|---|---:|---:|---|---:|---|");
     for (LeaveOut l : r.leaveOut()) {
       StringBuilder k = new StringBuilder();
       l.detected().forEach((kind, v) -> k.append(k.length() == 0 ? "" : ", ").append(kind).append(' ').append(pct(v)));
@@ -373,11 +424,12 @@ public final class DetectionEvaluation {
         case "dropped" -> "left out (no variant without it)";
         default -> "none in the bundle";
       };
-      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %s |%n", l.family(), k, pct(l.pooled()), l.frames(), head, pct(l.cleanRate()));
+      out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s |%n", l.family(), k, pct(l.pooled()), l.frames(), head,
+          pct(l.cleanRate()), atLeast(l.pooled(), TARGET_HELD_OUT));
     }
     out.println();
-    out.printf(Locale.ROOT, "Forward passes per clean frame, all detectors: mean %.1f, p99 %d, max %d.%n", c.meanPasses(), c.p99Passes(),
-        Arrays.stream(c.passes()).max().orElse(0));
+    out.printf(Locale.ROOT, "Forward passes per clean frame, all detectors: mean %.1f (target < %.0f: %s), p99 %d, max %d.%n", c.meanPasses(),
+        TARGET_MEAN_PASSES, c.meanPasses() < TARGET_MEAN_PASSES ? "met" : "missed", c.p99Passes(), Arrays.stream(c.passes()).max().orElse(0));
   }
 
   private static boolean[] filled(int n) {
@@ -386,13 +438,37 @@ public final class DetectionEvaluation {
     return b;
   }
 
-  private static String falseAlarmRow(String name, Group g) {
+  private static String falseAlarmRow(String name, Group g, double cap) {
     StringBuilder row = new StringBuilder("| " + name + " | " + g.countedFrames() + " | " + pct(g.anyRate()) + " |");
     for (double[] ratio : g.ratios()) {
       row.append(' ').append(pct(g.rate(ratio))).append(" |");
     }
-    row.append(String.format(Locale.ROOT, " %.1f | %d |", g.meanPasses(), g.p99Passes()));
+    row.append(String.format(Locale.ROOT, " %.1f | %d | %s |", g.meanPasses(), g.p99Passes(), Double.isNaN(cap) ? "" : atMost(g.anyRate(), cap)));
     return row.toString();
+  }
+
+  /** "met" or "missed by N pts" for a rate that must reach {@code target}. */
+  static String atLeast(double v, double target) {
+    return Double.isNaN(v) ? "n/a" : v >= target ? "met" : String.format(Locale.ROOT, "missed by %.1f pts", 100 * (target - v));
+  }
+
+  /** "met" or "missed by N pts" for a rate that must stay at or below {@code cap}. */
+  static String atMost(double v, double cap) {
+    return Double.isNaN(v) ? "n/a" : v <= cap ? "met" : String.format(Locale.ROOT, "missed by %.1f pts", 100 * (v - cap));
+  }
+
+  private static String kindTarget(double rate, double auc) {
+    if (rate >= TARGET_DETECTION && auc >= TARGET_AUC) {
+      return "met";
+    }
+    List<String> miss = new ArrayList<>();
+    if (rate < TARGET_DETECTION) {
+      miss.add(String.format(Locale.ROOT, "detection -%.1f pts", 100 * (TARGET_DETECTION - rate)));
+    }
+    if (auc < TARGET_AUC) {
+      miss.add(String.format(Locale.ROOT, "AUC -%.3f", TARGET_AUC - auc));
+    }
+    return "missed: " + String.join(", ", miss);
   }
 
   /** The corruption with the highest any-alert rate, with the rate. */
