@@ -39,8 +39,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--clean-limit", defaultValue = "2147483647", description = "At most this many clean frames (default all).")
   int cleanLimit;
 
-  @Parameters(paramLabel = "FIXTURES", description = "Fixture folder with manifest.csv (file,kind[,family,...]) and the images it names.")
-  Path fixtures;
+  @Parameters(paramLabel = "FIXTURES", description = "Fixture folder with manifest.csv (file,kind[,family,...]) and the images it names "
+      + "(none = false alarms and forward passes only).")
+  String fixtures;
 
   @Override
   public Integer call() throws Exception {
@@ -54,7 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, EngineChoice.parse(config.string("model.engine")),
         FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
-        new DetectionEvaluation.Options(fixtures, cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
+        new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
     DetectionEvaluation.print(System.out, r);
     System.out.printf(Locale.ROOT, "%nmodel %s, clean frames %s, corruptions %s, fixtures %s, %.0f s%n", bundle.id(), cleanDir, corrDir,
         fixtures, (System.nanoTime() - t0) / 1e9);

@@ -210,6 +210,11 @@ public record Calibration(String model, String modelSha256, String created, doub
     if (detectors.has(StabilityDetector.NAME)) {
       JsonNode n = detectors.get(StabilityDetector.NAME);
       String at = "detectors." + StabilityDetector.NAME;
+      JsonNode names = n.path("signals");
+      if (names.isArray() && names.size() > 0 && !names.get(0).asText().equals(StabilityDetector.SIGNALS.get(0))) {
+        throw r.error(at + ".signals", "names " + names + ", the detector now has " + StabilityDetector.SIGNALS
+            + "; run ./monitor calibrate --model DIR again");
+      }
       st = new Stability(r.scale(n, at, StabilityDetector.SIGNALS.size()), r.number(n, at + ".target_fpr"),
           r.number(n, at + ".calibration_fpr"));
     }

@@ -16,7 +16,9 @@ import java.util.Locale;
  * <p>Probes: the frame shifted by {@code step} pixels right, left, down and up (edges repeated), with
  * {@code step} one pixel per 28 of the frame's shorter side, so a larger frame moves by the same share. Signals:
  * <ul>
- *   <li>{@code runner-up-odds}: p(runner-up) / p(predicted) on the frame itself, 1 at the boundary;
+ *   <li>{@code boundary}: 1 / the log-odds of the predicted class against the runner-up on the frame itself
+ *       (unbounded at the boundary: a bounded odds ratio could not rise above a threshold set among the
+ *       discrete shift-flips levels, which switched it off for one of the bundles measured);
  *   <li>{@code shift-l1}: mean L1 distance between the frame's softmax and each shifted copy's;
  *   <li>{@code shift-flips}: share of shifted copies whose class differs from the frame's.
  * </ul>
@@ -26,7 +28,9 @@ public final class StabilityDetector implements Detector {
 
   public static final String NAME = "stability";
   public static final String REASON = "PERTURBATION";
-  public static final List<String> SIGNALS = List.of("runner-up-odds", "shift-l1", "shift-flips");
+  public static final List<String> SIGNALS = List.of("boundary", "shift-l1", "shift-flips");
+  /** Log-odds below this count as this (the boundary signal is then 1 / MIN_MARGIN). */
+  static final double MIN_MARGIN = 1e-3;
   static final int[][] DIRECTIONS = {{0, 1}, {0, -1}, {1, 0}, {-1, 0}};
 
   private final SignalScale scale;
@@ -86,7 +90,7 @@ public final class StabilityDetector implements Detector {
     }
     float[] p = out.probabilities(frameRow);
     int y = out.argmax(frameRow);
-    double odds = Math.exp(-FeatureSqueezingDetector.logOdds(p, y));
+    double odds = 1 / Math.max(MIN_MARGIN, FeatureSqueezingDetector.logOdds(p, y));
     double l1 = 0;
     int flips = 0;
     for (int i = 0; i < probeCount; i++) {
@@ -99,7 +103,7 @@ public final class StabilityDetector implements Detector {
   @Override
   public Detection evaluate(FloatImage frame, BatchOutput outputs, int frameRow, int firstProbeRow, int probeCount) {
     double[] s = signals(outputs, frameRow, firstProbeRow, probeCount);
-    String evidence = String.format(Locale.ROOT, "runner-up-odds=%.4f;shift-l1=%.4f;shift-flips=%.2f", s[0], s[1], s[2]);
+    String evidence = String.format(Locale.ROOT, "boundary=%.4f;shift-l1=%.4f;shift-flips=%.2f", s[0], s[1], s[2]);
     return new Detection(NAME, REASON, scale.score(s), scale.threshold(), evidence, s);
   }
 }

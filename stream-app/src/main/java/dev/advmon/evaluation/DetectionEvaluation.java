@@ -130,13 +130,14 @@ public final class DetectionEvaluation {
       throw new IllegalArgumentException(bundle.directory() + " has no calibration.json: run ./monitor calibrate --model " + bundle.directory() + " first");
     }
     // attack fixtures, grouped by kind in manifest order
-    CsvTable fx = CsvTable.read(o.fixtures().resolve("manifest.csv"));
-    int fileCol = fx.column("file");
-    int kindCol = fx.column("kind");
-    int familyCol = fx.has("family") ? fx.column("family") : -1;
     Map<String, List<Path>> byKind = new LinkedHashMap<>();
     Map<String, String> familyOf = new LinkedHashMap<>();
-    for (int r = 0; r < fx.size(); r++) {
+    // no fixtures (null): false alarms and forward passes only, e.g. for a model nobody has attacked yet
+    CsvTable fx = o.fixtures() == null ? null : CsvTable.read(o.fixtures().resolve("manifest.csv"));
+    int fileCol = fx == null ? -1 : fx.column("file");
+    int kindCol = fx == null ? -1 : fx.column("kind");
+    int familyCol = fx != null && fx.has("family") ? fx.column("family") : -1;
+    for (int r = 0; fx != null && r < fx.size(); r++) {
       String kind = fx.get(r, kindCol);
       String family = familyCol >= 0 && !fx.get(r, familyCol).isEmpty() ? fx.get(r, familyCol) : kind;
       familyOf.putIfAbsent(kind, family);
@@ -358,6 +359,10 @@ public final class DetectionEvaluation {
     Group c = r.clean();
     out.println("### Attack kinds: detection and ROC-AUC (against the clean test frames the model gets right)");
     out.println();
+    if (r.kinds().isEmpty()) {
+      out.println("No attack fixtures given (FIXTURES = none).");
+      out.println();
+    }
     StringBuilder h = new StringBuilder("| kind | family | n | detected (any) |");
     StringBuilder sep = new StringBuilder("|---|---|---:|---:|");
     for (String d : r.detectors()) {
