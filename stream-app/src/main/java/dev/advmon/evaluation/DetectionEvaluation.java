@@ -386,7 +386,7 @@ public final class DetectionEvaluation {
         row.append(' ').append(pct(g.rate(ratio))).append(" |");
       }
       double auc = Roc.auc(cleanAny, g.any());
-      row.append(String.format(Locale.ROOT, " %.3f | %s |", auc, NO_TARGET_FAMILIES.contains(r.familyOfKind().get(e.getKey()))
+      row.append(String.format(Locale.ROOT, " %.4f | %s |", auc, NO_TARGET_FAMILIES.contains(r.familyOfKind().get(e.getKey()))
           ? "none (adaptive)" : kindTarget(g.anyRate(), auc)));
       for (int j = 0; j < g.ratios().size(); j++) {
         row.append(String.format(Locale.ROOT, " %.3f |", Roc.auc(c.countedValues(c.ratios().get(j)), g.ratios().get(j))));
