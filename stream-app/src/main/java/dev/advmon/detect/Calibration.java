@@ -76,13 +76,17 @@ public record Calibration(String model, String modelSha256, String created, doub
   public record Variant(String modelFile, String sha256, double threshold) {}
 
   /** Decision-stability settings: the signal scales and threshold ({@link StabilityDetector}). */
-  public record Stability(SignalScale scale, double targetFpr, double calibrationFpr) {}
+  public record Stability(SignalScale scale, boolean legacyOdds, double targetFpr, double calibrationFpr) {
+    public Stability(SignalScale scale, double targetFpr, double calibrationFpr) {
+      this(scale, false, targetFpr, calibrationFpr);
+    }
+  }
 
   /** The detectors this calibration configures: stability, perturbation, fooling, overinterpretation, learned. */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
     if (stability != null) {
-      out.add(new StabilityDetector(stability.scale()));
+      out.add(new StabilityDetector(stability.scale(), stability.legacyOdds()));
     }
     if (perturbation != null) {
       out.add(new FeatureSqueezingDetector(perturbation.squeezers().stream().map(Squeezer::parse).toList(),
@@ -112,7 +116,9 @@ public record Calibration(String model, String modelSha256, String created, doub
     ObjectNode detectors = root.putObject("detectors");
     if (stability != null) {
       ObjectNode n = detectors.putObject(StabilityDetector.NAME);
-      StabilityDetector.SIGNALS.forEach(n.putArray("signals")::add);
+      var names = n.putArray("signals");
+      names.add(stability.legacyOdds() ? StabilityDetector.LEGACY_ODDS : StabilityDetector.SIGNALS.get(0));
+      StabilityDetector.SIGNALS.subList(1, StabilityDetector.SIGNALS.size()).forEach(names::add);
       putScale(n, stability.scale(), stability.targetFpr(), stability.calibrationFpr());
     }
     if (perturbation != null) {
@@ -211,11 +217,12 @@ public record Calibration(String model, String modelSha256, String created, doub
       JsonNode n = detectors.get(StabilityDetector.NAME);
       String at = "detectors." + StabilityDetector.NAME;
       JsonNode names = n.path("signals");
-      if (names.isArray() && names.size() > 0 && !names.get(0).asText().equals(StabilityDetector.SIGNALS.get(0))) {
-        throw r.error(at + ".signals", "names " + names + ", the detector now has " + StabilityDetector.SIGNALS
+      String first = names.isArray() && names.size() > 0 ? names.get(0).asText() : StabilityDetector.SIGNALS.get(0);
+      if (!first.equals(StabilityDetector.SIGNALS.get(0)) && !first.equals(StabilityDetector.LEGACY_ODDS)) {
+        throw r.error(at + ".signals", "names " + names + ", the detector has " + StabilityDetector.SIGNALS
             + "; run ./monitor calibrate --model DIR again");
       }
-      st = new Stability(r.scale(n, at, StabilityDetector.SIGNALS.size()), r.number(n, at + ".target_fpr"),
+      st = new Stability(r.scale(n, at, StabilityDetector.SIGNALS.size()), first.equals(StabilityDetector.LEGACY_ODDS), r.number(n, at + ".target_fpr"),
           r.number(n, at + ".calibration_fpr"));
     }
     Perturbation p = null;

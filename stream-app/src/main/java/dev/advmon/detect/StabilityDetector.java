@@ -33,9 +33,22 @@ public final class StabilityDetector implements Detector {
   static final double MIN_MARGIN = 1e-3;
   static final int[][] DIRECTIONS = {{0, 1}, {0, -1}, {1, 0}, {-1, 0}};
 
+  /** The first signal of a calibration made before {@code boundary}: p(runner-up) / p(predicted), kept readable. */
+  public static final String LEGACY_ODDS = "runner-up-odds";
+
   private final SignalScale scale;
+  private final boolean legacyOdds;
 
   public StabilityDetector(SignalScale scale) {
+    this(scale, false);
+  }
+
+  /**
+   * {@code legacyOdds}: the first signal is the bounded runner-up odds an older calibration.json was fitted on
+   * (so that such a file keeps working as it was measured; recalibrating gives the boundary signal).
+   */
+  public StabilityDetector(SignalScale scale, boolean legacyOdds) {
+    this.legacyOdds = legacyOdds;
     if (scale.scales().length != SIGNALS.size()) {
       throw new IllegalArgumentException("the stability detector has " + SIGNALS.size() + " signals, got "
           + scale.scales().length + " scales");
@@ -85,12 +98,17 @@ public final class StabilityDetector implements Detector {
 
   /** The raw signals, in the order of {@link #SIGNALS}. */
   public static double[] signals(BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
+    return signals(out, frameRow, firstProbeRow, probeCount, false);
+  }
+
+  static double[] signals(BatchOutput out, int frameRow, int firstProbeRow, int probeCount, boolean legacyOdds) {
     if (probeCount != DIRECTIONS.length) {
       throw new IllegalStateException("expected " + DIRECTIONS.length + " shifted probes, got " + probeCount);
     }
     float[] p = out.probabilities(frameRow);
     int y = out.argmax(frameRow);
-    double odds = 1 / Math.max(MIN_MARGIN, FeatureSqueezingDetector.logOdds(p, y));
+    double margin = FeatureSqueezingDetector.logOdds(p, y);
+    double odds = legacyOdds ? Math.exp(-margin) : 1 / Math.max(MIN_MARGIN, margin);
     double l1 = 0;
     int flips = 0;
     for (int i = 0; i < probeCount; i++) {
@@ -102,8 +120,8 @@ public final class StabilityDetector implements Detector {
 
   @Override
   public Detection evaluate(FloatImage frame, BatchOutput outputs, int frameRow, int firstProbeRow, int probeCount) {
-    double[] s = signals(outputs, frameRow, firstProbeRow, probeCount);
-    String evidence = String.format(Locale.ROOT, "boundary=%.4f;shift-l1=%.4f;shift-flips=%.2f", s[0], s[1], s[2]);
+    double[] s = signals(outputs, frameRow, firstProbeRow, probeCount, legacyOdds);
+    String evidence = String.format(Locale.ROOT, (legacyOdds ? LEGACY_ODDS : SIGNALS.get(0)) + "=%.4f;shift-l1=%.4f;shift-flips=%.2f", s[0], s[1], s[2]);
     return new Detection(NAME, REASON, scale.score(s), scale.threshold(), evidence, s);
   }
 }
