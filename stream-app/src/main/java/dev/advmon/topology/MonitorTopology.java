@@ -1,7 +1,6 @@
 package dev.advmon.topology;
 
 import dev.advmon.campaign.CameraStatusSerde;
-import dev.advmon.campaign.CampaignSettings;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
@@ -43,19 +42,13 @@ public final class MonitorTopology {
   /** A frame alert with the frame that raised it, until the listener has seen both. */
   private record FlaggedFrame(Alert alert, dev.advmon.schema.Frame frame) {}
 
-  /** The topology with default campaign settings and in-memory meters (tests, tools). */
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer) {
-    return buildTopology(builder, topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory());
-  }
-
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
-      CampaignSettings campaigns, MonitorMetrics metrics) {
-    return buildTopology(builder, topics, preparer, scorer, campaigns, metrics, AlertListener.NONE);
-  }
-
-  /** @param listener sees each alert with its frame (the dashboard); {@link AlertListener#NONE} for none */
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
-      CampaignSettings campaigns, MonitorMetrics metrics, AlertListener listener) {
+  /** The monitor's topology: a pure function of {@code settings} (no I/O until Kafka Streams runs it). */
+  public static Topology buildTopology(StreamsBuilder builder, TopologySettings settings) {
+    Topics topics = settings.topics();
+    FramePreparer preparer = settings.preparer();
+    FrameScorer scorer = settings.scorer();
+    MonitorMetrics metrics = settings.metrics();
+    AlertListener listener = settings.alerts();
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
@@ -80,7 +73,7 @@ public final class MonitorTopology {
     // In memory, backed by its changelog topic: one small entry per camera, restored in moments.
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CAMERA_STORE), Serdes.String(),
         new CameraStatusSerde()));
-    CampaignTracker tracker = new CampaignTracker(campaigns);
+    CampaignTracker tracker = new CampaignTracker(settings.campaigns());
     KStream<String, Alert> campaignAlerts = verdicts
         .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
 

@@ -40,22 +40,11 @@ public final class StreamingMonitor implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Starts the monitor with meters of its own (not exported); see the overload that takes them. */
-  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
-      FramePreparer preparer, FrameScorer scorer) throws InterruptedException {
-    return start(config, registry, autoRegister, preparer, scorer, MonitorMetrics.inMemory());
-  }
-
   /**
    * Starts the monitor; blocks while the registry or broker is unreachable (interruptible). The Kafka Streams
    * metrics are bound to {@code metrics}; the caller keeps owning it (and closes it after this monitor).
+   * {@code alerts} sees every alert with its frame (the dashboard's feed; {@link AlertListener#NONE} for none).
    */
-  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
-      FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics) throws InterruptedException {
-    return start(config, registry, autoRegister, preparer, scorer, metrics, AlertListener.NONE);
-  }
-
-  /** As above; {@code alerts} sees every alert with its frame (the dashboard's feed). */
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts)
       throws InterruptedException {
@@ -69,8 +58,8 @@ public final class StreamingMonitor implements AutoCloseable {
         config.intValue("topics.partitions"), (short) config.intValue("topics.replication-factor"),
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
-    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer,
-        CampaignSettings.from(config), metrics, alerts);
+    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(),
+        new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics, alerts));
     log.debug("topology:\n{}", topology.describe());
     KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setUncaughtExceptionHandler(e -> {

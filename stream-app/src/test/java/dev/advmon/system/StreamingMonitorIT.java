@@ -22,6 +22,8 @@ import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.image.TestImages;
 import dev.advmon.testing.TestData;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -80,7 +82,7 @@ class StreamingMonitorIT {
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
         StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
             FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
-            new FrameScorer(classifier, List.of(), 64))) {
+            new FrameScorer(classifier, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
       assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
 
       Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);

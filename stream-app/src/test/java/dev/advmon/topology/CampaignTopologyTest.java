@@ -84,8 +84,8 @@ class CampaignTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(
-        MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer, campaigns, metrics,
-            (alert, frame) -> heard.add(new Heard(alert, frame))), props);
+        MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)
+            .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(),
