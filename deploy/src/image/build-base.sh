@@ -17,6 +17,7 @@
 #   NATIVE_DIR folders of native libraries the application loads (ONNX Runtime, RocksDB) whose dependencies
 #              must be in the base too
 set -euo pipefail
+# (no `| head` below: a reader that quits early would kill its writer with SIGPIPE, which pipefail reports)
 
 jdk="${1:?usage: build-base.sh JDK OUT_DIR [NATIVE_DIR...]}"
 out="${2:?usage: build-base.sh JDK OUT_DIR [NATIVE_DIR...]}"
@@ -36,7 +37,7 @@ modules=java.base,java.compiler,java.desktop,java.logging,java.management,java.n
 
 # Unchanged inputs (this script, the JDK, this machine's C library, the native libraries): keep the last base, so
 # that a rebuild costs nothing and Jib finds its layer in its cache.
-stamp="$( { cat "$0"; cat "$jdk/release"; ldd --version 2>/dev/null | head -n 1; for n in "${natives[@]}"; do find "$n" -type f -printf '%P %s\n' 2>/dev/null | sort; done; } | sha256sum | cut -d' ' -f1)"
+stamp="$( { cat "$0"; cat "$jdk/release"; ldd --version 2>/dev/null | sed -n 1p; for n in "${natives[@]}"; do find "$n" -type f -printf '%P %s\n' 2>/dev/null | sort; done; } | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/base.tar" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; then
   echo "build-base.sh: $out/base.tar is up to date"
   exit 0
@@ -86,7 +87,7 @@ done
 # Runtime needs too: make sure they are there even if no native folder was given
 for must in libstdc++.so.6 libgcc_s.so.1; do
   if [ -z "${libs[$must]:-}" ]; then
-    p="$(ldconfig -p 2>/dev/null | awk -v n="$must" '$1 == n && /x86-64/ {print $NF; exit}')"
+    p="$(ldconfig -p 2>/dev/null | awk -v n="$must" '$1 == n && /x86-64/ && !p {print $NF; p = 1}')"
     [ -n "$p" ] || fail "$must not found on this machine"
     libs["$must"]="$p"
   fi
@@ -103,7 +104,7 @@ done
 if command -v dpkg >/dev/null; then
   for name in "${!libs[@]}"; do
     # merged /usr: dpkg knows a library under the path ldd gave or under the resolved one
-    pkg="$( (dpkg -S "${libs[$name]}" || dpkg -S "$(readlink -f "${libs[$name]}")") 2>/dev/null | head -n 1 | cut -d: -f1 || true)"
+    pkg="$( (dpkg -S "${libs[$name]}" || dpkg -S "$(readlink -f "${libs[$name]}")") 2>/dev/null | sed -n 1p | cut -d: -f1 || true)"
     if [ -n "$pkg" ] && [ -f "/usr/share/doc/$pkg/copyright" ]; then
       mkdir -p "$rootfs/usr/share/doc/$pkg"
       cp "/usr/share/doc/$pkg/copyright" "$rootfs/usr/share/doc/$pkg/copyright"
@@ -134,7 +135,7 @@ gzip -n -6 "$layer"
 
 java_version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jdk/release")"
 java_vendor="$(sed -n 's/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release")"
-glibc="$(ldd --version 2>/dev/null | head -n 1 | sed 's/.* //')"
+glibc="$(ldd --version 2>/dev/null | sed -n 1p | sed 's/.* //')"
 cat > "$out/config.json" <<EOF
 {"architecture":"amd64","os":"linux","config":{"User":"65532:65532","WorkingDir":"/home/nonroot","Env":["PATH=/opt/java/bin:/usr/bin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"],"Labels":{"dev.advmon.base.java":"$java_vendor $java_version","dev.advmon.base.glibc":"$glibc","dev.advmon.base.built-from":"this machine's JDK and libraries (deploy/src/image/build-base.sh)"}},"rootfs":{"type":"layers","diff_ids":["$diff_id"]},"history":[{"created":"1970-01-01T00:00:00Z","created_by":"deploy/src/image/build-base.sh: jlink runtime ($java_vendor $java_version) + glibc $glibc, libstdc++, libgcc_s"}]}
 EOF
