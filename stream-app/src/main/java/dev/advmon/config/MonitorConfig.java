@@ -29,7 +29,7 @@ public final class MonitorConfig {
       new Setting("model.dir", "models/fashion-mnist-cnn",
           "Model bundle folder (model.onnx + manifest.json [+ calibration.json]); relative paths resolve against the monitor's home."),
       new Setting("model.engine", "auto",
-          "Inference engine: auto (TensorRT where a CUDA GPU and TensorRT 8 are present, else OnnxRuntime), TensorRT, or OnnxRuntime."),
+          "Inference engine: auto (OnnxRuntimeCuda where a CUDA GPU, CUDA 12, cuDNN 9 and the onnxruntime_gpu build are present, else TensorRT where TensorRT 8 is, else OnnxRuntime), OnnxRuntime (CPU), OnnxRuntimeCuda, OnnxRuntimeTensorRT (ONNX Runtime's CUDA / TensorRT execution providers) or TensorRT (DJL's TensorRT 8 engine)."),
       new Setting("model.max-batch", "128",
           "Most images in one inference call (a frame and its probes always go together)."),
       new Setting("image.max-encoded-bytes", "8388608",
@@ -202,9 +202,10 @@ public final class MonitorConfig {
   private void validate(String key) {
     switch (key) {
       case "model.engine" -> {
-        String v = string(key).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "tensorrt", "onnxruntime").contains(v)) {
-          throw invalid(key, "must be auto, TensorRT or OnnxRuntime");
+        try {
+          dev.advmon.model.EngineChoice.parse(string(key));
+        } catch (IllegalArgumentException e) {
+          throw invalid(key, "must be one of " + dev.advmon.model.EngineChoice.accepted());
         }
       }
       case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
