@@ -4,6 +4,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -70,14 +71,20 @@ final class RunCommand implements Callable<Integer> {
         return 0;
       }
       try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
-          : new MonitorHttpServer(c.string("http.bind"), c.intValue("http.port"), monitor::state, metrics::scrape,
-              monitor.cameras(), recent, metrics::counts)) {
+          : new MonitorHttpServer(HttpSettings.from(c), monitor.health(), metrics::scrape, monitor.cameras(), recent,
+              metrics::counts)) {
         if (http != null) {
           log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras",
               c.string("http.bind"), http.port());
         }
         try {
-          stop.await();
+          while (!stop.await(500, TimeUnit.MILLISECONDS)) {
+            if (monitor.failure().isPresent()) {
+              // a fatal error (e.g. the registry refuses our credentials): exit, so that the operator sees it
+              log.error("the monitor stopped: {}", monitor.failure().get());
+              return 1;
+            }
+          }
         } catch (InterruptedException e) {
           // the shutdown hook: fall through to close
         }

@@ -85,7 +85,10 @@ class CampaignTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(
         MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)
-            .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))), props);
+            .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))),
+        // the monitor's clock at the epoch, near the frames' timestamps (0..12 s): campaign windows bound
+        // timestamps by the clock, which the driver moves only when told to
+        props, Instant.EPOCH);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(),
