@@ -17,7 +17,9 @@ import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,16 +59,31 @@ final class RunCommand implements Callable<Integer> {
 
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
     RegistrySettings registrySettings = Wiring.registrySettings(c);
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
-        MonitorMetrics metrics = MonitorMetrics.prometheus()) {
-      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
+    // The model and its detectors load while the monitor waits for the registry and the broker, so that a
+    // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
+    CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
+    Thread loader = new Thread(() -> {
+      try {
+        DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
+        scorer.complete(new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch")));
+      } catch (Throwable e) {
+        scorer.completeExceptionally(e);
+        main.interrupt();
+      }
+    }, "advmon-model-loader");
+    loader.setDaemon(true);
+    loader.start();
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
       RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
-            registrySettings.autoRegister(), preparer, scorer, metrics, recent);
+            registrySettings.autoRegister(), preparer, () -> loaded(scorer), metrics, recent);
       } catch (InterruptedException e) {
+        if (scorer.isCompletedExceptionally()) {
+          loaded(scorer); // throws the model's error
+        }
         log.info("stopped before start-up finished");
         return 0;
       }
@@ -91,7 +108,28 @@ final class RunCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
+      closeModel(loader, scorer);
       stopped.countDown();
+    }
+  }
+
+  /** The loaded scorer, waiting for it; the loader's own exception when loading failed. */
+  private static FrameScorer loaded(CompletableFuture<FrameScorer> scorer) throws Exception {
+    try {
+      return scorer.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  private static void closeModel(Thread loader, CompletableFuture<FrameScorer> scorer) {
+    try {
+      loader.join(60_000); // a model still loading is closed once loaded
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (scorer.isDone() && !scorer.isCompletedExceptionally()) {
+      scorer.join().classifier().close();
     }
   }
 }

@@ -40,6 +40,17 @@ public final class Failures {
     return kind;
   }
 
+  /** What the operator should do about a fatal failure, naming the monitor's own settings; empty if nothing. */
+  public static String hint(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
+        return " (the registry refuses the monitor's credentials: check registry.basic-auth.user-info, i.e. "
+            + "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO, and that user's rights in the registry)";
+      }
+    }
+    return "";
+  }
+
   /** The innermost cause that says most, for log lines and health reasons. */
   public static String describe(Throwable failure) {
     Throwable t = failure;

@@ -103,6 +103,22 @@ public final class StreamingMonitor implements AutoCloseable {
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts)
       throws InterruptedException {
+    try {
+      return start(config, registry, autoRegister, preparer, () -> scorer, metrics, alerts);
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // the supplier above throws nothing
+    }
+  }
+
+  /**
+   * As above, with the scorer asked for only once the registry and the broker answer and the topics are there,
+   * so that the model can load meanwhile (what {@code run} does). Its exception, if any, ends the start.
+   */
+  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
+      FramePreparer preparer, java.util.concurrent.Callable<FrameScorer> scorerWhenReady, MonitorMetrics metrics,
+      AlertListener alerts) throws Exception {
     Topics topics = Topics.of(
         config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
@@ -116,6 +132,7 @@ public final class StreamingMonitor implements AutoCloseable {
         (short) config.intValue("topics.replication-factor"),
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
+    FrameScorer scorer = scorerWhenReady.call();
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
         alerts, new ScoringGuard(scorer));
     Properties properties = streamsProperties(config);
@@ -219,7 +236,7 @@ public final class StreamingMonitor implements AutoCloseable {
       return; // closing anyway, or a client already replaced (another of its threads failed first)
     }
     if (kind == Failures.Kind.FATAL) {
-      failure = "stopped: " + cause;
+      failure = "stopped: " + cause + Failures.hint(e);
       log.error("the monitor stops: {} (retrying cannot fix this; correct the configuration and start it again)",
           cause, e);
       supervisor.execute(() -> {

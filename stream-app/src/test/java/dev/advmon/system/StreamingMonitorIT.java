@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole monitor on a real Kafka broker and a real schema registry (Apicurio, Confluent API): 1,000
  * frames in, 50 of them malformed in different ways; every frame comes out exactly once, as a verdict or a
- * dead letter with its reason.
+ * dead letter with its reason, although the model fails for every frame once in the middle of a transaction
+ * that already holds verdicts (so at-least-once processing would write those verdicts twice).
  */
 @RealKafkaAndRegistry
 class StreamingMonitorIT {
@@ -79,19 +80,111 @@ class StreamingMonitorIT {
 
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-            FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
-            new FrameScorer(classifier, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
-      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
+      FailsOnceMidTransaction model = new FailsOnceMidTransaction(classifier);
+      List<String> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+          FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
+          new FrameScorer(model, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        model.commits = () -> commits(monitor);
+        Thread poller = new Thread(() -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            readiness.add(String.join("; ", monitor.health().readiness().reasons()));
+            try {
+              Thread.sleep(50);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        poller.setDaemon(true);
+        poller.start();
 
-      Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);
-      assertThat(expectedReason).hasSize(1000);
+        Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);
+        assertThat(expectedReason).hasSize(1000);
 
-      List<FrameVerdict> verdicts = new ArrayList<>();
-      List<DeadLetter> deadLetters = new ArrayList<>();
-      consume(broker.bootstrapServers(), registry, config, verdicts, deadLetters, 1000, Duration.ofSeconds(120));
+        List<FrameVerdict> verdicts = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        consume(broker.bootstrapServers(), registry, config, verdicts, deadLetters, 1000, Duration.ofSeconds(180));
+        poller.interrupt();
+        check(expectedReason, verdicts, deadLetters, config);
 
+        assertThat(model.failed).as("the model failed once, mid-transaction").isTrue();
+        assertThat(model.scored.get()).as("frames scored again after the restart: their verdicts were in the "
+            + "aborted transaction, which exactly-once hides and at-least-once would have written twice")
+            .isGreaterThan(950);
+        assertThat(readiness).as("readiness said why it was DOWN")
+            .anySatisfy(r -> assertThat(r).containsAnyOf("scoring fails for every frame", "restarting after a failure"));
+      }
+    }
+  }
+
+  /** Sum of the stream threads' commits so far (a Kafka Streams metric). */
+  private static double commits(StreamingMonitor monitor) {
+    double sum = 0;
+    for (var e : monitor.streams().metrics().entrySet()) {
+      if (e.getKey().name().equals("commit-total") && e.getKey().group().equals("stream-thread-metrics")
+          && e.getValue().metricValue() instanceof Number n) {
+        sum += n.doubleValue();
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * The real model, which fails for every frame once, after 300 frames, at a moment when the previous frame's
+   * verdict is in the open transaction (no commit since it was scored): the failure then aborts a transaction
+   * that holds verdicts, and their frames are scored again after the restart.
+   */
+  private static final class FailsOnceMidTransaction implements dev.advmon.model.BatchClassifier {
+    final DjlClassifier model;
+    final java.util.concurrent.atomic.AtomicInteger scored = new java.util.concurrent.atomic.AtomicInteger();
+    volatile java.util.function.DoubleSupplier commits;
+    volatile boolean failed;
+    private double commitsAtLastFrame = -1;
+    private int failingCalls;
+
+    FailsOnceMidTransaction(DjlClassifier model) {
+      this.model = model;
+    }
+
+    @Override
+    public dev.advmon.model.ModelManifest manifest() {
+      return model.manifest();
+    }
+
+    @Override
+    public String engineName() {
+      return model.engineName();
+    }
+
+    @Override
+    public synchronized dev.advmon.model.BatchOutput classify(List<dev.advmon.image.FloatImage> images) {
+      if (!failed && scored.get() >= 300 && commits != null) {
+        double now = commits.getAsDouble();
+        if (now == commitsAtLastFrame) {
+          failed = true;
+          failingCalls = 2; // this frame and the guard's canary: scoring is broken, not the frame
+        }
+        commitsAtLastFrame = now;
+      }
+      if (failingCalls > 0) {
+        failingCalls--;
+        throw new IllegalStateException("injected: the accelerator went away");
+      }
+      scored.incrementAndGet();
+      return model.classify(images);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static void check(Map<String, String> expectedReason, List<FrameVerdict> verdicts,
+      List<DeadLetter> deadLetters, MonitorConfig config) {
+    {
+      {
       assertThat(verdicts.size() + deadLetters.size()).isEqualTo(1000);
       assertThat(deadLetters).hasSize(50);
       Set<String> seen = new HashSet<>();
@@ -110,6 +203,7 @@ class StreamingMonitorIT {
       }
       assertThat(seen).hasSize(1000);
     }
+  }
   }
 
   /**
