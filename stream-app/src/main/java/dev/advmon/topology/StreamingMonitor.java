@@ -168,6 +168,7 @@ public final class StreamingMonitor implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.intValue("topics.replication-factor"));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(c).toString());
     p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, FrameTimestampExtractor.class.getName());
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the 5.0 default; no global stores
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId(c));
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), c.intValue("streams.session-timeout-ms"));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), c.intValue("streams.transaction-timeout-ms"));
@@ -237,8 +238,8 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     if (kind == Failures.Kind.FATAL) {
       failure = "stopped: " + cause + Failures.hint(e);
-      log.error("the monitor stops: {} (retrying cannot fix this; correct the configuration and start it again)",
-          cause, e);
+      log.error("the monitor stops: {}{} (retrying cannot fix this; correct the configuration and start it again)",
+          cause, Failures.hint(e), e);
       supervisor.execute(() -> {
         closeQuietly(client);
         stoppedForGood.countDown();

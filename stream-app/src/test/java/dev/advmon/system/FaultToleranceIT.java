@@ -186,7 +186,7 @@ class FaultToleranceIT {
       int verdictCount = (int) all.stream().filter(Outcome::verdict).count();
       REPORT.add(new ReliabilityReport.Row(fault, expected.size(), verdictCount, all.size() - verdictCount, lost,
           duplicates.size(), ReliabilityReport.longestGapSeconds(all.stream().map(Outcome::madeAtMs).toList()),
-          recovery, timeline()));
+          recovery + " (machine load " + ReliabilityReport.loadAverage() + ")", timeline()));
 
       assertThat(duplicates).as("%s: frames with more than one outcome", name).isEmpty();
       if (lost > 0) { // tell "not written" from "not visible yet" (an open transaction holds read_committed back)
@@ -454,8 +454,9 @@ class FaultToleranceIT {
       try (FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), run.frames, total, RATE, records::get)) {
         assertThat(traffic.awaitAllAcked(Duration.ofMinutes(2))).isTrue();
       }
-      run.finish("poison records: a 300,000-character camera id, a tombstone, a record beyond the largest frame, "
-          + "300 attributes of 2 KB, timestamps 50 minutes ahead and in 1970", "none needed: no restart, no stall");
+      run.finish("poison records: a 300,000-character camera id, a tombstone, a record beyond the largest frame "
+          + "(image.max-encoded-bytes 1 MiB here), 300 attributes of 2 KB, timestamps 50 minutes ahead and in 1970",
+          "none needed: no restart, no stall");
       assertThat(run.monitor.process().output()).as("no stream thread failed").doesNotContain("stream thread failed");
     }
   }

@@ -85,7 +85,10 @@ class RunCommandIT {
       MonitorProcess.Http ready = p.readiness();
       assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"state\":\"RUNNING\"").contains("\"reasons\":[]");
       assertThat(p.process().output()).contains("Kafka Streams REBALANCING -> RUNNING")
-          .contains("group.instance.id run-it-" + run + "-pod-7").contains("readiness UP");
+          .contains("group.instance.id run-it-" + run + "-pod-7");
+      // the health checker logs the change at its next look (every health.check-interval-ms)
+      assertThat(p.process().awaitLog("readiness UP", Duration.ofSeconds(30))).as("readiness logged; log:%n%s",
+          p.process().tail(20)).isTrue();
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
         assertThat(admin.listTopics().names().get())
             .contains("run-frames-" + run, "run-verdicts-" + run, "run-alerts-" + run, "run-dlq-" + run);

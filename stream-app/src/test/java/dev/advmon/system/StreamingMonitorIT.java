@@ -17,6 +17,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
@@ -81,11 +82,13 @@ class StreamingMonitorIT {
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
-      FailsOnceMidTransaction model = new FailsOnceMidTransaction(classifier);
+      FailsOnceMidTransaction model = new FailsOnceMidTransaction();
+      BreakableClassifier breakable = new BreakableClassifier(classifier);
+      breakable.fault = model;
       List<String> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
       try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
           FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
-          new FrameScorer(model, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
+          new FrameScorer(breakable, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
         model.commits = () -> commits(monitor);
         Thread poller = new Thread(() -> {
@@ -120,6 +123,69 @@ class StreamingMonitorIT {
     }
   }
 
+  /**
+   * A registry that stops accepting the monitor's credentials (revoked, rotated) would make every frame fail the
+   * same way: the monitor stops with a message naming the setting, instead of dead-lettering the stream.
+   */
+  @Test
+  void registryCredentialsRefusedMidStreamStopTheMonitorWithTheSettingToFixAndDeadLetterNothing(
+      KafkaBroker.Info broker, SchemaRegistryServer.Info registryServer) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("topics.frames", "frames-" + run);
+    settings.put("topics.verdicts", "verdicts-" + run);
+    settings.put("topics.alerts", "alerts-" + run);
+    settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("streams.application-id", "advmon-auth-it-" + run);
+    settings.put("streams.state-dir", stateDir.resolve("auth").toString());
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    // answers registrations (the start-up works), refuses to hand out schemas: credentials revoked meanwhile
+    com.sun.net.httpserver.HttpServer refusing = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger(1000);
+    refusing.createContext("/", ex -> {
+      try (ex) {
+        ex.getRequestBody().readAllBytes();
+        String path = ex.getRequestURI().getPath();
+        boolean register = ex.getRequestMethod().equals("POST") && path.endsWith("/versions");
+        byte[] body = (register ? "{\"id\":" + ids.incrementAndGet() + "}"
+            : "{\"error_code\":40101,\"message\":\"Unauthorized\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
+        ex.sendResponseHeaders(register || path.equals("/config") ? 200 : 401, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    refusing.start();
+    SchemaRegistry real = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = StreamingMonitor.start(config, new HttpSchemaRegistryClient(RegistrySettings
+                .builder("http://127.0.0.1:" + refusing.getAddress().getPort()).build()), true,
+            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+            MonitorMetrics.inMemory(), AlertListener.NONE)) {
+      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).isTrue();
+      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, real);
+      byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 20; i++) {
+          producer.send(new ProducerRecord<>(config.string("topics.frames"), "cam-1".getBytes(), serde.serializer()
+              .serialize(config.string("topics.frames"), frame("auth-" + i, "cam-1", ImageEncoding.PNG, png, null, null))));
+        }
+      }
+      assertThat(monitor.awaitFailure(Duration.ofSeconds(90))).as("the monitor stops").isTrue();
+      assertThat(monitor.failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 401")
+          .contains("registry.basic-auth.user-info"));
+      assertThat(monitor.health().readiness().up()).isFalse();
+      assertThat(monitor.health().liveness().reasons()).anySatisfy(r -> assertThat(r).contains("HTTP 401"));
+      assertThat(dev.advmon.testing.OutcomeReader.readAll(broker.bootstrapServers(), config.string("topics.verdicts"),
+          config.string("topics.dead-letter"), Duration.ofSeconds(60))).as("nothing verdicted or dead-lettered").isEmpty();
+    } finally {
+      refusing.stop(0);
+    }
+  }
+
   /** Sum of the stream threads' commits so far (a Kafka Streams metric). */
   private static double commits(StreamingMonitor monitor) {
     double sum = 0;
@@ -137,30 +203,15 @@ class StreamingMonitorIT {
    * verdict is in the open transaction (no commit since it was scored): the failure then aborts a transaction
    * that holds verdicts, and their frames are scored again after the restart.
    */
-  private static final class FailsOnceMidTransaction implements dev.advmon.model.BatchClassifier {
-    final DjlClassifier model;
+  private static final class FailsOnceMidTransaction implements BreakableClassifier.Fault {
     final java.util.concurrent.atomic.AtomicInteger scored = new java.util.concurrent.atomic.AtomicInteger();
     volatile java.util.function.DoubleSupplier commits;
     volatile boolean failed;
     private double commitsAtLastFrame = -1;
     private int failingCalls;
 
-    FailsOnceMidTransaction(DjlClassifier model) {
-      this.model = model;
-    }
-
     @Override
-    public dev.advmon.model.ModelManifest manifest() {
-      return model.manifest();
-    }
-
-    @Override
-    public String engineName() {
-      return model.engineName();
-    }
-
-    @Override
-    public synchronized dev.advmon.model.BatchOutput classify(List<dev.advmon.image.FloatImage> images) {
+    public synchronized Throwable on(List<dev.advmon.image.FloatImage> images) {
       if (!failed && scored.get() >= 300 && commits != null) {
         double now = commits.getAsDouble();
         if (now == commitsAtLastFrame) {
@@ -171,14 +222,11 @@ class StreamingMonitorIT {
       }
       if (failingCalls > 0) {
         failingCalls--;
-        throw new IllegalStateException("injected: the accelerator went away");
+        return new IllegalStateException("injected: the accelerator went away");
       }
       scored.incrementAndGet();
-      return model.classify(images);
+      return null;
     }
-
-    @Override
-    public void close() {}
   }
 
   private static void check(Map<String, String> expectedReason, List<FrameVerdict> verdicts,

@@ -70,6 +70,18 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A port free now, for a child to bind in a moment. Another process may take it in between: callers start the
+   * child again on another port when it says "Address already in use".
+   */
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public String name() {
     return name;
   }
@@ -120,10 +132,11 @@ public final class ChildProcess implements AutoCloseable {
     signal(process.pid(), signal);
   }
 
-  /** Sends {@code SIG<signal>} (STOP, CONT, ...) to a process of this user, with the kill command. */
+  /** Sends {@code SIG<signal>} (STOP, CONT, ...) to a process of this user. */
   public static void signal(long pid, String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+      // through sh: its built-in kill is there wherever a shell is, a kill binary (procps) not always
+      Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
       }

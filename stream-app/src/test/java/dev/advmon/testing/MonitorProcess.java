@@ -2,7 +2,6 @@ package dev.advmon.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +51,7 @@ public final class MonitorProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " is missing: the fault tests run the packaged monitor (mvn verify "
           + "packages it before the integration tests)");
     }
-    httpPort = freePort();
+    httpPort = ChildProcess.freePort();
     settings.put("http.port", Integer.toString(httpPort));
     Path config = dir.resolve("monitor.properties");
     try {
@@ -132,13 +131,7 @@ public final class MonitorProcess implements AutoCloseable {
     launch();
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+
 
   @Override
   public void close() {

@@ -54,13 +54,7 @@ public final class OutcomeReader implements AutoCloseable {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024),
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(verdictsTopic, deadLetterTopic)) {
-      consumer.partitionsFor(topic, Duration.ofSeconds(30))
-          .forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    assignFromTheBeginning(consumer, verdictsTopic, deadLetterTopic);
     this.thread = new Thread(this::run, "outcome-reader");
     thread.setDaemon(true);
     thread.start();
@@ -127,13 +121,7 @@ public final class OutcomeReader implements AutoCloseable {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
-      for (String topic : List.of(verdictsTopic, deadLetterTopic)) {
-        c.partitionsFor(topic, Duration.ofSeconds(30))
-            .forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
-      }
-      c.assign(partitions);
-      c.seekToBeginning(partitions);
+      List<org.apache.kafka.common.TopicPartition> partitions = assignFromTheBeginning(c, verdictsTopic, deadLetterTopic);
       Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
       long deadline = System.nanoTime() + timeout.toNanos();
       while (partitions.stream().anyMatch(p -> c.position(p, Duration.ofSeconds(30)) < end.get(p))) {
@@ -148,6 +136,19 @@ public final class OutcomeReader implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     }
     return all;
+  }
+
+  /** Every partition of {@code topics}, assigned to {@code consumer} (no group) from their first offset. */
+  private static List<org.apache.kafka.common.TopicPartition> assignFromTheBeginning(
+      KafkaConsumer<byte[], byte[]> consumer, String... topics) {
+    List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+    for (String topic : topics) {
+      consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return partitions;
   }
 
   private static Outcome decode(ConsumerRecord<byte[], byte[]> r, String verdictsTopic,

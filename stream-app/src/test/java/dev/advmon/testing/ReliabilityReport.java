@@ -80,13 +80,17 @@ public final class ReliabilityReport {
     }
   }
 
-  private static String machine() {
-    String load = "";
+  /** The 1-minute load average now ("?" where the system does not tell): how busy the machine was. */
+  public static String loadAverage() {
     try {
-      load = ", load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " when written";
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     } catch (IOException | RuntimeException e) {
-      // not Linux
+      return "?";
     }
+  }
+
+  private static String machine() {
+    String load = ", load average " + loadAverage() + " when written";
     return Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version") + ", "
         + System.getProperty("os.name") + load;
   }

@@ -2,7 +2,6 @@ package dev.advmon.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ public final class StandaloneKafka implements AutoCloseable {
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
-      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), freePort(), freePort());
+      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort());
       try {
         kafka.format();
         kafka.launch();
@@ -180,13 +179,7 @@ public final class StandaloneKafka implements AutoCloseable {
     launch();
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+
 
   @Override
   public void close() {

@@ -7,13 +7,11 @@ import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageLimits;
-import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.model.ModelManifest;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.InMemorySchemaRegistry;
 import dev.advmon.schema.Alert;
@@ -21,6 +19,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.TestData;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -93,28 +92,8 @@ class FailureHandlingTopologyTest {
     AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlqSerde);
-    BatchClassifier breakable = new BatchClassifier() {
-      @Override
-      public ModelManifest manifest() {
-        return model.manifest();
-      }
-
-      @Override
-      public String engineName() {
-        return model.engineName();
-      }
-
-      @Override
-      public BatchOutput classify(List<FloatImage> images) {
-        if (modelBroken) {
-          throw new IllegalStateException("CUDA error: out of memory");
-        }
-        return model.classify(images);
-      }
-
-      @Override
-      public void close() {}
-    };
+    BreakableClassifier breakable = new BreakableClassifier(model);
+    breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory") : null;
     FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.image.FloatImage;
-import dev.advmon.model.BatchClassifier;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.model.ModelManifest;
+import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.TestData;
 import java.util.Arrays;
 import java.util.List;
@@ -26,43 +24,16 @@ class ScoringGuardTest {
 
   private static DjlClassifier model;
 
-  /** The real model, failing for the images {@code fails} picks (any image in the call). */
-  private static final class Failing implements BatchClassifier {
+  /** The real model, failing for the images {@code fails} picks (any image in the call), or with an Error. */
+  private static final class Failing {
     volatile Predicate<FloatImage> fails = image -> false;
-    volatile RuntimeException runtime = new IllegalStateException("ORT: input rejected");
     volatile Error error;
-    volatile CountDownLatch hold;
+    final BreakableClassifier classifier = new BreakableClassifier(model);
 
-    @Override
-    public ModelManifest manifest() {
-      return model.manifest();
+    Failing() {
+      classifier.fault = images -> error != null ? error
+          : images.stream().anyMatch(fails) ? new IllegalStateException("ORT: input rejected") : null;
     }
-
-    @Override
-    public String engineName() {
-      return model.engineName();
-    }
-
-    @Override
-    public BatchOutput classify(List<FloatImage> images) {
-      if (hold != null) {
-        try {
-          hold.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      if (error != null) {
-        throw error;
-      }
-      if (images.stream().anyMatch(fails)) {
-        throw runtime;
-      }
-      return model.classify(images);
-    }
-
-    @Override
-    public void close() {}
   }
 
   @BeforeAll
@@ -90,7 +61,7 @@ class ScoringGuardTest {
   void aFrameThatAloneFailsToScoreIsThatFramesFailure() throws Exception {
     Failing failing = new Failing();
     failing.fails = ScoringGuardTest::marked;
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8));
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
     guard.score(image(0.9f));
 
     assertThatThrownBy(() -> guard.score(image(0.25f))).isInstanceOf(FrameScoringException.class)
@@ -102,7 +73,7 @@ class ScoringGuardTest {
   @Test
   void whenScoringFailsForEveryFrameNoFrameIsTheCulpritAndItIsReportedUntilAFrameScoresAgain() throws Exception {
     Failing failing = new Failing();
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8));
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
     guard.score(image(0.9f)); // becomes the canary
     failing.fails = image -> true; // the model broke: the canary fails too
 
@@ -119,7 +90,7 @@ class ScoringGuardTest {
   @Test
   void beforeAnyFrameScoredAMidGreyFrameIsTheCanary() {
     Failing failing = new Failing();
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8));
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
     failing.fails = image -> image.data()[0] == 0.7f || image.data()[0] == 0.5f;
     assertThatThrownBy(() -> guard.score(image(0.7f))).as("the mid-grey canary fails as well")
         .isInstanceOf(ScoringUnavailableException.class);
@@ -128,7 +99,7 @@ class ScoringGuardTest {
   @Test
   void framesFailingInARowWhileTheCanaryScoresCountAsBrokenScoringAfterAFew() throws Exception {
     Failing failing = new Failing();
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8));
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
     guard.score(image(0.9f));
     failing.fails = image -> image.data()[0] != 0.9f; // every real frame fails, the canary does not
     for (int i = 1; i < ScoringGuard.MAX_FRAME_FAILURES_IN_A_ROW; i++) {
@@ -142,7 +113,7 @@ class ScoringGuardTest {
   void anErrorIsSystemicAtOnce() {
     Failing failing = new Failing();
     failing.error = new OutOfMemoryError("Java heap space");
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8));
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
     assertThatThrownBy(() -> guard.score(image(0.2f))).isInstanceOf(ScoringUnavailableException.class)
         .hasCauseInstanceOf(OutOfMemoryError.class);
   }
@@ -150,9 +121,9 @@ class ScoringGuardTest {
   @Test
   void itKnowsHowLongAFrameHasBeenInTheModel() throws Exception {
     Failing failing = new Failing();
-    failing.hold = new CountDownLatch(1);
+    failing.classifier.hold = new CountDownLatch(1);
     AtomicLong clock = new AtomicLong(1_000);
-    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing, List.of(), 8), clock::get);
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8), clock::get);
     Thread scoring = new Thread(() -> {
       try {
         guard.score(image(0.4f));
@@ -166,7 +137,7 @@ class ScoringGuardTest {
     }
     clock.addAndGet(60_000);
     assertThat(guard.longestInFlightMs()).isGreaterThanOrEqualTo(60_000);
-    failing.hold.countDown();
+    failing.classifier.hold.countDown();
     scoring.join();
     assertThat(guard.longestInFlightMs()).isZero();
   }
