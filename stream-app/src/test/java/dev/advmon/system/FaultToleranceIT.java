@@ -120,6 +120,16 @@ class FaultToleranceIT {
     OutcomeReader reader;
     ReadinessLog readiness;
     long t0;
+    final List<Map.Entry<Long, String>> marks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Notes what the test did now, for the readiness timeline. */
+    void mark(String what) {
+      marks.add(Map.entry(System.currentTimeMillis(), what));
+    }
+
+    void mark(long atMs, String what) {
+      marks.add(Map.entry(atMs, what));
+    }
 
     Run(String name) {
       this.name = name;
@@ -204,15 +214,19 @@ class FaultToleranceIT {
       return all;
     }
 
+    /** Readiness changes and the test's own marks (in italics), by time from the start of the stream. */
     List<String> timeline() {
-      List<String> lines = new ArrayList<>();
+      List<Map.Entry<Long, String>> lines = new ArrayList<>();
       for (ReadinessLog.Change c : readiness.changes()) {
         String reasons = c.body().contains("\"reasons\":[") ? c.body().substring(c.body().indexOf("\"reasons\":[") + 10)
             .replaceAll("[}\\]]+$", "]") : "";
-        lines.add(String.format(Locale.ROOT, "%+.1f s: %s%s", (c.atMs() - t0) / 1000.0, c.status(),
-            reasons.equals("[]") || reasons.isEmpty() ? "" : " " + abbreviate(reasons)));
+        lines.add(Map.entry(c.atMs(), "readiness " + c.status()
+            + (reasons.equals("[]") || reasons.isEmpty() ? "" : " " + abbreviate(reasons))));
       }
-      return lines;
+      marks.forEach(m -> lines.add(Map.entry(m.getKey(), "*" + m.getValue() + "*")));
+      lines.sort(Map.Entry.comparingByKey());
+      return lines.stream().map(l -> String.format(Locale.ROOT, "%+.1f s: %s", (l.getKey() - t0) / 1000.0,
+          l.getValue())).toList();
     }
 
     @Override
@@ -271,6 +285,7 @@ class FaultToleranceIT {
           assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 60, Duration.ofMinutes(2)))
               .as("outcomes keep coming before %s", faults[i]).isTrue();
           long at = System.currentTimeMillis();
+          run.mark(faults[i]);
           boolean clean = faults[i].startsWith("SIGTERM");
           if (clean) {
             assertThat(run.monitor.stop(Duration.ofSeconds(60))).as("SIGTERM ends the monitor").isTrue();
@@ -281,8 +296,10 @@ class FaultToleranceIT {
           if (i == 3) {
             run.monitor.settings().put("streams.leave-group-on-close", "false"); // read by the next process
           }
+          run.mark("new process started");
           run.monitor.restart();
           long first = run.firstOutcomeAfter(restartAt, Duration.ofMinutes(2));
+          run.mark(first, "first verdict");
           recovery.add(String.format(Locale.ROOT, "%s: first verdict %s after the new process started (%s after the %s)",
               faults[i], seconds(first - restartAt), seconds(first - at), clean ? "signal" : "kill"));
         }
@@ -304,14 +321,18 @@ class FaultToleranceIT {
           endlessFrames(run))) {
         assertThat(run.monitor.process().await(() -> run.reader.count() >= 100, Duration.ofMinutes(2))).isTrue();
         long stoppedAt = System.currentTimeMillis();
+        run.mark("broker stopped (SIGTERM)");
         kafka.stop();
         while (System.currentTimeMillis() - stoppedAt < 20_000) {
           Thread.sleep(200); // the outage itself: 20 s without a broker
         }
         long backAt = System.currentTimeMillis();
+        run.mark("broker restarting");
         kafka.restart();
         long readyAt = System.currentTimeMillis();
+        run.mark("broker answers");
         long first = run.firstOutcomeAfter(readyAt, Duration.ofMinutes(3));
+        run.mark(first, "first verdict");
         int before = run.reader.count();
         assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 40, Duration.ofMinutes(2))).isTrue();
         traffic.stopAndAwaitAcked(Duration.ofMinutes(3));
@@ -348,6 +369,7 @@ class FaultToleranceIT {
         assertThat(run.monitor.process().await(() -> traffic.handedOver() >= v1 - 20, Duration.ofMinutes(2))).isTrue();
         long frozenAt = System.currentTimeMillis();
         ChildProcess.signal(registryServer.pid(), "STOP");
+        run.mark("registry frozen (SIGSTOP); frames with the new schema id follow");
         try {
           while (System.currentTimeMillis() - frozenAt < 25_000) {
             Thread.sleep(200); // frames with the new id arrive while the registry cannot answer
@@ -356,7 +378,9 @@ class FaultToleranceIT {
           ChildProcess.signal(registryServer.pid(), "CONT");
         }
         long thawedAt = System.currentTimeMillis();
+        run.mark("registry thawed (SIGCONT)");
         long firstAfter = run.firstOutcomeAfter(thawedAt, Duration.ofMinutes(3));
+        run.mark(firstAfter, "first verdict");
         int before = run.reader.count();
         assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 40, Duration.ofMinutes(2))).isTrue();
         traffic.stopAndAwaitAcked(Duration.ofMinutes(2));

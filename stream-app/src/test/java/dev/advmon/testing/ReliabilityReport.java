@@ -62,7 +62,8 @@ public final class ReliabilityReport {
           r.verdicts(), r.deadLetters(), r.lost(), r.duplicated(), r.secondsWithoutOutcome(), r.recovery()));
     }
     md.append("\n## Readiness through each fault\n\n");
-    md.append("`/health/ready` polled every 250 ms; times in seconds from the fault's start.\n");
+    md.append("`/health/ready` polled every 250 ms (NO ANSWER: no process, or not serving yet), with what the test "
+        + "did in italics; times in seconds from the start of the stream.\n");
     for (Row r : rows) {
       md.append("\n**").append(r.fault()).append("**\n\n");
       for (String line : r.timeline()) {
