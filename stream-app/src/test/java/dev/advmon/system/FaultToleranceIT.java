@@ -336,6 +336,7 @@ class FaultToleranceIT {
         int before = run.reader.count();
         assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 40, Duration.ofMinutes(2))).isTrue();
         traffic.stopAndAwaitAcked(Duration.ofMinutes(3));
+        run.monitor.process().await(() -> run.readiness.firstUpAfter(readyAt) > 0, Duration.ofMinutes(1));
         long upAgain = run.readiness.firstUpAfter(readyAt);
         recovery = String.format(Locale.ROOT, "broker down %s; first verdict %s after the broker answered again "
             + "(%s after its restart began); readiness UP again %s after it answered", seconds(backAt - stoppedAt),
@@ -384,6 +385,7 @@ class FaultToleranceIT {
         int before = run.reader.count();
         assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 40, Duration.ofMinutes(2))).isTrue();
         traffic.stopAndAwaitAcked(Duration.ofMinutes(2));
+        run.monitor.process().await(() -> run.readiness.firstUpAfter(thawedAt) > 0, Duration.ofMinutes(1));
         long upAgain = run.readiness.firstUpAfter(thawedAt);
         recovery = String.format(Locale.ROOT, "registry frozen %s; first verdict %s after it was thawed; readiness UP "
             + "again %s after", seconds(thawedAt - frozenAt), seconds(firstAfter - thawedAt),
