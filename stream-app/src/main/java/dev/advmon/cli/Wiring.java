@@ -23,7 +23,11 @@ public final class Wiring {
         .requestTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
         .maxRetries(c.intValue("registry.retries"))
         .initialBackoff(Duration.ofMillis(c.longValue("registry.retry-backoff-ms")))
-        .maxBackoff(Duration.ofSeconds(5));
+        .maxBackoff(Duration.ofSeconds(5))
+        .unknownIdCacheTtl(Duration.ofMillis(c.longValue("registry.unknown-id-cache-ms")))
+        // A frame's schema is fetched inside an open transaction: give up well before the broker would abort it
+        // (streams.transaction-timeout-ms); the monitor then restarts Kafka Streams once the registry answers.
+        .callDeadline(Duration.ofMillis(c.longValue("streams.transaction-timeout-ms") * 2 / 3));
     String userInfo = c.string("registry.basic-auth.user-info");
     if (!userInfo.isBlank()) {
       int colon = userInfo.indexOf(':');

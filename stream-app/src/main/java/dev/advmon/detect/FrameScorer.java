@@ -28,6 +28,11 @@ public final class FrameScorer {
     this.maxBatch = maxBatch;
   }
 
+  /** The model this scorer runs (its owner closes it). */
+  public BatchClassifier classifier() {
+    return classifier;
+  }
+
   public ModelManifest manifest() {
     return classifier.manifest();
   }

@@ -13,23 +13,37 @@ import dev.advmon.model.FramePreparer;
  * @param alerts sees each alert with its frame (the dashboard); {@link AlertListener#NONE} for none
  */
 public record TopologySettings(Topics topics, FramePreparer preparer, FrameScorer scorer, CampaignSettings campaigns,
-    MonitorMetrics metrics, AlertListener alerts) {
+    MonitorMetrics metrics, AlertListener alerts, ScoringGuard guard) {
 
-  /** Default campaign settings, in-memory meters, no listener (tests, tools). */
+  /**
+   * @param guard tells frame failures from systemic ones around {@code scorer}; must wrap the same scorer
+   */
+  public TopologySettings {
+    if (guard.scorer() != scorer) {
+      throw new IllegalArgumentException("the scoring guard must wrap the topology's scorer");
+    }
+  }
+
+  /** Default campaign settings, in-memory meters, no listener, a guard of its own (tests, tools). */
   public static TopologySettings of(Topics topics, FramePreparer preparer, FrameScorer scorer) {
     return new TopologySettings(topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory(),
-        AlertListener.NONE);
+        AlertListener.NONE, new ScoringGuard(scorer));
   }
 
   public TopologySettings withCampaigns(CampaignSettings campaigns) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, guard);
   }
 
   public TopologySettings withMetrics(MonitorMetrics metrics) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, guard);
   }
 
   public TopologySettings withAlerts(AlertListener alerts) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, guard);
+  }
+
+  /** Shares a guard (and so its view of whether scoring works) beyond one topology: the monitor's health. */
+  public TopologySettings withGuard(ScoringGuard guard) {
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, guard);
   }
 }
