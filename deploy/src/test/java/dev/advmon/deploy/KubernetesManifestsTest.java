@@ -41,6 +41,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +100,36 @@ class KubernetesManifestsTest {
 
   private static int httpPort(Container c) {
     return c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
+  }
+
+  /**
+   * The value Kubernetes gives the variable in a pod named {@code advmon-0} in namespace {@code advmon}: field
+   * references resolved, {@code $(NAME)} expanded from the variables defined before it (as the kubelet does);
+   * null for values from Secrets, which the test checks separately.
+   */
+  private static String kubernetesValue(EnvVar e, Map<String, String> earlier) {
+    if (e.getValueFrom() != null) {
+      if (e.getValueFrom().getFieldRef() == null) {
+        return null;
+      }
+      return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
+        case "metadata.name" -> "advmon-0";
+        case "metadata.namespace" -> "advmon";
+        default -> null;
+      };
+    }
+    if (e.getValue() == null) {
+      return null;
+    }
+    Matcher ref = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(e.getValue());
+    StringBuilder expanded = new StringBuilder();
+    while (ref.find()) {
+      String name = ref.group(1);
+      assertThat(earlier).as(e.getName() + " refers to $(" + name + "), defined before it").containsKey(name);
+      ref.appendReplacement(expanded, Matcher.quoteReplacement(earlier.get(name)));
+    }
+    ref.appendTail(expanded);
+    return expanded.toString();
   }
 
   private static String envName(String key) {
@@ -258,14 +290,19 @@ class KubernetesManifestsTest {
     Set<String> settingEnv = MonitorConfig.SETTINGS.stream().map(Setting::envName).collect(Collectors.toSet());
     Set<String> contractEnv = CONTRACT_SETTINGS.stream().map(KubernetesManifestsTest::envName).collect(Collectors.toSet());
     Map<String, String> env = new HashMap<>();
+    Map<String, String> podEnv = new HashMap<>();
     for (EnvVar e : monitor(m).getEnv()) {
+      String value = kubernetesValue(e, podEnv);
+      if (value != null) {
+        podEnv.put(e.getName(), value);
+      }
       if (!e.getName().startsWith("ADVMON_")) {
         continue;
       }
       assertThat(settingEnv.contains(e.getName()) || contractEnv.contains(e.getName()) || e.getName().startsWith("ADVMON_KAFKA_"))
           .as(e.getName() + " is a setting's variable").isTrue();
-      if (settingEnv.contains(e.getName()) && e.getValue() != null) {
-        env.put(e.getName(), e.getValue());
+      if (settingEnv.contains(e.getName()) && value != null) {
+        env.put(e.getName(), value);
       }
     }
     // and the Secret's keys, which arrive as variables too
