@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,7 +97,7 @@ class FaultToleranceIT {
           "- **seconds without a verdict**: the longest time between two consecutive outcomes (verdict or dead "
               + "letter, by the monitor's own time on them) while frames were arriving.",
           "- **recovery**: from the fault's end (the restart of the process, the broker back, the registry thawed) "
-              + "to the first verdict after it."));
+              + "to the first verdict after it."), faultTests());
     } finally {
       if (registryServer != null) {
         registryServer.close();
@@ -105,6 +106,12 @@ class FaultToleranceIT {
         kafka.close();
       }
     }
+  }
+
+  /** How many fault tests this class has: the report is written only when all of them ran. */
+  private static int faultTests() {
+    return (int) Arrays.stream(FaultToleranceIT.class.getDeclaredMethods())
+        .filter(m -> m.isAnnotationPresent(Test.class)).count();
   }
 
   /** One fault's setting: its topics, its monitor, its expectations. */

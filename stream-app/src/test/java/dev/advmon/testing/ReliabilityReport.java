@@ -48,7 +48,18 @@ public final class ReliabilityReport {
     return gap / 1000.0;
   }
 
-  public synchronized void write(Path file, String header) {
+  /**
+   * Writes the report, but only when every fault ran: a run of one fault test (while debugging it, or with
+   * {@code -Dit.test=...#method}) must not replace the full table with one row.
+   *
+   * @param faults how many faults the test class has
+   * @return whether the file was written
+   */
+  public synchronized boolean write(Path file, String header, int faults) {
+    if (rows.size() < faults) {
+      System.err.printf(Locale.ROOT, "%s kept: %d of %d faults ran in this run%n", file.getFileName(), rows.size(), faults);
+      return false;
+    }
     StringBuilder md = new StringBuilder();
     md.append("# Reliability under faults\n\n");
     md.append("Written by `stream-app/src/test/java/dev/advmon/system/FaultToleranceIT.java` (run by `mvn -B -ntp verify`, ")
@@ -79,6 +90,7 @@ public final class ReliabilityReport {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return true;
   }
 
   /** The 1-minute load average now ("?" where the system does not tell): how busy the machine was. */
