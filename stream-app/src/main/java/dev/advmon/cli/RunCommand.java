@@ -56,11 +56,12 @@ final class RunCommand implements Callable<Integer> {
 
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
     RegistrySettings registrySettings = Wiring.registrySettings(c);
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
-        MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+            Wiring.inferenceThreads(c));
+        MonitorMetrics metrics = MonitorMetrics.prometheus();
+        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c))) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
-      RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
@@ -71,10 +72,11 @@ final class RunCommand implements Callable<Integer> {
       }
       try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
           : new MonitorHttpServer(c.string("http.bind"), c.intValue("http.port"), monitor::state, metrics::scrape,
-              monitor.cameras(), recent, metrics::counts)) {
+              monitor.cameras(), recent, metrics::counts, Wiring.peers(monitor))) {
         if (http != null) {
-          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras",
-              c.string("http.bind"), http.port());
+          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
+              + "advertised to other instances as {}", c.string("http.bind"), http.port(),
+              monitor.server().map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
         }
         try {
           stop.await();

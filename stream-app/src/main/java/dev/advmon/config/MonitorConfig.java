@@ -32,6 +32,14 @@ public final class MonitorConfig {
           "Inference engine: auto (TensorRT where a CUDA GPU and TensorRT 8 are present, else OnnxRuntime), TensorRT, or OnnxRuntime."),
       new Setting("model.max-batch", "128",
           "Most images in one inference call (a frame and its probes always go together)."),
+      new Setting("model.batch.max-frames", "32",
+          "Most frames (each with its probes) scored together in one inference call, gathered from the stream threads while they wait for their verdicts; 1 = each stream thread scores its own frame alone."),
+      new Setting("model.batch.max-wait-ms", "5",
+          "Longest a frame waits for others to join its batch; a batch also goes at once when max-frames are waiting or when every recently active stream thread is waiting. 0 = never wait."),
+      new Setting("model.intra-op-threads", "0",
+          "ONNX Runtime threads inside one operator (one inference call); 0 = one per available processor. Set explicitly: ONNX Runtime's own default ignores the stream threads sharing the cores."),
+      new Setting("model.inter-op-threads", "1",
+          "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
           "Largest encoded image accepted, in bytes; larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
       new Setting("image.max-pixels", "16777216",
@@ -61,9 +69,11 @@ public final class MonitorConfig {
       new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
       new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
-      new Setting("streams.num-threads", "1", "Stream threads; each scores frames of its own partitions with its own predictor."),
+      new Setting("streams.num-threads", "2", "Stream threads. Each processes one frame at a time and waits for its verdict while the frames of all threads are scored together (model.batch.*), so a batch holds at most this many frames per instance; threads mostly wait, so more threads than cores is fine (with at least as many partitions)."),
       new Setting("streams.commit-interval-ms", "100", "How often a transaction commits (exactly-once): lower = lower end-to-end latency."),
       new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir."),
+      new Setting("streams.application-server", "",
+          "host:port this instance advertises to the other instances of the application (Kafka Streams application.server), so that /cameras and the dashboard of any instance answer for every camera; empty = this host's name and http.port. Unset when http.port = 0."),
       new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
       new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
       new Setting("campaign.window-ms", "10000",
@@ -207,7 +217,7 @@ public final class MonitorConfig {
           throw invalid(key, "must be auto, TensorRT or OnnxRuntime");
         }
       }
-      case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
+      case "model.max-batch", "model.batch.max-frames", "model.inter-op-threads", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
           "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms", "campaign.min-frames",
           "campaign.consecutive-windows" -> positiveLong(key);
@@ -217,7 +227,7 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "registry.retries", "startup.max-wait-ms" -> {
+      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }
@@ -226,6 +236,15 @@ public final class MonitorConfig {
         long v = longValue(key);
         if (v != -1 && v < 1) {
           throw invalid(key, "must be -1 (broker default) or at least 1");
+        }
+      }
+      case "streams.application-server" -> {
+        String v = string(key);
+        if (!v.isEmpty() && (!v.matches("[A-Za-z0-9._-]+:\\d{1,5}")
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1)) {
+          throw invalid(key, "must be host:port (a name or address the other instances can reach, e.g. "
+              + "advmon-0.advmon.prod.svc:8080), or empty");
         }
       }
       case "http.port" -> {

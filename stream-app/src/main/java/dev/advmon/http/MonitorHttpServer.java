@@ -11,9 +11,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -24,7 +27,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code /health/live}: 200 unless Kafka Streams is NOT_RUNNING or in ERROR;
  *   <li>{@code /health/ready}: 200 only while it is RUNNING (so no traffic during rebalances);
  *   <li>{@code /metrics}: Prometheus text format;
- *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store;
+ *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state stores of every
+ *       instance ({@link ClusterCameras}); {@code ?scope=local}: this instance's store only (what peers ask);
  *   <li>{@code /}, {@code /api/*}: the operator dashboard, when given its data ({@link DashboardRoutes}).
  * </ul>
  * Bound to the {@code http.bind} address (loopback by default): it has no authentication.
@@ -57,15 +61,27 @@ public final class MonitorHttpServer implements AutoCloseable {
    */
   public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
       CameraDirectory cameras, RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
+    this(bind, port, state, metrics, cameras, alerts, counts, Peers.NONE);
+  }
+
+  /**
+   * As above, answering for the cameras and alerts of every instance of the application: {@code peers} are the
+   * other instances, asked over their HTTP port.
+   */
+  public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
+      CameraDirectory cameras, RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Peers peers)
+      throws IOException {
     this.state = state;
     this.metrics = metrics;
-    this.cameras = cameras;
+    this.cameras = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers);
     InetSocketAddress address = new InetSocketAddress(bind, port);
-    this.dashboard = alerts == null ? null : new DashboardRoutes(alerts, counts, state, address.getAddress());
+    this.dashboard = alerts == null ? null : new DashboardRoutes(alerts, counts, state, address.getAddress(), peers);
     server = HttpServer.create(address, 0);
     server.createContext("/", this::route);
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "advmon-http");
+    // More than one worker: two instances asking each other at the same moment must not wait on each other.
+    AtomicInteger workers = new AtomicInteger();
+    executor = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "advmon-http-" + workers.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -114,15 +130,26 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   private void cameras(HttpExchange ex, String id) throws IOException {
+    boolean localOnly = localScope(ex);
+    CameraDirectory directory = localOnly ? cameras.local() : cameras;
     try {
       if (id == null) {
-        json(ex, 200, Map.of("cameras", cameras.all()));
+        CameraDirectory.Listing listing = localOnly ? new CameraDirectory.Listing(directory.all(), List.of())
+            : directory.listing();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("cameras", listing.cameras());
+        if (!listing.instances().isEmpty()) {
+          body.put("complete", listing.complete());
+          body.put("instances", listing.instances());
+        }
+        json(ex, 200, body);
       } else {
-        var one = cameras.one(id);
+        var one = directory.one(id);
         if (one.isPresent()) {
           json(ex, 200, one.get());
         } else {
-          json(ex, 404, Map.of("error", "no camera '" + id + "' on this instance (see /cameras for the known ones)"));
+          json(ex, 404, Map.of("error", "no camera '" + id + "' on " + (localOnly ? "this instance" : "any instance")
+              + " (see /cameras for the known ones)"));
         }
       }
     } catch (InvalidStateStoreException e) {
@@ -130,6 +157,12 @@ public final class MonitorHttpServer implements AutoCloseable {
       json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is " + state.get()
           + "; retry in a few seconds"));
     }
+  }
+
+  /** {@code ?scope=local}: answer from this instance only (how instances ask each other). */
+  static boolean localScope(HttpExchange ex) {
+    String query = ex.getRequestURI().getRawQuery();
+    return query != null && java.util.Arrays.asList(query.split("&")).contains("scope=local");
   }
 
   static void json(HttpExchange ex, int status, Object body) throws IOException {

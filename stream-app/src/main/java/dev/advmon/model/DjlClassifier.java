@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class DjlClassifier implements BatchClassifier {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DjlClassifier.class);
+
   private final ModelBundle bundle;
   private final String engine;
   private final ZooModel<NDList, NDList> model;
@@ -39,18 +41,28 @@ public final class DjlClassifier implements BatchClassifier {
     this.encoder = new InputEncoder(bundle.manifest().input());
   }
 
-  /** Loads {@code bundle} on the engine that {@code choice} resolves to on this machine. */
+  /** Loads {@code bundle} on the engine that {@code choice} resolves to on this machine, with default threads. */
   public static DjlClassifier load(ModelBundle bundle, EngineChoice choice) {
+    return load(bundle, choice, InferenceThreads.defaults());
+  }
+
+  /** As above, with ONNX Runtime's intra- and inter-op thread counts set to {@code threads}. */
+  public static DjlClassifier load(ModelBundle bundle, EngineChoice choice, InferenceThreads threads) {
     String engine = new EngineSelector(NativeEnvironment.system()).select(choice);
     String fileName = bundle.manifest().modelFile();
     String modelName = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
-    Criteria<NDList, NDList> criteria = Criteria.builder()
+    Criteria.Builder<NDList, NDList> builder = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
         .optModelPath(bundle.directory())
         .optModelName(modelName)
         .optEngine(engine)
-        .optTranslator(new NoopTranslator())
-        .build();
+        .optTranslator(new NoopTranslator());
+    if (engine.startsWith("OnnxRuntime")) { // OrtModel's option names
+      builder.optOption("intraOpNumThreads", Integer.toString(threads.intraOp()))
+          .optOption("interOpNumThreads", Integer.toString(threads.interOp()));
+      log.info("ONNX Runtime: {} intra-op thread(s), {} inter-op thread(s)", threads.intraOp(), threads.interOp());
+    }
+    Criteria<NDList, NDList> criteria = builder.build();
     try {
       return new DjlClassifier(bundle, engine, criteria.loadModel());
     } catch (IOException | ModelNotFoundException | MalformedModelException e) {

@@ -60,7 +60,7 @@ public final class MonitorTopology {
 
     Map<String, KStream<String, Outcome<VerdictMapper.Scored>>> scored = decoded.get("decoded-ok")
         .mapValues(Outcome::value, Named.as("unwrap-decoded"))
-        .processValues(() -> new ScoreFrameProcessor(scorer, metrics), Named.as("score"))
+        .processValues(() -> new ScoreFrameProcessor(settings.batcher(), metrics), Named.as("score"))
         .split(Named.as("scored-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));

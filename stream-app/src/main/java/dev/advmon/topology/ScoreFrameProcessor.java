@@ -1,8 +1,7 @@
 package dev.advmon.topology;
 
-import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.detect.Verdict;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -10,18 +9,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step 2: one batched inference for the frame and every detector probe, then the verdict. A frame the model
- * cannot score becomes a SCORING_FAILED dead letter rather than stopping the stream.
+ * Step 2: one batched inference for the frame and every detector probe, shared with the frames the other stream
+ * threads are scoring at the same time ({@link DynamicBatcher}), then the verdict. The thread waits for its
+ * frame's verdict before it returns, so no frame is ever held past a commit. A frame the model cannot score
+ * becomes a SCORING_FAILED dead letter rather than stopping the stream.
  */
 final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFrame, Outcome<VerdictMapper.Scored>> {
 
   private static final Logger log = LoggerFactory.getLogger(ScoreFrameProcessor.class);
 
-  private final FrameScorer scorer;
+  private final DynamicBatcher scorer;
   private final MonitorMetrics metrics;
   private FixedKeyProcessorContext<String, Outcome<VerdictMapper.Scored>> context;
 
-  ScoreFrameProcessor(FrameScorer scorer, MonitorMetrics metrics) {
+  ScoreFrameProcessor(DynamicBatcher scorer, MonitorMetrics metrics) {
     this.scorer = scorer;
     this.metrics = metrics;
   }
@@ -34,11 +35,13 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
   @Override
   public void process(FixedKeyRecord<String, DecodedFrame> record) {
     DecodedFrame f = record.value();
-    Verdict verdict;
+    DynamicBatcher.Result scored;
     try {
       long start = System.nanoTime();
-      verdict = scorer.score(f.image());
-      metrics.frameScored(System.nanoTime() - start, verdict.forwardPasses());
+      scored = scorer.score(f.image());
+      metrics.frameScored(System.nanoTime() - start, scored.verdict().forwardPasses());
+    } catch (DynamicBatcher.ScoringUnavailableException e) {
+      throw e; // stopping: not the frame's fault; the task ends without committing it, so it is read again
     } catch (RuntimeException e) {
       log.warn("frame {} from camera {} could not be scored: {}", f.frame().getFrameId(), f.frame().getCameraId(), e.toString());
       context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
@@ -48,6 +51,7 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     }
     long now = context.currentSystemTimeMs();
     context.forward(record.withValue(new Outcome.Ok<>(
-        new VerdictMapper.Scored(f.frame(), verdict, now, Math.max(0, now - record.timestamp())))));
+        new VerdictMapper.Scored(f.frame(), scored.verdict(), now, Math.max(0, now - record.timestamp()),
+            scored.batchFrames()))));
   }
 }

@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.campaign.CampaignSettings;
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
@@ -12,14 +13,20 @@ import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +41,15 @@ public final class StreamingMonitor implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final MonitorMetrics metrics;
+  private final DynamicBatcher batcher;
+  private final Optional<HostInfo> server;
 
-  private StreamingMonitor(KafkaStreams streams, MonitorMetrics metrics) {
+  private StreamingMonitor(KafkaStreams streams, MonitorMetrics metrics, DynamicBatcher batcher,
+      Optional<HostInfo> server) {
     this.streams = streams;
     this.metrics = metrics;
+    this.batcher = batcher;
+    this.server = server;
   }
 
   /**
@@ -58,10 +70,25 @@ public final class StreamingMonitor implements AutoCloseable {
         config.intValue("topics.partitions"), (short) config.intValue("topics.replication-factor"),
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
+    // Shared by all stream threads; closed after Kafka Streams, whose threads may hand in frames while closing.
+    int maxFrames = Math.min(config.intValue("model.batch.max-frames"), config.intValue("streams.num-threads"));
+    DynamicBatcher batcher = new DynamicBatcher(scorer, maxFrames,
+        Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), metrics::batchScored);
+    if (config.intValue("model.batch.max-frames") > config.intValue("streams.num-threads")) {
+      log.info("batches hold at most {} frame(s): one per stream thread (streams.num-threads={}, "
+          + "model.batch.max-frames={}); raise streams.num-threads for larger batches", maxFrames,
+          config.intValue("streams.num-threads"), config.intValue("model.batch.max-frames"));
+    }
     Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(),
-        new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics, alerts));
+        new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics, alerts, batcher));
     log.debug("topology:\n{}", topology.describe());
-    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+    KafkaStreams streams;
+    try {
+      streams = new KafkaStreams(topology, streamsProperties(config));
+    } catch (RuntimeException e) {
+      batcher.close();
+      throw e;
+    }
     streams.setUncaughtExceptionHandler(e -> {
       // e.g. the registry went away mid-stream: the task restarts from its last commit, nothing is lost
       log.error("stream thread failed; replacing it (processing resumes from the last commit): {}", e.toString());
@@ -73,7 +100,28 @@ public final class StreamingMonitor implements AutoCloseable {
     log.info("monitor started: {} -> {} / {} / {} (model {}, engine {})", topics.frames().name(),
         topics.verdicts().name(), topics.alerts().name(), topics.deadLetters().name(),
         scorer.manifest().name() + ":" + scorer.manifest().version(), scorer.engineName());
-    return new StreamingMonitor(streams, metrics);
+    return new StreamingMonitor(streams, metrics, batcher, applicationServer(config));
+  }
+
+  /**
+   * Where this instance's HTTP endpoints are reached by the other instances: {@code streams.application-server},
+   * or this host's name and {@code http.port}; empty when HTTP is off ({@code http.port} = 0).
+   */
+  public static Optional<HostInfo> applicationServer(MonitorConfig c) {
+    String configured = c.string("streams.application-server");
+    if (!configured.isBlank()) {
+      return Optional.of(HostInfo.buildFromEndpoint(configured));
+    }
+    if (c.intValue("http.port") == 0) {
+      return Optional.empty();
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
+    }
+    return Optional.of(new HostInfo(host, c.intValue("http.port")));
   }
 
   /** Kafka Streams settings: exactly-once v2, plus every kafka.* pass-through (security, SASL, ...). */
@@ -85,6 +133,7 @@ public final class StreamingMonitor implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.intValue("streams.num-threads"));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.longValue("streams.commit-interval-ms"));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.intValue("topics.replication-factor"));
+    applicationServer(c).ifPresent(h -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, h.host() + ":" + h.port()));
     if (!c.string("streams.state-dir").isBlank()) {
       p.put(StreamsConfig.STATE_DIR_CONFIG, c.string("streams.state-dir"));
     }
@@ -140,6 +189,26 @@ public final class StreamingMonitor implements AutoCloseable {
     return new CameraQueries(streams);
   }
 
+  /** What this instance advertises to the others ({@code application.server}); empty when HTTP is off. */
+  public Optional<HostInfo> server() {
+    return server;
+  }
+
+  /**
+   * The other running instances of this application, by their {@code application.server}, from the group's
+   * metadata (empty while rebalancing or alone). Instances that advertise no server cannot be asked and are
+   * left out.
+   */
+  public List<HostInfo> peers() {
+    try {
+      return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo)
+          .filter(h -> h.port() > 0 && !server.map(h::equals).orElse(false))
+          .distinct().toList();
+    } catch (RuntimeException e) { // not yet started, or closing
+      return List.of();
+    }
+  }
+
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -155,6 +224,10 @@ public final class StreamingMonitor implements AutoCloseable {
   /** Commits what was processed and leaves the group; bounded so that SIGTERM never hangs. */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    try {
+      streams.close(Duration.ofSeconds(30));
+    } finally {
+      batcher.close();
+    }
   }
 }

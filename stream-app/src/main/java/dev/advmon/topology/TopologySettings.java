@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.campaign.CampaignSettings;
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
@@ -11,25 +12,37 @@ import dev.advmon.model.FramePreparer;
  * instead of a ladder of overloads, so that a new ingredient is one more component with a default.
  *
  * @param alerts sees each alert with its frame (the dashboard); {@link AlertListener#NONE} for none
+ * @param batcher scores the frames of all stream threads together ({@code scorer}'s); its owner closes it after
+ *     Kafka Streams. {@link DynamicBatcher#direct} scores each frame alone on its stream thread.
  */
 public record TopologySettings(Topics topics, FramePreparer preparer, FrameScorer scorer, CampaignSettings campaigns,
-    MonitorMetrics metrics, AlertListener alerts) {
+    MonitorMetrics metrics, AlertListener alerts, DynamicBatcher batcher) {
 
-  /** Default campaign settings, in-memory meters, no listener (tests, tools). */
+  public TopologySettings {
+    if (batcher.scorer() != scorer) {
+      throw new IllegalArgumentException("the batcher must score with the topology's scorer");
+    }
+  }
+
+  /** Default campaign settings, in-memory meters, no listener, no batching across frames (tests, tools). */
   public static TopologySettings of(Topics topics, FramePreparer preparer, FrameScorer scorer) {
     return new TopologySettings(topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory(),
-        AlertListener.NONE);
+        AlertListener.NONE, DynamicBatcher.direct(scorer));
   }
 
   public TopologySettings withCampaigns(CampaignSettings campaigns) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, batcher);
   }
 
   public TopologySettings withMetrics(MonitorMetrics metrics) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, batcher);
   }
 
   public TopologySettings withAlerts(AlertListener alerts) {
-    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts);
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, batcher);
+  }
+
+  public TopologySettings withBatcher(DynamicBatcher batcher) {
+    return new TopologySettings(topics, preparer, scorer, campaigns, metrics, alerts, batcher);
   }
 }
