@@ -1,0 +1,320 @@
+package dev.advmon.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.advmon.cli.Main;
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.demo.EmbeddedKafka;
+import dev.advmon.demo.FrameFactory;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.Verdict;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./loadtest/run benchmark}: the Pipeline section of BENCHMARKS.md, measured in one run on one machine.
+ * <ol>
+ *   <li>In-process scoring throughput: the full detector set of the bundled model, {@code FrameScorer.score} on
+ *       batches of 32 evaluation frames, no Kafka (frames/s).
+ *   <li>For each configuration (instances x stream threads): the sustainable rate, the highest offered rate whose
+ *       lag stays bounded ({@link LagJudge}) for a whole step (60 s by default). A short overload probe estimates
+ *       the capacity; steps around it then find the highest bounded rate (about 8% apart).
+ *   <li>End-to-end latency p50 / p99 / p99.9 at half the sustainable rate of the first configuration.
+ * </ol>
+ * Writes {@code pipeline.md} (the section), {@code benchmark.json}, and a report folder per run.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+    description = "Measure the Pipeline section of BENCHMARKS.md in one run (embedded: in-process broker, real topology, bundled model). Takes about 20 minutes.")
+final class BenchmarkCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = "--report", required = true, paramLabel = "DIR", description = "Folder for pipeline.md, benchmark.json and one report per run.")
+  Path report;
+
+  @Option(names = "--configs", defaultValue = "1x1,1x2,2x1", split = ",", paramLabel = "IxT",
+      description = "Configurations: instances x stream threads per instance (default ${DEFAULT-VALUE}); the first one's rate sets the latency run.")
+  List<String> configs;
+
+  @Option(names = "--step-seconds", defaultValue = "60", description = "Length of each rate step (default ${DEFAULT-VALUE}: the lag must stay bounded this long).")
+  int stepSeconds;
+
+  @Option(names = "--scoring-seconds", defaultValue = "20", description = "Length of the in-process scoring measurement (default ${DEFAULT-VALUE}).")
+  int scoringSeconds;
+
+  @Option(names = "--cameras", defaultValue = "4", description = "Cameras (default ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--images", paramLabel = "DIR", description = "Labelled frames (default: models/eval/fashion-mnist-test).")
+  Path images;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A monitor setting for every run (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  /** One configuration's search for its sustainable rate. */
+  record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
+      List<StepResult> steps, Map<String, Object> batchesAtSustainable) {}
+
+  @Override
+  public Integer call() throws Exception {
+    LoadTestCommand.quietKafkaLogs();
+    PrintStream console = System.err;
+    Path home = Main.home();
+    Path imageDir = images != null ? images : home.resolve("models/eval/fashion-mnist-test");
+    Files.createDirectories(report);
+    String loadAtStart = Report.loadAverage();
+    Instant started = Instant.now();
+    console.printf(Locale.ROOT, "benchmark: load average %s at start%n", loadAtStart);
+
+    Map<String, Object> scoring = inProcessScoring(home, imageDir, console);
+    double scoringFps = (double) scoring.get("frames_per_s");
+
+    List<ConfigResult> results = new ArrayList<>();
+    Map<String, Object> latencyRun;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      for (String c : configs) {
+        results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
+      }
+      ConfigResult first = results.get(0);
+      double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
+      latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
+    }
+    String loadAtEnd = Report.loadAverage();
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("date", started.toString());
+    out.put("machine", Report.machine(loadAtStart, loadAtEnd));
+    out.put("settings", settings);
+    out.put("in_process_scoring", scoring);
+    List<Map<String, Object>> cs = new ArrayList<>();
+    for (ConfigResult r : results) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("config", r.config());
+      m.put("instances", r.instances());
+      m.put("stream_threads_per_instance", r.threads());
+      m.put("capacity_estimate_fps", Report.round(r.capacityEstimate(), 1));
+      m.put("sustainable_fps", r.sustainableFps());
+      m.put("ratio_to_in_process", r.sustainableFps() == null ? null : Report.round(r.sustainableFps() / scoringFps, 3));
+      m.put("batch_frames_at_sustainable", r.batchesAtSustainable());
+      m.put("steps", r.steps().stream().map(Report::step).toList());
+      cs.add(m);
+    }
+    out.put("pipeline", cs);
+    out.put("latency_at_half_sustainable", latencyRun);
+    JSON.writeValue(report.resolve("benchmark.json").toFile(), out);
+    String md = markdown(out, results, scoringFps, latencyRun);
+    Files.writeString(report.resolve("pipeline.md"), md);
+    System.out.println(md);
+    return 0;
+  }
+
+  /** The full detector set scoring batches of 32 frames in this process, no Kafka. */
+  private Map<String, Object> inProcessScoring(Path home, Path imageDir, PrintStream console) throws Exception {
+    MonitorConfig c = MonitorConfig.load(null, System.getenv(), settings, home).validated();
+    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
+    List<FloatImage> pool = new ArrayList<>();
+    for (FrameFactory.EvalImage img : FrameFactory.loadEvalSet(imageDir)) {
+      pool.add(preparer.prepare(img.png(), null, null, null));
+    }
+    int batch = 32;
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+        Wiring.inferenceThreads(c))) {
+      var detectors = Detectors.forBundle(bundle);
+      FrameScorer scorer = new FrameScorer(classifier, detectors, c.intValue("model.max-batch"));
+      int[] next = {0};
+      Runnable one = () -> {
+        List<FloatImage> in = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+          in.add(pool.get(next[0]++ % pool.size()));
+        }
+        for (Verdict v : scorer.score(in)) {
+          next[0] += v.forwardPasses() > 0 ? 0 : 1; // keeps the verdicts in use
+        }
+      };
+      long warm = System.nanoTime() + 5_000_000_000L;
+      while (System.nanoTime() < warm) {
+        one.run();
+      }
+      long frames = 0;
+      long t0 = System.nanoTime();
+      long end = t0 + scoringSeconds * 1_000_000_000L;
+      while (System.nanoTime() < end) {
+        one.run();
+        frames += batch;
+      }
+      double fps = frames / ((System.nanoTime() - t0) / 1e9);
+      console.printf(Locale.ROOT, "benchmark: in-process scoring, %s, detectors %s, batch %d: %.1f frames/s%n",
+          bundle.id(), detectors.stream().map(d -> d.name()).toList(), batch, fps);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", bundle.id());
+      m.put("engine", classifier.engineName());
+      m.put("detectors", detectors.stream().map(d -> d.name()).toList());
+      m.put("batch_frames", batch);
+      m.put("model.max-batch", c.intValue("model.max-batch"));
+      m.put("intra_op_threads", Wiring.inferenceThreads(c).intraOp());
+      m.put("seconds", scoringSeconds);
+      m.put("frames_per_s", Report.round(fps, 1));
+      return m;
+    }
+  }
+
+  private Map<String, String> overrides(int threads) {
+    Map<String, String> o = new LinkedHashMap<>(settings);
+    o.put("streams.num-threads", Integer.toString(threads));
+    return o;
+  }
+
+  private ConfigResult searchSustainable(EmbeddedKafka kafka, String config, double scoringFps, Path home, Path imageDir,
+      PrintStream console) throws Exception {
+    String[] f = config.toLowerCase(Locale.ROOT).split("x");
+    int instances = Integer.parseInt(f[0].trim());
+    int threads = Integer.parseInt(f[1].trim());
+    console.printf(Locale.ROOT, "benchmark: %s (%d instance(s) x %d stream thread(s)): searching the sustainable rate%n",
+        config, instances, threads);
+    FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
+    List<StepResult> steps = new ArrayList<>();
+    double capacity;
+    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
+        Session session = new Session(target, frames, cameras, console)) {
+      session.step("warm-up", Math.round(scoringFps * 0.3), 10);
+      // Overload for a moment: what comes out per second then is what the pipeline can do.
+      StepResult probe = session.step("probe", Math.round(scoringFps * 1.3), 20);
+      List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
+      capacity = tail.stream().mapToDouble(Sample::outcomesFps).average().orElse(probe.outcomesFps());
+      session.drain(Duration.ofSeconds(180));
+      double rate = Math.round(capacity * 0.92);
+      Double best = null;
+      Double worstUnbounded = null;
+      for (int i = 1; i <= 4; i++) {
+        StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
+        steps.add(s);
+        if (s.lag().bounded()) {
+          best = best == null ? rate : Math.max(best, rate);
+          if (worstUnbounded != null && rate * 1.08 >= worstUnbounded) {
+            break;
+          }
+          rate = Math.round(rate * 1.08);
+        } else {
+          worstUnbounded = worstUnbounded == null ? rate : Math.min(worstUnbounded, rate);
+          session.drain(Duration.ofSeconds(180));
+          if (best != null) {
+            break;
+          }
+          rate = Math.round(rate * 0.9);
+        }
+      }
+      session.drain(Duration.ofSeconds(180));
+      Double sustainable = best;
+      List<StepResult> done = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
+          s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
+          s.endSequence(), session.collector().snapshot(s.stats()))).toList();
+      Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
+          .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
+      new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
+          System.currentTimeMillis(), session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.collector().missing(0, session.generator().nextSequence()), session.generator().failed(),
+          session.collector().deadLettersByReason(), true, "", Report.loadAverage())
+          .write(report.resolve("sustainable-" + config));
+      console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s%n", config, capacity,
+          sustainable);
+      return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches);
+    }
+  }
+
+  private Map<String, Object> latencyAt(EmbeddedKafka kafka, ConfigResult config, double rate, Path home, Path imageDir,
+      PrintStream console) throws Exception {
+    console.printf(Locale.ROOT, "benchmark: latency at %.1f frames/s (half the sustainable rate of %s)%n", rate,
+        config.config());
+    FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
+    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
+            overrides(config.threads()), home, console);
+        Session session = new Session(target, frames, cameras, console)) {
+      session.step("warm-up", rate, 10);
+      long start = System.currentTimeMillis();
+      StepResult s = session.step("half", rate, stepSeconds);
+      boolean drained = session.drain(Duration.ofSeconds(120));
+      StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),
+          s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
+      Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
+          target.describe(), cameras, false, List.of(done), session.timeline(), start,
+          session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
+          session.collector().deadLettersByReason(), drained, "", Report.loadAverage());
+      rep.write(report.resolve("latency-half"));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("config", config.config());
+      m.put("offered_fps", rate);
+      m.put("seconds", stepSeconds);
+      m.put("lag", s.lag().reason());
+      m.put("latency_ms", Report.latency(done.stats().latencyMs));
+      m.put("batch_frames", Report.batches(done.stats().batchFrames));
+      m.put("missing", rep.missing());
+      m.put("duplicates", rep.duplicates());
+      return m;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private String markdown(Map<String, Object> out, List<ConfigResult> results, double scoringFps,
+      Map<String, Object> latencyRun) {
+    Map<String, Object> machine = (Map<String, Object>) out.get("machine");
+    Map<String, Object> scoring = (Map<String, Object>) out.get("in_process_scoring");
+    StringBuilder md = new StringBuilder();
+    md.append("## Pipeline (`./loadtest/run benchmark`), ").append(out.get("date")).append("\n\n");
+    md.append(String.format(Locale.ROOT, "One run on one machine: %s processors, %s; load average %s at the start, %s at "
+            + "the end. Model %s on %s, detectors %s, ONNX Runtime %s intra-op thread(s). Embedded: the demo's in-process "
+            + "broker, the real exactly-once topology, the schema registry in memory, %d cameras, %d partitions, "
+            + "settings %s.%n%n", machine.get("available_processors"), machine.get("java"), machine.get("load_average_at_start"),
+        machine.get("load_average_at_end"), scoring.get("model"), scoring.get("engine"), scoring.get("detectors"),
+        scoring.get("intra_op_threads"), cameras, partitions, settings.isEmpty() ? "defaults" : settings));
+    md.append(String.format(Locale.ROOT, "In-process scoring throughput (FrameScorer, batches of %s frames, no Kafka): "
+        + "**%.1f frames/s**.%n%n", scoring.get("batch_frames"), scoringFps));
+    md.append("| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) | / in-process | batch frames at that rate: mean, max | steps (offered frames/s: lag) |\n");
+    md.append("|---|---:|---:|---:|---|---|\n");
+    for (ConfigResult r : results) {
+      StringBuilder st = new StringBuilder();
+      for (StepResult s : r.steps()) {
+        st.append(st.length() == 0 ? "" : "; ").append((long) s.offeredFps()).append(": ")
+            .append(s.lag().bounded() ? "bounded" : "not bounded");
+      }
+      Map<String, Object> b = r.batchesAtSustainable();
+      md.append(String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %s |%n",
+          r.instances(), r.threads(), r.capacityEstimate(),
+          r.sustainableFps() == null ? "none found" : String.format(Locale.ROOT, "%.0f", r.sustainableFps()),
+          r.sustainableFps() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.sustainableFps() / scoringFps),
+          b == null ? "-" : b.get("mean") + ", " + b.get("max"), st));
+    }
+    Map<String, Object> lat = (Map<String, Object>) latencyRun.get("latency_ms");
+    Map<String, Object> lb = (Map<String, Object>) latencyRun.get("batch_frames");
+    md.append(String.format(Locale.ROOT, "%nEnd-to-end latency (frame record timestamp to verdict readable by a "
+            + "read_committed consumer) at %s frames/s, half the sustainable rate of %s, %s s: p50 **%s ms**, p99 **%s ms**, "
+            + "p99.9 **%s ms** (max %s ms, %s verdicts; batch frames mean %s, max %s; missing %s, duplicates %s).%n",
+        latencyRun.get("offered_fps"), latencyRun.get("config"), latencyRun.get("seconds"), lat.get("p50"), lat.get("p99"),
+        lat.get("p999"), lat.get("max"), lat.get("count"), lb.get("mean"), lb.get("max"), latencyRun.get("missing"),
+        latencyRun.get("duplicates")));
+    return md.toString();
+  }
+}
