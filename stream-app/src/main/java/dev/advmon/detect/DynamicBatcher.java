@@ -71,6 +71,7 @@ public final class DynamicBatcher implements AutoCloseable {
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final Map<Thread, Long> lastSeen = new HashMap<>();
   private final Thread worker;
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
   private boolean closed;
 
   /**
@@ -107,6 +108,11 @@ public final class DynamicBatcher implements AutoCloseable {
     return maxFrames;
   }
 
+  /** Frames handed in whose callers still wait for their verdict: queued, or in the batch being scored. */
+  public int pending() {
+    return pending.get();
+  }
+
   /** Frames handed in and not yet taken into a batch (tests wait on it). */
   int waiting() {
     lock.lock();
@@ -136,6 +142,7 @@ public final class DynamicBatcher implements AutoCloseable {
         throw new ScoringUnavailableException("the batcher is closed (the monitor is stopping)", null);
       }
       waiting.add(p);
+      pending.incrementAndGet();
       lastSeen.put(Thread.currentThread(), p.since());
       arrived.signal();
     } finally {
@@ -144,6 +151,9 @@ public final class DynamicBatcher implements AutoCloseable {
     try {
       return p.result().get();
     } catch (InterruptedException e) {
+      if (p.result().cancel(false)) {
+        pending.decrementAndGet(); // the verdict may still come, but nobody waits for it
+      }
       Thread.currentThread().interrupt();
       throw new ScoringUnavailableException("interrupted while waiting for a verdict", e);
     } catch (ExecutionException e) {
@@ -205,6 +215,18 @@ public final class DynamicBatcher implements AutoCloseable {
   }
 
   private void run(List<Pending> batch) {
+    try {
+      score(batch);
+    } finally {
+      for (Pending p : batch) {
+        if (!p.result().isCancelled()) {
+          pending.decrementAndGet();
+        }
+      }
+    }
+  }
+
+  private void score(List<Pending> batch) {
     long start = System.nanoTime();
     List<FloatImage> frames = new ArrayList<>(batch.size());
     batch.forEach(p -> frames.add(p.frame()));

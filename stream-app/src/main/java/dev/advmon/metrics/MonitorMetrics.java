@@ -75,6 +75,17 @@ public final class MonitorMetrics implements AutoCloseable {
     forwardPasses.record(passes);
   }
 
+  /**
+   * Frames handed to the batcher whose stream threads still wait for their verdicts ({@code advmon_batch_pending}):
+   * at most one per stream thread; none of them is committed yet.
+   */
+  public void pendingFrames(java.util.function.IntSupplier pending) {
+    io.micrometer.core.instrument.Gauge.builder("advmon.batch.pending", pending::getAsInt)
+        .description("Frames waiting for their verdict in the batcher (queued or being scored); not yet committed")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** One shared inference call of {@code frames} frames took {@code nanos} (the batcher's listener). */
   public void batchScored(int frames, long nanos) {
     batchFrames.record(frames);

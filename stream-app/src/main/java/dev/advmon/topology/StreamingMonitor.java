@@ -74,6 +74,7 @@ public final class StreamingMonitor implements AutoCloseable {
     int maxFrames = Math.min(config.intValue("model.batch.max-frames"), config.intValue("streams.num-threads"));
     DynamicBatcher batcher = new DynamicBatcher(scorer, maxFrames,
         Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), metrics::batchScored);
+    metrics.pendingFrames(batcher::pending);
     if (config.intValue("model.batch.max-frames") > config.intValue("streams.num-threads")) {
       log.info("batches hold at most {} frame(s): one per stream thread (streams.num-threads={}, "
           + "model.batch.max-frames={}); raise streams.num-threads for larger batches", maxFrames,
