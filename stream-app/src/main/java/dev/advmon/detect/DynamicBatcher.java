@@ -1,49 +1,30 @@
 package dev.advmon.detect;
 
 import dev.advmon.image.FloatImage;
+import dev.advmon.model.SharedClassifier;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Scores the frames that several threads (the Kafka Streams threads) hand in at the same time together, in one
- * {@link FrameScorer#score(List)} call: the frames and all their probes in as few inference calls as
- * {@code model.max-batch} allows, and the overinterpretation rounds of all of them shared.
+ * Scores the frames that several threads (the Kafka Streams threads) score at the same time with shared inference
+ * calls: each thread scores its own frame, probes and detector statistics included, on its own thread, while every
+ * model call it makes (the frame with its probes, then any overinterpretation rounds) is merged with the calls the
+ * other threads make meanwhile into one call of the model ({@link SharedClassifier}). The Java-side work runs in
+ * parallel on the stream threads; the model runs once per batch.
  *
- * <p><b>Why callers block.</b> Each caller hands in one frame and waits for its verdict. While it waits, its
- * record is still being processed by its stream thread, so Kafka Streams cannot commit past it: a frame that is
- * waiting in a batch when the process dies was never committed, and is read again after the restart. Nothing is
- * buffered across a commit, so exactly-once needs no extra state. The price: a batch holds at most one frame
- * per waiting thread, which is why the monitor runs more stream threads than it has cores.
+ * <p><b>Why callers block.</b> Each thread waits for its frame's verdict. While it waits, its record is still being
+ * processed by its stream thread, so Kafka Streams cannot commit past it: a frame that is waiting in a batch when the
+ * process dies was never committed, and is read again after the restart. Nothing is buffered across a commit, so
+ * exactly-once needs no extra state. The price: a batch holds at most one frame per stream thread, which is why the
+ * monitor may run more stream threads than it has cores (they mostly wait).
  *
- * <p><b>When a batch goes.</b> One worker thread takes the waiting frames when {@code maxFrames} are waiting,
- * when every thread that handed in a frame recently is waiting (nobody else is coming), or when the oldest has
- * waited {@code maxWait}; whichever comes first. While it scores, newly handed-in frames gather for the next
- * batch. A batch that fails is scored again frame by frame, so that a frame the model cannot score fails alone.
- *
- * <p>With {@code maxFrames} = 1 there is no worker: each caller scores its own frame on its own thread.
+ * <p>With {@code maxFrames} = 1 each thread calls the model alone, without a worker in between.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(DynamicBatcher.class);
-
-  /** A caller that has not handed in a frame for this long no longer counts as one to wait for. */
-  private static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
-  /** A frame's verdict and the number of frames scored in the same call (1 = alone). */
+  /** A frame's verdict and the number of frames its own inference call held (1 = alone). */
   public record Result(Verdict verdict, int batchFrames) {}
 
-  /** Sees every batch scored (metrics); called on the worker thread, so it must be quick. */
+  /** Sees every shared model call (metrics): frames in it, and how long it took. Must be quick. */
   @FunctionalInterface
   public interface Listener {
     Listener NONE = (frames, nanos) -> {};
@@ -60,23 +41,14 @@ public final class DynamicBatcher implements AutoCloseable {
     }
   }
 
-  private record Pending(FloatImage frame, long since, CompletableFuture<Result> result) {}
-
   private final FrameScorer scorer;
+  private final SharedClassifier shared;
+  private final FrameScorer sharedScorer;
   private final int maxFrames;
-  private final long maxWaitNanos;
-  private final Listener listener;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition arrived = lock.newCondition();
-  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-  private final Map<Thread, Long> lastSeen = new HashMap<>();
-  private final Thread worker;
-  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
-  private boolean closed;
 
   /**
-   * @param maxFrames most frames per {@link FrameScorer#score(List)} call; 1 = no batching across callers
-   * @param maxWait longest a frame waits for others to join its batch
+   * @param maxFrames most frames whose model calls are merged into one; 1 = no merging
+   * @param maxWait longest a frame's model call waits for others to join it
    */
   public DynamicBatcher(FrameScorer scorer, int maxFrames, Duration maxWait, Listener listener) {
     if (maxFrames < 1 || maxWait.isNegative()) {
@@ -84,14 +56,13 @@ public final class DynamicBatcher implements AutoCloseable {
     }
     this.scorer = scorer;
     this.maxFrames = maxFrames;
-    this.maxWaitNanos = maxWait.toNanos();
-    this.listener = listener;
     if (maxFrames == 1) {
-      worker = null;
+      shared = null;
+      sharedScorer = scorer;
     } else {
-      worker = new Thread(this::work, "advmon-batcher");
-      worker.setDaemon(true);
-      worker.start();
+      shared = new SharedClassifier(scorer.classifier(), maxFrames, Math.max(scorer.maxBatch(), 1), maxWait,
+          (requests, images, nanos) -> listener.batchScored(requests, nanos));
+      sharedScorer = scorer.withClassifier(shared);
     }
   }
 
@@ -100,6 +71,7 @@ public final class DynamicBatcher implements AutoCloseable {
     return new DynamicBatcher(scorer, 1, Duration.ZERO, Listener.NONE);
   }
 
+  /** The scorer as given (its classifier unshared): manifest, engine, detectors. */
   public FrameScorer scorer() {
     return scorer;
   }
@@ -108,182 +80,39 @@ public final class DynamicBatcher implements AutoCloseable {
     return maxFrames;
   }
 
-  /** Frames handed in whose callers still wait for their verdict: queued, or in the batch being scored. */
+  /** Frames whose threads wait for the model right now (queued, or in the call running); not yet committed. */
   public int pending() {
-    return pending.get();
-  }
-
-  /** Frames handed in and not yet taken into a batch (tests wait on it). */
-  int waiting() {
-    lock.lock();
-    try {
-      return waiting.size();
-    } finally {
-      lock.unlock();
-    }
+    return shared == null ? 0 : shared.pending();
   }
 
   /**
-   * The verdict on {@code frame}, scored together with the frames other threads hand in meanwhile. Blocks until
-   * it is ready. A frame the model cannot score throws what scoring it alone threw; a batcher that is closed, or
-   * a caller interrupted while waiting, gets {@link ScoringUnavailableException}.
+   * The verdict on {@code frame}, its model calls shared with those of the frames other threads score meanwhile.
+   * Blocks until it is ready. A frame the model cannot score throws what scoring it alone threw; a batcher that is
+   * closed, or a caller interrupted while waiting, gets {@link ScoringUnavailableException}.
    */
   public Result score(FloatImage frame) {
-    if (worker == null) {
-      long start = System.nanoTime();
-      Verdict v = scorer.score(frame);
-      listener.batchScored(1, System.nanoTime() - start);
-      return new Result(v, 1);
+    if (shared == null) {
+      return new Result(scorer.score(frame), 1);
     }
-    Pending p = new Pending(frame, System.nanoTime(), new CompletableFuture<>());
-    lock.lock();
+    shared.startFrame();
     try {
-      if (closed) {
-        throw new ScoringUnavailableException("the batcher is closed (the monitor is stopping)", null);
-      }
-      waiting.add(p);
-      pending.incrementAndGet();
-      lastSeen.put(Thread.currentThread(), p.since());
-      arrived.signal();
+      Verdict v = sharedScorer.score(frame);
+      return new Result(v, Math.max(1, shared.requestsInFirstCall()));
+    } catch (SharedClassifier.UnavailableException e) {
+      throw new ScoringUnavailableException(e.getMessage(), e);
     } finally {
-      lock.unlock();
-    }
-    try {
-      return p.result().get();
-    } catch (InterruptedException e) {
-      if (p.result().cancel(false)) {
-        pending.decrementAndGet(); // the verdict may still come, but nobody waits for it
-      }
-      Thread.currentThread().interrupt();
-      throw new ScoringUnavailableException("interrupted while waiting for a verdict", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("scoring failed: " + e.getCause(), e.getCause());
-    }
-  }
-
-  private void work() {
-    while (true) {
-      List<Pending> batch = next();
-      if (batch == null) {
-        return;
-      }
-      run(batch);
-    }
-  }
-
-  /** The next batch, once it should go; null when closed and nothing is left. */
-  private List<Pending> next() {
-    lock.lock();
-    try {
-      while (waiting.isEmpty()) {
-        if (closed) {
-          return null;
-        }
-        arrived.awaitUninterruptibly();
-      }
-      long deadline = waiting.peek().since() + maxWaitNanos;
-      while (!closed && waiting.size() < maxFrames && waiting.size() < activeCallers()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        try {
-          arrived.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt(); // only close() interrupts: take what is there
-          break;
-        }
-      }
-      List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), maxFrames));
-      while (!waiting.isEmpty() && batch.size() < maxFrames) {
-        batch.add(waiting.poll());
-      }
-      return batch;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Threads that handed in a frame lately (those waiting included); forgets the others. Under the lock. */
-  private int activeCallers() {
-    long now = System.nanoTime();
-    lastSeen.entrySet().removeIf(e -> now - e.getValue() > ACTIVE_NANOS || !e.getKey().isAlive());
-    return Math.max(1, lastSeen.size());
-  }
-
-  private void run(List<Pending> batch) {
-    try {
-      score(batch);
-    } finally {
-      for (Pending p : batch) {
-        if (!p.result().isCancelled()) {
-          pending.decrementAndGet();
-        }
-      }
-    }
-  }
-
-  private void score(List<Pending> batch) {
-    long start = System.nanoTime();
-    List<FloatImage> frames = new ArrayList<>(batch.size());
-    batch.forEach(p -> frames.add(p.frame()));
-    try {
-      List<Verdict> verdicts = scorer.score(frames);
-      listener.batchScored(batch.size(), System.nanoTime() - start);
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result().complete(new Result(verdicts.get(i), batch.size()));
-      }
-    } catch (RuntimeException e) {
-      if (batch.size() == 1) {
-        batch.get(0).result().completeExceptionally(e);
-        return;
-      }
-      log.warn("a batch of {} frames failed ({}); scoring them one by one so that only the failing frames fail",
-          batch.size(), e.toString());
-      for (Pending p : batch) {
-        try {
-          long one = System.nanoTime();
-          Verdict v = scorer.score(p.frame());
-          listener.batchScored(1, System.nanoTime() - one);
-          p.result().complete(new Result(v, 1));
-        } catch (RuntimeException alone) {
-          p.result().completeExceptionally(alone);
-        } catch (Error fatal) {
-          p.result().completeExceptionally(new IllegalStateException("scoring failed: " + fatal, fatal));
-        }
-      }
-    } catch (Error e) { // a native failure: answer every caller rather than leave them waiting for ever
-      log.error("scoring a batch of {} frames failed: {}", batch.size(), e.toString());
-      batch.forEach(p -> p.result().completeExceptionally(new IllegalStateException("scoring failed: " + e, e)));
+      shared.endFrame();
     }
   }
 
   /**
-   * Scores what is still waiting, then stops the worker. Close it after the stream threads have stopped (they
-   * may still hand in frames while Kafka Streams closes); later callers get {@link ScoringUnavailableException}.
+   * Runs what is still waiting, then stops the worker. Close it after the stream threads have stopped (they may
+   * still score frames while Kafka Streams closes); later callers get {@link ScoringUnavailableException}.
    */
   @Override
   public void close() {
-    if (worker == null) {
-      return;
-    }
-    lock.lock();
-    try {
-      closed = true;
-      arrived.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      worker.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (worker.isAlive()) {
-      log.warn("the batcher's worker did not finish within 30 s; its callers get no verdict");
+    if (shared != null) {
+      shared.close();
     }
   }
 }

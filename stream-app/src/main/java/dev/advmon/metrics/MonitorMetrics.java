@@ -43,11 +43,11 @@ public final class MonitorMetrics implements AutoCloseable {
         .publishPercentileHistogram()
         .register(registry);
     this.batchFrames = DistributionSummary.builder("advmon.batch.frames")
-        .description("Frames scored together in one shared inference call (model.batch.max-frames at most)")
+        .description("Frames whose inference calls were merged into one call of the model (model.batch.max-frames at most)")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
         .register(registry);
     this.batchTime = Timer.builder("advmon.batch")
-        .description("Time of one shared inference call: every frame of the batch with all its probes and rounds")
+        .description("Time of one merged call of the model")
         .publishPercentileHistogram()
         .register(registry);
   }
@@ -81,7 +81,7 @@ public final class MonitorMetrics implements AutoCloseable {
    */
   public void pendingFrames(java.util.function.IntSupplier pending) {
     io.micrometer.core.instrument.Gauge.builder("advmon.batch.pending", pending::getAsInt)
-        .description("Frames waiting for their verdict in the batcher (queued or being scored); not yet committed")
+        .description("Frames whose stream threads wait for the model now (queued or in the running call); not yet committed")
         .strongReference(true)
         .register(registry);
   }

@@ -19,11 +19,15 @@ public record InferenceThreads(int intraOp, int interOp) {
 
   /** One intra-op thread per available processor, sequential operators: the offline commands' choice. */
   public static InferenceThreads defaults() {
-    return of(0, 1);
+    return new InferenceThreads(Runtime.getRuntime().availableProcessors(), 1);
   }
 
-  /** From the settings: {@code intraOp} 0 = one per available processor. */
+  /**
+   * From the settings: {@code intraOp} 0 = half the available processors (at least 1), leaving the other half to
+   * the stream threads, which prepare probes and compute detector statistics while the model runs.
+   */
   public static InferenceThreads of(int intraOp, int interOp) {
-    return new InferenceThreads(intraOp == 0 ? Runtime.getRuntime().availableProcessors() : intraOp, interOp);
+    return new InferenceThreads(intraOp == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : intraOp,
+        interOp);
   }
 }
