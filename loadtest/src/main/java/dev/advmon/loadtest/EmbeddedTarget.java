@@ -10,11 +10,7 @@ import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.InMemorySchemaRegistry;
-import dev.advmon.schema.DeadLetter;
-import dev.advmon.schema.Frame;
-import dev.advmon.schema.FrameVerdict;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.io.IOException;
@@ -29,9 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -40,7 +33,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * application id (one consumer group), each with its own model session, state folder and stream threads, as
  * separate deployments would (they share this machine's cores, as they would share a node).
  */
-final class EmbeddedTarget implements Target {
+final class EmbeddedTarget extends ConfiguredTarget {
 
   /** One monitor instance and what it owns. */
   private record Instance(StreamingMonitor monitor, DjlClassifier classifier, MonitorMetrics metrics, Path stateDir,
@@ -48,11 +41,9 @@ final class EmbeddedTarget implements Target {
 
   private final EmbeddedKafka kafka;
   private final boolean ownsKafka;
-  private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final InMemorySchemaRegistry registry;
   private final Map<String, String> settings;
   private final List<Instance> instances = new ArrayList<>();
-  private final MonitorConfig config;
   private final Path home;
 
   /**
@@ -65,7 +56,8 @@ final class EmbeddedTarget implements Target {
       Path home, PrintStream log) throws Exception {
     boolean owns = kafka == null;
     EmbeddedKafka broker = owns ? EmbeddedKafka.start() : kafka;
-    EmbeddedTarget t = new EmbeddedTarget(broker, owns, partitions, overrides, home);
+    EmbeddedTarget t = new EmbeddedTarget(broker, owns, settings(broker, partitions, overrides), home,
+        new InMemorySchemaRegistry());
     try {
       for (int i = 0; i < instances; i++) {
         t.addInstance(log);
@@ -78,11 +70,9 @@ final class EmbeddedTarget implements Target {
     }
   }
 
-  private EmbeddedTarget(EmbeddedKafka kafka, boolean ownsKafka, int partitions, Map<String, String> overrides,
-      Path home) {
-    this.kafka = kafka;
-    this.ownsKafka = ownsKafka;
-    this.home = home;
+  /** The embedded defaults (fresh topics and application id per target, HTTP off), then {@code overrides}. */
+  private static Map<String, String> settings(EmbeddedKafka kafka, int partitions, Map<String, String> overrides) {
+    String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> s = new TreeMap<>();
     s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     s.put("topics.frames", "lt-frames-" + run);
@@ -95,8 +85,17 @@ final class EmbeddedTarget implements Target {
     s.put("streams.application-id", "advmon-loadtest-" + run);
     s.put("http.port", "0");
     s.putAll(overrides);
-    this.settings = Map.copyOf(s);
-    this.config = MonitorConfig.load(null, System.getenv(), settings, home).validated();
+    return Map.copyOf(s);
+  }
+
+  private EmbeddedTarget(EmbeddedKafka kafka, boolean ownsKafka, Map<String, String> settings, Path home,
+      InMemorySchemaRegistry registry) {
+    super(MonitorConfig.load(null, System.getenv(), settings, home).validated(), registry);
+    this.kafka = kafka;
+    this.ownsKafka = ownsKafka;
+    this.settings = settings;
+    this.home = home;
+    this.registry = registry;
   }
 
   private void addInstance(PrintStream log) throws Exception {
@@ -136,47 +135,6 @@ final class EmbeddedTarget implements Target {
         + " s: " + instances.stream().map(i -> i.monitor().state().toString()).toList());
   }
 
-  /** Model setting values the run used, for the report. */
-  MonitorConfig config() {
-    return config;
-  }
-
-  @Override
-  public Map<String, Object> clientProperties() {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    return p;
-  }
-
-  @Override
-  public String framesTopic() {
-    return config.string("topics.frames");
-  }
-
-  @Override
-  public String verdictsTopic() {
-    return config.string("topics.verdicts");
-  }
-
-  @Override
-  public String deadLetterTopic() {
-    return config.string("topics.dead-letter");
-  }
-
-  @Override
-  public Serializer<Frame> frameSerializer() {
-    return AvroSerde.forClass(Frame.class, registry).serializer();
-  }
-
-  @Override
-  public Deserializer<FrameVerdict> verdictDeserializer() {
-    return AvroSerde.forClass(FrameVerdict.class, registry).deserializer();
-  }
-
-  @Override
-  public Deserializer<DeadLetter> deadLetterDeserializer() {
-    return AvroSerde.forClass(DeadLetter.class, registry).deserializer();
-  }
 
   @Override
   public Map<String, Object> describe() {

@@ -42,7 +42,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     boolean embedded;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1") // required for a load test, checked in call(): not for benchmark
   TargetChoice target;
 
   @Option(names = "--rate", defaultValue = "100", paramLabel = "FPS",
@@ -56,7 +56,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--report", required = true, paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots.")
+  @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots (required).")
   Path report;
 
   @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until the lag grows without bound.")
@@ -96,18 +96,16 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LoadTestCommand());
-    cl.setExecutionExceptionHandler((e, cmd, parse) -> {
-      cmd.getErr().println("error: " + e.getMessage());
-      if (System.getenv("ADVMON_DEBUG") != null) {
-        e.printStackTrace(cmd.getErr());
-      }
-      return 2;
-    });
+    cl.setExecutionExceptionHandler(Main.errorHandler());
     return cl;
   }
 
   @Override
   public Integer call() throws Exception {
+    if (target == null || report == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "say where to send frames (--embedded, or --config FILE) and where the report goes (--report DIR)");
+    }
     if (rate <= 0 || duration < 1 || cameras < 1 || warmup < 0 || rampFactor <= 1 || instances < 1 || partitions < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--rate, --duration, --cameras, --instances and --partitions must be positive, --warmup not negative, --ramp-factor above 1");

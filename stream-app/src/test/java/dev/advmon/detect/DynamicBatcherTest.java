@@ -3,7 +3,10 @@ package dev.advmon.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.advmon.testing.PixelModel.pixel;
+
 import dev.advmon.image.FloatImage;
+import dev.advmon.testing.PixelModel;
 import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.ModelManifest;
@@ -17,45 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The batcher over {@link FrameScorer} with a stand-in model (class = round(first pixel * 2), a NaN pixel fails the
- * call) and the probing detector of FrameScorerTest: each thread's frame and probes make one request, and requests
+ * The batcher over {@link FrameScorer} with a stand-in model ({@link PixelModel}) and the probing detector of FrameScorerTest: each thread's frame and probes make one request, and requests
  * of threads scoring at the same time share model calls. (How calls are formed: SharedClassifierTest.)
  */
 class DynamicBatcherTest {
-
-  /** Records each call's size and thread. */
-  static final class CountingModel implements BatchClassifier {
-    final List<Integer> calls = new CopyOnWriteArrayList<>();
-    final List<Thread> threads = new CopyOnWriteArrayList<>();
-
-    @Override
-    public ModelManifest manifest() {
-      return new FrameScorerTest.RecordingClassifier().manifest();
-    }
-
-    @Override
-    public String engineName() {
-      return "fake";
-    }
-
-    @Override
-    public BatchOutput classify(List<FloatImage> images) {
-      calls.add(images.size());
-      threads.add(Thread.currentThread());
-      float[] p = new float[images.size() * 3];
-      for (int i = 0; i < images.size(); i++) {
-        float v = images.get(i).data()[0];
-        if (Float.isNaN(v)) {
-          throw new IllegalArgumentException("the model cannot run a NaN pixel");
-        }
-        p[i * 3 + Math.round(v * 2)] = 1f;
-      }
-      return BatchOutput.fromModel(images.size(), p, true, null);
-    }
-
-    @Override
-    public void close() {}
-  }
 
   /** FrameScorerTest's probing detector, whose probes are made only once all threads are inside their frames. */
   static final class MeetingDetector implements Detector {
@@ -92,10 +60,6 @@ class DynamicBatcherTest {
     }
   }
 
-  private static FloatImage pixel(float v) {
-    return new FloatImage(1, 1, 1, new float[] {v});
-  }
-
   /** {@code values.length} threads start scoring at the same moment and each waits for its verdict. */
   private static List<CompletableFuture<DynamicBatcher.Result>> together(DynamicBatcher b, float... values) {
     CyclicBarrier start = new CyclicBarrier(values.length);
@@ -117,7 +81,7 @@ class DynamicBatcherTest {
 
   @Test
   void framesScoredAtTheSameTimeShareModelCallsAndEachGetsItsOwnVerdict() {
-    CountingModel m = new CountingModel();
+    PixelModel m = PixelModel.open();
     List<Integer> batches = new CopyOnWriteArrayList<>();
     // Both threads are inside their frames before either calls the model, and max-wait is a day: a call goes only
     // when both wait, so the two frames share their one call.
@@ -137,7 +101,7 @@ class DynamicBatcherTest {
 
   @Test
   void aFrameTheModelCannotScoreFailsAloneWhileTheOtherGetsItsVerdict() {
-    CountingModel m = new CountingModel();
+    PixelModel m = PixelModel.open();
     try (DynamicBatcher b = new DynamicBatcher(new FrameScorer(m, List.of(), 128), 2, Duration.ofDays(1),
         DynamicBatcher.Listener.NONE)) {
       var r = together(b, Float.NaN, 1f);
@@ -149,7 +113,7 @@ class DynamicBatcherTest {
 
   @Test
   void aClosedBatcherRefusesFramesAsNotTheFramesFault() {
-    DynamicBatcher b = new DynamicBatcher(new FrameScorer(new CountingModel(), List.of(), 128), 4, Duration.ZERO,
+    DynamicBatcher b = new DynamicBatcher(new FrameScorer(PixelModel.open(), List.of(), 128), 4, Duration.ZERO,
         DynamicBatcher.Listener.NONE);
     b.close();
     assertThatThrownBy(() -> b.score(pixel(0f))).isInstanceOf(DynamicBatcher.ScoringUnavailableException.class)
@@ -158,7 +122,7 @@ class DynamicBatcherTest {
 
   @Test
   void withOneFramePerBatchEachCallerScoresOnItsOwnThread() {
-    CountingModel m = new CountingModel();
+    PixelModel m = PixelModel.open();
     DynamicBatcher b = DynamicBatcher.direct(new FrameScorer(m, List.of(), 128));
     assertThat(b.score(pixel(1f)).batchFrames()).isEqualTo(1);
     assertThat(m.threads).containsExactly(Thread.currentThread());

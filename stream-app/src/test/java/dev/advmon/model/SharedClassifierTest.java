@@ -3,7 +3,10 @@ package dev.advmon.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.advmon.testing.PixelModel.pixel;
+
 import dev.advmon.image.FloatImage;
+import dev.advmon.testing.PixelModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,73 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shared classifier with a stand-in model (class = round(first pixel * 2); a NaN pixel fails the whole call),
- * driven by real threads. "At the same time" is made deterministic with a gate: the first call blocks in the model
+ * The shared classifier with a stand-in model ({@link PixelModel}), driven by real threads. "At the same time" is made deterministic with a gate: the first call blocks in the model
  * until the test has seen the other requests wait behind it, so no test depends on how fast threads start.
  */
 class SharedClassifierTest {
 
   private static final Duration LONG = Duration.ofDays(1); // "never" for a test: only the other rules dispatch
-
-  /** Records each call's size and thread; with a gate, the first call waits for {@link #release()}. */
-  static final class GatedModel implements BatchClassifier {
-    final List<Integer> calls = new CopyOnWriteArrayList<>();
-    final List<Thread> threads = new CopyOnWriteArrayList<>();
-    private final CountDownLatch gate = new CountDownLatch(1);
-    private final CountDownLatch entered = new CountDownLatch(1);
-    private final boolean gated;
-
-    GatedModel(boolean gated) {
-      this.gated = gated;
-    }
-
-    void release() {
-      gate.countDown();
-    }
-
-    void awaitFirstCall() throws InterruptedException {
-      assertThat(entered.await(60, TimeUnit.SECONDS)).as("the first request reached the model").isTrue();
-    }
-
-    @Override
-    public ModelManifest manifest() {
-      return new ModelManifest("fake", "1", "", "model.onnx",
-          new ModelManifest.InputSpec("input", ModelManifest.Layout.NCHW, 1, 1, 1, 1f / 255, new float[] {0},
-              new float[] {1}, new float[] {0}),
-          new ModelManifest.OutputSpec("logits", null, true), List.of("zero", "one", "two"));
-    }
-
-    @Override
-    public String engineName() {
-      return "fake";
-    }
-
-    @Override
-    public BatchOutput classify(List<FloatImage> images) {
-      entered.countDown();
-      if (gated) {
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      calls.add(images.size());
-      threads.add(Thread.currentThread());
-      float[] p = new float[images.size() * 3];
-      for (int i = 0; i < images.size(); i++) {
-        float v = images.get(i).data()[0];
-        if (Float.isNaN(v)) {
-          throw new IllegalArgumentException("the model cannot run a NaN pixel");
-        }
-        p[i * 3 + Math.round(v * 2)] = 1f;
-      }
-      return BatchOutput.fromModel(images.size(), p, true, null);
-    }
-
-    @Override
-    public void close() {}
-  }
 
   private final List<SharedClassifier> opened = new ArrayList<>();
 
@@ -96,10 +38,6 @@ class SharedClassifierTest {
         (requests, images, nanos) -> seen.add(new int[] {requests, images}));
     opened.add(s);
     return s;
-  }
-
-  private static FloatImage pixel(float v) {
-    return new FloatImage(1, 1, 1, new float[] {v});
   }
 
   /** A request of one image per value, from a thread of its own that scores a frame meanwhile. */
@@ -129,20 +67,20 @@ class SharedClassifierTest {
     return f;
   }
 
-  /** One request that blocks in the model, then {@code behind} requests; returns once they all wait. */
-  private static List<CompletableFuture<int[]>> queueBehindAGatedCall(SharedClassifier s, GatedModel m,
+  /** One request that blocks in the model, then {@code behind} requests queued in this order; returns once all wait. */
+  private static List<CompletableFuture<int[]>> queueBehindAGatedCall(SharedClassifier s, PixelModel m,
       float[]... behind) throws Exception {
     List<CompletableFuture<int[]>> out = new ArrayList<>();
     out.add(request(s, 0f));
     m.awaitFirstCall();
-    for (float[] values : behind) {
-      out.add(request(s, values));
+    for (int i = 0; i < behind.length; i++) {
+      out.add(request(s, behind[i]));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (s.waiting() < i + 1 && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      assertThat(s.waiting()).as("requests waiting behind the first").isEqualTo(i + 1);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (s.waiting() < behind.length && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(s.waiting()).as("requests waiting behind the first").isEqualTo(behind.length);
     return out;
   }
 
@@ -152,7 +90,7 @@ class SharedClassifierTest {
 
   @Test
   void requestsOfThreadsThatWaitAtTheSameTimeShareOneModelCallAndGetTheirOwnRows() throws Exception {
-    GatedModel m = new GatedModel(true);
+    PixelModel m = PixelModel.gated();
     List<int[]> seen = new CopyOnWriteArrayList<>();
     SharedClassifier s = shared(m, 3, 128, LONG, seen);
     var results = queueBehindAGatedCall(s, m, new float[] {0.5f, 1f}, new float[] {1f}, new float[] {0f, 0.5f, 1f});
@@ -167,7 +105,7 @@ class SharedClassifierTest {
 
   @Test
   void aCallNeverHoldsMoreThanMaxRequestsOrMaxImages() throws Exception {
-    GatedModel m = new GatedModel(true);
+    PixelModel m = PixelModel.gated();
     SharedClassifier s = shared(m, 3, 4, Duration.ofMillis(20), new CopyOnWriteArrayList<>());
     var results = queueBehindAGatedCall(s, m, new float[] {1f, 1f}, new float[] {1f, 1f}, new float[] {1f},
         new float[] {1f}, new float[] {1f}, new float[] {1f, 1f, 1f, 1f, 1f, 1f});
@@ -179,7 +117,7 @@ class SharedClassifierTest {
 
   @Test
   void aLoneThreadIsNotMadeToWaitForRequestsNobodyWillSend() {
-    GatedModel m = new GatedModel(false);
+    PixelModel m = PixelModel.open();
     SharedClassifier s = shared(m, 32, 128, LONG, new CopyOnWriteArrayList<>());
     // One thread, call after call within one frame: each goes at once (every thread in a frame is waiting).
     CompletableFuture<List<Integer>> calls = CompletableFuture.supplyAsync(() -> {
@@ -196,7 +134,7 @@ class SharedClassifierTest {
 
   @Test
   void aRequestWaitsForAThreadStillScoringItsFrameButAtMostMaxWait() throws Exception {
-    GatedModel m = new GatedModel(false);
+    PixelModel m = PixelModel.open();
     SharedClassifier s = shared(m, 8, 128, Duration.ofMillis(300), new CopyOnWriteArrayList<>());
     CountDownLatch busy = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);
@@ -221,7 +159,7 @@ class SharedClassifierTest {
 
   @Test
   void aRequestGoesAtOnceWhenTheOtherThreadFinishesItsFrameWithoutCalling() throws Exception {
-    GatedModel m = new GatedModel(false);
+    PixelModel m = PixelModel.open();
     SharedClassifier s = shared(m, 8, 128, LONG, new CopyOnWriteArrayList<>());
     CountDownLatch busy = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
@@ -250,7 +188,7 @@ class SharedClassifierTest {
 
   @Test
   void aRequestTheModelCannotRunFailsAloneAndTheOthersOfItsCallGetTheirRows() throws Exception {
-    GatedModel m = new GatedModel(true);
+    PixelModel m = PixelModel.gated();
     SharedClassifier s = shared(m, 3, 128, LONG, new CopyOnWriteArrayList<>());
     var results = queueBehindAGatedCall(s, m, new float[] {1f}, new float[] {Float.NaN}, new float[] {0.5f});
     m.release();
@@ -262,7 +200,7 @@ class SharedClassifierTest {
 
   @Test
   void closingRunsWhatIsWaitingAndRefusesLaterRequests() throws Exception {
-    GatedModel m = new GatedModel(true);
+    PixelModel m = PixelModel.gated();
     SharedClassifier s = shared(m, 4, 128, LONG, new CopyOnWriteArrayList<>());
     var results = queueBehindAGatedCall(s, m, new float[] {1f}, new float[] {1f});
     CompletableFuture<Void> closed = CompletableFuture.runAsync(s::close);
