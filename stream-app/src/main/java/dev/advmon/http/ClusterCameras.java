@@ -81,12 +81,14 @@ public final class ClusterCameras implements CameraDirectory {
   @Override
   public Optional<CameraStatus> one(String cameraId) {
     Optional<CameraStatus> mine;
+    InvalidStateStoreException unavailable = null;
     try {
       mine = local.one(cameraId);
     } catch (InvalidStateStoreException e) {
       if (peers.alone()) {
         throw e;
       }
+      unavailable = e;
       mine = Optional.empty();
     }
     if (mine.isPresent() || peers.alone()) {
@@ -99,6 +101,9 @@ public final class ClusterCameras implements CameraDirectory {
       if (a.ok()) {
         return Optional.ofNullable(SERDE.deserializer().deserialize(null, a.body()));
       }
+    }
+    if (unavailable != null) {
+      throw unavailable; // it may be this instance's, which cannot say just now
     }
     return Optional.empty();
   }
