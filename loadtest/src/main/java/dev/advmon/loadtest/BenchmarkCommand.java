@@ -238,7 +238,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     double capacity;
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
         Session session = new Session(target, frames, cameras, console)) {
-      session.step("warm-up", Math.round(scoringFps * 0.3), 10);
+      session.warmUp(Math.round(scoringFps * 0.3), 20, 90);
       // Overload for a moment: what comes out per second then is what the pipeline can do.
       StepResult probe = session.step("probe", Math.round(scoringFps * 1.6), 20);
       List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
@@ -291,7 +291,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
-      session.step("warm-up", rate, 10);
+      session.warmUp(rate, 20, 90);
       long start = System.currentTimeMillis();
       StepResult s = session.step("half", rate, stepSeconds);
       boolean drained = session.drain(Duration.ofSeconds(120));

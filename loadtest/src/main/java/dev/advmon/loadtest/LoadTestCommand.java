@@ -69,7 +69,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   int rampSteps;
 
   @Option(names = "--warmup", defaultValue = "5", paramLabel = "S",
-      description = "Seconds at the first rate before measuring, not counted (JIT, first inference calls) (default ${DEFAULT-VALUE}).")
+      description = "Seconds at least at the first rate before measuring, not counted; the warm-up goes on (up to 60 s) until the start-up backlog is worked off (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--drain", defaultValue = "120", paramLabel = "S",
@@ -127,7 +127,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             : new ExternalTarget(target.config, home);
         Session session = new Session(t, frames, cameras, console)) {
       if (warmup > 0) {
-        session.step("warm-up", rate, warmup);
+        session.warmUp(rate, warmup, Math.max(warmup, 60));
       }
       long measureStart = System.currentTimeMillis();
       List<StepResult> steps = new ArrayList<>();

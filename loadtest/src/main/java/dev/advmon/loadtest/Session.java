@@ -78,6 +78,32 @@ final class Session implements AutoCloseable {
         lag, first, end, stats);
   }
 
+  /**
+   * Offers {@code fps} for at least {@code minSeconds}, then until the backlog is down to a quarter second of
+   * frames (the monitor has warmed up: JIT-compiled, first inference calls done, start-up backlog worked off), at
+   * most {@code maxSeconds}. Not measured. True when it settled.
+   */
+  boolean warmUp(double fps, int minSeconds, int maxSeconds) throws InterruptedException {
+    collector.startStep(generator.nextSequence()); // warm-up frames count in no measured step
+    long settled = Math.max(10, Math.round(fps * 0.25));
+    generator.rate(fps);
+    long t0 = System.nanoTime();
+    for (int s = 1; s <= maxSeconds; s++) {
+      sleepUntil(t0 + s * 1_000_000_000L);
+      Sample sample = sample("warm-up", fps);
+      console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
+          + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
+          collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
+      failIfBroken();
+      if (s >= minSeconds && sample.backlog() <= settled) {
+        return true;
+      }
+    }
+    console.printf(Locale.ROOT, "loadtest: the backlog did not settle within the %d s warm-up (%d frames); measuring anyway%n",
+        maxSeconds, backlog());
+    return false;
+  }
+
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
   boolean drain(Duration timeout) throws InterruptedException {
     generator.rate(0);

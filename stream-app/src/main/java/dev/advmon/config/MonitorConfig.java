@@ -70,7 +70,7 @@ public final class MonitorConfig {
       new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
       new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
-      new Setting("streams.commit-interval-ms", "100", "How often a transaction commits (exactly-once): lower = lower end-to-end latency."),
+      new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
       new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir."),
       new Setting("streams.application-server", "",
           "host:port this instance advertises to the other instances of the application (Kafka Streams application.server), so that /cameras and the dashboard of any instance answer for every camera; empty = this host's name and http.port. Unset when http.port = 0."),
