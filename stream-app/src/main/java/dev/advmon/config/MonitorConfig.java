@@ -33,9 +33,11 @@ public final class MonitorConfig {
       new Setting("model.max-batch", "128",
           "Most images in one inference call (a frame and its probes always go together)."),
       new Setting("model.batch.max-frames", "32",
-          "Most frames whose inference calls (each frame with its probes, or a round of probes) are merged into one call of the model. Each stream thread scores one frame at a time and waits for it, so a call holds at most streams.num-threads frames; 1 = every thread calls the model alone."),
+          "Most frames whose inference calls (each frame with its probes, or a round of probes) are merged into one call of the model. Each stream thread scores one frame at a time and waits for it, so a call holds at most streams.num-threads frames; 1 = every thread calls the model itself, nothing merged."),
       new Setting("model.batch.max-wait-ms", "5",
-          "Longest a frame's inference call waits for other threads' calls to join it; a call also goes at once when max-frames (or model.max-batch images) are waiting, or when every thread that is scoring a frame is waiting. 0 = never wait."),
+          "With one model worker (model.batch.workers=1, e.g. on a GPU): longest a call waits for the threads still scoring a frame to send theirs; it goes at once when every such thread is waiting or the call is full. Several workers never wait. 0 = never wait."),
+      new Setting("model.batch.workers", "0",
+          "Model calls that may run at the same time; a free worker takes whatever is waiting, so calls merge while all workers are busy. 0 = the available processors divided by model.intra-op-threads (at least 1), so that on a CPU every core runs the model; on a GPU set 1, with model.batch.max-wait-ms, for fewer and larger batches."),
       new Setting("model.intra-op-threads", "0",
           "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them."),
       new Setting("model.inter-op-threads", "1",
@@ -227,7 +229,8 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads" -> {
+      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads",
+          "model.batch.workers" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }

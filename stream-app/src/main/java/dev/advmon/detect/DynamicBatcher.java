@@ -49,8 +49,9 @@ public final class DynamicBatcher implements AutoCloseable {
   /**
    * @param maxFrames most frames whose model calls are merged into one; 1 = no merging
    * @param maxWait longest a frame's model call waits for others to join it
+   * @param workers model calls that may run at the same time ({@link SharedClassifier})
    */
-  public DynamicBatcher(FrameScorer scorer, int maxFrames, Duration maxWait, Listener listener) {
+  public DynamicBatcher(FrameScorer scorer, int maxFrames, Duration maxWait, int workers, Listener listener) {
     if (maxFrames < 1 || maxWait.isNegative()) {
       throw new IllegalArgumentException("maxFrames must be positive and maxWait not negative");
     }
@@ -60,10 +61,15 @@ public final class DynamicBatcher implements AutoCloseable {
       shared = null;
       sharedScorer = scorer;
     } else {
-      shared = new SharedClassifier(scorer.classifier(), maxFrames, Math.max(scorer.maxBatch(), 1), maxWait,
+      shared = new SharedClassifier(scorer.classifier(), maxFrames, Math.max(scorer.maxBatch(), 1), maxWait, workers,
           (requests, images, nanos) -> listener.batchScored(requests, nanos));
       sharedScorer = scorer.withClassifier(shared);
     }
+  }
+
+  /** One worker: every model call after the other, merged while it runs (a GPU; tests). */
+  public DynamicBatcher(FrameScorer scorer, int maxFrames, Duration maxWait, Listener listener) {
+    this(scorer, maxFrames, maxWait, 1, listener);
   }
 
   /** Each caller scores its own frame alone, on its own thread (tests, tools). */

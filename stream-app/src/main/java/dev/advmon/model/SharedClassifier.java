@@ -18,19 +18,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A classifier shared by several threads whose concurrent calls become one call of the model: each thread hands in
- * its images (a frame and its probes, or a round of probes) and blocks until its rows come back, while one worker
- * thread runs the model on the requests of all threads together. The threads keep doing their own work (probes,
+ * its images (a frame and its probes, or a round of probes) and blocks until its rows come back, while worker
+ * threads run the model on the requests of all threads together. The threads keep doing their own work (probes,
  * detector statistics) in parallel; only the model runs once per batch, on all its own threads, which is what a
  * GPU, and ONNX Runtime on many cores, are fast at.
  *
- * <p><b>When a call goes.</b> The worker takes the waiting requests when {@code maxRequests} are waiting, when
- * they hold {@code maxImages} images, when every thread that is scoring a frame ({@link #startFrame}) is waiting
- * (nobody else is coming), or when the oldest has waited {@code maxWait}; whichever comes first. While the model
- * runs, new requests gather for the next call. A call that fails is run again request by request, so that a
- * request the model cannot run fails alone.
+ * <p><b>When a call goes.</b> While the workers run the model, new requests gather; a free worker takes what is
+ * waiting (at most {@code maxRequests} requests and {@code maxImages} images). With one worker (a GPU: one stream of
+ * big batches, where a batch costs little more than one frame), it first waits for more until {@code maxRequests}
+ * or {@code maxImages} are waiting, or every thread that is scoring a frame ({@link #startFrame}) is waiting
+ * (nobody else is coming), or the oldest has waited {@code maxWait}. With several workers (a CPU: one per group of
+ * ONNX Runtime intra-op threads, so that every core runs the model) a free worker never waits, since that would
+ * leave cores idle, and calls merge only while all workers are busy. A call that fails is run again request by
+ * request, so that a request the model cannot run fails alone.
  *
  * <p>Requests larger than {@code maxImages} go alone. The underlying model is not owned: {@link #close()} stops the
- * worker only.
+ * workers only.
  */
 public final class SharedClassifier implements BatchClassifier {
 
@@ -68,26 +71,37 @@ public final class SharedClassifier implements BatchClassifier {
   private final Set<Thread> inFrame = new HashSet<>();
   private final ThreadLocal<int[]> firstCallRequests = ThreadLocal.withInitial(() -> new int[1]);
   private final AtomicInteger pending = new AtomicInteger();
-  private final Thread worker;
+  private final List<Thread> workers = new ArrayList<>();
+  private int busy;
   private boolean closed;
 
   /**
    * @param maxRequests most requests (frames) in one model call
    * @param maxImages most images in one model call (a larger request goes alone)
    * @param maxWait longest a request waits for others to join
+   * @param workers model calls that may run at the same time
    */
-  public SharedClassifier(BatchClassifier model, int maxRequests, int maxImages, Duration maxWait, Listener listener) {
-    if (maxRequests < 1 || maxImages < 1 || maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxRequests and maxImages must be positive and maxWait not negative");
+  public SharedClassifier(BatchClassifier model, int maxRequests, int maxImages, Duration maxWait, int workers,
+      Listener listener) {
+    if (maxRequests < 1 || maxImages < 1 || maxWait.isNegative() || workers < 1) {
+      throw new IllegalArgumentException("maxRequests, maxImages and workers must be positive and maxWait not negative");
     }
     this.model = model;
     this.maxRequests = maxRequests;
     this.maxImages = maxImages;
     this.maxWaitNanos = maxWait.toNanos();
     this.listener = listener;
-    this.worker = new Thread(this::work, "advmon-inference");
-    worker.setDaemon(true);
-    worker.start();
+    for (int i = 0; i < workers; i++) {
+      Thread w = new Thread(this::work, workers == 1 ? "advmon-inference" : "advmon-inference-" + (i + 1));
+      w.setDaemon(true);
+      w.start();
+      this.workers.add(w);
+    }
+  }
+
+  /** One worker: all model calls one after the other (a GPU). */
+  public SharedClassifier(BatchClassifier model, int maxRequests, int maxImages, Duration maxWait, Listener listener) {
+    this(model, maxRequests, maxImages, maxWait, 1, listener);
   }
 
   @Override
@@ -199,6 +213,13 @@ public final class SharedClassifier implements BatchClassifier {
             pending.decrementAndGet();
           }
         }
+        lock.lock();
+        try {
+          busy--;
+          changed.signalAll(); // a free worker may end another's wait
+        } finally {
+          lock.unlock();
+        }
       }
     }
   }
@@ -214,7 +235,9 @@ public final class SharedClassifier implements BatchClassifier {
         changed.awaitUninterruptibly();
       }
       long deadline = waiting.peek().since() + maxWaitNanos;
-      while (!closed && !full() && !everyoneWaiting()) {
+      // With several workers (a CPU) a free worker never waits: calls merge only while all are busy. With one (a
+      // GPU, where a batch costs little more than one frame), it waits a moment for the threads still scoring.
+      while (workers.size() == 1 && !closed && !full() && !everyoneWaiting()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -234,6 +257,7 @@ public final class SharedClassifier implements BatchClassifier {
         images += r.images().size();
         call.add(r);
       }
+      busy++;
       return call;
     } finally {
       lock.unlock();
@@ -299,7 +323,7 @@ public final class SharedClassifier implements BatchClassifier {
   }
 
   /**
-   * Runs what is still waiting, then stops the worker (the model stays open: its owner closes it). Close it after
+   * Runs what is still waiting, then stops the workers (the model stays open: its owner closes it). Close it after
    * the threads that call it have stopped; later calls get {@link UnavailableException}.
    */
   @Override
@@ -311,13 +335,16 @@ public final class SharedClassifier implements BatchClassifier {
     } finally {
       lock.unlock();
     }
-    try {
-      worker.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (worker.isAlive()) {
-      log.warn("the inference worker did not finish within 30 s; its callers get no answer");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (Thread w : workers) {
+      try {
+        w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (w.isAlive()) {
+        log.warn("inference worker {} did not finish within 30 s; its callers get no answer", w.getName());
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -72,14 +73,16 @@ public final class StreamingMonitor implements AutoCloseable {
 
     // Shared by all stream threads; closed after Kafka Streams, whose threads may hand in frames while closing.
     int maxFrames = Math.min(config.intValue("model.batch.max-frames"), config.intValue("streams.num-threads"));
+    int workers = config.intValue("model.batch.workers") > 0 ? config.intValue("model.batch.workers")
+        : Math.max(1, Runtime.getRuntime().availableProcessors()
+            / InferenceThreads.of(config.intValue("model.intra-op-threads"), 1).intraOp());
     DynamicBatcher batcher = new DynamicBatcher(scorer, maxFrames,
-        Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), metrics::batchScored);
+        Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), workers, metrics::batchScored);
     metrics.pendingFrames(batcher::pending);
-    if (config.intValue("model.batch.max-frames") > config.intValue("streams.num-threads")) {
-      log.info("batches hold at most {} frame(s): one per stream thread (streams.num-threads={}, "
-          + "model.batch.max-frames={}); raise streams.num-threads for larger batches", maxFrames,
-          config.intValue("streams.num-threads"), config.intValue("model.batch.max-frames"));
-    }
+    log.info("model calls of up to {} frame(s) (one per stream thread, streams.num-threads={}, model.batch.max-frames={}), "
+        + "{} at a time (model.batch.workers), waiting at most {} ms for each other", maxFrames,
+        config.intValue("streams.num-threads"), config.intValue("model.batch.max-frames"), maxFrames == 1 ? "each thread's own"
+            : Integer.toString(workers), config.longValue("model.batch.max-wait-ms"));
     Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(),
         new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics, alerts, batcher));
     log.debug("topology:\n{}", topology.describe());

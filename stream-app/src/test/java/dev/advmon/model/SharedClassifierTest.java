@@ -187,6 +187,60 @@ class SharedClassifierTest {
   }
 
   @Test
+  void withTwoWorkersAFreeWorkerNeverWaits() throws Exception {
+    PixelModel m = PixelModel.open();
+    SharedClassifier s = new SharedClassifier(m, 8, 128, LONG, 2, SharedClassifier.Listener.NONE);
+    opened.add(s);
+    CountDownLatch busy = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    Thread other = new Thread(() -> { // in the middle of a frame, computing: with one worker, a request would wait
+      s.startFrame();
+      busy.countDown();
+      try {
+        done.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        s.endFrame();
+      }
+    });
+    other.start();
+    busy.await();
+    assertThat(join(request(s, 1f))).containsExactly(2, 1);
+    done.countDown();
+    other.join();
+  }
+
+  @Test
+  void withTwoWorkersBusyRequestsMergeIntoTheNextFreeWorkersCall() throws Exception {
+    PixelModel m = PixelModel.gated();
+    SharedClassifier s = new SharedClassifier(m, 8, 128, LONG, 2, SharedClassifier.Listener.NONE);
+    opened.add(s);
+    var first = request(s, 0f);
+    m.awaitFirstCall();
+    var second = request(s, 0f); // the other worker is free: goes at once, and blocks at the gate too
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while ((s.pending() < 2 || s.waiting() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+    }
+    assertThat(s.waiting()).as("both requests taken, one per worker").isZero();
+    List<CompletableFuture<int[]>> behind = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      behind.add(request(s, 1f));
+      int expected = i + 1;
+      while (s.waiting() < expected && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+    }
+    assertThat(s.waiting()).isEqualTo(3);
+    m.release();
+    join(first);
+    join(second);
+    assertThat(behind).allSatisfy(f -> assertThat(join(f)).containsExactly(2, 3));
+    assertThat(m.calls).containsExactlyInAnyOrder(1, 1, 3); // the two gated calls finish in either order
+  }
+
+  @Test
   void aRequestTheModelCannotRunFailsAloneAndTheOthersOfItsCallGetTheirRows() throws Exception {
     PixelModel m = PixelModel.gated();
     SharedClassifier s = shared(m, 3, 128, LONG, new CopyOnWriteArrayList<>());
