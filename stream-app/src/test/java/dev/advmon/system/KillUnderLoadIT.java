@@ -85,6 +85,7 @@ class KillUnderLoadIT {
         "streams.num-threads=3",
         "model.batch.max-frames=3",
         "model.batch.max-wait-ms=1000",
+        "model.batch.workers=1", // one worker that waits for all three threads: frames sit in batches
         "model.intra-op-threads=1",
         // the killed member leaves the group after 6 s instead of 45 s (the broker's minimum session timeout)
         "kafka.session.timeout.ms=6000",
