@@ -150,4 +150,23 @@ class SchemaEvolutionTest {
       default -> throw new IllegalArgumentException("no sample for " + s);
     };
   }
+
+  /**
+   * Each schema that changed since a release is checked against its previous version, kept under
+   * {@code /previous/}: data written with either reads with the other (BACKWARD and FORWARD, as the registry
+   * enforces them per subject).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"DeadLetter"})
+  void theCurrentSchemaReadsAndIsReadByItsPreviousVersion(String name) throws IOException {
+    Schema previous;
+    try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/previous/" + name + ".avsc")) {
+      assertThat(in).as("/previous/" + name + ".avsc").isNotNull();
+      previous = new Schema.Parser().parse(in);
+    }
+    Schema current = schema(name);
+    assertThat(current).as("a previous version that differs").isNotEqualTo(previous);
+    assertThat(backward(current, previous)).as("new readers read " + name + " written before").isTrue();
+    assertThat(forward(current, previous)).as("readers from before read the new " + name).isTrue();
+  }
 }

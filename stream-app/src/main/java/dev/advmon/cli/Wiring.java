@@ -24,9 +24,12 @@ public final class Wiring {
     return InferenceThreads.of(c.intValue("model.intra-op-threads"), c.intValue("model.inter-op-threads"));
   }
 
-  /** The other instances of {@code monitor}'s application, asked over HTTP for /cameras and the dashboard. */
-  public static Peers peers(StreamingMonitor monitor) {
-    return new Peers(monitor.server().orElse(null), monitor::peers, PEER_TIMEOUT, null);
+  /**
+   * The other instances of {@code monitor}'s application, asked over HTTP for /cameras and the dashboard, with
+   * {@code http.bearer-token} (every instance of one application shares it).
+   */
+  public static Peers peers(StreamingMonitor monitor, MonitorConfig c) {
+    return new Peers(monitor.server().orElse(null), monitor::peers, PEER_TIMEOUT, c.string("http.bearer-token"));
   }
 
   /** How long an instance waits for another's answer before it answers without it. */
@@ -39,7 +42,11 @@ public final class Wiring {
         .requestTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
         .maxRetries(c.intValue("registry.retries"))
         .initialBackoff(Duration.ofMillis(c.longValue("registry.retry-backoff-ms")))
-        .maxBackoff(Duration.ofSeconds(5));
+        .maxBackoff(Duration.ofSeconds(5))
+        .unknownIdCacheTtl(Duration.ofMillis(c.longValue("registry.unknown-id-cache-ms")))
+        // A frame's schema is fetched inside an open transaction: give up well before the broker would abort it
+        // (streams.transaction-timeout-ms); the monitor then restarts Kafka Streams once the registry answers.
+        .callDeadline(Duration.ofMillis(c.longValue("streams.transaction-timeout-ms") * 2 / 3));
     String userInfo = c.string("registry.basic-auth.user-info");
     if (!userInfo.isBlank()) {
       int colon = userInfo.indexOf(':');

@@ -32,15 +32,6 @@ public final class DynamicBatcher implements AutoCloseable {
     void batchScored(int frames, long nanos);
   }
 
-  /** Thrown to a caller when no verdict can come, through no fault of its frame: closed, or interrupted. */
-  public static final class ScoringUnavailableException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-
-    ScoringUnavailableException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   private final FrameScorer scorer;
   private final SharedClassifier shared;
   private final FrameScorer sharedScorer;

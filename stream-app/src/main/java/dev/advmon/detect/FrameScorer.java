@@ -28,6 +28,11 @@ public final class FrameScorer {
     this.maxBatch = maxBatch;
   }
 
+  /** The model this scorer runs (its owner closes it). */
+  public BatchClassifier classifier() {
+    return classifier;
+  }
+
   public ModelManifest manifest() {
     return classifier.manifest();
   }
@@ -38,11 +43,6 @@ public final class FrameScorer {
 
   public List<Detector> detectors() {
     return detectors;
-  }
-
-  /** The model calls go through. */
-  public BatchClassifier classifier() {
-    return classifier;
   }
 
   /** Most images in one inference call. */

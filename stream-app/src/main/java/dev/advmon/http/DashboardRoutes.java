@@ -9,7 +9,6 @@ import dev.advmon.schema.DetectorScore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.KafkaStreams;
+import dev.advmon.health.HealthReport;
 
 /**
  * The operator dashboard: the page and its assets (classpath resources, no CDN) at {@code /}, and the JSON
@@ -30,9 +29,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * says which instances answered.
  *
  * <p>The page runs under a Content-Security-Policy that allows only this server's own scripts and styles, so
- * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. While the
- * server listens on loopback, requests whose Host is not a loopback name are refused: a web page elsewhere
- * cannot read the dashboard by DNS rebinding.
+ * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. The server
+ * checks every request's Host header (and token) before it gets here ({@link MonitorHttpServer}): a web page
+ * elsewhere cannot read the dashboard by DNS rebinding.
  */
 final class DashboardRoutes {
 
@@ -46,41 +45,32 @@ final class DashboardRoutes {
   private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
       + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+  /** The page and its assets, served at these exact paths; the JSON is under {@code /api/}. */
+  static final java.util.Set<String> ASSET_PATHS = ASSETS.keySet();
+
   private final RecentAlerts alerts;
   private final Supplier<MonitorMetrics.Counts> counts;
-  private final Supplier<KafkaStreams.State> state;
-  private final boolean loopbackOnly;
+  private final Supplier<HealthReport> readiness;
   private final Peers peers;
   private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
-  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<KafkaStreams.State> state,
-      InetAddress bound) {
-    this(alerts, counts, state, bound, Peers.NONE);
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness) {
+    this(alerts, counts, readiness, Peers.NONE);
   }
 
-  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<KafkaStreams.State> state,
-      InetAddress bound, Peers peers) {
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness,
+      Peers peers) {
     this.alerts = alerts;
     this.counts = counts;
-    this.state = state;
+    this.readiness = readiness;
     this.peers = peers;
-    this.loopbackOnly = bound.isLoopbackAddress();
     // Read once at start: a missing asset is a packaging error and should stop the monitor, not a page view.
     for (String name : ASSETS.values()) {
       assets.computeIfAbsent(name, DashboardRoutes::resource);
     }
   }
 
-  static boolean handles(String path) {
-    return ASSETS.containsKey(path) || path.startsWith("/api/");
-  }
-
   void serve(HttpExchange ex, String path) throws IOException {
-    if (loopbackOnly && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
-      MonitorHttpServer.json(ex, 403, Map.of("error", "the dashboard listens on loopback and answers only requests "
-          + "for localhost or 127.0.0.1; set http.bind to serve it on another address"));
-      return;
-    }
     ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -124,7 +114,10 @@ final class DashboardRoutes {
     MonitorMetrics.Counts c = counts.get();
     RecentAlerts.Timeline t = alerts.timeline();
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("streams", String.valueOf(state.get()));
+    HealthReport ready = readiness.get();
+    out.put("streams", ready.state());
+    out.put("ready", ready.up());
+    out.put("readyReasons", ready.reasons());
     out.put("now", System.currentTimeMillis());
     out.put("frames", c.frames());
     out.put("verdicts", c.verdicts());
@@ -174,19 +167,6 @@ final class DashboardRoutes {
     }
     out.put("overlayProblem", e.overlayProblem());
     return out;
-  }
-
-  private static boolean loopbackHost(String host) {
-    if (host == null) {
-      return false;
-    }
-    String h = host.trim().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      return h.startsWith("[::1]");
-    }
-    int colon = h.indexOf(':');
-    String name = colon < 0 ? h : h.substring(0, colon);
-    return name.equals("localhost") || name.equals("127.0.0.1");
   }
 
   private static String contentType(String asset) {

@@ -70,6 +70,11 @@ public final class Peers {
     return self == null ? "this instance" : serverName(self);
   }
 
+  /** The host name this instance advertises, for the Host check; empty when it advertises none. */
+  List<String> selfHost() {
+    return self == null ? List.of() : List.of(self.host());
+  }
+
   public List<HostInfo> others() {
     return others.get();
   }

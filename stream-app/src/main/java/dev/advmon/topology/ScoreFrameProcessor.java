@@ -11,20 +11,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Step 2: one batched inference for the frame and every detector probe, shared with the frames the other stream
  * threads are scoring at the same time ({@link DynamicBatcher}), then the verdict. The thread waits for its
- * frame's verdict before it returns, so no frame is ever held past a commit. A frame the model cannot score
- * becomes a SCORING_FAILED dead letter rather than stopping the stream.
+ * frame's verdict before it returns, so no frame is ever held past a commit. What a failure means is the
+ * {@link ScoringGuard}'s call: a frame that alone cannot be scored becomes a SCORING_FAILED dead letter; when
+ * scoring fails for every frame (or the batcher is closed), {@link dev.advmon.detect.ScoringUnavailableException}
+ * fails the task without writing anything for the frame, so that it is scored again after the restart instead of
+ * dead-lettered.
  */
 final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFrame, Outcome<VerdictMapper.Scored>> {
 
   private static final Logger log = LoggerFactory.getLogger(ScoreFrameProcessor.class);
 
-  private final DynamicBatcher scorer;
+  private final ScoringGuard guard;
+  private final DynamicBatcher batcher;
   private final MonitorMetrics metrics;
+  private final RecordLimits limits;
   private FixedKeyProcessorContext<String, Outcome<VerdictMapper.Scored>> context;
 
-  ScoreFrameProcessor(DynamicBatcher scorer, MonitorMetrics metrics) {
-    this.scorer = scorer;
+  ScoreFrameProcessor(ScoringGuard guard, DynamicBatcher batcher, MonitorMetrics metrics, RecordLimits limits) {
+    this.guard = guard;
+    this.batcher = batcher;
     this.metrics = metrics;
+    this.limits = limits;
   }
 
   @Override
@@ -38,15 +45,14 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     DynamicBatcher.Result scored;
     try {
       long start = System.nanoTime();
-      scored = scorer.score(f.image());
+      scored = guard.score(f.image(), batcher::score); // ScoringUnavailableException propagates: see above
       metrics.frameScored(System.nanoTime() - start, scored.verdict().forwardPasses());
-    } catch (DynamicBatcher.ScoringUnavailableException e) {
-      throw e; // stopping: not the frame's fault; the task ends without committing it, so it is read again
-    } catch (RuntimeException e) {
-      log.warn("frame {} from camera {} could not be scored: {}", f.frame().getFrameId(), f.frame().getCameraId(), e.toString());
+    } catch (FrameScoringException e) {
+      log.warn("frame {} from camera {} could not be scored (other frames score): {}", f.frame().getFrameId(),
+          f.frame().getCameraId(), e.getCause().toString());
       context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
-          f.originalKey(), f.originalValue(), "SCORING_FAILED", e, f.frame().getFrameId(), f.frame().getCameraId(),
-          context.currentSystemTimeMs()))));
+          f.originalKey(), f.originalValue(), "SCORING_FAILED", e.getCause(), f.frame().getFrameId(),
+          f.frame().getCameraId(), context.currentSystemTimeMs(), limits))));
       return;
     }
     long now = context.currentSystemTimeMs();

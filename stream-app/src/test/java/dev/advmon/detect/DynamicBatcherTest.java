@@ -116,7 +116,7 @@ class DynamicBatcherTest {
     DynamicBatcher b = new DynamicBatcher(new FrameScorer(PixelModel.open(), List.of(), 128), 4, Duration.ZERO,
         DynamicBatcher.Listener.NONE);
     b.close();
-    assertThatThrownBy(() -> b.score(pixel(0f))).isInstanceOf(DynamicBatcher.ScoringUnavailableException.class)
+    assertThatThrownBy(() -> b.score(pixel(0f))).isInstanceOf(ScoringUnavailableException.class)
         .hasMessageContaining("closed");
   }
 

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
+import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
-import java.net.ServerSocket;
+import dev.advmon.testing.ChildProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,17 +60,16 @@ class ClusterCamerasTest {
   private MonitorHttpServer server(Map<String, CameraStatus> cameras, Peers peers) throws Exception {
     MonitorMetrics metrics = MonitorMetrics.inMemory();
     open.add(metrics);
-    MonitorHttpServer s = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING, metrics::scrape,
-        directory(cameras), null, metrics::counts, peers);
+    MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory(cameras), null, metrics::counts,
+        peers);
     open.add(s);
     return s;
   }
 
   @BeforeEach
   void start() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort(); // nothing listens here once closed
-    }
+    deadPort = ChildProcess.freePort(); // nothing listens here once closed
     Map<String, CameraStatus> theirs = new TreeMap<>(Map.of("cam-2", camera("cam-2", 20), "cam-3", camera("cam-3", 30)));
     // The second instance also "knows" the first as a peer: a question it is asked must still not travel on.
     second = server(theirs, new Peers(null, () -> List.of(new HostInfo("127.0.0.1", 1)), Duration.ofSeconds(2), null));

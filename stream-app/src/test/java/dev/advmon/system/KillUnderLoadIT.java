@@ -5,25 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
-import dev.advmon.schema.FrameVerdict;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.FrameTraffic;
 import dev.advmon.testing.KafkaBroker;
-import dev.advmon.testing.Outcomes;
+import dev.advmon.testing.MonitorProcess;
+import dev.advmon.testing.OutcomeReader;
+import dev.advmon.testing.OutcomeReader.Outcome;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
-import dev.advmon.testing.SteadyFrames;
-import dev.advmon.testing.TestData;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,115 +45,77 @@ class KillUnderLoadIT {
   @TempDir
   Path dir;
 
-  private Process start(Path config, Path log) throws IOException {
-    Path jar = TestData.repoRoot().resolve("stream-app/target/stream-app.jar");
-    assertThat(jar).as("the packaged monitor (mvn package runs before the integration tests)").exists();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    return new ProcessBuilder(java, "-Xmx512m", "-Dadvmon.home=" + TestData.repoRoot(), "-jar", jar.toString(),
-        "run", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-  }
-
-  private static String text(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return "(log unreadable: " + e + ")";
-    }
-  }
-
   @Test
   void framesWaitingInABatchWhenTheMonitorIsKilledAreScoredAfterTheRestartExactlyOnce(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path config = dir.resolve("monitor.properties");
-    Files.writeString(config, String.join("\n",
-        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
-        "registry.url=" + registryServer.url(),
-        "topics.frames=kill-frames-" + run,
-        "topics.verdicts=kill-verdicts-" + run,
-        "topics.alerts=kill-alerts-" + run,
-        "topics.dead-letter=kill-dlq-" + run,
-        "topics.partitions=3",
-        "streams.application-id=kill-it-" + run,
-        "streams.state-dir=" + dir.resolve("state"),
-        "streams.num-threads=3",
-        "model.batch.max-frames=3",
-        "model.batch.max-wait-ms=1000",
-        "model.batch.workers=1", // one worker that waits for all three threads: frames sit in batches
-        "model.intra-op-threads=1",
-        // the killed member leaves the group after 6 s instead of 45 s (the broker's minimum session timeout)
-        "kafka.session.timeout.ms=6000",
-        "kafka.heartbeat.interval.ms=1000",
-        "http.port=" + port, ""));
-    Path log = dir.resolve("monitor.log");
+    String frames = "kill-frames-" + run;
+    String verdicts = "kill-verdicts-" + run;
+    String deadLetters = "kill-dlq-" + run;
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("registry.url", registryServer.url());
+    settings.put("topics.frames", frames);
+    settings.put("topics.verdicts", verdicts);
+    settings.put("topics.alerts", "kill-alerts-" + run);
+    settings.put("topics.dead-letter", deadLetters);
+    settings.put("topics.partitions", "3");
+    settings.put("streams.application-id", "kill-it-" + run);
+    settings.put("streams.instance-id", "kill-0"); // the restart is the same static member: no rebalance wait
+    settings.put("streams.state-dir", dir.resolve("state").toString());
+    settings.put("streams.num-threads", "3");
+    settings.put("model.batch.max-frames", "3");
+    settings.put("model.batch.max-wait-ms", "1000");
+    settings.put("model.batch.workers", "1"); // one worker that waits for all three threads: frames sit in batches
+    settings.put("model.intra-op-threads", "1");
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
 
-    Process first = start(config, log);
-    Process second = null;
-    try {
-      assertThat(Outcomes.await(() -> text(log).contains("REBALANCING -> RUNNING"), Duration.ofSeconds(120)))
-          .as("the first monitor reaches RUNNING; log:%n%s", text(log)).isTrue();
-      try (SteadyFrames frames = new SteadyFrames(broker.bootstrapServers(), registry, "kill-frames-" + run, "f", 6, 30,
-              FRAMES);
-          Outcomes outcomes = new Outcomes(broker.bootstrapServers(), registry, "kill-verdicts-" + run,
-              "kill-dlq-" + run)) {
-        assertThat(Outcomes.await(() -> outcomes.frames() >= 120
-                && outcomes.verdicts().stream().anyMatch(v -> v.getBatchFrames() > 1), Duration.ofSeconds(180)))
-            .as("verdicts scored in batches of several frames before the kill (%d so far); log:%n%s", outcomes.frames(),
-                text(log)).isTrue();
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+    try (MonitorProcess monitor = MonitorProcess.start("kill", dir.resolve("monitor"), settings)) {
+      assertThat(monitor.process().await(() -> ready(monitor), Duration.ofSeconds(180)))
+          .as("the first monitor gets ready; log:%n%s", monitor.process().tail(60)).isTrue();
+      try (FrameTraffic traffic = new FrameTraffic(broker.bootstrapServers(), frames, FRAMES, 30,
+              FrameTraffic.cameraFrames(registry, frames, "f", 6));
+          OutcomeReader reader = new OutcomeReader(broker.bootstrapServers(), verdicts, deadLetters)) {
+        assertThat(Await.until(() -> reader.count() >= 120
+                && reader.outcomes().stream().anyMatch(o -> o.batchFrames() > 1), Duration.ofSeconds(180)))
+            .as("verdicts scored in batches of several frames before the kill (%d so far); log:%n%s", reader.count(),
+                monitor.process().tail(60)).isTrue();
         double[] pendingAtKill = {0};
-        assertThat(Outcomes.await(() -> {
-          try {
-            Matcher m = PENDING.matcher(http.send(scrape, HttpResponse.BodyHandlers.ofString()).body());
-            pendingAtKill[0] = m.find() ? Double.parseDouble(m.group(1)) : 0;
-          } catch (IOException e) {
-            return false;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
+        assertThat(Await.until(() -> {
+          MonitorProcess.Http scrape = monitor.get("/metrics");
+          Matcher m = scrape == null ? null : PENDING.matcher(scrape.body());
+          pendingAtKill[0] = m != null && m.find() ? Double.parseDouble(m.group(1)) : 0;
           return pendingAtKill[0] >= 1;
         }, Duration.ofSeconds(60))).as("frames pending in the batcher").isTrue();
-        int beforeKill = outcomes.frames();
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no leaving the group
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        int sentAtKill = frames.sent();
+        int beforeKill = reader.count();
+        monitor.kill(); // SIGKILL: no shutdown hook, no commit, no leaving the group
+        int sentAtKill = traffic.handedOver();
         assertThat(sentAtKill).as("frames kept coming").isLessThan(FRAMES);
         System.out.printf("killed with %.0f frame(s) pending in the batcher, %d outcomes read, %d frames sent%n",
             pendingAtKill[0], beforeKill, sentAtKill);
-        Files.writeString(log, "\n----- killed; starting again -----\n", java.nio.file.StandardOpenOption.APPEND);
 
-        second = start(config, log);
-        frames.awaitDone(TimeUnit.MINUTES.toMillis(3));
-        assertThat(frames.sent()).isEqualTo(FRAMES);
-        assertThat(Outcomes.await(() -> outcomes.frames() >= FRAMES, Duration.ofSeconds(240)))
+        monitor.restart();
+        assertThat(traffic.awaitAllAcked(Duration.ofMinutes(3))).as("all %d frames written", FRAMES).isTrue();
+        assertThat(reader.awaitCount(FRAMES, Duration.ofSeconds(240)))
             .as("every frame has its outcome after the restart (%d of %d; %d before the kill); log:%n%s",
-                outcomes.frames(), FRAMES, beforeKill, text(log)).isTrue();
-        Thread.sleep(2_000); // a duplicate, if any, would arrive right behind
-        assertThat(outcomes.duplicates()).as("frames that came out twice").isEmpty();
-        assertThat(outcomes.frames()).isEqualTo(FRAMES);
-        for (int i = 0; i < FRAMES; i++) {
-          assertThat(outcomes.has("f-" + i)).as("frame f-%d", i).isTrue();
-        }
-        assertThat(outcomes.deadLetters()).as("readable frames are never dead-lettered").isEmpty();
-        assertThat(outcomes.verdicts()).extracting(FrameVerdict::getBatchFrames).allMatch(n -> n >= 1 && n <= 3)
-            .anyMatch(n -> n > 1);
+                reader.count(), FRAMES, beforeKill, monitor.process().tail(60)).isTrue();
       }
-    } finally {
-      first.destroyForcibly();
-      if (second != null) {
-        second.destroy();
-        if (!second.waitFor(60, TimeUnit.SECONDS)) {
-          second.destroyForcibly();
-        }
+      // Judged on everything committed once the monitor has stopped: a late duplicate cannot hide.
+      assertThat(monitor.stop(Duration.ofSeconds(60))).as("the restarted monitor stops on SIGTERM").isTrue();
+      List<Outcome> all = OutcomeReader.readAll(broker.bootstrapServers(), verdicts, deadLetters, Duration.ofMinutes(1));
+      assertThat(OutcomeReader.duplicates(all)).as("frames that came out twice").isEmpty();
+      Set<String> ids = all.stream().map(Outcome::frameId).collect(Collectors.toSet());
+      for (int i = 0; i < FRAMES; i++) {
+        assertThat(ids).as("frame f-%d", i).contains("f-" + i);
       }
+      assertThat(all).hasSize(FRAMES);
+      assertThat(all).as("readable frames are never dead-lettered").allMatch(Outcome::verdict);
+      assertThat(all).extracting(Outcome::batchFrames).allMatch(n -> n >= 1 && n <= 3).anyMatch(n -> n > 1);
     }
+  }
+
+  private static boolean ready(MonitorProcess monitor) {
+    MonitorProcess.Http r = monitor.readiness();
+    return r != null && r.status() == 200;
   }
 }
