@@ -102,6 +102,8 @@ final class EmbeddedTarget extends ConfiguredTarget {
     Path state = Files.createTempDirectory("advmon-loadtest-state-");
     Map<String, String> own = new TreeMap<>(settings);
     own.put("streams.state-dir", state.toString());
+    // Each instance is its own static member of the group: the default id, the host name, is the same for all here.
+    own.put("streams.instance-id", settings.getOrDefault("streams.instance-id", "loadtest") + "-" + instances.size());
     MonitorConfig c = MonitorConfig.load(null, System.getenv(), own, home).validated();
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
     DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
