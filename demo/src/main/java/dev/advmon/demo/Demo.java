@@ -108,12 +108,13 @@ final class Demo {
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
       ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
       InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")));
-          MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
+              Wiring.inferenceThreads(config));
+          MonitorMetrics metrics = MonitorMetrics.prometheus();
+          RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(config))) {
         detectors = dev.advmon.detect.Detectors.forBundle(bundle);
         FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
         FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
-        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(config));
         try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics, recent)) {
           if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("Kafka Streams did not reach RUNNING within 60 s (state "

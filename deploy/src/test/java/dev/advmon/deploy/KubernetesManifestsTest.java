@@ -58,13 +58,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KubernetesManifestsTest {
 
-  /**
-   * Settings that CONTRACTS.md names for other branches (issues 11 and 12): the manifests use them, this branch's
-   * MonitorConfig does not know them yet, so they are the only keys and variables let through unvalidated.
-   */
-  static final Set<String> CONTRACT_SETTINGS =
-      Set.of("streams.instance-id", "streams.application-server", "http.bearer-token", "http.allowed-hosts");
-
   private static final Map<String, Manifests> OVERLAYS = new HashMap<>();
   private static Manifests strimzi;
 
@@ -130,10 +123,6 @@ class KubernetesManifestsTest {
     }
     ref.appendTail(expanded);
     return expanded.toString();
-  }
-
-  private static String envName(String key) {
-    return "ADVMON_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   @ParameterizedTest
@@ -272,23 +261,21 @@ class KubernetesManifestsTest {
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
   }
 
+  /**
+   * The ConfigMap, the container's variables (as the kubelet expands them, in pod {@code advmon-0}) and the Secret's
+   * variables together are a configuration the monitor accepts: every key and every ADVMON_ variable is a setting
+   * (or a kafka.* pass-through), and the whole validates.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"cpu", "gpu"})
-  void configMapIsAValidMonitorConfigurationOnceTheContractSettingsExist(String overlay, @TempDir Path dir) throws Exception {
+  void configMapEnvironmentAndSecretValidateAsAMonitorConfiguration(String overlay, @TempDir Path dir) throws Exception {
     Manifests m = OVERLAYS.get(overlay);
     Properties settings = settings(m);
-    Set<String> contract = new TreeSet<>();
-    Properties known = new Properties();
+    Set<String> keys = MonitorConfig.SETTINGS.stream().map(Setting::key).collect(Collectors.toSet());
     for (String key : settings.stringPropertyNames()) {
-      if (CONTRACT_SETTINGS.contains(key)) {
-        contract.add(key);
-      } else {
-        known.setProperty(key, settings.getProperty(key));
-      }
+      assertThat(keys.contains(key) || key.startsWith("kafka.")).as(key + " in the ConfigMap is a setting").isTrue();
     }
-    assertThat(contract).as("contract settings in the ConfigMap").containsExactly("http.allowed-hosts");
     Set<String> settingEnv = MonitorConfig.SETTINGS.stream().map(Setting::envName).collect(Collectors.toSet());
-    Set<String> contractEnv = CONTRACT_SETTINGS.stream().map(KubernetesManifestsTest::envName).collect(Collectors.toSet());
     Map<String, String> env = new HashMap<>();
     Map<String, String> podEnv = new HashMap<>();
     for (EnvVar e : monitor(m).getEnv()) {
@@ -299,26 +286,34 @@ class KubernetesManifestsTest {
       if (!e.getName().startsWith("ADVMON_")) {
         continue;
       }
-      assertThat(settingEnv.contains(e.getName()) || contractEnv.contains(e.getName()) || e.getName().startsWith("ADVMON_KAFKA_"))
+      assertThat(settingEnv.contains(e.getName()) || e.getName().startsWith("ADVMON_KAFKA_"))
           .as(e.getName() + " is a setting's variable").isTrue();
       if (settingEnv.contains(e.getName()) && value != null) {
         env.put(e.getName(), value);
       }
     }
-    // and the Secret's keys, which arrive as variables too
+    // and the Secret's keys, which arrive as variables too (envFrom), with the values the base ships
     Secret credentials = m.named(Secret.class, "advmon-credentials").orElseThrow();
-    for (String key : credentials.getData().keySet()) {
-      assertThat(settingEnv.contains(key) || contractEnv.contains(key)).as(key + " in advmon-credentials").isTrue();
+    for (Map.Entry<String, String> key : credentials.getData().entrySet()) {
+      assertThat(settingEnv).as(key.getKey() + " in advmon-credentials").contains(key.getKey());
+      env.put(key.getKey(), new String(java.util.Base64.getDecoder().decode(key.getValue()),
+          java.nio.charset.StandardCharsets.UTF_8));
     }
     assertThat(credentials.getData().keySet()).contains("ADVMON_HTTP_BEARER_TOKEN", "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO");
     Path file = dir.resolve("monitor.properties");
     try (var w = Files.newBufferedWriter(file)) {
-      known.store(w, null);
+      settings.store(w, null);
     }
     MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated().require("kafka.bootstrap.servers", "registry.url");
     assertThat(c.bool("topics.create")).as("topics come from Strimzi").isFalse();
     assertThat(c.string("http.bind")).isEqualTo("0.0.0.0");
+    assertThat(c.list("http.allowed-hosts")).as("probes arrive with Host = the pod's IP").containsExactly("*");
     assertThat(c.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL");
+    assertThat(c.instanceId()).isEqualTo("advmon-0");
+    assertThat(c.string("streams.application-server")).as("reachable by the peers through the headless Service")
+        .isEqualTo("advmon-0.advmon.advmon.svc:" + httpPort(monitor(m)));
+    assertThat(m.named(io.fabric8.kubernetes.api.model.Service.class, "advmon").orElseThrow().getSpec().getClusterIP())
+        .isEqualTo("None");
   }
 
   @Test

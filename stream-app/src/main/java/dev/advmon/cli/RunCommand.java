@@ -64,7 +64,8 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
     Thread loader = new Thread(() -> {
       try {
-        DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
+        DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+            Wiring.inferenceThreads(c));
         scorer.complete(new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch")));
       } catch (Throwable e) {
         scorer.completeExceptionally(e);
@@ -73,9 +74,9 @@ final class RunCommand implements Callable<Integer> {
     }, "advmon-model-loader");
     loader.setDaemon(true);
     loader.start();
-    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus();
+        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c))) {
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
-      RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
@@ -89,10 +90,11 @@ final class RunCommand implements Callable<Integer> {
       }
       try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
           : new MonitorHttpServer(HttpSettings.from(c), monitor.health(), metrics::scrape, monitor.cameras(), recent,
-              metrics::counts)) {
+              metrics::counts, Wiring.peers(monitor, c))) {
         if (http != null) {
-          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras",
-              c.string("http.bind"), http.port());
+          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
+              + "advertised to other instances as {}", c.string("http.bind"), http.port(),
+              monitor.server().map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
         }
         try {
           while (!stop.await(500, TimeUnit.MILLISECONDS)) {

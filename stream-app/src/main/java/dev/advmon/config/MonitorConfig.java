@@ -32,6 +32,16 @@ public final class MonitorConfig {
           "Inference engine: auto (OnnxRuntimeCuda where a CUDA GPU, CUDA 12, cuDNN 9 and the onnxruntime_gpu build are present, else TensorRT where TensorRT 8 is, else OnnxRuntime), OnnxRuntime (CPU), OnnxRuntimeCuda, OnnxRuntimeTensorRT (ONNX Runtime's CUDA / TensorRT execution providers) or TensorRT (DJL's TensorRT 8 engine)."),
       new Setting("model.max-batch", "128",
           "Most images in one inference call (a frame and its probes always go together)."),
+      new Setting("model.batch.max-frames", "32",
+          "Most frames whose inference calls (each frame with its probes, or a round of probes) are merged into one call of the model. Each stream thread scores one frame at a time and waits for it, so a call holds at most streams.num-threads frames; 1 = every thread calls the model itself, nothing merged."),
+      new Setting("model.batch.max-wait-ms", "5",
+          "With one model worker (model.batch.workers=1, e.g. on a GPU): longest a call waits for the threads still scoring a frame to send theirs; it goes at once when every such thread is waiting or the call is full. Several workers never wait. 0 = never wait."),
+      new Setting("model.batch.workers", "0",
+          "Model calls that may run at the same time; a free worker takes whatever is waiting, so calls merge while all workers are busy. 0 = the available processors divided by model.intra-op-threads (at least 1), so that on a CPU every core runs the model; on a GPU set 1, with model.batch.max-wait-ms, for fewer and larger batches."),
+      new Setting("model.intra-op-threads", "0",
+          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them."),
+      new Setting("model.inter-op-threads", "1",
+          "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
           "Largest encoded image accepted, in bytes; larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
       new Setting("image.max-pixels", "16777216",
@@ -61,8 +71,8 @@ public final class MonitorConfig {
       new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
       new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
-      new Setting("streams.num-threads", "1", "Stream threads; each scores frames of its own partitions with its own predictor."),
-      new Setting("streams.commit-interval-ms", "100", "How often a transaction commits (exactly-once): lower = lower end-to-end latency."),
+      new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
+      new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
       new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir. Keep it across restarts (a volume in Kubernetes): local state then needs no restore."),
       new Setting("streams.instance-id", "",
           "Stable id of this instance for static group membership (group.instance.id = <application-id>-<instance-id>, plus a per-thread suffix) and for its transactional ids; empty = the host name (in Kubernetes, the StatefulSet pod name such as advmon-0). A restart with the same id rejoins at once, without a rebalance, and fences its predecessor's open transaction. Must be unique per running instance."),
@@ -74,6 +84,8 @@ public final class MonitorConfig {
           "On a clean shutdown (SIGTERM), leave the consumer group so that other instances take over at once; false = stay a member for streams.session-timeout-ms (a quick restart then needs no rebalance at all)."),
       new Setting("streams.restart-backoff-max-ms", "60000",
           "After a failure that stops the stream (scoring fails for every frame, registry or broker unreachable for too long, an unexpected error), Kafka Streams is restarted in place after 1 s, doubling on each failure in a row up to this."),
+      new Setting("streams.application-server", "",
+          "host:port this instance advertises to the other instances of the application (Kafka Streams application.server), so that /cameras and the dashboard of any instance answer for every camera; empty = this host's name and http.port. Unset when http.port = 0."),
       new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
       new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
       new Setting("campaign.window-ms", "10000",
@@ -235,7 +247,7 @@ public final class MonitorConfig {
           throw invalid(key, "must be one of " + dev.advmon.model.EngineChoice.accepted());
         }
       }
-      case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
+      case "model.max-batch", "model.batch.max-frames", "model.inter-op-threads", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
           "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms", "campaign.min-frames",
           "campaign.consecutive-windows", "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
@@ -279,7 +291,8 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "registry.retries", "startup.max-wait-ms" -> {
+      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads",
+          "model.batch.workers" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }
@@ -288,6 +301,15 @@ public final class MonitorConfig {
         long v = longValue(key);
         if (v != -1 && v < 1) {
           throw invalid(key, "must be -1 (broker default) or at least 1");
+        }
+      }
+      case "streams.application-server" -> {
+        String v = string(key);
+        if (!v.isEmpty() && (!v.matches("[A-Za-z0-9._-]+:\\d{1,5}")
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1)) {
+          throw invalid(key, "must be host:port (a name or address the other instances can reach, e.g. "
+              + "advmon-0.advmon.prod.svc:8080), or empty");
         }
       }
       case "http.port" -> {

@@ -45,6 +45,16 @@ public final class FrameScorer {
     return detectors;
   }
 
+  /** Most images in one inference call. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** The same detectors and batch limit on another classifier (e.g. one shared by several threads). */
+  public FrameScorer withClassifier(BatchClassifier other) {
+    return new FrameScorer(other, detectors, maxBatch);
+  }
+
   public Verdict score(FloatImage frame) {
     return score(List.of(frame)).get(0);
   }

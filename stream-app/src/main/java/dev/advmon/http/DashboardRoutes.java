@@ -23,6 +23,11 @@ import dev.advmon.health.HealthReport;
  * The operator dashboard: the page and its assets (classpath resources, no CDN) at {@code /}, and the JSON
  * it polls: {@code /api/summary}, {@code /api/alerts}, {@code /api/alerts/{seq}/image.png}.
  *
+ * <p>With several instances, the summary and the alerts are those of every instance: each peer's own
+ * ({@code ?scope=local}) merged with this one's, and a peer's alert picture is fetched from that peer
+ * ({@code ?instance=host:port}, only for instances in the group's metadata). {@code instances} in the JSON
+ * says which instances answered.
+ *
  * <p>The page runs under a Content-Security-Policy that allows only this server's own scripts and styles, so
  * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. The server
  * checks every request's Host header (and token) before it gets here ({@link MonitorHttpServer}): a web page
@@ -46,12 +51,19 @@ final class DashboardRoutes {
   private final RecentAlerts alerts;
   private final Supplier<MonitorMetrics.Counts> counts;
   private final Supplier<HealthReport> readiness;
+  private final Peers peers;
   private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
   DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness) {
+    this(alerts, counts, readiness, Peers.NONE);
+  }
+
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness,
+      Peers peers) {
     this.alerts = alerts;
     this.counts = counts;
     this.readiness = readiness;
+    this.peers = peers;
     // Read once at start: a missing asset is a packaging error and should stop the monitor, not a page view.
     for (String name : ASSETS.values()) {
       assets.computeIfAbsent(name, DashboardRoutes::resource);
@@ -69,11 +81,20 @@ final class DashboardRoutes {
       return;
     }
     Matcher image = IMAGE.matcher(path);
+    boolean local = MonitorHttpServer.localScope(ex) || peers.alone();
     switch (path) {
-      case "/api/summary" -> MonitorHttpServer.json(ex, 200, summary());
-      case "/api/alerts" -> MonitorHttpServer.json(ex, 200, Map.of("capacity", alerts.capacity(),
-          "alerts", alerts.latest().stream().map(DashboardRoutes::alertJson).toList()));
+      case "/api/summary" -> MonitorHttpServer.json(ex, 200, local ? summary() : ClusterDashboard.summary(summary(), peers));
+      case "/api/alerts" -> {
+        Map<String, Object> mine = Map.of("capacity", alerts.capacity(),
+            "alerts", alerts.latest().stream().map(DashboardRoutes::alertJson).toList());
+        MonitorHttpServer.json(ex, 200, local ? mine : ClusterDashboard.alerts(mine, alerts.capacity(), peers));
+      }
       default -> {
+        String instance = image.matches() ? ClusterDashboard.instanceParameter(ex) : null;
+        if (instance != null && !instance.equals(peers.selfName())) {
+          ClusterDashboard.proxyPicture(ex, peers, instance, image.group(1));
+          return;
+        }
         var entry = image.matches() ? alerts.bySeq(Long.parseLong(image.group(1))) : java.util.Optional.<RecentAlerts.Entry>empty();
         if (entry.isPresent() && entry.get().picture() != null) {
           ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600"); // a kept alert's picture never changes
@@ -112,6 +133,7 @@ final class DashboardRoutes {
     Alert a = e.alert();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("seq", e.seq());
+    out.put("key", Long.toString(e.seq())); // unique on the page; a peer's alerts get the peer's name added
     out.put("alertId", a.getAlertId());
     out.put("kind", a.getKind());
     out.put("severity", String.valueOf(a.getSeverity()));

@@ -9,6 +9,8 @@ import java.util.Locale;
  * Loopback names (localhost, 127.0.0.1, [::1]) are always accepted; so are the {@code http.allowed-hosts}
  * entries (a host, or host:port to match the port too); {@code *} accepts any. On a non-loopback bind with no
  * list, any Host is accepted only when a bearer token protects the routes (a rebinding page cannot send it).
+ * The name this instance advertises to its peers ({@code streams.application-server}) is accepted too: it is how
+ * they reach it, and a rebinding page's name is never it.
  */
 final class HostCheck {
 
@@ -16,8 +18,18 @@ final class HostCheck {
   private final List<String> allowed;
 
   HostCheck(List<String> allowedHosts, boolean loopbackBind, boolean tokenSet) {
-    this.allowed = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
-    this.any = allowed.contains("*") || (!loopbackBind && allowed.isEmpty() && tokenSet);
+    this(allowedHosts, loopbackBind, tokenSet, List.of());
+  }
+
+  /** @param advertised this instance's own advertised host names: accepted, without changing the rules above */
+  HostCheck(List<String> allowedHosts, boolean loopbackBind, boolean tokenSet, List<String> advertised) {
+    List<String> configured = normalized(allowedHosts);
+    this.any = configured.contains("*") || (!loopbackBind && configured.isEmpty() && tokenSet);
+    this.allowed = java.util.stream.Stream.concat(configured.stream(), normalized(advertised).stream()).toList();
+  }
+
+  private static List<String> normalized(List<String> hosts) {
+    return hosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
   }
 
   boolean acceptsAny() {

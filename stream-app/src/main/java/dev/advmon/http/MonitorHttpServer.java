@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /health/ready}: 200 only while the monitor can do its work ({@link HealthCheck#readiness()}); the
  *       body says why not: {@code {"status":"UP|DOWN","state":...,"reasons":[...]}};
  *   <li>{@code /metrics}: Prometheus text format;
- *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store;
+ *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state stores of every
+ *       instance ({@link ClusterCameras}); {@code ?scope=local}: this instance's store only (what peers ask);
  *   <li>{@code /}, {@code /api/*}: the operator dashboard, when given its data ({@link DashboardRoutes}).
  * </ul>
  * Every request, on every route, is checked first: its Host header ({@link HostCheck}, against DNS
@@ -89,10 +92,21 @@ public final class MonitorHttpServer implements AutoCloseable {
    */
   public MonitorHttpServer(HttpSettings settings, HealthCheck health, Supplier<String> metrics, CameraDirectory cameras,
       RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
+    this(settings, health, metrics, cameras, alerts, counts, Peers.NONE);
+  }
+
+  /**
+   * As above, answering for the cameras and alerts of every instance of the application: {@code peers} are the
+   * other instances, asked over their HTTP port (with this server's bearer token, if any). The host this instance
+   * advertises to them ({@code streams.application-server}) is accepted as a Host besides {@code http.allowed-hosts}:
+   * it is the name the peers reach it by.
+   */
+  public MonitorHttpServer(HttpSettings settings, HealthCheck health, Supplier<String> metrics, CameraDirectory cameras,
+      RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Peers peers) throws IOException {
     this.health = health;
     InetSocketAddress address = new InetSocketAddress(settings.bind(), settings.port());
     boolean loopback = address.getAddress().isLoopbackAddress();
-    this.hosts = new HostCheck(settings.allowedHosts(), loopback, !settings.bearerToken().isEmpty());
+    this.hosts = new HostCheck(settings.allowedHosts(), loopback, !settings.bearerToken().isEmpty(), peers.selfHost());
     this.token = settings.bearerToken().isEmpty() ? null : settings.bearerToken().getBytes(StandardCharsets.UTF_8);
     if (!loopback && token == null && settings.allowedHosts().isEmpty()) {
       log.warn("HTTP listens on {} without http.bearer-token or http.allowed-hosts: it answers only requests for "
@@ -104,11 +118,12 @@ public final class MonitorHttpServer implements AutoCloseable {
     route(LIVE, (ex, path) -> health(ex, health.liveness()));
     route(READY, (ex, path) -> health(ex, health.readiness()));
     route("/metrics", (ex, path) -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get()));
-    Route camerasRoute = (ex, path) -> cameras(ex, cameras, path);
+    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers);
+    Route camerasRoute = (ex, path) -> cameras(ex, everywhere, path);
     route("/cameras", camerasRoute);
     routePrefix("/cameras/", camerasRoute);
     if (alerts != null) {
-      DashboardRoutes dashboard = new DashboardRoutes(alerts, counts, () -> health.readiness());
+      DashboardRoutes dashboard = new DashboardRoutes(alerts, counts, () -> health.readiness(), peers);
       DashboardRoutes.ASSET_PATHS.forEach(p -> route(p, dashboard::serve));
       routePrefix("/api/", dashboard::serve);
     }
@@ -212,15 +227,26 @@ public final class MonitorHttpServer implements AutoCloseable {
   private void cameras(HttpExchange ex, CameraDirectory cameras, String path) throws IOException {
     String id = path.equals("/cameras") || path.equals("/cameras/") ? null
         : URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8);
+    boolean localOnly = localScope(ex);
+    CameraDirectory directory = localOnly ? cameras.local() : cameras;
     try {
       if (id == null) {
-        json(ex, 200, Map.of("cameras", cameras.all()));
+        CameraDirectory.Listing listing = localOnly ? new CameraDirectory.Listing(directory.all(), List.of())
+            : directory.listing();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("cameras", listing.cameras());
+        if (!listing.instances().isEmpty()) {
+          body.put("complete", listing.complete());
+          body.put("instances", listing.instances());
+        }
+        json(ex, 200, body);
       } else {
-        var one = cameras.one(id);
+        var one = directory.one(id);
         if (one.isPresent()) {
           json(ex, 200, one.get());
         } else {
-          json(ex, 404, Map.of("error", "no camera '" + id + "' on this instance (see /cameras for the known ones)"));
+          json(ex, 404, Map.of("error", "no camera '" + id + "' on " + (localOnly ? "this instance" : "any instance")
+              + " (see /cameras for the known ones)"));
         }
       }
     } catch (InvalidStateStoreException e) {
@@ -228,6 +254,12 @@ public final class MonitorHttpServer implements AutoCloseable {
       json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is "
           + health.readiness().state() + "; retry in a few seconds"));
     }
+  }
+
+  /** {@code ?scope=local}: answer from this instance only (how instances ask each other). */
+  static boolean localScope(HttpExchange ex) {
+    String query = ex.getRequestURI().getRawQuery();
+    return query != null && java.util.Arrays.asList(query.split("&")).contains("scope=local");
   }
 
   public static void json(HttpExchange ex, int status, Object body) throws IOException {

@@ -14,7 +14,9 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.advmon.image.FloatImage;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,20 +48,29 @@ public final class DjlClassifier implements BatchClassifier {
   }
 
   /**
-   * Loads {@code bundle} on the route that {@code choice} resolves to on this machine. Under {@code auto} a GPU route
-   * that fails to load (driver, library or GPU trouble that only shows when ONNX Runtime creates its session) is
-   * logged and the next route is tried; the CPU comes last.
+   * Loads {@code bundle} on the route that {@code choice} resolves to on this machine, ONNX Runtime with one intra-op
+   * thread per available processor. Under {@code auto} a GPU route that fails to load (driver, library or GPU trouble
+   * that only shows when ONNX Runtime creates its session) is logged and the next route is tried; the CPU comes last.
    */
   public static DjlClassifier load(ModelBundle bundle, EngineChoice choice) {
-    return load(bundle, choice, new EngineSelector(NativeEnvironment.system()));
+    return load(bundle, choice, InferenceThreads.defaults());
+  }
+
+  /** As above, with ONNX Runtime's intra- and inter-op thread counts set to {@code threads}. */
+  public static DjlClassifier load(ModelBundle bundle, EngineChoice choice, InferenceThreads threads) {
+    return load(bundle, choice, threads, new EngineSelector(NativeEnvironment.system()));
   }
 
   static DjlClassifier load(ModelBundle bundle, EngineChoice choice, EngineSelector selector) {
+    return load(bundle, choice, InferenceThreads.defaults(), selector);
+  }
+
+  static DjlClassifier load(ModelBundle bundle, EngineChoice choice, InferenceThreads threads, EngineSelector selector) {
     List<EngineRoute> routes = selector.candidates(choice);
     for (int i = 0; ; i++) {
       EngineRoute route = routes.get(i);
       try {
-        DjlClassifier classifier = loadOn(bundle, route, choice);
+        DjlClassifier classifier = loadOn(bundle, route, choice, threads);
         log.info("model {} runs on {} (model.engine={})", bundle.id(), route.name(), choice.settingValue());
         return classifier;
       } catch (EngineUnavailableException e) {
@@ -71,17 +82,24 @@ public final class DjlClassifier implements BatchClassifier {
     }
   }
 
-  private static DjlClassifier loadOn(ModelBundle bundle, EngineRoute route, EngineChoice choice) {
+  private static DjlClassifier loadOn(ModelBundle bundle, EngineRoute route, EngineChoice choice,
+      InferenceThreads threads) {
     EngineSelector.activate(route, choice);
     String fileName = bundle.manifest().modelFile();
     String modelName = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
+    Map<String, String> options = new HashMap<>(route.modelOptions());
+    if (route.djlEngine().equals("OnnxRuntime")) { // OrtModel's option names
+      options.put("intraOpNumThreads", Integer.toString(threads.intraOp()));
+      options.put("interOpNumThreads", Integer.toString(threads.interOp()));
+      log.info("ONNX Runtime: {} intra-op thread(s), {} inter-op thread(s)", threads.intraOp(), threads.interOp());
+    }
     Criteria<NDList, NDList> criteria = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
         .optModelPath(bundle.directory())
         .optModelName(modelName)
         .optEngine(route.djlEngine())
         .optDevice(route.gpu() ? Device.gpu() : Device.cpu())
-        .optOptions(route.modelOptions())
+        .optOptions(options)
         .optTranslator(new NoopTranslator())
         .build();
     try {

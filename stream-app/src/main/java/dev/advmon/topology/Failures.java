@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import dev.advmon.detect.ScoringUnavailableException;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import org.apache.kafka.common.KafkaException;

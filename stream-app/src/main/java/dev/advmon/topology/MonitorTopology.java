@@ -70,7 +70,7 @@ public final class MonitorTopology {
 
     Map<String, KStream<String, Outcome<VerdictMapper.Scored>>> scored = decoded.get("decoded-ok")
         .mapValues(Outcome::value, Named.as("unwrap-decoded"))
-        .processValues(() -> new ScoreFrameProcessor(guard, metrics, limits), Named.as("score"))
+        .processValues(() -> new ScoreFrameProcessor(guard, settings.batcher(), metrics, limits), Named.as("score"))
         .split(Named.as("scored-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));

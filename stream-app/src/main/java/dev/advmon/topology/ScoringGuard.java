@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.ScoringUnavailableException;
 import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
 import java.util.Arrays;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,12 +69,21 @@ public final class ScoringGuard {
    * @throws ScoringUnavailableException when scoring fails for every frame (do not dead-letter; let the task fail)
    */
   public Verdict score(FloatImage frame) throws FrameScoringException {
+    return score(frame, scorer::score);
+  }
+
+  /**
+   * Scores one frame the way {@code scoring} does (the shared batcher, whose model calls carry other threads'
+   * frames too: a batch that fails is run again call by call, so what reaches here is this frame's own failure),
+   * judged as {@link #score(FloatImage)} judges it. The canary is still scored alone, with {@link #scorer()}.
+   */
+  public <T> T score(FloatImage frame, Function<FloatImage, T> scoring) throws FrameScoringException {
     Thread me = Thread.currentThread();
     inFlightSince.put(me, clock.getAsLong());
     try {
-      Verdict v = scorer.score(frame);
+      T result = scoring.apply(frame);
       succeeded(frame);
-      return v;
+      return result;
     } catch (RuntimeException | Error e) {
       throw classify(e);
     } finally {

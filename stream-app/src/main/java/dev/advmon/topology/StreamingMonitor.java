@@ -2,10 +2,12 @@ package dev.advmon.topology;
 
 import dev.advmon.campaign.CampaignSettings;
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -15,10 +17,13 @@ import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -34,8 +39,10 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +65,11 @@ import org.slf4j.LoggerFactory;
  *       refuses our credentials) stops the monitor with the message ({@link #failure()}).
  * </ul>
  * Readiness and liveness: {@link #health()}.
+ *
+ * <p>Throughput: the stream threads' model calls are merged by one {@link DynamicBatcher} (see there why nothing is
+ * held past a commit). It lives as long as the monitor, across in-place restarts, and is closed after the last
+ * Kafka Streams client. Several instances advertise {@code streams.application-server} to each other so that each
+ * can answer for every camera ({@link #peers()}).
  */
 public final class StreamingMonitor implements AutoCloseable {
 
@@ -72,6 +84,8 @@ public final class StreamingMonitor implements AutoCloseable {
   private final ScheduledExecutorService supervisor;
   private final CountDownLatch stoppedForGood = new CountDownLatch(1);
   private final MonitorHealth health;
+  private final DynamicBatcher batcher;
+  private final Optional<HostInfo> server;
   private volatile KafkaStreams streams;
   private volatile boolean closing;
   private volatile String failure;
@@ -84,6 +98,8 @@ public final class StreamingMonitor implements AutoCloseable {
   private StreamingMonitor(MonitorConfig config, Properties properties, TopologySettings topologySettings,
       MonitorMetrics metrics, SchemaRegistry registry) {
     this.config = config;
+    this.batcher = topologySettings.batcher();
+    this.server = applicationServer(config);
     this.properties = properties;
     this.topologySettings = topologySettings;
     this.metrics = metrics;
@@ -133,8 +149,9 @@ public final class StreamingMonitor implements AutoCloseable {
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
     FrameScorer scorer = scorerWhenReady.call();
+    DynamicBatcher batcher = batcher(config, scorer, metrics);
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
-        alerts, new ScoringGuard(scorer));
+        alerts, new ScoringGuard(scorer), batcher);
     Properties properties = streamsProperties(config);
     properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits));
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
@@ -143,13 +160,58 @@ public final class StreamingMonitor implements AutoCloseable {
     seedProcessId(config);
 
     StreamingMonitor monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
-    monitor.startStreams();
+    try {
+      monitor.startStreams();
+    } catch (RuntimeException e) {
+      batcher.close();
+      throw e;
+    }
     monitor.health.start();
     log.info("monitor started as instance '{}' (group.instance.id {}): {} -> {} / {} / {} (model {}, engine {})",
         config.instanceId(), groupInstanceId(config), topics.frames().name(), topics.verdicts().name(),
         topics.alerts().name(), topics.deadLetters().name(),
         scorer.manifest().name() + ":" + scorer.manifest().version(), scorer.engineName());
     return monitor;
+  }
+
+  /**
+   * The batcher shared by all stream threads: calls of up to {@code min(model.batch.max-frames, streams.num-threads)}
+   * frames, {@code model.batch.workers} of them at a time (0 = one per group of ONNX Runtime intra-op threads).
+   */
+  private static DynamicBatcher batcher(MonitorConfig config, FrameScorer scorer, MonitorMetrics metrics) {
+    int maxFrames = Math.min(config.intValue("model.batch.max-frames"), config.intValue("streams.num-threads"));
+    int workers = config.intValue("model.batch.workers") > 0 ? config.intValue("model.batch.workers")
+        : Math.max(1, Runtime.getRuntime().availableProcessors()
+            / InferenceThreads.of(config.intValue("model.intra-op-threads"), 1).intraOp());
+    DynamicBatcher batcher = new DynamicBatcher(scorer, maxFrames,
+        Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), workers, metrics::batchScored);
+    metrics.pendingFrames(batcher::pending);
+    log.info("model calls of up to {} frame(s) (one per stream thread, streams.num-threads={}, model.batch.max-frames={}), "
+        + "{} at a time (model.batch.workers), waiting at most {} ms for each other", maxFrames,
+        config.intValue("streams.num-threads"), config.intValue("model.batch.max-frames"), maxFrames == 1 ? "each thread's own"
+            : Integer.toString(workers), config.longValue("model.batch.max-wait-ms"));
+    return batcher;
+  }
+
+  /**
+   * Where this instance's HTTP endpoints are reached by the other instances: {@code streams.application-server},
+   * or this host's name and {@code http.port}; empty when HTTP is off ({@code http.port} = 0).
+   */
+  public static Optional<HostInfo> applicationServer(MonitorConfig c) {
+    String configured = c.string("streams.application-server");
+    if (!configured.isBlank()) {
+      return Optional.of(HostInfo.buildFromEndpoint(configured));
+    }
+    if (c.intValue("http.port") == 0) {
+      return Optional.empty();
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
+    }
+    return Optional.of(new HostInfo(host, c.intValue("http.port")));
   }
 
   /**
@@ -167,6 +229,7 @@ public final class StreamingMonitor implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.longValue("streams.commit-interval-ms"));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.intValue("topics.replication-factor"));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(c).toString());
+    applicationServer(c).ifPresent(h -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, h.host() + ":" + h.port()));
     p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, FrameTimestampExtractor.class.getName());
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the 5.0 default; no global stores
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId(c));
@@ -391,6 +454,26 @@ public final class StreamingMonitor implements AutoCloseable {
     return new CameraQueries(() -> streams);
   }
 
+  /** What this instance advertises to the others ({@code application.server}); empty when HTTP is off. */
+  public Optional<HostInfo> server() {
+    return server;
+  }
+
+  /**
+   * The other running instances of this application, by their {@code application.server}, from the group's
+   * metadata of the current Kafka Streams client (empty while rebalancing, restarting or alone). Instances that
+   * advertise no server cannot be asked and are left out.
+   */
+  public List<HostInfo> peers() {
+    try {
+      return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo)
+          .filter(h -> h.port() > 0 && !server.map(h::equals).orElse(false))
+          .distinct().toList();
+    } catch (RuntimeException e) { // not yet started, or closing
+      return List.of();
+    }
+  }
+
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -417,8 +500,12 @@ public final class StreamingMonitor implements AutoCloseable {
     supervisor.shutdownNow();
     health.close();
     boolean leave = config.bool("streams.leave-group-on-close");
-    client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(leave
-        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
-    stoppedForGood.countDown();
+    try {
+      client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(leave
+          ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+    } finally {
+      batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
+      stoppedForGood.countDown();
+    }
   }
 }

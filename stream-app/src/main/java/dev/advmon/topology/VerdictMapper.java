@@ -16,8 +16,8 @@ import java.util.Map;
 /** Turns a scored frame into the Avro records that leave the monitor: the verdict, and an alert when flagged. */
 final class VerdictMapper {
 
-  /** A frame with its verdict and when it was scored. */
-  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs) {}
+  /** A frame with its verdict, when it was scored, and how many frames shared its inference call. */
+  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs, int batchFrames) {}
 
   private final ModelManifest manifest;
   private final String engine;
@@ -46,6 +46,7 @@ final class VerdictMapper {
         .setScores(scores(v.detections()))
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
+        .setBatchFrames(s.batchFrames())
         .setAttributes(boundedAttributes(s.frame().getAttributes()))
         .build();
   }

@@ -119,6 +119,18 @@ class MonitorHttpServerTest {
   }
 
   @Test
+  void theNameThisInstanceAdvertisesToItsPeersIsAcceptedWithoutOpeningOthers() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    Peers peers = new Peers(new org.apache.kafka.streams.state.HostInfo("advmon-1.advmon.ns.svc", 8080), List::of,
+        java.time.Duration.ofSeconds(1), null);
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(state::get), metrics::scrape, null, null, null, peers)) {
+      assertThat(raw(s.port(), "/metrics", "advmon-1.advmon.ns.svc:8080", null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(s.port(), "/metrics", "evil.example", null)).startsWith("HTTP/1.1 403");
+    }
+  }
+
+  @Test
   void everyRouteRefusesAHostThatIsNeitherLoopbackNorAllowed() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
     int port = server.port();

@@ -77,6 +77,9 @@ class StreamingMonitorIT {
     settings.put("streams.application-id", "advmon-it-" + run);
     settings.put("streams.state-dir", stateDir.toString());
     settings.put("image.max-encoded-bytes", "65536");
+    // One stream thread: each model call is one frame (no calls merged across threads), so that the injected
+    // failure hits exactly one frame's call and then the guard's canary, as FailsOnceMidTransaction counts on.
+    settings.put("streams.num-threads", "1");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
 
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
@@ -224,7 +227,7 @@ class StreamingMonitorIT {
         failingCalls--;
         return new IllegalStateException("injected: the accelerator went away");
       }
-      scored.incrementAndGet();
+      scored.addAndGet(images.size()); // no detectors, so one image per frame
       return null;
     }
   }

@@ -1,6 +1,18 @@
 package dev.advmon.testing;
 
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +88,33 @@ public final class FrameTraffic implements AutoCloseable {
     }, "frame-traffic");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Camera {@code i}'s id, as {@link #cameraFrames} keys its frames. */
+  public static String cameraId(int i) {
+    return "cam-" + i;
+  }
+
+  /**
+   * Readable frames (the first 50 evaluation images, as PNG) from {@code cameras} cameras in turn, keyed by camera id,
+   * with frame ids {@code prefix-n}, serialized for {@code topic} through {@code registry}.
+   */
+  public static IntFunction<Record> cameraFrames(SchemaRegistry registry, String topic, String prefix, int cameras) {
+    List<byte[]> pngs = new ArrayList<>();
+    try {
+      for (TestData.Labelled l : TestData.evalSet().subList(0, 50)) {
+        pngs.add(Files.readAllBytes(l.file()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
+    return n -> {
+      String camera = cameraId(n % cameras);
+      Frame f = Frame.newBuilder().setFrameId(prefix + "-" + n).setCameraId(camera).setCaptureTime(Instant.now())
+          .setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(pngs.get(n % pngs.size()))).build();
+      return new Record(camera.getBytes(StandardCharsets.UTF_8), serde.serializer().serialize(topic, f), null);
+    };
   }
 
   /** Records handed to the producer so far. */

@@ -32,8 +32,9 @@ public final class OutcomeReader implements AutoCloseable {
    * @param madeAtMs when the monitor scored or dead-lettered it (its clock)
    * @param readAtMs when this reader got it (committed and visible downstream)
    * @param valueBytes a dead letter's original bytes kept, how many; -1 for a verdict
+   * @param batchFrames a verdict's {@code batchFrames} (frames scored in the same model call); 0 for a dead letter
    */
-  public record Outcome(String frameId, String reason, long madeAtMs, long readAtMs, int valueBytes) {
+  public record Outcome(String frameId, String reason, long madeAtMs, long readAtMs, int valueBytes, int batchFrames) {
     public boolean verdict() {
       return reason == null;
     }
@@ -158,13 +159,13 @@ public final class OutcomeReader implements AutoCloseable {
     var decoder = DecoderFactory.get().binaryDecoder(v, 5, v.length - 5, null);
     if (r.topic().equals(verdictsTopic)) {
       FrameVerdict fv = verdicts.read(null, decoder);
-      return new Outcome(fv.getFrameId(), null, fv.getScoredTime().toEpochMilli(), now, -1);
+      return new Outcome(fv.getFrameId(), null, fv.getScoredTime().toEpochMilli(), now, -1, fv.getBatchFrames());
     }
     DeadLetter d = deadLetters.read(null, decoder);
     String id = d.getFrameId() != null ? d.getFrameId()
         : d.getKey() == null ? "?" : StandardCharsets.UTF_8.decode(d.getKey().duplicate()).toString();
     return new Outcome(id, d.getReason(), d.getTime().toEpochMilli(), now,
-        d.getValue() == null ? 0 : d.getValue().remaining());
+        d.getValue() == null ? 0 : d.getValue().remaining(), 0);
   }
 
   /** Frame ids of {@code outcomes} seen more than once, with how often. */

@@ -3,7 +3,9 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.ScoringUnavailableException;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
@@ -85,6 +87,38 @@ class ScoringGuardTest {
     failing.fails = image -> false;
     guard.score(image(0.3f));
     assertThat(guard.problem()).isNull();
+  }
+
+  @Test
+  void throughTheSharedBatcherABadFrameFailsAloneAndAClosedBatcherDeadLettersNothing() throws Exception {
+    Failing failing = new Failing();
+    failing.fails = ScoringGuardTest::marked;
+    FrameScorer scorer = new FrameScorer(failing.classifier, List.of(), 8);
+    ScoringGuard guard = new ScoringGuard(scorer);
+    DynamicBatcher batcher = new DynamicBatcher(scorer, 2, java.time.Duration.ofMillis(500), 1,
+        DynamicBatcher.Listener.NONE);
+    try {
+      // Two stream threads at once: their model calls share one batch, which fails for the bad frame.
+      var good = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return guard.score(image(0.9f), batcher::score);
+        } catch (FrameScoringException e) {
+          throw new AssertionError("the good frame was blamed", e);
+        }
+      });
+      assertThatThrownBy(() -> guard.score(image(0.25f), batcher::score)).isInstanceOf(FrameScoringException.class)
+          .hasMessageContaining("input rejected");
+      assertThat(good.get().verdict().predictedLabel()).isNotBlank();
+      assertThat(guard.problem()).as("scoring still works").isNull();
+    } finally {
+      batcher.close();
+    }
+
+    // The monitor is stopping: no verdict can come, through no fault of the frame.
+    Throwable closed = org.assertj.core.api.Assertions.catchThrowable(() -> guard.score(image(0.9f), batcher::score));
+    assertThat(closed).isInstanceOf(ScoringUnavailableException.class);
+    assertThat(Failures.classify(closed)).as("fails the task; the frame is read again, not dead-lettered")
+        .isEqualTo(Failures.Kind.SYSTEMIC);
   }
 
   @Test
