@@ -6,6 +6,7 @@ import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.http.Peers;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
@@ -74,8 +75,20 @@ final class RunCommand implements Callable<Integer> {
     }, "advmon-model-loader");
     loader.setDaemon(true);
     loader.start();
+    StartingMonitor starting = new StartingMonitor();
     try (MonitorMetrics metrics = MonitorMetrics.prometheus();
-        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c))) {
+        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
+        // serving from the first second: probes see "starting" (live, not ready) while the broker, the registry and
+        // the model are waited for, instead of no answer (which a liveness probe would restart in a loop)
+        MonitorHttpServer http = c.intValue("http.port") == 0 ? null
+            : new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting, recent, metrics::counts,
+                new Peers(StreamingMonitor.applicationServer(c).orElse(null), starting::peers, Wiring.PEER_TIMEOUT,
+                    c.string("http.bearer-token")))) {
+      if (http != null) {
+        log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
+            + "advertised to other instances as {}", c.string("http.bind"), http.port(),
+            StreamingMonitor.applicationServer(c).map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
+      }
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
       StreamingMonitor monitor;
       try {
@@ -88,14 +101,8 @@ final class RunCommand implements Callable<Integer> {
         log.info("stopped before start-up finished");
         return 0;
       }
-      try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
-          : new MonitorHttpServer(HttpSettings.from(c), monitor.health(), metrics::scrape, monitor.cameras(), recent,
-              metrics::counts, Wiring.peers(monitor, c))) {
-        if (http != null) {
-          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
-              + "advertised to other instances as {}", c.string("http.bind"), http.port(),
-              monitor.server().map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
-        }
+      try (monitor) {
+        starting.started(monitor);
         try {
           while (!stop.await(500, TimeUnit.MILLISECONDS)) {
             if (monitor.failure().isPresent()) {

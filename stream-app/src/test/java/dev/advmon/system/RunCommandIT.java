@@ -111,15 +111,17 @@ class RunCommandIT {
   }
 
   @Test
-  void waitsForAnUnreachableRegistryWithClearLogLinesUntilStopped(KafkaBroker.Info broker) throws Exception {
+  void waitsForAnUnreachableRegistryWithClearLogLinesLiveButNotReadyUntilStopped(KafkaBroker.Info broker)
+      throws Exception {
     Path config = dir.resolve("monitor.properties");
     int deadPort = freePort();
+    int httpPort = freePort();
     Files.writeString(config, String.join("\n",
         "kafka.bootstrap.servers=" + broker.bootstrapServers(),
         "registry.url=http://127.0.0.1:" + deadPort,
         "registry.retries=0",
         "startup.retry-interval-ms=300",
-        "http.port=0", ""));
+        "http.port=" + httpPort, ""));
     Path log = dir.resolve("wait.log");
     Process p = start(config, log);
     try {
@@ -127,6 +129,17 @@ class RunCommandIT {
           .as("logs its retries; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
       assertThat(p.isAlive()).isTrue();
       assertThat(Files.readString(log)).contains("waiting for the schema registry").contains("127.0.0.1:" + deadPort);
+      // probes are answered while it waits: alive (no restart loop), not ready, and why
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"status\":\"DOWN\"").contains("STARTING").contains("schema registry");
+      HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
       p.destroy();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends the start-up wait").isTrue();
     } finally {
