@@ -7,6 +7,7 @@ import dev.advmon.config.Setting;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -49,7 +50,8 @@ final class Demo {
 
   /**
    * @param rate frames per second over all cameras; 0 = as fast as the producer can send
-   * @param httpPort port of /health, /metrics, /cameras and the dashboard; 0 = off
+   * @param httpPort port of /health, /metrics, /cameras and the dashboard; 0 = off; negative = a free port,
+   *     taken when the server binds (tests: no port is picked and released before use)
    * @param dashboard serve the operator dashboard at / on {@code httpPort}
    */
   record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed, boolean dashboard) {}
@@ -106,20 +108,21 @@ final class Demo {
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
       ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
       InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")));
-          MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
+              Wiring.inferenceThreads(config));
+          MonitorMetrics metrics = MonitorMetrics.prometheus();
+          RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(config))) {
         detectors = dev.advmon.detect.Detectors.forBundle(bundle);
         FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
         FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
-        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(config));
         try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true, preparer, scorer, metrics, recent)) {
           if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("Kafka Streams did not reach RUNNING within 60 s (state "
                 + monitor.state() + "); run with ADVMON_LOG_LEVEL=DEBUG to see why");
           }
-          try (MonitorHttpServer http = options.httpPort() == 0 ? null : new MonitorHttpServer(config.string("http.bind"),
-                  options.httpPort(), monitor::state, metrics::scrape, monitor.cameras(),
-                  options.dashboard() ? recent : null, metrics::counts);
+          try (MonitorHttpServer http = options.httpPort() == 0 ? null : new MonitorHttpServer(
+                  HttpSettings.from(config).withPort(Math.max(0, options.httpPort())), monitor.health(), metrics::scrape,
+                  monitor.cameras(), options.dashboard() ? recent : null, metrics::counts);
               ResultCollector results = new ResultCollector(kafka.bootstrapServers(), config.string("topics.verdicts"),
                   config.string("topics.alerts"), config.string("topics.dead-letter"),
                   AvroSerde.forClass(FrameVerdict.class, registry).deserializer(),
@@ -210,13 +213,32 @@ final class Demo {
     } finally {
       progress.shutdownNow();
     }
-    List<CameraStatus> cameras = new ArrayList<>();
-    try {
-      cameras.addAll(monitor.cameras().all());
-    } catch (RuntimeException e) {
-      err.println("demo: camera states not available: " + e.getMessage());
-    }
+    List<CameraStatus> cameras = cameraStates(monitor, results.verdicts());
     return summary(plan, results, sentByKind, expectedDeadLetters, sent[0], cameras, replayStartMs, t0, interrupted);
+  }
+
+  /**
+   * The cameras' states once they have counted every verdict read: campaign state is updated through a
+   * repartition topic, a commit after the verdicts themselves. Waits up to 15 s for that, then takes what is there.
+   */
+  private List<CameraStatus> cameraStates(StreamingMonitor monitor, long verdicts) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    List<CameraStatus> cameras = List.of();
+    while (true) {
+      try {
+        cameras = monitor.cameras().all();
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          err.println("demo: camera states not available: " + e.getMessage());
+          return List.of();
+        }
+      }
+      long counted = cameras.stream().mapToLong(CameraStatus::totalFrames).sum();
+      if (counted >= verdicts || stopRequested || System.nanoTime() > deadline) {
+        return new ArrayList<>(cameras);
+      }
+      Thread.sleep(100);
+    }
   }
 
   private DemoSummary summary(ReplayPlan plan, ResultCollector results, Map<TruthKind, Long> sentByKind,

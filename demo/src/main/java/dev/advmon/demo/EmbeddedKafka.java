@@ -10,9 +10,10 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A single-node KRaft broker (combined broker and controller) in this JVM, with its data in a temporary
- * folder deleted on close. Transactions work on it (exactly-once needs them).
+ * folder deleted on close. Transactions work on it (exactly-once needs them). Public for the load tester's
+ * {@code --embedded} mode, which runs the same broker as the demo.
  */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
 
   /**
    * What a one-node cluster needs (replication factor and min ISR 1 for the internal topics), plus settings
@@ -32,7 +33,8 @@ final class EmbeddedKafka implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  static EmbeddedKafka start() throws Exception {
+  /** Starts the broker (2-3 s); its {@code format()} output is kept off stdout. */
+  public static EmbeddedKafka start() throws Exception {
     Path dir = Files.createTempDirectory("advmon-demo-kafka-");
     TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
         .setBaseDirectory(dir).build();
@@ -55,7 +57,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 

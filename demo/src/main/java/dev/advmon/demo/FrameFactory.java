@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * ground truth ({@code truth.kind}, {@code truth.label}, {@code truth.source}), or a deliberately broken
  * record. Attacked images are 8-bit gray, changed in pixel space, clipped and re-encoded as PNG.
  */
-final class FrameFactory {
+public final class FrameFactory {
 
   /** Amplitude of the per-frame random-sign noise, in 8-bit levels. */
   static final int PERTURBATION_LEVELS = 24;
@@ -33,7 +33,7 @@ final class FrameFactory {
   static final int UNIVERSAL_LEVELS = 40;
 
   /** One evaluation image: its file, true class, PNG bytes and gray pixels. */
-  record EvalImage(String file, int label, byte[] png, int width, int height, int[] gray) {}
+  public record EvalImage(String file, int label, byte[] png, int width, int height, int[] gray) {}
 
   private final List<EvalImage> images;
   private final Serializer<Frame> serializer;
@@ -49,7 +49,7 @@ final class FrameFactory {
   }
 
   /** The evaluation subset from {@code dir}/labels.csv (file,label[,name]); every image decoded once. */
-  static List<EvalImage> loadEvalSet(Path dir) throws IOException {
+  public static List<EvalImage> loadEvalSet(Path dir) throws IOException {
     Path labels = dir.resolve("labels.csv");
     if (!Files.isRegularFile(labels)) {
       throw new IOException("no evaluation images: " + labels + " is missing; pass --images DIR with PNGs and a "

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +22,10 @@ class DemoIT {
   @Test
   void twoHundredFramesComeOutAsVerdictsPlusDeadLettersWithTheExpectedReasonsAndEverythingStops() throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Demo demo = new Demo(new Demo.Options(200, 4, 0, port, HOME.resolve("models/eval/fashion-mnist-test"), 7, true), HOME,
+    // http port -1: the server binds a free port itself (a port picked here and released could be taken meanwhile)
+    Demo demo = new Demo(new Demo.Options(200, 4, 0, -1, HOME.resolve("models/eval/fashion-mnist-test"), 7, true), HOME,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     DemoSummary s = demo.run();
@@ -51,15 +47,23 @@ class DemoIT {
     assertThat(s.detectors()).containsExactly("stability", "perturbation", "fooling", "overinterpretation", "learned");
     assertThat(s.falsePositiveRate()).as("share of clean frames flagged").isNotNull().isLessThanOrEqualTo(0.12);
     assertThat(s.detectionRate()).as("share of attacked frames flagged").isNotNull().isGreaterThan(s.falsePositiveRate());
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200").contains("dashboard at http://127.0.0.1:");
     Path json = Files.createTempFile("demo-summary", ".json");
     s.writeJson(json);
     assertThat(Files.readString(json)).contains("\"deadLettersByReason\"").contains("\"p99\"");
 
-    Thread.sleep(1_000); // threads that were told to stop get a moment to end
-    Set<String> lingering = Thread.getAllStackTraces().keySet().stream()
+    // threads that were told to stop may take a moment to end: wait for that condition, up to 30 s
+    Set<String> lingering = lingering(before);
+    for (long deadline = System.nanoTime() + 30_000_000_000L; !lingering.isEmpty() && System.nanoTime() < deadline; ) {
+      Thread.sleep(100);
+      lingering = lingering(before);
+    }
+    assertThat(lingering).as("non-daemon threads left running by the demo").isEmpty();
+  }
+
+  private static Set<String> lingering(Set<Thread> before) {
+    return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
         .map(Thread::getName).collect(Collectors.toSet());
-    assertThat(lingering).as("non-daemon threads left running by the demo").isEmpty();
   }
 }

@@ -118,4 +118,55 @@ class SchemaEvolutionTest {
       }
     }
   }
+
+  /** Verdicts written before batching across frames existed read as scored alone, and old readers skip the field. */
+  @org.junit.jupiter.api.Test
+  void verdictsWithoutBatchFramesReadAsScoredAloneAndOldReadersSkipIt() throws IOException {
+    Schema current = schema("FrameVerdict");
+    Schema previous = without(current, "batchFrames");
+    assertThat(backward(current, previous)).isTrue();
+    assertThat(forward(current, previous)).isTrue();
+
+    org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(previous);
+    for (Schema.Field f : previous.getFields()) {
+      old.put(f.name(), f.hasDefaultValue() ? org.apache.avro.generic.GenericData.get().getDefaultValue(f) : sample(f.schema()));
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+    new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(previous).write(old, enc);
+    enc.flush();
+    org.apache.avro.generic.GenericRecord read = new org.apache.avro.generic.GenericDatumReader<org.apache.avro.generic.GenericRecord>(
+        previous, current).read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    assertThat(read.get("batchFrames")).isEqualTo(1);
+  }
+
+  private static Object sample(Schema s) {
+    return switch (s.getType()) {
+      case STRING -> "x";
+      case INT -> 1;
+      case LONG -> 1L;
+      case DOUBLE -> 0.5;
+      case BOOLEAN -> true;
+      default -> throw new IllegalArgumentException("no sample for " + s);
+    };
+  }
+
+  /**
+   * Each schema that changed since a release is checked against its previous version, kept under
+   * {@code /previous/}: data written with either reads with the other (BACKWARD and FORWARD, as the registry
+   * enforces them per subject).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"DeadLetter"})
+  void theCurrentSchemaReadsAndIsReadByItsPreviousVersion(String name) throws IOException {
+    Schema previous;
+    try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/previous/" + name + ".avsc")) {
+      assertThat(in).as("/previous/" + name + ".avsc").isNotNull();
+      previous = new Schema.Parser().parse(in);
+    }
+    Schema current = schema(name);
+    assertThat(current).as("a previous version that differs").isNotEqualTo(previous);
+    assertThat(backward(current, previous)).as("new readers read " + name + " written before").isTrue();
+    assertThat(forward(current, previous)).as("readers from before read the new " + name).isTrue();
+  }
 }

@@ -3,11 +3,42 @@ package dev.advmon.campaign;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the current per-camera state can be read (the topology's state store, in the running monitor). */
+/**
+ * Where the current per-camera state can be read: the topology's state store, in the running monitor; with
+ * several instances, the stores of all of them.
+ */
 public interface CameraDirectory {
 
   /** Every known camera, by id. */
   List<CameraStatus> all();
 
   Optional<CameraStatus> one(String cameraId);
+
+  /**
+   * This instance's own cameras only: what another instance asks for, so that a question never travels further.
+   * The directory itself unless it spans several instances.
+   */
+  default CameraDirectory local() {
+    return this;
+  }
+
+  /** Every camera, with the instances asked and what each answered; one directory alone lists no instances. */
+  default Listing listing() {
+    return new Listing(all(), List.of());
+  }
+
+  /** The cameras of all instances that answered, and each instance asked. */
+  record Listing(List<CameraStatus> cameras, List<Instance> instances) {
+
+    /** True when every instance answered (so no camera is missing from {@code cameras}). */
+    public boolean complete() {
+      return instances.stream().allMatch(i -> i.error() == null);
+    }
+  }
+
+  /**
+   * One instance asked: its advertised host:port, whether it is the one answering, how many cameras it holds,
+   * or why it could not say.
+   */
+  record Instance(String server, boolean local, Integer cameras, String error) {}
 }

@@ -9,14 +9,26 @@ import dev.advmon.config.MonitorConfig;
  * @param minFrames fewest verdicts for a window to count at all
  * @param baselineRate normal share of flagged frames; a window above it is "hot"
  * @param consecutiveWindows hot windows in a row that raise a campaign, and cool ones in a row that clear it
+ * @param maxClockSkewMs how far a frame's timestamp may be from the monitor's clock before it counts at that bound;
+ *     also how long after its end the clock closes a window that no later frame closed
  */
-public record CampaignSettings(long windowMs, int minFrames, double baselineRate, int consecutiveWindows) {
+public record CampaignSettings(long windowMs, int minFrames, double baselineRate, int consecutiveWindows,
+    long maxClockSkewMs) {
+
+  public static final long DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
 
   public CampaignSettings {
-    if (windowMs <= 0 || minFrames <= 0 || consecutiveWindows <= 0 || !(baselineRate >= 0 && baselineRate < 1)) {
+    if (windowMs <= 0 || minFrames <= 0 || consecutiveWindows <= 0 || !(baselineRate >= 0 && baselineRate < 1)
+        || maxClockSkewMs <= 0) {
       throw new IllegalArgumentException("invalid campaign settings: windowMs=" + windowMs + ", minFrames=" + minFrames
-          + ", baselineRate=" + baselineRate + ", consecutiveWindows=" + consecutiveWindows);
+          + ", baselineRate=" + baselineRate + ", consecutiveWindows=" + consecutiveWindows
+          + ", maxClockSkewMs=" + maxClockSkewMs);
     }
+  }
+
+  /** With the default clock skew bound. */
+  public CampaignSettings(long windowMs, int minFrames, double baselineRate, int consecutiveWindows) {
+    this(windowMs, minFrames, baselineRate, consecutiveWindows, DEFAULT_MAX_CLOCK_SKEW_MS);
   }
 
   /** The settings' defaults, for callers without a configuration (tests, tools). */
@@ -26,6 +38,7 @@ public record CampaignSettings(long windowMs, int minFrames, double baselineRate
 
   public static CampaignSettings from(MonitorConfig c) {
     return new CampaignSettings(c.longValue("campaign.window-ms"), c.intValue("campaign.min-frames"),
-        c.doubleValue("campaign.baseline-rate"), c.intValue("campaign.consecutive-windows"));
+        c.doubleValue("campaign.baseline-rate"), c.intValue("campaign.consecutive-windows"),
+        c.longValue("campaign.max-clock-skew-ms"));
   }
 }

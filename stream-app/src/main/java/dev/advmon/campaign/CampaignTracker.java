@@ -19,6 +19,14 @@ import java.util.Optional;
  * window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
  * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. A frame that is
  * older than the window being counted is counted in it: closed windows are never reopened.
+ *
+ * <p>Time is the frame's timestamp, bounded by the monitor's clock: a timestamp more than
+ * {@code maxClockSkewMs} ahead of or behind the clock counts at that bound. Without the bound, one frame stamped
+ * 2100 would move its camera's window a century ahead, where every later frame would be counted and which
+ * nothing would ever close (the camera frozen); a camera whose clock is hours behind would have its windows
+ * closed by the clock as soon as they open. {@link #expire} closes, by the clock, a window whose end lies
+ * {@code maxClockSkewMs} in the past: no frame can land in it any more, so a camera that goes quiet still has its
+ * last window judged (and a campaign raised) without waiting for its next frame.
  */
 public final class CampaignTracker {
 
@@ -35,9 +43,13 @@ public final class CampaignTracker {
     return settings;
   }
 
-  /** One verdict from {@code cameraId} at {@code timestampMs}; {@code current} is null for a camera not seen yet. */
-  public Step observe(CameraStatus current, String cameraId, long timestampMs, boolean flagged) {
-    long window = timestampMs - Math.floorMod(timestampMs, settings.windowMs());
+  /**
+   * One verdict from {@code cameraId} at {@code timestampMs}, seen when the monitor's clock says {@code nowMs};
+   * {@code current} is null for a camera not seen yet.
+   */
+  public Step observe(CameraStatus current, String cameraId, long timestampMs, long nowMs, boolean flagged) {
+    long t = Math.max(nowMs - settings.maxClockSkewMs(), Math.min(nowMs + settings.maxClockSkewMs(), timestampMs));
+    long window = t - Math.floorMod(t, settings.windowMs());
     CameraStatus s = current != null ? current : CameraStatus.first(cameraId, window);
     Optional<Alert> alert = Optional.empty();
     if (window > s.windowStart()) {
@@ -52,6 +64,24 @@ public final class CampaignTracker {
         s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
         s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f);
     return new Step(s, alert);
+  }
+
+  /**
+   * Closes {@code s}'s window by the clock when its end is more than {@code maxClockSkewMs} before {@code nowMs}
+   * (no frame can be counted in it any more); the camera then counts in the window that follows. Empty when the
+   * window is still open, or was closed already and nothing has been counted since.
+   */
+  public Optional<Step> expire(CameraStatus s, long nowMs) {
+    long windowEnd = s.windowStart() + settings.windowMs();
+    if (windowEnd + settings.maxClockSkewMs() > nowMs || s.windowFrames() == 0) {
+      return Optional.empty();
+    }
+    Step closed = close(s);
+    CameraStatus c = closed.status();
+    CameraStatus next = new CameraStatus(c.cameraId(), c.status(), windowEnd, 0, 0, c.lastWindowStart(),
+        c.lastWindowFrames(), c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(),
+        c.totalFlagged());
+    return Optional.of(new Step(next, closed.alert()));
   }
 
   /** Judges the window being counted: streaks, status, and the alert when the status changes. */

@@ -17,15 +17,19 @@ public final class Main {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("demo", demoCommand());
-    cl.setExecutionExceptionHandler((e, cmd, parse) -> {
-      // Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace.
+    cl.setExecutionExceptionHandler(errorHandler());
+    return cl;
+  }
+
+  /** Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace. */
+  public static CommandLine.IExecutionExceptionHandler errorHandler() {
+    return (e, cmd, parse) -> {
       cmd.getErr().println("error: " + e.getMessage());
       if (System.getenv("ADVMON_DEBUG") != null) {
         e.printStackTrace(cmd.getErr());
       }
       return 2;
-    });
-    return cl;
+    };
   }
 
   /**

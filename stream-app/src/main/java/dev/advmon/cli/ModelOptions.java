@@ -14,7 +14,7 @@ final class ModelOptions {
   Path model;
 
   @Option(names = "--engine", paramLabel = "ENGINE",
-      description = "auto, TensorRT or OnnxRuntime (default: setting model.engine).")
+      description = "auto, OnnxRuntime, OnnxRuntimeCuda, OnnxRuntimeTensorRT or TensorRT (default: setting model.engine).")
   String engine;
 
   /** Defaults, then the environment, then these flags; validated. */

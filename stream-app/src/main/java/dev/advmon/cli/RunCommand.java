@@ -4,7 +4,9 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.http.Peers;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
@@ -16,7 +18,9 @@ import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,35 +60,85 @@ final class RunCommand implements Callable<Integer> {
 
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
     RegistrySettings registrySettings = Wiring.registrySettings(c);
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")));
-        MonitorMetrics metrics = MonitorMetrics.prometheus()) {
-      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
+    // The model and its detectors load while the monitor waits for the registry and the broker, so that a
+    // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
+    CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
+    Thread loader = new Thread(() -> {
+      try {
+        DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+            Wiring.inferenceThreads(c));
+        scorer.complete(new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch")));
+      } catch (Throwable e) {
+        scorer.completeExceptionally(e);
+        main.interrupt();
+      }
+    }, "advmon-model-loader");
+    loader.setDaemon(true);
+    loader.start();
+    StartingMonitor starting = new StartingMonitor();
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus();
+        RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
+        // serving from the first second: probes see "starting" (live, not ready) while the broker, the registry and
+        // the model are waited for, instead of no answer (which a liveness probe would restart in a loop)
+        MonitorHttpServer http = c.intValue("http.port") == 0 ? null
+            : new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting, recent, metrics::counts,
+                new Peers(StreamingMonitor.applicationServer(c).orElse(null), starting::peers, Wiring.PEER_TIMEOUT,
+                    c.string("http.bearer-token")))) {
+      if (http != null) {
+        log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
+            + "advertised to other instances as {}", c.string("http.bind"), http.port(),
+            StreamingMonitor.applicationServer(c).map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
+      }
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
-      RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
-            registrySettings.autoRegister(), preparer, scorer, metrics, recent);
+            registrySettings.autoRegister(), preparer, () -> loaded(scorer), metrics, recent);
       } catch (InterruptedException e) {
+        if (scorer.isCompletedExceptionally()) {
+          loaded(scorer); // throws the model's error
+        }
         log.info("stopped before start-up finished");
         return 0;
       }
-      try (monitor; MonitorHttpServer http = c.intValue("http.port") == 0 ? null
-          : new MonitorHttpServer(c.string("http.bind"), c.intValue("http.port"), monitor::state, metrics::scrape,
-              monitor.cameras(), recent, metrics::counts)) {
-        if (http != null) {
-          log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras",
-              c.string("http.bind"), http.port());
-        }
+      try (monitor) {
+        starting.started(monitor);
         try {
-          stop.await();
+          while (!stop.await(500, TimeUnit.MILLISECONDS)) {
+            if (monitor.failure().isPresent()) {
+              // a fatal error (e.g. the registry refuses our credentials): exit, so that the operator sees it
+              log.error("the monitor stopped: {}", monitor.failure().get());
+              return 1;
+            }
+          }
         } catch (InterruptedException e) {
           // the shutdown hook: fall through to close
         }
       }
       return 0;
     } finally {
+      closeModel(loader, scorer);
       stopped.countDown();
+    }
+  }
+
+  /** The loaded scorer, waiting for it; the loader's own exception when loading failed. */
+  private static FrameScorer loaded(CompletableFuture<FrameScorer> scorer) throws Exception {
+    try {
+      return scorer.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  private static void closeModel(Thread loader, CompletableFuture<FrameScorer> scorer) {
+    try {
+      loader.join(60_000); // a model still loading is closed once loaded
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (scorer.isDone() && !scorer.isCompletedExceptionally()) {
+      scorer.join().classifier().close();
     }
   }
 }

@@ -1,8 +1,11 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.http.Peers;
 import dev.advmon.image.ImageLimits;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.registry.RegistrySettings;
+import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,6 +19,22 @@ public final class Wiring {
         c.intValue("image.max-dimension"));
   }
 
+  /** ONNX Runtime's thread counts, from {@code model.intra-op-threads} and {@code model.inter-op-threads}. */
+  public static InferenceThreads inferenceThreads(MonitorConfig c) {
+    return InferenceThreads.of(c.intValue("model.intra-op-threads"), c.intValue("model.inter-op-threads"));
+  }
+
+  /**
+   * The other instances of {@code monitor}'s application, asked over HTTP for /cameras and the dashboard, with
+   * {@code http.bearer-token} (every instance of one application shares it).
+   */
+  public static Peers peers(StreamingMonitor monitor, MonitorConfig c) {
+    return new Peers(monitor.server().orElse(null), monitor::peers, PEER_TIMEOUT, c.string("http.bearer-token"));
+  }
+
+  /** How long an instance waits for another's answer before it answers without it. */
+  static final Duration PEER_TIMEOUT = Duration.ofSeconds(2);
+
   public static RegistrySettings registrySettings(MonitorConfig c) {
     RegistrySettings.Builder b = RegistrySettings.builder(c.string("registry.url"))
         .autoRegister(c.bool("registry.auto-register"))
@@ -23,7 +42,11 @@ public final class Wiring {
         .requestTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
         .maxRetries(c.intValue("registry.retries"))
         .initialBackoff(Duration.ofMillis(c.longValue("registry.retry-backoff-ms")))
-        .maxBackoff(Duration.ofSeconds(5));
+        .maxBackoff(Duration.ofSeconds(5))
+        .unknownIdCacheTtl(Duration.ofMillis(c.longValue("registry.unknown-id-cache-ms")))
+        // A frame's schema is fetched inside an open transaction: give up well before the broker would abort it
+        // (streams.transaction-timeout-ms); the monitor then restarts Kafka Streams once the registry answers.
+        .callDeadline(Duration.ofMillis(c.longValue("streams.transaction-timeout-ms") * 2 / 3));
     String userInfo = c.string("registry.basic-auth.user-info");
     if (!userInfo.isBlank()) {
       int colon = userInfo.indexOf(':');

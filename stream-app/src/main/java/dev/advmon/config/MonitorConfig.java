@@ -29,9 +29,19 @@ public final class MonitorConfig {
       new Setting("model.dir", "models/fashion-mnist-cnn",
           "Model bundle folder (model.onnx + manifest.json [+ calibration.json]); relative paths resolve against the monitor's home."),
       new Setting("model.engine", "auto",
-          "Inference engine: auto (TensorRT where a CUDA GPU and TensorRT 8 are present, else OnnxRuntime), TensorRT, or OnnxRuntime."),
+          "Inference engine: auto (OnnxRuntimeCuda where a CUDA GPU, CUDA 12, cuDNN 9 and the onnxruntime_gpu build are present, else TensorRT where TensorRT 8 is, else OnnxRuntime), OnnxRuntime (CPU), OnnxRuntimeCuda, OnnxRuntimeTensorRT (ONNX Runtime's CUDA / TensorRT execution providers) or TensorRT (DJL's TensorRT 8 engine)."),
       new Setting("model.max-batch", "128",
           "Most images in one inference call (a frame and its probes always go together)."),
+      new Setting("model.batch.max-frames", "32",
+          "Most frames whose inference calls (each frame with its probes, or a round of probes) are merged into one call of the model. Each stream thread scores one frame at a time and waits for it, so a call holds at most streams.num-threads frames; 1 = every thread calls the model itself, nothing merged."),
+      new Setting("model.batch.max-wait-ms", "5",
+          "With one model worker (model.batch.workers=1, e.g. on a GPU): longest a call waits for the threads still scoring a frame to send theirs; it goes at once when every such thread is waiting or the call is full. Several workers never wait. 0 = never wait."),
+      new Setting("model.batch.workers", "0",
+          "Model calls that may run at the same time; a free worker takes whatever is waiting, so calls merge while all workers are busy. 0 = the available processors divided by model.intra-op-threads (at least 1), so that on a CPU every core runs the model; on a GPU set 1, with model.batch.max-wait-ms, for fewer and larger batches."),
+      new Setting("model.intra-op-threads", "0",
+          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them."),
+      new Setting("model.inter-op-threads", "1",
+          "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
           "Largest encoded image accepted, in bytes; larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
       new Setting("image.max-pixels", "16777216",
@@ -61,9 +71,21 @@ public final class MonitorConfig {
       new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
       new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
-      new Setting("streams.num-threads", "1", "Stream threads; each scores frames of its own partitions with its own predictor."),
-      new Setting("streams.commit-interval-ms", "100", "How often a transaction commits (exactly-once): lower = lower end-to-end latency."),
-      new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir."),
+      new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
+      new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
+      new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir. Keep it across restarts (a volume in Kubernetes): local state then needs no restore."),
+      new Setting("streams.instance-id", "",
+          "Stable id of this instance for static group membership (group.instance.id = <application-id>-<instance-id>, plus a per-thread suffix) and for its transactional ids; empty = the host name (in Kubernetes, the StatefulSet pod name such as advmon-0). A restart with the same id rejoins at once, without a rebalance, and fences its predecessor's open transaction. Must be unique per running instance."),
+      new Setting("streams.session-timeout-ms", "30000",
+          "How long the group waits for an instance that stopped heartbeating (and did not leave) before moving its partitions to the others; a restart within it needs no rebalance."),
+      new Setting("streams.transaction-timeout-ms", "30000",
+          "Exactly-once transaction timeout: the broker aborts a transaction left open this long by an instance that died and did not come back with the same instance id. Registry calls inside a transaction give up after two thirds of it."),
+      new Setting("streams.leave-group-on-close", "true",
+          "On a clean shutdown (SIGTERM), leave the consumer group so that other instances take over at once; false = stay a member for streams.session-timeout-ms (a quick restart then needs no rebalance at all)."),
+      new Setting("streams.restart-backoff-max-ms", "60000",
+          "After a failure that stops the stream (scoring fails for every frame, registry or broker unreachable for too long, an unexpected error), Kafka Streams is restarted in place after 1 s, doubling on each failure in a row up to this."),
+      new Setting("streams.application-server", "",
+          "host:port this instance advertises to the other instances of the application (Kafka Streams application.server), so that /cameras and the dashboard of any instance answer for every camera; empty = this host's name and http.port. Unset when http.port = 0."),
       new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
       new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
       new Setting("campaign.window-ms", "10000",
@@ -74,8 +96,25 @@ public final class MonitorConfig {
           "Normal share of flagged frames per camera window (0..1); a window above it counts towards a campaign."),
       new Setting("campaign.consecutive-windows", "3",
           "Windows in a row above the baseline that raise a CAMPAIGN alert, and at or below it that clear it (CAMPAIGN_CLEARED)."),
+      new Setting("campaign.max-clock-skew-ms", "30000",
+          "Frame timestamps further than this from the monitor's clock (a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by the clock this long after its end, so a camera that goes quiet still has its last window judged."),
+      new Setting("health.check-interval-ms", "2000",
+          "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
+      new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
+      new Setting("health.stall-timeout-ms", "30000",
+          "Readiness goes DOWN when frames wait on the input topic and nothing has been committed for this long."),
+      new Setting("health.heartbeat-timeout-ms", "360000",
+          "Liveness goes DOWN when one record has been in processing this long (a hung model call): the process is wedged and should be restarted. Waits for the broker or registry never count."),
       new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
-      new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."));
+      new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."),
+      new Setting("http.bearer-token", "",
+          "When set, every route except /health/live and /health/ready requires the header 'Authorization: Bearer <token>'. Prefer the environment (ADVMON_HTTP_BEARER_TOKEN, from a Secret)."),
+      new Setting("http.allowed-hosts", "",
+          "Extra Host header values accepted on every route, comma-separated (host or host:port; * = any). localhost, 127.0.0.1 and [::1] are always accepted; on a non-loopback http.bind with no list, other hosts are accepted only when http.bearer-token is set."),
+      new Setting("http.threads", "4", "Worker threads of the HTTP server (a slow client holds one at most http.timeout-ms)."),
+      new Setting("http.timeout-ms", "10000", "Time a client may take to send its request, and the server to write its response, before the connection is closed."),
+      new Setting("registry.unknown-id-cache-ms", "60000",
+          "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each."));
 
   private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 
@@ -202,22 +241,58 @@ public final class MonitorConfig {
   private void validate(String key) {
     switch (key) {
       case "model.engine" -> {
-        String v = string(key).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "tensorrt", "onnxruntime").contains(v)) {
-          throw invalid(key, "must be auto, TensorRT or OnnxRuntime");
+        try {
+          dev.advmon.model.EngineChoice.parse(string(key));
+        } catch (IllegalArgumentException e) {
+          throw invalid(key, "must be one of " + dev.advmon.model.EngineChoice.accepted());
         }
       }
-      case "model.max-batch", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
+      case "model.max-batch", "model.batch.max-frames", "model.inter-op-threads", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
           "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms", "campaign.min-frames",
-          "campaign.consecutive-windows" -> positiveLong(key);
+          "campaign.consecutive-windows", "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
+          "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms",
+          "health.heartbeat-timeout-ms", "http.threads", "http.timeout-ms" -> positiveLong(key);
+      case "streams.session-timeout-ms" -> {
+        long v = longValue(key);
+        if (v < 6_000 || v > 1_800_000) {
+          throw invalid(key, "must be 6000..1800000 (the broker's default group.min/max.session.timeout.ms)");
+        }
+      }
+      case "streams.transaction-timeout-ms" -> {
+        long v = longValue(key);
+        if (v < 5_000 || v > 900_000) {
+          throw invalid(key, "must be 5000..900000 (at most the broker's default transaction.max.timeout.ms)");
+        }
+        if (v <= longValue("streams.commit-interval-ms")) {
+          throw invalid(key, "must be longer than streams.commit-interval-ms");
+        }
+      }
+      case "registry.unknown-id-cache-ms" -> {
+        if (longValue(key) < 0) {
+          throw invalid(key, "must be 0 (no cache) or more");
+        }
+      }
+      case "streams.instance-id" -> {
+        if (!string(key).isEmpty() && !string(key).matches("[a-zA-Z0-9._-]{1,200}")) {
+          throw invalid(key, "must be letters, digits, '.', '_' or '-' (at most 200), or empty for the host name");
+        }
+      }
+      case "http.allowed-hosts" -> {
+        for (String h : list(key)) {
+          if (!h.equals("*") && !h.matches("[a-zA-Z0-9.:\\[\\]_-]+")) {
+            throw invalid(key, "must be host names or host:port values separated by commas, or *");
+          }
+        }
+      }
       case "campaign.baseline-rate" -> {
         double v = doubleValue(key);
         if (!(v >= 0 && v < 1)) {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "registry.retries", "startup.max-wait-ms" -> {
+      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads",
+          "model.batch.workers" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }
@@ -228,13 +303,22 @@ public final class MonitorConfig {
           throw invalid(key, "must be -1 (broker default) or at least 1");
         }
       }
+      case "streams.application-server" -> {
+        String v = string(key);
+        if (!v.isEmpty() && (!v.matches("[A-Za-z0-9._-]+:\\d{1,5}")
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535
+            || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) < 1)) {
+          throw invalid(key, "must be host:port (a name or address the other instances can reach, e.g. "
+              + "advmon-0.advmon.prod.svc:8080), or empty");
+        }
+      }
       case "http.port" -> {
         long v = longValue(key);
         if (v < 0 || v > 65535) {
           throw invalid(key, "must be a port number 0..65535");
         }
       }
-      case "registry.auto-register", "topics.create" -> bool(key);
+      case "registry.auto-register", "topics.create", "streams.leave-group-on-close" -> bool(key);
       case "registry.ssl.truststore.type" -> {
         if (!List.of("PKCS12", "JKS").contains(string(key).toUpperCase(Locale.ROOT))) {
           throw invalid(key, "must be PKCS12 or JKS");
@@ -286,6 +370,42 @@ public final class MonitorConfig {
       throw invalid(key, "is out of range");
     }
     return (int) v;
+  }
+
+  /** A comma-separated setting as its trimmed, non-empty items. */
+  public List<String> list(String key) {
+    List<String> out = new ArrayList<>();
+    for (String item : string(key).split(",")) {
+      if (!item.isBlank()) {
+        out.add(item.trim());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code streams.instance-id}, or when empty the host name (HOSTNAME, then the local host's name), reduced to
+   * the characters a Kafka client id allows.
+   */
+  public String instanceId() {
+    String id = string("streams.instance-id");
+    if (id.isBlank()) {
+      id = hostName();
+    }
+    String clean = id.replaceAll("[^a-zA-Z0-9._-]", "-");
+    return clean.isEmpty() ? "advmon" : clean;
+  }
+
+  private static String hostName() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "advmon";
+    }
   }
 
   public double doubleValue(String key) {

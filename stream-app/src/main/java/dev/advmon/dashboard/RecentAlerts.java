@@ -11,6 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code /cameras}, each monitor instance shows the alerts of its own partitions, and an alert can appear
  * here moments before its transaction commits. Replays after a task restart are dropped by alert id.
  *
+ * <p>Out of the data path: {@link #onAlert} runs on a stream thread, so it only hands the alert and its frame to
+ * a thread of its own, which decodes and shrinks the picture and then adds the alert (an alert shows up on the
+ * dashboard a moment after its verdict is written). While more than {@link #MAX_PENDING_BYTES} of frames wait
+ * for that thread, further alerts are kept without a picture rather than held.
+ *
  * <p>Bounded: {@code capacity} alerts, each picture at most {@code maxSide} pixels a side. Thread-safe.
  */
-public final class RecentAlerts implements AlertListener {
+public final class RecentAlerts implements AlertListener, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RecentAlerts.class);
 
@@ -33,6 +43,8 @@ public final class RecentAlerts implements AlertListener {
   public static final int DEFAULT_MAX_SIDE = 320;
   public static final long BUCKET_MS = 10_000;
   public static final int BUCKETS = 60;
+  /** Most encoded frame bytes waiting for the picture thread. */
+  public static final long MAX_PENDING_BYTES = 64L << 20;
 
   /** One kept alert. {@code picture} is null for camera-level alerts; {@code overlayProblem} names a bad overlay. */
   public record Entry(long seq, long receivedAt, Alert alert, FramePicture picture, EvidenceOverlay overlay,
@@ -45,17 +57,33 @@ public final class RecentAlerts implements AlertListener {
   private final ImageLimits limits;
   private final int maxSide;
   private final LongSupplier clock;
+  private final Executor renderer;
+  private final ExecutorService ownRenderer;
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private final long maxPendingBytes;
   private final Deque<Entry> entries = new ArrayDeque<>();
   private final Set<String> ids = new HashSet<>();
   private final long[] bucketIds = new long[BUCKETS];
   private final long[] bucketCounts = new long[BUCKETS];
   private long nextSeq = 1;
 
+  /** The monitor's: pictures are made on a daemon thread of this object's own (stopped by {@link #close()}). */
   public RecentAlerts(ImageLimits limits) {
-    this(DEFAULT_CAPACITY, limits, DEFAULT_MAX_SIDE, System::currentTimeMillis);
+    this(DEFAULT_CAPACITY, limits, DEFAULT_MAX_SIDE, System::currentTimeMillis, null);
   }
 
+  /** Pictures made on the calling thread: for tests of what is kept. */
   public RecentAlerts(int capacity, ImageLimits limits, int maxSide, LongSupplier clock) {
+    this(capacity, limits, maxSide, clock, Runnable::run);
+  }
+
+  /** @param renderer where pictures are made; null = a daemon thread of this object's own */
+  public RecentAlerts(int capacity, ImageLimits limits, int maxSide, LongSupplier clock, Executor renderer) {
+    this(capacity, limits, maxSide, clock, renderer, MAX_PENDING_BYTES);
+  }
+
+  RecentAlerts(int capacity, ImageLimits limits, int maxSide, LongSupplier clock, Executor renderer,
+      long maxPendingBytes) {
     if (capacity < 1 || maxSide < 1) {
       throw new IllegalArgumentException("capacity and maxSide must be positive");
     }
@@ -63,6 +91,13 @@ public final class RecentAlerts implements AlertListener {
     this.limits = limits;
     this.maxSide = maxSide;
     this.clock = clock;
+    this.maxPendingBytes = maxPendingBytes;
+    this.ownRenderer = renderer == null ? Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "advmon-dashboard-pictures");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    this.renderer = renderer == null ? ownRenderer : renderer;
     java.util.Arrays.fill(bucketIds, -1);
   }
 
@@ -70,6 +105,7 @@ public final class RecentAlerts implements AlertListener {
     return capacity;
   }
 
+  /** Called on a stream thread: no decoding here, only a hand-over to the picture thread. */
   @Override
   public void onAlert(Alert alert, Frame frame) {
     synchronized (this) {
@@ -77,12 +113,39 @@ public final class RecentAlerts implements AlertListener {
         return; // the same alert again, after a task restart
       }
     }
-    // Decoding happens outside the lock, so that HTTP reads never wait for it.
+    long receivedAt = clock.getAsLong();
+    long bytes = frame != null ? frame.getImage().remaining()
+        : alert.getEvidenceImage() != null ? alert.getEvidenceImage().remaining() : 0;
+    Frame kept = frame;
+    if (pendingBytes.addAndGet(bytes) > maxPendingBytes && bytes > 0) {
+      log.debug("alert {} kept without a picture: {} bytes of frames already wait for the picture thread",
+          alert.getAlertId(), pendingBytes.get() - bytes);
+      pendingBytes.addAndGet(-bytes);
+      bytes = 0;
+      kept = null;
+    }
+    Frame frameToDraw = kept;
+    long held = bytes;
+    boolean drawEvidence = bytes > 0 && frame == null;
+    try {
+      renderer.execute(() -> {
+        try {
+          keep(alert, frameToDraw, drawEvidence, receivedAt);
+        } finally {
+          pendingBytes.addAndGet(-held);
+        }
+      });
+    } catch (RejectedExecutionException e) { // closed: the monitor is stopping
+      pendingBytes.addAndGet(-held);
+    }
+  }
+
+  /** Makes the picture (on the picture thread) and keeps the alert. */
+  private void keep(Alert alert, Frame frame, boolean drawEvidence, long receivedAt) {
     FramePicture picture = null;
     try {
       picture = frame != null ? FramePicture.of(frame, limits, maxSide)
-          : alert.getEvidenceImage() != null
-              ? FramePicture.of(FramePicture.bytes(alert.getEvidenceImage()), null, null, null, limits, maxSide)
+          : drawEvidence ? FramePicture.of(FramePicture.bytes(alert.getEvidenceImage()), null, null, null, limits, maxSide)
               : null;
     } catch (RuntimeException e) {
       log.debug("no picture for alert {}: {}", alert.getAlertId(), e.toString()); // the alert is kept without one
@@ -94,16 +157,15 @@ public final class RecentAlerts implements AlertListener {
     } catch (IllegalArgumentException e) {
       problem = e.getMessage();
     }
-    long now = clock.getAsLong();
     synchronized (this) {
       if (!ids.add(alert.getAlertId())) {
         return;
       }
-      entries.addFirst(new Entry(nextSeq++, now, alert, picture, overlay, problem));
+      entries.addFirst(new Entry(nextSeq++, receivedAt, alert, picture, overlay, problem));
       if (entries.size() > capacity) {
         ids.remove(entries.removeLast().alert().getAlertId());
       }
-      long bucket = now / BUCKET_MS;
+      long bucket = receivedAt / BUCKET_MS;
       int slot = (int) (bucket % BUCKETS);
       if (bucketIds[slot] != bucket) {
         bucketIds[slot] = bucket;
@@ -132,5 +194,13 @@ public final class RecentAlerts implements AlertListener {
       counts[i] = bucketIds[slot] == bucket ? bucketCounts[slot] : 0;
     }
     return new Timeline(BUCKET_MS, (current - (BUCKETS - 1)) * BUCKET_MS, counts);
+  }
+
+  /** Stops the picture thread (when this object owns one); alerts after that are not kept. */
+  @Override
+  public void close() {
+    if (ownRenderer != null) {
+      ownRenderer.shutdownNow();
+    }
   }
 }

@@ -28,6 +28,11 @@ public final class FrameScorer {
     this.maxBatch = maxBatch;
   }
 
+  /** The model this scorer runs (its owner closes it). */
+  public BatchClassifier classifier() {
+    return classifier;
+  }
+
   public ModelManifest manifest() {
     return classifier.manifest();
   }
@@ -38,6 +43,16 @@ public final class FrameScorer {
 
   public List<Detector> detectors() {
     return detectors;
+  }
+
+  /** Most images in one inference call. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** The same detectors and batch limit on another classifier (e.g. one shared by several threads). */
+  public FrameScorer withClassifier(BatchClassifier other) {
+    return new FrameScorer(other, detectors, maxBatch);
   }
 
   public Verdict score(FloatImage frame) {

@@ -9,7 +9,6 @@ import dev.advmon.schema.DetectorScore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,16 +17,21 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.KafkaStreams;
+import dev.advmon.health.HealthReport;
 
 /**
  * The operator dashboard: the page and its assets (classpath resources, no CDN) at {@code /}, and the JSON
  * it polls: {@code /api/summary}, {@code /api/alerts}, {@code /api/alerts/{seq}/image.png}.
  *
+ * <p>With several instances, the summary and the alerts are those of every instance: each peer's own
+ * ({@code ?scope=local}) merged with this one's, and a peer's alert picture is fetched from that peer
+ * ({@code ?instance=host:port}, only for instances in the group's metadata). {@code instances} in the JSON
+ * says which instances answered.
+ *
  * <p>The page runs under a Content-Security-Policy that allows only this server's own scripts and styles, so
- * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. While the
- * server listens on loopback, requests whose Host is not a loopback name are refused: a web page elsewhere
- * cannot read the dashboard by DNS rebinding.
+ * that even a mistake in escaping the camera's text (attacker-controlled) could not run a script. The server
+ * checks every request's Host header (and token) before it gets here ({@link MonitorHttpServer}): a web page
+ * elsewhere cannot read the dashboard by DNS rebinding.
  */
 final class DashboardRoutes {
 
@@ -41,34 +45,32 @@ final class DashboardRoutes {
   private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
       + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+  /** The page and its assets, served at these exact paths; the JSON is under {@code /api/}. */
+  static final java.util.Set<String> ASSET_PATHS = ASSETS.keySet();
+
   private final RecentAlerts alerts;
   private final Supplier<MonitorMetrics.Counts> counts;
-  private final Supplier<KafkaStreams.State> state;
-  private final boolean loopbackOnly;
+  private final Supplier<HealthReport> readiness;
+  private final Peers peers;
   private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
-  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<KafkaStreams.State> state,
-      InetAddress bound) {
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness) {
+    this(alerts, counts, readiness, Peers.NONE);
+  }
+
+  DashboardRoutes(RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Supplier<HealthReport> readiness,
+      Peers peers) {
     this.alerts = alerts;
     this.counts = counts;
-    this.state = state;
-    this.loopbackOnly = bound.isLoopbackAddress();
+    this.readiness = readiness;
+    this.peers = peers;
     // Read once at start: a missing asset is a packaging error and should stop the monitor, not a page view.
     for (String name : ASSETS.values()) {
       assets.computeIfAbsent(name, DashboardRoutes::resource);
     }
   }
 
-  static boolean handles(String path) {
-    return ASSETS.containsKey(path) || path.startsWith("/api/");
-  }
-
   void serve(HttpExchange ex, String path) throws IOException {
-    if (loopbackOnly && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
-      MonitorHttpServer.json(ex, 403, Map.of("error", "the dashboard listens on loopback and answers only requests "
-          + "for localhost or 127.0.0.1; set http.bind to serve it on another address"));
-      return;
-    }
     ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -79,11 +81,20 @@ final class DashboardRoutes {
       return;
     }
     Matcher image = IMAGE.matcher(path);
+    boolean local = MonitorHttpServer.localScope(ex) || peers.alone();
     switch (path) {
-      case "/api/summary" -> MonitorHttpServer.json(ex, 200, summary());
-      case "/api/alerts" -> MonitorHttpServer.json(ex, 200, Map.of("capacity", alerts.capacity(),
-          "alerts", alerts.latest().stream().map(DashboardRoutes::alertJson).toList()));
+      case "/api/summary" -> MonitorHttpServer.json(ex, 200, local ? summary() : ClusterDashboard.summary(summary(), peers));
+      case "/api/alerts" -> {
+        Map<String, Object> mine = Map.of("capacity", alerts.capacity(),
+            "alerts", alerts.latest().stream().map(DashboardRoutes::alertJson).toList());
+        MonitorHttpServer.json(ex, 200, local ? mine : ClusterDashboard.alerts(mine, alerts.capacity(), peers));
+      }
       default -> {
+        String instance = image.matches() ? ClusterDashboard.instanceParameter(ex) : null;
+        if (instance != null && !instance.equals(peers.selfName())) {
+          ClusterDashboard.proxyPicture(ex, peers, instance, image.group(1));
+          return;
+        }
         var entry = image.matches() ? alerts.bySeq(Long.parseLong(image.group(1))) : java.util.Optional.<RecentAlerts.Entry>empty();
         if (entry.isPresent() && entry.get().picture() != null) {
           ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600"); // a kept alert's picture never changes
@@ -103,7 +114,10 @@ final class DashboardRoutes {
     MonitorMetrics.Counts c = counts.get();
     RecentAlerts.Timeline t = alerts.timeline();
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("streams", String.valueOf(state.get()));
+    HealthReport ready = readiness.get();
+    out.put("streams", ready.state());
+    out.put("ready", ready.up());
+    out.put("readyReasons", ready.reasons());
     out.put("now", System.currentTimeMillis());
     out.put("frames", c.frames());
     out.put("verdicts", c.verdicts());
@@ -119,6 +133,7 @@ final class DashboardRoutes {
     Alert a = e.alert();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("seq", e.seq());
+    out.put("key", Long.toString(e.seq())); // unique on the page; a peer's alerts get the peer's name added
     out.put("alertId", a.getAlertId());
     out.put("kind", a.getKind());
     out.put("severity", String.valueOf(a.getSeverity()));
@@ -152,19 +167,6 @@ final class DashboardRoutes {
     }
     out.put("overlayProblem", e.overlayProblem());
     return out;
-  }
-
-  private static boolean loopbackHost(String host) {
-    if (host == null) {
-      return false;
-    }
-    String h = host.trim().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      return h.startsWith("[::1]");
-    }
-    int colon = h.indexOf(':');
-    String name = colon < 0 ? h : h.substring(0, colon);
-    return name.equals("localhost") || name.equals("127.0.0.1");
   }
 
   private static String contentType(String asset) {

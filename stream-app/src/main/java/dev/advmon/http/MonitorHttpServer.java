@@ -5,40 +5,69 @@ import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatusSerde;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.health.HealthReport;
 import dev.advmon.metrics.MonitorMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monitor's one HTTP server (JDK built-in, no framework), read-only GET routes:
  * <ul>
- *   <li>{@code /health/live}: 200 unless Kafka Streams is NOT_RUNNING or in ERROR;
- *   <li>{@code /health/ready}: 200 only while it is RUNNING (so no traffic during rebalances);
+ *   <li>{@code /health/live}: 200 unless the process is wedged ({@link HealthCheck#liveness()});
+ *   <li>{@code /health/ready}: 200 only while the monitor can do its work ({@link HealthCheck#readiness()}); the
+ *       body says why not: {@code {"status":"UP|DOWN","state":...,"reasons":[...]}};
  *   <li>{@code /metrics}: Prometheus text format;
- *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state store;
+ *   <li>{@code /cameras}, {@code /cameras/{id}}: per-camera campaign state, from the state stores of every
+ *       instance ({@link ClusterCameras}); {@code ?scope=local}: this instance's store only (what peers ask);
  *   <li>{@code /}, {@code /api/*}: the operator dashboard, when given its data ({@link DashboardRoutes}).
  * </ul>
- * Bound to the {@code http.bind} address (loopback by default): it has no authentication.
+ * Every request, on every route, is checked first: its Host header ({@link HostCheck}, against DNS
+ * rebinding), then, when {@code http.bearer-token} is set, its {@code Authorization: Bearer} header (except the
+ * two health probes, which kubelets send without one). Requests are served by a pool of {@code http.threads}
+ * workers; a client gets {@code http.timeout-ms} to send its request and to read the response, so slow clients
+ * cannot hold the workers (the JDK server's {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}, set
+ * from it for the process unless given on the command line). More routes: {@link #route} and
+ * {@link #routePrefix}.
  */
 public final class MonitorHttpServer implements AutoCloseable {
 
+  /** Serves one request on a route; {@code path} is the decoded request path. */
+  @FunctionalInterface
+  public interface Route {
+    void serve(HttpExchange exchange, String path) throws IOException;
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(MonitorHttpServer.class);
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String LIVE = "/health/live";
+  private static final String READY = "/health/ready";
 
   private final HttpServer server;
-  private final ExecutorService executor;
-  private final Supplier<KafkaStreams.State> state;
-  private final Supplier<String> metrics;
-  private final CameraDirectory cameras;
-  private final DashboardRoutes dashboard;
+  private final ThreadPoolExecutor executor;
+  private final HealthCheck health;
+  private final HostCheck hosts;
+  private final byte[] token;
+  private final Map<String, Route> exact = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Map.Entry<String, Route>> prefixes = new CopyOnWriteArrayList<>();
 
   /**
    * @param port 0 picks a free port (see {@link #port()})
@@ -46,93 +75,194 @@ public final class MonitorHttpServer implements AutoCloseable {
    */
   public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
       CameraDirectory cameras) throws IOException {
-    this(bind, port, state, metrics, cameras, null, null);
+    this(HttpSettings.loopback(bind, port), HealthCheck.ofState(state), metrics, cameras, null, null);
+  }
+
+  /** As above, plus the operator dashboard at {@code /} (see {@link DashboardRoutes}). */
+  public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
+      CameraDirectory cameras, RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
+    this(HttpSettings.loopback(bind, port), HealthCheck.ofState(state), metrics, cameras, alerts, counts);
   }
 
   /**
-   * As above, plus the operator dashboard at {@code /} (see {@link DashboardRoutes}).
+   * The server as the monitor runs it.
    *
    * @param alerts the latest alerts, fed by the topology; null = no dashboard
    * @param counts the counters the dashboard shows
    */
-  public MonitorHttpServer(String bind, int port, Supplier<KafkaStreams.State> state, Supplier<String> metrics,
-      CameraDirectory cameras, RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
-    this.state = state;
-    this.metrics = metrics;
-    this.cameras = cameras;
-    InetSocketAddress address = new InetSocketAddress(bind, port);
-    this.dashboard = alerts == null ? null : new DashboardRoutes(alerts, counts, state, address.getAddress());
+  public MonitorHttpServer(HttpSettings settings, HealthCheck health, Supplier<String> metrics, CameraDirectory cameras,
+      RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts) throws IOException {
+    this(settings, health, metrics, cameras, alerts, counts, Peers.NONE);
+  }
+
+  /**
+   * As above, answering for the cameras and alerts of every instance of the application: {@code peers} are the
+   * other instances, asked over their HTTP port (with this server's bearer token, if any). The host this instance
+   * advertises to them ({@code streams.application-server}) is accepted as a Host besides {@code http.allowed-hosts}:
+   * it is the name the peers reach it by.
+   */
+  public MonitorHttpServer(HttpSettings settings, HealthCheck health, Supplier<String> metrics, CameraDirectory cameras,
+      RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Peers peers) throws IOException {
+    this.health = health;
+    InetSocketAddress address = new InetSocketAddress(settings.bind(), settings.port());
+    boolean loopback = address.getAddress().isLoopbackAddress();
+    this.hosts = new HostCheck(settings.allowedHosts(), loopback, !settings.bearerToken().isEmpty(), peers.selfHost());
+    this.token = settings.bearerToken().isEmpty() ? null : settings.bearerToken().getBytes(StandardCharsets.UTF_8);
+    if (!loopback && token == null && settings.allowedHosts().isEmpty()) {
+      log.warn("HTTP listens on {} without http.bearer-token or http.allowed-hosts: it answers only requests for "
+          + "localhost; set http.allowed-hosts (e.g. the Service's name, or * behind a trusted network) or a token",
+          settings.bind());
+    }
+    applyTimeouts(settings);
+
+    route(LIVE, (ex, path) -> health(ex, health.liveness()));
+    route(READY, (ex, path) -> health(ex, health.readiness()));
+    route("/metrics", (ex, path) -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get()));
+    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers);
+    Route camerasRoute = (ex, path) -> cameras(ex, everywhere, path);
+    route("/cameras", camerasRoute);
+    routePrefix("/cameras/", camerasRoute);
+    if (alerts != null) {
+      DashboardRoutes dashboard = new DashboardRoutes(alerts, counts, () -> health.readiness(), peers);
+      DashboardRoutes.ASSET_PATHS.forEach(p -> route(p, dashboard::serve));
+      routePrefix("/api/", dashboard::serve);
+    }
+
     server = HttpServer.create(address, 0);
-    server.createContext("/", this::route);
-    executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "advmon-http");
-      t.setDaemon(true);
-      return t;
-    });
+    server.createContext("/", this::handle);
+    AtomicInteger n = new AtomicInteger();
+    executor = new ThreadPoolExecutor(settings.threads(), settings.threads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(256), r -> {
+          Thread t = new Thread(r, "advmon-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     server.setExecutor(executor);
     server.start();
+  }
+
+  /** Serves {@code path} exactly (replacing what served it before). */
+  public MonitorHttpServer route(String path, Route route) {
+    exact.put(path, route);
+    return this;
+  }
+
+  /** Serves every path under {@code prefix} that no exact route serves; the latest prefix added wins. */
+  public MonitorHttpServer routePrefix(String prefix, Route route) {
+    prefixes.add(0, Map.entry(prefix, route));
+    return this;
+  }
+
+  /**
+   * The JDK server reads its timeouts once per process, in seconds, from system properties: set them here unless
+   * the command line did. The first server of the process decides (the monitor has one).
+   */
+  private static void applyTimeouts(HttpSettings settings) {
+    String seconds = Long.toString(Math.max(1, (settings.timeout().toMillis() + 999) / 1000));
+    for (String p : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
+      if (System.getProperty(p) == null) {
+        System.setProperty(p, seconds);
+      }
+    }
   }
 
   public int port() {
     return server.getAddress().getPort();
   }
 
-  private void route(HttpExchange ex) throws IOException {
+  private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
         json(ex, 405, Map.of("error", "only GET is served here"));
         return;
       }
+      if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"))) {
+        json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1], and the "
+            + "hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to http.allowed-hosts "
+            + "to be answered under it"));
+        return;
+      }
       String path = ex.getRequestURI().getPath();
-      switch (path) {
-        case "/health/live" -> health(ex, s -> s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.ERROR);
-        case "/health/ready" -> health(ex, s -> s == KafkaStreams.State.RUNNING);
-        case "/metrics" -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get());
-        case "/cameras", "/cameras/" -> cameras(ex, null);
-        default -> {
-          if (dashboard != null && DashboardRoutes.handles(path)) {
-            dashboard.serve(ex, path);
-          } else if (path.startsWith("/cameras/")) {
-            cameras(ex, URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8));
-          } else {
-            json(ex, 404, Map.of("error", "no such endpoint: " + path
-                + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
-                + (dashboard != null ? ", or / for the dashboard" : "")));
+      if (token != null && !path.equals(LIVE) && !path.equals(READY) && !authorized(ex)) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
+        json(ex, 401, Map.of("error", "this route needs the header 'Authorization: Bearer <token>' with the token "
+            + "of http.bearer-token (only /health/live and /health/ready are open)"));
+        return;
+      }
+      Route route = exact.get(path);
+      if (route == null) {
+        for (Map.Entry<String, Route> e : prefixes) {
+          if (path.startsWith(e.getKey())) {
+            route = e.getValue();
+            break;
           }
         }
       }
+      if (route == null) {
+        json(ex, 404, Map.of("error", "no such endpoint: " + path
+            + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
+            + (exact.containsKey("/") ? ", or / for the dashboard" : "")));
+        return;
+      }
+      route.serve(ex, path);
     } catch (RuntimeException e) {
       json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
     }
   }
 
-  private void health(HttpExchange ex, java.util.function.Predicate<KafkaStreams.State> up) throws IOException {
-    KafkaStreams.State s = state.get();
-    boolean ok = up.test(s);
-    json(ex, ok ? 200 : 503, Map.of("status", ok ? "UP" : "DOWN", "streams", String.valueOf(s)));
+  private boolean authorized(HttpExchange ex) {
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    // constant time: the comparison must not tell how much of a guess was right
+    return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token);
   }
 
-  private void cameras(HttpExchange ex, String id) throws IOException {
+  private static void health(HttpExchange ex, HealthReport report) throws IOException {
+    json(ex, report.up() ? 200 : 503, report.json());
+  }
+
+  private void cameras(HttpExchange ex, CameraDirectory cameras, String path) throws IOException {
+    String id = path.equals("/cameras") || path.equals("/cameras/") ? null
+        : URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8);
+    boolean localOnly = localScope(ex);
+    CameraDirectory directory = localOnly ? cameras.local() : cameras;
     try {
       if (id == null) {
-        json(ex, 200, Map.of("cameras", cameras.all()));
+        CameraDirectory.Listing listing = localOnly ? new CameraDirectory.Listing(directory.all(), List.of())
+            : directory.listing();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("cameras", listing.cameras());
+        if (!listing.instances().isEmpty()) {
+          body.put("complete", listing.complete());
+          body.put("instances", listing.instances());
+        }
+        json(ex, 200, body);
       } else {
-        var one = cameras.one(id);
+        var one = directory.one(id);
         if (one.isPresent()) {
           json(ex, 200, one.get());
         } else {
-          json(ex, 404, Map.of("error", "no camera '" + id + "' on this instance (see /cameras for the known ones)"));
+          json(ex, 404, Map.of("error", "no camera '" + id + "' on " + (localOnly ? "this instance" : "any instance")
+              + " (see /cameras for the known ones)"));
         }
       }
     } catch (InvalidStateStoreException e) {
       // not RUNNING yet, or rebalancing: the store is not queryable for a moment
-      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is " + state.get()
-          + "; retry in a few seconds"));
+      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is "
+          + health.readiness().state() + "; retry in a few seconds"));
     }
   }
 
-  static void json(HttpExchange ex, int status, Object body) throws IOException {
+  /** {@code ?scope=local}: answer from this instance only (how instances ask each other). */
+  static boolean localScope(HttpExchange ex) {
+    String query = ex.getRequestURI().getRawQuery();
+    return query != null && java.util.Arrays.asList(query.split("&")).contains("scope=local");
+  }
+
+  public static void json(HttpExchange ex, int status, Object body) throws IOException {
     reply(ex, status, "application/json", CameraStatusSerde.toJson(body));
   }
 
@@ -140,7 +270,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     reply(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
+  public static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
     boolean head = "HEAD".equals(ex.getRequestMethod());
     ex.sendResponseHeaders(status, head ? -1 : bytes.length);

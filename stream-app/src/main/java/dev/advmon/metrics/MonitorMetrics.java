@@ -14,6 +14,7 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The monitor's meters. Names follow Micrometer's dotted convention; Prometheus sees them as
  * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
+ * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
@@ -25,6 +26,8 @@ public final class MonitorMetrics implements AutoCloseable {
   private final Counter frames;
   private final Timer inference;
   private final DistributionSummary forwardPasses;
+  private final DistributionSummary batchFrames;
+  private final Timer batchTime;
   private KafkaStreamsMetrics streamsMetrics;
 
   private MonitorMetrics(MeterRegistry registry) {
@@ -32,11 +35,19 @@ public final class MonitorMetrics implements AutoCloseable {
     this.frames = Counter.builder("advmon.frames").description("Frame records read from the frames topic")
         .register(registry);
     this.inference = Timer.builder("advmon.inference")
-        .description("Time of the scoring call per frame: one batched inference for the frame and its detector probes")
+        .description("Time a stream thread waits for its frame's verdict: the frame's share of a batched inference call with its detector probes, and the wait for the batch to form")
         .publishPercentileHistogram()
         .register(registry);
     this.forwardPasses = DistributionSummary.builder("advmon.forward.passes")
         .description("Images run through the model per frame (the frame plus every detector probe)")
+        .publishPercentileHistogram()
+        .register(registry);
+    this.batchFrames = DistributionSummary.builder("advmon.batch.frames")
+        .description("Frames whose inference calls were merged into one call of the model (model.batch.max-frames at most)")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+        .register(registry);
+    this.batchTime = Timer.builder("advmon.batch")
+        .description("Time of one merged call of the model")
         .publishPercentileHistogram()
         .register(registry);
   }
@@ -62,6 +73,23 @@ public final class MonitorMetrics implements AutoCloseable {
   public void frameScored(long nanos, int passes) {
     inference.record(nanos, TimeUnit.NANOSECONDS);
     forwardPasses.record(passes);
+  }
+
+  /**
+   * Frames handed to the batcher whose stream threads still wait for their verdicts ({@code advmon_batch_pending}):
+   * at most one per stream thread; none of them is committed yet.
+   */
+  public void pendingFrames(java.util.function.IntSupplier pending) {
+    io.micrometer.core.instrument.Gauge.builder("advmon.batch.pending", pending::getAsInt)
+        .description("Frames whose stream threads wait for the model now (queued or in the running call); not yet committed")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** One shared inference call of {@code frames} frames took {@code nanos} (the batcher's listener). */
+  public void batchScored(int frames, long nanos) {
+    batchFrames.record(frames);
+    batchTime.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void alert(String kind) {

@@ -41,6 +41,22 @@ public final class BatchOutput {
     return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, softmaxRows(headLogits, size, k));
   }
 
+  /** Rows {@code from} to {@code from + count - 1} as an output of their own (a caller's share of a shared call). */
+  public BatchOutput rows(int from, int count) {
+    if (from < 0 || count < 1 || from + count > size) {
+      throw new IndexOutOfBoundsException("rows " + from + ".." + (from + count - 1) + " of a batch of " + size);
+    }
+    return new BatchOutput(count, numClasses, slice(probabilities, numClasses, from, count), featureDim,
+        features == null ? null : slice(features, featureDim, from, count), adversarialDim,
+        adversarial == null ? null : slice(adversarial, adversarialDim, from, count));
+  }
+
+  private static float[] slice(float[] rows, int width, int from, int count) {
+    float[] out = new float[width * count];
+    System.arraycopy(rows, from * width, out, 0, out.length);
+    return out;
+  }
+
   public boolean hasAdversarial() {
     return adversarial != null;
   }

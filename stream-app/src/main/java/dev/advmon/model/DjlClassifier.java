@@ -1,5 +1,6 @@
 package dev.advmon.model;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -13,16 +14,23 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.advmon.image.FloatImage;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The classifier through DJL (ONNX Runtime or TensorRT): one {@code predict} per batch, never per image.
+ * The classifier through DJL (ONNX Runtime on the CPU or on a GPU through its CUDA or TensorRT execution provider, or
+ * DJL's TensorRT engine): one {@code predict} per batch, never per image.
  *
  * <p>A DJL Predictor is not thread-safe, so each thread (one per Kafka Streams thread) gets its own from a
  * pool; all share the one loaded model. Nothing is static: two bundles can be loaded side by side.
  */
 public final class DjlClassifier implements BatchClassifier {
+
+  private static final Logger log = LoggerFactory.getLogger(DjlClassifier.class);
 
   private final ModelBundle bundle;
   private final String engine;
@@ -39,23 +47,78 @@ public final class DjlClassifier implements BatchClassifier {
     this.encoder = new InputEncoder(bundle.manifest().input());
   }
 
-  /** Loads {@code bundle} on the engine that {@code choice} resolves to on this machine. */
+  /**
+   * Loads {@code bundle} on the route that {@code choice} resolves to on this machine, ONNX Runtime with one intra-op
+   * thread per available processor. Under {@code auto} a GPU route that fails to load (driver, library or GPU trouble
+   * that only shows when ONNX Runtime creates its session) is logged and the next route is tried; the CPU comes last.
+   */
   public static DjlClassifier load(ModelBundle bundle, EngineChoice choice) {
-    String engine = new EngineSelector(NativeEnvironment.system()).select(choice);
+    return load(bundle, choice, InferenceThreads.defaults());
+  }
+
+  /** As above, with ONNX Runtime's intra- and inter-op thread counts set to {@code threads}. */
+  public static DjlClassifier load(ModelBundle bundle, EngineChoice choice, InferenceThreads threads) {
+    return load(bundle, choice, threads, new EngineSelector(NativeEnvironment.system()));
+  }
+
+  static DjlClassifier load(ModelBundle bundle, EngineChoice choice, EngineSelector selector) {
+    return load(bundle, choice, InferenceThreads.defaults(), selector);
+  }
+
+  static DjlClassifier load(ModelBundle bundle, EngineChoice choice, InferenceThreads threads, EngineSelector selector) {
+    List<EngineRoute> routes = selector.candidates(choice);
+    for (int i = 0; ; i++) {
+      EngineRoute route = routes.get(i);
+      try {
+        DjlClassifier classifier = loadOn(bundle, route, choice, threads);
+        log.info("model {} runs on {} (model.engine={})", bundle.id(), route.name(), choice.settingValue());
+        return classifier;
+      } catch (EngineUnavailableException e) {
+        if (i == routes.size() - 1) {
+          throw e;
+        }
+        log.warn("{}; trying {}", e.getMessage(), routes.get(i + 1).name());
+      }
+    }
+  }
+
+  private static DjlClassifier loadOn(ModelBundle bundle, EngineRoute route, EngineChoice choice,
+      InferenceThreads threads) {
+    EngineSelector.activate(route, choice);
     String fileName = bundle.manifest().modelFile();
     String modelName = fileName.endsWith(".onnx") ? fileName.substring(0, fileName.length() - 5) : fileName;
+    Map<String, String> options = new HashMap<>(route.modelOptions());
+    if (route.djlEngine().equals("OnnxRuntime")) { // OrtModel's option names
+      options.put("intraOpNumThreads", Integer.toString(threads.intraOp()));
+      options.put("interOpNumThreads", Integer.toString(threads.interOp()));
+      log.info("ONNX Runtime: {} intra-op thread(s), {} inter-op thread(s)", threads.intraOp(), threads.interOp());
+    }
     Criteria<NDList, NDList> criteria = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
         .optModelPath(bundle.directory())
         .optModelName(modelName)
-        .optEngine(engine)
+        .optEngine(route.djlEngine())
+        .optDevice(route.gpu() ? Device.gpu() : Device.cpu())
+        .optOptions(options)
         .optTranslator(new NoopTranslator())
         .build();
     try {
-      return new DjlClassifier(bundle, engine, criteria.loadModel());
+      return new DjlClassifier(bundle, route.name(), criteria.loadModel());
     } catch (IOException | ModelNotFoundException | MalformedModelException e) {
-      throw new InvalidBundleException(bundle.modelFile() + ": the " + engine + " engine could not load the model: "
+      if (route.gpu()) {
+        // on a GPU route the session's execution provider is the usual culprit (CUDA/cuDNN/TensorRT versions, GPU
+        // generation), not the bundle: the CPU route loads the same file
+        throw EngineSelector.unavailable(choice, route, "could not create the model's session on the GPU: "
+            + EngineSelector.rootMessage(e), e);
+      }
+      throw new InvalidBundleException(bundle.modelFile() + ": the " + route.name() + " engine could not load the model: "
           + e.getMessage(), e);
+    } catch (RuntimeException | LinkageError e) { // native provider libraries fail with Errors or IllegalArgument
+      if (!route.gpu()) {
+        throw e;
+      }
+      throw EngineSelector.unavailable(choice, route, "could not create the model's session on the GPU: "
+          + EngineSelector.rootMessage(e), e);
     }
   }
 

@@ -1,15 +1,29 @@
 package dev.advmon.model;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** The {@code model.engine} setting: which DJL engine runs the classifier. */
+/**
+ * The {@code model.engine} setting: which inference route runs the classifier. Every route goes through DJL;
+ * the ONNX Runtime GPU routes are DJL's OnnxRuntime engine on a GPU device, with the execution provider
+ * chosen by the model option {@code ortDevice}.
+ */
 public enum EngineChoice {
-  /** TensorRT where a CUDA device and the TensorRT 8 libraries are present, else ONNX Runtime. */
+  /**
+   * The best route this machine can run: ONNX Runtime's CUDA execution provider where a CUDA device, the CUDA 12 /
+   * cuDNN 9 libraries and the onnxruntime_gpu build are present; else DJL's TensorRT engine where TensorRT 8 is;
+   * else ONNX Runtime on the CPU.
+   */
   AUTO("auto"),
-  /** DJL's TensorRT engine (GPU). Refused at start-up, with what is missing, where it cannot load. */
+  /** DJL's TensorRT engine (TensorRT 8.4, CUDA 11: pre-Hopper GPUs). */
   TENSORRT("TensorRT"),
-  /** DJL's ONNX Runtime engine (CPU). */
-  ONNX_RUNTIME("OnnxRuntime");
+  /** DJL's ONNX Runtime engine on the CPU. */
+  ONNX_RUNTIME("OnnxRuntime"),
+  /** DJL's ONNX Runtime engine with ONNX Runtime's CUDA execution provider (onnxruntime_gpu, CUDA 12, cuDNN 9). */
+  ONNX_RUNTIME_CUDA("OnnxRuntimeCuda"),
+  /** DJL's ONNX Runtime engine with ONNX Runtime's TensorRT execution provider (onnxruntime_gpu, TensorRT 10). */
+  ONNX_RUNTIME_TENSORRT("OnnxRuntimeTensorRT");
 
   private final String settingValue;
 
@@ -17,9 +31,14 @@ public enum EngineChoice {
     this.settingValue = settingValue;
   }
 
-  /** The DJL engine name (for AUTO, the setting value). */
+  /** The value of the setting that names this choice. */
   public String settingValue() {
     return settingValue;
+  }
+
+  /** Every accepted value, for messages: "auto, TensorRT, OnnxRuntime, ...". */
+  public static String accepted() {
+    return Arrays.stream(values()).map(EngineChoice::settingValue).collect(Collectors.joining(", "));
   }
 
   public static EngineChoice parse(String value) {
@@ -28,6 +47,6 @@ public enum EngineChoice {
         return c;
       }
     }
-    throw new IllegalArgumentException("must be one of auto, TensorRT, OnnxRuntime; was '" + value + "'");
+    throw new IllegalArgumentException("must be one of " + accepted() + "; was '" + value + "'");
   }
 }

@@ -37,6 +37,11 @@ public final class FramePreparer {
     return new FramePreparer(limits, in.channels(), in.height(), in.width());
   }
 
+  /** The decoder's size limits. */
+  public ImageLimits limits() {
+    return decoder.limits();
+  }
+
   /** Decodes {@code bytes} (format null = detect from the magic bytes; width/height needed for raw formats). */
   public FloatImage prepare(byte[] bytes, ImageFormat format, Integer w, Integer h) throws ImageDecodeException {
     DecodedImage img = decoder.decode(bytes, format, w, h);

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client of the Confluent Schema Registry REST API, as served by Confluent Schema Registry, Apicurio
@@ -26,12 +29,15 @@ import org.apache.avro.SchemaParseException;
  *
  * <p>Results are cached for the life of the client (ids are immutable in every registry), so after
  * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx and 429 are retried with
- * exponential backoff and jitter across the configured URLs; other 4xx are answers, never retried.
- * Decisions are made on the HTTP status, not on {@code error_code}, because Apicurio sends
- * {@code error_code} 0 where Confluent sends 409xx/404xx.
+ * exponential backoff and jitter across the configured URLs, each failed attempt logged with what comes
+ * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
+ * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
+ * registry does not know costs one call. Decisions are made on the HTTP status, not on {@code error_code},
+ * because Apicurio sends {@code error_code} 0 where Confluent sends 409xx/404xx.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
+  private static final Logger log = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,6 +46,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final String authorization;
   private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+  // Negative cache: id -> until when (nanoTime) "not found" is answered without asking again.
+  private final ConcurrentMap<Integer, Long> unknownIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
 
@@ -97,8 +105,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
+    Long unknownUntil = unknownIds.get(id);
+    if (unknownUntil != null) {
+      if (System.nanoTime() - unknownUntil < 0) {
+        throw SchemaNotFoundException.forId(id, settings.urlList() + " (answer remembered for "
+            + settings.unknownIdCacheTtl().toSeconds() + " s)");
+      }
+      unknownIds.remove(id, unknownUntil);
+    }
     Response r = send("GET", "/schemas/ids/" + id, null);
     if (r.status == 404) {
+      if (!settings.unknownIdCacheTtl().isZero()) {
+        if (unknownIds.size() > 10_000) {
+          unknownIds.clear(); // ids are ints from the records: bound the memory a flood of random ids can take
+        }
+        unknownIds.put(id, System.nanoTime() + settings.unknownIdCacheTtl().toNanos());
+      }
       throw SchemaNotFoundException.forId(id, r.base.toString());
     }
     Schema schema = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
@@ -122,6 +144,36 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   @Override
   public String describe() {
     return settings.urlList();
+  }
+
+  /**
+   * One GET of {@code /config} per URL, no retries, each within {@code timeout}: whether the registry answers
+   * at all. Throws {@link RegistryUnavailableException} when none answers usefully, and
+   * {@link RegistryRequestException} when one refuses our credentials (401/403).
+   */
+  @Override
+  public void ping(Duration timeout) {
+    String problem = "no URL";
+    for (URI base : settings.urls()) {
+      try {
+        HttpResponse<String> response = http.send(request(base, "GET", "/config", null, timeout),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        Response r = new Response(base, response.statusCode(), response.body());
+        if (r.status == 401 || r.status == 403) {
+          r.expectOk("answer GET /config"); // throws the credentials message
+        }
+        if (r.status < 500 && r.status != 429) {
+          return;
+        }
+        problem = "GET " + base + "/config answered HTTP " + r.status;
+      } catch (IOException e) {
+        problem = "GET " + base + "/config failed: " + describe(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
+      }
+    }
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, null);
   }
 
   @Override
@@ -149,20 +201,40 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private Response send(String method, String path, String body) {
     List<URI> urls = settings.urls();
     int attempts = 0;
+    int maxAttempts = (settings.maxRetries() + 1) * urls.size();
     String lastProblem = "none";
     Throwable lastError = null;
+    long deadline = settings.callDeadline() == null ? Long.MAX_VALUE
+        : System.nanoTime() + settings.callDeadline().toNanos();
     for (int round = 0; round <= settings.maxRetries(); round++) {
       if (round > 0) {
-        pause(round);
+        long delay = backoff(round);
+        if (System.nanoTime() + delay * 1_000_000 - deadline >= 0) {
+          log.warn("schema registry: {} {} failed (attempt {} of {}): {}; giving up, the call's deadline of {} ms "
+              + "would pass", method, path, attempts, maxAttempts, lastProblem, settings.callDeadline().toMillis());
+          break;
+        }
+        log.warn("schema registry: {} {} failed (attempt {} of {}): {}; retrying in {} ms", method, path, attempts,
+            maxAttempts, lastProblem, delay);
+        sleep(delay, round);
       }
       int start = preferredUrl.get();
       for (int k = 0; k < urls.size(); k++) {
         int index = (start + k) % urls.size();
         URI base = urls.get(index);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        if (k > 0) {
+          log.warn("schema registry: {} {} failed at {} (attempt {} of {}): {}; trying the next URL", method, path,
+              urls.get((index + urls.size() - 1) % urls.size()), attempts, maxAttempts, lastProblem);
+        }
         attempts++;
+        Duration timeout = left < settings.requestTimeout().toNanos() ? Duration.ofNanos(left) : settings.requestTimeout();
         try {
-          HttpResponse<String> response =
-              http.send(request(base, method, path, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          HttpResponse<String> response = http.send(request(base, method, path, body, timeout),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
           Response r = new Response(base, response.statusCode(), response.body());
           if (r.status >= 500 || r.status == 429) {
             lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message();
@@ -170,6 +242,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             continue;
           }
           preferredUrl.set(index);
+          if (attempts > 1) {
+            log.info("schema registry: {} {} answered at {} after {} attempts", method, path, base, attempts);
+          }
           return r;
         } catch (SSLException e) {
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
@@ -200,10 +275,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return t == e ? e.toString() : e.getClass().getName() + ": " + t;
   }
 
-  private HttpRequest request(URI base, String method, String path, String body) {
+  private HttpRequest request(URI base, String method, String path, String body, Duration timeout) {
     String root = base.toString().replaceAll("/+$", "");
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root + path))
-        .timeout(settings.requestTimeout())
+        .timeout(timeout)
         .header("Accept", CONTENT_TYPE + ", application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -218,13 +293,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, so that clients do not retry in step. */
-  private void pause(int round) {
+  private long backoff(int round) {
     long initial = settings.initialBackoff().toMillis();
     long cap = settings.maxBackoff().toMillis();
     long delay = Math.min(cap, initial << Math.min(round - 1, 30));
-    long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+  }
+
+  private void sleep(long millis, int round) {
     try {
-      Thread.sleep(jittered);
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryUnavailableException(settings.urlList(), round, "interrupted while backing off", e);

@@ -20,6 +20,14 @@ public final class RegistryRequestException extends RegistrySerdeException {
     return httpStatus;
   }
 
+  /**
+   * The registry refused our credentials or rights (401/403): a configuration error that retrying cannot
+   * fix and that would hit every record, so the monitor stops instead of dead-lettering the stream.
+   */
+  public boolean authenticationFailed() {
+    return httpStatus == 401 || httpStatus == 403;
+  }
+
   @Override
   public String reason() {
     return REASON;

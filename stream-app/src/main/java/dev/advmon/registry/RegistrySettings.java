@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param initialBackoff wait before the first retry; doubled per retry, with jitter
  * @param maxBackoff upper bound of one wait
  * @param autoRegister whether serializers register their schema (false: the schema must already be there)
+ * @param unknownIdCacheTtl how long a "schema id not found" answer is remembered (zero: not at all)
+ * @param callDeadline total time one call may take over all its retries; null = no limit but the retries
  */
 public record RegistrySettings(
     List<URI> urls,
@@ -41,7 +43,9 @@ public record RegistrySettings(
     int maxRetries,
     Duration initialBackoff,
     Duration maxBackoff,
-    boolean autoRegister) {
+    boolean autoRegister,
+    Duration unknownIdCacheTtl,
+    Duration callDeadline) {
 
   public static final String URL = "schema.registry.url";
   public static final String AUTO_REGISTER = "auto.register.schemas";
@@ -92,6 +96,12 @@ public record RegistrySettings(
     requirePositive(maxBackoff, "max backoff");
     if (maxRetries < 0) {
       throw new IllegalArgumentException("max retries must be >= 0, got " + maxRetries);
+    }
+    if (unknownIdCacheTtl == null || unknownIdCacheTtl.isNegative()) {
+      throw new IllegalArgumentException("unknown-id cache time must be zero or positive, got " + unknownIdCacheTtl);
+    }
+    if (callDeadline != null) {
+      requirePositive(callDeadline, "call deadline");
     }
   }
 
@@ -189,7 +199,8 @@ public record RegistrySettings(
         + ", truststore=" + truststore + ", keystore=" + keystore
         + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
         + ", maxRetries=" + maxRetries + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
-        + ", autoRegister=" + autoRegister + "]";
+        + ", autoRegister=" + autoRegister + ", unknownIdCacheTtl=" + unknownIdCacheTtl
+        + ", callDeadline=" + callDeadline + "]";
   }
 
   /** Builder with the defaults: 5 s connect, 10 s request, 3 retries, 100 ms to 5 s backoff, auto-register. */
@@ -205,6 +216,8 @@ public record RegistrySettings(
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
     private boolean autoRegister = true;
+    private Duration unknownIdCacheTtl = Duration.ofSeconds(60);
+    private Duration callDeadline;
 
     private Builder(String commaSeparatedUrls) {
       Objects.requireNonNull(commaSeparatedUrls, URL);
@@ -266,9 +279,21 @@ public record RegistrySettings(
       return this;
     }
 
+    /** How long "schema id not found" is remembered, so that a burst of such records costs one call. */
+    public Builder unknownIdCacheTtl(Duration ttl) {
+      this.unknownIdCacheTtl = ttl;
+      return this;
+    }
+
+    /** Total time one call may take over all its retries (each attempt's timeout is cut to what is left). */
+    public Builder callDeadline(Duration deadline) {
+      this.callDeadline = deadline;
+      return this;
+    }
+
     public RegistrySettings build() {
       return new RegistrySettings(urls, user, password, truststore, keystore, connectTimeout, requestTimeout,
-          maxRetries, initialBackoff, maxBackoff, autoRegister);
+          maxRetries, initialBackoff, maxBackoff, autoRegister, unknownIdCacheTtl, callDeadline);
     }
   }
 }

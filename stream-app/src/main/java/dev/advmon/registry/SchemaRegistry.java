@@ -42,4 +42,11 @@ public interface SchemaRegistry {
 
   /** Where the schemas live, for error messages (a URL, or a description of an in-memory registry). */
   String describe();
+
+  /**
+   * Checks, within {@code timeout} and without retries, that the registry answers (for readiness). Returns
+   * normally when it does; throws {@link RegistryUnavailableException} when it does not, and
+   * {@link RegistryRequestException} when it refuses the credentials. An in-memory registry always answers.
+   */
+  default void ping(java.time.Duration timeout) {}
 }

@@ -17,10 +17,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class CameraQueries implements CameraDirectory {
 
-  private final KafkaStreams streams;
+  private final java.util.function.Supplier<KafkaStreams> streams;
+
+  /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
+  public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
+    this.streams = streams;
+  }
 
   public CameraQueries(KafkaStreams streams) {
-    this.streams = streams;
+    this(() -> streams);
   }
 
   /** Every camera this instance knows, by id; throws InvalidStateStoreException while not RUNNING (e.g. rebalancing). */
@@ -40,7 +45,7 @@ public final class CameraQueries implements CameraDirectory {
   }
 
   private ReadOnlyKeyValueStore<String, CameraStatus> store() {
-    return streams.store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
+    return streams.get().store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
         QueryableStoreTypes.<String, CameraStatus>keyValueStore()));
   }
 }

@@ -3,18 +3,25 @@ package dev.advmon.topology;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.schema.Alert;
-import dev.advmon.schema.FrameVerdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Step 3: each verdict updates its camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE}
- * store; a change of campaign status goes out as an alert. Verdicts are keyed by camera id and the frames
- * topic is partitioned by it, so a camera's state lives in one task and no repartition topic is needed.
+ * Step 3: each verdict's flag, keyed by camera id (through the {@value MonitorTopology#CAMPAIGN_REPARTITION}
+ * repartition topic, so that a camera's state lives in one task whatever key and partitioner its producer
+ * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
+ * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
+ * (see {@link CampaignTracker#expire}).
  */
-final class CampaignProcessor implements Processor<String, FrameVerdict, String, Alert> {
+final class CampaignProcessor implements Processor<String, Boolean, String, Alert> {
 
   private final CampaignTracker tracker;
   private ProcessorContext<String, Alert> context;
@@ -24,17 +31,35 @@ final class CampaignProcessor implements Processor<String, FrameVerdict, String,
     this.tracker = tracker;
   }
 
+  /** How often the clock closes windows: once a second, or once a window when windows are shorter. */
+  static Duration punctuateEvery(long windowMs) {
+    return Duration.ofMillis(Math.max(50, Math.min(windowMs, 1_000)));
+  }
+
   @Override
   public void init(ProcessorContext<String, Alert> context) {
     this.context = context;
     this.store = context.getStateStore(MonitorTopology.CAMERA_STORE);
+    context.schedule(punctuateEvery(tracker.settings().windowMs()), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
   @Override
-  public void process(Record<String, FrameVerdict> record) {
-    String camera = record.value().getCameraId();
-    CampaignTracker.Step step = tracker.observe(store.get(camera), camera, record.timestamp(), record.value().getAlert());
+  public void process(Record<String, Boolean> record) {
+    String camera = record.key();
+    CampaignTracker.Step step = tracker.observe(store.get(camera), camera, record.timestamp(),
+        context.currentSystemTimeMs(), Boolean.TRUE.equals(record.value()));
     store.put(camera, step.status());
     step.alert().ifPresent(a -> context.forward(new Record<>(camera, a, record.timestamp())));
+  }
+
+  private void expire(long now) {
+    List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
+    try (KeyValueIterator<String, CameraStatus> it = store.all()) {
+      it.forEachRemaining(kv -> tracker.expire(kv.value, now).ifPresent(step -> closed.add(KeyValue.pair(kv.key, step))));
+    }
+    for (KeyValue<String, CampaignTracker.Step> kv : closed) {
+      store.put(kv.key, kv.value.status());
+      kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
+    }
   }
 }

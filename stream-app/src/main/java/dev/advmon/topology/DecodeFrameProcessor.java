@@ -21,12 +21,14 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
   private final Topics topics;
   private final FramePreparer preparer;
   private final MonitorMetrics metrics;
+  private final RecordLimits limits;
   private ProcessorContext<String, Outcome<DecodedFrame>> context;
 
   DecodeFrameProcessor(Topics topics, FramePreparer preparer, MonitorMetrics metrics) {
     this.topics = topics;
     this.preparer = preparer;
     this.metrics = metrics;
+    this.limits = new RecordLimits(preparer.limits().maxEncodedBytes());
   }
 
   @Override
@@ -40,6 +42,14 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     String topic = context.recordMetadata().map(m -> m.topic()).orElse(topics.frames().name());
     int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
     long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+    if (record.value() != null && record.value().length > limits.maxFrameRecordBytes()) {
+      dead(record, topic, partition, offset, "RECORD_TOO_LARGE", new SerializationException("the record value has "
+          + record.value().length + " bytes, more than the largest frame accepted (" + limits.maxFrameRecordBytes()
+          + " bytes: image.max-encoded-bytes = " + limits.maxEncodedBytes() + " plus " + RecordLimits.FRAME_ENVELOPE_BYTES
+          + " for the other fields); only its first " + limits.maxFrameRecordBytes() + " bytes are kept here"),
+          null, null);
+      return;
+    }
     Frame frame;
     try {
       if (record.value() == null) {
@@ -49,6 +59,9 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     } catch (RegistrySerdeException e) {
       if (e instanceof dev.advmon.registry.RegistryUnavailableException) {
         throw e; // the registry is down: fail the task and retry from the last commit, do not dead-letter
+      }
+      if (e instanceof dev.advmon.registry.RegistryRequestException r && r.authenticationFailed()) {
+        throw r; // wrong credentials would dead-letter every frame: stop the monitor instead (see StreamingMonitor)
       }
       dead(record, topic, partition, offset, e.reason(), e, null, null);
       return;
@@ -97,7 +110,8 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
   private void dead(Record<byte[], byte[]> record, String topic, int partition, long offset, String reason,
       Throwable error, String frameId, String cameraId) {
     String key = cameraId != null ? cameraId : record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+    key = key == null ? null : DeadLetters.bounded(key, RecordLimits.MAX_ID_CHARS);
     context.forward(record.withKey(key).withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
-        record.key(), record.value(), reason, error, frameId, cameraId, context.currentSystemTimeMs()))));
+        record.key(), record.value(), reason, error, frameId, cameraId, context.currentSystemTimeMs(), limits))));
   }
 }

@@ -16,6 +16,13 @@ final class FrameValidation {
     if (frame.getCameraId() == null || frame.getCameraId().isBlank()) {
       return "cameraId is empty";
     }
+    for (var id : new String[][] {{"frameId", frame.getFrameId()}, {"cameraId", frame.getCameraId()},
+        {"sourceId", frame.getSourceId()}}) {
+      if (id[1] != null && id[1].length() > RecordLimits.MAX_ID_CHARS) {
+        // ids travel in every verdict and alert: unbounded, one frame could make them too large to write
+        return id[0] + " has " + id[1].length() + " characters; at most " + RecordLimits.MAX_ID_CHARS + " are accepted";
+      }
+    }
     if (frame.getEncoding() == ImageEncoding.UNKNOWN) {
       return "encoding is UNKNOWN (written with an encoding this monitor does not know); use PNG, JPEG, GRAY8 or RGB8";
     }

@@ -1,7 +1,6 @@
 package dev.advmon.topology;
 
 import dev.advmon.campaign.CameraStatusSerde;
-import dev.advmon.campaign.CampaignSettings;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
@@ -15,6 +14,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.Stores;
 
@@ -22,12 +22,17 @@ import org.apache.kafka.streams.state.Stores;
  * The monitor's data flow, one way:
  *
  * <pre>
- *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ───────────▶ alerts
- *                     │                 │            └─▶ campaign-tracker [camera-status] ─┘
- *                     └────────┬────────┘
+ *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ────────────────────────────▶ alerts
+ *                     │                 │            └─▶ by camera ─▶ campaign-tracker [camera-status] ─┘
+ *                     └────────┬────────┘               (repartition)
  *                              ▼
  *                         dead letters
  * </pre>
+ *
+ * Campaign state is keyed by the frame's {@code cameraId}: each verdict's flag goes through the
+ * {@value #CAMPAIGN_REPARTITION} repartition topic keyed by it, so that one camera has one state even when its
+ * producer keys records differently or partitions them with another hash (librdkafka's default, say). The
+ * verdicts themselves need no repartition and are written at once.
  *
  * Built by a pure function of its inputs, so that the same topology runs under TopologyTestDriver, against
  * a test broker and in production. Every processor has a name (stable across versions: internal names
@@ -37,25 +42,23 @@ public final class MonitorTopology {
 
   /** The per-camera campaign state store (queried by {@link CameraQueries}). */
   public static final String CAMERA_STORE = "camera-status";
+  /** Name of the repartition step (topic {@code <application-id>-campaign-by-camera-repartition}). */
+  public static final String CAMPAIGN_REPARTITION = "campaign-by-camera";
 
   private MonitorTopology() {}
 
   /** A frame alert with the frame that raised it, until the listener has seen both. */
   private record FlaggedFrame(Alert alert, dev.advmon.schema.Frame frame) {}
 
-  /** The topology with default campaign settings and in-memory meters (tests, tools). */
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer) {
-    return buildTopology(builder, topics, preparer, scorer, CampaignSettings.defaults(), MonitorMetrics.inMemory());
-  }
-
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
-      CampaignSettings campaigns, MonitorMetrics metrics) {
-    return buildTopology(builder, topics, preparer, scorer, campaigns, metrics, AlertListener.NONE);
-  }
-
-  /** @param listener sees each alert with its frame (the dashboard); {@link AlertListener#NONE} for none */
-  public static Topology buildTopology(StreamsBuilder builder, Topics topics, FramePreparer preparer, FrameScorer scorer,
-      CampaignSettings campaigns, MonitorMetrics metrics, AlertListener listener) {
+  /** The monitor's topology: a pure function of {@code settings} (no I/O until Kafka Streams runs it). */
+  public static Topology buildTopology(StreamsBuilder builder, TopologySettings settings) {
+    Topics topics = settings.topics();
+    FramePreparer preparer = settings.preparer();
+    FrameScorer scorer = settings.scorer();
+    MonitorMetrics metrics = settings.metrics();
+    AlertListener listener = safe(settings.alerts());
+    ScoringGuard guard = settings.guard();
+    RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
@@ -67,7 +70,7 @@ public final class MonitorTopology {
 
     Map<String, KStream<String, Outcome<VerdictMapper.Scored>>> scored = decoded.get("decoded-ok")
         .mapValues(Outcome::value, Named.as("unwrap-decoded"))
-        .processValues(() -> new ScoreFrameProcessor(scorer, metrics), Named.as("score"))
+        .processValues(() -> new ScoreFrameProcessor(guard, settings.batcher(), metrics, limits), Named.as("score"))
         .split(Named.as("scored-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));
@@ -77,11 +80,15 @@ public final class MonitorTopology {
     KStream<String, FrameVerdict> verdicts = scoredOk.mapValues(mapper::toVerdict, Named.as("to-verdict"));
     verdicts.to(topics.verdicts().name(), topics.verdicts().produced("verdicts-sink"));
 
-    // In memory, backed by its changelog topic: one small entry per camera, restored in moments.
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CAMERA_STORE), Serdes.String(),
+    // Persistent (RocksDB, backed by its changelog): one small entry per camera. Being persistent also makes
+    // Kafka Streams keep its process id in the state folder, which StreamingMonitor ties to the instance id, so
+    // that a restarted instance reuses its transactional ids and fences its predecessor's open transaction.
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CAMERA_STORE), Serdes.String(),
         new CameraStatusSerde()));
-    CampaignTracker tracker = new CampaignTracker(campaigns);
+    CampaignTracker tracker = new CampaignTracker(settings.campaigns());
     KStream<String, Alert> campaignAlerts = verdicts
+        .mapValues(FrameVerdict::getAlert, Named.as("campaign-flag"))
+        .repartition(Repartitioned.<String, Boolean>with(Serdes.String(), Serdes.Boolean()).withName(CAMPAIGN_REPARTITION))
         .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
 
     // From the scored frames rather than the verdicts, so that the listener gets the frame with its alert.
@@ -104,5 +111,23 @@ public final class MonitorTopology {
         .to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
 
     return builder.build();
+  }
+
+  /**
+   * The listener feeds views (the dashboard): its failure must not fail the frame, whose verdict is already
+   * written by the time the listener hears of it. Logged instead.
+   */
+  private static AlertListener safe(AlertListener listener) {
+    if (listener == AlertListener.NONE) {
+      return listener;
+    }
+    return (alert, frame) -> {
+      try {
+        listener.onAlert(alert, frame);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(MonitorTopology.class).warn("alert listener failed on alert {}: {}",
+            alert.getAlertId(), e.toString());
+      }
+    };
   }
 }

@@ -1,10 +1,13 @@
 package dev.advmon.topology;
 
-import dev.advmon.config.MonitorConfig;
 import dev.advmon.campaign.CampaignSettings;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -12,94 +15,368 @@ import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The monitor running on Kafka: waits for the registry and the broker (saying so in the log), makes sure the
- * topics exist, then runs the topology with exactly-once processing. Used by {@code run}, the demo and the
- * system tests alike.
+ * topics exist and can hold the largest dead letter, then runs the topology with exactly-once processing.
+ * Used by {@code run}, the demo and the system tests alike.
+ *
+ * <p>Recovery in seconds:
+ * <ul>
+ *   <li>static membership: {@code group.instance.id} = {@code <application-id>-<instance-id>} (Kafka Streams
+ *       adds the thread number), so that a restarted instance takes its partitions back without a rebalance;
+ *   <li>the instance id also fixes Kafka Streams' process id (written to its state folder before it starts),
+ *       hence its transactional ids: a restarted instance fences its predecessor's open transaction at once
+ *       instead of waiting for it to time out, even on a new host with an empty state folder;
+ *   <li>a failure that stops the stream thread (scoring fails for every frame, the registry stays unreachable,
+ *       anything unexpected) restarts the whole Kafka Streams client in place, with the same identity, after a
+ *       backoff (1 s doubling to {@code streams.restart-backoff-max-ms}); Kafka Streams' own thread replacement
+ *       would join as a new static member and wait out the old one's session. A fatal failure (the registry
+ *       refuses our credentials) stops the monitor with the message ({@link #failure()}).
+ * </ul>
+ * Readiness and liveness: {@link #health()}.
+ *
+ * <p>Throughput: the stream threads' model calls are merged by one {@link DynamicBatcher} (see there why nothing is
+ * held past a commit). It lives as long as the monitor, across in-place restarts, and is closed after the last
+ * Kafka Streams client. Several instances advertise {@code streams.application-server} to each other so that each
+ * can answer for every camera ({@link #peers()}).
  */
 public final class StreamingMonitor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(StreamingMonitor.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  private static final long FIRST_BACKOFF_MS = 1_000;
 
-  private final KafkaStreams streams;
+  private final MonitorConfig config;
+  private final Properties properties;
+  private final TopologySettings topologySettings;
   private final MonitorMetrics metrics;
+  private final ScheduledExecutorService supervisor;
+  private final CountDownLatch stoppedForGood = new CountDownLatch(1);
+  private final MonitorHealth health;
+  private final DynamicBatcher batcher;
+  private final Optional<HostInfo> server;
+  private volatile KafkaStreams streams;
+  private volatile boolean closing;
+  private volatile String failure;
+  /** Why Kafka Streams is being restarted, while it is; null otherwise. */
+  private volatile String restarting;
+  private int failuresInARow; // supervisor thread only
+  private long lastFailureAt; // supervisor thread only
+  private int generation; // guarded by this
 
-  private StreamingMonitor(KafkaStreams streams, MonitorMetrics metrics) {
-    this.streams = streams;
+  private StreamingMonitor(MonitorConfig config, Properties properties, TopologySettings topologySettings,
+      MonitorMetrics metrics, SchemaRegistry registry) {
+    this.config = config;
+    this.batcher = topologySettings.batcher();
+    this.server = applicationServer(config);
+    this.properties = properties;
+    this.topologySettings = topologySettings;
     this.metrics = metrics;
-  }
-
-  /** Starts the monitor with meters of its own (not exported); see the overload that takes them. */
-  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
-      FramePreparer preparer, FrameScorer scorer) throws InterruptedException {
-    return start(config, registry, autoRegister, preparer, scorer, MonitorMetrics.inMemory());
+    this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "advmon-supervisor");
+      t.setDaemon(true);
+      return t;
+    });
+    this.health = new MonitorHealth(this, config, registry, topologySettings.guard());
   }
 
   /**
    * Starts the monitor; blocks while the registry or broker is unreachable (interruptible). The Kafka Streams
    * metrics are bound to {@code metrics}; the caller keeps owning it (and closes it after this monitor).
+   * {@code alerts} sees every alert with its frame (the dashboard's feed; {@link AlertListener#NONE} for none).
    */
-  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
-      FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics) throws InterruptedException {
-    return start(config, registry, autoRegister, preparer, scorer, metrics, AlertListener.NONE);
-  }
-
-  /** As above; {@code alerts} sees every alert with its frame (the dashboard's feed). */
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts)
       throws InterruptedException {
+    try {
+      return start(config, registry, autoRegister, preparer, () -> scorer, metrics, alerts);
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // the supplier above throws nothing
+    }
+  }
+
+  /**
+   * As above, with the scorer asked for only once the registry and the broker answer and the topics are there,
+   * so that the model can load meanwhile (what {@code run} does). Its exception, if any, ends the start.
+   */
+  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
+      FramePreparer preparer, java.util.concurrent.Callable<FrameScorer> scorerWhenReady, MonitorMetrics metrics,
+      AlertListener alerts) throws Exception {
     Topics topics = Topics.of(
         config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
         config.string("topics.alerts"), new AvroSerde<>(Alert.class, registry, false, autoRegister),
         config.string("topics.dead-letter"), new AvroSerde<>(DeadLetter.class, registry, false, autoRegister));
     awaitRegistry(config, registry, autoRegister, topics);
-    new TopicAdmin(config.kafkaClientProperties()).ensureTopics(topics.names(), config.bool("topics.create"),
-        config.intValue("topics.partitions"), (short) config.intValue("topics.replication-factor"),
+    RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
+    new TopicAdmin(config.kafkaClientProperties()).ensureTopics(topics.names(),
+        Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
+        config.bool("topics.create"), config.intValue("topics.partitions"),
+        (short) config.intValue("topics.replication-factor"),
         config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
 
-    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer,
-        CampaignSettings.from(config), metrics, alerts);
-    log.debug("topology:\n{}", topology.describe());
-    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
-    streams.setUncaughtExceptionHandler(e -> {
-      // e.g. the registry went away mid-stream: the task restarts from its last commit, nothing is lost
-      log.error("stream thread failed; replacing it (processing resumes from the last commit): {}", e.toString());
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
-    streams.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
-    metrics.bind(streams);
-    streams.start();
-    log.info("monitor started: {} -> {} / {} / {} (model {}, engine {})", topics.frames().name(),
-        topics.verdicts().name(), topics.alerts().name(), topics.deadLetters().name(),
+    FrameScorer scorer = scorerWhenReady.call();
+    DynamicBatcher batcher = batcher(config, scorer, metrics);
+    TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
+        alerts, new ScoringGuard(scorer), batcher);
+    Properties properties = streamsProperties(config);
+    properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits));
+    properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
+    properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
+        Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
+    seedProcessId(config);
+
+    StreamingMonitor monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
+    try {
+      monitor.startStreams();
+    } catch (RuntimeException e) {
+      batcher.close();
+      throw e;
+    }
+    monitor.health.start();
+    log.info("monitor started as instance '{}' (group.instance.id {}): {} -> {} / {} / {} (model {}, engine {})",
+        config.instanceId(), groupInstanceId(config), topics.frames().name(), topics.verdicts().name(),
+        topics.alerts().name(), topics.deadLetters().name(),
         scorer.manifest().name() + ":" + scorer.manifest().version(), scorer.engineName());
-    return new StreamingMonitor(streams, metrics);
+    return monitor;
   }
 
-  /** Kafka Streams settings: exactly-once v2, plus every kafka.* pass-through (security, SASL, ...). */
+  /**
+   * The batcher shared by all stream threads: calls of up to {@code min(model.batch.max-frames, streams.num-threads)}
+   * frames, {@code model.batch.workers} of them at a time (0 = one per group of ONNX Runtime intra-op threads).
+   */
+  private static DynamicBatcher batcher(MonitorConfig config, FrameScorer scorer, MonitorMetrics metrics) {
+    int maxFrames = Math.min(config.intValue("model.batch.max-frames"), config.intValue("streams.num-threads"));
+    int workers = config.intValue("model.batch.workers") > 0 ? config.intValue("model.batch.workers")
+        : Math.max(1, Runtime.getRuntime().availableProcessors()
+            / InferenceThreads.of(config.intValue("model.intra-op-threads"), 1).intraOp());
+    DynamicBatcher batcher = new DynamicBatcher(scorer, maxFrames,
+        Duration.ofMillis(config.longValue("model.batch.max-wait-ms")), workers, metrics::batchScored);
+    metrics.pendingFrames(batcher::pending);
+    log.info("model calls of up to {} frame(s) (one per stream thread, streams.num-threads={}, model.batch.max-frames={}), "
+        + "{} at a time (model.batch.workers), waiting at most {} ms for each other", maxFrames,
+        config.intValue("streams.num-threads"), config.intValue("model.batch.max-frames"), maxFrames == 1 ? "each thread's own"
+            : Integer.toString(workers), config.longValue("model.batch.max-wait-ms"));
+    return batcher;
+  }
+
+  /**
+   * Where this instance's HTTP endpoints are reached by the other instances: {@code streams.application-server},
+   * or this host's name and {@code http.port}; empty when HTTP is off ({@code http.port} = 0).
+   */
+  public static Optional<HostInfo> applicationServer(MonitorConfig c) {
+    String configured = c.string("streams.application-server");
+    if (!configured.isBlank()) {
+      return Optional.of(HostInfo.buildFromEndpoint(configured));
+    }
+    if (c.intValue("http.port") == 0) {
+      return Optional.empty();
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
+    }
+    return Optional.of(new HostInfo(host, c.intValue("http.port")));
+  }
+
+  /**
+   * Kafka Streams settings: exactly-once v2, static membership, the session and transaction timeouts, the
+   * timestamp extractor, plus every kafka.* pass-through (security, SASL, ...). The error handlers need the
+   * topics and are added by {@link #start}.
+   */
   public static Properties streamsProperties(MonitorConfig c) {
     Properties p = new Properties();
     p.putAll(c.kafkaClientProperties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.string("streams.application-id"));
+    p.put(StreamsConfig.CLIENT_ID_CONFIG, groupInstanceId(c));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.intValue("streams.num-threads"));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.longValue("streams.commit-interval-ms"));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.intValue("topics.replication-factor"));
-    if (!c.string("streams.state-dir").isBlank()) {
-      p.put(StreamsConfig.STATE_DIR_CONFIG, c.string("streams.state-dir"));
-    }
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(c).toString());
+    applicationServer(c).ifPresent(h -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, h.host() + ":" + h.port()));
+    p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, FrameTimestampExtractor.class.getName());
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the 5.0 default; no global stores
+    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId(c));
+    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), c.intValue("streams.session-timeout-ms"));
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), c.intValue("streams.transaction-timeout-ms"));
     return p;
+  }
+
+  /** {@code <application-id>-<instance-id>}; Kafka Streams appends {@code -<thread number>} per stream thread. */
+  public static String groupInstanceId(MonitorConfig c) {
+    return c.string("streams.application-id") + "-" + c.instanceId();
+  }
+
+  /** {@code streams.state-dir}, or where Kafka Streams puts its state by default. */
+  static Path stateDir(MonitorConfig c) {
+    String dir = c.string("streams.state-dir");
+    return dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams") : Path.of(dir);
+  }
+
+  /** The process id Kafka Streams will use: fixed by the application and instance ids. */
+  static UUID processId(MonitorConfig c) {
+    return UUID.nameUUIDFromBytes((c.string("streams.application-id") + "/" + c.instanceId())
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Writes Kafka Streams' process-metadata file (its format since Kafka 2.8: {@code {"processId":"<uuid>"}})
+   * with the process id derived from the instance id. Kafka Streams reads it at start (with persistent stores,
+   * which the topology has) and builds its transactional ids from it, so the same instance id always means the
+   * same transactional ids. Should a later Kafka change the format, it logs that it cannot read the file and
+   * picks a random id: restarts then wait for the old transaction to time out, nothing worse.
+   */
+  static void seedProcessId(MonitorConfig c) {
+    Path dir = stateDir(c).resolve(c.string("streams.application-id"));
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("kafka-streams-process-metadata"),
+          "{\"processId\":\"" + processId(c) + "\"}", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the process id into the state folder " + dir
+          + " (streams.state-dir): " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds and starts a new Kafka Streams client with the monitor's identity and handlers. */
+  private synchronized void startStreams() {
+    int gen = ++generation;
+    Topology topology = MonitorTopology.buildTopology(new StreamsBuilder(), topologySettings);
+    if (gen == 1) {
+      log.debug("topology:\n{}", topology.describe());
+    }
+    KafkaStreams client = new KafkaStreams(topology, properties);
+    client.setUncaughtExceptionHandler(e -> {
+      onStreamFailure(client, e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    client.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+    metrics.bind(client);
+    streams = client;
+    client.start();
+  }
+
+  /** On the failing stream thread: decide, then let the supervisor restart or stop (never block here). */
+  private void onStreamFailure(KafkaStreams client, Throwable e) {
+    Failures.Kind kind = Failures.classify(e);
+    String cause = Failures.describe(e);
+    if (closing || client != streams) {
+      return; // closing anyway, or a client already replaced (another of its threads failed first)
+    }
+    if (kind == Failures.Kind.FATAL) {
+      failure = "stopped: " + cause + Failures.hint(e);
+      log.error("the monitor stops: {}{} (retrying cannot fix this; correct the configuration and start it again)",
+          cause, Failures.hint(e), e);
+      supervisor.execute(() -> {
+        closeQuietly(client);
+        stoppedForGood.countDown();
+      });
+      return;
+    }
+    restarting = "Kafka Streams is restarting after a failure: " + cause;
+    log.error("stream thread failed: {}; Kafka Streams will be restarted in place (nothing is lost: processing "
+        + "resumes from the last commit)", cause, e);
+    supervisor.execute(() -> restart(client, e, cause));
+  }
+
+  /** Supervisor thread: close the failed client, back off, start a new one. */
+  private void restart(KafkaStreams failed, Throwable e, String cause) {
+    if (failed != streams || closing) {
+      return; // a second thread of the same client failed too: one restart is enough
+    }
+    long now = System.currentTimeMillis();
+    long maxBackoff = config.longValue("streams.restart-backoff-max-ms");
+    if (now - lastFailureAt > 2 * maxBackoff) {
+      failuresInARow = 0;
+    }
+    lastFailureAt = now;
+    long backoff = Math.min(maxBackoff, FIRST_BACKOFF_MS << Math.min(failuresInARow, 20));
+    failuresInARow++;
+    closeQuietly(failed);
+    restarting = "Kafka Streams is restarting after a failure (" + failuresInARow + " in a row; next start in "
+        + backoff / 1000 + " s): " + cause;
+    log.warn("restarting Kafka Streams in {} ms (failure {} in a row): {}", backoff, failuresInARow, cause);
+    try {
+      Thread.sleep(backoff);
+      if (Failures.classify(e) == Failures.Kind.SYSTEMIC && hasCause(e, RegistryUnavailableException.class)) {
+        // a restart is pointless while the registry does not answer: wait for the health probe to see it back
+        long waitedSince = System.currentTimeMillis();
+        long loggedAt = waitedSince;
+        while (!closing && health.registryProblem() != null) {
+          if (System.currentTimeMillis() - loggedAt >= 30_000) {
+            loggedAt = System.currentTimeMillis();
+            log.warn("still waiting for the schema registry before restarting Kafka Streams ({} s): {}",
+                (loggedAt - waitedSince) / 1000, health.registryProblem());
+          }
+          Thread.sleep(500);
+        }
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    synchronized (this) {
+      if (closing) {
+        return;
+      }
+      startStreams();
+      restarting = null;
+    }
+    log.info("Kafka Streams restarted (failure {} in a row was: {})", failuresInARow, cause);
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void closeQuietly(KafkaStreams client) {
+    try {
+      client.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+    } catch (RuntimeException e) {
+      log.warn("closing the failed Kafka Streams client: {}", e.toString());
+    }
   }
 
   /** Registers (or, without auto-register, looks up) the output schemas, retrying while the registry is down. */
@@ -134,10 +411,12 @@ public final class StreamingMonitor implements AutoCloseable {
     }
   }
 
+  /** The current Kafka Streams client's state (a new client after an in-place restart). */
   public KafkaStreams.State state() {
     return streams.state();
   }
 
+  /** The current Kafka Streams client; replaced when the monitor restarts it in place. */
   public KafkaStreams streams() {
     return streams;
   }
@@ -146,9 +425,53 @@ public final class StreamingMonitor implements AutoCloseable {
     return metrics;
   }
 
+  /** Readiness and liveness, with reasons (served at /health/ready and /health/live). */
+  public HealthCheck health() {
+    return health;
+  }
+
+  /** Why the monitor stopped for good (a fatal failure); empty while it runs or restarts. */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** Waits until the monitor stopped for good after a fatal failure; false on timeout. */
+  public boolean awaitFailure(Duration timeout) throws InterruptedException {
+    return stoppedForGood.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Why Kafka Streams is being restarted, while it is. */
+  Optional<String> restarting() {
+    return Optional.ofNullable(restarting);
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
   /** Per-camera campaign state, from this instance's state store. */
   public CameraQueries cameras() {
-    return new CameraQueries(streams);
+    return new CameraQueries(() -> streams);
+  }
+
+  /** What this instance advertises to the others ({@code application.server}); empty when HTTP is off. */
+  public Optional<HostInfo> server() {
+    return server;
+  }
+
+  /**
+   * The other running instances of this application, by their {@code application.server}, from the group's
+   * metadata of the current Kafka Streams client (empty while rebalancing, restarting or alone). Instances that
+   * advertise no server cannot be asked and are left out.
+   */
+  public List<HostInfo> peers() {
+    try {
+      return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo)
+          .filter(h -> h.port() > 0 && !server.map(h::equals).orElse(false))
+          .distinct().toList();
+    } catch (RuntimeException e) { // not yet started, or closing
+      return List.of();
+    }
   }
 
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */
@@ -163,9 +486,26 @@ public final class StreamingMonitor implements AutoCloseable {
     return streams.state() == KafkaStreams.State.RUNNING;
   }
 
-  /** Commits what was processed and leaves the group; bounded so that SIGTERM never hangs. */
+  /**
+   * Commits what was processed and, unless {@code streams.leave-group-on-close=false}, leaves the group so that
+   * other instances take over at once; bounded so that SIGTERM never hangs.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    KafkaStreams client;
+    synchronized (this) {
+      closing = true;
+      client = streams;
+    }
+    supervisor.shutdownNow();
+    health.close();
+    boolean leave = config.bool("streams.leave-group-on-close");
+    try {
+      client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(leave
+          ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+    } finally {
+      batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
+      stoppedForGood.countDown();
+    }
   }
 }

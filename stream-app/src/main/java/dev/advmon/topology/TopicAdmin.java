@@ -9,6 +9,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -40,6 +45,16 @@ public final class TopicAdmin {
    */
   public void ensureTopics(List<String> topics, boolean create, int partitions, short replication,
       long retryIntervalMs, long maxWaitMs) throws InterruptedException {
+    ensureTopics(topics, Map.of(), create, partitions, replication, retryIntervalMs, maxWaitMs);
+  }
+
+  /**
+   * As above, and each topic in {@code minMessageBytes} must accept records of that many bytes
+   * ({@code max.message.bytes}): set when the monitor creates it; raised on an existing topic when {@code create}
+   * (the monitor manages its topics), else a start-up error naming the topic, its limit and the fix.
+   */
+  public void ensureTopics(List<String> topics, Map<String, Long> minMessageBytes, boolean create, int partitions,
+      short replication, long retryIntervalMs, long maxWaitMs) throws InterruptedException {
     long start = System.currentTimeMillis();
     int attempt = 0;
     try (Admin admin = Admin.create(adminProperties)) {
@@ -50,6 +65,7 @@ public final class TopicAdmin {
           List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
           if (missing.isEmpty()) {
             log.info("Kafka at {}: topics {} present", adminProperties.get("bootstrap.servers"), topics);
+            ensureMessageBytes(admin, minMessageBytes, create);
             return;
           }
           if (!create) {
@@ -58,8 +74,12 @@ public final class TopicAdmin {
           }
           List<NewTopic> newTopics = new ArrayList<>();
           for (String t : missing) {
-            newTopics.add(new NewTopic(t, Optional.of(partitions),
-                replication < 0 ? Optional.empty() : Optional.of(replication)));
+            NewTopic topic = new NewTopic(t, Optional.of(partitions),
+                replication < 0 ? Optional.empty() : Optional.of(replication));
+            if (minMessageBytes.containsKey(t)) {
+              topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(minMessageBytes.get(t))));
+            }
+            newTopics.add(topic);
           }
           try {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
@@ -69,6 +89,7 @@ public final class TopicAdmin {
             }
           }
           log.info("created topics {} ({} partitions)", missing, partitions);
+          ensureMessageBytes(admin, minMessageBytes, create);
           return;
         } catch (ExecutionException | TimeoutException e) {
           Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -82,6 +103,35 @@ public final class TopicAdmin {
           Thread.sleep(retryIntervalMs);
         }
       }
+    }
+  }
+
+  private void ensureMessageBytes(Admin admin, Map<String, Long> minMessageBytes, boolean alter)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    if (minMessageBytes.isEmpty()) {
+      return;
+    }
+    List<ConfigResource> resources = minMessageBytes.keySet().stream()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+    for (ConfigResource r : resources) {
+      ConfigEntry entry = configs.get(r).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      long have = entry == null || entry.value() == null ? 0 : Long.parseLong(entry.value());
+      long need = minMessageBytes.get(r.name());
+      if (have >= need) {
+        continue;
+      }
+      if (!alter) {
+        throw new IllegalStateException("topic " + r.name() + " accepts records of at most " + have + " bytes "
+            + "(max.message.bytes), but the monitor must be able to write " + need + " bytes to it (the largest "
+            + "frame, image.max-encoded-bytes, with its dead letter's fields): raise max.message.bytes of " + r.name()
+            + " to at least " + need + ", lower image.max-encoded-bytes, or set topics.create=true to let the monitor do it");
+      }
+      admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(need)), AlterConfigOp.OpType.SET))))
+          .all().get(15, TimeUnit.SECONDS);
+      log.info("raised max.message.bytes of topic {} from {} to {}, so that the largest accepted frame fits in it",
+          r.name(), have, need);
     }
   }
 }

@@ -16,8 +16,8 @@ import java.util.Map;
 /** Turns a scored frame into the Avro records that leave the monitor: the verdict, and an alert when flagged. */
 final class VerdictMapper {
 
-  /** A frame with its verdict and when it was scored. */
-  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs) {}
+  /** A frame with its verdict, when it was scored, and how many frames shared its inference call. */
+  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs, int batchFrames) {}
 
   private final ModelManifest manifest;
   private final String engine;
@@ -46,8 +46,50 @@ final class VerdictMapper {
         .setScores(scores(v.detections()))
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
-        .setAttributes(s.frame().getAttributes())
+        .setBatchFrames(s.batchFrames())
+        .setAttributes(boundedAttributes(s.frame().getAttributes()))
         .build();
+  }
+
+  /** Most attributes copied into a verdict; beyond it they are dropped (and counted). */
+  static final int MAX_ATTRIBUTES = 64;
+  static final int MAX_ATTRIBUTE_KEY_CHARS = 128;
+  static final int MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+  static final int MAX_ATTRIBUTES_CHARS = 16 * 1024;
+  /** Added to a verdict's attributes when some of the frame's were left out, with how many. */
+  static final String DROPPED_ATTRIBUTES = "advmon.attributes.dropped";
+
+  /**
+   * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at
+   * most {@value #MAX_ATTRIBUTE_KEY_CHARS} and values of at most {@value #MAX_ATTRIBUTE_VALUE_CHARS} characters,
+   * {@value #MAX_ATTRIBUTES_CHARS} in all, taken in key order so that a replay copies the same ones. The rest are
+   * dropped whole (a cut value could mislead) and counted in {@value #DROPPED_ATTRIBUTES}: a camera cannot make its
+   * verdicts too large to write, and the verdict still says that something was left out.
+   */
+  static Map<String, String> boundedAttributes(Map<String, String> attributes) {
+    if (attributes == null || attributes.isEmpty()) {
+      return attributes == null ? Map.of() : attributes;
+    }
+    Map<String, String> kept = new java.util.TreeMap<>();
+    int chars = 0;
+    int dropped = 0;
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(attributes).entrySet()) {
+      String k = e.getKey();
+      String v = e.getValue() == null ? "" : e.getValue();
+      int size = k.length() + v.length();
+      if (kept.size() >= MAX_ATTRIBUTES - 1 || k.length() > MAX_ATTRIBUTE_KEY_CHARS
+          || v.length() > MAX_ATTRIBUTE_VALUE_CHARS || chars + size > MAX_ATTRIBUTES_CHARS) {
+        dropped++;
+        continue;
+      }
+      kept.put(k, v);
+      chars += size;
+    }
+    if (dropped == 0) {
+      return attributes;
+    }
+    kept.put(DROPPED_ATTRIBUTES, Integer.toString(dropped));
+    return kept;
   }
 
   static List<DetectorScore> scores(List<Detector.Detection> detections) {

@@ -7,7 +7,8 @@
   const POLL_MS = 1500;
   const SVG = 'http://www.w3.org/2000/svg';
   const $ = (id) => document.getElementById(id);
-  const cards = new Map(); // alert seq -> its card, so that a poll adds new alerts without reloading images
+  const cards = new Map(); // alert key -> its card, so that a poll adds new alerts without reloading images
+  const keyOf = (a) => String(a.key !== undefined ? a.key : a.seq); // unique over all instances
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -96,7 +97,10 @@
     tbody.replaceChildren(...rows);
     const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
     $('cameras-hint').textContent = rows.length + ' known' + (campaigns ? ', ' + campaigns + ' under campaign' : '');
-    $('cameras-note').textContent = rows.length ? '' : 'No camera has sent a readable frame yet.';
+    const missing = (body.instances || []).filter((i) => i.error);
+    $('cameras-note').textContent = missing.length
+      ? 'Cameras of ' + missing.map((i) => i.server + ' (' + i.error + ')').join('; ') + ' are missing.'
+      : rows.length ? '' : 'No camera has sent a readable frame yet.';
   }
 
   function drawOverlay(canvas, overlay) {
@@ -122,13 +126,15 @@
   function alertCard(a) {
     const card = el('article', 'alert sev-' + (['INFO', 'WARNING', 'CRITICAL'].includes(a.severity) ? a.severity : 'WARNING'));
     card.dataset.seq = String(a.seq);
+    card.dataset.key = keyOf(a);
     const frame = el('div', 'frame');
-    if (a.image && Number.isInteger(a.seq)) {
+    const url = a.image && typeof a.image.url === 'string' && a.image.url.startsWith('/api/alerts/') ? a.image.url : null;
+    if (url && Number.isInteger(a.seq)) {
       const picture = el('div', 'picture');
       const img = el('img');
       img.alt = 'frame ' + (a.frameId || '') + ' from camera ' + a.cameraId;
       img.width = 160;
-      img.src = '/api/alerts/' + a.seq + '/image.png';
+      img.src = url; // this instance's, or relayed from the instance that holds the frame
       picture.appendChild(img);
       if (a.overlay) {
         const canvas = el('canvas', 'overlay');
@@ -187,20 +193,20 @@
 
   function showAlerts(body) {
     const list = body.alerts || [];
-    const keep = new Set(list.map((a) => a.seq));
-    for (const [seq, card] of cards) {
-      if (!keep.has(seq)) {
+    const keep = new Set(list.map(keyOf));
+    for (const [key, card] of cards) {
+      if (!keep.has(key)) {
         card.remove();
-        cards.delete(seq);
+        cards.delete(key);
       }
     }
     const container = $('alerts');
     let previous = null; // newest first: each card goes right after the one before it
     for (const a of list) {
-      let card = cards.get(a.seq);
+      let card = cards.get(keyOf(a));
       if (!card) {
         card = alertCard(a);
-        cards.set(a.seq, card);
+        cards.set(keyOf(a), card);
       }
       const want = previous ? previous.nextSibling : container.firstChild;
       if (want !== card) container.insertBefore(card, want);

@@ -15,13 +15,21 @@ class CampaignTrackerTest {
   private CameraStatus state;
   private final List<Alert> alerts = new ArrayList<>();
 
-  /** {@code frames} verdicts spread over window {@code w} (starting at w seconds), the first {@code flagged} flagged. */
+  /**
+   * {@code frames} verdicts spread over window {@code w} (starting at w seconds), the first {@code flagged} flagged;
+   * the monitor's clock reads each frame's timestamp (a camera with a right clock, no delay).
+   */
   private void window(int w, int frames, int flagged) {
     for (int i = 0; i < frames; i++) {
-      CampaignTracker.Step step = tracker.observe(state, "cam-7", w * 1_000L + i * (900L / frames), i < flagged);
-      state = step.status();
-      step.alert().ifPresent(alerts::add);
+      long t = w * 1_000L + i * (900L / frames);
+      observe(t, t, i < flagged);
     }
+  }
+
+  private void observe(long timestamp, long now, boolean flagged) {
+    CampaignTracker.Step step = tracker.observe(state, "cam-7", timestamp, now, flagged);
+    state = step.status();
+    step.alert().ifPresent(alerts::add);
   }
 
   @Test
@@ -109,7 +117,7 @@ class CampaignTrackerTest {
   void aLateFrameIsCountedInTheCurrentWindowRatherThanReopeningAClosedOne() {
     window(0, 20, 0);
     window(1, 20, 0);
-    state = tracker.observe(state, "cam-7", 10, true).status(); // from window 0, arriving late
+    state = tracker.observe(state, "cam-7", 10, 1_950, true).status(); // from window 0, arriving late
     assertThat(state.windowStart()).isEqualTo(1_000);
     assertThat(state.windowFrames()).isEqualTo(21);
     assertThat(state.windowFlagged()).isEqualTo(1);
@@ -123,5 +131,48 @@ class CampaignTrackerTest {
     window(1, 3, 1);
     CameraStatusSerde serde = new CameraStatusSerde();
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+  }
+
+  @Test
+  void aFrameStampedFarInTheFutureCountsAtTheClockBoundAndCannotFreezeItsCamera() {
+    long year2100 = 4_102_444_800_000L;
+    window(0, 20, 10);
+    observe(year2100, 950, true); // a camera clock gone wrong: counted 30 s ahead, not in 2100
+    assertThat(state.windowStart()).isEqualTo(30_000);
+    // the clock moves on and frames keep coming: windows still close and the campaign is still raised
+    for (int w = 31; w <= 34; w++) {
+      window(w, 20, 10);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(state.windowStart()).isEqualTo(34_000);
+  }
+
+  @Test
+  void aCameraWhoseClockIsHoursBehindStillHasItsWindowsCountedByTheClock() {
+    long hours = 3 * 3_600_000L;
+    for (int w = 0; w < 5; w++) {
+      for (int i = 0; i < 20; i++) {
+        long now = 100_000 + w * 1_000L + i * 45L;
+        observe(now - hours, now, i < 10);
+      }
+    }
+    // each frame counts at now - 30 s: five full windows, the first hot ones judged as later ones begin
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(state.totalFrames()).isEqualTo(100);
+  }
+
+  @Test
+  void theClockClosesTheWindowOfACameraThatWentQuietSoItsCampaignIsRaisedWithoutAnotherFrame() {
+    window(0, 20, 10);
+    window(1, 20, 10);
+    window(2, 20, 10);
+    assertThat(alerts).isEmpty();
+    assertThat(tracker.expire(state, 3_000 + 29_999)).as("frames could still count in window 2").isEmpty();
+    CampaignTracker.Step step = tracker.expire(state, 3_000 + 30_000).orElseThrow();
+    assertThat(step.alert()).hasValueSatisfying(a -> assertThat(a.getKind()).isEqualTo("CAMPAIGN"));
+    assertThat(step.status().status()).isEqualTo(CameraStatus.CAMPAIGN);
+    assertThat(step.status().windowStart()).isEqualTo(3_000);
+    assertThat(step.status().windowFrames()).isZero();
+    assertThat(tracker.expire(step.status(), 100_000)).as("an empty window is not closed again and again").isEmpty();
   }
 }

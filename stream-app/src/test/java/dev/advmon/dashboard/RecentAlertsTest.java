@@ -50,6 +50,35 @@ class RecentAlertsTest {
   }
 
   @Test
+  void theStreamThreadOnlyHandsTheFrameOverThePictureIsMadeOnTheRenderersThread() {
+    java.util.List<Runnable> handedOver = new java.util.ArrayList<>();
+    RecentAlerts deferred = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, handedOver::add);
+    // A frame that would take long to decode is not decoded by onAlert: nothing is kept until the renderer runs.
+    deferred.onAlert(alert("a1", Map.of()), grayFrame("a1", 2048, 2048));
+    assertThat(deferred.latest()).isEmpty();
+    assertThat(handedOver).hasSize(1);
+    now.addAndGet(5_000); // the alert's time is when onAlert saw it, not when its picture was made
+    handedOver.get(0).run();
+    assertThat(deferred.latest()).singleElement().satisfies(e -> {
+      assertThat(e.receivedAt()).isEqualTo(1_000_000);
+      assertThat(e.picture().width()).isEqualTo(32);
+    });
+  }
+
+  @Test
+  void framesBeyondThePendingBudgetAreKeptWithoutAPictureInsteadOfHeld() {
+    java.util.List<Runnable> handedOver = new java.util.ArrayList<>();
+    RecentAlerts deferred = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, handedOver::add, 3000);
+    int side = 50; // 2,500 bytes of GRAY8 each: the second exceeds the 3,000-byte budget while the first waits
+    deferred.onAlert(alert("a1", Map.of()), grayFrame("a1", side, side));
+    deferred.onAlert(alert("a2", Map.of()), grayFrame("a2", side, side));
+    handedOver.forEach(Runnable::run);
+    assertThat(deferred.latest()).extracting(e -> e.alert().getAlertId()).containsExactly("a2", "a1");
+    assertThat(deferred.latest().get(1).picture()).isNotNull();
+    assertThat(deferred.latest().get(0).picture()).isNull();
+  }
+
+  @Test
   void keepsAPngOfTheFrameShrunkToTheMaximumSide() throws Exception {
     recent.onAlert(alert("big", Map.of()), grayFrame("big", 128, 64));
     FramePicture p = recent.latest().get(0).picture();

@@ -1,47 +1,15 @@
 package dev.advmon.detect;
 
+import static dev.advmon.testing.PixelModel.pixel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.image.FloatImage;
-import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
-import dev.advmon.model.ModelManifest;
-import java.util.ArrayList;
+import dev.advmon.testing.PixelModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FrameScorerTest {
-
-  /** Classifier stand-in for this unit test: class = round(first pixel * 2); records every call. */
-  static final class RecordingClassifier implements BatchClassifier {
-    final List<Integer> batchSizes = new ArrayList<>();
-
-    @Override
-    public ModelManifest manifest() {
-      return new ModelManifest("fake", "1", "", "model.onnx",
-          new ModelManifest.InputSpec("input", ModelManifest.Layout.NCHW, 1, 1, 1, 1f / 255, new float[] {0},
-              new float[] {1}, new float[] {0}),
-          new ModelManifest.OutputSpec("logits", null, true), List.of("zero", "one", "two"));
-    }
-
-    @Override
-    public String engineName() {
-      return "fake";
-    }
-
-    @Override
-    public BatchOutput classify(List<FloatImage> images) {
-      batchSizes.add(images.size());
-      float[] p = new float[images.size() * 3];
-      for (int i = 0; i < images.size(); i++) {
-        p[i * 3 + Math.round(images.get(i).data()[0] * 2)] = 1f;
-      }
-      return BatchOutput.fromModel(images.size(), p, true, null);
-    }
-
-    @Override
-    public void close() {}
-  }
 
   /** Probes: two copies with pixel 1.0; flags when a probe's class differs from the frame's. */
   static final class FlipDetector implements Detector {
@@ -70,16 +38,12 @@ class FrameScorerTest {
     }
   }
 
-  private static FloatImage pixel(float v) {
-    return new FloatImage(1, 1, 1, new float[] {v});
-  }
-
   @Test
   void scoresFramesAndTheirProbesInOneCallWhenTheyFit() {
-    RecordingClassifier c = new RecordingClassifier();
+    PixelModel c = PixelModel.open();
     FrameScorer s = new FrameScorer(c, List.of(new FlipDetector()), 128);
     List<Verdict> v = s.score(List.of(pixel(0f), pixel(1f), pixel(0.5f)));
-    assertThat(c.batchSizes).containsExactly(9);
+    assertThat(c.calls).containsExactly(9);
     assertThat(v).extracting(Verdict::predictedLabel).containsExactly("zero", "two", "one");
     assertThat(v).extracting(Verdict::alert).containsExactly(true, false, true);
     assertThat(v.get(0).reasons()).containsExactly("PERTURBATION");
@@ -89,16 +53,16 @@ class FrameScorerTest {
 
   @Test
   void splitsBatchesAtMaxBatchWithoutSeparatingAFrameFromItsProbes() {
-    RecordingClassifier c = new RecordingClassifier();
+    PixelModel c = PixelModel.open();
     FrameScorer s = new FrameScorer(c, List.of(new FlipDetector()), 7);
     List<Verdict> v = s.score(List.of(pixel(0f), pixel(1f), pixel(0.5f), pixel(1f)));
-    assertThat(c.batchSizes).containsExactly(6, 6);
+    assertThat(c.calls).containsExactly(6, 6);
     assertThat(v).hasSize(4).extracting(Verdict::predictedClass).containsExactly(0, 2, 1, 2);
   }
 
   @Test
   void withoutDetectorsNothingIsFlagged() {
-    RecordingClassifier c = new RecordingClassifier();
+    PixelModel c = PixelModel.open();
     Verdict v = new FrameScorer(c, List.of(), 8).score(pixel(1f));
     assertThat(v.alert()).isFalse();
     assertThat(v.detections()).isEmpty();

@@ -40,7 +40,9 @@ class DashboardRoutesTest {
   @BeforeEach
   void start() throws Exception {
     metrics = MonitorMetrics.prometheus();
-    recent = new RecentAlerts(ImageLimits.defaults());
+    // pictures made on the calling thread, so that an alert is listed as soon as onAlert returns
+    recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY, ImageLimits.defaults(), RecentAlerts.DEFAULT_MAX_SIDE,
+        System::currentTimeMillis);
     CameraDirectory none = new CameraDirectory() {
       @Override
       public List<CameraStatus> all() {

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.health.HealthReport;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -71,9 +76,121 @@ class MonitorHttpServerTest {
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
     state.set(KafkaStreams.State.RUNNING);
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
-    assertThat(get("/health/ready").body()).contains("\"streams\":\"RUNNING\"");
+    assertThat(get("/health/ready").body()).contains("\"status\":\"UP\"").contains("\"state\":\"RUNNING\"")
+        .contains("\"reasons\":[]");
     state.set(KafkaStreams.State.ERROR);
     assertThat(get("/health/live").statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void readinessSaysWhyItIsDown() throws Exception {
+    HealthCheck down = new HealthCheck() {
+      @Override
+      public HealthReport readiness() {
+        return new HealthReport(false, "RUNNING", List.of("schema registry at http://r unreachable for 4 s: timed out"));
+      }
+
+      @Override
+      public HealthReport liveness() {
+        return HealthReport.up("RUNNING");
+      }
+    };
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), down, metrics::scrape,
+        null, null, null)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+          + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).contains("\"status\":\"DOWN\"").contains("\"state\":\"RUNNING\"")
+          .contains("schema registry at http://r unreachable");
+    }
+  }
+
+  /** A raw request, so that the Host and Authorization headers are exactly what a test says. */
+  private static String raw(int port, String path, String host, String authorization) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+          + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void theNameThisInstanceAdvertisesToItsPeersIsAcceptedWithoutOpeningOthers() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    Peers peers = new Peers(new org.apache.kafka.streams.state.HostInfo("advmon-1.advmon.ns.svc", 8080), List::of,
+        java.time.Duration.ofSeconds(1), null);
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(state::get), metrics::scrape, null, null, null, peers)) {
+      assertThat(raw(s.port(), "/metrics", "advmon-1.advmon.ns.svc:8080", null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(s.port(), "/metrics", "evil.example", null)).startsWith("HTTP/1.1 403");
+    }
+  }
+
+  @Test
+  void everyRouteRefusesAHostThatIsNeitherLoopbackNorAllowed() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    int port = server.port();
+    for (String path : List.of("/health/ready", "/health/live", "/metrics", "/cameras", "/nope")) {
+      assertThat(raw(port, path, "evil.example:" + port, null)).as(path).startsWith("HTTP/1.1 403")
+          .contains("http.allowed-hosts");
+    }
+    assertThat(raw(port, "/health/ready", "localhost:" + port, null)).startsWith("HTTP/1.1 200");
+    assertThat(raw(port, "/health/ready", "[::1]:" + port, null)).startsWith("HTTP/1.1 200");
+    try (MonitorHttpServer allowing = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
+        .withAllowedHosts(List.of("advmon.monitoring.svc")), HealthCheck.ofState(state::get), metrics::scrape, null,
+        null, null)) {
+      assertThat(raw(allowing.port(), "/metrics", "advmon.monitoring.svc:8080", null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(allowing.port(), "/metrics", "evil.example", null)).startsWith("HTTP/1.1 403");
+    }
+    try (MonitorHttpServer any = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
+        .withAllowedHosts(List.of("*")), HealthCheck.ofState(state::get), metrics::scrape, null, null, null)) {
+      assertThat(raw(any.port(), "/health/ready", "10.1.2.3:8080", null)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void withABearerTokenEveryRouteButTheHealthProbesNeedsIt() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    try (MonitorHttpServer guarded = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
+        .withBearerToken("s3cret-t0ken"), HealthCheck.ofState(state::get), metrics::scrape, null, null, null)) {
+      int port = guarded.port();
+      String host = "127.0.0.1:" + port;
+      assertThat(raw(port, "/health/live", host, null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(port, "/health/ready", host, null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(port, "/metrics", host, null)).startsWith("HTTP/1.1 401").containsIgnoringCase("WWW-Authenticate: Bearer")
+          .contains("http.bearer-token");
+      assertThat(raw(port, "/metrics", host, "Bearer wrong")).startsWith("HTTP/1.1 401");
+      assertThat(raw(port, "/metrics", host, "Basic czNjcmV0LXQwa2Vu")).startsWith("HTTP/1.1 401");
+      assertThat(raw(port, "/nope", host, null)).as("no route is told apart without the token").startsWith("HTTP/1.1 401");
+      assertThat(raw(port, "/metrics", host, "Bearer s3cret-t0ken")).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void aClientThatNeverFinishesItsRequestDoesNotHoldTheOtherRequests() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    // clients that stall mid-request hold a worker each (until http.timeout-ms, tested on the running monitor in
+    // RunCommandIT); with fewer of them than workers, other requests are still answered at once
+    List<Socket> stalled = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        stalled.add(s);
+      }
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/health/ready")).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+    }
   }
 
   @Test

@@ -259,4 +259,74 @@ class HttpSchemaRegistryClientTest {
       return socket.getLocalPort();
     }
   }
+
+  @Test
+  void anUnknownSchemaIdIsAskedForOnceWhileItsAnswerIsRemembered() {
+    HttpSchemaRegistryClient client = client();
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> client.byId(42)).isInstanceOf(SchemaNotFoundException.class)
+          .hasMessageContaining("schema id 42 not found");
+    }
+    assertThat(server.count("GET", "/schemas/ids/42")).isEqualTo(1);
+
+    HttpSchemaRegistryClient forgetful = new HttpSchemaRegistryClient(fast(server.url())
+        .unknownIdCacheTtl(Duration.ZERO).build());
+    assertThatThrownBy(() -> forgetful.byId(42)).isInstanceOf(SchemaNotFoundException.class);
+    assertThatThrownBy(() -> forgetful.byId(42)).isInstanceOf(SchemaNotFoundException.class);
+    assertThat(server.count("GET", "/schemas/ids/42")).isEqualTo(3);
+  }
+
+  @Test
+  void everyRetryIsLoggedWithWhatFailedAndWhatComesNext() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      server.failures.add(503);
+      server.failures.add(503);
+      assertThat(client().register("frames-value", Frame.getClassSchema())).isPositive();
+    } finally {
+      logger.detachAppender(lines);
+    }
+    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .satisfiesExactly(
+            first -> assertThat(first).contains("POST /subjects/frames-value/versions failed (attempt 1 of 4)")
+                .contains("HTTP 503").contains("retrying in"),
+            second -> assertThat(second).contains("(attempt 2 of 4)"),
+            done -> assertThat(done).contains("answered").contains("after 3 attempts"));
+  }
+
+  @Test
+  void aCallGivesUpAtItsDeadlineWhenTheRegistryHangs() throws Exception {
+    // accepts connections and never answers: what a registry stopped with SIGSTOP looks like
+    try (ServerSocket hanging = new ServerSocket(0)) {
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistrySettings
+          .builder("http://127.0.0.1:" + hanging.getLocalPort()).maxRetries(5).requestTimeout(Duration.ofSeconds(10))
+          .callDeadline(Duration.ofMillis(800)).build());
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> client.byId(7)).isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining("timed out");
+      // without the deadline: 6 attempts of 10 s; a generous bound that still tells the two apart
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void pingIsOneRequestAndTellsRefusedCredentialsFromAnUnreachableRegistry() {
+    client().ping(Duration.ofSeconds(2));
+    assertThat(server.requests).hasSize(1);
+    assertThat(server.requests.get(0).path()).isEqualTo("/config");
+
+    server.failures.add(503);
+    assertThatThrownBy(() -> client().ping(Duration.ofSeconds(2))).isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining("HTTP 503");
+    assertThat(server.requests).hasSize(2);
+
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0";
+    assertThatThrownBy(() -> client().ping(Duration.ofSeconds(2)))
+        .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.authenticationFailed()).isTrue());
+  }
 }

@@ -54,6 +54,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -121,8 +122,8 @@ class DashboardIT {
     monitor = StreamingMonitor.start(config, registry, true, FramePreparer.forModel(limits, bundle.manifest()),
         new FrameScorer(classifier, List.of(new MeanBrightnessDetector("brightness", 0.75)), 64), metrics, recent);
     assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
-    http = new MonitorHttpServer("127.0.0.1", 0, monitor::state, metrics::scrape, monitor.cameras(), recent,
-        metrics::counts);
+    http = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
+        metrics::scrape, monitor.cameras(), recent, metrics::counts);
     browser = startBrowser();
     System.err.printf("DashboardIT: monitor, HTTP server and browser up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
@@ -178,14 +179,21 @@ class DashboardIT {
     return ((JavascriptExecutor) browser).executeScript(script, args);
   }
 
+  /**
+   * Waits for a condition on a page that re-renders itself every 1.5 s: an element read a moment ago may have
+   * been replaced (stale) or not be there yet; both mean "not yet", not failure.
+   */
   private static WebDriverWait waitUpTo(Duration d) {
     WebDriverWait w = new WebDriverWait(browser, d);
     w.pollingEvery(Duration.ofMillis(250));
+    w.ignoring(StaleElementReferenceException.class);
     return w;
   }
 
+  /** An element's text, read in one script call: no element reference that a re-render could make stale. */
   private static String text(String id) {
-    return browser.findElement(By.id(id)).getText();
+    Object t = js("const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : null;", id);
+    return t == null ? "" : t.toString();
   }
 
   @Test
@@ -212,11 +220,10 @@ class DashboardIT {
     assertThat(text("alerts-by-kind")).contains("PERTURBATION " + flaggedIds.size()).contains("CAMPAIGN 1");
 
     // Every frame alert shows its frame, and the image really loaded.
-    List<WebElement> images = browser.findElements(By.cssSelector("article.alert img"));
-    assertThat(images).hasSize(flaggedIds.size());
-    waitUpTo(Duration.ofSeconds(20)).until(b -> images.stream().allMatch(img ->
-        Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0;", img))));
-    String page = browser.findElement(By.id("alerts")).getText();
+    assertThat(browser.findElements(By.cssSelector("article.alert img"))).hasSize(flaggedIds.size());
+    waitUpTo(Duration.ofSeconds(20)).until(b -> Boolean.TRUE.equals(js("const imgs = document.querySelectorAll("
+        + "'article.alert img'); return imgs.length > 0 && Array.from(imgs).every(i => i.complete && i.naturalWidth > 0);")));
+    String page = text("alerts");
     for (String id : flaggedIds) {
       assertThat(page).contains(id);
     }
@@ -228,7 +235,7 @@ class DashboardIT {
 
     // The hostile camera id is shown as text, and nothing it carried ran.
     assertThat(js("return document.title;")).isEqualTo("advmon · operator dashboard");
-    assertThat(browser.findElement(By.id("cameras")).getText()).contains(HOSTILE_CAMERA);
+    assertThat(text("cameras")).contains(HOSTILE_CAMERA);
     assertThat(page).contains(HOSTILE_CAMERA);
     assertThat(js("return document.querySelectorAll('img[src=\"x\"]').length;")).isEqualTo(0L);
 
@@ -261,14 +268,16 @@ class DashboardIT {
         .isEqualTo(List.of(153L, 0L));
   }
 
+  /**
+   * A camera's status as its table row shows it. The table is rebuilt on every poll, so the rows are read in one
+   * script call (a snapshot), never through element references that the next render would make stale.
+   */
   private static String cameraStatus(String camera) {
-    List<WebElement> rows = browser.findElements(By.cssSelector("#cameras tbody tr"));
-    for (WebElement row : rows) {
-      if (camera.equals(row.findElement(By.cssSelector("td.camera")).getText())) {
-        return row.findElement(By.cssSelector(".pill")).getText();
-      }
-    }
-    return "";
+    Object status = js("for (const row of document.querySelectorAll('#cameras tbody tr')) {"
+        + "  const cell = row.querySelector('td.camera'); const pill = row.querySelector('.pill');"
+        + "  if (cell && pill && cell.innerText === arguments[0]) { return pill.innerText; } }"
+        + "return '';", camera);
+    return status == null ? "" : status.toString();
   }
 
   /** Sends the frames; returns the ids of the frames the test detector will flag. */

@@ -3,6 +3,7 @@ package dev.advmon.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.MonitorProcess;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
@@ -64,52 +65,63 @@ class RunCommandIT {
   void startsAgainstRealKafkaAndRegistryIsReadyAndStopsCleanlyOnSigterm(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registry) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
-    int port = freePort();
-    Path config = dir.resolve("monitor.properties");
-    Files.writeString(config, String.join("\n",
-        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
-        "registry.url=" + registry.url(),
-        "topics.frames=run-frames-" + run,
-        "topics.verdicts=run-verdicts-" + run,
-        "topics.alerts=run-alerts-" + run,
-        "topics.dead-letter=run-dlq-" + run,
-        "streams.application-id=run-it-" + run,
-        "streams.state-dir=" + dir.resolve("state"),
-        "http.port=" + port, ""));
-    Path log = dir.resolve("run.log");
-    Process p = start(config, log);
-    try {
-      assertThat(waitFor(log, "Kafka Streams REBALANCING -> RUNNING", Duration.ofSeconds(90)))
-          .as("reaches RUNNING; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(ready.statusCode()).isEqualTo(200);
-      assertThat(ready.body()).contains("RUNNING");
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("registry.url", registry.url());
+    settings.put("topics.frames", "run-frames-" + run);
+    settings.put("topics.verdicts", "run-verdicts-" + run);
+    settings.put("topics.alerts", "run-alerts-" + run);
+    settings.put("topics.dead-letter", "run-dlq-" + run);
+    settings.put("streams.application-id", "run-it-" + run);
+    settings.put("streams.instance-id", "pod-7");
+    settings.put("streams.state-dir", dir.resolve("state").toString());
+    settings.put("http.timeout-ms", "2000");
+    try (MonitorProcess p = MonitorProcess.start("run", dir.resolve("run"), settings)) {
+      assertThat(p.awaitHttp(Duration.ofSeconds(90))).as("serves HTTP; log:%n%s", p.process().tail(40)).isTrue();
+      assertThat(p.process().await(() -> {
+        MonitorProcess.Http r = p.readiness();
+        return r != null && r.status() == 200;
+      }, Duration.ofSeconds(90))).as("becomes ready; log:%n%s", p.process().tail(40)).isTrue();
+      MonitorProcess.Http ready = p.readiness();
+      assertThat(ready.body()).contains("\"status\":\"UP\"").contains("\"state\":\"RUNNING\"").contains("\"reasons\":[]");
+      assertThat(p.process().output()).contains("Kafka Streams REBALANCING -> RUNNING")
+          .contains("group.instance.id run-it-" + run + "-pod-7");
+      // the health checker logs the change at its next look (every health.check-interval-ms)
+      assertThat(p.process().awaitLog("readiness UP", Duration.ofSeconds(30))).as("readiness logged; log:%n%s",
+          p.process().tail(20)).isTrue();
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
         assertThat(admin.listTopics().names().get())
             .contains("run-frames-" + run, "run-verdicts-" + run, "run-alerts-" + run, "run-dlq-" + run);
       }
-      p.destroy(); // SIGTERM
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
-      assertThat(p.exitValue()).isIn(0, 143);
-      String text = Files.readString(log);
-      assertThat(text).contains("stopping (signal received)").contains("-> NOT_RUNNING");
-    } finally {
-      p.destroyForcibly();
+
+      // a client that sends half a request and waits: the connection is closed after http.timeout-ms
+      try (java.net.Socket slow = new java.net.Socket("127.0.0.1", p.httpPort())) {
+        slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII));
+        slow.getOutputStream().flush();
+        slow.setSoTimeout(60_000); // a generous bound: the server closes it after 2 s (plus its 1 s timer)
+        assertThat(slow.getInputStream().read()).as("the server closed the stalled connection").isEqualTo(-1);
+      }
+      assertThat(p.readiness().status()).isEqualTo(200);
+
+      assertThat(p.stop(Duration.ofSeconds(60))).as("exits after SIGTERM").isTrue();
+      assertThat(p.process().process().exitValue()).isIn(0, 143);
+      assertThat(p.process().output()).contains("stopping (signal received)").contains("-> NOT_RUNNING");
     }
   }
 
   @Test
-  void waitsForAnUnreachableRegistryWithClearLogLinesUntilStopped(KafkaBroker.Info broker) throws Exception {
+  void waitsForAnUnreachableRegistryWithClearLogLinesLiveButNotReadyUntilStopped(KafkaBroker.Info broker)
+      throws Exception {
     Path config = dir.resolve("monitor.properties");
     int deadPort = freePort();
+    int httpPort = freePort();
     Files.writeString(config, String.join("\n",
         "kafka.bootstrap.servers=" + broker.bootstrapServers(),
         "registry.url=http://127.0.0.1:" + deadPort,
         "registry.retries=0",
         "startup.retry-interval-ms=300",
-        "http.port=0", ""));
+        "http.port=" + httpPort, ""));
     Path log = dir.resolve("wait.log");
     Process p = start(config, log);
     try {
@@ -117,6 +129,17 @@ class RunCommandIT {
           .as("logs its retries; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
       assertThat(p.isAlive()).isTrue();
       assertThat(Files.readString(log)).contains("waiting for the schema registry").contains("127.0.0.1:" + deadPort);
+      // probes are answered while it waits: alive (no restart loop), not ready, and why
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"status\":\"DOWN\"").contains("STARTING").contains("schema registry");
+      HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
       p.destroy();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends the start-up wait").isTrue();
     } finally {

@@ -17,11 +17,14 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.image.TestImages;
 import dev.advmon.testing.TestData;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -50,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole monitor on a real Kafka broker and a real schema registry (Apicurio, Confluent API): 1,000
  * frames in, 50 of them malformed in different ways; every frame comes out exactly once, as a verdict or a
- * dead letter with its reason.
+ * dead letter with its reason, although the model fails for every frame once in the middle of a transaction
+ * that already holds verdicts (so at-least-once processing would write those verdicts twice).
  */
 @RealKafkaAndRegistry
 class StreamingMonitorIT {
@@ -73,23 +77,165 @@ class StreamingMonitorIT {
     settings.put("streams.application-id", "advmon-it-" + run);
     settings.put("streams.state-dir", stateDir.toString());
     settings.put("image.max-encoded-bytes", "65536");
+    // One stream thread: each model call is one frame (no calls merged across threads), so that the injected
+    // failure hits exactly one frame's call and then the guard's canary, as FailsOnceMidTransaction counts on.
+    settings.put("streams.num-threads", "1");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
 
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
+      FailsOnceMidTransaction model = new FailsOnceMidTransaction();
+      BreakableClassifier breakable = new BreakableClassifier(classifier);
+      breakable.fault = model;
+      List<String> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+          FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
+          new FrameScorer(breakable, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE)) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        model.commits = () -> commits(monitor);
+        Thread poller = new Thread(() -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            readiness.add(String.join("; ", monitor.health().readiness().reasons()));
+            try {
+              Thread.sleep(50);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        poller.setDaemon(true);
+        poller.start();
+
+        Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);
+        assertThat(expectedReason).hasSize(1000);
+
+        List<FrameVerdict> verdicts = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        consume(broker.bootstrapServers(), registry, config, verdicts, deadLetters, 1000, Duration.ofSeconds(180));
+        poller.interrupt();
+        check(expectedReason, verdicts, deadLetters, config);
+
+        assertThat(model.failed).as("the model failed once, mid-transaction").isTrue();
+        assertThat(model.scored.get()).as("frames scored again after the restart: their verdicts were in the "
+            + "aborted transaction, which exactly-once hides and at-least-once would have written twice")
+            .isGreaterThan(950);
+        assertThat(readiness).as("readiness said why it was DOWN")
+            .anySatisfy(r -> assertThat(r).containsAnyOf("scoring fails for every frame", "restarting after a failure"));
+      }
+    }
+  }
+
+  /**
+   * A registry that stops accepting the monitor's credentials (revoked, rotated) would make every frame fail the
+   * same way: the monitor stops with a message naming the setting, instead of dead-lettering the stream.
+   */
+  @Test
+  void registryCredentialsRefusedMidStreamStopTheMonitorWithTheSettingToFixAndDeadLetterNothing(
+      KafkaBroker.Info broker, SchemaRegistryServer.Info registryServer) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("topics.frames", "frames-" + run);
+    settings.put("topics.verdicts", "verdicts-" + run);
+    settings.put("topics.alerts", "alerts-" + run);
+    settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("streams.application-id", "advmon-auth-it-" + run);
+    settings.put("streams.state-dir", stateDir.resolve("auth").toString());
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    // answers registrations (the start-up works), refuses to hand out schemas: credentials revoked meanwhile
+    com.sun.net.httpserver.HttpServer refusing = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger(1000);
+    refusing.createContext("/", ex -> {
+      try (ex) {
+        ex.getRequestBody().readAllBytes();
+        String path = ex.getRequestURI().getPath();
+        boolean register = ex.getRequestMethod().equals("POST") && path.endsWith("/versions");
+        byte[] body = (register ? "{\"id\":" + ids.incrementAndGet() + "}"
+            : "{\"error_code\":40101,\"message\":\"Unauthorized\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
+        ex.sendResponseHeaders(register || path.equals("/config") ? 200 : 401, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    refusing.start();
+    SchemaRegistry real = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-            FramePreparer.forModel(new ImageLimits(65536, 1_000_000, 4096), bundle.manifest()),
-            new FrameScorer(classifier, List.of(), 64))) {
-      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        StreamingMonitor monitor = StreamingMonitor.start(config, new HttpSchemaRegistryClient(RegistrySettings
+                .builder("http://127.0.0.1:" + refusing.getAddress().getPort()).build()), true,
+            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+            MonitorMetrics.inMemory(), AlertListener.NONE)) {
+      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).isTrue();
+      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, real);
+      byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 20; i++) {
+          producer.send(new ProducerRecord<>(config.string("topics.frames"), "cam-1".getBytes(), serde.serializer()
+              .serialize(config.string("topics.frames"), frame("auth-" + i, "cam-1", ImageEncoding.PNG, png, null, null))));
+        }
+      }
+      assertThat(monitor.awaitFailure(Duration.ofSeconds(90))).as("the monitor stops").isTrue();
+      assertThat(monitor.failure()).hasValueSatisfying(f -> assertThat(f).contains("HTTP 401")
+          .contains("registry.basic-auth.user-info"));
+      assertThat(monitor.health().readiness().up()).isFalse();
+      assertThat(monitor.health().liveness().reasons()).anySatisfy(r -> assertThat(r).contains("HTTP 401"));
+      assertThat(dev.advmon.testing.OutcomeReader.readAll(broker.bootstrapServers(), config.string("topics.verdicts"),
+          config.string("topics.dead-letter"), Duration.ofSeconds(60))).as("nothing verdicted or dead-lettered").isEmpty();
+    } finally {
+      refusing.stop(0);
+    }
+  }
 
-      Map<String, String> expectedReason = produceFrames(broker.bootstrapServers(), registry, config);
-      assertThat(expectedReason).hasSize(1000);
+  /** Sum of the stream threads' commits so far (a Kafka Streams metric). */
+  private static double commits(StreamingMonitor monitor) {
+    double sum = 0;
+    for (var e : monitor.streams().metrics().entrySet()) {
+      if (e.getKey().name().equals("commit-total") && e.getKey().group().equals("stream-thread-metrics")
+          && e.getValue().metricValue() instanceof Number n) {
+        sum += n.doubleValue();
+      }
+    }
+    return sum;
+  }
 
-      List<FrameVerdict> verdicts = new ArrayList<>();
-      List<DeadLetter> deadLetters = new ArrayList<>();
-      consume(broker.bootstrapServers(), registry, config, verdicts, deadLetters, 1000, Duration.ofSeconds(120));
+  /**
+   * The real model, which fails for every frame once, after 300 frames, at a moment when the previous frame's
+   * verdict is in the open transaction (no commit since it was scored): the failure then aborts a transaction
+   * that holds verdicts, and their frames are scored again after the restart.
+   */
+  private static final class FailsOnceMidTransaction implements BreakableClassifier.Fault {
+    final java.util.concurrent.atomic.AtomicInteger scored = new java.util.concurrent.atomic.AtomicInteger();
+    volatile java.util.function.DoubleSupplier commits;
+    volatile boolean failed;
+    private double commitsAtLastFrame = -1;
+    private int failingCalls;
 
+    @Override
+    public synchronized Throwable on(List<dev.advmon.image.FloatImage> images) {
+      if (!failed && scored.get() >= 300 && commits != null) {
+        double now = commits.getAsDouble();
+        if (now == commitsAtLastFrame) {
+          failed = true;
+          failingCalls = 2; // this frame and the guard's canary: scoring is broken, not the frame
+        }
+        commitsAtLastFrame = now;
+      }
+      if (failingCalls > 0) {
+        failingCalls--;
+        return new IllegalStateException("injected: the accelerator went away");
+      }
+      scored.addAndGet(images.size()); // no detectors, so one image per frame
+      return null;
+    }
+  }
+
+  private static void check(Map<String, String> expectedReason, List<FrameVerdict> verdicts,
+      List<DeadLetter> deadLetters, MonitorConfig config) {
+    {
+      {
       assertThat(verdicts.size() + deadLetters.size()).isEqualTo(1000);
       assertThat(deadLetters).hasSize(50);
       Set<String> seen = new HashSet<>();
@@ -108,6 +254,7 @@ class StreamingMonitorIT {
       }
       assertThat(seen).hasSize(1000);
     }
+  }
   }
 
   /**

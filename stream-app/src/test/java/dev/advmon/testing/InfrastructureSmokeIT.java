@@ -46,7 +46,14 @@ class InfrastructureSmokeIT {
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-            assertThat(admin.listTopics().names().get()).contains(topic);
+            // the broker lists a new topic once its metadata has spread, which a loaded machine can delay
+            assertThat(Await.until(() -> {
+                try {
+                    return admin.listTopics().names().get().contains(topic);
+                } catch (Exception e) {
+                    return false;
+                }
+            }, java.time.Duration.ofSeconds(30))).as("topic %s listed", topic).isTrue();
         }
 
         Map<String, Object> producerConfig = Map.of(

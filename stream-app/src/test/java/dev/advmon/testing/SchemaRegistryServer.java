@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * built by the {@code registry-server} module ({@code registry-server/target/quarkus-app/quarkus-run.jar}),
  * run as a child JVM (the test JVM's own {@code java}, {@code -Xmx256m}) on a free port, in-memory storage.
  * It is shared by all test classes (root {@link ExtensionContext.Store}) and destroyed when the engine
- * finishes, or by a shutdown hook if the JVM dies first. Its log goes to {@code stream-app/target/registry-server.log}.
+ * finishes, or by a shutdown hook if the JVM dies first. Its log goes to {@code stream-app/target/registry-server-PORT.log}.
  *
  * <p>It speaks the Confluent Schema Registry REST API at {@link Info#url()} =
  * {@code http://127.0.0.1:PORT/apis/ccompat/v7}; global compatibility is set to {@code BACKWARD}
@@ -109,6 +109,14 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         return root.toAbsolutePath().normalize();
     }
 
+    /**
+     * A registry of its own, outside the shared one (ready when returned; close it): for tests that freeze or
+     * break their registry, so that no other test sees it.
+     */
+    public static Running startDedicated() {
+        return start().ready();
+    }
+
     private static Running start() {
         Path root = repoRoot();
         Path jar = root.resolve("registry-server/target/quarkus-app/quarkus-run.jar");
@@ -118,8 +126,8 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
                     + "`mvn -B verify` (or at least `mvn -B -pl registry-server package`), "
                     + "not with -Dquarkus.build.skip=true.");
         }
-        Path log = root.resolve("stream-app/target/registry-server.log");
         int port = freePort();
+        Path log = root.resolve("stream-app/target/registry-server-" + port + ".log");
         String java = ProcessHandle.current().info().command().orElse(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
@@ -163,7 +171,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
     }
 
     @SuppressWarnings("deprecation") // CloseableResource: JUnit 5.x before 5.13; AutoCloseable: 5.13 and later
-    static final class Running implements Info, ExtensionContext.Store.CloseableResource, AutoCloseable {
+    public static final class Running implements Info, ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final Process process;
         private final Thread shutdownHook;
         private final int port;
@@ -183,7 +191,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         }
 
         /** Waits (once) until the registry answers and has BACKWARD compatibility; throws if it never does. */
-        synchronized Running ready() {
+        public synchronized Running ready() {
             if (failure != null) {
                 throw new IllegalStateException(failure.getMessage(), failure);
             }
@@ -211,6 +219,11 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         @Override
         public int port() {
             return port;
+        }
+
+        /** The registry's process, e.g. to freeze it with SIGSTOP ({@link ChildProcess#signal}). */
+        public long pid() {
+            return process.pid();
         }
 
         void awaitReady(long startNanos) {
@@ -278,7 +291,9 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            current = null;
+            if (current == this) {
+                current = null;
+            }
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {

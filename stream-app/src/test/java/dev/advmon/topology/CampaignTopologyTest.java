@@ -84,8 +84,11 @@ class CampaignTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(
-        MonitorTopology.buildTopology(new StreamsBuilder(), topics, preparer, scorer, campaigns, metrics,
-            (alert, frame) -> heard.add(new Heard(alert, frame))), props);
+        MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)
+            .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))),
+        // the monitor's clock at the epoch, near the frames' timestamps (0..12 s): campaign windows bound
+        // timestamps by the clock, which the driver moves only when told to
+        props, Instant.EPOCH);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(),
@@ -182,5 +185,33 @@ class CampaignTopologyTest {
         assertThat(h.frame().getImage().remaining()).isEqualTo(16 * 16);
       }
     }
+  }
+
+  @Test
+  void framesOfOneCameraKeyedInDifferentWaysShareOneCameraState() {
+    for (int i = 0; i < 6; i++) {
+      byte[] pixels = new byte[16 * 16];
+      Frame f = Frame.newBuilder().setFrameId("k" + i).setCameraId("cam-k").setCaptureTime(Instant.ofEpochMilli(i))
+          .setEncoding(ImageEncoding.GRAY8).setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
+      // a producer that keys by something else than the camera (or not at all)
+      frames.pipeInput(i % 2 == 0 ? ("other-key-" + i).getBytes() : null, frameSerde.serializer().serialize("frames", f), i);
+    }
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    assertThat(store.get("cam-k").totalFrames()).isEqualTo(6);
+    try (var all = store.all()) {
+      assertThat(all).toIterable().extracting(kv -> kv.key).containsExactly("cam-k");
+    }
+  }
+
+  @Test
+  void theClockClosesTheLastWindowOfACameraThatWentQuiet() {
+    window("cam-quiet", 0, true);
+    window("cam-quiet", 1, true);
+    assertThat(campaignAlerts()).isEmpty(); // window 1 is still open: no later frame closed it
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(2_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+      assertThat(a.getCameraId()).isEqualTo("cam-quiet");
+    });
   }
 }

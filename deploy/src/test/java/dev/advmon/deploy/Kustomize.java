@@ -1,0 +1,48 @@
+package dev.advmon.deploy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Renders a kustomization with {@code kubectl kustomize}, as a user would, and splits it into YAML documents. */
+final class Kustomize {
+
+  static final String INSTALL_HINT = "kubectl is needed to render k8s/ (kubectl kustomize): install it, e.g. apt-get install"
+      + " kubernetes-client (Debian) or kubectl 1.32 from the Kubernetes project; .ci/run installs it when missing";
+
+  private Kustomize() {}
+
+  static Path repoRoot() {
+    return Path.of(System.getProperty("advmon.repo.root", "..")).toAbsolutePath().normalize();
+  }
+
+  /** The YAML documents of {@code k8s/<dir>} as kubectl renders them. */
+  static List<String> render(String dir) throws IOException, InterruptedException {
+    Path target = repoRoot().resolve("k8s").resolve(dir);
+    if (!Files.isDirectory(target)) {
+      throw new AssertionError("no kustomization at " + target);
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder("kubectl", "kustomize", target.toString()).redirectErrorStream(false).start();
+    } catch (IOException e) {
+      throw new AssertionError(INSTALL_HINT + " (" + e.getMessage() + ")", e);
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError("kubectl kustomize " + target + " failed: " + err);
+    }
+    List<String> docs = new ArrayList<>();
+    for (String doc : new String(out, StandardCharsets.UTF_8).split("(?m)^---\\s*$")) {
+      if (!doc.isBlank()) {
+        docs.add(doc);
+      }
+    }
+    return docs;
+  }
+}

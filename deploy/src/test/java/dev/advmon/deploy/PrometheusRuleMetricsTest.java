@@ -1,0 +1,116 @@
+package dev.advmon.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.deploy.CustomResources.PrometheusRule;
+import dev.advmon.deploy.CustomResources.Rule;
+import dev.advmon.metrics.MonitorMetrics;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every series an alert of k8s/base/prometheusrule.yaml selects is one the monitor's /metrics really exports, with
+ * the labels the selector uses: the scrape comes from the monitor's own MonitorMetrics with a Kafka Streams client
+ * bound (created, not started: its consumers and threads register their metrics at construction).
+ */
+class PrometheusRuleMetricsTest {
+
+  /** Series that come from elsewhere: Prometheus itself and kube-state-metrics. */
+  private static final Set<String> EXTERNAL = Set.of("up", "kube_pod_status_ready");
+  /** Labels Prometheus adds to every scraped series (target labels from the ServiceMonitor). */
+  private static final Set<String> TARGET_LABELS = Set.of("job", "namespace", "pod", "service", "instance", "endpoint");
+  private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
+  private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
+
+  @Test
+  void everyAlertSelectsSeriesTheMonitorExports(@TempDir Path state) throws Exception {
+    Map<String, Set<String>> exported = scrape(state);
+    assertThat(exported).containsKeys("advmon_frames_total", "advmon_alerts_total", "advmon_dead_letters_total");
+    PrometheusRule rule = Manifests.render("overlays/cpu").oneCustom(PrometheusRule.class);
+    int selectors = 0;
+    for (var group : rule.spec().groups()) {
+      for (Rule r : group.rules()) {
+        Matcher m = SELECTOR.matcher(r.expr());
+        boolean any = false;
+        while (m.find()) {
+          any = true;
+          selectors++;
+          String metric = m.group(1);
+          if (EXTERNAL.contains(metric)) {
+            continue;
+          }
+          assertThat(exported).as(r.alert() + " selects " + metric).containsKey(metric);
+          Matcher labels = MATCHER.matcher(m.group(2));
+          while (labels.find()) {
+            String label = labels.group(1);
+            if (!TARGET_LABELS.contains(label)) {
+              assertThat(exported.get(metric)).as(r.alert() + ": label " + label + " of " + metric).contains(label);
+            }
+          }
+        }
+        assertThat(any).as(r.alert() + " selects a series with a label matcher (job=\"advmon\")").isTrue();
+      }
+    }
+    assertThat(selectors).isGreaterThan(5);
+  }
+
+  /** Metric name to the label names it carries, from the monitor's Prometheus exposition. */
+  private static Map<String, Set<String>> scrape(Path state) {
+    Map<String, Set<String>> out = new HashMap<>();
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      // one of each kind of event, so that the tagged counters exist
+      metrics.frameReceived();
+      metrics.frameScored(1_000_000, 3);
+      metrics.alert("CAMPAIGN");
+      metrics.alert("PERTURBATION");
+      metrics.deadLetter("BAD_AVRO");
+      StreamsBuilder b = new StreamsBuilder();
+      b.stream("frames").to("verdicts");
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "advmon");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1"); // never started: nothing connects
+      p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+      try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
+        metrics.bind(streams);
+        for (String line : metrics.scrape().lines().toList()) {
+          if (line.startsWith("#") || line.isBlank()) {
+            continue;
+          }
+          int brace = line.indexOf('{');
+          int space = line.indexOf(' ');
+          String name = line.substring(0, brace >= 0 && brace < space ? brace : space);
+          Set<String> labels = out.computeIfAbsent(name, k -> new HashSet<>());
+          if (brace >= 0 && brace < space) {
+            Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(line.substring(brace, line.indexOf('}')));
+            while (l.find()) {
+              labels.add(l.group(1));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theSelectorParserSeesEveryMetricOfAnExpression() {
+    Matcher m = SELECTOR.matcher("sum(rate(a_total{job=\"x\",kind=~\"A|B\"}[5m])) / sum(rate(b_total{job=\"x\"}[5m]))");
+    List<String> names = new java.util.ArrayList<>();
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    assertThat(names).containsExactly("a_total", "b_total");
+  }
+}

@@ -1,0 +1,367 @@
+package dev.advmon.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.advmon.cli.Main;
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.demo.EmbeddedKafka;
+import dev.advmon.demo.FrameFactory;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.detect.Verdict;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InferenceThreads;
+import dev.advmon.model.ModelBundle;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./loadtest/run benchmark}: the Pipeline section of BENCHMARKS.md, measured in one run on one machine.
+ * <ol>
+ *   <li>In-process scoring throughput: the full detector set of the bundled model, {@code FrameScorer.score} on
+ *       batches of 32 evaluation frames, no Kafka (frames/s).
+ *   <li>For each configuration (instances x stream threads): the sustainable rate, the highest offered rate whose
+ *       lag stays bounded ({@link LagJudge}) for a whole step (60 s by default). A short overload probe estimates
+ *       the capacity; steps from there (10% up while bounded, 15% down while not, then halving the gap) find the
+ *       highest bounded rate to about 5%, in at most six steps.
+ *   <li>End-to-end latency p50 / p99 / p99.9 at half the sustainable rate of {@code --latency-config}.
+ * </ol>
+ * Writes {@code pipeline.md} (the section), {@code benchmark.json}, and a report folder per run.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+    description = "Measure the Pipeline section of BENCHMARKS.md in one run (embedded: in-process broker, real topology, bundled model). Takes about 20 minutes.")
+final class BenchmarkCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final int MAX_STEPS = 6;
+
+  @Option(names = "--report", required = true, paramLabel = "DIR", description = "Folder for pipeline.md, benchmark.json and one report per run.")
+  Path report;
+
+  @Option(names = "--configs", defaultValue = "1x1,1x2,2x1", split = ",", paramLabel = "IxT",
+      description = "Configurations: instances x stream threads per instance (default ${DEFAULT-VALUE}).")
+  List<String> configs;
+
+  @Option(names = "--latency-config", defaultValue = "1x2", paramLabel = "IxT",
+      description = "The configuration whose sustainable rate halved is the latency run's rate (default ${DEFAULT-VALUE}: the monitor's default settings); one of --configs.")
+  String latencyConfig;
+
+  @Option(names = "--step-seconds", defaultValue = "60", description = "Length of each rate step (default ${DEFAULT-VALUE}: the lag must stay bounded this long).")
+  int stepSeconds;
+
+  @Option(names = "--scoring-seconds", defaultValue = "20", description = "Length of the in-process scoring measurement (default ${DEFAULT-VALUE}).")
+  int scoringSeconds;
+
+  @Option(names = "--cameras", defaultValue = "4", description = "Cameras (default ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--images", paramLabel = "DIR", description = "Labelled frames (default: models/eval/fashion-mnist-test).")
+  Path images;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A monitor setting for every run (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  /** One configuration's search for its sustainable rate. */
+  record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
+      List<StepResult> steps, Map<String, Object> batchesAtSustainable) {}
+
+  @Override
+  public Integer call() throws Exception {
+    LoadTestCommand.quietKafkaLogs();
+    PrintStream console = System.err;
+    Path home = Main.home();
+    Path imageDir = images != null ? images : home.resolve("models/eval/fashion-mnist-test");
+    Files.createDirectories(report);
+    String loadAtStart = Report.loadAverage();
+    Instant started = Instant.now();
+    console.printf(Locale.ROOT, "benchmark: load average %s at start%n", loadAtStart);
+
+    Map<String, Object> scoring = inProcessScoring(home, imageDir, console);
+    double scoringFps = (double) scoring.get("frames_per_s");
+
+    List<ConfigResult> results = new ArrayList<>();
+    Map<String, Object> latencyRun;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      for (String c : configs) {
+        results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
+      }
+      ConfigResult first = results.stream().filter(r -> r.config().equalsIgnoreCase(latencyConfig)).findFirst()
+          .orElse(results.get(0));
+      double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
+      latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
+    }
+    String loadAtEnd = Report.loadAverage();
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("date", started.toString());
+    out.put("machine", Report.machine(loadAtStart, loadAtEnd));
+    out.put("settings", settings);
+    out.put("in_process_scoring", scoring);
+    List<Map<String, Object>> cs = new ArrayList<>();
+    for (ConfigResult r : results) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("config", r.config());
+      m.put("instances", r.instances());
+      m.put("stream_threads_per_instance", r.threads());
+      m.put("capacity_estimate_fps", Report.round(r.capacityEstimate(), 1));
+      m.put("sustainable_fps", r.sustainableFps());
+      m.put("ratio_to_in_process", r.sustainableFps() == null ? null : Report.round(r.sustainableFps() / scoringFps, 3));
+      m.put("batch_frames_at_sustainable", r.batchesAtSustainable());
+      m.put("steps", r.steps().stream().map(Report::step).toList());
+      cs.add(m);
+    }
+    out.put("pipeline", cs);
+    out.put("latency_at_half_sustainable", latencyRun);
+    JSON.writeValue(report.resolve("benchmark.json").toFile(), out);
+    String md = markdown(out, results, scoringFps, latencyRun);
+    Files.writeString(report.resolve("pipeline.md"), md);
+    System.out.println(md);
+    return 0;
+  }
+
+  /**
+   * The full detector set scoring batches of 32 frames in this process, no Kafka, at its best on this machine: one
+   * thread with ONNX Runtime on every core, and one thread per core each with a single-threaded model; the higher
+   * of the two is the reference the pipeline is compared with.
+   */
+  private Map<String, Object> inProcessScoring(Path home, Path imageDir, PrintStream console) throws Exception {
+    MonitorConfig c = MonitorConfig.load(null, System.getenv(), settings, home).validated();
+    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
+    List<FloatImage> pool = new ArrayList<>();
+    for (FrameFactory.EvalImage img : FrameFactory.loadEvalSet(imageDir)) {
+      pool.add(preparer.prepare(img.png(), null, null, null));
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    var detectors = Detectors.forBundle(bundle);
+    double oneThread = scoring(bundle, c, detectors, pool, new InferenceThreads(cores, 1), 1);
+    double perCore = scoring(bundle, c, detectors, pool, new InferenceThreads(1, 1), cores);
+    double best = Math.max(oneThread, perCore);
+    console.printf(Locale.ROOT, "benchmark: in-process scoring, %s, detectors %s, batches of %d frames: %.1f frames/s "
+        + "(1 thread, %d intra-op threads), %.1f frames/s (%d threads, 1 intra-op thread each)%n", bundle.id(),
+        detectors.stream().map(d -> d.name()).toList(), BATCH, oneThread, cores, perCore, cores);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", bundle.id());
+    m.put("engine", "OnnxRuntime");
+    m.put("detectors", detectors.stream().map(d -> d.name()).toList());
+    m.put("batch_frames", BATCH);
+    m.put("model.max-batch", c.intValue("model.max-batch"));
+    m.put("seconds", scoringSeconds);
+    m.put("one_thread_all_cores_fps", Report.round(oneThread, 1));
+    m.put("one_thread_per_core_fps", Report.round(perCore, 1));
+    m.put("frames_per_s", Report.round(best, 1));
+    m.put("intra_op_threads", Wiring.inferenceThreads(c).intraOp());
+    return m;
+  }
+
+  private static final int BATCH = 32;
+
+  /** Frames/s of {@code callers} threads each scoring batches of 32 frames for the measured seconds. */
+  private double scoring(ModelBundle bundle, MonitorConfig c, List<dev.advmon.detect.Detector> detectors,
+      List<FloatImage> pool, InferenceThreads threads, int callers) throws Exception {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME, threads)) {
+      FrameScorer scorer = new FrameScorer(classifier, detectors, c.intValue("model.max-batch"));
+      java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicLong sink = new java.util.concurrent.atomic.AtomicLong();
+      long warmEnd = System.nanoTime() + 5_000_000_000L;
+      long[] window = new long[2];
+      List<Thread> workers = new ArrayList<>();
+      java.util.concurrent.CyclicBarrier measured = new java.util.concurrent.CyclicBarrier(callers,
+          () -> window[0] = System.nanoTime());
+      for (int t = 0; t < callers; t++) {
+        int offset = t * 97;
+        Thread w = new Thread(() -> {
+          int next = offset;
+          try {
+            while (System.nanoTime() < warmEnd) {
+              next = scoreOnce(scorer, pool, next, sink);
+            }
+            measured.await();
+            long end = window[0] + scoringSeconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+              next = scoreOnce(scorer, pool, next, sink);
+              frames.addAndGet(BATCH);
+            }
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, "benchmark-scorer-" + t);
+        w.start();
+        workers.add(w);
+      }
+      for (Thread w : workers) {
+        w.join();
+      }
+      window[1] = System.nanoTime();
+      return frames.get() / ((window[1] - window[0]) / 1e9);
+    }
+  }
+
+  private static int scoreOnce(FrameScorer scorer, List<FloatImage> pool, int next, java.util.concurrent.atomic.AtomicLong sink) {
+    List<FloatImage> in = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      in.add(pool.get((next + i) % pool.size()));
+    }
+    for (Verdict v : scorer.score(in)) {
+      sink.addAndGet(v.predictedClass()); // keeps the verdicts in use
+    }
+    return next + BATCH;
+  }
+
+  private Map<String, String> overrides(int threads) {
+    Map<String, String> o = new LinkedHashMap<>(settings);
+    o.put("streams.num-threads", Integer.toString(threads));
+    return o;
+  }
+
+  private ConfigResult searchSustainable(EmbeddedKafka kafka, String config, double scoringFps, Path home, Path imageDir,
+      PrintStream console) throws Exception {
+    String[] f = config.toLowerCase(Locale.ROOT).split("x");
+    int instances = Integer.parseInt(f[0].trim());
+    int threads = Integer.parseInt(f[1].trim());
+    console.printf(Locale.ROOT, "benchmark: %s (%d instance(s) x %d stream thread(s)): searching the sustainable rate%n",
+        config, instances, threads);
+    FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
+    List<StepResult> steps = new ArrayList<>();
+    double capacity;
+    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
+        Session session = new Session(target, frames, cameras, console)) {
+      session.warmUp(Math.round(scoringFps * 0.3), 20, 90);
+      // Overload for a moment: what comes out per second then is what the pipeline can do.
+      StepResult probe = session.step("probe", Math.round(scoringFps * 1.6), 20);
+      List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
+      capacity = tail.stream().mapToDouble(Sample::outcomesFps).average().orElse(probe.outcomesFps());
+      session.drain(Duration.ofSeconds(180));
+      // From the estimate: 10% up while bounded, 15% down while not, then halve the gap to about 5%.
+      double rate = Math.round(capacity);
+      Double best = null;
+      Double worstUnbounded = null;
+      for (int i = 1; i <= MAX_STEPS; i++) {
+        StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
+        steps.add(s);
+        if (s.lag().bounded()) {
+          best = best == null ? rate : Math.max(best, rate);
+        } else {
+          worstUnbounded = worstUnbounded == null ? rate : Math.min(worstUnbounded, rate);
+          session.drain(Duration.ofSeconds(180));
+        }
+        if (best != null && worstUnbounded != null && worstUnbounded <= best * 1.05) {
+          break;
+        }
+        rate = worstUnbounded == null ? Math.round(rate * 1.1)
+            : best == null ? Math.round(rate * 0.85) : Math.round((best + worstUnbounded) / 2);
+      }
+      session.drain(Duration.ofSeconds(180));
+      Double sustainable = best;
+      List<StepResult> done = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
+          s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
+          s.endSequence(), session.collector().snapshot(s.stats()))).toList();
+      Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
+          .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
+      new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
+          System.currentTimeMillis(), session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.collector().missing(0, session.generator().nextSequence()), session.generator().failed(),
+          session.collector().deadLettersByReason(), true, "", Report.loadAverage())
+          .write(report.resolve("sustainable-" + config));
+      console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s%n", config, capacity,
+          sustainable);
+      return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches);
+    }
+  }
+
+  private Map<String, Object> latencyAt(EmbeddedKafka kafka, ConfigResult config, double rate, Path home, Path imageDir,
+      PrintStream console) throws Exception {
+    console.printf(Locale.ROOT, "benchmark: latency at %.1f frames/s (half the sustainable rate of %s)%n", rate,
+        config.config());
+    FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
+    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
+            overrides(config.threads()), home, console);
+        Session session = new Session(target, frames, cameras, console)) {
+      session.warmUp(rate, 20, 90);
+      long start = System.currentTimeMillis();
+      StepResult s = session.step("half", rate, stepSeconds);
+      boolean drained = session.drain(Duration.ofSeconds(120));
+      StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),
+          s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
+      Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
+          target.describe(), cameras, false, List.of(done), session.timeline(), start,
+          session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
+          session.collector().deadLettersByReason(), drained, "", Report.loadAverage());
+      rep.write(report.resolve("latency-half"));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("config", config.config());
+      m.put("offered_fps", rate);
+      m.put("seconds", stepSeconds);
+      m.put("lag", s.lag().reason());
+      m.put("latency_ms", Report.latency(done.stats().latencyMs));
+      m.put("batch_frames", Report.batches(done.stats().batchFrames));
+      m.put("missing", rep.missing());
+      m.put("duplicates", rep.duplicates());
+      return m;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private String markdown(Map<String, Object> out, List<ConfigResult> results, double scoringFps,
+      Map<String, Object> latencyRun) {
+    Map<String, Object> machine = (Map<String, Object>) out.get("machine");
+    Map<String, Object> scoring = (Map<String, Object>) out.get("in_process_scoring");
+    StringBuilder md = new StringBuilder();
+    md.append("## Pipeline (`./loadtest/run benchmark`), ").append(out.get("date")).append("\n\n");
+    md.append(String.format(Locale.ROOT, "One run on one machine: %s processors, %s; load average %s at the start, %s at "
+            + "the end. Model %s on %s, detectors %s; the monitors' ONNX Runtime runs %s intra-op thread(s). Embedded: the demo's in-process "
+            + "broker, the real exactly-once topology, the schema registry in memory, %d cameras, %d partitions, "
+            + "settings %s.%n%n", machine.get("available_processors"), machine.get("java"), machine.get("load_average_at_start"),
+        machine.get("load_average_at_end"), scoring.get("model"), scoring.get("engine"), scoring.get("detectors"),
+        scoring.get("intra_op_threads"), cameras, partitions, settings.isEmpty() ? "defaults" : settings));
+    md.append(String.format(Locale.ROOT, "In-process scoring throughput (FrameScorer, batches of %s frames, no Kafka), "
+        + "the better of one thread with ONNX Runtime on all %s cores (%s frames/s) and one thread per core with one "
+        + "intra-op thread each (%s frames/s): **%.1f frames/s**.%n%n", scoring.get("batch_frames"),
+        machine.get("available_processors"), scoring.get("one_thread_all_cores_fps"), scoring.get("one_thread_per_core_fps"),
+        scoringFps));
+    md.append("| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) | / in-process | batch frames at that rate: mean, max | steps (offered frames/s: lag) |\n");
+    md.append("|---|---:|---:|---:|---|---|\n");
+    for (ConfigResult r : results) {
+      StringBuilder st = new StringBuilder();
+      for (StepResult s : r.steps()) {
+        st.append(st.length() == 0 ? "" : "; ").append((long) s.offeredFps()).append(": ")
+            .append(s.lag().bounded() ? "bounded" : "not bounded");
+      }
+      Map<String, Object> b = r.batchesAtSustainable();
+      md.append(String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %s |%n",
+          r.instances(), r.threads(), r.capacityEstimate(),
+          r.sustainableFps() == null ? "none found" : String.format(Locale.ROOT, "%.0f", r.sustainableFps()),
+          r.sustainableFps() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.sustainableFps() / scoringFps),
+          b == null ? "-" : b.get("mean") + ", " + b.get("max"), st));
+    }
+    Map<String, Object> lat = (Map<String, Object>) latencyRun.get("latency_ms");
+    Map<String, Object> lb = (Map<String, Object>) latencyRun.get("batch_frames");
+    md.append(String.format(Locale.ROOT, "%nEnd-to-end latency (frame record timestamp to verdict readable by a "
+            + "read_committed consumer) at %s frames/s, half the sustainable rate of %s, %s s: p50 **%s ms**, p99 **%s ms**, "
+            + "p99.9 **%s ms** (max %s ms, %s verdicts; batch frames mean %s, max %s; missing %s, duplicates %s).%n",
+        latencyRun.get("offered_fps"), latencyRun.get("config"), latencyRun.get("seconds"), lat.get("p50"), lat.get("p99"),
+        lat.get("p999"), lat.get("max"), lat.get("count"), lb.get("mean"), lb.get("max"), latencyRun.get("missing"),
+        latencyRun.get("duplicates")));
+    return md.toString();
+  }
+}

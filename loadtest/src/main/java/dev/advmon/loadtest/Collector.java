@@ -1,0 +1,216 @@
+package dev.advmon.loadtest;
+
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.FrameVerdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the verdicts and dead letters as a downstream service would, committed records only (read_committed),
+ * from the end of the topics as they were when it started, on a thread of its own. For each frame of this run it
+ * records the end-to-end latency (the frame record's timestamp, set when it was sent, to the moment its verdict
+ * is readable here; Kafka Streams gives the verdict the frame's timestamp) and the batch it was scored in, per
+ * step and per second, and notices a frame seen twice.
+ */
+final class Collector implements AutoCloseable {
+
+  /** Largest latency kept exactly (ms); longer ones still count, as this. */
+  static final long MAX_LATENCY_MS = 3_600_000;
+
+  /** What was read of the frames of one step (or of the warm-up). */
+  static final class StepStats {
+    final Histogram latencyMs = new Histogram(MAX_LATENCY_MS, 3);
+    final Histogram batchFrames = new Histogram(4096, 3);
+    long verdicts;
+    long deadLetters;
+    /** One past the step's last frame, once the step has ended. */
+    long endSequence = Long.MAX_VALUE;
+  }
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String verdictTopic;
+  private final Deserializer<FrameVerdict> verdicts;
+  private final Deserializer<DeadLetter> deadLetters;
+  private final FrameSource frames;
+  private final Thread thread;
+  private final Recorder interval = new Recorder(MAX_LATENCY_MS, 3);
+  private final AtomicLong outcomes = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong batchFramesSum = new AtomicLong();
+  private final AtomicLong batchFramesCount = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final BitSet seen = new BitSet();
+  private final TreeMap<Long, StepStats> steps = new TreeMap<>();
+  private final Map<String, Long> deadLettersByReason = new TreeMap<>();
+  private volatile long lastOutcomeAtMs;
+  private volatile boolean running = true;
+
+  Collector(Target target, FrameSource frames) {
+    Map<String, Object> p = new HashMap<>(target.clientProperties());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advmon-loadtest-reader");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    this.verdictTopic = target.verdictsTopic();
+    this.verdicts = target.verdictDeserializer();
+    this.deadLetters = target.deadLetterDeserializer();
+    this.frames = frames;
+    // no consumer group: every partition from its current end, so there is no rebalance to wait for
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String t : List.of(target.verdictsTopic(), target.deadLetterTopic())) {
+      consumer.partitionsFor(t, Duration.ofSeconds(60)).forEach(i -> partitions.add(new TopicPartition(t, i.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60))); // fix the start before frames flow
+    this.thread = new Thread(this::loop, "advmon-loadtest-reader");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Frames with sequence numbers from {@code firstSequence} on are counted in a new step's statistics. */
+  synchronized StepStats startStep(long firstSequence) {
+    StepStats s = new StepStats();
+    steps.put(firstSequence, s);
+    return s;
+  }
+
+  /** The step's frames end before {@code endSequence}: frames sent after it count in no step. */
+  synchronized void endStep(StepStats s, long endSequence) {
+    s.endSequence = endSequence;
+  }
+
+  private void loop() {
+    try {
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+          long now = System.currentTimeMillis();
+          if (r.topic().equals(verdictTopic)) {
+            FrameVerdict v = verdicts.deserialize(r.topic(), r.headers(), r.value());
+            outcome(frames.sequenceOf(v.getFrameId()), now - r.timestamp(), v.getBatchFrames(), null, now);
+          } else {
+            DeadLetter d = deadLetters.deserialize(r.topic(), r.headers(), r.value());
+            outcome(frames.sequenceOf(d.getFrameId()), now - r.timestamp(), 0, d.getReason(), now);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (Throwable e) {
+      failure.set(e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {
+    if (seq < 0) {
+      return; // another run's frame, or a record without a frame id
+    }
+    if (seq > Integer.MAX_VALUE || seen.get((int) seq)) {
+      duplicates.incrementAndGet();
+      return;
+    }
+    seen.set((int) seq);
+    outcomes.incrementAndGet();
+    lastOutcomeAtMs = now;
+    long latency = Math.min(MAX_LATENCY_MS, Math.max(0, latencyMs));
+    interval.recordValue(latency);
+    var entry = steps.floorEntry(seq);
+    StepStats step = entry != null && seq < entry.getValue().endSequence ? entry.getValue() : null;
+    if (deadReason != null) {
+      deadLettersByReason.merge(deadReason, 1L, Long::sum);
+      if (step != null) {
+        step.deadLetters++;
+      }
+      return;
+    }
+    batchFramesSum.addAndGet(batchFrames);
+    batchFramesCount.incrementAndGet();
+    if (step != null) {
+      StepStats s = step;
+      s.verdicts++;
+      s.latencyMs.recordValue(latency);
+      s.batchFrames.recordValue(Math.min(4096, Math.max(1, batchFrames)));
+    }
+  }
+
+  /** Latencies of the outcomes read since the last call (for the per-second timeline). */
+  Histogram intervalLatencies() {
+    return interval.getIntervalHistogram();
+  }
+
+  /** Verdicts plus dead letters of this run's frames, each frame once. */
+  long outcomes() {
+    return outcomes.get();
+  }
+
+  /** Frames of this run read before, again: must stay 0 under exactly-once. */
+  long duplicates() {
+    return duplicates.get();
+  }
+
+  /** Sum and count of batchFrames over the verdicts read so far (for per-second means). */
+  long[] batchTotals() {
+    return new long[] {batchFramesSum.get(), batchFramesCount.get()};
+  }
+
+  synchronized Map<String, Long> deadLettersByReason() {
+    return new TreeMap<>(deadLettersByReason);
+  }
+
+  /** Frames with sequence numbers in [from, to) that no verdict or dead letter has arrived for yet. */
+  synchronized long missing(long from, long to) {
+    long found = from >= to ? 0 : seen.get((int) from, (int) to).cardinality();
+    return Math.max(0, to - from - found);
+  }
+
+  /** Copies of a step's statistics, safe to read while the reader runs. */
+  synchronized StepStats snapshot(StepStats s) {
+    StepStats c = new StepStats();
+    c.latencyMs.add(s.latencyMs);
+    c.batchFrames.add(s.batchFrames);
+    c.verdicts = s.verdicts;
+    c.deadLetters = s.deadLetters;
+    c.endSequence = s.endSequence;
+    return c;
+  }
+
+  long lastOutcomeAtMs() {
+    return lastOutcomeAtMs;
+  }
+
+  /** Why the reader stopped early, or null. */
+  Throwable failure() {
+    return failure.get();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.advmon.loadtest;
+
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.demo.EmbeddedKafka;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.StreamingMonitor;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The monitor started in this process against the demo's in-process broker: the real topology, the bundled model
+ * and its calibrated detectors, exactly-once, a schema registry in memory. {@code instances} monitors share the
+ * application id (one consumer group), each with its own model session, state folder and stream threads, as
+ * separate deployments would (they share this machine's cores, as they would share a node).
+ */
+final class EmbeddedTarget extends ConfiguredTarget {
+
+  /** One monitor instance and what it owns. */
+  private record Instance(StreamingMonitor monitor, DjlClassifier classifier, MonitorMetrics metrics, Path stateDir,
+      List<String> detectors) {}
+
+  private final EmbeddedKafka kafka;
+  private final boolean ownsKafka;
+  private final InMemorySchemaRegistry registry;
+  private final Map<String, String> settings;
+  private final List<Instance> instances = new ArrayList<>();
+  private final Path home;
+
+  /**
+   * Starts {@code instances} monitors and waits until all are RUNNING.
+   *
+   * @param kafka a running broker to use, or null to start one (closed with this target)
+   * @param overrides monitor settings (key=value) on top of the embedded defaults, e.g. streams.num-threads
+   */
+  static EmbeddedTarget start(EmbeddedKafka kafka, int instances, int partitions, Map<String, String> overrides,
+      Path home, PrintStream log) throws Exception {
+    boolean owns = kafka == null;
+    EmbeddedKafka broker = owns ? EmbeddedKafka.start() : kafka;
+    EmbeddedTarget t = new EmbeddedTarget(broker, owns, settings(broker, partitions, overrides), home,
+        new InMemorySchemaRegistry());
+    try {
+      for (int i = 0; i < instances; i++) {
+        t.addInstance(log);
+      }
+      t.awaitAllRunning(Duration.ofSeconds(120));
+      return t;
+    } catch (Exception | Error e) {
+      t.close();
+      throw e;
+    }
+  }
+
+  /** The embedded defaults (fresh topics and application id per target, HTTP off), then {@code overrides}. */
+  private static Map<String, String> settings(EmbeddedKafka kafka, int partitions, Map<String, String> overrides) {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> s = new TreeMap<>();
+    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    s.put("topics.frames", "lt-frames-" + run);
+    s.put("topics.verdicts", "lt-verdicts-" + run);
+    s.put("topics.alerts", "lt-alerts-" + run);
+    s.put("topics.dead-letter", "lt-dlq-" + run);
+    s.put("topics.partitions", Integer.toString(partitions));
+    s.put("topics.replication-factor", "1");
+    s.put("topics.create", "true");
+    s.put("streams.application-id", "advmon-loadtest-" + run);
+    s.put("http.port", "0");
+    s.putAll(overrides);
+    return Map.copyOf(s);
+  }
+
+  private EmbeddedTarget(EmbeddedKafka kafka, boolean ownsKafka, Map<String, String> settings, Path home,
+      InMemorySchemaRegistry registry) {
+    super(MonitorConfig.load(null, System.getenv(), settings, home).validated(), registry);
+    this.kafka = kafka;
+    this.ownsKafka = ownsKafka;
+    this.settings = settings;
+    this.home = home;
+    this.registry = registry;
+  }
+
+  private void addInstance(PrintStream log) throws Exception {
+    Path state = Files.createTempDirectory("advmon-loadtest-state-");
+    Map<String, String> own = new TreeMap<>(settings);
+    own.put("streams.state-dir", state.toString());
+    // Each instance is its own static member of the group: the default id, the host name, is the same for all here.
+    own.put("streams.instance-id", settings.getOrDefault("streams.instance-id", "loadtest") + "-" + instances.size());
+    MonitorConfig c = MonitorConfig.load(null, System.getenv(), own, home).validated();
+    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+        Wiring.inferenceThreads(c));
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    try {
+      var detectors = Detectors.forBundle(bundle);
+      FrameScorer scorer = new FrameScorer(classifier, detectors, c.intValue("model.max-batch"));
+      FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
+      StreamingMonitor monitor = StreamingMonitor.start(c, registry, true, preparer, scorer, metrics, AlertListener.NONE);
+      instances.add(new Instance(monitor, classifier, metrics, state, detectors.stream().map(d -> d.name()).toList()));
+      log.printf("loadtest: monitor instance %d started (%s, %d stream thread(s), batch <= %s frames, max wait %s ms)%n",
+          instances.size(), bundle.id(), c.intValue("streams.num-threads"), c.string("model.batch.max-frames"),
+          c.string("model.batch.max-wait-ms"));
+    } catch (Exception | Error e) {
+      classifier.close();
+      metrics.close();
+      throw e;
+    }
+  }
+
+  private void awaitAllRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (instances.stream().allMatch(i -> i.monitor().state() == KafkaStreams.State.RUNNING)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the embedded monitors did not all reach RUNNING within " + timeout.toSeconds()
+        + " s: " + instances.stream().map(i -> i.monitor().state().toString()).toList());
+  }
+
+
+  @Override
+  public Map<String, Object> describe() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("mode", "embedded");
+    d.put("instances", instances.size());
+    d.put("stream_threads_per_instance", config.intValue("streams.num-threads"));
+    d.put("partitions", config.intValue("topics.partitions"));
+    d.put("model", config.string("model.dir"));
+    d.put("engine", instances.isEmpty() ? config.string("model.engine") : instances.get(0).classifier().engineName());
+    d.put("detectors", instances.isEmpty() ? List.of() : instances.get(0).detectors());
+    for (String k : List.of("model.batch.max-frames", "model.batch.max-wait-ms", "model.max-batch",
+        "model.intra-op-threads", "model.inter-op-threads", "streams.commit-interval-ms")) {
+      d.put(k, config.string(k));
+    }
+    return d;
+  }
+
+  @Override
+  public void close() {
+    for (int i = instances.size() - 1; i >= 0; i--) {
+      Instance in = instances.get(i);
+      try {
+        in.monitor().close();
+      } finally {
+        in.classifier().close();
+        in.metrics().close();
+        deleteRecursively(in.stateDir());
+      }
+    }
+    instances.clear();
+    if (ownsKafka) {
+      try {
+        kafka.close();
+      } catch (Exception e) {
+        // the temp folder is deleted with it; nothing else to do at exit
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temp folder left behind is harmless
+    }
+  }
+}

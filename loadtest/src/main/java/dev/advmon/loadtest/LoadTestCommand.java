@@ -1,0 +1,174 @@
+package dev.advmon.loadtest;
+
+import dev.advmon.cli.Main;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./loadtest/run}: offers frames at a rate (or a rising ramp of rates) to the monitor and reports what came
+ * back: throughput, end-to-end latency percentiles, batch sizes, whether the lag stayed bounded, and whether any
+ * frame was lost or seen twice. Exit status 1 when a frame was lost or duplicated.
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, version = "advmon loadtest 0.1.0",
+    subcommands = {BenchmarkCommand.class, CommandLine.HelpCommand.class},
+    description = {"Load test of the advmon monitor: replays labelled frames for N cameras at a target rate, reads the "
+        + "verdicts read_committed, and writes report.json, summary.md and PNG plots into --report DIR.",
+        "Examples:",
+        "  ./loadtest/run --embedded --rate 100 --duration 30 --cameras 4 --report /tmp/lt",
+        "  ./loadtest/run --embedded --ramp --rate 100 --duration 60 --report /tmp/ramp",
+        "  ./loadtest/run --config monitor.properties --rate 200 --duration 60 --report /tmp/prod"})
+public final class LoadTestCommand implements Callable<Integer> {
+
+  /** Where frames go: exactly one of an external deployment or the in-process one. */
+  static final class TargetChoice {
+    @Option(names = "--config", paramLabel = "FILE", required = true,
+        description = "The monitor's settings file (its broker, registry, topics and kafka.* security settings): load a monitor running elsewhere.")
+    Path config;
+
+    @Option(names = "--embedded", required = true,
+        description = "Start everything here: the demo's in-process Kafka broker, a registry in memory, and the real topology with the bundled model.")
+    boolean embedded;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1") // required for a load test, checked in call(): not for benchmark
+  TargetChoice target;
+
+  @Option(names = "--rate", defaultValue = "100", paramLabel = "FPS",
+      description = "Frames per second over all cameras (the first rate of a ramp) (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--duration", defaultValue = "30", paramLabel = "S",
+      description = "Seconds measured at the rate (per step of a ramp) (default ${DEFAULT-VALUE}).")
+  int duration;
+
+  @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
+  int cameras;
+
+  @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots (required).")
+  Path report;
+
+  @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until the lag grows without bound.")
+  boolean ramp;
+
+  @Option(names = "--ramp-factor", defaultValue = "1.25", description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
+  double rampFactor;
+
+  @Option(names = "--ramp-steps", defaultValue = "12", description = "Most ramp steps (default ${DEFAULT-VALUE}).")
+  int rampSteps;
+
+  @Option(names = "--warmup", defaultValue = "5", paramLabel = "S",
+      description = "Seconds at least at the first rate before measuring, not counted; the warm-up goes on (up to 60 s) until the start-up backlog is worked off (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--drain", defaultValue = "120", paramLabel = "S",
+      description = "Longest wait, after the last frame, for every frame's verdict (default ${DEFAULT-VALUE}).")
+  int drain;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "Labelled frames to replay: PNGs with labels.csv (default: models/eval/fashion-mnist-test).")
+  Path images;
+
+  @Option(names = "--instances", defaultValue = "1", description = "--embedded: monitor instances in one consumer group (default ${DEFAULT-VALUE}).")
+  int instances;
+
+  @Option(names = "--partitions", defaultValue = "6", description = "--embedded: partitions of the topics (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "--embedded: a monitor setting for this run, e.g. --set streams.num-threads=4 --set model.batch.max-wait-ms=2 (repeatable).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new LoadTestCommand());
+    cl.setExecutionExceptionHandler(Main.errorHandler());
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (target == null || report == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "say where to send frames (--embedded, or --config FILE) and where the report goes (--report DIR)");
+    }
+    if (rate <= 0 || duration < 1 || cameras < 1 || warmup < 0 || rampFactor <= 1 || instances < 1 || partitions < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--rate, --duration, --cameras, --instances and --partitions must be positive, --warmup not negative, --ramp-factor above 1");
+    }
+    if (target.config != null && (instances != 1 || !settings.isEmpty())) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--instances and --set apply to --embedded only; with --config the monitor runs elsewhere");
+    }
+    quietKafkaLogs();
+    PrintStream console = System.err;
+    Path home = Main.home();
+    String loadAtStart = Report.loadAverage();
+    FrameSource frames = new FrameSource(images != null ? images : home.resolve("models/eval/fashion-mnist-test"),
+        "lt" + UUID.randomUUID().toString().substring(0, 6));
+    console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
+        + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
+    try (Target t = target.embedded
+            ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
+            : new ExternalTarget(target.config, home);
+        Session session = new Session(t, frames, cameras, console)) {
+      if (warmup > 0) {
+        session.warmUp(rate, warmup, Math.max(warmup, 60));
+      }
+      long measureStart = System.currentTimeMillis();
+      List<StepResult> steps = new ArrayList<>();
+      double r = rate;
+      for (int i = 1; i <= (ramp ? rampSteps : 1); i++) {
+        StepResult s = session.step(ramp ? "step " + i : "measured", r, duration);
+        steps.add(s);
+        if (ramp && !s.lag().bounded()) {
+          break;
+        }
+        r = Math.round(r * rampFactor * 10) / 10.0;
+      }
+      boolean drained = session.drain(Duration.ofSeconds(drain));
+      long first = steps.get(0).firstSequence();
+      long end = steps.get(steps.size() - 1).endSequence();
+      Report rep = new Report(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
+          steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
+              s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
+              session.collector().snapshot(s.stats()))).toList(),
+          session.timeline(), measureStart, session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.collector().missing(first, end), session.generator().failed(),
+          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
+      rep.write(report);
+      Map<String, Object> lat = Report.latency(rep.allLatencies());
+      System.out.printf(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d | duplicates %d | "
+              + "throughput %.1f frames/s | latency p50 %s p95 %s p99 %s p99.9 %s max %s ms%s%n", rep.sent(),
+          rep.verdicts(), rep.deadLetters(), rep.missing(), rep.duplicates(), rep.throughputFps(), lat.get("p50"),
+          lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"),
+          ramp ? String.format(Locale.ROOT, " | sustainable %s frames/s", rep.sustainableFps()) : "");
+      System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
+          + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
+      return rep.missing() > 0 || rep.duplicates() > 0 ? 1 : 0;
+    }
+  }
+
+  /** The in-process broker and the clients warn about what is normal for a one-node cluster; keep errors only. */
+  static void quietKafkaLogs() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.getLogger("org.apache.kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+      logback.getLogger("kafka").setLevel(ch.qos.logback.classic.Level.ERROR);
+      logback.getLogger("ai.djl").setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package dev.advmon.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/**
+ * What one load-test run found, and how it is written: {@code report.json} (machine-readable; the fields
+ * {@code sent, verdicts, dead_letters, duration_s, throughput_fps, latency_ms{p50,p95,p99,p999,max}} and more),
+ * {@code summary.md} (for people) and the PNG plots ({@link Plots}).
+ *
+ * @param steps the measured steps (warm-up excluded); one for a run at one rate, several for a ramp
+ * @param measureStartMs wall time when the first measured step began
+ * @param drained whether every confirmed frame had its outcome when the run ended
+ */
+record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
+    List<Sample> timeline, long measureStartMs, long lastOutcomeMs, long duplicates, long missing, long sendFailures,
+    Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart, String loadAtEnd) {
+
+  static final String JSON_FILE = "report.json";
+  static final String SUMMARY_FILE = "summary.md";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The latency percentiles of a histogram, in ms. */
+  static Map<String, Object> latency(Histogram h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    boolean any = h.getTotalCount() > 0;
+    m.put("p50", any ? h.getValueAtPercentile(50) : null);
+    m.put("p95", any ? h.getValueAtPercentile(95) : null);
+    m.put("p99", any ? h.getValueAtPercentile(99) : null);
+    m.put("p999", any ? h.getValueAtPercentile(99.9) : null);
+    m.put("max", any ? h.getMaxValue() : null);
+    m.put("mean", any ? round(h.getMean(), 1) : null);
+    m.put("count", h.getTotalCount());
+    return m;
+  }
+
+  /** Batch sizes (frames per inference call) seen by the verdicts: mean, percentiles and the distribution. */
+  static Map<String, Object> batches(Histogram h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    boolean any = h.getTotalCount() > 0;
+    m.put("mean", any ? round(h.getMean(), 2) : null);
+    m.put("p50", any ? h.getValueAtPercentile(50) : null);
+    m.put("p99", any ? h.getValueAtPercentile(99) : null);
+    m.put("max", any ? h.getMaxValue() : null);
+    Map<String, Long> dist = new TreeMap<>((a, b) -> Long.compare(Long.parseLong(a), Long.parseLong(b)));
+    for (HistogramIterationValue v : h.recordedValues()) {
+      dist.put(Long.toString(v.getValueIteratedTo()), v.getCountAtValueIteratedTo());
+    }
+    m.put("verdicts_by_batch_frames", dist);
+    return m;
+  }
+
+  Histogram allLatencies() {
+    Histogram h = new Histogram(Collector.MAX_LATENCY_MS, 3);
+    steps.forEach(s -> h.add(s.stats().latencyMs));
+    return h;
+  }
+
+  Histogram allBatches() {
+    Histogram h = new Histogram(4096, 3);
+    steps.forEach(s -> h.add(s.stats().batchFrames));
+    return h;
+  }
+
+  long sent() {
+    return steps.stream().mapToLong(s -> s.endSequence() - s.firstSequence()).sum();
+  }
+
+  long verdicts() {
+    return steps.stream().mapToLong(s -> s.stats().verdicts).sum();
+  }
+
+  long deadLetters() {
+    return steps.stream().mapToLong(s -> s.stats().deadLetters).sum();
+  }
+
+  double durationSeconds() {
+    return steps.stream().mapToDouble(StepResult::seconds).sum();
+  }
+
+  /** Outcomes of the measured frames per second, from the first measured send to the last outcome read. */
+  double throughputFps() {
+    double seconds = Math.max(durationSeconds(), (lastOutcomeMs - measureStartMs) / 1000.0);
+    return seconds <= 0 ? 0 : (verdicts() + deadLetters()) / seconds;
+  }
+
+  /** The highest offered rate whose lag stayed bounded; null when none did. */
+  Double sustainableFps() {
+    return steps.stream().filter(s -> s.lag().bounded()).mapToDouble(StepResult::offeredFps).boxed()
+        .max(Double::compare).orElse(null);
+  }
+
+  Map<String, Object> json() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("title", title);
+    r.put("date", Instant.now().toString());
+    r.put("sent", sent());
+    r.put("verdicts", verdicts());
+    r.put("dead_letters", deadLetters());
+    r.put("duration_s", round(durationSeconds(), 1));
+    r.put("throughput_fps", round(throughputFps(), 1));
+    r.put("latency_ms", latency(allLatencies()));
+    r.put("offered_fps", ramp ? null : steps.isEmpty() ? null : steps.get(0).offeredFps());
+    r.put("sustainable_fps", sustainableFps());
+    r.put("ramp", ramp);
+    r.put("cameras", cameras);
+    r.put("duplicates", duplicates);
+    r.put("missing", missing);
+    r.put("send_failures", sendFailures);
+    r.put("drained", drained);
+    r.put("dead_letters_by_reason", deadLettersByReason);
+    r.put("batch_frames", batches(allBatches()));
+    r.put("target", target);
+    r.put("machine", machine(loadAtStart, loadAtEnd));
+    List<Map<String, Object>> st = new ArrayList<>();
+    for (StepResult s : steps) {
+      st.add(step(s));
+    }
+    r.put("steps", st);
+    List<Map<String, Object>> tl = new ArrayList<>();
+    for (Sample s : timeline) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("t_s", round(s.tSeconds(), 1));
+      m.put("step", s.step());
+      m.put("offered_fps", s.offeredFps());
+      m.put("sent_fps", round(s.sentFps(), 1));
+      m.put("outcomes_fps", round(s.outcomesFps(), 1));
+      m.put("backlog", s.backlog());
+      m.put("p50_ms", s.p50Ms());
+      m.put("p99_ms", s.p99Ms());
+      m.put("p999_ms", s.p999Ms());
+      m.put("batch_mean", round(s.batchMean(), 2));
+      tl.add(m);
+    }
+    r.put("timeline", tl);
+    return r;
+  }
+
+  static Map<String, Object> step(StepResult s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("label", s.label());
+    m.put("offered_fps", round(s.offeredFps(), 1));
+    m.put("achieved_fps", round(s.achievedFps(), 1));
+    m.put("outcomes_fps", round(s.outcomesFps(), 1));
+    m.put("seconds", round(s.seconds(), 1));
+    m.put("backlog_start", s.backlogStart());
+    m.put("backlog_end", s.backlogEnd());
+    m.put("backlog_slope_fps", round(s.lag().slopeFps(), 2));
+    m.put("bounded", s.lag().bounded());
+    m.put("judgement", s.lag().reason());
+    m.put("verdicts", s.stats().verdicts);
+    m.put("dead_letters", s.stats().deadLetters);
+    m.put("latency_ms", latency(s.stats().latencyMs));
+    m.put("batch_frames", batches(s.stats().batchFrames));
+    return m;
+  }
+
+  static Map<String, Object> machine(String loadAtStart, String loadAtEnd) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("available_processors", Runtime.getRuntime().availableProcessors());
+    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("load_average_at_start", loadAtStart);
+    m.put("load_average_at_end", loadAtEnd);
+    return m;
+  }
+
+  /** The 1-, 5- and 15-minute load averages (Linux /proc/loadavg), or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  String markdown(List<String> plots) {
+    StringBuilder md = new StringBuilder();
+    md.append("# ").append(title).append("\n\n");
+    md.append(String.format(Locale.ROOT, "%s, %d cameras, %s; machine: %d processors, load average %s at start, %s at end.%n%n",
+        Instant.now(), cameras, target, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
+    Map<String, Object> lat = latency(allLatencies());
+    Map<String, Object> b = batches(allBatches());
+    md.append("| sent | verdicts | dead letters | missing | duplicates | duration (s) | throughput (frames/s) | "
+        + "latency p50 / p95 / p99 / p99.9 / max (ms) | batch frames mean / max |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
+        sent(), verdicts(), deadLetters(), missing, duplicates, durationSeconds(), throughputFps(), lat.get("p50"),
+        lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"), b.get("mean"), b.get("max")));
+    if (!drained) {
+      md.append("**Not drained:** some confirmed frames had no verdict or dead letter when the run ended (`missing`).\n\n");
+    }
+    md.append("| step | offered (frames/s) | achieved | outcomes/s | backlog start -> end | lag | p50 / p99 / p99.9 (ms) | batch mean |\n");
+    md.append("|---|---:|---:|---:|---|---|---|---:|\n");
+    for (StepResult s : steps) {
+      Map<String, Object> l = latency(s.stats().latencyMs);
+      md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %d -> %d | %s | %s / %s / %s | %s |%n", s.label(),
+          s.offeredFps(), s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(),
+          s.lag().bounded() ? "bounded" : "not bounded (" + s.lag().reason() + ")", l.get("p50"), l.get("p99"),
+          l.get("p999"), batches(s.stats().batchFrames).get("mean")));
+    }
+    if (ramp) {
+      Double sus = sustainableFps();
+      md.append("\nSustainable rate (highest offered rate whose lag stayed bounded): ")
+          .append(sus == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.1f frames/s", sus)).append("\n");
+    }
+    md.append("\n");
+    for (String p : plots) {
+      md.append("![").append(p).append("](").append(p).append(")\n\n");
+    }
+    return md.toString();
+  }
+
+  /** Writes report.json, summary.md and the plots into {@code dir} (created if needed). */
+  void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<String> plots = Plots.write(dir, title, timeline, steps);
+    JSON.writeValue(dir.resolve(JSON_FILE).toFile(), json());
+    Files.writeString(dir.resolve(SUMMARY_FILE), markdown(plots));
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}

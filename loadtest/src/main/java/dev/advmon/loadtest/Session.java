@@ -1,0 +1,168 @@
+package dev.advmon.loadtest;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A generator and a reader against one target, and the per-second timeline of what happened: the building block
+ * of a load test (one step, or a ramp of steps) and of the benchmark.
+ */
+final class Session implements AutoCloseable {
+
+  private final Generator generator;
+  private final Collector collector;
+  private final PrintStream console;
+  private final List<Sample> timeline = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
+  private long lastAcked;
+  private long lastOutcomes;
+  private long[] lastBatch = {0, 0};
+
+  Session(Target target, FrameSource frames, int cameras, PrintStream console) {
+    this.collector = new Collector(target, frames); // reading first, so that no verdict is missed
+    this.generator = new Generator(target, frames, cameras);
+    this.console = console;
+  }
+
+  List<Sample> timeline() {
+    return timeline;
+  }
+
+  Collector collector() {
+    return collector;
+  }
+
+  Generator generator() {
+    return generator;
+  }
+
+  long backlog() {
+    return generator.acked() - collector.outcomes();
+  }
+
+  /** Offers {@code fps} for {@code seconds}, sampling every second; returns the step with its lag judgement. */
+  StepResult step(String label, double fps, int seconds) throws InterruptedException {
+    long first = generator.nextSequence();
+    Collector.StepStats stats = collector.startStep(first);
+    long backlogStart = backlog();
+    long outcomesStart = collector.outcomes();
+    long sentStart = generator.sent();
+    long shortfallStart = generator.shortfall();
+    generator.rate(fps);
+    long t0 = System.nanoTime();
+    List<Long> backlog = new ArrayList<>();
+    for (int s = 1; s <= seconds; s++) {
+      sleepUntil(t0 + s * 1_000_000_000L);
+      Sample sample = sample(label, fps);
+      backlog.add(sample.backlog());
+      console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
+          + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), label, fps, generator.sent(),
+          collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
+      failIfBroken();
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    long end = generator.nextSequence();
+    collector.endStep(stats, end);
+    double achieved = (generator.sent() - sentStart) / elapsed;
+    double outcomesFps = (collector.outcomes() - outcomesStart) / elapsed;
+    LagJudge.Verdict lag = LagJudge.judge(fps, achieved, backlogStart, backlog);
+    console.printf(Locale.ROOT, "loadtest: step %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
+        + "backlog %d -> %d, slope %.2f/s, sender shortfall %d)%n", label, fps, lag.bounded() ? "BOUNDED" : "NOT bounded: "
+        + lag.reason(), achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(),
+        generator.shortfall() - shortfallStart);
+    return new StepResult(label, fps, elapsed, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
+        lag, first, end, stats);
+  }
+
+  /**
+   * Offers {@code fps} for at least {@code minSeconds}, then until the backlog is down to a quarter second of
+   * frames (the monitor has warmed up: JIT-compiled, first inference calls done, start-up backlog worked off), at
+   * most {@code maxSeconds}. Not measured. True when it settled.
+   */
+  boolean warmUp(double fps, int minSeconds, int maxSeconds) throws InterruptedException {
+    collector.startStep(generator.nextSequence()); // warm-up frames count in no measured step
+    long settled = Math.max(10, Math.round(fps * 0.25));
+    generator.rate(fps);
+    long t0 = System.nanoTime();
+    for (int s = 1; s <= maxSeconds; s++) {
+      sleepUntil(t0 + s * 1_000_000_000L);
+      Sample sample = sample("warm-up", fps);
+      console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
+          + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
+          collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
+      failIfBroken();
+      if (s >= minSeconds && sample.backlog() <= settled) {
+        return true;
+      }
+    }
+    console.printf(Locale.ROOT, "loadtest: the backlog did not settle within the %d s warm-up (%d frames); measuring anyway%n",
+        maxSeconds, backlog());
+    return false;
+  }
+
+  /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
+  boolean drain(Duration timeout) throws InterruptedException {
+    generator.rate(0);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long next = System.nanoTime() + 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (backlog() <= 0 && generator.acked() + generator.failed() >= generator.sent()) {
+        sample("drain", 0);
+        return true;
+      }
+      if (System.nanoTime() >= next) {
+        Sample s = sample("drain", 0);
+        console.printf(Locale.ROOT, "[%5.0f s] draining: backlog %d%n", s.tSeconds(), s.backlog());
+        next += 1_000_000_000L;
+      }
+      failIfBroken();
+      Thread.sleep(20);
+    }
+    return backlog() <= 0;
+  }
+
+  private Sample sample(String step, double offered) {
+    long acked = generator.acked();
+    long outcomes = collector.outcomes();
+    Histogram h = collector.intervalLatencies();
+    long[] batch = collector.batchTotals();
+    long n = batch[1] - lastBatch[1];
+    double t = (System.nanoTime() - startNanos) / 1e9;
+    double dt = timeline.isEmpty() ? t : t - timeline.get(timeline.size() - 1).tSeconds();
+    Sample s = new Sample(t, step, offered, (acked - lastAcked) / dt, (outcomes - lastOutcomes) / dt,
+        acked - outcomes, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50),
+        h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99), h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.9),
+        n == 0 ? 0 : (double) (batch[0] - lastBatch[0]) / n);
+    lastAcked = acked;
+    lastOutcomes = outcomes;
+    lastBatch = batch;
+    timeline.add(s);
+    return s;
+  }
+
+  private void failIfBroken() {
+    if (collector.failure() != null) {
+      throw new IllegalStateException("reading the verdicts failed: " + collector.failure(), collector.failure());
+    }
+    if (generator.failed() > 0 && generator.acked() == 0) {
+      throw new IllegalStateException("no frame could be sent: " + generator.lastError());
+    }
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long left = nanos - System.nanoTime();
+    if (left > 0) {
+      Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+    }
+  }
+
+  @Override
+  public void close() {
+    generator.close();
+    collector.close();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.advmon.loadtest;
+
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** The monitor under load and how to reach it: an external deployment, or one started in this process. */
+interface Target extends AutoCloseable {
+
+  /** Kafka client settings for the generator and the reader (bootstrap servers, security pass-through). */
+  Map<String, Object> clientProperties();
+
+  String framesTopic();
+
+  String verdictsTopic();
+
+  String deadLetterTopic();
+
+  Serializer<Frame> frameSerializer();
+
+  Deserializer<FrameVerdict> verdictDeserializer();
+
+  Deserializer<DeadLetter> deadLetterDeserializer();
+
+  /** What runs, for the report: mode, instances, threads, batch settings ... */
+  Map<String, Object> describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,69 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+
+  @TempDir
+  Path dir;
+
+  private static StepResult step(String label, double rate, long first, long end, boolean bounded, long... latencies) {
+    Collector.StepStats s = new Collector.StepStats();
+    for (long l : latencies) {
+      s.latencyMs.recordValue(l);
+      s.batchFrames.recordValue(2);
+      s.verdicts++;
+    }
+    return new StepResult(label, rate, 10, rate, rate, 0, 5, new LagJudge.Verdict(bounded, 0.1, 5,
+        bounded ? "bounded" : "backlog grew"), first, end, s);
+  }
+
+  @Test
+  void writesTheJsonWithTheAgreedFieldsTheSummaryAndThreePlots() throws Exception {
+    List<Sample> timeline = new ArrayList<>();
+    for (int t = 1; t <= 20; t++) {
+      timeline.add(new Sample(t, t <= 10 ? "step 1" : "step 2", t <= 10 ? 100 : 125, 100, 99, 12, 40, 90, 95, 1.5));
+    }
+    Report r = new Report("test run", Map.of("mode", "embedded"), 4, true,
+        List.of(step("step 1", 100, 0, 4, true, 10, 20, 30, 40), step("step 2", 125, 4, 7, false, 50, 60, 70)),
+        timeline, 1_000, 21_000, 0, 0, 0, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4");
+    r.write(dir);
+
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    for (String field : List.of("sent", "verdicts", "dead_letters", "duration_s", "throughput_fps", "latency_ms")) {
+      assertThat(json.has(field)).as(field).isTrue();
+    }
+    for (String p : List.of("p50", "p95", "p99", "p999", "max")) {
+      assertThat(json.path("latency_ms").has(p)).as("latency_ms." + p).isTrue();
+    }
+    assertThat(json.path("sent").asLong()).isEqualTo(7);
+    assertThat(json.path("verdicts").asLong()).isEqualTo(7);
+    assertThat(json.path("duration_s").asDouble()).isEqualTo(20.0);
+    assertThat(json.path("throughput_fps").asDouble()).isCloseTo(0.35, org.assertj.core.data.Offset.offset(0.051)); // 7 over 20 s
+    assertThat(json.path("latency_ms").path("max").asLong()).isEqualTo(70);
+    assertThat(json.path("sustainable_fps").asDouble()).isEqualTo(100.0);
+    assertThat(json.path("batch_frames").path("verdicts_by_batch_frames").path("2").asLong()).isEqualTo(7);
+    assertThat(json.path("steps")).hasSize(2);
+    assertThat(json.path("timeline")).hasSize(20);
+
+    String md = Files.readString(dir.resolve(Report.SUMMARY_FILE));
+    assertThat(md).contains("| step 2 | 125.0 |").contains("not bounded").contains("Sustainable rate")
+        .contains("100.0 frames/s").contains("![throughput.png](throughput.png)");
+    for (String png : List.of(Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE)) {
+      var img = ImageIO.read(dir.resolve(png).toFile());
+      assertThat(img).as(png).isNotNull();
+      assertThat(img.getWidth()).isGreaterThan(100);
+    }
+  }
+}

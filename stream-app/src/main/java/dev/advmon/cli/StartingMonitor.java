@@ -1,0 +1,58 @@
+package dev.advmon.cli;
+
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.health.HealthReport;
+import dev.advmon.topology.StreamingMonitor;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * What the HTTP server serves before {@link StreamingMonitor#start} has returned (it waits for the broker and the
+ * registry, minutes when they are down), then the monitor itself. So probes get an answer from the first second:
+ * live (the process is waiting, not wedged: a liveness probe must not restart it in a loop while Kafka is away),
+ * not ready, with the reason; {@code /cameras} is empty until then.
+ */
+final class StartingMonitor implements HealthCheck, CameraDirectory {
+
+  private final AtomicReference<StreamingMonitor> monitor = new AtomicReference<>();
+
+  /** From now on every answer comes from this monitor. */
+  void started(StreamingMonitor started) {
+    monitor.set(started);
+  }
+
+  @Override
+  public HealthReport readiness() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.health().readiness() : new HealthReport(false, "STARTING",
+        List.of("starting: waiting for the Kafka broker, the schema registry and the model"));
+  }
+
+  @Override
+  public HealthReport liveness() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.health().liveness() : HealthReport.up("STARTING");
+  }
+
+  @Override
+  public List<CameraStatus> all() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.cameras().all() : List.of();
+  }
+
+  @Override
+  public Optional<CameraStatus> one(String cameraId) {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.cameras().one(cameraId) : Optional.empty();
+  }
+
+  /** The other instances to ask for their cameras: none before start. */
+  List<HostInfo> peers() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.peers() : List.of();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.advmon.health;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The last known reachability of one dependency (the broker, the registry), from a check that either returns
+ * or throws. Thread-safe; {@link #check()} runs on the health checker's thread, {@link #problem()} is read by
+ * HTTP requests.
+ */
+public final class DependencyProbe {
+
+  /** One check of the dependency: returns when it answered, throws with the reason when it did not. */
+  @FunctionalInterface
+  public interface Check {
+    void run() throws Exception;
+  }
+
+  private record Status(String problem, long sinceMs) {}
+
+  private final String name;
+  private final Check check;
+  private final java.util.function.LongSupplier clock;
+  private final AtomicReference<Status> status;
+
+  /** Starts as reachable: until the first check says otherwise, the start-up that just reached it is believed. */
+  public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock) {
+    this.name = name;
+    this.check = check;
+    this.clock = clock;
+    this.status = new AtomicReference<>(new Status(null, clock.getAsLong()));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Runs the check once and records the outcome. */
+  public void check() {
+    String problem = null;
+    try {
+      check.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (Exception e) {
+      problem = describe(e);
+    }
+    String p = problem;
+    status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old : new Status(p, clock.getAsLong()));
+  }
+
+  /** Why the dependency is unreachable, with since when; null while it answers. */
+  public String problem() {
+    Status s = status.get();
+    if (s.problem() == null) {
+      return null;
+    }
+    long seconds = Math.max(0, clock.getAsLong() - s.sinceMs()) / 1000;
+    return name + " unreachable for " + seconds + " s: " + s.problem();
+  }
+
+  private static String describe(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.ExecutionException || t.getMessage() == null) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.advmon.health;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One answer of {@code /health/ready} or {@code /health/live}: UP or DOWN, the Kafka Streams state, and why
+ * it is DOWN (empty when UP). Serves as the JSON body {@code {"status":"UP|DOWN","state":...,"reasons":[...]}}.
+ */
+public record HealthReport(boolean up, String state, List<String> reasons) {
+
+  public HealthReport {
+    reasons = List.copyOf(reasons);
+  }
+
+  public static HealthReport up(String state) {
+    return new HealthReport(true, state, List.of());
+  }
+
+  public String status() {
+    return up ? "UP" : "DOWN";
+  }
+
+  /** The response body. */
+  public Map<String, Object> json() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", status());
+    out.put("state", state);
+    out.put("reasons", reasons);
+    return out;
+  }
+
+  /** One line for the log: "UP (RUNNING)" or "DOWN (RUNNING): reason; reason". */
+  @Override
+  public String toString() {
+    return status() + " (" + state + ")" + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.advmon.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.campaign.CameraStatusSerde;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * Every camera of the application, whichever instance holds its partition: this instance's own state store plus
+ * each peer's (asked over its HTTP port, {@code /cameras?scope=local}). A peer that does not answer is named in
+ * the listing, and the cameras of those that did still come back. With no peers it is the local directory.
+ */
+public final class ClusterCameras implements CameraDirectory {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CameraStatusSerde SERDE = new CameraStatusSerde();
+
+  private final CameraDirectory local;
+  private final Peers peers;
+
+  public ClusterCameras(CameraDirectory local, Peers peers) {
+    this.local = local;
+    this.peers = peers;
+  }
+
+  @Override
+  public CameraDirectory local() {
+    return local;
+  }
+
+  @Override
+  public List<CameraStatus> all() {
+    return listing().cameras();
+  }
+
+  @Override
+  public Listing listing() {
+    List<Peers.Answer> answers = peers.askAll("/cameras?scope=local"); // meanwhile, read the local store
+    TreeMap<String, CameraStatus> byId = new TreeMap<>();
+    List<Instance> instances = new ArrayList<>();
+    try {
+      List<CameraStatus> mine = local.all();
+      mine.forEach(c -> byId.put(c.cameraId(), c));
+      instances.add(new Instance(peers.selfName(), true, mine.size(), null));
+    } catch (InvalidStateStoreException e) {
+      if (answers.isEmpty()) {
+        throw e; // alone: the caller says "not available while rebalancing", as before
+      }
+      instances.add(new Instance(peers.selfName(), true, null, "its camera state is not available (rebalancing)"));
+    }
+    for (Peers.Answer a : answers) {
+      try {
+        List<CameraStatus> theirs = a.ok() ? parse(a.body()) : null;
+        if (theirs == null) {
+          instances.add(new Instance(a.server(), false, null, a.error()));
+        } else {
+          // during a rebalance two instances may briefly both report a camera: keep the most recent state
+          theirs.forEach(c -> byId.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y));
+          instances.add(new Instance(a.server(), false, theirs.size(), null));
+        }
+      } catch (IOException | RuntimeException e) {
+        instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
+      }
+    }
+    List<CameraStatus> cameras = new ArrayList<>(byId.values());
+    cameras.sort(Comparator.comparing(CameraStatus::cameraId));
+    return new Listing(cameras, instances);
+  }
+
+  @Override
+  public Optional<CameraStatus> one(String cameraId) {
+    Optional<CameraStatus> mine;
+    InvalidStateStoreException unavailable = null;
+    try {
+      mine = local.one(cameraId);
+    } catch (InvalidStateStoreException e) {
+      if (peers.alone()) {
+        throw e;
+      }
+      unavailable = e;
+      mine = Optional.empty();
+    }
+    if (mine.isPresent() || peers.alone()) {
+      return mine;
+    }
+    String path = "/cameras/" + URLEncoder.encode(cameraId, StandardCharsets.UTF_8).replace("+", "%20") + "?scope=local";
+    List<CompletableFuture<Peers.Answer>> calls = peers.others().stream().map(p -> peers.ask(p, path)).toList();
+    for (CompletableFuture<Peers.Answer> call : calls) {
+      Peers.Answer a = call.join();
+      if (a.ok()) {
+        return Optional.ofNullable(SERDE.deserializer().deserialize(null, a.body()));
+      }
+    }
+    if (unavailable != null) {
+      throw unavailable; // it may be this instance's, which cannot say just now
+    }
+    return Optional.empty();
+  }
+
+  private static List<CameraStatus> parse(byte[] body) throws IOException {
+    JsonNode cameras = JSON.readTree(body).path("cameras");
+    if (!cameras.isArray()) {
+      throw new IOException("no \"cameras\" list");
+    }
+    List<CameraStatus> out = new ArrayList<>();
+    for (JsonNode c : cameras) {
+      out.add(SERDE.deserializer().deserialize(null, JSON.writeValueAsBytes(c)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.advmon.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The dashboard's JSON for every instance at once: this instance's summary and alerts merged with each peer's
+ * own ({@code ?scope=local}), and a peer's alert pictures fetched from that peer. Each answer lists the
+ * instances asked under {@code instances}, with the reason for any that did not answer.
+ */
+final class ClusterDashboard {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> COUNTS = List.of("frames", "verdicts", "deadLetters", "alerts");
+  private static final List<String> BREAKDOWNS = List.of("alertsByKind", "deadLettersByReason");
+
+  private ClusterDashboard() {}
+
+  /** Counters summed over the instances that answered; alerts per time bucket summed bucket by bucket. */
+  static Object summary(Map<String, Object> mine, Peers peers) {
+    ObjectNode out = JSON.valueToTree(mine);
+    ArrayNode instances = out.putArray("instances");
+    instances.addObject().put("server", peers.selfName()).put("local", true).put("streams", out.path("streams").asText());
+    for (Peers.Answer a : peers.askAll("/api/summary?scope=local")) {
+      JsonNode theirs = a.ok() ? parse(a) : null;
+      ObjectNode instance = instances.addObject().put("server", a.server()).put("local", false);
+      if (theirs == null) {
+        instance.put("error", a.ok() ? "unreadable answer" : a.error());
+        continue;
+      }
+      instance.put("streams", theirs.path("streams").asText());
+      for (String c : COUNTS) {
+        out.put(c, out.path(c).asLong() + theirs.path(c).asLong());
+      }
+      for (String b : BREAKDOWNS) {
+        ObjectNode sum = out.path(b) instanceof ObjectNode o ? o : out.putObject(b);
+        theirs.path(b).properties().forEach(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong() + e.getValue().asLong()));
+      }
+      JsonNode counts = out.path("timeline").path("counts");
+      JsonNode other = theirs.path("timeline").path("counts");
+      if (counts instanceof ArrayNode sums && other.isArray() && other.size() == sums.size()) {
+        for (int i = 0; i < sums.size(); i++) {
+          sums.set(i, sums.get(i).asLong() + other.get(i).asLong());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The newest {@code capacity} alerts of all instances, newest first, each with its instance. */
+  static Object alerts(Map<String, Object> mine, int capacity, Peers peers) {
+    List<ObjectNode> all = new ArrayList<>();
+    List<Map<String, Object>> instances = new ArrayList<>();
+    for (JsonNode a : (JsonNode) JSON.valueToTree(mine).path("alerts")) {
+      ((ObjectNode) a).put("instance", peers.selfName());
+      all.add((ObjectNode) a);
+    }
+    instances.add(instance(peers.selfName(), true, null));
+    for (Peers.Answer answer : peers.askAll("/api/alerts?scope=local")) {
+      JsonNode theirs = answer.ok() ? parse(answer) : null;
+      if (theirs == null || !theirs.path("alerts").isArray()) {
+        instances.add(instance(answer.server(), false, answer.ok() ? "unreadable answer" : answer.error()));
+        continue;
+      }
+      instances.add(instance(answer.server(), false, null));
+      String server = URLEncoder.encode(answer.server(), StandardCharsets.UTF_8);
+      for (JsonNode a : theirs.path("alerts")) {
+        ObjectNode alert = (ObjectNode) a;
+        alert.put("instance", answer.server());
+        alert.put("key", alert.path("seq").asText() + "@" + answer.server());
+        if (alert.path("image").isObject()) {
+          ((ObjectNode) alert.path("image")).put("url", "/api/alerts/" + alert.path("seq").asLong() + "/image.png?instance=" + server);
+        }
+        all.add(alert);
+      }
+    }
+    all.sort(Comparator.comparingLong((ObjectNode a) -> a.path("receivedAt").asLong()).reversed());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("capacity", capacity);
+    out.put("alerts", all.subList(0, Math.min(capacity, all.size())));
+    out.put("instances", instances);
+    return out;
+  }
+
+  private static Map<String, Object> instance(String server, boolean local, String error) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("server", server);
+    m.put("local", local);
+    if (error != null) {
+      m.put("error", error);
+    }
+    return m;
+  }
+
+  /** The {@code instance} query parameter, decoded; null when absent. */
+  static String instanceParameter(HttpExchange ex) {
+    String query = ex.getRequestURI().getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String p : query.split("&")) {
+      if (p.startsWith("instance=")) {
+        return URLDecoder.decode(p.substring("instance=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  /** Relays a peer's alert picture; only to instances of this application, and only PNGs. */
+  static void proxyPicture(HttpExchange ex, Peers peers, String instance, String seq) throws IOException {
+    Optional<HostInfo> peer = peers.find(instance);
+    if (peer.isEmpty()) {
+      MonitorHttpServer.json(ex, 404, Map.of("error", "no instance '" + instance + "' in this application now"));
+      return;
+    }
+    Peers.Answer a = peers.ask(peer.get(), "/api/alerts/" + seq + "/image.png").join();
+    if (a.ok() && "image/png".equals(a.contentType())) {
+      ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
+      MonitorHttpServer.reply(ex, 200, "image/png", a.body());
+    } else {
+      MonitorHttpServer.json(ex, a.status() == 404 ? 404 : 502, Map.of("error", "instance " + instance
+          + " has no picture for alert " + seq + ": " + (a.error() != null ? a.error() : "not a PNG")));
+    }
+  }
+
+  private static JsonNode parse(Peers.Answer a) {
+    try {
+      JsonNode n = JSON.readTree(a.body());
+      return n.isObject() ? n : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.advmon.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The other instances of this monitor (the same Kafka Streams application id), by the {@code application.server}
+ * each advertises, and how this one asks them over their HTTP port: so that {@code /cameras} and the dashboard of
+ * any instance answer for every camera, whichever instance holds its partition.
+ *
+ * <p>Only instances named in the group's metadata are ever asked, so that a request cannot make the monitor
+ * fetch from an arbitrary address. Questions to peers carry {@code scope=local}: a peer answers from its own
+ * state and never asks further, so a question travels one hop at most. Every call has a timeout; an instance
+ * that does not answer in time is reported as such, and the rest of the answer still comes back.
+ */
+public final class Peers {
+
+  /** No other instance: a monitor alone, or a test. */
+  public static final Peers NONE = new Peers(null, List::of, Duration.ofSeconds(1), null);
+
+  /** One peer's answer: its status and body, or why there is none ({@code error}, status 0). */
+  public record Answer(HostInfo peer, int status, byte[] body, String contentType, String error) {
+
+    public boolean ok() {
+      return status == 200;
+    }
+
+    public String server() {
+      return serverName(peer);
+    }
+  }
+
+  private final HostInfo self;
+  private final Supplier<List<HostInfo>> others;
+  private final Duration timeout;
+  private final String bearerToken;
+  private final HttpClient http;
+
+  /**
+   * @param self what this instance advertises (null if nothing): shown with its own part of merged answers
+   * @param others the other instances now (Kafka Streams metadata, without this one)
+   * @param timeout connect and answer timeout of each call
+   * @param bearerToken sent as {@code Authorization: Bearer} when the peers require one; null for none
+   */
+  public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken) {
+    this.self = self;
+    this.others = others;
+    this.timeout = timeout;
+    this.bearerToken = bearerToken == null || bearerToken.isBlank() ? null : bearerToken;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  public static String serverName(HostInfo h) {
+    return h.host() + ":" + h.port();
+  }
+
+  /** This instance's advertised host:port, or "this instance" when it advertises none. */
+  public String selfName() {
+    return self == null ? "this instance" : serverName(self);
+  }
+
+  /** The host name this instance advertises, for the Host check; empty when it advertises none. */
+  List<String> selfHost() {
+    return self == null ? List.of() : List.of(self.host());
+  }
+
+  public List<HostInfo> others() {
+    return others.get();
+  }
+
+  public boolean alone() {
+    return others().isEmpty();
+  }
+
+  /** The peer named {@code server} (host:port), if it is one of the current others. */
+  public Optional<HostInfo> find(String server) {
+    return others().stream().filter(h -> serverName(h).equals(server)).findFirst();
+  }
+
+  /** GET {@code pathAndQuery} from every other instance at once; one answer per instance, in the same order. */
+  public List<Answer> askAll(String pathAndQuery) {
+    List<HostInfo> peers = others();
+    List<CompletableFuture<Answer>> calls = new ArrayList<>(peers.size());
+    for (HostInfo peer : peers) {
+      calls.add(ask(peer, pathAndQuery));
+    }
+    return calls.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** GET {@code pathAndQuery} from {@code peer}; never fails: a failure is an answer with its reason. */
+  public CompletableFuture<Answer> ask(HostInfo peer, String pathAndQuery) {
+    HttpRequest.Builder request;
+    try {
+      request = HttpRequest.newBuilder(URI.create("http://" + serverName(peer) + pathAndQuery)).timeout(timeout).GET();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new Answer(peer, 0, null, null, "not a usable address: " + e.getMessage()));
+    }
+    if (bearerToken != null) {
+      request.header("Authorization", "Bearer " + bearerToken);
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(r -> new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
+            r.statusCode() == 200 ? null : "answered HTTP " + r.statusCode()))
+        .exceptionally(e -> new Answer(peer, 0, null, null, reason(e)));
+  }
+
+  private String reason(Throwable e) {
+    Throwable t = e.getCause() != null ? e.getCause() : e;
+    if (t instanceof HttpTimeoutException) {
+      return "no answer within " + timeout.toMillis() + " ms";
+    }
+    if (t instanceof IOException) {
+      return "unreachable (" + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+          + "); check its streams.application-server and http.bind";
+    }
+    return t.toString();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.advmon.topology;
+
+import dev.advmon.detect.ScoringUnavailableException;
+import dev.advmon.registry.RegistryRequestException;
+import dev.advmon.registry.RegistryUnavailableException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * What a failure in the stream means, from its cause chain:
+ * <ul>
+ *   <li>{@link Kind#FATAL}: configuration that retrying cannot fix and that would hit every record (the registry
+ *       refuses our credentials): the monitor stops with the message;
+ *   <li>{@link Kind#SYSTEMIC}: a dependency or the model is broken for every record (registry unreachable,
+ *       scoring unavailable, a Kafka or state error): nothing is dead-lettered, Kafka Streams restarts with a
+ *       backoff and processes the records again from the last commit;
+ *   <li>{@link Kind#RECORD}: anything else is this record's own problem: it is dead-lettered and the stream
+ *       goes on.
+ * </ul>
+ */
+public final class Failures {
+
+  public enum Kind { FATAL, SYSTEMIC, RECORD }
+
+  private Failures() {}
+
+  public static Kind classify(Throwable failure) {
+    Kind kind = Kind.RECORD;
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
+        return Kind.FATAL;
+      }
+      if (t instanceof RegistryUnavailableException || t instanceof ScoringUnavailableException
+          || t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
+          || t instanceof Error
+          || (t instanceof KafkaException && !(t instanceof SerializationException))) {
+        kind = Kind.SYSTEMIC;
+      }
+    }
+    return kind;
+  }
+
+  /** What the operator should do about a fatal failure, naming the monitor's own settings; empty if nothing. */
+  public static String hint(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
+        return " (the registry refuses the monitor's credentials: check registry.basic-auth.user-info, i.e. "
+            + "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO, and that user's rights in the registry)";
+      }
+    }
+    return "";
+  }
+
+  /** The innermost cause that says most, for log lines and health reasons. */
+  public static String describe(Throwable failure) {
+    Throwable t = failure;
+    int depth = 0;
+    while (t.getCause() != null && depth++ < 20
+        && (t.getMessage() == null || t instanceof org.apache.kafka.streams.errors.StreamsException)) {
+      t = t.getCause();
+    }
+    String message = t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    return message.length() > 500 ? message.substring(0, 500) + "..." : message;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.advmon.topology;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.health.DependencyProbe;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.health.HealthReport;
+import dev.advmon.health.StallDetector;
+import dev.advmon.registry.SchemaRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor's readiness and liveness.
+ *
+ * <p>Readiness is UP only while all of these hold, else DOWN with one reason per failing condition:
+ * Kafka Streams is RUNNING (not rebalancing, not being restarted after a failure); the broker answers a
+ * metadata request and the registry a {@code GET /config}, each within {@code health.probe-timeout-ms}
+ * (probed every {@code health.check-interval-ms}); scoring works (it has not failed for every frame since the
+ * last frame scored); the stream is not stalled (records wait on its input and nothing was committed for
+ * {@code health.stall-timeout-ms}).
+ *
+ * <p>Liveness is DOWN only when restarting the process is the remedy: the monitor stopped for good (a fatal
+ * configuration error), Kafka Streams is NOT_RUNNING or ERROR without a restart under way, or one frame has been
+ * in the model longer than {@code health.heartbeat-timeout-ms} (a hung call). An unreachable broker or registry
+ * never makes it DOWN: a restart would not bring them back.
+ *
+ * <p>A background checker probes, samples the stall detector and logs every change of readiness with its
+ * reasons, so that the log tells the same story as the endpoint.
+ */
+final class MonitorHealth implements HealthCheck, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MonitorHealth.class);
+
+  private final StreamingMonitor monitor;
+  private final ScoringGuard guard;
+  private final DependencyProbe broker;
+  private final DependencyProbe registry;
+  private final StallDetector stall;
+  private final long intervalMs;
+  private final long heartbeatTimeoutMs;
+  private final Admin admin;
+  private final ScheduledThreadPoolExecutor checker;
+  private String lastLogged; // checker thread only
+
+  MonitorHealth(StreamingMonitor monitor, MonitorConfig config, SchemaRegistry schemaRegistry, ScoringGuard guard) {
+    this.monitor = monitor;
+    this.guard = guard;
+    this.intervalMs = config.longValue("health.check-interval-ms");
+    this.heartbeatTimeoutMs = config.longValue("health.heartbeat-timeout-ms");
+    long probeTimeout = config.longValue("health.probe-timeout-ms");
+    Map<String, Object> adminProps = new java.util.HashMap<>(config.kafkaClientProperties());
+    adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, StreamingMonitor.groupInstanceId(config) + "-health");
+    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) probeTimeout);
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) probeTimeout);
+    adminProps.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+    this.admin = Admin.create(adminProps);
+    this.broker = new DependencyProbe("Kafka at " + adminProps.get("bootstrap.servers"), () -> admin
+        .describeCluster(new DescribeClusterOptions().timeoutMs((int) probeTimeout)).nodes()
+        .get(probeTimeout + 500, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+    this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
+        () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
+    this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
+    this.checker = new ScheduledThreadPoolExecutor(3, r -> {
+      Thread t = new Thread(r, "advmon-health");
+      t.setDaemon(true);
+      return t;
+    });
+    checker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  void start() {
+    // one thread per probe, so that a hanging broker does not delay the registry's probe or the log
+    checker.scheduleWithFixedDelay(broker::check, 0, intervalMs, TimeUnit.MILLISECONDS);
+    checker.scheduleWithFixedDelay(registry::check, 0, intervalMs, TimeUnit.MILLISECONDS);
+    checker.scheduleWithFixedDelay(this::sampleAndLog, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Why the registry counts as unreachable; null while it answers. */
+  String registryProblem() {
+    return registry.problem();
+  }
+
+  @Override
+  public HealthReport readiness() {
+    KafkaStreams.State state = monitor.state();
+    List<String> reasons = new ArrayList<>();
+    monitor.failure().ifPresent(reasons::add);
+    monitor.restarting().ifPresent(reasons::add);
+    if (state != KafkaStreams.State.RUNNING && monitor.restarting().isEmpty() && monitor.failure().isEmpty()) {
+      reasons.add("Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
+          ? " (partitions are being assigned or restored)" : ""));
+    }
+    addIfPresent(reasons, broker.problem());
+    addIfPresent(reasons, registry.problem());
+    addIfPresent(reasons, guard.problem());
+    addIfPresent(reasons, stall.problem());
+    return new HealthReport(reasons.isEmpty(), state.name(), reasons);
+  }
+
+  @Override
+  public HealthReport liveness() {
+    KafkaStreams.State state = monitor.state();
+    List<String> reasons = new ArrayList<>();
+    monitor.failure().ifPresent(reasons::add);
+    boolean down = state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.ERROR;
+    if (down && monitor.restarting().isEmpty() && monitor.failure().isEmpty() && !monitor.closing()) {
+      reasons.add("Kafka Streams is " + state + " and no restart is under way");
+    }
+    long inModel = guard.longestInFlightMs();
+    if (inModel > heartbeatTimeoutMs) {
+      reasons.add("wedged: a frame has been in the model for " + inModel / 1000 + " s (health.heartbeat-timeout-ms="
+          + heartbeatTimeoutMs + ")");
+    }
+    return new HealthReport(reasons.isEmpty(), state.name(), reasons);
+  }
+
+  private static void addIfPresent(List<String> reasons, String reason) {
+    if (reason != null) {
+      reasons.add(reason);
+    }
+  }
+
+  private void sampleAndLog() {
+    try {
+      KafkaStreams client = monitor.streams();
+      double lag = 0;
+      double commits = 0;
+      for (Map.Entry<MetricName, ? extends Metric> e : client.metrics().entrySet()) {
+        MetricName n = e.getKey();
+        if (n.name().equals("records-lag") && n.group().equals("consumer-fetch-manager-metrics")
+            && n.tags().containsKey("partition") && !n.tags().getOrDefault("client-id", "").contains("restore")) {
+          lag += positive(e.getValue().metricValue());
+        } else if (n.name().equals("commit-total") && n.group().equals("stream-thread-metrics")) {
+          commits += positive(e.getValue().metricValue());
+        }
+      }
+      stall.sample(new StallDetector.Sample(System.currentTimeMillis(), lag, commits, client));
+      HealthReport ready = readiness();
+      // compare without the numbers ("for 12 s"), so that a change of reason is logged, not every second of it
+      String key = ready.up() + ":" + String.join(";", ready.reasons()).replaceAll("\\d+", "#");
+      if (!key.equals(lastLogged)) {
+        if (ready.up()) {
+          log.info("readiness {}", ready);
+        } else {
+          log.warn("readiness {}", ready);
+        }
+        lastLogged = key;
+      }
+    } catch (RuntimeException e) {
+      log.debug("health sample failed: {}", e.toString());
+    }
+  }
+
+  private static double positive(Object value) {
+    return value instanceof Number n && n.doubleValue() > 0 && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
+  }
+
+  @Override
+  public void close() {
+    checker.shutdownNow();
+    admin.close(Duration.ofSeconds(5));
+  }
+}

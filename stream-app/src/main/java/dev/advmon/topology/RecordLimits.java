@@ -1,0 +1,54 @@
+package dev.advmon.topology;
+
+/**
+ * Sizes that follow from the largest accepted image ({@code image.max-encoded-bytes}), so that a frame the
+ * monitor accepts can always be dead-lettered with its original bytes:
+ * <ul>
+ *   <li>{@link #maxFrameRecordBytes()}: the largest frames-topic record value read at all, the image plus an
+ *       allowance for the rest of a Frame (ids, attributes); a larger record is dead-lettered as
+ *       RECORD_TOO_LARGE with only its first {@code maxFrameRecordBytes} bytes kept;
+ *   <li>{@link #maxDeadLetterBytes()}: the largest dead letter, such a record plus the dead letter's own fields
+ *       (the key is kept up to {@value #MAX_KEY_BYTES} bytes, the message up to {@value #MAX_MESSAGE_CHARS}
+ *       characters);
+ *   <li>{@link #maxMessageBytes()}: what the dead-letter topic ({@code max.message.bytes}) and the monitor's
+ *       producer ({@code max.request.size}) must accept: the largest dead letter in its record batch.
+ * </ul>
+ * Verdicts and alerts stay small whatever the frame (ids are at most {@value #MAX_ID_CHARS} characters,
+ * attributes are bounded in the verdict), so their topics keep the broker's default limit.
+ */
+public record RecordLimits(long maxEncodedBytes) {
+
+  /** A Frame's fields beside its image: ids, times, attributes, Avro framing. */
+  public static final int FRAME_ENVELOPE_BYTES = 256 * 1024;
+  /** The dead letter's own fields: key, topic, error class and message, ids. */
+  public static final int DEAD_LETTER_ENVELOPE_BYTES = 64 * 1024;
+  /** Record batch header, record header and record headers. */
+  public static final int BATCH_OVERHEAD_BYTES = 16 * 1024;
+  public static final int MAX_KEY_BYTES = 16 * 1024;
+  public static final int MAX_MESSAGE_CHARS = 4 * 1024;
+  /** frameId, cameraId, sourceId: they travel in every verdict and alert. */
+  public static final int MAX_ID_CHARS = 256;
+
+  public RecordLimits {
+    if (maxEncodedBytes <= 0) {
+      throw new IllegalArgumentException("maxEncodedBytes must be positive");
+    }
+  }
+
+  public long maxFrameRecordBytes() {
+    return maxEncodedBytes + FRAME_ENVELOPE_BYTES;
+  }
+
+  public long maxDeadLetterBytes() {
+    return maxFrameRecordBytes() + DEAD_LETTER_ENVELOPE_BYTES;
+  }
+
+  public long maxMessageBytes() {
+    return maxDeadLetterBytes() + BATCH_OVERHEAD_BYTES;
+  }
+
+  /** The frames topic, when the monitor creates it, accepts the largest frame record. */
+  public long maxFrameMessageBytes() {
+    return maxFrameRecordBytes() + BATCH_OVERHEAD_BYTES;
+  }
+}

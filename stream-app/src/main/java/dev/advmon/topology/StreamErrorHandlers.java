@@ -1,0 +1,174 @@
+package dev.advmon.topology;
+
+import dev.advmon.schema.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka Streams' error handlers for the monitor, so that no record is replayed forever: the processors already
+ * dead-letter every failure they expect; these catch the rest.
+ * <ul>
+ *   <li>{@link Processing}: an unexpected exception while processing a frame becomes a PROCESSING_FAILED dead
+ *       letter with the frame's original bytes, in the same transaction, after one try; systemic and fatal
+ *       failures ({@link Failures}) fail the task instead, for the monitor to restart or stop. A failure after the
+ *       frame's verdict was written (alerts, campaigns) is logged, not dead-lettered: the frame already has its
+ *       outcome, and a dead letter would count it twice.
+ *   <li>{@link Production}: an output that cannot be serialized or is too large becomes an OUTPUT_FAILED dead
+ *       letter of its frame; a dead letter that is itself refused is written again without its original bytes.
+ * </ul>
+ * Both read their collaborators from the Kafka Streams configuration ({@link #configs}).
+ */
+public final class StreamErrorHandlers {
+
+  static final String DEAD_LETTER_TOPIC = "advmon.dead-letter.topic";
+  static final String DEAD_LETTER_SERIALIZER = "advmon.dead-letter.serializer";
+  static final String FRAMES_TOPIC = "advmon.frames.topic";
+  static final String MAX_ENCODED_BYTES = "advmon.image.max-encoded-bytes";
+
+  private static final Logger log = LoggerFactory.getLogger(StreamErrorHandlers.class);
+
+  private StreamErrorHandlers() {}
+
+  /** The Kafka Streams properties that install both handlers and hand them what they need. */
+  public static Map<String, Object> configs(Topics topics, Serializer<DeadLetter> deadLetterSerializer,
+      RecordLimits limits) {
+    return Map.of(
+        org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, Processing.class.getName(),
+        org.apache.kafka.streams.StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, Production.class.getName(),
+        DEAD_LETTER_TOPIC, topics.deadLetters().name(),
+        DEAD_LETTER_SERIALIZER, deadLetterSerializer,
+        FRAMES_TOPIC, topics.frames().name(),
+        MAX_ENCODED_BYTES, limits.maxEncodedBytes());
+  }
+
+  /** What both handlers share: where dead letters go and how they are written. */
+  private static final class Writer {
+    final String deadLetterTopic;
+    final Serializer<DeadLetter> serializer;
+    final String framesTopic;
+    final RecordLimits limits;
+
+    @SuppressWarnings("unchecked")
+    Writer(Map<String, ?> configs) {
+      Object serializer = configs.get(DEAD_LETTER_SERIALIZER);
+      if (!(serializer instanceof Serializer<?>) || configs.get(DEAD_LETTER_TOPIC) == null) {
+        throw new IllegalStateException("the monitor's error handlers need " + DEAD_LETTER_TOPIC + " and "
+            + DEAD_LETTER_SERIALIZER + " in the Kafka Streams configuration (see StreamErrorHandlers.configs)");
+      }
+      this.serializer = (Serializer<DeadLetter>) serializer;
+      this.deadLetterTopic = configs.get(DEAD_LETTER_TOPIC).toString();
+      this.framesTopic = String.valueOf(configs.get(FRAMES_TOPIC));
+      this.limits = new RecordLimits(Long.parseLong(String.valueOf(configs.get(MAX_ENCODED_BYTES))));
+    }
+
+    boolean fromFrames(ErrorHandlerContext ctx) {
+      return framesTopic.equals(ctx.topic());
+    }
+
+    ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, String reason, Throwable error, boolean keepValue) {
+      byte[] raw = ctx.sourceRawValue();
+      DeadLetter letter = DeadLetters.of(ctx.topic(), ctx.partition(), ctx.offset(), ctx.sourceRawKey(),
+          keepValue ? raw : null, reason, error, null, null, System.currentTimeMillis(), limits);
+      if (!keepValue && raw != null) {
+        letter.setValueSize((long) raw.length);
+      }
+      byte[] key = ctx.sourceRawKey() == null ? null
+          : DeadLetters.bounded(new String(ctx.sourceRawKey(), StandardCharsets.UTF_8), RecordLimits.MAX_ID_CHARS)
+              .getBytes(StandardCharsets.UTF_8);
+      return new ProducerRecord<>(deadLetterTopic, null, ctx.timestamp() >= 0 ? ctx.timestamp() : null, key,
+          serializer.serialize(deadLetterTopic, letter));
+    }
+  }
+
+  /**
+   * Nodes a frame passes before its verdict or dead letter is written: an exception there leaves the frame
+   * without an outcome, so it is dead-lettered. Named in {@link MonitorTopology}.
+   */
+  static boolean beforeOutcome(String node) {
+    return node != null && (node.startsWith("decode") || node.startsWith("score") || node.startsWith("unwrap-")
+        || node.equals("frames-source") || node.equals("to-verdict") || node.equals("all-dead-letters")
+        || node.equals("count-dead-letters"));
+  }
+
+  /** Unexpected processing exceptions: see {@link StreamErrorHandlers}. */
+  public static final class Processing implements ProcessingExceptionHandler {
+
+    private Writer writer;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      writer = new Writer(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception exception) {
+      if (Failures.classify(exception) != Failures.Kind.RECORD) {
+        return Response.fail(); // the monitor restarts Kafka Streams, or stops (see StreamingMonitor)
+      }
+      String where = ctx.topic() + "-" + ctx.partition() + "@" + ctx.offset() + " in " + ctx.processorNodeId();
+      if (!writer.fromFrames(ctx) || !beforeOutcome(ctx.processorNodeId())) {
+        log.error("processing failed after the record's outcome was written ({}); going on: {}", where,
+            Failures.describe(exception), exception);
+        return Response.resume();
+      }
+      log.error("frame record {} could not be processed; dead-lettered as PROCESSING_FAILED: {}", where,
+          Failures.describe(exception), exception);
+      return Response.resume(List.of(writer.deadLetter(ctx, "PROCESSING_FAILED", exception, true)));
+    }
+  }
+
+  /** Outputs that cannot be written: see {@link StreamErrorHandlers}. */
+  public static final class Production implements ProductionExceptionHandler {
+
+    private Writer writer;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      writer = new Writer(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception exception) {
+      if (exception instanceof RecordTooLargeException) {
+        return undeliverable(ctx, record, exception);
+      }
+      return exception instanceof RetriableException ? Response.retry() : Response.fail();
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Response handleSerializationError(ErrorHandlerContext ctx, ProducerRecord record, Exception exception,
+        SerializationExceptionOrigin origin) {
+      if (Failures.classify(exception) != Failures.Kind.RECORD) {
+        return Response.fail();
+      }
+      return undeliverable(ctx, record, exception);
+    }
+
+    private Response undeliverable(ErrorHandlerContext ctx, ProducerRecord<?, ?> record, Exception exception) {
+      String where = ctx.topic() + "-" + ctx.partition() + "@" + ctx.offset();
+      if (!writer.fromFrames(ctx)) {
+        log.error("an output to {} for {} cannot be written; going on without it: {}", record.topic(), where,
+            Failures.describe(exception));
+        return Response.resume();
+      }
+      boolean deadLetterRefused = writer.deadLetterTopic.equals(record.topic());
+      log.error("{} for frame record {} cannot be written ({}); {}", deadLetterRefused ? "its dead letter" : "an output to "
+          + record.topic(), where, Failures.describe(exception), deadLetterRefused
+          ? "dead-lettered again without the original bytes: check the max.message.bytes of " + record.topic()
+          : "dead-lettered as OUTPUT_FAILED");
+      return Response.resume(List.of(writer.deadLetter(ctx, "OUTPUT_FAILED", exception, !deadLetterRefused)));
+    }
+  }
+}

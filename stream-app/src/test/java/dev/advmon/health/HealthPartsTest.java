@@ -1,0 +1,54 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class HealthPartsTest {
+
+  @Test
+  void aStreamIsStalledOnlyWhileRecordsWaitAndNothingIsCommitted() {
+    StallDetector d = new StallDetector(10_000);
+    Object client = new Object();
+    assertThat(d.sample(new StallDetector.Sample(0, 50, 3, client))).isNull();
+    assertThat(d.sample(new StallDetector.Sample(9_000, 50, 3, client))).isNull();
+    assertThat(d.sample(new StallDetector.Sample(10_000, 50, 3, client))).contains("stalled").contains("50 records wait")
+        .contains("health.stall-timeout-ms=10000");
+    assertThat(d.problem()).isNotNull();
+    assertThat(d.sample(new StallDetector.Sample(11_000, 50, 4, client))).as("a commit is progress").isNull();
+    assertThat(d.sample(new StallDetector.Sample(30_000, 0, 4, client))).as("nothing waits: idle, not stalled").isNull();
+    assertThat(d.sample(new StallDetector.Sample(35_000, 5, 4, client))).isNull();
+  }
+
+  @Test
+  void aRestartedClientsCountersStartingAgainAreNotProgress() {
+    StallDetector d = new StallDetector(10_000);
+    Object before = new Object();
+    Object after = new Object();
+    d.sample(new StallDetector.Sample(0, 50, 300, before));
+    assertThat(d.sample(new StallDetector.Sample(1_000, 50, 0, after))).isNull();
+    assertThat(d.sample(new StallDetector.Sample(11_000, 50, 0, after))).contains("stalled");
+  }
+
+  @Test
+  void aProbeSaysSinceWhenADependencyIsUnreachableAndForgetsItOnceItAnswers() {
+    AtomicLong clock = new AtomicLong(1_000);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    DependencyProbe probe = new DependencyProbe("schema registry at http://r", () -> {
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+    }, clock::get);
+    assertThat(probe.problem()).as("believed reachable until checked").isNull();
+    failure.set(new java.util.concurrent.ExecutionException(new java.net.ConnectException("Connection refused")));
+    probe.check();
+    clock.addAndGet(7_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("schema registry at http://r unreachable for 7 s: Connection refused");
+    failure.set(null);
+    probe.check();
+    assertThat(probe.problem()).isNull();
+  }
+}

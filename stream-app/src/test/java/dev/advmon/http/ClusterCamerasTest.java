@@ -1,0 +1,131 @@
+package dev.advmon.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.testing.ChildProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real HTTP servers on loopback, each with its own cameras (a map here, a state store in the monitor), the first
+ * told that the second and a third, unreachable, instance are its peers: its /cameras answers for the cameras of
+ * every instance that answers, says which one did not, and never passes a question on.
+ */
+class ClusterCamerasTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private MonitorHttpServer first;
+  private MonitorHttpServer second;
+  private int deadPort;
+
+  private static CameraStatus camera(String id, long frames) {
+    return new CameraStatus(id, "NORMAL", 1000, 1, 0, -1, 0, 0, 0, 0, -1, frames, 0);
+  }
+
+  private static CameraDirectory directory(Map<String, CameraStatus> cameras) {
+    return new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        return List.copyOf(cameras.values());
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        return Optional.ofNullable(cameras.get(id));
+      }
+    };
+  }
+
+  private MonitorHttpServer server(Map<String, CameraStatus> cameras, Peers peers) throws Exception {
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory(cameras), null, metrics::counts,
+        peers);
+    open.add(s);
+    return s;
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    deadPort = ChildProcess.freePort(); // nothing listens here once closed
+    Map<String, CameraStatus> theirs = new TreeMap<>(Map.of("cam-2", camera("cam-2", 20), "cam-3", camera("cam-3", 30)));
+    // The second instance also "knows" the first as a peer: a question it is asked must still not travel on.
+    second = server(theirs, new Peers(null, () -> List.of(new HostInfo("127.0.0.1", 1)), Duration.ofSeconds(2), null));
+    HostInfo other = new HostInfo("127.0.0.1", second.port());
+    HostInfo dead = new HostInfo("127.0.0.1", deadPort);
+    first = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(other, dead), Duration.ofSeconds(2), null));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private HttpResponse<String> get(MonitorHttpServer s, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void listsTheCamerasOfEveryInstanceThatAnswersAndNamesTheOneThatDidNot() throws Exception {
+    HttpResponse<String> r = get(first, "/cameras");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = json.readTree(r.body());
+    List<String> ids = new ArrayList<>();
+    body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).containsExactly("cam-1", "cam-2", "cam-3");
+    assertThat(body.path("complete").asBoolean()).isFalse();
+    assertThat(body.path("instances")).hasSize(3);
+    assertThat(body.path("instances").get(0).path("server").asText()).isEqualTo("127.0.0.1:9");
+    assertThat(body.path("instances").get(0).path("local").asBoolean()).isTrue();
+    assertThat(body.path("instances").get(1).path("cameras").asInt()).isEqualTo(2);
+    assertThat(body.path("instances").get(2).path("server").asText()).isEqualTo("127.0.0.1:" + deadPort);
+    assertThat(body.path("instances").get(2).path("error").asText()).contains("unreachable");
+  }
+
+  @Test
+  void answersForOneCameraHeldByAnotherInstance() throws Exception {
+    HttpResponse<String> r = get(first, "/cameras/cam-3");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(r.body()).path("totalFrames").asLong()).isEqualTo(30);
+    HttpResponse<String> none = get(first, "/cameras/cam-9");
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(none.body()).contains("any instance");
+  }
+
+  @Test
+  void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
+    HttpResponse<String> mine = get(first, "/cameras?scope=local");
+    assertThat(json.readTree(mine.body()).path("cameras")).hasSize(1);
+    assertThat(json.readTree(mine.body()).has("instances")).isFalse();
+    assertThat(get(first, "/cameras/cam-3?scope=local").statusCode()).isEqualTo(404);
+    // the second instance's peer (port 1) is never asked for a local question: it answers at once with its own two
+    HttpResponse<String> theirs = get(second, "/cameras?scope=local");
+    assertThat(json.readTree(theirs.body()).path("cameras")).hasSize(2);
+  }
+}

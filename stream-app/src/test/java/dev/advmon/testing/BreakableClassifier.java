@@ -1,0 +1,64 @@
+package dev.advmon.testing;
+
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.ModelManifest;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A real model that fails on demand: {@link #fault} decides, per call, whether the call throws (and what), and
+ * {@link #hold} can keep calls waiting (a hung model). Only the failure is made up; every call that does not
+ * fail runs the real model.
+ */
+public final class BreakableClassifier implements BatchClassifier {
+
+  /** What a call on {@code images} throws; null = it runs the model. */
+  @FunctionalInterface
+  public interface Fault {
+    Throwable on(List<FloatImage> images);
+  }
+
+  private final BatchClassifier model;
+  public volatile Fault fault = images -> null;
+  public volatile CountDownLatch hold;
+
+  public BreakableClassifier(BatchClassifier model) {
+    this.model = model;
+  }
+
+  @Override
+  public ModelManifest manifest() {
+    return model.manifest();
+  }
+
+  @Override
+  public String engineName() {
+    return model.engineName();
+  }
+
+  @Override
+  public BatchOutput classify(List<FloatImage> images) {
+    CountDownLatch h = hold;
+    if (h != null) {
+      try {
+        h.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Throwable t = fault.on(images);
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return model.classify(images);
+  }
+
+  /** The model is not closed here: it belongs to the test. */
+  @Override
+  public void close() {}
+}

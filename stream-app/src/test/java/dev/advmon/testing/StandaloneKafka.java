@@ -1,0 +1,190 @@
+package dev.advmon.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one) as a child process, on the Apache
+ * Kafka server jars of the test classpath ({@code kafka.tools.StorageTool format}, then {@code kafka.Kafka}).
+ * Unlike the in-process broker of {@link KafkaBroker}, it can be killed ({@link #kill()}), stopped
+ * ({@link #stop()}) and started again on the same data and ports ({@link #restart()}): what the fault tests need.
+ *
+ * <p>Broker settings are the defaults of a production broker, except what one node needs (replication factors and
+ * {@code transaction.state.log.min.isr} of 1) and single-partition internal topics (they only make the first
+ * group join slower). Notably {@code group.initial.rebalance.delay.ms} keeps its default of 3 s. Log:
+ * {@code <dir>/broker.log}.
+ */
+public final class StandaloneKafka implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StandaloneKafka.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final int port;
+  private final int controllerPort;
+  private ChildProcess process;
+
+  private StandaloneKafka(Path dir, int port, int controllerPort) {
+    this.dir = dir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+  }
+
+  /** Formats a fresh data folder under {@code dir} and starts the broker; returns once it answers. */
+  public static StandaloneKafka start(Path dir) throws InterruptedException {
+    // The ports are found free here and bound by the child a moment later; should another process take one
+    // in between, the broker exits at once and is started again on new ports (no test flakes on it).
+    IllegalStateException last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort());
+      try {
+        kafka.format();
+        kafka.launch();
+        return kafka;
+      } catch (IllegalStateException e) {
+        last = e;
+        kafka.close();
+        if (!kafka.process.output().contains("Address already in use")) {
+          throw e;
+        }
+        LOG.warn("standalone Kafka could not bind its ports ({}, {}); trying others", kafka.port, kafka.controllerPort);
+      }
+    }
+    throw last;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public ChildProcess process() {
+    return process;
+  }
+
+  private void format() throws InterruptedException {
+    try {
+      Files.createDirectories(dir.resolve("data"));
+      Files.writeString(dir.resolve("server.properties"), String.join("\n",
+          "process.roles=broker,controller",
+          "node.id=1",
+          "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+          "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+          "controller.listener.names=CONTROLLER",
+          "inter.broker.listener.name=PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "log.dirs=" + dir.resolve("data"),
+          "num.partitions=3",
+          "offsets.topic.replication.factor=1",
+          "offsets.topic.num.partitions=1",
+          "transaction.state.log.replication.factor=1",
+          "transaction.state.log.min.isr=1",
+          "transaction.state.log.num.partitions=1",
+          "share.coordinator.state.topic.replication.factor=1",
+          "share.coordinator.state.topic.min.isr=1",
+          ""), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("logback.xml"), """
+          <configuration>
+            <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+              <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n</pattern></encoder>
+            </appender>
+            <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
+            <logger name="kafka.server.BrokerServer" level="INFO"/>
+            <root level="WARN"><appender-ref ref="OUT"/></root>
+          </configuration>
+          """, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ChildProcess format = ChildProcess.start("kafka-storage-format", command("kafka.tools.StorageTool", "format",
+        "--config", dir.resolve("server.properties").toString(), "--cluster-id", Uuid.randomUuid().toString()),
+        dir, dir.resolve("broker.log"), Map.of());
+    try {
+      if (!format.process().waitFor(120, TimeUnit.SECONDS) || format.process().exitValue() != 0) {
+        throw new IllegalStateException("formatting the standalone Kafka storage failed:\n" + format.tail(30));
+      }
+    } finally {
+      format.close();
+    }
+  }
+
+  private List<String> command(String mainClass, String... args) {
+    List<String> cmd = new java.util.ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
+        "-cp", ChildProcess.testClasspath(), mainClass));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private void launch() throws InterruptedException {
+    long t0 = System.nanoTime();
+    process = ChildProcess.start("kafka", command("kafka.Kafka", dir.resolve("server.properties").toString()), dir,
+        dir.resolve("broker.log"), Map.of());
+    awaitReady();
+    LOG.info("standalone Kafka (pid {}) ready at {} in {} ms", process.pid(), bootstrapServers(),
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("standalone Kafka exited before it was ready:\n" + process.tail(40));
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (Exception notYet) {
+          // not listening yet
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("standalone Kafka not ready within " + READY_TIMEOUT.toSeconds() + " s:\n"
+        + process.tail(40));
+  }
+
+  /** kill -9 of the broker. */
+  public void kill() throws InterruptedException {
+    process.kill();
+  }
+
+  /** SIGTERM, waiting for a controlled shutdown. */
+  public void stop() throws InterruptedException {
+    if (!process.stop(Duration.ofSeconds(60))) {
+      process.kill();
+    }
+  }
+
+  /** Starts the broker again on the same data folder and ports (after {@link #kill()} or {@link #stop()}). */
+  public void restart() throws InterruptedException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("the broker is still running");
+    }
+    launch();
+  }
+
+
+
+  @Override
+  public void close() {
+    if (process != null) {
+      process.close();
+    }
+  }
+}

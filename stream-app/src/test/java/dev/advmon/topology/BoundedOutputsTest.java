@@ -1,0 +1,77 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** What a frame can make the monitor write is bounded, whatever the frame carries. */
+class BoundedOutputsTest {
+
+  @Test
+  void attributesThatFitAVerdictAreCopiedAsTheyAre() {
+    Map<String, String> small = Map.of("gps", "52.1,4.3", "exposure", "1/250");
+    assertThat(VerdictMapper.boundedAttributes(small)).isSameAs(small);
+  }
+
+  @Test
+  void tooManyOrTooLargeAttributesAreDroppedWholeAndCounted() {
+    Map<String, String> many = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      many.put(String.format("a%03d", i), "v".repeat(200));
+    }
+    many.put("huge", "x".repeat(VerdictMapper.MAX_ATTRIBUTE_VALUE_CHARS + 1));
+    Map<String, String> kept = VerdictMapper.boundedAttributes(many);
+    int chars = kept.entrySet().stream().mapToInt(e -> e.getKey().length() + e.getValue().length()).sum();
+    assertThat(kept.size()).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES);
+    assertThat(chars).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES_CHARS + 64);
+    assertThat(kept).doesNotContainKey("huge").containsKey("a000");
+    int dropped = Integer.parseInt(kept.get(VerdictMapper.DROPPED_ATTRIBUTES));
+    assertThat(dropped + kept.size() - 1).isEqualTo(many.size());
+    assertThat(kept.values()).allSatisfy(v -> assertThat(v.length()).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTE_VALUE_CHARS));
+    assertThat(VerdictMapper.boundedAttributes(many)).as("the same ones on a replay").isEqualTo(kept);
+  }
+
+  @Test
+  void aDeadLetterKeepsAtMostTheLargestFrameAndSaysHowLargeTheRecordWas() {
+    RecordLimits limits = new RecordLimits(1_000);
+    byte[] value = new byte[(int) limits.maxFrameRecordBytes() + 10];
+    byte[] key = new byte[RecordLimits.MAX_KEY_BYTES * 2];
+    var letter = DeadLetters.of("frames", 0, 5, key, value, "RECORD_TOO_LARGE", new RuntimeException("x".repeat(10_000)),
+        null, null, 0, limits);
+    assertThat(letter.getValue().remaining()).isEqualTo((int) limits.maxFrameRecordBytes());
+    assertThat(letter.getValueSize()).isEqualTo(value.length);
+    assertThat(letter.getKey().remaining()).isEqualTo(RecordLimits.MAX_KEY_BYTES);
+    assertThat(letter.getErrorMessage().length()).isLessThan(RecordLimits.MAX_MESSAGE_CHARS + 50);
+
+    var whole = DeadLetters.of("frames", 0, 5, null, new byte[100], "BAD_AVRO", new RuntimeException("m"), null, null,
+        0, limits);
+    assertThat(whole.getValue().remaining()).isEqualTo(100);
+    assertThat(whole.getValueSize()).as("only set when the value was cut").isNull();
+  }
+
+  @Test
+  void theDeadLetterTopicAcceptsTheLargestDeadLetterAndTheDefaultFrameFitsIt() {
+    RecordLimits limits = new RecordLimits(8 * 1024 * 1024);
+    assertThat(limits.maxMessageBytes()).isGreaterThan(limits.maxDeadLetterBytes())
+        .isGreaterThan(limits.maxFrameRecordBytes()).isGreaterThan(8L * 1024 * 1024);
+    assertThat(limits.maxFrameMessageBytes()).isLessThan(limits.maxMessageBytes());
+  }
+
+  @Test
+  void aRecordWithoutAValidTimestampGetsThePartitionTimeOrTheClock() {
+    FrameTimestampExtractor extractor = new FrameTimestampExtractor();
+    ConsumerRecord<Object, Object> stamped = new ConsumerRecord<>("frames", 0, 0, 1_234L,
+        org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, null, null, new org.apache.kafka.common.header.internals.RecordHeaders(),
+        java.util.Optional.empty());
+    ConsumerRecord<Object, Object> unstamped = new ConsumerRecord<>("frames", 0, 1, -1L,
+        org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE, 0, 0, null, null,
+        new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+    assertThat(extractor.extract(stamped, 99L)).isEqualTo(1_234L);
+    assertThat(extractor.extract(unstamped, 99L)).isEqualTo(99L);
+    long before = System.currentTimeMillis();
+    assertThat(extractor.extract(unstamped, -1L)).isGreaterThanOrEqualTo(before);
+  }
+}

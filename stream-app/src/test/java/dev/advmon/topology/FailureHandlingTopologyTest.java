@@ -1,0 +1,186 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.detect.Detector;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.TestData;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every record ends somewhere within a bounded number of tries: the topology with the monitor's error handlers
+ * under TopologyTestDriver (exactly-once), the real tiny model, and faults made on purpose.
+ */
+class FailureHandlingTopologyTest {
+
+  private static DjlClassifier model;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> frames;
+  private TestOutputTopic<String, FrameVerdict> verdicts;
+  private TestOutputTopic<String, DeadLetter> deadLetters;
+  private AvroSerde<Frame> frameSerde;
+  private volatile boolean modelBroken;
+
+  /** A detector with a bug: on frames whose first pixel is pure red it returns a result without a name. */
+  private static final class BuggyDetector implements Detector {
+    @Override
+    public String name() {
+      return "buggy";
+    }
+
+    @Override
+    public String reason() {
+      return "PERTURBATION";
+    }
+
+    @Override
+    public List<FloatImage> probes(FloatImage frame) {
+      return List.of();
+    }
+
+    @Override
+    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
+      boolean red = frame.get(0, 0, 0) == 1f && frame.get(1, 0, 0) == 0f;
+      return new Detection(red ? null : "buggy", reason(), 0.1, 0.5, null);
+    }
+  }
+
+  @BeforeAll
+  static void load() throws Exception {
+    model = DjlClassifier.load(ModelBundle.load(TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb")),
+        EngineChoice.ONNX_RUNTIME);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  private void start(ImageLimits limits) {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    frameSerde = AvroSerde.forClass(Frame.class, registry);
+    AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
+    Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
+        "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlqSerde);
+    BreakableClassifier breakable = new BreakableClassifier(model);
+    breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory") : null;
+    FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes())));
+    driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
+        TopologySettings.of(topics, FramePreparer.forModel(limits, model.manifest()), scorer)), props);
+    frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), topics.verdicts().valueSerde().deserializer());
+    deadLetters = driver.createOutputTopic("dlq", Serdes.String().deserializer(), topics.deadLetters().valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private byte[] rgb(String id, String camera, int r, int g, int b) {
+    byte[] pixels = new byte[16 * 16 * 3];
+    for (int i = 0; i < pixels.length; i += 3) {
+      pixels[i] = (byte) r;
+      pixels[i + 1] = (byte) g;
+      pixels[i + 2] = (byte) b;
+    }
+    return frameSerde.serializer().serialize("frames", Frame.newBuilder().setFrameId(id).setCameraId(camera)
+        .setCaptureTime(Instant.ofEpochMilli(1_000)).setEncoding(ImageEncoding.RGB8).setWidth(16).setHeight(16)
+        .setImage(ByteBuffer.wrap(pixels)).build());
+  }
+
+  @Test
+  void anUnexpectedFailureDeadLettersTheFrameOnceAsProcessingFailedAndTheStreamGoesOn() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    byte[] poison = rgb("red", "cam-1", 255, 0, 0);
+    frames.pipeInput("cam-1".getBytes(), rgb("before", "cam-1", 10, 200, 10));
+    frames.pipeInput("cam-1".getBytes(), poison);
+    frames.pipeInput("cam-1".getBytes(), rgb("after", "cam-1", 10, 10, 200));
+
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("before", "after");
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("PROCESSING_FAILED");
+      assertThat(d.getValue().array()).isEqualTo(poison);
+      assertThat(d.getKey().array()).isEqualTo("cam-1".getBytes());
+      assertThat(d.getSourceTopic()).isEqualTo("frames");
+      assertThat(d.getErrorMessage()).isNotBlank();
+    });
+  }
+
+  @Test
+  void whenScoringFailsForEveryFrameTheTaskFailsAndNothingIsWrittenForTheFrame() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    frames.pipeInput("cam-1".getBytes(), rgb("ok", "cam-1", 10, 200, 10));
+    modelBroken = true;
+    assertThatThrownBy(() -> frames.pipeInput("cam-1".getBytes(), rgb("waits", "cam-1", 10, 10, 200)))
+        .hasRootCauseMessage("CUDA error: out of memory")
+        .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC));
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("ok");
+    assertThat(deadLetters.isEmpty()).as("no dead letter for a frame the model could not score").isTrue();
+  }
+
+  @Test
+  void aRecordLargerThanTheLargestFrameIsDeadLetteredWithItsBeginningAndItsSize() {
+    ImageLimits limits = new ImageLimits(10_000, 1_000_000, 4096);
+    start(limits);
+    RecordLimits records = new RecordLimits(limits.maxEncodedBytes());
+    byte[] huge = new byte[(int) records.maxFrameRecordBytes() + 5_000];
+    Arrays.fill(huge, (byte) 7);
+    frames.pipeInput("cam-9".getBytes(), huge);
+
+    DeadLetter d = deadLetters.readValue();
+    assertThat(d.getReason()).isEqualTo("RECORD_TOO_LARGE");
+    assertThat(d.getValue().remaining()).isEqualTo((int) records.maxFrameRecordBytes());
+    assertThat(d.getValueSize()).isEqualTo(huge.length);
+    assertThat(d.getErrorMessage()).contains("image.max-encoded-bytes");
+  }
+
+  @Test
+  void idsLongerThanAVerdictCarriesAreRefused() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    frames.pipeInput("k".getBytes(), rgb("f1", "c".repeat(RecordLimits.MAX_ID_CHARS + 1), 10, 200, 10));
+    DeadLetter d = deadLetters.readValue();
+    assertThat(d.getReason()).isEqualTo("INVALID_FRAME");
+    assertThat(d.getErrorMessage()).contains("cameraId has 257 characters");
+    assertThat(d.getCameraId()).hasSizeLessThan(300);
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+}
