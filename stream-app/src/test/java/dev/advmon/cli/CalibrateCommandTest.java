@@ -34,6 +34,16 @@ class CalibrateCommandTest {
     for (String f : List.of("model.onnx", "manifest.json")) {
       Files.copy(TestData.defaultBundle().resolve(f), bundle.resolve(f));
     }
+    // the detector-head variants trained without one attack family each, which the manifest names
+    Path heads = TestData.defaultBundle().resolve("heads");
+    if (Files.isDirectory(heads)) {
+      Files.createDirectory(bundle.resolve("heads"));
+      try (var files = Files.list(heads)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, bundle.resolve("heads").resolve(f.getFileName()));
+        }
+      }
+    }
     // a holdout of 300: the thresholds must come from these images, however many --hold asks for
     Files.writeString(bundle.resolve("holdout.txt"),
         IntStream.range(0, 300).map(i -> i * 3).mapToObj(Integer::toString).collect(Collectors.joining("\n")) + "\n");
@@ -80,6 +90,10 @@ class CalibrateCommandTest {
     assertThat(rates.get("clean").asDouble()).isLessThanOrEqualTo(0.05);
     assertThat(c.at("/data/weights/learned").asDouble()).isEqualTo(2.0);
     assertThat(d.at("/learned/calibration_fpr").asDouble()).isLessThanOrEqualTo(0.05);
+    // every head variant the manifest names gets its own threshold, for evaluate's leave-one-family-out table
+    JsonNode named = new ObjectMapper().readTree(bundle.resolve("manifest.json").toFile()).at("/adversarial_head/leave_out");
+    assertThat(d.at("/learned/leave_out").size()).isEqualTo(named.size());
+    named.fieldNames().forEachRemaining(f -> assertThat(d.at("/learned/leave_out/" + f + "/threshold").isNumber()).as(f).isTrue());
     // the training labels are read next to the images (none here): the model's class on the clean frame is kept
     assertThat(c.at("/data/labels").asText()).startsWith("none");
   }
