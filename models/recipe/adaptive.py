@@ -9,7 +9,8 @@ Usage (from the repository root, Debian's Python; seeded; needs a calibrated bun
 
 What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and signal scales from calibration.json):
   - learned: 1 - p(clean) of the grafted head (outputs.adversarial), differentiable.
-  - stability: the 4 one-pixel shifts (edge repeated); signals p(runner-up)/p(pred), mean softmax L1 to the shifted
+  - stability: the 4 one-pixel shifts (edge repeated); signals boundary = 1 / max(1e-3, log-odds of the predicted
+    class against the runner-up) (older calibrations: p(runner-up)/p(pred)), mean softmax L1 to the shifted
     copies, share of shifted copies with another argmax (soft: a sigmoid of the logit margin in the loss, exact in
     the check); score = max(signal / scale).
   - perturbation (feature squeezing): bit-depth-2 (BPDA: identity gradient through the rounding), median 2x2 and
@@ -113,7 +114,14 @@ class Monitor:
             out["learned"] = (1 - F.softmax(adv, 1)[:, 0]) / self.learned["threshold"]
         if self.stability:
             sc = self.stability["signal_scales"]
-            odds = torch.exp(-log_odds(logp, y))
+            names = self.stability.get("signals", ["boundary", "shift-l1", "shift-flips"])
+            lo = log_odds(logp, y)
+            if names[0] == "boundary":  # 1 / max(1e-3, log-odds of the predicted class against the runner-up)
+                odds = 1 / lo.clamp(min=1e-3)
+            elif names[0] == "runner-up-odds":  # older calibrations: p(runner-up) / p(predicted)
+                odds = torch.exp(-lo)
+            else:
+                raise SystemExit(f"calibration.json: stability signal {names[0]} is not modelled here")
             l1, flips = 0, 0
             for dy, dx in DIRECTIONS:
                 ls = self.full.run(shift(x, dy, dx))["logits"]

@@ -71,6 +71,7 @@ PREFIX = "adversarial/"
 OUTPUT = "adversarial"
 CLASSES = ["clean", "perturbation", "fooling"]
 FOOLING_FAMILIES = {"fooling", "overinterpretation"}
+NOISE = ["gaussian-noise", "shot-noise", "impulse-noise"]
 SLOW = {"patch", "universal-patch", "spatial", "square", "hsj"}
 UPATCH_STICKERS = 3  # universal stickers fitted for the head's training (each on its own training images)
 
@@ -244,7 +245,7 @@ def training_attacks(model, xtr, ytr, pool, args, mask_value):
 _FRAMES = {}  # attack kind -> float frames, one tensor per kind (so classifier_outputs remembers them)
 
 
-def train_head(model, clean_x, z, leave, mean, args, tag=""):
+def train_head(model, clean_x, z, leave, mean, args, tag="", memo=False):
     """A head trained on clean_x (clean + corrupted-but-right frames) against the attack kinds not in leave."""
     gen = torch.Generator().manual_seed(args.seed + 1)
     torch.manual_seed(args.seed + 1)
@@ -265,9 +266,15 @@ def train_head(model, clean_x, z, leave, mean, args, tag=""):
         start = np.cumsum([0] + [len(y_) for y_ in ys])
         for i, n in parts:
             W[start[i]:start[i] + n] = 0.5 * len(clean_x) / (len(parts) * n)
-    outs = [classifier_outputs(model, x) for x in xs]
-    FEAT = torch.cat([o[0] for o in outs])
-    LOG = torch.cat([o[1] for o in outs])
+    if memo:  # the leave-out variants: classifier outputs per frame set, computed once for all variants
+        outs = [classifier_outputs(model, x) for x in xs]
+        FEAT = torch.cat([o[0] for o in outs])
+        LOG = torch.cat([o[1] for o in outs])
+    else:  # the bundle's head: batches of 2,000 over all frames, as the committed head was made (float-exact rerun)
+        with torch.no_grad():
+            env = [model.run(X[i:i + 2000]) for i in range(0, len(X), 2000)]
+            FEAT = torch.cat([e["features"] for e in env])
+            LOG = torch.cat([e["logits"] for e in env])
     print(f"  head{tag}: {len(clean_x)} clean (corrupted included), {int((Y == 1).sum())} perturbed, "
           f"{int((Y == 2).sum())} fooling frames", flush=True)
     head = Head(mean, 0.353, FEAT.shape[1], LOG.shape[1])
@@ -342,6 +349,9 @@ def main():
     ap.add_argument("--clean", type=int, default=20000, help="clean non-holdout training images for the head")
     ap.add_argument("--corrupted", type=int, default=20000, help="non-holdout training images under a random corruption "
                     "(corruptions.py, all severities); those the classifier still gets right are trained as CLEAN")
+    ap.add_argument("--extra-noisy", type=int, default=0, help="additional non-holdout training images under a random "
+                    "noise corruption (" + ", ".join(NOISE) + "; all severities), trained as CLEAN where the classifier "
+                    "stays right")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
@@ -415,9 +425,9 @@ def main():
         print(f"attacks only: {args.attacks_only} in {args.cache} ({t_attacks:.0f} s)")
         return
 
-    def corrupted_right(idx, rng):
+    def corrupted_right(idx, rng, names=None):
         """Corrupted copies of training images idx (one random corruption each) that the classifier gets right."""
-        xc, _, _ = C.corrupt_batch(xtr_u8[idx.numpy()], rng)
+        xc, _, _ = C.corrupt_batch(xtr_u8[idx.numpy()], rng, names)
         xc = torch.from_numpy(xc)[:, None]
         ok = A.predict(model, xc).argmax(1) == ytr[idx]
         return xc[ok]
@@ -425,6 +435,11 @@ def main():
     gen = torch.Generator().manual_seed(args.seed + 1)
     clean_x = xtr[pool[torch.randperm(len(pool), generator=gen)[:args.clean]]]
     corr_x = corrupted_right(pool[torch.randperm(len(pool), generator=gen)[:args.corrupted]], np.random.default_rng(args.seed + 2))
+    if args.extra_noisy > 0:  # sensor noise looks most like an L-inf perturbation to a pixel-reading head
+        noisy = corrupted_right(pool[torch.randperm(len(pool), generator=gen)[:args.extra_noisy]],
+                                np.random.default_rng(args.seed + 4), NOISE)
+        print(f"extra noisy clean frames: {len(noisy)} of {args.extra_noisy} ({', '.join(NOISE)}, all severities)")
+        corr_x = torch.cat([corr_x, noisy])
     clean_x = torch.cat([clean_x, corr_x])
     hx = torch.from_numpy(holdout)
     holdout_x = torch.cat([xtr[hx], corrupted_right(hx, np.random.default_rng(args.seed + 3))])
@@ -477,7 +492,7 @@ def main():
         os.makedirs(os.path.join(args.model, "heads"), exist_ok=True)
         for fam in args.variant_families or families:
             kinds = {k for k, f in A.FAMILIES.items() if f == fam}
-            h = train_head(model, clean_x, z, kinds, mean, args, f" without {fam}")
+            h = train_head(model, clean_x, z, kinds, mean, args, f" without {fam}", memo=True)
             variant_rates[fam] = report(model, h, holdout_x, args, only_kinds=kinds, title=f"held out: {fam}; ")
             rel = f"heads/leave-out-{fam}.onnx"
             write_graph(h, os.path.join(args.model, rel))
@@ -508,6 +523,7 @@ def main():
         "epochs": args.epochs,
         "clean_images": args.clean,
         "corrupted_images_trained_as_clean": len(corr_x),
+        "extra_noisy_images": args.extra_noisy,
         "training_attacks": {k: int(len(z[k])) for k in A.KINDS if k in z},
         "classes": {"perturbation": sorted(f for f in families if f not in FOOLING_FAMILIES),
                     "fooling": sorted(FOOLING_FAMILIES)},
