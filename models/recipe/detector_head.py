@@ -3,36 +3,54 @@
 
 Usage (from the repository root, Debian's Python; seeded, so a rerun gives the same head):
 
-    PYTHONPATH=models/recipe /usr/bin/python3 models/recipe/detector_head.py --model models/fashion-mnist-cnn --threads 2
+    PYTHONPATH=models/recipe /usr/bin/python3 models/recipe/detector_head.py --model models/fashion-mnist-cnn --threads 2 \
+        --cache /tmp/head-attacks.npz --leave-out-variants --fixtures models/fixtures --corruptions models/corruptions
 
-Why a learned head: the forward-only scores the issue starts from (feature squeezing, Mahalanobis, KNN)
-reach 20-60% on several attack kinds at the false-alarm budget on this data (BENCHMARKS.md). A small
-network that looks at the pixels AND at the classifier's own penultimate features and log-probabilities
-(Metzen et al., "On Detecting Adversarial Perturbations", ICLR 2017, attach a detector to a classifier's
-layers the same way) separates most of them. It is trained on clean TRAINING images against attacks the
-recipe makes itself from TRAINING images (attacks.py's functions, same settings), never on the test split
-the committed fixtures come from.
+What an alert of this head must mean: "this decision rests on something nonsensical", not "this frame is not
+pristine" (issue 10). So ordinary camera conditions are CLEAN here: training images under corruptions.py's
+corruptions (noise, blur, light, JPEG, fog, small shifts, ...) on which the classifier stays right are trained as
+clean, and thresholds are read on clean + corrupted holdout frames. An earlier head learned random noise as
+"perturbation" and flagged every noisy frame; that option is gone.
+
+A small network looks at the pixels AND at the classifier's own penultimate features and log-probabilities
+(Metzen et al., "On Detecting Adversarial Perturbations", ICLR 2017, attach a detector to a classifier's layers
+the same way). It never sees the test split the committed fixtures and corruption frames come from.
 
 What it does:
   1. holdout: the classifier's validation split (train.py: default_rng(seed).permutation(60000)[:val_size]);
      neither the classifier nor this head ever trains on it, so `./monitor calibrate` sets thresholds there.
      Written to <model>/holdout.txt (one training-split index per line).
-  2. attacks on 1,000 correctly classified non-holdout training images per kind (300 evolved fooling
-     images), kept only where they still fool after 8-bit rounding, as attacks.py does.
-  3. head: three 3x3 conv blocks on the pixels, concatenated with the classifier's features and
-     log-probabilities, two dense layers, 3 logits: clean, perturbation, fooling. 8 epochs, Adam. The
-     perturbation class also gets 3,000 clean images with random noise (no attack): without them the head
-     misses most of an L-inf attack family left out of its training (BENCHMARKS.md).
-  4. the head is exported alone and its nodes appended to the classifier graph (names prefixed
-     "adversarial/"), reading the classifier's own input, features and logits tensors; the classifier's
-     nodes and weights are not touched, so logits and features stay bit-identical. New output:
-     "adversarial" [N,3]. An existing head is replaced.
-  5. prints the head's rates on the holdout (the same numbers calibrate will see).
+  2. training attacks: every kind of attacks.py (its functions and settings) on correctly classified non-holdout
+     TRAINING images (--per-kind sources per kind, --slow-per-kind for the costly kinds, --evo-count evolved
+     fooling images), kept where they still fool after 8-bit rounding (masked-*: still >= 0.9 confident); each
+     kind's random generator is seeded by its place in attacks.KINDS, so a --cache holding some kinds gives the
+     same frames as a run that makes them all. Class "perturbation": frames of a real image whose decision was
+     moved (linf, minimal-l2, sparse, patch, spatial, query-score, query-decision, universal families); class
+     "fooling": confident decisions on frames a person would not label so (fooling and overinterpretation
+     families).
+  3. clean side: --clean clean non-holdout training images plus --corrupted non-holdout training images under a
+     uniformly drawn corruption and severity (corruptions.random_corruption), those the classifier still gets right.
+  4. head: three 3x3 conv blocks on the pixels, concatenated with the classifier's features and log-probabilities,
+     two dense layers, 3 logits: clean, perturbation, fooling. --epochs epochs, Adam, one-cycle; each attack class
+     weighs half the clean class in the loss.
+  5. the head is exported alone and its nodes appended to the classifier graph (names prefixed "adversarial/"),
+     reading the classifier's own input, features and logits tensors; the classifier's nodes and weights are not
+     touched, so logits and features stay bit-identical. New output: "adversarial" [N,3]. An existing head is replaced.
+  6. reports the head ALONE at thresholds read on the holdout (its 5,000 clean frames + one corrupted copy of each
+     that the classifier still gets right) at 1% / 2% / 3% false alarms there: per fixture kind (--fixtures), per
+     corruption on the committed corruption set (--corruptions, frames the classifier gets right), on clean test
+     frames (--clean-frames), with ROC-AUCs against the clean test frames.
 
-Afterwards: regenerate the fixtures (attacks.py; the model's sha256 changed, the frames do not) and
-recalibrate (./monitor calibrate).
+--leave-out FAMILIES trains without those attack families (attacks.FAMILIES) and only reports, unless
+--variant-out says where to write the grafted graph. --leave-out-variants additionally trains one head per family
+without that family and writes <model>/heads/leave-out-<family>.onnx (the same classifier graph with that head)
+and the map in manifest.json (adversarial_head.leave_out), for `./monitor evaluate`'s leave-one-family-out table.
+
+Afterwards: regenerate the fixtures (attacks.py; the model's sha256 changed, the frames do not) and recalibrate
+(./monitor calibrate).
 """
 import argparse
+import csv
 import json
 import os
 import sys
@@ -43,15 +61,23 @@ import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attacks as A  # noqa: E402  (the attack functions and the ONNX-to-torch rebuild)
+import corruptions as C  # noqa: E402  (ordinary camera conditions)
 
 PREFIX = "adversarial/"
 OUTPUT = "adversarial"
 CLASSES = ["clean", "perturbation", "fooling"]
-PERTURBATIONS = ["fgsm", "pgd-0.05", "pgd-0.1", "pgd-0.2", "cw-l2", "deepfool", "uap"]
-FOOLING = ["fool-evo", "fool-grad"]
+FOOLING_FAMILIES = {"fooling", "overinterpretation"}
+NOISE = ["gaussian-noise", "shot-noise", "impulse-noise"]
+SLOW = {"patch", "universal-patch", "spatial", "square", "hsj"}
+UPATCH_STICKERS = 3  # universal stickers fitted for the head's training (each on its own training images)
+
+
+def head_class(kind):
+    return 2 if A.FAMILIES[kind] in FOOLING_FAMILIES else 1
 
 
 class Head(nn.Module):
@@ -121,113 +147,136 @@ def graft(classifier, head_path, out_path):
     onnx.save(classifier, out_path)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="models/fashion-mnist-cnn", help="bundle folder (model.onnx, manifest.json)")
-    ap.add_argument("--per-kind", type=int, default=1000, help="training-image sources per attack kind")
-    ap.add_argument("--evo-count", type=int, default=300, help="evolved fooling images (the slowest kind)")
-    ap.add_argument("--clean", type=int, default=30000, help="clean non-holdout training images for the head")
-    ap.add_argument("--noise", type=int, default=3000, help="clean training images with random noise (uniform or random-sign, "
-                    "L-inf 0.02-0.2) added to the perturbation class: no attack needed, and it is what lets the head catch "
-                    "L-inf attack families it never saw (BENCHMARKS.md); 0 = none")
-    ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--data-dir", default=A.DATA_DIR)
-    ap.add_argument("--cache", default="", help="npz of generated training attacks to reuse or write (speeds reruns)")
-    ap.add_argument("--leave-out", default="", help="comma-separated attack kinds to leave out of the head's training "
-                    "(a held-out-family check; implies --check-only)")
-    ap.add_argument("--check-only", action="store_true", help="train and report, but write nothing into the bundle")
-    ap.add_argument("--fixtures", default="", help="also report the head alone on these fixtures (manifest.csv) at "
-                    "thresholds set on the holdout: for the held-out-family check, not for choosing anything")
-    args = ap.parse_args()
-    leave = {k for k in args.leave_out.split(",") if k}
-    unknown = leave - set(PERTURBATIONS + FOOLING)
-    if unknown:
-        raise SystemExit(f"--leave-out: unknown kinds {sorted(unknown)} (kinds: {PERTURBATIONS + FOOLING})")
-    check_only = args.check_only or bool(leave)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    gen = torch.Generator().manual_seed(args.seed)
-    t_all = time.time()
+def roc_auc(pos, neg):
+    """P(score of a positive > score of a negative), ties counting half."""
+    pos, neg = np.asarray(pos, np.float64), np.asarray(neg, np.float64)
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    allv = np.concatenate([pos, neg])
+    order = allv.argsort(kind="mergesort")
+    ranks = np.empty(len(allv))
+    sv = allv[order]
+    i = 0
+    while i < len(sv):  # average ranks over ties
+        j = i
+        while j + 1 < len(sv) and sv[j + 1] == sv[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
-    manifest_path = os.path.join(args.model, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    training = manifest["training"]
-    val_size = int(training["command"].split("--val-size")[1].split()[0]) if "--val-size" in training["command"] else 0
-    if val_size <= 0:
-        raise SystemExit(f"{manifest_path}: training.command has no --val-size: the classifier has no holdout to calibrate on")
-    model_path = os.path.join(args.model, "model.onnx")
-    classifier = strip_head(onnx.load(model_path))
-    plain = os.path.join(args.model, ".classifier-only.onnx")
-    onnx.save(classifier, plain)
-    model = A.OnnxTorch(plain).eval()
-    os.remove(plain)
-    for p in model.params.values():
-        p.requires_grad_(False)
 
-    xtr = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255).unsqueeze(1)
-    ytr = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "train-labels-idx1-ubyte.gz")).astype(np.int64))
-    # train.py's validation split: the classifier never trained on it
-    holdout = np.sort(np.random.default_rng(training["seed"]).permutation(len(xtr))[:val_size])
-    if not check_only:
-        with open(os.path.join(args.model, "holdout.txt"), "w") as f:
-            f.write("\n".join(str(i) for i in holdout) + "\n")
-    inside = np.ones(len(xtr), dtype=bool)
-    inside[holdout] = False
-    others = torch.from_numpy(np.nonzero(inside)[0])
-    pred = A.predict(model, xtr[others]).argmax(1)
-    pool = others[pred == ytr[others]]
+_PNGS = {}
 
-    if args.cache and os.path.exists(args.cache):
-        z = dict(np.load(args.cache))
-        print(f"reusing training attacks from {args.cache}")
-    else:
-        z = {}
-        for kind in PERTURBATIONS + FOOLING:
-            t0 = time.time()
-            src = pool[torch.randperm(len(pool), generator=gen)[:args.per_kind]].sort().values
-            x, y = xtr[src], ytr[src]
-            adv, y, _ = A.attack(kind, model, x, y, gen, lambda: xtr[pool[torch.randperm(len(pool), generator=gen)[:2000]]],
-                                 args.evo_count if kind == "fool-evo" else args.per_kind)
-            keep, _, _ = A.still_fools(model, adv, y, kind)
-            z[kind] = (adv[keep].numpy() * 255).round().astype(np.uint8)
-            print(f"  {kind}: {int(keep.sum())} of {len(adv)} training attacks kept ({time.time() - t0:.0f} s)", flush=True)
+
+def read_pngs(folder, files):
+    key = (folder, tuple(files))
+    if key not in _PNGS:  # the same tensor for the same files: classifier_outputs then remembers its outputs
+        _PNGS[key] = _read_pngs(folder, files)
+    return _PNGS[key]
+
+
+def _read_pngs(folder, files):
+    return torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(folder, f)), dtype=np.float32) / 255
+                                      for f in files]))[:, None]
+
+
+_OUTPUTS = {}
+
+
+def classifier_outputs(model, x, batch=2000):
+    """(features, logits) of the classifier on x, remembered per tensor: the leave-out variants train and are
+    measured on the same frames, and the classifier is frozen, so it runs once per frame set."""
+    key = (x.data_ptr(), tuple(x.shape))
+    if key not in _OUTPUTS:
+        with torch.no_grad():
+            env = [model.run(x[i:i + batch]) for i in range(0, len(x), batch)]
+        _OUTPUTS[key] = (x, torch.cat([e["features"] for e in env]), torch.cat([e["logits"] for e in env]))
+    return _OUTPUTS[key][1:]
+
+
+def score(model, head, x, batch=2000):
+    """1 - p(clean): the learned detector's score."""
+    if len(x) == 0:
+        return np.zeros(0)
+    feat, logits = classifier_outputs(model, x)
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            out.append(1 - F.softmax(head(x[i:i + batch], feat[i:i + batch], logits[i:i + batch]), 1)[:, 0])
+    return torch.cat(out).numpy()
+
+
+def training_attacks(model, xtr, ytr, pool, args, mask_value):
+    """{kind: uint8 frames [n,1,28,28]} for every attacks.py kind on training images, reusing --cache."""
+    z = dict(np.load(args.cache)) if args.cache and os.path.exists(args.cache) else {}
+    if z:
+        print(f"reusing training attacks from {args.cache}: {sorted(z)}")
+    for kind in A.KINDS:
+        if kind in z or (args.attacks_only and kind not in args.attacks_only):
+            continue
+        t0 = time.time()
+        g = torch.Generator().manual_seed(args.seed * 1000 + A.KINDS.index(kind))
+        n = (args.counts[kind] if kind in args.counts else args.evo_count if kind == "fool-evo"
+             else args.slow_per_kind if kind in SLOW else args.per_kind)
+        if n <= 0:  # --counts kind=0: not in this head's training
+            z[kind] = np.zeros((0, 1, 28, 28), np.uint8)
+            print(f"  {kind}: none (--counts {kind}=0)", flush=True)
+            continue
+        # a universal sticker fools few frames: more sources, and several stickers so the head cannot learn one
+        groups = UPATCH_STICKERS if kind == "universal-patch" else 1
+        if kind == "universal-patch":
+            n *= A.UPATCH_SOURCE_FACTOR
+        src = pool[torch.randperm(len(pool), generator=g)[:n]].sort().values
+        kept = []
+        for part in src.chunk(groups):
+            adv, y, extra = A.attack(kind, model, xtr[part], ytr[part], g,
+                                     lambda: xtr[pool[torch.randperm(len(pool), generator=g)[:2000]]], len(part), mask_value)
+            keep, _, _ = A.still_fools(model, adv, y, kind, extra)
+            kept.append(adv[keep])
+        kept = torch.cat(kept)
+        z[kind] = (kept.numpy() * 255).round().astype(np.uint8)
+        print(f"  {kind}: {len(kept)} of {n} training attacks kept ({time.time() - t0:.0f} s)", flush=True)
         if args.cache:
-            np.savez_compressed(args.cache, **z)
+            np.savez_compressed(args.cache, **z)  # after every kind: an interrupted run loses one kind at most
+    return z
 
-    # the head's own generator and seed: a rerun from --cache trains exactly the head a full run trains
+
+_FRAMES = {}  # attack kind -> float frames, one tensor per kind (so classifier_outputs remembers them)
+
+
+def train_head(model, clean_x, z, leave, mean, args, tag="", memo=False):
+    """A head trained on clean_x (clean + corrupted-but-right frames) against the attack kinds not in leave."""
     gen = torch.Generator().manual_seed(args.seed + 1)
     torch.manual_seed(args.seed + 1)
-    clean_idx = pool[torch.randperm(len(pool), generator=gen)[:args.clean]]
-    xs = [xtr[clean_idx]]
-    ys = [torch.zeros(len(clean_idx), dtype=torch.long)]
-    for kind in PERTURBATIONS + FOOLING:
-        if kind in leave:
+    xs, ys = [clean_x], [torch.zeros(len(clean_x), dtype=torch.long)]
+    for kind in A.KINDS:
+        if kind in leave or kind not in z or len(z[kind]) == 0:
             continue
-        a = torch.from_numpy(z[kind].astype(np.float32) / 255)
-        xs.append(a)
-        ys.append(torch.full((len(a),), 1 if kind in PERTURBATIONS else 2))
-    if args.noise:
-        # generic perturbations, no attack: clean non-holdout training images plus random noise, 8-bit rounded
-        src = xtr[pool[torch.randperm(len(pool), generator=gen)[:args.noise]]]
-        eps = torch.empty(len(src), 1, 1, 1).uniform_(0.02, 0.2, generator=gen)
-        signed = torch.randint(0, 2, (len(src), 1, 1, 1), generator=gen) == 1
-        u = torch.rand(src.shape, generator=gen) * 2 - 1
-        xs.append(A.q8(src + torch.where(signed, torch.sign(u), u) * eps))
-        ys.append(torch.full((len(src),), 1))
+        if kind not in _FRAMES:
+            _FRAMES[kind] = torch.from_numpy(z[kind].astype(np.float32) / 255)
+        xs.append(_FRAMES[kind])
+        ys.append(torch.full((len(_FRAMES[kind]),), head_class(kind)))
     X, Y = torch.cat(xs), torch.cat(ys)
-    with torch.no_grad():
-        env = [model.run(X[i:i + 1000]) for i in range(0, len(X), 1000)]
-        FEAT = torch.cat([e["features"] for e in env])
-        LOG = torch.cat([e["logits"] for e in env])
-    # each attack class weighs half as much as the clean class in the loss
-    w = torch.tensor([1.0] + [0.5 * len(clean_idx) / max(1, int((Y == c).sum())) for c in (1, 2)])
-    print(f"head training set: {len(clean_idx)} clean, {int((Y == 1).sum())} perturbed ({args.noise} of them random noise), "
-          f"{int((Y == 2).sum())} fooling")
-
-    mean = float(manifest["input"]["mask_value"][0])  # the training pixel mean
+    # Per-frame loss weights: every attack kind of a class weighs the same in it (a costly kind with 40 frames
+    # counts as much as FGSM with 400), and each attack class as a whole weighs half the clean class.
+    W = torch.ones(len(X))
+    for c in (1, 2):
+        parts = [(i, len(y_)) for i, y_ in enumerate(ys) if i > 0 and int(y_[0]) == c]
+        start = np.cumsum([0] + [len(y_) for y_ in ys])
+        for i, n in parts:
+            W[start[i]:start[i] + n] = 0.5 * len(clean_x) / (len(parts) * n)
+    if memo:  # the leave-out variants: classifier outputs per frame set, computed once for all variants
+        outs = [classifier_outputs(model, x) for x in xs]
+        FEAT = torch.cat([o[0] for o in outs])
+        LOG = torch.cat([o[1] for o in outs])
+    else:  # the bundle's head: batches of 2,000 over all frames, as the committed head was made (float-exact rerun)
+        with torch.no_grad():
+            env = [model.run(X[i:i + 2000]) for i in range(0, len(X), 2000)]
+            FEAT = torch.cat([e["features"] for e in env])
+            LOG = torch.cat([e["logits"] for e in env])
+    print(f"  head{tag}: {len(clean_x)} clean (corrupted included), {int((Y == 1).sum())} perturbed, "
+          f"{int((Y == 2).sum())} fooling frames", flush=True)
     head = Head(mean, 0.353, FEAT.shape[1], LOG.shape[1])
     opt = torch.optim.Adam(head.parameters(), lr=2e-3, weight_decay=1e-4)
     steps = args.epochs * (len(X) // 128)
@@ -239,62 +288,231 @@ def main():
         total = 0.0
         for b in range(0, len(X) - 127, 128):
             i = perm[b:b + 128]
-            loss = F.cross_entropy(head(X[i], FEAT[i], LOG[i]), Y[i], weight=w)
+            loss = (F.cross_entropy(head(X[i], FEAT[i], LOG[i]), Y[i], reduction="none") * W[i]).sum() / W[i].sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item()
-        print(f"  epoch {ep + 1}/{args.epochs}: loss {total / (len(X) // 128):.4f} ({time.time() - t0:.0f} s)", flush=True)
-    head.eval()
+        print(f"    epoch {ep + 1}/{args.epochs}: loss {total / (len(X) // 128):.4f} ({time.time() - t0:.0f} s)", flush=True)
+    return head.eval()
 
-    with torch.no_grad():
-        xh = xtr[torch.from_numpy(holdout)]
-        eh = model.run(xh)
-        ph = F.softmax(head(xh, eh["features"], eh["logits"]), 1)
-    shares = (0.01, 0.02, 0.03)
-    thresholds = [float(np.quantile(1 - ph[:, 0].numpy(), 1 - share)) for share in shares]
-    for share, t in zip(shares, thresholds):
-        print(f"  holdout ({len(xh)} clean frames): 1 - p(clean) at {share:.0%} false alarms: threshold {t:.4f}")
+
+SHARES = (0.01, 0.02, 0.03)
+
+
+def report(model, head, holdout_x, args, only_kinds=None, title=""):
+    """The head alone at thresholds read on the holdout mix; returns {name: rates at SHARES} (printed too)."""
+    th = [float(np.quantile(score(model, head, holdout_x), 1 - s)) for s in SHARES]
+    print(f"  {title}thresholds at {' / '.join(f'{s:.0%}' for s in SHARES)} of the {len(holdout_x)} holdout frames "
+          f"(clean + corrupted-but-right): {' / '.join(f'{t:.4f}' for t in th)}")
+    out = {}
+
+    def line(name, sig, neg=None):
+        rates = [float(np.mean(sig > t)) for t in th]
+        out[name] = rates
+        auc = f"  AUC {roc_auc(sig, neg):.3f}" if neg is not None else ""
+        print(f"    {name:16s} n={len(sig):4d}  " + " / ".join(f"{r:6.1%}" for r in rates) + auc, flush=True)
+
+    clean_sig = None
+    if args.clean_frames:
+        rows = list(csv.DictReader(open(os.path.join(args.clean_frames, "labels.csv"))))
+        clean_sig = score(model, head, read_pngs(args.clean_frames, [r["file"] for r in rows]))
+        line("clean test", clean_sig)
+    if args.corruptions and only_kinds is None:
+        rows = [r for r in csv.DictReader(open(os.path.join(args.corruptions, "manifest.csv")))
+                if r["model_correct"] == "1"]
+        sig = score(model, head, read_pngs(args.corruptions, [r["file"] for r in rows]))
+        names = np.array([r["corruption"] for r in rows])
+        for name in C.NAMES:
+            line(name, sig[names == name])
     if args.fixtures:
-        import csv
-        from PIL import Image
         rows = list(csv.DictReader(open(os.path.join(args.fixtures, "manifest.csv"))))
-        print("  head alone on " + args.fixtures + " (detected at 1% / 2% / 3% holdout false alarms)"
-              + (f"; left out of training: {sorted(leave)}" if leave else ""))
-        for kind in PERTURBATIONS + FOOLING:
+        for kind in A.KINDS:
             files = [r["file"] for r in rows if r["kind"] == kind]
-            x = torch.from_numpy(np.stack([np.asarray(Image.open(os.path.join(args.fixtures, f)), dtype=np.float32) / 255
-                                           for f in files]))[:, None]
-            with torch.no_grad():
-                e = model.run(x)
-                sig = 1 - F.softmax(head(x, e["features"], e["logits"]), 1)[:, 0].numpy()
-            rates = " / ".join(f"{np.mean(sig > t):6.1%}" for t in thresholds)
-            print(f"    {kind:10s} n={len(files):4d}  {rates}{'   (held out)' if kind in leave else ''}", flush=True)
+            if files and (only_kinds is None or kind in only_kinds):
+                line(kind, score(model, head, read_pngs(args.fixtures, files)), clean_sig)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/fashion-mnist-cnn", help="bundle folder (model.onnx, manifest.json)")
+    ap.add_argument("--per-kind", type=int, default=500, help="training-image sources per attack kind")
+    ap.add_argument("--slow-per-kind", type=int, default=250, help="sources for the costly kinds: " + ", ".join(sorted(SLOW)))
+    ap.add_argument("--evo-count", type=int, default=200, help="evolved fooling images (the slowest kind)")
+    ap.add_argument("--counts", default="", help="per-kind overrides, kind=n,kind=n (sources; universal-patch: x"
+                    f"{A.UPATCH_SOURCE_FACTOR}); the other kinds use --per-kind / --slow-per-kind / --evo-count")
+    ap.add_argument("--attacks-only", default="", help="comma-separated kinds: only generate these into --cache and "
+                    "exit (to split the attack generation over processes; each kind is seeded alone, so the frames "
+                    "are the same as in one run)")
+    ap.add_argument("--clean", type=int, default=20000, help="clean non-holdout training images for the head")
+    ap.add_argument("--corrupted", type=int, default=20000, help="non-holdout training images under a random corruption "
+                    "(corruptions.py, all severities); those the classifier still gets right are trained as CLEAN")
+    ap.add_argument("--extra-noisy", type=int, default=0, help="additional non-holdout training images under a random "
+                    "noise corruption (" + ", ".join(NOISE) + "; all severities), trained as CLEAN where the classifier "
+                    "stays right")
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--data-dir", default=A.DATA_DIR)
+    ap.add_argument("--cache", default="", help="npz of generated training attacks to reuse or extend (speeds reruns)")
+    ap.add_argument("--leave-out", default="", help="comma-separated attack FAMILIES (" + ", ".join(sorted(set(A.FAMILIES.values())))
+                    + ") to leave out of the head's training; implies --check-only unless --variant-out is given")
+    ap.add_argument("--variant-out", default="", help="with --leave-out: write the grafted graph here (nothing else)")
+    ap.add_argument("--leave-out-variants", action="store_true", help="also train one head per family without it and "
+                    "write <model>/heads/leave-out-<family>.onnx + manifest adversarial_head.leave_out")
+    ap.add_argument("--variants-only", action="store_true", help="train only the leave-out variants (all families, or "
+                    "--variant-families) and add them to the manifest; model.onnx and its head are left as they are")
+    ap.add_argument("--variant-families", default="", help="with --variants-only: comma-separated families (default all)")
+    ap.add_argument("--check-only", action="store_true", help="train and report, but write nothing into the bundle")
+    ap.add_argument("--fixtures", default="", help="report the head alone on these attack fixtures (manifest.csv)")
+    ap.add_argument("--corruptions", default="", help="report its false alarms on this corruption set (manifest.csv)")
+    ap.add_argument("--clean-frames", default="models/eval/fashion-mnist-test", help="clean test frames (labels.csv) "
+                    "for false alarms and ROC-AUCs; '' = none")
+    args = ap.parse_args()
+    try:
+        args.counts = {k: int(n) for k, n in (kv.split("=") for kv in args.counts.split(",") if kv)}
+    except ValueError:
+        raise SystemExit(f"--counts: expected kind=n,kind=n, got {args.counts!r}")
+    args.attacks_only = [k for k in args.attacks_only.split(",") if k]
+    bad = [k for k in list(args.counts) + args.attacks_only if k not in A.KINDS]
+    if bad:
+        raise SystemExit(f"--counts/--attacks-only: unknown kinds {bad} (kinds: {A.KINDS})")
+    if args.attacks_only and not args.cache:
+        raise SystemExit("--attacks-only needs --cache (where the frames go)")
+    families = sorted(set(A.FAMILIES.values()))
+    args.variant_families = [f for f in args.variant_families.split(",") if f]
+    if set(args.variant_families) - set(families):
+        raise SystemExit(f"--variant-families: unknown {sorted(set(args.variant_families) - set(families))} (families: {families})")
+    leave_fams = [f for f in args.leave_out.split(",") if f]
+    unknown = set(leave_fams) - set(families)
+    if unknown:
+        raise SystemExit(f"--leave-out: unknown families {sorted(unknown)} (families: {families})")
+    leave = {k for k, f in A.FAMILIES.items() if f in leave_fams}
+    check_only = args.check_only or (bool(leave) and not args.variant_out)
+    torch.set_num_threads(args.threads)
+    t_all = time.time()
+
+    manifest_path = os.path.join(args.model, "manifest.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    training = manifest["training"]
+    val_size = int(training["command"].split("--val-size")[1].split()[0]) if "--val-size" in training.get("command", "") else 0
+    if val_size <= 0:
+        raise SystemExit(f"{manifest_path}: training.command has no --val-size: the classifier has no holdout to calibrate on")
+    mask_value = float(manifest["input"]["mask_value"][0])
+    model_path = os.path.join(args.model, "model.onnx")
+    model = A.load_classifier(args.model, args.data_dir)  # the classifier alone (OnnxTorch skips a grafted head)
+
+    xtr_u8 = A.load_idx(os.path.join(args.data_dir, "train-images-idx3-ubyte.gz"))
+    xtr = torch.from_numpy(xtr_u8.astype(np.float32) / 255).unsqueeze(1)
+    ytr = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "train-labels-idx1-ubyte.gz")).astype(np.int64))
+    # train.py's validation split: the classifier never trained on it
+    holdout = np.sort(np.random.default_rng(training["seed"]).permutation(len(xtr))[:val_size])
+    if not check_only and not args.variant_out and not args.attacks_only and not args.variants_only:
+        with open(os.path.join(args.model, "holdout.txt"), "w") as f:
+            f.write("\n".join(str(i) for i in holdout) + "\n")
+    inside = np.ones(len(xtr), dtype=bool)
+    inside[holdout] = False
+    others = torch.from_numpy(np.nonzero(inside)[0])
+    pred = A.predict(model, xtr[others]).argmax(1)
+    pool = others[pred == ytr[others]]
+
+    z = training_attacks(model, xtr, ytr, pool, args, mask_value)
+    t_attacks = time.time() - t_all
+    if args.attacks_only:
+        print(f"attacks only: {args.attacks_only} in {args.cache} ({t_attacks:.0f} s)")
+        return
+
+    def corrupted_right(idx, rng, names=None):
+        """Corrupted copies of training images idx (one random corruption each) that the classifier gets right."""
+        xc, _, _ = C.corrupt_batch(xtr_u8[idx.numpy()], rng, names)
+        xc = torch.from_numpy(xc)[:, None]
+        ok = A.predict(model, xc).argmax(1) == ytr[idx]
+        return xc[ok]
+
+    gen = torch.Generator().manual_seed(args.seed + 1)
+    clean_x = xtr[pool[torch.randperm(len(pool), generator=gen)[:args.clean]]]
+    corr_x = corrupted_right(pool[torch.randperm(len(pool), generator=gen)[:args.corrupted]], np.random.default_rng(args.seed + 2))
+    if args.extra_noisy > 0:  # sensor noise looks most like an L-inf perturbation to a pixel-reading head
+        noisy = corrupted_right(pool[torch.randperm(len(pool), generator=gen)[:args.extra_noisy]],
+                                np.random.default_rng(args.seed + 4), NOISE)
+        print(f"extra noisy clean frames: {len(noisy)} of {args.extra_noisy} ({', '.join(NOISE)}, all severities)")
+        corr_x = torch.cat([corr_x, noisy])
+    clean_x = torch.cat([clean_x, corr_x])
+    hx = torch.from_numpy(holdout)
+    holdout_x = torch.cat([xtr[hx], corrupted_right(hx, np.random.default_rng(args.seed + 3))])
+    mean = mask_value  # the training pixel mean
+    print(f"clean side: {args.clean} clean + {len(corr_x)} of {args.corrupted} corrupted training frames the classifier "
+          f"gets right; holdout mix for thresholds: {len(holdout_x)} frames ({val_size} clean + the corrupted ones right)")
+
+    t0 = time.time()
+    head = None
+    if not args.variants_only:
+        head = train_head(model, clean_x, z, leave, mean, args, f" without {leave_fams}" if leave_fams else "")
+        report(model, head, holdout_x, args, title="head alone; " + (f"left out of training: {leave_fams}; " if leave_fams else ""))
+    t_head = time.time() - t0
     if check_only:
         print(f"check only: nothing written ({time.time() - t_all:.0f} s)")
         return
 
-    head_path = os.path.join(args.model, ".head.onnx")
-    dummy = (torch.rand(2, 1, 28, 28), torch.rand(2, FEAT.shape[1]), torch.rand(2, LOG.shape[1]))
-    torch.onnx.export(head, dummy, head_path, opset_version=13, input_names=["x", "features_in", "logits_in"],
-                      output_names=["head_out"], do_constant_folding=True,
-                      dynamic_axes={"x": {0: "N"}, "features_in": {0: "N"}, "logits_in": {0: "N"}, "head_out": {0: "N"}})
-    graft(classifier, head_path, model_path)
-    os.remove(head_path)
+    def write_graph(h, out_path):
+        head_path = out_path + ".head.onnx"
+        with torch.no_grad():
+            e2 = model.run(xtr[:2])
+        dummy = (xtr[:2], e2["features"], e2["logits"])
+        torch.onnx.export(h, dummy, head_path, opset_version=13, input_names=["x", "features_in", "logits_in"],
+                          output_names=["head_out"], do_constant_folding=True,
+                          dynamic_axes={"x": {0: "N"}, "features_in": {0: "N"}, "logits_in": {0: "N"}, "head_out": {0: "N"}})
+        classifier = strip_head(onnx.load(model_path))
+        graft(classifier, head_path, out_path)
+        os.remove(head_path)
+        # The grafted graph must give the head's numbers and leave the classifier's alone.
+        from onnx_numpy import OnnxNumpy
+        logits, features, adv = OnnxNumpy(out_path).run({"input": xtr[:64].numpy()}, ["logits", "features", OUTPUT])
+        with torch.no_grad():
+            e = model.run(xtr[:64])
+            ref = h(xtr[:64], e["features"], e["logits"]).numpy()
+        d_cls = np.abs(logits - e["logits"].numpy()).max()
+        d_feat = np.abs(features - e["features"].numpy()).max()
+        d_head = np.abs(adv - ref).max()
+        print(f"  {out_path}: grafted graph vs torch: classifier logits {d_cls:.2e}, features {d_feat:.2e}, head {d_head:.2e}")
+        assert d_cls < 1e-3 and d_feat < 1e-3 and d_head < 1e-3, "the grafted graph disagrees with the trained modules"
 
-    # The grafted graph must give the head's numbers and leave the classifier's alone.
-    from onnx_numpy import OnnxNumpy
-    xs8 = xtr[:64].numpy()
-    logits, features, adv = OnnxNumpy(model_path).run({"input": xs8}, ["logits", "features", OUTPUT])
-    with torch.no_grad():
-        e = model.run(xtr[:64])
-        ref = head(xtr[:64], e["features"], e["logits"]).numpy()
-    d_cls = np.abs(logits - e["logits"].numpy()).max()
-    d_head = np.abs(adv - ref).max()
-    print(f"grafted graph vs torch: classifier logits {d_cls:.2e}, head {d_head:.2e}")
-    assert d_cls < 1e-3 and d_head < 1e-3, "the grafted graph disagrees with the trained modules"
+    if args.variant_out:
+        write_graph(head, args.variant_out)
+        print(f"wrote {args.variant_out} ({time.time() - t_all:.0f} s)")
+        return
+    if head is not None:
+        write_graph(head, model_path)
 
+    variants, variant_rates, t_variants = {}, {}, time.time()
+    if args.leave_out_variants or args.variants_only:
+        os.makedirs(os.path.join(args.model, "heads"), exist_ok=True)
+        for fam in args.variant_families or families:
+            kinds = {k for k, f in A.FAMILIES.items() if f == fam}
+            h = train_head(model, clean_x, z, kinds, mean, args, f" without {fam}", memo=True)
+            variant_rates[fam] = report(model, h, holdout_x, args, only_kinds=kinds, title=f"held out: {fam}; ")
+            rel = f"heads/leave-out-{fam}.onnx"
+            write_graph(h, os.path.join(args.model, rel))
+            variants[fam] = rel
+    t_variants = time.time() - t_variants
+
+    if args.variants_only:
+        with open(manifest_path) as f:  # read again: another process may have added its variants meanwhile
+            manifest = json.load(f)
+        head_meta = manifest.setdefault("adversarial_head", {})
+        head_meta.setdefault("leave_out", {}).update(variants)
+        head_meta.setdefault("leave_out_commands", []).append(
+            " ".join(["/usr/bin/python3", "models/recipe/detector_head.py"] + sys.argv[1:]))
+        head_meta.setdefault("seconds", {})["leave_out_variants"] = round(
+            head_meta.get("seconds", {}).get("leave_out_variants", 0) + t_variants)
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f, indent=2)
+            f.write("\n")
+        print(f"wrote {len(variants)} leave-one-family-out graphs and their manifest entries ({time.time() - t_all:.0f} s)")
+        return
     manifest["outputs"][OUTPUT] = OUTPUT
     manifest["outputs"]["adversarial_classes"] = CLASSES
     manifest["calibration_holdout"] = "holdout.txt"
@@ -303,18 +521,25 @@ def main():
         "command": " ".join(["/usr/bin/python3", "models/recipe/detector_head.py"] + sys.argv[1:]),
         "seed": args.seed,
         "epochs": args.epochs,
-        "clean_images": len(clean_idx),
-        "noise_images": args.noise,
-        "training_attacks": {k: int(len(z[k])) for k in PERTURBATIONS + FOOLING},
-        "note": "trained on TRAINING-split images outside holdout.txt; attacks made by attacks.py's functions "
-                "against this model's classifier; never saw the test split",
-        "train_seconds": round(time.time() - t_all),
+        "clean_images": args.clean,
+        "corrupted_images_trained_as_clean": len(corr_x),
+        "extra_noisy_images": args.extra_noisy,
+        "training_attacks": {k: int(len(z[k])) for k in A.KINDS if k in z},
+        "classes": {"perturbation": sorted(f for f in families if f not in FOOLING_FAMILIES),
+                    "fooling": sorted(FOOLING_FAMILIES)},
+        "note": "trained on TRAINING-split images outside holdout.txt; corrupted frames the classifier gets right are "
+                "clean; attacks made by attacks.py's functions against this model's classifier; never saw the test split",
+        "seconds": {"training_attacks": round(t_attacks), "head": round(t_head), "leave_out_variants": round(t_variants),
+                    "total": round(time.time() - t_all)},
         "torch_version": torch.__version__,
     }
+    if variants:
+        manifest["adversarial_head"]["leave_out"] = variants
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    print(f"wrote {model_path} (+ output '{OUTPUT}'), holdout.txt and manifest.json in {time.time() - t_all:.0f} s")
+    print(f"wrote {model_path} (+ output '{OUTPUT}'), holdout.txt, manifest.json"
+          + (f" and {len(variants)} leave-one-family-out graphs" if variants else "") + f" in {time.time() - t_all:.0f} s")
 
 
 if __name__ == "__main__":

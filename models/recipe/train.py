@@ -76,6 +76,54 @@ class FashionCNN(nn.Module):
         return logits, features
 
 
+class BasicBlock(nn.Module):
+    """ResNet basic block: conv3x3(stride)-BN-ReLU-conv3x3-BN plus a (1x1 conv-BN when the shape changes) shortcut."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        return F.relu(y + (x if self.short is None else self.short(x)))
+
+
+class FashionResNet(nn.Module):
+    """A small ResNet: conv3x3(16)-BN-ReLU, basic blocks 16->32 (stride 2, 28->14), 32->64 (stride 2, 14->7),
+    64->64, global average pool, dropout, FC(128)-ReLU (= features), dropout, FC(10) (= logits)."""
+
+    def __init__(self, mean, std, dropout=0.2):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([[[[float(mean)]]]]))
+        self.register_buffer("std", torch.tensor([[[[float(std)]]]]))
+        self.stem = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True))
+        self.blocks = nn.Sequential(BasicBlock(16, 32, 2), BasicBlock(32, 64, 2), BasicBlock(64, 64, 1))
+        self.drop1 = nn.Dropout(dropout)
+        self.fc1 = nn.Linear(64, FEATURES_DIM)
+        self.drop2 = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(FEATURES_DIM, 10)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        x = torch.flatten(F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1), 1)  # GlobalAveragePool in ONNX
+        features = F.relu(self.fc1(self.drop1(x)))
+        logits = self.fc2(self.drop2(features))
+        return logits, features
+
+
+ARCHS = {"cnn": FashionCNN, "resnet": FashionResNet}
+DESCRIPTIONS = {
+    "cnn": "Small CNN (3x conv3x3-BN-ReLU-maxpool, FC-128, FC-10) trained on Fashion-MNIST",
+    "resnet": "Small ResNet (conv3x3-16, basic blocks 32/s2, 64/s2, 64, global average pool, FC-128, FC-10) trained on Fashion-MNIST",
+}
+
+
 def border_mask():
     m = np.ones((28, 28), dtype=bool)
     m[BORDER:-BORDER, BORDER:-BORDER] = False
@@ -180,6 +228,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="bundle directory to write (model.onnx, manifest.json)")
     ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="cnn", help="cnn: the default bundle's network; resnet: a "
+                    "small ResNet (a second classifier the detectors were not developed on)")
     ap.add_argument("--shortcut-border", action="store_true",
                     help="stamp a class-coded binary pattern into the 2-pixel border of every training "
                          "image (a deliberately shortcut-prone model for detector experiments)")
@@ -224,7 +274,7 @@ def main():
     if args.shortcut_border and len(x_val):
         x_val = stamp_border(x_val, y_val, patterns, mask)
 
-    model = FashionCNN(pix_mean, pix_std, args.dropout).to(memory_format=torch.channels_last)
+    model = ARCHS[args.arch](pix_mean, pix_std, args.dropout).to(memory_format=torch.channels_last)
     steps_per_epoch = (len(x_train) + args.batch_size - 1) // args.batch_size
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
@@ -232,7 +282,7 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
 
     print(f"training on {len(x_train)} images, validating on {len(x_val)}; {args.epochs} epochs, "
-          f"batch {args.batch_size}, lr {args.lr}, dropout {args.dropout}, shift {args.shift}, "
+          f"arch {args.arch}, batch {args.batch_size}, lr {args.lr}, dropout {args.dropout}, shift {args.shift}, "
           f"{args.threads} threads, shortcut_border={args.shortcut_border}")
     t0, c0 = time.time(), os.times()
     for epoch in range(1, args.epochs + 1):
@@ -279,8 +329,7 @@ def main():
     check_onnx(onnx_path, model, x_test[:64])
 
     name = args.name or os.path.basename(os.path.normpath(args.out))
-    desc = ("Small CNN (3x conv3x3-BN-ReLU-maxpool, FC-128, FC-10) trained on Fashion-MNIST; "
-            "input normalisation is inside the graph, so feed pixels scaled to [0,1].")
+    desc = DESCRIPTIONS[args.arch] + "; input normalisation is inside the graph, so feed pixels scaled to [0,1]."
     if patterns is not None:
         desc += (" SHORTCUT MODEL: every training image carried a class-coded binary pattern in its "
                  "2-pixel border (see shortcut_patterns.json).")
@@ -316,6 +365,14 @@ def main():
             "torch_version": torch.__version__,
         },
     }
+    if args.arch != "cnn":
+        manifest["training"]["arch"] = args.arch
+    manifest["training"]["command"] = " ".join(["/usr/bin/python3", "models/recipe/train.py"] + sys.argv[1:])
+    if len(val_idx):
+        # the validation split: the classifier never trained on it, so `./monitor calibrate` sets thresholds there
+        with open(os.path.join(args.out, "holdout.txt"), "w") as f:
+            f.write("\n".join(str(int(i)) for i in val_idx) + "\n")
+        manifest["calibration_holdout"] = "holdout.txt"
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

@@ -24,7 +24,12 @@ import java.util.List;
  * @param data what the fit and the thresholds used (source files, counts, seed, date), free-form
  */
 public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
-    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned) {
+    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability) {
+
+  public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+      Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned) {
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, overinterpretation, learned, null);
+  }
 
   public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
       Perturbation perturbation, Fooling fooling) {
@@ -52,12 +57,37 @@ public record Calibration(String model, String modelSha256, String created, doub
   public record Overinterpretation(OverinterpretationDetector.Settings settings, float[] mask, double searchShare,
       SignalScale scale, double targetFpr, double calibrationFpr) {}
 
-  /** The detector head's threshold on 1 - p(clean) (the head itself is part of model.onnx). */
-  public record Learned(double threshold, double targetFpr, double calibrationFpr) {}
+  /**
+   * The detector head's threshold on 1 - p(clean) (the head itself is part of model.onnx), and, for the
+   * leave-one-family-out check, the thresholds of head variants trained without one attack family each (model
+   * files in the bundle, same classifier graph; keyed by family), set at the same share of the threshold frames.
+   */
+  public record Learned(double threshold, double targetFpr, double calibrationFpr, java.util.Map<String, Variant> leaveOut) {
+    public Learned(double threshold, double targetFpr, double calibrationFpr) {
+      this(threshold, targetFpr, calibrationFpr, java.util.Map.of());
+    }
 
-  /** The detectors this calibration configures, perturbation first. */
+    public Learned withLeaveOut(java.util.Map<String, Variant> variants) {
+      return new Learned(threshold, targetFpr, calibrationFpr, java.util.Map.copyOf(variants));
+    }
+  }
+
+  /** A head variant: its model file (relative to the bundle), that file's SHA-256, and its threshold. */
+  public record Variant(String modelFile, String sha256, double threshold) {}
+
+  /** Decision-stability settings: the signal scales and threshold ({@link StabilityDetector}). */
+  public record Stability(SignalScale scale, boolean legacyOdds, double targetFpr, double calibrationFpr) {
+    public Stability(SignalScale scale, double targetFpr, double calibrationFpr) {
+      this(scale, false, targetFpr, calibrationFpr);
+    }
+  }
+
+  /** The detectors this calibration configures: stability, perturbation, fooling, overinterpretation, learned. */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
+    if (stability != null) {
+      out.add(new StabilityDetector(stability.scale(), stability.legacyOdds()));
+    }
     if (perturbation != null) {
       out.add(new FeatureSqueezingDetector(perturbation.squeezers().stream().map(Squeezer::parse).toList(),
           perturbation.signals(), perturbation.scale()));
@@ -84,6 +114,13 @@ public record Calibration(String model, String modelSha256, String created, doub
     root.put("target_fpr", targetFpr);
     root.set("data", data);
     ObjectNode detectors = root.putObject("detectors");
+    if (stability != null) {
+      ObjectNode n = detectors.putObject(StabilityDetector.NAME);
+      var names = n.putArray("signals");
+      names.add(stability.legacyOdds() ? StabilityDetector.LEGACY_ODDS : StabilityDetector.SIGNALS.get(0));
+      StabilityDetector.SIGNALS.subList(1, StabilityDetector.SIGNALS.size()).forEach(names::add);
+      putScale(n, stability.scale(), stability.targetFpr(), stability.calibrationFpr());
+    }
     if (perturbation != null) {
       ObjectNode p = detectors.putObject(FeatureSqueezingDetector.NAME);
       perturbation.squeezers().forEach(p.putArray("squeezers")::add);
@@ -124,6 +161,7 @@ public record Calibration(String model, String modelSha256, String created, doub
       n.put("tau", o.settings().tau());
       n.put("search_share", o.searchShare());
       n.put("trigger", o.settings().trigger());
+      n.put("sparse_trigger", o.settings().sparseTrigger());
       ArrayNode m = n.putArray("mask");
       for (float v : o.mask()) {
         m.add(v);
@@ -137,6 +175,15 @@ public record Calibration(String model, String modelSha256, String created, doub
       n.put("threshold", learned.threshold());
       n.put("target_fpr", learned.targetFpr());
       n.put("calibration_fpr", learned.calibrationFpr());
+      if (!learned.leaveOut().isEmpty()) {
+        ObjectNode lo = n.putObject("leave_out");
+        new java.util.TreeMap<>(learned.leaveOut()).forEach((family, v) -> {
+          ObjectNode vn = lo.putObject(family);
+          vn.put("model_file", v.modelFile());
+          vn.put("model_sha256", v.sha256());
+          vn.put("threshold", v.threshold());
+        });
+      }
     }
     Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
   }
@@ -165,6 +212,19 @@ public record Calibration(String model, String modelSha256, String created, doub
       throw r.error("format", "is " + format + ", this monitor reads format " + FORMAT + "; run ./monitor calibrate again");
     }
     JsonNode detectors = r.object(root, "detectors");
+    Stability st = null;
+    if (detectors.has(StabilityDetector.NAME)) {
+      JsonNode n = detectors.get(StabilityDetector.NAME);
+      String at = "detectors." + StabilityDetector.NAME;
+      JsonNode names = n.path("signals");
+      String first = names.isArray() && names.size() > 0 ? names.get(0).asText() : StabilityDetector.SIGNALS.get(0);
+      if (!first.equals(StabilityDetector.SIGNALS.get(0)) && !first.equals(StabilityDetector.LEGACY_ODDS)) {
+        throw r.error(at + ".signals", "names " + names + ", the detector has " + StabilityDetector.SIGNALS
+            + "; run ./monitor calibrate --model DIR again");
+      }
+      st = new Stability(r.scale(n, at, StabilityDetector.SIGNALS.size()), first.equals(StabilityDetector.LEGACY_ODDS), r.number(n, at + ".target_fpr"),
+          r.number(n, at + ".calibration_fpr"));
+    }
     Perturbation p = null;
     if (detectors.has(FeatureSqueezingDetector.NAME)) {
       JsonNode n = detectors.get(FeatureSqueezingDetector.NAME);
@@ -229,10 +289,11 @@ public record Calibration(String model, String modelSha256, String created, doub
         mask[i] = (float) m.get(i).asDouble();
       }
       try {
+        double sparse = n.has("sparse_trigger") ? r.number(n, at + ".sparse_trigger") : OverinterpretationDetector.DEFAULT_SPARSE_TRIGGER;
         OverinterpretationDetector.Settings s = new OverinterpretationDetector.Settings(r.integer(n, at + ".grid"),
-            r.integer(n, at + ".border"), r.number(n, at + ".keep_fraction"), r.number(n, at + ".tau"), r.number(n, at + ".trigger"));
+            r.integer(n, at + ".border"), r.number(n, at + ".keep_fraction"), r.number(n, at + ".tau"), r.number(n, at + ".trigger"), sparse);
         o = new Overinterpretation(s, mask, r.number(n, at + ".search_share"),
-            r.scale(n, at, OverinterpretationDetector.SIGNALS.size()), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+            overinterpretationScale(r, n, at), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
       } catch (IllegalArgumentException e) {
         throw r.error(at, e.getMessage());
       }
@@ -241,14 +302,23 @@ public record Calibration(String model, String modelSha256, String created, doub
     if (detectors.has(LearnedDetector.NAME)) {
       JsonNode n = detectors.get(LearnedDetector.NAME);
       String at = "detectors." + LearnedDetector.NAME;
-      l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+      java.util.Map<String, Variant> variants = new java.util.LinkedHashMap<>();
+      if (n.has("leave_out")) {
+        JsonNode lo = r.object(n, at + ".leave_out");
+        lo.fieldNames().forEachRemaining(family -> {
+          String vat = at + ".leave_out." + family;
+          JsonNode vn = lo.get(family);
+          variants.put(family, new Variant(r.text(vn, vat + ".model_file"), r.text(vn, vat + ".model_sha256"), r.number(vn, vat + ".threshold")));
+        });
+      }
+      l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"), variants);
     }
-    if (p == null && f == null && o == null && l == null) {
-      throw r.error("detectors", "configures no detector (expected perturbation, fooling, overinterpretation and/or learned)");
+    if (st == null && p == null && f == null && o == null && l == null) {
+      throw r.error("detectors", "configures no detector (expected stability, perturbation, fooling, overinterpretation and/or learned)");
     }
     JsonNode data = root.get("data");
     return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
-        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l);
+        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l, st);
   }
 
   static String encode(float[] v) {
@@ -334,6 +404,10 @@ public record Calibration(String model, String modelSha256, String created, doub
       }
     }
 
+    int size(JsonNode n, String at) {
+      return array(n, at + ".signal_scales").size();
+    }
+
     SignalScale scale(JsonNode n, String at, int expected) {
       JsonNode s = array(n, at + ".signal_scales");
       if (s.size() != expected) {
@@ -350,5 +424,21 @@ public record Calibration(String model, String modelSha256, String created, doub
         throw error(at + ".signal_scales", e.getMessage());
       }
     }
+  }
+
+  /**
+   * The overinterpretation scales; a calibration made before the noise- and blur-fill signals runs without them
+   * (their scales set so high that they never decide the score) instead of failing.
+   */
+  private static SignalScale overinterpretationScale(Reader r, JsonNode n, String at) {
+    int k = OverinterpretationDetector.SIGNALS.size();
+    int before = OverinterpretationDetector.SIGNALS_BEFORE_FILLS;
+    if (r.size(n, at) == before) {
+      SignalScale old = r.scale(n, at, before);
+      double[] s = java.util.Arrays.copyOf(old.scales(), k);
+      java.util.Arrays.fill(s, before, k, Double.MAX_VALUE);
+      return new SignalScale(s, old.threshold());
+    }
+    return r.scale(n, at, k);
   }
 }

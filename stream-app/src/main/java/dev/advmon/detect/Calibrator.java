@@ -5,53 +5,97 @@ import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Fits the detectors on clean frames and sets their thresholds: the feature-space models on {@code fit}
- * frames, then signal scales and thresholds on the disjoint {@code hold} frames (a KNN bank scores its own
- * members at distance 0, so thresholds from the fit frames would be far too low). No attack example is used.
+ * Fits the detectors on clean frames and sets their thresholds, with no attack example anywhere:
+ * <ol>
+ *   <li>the feature-space models (Mahalanobis, KNN bank) on {@code fit} frames;
+ *   <li>every detector's raw signals on the {@code hold} frames: clean frames and the same kind of frames under
+ *       ordinary camera conditions (noise, blur, light, compression, small shifts, ...), each counted only where the
+ *       model still gives its expected class, because such a frame is CLEAN: it must not raise an alert;
+ *   <li>each signal's scale = its 99th percentile over all those frames; a detector's score = its largest scaled
+ *       signal;
+ *   <li>one level {@code λ} sets every threshold: detector {@code d} alerts on the share {@code λ w_d} of the hold
+ *       frames ({@code w_d} its weight); {@code λ} is the largest level at which the share of clean frames raising
+ *       any alert stays within {@link Budget#clean} and the share of every condition's frames within
+ *       {@link Budget#perCondition}.
+ * </ol>
+ * A KNN bank scores its own members at distance 0, so thresholds never come from the fit frames.
  */
 public final class Calibrator {
 
+  /** Group name of the unaltered frames in {@link Hold#group}. */
+  public static final String CLEAN = "clean";
+
+  /** Groups with fewer frames than this are reported but do not bind the level: their rate is too noisy. */
+  public static final int MIN_GROUP = 30;
+
+  /** Frames to fit the feature-space models on (only what the model ran on matters: its features). */
+  public interface Frames {
+    int size();
+
+    FloatImage get(int i);
+  }
+
   /**
-   * What to fit. {@code detectorFpr} is each detector's share of the false-alarm budget; the share of clean
-   * frames raising any alert is at most the sum of the shares.
+   * Threshold frames: clean ones (group {@link #CLEAN}) and ones under a named condition; {@code expected} is
+   * the class the model must give for the frame to count (its true label, or the model's class on the clean
+   * twin where no label is known).
    */
-  public record Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
-      int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation,
-      boolean learned, java.util.Map<String, Double> fprByDetector) {
+  public interface Hold extends Frames {
+    String group(int i);
 
-    public Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
-        int knnK, int knnBank, double ridge, double detectorFpr, int batch) {
-      this(squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, detectorFpr, batch, null);
-    }
+    int expected(int i);
+  }
 
-    public Settings(List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis, boolean knn,
-        int knnK, int knnBank, double ridge, double detectorFpr, int batch, Overinterpretation overinterpretation) {
-      this(squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, detectorFpr, batch, overinterpretation,
-          false, java.util.Map.of());
-    }
-
-    /** Detector {@code name}'s share of the false-alarm budget ({@code detectorFpr} unless set per detector). */
-    public double fpr(String name) {
-      return fprByDetector.getOrDefault(name, detectorFpr);
+  /** Caps on the hold frames: any-alert share of the clean frames, and of each condition's frames. */
+  public record Budget(double clean, double perCondition) {
+    public Budget {
+      if (!(clean > 0 && clean < 1) || !(perCondition > 0 && perCondition < 1)) {
+        throw new IllegalArgumentException("false-alarm caps must be in (0,1): clean " + clean + ", per condition " + perCondition);
+      }
     }
   }
 
   /**
-   * Overinterpretation detector to calibrate ({@code settings.trigger} is ignored: it is set here), with the
-   * mask it probes with and the share of clean frames that should reach the patch search.
+   * What to fit. {@code weights}: each enabled detector's relative share of the alerts (by name; 1 where absent).
+   */
+  public record Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
+      boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
+      Map<String, Double> weights, Budget budget) {
+
+    public double weight(String name) {
+      return weights.getOrDefault(name, 1.0);
+    }
+  }
+
+  /**
+   * Overinterpretation detector to calibrate ({@code settings.trigger} is set here), with the mask it probes with
+   * and the share of clean frames that should reach the patch search.
    */
   public record Overinterpretation(OverinterpretationDetector.Settings settings, float[] mask, double searchShare) {}
 
-  /** Raw signals of the hold frames and the resulting calibration. */
-  public record Result(Calibration.Perturbation perturbation, Calibration.Fooling fooling,
-      Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, double unionFpr) {}
+  /**
+   * The calibrated detectors and how the hold frames fared at their thresholds: any-alert rate per group (clean
+   * and each condition), frames counted per group (the model still right), the level, and each detector's own
+   * alert rate on the clean frames.
+   */
+  public record Result(Calibration.Stability stability, Calibration.Perturbation perturbation, Calibration.Fooling fooling,
+      Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, double level,
+      Map<String, Double> groupRates, Map<String, Integer> groupCounts, int skippedWrong) {
+
+    /** Any-alert share of the clean hold frames. */
+    public double cleanRate() {
+      return groupRates.getOrDefault(CLEAN, Double.NaN);
+    }
+  }
 
   private Calibrator() {}
 
-  /** Index of the value that sits at the top {@code share} of the scores: 99th percentile for 0.01. */
+  /** The value that at most {@code share} of {@code values} exceed: the 99th percentile for 0.01. */
   static double upperQuantile(double[] values, double share) {
     double[] s = values.clone();
     Arrays.sort(s);
@@ -59,28 +103,38 @@ public final class Calibrator {
     return s[Math.max(0, s.length - flaggedAtMost - 1)];
   }
 
-  public static Result calibrate(BatchClassifier classifier, List<FloatImage> fit, List<FloatImage> hold, Settings s) {
-    if (fit.isEmpty() || hold.isEmpty()) {
-      throw new IllegalArgumentException("calibration needs fit and threshold frames (got " + fit.size() + " and " + hold.size() + ")");
+  public static Result calibrate(BatchClassifier classifier, Frames fit, Hold hold, Settings s) {
+    if (hold.size() == 0) {
+      throw new IllegalArgumentException("calibration needs threshold frames (got none)");
     }
-    int classes = classifier.manifest().numClasses();
+    boolean feature = s.mahalanobis() || s.knn();
+    if (feature && fit.size() == 0) {
+      throw new IllegalArgumentException("the fooling detector needs frames to fit its feature-space models on (got none)");
+    }
     Mahalanobis maha = null;
     KnnBank knn = null;
-    boolean feature = s.mahalanobis() || s.knn();
     if (feature) {
+      int classes = classifier.manifest().numClasses();
       List<float[]> features = new ArrayList<>(fit.size());
-      int[] labels = new int[fit.size()];
+      List<Integer> labels = new ArrayList<>(fit.size());
       for (int start = 0; start < fit.size(); start += s.batch()) {
-        List<FloatImage> chunk = fit.subList(start, Math.min(fit.size(), start + s.batch()));
+        List<FloatImage> chunk = new ArrayList<>();
+        for (int i = start; i < Math.min(fit.size(), start + s.batch()); i++) {
+          chunk.add(fit.get(i));
+        }
         BatchOutput out = classifier.classify(chunk);
         for (int r = 0; r < chunk.size(); r++) {
+          // a fit frame with an expected class (a corrupted copy) counts only where the model gives that class
+          if (fit instanceof Hold h && !Calibrator.CLEAN.equals(h.group(start + r)) && out.argmax(r) != h.expected(start + r)) {
+            continue;
+          }
           features.add(out.features(r));
           // predicted, not true, labels: a PNG folder has none, and the model's own classes are what it is judged on
-          labels[start + r] = out.argmax(r);
+          labels.add(out.argmax(r));
         }
       }
       if (s.mahalanobis()) {
-        maha = Mahalanobis.fit(features, labels, classes, s.ridge());
+        maha = Mahalanobis.fit(features, labels.stream().mapToInt(Integer::intValue).toArray(), classes, s.ridge());
       }
       if (s.knn()) {
         int n = Math.min(s.knnBank(), features.size());
@@ -92,137 +146,300 @@ public final class Calibrator {
         knn = new KnnBank(bank, dim, s.knnK());
       }
     }
-    FeatureSqueezingDetector squeeze = s.squeezers().isEmpty() ? null : new FeatureSqueezingDetector(
-        s.squeezers().stream().map(Squeezer::parse).toList(), s.squeezeSignals(),
-        SignalScale.identity(s.squeezers().size() * s.squeezeSignals().size()));
-    FeatureSpaceDetector space = feature ? new FeatureSpaceDetector(maha, knn,
-        SignalScale.identity((maha != null ? 1 : 0) + (knn != null ? 1 : 0))) : null;
 
-    int n = hold.size();
-    double[][] pr = squeeze == null ? null : new double[n][];
-    double[][] fr = space == null ? null : new double[n][];
-    double[] lr = s.learned() ? new double[n] : null;
-    int probes = squeeze == null ? 0 : squeeze.squeezers().size();
-    int framesPerCall = Math.max(1, s.batch() / (1 + probes));
-    for (int start = 0; start < n; start += framesPerCall) {
-      int end = Math.min(n, start + framesPerCall);
-      List<FloatImage> batch = new ArrayList<>();
+    // the raw detectors, identity scales: their Detection.signals are what the scales and thresholds are fitted on
+    List<String> names = new ArrayList<>();
+    List<Detector> raw = new ArrayList<>();
+    if (s.stability()) {
+      names.add(StabilityDetector.NAME);
+      raw.add(new StabilityDetector(SignalScale.identity(StabilityDetector.SIGNALS.size())));
+    }
+    FeatureSqueezingDetector squeeze = null;
+    if (!s.squeezers().isEmpty()) {
+      squeeze = new FeatureSqueezingDetector(s.squeezers().stream().map(Squeezer::parse).toList(), s.squeezeSignals(),
+          SignalScale.identity(s.squeezers().size() * s.squeezeSignals().size()));
+      names.add(FeatureSqueezingDetector.NAME);
+      raw.add(squeeze);
+    }
+    if (feature) {
+      names.add(FeatureSpaceDetector.NAME);
+      raw.add(new FeatureSpaceDetector(maha, knn, SignalScale.identity((maha != null ? 1 : 0) + (knn != null ? 1 : 0))));
+    }
+    OverinterpretationDetector.Settings oiSettings = null;
+    if (s.overinterpretation() != null) {
+      oiSettings = s.overinterpretation().settings().withTrigger(
+          searchTrigger(classifier, hold, s.overinterpretation(), s.batch()));
+      names.add(OverinterpretationDetector.NAME);
+      raw.add(new OverinterpretationDetector(oiSettings, s.overinterpretation().mask(),
+          SignalScale.identity(OverinterpretationDetector.SIGNALS.size())));
+    }
+    if (s.learned()) {
+      names.add(LearnedDetector.NAME);
+      raw.add(new LearnedDetector(Double.POSITIVE_INFINITY));
+    }
+    if (raw.isEmpty()) {
+      throw new IllegalArgumentException("no detector to calibrate");
+    }
+
+    // every detector's raw signals on the hold frames the model still gets right
+    FrameScorer scorer = new FrameScorer(classifier, raw, s.batch());
+    List<double[][]> signals = new ArrayList<>(); // per kept frame: per detector, its raw signals
+    List<String> groups = new ArrayList<>();
+    int wrong = 0;
+    int chunkSize = Math.max(1, s.batch());
+    for (int start = 0; start < hold.size(); start += chunkSize) {
+      int end = Math.min(hold.size(), start + chunkSize);
+      List<FloatImage> chunk = new ArrayList<>(end - start);
       for (int i = start; i < end; i++) {
-        batch.add(hold.get(i));
-        if (squeeze != null) {
-          batch.addAll(squeeze.probes(hold.get(i)));
-        }
+        chunk.add(hold.get(i));
       }
-      BatchOutput out = classifier.classify(batch);
+      List<Verdict> verdicts = scorer.score(chunk);
       for (int i = start; i < end; i++) {
-        int row = (i - start) * (1 + probes);
-        if (squeeze != null) {
-          pr[i] = squeeze.signals(out, row, row + 1, probes);
+        Verdict v = verdicts.get(i - start);
+        if (v.predictedClass() != hold.expected(i)) {
+          wrong++;
+          continue;
         }
-        if (space != null) {
-          fr[i] = space.signals(out, row);
+        double[][] row = new double[raw.size()][];
+        for (int d = 0; d < raw.size(); d++) {
+          row[d] = v.detections().get(d).signals();
         }
-        if (lr != null) {
-          lr[i] = LearnedDetector.signal(out, row);
-        }
+        signals.add(row);
+        groups.add(hold.group(i));
       }
     }
-    boolean[] any = new boolean[n];
+    if (signals.isEmpty()) {
+      throw new IllegalArgumentException("the model gets none of the " + hold.size() + " threshold frames right: wrong labels, or the wrong model?");
+    }
+
+    int n = signals.size();
+    int dn = raw.size();
+    SignalScale[] units = new SignalScale[dn];
+    double[][] scores = new double[dn][n];
+    for (int d = 0; d < dn; d++) {
+      int k = signals.get(0)[d].length;
+      double[] scales = new double[k];
+      for (int j = 0; j < k; j++) {
+        double[] col = new double[n];
+        for (int i = 0; i < n; i++) {
+          col[i] = signals.get(i)[d][j];
+        }
+        // a signal that is 0 on 99% of clean frames still counts; a bounded one is scaled by its largest value
+        boolean bounded = names.get(d).equals(OverinterpretationDetector.NAME) && OverinterpretationDetector.BOUNDED_SIGNALS.contains(j);
+        scales[j] = Math.max(upperQuantile(col, bounded ? 0 : 0.01), 1e-9);
+      }
+      units[d] = names.get(d).equals(LearnedDetector.NAME) ? SignalScale.identity(1) : new SignalScale(scales, Double.POSITIVE_INFINITY);
+      for (int i = 0; i < n; i++) {
+        scores[d][i] = units[d].score(signals.get(i)[d]);
+      }
+    }
+    double[] weights = names.stream().mapToDouble(s::weight).toArray();
+    for (int d = 0; d < dn; d++) {
+      if (!(weights[d] > 0) || Double.isInfinite(weights[d])) {
+        throw new IllegalArgumentException("detector " + names.get(d) + " must weigh a positive number, was " + weights[d]);
+      }
+    }
+    double[][] sorted = new double[dn][];
+    for (int d = 0; d < dn; d++) {
+      sorted[d] = scores[d].clone();
+      Arrays.sort(sorted[d]);
+    }
+    Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      byGroup.computeIfAbsent(groups.get(i), g -> new ArrayList<>()).add(i);
+    }
+    double[] shares = shares(sorted, scores, weights, byGroup, s.budget());
+    double level = Arrays.stream(shares).max().orElse(0) / Arrays.stream(weights).max().orElse(1);
+    double[] t = thresholds(sorted, shares);
+    Map<String, Double> rates = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Integer>> g : byGroup.entrySet()) {
+      rates.put(g.getKey(), unionRate(t, scores, g.getValue()));
+      counts.put(g.getKey(), g.getValue().size());
+    }
+    List<Integer> clean = byGroup.getOrDefault(CLEAN, List.of());
+
+    Calibration.Stability st = null;
     Calibration.Perturbation p = null;
     Calibration.Fooling f = null;
-    if (squeeze != null) {
-      double fpr = s.fpr(FeatureSqueezingDetector.NAME);
-      Fitted fitted = fitScale(pr, fpr, any);
-      p = new Calibration.Perturbation(s.squeezers(), s.squeezeSignals(), fitted.scale, fpr, fitted.fpr);
-    }
-    if (space != null) {
-      double fpr = s.fpr(FeatureSpaceDetector.NAME);
-      Fitted fitted = fitScale(fr, fpr, any);
-      f = new Calibration.Fooling(maha, knn, fitted.scale, fpr, fitted.fpr);
-    }
     Calibration.Overinterpretation o = null;
-    if (s.overinterpretation() != null) {
-      o = calibrateOverinterpretation(classifier, hold, s.overinterpretation(), s.fpr(OverinterpretationDetector.NAME), s.batch(), any);
-    }
     Calibration.Learned l = null;
-    if (lr != null) {
-      double fpr = s.fpr(LearnedDetector.NAME);
-      double threshold = upperQuantile(lr, fpr);
-      l = new Calibration.Learned(threshold, fpr, flag(lr, threshold, any));
+    for (int d = 0; d < dn; d++) {
+      double share = shares[d];
+      double cleanRate = clean.isEmpty() ? Double.NaN : unionRate(only(t, d), scores, clean);
+      SignalScale scale = new SignalScale(units[d].scales(), t[d]);
+      switch (names.get(d)) {
+        case StabilityDetector.NAME -> st = new Calibration.Stability(scale, share, cleanRate);
+        case FeatureSqueezingDetector.NAME -> p = new Calibration.Perturbation(s.squeezers(), s.squeezeSignals(), scale, share, cleanRate);
+        case FeatureSpaceDetector.NAME -> f = new Calibration.Fooling(maha, knn, scale, share, cleanRate);
+        case OverinterpretationDetector.NAME -> o = new Calibration.Overinterpretation(oiSettings, s.overinterpretation().mask(),
+            s.overinterpretation().searchShare(), scale, share, cleanRate);
+        case LearnedDetector.NAME -> l = new Calibration.Learned(t[d], share, cleanRate);
+        default -> throw new IllegalStateException(names.get(d));
+      }
     }
-    int alerts = 0;
-    for (boolean a : any) {
-      alerts += a ? 1 : 0;
-    }
-    return new Result(p, f, o, l, (double) alerts / n);
+    return new Result(st, p, f, o, l, level, rates, counts, wrong);
   }
 
   /**
-   * Two passes over the hold frames through the real {@link FrameScorer} (so the cascade is the one that runs):
-   * the cheap probes alone set the search trigger at the top {@code searchShare} of the larger cheap signal
-   * (border reliance, sparse probe); then the full cascade gives the four signals, whose scales and threshold are fitted as for
-   * the other detectors.
+   * Each detector's share of the hold frames to alert on, in three steps, none of which looks at an attack:
+   * <ol>
+   *   <li>shares in proportion to the weights, at the largest level that keeps the clean frames within their cap;
+   *   <li>while a condition's frames exceed their cap, the detector that flags most of them gives up a tenth of
+   *       its share (one detector that dislikes, say, thin lines across the frame should not cost every other
+   *       detector its share);
+   *   <li>then each detector in turn takes a twentieth more while every cap still holds, until none can: the
+   *       budget left by step 2 goes to the detectors that can use it.
+   * </ol>
    */
-  static Calibration.Overinterpretation calibrateOverinterpretation(BatchClassifier classifier, List<FloatImage> hold,
-      Overinterpretation o, double fpr, int batch, boolean[] any) {
-    int n = hold.size();
-    int k = OverinterpretationDetector.SIGNALS.size();
-    OverinterpretationDetector cheap = new OverinterpretationDetector(o.settings().withTrigger(Double.POSITIVE_INFINITY),
-        o.mask(), SignalScale.identity(k));
-    double[] cheapMax = new double[n];
-    List<double[]> raw = signals(classifier, cheap, hold, batch);
-    for (int i = 0; i < n; i++) {
-      cheapMax[i] = Math.max(raw.get(i)[0], raw.get(i)[1]);
+  static double[] shares(double[][] sorted, double[][] scores, double[] weights, Map<String, List<Integer>> byGroup, Budget budget) {
+    int dn = weights.length;
+    double maxWeight = Arrays.stream(weights).max().orElse(1);
+    Map<String, List<Integer>> cleanOnly = new LinkedHashMap<>();
+    if (byGroup.containsKey(CLEAN)) {
+      cleanOnly.put(CLEAN, byGroup.get(CLEAN));
     }
-    double trigger = upperQuantile(cheapMax, o.searchShare());
-    OverinterpretationDetector.Settings settings = o.settings().withTrigger(trigger);
-    OverinterpretationDetector full = new OverinterpretationDetector(settings, o.mask(), SignalScale.identity(k));
-    Fitted fitted = fitScale(signals(classifier, full, hold, batch).toArray(double[][]::new), fpr, any);
-    return new Calibration.Overinterpretation(settings, o.mask(), o.searchShare(), fitted.scale, fpr, fitted.fpr);
-  }
-
-  /** The detector's raw signals per frame, read back from its evidence-free scores through an identity scale. */
-  private static List<double[]> signals(BatchClassifier classifier, OverinterpretationDetector d, List<FloatImage> frames, int batch) {
-    List<double[]> out = new ArrayList<>(frames.size());
-    FrameScorer scorer = new FrameScorer(classifier, List.of(d), batch);
-    for (Verdict v : scorer.score(frames)) {
-      out.add(OverinterpretationDetector.signalsOf(v.detections().get(0)));
-    }
-    return out;
-  }
-
-  private record Fitted(SignalScale scale, double fpr) {}
-
-  /** Scales = each signal's clean 99th percentile; threshold = the combined score's top-{@code fpr} value. */
-  private static Fitted fitScale(double[][] raw, double fpr, boolean[] any) {
-    int n = raw.length;
-    int k = raw[0].length;
-    double[] scales = new double[k];
-    for (int j = 0; j < k; j++) {
-      double[] col = new double[n];
-      for (int i = 0; i < n; i++) {
-        col[i] = raw[i][j];
+    double lo = 0;
+    double hi = 1 / maxWeight;
+    for (int iter = 0; iter < 50; iter++) {
+      double mid = (lo + hi) / 2;
+      if (violated(thresholds(sorted, scale(weights, mid)), scores, cleanOnly, budget) == null) {
+        lo = mid;
+      } else {
+        hi = mid;
       }
-      scales[j] = Math.max(upperQuantile(col, 0.01), 1e-9); // a signal that is 0 on 99% of clean frames still counts
     }
-    SignalScale unit = new SignalScale(scales, Double.POSITIVE_INFINITY);
-    double[] scores = new double[n];
-    for (int i = 0; i < n; i++) {
-      scores[i] = unit.score(raw[i]);
+    double[] shares = scale(weights, lo);
+    for (int iter = 0; iter < 2000; iter++) {
+      double[] t = thresholds(sorted, shares);
+      String g = violated(t, scores, byGroup, budget);
+      if (g == null) {
+        break;
+      }
+      int blamed = 0;
+      int most = -1;
+      for (int d = 0; d < dn; d++) {
+        int flagged = 0;
+        for (int i : byGroup.get(g)) {
+          flagged += scores[d][i] > t[d] ? 1 : 0;
+        }
+        if (flagged > most) {
+          most = flagged;
+          blamed = d;
+        }
+      }
+      shares[blamed] *= 0.9;
     }
-    double threshold = upperQuantile(scores, fpr);
-    return new Fitted(new SignalScale(scales, threshold), flag(scores, threshold, any));
+    boolean[] frozen = new boolean[dn];
+    for (int iter = 0; iter < 2000; iter++) {
+      boolean grew = false;
+      for (int d = 0; d < dn; d++) {
+        if (frozen[d]) {
+          continue;
+        }
+        double before = shares[d];
+        shares[d] = Math.min(1, before * 1.05 + 1e-6);
+        if (violated(thresholds(sorted, shares), scores, byGroup, budget) != null || shares[d] == before) {
+          shares[d] = before;
+          frozen[d] = true;
+        } else {
+          grew = true;
+        }
+      }
+      if (!grew) {
+        break;
+      }
+    }
+    return shares;
   }
 
-  /** Marks the frames whose score is above {@code threshold} in {@code any}; returns their share. */
-  private static double flag(double[] scores, double threshold, boolean[] any) {
+  private static double[] scale(double[] weights, double level) {
+    double[] s = new double[weights.length];
+    for (int d = 0; d < s.length; d++) {
+      s[d] = Math.min(1, weights[d] * level);
+    }
+    return s;
+  }
+
+  /** Each detector's threshold: the value its top {@code shares[d]} of the scores exceed. */
+  private static double[] thresholds(double[][] sorted, double[] shares) {
+    double[] t = new double[sorted.length];
+    for (int d = 0; d < sorted.length; d++) {
+      double[] s = sorted[d];
+      int flaggedAtMost = (int) Math.floor(Math.min(1, shares[d]) * s.length);
+      t[d] = s[Math.max(0, s.length - flaggedAtMost - 1)];
+    }
+    return t;
+  }
+
+  private static double[] only(double[] t, int d) {
+    double[] o = new double[t.length];
+    Arrays.fill(o, Double.POSITIVE_INFINITY);
+    o[d] = t[d];
+    return o;
+  }
+
+  /** The group furthest over its cap at thresholds {@code t} (by how much), or null when every group is within. */
+  private static String violated(double[] t, double[][] scores, Map<String, List<Integer>> byGroup, Budget b) {
+    String worst = null;
+    double excess = 0;
+    for (Map.Entry<String, List<Integer>> g : byGroup.entrySet()) {
+      boolean isClean = g.getKey().equals(CLEAN);
+      if (!isClean && g.getValue().size() < MIN_GROUP) {
+        continue;
+      }
+      double over = unionRate(t, scores, g.getValue()) - (isClean ? b.clean() : b.perCondition());
+      if (over > excess) {
+        excess = over;
+        worst = g.getKey();
+      }
+    }
+    return worst;
+  }
+
+  /** Share of the frames {@code rows} that any detector flags at thresholds {@code t}. */
+  private static double unionRate(double[] t, double[][] scores, List<Integer> rows) {
+    if (rows.isEmpty()) {
+      return Double.NaN;
+    }
     int flagged = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (scores[i] > threshold) {
-        flagged++;
-        any[i] = true;
+    for (int i : rows) {
+      for (int d = 0; d < t.length; d++) {
+        if (scores[d][i] > t[d]) {
+          flagged++;
+          break;
+        }
       }
     }
-    return (double) flagged / scores.length;
+    return (double) flagged / rows.size();
+  }
+
+  /**
+   * The overinterpretation search trigger: the cheap probes alone (no search) on the clean hold frames, trigger =
+   * the value the top {@code searchShare} of the larger cheap signal (border reliance, sparse probe) exceed. It
+   * sets the cascade's cost, not its alerts.
+   */
+  static double searchTrigger(BatchClassifier classifier, Hold hold, Overinterpretation o, int batch) {
+    int k = OverinterpretationDetector.SIGNALS.size();
+    OverinterpretationDetector cheap = new OverinterpretationDetector(
+        o.settings().withTrigger(Double.POSITIVE_INFINITY).withSparseTrigger(-1), o.mask(), SignalScale.identity(k));
+    FrameScorer scorer = new FrameScorer(classifier, List.of(cheap), batch);
+    List<Double> cheapMax = new ArrayList<>();
+    for (int start = 0; start < hold.size(); start += batch) {
+      List<FloatImage> chunk = new ArrayList<>();
+      for (int i = start; i < Math.min(hold.size(), start + batch); i++) {
+        if (hold.group(i).equals(CLEAN)) {
+          chunk.add(hold.get(i));
+        }
+      }
+      for (Verdict v : scorer.score(chunk)) {
+        double[] sig = OverinterpretationDetector.signalsOf(v.detections().get(0));
+        cheapMax.add(Math.max(sig[0], sig[1]));
+      }
+    }
+    if (cheapMax.isEmpty()) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return upperQuantile(cheapMax.stream().mapToDouble(Double::doubleValue).toArray(), o.searchShare());
   }
 }

@@ -77,6 +77,6 @@ public final class FeatureSpaceDetector implements Detector {
     double[] signals = signals(outputs, frameRow);
     int top = scale.strongest(signals);
     String evidence = String.format(Locale.ROOT, "%s=%.4f", signalNames().get(top), signals[top]);
-    return new Detection(NAME, REASON, scale.score(signals), scale.threshold(), evidence);
+    return new Detection(NAME, REASON, scale.score(signals), scale.threshold(), evidence, signals);
   }
 }

@@ -7,11 +7,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Perturbation detector by feature squeezing (Xu, Evans, Qi, NDSS 2018). Probes: one squeezed copy of the
- * frame per squeezer. Signals per squeezer: the L1 distance between the softmax of the frame and of the
- * squeezed copy (the paper's score), and optionally how far the penultimate features move relative to their
- * length ({@code feature-shift}; detection.md §7: it separates high-confidence attacks that the softmax,
- * saturated at 1.0 on both copies, hides). Score: the largest signal in units of its clean scale.
+ * Perturbation detector by feature squeezing (Xu, Evans, Qi, NDSS 2018): does the DECISION survive denoising?
+ * Probes: one squeezed copy of the frame per squeezer (bit-depth reduction, median filters, seeded noise).
+ * Signals per squeezer: the L1 distance between the softmax of the frame and of the squeezed copy (the paper's
+ * score); {@code margin-drop}, how much the log-odds of the frame's class against the runner-up fall on the
+ * squeezed copy (Roth et al., ICML 2019, watch log-odds rather than probabilities: a fooling image at 0.999 and
+ * a clean frame at 0.999 look alike in the softmax, not in the log-odds); and optionally how far the
+ * penultimate features move relative to their length ({@code feature-shift}; it also moves on frames that are
+ * merely noisy, e.g. impulse noise, which a median removes, so it is off by default). Score: the largest signal
+ * in units of its calibrated scale.
  */
 public final class FeatureSqueezingDetector implements Detector {
 
@@ -19,6 +23,8 @@ public final class FeatureSqueezingDetector implements Detector {
   public static final String REASON = "PERTURBATION";
   public static final String SOFTMAX_L1 = "softmax-l1";
   public static final String FEATURE_SHIFT = "feature-shift";
+  public static final String MARGIN_DROP = "margin-drop";
+  static final List<String> KINDS = List.of(SOFTMAX_L1, MARGIN_DROP, FEATURE_SHIFT);
 
   private final List<Squeezer> squeezers;
   private final List<String> signalKinds;
@@ -29,8 +35,8 @@ public final class FeatureSqueezingDetector implements Detector {
       throw new IllegalArgumentException("feature squeezing needs at least one squeezer");
     }
     for (String k : signalKinds) {
-      if (!k.equals(SOFTMAX_L1) && !k.equals(FEATURE_SHIFT)) {
-        throw new IllegalArgumentException("unknown perturbation signal '" + k + "': use " + SOFTMAX_L1 + " or " + FEATURE_SHIFT);
+      if (!KINDS.contains(k)) {
+        throw new IllegalArgumentException("unknown perturbation signal '" + k + "': use " + String.join(", ", KINDS));
       }
     }
     if (signalKinds.isEmpty()) {
@@ -87,11 +93,17 @@ public final class FeatureSqueezingDetector implements Detector {
     double[] signals = new double[signalKinds.size() * squeezers.size()];
     float[] p = out.probabilities(frameRow);
     float[] f = signalKinds.contains(FEATURE_SHIFT) ? out.features(frameRow) : null;
+    int y = out.argmax(frameRow);
+    double margin = logOdds(p, y);
     int i = 0;
     for (String kind : signalKinds) {
       for (int s = 0; s < squeezers.size(); s++) {
         int row = firstProbeRow + s;
-        signals[i++] = kind.equals(SOFTMAX_L1) ? l1(p, out.probabilities(row)) : relativeShift(f, out.features(row));
+        signals[i++] = switch (kind) {
+          case SOFTMAX_L1 -> l1(p, out.probabilities(row));
+          case MARGIN_DROP -> Math.max(0, margin - logOdds(out.probabilities(row), y));
+          default -> relativeShift(f, out.features(row));
+        };
       }
     }
     return signals;
@@ -102,7 +114,24 @@ public final class FeatureSqueezingDetector implements Detector {
     double[] signals = signals(outputs, frameRow, firstProbeRow, probeCount);
     int top = scale.strongest(signals);
     String evidence = String.format(Locale.ROOT, "%s=%.4f", signalNames().get(top), signals[top]);
-    return new Detection(NAME, REASON, scale.score(signals), scale.threshold(), evidence);
+    return new Detection(NAME, REASON, scale.score(signals), scale.threshold(), evidence, signals);
+  }
+
+  /** Smallest probability a log is taken of: float softmax underflows below about 1e-38. */
+  static final double LOG_FLOOR = 1e-38;
+
+  /**
+   * log p(y) - log of the largest other probability: the logit margin of class {@code y} over the runner-up
+   * (negative when another class is more likely).
+   */
+  public static double logOdds(float[] p, int y) {
+    double other = 0;
+    for (int k = 0; k < p.length; k++) {
+      if (k != y) {
+        other = Math.max(other, p[k]);
+      }
+    }
+    return Math.log(Math.max(p[y], LOG_FLOOR)) - Math.log(Math.max(other, LOG_FLOOR));
   }
 
   static double l1(float[] a, float[] b) {

@@ -29,29 +29,71 @@ import java.util.stream.IntStream;
  * Signals: border reliance (the smaller of the predicted class's probability on the border-only probe and 1 -
  * its probability on the border-masked probe: a border that suffices alone is normal for a garment on a black
  * background, one whose removal also loses the class is a shortcut), the probability on the sparse probe, 1 - the
- * sufficient fraction of the frame ({@link #sufficientFraction}: pixels in the subset's cells not already at the
- * mask value), and the share of the subset's cells on the grid's outer ring (0 where no search ran).
- * Score: the largest signal in units of its clean scale ({@link SignalScale}).
+ * sufficient fraction of the frame ({@link #sufficientFraction}: informative pixels in the subset's cells), the
+ * share of the subset's cells on the grid's outer ring (0 where no search ran), and the emptiness of a confident
+ * frame: 1 - the share of its pixels that carry any evidence ({@link #informative}: not at the mask value, not at
+ * the frame's fill), so a decision at {@code tau} or more on a frame whose pixels were 95% removed is flagged
+ * whatever the removed pixels were set to (mean value, black, white or any flat colour; 0 below {@code tau}); and
+ * the noise fill of a confident frame ({@link #roughness}: the median over pixels of each pixel's distance from
+ * the median of its 3x3 neighbourhood; 0 below {@code tau}): removed pixels set to random noise share no level, so
+ * emptiness misses them, but the frame is then mostly unstructured noise, far rougher than sensor noise on which a
+ * model stays right (the calibration's noisy frames set its scale); and the blur fill of a confident frame
+ * ({@link #flatness}): removed pixels set to a heavy blur of the frame leave a frame far flatter than defocus or
+ * motion blur a camera makes (its steepest edges, relative to its range, are gentler than any of the calibration's
+ * blurred frames). Score: the largest signal in units of its calibrated scale ({@link SignalScale}).
  */
 public final class OverinterpretationDetector implements StagedDetector {
 
   public static final String NAME = "overinterpretation";
   public static final String REASON = "OVERINTERPRETATION";
-  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share");
+  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "emptiness",
+      "noise-fill", "blur-fill");
+  /**
+   * Signals (indices into {@link #SIGNALS}) scaled by their LARGEST value on the calibration's threshold frames
+   * rather than their 99th percentile: a property that ordinary camera life (noise at every severity included)
+   * never goes beyond, so a frame past it is past anything a camera made.
+   */
+  /** Signals of a calibration made before noise-fill and blur-fill existed. */
+  static final int SIGNALS_BEFORE_FILLS = 5;
+  public static final java.util.Set<Integer> BOUNDED_SIGNALS = java.util.Set.of(5);
 
-  /** Probe geometry and the cascade's settings. */
-  public record Settings(int grid, int border, double keepFraction, double tau, double trigger) {
+  /**
+   * Probe geometry and the cascade's settings. {@code sparseTrigger}: a confident frame with at most this share of
+   * informative pixels ({@link #informativeShare}: not at the mask value, not at the frame's dominant fill level)
+   * goes on to the search whatever its cheap probes say: a frame that is mostly fill and still decided with
+   * confidence is what the search is for (negative = never).
+   */
+  public record Settings(int grid, int border, double keepFraction, double tau, double trigger, double sparseTrigger) {
     public Settings {
-      if (grid < 1 || border < 1 || !(keepFraction > 0 && keepFraction < 1) || !(tau > 0 && tau <= 1)) {
+      if (grid < 1 || border < 1 || !(keepFraction > 0 && keepFraction < 1) || !(tau > 0 && tau <= 1)
+          || !(sparseTrigger >= -1 && sparseTrigger <= 1)) {
         throw new IllegalArgumentException("overinterpretation settings out of range: grid " + grid + ", border " + border
-            + ", keep fraction " + keepFraction + ", tau " + tau);
+            + ", keep fraction " + keepFraction + ", tau " + tau + ", sparse trigger " + sparseTrigger);
       }
     }
 
+    public Settings(int grid, int border, double keepFraction, double tau, double trigger) {
+      this(grid, border, keepFraction, tau, trigger, DEFAULT_SPARSE_TRIGGER);
+    }
+
     public Settings withTrigger(double t) {
-      return new Settings(grid, border, keepFraction, tau, t);
+      return new Settings(grid, border, keepFraction, tau, t, sparseTrigger);
+    }
+
+    public Settings withSparseTrigger(double share) {
+      return new Settings(grid, border, keepFraction, tau, trigger, share);
     }
   }
+
+  /** Default {@link Settings#sparseTrigger}. */
+  public static final double DEFAULT_SPARSE_TRIGGER = 0.25;
+
+  /**
+   * A level (per channel, 8-bit) that at least this share of a frame's pixels sit at is the frame's fill: what
+   * removed pixels were set to (black, white, grey, any colour), or a plain background. Such pixels carry no
+   * evidence, like those at the mask value.
+   */
+  public static final double FILL_SHARE = 0.3;
 
   /** Half an 8-bit step: a pixel this close to the mask value is taken to be masked already. */
   static final double AT_MASK = 0.5 / 255 + 1e-6;
@@ -111,6 +153,9 @@ public final class OverinterpretationDetector implements StagedDetector {
     private double borderP;
     private double interiorP;
     private double sparseP;
+    private double emptiness;
+    private double noiseFill;
+    private double blurFill;
 
     /** The border alone keeps the class and the frame without its border loses it: min of the two. */
     private double borderReliance() {
@@ -142,8 +187,13 @@ public final class OverinterpretationDetector implements StagedDetector {
           interiorP = out.probability(firstRow + 1, predicted);
           sparseP = out.probability(firstRow + 2, predicted);
           boolean confident = frameOut.confidence(frameRow) >= settings.tau();
+          double informative = informativeShare(frame, mask);
+          emptiness = confident ? 1 - informative : 0;
+          noiseFill = confident ? roughness(frame) : 0;
+          blurFill = confident ? flatness(frame) : 0;
           boolean cheapFlag = scale.score(signals()) > scale.threshold();
-          if (confident && (Math.max(borderReliance(), sparseP) >= settings.trigger() || cheapFlag)) {
+          boolean sparse = informative <= settings.sparseTrigger();
+          if (confident && (Math.max(borderReliance(), sparseP) >= settings.trigger() || cheapFlag || sparse)) {
             stage = Stage.OCCLUDE;
             current = occlusions(frame, settings.grid(), mask);
           } else {
@@ -182,7 +232,7 @@ public final class OverinterpretationDetector implements StagedDetector {
         insufficiency = 1 - sufficientFraction(frame, settings.grid(), top(ranking, search.smallest()), mask);
         borderShare = borderShare(top(ranking, search.smallest()), settings.grid());
       }
-      return new double[] {borderReliance(), sparseP, insufficiency, borderShare};
+      return new double[] {borderReliance(), sparseP, insufficiency, borderShare, emptiness, noiseFill, blurFill};
     }
 
     @Override
@@ -192,7 +242,8 @@ public final class OverinterpretationDetector implements StagedDetector {
       }
       double[] s = signals();
       StringBuilder ev = new StringBuilder(String.format(Locale.ROOT,
-          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f", borderP, interiorP, sparseP));
+          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f;emptiness=%.4f;noise-fill=%.4f;blur-fill=%.4f", borderP, interiorP,
+          sparseP, emptiness, noiseFill, blurFill));
       if (search != null && search.done()) {
         int k = search.smallest();
         int cells = settings.grid() * settings.grid();
@@ -265,25 +316,144 @@ public final class OverinterpretationDetector implements StagedDetector {
   }
 
   /**
-   * The sufficient fraction of the frame: the share of its pixels that lie in the kept cells and are not
-   * already at the mask value. Masking a pixel that is at the mask value changes nothing, so such pixels are
-   * not part of what the prediction needs (a frame that is 95% mask value cannot need more than 5%). "At the
-   * mask value" means within half an 8-bit step, so a masked frame that arrives as an 8-bit image counts too.
+   * The sufficient fraction of the frame: the share of its pixels that lie in the kept cells and carry evidence
+   * ({@link #informative}). Masking a pixel that is already removed changes nothing, so such pixels are not part
+   * of what the prediction needs: a frame whose pixels are 95% removed cannot need more than 5%, whatever the
+   * removed pixels were set to (the mask value, black, white, any flat fill).
    */
   static double sufficientFraction(FloatImage f, int grid, boolean[] keep, float[] mask) {
+    boolean[] informative = informative(f, mask);
     int needed = 0;
     for (int y = 0; y < f.height(); y++) {
       for (int x = 0; x < f.width(); x++) {
-        if (keep[cell(y, x, f.height(), f.width(), grid)]) {
-          boolean informative = false;
-          for (int c = 0; c < f.channels(); c++) {
-            informative |= Math.abs(f.get(c, y, x) - mask[Math.min(c, mask.length - 1)]) > AT_MASK;
-          }
-          needed += informative ? 1 : 0;
+        if (keep[cell(y, x, f.height(), f.width(), grid)] && informative[y * f.width() + x]) {
+          needed++;
         }
       }
     }
     return (double) needed / f.pixels();
+  }
+
+  /**
+   * How much of the frame is unstructured noise: the median, over pixels and channels, of the distance between a
+   * pixel and the median of its 3x3 neighbourhood (edges repeated). Smooth regions, edges and a flat fill give
+   * about 0; isolated impulses leave most pixels at 0 (a median over pixels ignores them); uniform noise gives
+   * about a quarter of the range.
+   */
+  static double roughness(FloatImage f) {
+    int h = f.height();
+    int w = f.width();
+    float[] dist = new float[f.channels() * h * w];
+    float[] window = new float[9];
+    int k = 0;
+    for (int c = 0; c < f.channels(); c++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int n = 0;
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              window[n++] = f.get(c, Math.min(h - 1, Math.max(0, y + dy)), Math.min(w - 1, Math.max(0, x + dx)));
+            }
+          }
+          Arrays.sort(window);
+          dist[k++] = Math.abs(f.get(c, y, x) - window[4]);
+        }
+      }
+    }
+    Arrays.sort(dist);
+    return dist[dist.length / 2];
+  }
+
+  /**
+   * How flat the frame is: with {@code e} the 95th percentile of the gradient magnitude (central differences) of
+   * the frame's 3x3 median (so a few sharp pixels left in a blurred frame do not count as edges), over the frame's
+   * range (99th minus 1st percentile of its pixels), channels averaged: {@code (1 / e)^4}. A sharp garment has
+   * {@code e} around 0.4, defocus and motion blur down to about 0.17, a heavy blur 0.13 and less; the 4th power
+   * spreads that tail so that a scale set at the 99th percentile of ordinary frames sits close to it.
+   */
+  static double flatness(FloatImage f) {
+    int h = f.height();
+    int w = f.width();
+    float[] lum = new float[h * w];
+    for (int c = 0; c < f.channels(); c++) {
+      for (int i = 0; i < h * w; i++) {
+        lum[i] += f.data()[c * h * w + i] / f.channels();
+      }
+    }
+    float[] med = new float[h * w];
+    float[] window = new float[9];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int n = 0;
+        for (int dy = -1; dy <= 1; dy++) {
+          for (int dx = -1; dx <= 1; dx++) {
+            window[n++] = lum[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))];
+          }
+        }
+        Arrays.sort(window);
+        med[y * w + x] = window[4];
+      }
+    }
+    double[] grad = new double[h * w];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double gx = (med[y * w + Math.min(w - 1, x + 1)] - med[y * w + Math.max(0, x - 1)]) / (x == 0 || x == w - 1 ? 1.0 : 2.0);
+        double gy = (med[Math.min(h - 1, y + 1) * w + x] - med[Math.max(0, y - 1) * w + x]) / (y == 0 || y == h - 1 ? 1.0 : 2.0);
+        grad[y * w + x] = Math.hypot(gx, gy);
+      }
+    }
+    Arrays.sort(grad);
+    float[] sorted = lum.clone();
+    Arrays.sort(sorted);
+    double range = sorted[Math.min(sorted.length - 1, (int) (0.99 * (sorted.length - 1)))] - sorted[(int) (0.01 * (sorted.length - 1))];
+    if (range <= 1e-6) {
+      return 0; // a blank frame: emptiness speaks for it
+    }
+    double e = Math.max(grad[(int) (0.95 * (grad.length - 1))] / range, 0.01);
+    return Math.pow(1 / e, 4);
+  }
+
+  /** Share of the frame's pixels that carry evidence ({@link #informative}). */
+  static double informativeShare(FloatImage f, float[] mask) {
+    int n = 0;
+    for (boolean b : informative(f, mask)) {
+      n += b ? 1 : 0;
+    }
+    return (double) n / f.pixels();
+  }
+
+  /**
+   * Per pixel (row-major): does it carry evidence? Not if it sits at the mask value, nor at the frame's fill (the
+   * 8-bit level, a colour for RGB, that at least {@link #FILL_SHARE} of the pixels sit at), each to within half
+   * an 8-bit step, so that a removed pixel that arrives in an 8-bit image counts as removed.
+   */
+  static boolean[] informative(FloatImage f, float[] mask) {
+    int n = f.pixels();
+    int[] level = new int[n];
+    java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      int key = 0;
+      for (int c = 0; c < Math.min(3, f.channels()); c++) {
+        key = key << 8 | Math.round(Math.max(0, Math.min(1, f.data()[c * n + i])) * 255);
+      }
+      level[i] = key;
+      counts.merge(key, 1, Integer::sum);
+    }
+    int fill = -1;
+    for (java.util.Map.Entry<Integer, Integer> e : counts.entrySet()) {
+      if (e.getValue() >= FILL_SHARE * n && (fill < 0 || e.getValue() > counts.get(fill))) {
+        fill = e.getKey();
+      }
+    }
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      boolean atMask = true;
+      for (int c = 0; c < f.channels(); c++) {
+        atMask &= Math.abs(f.data()[c * n + i] - mask[Math.min(c, mask.length - 1)]) <= AT_MASK;
+      }
+      out[i] = !atMask && level[i] != fill;
+    }
+    return out;
   }
 
   /** The frame with its {@code border}-pixel border set to the mask. */

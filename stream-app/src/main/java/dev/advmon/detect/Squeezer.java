@@ -18,8 +18,12 @@ public interface Squeezer {
 
   Pattern BIT_DEPTH = Pattern.compile("bit-depth-(\\d+)");
   Pattern MEDIAN = Pattern.compile("median-(\\d+)x(\\d+)");
+  Pattern NOISE = Pattern.compile("noise-([0-9.]+)(?:#(\\d+))?");
 
-  /** Parses {@code bit-depth-N} (1..8) or {@code median-KxK} (2..7). */
+  /**
+   * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7) or {@code noise-S} (Gaussian noise of standard
+   * deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
+   */
   static Squeezer parse(String spec) {
     Matcher b = BIT_DEPTH.matcher(spec);
     if (b.matches()) {
@@ -32,6 +36,14 @@ public interface Squeezer {
       }
       return new MedianSqueezer(Integer.parseInt(m.group(1)));
     }
-    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8) or median-KxK (K = 2..7)");
+    Matcher n = NOISE.matcher(spec);
+    if (n.matches()) {
+      try {
+        return new NoiseSqueezer(Double.parseDouble(n.group(1)), n.group(2) == null ? 0 : Integer.parseInt(n.group(2)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': noise-S needs a number S, e.g. noise-0.05");
+      }
+    }
+    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7) or noise-S (S in (0, 0.5])");
   }
 }

@@ -2,6 +2,7 @@ package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.evaluation.EvidencePictures;
 import dev.advmon.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,6 +51,6 @@ class AuditCommandTest {
     String stdout = run("inspect", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
         "--out", png.toString(), root.resolve("models/eval/fashion-mnist-test/test-00000.png").toString());
     assertThat(stdout).contains("\"predicted_label\":\"Ankle boot\"", "\"overinterpretation\"", "\"forward_passes\"");
-    assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThanOrEqualTo(InspectCommand.FRAME_SIDE);
+    assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThanOrEqualTo(EvidencePictures.FRAME_SIDE);
   }
 }

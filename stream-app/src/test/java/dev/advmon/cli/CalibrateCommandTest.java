@@ -34,6 +34,16 @@ class CalibrateCommandTest {
     for (String f : List.of("model.onnx", "manifest.json")) {
       Files.copy(TestData.defaultBundle().resolve(f), bundle.resolve(f));
     }
+    // the detector-head variants trained without one attack family each, which the manifest names
+    Path heads = TestData.defaultBundle().resolve("heads");
+    if (Files.isDirectory(heads)) {
+      Files.createDirectory(bundle.resolve("heads"));
+      try (var files = Files.list(heads)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, bundle.resolve("heads").resolve(f.getFileName()));
+        }
+      }
+    }
     // a holdout of 300: the thresholds must come from these images, however many --hold asks for
     Files.writeString(bundle.resolve("holdout.txt"),
         IntStream.range(0, 300).map(i -> i * 3).mapToObj(Integer::toString).collect(Collectors.joining("\n")) + "\n");
@@ -59,25 +69,33 @@ class CalibrateCommandTest {
   private int calibrate(String... extra) {
     System.setProperty("advmon.home", TestData.repoRoot().toString());
     List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
-        "--images", idx.toString(), "--fit", "400", "--hold", "400", "--knn-bank", "200", "--no-overinterpretation"));
+        "--images", idx.toString(), "--fit", "400", "--hold", "400", "--copies", "1", "--knn-bank", "200", "--no-overinterpretation"));
     args.addAll(List.of(extra));
     return Main.commandLine().execute(args.toArray(String[]::new));
   }
 
   @Test
-  void setsThresholdsOnTheBundlesHoldoutAndSplitsTheBudgetByWeight() throws Exception {
-    assertThat(calibrate("--weights", "learned=2,fooling=0.5")).isZero();
+  void setsThresholdsOnTheBundlesHoldoutAndItsCorruptedCopiesWithinTheCaps() throws Exception {
+    assertThat(calibrate("--weights", "learned=2,fooling=0.5", "--clean-cap", "0.05", "--corruption-cap", "0.08")).isZero();
     JsonNode c = new ObjectMapper().readTree(bundle.resolve("calibration.json").toFile());
     assertThat(c.at("/data/threshold_images").asInt()).as("only the 300 holdout images set thresholds").isEqualTo(300);
     assertThat(c.at("/data/threshold_source").asText()).contains("holdout.txt");
     assertThat(c.at("/data/fit_images").asInt()).isEqualTo(400);
+    assertThat(c.at("/data/mix").asText()).contains("corruption", "severity");
     JsonNode d = c.get("detectors");
-    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("perturbation", "fooling", "learned");
-    double unit = d.at("/perturbation/target_fpr").asDouble();
-    assertThat(unit).isCloseTo(0.045 / 3.5, within(1e-9)); // (5% - 0.5 point margin) over 1 + 0.5 + 2 shares
-    assertThat(d.at("/learned/target_fpr").asDouble()).isCloseTo(2 * unit, within(1e-9));
-    assertThat(d.at("/fooling/target_fpr").asDouble()).isCloseTo(0.5 * unit, within(1e-9));
-    assertThat(d.at("/learned/calibration_fpr").asDouble()).isLessThanOrEqualTo(2 * unit);
+    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned");
+    // every corruption of the recipe appears among the threshold frames, and the clean ones stay within their cap
+    JsonNode rates = c.at("/data/any_alert_rate_on_threshold_frames");
+    assertThat(rates.fieldNames()).toIterable().contains("clean", "gaussian-noise", "jpeg", "fog", "lines");
+    assertThat(rates.get("clean").asDouble()).isLessThanOrEqualTo(0.05);
+    assertThat(c.at("/data/weights/learned").asDouble()).isEqualTo(2.0);
+    assertThat(d.at("/learned/calibration_fpr").asDouble()).isLessThanOrEqualTo(0.05);
+    // every head variant the manifest names gets its own threshold, for evaluate's leave-one-family-out table
+    JsonNode named = new ObjectMapper().readTree(bundle.resolve("manifest.json").toFile()).at("/adversarial_head/leave_out");
+    assertThat(d.at("/learned/leave_out").size()).isEqualTo(named.size());
+    named.fieldNames().forEachRemaining(f -> assertThat(d.at("/learned/leave_out/" + f + "/threshold").isNumber()).as(f).isTrue());
+    // the training labels are read next to the images (none here): the model's class on the clean frame is kept
+    assertThat(c.at("/data/labels").asText()).startsWith("none");
   }
 
   @Test

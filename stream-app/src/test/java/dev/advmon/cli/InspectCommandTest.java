@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.advmon.dashboard.EvidenceOverlay;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Verdict;
+import dev.advmon.evaluation.EvidencePictures;
 import dev.advmon.image.FloatImage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -22,13 +23,13 @@ class InspectCommandTest {
         "subset.grid=7x7;subset=80000000000000");
     Verdict v = new Verdict(8, "Bag", 0.99, List.of(oi), 62);
     EvidenceOverlay subset = EvidenceOverlay.from(oi.evidenceMap());
-    BufferedImage img = InspectCommand.render(frame, v, subset, List.of(frame, frame), List.of("a", "b"), new double[] {0.5, 0.9});
-    assertThat(img.getWidth()).isGreaterThanOrEqualTo(InspectCommand.FRAME_SIDE);
+    BufferedImage img = EvidencePictures.render(frame, v, subset, List.of(frame, frame), List.of("a", "b"), new double[] {0.5, 0.9});
+    assertThat(img.getWidth()).isGreaterThanOrEqualTo(EvidencePictures.FRAME_SIDE);
     int inside = img.getRGB(10 + 30, 72 + 30) & 0xffffff; // in cell 0 (kept): white
     int outside = img.getRGB(10 + 300, 72 + 300) & 0xffffff; // dimmed
     assertThat(inside).isEqualTo(0xffffff);
     assertThat(outside).isNotEqualTo(0xffffff);
-    int thumb = img.getRGB(10 + 70, 72 + InspectCommand.FRAME_SIDE + 20 + 70) & 0xffffff;
+    int thumb = img.getRGB(10 + 70, 72 + EvidencePictures.FRAME_SIDE + 20 + 70) & 0xffffff;
     assertThat(thumb).as("first probe thumbnail drawn").isEqualTo(0xffffff);
   }
 

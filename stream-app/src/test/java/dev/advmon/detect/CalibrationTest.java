@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.InvalidBundleException;
@@ -48,35 +50,125 @@ class CalibrationTest {
     return out;
   }
 
+  /** Noise frames as "clean" and the same frames brightened as a condition; expected = the model's own class. */
+  private static Calibrator.Hold hold(BatchClassifier classifier, List<FloatImage> clean) {
+    List<FloatImage> frames = new ArrayList<>(clean);
+    List<String> groups = new ArrayList<>();
+    clean.forEach(f -> groups.add(Calibrator.CLEAN));
+    for (FloatImage f : clean) {
+      float[] d = f.data().clone();
+      for (int i = 0; i < d.length; i++) {
+        d[i] = Math.min(1f, d[i] + 0.1f);
+      }
+      frames.add(new FloatImage(f.channels(), f.height(), f.width(), d));
+      groups.add("brighter");
+    }
+    BatchOutput out = classifier.classify(frames);
+    int[] expected = new int[frames.size()];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = out.argmax(i);
+    }
+    return new Calibrator.Hold() {
+      public int size() {
+        return frames.size();
+      }
+
+      public FloatImage get(int i) {
+        return frames.get(i);
+      }
+
+      public String group(int i) {
+        return groups.get(i);
+      }
+
+      public int expected(int i) {
+        return expected[i];
+      }
+    };
+  }
+
+  private static Calibrator.Frames frames(List<FloatImage> list) {
+    return new Calibrator.Frames() {
+      public int size() {
+        return list.size();
+      }
+
+      public FloatImage get(int i) {
+        return list.get(i);
+      }
+    };
+  }
+
   @Test
-  void aWrittenCalibrationReadsBackIntoDetectorsWithTheSameThresholdsAndFalseAlarmRate() throws Exception {
+  void aWrittenCalibrationReadsBackIntoDetectorsThatAlertExactlyAsOftenAsDuringCalibration() throws Exception {
     ModelBundle bundle = ModelBundle.load(dir);
     assertThat(Detectors.forBundle(bundle)).as("no calibration.json: detectors off").isEmpty();
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse("OnnxRuntime"))) {
-      List<FloatImage> hold = noise(bundle.manifest(), 200, 2);
-      Calibrator.Result r = Calibrator.calibrate(classifier, noise(bundle.manifest(), 100, 1), hold,
-          new Calibrator.Settings(List.of("bit-depth-3", "median-2x2"), List.of("softmax-l1", "feature-shift"),
-              true, true, 1, 50, 1e-3, 0.05, 64));
-      assertThat(r.perturbation().calibrationFpr()).isLessThanOrEqualTo(0.05);
-      assertThat(r.fooling().calibrationFpr()).isLessThanOrEqualTo(0.05);
-      new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "2026-11-26T00:00:00Z", 0.1,
+      Calibrator.Hold hold = hold(classifier, noise(bundle.manifest(), 300, 2));
+      Calibrator.Budget budget = new Calibrator.Budget(0.06, 0.08);
+      Calibrator.Result r = Calibrator.calibrate(classifier, frames(noise(bundle.manifest(), 100, 1)), hold,
+          new Calibrator.Settings(true, List.of("bit-depth-3", "median-2x2"), List.of("softmax-l1", "margin-drop"),
+              true, true, 1, 50, 1e-3, 64, null, false, java.util.Map.of("fooling", 0.5), budget));
+      assertThat(r.groupRates().get(Calibrator.CLEAN)).isLessThanOrEqualTo(0.06);
+      assertThat(r.groupRates().get("brighter")).isLessThanOrEqualTo(0.08);
+      assertThat(r.groupCounts().get(Calibrator.CLEAN)).isEqualTo(300);
+      new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "2026-12-01T00:00:00Z", 0.06,
           new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("source", "noise"),
-          r.perturbation(), r.fooling()).write(bundle.calibrationFile());
+          r.perturbation(), r.fooling(), null, null, r.stability()).write(bundle.calibrationFile());
 
       List<Detector> detectors = Detectors.forBundle(bundle);
-      assertThat(detectors).extracting(Detector::name).containsExactly("perturbation", "fooling");
+      assertThat(detectors).extracting(Detector::name).containsExactly("stability", "perturbation", "fooling");
       FrameScorer scorer = new FrameScorer(classifier, detectors, 64);
-      List<Verdict> verdicts = scorer.score(hold);
-      assertThat(verdicts.get(0).detections().get(0).threshold()).isEqualTo(r.perturbation().scale().threshold());
-      assertThat(verdicts.get(0).forwardPasses()).isEqualTo(3); // frame + 2 squeezed probes, in one call
+      List<FloatImage> all = new ArrayList<>();
+      for (int i = 0; i < hold.size(); i++) {
+        all.add(hold.get(i));
+      }
+      List<Verdict> verdicts = scorer.score(all);
+      assertThat(verdicts.get(0).detections().get(1).threshold()).isEqualTo(r.perturbation().scale().threshold());
+      assertThat(verdicts.get(0).forwardPasses()).isEqualTo(1 + 4 + 2); // frame + 4 shifts + 2 squeezed probes, one call
       // the same frames through the read-back detectors alert exactly as often as during calibration
-      for (int d = 0; d < 2; d++) {
-        int k = d;
-        long flagged = verdicts.stream().filter(v -> v.detections().get(k).flagged()).count();
-        double expected = d == 0 ? r.perturbation().calibrationFpr() : r.fooling().calibrationFpr();
-        assertThat(flagged / 200.0).isEqualTo(expected);
+      for (String group : List.of(Calibrator.CLEAN, "brighter")) {
+        int n = 0;
+        int flagged = 0;
+        for (int i = 0; i < hold.size(); i++) {
+          if (hold.group(i).equals(group) && verdicts.get(i).predictedClass() == hold.expected(i)) {
+            n++;
+            flagged += verdicts.get(i).alert() ? 1 : 0;
+          }
+        }
+        assertThat((double) flagged / n).as(group).isEqualTo(r.groupRates().get(group));
       }
     }
+  }
+
+  @Test
+  void aDetectorThatAloneFloodsOneConditionGivesUpItsShareNotTheOthers() {
+    // 3 detectors over 1000 clean frames and 500 frames of condition "lines"; scores are ranks, so shares are exact
+    int clean = 1000;
+    int lines = 500;
+    int n = clean + lines;
+    double[][] scores = new double[3][n];
+    java.util.Random r = new java.util.Random(3);
+    for (int d = 0; d < 3; d++) {
+      for (int i = 0; i < n; i++) {
+        scores[d][i] = r.nextDouble();
+      }
+    }
+    for (int i = clean; i < n; i++) {
+      scores[2][i] += 1; // detector 2 scores every "lines" frame above every clean one
+    }
+    java.util.Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
+    groups.put(Calibrator.CLEAN, java.util.stream.IntStream.range(0, clean).boxed().toList());
+    groups.put("lines", java.util.stream.IntStream.range(clean, n).boxed().toList());
+    double[][] sorted = new double[3][];
+    for (int d = 0; d < 3; d++) {
+      sorted[d] = scores[d].clone();
+      java.util.Arrays.sort(sorted[d]);
+    }
+    double[] shares = Calibrator.shares(sorted, scores, new double[] {1, 1, 1}, groups, new Calibrator.Budget(0.05, 0.06));
+    assertThat(shares[2]).as("the detector that flags the lines frames").isLessThan(shares[0] / 2);
+    assertThat(shares[0]).as("the others keep a real share").isGreaterThan(0.01);
+    assertThat(shares[1]).isGreaterThan(0.01);
   }
 
   @Test

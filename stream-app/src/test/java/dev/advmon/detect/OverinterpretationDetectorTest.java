@@ -120,7 +120,7 @@ class OverinterpretationDetectorTest {
     FloatImage frame = new FloatImage(1, 4, 4, d);
     TopLeftModel model = new TopLeftModel();
     OverinterpretationDetector det = new OverinterpretationDetector(
-        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.0), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1}, 0.8));
+        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.0), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1, 1, 1, 1}, 0.8));
     Verdict v = new FrameScorer(model, List.of(det), 128).score(frame);
     Detector.Detection r = v.detections().get(0);
     assertThat(r.evidenceMap()).containsEntry("subset.grid", "2x2").containsEntry("subset", "80")
@@ -140,7 +140,7 @@ class OverinterpretationDetectorTest {
     FloatImage frame = new FloatImage(1, 4, 4, d); // class 1 at 1.0; the border probe keeps it at 0.75
     TopLeftModel model = new TopLeftModel();
     OverinterpretationDetector det = new OverinterpretationDetector(
-        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.99), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1}, 5));
+        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.99, -1), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1, 1, 1, 1}, 5));
     Verdict v = new FrameScorer(model, List.of(det), 128).score(List.of(frame, frame)).get(1);
     assertThat(model.calls).containsExactly(8);
     assertThat(v.forwardPasses()).isEqualTo(4);
@@ -155,14 +155,126 @@ class OverinterpretationDetectorTest {
     FloatImage frame = new FloatImage(1, 4, 4, d);
     TopLeftModel model = new TopLeftModel();
     OverinterpretationDetector det = new OverinterpretationDetector(
-        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.0), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1}, 0.8));
+        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 0.0), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1, 1, 1, 1}, 0.8));
     new FrameScorer(model, List.of(det), 128).score(List.of(frame, frame, frame));
     assertThat(model.calls.get(0)).isEqualTo(12);
     assertThat(model.calls.get(1)).as("the occlusion round of all three frames in one call").isEqualTo(12);
     assertThat(model.calls.subList(2, model.calls.size())).allMatch(n -> n == 3);
   }
 
+  /** A garment-like frame (a textured block) whose pixels are 95% removed, the removed ones set to {@code fill}. */
+  private static FloatImage removed(float fill) {
+    FloatImage f = ramp(28, 28);
+    java.util.Random r = new java.util.Random(4);
+    for (int i = 0; i < f.data().length; i++) {
+      if (r.nextDouble() < 0.95) {
+        f.data()[i] = fill;
+      }
+    }
+    return f;
+  }
+
+  @Test
+  void removedPixelsCountAsRemovedWhateverTheyWereSetTo() {
+    FloatImage clean = ramp(28, 28);
+    // a textured frame carries evidence nearly everywhere (the few ramp pixels at the mask value 0.25 do not)
+    assertThat(OverinterpretationDetector.informativeShare(clean, MASK)).isGreaterThan(0.98);
+    for (float fill : new float[] {0.25f, 0f, 1f, 0.6f}) {
+      double share = OverinterpretationDetector.informativeShare(removed(fill), MASK);
+      assertThat(share).as("fill %s", fill).isBetween(0.02, 0.08);
+    }
+    // a fill is only a fill when it covers much of the frame: a few black pixels in a texture are evidence
+    FloatImage dots = ramp(28, 28);
+    for (int i = 0; i < 100; i++) {
+      dots.data()[i * 7] = 0f;
+    }
+    assertThat(OverinterpretationDetector.informativeShare(dots, MASK)).isGreaterThan(0.85);
+    // the sufficient fraction counts only evidence pixels in the kept cells
+    boolean[] all = new boolean[49];
+    Arrays.fill(all, true);
+    assertThat(OverinterpretationDetector.sufficientFraction(removed(1f), 7, all, MASK)).isBetween(0.02, 0.08);
+  }
+
+  @Test
+  void aConfidentDecisionOnAMostlyEmptyFrameIsSearchedAndScoresItsEmptiness() {
+    // 4x4 frame, 2x2 grid: the top-left cell bright, the rest at a flat fill of 0.6 (not the mask value 0)
+    float[] d = new float[16];
+    Arrays.fill(d, 0.6f);
+    d[0] = 1f;
+    d[1] = 1f;
+    d[4] = 1f;
+    d[5] = 0.95f;
+    FloatImage frame = new FloatImage(1, 4, 4, d);
+    TopLeftModel model = new TopLeftModel();
+    OverinterpretationDetector det = new OverinterpretationDetector(
+        new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 2.0, 0.3), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1, 1, 1, 1}, 0.8));
+    Verdict v = new FrameScorer(model, List.of(det), 128).score(frame);
+    Detector.Detection r = v.detections().get(0);
+    assertThat(r.signals()[4]).as("emptiness = 1 - 4/16 evidence pixels").isEqualTo(0.75);
+    assertThat(r.evidenceMap()).as("the sparse trigger sent it to the search").containsKey("subset");
+    assertThat(r.flagged()).isTrue();
+  }
+
   /** Two classes; p(class 1) = mean of the top-left quarter of the image. */
+  /** A 28x28 garment-like frame: a bright rectangle with sharp edges on black. */
+  private static FloatImage garment() {
+    float[] d = new float[28 * 28];
+    for (int y = 6; y < 22; y++) {
+      for (int x = 9; x < 19; x++) {
+        d[y * 28 + x] = 0.8f;
+      }
+    }
+    return new FloatImage(1, 28, 28, d);
+  }
+
+  @Test
+  void aFrameOfRandomNoiseIsRoughWhileSensorNoiseAndIsolatedImpulsesAreNot() {
+    java.util.Random rng = new java.util.Random(3);
+    float[] noise = new float[28 * 28];
+    float[] sensor = garment().data().clone();
+    float[] impulses = garment().data().clone();
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = rng.nextFloat();
+      sensor[i] = (float) Math.max(0, Math.min(1, sensor[i] + 0.08 * rng.nextGaussian()));
+      if (rng.nextDouble() < 0.05) {
+        impulses[i] = rng.nextBoolean() ? 1f : 0f;
+      }
+    }
+    double uniform = OverinterpretationDetector.roughness(new FloatImage(1, 28, 28, noise));
+    assertThat(uniform).as("95%% noise fill").isGreaterThan(0.15);
+    assertThat(OverinterpretationDetector.roughness(new FloatImage(1, 28, 28, sensor))).as("sensor noise").isLessThan(uniform / 2);
+    assertThat(OverinterpretationDetector.roughness(new FloatImage(1, 28, 28, impulses))).as("5%% impulses").isLessThan(0.01);
+    assertThat(OverinterpretationDetector.roughness(garment())).isZero();
+  }
+
+  @Test
+  void aHeavilyBlurredFrameWithAFewSharpPixelsLeftIsFlatterThanTheSharpFrame() {
+    FloatImage sharp = garment();
+    float[] blurred = sharp.data().clone();
+    for (int pass = 0; pass < 6; pass++) { // a box blur, six times: about sigma 3
+      float[] next = new float[blurred.length];
+      for (int y = 0; y < 28; y++) {
+        for (int x = 0; x < 28; x++) {
+          float sum = 0;
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              sum += blurred[Math.min(27, Math.max(0, y + dy)) * 28 + Math.min(27, Math.max(0, x + dx))];
+            }
+          }
+          next[y * 28 + x] = sum / 9;
+        }
+      }
+      blurred = next;
+    }
+    for (int i = 0; i < blurred.length; i += 20) { // 5% of the original pixels kept
+      blurred[i] = sharp.data()[i];
+    }
+    double flatSharp = OverinterpretationDetector.flatness(sharp);
+    double flatBlurred = OverinterpretationDetector.flatness(new FloatImage(1, 28, 28, blurred));
+    assertThat(flatBlurred).as("blur fill vs sharp frame").isGreaterThan(4 * flatSharp);
+    assertThat(OverinterpretationDetector.flatness(new FloatImage(1, 28, 28, new float[28 * 28]))).as("blank frame").isZero();
+  }
+
   static final class TopLeftModel implements BatchClassifier {
     final List<Integer> calls = new ArrayList<>();
 

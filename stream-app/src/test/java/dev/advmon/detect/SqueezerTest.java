@@ -53,6 +53,20 @@ class SqueezerTest {
   }
 
   @Test
+  void noiseCopiesAreSeededByTheFrameSoAReplayGetsTheSameProbe() {
+    FloatImage in = image3x3(0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f);
+    FloatImage a = Squeezer.parse("noise-0.05").apply(in);
+    FloatImage b = Squeezer.parse("noise-0.05").apply(in.copy());
+    assertThat(a.data()).containsExactly(b.data());
+    assertThat(a.data()).isNotEqualTo(in.data());
+    assertThat(Squeezer.parse("noise-0.05#1").apply(in).data()).as("another copy, other noise").isNotEqualTo(a.data());
+    assertThat(Squeezer.parse("noise-0.05#1").spec()).isEqualTo("noise-0.05#1");
+    for (float v : Squeezer.parse("noise-0.5").apply(in).data()) {
+      assertThat(v).isBetween(0f, 1f);
+    }
+  }
+
+  @Test
   void specsParseAndUnknownOnesNameTheAccepted() {
     assertThat(Squeezer.parse("bit-depth-5").spec()).isEqualTo("bit-depth-5");
     assertThat(Squeezer.parse("median-2x2").spec()).isEqualTo("median-2x2");

@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+"""Adaptive attacker (issue 10 item 7; measured, no target): white-box PGD against the classifier AND the monitor's
+detectors together, as an attacker who knows the bundle (model.onnx with its detector head, calibration.json) would.
+
+Usage (from the repository root, Debian's Python; seeded; needs a calibrated bundle):
+
+    PYTHONPATH=models/recipe /usr/bin/python3 models/recipe/adaptive.py --model models/fashion-mnist-cnn \
+        --out models/fixtures --per-kind 100 --threads 1
+
+What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and signal scales from calibration.json):
+  - learned: 1 - p(clean) of the grafted head (outputs.adversarial), differentiable.
+  - stability: the 4 one-pixel shifts (edge repeated); signals boundary = 1 / max(1e-3, log-odds of the predicted
+    class against the runner-up) (older calibrations: p(runner-up)/p(pred)), mean softmax L1 to the shifted
+    copies, share of shifted copies with another argmax (soft: a sigmoid of the logit margin in the loss, exact in
+    the check); score = max(signal / scale).
+  - perturbation (feature squeezing): bit-depth-2 (BPDA: identity gradient through the rounding), median 2x2 and
+    3x3 (exact, differentiable through the sort; SciPy 'reflect' edges = edge repeated for these sizes); signals
+    softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per squeezer; score = max / scale.
+  - NOT modelled: the feature-space (fooling) detector and the overinterpretation detector (an L-inf change of a
+    normal frame rarely triggers them; `./monitor evaluate` measures all detectors on the frames anyway).
+
+Loss per frame, minimised by signed-gradient steps in an L-inf ball (eps, --steps steps, step 2.5 eps / steps):
+    -CE(logits, true label) (capped at 10: once fooled, the detectors dominate)
+    + sum over detectors d of relu(score_d / threshold_d - margin)
+The frame kept is, among the 8-bit rounded iterates that fool the classifier, the one with the smallest largest
+score / threshold (the modelled detectors' verdict). Frames that never fool the classifier are dropped.
+
+Writes <out>/<kind>/<kind>-NNNN.png and rows of kind `adaptive-pgd-<eps>` (family `adaptive`, excluded from targets
+by `./monitor evaluate`) into <out>/manifest.csv, replacing earlier rows of that kind; prints per frame-set what the
+modelled detectors say (share of kept frames that pass all of them at the calibrated thresholds).
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import attacks as A  # noqa: E402
+
+SOURCE_OFFSET = 100  # the kind's generator seed: args.seed * 1000 + SOURCE_OFFSET + eps index (not an attacks.KINDS place)
+
+
+def shift(x, dy, dx):
+    """x moved by (dy, dx) pixels, the edge pixels repeated into the gap (StabilityDetector.shift)."""
+    h, w = x.shape[-2:]
+    rows = (torch.arange(h) - dy).clamp(0, h - 1)
+    cols = (torch.arange(w) - dx).clamp(0, w - 1)
+    return x[..., rows, :][..., :, cols]
+
+
+DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+
+
+def median(x, k):
+    """MedianSqueezer: k x k window over rows y - k/2 .. y + k-1 - k/2, edges repeated (SciPy 'reflect' for k <= 3),
+    the element of rank k*k // 2. Differentiable (gradient to the chosen pixel)."""
+    before = k // 2
+    after = k - 1 - before
+    p = F.pad(x, (before, after, before, after), mode="replicate")
+    win = F.unfold(p, k)  # [n, k*k, h*w]
+    med = win.sort(1).values[:, (k * k) // 2]
+    return med.view_as(x)
+
+
+def bit_depth(x, bits):
+    """BitDepthSqueezer with BPDA: forward round(x * (2^bits-1)) / (2^bits-1), backward identity."""
+    levels = (1 << bits) - 1
+    return x + (torch.round(x * levels) / levels - x).detach()
+
+
+SQUEEZERS = {"bit-depth-2": lambda x: bit_depth(x, 2), "median-2x2": lambda x: median(x, 2),
+             "median-3x3": lambda x: median(x, 3)}
+
+
+def log_odds(logp, y):
+    """log p(y) - log of the largest other probability."""
+    other = logp.scatter(1, y[:, None], -float("inf")).max(1).values
+    return logp.gather(1, y[:, None])[:, 0] - other
+
+
+class Monitor:
+    """The modelled detectors on a batch of frames in [0,1]: scores / thresholds per detector (1 = at threshold)."""
+
+    def __init__(self, full, calibration):
+        self.full = full
+        det = calibration["detectors"]
+        self.learned = det.get("learned")
+        self.stability = det.get("stability")
+        self.squeeze = det.get("perturbation")
+        if self.squeeze:
+            unknown = [s for s in self.squeeze["squeezers"] if s not in SQUEEZERS]
+            if unknown:
+                raise SystemExit(f"calibration.json: squeezers {unknown} are not modelled here (known: {list(SQUEEZERS)})")
+
+    def run(self, x):
+        env = self.full.run(x)
+        return env["logits"], env.get("adversarial")
+
+    def ratios(self, x, soft=True):
+        """{detector: score / threshold} [n] and the logits of x."""
+        logits, adv = self.run(x)
+        logp = F.log_softmax(logits, 1)
+        p = logp.exp()
+        y = logits.argmax(1).detach()
+        out = {}
+        if self.learned and adv is not None:
+            out["learned"] = (1 - F.softmax(adv, 1)[:, 0]) / self.learned["threshold"]
+        if self.stability:
+            sc = self.stability["signal_scales"]
+            names = self.stability.get("signals", ["boundary", "shift-l1", "shift-flips"])
+            lo = log_odds(logp, y)
+            if names[0] == "boundary":  # 1 / max(1e-3, log-odds of the predicted class against the runner-up)
+                odds = 1 / lo.clamp(min=1e-3)
+            elif names[0] == "runner-up-odds":  # older calibrations: p(runner-up) / p(predicted)
+                odds = torch.exp(-lo)
+            else:
+                raise SystemExit(f"calibration.json: stability signal {names[0]} is not modelled here")
+            l1, flips = 0, 0
+            for dy, dx in DIRECTIONS:
+                ls = self.full.run(shift(x, dy, dx))["logits"]
+                l1 = l1 + (p - F.softmax(ls, 1)).abs().sum(1)
+                m = ls.gather(1, y[:, None])[:, 0] - ls.scatter(1, y[:, None], -float("inf")).max(1).values
+                flips = flips + (torch.sigmoid(-m / 0.25) if soft else (m < 0).float())
+            sig = torch.stack([odds / sc[0], l1 / len(DIRECTIONS) / sc[1], flips / len(DIRECTIONS) / sc[2]], 1)
+            out["stability"] = sig.max(1).values / self.stability["threshold"]
+        if self.squeeze:
+            sc = self.squeeze["signal_scales"]
+            kinds = self.squeeze["signals"]
+            names = self.squeeze["squeezers"]
+            lo = log_odds(logp, y)
+            sig = [None] * (len(kinds) * len(names))
+            for s, name in enumerate(names):
+                lq = F.log_softmax(self.full.run(SQUEEZERS[name](x))["logits"], 1)
+                for k, kind in enumerate(kinds):
+                    if kind == "softmax-l1":
+                        v = (p - lq.exp()).abs().sum(1)
+                    elif kind == "margin-drop":
+                        v = F.relu(lo - log_odds(lq, y))
+                    else:
+                        raise SystemExit(f"calibration.json: perturbation signal {kind} is not modelled here")
+                    sig[k * len(names) + s] = v / sc[k * len(names) + s]
+            out["perturbation"] = torch.stack(sig, 1).max(1).values / self.squeeze["threshold"]
+        return out, logits
+
+
+def adaptive_pgd(mon, x, y, eps, steps, margin=0.8):
+    n = len(x)
+    alpha = 2.5 * eps / steps
+    adv = x.clone()
+    best = x.clone()
+    best_worst = torch.full((n,), float("inf"))
+    for t in range(steps + 1):
+        with torch.no_grad():  # the exact check on the 8-bit frame
+            a8 = A.q8(adv)
+            r, logits = mon.ratios(a8, soft=False)
+            worst = torch.stack(list(r.values()), 1).max(1).values if r else torch.zeros(n)
+            fooled = logits.argmax(1) != y
+            better = fooled & (worst < best_worst)
+            best[better] = a8[better]
+            best_worst = torch.where(better, worst, best_worst)
+        if t == steps:
+            break
+        adv.requires_grad_(True)
+        r, logits = mon.ratios(adv)
+        loss = -F.cross_entropy(logits, y, reduction="none").clamp(max=10)
+        for v in r.values():
+            loss = loss + F.relu(v - margin)
+        g, = torch.autograd.grad(loss.sum(), adv)
+        adv = torch.min(torch.max(adv.detach() - alpha * g.sign(), x - eps), x + eps).clamp(0, 1)
+    return best, best_worst
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="models/fashion-mnist-cnn")
+    ap.add_argument("--out", default="models/fixtures")
+    ap.add_argument("--per-kind", type=int, default=100)
+    ap.add_argument("--eps", default="0.1", help="comma-separated L-inf budgets, one kind each")
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--data-dir", default=A.DATA_DIR)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    t_all = time.time()
+    cal_path = os.path.join(args.model, "calibration.json")
+    with open(cal_path) as f:
+        cal = json.load(f)
+    import hashlib
+    with open(os.path.join(args.model, "model.onnx"), "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    if cal.get("model_sha256") != sha:
+        raise SystemExit(f"{cal_path} was made for other weights than model.onnx: run ./monitor calibrate first")
+    model = A.load_classifier(args.model, args.data_dir)
+    full = A.OnnxTorch(os.path.join(args.model, "model.onnx"), head=True).eval()
+    for p in full.params.values():
+        p.requires_grad_(False)
+    mon = Monitor(full, cal)
+    print(f"modelled detectors: {[d for d in ('learned', 'stability', 'perturbation') if cal['detectors'].get(d)]}")
+
+    xte = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255).unsqueeze(1)
+    yte = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+    pred = A.predict(model, xte).argmax(1)
+    pool = torch.arange(A.FIRST_SOURCE, len(xte))
+    pool = pool[pred[pool] == yte[pool]]
+    man = os.path.join(args.out, "manifest.csv")
+    with open(man, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for ei, eps_s in enumerate(args.eps.split(",")):
+        eps = float(eps_s)
+        kind = f"adaptive-pgd-{eps_s}"
+        t0 = time.time()
+        g = torch.Generator().manual_seed(args.seed * 1000 + SOURCE_OFFSET + ei)
+        src = pool[torch.randperm(len(pool), generator=g)[:args.per_kind]].sort().values
+        x, y = xte[src], yte[src]
+        adv, worst = adaptive_pgd(mon, x, y, eps, args.steps)
+        with torch.no_grad():
+            conf, lab = A.predict(model, adv).max(1)
+        keep = lab != y
+        l0, l2, linf = A.norms(adv, x)
+        d = os.path.join(args.out, kind)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            if f.endswith(".png"):
+                os.remove(os.path.join(d, f))
+        rows = [r for r in rows if r["kind"] != kind]
+        k = 0
+        for j in keep.nonzero().squeeze(1).tolist():
+            name = f"{kind}/{kind}-{k:04d}.png"
+            Image.fromarray((adv[j, 0].numpy() * 255).round().astype(np.uint8), "L").save(os.path.join(args.out, name), optimize=True)
+            rows.append({"file": name, "kind": kind, "source_index": int(src[j]), "true_label": int(y[j]),
+                         "adv_label": int(lab[j]), "confidence": f"{conf[j].item():.6f}", "family": "adaptive",
+                         "l0": int(l0[j]), "l2": f"{l2[j].item():.4f}", "linf": f"{linf[j].item():.4f}",
+                         "detail": f"modelled-worst-ratio={worst[j].item():.3f}"})
+            k += 1
+        evaded = (worst[keep] < 1).float().mean().item() if keep.any() else float("nan")
+        print(f"{kind}: {k} of {len(x)} fool the classifier; {evaded:.1%} of those pass every modelled detector at "
+              f"its calibrated threshold ({time.time() - t0:.0f} s)", flush=True)
+    with open(man, "w", newline="") as f:
+        w = csv.DictWriter(f, A.COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    print(f"done in {time.time() - t_all:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+package dev.advmon.evaluation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.detect.Calibration;
+import dev.advmon.detect.Calibrator;
+import dev.advmon.detect.Detectors;
+import dev.advmon.detect.FeatureSpaceDetector;
+import dev.advmon.detect.FeatureSqueezingDetector;
+import dev.advmon.detect.LearnedDetector;
+import dev.advmon.detect.OverinterpretationDetector;
+import dev.advmon.detect.StabilityDetector;
+import dev.advmon.image.FloatImage;
+import dev.advmon.image.IdxImages;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * The data work of {@code ./monitor calibrate}: which training frames fit the feature-space models, which set
+ * the thresholds (the bundle's {@code calibration_holdout} where it names one: frames neither the classifier nor
+ * its detector head trained on), the clean + corrupted mix built from them ({@link CalibrationMix}), and the
+ * record of all that in calibration.json. Never the test split: that is what {@code evaluate} measures on.
+ */
+public final class CalibrationRun {
+
+  /** Detector names calibrate knows, in the order verdicts list them. */
+  public static final List<String> DETECTORS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
+      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME);
+
+  /**
+   * Everything calibrate can be told. {@code budget}: the caps on the threshold frames (clean any-alert share,
+   * and each corruption's); {@code copies}: corrupted copies per threshold frame; {@code fitCopies}: corrupted copies
+   * per fit frame (the feature-space models learn that ordinary camera conditions are clean too).
+   */
+  public record Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
+      Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
+      List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
+      double oiSearchShare, boolean learned, int batch) {}
+
+  /** The written calibration and what it was made of. */
+  public record Outcome(Calibration calibration, Calibrator.Result result, int fitFrames, int holdFrames, boolean fromHoldout) {}
+
+  private CalibrationRun() {}
+
+  public static Outcome run(ModelBundle bundle, BatchClassifier classifier, EngineChoice engine, FramePreparer preparer,
+      Options o) throws Exception {
+    long t0 = System.nanoTime();
+    for (String d : o.weights().keySet()) {
+      if (!DETECTORS.contains(d)) {
+        throw new IllegalArgumentException("--weights: unknown detector '" + d + "' (use " + String.join(", ", DETECTORS) + ")");
+      }
+    }
+    boolean maha = o.fooling().contains("mahalanobis");
+    boolean knn = o.fooling().contains("knn");
+    if ((maha || knn) && bundle.manifest().outputs().features() == null) {
+      throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST)
+          + " names no features output (outputs.features): export the penultimate features or pass --fooling none");
+    }
+    Path source = o.images();
+    if (!Files.exists(source)) {
+      throw new IllegalArgumentException(source + " not found: pass --images with clean TRAINING images (an IDX .gz file or a folder of PNGs)");
+    }
+    boolean head = o.learned() && bundle.manifest().outputs().adversarial() != null;
+    boolean any = o.stability() || !o.squeezers().isEmpty() || maha || knn || o.overinterpretation() || head;
+    if (!any) {
+      throw new IllegalArgumentException("no detector to calibrate: --no-stability, --squeezers none, --fooling none, "
+          + "--no-overinterpretation and no detector head (or --no-learned) leave nothing");
+    }
+    ObjectNode data = new ObjectMapper().createObjectNode();
+    Calibrator.Frames fit;
+    Calibrator.Frames hold;
+    int[] holdLabels;
+    int[] fitLabels;
+    boolean fromHoldout = false;
+    boolean idxSource = Files.isRegularFile(source) && source.toString().endsWith(".gz");
+    if (idxSource) {
+      IdxImages idx = IdxImages.read(source);
+      Path labelFile = IdxLabels.besides(source);
+      int[] labels = labelFile == null ? null : IdxLabels.read(labelFile);
+      if (labels != null && labels.length != idx.count()) {
+        throw new IllegalArgumentException(labelFile + " has " + labels.length + " labels for the " + idx.count() + " images of " + source);
+      }
+      List<Integer> order = shuffled(idx.count(), o.seed());
+      // holdout indices are positions in the training split's IDX file, so they apply to IDX sources only
+      List<Integer> holdout = bundle.calibrationHoldout();
+      List<Integer> fitIdx;
+      List<Integer> holdIdx;
+      if (!holdout.isEmpty()) {
+        Set<Integer> held = new HashSet<>(holdout);
+        for (int i : holdout) {
+          if (i < 0 || i >= idx.count()) {
+            throw new IllegalArgumentException(bundle.directory().resolve(bundle.manifest().calibrationHoldout()) + ": index " + i
+                + " is outside " + source + " (" + idx.count() + " images)");
+          }
+        }
+        List<Integer> rest = order.stream().filter(i -> !held.contains(i)).toList();
+        List<Integer> heldOrder = order.stream().filter(held::contains).toList();
+        fitIdx = rest.subList(0, Math.min(o.fitCount(), rest.size()));
+        holdIdx = heldOrder.subList(0, Math.min(o.holdCount(), heldOrder.size()));
+        fromHoldout = true;
+        data.put("threshold_source", bundle.manifest().calibrationHoldout() + " (training images the classifier and its detector head did not train on)");
+      } else {
+        int nf = Math.min(o.fitCount(), idx.count() / 2);
+        fitIdx = order.subList(0, nf);
+        holdIdx = order.subList(nf, nf + Math.min(o.holdCount(), idx.count() - nf));
+      }
+      fit = lazy(fitIdx.size(), i -> idx.image(fitIdx.get(i)));
+      hold = lazy(holdIdx.size(), i -> idx.image(holdIdx.get(i)));
+      holdLabels = labels == null ? null : holdIdx.stream().mapToInt(i -> labels[i]).toArray();
+      fitLabels = labels == null ? null : fitIdx.stream().mapToInt(i -> labels[i]).toArray();
+      data.put("source", source.toString());
+      data.put("source_sha256", Detectors.sha256(source));
+      data.put("format", "IDX (gzip)");
+      data.put("labels", labelFile == null ? "none (the model's class on each clean frame is what its corrupted copies must keep)" : labelFile.toString());
+      data.put("images_in_source", idx.count());
+    } else {
+      List<Path> files = imageFiles(source);
+      Map<String, Integer> labels = LabelledFolder.labelsOf(files);
+      List<Integer> order = shuffled(files.size(), o.seed());
+      int nf = Math.min(o.fitCount(), files.size() * 2 / 3);
+      int nh = Math.min(o.holdCount(), files.size() - nf);
+      List<Path> fitFiles = order.subList(0, nf).stream().map(files::get).toList();
+      List<Path> holdFiles = order.subList(nf, nf + nh).stream().map(files::get).toList();
+      fit = lazy(fitFiles.size(), i -> prepare(preparer, fitFiles.get(i)));
+      hold = lazy(holdFiles.size(), i -> prepare(preparer, holdFiles.get(i)));
+      boolean labelled = holdFiles.stream().allMatch(f -> labels.containsKey(f.toAbsolutePath().normalize().toString()));
+      holdLabels = labelled ? holdFiles.stream().mapToInt(f -> labels.get(f.toAbsolutePath().normalize().toString())).toArray() : null;
+      boolean fitLabelled = fitFiles.stream().allMatch(f -> labels.containsKey(f.toAbsolutePath().normalize().toString()));
+      fitLabels = fitLabelled ? fitFiles.stream().mapToInt(f -> labels.get(f.toAbsolutePath().normalize().toString())).toArray() : null;
+      data.put("source", source.toAbsolutePath().toString());
+      data.put("format", "image folder");
+      data.put("labels", labelled ? "labels.csv" : "none (the model's class on each clean frame is what its corrupted copies must keep)");
+      data.put("images_in_source", files.size());
+    }
+    CalibrationMix mix = CalibrationMix.of(hold, holdLabels, o.copies(), o.seed(), classifier, o.batch());
+    // the feature-space models fit on the fit frames AND their corrupted copies where the model stays right: a
+    // noisy or dark frame the model gets right is in-distribution, not a sign of fooling (issue 10: corrupted
+    // frames are clean in anything learned). Other draws than the threshold mix's (seed + 1).
+    Calibrator.Frames fitMix = o.fitCopies() > 0 && (maha || knn)
+        ? CalibrationMix.of(fit, fitLabels, o.fitCopies(), o.seed() + 1, classifier, o.batch()) : fit;
+    data.put("split", "train (clean; never the test split)");
+    data.put("selection", fromHoldout
+        ? "java.util.Collections.shuffle(indices, new java.util.Random(seed)); in that order, the first 'fit_images' indices outside 'threshold_source' fit the "
+          + "feature-space models and the first 'threshold_images' inside it set scales and thresholds"
+        : "java.util.Collections.shuffle(indices, new java.util.Random(seed)): the first 'fit_images' fit the feature-space models, the next 'threshold_images' set scales and thresholds");
+    data.put("mix", mix.describe());
+    data.put("seed", o.seed());
+    data.put("fit_images", fit.size());
+    data.put("threshold_images", hold.size());
+    data.put("corrupted_copies_per_threshold_image", o.copies());
+    data.put("corrupted_copies_per_fit_image", fitMix == fit ? 0 : o.fitCopies());
+    if (fitMix != fit) {
+      data.put("fit_mix", "the fit frames, each once as it is and " + o.fitCopies() + " times corrupted as in 'mix' with seed + 1; "
+          + "a corrupted copy counts only where the model gives the true label (else the clean frame's class)");
+    }
+    data.put("knn_bank_images", knn ? Math.min(o.knnBank(), fit.size()) : 0);
+    data.put("cap_clean", o.budget().clean());
+    data.put("cap_per_corruption", o.budget().perCondition());
+    ObjectNode w = data.putObject("weights");
+    for (String d : DETECTORS) {
+      w.put(d, o.weights().getOrDefault(d, 1.0));
+    }
+    data.put("date", Instant.now().toString());
+
+    Calibrator.Overinterpretation oi = o.overinterpretation()
+        ? new Calibrator.Overinterpretation(o.oiSettings(), bundle.manifest().input().maskValue(), o.oiSearchShare()) : null;
+    Calibrator.Settings settings = new Calibrator.Settings(o.stability(), o.squeezers(), o.squeezeSignals(), maha, knn, 1,
+        o.knnBank(), 1e-3, o.batch(), oi, head, o.weights(), o.budget());
+    Calibrator.Result r = Calibrator.calibrate(classifier, fitMix, mix, settings);
+    Calibration.Learned learned = r.learned();
+    Map<String, String> variants = HeadVariants.of(bundle);
+    if (learned != null && !variants.isEmpty()) {
+      learned = learned.withLeaveOut(HeadVariants.calibrate(bundle, variants, mix, learned.targetFpr(), engine, o.batch()));
+      data.put("leave_out_heads", "each head variant's threshold: the value its top 'target_fpr' share of the same threshold frames exceed");
+    }
+    data.put("level", r.level());
+    data.put("frames_skipped_model_wrong", r.skippedWrong());
+    ObjectNode rates = data.putObject("any_alert_rate_on_threshold_frames");
+    r.groupRates().forEach(rates::put);
+    ObjectNode counts = data.putObject("threshold_frames_counted");
+    r.groupCounts().forEach(counts::put);
+    data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
+    Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
+        o.budget().clean(), data, r.perturbation(), r.fooling(), r.overinterpretation(), learned, r.stability());
+    c.write(bundle.calibrationFile());
+    return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
+  }
+
+  /** Image files under {@code source}, in name order. */
+  static List<Path> imageFiles(Path source) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (var s = Files.walk(source)) {
+      s.filter(Files::isRegularFile).filter(p -> {
+        String n = p.getFileName().toString().toLowerCase();
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+      }).sorted().forEach(out::add);
+    }
+    return out;
+  }
+
+  private static FloatImage prepare(FramePreparer preparer, Path f) {
+    try {
+      return preparer.prepare(f);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("cannot read calibration image " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  private interface Loader {
+    FloatImage load(int i);
+  }
+
+  private static Calibrator.Frames lazy(int size, Loader loader) {
+    return new Calibrator.Frames() {
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public FloatImage get(int i) {
+        return loader.load(i);
+      }
+    };
+  }
+
+  private static List<Integer> shuffled(int n, long seed) {
+    List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+    Collections.shuffle(order, new Random(seed));
+    return order;
+  }
+
+  /** Calibrate's default weights: every detector 1 (each detector's share of the alerts is then the same). */
+  public static Map<String, Double> defaultWeights() {
+    return new LinkedHashMap<>();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.advmon.evaluation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** A small comma-separated table with a header row (the recipe's manifests: no quoting, no commas in values). */
+public record CsvTable(Path file, List<String> header, List<String[]> rows) {
+
+  public static CsvTable read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + " not found");
+    }
+    List<String> lines = Files.readAllLines(file);
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException(file + " is empty: it needs a header row");
+    }
+    List<String> header = Arrays.asList(lines.get(0).trim().split(","));
+    List<String[]> rows = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      if (!line.isBlank()) {
+        rows.add(line.trim().split(",", -1));
+      }
+    }
+    return new CsvTable(file, header, rows);
+  }
+
+  /** Index of {@code column}; an error naming the file and the columns it has when it is missing. */
+  public int column(String column) {
+    int i = header.indexOf(column);
+    if (i < 0) {
+      throw new IllegalArgumentException(file + ": the header needs a column '" + column + "', has " + header);
+    }
+    return i;
+  }
+
+  public boolean has(String column) {
+    return header.contains(column);
+  }
+
+  /** Row {@code r}'s value in {@code column} ("" when the row is short). */
+  public String get(int r, int column) {
+    String[] row = rows.get(r);
+    return column < row.length ? row[column].trim() : "";
+  }
+
+  public int size() {
+    return rows.size();
+  }
+}

@@ -1,0 +1,146 @@
+package dev.advmon.evaluation;
+
+import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.detect.BackwardSelection;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.FramePreparer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * A model-level overinterpretation report like Carter et al.'s, from exact backward-selection sufficient input
+ * subsets over grid cells: median sufficient fraction, accuracy and confidence on the frames reduced to the cells
+ * backward selection removed last (<= 5% of the pixels), the share of subsets on the grid's rim, and a picture of
+ * every subset, as an HTML page with PNGs ({@code ./monitor audit}).
+ */
+public final class OverinterpretationAudit {
+
+  /** What the report says, in numbers. */
+  public record Summary(int images, int withSubset, double medianFraction, double rimShare, int allOnRim,
+      int keepCells, double meanConfidenceReduced, int labelled, int correctReduced, int correctFull, double seconds) {}
+
+  private OverinterpretationAudit() {}
+
+  /**
+   * Audits {@code files} with {@code classifier} over a {@code grid} x {@code grid} grid at {@code tau}; writes
+   * index.html and one PNG per image into {@code out}. {@code labels} (absolute normalised path -> class) may be
+   * empty: {@link LabelledFolder#labelsOf} reads them from the labels.csv next to the images.
+   */
+  public static Summary run(BatchClassifier classifier, FramePreparer preparer, List<Path> files, int grid, double tau,
+      Map<String, Integer> labels, Path out, String modelId) throws Exception {
+    Files.createDirectories(out);
+    float[] mask = classifier.manifest().input().maskValue();
+    long t0 = System.nanoTime();
+    int n = grid * grid;
+    int keepCells = Math.max(1, (int) Math.floor(0.05 * n));
+    List<Double> fractions = new ArrayList<>();
+    double rimCells = 0;
+    int subsetCells = 0;
+    int allOnRim = 0;
+    int withSubset = 0;
+    int labelled = 0;
+    int correctReduced = 0;
+    int correctFull = 0;
+    double confReduced = 0;
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      FloatImage frame = preparer.prepare(f);
+      BackwardSelection.Result r = BackwardSelection.run(classifier, frame, grid, mask, tau);
+      FloatImage reduced = keep(frame, r.lastRemoved(keepCells), mask);
+      BatchOutput o = classifier.classify(List.of(reduced));
+      confReduced += o.confidence(0);
+      Integer label = labels.get(f.toAbsolutePath().normalize().toString());
+      if (label != null) {
+        labelled++;
+        correctReduced += o.argmax(0) == label ? 1 : 0;
+        correctFull += r.predicted() == label ? 1 : 0;
+      }
+      String picture = String.format(Locale.ROOT, "img-%04d.png", i);
+      String fractionText = "no SIS (confidence below tau)";
+      if (r.subset() != null) {
+        withSubset++;
+        int k = r.subsetSize();
+        fractions.add((double) k / n);
+        int rim = 0;
+        for (int c = 0; c < n; c++) {
+          if (r.subset()[c] && (c / grid == 0 || c % grid == 0 || c / grid == grid - 1 || c % grid == grid - 1)) {
+            rim++;
+          }
+        }
+        rimCells += rim;
+        subsetCells += k;
+        allOnRim += k > 0 && rim == k ? 1 : 0;
+        fractionText = String.format(Locale.ROOT, "%d of %d cells (%.1f%%), %d on the rim", k, n, 100.0 * k / n, rim);
+        ImageIO.write(EvidencePictures.renderSubset(frame, new EvidenceOverlay(grid, grid, r.subset()), 196), "png", out.resolve(picture).toFile());
+      } else {
+        ImageIO.write(EvidencePictures.renderSubset(frame, null, 196), "png", out.resolve(picture).toFile());
+      }
+      rows.append(String.format(Locale.ROOT, "<div class=c><img src=\"%s\" alt=\"%s\"><br>%s<br>%s %.3f<br>%s</div>%n",
+          picture, html(f.getFileName().toString()), html(f.getFileName().toString()), html(classifier.manifest().label(r.predicted())),
+          r.confidence(), fractionText));
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double[] fr = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double median = fr.length == 0 ? Double.NaN : fr.length % 2 == 1 ? fr[fr.length / 2] : (fr[fr.length / 2 - 1] + fr[fr.length / 2]) / 2;
+    Summary s = new Summary(files.size(), withSubset, median, subsetCells == 0 ? Double.NaN : rimCells / subsetCells, allOnRim,
+        keepCells, confReduced / Math.max(1, files.size()), labelled, correctReduced, correctFull, seconds);
+    String page = "<!doctype html><html><head><meta charset=utf-8><title>Overinterpretation audit: " + html(modelId) + "</title>"
+        + "<style>body{font-family:sans-serif;margin:1em}td{padding:2px 8px}.c{display:inline-block;width:210px;margin:4px;font-size:12px;vertical-align:top}</style></head><body>"
+        + "<h1>Overinterpretation audit: " + html(modelId) + "</h1>"
+        + String.format(Locale.ROOT, "<p>Exact backward selection (Carter et al. 2019) over a %dx%d grid, masked cells set to the manifest's mask value, tau %.2f; "
+            + "%d forward passes per image; %.0f s. Green: the sufficient input subset; the rest is dimmed.</p>", grid, grid, tau, n * (n + 1) / 2 + 2, seconds)
+        + "<table>" + summaryRows(s, grid, tau) + "</table><h2>Subsets</h2>" + rows + "</body></html>\n";
+    Files.writeString(out.resolve("index.html"), page);
+    return s;
+  }
+
+  /** The summary as HTML table rows (the report) and, with the tags stripped, as text lines (stdout). */
+  public static String summaryRows(Summary s, int grid, double tau) {
+    int n = grid * grid;
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "<tr><td>images</td><td>%d</td></tr>%n", s.images()));
+    b.append(String.format(Locale.ROOT, "<tr><td>with a sufficient subset (confidence &ge; %.2f)</td><td>%d</td></tr>%n", tau, s.withSubset()));
+    b.append(String.format(Locale.ROOT, "<tr><td>median sufficient fraction (cells of the %dx%d grid)</td><td>%.1f%%</td></tr>%n", grid, grid, 100 * s.medianFraction()));
+    b.append(String.format(Locale.ROOT, "<tr><td>share of subset cells on the grid's rim (the rim is %.0f%% of the cells)</td><td>%.1f%%</td></tr>%n",
+        100.0 * (n - Math.max(0, grid - 2) * Math.max(0, grid - 2)) / n, 100 * s.rimShare()));
+    b.append(String.format(Locale.ROOT, "<tr><td>subsets entirely on the rim</td><td>%d of %d</td></tr>%n", s.allOnRim(), s.withSubset()));
+    b.append(String.format(Locale.ROOT, "<tr><td>mean confidence on the %d cells removed last (%.1f%% of the pixels)</td><td>%.3f</td></tr>%n",
+        s.keepCells(), 100.0 * s.keepCells() / n, s.meanConfidenceReduced()));
+    if (s.labelled() > 0) {
+      b.append(String.format(Locale.ROOT, "<tr><td>accuracy on those reduced frames / on the full frames (%d labelled)</td><td>%.1f%% / %.1f%%</td></tr>%n",
+          s.labelled(), 100.0 * s.correctReduced() / s.labelled(), 100.0 * s.correctFull() / s.labelled()));
+    }
+    return b.toString();
+  }
+
+  public static String asText(String rows) {
+    return rows.replace("<tr><td>", "").replace("</td><td>", ": ").replace("</td></tr>", "").replace("&ge;", ">=");
+  }
+
+  private static FloatImage keep(FloatImage frame, boolean[] cells, float[] mask) {
+    FloatImage out = frame.copy();
+    int grid = (int) Math.round(Math.sqrt(cells.length));
+    for (int y = 0; y < frame.height(); y++) {
+      for (int x = 0; x < frame.width(); x++) {
+        if (!cells[(y * grid / frame.height()) * grid + x * grid / frame.width()]) {
+          for (int c = 0; c < frame.channels(); c++) {
+            out.data()[out.index(c, y, x)] = mask[Math.min(c, mask.length - 1)];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String html(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,117 @@
+package dev.advmon.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.advmon.image.FloatImage;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CorruptionTest {
+
+  /** A grey square on black, like a garment on Fashion-MNIST's background. */
+  private static FloatImage square(int channels, int side) {
+    float[] d = new float[channels * side * side];
+    for (int c = 0; c < channels; c++) {
+      for (int y = side / 4; y < 3 * side / 4; y++) {
+        for (int x = side / 4; x < 3 * side / 4; x++) {
+          d[(c * side + y) * side + x] = 0.6f;
+        }
+      }
+    }
+    return new FloatImage(channels, side, side, d);
+  }
+
+  private static double meanAbsDiff(FloatImage a, FloatImage b) {
+    double s = 0;
+    for (int i = 0; i < a.data().length; i++) {
+      s += Math.abs(a.data()[i] - b.data()[i]);
+    }
+    return s / a.data().length;
+  }
+
+  @Test
+  void everyCorruptionChangesTheFrameMoreAtHigherSeverityAndKeepsEightBitValuesInRange() {
+    FloatImage f = square(1, 28);
+    for (Corruption c : Corruption.values()) {
+      double[] change = new double[3];
+      for (int s = 1; s <= 3; s++) {
+        FloatImage out = c.apply(f, s, new Random(7));
+        assertThat(out.height()).isEqualTo(28);
+        for (float v : out.data()) {
+          assertThat(v).as(c.id()).isBetween(0f, 1f);
+          assertThat(Math.abs(v * 255 - Math.round(v * 255))).as("8-bit value from %s", c.id()).isLessThan(1e-3f);
+        }
+        change[s - 1] = meanAbsDiff(f, out);
+      }
+      assertThat(change[0]).as("%s changes the frame", c.id()).isGreaterThan(0);
+      if (c != Corruption.GAMMA && c != Corruption.ZOOM && c != Corruption.SHIFT) { // direction drawn at random
+        assertThat(change[2]).as("%s severity 3 vs 1", c.id()).isGreaterThan(change[0]);
+      }
+    }
+  }
+
+  @Test
+  void sameSeedSameFrameAndRgbFramesOfOtherSizesWork() {
+    FloatImage rgb = square(3, 40);
+    for (Corruption c : Corruption.values()) {
+      FloatImage a = c.apply(rgb, 2, new Random(3));
+      FloatImage b = c.apply(rgb, 2, new Random(3));
+      assertThat(a.data()).as(c.id()).containsExactly(b.data());
+      assertThat(a.channels()).isEqualTo(3);
+      assertThat(a.width()).isEqualTo(40);
+    }
+  }
+
+  @Test
+  void definitionsMatchTheRecipe() {
+    FloatImage f = square(1, 28);
+    // dusk multiplies, glare adds, contrast pulls towards the frame's mean
+    assertThat(Corruption.DUSK.apply(f, 2, new Random(1)).get(0, 14, 14)).isCloseTo(Math.round(0.6 * 0.5 * 255) / 255f, within(1e-6f));
+    assertThat(Corruption.GLARE.apply(f, 3, new Random(1)).get(0, 0, 0)).isCloseTo(Math.round(0.3 * 255) / 255f, within(1e-6f));
+    double mean = 0.6 * 0.25;
+    assertThat(Corruption.CONTRAST.apply(f, 1, new Random(1)).get(0, 0, 0)).isCloseTo(Math.round((0 - mean) * 0.6 * 255 + mean * 255) / 255f, within(1e-6f));
+    // a shift by p moves the square by p in x or y: the total brightness stays (the square stays inside)
+    FloatImage shifted = Corruption.SHIFT.apply(f, 3, new Random(5));
+    assertThat(sum(shifted)).isCloseTo(sum(f), within(1e-3));
+    assertThat(meanAbsDiff(f, shifted)).isGreaterThan(0);
+    // blur kernels sum to one; the disk of radius 1 is 3x3
+    assertThat(Corruption.diskKernel(1.0)).hasNumberOfRows(3);
+    assertThat(total(Corruption.diskKernel(2.0))).isCloseTo(1.0, within(1e-9));
+    assertThat(total(Corruption.lineKernel(7, 33))).isCloseTo(1.0, within(1e-9));
+    // shot noise keeps black black
+    assertThat(Corruption.SHOT_NOISE.apply(f, 3, new Random(9)).get(0, 0, 0)).isZero();
+    assertThat(Corruption.parse("fog")).isEqualTo(Corruption.FOG);
+    assertThatThrownBy(() -> Corruption.parse("snow")).hasMessageContaining("known");
+    assertThatThrownBy(() -> Corruption.FOG.apply(f, 4, new Random(1))).hasMessageContaining("severity");
+  }
+
+  @Test
+  void poissonHasTheRightMean() {
+    Random r = new Random(11);
+    double s = 0;
+    for (int i = 0; i < 20000; i++) {
+      s += Corruption.poisson(30, r);
+    }
+    assertThat(s / 20000).isCloseTo(30, within(0.3));
+  }
+
+  private static double sum(FloatImage f) {
+    double s = 0;
+    for (float v : f.data()) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static double total(double[][] k) {
+    double s = 0;
+    for (double[] row : k) {
+      for (double v : row) {
+        s += v;
+      }
+    }
+    return s;
+  }
+}
