@@ -39,9 +39,9 @@ public final class MedianSqueezer implements Squeezer {
         for (int x = 0; x < w; x++) {
           int n = 0;
           for (int dy = -before; dy < k - before; dy++) {
-            int yy = reflect(y + dy, h);
+            int yy = FloatImage.reflect(y + dy, h);
             for (int dx = -before; dx < k - before; dx++) {
-              window[n++] = frame.get(c, yy, reflect(x + dx, w));
+              window[n++] = frame.get(c, yy, FloatImage.reflect(x + dx, w));
             }
           }
           Arrays.sort(window);
@@ -52,13 +52,4 @@ public final class MedianSqueezer implements Squeezer {
     return new FloatImage(frame.channels(), h, w, out);
   }
 
-  /** SciPy 'reflect': -1 -> 0, -2 -> 1, n -> n-1 (the edge pixel is repeated). */
-  static int reflect(int i, int n) {
-    if (n == 1) {
-      return 0;
-    }
-    int period = 2 * n;
-    int m = Math.floorMod(i, period);
-    return m < n ? m : period - 1 - m;
-  }
 }

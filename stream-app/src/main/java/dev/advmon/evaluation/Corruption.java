@@ -254,11 +254,11 @@ public enum Corruption {
         for (int x = 0; x < w; x++) {
           double s = 0;
           for (int dy = -r; dy <= r; dy++) {
-            int yy = reflect(y + dy, h);
+            int yy = FloatImage.reflect(y + dy, h);
             for (int dx = -r; dx <= r; dx++) {
               // convolution flips the kernel; the kernels here are symmetric about their centre except the
               // motion line, whose flip is the same line
-              s += k[r - dy][r - dx] * f.get(c, yy, reflect(x + dx, w));
+              s += k[r - dy][r - dx] * f.get(c, yy, FloatImage.reflect(x + dx, w));
             }
           }
           out[f.index(c, y, x)] = (float) s;
@@ -268,14 +268,6 @@ public enum Corruption {
     return new FloatImage(f.channels(), h, w, out);
   }
 
-  static int reflect(int i, int n) {
-    if (n == 1) {
-      return 0;
-    }
-    int period = 2 * n;
-    int m = Math.floorMod(i, period);
-    return m < n ? m : period - 1 - m;
-  }
 
   /** JPEG encode and decode at {@code quality} (ImageIO's baseline encoder, standard tables scaled by quality). */
   static FloatImage jpeg(FloatImage f, int quality) {

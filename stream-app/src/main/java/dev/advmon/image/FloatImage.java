@@ -21,6 +21,19 @@ public record FloatImage(int channels, int height, int width, float[] data) {
     }
   }
 
+  /**
+   * A coordinate outside {@code [0, n)} reflected back inside the way SciPy's {@code mode='reflect'} does (the edge
+   * pixel repeats: -1 -> 0, -2 -> 1, n -> n-1), for filters that read past an edge.
+   */
+  public static int reflect(int i, int n) {
+    if (n == 1) {
+      return 0;
+    }
+    int period = 2 * n;
+    int m = Math.floorMod(i, period);
+    return m < n ? m : period - 1 - m;
+  }
+
   /** Index of (c, y, x) in {@link #data()}. */
   public int index(int c, int y, int x) {
     return (c * height + y) * width + x;

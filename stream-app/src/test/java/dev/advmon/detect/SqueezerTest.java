@@ -29,10 +29,10 @@ class SqueezerTest {
 
   @Test
   void reflectRepeatsTheEdgePixel() {
-    assertThat(MedianSqueezer.reflect(-1, 5)).isEqualTo(0);
-    assertThat(MedianSqueezer.reflect(-2, 5)).isEqualTo(1);
-    assertThat(MedianSqueezer.reflect(5, 5)).isEqualTo(4);
-    assertThat(MedianSqueezer.reflect(6, 5)).isEqualTo(3);
+    assertThat(FloatImage.reflect(-1, 5)).isEqualTo(0);
+    assertThat(FloatImage.reflect(-2, 5)).isEqualTo(1);
+    assertThat(FloatImage.reflect(5, 5)).isEqualTo(4);
+    assertThat(FloatImage.reflect(6, 5)).isEqualTo(3);
   }
 
   @Test
