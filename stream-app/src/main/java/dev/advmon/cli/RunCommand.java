@@ -6,7 +6,6 @@ import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
-import dev.advmon.http.Peers;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
@@ -82,8 +81,7 @@ final class RunCommand implements Callable<Integer> {
         // the model are waited for, instead of no answer (which a liveness probe would restart in a loop)
         MonitorHttpServer http = c.intValue("http.port") == 0 ? null
             : new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting, recent, metrics::counts,
-                new Peers(StreamingMonitor.applicationServer(c).orElse(null), starting::peers, Wiring.PEER_TIMEOUT,
-                    c.string("http.bearer-token")))) {
+                Wiring.peers(starting::peers, c))) {
       if (http != null) {
         log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
             + "advertised to other instances as {}", c.string("http.bind"), http.port(),

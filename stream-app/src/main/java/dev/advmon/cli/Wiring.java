@@ -8,6 +8,9 @@ import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.state.HostInfo;
 
 /** Turns settings into the components' own settings objects; one place, so every command agrees. */
 public final class Wiring {
@@ -25,11 +28,13 @@ public final class Wiring {
   }
 
   /**
-   * The other instances of {@code monitor}'s application, asked over HTTP for /cameras and the dashboard, with
-   * {@code http.bearer-token} (every instance of one application shares it).
+   * The other instances of this application ({@code others}, e.g. {@code StreamingMonitor::peers}), asked over HTTP
+   * for /cameras and the dashboard, with {@code http.bearer-token} (every instance of one application shares it);
+   * this instance is the one {@code streams.application-server} advertises.
    */
-  public static Peers peers(StreamingMonitor monitor, MonitorConfig c) {
-    return new Peers(monitor.server().orElse(null), monitor::peers, PEER_TIMEOUT, c.string("http.bearer-token"));
+  public static Peers peers(Supplier<List<HostInfo>> others, MonitorConfig c) {
+    return new Peers(StreamingMonitor.applicationServer(c).orElse(null), others, PEER_TIMEOUT,
+        c.string("http.bearer-token"));
   }
 
   /** How long an instance waits for another's answer before it answers without it. */

@@ -454,11 +454,6 @@ public final class StreamingMonitor implements AutoCloseable {
     return new CameraQueries(() -> streams);
   }
 
-  /** What this instance advertises to the others ({@code application.server}); empty when HTTP is off. */
-  public Optional<HostInfo> server() {
-    return server;
-  }
-
   /**
    * The other running instances of this application, by their {@code application.server}, from the group's
    * metadata of the current Kafka Streams client (empty while rebalancing, restarting or alone). Instances that
