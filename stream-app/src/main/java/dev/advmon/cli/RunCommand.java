@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,10 +47,13 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread main = Thread.currentThread();
+    AtomicBoolean startingUp = new AtomicBoolean(true);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping (signal received)");
       stop.countDown();
-      main.interrupt(); // ends a start-up wait for the broker or registry
+      if (startingUp.get()) {
+        main.interrupt(); // ends a start-up wait for the broker or registry; once running, the latch is enough
+      }
       try {
         stopped.await(45, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -100,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
         return 0;
       }
       try (monitor) {
+        startingUp.set(false);
         starting.started(monitor);
         try {
           while (!stop.await(500, TimeUnit.MILLISECONDS)) {

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,9 @@ public final class DjlClassifier implements BatchClassifier {
   private final InputEncoder encoder;
   private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> idle = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> all = new ConcurrentLinkedQueue<>();
+  // calls hold the read lock, close() the write lock: native memory is never freed under a call in flight (that
+  // crashed the JVM in ONNX Runtime when a SIGTERM closed the model while an inference worker still ran)
+  private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
   private DjlClassifier(ModelBundle bundle, String engine, ZooModel<NDList, NDList> model) {
@@ -138,12 +143,21 @@ public final class DjlClassifier implements BatchClassifier {
 
   @Override
   public BatchOutput classify(List<FloatImage> images) {
-    if (closed) {
-      throw new IllegalStateException("classifier for " + bundle.id() + " is closed");
-    }
     if (images.isEmpty()) {
       throw new IllegalArgumentException("empty batch");
     }
+    inUse.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("classifier for " + bundle.id() + " is closed");
+      }
+      return run(images);
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  private BatchOutput run(List<FloatImage> images) {
     ModelManifest m = bundle.manifest();
     float[] buffer = encoder.encode(images);
     Predictor<NDList, NDList> predictor = borrow();
@@ -189,10 +203,40 @@ public final class DjlClassifier implements BatchClassifier {
     return p;
   }
 
+  /**
+   * Waits (up to 30 s, also when interrupted) for the calls in flight, then frees the model; later calls throw. If a
+   * call does not finish in time the native memory is left to the exiting process rather than freed under it.
+   */
   @Override
   public void close() {
     closed = true;
-    all.forEach(Predictor::close);
-    model.close();
+    if (!acquireForClose(TimeUnit.SECONDS.toNanos(30))) {
+      log.error("model {} not closed: a call on {} did not finish within 30 s", bundle.id(), engine);
+      return;
+    }
+    try {
+      all.forEach(Predictor::close);
+      model.close();
+    } finally {
+      inUse.writeLock().unlock();
+    }
+  }
+
+  private boolean acquireForClose(long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return inUse.writeLock().tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true; // a shutdown interrupts; the wait for the calls in flight must go on
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

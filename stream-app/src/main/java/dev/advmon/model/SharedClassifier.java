@@ -335,16 +335,24 @@ public final class SharedClassifier implements BatchClassifier {
     } finally {
       lock.unlock();
     }
+    // joined even when the closing thread is interrupted (a SIGTERM does that): the model's owner closes the model
+    // next, and must not do so under a worker still in a call
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    boolean interrupted = false;
     for (Thread w : workers) {
-      try {
-        w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      while (w.isAlive() && System.nanoTime() < deadline) {
+        try {
+          w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
       if (w.isAlive()) {
         log.warn("inference worker {} did not finish within 30 s; its callers get no answer", w.getName());
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

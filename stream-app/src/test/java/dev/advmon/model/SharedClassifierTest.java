@@ -267,6 +267,31 @@ class SharedClassifierTest {
   }
 
   @Test
+  void closingFromAnInterruptedThreadStillWaitsForTheCallInFlight() throws Exception {
+    // a SIGTERM interrupts the thread that closes; the model is freed right after close() returns, so returning
+    // before the worker left its call would free native memory under it
+    PixelModel m = PixelModel.gated();
+    SharedClassifier s = shared(m, 4, 128, LONG, new CopyOnWriteArrayList<>());
+    CompletableFuture<int[]> inFlight = request(s, 1f);
+    m.awaitFirstCall();
+    CompletableFuture<Boolean> callDoneWhenCloseReturned = new CompletableFuture<>();
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      s.close();
+      callDoneWhenCloseReturned.complete(m.calls.size() == 1);
+    });
+    closer.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (closer.getState() != Thread.State.TIMED_WAITING && closer.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+    }
+    m.release();
+    assertThat(callDoneWhenCloseReturned.orTimeout(60, TimeUnit.SECONDS).join())
+        .as("the call in flight had finished when close() returned").isTrue();
+    assertThat(join(inFlight)).containsExactly(2, 1);
+  }
+
+  @Test
   void aSharedCallsRowsAreTheRowsOfItsRequests() {
     float[] probs = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     float[] features = {1, 2, 3, 4, 5, 6};
