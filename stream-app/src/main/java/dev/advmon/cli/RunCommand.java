@@ -5,6 +5,7 @@ import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.HttpSettings;
+import dev.advmon.image.FloatImage;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -70,7 +71,9 @@ final class RunCommand implements Callable<Integer> {
       try {
         DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
             Wiring.inferenceThreads(c));
-        scorer.complete(new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch")));
+        FrameScorer loaded = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
+        warmUp(loaded);
+        scorer.complete(loaded);
       } catch (Throwable e) {
         scorer.completeExceptionally(e);
         main.interrupt();
@@ -123,6 +126,21 @@ final class RunCommand implements Callable<Integer> {
       closeModel(loader, scorer);
       stopped.countDown();
     }
+  }
+
+  /**
+   * Runs one blank frame through the classifier and every detector, and loads the state store's native library,
+   * while start-up still waits for the broker: the first real frame then finds the inference session, the probe
+   * code and RocksDB ready instead of paying for them after the rebalance.
+   */
+  private static void warmUp(FrameScorer scorer) {
+    long start = System.nanoTime();
+    var input = scorer.manifest().input();
+    scorer.score(new FloatImage(input.channels(), input.height(), input.width(),
+        new float[input.channels() * input.height() * input.width()]));
+    org.rocksdb.RocksDB.loadLibrary();
+    log.info("model and detectors warmed up on a blank frame, state store library loaded ({} ms)",
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /** The loaded scorer, waiting for it; the loader's own exception when loading failed. */

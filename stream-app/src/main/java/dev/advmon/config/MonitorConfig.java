@@ -80,8 +80,8 @@ public final class MonitorConfig {
           "How long the group waits for an instance that stopped heartbeating (and did not leave) before moving its partitions to the others; a restart within it needs no rebalance."),
       new Setting("streams.transaction-timeout-ms", "30000",
           "Exactly-once transaction timeout: the broker aborts a transaction left open this long by an instance that died and did not come back with the same instance id. Registry calls inside a transaction give up after two thirds of it."),
-      new Setting("streams.leave-group-on-close", "true",
-          "On a clean shutdown (SIGTERM), leave the consumer group so that other instances take over at once; false = stay a member for streams.session-timeout-ms (a quick restart then needs no rebalance at all)."),
+      new Setting("streams.leave-group-on-close", "auto",
+          "On a clean shutdown (SIGTERM): auto = leave the consumer group when other instances are in it (they take over this instance's partitions at once), else stay a static member for streams.session-timeout-ms (a restart with the same instance id then takes them back without a rebalance; leaving an otherwise empty group costs the next start the broker's group.initial.rebalance.delay.ms and a second rebalance, about 5 s); true = always leave; false = never."),
       new Setting("streams.restart-backoff-max-ms", "60000",
           "After a failure that stops the stream (scoring fails for every frame, registry or broker unreachable for too long, an unexpected error), Kafka Streams is restarted in place after 1 s, doubling on each failure in a row up to this."),
       new Setting("streams.application-server", "",
@@ -318,7 +318,12 @@ public final class MonitorConfig {
           throw invalid(key, "must be a port number 0..65535");
         }
       }
-      case "registry.auto-register", "topics.create", "streams.leave-group-on-close" -> bool(key);
+      case "registry.auto-register", "topics.create" -> bool(key);
+      case "streams.leave-group-on-close" -> {
+        if (!List.of("auto", "true", "false").contains(string(key).toLowerCase(Locale.ROOT))) {
+          throw invalid(key, "must be auto, true or false");
+        }
+      }
       case "registry.ssl.truststore.type" -> {
         if (!List.of("PKCS12", "JKS").contains(string(key).toUpperCase(Locale.ROOT))) {
           throw invalid(key, "must be PKCS12 or JKS");

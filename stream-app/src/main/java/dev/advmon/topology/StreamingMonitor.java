@@ -29,7 +29,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
@@ -140,13 +142,31 @@ public final class StreamingMonitor implements AutoCloseable {
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
         config.string("topics.alerts"), new AvroSerde<>(Alert.class, registry, false, autoRegister),
         config.string("topics.dead-letter"), new AvroSerde<>(DeadLetter.class, registry, false, autoRegister));
-    awaitRegistry(config, registry, autoRegister, topics);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
-    new TopicAdmin(config.kafkaClientProperties()).ensureTopics(topics.names(),
-        Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
-        config.bool("topics.create"), config.intValue("topics.partitions"),
-        (short) config.intValue("topics.replication-factor"),
-        config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
+    // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
+    FutureTask<Void> topicsReady = new FutureTask<>(() -> {
+      new TopicAdmin(config.kafkaClientProperties()).ensureTopics(topics.names(),
+          Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
+          config.bool("topics.create"), config.intValue("topics.partitions"),
+          (short) config.intValue("topics.replication-factor"),
+          config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
+      return null;
+    });
+    Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
+    topicCheck.setDaemon(true);
+    topicCheck.start();
+    boolean checked = false;
+    try {
+      awaitRegistry(config, registry, autoRegister, topics);
+      topicsReady.get();
+      checked = true;
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+    } finally {
+      if (!checked) {
+        topicCheck.interrupt(); // the other check failed, or start-up was interrupted: stop waiting for the broker
+      }
+    }
 
     FrameScorer scorer = scorerWhenReady.call();
     DynamicBatcher batcher = batcher(config, scorer, metrics);
@@ -482,8 +502,9 @@ public final class StreamingMonitor implements AutoCloseable {
   }
 
   /**
-   * Commits what was processed and, unless {@code streams.leave-group-on-close=false}, leaves the group so that
-   * other instances take over at once; bounded so that SIGTERM never hangs.
+   * Commits what was processed and leaves the group so that other instances take over at once, or stays a static
+   * member when leaving helps nobody ({@link LeaveDecision}, {@code streams.leave-group-on-close}); bounded so that
+   * SIGTERM never hangs.
    */
   @Override
   public void close() {
@@ -494,7 +515,12 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     supervisor.shutdownNow();
     health.close();
-    boolean leave = config.bool("streams.leave-group-on-close");
+    LeaveDecision.Outcome decision = LeaveDecision.decide(
+        config.string("streams.leave-group-on-close").toLowerCase(java.util.Locale.ROOT),
+        groupInstanceId(config), LeaveDecision.MembersLookup.ofGroup(config.kafkaClientProperties(),
+            config.string("streams.application-id"), Duration.ofSeconds(3)));
+    log.info("{} the consumer group: {}", decision.leave() ? "leaving" : "not leaving", decision.reason());
+    boolean leave = decision.leave();
     try {
       client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(leave
           ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));

@@ -46,6 +46,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monitor under faults, as an operator meets them: a real Kafka broker as a child process (killable), a real
@@ -204,6 +205,9 @@ class FaultToleranceIT {
       REPORT.add(new ReliabilityReport.Row(fault, expected.size(), verdictCount, all.size() - verdictCount, lost,
           duplicates.size(), ReliabilityReport.longestGapSeconds(all.stream().map(Outcome::madeAtMs).toList()),
           recovery + " (machine load " + ReliabilityReport.loadAverage() + ")", timeline()));
+      // also in the build log: RELIABILITY.md is rewritten only when all five faults ran
+      LoggerFactory.getLogger(FaultToleranceIT.class).info("{}: {} frames, {} verdicts, {} lost, {} duplicated; {}",
+          fault, expected.size(), verdictCount, lost, duplicates.size(), recovery);
 
       assertThat(duplicates).as("%s: frames with more than one outcome", name).isEmpty();
       if (lost > 0) { // tell "not written" from "not visible yet" (an open transaction holds read_committed back)
@@ -284,9 +288,10 @@ class FaultToleranceIT {
       List<String> recovery = new ArrayList<>();
       try (FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), run.frames, Integer.MAX_VALUE, RATE,
           endlessFrames(run))) {
-        // three kill -9, then SIGTERM with the default (leave the group), then SIGTERM staying in the group
-        String[] faults = {"kill -9 #1", "kill -9 #2", "kill -9 #3", "SIGTERM (leaves the group)",
-            "SIGTERM (streams.leave-group-on-close=false)"};
+        // three kill -9, then SIGTERM with the default (auto: alone in the group, so it stays a static member),
+        // then SIGTERM forced to leave the group (what leaving costs a lone instance's next start)
+        String[] faults = {"kill -9 #1", "kill -9 #2", "kill -9 #3", "SIGTERM (default: alone, stays in the group)",
+            "SIGTERM (streams.leave-group-on-close=true: leaves the group)"};
         for (int i = 0; i < faults.length; i++) {
           int before = run.reader.count();
           assertThat(run.monitor.process().await(() -> run.reader.count() >= before + 60, Duration.ofMinutes(2)))
@@ -296,12 +301,17 @@ class FaultToleranceIT {
           boolean clean = faults[i].startsWith("SIGTERM");
           if (clean) {
             assertThat(run.monitor.stop(Duration.ofSeconds(60))).as("SIGTERM ends the monitor").isTrue();
+            // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran; a crash would be 134 (SIGABRT)
+            assertThat(run.monitor.process().process().exitValue()).as("exit status after SIGTERM (log: %s)",
+                run.monitor.process().tail(20)).isIn(0, 143);
+            assertThat(run.monitor.process().output()).contains(i == 3 ? "not leaving the consumer group: no other instance"
+                : "leaving the consumer group: streams.leave-group-on-close=true");
           } else {
             run.monitor.kill();
           }
           long restartAt = System.currentTimeMillis();
           if (i == 3) {
-            run.monitor.settings().put("streams.leave-group-on-close", "false"); // read by the next process
+            run.monitor.settings().put("streams.leave-group-on-close", "true"); // read by the next process
           }
           run.mark("new process started");
           run.monitor.restart();

@@ -44,6 +44,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,13 @@ class MultiInstanceIT {
   void closeAll() throws Exception {
     for (int i = open.size() - 1; i >= 0; i--) {
       open.get(i).close();
+    }
+  }
+
+  private static List<String> groupInstanceIds(String bootstrap, String group) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(30, TimeUnit.SECONDS)
+          .members().stream().map(m -> m.groupInstanceId().orElse("(dynamic member)")).toList();
     }
   }
 
@@ -225,6 +235,11 @@ class MultiInstanceIT {
       assertThat(frames.handedOver()).isLessThan(FRAMES);
       open.remove(b);
       b.close();
+      // b saw a in the group, so it left (streams.leave-group-on-close=auto): a takes b's partitions at once instead
+      // of after b's session timeout; a member that stayed would still be listed for 6 s
+      assertThat(groupInstanceIds(broker.bootstrapServers(), "multi-it-" + run))
+          .as("members right after b closed").noneMatch(id -> id.startsWith("multi-it-" + run + "-b-"))
+          .anyMatch(id -> id.startsWith("multi-it-" + run + "-a-"));
       assertThat(Await.until(() -> answersForAll(pa, 1), Duration.ofSeconds(120)))
           .as("a alone lists every camera; %s", get(pa, "/cameras")).isTrue();
       assertThat(frames.awaitAllAcked(Duration.ofMinutes(2))).isTrue();
