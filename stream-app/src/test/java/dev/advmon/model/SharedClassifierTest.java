@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static dev.advmon.testing.PixelModel.pixel;
 
 import dev.advmon.image.FloatImage;
+import dev.advmon.testing.Await;
 import dev.advmon.testing.PixelModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,10 +76,8 @@ class SharedClassifierTest {
     m.awaitFirstCall();
     for (int i = 0; i < behind.length; i++) {
       out.add(request(s, behind[i]));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (s.waiting() < i + 1 && System.nanoTime() < deadline) {
-        Thread.sleep(2);
-      }
+      int expected = i + 1;
+      Await.until(() -> s.waiting() >= expected, Duration.ofSeconds(60));
       assertThat(s.waiting()).as("requests waiting behind the first").isEqualTo(i + 1);
     }
     return out;
@@ -177,10 +176,7 @@ class SharedClassifierTest {
     other.start();
     busy.await();
     CompletableFuture<int[]> mine = request(s, 1f);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (s.waiting() < 1 && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until(() -> s.waiting() >= 1, Duration.ofSeconds(60));
     assertThat(mine).as("held while the other thread may still send").isNotDone();
     finish.countDown(); // ... which ends its frame without a request: nobody else is coming
     assertThat(join(mine)).containsExactly(2, 1);
@@ -219,18 +215,13 @@ class SharedClassifierTest {
     var first = request(s, 0f);
     m.awaitFirstCall();
     var second = request(s, 0f); // the other worker is free: goes at once, and blocks at the gate too
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((s.pending() < 2 || s.waiting() > 0) && System.nanoTime() < deadline) {
-      Thread.sleep(2);
-    }
+    Await.until(() -> s.pending() >= 2 && s.waiting() == 0, Duration.ofSeconds(60));
     assertThat(s.waiting()).as("both requests taken, one per worker").isZero();
     List<CompletableFuture<int[]>> behind = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       behind.add(request(s, 1f));
       int expected = i + 1;
-      while (s.waiting() < expected && System.nanoTime() < deadline) {
-        Thread.sleep(2);
-      }
+      Await.until(() -> s.waiting() >= expected, Duration.ofSeconds(60));
     }
     assertThat(s.waiting()).isEqualTo(3);
     m.release();
@@ -281,10 +272,8 @@ class SharedClassifierTest {
       callDoneWhenCloseReturned.complete(m.calls.size() == 1);
     });
     closer.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (closer.getState() != Thread.State.TIMED_WAITING && closer.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(2);
-    }
+    // released once close() waits (or, broken, has returned): either way the assertion below decides
+    Await.until(() -> closer.getState() == Thread.State.TIMED_WAITING || !closer.isAlive(), Duration.ofSeconds(60));
     m.release();
     assertThat(callDoneWhenCloseReturned.orTimeout(60, TimeUnit.SECONDS).join())
         .as("the call in flight had finished when close() returned").isTrue();
