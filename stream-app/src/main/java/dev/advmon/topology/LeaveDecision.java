@@ -42,6 +42,9 @@ final class LeaveDecision {
     try {
       others = others(ownGroupInstanceId, members.groupInstanceIds());
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       return new Outcome(true, "the group's members could not be read (" + e + "), so leaving in case other "
           + "instances are waiting for these partitions");
     }
