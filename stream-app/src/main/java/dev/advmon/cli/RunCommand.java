@@ -133,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
    * while start-up still waits for the broker: the first real frame then finds the inference session, the probe
    * code and RocksDB ready instead of paying for them after the rebalance.
    */
-  private static void warmUp(FrameScorer scorer) {
+  static void warmUp(FrameScorer scorer) {
     long start = System.nanoTime();
     var input = scorer.manifest().input();
     scorer.score(new FloatImage(input.channels(), input.height(), input.width(),

@@ -137,11 +137,7 @@ public final class StreamingMonitor implements AutoCloseable {
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, java.util.concurrent.Callable<FrameScorer> scorerWhenReady, MonitorMetrics metrics,
       AlertListener alerts) throws Exception {
-    Topics topics = Topics.of(
-        config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
-        config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
-        config.string("topics.alerts"), new AvroSerde<>(Alert.class, registry, false, autoRegister),
-        config.string("topics.dead-letter"), new AvroSerde<>(DeadLetter.class, registry, false, autoRegister));
+    Topics topics = topics(config, registry, autoRegister);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
     FutureTask<Void> topicsReady = new FutureTask<>(() -> {
@@ -168,7 +164,30 @@ public final class StreamingMonitor implements AutoCloseable {
       }
     }
 
-    FrameScorer scorer = scorerWhenReady.call();
+    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts);
+  }
+
+  /**
+   * Starts the monitor WITHOUT waiting for the registry or checking the topics: only for the class-archive training
+   * run of the build (no broker there; see {@code monitor}'s launcher), which starts it against an unreachable broker
+   * and closes it, so that the classes of a real start are loaded once and archived.
+   */
+  public static StreamingMonitor startUnchecked(MonitorConfig config, SchemaRegistry registry, FramePreparer preparer,
+      FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
+    return launch(config, registry, topics(config, registry, true), new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer,
+        metrics, alerts);
+  }
+
+  private static Topics topics(MonitorConfig config, SchemaRegistry registry, boolean autoRegister) {
+    return Topics.of(
+        config.string("topics.frames"), new AvroSerde<>(Frame.class, registry, false, autoRegister),
+        config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
+        config.string("topics.alerts"), new AvroSerde<>(Alert.class, registry, false, autoRegister),
+        config.string("topics.dead-letter"), new AvroSerde<>(DeadLetter.class, registry, false, autoRegister));
+  }
+
+  private static StreamingMonitor launch(MonitorConfig config, SchemaRegistry registry, Topics topics,
+      RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
         alerts, new ScoringGuard(scorer), batcher);

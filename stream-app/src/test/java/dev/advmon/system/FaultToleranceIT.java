@@ -88,7 +88,7 @@ class FaultToleranceIT {
   static void stop() {
     try {
       REPORT.write(TestData.repoRoot().resolve("RELIABILITY.md"), String.join("\n",
-          "Each fault hits `monitor run` (the packaged jar, bundled model and detectors) while frames arrive at "
+          "Each fault hits `./monitor run` (the launcher on the packaged jar, with the build's class-data archive; bundled model and detectors) while frames arrive at "
               + (int) RATE + " a second from 4 cameras, on a standalone Kafka 4.3.1 broker (one KRaft node, production "
               + "defaults, group.initial.rebalance.delay.ms 3 s) and Apicurio Registry 2.4.2, all child processes on "
               + "this machine. Monitor settings are the defaults except a health check every second.",

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code monitor run} as a real process: the packaged jar ({@code stream-app/target/stream-app.jar}) with a
+ * {@code monitor run} as a real process, started by the {@code ./monitor} launcher on the packaged jar
+ * ({@code stream-app/target/stream-app.jar}, which must be newer than the sources: mvn verify packages it) with a
  * configuration file written from {@code settings}. {@link #kill()} is {@code kill -9}; {@link #restart()} starts
  * a new process on the same configuration (same instance id, same state folder), as a supervisor would.
  *
@@ -63,9 +64,13 @@ public final class MonitorProcess implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     starts++;
-    process = ChildProcess.start(name + "#" + starts, List.of(ChildProcess.java(), "-Xmx768m",
-        "-Dadvmon.home=" + TestData.repoRoot(), "-jar", jar.toString(), "run",
-        "--config", config.toString()), dir, dir.resolve("monitor-" + starts + ".log"), Map.of("ADVMON_LOG_LEVEL", "INFO"));
+    // through the launcher a user runs (./monitor execs the JVM, so the pid is the monitor's): the same JVM flags,
+    // the build's class-data archive included
+    process = ChildProcess.start(name + "#" + starts, List.of(TestData.repoRoot().resolve("monitor").toString(), "run",
+        "--config", config.toString()), dir, dir.resolve("monitor-" + starts + ".log"),
+        Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m",
+            // the launcher's `java` is the test JVM's own, as the build's class archive was made by it
+            "PATH", Path.of(ChildProcess.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH")));
   }
 
   /** Whether the monitor's HTTP server is up; it starts once Kafka Streams was started. */
