@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
  * archive, so a (re)start loads those ~10,000 classes mapped from one file instead of parsing and verifying them
  * from 40 jars (about 1 s of a 4-5 s restart on 2 cores, see RELIABILITY.md).
  */
-@Command(name = "class-archive-training", hidden = true,
+@Command(name = "class-archive-training", hidden = true, mixinStandardHelpOptions = true,
     description = "Exercise the start-up code offline, for -XX:ArchiveClassesAtExit (the build runs this).")
 final class ClassArchiveTrainingCommand implements Callable<Integer> {
 
