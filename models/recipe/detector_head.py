@@ -352,6 +352,11 @@ def main():
     ap.add_argument("--extra-noisy", type=int, default=0, help="additional non-holdout training images under a random "
                     "noise corruption (" + ", ".join(NOISE) + "; all severities), trained as CLEAN where the classifier "
                     "stays right")
+    ap.add_argument("--extra-clean", type=int, default=0, help="additional non-holdout training images under a random "
+                    "corruption of --extra-clean-corruptions (all severities), trained as CLEAN where the classifier "
+                    "stays right: for the corruptions the head still mistakes for attacks")
+    ap.add_argument("--extra-clean-corruptions", default="lines,rotate", help="comma-separated corruptions for "
+                    "--extra-clean (default: lines,rotate)")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
@@ -440,6 +445,12 @@ def main():
                                 np.random.default_rng(args.seed + 4), NOISE)
         print(f"extra noisy clean frames: {len(noisy)} of {args.extra_noisy} ({', '.join(NOISE)}, all severities)")
         corr_x = torch.cat([corr_x, noisy])
+    if args.extra_clean > 0:
+        names = [n for n in args.extra_clean_corruptions.split(",") if n]
+        extra = corrupted_right(pool[torch.randperm(len(pool), generator=gen)[:args.extra_clean]],
+                                np.random.default_rng(args.seed + 5), names)
+        print(f"extra clean corrupted frames: {len(extra)} of {args.extra_clean} ({', '.join(names)}, all severities)")
+        corr_x = torch.cat([corr_x, extra])
     clean_x = torch.cat([clean_x, corr_x])
     hx = torch.from_numpy(holdout)
     holdout_x = torch.cat([xtr[hx], corrupted_right(hx, np.random.default_rng(args.seed + 3))])
@@ -524,6 +535,8 @@ def main():
         "clean_images": args.clean,
         "corrupted_images_trained_as_clean": len(corr_x),
         "extra_noisy_images": args.extra_noisy,
+        "extra_clean_images": args.extra_clean,
+        "extra_clean_corruptions": args.extra_clean_corruptions if args.extra_clean else "",
         "training_attacks": {k: int(len(z[k])) for k in A.KINDS if k in z},
         "classes": {"perturbation": sorted(f for f in families if f not in FOOLING_FAMILIES),
                     "fooling": sorted(FOOLING_FAMILIES)},
