@@ -174,8 +174,8 @@ public final class StreamingMonitor implements AutoCloseable {
    */
   public static StreamingMonitor startUnchecked(MonitorConfig config, SchemaRegistry registry, FramePreparer preparer,
       FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
-    return launch(config, registry, topics(config, registry, true), new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer,
-        metrics, alerts);
+    return launch(config, registry, topics(config, registry, true),
+        new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts);
   }
 
   private static Topics topics(MonitorConfig config, SchemaRegistry registry, boolean autoRegister) {
@@ -539,9 +539,8 @@ public final class StreamingMonitor implements AutoCloseable {
         groupInstanceId(config), LeaveDecision.MembersLookup.ofGroup(config.kafkaClientProperties(),
             config.string("streams.application-id"), Duration.ofSeconds(3)));
     log.info("{} the consumer group: {}", decision.leave() ? "leaving" : "not leaving", decision.reason());
-    boolean leave = decision.leave();
     try {
-      client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(leave
+      client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(decision.leave()
           ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
     } finally {
       batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
