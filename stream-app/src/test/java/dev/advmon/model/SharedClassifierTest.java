@@ -83,6 +83,41 @@ class SharedClassifierTest {
     return out;
   }
 
+  /** Another stream thread in the middle of a frame (computing, no request yet) until {@link #end()}. */
+  private static final class FrameInProgress {
+    private final CountDownLatch finish = new CountDownLatch(1);
+    private final Thread thread;
+
+    private FrameInProgress(SharedClassifier s, CountDownLatch busy) {
+      thread = new Thread(() -> {
+        s.startFrame();
+        busy.countDown();
+        try {
+          finish.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          s.endFrame();
+        }
+      });
+    }
+
+    /** Returns once the thread is inside its frame. */
+    static FrameInProgress start(SharedClassifier s) throws InterruptedException {
+      CountDownLatch busy = new CountDownLatch(1);
+      FrameInProgress f = new FrameInProgress(s, busy);
+      f.thread.start();
+      busy.await();
+      return f;
+    }
+
+    /** Ends the frame without a request, and waits for the thread. */
+    void end() throws InterruptedException {
+      finish.countDown();
+      thread.join();
+    }
+  }
+
   private static int[] join(CompletableFuture<int[]> f) {
     return f.orTimeout(60, TimeUnit.SECONDS).join();
   }
@@ -135,50 +170,21 @@ class SharedClassifierTest {
   void aRequestWaitsForAThreadStillScoringItsFrameButAtMostMaxWait() throws Exception {
     PixelModel m = PixelModel.open();
     SharedClassifier s = shared(m, 8, 128, Duration.ofMillis(300), new CopyOnWriteArrayList<>());
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread other = new Thread(() -> { // a thread in the middle of a frame (computing), with no request yet
-      s.startFrame();
-      busy.countDown();
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        s.endFrame();
-      }
-    });
-    other.start();
-    busy.await();
+    FrameInProgress other = FrameInProgress.start(s); // a thread computing a frame, with no request yet
     int[] r = join(request(s, 1f));
     assertThat(r).containsExactly(2, 1); // went alone, after max-wait: nobody joined
-    done.countDown();
-    other.join();
+    other.end();
   }
 
   @Test
   void aRequestGoesAtOnceWhenTheOtherThreadFinishesItsFrameWithoutCalling() throws Exception {
     PixelModel m = PixelModel.open();
     SharedClassifier s = shared(m, 8, 128, LONG, new CopyOnWriteArrayList<>());
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch finish = new CountDownLatch(1);
-    Thread other = new Thread(() -> {
-      s.startFrame();
-      busy.countDown();
-      try {
-        finish.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        s.endFrame();
-      }
-    });
-    other.start();
-    busy.await();
+    FrameInProgress other = FrameInProgress.start(s);
     CompletableFuture<int[]> mine = request(s, 1f);
     Await.until(() -> s.waiting() >= 1, Duration.ofSeconds(60));
     assertThat(mine).as("held while the other thread may still send").isNotDone();
-    finish.countDown(); // ... which ends its frame without a request: nobody else is coming
+    other.end(); // ... which ends its frame without a request: nobody else is coming
     assertThat(join(mine)).containsExactly(2, 1);
   }
 
@@ -187,24 +193,9 @@ class SharedClassifierTest {
     PixelModel m = PixelModel.open();
     SharedClassifier s = new SharedClassifier(m, 8, 128, LONG, 2, SharedClassifier.Listener.NONE);
     opened.add(s);
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    Thread other = new Thread(() -> { // in the middle of a frame, computing: with one worker, a request would wait
-      s.startFrame();
-      busy.countDown();
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        s.endFrame();
-      }
-    });
-    other.start();
-    busy.await();
+    FrameInProgress other = FrameInProgress.start(s); // computing a frame: with one worker, a request would wait
     assertThat(join(request(s, 1f))).containsExactly(2, 1);
-    done.countDown();
-    other.join();
+    other.end();
   }
 
   @Test
