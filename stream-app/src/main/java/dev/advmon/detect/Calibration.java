@@ -428,17 +428,30 @@ public record Calibration(String model, String modelSha256, String created, doub
 
   /**
    * The overinterpretation scales; a calibration made before the noise- and blur-fill signals runs without them
-   * (their scales set so high that they never decide the score) instead of failing.
+   * (their scales set so high that they never decide the score) instead of failing, and one made before the
+   * scarcity signal has its emptiness scale converted.
    */
   private static SignalScale overinterpretationScale(Reader r, JsonNode n, String at) {
     int k = OverinterpretationDetector.SIGNALS.size();
     int before = OverinterpretationDetector.SIGNALS_BEFORE_FILLS;
+    SignalScale read;
     if (r.size(n, at) == before) {
       SignalScale old = r.scale(n, at, before);
       double[] s = java.util.Arrays.copyOf(old.scales(), k);
       java.util.Arrays.fill(s, before, k, Double.MAX_VALUE);
-      return new SignalScale(s, old.threshold());
+      read = new SignalScale(s, old.threshold());
+    } else {
+      read = r.scale(n, at, k);
     }
-    return r.scale(n, at, k);
+    int i = OverinterpretationDetector.SCARCITY;
+    JsonNode names = n.path("signals");
+    if (names.size() > i && names.get(i).asText().equals(OverinterpretationDetector.LEGACY_EMPTINESS)) {
+      // that scale is a quantile of 1 - share on the threshold frames; scarcity is increasing in 1 - share, so the
+      // same quantile of scarcity is the scarcity of that emptiness: the conversion is exact
+      double[] s = read.scales().clone();
+      s[i] = Math.max(OverinterpretationDetector.scarcity(1 - s[i], 1 << 20), 1e-9);
+      read = new SignalScale(s, read.threshold());
+    }
+    return read;
   }
 }

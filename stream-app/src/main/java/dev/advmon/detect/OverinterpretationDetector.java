@@ -30,13 +30,14 @@ import java.util.stream.IntStream;
  * its probability on the border-masked probe: a border that suffices alone is normal for a garment on a black
  * background, one whose removal also loses the class is a shortcut), the probability on the sparse probe, 1 - the
  * sufficient fraction of the frame ({@link #sufficientFraction}: informative pixels in the subset's cells), the
- * share of the subset's cells on the grid's outer ring (0 where no search ran), and the emptiness of a confident
- * frame: 1 - the share of its pixels that carry any evidence ({@link #informative}: not at the mask value, not at
- * the frame's fill), so a decision at {@code tau} or more on a frame whose pixels were 95% removed is flagged
- * whatever the removed pixels were set to (mean value, black, white or any flat colour; 0 below {@code tau}); and
+ * share of the subset's cells on the grid's outer ring (0 where no search ran), and the evidence scarcity of a
+ * confident frame ({@link #scarcity}: log2 of 1 / the share of its pixels that carry any evidence, {@link
+ * #informative}: not at the mask value, not at the frame's fill), so a decision at {@code tau} or more on a frame
+ * whose pixels were 95% removed is flagged whatever the removed pixels were set to (mean value, black, white or
+ * any flat colour; 0 below {@code tau}); and
  * the noise fill of a confident frame ({@link #roughness}: the median over pixels of each pixel's distance from
  * the median of its 3x3 neighbourhood; 0 below {@code tau}): removed pixels set to random noise share no level, so
- * emptiness misses them, but the frame is then mostly unstructured noise, far rougher than sensor noise on which a
+ * scarcity misses them, but the frame is then mostly unstructured noise, far rougher than sensor noise on which a
  * model stays right (the calibration's noisy frames set its scale); and the blur fill of a confident frame
  * ({@link #flatness}): removed pixels set to a heavy blur of the frame leave a frame far flatter than defocus or
  * motion blur a camera makes (its steepest edges, relative to its range, are gentler than any of the calibration's
@@ -46,8 +47,12 @@ public final class OverinterpretationDetector implements StagedDetector {
 
   public static final String NAME = "overinterpretation";
   public static final String REASON = "OVERINTERPRETATION";
-  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "emptiness",
+  public static final List<String> SIGNALS = List.of("border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "scarcity",
       "noise-fill", "blur-fill");
+  /** Index of the scarcity signal in {@link #SIGNALS}; calibrations before it stored "emptiness" there. */
+  static final int SCARCITY = 4;
+  /** The name a calibration made before the scarcity signal gave that index: 1 - the informative share. */
+  static final String LEGACY_EMPTINESS = "emptiness";
   /**
    * Signals (indices into {@link #SIGNALS}) scaled by their LARGEST value on the calibration's threshold frames
    * rather than their 99th percentile: a property that ordinary camera life (noise at every severity included)
@@ -153,7 +158,8 @@ public final class OverinterpretationDetector implements StagedDetector {
     private double borderP;
     private double interiorP;
     private double sparseP;
-    private double emptiness;
+    private double informativeShare = 1;
+    private double scarcity;
     private double noiseFill;
     private double blurFill;
 
@@ -188,7 +194,8 @@ public final class OverinterpretationDetector implements StagedDetector {
           sparseP = out.probability(firstRow + 2, predicted);
           boolean confident = frameOut.confidence(frameRow) >= settings.tau();
           double informative = informativeShare(frame, mask);
-          emptiness = confident ? 1 - informative : 0;
+          informativeShare = informative;
+          scarcity = confident ? scarcity(informative, frame.pixels()) : 0;
           noiseFill = confident ? roughness(frame) : 0;
           blurFill = confident ? flatness(frame) : 0;
           boolean cheapFlag = scale.score(signals()) > scale.threshold();
@@ -232,7 +239,7 @@ public final class OverinterpretationDetector implements StagedDetector {
         insufficiency = 1 - sufficientFraction(frame, settings.grid(), top(ranking, search.smallest()), mask);
         borderShare = borderShare(top(ranking, search.smallest()), settings.grid());
       }
-      return new double[] {borderReliance(), sparseP, insufficiency, borderShare, emptiness, noiseFill, blurFill};
+      return new double[] {borderReliance(), sparseP, insufficiency, borderShare, scarcity, noiseFill, blurFill};
     }
 
     @Override
@@ -242,8 +249,8 @@ public final class OverinterpretationDetector implements StagedDetector {
       }
       double[] s = signals();
       StringBuilder ev = new StringBuilder(String.format(Locale.ROOT,
-          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f;emptiness=%.4f;noise-fill=%.4f;blur-fill=%.4f", borderP, interiorP,
-          sparseP, emptiness, noiseFill, blurFill));
+          "border-probe=%.4f;interior-probe=%.4f;sparse-probe=%.4f;evidence-share=%.4f;noise-fill=%.4f;blur-fill=%.4f", borderP,
+          interiorP, sparseP, informativeShare, noiseFill, blurFill));
       if (search != null && search.done()) {
         int k = search.smallest();
         int cells = settings.grid() * settings.grid();
@@ -407,10 +414,22 @@ public final class OverinterpretationDetector implements StagedDetector {
     Arrays.sort(sorted);
     double range = sorted[Math.min(sorted.length - 1, (int) (0.99 * (sorted.length - 1)))] - sorted[(int) (0.01 * (sorted.length - 1))];
     if (range <= 1e-6) {
-      return 0; // a blank frame: emptiness speaks for it
+      return 0; // a blank frame: scarcity speaks for it
     }
     double e = Math.max(grad[(int) (0.95 * (grad.length - 1))] / range, 0.01);
     return Math.pow(1 / e, 4);
+  }
+
+  /**
+   * Evidence scarcity: log2 of 1 / {@code share} (the share of a frame's pixels that carry evidence), a frame with
+   * no such pixel counted as having half of one. Why a logarithm rather than the emptiness 1 - share: ordinary
+   * garments on a black background leave as little as 15-20% of the pixels informative, a frame with 95% of its
+   * pixels removed 5% or less; on 1 - share those are 0.8 against 0.95, too close for a threshold in units of the
+   * calibrated scale to split (the emptiness of a 95%-removed frame never reached it), while log2 puts them at 2.4
+   * against 4.3 and more: each halving of the evidence counts the same.
+   */
+  static double scarcity(double share, int pixels) {
+    return -Math.log(Math.max(share, 0.5 / pixels)) / Math.log(2);
   }
 
   /** Share of the frame's pixels that carry evidence ({@link #informative}). */

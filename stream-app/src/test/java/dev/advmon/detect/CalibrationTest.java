@@ -213,4 +213,25 @@ class CalibrationTest {
     assertThatThrownBy(() -> Calibration.read(f)).hasMessageContaining("detectors.perturbation.squeezers")
         .hasMessageContaining("unknown squeezer 'jpeg'");
   }
+
+  @Test
+  void aCalibrationFromBeforeTheScarcitySignalHasItsEmptinessScaleConverted() throws Exception {
+    Path f = dir.resolve("calibration.json");
+    Files.writeString(f, """
+        {"format": 1, "model": "m", "model_sha256": "x", "created": "now", "target_fpr": 0.05,
+         "detectors": {"overinterpretation": {"grid": 7, "border": 2, "keep_fraction": 0.05, "tau": 0.9,
+           "search_share": 0.08, "trigger": 0.67, "sparse_trigger": 0.25, "mask": [0.286],
+           "signals": ["border-reliance", "sparse-probe", "insufficiency", "subset-border-share", "emptiness",
+             "noise-fill", "blur-fill"],
+           "signal_scales": [0.7, 0.9, 0.97, 0.75, 0.75, 0.1, 700.0], "threshold": 1.3, "target_fpr": 0.01,
+           "calibration_fpr": 0.01}}}
+        """);
+    double[] scales = Calibration.read(f).overinterpretation().scale().scales();
+    assertThat(scales[OverinterpretationDetector.SCARCITY]).as("emptiness 0.75 = a quarter of the pixels informative = 2 halvings")
+        .isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(scales[0]).isEqualTo(0.7);
+    Files.writeString(f, Files.readString(f).replace("\"emptiness\"", "\"scarcity\""));
+    assertThat(Calibration.read(f).overinterpretation().scale().scales()[OverinterpretationDetector.SCARCITY])
+        .as("a current calibration is read as it is").isEqualTo(0.75);
+  }
 }

@@ -196,7 +196,7 @@ class OverinterpretationDetectorTest {
   }
 
   @Test
-  void aConfidentDecisionOnAMostlyEmptyFrameIsSearchedAndScoresItsEmptiness() {
+  void aConfidentDecisionOnAMostlyEmptyFrameIsSearchedAndScoresItsScarcity() {
     // 4x4 frame, 2x2 grid: the top-left cell bright, the rest at a flat fill of 0.6 (not the mask value 0)
     float[] d = new float[16];
     Arrays.fill(d, 0.6f);
@@ -210,7 +210,8 @@ class OverinterpretationDetectorTest {
         new OverinterpretationDetector.Settings(2, 1, 0.25, 0.9, 2.0, 0.3), new float[] {0f}, new SignalScale(new double[] {1, 1, 1, 1, 1, 1, 1}, 0.8));
     Verdict v = new FrameScorer(model, List.of(det), 128).score(frame);
     Detector.Detection r = v.detections().get(0);
-    assertThat(r.signals()[4]).as("emptiness = 1 - 4/16 evidence pixels").isEqualTo(0.75);
+    assertThat(r.signals()[OverinterpretationDetector.SCARCITY]).as("scarcity = log2(16 / 4 evidence pixels)").isEqualTo(2.0);
+    assertThat(r.evidence()).contains("evidence-share=0.2500");
     assertThat(r.evidenceMap()).as("the sparse trigger sent it to the search").containsKey("subset");
     assertThat(r.flagged()).isTrue();
   }
