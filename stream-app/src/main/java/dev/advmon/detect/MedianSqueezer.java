@@ -1,7 +1,6 @@
 package dev.advmon.detect;
 
 import dev.advmon.image.FloatImage;
-import java.util.Arrays;
 
 /**
  * Median filter over a k x k window per channel with SciPy's {@code median_filter(size=k, mode='reflect')}
@@ -33,7 +32,6 @@ public final class MedianSqueezer implements Squeezer {
     float[] out = new float[frame.data().length];
     float[] window = new float[k * k];
     int before = k / 2;
-    int rank = (k * k) / 2;
     for (int c = 0; c < frame.channels(); c++) {
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
@@ -44,8 +42,7 @@ public final class MedianSqueezer implements Squeezer {
               window[n++] = frame.get(c, yy, FloatImage.reflect(x + dx, w));
             }
           }
-          Arrays.sort(window);
-          out[frame.index(c, y, x)] = window[rank];
+          out[frame.index(c, y, x)] = WindowMedian.of(window, window.length);
         }
       }
     }

@@ -362,8 +362,7 @@ public final class OverinterpretationDetector implements StagedDetector {
               window[n++] = f.get(c, Math.min(h - 1, Math.max(0, y + dy)), Math.min(w - 1, Math.max(0, x + dx)));
             }
           }
-          Arrays.sort(window);
-          dist[k++] = Math.abs(f.get(c, y, x) - window[4]);
+          dist[k++] = Math.abs(f.get(c, y, x) - WindowMedian.of(window, 9));
         }
       }
     }
@@ -397,8 +396,7 @@ public final class OverinterpretationDetector implements StagedDetector {
             window[n++] = lum[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))];
           }
         }
-        Arrays.sort(window);
-        med[y * w + x] = window[4];
+        med[y * w + x] = WindowMedian.of(window, 9);
       }
     }
     double[] grad = new double[h * w];
