@@ -144,6 +144,10 @@ class OnnxTorch(torch.nn.Module):
                 y = torch.cat(i, a["axis"])
             elif op == "LogSoftmax":
                 y = F.log_softmax(i[0], a.get("axis", -1))
+            elif op == "Softmax":
+                y = F.softmax(i[0], a.get("axis", -1))
+            elif op == "Log":
+                y = torch.log(i[0])
             elif op == "Constant":
                 y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
             else:

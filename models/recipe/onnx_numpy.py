@@ -91,6 +91,7 @@ OPS = {
     "GlobalAveragePool": lambda i, a: i[0].mean(axis=(2, 3), keepdims=True),
     "Softmax": lambda i, a: softmax(i[0], **a),
     "LogSoftmax": lambda i, a: log_softmax(i[0], **a),
+    "Log": lambda i, a: np.log(i[0]),
     "Concat": lambda i, a: np.concatenate(i, axis=a["axis"]),
     "Constant": lambda i, a: numpy_helper.to_array(a["value"]),
 }
