@@ -2,6 +2,7 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.detect.Detector;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.http.HttpSettings;
@@ -10,6 +11,7 @@ import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InvalidBundleException;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.InMemorySchemaRegistry;
 import dev.advmon.topology.StreamingMonitor;
@@ -57,7 +59,7 @@ final class ClassArchiveTrainingCommand implements Callable<Integer> {
             Wiring.inferenceThreads(c));
         MonitorMetrics metrics = MonitorMetrics.prometheus();
         RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c))) {
-      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
+      FrameScorer scorer = new FrameScorer(classifier, detectorsOrNone(bundle), c.intValue("model.max-batch"));
       RunCommand.warmUp(scorer);
       StartingMonitor starting = new StartingMonitor();
       try (MonitorHttpServer http = new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting,
@@ -77,6 +79,21 @@ final class ClassArchiveTrainingCommand implements Callable<Integer> {
     }
     log.info("class-archive training done in {} ms", (System.nanoTime() - start) / 1_000_000);
     return 0;
+  }
+
+  /**
+   * The bundle's detectors, or none where its calibration cannot be used. A retrained model makes its
+   * calibration.json stale, and the remedy, {@code ./monitor calibrate}, builds the monitor first: a build that
+   * failed here would lock the user out of the command that fixes it. The archive then lacks the detector classes,
+   * which only costs their loading time at start; {@code run} itself still refuses the stale calibration.
+   */
+  static List<Detector> detectorsOrNone(ModelBundle bundle) throws java.io.IOException {
+    try {
+      return Detectors.forBundle(bundle);
+    } catch (InvalidBundleException e) {
+      log.warn("class archive trained without detectors: {}", e.getMessage());
+      return List.of();
+    }
   }
 
   private static void get(HttpClient client, int port, String path) throws Exception {
