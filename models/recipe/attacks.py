@@ -148,6 +148,8 @@ class OnnxTorch(torch.nn.Module):
                 y = F.softmax(i[0], a.get("axis", -1))
             elif op == "Log":
                 y = torch.log(i[0])
+            elif op == "Sqrt":
+                y = torch.sqrt(i[0])
             elif op == "Constant":
                 y = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
             else:

@@ -2,7 +2,7 @@
 
 Supports the operators torch.onnx.export emits for these models (Conv, BatchNormalization,
 Relu, MaxPool, GlobalAveragePool, Flatten, Reshape, Gemm, MatMul, Add, Sub, Mul, Div,
-Constant, Identity, Softmax, LogSoftmax, Concat). Enough to check an exported bundle end to end; not a general runtime.
+Constant, Identity, Softmax, LogSoftmax, Log, Sqrt, Concat). Enough to check an exported bundle end to end; not a general runtime.
 
     from onnx_numpy import OnnxNumpy
     logits, features = OnnxNumpy("models/fashion-mnist-cnn/model.onnx").run({"input": x})
@@ -92,6 +92,7 @@ OPS = {
     "Softmax": lambda i, a: softmax(i[0], **a),
     "LogSoftmax": lambda i, a: log_softmax(i[0], **a),
     "Log": lambda i, a: np.log(i[0]),
+    "Sqrt": lambda i, a: np.sqrt(i[0]),
     "Concat": lambda i, a: np.concatenate(i, axis=a["axis"]),
     "Constant": lambda i, a: numpy_helper.to_array(a["value"]),
 }

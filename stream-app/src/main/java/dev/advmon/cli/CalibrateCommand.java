@@ -50,7 +50,7 @@ final class CalibrateCommand implements Callable<Integer> {
   int copies;
 
   @Option(names = "--weights", split = ",", paramLabel = "DETECTOR=W",
-      description = "Relative share of the alerts per detector (stability, perturbation, fooling, overinterpretation, learned), "
+      description = "Relative share of the alerts per detector (stability, perturbation, fooling, overinterpretation, learned, consistency), "
       + "e.g. learned=2,fooling=0.5; unnamed detectors weigh 1 (the default: equal shares).")
   Map<String, Double> weights = new java.util.LinkedHashMap<>();
 
@@ -61,6 +61,11 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--learned", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Calibrate the learned detector (the model's detector head, manifest outputs.adversarial) where the bundle has one (default on).")
   boolean learned;
+
+  @Option(names = "--consistency", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Calibrate the layer-consistency detector (do the model's earlier layers agree with its decision? manifest "
+      + "outputs.layers, models/recipe/layer_stats.py) where the bundle has layer outputs (default on).")
+  boolean consistency;
 
   @Option(names = "--overinterpretation", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
@@ -132,7 +137,7 @@ final class CalibrateCommand implements Callable<Integer> {
     CalibrationRun.Options o = new CalibrationRun.Options(images != null ? images : DEFAULT_TRAIN, fitCount, holdCount, copies, fitCopies, seed,
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
-        oiSearchShare, learned, 256);
+        oiSearchShare, learned, 256, consistency);
     EngineChoice engine = EngineChoice.parse(config.string("model.engine"));
     try (DjlClassifier classifier = DjlClassifier.load(bundle, engine)) {
       CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, engine,
@@ -148,6 +153,10 @@ final class CalibrateCommand implements Callable<Integer> {
       }
       if (learned && bundle.manifest().outputs().adversarial() == null) {
         System.out.println("  learned: off (" + bundle.directory().resolve(ModelBundle.MANIFEST) + " names no detector head, outputs.adversarial)");
+      }
+      if (consistency && bundle.manifest().outputs().layers().isEmpty()) {
+        System.out.println("  consistency: off (" + bundle.directory().resolve(ModelBundle.MANIFEST)
+            + " names no layer outputs, outputs.layers: models/recipe/layer_stats.py adds them)");
       }
     }
     return 0;

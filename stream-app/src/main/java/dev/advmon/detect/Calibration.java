@@ -24,7 +24,13 @@ import java.util.List;
  * @param data what the fit and the thresholds used (source files, counts, seed, date), free-form
  */
 public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
-    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability) {
+    Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability,
+    Consistency consistency) {
+
+  public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+      Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability) {
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, overinterpretation, learned, stability, null);
+  }
 
   public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
       Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned) {
@@ -82,7 +88,17 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
   }
 
-  /** The detectors this calibration configures: stability, perturbation, fooling, overinterpretation, learned. */
+  /** Layer-consistency settings: one class-conditional Gaussian model per manifest outputs.layers entry, and the threshold. */
+  public record Consistency(List<Mahalanobis> layers, SignalScale scale, double targetFpr, double calibrationFpr) {
+    public Consistency {
+      layers = List.copyOf(layers);
+    }
+  }
+
+  /**
+   * The detectors this calibration configures: stability, perturbation, fooling, overinterpretation, learned,
+   * consistency.
+   */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
     if (stability != null) {
@@ -100,6 +116,9 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
     if (learned != null) {
       out.add(new LearnedDetector(learned.threshold()));
+    }
+    if (consistency != null) {
+      out.add(new LayerConsistencyDetector(consistency.layers(), consistency.scale()));
     }
     return out;
   }
@@ -130,17 +149,7 @@ public record Calibration(String model, String modelSha256, String created, doub
     if (fooling != null) {
       ObjectNode f = detectors.putObject(FeatureSpaceDetector.NAME);
       if (fooling.mahalanobis() != null) {
-        Mahalanobis m = fooling.mahalanobis();
-        ObjectNode mn = f.putObject("mahalanobis");
-        mn.put("dim", m.dim());
-        ArrayNode means = mn.putArray("means");
-        for (float[] mu : m.means()) {
-          ArrayNode row = means.addArray();
-          for (float v : mu) {
-            row.add(v);
-          }
-        }
-        mn.put("precision_f32le_base64", encode(m.precision()));
+        putMahalanobis(f.putObject("mahalanobis"), fooling.mahalanobis());
       }
       if (fooling.knn() != null) {
         KnnBank k = fooling.knn();
@@ -185,7 +194,26 @@ public record Calibration(String model, String modelSha256, String created, doub
         });
       }
     }
+    if (consistency != null) {
+      ObjectNode n = detectors.putObject(LayerConsistencyDetector.NAME);
+      n.put("signal", "per manifest outputs.layers entry: Mahalanobis distance to the predicted class minus that to the nearest class");
+      ArrayNode layers = n.putArray("layers");
+      consistency.layers().forEach(m -> putMahalanobis(layers.addObject(), m));
+      putScale(n, consistency.scale(), consistency.targetFpr(), consistency.calibrationFpr());
+    }
     Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+  }
+
+  private static void putMahalanobis(ObjectNode mn, Mahalanobis m) {
+    mn.put("dim", m.dim());
+    ArrayNode means = mn.putArray("means");
+    for (float[] mu : m.means()) {
+      ArrayNode row = means.addArray();
+      for (float v : mu) {
+        row.add(v);
+      }
+    }
+    mn.put("precision_f32le_base64", encode(m.precision()));
   }
 
   private static void putScale(ObjectNode n, SignalScale s, double target, double measured) {
@@ -254,19 +282,7 @@ public record Calibration(String model, String modelSha256, String created, doub
       KnnBank k = null;
       try {
         if (n.has("mahalanobis")) {
-          JsonNode mn = n.get("mahalanobis");
-          int dim = r.integer(mn, at + ".mahalanobis.dim");
-          JsonNode means = r.array(mn, at + ".mahalanobis.means");
-          float[][] mu = new float[means.size()][dim];
-          for (int c = 0; c < means.size(); c++) {
-            if (means.get(c).size() != dim) {
-              throw r.error(at + ".mahalanobis.means[" + c + "]", "has " + means.get(c).size() + " values, dim is " + dim);
-            }
-            for (int j = 0; j < dim; j++) {
-              mu[c][j] = (float) means.get(c).get(j).asDouble();
-            }
-          }
-          m = new Mahalanobis(mu, r.floats(mn, at + ".mahalanobis.precision_f32le_base64"));
+          m = r.mahalanobis(n.get("mahalanobis"), at + ".mahalanobis");
         }
         if (n.has("knn")) {
           JsonNode kn = n.get("knn");
@@ -313,12 +329,28 @@ public record Calibration(String model, String modelSha256, String created, doub
       }
       l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"), variants);
     }
-    if (st == null && p == null && f == null && o == null && l == null) {
-      throw r.error("detectors", "configures no detector (expected stability, perturbation, fooling, overinterpretation and/or learned)");
+    Consistency cs = null;
+    if (detectors.has(LayerConsistencyDetector.NAME)) {
+      JsonNode n = detectors.get(LayerConsistencyDetector.NAME);
+      String at = "detectors." + LayerConsistencyDetector.NAME;
+      JsonNode ls = r.array(n, at + ".layers");
+      List<Mahalanobis> layers = new ArrayList<>();
+      try {
+        for (int i = 0; i < ls.size(); i++) {
+          layers.add(r.mahalanobis(ls.get(i), at + ".layers[" + i + "]"));
+        }
+        cs = new Consistency(layers, r.scale(n, at, layers.size()), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+        new LayerConsistencyDetector(cs.layers(), cs.scale());
+      } catch (IllegalArgumentException e) {
+        throw r.error(at, e.getMessage());
+      }
+    }
+    if (st == null && p == null && f == null && o == null && l == null && cs == null) {
+      throw r.error("detectors", "configures no detector (expected stability, perturbation, fooling, overinterpretation, learned and/or consistency)");
     }
     JsonNode data = root.get("data");
     return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
-        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l, st);
+        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l, st, cs);
   }
 
   static String encode(float[] v) {
@@ -402,6 +434,22 @@ public record Calibration(String model, String modelSha256, String created, doub
       } catch (IllegalArgumentException e) {
         throw error(path, "is not base64: " + e.getMessage());
       }
+    }
+
+    /** A class-conditional Gaussian model at {@code at}: dim, means (one row per class), precision. */
+    Mahalanobis mahalanobis(JsonNode mn, String at) {
+      int dim = integer(mn, at + ".dim");
+      JsonNode means = array(mn, at + ".means");
+      float[][] mu = new float[means.size()][dim];
+      for (int c = 0; c < means.size(); c++) {
+        if (means.get(c).size() != dim) {
+          throw error(at + ".means[" + c + "]", "has " + means.get(c).size() + " values, dim is " + dim);
+        }
+        for (int j = 0; j < dim; j++) {
+          mu[c][j] = (float) means.get(c).get(j).asDouble();
+        }
+      }
+      return new Mahalanobis(mu, floats(mn, at + ".precision_f32le_base64"));
     }
 
     int size(JsonNode n, String at) {

@@ -65,7 +65,14 @@ public final class Calibrator {
    */
   public record Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
       boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
-      Map<String, Double> weights, Budget budget) {
+      Map<String, Double> weights, Budget budget, boolean consistency) {
+
+    public Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
+        boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
+        Map<String, Double> weights, Budget budget) {
+      this(stability, squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, batch, overinterpretation, learned,
+          weights, budget, false);
+    }
 
     public double weight(String name) {
       return weights.getOrDefault(name, 1.0);
@@ -84,8 +91,8 @@ public final class Calibrator {
    * alert rate on the clean frames.
    */
   public record Result(Calibration.Stability stability, Calibration.Perturbation perturbation, Calibration.Fooling fooling,
-      Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, double level,
-      Map<String, Double> groupRates, Map<String, Integer> groupCounts, int skippedWrong) {
+      Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, Calibration.Consistency consistency,
+      double level, Map<String, Double> groupRates, Map<String, Integer> groupCounts, int skippedWrong) {
 
     /** Any-alert share of the clean hold frames. */
     public double cleanRate() {
@@ -108,14 +115,16 @@ public final class Calibrator {
       throw new IllegalArgumentException("calibration needs threshold frames (got none)");
     }
     boolean feature = s.mahalanobis() || s.knn();
-    if (feature && fit.size() == 0) {
-      throw new IllegalArgumentException("the fooling detector needs frames to fit its feature-space models on (got none)");
+    if ((feature || s.consistency()) && fit.size() == 0) {
+      throw new IllegalArgumentException("the fooling and consistency detectors need frames to fit their models on (got none)");
     }
     Mahalanobis maha = null;
     KnnBank knn = null;
-    if (feature) {
+    List<Mahalanobis> layerModels = new ArrayList<>();
+    if (feature || s.consistency()) {
       int classes = classifier.manifest().numClasses();
       List<float[]> features = new ArrayList<>(fit.size());
+      List<List<float[]>> layerStats = new ArrayList<>();
       List<Integer> labels = new ArrayList<>(fit.size());
       for (int start = 0; start < fit.size(); start += s.batch()) {
         List<FloatImage> chunk = new ArrayList<>();
@@ -128,13 +137,31 @@ public final class Calibrator {
           if (fit instanceof Hold h && !Calibrator.CLEAN.equals(h.group(start + r)) && out.argmax(r) != h.expected(start + r)) {
             continue;
           }
-          features.add(out.features(r));
+          if (feature) {
+            features.add(out.features(r));
+          }
+          if (s.consistency()) {
+            if (out.layerCount() == 0) {
+              throw new IllegalArgumentException("the consistency detector needs the model's layer statistics (manifest outputs.layers, "
+                  + "models/recipe/layer_stats.py), but " + classifier.manifest().name() + " returns none; use --no-consistency");
+            }
+            while (layerStats.size() < out.layerCount()) {
+              layerStats.add(new ArrayList<>(fit.size()));
+            }
+            for (int l = 0; l < out.layerCount(); l++) {
+              layerStats.get(l).add(out.layer(r, l));
+            }
+          }
           // predicted, not true, labels: a PNG folder has none, and the model's own classes are what it is judged on
           labels.add(out.argmax(r));
         }
       }
+      int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
+      for (List<float[]> stats : layerStats) {
+        layerModels.add(Mahalanobis.fit(stats, labelArray, classes, s.ridge()));
+      }
       if (s.mahalanobis()) {
-        maha = Mahalanobis.fit(features, labels.stream().mapToInt(Integer::intValue).toArray(), classes, s.ridge());
+        maha = Mahalanobis.fit(features, labelArray, classes, s.ridge());
       }
       if (s.knn()) {
         int n = Math.min(s.knnBank(), features.size());
@@ -176,6 +203,10 @@ public final class Calibrator {
     if (s.learned()) {
       names.add(LearnedDetector.NAME);
       raw.add(new LearnedDetector(Double.POSITIVE_INFINITY));
+    }
+    if (s.consistency()) {
+      names.add(LayerConsistencyDetector.NAME);
+      raw.add(new LayerConsistencyDetector(layerModels, SignalScale.identity(layerModels.size())));
     }
     if (raw.isEmpty()) {
       throw new IllegalArgumentException("no detector to calibrate");
@@ -264,6 +295,7 @@ public final class Calibrator {
     Calibration.Fooling f = null;
     Calibration.Overinterpretation o = null;
     Calibration.Learned l = null;
+    Calibration.Consistency cs = null;
     for (int d = 0; d < dn; d++) {
       double share = shares[d];
       double cleanRate = clean.isEmpty() ? Double.NaN : unionRate(only(t, d), scores, clean);
@@ -275,10 +307,11 @@ public final class Calibrator {
         case OverinterpretationDetector.NAME -> o = new Calibration.Overinterpretation(oiSettings, s.overinterpretation().mask(),
             s.overinterpretation().searchShare(), scale, share, cleanRate);
         case LearnedDetector.NAME -> l = new Calibration.Learned(t[d], share, cleanRate);
+        case LayerConsistencyDetector.NAME -> cs = new Calibration.Consistency(layerModels, scale, share, cleanRate);
         default -> throw new IllegalStateException(names.get(d));
       }
     }
-    return new Result(st, p, f, o, l, level, rates, counts, wrong);
+    return new Result(st, p, f, o, l, cs, level, rates, counts, wrong);
   }
 
   /**

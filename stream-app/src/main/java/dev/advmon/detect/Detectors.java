@@ -45,6 +45,12 @@ public final class Detectors {
       throw new InvalidBundleException(file + ": the learned detector needs the model's detector-head output, but "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " names none (outputs.adversarial)");
     }
+    int layers = bundle.manifest().outputs().layers().size();
+    if (c.consistency() != null && c.consistency().layers().size() != layers) {
+      throw new InvalidBundleException(file + ": the consistency detector was fitted on " + c.consistency().layers().size()
+          + " layer outputs, but " + bundle.directory().resolve(ModelBundle.MANIFEST) + " names " + layers
+          + " (outputs.layers); run ./monitor calibrate --model " + bundle.directory());
+    }
     List<Detector> detectors = c.detectors();
     log.info("detectors from {}: {}", file, detectors.stream().map(Detector::name).toList());
     return detectors;

@@ -43,12 +43,22 @@ public final class Mahalanobis {
 
   /** min over classes of (f - mu_c)^T P (f - mu_c). */
   public double score(float[] f) {
+    double best = Double.POSITIVE_INFINITY;
+    for (double q : distances(f)) {
+      best = Math.min(best, q);
+    }
+    return best;
+  }
+
+  /** (f - mu_c)^T P (f - mu_c) for every class c, in class order. */
+  public double[] distances(float[] f) {
     if (f.length != dim) {
       throw new IllegalArgumentException("feature vector has " + f.length + " values, the calibration has " + dim);
     }
-    double best = Double.POSITIVE_INFINITY;
+    double[] out = new double[means.length];
     double[] d = new double[dim];
-    for (float[] mu : means) {
+    for (int c = 0; c < means.length; c++) {
+      float[] mu = means[c];
       for (int i = 0; i < dim; i++) {
         d[i] = f[i] - mu[i];
       }
@@ -85,9 +95,9 @@ public final class Mahalanobis {
         }
         q += d[i] * row;
       }
-      best = Math.min(best, q);
+      out[c] = q;
     }
-    return best;
+    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FeatureSpaceDetector;
 import dev.advmon.detect.FeatureSqueezingDetector;
+import dev.advmon.detect.LayerConsistencyDetector;
 import dev.advmon.detect.LearnedDetector;
 import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.detect.StabilityDetector;
@@ -40,7 +41,7 @@ public final class CalibrationRun {
 
   /** Detector names calibrate knows, in the order verdicts list them. */
   public static final List<String> DETECTORS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
-      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME);
+      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME);
 
   /**
    * Everything calibrate can be told. {@code budget}: the caps on the threshold frames (clean any-alert share,
@@ -50,7 +51,16 @@ public final class CalibrationRun {
   public record Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
       Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
       List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
-      double oiSearchShare, boolean learned, int batch) {}
+      double oiSearchShare, boolean learned, int batch, boolean consistency) {
+
+    public Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
+        Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
+        List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
+        double oiSearchShare, boolean learned, int batch) {
+      this(images, fitCount, holdCount, copies, fitCopies, seed, budget, weights, stability, squeezers, squeezeSignals, fooling,
+          knnBank, overinterpretation, oiSettings, oiSearchShare, learned, batch, false);
+    }
+  }
 
   /** The written calibration and what it was made of. */
   public record Outcome(Calibration calibration, Calibrator.Result result, int fitFrames, int holdFrames, boolean fromHoldout) {}
@@ -76,7 +86,8 @@ public final class CalibrationRun {
       throw new IllegalArgumentException(source + " not found: pass --images with clean TRAINING images (an IDX .gz file or a folder of PNGs)");
     }
     boolean head = o.learned() && bundle.manifest().outputs().adversarial() != null;
-    boolean any = o.stability() || !o.squeezers().isEmpty() || maha || knn || o.overinterpretation() || head;
+    boolean layers = o.consistency() && !bundle.manifest().outputs().layers().isEmpty();
+    boolean any = o.stability() || !o.squeezers().isEmpty() || maha || knn || o.overinterpretation() || head || layers;
     if (!any) {
       throw new IllegalArgumentException("no detector to calibrate: --no-stability, --squeezers none, --fooling none, "
           + "--no-overinterpretation and no detector head (or --no-learned) leave nothing");
@@ -180,7 +191,7 @@ public final class CalibrationRun {
     Calibrator.Overinterpretation oi = o.overinterpretation()
         ? new Calibrator.Overinterpretation(o.oiSettings(), bundle.manifest().input().maskValue(), o.oiSearchShare()) : null;
     Calibrator.Settings settings = new Calibrator.Settings(o.stability(), o.squeezers(), o.squeezeSignals(), maha, knn, 1,
-        o.knnBank(), 1e-3, o.batch(), oi, head, o.weights(), o.budget());
+        o.knnBank(), 1e-3, o.batch(), oi, head, o.weights(), o.budget(), layers);
     Calibrator.Result r = Calibrator.calibrate(classifier, fitMix, mix, settings);
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
@@ -196,7 +207,7 @@ public final class CalibrationRun {
     r.groupCounts().forEach(counts::put);
     data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
     Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
-        o.budget().clean(), data, r.perturbation(), r.fooling(), r.overinterpretation(), learned, r.stability());
+        o.budget().clean(), data, r.perturbation(), r.fooling(), r.overinterpretation(), learned, r.stability(), r.consistency());
     c.write(bundle.calibrationFile());
     return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
   }

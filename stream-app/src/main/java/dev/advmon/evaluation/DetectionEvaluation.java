@@ -328,6 +328,9 @@ public final class DetectionEvaluation {
     if (cal.learned() != null) {
       parts.add("learned " + pct(cal.learned().targetFpr()));
     }
+    if (cal.consistency() != null) {
+      parts.add("consistency " + pct(cal.consistency().targetFpr()));
+    }
     return b.append(String.join(", ", parts)).toString();
   }
 

@@ -47,12 +47,16 @@ public final class HeadVariants {
     return out;
   }
 
-  /** The bundle with its model file replaced by {@code file} (relative to the bundle). */
+  /**
+   * The bundle with its model file replaced by {@code file} (relative to the bundle). Only the variant's head is
+   * read, so the layer outputs (which a variant's graph need not carry) are not asked for.
+   */
   public static ModelBundle variant(ModelBundle bundle, String file) {
     Path p = bundle.directory().resolve(file).normalize();
     ModelManifest m = bundle.manifest();
+    ModelManifest.OutputSpec o = m.outputs();
     ModelManifest vm = new ModelManifest(m.name(), m.version() + "+" + p.getFileName(), m.description(), p.getFileName().toString(),
-        m.input(), m.outputs(), m.labels(), null);
+        m.input(), new ModelManifest.OutputSpec(o.logits(), o.features(), o.probabilities(), o.adversarial()), m.labels(), null);
     return new ModelBundle(p.getParent(), vm);
   }
 

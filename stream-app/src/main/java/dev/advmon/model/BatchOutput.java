@@ -1,5 +1,7 @@
 package dev.advmon.model;
 
+import java.util.List;
+
 /**
  * What one batched forward pass returned, flat and row-major: {@code size} rows of {@code numClasses}
  * probabilities and (when the model exports them) {@code featureDim} penultimate features.
@@ -13,13 +15,15 @@ public final class BatchOutput {
   private final float[] features;
   private final int adversarialDim;
   private final float[] adversarial;
+  private final int[] layerDims;
+  private final float[][] layers;
 
   BatchOutput(int size, int numClasses, float[] probabilities, int featureDim, float[] features) {
-    this(size, numClasses, probabilities, featureDim, features, 0, null);
+    this(size, numClasses, probabilities, featureDim, features, 0, null, new int[0], new float[0][]);
   }
 
   private BatchOutput(int size, int numClasses, float[] probabilities, int featureDim, float[] features,
-      int adversarialDim, float[] adversarial) {
+      int adversarialDim, float[] adversarial, int[] layerDims, float[][] layers) {
     this.size = size;
     this.numClasses = numClasses;
     this.probabilities = probabilities;
@@ -27,6 +31,41 @@ public final class BatchOutput {
     this.features = features;
     this.adversarialDim = adversarialDim;
     this.adversarial = adversarial;
+    this.layerDims = layerDims;
+    this.layers = layers;
+  }
+
+  /**
+   * The same outputs plus the statistics of intermediate layers ({@code size} rows of each; manifest
+   * outputs.layers, in that order).
+   */
+  public BatchOutput withLayers(List<float[]> stats) {
+    int[] dims = new int[stats.size()];
+    float[][] rows = new float[stats.size()][];
+    for (int l = 0; l < dims.length; l++) {
+      float[] v = stats.get(l);
+      if (v.length == 0 || v.length % size != 0) {
+        throw new IllegalStateException("model returned " + v.length + " values of layer output " + l + " for a batch of " + size);
+      }
+      dims[l] = v.length / size;
+      rows[l] = v;
+    }
+    return new BatchOutput(size, numClasses, probabilities, featureDim, features, adversarialDim, adversarial, dims, rows);
+  }
+
+  /** How many intermediate-layer outputs the model returned (manifest outputs.layers). */
+  public int layerCount() {
+    return layers.length;
+  }
+
+  /** A copy of row {@code row}'s statistics of intermediate layer {@code layer}. */
+  public float[] layer(int row, int layer) {
+    if (layer < 0 || layer >= layers.length) {
+      throw new IllegalStateException("the model exports " + layers.length + " layer outputs (manifest outputs.layers), not " + (layer + 1));
+    }
+    float[] f = new float[layerDims[layer]];
+    System.arraycopy(layers[layer], row * layerDims[layer], f, 0, f.length);
+    return f;
   }
 
   /**
@@ -38,7 +77,7 @@ public final class BatchOutput {
       throw new IllegalStateException("model returned " + headLogits.length + " detector-head scores for a batch of " + size);
     }
     int k = headLogits.length / size;
-    return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, softmaxRows(headLogits, size, k));
+    return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, softmaxRows(headLogits, size, k), layerDims, layers);
   }
 
   /** Rows {@code from} to {@code from + count - 1} as an output of their own (a caller's share of a shared call). */
@@ -46,9 +85,13 @@ public final class BatchOutput {
     if (from < 0 || count < 1 || from + count > size) {
       throw new IndexOutOfBoundsException("rows " + from + ".." + (from + count - 1) + " of a batch of " + size);
     }
+    float[][] layerRows = new float[layers.length][];
+    for (int l = 0; l < layers.length; l++) {
+      layerRows[l] = slice(layers[l], layerDims[l], from, count);
+    }
     return new BatchOutput(count, numClasses, slice(probabilities, numClasses, from, count), featureDim,
         features == null ? null : slice(features, featureDim, from, count), adversarialDim,
-        adversarial == null ? null : slice(adversarial, adversarialDim, from, count));
+        adversarial == null ? null : slice(adversarial, adversarialDim, from, count), layerDims, layerRows);
   }
 
   private static float[] slice(float[] rows, int width, int from, int count) {

@@ -14,6 +14,7 @@ import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.advmon.image.FloatImage;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +174,13 @@ public final class DjlClassifier implements BatchClassifier {
       BatchOutput result = BatchOutput.fromModel(images.size(), scores.toFloatArray(), m.outputs().probabilities(), features);
       if (m.outputs().adversarial() != null) {
         result = result.withAdversarial(pick(out, m.outputs().adversarial(), 2).toFloatArray());
+      }
+      if (!m.outputs().layers().isEmpty()) {
+        List<float[]> stats = new ArrayList<>(m.outputs().layers().size());
+        for (String name : m.outputs().layers()) {
+          stats.add(pick(out, name, Integer.MAX_VALUE).toFloatArray()); // by name only: no position to fall back on
+        }
+        result = result.withLayers(stats);
       }
       return result;
     } catch (TranslateException e) {

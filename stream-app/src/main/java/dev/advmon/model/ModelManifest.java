@@ -44,8 +44,18 @@ public record ModelManifest(
    * Output names. {@code features} may be null (then feature-space detectors are unavailable);
    * {@code probabilities} is true when the model already ends in a softmax. {@code adversarial} is an
    * optional detector head's output (logits over {@link #ADVERSARIAL_CLASSES}, in that order; null = none).
+   * {@code layers}: outputs {@code [N, D]} with statistics of intermediate layers (models/recipe/layer_stats.py:
+   * per-channel mean and standard deviation), for the layer-consistency detector; empty = none.
    */
-  public record OutputSpec(String logits, String features, boolean probabilities, String adversarial) {
+  public record OutputSpec(String logits, String features, boolean probabilities, String adversarial, List<String> layers) {
+    public OutputSpec {
+      layers = List.copyOf(layers);
+    }
+
+    public OutputSpec(String logits, String features, boolean probabilities, String adversarial) {
+      this(logits, features, probabilities, adversarial, List.of());
+    }
+
     public OutputSpec(String logits, String features, boolean probabilities) {
       this(logits, features, probabilities, null);
     }
@@ -125,11 +135,26 @@ public record ModelManifest(
             + " (the detector head's logits, in that order) when outputs.adversarial is set, was " + named);
       }
     }
+    List<String> layers = new ArrayList<>();
+    if (out.hasNonNull("layers")) {
+      JsonNode l = out.get("layers");
+      if (!l.isArray()) {
+        throw f.error("outputs.layers", "must be an array of output names (models/recipe/layer_stats.py writes it), was " + l);
+      }
+      for (JsonNode n : l) {
+        String layer = n.asText("");
+        if (!n.isTextual() || layer.isBlank() || layers.contains(layer)) {
+          throw f.error("outputs.layers", "must name distinct outputs, found " + n + " in " + l);
+        }
+        layers.add(layer);
+      }
+    }
     OutputSpec outputs = new OutputSpec(
         f.text(out, "logits", "logits"),
         out.hasNonNull("features") ? out.get("features").asText() : null,
         kind.equals("probabilities"),
-        adversarial);
+        adversarial,
+        layers);
 
     JsonNode labelsNode = root.get("labels");
     if (labelsNode == null || !labelsNode.isArray() || labelsNode.isEmpty()) {

@@ -196,6 +196,19 @@ class CalibrationTest {
   }
 
   @Test
+  void aConsistencyCalibrationNeedsABundleWithAsManyLayerOutputs() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    Mahalanobis layer = new Mahalanobis(new float[][] {{0f}, {1f}}, new float[] {1f});
+    new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05,
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), null, null, null, null, null,
+        new Calibration.Consistency(List.of(layer), new SignalScale(new double[] {1}, 2), 0.01, 0.01)).write(bundle.calibrationFile());
+    assertThat(Calibration.read(bundle.calibrationFile()).detectors()).extracting(Detector::name).containsExactly("consistency");
+    assertThatThrownBy(() -> Detectors.forBundle(bundle)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("fitted on 1 layer outputs").hasMessageContaining("names 0").hasMessageContaining("outputs.layers")
+        .hasMessageContaining("./monitor calibrate --model");
+  }
+
+  @Test
   void aBrokenFieldIsNamedWithTheFile() throws Exception {
     Path f = dir.resolve("calibration.json");
     Files.writeString(f, """

@@ -1,6 +1,7 @@
 package dev.advmon.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
@@ -45,5 +46,21 @@ class BatchOutputTest {
     assertThat(out.probability(0, 1)).isEqualTo(0.8f); // the classifier's outputs are untouched
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.withAdversarial(new float[5]))
         .hasMessageContaining("5 detector-head scores for a batch of 2");
+  }
+
+  @Test
+  void carriesLayerStatisticsPerRowThroughASliceAndSaysWhenALayerIsMissing() {
+    BatchOutput out = BatchOutput.fromModel(3, new float[] {0.2f, 0.8f, 0.6f, 0.4f, 0.5f, 0.5f}, true, null)
+        .withLayers(java.util.List.of(new float[] {1, 2, 3, 4, 5, 6}, new float[] {7, 8, 9}));
+    assertThat(out.layerCount()).isEqualTo(2);
+    assertThat(out.layer(1, 0)).containsExactly(3, 4);
+    assertThat(out.layer(2, 1)).containsExactly(9);
+    BatchOutput tail = out.rows(1, 2);
+    assertThat(tail.layer(0, 0)).containsExactly(3, 4);
+    assertThat(tail.layer(1, 1)).containsExactly(9);
+    assertThat(tail.argmax(0)).isZero();
+    assertThatThrownBy(() -> out.layer(0, 2)).hasMessageContaining("outputs.layers");
+    assertThatThrownBy(() -> BatchOutput.fromModel(2, new float[] {1, 0, 0, 1}, true, null).withLayers(java.util.List.of(new float[] {1, 2, 3})))
+        .hasMessageContaining("layer output 0").hasMessageContaining("batch of 2");
   }
 }

@@ -85,4 +85,20 @@ class ModelManifestTest {
     assertThatThrownBy(() -> ModelManifest.parse(swapped, "m.json")).isInstanceOf(InvalidBundleException.class)
         .hasMessageContaining("outputs.adversarial_classes").hasMessageContaining("[clean, perturbation, fooling]");
   }
+
+  @Test
+  void readsLayerOutputsInOrderAndRefusesAnythingButDistinctNames() throws Exception {
+    assertThat(ModelManifest.parse(valid(), "m.json").outputs().layers()).isEmpty();
+    ObjectNode layered = valid();
+    ((ObjectNode) layered.get("outputs")).putArray("layers").add("layers/0").add("layers/1");
+    assertThat(ModelManifest.parse(layered, "m.json").outputs().layers()).containsExactly("layers/0", "layers/1");
+    ObjectNode twice = valid();
+    ((ObjectNode) twice.get("outputs")).putArray("layers").add("layers/0").add("layers/0");
+    assertThatThrownBy(() -> ModelManifest.parse(twice, "m.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("m.json").hasMessageContaining("outputs.layers").hasMessageContaining("distinct");
+    ObjectNode notAList = valid();
+    ((ObjectNode) notAList.get("outputs")).put("layers", "layers/0");
+    assertThatThrownBy(() -> ModelManifest.parse(notAList, "m.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("outputs.layers").hasMessageContaining("layer_stats.py");
+  }
 }
