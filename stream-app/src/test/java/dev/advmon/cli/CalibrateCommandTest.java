@@ -83,7 +83,12 @@ class CalibrateCommandTest {
     assertThat(c.at("/data/fit_images").asInt()).isEqualTo(400);
     assertThat(c.at("/data/mix").asText()).contains("corruption", "severity");
     JsonNode d = c.get("detectors");
-    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned");
+    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned", "consistency");
+    // the bundle's one layer output (manifest outputs.layers: 64 channels, mean and std) gets one Gaussian model per class
+    assertThat(d.at("/consistency/layers").size()).isEqualTo(1);
+    assertThat(d.at("/consistency/layers/0/dim").asInt()).isEqualTo(128);
+    assertThat(d.at("/consistency/layers/0/means").size()).isEqualTo(10);
+    assertThat(d.at("/consistency/threshold").asDouble()).isPositive();
     // every corruption of the recipe appears among the threshold frames, and the clean ones stay within their cap
     JsonNode rates = c.at("/data/any_alert_rate_on_threshold_frames");
     assertThat(rates.fieldNames()).toIterable().contains("clean", "gaussian-noise", "jpeg", "fog", "lines");
