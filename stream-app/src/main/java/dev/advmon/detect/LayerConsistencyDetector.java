@@ -89,7 +89,7 @@ public final class LayerConsistencyDetector implements Detector {
     }
     double[][] d = new double[layers.size()][];
     for (int l = 0; l < d.length; l++) {
-      d[l] = layers.get(l).distances(out.layer(row, l));
+      d[l] = layers.get(l).expandedDistances(out.layer(row, l));
     }
     return d;
   }

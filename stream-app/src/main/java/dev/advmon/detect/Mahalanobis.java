@@ -11,6 +11,9 @@ public final class Mahalanobis {
   private final float[][] means;
   private final float[] precision; // dim x dim, row-major
   private final int dim;
+  // for expandedDistances: per class, P mu + P^T mu and mu^T P mu (exact for any P, symmetric or not)
+  private final double[][] cross;
+  private final double[] constant;
 
   public Mahalanobis(float[][] means, float[] precision) {
     if (means.length == 0) {
@@ -27,6 +30,19 @@ public final class Mahalanobis {
     }
     this.means = means;
     this.precision = precision;
+    this.cross = new double[means.length][dim];
+    this.constant = new double[means.length];
+    for (int c = 0; c < means.length; c++) {
+      float[] mu = means[c];
+      for (int i = 0; i < dim; i++) {
+        for (int j = 0; j < dim; j++) {
+          double pij = precision[i * dim + j];
+          cross[c][i] += pij * mu[j]; // (P mu)_i
+          cross[c][j] += pij * mu[i]; // (P^T mu)_j
+          constant[c] += mu[i] * pij * mu[j];
+        }
+      }
+    }
   }
 
   public float[][] means() {
@@ -96,6 +112,37 @@ public final class Mahalanobis {
         q += d[i] * row;
       }
       out[c] = q;
+    }
+    return out;
+  }
+
+  /**
+   * The same distances as {@link #distances}, as f^T P f - f . (P mu_c + P^T mu_c) + mu_c^T P mu_c: one
+   * matrix-vector product per frame instead of one per class (10 times less work for 10 classes), equal up to
+   * rounding. For detectors fitted with it (the consistency detector); the fooling detector keeps
+   * {@link #score}, whose values its calibrations were made with to the last bit.
+   */
+  public double[] expandedDistances(float[] f) {
+    if (f.length != dim) {
+      throw new IllegalArgumentException("feature vector has " + f.length + " values, the calibration has " + dim);
+    }
+    double quadratic = 0;
+    for (int i = 0; i < dim; i++) {
+      int o = i * dim;
+      double row = 0;
+      for (int j = 0; j < dim; j++) {
+        row += precision[o + j] * f[j];
+      }
+      quadratic += f[i] * row;
+    }
+    double[] out = new double[means.length];
+    for (int c = 0; c < out.length; c++) {
+      double[] w = cross[c];
+      double linear = 0;
+      for (int i = 0; i < dim; i++) {
+        linear += w[i] * f[i];
+      }
+      out[c] = quadratic - linear + constant[c];
     }
     return out;
   }

@@ -89,4 +89,32 @@ class LayerConsistencyDetectorTest {
     assertThat(read.score()).isEqualTo(expected.score());
     assertThat(read.flagged()).isEqualTo(expected.flagged()).isTrue();
   }
+
+  @Test
+  void theExpandedDistancesEqualTheDirectOnesUpToRounding() {
+    Random r = new Random(7);
+    int dim = 37;
+    List<float[]> stats = new ArrayList<>();
+    int[] labels = new int[300];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 3;
+      float[] v = new float[dim];
+      for (int j = 0; j < dim; j++) {
+        v[j] = labels[i] + (float) r.nextGaussian() * (1 + j % 4);
+      }
+      stats.add(v);
+    }
+    Mahalanobis m = Mahalanobis.fit(stats, labels, 3, 1e-3);
+    for (int k = 0; k < 50; k++) {
+      float[] f = new float[dim];
+      for (int j = 0; j < dim; j++) {
+        f[j] = (float) (r.nextGaussian() * 3);
+      }
+      double[] direct = m.distances(f);
+      double[] expanded = m.expandedDistances(f);
+      for (int c = 0; c < 3; c++) {
+        assertThat(expanded[c]).isCloseTo(direct[c], org.assertj.core.data.Offset.offset(1e-6 * Math.max(1, direct[c])));
+      }
+    }
+  }
 }
