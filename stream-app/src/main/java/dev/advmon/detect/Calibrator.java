@@ -67,13 +67,6 @@ public final class Calibrator {
       boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
       Map<String, Double> weights, Budget budget, boolean consistency) {
 
-    public Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
-        boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
-        Map<String, Double> weights, Budget budget) {
-      this(stability, squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, batch, overinterpretation, learned,
-          weights, budget, false);
-    }
-
     public double weight(String name) {
       return weights.getOrDefault(name, 1.0);
     }

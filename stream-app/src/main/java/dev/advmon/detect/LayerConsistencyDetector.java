@@ -2,7 +2,6 @@ package dev.advmon.detect;
 
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,15 +41,6 @@ public final class LayerConsistencyDetector implements Detector {
 
   public List<Mahalanobis> layers() {
     return layers;
-  }
-
-  /** Signal names: layer-0, layer-1, ... in manifest outputs.layers order. */
-  public List<String> signalNames() {
-    List<String> names = new ArrayList<>(layers.size());
-    for (int l = 0; l < layers.size(); l++) {
-      names.add("layer-" + l);
-    }
-    return names;
   }
 
   @Override
@@ -109,7 +99,8 @@ public final class LayerConsistencyDetector implements Detector {
     double[] signals = signals(distances, outputs.argmax(frameRow));
     int top = scale.strongest(signals);
     int nearest = nearestClass(distances[top]);
-    String evidence = String.format(Locale.ROOT, "%s=%.2f;layer-class=%d", signalNames().get(top), signals[top], nearest);
+    // signal names follow manifest outputs.layers order: layer-0, layer-1, ...
+    String evidence = String.format(Locale.ROOT, "layer-%d=%.2f;layer-class=%d", top, signals[top], nearest);
     return new Detection(NAME, REASON, scale.score(signals), scale.threshold(), evidence, signals);
   }
 

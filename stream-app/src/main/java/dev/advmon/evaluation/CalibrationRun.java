@@ -51,16 +51,7 @@ public final class CalibrationRun {
   public record Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
       Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
       List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
-      double oiSearchShare, boolean learned, int batch, boolean consistency) {
-
-    public Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
-        Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
-        List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
-        double oiSearchShare, boolean learned, int batch) {
-      this(images, fitCount, holdCount, copies, fitCopies, seed, budget, weights, stability, squeezers, squeezeSignals, fooling,
-          knnBank, overinterpretation, oiSettings, oiSearchShare, learned, batch, false);
-    }
-  }
+      double oiSearchShare, boolean learned, int batch, boolean consistency) {}
 
   /** The written calibration and what it was made of. */
   public record Outcome(Calibration calibration, Calibrator.Result result, int fitFrames, int holdFrames, boolean fromHoldout) {}
@@ -90,7 +81,7 @@ public final class CalibrationRun {
     boolean any = o.stability() || !o.squeezers().isEmpty() || maha || knn || o.overinterpretation() || head || layers;
     if (!any) {
       throw new IllegalArgumentException("no detector to calibrate: --no-stability, --squeezers none, --fooling none, "
-          + "--no-overinterpretation and no detector head (or --no-learned) leave nothing");
+          + "--no-overinterpretation, no detector head (or --no-learned) and no layer outputs (or --no-consistency) leave nothing");
     }
     ObjectNode data = new ObjectMapper().createObjectNode();
     Calibrator.Frames fit;

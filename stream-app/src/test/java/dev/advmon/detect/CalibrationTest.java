@@ -108,7 +108,7 @@ class CalibrationTest {
       Calibrator.Budget budget = new Calibrator.Budget(0.06, 0.08);
       Calibrator.Result r = Calibrator.calibrate(classifier, frames(noise(bundle.manifest(), 100, 1)), hold,
           new Calibrator.Settings(true, List.of("bit-depth-3", "median-2x2"), List.of("softmax-l1", "margin-drop"),
-              true, true, 1, 50, 1e-3, 64, null, false, java.util.Map.of("fooling", 0.5), budget));
+              true, true, 1, 50, 1e-3, 64, null, false, java.util.Map.of("fooling", 0.5), budget, false));
       assertThat(r.groupRates().get(Calibrator.CLEAN)).isLessThanOrEqualTo(0.06);
       assertThat(r.groupRates().get("brighter")).isLessThanOrEqualTo(0.08);
       assertThat(r.groupCounts().get(Calibrator.CLEAN)).isEqualTo(300);
