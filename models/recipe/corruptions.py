@@ -47,6 +47,12 @@ Exact definitions (p = the severity's parameter; PARAMS below has p for severiti
                   point uniform in the central half ([H/4, 3H/4) x [W/4, 3W/4), pixel units, corner = 0) at an
                   angle uniform in [0, 180) deg; 1 px wide, anti-aliased (coverage c from a 4x supersampled
                   PIL line), colour v = 0 or 1 (even odds): x * (1 - c) + v * c       p = 1, 2, 3 lines
+  scratches       p hard 1-px strokes, as a cheap renderer or a dead sensor row draws them (no anti-aliasing: the
+                  pixels are set to exactly 0 or 1): each a straight segment of length uniform in [8, 40) px
+                  (clipped by the frame) through a point uniform in the central half, at an angle uniform in
+                  [0, 180) deg, colour 0 or 1 (even odds), solid or dotted (every other pixel; even odds);
+                  pixels = round(centre + t * direction) for t = -L/2 .. L/2 in steps of 1 px along the longer
+                  axis (a DDA line)                                                   p = 1, 2, 3 strokes
 
 The committed evaluation set (main): 200 Fashion-MNIST TEST frames, indices drawn once with
 numpy default_rng(2019).choice(2000, 200, replace=False) from the first 2,000 test images (the clean frames
@@ -93,12 +99,13 @@ PARAMS = {
     "rotate": (5, 10, 15),
     "zoom": (1.1, 1.2, 1.3),
     "lines": (1, 2, 3),
+    "scratches": (1, 2, 3),
 }
 NAMES = list(PARAMS)
 # coarse groups, for reports
 GROUPS = {"noise": ["gaussian-noise", "shot-noise", "impulse-noise"], "blur": ["defocus-blur", "motion-blur"],
           "light": ["dusk", "glare", "contrast", "gamma"], "compression": ["jpeg", "pixelate"], "weather": ["fog"],
-          "geometry": ["shift", "rotate", "zoom"], "occlusion": ["lines"]}
+          "geometry": ["shift", "rotate", "zoom"], "occlusion": ["lines", "scratches"]}
 
 
 def to_uint8(x):
@@ -286,11 +293,33 @@ def lines(x, p, rng, supersample=4):
     return _clip(out)
 
 
+def scratches(x, p, rng):
+    h, w = x.shape
+    out = x.astype(np.float64).copy()
+    side = min(h, w) / 28.0  # lengths are given for the recipe's 28-px frames
+    for _ in range(int(p)):
+        cy, cx = rng.uniform(h / 4, 3 * h / 4), rng.uniform(w / 4, 3 * w / 4)
+        a = rng.uniform(0, np.pi)
+        length = rng.uniform(8, 40) * side
+        v = float(rng.random() < 0.5)
+        dotted = rng.random() < 0.5
+        dy, dx = np.sin(a), np.cos(a)
+        steps = max(abs(dx), abs(dy))  # one pixel per step along the longer axis
+        n = int(np.floor(length / 2 / (1 / steps)))
+        for k in range(-n, n + 1):
+            if dotted and k % 2:
+                continue
+            r, q = int(np.round(cy + k * dy / steps)), int(np.round(cx + k * dx / steps))
+            if 0 <= r < h and 0 <= q < w:
+                out[r, q] = v
+    return _clip(out)
+
+
 FUNCTIONS = {
     "gaussian-noise": gaussian_noise, "shot-noise": shot_noise, "impulse-noise": impulse_noise,
     "defocus-blur": defocus_blur, "motion-blur": motion_blur, "dusk": dusk, "glare": glare, "contrast": contrast,
     "gamma": gamma, "jpeg": jpeg, "pixelate": pixelate, "fog": fog, "shift": shift, "rotate": rotate, "zoom": zoom,
-    "lines": lines,
+    "lines": lines, "scratches": scratches,
 }
 assert list(FUNCTIONS) == NAMES
 

@@ -18,7 +18,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Ordinary camera conditions (after MNIST-C, Mu & Gilmer 2019, and ImageNet-C, Hendrycks & Dietterich 2019):
- * sixteen corruptions at three severities, with the definitions and parameters of the recipe's
+ * seventeen corruptions at three severities, with the definitions and parameters of the recipe's
  * {@code models/recipe/corruptions.py} (models/README.md, "Ordinary camera conditions"), so that the frames
  * {@code calibrate} makes from training images and the committed evaluation set made from test images are the
  * same conditions. Where the model stays right on such a frame, the frame is clean: it must not raise an alert.
@@ -46,7 +46,8 @@ public enum Corruption {
   SHIFT("shift", "geometry", 1, 2, 3),
   ROTATE("rotate", "geometry", 5, 10, 15),
   ZOOM("zoom", "geometry", 1.1, 1.2, 1.3),
-  LINES("lines", "occlusion", 1, 2, 3);
+  LINES("lines", "occlusion", 1, 2, 3),
+  SCRATCHES("scratches", "occlusion", 1, 2, 3);
 
   /** The recipe's frames are 28 pixels a side: lengths in pixels are given for that size. */
   static final double REFERENCE_SIDE = 28;
@@ -114,6 +115,7 @@ public enum Corruption {
       case ROTATE -> warp(frame, rng.nextDouble() < 0.5 ? p : -p, 0, 0, 1);
       case ZOOM -> warp(frame, 0, 0, 0, rng.nextDouble() < 0.5 ? p : 1 / p);
       case LINES -> lines(frame, (int) p, unit, rng);
+      case SCRATCHES -> scratches(frame, (int) p, unit, rng);
     };
     return to8Bit(out);
   }
@@ -500,6 +502,43 @@ public enum Corruption {
               int i = f.index(c, y, x);
               out[i] = out[i] * (1 - cov) + v * cov;
             }
+          }
+        }
+      }
+    }
+    return new FloatImage(f.channels(), h, w, out);
+  }
+
+  /**
+   * {@code count} hard strokes, as a cheap renderer or a dead sensor row draws them: no anti-aliasing, the pixels set
+   * to exactly 0 or 1 (even odds). Each is a straight segment of length uniform in [8, 40) recipe pixels (clipped by
+   * the frame) through a point of the central half at a uniform angle, solid or dotted (every other pixel; even
+   * odds), drawn one pixel per step along its longer axis (a DDA line), as the recipe's {@code scratches}.
+   */
+  private static FloatImage scratches(FloatImage f, int count, double unit, Random rng) {
+    int h = f.height();
+    int w = f.width();
+    float[] out = f.data().clone();
+    for (int l = 0; l < count; l++) {
+      double cy = h / 4.0 + rng.nextDouble() * h / 2.0;
+      double cx = w / 4.0 + rng.nextDouble() * w / 2.0;
+      double a = rng.nextDouble() * Math.PI;
+      double length = (8 + rng.nextDouble() * 32) * unit;
+      float v = rng.nextDouble() < 0.5 ? 1f : 0f;
+      boolean dotted = rng.nextDouble() < 0.5;
+      double dy = Math.sin(a);
+      double dx = Math.cos(a);
+      double steps = Math.max(Math.abs(dx), Math.abs(dy)); // one pixel per step along the longer axis
+      int n = (int) Math.floor(length / 2 * steps);
+      for (int k = -n; k <= n; k++) {
+        if (dotted && Math.floorMod(k, 2) == 1) {
+          continue;
+        }
+        int y = (int) Math.rint(cy + k * dy / steps);
+        int x = (int) Math.rint(cx + k * dx / steps);
+        if (y >= 0 && y < h && x >= 0 && x < w) {
+          for (int c = 0; c < f.channels(); c++) {
+            out[f.index(c, y, x)] = v;
           }
         }
       }

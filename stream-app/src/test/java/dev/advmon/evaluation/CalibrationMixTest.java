@@ -28,7 +28,7 @@ class CalibrationMixTest {
 
   @Test
   void everyFrameOnceCleanAndItsCopiesSpreadEvenlyOverCorruptionsAndSeverities() {
-    int n = 96;
+    int n = 6 * Corruption.values().length; // two copies each: 12 per corruption, a third of them per severity
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
       labels[i] = i % 3;
@@ -48,7 +48,7 @@ class CalibrationMixTest {
     for (Corruption c : Corruption.values()) {
       assertThat(perGroup.get(c.id())).as(c.id()).isEqualTo(2 * n / Corruption.values().length);
     }
-    assertThat(perSeverity).containsEntry(1, 64).containsEntry(2, 64).containsEntry(3, 64);
+    assertThat(perSeverity).containsEntry(1, 2 * n / 3).containsEntry(2, 2 * n / 3).containsEntry(3, 2 * n / 3);
     assertThat(mix.get(0).data()).as("entry 0 is the clean frame").containsExactly(frames(n).get(0).data());
     assertThat(mix.get(1).data()).as("a corrupted copy is made again the same way").containsExactly(mix.get(1).data());
     assertThat(mix.get(1).data()).isNotEqualTo(mix.get(0).data());

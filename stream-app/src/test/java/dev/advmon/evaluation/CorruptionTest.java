@@ -88,6 +88,47 @@ class CorruptionTest {
   }
 
   @Test
+  void scratchesAreHardShortStrokesOfPureBlackOrWhiteThatScaleWithTheFrame() {
+    // a mid-grey frame: every pixel a stroke touches becomes exactly 0 or 1, nothing is blended
+    int[] changed28 = new int[3];
+    long total28 = 0;
+    long total56 = 0;
+    for (int seed = 0; seed < 60; seed++) {
+      for (int s = 1; s <= 3; s++) {
+        FloatImage out = Corruption.SCRATCHES.apply(grey(28), s, new Random(seed));
+        int n = 0;
+        for (float v : out.data()) {
+          if (v != GREY) {
+            assertThat(v).as("seed %d severity %d", seed, s).isIn(0f, 1f);
+            n++;
+          }
+        }
+        // one stroke is at most 40 px long: at most 41 pixels per stroke
+        assertThat(n).as("seed %d severity %d", seed, s).isBetween(1, 41 * s);
+        changed28[s - 1] += n;
+        if (s == 1) {
+          total28 += n;
+          FloatImage big = Corruption.SCRATCHES.apply(grey(56), 1, new Random(seed));
+          for (float v : big.data()) {
+            total56 += v != GREY ? 1 : 0;
+          }
+        }
+      }
+    }
+    assertThat(changed28[2]).as("three strokes touch more pixels than one").isGreaterThan(changed28[0]);
+    // lengths are given in the recipe's 28-px pixels: a 56-px frame gets strokes twice as long
+    assertThat((double) total56 / total28).isBetween(1.6, 2.4);
+  }
+
+  private static final float GREY = 128 / 255f; // an 8-bit value: the corruption's rounding keeps it
+
+  private static FloatImage grey(int side) {
+    float[] d = new float[side * side];
+    java.util.Arrays.fill(d, GREY);
+    return new FloatImage(1, side, side, d);
+  }
+
+  @Test
   void poissonHasTheRightMean() {
     Random r = new Random(11);
     double s = 0;
