@@ -120,6 +120,60 @@ class CorruptionTest {
     assertThat((double) total56 / total28).isBetween(1.6, 2.4);
   }
 
+  /**
+   * The recipe's committed {@code scratches} frames (Python) and this port agree: each frame differs from its clean
+   * source only in pixels set to pure black or white, at most 41 per stroke, and the port changes as many pixels per
+   * severity on the same sources, within a quarter (the random streams differ, the definition is one).
+   */
+  @Test
+  void theCommittedScratchesFramesAndThisPortFollowOneDefinition() throws Exception {
+    java.nio.file.Path root = dev.advmon.testing.TestData.repoRoot();
+    double[] recipe = new double[3];
+    double[] port = new double[3];
+    int[] frames = new int[3];
+    Random rng = new Random(2019);
+    for (String line : java.nio.file.Files.readAllLines(root.resolve("models/corruptions/manifest.csv"))) {
+      String[] f = line.split(",");
+      if (!f[1].equals("scratches")) {
+        continue;
+      }
+      int severity = Integer.parseInt(f[2]);
+      FloatImage clean = gray(root.resolve(String.format("models/eval/fashion-mnist-test/test-%05d.png", Integer.parseInt(f[4]))));
+      FloatImage scratched = gray(root.resolve("models/corruptions").resolve(f[0]));
+      int changed = 0;
+      for (int i = 0; i < clean.data().length; i++) {
+        if (clean.data()[i] != scratched.data()[i]) {
+          assertThat(scratched.data()[i]).as("%s pixel %d", f[0], i).isIn(0f, 1f);
+          changed++;
+        }
+      }
+      assertThat(changed).as(f[0]).isLessThanOrEqualTo(41 * severity);
+      FloatImage ours = Corruption.SCRATCHES.apply(clean, severity, rng);
+      int ourChanged = 0;
+      for (int i = 0; i < clean.data().length; i++) {
+        ourChanged += clean.data()[i] != ours.data()[i] ? 1 : 0;
+      }
+      recipe[severity - 1] += changed;
+      port[severity - 1] += ourChanged;
+      frames[severity - 1]++;
+    }
+    for (int s = 0; s < 3; s++) {
+      assertThat(frames[s]).as("committed frames of severity %d", s + 1).isGreaterThan(50);
+      assertThat(port[s] / recipe[s]).as("pixels changed by the port / by the recipe, severity %d", s + 1).isBetween(0.75, 1.25);
+    }
+  }
+
+  private static FloatImage gray(java.nio.file.Path png) throws java.io.IOException {
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+    float[] d = new float[img.getWidth() * img.getHeight()];
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        d[y * img.getWidth() + x] = img.getRaster().getSample(x, y, 0) / 255f;
+      }
+    }
+    return new FloatImage(1, img.getHeight(), img.getWidth(), d);
+  }
+
   private static final float GREY = 128 / 255f; // an 8-bit value: the corruption's rounding keeps it
 
   private static FloatImage grey(int side) {
