@@ -23,8 +23,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corruptions as C  # noqa: E402
-
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
+from attacks import DATA_DIR, load_idx  # noqa: E402
 
 
 def _u8(x):
@@ -135,14 +134,6 @@ CONDITIONS = {
     "fog-0.9": recipe("fog", 0.9), "shift-4": recipe("shift", 4), "rotate-20": recipe("rotate", 20),
     "zoom-1.4": recipe("zoom", 1.4), "lines-5": recipe("lines", 5),
 }
-
-
-def load_idx(path):
-    import gzip
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(data[3])]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * data[3]).reshape(dims)
 
 
 def write(out):
