@@ -14,8 +14,10 @@ What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and sign
     copies, share of shifted copies with another argmax (soft: a sigmoid of the logit margin in the loss, exact in
     the check); score = max(signal / scale).
   - perturbation (feature squeezing): bit-depth-2 (BPDA: identity gradient through the rounding), median 2x2 and
-    3x3 (exact, differentiable through the sort; SciPy 'reflect' edges = edge repeated for these sizes); signals
-    softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per squeezer; score = max / scale.
+    3x3 (exact, differentiable through the sort; SciPy 'reflect' edges = edge repeated for these sizes), the
+    switching median (the median where a pixel is more than T from it, the pixel elsewhere; the gradient follows
+    the branch taken); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
+    squeezer; score = max / scale.
   - NOT modelled: the feature-space (fooling) detector and the overinterpretation detector (an L-inf change of a
     normal frame rarely triggers them; `./monitor evaluate` measures all detectors on the frames anyway).
 
@@ -33,6 +35,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 import time
 
@@ -75,8 +78,25 @@ def bit_depth(x, bits):
     return x + (torch.round(x * levels) / levels - x).detach()
 
 
-SQUEEZERS = {"bit-depth-2": lambda x: bit_depth(x, 2), "median-2x2": lambda x: median(x, 2),
-             "median-3x3": lambda x: median(x, 3)}
+def switching_median(x, k, t):
+    """SwitchingMedianSqueezer: a pixel replaced by its k x k median only where it differs from it by more than t
+    (the gradient follows the branch taken)."""
+    med = median(x, k)
+    return torch.where((x - med).abs() > t, med, x)
+
+
+def squeezer(spec):
+    """The squeezer a calibration.json spec names (Squeezer.parse), or None when this attack does not model it."""
+    m = re.fullmatch(r"bit-depth-(\d+)", spec)
+    if m:
+        return lambda x: bit_depth(x, int(m.group(1)))
+    m = re.fullmatch(r"median-([23])x\1", spec)
+    if m:
+        return lambda x: median(x, int(m.group(1)))
+    m = re.fullmatch(r"switching-median-([23])x\1-([0-9.]+)", spec)
+    if m:
+        return lambda x: switching_median(x, int(m.group(1)), float(m.group(2)))
+    return None
 
 
 def log_odds(logp, y):
@@ -95,9 +115,10 @@ class Monitor:
         self.stability = det.get("stability")
         self.squeeze = det.get("perturbation")
         if self.squeeze:
-            unknown = [s for s in self.squeeze["squeezers"] if s not in SQUEEZERS]
+            unknown = [s for s in self.squeeze["squeezers"] if squeezer(s) is None]
             if unknown:
-                raise SystemExit(f"calibration.json: squeezers {unknown} are not modelled here (known: {list(SQUEEZERS)})")
+                raise SystemExit(f"calibration.json: squeezers {unknown} are not modelled here (known: bit-depth-N, "
+                                 "median-2x2/3x3, switching-median-2x2/3x3-T)")
 
     def run(self, x):
         env = self.full.run(x)
@@ -137,7 +158,7 @@ class Monitor:
             lo = log_odds(logp, y)
             sig = [None] * (len(kinds) * len(names))
             for s, name in enumerate(names):
-                lq = F.log_softmax(self.full.run(SQUEEZERS[name](x))["logits"], 1)
+                lq = F.log_softmax(self.full.run(squeezer(name)(x))["logits"], 1)
                 for k, kind in enumerate(kinds):
                     if kind == "softmax-l1":
                         v = (p - lq.exp()).abs().sum(1)

@@ -19,10 +19,12 @@ public interface Squeezer {
   Pattern BIT_DEPTH = Pattern.compile("bit-depth-(\\d+)");
   Pattern MEDIAN = Pattern.compile("median-(\\d+)x(\\d+)");
   Pattern NOISE = Pattern.compile("noise-([0-9.]+)(?:#(\\d+))?");
+  Pattern SWITCHING_MEDIAN = Pattern.compile("switching-median-(\\d+)x(\\d+)-([0-9.]+)");
 
   /**
-   * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7) or {@code noise-S} (Gaussian noise of standard
-   * deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
+   * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7), {@code switching-median-KxK-T} (a pixel replaced
+   * by its KxK median only where it differs from it by more than T, in (0, 1)) or {@code noise-S} (Gaussian noise of
+   * standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
    */
   static Squeezer parse(String spec) {
     Matcher b = BIT_DEPTH.matcher(spec);
@@ -36,6 +38,17 @@ public interface Squeezer {
       }
       return new MedianSqueezer(Integer.parseInt(m.group(1)));
     }
+    Matcher sm = SWITCHING_MEDIAN.matcher(spec);
+    if (sm.matches()) {
+      if (!sm.group(1).equals(sm.group(2))) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': only square windows are supported (switching-median-KxK-T)");
+      }
+      try {
+        return new SwitchingMedianSqueezer(Integer.parseInt(sm.group(1)), Double.parseDouble(sm.group(3)), spec);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': switching-median-KxK-T needs a number T, e.g. switching-median-3x3-0.5");
+      }
+    }
     Matcher n = NOISE.matcher(spec);
     if (n.matches()) {
       try {
@@ -44,6 +57,6 @@ public interface Squeezer {
         throw new IllegalArgumentException("squeezer '" + spec + "': noise-S needs a number S, e.g. noise-0.05");
       }
     }
-    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7) or noise-S (S in (0, 0.5])");
+    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7), switching-median-KxK-T (T in (0, 1)) or noise-S (S in (0, 0.5])");
   }
 }

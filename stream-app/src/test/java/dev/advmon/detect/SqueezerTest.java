@@ -28,6 +28,32 @@ class SqueezerTest {
   }
 
   @Test
+  void switchingMedianRemovesAnIsolatedImpulseAndKeepsEveryOtherPixel() {
+    // 3x3 medians of this frame (SciPy reflect): [[.2,.3,.3],[.4,.6,.6],[.7,.8,.9]]; only the centre (1.0 against
+    // its median .6) differs by more than 0.35, so only the centre changes, where a plain median moves 3 pixels.
+    FloatImage in = image3x3(.1f, .2f, .3f, .4f, 1f, .6f, .7f, .8f, .9f);
+    assertThat(new SwitchingMedianSqueezer(3, 0.35).apply(in).data())
+        .containsExactly(.1f, .2f, .3f, .4f, .6f, .6f, .7f, .8f, .9f);
+    assertThat(new SwitchingMedianSqueezer(3, 0.45).apply(in).data()).as("0.4 from its median: within 0.45")
+        .containsExactly(in.data());
+    assertThat(in.data()).as("the frame itself").containsExactly(.1f, .2f, .3f, .4f, 1f, .6f, .7f, .8f, .9f);
+  }
+
+  @Test
+  void switchingMedianLeavesAStepEdgeAlone() {
+    // a garment's edge: every pixel equals the median of its window, so nothing switches (a 2x2 median would
+    // move the edge by a pixel)
+    float[] step = new float[36];
+    for (int y = 0; y < 6; y++) {
+      for (int x = 3; x < 6; x++) {
+        step[y * 6 + x] = 1f;
+      }
+    }
+    FloatImage in = new FloatImage(1, 6, 6, step);
+    assertThat(Squeezer.parse("switching-median-3x3-0.5").apply(in).data()).containsExactly(step);
+  }
+
+  @Test
   void reflectRepeatsTheEdgePixel() {
     assertThat(FloatImage.reflect(-1, 5)).isEqualTo(0);
     assertThat(FloatImage.reflect(-2, 5)).isEqualTo(1);
@@ -73,5 +99,10 @@ class SqueezerTest {
     assertThatThrownBy(() -> Squeezer.parse("jpeg-75")).hasMessageContaining("bit-depth-N").hasMessageContaining("median-KxK");
     assertThatThrownBy(() -> Squeezer.parse("median-2x3")).hasMessageContaining("square");
     assertThatThrownBy(() -> Squeezer.parse("bit-depth-9")).hasMessageContaining("1..8");
+    assertThat(Squeezer.parse("switching-median-3x3-0.5").spec()).isEqualTo("switching-median-3x3-0.5");
+    assertThatThrownBy(() -> Squeezer.parse("switching-median-3x3-1.5")).hasMessageContaining("(0, 1)")
+        .hasMessageContaining("switching-median-3x3-1.5");
+    assertThatThrownBy(() -> Squeezer.parse("switching-median-2x3-0.5")).hasMessageContaining("square");
+    assertThatThrownBy(() -> Squeezer.parse("jpeg-75")).hasMessageContaining("switching-median-KxK-T");
   }
 }
