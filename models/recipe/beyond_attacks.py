@@ -4,7 +4,9 @@
 The fixtures (attacks.py) are what `./monitor evaluate` reports; nothing learns from them but the detector head,
 which learns from the same kinds on training images. This script asks how the detection rates carry over to
 settings nobody listed: smaller and larger L-inf budgets, L2-bounded PGD (a norm no kind of the recipe uses),
-targeted PGD, PGD without a random start and with another step size, DeepFool with a larger overshoot. It attacks
+targeted PGD, PGD without a random start and with another step size, DeepFool with a larger overshoot, and sparse
+attacks made otherwise than the recipe's JSMA and PGD-L0: a score-based random search over 20 pixels set to 0 or 1
+(after Sparse-RS) and a greedy gradient attack whose pixel changes are bounded (0.5 or 0.3). It attacks
 test images 2,000-9,999 that the fixtures did not use as sources (`default_rng(78)`, 100 per setting), keeps frames
 that still fool the model after 8-bit rounding, and from `./monitor score` output reports per setting the share of
 those frames that raise an alert and which detectors fired. Nothing here is used by calibrate or any training.
@@ -57,6 +59,67 @@ def pgd_linf(model, x, y, eps, steps, alpha, target=None, gen=None):
     return adv.detach()
 
 
+def sparse_rs(model, x, y, k, queries, gen):
+    """Score-based sparse random search in the spirit of Sparse-RS (Croce et al., AAAI 2022): k pixels set to 0 or 1,
+    a random start, then each query moves one of them to another place (and value); kept when the margin of the true
+    class over the runner-up does not grow. Black-box: logits only."""
+    n, _, h, w = x.shape
+    pos = torch.stack([torch.randperm(h * w, generator=gen)[:k] for _ in range(n)])
+    val = torch.randint(0, 2, (n, k), generator=gen).float()
+
+    def apply(p, v):
+        a = x.clone().flatten(1)
+        a.scatter_(1, p, v)
+        return a.view_as(x)
+
+    def margin(a):
+        with torch.no_grad():
+            z = model(a)
+        zy = z.gather(1, y[:, None])[:, 0]
+        return zy - z.scatter(1, y[:, None], -float("inf")).max(1).values
+
+    best = margin(apply(pos, val))
+    for _ in range(queries):
+        active = best > 0
+        if not active.any():
+            break
+        p2, v2 = pos.clone(), val.clone()
+        j = torch.randint(0, k, (n,), generator=gen)
+        p2[torch.arange(n), j] = torch.randint(0, h * w, (n,), generator=gen)
+        v2[torch.arange(n), j] = torch.randint(0, 2, (n,), generator=gen).float()
+        m = margin(apply(p2, v2))
+        take = active & (m <= best)
+        pos[take], val[take], best[take] = p2[take], v2[take], m[take]
+    return apply(pos, val)
+
+
+def few_pixels_bounded(model, x, y, max_pixels, delta):
+    """A greedy gradient L0 attack whose changes are bounded: each step moves the not-yet-chosen pixel with the
+    largest gradient of the true class's margin by at most `delta` (not to 0 or 1), until the model is fooled."""
+    adv = x.clone()
+    chosen = torch.zeros_like(x, dtype=torch.bool)
+    for _ in range(max_pixels):
+        adv.requires_grad_(True)
+        z = model(adv)
+        m = z.gather(1, y[:, None])[:, 0] - z.scatter(1, y[:, None], -float("inf")).max(1).values
+        g, = torch.autograd.grad(m.sum(), adv)
+        adv = adv.detach()
+        live = (m > 0).detach()
+        if not live.any():
+            break
+        score = g.abs().masked_fill(chosen, -1).flatten(1)
+        i = score.argmax(1)
+        flat = adv.flatten(1).clone()
+        step = -delta * g.flatten(1).gather(1, i[:, None])[:, 0].sign()
+        new = (x.flatten(1).gather(1, i[:, None])[:, 0] + step).clamp(0, 1)
+        flat[torch.arange(len(x)), i] = torch.where(live, new, flat[torch.arange(len(x)), i])
+        c = chosen.flatten(1).clone()
+        c[torch.arange(len(x)), i] |= live
+        chosen = c.view_as(x)
+        adv = flat.view_as(x)
+    return adv
+
+
 def settings(gen):
     return {
         "fgsm-0.05": lambda m, x, y: A.fgsm(m, x, y, 0.05),
@@ -68,6 +131,9 @@ def settings(gen):
         "pgd-l2-2.0": lambda m, x, y: pgd_l2(m, x, y, 2.0, 40),
         "mifgsm-0.05": lambda m, x, y: A.mifgsm(m, x, y, 0.05),
         "deepfool-overshoot-0.1": lambda m, x, y: A.deepfool(m, x, y, overshoot=0.1),
+        "sparse-rs-20": lambda m, x, y: sparse_rs(m, x, y, 20, 1000, gen),
+        "few-pixels-0.5": lambda m, x, y: few_pixels_bounded(m, x, y, 40, 0.5),
+        "few-pixels-0.3": lambda m, x, y: few_pixels_bounded(m, x, y, 60, 0.3),
     }
 
 
