@@ -40,6 +40,16 @@ class SqueezerTest {
   }
 
   @Test
+  void switchingMedianComparesTheFloatDifferenceAsADoubleLikeTheAdaptiveAttackersCopy() {
+    // 8-bit frames: 255/255 against a median of 102/255 is 153/255, "0.6" in float but above the double 0.6;
+    // models/recipe/adaptive.py makes the same comparison, so the attack models the squeezer the monitor runs
+    float lo = 102 / 255f;
+    FloatImage in = image3x3(lo, lo, lo, lo, 1f, lo, lo, lo, lo);
+    assertThat(new SwitchingMedianSqueezer(3, 0.6).apply(in).get(0, 1, 1)).isEqualTo(lo);
+    assertThat(new SwitchingMedianSqueezer(3, 0.61).apply(in).get(0, 1, 1)).isEqualTo(1f);
+  }
+
+  @Test
   void switchingMedianLeavesAStepEdgeAlone() {
     // a garment's edge: every pixel equals the median of its window, so nothing switches (a 2x2 median would
     // move the edge by a pixel)
