@@ -6,7 +6,11 @@ other code find out whether "clean" generalises: an evaluator's thin line is dra
 anti-aliasing, their blur is Gaussian, their noise stronger, their garment mirrored. This script writes such frames
 from the first 2,000 Fashion-MNIST test images (400 drawn with default_rng(77), the clean evaluation frames' range)
 and, from `./monitor score` output, reports per condition the share of frames the model still gets right that
-raise an alert, and which detectors fired. Nothing here is used by calibrate or by any training.
+raise an alert, and which detectors fired. The last block follows FMNIST-C's definitions (written from its
+formulas, not its code). No frame of this script is used by calibrate or by any training; but the detector head
+trains on corruptions.py's training-only conditions (EXTRA_NAMES: Gaussian blur, a wider defocus, glass blur,
+elastic and affine warps with shear, strokes, very low contrast), so rows of those kinds measure another rendering
+of something the head has seen, not an unseen kind.
 
     PYTHONPATH=models/recipe /usr/bin/python3 models/recipe/beyond_recipe.py --out /tmp/beyond        # ~20 s
     ./monitor score /tmp/beyond > /tmp/beyond.jsonl                                                   # ~1 min
@@ -112,6 +116,76 @@ def spatter(n):
     return f
 
 
+# ---- after FMNIST-C / MNIST-C's definitions (Mu & Gilmer 2019; the Fashion-MNIST port of their code): written
+# here from the published formulas, not their code, as another implementation's renderings of the same conditions
+
+def soft_line(c0, r0, c1, r1, h=28, w=28):
+    """A white line from column c0 to c1 whose strength falls with the VERTICAL distance d to it as
+    log(1 - d/2.3) + 1 (1 on the line, 0.43 one row off, 0 from 1.4 rows): about 3 px wide, thinner where steep."""
+    if c1 == c0:
+        return np.zeros((h, w))
+    cc, rr = np.meshgrid(np.arange(float(w)), np.arange(float(h)))
+    d = np.clip(np.abs(rr - ((r1 - r0) / (c1 - c0) * (cc - c0) + r0)), 0, 2.3 - 1e-10)
+    v = np.clip(np.log(1 - d / 2.3) + 1, 0, 1)
+    v[:, :int(np.floor(c0))] = 0
+    v[:, int(np.ceil(c1)):] = 0
+    return v
+
+
+def fmc_line(x, rng):
+    return x + soft_line(rng.integers(0, 5), rng.integers(0, 27), rng.integers(22, 27), rng.integers(0, 27))
+
+
+def fmc_dotted_line(x, rng):
+    v = soft_line(0, rng.integers(0, 27), 27, rng.integers(0, 27))
+    for k in range(0, 28, 4):  # 2-column gaps every 4 columns
+        v[:, k:k + 2] = 0
+    return x + v
+
+
+def fmc_zigzag(n):
+    """n zigzags of amplitude 2 px and half-period 2 px from column 2 to 25, tilted by up to 5 rows."""
+    def f(x, rng):
+        out = x.copy()
+        for _ in range(n):
+            r0 = rng.integers(0, 27)
+            th = np.arctan((rng.integers(-5, 5)) / 23)
+            length = 23 / np.cos(th)
+            pts = [(0.0, 0.0)] + [((2 * i + 1) * 2.0, (-1) ** i * 2.0) for i in range(int((length - 2) // 4) + 1)]
+            pts.append((length, 0.0))
+            c, s = np.cos(th), np.sin(th)
+            cs = [2 + c * u - s * v for u, v in pts]
+            rs = [r0 + s * u + c * v for u, v in pts]
+            for i in range(1, len(cs)):
+                a, b = (i - 1, i) if cs[i - 1] <= cs[i] else (i, i - 1)
+                out = np.clip(out + soft_line(cs[a], rs[a], cs[b], rs[b]), 0, 1)
+        return out
+    return f
+
+
+def affine(m):
+    """A 2x2 linear map about the frame centre, bilinear, black outside (scikit-image's warp, as FMNIST-C uses)."""
+    def f(x, rng):
+        k = np.array(m(rng), np.float64)
+        inv = np.linalg.inv(k)
+        r, q = np.mgrid[0:28, 0:28].astype(np.float64) - 13.5
+        return C.bilinear(x, inv[1, 0] * q + inv[1, 1] * r + 13.5, inv[0, 0] * q + inv[0, 1] * r + 13.5)
+    return f
+
+
+def _sign(rng):
+    return 1.0 if rng.random() < 0.5 else -1.0
+
+
+def disk_blur(radius):
+    """A hard disk of the given radius on a 17x17 grid, lightly smoothed (sigma 0.5): ImageNet-C's defocus."""
+    yy, xx = np.mgrid[-8:9, -8:9]
+    k = ((yy ** 2 + xx ** 2) <= radius ** 2).astype(np.float64)
+    from scipy import ndimage
+    k = ndimage.gaussian_filter(k / k.sum(), 0.5)
+    return lambda x, rng: ndimage.convolve(x.astype(np.float64), k / k.sum(), mode="reflect")
+
+
 CONDITIONS = {
     # other renderings of the recipe's occlusions
     "aliased-lines-1": aliased_lines(1), "aliased-lines-2": aliased_lines(2), "aliased-lines-3": aliased_lines(3),
@@ -133,6 +207,14 @@ CONDITIONS = {
     "gamma-3.0": recipe("gamma", 3.0), "jpeg-10": recipe("jpeg", 10), "pixelate-0.35": recipe("pixelate", 0.35),
     "fog-0.9": recipe("fog", 0.9), "shift-4": recipe("shift", 4), "rotate-20": recipe("rotate", 20),
     "zoom-1.4": recipe("zoom", 1.4), "lines-5": recipe("lines", 5),
+    # after FMNIST-C's definitions (its default set has one dotted line, one zigzag, rotation and shear at 0.4,
+    # a 3-px diagonal translation; Gaussian blur at sigma 2 and ImageNet-C's disk defocus of radius 3 are its
+    # extended set's mildest)
+    "fmc-line": fmc_line, "fmc-dotted-line": fmc_dotted_line, "fmc-zigzag-1": fmc_zigzag(1),
+    "fmc-zigzag-2": fmc_zigzag(2), "fmc-gaussian-blur-2": gaussian_blur(2.0), "fmc-disk-blur-3": disk_blur(3),
+    "fmc-rotate-0.4": affine(lambda rng: (lambda t: [[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])(0.4 * _sign(rng))),
+    "fmc-shear-0.4": affine(lambda rng: [[1, 0.4 * _sign(rng)], [0, 1]]),
+    "fmc-translate-3": lambda x, rng: C.warp(x, dx=3 * _sign(rng), dy=3 * _sign(rng)),
 }
 
 

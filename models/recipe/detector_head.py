@@ -381,7 +381,8 @@ def main():
                     "corruption of --extra-clean-corruptions (all severities), trained as CLEAN where the classifier "
                     "stays right: for the corruptions the head still mistakes for attacks")
     ap.add_argument("--extra-clean-corruptions", default="lines,rotate", help="comma-separated corruptions for "
-                    "--extra-clean (default: lines,rotate)")
+                    "--extra-clean: the recipe's (" + ",".join(C.NAMES) + ") or its training-only conditions ("
+                    + ",".join(C.EXTRA_NAMES) + "); default: lines,rotate")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--ensemble", type=int, default=1, help="heads trained alike from different seeds and exported as "
@@ -403,6 +404,9 @@ def main():
     ap.add_argument("--clean-frames", default="models/eval/fashion-mnist-test", help="clean test frames (labels.csv) "
                     "for false alarms and ROC-AUCs; '' = none")
     args = ap.parse_args()
+    unknown = [n for n in args.extra_clean_corruptions.split(",") if n and n not in C.NAMES + C.EXTRA_NAMES]
+    if unknown:
+        ap.error(f"--extra-clean-corruptions: unknown {unknown}; known: {C.NAMES + C.EXTRA_NAMES}")
     try:
         args.counts = {k: int(n) for k, n in (kv.split("=") for kv in args.counts.split(",") if kv)}
     except ValueError:
