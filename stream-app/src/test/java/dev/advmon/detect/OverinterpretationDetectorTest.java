@@ -249,7 +249,7 @@ class OverinterpretationDetectorTest {
   }
 
   @Test
-  void aHeavilyBlurredFrameWithAFewSharpPixelsLeftIsFlatterThanTheSharpFrame() {
+  void aBlurFillIsFlatterThanTheSharpFrameAndOnlyItsKeptPixelsStandOutOfTheBlur() {
     FloatImage sharp = garment();
     float[] blurred = sharp.data().clone();
     for (int pass = 0; pass < 6; pass++) { // a box blur, six times: about sigma 3
@@ -267,12 +267,17 @@ class OverinterpretationDetectorTest {
       }
       blurred = next;
     }
+    float[] cameraBlur = blurred.clone(); // the same blur, no pixel kept: what a lens out of focus gives
     for (int i = 0; i < blurred.length; i += 20) { // 5% of the original pixels kept
       blurred[i] = sharp.data()[i];
     }
     double flatSharp = OverinterpretationDetector.flatness(sharp);
     double flatBlurred = OverinterpretationDetector.flatness(new FloatImage(1, 28, 28, blurred));
     assertThat(flatBlurred).as("blur fill vs sharp frame").isGreaterThan(4 * flatSharp);
+    assertThat(OverinterpretationDetector.standingOutShare(new FloatImage(1, 28, 28, blurred)))
+        .as("the kept pixels stand out of the blur fill").isGreaterThanOrEqualTo(OverinterpretationDetector.KEPT_SHARE);
+    assertThat(OverinterpretationDetector.standingOutShare(new FloatImage(1, 28, 28, cameraBlur)))
+        .as("a camera's blur leaves none standing out").isLessThan(OverinterpretationDetector.KEPT_SHARE);
     assertThat(OverinterpretationDetector.flatness(new FloatImage(1, 28, 28, new float[28 * 28]))).as("blank frame").isZero();
   }
 
