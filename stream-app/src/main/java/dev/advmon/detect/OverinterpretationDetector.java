@@ -386,23 +386,13 @@ public final class OverinterpretationDetector implements StagedDetector {
 
   /** The share of pixels (luminance, channels averaged) more than {@link #STANDING_OUT} from their 3x3 median. */
   static double standingOutShare(FloatImage f) {
-    int h = f.height();
-    int w = f.width();
     float[] lum = luminance(f);
-    float[] window = new float[9];
+    float[] med = median3x3(lum, f.height(), f.width());
     int out = 0;
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int n = 0;
-        for (int dy = -1; dy <= 1; dy++) {
-          for (int dx = -1; dx <= 1; dx++) {
-            window[n++] = lum[Math.min(h - 1, Math.max(0, y + dy)) * w + Math.min(w - 1, Math.max(0, x + dx))];
-          }
-        }
-        out += Math.abs(lum[y * w + x] - WindowMedian.of(window, 9)) > STANDING_OUT ? 1 : 0;
-      }
+    for (int i = 0; i < lum.length; i++) {
+      out += Math.abs(lum[i] - med[i]) > STANDING_OUT ? 1 : 0;
     }
-    return (double) out / (h * w);
+    return (double) out / lum.length;
   }
 
   private static float[] luminance(FloatImage f) {
@@ -416,17 +406,8 @@ public final class OverinterpretationDetector implements StagedDetector {
     return lum;
   }
 
-  /**
-   * How flat the frame is: with {@code e} the 95th percentile of the gradient magnitude (central differences) of
-   * the frame's 3x3 median (so a few sharp pixels left in a blurred frame do not count as edges), over the frame's
-   * range (99th minus 1st percentile of its pixels), channels averaged: {@code (1 / e)^4}. A sharp garment has
-   * {@code e} around 0.4, defocus and motion blur down to about 0.17, a heavy blur 0.13 and less; the 4th power
-   * spreads that tail so that a scale set at the 99th percentile of ordinary frames sits close to it.
-   */
-  static double flatness(FloatImage f) {
-    int h = f.height();
-    int w = f.width();
-    float[] lum = luminance(f);
+  /** The median of each pixel's 3x3 neighbourhood, edges repeated. */
+  private static float[] median3x3(float[] lum, int h, int w) {
     float[] med = new float[h * w];
     float[] window = new float[9];
     for (int y = 0; y < h; y++) {
@@ -440,6 +421,21 @@ public final class OverinterpretationDetector implements StagedDetector {
         med[y * w + x] = WindowMedian.of(window, 9);
       }
     }
+    return med;
+  }
+
+  /**
+   * How flat the frame is: with {@code e} the 95th percentile of the gradient magnitude (central differences) of
+   * the frame's 3x3 median (so a few sharp pixels left in a blurred frame do not count as edges), over the frame's
+   * range (99th minus 1st percentile of its pixels), channels averaged: {@code (1 / e)^4}. A sharp garment has
+   * {@code e} around 0.4, defocus and motion blur down to about 0.17, a heavy blur 0.13 and less; the 4th power
+   * spreads that tail so that a scale set at the 99th percentile of ordinary frames sits close to it.
+   */
+  static double flatness(FloatImage f) {
+    int h = f.height();
+    int w = f.width();
+    float[] lum = luminance(f);
+    float[] med = median3x3(lum, h, w);
     double[] grad = new double[h * w];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
