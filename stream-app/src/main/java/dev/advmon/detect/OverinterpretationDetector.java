@@ -198,7 +198,7 @@ public final class OverinterpretationDetector implements StagedDetector {
           informativeShare = informative;
           scarcity = confident ? scarcity(informative, frame.pixels()) : 0;
           noiseFill = confident ? roughness(frame) : 0;
-          blurFill = confident && standingOutShare(frame) >= KEPT_SHARE ? flatness(frame) : 0;
+          blurFill = confident ? blurFill(frame) : 0;
           boolean cheapFlag = scale.score(signals()) > scale.threshold();
           boolean sparse = informative <= settings.sparseTrigger();
           if (confident && (Math.max(borderReliance(), sparseP) >= settings.trigger() || cheapFlag || sparse)) {
@@ -384,10 +384,23 @@ public final class OverinterpretationDetector implements StagedDetector {
    */
   static final double KEPT_SHARE = 0.005;
 
+  /**
+   * The blur-fill signal of a confident frame: its {@link #flatness} where at least {@link #KEPT_SHARE} of its pixels
+   * stand out of their neighbourhood, else 0 (one luminance and one 3x3 median pass serve both).
+   */
+  static double blurFill(FloatImage f) {
+    float[] lum = luminance(f);
+    float[] med = median3x3(lum, f.height(), f.width());
+    return standingOutShare(lum, med) >= KEPT_SHARE ? flatness(lum, med, f.height(), f.width()) : 0;
+  }
+
   /** The share of pixels (luminance, channels averaged) more than {@link #STANDING_OUT} from their 3x3 median. */
   static double standingOutShare(FloatImage f) {
     float[] lum = luminance(f);
-    float[] med = median3x3(lum, f.height(), f.width());
+    return standingOutShare(lum, median3x3(lum, f.height(), f.width()));
+  }
+
+  private static double standingOutShare(float[] lum, float[] med) {
     int out = 0;
     for (int i = 0; i < lum.length; i++) {
       out += Math.abs(lum[i] - med[i]) > STANDING_OUT ? 1 : 0;
@@ -432,10 +445,11 @@ public final class OverinterpretationDetector implements StagedDetector {
    * spreads that tail so that a scale set at the 99th percentile of ordinary frames sits close to it.
    */
   static double flatness(FloatImage f) {
-    int h = f.height();
-    int w = f.width();
     float[] lum = luminance(f);
-    float[] med = median3x3(lum, h, w);
+    return flatness(lum, median3x3(lum, f.height(), f.width()), f.height(), f.width());
+  }
+
+  private static double flatness(float[] lum, float[] med, int h, int w) {
     double[] grad = new double[h * w];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {

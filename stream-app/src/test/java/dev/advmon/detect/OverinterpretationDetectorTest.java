@@ -278,6 +278,8 @@ class OverinterpretationDetectorTest {
         .as("the kept pixels stand out of the blur fill").isGreaterThanOrEqualTo(OverinterpretationDetector.KEPT_SHARE);
     assertThat(OverinterpretationDetector.standingOutShare(new FloatImage(1, 28, 28, cameraBlur)))
         .as("a camera's blur leaves none standing out").isLessThan(OverinterpretationDetector.KEPT_SHARE);
+    assertThat(OverinterpretationDetector.blurFill(new FloatImage(1, 28, 28, blurred))).as("the blur fill's signal").isEqualTo(flatBlurred);
+    assertThat(OverinterpretationDetector.blurFill(new FloatImage(1, 28, 28, cameraBlur))).as("a camera's blur: no signal").isZero();
     assertThat(OverinterpretationDetector.flatness(new FloatImage(1, 28, 28, new float[28 * 28]))).as("blank frame").isZero();
   }
 
