@@ -367,17 +367,23 @@ def elastic(x, p, rng):
 
 def affine(x, p, rng):
     """Rotation up to +-p[0] deg, shear up to +-p[1], scale in [1/p[2], p[2]], shift up to p[3] px, all uniform."""
-    h, w = x.shape
-    cy, cx = (h - 1) / 2, (w - 1) / 2
     t = np.deg2rad(rng.uniform(-p[0], p[0]))
     sh = rng.uniform(-p[1], p[1])
     s = np.exp(rng.uniform(-np.log(p[2]), np.log(p[2])))
     dy, dx = rng.uniform(-p[3], p[3], 2)
     m = s * np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]) @ np.array([[1.0, sh], [0.0, 1.0]])
-    inv = np.linalg.inv(m)
+    return _clip(warp_linear(x, m, dx, dy))
+
+
+def warp_linear(x, m, dx=0.0, dy=0.0):
+    """The frame under the 2x2 linear map m (acting on (column, row) offsets from the frame centre), then shifted by
+    (dx, dy) px; bilinear, black outside. beyond_recipe.py's shear and rotation use it too."""
+    h, w = x.shape
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    inv = np.linalg.inv(np.asarray(m, np.float64))
     r, q = np.mgrid[0:h, 0:w].astype(np.float64)
     yy, xx = r - cy - dy, q - cx - dx
-    return _clip(bilinear(x, inv[1, 0] * xx + inv[1, 1] * yy + cy, inv[0, 0] * xx + inv[0, 1] * yy + cx))
+    return bilinear(x, inv[1, 0] * xx + inv[1, 1] * yy + cy, inv[0, 0] * xx + inv[0, 1] * yy + cx)
 
 
 def strokes(x, p, rng, supersample=4):
@@ -401,7 +407,7 @@ def strokes(x, p, rng, supersample=4):
         if soft:
             cov = cov.reshape(h, ss, w, ss).mean(axis=(1, 3))
         cov = cov / 255
-        if rng.random() < 0.3:  # dotted: every other 2-px block along the longer axis
+        if rng.random() < 0.3:  # dotted: every other 2-px block of columns or of rows (even odds)
             r, q = np.mgrid[0:h, 0:w]
             cov = cov * (((q if rng.random() < 0.5 else r) // 2) % 2)
         out = out * (1 - cov) + v * cov
