@@ -6,7 +6,9 @@ which learns from the same kinds on training images. This script asks how the de
 settings nobody listed: smaller and larger L-inf budgets, L2-bounded PGD (a norm no kind of the recipe uses),
 targeted PGD, PGD without a random start and with another step size, DeepFool with a larger overshoot, and sparse
 attacks made otherwise than the recipe's JSMA and PGD-L0: a score-based random search over 20 pixels set to 0 or 1
-(after Sparse-RS) and a greedy gradient attack whose pixel changes are bounded (0.5 or 0.3). It attacks
+(after Sparse-RS) and a greedy gradient attack whose pixel changes are bounded (0.5 or 0.3); since the detector head
+trains on L-inf budgets drawn from 0.05-0.3 (detector_head.py's "linf-range"), also FGSM at 0.3 (the top of that
+range) and PGD at 4/255 (below it). It attacks
 test images 2,000-9,999 that the fixtures did not use as sources (`default_rng(78)`, 100 per setting), keeps frames
 that still fool the model after 8-bit rounding, and from `./monitor score` output reports per setting the share of
 those frames that raise an alert and which detectors fired. Nothing here is used by calibrate or any training.
@@ -134,6 +136,10 @@ def settings(gen):
         "sparse-rs-20": lambda m, x, y: sparse_rs(m, x, y, 20, 1000, gen),
         "few-pixels-0.5": lambda m, x, y: few_pixels_bounded(m, x, y, 40, 0.5),
         "few-pixels-0.3": lambda m, x, y: few_pixels_bounded(m, x, y, 60, 0.3),
+        # added 2026-12-02 16:10 UTC, when the detector head began to train on L-inf budgets drawn per image
+        # (detector_head.py, "linf-range", 0.05-0.3), which covers the L-inf settings above: its top and a budget below
+        "fgsm-0.3": lambda m, x, y: A.fgsm(m, x, y, 0.3),
+        "pgd-0.016": lambda m, x, y: A.pgd(m, x, y, 4 / 255, 20, gen),
     }
 
 
