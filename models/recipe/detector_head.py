@@ -25,10 +25,11 @@ What it does:
      fooling images), kept where they still fool after 8-bit rounding (masked-*: still >= 0.9 confident), plus
      the TRAINING-ONLY kind "linf-range" (FGSM, PGD and MI-FGSM at L-inf budgets drawn per image from 0.05-0.3;
      family linf; never a fixture); each kind's random generator is seeded by its place in TRAIN_KINDS, so a
-     --cache holding some kinds gives the same frames as a run that makes them all. Class "perturbation": frames of a real image whose decision was
-     moved (linf, minimal-l2, sparse, patch, spatial, query-score, query-decision, universal families); class
-     "fooling": confident decisions on frames a person would not label so (fooling and overinterpretation
-     families).
+     --cache holding some kinds gives the same frames as a run that makes them all (a cache does not record a
+     kind's settings: after changing LINF_RANGE, start another). Class "perturbation": frames of a real image
+     whose decision was moved (linf, minimal-l2, sparse, patch, spatial, query-score, query-decision, universal
+     families); class "fooling": confident decisions on frames a person would not label so (fooling and
+     overinterpretation families).
   3. clean side: --clean clean non-holdout training images plus --corrupted non-holdout training images under a
      uniformly drawn corruption and severity (corruptions.random_corruption), those the classifier still gets right.
   4. head: three 3x3 conv blocks on the pixels, concatenated with the classifier's features and log-probabilities,
