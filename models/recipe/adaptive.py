@@ -16,7 +16,8 @@ What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and sign
   - perturbation (feature squeezing): bit-depth-2 (BPDA: identity gradient through the rounding), median 2x2 and
     3x3 (exact, differentiable through the sort; SciPy 'reflect' edges = edge repeated for these sizes), the
     switching median (the median where a pixel is more than T from it, the pixel elsewhere; the gradient follows
-    the branch taken); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
+    the branch taken), the local median (the roughest square replaced by a median: the square's choice is not
+    differentiated, the median is); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
     squeezer; score = max / scale.
   - NOT modelled: the feature-space (fooling) detector and the overinterpretation detector (an L-inf change of a
     normal frame rarely triggers them; `./monitor evaluate` measures all detectors on the frames anyway).
@@ -61,12 +62,23 @@ def shift(x, dy, dx):
 DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))
 
 
+def reflect_pad(x, before, after):
+    """SciPy 'reflect' padding of the last two axes (d c b a | a b c d | d c b a: the edge pixel repeated)."""
+    for dim in (-1, -2):
+        parts = [x.narrow(dim, 0, before).flip(dim)] if before else []
+        parts.append(x)
+        if after:
+            parts.append(x.narrow(dim, x.shape[dim] - after, after).flip(dim))
+        x = torch.cat(parts, dim)
+    return x
+
+
 def median(x, k):
-    """MedianSqueezer: k x k window over rows y - k/2 .. y + k-1 - k/2, edges repeated (SciPy 'reflect' for k <= 3),
-    the element of rank k*k // 2. Differentiable (gradient to the chosen pixel)."""
+    """MedianSqueezer: k x k window over rows y - k/2 .. y + k-1 - k/2, SciPy 'reflect' edges, the element of rank
+    k*k // 2. Differentiable (gradient to the chosen pixel)."""
     before = k // 2
     after = k - 1 - before
-    p = F.pad(x, (before, after, before, after), mode="replicate")
+    p = reflect_pad(x, before, after)
     win = F.unfold(p, k)  # [n, k*k, h*w]
     med = win.sort(1).values[:, (k * k) // 2]
     return med.view_as(x)
@@ -86,6 +98,21 @@ def switching_median(x, k, t):
     return torch.where((x - med).abs().detach().double() > t, med, x)
 
 
+def local_median(x, window, k):
+    """LocalMedianSqueezer: the window x window square with the largest summed |pixel - 3x3 median| (the first in
+    row-major order on ties) replaced by the k x k median; the square's choice is not differentiated, the median and
+    the kept pixels are."""
+    rough = (x - median(x, 3)).abs().detach().sum(1, keepdim=True)
+    sums = F.avg_pool2d(rough, window, stride=1).flatten(1)  # [n, (h-w+1)*(w-w+1)]
+    cols = x.shape[-1] - window + 1
+    corner = sums.argmax(1)
+    mask = torch.zeros_like(rough)
+    for i, c in enumerate(corner.tolist()):
+        r, q = divmod(c, cols)
+        mask[i, :, r:r + window, q:q + window] = 1
+    return torch.where(mask.bool().expand_as(x), median(x, k), x)
+
+
 def squeezer(spec):
     """The squeezer a calibration.json spec names (Squeezer.parse), or None when this attack does not model it."""
     m = re.fullmatch(r"bit-depth-(\d+)", spec)
@@ -97,6 +124,9 @@ def squeezer(spec):
     m = re.fullmatch(r"switching-median-([23])x\1-([0-9.]+)", spec)
     if m:
         return lambda x: switching_median(x, int(m.group(1)), float(m.group(2)))
+    m = re.fullmatch(r"local-median-(\d+)x\1-([2-7])x\2", spec)
+    if m:
+        return lambda x: local_median(x, int(m.group(1)), int(m.group(2)))
     return None
 
 
@@ -119,7 +149,7 @@ class Monitor:
             unknown = [s for s in self.squeeze["squeezers"] if squeezer(s) is None]
             if unknown:
                 raise SystemExit(f"calibration.json: squeezers {unknown} are not modelled here (known: bit-depth-N, "
-                                 "median-2x2/3x3, switching-median-2x2/3x3-T)")
+                                 "median-2x2/3x3, switching-median-2x2/3x3-T, local-median-WxW-KxK)")
 
     def run(self, x):
         env = self.full.run(x)

@@ -20,11 +20,13 @@ public interface Squeezer {
   Pattern MEDIAN = Pattern.compile("median-(\\d+)x(\\d+)");
   Pattern NOISE = Pattern.compile("noise-([0-9.]+)(?:#(\\d+))?");
   Pattern SWITCHING_MEDIAN = Pattern.compile("switching-median-(\\d+)x(\\d+)-([0-9.]+)");
+  Pattern LOCAL_MEDIAN = Pattern.compile("local-median-(\\d+)x(\\d+)-(\\d+)x(\\d+)");
 
   /**
    * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7), {@code switching-median-KxK-T} (a pixel replaced
    * by its KxK median only where it differs from it by more than T, in (0, 1)) or {@code noise-S} (Gaussian noise of
-   * standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
+   * standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it) or {@code local-median-WxW-KxK} (the
+   * frame's roughest W x W square replaced by a K x K median, K = 2..7; {@link LocalMedianSqueezer}).
    */
   static Squeezer parse(String spec) {
     Matcher b = BIT_DEPTH.matcher(spec);
@@ -49,6 +51,17 @@ public interface Squeezer {
         throw new IllegalArgumentException("squeezer '" + spec + "': switching-median-KxK-T needs a number T, e.g. switching-median-3x3-0.5");
       }
     }
+    Matcher lm = LOCAL_MEDIAN.matcher(spec);
+    if (lm.matches()) {
+      if (!lm.group(1).equals(lm.group(2)) || !lm.group(3).equals(lm.group(4))) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': only square windows are supported (local-median-WxW-KxK)");
+      }
+      try {
+        return new LocalMedianSqueezer(Integer.parseInt(lm.group(1)), Integer.parseInt(lm.group(3)), spec);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': local-median-WxW-KxK needs whole numbers, e.g. local-median-6x6-5x5");
+      }
+    }
     Matcher n = NOISE.matcher(spec);
     if (n.matches()) {
       try {
@@ -57,6 +70,6 @@ public interface Squeezer {
         throw new IllegalArgumentException("squeezer '" + spec + "': noise-S needs a number S, e.g. noise-0.05");
       }
     }
-    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7), switching-median-KxK-T (T in (0, 1)) or noise-S (S in (0, 0.5])");
+    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7), switching-median-KxK-T (T in (0, 1)), local-median-WxW-KxK or noise-S (S in (0, 0.5])");
   }
 }

@@ -114,5 +114,69 @@ class SqueezerTest {
         .hasMessageContaining("switching-median-3x3-1.5");
     assertThatThrownBy(() -> Squeezer.parse("switching-median-2x3-0.5")).hasMessageContaining("square");
     assertThatThrownBy(() -> Squeezer.parse("jpeg-75")).hasMessageContaining("switching-median-KxK-T");
+    assertThat(Squeezer.parse("local-median-6x6-5x5").spec()).isEqualTo("local-median-6x6-5x5");
+    assertThatThrownBy(() -> Squeezer.parse("local-median-6x5-5x5")).hasMessageContaining("square");
+    assertThatThrownBy(() -> Squeezer.parse("local-median-6x6-9x9")).hasMessageContaining("2..7");
+    assertThatThrownBy(() -> Squeezer.parse("jpeg-75")).hasMessageContaining("local-median-WxW-KxK");
+  }
+
+  /**
+   * A 28x28 garment-like frame: a smooth gradient on black, and a sticker of {@code size} x {@code size} pixels with
+   * its top-left corner at (row, col): white dots on every other row and column, so that, like an optimised patch,
+   * it is equally rough all over (each dot stands 1 from its 3x3 median).
+   */
+  private static FloatImage frameWithSticker(int size, int row, int col) {
+    FloatImage f = new FloatImage(1, 28, 28, new float[28 * 28]);
+    for (int y = 4; y < 24; y++) {
+      for (int x = 8; x < 24; x++) {
+        f.data()[f.index(0, y, x)] = 0.3f + 0.02f * (x - 8);
+      }
+    }
+    for (int y = row; y < row + size; y++) {
+      for (int x = col; x < col + size; x++) {
+        f.data()[f.index(0, y, x)] = (y - row) % 2 == 0 && (x - col) % 2 == 0 ? 1f : 0f;
+      }
+    }
+    return f;
+  }
+
+  @Test
+  void localMedianFindsTheStickerAndSmoothsOnlyThatSquare() {
+    // a 5x5 sticker of dots at (17, 2): the roughest 6x6 square holds all of its 9 dots
+    FloatImage in = frameWithSticker(5, 17, 2);
+    LocalMedianSqueezer squeezer = new LocalMedianSqueezer(6, 5);
+    int[] corner = squeezer.roughestSquare(in);
+    assertThat(corner[0]).as("top").isBetween(16, 17);
+    assertThat(corner[1]).as("left").isBetween(1, 2);
+    FloatImage out = squeezer.apply(in);
+    float[] median = new MedianSqueezer(5).apply(in).data();
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        int i = in.index(0, y, x);
+        boolean inside = y >= corner[0] && y < corner[0] + 6 && x >= corner[1] && x < corner[1] + 6;
+        assertThat(out.data()[i]).as("pixel (%d, %d)", y, x).isEqualTo(inside ? median[i] : in.data()[i]);
+      }
+    }
+    for (int y = 17; y < 22; y += 2) {
+      for (int x = 2; x < 7; x += 2) {
+        assertThat(out.data()[in.index(0, y, x)]).as("dot (%d, %d) smoothed away", y, x).isEqualTo(0f);
+      }
+    }
+    assertThat(in.data()[in.index(0, 17, 2)]).as("the frame itself").isEqualTo(1f);
+  }
+
+  @Test
+  void localMedianLeavesAFlatFrameAsItIsAndTiesGoToTheFirstSquare() {
+    FloatImage flat = new FloatImage(1, 10, 12, new float[120]);
+    java.util.Arrays.fill(flat.data(), 0.4f);
+    LocalMedianSqueezer squeezer = new LocalMedianSqueezer(4, 3);
+    assertThat(squeezer.roughestSquare(flat)).containsExactly(0, 0);
+    assertThat(squeezer.apply(flat).data()).containsExactly(flat.data());
+  }
+
+  @Test
+  void localMedianNamesAWindowThatDoesNotFitTheFrame() {
+    assertThatThrownBy(() -> new LocalMedianSqueezer(6, 5).apply(image3x3(1, 2, 3, 4, 5, 6, 7, 8, 9)))
+        .hasMessageContaining("local-median-6x6-5x5").hasMessageContaining("smaller window");
   }
 }
