@@ -8,7 +8,9 @@ targeted PGD, PGD without a random start and with another step size, DeepFool wi
 attacks made otherwise than the recipe's JSMA and PGD-L0: a score-based random search over 20 pixels set to 0 or 1
 (after Sparse-RS) and a greedy gradient attack whose pixel changes are bounded (0.5 or 0.3); since the detector head
 trains on L-inf budgets drawn from 0.05-0.3 (detector_head.py's "linf-range"), also FGSM at 0.3 (the top of that
-range) and PGD at 4/255 (below it). It attacks
+range) and PGD at 4/255 (below it); since it also trains on L2 budgets drawn from 1.0-3.5 ("l2-range"), also
+L2-PGD at 0.5 and 5.0 (below and above that range); and per-frame stickers of 4x4 and 9x9 pixels (the recipe's
+patch is 6x6, the square the perturbation detector's local-median squeezer smooths). It attacks
 test images 2,000-9,999 that the fixtures did not use as sources (`default_rng(78)`, 100 per setting), keeps frames
 that still fool the model after 8-bit rounding, and from `./monitor score` output reports per setting the share of
 those frames that raise an alert and which detectors fired. Nothing here is used by calibrate or any training.
@@ -140,6 +142,14 @@ def settings(gen):
         # (detector_head.py, "linf-range", 0.05-0.3), which covers the L-inf settings above: its top and a budget below
         "fgsm-0.3": lambda m, x, y: A.fgsm(m, x, y, 0.3),
         "pgd-0.016": lambda m, x, y: A.pgd(m, x, y, 4 / 255, 20, gen),
+        # added 2026-12-02 19:20 UTC, when the head began to train on L2 budgets drawn per image too
+        # (detector_head.py, "l2-range", 1.0-3.5), which covers pgd-l2-1.0 and -2.0 above: a budget below and above
+        "pgd-l2-0.5": lambda m, x, y: pgd_l2(m, x, y, 0.5, 40),
+        "pgd-l2-5.0": lambda m, x, y: pgd_l2(m, x, y, 5.0, 40),
+        # added 2026-12-02 19:30 UTC with the perturbation detector's local-median squeezer, which smooths the
+        # roughest 6x6 square: stickers smaller and larger than the recipe's 6x6 patch
+        "patch-4": lambda m, x, y: A.patch_attack(m, x, y, 4, gen),
+        "patch-9": lambda m, x, y: A.patch_attack(m, x, y, 9, gen),
     }
 
 
