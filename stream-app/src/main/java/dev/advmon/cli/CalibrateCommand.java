@@ -98,9 +98,9 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
   int holdCount;
 
-  @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6",
-      description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, noise-S; "
-          + "default bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6; none = off).")
+  @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
+      description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, noise-S; "
+          + "default bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5; none = off).")
   List<String> squeezers;
 
   @Option(names = "--squeeze-signals", split = ",", defaultValue = "softmax-l1,margin-drop",
