@@ -103,7 +103,7 @@ def local_median(x, window, k):
     row-major order on ties) replaced by the k x k median; the square's choice is not differentiated, the median and
     the kept pixels are."""
     rough = (x - median(x, 3)).abs().detach().sum(1, keepdim=True)
-    sums = F.avg_pool2d(rough, window, stride=1).flatten(1)  # [n, (h-w+1)*(w-w+1)]
+    sums = F.avg_pool2d(rough, window, stride=1).flatten(1)  # [n, (H - window + 1) * (W - window + 1)]
     cols = x.shape[-1] - window + 1
     corner = sums.argmax(1)
     mask = torch.zeros_like(rough)

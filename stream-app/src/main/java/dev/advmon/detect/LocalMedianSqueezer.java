@@ -25,6 +25,9 @@ public final class LocalMedianSqueezer implements Squeezer {
     if (window < 1) {
       throw new IllegalArgumentException("squeezer '" + spec + "': the window must be at least 1 pixel, got " + window);
     }
+    if (k < 2 || k > 7) {
+      throw new IllegalArgumentException("squeezer '" + spec + "': the median that fills the square must be 2..7 pixels wide, got " + k);
+    }
     this.window = window;
     this.fill = new MedianSqueezer(k);
     this.spec = spec;

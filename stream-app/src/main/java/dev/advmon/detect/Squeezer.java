@@ -24,9 +24,9 @@ public interface Squeezer {
 
   /**
    * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7), {@code switching-median-KxK-T} (a pixel replaced
-   * by its KxK median only where it differs from it by more than T, in (0, 1)) or {@code noise-S} (Gaussian noise of
-   * standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it) or {@code local-median-WxW-KxK} (the
-   * frame's roughest W x W square replaced by a K x K median, K = 2..7; {@link LocalMedianSqueezer}).
+   * by its KxK median only where it differs from it by more than T, in (0, 1)), {@code local-median-WxW-KxK} (the
+   * frame's roughest W x W square replaced by a K x K median, K = 2..7; {@link LocalMedianSqueezer}) or {@code
+   * noise-S} (Gaussian noise of standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
    */
   static Squeezer parse(String spec) {
     Matcher b = BIT_DEPTH.matcher(spec);
