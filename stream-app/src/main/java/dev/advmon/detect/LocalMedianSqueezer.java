@@ -45,13 +45,13 @@ public final class LocalMedianSqueezer implements Squeezer {
   @Override
   public FloatImage apply(FloatImage frame) {
     int[] corner = roughestSquare(frame);
-    float[] med = fill.apply(frame).data();
     float[] out = frame.data().clone();
+    // the fill median of the square's pixels only: the rest of the frame is kept as it is
+    float[] scratch = new float[fill.size() * fill.size()];
     for (int c = 0; c < frame.channels(); c++) {
       for (int y = corner[0]; y < corner[0] + window; y++) {
         for (int x = corner[1]; x < corner[1] + window; x++) {
-          int i = frame.index(c, y, x);
-          out[i] = med[i];
+          out[frame.index(c, y, x)] = fill.at(frame, c, y, x, scratch);
         }
       }
     }

@@ -27,26 +27,33 @@ public final class MedianSqueezer implements Squeezer {
 
   @Override
   public FloatImage apply(FloatImage frame) {
-    int h = frame.height();
-    int w = frame.width();
     float[] out = new float[frame.data().length];
     float[] window = new float[k * k];
-    int before = k / 2;
     for (int c = 0; c < frame.channels(); c++) {
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int n = 0;
-          for (int dy = -before; dy < k - before; dy++) {
-            int yy = FloatImage.reflect(y + dy, h);
-            for (int dx = -before; dx < k - before; dx++) {
-              window[n++] = frame.get(c, yy, FloatImage.reflect(x + dx, w));
-            }
-          }
-          out[frame.index(c, y, x)] = WindowMedian.of(window, window.length);
+      for (int y = 0; y < frame.height(); y++) {
+        for (int x = 0; x < frame.width(); x++) {
+          out[frame.index(c, y, x)] = at(frame, c, y, x, window);
         }
       }
     }
-    return new FloatImage(frame.channels(), h, w, out);
+    return new FloatImage(frame.channels(), frame.height(), frame.width(), out);
+  }
+
+  /** The filtered value of one pixel, as {@link #apply} gives it; {@code window} is scratch space of k * k values. */
+  float at(FloatImage frame, int c, int y, int x, float[] window) {
+    int before = k / 2;
+    int n = 0;
+    for (int dy = -before; dy < k - before; dy++) {
+      int yy = FloatImage.reflect(y + dy, frame.height());
+      for (int dx = -before; dx < k - before; dx++) {
+        window[n++] = frame.get(c, yy, FloatImage.reflect(x + dx, frame.width()));
+      }
+    }
+    return WindowMedian.of(window, k * k);
+  }
+
+  int size() {
+    return k;
   }
 
 }
