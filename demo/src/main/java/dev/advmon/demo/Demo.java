@@ -99,6 +99,7 @@ final class Demo {
     long t0 = System.nanoTime();
     quietBroker();
     List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images());
+    List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(FrameFactory.attackFixturesDir());
     ReplayPlan plan = ReplayPlan.of(options.frames(), options.cameras(), images.size(), options.seed());
     Path stateDir = Files.createTempDirectory("advmon-demo-state-");
     err.printf(Locale.ROOT, "demo: %d frames from %d cameras at %s, %d evaluation images; starting Kafka ...%n",
@@ -135,7 +136,7 @@ final class Demo {
             }
             err.printf(Locale.ROOT, "demo: monitor running after %.1f s (model %s, engine %s); replaying ...%n",
                 (System.nanoTime() - t0) / 1e9, bundle.id(), scorer.engineName());
-            FrameFactory factory = new FrameFactory(images, AvroSerde.forClass(Frame.class, registry).serializer(),
+            FrameFactory factory = new FrameFactory(images, attacks, AvroSerde.forClass(Frame.class, registry).serializer(),
                 config.string("topics.frames"), options.seed());
             return replay(plan, factory, results, monitor, kafka.bootstrapServers(), config.string("topics.frames"), t0);
           }

@@ -17,32 +17,53 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Makes the bytes of each planned frame: an Avro Frame (Confluent wire format) whose attributes carry the
- * ground truth ({@code truth.kind}, {@code truth.label}, {@code truth.source}), or a deliberately broken
- * record. Attacked images are 8-bit gray, changed in pixel space, clipped and re-encoded as PNG.
+ * ground truth ({@code truth.kind}, {@code truth.label}, {@code truth.source}, and {@code truth.attack} for an
+ * attacked frame), or a deliberately broken record. Per-frame attacks and fooling images are real attacks on the
+ * bundled model, replayed from its committed fixtures ({@code models/fixtures}); the stickered camera's frames are
+ * evaluation images with the fitted universal perturbation added in pixel space, clipped and re-encoded as PNG.
  */
 public final class FrameFactory {
 
-  /** Amplitude of the per-frame random-sign noise, in 8-bit levels. */
-  static final int PERTURBATION_LEVELS = 24;
-  /** Amplitude of the stickered camera's fixed pattern, in 8-bit levels. */
+  /** Amplitude of the stickered camera's fixed pattern when no fitted one fits, in 8-bit levels. */
   static final int UNIVERSAL_LEVELS = 40;
+  /**
+   * Families whose frames one attack changed for that frame alone: the demo's "perturbation" frames. Not universal
+   * (the stickered camera stands for those), not overinterpretation, and not the adaptive attack (a white-box
+   * attack on the detectors themselves, measured apart by {@code ./monitor evaluate}, with no target).
+   */
+  static final Set<String> PER_FRAME_FAMILIES =
+      Set.of("linf", "minimal-l2", "sparse", "patch", "spatial", "query-score", "query-decision");
+  static final String FOOLING_FAMILY = "fooling";
 
   /** One evaluation image: its file, true class, PNG bytes and gray pixels. */
   public record EvalImage(String file, int label, byte[] png, int width, int height, int[] gray) {}
 
+  /** One attacked frame from a fixture folder: file (relative to it), attack kind, family, true class, PNG bytes. */
+  public record AttackFrame(String file, String kind, String family, int trueLabel, byte[] png) {}
+
   private final List<EvalImage> images;
+  private final List<AttackFrame> perFrameAttacks;
+  private final List<AttackFrame> foolingImages;
   private final Serializer<Frame> serializer;
   private final String topic;
   private final long seed;
   private final Map<Integer, int[]> universalBySize = new LinkedHashMap<>();
 
-  FrameFactory(List<EvalImage> images, Serializer<Frame> serializer, String topic, long seed) {
+  FrameFactory(List<EvalImage> images, List<AttackFrame> attacks, Serializer<Frame> serializer, String topic, long seed) {
     this.images = images;
+    this.perFrameAttacks = attacks.stream().filter(a -> PER_FRAME_FAMILIES.contains(a.family())).toList();
+    this.foolingImages = attacks.stream().filter(a -> FOOLING_FAMILY.equals(a.family())).toList();
+    if (perFrameAttacks.isEmpty() || foolingImages.isEmpty()) {
+      throw new IllegalArgumentException("the attack fixtures hold no " + (perFrameAttacks.isEmpty()
+          ? "per-frame attacks (families " + PER_FRAME_FAMILIES + ")" : "fooling images (family fooling)")
+          + "; restore models/fixtures or pass a fixture folder that has both");
+    }
     this.serializer = serializer;
     this.topic = topic;
     this.seed = seed;
@@ -75,6 +96,56 @@ public final class FrameFactory {
     return out;
   }
 
+  /** Where the bundled model's attack fixtures live; overridable (system property advmon.demo.fixtures). */
+  static Path attackFixturesDir() {
+    return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.fixtures", "models/fixtures"));
+  }
+
+  /**
+   * The attacked frames of a fixture folder ({@code manifest.csv} with at least the columns file, kind, family and
+   * true_label, as models/recipe/attacks.py writes it), PNG bytes read once; kinds named {@code adaptive-*} skipped.
+   */
+  public static List<AttackFrame> loadAttackFrames(Path dir) throws IOException {
+    Path manifest = dir.resolve("manifest.csv");
+    if (!Files.isRegularFile(manifest)) {
+      throw new IOException("no attack fixtures: " + manifest + " is missing; restore models/fixtures (the demo "
+          + "replays real attacks on the bundled model from it)");
+    }
+    List<String> lines = Files.readAllLines(manifest);
+    if (lines.isEmpty()) {
+      throw new IOException(manifest + " is empty");
+    }
+    List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+    int file = header.indexOf("file");
+    int kind = header.indexOf("kind");
+    int family = header.indexOf("family");
+    int label = header.indexOf("true_label");
+    if (file < 0 || kind < 0 || family < 0 || label < 0) {
+      throw new IOException(manifest + " needs the columns file, kind, family and true_label; its header is " + lines.get(0));
+    }
+    List<AttackFrame> out = new ArrayList<>();
+    for (int n = 1; n < lines.size(); n++) {
+      String[] f = lines.get(n).split(",", -1);
+      if (f.length <= Math.max(Math.max(file, kind), Math.max(family, label)) || f[kind].startsWith("adaptive-")) {
+        continue; // blank trailing line, or the adaptive attack (measured apart)
+      }
+      int trueLabel;
+      try {
+        trueLabel = f[label].isBlank() ? -1 : Integer.parseInt(f[label].trim());
+      } catch (NumberFormatException e) {
+        throw new IOException(manifest + " line " + (n + 1) + ": true_label '" + f[label] + "' is not a class index", e);
+      }
+      out.add(new AttackFrame(f[file], f[kind], f[family], trueLabel, Files.readAllBytes(dir.resolve(f[file]))));
+    }
+    return out;
+  }
+
+  /** The fixture an attacked frame replays: a draw from the seed and the frame's sequence, so a run repeats. */
+  AttackFrame attackFor(ReplayPlan.Planned p) {
+    List<AttackFrame> pool = p.kind() == TruthKind.FOOLING ? foolingImages : perFrameAttacks;
+    return pool.get(new Random(seed * 1_000_003L + p.sequence()).nextInt(pool.size()));
+  }
+
   int imageCount() {
     return images.size();
   }
@@ -84,14 +155,18 @@ public final class FrameFactory {
     EvalImage src = images.get(p.image());
     Map<String, String> truth = new LinkedHashMap<>();
     truth.put("truth.kind", p.kind().attribute());
-    truth.put("truth.label", p.kind() == TruthKind.FOOLING ? "none" : Integer.toString(src.label()));
-    truth.put("truth.source", p.kind() == TruthKind.FOOLING ? "synthetic" : src.file());
-    byte[] png = switch (p.kind()) {
-      case CLEAN, MALFORMED -> src.png();
-      case PERTURBATION -> encode(src.width(), src.height(), perturbed(src, p.sequence()));
-      case UNIVERSAL -> encode(src.width(), src.height(), withUniversal(src));
-      case FOOLING -> encode(src.width(), src.height(), fooling(src.width(), src.height(), p.sequence()));
-    };
+    byte[] png;
+    if (p.kind() == TruthKind.PERTURBATION || p.kind() == TruthKind.FOOLING) {
+      AttackFrame a = attackFor(p);
+      truth.put("truth.label", p.kind() == TruthKind.FOOLING || a.trueLabel() < 0 ? "none" : Integer.toString(a.trueLabel()));
+      truth.put("truth.source", "fixtures/" + a.file());
+      truth.put("truth.attack", a.kind());
+      png = a.png();
+    } else {
+      truth.put("truth.label", Integer.toString(src.label()));
+      truth.put("truth.source", src.file());
+      png = p.kind() == TruthKind.UNIVERSAL ? encode(src.width(), src.height(), withUniversal(src)) : src.png();
+    }
     if (p.kind() == TruthKind.MALFORMED) {
       truth.put("truth.malformation", p.malformation().name());
       return malformed(p, src.png(), now, truth);
@@ -116,15 +191,6 @@ public final class FrameFactory {
       case PNG_BOMB_HEADER -> serializer.serialize(topic, frame(p.frameId(), p.cameraId(), now, bombHeader(50_000, 50_000), truth));
       case EMPTY_FRAME_ID -> serializer.serialize(topic, frame("", p.cameraId(), now, png, truth));
     };
-  }
-
-  private static int[] perturbed(EvalImage src, int sequence) {
-    Random r = new Random(sequence * 31L + 7);
-    int[] out = src.gray().clone();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = clip(out[i] + (r.nextBoolean() ? PERTURBATION_LEVELS : -PERTURBATION_LEVELS));
-    }
-    return out;
   }
 
   /**
@@ -177,21 +243,6 @@ public final class FrameFactory {
     } catch (IOException e) {
       return null; // fall back to noise: the demo must run even without the fixtures
     }
-  }
-
-  /** Stripes at a random angle and frequency over noise: confident nonsense, not a garment. */
-  private static int[] fooling(int w, int h, int sequence) {
-    Random r = new Random(sequence * 131L + 11);
-    double angle = r.nextDouble() * Math.PI;
-    double freq = 0.3 + r.nextDouble() * 0.9;
-    int[] out = new int[w * h];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        double s = Math.sin(freq * (x * Math.cos(angle) + y * Math.sin(angle)));
-        out[y * w + x] = clip((int) (128 + 110 * s + r.nextGaussian() * 20));
-      }
-    }
-    return out;
   }
 
   private static int clip(int v) {

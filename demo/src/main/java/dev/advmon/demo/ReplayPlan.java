@@ -9,13 +9,14 @@ import java.util.Random;
  * Which frame each camera sends, decided up front from a seed so that a run can be repeated: cameras take
  * turns; every {@value #MALFORMED_EVERY}th frame is malformed (the kinds in turn); the last camera (when
  * there are at least two) is stickered, so its other frames all carry the universal perturbation; the other
- * cameras send 90% clean frames, 5% perturbed and 5% fooling images (occasional attacks, no campaign).
+ * cameras send 90% clean frames, 5% per-frame attacks and 5% fooling images (occasional attacks, no campaign),
+ * both replayed from the bundled model's attack fixtures ({@link FrameFactory#attackFor}).
  */
 final class ReplayPlan {
 
   static final int MALFORMED_EVERY = 40;
 
-  /** One planned frame; {@code image} indexes the evaluation set (unused for fooling images). */
+  /** One planned frame; {@code image} indexes the evaluation set (unused for per-frame attacks and fooling images). */
   record Planned(int sequence, String frameId, String cameraId, TruthKind kind, int image, Malformation malformation) {}
 
   private final List<Planned> frames;

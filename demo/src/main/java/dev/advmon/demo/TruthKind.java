@@ -6,9 +6,9 @@ import java.util.Locale;
 enum TruthKind {
   /** An evaluation image as it is. */
   CLEAN,
-  /** An evaluation image with bounded random-sign noise of its own: a stand-in for a per-frame attack. */
+  /** A frame one attack changed for itself (L-inf, minimal L2, sparse, patch, spatial, black-box): a bundled fixture. */
   PERTURBATION,
-  /** A synthetic pattern that is none of the classes: what a fooling image is. */
+  /** A fooling image: none of the classes, yet the model is sure (a bundled fixture, evolved or gradient-made). */
   FOOLING,
   /** An evaluation image with the stickered camera's fixed noise pattern: the same on every frame. */
   UNIVERSAL,

@@ -1,0 +1,73 @@
+package dev.advmon.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FrameFactoryTest {
+
+  /** The committed fixtures, from the module folder that surefire runs in. */
+  private static final Path FIXTURES = Path.of("..", "models", "fixtures");
+
+  private static FrameFactory factory(List<FrameFactory.AttackFrame> attacks, long seed) {
+    return new FrameFactory(List.of(), attacks, null, "frames", seed);
+  }
+
+  @Test
+  void replaysRealAttacksOnTheBundledModelNotNoise() throws IOException {
+    List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(FIXTURES);
+    FrameFactory f = factory(attacks, 42);
+    Set<String> families = new HashSet<>();
+    Set<String> kinds = new HashSet<>();
+    for (int i = 0; i < 400; i++) {
+      FrameFactory.AttackFrame a = f.attackFor(new ReplayPlan.Planned(i, "f" + i, "cam-01", TruthKind.PERTURBATION, 0, null));
+      families.add(a.family());
+      kinds.add(a.kind());
+      assertThat(a.trueLabel()).as("a per-frame attack starts from a real image of a known class").isBetween(0, 9);
+      assertThat(a.png()).as("PNG signature of %s", a.file()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
+    assertThat(FrameFactory.PER_FRAME_FAMILIES).containsAll(families);
+    assertThat(families).as("400 draws reach most per-frame families").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(kinds).noneMatch(k -> k.startsWith("adaptive-") || k.startsWith("masked-") || k.equals("uap"));
+
+    FrameFactory.AttackFrame fooling = f.attackFor(new ReplayPlan.Planned(7, "f7", "cam-01", TruthKind.FOOLING, 0, null));
+    assertThat(fooling.family()).isEqualTo("fooling");
+  }
+
+  @Test
+  void theSameSeedAndFrameReplayTheSameFixture() throws IOException {
+    List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(FIXTURES);
+    ReplayPlan.Planned p = new ReplayPlan.Planned(13, "f13", "cam-02", TruthKind.PERTURBATION, 0, null);
+    assertThat(factory(attacks, 42).attackFor(p).file()).isEqualTo(factory(attacks, 42).attackFor(p).file());
+    Set<String> bySeed = new HashSet<>();
+    for (long seed = 0; seed < 20; seed++) {
+      bySeed.add(factory(attacks, seed).attackFor(p).file());
+    }
+    assertThat(bySeed).as("another seed draws other fixtures").hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void namesTheMissingManifestAndTheBadColumn(@TempDir Path dir) throws IOException {
+    assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
+        .isInstanceOf(IOException.class).hasMessageContaining(dir.resolve("manifest.csv").toString())
+        .hasMessageContaining("restore models/fixtures");
+    Files.writeString(dir.resolve("manifest.csv"), "file,kind\nx.png,fgsm\n");
+    assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
+        .isInstanceOf(IOException.class).hasMessageContaining("true_label");
+  }
+
+  @Test
+  void refusesFixturesWithoutFoolingImages() {
+    FrameFactory.AttackFrame fgsm = new FrameFactory.AttackFrame("a.png", "fgsm", "linf", 3, new byte[] {1});
+    assertThatThrownBy(() -> factory(List.of(fgsm), 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fooling");
+  }
+}
