@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,13 @@ class DemoIT {
     assertThat(s.detectors()).containsExactly("stability", "perturbation", "fooling", "overinterpretation", "learned", "consistency");
     assertThat(s.falsePositiveRate()).as("share of clean frames flagged").isNotNull().isLessThanOrEqualTo(0.12);
     assertThat(s.detectionRate()).as("share of attacked frames flagged").isNotNull().isGreaterThan(s.falsePositiveRate());
+    // per-frame attacks and fooling images are real attacks on the bundled model (its fixtures): most are flagged
+    for (String kind : List.of("perturbation", "fooling")) {
+      DemoSummary.KindRow row = s.byKind().get(kind);
+      assertThat(row.sent()).as("%s frames sent", kind).isPositive();
+      assertThat(row.verdicts()).as("%s frames with a verdict", kind).isEqualTo(row.sent());
+      assertThat(2 * row.flagged()).as("%s frames flagged: %s", kind, row).isGreaterThan(row.sent());
+    }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200").contains("dashboard at http://127.0.0.1:");
     Path json = Files.createTempFile("demo-summary", ".json");
     s.writeJson(json);
