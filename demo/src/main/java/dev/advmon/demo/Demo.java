@@ -164,6 +164,7 @@ final class Demo {
   private DemoSummary replay(ReplayPlan plan, FrameFactory factory, ResultCollector results, StreamingMonitor monitor,
       String bootstrap, String topic, long t0) throws Exception {
     Map<TruthKind, Long> sentByKind = new java.util.EnumMap<>(TruthKind.class);
+    Map<String, Long> sentByAttack = new java.util.TreeMap<>();
     Map<String, Long> expectedDeadLetters = new TreeMap<>();
     int[] sent = {0};
     long replayStart = System.nanoTime();
@@ -196,6 +197,9 @@ final class Demo {
         long now = System.currentTimeMillis();
         producer.send(new ProducerRecord<>(topic, null, now, f.cameraId(), factory.value(f, now)));
         sentByKind.merge(f.kind(), 1L, Long::sum);
+        if (f.kind() == TruthKind.PERTURBATION || f.kind() == TruthKind.FOOLING) {
+          sentByAttack.merge(factory.attackFor(f).kind(), 1L, Long::sum);
+        }
         if (f.malformation() != null) {
           expectedDeadLetters.merge(f.malformation().expectedReason, 1L, Long::sum);
         }
@@ -215,7 +219,8 @@ final class Demo {
       progress.shutdownNow();
     }
     List<CameraStatus> cameras = cameraStates(monitor, results.verdicts());
-    return summary(plan, results, sentByKind, expectedDeadLetters, sent[0], cameras, replayStartMs, t0, interrupted);
+    return summary(plan, results, sentByKind, sentByAttack, expectedDeadLetters, sent[0], cameras, replayStartMs, t0,
+        interrupted);
   }
 
   /**
@@ -243,7 +248,7 @@ final class Demo {
   }
 
   private DemoSummary summary(ReplayPlan plan, ResultCollector results, Map<TruthKind, Long> sentByKind,
-      Map<String, Long> expectedDeadLetters, int sent, List<CameraStatus> cameras, long replayStartMs, long t0,
+      Map<String, Long> sentByAttack, Map<String, Long> expectedDeadLetters, int sent, List<CameraStatus> cameras, long replayStartMs, long t0,
       boolean interrupted) {
     Map<TruthKind, long[]> seen = results.byKind();
     Map<String, DemoSummary.KindRow> byKind = new LinkedHashMap<>();
@@ -265,6 +270,12 @@ final class Demo {
         cleanFlagged = v[1];
       }
     }
+    Map<String, long[]> seenByAttack = results.byAttack();
+    Map<String, DemoSummary.KindRow> byAttack = new java.util.TreeMap<>();
+    sentByAttack.forEach((attack, s) -> {
+      long[] v = seenByAttack.getOrDefault(attack, new long[2]);
+      byAttack.put(attack, new DemoSummary.KindRow(s, v[0], v[1]));
+    });
     boolean canFlag = !detectors().isEmpty();
     long verdicts = results.verdicts();
     long dead = results.deadLetters();
@@ -280,7 +291,7 @@ final class Demo {
         .map(Alert::getCameraId).distinct().sorted().toList();
     return new DemoSummary(sent, options.cameras(), plan.stickeredCamera(), verdicts, dead,
         Math.max(0, sent - verdicts - dead), results.deadLettersByReason(), expectedDeadLetters, results.alertsByKind(),
-        byKind, detectors().stream().map(Detector::name).toList(),
+        byKind, byAttack, detectors().stream().map(Detector::name).toList(),
         canFlag && attacked > 0 ? (double) attackedFlagged / attacked : null,
         canFlag && clean > 0 ? (double) cleanFlagged / clean : null,
         campaigns, cameras, (System.nanoTime() - t0) / 1e9, processing, (verdicts + dead) / processing, latency,

@@ -14,6 +14,7 @@ import java.util.Map;
  * without detectors nothing can be flagged, so a detection rate of 0 would say something false.
  *
  * @param byKind per truth kind: frames sent, verdicts, flagged verdicts
+ * @param byAttack per attack kind of the replayed fixtures (per-frame attacks and fooling images): the same counts
  * @param latencyMs end-to-end latency percentiles (p50, p99, max); empty without verdicts
  */
 record DemoSummary(
@@ -27,6 +28,7 @@ record DemoSummary(
     Map<String, Long> expectedDeadLettersByReason,
     Map<String, Long> alertsByKind,
     Map<String, KindRow> byKind,
+    Map<String, KindRow> byAttack,
     List<String> detectors,
     Double detectionRate,
     Double falsePositiveRate,
@@ -56,6 +58,11 @@ record DemoSummary(
     row(sb, "campaigns", camerasWithCampaign.isEmpty() ? "none" : String.join(", ", camerasWithCampaign));
     sb.append(String.format(Locale.ROOT, "  %-22s %8s %8s %8s%n", "truth kind", "sent", "verdicts", "flagged"));
     byKind.forEach((k, r) -> sb.append(String.format(Locale.ROOT, "  %-22s %8d %8d %8d%n", k, r.sent(), r.verdicts(), r.flagged())));
+    if (!byAttack.isEmpty()) {
+      row(sb, "attacks flagged", byAttack.entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue().flagged() + "/" + e.getValue().verdicts())
+          .collect(java.util.stream.Collectors.joining(", ")) + "  (flagged/verdicts per fixture kind)");
+    }
     String none = "n/a (no detectors in this build: every verdict is unflagged)";
     row(sb, "detectors", detectors.isEmpty() ? "none" : String.join(", ", detectors));
     row(sb, "detection rate", detectionRate == null ? none : percent(detectionRate) + " of attacked frames flagged");

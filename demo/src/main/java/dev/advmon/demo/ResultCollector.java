@@ -49,6 +49,7 @@ final class ResultCollector implements AutoCloseable {
   // guarded by this
   private long verdictCount;
   private final Map<TruthKind, KindCounts> byKind = new EnumMap<>(TruthKind.class);
+  private final Map<String, KindCounts> byAttack = new TreeMap<>();
   private final Map<String, Long> deadLettersByReason = new TreeMap<>();
   private final Map<String, Long> alertsByKind = new TreeMap<>();
   private final List<Alert> campaignAlerts = new ArrayList<>();
@@ -115,6 +116,12 @@ final class ResultCollector implements AutoCloseable {
       c.verdicts++;
       c.flagged += v.getAlert() ? 1 : 0;
     }
+    String attack = v.getAttributes().get("truth.attack");
+    if (attack != null) {
+      KindCounts c = byAttack.computeIfAbsent(attack, k -> new KindCounts());
+      c.verdicts++;
+      c.flagged += v.getAlert() ? 1 : 0;
+    }
     latenciesMs.add(Math.max(0, latencyMs));
     lastOutcomeAt = now;
   }
@@ -150,6 +157,13 @@ final class ResultCollector implements AutoCloseable {
   synchronized Map<TruthKind, long[]> byKind() {
     Map<TruthKind, long[]> out = new EnumMap<>(TruthKind.class);
     byKind.forEach((k, c) -> out.put(k, new long[] {c.verdicts, c.flagged}));
+    return out;
+  }
+
+  /** Per attack kind of the replayed fixtures ({@code truth.attack}): verdicts, flagged verdicts. */
+  synchronized Map<String, long[]> byAttack() {
+    Map<String, long[]> out = new TreeMap<>();
+    byAttack.forEach((k, c) -> out.put(k, new long[] {c.verdicts, c.flagged}));
     return out;
   }
 

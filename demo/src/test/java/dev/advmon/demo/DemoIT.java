@@ -55,6 +55,12 @@ class DemoIT {
       assertThat(row.verdicts()).as("%s frames with a verdict", kind).isEqualTo(row.sent());
       assertThat(2 * row.flagged()).as("%s frames flagged: %s", kind, row).isGreaterThan(row.sent());
     }
+    // each replayed fixture is counted under its attack kind too, and every one came back
+    assertThat(s.byAttack()).isNotEmpty();
+    assertThat(s.byAttack().values().stream().mapToLong(DemoSummary.KindRow::sent).sum())
+        .isEqualTo(s.byKind().get("perturbation").sent() + s.byKind().get("fooling").sent());
+    assertThat(s.byAttack()).allSatisfy((attack, row) -> assertThat(row.verdicts()).as(attack).isEqualTo(row.sent()));
+    assertThat(s.table()).contains("attacks flagged");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200").contains("dashboard at http://127.0.0.1:");
     Path json = Files.createTempFile("demo-summary", ".json");
     s.writeJson(json);
