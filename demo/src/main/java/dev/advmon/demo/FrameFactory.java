@@ -1,5 +1,6 @@
 package dev.advmon.demo;
 
+import dev.advmon.evaluation.CsvTable;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.ImageEncoding;
 import java.awt.image.BufferedImage;
@@ -111,31 +112,25 @@ public final class FrameFactory {
       throw new IOException("no attack fixtures: " + manifest + " is missing; restore models/fixtures (the demo "
           + "replays real attacks on the bundled model from it)");
     }
-    List<String> lines = Files.readAllLines(manifest);
-    if (lines.isEmpty()) {
-      throw new IOException(manifest + " is empty");
-    }
-    List<String> header = Arrays.asList(lines.get(0).split(",", -1));
-    int file = header.indexOf("file");
-    int kind = header.indexOf("kind");
-    int family = header.indexOf("family");
-    int label = header.indexOf("true_label");
-    if (file < 0 || kind < 0 || family < 0 || label < 0) {
-      throw new IOException(manifest + " needs the columns file, kind, family and true_label; its header is " + lines.get(0));
-    }
+    CsvTable table = CsvTable.read(manifest); // errors name the file and a missing column
+    int file = table.column("file");
+    int kind = table.column("kind");
+    int family = table.column("family");
+    int label = table.column("true_label");
     List<AttackFrame> out = new ArrayList<>();
-    for (int n = 1; n < lines.size(); n++) {
-      String[] f = lines.get(n).split(",", -1);
-      if (f.length <= Math.max(Math.max(file, kind), Math.max(family, label)) || f[kind].startsWith("adaptive-")) {
-        continue; // blank trailing line, or the adaptive attack (measured apart)
+    for (int r = 0; r < table.size(); r++) {
+      if (table.get(r, kind).startsWith("adaptive-")) {
+        continue; // the adaptive attack, measured apart
       }
       int trueLabel;
       try {
-        trueLabel = f[label].isBlank() ? -1 : Integer.parseInt(f[label].trim());
+        trueLabel = Integer.parseInt(table.get(r, label));
       } catch (NumberFormatException e) {
-        throw new IOException(manifest + " line " + (n + 1) + ": true_label '" + f[label] + "' is not a class index", e);
+        throw new IOException(manifest + " row " + (r + 1) + ": true_label '" + table.get(r, label)
+            + "' is not a class index (-1 for none)", e);
       }
-      out.add(new AttackFrame(f[file], f[kind], f[family], trueLabel, Files.readAllBytes(dir.resolve(f[file]))));
+      out.add(new AttackFrame(table.get(r, file), table.get(r, kind), table.get(r, family), trueLabel,
+          Files.readAllBytes(dir.resolve(table.get(r, file)))));
     }
     return out;
   }

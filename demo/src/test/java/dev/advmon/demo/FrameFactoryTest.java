@@ -59,9 +59,12 @@ class FrameFactoryTest {
     assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
         .isInstanceOf(IOException.class).hasMessageContaining(dir.resolve("manifest.csv").toString())
         .hasMessageContaining("restore models/fixtures");
-    Files.writeString(dir.resolve("manifest.csv"), "file,kind\nx.png,fgsm\n");
+    Files.writeString(dir.resolve("manifest.csv"), "file,kind,family\nx.png,fgsm,linf\n");
     assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
-        .isInstanceOf(IOException.class).hasMessageContaining("true_label");
+        .hasMessageContaining("manifest.csv").hasMessageContaining("true_label");
+    Files.writeString(dir.resolve("manifest.csv"), "file,kind,family,true_label\nx.png,fgsm,linf,shirt\n");
+    assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
+        .isInstanceOf(IOException.class).hasMessageContaining("row 1").hasMessageContaining("'shirt'");
   }
 
   @Test
