@@ -197,7 +197,7 @@ final class Demo {
         long now = System.currentTimeMillis();
         producer.send(new ProducerRecord<>(topic, null, now, f.cameraId(), factory.value(f, now)));
         sentByKind.merge(f.kind(), 1L, Long::sum);
-        if (f.kind() == TruthKind.PERTURBATION || f.kind() == TruthKind.FOOLING) {
+        if (f.kind().fromFixtures()) {
           sentByAttack.merge(factory.attackFor(f).kind(), 1L, Long::sum);
         }
         if (f.malformation() != null) {
@@ -248,8 +248,8 @@ final class Demo {
   }
 
   private DemoSummary summary(ReplayPlan plan, ResultCollector results, Map<TruthKind, Long> sentByKind,
-      Map<String, Long> sentByAttack, Map<String, Long> expectedDeadLetters, int sent, List<CameraStatus> cameras, long replayStartMs, long t0,
-      boolean interrupted) {
+      Map<String, Long> sentByAttack, Map<String, Long> expectedDeadLetters, int sent, List<CameraStatus> cameras,
+      long replayStartMs, long t0, boolean interrupted) {
     Map<TruthKind, long[]> seen = results.byKind();
     Map<String, DemoSummary.KindRow> byKind = new LinkedHashMap<>();
     long attacked = 0;

@@ -151,7 +151,7 @@ public final class FrameFactory {
     Map<String, String> truth = new LinkedHashMap<>();
     truth.put("truth.kind", p.kind().attribute());
     byte[] png;
-    if (p.kind() == TruthKind.PERTURBATION || p.kind() == TruthKind.FOOLING) {
+    if (p.kind().fromFixtures()) {
       AttackFrame a = attackFor(p);
       truth.put("truth.label", p.kind() == TruthKind.FOOLING || a.trueLabel() < 0 ? "none" : Integer.toString(a.trueLabel()));
       truth.put("truth.source", "fixtures/" + a.file());

@@ -20,6 +20,11 @@ enum TruthKind {
     return this == PERTURBATION || this == FOOLING || this == UNIVERSAL;
   }
 
+  /** Frames replayed from the bundled model's attack fixtures (each carries {@code truth.attack}). */
+  boolean fromFixtures() {
+    return this == PERTURBATION || this == FOOLING;
+  }
+
   String attribute() {
     return name().toLowerCase(Locale.ROOT);
   }
