@@ -99,7 +99,7 @@ final class CalibrateCommand implements Callable<Integer> {
   int holdCount;
 
   @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
-      description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, noise-S; "
+      description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, tv-W, noise-S; "
           + "default bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5; none = off).")
   List<String> squeezers;
 

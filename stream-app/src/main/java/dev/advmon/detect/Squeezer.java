@@ -21,11 +21,13 @@ public interface Squeezer {
   Pattern NOISE = Pattern.compile("noise-([0-9.]+)(?:#(\\d+))?");
   Pattern SWITCHING_MEDIAN = Pattern.compile("switching-median-(\\d+)x(\\d+)-([0-9.]+)");
   Pattern LOCAL_MEDIAN = Pattern.compile("local-median-(\\d+)x(\\d+)-(\\d+)x(\\d+)");
+  Pattern TV = Pattern.compile("tv-([0-9.]+)");
 
   /**
    * Parses {@code bit-depth-N} (1..8), {@code median-KxK} (2..7), {@code switching-median-KxK-T} (a pixel replaced
    * by its KxK median only where it differs from it by more than T, in (0, 1)), {@code local-median-WxW-KxK} (the
-   * frame's roughest W x W square replaced by a K x K median, K = 2..7; {@link LocalMedianSqueezer}) or {@code
+   * frame's roughest W x W square replaced by a K x K median, K = 2..7; {@link LocalMedianSqueezer}), {@code tv-W}
+   * (total-variation denoising of weight W in (0, 1); {@link TvSqueezer}) or {@code
    * noise-S} (Gaussian noise of standard deviation S, seeded by the frame; {@code noise-S#I} is copy I of it).
    */
   static Squeezer parse(String spec) {
@@ -62,6 +64,14 @@ public interface Squeezer {
         throw new IllegalArgumentException("squeezer '" + spec + "': local-median-WxW-KxK needs whole numbers, e.g. local-median-6x6-5x5");
       }
     }
+    Matcher tv = TV.matcher(spec);
+    if (tv.matches()) {
+      try {
+        return new TvSqueezer(Double.parseDouble(tv.group(1)), spec);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("squeezer '" + spec + "': tv-W needs a number W, e.g. tv-0.05");
+      }
+    }
     Matcher n = NOISE.matcher(spec);
     if (n.matches()) {
       try {
@@ -70,6 +80,6 @@ public interface Squeezer {
         throw new IllegalArgumentException("squeezer '" + spec + "': noise-S needs a number S, e.g. noise-0.05");
       }
     }
-    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7), switching-median-KxK-T (T in (0, 1)), local-median-WxW-KxK or noise-S (S in (0, 0.5])");
+    throw new IllegalArgumentException("unknown squeezer '" + spec + "': use bit-depth-N (N = 1..8), median-KxK (K = 2..7), switching-median-KxK-T (T in (0, 1)), local-median-WxW-KxK, tv-W (W in (0, 1)) or noise-S (S in (0, 0.5])");
   }
 }

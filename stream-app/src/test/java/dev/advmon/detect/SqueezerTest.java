@@ -179,4 +179,26 @@ class SqueezerTest {
     assertThatThrownBy(() -> new LocalMedianSqueezer(6, 5).apply(image3x3(1, 2, 3, 4, 5, 6, 7, 8, 9)))
         .hasMessageContaining("local-median-6x6-5x5").hasMessageContaining("smaller window");
   }
+
+  @Test
+  void tvDenoisingMatchesAnIndependentTorchImplementationAndFlattensCheckerNoiseButKeepsTheEdge() {
+    // a step edge (0 | 0.8) under +-0.1 checkerboard noise, clipped; expected values from a torch implementation of
+    // Chambolle's projection (same iterations, step and weight), rounded to 8 bits
+    float[] in = {0f, 0.1f, 0f, 0.9f, 0.7f, 0.9f, 0.1f, 0f, 0.1f, 0.7f, 0.9f, 0.7f, 0f, 0.1f, 0f, 0.9f, 0.7f, 0.9f,
+        0.1f, 0f, 0.1f, 0.7f, 0.9f, 0.7f, 0f, 0.1f, 0f, 0.9f, 0.7f, 0.9f, 0.1f, 0f, 0.1f, 0.7f, 0.9f, 0.7f};
+    int[] torch255 = {20, 20, 20, 196, 196, 197, 20, 20, 26, 195, 196, 197, 20, 20, 20, 195, 196, 196, 20, 21, 26, 194,
+        196, 196, 21, 21, 21, 194, 195, 196, 21, 21, 27, 192, 196, 196};
+    Squeezer tv = Squeezer.parse("tv-0.1");
+    assertThat(tv.spec()).isEqualTo("tv-0.1");
+    float[] out = tv.apply(new FloatImage(1, 6, 6, in)).data();
+    for (int i = 0; i < out.length; i++) {
+      assertThat(Math.round(out[i] * 255)).as("pixel %d", i).isBetween(torch255[i] - 1, torch255[i] + 1);
+    }
+    for (int y = 0; y < 6; y++) {
+      assertThat(out[y * 6 + 3] - out[y * 6 + 2]).as("the edge in row %d stays", y).isGreaterThan(0.6f);
+      assertThat(Math.abs(out[y * 6 + 1] - out[y * 6])).as("the noise in row %d goes", y).isLessThan(0.05f);
+    }
+    assertThatThrownBy(() -> Squeezer.parse("tv-1.5")).hasMessageContaining("tv-1.5").hasMessageContaining("(0, 1)");
+    assertThatThrownBy(() -> Squeezer.parse("tv-x")).hasMessageContaining("unknown squeezer");
+  }
 }
