@@ -17,7 +17,8 @@ What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and sign
     3x3 (exact, differentiable through the sort; SciPy 'reflect' edges = edge repeated for these sizes), the
     switching median (the median where a pixel is more than T from it, the pixel elsewhere; the gradient follows
     the branch taken), the local median (the roughest square replaced by a median: the square's choice is not
-    differentiated, the median is); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
+    differentiated, the median is), total-variation denoising when calibrated with it (`tv-W`: the 50 iterations
+    differentiated, BPDA through the 8-bit rounding); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
     squeezer; score = max / scale.
   - NOT modelled: the feature-space (fooling) detector and the overinterpretation detector (an L-inf change of a
     normal frame rarely triggers them; `./monitor evaluate` measures all detectors on the frames anyway).
@@ -113,6 +114,31 @@ def local_median(x, window, k):
     return torch.where(mask.bool().expand_as(x), median(x, k), x)
 
 
+def tv(x, weight, iterations=50, tau=0.125):
+    """TvSqueezer: Chambolle's projection for total-variation denoising (forward differences, their negative
+    adjoint as the divergence), 50 iterations at step 1/8, clamped and rounded to 8 bits (BPDA: identity gradient
+    through the rounding); the iterations are differentiated."""
+    def grad(u):
+        gx = F.pad(u[..., :, 1:] - u[..., :, :-1], (0, 1))
+        gy = F.pad(u[..., 1:, :] - u[..., :-1, :], (0, 0, 0, 1))
+        return gx, gy
+
+    def div(px, py):
+        dx = torch.cat([px[..., :, :1], px[..., :, 1:-1] - px[..., :, :-2], -px[..., :, -2:-1]], -1)
+        dy = torch.cat([py[..., :1, :], py[..., 1:-1, :] - py[..., :-2, :], -py[..., -2:-1, :]], -2)
+        return dx + dy
+
+    px = torch.zeros_like(x)
+    py = torch.zeros_like(x)
+    for _ in range(iterations):
+        gx, gy = grad(div(px, py) - x / weight)
+        norm = torch.sqrt(gx * gx + gy * gy)
+        px = (px + tau * gx) / (1 + tau * norm)
+        py = (py + tau * gy) / (1 + tau * norm)
+    u = (x - weight * div(px, py)).clamp(0, 1)
+    return u + (torch.round(u * 255) / 255 - u).detach()
+
+
 def squeezer(spec):
     """The squeezer a calibration.json spec names (Squeezer.parse), or None when this attack does not model it."""
     m = re.fullmatch(r"bit-depth-(\d+)", spec)
@@ -127,6 +153,9 @@ def squeezer(spec):
     m = re.fullmatch(r"local-median-(\d+)x\1-([2-7])x\2", spec)
     if m:
         return lambda x: local_median(x, int(m.group(1)), int(m.group(2)))
+    m = re.fullmatch(r"tv-([0-9.]+)", spec)
+    if m:
+        return lambda x: tv(x, float(m.group(1)))
     return None
 
 
@@ -149,7 +178,7 @@ class Monitor:
             unknown = [s for s in self.squeeze["squeezers"] if squeezer(s) is None]
             if unknown:
                 raise SystemExit(f"calibration.json: squeezers {unknown} are not modelled here (known: bit-depth-N, "
-                                 "median-2x2/3x3, switching-median-2x2/3x3-T, local-median-WxW-KxK)")
+                                 "median-2x2/3x3, switching-median-2x2/3x3-T, local-median-WxW-KxK, tv-W)")
 
     def run(self, x):
         env = self.full.run(x)
