@@ -45,7 +45,8 @@ class DemoIT {
     assertThat(s.cameraStates()).extracting(c -> c.cameraId()).containsExactly("cam-01", "cam-02", "cam-03", "cam-04");
     assertThat(s.cameraStates().stream().mapToLong(c -> c.totalFrames()).sum()).isEqualTo(s.verdicts());
     // The bundled model ships calibrated, so the demo runs every detector and scores them against the labels.
-    assertThat(s.detectors()).containsExactly("stability", "perturbation", "fooling", "overinterpretation", "learned", "consistency");
+    assertThat(s.detectors()).containsExactly("stability", "perturbation", "fooling", "overinterpretation", "learned", "consistency",
+        "consensus");
     assertThat(s.falsePositiveRate()).as("share of clean frames flagged").isNotNull().isLessThanOrEqualTo(0.12);
     assertThat(s.detectionRate()).as("share of attacked frames flagged").isNotNull().isGreaterThan(s.falsePositiveRate());
     // per-frame attacks and fooling images are real attacks on the bundled model (its fixtures): most are flagged

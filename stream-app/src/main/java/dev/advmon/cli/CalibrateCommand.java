@@ -98,6 +98,12 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
   int holdCount;
 
+  @Option(names = "--consensus", split = ",", defaultValue = "stability,perturbation,learned,consistency",
+      description = "Detectors whose moderate evidence adds up in the consensus detector (the sum of -ln p of their scores, "
+          + "p = the share of threshold frames scoring at least as high), those of them the bundle has; none = off "
+          + "(default: ${DEFAULT-VALUE}; its weight: --weights consensus=W, default " + CalibrationRun.CONSENSUS_WEIGHT + ").")
+  List<String> consensus;
+
   @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
       description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, tv-W, noise-S; "
           + "default bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5; none = off).")
@@ -138,7 +144,7 @@ final class CalibrateCommand implements Callable<Integer> {
     CalibrationRun.Options o = new CalibrationRun.Options(images != null ? images : DEFAULT_TRAIN, fitCount, holdCount, copies, fitCopies, seed,
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
-        oiSearchShare, learned, 256, consistency);
+        oiSearchShare, learned, 256, consistency, consensus.equals(List.of("none")) ? List.of() : consensus);
     EngineChoice engine = EngineChoice.parse(config.string("model.engine"));
     try (DjlClassifier classifier = DjlClassifier.load(bundle, engine)) {
       CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, engine,

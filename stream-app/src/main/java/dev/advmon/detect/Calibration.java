@@ -25,7 +25,13 @@ import java.util.List;
  */
 public record Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
     Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability,
-    Consistency consistency) {
+    Consistency consistency, Consensus consensus) {
+
+  public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
+      Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability,
+      Consistency consistency) {
+    this(model, modelSha256, created, targetFpr, data, perturbation, fooling, overinterpretation, learned, stability, consistency, null);
+  }
 
   public Calibration(String model, String modelSha256, String created, double targetFpr, ObjectNode data,
       Perturbation perturbation, Fooling fooling, Overinterpretation overinterpretation, Learned learned, Stability stability) {
@@ -78,8 +84,27 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
   }
 
-  /** A head variant: its model file (relative to the bundle), that file's SHA-256, and its threshold. */
-  public record Variant(String modelFile, String sha256, double threshold) {}
+  /**
+   * A head variant: its model file (relative to the bundle), that file's SHA-256, its threshold, and its scores' tail
+   * on the threshold frames (null in a calibration made before the consensus detector), which stands in for the
+   * head's in the consensus when the variant does.
+   */
+  public record Variant(String modelFile, String sha256, double threshold, TailTable tail) {
+    public Variant(String modelFile, String sha256, double threshold) {
+      this(modelFile, sha256, threshold, null);
+    }
+  }
+
+  /**
+   * The consensus detector: its members (detector names), each member's score tail on the threshold frames, the
+   * threshold on the sum of their surprises.
+   */
+  public record Consensus(List<String> members, List<TailTable> tails, double threshold, double targetFpr, double calibrationFpr) {
+    public Consensus {
+      members = List.copyOf(members);
+      tails = List.copyOf(tails);
+    }
+  }
 
   /** Decision-stability settings: the signal scales and threshold ({@link StabilityDetector}). */
   public record Stability(SignalScale scale, boolean legacyOdds, double targetFpr, double calibrationFpr) {
@@ -97,7 +122,7 @@ public record Calibration(String model, String modelSha256, String created, doub
 
   /**
    * The detectors this calibration configures: stability, perturbation, fooling, overinterpretation, learned,
-   * consistency.
+   * consistency, consensus (last: it reads the others' scores).
    */
   public List<Detector> detectors() {
     List<Detector> out = new ArrayList<>();
@@ -119,6 +144,9 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
     if (consistency != null) {
       out.add(new LayerConsistencyDetector(consistency.layers(), consistency.scale()));
+    }
+    if (consensus != null) {
+      out.add(new ConsensusDetector(consensus.members(), consensus.tails(), consensus.threshold()));
     }
     return out;
   }
@@ -191,6 +219,9 @@ public record Calibration(String model, String modelSha256, String created, doub
           vn.put("model_file", v.modelFile());
           vn.put("model_sha256", v.sha256());
           vn.put("threshold", v.threshold());
+          if (v.tail() != null) {
+            putTail(vn, v.tail());
+          }
         });
       }
     }
@@ -201,7 +232,25 @@ public record Calibration(String model, String modelSha256, String created, doub
       consistency.layers().forEach(m -> putMahalanobis(layers.addObject(), m));
       putScale(n, consistency.scale(), consistency.targetFpr(), consistency.calibrationFpr());
     }
+    if (consensus != null) {
+      ObjectNode n = detectors.putObject(ConsensusDetector.NAME);
+      n.put("signal", "sum over the members of -ln p, p = the share of the threshold frames on which that member scored at least as high");
+      consensus.members().forEach(n.putArray("members")::add);
+      ArrayNode tails = n.putArray("tails");
+      consensus.tails().forEach(t -> putTail(tails.addObject(), t));
+      n.put("threshold", consensus.threshold());
+      n.put("target_fpr", consensus.targetFpr());
+      n.put("calibration_fpr", consensus.calibrationFpr());
+    }
     Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+  }
+
+  private static void putTail(ObjectNode n, TailTable t) {
+    n.put("tail_step", TailTable.STEP);
+    ArrayNode a = n.putArray("tail");
+    for (double v : t.values()) {
+      a.add(v);
+    }
   }
 
   private static void putMahalanobis(ObjectNode mn, Mahalanobis m) {
@@ -324,7 +373,8 @@ public record Calibration(String model, String modelSha256, String created, doub
         lo.fieldNames().forEachRemaining(family -> {
           String vat = at + ".leave_out." + family;
           JsonNode vn = lo.get(family);
-          variants.put(family, new Variant(r.text(vn, vat + ".model_file"), r.text(vn, vat + ".model_sha256"), r.number(vn, vat + ".threshold")));
+          variants.put(family, new Variant(r.text(vn, vat + ".model_file"), r.text(vn, vat + ".model_sha256"), r.number(vn, vat + ".threshold"),
+              vn.has("tail") ? r.tail(vn, vat) : null));
         });
       }
       l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"), variants);
@@ -345,12 +395,32 @@ public record Calibration(String model, String modelSha256, String created, doub
         throw r.error(at, e.getMessage());
       }
     }
+    Consensus cn = null;
+    if (detectors.has(ConsensusDetector.NAME)) {
+      JsonNode n = detectors.get(ConsensusDetector.NAME);
+      String at = "detectors." + ConsensusDetector.NAME;
+      List<String> members = r.strings(n, at + ".members");
+      JsonNode ts = r.array(n, at + ".tails");
+      if (ts.size() != members.size()) {
+        throw r.error(at + ".tails", "has " + ts.size() + " tables for " + members.size() + " members");
+      }
+      List<TailTable> tails = new ArrayList<>();
+      for (int i = 0; i < ts.size(); i++) {
+        tails.add(r.tail(ts.get(i), at + ".tails[" + i + "]"));
+      }
+      for (String m : members) {
+        if (!detectors.has(m) || m.equals(ConsensusDetector.NAME)) {
+          throw r.error(at + ".members", "names " + m + ", which is not another detector of this calibration");
+        }
+      }
+      cn = new Consensus(members, tails, r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+    }
     if (st == null && p == null && f == null && o == null && l == null && cs == null) {
       throw r.error("detectors", "configures no detector (expected stability, perturbation, fooling, overinterpretation, learned and/or consistency)");
     }
     JsonNode data = root.get("data");
     return new Calibration(r.text(root, "model"), r.text(root, "model_sha256"), r.text(root, "created"),
-        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l, st, cs);
+        r.number(root, "target_fpr"), data instanceof ObjectNode on ? on : new ObjectMapper().createObjectNode(), p, f, o, l, st, cs, cn);
   }
 
   static String encode(float[] v) {
@@ -450,6 +520,24 @@ public record Calibration(String model, String modelSha256, String created, doub
         }
       }
       return new Mahalanobis(mu, floats(mn, at + ".precision_f32le_base64"));
+    }
+
+    /** A {@link TailTable} at {@code at}: tail_step (must be this monitor's) and the non-decreasing tail values. */
+    TailTable tail(JsonNode n, String at) {
+      double step = number(n, at + ".tail_step");
+      if (step != TailTable.STEP) {
+        throw error(at + ".tail_step", "is " + step + ", this monitor reads tails at step " + TailTable.STEP);
+      }
+      JsonNode a = array(n, at + ".tail");
+      double[] v = new double[a.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = a.get(i).asDouble();
+      }
+      try {
+        return new TailTable(v);
+      } catch (IllegalArgumentException e) {
+        throw error(at + ".tail", e.getMessage());
+      }
     }
 
     int size(JsonNode n, String at) {

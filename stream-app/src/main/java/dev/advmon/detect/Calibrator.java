@@ -18,6 +18,8 @@ import java.util.Map;
  *       model still gives its expected class, because such a frame is CLEAN: it must not raise an alert;
  *   <li>each signal's scale = its 99th percentile over all those frames; a detector's score = its largest scaled
  *       signal;
+ *   <li>optionally a consensus of some detectors: the sum of their scores' surprises ({@link ConsensusDetector}),
+ *       each member's tail taken from these same frames, then treated as one more detector below;
  *   <li>one level {@code λ} sets every threshold: detector {@code d} alerts on the share {@code λ w_d} of the hold
  *       frames ({@code w_d} its weight); {@code λ} is the largest level at which the share of clean frames raising
  *       any alert stays within {@link Budget#clean} and the share of every condition's frames within
@@ -65,7 +67,19 @@ public final class Calibrator {
    */
   public record Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
       boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
-      Map<String, Double> weights, Budget budget, boolean consistency) {
+      Map<String, Double> weights, Budget budget, boolean consistency, List<String> consensus) {
+
+    public Settings {
+      consensus = List.copyOf(consensus);
+    }
+
+    /** Without a consensus detector. */
+    public Settings(boolean stability, List<String> squeezers, List<String> squeezeSignals, boolean mahalanobis,
+        boolean knn, int knnK, int knnBank, double ridge, int batch, Overinterpretation overinterpretation, boolean learned,
+        Map<String, Double> weights, Budget budget, boolean consistency) {
+      this(stability, squeezers, squeezeSignals, mahalanobis, knn, knnK, knnBank, ridge, batch, overinterpretation, learned,
+          weights, budget, consistency, List.of());
+    }
 
     public double weight(String name) {
       return weights.getOrDefault(name, 1.0);
@@ -85,7 +99,8 @@ public final class Calibrator {
    */
   public record Result(Calibration.Stability stability, Calibration.Perturbation perturbation, Calibration.Fooling fooling,
       Calibration.Overinterpretation overinterpretation, Calibration.Learned learned, Calibration.Consistency consistency,
-      double level, Map<String, Double> groupRates, Map<String, Integer> groupCounts, int skippedWrong) {
+      Calibration.Consensus consensus, double level, Map<String, Double> groupRates, Map<String, Integer> groupCounts,
+      int skippedWrong) {
 
     /** Any-alert share of the clean hold frames. */
     public double cleanRate() {
@@ -237,10 +252,22 @@ public final class Calibrator {
     }
 
     int n = signals.size();
-    int dn = raw.size();
-    SignalScale[] units = new SignalScale[dn];
+    // the consensus reads the calibrated scores of the members this calibration has (at least two)
+    List<Integer> memberIdx = new ArrayList<>();
+    for (String m : s.consensus()) {
+      if (names.contains(m)) {
+        memberIdx.add(names.indexOf(m));
+      }
+    }
+    boolean consensus = memberIdx.size() >= 2;
+    int own = raw.size();
+    int dn = own + (consensus ? 1 : 0);
+    if (consensus) {
+      names.add(ConsensusDetector.NAME);
+    }
+    SignalScale[] units = new SignalScale[own];
     double[][] scores = new double[dn][n];
-    for (int d = 0; d < dn; d++) {
+    for (int d = 0; d < own; d++) {
       int k = signals.get(0)[d].length;
       double[] scales = new double[k];
       for (int j = 0; j < k; j++) {
@@ -255,6 +282,22 @@ public final class Calibrator {
       units[d] = names.get(d).equals(LearnedDetector.NAME) ? SignalScale.identity(1) : new SignalScale(scales, Double.POSITIVE_INFINITY);
       for (int i = 0; i < n; i++) {
         scores[d][i] = units[d].score(signals.get(i)[d]);
+      }
+    }
+    List<TailTable> tails = new ArrayList<>();
+    List<String> members = new ArrayList<>();
+    if (consensus) {
+      for (int d : memberIdx) {
+        tails.add(TailTable.of(scores[d]));
+        members.add(names.get(d));
+      }
+      ConsensusDetector c = new ConsensusDetector(members, tails, Double.POSITIVE_INFINITY);
+      double[] memberScores = new double[memberIdx.size()];
+      for (int i = 0; i < n; i++) {
+        for (int m = 0; m < memberScores.length; m++) {
+          memberScores[m] = scores[memberIdx.get(m)][i];
+        }
+        scores[own][i] = ConsensusDetector.score(c.surprises(memberScores));
       }
     }
     double[] weights = names.stream().mapToDouble(s::weight).toArray();
@@ -289,9 +332,14 @@ public final class Calibrator {
     Calibration.Overinterpretation o = null;
     Calibration.Learned l = null;
     Calibration.Consistency cs = null;
+    Calibration.Consensus cn = null;
     for (int d = 0; d < dn; d++) {
       double share = shares[d];
       double cleanRate = clean.isEmpty() ? Double.NaN : unionRate(only(t, d), scores, clean);
+      if (d == own) {
+        cn = new Calibration.Consensus(members, tails, t[d], share, cleanRate);
+        continue;
+      }
       SignalScale scale = new SignalScale(units[d].scales(), t[d]);
       switch (names.get(d)) {
         case StabilityDetector.NAME -> st = new Calibration.Stability(scale, share, cleanRate);
@@ -304,7 +352,7 @@ public final class Calibrator {
         default -> throw new IllegalStateException(names.get(d));
       }
     }
-    return new Result(st, p, f, o, l, cs, level, rates, counts, wrong);
+    return new Result(st, p, f, o, l, cs, cn, level, rates, counts, wrong);
   }
 
   /**

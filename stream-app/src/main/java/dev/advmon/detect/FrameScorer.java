@@ -109,12 +109,22 @@ public final class FrameScorer {
     runLaterRounds(result, planned);
     for (Planned p : planned) {
       int k = result.argmax(p.frameRow);
-      List<Detector.Detection> detections = new ArrayList<>(detectors.size());
+      Detector.Detection[] found = new Detector.Detection[detectors.size()];
+      List<Detector.Detection> own = new ArrayList<>(detectors.size());
       for (int d = 0; d < detectors.size(); d++) {
-        detections.add(p.probing[d] != null ? p.probing[d].result()
-            : detectors.get(d).evaluate(p.frame, result, p.frameRow, p.firstProbeRow[d], p.probes.get(d).size()));
+        if (!(detectors.get(d) instanceof ConsensusDetector)) {
+          found[d] = p.probing[d] != null ? p.probing[d].result()
+              : detectors.get(d).evaluate(p.frame, result, p.frameRow, p.firstProbeRow[d], p.probes.get(d).size());
+          own.add(found[d]);
+        }
       }
-      out.add(new Verdict(k, m.label(k), result.confidence(p.frameRow), List.copyOf(detections), p.size() + p.laterPasses));
+      for (int d = 0; d < detectors.size(); d++) {
+        if (detectors.get(d) instanceof ConsensusDetector c) {
+          found[d] = c.combine(own); // reads the others' scores on this frame: no probe, no pass
+        }
+      }
+      List<Detector.Detection> detections = List.of(found);
+      out.add(new Verdict(k, m.label(k), result.confidence(p.frameRow), detections, p.size() + p.laterPasses));
     }
     batch.clear();
     planned.clear();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.detect.Calibration;
 import dev.advmon.detect.Calibrator;
+import dev.advmon.detect.ConsensusDetector;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FeatureSpaceDetector;
 import dev.advmon.detect.FeatureSqueezingDetector;
@@ -41,7 +42,18 @@ public final class CalibrationRun {
 
   /** Detector names calibrate knows, in the order verdicts list them. */
   public static final List<String> DETECTORS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
-      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME);
+      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME,
+      ConsensusDetector.NAME);
+
+  /** The consensus detector's members unless told otherwise: the detectors whose moderate evidence adds up. */
+  public static final List<String> CONSENSUS_MEMBERS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
+      LearnedDetector.NAME, LayerConsistencyDetector.NAME);
+
+  /**
+   * The consensus detector's weight unless told otherwise: it spends again evidence its members already spend their
+   * shares on, so it gets less than a detector of its own.
+   */
+  public static final double CONSENSUS_WEIGHT = 0.3;
 
   /**
    * Everything calibrate can be told. {@code budget}: the caps on the threshold frames (clean any-alert share,
@@ -51,7 +63,13 @@ public final class CalibrationRun {
   public record Options(Path images, int fitCount, int holdCount, int copies, int fitCopies, long seed, Calibrator.Budget budget,
       Map<String, Double> weights, boolean stability, List<String> squeezers, List<String> squeezeSignals,
       List<String> fooling, int knnBank, boolean overinterpretation, OverinterpretationDetector.Settings oiSettings,
-      double oiSearchShare, boolean learned, int batch, boolean consistency) {}
+      double oiSearchShare, boolean learned, int batch, boolean consistency, List<String> consensus) {
+
+    /** Each detector's weight: as given, else 1 ({@link #CONSENSUS_WEIGHT} for the consensus). */
+    public double weight(String detector) {
+      return weights.getOrDefault(detector, detector.equals(ConsensusDetector.NAME) ? CONSENSUS_WEIGHT : 1.0);
+    }
+  }
 
   /** The written calibration and what it was made of. */
   public record Outcome(Calibration calibration, Calibrator.Result result, int fitFrames, int holdFrames, boolean fromHoldout) {}
@@ -64,6 +82,12 @@ public final class CalibrationRun {
     for (String d : o.weights().keySet()) {
       if (!DETECTORS.contains(d)) {
         throw new IllegalArgumentException("--weights: unknown detector '" + d + "' (use " + String.join(", ", DETECTORS) + ")");
+      }
+    }
+    for (String m : o.consensus()) {
+      if (!DETECTORS.contains(m) || m.equals(ConsensusDetector.NAME)) {
+        throw new IllegalArgumentException("--consensus: unknown member '" + m + "' (use some of "
+            + String.join(", ", DETECTORS.subList(0, DETECTORS.size() - 1)) + ", or none)");
       }
     }
     boolean maha = o.fooling().contains("mahalanobis");
@@ -174,20 +198,26 @@ public final class CalibrationRun {
     data.put("cap_clean", o.budget().clean());
     data.put("cap_per_corruption", o.budget().perCondition());
     ObjectNode w = data.putObject("weights");
+    Map<String, Double> weights = new java.util.LinkedHashMap<>();
     for (String d : DETECTORS) {
-      w.put(d, o.weights().getOrDefault(d, 1.0));
+      weights.put(d, o.weight(d));
+      w.put(d, o.weight(d));
     }
     data.put("date", Instant.now().toString());
 
     Calibrator.Overinterpretation oi = o.overinterpretation()
         ? new Calibrator.Overinterpretation(o.oiSettings(), bundle.manifest().input().maskValue(), o.oiSearchShare()) : null;
     Calibrator.Settings settings = new Calibrator.Settings(o.stability(), o.squeezers(), o.squeezeSignals(), maha, knn, 1,
-        o.knnBank(), 1e-3, o.batch(), oi, head, o.weights(), o.budget(), layers);
+        o.knnBank(), 1e-3, o.batch(), oi, head, weights, o.budget(), layers, o.consensus());
     Calibrator.Result r = Calibrator.calibrate(classifier, fitMix, mix, settings);
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
     if (learned != null && !variants.isEmpty()) {
       learned = learned.withLeaveOut(HeadVariants.calibrate(bundle, variants, mix, learned.targetFpr(), engine, o.batch()));
+      if (r.consensus() != null) {
+        data.put("leave_out_consensus", "with a head variant standing in for the head, the consensus reads that variant's score "
+            + "against its own tail on the same threshold frames, at the consensus threshold");
+      }
       data.put("leave_out_heads", "each head variant's threshold: the value its top 'target_fpr' share of the same threshold frames exceed");
     }
     data.put("level", r.level());
@@ -198,7 +228,8 @@ public final class CalibrationRun {
     r.groupCounts().forEach(counts::put);
     data.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
     Calibration c = new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), Instant.now().toString(),
-        o.budget().clean(), data, r.perturbation(), r.fooling(), r.overinterpretation(), learned, r.stability(), r.consistency());
+        o.budget().clean(), data, r.perturbation(), r.fooling(), r.overinterpretation(), learned, r.stability(), r.consistency(),
+        r.consensus());
     c.write(bundle.calibrationFile());
     return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
   }

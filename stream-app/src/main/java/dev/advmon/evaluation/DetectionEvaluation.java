@@ -1,6 +1,7 @@
 package dev.advmon.evaluation;
 
 import dev.advmon.detect.Calibration;
+import dev.advmon.detect.ConsensusDetector;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
@@ -59,9 +60,10 @@ public final class DetectionEvaluation {
 
   /**
    * Per-frame outcomes of one group of frames: each detector's score / threshold ({@code > 1} = flagged), the
-   * largest of them ({@code any}), whether the frame counts (model right where that matters), forward passes.
+   * largest of them ({@code any}), whether the frame counts (model right where that matters), forward passes, and
+   * each detector's score itself.
    */
-  public record Group(int count, double[] any, List<double[]> ratios, boolean[] counted, int[] passes) {
+  public record Group(int count, double[] any, List<double[]> ratios, boolean[] counted, int[] passes, List<double[]> scores) {
     /** Share of the counted frames whose {@code r} exceeds 1. */
     public double rate(double[] r) {
       int n = 0;
@@ -219,8 +221,10 @@ public final class DetectionEvaluation {
     boolean[] counted = new boolean[verdicts.size()];
     int[] passes = new int[verdicts.size()];
     List<double[]> ratios = new ArrayList<>();
+    List<double[]> scores = new ArrayList<>();
     for (int j = 0; j < d; j++) {
       ratios.add(new double[verdicts.size()]);
+      scores.add(new double[verdicts.size()]);
     }
     for (int i = 0; i < verdicts.size(); i++) {
       Verdict v = verdicts.get(i);
@@ -229,12 +233,13 @@ public final class DetectionEvaluation {
         Detector.Detection det = v.detections().get(j);
         double ratio = ratio(det.score(), det.threshold());
         ratios.get(j)[i] = ratio;
+        scores.get(j)[i] = det.score();
         any[i] = Math.max(any[i], ratio); // flagged by any detector <=> its largest score/threshold exceeds 1
       }
       counted[i] = truth == null || v.predictedClass() == truth.get(i);
       passes[i] = v.forwardPasses();
     }
-    return new Group(verdicts.size(), any, ratios, counted, passes);
+    return new Group(verdicts.size(), any, ratios, counted, passes, scores);
   }
 
   /** score / threshold, > 1 exactly when score > threshold (a threshold of 0 or below is shifted to keep that). */
@@ -249,6 +254,8 @@ public final class DetectionEvaluation {
       List<String> names, Group clean, Map<String, Group> kinds, Map<String, List<FloatImage>> kindFrames,
       Map<String, String> familyOf, List<FloatImage> cleanFrames, int maxBatch) {
     int learned = names.indexOf(LearnedDetector.NAME);
+    int consensusAt = names.indexOf(ConsensusDetector.NAME);
+    Calibration.Consensus consensus = consensusAt < 0 ? null : calibration.consensus();
     Map<String, List<String>> kindsOf = new LinkedHashMap<>();
     familyOf.forEach((k, f) -> kindsOf.computeIfAbsent(f, x -> new ArrayList<>()).add(k));
     List<LeaveOut> out = new ArrayList<>();
@@ -276,7 +283,8 @@ public final class DetectionEvaluation {
         Group g = kinds.get(k);
         int flagged = 0;
         for (int i = 0; i < g.count(); i++) {
-          if (flaggedWithout(g, learned, i) || (variant != null && variantScores.get(k)[i] > variant.threshold())) {
+          if (flaggedWithout(g, learned, consensusAt, i) || (variant != null && variantScores.get(k)[i] > variant.threshold())
+              || consensusWith(consensus, names, g, i, variant, variant == null ? Double.NaN : variantScores.get(k)[i])) {
             flagged++;
           }
         }
@@ -289,7 +297,8 @@ public final class DetectionEvaluation {
       for (int i = 0; i < clean.count(); i++) {
         if (clean.counted()[i]) {
           cleanCounted++;
-          if (flaggedWithout(clean, learned, i) || (cleanVariant != null && cleanVariant[i] > variant.threshold())) {
+          if (flaggedWithout(clean, learned, consensusAt, i) || (cleanVariant != null && cleanVariant[i] > variant.threshold())
+              || consensusWith(consensus, names, clean, i, variant, cleanVariant == null ? Double.NaN : cleanVariant[i])) {
             cleanFlagged++;
           }
         }
@@ -331,17 +340,44 @@ public final class DetectionEvaluation {
     if (cal.consistency() != null) {
       parts.add("consistency " + pct(cal.consistency().targetFpr()));
     }
+    if (cal.consensus() != null) {
+      parts.add("consensus " + pct(cal.consensus().targetFpr()) + " (of " + String.join(", ", cal.consensus().members()) + ")");
+    }
     return b.append(String.join(", ", parts)).toString();
   }
 
-  /** Frame {@code i} flagged by a detector other than number {@code skip}. */
-  private static boolean flaggedWithout(Group g, int skip, int i) {
+  /** Frame {@code i} flagged by a detector other than numbers {@code skip} and {@code skipToo}. */
+  private static boolean flaggedWithout(Group g, int skip, int skipToo, int i) {
     for (int d = 0; d < g.ratios().size(); d++) {
-      if (d != skip && g.ratios().get(d)[i] > 1) {
+      if (d != skip && d != skipToo && g.ratios().get(d)[i] > 1) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the consensus flags frame {@code i} of {@code g} with the head's evidence replaced by {@code variant}'s
+   * (its score {@code variantScore} against its own tail), or, where no variant stands in for the head, without the
+   * head's evidence at all; at the consensus threshold either way. False when there is no consensus.
+   */
+  private static boolean consensusWith(Calibration.Consensus c, List<String> names, Group g, int i, Calibration.Variant variant,
+      double variantScore) {
+    if (c == null) {
+      return false;
+    }
+    double sum = 0;
+    for (int m = 0; m < c.members().size(); m++) {
+      String member = c.members().get(m);
+      if (member.equals(LearnedDetector.NAME)) {
+        if (variant != null && variant.tail() != null) {
+          sum += variant.tail().surprise(variantScore);
+        }
+      } else {
+        sum += c.tails().get(m).surprise(g.scores().get(names.indexOf(member))[i]);
+      }
+    }
+    return sum > c.threshold();
   }
 
   private static double[] headScores(DjlClassifier model, List<FloatImage> frames, int maxBatch) {
@@ -410,7 +446,7 @@ public final class DetectionEvaluation {
     out.println(h2);
     out.println(sep2);
     out.println(falseAlarmRow("**clean test frames**", c, TARGET_CLEAN));
-    Group all = new Group(c.count(), c.any(), c.ratios(), filled(c.count()), c.passes());
+    Group all = new Group(c.count(), c.any(), c.ratios(), filled(c.count()), c.passes(), c.scores());
     out.println(falseAlarmRow("clean test frames, right or wrong", all, Double.NaN));
     for (Map.Entry<String, Group> e : r.corruptions().entrySet()) {
       out.println(falseAlarmRow(e.getKey(), e.getValue(), TARGET_PER_CORRUPTION));

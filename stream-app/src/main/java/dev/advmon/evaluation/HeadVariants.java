@@ -6,6 +6,7 @@ import dev.advmon.detect.Calibration;
 import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.LearnedDetector;
+import dev.advmon.detect.TailTable;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
@@ -62,7 +63,7 @@ public final class HeadVariants {
 
   /**
    * Each variant's threshold: the value the top {@code share} of its 1 - p(clean) on the threshold frames it gets
-   * right exceed (the share the bundle's own head has).
+   * right exceed (the share the bundle's own head has); and the tail of those scores, for the consensus.
    */
   static Map<String, Calibration.Variant> calibrate(ModelBundle bundle, Map<String, String> variants, Calibrator.Hold hold,
       double share, EngineChoice engine, int batch) throws IOException {
@@ -95,7 +96,8 @@ public final class HeadVariants {
         int above = (int) Math.floor(share * s.length);
         double t = s.length == 0 ? Double.POSITIVE_INFINITY : s[Math.max(0, s.length - above - 1)];
         String file = variants.get(families.get(v));
-        out.put(families.get(v), new Calibration.Variant(file, Detectors.sha256(bundle.directory().resolve(file)), t));
+        out.put(families.get(v), new Calibration.Variant(file, Detectors.sha256(bundle.directory().resolve(file)), t,
+            s.length == 0 ? null : TailTable.of(s)));
       }
       return out;
     } finally {

@@ -83,7 +83,13 @@ class CalibrateCommandTest {
     assertThat(c.at("/data/fit_images").asInt()).isEqualTo(400);
     assertThat(c.at("/data/mix").asText()).contains("corruption", "severity");
     JsonNode d = c.get("detectors");
-    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned", "consistency");
+    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned", "consistency",
+        "consensus");
+    // the consensus of the default members, each with its tail on the threshold frames; every head variant has its own
+    assertThat(d.at("/consensus/members")).extracting(JsonNode::asText).containsExactly("stability", "perturbation", "learned", "consistency");
+    assertThat(d.at("/consensus/tails").size()).isEqualTo(4);
+    assertThat(d.at("/consensus/threshold").asDouble()).isPositive();
+    assertThat(c.at("/data/weights/consensus").asDouble()).isEqualTo(0.3);
     // the bundle's one layer output (manifest outputs.layers: 64 channels, mean and std) gets one Gaussian model per class
     assertThat(d.at("/consistency/layers").size()).isEqualTo(1);
     assertThat(d.at("/consistency/layers/0/dim").asInt()).isEqualTo(128);
@@ -98,14 +104,19 @@ class CalibrateCommandTest {
     // every head variant the manifest names gets its own threshold, for evaluate's leave-one-family-out table
     JsonNode named = new ObjectMapper().readTree(bundle.resolve("manifest.json").toFile()).at("/adversarial_head/leave_out");
     assertThat(d.at("/learned/leave_out").size()).isEqualTo(named.size());
-    named.fieldNames().forEachRemaining(f -> assertThat(d.at("/learned/leave_out/" + f + "/threshold").isNumber()).as(f).isTrue());
+    named.fieldNames().forEachRemaining(f -> {
+      assertThat(d.at("/learned/leave_out/" + f + "/threshold").isNumber()).as(f).isTrue();
+      assertThat(d.at("/learned/leave_out/" + f + "/tail").size()).as(f + " tail").isPositive();
+    });
     // the training labels are read next to the images (none here): the model's class on the clean frame is kept
     assertThat(c.at("/data/labels").asText()).startsWith("none");
   }
 
   @Test
-  void refusesAnUnknownDetectorWeightAndAHoldoutIndexOutsideTheImages() throws Exception {
+  void refusesAnUnknownDetectorWeightOrConsensusMemberAndAHoldoutIndexOutsideTheImages() throws Exception {
     assertThat(calibrate("--weights", "squeezing=2")).isNotZero();
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+    assertThat(calibrate("--consensus", "stability,squeezing")).as("an unknown consensus member").isNotZero();
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
     Files.writeString(bundle.resolve("holdout.txt"), "5\n1000\n");
     assertThat(calibrate()).as("index 1000 of a 1,000-image file").isNotZero();

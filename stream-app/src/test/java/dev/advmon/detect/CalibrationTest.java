@@ -142,6 +142,58 @@ class CalibrationTest {
   }
 
   @Test
+  void aConsensusOfTheDetectorsReadsBackAndAlertsExactlyAsOftenAsDuringCalibration() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse("OnnxRuntime"))) {
+      Calibrator.Hold hold = hold(classifier, noise(bundle.manifest(), 300, 2));
+      Calibrator.Result r = Calibrator.calibrate(classifier, frames(noise(bundle.manifest(), 100, 1)), hold,
+          new Calibrator.Settings(true, List.of("bit-depth-3", "median-2x2"), List.of("softmax-l1", "margin-drop"),
+              true, true, 1, 50, 1e-3, 64, null, false, java.util.Map.of("consensus", 0.5), new Calibrator.Budget(0.06, 0.08), false,
+              List.of("stability", "perturbation", "fooling", "learned")));
+      assertThat(r.consensus()).as("members the calibration has: the head is off").isNotNull();
+      assertThat(r.consensus().members()).containsExactly("stability", "perturbation", "fooling");
+      assertThat(r.consensus().tails()).hasSize(3);
+      new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "2026-12-01T00:00:00Z", 0.06,
+          new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), r.perturbation(), r.fooling(), null, null,
+          r.stability(), null, r.consensus()).write(bundle.calibrationFile());
+
+      List<Detector> detectors = Detectors.forBundle(bundle);
+      assertThat(detectors).extracting(Detector::name).containsExactly("stability", "perturbation", "fooling", "consensus");
+      List<FloatImage> all = new ArrayList<>();
+      for (int i = 0; i < hold.size(); i++) {
+        all.add(hold.get(i));
+      }
+      List<Verdict> verdicts = new FrameScorer(classifier, detectors, 64).score(all);
+      assertThat(verdicts.get(0).forwardPasses()).as("the consensus adds no probe").isEqualTo(1 + 4 + 2);
+      for (String group : List.of(Calibrator.CLEAN, "brighter")) {
+        int n = 0;
+        int flagged = 0;
+        for (int i = 0; i < hold.size(); i++) {
+          if (hold.group(i).equals(group) && verdicts.get(i).predictedClass() == hold.expected(i)) {
+            n++;
+            flagged += verdicts.get(i).alert() ? 1 : 0;
+          }
+        }
+        assertThat((double) flagged / n).as(group).isEqualTo(r.groupRates().get(group));
+      }
+    }
+  }
+
+  @Test
+  void aConsensusNamingADetectorTheCalibrationLacksIsRefused() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    TailTable t = TailTable.of(new double[] {0, 1, 2});
+    Calibration.Consensus c = new Calibration.Consensus(List.of("stability", "learned"), List.of(t, t), 3, 0.01, 0.01);
+    Calibration.Stability st = new Calibration.Stability(new SignalScale(new double[] {1, 1, 1}, 1.0), 0.01, 0.01);
+    new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "2026-12-01T00:00:00Z", 0.06,
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), null, null, null, null, st, null, c)
+        .write(bundle.calibrationFile());
+    assertThatThrownBy(() -> Detectors.forBundle(bundle)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("detectors.consensus.members").hasMessageContaining("learned")
+        .hasMessageContaining("run ./monitor calibrate");
+  }
+
+  @Test
   void aDetectorThatAloneFloodsOneConditionGivesUpItsShareNotTheOthers() {
     // 3 detectors over 1000 clean frames and 500 frames of condition "lines"; scores are ranks, so shares are exact
     int clean = 1000;
