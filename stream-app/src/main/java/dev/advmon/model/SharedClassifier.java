@@ -182,15 +182,17 @@ public final class SharedClassifier implements BatchClassifier {
       a = r.answer().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (r.answer().cancel(false)) {
-        pending.decrementAndGet(); // the model may still run it, but nobody waits for the answer
-      }
+      r.answer().cancel(false); // the model may still run it, but nobody waits for the answer
       throw new UnavailableException("interrupted while waiting for the model", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
       }
       throw new IllegalStateException("inference failed: " + e.getCause(), e.getCause());
+    } finally {
+      // the caller counts itself out, so that once classify returns, pending() no longer counts it (the worker
+      // completes the answer first and would count it out only afterwards)
+      pending.decrementAndGet();
     }
     int[] first = firstCallRequests.get();
     if (first[0] == 0) {
@@ -208,11 +210,6 @@ public final class SharedClassifier implements BatchClassifier {
       try {
         run(call);
       } finally {
-        for (Request r : call) {
-          if (!r.answer().isCancelled()) {
-            pending.decrementAndGet();
-          }
-        }
         lock.lock();
         try {
           busy--;
