@@ -33,7 +33,8 @@ import java.util.Map;
  *       false-alarm rate per corruption, frames counted where the model (re-predicted here) is still right;
  *   <li>leave one family out: each family's kinds flagged when nothing that learned from attacks saw that family:
  *       the training-free detectors as they are (their calibration never sees an attack) plus, where the bundle has
- *       a detector head, the head variant trained without that family (or no head at all where there is none);
+ *       a detector head, the head variant trained without that family (or no head at all where there is none),
+ *       inside the consensus detector too (the variant's score against its own tail);
  *   <li>forward passes per clean frame, all detectors together: mean and 99th percentile.
  * </ul>
  */
