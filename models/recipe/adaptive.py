@@ -20,8 +20,11 @@ What it models (stream-app/src/main/java/dev/advmon/detect/, thresholds and sign
     differentiated, the median is), total-variation denoising when calibrated with it (`tv-W`: the 50 iterations
     differentiated, BPDA through the 8-bit rounding); signals softmax L1 and margin-drop = max(0, log-odds(frame) - log-odds(squeezed)) per
     squeezer; score = max / scale.
-  - NOT modelled: the feature-space (fooling) detector and the overinterpretation detector (an L-inf change of a
-    normal frame rarely triggers them; `./monitor evaluate` measures all detectors on the frames anyway).
+  - consensus: the sum over its members of -ln p, each member's score looked up in its tail from calibration.json
+    (TailTable: piecewise linear in the score, differentiable), for the members modelled here (stability,
+    perturbation, learned); an unmodelled member (consistency) counts as no evidence, which favours the attacker.
+  - NOT modelled: the feature-space (fooling), overinterpretation and consistency detectors (an L-inf change of a
+    normal frame rarely triggers the first two; `./monitor evaluate` measures all detectors on the frames anyway).
 
 Loss per frame, minimised by signed-gradient steps in an L-inf ball (eps, --steps steps, step 2.5 eps / steps):
     -CE(logits, true label) (capped at 10: once fooled, the detectors dominate)
@@ -159,6 +162,18 @@ def squeezer(spec):
     return None
 
 
+def surprise(tail, step, s):
+    """TailTable.surprise on a tensor of scores: -ln p, piecewise linear between the tail's entries."""
+    v = torch.tensor(tail, dtype=s.dtype)
+    k = torch.searchsorted(v, s.detach().contiguous())  # first entry >= s
+    inside = (k > 0) & (k < len(v))
+    kc = k.clamp(1, len(v) - 1)
+    lo, hi = v[kc - 1], v[kc]
+    frac = (s - lo) / (hi - lo).clamp(min=1e-12)
+    out = torch.where(inside, (kc - 1 + frac) * step, torch.zeros_like(s))
+    return torch.where(k >= len(v), torch.full_like(s, (len(v) - 1) * step), out)
+
+
 def log_odds(logp, y):
     """log p(y) - log of the largest other probability."""
     other = logp.scatter(1, y[:, None], -float("inf")).max(1).values
@@ -174,6 +189,7 @@ class Monitor:
         self.learned = det.get("learned")
         self.stability = det.get("stability")
         self.squeeze = det.get("perturbation")
+        self.consensus = det.get("consensus")
         if self.squeeze:
             unknown = [s for s in self.squeeze["squeezers"] if squeezer(s) is None]
             if unknown:
@@ -228,6 +244,13 @@ class Monitor:
                         raise SystemExit(f"calibration.json: perturbation signal {kind} is not modelled here")
                     sig[k * len(names) + s] = v / sc[k * len(names) + s]
             out["perturbation"] = torch.stack(sig, 1).max(1).values / self.squeeze["threshold"]
+        if self.consensus:
+            total = 0
+            for m, tail in zip(self.consensus["members"], self.consensus["tails"]):
+                if m in out:  # score = ratio * threshold
+                    thr = self.learned["threshold"] if m == "learned" else (self.stability if m == "stability" else self.squeeze)["threshold"]
+                    total = total + surprise(tail["tail"], tail["tail_step"], out[m] * thr)
+            out["consensus"] = total / self.consensus["threshold"] + torch.zeros(len(x))
         return out, logits
 
 
@@ -284,7 +307,7 @@ def main():
     for p in full.params.values():
         p.requires_grad_(False)
     mon = Monitor(full, cal)
-    print(f"modelled detectors: {[d for d in ('learned', 'stability', 'perturbation') if cal['detectors'].get(d)]}")
+    print(f"modelled detectors: {[d for d in ('learned', 'stability', 'perturbation', 'consensus') if cal['detectors'].get(d)]}")
 
     xte = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255).unsqueeze(1)
     yte = torch.from_numpy(A.load_idx(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
