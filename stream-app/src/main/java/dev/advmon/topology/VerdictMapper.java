@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import dev.advmon.detect.ConsensusDetector;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Verdict;
 import dev.advmon.model.ModelManifest;
@@ -98,6 +99,14 @@ final class VerdictMapper {
         .toList();
   }
 
+  /** "stability p=0.030, learned p=0.012" from the consensus detector's evidence ({@code <member>_p}), least likely first. */
+  private static String consensusParts(Map<String, String> evidence) {
+    return evidence.entrySet().stream().filter(e -> e.getKey().endsWith("_p"))
+        .sorted(java.util.Comparator.comparingDouble(e -> Double.parseDouble(e.getValue())))
+        .map(e -> e.getKey().substring(0, e.getKey().length() - 2) + " p=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   /** The alert for a flagged verdict. Its id is derived from the frame id, so a replay writes the same alert. */
   static Alert toAlert(FrameVerdict v) {
     return toAlert(v, List.of());
@@ -124,8 +133,12 @@ final class VerdictMapper {
     for (int i = 0; i < flagged.size(); i++) {
       DetectorScore d = flagged.get(i);
       why.append(i == 0 ? "" : " and ").append("the ").append(d.getDetector()).append(" score ")
-          .append(String.format(Locale.ROOT, "%.3f", d.getScore())).append(" is above its threshold ")
-          .append(String.format(Locale.ROOT, "%.3f", d.getThreshold()));
+          .append(String.format(Locale.ROOT, "%.3f", d.getScore()));
+      if (d.getDetector().equals(ConsensusDetector.NAME)) {
+        // its score is a sum of surprises; say what that means and which detectors it adds up
+        why.append(" (several detectors unusual at once, none enough alone: ").append(consensusParts(evidence)).append(')');
+      }
+      why.append(" is above its threshold ").append(String.format(Locale.ROOT, "%.3f", d.getThreshold()));
     }
     why.append(". Treat this prediction as untrustworthy.");
     return Alert.newBuilder()

@@ -29,4 +29,20 @@ class VerdictMapperEvidenceTest {
         .containsEntry("model", "m:1").doesNotContainKey("softmax-l1:bit-depth-3");
     assertThat(EvidenceOverlay.from(evidence)).isNotNull();
   }
+
+  @Test
+  void aConsensusAlertSaysWhichDetectorsAddedUpAndHowUnusualEachWas() {
+    Detector.Detection quiet = new Detector.Detection("stability", "PERTURBATION", 1.1, 1.3, "boundary=0.1");
+    Detector.Detection consensus = new Detector.Detection("consensus", "PERTURBATION", 15.2, 14.45,
+        "stability_p=0.0300;perturbation_p=0.0120;learned_p=0.0040;consistency_p=1.0000");
+    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f2").setCameraId("cam").setCaptureTime(Instant.EPOCH)
+        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
+        .setConfidence(0.99).setAlert(true).setReasons(List.of("PERTURBATION"))
+        .setScores(VerdictMapper.scores(List.of(quiet, consensus))).build();
+    Alert a = VerdictMapper.toAlert(v, List.of(quiet, consensus));
+    assertThat(a.getExplanation()).contains("the consensus score 15.200 (several detectors unusual at once, none enough alone: "
+        + "learned p=0.0040, perturbation p=0.0120, stability p=0.0300, consistency p=1.0000) is above its threshold 14.450")
+        .doesNotContain("stability score");
+    assertThat(a.getEvidence().get("learned_p").toString()).isEqualTo("0.0040");
+  }
 }
