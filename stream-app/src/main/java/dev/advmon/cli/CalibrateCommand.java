@@ -161,6 +161,9 @@ final class CalibrateCommand implements Callable<Integer> {
       if (learned && bundle.manifest().outputs().adversarial() == null) {
         System.out.println("  learned: off (" + bundle.directory().resolve(ModelBundle.MANIFEST) + " names no detector head, outputs.adversarial)");
       }
+      if (!consensus.equals(List.of("none")) && out.calibration().consensus() == null) {
+        System.out.println("  consensus: off (fewer than two of its members, " + String.join(", ", consensus) + ", are calibrated)");
+      }
       if (consistency && bundle.manifest().outputs().layers().isEmpty()) {
         System.out.println("  consistency: off (" + bundle.directory().resolve(ModelBundle.MANIFEST)
             + " names no layer outputs, outputs.layers: models/recipe/layer_stats.py adds them)");

@@ -84,6 +84,10 @@ public final class CalibrationRun {
         throw new IllegalArgumentException("--weights: unknown detector '" + d + "' (use " + String.join(", ", DETECTORS) + ")");
       }
     }
+    if (o.consensus().size() == 1) {
+      throw new IllegalArgumentException("--consensus: a consensus needs at least two members, got " + o.consensus().get(0)
+          + " (or none to turn it off)");
+    }
     for (String m : o.consensus()) {
       if (!DETECTORS.contains(m) || m.equals(ConsensusDetector.NAME)) {
         throw new IllegalArgumentException("--consensus: unknown member '" + m + "' (use some of "
