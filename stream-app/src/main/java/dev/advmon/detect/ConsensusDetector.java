@@ -2,6 +2,7 @@ package dev.advmon.detect;
 
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,6 +25,9 @@ public final class ConsensusDetector implements Detector {
   public ConsensusDetector(List<String> members, List<TailTable> tails, double threshold) {
     if (members.size() < 2) {
       throw new IllegalArgumentException("a consensus needs at least two member detectors, got " + members);
+    }
+    if (new HashSet<>(members).size() != members.size()) {
+      throw new IllegalArgumentException("a consensus member is named more than once: " + members);
     }
     if (members.size() != tails.size()) {
       throw new IllegalArgumentException(members.size() + " members but " + tails.size() + " tail tables");

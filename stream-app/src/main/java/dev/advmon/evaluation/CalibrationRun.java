@@ -88,6 +88,11 @@ public final class CalibrationRun {
       throw new IllegalArgumentException("--consensus: a consensus needs at least two members, got " + o.consensus().get(0)
           + " (or none to turn it off)");
     }
+    if (new HashSet<>(o.consensus()).size() != o.consensus().size()) {
+      // a member named twice would count its evidence twice
+      throw new IllegalArgumentException("--consensus: a member is named more than once in " + String.join(",", o.consensus())
+          + " (name each detector once)");
+    }
     for (String m : o.consensus()) {
       if (!DETECTORS.contains(m) || m.equals(ConsensusDetector.NAME)) {
         throw new IllegalArgumentException("--consensus: unknown member '" + m + "' (use some of "

@@ -118,6 +118,7 @@ class CalibrateCommandTest {
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
     assertThat(calibrate("--consensus", "stability,squeezing")).as("an unknown consensus member").isNotZero();
     assertThat(calibrate("--consensus", "stability")).as("a consensus of one").isNotZero();
+    assertThat(calibrate("--consensus", "stability,learned,stability")).as("a member named twice").isNotZero();
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
     Files.writeString(bundle.resolve("holdout.txt"), "5\n1000\n");
     assertThat(calibrate()).as("index 1000 of a 1,000-image file").isNotZero();

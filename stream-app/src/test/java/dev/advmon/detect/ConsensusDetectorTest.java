@@ -74,5 +74,7 @@ class ConsensusDetectorTest {
     assertThatThrownBy(() -> c.combine(List.of(new Detector.Detection("a", "PERTURBATION", 0.5, 1, null))))
         .hasMessageContaining("learned");
     assertThatThrownBy(() -> new ConsensusDetector(List.of("a"), List.of(uniform()), 5)).hasMessageContaining("at least two");
+    assertThatThrownBy(() -> new ConsensusDetector(List.of("a", "a"), List.of(uniform(), uniform()), 5))
+        .as("a member counted twice").hasMessageContaining("more than once");
   }
 }
