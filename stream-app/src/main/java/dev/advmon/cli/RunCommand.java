@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
+  /** Settings without a default that `run` (and `config --check`, which checks for it) needs. */
+  static final String[] REQUIRED = {"kafka.bootstrap.servers", "registry.url"};
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "Properties file (see `monitor config`); every setting can be overridden from the environment (ADVMON_...).")
   Path config;
@@ -44,7 +47,11 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), Map.of(), Main.home()).validated()
-        .require("kafka.bootstrap.servers", "registry.url");
+        .require(REQUIRED);
+    // Everything that can refuse to start is read before the shutdown hook exists: the hook waits for the
+    // `finally` below, so an error thrown between the two would hold the exit for the hook's whole 45 s.
+    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    RegistrySettings registrySettings = Wiring.registrySettings(c);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread main = Thread.currentThread();
@@ -62,8 +69,6 @@ final class RunCommand implements Callable<Integer> {
       }
     }, "advmon-shutdown"));
 
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
-    RegistrySettings registrySettings = Wiring.registrySettings(c);
     // The model and its detectors load while the monitor waits for the registry and the broker, so that a
     // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
     CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();

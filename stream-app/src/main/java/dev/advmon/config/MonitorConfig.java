@@ -39,7 +39,7 @@ public final class MonitorConfig {
       new Setting("model.batch.workers", "0",
           "Model calls that may run at the same time; a free worker takes whatever is waiting, so calls merge while all workers are busy. 0 = the available processors divided by model.intra-op-threads (at least 1), so that on a CPU every core runs the model; on a GPU set 1, with model.batch.max-wait-ms, for fewer and larger batches."),
       new Setting("model.intra-op-threads", "0",
-          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them."),
+          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them. The offline commands (score, inspect, audit, calibrate) honour a value set here, and take every core at 0."),
       new Setting("model.inter-op-threads", "1",
           "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
@@ -144,8 +144,18 @@ public final class MonitorConfig {
       Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(file)) {
         p.load(r);
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new ConfigException("cannot read configuration file " + file + ": it is not UTF-8 text (save it as "
+            + "UTF-8, or write other characters as \\uXXXX)", e);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new ConfigException("configuration file " + file + " does not exist", e);
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw new ConfigException("cannot read configuration file " + file + ": permission denied", e);
       } catch (IOException e) {
-        throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        throw new ConfigException("cannot read configuration file " + file + ": " + e, e);
+      } catch (IllegalArgumentException e) { // Properties.load on a broken \\u escape
+        throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage()
+            + " (a backslash followed by u must start four hex digits; write a literal backslash as \\\\)", e);
       }
       for (String key : p.stringPropertyNames()) {
         if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
@@ -164,6 +174,11 @@ public final class MonitorConfig {
       if (key != null) {
         values.put(key, value.trim());
         origins.put(key, "environment " + name);
+      } else if (!LAUNCHER_VARIABLES.contains(name) && !isKubernetesServiceLink(name, value)) {
+        // a misspelt ADVMON_HTTP_BEARER_TOKEN must not start a monitor without authentication
+        throw new ConfigException("environment variable " + name + " is not a setting" + envSuggestion(name)
+            + " (ADVMON_ variables are read as settings; see the configuration reference in README.md): "
+            + "correct its name or unset it");
       }
     });
     overrides.forEach((key, value) -> {
@@ -188,6 +203,35 @@ public final class MonitorConfig {
       return "kafka." + name.substring("ADVMON_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
     }
     return null; // ADVMON_HOME and friends are not settings
+  }
+
+  /** ADVMON_ variables of the launcher and the logging set-up, not settings. */
+  private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("ADVMON_HOME", "ADVMON_DEBUG",
+      "ADVMON_JAVA_OPTS", "ADVMON_LOG_LEVEL");
+
+  /**
+   * Kubernetes gives every pod variables for each Service of its namespace (enableServiceLinks): a Service named
+   * advmon brings ADVMON_SERVICE_HOST, ADVMON_PORT=tcp://..., ADVMON_PORT_8080_TCP_ADDR and the like.
+   */
+  static boolean isKubernetesServiceLink(String name, String value) {
+    if (name.matches("ADVMON(_[A-Z0-9_]+)?_SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?")
+        || name.matches("ADVMON(_[A-Z0-9_]+)?_PORT_\\d+_(TCP|UDP|SCTP)_(PROTO|PORT|ADDR)")) {
+      return true;
+    }
+    return name.matches("ADVMON(_[A-Z0-9_]+)?_PORT(_\\d+_(TCP|UDP|SCTP))?") && value.matches("(tcp|udp|sctp)://.*");
+  }
+
+  private static String envSuggestion(String name) {
+    String best = null;
+    int bestDistance = 4;
+    for (Setting known : SETTINGS) {
+      int d = distance(name, known.envName());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = known.envName();
+      }
+    }
+    return best == null ? "" : "; did you mean " + best + "?";
   }
 
   private static String suggestion(String key) {
@@ -247,12 +291,28 @@ public final class MonitorConfig {
           throw invalid(key, "must be one of " + dev.advmon.model.EngineChoice.accepted());
         }
       }
-      case "model.max-batch", "model.batch.max-frames", "model.inter-op-threads", "image.max-encoded-bytes", "image.max-pixels", "image.max-dimension",
-          "registry.timeout-ms", "registry.retry-backoff-ms", "topics.partitions", "streams.num-threads",
-          "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms", "campaign.min-frames",
-          "campaign.consecutive-windows", "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
+      case "model.max-batch", "model.batch.max-frames", "model.inter-op-threads", "image.max-dimension",
+          "topics.partitions", "streams.num-threads", "campaign.min-frames", "campaign.consecutive-windows",
+          "http.threads" -> {
+        positiveLong(key);
+        intValue(key); // read as an int: a value beyond it would pass here and fail at start-up
+      }
+      case "image.max-encoded-bytes" -> {
+        if (positiveLong(key) > Integer.MAX_VALUE) {
+          throw invalid(key, "must be at most " + Integer.MAX_VALUE + ", the largest byte array a JVM can hold");
+        }
+      }
+      case "image.max-pixels" -> {
+        if (positiveLong(key) > dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE) {
+          throw invalid(key, "must be at most " + dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE
+              + ", the most pixels whose RGB bytes fit in one array");
+        }
+      }
+      case "registry.timeout-ms", "registry.retry-backoff-ms",
+          "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms",
+          "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
           "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms",
-          "health.heartbeat-timeout-ms", "http.threads", "http.timeout-ms" -> positiveLong(key);
+          "health.heartbeat-timeout-ms", "http.timeout-ms" -> positiveLong(key);
       case "streams.session-timeout-ms" -> {
         long v = longValue(key);
         if (v < 6_000 || v > 1_800_000) {
@@ -291,16 +351,54 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "registry.retries", "startup.max-wait-ms", "model.batch.max-wait-ms", "model.intra-op-threads",
-          "model.batch.workers" -> {
+      case "startup.max-wait-ms", "model.batch.max-wait-ms" -> {
         if (longValue(key) < 0) {
+          throw invalid(key, "must be 0 or more");
+        }
+      }
+      case "registry.retries", "model.intra-op-threads", "model.batch.workers" -> {
+        if (intValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }
       }
       case "topics.replication-factor" -> {
         long v = longValue(key);
-        if (v != -1 && v < 1) {
-          throw invalid(key, "must be -1 (broker default) or at least 1");
+        if (v != -1 && (v < 1 || v > Short.MAX_VALUE)) {
+          throw invalid(key, "must be -1 (broker default) or 1.." + Short.MAX_VALUE);
+        }
+      }
+      case "kafka.bootstrap.servers" -> {
+        for (String server : list(key)) {
+          if (!server.matches("([A-Za-z][A-Za-z0-9_+.-]*://)?(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):\\d{1,5}")
+              || port(server.substring(server.lastIndexOf(':') + 1)) < 1) {
+            throw invalid(key, "must be host:port entries separated by commas, e.g. kafka-0:9092,kafka-1:9092; '"
+                + server + "' is not");
+          }
+        }
+      }
+      case "registry.url" -> {
+        for (String url : list(key)) {
+          String problem = urlProblem(url);
+          if (problem != null) {
+            throw invalid(key, "must be http:// or https:// URLs separated by commas, e.g. http://registry:8081; '"
+                + url + "' " + problem);
+          }
+        }
+      }
+      case "registry.basic-auth.user-info" -> {
+        if (!string(key).isEmpty() && string(key).indexOf(':') < 0) {
+          throw invalidSecret(key, "must be user:password (the colon is missing)");
+        }
+      }
+      case "http.bind" -> {
+        try {
+          if (string(key).isBlank()) {
+            throw new java.net.UnknownHostException("empty");
+          }
+          java.net.InetAddress.getByName(string(key));
+        } catch (java.net.UnknownHostException e) {
+          throw invalid(key, "does not resolve to an address: use an IP address of this host, such as 127.0.0.1 "
+              + "(this host only) or 0.0.0.0 (every interface)");
         }
       }
       case "streams.application-server" -> {
@@ -333,6 +431,13 @@ public final class MonitorConfig {
         if (!string(key).matches("[a-zA-Z0-9._-]{1,249}")) {
           throw invalid(key, "must be a legal Kafka name (letters, digits, '.', '_', '-')");
         }
+        for (String other : TOPICS) {
+          if (key.startsWith("topics.") && TOPICS.indexOf(other) < TOPICS.indexOf(key)
+              && string(other).equals(string(key))) {
+            // verdicts written to the frames topic would be read back as frames (and dead-lettered), forever
+            throw invalid(key, "is the same topic as " + other + "; the four topics must be different");
+          }
+        }
       }
       default -> { }
     }
@@ -347,6 +452,41 @@ public final class MonitorConfig {
       }
     }
     return this;
+  }
+
+  /** The four topics, in order; each must differ from the others. */
+  private static final List<String> TOPICS = List.of("topics.frames", "topics.verdicts", "topics.alerts",
+      "topics.dead-letter");
+
+  private static int port(String digits) {
+    long p = Long.parseLong(digits);
+    return p > 65535 ? -1 : (int) p;
+  }
+
+  /** What is wrong with one registry URL, or null. */
+  private static String urlProblem(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return "is not a URL (" + e.getReason() + ")";
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("mock")) {
+      return null; // an in-memory registry, for tests
+    }
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return "has no http:// or https:// in front";
+    }
+    if (uri.getHost() == null) {
+      return "names no host";
+    }
+    return null;
+  }
+
+  /** As {@link #invalid}, without the value: a password or token must not reach a log. */
+  private ConfigException invalidSecret(String key, String problem) {
+    return new ConfigException("setting '" + key + "' (from " + origins.get(key) + ") " + problem);
   }
 
   private ConfigException invalid(String key, String problem) {

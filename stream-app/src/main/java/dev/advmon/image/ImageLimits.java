@@ -22,7 +22,7 @@ public record ImageLimits(long maxEncodedBytes, long maxPixels, int maxDimension
   public static final int DEFAULT_MAX_DIMENSION = 16_384;
 
   /** Decoded RGB bytes (and the model's float planes) live in one Java array, indexed by int. */
-  static final long PIXELS_ADDRESSABLE = Integer.MAX_VALUE / 3;
+  public static final long PIXELS_ADDRESSABLE = Integer.MAX_VALUE / 3;
 
   public ImageLimits {
     if (maxEncodedBytes <= 0) {

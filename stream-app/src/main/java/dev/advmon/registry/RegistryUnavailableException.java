@@ -12,7 +12,8 @@ public final class RegistryUnavailableException extends RegistrySerdeException {
 
   public RegistryUnavailableException(String urls, int attempts, String lastProblem, Throwable cause) {
     super("schema registry unavailable at " + urls + " after " + attempts + " attempt(s); last problem: "
-        + lastProblem + "; check that the registry is running and schema.registry.url is right", cause);
+        + lastProblem + "; check that the registry is running and its URL is right (registry.url for the monitor, "
+        + "schema.registry.url in a Kafka client's configuration)", cause);
     this.attempts = attempts;
   }
 

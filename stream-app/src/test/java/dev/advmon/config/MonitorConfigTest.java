@@ -91,4 +91,76 @@ class MonitorConfigTest {
       assertThat(readme).as("README.md lacks this reference line; paste the output of `./monitor config`").contains(line);
     }
   }
+
+  @Test
+  void misspeltEnvironmentVariableIsRefusedWithTheSettingItResembles() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_HTTP_BEARERTOKEN", "s3cret"), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ADVMON_HTTP_BEARERTOKEN is not a setting")
+        .hasMessageContaining("did you mean ADVMON_HTTP_BEARER_TOKEN?")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void launcherVariablesAndKubernetesServiceLinksAreNotMistakenForSettings() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of("ADVMON_HOME", "/opt/advmon", "ADVMON_LOG_LEVEL", "DEBUG",
+        "ADVMON_JAVA_OPTS", "-Xmx1g", "ADVMON_SERVICE_HOST", "10.0.0.7", "ADVMON_SERVICE_PORT_HTTP", "8080",
+        "ADVMON_PORT", "tcp://10.0.0.7:8080", "ADVMON_PORT_8080_TCP_ADDR", "10.0.0.7", "PATH", "/usr/bin"),
+        Map.of(), dir).validated();
+    assertThat(c.intValue("http.port")).isEqualTo(8080);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_HTP_PORT", "8081"), Map.of(), dir))
+        .hasMessageContaining("ADVMON_HTP_PORT is not a setting");
+  }
+
+  @Test
+  void checksWhatRunWouldOtherwiseRefuseOnlyAtStartUp() {
+    Map<String, String> bad = Map.of(
+        "registry.url", "localhost:8081",
+        "registry.basic-auth.user-info", "alice-without-password",
+        "kafka.bootstrap.servers", "broker",
+        "image.max-encoded-bytes", "4294967296",
+        "model.max-batch", "9999999999",
+        "topics.replication-factor", "40000",
+        "http.bind", "no-such-host.invalid");
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), bad, dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'registry.url' = 'localhost:8081'").hasMessageContaining("has no http:// or https://")
+        .hasMessageContaining("'registry.basic-auth.user-info' (from command line) must be user:password")
+        .hasMessageNotContaining("alice-without-password")
+        .hasMessageContaining("'kafka.bootstrap.servers' = 'broker'")
+        .hasMessageContaining("'image.max-encoded-bytes' = '4294967296'")
+        .hasMessageContaining("'model.max-batch' = '9999999999'")
+        .hasMessageContaining("'topics.replication-factor' = '40000'")
+        .hasMessageContaining("'http.bind' = 'no-such-host.invalid'");
+  }
+
+  @Test
+  void acceptsWellFormedBrokerAndRegistryLists() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(
+        "kafka.bootstrap.servers", "kafka-0.kafka:9092, 10.0.0.5:9093,[::1]:9094,SASL_SSL://b:9095",
+        "registry.url", "http://registry:8081,https://sr.example.com/apis/ccompat/v7",
+        "registry.basic-auth.user-info", "alice:pa:ss", "http.bind", "0.0.0.0"), dir).validated();
+    assertThat(c.list("kafka.bootstrap.servers")).hasSize(4);
+  }
+
+  @Test
+  void refusesTwoTopicSettingsNamingTheSameTopic() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("topics.dead-letter", "frames"), dir).validated())
+        .hasMessageContaining("'topics.dead-letter' = 'frames'")
+        .hasMessageContaining("same topic as topics.frames");
+  }
+
+  @Test
+  void unreadableFilesAreNamedWithWhatIsWrongWithThem() throws Exception {
+    Path escape = file("topics.frames=cam\\u12zz\n");
+    assertThatThrownBy(() -> MonitorConfig.load(escape, Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(escape.toString()).hasMessageContaining("\\u");
+    Path latin1 = dir.resolve("latin1.properties");
+    Files.write(latin1, "topics.frames=cam\u00e9ra\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> MonitorConfig.load(latin1, Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(latin1.toString()).hasMessageContaining("not UTF-8");
+    Path missing = dir.resolve("absent.properties");
+    assertThatThrownBy(() -> MonitorConfig.load(missing, Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(missing + " does not exist");
+  }
 }

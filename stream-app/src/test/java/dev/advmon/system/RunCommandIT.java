@@ -170,4 +170,26 @@ class RunCommandIT {
       p.destroyForcibly();
     }
   }
+
+  @Test
+  void exitsAtOnceNamingTheModelFolderWhenItIsMissing(KafkaBroker.Info broker, SchemaRegistryServer.Info registry)
+      throws Exception {
+    Path absent = dir.resolve("no-such-model");
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, String.join("\n",
+        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+        "registry.url=" + registry.url(),
+        "model.dir=" + absent,
+        "http.port=0", ""));
+    Path log = dir.resolve("no-model.log");
+    Process p = start(config, log);
+    try {
+      // the shutdown hook waits up to 45 s for a started monitor to close; an error before start-up must not
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited well before the shutdown hook's 45 s").isTrue();
+      assertThat(p.exitValue()).isEqualTo(2);
+      assertThat(Files.readString(log)).contains("error: ").contains(absent.toString());
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
