@@ -105,6 +105,10 @@ public final class MonitorHttpServer implements AutoCloseable {
       RecentAlerts alerts, Supplier<MonitorMetrics.Counts> counts, Peers peers) throws IOException {
     this.health = health;
     InetSocketAddress address = new InetSocketAddress(settings.bind(), settings.port());
+    if (address.isUnresolved()) {
+      throw new java.net.UnknownHostException("http.bind = '" + settings.bind() + "' does not resolve to an address; "
+          + "use an IP address of this host, such as 127.0.0.1 (this host only) or 0.0.0.0 (every interface)");
+    }
     boolean loopback = address.getAddress().isLoopbackAddress();
     this.hosts = new HostCheck(settings.allowedHosts(), loopback, !settings.bearerToken().isEmpty(), peers.selfHost());
     this.token = settings.bearerToken().isEmpty() ? null : settings.bearerToken().getBytes(StandardCharsets.UTF_8);
@@ -128,7 +132,14 @@ public final class MonitorHttpServer implements AutoCloseable {
       routePrefix("/api/", dashboard::serve);
     }
 
-    server = HttpServer.create(address, 0);
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (java.net.BindException e) {
+      // keeps the JDK's words ("Address already in use") and adds which settings chose the address
+      throw new java.net.BindException("cannot listen on " + settings.bind() + ":" + settings.port()
+          + " (http.bind, http.port): " + e.getMessage() + "; stop what uses it, choose another http.port, "
+          + "or 0 to turn HTTP off");
+    }
     server.createContext("/", this::handle);
     AtomicInteger n = new AtomicInteger();
     executor = new ThreadPoolExecutor(settings.threads(), settings.threads(), 60, TimeUnit.SECONDS,

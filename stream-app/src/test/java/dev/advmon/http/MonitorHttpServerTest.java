@@ -245,4 +245,17 @@ class MonitorHttpServerTest {
         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
   }
+
+  @Test
+  void aPortInUseOrAnUnresolvableAddressNamesTheSettingsThatChoseThem() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MonitorHttpServer(
+            HttpSettings.loopback("127.0.0.1", server.port()), null, metrics::scrape, null, null, null))
+        .isInstanceOf(java.net.BindException.class)
+        .hasMessageContaining("127.0.0.1:" + server.port() + " (http.bind, http.port)")
+        .hasMessageContaining("Address already in use");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MonitorHttpServer(
+            HttpSettings.loopback("no-such-host.invalid", 0), null, metrics::scrape, null, null, null))
+        .isInstanceOf(java.net.UnknownHostException.class)
+        .hasMessageContaining("http.bind = 'no-such-host.invalid' does not resolve");
+  }
 }
