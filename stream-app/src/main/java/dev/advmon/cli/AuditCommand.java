@@ -45,10 +45,23 @@ final class AuditCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    var input = bundle.manifest().input();
+    int side = Math.min(input.height(), input.width());
+    if (limit < 1) {
+      throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+    }
+    if (grid < 1 || grid > side) {
+      throw new IllegalArgumentException("--grid must be 1.." + side + " (cells per side of the model's " + input.height()
+          + "x" + input.width() + " input), got " + grid);
+    }
+    if (!(tau > 0 && tau < 1)) {
+      throw new IllegalArgumentException("--tau must be a probability between 0 and 1 (both excluded), got " + tau);
+    }
     List<Path> files = ScoreCommand.expand(images);
     files = files.subList(0, Math.min(limit, files.size()));
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
+        Wiring.offlineInferenceThreads(config))) {
       OverinterpretationAudit.Summary s = OverinterpretationAudit.run(classifier, preparer, files, grid, tau,
           LabelledFolder.labelsOf(files), out, bundle.id());
       System.out.print(OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(s, grid, tau)));

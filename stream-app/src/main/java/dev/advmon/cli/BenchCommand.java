@@ -51,6 +51,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rounds < 1 || roundMs < 1) {
+      throw new IllegalArgumentException("--rounds and --round-ms must be at least 1, got " + rounds + " and " + roundMs);
+    }
+    if (batches.isEmpty() || batches.stream().anyMatch(b -> b == null || b < 1)) {
+      throw new IllegalArgumentException("--batches must be batch sizes of at least 1, got " + batches);
+    }
     Map<String, String> overrides = new HashMap<>();
     if (model != null) {
       overrides.put("model.dir", model.toAbsolutePath().toString());

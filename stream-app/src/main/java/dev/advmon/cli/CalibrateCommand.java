@@ -146,7 +146,7 @@ final class CalibrateCommand implements Callable<Integer> {
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
         oiSearchShare, learned, 256, consistency, consensus.equals(List.of("none")) ? List.of() : consensus);
     EngineChoice engine = EngineChoice.parse(config.string("model.engine"));
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, engine)) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, engine, Wiring.offlineInferenceThreads(config))) {
       CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, engine,
           FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), o);
       var r = out.result();

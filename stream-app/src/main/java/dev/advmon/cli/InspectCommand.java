@@ -50,7 +50,8 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
+        Wiring.offlineInferenceThreads(config))) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
       FloatImage frame = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()).prepare(file);
@@ -78,7 +79,11 @@ final class InspectCommand implements Callable<Integer> {
         }
       }
       BufferedImage picture = EvidencePictures.render(frame, v, subset, probes, captions, p);
-      ImageIO.write(picture, "png", out.toFile());
+      // through a stream: a missing folder is then a NoSuchFileException naming it, where ImageIO's own file
+      // output prints a stack trace and says only "Can't create an ImageOutputStream!"
+      try (var stream = java.nio.file.Files.newOutputStream(out)) {
+        ImageIO.write(picture, "png", stream);
+      }
       System.out.println(verdictJson(file, v, out));
     }
     return 0;

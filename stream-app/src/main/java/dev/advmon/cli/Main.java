@@ -24,12 +24,33 @@ public final class Main {
   /** Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace. */
   public static CommandLine.IExecutionExceptionHandler errorHandler() {
     return (e, cmd, parse) -> {
-      cmd.getErr().println("error: " + e.getMessage());
+      cmd.getErr().println("error: " + describe(e));
       if (System.getenv("ADVMON_DEBUG") != null) {
         e.printStackTrace(cmd.getErr());
       }
       return 2;
     };
+  }
+
+  /**
+   * An error as one line a user can act on. A file-system exception's own message is only the path; it says here
+   * what was wrong with it.
+   */
+  static String describe(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file or folder: " + f.getFile()
+          + (f.getReason() == null ? "" : " (" + f.getReason() + ")") + "; check the path";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied: " + f.getFile() + "; check who may read or write it";
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return "already exists: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.FileSystemException f) {
+      return f.getFile() + ": " + (f.getReason() == null ? e.getClass().getSimpleName() : f.getReason());
+    }
+    return e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
   }
 
   /**

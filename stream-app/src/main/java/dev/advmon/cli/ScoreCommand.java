@@ -53,7 +53,8 @@ final class ScoreCommand implements Callable<Integer> {
     PrintStream out = System.out;
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     int failures = 0;
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")))) {
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
+        Wiring.offlineInferenceThreads(config))) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), config.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
       if (format == Format.table) {

@@ -28,6 +28,15 @@ public final class Wiring {
   }
 
   /**
+   * For the offline commands (score, inspect, audit, calibrate), whose one thread waits for each model call: the
+   * thread counts when set, and when {@code model.intra-op-threads} is 0 every core (nothing else needs them).
+   */
+  public static InferenceThreads offlineInferenceThreads(MonitorConfig c) {
+    return c.intValue("model.intra-op-threads") == 0 ? InferenceThreads.defaults()
+        : InferenceThreads.of(c.intValue("model.intra-op-threads"), c.intValue("model.inter-op-threads"));
+  }
+
+  /**
    * The other instances of this application ({@code others}, e.g. {@code StreamingMonitor::peers}), asked over HTTP
    * for /cameras and the dashboard, with {@code http.bearer-token} (every instance of one application shares it);
    * this instance is the one {@code streams.application-server} advertises.

@@ -1,0 +1,113 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * What a user sees when a command cannot do its work: exit status 2 and one line naming what was wrong (which
+ * option, which file), never a stack trace.
+ */
+class CommandErrorsTest {
+
+  @TempDir
+  Path dir;
+
+  /** The exit status, and everything written to the command's error writer and to System.err. */
+  private record Outcome(int exit, String err) {}
+
+  private Outcome run(String... args) {
+    PrintStream oldErr = System.err;
+    PrintStream oldOut = System.out;
+    ByteArrayOutputStream stray = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    try {
+      System.setErr(new PrintStream(stray, true, StandardCharsets.UTF_8));
+      System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      CommandLine cl = Main.commandLine();
+      cl.setErr(new PrintWriter(err, true));
+      int exit = cl.execute(args);
+      return new Outcome(exit, err + stray.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(oldErr);
+      System.setOut(oldOut);
+    }
+  }
+
+  private static String model() {
+    return TestData.repoRoot().resolve("models/fashion-mnist-cnn").toString();
+  }
+
+  private static String frame() {
+    return TestData.repoRoot().resolve("models/eval/fashion-mnist-test/test-00000.png").toString();
+  }
+
+  @Test
+  void inspectIntoAMissingFolderNamesThePathWithoutAStackTrace() {
+    Path out = dir.resolve("no-such-folder/evidence.png");
+    Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out", out.toString(), frame());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("error: no such file or folder: " + out)
+        .doesNotContain("ImageOutputStream").doesNotContain("\tat ");
+  }
+
+  @Test
+  void auditRefusesOutOfRangeOptionsNamingTheOption() {
+    assertThat(run("audit", "--model", model(), "--limit", "-1", frame()))
+        .satisfies(o -> assertThat(o.exit()).isEqualTo(2))
+        .satisfies(o -> assertThat(o.err()).contains("--limit must be at least 1, got -1"));
+    assertThat(run("audit", "--model", model(), "--grid", "0", frame()).err())
+        .contains("--grid must be 1..28").contains("got 0");
+    assertThat(run("audit", "--model", model(), "--tau", "NaN", frame()).err())
+        .contains("--tau must be a probability between 0 and 1").contains("got NaN");
+  }
+
+  @Test
+  void benchRefusesZeroRoundsAndEmptyBatches() {
+    Outcome rounds = run("bench", "--rounds", "0");
+    assertThat(rounds.exit()).isEqualTo(2);
+    assertThat(rounds.err()).contains("--rounds and --round-ms must be at least 1");
+    assertThat(run("bench", "--batches", "8,0").err()).contains("--batches must be batch sizes of at least 1");
+  }
+
+  @Test
+  void configCheckRefusesWhatRunWouldRefuse() throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=localhost:9092\n");
+    Outcome missing = run("config", "--check", config.toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("'registry.url' is required");
+    Files.writeString(config, "kafka.bootstrap.servers=localhost:9092\nregistry.url=localhost:8081\n");
+    assertThat(run("config", "--check", config.toString()).err()).contains("'registry.url' = 'localhost:8081'");
+    Files.writeString(config, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n");
+    assertThat(run("config", "--check", config.toString()).exit()).isZero();
+  }
+
+  @Test
+  void aMissingConfigurationFileIsNamed() {
+    Path absent = dir.resolve("absent.properties");
+    Outcome o = run("config", "--check", absent.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("configuration file " + absent + " does not exist");
+  }
+
+  @Test
+  void describesFileSystemErrorsByWhatWasWrong() {
+    assertThat(Main.describe(new java.nio.file.NoSuchFileException("/x/y.png")))
+        .isEqualTo("no such file or folder: /x/y.png; check the path");
+    assertThat(Main.describe(new java.nio.file.AccessDeniedException("/x/y.png")))
+        .startsWith("permission denied: /x/y.png");
+    assertThat(Main.describe(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
+  }
+}
