@@ -163,4 +163,12 @@ class MonitorConfigTest {
     assertThatThrownBy(() -> MonitorConfig.load(missing, Map.of(), Map.of(), dir))
         .isInstanceOf(ConfigException.class).hasMessageContaining(missing + " does not exist");
   }
+
+  @Test
+  void theExampleConfigurationIsValidAsRunReadsIt() {
+    Path example = dev.advmon.testing.TestData.repoRoot().resolve("config/monitor.example.properties");
+    MonitorConfig c = MonitorConfig.load(example, Map.of(), Map.of(), dir).validated()
+        .require("kafka.bootstrap.servers", "registry.url");
+    assertThat(c.origin("model.engine")).isEqualTo(example.toString());
+  }
 }
