@@ -48,6 +48,7 @@ public final class BatchOutput {
         throw new IllegalStateException("model returned " + v.length + " values of layer output " + l + " for a batch of " + size);
       }
       dims[l] = v.length / size;
+      requireFinite(v, dims[l], "layer output " + l);
       rows[l] = v;
     }
     return new BatchOutput(size, numClasses, probabilities, featureDim, features, adversarialDim, adversarial, dims, rows);
@@ -77,7 +78,9 @@ public final class BatchOutput {
       throw new IllegalStateException("model returned " + headLogits.length + " detector-head scores for a batch of " + size);
     }
     int k = headLogits.length / size;
-    return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, softmaxRows(headLogits, size, k), layerDims, layers);
+    float[] head = softmaxRows(headLogits, size, k);
+    requireFinite(head, k, "detector-head score");
+    return new BatchOutput(size, numClasses, probabilities, featureDim, features, k, head, layerDims, layers);
   }
 
   /** Rows {@code from} to {@code from + count - 1} as an output of their own (a caller's share of a shared call). */
@@ -121,14 +124,31 @@ public final class BatchOutput {
     }
     int k = scores.length / size;
     float[] probs = alreadyProbabilities ? scores : softmaxRows(scores, size, k);
+    requireFinite(probs, k, "class score");
     int d = 0;
     if (features != null) {
       if (features.length % size != 0) {
         throw new IllegalStateException("model returned " + features.length + " features for a batch of " + size);
       }
       d = features.length / size;
+      requireFinite(features, d, "feature");
     }
     return new BatchOutput(size, k, probs, d, features);
+  }
+
+  /**
+   * Refuses NaN and infinity: every comparison with NaN is false, so a verdict built on one would read "clean"
+   * with no detector able to say otherwise. The failure names the row; the scoring guard then dead-letters that
+   * frame (SCORING_FAILED), or stops scoring when the model does this for every frame.
+   */
+  static void requireFinite(float[] rows, int width, String what) {
+    for (int i = 0; i < rows.length; i++) {
+      if (!Float.isFinite(rows[i])) {
+        throw new IllegalStateException("model returned a " + what + " of " + rows[i] + " for image " + (i / width)
+            + " of a batch of " + (rows.length / width) + ": the model overflows or is broken on that input "
+            + "(an FP16 engine beyond its range, or NaN weights)");
+      }
+    }
   }
 
   static float[] softmaxRows(float[] logits, int rows, int k) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BatchOutputTest {
@@ -62,5 +63,24 @@ class BatchOutputTest {
     assertThatThrownBy(() -> out.layer(0, 2)).hasMessageContaining("outputs.layers");
     assertThatThrownBy(() -> BatchOutput.fromModel(2, new float[] {1, 0, 0, 1}, true, null).withLayers(java.util.List.of(new float[] {1, 2, 3})))
         .hasMessageContaining("layer output 0").hasMessageContaining("batch of 2");
+  }
+
+  @Test
+  void refusesNonFiniteScoresNamingTheImageOfTheBatch() {
+    float[] logits = {1f, 2f, 3f, Float.NaN, 0f, 1f};
+    assertThatThrownBy(() -> BatchOutput.fromModel(2, logits, false, null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("class score of NaN for image 1 of a batch of 2");
+    float[] overflow = {Float.POSITIVE_INFINITY, 0f, 0f, 0f};
+    assertThatThrownBy(() -> BatchOutput.fromModel(2, overflow, false, null))
+        .hasMessageContaining("for image 0 of a batch of 2");
+    float[] features = {0.5f, 0.5f, Float.NEGATIVE_INFINITY, 1f};
+    assertThatThrownBy(() -> BatchOutput.fromModel(2, new float[] {0f, 1f, 1f, 0f}, false, features))
+        .hasMessageContaining("feature of -Infinity for image 1");
+    BatchOutput fine = BatchOutput.fromModel(2, new float[] {0f, 1f, 1f, 0f}, false, new float[] {1f, 2f});
+    assertThatThrownBy(() -> fine.withAdversarial(new float[] {0f, Float.NaN}))
+        .hasMessageContaining("detector-head score of NaN for image 1");
+    assertThatThrownBy(() -> fine.withLayers(List.of(new float[] {Float.NaN, 0f})))
+        .hasMessageContaining("layer output 0 of NaN for image 0");
   }
 }
