@@ -351,7 +351,7 @@ public record Calibration(String model, String modelSha256, String created, doub
       JsonNode m = r.array(n, at + ".mask");
       float[] mask = new float[m.size()];
       for (int i = 0; i < mask.length; i++) {
-        mask[i] = (float) m.get(i).asDouble();
+        mask[i] = (float) r.element(m.get(i), at + ".mask[" + i + "]");
       }
       try {
         double sparse = n.has("sparse_trigger") ? r.number(n, at + ".sparse_trigger") : OverinterpretationDetector.DEFAULT_SPARSE_TRIGGER;
@@ -373,11 +373,11 @@ public record Calibration(String model, String modelSha256, String created, doub
         lo.fieldNames().forEachRemaining(family -> {
           String vat = at + ".leave_out." + family;
           JsonNode vn = lo.get(family);
-          variants.put(family, new Variant(r.text(vn, vat + ".model_file"), r.text(vn, vat + ".model_sha256"), r.number(vn, vat + ".threshold"),
+          variants.put(family, new Variant(r.text(vn, vat + ".model_file"), r.text(vn, vat + ".model_sha256"), r.threshold(vn, vat + ".threshold"),
               vn.has("tail") ? r.tail(vn, vat) : null));
         });
       }
-      l = new Learned(r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"), variants);
+      l = new Learned(r.threshold(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"), variants);
     }
     Consistency cs = null;
     if (detectors.has(LayerConsistencyDetector.NAME)) {
@@ -413,7 +413,7 @@ public record Calibration(String model, String modelSha256, String created, doub
           throw r.error(at + ".members", "names " + m + ", which is not another detector of this calibration");
         }
       }
-      cn = new Consensus(members, tails, r.number(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
+      cn = new Consensus(members, tails, r.threshold(n, at + ".threshold"), r.number(n, at + ".target_fpr"), r.number(n, at + ".calibration_fpr"));
     }
     if (st == null && p == null && f == null && o == null && l == null && cs == null) {
       throw r.error("detectors", "configures no detector (expected stability, perturbation, fooling, overinterpretation, learned and/or consistency)");
@@ -477,11 +477,30 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
 
     double number(JsonNode n, String path) {
-      JsonNode v = need(n, path);
-      if (!v.isNumber()) {
+      return element(need(n, path), path);
+    }
+
+    /**
+     * One number, finite: JSON's 1e999 reads as infinity, and a score compared with an infinite or NaN threshold
+     * never alerts, so a hand-edited or corrupted file must fail here, not make a silent monitor.
+     */
+    double element(JsonNode v, String path) {
+      if (v == null || !v.isNumber()) {
         throw error(path, "must be a number, was " + v);
       }
+      if (!Double.isFinite(v.asDouble())) {
+        throw error(path, "must be a finite number, was " + v.asText());
+      }
       return v.asDouble();
+    }
+
+    /** A detector threshold: finite and not negative (a negative one would flag every frame). */
+    double threshold(JsonNode n, String path) {
+      double t = number(n, path);
+      if (t < 0) {
+        throw error(path, "must be 0 or more, was " + t);
+      }
+      return t;
     }
 
     int integer(JsonNode n, String path) {
@@ -499,11 +518,18 @@ public record Calibration(String model, String modelSha256, String created, doub
     }
 
     float[] floats(JsonNode n, String path) {
+      float[] v;
       try {
-        return decode(text(n, path));
+        v = decode(text(n, path));
       } catch (IllegalArgumentException e) {
         throw error(path, "is not base64: " + e.getMessage());
       }
+      for (int i = 0; i < v.length; i++) {
+        if (!Float.isFinite(v[i])) {
+          throw error(path, "holds " + v[i] + " at index " + i + "; every value must be finite");
+        }
+      }
+      return v;
     }
 
     /** A class-conditional Gaussian model at {@code at}: dim, means (one row per class), precision. */
@@ -516,7 +542,7 @@ public record Calibration(String model, String modelSha256, String created, doub
           throw error(at + ".means[" + c + "]", "has " + means.get(c).size() + " values, dim is " + dim);
         }
         for (int j = 0; j < dim; j++) {
-          mu[c][j] = (float) means.get(c).get(j).asDouble();
+          mu[c][j] = (float) element(means.get(c).get(j), at + ".means[" + c + "][" + j + "]");
         }
       }
       return new Mahalanobis(mu, floats(mn, at + ".precision_f32le_base64"));
@@ -531,7 +557,7 @@ public record Calibration(String model, String modelSha256, String created, doub
       JsonNode a = array(n, at + ".tail");
       double[] v = new double[a.size()];
       for (int i = 0; i < v.length; i++) {
-        v[i] = a.get(i).asDouble();
+        v[i] = element(a.get(i), at + ".tail[" + i + "]");
       }
       try {
         return new TailTable(v);
@@ -551,9 +577,9 @@ public record Calibration(String model, String modelSha256, String created, doub
       }
       double[] scales = new double[expected];
       for (int i = 0; i < expected; i++) {
-        scales[i] = s.get(i).asDouble();
+        scales[i] = element(s.get(i), at + ".signal_scales[" + i + "]");
       }
-      double threshold = number(n, at + ".threshold");
+      double threshold = threshold(n, at + ".threshold");
       try {
         return new SignalScale(scales, threshold);
       } catch (IllegalArgumentException e) {

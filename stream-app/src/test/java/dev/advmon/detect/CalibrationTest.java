@@ -294,4 +294,35 @@ class CalibrationTest {
     assertThat(Calibration.read(f).overinterpretation().scale().scales()[OverinterpretationDetector.SCARCITY])
         .as("a current calibration is read as it is").isEqualTo(0.75);
   }
+
+  @Test
+  void thresholdsAndValuesThatWouldSilenceOrFloodADetectorAreRefusedNamingTheField() throws Exception {
+    Path f = dir.resolve("calibration.json");
+    String template = """
+        {"format": 1, "model": "m", "model_sha256": "x", "created": "now", "target_fpr": 0.05,
+         "detectors": {"perturbation": {"squeezers": ["bit-depth-3"], "signals": ["softmax-l1"],
+           "signal_scales": [SCALE], "threshold": THRESHOLD, "target_fpr": 0.025, "calibration_fpr": 0.025},
+          "fooling": {"knn": {"bank_f32le_base64": "BANK", "dim": 2, "k": 1},
+           "signal_scales": [1.0], "threshold": 1.0, "target_fpr": 0.025, "calibration_fpr": 0.025}}}
+        """;
+    String finite = Calibration.encode(new float[] {0.1f, 0.2f, 0.3f, 0.4f});
+    java.util.function.Function<String[], String> make = v -> template.replace("SCALE", v[0])
+        .replace("THRESHOLD", v[1]).replace("BANK", v[2]);
+    Files.writeString(f, make.apply(new String[] {"1.0", "1.0", finite}));
+    assertThat(Calibration.read(f).perturbation().scale().threshold()).as("the well-formed file reads").isEqualTo(1.0);
+
+    Files.writeString(f, make.apply(new String[] {"1.0", "1e999", finite}));
+    assertThatThrownBy(() -> Calibration.read(f)).hasMessageContaining(f.toString())
+        .hasMessageContaining("detectors.perturbation.threshold").hasMessageContaining("finite");
+    Files.writeString(f, make.apply(new String[] {"1.0", "-1", finite}));
+    assertThatThrownBy(() -> Calibration.read(f)).hasMessageContaining("detectors.perturbation.threshold")
+        .hasMessageContaining("0 or more");
+    Files.writeString(f, make.apply(new String[] {"\"6.4\"", "1.0", finite}));
+    assertThatThrownBy(() -> Calibration.read(f)).hasMessageContaining("detectors.perturbation.signal_scales[0]")
+        .hasMessageContaining("must be a number");
+    Files.writeString(f, make.apply(new String[] {"1.0", "1.0",
+        Calibration.encode(new float[] {0.1f, Float.NaN, 0.3f, 0.4f})}));
+    assertThatThrownBy(() -> Calibration.read(f)).hasMessageContaining("detectors.fooling.knn.bank_f32le_base64")
+        .hasMessageContaining("NaN at index 1");
+  }
 }
