@@ -74,6 +74,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
       reader = readerFor(s, id);
       readers.putIfAbsent(id, reader);
     }
+    String unfit = DeclaredLengths.problem(s.registry().byId(id), data, WireFormat.HEADER_SIZE,
+        data.length - WireFormat.HEADER_SIZE);
+    if (unfit != null) {
+      throw new AvroDecodeException("the Avro body of a record on " + topic + " (" + (data.length
+          - WireFormat.HEADER_SIZE) + " bytes) does not decode with its writer schema (id " + id + "): " + unfit
+          + "; the bytes are corrupt or were written with another schema than the id says", null);
+    }
     BinaryDecoder decoder = DecoderFactory.get()
         .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
     T value;

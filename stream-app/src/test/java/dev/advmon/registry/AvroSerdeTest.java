@@ -164,6 +164,41 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aLengthPrefixBeyondTheRecordIsBadAvroBeforeAnythingIsAllocated() {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    // the header, then frameId declaring 2,000,000,000 bytes (zig-zag varint): Avro would allocate them first
+    long zigzag = 2_000_000_000L << 1;
+    java.io.ByteArrayOutputStream poison = new java.io.ByteArrayOutputStream();
+    poison.write(good, 0, 5);
+    while ((zigzag & ~0x7fL) != 0) {
+      poison.write((int) ((zigzag & 0x7f) | 0x80));
+      zigzag >>>= 7;
+    }
+    poison.write((int) zigzag);
+    poison.write(new byte[] {1, 2, 3, 4}, 0, 4);
+    byte[] bytes = poison.toByteArray();
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
+        .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
+        .hasMessageContaining("a string declares 2000000000 bytes with 4 left");
+  }
+
+  @Test
+  void aMapDeclaringMoreEntriesThanBytesIsBadAvro() {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    // the frame up to its attributes map (two entries, each "gps"/"firmware" key and value, then the 0 end)
+    int mapStart = good.length - 1 - (1 + 3 + 1 + 9 + 1 + 8 + 1 + 3) - 1;
+    byte[] bytes = Arrays.copyOf(good, mapStart + 4);
+    bytes[mapStart] = (byte) 0xfe; // zig-zag varint of 2^20 - 1 = 1048575 entries
+    bytes[mapStart + 1] = (byte) 0xff;
+    bytes[mapStart + 2] = (byte) 0x7f;
+    bytes[mapStart + 3] = 0;
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
+        .isInstanceOf(AvroDecodeException.class).hasMessageContaining("items with");
+  }
+
+  @Test
   void truncatedBodyIsBadAvro() {
     byte[] good = serde.serializer().serialize("frames", frame("f-1"));
 
