@@ -8,13 +8,17 @@ import dev.advmon.image.ImageFormat;
 import dev.advmon.registry.RegistrySerdeException;
 import dev.advmon.schema.Frame;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Step 1: raw record -> Avro Frame -> validated -> image in the model's geometry. Every failure becomes a
- * dead letter with its reason; nothing is dropped. The output key is the frame's camera id.
+ * dead letter with its reason; nothing is dropped. The output key is the frame's camera id. The frame's headers
+ * stay behind: they belong to the frame's producer (a schema id, a trace), not to a verdict, and a frame with
+ * megabytes of headers would otherwise make every output too large to write, which under exactly-once dooms
+ * the whole transaction instead of failing one record.
  */
 final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Outcome<DecodedFrame>> {
 
@@ -53,7 +57,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     Frame frame;
     try {
       if (record.value() == null) {
-        throw new SerializationException("record has no value (a tombstone); a frame was expected");
+        throw new dev.advmon.registry.WireFormatException("record has no value (a tombstone); a frame was expected");
       }
       frame = topics.frameDeserializer().deserialize(topic, record.headers(), record.value());
     } catch (RegistrySerdeException e) {
@@ -86,7 +90,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
           frame.getFrameId(), frame.getCameraId());
       return;
     }
-    context.forward(record.withKey(frame.getCameraId()).withValue(new Outcome.Ok<>(
+    context.forward(record.withKey(frame.getCameraId()).withHeaders(new RecordHeaders()).withValue(new Outcome.Ok<>(
         new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset))));
   }
 
@@ -111,7 +115,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
       Throwable error, String frameId, String cameraId) {
     String key = cameraId != null ? cameraId : record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
     key = key == null ? null : DeadLetters.bounded(key, RecordLimits.MAX_ID_CHARS);
-    context.forward(record.withKey(key).withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
+    context.forward(record.withKey(key).withHeaders(new RecordHeaders()).withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
         record.key(), record.value(), reason, error, frameId, cameraId, context.currentSystemTimeMs(), limits))));
   }
 }

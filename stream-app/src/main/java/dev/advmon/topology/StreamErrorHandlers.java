@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *       failures ({@link Failures}) fail the task instead, for the monitor to restart or stop. A failure after the
  *       frame's verdict was written (alerts, campaigns) is logged, not dead-lettered: the frame already has its
  *       outcome, and a dead letter would count it twice.
- *   <li>{@link Production}: an output that cannot be serialized or is too large becomes an OUTPUT_FAILED dead
- *       letter of its frame; a dead letter that is itself refused is written again without its original bytes.
+ *   <li>{@link Production}: a verdict that cannot be serialized or is too large becomes an OUTPUT_FAILED dead
+ *       letter of its frame; a dead letter that is itself refused is written again without its original bytes;
+ *       any other output (an alert, a campaign count) is logged and left out, as the frame has its verdict.
  * </ul>
  * Both read their collaborators from the Kafka Streams configuration ({@link #configs}).
  */
@@ -34,6 +35,7 @@ public final class StreamErrorHandlers {
   static final String DEAD_LETTER_TOPIC = "advmon.dead-letter.topic";
   static final String DEAD_LETTER_SERIALIZER = "advmon.dead-letter.serializer";
   static final String FRAMES_TOPIC = "advmon.frames.topic";
+  static final String VERDICTS_TOPIC = "advmon.verdicts.topic";
   static final String MAX_ENCODED_BYTES = "advmon.image.max-encoded-bytes";
 
   private static final Logger log = LoggerFactory.getLogger(StreamErrorHandlers.class);
@@ -49,6 +51,7 @@ public final class StreamErrorHandlers {
         DEAD_LETTER_TOPIC, topics.deadLetters().name(),
         DEAD_LETTER_SERIALIZER, deadLetterSerializer,
         FRAMES_TOPIC, topics.frames().name(),
+        VERDICTS_TOPIC, topics.verdicts().name(),
         MAX_ENCODED_BYTES, limits.maxEncodedBytes());
   }
 
@@ -57,6 +60,7 @@ public final class StreamErrorHandlers {
     final String deadLetterTopic;
     final Serializer<DeadLetter> serializer;
     final String framesTopic;
+    final String verdictsTopic;
     final RecordLimits limits;
 
     @SuppressWarnings("unchecked")
@@ -69,6 +73,7 @@ public final class StreamErrorHandlers {
       this.serializer = (Serializer<DeadLetter>) serializer;
       this.deadLetterTopic = configs.get(DEAD_LETTER_TOPIC).toString();
       this.framesTopic = String.valueOf(configs.get(FRAMES_TOPIC));
+      this.verdictsTopic = String.valueOf(configs.get(VERDICTS_TOPIC));
       this.limits = new RecordLimits(Long.parseLong(String.valueOf(configs.get(MAX_ENCODED_BYTES))));
     }
 
@@ -158,12 +163,14 @@ public final class StreamErrorHandlers {
 
     private Response undeliverable(ErrorHandlerContext ctx, ProducerRecord<?, ?> record, Exception exception) {
       String where = ctx.topic() + "-" + ctx.partition() + "@" + ctx.offset();
-      if (!writer.fromFrames(ctx)) {
+      boolean deadLetterRefused = writer.deadLetterTopic.equals(record.topic());
+      if (!writer.fromFrames(ctx) || !(deadLetterRefused || writer.verdictsTopic.equals(record.topic()))) {
+        // an alert or a campaign count: the frame's verdict is its outcome, and a dead letter too would count it
+        // twice
         log.error("an output to {} for {} cannot be written; going on without it: {}", record.topic(), where,
             Failures.describe(exception));
         return Response.resume();
       }
-      boolean deadLetterRefused = writer.deadLetterTopic.equals(record.topic());
       log.error("{} for frame record {} cannot be written ({}); {}", deadLetterRefused ? "its dead letter" : "an output to "
           + record.topic(), where, Failures.describe(exception), deadLetterRefused
           ? "dead-lettered again without the original bytes: check the max.message.bytes of " + record.topic()

@@ -465,7 +465,7 @@ class FaultToleranceIT {
                     .setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(pngs.get(0))).build()), null);
           }
           case 80 -> { // a tombstone: no frame at all
-            run.expected.put(id, "BAD_AVRO");
+            run.expected.put(id, "BAD_MAGIC_BYTE");
             yield new FrameTraffic.Record(id.getBytes(StandardCharsets.UTF_8), null, null);
           }
           case 120 -> { // beyond the largest accepted frame (image.max-encoded-bytes + 256 KiB)
