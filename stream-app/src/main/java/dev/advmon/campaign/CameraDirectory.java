@@ -9,7 +9,14 @@ import java.util.Optional;
  */
 public interface CameraDirectory {
 
-  /** Every known camera, by id. */
+  /**
+   * Most cameras one instance lists. Camera ids come from the producers, so a compromised one can invent millions;
+   * a listing built in memory without a bound is then an OutOfMemoryError on the HTTP thread. 10,000 cameras
+   * are a few megabytes of JSON.
+   */
+  int MAX_LISTED = 10_000;
+
+  /** Every known camera, by id; at most {@link #MAX_LISTED} of them. */
   List<CameraStatus> all();
 
   Optional<CameraStatus> one(String cameraId);

@@ -385,6 +385,12 @@ public final class MonitorConfig {
           }
         }
       }
+      case "http.bearer-token" -> {
+        if (!string(key).matches("[\\x21-\\x7e]*")) {
+          throw invalidSecret(key, "must be printable ASCII without spaces (a client sends it in a header); generate "
+              + "one with `openssl rand -hex 32`");
+        }
+      }
       case "registry.basic-auth.user-info" -> {
         if (!string(key).isEmpty() && string(key).indexOf(':') < 0) {
           throw invalidSecret(key, "must be user:password (the colon is missing)");

@@ -20,7 +20,11 @@ public record HttpSettings(String bind, int port, String bearerToken, List<Strin
     Duration timeout) {
 
   public HttpSettings {
-    bearerToken = bearerToken == null ? "" : bearerToken;
+    bearerToken = bearerToken == null ? "" : bearerToken.strip(); // a Secret's trailing newline is not the token
+    if (!bearerToken.matches("[\\x21-\\x7e]*")) {
+      throw new IllegalArgumentException("http.bearer-token must be printable ASCII without spaces (a client sends "
+          + "it in a header); generate one with `openssl rand -hex 32`");
+    }
     allowedHosts = List.copyOf(allowedHosts);
     if (threads < 1) {
       throw new IllegalArgumentException("http.threads must be positive");

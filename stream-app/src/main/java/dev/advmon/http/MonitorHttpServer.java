@@ -11,7 +11,6 @@ import dev.advmon.metrics.MonitorMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -113,9 +112,13 @@ public final class MonitorHttpServer implements AutoCloseable {
     this.hosts = new HostCheck(settings.allowedHosts(), loopback, !settings.bearerToken().isEmpty(), peers.selfHost());
     this.token = settings.bearerToken().isEmpty() ? null : settings.bearerToken().getBytes(StandardCharsets.UTF_8);
     if (!loopback && token == null && settings.allowedHosts().isEmpty()) {
-      log.warn("HTTP listens on {} without http.bearer-token or http.allowed-hosts: it answers only requests for "
-          + "localhost; set http.allowed-hosts (e.g. the Service's name, or * behind a trusted network) or a token",
+      log.warn("HTTP listens on {} without http.bearer-token or http.allowed-hosts: it answers only clients on this "
+          + "host; set http.allowed-hosts (e.g. the Service's name, or * behind a trusted network) or a token",
           settings.bind());
+    } else if (!loopback && token == null) {
+      log.warn("HTTP listens on {} without http.bearer-token: anyone who reaches the port and names a host of "
+          + "http.allowed-hosts reads /metrics, /cameras and the dashboard; set a token unless the network is "
+          + "trusted", settings.bind());
     }
     applyTimeouts(settings);
 
@@ -182,16 +185,28 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
+    try {
+      route(ex);
+    } catch (RuntimeException e) {
+      // before the exchange is closed: a 500 written after close would reach the client as an empty reply
+      log.warn("{} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
+      json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+    } finally {
+      ex.close();
+    }
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    {
       if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
         ex.getResponseHeaders().set("Allow", "GET, HEAD");
         json(ex, 405, Map.of("error", "only GET is served here"));
         return;
       }
-      if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"))) {
-        json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1], and the "
-            + "hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to http.allowed-hosts "
-            + "to be answered under it"));
+      if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"), ex.getRemoteAddress().getAddress())) {
+        json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
+            + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to "
+            + "http.allowed-hosts to be answered under it"));
         return;
       }
       String path = ex.getRequestURI().getPath();
@@ -217,8 +232,6 @@ public final class MonitorHttpServer implements AutoCloseable {
         return;
       }
       route.serve(ex, path);
-    } catch (RuntimeException e) {
-      json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
     }
   }
 
@@ -236,8 +249,9 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   private void cameras(HttpExchange ex, CameraDirectory cameras, String path) throws IOException {
-    String id = path.equals("/cameras") || path.equals("/cameras/") ? null
-        : URLDecoder.decode(path.substring("/cameras/".length()), StandardCharsets.UTF_8);
+    // the path is decoded once already (getPath): decoding again would read /cameras/a%2541 as camera "aA" and
+    // a '+' in an id as a space
+    String id = path.equals("/cameras") || path.equals("/cameras/") ? null : path.substring("/cameras/".length());
     boolean localOnly = localScope(ex);
     CameraDirectory directory = localOnly ? cameras.local() : cameras;
     try {
@@ -246,6 +260,11 @@ public final class MonitorHttpServer implements AutoCloseable {
             : directory.listing();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("cameras", listing.cameras());
+        if (listing.cameras().size() >= CameraDirectory.MAX_LISTED || listing.instances().stream()
+            .anyMatch(i -> i.cameras() != null && i.cameras() >= CameraDirectory.MAX_LISTED)) {
+          body.put("truncated", true); // some instance holds more than it lists; /cameras/{id} still answers for any
+          body.put("limit_per_instance", CameraDirectory.MAX_LISTED);
+        }
         if (!listing.instances().isEmpty()) {
           body.put("complete", listing.complete());
           body.put("instances", listing.instances());

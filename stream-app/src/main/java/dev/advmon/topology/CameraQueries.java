@@ -28,12 +28,17 @@ public final class CameraQueries implements CameraDirectory {
     this(() -> streams);
   }
 
-  /** Every camera this instance knows, by id; throws InvalidStateStoreException while not RUNNING (e.g. rebalancing). */
+  /**
+   * The cameras this instance knows, by id, at most {@link #MAX_LISTED} (the first in the store's key order);
+   * throws InvalidStateStoreException while not RUNNING (e.g. rebalancing).
+   */
   @Override
   public List<CameraStatus> all() {
     List<CameraStatus> out = new ArrayList<>();
     try (KeyValueIterator<String, CameraStatus> it = store().all()) {
-      it.forEachRemaining(kv -> out.add(kv.value));
+      while (it.hasNext() && out.size() < MAX_LISTED) {
+        out.add(it.next().value);
+      }
     }
     out.sort(java.util.Comparator.comparing(CameraStatus::cameraId));
     return out;

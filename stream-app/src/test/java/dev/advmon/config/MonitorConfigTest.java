@@ -121,7 +121,8 @@ class MonitorConfigTest {
         "image.max-encoded-bytes", "4294967296",
         "model.max-batch", "9999999999",
         "topics.replication-factor", "40000",
-        "http.bind", "no-such-host.invalid");
+        "http.bind", "no-such-host.invalid",
+        "http.bearer-token", "two words");
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), bad, dir).validated())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'registry.url' = 'localhost:8081'").hasMessageContaining("has no http:// or https://")
@@ -131,7 +132,9 @@ class MonitorConfigTest {
         .hasMessageContaining("'image.max-encoded-bytes' = '4294967296'")
         .hasMessageContaining("'model.max-batch' = '9999999999'")
         .hasMessageContaining("'topics.replication-factor' = '40000'")
-        .hasMessageContaining("'http.bind' = 'no-such-host.invalid'");
+        .hasMessageContaining("'http.bind' = 'no-such-host.invalid'")
+        .hasMessageContaining("'http.bearer-token' (from command line) must be printable ASCII")
+        .hasMessageNotContaining("two words");
   }
 
   @Test

@@ -229,6 +229,55 @@ class MonitorHttpServerTest {
   }
 
   @Test
+  void aCameraIdIsDecodedOnceSoPlusAndPercentStayWhatTheyAre() throws Exception {
+    cameras.put("cam+1", new CameraStatus("cam+1", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    cameras.put("a%41", new CameraStatus("a%41", "CAMPAIGN", 1000, 4, 4, 0, 50, 49, 3, 0, 1000, 154, 150));
+    cameras.put("aA", new CameraStatus("aA", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    assertThat(get("/cameras/cam%2B1").body()).contains("\"cameraId\":\"cam+1\"");
+    assertThat(get("/cameras/a%2541").body()).contains("\"cameraId\":\"a%41\"").contains("CAMPAIGN");
+  }
+
+  @Test
+  void aFailingRouteAnswers500WithItsErrorNotAnEmptyReply() throws Exception {
+    CameraDirectory broken = new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        throw new IllegalStateException("the store broke");
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        throw new IllegalStateException("the store broke");
+      }
+    };
+    try (MonitorHttpServer s = new MonitorHttpServer("127.0.0.1", 0, state::get, metrics::scrape, broken)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+          + "/cameras")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(500);
+      assertThat(r.body()).contains("the store broke");
+    }
+  }
+
+  @Test
+  void aListingAtTheLimitSaysItIsTruncated() throws Exception {
+    assertThat(get("/cameras").body()).doesNotContain("truncated");
+    for (int i = 0; i < dev.advmon.campaign.CameraDirectory.MAX_LISTED; i++) {
+      String id = String.format("cam-%05d", i);
+      cameras.put(id, new CameraStatus(id, "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    }
+    assertThat(get("/cameras").body()).contains("\"truncated\":true")
+        .contains("\"limit_per_instance\":" + dev.advmon.campaign.CameraDirectory.MAX_LISTED);
+  }
+
+  @Test
+  void aTokenIsReadWithoutTheWhitespaceAroundItAndRefusedWithSpacesInside() {
+    assertThat(HttpSettings.loopback("127.0.0.1", 0).withBearerToken(" s3cret\n").bearerToken()).isEqualTo("s3cret");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HttpSettings.loopback("127.0.0.1", 0).withBearerToken("s3 cret"))
+        .hasMessageContaining("http.bearer-token must be printable ASCII").hasMessageNotContaining("s3 cret");
+  }
+
+  @Test
   void camerasSayToRetryWhileTheStoreIsNotQueryable() throws Exception {
     storeAvailable = false;
     HttpResponse<String> r = get("/cameras");
