@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *       failures ({@link Failures}) fail the task instead, for the monitor to restart or stop. A failure after the
  *       frame's verdict was written (alerts, campaigns) is logged, not dead-lettered: the frame already has its
  *       outcome, and a dead letter would count it twice.
- *   <li>{@link Production}: a verdict that cannot be serialized or is too large becomes an OUTPUT_FAILED dead
- *       letter of its frame; a dead letter that is itself refused is written again without its original bytes;
- *       any other output (an alert, a campaign count) is logged and left out, as the frame has its verdict.
+ *   <li>{@link Production}: a verdict that cannot be serialized becomes an OUTPUT_FAILED dead letter of its
+ *       frame; a dead letter that cannot be serialized is written again without its original bytes; any other
+ *       output (an alert, a campaign count) is logged and left out, as the frame has its verdict. An output the
+ *       broker refuses as too large fails the task with what to change (see {@link Production#handleError}).
  * </ul>
  * Both read their collaborators from the Kafka Streams configuration ({@link #configs}).
  */
@@ -146,7 +147,15 @@ public final class StreamErrorHandlers {
     @Override
     public Response handleError(ErrorHandlerContext ctx, ProducerRecord<byte[], byte[]> record, Exception exception) {
       if (exception instanceof RecordTooLargeException) {
-        return undeliverable(ctx, record, exception);
+        // Under exactly-once a refused send leaves the transaction abortable: a dead letter written into it would
+        // be aborted with it, and the record replayed. So say plainly what to change and fail the task. Outputs
+        // are bounded (ids, evidence; no input headers) and start-up checks the dead-letter topic's limit, so only
+        // a topic configured below those bounds gets here.
+        log.error("an output to {} for record {}-{}@{} is larger than that topic or the producer accepts ({}); "
+            + "under exactly-once the transaction cannot go on: raise max.message.bytes of {} (and the broker's "
+            + "message.max.bytes) to at least 1 MiB", record.topic(), ctx.topic(), ctx.partition(), ctx.offset(),
+            Failures.describe(exception), record.topic());
+        return Response.fail();
       }
       return exception instanceof RetriableException ? Response.retry() : Response.fail();
     }

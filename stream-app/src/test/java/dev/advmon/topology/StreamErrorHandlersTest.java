@@ -1,0 +1,69 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.TaskId;
+import org.junit.jupiter.api.Test;
+
+/** The production handler alone: which output failures become dead letters, and which fail the task. */
+class StreamErrorHandlersTest {
+
+  private static StreamErrorHandlers.Production handler() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    AvroSerde<DeadLetter> dlq = AvroSerde.forClass(DeadLetter.class, registry);
+    Topics topics = Topics.of("frames", AvroSerde.forClass(Frame.class, registry),
+        "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
+        "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlq);
+    StreamErrorHandlers.Production h = new StreamErrorHandlers.Production();
+    h.configure(StreamErrorHandlers.configs(topics, dlq.serializer(), new RecordLimits(100_000)));
+    return h;
+  }
+
+  /** A frame record's context: frames-0@7. */
+  private static ErrorHandlerContext frameRecord() {
+    return new ErrorHandlerContext() {
+      public String topic() { return "frames"; }
+      public int partition() { return 0; }
+      public long offset() { return 7; }
+      public Headers headers() { return new RecordHeaders(); }
+      public String processorNodeId() { return "verdicts-sink"; }
+      public TaskId taskId() { return new TaskId(0, 0); }
+      public long timestamp() { return 1_000; }
+      public byte[] sourceRawKey() { return "cam-1".getBytes(); }
+      public byte[] sourceRawValue() { return new byte[] {0, 0, 0, 0, 1, 2}; }
+    };
+  }
+
+  @Test
+  void aVerdictTheBrokerRefusesAsTooLargeFailsTheTaskInsteadOfDeadLetteringIntoADoomedTransaction() {
+    var r = handler().handleError(frameRecord(), new ProducerRecord<>("verdicts", new byte[0], new byte[10]),
+        new RecordTooLargeException("too large"));
+    assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+  }
+
+  @Test
+  void aVerdictThatCannotBeSerializedBecomesTheFramesDeadLetterButAnAlertDoesNot() {
+    var verdict = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "k", "v"),
+        new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+    assertThat(verdict.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+    assertThat(verdict.deadLetterQueueRecords()).singleElement()
+        .satisfies(d -> assertThat(d.topic()).isEqualTo("dlq"));
+    var alert = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("alerts", "k", "v"),
+        new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+    assertThat(alert.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+    assertThat(alert.deadLetterQueueRecords()).isEmpty();
+  }
+}
