@@ -11,19 +11,29 @@ import dev.advmon.config.MonitorConfig;
  * @param consecutiveWindows hot windows in a row that raise a campaign, and cool ones in a row that clear it
  * @param maxClockSkewMs how far a frame's timestamp may be from the monitor's clock before it counts at that bound;
  *     also how long after its end the clock closes a window that no later frame closed
+ * @param idleRetentionMs how long a camera not in a campaign stays in the store after its last window; 0 = for
+ *     ever. Camera ids come from the producers: without a bound, invented ids grow the store, its scan by the
+ *     clock each second, and /cameras without end
  */
 public record CampaignSettings(long windowMs, int minFrames, double baselineRate, int consecutiveWindows,
-    long maxClockSkewMs) {
+    long maxClockSkewMs, long idleRetentionMs) {
 
   public static final long DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
+  public static final long DEFAULT_IDLE_RETENTION_MS = 86_400_000;
 
   public CampaignSettings {
     if (windowMs <= 0 || minFrames <= 0 || consecutiveWindows <= 0 || !(baselineRate >= 0 && baselineRate < 1)
-        || maxClockSkewMs <= 0) {
+        || maxClockSkewMs <= 0 || idleRetentionMs < 0) {
       throw new IllegalArgumentException("invalid campaign settings: windowMs=" + windowMs + ", minFrames=" + minFrames
           + ", baselineRate=" + baselineRate + ", consecutiveWindows=" + consecutiveWindows
-          + ", maxClockSkewMs=" + maxClockSkewMs);
+          + ", maxClockSkewMs=" + maxClockSkewMs + ", idleRetentionMs=" + idleRetentionMs);
     }
+  }
+
+  /** With the default idle retention. */
+  public CampaignSettings(long windowMs, int minFrames, double baselineRate, int consecutiveWindows,
+      long maxClockSkewMs) {
+    this(windowMs, minFrames, baselineRate, consecutiveWindows, maxClockSkewMs, DEFAULT_IDLE_RETENTION_MS);
   }
 
   /** With the default clock skew bound. */
@@ -39,6 +49,6 @@ public record CampaignSettings(long windowMs, int minFrames, double baselineRate
   public static CampaignSettings from(MonitorConfig c) {
     return new CampaignSettings(c.longValue("campaign.window-ms"), c.intValue("campaign.min-frames"),
         c.doubleValue("campaign.baseline-rate"), c.intValue("campaign.consecutive-windows"),
-        c.longValue("campaign.max-clock-skew-ms"));
+        c.longValue("campaign.max-clock-skew-ms"), c.longValue("campaign.idle-retention-ms"));
   }
 }

@@ -84,6 +84,16 @@ public final class CampaignTracker {
     return Optional.of(new Step(next, closed.alert()));
   }
 
+  /**
+   * Whether {@code s} may leave the store: not in a campaign, no frame counted since its last window closed, and
+   * that window ended more than {@code idleRetentionMs} before {@code nowMs}. A camera that comes back starts
+   * afresh (its totals too); one in a campaign stays until the campaign clears.
+   */
+  public boolean forgettable(CameraStatus s, long nowMs) {
+    return settings.idleRetentionMs() > 0 && !s.inCampaign() && s.windowFrames() == 0
+        && s.windowStart() + settings.idleRetentionMs() < nowMs;
+  }
+
   /** Judges the window being counted: streaks, status, and the alert when the status changes. */
   private Step close(CameraStatus s) {
     if (s.windowFrames() < settings.minFrames()) {

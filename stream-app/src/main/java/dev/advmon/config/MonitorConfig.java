@@ -98,6 +98,8 @@ public final class MonitorConfig {
           "Windows in a row above the baseline that raise a CAMPAIGN alert, and at or below it that clear it (CAMPAIGN_CLEARED)."),
       new Setting("campaign.max-clock-skew-ms", "30000",
           "Frame timestamps further than this from the monitor's clock (a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by the clock this long after its end, so a camera that goes quiet still has its last window judged."),
+      new Setting("campaign.idle-retention-ms", "86400000",
+          "A camera not in a campaign is removed from the campaign state (and /cameras) this long after its last window; one that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
@@ -351,7 +353,7 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "startup.max-wait-ms", "model.batch.max-wait-ms" -> {
+      case "startup.max-wait-ms", "model.batch.max-wait-ms", "campaign.idle-retention-ms" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }

@@ -19,7 +19,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * repartition topic, so that a camera's state lives in one task whatever key and partitioner its producer
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
- * (see {@link CampaignTracker#expire}).
+ * (see {@link CampaignTracker#expire}), and removes cameras idle for campaign.idle-retention-ms
+ * ({@link CampaignTracker#forgettable}).
  */
 final class CampaignProcessor implements Processor<String, Boolean, String, Alert> {
 
@@ -54,12 +55,21 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
 
   private void expire(long now) {
     List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
+    List<String> forgotten = new ArrayList<>();
     try (KeyValueIterator<String, CameraStatus> it = store.all()) {
-      it.forEachRemaining(kv -> tracker.expire(kv.value, now).ifPresent(step -> closed.add(KeyValue.pair(kv.key, step))));
+      it.forEachRemaining(kv -> {
+        var step = tracker.expire(kv.value, now);
+        if (step.isPresent()) {
+          closed.add(KeyValue.pair(kv.key, step.get()));
+        } else if (tracker.forgettable(kv.value, now)) {
+          forgotten.add(kv.key);
+        }
+      });
     }
     for (KeyValue<String, CampaignTracker.Step> kv : closed) {
       store.put(kv.key, kv.value.status());
       kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
     }
+    forgotten.forEach(store::delete); // idle past campaign.idle-retention-ms
   }
 }

@@ -214,4 +214,20 @@ class CampaignTopologyTest {
       assertThat(a.getCameraId()).isEqualTo("cam-quiet");
     });
   }
+
+  @Test
+  void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
+    window("cam-gone", 0, false);
+    window("cam-attacked", 0, true);
+    window("cam-attacked", 1, true);
+    window("cam-attacked", 2, true);
+    // the clock closes every camera's last window
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(5_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    assertThat(store.get("cam-gone")).as("quiet, but not for long yet").isNotNull();
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    assertThat(store.get("cam-gone")).as("idle past campaign.idle-retention-ms").isNull();
+    assertThat(store.get("cam-attacked")).as("a campaign stays until it clears").isNotNull()
+        .satisfies(s -> assertThat(s.inCampaign()).isTrue());
+  }
 }
