@@ -108,8 +108,9 @@ public final class DjlClassifier implements BatchClassifier {
         .optOptions(options)
         .optTranslator(new NoopTranslator())
         .build();
+    DjlClassifier loaded;
     try {
-      return new DjlClassifier(bundle, route.name(), criteria.loadModel());
+      loaded = new DjlClassifier(bundle, route.name(), criteria.loadModel());
     } catch (IOException | ModelNotFoundException | MalformedModelException e) {
       if (route.gpu()) {
         // on a GPU route the session's execution provider is the usual culprit (CUDA/cuDNN/TensorRT versions, GPU
@@ -125,6 +126,57 @@ public final class DjlClassifier implements BatchClassifier {
       }
       throw EngineSelector.unavailable(choice, route, "could not create the model's session on the GPU: "
           + EngineSelector.rootMessage(e), e);
+    }
+    try {
+      loaded.selfCheck();
+      return loaded;
+    } catch (InvalidBundleException e) {
+      loaded.close();
+      throw e;
+    } catch (RuntimeException e) {
+      loaded.close();
+      if (route.gpu()) { // the execution provider, most likely: the CPU route checks the same bundle again
+        throw EngineSelector.unavailable(choice, route, "the first inference on the GPU failed: "
+            + EngineSelector.rootMessage(e), e);
+      }
+      ModelManifest.InputSpec in = bundle.manifest().input();
+      throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
+          + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
+          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + EngineSelector.rootMessage(e)
+          + "; set input.name, channels, height, width and layout to the model's own input", e);
+    }
+  }
+
+  /**
+   * One mid-grey frame through the model at load, so that a manifest that disagrees with model.onnx fails here,
+   * naming the field, instead of on the first frame or, worse, not at all: a labels list of the wrong length would
+   * shift every label, and logits declared as probabilities would read as confidences above 1.
+   */
+  private void selfCheck() {
+    ModelManifest m = bundle.manifest();
+    ModelManifest.InputSpec in = m.input();
+    float[] grey = new float[in.channels() * in.height() * in.width()];
+    java.util.Arrays.fill(grey, 0.5f);
+    BatchOutput o = classify(List.of(new FloatImage(in.channels(), in.height(), in.width(), grey)));
+    java.nio.file.Path manifest = bundle.directory().resolve(ModelBundle.MANIFEST);
+    if (o.numClasses() != m.labels().size()) {
+      throw new InvalidBundleException(manifest + ": field 'labels' names " + m.labels().size() + " classes, but output '"
+          + m.outputs().logits() + "' gives " + o.numClasses() + " values per image; list one label per model output, "
+          + "in the model's order (and check outputs.logits)");
+    }
+    if (m.outputs().probabilities()) {
+      double sum = 0;
+      boolean inRange = true;
+      for (int k = 0; k < o.numClasses(); k++) {
+        float p = o.probability(0, k);
+        sum += p;
+        inRange &= p >= 0 && p <= 1;
+      }
+      if (!inRange || Math.abs(sum - 1) > 0.01) {
+        throw new InvalidBundleException(manifest + ": field 'outputs.kind' is probabilities, but output '"
+            + m.outputs().logits() + "' gives values summing to " + (float) sum + " on a grey frame; set kind to "
+            + "logits (the monitor applies softmax) unless the model ends in a softmax");
+      }
     }
   }
 
@@ -195,11 +247,15 @@ public final class DjlClassifier implements BatchClassifier {
     if (named != null) {
       return named;
     }
-    if (out.size() > fallbackIndex) {
-      return out.get(fallbackIndex);
+    List<String> names = out.stream().map(NDArray::getName).filter(n -> n != null && !n.isEmpty()).toList();
+    if (names.isEmpty() && out.size() > fallbackIndex) {
+      return out.get(fallbackIndex); // an engine that does not name its outputs: the manifest's order
     }
+    // where the engine names its outputs a missing name is a manifest error: falling back on a position would read
+    // another output (a misspelt outputs.adversarial read the features as the head and flagged every frame)
     throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": output '" + name
-        + "' not produced by the model (it returned " + out.size() + " outputs)");
+        + "' not produced by the model (" + (names.isEmpty() ? "it returned " + out.size() + " outputs"
+        : "its outputs are " + names) + "); correct the outputs field that names it");
   }
 
   private Predictor<NDList, NDList> borrow() {

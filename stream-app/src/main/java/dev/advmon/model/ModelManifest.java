@@ -94,6 +94,7 @@ public record ModelManifest(
     String modelFile = f.text(root, "model_file", "model.onnx");
 
     JsonNode in = f.object(root, "input");
+    f.onlyKnown(in, "input", INPUT_FIELDS);
     int channels = f.positiveInt(in, "input.channels");
     if (channels != 1 && channels != 3) {
       throw f.error("input.channels", "must be 1 (grayscale) or 3 (RGB), was " + channels);
@@ -114,11 +115,18 @@ public record ModelManifest(
       }
     }
     float[] mask = f.floats(in, "mask_value", channels, 0.5f);
+    for (int c = 0; c < channels; c++) {
+      if (!(mask[c] >= 0 && mask[c] <= 1)) { // written into pixels, which are 0..1 before the model's own scaling
+        throw f.error("input.mask_value", "must be a pixel value from 0 to 1 (e.g. the data set's mean, 0.286), was "
+            + mask[c] + " for channel " + c);
+      }
+    }
     InputSpec input = new InputSpec(
         f.text(in, "name", "input"), layout, channels,
         f.positiveInt(in, "input.height"), f.positiveInt(in, "input.width"), scale, mean, std, mask);
 
     JsonNode out = f.object(root, "outputs");
+    f.onlyKnown(out, "outputs", OUTPUT_FIELDS);
     String kind = f.text(out, "kind", "logits");
     if (!kind.equals("logits") && !kind.equals("probabilities")) {
       throw f.error("outputs.kind", "must be logits or probabilities, was " + kind);
@@ -161,13 +169,32 @@ public record ModelManifest(
       throw f.error("labels", "must be a non-empty array of class names, in the order of the model's outputs");
     }
     List<String> labels = new ArrayList<>();
-    labelsNode.forEach(n -> labels.add(n.asText()));
+    for (JsonNode n : labelsNode) {
+      if (!n.isTextual() || n.asText().isBlank()) {
+        throw f.error("labels", "must hold class names (non-empty strings) only, found " + n);
+      }
+      labels.add(n.asText());
+    }
     String holdout = root.hasNonNull("calibration_holdout") ? f.text(root, "calibration_holdout", null) : null;
     return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels), holdout);
   }
 
+  private static final List<String> INPUT_FIELDS = List.of("name", "layout", "channels", "height", "width", "scale",
+      "mean", "std", "mask_value");
+  private static final List<String> OUTPUT_FIELDS = List.of("kind", "logits", "features", "features_dim",
+      "adversarial", "adversarial_classes", "layers");
+
   /** Small helper so that every error names the file and the field. */
   private record Fields(JsonNode root, String where) {
+    /** A misspelt field ("stdev") would otherwise leave its default in force without a word. */
+    void onlyKnown(JsonNode node, String at, List<String> known) {
+      node.fieldNames().forEachRemaining(name -> {
+        if (!known.contains(name)) {
+          throw error(at + "." + name, "is not a field of " + at + " (known: " + String.join(", ", known) + ")");
+        }
+      });
+    }
+
     InvalidBundleException error(String field, String problem) {
       return new InvalidBundleException(where + ": field '" + field + "' " + problem);
     }
@@ -196,7 +223,7 @@ public record ModelManifest(
 
     int positiveInt(JsonNode node, String field) {
       JsonNode v = node.get(field.substring(field.lastIndexOf('.') + 1));
-      if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+      if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() <= 0) {
         throw error(field, "is required and must be a positive integer");
       }
       return v.asInt();
@@ -207,8 +234,9 @@ public record ModelManifest(
       if (v == null || v.isNull()) {
         return fallback;
       }
-      if (!v.isNumber() || !(v.asDouble() > 0)) {
-        throw error("input." + field, "must be a positive number");
+      // checked as the float the encoder uses: 1e-50 is positive as a double and 0 as a float
+      if (!v.isNumber() || !((float) v.asDouble() > 0) || !Float.isFinite((float) v.asDouble())) {
+        throw error("input." + field, "must be a positive number a float can hold, was " + v);
       }
       return v.asDouble();
     }
@@ -222,6 +250,9 @@ public record ModelManifest(
         return out;
       }
       if (v.isNumber()) {
+        if (!Float.isFinite((float) v.asDouble())) {
+          throw error("input." + field, "must be a number a float can hold, was " + v);
+        }
         java.util.Arrays.fill(out, (float) v.asDouble());
         return out;
       }
@@ -234,6 +265,9 @@ public record ModelManifest(
           throw error("input." + field, "must hold numbers only");
         }
         out[c] = (float) e.asDouble();
+        if (!Float.isFinite(out[c])) {
+          throw error("input." + field, "must hold numbers a float can hold, was " + e);
+        }
       }
       return out;
     }

@@ -101,4 +101,36 @@ class ModelManifestTest {
     assertThatThrownBy(() -> ModelManifest.parse(notAList, "m.json")).isInstanceOf(InvalidBundleException.class)
         .hasMessageContaining("outputs.layers").hasMessageContaining("layer_stats.py");
   }
+
+  @Test
+  void refusesWhatWouldOtherwiseRunSilentlyWrongNamingTheField() throws Exception {
+    ObjectNode misspelt = valid();
+    ((ObjectNode) misspelt.get("input")).put("stdev", 0.5);
+    assertThatThrownBy(() -> ModelManifest.parse(misspelt, "manifest.json"))
+        .hasMessageContaining("field 'input.stdev' is not a field of input").hasMessageContaining("std");
+    ObjectNode outputTypo = valid();
+    ((ObjectNode) outputTypo.get("outputs")).put("feature", "features");
+    assertThatThrownBy(() -> ModelManifest.parse(outputTypo, "manifest.json"))
+        .hasMessageContaining("field 'outputs.feature' is not a field of outputs");
+    ObjectNode mask = valid();
+    ((ObjectNode) mask.get("input")).put("mask_value", 128);
+    assertThatThrownBy(() -> ModelManifest.parse(mask, "manifest.json"))
+        .hasMessageContaining("field 'input.mask_value' must be a pixel value from 0 to 1");
+    ObjectNode fractional = valid();
+    ((ObjectNode) fractional.get("input")).put("height", 16.9);
+    assertThatThrownBy(() -> ModelManifest.parse(fractional, "manifest.json"))
+        .hasMessageContaining("field 'input.height' is required and must be a positive integer");
+    ObjectNode tiny = valid();
+    ((ObjectNode) tiny.get("input")).put("scale", 1e-50);
+    assertThatThrownBy(() -> ModelManifest.parse(tiny, "manifest.json"))
+        .hasMessageContaining("field 'input.scale' must be a positive number a float can hold");
+    ObjectNode huge = valid();
+    ((ObjectNode) huge.get("input")).put("mean", 1e39);
+    assertThatThrownBy(() -> ModelManifest.parse(huge, "manifest.json"))
+        .hasMessageContaining("field 'input.mean' must be a number a float can hold");
+    ObjectNode labels = valid();
+    labels.set("labels", json.readTree("[\"a\", 2]"));
+    assertThatThrownBy(() -> ModelManifest.parse(labels, "manifest.json"))
+        .hasMessageContaining("field 'labels' must hold class names");
+  }
 }
