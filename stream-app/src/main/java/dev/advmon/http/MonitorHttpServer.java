@@ -186,7 +186,7 @@ public final class MonitorHttpServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
-      route(ex);
+      serve(ex);
     } catch (RuntimeException e) {
       // before the exchange is closed: a 500 written after close would reach the client as an empty reply
       log.warn("{} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
@@ -196,43 +196,42 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
   }
 
-  private void route(HttpExchange ex) throws IOException {
-    {
-      if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        json(ex, 405, Map.of("error", "only GET is served here"));
-        return;
-      }
-      if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"), ex.getRemoteAddress().getAddress())) {
-        json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
-            + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to "
-            + "http.allowed-hosts to be answered under it"));
-        return;
-      }
-      String path = ex.getRequestURI().getPath();
-      if (token != null && !path.equals(LIVE) && !path.equals(READY) && !authorized(ex)) {
-        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
-        json(ex, 401, Map.of("error", "this route needs the header 'Authorization: Bearer <token>' with the token "
-            + "of http.bearer-token (only /health/live and /health/ready are open)"));
-        return;
-      }
-      Route route = exact.get(path);
-      if (route == null) {
-        for (Map.Entry<String, Route> e : prefixes) {
-          if (path.startsWith(e.getKey())) {
-            route = e.getValue();
-            break;
-          }
+  /** Answers one request: method, Host and token checks, then the route for its path. */
+  private void serve(HttpExchange ex) throws IOException {
+    if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+      ex.getResponseHeaders().set("Allow", "GET, HEAD");
+      json(ex, 405, Map.of("error", "only GET is served here"));
+      return;
+    }
+    if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"), ex.getRemoteAddress().getAddress())) {
+      json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
+          + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to "
+          + "http.allowed-hosts to be answered under it"));
+      return;
+    }
+    String path = ex.getRequestURI().getPath();
+    if (token != null && !path.equals(LIVE) && !path.equals(READY) && !authorized(ex)) {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
+      json(ex, 401, Map.of("error", "this route needs the header 'Authorization: Bearer <token>' with the token "
+          + "of http.bearer-token (only /health/live and /health/ready are open)"));
+      return;
+    }
+    Route route = exact.get(path);
+    if (route == null) {
+      for (Map.Entry<String, Route> e : prefixes) {
+        if (path.startsWith(e.getKey())) {
+          route = e.getValue();
+          break;
         }
       }
-      if (route == null) {
-        json(ex, 404, Map.of("error", "no such endpoint: " + path
-            + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
-            + (exact.containsKey("/") ? ", or / for the dashboard" : "")));
-        return;
-      }
-      route.serve(ex, path);
     }
+    if (route == null) {
+      json(ex, 404, Map.of("error", "no such endpoint: " + path
+          + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
+          + (exact.containsKey("/") ? ", or / for the dashboard" : "")));
+      return;
+    }
+    route.serve(ex, path);
   }
 
   private boolean authorized(HttpExchange ex) {
