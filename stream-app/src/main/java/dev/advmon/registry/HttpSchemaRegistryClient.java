@@ -60,7 +60,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         // HTTP/1.1: the default HTTP/2 sends an h2c upgrade on plain http, which some proxies mishandle.
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL);
+        // never: a redirect would carry the basic-auth header to another host, and its answer would be cached
+        // for good; a 3xx is reported with the registry.url to set instead
+        .followRedirects(HttpClient.Redirect.NEVER);
     RegistryTls.context(settings).ifPresent(builder::sslContext);
     this.http = builder.build();
     this.authorization = settings.basicAuthUser() == null ? null
@@ -156,8 +158,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     String problem = "no URL";
     for (URI base : settings.urls()) {
       try {
-        HttpResponse<String> response = http.send(request(base, "GET", "/config", null, timeout),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, response.statusCode(), response.body());
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
@@ -233,8 +234,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         attempts++;
         Duration timeout = left < settings.requestTimeout().toNanos() ? Duration.ofNanos(left) : settings.requestTimeout();
         try {
-          HttpResponse<String> response = http.send(request(base, method, path, body, timeout),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, response.statusCode(), response.body());
           if (r.status >= 500 || r.status == 429) {
             lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message();
@@ -264,6 +264,88 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
     }
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
+  }
+
+  /** Most bytes of one answer: far above any schema, far below what would strain the heap. */
+  static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+  /**
+   * One request, its whole answer within {@code timeout}: java.net.http's own timeout stops at the headers, so a
+   * body sent a byte at a time would hold the caller (inside an open transaction) past the call's deadline. The
+   * body is read up to {@link #MAX_ANSWER_BYTES}; a larger one fails instead of filling the heap.
+   */
+  private HttpResponse<String> exchange(HttpRequest request, Duration timeout) throws IOException, InterruptedException {
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
+        http.sendAsync(request, info -> new CappedBody(MAX_ANSWER_BYTES));
+    try {
+      return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      answer.cancel(true);
+      throw new java.net.http.HttpTimeoutException("timed out: no complete answer within " + timeout.toMillis()
+          + " ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
+    }
+  }
+
+  /** A response body as text, refused once it grows past {@code max} bytes. */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<String> {
+    private final int max;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final java.util.concurrent.CompletableFuture<String> text = new java.util.concurrent.CompletableFuture<>();
+    private java.util.concurrent.Flow.Subscription subscription;
+
+    CappedBody(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> getBody() {
+      return text;
+    }
+
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<java.nio.ByteBuffer> items) {
+      for (java.nio.ByteBuffer b : items) {
+        if (text.isDone()) {
+          return;
+        }
+        if ((long) bytes.size() + b.remaining() > max) {
+          subscription.cancel();
+          text.completeExceptionally(new IOException("the answer is larger than " + max + " bytes, far more than "
+              + "any schema: is the URL a schema registry's API root?"));
+          return;
+        }
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      text.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      text.complete(bytes.toString(StandardCharsets.UTF_8));
+    }
   }
 
   /** java.net.http often throws a bare ConnectException whose message is null; the cause says more. */
@@ -317,6 +399,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw new RegistryRequestException("registry " + base + " refused to " + action + " (HTTP " + status
             + "): " + message() + "; check " + RegistrySettings.BASIC_AUTH_USER_INFO + " and the user's rights",
             status, null);
+      }
+      if (status >= 300 && status < 400) {
+        throw new RegistryRequestException("registry " + base + " answered " + action + " with a redirect (HTTP "
+            + status + ") that the monitor does not follow (credentials must not travel to another host): set "
+            + "registry.url to where it points", status, null);
       }
       if (status != 200) {
         throw new RegistryRequestException("registry " + base + " could not " + action + " (HTTP " + status

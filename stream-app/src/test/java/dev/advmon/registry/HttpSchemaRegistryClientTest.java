@@ -329,4 +329,92 @@ class HttpSchemaRegistryClientTest {
     assertThatThrownBy(() -> client().ping(Duration.ofSeconds(2)))
         .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.authenticationFailed()).isTrue());
   }
+
+  /** A one-route JDK HTTP server for answers the fake registry does not give. */
+  private static com.sun.net.httpserver.HttpServer answering(com.sun.net.httpserver.HttpHandler handler)
+      throws IOException {
+    com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    s.createContext("/", handler);
+    s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    s.start();
+    return s;
+  }
+
+  private static String url(com.sun.net.httpserver.HttpServer s) {
+    return "http://127.0.0.1:" + s.getAddress().getPort();
+  }
+
+  @Test
+  void anAnswerLargerThanAnySchemaIsRefusedInsteadOfFillingTheHeap() throws Exception {
+    com.sun.net.httpserver.HttpServer huge = answering(ex -> {
+      ex.sendResponseHeaders(200, 0); // chunked, endless as far as the client can tell
+      byte[] chunk = new byte[64 * 1024];
+      java.util.Arrays.fill(chunk, (byte) 'x');
+      try (var out = ex.getResponseBody()) {
+        for (int i = 0; i < 1024; i++) { // 64 MiB if read to the end
+          out.write(chunk);
+        }
+      } catch (IOException closedByTheClient) {
+        // expected: the client stops reading
+      }
+    });
+    try {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(huge)).maxRetries(0).build());
+      assertThatThrownBy(() -> c.byId(1)).isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining("larger than " + HttpSchemaRegistryClient.MAX_ANSWER_BYTES + " bytes");
+    } finally {
+      huge.stop(0);
+    }
+  }
+
+  @Test
+  void aBodySentAByteAtATimeStillEndsAtTheCallsDeadline() throws Exception {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer slow = answering(ex -> {
+      ex.sendResponseHeaders(200, 0);
+      try (var out = ex.getResponseBody()) {
+        out.write('{');
+        out.flush();
+        done.await(); // the rest never comes while the test runs
+      } catch (IOException | InterruptedException ignored) {
+        // the client gave up
+      }
+    });
+    try {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(slow)).maxRetries(0)
+          .requestTimeout(Duration.ofMillis(500)).callDeadline(Duration.ofSeconds(1)).build());
+      // before: java.net.http's timeout stopped at the headers and this call never returned
+      assertThatThrownBy(() -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+          () -> c.byId(1))).isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("timed out");
+    } finally {
+      done.countDown();
+      slow.stop(0);
+    }
+  }
+
+  @Test
+  void aRedirectIsNotFollowedSoTheCredentialsStayWithTheRegistry() throws Exception {
+    java.util.List<String> elsewhere = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer other = answering(ex -> {
+      elsewhere.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
+    com.sun.net.httpserver.HttpServer redirecting = answering(ex -> {
+      ex.getResponseHeaders().set("Location", url(other) + ex.getRequestURI());
+      ex.sendResponseHeaders(307, -1);
+      ex.close();
+    });
+    try {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(redirecting)).basicAuth("alice", "s3cret")
+          .build());
+      assertThatThrownBy(() -> c.byId(1)).isInstanceOf(RegistryRequestException.class)
+          .hasMessageContaining("redirect (HTTP 307)").hasMessageContaining("set registry.url");
+      assertThat(elsewhere).as("requests that reached the other host").isEmpty();
+    } finally {
+      redirecting.stop(0);
+      other.stop(0);
+    }
+  }
 }
