@@ -394,7 +394,18 @@ public final class StreamingMonitor implements AutoCloseable {
       if (closing) {
         return;
       }
-      startStreams();
+      try {
+        startStreams();
+      } catch (RuntimeException startFailure) {
+        // e.g. the old client, not closed within its timeout, still holds the state folder's lock: try again
+        // with the next backoff rather than leave the monitor stopped with nothing in the log
+        String why = Failures.describe(startFailure);
+        restarting = "Kafka Streams could not be started again (" + why + "); retrying";
+        log.error("Kafka Streams could not be started again: {}; retrying with a backoff", why, startFailure);
+        KafkaStreams current = streams;
+        supervisor.execute(() -> restart(current, startFailure, why));
+        return;
+      }
       restarting = null;
     }
     log.info("Kafka Streams restarted (failure {} in a row was: {})", failuresInARow, cause);
