@@ -62,11 +62,8 @@ public final class Wiring {
         // (streams.transaction-timeout-ms); the monitor then restarts Kafka Streams once the registry answers.
         .callDeadline(Duration.ofMillis(c.longValue("streams.transaction-timeout-ms") * 2 / 3));
     String userInfo = c.string("registry.basic-auth.user-info");
-    if (!userInfo.isBlank()) {
+    if (!userInfo.isBlank()) { // user:password, checked by MonitorConfig.validated()
       int colon = userInfo.indexOf(':');
-      if (colon < 0) {
-        throw new dev.advmon.config.ConfigException("setting 'registry.basic-auth.user-info' must be user:password");
-      }
       b.basicAuth(userInfo.substring(0, colon), userInfo.substring(colon + 1));
     }
     String truststore = c.string("registry.ssl.truststore.location");

@@ -224,29 +224,27 @@ public final class MonitorConfig {
   }
 
   private static String envSuggestion(String name) {
-    String best = null;
-    int bestDistance = 4;
-    for (Setting known : SETTINGS) {
-      int d = distance(name, known.envName());
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = known.envName();
-      }
-    }
+    String best = nearest(name, SETTINGS.stream().map(Setting::envName).toList());
     return best == null ? "" : "; did you mean " + best + "?";
   }
 
   private static String suggestion(String key) {
+    String best = nearest(key, BY_KEY.keySet());
+    return best == null ? "" : "; did you mean '" + best + "'?";
+  }
+
+  /** The candidate within three edits of {@code name} (the closest one), or null: a typo's likely target. */
+  private static String nearest(String name, java.util.Collection<String> candidates) {
     String best = null;
     int bestDistance = 4;
-    for (String known : BY_KEY.keySet()) {
-      int d = distance(key, known);
+    for (String known : candidates) {
+      int d = distance(name, known);
       if (d < bestDistance) {
         bestDistance = d;
         best = known;
       }
     }
-    return best == null ? "" : "; did you mean '" + best + "'?";
+    return best;
   }
 
   private static int distance(String a, String b) {
@@ -388,9 +386,8 @@ public final class MonitorConfig {
         }
       }
       case "http.bearer-token" -> {
-        if (!string(key).matches("[\\x21-\\x7e]*")) {
-          throw invalidSecret(key, "must be printable ASCII without spaces (a client sends it in a header); generate "
-              + "one with `openssl rand -hex 32`");
+        if (!dev.advmon.http.HttpSettings.isValidToken(string(key))) {
+          throw invalidSecret(key, dev.advmon.http.HttpSettings.TOKEN_RULE);
         }
       }
       case "registry.basic-auth.user-info" -> {

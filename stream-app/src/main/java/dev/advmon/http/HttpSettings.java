@@ -21,14 +21,22 @@ public record HttpSettings(String bind, int port, String bearerToken, List<Strin
 
   public HttpSettings {
     bearerToken = bearerToken == null ? "" : bearerToken.strip(); // a Secret's trailing newline is not the token
-    if (!bearerToken.matches("[\\x21-\\x7e]*")) {
-      throw new IllegalArgumentException("http.bearer-token must be printable ASCII without spaces (a client sends "
-          + "it in a header); generate one with `openssl rand -hex 32`");
+    if (!isValidToken(bearerToken)) {
+      throw new IllegalArgumentException("http.bearer-token " + TOKEN_RULE);
     }
     allowedHosts = List.copyOf(allowedHosts);
     if (threads < 1) {
       throw new IllegalArgumentException("http.threads must be positive");
     }
+  }
+
+  /** What a bearer token may hold, as a sentence after the setting's name. */
+  public static final String TOKEN_RULE = "must be printable ASCII without spaces (a client sends it in a header); "
+      + "generate one with `openssl rand -hex 32`";
+
+  /** Whether {@code token} can travel in an Authorization header as it is; empty (no token) is valid. */
+  public static boolean isValidToken(String token) {
+    return token.matches("[\\x21-\\x7e]*");
   }
 
   public static HttpSettings from(MonitorConfig c) {
