@@ -25,7 +25,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -38,7 +42,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The topology with the real bundled model under TopologyTestDriver (serdes on an in-memory registry). */
+/**
+ * The topology with the real bundled model and the monitor's error handlers under TopologyTestDriver (serdes on an
+ * in-memory registry): each frame comes out as exactly one verdict or one dead letter, also when an output fails.
+ */
 class MonitorTopologyTest {
 
   private static DjlClassifier classifier;
@@ -62,21 +69,41 @@ class MonitorTopologyTest {
 
   @BeforeEach
   void start() {
+    start(false, false);
+  }
+
+  /** A serde whose writes fail, as a verdict or alert that cannot be serialized does. */
+  private static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> failingOnWrite(AvroSerde<T> real,
+      String what) {
+    Serializer<T> broken = (topic, value) -> {
+      throw new SerializationException(what + " cannot be written");
+    };
+    return Serdes.serdeFrom(broken, real.deserializer());
+  }
+
+  /** The topology with the monitor's error handlers, as it runs; verdicts or alerts unwritable when asked. */
+  private void start(boolean verdictFails, boolean alertFails) {
     registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
-    Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
-        "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
+    AvroSerde<FrameVerdict> verdictSerde = AvroSerde.forClass(FrameVerdict.class, registry);
+    AvroSerde<Alert> alertSerde = AvroSerde.forClass(Alert.class, registry);
+    AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
+    Topics topics = Topics.of("frames", frameSerde,
+        "verdicts", verdictFails ? failingOnWrite(verdictSerde, "the verdict") : verdictSerde,
+        "alerts", alertFails ? failingOnWrite(alertSerde, "the alert") : alertSerde, "dlq", dlqSerde);
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
-    FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
+    ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
+    FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes())));
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), topics.verdicts().valueSerde().deserializer());
-    alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), topics.alerts().valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic("dlq", Serdes.String().deserializer(), topics.deadLetters().valueSerde().deserializer());
+    verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), verdictSerde.deserializer());
+    alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), alertSerde.deserializer());
+    deadLetters = driver.createOutputTopic("dlq", Serdes.String().deserializer(), dlqSerde.deserializer());
   }
 
   @AfterEach
@@ -171,5 +198,60 @@ class MonitorTopologyTest {
     assertThat(dead.get(3).getErrorMessage()).contains("needs width and height");
     assertThat(dead.get(4).getErrorMessage()).contains("frameId is empty");
     assertThat(verdicts.isEmpty()).isTrue();
+  }
+
+  /** A white 28x28 frame: the brightness detector flags it, so it has a verdict and an alert. */
+  private byte[] whiteFrame(String id) {
+    byte[] white = new byte[28 * 28];
+    Arrays.fill(white, (byte) 255);
+    return frameSerde.serializer().serialize("frames", frame(id, "cam-1", ImageEncoding.GRAY8, white, 28, 28));
+  }
+
+  @Test
+  void anAlertThatCannotBeWrittenLeavesTheVerdictAsTheFramesOnlyOutcome() {
+    stop();
+    start(false, true);
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"));
+    assertThat(verdicts.readValuesToList()).singleElement()
+        .satisfies(v -> assertThat(v.getFrameId()).isEqualTo("w1"))
+        .satisfies(v -> assertThat(v.getAlert()).isTrue());
+    assertThat(deadLetters.readValuesToList()).as("a dead letter too would count the frame twice").isEmpty();
+  }
+
+  @Test
+  void aVerdictThatCannotBeWrittenBecomesTheFramesDeadLetter() {
+    stop();
+    start(true, false);
+    byte[] value = whiteFrame("w1");
+    frames.pipeInput("cam-1".getBytes(), value);
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("OUTPUT_FAILED");
+      assertThat(d.getValue().array()).isEqualTo(value);
+      assertThat(d.getErrorMessage()).contains("the verdict cannot be written");
+    });
+  }
+
+  @Test
+  void theFramesHeadersDoNotTravelToItsOutputs() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", new byte[1_500_000]); // a producer's megabytes would make every output too large
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), whiteFrame("w1"), headers, Instant.ofEpochMilli(1_000)));
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), "not avro".getBytes(), headers, Instant.ofEpochMilli(1_000)));
+    TestRecord<String, FrameVerdict> verdict = verdicts.readRecord();
+    assertThat(verdict.getValue().getFrameId()).isEqualTo("w1");
+    assertThat(verdict.getHeaders().toArray()).isEmpty();
+    assertThat(alerts.readRecord().getHeaders().toArray()).isEmpty();
+    TestRecord<String, DeadLetter> dead = deadLetters.readRecord();
+    assertThat(dead.getValue().getReason()).isEqualTo("BAD_MAGIC_BYTE");
+    assertThat(dead.getHeaders().toArray()).isEmpty();
+  }
+
+  @Test
+  void aTombstoneIsDeadLetteredAsNotInTheWireFormat() {
+    frames.pipeInput("cam-1".getBytes(), (byte[]) null);
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("BAD_MAGIC_BYTE");
+      assertThat(d.getErrorMessage()).contains("tombstone");
+    });
   }
 }
