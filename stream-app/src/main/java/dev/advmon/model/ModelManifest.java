@@ -249,24 +249,17 @@ public record ModelManifest(
         java.util.Arrays.fill(out, fallback);
         return out;
       }
-      if (v.isNumber()) {
-        if (!Float.isFinite((float) v.asDouble())) {
-          throw error("input." + field, "must be a number a float can hold, was " + v);
-        }
-        java.util.Arrays.fill(out, (float) v.asDouble());
-        return out;
-      }
-      if (!v.isArray() || (v.size() != channels && v.size() != 1)) {
+      if (!v.isNumber() && (!v.isArray() || (v.size() != channels && v.size() != 1))) {
         throw error("input." + field, "must be a number or an array of " + channels + " numbers (one per channel)");
       }
       for (int c = 0; c < channels; c++) {
-        JsonNode e = v.get(v.size() == 1 ? 0 : c);
+        JsonNode e = v.isNumber() ? v : v.get(v.size() == 1 ? 0 : c); // one value serves every channel
         if (!e.isNumber()) {
           throw error("input." + field, "must hold numbers only");
         }
         out[c] = (float) e.asDouble();
         if (!Float.isFinite(out[c])) {
-          throw error("input." + field, "must hold numbers a float can hold, was " + e);
+          throw error("input." + field, "must be a number a float can hold, was " + e);
         }
       }
       return out;
