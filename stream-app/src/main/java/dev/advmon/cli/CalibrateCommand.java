@@ -5,9 +5,9 @@ import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.evaluation.CalibrationRun;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -145,9 +145,9 @@ final class CalibrateCommand implements Callable<Integer> {
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
         oiSearchShare, learned, 256, consistency, consensus.equals(List.of("none")) ? List.of() : consensus);
-    EngineChoice engine = EngineChoice.parse(config.string("model.engine"));
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, engine, Wiring.offlineInferenceThreads(config))) {
-      CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, engine,
+    ModelLoader loader = Wiring.offlineModelLoader(config);
+    try (DjlClassifier classifier = loader.load(bundle)) {
+      CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, loader,
           FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), o);
       var r = out.result();
       System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames%s, each also under %d corruptions; "

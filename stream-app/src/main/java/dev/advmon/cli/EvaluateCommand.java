@@ -2,7 +2,6 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.evaluation.DetectionEvaluation;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException(corrDir.resolve("manifest.csv") + " not found: pass --corruptions DIR (models/recipe/corruptions.py makes one) or --corruptions none");
     }
     long t0 = System.nanoTime();
-    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, EngineChoice.parse(config.string("model.engine")),
+    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, Wiring.offlineModelLoader(config),
         FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
         new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
     DetectionEvaluation.print(System.out, r);

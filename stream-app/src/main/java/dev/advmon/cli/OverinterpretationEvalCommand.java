@@ -2,7 +2,6 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.evaluation.OverinterpretationEvaluation;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.ModelBundle;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,7 +41,7 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     long t0 = System.nanoTime();
     List<OverinterpretationEvaluation.Group> groups = OverinterpretationEvaluation.evaluate(bundle, sc,
-        EngineChoice.parse(config.string("model.engine")), config.intValue("model.max-batch"), Wiring.imageLimits(config), cleanDir, limit);
+        Wiring.offlineModelLoader(config), config.intValue("model.max-batch"), Wiring.imageLimits(config), cleanDir, limit);
     OverinterpretationEvaluation.print(System.out, groups);
     System.out.printf(Locale.ROOT, "%nmodels %s and %s, clean frames %s, %.0f s%n", bundle.id(), sc.id(), cleanDir, (System.nanoTime() - t0) / 1e9);
     return 0;

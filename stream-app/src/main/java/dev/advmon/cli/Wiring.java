@@ -3,7 +3,9 @@ package dev.advmon.cli;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.http.Peers;
 import dev.advmon.image.ImageLimits;
+import dev.advmon.model.EngineChoice;
 import dev.advmon.model.InferenceThreads;
+import dev.advmon.model.ModelLoader;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
@@ -28,12 +30,17 @@ public final class Wiring {
   }
 
   /**
-   * For the offline commands (score, inspect, audit, calibrate), whose one thread waits for each model call: the
+   * For the offline commands (score, inspect, audit, calibrate, evaluate), whose one thread waits for each model call: the
    * thread counts when set, and when {@code model.intra-op-threads} is 0 every core (nothing else needs them).
    */
   public static InferenceThreads offlineInferenceThreads(MonitorConfig c) {
     return c.intValue("model.intra-op-threads") == 0 ? InferenceThreads.defaults()
         : InferenceThreads.of(c.intValue("model.intra-op-threads"), c.intValue("model.inter-op-threads"));
+  }
+
+  /** How the offline commands load every model they need: {@code model.engine} and {@link #offlineInferenceThreads}. */
+  public static ModelLoader offlineModelLoader(MonitorConfig c) {
+    return new ModelLoader(EngineChoice.parse(c.string("model.engine")), offlineInferenceThreads(c));
   }
 
   /**

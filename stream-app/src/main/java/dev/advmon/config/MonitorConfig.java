@@ -39,7 +39,7 @@ public final class MonitorConfig {
       new Setting("model.batch.workers", "0",
           "Model calls that may run at the same time; a free worker takes whatever is waiting, so calls merge while all workers are busy. 0 = the available processors divided by model.intra-op-threads (at least 1), so that on a CPU every core runs the model; on a GPU set 1, with model.batch.max-wait-ms, for fewer and larger batches."),
       new Setting("model.intra-op-threads", "0",
-          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them. The offline commands (score, inspect, audit, calibrate) honour a value set here, and take every core at 0."),
+          "ONNX Runtime threads inside one operator of an inference call; 0 = half the available processors (at least 1), the other half left to the stream threads, which make probes and detector statistics while the model runs. Set explicitly because ONNX Runtime's own default (every core, spinning while idle) ignores them. The offline commands (score, inspect, audit, calibrate, evaluate, evaluate-overinterpretation) honour a value set here for every model they load, and take every core at 0."),
       new Setting("model.inter-op-threads", "1",
           "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",

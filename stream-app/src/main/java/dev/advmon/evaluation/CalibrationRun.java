@@ -15,9 +15,9 @@ import dev.advmon.detect.StabilityDetector;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.IdxImages;
 import dev.advmon.model.BatchClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ public final class CalibrationRun {
 
   private CalibrationRun() {}
 
-  public static Outcome run(ModelBundle bundle, BatchClassifier classifier, EngineChoice engine, FramePreparer preparer,
+  public static Outcome run(ModelBundle bundle, BatchClassifier classifier, ModelLoader loader, FramePreparer preparer,
       Options o) throws Exception {
     long t0 = System.nanoTime();
     for (String d : o.weights().keySet()) {
@@ -222,7 +222,7 @@ public final class CalibrationRun {
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
     if (learned != null && !variants.isEmpty()) {
-      learned = learned.withLeaveOut(HeadVariants.calibrate(bundle, variants, mix, learned.targetFpr(), engine, o.batch()));
+      learned = learned.withLeaveOut(HeadVariants.calibrate(bundle, variants, mix, learned.targetFpr(), loader, o.batch()));
       if (r.consensus() != null) {
         data.put("leave_out_consensus", "with a head variant standing in for the head, the consensus reads that variant's score "
             + "against its own tail on the same threshold frames, at the consensus threshold");

@@ -11,9 +11,9 @@ import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +127,7 @@ public final class DetectionEvaluation {
   public record Report(List<String> detectors, Group clean, Map<String, Group> kinds, Map<String, String> familyOfKind,
       Map<String, Group> corruptions, List<LeaveOut> leaveOut, String model, String budget) {}
 
-  public static Report evaluate(ModelBundle bundle, EngineChoice engine, FramePreparer preparer, Options o) throws Exception {
+  public static Report evaluate(ModelBundle bundle, ModelLoader loader, FramePreparer preparer, Options o) throws Exception {
     List<Detector> detectors = Detectors.forBundle(bundle);
     if (detectors.isEmpty()) {
       throw new IllegalArgumentException(bundle.directory() + " has no calibration.json: run ./monitor calibrate --model " + bundle.directory() + " first");
@@ -181,7 +181,7 @@ public final class DetectionEvaluation {
     }
 
     Calibration calibration = Calibration.read(bundle.calibrationFile());
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, engine)) {
+    try (DjlClassifier classifier = loader.load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, detectors, o.maxBatch());
       Group clean = score(scorer, load(preparer, cleanFiles), cleanTruth);
       Map<String, Group> kinds = new LinkedHashMap<>();
@@ -196,7 +196,7 @@ public final class DetectionEvaluation {
         corruptions.put(e.getKey(), score(scorer, load(preparer, e.getValue()), corrTruth.get(e.getKey())));
       }
       List<String> names = detectors.stream().map(Detector::name).toList();
-      List<LeaveOut> leaveOut = leaveOneFamilyOut(bundle, engine, calibration, names, clean, kinds, kindFrames, familyOf,
+      List<LeaveOut> leaveOut = leaveOneFamilyOut(bundle, loader, calibration, names, clean, kinds, kindFrames, familyOf,
           load(preparer, cleanFiles), o.maxBatch());
       return new Report(names, clean, kinds, familyOf, corruptions, leaveOut, bundle.id(), budget(calibration));
     }
@@ -251,7 +251,7 @@ public final class DetectionEvaluation {
     return score > threshold ? 1 + (score - threshold) : 1 - (threshold - score);
   }
 
-  private static List<LeaveOut> leaveOneFamilyOut(ModelBundle bundle, EngineChoice engine, Calibration calibration,
+  private static List<LeaveOut> leaveOneFamilyOut(ModelBundle bundle, ModelLoader loader, Calibration calibration,
       List<String> names, Group clean, Map<String, Group> kinds, Map<String, List<FloatImage>> kindFrames,
       Map<String, String> familyOf, List<FloatImage> cleanFrames, int maxBatch) {
     int learned = names.indexOf(LearnedDetector.NAME);
@@ -270,7 +270,7 @@ public final class DetectionEvaluation {
       Map<String, double[]> variantScores = new LinkedHashMap<>();
       double[] cleanVariant = null;
       if (variant != null) {
-        try (DjlClassifier v = DjlClassifier.load(HeadVariants.variant(bundle, variant.modelFile()), engine)) {
+        try (DjlClassifier v = loader.load(HeadVariants.variant(bundle, variant.modelFile()))) {
           for (String k : fam.getValue()) {
             variantScores.put(k, headScores(v, kindFrames.get(k), maxBatch));
           }

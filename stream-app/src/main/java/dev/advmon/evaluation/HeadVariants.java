@@ -10,9 +10,9 @@ import dev.advmon.detect.TailTable;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.InvalidBundleException;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import dev.advmon.model.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,12 +66,12 @@ public final class HeadVariants {
    * right exceed (the share the bundle's own head has); and the tail of those scores, for the consensus.
    */
   static Map<String, Calibration.Variant> calibrate(ModelBundle bundle, Map<String, String> variants, Calibrator.Hold hold,
-      double share, EngineChoice engine, int batch) throws IOException {
+      double share, ModelLoader loader, int batch) throws IOException {
     List<String> families = new ArrayList<>(variants.keySet());
     List<DjlClassifier> models = new ArrayList<>();
     try {
       for (String f : families) {
-        models.add(DjlClassifier.load(variant(bundle, variants.get(f)), engine));
+        models.add(loader.load(variant(bundle, variants.get(f))));
       }
       List<List<Double>> scores = new ArrayList<>();
       families.forEach(f -> scores.add(new ArrayList<>()));

@@ -9,9 +9,9 @@ import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ public final class OverinterpretationEvaluation {
   public static final double MASKED_SHARE = 0.95;
   public static final double MASKED_MIN_CONFIDENCE = 0.9;
 
-  public static List<Group> evaluate(ModelBundle bundle, ModelBundle shortcutBundle, EngineChoice engine, int maxBatch,
+  public static List<Group> evaluate(ModelBundle bundle, ModelBundle shortcutBundle, ModelLoader loader, int maxBatch,
       ImageLimits limits, Path cleanDir, int limit) throws Exception {
     List<String> lines = Files.readAllLines(cleanDir.resolve("labels.csv"));
     List<String> header = List.of(lines.get(0).split(","));
@@ -63,7 +63,7 @@ public final class OverinterpretationEvaluation {
       labels.add(Integer.parseInt(c[labelCol]));
     }
     List<Group> out = new ArrayList<>();
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, engine)) {
+    try (DjlClassifier classifier = loader.load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), maxBatch);
       out.add(group("default bundle, clean test frames", scorer.score(frames)));
       float[] mask = bundle.manifest().input().maskValue();
@@ -83,7 +83,7 @@ public final class OverinterpretationEvaluation {
       }
     }
     float[][] patterns = patterns(shortcutBundle.directory().resolve("shortcut_patterns.json"));
-    try (DjlClassifier classifier = DjlClassifier.load(shortcutBundle, engine)) {
+    try (DjlClassifier classifier = loader.load(shortcutBundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(shortcutBundle), maxBatch);
       List<FloatImage> stamped = new ArrayList<>();
       for (int i = 0; i < frames.size(); i++) {

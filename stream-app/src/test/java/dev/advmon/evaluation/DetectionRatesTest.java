@@ -16,7 +16,9 @@ import dev.advmon.detect.Roc;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import dev.advmon.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +84,7 @@ class DetectionRatesTest {
         .as("%s was made against another model.onnx: rerun models/recipe/attacks.py", fixtures)
         .isEqualTo(Detectors.sha256(bundle.modelFile()));
 
-    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, EngineChoice.parse("OnnxRuntime"),
+    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, new ModelLoader(EngineChoice.parse("OnnxRuntime"), InferenceThreads.defaults()),
         FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()),
         new DetectionEvaluation.Options(fixtures, clean, corruptions, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 128));
     DetectionEvaluation.print(System.out, r);

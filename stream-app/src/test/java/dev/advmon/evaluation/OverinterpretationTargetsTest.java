@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.EngineChoice;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelLoader;
 import dev.advmon.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +29,7 @@ class OverinterpretationTargetsTest {
     assertThat(bundle.calibrationFile()).isRegularFile();
     assertThat(shortcut.calibrationFile()).isRegularFile();
     List<OverinterpretationEvaluation.Group> g = OverinterpretationEvaluation.evaluate(bundle, shortcut,
-        EngineChoice.parse("OnnxRuntime"), 128, ImageLimits.defaults(), root.resolve("models/eval/fashion-mnist-test"), 2000);
+        new ModelLoader(EngineChoice.parse("OnnxRuntime"), InferenceThreads.defaults()), 128, ImageLimits.defaults(), root.resolve("models/eval/fashion-mnist-test"), 2000);
     OverinterpretationEvaluation.print(System.out, g);
 
     OverinterpretationEvaluation.Group clean = g.get(0);
