@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * exponential backoff and jitter across the configured URLs, each failed attempt logged with what comes
  * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
  * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
- * registry does not know costs one call. Decisions are made on the HTTP status, not on {@code error_code},
+ * registry does not know costs one call; a schema that is not Avro, or not valid Avro, is remembered for good (its id
+ * will never name another schema). Decisions are made on the HTTP status, not on {@code error_code},
  * because Apicurio sends {@code error_code} 0 where Confluent sends 409xx/404xx.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistry {
@@ -48,6 +49,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
   // Negative cache: id -> until when (nanoTime) "not found" is answered without asking again.
   private final ConcurrentMap<Integer, Long> unknownIds = new ConcurrentHashMap<>();
+  // id -> why its schema cannot be used (not Avro, not a valid Avro schema): ids never change, so neither does that
+  // answer, and without this every record written with such an id would cost a registry request.
+  private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
 
@@ -115,6 +119,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       unknownIds.remove(id, unknownUntil);
     }
+    String unusable = unusableIds.get(id);
+    if (unusable != null) {
+      throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
+    }
     Response r = send("GET", "/schemas/ids/" + id, null);
     if (r.status == 404) {
       if (!settings.unknownIdCacheTtl().isZero()) {
@@ -125,7 +133,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       throw SchemaNotFoundException.forId(id, r.base.toString());
     }
-    Schema schema = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+    Schema schema;
+    try {
+      schema = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+    } catch (AvroDecodeException e) {
+      if (unusableIds.size() > 10_000) {
+        unusableIds.clear(); // as for unknown ids: a flood of random ids must not grow this without bound
+      }
+      unusableIds.put(id, e.getMessage());
+      throw e;
+    }
     Schema previous = schemasById.putIfAbsent(id, schema);
     return previous != null ? previous : schema;
   }

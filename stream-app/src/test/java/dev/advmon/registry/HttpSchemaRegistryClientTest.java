@@ -277,6 +277,34 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aSchemaThatIsNotUsableAvroIsAskedForOnceAndRefusedEveryTime() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer protobufOrBroken = answering(ex -> {
+      asked.incrementAndGet();
+      String body = ex.getRequestURI().getPath().endsWith("/7")
+          ? "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\"; message Frame {}\"}"
+          : "{\"schema\":\"{\\\"type\\\":\\\"record\\\"}\"}"; // a record without name or fields
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, bytes.length);
+      try (var out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    });
+    try {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(protobufOrBroken)).build());
+      for (int i = 0; i < 5; i++) {
+        assertThatThrownBy(() -> c.byId(7)).isInstanceOf(AvroDecodeException.class)
+            .hasMessageContaining("schema id 7").hasMessageContaining("PROTOBUF schema, not Avro");
+        assertThatThrownBy(() -> c.byId(8)).isInstanceOf(AvroDecodeException.class)
+            .hasMessageContaining("schema id 8").hasMessageContaining("not a valid Avro schema");
+      }
+      assertThat(asked).as("registry requests for two ids, five records each").hasValue(2);
+    } finally {
+      protobufOrBroken.stop(0);
+    }
+  }
+
+  @Test
   void everyRetryIsLoggedWithWhatFailedAndWhatComesNext() {
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
