@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code health.stall-timeout-ms}).
  *
  * <p>Liveness is DOWN only when restarting the process is the remedy: the monitor stopped for good (a fatal
- * configuration error), Kafka Streams is NOT_RUNNING or ERROR without a restart under way, or one frame has been
- * in the model longer than {@code health.heartbeat-timeout-ms} (a hung call). An unreachable broker or registry
- * never makes it DOWN: a restart would not bring them back.
+ * configuration error), Kafka Streams is NOT_RUNNING or ERROR without a restart under way, a new Kafka Streams
+ * client could not be started {@link StreamingMonitor#STUCK_AFTER} times in a row (this process's own state, such
+ * as a state folder lock a closed client kept), or one frame has been in the model longer than
+ * {@code health.heartbeat-timeout-ms} (a hung call). An unreachable broker or registry never makes it DOWN: a
+ * restart would not bring them back.
  *
  * <p>A background checker probes, samples the stall detector and logs every change of readiness with its
  * reasons, so that the log tells the same story as the endpoint.
@@ -118,6 +120,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     if (down && monitor.restarting().isEmpty() && monitor.failure().isEmpty() && !monitor.closing()) {
       reasons.add("Kafka Streams is " + state + " and no restart is under way");
     }
+    monitor.stuck().ifPresent(reasons::add);
     long inModel = guard.longestInFlightMs();
     if (inModel > heartbeatTimeoutMs) {
       reasons.add("wedged: a frame has been in the model for " + inModel / 1000 + " s (health.heartbeat-timeout-ms="

@@ -78,6 +78,8 @@ public final class StreamingMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamingMonitor.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private static final long FIRST_BACKOFF_MS = 1_000;
+  /** Failed starts of a new Kafka Streams client in a row after which liveness goes DOWN (with the backoff, about 7 s). */
+  static final int STUCK_AFTER = 3;
 
   private final MonitorConfig config;
   private final Properties properties;
@@ -93,6 +95,14 @@ public final class StreamingMonitor implements AutoCloseable {
   private volatile String failure;
   /** Why Kafka Streams is being restarted, while it is; null otherwise. */
   private volatile String restarting;
+  /**
+   * Why the last starts of a new Kafka Streams client failed, while {@link #STUCK_AFTER} or more did in a row;
+   * null otherwise. Such a failure is this process's own (the old client still holds the state folder's lock, leaked
+   * threads): dependencies being down never make a start throw. Liveness goes DOWN on it, since a new process is
+   * then the remedy.
+   */
+  private volatile String stuck;
+  private int startFailuresInARow; // supervisor thread only
   private int failuresInARow; // supervisor thread only
   private long lastFailureAt; // supervisor thread only
   private int generation; // guarded by this
@@ -400,13 +410,20 @@ public final class StreamingMonitor implements AutoCloseable {
         // e.g. the old client, not closed within its timeout, still holds the state folder's lock: try again
         // with the next backoff rather than leave the monitor stopped with nothing in the log
         String why = Failures.describe(startFailure);
+        startFailuresInARow++;
         restarting = "Kafka Streams could not be started again (" + why + "); retrying";
+        if (startFailuresInARow >= STUCK_AFTER) {
+          stuck = "Kafka Streams could not be started again " + startFailuresInARow + " times in a row (" + why
+              + "): restart the process";
+        }
         log.error("Kafka Streams could not be started again: {}; retrying with a backoff", why, startFailure);
         KafkaStreams current = streams;
         supervisor.execute(() -> restart(current, startFailure, why));
         return;
       }
       restarting = null;
+      startFailuresInARow = 0;
+      stuck = null;
     }
     log.info("Kafka Streams restarted (failure {} in a row was: {})", failuresInARow, cause);
   }
@@ -493,6 +510,11 @@ public final class StreamingMonitor implements AutoCloseable {
   /** Why Kafka Streams is being restarted, while it is. */
   Optional<String> restarting() {
     return Optional.ofNullable(restarting);
+  }
+
+  /** Why Kafka Streams cannot be started again in this process, once {@link #STUCK_AFTER} starts failed in a row. */
+  Optional<String> stuck() {
+    return Optional.ofNullable(stuck);
   }
 
   boolean closing() {

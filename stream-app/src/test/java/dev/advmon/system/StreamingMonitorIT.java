@@ -189,6 +189,90 @@ class StreamingMonitorIT {
     }
   }
 
+  /**
+   * After a failure the monitor starts a new Kafka Streams client in place; should that start itself keep failing
+   * (here: the state folder's lock is held, as by a closed client that kept it), only a new process helps, so
+   * liveness goes DOWN saying so; once a start succeeds it is UP again and the frame gets its one verdict.
+   */
+  @Test
+  void livenessGoesDownWhileKafkaStreamsCannotBeStartedAgainInThisProcess(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("registry.url", registryServer.url());
+    settings.put("topics.frames", "frames-" + run);
+    settings.put("topics.verdicts", "verdicts-" + run);
+    settings.put("topics.alerts", "alerts-" + run);
+    settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("streams.application-id", "advmon-stuck-it-" + run);
+    settings.put("streams.state-dir", stateDir.resolve("stuck").toString());
+    settings.put("streams.num-threads", "1");
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Path lockFile = stateDir.resolve("stuck").resolve("advmon-stuck-it-" + run).resolve(".lock");
+    java.util.concurrent.atomic.AtomicInteger failingCalls = new java.util.concurrent.atomic.AtomicInteger();
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
+      BreakableClassifier breakable = new BreakableClassifier(classifier);
+      breakable.fault = images -> failingCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+          ? new IllegalStateException("injected: the accelerator went away") : null;
+      try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+          FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(breakable, List.of(), 64),
+          MonitorMetrics.inMemory(), AlertListener.NONE)) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        failingCalls.set(2); // the frame and the guard's canary: scoring is broken, so Kafka Streams is restarted
+        AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
+        byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+          producer.send(new ProducerRecord<>(config.string("topics.frames"), "cam-1".getBytes(), serde.serializer()
+              .serialize(config.string("topics.frames"), frame("stuck-0", "cam-1", ImageEncoding.PNG, png, null, null))));
+        }
+        // the failed client is closed, releasing the lock, and the next start comes 1 s later: take the lock first
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+          java.nio.channels.FileLock lock = null;
+          long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+          while (lock == null && System.nanoTime() < deadline) {
+            try {
+              lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException heldByTheRunningClient) {
+              Thread.sleep(5);
+            }
+          }
+          assertThat(lock).as("the failed client released the state folder's lock").isNotNull();
+          assertThat(monitor.health().liveness().up()).as("one failed client alone is restarted in place").isTrue();
+
+          long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+          while (monitor.health().liveness().up() && System.nanoTime() < until) {
+            Thread.sleep(100);
+          }
+          assertThat(monitor.health().liveness().reasons()).as("liveness DOWN, saying why")
+              .anySatisfy(r -> assertThat(r).contains("could not be started again")
+                  .contains("restart the process"));
+          lock.release();
+        }
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(90))).as("a later start succeeds").isTrue();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!monitor.health().liveness().up() && System.nanoTime() < until) {
+          Thread.sleep(100);
+        }
+        assertThat(monitor.health().liveness().up()).as("liveness UP again").isTrue();
+        List<dev.advmon.testing.OutcomeReader.Outcome> outcomes = new ArrayList<>();
+        long readUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (outcomes.isEmpty() && System.nanoTime() < readUntil) {
+          Thread.sleep(200);
+          outcomes = dev.advmon.testing.OutcomeReader.readAll(broker.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        }
+        assertThat(outcomes).as("the frame's one outcome").singleElement()
+            .satisfies(o -> assertThat(o.frameId()).isEqualTo("stuck-0"))
+            .satisfies(o -> assertThat(o.verdict()).as("a verdict, not a dead letter").isTrue());
+      }
+    }
+  }
+
   /** Sum of the stream threads' commits so far (a Kafka Streams metric). */
   private static double commits(StreamingMonitor monitor) {
     double sum = 0;
