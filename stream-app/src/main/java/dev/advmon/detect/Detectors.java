@@ -1,7 +1,11 @@
 package dev.advmon.detect;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.model.InvalidBundleException;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,6 +41,18 @@ public final class Detectors {
       throw new InvalidBundleException(file + ": field 'model_sha256' does not match " + bundle.modelFile()
           + " (the model changed since calibration); run ./monitor calibrate --model " + bundle.directory());
     }
+    JsonNode recorded = c.data().get(INPUT);
+    if (recorded == null) {
+      log.warn("{} does not record the input preparation it was calibrated with (data.{}: made by an older calibrate); "
+          + "if the input section of {} changed since, run ./monitor calibrate --model {}", file, INPUT,
+          ModelBundle.MANIFEST, bundle.directory());
+    } else {
+      String difference = inputDifference(recorded, bundle.manifest().input());
+      if (difference != null) {
+        throw new InvalidBundleException(file + ": " + difference + " (frames are prepared differently from the frames "
+            + "the thresholds were set on, so they no longer hold); run ./monitor calibrate --model " + bundle.directory());
+      }
+    }
     if (c.fooling() != null && bundle.manifest().outputs().features() == null) {
       throw new InvalidBundleException(file + ": the fooling detector needs the model's features output, but "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " names none (outputs.features)");
@@ -54,6 +70,67 @@ public final class Detectors {
     List<Detector> detectors = c.detectors();
     log.info("detectors from {}: {}", file, detectors.stream().map(Detector::name).toList());
     return detectors;
+  }
+
+  /** The key under calibration.json's {@code data} that records the manifest's input section of the calibration. */
+  public static final String INPUT = "input";
+
+  /**
+   * What of the manifest's input section decides the values the model and the detectors see (everything but the
+   * input's name), as {@code ./monitor calibrate} records it: thresholds set on frames prepared one way do not hold
+   * for frames prepared another (a changed mean, scale or mask value), although model.onnx is the same.
+   */
+  public static ObjectNode describeInput(ModelManifest.InputSpec in) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("layout", in.layout().name());
+    n.put("channels", in.channels());
+    n.put("height", in.height());
+    n.put("width", in.width());
+    n.put("scale", in.scale());
+    putFloats(n, "mean", in.mean());
+    putFloats(n, "std", in.std());
+    putFloats(n, "mask_value", in.maskValue());
+    return n;
+  }
+
+  private static void putFloats(ObjectNode n, String field, float[] values) {
+    var a = n.putArray(field);
+    for (float v : values) {
+      a.add(v);
+    }
+  }
+
+  /** Null when {@code recorded} (data.input) describes {@code now}; else which field differs, both values. */
+  static String inputDifference(JsonNode recorded, ModelManifest.InputSpec now) {
+    ObjectNode expected = describeInput(now);
+    for (var it = expected.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      JsonNode was = recorded.get(field);
+      if (!same(was, expected.get(field))) {
+        return "input." + field + " is " + expected.get(field) + " in " + ModelBundle.MANIFEST + ", but was "
+            + (was == null ? "not recorded" : was.toString()) + " at calibration (data." + INPUT + "." + field + ")";
+      }
+    }
+    return null;
+  }
+
+  // numbers as float, the precision the manifest holds them in (a double read back from the file then compares equal)
+  private static boolean same(JsonNode was, JsonNode is) {
+    if (was == null) {
+      return false;
+    }
+    if (is.isArray()) {
+      if (!was.isArray() || was.size() != is.size()) {
+        return false;
+      }
+      for (int i = 0; i < is.size(); i++) {
+        if (!same(was.get(i), is.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return is.isNumber() ? was.isNumber() && (float) was.asDouble() == (float) is.asDouble() : was.asText().equals(is.asText());
   }
 
   public static String sha256(Path file) throws IOException {

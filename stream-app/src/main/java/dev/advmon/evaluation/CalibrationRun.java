@@ -117,6 +117,7 @@ public final class CalibrationRun {
           + "--no-overinterpretation, no detector head (or --no-learned) and no layer outputs (or --no-consistency) leave nothing");
     }
     ObjectNode data = new ObjectMapper().createObjectNode();
+    data.set(Detectors.INPUT, Detectors.describeInput(bundle.manifest().input()));
     Calibrator.Frames fit;
     Calibrator.Frames hold;
     int[] holdLabels;

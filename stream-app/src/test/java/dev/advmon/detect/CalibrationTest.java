@@ -230,6 +230,28 @@ class CalibrationTest {
   }
 
   @Test
+  void aCalibrationMadeForAnotherInputPreparationIsRefusedNamingTheField() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    var data = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    data.set(Detectors.INPUT, Detectors.describeInput(bundle.manifest().input()));
+    new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05, data,
+        new Calibration.Perturbation(List.of("bit-depth-3"), List.of("softmax-l1"), new SignalScale(new double[] {1}, 1),
+            0.025, 0.025), null).write(bundle.calibrationFile());
+    assertThat(Detectors.forBundle(bundle)).as("the same preparation as at calibration").hasSize(1);
+
+    // same model.onnx, but the normalization edited after calibrating: the thresholds were set on other values
+    Path manifest = dir.resolve(ModelBundle.MANIFEST);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(manifest.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("input")).putArray("mean").add(0.5).add(0.5).add(0.5);
+    Files.writeString(manifest, json.toPrettyString());
+    ModelBundle edited = ModelBundle.load(dir);
+    assertThatThrownBy(() -> Detectors.forBundle(edited)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining(bundle.calibrationFile().toString()).hasMessageContaining("input.mean is [0.5,0.5,0.5]")
+        .hasMessageContaining("./monitor calibrate --model");
+  }
+
+  @Test
   void aLearnedThresholdReadsBackButNeedsABundleWithADetectorHead() throws Exception {
     ModelBundle bundle = ModelBundle.load(dir);
     new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05,
