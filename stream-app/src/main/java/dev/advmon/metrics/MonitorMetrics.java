@@ -22,6 +22,15 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class MonitorMetrics implements AutoCloseable {
 
+  /** Every alert kind (Alert.avsc's {@code kind}): counted from 0, so that a rate sees the first one. */
+  public static final java.util.List<String> ALERT_KINDS = java.util.List.of("PERTURBATION", "FOOLING",
+      "OVERINTERPRETATION", "CAMPAIGN", "CAMPAIGN_CLEARED");
+
+  /** Every dead-letter reason (DeadLetter.avsc's {@code reason}): counted from 0, as the alert kinds. */
+  public static final java.util.List<String> DEAD_LETTER_REASONS = java.util.List.of("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA",
+      "BAD_AVRO", "REGISTRY_REQUEST_FAILED", "RECORD_TOO_LARGE", "INVALID_FRAME", "UNDECODABLE_IMAGE", "IMAGE_TOO_LARGE",
+      "SCORING_FAILED", "PROCESSING_FAILED", "OUTPUT_FAILED");
+
   private final MeterRegistry registry;
   private final Counter frames;
   private final Timer inference;
@@ -50,6 +59,10 @@ public final class MonitorMetrics implements AutoCloseable {
         .description("Time of one merged call of the model")
         .publishPercentileHistogram()
         .register(registry);
+    // A counter that first appears at 1 has no increase for Prometheus (no sample before it), so increase() and
+    // rate() would miss the first alert of each kind after every pod start: most campaigns. Created at 0 instead.
+    ALERT_KINDS.forEach(kind -> alertCounter(kind));
+    DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
   }
 
   /** Meters exported in the Prometheus text format by {@link #scrape()}. */
@@ -93,13 +106,20 @@ public final class MonitorMetrics implements AutoCloseable {
   }
 
   public void alert(String kind) {
-    Counter.builder("advmon.alerts").description("Alerts written, by kind").tag("kind", kind).register(registry)
-        .increment();
+    alertCounter(kind).increment();
   }
 
   public void deadLetter(String reason) {
-    Counter.builder("advmon.dead.letters").description("Dead letters written, by reason").tag("reason", reason)
-        .register(registry).increment();
+    deadLetterCounter(reason).increment();
+  }
+
+  private Counter alertCounter(String kind) {
+    return Counter.builder("advmon.alerts").description("Alerts written, by kind").tag("kind", kind).register(registry);
+  }
+
+  private Counter deadLetterCounter(String reason) {
+    return Counter.builder("advmon.dead.letters").description("Dead letters written, by reason").tag("reason", reason)
+        .register(registry);
   }
 
   /** The counters as numbers, for the dashboard's summary (same caveat: work done, re-processing included). */

@@ -1,0 +1,47 @@
+package dev.advmon.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class MonitorMetricsTest {
+
+  /** The upper-case words a schema field's doc lists (its kinds or reasons). */
+  private static List<String> codesIn(String doc) {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\\b[A-Z][A-Z_]{3,}\\b").matcher(doc);
+    while (m.find()) {
+      out.add(m.group());
+    }
+    return out;
+  }
+
+  @Test
+  void everyAlertKindAndDeadLetterReasonIsExportedAtZeroBeforeTheFirstOne() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      String scrape = metrics.scrape();
+      for (String kind : MonitorMetrics.ALERT_KINDS) {
+        assertThat(scrape).contains("advmon_alerts_total{kind=\"" + kind + "\"} 0.0");
+      }
+      for (String reason : MonitorMetrics.DEAD_LETTER_REASONS) {
+        assertThat(scrape).contains("advmon_dead_letters_total{reason=\"" + reason + "\"} 0.0");
+      }
+      metrics.alert("CAMPAIGN");
+      assertThat(metrics.scrape()).contains("advmon_alerts_total{kind=\"CAMPAIGN\"} 1.0");
+    }
+  }
+
+  @Test
+  void theKindsAndReasonsAreThoseTheSchemasDocument() {
+    assertThat(MonitorMetrics.ALERT_KINDS)
+        .containsExactlyInAnyOrderElementsOf(codesIn(Alert.getClassSchema().getField("kind").doc()));
+    assertThat(MonitorMetrics.DEAD_LETTER_REASONS).containsExactlyInAnyOrderElementsOf(
+        codesIn(DeadLetter.getClassSchema().getField("reason").doc()).stream().distinct().toList());
+  }
+}
