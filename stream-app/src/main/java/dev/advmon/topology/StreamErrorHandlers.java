@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.schema.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class StreamErrorHandlers {
   static final String FRAMES_TOPIC = "advmon.frames.topic";
   static final String VERDICTS_TOPIC = "advmon.verdicts.topic";
   static final String MAX_ENCODED_BYTES = "advmon.image.max-encoded-bytes";
+  static final String METRICS = "advmon.metrics";
 
   private static final Logger log = LoggerFactory.getLogger(StreamErrorHandlers.class);
 
@@ -45,7 +47,7 @@ public final class StreamErrorHandlers {
 
   /** The Kafka Streams properties that install both handlers and hand them what they need. */
   public static Map<String, Object> configs(Topics topics, Serializer<DeadLetter> deadLetterSerializer,
-      RecordLimits limits) {
+      RecordLimits limits, MonitorMetrics metrics) {
     return Map.of(
         org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, Processing.class.getName(),
         org.apache.kafka.streams.StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, Production.class.getName(),
@@ -53,7 +55,8 @@ public final class StreamErrorHandlers {
         DEAD_LETTER_SERIALIZER, deadLetterSerializer,
         FRAMES_TOPIC, topics.frames().name(),
         VERDICTS_TOPIC, topics.verdicts().name(),
-        MAX_ENCODED_BYTES, limits.maxEncodedBytes());
+        MAX_ENCODED_BYTES, limits.maxEncodedBytes(),
+        METRICS, metrics);
   }
 
   /** What both handlers share: where dead letters go and how they are written. */
@@ -63,6 +66,7 @@ public final class StreamErrorHandlers {
     final String framesTopic;
     final String verdictsTopic;
     final RecordLimits limits;
+    final MonitorMetrics metrics; // dead letters written here are counted as the topology's own are
 
     @SuppressWarnings("unchecked")
     Writer(Map<String, ?> configs) {
@@ -76,6 +80,11 @@ public final class StreamErrorHandlers {
       this.framesTopic = String.valueOf(configs.get(FRAMES_TOPIC));
       this.verdictsTopic = String.valueOf(configs.get(VERDICTS_TOPIC));
       this.limits = new RecordLimits(Long.parseLong(String.valueOf(configs.get(MAX_ENCODED_BYTES))));
+      if (!(configs.get(METRICS) instanceof MonitorMetrics m)) {
+        throw new IllegalStateException("the monitor's error handlers need " + METRICS
+            + " in the Kafka Streams configuration (see StreamErrorHandlers.configs)");
+      }
+      this.metrics = m;
     }
 
     boolean fromFrames(ErrorHandlerContext ctx) {
@@ -92,8 +101,10 @@ public final class StreamErrorHandlers {
       byte[] key = ctx.sourceRawKey() == null ? null
           : DeadLetters.bounded(new String(ctx.sourceRawKey(), StandardCharsets.UTF_8), RecordLimits.MAX_ID_CHARS)
               .getBytes(StandardCharsets.UTF_8);
-      return new ProducerRecord<>(deadLetterTopic, null, ctx.timestamp() >= 0 ? ctx.timestamp() : null, key,
-          serializer.serialize(deadLetterTopic, letter));
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(deadLetterTopic, null,
+          ctx.timestamp() >= 0 ? ctx.timestamp() : null, key, serializer.serialize(deadLetterTopic, letter));
+      metrics.deadLetter(reason);
+      return record;
     }
   }
 

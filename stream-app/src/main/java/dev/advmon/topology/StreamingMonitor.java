@@ -202,7 +202,7 @@ public final class StreamingMonitor implements AutoCloseable {
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
         alerts, new ScoringGuard(scorer), batcher);
     Properties properties = streamsProperties(config);
-    properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits));
+    properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
         Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));

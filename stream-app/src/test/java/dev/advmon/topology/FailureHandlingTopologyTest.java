@@ -99,7 +99,8 @@ class FailureHandlingTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes())));
+    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes()),
+        dev.advmon.metrics.MonitorMetrics.inMemory()));
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
         TopologySettings.of(topics, FramePreparer.forModel(limits, model.manifest()), scorer)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.InMemorySchemaRegistry;
 import dev.advmon.schema.Alert;
@@ -22,13 +23,17 @@ import org.junit.jupiter.api.Test;
 class StreamErrorHandlersTest {
 
   private static StreamErrorHandlers.Production handler() {
+    return handler(MonitorMetrics.inMemory());
+  }
+
+  private static StreamErrorHandlers.Production handler(MonitorMetrics metrics) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     AvroSerde<DeadLetter> dlq = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", AvroSerde.forClass(Frame.class, registry),
         "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlq);
     StreamErrorHandlers.Production h = new StreamErrorHandlers.Production();
-    h.configure(StreamErrorHandlers.configs(topics, dlq.serializer(), new RecordLimits(100_000)));
+    h.configure(StreamErrorHandlers.configs(topics, dlq.serializer(), new RecordLimits(100_000), metrics));
     return h;
   }
 
@@ -56,14 +61,18 @@ class StreamErrorHandlersTest {
 
   @Test
   void aVerdictThatCannotBeSerializedBecomesTheFramesDeadLetterButAnAlertDoesNot() {
-    var verdict = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "k", "v"),
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    var verdict = handler(metrics).handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "k", "v"),
         new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
     assertThat(verdict.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
     assertThat(verdict.deadLetterQueueRecords()).singleElement()
         .satisfies(d -> assertThat(d.topic()).isEqualTo("dlq"));
-    var alert = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("alerts", "k", "v"),
+    var alert = handler(metrics).handleSerializationError(frameRecord(), new ProducerRecord<>("alerts", "k", "v"),
         new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
     assertThat(alert.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
     assertThat(alert.deadLetterQueueRecords()).isEmpty();
+    assertThat(metrics.counts().deadLettersByReason()).as("the handler's dead letter is counted like the topology's")
+        .containsEntry("OUTPUT_FAILED", 1L);
+    assertThat(metrics.counts().deadLetters()).isEqualTo(1);
   }
 }
