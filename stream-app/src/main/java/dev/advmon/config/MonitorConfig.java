@@ -173,6 +173,11 @@ public final class MonitorConfig {
         return;
       }
       String key = keyForEnv(name);
+      if (key != null && value.isBlank()) {
+        // unset: a Secret or ConfigMap key left empty (k8s/base/credentials.env ships them so) must not erase what
+        // the file sets, such as http.bearer-token, which would start a monitor without authentication
+        return;
+      }
       if (key != null) {
         values.put(key, value.trim());
         origins.put(key, "environment " + name);

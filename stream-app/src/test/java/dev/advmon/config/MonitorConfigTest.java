@@ -33,6 +33,17 @@ class MonitorConfigTest {
   }
 
   @Test
+  void anEmptyEnvironmentVariableLeavesTheFilesValueAsAnUnsetOneWould() throws Exception {
+    // k8s/base/credentials.env ships these keys empty; the Secret's empty values must not erase the file's token
+    Path f = file("http.bearer-token=s3cret-token\nregistry.basic-auth.user-info=alice:pw\n");
+    MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_HTTP_BEARER_TOKEN", "", "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO",
+        "  "), Map.of(), dir).validated();
+    assertThat(c.string("http.bearer-token")).isEqualTo("s3cret-token");
+    assertThat(c.origin("http.bearer-token")).isEqualTo(f.toString());
+    assertThat(c.string("registry.basic-auth.user-info")).isEqualTo("alice:pw");
+  }
+
+  @Test
   void kafkaKeysPassThroughFromFileAndEnvironment() throws Exception {
     Path f = file("kafka.bootstrap.servers=b:9092\nkafka.security.protocol=SASL_SSL\n");
     MonitorConfig c = MonitorConfig.load(f,
