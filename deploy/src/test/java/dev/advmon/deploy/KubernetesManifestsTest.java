@@ -259,6 +259,9 @@ class KubernetesManifestsTest {
     PodDisruptionBudget pdb = m.one(PodDisruptionBudget.class);
     assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(sts.getSpec().getSelector().getMatchLabels());
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).as("readiness is DOWN on every pod while Kafka or the "
+        + "registry is unreachable: unready pods must stay evictable, or drains block during the outage")
+        .isEqualTo("AlwaysAllow");
   }
 
   /**
@@ -293,7 +296,8 @@ class KubernetesManifestsTest {
       }
     }
     // and the Secret's keys, which arrive as variables too (envFrom), with the values the base ships
-    Secret credentials = m.named(Secret.class, "advmon-credentials").orElseThrow();
+    Secret credentials = m.named(Secret.class, m.oneCustom(ServiceMonitor.class).spec().endpoints().get(0)
+        .authorization().credentials().name()).orElseThrow();
     for (Map.Entry<String, String> key : credentials.getData().entrySet()) {
       assertThat(settingEnv).as(key.getKey() + " in advmon-credentials").contains(key.getKey());
       env.put(key.getKey(), new String(java.util.Base64.getDecoder().decode(key.getValue()),
@@ -385,6 +389,12 @@ class KubernetesManifestsTest {
       assertThat(e.authorization().type()).isEqualTo("Bearer");
       Secret s = m.named(Secret.class, e.authorization().credentials().name()).orElseThrow();
       assertThat(s.getData()).containsKey(e.authorization().credentials().key());
+      // a new token must roll the pods: the pod template names the Secret by its content hash, as the ServiceMonitor
+      // does, so both read the same token (with an unhashed name, pods kept the old one and every scrape got 401)
+      assertThat(s.getMetadata().getName()).as("the credentials Secret's name carries its content hash")
+          .matches("advmon-credentials-[a-z0-9]{10}");
+      assertThat(monitor(m).getEnvFrom()).as("the pods read the Secret the ServiceMonitor reads")
+          .anyMatch(f -> f.getSecretRef() != null && s.getMetadata().getName().equals(f.getSecretRef().getName()));
     });
     PrometheusRule rule = m.oneCustom(PrometheusRule.class);
     Set<String> alerts = rule.spec().groups().stream().flatMap(g -> g.rules().stream()).map(r -> r.alert())
