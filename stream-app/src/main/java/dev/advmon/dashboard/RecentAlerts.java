@@ -65,7 +65,7 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
   private final Set<String> ids = new HashSet<>();
   private final long[] bucketIds = new long[BUCKETS];
   private final long[] bucketCounts = new long[BUCKETS];
-  private long nextSeq = 1;
+  private long nextSeq;
 
   /** The monitor's: pictures are made on a daemon thread of this object's own (stopped by {@link #close()}). */
   public RecentAlerts(ImageLimits limits) {
@@ -99,6 +99,11 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
     }) : null;
     this.renderer = renderer == null ? ownRenderer : renderer;
     java.util.Arrays.fill(bucketIds, -1);
+    // Numbered from the start time (ms x 1000), not from 1: a restarted monitor (or peer) would otherwise give its
+    // first alert the number of the old process's first, and an open page would keep the old card, and the browser
+    // its cached picture, for another camera's alert. A later process starts above every number an earlier one can
+    // have reached (it would need 1,000 alerts per millisecond of its life); still exact in JavaScript (< 2^53).
+    this.nextSeq = clock.getAsLong() * 1000 + 1;
   }
 
   public int capacity() {

@@ -37,8 +37,21 @@ class RecentAlertsTest {
       recent.onAlert(alert("a" + i, Map.of()), null);
     }
     assertThat(recent.latest()).extracting(e -> e.alert().getAlertId()).containsExactly("a5", "a4", "a3");
-    assertThat(recent.latest()).extracting(RecentAlerts.Entry::seq).containsExactly(5L, 4L, 3L);
-    assertThat(recent.bySeq(1)).isEmpty();
+    long first = now.get() * 1000 + 1;
+    assertThat(recent.latest()).extracting(RecentAlerts.Entry::seq).containsExactly(first + 4, first + 3, first + 2);
+    assertThat(recent.bySeq(first)).isEmpty();
+  }
+
+  @Test
+  void aRestartedMonitorNeverNumbersAnAlertAsTheOldProcessDid() {
+    recent.onAlert(alert("a1", Map.of()), null);
+    recent.onAlert(alert("a2", Map.of()), null);
+    long oldNewest = recent.latest().get(0).seq();
+    now.addAndGet(1); // the new process starts a millisecond later
+    RecentAlerts restarted = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get);
+    restarted.onAlert(alert("b1", Map.of()), null);
+    assertThat(restarted.latest().get(0).seq()).as("the page keys cards and picture URLs by this number")
+        .isGreaterThan(oldNewest);
   }
 
   @Test

@@ -110,10 +110,11 @@ class DashboardRoutesTest {
         .setEncoding(ImageEncoding.GRAY8).setWidth(4).setHeight(4).setImage(ByteBuffer.wrap(new byte[16])).build();
     recent.onAlert(alert, frame);
 
+    long seq = recent.latest().get(0).seq();
     String body = text(get("/api/alerts"));
     assertThat(body).contains("\"cameraId\":\"<img src=x>\"").contains("\"detector\":\"white\"")
-        .contains("\"url\":\"/api/alerts/1/image.png\"").contains("\"cells\":\"1000\"");
-    HttpResponse<byte[]> png = get("/api/alerts/1/image.png");
+        .contains("\"url\":\"/api/alerts/" + seq + "/image.png\"").contains("\"cells\":\"1000\"");
+    HttpResponse<byte[]> png = get("/api/alerts/" + seq + "/image.png");
     assertThat(png.statusCode()).isEqualTo(200);
     assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
     assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
