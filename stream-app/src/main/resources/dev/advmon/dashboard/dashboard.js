@@ -28,10 +28,20 @@
   const pct = (x) => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '–');
   const clock = (ms) => (Number.isFinite(ms) ? new Date(ms).toLocaleTimeString('en-GB', { hour12: false }) : '');
 
+  const FETCH_TIMEOUT_MS = 10000;
+
+  // Every failure is an error the header shows as stale: a hung connection (else the next poll never comes), an error
+  // status, and a 200 that is not JSON (an auth proxy's login page would otherwise read as "no alerts").
   async function getJson(url) {
-    const r = await fetch(url, { cache: 'no-store' });
-    const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(body.error || url + ' answered HTTP ' + r.status);
+    let r;
+    try {
+      r = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (e) {
+      throw new Error(e.name === 'TimeoutError' ? url + ' did not answer within ' + FETCH_TIMEOUT_MS / 1000 + ' s' : e.message);
+    }
+    const body = await r.json().catch(() => null);
+    if (!r.ok) throw new Error((body && body.error) || url + ' answered HTTP ' + r.status);
+    if (body === null || typeof body !== 'object') throw new Error(url + ' answered something that is not JSON');
     return body;
   }
 
@@ -219,7 +229,7 @@
   async function poll() {
     const results = await Promise.allSettled([
       getJson('/api/summary').then(showSummary),
-      getJson('/cameras').then(showCameras, (e) => { $('cameras-note').textContent = e.message; }),
+      getJson('/cameras').then(showCameras, (e) => { $('cameras-note').textContent = e.message; throw e; }),
       getJson('/api/alerts').then(showAlerts),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
