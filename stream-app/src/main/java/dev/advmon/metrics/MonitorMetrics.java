@@ -15,7 +15,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * The monitor's meters. Names follow Micrometer's dotted convention; Prometheus sees them as
  * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
- * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, plus {@code kafka_stream_*}.
+ * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
+ * plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
  * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
@@ -37,6 +38,7 @@ public final class MonitorMetrics implements AutoCloseable {
   private final DistributionSummary forwardPasses;
   private final DistributionSummary batchFrames;
   private final Timer batchTime;
+  private final Counter streamsRestarts;
   private KafkaStreamsMetrics streamsMetrics;
 
   private MonitorMetrics(MeterRegistry registry) {
@@ -61,6 +63,9 @@ public final class MonitorMetrics implements AutoCloseable {
         .register(registry);
     // A counter that first appears at 1 has no increase for Prometheus (no sample before it), so increase() and
     // rate() would miss the first alert of each kind after every pod start: most campaigns. Created at 0 instead.
+    this.streamsRestarts = Counter.builder("advmon.streams.restarts")
+        .description("Times the monitor closed a failed Kafka Streams client and started a new one in place (each attempt)")
+        .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
   }
@@ -103,6 +108,14 @@ public final class MonitorMetrics implements AutoCloseable {
   public void batchScored(int frames, long nanos) {
     batchFrames.record(frames);
     batchTime.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The monitor restarts its Kafka Streams client after a failure: Kafka Streams' own failed-thread counter goes with
+   * the old client (a new one starts at 0 a second later), so only this counter shows the failures to Prometheus.
+   */
+  public void streamsRestarted() {
+    streamsRestarts.increment();
   }
 
   public void alert(String kind) {

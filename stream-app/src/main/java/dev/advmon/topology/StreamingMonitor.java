@@ -377,6 +377,7 @@ public final class StreamingMonitor implements AutoCloseable {
     lastFailureAt = now;
     long backoff = Math.min(maxBackoff, FIRST_BACKOFF_MS << Math.min(failuresInARow, 20));
     failuresInARow++;
+    metrics.streamsRestarted();
     closeQuietly(failed);
     restarting = "Kafka Streams is restarting after a failure (" + failuresInARow + " in a row; next start in "
         + backoff / 1000 + " s): " + cause;

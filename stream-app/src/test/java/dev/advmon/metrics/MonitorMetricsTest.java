@@ -32,8 +32,11 @@ class MonitorMetricsTest {
       for (String reason : MonitorMetrics.DEAD_LETTER_REASONS) {
         assertThat(scrape).contains("advmon_dead_letters_total{reason=\"" + reason + "\"} 0.0");
       }
+      assertThat(scrape).contains("advmon_streams_restarts_total 0.0");
       metrics.alert("CAMPAIGN");
-      assertThat(metrics.scrape()).contains("advmon_alerts_total{kind=\"CAMPAIGN\"} 1.0");
+      metrics.streamsRestarted();
+      assertThat(metrics.scrape()).contains("advmon_alerts_total{kind=\"CAMPAIGN\"} 1.0")
+          .contains("advmon_streams_restarts_total 1.0");
     }
   }
 

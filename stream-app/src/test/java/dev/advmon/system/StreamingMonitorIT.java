@@ -217,9 +217,10 @@ class StreamingMonitorIT {
       BreakableClassifier breakable = new BreakableClassifier(classifier);
       breakable.fault = images -> failingCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0
           ? new IllegalStateException("injected: the accelerator went away") : null;
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
       try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
           FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(breakable, List.of(), 64),
-          MonitorMetrics.inMemory(), AlertListener.NONE)) {
+          metrics, AlertListener.NONE)) {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
         failingCalls.set(2); // the frame and the guard's canary: scoring is broken, so Kafka Streams is restarted
         AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
@@ -259,6 +260,9 @@ class StreamingMonitorIT {
           Thread.sleep(100);
         }
         assertThat(monitor.health().liveness().up()).as("liveness UP again").isTrue();
+        assertThat(metrics.registry().get("advmon.streams.restarts").counter().count())
+            .as("every restart attempt counted (Prometheus alerts on it): the failure and the three failed starts")
+            .isGreaterThanOrEqualTo(4);
         List<dev.advmon.testing.OutcomeReader.Outcome> outcomes = new ArrayList<>();
         long readUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (outcomes.isEmpty() && System.nanoTime() < readUntil) {
