@@ -14,6 +14,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.Stores;
@@ -22,12 +23,16 @@ import org.apache.kafka.streams.state.Stores;
  * The monitor's data flow, one way:
  *
  * <pre>
- *   frames ─▶ decode-and-validate ─▶ score ─▶ verdicts ─▶ (alert = true) ────────────────────────────▶ alerts
- *                     │                 │            └─▶ by camera ─▶ campaign-tracker [camera-status] ─┘
- *                     └────────┬────────┘               (repartition)
+ *   frames ─▶ decode-and-validate ─▶ score ─▶ to-verdict ─▶ verdicts
+ *                     │                 │          │   ├─▶ (alert = true) ───────────────────────────────▶ alerts
+ *                     │                 │          │   └─▶ by camera ─▶ campaign-tracker [camera-status] ─┘
+ *                     └────────┬────────┴──────────┘       (repartition)
  *                              ▼
  *                         dead letters
  * </pre>
+ *
+ * Each frame has one outcome, settled before anything of it is written: a dead letter (unreadable, unscorable, or a
+ * verdict that cannot be serialized), or its verdict, and then, only then, its alert and its campaign flag.
  *
  * Campaign state is keyed by the frame's {@code cameraId}: each verdict's flag goes through the
  * {@value #CAMPAIGN_REPARTITION} repartition topic keyed by it, so that one camera has one state even when its
@@ -75,10 +80,20 @@ public final class MonitorTopology {
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));
 
-    KStream<String, VerdictMapper.Scored> scoredOk = scored.get("scored-ok")
-        .mapValues(Outcome::value, Named.as("unwrap-scored"));
-    KStream<String, FrameVerdict> verdicts = scoredOk.mapValues(mapper::toVerdict, Named.as("to-verdict"));
-    verdicts.to(topics.verdicts().name(), topics.verdicts().produced("verdicts-sink"));
+    Map<String, KStream<String, Outcome<WriteVerdictProcessor.Written>>> written = scored.get("scored-ok")
+        .mapValues(Outcome::value, Named.as("unwrap-scored"))
+        .processValues(() -> new WriteVerdictProcessor(mapper, topics.verdicts(), limits), Named.as("to-verdict"))
+        .split(Named.as("written-"))
+        .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
+        .defaultBranch(Branched.as("ok"));
+    KStream<String, WriteVerdictProcessor.Written> writtenOk = written.get("written-ok")
+        .mapValues(Outcome::value, Named.as("unwrap-written"));
+    // already serialized by to-verdict (the verdicts topic's own serde), so that an unwritable verdict is a dead
+    // letter there and nothing else of its frame is written
+    writtenOk.mapValues(WriteVerdictProcessor.Written::bytes, Named.as("verdict-bytes"))
+        .to(topics.verdicts().name(), Produced.with(topics.verdicts().keySerde(), Serdes.ByteArray()).withName("verdicts-sink"));
+    KStream<String, FrameVerdict> verdicts = writtenOk.mapValues(WriteVerdictProcessor.Written::verdict,
+        Named.as("verdict-only"));
 
     // Persistent (RocksDB, backed by its changelog): one small entry per camera. Being persistent also makes
     // Kafka Streams keep its process id in the state folder, which StreamingMonitor ties to the instance id, so
@@ -91,10 +106,11 @@ public final class MonitorTopology {
         .repartition(Repartitioned.<String, Boolean>with(Serdes.String(), Serdes.Boolean()).withName(CAMPAIGN_REPARTITION))
         .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
 
-    // From the scored frames rather than the verdicts, so that the listener gets the frame with its alert.
-    scoredOk
-        .filter((camera, s) -> s.verdict().alert(), Named.as("flagged-only"))
-        .mapValues(s -> new FlaggedFrame(VerdictMapper.toAlert(mapper.toVerdict(s), s.verdict().detections()), s.frame()), Named.as("to-alert"))
+    // From the written verdicts with what they were made from, so that the listener gets the frame with its alert.
+    writtenOk
+        .filter((camera, w) -> w.scored().verdict().alert(), Named.as("flagged-only"))
+        .mapValues(w -> new FlaggedFrame(VerdictMapper.toAlert(w.verdict(), w.scored().verdict().detections()),
+            w.scored().frame()), Named.as("to-alert"))
         .peek((camera, f) -> listener.onAlert(f.alert(), f.frame()), Named.as("listen-frame-alerts"))
         .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
         .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),
@@ -105,6 +121,8 @@ public final class MonitorTopology {
     KStream<String, DeadLetter> deadLetters = decoded.get("decoded-dead")
         .mapValues(Outcome::letter, Named.as("decode-failures"))
         .merge(scored.get("scored-dead").mapValues(Outcome::letter, Named.as("score-failures")),
+            Named.as("decode-and-score-failures"))
+        .merge(written.get("written-dead").mapValues(Outcome::letter, Named.as("verdict-failures")),
             Named.as("all-dead-letters"));
     deadLetters
         .peek((camera, letter) -> metrics.deadLetter(letter.getReason()), Named.as("count-dead-letters"))

@@ -58,6 +58,6 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     long now = context.currentSystemTimeMs();
     context.forward(record.withValue(new Outcome.Ok<>(
         new VerdictMapper.Scored(f.frame(), scored.verdict(), now, Math.max(0, now - record.timestamp()),
-            scored.batchFrames()))));
+            scored.batchFrames(), f))));
   }
 }

@@ -114,8 +114,9 @@ public final class StreamErrorHandlers {
    */
   static boolean beforeOutcome(String node) {
     return node != null && (node.startsWith("decode") || node.startsWith("score") || node.startsWith("unwrap-")
-        || node.equals("frames-source") || node.equals("to-verdict") || node.equals("all-dead-letters")
-        || node.equals("count-dead-letters"));
+        || node.startsWith("written-") || node.equals("frames-source") || node.equals("to-verdict")
+        || node.equals("verdict-bytes") || node.equals("decode-and-score-failures") || node.equals("verdict-failures")
+        || node.equals("all-dead-letters") || node.equals("count-dead-letters"));
   }
 
   /** Unexpected processing exceptions: see {@link StreamErrorHandlers}. */

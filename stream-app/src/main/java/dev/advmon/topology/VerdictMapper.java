@@ -18,7 +18,8 @@ import java.util.Map;
 final class VerdictMapper {
 
   /** A frame with its verdict, when it was scored, and how many frames shared its inference call. */
-  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs, int batchFrames) {}
+  /** A scored frame; {@code source} is the record it came from (for a dead letter, should its verdict be unwritable). */
+  record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs, int batchFrames, DecodedFrame source) {}
 
   private final ModelManifest manifest;
   private final String engine;

@@ -220,7 +220,7 @@ class MonitorTopologyTest {
   }
 
   @Test
-  void aVerdictThatCannotBeWrittenBecomesTheFramesDeadLetter() {
+  void aVerdictThatCannotBeWrittenBecomesTheFramesDeadLetterAndRaisesNoAlert() {
     stop();
     start(true, false);
     byte[] value = whiteFrame("w1");
@@ -230,6 +230,9 @@ class MonitorTopologyTest {
       assertThat(d.getValue().array()).isEqualTo(value);
       assertThat(d.getErrorMessage()).contains("the verdict cannot be written");
     });
+    assertThat(verdicts.readValuesToList()).isEmpty();
+    assertThat(alerts.readValuesToList()).as("no alert for a verdict nobody can read: the dead letter is its only outcome")
+        .isEmpty();
   }
 
   @Test
