@@ -62,20 +62,28 @@ class StreamingMonitorIT {
   @TempDir
   Path stateDir;
 
-  @Test
-  void everyFrameBecomesExactlyOneVerdictOrOneDeadLetterWithItsReason(KafkaBroker.Info broker,
-      SchemaRegistryServer.Info registryServer) throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
+  /** One test's own monitor on the shared broker: its own topics, application id and state folder. */
+  private Map<String, String> settings(KafkaBroker.Info broker, String registryUrl, String name) {
+    String run = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    settings.put("registry.url", registryServer.url());
+    if (registryUrl != null) {
+      settings.put("registry.url", registryUrl);
+    }
     settings.put("topics.frames", "frames-" + run);
     settings.put("topics.verdicts", "verdicts-" + run);
     settings.put("topics.alerts", "alerts-" + run);
     settings.put("topics.dead-letter", "dlq-" + run);
+    settings.put("streams.application-id", "advmon-" + run);
+    settings.put("streams.state-dir", stateDir.resolve(name).toString());
+    return settings;
+  }
+
+  @Test
+  void everyFrameBecomesExactlyOneVerdictOrOneDeadLetterWithItsReason(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = settings(broker, registryServer.url(), "it");
     settings.put("topics.partitions", "3");
-    settings.put("streams.application-id", "advmon-it-" + run);
-    settings.put("streams.state-dir", stateDir.toString());
     settings.put("image.max-encoded-bytes", "65536");
     // One stream thread: each model call is one frame (no calls merged across threads), so that the injected
     // failure hits exactly one frame's call and then the guard's canary, as FailsOnceMidTransaction counts on.
@@ -133,15 +141,7 @@ class StreamingMonitorIT {
   @Test
   void registryCredentialsRefusedMidStreamStopTheMonitorWithTheSettingToFixAndDeadLetterNothing(
       KafkaBroker.Info broker, SchemaRegistryServer.Info registryServer) throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    settings.put("topics.frames", "frames-" + run);
-    settings.put("topics.verdicts", "verdicts-" + run);
-    settings.put("topics.alerts", "alerts-" + run);
-    settings.put("topics.dead-letter", "dlq-" + run);
-    settings.put("streams.application-id", "advmon-auth-it-" + run);
-    settings.put("streams.state-dir", stateDir.resolve("auth").toString());
+    Map<String, String> settings = settings(broker, null, "auth");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     // answers registrations (the start-up works), refuses to hand out schemas: credentials revoked meanwhile
     com.sun.net.httpserver.HttpServer refusing = com.sun.net.httpserver.HttpServer.create(
@@ -197,21 +197,12 @@ class StreamingMonitorIT {
   @Test
   void livenessGoesDownWhileKafkaStreamsCannotBeStartedAgainInThisProcess(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    settings.put("registry.url", registryServer.url());
-    settings.put("topics.frames", "frames-" + run);
-    settings.put("topics.verdicts", "verdicts-" + run);
-    settings.put("topics.alerts", "alerts-" + run);
-    settings.put("topics.dead-letter", "dlq-" + run);
-    settings.put("streams.application-id", "advmon-stuck-it-" + run);
-    settings.put("streams.state-dir", stateDir.resolve("stuck").toString());
+    Map<String, String> settings = settings(broker, registryServer.url(), "stuck");
     settings.put("streams.num-threads", "1");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-    Path lockFile = stateDir.resolve("stuck").resolve("advmon-stuck-it-" + run).resolve(".lock");
+    Path lockFile = Path.of(settings.get("streams.state-dir"), settings.get("streams.application-id"), ".lock");
     java.util.concurrent.atomic.AtomicInteger failingCalls = new java.util.concurrent.atomic.AtomicInteger();
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
       BreakableClassifier breakable = new BreakableClassifier(classifier);
