@@ -50,6 +50,11 @@ abstract class ConfiguredTarget implements Target {
   }
 
   @Override
+  public long commitIntervalMs() {
+    return config.longValue("streams.commit-interval-ms");
+  }
+
+  @Override
   public Serializer<Frame> frameSerializer() {
     return new AvroSerde<>(Frame.class, registry, false, true).serializer();
   }

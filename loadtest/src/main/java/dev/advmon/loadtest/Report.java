@@ -159,6 +159,9 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     m.put("backlog_start", s.backlogStart());
     m.put("backlog_end", s.backlogEnd());
     m.put("backlog_slope_fps", round(s.lag().slopeFps(), 2));
+    m.put("backlog_growth", s.lag().growth());
+    m.put("backlog_growth_allowed", s.lag().allowedGrowth());
+    m.put("verdicts_share_of_offered", round(s.lag().verdictShare(), 4));
     m.put("bounded", s.lag().bounded());
     m.put("judgement", s.lag().reason());
     m.put("verdicts", s.stats().verdicts);

@@ -21,11 +21,29 @@ final class Session implements AutoCloseable {
   private long lastAcked;
   private long lastOutcomes;
   private long[] lastBatch = {0, 0};
+  private final long commitIntervalMs;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   Session(Target target, FrameSource frames, int cameras, PrintStream console) {
     this.collector = new Collector(target, frames); // reading first, so that no verdict is missed
-    this.generator = new Generator(target, frames, cameras);
+    Generator g;
+    try {
+      g = new Generator(target, frames, cameras);
+    } catch (RuntimeException | Error e) {
+      collector.close();
+      throw e;
+    }
+    this.generator = g;
     this.console = console;
+    this.commitIntervalMs = target.commitIntervalMs();
+  }
+
+  /**
+   * How long a step's last frames may take after the step ends and still count as answered in the step: ten
+   * commit intervals, within [1 s, 5 s]. The rate goes on meanwhile, so they compete with load as before.
+   */
+  static long graceMillis(long commitIntervalMs) {
+    return Math.min(5_000, Math.max(1_000, 10 * commitIntervalMs));
   }
 
   List<Sample> timeline() {
@@ -69,11 +87,19 @@ final class Session implements AutoCloseable {
     collector.endStep(stats, end);
     double achieved = (generator.sent() - sentStart) / elapsed;
     double outcomesFps = (collector.outcomes() - outcomesStart) / elapsed;
-    LagJudge.Verdict lag = LagJudge.judge(fps, achieved, backlogStart, backlog);
+    // the step's last frames are still in flight: they get a short grace, at the same rate, to be answered
+    long graceEnd = System.nanoTime() + graceMillis(commitIntervalMs) * 1_000_000L;
+    while (System.nanoTime() < graceEnd && collector.missing(first, end) > 0) {
+      failIfBroken();
+      Thread.sleep(20);
+    }
+    Collector.StepStats answered = collector.snapshot(stats);
+    LagJudge.Verdict lag = LagJudge.judge(new LagJudge.Step(fps, elapsed, end - first, answered.verdicts,
+        answered.deadLetters, backlogStart, backlog, commitIntervalMs));
     console.printf(Locale.ROOT, "loadtest: step %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
-        + "backlog %d -> %d, slope %.2f/s, sender shortfall %d)%n", label, fps, lag.bounded() ? "BOUNDED" : "NOT bounded: "
-        + lag.reason(), achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(),
-        generator.shortfall() - shortfallStart);
+        + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, sender shortfall %d)%n", label, fps,
+        lag.bounded() ? "BOUNDED" : "NOT bounded: " + lag.reason(), achieved, outcomesFps, 100 * lag.verdictShare(),
+        backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(), generator.shortfall() - shortfallStart);
     return new StepResult(label, fps, elapsed, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
         lag, first, end, stats);
   }
@@ -162,7 +188,13 @@ final class Session implements AutoCloseable {
 
   @Override
   public void close() {
-    generator.close();
-    collector.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      generator.close();
+    } finally {
+      collector.close();
+    }
   }
 }

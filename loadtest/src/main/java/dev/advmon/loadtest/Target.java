@@ -25,6 +25,9 @@ interface Target extends AutoCloseable {
 
   Deserializer<DeadLetter> deadLetterDeserializer();
 
+  /** The monitor's streams.commit-interval-ms: verdicts become readable at each commit (exactly-once). */
+  long commitIntervalMs();
+
   /** What runs, for the report: mode, instances, threads, batch settings ... */
   Map<String, Object> describe();
 

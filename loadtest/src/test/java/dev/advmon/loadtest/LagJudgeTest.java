@@ -4,48 +4,106 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LagJudgeTest {
 
-  private static List<Long> series(int seconds, long start, double perSecond, long jitter) {
+  private static final long COMMIT_MS = 50; // the monitor's default streams.commit-interval-ms
+
+  /** start + perSecond x i, plus uniform noise in [-noise, noise] (seeded: the same series every run). */
+  private static List<Long> series(int seconds, double start, double perSecond, long noise, long seed) {
+    Random random = new Random(seed);
     List<Long> out = new ArrayList<>();
     for (int i = 0; i < seconds; i++) {
-      out.add(Math.round(start + perSecond * i + (i % 2 == 0 ? jitter : -jitter)));
+      long jitter = noise == 0 ? 0 : random.nextLong(-noise, noise + 1);
+      out.add(Math.max(0, Math.round(start + perSecond * (i + 1) + jitter)));
     }
     return out;
   }
 
-  @Test
-  void aBacklogThatHoversAroundRateTimesLatencyIsBounded() {
-    // 200 frames/s at ~100 ms latency: about 20 frames in flight, +-15 with the commits
-    LagJudge.Verdict v = LagJudge.judge(200, 199, 20, series(60, 20, 0, 15));
-    assertThat(v.bounded()).as(v.reason()).isTrue();
-    assertThat(Math.abs(v.slopeFps())).isLessThan(2);
+  /** A step whose sender offered the whole rate and whose frames all had verdicts. */
+  private static LagJudge.Step answered(double rate, int seconds, long backlogStart, List<Long> backlog) {
+    long frames = Math.round(rate * seconds);
+    return new LagJudge.Step(rate, seconds, frames, frames, 0, backlogStart, backlog, COMMIT_MS);
   }
 
   @Test
-  void aBacklogGrowingByTwoPercentOfTheRateIsNotBounded() {
-    // capacity 196 of 200 offered: 4 more frames every second, 240 after a minute
-    LagJudge.Verdict v = LagJudge.judge(200, 200, 20, series(60, 24, 4, 3));
+  void aBacklogGrowingLinearlyAtNinetyNinePercentOfTheRateIsNotBounded() {
+    // the review's case: drain at 0.99 x 500 frames/s, 4.96 frames/s more backlog every second, ~300 over a minute;
+    // every frame still answered within the grace, so only the backlog can tell
+    for (double rate : new double[] {100, 200, 500, 800}) {
+      double perSecond = rate * 0.01;
+      LagJudge.Verdict v = LagJudge.judge(answered(rate, 60, Math.round(rate * 0.05),
+          series(60, rate * 0.05, perSecond, Math.round(rate * 0.05 * 0.5), 7)));
+      assertThat(v.bounded()).as("%s frames/s: %s", rate, v.reason()).isFalse();
+      assertThat(v.growth()).as("growth at %s", rate).isGreaterThan(v.allowedGrowth());
+    }
+  }
+
+  @Test
+  void aFlatBacklogWithCommitSizedNoiseIsBounded() {
+    // rate x latency in flight (~80 ms), +- one commit interval's frames of sawtooth, random
+    for (double rate : new double[] {20, 100, 200, 500, 800}) {
+      for (long seed = 1; seed <= 20; seed++) {
+        long inFlight = Math.round(rate * 0.08);
+        long noise = Math.round(rate * COMMIT_MS / 1000.0);
+        LagJudge.Verdict v = LagJudge.judge(answered(rate, 60, inFlight, series(60, inFlight, 0, noise, seed)));
+        assertThat(v.bounded()).as("%s frames/s, seed %s: %s", rate, seed, v.reason()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void theGrowthAllowanceFollowsTheCommitIntervalNotASecondOfFramesAndIsCapped() {
+    assertThat(LagJudge.allowedGrowth(500, 50)).isEqualTo(100); // 4 x 25 frames per commit, not 500
+    assertThat(LagJudge.allowedGrowth(100, 50)).isEqualTo(LagJudge.MIN_GROWTH_FRAMES);
+    assertThat(LagJudge.allowedGrowth(5000, 1000)).isEqualTo(LagJudge.MAX_GROWTH_FRAMES);
+  }
+
+  @Test
+  void outcomesShortOfTheOfferedRateAreNotSustainedEvenWithAFlatBacklog() {
+    // 1.2% of the frames never answered in the step (e.g. outcomes/offered 0.988, as in committed results)
+    List<Long> flat = series(60, 30, 0, 5, 3);
+    LagJudge.Verdict v = LagJudge.judge(new LagJudge.Step(500, 60, 30_000, 29_640, 0, 30, flat, COMMIT_MS));
     assertThat(v.bounded()).isFalse();
-    assertThat(v.reason()).contains("backlog grew by");
+    assertThat(v.reason()).contains("only 29640 verdicts");
+    assertThat(v.verdictShare()).isCloseTo(0.988, org.assertj.core.data.Offset.offset(0.0005));
+  }
+
+  @Test
+  void deadLettersDoNotCountAsKeepingUp() {
+    // the backlog stays flat because a tenth of the frames are shed into the dead-letter topic
+    List<Long> flat = series(60, 30, 0, 5, 4);
+    LagJudge.Verdict v = LagJudge.judge(new LagJudge.Step(500, 60, 30_000, 27_000, 3_000, 30, flat, COMMIT_MS));
+    assertThat(v.bounded()).isFalse();
+    assertThat(v.reason()).contains("3000 dead letters do not count");
+    LagJudge.Verdict scored = LagJudge.judge(new LagJudge.Step(500, 60, 30_000, 30_000, 0, 30, flat, COMMIT_MS));
+    assertThat(scored.bounded()).as(scored.reason()).isTrue();
   }
 
   @Test
   void aBacklogStillRisingAtTheEndIsNotBoundedEvenIfItGrewLittleOverall() {
-    List<Long> b = new ArrayList<>(series(30, 400, -12, 0)); // drains an old backlog ...
-    b.addAll(series(30, 40, 3, 0)); // ... then starts to grow
-    LagJudge.Verdict v = LagJudge.judge(100, 100, 400, b);
+    List<Long> b = new ArrayList<>(series(30, 400, -12, 0, 0)); // drains an old backlog ...
+    b.addAll(series(30, 40, 3, 0, 0)); // ... then starts to grow
+    LagJudge.Verdict v = LagJudge.judge(answered(100, 60, 400, b));
+    assertThat(v.growth()).isLessThan(0);
     assertThat(v.bounded()).isFalse();
     assertThat(v.reason()).contains("still rising");
   }
 
   @Test
   void aRateTheSenderCouldNotOfferIsNotCountedAsSustained() {
-    LagJudge.Verdict v = LagJudge.judge(500, 420, 10, series(60, 10, 0, 2));
+    // 98% offered: more than the old 97% floor let through
+    LagJudge.Verdict v = LagJudge.judge(new LagJudge.Step(500, 60, 29_400, 29_400, 0, 10, series(60, 10, 0, 2, 5),
+        COMMIT_MS));
     assertThat(v.bounded()).isFalse();
     assertThat(v.reason()).contains("offered only");
+  }
+
+  @Test
+  void noSamplesIsNotBounded() {
+    assertThat(LagJudge.judge(answered(100, 0, 0, List.of())).bounded()).isFalse();
   }
 
   @Test

@@ -25,7 +25,7 @@ class ReportTest {
       s.batchFrames.recordValue(2);
       s.verdicts++;
     }
-    return new StepResult(label, rate, 10, rate, rate, 0, 5, new LagJudge.Verdict(bounded, 0.1, 5,
+    return new StepResult(label, rate, 10, rate, rate, 0, 5, new LagJudge.Verdict(bounded, 0.1, 5, 20, 1.0,
         bounded ? "bounded" : "backlog grew"), first, end, s);
   }
 
