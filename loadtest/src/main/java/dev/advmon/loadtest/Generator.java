@@ -16,14 +16,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends frames at an offered rate on a thread of its own, round-robin over the cameras (each frame keyed by its
- * camera id, as cameras would send them), the record timestamp set to the moment of sending: end-to-end latency
- * starts there. The rate can change while it runs (0 = pause). When the sender falls more than a fifth of a
- * second behind schedule it does not burst to catch up: the frames it could not offer are counted as
- * {@link #shortfall()}, so that a step whose rate this machine could not even offer is recognisable.
+ * camera id, as cameras would send them). Each frame is stamped (capture time and record timestamp) with the time
+ * it was <em>due</em> by the {@link SendSchedule}, not the moment it went out: end-to-end latency starts there, so a
+ * stall of the sender counts in the latency of the frames that were due during it. No frame is skipped: after a
+ * stall the sender catches up as fast as it can, every frame with its own due time; frames sent more than 200 ms
+ * after it are counted ({@link #lateSends()}, with the worst delay), so that a step this machine could not even
+ * offer on time is recognisable. The rate can change while it runs (0 = pause).
  */
 final class Generator implements AutoCloseable {
-
-  private static final long MAX_BEHIND_NANOS = 200_000_000L;
 
   private final KafkaProducer<String, byte[]> producer;
   private final Serializer<Frame> serializer;
@@ -34,8 +34,10 @@ final class Generator implements AutoCloseable {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong shortfall = new AtomicLong();
+  private final AtomicLong lateSends = new AtomicLong();
+  private final AtomicLong maxLateNanos = new AtomicLong();
   private final AtomicReference<String> lastError = new AtomicReference<>();
+  private final AtomicReference<Throwable> died = new AtomicReference<>();
   private volatile double rate;
   private volatile boolean running = true;
 
@@ -82,8 +84,19 @@ final class Generator implements AutoCloseable {
     return failed.get();
   }
 
-  long shortfall() {
-    return shortfall.get();
+  /** Frames sent more than {@link SendSchedule#LATE_NANOS} after they were due. */
+  long lateSends() {
+    return lateSends.get();
+  }
+
+  /** The longest a frame waited past its due time to be sent (ms). */
+  long maxLateMs() {
+    return maxLateNanos.get() / 1_000_000;
+  }
+
+  /** Why the sender thread stopped early (counted as a failed send too), or null. */
+  Throwable died() {
+    return died.get();
   }
 
   String lastError() {
@@ -91,43 +104,50 @@ final class Generator implements AutoCloseable {
   }
 
   private void loop() {
-    long next = System.nanoTime();
-    double current = 0;
-    while (running) {
-      double r = rate;
-      if (r <= 0) {
-        LockSupport.parkNanos(50_000_000L);
-        next = System.nanoTime();
-        current = 0;
-        continue;
+    try {
+      SendSchedule schedule = null;
+      long k = 0;
+      while (running) {
+        double r = rate;
+        if (r <= 0) {
+          LockSupport.parkNanos(50_000_000L);
+          schedule = null;
+          continue;
+        }
+        if (schedule == null || r != schedule.rate()) { // a new rate starts now, not from the old schedule
+          schedule = new SendSchedule(System.nanoTime(), System.currentTimeMillis(), r);
+          k = 0;
+        }
+        long due = schedule.dueNanos(k);
+        long now = System.nanoTime();
+        if (due > now) {
+          LockSupport.parkNanos(Math.min(due - now, 50_000_000L));
+          continue;
+        }
+        countLateness(now - due);
+        send(schedule.dueEpochMs(k));
+        k++;
       }
-      if (r != current) { // a new rate starts now, not from the old schedule
-        next = System.nanoTime();
-        current = r;
-      }
-      long now = System.nanoTime();
-      if (next > now) {
-        LockSupport.parkNanos(next - now);
-        continue;
-      }
-      long interval = (long) (1e9 / r);
-      if (now - next > MAX_BEHIND_NANOS) {
-        long missed = (now - next) / interval;
-        shortfall.addAndGet(missed);
-        next += missed * interval;
-      }
-      send();
-      next += interval;
+    } catch (Throwable e) { // never silent: the run fails on it (Session), and it counts as a failed send
+      died.set(e);
+      failed.incrementAndGet();
+      lastError.set("the sender thread stopped: " + e);
     }
   }
 
-  private void send() {
+  void countLateness(long lateNanos) {
+    if (lateNanos > SendSchedule.LATE_NANOS) {
+      lateSends.incrementAndGet();
+    }
+    maxLateNanos.accumulateAndGet(lateNanos, Math::max);
+  }
+
+  private void send(long dueMs) {
     long seq = sent.get();
     String camera = cameraId((int) (seq % cameras));
-    long nowMs = System.currentTimeMillis();
-    byte[] value = serializer.serialize(topic, frames.frame(seq, camera, nowMs));
+    byte[] value = serializer.serialize(topic, frames.frame(seq, camera, dueMs));
     try {
-      producer.send(new ProducerRecord<>(topic, null, nowMs, camera, value), (meta, e) -> {
+      producer.send(new ProducerRecord<>(topic, null, dueMs, camera, value), (meta, e) -> {
         if (e == null) {
           acked.incrementAndGet();
         } else {

@@ -69,7 +69,7 @@ final class Session implements AutoCloseable {
     long backlogStart = backlog();
     long outcomesStart = collector.outcomes();
     long sentStart = generator.sent();
-    long shortfallStart = generator.shortfall();
+    long lateStart = generator.lateSends();
     generator.rate(fps);
     long t0 = System.nanoTime();
     List<Long> backlog = new ArrayList<>();
@@ -97,9 +97,9 @@ final class Session implements AutoCloseable {
     LagJudge.Verdict lag = LagJudge.judge(new LagJudge.Step(fps, elapsed, end - first, answered.verdicts,
         answered.deadLetters, backlogStart, backlog, commitIntervalMs));
     console.printf(Locale.ROOT, "loadtest: step %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
-        + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, sender shortfall %d)%n", label, fps,
+        + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, %d sent over 200 ms late)%n", label, fps,
         lag.bounded() ? "BOUNDED" : "NOT bounded: " + lag.reason(), achieved, outcomesFps, 100 * lag.verdictShare(),
-        backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(), generator.shortfall() - shortfallStart);
+        backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(), generator.lateSends() - lateStart);
     return new StepResult(label, fps, elapsed, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
         lag, first, end, stats);
   }
@@ -171,6 +171,9 @@ final class Session implements AutoCloseable {
   }
 
   private void failIfBroken() {
+    if (generator.died() != null) {
+      throw new IllegalStateException("the sender thread stopped: " + generator.died(), generator.died());
+    }
     if (collector.failure() != null) {
       throw new IllegalStateException("reading the verdicts failed: " + collector.failure(), collector.failure());
     }
