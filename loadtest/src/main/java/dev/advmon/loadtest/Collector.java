@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -25,9 +26,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads the verdicts and dead letters as a downstream service would, committed records only (read_committed),
  * from the end of the topics as they were when it started, on a thread of its own. For each frame of this run it
- * records the end-to-end latency (the frame record's timestamp, set when it was sent, to the moment its verdict
- * is readable here; Kafka Streams gives the verdict the frame's timestamp) and the batch it was scored in, per
- * step and per second, and notices a frame seen twice.
+ * records the end-to-end latency and the batch it was scored in, per step and per second, and notices a frame seen
+ * twice. Latency runs from the frame's scheduled send time, which the verdict carries as its {@code captureTime},
+ * to the moment the verdict is readable here: it does not depend on the verdicts topic's timestamp type. A dead
+ * letter carries no capture time: its record timestamp is used when it is a CreateTime (Kafka Streams gives it the
+ * frame's); a LogAppendTime one (the topic's message.timestamp.type) is the broker's clock, so such a dead letter's
+ * latency is not recorded and {@link #logAppendTimeRecords()} counts it, for a warning.
  */
 final class Collector implements AutoCloseable {
 
@@ -53,6 +57,7 @@ final class Collector implements AutoCloseable {
   private final Recorder interval = new Recorder(MAX_LATENCY_MS, 3);
   private final AtomicLong outcomes = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong logAppendTimeRecords = new AtomicLong();
   private final AtomicLong batchFramesSum = new AtomicLong();
   private final AtomicLong batchFramesCount = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -105,10 +110,14 @@ final class Collector implements AutoCloseable {
           long now = System.currentTimeMillis();
           if (r.topic().equals(verdictTopic)) {
             FrameVerdict v = verdicts.deserialize(r.topic(), r.headers(), r.value());
-            outcome(frames.sequenceOf(v.getFrameId()), now - r.timestamp(), v.getBatchFrames(), null, now);
+            outcome(frames.sequenceOf(v.getFrameId()), latencyMs(v, now), v.getBatchFrames(), null, now);
           } else {
             DeadLetter d = deadLetters.deserialize(r.topic(), r.headers(), r.value());
-            outcome(frames.sequenceOf(d.getFrameId()), now - r.timestamp(), 0, d.getReason(), now);
+            long latency = deadLetterLatencyMs(r.timestampType(), r.timestamp(), now);
+            if (latency < 0) {
+              logAppendTimeRecords.incrementAndGet();
+            }
+            outcome(frames.sequenceOf(d.getFrameId()), latency, 0, d.getReason(), now);
           }
         }
       }
@@ -119,6 +128,16 @@ final class Collector implements AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /** From the frame's scheduled send time (the verdict's captureTime, copied from the frame) to {@code nowMs}. */
+  static long latencyMs(FrameVerdict v, long nowMs) {
+    return nowMs - v.getCaptureTime().toEpochMilli();
+  }
+
+  /** A dead letter's latency from its record timestamp, or -1 when that is not the frame's (LogAppendTime). */
+  static long deadLetterLatencyMs(TimestampType type, long timestamp, long nowMs) {
+    return type == TimestampType.CREATE_TIME ? Math.max(0, nowMs - timestamp) : -1;
   }
 
   private synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {
@@ -133,7 +152,9 @@ final class Collector implements AutoCloseable {
     outcomes.incrementAndGet();
     lastOutcomeAtMs = now;
     long latency = Math.min(MAX_LATENCY_MS, Math.max(0, latencyMs));
-    interval.recordValue(latency);
+    if (latencyMs >= 0 || deadReason == null) {
+      interval.recordValue(latency);
+    }
     var entry = steps.floorEntry(seq);
     StepStats step = entry != null && seq < entry.getValue().endSequence ? entry.getValue() : null;
     if (deadReason != null) {
@@ -161,6 +182,11 @@ final class Collector implements AutoCloseable {
   /** Verdicts plus dead letters of this run's frames, each frame once. */
   long outcomes() {
     return outcomes.get();
+  }
+
+  /** Dead letters whose latency was not recorded: their record timestamp is the broker's LogAppendTime. */
+  long logAppendTimeRecords() {
+    return logAppendTimeRecords.get();
   }
 
   /** Frames of this run read before, again: must stay 0 under exactly-once. */

@@ -22,6 +22,7 @@ final class Session implements AutoCloseable {
   private long lastOutcomes;
   private long[] lastBatch = {0, 0};
   private final long commitIntervalMs;
+  private boolean warnedLogAppendTime;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   Session(Target target, FrameSource frames, int cameras, PrintStream console) {
@@ -173,6 +174,11 @@ final class Session implements AutoCloseable {
   private void failIfBroken() {
     if (generator.died() != null) {
       throw new IllegalStateException("the sender thread stopped: " + generator.died(), generator.died());
+    }
+    if (collector.logAppendTimeRecords() > 0 && !warnedLogAppendTime) {
+      warnedLogAppendTime = true;
+      console.printf(Locale.ROOT, "loadtest: WARNING: the dead-letter topic stamps records with LogAppendTime "
+          + "(message.timestamp.type): dead letters' latency is not counted (verdicts' latency uses their captureTime)%n");
     }
     if (collector.failure() != null) {
       throw new IllegalStateException("reading the verdicts failed: " + collector.failure(), collector.failure());

@@ -1,0 +1,25 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.schema.FrameVerdict;
+import java.time.Instant;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class CollectorTest {
+
+  @Test
+  void verdictLatencyRunsFromTheCaptureTimeItCarries() {
+    FrameVerdict v = new FrameVerdict();
+    v.setCaptureTime(Instant.ofEpochMilli(1_000_000));
+    assertThat(Collector.latencyMs(v, 1_000_250)).isEqualTo(250);
+  }
+
+  @Test
+  void aDeadLetterStampedByTheBrokerHasNoLatency() {
+    assertThat(Collector.deadLetterLatencyMs(TimestampType.CREATE_TIME, 1_000_000, 1_000_040)).isEqualTo(40);
+    assertThat(Collector.deadLetterLatencyMs(TimestampType.LOG_APPEND_TIME, 1_000_030, 1_000_040)).isEqualTo(-1);
+    assertThat(Collector.deadLetterLatencyMs(TimestampType.NO_TIMESTAMP_TYPE, -1, 1_000_040)).isEqualTo(-1);
+  }
+}
