@@ -28,8 +28,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./loadtest/run benchmark}: the Pipeline section of BENCHMARKS.md, measured in one run on one machine.
@@ -50,6 +53,9 @@ final class BenchmarkCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final int MAX_STEPS = 6;
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--report", required = true, paramLabel = "DIR", description = "Folder for pipeline.md, benchmark.json and one report per run.")
   Path report;
@@ -84,8 +90,56 @@ final class BenchmarkCommand implements Callable<Integer> {
   record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
       List<StepResult> steps, Map<String, Object> batchesAtSustainable) {}
 
+  /** Refuses options out of range before anything starts, naming the option and what it allows. */
+  void validate() {
+    List<String> errors = new ArrayList<>();
+    if (configs == null || configs.isEmpty()) {
+      errors.add("--configs needs at least one configuration, e.g. 1x2");
+    } else {
+      List<String> seen = new ArrayList<>();
+      for (String c : configs) {
+        int[] it = parseConfig(c);
+        if (it == null) {
+          errors.add("--configs: '" + c + "' is not INSTANCESxTHREADS, with 1 to 64 instances and 1 to 64 stream threads (e.g. 2x1)");
+        } else if (seen.contains(it[0] + "x" + it[1])) {
+          errors.add("--configs: " + c + " is listed twice");
+        } else {
+          seen.add(it[0] + "x" + it[1]);
+        }
+      }
+      int[] lat = latencyConfig == null ? null : parseConfig(latencyConfig);
+      if (lat == null || !seen.contains(lat[0] + "x" + lat[1])) {
+        errors.add("--latency-config must be one of --configs " + configs + ", not " + latencyConfig);
+      }
+    }
+    LoadTestCommand.requireRange(errors, "--step-seconds", stepSeconds, 10, 3_600);
+    LoadTestCommand.requireRange(errors, "--scoring-seconds", scoringSeconds, 1, 3_600);
+    LoadTestCommand.requireRange(errors, "--cameras", cameras, 1, 100_000);
+    LoadTestCommand.requireRange(errors, "--partitions", partitions, 1, 10_000);
+    if (!errors.isEmpty()) {
+      throw new CommandLine.ParameterException(spec != null ? spec.commandLine() : new CommandLine(this),
+          String.join("; ", errors));
+    }
+  }
+
+  /** {instances, threads} of "IxT" (both 1 to 64), or null when it is not that. */
+  static int[] parseConfig(String config) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,2})\\s*[xX]\\s*(\\d{1,2})\\s*").matcher(config);
+    if (!m.matches()) {
+      return null;
+    }
+    int instances = Integer.parseInt(m.group(1));
+    int threads = Integer.parseInt(m.group(2));
+    return instances >= 1 && instances <= 64 && threads >= 1 && threads <= 64 ? new int[] {instances, threads} : null;
+  }
+
+  private boolean isLatencyConfig(String config) {
+    return java.util.Arrays.equals(parseConfig(config), parseConfig(latencyConfig));
+  }
+
   @Override
   public Integer call() throws Exception {
+    validate();
     LoadTestCommand.quietKafkaLogs();
     PrintStream console = System.err;
     Path home = Main.home();
@@ -104,8 +158,7 @@ final class BenchmarkCommand implements Callable<Integer> {
       for (String c : configs) {
         results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
       }
-      ConfigResult first = results.stream().filter(r -> r.config().equalsIgnoreCase(latencyConfig)).findFirst()
-          .orElse(results.get(0));
+      ConfigResult first = results.stream().filter(r -> isLatencyConfig(r.config())).findFirst().orElseThrow();
       double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
       latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
     }
@@ -235,9 +288,9 @@ final class BenchmarkCommand implements Callable<Integer> {
 
   private ConfigResult searchSustainable(EmbeddedKafka kafka, String config, double scoringFps, Path home, Path imageDir,
       PrintStream console) throws Exception {
-    String[] f = config.toLowerCase(Locale.ROOT).split("x");
-    int instances = Integer.parseInt(f[0].trim());
-    int threads = Integer.parseInt(f[1].trim());
+    int[] f = parseConfig(config); // validated
+    int instances = f[0];
+    int threads = f[1];
     console.printf(Locale.ROOT, "benchmark: %s (%d instance(s) x %d stream thread(s)): searching the sustainable rate%n",
         config, instances, threads);
     FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));

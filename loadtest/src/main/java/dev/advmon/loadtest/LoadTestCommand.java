@@ -15,6 +15,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./loadtest/run}: offers frames at a rate (or a rising ramp of rates) to the monitor and reports what came
@@ -41,6 +43,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         description = "Start everything here: the demo's in-process Kafka broker, a registry in memory, and the real topology with the bundled model.")
     boolean embedded;
   }
+
+  @Spec
+  CommandSpec spec;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1") // required for a load test, checked in call(): not for benchmark
   TargetChoice target;
@@ -102,18 +107,7 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (target == null || report == null) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "say where to send frames (--embedded, or --config FILE) and where the report goes (--report DIR)");
-    }
-    if (rate <= 0 || duration < 1 || cameras < 1 || warmup < 0 || rampFactor <= 1 || instances < 1 || partitions < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--rate, --duration, --cameras, --instances and --partitions must be positive, --warmup not negative, --ramp-factor above 1");
-    }
-    if (target.config != null && (instances != 1 || !settings.isEmpty())) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--instances and --set apply to --embedded only; with --config the monitor runs elsewhere");
-    }
+    validate();
     quietKafkaLogs();
     PrintStream console = System.err;
     Path home = Main.home();
@@ -162,6 +156,49 @@ public final class LoadTestCommand implements Callable<Integer> {
       return rep.missing() > 0 || rep.duplicates() > 0 ? 1 : 0;
     }
   }
+
+  /** Refuses options out of range before anything starts, naming the option and what it allows. */
+  void validate() {
+    CommandLine cl = spec != null ? spec.commandLine() : new CommandLine(this);
+    if (target == null || report == null) {
+      throw new CommandLine.ParameterException(cl,
+          "say where to send frames (--embedded, or --config FILE) and where the report goes (--report DIR)");
+    }
+    List<String> errors = new ArrayList<>();
+    requireRate(errors, "--rate", rate);
+    requireRange(errors, "--duration", duration, 1, 86_400);
+    requireRange(errors, "--cameras", cameras, 1, 100_000);
+    requireRange(errors, "--warmup", warmup, 0, 3_600);
+    requireRange(errors, "--drain", drain, 0, 86_400);
+    requireRange(errors, "--instances", instances, 1, 64);
+    requireRange(errors, "--partitions", partitions, 1, 10_000);
+    if (!(rampFactor > 1 && rampFactor <= 10)) {
+      errors.add("--ramp-factor must be above 1 and at most 10, not " + rampFactor);
+    }
+    requireRange(errors, "--ramp-steps", rampSteps, 1, 100);
+    if (target.config != null && (instances != 1 || !settings.isEmpty())) {
+      errors.add("--instances and --set apply to --embedded only; with --config the monitor runs elsewhere");
+    }
+    if (!errors.isEmpty()) {
+      throw new CommandLine.ParameterException(cl, String.join("; ", errors));
+    }
+  }
+
+  /** A rate in frames/s: a finite number above 0, at most 100000 (NaN and Infinity are refused). */
+  static void requireRate(List<String> errors, String option, double fps) {
+    if (!(fps > 0 && fps <= MAX_RATE)) { // false for NaN too
+      errors.add(String.format(Locale.ROOT, "%s must be a number of frames/s above 0 and at most %d, not %s", option,
+          MAX_RATE, fps));
+    }
+  }
+
+  static void requireRange(List<String> errors, String option, long value, long min, long max) {
+    if (value < min || value > max) {
+      errors.add(String.format(Locale.ROOT, "%s must be from %d to %d, not %d", option, min, max, value));
+    }
+  }
+
+  static final int MAX_RATE = 100_000;
 
   /** The in-process broker and the clients warn about what is normal for a one-node cluster; keep errors only. */
   static void quietKafkaLogs() {

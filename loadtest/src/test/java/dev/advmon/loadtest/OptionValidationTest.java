@@ -1,0 +1,82 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class OptionValidationTest {
+
+  private static LoadTestCommand loadTest(String... args) {
+    CommandLine cl = LoadTestCommand.commandLine();
+    List<String> all = new ArrayList<>(List.of("--embedded", "--report", "/tmp/unused-report"));
+    all.addAll(List.of(args));
+    cl.parseArgs(all.toArray(String[]::new));
+    return cl.getCommand();
+  }
+
+  private static BenchmarkCommand benchmark(String... args) {
+    CommandLine cl = LoadTestCommand.commandLine();
+    List<String> all = new ArrayList<>(List.of("benchmark", "--report", "/tmp/unused-report"));
+    all.addAll(List.of(args));
+    cl.parseArgs(all.toArray(String[]::new));
+    return cl.getSubcommands().get("benchmark").getCommand();
+  }
+
+  @Test
+  void theDefaultsAreValid() {
+    assertThatCode(() -> loadTest().validate()).doesNotThrowAnyException();
+    assertThatCode(() -> loadTest("--ramp", "--rate", "12.5").validate()).doesNotThrowAnyException();
+    assertThatCode(() -> benchmark().validate()).doesNotThrowAnyException();
+    assertThatCode(() -> benchmark("--configs", "2X1,1x2", "--latency-config", "2x1").validate())
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void aRateMustBeAPositiveFiniteNumber() {
+    for (String bad : List.of("NaN", "Infinity", "-Infinity", "0", "-5", "1e9")) {
+      assertThatThrownBy(() -> loadTest("--rate", bad).validate()).as(bad)
+          .isInstanceOf(CommandLine.ParameterException.class)
+          .hasMessageContaining("--rate must be a number of frames/s above 0 and at most 100000");
+    }
+  }
+
+  @Test
+  void loadTestOptionsOutOfRangeAreNamed() {
+    assertThatThrownBy(() -> loadTest("--ramp", "--ramp-steps", "0").validate())
+        .hasMessageContaining("--ramp-steps must be from 1 to 100, not 0");
+    assertThatThrownBy(() -> loadTest("--ramp-factor", "NaN").validate()).hasMessageContaining("--ramp-factor");
+    assertThatThrownBy(() -> loadTest("--cameras", "0").validate()).hasMessageContaining("--cameras must be from 1");
+    assertThatThrownBy(() -> loadTest("--drain", "-1").validate()).hasMessageContaining("--drain must be from 0");
+  }
+
+  @Test
+  void benchmarkOptionsOutOfRangeAreNamed() {
+    assertThatThrownBy(() -> benchmark("--cameras", "0").validate()).hasMessageContaining("--cameras must be from 1");
+    assertThatThrownBy(() -> benchmark("--step-seconds", "0").validate())
+        .hasMessageContaining("--step-seconds must be from 10 to 3600, not 0");
+    assertThatThrownBy(() -> benchmark("--configs", "1", "--latency-config", "1").validate())
+        .hasMessageContaining("--configs: '1' is not INSTANCESxTHREADS");
+    assertThatThrownBy(() -> benchmark("--configs", "0x2").validate()).hasMessageContaining("'0x2'");
+    assertThatThrownBy(() -> benchmark("--configs", "1x1,2x1", "--latency-config", "1x2").validate())
+        .hasMessageContaining("--latency-config must be one of --configs [1x1, 2x1], not 1x2");
+    assertThatThrownBy(() -> benchmark("--configs", "1x1,1X1", "--latency-config", "1x1").validate())
+        .hasMessageContaining("listed twice");
+  }
+
+  @Test
+  void anInvalidOptionIsAUsageErrorBeforeAnythingStarts() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = LoadTestCommand.commandLine();
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute("--embedded", "--report", "/tmp/unused-report", "--rate", "Infinity");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--rate must be");
+  }
+}
