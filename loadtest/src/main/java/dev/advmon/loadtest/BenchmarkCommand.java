@@ -88,7 +88,8 @@ final class BenchmarkCommand implements Callable<Integer> {
 
   /** One configuration's search for its sustainable rate. */
   record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
-      List<StepResult> steps, Map<String, Object> batchesAtSustainable) {}
+      List<StepResult> steps, Map<String, Object> batchesAtSustainable, long missing, long duplicates,
+      long deadLetters, long sendFailures) {}
 
   /** Refuses options out of range before anything starts, naming the option and what it allows. */
   void validate() {
@@ -171,16 +172,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     out.put("in_process_scoring", scoring);
     List<Map<String, Object>> cs = new ArrayList<>();
     for (ConfigResult r : results) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("config", r.config());
-      m.put("instances", r.instances());
-      m.put("stream_threads_per_instance", r.threads());
-      m.put("capacity_estimate_fps", Report.round(r.capacityEstimate(), 1));
-      m.put("sustainable_fps", r.sustainableFps());
-      m.put("ratio_to_in_process", r.sustainableFps() == null ? null : Report.round(r.sustainableFps() / scoringFps, 3));
-      m.put("batch_frames_at_sustainable", r.batchesAtSustainable());
-      m.put("steps", r.steps().stream().map(Report::step).toList());
-      cs.add(m);
+      cs.add(configJson(r, scoringFps));
     }
     out.put("pipeline", cs);
     out.put("latency_at_half_sustainable", latencyRun);
@@ -188,8 +180,39 @@ final class BenchmarkCommand implements Callable<Integer> {
     String md = markdown(out, results, scoringFps, latencyRun);
     Files.writeString(report.resolve("pipeline.md"), md);
     System.out.println(md);
-    return 0;
+    int code = exitCode(results, latencyRun);
+    if (code != 0) {
+      console.printf(Locale.ROOT, "benchmark: FAILED: frames lost or seen twice (missing / duplicates in benchmark.json)%n");
+    }
+    return code;
   }
+
+  /** 1 when any frame of any run was lost or seen twice: the numbers then rest on a broken pipeline. */
+  static int exitCode(List<ConfigResult> results, Map<String, Object> latencyRun) {
+    long missing = results.stream().mapToLong(ConfigResult::missing).sum() + ((Number) latencyRun.get("missing")).longValue();
+    long duplicates = results.stream().mapToLong(ConfigResult::duplicates).sum()
+        + ((Number) latencyRun.get("duplicates")).longValue();
+    return missing > 0 || duplicates > 0 ? 1 : 0;
+  }
+
+  /** One configuration in benchmark.json, with what was lost, duplicated or dead-lettered in its run. */
+  static Map<String, Object> configJson(ConfigResult r, double scoringFps) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("config", r.config());
+    m.put("instances", r.instances());
+    m.put("stream_threads_per_instance", r.threads());
+    m.put("capacity_estimate_fps", Report.round(r.capacityEstimate(), 1));
+    m.put("sustainable_fps", r.sustainableFps());
+    m.put("ratio_to_in_process", r.sustainableFps() == null ? null : Report.round(r.sustainableFps() / scoringFps, 3));
+    m.put("batch_frames_at_sustainable", r.batchesAtSustainable());
+    m.put("missing", r.missing());
+    m.put("duplicates", r.duplicates());
+    m.put("dead_letters", r.deadLetters());
+    m.put("send_failures", r.sendFailures());
+    m.put("steps", r.steps().stream().map(Report::step).toList());
+    return m;
+  }
+
 
   /**
    * The full detector set scoring batches of 32 frames in this process, no Kafka, at its best on this machine: one
@@ -294,6 +317,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "benchmark: %s (%d instance(s) x %d stream thread(s)): searching the sustainable rate%n",
         config, instances, threads);
     FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
+    String loadAtStart = Report.loadAverage();
     List<StepResult> steps = new ArrayList<>();
     double capacity;
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
@@ -308,6 +332,7 @@ final class BenchmarkCommand implements Callable<Integer> {
       double rate = Math.round(capacity);
       Double best = null;
       Double worstUnbounded = null;
+      long measureStart = System.currentTimeMillis(); // the first measured step begins now
       for (int i = 1; i <= MAX_STEPS; i++) {
         StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
         steps.add(s);
@@ -323,21 +348,25 @@ final class BenchmarkCommand implements Callable<Integer> {
         rate = worstUnbounded == null ? Math.round(rate * 1.1)
             : best == null ? Math.round(rate * 0.85) : Math.round((best + worstUnbounded) / 2);
       }
-      session.drain(Duration.ofSeconds(180));
+      boolean drained = session.drain(Duration.ofSeconds(180));
       Double sustainable = best;
       List<StepResult> done = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
           s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
           s.endSequence(), session.collector().snapshot(s.stats()))).toList();
       Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
           .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
+      long missing = session.collector().missing(0, session.generator().nextSequence());
+      long duplicates = session.collector().duplicates();
+      long deadLetters = session.collector().deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
+      long failed = session.generator().failed();
       new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
-          System.currentTimeMillis(), session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
-          session.collector().missing(0, session.generator().nextSequence()), session.generator().failed(),
-          session.collector().deadLettersByReason(), true, "", Report.loadAverage())
+          measureStart, session.collector().lastOutcomeAtMs(), duplicates, missing, failed,
+          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage())
           .write(report.resolve("sustainable-" + config));
-      console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s%n", config, capacity,
-          sustainable);
-      return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches);
+      console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s; missing %d, "
+          + "duplicates %d, dead letters %d%n", config, capacity, sustainable, missing, duplicates, deadLetters);
+      return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches, missing, duplicates,
+          deadLetters, failed);
     }
   }
 
@@ -346,6 +375,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "benchmark: latency at %.1f frames/s (half the sustainable rate of %s)%n", rate,
         config.config());
     FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
+    String loadAtStart = Report.loadAverage();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
@@ -359,9 +389,9 @@ final class BenchmarkCommand implements Callable<Integer> {
           target.describe(), cameras, false, List.of(done), session.timeline(), start,
           session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
           session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
-          session.collector().deadLettersByReason(), drained, "", Report.loadAverage());
+          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
       rep.write(report.resolve("latency-half"));
-      Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", config.config());
       m.put("offered_fps", rate);
       m.put("seconds", stepSeconds);
@@ -370,12 +400,13 @@ final class BenchmarkCommand implements Callable<Integer> {
       m.put("batch_frames", Report.batches(done.stats().batchFrames));
       m.put("missing", rep.missing());
       m.put("duplicates", rep.duplicates());
+      m.put("dead_letters", rep.deadLetters());
       return m;
     }
   }
 
   @SuppressWarnings("unchecked")
-  private String markdown(Map<String, Object> out, List<ConfigResult> results, double scoringFps,
+  String markdown(Map<String, Object> out, List<ConfigResult> results, double scoringFps,
       Map<String, Object> latencyRun) {
     Map<String, Object> machine = (Map<String, Object>) out.get("machine");
     Map<String, Object> scoring = (Map<String, Object>) out.get("in_process_scoring");
@@ -392,8 +423,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         + "intra-op thread each (%s frames/s): **%.1f frames/s**.%n%n", scoring.get("batch_frames"),
         machine.get("available_processors"), scoring.get("one_thread_all_cores_fps"), scoring.get("one_thread_per_core_fps"),
         scoringFps));
-    md.append("| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) | / in-process | batch frames at that rate: mean, max | steps (offered frames/s: lag) |\n");
-    md.append("|---|---:|---:|---:|---|---|\n");
+    md.append("| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) | / in-process | batch frames at that rate: mean, max | missing / duplicates / dead letters | steps (offered frames/s: lag) |\n");
+    md.append("|---|---:|---:|---:|---|---|---|\n");
     for (ConfigResult r : results) {
       StringBuilder st = new StringBuilder();
       for (StepResult s : r.steps()) {
@@ -401,20 +432,20 @@ final class BenchmarkCommand implements Callable<Integer> {
             .append(s.lag().bounded() ? "bounded" : "not bounded");
       }
       Map<String, Object> b = r.batchesAtSustainable();
-      md.append(String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %s |%n",
+      md.append(String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %d / %d / %d | %s |%n",
           r.instances(), r.threads(), r.capacityEstimate(),
           r.sustainableFps() == null ? "none found" : String.format(Locale.ROOT, "%.0f", r.sustainableFps()),
           r.sustainableFps() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.sustainableFps() / scoringFps),
-          b == null ? "-" : b.get("mean") + ", " + b.get("max"), st));
+          b == null ? "-" : b.get("mean") + ", " + b.get("max"), r.missing(), r.duplicates(), r.deadLetters(), st));
     }
     Map<String, Object> lat = (Map<String, Object>) latencyRun.get("latency_ms");
     Map<String, Object> lb = (Map<String, Object>) latencyRun.get("batch_frames");
     md.append(String.format(Locale.ROOT, "%nEnd-to-end latency (frame record timestamp to verdict readable by a "
             + "read_committed consumer) at %s frames/s, half the sustainable rate of %s, %s s: p50 **%s ms**, p99 **%s ms**, "
-            + "p99.9 **%s ms** (max %s ms, %s verdicts; batch frames mean %s, max %s; missing %s, duplicates %s).%n",
+            + "p99.9 **%s ms** (max %s ms, %s verdicts; batch frames mean %s, max %s; missing %s, duplicates %s, dead letters %s).%n",
         latencyRun.get("offered_fps"), latencyRun.get("config"), latencyRun.get("seconds"), lat.get("p50"), lat.get("p99"),
         lat.get("p999"), lat.get("max"), lat.get("count"), lb.get("mean"), lb.get("max"), latencyRun.get("missing"),
-        latencyRun.get("duplicates")));
+        latencyRun.get("duplicates"), latencyRun.get("dead_letters")));
     return md.toString();
   }
 }
