@@ -155,13 +155,17 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     List<ConfigResult> results = new ArrayList<>();
     Map<String, Object> latencyRun;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+    EmbeddedKafka kafka = ShutdownCleanup.register(EmbeddedKafka.start()); // its log folder goes even on Ctrl-C
+    try {
       for (String c : configs) {
         results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
       }
       ConfigResult first = results.stream().filter(r -> isLatencyConfig(r.config())).findFirst().orElseThrow();
       double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
       latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
+    } finally {
+      ShutdownCleanup.unregister(kafka);
+      kafka.close();
     }
     String loadAtEnd = Report.loadAverage();
 

@@ -45,6 +45,8 @@ final class EmbeddedTarget extends ConfiguredTarget {
   private final Map<String, String> settings;
   private final List<Instance> instances = new ArrayList<>();
   private final Path home;
+  private final Path stateParent;
+  private boolean closed;
 
   /**
    * Starts {@code instances} monitors and waits until all are RUNNING.
@@ -55,9 +57,18 @@ final class EmbeddedTarget extends ConfiguredTarget {
   static EmbeddedTarget start(EmbeddedKafka kafka, int instances, int partitions, Map<String, String> overrides,
       Path home, PrintStream log) throws Exception {
     boolean owns = kafka == null;
-    EmbeddedKafka broker = owns ? EmbeddedKafka.start() : kafka;
-    EmbeddedTarget t = new EmbeddedTarget(broker, owns, settings(broker, partitions, overrides), home,
-        new InMemorySchemaRegistry());
+    EmbeddedKafka broker = owns ? ShutdownCleanup.register(EmbeddedKafka.start()) : kafka;
+    EmbeddedTarget t;
+    try {
+      t = new EmbeddedTarget(broker, owns, settings(broker.bootstrapServers(), partitions, overrides), home,
+          new InMemorySchemaRegistry(), null);
+    } catch (RuntimeException | Error e) {
+      if (owns) {
+        ShutdownCleanup.unregister(broker);
+        broker.close();
+      }
+      throw e;
+    }
     try {
       for (int i = 0; i < instances; i++) {
         t.addInstance(log);
@@ -71,10 +82,10 @@ final class EmbeddedTarget extends ConfiguredTarget {
   }
 
   /** The embedded defaults (fresh topics and application id per target, HTTP off), then {@code overrides}. */
-  private static Map<String, String> settings(EmbeddedKafka kafka, int partitions, Map<String, String> overrides) {
+  static Map<String, String> settings(String bootstrapServers, int partitions, Map<String, String> overrides) {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> s = new TreeMap<>();
-    s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    s.put("kafka.bootstrap.servers", bootstrapServers);
     s.put("topics.frames", "lt-frames-" + run);
     s.put("topics.verdicts", "lt-verdicts-" + run);
     s.put("topics.alerts", "lt-alerts-" + run);
@@ -88,39 +99,65 @@ final class EmbeddedTarget extends ConfiguredTarget {
     return Map.copyOf(s);
   }
 
-  private EmbeddedTarget(EmbeddedKafka kafka, boolean ownsKafka, Map<String, String> settings, Path home,
-      InMemorySchemaRegistry registry) {
+  /**
+   * @param kafka the broker, or null (only for tests that start no instance)
+   * @param stateParent where instances' state folders go, null for the temp folder
+   */
+  EmbeddedTarget(EmbeddedKafka kafka, boolean ownsKafka, Map<String, String> settings, Path home,
+      InMemorySchemaRegistry registry, Path stateParent) {
     super(MonitorConfig.load(null, System.getenv(), settings, home).validated(), registry);
     this.kafka = kafka;
     this.ownsKafka = ownsKafka;
     this.settings = settings;
     this.home = home;
     this.registry = registry;
+    this.stateParent = stateParent;
+    ShutdownCleanup.register(this);
   }
 
-  private void addInstance(PrintStream log) throws Exception {
-    Path state = Files.createTempDirectory("advmon-loadtest-state-");
-    Map<String, String> own = new TreeMap<>(settings);
-    own.put("streams.state-dir", state.toString());
-    // Each instance is its own static member of the group: the default id, the host name, is the same for all here.
-    own.put("streams.instance-id", settings.getOrDefault("streams.instance-id", "loadtest") + "-" + instances.size());
-    MonitorConfig c = MonitorConfig.load(null, System.getenv(), own, home).validated();
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
-    DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
-        Wiring.inferenceThreads(c));
-    MonitorMetrics metrics = MonitorMetrics.inMemory();
+  /** Starts one more monitor; when that fails, whatever it had made (its state folder included) is removed. */
+  void addInstance(PrintStream log) throws Exception {
+    Path state = stateParent == null ? Files.createTempDirectory("advmon-loadtest-state-")
+        : Files.createTempDirectory(stateParent, "advmon-loadtest-state-");
+    DjlClassifier classifier = null;
+    MonitorMetrics metrics = null;
+    StreamingMonitor monitor = null;
     try {
+      Map<String, String> own = new TreeMap<>(settings);
+      own.put("streams.state-dir", state.toString());
+      // Each instance is its own static member of the group: the default id, the host name, is the same for all here.
+      own.put("streams.instance-id", settings.getOrDefault("streams.instance-id", "loadtest") + "-" + instances.size());
+      MonitorConfig c = MonitorConfig.load(null, System.getenv(), own, home).validated();
+      ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+      classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")), Wiring.inferenceThreads(c));
+      metrics = MonitorMetrics.inMemory();
       var detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, c.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
-      StreamingMonitor monitor = StreamingMonitor.start(c, registry, true, preparer, scorer, metrics, AlertListener.NONE);
-      instances.add(new Instance(monitor, classifier, metrics, state, detectors.stream().map(d -> d.name()).toList()));
+      monitor = StreamingMonitor.start(c, registry, true, preparer, scorer, metrics, AlertListener.NONE);
+      synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("the load test is shutting down");
+        }
+        instances.add(new Instance(monitor, classifier, metrics, state, detectors.stream().map(d -> d.name()).toList()));
+      }
       log.printf("loadtest: monitor instance %d started (%s, %d stream thread(s), batch <= %s frames, max wait %s ms)%n",
           instances.size(), bundle.id(), c.intValue("streams.num-threads"), c.string("model.batch.max-frames"),
           c.string("model.batch.max-wait-ms"));
     } catch (Exception | Error e) {
-      classifier.close();
-      metrics.close();
+      try {
+        if (monitor != null) {
+          monitor.close();
+        }
+      } finally {
+        if (classifier != null) {
+          classifier.close();
+        }
+        if (metrics != null) {
+          metrics.close();
+        }
+        deleteRecursively(state);
+      }
       throw e;
     }
   }
@@ -156,7 +193,12 @@ final class EmbeddedTarget extends ConfiguredTarget {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ShutdownCleanup.unregister(this);
     for (int i = instances.size() - 1; i >= 0; i--) {
       Instance in = instances.get(i);
       try {
@@ -169,6 +211,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
     instances.clear();
     if (ownsKafka) {
+      ShutdownCleanup.unregister(kafka);
       try {
         kafka.close();
       } catch (Exception e) {
@@ -177,7 +220,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     try (var paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

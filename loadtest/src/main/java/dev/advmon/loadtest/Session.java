@@ -37,6 +37,7 @@ final class Session implements AutoCloseable {
     this.generator = g;
     this.console = console;
     this.commitIntervalMs = target.commitIntervalMs();
+    ShutdownCleanup.register(this);
   }
 
   /**
@@ -204,6 +205,7 @@ final class Session implements AutoCloseable {
       generator.close();
     } finally {
       collector.close();
+      ShutdownCleanup.unregister(this);
     }
   }
 }

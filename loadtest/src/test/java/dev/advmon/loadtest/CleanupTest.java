@@ -1,0 +1,62 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.registry.InMemorySchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CleanupTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theShutdownHookClosesWhatIsStillOpenNewestFirstEvenWhenOneFails() {
+    List<String> closed = new ArrayList<>();
+    AutoCloseable broker = () -> closed.add("broker");
+    AutoCloseable target = () -> {
+      closed.add("target");
+      throw new IllegalStateException("boom");
+    };
+    AutoCloseable session = () -> closed.add("session");
+    AutoCloseable done = () -> closed.add("done");
+    ShutdownCleanup.register(broker);
+    ShutdownCleanup.register(target);
+    ShutdownCleanup.register(done);
+    ShutdownCleanup.register(session);
+    ShutdownCleanup.unregister(done); // closed normally before the interruption
+    ShutdownCleanup.closeAll();
+    assertThat(closed).containsExactly("session", "target", "broker");
+    assertThat(ShutdownCleanup.isRegistered(broker)).isFalse();
+  }
+
+  @Test
+  void anInstanceThatFailsToStartLeavesNoStateFolder() throws Exception {
+    Path states = Files.createDirectories(dir.resolve("states"));
+    Map<String, String> settings = new HashMap<>(EmbeddedTarget.settings("localhost:1", 1, Map.of()));
+    settings.put("model.dir", dir.resolve("no-model-here").toString());
+    EmbeddedTarget target = new EmbeddedTarget(null, false, settings, dir, new InMemorySchemaRegistry(), states);
+    try {
+      assertThat(ShutdownCleanup.isRegistered(target)).as("closed on Ctrl-C").isTrue();
+      PrintStream log = new PrintStream(new ByteArrayOutputStream());
+      assertThatThrownBy(() -> target.addInstance(log)).hasMessageContaining("model bundle folder not found");
+      try (Stream<Path> left = Files.list(states)) {
+        assertThat(left.toList()).isEmpty();
+      }
+    } finally {
+      target.close();
+    }
+    assertThat(ShutdownCleanup.isRegistered(target)).isFalse();
+  }
+}
