@@ -365,6 +365,7 @@ final class BenchmarkCommand implements Callable<Integer> {
       long failed = session.generator().failed();
       new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
           measureStart, session.collector().lastOutcomeAtMs(), duplicates, missing, failed,
+          session.generator().lateSends(), session.generator().maxLateMs(),
           session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage())
           .write(report.resolve("sustainable-" + config));
       console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s; missing %d, "
@@ -393,6 +394,7 @@ final class BenchmarkCommand implements Callable<Integer> {
           target.describe(), cameras, false, List.of(done), session.timeline(), start,
           session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
           session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
+          session.generator().lateSends(), session.generator().maxLateMs(),
           session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
       rep.write(report.resolve("latency-half"));
     Map<String, Object> m = new LinkedHashMap<>();
@@ -444,7 +446,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     }
     Map<String, Object> lat = (Map<String, Object>) latencyRun.get("latency_ms");
     Map<String, Object> lb = (Map<String, Object>) latencyRun.get("batch_frames");
-    md.append(String.format(Locale.ROOT, "%nEnd-to-end latency (frame record timestamp to verdict readable by a "
+    md.append(String.format(Locale.ROOT, "%nEnd-to-end latency (frame's scheduled send time to verdict readable by a "
             + "read_committed consumer) at %s frames/s, half the sustainable rate of %s, %s s: p50 **%s ms**, p99 **%s ms**, "
             + "p99.9 **%s ms** (max %s ms, %s verdicts; batch frames mean %s, max %s; missing %s, duplicates %s, dead letters %s).%n",
         latencyRun.get("offered_fps"), latencyRun.get("config"), latencyRun.get("seconds"), lat.get("p50"), lat.get("p99"),

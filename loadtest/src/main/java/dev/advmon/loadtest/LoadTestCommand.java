@@ -142,7 +142,8 @@ public final class LoadTestCommand implements Callable<Integer> {
               s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
               session.collector().snapshot(s.stats()))).toList(),
           session.timeline(), measureStart, session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
-          session.collector().missing(first, end), session.generator().failed(),
+          session.collector().missing(first, end), session.generator().failed(), session.generator().lateSends(),
+          session.generator().maxLateMs(),
           session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
       rep.write(report);
       Map<String, Object> lat = Report.latency(rep.allLatencies());

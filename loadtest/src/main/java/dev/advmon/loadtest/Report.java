@@ -23,10 +23,13 @@ import org.HdrHistogram.HistogramIterationValue;
  * @param steps the measured steps (warm-up excluded); one for a run at one rate, several for a ramp
  * @param measureStartMs wall time when the first measured step began
  * @param drained whether every confirmed frame had its outcome when the run ended
+ * @param lateSends frames the sender sent more than 200 ms after they were due (each stamped with its due time,
+ *     so the delay is in their latency); {@code maxLateMs} the worst
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long measureStartMs, long lastOutcomeMs, long duplicates, long missing, long sendFailures,
-    Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart, String loadAtEnd) {
+    long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
+    String loadAtEnd) {
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
@@ -120,6 +123,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("duplicates", duplicates);
     r.put("missing", missing);
     r.put("send_failures", sendFailures);
+    r.put("sender_late_sends", lateSends);
+    r.put("sender_max_late_ms", maxLateMs);
     r.put("drained", drained);
     r.put("dead_letters_by_reason", deadLettersByReason);
     r.put("batch_frames", batches(allBatches()));
@@ -204,6 +209,10 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
         sent(), verdicts(), deadLetters(), missing, duplicates, durationSeconds(), throughputFps(), lat.get("p50"),
         lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"), b.get("mean"), b.get("max")));
+    if (lateSends > 0) {
+      md.append(String.format(Locale.ROOT, "**Sender behind schedule:** %d frames went out more than 200 ms after they "
+          + "were due (at worst %d ms); their latency counts from when they were due.%n%n", lateSends, maxLateMs));
+    }
     if (!drained) {
       md.append("**Not drained:** some confirmed frames had no verdict or dead letter when the run ended (`missing`).\n\n");
     }

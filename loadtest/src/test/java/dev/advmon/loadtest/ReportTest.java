@@ -37,7 +37,7 @@ class ReportTest {
     }
     Report r = new Report("test run", Map.of("mode", "embedded"), 4, true,
         List.of(step("step 1", 100, 0, 4, true, 10, 20, 30, 40), step("step 2", 125, 4, 7, false, 50, 60, 70)),
-        timeline, 1_000, 21_000, 0, 0, 0, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4");
+        timeline, 1_000, 21_000, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4");
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -54,12 +54,15 @@ class ReportTest {
     assertThat(json.path("latency_ms").path("max").asLong()).isEqualTo(70);
     assertThat(json.path("sustainable_fps").asDouble()).isEqualTo(100.0);
     assertThat(json.path("batch_frames").path("verdicts_by_batch_frames").path("2").asLong()).isEqualTo(7);
+    assertThat(json.path("sender_late_sends").asLong()).isEqualTo(3);
+    assertThat(json.path("sender_max_late_ms").asLong()).isEqualTo(250);
     assertThat(json.path("steps")).hasSize(2);
     assertThat(json.path("timeline")).hasSize(20);
 
     String md = Files.readString(dir.resolve(Report.SUMMARY_FILE));
     assertThat(md).contains("| step 2 | 125.0 |").contains("not bounded").contains("Sustainable rate")
-        .contains("100.0 frames/s").contains("![throughput.png](throughput.png)");
+        .contains("100.0 frames/s").contains("![throughput.png](throughput.png)")
+        .contains("3 frames went out more than 200 ms after they were due (at worst 250 ms)");
     for (String png : List.of(Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE)) {
       var img = ImageIO.read(dir.resolve(png).toFile());
       assertThat(img).as(png).isNotNull();
