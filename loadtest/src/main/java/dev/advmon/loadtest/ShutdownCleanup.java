@@ -50,13 +50,17 @@ final class ShutdownCleanup {
     List<AutoCloseable> open;
     synchronized (LOCK) {
       open = new ArrayList<>(OPEN);
-      OPEN.clear();
     }
     Collections.reverse(open);
     if (!open.isEmpty()) {
       System.err.println("loadtest: interrupted, closing " + open.size() + " open resource(s) (no report written)");
     }
     for (AutoCloseable c : open) {
+      synchronized (LOCK) {
+        if (!OPEN.remove(c)) {
+          continue; // closed meanwhile by what owns it (a target closes the broker it started)
+        }
+      }
       try {
         c.close();
       } catch (Throwable e) {
