@@ -39,8 +39,11 @@ import picocli.CommandLine.Model.CommandSpec;
  * <ol>
  *   <li>In-process scoring throughput: the full detector set of the bundled model, {@code FrameScorer.score} on
  *       batches of 32 evaluation frames, no Kafka (frames/s).
- *   <li>For each configuration (instances x stream threads): the sustainable rate, the highest offered rate whose
- *       lag stays bounded ({@link LagJudge}) for a whole step (60 s by default). A short overload probe estimates
+ *   <li>For each configuration (instances x stream threads): the sustainable rate, the highest offered rate
+ *       sustained for a whole step (60 s by default) by {@link LagJudge}: offered and answered with verdicts (dead
+ *       letters do not count) to 99.5%, the backlog growing by no more than a few commit intervals' frames. Each
+ *       configuration's missing, duplicated and dead-lettered frames are reported; any lost or duplicated frame makes
+ *       the command exit 1. A short overload probe estimates
  *       the capacity; steps from there (10% up while bounded, 15% down while not, then halving the gap) find the
  *       highest bounded rate to about 5%, in at most six steps.
  *   <li>End-to-end latency p50 / p99 / p99.9 at half the sustainable rate of {@code --latency-config}.
