@@ -14,13 +14,20 @@ import java.util.Optional;
  * when its flag rate has stayed above the baseline long enough to be a campaign, or below it long enough to
  * be over.
  *
+ * <p>A window is hot when its flagged frames are more than the baseline rate explains: a one-sided binomial test,
+ * P(X >= flagged) < {@value #HOT_SIGNIFICANCE} for X ~ Binomial(frames, baseline). Not "rate above the baseline":
+ * the baseline is the share of flagged frames ordinary conditions may reach (the per-condition false-alarm cap,
+ * 10%), and a camera at 8.6% crosses 10% in a quarter of its windows of 50 frames by chance alone; three such
+ * windows in a row raised a false campaign every few minutes.
+ *
  * <p>A window is judged when the camera's first frame of a later window arrives: nothing closes a camera's
  * window while it sends nothing, so a camera that goes quiet keeps its status until it speaks again. A
  * window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
  * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. A frame that is
  * older than the window being counted is counted in it: closed windows are never reopened.
  *
- * <p>Time is the frame's timestamp, bounded by the monitor's clock: a timestamp more than
+ * <p>Time is the frame's timestamp, bounded by the task's clock ({@link EventClock}: the newest frame timestamp it
+ * has seen, running on with the wall clock while no frame comes): a timestamp more than
  * {@code maxClockSkewMs} ahead of or behind the clock counts at that bound. Without the bound, one frame stamped
  * 2100 would move its camera's window a century ahead, where every later frame would be counted and which
  * nothing would ever close (the camera frozen); a camera whose clock is hours behind would have its windows
@@ -32,6 +39,9 @@ public final class CampaignTracker {
 
   /** The camera's next state, and the alert its change of status raised, if any. */
   public record Step(CameraStatus status, Optional<Alert> alert) {}
+
+  /** How unlikely a window's flagged count must be under the baseline rate to count as hot. */
+  public static final double HOT_SIGNIFICANCE = 0.01;
 
   private final CampaignSettings settings;
 
@@ -99,7 +109,7 @@ public final class CampaignTracker {
     if (s.windowFrames() < settings.minFrames()) {
       return new Step(s, Optional.empty());
     }
-    boolean hot = (double) s.windowFlagged() / s.windowFrames() > settings.baselineRate();
+    boolean hot = hot(s.windowFlagged(), s.windowFrames(), settings.baselineRate());
     int hotStreak = hot ? s.hotStreak() + 1 : 0;
     int coolStreak = hot ? 0 : s.coolStreak() + 1;
     long windowEnd = s.windowStart() + settings.windowMs();
@@ -121,16 +131,50 @@ public final class CampaignTracker {
     return new Step(next, alert);
   }
 
+  /** Whether {@code flagged} of {@code frames} is more than {@code baseline} explains (see the class comment). */
+  static boolean hot(long flagged, long frames, double baseline) {
+    if (flagged <= frames * baseline) {
+      return false; // at or below the expected count: the tail is at least about one half
+    }
+    if (baseline <= 0) {
+      return true; // no flag expected at all
+    }
+    return upperTail(flagged, frames, baseline) < HOT_SIGNIFICANCE;
+  }
+
+  /**
+   * P(X >= k) for X ~ Binomial(n, p), for k above the mean (where the terms fall from the first on): summed from
+   * P(X = k) in log space, so that large windows neither overflow nor lose the tail to underflow.
+   */
+  static double upperTail(long k, long n, double p) {
+    double logTerm = k * Math.log(p) + (n - k) * Math.log1p(-p);
+    for (long i = 1; i <= k; i++) {
+      logTerm += Math.log(n - k + i) - Math.log(i); // log C(n, k)
+    }
+    double term = Math.exp(logTerm);
+    double sum = 0;
+    double ratio = p / (1 - p);
+    for (long j = k; j <= n && term > 0; j++) {
+      sum += term;
+      if (term < sum * 1e-17) {
+        break;
+      }
+      term *= (double) (n - j) / (j + 1) * ratio;
+    }
+    return Math.min(1, sum);
+  }
+
   private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
     String explanation = kind.equals("CAMPAIGN")
-        ? String.format(Locale.ROOT, "Camera %s: more than %.0f%% of its frames were flagged in each of the last %d "
-            + "windows of %s (last window: %d of %d, %.0f%%). A persistent attack on this camera (a sticker on the lens, "
-            + "a universal perturbation) is likely: inspect the camera and distrust its predictions until this clears.",
+        ? String.format(Locale.ROOT, "Camera %s: clearly more of its frames than the %.0f%% that ordinary conditions "
+            + "may flag were flagged in each of the last %d windows of %s (last window: %d of %d, %.0f%%). A persistent "
+            + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
+            + "distrust its predictions until this clears.",
             s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate)
-        : String.format(Locale.ROOT, "Camera %s: its flag rate was at or below the baseline of %.0f%% in each of the "
-            + "last %d windows of %s (last window: %d of %d flagged); the campaign is over.",
+        : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
+            + "each of the last %d windows of %s (last window: %d of %d flagged); the campaign is over.",
             s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames());
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("window_start", Instant.ofEpochMilli(s.windowStart()).toString());

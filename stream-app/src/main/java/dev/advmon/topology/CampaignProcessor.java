@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.campaign.CampaignTracker;
+import dev.advmon.campaign.EventClock;
 import dev.advmon.schema.Alert;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,13 +21,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
  * (see {@link CampaignTracker#expire}), and removes cameras idle for campaign.idle-retention-ms
- * ({@link CampaignTracker#forgettable}).
+ * ({@link CampaignTracker#forgettable}). Time is the task's {@link EventClock}: the newest frame timestamp, so that
+ * a backlog read after an outage is counted in the windows it happened in.
  */
 final class CampaignProcessor implements Processor<String, Boolean, String, Alert> {
 
   private final CampaignTracker tracker;
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, CameraStatus> store;
+  private EventClock clock;
 
   CampaignProcessor(CampaignTracker tracker) {
     this.tracker = tracker;
@@ -41,6 +44,7 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
   public void init(ProcessorContext<String, Alert> context) {
     this.context = context;
     this.store = context.getStateStore(MonitorTopology.CAMERA_STORE);
+    this.clock = new EventClock(tracker.settings().maxClockSkewMs(), context.currentSystemTimeMs());
     context.schedule(punctuateEvery(tracker.settings().windowMs()), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
@@ -48,12 +52,16 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
   public void process(Record<String, Boolean> record) {
     String camera = record.key();
     CampaignTracker.Step step = tracker.observe(store.get(camera), camera, record.timestamp(),
-        context.currentSystemTimeMs(), Boolean.TRUE.equals(record.value()));
+        clock.frame(record.timestamp(), context.currentSystemTimeMs()), Boolean.TRUE.equals(record.value()));
     store.put(camera, step.status());
     step.alert().ifPresent(a -> context.forward(new Record<>(camera, a, record.timestamp())));
   }
 
-  private void expire(long now) {
+  private void expire(long wall) {
+    long now = clock.now(wall);
+    if (now == Long.MIN_VALUE) {
+      return; // restarted, and no frame read yet: the backlog decides what its windows hold
+    }
     List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
     List<String> forgotten = new ArrayList<>();
     try (KeyValueIterator<String, CameraStatus> it = store.all()) {

@@ -175,4 +175,56 @@ class CampaignTrackerTest {
     assertThat(step.status().windowFrames()).isZero();
     assertThat(tracker.expire(step.status(), 100_000)).as("an empty window is not closed again and again").isEmpty();
   }
+
+  @Test
+  void aWindowIsHotOnlyWhenItsFlaggedCountIsMoreThanTheBaselineExplains() {
+    // P(X >= k) for X ~ Binomial(n, 0.1), exact sums: 11 of 50 = 0.00935, 10 of 50 = 0.0245, 8 of 20 = 0.000416
+    assertThat(CampaignTracker.upperTail(11, 50, 0.1)).isCloseTo(0.0093546, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(CampaignTracker.upperTail(10, 50, 0.1)).isCloseTo(0.0245379, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(CampaignTracker.upperTail(8, 20, 0.1)).isCloseTo(0.00041564, org.assertj.core.data.Offset.offset(1e-8));
+    assertThat(CampaignTracker.hot(11, 50, 0.1)).isTrue();
+    assertThat(CampaignTracker.hot(10, 50, 0.1)).as("20% of 50 frames: chance at a 10% baseline").isFalse();
+    assertThat(CampaignTracker.hot(5, 50, 0.1)).isFalse();
+    assertThat(CampaignTracker.hot(1, 50, 0.0)).as("baseline 0: any flag").isTrue();
+    // large windows (a busy camera) neither overflow nor underflow into a wrong answer
+    assertThat(CampaignTracker.hot(10_500, 100_000, 0.1)).isTrue();
+    assertThat(CampaignTracker.hot(10_050, 100_000, 0.1)).isFalse();
+    assertThat(CampaignTracker.upperTail(90_000, 100_000, 0.1)).isGreaterThanOrEqualTo(0).isLessThan(1e-300);
+  }
+
+  @Test
+  void aCameraFlaggedAsOftenAsOrdinaryConditionsMayRaisesNoCampaignInAnHour() {
+    // 8.6% flagged: the worst corruption measured (scratches), within the 10% per-condition target
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    java.util.Random random = new java.util.Random(42);
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    for (long t = 0; t < 3_600_000; t += 200) { // 5 frames a second
+      CampaignTracker.Step step = defaults.observe(s, "cam-scratched", t, t, random.nextDouble() < 0.086);
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).as("campaign alerts in an hour of ordinary, scratched-lens frames").isEmpty();
+  }
+
+  @Test
+  void aCampaignInABacklogReadAfterAnOutageIsRaisedAsItHappened() {
+    // 300 s of a camera at 5 frames/s, 45 s of it (60..105 s) 90% flagged, all read in 1.5 s after an outage
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    long outageEnd = 10_000_000;
+    EventClock clock = new EventClock(CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS, outageEnd);
+    java.util.Random random = new java.util.Random(7);
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    long wall = outageEnd;
+    for (long t = outageEnd - 300_000; t < outageEnd; t += 200, wall += 1) {
+      boolean attacked = t >= outageEnd - 240_000 && t < outageEnd - 195_000;
+      CampaignTracker.Step step = defaults.observe(s, "cam-1", t, clock.frame(t, wall),
+          random.nextDouble() < (attacked ? 0.9 : 0.02));
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).extracting(Alert::getKind).as("counted in the windows it happened in, not in one")
+        .containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+  }
 }

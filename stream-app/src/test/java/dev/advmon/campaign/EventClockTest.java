@@ -1,0 +1,36 @@
+package dev.advmon.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EventClockTest {
+
+  private final EventClock clock = new EventClock(30_000, 1_000_000);
+
+  @Test
+  void followsTheNewestFrameWhileFramesCome() {
+    assertThat(clock.frame(500_000, 1_000_000)).isEqualTo(500_000); // a backlog from long ago
+    assertThat(clock.frame(400_000, 1_000_001)).as("an older frame does not turn it back").isEqualTo(500_000);
+    assertThat(clock.now(1_000_001)).isEqualTo(500_000);
+  }
+
+  @Test
+  void runsOnWithTheWallClockWhileNoFrameComesButNeverAheadOfIt() {
+    clock.frame(990_000, 1_000_000);
+    assertThat(clock.now(1_060_000)).as("quiet for 60 s").isEqualTo(1_050_000);
+    clock.frame(1_010_000, 1_000_000); // a camera clock 10 s ahead
+    assertThat(clock.now(1_000_000)).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void aFrameStampedFarAheadCountsAtTheSkewBound() {
+    assertThat(clock.frame(4_102_444_800_000L, 1_000_000)).isEqualTo(1_030_000); // 2100
+  }
+
+  @Test
+  void closesNothingAfterAStartUntilAFrameIsReadOrTheTaskHasBeenIdleForTheSkew() {
+    assertThat(clock.now(1_010_000)).isEqualTo(Long.MIN_VALUE);
+    assertThat(clock.now(1_030_001)).isEqualTo(1_030_001);
+  }
+}
