@@ -130,7 +130,10 @@ public final class Detectors {
       }
       return true;
     }
-    return is.isNumber() ? was.isNumber() && (float) was.asDouble() == (float) is.asDouble() : was.asText().equals(is.asText());
+    if (is.isNumber()) {
+      return was.isNumber() && (float) was.asDouble() == (float) is.asDouble();
+    }
+    return was.asText().equals(is.asText());
   }
 
   public static String sha256(Path file) throws IOException {

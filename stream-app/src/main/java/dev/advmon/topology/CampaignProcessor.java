@@ -16,7 +16,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Step 3: each verdict's flag, keyed by camera id (through the {@value MonitorTopology#CAMPAIGN_REPARTITION}
+ * Step 4: each verdict's flag, keyed by camera id (through the {@value MonitorTopology#CAMPAIGN_REPARTITION}
  * repartition topic, so that a camera's state lives in one task whatever key and partitioner its producer
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet

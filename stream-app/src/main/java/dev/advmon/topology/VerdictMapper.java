@@ -17,8 +17,10 @@ import java.util.Map;
 /** Turns a scored frame into the Avro records that leave the monitor: the verdict, and an alert when flagged. */
 final class VerdictMapper {
 
-  /** A frame with its verdict, when it was scored, and how many frames shared its inference call. */
-  /** A scored frame; {@code source} is the record it came from (for a dead letter, should its verdict be unwritable). */
+  /**
+   * A frame with its verdict, when it was scored, how many frames shared its inference call, and the record it came
+   * from ({@code source}: for its dead letter, should its verdict be unwritable).
+   */
   record Scored(Frame frame, Verdict verdict, long scoredAt, long latencyMs, int batchFrames, DecodedFrame source) {}
 
   private final ModelManifest manifest;

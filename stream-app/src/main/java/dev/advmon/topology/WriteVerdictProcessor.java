@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * of a verdict nobody can read. A failure that is not this record's (the registry unreachable) propagates and fails
  * the task, as it did in the sink, so that the frame is processed again rather than dead-lettered.
  */
-final class WriteVerdictProcessor implements FixedKeyProcessor<String, VerdictMapper.Scored, Outcome<WriteVerdictProcessor.Written>> {
+final class WriteVerdictProcessor
+    implements FixedKeyProcessor<String, VerdictMapper.Scored, Outcome<WriteVerdictProcessor.Written>> {
 
   /** A verdict with its bytes for the verdicts topic, and what it was made from (for the alert). */
   record Written(VerdictMapper.Scored scored, FrameVerdict verdict, byte[] bytes) {}
