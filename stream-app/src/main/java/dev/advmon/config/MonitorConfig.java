@@ -55,7 +55,7 @@ public final class MonitorConfig {
       new Setting("registry.basic-auth.user-info", "",
           "user:password for HTTP basic authentication to the registry; empty for none. Prefer the environment (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO)."),
       new Setting("registry.auto-register", "true",
-          "Register the verdict, alert and dead-letter schemas when missing; false = they must already be registered."),
+          "Register the verdict, alert and dead-letter schemas when missing; false = they must already be registered (from the .avsc files in schemas/src/main/avro)."),
       new Setting("registry.ssl.truststore.location", "",
           "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
       new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),

@@ -78,8 +78,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   private int idFor(AvroSerde.Setup s, SubjectSchema key) {
     Integer id = ids.get(key);
     if (id == null) {
-      id = s.autoRegister() ? s.registry().register(key.subject(), key.schema())
-          : s.registry().idOf(key.subject(), key.schema());
+      id = PortableSchema.id(s.registry(), key.subject(), key.schema(), s.autoRegister());
       ids.putIfAbsent(key, id);
     }
     return id;

@@ -460,8 +460,7 @@ public final class StreamingMonitor implements AutoCloseable {
             topics.alerts().name(), Alert.getClassSchema(),
             topics.deadLetters().name(), DeadLetter.getClassSchema()).entrySet()) {
           String subject = entry.getKey() + "-value";
-          Schema schema = entry.getValue();
-          int id = autoRegister ? registry.register(subject, schema) : registry.idOf(subject, schema);
+          int id = dev.advmon.registry.PortableSchema.id(registry, subject, entry.getValue(), autoRegister);
           log.debug("schema registry: {} has id {}", subject, id);
         }
         log.info("schema registry {} reachable; output schemas {}", registry, autoRegister ? "registered" : "found");

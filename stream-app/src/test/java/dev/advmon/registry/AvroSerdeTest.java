@@ -79,7 +79,7 @@ class AvroSerdeTest {
     registry.register("other-value", FrameVerdict.getClassSchema()); // so that Frame's id is not 1
     byte[] bytes = serde.serializer().serialize("frames", frame("f-1"));
 
-    int id = registry.idOf("frames-value", Frame.getClassSchema());
+    int id = registry.idOf("frames-value", PortableSchema.of(Frame.getClassSchema())); // as registered
     assertThat(id).isEqualTo(2);
     assertThat(Arrays.copyOf(bytes, 5)).containsExactly(0, 0, 0, 0, 2);
     assertThat(WireFormat.schemaId(bytes)).isEqualTo(id);
@@ -93,7 +93,8 @@ class AvroSerdeTest {
 
     keys.serializer().serialize("frames", frame("f-1"));
 
-    assertThat(registry.latest("frames-key").schema()).isEqualTo(Frame.getClassSchema());
+    assertThat(registry.latest("frames-key").schema()).isEqualTo(PortableSchema.of(Frame.getClassSchema()));
+    assertThat(registry.latest("frames-key").schema().toString()).doesNotContain("avro.java.string");
     assertThatThrownBy(() -> registry.latest("frames-value")).isInstanceOf(SchemaNotFoundException.class);
   }
 
@@ -114,6 +115,23 @@ class AvroSerdeTest {
 
     int id = registry.register("frames-value", Frame.getClassSchema());
     assertThat(WireFormat.schemaId(strict.serializer().serialize("frames", frame("f-1")))).isEqualTo(id);
+  }
+
+  @Test
+  void withoutAutoRegisterASchemaRegisteredFromItsAvscFileIsFound() throws Exception {
+    // what an operator (or a producer in another language) registers: the .avsc, without the generated class's
+    // Java-only avro.java.string properties, which the registry would otherwise count as a different schema
+    Schema fromFile = new Schema.Parser().parse(dev.advmon.testing.TestData.repoRoot()
+        .resolve("schemas/src/main/avro/Frame.avsc").toFile());
+    assertThat(fromFile.toString()).isNotEqualTo(Frame.getClassSchema().toString());
+    int id = registry.register("frames-value", fromFile);
+    AvroSerde<Frame> strict = new AvroSerde<>(Frame.class, registry, false, false);
+
+    byte[] bytes = strict.serializer().serialize("frames", frame("f-1"));
+
+    assertThat(WireFormat.schemaId(bytes)).isEqualTo(id);
+    assertThat(serde.deserializer().deserialize("frames", bytes).getCameraId()).isInstanceOf(String.class)
+        .isEqualTo("cam-7");
   }
 
   @Test
