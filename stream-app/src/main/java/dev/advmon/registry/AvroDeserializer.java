@@ -22,10 +22,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * written with an older or a newer compatible schema both read: missing fields take their defaults,
  * unknown fields are skipped. One resolving reader is cached per writer id.
  *
- * <p>Every failure is typed for the dead-letter topic: {@link WireFormatException}
- * ({@code BAD_MAGIC_BYTE}), {@link SchemaNotFoundException} ({@code UNKNOWN_SCHEMA}),
- * {@link AvroDecodeException} ({@code BAD_AVRO}), {@link RegistryUnavailableException}
- * ({@code REGISTRY_UNAVAILABLE}). A null record is a {@link WireFormatException} too: on the topics this
+ * <p>Every failure is typed: {@link WireFormatException} ({@code BAD_MAGIC_BYTE}), {@link SchemaNotFoundException}
+ * ({@code UNKNOWN_SCHEMA}) and {@link AvroDecodeException} ({@code BAD_AVRO}) are the record's and become its dead
+ * letter; {@link RegistryUnavailableException} is not the record's fault, so the topology fails the task on it (the
+ * record is read again once the registry answers) and no dead letter carries that reason. A null record is a {@link WireFormatException} too: on the topics this
  * serde reads, a record without a value cannot be scored and must be dead-lettered, not dropped.
  */
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
