@@ -43,8 +43,16 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (frames < 1 || cameras < 1 || rate < 0) {
-      throw new IllegalArgumentException("--frames and --cameras must be at least 1 and --rate 0 or more");
+    // checked before the broker, the model and Kafka Streams start (a bad port used to fail 10 s in)
+    if (frames < 1 || cameras < 1) {
+      throw new IllegalArgumentException("--frames and --cameras must be at least 1");
+    }
+    if (!(rate >= 0) || Double.isInfinite(rate)) {
+      throw new IllegalArgumentException("--rate must be a number of frames per second, 0 or more (0 = as fast as "
+          + "possible), got " + rate);
+    }
+    if (httpPort < 0 || httpPort > 65_535) {
+      throw new IllegalArgumentException("--http-port must be 0 (off) to 65535, got " + httpPort);
     }
     Path home = Main.home();
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,

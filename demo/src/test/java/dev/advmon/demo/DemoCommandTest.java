@@ -1,0 +1,27 @@
+package dev.advmon.demo;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Options are refused before anything starts (the broker, the model, Kafka Streams), naming the option. */
+class DemoCommandTest {
+
+  private static DemoCommand with(int frames, double rate, int httpPort) {
+    DemoCommand c = new DemoCommand();
+    c.frames = frames;
+    c.cameras = 4;
+    c.rate = rate;
+    c.httpPort = httpPort;
+    return c;
+  }
+
+  @Test
+  void anImpossibleOptionIsRefusedNamingIt() {
+    assertThatThrownBy(() -> with(100, 10, 70_000).call()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--http-port").hasMessageContaining("70000");
+    assertThatThrownBy(() -> with(100, Double.NaN, 0).call()).hasMessageContaining("--rate");
+    assertThatThrownBy(() -> with(100, Double.POSITIVE_INFINITY, 0).call()).hasMessageContaining("--rate");
+    assertThatThrownBy(() -> with(0, 10, 0).call()).hasMessageContaining("--frames");
+  }
+}
