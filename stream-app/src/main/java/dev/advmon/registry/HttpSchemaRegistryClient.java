@@ -165,6 +165,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return settings.urlList();
   }
 
+  /** {@code GET /config/{subject}?defaultToGlobal=true}, else (a registry without subject-level config) {@code GET /config}. */
+  @Override
+  public java.util.Optional<String> compatibility(String subject) {
+    Response r = send("GET", "/config/" + encode(subject) + "?defaultToGlobal=true", null);
+    if (r.status == 404) {
+      r = send("GET", "/config", null);
+    }
+    if (r.status != 200) {
+      return java.util.Optional.empty();
+    }
+    JsonNode body = r.expectOk("read the compatibility of subject '" + subject + "'");
+    String level = body.path("compatibilityLevel").asText(body.path("compatibility").asText(""));
+    return level.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(level.toUpperCase(java.util.Locale.ROOT));
+  }
+
   /**
    * One GET of {@code /config} per URL, no retries, each within {@code timeout}: whether the registry answers
    * at all. Throws {@link RegistryUnavailableException} when none answers usefully, and

@@ -49,4 +49,13 @@ public interface SchemaRegistry {
    * {@link RegistryRequestException} when it refuses the credentials. An in-memory registry always answers.
    */
   default void ping(java.time.Duration timeout) {}
+
+  /**
+   * The compatibility level the registry applies to {@code subject} (its own, else the registry's default), as the
+   * registry names it (BACKWARD, FORWARD_TRANSITIVE, FULL, NONE, ...); empty when it does not say. An in-memory
+   * registry does not say.
+   */
+  default java.util.Optional<String> compatibility(String subject) {
+    return java.util.Optional.empty();
+  }
 }

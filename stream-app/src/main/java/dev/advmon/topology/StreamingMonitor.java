@@ -464,6 +464,7 @@ public final class StreamingMonitor implements AutoCloseable {
           log.debug("schema registry: {} has id {}", subject, id);
         }
         log.info("schema registry {} reachable; output schemas {}", registry, autoRegister ? "registered" : "found");
+        checkFramesCompatibility(registry, topics.frames().name() + "-value");
         return;
       } catch (RegistryUnavailableException e) {
         long waited = System.currentTimeMillis() - start;
@@ -476,6 +477,29 @@ public final class StreamingMonitor implements AutoCloseable {
         Thread.sleep(interval);
       }
     }
+  }
+
+  /** Logs a warning when the frames subject lets producers register a Frame this monitor cannot read; never fails. */
+  private static void checkFramesCompatibility(SchemaRegistry registry, String subject) {
+    try {
+      registry.compatibility(subject).map(level -> framesCompatibilityWarning(subject, level)).ifPresent(log::warn);
+    } catch (RuntimeException e) {
+      log.debug("schema registry: cannot read the compatibility of {}: {}", subject, e.toString());
+    }
+  }
+
+  /**
+   * The warning for a frames subject at compatibility {@code level}, or null when that level protects this monitor.
+   * The monitor is the old reader of frames that producers write with newer schemas: only FORWARD and FULL (each
+   * transitive or not) refuse a Frame it cannot read; BACKWARD, the usual default, protects new readers only.
+   */
+  static String framesCompatibilityWarning(String subject, String level) {
+    if (level.startsWith("FORWARD") || level.startsWith("FULL")) {
+      return null;
+    }
+    return "schema registry: subject " + subject + " has compatibility " + level + ", which lets a producer register a "
+        + "Frame schema this monitor cannot read (every such frame would be dead-lettered as BAD_AVRO); set it to "
+        + "FORWARD_TRANSITIVE or FULL_TRANSITIVE (README, Data flow)";
   }
 
   /** The current Kafka Streams client's state (a new client after an in-place restart). */

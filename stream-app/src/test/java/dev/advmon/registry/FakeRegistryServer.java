@@ -35,12 +35,17 @@ final class FakeRegistryServer implements AutoCloseable {
   private static final Pattern LATEST = Pattern.compile("/subjects/([^/]+)/versions/latest");
   private static final Pattern SUBJECT = Pattern.compile("/subjects/([^/]+)");
   private static final Pattern BY_ID = Pattern.compile("/schemas/ids/(\\d+)");
+  private static final Pattern SUBJECT_CONFIG = Pattern.compile("/config/([^/]+)");
 
   final List<Request> requests = new CopyOnWriteArrayList<>();
   /** Statuses answered (with a JSON error body) before normal handling, one per request. */
   final ConcurrentLinkedDeque<Integer> failures = new ConcurrentLinkedDeque<>();
   /** When set, POST .../versions answers this status and body instead of registering. */
   volatile int registerStatus;
+  /** The registry's default compatibility ({@code GET /config}); null = /config is not served (404). */
+  volatile String globalCompatibility;
+  /** Compatibility set on a subject ({@code GET /config/{subject}}). */
+  final Map<String, String> subjectCompatibility = new java.util.concurrent.ConcurrentHashMap<>();
   volatile String registerBody;
   /** When set, requests without exactly this Authorization header get 401. */
   volatile String requiredAuthorization;
@@ -152,6 +157,19 @@ final class FakeRegistryServer implements AutoCloseable {
       } else {
         answer(ex, 200, subjectVersion(m.group(1), versions.indexOf(id) + 1, id));
       }
+    } else if (method.equals("GET") && (m = SUBJECT_CONFIG.matcher(path)).matches()) {
+      String level = subjectCompatibility.get(m.group(1));
+      boolean toGlobal = String.valueOf(ex.getRequestURI().getQuery()).contains("defaultToGlobal=true");
+      if (level == null && toGlobal) {
+        level = globalCompatibility;
+      }
+      if (level == null) {
+        answer(ex, 404, error(40408, "Subject '" + m.group(1) + "' does not have subject-level compatibility configured"));
+      } else {
+        answer(ex, 200, JSON.createObjectNode().put("compatibilityLevel", level).toString());
+      }
+    } else if (method.equals("GET") && path.equals("/config") && globalCompatibility != null) {
+      answer(ex, 200, JSON.createObjectNode().put("compatibilityLevel", globalCompatibility).toString());
     } else if (method.equals("GET") && (m = BY_ID.matcher(path)).matches()) {
       String schema = schemasById.get(Integer.parseInt(m.group(1)));
       if (schema == null) {

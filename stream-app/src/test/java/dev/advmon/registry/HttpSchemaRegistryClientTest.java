@@ -305,6 +305,16 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void readsASubjectsCompatibilityOrTheRegistrysDefault() {
+    HttpSchemaRegistryClient client = client();
+    assertThat(client.compatibility("frames-value")).as("a registry that says nothing").isEmpty();
+    server.globalCompatibility = "BACKWARD";
+    assertThat(client.compatibility("frames-value")).hasValue("BACKWARD");
+    server.subjectCompatibility.put("frames-value", "FULL_TRANSITIVE");
+    assertThat(client.compatibility("frames-value")).hasValue("FULL_TRANSITIVE");
+  }
+
+  @Test
   void everyRetryIsLoggedWithWhatFailedAndWhatComesNext() {
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
