@@ -16,6 +16,7 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
@@ -26,10 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,16 +52,7 @@ class ConfluentJavaScriptClientIT {
   void framesWrittenByConfluentsJavaScriptClientGetVerdictsItReadsBack(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
     Path js = installJavaScriptClient();
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    settings.put("registry.url", registryServer.url());
-    settings.put("topics.frames", "js-frames-" + run);
-    settings.put("topics.verdicts", "js-verdicts-" + run);
-    settings.put("topics.alerts", "js-alerts-" + run);
-    settings.put("topics.dead-letter", "js-dlq-" + run);
-    settings.put("streams.application-id", "advmon-js-" + run);
-    settings.put("streams.state-dir", stateDir.toString());
+    Map<String, String> settings = MonitorSettings.of(broker.bootstrapServers(), registryServer.url(), "js", stateDir);
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());

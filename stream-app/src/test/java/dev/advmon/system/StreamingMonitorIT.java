@@ -62,21 +62,8 @@ class StreamingMonitorIT {
   @TempDir
   Path stateDir;
 
-  /** One test's own monitor on the shared broker: its own topics, application id and state folder. */
   private Map<String, String> settings(KafkaBroker.Info broker, String registryUrl, String name) {
-    String run = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> settings = new HashMap<>();
-    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    if (registryUrl != null) {
-      settings.put("registry.url", registryUrl);
-    }
-    settings.put("topics.frames", "frames-" + run);
-    settings.put("topics.verdicts", "verdicts-" + run);
-    settings.put("topics.alerts", "alerts-" + run);
-    settings.put("topics.dead-letter", "dlq-" + run);
-    settings.put("streams.application-id", "advmon-" + run);
-    settings.put("streams.state-dir", stateDir.resolve(name).toString());
-    return settings;
+    return dev.advmon.testing.MonitorSettings.of(broker.bootstrapServers(), registryUrl, name, stateDir);
   }
 
   @Test
