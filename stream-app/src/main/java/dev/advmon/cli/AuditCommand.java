@@ -4,7 +4,6 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.evaluation.LabelledFolder;
 import dev.advmon.evaluation.OverinterpretationAudit;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import java.nio.file.Path;
@@ -60,8 +59,7 @@ final class AuditCommand implements Callable<Integer> {
     List<Path> files = ScoreCommand.expand(images);
     files = files.subList(0, Math.min(limit, files.size()));
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
-        Wiring.offlineInferenceThreads(config))) {
+    try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       OverinterpretationAudit.Summary s = OverinterpretationAudit.run(classifier, preparer, files, grid, tau,
           LabelledFolder.labelsOf(files), out, bundle.id());
       System.out.print(OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(s, grid, tau)));

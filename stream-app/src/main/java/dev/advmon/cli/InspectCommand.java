@@ -13,7 +13,6 @@ import dev.advmon.evaluation.EvidencePictures;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import java.awt.image.BufferedImage;
@@ -50,8 +49,7 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
-        Wiring.offlineInferenceThreads(config))) {
+    try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
       FloatImage frame = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()).prepare(file);

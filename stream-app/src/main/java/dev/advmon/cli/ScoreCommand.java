@@ -11,7 +11,6 @@ import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.ModelBundle;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,8 +52,7 @@ final class ScoreCommand implements Callable<Integer> {
     PrintStream out = System.out;
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     int failures = 0;
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
-        Wiring.offlineInferenceThreads(config))) {
+    try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), config.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
       if (format == Format.table) {

@@ -33,7 +33,7 @@ public final class Wiring {
    * For the offline commands (score, inspect, audit, calibrate, evaluate), whose one thread waits for each model call: the
    * thread counts when set, and when {@code model.intra-op-threads} is 0 every core (nothing else needs them).
    */
-  public static InferenceThreads offlineInferenceThreads(MonitorConfig c) {
+  private static InferenceThreads offlineInferenceThreads(MonitorConfig c) {
     return c.intValue("model.intra-op-threads") == 0 ? InferenceThreads.defaults()
         : InferenceThreads.of(c.intValue("model.intra-op-threads"), c.intValue("model.inter-op-threads"));
   }
