@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * <p>Order of checks, cheapest and most protective first: the encoded size; the format's signature; the
  * header, parsed here (PNG IHDR, JPEG SOFn) so that the declared size is checked against the limits
- * before ImageIO allocates anything; the PNG chunk list, so that truncation is named as such; only then
- * the decoder, whose result must match the header. Every failure is an {@link ImageDecodeException} with a
+ * before ImageIO allocates anything; the PNG chunk list, so that truncation is named as such; the JPEG
+ * scan count, as each scan costs the decoder a pass over the image; only then the decoder, whose
+ * result must match the header. Every failure is an {@link ImageDecodeException} with a
  * {@link ImageRejection}; no IIOException, NullPointerException or out-of-bounds error escapes.
  *
  * <p>Thread-safe: it holds only its limits, and every call uses its own ImageIO reader.
@@ -95,6 +96,7 @@ public final class ImageDecoder {
       PngHeaderReader.requireCompleteChunks(bytes);
     } else {
       JpegHeaderReader.requireSupported(header);
+      JpegHeaderReader.requireBoundedScans(bytes);
     }
     BufferedImage image = ImageIoReader.read(bytes, header);
     return Rasters.toDecoded(image, format.name());

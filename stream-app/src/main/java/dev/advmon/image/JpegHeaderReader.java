@@ -11,6 +11,13 @@ final class JpegHeaderReader {
   private static final int SOS = 0xDA;
   private static final int TEM = 0x01;
 
+  /**
+   * Most scans a JPEG may have. The decoder passes over the whole image once per scan, and a scan of a flat
+   * region costs a few dozen bytes, so without a bound a small file decodes for minutes. Encoders write 1 to 3
+   * scans for sequential and about 10 for progressive JPEGs; 100 keeps any real file and caps the work.
+   */
+  static final int MAX_SCANS = 100;
+
   private JpegHeaderReader() {}
 
   /**
@@ -84,6 +91,44 @@ final class JpegHeaderReader {
       throw new ImageDecodeException(ImageRejection.UNSUPPORTED,
           "JPEG has " + precision + "-bit samples; only 8-bit JPEGs are supported");
     }
+  }
+
+  /** Refuses a JPEG with more than {@link #MAX_SCANS} scans, before the decoder works through them. */
+  static void requireBoundedScans(byte[] b) throws ImageDecodeException {
+    int scans = countScans(b);
+    if (scans > MAX_SCANS) {
+      throw new ImageDecodeException(ImageRejection.UNSUPPORTED, "JPEG has " + scans + " scans, at most " + MAX_SCANS
+          + " are decoded: each scan is a pass over the whole image (a progressive JPEG has about 10); "
+          + "refused before decoding");
+    }
+  }
+
+  /**
+   * Counts start-of-scan markers the way the decoder finds them: marker segments are skipped by their
+   * length, and anything between markers (entropy-coded data, or stray bytes the decoder would skip with a
+   * warning and then go on) is passed over byte by byte up to the next marker. Counting stops at EOI, where
+   * the decoder stops too.
+   */
+  static int countScans(byte[] b) {
+    int scans = 0;
+    int pos = 2;
+    while (pos < b.length - 1) {
+      int marker = b[pos + 1] & 0xFF;
+      if ((b[pos] & 0xFF) != 0xFF || marker == 0xFF) {
+        pos++; // entropy-coded data, garbage, or a fill byte before a marker
+      } else if (marker == 0x00 || marker == TEM || marker == SOI || (marker >= 0xD0 && marker <= 0xD7)) {
+        pos += 2; // a stuffed 0xFF in entropy-coded data, or a marker without a segment
+      } else if (marker == EOI) {
+        return scans;
+      } else {
+        if (marker == SOS) {
+          scans++;
+        }
+        // A length below 2 is invalid; stepping over the marker alone keeps the walk moving.
+        pos += 2 + (pos + 3 < b.length ? Math.max(u16(b, pos + 2), 0) : 0);
+      }
+    }
+    return scans;
   }
 
   /** SOF0..SOF15, less the markers in that range that are not frame headers: DHT, JPG and DAC. */

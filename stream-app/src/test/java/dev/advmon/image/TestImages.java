@@ -36,7 +36,7 @@ public final class TestImages {
     });
   }
 
-  private static byte[] write(BufferedImage image, String format, java.util.function.Consumer<ImageWriteParam> tune) {
+  static byte[] write(BufferedImage image, String format, java.util.function.Consumer<ImageWriteParam> tune) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
