@@ -57,11 +57,13 @@ final class PngHeaderReader {
   }
 
   /**
-   * Checks that every chunk after IHDR lies inside the bytes, that image data is present and that IEND
-   * is reached; bytes after IEND are ignored, as decoders do.
+   * Checks that every chunk after IHDR lies inside the bytes, that image data is present, that no tRNS
+   * chunk comes with a colour type that has alpha, and that IEND is reached; bytes after IEND are ignored,
+   * as decoders do.
    */
   static void requireCompleteChunks(byte[] b) throws ImageDecodeException {
     int pos = IHDR_END;
+    int colourType = b[25] & 0xFF; // readHeader has checked IHDR
     boolean sawIdat = false;
     while (true) {
       if (b.length - pos < 8) {
@@ -81,6 +83,12 @@ final class PngHeaderReader {
         throw new ImageDecodeException(ImageRejection.TRUNCATED, "PNG chunk " + type + " at offset " + pos
             + " declares " + length + " data bytes but the file ends " + (end - b.length)
             + " bytes short: the file is truncated");
+      }
+      if ("tRNS".equals(type) && (colourType == 4 || colourType == 6)) {
+        // The JDK decoder loses its place in the chunk list on such a chunk and reports a bogus length or a
+        // truncation; the chunk itself is what is wrong, so say so.
+        throw corrupt("tRNS chunk at offset " + pos + " in an image of colour type " + colourType + " ("
+            + colourTypeName(colourType) + "), which carries its own alpha channel; PNG forbids tRNS there");
       }
       if ("IDAT".equals(type)) {
         sawIdat = true;
