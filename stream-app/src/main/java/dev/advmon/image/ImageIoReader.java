@@ -47,15 +47,24 @@ final class ImageIoReader {
     } catch (IOException | RuntimeException e) {
       // ImageIO reports broken data as IIOException, and some malformed streams as unchecked exceptions
       // from deep inside the decoder; neither may escape as such.
-      throw classify(name, e);
+      throw classify(header.format(), e);
     } finally {
       reader.dispose();
     }
   }
 
-  private static ImageDecodeException classify(String name, Exception e) {
+  private static ImageDecodeException classify(ImageFormat format, Exception e) {
+    String name = format.name();
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof EOFException) {
+        if (format == ImageFormat.PNG) {
+          // PngHeaderReader.requireCompleteChunks has already found every chunk whole and IEND present, so
+          // the file is not cut short: the decoder read past a chunk whose contents disagree with its length,
+          // or the compressed image data ends before the image does.
+          return new ImageDecodeException(ImageRejection.CORRUPT, name + " data could not be decoded: the decoder"
+              + " ran out of data although every chunk is complete, so a chunk's contents disagree with its length"
+              + " or the image data is too short for the image (" + describe(e) + ")", e);
+        }
         return new ImageDecodeException(ImageRejection.TRUNCATED,
             name + " data ends early: the file is truncated (" + describe(e) + ")", e);
       }
