@@ -17,6 +17,9 @@ import java.util.Objects;
  */
 public final class ImageDecoder {
 
+  /** Largest array HotSpot allocates; a few elements short of Integer.MAX_VALUE for the array header. */
+  private static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
   private final ImageLimits limits;
 
   public ImageDecoder(ImageLimits limits) {
@@ -92,6 +95,7 @@ public final class ImageDecoder {
       throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS, "frame declares " + width + "x" + height
           + " but its " + source + " declares " + header.width() + "x" + header.height());
     }
+    checkDecoderBuffer(source, header);
     if (format == ImageFormat.PNG) {
       PngHeaderReader.requireCompleteChunks(bytes);
     } else {
@@ -100,6 +104,22 @@ public final class ImageDecoder {
     }
     BufferedImage image = ImageIoReader.read(bytes, header);
     return Rasters.toDecoded(image, format.name());
+  }
+
+  /**
+   * The JDK decoder keeps every stored sample (alpha included) of 8 and 16-bit images in one array, so
+   * pixels x samples must fit one even where the pixel count is within {@link ImageLimits#maxPixels()}, which
+   * is sized for the RGB output. Packed 1, 2 and 4-bit images need less and pass.
+   */
+  private void checkDecoderBuffer(String source, ImageHeader header) throws ImageDecodeException {
+    long samples = header.width() * header.height() * header.components();
+    if (header.bitDepth() >= 8 && samples > MAX_ARRAY_LENGTH) {
+      throw new ImageDecodeException(ImageRejection.TOO_MANY_PIXELS, source + " declares " + header.width() + "x"
+          + header.height() + " with " + header.components() + " samples per pixel = " + samples
+          + " samples, more than the decoder's single array can hold (" + MAX_ARRAY_LENGTH + "); "
+          + ImageLimits.MAX_PIXELS_SETTING + " = " + limits.maxPixels() + " admits the pixels but not their "
+          + "samples: lower it to at most " + MAX_ARRAY_LENGTH / header.components() + "; refused before decoding");
+    }
   }
 
   private void checkGeometry(String source, long width, long height) throws ImageDecodeException {
