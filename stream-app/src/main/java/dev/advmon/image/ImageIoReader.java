@@ -44,17 +44,29 @@ final class ImageIoReader {
             + image.getHeight() + " but its header declares " + header.width() + "x" + header.height());
       }
       return image;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
       // ImageIO reports broken data as IIOException, and some malformed streams as unchecked exceptions
-      // from deep inside the decoder; neither may escape as such.
-      throw classify(header.format(), e);
+      // from deep inside the decoder; neither may escape as such. Nor may the decoder's OutOfMemoryError: as an
+      // Error it would count as systemic, and the frame would be replayed into the same failure after every
+      // restart; the buffer that did not fit is garbage once it is thrown.
+      throw classify(header, e);
     } finally {
       reader.dispose();
     }
   }
 
-  private static ImageDecodeException classify(ImageFormat format, Exception e) {
+  /** Why the decoder failed, as a rejection; package-private for its test (an OutOfMemoryError cannot be forced). */
+  static ImageDecodeException classify(ImageHeader header, Throwable e) {
+    ImageFormat format = header.format();
     String name = format.name();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        // the PNG reader wraps it in an IIOException ("Java heap space"): looked for along the whole chain
+        return new ImageDecodeException(ImageRejection.TOO_MANY_PIXELS, name + " of " + header.width() + "x"
+            + header.height() + " did not fit in the Java heap while decoding (" + describe(t) + "); lower "
+            + "image.max-pixels to what the heap holds, or give the monitor more heap (ADVMON_JAVA_OPTS=-Xmx...)", e);
+      }
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof EOFException) {
         if (format == ImageFormat.PNG) {
