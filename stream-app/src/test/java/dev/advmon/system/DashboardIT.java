@@ -1,8 +1,8 @@
 package dev.advmon.system;
 
-import dev.advmon.testing.MeanBrightnessDetector;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.detect.FrameScorer;
@@ -21,6 +21,7 @@ import dev.advmon.schema.Alert;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.MeanBrightnessDetector;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
@@ -31,6 +32,9 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +44,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -266,6 +273,62 @@ class DashboardIT {
     assertThat(js("const g = arguments[0].getContext('2d');"
         + "return [g.getImageData(56, 56, 1, 1).data[3], g.getImageData(8, 8, 1, 1).data[3]];", canvas))
         .isEqualTo(List.of(153L, 0L));
+  }
+
+  /**
+   * An operator must see that the page stopped updating: a 200 that is not JSON (an auth proxy's login page) and an
+   * endpoint that never answers (a hung connection, which without the fetch timeout stopped polling for good) both
+   * mark the page stale with the reason, and it recovers once answers come back. The summary route is replaced on
+   * the running server; the last test, as it leaves that route replaced.
+   */
+  @Test
+  @Order(3)
+  void marksThePageStaleWhenAnEndpointAnswersWithoutJsonOrNeverAnswersAndRecovers() throws Exception {
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+    byte[] goodSummary;
+    try (InputStream in = URI.create("http://127.0.0.1:" + http.port() + "/api/summary").toURL()
+        .openStream()) {
+      goodSummary = in.readAllBytes();
+    }
+    AtomicReference<String> mode = new AtomicReference<>("html");
+    CountDownLatch release = new CountDownLatch(1);
+    http.route("/api/summary", (ex, path) -> {
+      switch (mode.get()) {
+        case "html" -> reply(ex, "text/html", "<html><body>Please sign in</body></html>".getBytes());
+        case "hang" -> {
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          reply(ex, "application/json", goodSummary);
+        }
+        default -> reply(ex, "application/json", goodSummary);
+      }
+    });
+    try {
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").contains("not JSON"));
+      assertThat(text("updated")).contains("/api/summary").contains("retrying");
+      assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
+
+      mode.set("hang");
+      waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").contains("did not answer within 10 s"));
+      assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
+
+      mode.set("json");
+      release.countDown();
+      waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").startsWith("updated "));
+      assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(false);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(200, body.length);
+    ex.getResponseBody().write(body);
   }
 
   /**
