@@ -1,6 +1,9 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Detectors;
+import dev.advmon.model.ModelBundle;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,15 +14,18 @@ import picocli.CommandLine.Option;
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Print the settings reference (Markdown), or validate a configuration file.")
 final class ConfigCommand implements Callable<Integer> {
 
-  @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) as `run` reads it, its required settings included, and exit.")
+  @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) as `run` reads it, its required settings, model bundle and calibration included, and exit.")
   Path check;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     if (check != null) {
-      MonitorConfig.load(check, System.getenv(), Map.of(), Main.home()).validated()
+      MonitorConfig c = MonitorConfig.load(check, System.getenv(), Map.of(), Main.home()).validated()
           .require(RunCommand.REQUIRED);
-      System.out.println(check + ": valid");
+      // what `run` refuses before it connects to anything: the bundle and its calibration (no engine is loaded)
+      ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+      int detectors = Detectors.forBundle(bundle).size();
+      System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
     } else {
       System.out.print(MonitorConfig.reference());
     }

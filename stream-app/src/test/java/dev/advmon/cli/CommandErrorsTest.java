@@ -63,6 +63,20 @@ class CommandErrorsTest {
   }
 
   @Test
+  void configCheckRefusesAModelFolderThatRunWouldRefuse() throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=" + dir.resolve("no-such-bundle") + "\n");
+    Outcome o = run("config", "--check", file.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("no-such-bundle: model bundle folder not found").doesNotContain("\tat ");
+
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=" + model() + "\n");
+    assertThat(run("config", "--check", file.toString()).exit()).isZero();
+  }
+
+  @Test
   void auditRefusesOutOfRangeOptionsNamingTheOption() {
     assertThat(run("audit", "--model", model(), "--limit", "-1", frame()))
         .satisfies(o -> assertThat(o.exit()).isEqualTo(2))
