@@ -23,7 +23,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--cameras", defaultValue = "4", description = "Cameras; the last one is stickered when there are two or more (default ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--rate", defaultValue = "100", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: what one stream thread keeps up with on 2 busy cores, so latency is not backlog).")
+  @Option(names = "--rate", defaultValue = "100", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: about what the monitor keeps up with on 2 otherwise idle cores; on a busy machine give less, or the latency includes a backlog).")
   double rate;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
@@ -54,12 +54,13 @@ public final class DemoCommand implements Callable<Integer> {
     if (httpPort < 0 || httpPort > 65_535) {
       throw new IllegalArgumentException("--http-port must be 0 (off) to 65535, got " + httpPort);
     }
+    requireFree(httpPort);
     Path home = Main.home();
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,
         images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard), home, System.out, System.err);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      System.err.println("demo: stopping (Ctrl-C) ...");
+      System.err.println("demo: stopping (signal received) ...");
       demo.stop();
       try {
         finished.await(45, TimeUnit.SECONDS); // let the run close the broker and the model
@@ -83,6 +84,22 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // already shutting down (Ctrl-C): the hook is running
       }
+    }
+  }
+
+  /**
+   * The HTTP port is bound only once the broker, the model and Kafka Streams are up (10 s or more); a port in use
+   * is found now, and named by this command's option, not by the monitor's http.port setting.
+   */
+  static void requireFree(int port) {
+    if (port == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("--http-port " + port + " cannot be used (" + e.getMessage() + "): stop what "
+          + "listens on it, choose another --http-port, or 0 to turn HTTP off");
     }
   }
 }

@@ -53,7 +53,8 @@ record DemoSummary(
       row(sb, "  " + reason, deadLettersByReason.getOrDefault(reason, 0L) + "  (expected "
           + expectedDeadLettersByReason.getOrDefault(reason, 0L) + ")");
     }
-    row(sb, "without outcome", withoutOutcome + (withoutOutcome == 0 ? "  (verdicts + dead letters = frames sent)" : "  (!)"));
+    row(sb, "without outcome", withoutOutcome + (withoutOutcome == 0 ? "  (verdicts + dead letters = frames sent)"
+        : interrupted ? "  (in flight when stopped: a stopped demo does not wait for them)" : "  (!)"));
     row(sb, "alerts", alertsByKind.isEmpty() ? "0" : alertsByKind.toString().replaceAll("[{}]", ""));
     row(sb, "campaigns", camerasWithCampaign.isEmpty() ? "none" : String.join(", ", camerasWithCampaign));
     sb.append(String.format(Locale.ROOT, "  %-22s %8s %8s %8s%n", "truth kind", "sent", "verdicts", "flagged"));

@@ -24,4 +24,13 @@ class DemoCommandTest {
     assertThatThrownBy(() -> with(100, Double.POSITIVE_INFINITY, 0).call()).hasMessageContaining("--rate");
     assertThatThrownBy(() -> with(0, 10, 0).call()).hasMessageContaining("--frames");
   }
+
+  @Test
+  void aPortInUseIsRefusedUpFrontNamingTheDemoOption() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> with(100, 10, port).call()).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--http-port " + port).hasMessageNotContaining("http.port");
+    }
+  }
 }
