@@ -164,6 +164,11 @@ public final class MonitorConfig {
           throw new ConfigException(file + ": unknown setting '" + key + "'" + suggestion(key)
               + " (see the configuration reference in README.md)");
         }
+        if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
+          throw new ConfigException(file + ": unknown setting '" + key + "': kafka.* keys pass through to the Kafka "
+              + "clients, and neither Kafka Streams nor its clients know '" + key.substring("kafka.".length()) + "'"
+              + kafkaSuggestion(key) + " (see the Kafka documentation of client and Streams configs)");
+        }
         values.put(key, p.getProperty(key).trim());
         origins.put(key, file.toString());
       }
@@ -177,6 +182,12 @@ public final class MonitorConfig {
         // unset: a Secret or ConfigMap key left empty (k8s/base/credentials.env ships them so) must not erase what
         // the file sets, such as http.bearer-token, which would start a monitor without authentication
         return;
+      }
+      if (key != null && !BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
+        // read as a Kafka client key; a misspelt one would be ignored by the clients, with no more than a log line
+        throw new ConfigException("environment variable " + name + " is not a setting: it would pass '"
+            + key.substring("kafka.".length()) + "' to the Kafka clients, which know no such key"
+            + envKafkaSuggestion(name) + "; correct its name or unset it");
       }
       if (key != null) {
         values.put(key, value.trim());
@@ -230,6 +241,20 @@ public final class MonitorConfig {
 
   private static String envSuggestion(String name) {
     String best = nearest(name, SETTINGS.stream().map(Setting::envName).toList());
+    return best == null ? "" : "; did you mean " + best + "?";
+  }
+
+  private static String kafkaSuggestion(String key) {
+    java.util.List<String> candidates = new java.util.ArrayList<>(BY_KEY.keySet());
+    KafkaClientKeys.BARE.forEach(k -> candidates.add("kafka." + k));
+    String best = nearest(key, candidates);
+    return best == null ? "" : "; did you mean '" + best + "'?";
+  }
+
+  private static String envKafkaSuggestion(String name) {
+    java.util.List<String> candidates = new java.util.ArrayList<>(SETTINGS.stream().map(Setting::envName).toList());
+    KafkaClientKeys.BARE.forEach(k -> candidates.add("ADVMON_KAFKA_" + k.toUpperCase(Locale.ROOT).replace('.', '_')));
+    String best = nearest(name, candidates);
     return best == null ? "" : "; did you mean " + best + "?";
   }
 

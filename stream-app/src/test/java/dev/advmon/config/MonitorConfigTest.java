@@ -56,6 +56,31 @@ class MonitorConfigTest {
   }
 
   @Test
+  void refusesKafkaKeysNoKafkaClientKnowsNamingTheNearestOne() throws Exception {
+    Path f = file("kafka.bootstrap.servers=b:9092\nkafka.security.protocl=SASL_SSL\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
+        .hasMessageContaining("unknown setting 'kafka.security.protocl'")
+        .hasMessageContaining("did you mean 'kafka.security.protocol'?");
+
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_KAFKA_BOOTSTRAP_SERVER", "x:1"), Map.of(), dir))
+        .hasMessageContaining("ADVMON_KAFKA_BOOTSTRAP_SERVER is not a setting")
+        .hasMessageContaining("did you mean ADVMON_KAFKA_BOOTSTRAP_SERVERS?");
+  }
+
+  @Test
+  void acceptsKafkaStreamsKeysAndClientKeysBehindItsPrefixes() throws Exception {
+    Path f = file("kafka.producer.max.request.size=2097152\nkafka.main.consumer.max.poll.records=100\n"
+        + "kafka.topic.min.insync.replicas=2\nkafka.admin.retries=3\nkafka.metrics.recording.level=DEBUG\n"
+        + "kafka.ssl.truststore.type=PEM\n");
+    MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_KAFKA_SASL_MECHANISM", "PLAIN"), Map.of(), dir);
+    assertThat(c.kafkaClientProperties()).containsKeys("producer.max.request.size", "main.consumer.max.poll.records",
+        "topic.min.insync.replicas", "admin.retries", "metrics.recording.level", "ssl.truststore.type", "sasl.mechanism");
+
+    assertThatThrownBy(() -> MonitorConfig.load(file("kafka.producer.max.poll.records=1\n"), Map.of(), Map.of(), dir))
+        .as("a consumer key behind the producer prefix").hasMessageContaining("'kafka.producer.max.poll.records'");
+  }
+
+  @Test
   void invalidValuesFailNamingTheSettingAndWhereTheValueCameFrom() throws Exception {
     Path f = file("streams.num-threads=zero\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of("ADVMON_MODEL_ENGINE", "cuda"), Map.of(), dir).validated())
