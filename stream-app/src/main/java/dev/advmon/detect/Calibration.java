@@ -275,18 +275,26 @@ public record Calibration(String model, String modelSha256, String created, doub
     n.put("calibration_fpr", measured);
   }
 
+  /** The bundle folder of a calibration file, for the command that rewrites it. */
+  private static Path bundleOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? file : parent;
+  }
+
   /** Reads and validates {@code file}; errors name the file, the field and what to do. */
   public static Calibration read(Path file) throws IOException {
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw new InvalidBundleException(file + ": not valid JSON (" + e.getMessage() + "); run ./monitor calibrate again", e);
+      throw InvalidBundleException.notJson(file, e, "run ./monitor calibrate --model " + bundleOf(file)
+          + " to rewrite it");
     }
     Reader r = new Reader(file);
     int format = r.integer(root, "format");
     if (format != FORMAT) {
-      throw r.error("format", "is " + format + ", this monitor reads format " + FORMAT + "; run ./monitor calibrate again");
+      throw r.error("format", "is " + format + ", this monitor reads format " + FORMAT + "; run ./monitor calibrate "
+          + "--model " + bundleOf(file));
     }
     JsonNode detectors = r.object(root, "detectors");
     Stability st = null;

@@ -81,7 +81,7 @@ public record ModelManifest(
     try {
       root = new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw new InvalidBundleException(file + ": not valid JSON: " + e.getMessage(), e);
+      throw InvalidBundleException.notJson(file, e, "correct the file (models/README.md describes its fields)");
     }
     return parse(root, file.toString());
   }
