@@ -26,6 +26,10 @@ final class ConfigCommand implements Callable<Integer> {
       ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
       int detectors = Detectors.forBundle(bundle).size();
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
+      if (detectors == 0) {
+        System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "
+            + "would score frames but raise no alert; run ./monitor calibrate --model " + bundle.directory());
+      }
     } else {
       System.out.print(MonitorConfig.reference());
     }

@@ -45,7 +45,7 @@ public final class Main {
       return "permission denied: " + f.getFile() + "; check who may read or write it";
     }
     if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-      return "already exists: " + f.getFile();
+      return "already exists: " + f.getFile() + "; choose another path, or remove it first";
     }
     if (e instanceof java.nio.file.FileSystemException f) {
       return f.getFile() + ": " + (f.getReason() == null ? e.getClass().getSimpleName() : f.getReason());

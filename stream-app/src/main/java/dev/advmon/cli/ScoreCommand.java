@@ -156,8 +156,13 @@ final class ScoreCommand implements Callable<Integer> {
     List<Path> out = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
+        int before = out.size();
         try (Stream<Path> s = Files.walk(p)) {
           s.filter(Files::isRegularFile).filter(ScoreCommand::looksLikeImage).sorted().forEach(out::add);
+        }
+        if (out.size() == before) { // scoring nothing and exiting 0 would read as "all clean"
+          throw new IllegalArgumentException(p + ": no .png, .jpg or .jpeg files in this folder or below it; "
+              + "check the path");
         }
       } else {
         out.add(p); // a missing or unreadable file still gets its error line

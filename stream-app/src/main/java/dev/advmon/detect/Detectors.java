@@ -31,7 +31,8 @@ public final class Detectors {
   public static List<Detector> forBundle(ModelBundle bundle) throws IOException {
     Path file = bundle.calibrationFile();
     if (!Files.isRegularFile(file)) {
-      log.info("no {} in {}: adversarial detectors are off; run ./monitor calibrate --model {} to enable them",
+      log.warn("no {} in {}: adversarial detectors are off, no frame will raise an alert; run ./monitor calibrate "
+          + "--model {} to enable them",
           ModelBundle.CALIBRATION, bundle.directory(), bundle.directory());
       return List.of();
     }

@@ -50,6 +50,9 @@ public final class FramePreparer {
 
   /** Reads and prepares an image file; the size limit is checked before the file is read. */
   public FloatImage prepare(Path file) throws IOException, ImageDecodeException {
+    if (Files.isDirectory(file)) {
+      throw new java.nio.file.FileSystemException(file.toString(), null, "is a folder; give an image file");
+    }
     long size = Files.size(file);
     long max = decoder.limits().maxEncodedBytes();
     if (size > max) {

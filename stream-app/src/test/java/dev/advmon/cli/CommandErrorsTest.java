@@ -77,6 +77,43 @@ class CommandErrorsTest {
   }
 
   @Test
+  void scoringAFolderWithoutImagesIsAnErrorNotAnEmptySuccess() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("no-images"));
+    Files.writeString(empty.resolve("notes.txt"), "not an image");
+    Outcome o = run("score", "--model", model(), "--engine", "OnnxRuntime", empty.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(empty + ": no .png, .jpg or .jpeg files").doesNotContain("\tat ");
+  }
+
+  @Test
+  void inspectGivenAFolderNamesIt() {
+    Path folder = TestData.repoRoot().resolve("models/eval");
+    Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out",
+        dir.resolve("x.png").toString(), folder.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(folder + ": is a folder; give an image file");
+  }
+
+  @Test
+  void aDamagedCalibrationIsOneLineThatNamesTheBundleToRecalibrate() throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Path source = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
+    try (var files = Files.list(source)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, bundle.resolve(f.getFileName()));
+      }
+    }
+    String calibration = Files.readString(bundle.resolve("calibration.json"));
+    Files.writeString(bundle.resolve("calibration.json"), calibration.substring(0, calibration.length() / 2));
+    Outcome o = run("score", "--model", bundle.toString(), "--engine", "OnnxRuntime", frame());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("calibration.json: not valid JSON (")
+        .contains("run ./monitor calibrate --model " + bundle.toAbsolutePath())
+        .doesNotContain("REDACTED").doesNotContain("\tat ");
+    assertThat(o.err().strip().lines().filter(l -> l.startsWith("error:") || l.startsWith(" at ")).count()).isEqualTo(1);
+  }
+
+  @Test
   void auditRefusesOutOfRangeOptionsNamingTheOption() {
     assertThat(run("audit", "--model", model(), "--limit", "-1", frame()))
         .satisfies(o -> assertThat(o.exit()).isEqualTo(2))
