@@ -49,7 +49,7 @@ public final class MonitorConfig {
       new Setting("image.max-dimension", "16384",
           "Largest width or height an image header may declare."),
       new Setting("kafka.bootstrap.servers", "",
-          "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients."),
+          "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients: keys Kafka Streams or its clients know, bare or behind Kafka Streams' prefixes (producer., consumer., main.consumer., admin., topic., ...); an unknown one is refused."),
       new Setting("registry.url", "",
           "Schema registry base URL(s), comma-separated, speaking the Confluent REST API (Confluent, Apicurio /apis/ccompat/v7, Karapace, Redpanda). Required by `run`."),
       new Setting("registry.basic-auth.user-info", "",
