@@ -40,13 +40,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batches", split = ",", defaultValue = "1,8,32,128", description = "Batch sizes (default 1,8,32,128).")
   List<Integer> batches;
 
-  @Option(names = "--rounds", defaultValue = "7", description = "Measured rounds per batch size and path (median reported).")
+  @Option(names = "--rounds", defaultValue = "7", description = "Measured rounds per batch size and path, the median reported (default ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--round-ms", defaultValue = "1000", description = "Length of one round in milliseconds.")
+  @Option(names = "--round-ms", defaultValue = "1000", description = "Length of one round in milliseconds (default ${DEFAULT-VALUE}).")
   long roundMs;
 
-  @Option(names = "--images", paramLabel = "DIR", description = "Images to score (default: the bundled evaluation subset).")
+  @Option(names = "--images", paramLabel = "DIR", description = "PNG images to score, the first 256 of DIR (not its subfolders; default: the bundled evaluation subset).")
   Path images;
 
   @Override

@@ -50,8 +50,9 @@ final class CalibrateCommand implements Callable<Integer> {
   int copies;
 
   @Option(names = "--weights", split = ",", paramLabel = "DETECTOR=W",
-      description = "Relative share of the alerts per detector (stability, perturbation, fooling, overinterpretation, learned, consistency), "
-      + "e.g. learned=2,fooling=0.5; unnamed detectors weigh 1 (the default: equal shares).")
+      description = "Relative share of the alerts per detector (stability, perturbation, fooling, overinterpretation, learned, consistency, "
+      + "consensus), e.g. learned=2,fooling=0.5; unnamed detectors weigh 1 (equal shares), except consensus, which "
+      + "weighs " + CalibrationRun.CONSENSUS_WEIGHT + " unless named here.")
   Map<String, Double> weights = new java.util.LinkedHashMap<>();
 
   @Option(names = "--stability", negatable = true, defaultValue = "true", fallbackValue = "true",
