@@ -25,8 +25,13 @@ import org.slf4j.LoggerFactory;
  *       the frame;
  *   <li>{@value #MAX_FRAME_FAILURES_IN_A_ROW} frame failures in a row, with no success between, are systemic as
  *       well (a model that fails on every real frame but not on the canary), which bounds the dead letters such a
- *       model can cause.
+ *       model can cause. The frames of that run are remembered: after the restart their transaction was aborted and
+ *       they come again; one that fails alone again, while the canary still scores, is then its own fault (a dead
+ *       letter, not counted), so a burst of bad frames costs a restart per five, not a restart loop (and a model
+ *       that fails every real frame but the canary dead-letters five frames per restart).
  * </ul>
+ * An Error or a ScoringUnavailableException is recognised anywhere in the failure's cause chain: the shared batcher
+ * hands a model call's Error to its callers wrapped.
  * A systemic failure throws {@link ScoringUnavailableException} (the frame is retried after a restart, never
  * dead-lettered) and is remembered for readiness until a frame scores again. It also records how long the
  * frame being scored has been in the model, for liveness (a hung model call). Shared by all stream threads
@@ -46,6 +51,16 @@ public final class ScoringGuard {
   private final LongSupplier clock;
   private final AtomicReference<FloatImage> canary = new AtomicReference<>();
   private final AtomicInteger failuresInARow = new AtomicInteger();
+  /** Content hashes of the frames in the current run of frame failures (guarded by itself). */
+  private final java.util.List<Long> run = new java.util.ArrayList<>();
+  /** Frames of runs that were escalated: given their restart, they are their own fault when they fail again. */
+  private final java.util.Set<Long> hadTheirRestart = java.util.Collections.newSetFromMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+          return size() > 4096;
+        }
+      });
   private final AtomicReference<String> systemic = new AtomicReference<>();
   private final Map<Thread, Long> inFlightSince = new ConcurrentHashMap<>();
 
@@ -85,7 +100,7 @@ public final class ScoringGuard {
       succeeded(frame);
       return result;
     } catch (RuntimeException | Error e) {
-      throw classify(e);
+      throw classify(e, frame);
     } finally {
       inFlightSince.remove(me);
     }
@@ -95,6 +110,9 @@ public final class ScoringGuard {
   public void succeeded(FloatImage frame) {
     canary.set(frame);
     failuresInARow.set(0);
+    synchronized (run) {
+      run.clear();
+    }
     String was = systemic.getAndSet(null);
     if (was != null) {
       log.info("scoring works again (it failed for every frame: {})", was);
@@ -106,11 +124,18 @@ public final class ScoringGuard {
    * with, or throws {@link ScoringUnavailableException} when scoring itself is broken.
    */
   public FrameScoringException classify(Throwable failure) {
-    if (failure instanceof ScoringUnavailableException s) {
-      throw systemic(s.getMessage(), s.getCause() == null ? s : s.getCause());
-    }
-    if (failure instanceof Error) {
-      throw systemic("the scorer failed with " + failure, failure);
+    return classify(failure, null);
+  }
+
+  /** As {@link #classify(Throwable)}, for the failure of {@code frame} (null: unknown), whose repeats it tells. */
+  public FrameScoringException classify(Throwable failure, FloatImage frame) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ScoringUnavailableException s) {
+        throw systemic(s.getMessage(), s.getCause() == null ? s : s.getCause());
+      }
+      if (t instanceof Error) {
+        throw systemic("the scorer failed with " + t, failure);
+      }
     }
     FloatImage probe = canary.get();
     try {
@@ -118,9 +143,24 @@ public final class ScoringGuard {
     } catch (RuntimeException | Error canaryFailure) {
       throw systemic("a frame failed (" + failure + ") and so did the canary frame (" + canaryFailure + ")", failure);
     }
+    Long id = frame == null ? null : contentHash(frame);
+    synchronized (run) {
+      // failed again after its restart: this frame, not scoring. Kept (not removed) so that a replay from an
+      // earlier commit meets it again as known: a burst of N bad frames then costs N / 5 restarts, not a loop.
+      if (id != null && hadTheirRestart.contains(id)) {
+        return new FrameScoringException(failure);
+      }
+      if (id != null) {
+        run.add(id);
+      }
+    }
     int inARow = failuresInARow.incrementAndGet();
     if (inARow >= MAX_FRAME_FAILURES_IN_A_ROW) {
       failuresInARow.set(0);
+      synchronized (run) {
+        hadTheirRestart.addAll(run);
+        run.clear();
+      }
       throw systemic(inARow + " frames in a row failed to score although the canary frame scores; last: " + failure,
           failure);
     }
@@ -150,6 +190,23 @@ public final class ScoringGuard {
       oldest = Math.max(oldest, now - since);
     }
     return oldest;
+  }
+
+  /**
+   * A frame's identity by content, only ever computed for a frame that failed. SHA-256, because Arrays.hashCode
+   * collides for near-uniform frames (of twelve flat grey frames, five shared one hash): a collision would forgive
+   * a frame it should count.
+   */
+  private static long contentHash(FloatImage frame) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 4 * frame.data().length);
+      b.putInt(frame.channels()).putInt(frame.height()).putInt(frame.width());
+      b.asFloatBuffer().put(frame.data());
+      return java.nio.ByteBuffer.wrap(sha.digest(b.array())).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private FloatImage midGrey() {

@@ -143,6 +143,69 @@ class ScoringGuardTest {
         .hasMessageContaining(ScoringGuard.MAX_FRAME_FAILURES_IN_A_ROW + " frames in a row");
   }
 
+  /**
+   * Exactly-once: the systemic failure aborts the transaction holding the burst's first dead letters, and Kafka
+   * Streams reads the burst again after its restart. The replay must get past it, not trip the guard for ever.
+   */
+  @Test
+  void aBurstOfBadFramesIsReplayedPastAfterItsRestartNotForEver() throws Exception {
+    Failing failing = new Failing();
+    failing.fails = image -> image.data()[0] < 0.5f;
+    ScoringGuard guard = new ScoringGuard(new FrameScorer(failing.classifier, List.of(), 8));
+    guard.score(image(0.9f)); // the canary
+    List<FloatImage> backlog = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      backlog.add(image(0.01f * (i + 1))); // twelve distinct frames the model cannot score
+    }
+    backlog.add(image(0.6f)); // a good frame behind them
+    int restarts = 0;
+    int deadLetters = 0;
+    int position = 0;
+    while (position < backlog.size() && restarts < 20) {
+      try {
+        guard.score(backlog.get(position));
+        position++;
+      } catch (FrameScoringException deadLetter) {
+        deadLetters++;
+        position++;
+      } catch (ScoringUnavailableException systemic) {
+        restarts++;
+        deadLetters = 0; // the transaction is aborted
+        position = 0; // and the backlog read again from the last commit
+      }
+    }
+    assertThat(position).as("the good frame behind the burst was scored").isEqualTo(backlog.size());
+    assertThat(restarts).as("one restart per five bad frames").isEqualTo(12 / ScoringGuard.MAX_FRAME_FAILURES_IN_A_ROW);
+    assertThat(deadLetters).as("every bad frame a dead letter in the end").isEqualTo(12);
+  }
+
+  @Test
+  void anErrorTheSharedBatcherHandsOnWrappedIsSystemicAsWhenScoredDirectly() throws Exception {
+    Failing failing = new Failing();
+    FrameScorer scorer = new FrameScorer(failing.classifier, List.of(), 8);
+    ScoringGuard guard = new ScoringGuard(scorer);
+    guard.score(image(0.9f)); // a canary that scores: only the Error itself may make this systemic
+    failing.error = new OutOfMemoryError("Java heap space");
+    try (DynamicBatcher batcher = new DynamicBatcher(scorer, 2, java.time.Duration.ZERO, 1,
+        DynamicBatcher.Listener.NONE)) {
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
+        try {
+          guard.score(image(0.3f), f -> {
+            failing.error = new OutOfMemoryError("Java heap space"); // this call fails; the canary call after it not
+            try {
+              return batcher.score(f);
+            } finally {
+              failing.error = null;
+            }
+          });
+        } catch (FrameScoringException e) {
+          throw new AssertionError("an Error was blamed on the frame", e);
+        }
+      });
+      assertThat(t).isInstanceOf(ScoringUnavailableException.class);
+    }
+  }
+
   @Test
   void anErrorIsSystemicAtOnce() {
     Failing failing = new Failing();
