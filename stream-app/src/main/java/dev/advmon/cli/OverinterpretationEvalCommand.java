@@ -3,6 +3,7 @@ package dev.advmon.cli;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.evaluation.OverinterpretationEvaluation;
 import dev.advmon.model.ModelBundle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,12 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
     }
     MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    ModelBundle sc = ModelBundle.load(shortcut != null ? shortcut : Main.home().resolve("models/fashion-mnist-shortcut"));
+    Path shortcutDir = shortcut != null ? shortcut : Main.home().resolve("models/fashion-mnist-shortcut");
+    if (!Files.isDirectory(shortcutDir)) { // named here: ModelBundle's own message points at --model
+      throw new IllegalArgumentException("--shortcut " + shortcutDir + ": no such folder; give the shortcut bundle's "
+          + "folder (models/fashion-mnist-shortcut is one)");
+    }
+    ModelBundle sc = ModelBundle.load(shortcutDir);
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     long t0 = System.nanoTime();
     List<OverinterpretationEvaluation.Group> groups = OverinterpretationEvaluation.evaluate(bundle, sc,

@@ -143,6 +143,10 @@ public final class MonitorConfig {
       origins.put(s.key(), "default");
     });
     if (file != null) {
+      if (Files.isDirectory(file)) {
+        throw new ConfigException("configuration file " + file + " is a folder; give the properties file itself "
+            + "(config/monitor.example.properties is one)");
+      }
       Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(file)) {
         p.load(r);

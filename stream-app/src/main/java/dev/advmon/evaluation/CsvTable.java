@@ -12,7 +12,13 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
 
   public static CsvTable read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(file + " not found");
+      Path folder = file.getParent();
+      if (folder != null && Files.exists(folder) && !Files.isDirectory(folder)) {
+        throw new IllegalArgumentException(folder + " is a file; give the folder that holds " + file.getFileName()
+            + " (made by models/recipe)");
+      }
+      throw new IllegalArgumentException(file + " not found; give a folder with " + file.getFileName()
+          + " (made by models/recipe)");
     }
     List<String> lines = Files.readAllLines(file);
     if (lines.isEmpty()) {

@@ -16,7 +16,8 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
   public static ModelBundle load(Path directory) throws IOException {
     Path dir = directory.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      throw new InvalidBundleException(dir + ": model bundle folder not found (set model.dir or --model to a folder with model.onnx and manifest.json)");
+      throw new InvalidBundleException(dir + (Files.exists(dir) ? " is a file, not a model bundle folder" : ": model "
+          + "bundle folder not found") + " (set model.dir or --model to a folder with model.onnx and manifest.json)");
     }
     ModelManifest manifest = ModelManifest.read(dir.resolve(MANIFEST));
     Path model = dir.resolve(manifest.modelFile());
