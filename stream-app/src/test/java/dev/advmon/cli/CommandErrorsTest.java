@@ -114,6 +114,26 @@ class CommandErrorsTest {
   }
 
   @Test
+  void aFolderOrAFileWhereTheOtherIsExpectedIsNamedWithWhatToGive() throws Exception {
+    Outcome config = run("config", "--check", dir.toString());
+    assertThat(config.exit()).isEqualTo(2);
+    assertThat(config.err()).contains("configuration file " + dir + " is a folder; give the properties file itself");
+
+    Outcome model = run("score", "--model", frame(), frame());
+    assertThat(model.exit()).isEqualTo(2);
+    assertThat(model.err()).contains(frame() + " is a file, not a model bundle folder");
+
+    Path labels = TestData.repoRoot().resolve("models/eval/fashion-mnist-test/labels.csv");
+    Outcome fixtures = run("evaluate", "--model", model(), labels.toString());
+    assertThat(fixtures.exit()).isEqualTo(2);
+    assertThat(fixtures.err()).contains(labels + " is a file; give the folder that holds manifest.csv");
+
+    Outcome shortcut = run("evaluate-overinterpretation", "--shortcut", dir.resolve("none").toString());
+    assertThat(shortcut.exit()).isEqualTo(2);
+    assertThat(shortcut.err()).contains("--shortcut " + dir.resolve("none") + ": no such folder");
+  }
+
+  @Test
   void auditRefusesOutOfRangeOptionsNamingTheOption() {
     assertThat(run("audit", "--model", model(), "--limit", "-1", frame()))
         .satisfies(o -> assertThat(o.exit()).isEqualTo(2))
