@@ -6,6 +6,7 @@ import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,6 +53,19 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException(corrDir.resolve("manifest.csv") + " not found: pass --corruptions DIR (models/recipe/corruptions.py makes one) or --corruptions none");
     }
     long t0 = System.nanoTime();
+    List<String> limits = new java.util.ArrayList<>();
+    for (Object[] o : new Object[][] {{"--per-kind", perKind}, {"--clean-limit", cleanLimit},
+        {"--per-corruption", perCorruption}}) {
+      if ((int) o[1] != Integer.MAX_VALUE) {
+        limits.add(o[0] + " " + o[1]);
+      }
+    }
+    if (!limits.isEmpty()) {
+      // a "met" on five frames per kind says nothing about the target: said before the tables, where it is read
+      System.out.printf(Locale.ROOT, "**A sample (%s)**: rates over fewer frames than the sets hold; \"met\" and "
+          + "\"missed\" below judge only this sample, not the targets (which need the full sets).%n%n",
+          String.join(", ", limits));
+    }
     DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, Wiring.offlineModelLoader(config),
         FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
         new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
