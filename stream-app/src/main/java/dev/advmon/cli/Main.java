@@ -38,6 +38,10 @@ public final class Main {
    */
   static String describe(Exception e) {
     if (e instanceof java.nio.file.NoSuchFileException f) {
+      java.nio.file.Path missing = f.getFile() == null ? null : java.nio.file.Path.of(f.getFile()).toAbsolutePath();
+      if (missing != null && missing.getParent() != null && !java.nio.file.Files.isDirectory(missing.getParent())) {
+        return "no such folder: " + missing.getParent() + " (for " + f.getFile() + "); create it or check the path";
+      }
       return "no such file or folder: " + f.getFile()
           + (f.getReason() == null ? "" : " (" + f.getReason() + ")") + "; check the path";
     }
