@@ -176,7 +176,10 @@ class CommandErrorsTest {
   @Test
   void describesFileSystemErrorsByWhatWasWrong() {
     assertThat(Main.describe(new java.nio.file.NoSuchFileException("/x/y.png")))
-        .isEqualTo("no such file or folder: /x/y.png; check the path");
+        .isEqualTo("no such folder: /x (for /x/y.png); create it or check the path");
+    Path inExistingFolder = dir.resolve("y.png");
+    assertThat(Main.describe(new java.nio.file.NoSuchFileException(inExistingFolder.toString())))
+        .isEqualTo("no such file or folder: " + inExistingFolder + "; check the path");
     assertThat(Main.describe(new java.nio.file.AccessDeniedException("/x/y.png")))
         .startsWith("permission denied: /x/y.png");
     assertThat(Main.describe(new IllegalStateException())).isEqualTo("java.lang.IllegalStateException");
