@@ -43,7 +43,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--corruption-cap", defaultValue = "0.06", description = "Most frames of each corruption (model still "
       + "right) that may raise any alert (default 0.06: the target is 10%%, 4 points held back: each corruption has a few "
       + "hundred threshold frames, so its rate carries about +-1.5 points of sampling noise, and the measured ones "
-      + "(under 200 per corruption) about +-2.")
+      + "(under 200 per corruption) about +-2. A corruption with fewer than 30 threshold frames is printed but not held to it.")
   double corruptionCap;
 
   @Option(names = "--copies", defaultValue = "2", description = "Corrupted copies of each threshold frame (default 2).")
@@ -155,7 +155,9 @@ final class CalibrateCommand implements Callable<Integer> {
           + "model wrong on %d of them (not counted); level %.5f (%d s)%n", bundle.calibrationFile(), out.fitFrames(), out.holdFrames(),
           out.fromHoldout() ? " (the bundle's holdout)" : "", copies, r.skippedWrong(), r.level(), Math.round((System.nanoTime() - t0) / 1e9));
       System.out.printf(Locale.ROOT, "  any-alert rate on the threshold frames (cap: clean %.3f, each corruption %.3f):%n", cleanCap, corruptionCap);
-      r.groupRates().forEach((g, v) -> System.out.printf(Locale.ROOT, "    %-16s %6.3f  (%d frames)%n", g, v, r.groupCounts().get(g)));
+      r.groupRates().forEach((g, v) -> System.out.printf(Locale.ROOT, "    %-16s %6.3f  (%d frames)%s%n", g, v,
+          r.groupCounts().get(g), r.groupCounts().get(g) < Calibrator.MIN_GROUP
+              ? "  not held to the cap: fewer than " + Calibrator.MIN_GROUP + " frames, too noisy to bind" : ""));
       for (var d : out.calibration().detectors()) {
         System.out.printf(Locale.ROOT, "  %s: on%n", d.name());
       }
