@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +19,8 @@ class PngDecoderEndOfDataTest {
   @Test
   void refusesACompletePalettePngWithAShortCieChunkAsCorruptNotAsTruncated() {
     // The JDK reads cHRM as 32 bytes whatever its declared length, and then reads past IEND.
-    byte[] png = withChunkBeforeIend(TestImages.png(new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_INDEXED)),
-        "cHRM", new byte[5]);
+    byte[] png = TestImages.withChunkBefore(TestImages.png(new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_INDEXED)),
+        "IEND", "cHRM", new byte[5]);
 
     assertThatThrownBy(() -> decoder.decode(png))
         .isInstanceOfSatisfying(ImageDecodeException.class,
@@ -41,12 +40,4 @@ class PngDecoderEndOfDataTest {
             e -> assertThat(e.reason()).isEqualTo(ImageRejection.TRUNCATED));
   }
 
-  private static byte[] withChunkBeforeIend(byte[] png, String type, byte[] data) {
-    int iend = TestImages.chunkOffset(png, "IEND");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(png, 0, iend);
-    out.writeBytes(TestImages.chunk(type, data));
-    out.write(png, iend, png.length - iend);
-    return out.toByteArray();
-  }
 }

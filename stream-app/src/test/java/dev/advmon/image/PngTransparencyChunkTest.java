@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,8 +17,8 @@ class PngTransparencyChunkTest {
 
   @Test
   void refusesAnRgbaPngWithATrnsChunkAsCorruptNamingTheChunkRatherThanAsTruncated() {
-    byte[] png = withChunkBeforeIdat(TestImages.png(new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB)),
-        "tRNS", new byte[3]);
+    byte[] png = TestImages.withChunkBefore(TestImages.png(new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB)),
+        "IDAT", "tRNS", new byte[3]);
     assertThat(TestImages.pngColourType(png)).isEqualTo(6);
 
     assertThatThrownBy(() -> decoder.decode(png))
@@ -33,7 +32,7 @@ class PngTransparencyChunkTest {
   @Test
   void refusesAGrayAlphaPngWithATrnsChunkAsCorruptNamingTheChunk() {
     byte[] gray = TestImages.handmadePng(8, 8, 8, 4, TestImages.zlib(new byte[8 * (1 + 8 * 2)]));
-    byte[] png = withChunkBeforeIdat(gray, "tRNS", new byte[2]);
+    byte[] png = TestImages.withChunkBefore(gray, "IDAT", "tRNS", new byte[2]);
 
     assertThatThrownBy(() -> decoder.decode(png))
         .isInstanceOfSatisfying(ImageDecodeException.class,
@@ -44,7 +43,8 @@ class PngTransparencyChunkTest {
 
   @Test
   void stillDecodesAnRgbPngWithAValidTrnsChunk() throws Exception {
-    byte[] png = withChunkBeforeIdat(TestImages.png(TestImages.rgb(8, 8, (x, y) -> 0x102030)), "tRNS", new byte[6]);
+    byte[] png = TestImages.withChunkBefore(TestImages.png(TestImages.rgb(8, 8, (x, y) -> 0x102030)), "IDAT", "tRNS",
+        new byte[6]);
 
     DecodedImage image = decoder.decode(png);
 
@@ -52,12 +52,4 @@ class PngTransparencyChunkTest {
     assertThat(image.channels()).isEqualTo(3);
   }
 
-  private static byte[] withChunkBeforeIdat(byte[] png, String type, byte[] data) {
-    int idat = TestImages.chunkOffset(png, "IDAT");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(png, 0, idat);
-    out.writeBytes(TestImages.chunk(type, data));
-    out.write(png, idat, png.length - idat);
-    return out.toByteArray();
-  }
 }

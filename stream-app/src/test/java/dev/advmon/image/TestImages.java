@@ -93,6 +93,16 @@ public final class TestImages {
   }
 
   /** Offset of the first chunk of {@code type}, searching from the end of IHDR. */
+  /** {@code png} with a chunk of {@code type} and {@code data} inserted before its first {@code before} chunk. */
+  static byte[] withChunkBefore(byte[] png, String before, String type, byte[] data) {
+    int at = chunkOffset(png, before);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(png, 0, at);
+    out.writeBytes(chunk(type, data));
+    out.write(png, at, png.length - at);
+    return out.toByteArray();
+  }
+
   static int chunkOffset(byte[] png, String type) {
     int pos = 8;
     while (pos + 8 <= png.length) {
