@@ -133,13 +133,16 @@ final class VerdictMapper {
         .append(v.getPredictedLabel()).append("' at ").append(String.format(Locale.ROOT, "%.1f%%", 100 * v.getConfidence()))
         .append(", but ");
     List<DetectorScore> flagged = v.getScores().stream().filter(DetectorScore::getFlagged).toList();
+    boolean membersAlone = flagged.stream().anyMatch(d -> !d.getDetector().equals(ConsensusDetector.NAME));
     for (int i = 0; i < flagged.size(); i++) {
       DetectorScore d = flagged.get(i);
       why.append(i == 0 ? "" : " and ").append("the ").append(d.getDetector()).append(" score ")
           .append(String.format(Locale.ROOT, "%.3f", d.getScore()));
       if (d.getDetector().equals(ConsensusDetector.NAME)) {
         // its score is a sum of surprises; say what that means and which detectors it adds up
-        why.append(" (several detectors unusual at once, none enough alone: ").append(consensusParts(evidence)).append(')');
+        // "none enough alone" only when it is so: other detectors may have flagged the frame by themselves too
+        why.append(membersAlone ? " (the surprise of several detectors added up: " : " (several detectors unusual at once, "
+            + "none enough alone: ").append(consensusParts(evidence)).append(')');
       }
       why.append(" is above its threshold ").append(String.format(Locale.ROOT, "%.3f", d.getThreshold()));
     }

@@ -45,4 +45,19 @@ class VerdictMapperEvidenceTest {
         .doesNotContain("stability score");
     assertThat(a.getEvidence().get("learned_p").toString()).isEqualTo("0.0040");
   }
+
+  @Test
+  void aConsensusAlertDoesNotSayNoneWasEnoughAloneWhenAMemberFlaggedToo() {
+    Detector.Detection learned = new Detector.Detection("learned", "FOOLING", 1.0, 0.823, "head=1.0000");
+    Detector.Detection consensus = new Detector.Detection("consensus", "PERTURBATION", 21.9, 14.45,
+        "stability_p=0.0300;perturbation_p=0.0120;learned_p=0.0001;consistency_p=0.0001");
+    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f3").setCameraId("cam").setCaptureTime(Instant.EPOCH)
+        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
+        .setConfidence(0.99).setAlert(true).setReasons(List.of("FOOLING", "PERTURBATION"))
+        .setScores(VerdictMapper.scores(List.of(learned, consensus))).build();
+    Alert a = VerdictMapper.toAlert(v, List.of(learned, consensus));
+    assertThat(a.getExplanation()).contains("the learned score 1.000 is above its threshold 0.823")
+        .contains("the consensus score 21.900 (the surprise of several detectors added up: ")
+        .doesNotContain("none enough alone");
+  }
 }
