@@ -123,6 +123,14 @@ public final class FrameScorer {
           found[d] = c.combine(own); // reads the others' scores on this frame: no probe, no pass
         }
       }
+      for (Detector.Detection d : found) {
+        if (!Double.isFinite(d.score())) {
+          // "score > threshold" is false for NaN: such a frame would pass as clean. It is this frame's failure
+          // (the guard dead-letters it as SCORING_FAILED unless every frame fails), never a silent "no alert".
+          throw new IllegalStateException("detector " + d.detector() + " gave a score of " + d.score()
+              + " for this frame, which cannot be judged against its threshold");
+        }
+      }
       List<Detector.Detection> detections = List.of(found);
       out.add(new Verdict(k, m.label(k), result.confidence(p.frameRow), detections, p.size() + p.laterPasses));
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class FrameScorerTest {
 
   /** Probes: two copies with pixel 1.0; flags when a probe's class differs from the frame's. */
-  static final class FlipDetector implements Detector {
+  static class FlipDetector implements Detector {
     @Override
     public String name() {
       return "flip";
@@ -67,5 +67,18 @@ class FrameScorerTest {
     assertThat(v.alert()).isFalse();
     assertThat(v.detections()).isEmpty();
     assertThat(v.confidence()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aScoreThatIsNotANumberFailsTheFrameInsteadOfPassingItAsClean() {
+    Detector nan = new FlipDetector() {
+      @Override
+      public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
+        return new Detection("nan", reason(), Double.NaN, 0.5, null);
+      }
+    };
+    FrameScorer s = new FrameScorer(PixelModel.open(), List.of(nan), 8);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.score(pixel(1f)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("detector nan gave a score of NaN");
   }
 }
