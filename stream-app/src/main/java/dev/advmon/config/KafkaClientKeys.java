@@ -39,9 +39,21 @@ final class KafkaClientKeys {
 
   private KafkaClientKeys() {}
 
+  /** The known keys a typo of {@code clientKey} is looked for among: behind its prefix when it has one. */
+  static java.util.List<String> candidatesFor(String clientKey) {
+    return PREFIXED.entrySet().stream()
+        .filter(e -> clientKey.startsWith(e.getKey()))
+        .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
+        .map(e -> e.getValue().stream().map(k -> e.getKey() + k).toList())
+        .orElseGet(() -> java.util.List.copyOf(BARE));
+  }
+
   /** Whether {@code clientKey} (without {@code kafka.}) is a key Kafka Streams or its clients read. */
   static boolean isKnown(String clientKey) {
     if (BARE.contains(clientKey)) {
+      return true;
+    }
+    if (clientKey.startsWith("config.providers.")) { // config.providers.<name>.class / .param.*: names chosen by the user
       return true;
     }
     if (clientKey.startsWith(StreamsConfig.TOPIC_PREFIX)) {

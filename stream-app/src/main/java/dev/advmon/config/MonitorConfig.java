@@ -24,6 +24,8 @@ import java.util.TreeMap;
  */
 public final class MonitorConfig {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MonitorConfig.class);
+
   /** Every monitor setting, in the order of the reference. */
   public static final List<Setting> SETTINGS = List.of(
       new Setting("model.dir", "models/fashion-mnist-cnn",
@@ -49,7 +51,7 @@ public final class MonitorConfig {
       new Setting("image.max-dimension", "16384",
           "Largest width or height an image header may declare."),
       new Setting("kafka.bootstrap.servers", "",
-          "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients: keys Kafka Streams or its clients know, bare or behind Kafka Streams' prefixes (producer., consumer., main.consumer., admin., topic., ...); an unknown one is refused."),
+          "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients: keys Kafka Streams or its clients know, bare or behind Kafka Streams' prefixes (producer., consumer., main.consumer., admin., topic., ...); a key within three letters of a known one is refused as a typo, any other unknown key passes with a warning (a plugin's setting)."),
       new Setting("registry.url", "",
           "Schema registry base URL(s), comma-separated, speaking the Confluent REST API (Confluent, Apicurio /apis/ccompat/v7, Karapace, Redpanda). Required by `run`."),
       new Setting("registry.basic-auth.user-info", "",
@@ -169,9 +171,14 @@ public final class MonitorConfig {
               + " (see the configuration reference in README.md)");
         }
         if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
-          throw new ConfigException(file + ": unknown setting '" + key + "': kafka.* keys pass through to the Kafka "
-              + "clients, and neither Kafka Streams nor its clients know '" + key.substring("kafka.".length()) + "'"
-              + kafkaSuggestion(key) + " (see the Kafka documentation of client and Streams configs)");
+          String near = kafkaNearMiss(key);
+          if (near != null) { // a typo of a known key: the clients would ignore it with no more than a log line
+            throw new ConfigException(file + ": unknown setting '" + key + "': kafka.* keys pass through to the Kafka "
+                + "clients, and neither Kafka Streams nor its clients know '" + key.substring("kafka.".length())
+                + "'; did you mean '" + near + "'?");
+          }
+          log.warn("{}: '{}' is not a key Kafka Streams or its clients define; passed to them as it is (a plugin's "
+              + "setting?)", file, key);
         }
         values.put(key, p.getProperty(key).trim());
         origins.put(key, file.toString());
@@ -189,9 +196,14 @@ public final class MonitorConfig {
       }
       if (key != null && !BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
         // read as a Kafka client key; a misspelt one would be ignored by the clients, with no more than a log line
-        throw new ConfigException("environment variable " + name + " is not a setting: it would pass '"
-            + key.substring("kafka.".length()) + "' to the Kafka clients, which know no such key"
-            + envKafkaSuggestion(name) + "; correct its name or unset it");
+        String near = envKafkaNearMiss(key);
+        if (near != null) {
+          throw new ConfigException("environment variable " + name + " is not a setting: it would pass '"
+              + key.substring("kafka.".length()) + "' to the Kafka clients, which know no such key; did you mean "
+              + near + "? Correct its name or unset it");
+        }
+        log.warn("environment variable {} passes '{}' to the Kafka clients, which do not define it; passed as it is "
+            + "(a plugin's setting?)", name, key.substring("kafka.".length()));
       }
       if (key != null) {
         values.put(key, value.trim());
@@ -248,18 +260,24 @@ public final class MonitorConfig {
     return best == null ? "" : "; did you mean " + best + "?";
   }
 
-  private static String kafkaSuggestion(String key) {
+  /**
+   * The known key (a setting, or kafka. + a Kafka client key) within three edits of {@code key}, or null. Only such
+   * near misses are refused: a plugin (interceptor, metrics reporter, config provider) reads keys of its own.
+   */
+  private static String kafkaNearMiss(String key) {
     java.util.List<String> candidates = new java.util.ArrayList<>(BY_KEY.keySet());
-    KafkaClientKeys.BARE.forEach(k -> candidates.add("kafka." + k));
-    String best = nearest(key, candidates);
-    return best == null ? "" : "; did you mean '" + best + "'?";
+    KafkaClientKeys.candidatesFor(key.substring("kafka.".length())).forEach(k -> candidates.add("kafka." + k));
+    return nearest(key, candidates);
   }
 
-  private static String envKafkaSuggestion(String name) {
-    java.util.List<String> candidates = new java.util.ArrayList<>(SETTINGS.stream().map(Setting::envName).toList());
-    KafkaClientKeys.BARE.forEach(k -> candidates.add("ADVMON_KAFKA_" + k.toUpperCase(Locale.ROOT).replace('.', '_')));
-    String best = nearest(name, candidates);
-    return best == null ? "" : "; did you mean " + best + "?";
+  /** As {@link #kafkaNearMiss}, for the key an ADVMON_KAFKA_ variable reads as; named as a variable. */
+  private static String envKafkaNearMiss(String key) {
+    String near = kafkaNearMiss(key);
+    if (near == null) {
+      return null;
+    }
+    Setting s = BY_KEY.get(near);
+    return s != null ? s.envName() : "ADVMON_" + near.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
   private static String suggestion(String key) {

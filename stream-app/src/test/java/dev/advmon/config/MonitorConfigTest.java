@@ -76,8 +76,18 @@ class MonitorConfigTest {
     assertThat(c.kafkaClientProperties()).containsKeys("producer.max.request.size", "main.consumer.max.poll.records",
         "topic.min.insync.replicas", "admin.retries", "metrics.recording.level", "ssl.truststore.type", "sasl.mechanism");
 
-    assertThatThrownBy(() -> MonitorConfig.load(file("kafka.producer.max.poll.records=1\n"), Map.of(), Map.of(), dir))
-        .as("a consumer key behind the producer prefix").hasMessageContaining("'kafka.producer.max.poll.records'");
+    assertThatThrownBy(() -> MonitorConfig.load(file("kafka.producer.batch.siz=1\n"), Map.of(), Map.of(), dir))
+        .as("a typo behind a prefix").hasMessageContaining("did you mean 'kafka.producer.batch.size'?");
+  }
+
+  @Test
+  void passesOnKafkaKeysThatAreNoTypoOfAKnownOneForPluginsThatReadTheirOwn() throws Exception {
+    Path f = file("kafka.config.providers=file\n"
+        + "kafka.config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n"
+        + "kafka.confluent.monitoring.interceptor.publishMs=15000\n");
+    MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_KAFKA_MYPLUGIN_ENDPOINT", "http://x"), Map.of(), dir);
+    assertThat(c.kafkaClientProperties()).containsKeys("config.providers", "config.providers.file.class",
+        "confluent.monitoring.interceptor.publishMs", "myplugin.endpoint");
   }
 
   @Test
