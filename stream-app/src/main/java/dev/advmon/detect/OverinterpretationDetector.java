@@ -104,6 +104,13 @@ public final class OverinterpretationDetector implements StagedDetector {
   /** Half an 8-bit step: a pixel this close to the mask value is taken to be masked already. */
   static final double AT_MASK = 0.5 / 255 + 1e-6;
 
+  /**
+   * A frame on which no pixel carries evidence (every one at the mask value or at the frame's fill: a blank frame, a
+   * covered lens) is flagged when the model still commits to a class at this confidence, below tau too: the signals
+   * need a decision at tau, and a blank frame the bundled model labels at 75-89% (black: Sneaker at 86%) passed.
+   */
+  public static final double NO_EVIDENCE_CONFIDENCE = 0.5;
+
   private final Settings settings;
   private final float[] mask;
   private final SignalScale scale;
@@ -160,6 +167,7 @@ public final class OverinterpretationDetector implements StagedDetector {
     private double interiorP;
     private double sparseP;
     private double informativeShare = 1;
+    private double confidence;
     private double scarcity;
     private double noiseFill;
     private double blurFill;
@@ -190,6 +198,7 @@ public final class OverinterpretationDetector implements StagedDetector {
       switch (stage) {
         case CHEAP -> {
           predicted = frameOut.argmax(frameRow);
+          confidence = frameOut.confidence(frameRow);
           borderP = out.probability(firstRow, predicted);
           interiorP = out.probability(firstRow + 1, predicted);
           sparseP = out.probability(firstRow + 2, predicted);
@@ -258,7 +267,13 @@ public final class OverinterpretationDetector implements StagedDetector {
         ev.append(String.format(Locale.ROOT, ";sufficient-cells=%d;sufficient-fraction=%.4f;border-share=%.4f;subset.grid=%dx%d;subset=%s",
             k, 1 - s[2], s[3], settings.grid(), settings.grid(), subsetHex(top(ranking, k), cells)));
       }
-      return new Detection(NAME, REASON, scale.score(s), scale.threshold(), ev.toString(), s);
+      double score = scale.score(s);
+      if (informativeShare == 0 && confidence >= NO_EVIDENCE_CONFIDENCE) {
+        // a decision on a frame with no evidence at all rests on nothing, whatever the signals (which need tau) say
+        ev.append(";no-evidence=1");
+        score = Math.max(score, Math.nextUp(scale.threshold()));
+      }
+      return new Detection(NAME, REASON, score, scale.threshold(), ev.toString(), s);
     }
   }
 
