@@ -13,15 +13,19 @@ import org.junit.jupiter.api.Test;
 
 class VerdictMapperEvidenceTest {
 
+  /** A flagged verdict of a Bag at 99% with these reasons and detections. */
+  private static FrameVerdict verdict(String frameId, List<String> reasons, List<Detector.Detection> detections) {
+    return FrameVerdict.newBuilder().setFrameId(frameId).setCameraId("cam").setCaptureTime(Instant.EPOCH)
+        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
+        .setConfidence(0.99).setAlert(true).setReasons(reasons).setScores(VerdictMapper.scores(detections)).build();
+  }
+
   @Test
   void flaggedDetectionsEvidenceReachesTheAlertSoTheDashboardCanDrawTheSubset() {
     Detector.Detection oi = new Detector.Detection("overinterpretation", "OVERINTERPRETATION", 2.0, 1.0,
         "sufficient-fraction=0.0204;subset.grid=7x7;subset=80000000000000");
     Detector.Detection quiet = new Detector.Detection("perturbation", "PERTURBATION", 0.1, 1.0, "softmax-l1:bit-depth-3=0.0100");
-    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f1").setCameraId("cam").setCaptureTime(Instant.EPOCH)
-        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
-        .setConfidence(0.99).setAlert(true).setReasons(List.of("OVERINTERPRETATION"))
-        .setScores(VerdictMapper.scores(List.of(quiet, oi))).build();
+    FrameVerdict v = verdict("f1", List.of("OVERINTERPRETATION"), List.of(quiet, oi));
     Alert a = VerdictMapper.toAlert(v, List.of(quiet, oi));
     Map<String, String> evidence = new java.util.HashMap<>();
     a.getEvidence().forEach((k, val) -> evidence.put(k.toString(), val.toString()));
@@ -35,10 +39,7 @@ class VerdictMapperEvidenceTest {
     Detector.Detection quiet = new Detector.Detection("stability", "PERTURBATION", 1.1, 1.3, "boundary=0.1");
     Detector.Detection consensus = new Detector.Detection("consensus", "PERTURBATION", 15.2, 14.45,
         "stability_p=0.0300;perturbation_p=0.0120;learned_p=0.0040;consistency_p=1.0000");
-    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f2").setCameraId("cam").setCaptureTime(Instant.EPOCH)
-        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
-        .setConfidence(0.99).setAlert(true).setReasons(List.of("PERTURBATION"))
-        .setScores(VerdictMapper.scores(List.of(quiet, consensus))).build();
+    FrameVerdict v = verdict("f2", List.of("PERTURBATION"), List.of(quiet, consensus));
     Alert a = VerdictMapper.toAlert(v, List.of(quiet, consensus));
     assertThat(a.getExplanation()).contains("the consensus score 15.200 (several detectors unusual at once, none enough alone: "
         + "learned p=0.0040, perturbation p=0.0120, stability p=0.0300, consistency p=1.0000) is above its threshold 14.450")
@@ -51,10 +52,7 @@ class VerdictMapperEvidenceTest {
     Detector.Detection learned = new Detector.Detection("learned", "FOOLING", 1.0, 0.823, "head=1.0000");
     Detector.Detection consensus = new Detector.Detection("consensus", "PERTURBATION", 21.9, 14.45,
         "stability_p=0.0300;perturbation_p=0.0120;learned_p=0.0001;consistency_p=0.0001");
-    FrameVerdict v = FrameVerdict.newBuilder().setFrameId("f3").setCameraId("cam").setCaptureTime(Instant.EPOCH)
-        .setScoredTime(Instant.EPOCH).setModelName("m").setModelVersion("1").setPredictedClass(8).setPredictedLabel("Bag")
-        .setConfidence(0.99).setAlert(true).setReasons(List.of("FOOLING", "PERTURBATION"))
-        .setScores(VerdictMapper.scores(List.of(learned, consensus))).build();
+    FrameVerdict v = verdict("f3", List.of("FOOLING", "PERTURBATION"), List.of(learned, consensus));
     Alert a = VerdictMapper.toAlert(v, List.of(learned, consensus));
     assertThat(a.getExplanation()).contains("the learned score 1.000 is above its threshold 0.823")
         .contains("the consensus score 21.900 (the surprise of several detectors added up: ")
