@@ -41,11 +41,16 @@ final class KafkaClientKeys {
 
   /** The known keys a typo of {@code clientKey} is looked for among: behind its prefix when it has one. */
   static java.util.List<String> candidatesFor(String clientKey) {
-    return PREFIXED.entrySet().stream()
-        .filter(e -> clientKey.startsWith(e.getKey()))
-        .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
+    return prefixOf(clientKey)
         .map(e -> e.getValue().stream().map(k -> e.getKey() + k).toList())
         .orElseGet(() -> java.util.List.copyOf(BARE));
+  }
+
+  /** The longest of Kafka Streams' client prefixes {@code clientKey} starts with ("main.consumer." before "consumer."). */
+  private static java.util.Optional<Map.Entry<String, Set<String>>> prefixOf(String clientKey) {
+    return PREFIXED.entrySet().stream()
+        .filter(e -> clientKey.startsWith(e.getKey()))
+        .max(java.util.Comparator.comparingInt(e -> e.getKey().length()));
   }
 
   /** Whether {@code clientKey} (without {@code kafka.}) is a key Kafka Streams or its clients read. */
@@ -59,11 +64,6 @@ final class KafkaClientKeys {
     if (clientKey.startsWith(StreamsConfig.TOPIC_PREFIX)) {
       return clientKey.length() > StreamsConfig.TOPIC_PREFIX.length(); // any topic config of the internal topics
     }
-    // the longest prefix first: "main.consumer." before "consumer."
-    return PREFIXED.entrySet().stream()
-        .filter(e -> clientKey.startsWith(e.getKey()))
-        .max(java.util.Comparator.comparingInt(e -> e.getKey().length()))
-        .map(e -> e.getValue().contains(clientKey.substring(e.getKey().length())))
-        .orElse(false);
+    return prefixOf(clientKey).map(e -> e.getValue().contains(clientKey.substring(e.getKey().length()))).orElse(false);
   }
 }

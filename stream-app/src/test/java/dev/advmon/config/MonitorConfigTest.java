@@ -56,7 +56,7 @@ class MonitorConfigTest {
   }
 
   @Test
-  void refusesKafkaKeysNoKafkaClientKnowsNamingTheNearestOne() throws Exception {
+  void refusesKafkaKeysThatAreATypoOfAKnownOneNamingIt() throws Exception {
     Path f = file("kafka.bootstrap.servers=b:9092\nkafka.security.protocl=SASL_SSL\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
         .hasMessageContaining("unknown setting 'kafka.security.protocl'")
