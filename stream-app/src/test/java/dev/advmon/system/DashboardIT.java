@@ -24,6 +24,7 @@ import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.MeanBrightnessDetector;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TempTree;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.StreamingMonitor;
 import java.awt.Color;
@@ -86,7 +87,7 @@ class DashboardIT {
   /** An attacker chooses camera ids: this one would run a script if the page put it in as markup. */
   private static final String HOSTILE_CAMERA = "<img src=x onerror=\"document.title='pwned'\">";
 
-  private static Path stateDir;
+  private static Path scratch; // Streams state and the browser profile, removed after the class
   private static DjlClassifier classifier;
   private static MonitorMetrics metrics;
   private static RecentAlerts recent;
@@ -101,7 +102,7 @@ class DashboardIT {
   static void start(KafkaBroker.Info broker, SchemaRegistryServer.Info registryServer) throws Exception {
     long t0 = System.nanoTime();
     String run = UUID.randomUUID().toString().substring(0, 8);
-    stateDir = Files.createTempDirectory("advmon-dashboard-it-");
+    scratch = Files.createTempDirectory("advmon-dashboard-it-");
     bootstrap = broker.bootstrapServers();
     Map<String, String> settings = new HashMap<>();
     settings.put("kafka.bootstrap.servers", bootstrap);
@@ -112,7 +113,7 @@ class DashboardIT {
     settings.put("topics.dead-letter", "dlq-" + run);
     settings.put("topics.partitions", "2");
     settings.put("streams.application-id", "advmon-dashboard-it-" + run);
-    settings.put("streams.state-dir", stateDir.toString());
+    settings.put("streams.state-dir", scratch.resolve("state").toString());
     // windows of 1 s and a campaign after 2 hot ones, so that the attacked camera's status changes in the test
     settings.put("campaign.window-ms", "1000");
     settings.put("campaign.min-frames", "3");
@@ -158,6 +159,7 @@ class DashboardIT {
       if (classifier != null) {
         classifier.close();
       }
+      TempTree.delete(scratch);
     }
   }
 
@@ -174,7 +176,7 @@ class DashboardIT {
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + Files.createTempDirectory("advmon-chromium-"), "--window-size=1440,1500",
+        "--user-data-dir=" + Files.createDirectories(scratch.resolve("chromium")), "--window-size=1440,1500",
         "--hide-scrollbars");
     // The driver path is explicit, so Selenium Manager never runs (it would try to download one).
     ChromeDriverService service = new ChromeDriverService.Builder()

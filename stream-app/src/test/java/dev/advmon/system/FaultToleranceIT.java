@@ -17,6 +17,7 @@ import dev.advmon.testing.ReadinessLog;
 import dev.advmon.testing.ReliabilityReport;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.StandaloneKafka;
+import dev.advmon.testing.TempTree;
 import dev.advmon.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -106,6 +107,7 @@ class FaultToleranceIT {
       if (kafka != null) {
         kafka.close();
       }
+      TempTree.delete(dir);
     }
   }
 
