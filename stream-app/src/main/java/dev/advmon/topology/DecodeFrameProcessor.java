@@ -76,7 +76,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     String problem = FrameValidation.problem(frame);
     if (problem != null) {
       dead(record, topic, partition, offset, "INVALID_FRAME",
-          new IllegalArgumentException("frame " + frame.getFrameId() + " from camera " + frame.getCameraId() + ": " + problem),
+          new IllegalArgumentException(which(frame) + ": " + problem),
           frame.getFrameId(), frame.getCameraId());
       return;
     }
@@ -92,6 +92,20 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     }
     context.forward(record.withKey(frame.getCameraId()).withHeaders(new RecordHeaders()).withValue(new Outcome.Ok<>(
         new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset))));
+  }
+
+  /**
+   * "frame X from camera Y" with each id cut to {@value #QUOTED_ID_CHARS} characters: an invalid frame's ids are not
+   * bounded yet, and one quoted whole would fill the dead letter's bounded message and push out what is wrong.
+   */
+  private static String which(Frame frame) {
+    return "frame " + quoted(frame.getFrameId()) + " from camera " + quoted(frame.getCameraId());
+  }
+
+  private static final int QUOTED_ID_CHARS = 100;
+
+  private static String quoted(String id) {
+    return id == null ? null : DeadLetters.bounded(id, QUOTED_ID_CHARS);
   }
 
   private static byte[] bytes(java.nio.ByteBuffer buffer) {

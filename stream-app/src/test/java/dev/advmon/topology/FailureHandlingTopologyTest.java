@@ -184,4 +184,17 @@ class FailureHandlingTopologyTest {
     assertThat(d.getCameraId()).hasSizeLessThan(300);
     assertThat(verdicts.isEmpty()).isTrue();
   }
+
+  @Test
+  void aDeadLetterForAHugeIdSaysWhatIsWrongWithinItsBoundedMessage() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    // the message is cut at MAX_MESSAGE_CHARS: an id quoted whole would push the problem itself out of it
+    frames.pipeInput("k".getBytes(), rgb("f1", "c".repeat(20_000), 10, 200, 10));
+    frames.pipeInput("k".getBytes(), rgb("f".repeat(20_000), "cam-1", 10, 200, 10));
+
+    assertThat(deadLetters.readValuesToList()).extracting(DeadLetter::getErrorMessage).satisfiesExactly(
+        m -> assertThat(m).contains("cameraId has 20000 characters").contains("frame f1"),
+        m -> assertThat(m).contains("frameId has 20000 characters").contains("camera cam-1"));
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
 }
