@@ -30,11 +30,18 @@ public final class TopicAdmin {
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
   private final Map<String, Object> adminProperties;
+  private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
 
   public TopicAdmin(Map<String, Object> kafkaClientProperties) {
+    this(kafkaClientProperties, Admin::create);
+  }
+
+  /** As above, with the admin client made by {@code adminFactory} (tests). */
+  TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory) {
     this.adminProperties = new java.util.HashMap<>(kafkaClientProperties);
     adminProperties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     adminProperties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    this.adminFactory = adminFactory;
   }
 
   /**
@@ -57,7 +64,7 @@ public final class TopicAdmin {
       short replication, long retryIntervalMs, long maxWaitMs) throws InterruptedException {
     long start = System.currentTimeMillis();
     int attempt = 0;
-    try (Admin admin = Admin.create(adminProperties)) {
+    try (Admin admin = adminFactory.apply(adminProperties)) {
       while (true) {
         attempt++;
         try {
@@ -65,6 +72,7 @@ public final class TopicAdmin {
           List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
           if (missing.isEmpty()) {
             log.info("Kafka at {}: topics {} present", adminProperties.get("bootstrap.servers"), topics);
+            checkCleanupPolicy(admin, topics);
             ensureMessageBytes(admin, minMessageBytes, create);
             return;
           }
@@ -76,9 +84,13 @@ public final class TopicAdmin {
           for (String t : missing) {
             NewTopic topic = new NewTopic(t, Optional.of(partitions),
                 replication < 0 ? Optional.empty() : Optional.of(replication));
+            // explicit, as the broker's default (log.cleanup.policy) may be compact: see checkCleanupPolicy
+            Map<String, String> configs = new java.util.HashMap<>(
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
             if (minMessageBytes.containsKey(t)) {
-              topic.configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(minMessageBytes.get(t))));
+              configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(minMessageBytes.get(t)));
             }
+            topic.configs(configs);
             newTopics.add(topic);
           }
           try {
@@ -89,6 +101,7 @@ public final class TopicAdmin {
             }
           }
           log.info("created topics {} ({} partitions)", missing, partitions);
+          checkCleanupPolicy(admin, topics); // those another instance or an operator created first, too
           ensureMessageBytes(admin, minMessageBytes, create);
           return;
         } catch (ExecutionException | TimeoutException e) {
@@ -103,6 +116,35 @@ public final class TopicAdmin {
           Thread.sleep(retryIntervalMs);
         }
       }
+    }
+  }
+
+  /**
+   * Refuses a monitor topic that compacts ({@code cleanup.policy} with {@code compact}): compaction keeps only the
+   * last record of each key, so the frames of a camera would vanish unread and its verdicts and alerts after they
+   * were written, with no dead letter; and a compacted topic refuses records without a key, so the dead letter of
+   * a keyless record would fail the stream on every restart. Not changed here even when the monitor manages its
+   * topics: a compacted topic was made so on purpose, and deleting its records is the operator's call.
+   */
+  private void checkCleanupPolicy(Admin admin, List<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    List<ConfigResource> resources = topics.stream().distinct()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+    List<String> problems = new ArrayList<>();
+    for (ConfigResource r : resources) {
+      ConfigEntry entry = configs.get(r) == null ? null : configs.get(r).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      String policy = entry == null || entry.value() == null ? "" : entry.value();
+      if (java.util.Arrays.stream(policy.split(",")).map(String::trim).anyMatch(TopicConfig.CLEANUP_POLICY_COMPACT::equals)) {
+        problems.add("topic " + r.name() + " has cleanup.policy=" + policy);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(String.join("; ", problems) + ". The monitor's topics must not be compacted: "
+          + "compaction keeps only the last record of each key (a camera's other frames would be lost unread, its "
+          + "verdicts and alerts after they were written) and refuses records without a key (dead letters of keyless "
+          + "records). Set cleanup.policy=delete on each (kafka-configs.sh --alter --entity-type topics --entity-name "
+          + "<topic> --add-config cleanup.policy=delete), or point the monitor at other topics");
     }
   }
 

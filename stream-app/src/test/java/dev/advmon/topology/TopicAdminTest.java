@@ -1,0 +1,125 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
+import org.apache.kafka.clients.admin.ListTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicListing;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+
+/** The start-up check of the monitor's topics, against an admin client that answers from a map of topic configs. */
+class TopicAdminTest {
+
+  private static final List<String> TOPICS = List.of("frames", "verdicts", "alerts", "dlq");
+
+  /** Topics with their configs; what the monitor created is added, with the configs it asked for. */
+  private final Map<String, Map<String, String>> broker = new HashMap<>();
+  private final List<NewTopic> created = new ArrayList<>();
+
+  private Admin admin() {
+    return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
+        switch (m.getName()) {
+          case "listTopics" -> listTopics();
+          case "describeConfigs" -> describeConfigs(cast(args[0]));
+          case "createTopics" -> createTopics(cast(args[0]));
+          case "close" -> null;
+          default -> throw new UnsupportedOperationException(m.getName());
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T cast(Object o) {
+    return (T) o;
+  }
+
+  private ListTopicsResult listTopics() throws ReflectiveOperationException {
+    Map<String, TopicListing> listings = new HashMap<>();
+    broker.keySet().forEach(t -> listings.put(t, new TopicListing(t, Uuid.randomUuid(), false)));
+    var ctor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class); // package-private in Kafka
+    ctor.setAccessible(true);
+    return ctor.newInstance(KafkaFuture.completedFuture(listings));
+  }
+
+  private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) {
+    Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
+    for (ConfigResource r : resources) {
+      Map<String, String> configs = new HashMap<>(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "delete",
+          TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(Long.MAX_VALUE)));
+      configs.putAll(broker.get(r.name()));
+      out.put(r, KafkaFuture.completedFuture(new Config(configs.entrySet().stream()
+          .map(e -> new ConfigEntry(e.getKey(), e.getValue())).toList())));
+    }
+    return new DescribeConfigsResult(out) {};
+  }
+
+  private CreateTopicsResult createTopics(Collection<NewTopic> topics) {
+    Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> out = new HashMap<>();
+    for (NewTopic t : topics) {
+      created.add(t);
+      broker.put(t.name(), t.configs() == null ? Map.of() : t.configs());
+      out.put(t.name(), KafkaFuture.completedFuture(null));
+    }
+    return new CreateTopicsResult(out) {};
+  }
+
+  private void ensure(boolean create) throws InterruptedException {
+    new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin())
+        .ensureTopics(TOPICS, Map.of("dlq", 2_000_000L), create, 3, (short) -1, 10, 1_000);
+  }
+
+  @Test
+  void refusesACompactedFramesTopicNamingTheTopicAndTheSetting() {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    broker.put("frames", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"));
+
+    // compaction keeps only a camera's last frame: the others would vanish unread, without a dead letter
+    assertThatThrownBy(() -> ensure(true)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("topic frames has cleanup.policy=compact")
+        .hasMessageContaining("cleanup.policy=delete");
+  }
+
+  @Test
+  void refusesADeadLetterTopicThatAlsoCompacts() {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    broker.put("dlq", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete"));
+
+    // a compacted topic refuses records without a key: the dead letter of a keyless record would fail the stream
+    assertThatThrownBy(() -> ensure(false)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("topic dlq has cleanup.policy=compact,delete");
+  }
+
+  @Test
+  void createsMissingTopicsWithTheDeletePolicyWhateverTheBrokerDefault() throws InterruptedException {
+    broker.put("frames", Map.of());
+
+    ensure(true);
+
+    assertThat(created).extracting(NewTopic::name).containsExactlyInAnyOrder("verdicts", "alerts", "dlq");
+    assertThat(created).allSatisfy(t -> assertThat(t.configs()).containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, "delete"));
+    assertThat(created).filteredOn(t -> t.name().equals("dlq")).singleElement()
+        .satisfies(t -> assertThat(t.configs()).containsEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "2000000"));
+  }
+
+  @Test
+  void acceptsTopicsThatDeleteOldRecords() throws InterruptedException {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    ensure(false);
+    assertThat(created).isEmpty();
+  }
+}
