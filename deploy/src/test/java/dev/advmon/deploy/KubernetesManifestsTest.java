@@ -447,6 +447,35 @@ class KubernetesManifestsTest {
     return Long.parseLong(String.valueOf(v));
   }
 
+  /**
+   * Kafka Streams creates its own topics (the campaign repartition topic, the camera store's changelog) with
+   * replication.factor = topics.replication-factor (-1 = the broker's default.replication.factor, 1 on a Strimzi
+   * cluster that does not set it) and the broker's min.insync.replicas: the exactly-once state would then sit on one
+   * broker, or be acknowledged by one, while the four topics of k8s/strimzi are pinned to 3 and 2. The settings pin
+   * the internal topics to the same, whatever the cluster's defaults.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void internalTopicsAreReplicatedAsTheStrimziTopicsAre(String overlay, @TempDir Path dir) throws Exception {
+    Properties settings = settings(OVERLAYS.get(overlay));
+    KafkaTopic frames = topic(settings.getProperty("topics.frames"));
+    assertThat(settings.getProperty("topics.replication-factor"))
+        .as("replication factor of Kafka Streams' internal topics (topics.replication-factor; -1 = broker default)")
+        .isEqualTo(String.valueOf(frames.spec().replicas()));
+    assertThat(settings.getProperty("kafka.topic.min.insync.replicas"))
+        .as("min.insync.replicas of Kafka Streams' internal topics (kafka.topic.min.insync.replicas)")
+        .isEqualTo(String.valueOf(config(frames, "min.insync.replicas")));
+    // and the monitor hands them to Kafka Streams as such
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings.store(w, null);
+    }
+    MonitorConfig c = MonitorConfig.load(file, Map.of(), Map.of(), dir).validated();
+    assertThat(c.intValue("topics.replication-factor")).isEqualTo(frames.spec().replicas());
+    assertThat(c.kafkaClientProperties()).containsEntry("topic.min.insync.replicas",
+        String.valueOf(config(frames, "min.insync.replicas")));
+  }
+
   @Test
   void strimziTopicsHoldTheLargestFrameAndItsDeadLetter() throws Exception {
     Properties settings = settings(OVERLAYS.get("cpu"));
