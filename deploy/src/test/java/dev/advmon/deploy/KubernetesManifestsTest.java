@@ -485,6 +485,9 @@ class KubernetesManifestsTest {
       KafkaTopic t = topic(settings.getProperty(key));
       assertThat(t.spec().replicas()).as(key).isGreaterThanOrEqualTo(3);
       assertThat(config(t, "min.insync.replicas")).as(key).isEqualTo(2);
+      // the monitor refuses to start on a compacted topic, and the broker's default (log.cleanup.policy) may be
+      // compact: set, as the monitor does on the topics it creates itself
+      assertThat(t.spec().config()).as(key + " cleanup.policy").containsEntry("cleanup.policy", "delete");
     }
     long maxImage = Long.parseLong(MonitorConfig.SETTINGS.stream().filter(s -> s.key().equals("image.max-encoded-bytes"))
         .findFirst().orElseThrow().defaultValue());
