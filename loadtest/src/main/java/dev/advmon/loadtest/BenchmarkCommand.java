@@ -48,7 +48,9 @@ import picocli.CommandLine.Model.CommandSpec;
  *       highest bounded rate to about 5%, in at most six steps.
  *   <li>End-to-end latency p50 / p99 / p99.9 at half the sustainable rate of {@code --latency-config}.
  * </ol>
- * Writes {@code pipeline.md} (the section), {@code benchmark.json}, and a report folder per run.
+ * Writes {@code pipeline.md} (the section), {@code benchmark.json}, and a report folder per run. Interrupted (Ctrl-C,
+ * SIGTERM), it stops sending and writes both marked INTERRUPTED, with what completed and what did not, and no
+ * figure for what did not complete; the exit status is then 130 (SIGINT) or 143 (SIGTERM).
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
     description = "Measure the Pipeline section of BENCHMARKS.md in one run (embedded: in-process broker, real topology, bundled model). Takes about 20 minutes.")
@@ -93,6 +95,31 @@ final class BenchmarkCommand implements Callable<Integer> {
   record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
       List<StepResult> steps, Map<String, Object> batchesAtSustainable, long missing, long duplicates,
       long deadLetters, long sendFailures) {}
+
+  /**
+   * What this run has measured so far, the summary of an interrupted run: what completed, and where it was in what
+   * did not. Written by the main thread only.
+   */
+  static final class Progress {
+    final Instant started = Instant.now();
+    final String loadAtStart;
+    /** The in-process scoring result, null until measured. */
+    Map<String, Object> scoring;
+    final List<ConfigResult> results = new ArrayList<>();
+    /** What it is doing now: the measurement that did not complete, if interrupted now. */
+    String during = "measuring the in-process scoring throughput";
+    /** The configuration whose search was interrupted, its capacity estimate (null before the probe) and steps. */
+    String partialConfig;
+    Double partialCapacity;
+    List<StepResult> partialSteps = List.of();
+    boolean summaryWritten;
+
+    Progress(String loadAtStart) {
+      this.loadAtStart = loadAtStart;
+    }
+  }
+
+  private Progress progress;
 
   /** Refuses options out of range before anything starts, naming the option and what it allows. */
   void validate() {
@@ -144,31 +171,51 @@ final class BenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    Interruption.PROCESS.begin();
+    try {
+      return measure();
+    } finally {
+      Interruption.PROCESS.finished(); // its summary is written (interrupted or not): the shutdown hook may go on
+    }
+  }
+
+  private int measure() throws Exception {
     LoadTestCommand.quietKafkaLogs();
     PrintStream console = System.err;
     Path home = Main.home();
     Path imageDir = images != null ? images : home.resolve("models/eval/fashion-mnist-test");
     Files.createDirectories(report);
-    String loadAtStart = Report.loadAverage();
-    Instant started = Instant.now();
+    progress = new Progress(Report.loadAverage());
+    String loadAtStart = progress.loadAtStart;
+    Instant started = progress.started;
     console.printf(Locale.ROOT, "benchmark: load average %s at start%n", loadAtStart);
 
-    Map<String, Object> scoring = inProcessScoring(home, imageDir, console);
-    double scoringFps = (double) scoring.get("frames_per_s");
-
-    List<ConfigResult> results = new ArrayList<>();
+    Map<String, Object> scoring;
+    double scoringFps;
+    List<ConfigResult> results = progress.results;
     Map<String, Object> latencyRun;
-    EmbeddedKafka kafka = ShutdownCleanup.register(EmbeddedKafka.start()); // its log folder goes even on Ctrl-C
     try {
-      for (String c : configs) {
-        results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
+      scoring = inProcessScoring(home, imageDir, console);
+      scoringFps = (double) scoring.get("frames_per_s");
+      progress.scoring = scoring;
+      progress.during = "starting the embedded broker";
+      EmbeddedKafka kafka = ShutdownCleanup.register(EmbeddedKafka.start()); // its log folder goes even on Ctrl-C
+      try {
+        for (String c : configs) {
+          results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
+        }
+        ConfigResult first = results.stream().filter(r -> isLatencyConfig(r.config())).findFirst().orElseThrow();
+        double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
+        latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
+      } finally {
+        ShutdownCleanup.unregister(kafka);
+        kafka.close();
       }
-      ConfigResult first = results.stream().filter(r -> isLatencyConfig(r.config())).findFirst().orElseThrow();
-      double half = first.sustainableFps() == null ? first.capacityEstimate() / 2 : first.sustainableFps() / 2;
-      latencyRun = latencyAt(kafka, first, Math.round(half * 10) / 10.0, home, imageDir, console);
-    } finally {
-      ShutdownCleanup.unregister(kafka);
-      kafka.close();
+    } catch (Interruption.Stopped e) {
+      if (!progress.summaryWritten) { // interrupted outside a configuration's run, which writes it before closing
+        writeInterrupted(console);
+      }
+      return LoadTestCommand.INTERRUPTED;
     }
     String loadAtEnd = Report.loadAverage();
 
@@ -275,12 +322,12 @@ final class BenchmarkCommand implements Callable<Integer> {
         Thread w = new Thread(() -> {
           int next = offset;
           try {
-            while (System.nanoTime() < warmEnd) {
+            while (System.nanoTime() < warmEnd && !Interruption.PROCESS.requested()) {
               next = scoreOnce(scorer, pool, next, sink);
             }
             measured.await();
             long end = window[0] + scoringSeconds * 1_000_000_000L;
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end && !Interruption.PROCESS.requested()) {
               next = scoreOnce(scorer, pool, next, sink);
               frames.addAndGet(BATCH);
             }
@@ -294,6 +341,7 @@ final class BenchmarkCommand implements Callable<Integer> {
       for (Thread w : workers) {
         w.join();
       }
+      Interruption.PROCESS.throwIfRequested(); // a window cut short is no measurement
       window[1] = System.nanoTime();
       return frames.get() / ((window[1] - window[0]) / 1e9);
     }
@@ -323,58 +371,76 @@ final class BenchmarkCommand implements Callable<Integer> {
     int threads = f[1];
     console.printf(Locale.ROOT, "benchmark: %s (%d instance(s) x %d stream thread(s)): searching the sustainable rate%n",
         config, instances, threads);
+    progress.during = config + ": starting the embedded monitor";
+    progress.partialConfig = config;
+    progress.partialCapacity = null;
+    progress.partialSteps = List.of();
     FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
     List<StepResult> steps = new ArrayList<>();
     double capacity;
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
         Session session = new Session(target, frames, cameras, console)) {
-      session.warmUp(Math.round(scoringFps * 0.3), 20, 90);
-      // Overload for a moment: what comes out per second then is what the pipeline can do.
-      StepResult probe = session.step("probe", Math.round(scoringFps * 1.6), 20);
-      List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
-      capacity = tail.stream().mapToDouble(Sample::outcomesFps).average().orElse(probe.outcomesFps());
-      session.drain(Duration.ofSeconds(180));
-      // From the estimate: 10% up while bounded, 15% down while not, then halve the gap to about 5%.
-      double rate = Math.round(capacity);
-      Double best = null;
-      Double worstUnbounded = null;
-      long measureStart = System.currentTimeMillis(); // the first measured step begins now
-      for (int i = 1; i <= MAX_STEPS; i++) {
-        StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
-        steps.add(s);
-        if (s.lag().bounded()) {
-          best = best == null ? rate : Math.max(best, rate);
-        } else {
-          worstUnbounded = worstUnbounded == null ? rate : Math.min(worstUnbounded, rate);
-          session.drain(Duration.ofSeconds(180));
+      try {
+        session.warmUp(Math.round(scoringFps * 0.3), 20, 90);
+        // Overload for a moment: what comes out per second then is what the pipeline can do.
+        StepResult probe = session.step("probe", Math.round(scoringFps * 1.6), 20);
+        List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
+        capacity = tail.stream().mapToDouble(Sample::outcomesFps).average().orElse(probe.outcomesFps());
+        progress.partialCapacity = capacity;
+        session.drain(Duration.ofSeconds(180));
+        // From the estimate: 10% up while bounded, 15% down while not, then halve the gap to about 5%.
+        double rate = Math.round(capacity);
+        Double best = null;
+        Double worstUnbounded = null;
+        long measureStart = System.currentTimeMillis(); // the first measured step begins now
+        for (int i = 1; i <= MAX_STEPS; i++) {
+          StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
+          steps.add(s);
+          progress.partialSteps = steps;
+          if (s.lag().bounded()) {
+            best = best == null ? rate : Math.max(best, rate);
+          } else {
+            worstUnbounded = worstUnbounded == null ? rate : Math.min(worstUnbounded, rate);
+            session.drain(Duration.ofSeconds(180));
+          }
+          if (best != null && worstUnbounded != null && worstUnbounded <= best * 1.05) {
+            break;
+          }
+          rate = worstUnbounded == null ? Math.round(rate * 1.1)
+              : best == null ? Math.round(rate * 0.85) : Math.round((best + worstUnbounded) / 2);
         }
-        if (best != null && worstUnbounded != null && worstUnbounded <= best * 1.05) {
-          break;
-        }
-        rate = worstUnbounded == null ? Math.round(rate * 1.1)
-            : best == null ? Math.round(rate * 0.85) : Math.round((best + worstUnbounded) / 2);
+        boolean drained = session.drain(Duration.ofSeconds(180));
+        Double sustainable = best;
+        List<StepResult> done = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
+            s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
+            s.endSequence(), session.collector().snapshot(s.stats()))).toList();
+        Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
+            .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
+        long missing = session.collector().missing(0, session.generator().nextSequence());
+        long duplicates = session.collector().duplicates();
+        long deadLetters = session.collector().deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
+        long failed = session.generator().failed();
+        new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
+            measureStart, session.collector().lastOutcomeAtMs(), duplicates, missing, failed,
+            session.generator().lateSends(), session.generator().maxLateMs(),
+            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null)
+            .write(report.resolve("sustainable-" + config));
+        console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s; missing %d, "
+            + "duplicates %d, dead letters %d%n", config, capacity, sustainable, missing, duplicates, deadLetters);
+        progress.partialConfig = null;
+        return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches, missing, duplicates,
+            deadLetters, failed);
+      } catch (Interruption.Stopped e) {
+        // the summary now, while the monitor is still up (closing it may take a while); then close and unwind
+        session.pause();
+        progress.during = config + ": " + session.activity();
+        progress.partialSteps = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
+            s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
+            s.endSequence(), session.collector().snapshot(s.stats()))).toList();
+        writeInterrupted(console);
+        throw e;
       }
-      boolean drained = session.drain(Duration.ofSeconds(180));
-      Double sustainable = best;
-      List<StepResult> done = steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(),
-          s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(),
-          s.endSequence(), session.collector().snapshot(s.stats()))).toList();
-      Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
-          .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
-      long missing = session.collector().missing(0, session.generator().nextSequence());
-      long duplicates = session.collector().duplicates();
-      long deadLetters = session.collector().deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
-      long failed = session.generator().failed();
-      new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
-          measureStart, session.collector().lastOutcomeAtMs(), duplicates, missing, failed,
-          session.generator().lateSends(), session.generator().maxLateMs(),
-          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage())
-          .write(report.resolve("sustainable-" + config));
-      console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s; missing %d, "
-          + "duplicates %d, dead letters %d%n", config, capacity, sustainable, missing, duplicates, deadLetters);
-      return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches, missing, duplicates,
-          deadLetters, failed);
     }
   }
 
@@ -382,36 +448,162 @@ final class BenchmarkCommand implements Callable<Integer> {
       PrintStream console) throws Exception {
     console.printf(Locale.ROOT, "benchmark: latency at %.1f frames/s (half the sustainable rate of %s)%n", rate,
         config.config());
+    progress.during = "latency at half the sustainable rate of " + config.config() + ": starting the embedded monitor";
     FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
-      session.warmUp(rate, 20, 90);
-      long start = System.currentTimeMillis();
-      StepResult s = session.step("half", rate, stepSeconds);
-      boolean drained = session.drain(Duration.ofSeconds(120));
-      StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),
-          s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
-      Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
-          target.describe(), cameras, false, List.of(done), session.timeline(), start,
-          session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
-          session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
-          session.generator().lateSends(), session.generator().maxLateMs(),
-          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
-      rep.write(report.resolve("latency-half"));
-    Map<String, Object> m = new LinkedHashMap<>();
-      m.put("config", config.config());
-      m.put("offered_fps", rate);
-      m.put("seconds", stepSeconds);
-      m.put("lag", s.lag().reason());
-      m.put("latency_ms", Report.latency(done.stats().latencyMs));
-      m.put("batch_frames", Report.batches(done.stats().batchFrames));
-      m.put("missing", rep.missing());
-      m.put("duplicates", rep.duplicates());
-      m.put("dead_letters", rep.deadLetters());
-      return m;
+      try {
+        session.warmUp(rate, 20, 90);
+        long start = System.currentTimeMillis();
+        StepResult s = session.step("half", rate, stepSeconds);
+        boolean drained = session.drain(Duration.ofSeconds(120));
+        StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),
+            s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
+        Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
+            target.describe(), cameras, false, List.of(done), session.timeline(), start,
+            session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+            session.collector().missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
+            session.generator().lateSends(), session.generator().maxLateMs(),
+            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
+        rep.write(report.resolve("latency-half"));
+      Map<String, Object> m = new LinkedHashMap<>();
+        m.put("config", config.config());
+        m.put("offered_fps", rate);
+        m.put("seconds", stepSeconds);
+        m.put("lag", s.lag().reason());
+        m.put("latency_ms", Report.latency(done.stats().latencyMs));
+        m.put("batch_frames", Report.batches(done.stats().batchFrames));
+        m.put("missing", rep.missing());
+        m.put("duplicates", rep.duplicates());
+        m.put("dead_letters", rep.deadLetters());
+        return m;
+      } catch (Interruption.Stopped e) {
+        session.pause();
+        progress.during = "latency at half the sustainable rate of " + config.config() + ": " + session.activity();
+        writeInterrupted(console);
+        throw e;
+      }
     }
+  }
+
+  private static final String TABLE_HEAD = "| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) "
+      + "| / in-process | batch frames at that rate: mean, max | missing / duplicates / dead letters "
+      + "| steps (offered frames/s: lag) |\n|---|---:|---:|---:|---|---|---|\n";
+
+  /** A configuration's row of the Pipeline table. */
+  static String configRow(ConfigResult r, double scoringFps) {
+    Map<String, Object> b = r.batchesAtSustainable();
+    return String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %d / %d / %d | %s |%n",
+        r.instances(), r.threads(), r.capacityEstimate(),
+        r.sustainableFps() == null ? "none found" : String.format(Locale.ROOT, "%.0f", r.sustainableFps()),
+        r.sustainableFps() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.sustainableFps() / scoringFps),
+        b == null ? "-" : b.get("mean") + ", " + b.get("max"), r.missing(), r.duplicates(), r.deadLetters(),
+        stepsText(r.steps()));
+  }
+
+  /** "514: not bounded; 437: bounded": each step's offered rate and lag judgement. */
+  static String stepsText(List<StepResult> steps) {
+    StringBuilder st = new StringBuilder();
+    for (StepResult s : steps) {
+      st.append(st.length() == 0 ? "" : "; ").append((long) s.offeredFps()).append(": ")
+          .append(s.lag().bounded() ? "bounded" : "not bounded");
+    }
+    return st.toString();
+  }
+
+  /**
+   * Writes benchmark.json and pipeline.md of an interrupted run and prints the summary: called once, by the main
+   * thread, as soon as it notices the interruption (before closing the embedded monitor and broker).
+   */
+  private void writeInterrupted(PrintStream console) throws java.io.IOException {
+    progress.summaryWritten = true;
+    Map<String, Object> out = interruptedJson(progress, Report.loadAverage());
+    JSON.writeValue(report.resolve("benchmark.json").toFile(), out);
+    String md = interruptedMarkdown(out, progress);
+    Files.writeString(report.resolve("pipeline.md"), md);
+    System.out.println(md);
+    console.printf(Locale.ROOT, "benchmark: INTERRUPTED during %s; partial summary in %s and %s%n", progress.during,
+        report.toAbsolutePath().resolve("benchmark.json"), report.toAbsolutePath().resolve("pipeline.md"));
+  }
+
+  /** What completed (in order) and what did not, the latter starting with the one that was interrupted. */
+  private List<List<String>> completedAndNot(Progress p) {
+    List<String> done = new ArrayList<>();
+    List<String> notDone = new ArrayList<>();
+    (p.scoring != null ? done : notDone).add("in-process scoring");
+    for (String c : configs) {
+      boolean finished = p.results.stream().anyMatch(r -> r.config().equals(c));
+      (finished ? done : notDone).add(c);
+    }
+    notDone.add("latency at half the sustainable rate of " + latencyConfig);
+    return List.of(done, notDone);
+  }
+
+  /**
+   * benchmark.json of an interrupted run: the same fields for what completed, null for what did not (no figure is
+   * claimed for it), and {@code interrupted}, {@code interrupted_during}, {@code completed}, {@code not_completed}
+   * and the completed steps of the configuration that was interrupted.
+   */
+  Map<String, Object> interruptedJson(Progress p, String loadAtEnd) {
+    List<List<String>> split = completedAndNot(p);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("interrupted", true);
+    out.put("interrupted_during", p.during);
+    out.put("completed", split.get(0));
+    out.put("not_completed", split.get(1));
+    out.put("date", p.started.toString());
+    out.put("machine", Report.machine(p.loadAtStart, loadAtEnd));
+    out.put("settings", settings);
+    out.put("in_process_scoring", p.scoring);
+    double scoringFps = p.scoring == null ? Double.NaN : ((Number) p.scoring.get("frames_per_s")).doubleValue();
+    List<Map<String, Object>> cs = new ArrayList<>();
+    for (ConfigResult r : p.results) {
+      cs.add(configJson(r, scoringFps));
+    }
+    out.put("pipeline", cs);
+    if (p.partialConfig != null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("config", p.partialConfig);
+      m.put("capacity_estimate_fps", p.partialCapacity == null ? null : Report.round(p.partialCapacity, 1));
+      m.put("sustainable_fps", null); // the search did not finish: a bounded step so far is no sustainable rate
+      m.put("completed_steps", p.partialSteps.stream().map(Report::step).toList());
+      out.put("pipeline_interrupted", m);
+    }
+    out.put("latency_at_half_sustainable", null);
+    return out;
+  }
+
+  /** pipeline.md of an interrupted run: marked INTERRUPTED, what completed and what did not, no claimed figure. */
+  @SuppressWarnings("unchecked")
+  String interruptedMarkdown(Map<String, Object> out, Progress p) {
+    List<String> done = (List<String>) out.get("completed");
+    List<String> notDone = (List<String>) out.get("not_completed");
+    StringBuilder md = new StringBuilder();
+    md.append("## Pipeline (`./loadtest/run benchmark`), ").append(out.get("date")).append(": INTERRUPTED\n\n");
+    md.append(String.format(Locale.ROOT, "**INTERRUPTED** (Ctrl-C or SIGTERM) during %s. Partial: not a benchmark "
+        + "result. Completed: %s. Not completed: %s.%n%n", p.during, done.isEmpty() ? "nothing" : String.join(", ", done),
+        String.join(", ", notDone)));
+    if (p.scoring != null) {
+      md.append(String.format(Locale.ROOT, "In-process scoring throughput (FrameScorer, batches of %s frames, no Kafka): "
+          + "**%s frames/s**.%n%n", p.scoring.get("batch_frames"), p.scoring.get("frames_per_s")));
+    }
+    if (!p.results.isEmpty()) {
+      double scoringFps = ((Number) p.scoring.get("frames_per_s")).doubleValue();
+      md.append(TABLE_HEAD);
+      for (ConfigResult r : p.results) {
+        md.append(configRow(r, scoringFps));
+      }
+      md.append("\n");
+    }
+    if (p.partialConfig != null) {
+      md.append(String.format(Locale.ROOT, "%s, interrupted: capacity estimate %s; steps completed: %s; no sustainable "
+              + "rate (the search did not finish).%n", p.partialConfig,
+          p.partialCapacity == null ? "not measured" : String.format(Locale.ROOT, "%.1f frames/s", p.partialCapacity),
+          p.partialSteps.isEmpty() ? "none" : stepsText(p.partialSteps)));
+    }
+    return md.toString();
   }
 
   @SuppressWarnings("unchecked")
@@ -432,20 +624,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         + "intra-op thread each (%s frames/s): **%.1f frames/s**.%n%n", scoring.get("batch_frames"),
         machine.get("available_processors"), scoring.get("one_thread_all_cores_fps"), scoring.get("one_thread_per_core_fps"),
         scoringFps));
-    md.append("| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) | / in-process | batch frames at that rate: mean, max | missing / duplicates / dead letters | steps (offered frames/s: lag) |\n");
-    md.append("|---|---:|---:|---:|---|---|---|\n");
+    md.append(TABLE_HEAD);
     for (ConfigResult r : results) {
-      StringBuilder st = new StringBuilder();
-      for (StepResult s : r.steps()) {
-        st.append(st.length() == 0 ? "" : "; ").append((long) s.offeredFps()).append(": ")
-            .append(s.lag().bounded() ? "bounded" : "not bounded");
-      }
-      Map<String, Object> b = r.batchesAtSustainable();
-      md.append(String.format(Locale.ROOT, "| %d instance(s) x %d stream thread(s) | %.1f | %s | %s | %s | %d / %d / %d | %s |%n",
-          r.instances(), r.threads(), r.capacityEstimate(),
-          r.sustainableFps() == null ? "none found" : String.format(Locale.ROOT, "%.0f", r.sustainableFps()),
-          r.sustainableFps() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.sustainableFps() / scoringFps),
-          b == null ? "-" : b.get("mean") + ", " + b.get("max"), r.missing(), r.duplicates(), r.deadLetters(), st));
+      md.append(configRow(r, scoringFps));
     }
     Map<String, Object> lat = (Map<String, Object>) latencyRun.get("latency_ms");
     Map<String, Object> lb = (Map<String, Object>) latencyRun.get("batch_frames");

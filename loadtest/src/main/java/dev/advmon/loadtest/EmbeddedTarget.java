@@ -71,6 +71,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
     try {
       for (int i = 0; i < instances; i++) {
+        Interruption.PROCESS.throwIfRequested();
         t.addInstance(log);
       }
       t.awaitAllRunning(Duration.ofSeconds(120));
@@ -168,6 +169,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
       if (instances.stream().allMatch(i -> i.monitor().state() == KafkaStreams.State.RUNNING)) {
         return;
       }
+      Interruption.PROCESS.throwIfRequested(); // start() closes what was started
       Thread.sleep(100);
     }
     throw new IllegalStateException("the embedded monitors did not all reach RUNNING within " + timeout.toSeconds()

@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code ./loadtest/run}: offers frames at a rate (or a rising ramp of rates) to the monitor and reports what came
  * back: throughput, end-to-end latency percentiles, batch sizes, whether the lag stayed bounded, and whether any
- * frame was lost or seen twice. Exit status 1 when a frame was lost or duplicated.
+ * frame was lost or seen twice. Exit status 1 when a frame was lost or duplicated. Interrupted (Ctrl-C, SIGTERM):
+ * it stops sending, writes the report of the steps that completed, marked interrupted, closes the embedded monitor
+ * and broker and exits with 130 (SIGINT) or 143 (SIGTERM); see {@link Interruption}.
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "advmon loadtest 0.1.0",
     subcommands = {BenchmarkCommand.class, CommandLine.HelpCommand.class},
@@ -95,8 +97,16 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "--embedded: a monitor setting for this run, e.g. --set streams.num-threads=4 --set model.batch.max-wait-ms=2 (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  /** Exit status of a run stopped by Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2). */
+  static final int INTERRUPTED = 130;
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code = commandLine().execute(args);
+    if (Interruption.PROCESS.requested()) {
+      // The JVM is already shutting down (exit status 128 + the signal's number); System.exit would block here.
+      return;
+    }
+    System.exit(code);
   }
 
   static CommandLine commandLine() {
@@ -108,6 +118,15 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    Interruption.PROCESS.begin();
+    try {
+      return measure();
+    } finally {
+      Interruption.PROCESS.finished(); // its report is written (interrupted or not): the shutdown hook may go on
+    }
+  }
+
+  private int measure() throws Exception {
     quietKafkaLogs();
     PrintStream console = System.err;
     Path home = Main.home();
@@ -116,25 +135,34 @@ public final class LoadTestCommand implements Callable<Integer> {
         "lt" + UUID.randomUUID().toString().substring(0, 6));
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
         + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
+    List<StepResult> steps = new ArrayList<>();
+    long measureStart = System.currentTimeMillis();
     try (Target t = target.embedded
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, home);
         Session session = new Session(t, frames, cameras, console)) {
-      if (warmup > 0) {
-        session.warmUp(rate, warmup, Math.max(warmup, 60));
-      }
-      long measureStart = System.currentTimeMillis();
-      List<StepResult> steps = new ArrayList<>();
-      double r = rate;
-      for (int i = 1; i <= (ramp ? rampSteps : 1); i++) {
-        StepResult s = session.step(ramp ? "step " + i : "measured", r, duration);
-        steps.add(s);
-        if (ramp && !s.lag().bounded()) {
-          break;
+      boolean drained;
+      try {
+        if (warmup > 0) {
+          session.warmUp(rate, warmup, Math.max(warmup, 60));
         }
-        r = Math.round(r * rampFactor * 10) / 10.0;
+        measureStart = System.currentTimeMillis();
+        double r = rate;
+        for (int i = 1; i <= (ramp ? rampSteps : 1); i++) {
+          StepResult s = session.step(ramp ? "step " + i : "measured", r, duration);
+          steps.add(s);
+          if (ramp && !s.lag().bounded()) {
+            break;
+          }
+          r = Math.round(r * rampFactor * 10) / 10.0;
+        }
+        drained = session.drain(Duration.ofSeconds(drain));
+      } catch (Interruption.Stopped e) {
+        // the report first, while the monitor is still up: closing it may take a while
+        session.pause();
+        writeInterrupted(t.describe(), session, steps, measureStart, loadAtStart, session.activity());
+        return INTERRUPTED;
       }
-      boolean drained = session.drain(Duration.ofSeconds(drain));
       long first = steps.get(0).firstSequence();
       long end = steps.get(steps.size() - 1).endSequence();
       Report rep = new Report(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
@@ -144,7 +172,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           session.timeline(), measureStart, session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
           session.collector().missing(first, end), session.generator().failed(), session.generator().lateSends(),
           session.generator().maxLateMs(),
-          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage());
+          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
       rep.write(report);
       Map<String, Object> lat = Report.latency(rep.allLatencies());
       System.out.printf(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d | duplicates %d | "
@@ -155,7 +183,45 @@ public final class LoadTestCommand implements Callable<Integer> {
       System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
           + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
       return rep.missing() > 0 || rep.duplicates() > 0 ? 1 : 0;
+    } catch (Interruption.Stopped e) {
+      // while the monitor was starting (EmbeddedTarget.start has closed what it started): nothing was measured
+      Map<String, Object> where = new LinkedHashMap<>();
+      where.put("mode", target.embedded ? "embedded" : "external");
+      writeInterrupted(where, null, List.of(), measureStart, loadAtStart,
+          target.embedded ? "starting the embedded monitor" : "connecting to the monitor");
+      return INTERRUPTED;
     }
+  }
+
+  /**
+   * The report of an interrupted run: the completed steps only, marked interrupted, printed as the one-line summary
+   * too. Nothing is judged lost: the frames in flight when it stopped were not waited for.
+   */
+  private void writeInterrupted(Map<String, Object> where, Session session, List<StepResult> completed,
+      long measureStart, String loadAtStart, String during) throws java.io.IOException {
+    long first = completed.isEmpty() ? 0 : completed.get(0).firstSequence();
+    long end = completed.isEmpty() ? 0 : completed.get(completed.size() - 1).endSequence();
+    List<StepResult> steps = session == null ? List.of() : completed.stream().map(s -> new StepResult(s.label(),
+        s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(),
+        s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()))).toList();
+    Report rep = new Report(ramp ? "advmon load test: ramp" : "advmon load test", where, cameras, ramp, steps,
+        session == null ? List.of() : List.copyOf(session.timeline()), measureStart,
+        session == null ? 0 : session.collector().lastOutcomeAtMs(),
+        session == null ? 0 : session.collector().duplicates(),
+        session == null ? 0 : session.collector().missing(first, end),
+        session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),
+        session == null ? 0 : session.generator().maxLateMs(),
+        session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
+        Report.loadAverage(), during);
+    rep.write(report);
+    Map<String, Object> lat = Report.latency(rep.allLatencies());
+    System.out.printf(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | sent %d | verdicts %d | "
+            + "dead letters %d | duplicates %d | unanswered when stopped %d (in flight, not judged lost) | "
+            + "latency p50 %s p99 %s max %s ms%n", during, steps.size(), ramp ? "up to " + rampSteps : "1",
+        steps.stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(), rep.deadLetters(),
+        rep.duplicates(), rep.missing(), lat.get("p50"), lat.get("p99"), lat.get("max"));
+    System.out.println("report (partial): " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
+        + Report.SUMMARY_FILE);
   }
 
   /** Refuses options out of range before anything starts, naming the option and what it allows. */

@@ -25,11 +25,14 @@ import org.HdrHistogram.HistogramIterationValue;
  * @param drained whether every confirmed frame had its outcome when the run ended
  * @param lateSends frames the sender sent more than 200 ms after they were due (each stamped with its due time,
  *     so the delay is in their latency); {@code maxLateMs} the worst
+ * @param interruptedDuring null for a run that completed; for one stopped by Ctrl-C or SIGTERM, what it was doing
+ *     then (the step that did not complete). Its steps are then the completed ones only, and {@code missing} counts
+ *     their frames with no outcome yet when it stopped: in flight, not judged lost (the run was not drained)
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long measureStartMs, long lastOutcomeMs, long duplicates, long missing, long sendFailures,
     long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
-    String loadAtEnd) {
+    String loadAtEnd, String interruptedDuring) {
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
@@ -100,6 +103,10 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return seconds <= 0 ? 0 : (verdicts() + deadLetters()) / seconds;
   }
 
+  boolean interrupted() {
+    return interruptedDuring != null;
+  }
+
   /** The highest offered rate whose lag stayed bounded; null when none did. */
   Double sustainableFps() {
     return steps.stream().filter(s -> s.lag().bounded()).mapToDouble(StepResult::offeredFps).boxed()
@@ -110,6 +117,11 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("title", title);
     r.put("date", Instant.now().toString());
+    r.put("interrupted", interrupted());
+    if (interrupted()) {
+      r.put("interrupted_during", interruptedDuring + " (not completed, not in these results)");
+      r.put("completed_steps", steps.stream().map(StepResult::label).toList());
+    }
     r.put("sent", sent());
     r.put("verdicts", verdicts());
     r.put("dead_letters", deadLetters());
@@ -117,11 +129,15 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("throughput_fps", round(throughputFps(), 1));
     r.put("latency_ms", latency(allLatencies()));
     r.put("offered_fps", ramp ? null : steps.isEmpty() ? null : steps.get(0).offeredFps());
-    r.put("sustainable_fps", sustainableFps());
+    // an interrupted ramp never reached the step that would have ended it: its best rate so far is no sustainable rate
+    r.put("sustainable_fps", interrupted() ? null : sustainableFps());
     r.put("ramp", ramp);
     r.put("cameras", cameras);
     r.put("duplicates", duplicates);
-    r.put("missing", missing);
+    r.put("missing", interrupted() ? null : missing); // not drained: no frame can be called lost
+    if (interrupted()) {
+      r.put("unanswered_at_interrupt", missing);
+    }
     r.put("send_failures", sendFailures);
     r.put("sender_late_sends", lateSends);
     r.put("sender_max_late_ms", maxLateMs);
@@ -198,7 +214,13 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
 
   String markdown(List<String> plots) {
     StringBuilder md = new StringBuilder();
-    md.append("# ").append(title).append("\n\n");
+    md.append("# ").append(title).append(interrupted() ? ": INTERRUPTED" : "").append("\n\n");
+    if (interrupted()) {
+      md.append(String.format(Locale.ROOT, "**INTERRUPTED** (Ctrl-C or SIGTERM) during %s: partial results. Completed "
+              + "steps: %s; the one it was in did not complete and is not below. Not drained: %d frames of the "
+              + "completed steps had no outcome yet, in flight, not counted as lost.%n%n", interruptedDuring,
+          steps.isEmpty() ? "none (nothing was measured)" : steps.stream().map(StepResult::label).toList(), missing));
+    }
     md.append(String.format(Locale.ROOT, "%s, %d cameras, %s; machine: %d processors, load average %s at start, %s at end.%n%n",
         Instant.now(), cameras, target, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
     Map<String, Object> lat = latency(allLatencies());
@@ -206,14 +228,14 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     md.append("| sent | verdicts | dead letters | missing | duplicates | duration (s) | throughput (frames/s) | "
         + "latency p50 / p95 / p99 / p99.9 / max (ms) | batch frames mean / max |\n");
     md.append("|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
-        sent(), verdicts(), deadLetters(), missing, duplicates, durationSeconds(), throughputFps(), lat.get("p50"),
+    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
+        sent(), verdicts(), deadLetters(), interrupted() ? "-" : Long.toString(missing), duplicates, durationSeconds(), throughputFps(), lat.get("p50"),
         lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"), b.get("mean"), b.get("max")));
     if (lateSends > 0) {
       md.append(String.format(Locale.ROOT, "**Sender behind schedule:** %d frames went out more than 200 ms after they "
           + "were due (at worst %d ms); their latency counts from when they were due.%n%n", lateSends, maxLateMs));
     }
-    if (!drained) {
+    if (!drained && !interrupted()) {
       md.append("**Not drained:** some confirmed frames had no verdict or dead letter when the run ended (`missing`).\n\n");
     }
     md.append("| step | offered (frames/s) | achieved | outcomes/s | backlog start -> end | lag | p50 / p99 / p99.9 (ms) | batch mean |\n");
@@ -225,7 +247,7 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
           s.lag().bounded() ? "bounded" : "not bounded (" + s.lag().reason() + ")", l.get("p50"), l.get("p99"),
           l.get("p999"), batches(s.stats().batchFrames).get("mean")));
     }
-    if (ramp) {
+    if (ramp && !interrupted()) {
       Double sus = sustainableFps();
       md.append("\nSustainable rate (highest offered rate whose lag stayed bounded): ")
           .append(sus == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.1f frames/s", sus)).append("\n");

@@ -24,6 +24,9 @@ final class Session implements AutoCloseable {
   private final long commitIntervalMs;
   private boolean warnedLogAppendTime;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final Interruption stop = Interruption.PROCESS;
+  /** What it is doing now, for the summary of an interrupted run: the step that did not complete. */
+  private volatile String activity = "starting";
 
   Session(Target target, FrameSource frames, int cameras, PrintStream console) {
     this.collector = new Collector(target, frames); // reading first, so that no verdict is missed
@@ -60,6 +63,16 @@ final class Session implements AutoCloseable {
     return generator;
   }
 
+  /** What it was doing last (e.g. "step 3 at 125.0 frames/s, 12 of 30 s"): where an interrupted run stopped. */
+  String activity() {
+    return activity;
+  }
+
+  /** Stops offering frames (an interrupted run: nothing more is sent, what was sent is still read). */
+  void pause() {
+    generator.rate(0);
+  }
+
   long backlog() {
     return generator.acked() - collector.outcomes();
   }
@@ -76,7 +89,8 @@ final class Session implements AutoCloseable {
     long t0 = System.nanoTime();
     List<Long> backlog = new ArrayList<>();
     for (int s = 1; s <= seconds; s++) {
-      sleepUntil(t0 + s * 1_000_000_000L);
+      activity = String.format(Locale.ROOT, "%s at %.1f frames/s, %d of %d s", label, fps, s - 1, seconds);
+      stop.sleepUntil(t0 + s * 1_000_000_000L);
       Sample sample = sample(label, fps);
       backlog.add(sample.backlog());
       console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
@@ -91,7 +105,10 @@ final class Session implements AutoCloseable {
     double outcomesFps = (collector.outcomes() - outcomesStart) / elapsed;
     // the step's last frames are still in flight: they get a short grace, at the same rate, to be answered
     long graceEnd = System.nanoTime() + graceMillis(commitIntervalMs) * 1_000_000L;
+    activity = String.format(Locale.ROOT, "%s at %.1f frames/s, its %d s done, waiting for its last verdicts", label,
+        fps, seconds);
     while (System.nanoTime() < graceEnd && collector.missing(first, end) > 0) {
+      stop.throwIfRequested();
       failIfBroken();
       Thread.sleep(20);
     }
@@ -116,8 +133,9 @@ final class Session implements AutoCloseable {
     long settled = Math.max(10, Math.round(fps * 0.25));
     generator.rate(fps);
     long t0 = System.nanoTime();
+    activity = String.format(Locale.ROOT, "warm-up at %.1f frames/s (not measured)", fps);
     for (int s = 1; s <= maxSeconds; s++) {
-      sleepUntil(t0 + s * 1_000_000_000L);
+      stop.sleepUntil(t0 + s * 1_000_000_000L);
       Sample sample = sample("warm-up", fps);
       console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
           + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
@@ -135,6 +153,7 @@ final class Session implements AutoCloseable {
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
   boolean drain(Duration timeout) throws InterruptedException {
     generator.rate(0);
+    activity = "draining (waiting for the verdicts of the frames sent)";
     long deadline = System.nanoTime() + timeout.toNanos();
     long next = System.nanoTime() + 1_000_000_000L;
     while (System.nanoTime() < deadline) {
@@ -148,6 +167,7 @@ final class Session implements AutoCloseable {
         next += 1_000_000_000L;
       }
       failIfBroken();
+      stop.throwIfRequested();
       Thread.sleep(20);
     }
     return backlog() <= 0;
@@ -186,13 +206,6 @@ final class Session implements AutoCloseable {
     }
     if (generator.failed() > 0 && generator.acked() == 0) {
       throw new IllegalStateException("no frame could be sent: " + generator.lastError());
-    }
-  }
-
-  private static void sleepUntil(long nanos) throws InterruptedException {
-    long left = nanos - System.nanoTime();
-    if (left > 0) {
-      Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
     }
   }
 

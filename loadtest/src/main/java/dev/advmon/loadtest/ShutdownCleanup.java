@@ -7,27 +7,20 @@ import java.util.List;
 
 /**
  * What must be closed even when the run is interrupted (Ctrl-C, SIGTERM): sessions, embedded monitors (their state
- * folders) and embedded brokers (their log folders). Each registers while it is open and unregisters when closed; a
- * JVM shutdown hook closes whatever is still open, newest first.
+ * folders) and embedded brokers (their log folders). Each registers while it is open and unregisters when closed.
+ * The run closes them itself when it is interrupted ({@link Interruption}); the one shutdown hook then closes whatever
+ * is still open, newest first: what the run did not get to within its bounded wait.
  */
 final class ShutdownCleanup {
 
   private static final Object LOCK = new Object();
   private static final LinkedHashSet<AutoCloseable> OPEN = new LinkedHashSet<>();
-  private static boolean hooked;
 
   private ShutdownCleanup() {}
 
   static <T extends AutoCloseable> T register(T resource) {
+    Interruption.install(); // one hook: it lets the run write its partial report before closing what is left
     synchronized (LOCK) {
-      if (!hooked) {
-        try {
-          Runtime.getRuntime().addShutdownHook(new Thread(ShutdownCleanup::closeAll, "advmon-loadtest-cleanup"));
-        } catch (IllegalStateException e) {
-          // already shutting down: the caller's own close is all there is
-        }
-        hooked = true;
-      }
       OPEN.add(resource);
     }
     return resource;
@@ -53,7 +46,7 @@ final class ShutdownCleanup {
     }
     Collections.reverse(open);
     if (!open.isEmpty()) {
-      System.err.println("loadtest: interrupted, closing " + open.size() + " open resource(s) (no report written)");
+      System.err.println("loadtest: closing " + open.size() + " resource(s) still open");
     }
     for (AutoCloseable c : open) {
       synchronized (LOCK) {

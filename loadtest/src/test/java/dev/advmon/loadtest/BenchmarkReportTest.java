@@ -55,4 +55,64 @@ class BenchmarkReportTest {
     assertThat(BenchmarkCommand.exitCode(List.of(config("1x1", 0, 1, 0)), latencyRun(0, 0))).isEqualTo(1);
     assertThat(BenchmarkCommand.exitCode(List.of(config("1x1", 0, 0, 0)), latencyRun(1, 0))).isEqualTo(1);
   }
+
+  private static BenchmarkCommand benchmark(String... args) {
+    CommandLine cl = LoadTestCommand.commandLine();
+    List<String> all = new java.util.ArrayList<>(List.of("benchmark", "--report", "/tmp/unused-report"));
+    all.addAll(List.of(args));
+    cl.parseArgs(all.toArray(String[]::new));
+    return cl.getSubcommands().get("benchmark").getCommand();
+  }
+
+  private static StepResult step(double rate, boolean bounded) {
+    return new StepResult("rate " + (int) rate, rate, 60, rate, rate, 0, 5,
+        new LagJudge.Verdict(bounded, 0.1, 5, 20, 1.0, bounded ? "bounded" : "backlog grew"), 0, 10,
+        new Collector.StepStats());
+  }
+
+  @Test
+  void anInterruptedBenchmarkSaysWhatCompletedAndClaimsNoFigureForWhatDidNot() throws Exception {
+    BenchmarkCommand cmd = benchmark();
+    BenchmarkCommand.Progress p = new BenchmarkCommand.Progress("0.1 0.1 0.1");
+    p.scoring = new LinkedHashMap<>(Map.of("frames_per_s", 900.0, "batch_frames", 32));
+    p.results.add(config("1x1", 0, 0, 0));
+    p.partialConfig = "1x2";
+    p.partialCapacity = 520.0;
+    p.partialSteps = List.of(step(520, false), step(442, true));
+    p.during = "1x2: rate 486 at 486.0 frames/s, 12 of 60 s";
+
+    Map<String, Object> json = cmd.interruptedJson(p, "0.2 0.2 0.2");
+    String text = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json);
+    com.fasterxml.jackson.databind.JsonNode back = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    assertThat(back.path("interrupted").asBoolean()).isTrue();
+    assertThat(back.path("interrupted_during").asText()).isEqualTo("1x2: rate 486 at 486.0 frames/s, 12 of 60 s");
+    assertThat(back.path("completed").toString()).isEqualTo("[\"in-process scoring\",\"1x1\"]");
+    assertThat(back.path("not_completed").toString())
+        .isEqualTo("[\"1x2\",\"2x1\",\"latency at half the sustainable rate of 1x2\"]");
+    assertThat(back.path("pipeline")).hasSize(1);
+    assertThat(back.path("pipeline_interrupted").path("sustainable_fps").isNull())
+        .as("442 was bounded, but the search did not finish").isTrue();
+    assertThat(back.path("pipeline_interrupted").path("completed_steps")).hasSize(2);
+    assertThat(back.path("latency_at_half_sustainable").isNull()).isTrue();
+
+    String md = cmd.interruptedMarkdown(json, p);
+    assertThat(md).contains(": INTERRUPTED").contains("Not completed: 1x2, 2x1, latency at half")
+        .contains("| 1 instance(s) x 2 stream thread(s) | 500.0 | 450 |") // the completed 1x1 (its record says 1x2 threads)
+        .contains("1x2, interrupted: capacity estimate 520.0 frames/s; steps completed: 520: not bounded; 442: bounded;"
+            + " no sustainable rate");
+  }
+
+  @Test
+  void aBenchmarkInterruptedBeforeAnythingCompletedWritesValidJsonWithNothingClaimed() throws Exception {
+    BenchmarkCommand.Progress p = new BenchmarkCommand.Progress("0.1 0.1 0.1");
+    BenchmarkCommand cmd = benchmark();
+    Map<String, Object> json = cmd.interruptedJson(p, "0.2 0.2 0.2");
+    com.fasterxml.jackson.databind.JsonNode back = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
+    assertThat(back.path("completed")).isEmpty();
+    assertThat(back.path("in_process_scoring").isNull()).isTrue();
+    assertThat(back.path("pipeline")).isEmpty();
+    assertThat(cmd.interruptedMarkdown(json, p)).contains("Completed: nothing")
+        .contains("during measuring the in-process scoring throughput");
+  }
 }

@@ -37,7 +37,7 @@ class ReportTest {
     }
     Report r = new Report("test run", Map.of("mode", "embedded"), 4, true,
         List.of(step("step 1", 100, 0, 4, true, 10, 20, 30, 40), step("step 2", 125, 4, 7, false, 50, 60, 70)),
-        timeline, 1_000, 21_000, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4");
+        timeline, 1_000, 21_000, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4", null);
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -68,5 +68,53 @@ class ReportTest {
       assertThat(img).as(png).isNotNull();
       assertThat(img.getWidth()).isGreaterThan(100);
     }
+  }
+
+  @Test
+  void anInterruptedRunWithNothingMeasuredStillWritesValidJsonMarkedInterrupted() throws Exception {
+    Report r = new Report("advmon load test", Map.of("mode", "embedded"), 4, false, List.of(), List.of(), 1_000, 0,
+        0, 0, 0, 0, 0, Map.of(), false, "0.5 0.4 0.3", "0.6 0.5 0.4", "starting the embedded monitor");
+    r.write(dir);
+
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    assertThat(json.path("interrupted").asBoolean()).isTrue();
+    assertThat(json.path("interrupted_during").asText()).startsWith("starting the embedded monitor");
+    assertThat(json.path("completed_steps")).isEmpty();
+    assertThat(json.path("sent").asLong()).isZero();
+    assertThat(json.path("latency_ms").path("p50").isNull()).as("no percentile of no samples").isTrue();
+    assertThat(json.path("throughput_fps").asDouble()).isZero();
+    assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE))).contains("INTERRUPTED")
+        .contains("none (nothing was measured)");
+  }
+
+  @Test
+  void anInterruptedRampClaimsNeitherASustainableRateNorLostFrames() throws Exception {
+    List<Sample> timeline = List.of(new Sample(1, "step 1", 100, 100, 99, 12, 40, 90, 95, 1.5));
+    Report r = new Report("advmon load test: ramp", Map.of("mode", "embedded"), 4, true,
+        List.of(step("step 1", 100, 0, 4, true, 10, 20, 30)), timeline, 1_000, 11_000, 0, 1, 0, 0, 0, Map.of(),
+        false, "0.5 0.4 0.3", "0.6 0.5 0.4", "step 2 at 125.0 frames/s, 3 of 10 s");
+    r.write(dir);
+
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    assertThat(json.path("interrupted").asBoolean()).isTrue();
+    assertThat(json.path("completed_steps").get(0).asText()).isEqualTo("step 1");
+    assertThat(json.path("steps")).hasSize(1);
+    assertThat(json.path("sustainable_fps").isNull()).as("the ramp did not reach its end").isTrue();
+    assertThat(json.path("missing").isNull()).as("not drained: in flight is not lost").isTrue();
+    assertThat(json.path("unanswered_at_interrupt").asLong()).isEqualTo(1);
+    String md = Files.readString(dir.resolve(Report.SUMMARY_FILE));
+    assertThat(md).contains("INTERRUPTED").contains("step 2 at 125.0 frames/s").doesNotContain("Sustainable rate")
+        .doesNotContain("**Not drained:**");
+  }
+
+  @Test
+  void aCompletedRunIsMarkedNotInterrupted() throws Exception {
+    Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5, 6, 7)), List.of(),
+        0, 1_000, 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    r.write(dir);
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    assertThat(json.path("interrupted").asBoolean()).isFalse();
+    assertThat(json.has("interrupted_during")).isFalse();
+    assertThat(json.path("missing").asLong()).isZero();
   }
 }
