@@ -227,11 +227,17 @@ public final class LoadTestCommand implements Callable<Integer> {
   /** Refuses options out of range before anything starts, naming the option and what it allows. */
   void validate() {
     CommandLine cl = spec != null ? spec.commandLine() : new CommandLine(this);
-    if (target == null || report == null) {
-      throw new CommandLine.ParameterException(cl,
-          "say where to send frames (--embedded, or --config FILE) and where the report goes (--report DIR)");
-    }
     List<String> errors = new ArrayList<>();
+    // name only what is missing: "--report DIR is required" when --embedded was given
+    if (target == null) {
+      errors.add("say where to send frames: --embedded, or --config FILE");
+    }
+    if (report == null) {
+      errors.add("--report DIR is required: the folder for report.json, summary.md and the plots");
+    }
+    if (!errors.isEmpty()) {
+      throw new CommandLine.ParameterException(cl, String.join("; ", errors));
+    }
     requireRate(errors, "--rate", rate);
     requireRange(errors, "--duration", duration, 1, 86_400);
     requireRange(errors, "--cameras", cameras, 1, 100_000);
@@ -243,8 +249,19 @@ public final class LoadTestCommand implements Callable<Integer> {
       errors.add("--ramp-factor must be above 1 and at most 10, not " + rampFactor);
     }
     requireRange(errors, "--ramp-steps", rampSteps, 1, 100);
-    if (target.config != null && (instances != 1 || !settings.isEmpty())) {
-      errors.add("--instances and --set apply to --embedded only; with --config the monitor runs elsewhere");
+    if (target.config != null) {
+      // given with --config they would be ignored silently: the monitor and its topics are elsewhere
+      List<String> embeddedOnly = new ArrayList<>();
+      for (String option : List.of("--instances", "--partitions", "--set")) {
+        if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption(option)) {
+          embeddedOnly.add(option);
+        }
+      }
+      if (!embeddedOnly.isEmpty()) {
+        errors.add(String.join(", ", embeddedOnly) + (embeddedOnly.size() == 1 ? " applies" : " apply")
+            + " to --embedded only; with --config the monitor runs elsewhere: leave "
+            + (embeddedOnly.size() == 1 ? "it" : "them") + " out");
+      }
     }
     if (!errors.isEmpty()) {
       throw new CommandLine.ParameterException(cl, String.join("; ", errors));

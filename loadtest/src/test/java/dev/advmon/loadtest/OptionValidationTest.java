@@ -79,4 +79,28 @@ class OptionValidationTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be");
   }
+
+  private static LoadTestCommand parsed(String... args) {
+    CommandLine cl = LoadTestCommand.commandLine();
+    cl.parseArgs(args);
+    return cl.getCommand();
+  }
+
+  @Test
+  void aMissingOptionIsNamedAloneNotWithTheOnesGiven() {
+    assertThatThrownBy(() -> parsed("--embedded").validate())
+        .hasMessage("--report DIR is required: the folder for report.json, summary.md and the plots");
+    assertThatThrownBy(() -> parsed("--report", "/tmp/unused-report").validate())
+        .hasMessage("say where to send frames: --embedded, or --config FILE");
+  }
+
+  @Test
+  void embeddedOnlyOptionsWithConfigAreRefusedByName() {
+    assertThatThrownBy(() -> parsed("--config", "m.properties", "--report", "/tmp/r", "--partitions", "3").validate())
+        .hasMessageContaining("--partitions applies to --embedded only");
+    assertThatThrownBy(() -> parsed("--config", "m.properties", "--report", "/tmp/r", "--instances", "2", "--set",
+        "a=b").validate()).hasMessageContaining("--instances, --set apply to --embedded only");
+    assertThatCode(() -> parsed("--config", "m.properties", "--report", "/tmp/r").validate())
+        .doesNotThrowAnyException();
+  }
 }
