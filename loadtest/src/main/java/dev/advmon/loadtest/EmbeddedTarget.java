@@ -35,8 +35,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 final class EmbeddedTarget extends ConfiguredTarget {
 
-  /** One monitor instance and what it owns. */
-  private record Instance(StreamingMonitor monitor, DjlClassifier classifier, MonitorMetrics metrics, Path stateDir,
+  /** One monitor instance and what it owns: {@code parts} in the order they close (the monitor first). */
+  private record Instance(StreamingMonitor monitor, String engine, List<AutoCloseable> parts, Path stateDir,
       List<String> detectors) {}
 
   private final EmbeddedKafka kafka;
@@ -140,7 +140,8 @@ final class EmbeddedTarget extends ConfiguredTarget {
         if (closed) {
           throw new IllegalStateException("the load test is shutting down");
         }
-        instances.add(new Instance(monitor, classifier, metrics, state, detectors.stream().map(d -> d.name()).toList()));
+        instances.add(new Instance(monitor, classifier.engineName(), List.of(monitor, classifier, metrics), state,
+            detectors.stream().map(d -> d.name()).toList()));
       }
       log.printf("loadtest: monitor instance %d started (%s, %d stream thread(s), batch <= %s frames, max wait %s ms)%n",
           instances.size(), bundle.id(), c.intValue("streams.num-threads"), c.string("model.batch.max-frames"),
@@ -185,7 +186,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
     d.put("stream_threads_per_instance", config.intValue("streams.num-threads"));
     d.put("partitions", config.intValue("topics.partitions"));
     d.put("model", config.string("model.dir"));
-    d.put("engine", instances.isEmpty() ? config.string("model.engine") : instances.get(0).classifier().engineName());
+    d.put("engine", instances.isEmpty() ? config.string("model.engine") : instances.get(0).engine());
     d.put("detectors", instances.isEmpty() ? List.of() : instances.get(0).detectors());
     for (String k : List.of("model.batch.max-frames", "model.batch.max-wait-ms", "model.max-batch",
         "model.intra-op-threads", "model.inter-op-threads", "streams.commit-interval-ms")) {
@@ -201,15 +202,23 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
     closed = true;
     ShutdownCleanup.unregister(this);
+    // Every part of every instance is closed and every state folder removed even when one close fails (a monitor's
+    // close can throw): one failure must not leave the others, their folders and the broker behind.
+    RuntimeException failure = null;
     for (int i = instances.size() - 1; i >= 0; i--) {
       Instance in = instances.get(i);
-      try {
-        in.monitor().close();
-      } finally {
-        in.classifier().close();
-        in.metrics().close();
-        deleteRecursively(in.stateDir());
+      for (AutoCloseable part : in.parts()) {
+        try {
+          part.close();
+        } catch (Exception | Error e) {
+          if (failure == null) {
+            failure = new IllegalStateException("closing embedded monitor instance " + (i + 1) + " failed: " + e, e);
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
       }
+      deleteRecursively(in.stateDir());
     }
     instances.clear();
     if (ownsKafka) {
@@ -220,6 +229,14 @@ final class EmbeddedTarget extends ConfiguredTarget {
         // the temp folder is deleted with it; nothing else to do at exit
       }
     }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** For tests: an instance made of the given parts, closed with the others. */
+  synchronized void adopt(AutoCloseable monitor, AutoCloseable classifier, AutoCloseable metrics, Path stateDir) {
+    instances.add(new Instance(null, "test", List.of(monitor, classifier, metrics), stateDir, List.of()));
   }
 
   static void deleteRecursively(Path dir) {

@@ -63,4 +63,24 @@ class CleanupTest {
     }
     assertThat(ShutdownCleanup.isRegistered(target)).isFalse();
   }
+
+  @Test
+  void oneInstanceFailingToCloseLeavesNoStateFolderBehindNorTheOthersOpen() throws Exception {
+    Map<String, String> settings = new HashMap<>(EmbeddedTarget.settings("localhost:1", 1, Map.of()));
+    EmbeddedTarget target = new EmbeddedTarget(null, false, settings, dir, new InMemorySchemaRegistry(), dir);
+    List<String> closed = new ArrayList<>();
+    Path older = Files.createTempDirectory(dir, "advmon-loadtest-state-");
+    Path newer = Files.createTempDirectory(dir, "advmon-loadtest-state-");
+    target.adopt(() -> closed.add("monitor 1"), () -> closed.add("classifier 1"), () -> closed.add("metrics 1"), older);
+    target.adopt(() -> {
+      throw new IllegalStateException("Kafka Streams did not close in time");
+    }, () -> closed.add("classifier 2"), () -> closed.add("metrics 2"), newer);
+
+    assertThatThrownBy(target::close).hasMessageContaining("closing embedded monitor instance 2 failed")
+        .hasMessageContaining("did not close in time");
+    assertThat(closed).containsExactly("classifier 2", "metrics 2", "monitor 1", "classifier 1", "metrics 1");
+    assertThat(older).doesNotExist();
+    assertThat(newer).doesNotExist();
+    assertThat(ShutdownCleanup.isRegistered(target)).isFalse();
+  }
 }
