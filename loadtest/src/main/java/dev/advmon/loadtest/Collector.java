@@ -205,8 +205,24 @@ final class Collector implements AutoCloseable {
 
   /** Frames with sequence numbers in [from, to) that no verdict or dead letter has arrived for yet. */
   synchronized long missing(long from, long to) {
-    long found = from >= to ? 0 : seen.get((int) from, (int) to).cardinality();
-    return Math.max(0, to - from - found);
+    return missing(seen, new BitSet(), from, to);
+  }
+
+  /**
+   * Frames in [from, to) that were sent and have no outcome: those whose send failed ({@code notSent}, counted as
+   * send failures) never reached the monitor, so they are not frames it lost.
+   */
+  synchronized long missing(long from, long to, BitSet notSent) {
+    return missing(seen, notSent, from, to);
+  }
+
+  static long missing(BitSet seen, BitSet notSent, long from, long to) {
+    if (from >= to) {
+      return 0;
+    }
+    BitSet accounted = seen.get((int) from, (int) to);
+    accounted.or(notSent.get((int) from, (int) to));
+    return Math.max(0, to - from - accounted.cardinality());
   }
 
   /** Copies of a step's statistics, safe to read while the reader runs. */

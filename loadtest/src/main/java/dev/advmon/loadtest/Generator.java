@@ -38,6 +38,8 @@ final class Generator implements AutoCloseable {
   private final AtomicLong maxLateNanos = new AtomicLong();
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private final AtomicReference<Throwable> died = new AtomicReference<>();
+  /** Sequence numbers whose send failed: never on the frames topic, so no outcome is due for them. */
+  private final java.util.BitSet failedSequences = new java.util.BitSet();
   private volatile double rate;
   private volatile boolean running = true;
 
@@ -103,6 +105,21 @@ final class Generator implements AutoCloseable {
     return lastError.get();
   }
 
+  /** A copy of the sequence numbers whose send failed. */
+  java.util.BitSet failedSequences() {
+    synchronized (failedSequences) {
+      return (java.util.BitSet) failedSequences.clone();
+    }
+  }
+
+  private void sendFailed(long seq, Exception e) {
+    synchronized (failedSequences) {
+      failedSequences.set((int) Math.min(seq, Integer.MAX_VALUE));
+    }
+    failed.incrementAndGet();
+    lastError.set(e.toString());
+  }
+
   private void loop() {
     try {
       SendSchedule schedule = null;
@@ -151,13 +168,11 @@ final class Generator implements AutoCloseable {
         if (e == null) {
           acked.incrementAndGet();
         } else {
-          failed.incrementAndGet();
-          lastError.set(e.toString());
+          sendFailed(seq, e);
         }
       });
     } catch (RuntimeException e) {
-      failed.incrementAndGet();
-      lastError.set(e.toString());
+      sendFailed(seq, e);
     }
     sent.incrementAndGet();
   }

@@ -170,7 +170,7 @@ public final class LoadTestCommand implements Callable<Integer> {
               s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
               session.collector().snapshot(s.stats()))).toList(),
           session.timeline(), measureStart, session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
-          session.collector().missing(first, end), session.generator().failed(), session.generator().lateSends(),
+          session.missing(first, end), session.generator().failed(), session.generator().lateSends(),
           session.generator().maxLateMs(),
           session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
       rep.write(report);
@@ -208,7 +208,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? List.of() : List.copyOf(session.timeline()), measureStart,
         session == null ? 0 : session.collector().lastOutcomeAtMs(),
         session == null ? 0 : session.collector().duplicates(),
-        session == null ? 0 : session.collector().missing(first, end),
+        session == null ? 0 : session.missing(first, end),
         session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),
         session == null ? 0 : session.generator().maxLateMs(),
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,

@@ -73,6 +73,14 @@ final class Session implements AutoCloseable {
     generator.rate(0);
   }
 
+  /**
+   * Frames in [from, to) sent and still without a verdict or dead letter: a frame whose send failed is a send
+   * failure, not a frame the monitor lost.
+   */
+  long missing(long from, long to) {
+    return collector.missing(from, to, generator.failedSequences());
+  }
+
   long backlog() {
     return generator.acked() - collector.outcomes();
   }
@@ -107,7 +115,7 @@ final class Session implements AutoCloseable {
     long graceEnd = System.nanoTime() + graceMillis(commitIntervalMs) * 1_000_000L;
     activity = String.format(Locale.ROOT, "%s at %.1f frames/s, its %d s done, waiting for its last verdicts", label,
         fps, seconds);
-    while (System.nanoTime() < graceEnd && collector.missing(first, end) > 0) {
+    while (System.nanoTime() < graceEnd && missing(first, end) > 0) {
       stop.throwIfRequested();
       failIfBroken();
       Thread.sleep(20);

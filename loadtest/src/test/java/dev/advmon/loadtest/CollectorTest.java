@@ -22,4 +22,19 @@ class CollectorTest {
     assertThat(Collector.deadLetterLatencyMs(TimestampType.LOG_APPEND_TIME, 1_000_030, 1_000_040)).isEqualTo(-1);
     assertThat(Collector.deadLetterLatencyMs(TimestampType.NO_TIMESTAMP_TYPE, -1, 1_000_040)).isEqualTo(-1);
   }
+
+  @Test
+  void aFrameWhoseSendFailedIsASendFailureNotAMissingFrame() {
+    java.util.BitSet seen = new java.util.BitSet();
+    seen.set(0);
+    seen.set(1);
+    seen.set(3);
+    java.util.BitSet notSent = new java.util.BitSet();
+    notSent.set(2); // the producer reported it failed: it never reached the frames topic
+    notSent.set(9); // outside the range asked about
+    assertThat(Collector.missing(seen, notSent, 0, 5)).as("only frame 4 is missing").isEqualTo(1);
+    assertThat(Collector.missing(seen, new java.util.BitSet(), 0, 5)).isEqualTo(2);
+    assertThat(Collector.missing(seen, notSent, 1, 4)).isZero();
+    assertThat(Collector.missing(seen, notSent, 5, 5)).isZero();
+  }
 }
