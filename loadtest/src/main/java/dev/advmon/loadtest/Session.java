@@ -166,7 +166,11 @@ final class Session implements AutoCloseable {
     long next = System.nanoTime() + 1_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (backlog() <= 0 && generator.acked() + generator.failed() >= generator.sent()) {
-        sample("drain", 0);
+        // the drained state in the timeline, unless a sample was taken just before (the step's last, when nothing
+        // was left): over a few ms one frame would read as a rate of hundreds of frames/s in the plot
+        if (timeline.isEmpty() || secondsSinceStart() - timeline.get(timeline.size() - 1).tSeconds() >= 0.5) {
+          sample("drain", 0);
+        }
         return true;
       }
       if (System.nanoTime() >= next) {
@@ -179,6 +183,10 @@ final class Session implements AutoCloseable {
       Thread.sleep(20);
     }
     return backlog() <= 0;
+  }
+
+  private double secondsSinceStart() {
+    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   private Sample sample(String step, double offered) {
