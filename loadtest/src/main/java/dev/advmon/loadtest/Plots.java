@@ -41,7 +41,7 @@ final class Plots {
       offered.add(s.tSeconds(), s.offeredFps());
       sent.add(s.tSeconds(), s.sentFps());
       outcomes.add(s.tSeconds(), s.outcomesFps());
-      if (s.outcomesFps() > 0) {
+      if (s.p50Ms() != null) { // dead letters stamped by the broker are outcomes without a latency
         p50.add(s.tSeconds(), s.p50Ms());
         p99.add(s.tSeconds(), s.p99Ms());
         p999.add(s.tSeconds(), s.p999Ms());

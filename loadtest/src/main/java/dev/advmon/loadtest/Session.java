@@ -102,7 +102,7 @@ final class Session implements AutoCloseable {
       Sample sample = sample(label, fps);
       backlog.add(sample.backlog());
       console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
-          + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), label, fps, generator.sent(),
+          + "p50 %5s ms p99 %5s ms | batch %4.1f%n", sample.tSeconds(), label, fps, generator.sent(),
           collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
       failIfBroken();
     }
@@ -146,7 +146,7 @@ final class Session implements AutoCloseable {
       stop.sleepUntil(t0 + s * 1_000_000_000L);
       Sample sample = sample("warm-up", fps);
       console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
-          + "p50 %5d ms p99 %5d ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
+          + "p50 %5s ms p99 %5s ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
           collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
       failIfBroken();
       if (s >= minSeconds && sample.backlog() <= settled) {
@@ -197,10 +197,10 @@ final class Session implements AutoCloseable {
     long n = batch[1] - lastBatch[1];
     double t = (System.nanoTime() - startNanos) / 1e9;
     double dt = timeline.isEmpty() ? t : t - timeline.get(timeline.size() - 1).tSeconds();
+    boolean any = h.getTotalCount() > 0; // a second without outcomes has no latency, not one of 0 ms
     Sample s = new Sample(t, step, offered, (acked - lastAcked) / dt, (outcomes - lastOutcomes) / dt,
-        acked - outcomes, h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50),
-        h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99), h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.9),
-        n == 0 ? 0 : (double) (batch[0] - lastBatch[0]) / n);
+        acked - outcomes, any ? h.getValueAtPercentile(50) : null, any ? h.getValueAtPercentile(99) : null,
+        any ? h.getValueAtPercentile(99.9) : null, n == 0 ? 0 : (double) (batch[0] - lastBatch[0]) / n);
     lastAcked = acked;
     lastOutcomes = outcomes;
     lastBatch = batch;

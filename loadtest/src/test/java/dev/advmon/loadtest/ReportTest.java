@@ -33,7 +33,7 @@ class ReportTest {
   void writesTheJsonWithTheAgreedFieldsTheSummaryAndThreePlots() throws Exception {
     List<Sample> timeline = new ArrayList<>();
     for (int t = 1; t <= 20; t++) {
-      timeline.add(new Sample(t, t <= 10 ? "step 1" : "step 2", t <= 10 ? 100 : 125, 100, 99, 12, 40, 90, 95, 1.5));
+      timeline.add(new Sample(t, t <= 10 ? "step 1" : "step 2", t <= 10 ? 100 : 125, 100, 99, 12, 40L, 90L, 95L, 1.5));
     }
     Report r = new Report("test run", Map.of("mode", "embedded"), 4, true,
         List.of(step("step 1", 100, 0, 4, true, 10, 20, 30, 40), step("step 2", 125, 4, 7, false, 50, 60, 70)),
@@ -89,7 +89,7 @@ class ReportTest {
 
   @Test
   void anInterruptedRampClaimsNeitherASustainableRateNorLostFrames() throws Exception {
-    List<Sample> timeline = List.of(new Sample(1, "step 1", 100, 100, 99, 12, 40, 90, 95, 1.5));
+    List<Sample> timeline = List.of(new Sample(1, "step 1", 100, 100, 99, 12, 40L, 90L, 95L, 1.5));
     Report r = new Report("advmon load test: ramp", Map.of("mode", "embedded"), 4, true,
         List.of(step("step 1", 100, 0, 4, true, 10, 20, 30)), timeline, 1_000, 11_000, 0, 1, 0, 0, 0, Map.of(),
         false, "0.5 0.4 0.3", "0.6 0.5 0.4", "step 2 at 125.0 frames/s, 3 of 10 s");
@@ -116,5 +116,18 @@ class ReportTest {
     assertThat(json.path("interrupted").asBoolean()).isFalse();
     assertThat(json.has("interrupted_during")).isFalse();
     assertThat(json.path("missing").asLong()).isZero();
+  }
+
+  @Test
+  void aSecondWithoutOutcomesHasNoLatencyInTheTimelineRatherThanZeroMs() throws Exception {
+    List<Sample> timeline = List.of(new Sample(1, "measured", 10, 10, 10, 0, 30L, 40L, 40L, 1),
+        new Sample(2, "measured", 10, 10, 0, 10, null, null, null, 0));
+    Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 20, true, 30, 40)), timeline, 0,
+        2_000, 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    r.write(dir);
+    JsonNode second = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile()).path("timeline").get(1);
+    assertThat(second.path("p50_ms").isNull()).as("not measured: null, not 0 ms").isTrue();
+    assertThat(second.path("p99_ms").isNull()).isTrue();
+    assertThat(second.path("p999_ms").isNull()).isTrue();
   }
 }
