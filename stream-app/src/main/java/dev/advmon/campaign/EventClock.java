@@ -2,20 +2,20 @@ package dev.advmon.campaign;
 
 /**
  * The time campaign windows are judged by, for the cameras of one task: the newest frame timestamp it has seen
- * (bounded ahead by the wall clock), moving on with the wall clock while no frame comes.
+ * (bounded ahead by the wall clock), moving on with the wall clock while no newer frame comes.
  *
  * <p>Why not the wall clock alone: after an outage or a restart a task reads a backlog of minutes at a thousand
  * frames a second. Bounded by the wall clock, every frame of it would count in one window (the lower bound), so a
  * campaign that ran while the monitor was down would be one hot window, never three. By the newest frame seen, the
  * backlog's windows are counted as they happened. Why not that alone: a task whose cameras all go quiet would never
- * see its last windows judged; so, while no frame comes, this clock runs on with the wall clock.
+ * see its last windows judged; so, while no frame newer than the newest comes, this clock runs on with the wall clock.
  */
 public final class EventClock {
 
   private final long maxClockSkewMs;
   private final long startedAt;
   private long newest = -1; // newest bounded frame timestamp seen; -1 = none yet
-  private long seenAt; // wall clock when that frame was seen
+  private long seenAt; // wall clock when that frame was seen (not when an older one was)
 
   /** {@code startedAt}: the wall clock when the task started. */
   public EventClock(long maxClockSkewMs, long startedAt) {
@@ -30,8 +30,14 @@ public final class EventClock {
    * that bound (a frame stamped 2100 must not drag the clock along).
    */
   public long frame(long timestampMs, long wallMs) {
-    newest = Math.max(newest, Math.min(timestampMs, wallMs + maxClockSkewMs));
-    seenAt = wallMs;
+    long bounded = Math.min(timestampMs, wallMs + maxClockSkewMs);
+    if (bounded > newest) {
+      newest = bounded;
+      // only a frame that moves the clock on restarts its wall-clock run: frames older than the newest (a camera
+      // whose clock jumped back, the task's only camera rebooted at 1970) would otherwise hold the clock still, and
+      // that camera's window, closed neither by its frames nor by the clock, would count every frame for ever
+      seenAt = wallMs;
+    }
     return newest;
   }
 

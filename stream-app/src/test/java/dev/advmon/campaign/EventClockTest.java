@@ -12,7 +12,7 @@ class EventClockTest {
   void followsTheNewestFrameWhileFramesCome() {
     assertThat(clock.frame(500_000, 1_000_000)).isEqualTo(500_000); // a backlog from long ago
     assertThat(clock.frame(400_000, 1_000_001)).as("an older frame does not turn it back").isEqualTo(500_000);
-    assertThat(clock.now(1_000_001)).isEqualTo(500_000);
+    assertThat(clock.now(1_000_001)).as("1 ms of wall clock since the newest frame").isEqualTo(500_001);
   }
 
   @Test
@@ -21,6 +21,17 @@ class EventClockTest {
     assertThat(clock.now(1_060_000)).as("quiet for 60 s").isEqualTo(1_050_000);
     clock.frame(1_010_000, 1_000_000); // a camera clock 10 s ahead
     assertThat(clock.now(1_000_000)).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void runsOnWithTheWallClockWhileOnlyFramesOlderThanTheNewestCome() {
+    clock.frame(1_000_000, 1_000_000);
+    // the task's only camera reboots with its clock at 1970 and keeps sending: without the clock running on, no
+    // window of it would ever be closed again (every frame counts in its current window) until 1970 caught up
+    for (long wall = 1_000_000; wall <= 1_060_000; wall += 100) {
+      assertThat(clock.frame(wall - 1_000_000, wall)).as("an older frame does not turn it back").isEqualTo(1_000_000);
+    }
+    assertThat(clock.now(1_060_000)).isEqualTo(1_060_000);
   }
 
   @Test

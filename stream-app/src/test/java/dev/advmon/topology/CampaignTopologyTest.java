@@ -216,6 +216,24 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aCameraWhoseClockJumpsBackStillHasItsWindowsJudgedSoItsCampaignIsRaised() {
+    // the task's only camera: a right clock for three windows, then it reboots with its clock at 1970 and is attacked
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
+    for (int s = 3_600; s < 3_603; s++) {
+      window("cam-reset", s, false);
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+    for (int s = 0; s < 40; s++) {
+      window("cam-reset", s, true); // counted at the clock's bound, 30 s behind it
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+    assertThat(campaignAlerts()).as("windows closed by the clock while the camera's own clock is an hour behind")
+        .extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    CameraStatus s = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-reset");
+    assertThat(s.lastWindowFrames()).as("one window per second, not one window for ever").isEqualTo(6);
+  }
+
+  @Test
   void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
     window("cam-gone", 0, false);
     window("cam-attacked", 0, true);
