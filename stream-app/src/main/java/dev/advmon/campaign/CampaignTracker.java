@@ -58,7 +58,8 @@ public final class CampaignTracker {
    * {@code current} is null for a camera not seen yet.
    */
   public Step observe(CameraStatus current, String cameraId, long timestampMs, long nowMs, boolean flagged) {
-    long t = Math.max(nowMs - settings.maxClockSkewMs(), Math.min(nowMs + settings.maxClockSkewMs(), timestampMs));
+    long t = Math.max(Saturating.minus(nowMs, settings.maxClockSkewMs()),
+        Math.min(Saturating.plus(nowMs, settings.maxClockSkewMs()), timestampMs));
     long window = t - Math.floorMod(t, settings.windowMs());
     CameraStatus s = current != null ? current : CameraStatus.first(cameraId, window);
     Optional<Alert> alert = Optional.empty();
@@ -82,8 +83,8 @@ public final class CampaignTracker {
    * window is still open, or was closed already and nothing has been counted since.
    */
   public Optional<Step> expire(CameraStatus s, long nowMs) {
-    long windowEnd = s.windowStart() + settings.windowMs();
-    if (windowEnd + settings.maxClockSkewMs() > nowMs || s.windowFrames() == 0) {
+    long windowEnd = Saturating.plus(s.windowStart(), settings.windowMs());
+    if (Saturating.plus(windowEnd, settings.maxClockSkewMs()) > nowMs || s.windowFrames() == 0) {
       return Optional.empty();
     }
     Step closed = close(s);
@@ -101,7 +102,7 @@ public final class CampaignTracker {
    */
   public boolean forgettable(CameraStatus s, long nowMs) {
     return settings.idleRetentionMs() > 0 && !s.inCampaign() && s.windowFrames() == 0
-        && s.windowStart() + settings.idleRetentionMs() < nowMs;
+        && Saturating.plus(s.windowStart(), settings.idleRetentionMs()) < nowMs;
   }
 
   /** Judges the window being counted: streaks, status, and the alert when the status changes. */
@@ -112,7 +113,7 @@ public final class CampaignTracker {
     boolean hot = hot(s.windowFlagged(), s.windowFrames(), settings.baselineRate());
     int hotStreak = hot ? s.hotStreak() + 1 : 0;
     int coolStreak = hot ? 0 : s.coolStreak() + 1;
-    long windowEnd = s.windowStart() + settings.windowMs();
+    long windowEnd = Saturating.plus(s.windowStart(), settings.windowMs());
     String status = s.status();
     long since = s.campaignSince();
     Optional<Alert> alert = Optional.empty();

@@ -30,7 +30,7 @@ public final class EventClock {
    * that bound (a frame stamped 2100 must not drag the clock along).
    */
   public long frame(long timestampMs, long wallMs) {
-    long bounded = Math.min(timestampMs, wallMs + maxClockSkewMs);
+    long bounded = Math.min(timestampMs, Saturating.plus(wallMs, maxClockSkewMs));
     if (bounded > newest) {
       newest = bounded;
       // only a frame that moves the clock on restarts its wall-clock run: frames older than the newest (a camera

@@ -227,4 +227,27 @@ class CampaignTrackerTest {
     assertThat(raised).extracting(Alert::getKind).as("counted in the windows it happened in, not in one")
         .containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
   }
+
+  @Test
+  void theLargestAcceptedSettingsDoNotOverflowIntoForgettingOrFreezingACamera() {
+    // campaign.idle-retention-ms and campaign.max-clock-skew-ms accept any positive long: Long.MAX_VALUE, "never"
+    // to an operator, must not wrap around into "at once" (retention) or into a window in -292 million years (skew)
+    CampaignTracker huge = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, Long.MAX_VALUE, Long.MAX_VALUE));
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      for (int i = 0; i < 20; i++) {
+        long t = 1_000_000 + w * 1_000L + i * 45L;
+        CampaignTracker.Step step = huge.observe(s, "cam-7", t, t, i < 10);
+        s = step.status();
+        step.alert().ifPresent(raised::add);
+      }
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(s.windowStart()).isEqualTo(1_003_000);
+    assertThat(huge.expire(s, 2_000_000)).as("no frame can be too late to count: the window stays open").isEmpty();
+    CameraStatus idle = new CameraStatus("cam-8", CameraStatus.NORMAL, 1_004_000, 0, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
+    assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, Long.MAX_VALUE))
+        .forgettable(idle, 2_000_000)).as("idle retention of Long.MAX_VALUE keeps the camera").isFalse();
+  }
 }

@@ -44,4 +44,12 @@ class EventClockTest {
     assertThat(clock.now(1_010_000)).isEqualTo(Long.MIN_VALUE);
     assertThat(clock.now(1_030_001)).isEqualTo(1_030_001);
   }
+
+  @Test
+  void followsFramesWithTheLargestAcceptedSkew() {
+    // campaign.max-clock-skew-ms accepts any positive long: wall + skew must not wrap around to before every frame
+    EventClock unbounded = new EventClock(Long.MAX_VALUE, 1_000_000);
+    assertThat(unbounded.frame(990_000, 1_000_000)).isEqualTo(990_000);
+    assertThat(unbounded.now(1_005_000)).isEqualTo(995_000);
+  }
 }
