@@ -54,7 +54,9 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
     CampaignTracker.Step step = tracker.observe(store.get(camera), camera, record.timestamp(),
         clock.frame(record.timestamp(), context.currentSystemTimeMs()), Boolean.TRUE.equals(record.value()));
     store.put(camera, step.status());
-    step.alert().ifPresent(a -> context.forward(new Record<>(camera, a, record.timestamp())));
+    // stamped with the end of the window it judges, as the punctuator's are: not with the frame that happened to
+    // close it, whose timestamp may be far off (a camera clock at 2100 counts at the skew bound, not there)
+    step.alert().ifPresent(a -> context.forward(new Record<>(camera, a, a.getTime().toEpochMilli())));
   }
 
   private void expire(long wall) {

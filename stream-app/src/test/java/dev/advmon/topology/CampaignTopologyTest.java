@@ -234,6 +234,26 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aCampaignAlertIsStampedWithTheEndOfItsWindowNotWithTheFrameThatClosedIt() {
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true);
+    // a frame stamped 2100 closes window 1 (it counts at the clock's bound): the alert is about window 1, and a
+    // record stamped 2100 on the alerts topic would outlive its retention and mislead a search by time
+    byte[] pixels = new byte[16 * 16];
+    Arrays.fill(pixels, (byte) 230);
+    long year2100 = 4_102_444_800_000L;
+    Frame f = Frame.newBuilder().setFrameId("f-2100").setCameraId("cam-stickered")
+        .setCaptureTime(Instant.ofEpochMilli(year2100)).setEncoding(ImageEncoding.GRAY8)
+        .setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
+    frames.pipeInput("cam-stickered".getBytes(), frameSerde.serializer().serialize("frames", f), year2100);
+    assertThat(alerts.readRecordsToList()).filteredOn(r -> r.value().getKind().equals("CAMPAIGN")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.value().getTime()).isEqualTo(Instant.ofEpochMilli(2_000));
+          assertThat(r.timestamp()).isEqualTo(2_000);
+        });
+  }
+
+  @Test
   void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
     window("cam-gone", 0, false);
     window("cam-attacked", 0, true);
