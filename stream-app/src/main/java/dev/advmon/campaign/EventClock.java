@@ -42,6 +42,20 @@ public final class EventClock {
   }
 
   /**
+   * Moves the clock on to {@code reachedMs} at wall clock {@code wallMs}, if it is not there yet: a time the clock is
+   * known to have reached before (a camera's restored window opens at most {@code maxClockSkewMs} ahead of the
+   * clock that opened it). Without it, after a restart, the first frames of a task whose cameras' clocks jumped back
+   * (a reboot to 1970) would set this clock decades behind the restored windows, which it would then never close.
+   * Never turns the clock back.
+   */
+  public void reached(long reachedMs, long wallMs) {
+    if (reachedMs > newest && (newest < 0 || reachedMs > newest + Math.max(0, wallMs - seenAt))) {
+      newest = reachedMs;
+      seenAt = wallMs;
+    }
+  }
+
+  /**
    * The clock's time at wall clock {@code wallMs}, for closing windows of quiet cameras: the newest frame plus the
    * wall time since it was seen, never ahead of the wall clock. {@link Long#MIN_VALUE} (close nothing) until the
    * task has seen a frame or has been idle for the skew since it started, so that windows restored from before a

@@ -51,8 +51,15 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
   @Override
   public void process(Record<String, Boolean> record) {
     String camera = record.key();
-    CampaignTracker.Step step = tracker.observe(store.get(camera), camera, record.timestamp(),
-        clock.frame(record.timestamp(), context.currentSystemTimeMs()), Boolean.TRUE.equals(record.value()));
+    CameraStatus current = store.get(camera);
+    long wall = context.currentSystemTimeMs();
+    if (current != null) {
+      // the clock that opened this camera's window was at most the skew behind it: a fresh clock after a restart
+      // must not start behind that, or a camera whose own clock jumped back would have its window never closed
+      clock.reached(current.windowStart() - tracker.settings().maxClockSkewMs(), wall);
+    }
+    CampaignTracker.Step step = tracker.observe(current, camera, record.timestamp(),
+        clock.frame(record.timestamp(), wall), Boolean.TRUE.equals(record.value()));
     store.put(camera, step.status());
     // stamped with the end of the window it judges, as the punctuator's are: not with the frame that happened to
     // close it, whose timestamp may be far off (a camera clock at 2100 counts at the skew bound, not there)

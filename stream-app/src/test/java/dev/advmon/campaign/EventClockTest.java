@@ -52,4 +52,15 @@ class EventClockTest {
     assertThat(unbounded.frame(990_000, 1_000_000)).isEqualTo(990_000);
     assertThat(unbounded.now(1_005_000)).isEqualTo(995_000);
   }
+
+  @Test
+  void aTimeReachedBeforeARestartMovesTheClockOnButNeverBack() {
+    clock.reached(2_000_000, 1_000_000); // a restored window, with no frame read yet
+    assertThat(clock.frame(0, 1_000_000)).as("a frame from 1970 does not turn it back").isEqualTo(2_000_000);
+    assertThat(clock.now(1_000_500)).isEqualTo(1_000_500); // still never ahead of the wall clock
+    EventClock running = new EventClock(30_000, 1_000_000);
+    running.frame(990_000, 1_000_000);
+    running.reached(1_020_000, 1_060_000); // behind where 60 s of quiet took it
+    assertThat(running.now(1_060_000)).isEqualTo(1_050_000);
+  }
 }

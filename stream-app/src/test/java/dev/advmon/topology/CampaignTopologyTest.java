@@ -254,6 +254,22 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aCameraRestoredFromBeforeARestartWhoseClockJumpedBackStillHasItsWindowsJudged() {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
+    // what the changelog restores after a restart: the camera was counting window 3599 s, and this task (fresh
+    // clock) has read no frame yet
+    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put("cam-reset",
+        new CameraStatus("cam-reset", CameraStatus.NORMAL, 3_599_000, 6, 0, 3_598_000, 6, 0, 0, 5, -1, 60, 0));
+    // the camera rebooted with its clock at 1970, and is attacked
+    for (int s = 0; s < 90; s++) {
+      window("cam-reset", s, true);
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+    assertThat(campaignAlerts()).as("its first frames must not turn the task's clock back to 1970")
+        .extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
+
+  @Test
   void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
     window("cam-gone", 0, false);
     window("cam-attacked", 0, true);
