@@ -30,10 +30,20 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, CameraStatus> store;
   private EventClock clock;
+  /** The last camera the previous punctuation read, when it stopped before the end of the store; null: from the first. */
+  private String sweepFrom;
 
   CampaignProcessor(CampaignTracker tracker) {
     this.tracker = tracker;
   }
+
+  /**
+   * Most cameras one punctuation reads. Camera ids come from the producers: a store of a million invented ones
+   * (kept campaign.idle-retention-ms) took seconds to read on the stream thread every second, so the frames stalled
+   * behind the sweep. Past this many in a task, a sweep takes several punctuations, and a quiet camera's window
+   * closes that many seconds later (a camera that keeps sending closes its own).
+   */
+  static final int SWEEP_PER_PUNCTUATION = 10_000;
 
   /** How often the clock closes windows: once a second, or once a window when windows are shorter. */
   static Duration punctuateEvery(long windowMs) {
@@ -73,15 +83,24 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
     }
     List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
     List<String> forgotten = new ArrayList<>();
-    try (KeyValueIterator<String, CameraStatus> it = store.all()) {
-      it.forEachRemaining(kv -> {
+    int read = 0;
+    String last = null;
+    try (KeyValueIterator<String, CameraStatus> it = sweepFrom == null ? store.all() : store.range(sweepFrom, null)) {
+      while (read < SWEEP_PER_PUNCTUATION && it.hasNext()) {
+        KeyValue<String, CameraStatus> kv = it.next();
+        if (kv.key.equals(sweepFrom)) {
+          continue; // read by the last punctuation
+        }
+        read++;
+        last = kv.key;
         var step = tracker.expire(kv.value, now);
         if (step.isPresent()) {
           closed.add(KeyValue.pair(kv.key, step.get()));
         } else if (tracker.forgettable(kv.value, now)) {
           forgotten.add(kv.key);
         }
-      });
+      }
+      sweepFrom = it.hasNext() ? last : null; // the rest next time; from the first camera again once all were read
     }
     for (KeyValue<String, CampaignTracker.Step> kv : closed) {
       store.put(kv.key, kv.value.status());

@@ -270,6 +270,34 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aPunctuationReadsABoundedNumberOfCamerasAndTheNextOneGoesOnWhereItStopped() {
+    // a producer that invents camera ids: each one frame, so each one window for the clock to close
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    int cameras = CampaignProcessor.SWEEP_PER_PUNCTUATION + 2_000;
+    for (int i = 0; i < cameras; i++) {
+      String id = String.format("cam-%06d", i);
+      store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
+    }
+    window("cam-real", 100, false); // a frame read: the task's clock runs
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    assertThat(openWindows(store)).as("one punctuation reads at most SWEEP_PER_PUNCTUATION cameras")
+        .isEqualTo(cameras + 1 - CampaignProcessor.SWEEP_PER_PUNCTUATION);
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(openWindows(store)).as("the next one reads the rest").isZero();
+  }
+
+  private static long openWindows(KeyValueStore<String, CameraStatus> store) {
+    try (var all = store.all()) {
+      long open = 0;
+      while (all.hasNext()) {
+        open += all.next().value.windowFrames() > 0 ? 1 : 0;
+      }
+      return open;
+    }
+  }
+
+  @Test
   void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
     window("cam-gone", 0, false);
     window("cam-attacked", 0, true);
