@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * (ccompat, {@code /apis/ccompat/v7}), Karapace and Redpanda.
  *
  * <p>Results are cached for the life of the client (ids are immutable in every registry), so after
- * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx and 429 are retried with
+ * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx, 429 and 408 are retried with
  * exponential backoff and jitter across the configured URLs, each failed attempt logged with what comes
  * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
  * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
@@ -195,7 +195,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
-        if (r.status < 500 && r.status != 429) {
+        if (!isTransient(r.status)) {
           return;
         }
         problem = "GET " + base + "/config answered HTTP " + r.status;
@@ -268,7 +268,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, response.statusCode(), response.body());
-          if (r.status >= 500 || r.status == 429) {
+          if (isTransient(r.status)) {
             lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message();
             lastError = null;
             continue;
@@ -296,6 +296,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
     }
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
+  }
+
+  /**
+   * Statuses that say "not now" rather than anything about the request: 5xx, 429 (too many requests) and 408 (a
+   * proxy or the registry gave up waiting). Retried, and in the end {@link RegistryUnavailableException}, so that a
+   * slow registry stalls the stream instead of dead-lettering frames.
+   */
+  static boolean isTransient(int status) {
+    return status >= 500 || status == 429 || status == 408;
   }
 
   /** Most bytes of one answer: far above any schema, far below what would strain the heap. */

@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param keystore client key store for mutual TLS, or null
  * @param connectTimeout TCP/TLS connect timeout
  * @param requestTimeout time allowed for one request's response
- * @param maxRetries retries (rounds over all URLs) after the first, for connection failures, 5xx and 429
+ * @param maxRetries retries (rounds over all URLs) after the first, for connection failures, 5xx, 429 and 408
  * @param initialBackoff wait before the first retry; doubled per retry, with jitter
  * @param maxBackoff upper bound of one wait
  * @param autoRegister whether serializers register their schema (false: the schema must already be there)

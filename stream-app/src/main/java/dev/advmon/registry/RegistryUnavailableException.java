@@ -1,7 +1,7 @@
 package dev.advmon.registry;
 
 /**
- * No registry URL answered usefully after all retries (connection failures, timeouts, 5xx or 429).
+ * No registry URL answered usefully after all retries (connection failures, timeouts, 5xx, 429 or 408).
  * Retrying later may succeed; the message names the URLs, the number of attempts and the last problem.
  */
 public final class RegistryUnavailableException extends RegistrySerdeException {

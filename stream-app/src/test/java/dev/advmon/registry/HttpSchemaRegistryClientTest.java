@@ -108,6 +108,18 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void retriesA408RequestTimeoutBecauseItIsTransientNotAnAnswer() {
+    // A proxy or load balancer in front of the registry answers 408 when the registry is slow: not an answer about
+    // the schema. Not retrying it dead-lettered the frame as REGISTRY_REQUEST_FAILED during a passing slowness.
+    int id = client().register("frames-value", Frame.getClassSchema());
+    server.requests.clear();
+    server.failures.add(408);
+
+    assertThat(client().byId(id)).isEqualTo(Frame.getClassSchema());
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
   void doesNotRetryOn404AndSaysWhatToCheck() {
     assertThatThrownBy(() -> client().byId(42))
         .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
