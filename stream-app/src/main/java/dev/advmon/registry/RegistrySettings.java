@@ -84,7 +84,13 @@ public record RegistrySettings(
       String scheme = url.getScheme();
       if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) && !"mock".equals(scheme)) {
         throw new IllegalArgumentException(URL + " entries must be http:// or https:// URLs (or mock://name "
-            + "for an in-memory registry), got '" + url + "'");
+            + "for an in-memory registry), got '" + masked(url) + "'");
+      }
+      if (url.getRawUserInfo() != null) {
+        // java.net.http does not send a URL's user info, and the URLs appear in every registry error, log line and
+        // dead letter: the password would leak there while the registry answered 401.
+        throw new IllegalArgumentException(URL + " entry '" + masked(url) + "' carries user info: take it out of "
+            + "the URL and give it as " + BASIC_AUTH_USER_INFO + " (the monitor: registry.basic-auth.user-info)");
       }
     }
     if (basicAuthUser != null && basicAuthPassword == null) {
@@ -103,6 +109,16 @@ public record RegistrySettings(
     if (callDeadline != null) {
       requirePositive(callDeadline, "call deadline");
     }
+  }
+
+  /** {@code url} for messages, anything before an '@' in its authority (user:password) replaced by ****. */
+  private static String masked(URI url) {
+    String text = url.toString();
+    if (url.getRawUserInfo() != null) {
+      return text.replace(url.getRawUserInfo() + "@", "****@");
+    }
+    int at = text.indexOf('@');
+    return at < 0 ? text : "****" + text.substring(at);
   }
 
   private static void requirePositive(Duration d, String what) {

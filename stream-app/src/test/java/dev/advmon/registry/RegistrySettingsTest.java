@@ -58,6 +58,21 @@ class RegistrySettingsTest {
   }
 
   @Test
+  void aPasswordInTheUrlIsRefusedWithoutBeingRepeated() {
+    // java.net.http never sends a URL's user info, and the URLs appear in every registry error, log line and dead
+    // letter: accepted, the password went to the dead-letter topic while the registry answered 401.
+    assertThatThrownBy(() -> RegistrySettings.builder("http://reg:8081,https://alice:s3cret@reg2:8081/apis").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schema.registry.url")
+        .hasMessageContaining("https://****@reg2:8081/apis")
+        .hasMessageContaining(RegistrySettings.BASIC_AUTH_USER_INFO)
+        .message().doesNotContain("s3cret").doesNotContain("alice");
+    assertThatThrownBy(() -> RegistrySettings.builder("alice:s3cret@reg:8081").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .message().doesNotContain("s3cret");
+  }
+
+  @Test
   void badValuesSayWhatIsWrong() {
     assertThatThrownBy(() -> RegistrySettings.fromConfig(Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing schema.registry.url");
