@@ -16,12 +16,19 @@ final class DeclaredLengths {
 
   private final byte[] data;
   private final int end;
+  private final int length;
   private int pos;
+  // Items of every array and map together may not outnumber the body's bytes. Items that take bytes cannot anyway;
+  // items that take none (null, an empty record) could, block after block, declare ~10^13 items in a 10 MB record:
+  // hours of walking here and in Avro's skip, then the same record again after the liveness restart.
+  private long itemsLeft;
 
   private DeclaredLengths(byte[] data, int offset, int length) {
     this.data = data;
     this.pos = offset;
     this.end = offset + length;
+    this.length = length;
+    this.itemsLeft = length;
   }
 
   /**
@@ -85,6 +92,11 @@ final class DeclaredLengths {
       if (count > remaining()) {
         throw new Refused("a block declares " + count + " items with " + remaining() + " bytes left");
       }
+      if (count > itemsLeft) {
+        throw new Refused("its arrays and maps declare more items in all than the body's " + length + " bytes (items "
+            + "that take no bytes, such as nulls, are never that many in a real record)");
+      }
+      itemsLeft -= count;
       for (long i = 0; i < count; i++) {
         if (map) {
           skip(length("map key"), "a map key");

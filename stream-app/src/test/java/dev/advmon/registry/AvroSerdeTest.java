@@ -217,6 +217,36 @@ class AvroSerdeTest {
   }
 
   @Test
+  void itemsThatTakeNoBytesCannotAddUpToMoreItemsThanTheBodyHasBytes() throws IOException {
+    // A compatible writer schema may add a field the monitor skips, such as an array of nulls: its items take no
+    // bytes, so each block may declare as many items as bytes are left, block after block. A 10 MB record then
+    // declares about 10^13 items, walked one by one here and again by Avro's skip: a stream thread busy for hours
+    // and, after the liveness restart, the same record again.
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(Frame.getClassSchema().toString());
+    ObjectNode padding = ((ArrayNode) root.get("fields")).insertObject(0).put("name", "padding");
+    padding.putObject("type").put("type", "array").put("items", "null");
+    padding.putArray("default");
+    Schema writer = new Schema.Parser().parse(root.toString());
+    int id = registry.register("elsewhere-value", writer);
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    ByteArrayOutputStream poison = new ByteArrayOutputStream();
+    poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+    int blocks = 20_000;
+    for (int b = 0; b < blocks; b++) {
+      poison.write(0x3e); // a block of 31 items (zig-zag varint), fewer than the bytes left: 620,000 in all
+    }
+    poison.write(0);
+    poison.write(good, 5, good.length - 5);
+    byte[] bytes = poison.toByteArray();
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
+        .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
+        .hasMessageContaining("items in all")
+        .hasMessageContaining("id " + id);
+  }
+
+  @Test
   void truncatedBodyIsBadAvro() {
     byte[] good = serde.serializer().serialize("frames", frame("f-1"));
 
