@@ -24,12 +24,19 @@ final class RegistryTls {
       TrustManagerFactory tmf = null;
       if (settings.truststore() != null) {
         tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(load(settings.truststore(), "trust store"));
+        KeyStore trust = load(settings.truststore(), "trust store", TRUST_SETTING);
+        if (!holdsACertificate(trust)) {
+          // Every handshake would fail, and the monitor wait for a registry it can never trust.
+          throw new IllegalArgumentException("the registry trust store " + settings.truststore().path() + " ("
+              + TRUST_SETTING + ") holds no certificate: Java reads none from a PKCS12 file made by openssl "
+              + "with -nokeys; import the registry's CA certificate with keytool -importcert instead");
+        }
+        tmf.init(trust);
       }
       KeyManagerFactory kmf = null;
       if (settings.keystore() != null) {
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(load(settings.keystore(), "key store"), chars(settings.keystore().password()));
+        kmf.init(load(settings.keystore(), "key store", RegistrySettings.KEYSTORE_LOCATION), chars(settings.keystore().password()));
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
@@ -39,14 +46,28 @@ final class RegistryTls {
     }
   }
 
-  private static KeyStore load(RegistrySettings.Store store, String what) throws GeneralSecurityException {
+  /** Both names of the trust store's setting: a Kafka client's and the monitor's own. */
+  private static final String TRUST_SETTING = RegistrySettings.TRUSTSTORE_LOCATION
+      + ", the monitor's registry.ssl.truststore.location";
+
+  private static boolean holdsACertificate(KeyStore ks) throws GeneralSecurityException {
+    for (String alias : java.util.Collections.list(ks.aliases())) {
+      if (ks.getCertificate(alias) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static KeyStore load(RegistrySettings.Store store, String what, String setting)
+      throws GeneralSecurityException {
     KeyStore ks = KeyStore.getInstance(store.type());
     try (InputStream in = Files.newInputStream(store.path())) {
       ks.load(in, chars(store.password()));
       return ks;
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the registry " + what + " " + store.path() + " as "
-          + store.type() + " (wrong path, type or password?): " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read the registry " + what + " " + store.path() + " (" + setting
+          + ") as " + store.type() + " (wrong path, type or password?): " + e.getMessage(), e);
     }
   }
 

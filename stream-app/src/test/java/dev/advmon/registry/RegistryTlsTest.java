@@ -94,6 +94,26 @@ class RegistryTlsTest {
         .hasMessageContaining("password");
   }
 
+  @Test
+  void aTrustStoreWithoutACertificateIsRefusedAtStartNamingTheSetting() throws Exception {
+    // What Java sees in a PKCS12 that openssl made with -nokeys (no Java trust attribute): no entry at all. Taken as
+    // it is, every handshake failed and the monitor waited for a registry that it could never trust.
+    Path empty = dir.resolve("empty-trust.p12");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var out = Files.newOutputStream(empty)) {
+      ks.store(out, PASSWORD.toCharArray());
+    }
+    RegistrySettings settings = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(empty, "PKCS12", PASSWORD)).build();
+
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(settings))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(empty.toString())
+        .hasMessageContaining("no certificate")
+        .hasMessageContaining(RegistrySettings.TRUSTSTORE_LOCATION);
+  }
+
   private static RegistrySettings.Builder settings(FakeRegistryServer server) {
     return RegistrySettings.builder(server.url()).maxRetries(1)
         .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(2));
