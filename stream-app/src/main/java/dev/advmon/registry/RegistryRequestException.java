@@ -28,6 +28,15 @@ public final class RegistryRequestException extends RegistrySerdeException {
     return httpStatus == 401 || httpStatus == 403;
   }
 
+  /**
+   * Not the record's fault but the registry's URL or credentials: 401/403, a redirect (not followed), or a 200 whose
+   * body is not the registry's JSON (a proxy's page; the URL is not the API root). Every record would meet the same
+   * answer, so the monitor stops with the message instead of dead-lettering them all. Other 4xx stay the record's.
+   */
+  public boolean misconfigured() {
+    return authenticationFailed() || (httpStatus >= 300 && httpStatus < 400) || httpStatus == 200;
+  }
+
   @Override
   public String reason() {
     return REASON;

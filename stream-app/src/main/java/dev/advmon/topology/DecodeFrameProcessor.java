@@ -64,8 +64,9 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
       if (e instanceof dev.advmon.registry.RegistryUnavailableException) {
         throw e; // the registry is down: fail the task and retry from the last commit, do not dead-letter
       }
-      if (e instanceof dev.advmon.registry.RegistryRequestException r && r.authenticationFailed()) {
-        throw r; // wrong credentials would dead-letter every frame: stop the monitor instead (see StreamingMonitor)
+      if (e instanceof dev.advmon.registry.RegistryRequestException r && r.misconfigured()) {
+        // wrong credentials or URL would dead-letter every frame: stop the monitor instead (see StreamingMonitor)
+        throw r;
       }
       dead(record, topic, partition, offset, e.reason(), e, null, null);
       return;

@@ -10,7 +10,7 @@ import org.apache.kafka.common.errors.SerializationException;
  * What a failure in the stream means, from its cause chain:
  * <ul>
  *   <li>{@link Kind#FATAL}: configuration that retrying cannot fix and that would hit every record (the registry
- *       refuses our credentials): the monitor stops with the message;
+ *       refuses our credentials, redirects, or answers not as a registry): the monitor stops with the message;
  *   <li>{@link Kind#SYSTEMIC}: a dependency or the model is broken for every record (registry unreachable,
  *       scoring unavailable, a Kafka or state error): nothing is dead-lettered, Kafka Streams restarts with a
  *       backoff and processes the records again from the last commit;
@@ -28,7 +28,7 @@ public final class Failures {
     Kind kind = Kind.RECORD;
     int depth = 0;
     for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
-      if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
+      if (t instanceof RegistryRequestException r && r.misconfigured()) {
         return Kind.FATAL;
       }
       if (t instanceof RegistryUnavailableException || t instanceof ScoringUnavailableException
@@ -47,6 +47,10 @@ public final class Failures {
       if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
         return " (the registry refuses the monitor's credentials: check registry.basic-auth.user-info, i.e. "
             + "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO, and that user's rights in the registry)";
+      }
+      if (t instanceof RegistryRequestException r && r.misconfigured()) {
+        return " (the registry URL answers, but not as a schema registry's API: check registry.url, i.e. "
+            + "ADVMON_REGISTRY_URL; after a redirect, set it to where the redirect points)";
       }
     }
     return "";

@@ -14,6 +14,9 @@ import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.registry.RegisteredSchema;
+import dev.advmon.registry.RegistryRequestException;
+import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -50,6 +54,8 @@ class FailureHandlingTopologyTest {
   private TestOutputTopic<String, DeadLetter> deadLetters;
   private AvroSerde<Frame> frameSerde;
   private volatile boolean modelBroken;
+  /** What the registry throws when asked for a schema by id; null: it answers. */
+  private volatile RuntimeException byIdFault;
 
   /** A detector with a bug: on frames whose first pixel is pure red it returns a result without a name. */
   private static final class BuggyDetector implements Detector {
@@ -87,7 +93,36 @@ class FailureHandlingTopologyTest {
   }
 
   private void start(ImageLimits limits) {
-    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    InMemorySchemaRegistry inMemory = new InMemorySchemaRegistry();
+    SchemaRegistry registry = new SchemaRegistry() {
+      @Override
+      public int register(String subject, Schema schema) {
+        return inMemory.register(subject, schema);
+      }
+
+      @Override
+      public int idOf(String subject, Schema schema) {
+        return inMemory.idOf(subject, schema);
+      }
+
+      @Override
+      public Schema byId(int id) {
+        if (byIdFault != null) {
+          throw byIdFault;
+        }
+        return inMemory.byId(id);
+      }
+
+      @Override
+      public RegisteredSchema latest(String subject) {
+        return inMemory.latest(subject);
+      }
+
+      @Override
+      public String describe() {
+        return inMemory.describe();
+      }
+    };
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
@@ -156,6 +191,26 @@ class FailureHandlingTopologyTest {
         .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC));
     assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("ok");
     assertThat(deadLetters.isEmpty()).as("no dead letter for a frame the model could not score").isTrue();
+  }
+
+  @Test
+  void aRegistryThatAnswersNotAsARegistryStopsTheMonitorInsteadOfDeadLetteringEveryFrame() {
+    // A registry moved behind an https redirect (or a proxy's login page) answers every new schema id alike: not the
+    // frame's fault. Dead-lettered as REGISTRY_REQUEST_FAILED, every frame with that id was lost to the dead letters.
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    byte[] frame = rgb("new-schema", "cam-1", 10, 200, 10);
+    for (RegistryRequestException answer : List.of(
+        new RegistryRequestException("registry http://reg:8081 answered with a redirect (HTTP 308)", 308, null),
+        new RegistryRequestException("registry http://reg:8081 answered with a body that is not JSON", 200, null))) {
+      byIdFault = answer;
+
+      assertThatThrownBy(() -> frames.pipeInput("cam-1".getBytes(), frame))
+          .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.FATAL))
+          .satisfies(e -> assertThat(Failures.hint(e)).contains("registry.url"));
+      assertThat(deadLetters.isEmpty()).as("no dead letter for a frame the registry could not be asked about").isTrue();
+      driver.close();
+      start(new ImageLimits(100_000, 1_000_000, 4096));
+    }
   }
 
   @Test
