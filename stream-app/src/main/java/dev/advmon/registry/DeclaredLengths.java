@@ -81,6 +81,9 @@ final class DeclaredLengths {
       if (count == 0) {
         return;
       }
+      if (count == Long.MIN_VALUE) { // negated, it stays negative: it would slip past the checks below
+        throw new Refused("a block declares " + count + " items: no such count (-2^63 has no positive counterpart)");
+      }
       if (count < 0) { // a block with its size in bytes
         count = -count;
         long size = varLong();

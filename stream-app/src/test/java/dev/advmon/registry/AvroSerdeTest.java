@@ -247,6 +247,34 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aBlockCountOfTheSmallestLongIsBadAvro() throws IOException {
+    // A negative count means "that many items, then the block's size in bytes"; the smallest long has no positive
+    // counterpart (negating it gives itself), so it slipped past every check meant for a count and a size.
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(Frame.getClassSchema().toString());
+    ObjectNode padding = ((ArrayNode) root.get("fields")).insertObject(0).put("name", "padding");
+    padding.putObject("type").put("type", "array").put("items", "null");
+    padding.putArray("default");
+    Schema writer = new Schema.Parser().parse(root.toString());
+    int id = registry.register("elsewhere-value", writer);
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    ByteArrayOutputStream poison = new ByteArrayOutputStream();
+    poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+    for (int i = 0; i < 9; i++) {
+      poison.write(0xff); // zig-zag of Long.MIN_VALUE: 64 one bits, ten varint bytes
+    }
+    poison.write(0x01);
+    poison.write(0); // the block's size in bytes
+    poison.write(0); // end of the array
+    poison.write(good, 5, good.length - 5);
+    byte[] bytes = poison.toByteArray();
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
+        .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
+        .hasMessageContaining("id " + id).hasMessageContaining("no such count");
+  }
+
+  @Test
   void truncatedBodyIsBadAvro() {
     byte[] good = serde.serializer().serialize("frames", frame("f-1"));
 
