@@ -222,13 +222,7 @@ class AvroSerdeTest {
     // bytes, so each block may declare as many items as bytes are left, block after block. A 10 MB record then
     // declares about 10^13 items, walked one by one here and again by Avro's skip: a stream thread busy for hours
     // and, after the liveness restart, the same record again.
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(Frame.getClassSchema().toString());
-    ObjectNode padding = ((ArrayNode) root.get("fields")).insertObject(0).put("name", "padding");
-    padding.putObject("type").put("type", "array").put("items", "null");
-    padding.putArray("default");
-    Schema writer = new Schema.Parser().parse(root.toString());
-    int id = registry.register("elsewhere-value", writer);
+    int id = registerFrameWithAnArrayOfNullsFirst();
     byte[] good = serde.serializer().serialize("frames", frame("f-1"));
     ByteArrayOutputStream poison = new ByteArrayOutputStream();
     poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
@@ -250,13 +244,7 @@ class AvroSerdeTest {
   void aBlockCountOfTheSmallestLongIsBadAvro() throws IOException {
     // A negative count means "that many items, then the block's size in bytes"; the smallest long has no positive
     // counterpart (negating it gives itself), so it slipped past every check meant for a count and a size.
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(Frame.getClassSchema().toString());
-    ObjectNode padding = ((ArrayNode) root.get("fields")).insertObject(0).put("name", "padding");
-    padding.putObject("type").put("type", "array").put("items", "null");
-    padding.putArray("default");
-    Schema writer = new Schema.Parser().parse(root.toString());
-    int id = registry.register("elsewhere-value", writer);
+    int id = registerFrameWithAnArrayOfNullsFirst();
     byte[] good = serde.serializer().serialize("frames", frame("f-1"));
     ByteArrayOutputStream poison = new ByteArrayOutputStream();
     poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
@@ -272,6 +260,18 @@ class AvroSerdeTest {
     assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
         .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
         .hasMessageContaining("id " + id).hasMessageContaining("no such count");
+  }
+
+  /**
+   * Registers a compatible writer schema of Frame with a first field the monitor skips, an array of nulls: items
+   * that take no bytes. Returns its id.
+   */
+  private int registerFrameWithAnArrayOfNullsFirst() throws IOException {
+    ObjectNode root = (ObjectNode) new ObjectMapper().readTree(Frame.getClassSchema().toString());
+    ObjectNode padding = ((ArrayNode) root.get("fields")).insertObject(0).put("name", "padding");
+    padding.putObject("type").put("type", "array").put("items", "null");
+    padding.putArray("default");
+    return registry.register("elsewhere-value", new Schema.Parser().parse(root.toString()));
   }
 
   @Test
