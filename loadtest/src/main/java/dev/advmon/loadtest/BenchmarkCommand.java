@@ -171,12 +171,7 @@ final class BenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    Interruption.PROCESS.begin();
-    try {
-      return measure();
-    } finally {
-      Interruption.PROCESS.finished(); // its summary is written (interrupted or not): the shutdown hook may go on
-    }
+    return Interruption.PROCESS.during(this::measure);
   }
 
   private int measure() throws Exception {

@@ -115,6 +115,19 @@ final class Interruption {
     }
   }
 
+  /**
+   * Runs a command's whole measurement between {@link #begin()} and {@link #finished()}: its report is written
+   * (interrupted or not) when {@code run} returns or throws, and only then may the shutdown hook go on.
+   */
+  <T> T during(java.util.concurrent.Callable<T> run) throws Exception {
+    begin();
+    try {
+      return run.call();
+    } finally {
+      finished();
+    }
+  }
+
   /** The run has written its report (complete or partial) and closed, or failed: the hook may go on. */
   void finished() {
     finished.countDown();

@@ -118,12 +118,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    Interruption.PROCESS.begin();
-    try {
-      return measure();
-    } finally {
-      Interruption.PROCESS.finished(); // its report is written (interrupted or not): the shutdown hook may go on
-    }
+    return Interruption.PROCESS.during(this::measure);
   }
 
   private int measure() throws Exception {

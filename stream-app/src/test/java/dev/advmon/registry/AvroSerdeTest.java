@@ -223,16 +223,11 @@ class AvroSerdeTest {
     // declares about 10^13 items, walked one by one here and again by Avro's skip: a stream thread busy for hours
     // and, after the liveness restart, the same record again.
     int id = registerFrameWithAnArrayOfNullsFirst();
-    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
-    ByteArrayOutputStream poison = new ByteArrayOutputStream();
-    poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
-    int blocks = 20_000;
-    for (int b = 0; b < blocks; b++) {
-      poison.write(0x3e); // a block of 31 items (zig-zag varint), fewer than the bytes left: 620,000 in all
+    ByteArrayOutputStream blocks = new ByteArrayOutputStream();
+    for (int b = 0; b < 20_000; b++) {
+      blocks.write(0x3e); // a block of 31 items (zig-zag varint), fewer than the bytes left: 620,000 in all
     }
-    poison.write(0);
-    poison.write(good, 5, good.length - 5);
-    byte[] bytes = poison.toByteArray();
+    byte[] bytes = frameWithArrayOfNullsFirst(id, blocks.toByteArray());
 
     assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
         .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
@@ -245,17 +240,10 @@ class AvroSerdeTest {
     // A negative count means "that many items, then the block's size in bytes"; the smallest long has no positive
     // counterpart (negating it gives itself), so it slipped past every check meant for a count and a size.
     int id = registerFrameWithAnArrayOfNullsFirst();
-    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
-    ByteArrayOutputStream poison = new ByteArrayOutputStream();
-    poison.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
-    for (int i = 0; i < 9; i++) {
-      poison.write(0xff); // zig-zag of Long.MIN_VALUE: 64 one bits, ten varint bytes
-    }
-    poison.write(0x01);
-    poison.write(0); // the block's size in bytes
-    poison.write(0); // end of the array
-    poison.write(good, 5, good.length - 5);
-    byte[] bytes = poison.toByteArray();
+    byte[] bytes = frameWithArrayOfNullsFirst(id, new byte[] {
+        // zig-zag of Long.MIN_VALUE: 64 one bits, ten varint bytes; then the block's size in bytes, 0
+        (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+        (byte) 0xff, 0x01, 0});
 
     assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
         .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
@@ -272,6 +260,20 @@ class AvroSerdeTest {
     padding.putObject("type").put("type", "array").put("items", "null");
     padding.putArray("default");
     return registry.register("elsewhere-value", new Schema.Parser().parse(root.toString()));
+  }
+
+  /**
+   * A record of the schema {@link #registerFrameWithAnArrayOfNullsFirst} registered as {@code id}: the array's
+   * {@code blocks} as given, its end, then a good frame's body.
+   */
+  private byte[] frameWithArrayOfNullsFirst(int id, byte[] blocks) throws IOException {
+    byte[] good = serde.serializer().serialize("frames", frame("f-1"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+    out.write(blocks);
+    out.write(0); // end of the array
+    out.write(good, 5, good.length - 5);
+    return out.toByteArray();
   }
 
   @Test
