@@ -48,8 +48,8 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
       scored = guard.score(f.image(), batcher::score); // ScoringUnavailableException propagates: see above
       metrics.frameScored(System.nanoTime() - start, scored.verdict().forwardPasses());
     } catch (FrameScoringException e) {
-      log.warn("frame {} from camera {} could not be scored (other frames score): {}", f.frame().getFrameId(),
-          f.frame().getCameraId(), e.getCause().toString());
+      log.warn("frame {} from camera {} could not be scored (other frames score): {}",
+          LogText.of(f.frame().getFrameId()), LogText.of(f.frame().getCameraId()), e.getCause().toString());
       context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
           f.originalKey(), f.originalValue(), "SCORING_FAILED", e.getCause(), f.frame().getFrameId(),
           f.frame().getCameraId(), context.currentSystemTimeMs(), limits))));

@@ -56,6 +56,8 @@ class FailureHandlingTopologyTest {
   private volatile boolean modelBroken;
   /** What the registry throws when asked for a schema by id; null: it answers. */
   private volatile RuntimeException byIdFault;
+  /** Whether a model call on these images fails as if the frame among them broke it; the others still score. */
+  private volatile java.util.function.Predicate<List<FloatImage>> frameBreaksModel = images -> false;
 
   /** A detector with a bug: on frames whose first pixel is pure red it returns a result without a name. */
   private static final class BuggyDetector implements Detector {
@@ -128,7 +130,8 @@ class FailureHandlingTopologyTest {
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlqSerde);
     BreakableClassifier breakable = new BreakableClassifier(model);
-    breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory") : null;
+    breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory")
+        : frameBreaksModel.test(images) ? new IllegalArgumentException("this frame breaks the model") : null;
     FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");
@@ -251,5 +254,34 @@ class FailureHandlingTopologyTest {
         m -> assertThat(m).contains("cameraId has 20000 characters").contains("frame f1"),
         m -> assertThat(m).contains("frameId has 20000 characters").contains("camera cam-1"));
     assertThat(verdicts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aFrameThatFailsToScoreIsLoggedWithItsIdsEscapedSoTheyCannotForgeLogLines() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    // pure blue (a colour no other frame here has) breaks the model; the canary frame still scores
+    frameBreaksModel = images -> images.stream().anyMatch(i -> i.get(2, 0, 0) == 1f && i.get(0, 0, 0) == 0f);
+    String forged = "\n12:00:00.000 ERROR StreamingMonitor - forged\r\u001b[2J\u2028";
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ScoreFrameProcessor.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      frames.pipeInput("k".getBytes(), rgb("f1" + forged, "cam" + forged, 0, 0, 255));
+    } finally {
+      logger.detachAppender(lines);
+    }
+
+    assertThat(deadLetters.readValue()).satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("SCORING_FAILED");
+      assertThat(d.getFrameId()).isEqualTo("f1" + forged); // the record keeps the id as it was sent
+    });
+    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .singleElement().satisfies(m -> {
+          assertThat(m).doesNotContain("\n", "\r", "\u001b", "\u2028");
+          assertThat(m).contains("f1\\n12:00:00.000 ERROR", "cam\\n12:00:00.000 ERROR", "\\r\\u001b[2J\\u2028");
+        });
   }
 }
