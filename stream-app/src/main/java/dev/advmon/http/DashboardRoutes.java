@@ -71,9 +71,7 @@ final class DashboardRoutes {
   }
 
   void serve(HttpExchange ex, String path) throws IOException {
-    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.getResponseHeaders().set("Referrer-Policy", "no-referrer"); // nosniff and no-store: MonitorHttpServer, for all
     String asset = ASSETS.get(path);
     if (asset != null) {
       ex.getResponseHeaders().set("Content-Security-Policy", CSP);

@@ -198,6 +198,10 @@ public final class MonitorHttpServer implements AutoCloseable {
 
   /** Answers one request: method, Host and token checks, then the route for its path. */
   private void serve(HttpExchange ex) throws IOException {
+    // Every answer may quote a producer's text (a camera id in /cameras or in a 404): never sniffed as markup, never
+    // kept by a browser or proxy cache. A route that may be cached (a kept alert picture) says so itself.
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
     if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
       ex.getResponseHeaders().set("Allow", "GET, HEAD");
       json(ex, 405, Map.of("error", "only GET is served here"));

@@ -80,6 +80,7 @@ class DashboardRoutesTest {
     assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
     assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
         assertThat(csp).contains("script-src 'self'").contains("default-src 'none'"));
+    assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(text(page)).contains("/dashboard.js").contains("/dashboard.css").doesNotContain("http://", "https://");
     assertThat(get("/dashboard.js").statusCode()).isEqualTo(200);
     assertThat(text(get("/dashboard.js"))).doesNotContain("innerHTML");
@@ -111,12 +112,15 @@ class DashboardRoutesTest {
     recent.onAlert(alert, frame);
 
     long seq = recent.latest().get(0).seq();
-    String body = text(get("/api/alerts"));
+    HttpResponse<byte[]> alerts = get("/api/alerts");
+    assertThat(alerts.headers().firstValue("Cache-Control")).hasValue("no-store");
+    String body = text(alerts);
     assertThat(body).contains("\"cameraId\":\"<img src=x>\"").contains("\"detector\":\"white\"")
         .contains("\"url\":\"/api/alerts/" + seq + "/image.png\"").contains("\"cells\":\"1000\"");
     HttpResponse<byte[]> png = get("/api/alerts/" + seq + "/image.png");
     assertThat(png.statusCode()).isEqualTo(200);
     assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(png.headers().firstValue("Cache-Control")).hasValue("private, max-age=3600"); // it never changes
     assertThat(png.body()).startsWith(0x89, 'P', 'N', 'G');
     HttpResponse<byte[]> gone = get("/api/alerts/99/image.png");
     assertThat(gone.statusCode()).isEqualTo(404);

@@ -229,6 +229,20 @@ class MonitorHttpServerTest {
   }
 
   @Test
+  void everyRouteAnswersNoSniffAndNoStoreSinceItsJsonEchoesCameraIds() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    cameras.put("<img src=x onerror=alert(1)>", new CameraStatus("<img src=x onerror=alert(1)>", "NORMAL", 1000, 4, 0,
+        0, 50, 1, 0, 1, -1, 54, 1));
+    // camera data and errors that quote a producer's id must neither be sniffed as markup nor kept in a cache
+    for (String path : List.of("/cameras", "/cameras/%3Cimg%20src=x%20onerror=alert(1)%3E",
+        "/cameras/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/metrics", "/health/ready", "/no%3Cscript%3E")) {
+      HttpResponse<String> r = get(path);
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+      assertThat(r.headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+    }
+  }
+
+  @Test
   void aCameraIdIsDecodedOnceSoPlusAndPercentStayWhatTheyAre() throws Exception {
     cameras.put("cam+1", new CameraStatus("cam+1", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
     cameras.put("a%41", new CameraStatus("a%41", "CAMPAIGN", 1000, 4, 4, 0, 50, 49, 3, 0, 1000, 154, 150));
