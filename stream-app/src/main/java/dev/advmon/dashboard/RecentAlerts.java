@@ -4,6 +4,7 @@ import dev.advmon.image.ImageLimits;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Frame;
 import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.LogText;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -124,7 +125,7 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
     Frame kept = frame;
     if (pendingBytes.addAndGet(bytes) > maxPendingBytes && bytes > 0) {
       log.debug("alert {} kept without a picture: {} bytes of frames already wait for the picture thread",
-          alert.getAlertId(), pendingBytes.get() - bytes);
+          LogText.of(alert.getAlertId()), pendingBytes.get() - bytes);
       pendingBytes.addAndGet(-bytes);
       bytes = 0;
       kept = null;
@@ -153,7 +154,7 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
           : drawEvidence ? FramePicture.of(FramePicture.bytes(alert.getEvidenceImage()), null, null, null, limits, maxSide)
               : null;
     } catch (RuntimeException e) {
-      log.debug("no picture for alert {}: {}", alert.getAlertId(), e.toString()); // the alert is kept without one
+      log.debug("no picture for alert {}: {}", LogText.of(alert.getAlertId()), e.toString()); // kept without one
     }
     EvidenceOverlay overlay = null;
     String problem = null;

@@ -1,16 +1,17 @@
 package dev.advmon.topology;
 
 /**
- * Text from a frame's producer (camera and frame ids) as it may go into a log line: control characters (CR, LF,
- * ESC, ...) and the Unicode line and paragraph separators are written as escapes ({@code \n}, {@code \u001b}), so
- * an id cannot end the line and forge the ones after it, nor send terminal escapes to whoever reads the log. The
- * records keep the ids as they were sent; only the log is escaped.
+ * Text from a frame's producer (camera, frame and alert ids) as it may go into a log line: control characters
+ * (CR, LF, ESC, ...) and the Unicode line and paragraph separators are written as escapes ({@code \n}, {@code \r},
+ * {@code \t}, else a backslash, u and four hex digits), so an id cannot end the line and forge the ones after it,
+ * nor send terminal escapes to whoever reads the log. The records keep the ids as they were sent; only the log is
+ * escaped.
  */
-final class LogText {
+public final class LogText {
 
   private LogText() {}
 
-  static String of(String text) {
+  public static String of(String text) {
     if (text == null || text.chars().noneMatch(LogText::escaped)) {
       return text;
     }

@@ -111,6 +111,30 @@ class RecentAlertsTest {
   }
 
   @Test
+  void anAlertIdIsLoggedEscapedSoAFrameIdCannotForgeLogLines() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RecentAlerts.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG); // the lines naming an alert id are debug lines
+    logger.addAppender(lines);
+    // a frame larger than the pending budget: "alert <id> kept without a picture"
+    RecentAlerts small = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, Runnable::run, 3000);
+    try {
+      String id = "x\n12:00:00.000 ERROR StreamingMonitor - forged\u001b[2J/PERTURBATION";
+      small.onAlert(alert(id, Map.of()), grayFrame(id, 100, 100));
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(level);
+    }
+    assertThat(small.latest()).singleElement().satisfies(e -> assertThat(e.alert().getAlertId()).contains("\n"));
+    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("\n", "\u001b").contains("x\\n12:00"));
+  }
+
+  @Test
   void anOverlayInTheEvidenceIsReadAndABadOneIsNamed() {
     recent.onAlert(alert("good", Map.of("subset", "80", "subset.grid", "2x2")), null);
     recent.onAlert(alert("bad", Map.of("subset", "80")), null);
