@@ -115,7 +115,7 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
   @Override
   public void onAlert(Alert alert, Frame frame) {
     synchronized (this) {
-      if (ids.contains(alert.getAlertId())) {
+      if (ids.contains(key(alert))) {
         return; // the same alert again, after a task restart
       }
     }
@@ -164,12 +164,12 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
       problem = e.getMessage();
     }
     synchronized (this) {
-      if (!ids.add(alert.getAlertId())) {
+      if (!ids.add(key(alert))) {
         return;
       }
       entries.addFirst(new Entry(nextSeq++, receivedAt, alert, picture, overlay, problem));
       if (entries.size() > capacity) {
-        ids.remove(entries.removeLast().alert().getAlertId());
+        ids.remove(key(entries.removeLast().alert()));
       }
       long bucket = receivedAt / BUCKET_MS;
       int slot = (int) (bucket % BUCKETS);
@@ -179,6 +179,14 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
       }
       bucketCounts[slot]++;
     }
+  }
+
+  /**
+   * What makes an alert the same one again: its camera and its id. A frame's alert id is its frame id and kind, and
+   * two cameras that both number their frames from 1 would otherwise hide each other's alerts from the page.
+   */
+  private static String key(Alert alert) {
+    return alert.getCameraId() + '\u0000' + alert.getAlertId();
   }
 
   /** The kept alerts, newest first. */

@@ -63,6 +63,17 @@ class RecentAlertsTest {
   }
 
   @Test
+  void twoCamerasWhoseFrameIdsCoincideKeepBothAlerts() {
+    // both cameras number their frames from 1: the alerts' ids are "1/PERTURBATION" for each
+    Alert first = Alert.newBuilder(alert("1/PERTURBATION", Map.of())).setFrameId("1").setCameraId("cam-1").build();
+    Alert second = Alert.newBuilder(first).setCameraId("cam-2").build();
+    recent.onAlert(first, null);
+    recent.onAlert(second, null);
+    recent.onAlert(second, null); // a task restart replays cam-2's: still kept once
+    assertThat(recent.latest()).extracting(e -> e.alert().getCameraId()).containsExactly("cam-2", "cam-1");
+  }
+
+  @Test
   void theStreamThreadOnlyHandsTheFrameOverThePictureIsMadeOnTheRenderersThread() {
     java.util.List<Runnable> handedOver = new java.util.ArrayList<>();
     RecentAlerts deferred = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, handedOver::add);
