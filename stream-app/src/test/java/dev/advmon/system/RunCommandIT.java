@@ -110,6 +110,48 @@ class RunCommandIT {
     }
   }
 
+  /**
+   * RocksDB's JNI library (15 MB) is extracted into java.io.tmpdir at each start and removed only at a normal exit,
+   * so every monitor a fault test kills with kill -9 used to leave one in the machine's /tmp (84 of them, 1.2 GB,
+   * after two .ci/run rounds of FaultToleranceIT's kills). Started by MonitorProcess, a monitor's temp files live
+   * in its own test folder, which the test deletes.
+   */
+  @Test
+  void aMonitorStartedByTheFaultTestsExtractsItsNativeLibrariesIntoItsOwnTestFolder(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Path maps = Path.of("/proc/self/maps");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux /proc to see loaded libraries");
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+    settings.put("registry.url", registry.url());
+    settings.put("topics.frames", "tmp-frames-" + run);
+    settings.put("topics.verdicts", "tmp-verdicts-" + run);
+    settings.put("topics.alerts", "tmp-alerts-" + run);
+    settings.put("topics.dead-letter", "tmp-dlq-" + run);
+    settings.put("streams.application-id", "tmp-it-" + run);
+    settings.put("streams.state-dir", dir.resolve("state").toString());
+    Path own = dir.resolve("tmp-run");
+    try (MonitorProcess p = MonitorProcess.start("tmp-run", own, settings)) {
+      Path childMaps = Path.of("/proc/" + p.process().pid() + "/maps");
+      // RocksDB is loaded when Kafka Streams opens the camera store, once the monitor runs
+      assertThat(p.process().await(() -> loaded(childMaps, "librocksdbjni").isPresent(), Duration.ofSeconds(120)))
+          .as("RocksDB loaded; log:%n%s", p.process().tail(40)).isTrue();
+      assertThat(loaded(childMaps, "librocksdbjni").orElseThrow()).startsWith(own.toString());
+      p.kill();
+    }
+  }
+
+  /** The file of the first library mapped by a process whose name contains {@code name}. */
+  private static java.util.Optional<String> loaded(Path maps, String name) {
+    try {
+      return Files.readAllLines(maps).stream().filter(l -> l.contains(name))
+          .map(l -> l.substring(l.indexOf('/'))).findFirst();
+    } catch (IOException e) {
+      return java.util.Optional.empty(); // not started yet, or gone
+    }
+  }
+
   @Test
   void waitsForAnUnreachableRegistryWithClearLogLinesLiveButNotReadyUntilStopped(KafkaBroker.Info broker)
       throws Exception {

@@ -55,8 +55,11 @@ public final class MonitorProcess implements AutoCloseable {
     httpPort = ChildProcess.freePort();
     settings.put("http.port", Integer.toString(httpPort));
     Path config = dir.resolve("monitor.properties");
+    // The child's temp folder inside this test's: RocksDB extracts its JNI library (15 MB) there at each start and
+    // removes it only at a normal exit, so a monitor killed with kill -9 would otherwise leave one in /tmp per kill.
+    Path tmp = dir.resolve("tmp");
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(tmp);
       StringBuilder text = new StringBuilder();
       settings.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
       Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
@@ -68,7 +71,7 @@ public final class MonitorProcess implements AutoCloseable {
     // the build's class-data archive included
     process = ChildProcess.start(name + "#" + starts, List.of(TestData.repoRoot().resolve("monitor").toString(), "run",
         "--config", config.toString()), dir, dir.resolve("monitor-" + starts + ".log"),
-        Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m",
+        Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m '-Djava.io.tmpdir=" + tmp + "'",
             // the launcher's `java` is the test JVM's own, as the build's class archive was made by it
             "PATH", Path.of(ChildProcess.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH")));
   }
