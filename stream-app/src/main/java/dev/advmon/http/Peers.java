@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -41,6 +43,13 @@ public final class Peers {
     }
   }
 
+  /**
+   * Most bytes of one peer's answer: far above its largest (the camera listing stops at 10,000 cameras; a picture is
+   * a small PNG), far below what would strain the heap if {@code application.server} named another service.
+   */
+  static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+  private final int maxAnswerBytes;
   private final HostInfo self;
   private final Supplier<List<HostInfo>> others;
   private final Duration timeout;
@@ -54,6 +63,11 @@ public final class Peers {
    * @param bearerToken sent as {@code Authorization: Bearer} when the peers require one; null for none
    */
   public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken) {
+    this(self, others, timeout, bearerToken, MAX_ANSWER_BYTES);
+  }
+
+  Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken, int maxAnswerBytes) {
+    this.maxAnswerBytes = maxAnswerBytes;
     this.self = self;
     this.others = others;
     this.timeout = timeout;
@@ -109,15 +123,23 @@ public final class Peers {
     if (bearerToken != null) {
       request.header("Authorization", "Bearer " + bearerToken);
     }
-    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+    CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), info -> new CappedBody(
+        maxAnswerBytes, "no answer of a monitor is that large: is " + serverName(peer) + " this monitor's HTTP port "
+            + "(its streams.application-server)?"));
+    // the request's own timeout stops at the headers: a peer that sends them and then stalls would hold the
+    // dashboard request (and its HTTP worker) waiting for it for ever
+    return call.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
             r.statusCode() == 200 ? null : "answered HTTP " + r.statusCode()))
-        .exceptionally(e -> new Answer(peer, 0, null, null, reason(e)));
+        .exceptionally(e -> {
+          call.cancel(true);
+          return new Answer(peer, 0, null, null, reason(e));
+        });
   }
 
   private String reason(Throwable e) {
     Throwable t = e.getCause() != null ? e.getCause() : e;
-    if (t instanceof HttpTimeoutException) {
+    if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
       return "no answer within " + timeout.toMillis() + " ms";
     }
     if (t instanceof IOException) {

@@ -2,6 +2,7 @@ package dev.advmon.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.http.CappedBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -317,7 +318,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    */
   private HttpResponse<String> exchange(HttpRequest request, Duration timeout) throws IOException, InterruptedException {
     java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
-        http.sendAsync(request, info -> new CappedBody(MAX_ANSWER_BYTES));
+        http.sendAsync(request, info -> HttpResponse.BodySubscribers.mapping(new CappedBody(MAX_ANSWER_BYTES,
+            "far more than any schema: is the URL a schema registry's API root?"),
+            b -> new String(b, StandardCharsets.UTF_8)));
     try {
       return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -335,57 +338,6 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     } catch (InterruptedException e) {
       answer.cancel(true);
       throw e;
-    }
-  }
-
-  /** A response body as text, refused once it grows past {@code max} bytes. */
-  private static final class CappedBody implements HttpResponse.BodySubscriber<String> {
-    private final int max;
-    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    private final java.util.concurrent.CompletableFuture<String> text = new java.util.concurrent.CompletableFuture<>();
-    private java.util.concurrent.Flow.Subscription subscription;
-
-    CappedBody(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public java.util.concurrent.CompletionStage<String> getBody() {
-      return text;
-    }
-
-    @Override
-    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<java.nio.ByteBuffer> items) {
-      for (java.nio.ByteBuffer b : items) {
-        if (text.isDone()) {
-          return;
-        }
-        if ((long) bytes.size() + b.remaining() > max) {
-          subscription.cancel();
-          text.completeExceptionally(new IOException("the answer is larger than " + max + " bytes, far more than "
-              + "any schema: is the URL a schema registry's API root?"));
-          return;
-        }
-        byte[] chunk = new byte[b.remaining()];
-        b.get(chunk);
-        bytes.write(chunk, 0, chunk.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      text.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      text.complete(bytes.toString(StandardCharsets.UTF_8));
     }
   }
 

@@ -1,0 +1,107 @@
+package dev.advmon.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What another instance may answer: a peer is found by the {@code application.server} it advertises, and a wrong
+ * one (another service's port) may send anything. A peer's answer is read within its timeout and up to a cap.
+ */
+class PeersTest {
+
+  private HttpServer server;
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  private HostInfo serve(String path, com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(path, handler);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "peers-test-server");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.start();
+    return new HostInfo("127.0.0.1", server.getAddress().getPort());
+  }
+
+  @Test
+  void anAnswerLargerThanTheCapIsRefusedNamingThePeerInsteadOfFillingTheHeap() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      ex.sendResponseHeaders(200, 0); // chunked: no length to refuse up front
+      try (OutputStream out = ex.getResponseBody()) {
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < 64; i++) { // 4 MiB
+          out.write(chunk);
+        }
+      } catch (IOException closedByTheClient) {
+        // expected once the client stops reading
+      }
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null, 1024 * 1024);
+
+    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(answer.ok()).isFalse();
+    assertThat(answer.body()).isNull();
+    assertThat(answer.error()).contains("larger than 1048576 bytes").contains("streams.application-server");
+  }
+
+  @Test
+  void aPeerThatSendsItsHeadersButNotItsBodyIsCutAtTheTimeout() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      ex.getResponseBody().write('[');
+      ex.getResponseBody().flush();
+      try {
+        release.await(60, TimeUnit.SECONDS); // the rest never comes while the test runs
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(1), null);
+
+    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(answer.ok()).isFalse();
+    assertThat(answer.error()).isEqualTo("no answer within 1000 ms");
+  }
+
+  @Test
+  void anAnswerWithinTheCapComesBackWhole() throws Exception {
+    byte[] body = "[{\"cameraId\":\"cam-1\"}]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HostInfo peer = serve("/cameras", ex -> {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null, body.length);
+
+    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(answer.ok()).isTrue();
+    assertThat(answer.body()).isEqualTo(body);
+    assertThat(answer.contentType()).isEqualTo("application/json");
+  }
+}
