@@ -3,6 +3,7 @@ package dev.advmon.cli;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.HttpSchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,6 +26,9 @@ final class ConfigCommand implements Callable<Integer> {
       // what `run` refuses before it connects to anything: the bundle and its calibration (no engine is loaded)
       ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
       int detectors = Detectors.forBundle(bundle).size();
+      // and the registry client `run` builds before it connects, which refuses a registry.url carrying user info
+      // and a trust store it cannot read; building it connects to nothing
+      new HttpSchemaRegistryClient(Wiring.registrySettings(c));
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
       if (detectors == 0) {
         System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "

@@ -166,6 +166,25 @@ class CommandErrorsTest {
   }
 
   @Test
+  void configCheckRefusesTheRegistrySettingsRunRefusesBeforeConnecting() throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    String base = "kafka.bootstrap.servers=localhost:9092\n";
+    Files.writeString(config, base + "registry.url=http://user:s3cret@localhost:8081\n");
+    Outcome userInfo = run("config", "--check", config.toString());
+    assertThat(userInfo.exit()).isEqualTo(2);
+    assertThat(userInfo.err()).contains("carries user info").contains("registry.basic-auth.user-info")
+        .doesNotContain("s3cret").doesNotContain("\tat ");
+
+    Path missingStore = dir.resolve("no-such-truststore.p12");
+    Files.writeString(config, base + "registry.url=https://localhost:8081\n"
+        + "registry.ssl.truststore.location=" + missingStore + "\n");
+    Outcome store = run("config", "--check", config.toString());
+    assertThat(store.exit()).isEqualTo(2);
+    assertThat(store.err()).contains("cannot read the registry trust store " + missingStore)
+        .contains("registry.ssl.truststore.location").doesNotContain("\tat ");
+  }
+
+  @Test
   void aMissingConfigurationFileIsNamed() {
     Path absent = dir.resolve("absent.properties");
     Outcome o = run("config", "--check", absent.toString());
