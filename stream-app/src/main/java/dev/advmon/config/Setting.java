@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * One documented setting: its key in the properties file, its environment variable, its default and what it
- * does. The reference in README.md is generated from the same table ({@code ./monitor config --reference}).
+ * does. The reference in README.md is generated from the same table ({@code ./monitor config} prints it).
  */
 public record Setting(String key, String defaultValue, String doc) {
 
