@@ -45,9 +45,9 @@ public final class MonitorConfig {
       new Setting("model.inter-op-threads", "1",
           "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
-          "Largest encoded image accepted, in bytes; larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
+          "Largest encoded image accepted, in bytes, at most 2147483647 (the largest byte array); larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
       new Setting("image.max-pixels", "16777216",
-          "Most pixels (width x height) an image header may declare; checked before decoding, against decompression bombs."),
+          "Most pixels (width x height) an image header may declare; checked before decoding, against decompression bombs; at most 715827882 (their RGB bytes must fit in one array)."),
       new Setting("image.max-dimension", "16384",
           "Largest width or height an image header may declare."),
       new Setting("kafka.bootstrap.servers", "",
@@ -71,7 +71,7 @@ public final class MonitorConfig {
       new Setting("topics.dead-letter", "frames-dlq", "Output topic: a DeadLetter, with the original bytes and the reason, per frame that could not be scored."),
       new Setting("topics.create", "true", "Create missing topics at start-up; false = fail naming the missing ones."),
       new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
-      new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates; -1 = the broker's default."),
+      new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates, 1..32767; -1 = the broker's default."),
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
       new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
       new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
@@ -79,9 +79,9 @@ public final class MonitorConfig {
       new Setting("streams.instance-id", "",
           "Stable id of this instance for static group membership (group.instance.id = <application-id>-<instance-id>, plus a per-thread suffix) and for its transactional ids; empty = the host name (in Kubernetes, the StatefulSet pod name such as advmon-0). A restart with the same id rejoins at once, without a rebalance, and fences its predecessor's open transaction. Must be unique per running instance."),
       new Setting("streams.session-timeout-ms", "30000",
-          "How long the group waits for an instance that stopped heartbeating (and did not leave) before moving its partitions to the others; a restart within it needs no rebalance."),
+          "How long the group waits for an instance that stopped heartbeating (and did not leave) before moving its partitions to the others; a restart within it needs no rebalance. 6000..1800000 (the broker's default group.min/max.session.timeout.ms)."),
       new Setting("streams.transaction-timeout-ms", "30000",
-          "Exactly-once transaction timeout: the broker aborts a transaction left open this long by an instance that died and did not come back with the same instance id. Registry calls inside a transaction give up after two thirds of it."),
+          "Exactly-once transaction timeout: the broker aborts a transaction left open this long by an instance that died and did not come back with the same instance id. Registry calls inside a transaction give up after two thirds of it. 5000..900000 (at most the broker's default transaction.max.timeout.ms), and longer than streams.commit-interval-ms."),
       new Setting("streams.leave-group-on-close", "auto",
           "On a clean shutdown (SIGTERM): auto = leave the consumer group when other instances are in it (they take over this instance's partitions at once), else stay a static member for streams.session-timeout-ms (a restart with the same instance id then takes them back without a rebalance; leaving an otherwise empty group costs the next start the broker's group.initial.rebalance.delay.ms and a second rebalance, about 5 s); true = always leave; false = never."),
       new Setting("streams.restart-backoff-max-ms", "60000",
@@ -95,7 +95,7 @@ public final class MonitorConfig {
       new Setting("campaign.min-frames", "20",
           "Fewest verdicts a camera's window needs to count; windows with fewer neither raise, extend nor clear a campaign."),
       new Setting("campaign.baseline-rate", "0.1",
-          "Share of a camera's frames that ordinary conditions may flag (0..1; the per-condition false-alarm cap); a window counts towards a campaign when its flagged frames are clearly more than this explains (one-sided binomial test, p < 0.01), not merely above it."),
+          "Share of a camera's frames that ordinary conditions may flag (0 or more and below 1; the per-condition false-alarm cap); a window counts towards a campaign when its flagged frames are clearly more than this explains (one-sided binomial test, p < 0.01), not merely above it."),
       new Setting("campaign.consecutive-windows", "3",
           "Windows in a row clearly above the baseline that raise a CAMPAIGN alert, and not clearly above it that clear it (CAMPAIGN_CLEARED)."),
       new Setting("campaign.max-clock-skew-ms", "30000",
@@ -118,7 +118,7 @@ public final class MonitorConfig {
       new Setting("http.threads", "4", "Worker threads of the HTTP server (a slow client holds one at most http.timeout-ms)."),
       new Setting("http.timeout-ms", "10000", "Time a client may take to send its request, and the server to write its response, before the connection is closed."),
       new Setting("registry.unknown-id-cache-ms", "60000",
-          "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each."));
+          "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each; 0 = no cache."));
 
   private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 

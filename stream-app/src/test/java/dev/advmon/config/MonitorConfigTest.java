@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +128,39 @@ class MonitorConfigTest {
     String ref = MonitorConfig.reference();
     for (Setting s : MonitorConfig.SETTINGS) {
       assertThat(ref).contains("`" + s.key() + "`").contains(s.envName());
+    }
+  }
+
+  /**
+   * Ranges a user cannot guess (the broker's limits, a cap below the JVM's), each as the reference states it, with
+   * a value just outside and one just inside: the reference must state what validation enforces.
+   */
+  @Test
+  void everyRangeTheValidationEnforcesBeyondSignAndTypeIsStatedInTheReference() {
+    record Range(String key, String stated, String outside, String inside) {}
+    List<Range> ranges = List.of(
+        new Range("streams.session-timeout-ms", "6000..1800000", "5999", "1800000"),
+        new Range("streams.transaction-timeout-ms", "5000..900000", "900001", "5000"),
+        new Range("streams.transaction-timeout-ms", "longer than streams.commit-interval-ms", "5000", "5001"),
+        new Range("campaign.baseline-rate", "0 or more and below 1", "1", "0"),
+        new Range("image.max-encoded-bytes", "at most 2147483647", "2147483648", "2147483647"),
+        new Range("image.max-pixels", "at most " + dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE,
+            Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE + 1),
+            Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE)),
+        new Range("registry.unknown-id-cache-ms", "0 = no cache", "-1", "0"),
+        new Range("topics.replication-factor", "1..32767", "32768", "32767"));
+    for (Range r : ranges) {
+      Map<String, String> extra = r.key().equals("streams.transaction-timeout-ms") && r.inside().equals("5001")
+          ? Map.of("streams.commit-interval-ms", "5000") : Map.of();
+      Map<String, String> outside = new java.util.HashMap<>(extra);
+      outside.put(r.key(), r.outside());
+      Map<String, String> inside = new java.util.HashMap<>(extra);
+      inside.put(r.key(), r.inside());
+      assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), outside, dir).validated()).as(r.key() + "=" + r.outside())
+          .hasMessageContaining("'" + r.key() + "'");
+      MonitorConfig.load(null, Map.of(), inside, dir).validated();
+      Setting s = MonitorConfig.SETTINGS.stream().filter(x -> x.key().equals(r.key())).findFirst().orElseThrow();
+      assertThat(s.doc()).as("the reference of " + r.key() + " states its range").contains(r.stated());
     }
   }
 
