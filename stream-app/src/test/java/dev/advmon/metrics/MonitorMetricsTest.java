@@ -47,4 +47,31 @@ class MonitorMetricsTest {
     assertThat(MonitorMetrics.DEAD_LETTER_REASONS).containsExactlyInAnyOrderElementsOf(
         codesIn(DeadLetter.getClassSchema().getField("reason").doc()).stream().distinct().toList());
   }
+
+  /**
+   * README names metrics operators alert on and the dead-letter reasons and alert kinds they filter by: each metric
+   * it names must be one /metrics exports, and it must name every reason and kind the monitor writes.
+   */
+  @Test
+  void readmeNamesOnlyExportedMetricsAndEveryReasonAndKind() throws Exception {
+    String readme = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"));
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      metrics.pendingFrames(() -> 0); // registered by the batcher at start-up
+      String scrape = metrics.scrape();
+      Matcher named = Pattern.compile("\\badvmon_[a-z_]+").matcher(readme);
+      int count = 0;
+      while (named.find()) {
+        count++;
+        assertThat(scrape).as("README names metric %s; /metrics exports no such name", named.group())
+            .containsPattern("(?m)^(# TYPE )?" + named.group() + "[{ ]"); // a sample, or a histogram's family
+      }
+      assertThat(count).as("README names metrics (else this checks nothing)").isPositive();
+    }
+    for (String reason : MonitorMetrics.DEAD_LETTER_REASONS) {
+      assertThat(readme).as("README documents dead-letter reason " + reason).contains("`" + reason + "`");
+    }
+    for (String kind : MonitorMetrics.ALERT_KINDS) {
+      assertThat(readme).as("README documents alert kind " + kind).contains(kind);
+    }
+  }
 }
