@@ -216,6 +216,17 @@ public final class MonitorConfig {
       }
     });
     overrides.forEach((key, value) -> {
+      // flags such as ./loadtest/run --set KEY=VALUE: a misspelt key would otherwise be ignored without a word
+      if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
+        throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)
+            + " (see the configuration reference in README.md)");
+      }
+      if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))
+          && kafkaNearMiss(key) != null) {
+        throw new ConfigException("command line: unknown setting '" + key + "': kafka.* keys pass through to the "
+            + "Kafka clients, and neither Kafka Streams nor its clients know '" + key.substring("kafka.".length())
+            + "'; did you mean '" + kafkaNearMiss(key) + "'?");
+      }
       values.put(key, value);
       origins.put(key, "command line");
     });

@@ -110,6 +110,17 @@ class MonitorConfigTest {
   }
 
   @Test
+  void unknownSettingFromTheCommandLineFailsWithASuggestion() {
+    // ./loadtest/run --set streams.num-thread=4 ran with two threads and said nothing
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.num-thread", "4"), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown setting 'streams.num-thread'")
+        .hasMessageContaining("did you mean 'streams.num-threads'");
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("kafka.linger.ms", "5"), dir).kafkaClientProperties())
+        .containsEntry("linger.ms", "5");
+  }
+
+  @Test
   void requiredSettingsNameTheirEnvironmentVariable() {
     MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(), dir);
     assertThatThrownBy(() -> c.require("kafka.bootstrap.servers"))
