@@ -59,7 +59,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   public HttpSchemaRegistryClient(RegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
     if (settings.mockScope().isPresent()) {
-      throw new IllegalArgumentException("mock:// URLs name an in-memory registry; use InMemorySchemaRegistry");
+      throw new IllegalArgumentException("registry.url: mock:// names an in-memory registry, which only tests and the demo "
+          + "hold in the same process; give the http:// or https:// URL of a schema registry (code: InMemorySchemaRegistry)");
     }
     HttpClient.Builder builder = HttpClient.newBuilder()
         // HTTP/1.1: the default HTTP/2 sends an h2c upgrade on plain http, which some proxies mishandle.

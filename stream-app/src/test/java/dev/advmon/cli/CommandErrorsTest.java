@@ -182,6 +182,12 @@ class CommandErrorsTest {
     assertThat(store.exit()).isEqualTo(2);
     assertThat(store.err()).contains("cannot read the registry trust store " + missingStore)
         .contains("registry.ssl.truststore.location").doesNotContain("\tat ");
+
+    Files.writeString(config, base + "registry.url=mock://tests\n");
+    Outcome mock = run("config", "--check", config.toString());
+    assertThat(mock.exit()).isEqualTo(2);
+    assertThat(mock.err()).contains("registry.url").contains("http:// or https:// URL of a schema registry")
+        .doesNotContain("\tat ");
   }
 
   @Test
