@@ -250,4 +250,26 @@ class CampaignTrackerTest {
     assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, Long.MAX_VALUE))
         .forgettable(idle, 2_000_000)).as("idle retention of Long.MAX_VALUE keeps the camera").isFalse();
   }
+
+  @Test
+  void aQuietCameraIsForgottenOnlyPastTheIdleRetentionAndNeverWithZero() {
+    // README: campaign.idle-retention-ms 0 = keep every camera for ever; nothing checked the 0 itself
+    CameraStatus idle = new CameraStatus("cam-9", CameraStatus.NORMAL, 1_004_000, 0, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
+    assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 0)).forgettable(idle, Long.MAX_VALUE))
+        .as("idle retention 0 never forgets").isFalse();
+    CampaignTracker oneMs = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 1));
+    assertThat(oneMs.forgettable(idle, 1_004_001)).as("kept until the retention has passed").isFalse();
+    assertThat(oneMs.forgettable(idle, 1_004_002)).as("forgotten once it has").isTrue();
+    CameraStatus counting = new CameraStatus("cam-9", CameraStatus.NORMAL, 1_004_000, 5, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
+    assertThat(oneMs.forgettable(counting, Long.MAX_VALUE)).as("a camera with frames in its open window stays").isFalse();
+  }
+
+  @Test
+  void aWindowWithExactlyTheMinimumFramesCounts() {
+    // campaign.min-frames is the fewest verdicts a window needs to count: 10 here; the other tests use 5 and 20
+    for (int w = 0; w < 4; w++) {
+      window(w, 10, 5);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
 }
