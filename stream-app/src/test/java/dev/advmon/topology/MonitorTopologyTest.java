@@ -201,6 +201,27 @@ class MonitorTopologyTest {
     assertThat(verdicts.isEmpty()).isTrue();
   }
 
+  /**
+   * Each of FrameValidation's refusals, one frame apiece: the test above reaches only two of them, so dropping any
+   * other check left the suite green (a blank cameraId was even scored into a verdict).
+   */
+  @Test
+  void framesWithABlankCameraNoImageOrAnUnknownEncodingAreDeadLetteredAsInvalidSayingWhich() throws Exception {
+    byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+    send("cam-5", frame("blank-camera", " ", ImageEncoding.PNG, png, null, null));
+    send("cam-5", frame("no-image", "cam-5", ImageEncoding.PNG, new byte[0], null, null));
+    send("cam-5", frame("unknown-encoding", "cam-5", ImageEncoding.UNKNOWN, png, null, null));
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).extracting(DeadLetter::getFrameId).containsExactly("blank-camera", "no-image", "unknown-encoding");
+    assertThat(dead).extracting(DeadLetter::getReason).containsOnly("INVALID_FRAME");
+    assertThat(dead).extracting(DeadLetter::getErrorMessage).satisfiesExactly(
+        m -> assertThat(m).contains("cameraId is empty"),
+        m -> assertThat(m).contains("image is empty"),
+        m -> assertThat(m).contains("encoding is UNKNOWN").contains("use PNG, JPEG, GRAY8 or RGB8"));
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+
   /** A white 28x28 frame: the brightness detector flags it, so it has a verdict and an alert. */
   private byte[] whiteFrame(String id) {
     byte[] white = new byte[28 * 28];
