@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class MonitorConfigTest {
 
@@ -264,5 +266,57 @@ class MonitorConfigTest {
     MonitorConfig c = MonitorConfig.load(example, Map.of(), Map.of(), dir).validated()
         .require("kafka.bootstrap.servers", "registry.url");
     assertThat(c.origin("model.engine")).isEqualTo(example.toString());
+  }
+
+  /**
+   * The range checks no other test reached: each of them could be deleted, or its bound moved, with the suite green.
+   * One bad value at a time, so that each row fails on its own check alone.
+   */
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource(delimiter = '|', value = {
+      "streams.session-timeout-ms     | 5999    | must be 6000..1800000",
+      "streams.session-timeout-ms     | 1800001 | must be 6000..1800000",
+      "streams.transaction-timeout-ms | 4999    | must be 5000..900000",
+      "streams.transaction-timeout-ms | 900001  | must be 5000..900000",
+      "campaign.baseline-rate         | 1       | from 0 (inclusive) to 1 (exclusive)",
+      "campaign.baseline-rate         | -0.01   | from 0 (inclusive) to 1 (exclusive)",
+      "campaign.idle-retention-ms     | -1      | must be 0 or more",
+      "registry.unknown-id-cache-ms   | -1      | must be 0 (no cache) or more",
+      "topics.replication-factor      | 0       | must be -1 (broker default) or 1..32767",
+      "http.port                      | 65536   | must be a port number 0..65535",
+      "streams.application-server     | host:0  | must be host:port",
+      "streams.application-server     | host:65536 | must be host:port",
+      "streams.leave-group-on-close   | maybe   | must be auto, true or false",
+      "registry.ssl.truststore.type   | PEM     | must be PKCS12 or JKS",
+      "streams.instance-id            | a/b     | must be letters, digits"})
+  void refusesAValueOutsideItsRangeNamingTheSettingAndTheRange(String key, String value, String problem) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(key, value), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'" + key + "' = '" + value + "'")
+        .hasMessageContaining(problem);
+  }
+
+  @Test
+  void acceptsTheBoundsOfEachRange() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(
+        "streams.session-timeout-ms", "6000", "streams.transaction-timeout-ms", "900000",
+        "campaign.baseline-rate", "0", "campaign.idle-retention-ms", "0", "registry.unknown-id-cache-ms", "0",
+        "topics.replication-factor", "-1", "http.port", "65535", "streams.application-server", "advmon-0.advmon:1",
+        "streams.leave-group-on-close", "AUTO", "registry.ssl.truststore.type", "jks"), dir).validated();
+    assertThat(c.longValue("streams.session-timeout-ms")).isEqualTo(6000);
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.session-timeout-ms", "1800000",
+        "streams.transaction-timeout-ms", "5000", "topics.replication-factor", "32767", "http.port", "0"), dir)
+        .validated().longValue("streams.transaction-timeout-ms")).isEqualTo(5000);
+  }
+
+  @Test
+  void refusesATransactionTimeoutNoLongerThanTheCommitInterval() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.commit-interval-ms", "10000",
+        "streams.transaction-timeout-ms", "10000"), dir).validated())
+        .hasMessageContaining("'streams.transaction-timeout-ms' = '10000'")
+        .hasMessageContaining("must be longer than streams.commit-interval-ms");
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.commit-interval-ms", "10000",
+        "streams.transaction-timeout-ms", "10001"), dir).validated().longValue("streams.transaction-timeout-ms"))
+        .isEqualTo(10001);
   }
 }
