@@ -15,7 +15,9 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.TaskId;
 import org.junit.jupiter.api.Test;
 
@@ -27,24 +29,37 @@ class StreamErrorHandlersTest {
   }
 
   private static StreamErrorHandlers.Production handler(MonitorMetrics metrics) {
+    StreamErrorHandlers.Production h = new StreamErrorHandlers.Production();
+    h.configure(handlerConfigs(metrics));
+    return h;
+  }
+
+  private static java.util.Map<String, Object> handlerConfigs() {
+    return handlerConfigs(MonitorMetrics.inMemory());
+  }
+
+  private static java.util.Map<String, Object> handlerConfigs(MonitorMetrics metrics) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     AvroSerde<DeadLetter> dlq = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", AvroSerde.forClass(Frame.class, registry),
         "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", dlq);
-    StreamErrorHandlers.Production h = new StreamErrorHandlers.Production();
-    h.configure(StreamErrorHandlers.configs(topics, dlq.serializer(), new RecordLimits(100_000), metrics));
-    return h;
+    return StreamErrorHandlers.configs(topics, dlq.serializer(), new RecordLimits(100_000), metrics);
   }
 
   /** A frame record's context: frames-0@7. */
   private static ErrorHandlerContext frameRecord() {
+    return frameRecord("verdicts-sink");
+  }
+
+  /** A frame record's context at processor {@code node}: frames-0@7. */
+  private static ErrorHandlerContext frameRecord(String node) {
     return new ErrorHandlerContext() {
       public String topic() { return "frames"; }
       public int partition() { return 0; }
       public long offset() { return 7; }
       public Headers headers() { return new RecordHeaders(); }
-      public String processorNodeId() { return "verdicts-sink"; }
+      public String processorNodeId() { return node; }
       public TaskId taskId() { return new TaskId(0, 0); }
       public long timestamp() { return 1_000; }
       public byte[] sourceRawKey() { return "cam-1".getBytes(); }
@@ -74,5 +89,25 @@ class StreamErrorHandlersTest {
     assertThat(metrics.counts().deadLettersByReason()).as("the handler's dead letter is counted like the topology's")
         .containsEntry("OUTPUT_FAILED", 1L);
     assertThat(metrics.counts().deadLetters()).isEqualTo(1);
+  }
+
+  @Test
+  void aProcessingFailureCausedByTheJvmOrAnInterruptFailsTheTaskInsteadOfDeadLetteringTheFrame() {
+    // an OutOfMemoryError or an interrupt says nothing about the frame: dead-lettering it would lose a good frame
+    StreamErrorHandlers.Processing h = new StreamErrorHandlers.Processing();
+    h.configure(handlerConfigs());
+    Record<byte[], byte[]> record = new Record<>("cam-1".getBytes(), new byte[] {0, 0, 0, 0, 1, 2}, 1_000);
+    // (not wrapped in a KafkaException: that alone already counts as systemic)
+    for (Exception systemic : new Exception[] {
+        new java.util.concurrent.CompletionException(new OutOfMemoryError("Java heap space")),
+        new InterruptedException("shutting down")}) {
+      var r = h.handleError(frameRecord("score"), record, systemic);
+      assertThat(r.result()).as(systemic.toString()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+      assertThat(r.deadLetterQueueRecords()).as(systemic.toString()).isEmpty();
+    }
+    // while the frame's own failure becomes its dead letter
+    var own = h.handleError(frameRecord("score"), record, new IllegalStateException("this frame broke the scorer"));
+    assertThat(own.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+    assertThat(own.deadLetterQueueRecords()).singleElement().satisfies(d -> assertThat(d.topic()).isEqualTo("dlq"));
   }
 }
