@@ -1,10 +1,9 @@
 package dev.advmon.registry;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
@@ -20,7 +19,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads Confluent wire-format records into specific records. The body is decoded with the WRITER schema
  * (fetched by the id in the header) and resolved to the reader schema of {@code T}, so that records
  * written with an older or a newer compatible schema both read: missing fields take their defaults,
- * unknown fields are skipped. One resolving reader is cached per writer id.
+ * unknown fields are skipped. One resolving reader is cached per writer id and thread.
  *
  * <p>Every failure is typed: {@link WireFormatException} ({@code BAD_MAGIC_BYTE}), {@link SchemaNotFoundException}
  * ({@code UNKNOWN_SCHEMA}) and {@link AvroDecodeException} ({@code BAD_AVRO}) are the record's and become its dead
@@ -31,7 +30,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
   private volatile AvroSerde.Setup setup;
-  private final ConcurrentMap<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
+  /**
+   * Per thread: Avro's reader remembers the thread that created it (GenericDatumReader's {@code creator}, for its
+   * resolver cache), so one reader shared by all threads kept the stream thread that first read each writer id
+   * reachable for as long as this deserializer lives, which is the monitor's life: after an in-place restart that
+   * thread's whole closed Kafka Streams client stayed in the heap. A thread's own readers go with the thread.
+   */
+  private final ThreadLocal<Map<Integer, DatumReader<T>>> readers = ThreadLocal.withInitial(HashMap::new);
 
   /** For Kafka's reflective construction; {@link #configure(Map, boolean)} must follow. */
   public AvroDeserializer() {}
@@ -69,10 +74,11 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   public T deserialize(String topic, byte[] data) {
     AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
     int id = WireFormat.schemaId(data);
-    DatumReader<T> reader = readers.get(id);
+    Map<Integer, DatumReader<T>> mine = readers.get();
+    DatumReader<T> reader = mine.get(id);
     if (reader == null) {
       reader = readerFor(s, id);
-      readers.putIfAbsent(id, reader);
+      mine.put(id, reader);
     }
     String unfit = DeclaredLengths.problem(s.registry().byId(id), data, WireFormat.HEADER_SIZE,
         data.length - WireFormat.HEADER_SIZE);

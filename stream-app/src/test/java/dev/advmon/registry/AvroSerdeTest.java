@@ -74,6 +74,27 @@ class AvroSerdeTest {
     assertThat(back.getAttributes()).containsEntry("gps", "52.5,13.4");
   }
 
+  /**
+   * The deserializer lives as long as the monitor, across in-place restarts of Kafka Streams; the stream thread that
+   * first read a schema id must not stay reachable through it (with that thread, its whole closed client would).
+   */
+  @Test
+  void keepsNoThreadThatReadARecordReachableAfterItEnds() throws Exception {
+    byte[] bytes = serde.serializer().serialize("frames", frame("f-1"));
+    var deserializer = serde.deserializer();
+    Thread reader = new Thread(() -> deserializer.deserialize("frames", bytes), "a-stream-thread");
+    reader.start();
+    reader.join();
+    java.lang.ref.WeakReference<Thread> gone = new java.lang.ref.WeakReference<>(reader);
+    reader = null;
+
+    assertThat(dev.advmon.testing.Await.until(() -> {
+      System.gc();
+      return gone.get() == null;
+    }, java.time.Duration.ofSeconds(10))).as("the ended thread became garbage").isTrue();
+    assertThat(deserializer.deserialize("frames", bytes)).as("still reads afterwards").isEqualTo(frame("f-1"));
+  }
+
   @Test
   void writesMagicByteThenBigEndianIdThenAvroBody() {
     registry.register("other-value", FrameVerdict.getClassSchema()); // so that Frame's id is not 1
