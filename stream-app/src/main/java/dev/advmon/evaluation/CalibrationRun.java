@@ -18,6 +18,7 @@ import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.model.ModelLoader;
+import dev.advmon.model.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +127,7 @@ public final class CalibrationRun {
     boolean idxSource = Files.isRegularFile(source) && source.toString().endsWith(".gz");
     if (idxSource) {
       IdxImages idx = IdxImages.read(source);
+      requireModelGeometry(bundle, idx, source);
       Path labelFile = IdxLabels.besides(source);
       int[] labels = labelFile == null ? null : IdxLabels.read(labelFile);
       if (labels != null && labels.length != idx.count()) {
@@ -242,6 +244,20 @@ public final class CalibrationRun {
         r.consensus());
     c.write(bundle.calibrationFile());
     return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
+  }
+
+  /**
+   * IDX frames go to the model as they are (no conversion): a bundle of another geometry (an RGB model, another
+   * size) must bring its own training images, and the default Fashion-MNIST file is refused before any frame.
+   */
+  private static void requireModelGeometry(ModelBundle bundle, IdxImages idx, Path source) {
+    ModelManifest.InputSpec in = bundle.manifest().input();
+    if (in.channels() != 1 || in.height() != idx.height() || in.width() != idx.width()) {
+      throw new IllegalArgumentException(source + " holds 1x" + idx.height() + "x" + idx.width() + " grayscale images but "
+          + bundle.directory().resolve(ModelBundle.MANIFEST) + " takes " + in.channels() + "x" + in.height() + "x" + in.width()
+          + " (input.channels, height, width): pass --images with a folder of the model's own clean TRAINING images "
+          + "(PNG or JPEG, with labels.csv, columns file,label, to count a frame only where the model is right)");
+    }
   }
 
   /** Image files under {@code source}, in name order. */

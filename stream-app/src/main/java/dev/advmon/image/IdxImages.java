@@ -48,6 +48,14 @@ public final class IdxImages {
     return count;
   }
 
+  public int height() {
+    return height;
+  }
+
+  public int width() {
+    return width;
+  }
+
   /** Image {@code i} as a 1-channel frame with values byte / 255. */
   public FloatImage image(int i) {
     float[] out = new float[height * width];

@@ -124,4 +124,23 @@ class CalibrateCommandTest {
     assertThat(calibrate()).as("index 1000 of a 1,000-image file").isNotZero();
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
+
+  @Test
+  void refusesGrayscale28PixelTrainingImagesForAnRgbBundleAndSaysToPassItsOwnImages() throws Exception {
+    // a bundle of another geometry (tiny-rgb: 3x16x16) given the Fashion-MNIST IDX format, as the default --images is
+    Path rgb = Files.createDirectory(dir.resolve("rgb"));
+    Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
+    for (String f : List.of("model.onnx", "manifest.json")) {
+      Files.copy(src.resolve(f), rgb.resolve(f));
+    }
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int rc = cl.execute("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime", "--images", idx.toString(),
+        "--fit", "50", "--hold", "50", "--copies", "1", "--no-overinterpretation");
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains(idx.toString(), "1x28x28", "3x16x16", "--images", "labels.csv");
+    assertThat(rgb.resolve("calibration.json")).doesNotExist();
+  }
 }
