@@ -29,4 +29,23 @@ class EvaluateCommandTest {
     assertThat(report).startsWith("**A sample (--per-kind 3, --clean-limit 40)**")
         .contains("judge only this sample").contains("### Attack kinds");
   }
+
+  @Test
+  void refusesToMeasureAnRgbBundleOnTheGrayscaleDefaultSetsAndNamesTheOptionsToPass() {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    String rgb = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb").toString();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("evaluate", "--model", rgb, "--engine", "OnnxRuntime", "none")).isNotZero();
+    assertThat(err.toString()).contains("3x16x16", "1x28x28", "--clean DIR", "--corruptions none");
+
+    java.io.StringWriter err2 = new java.io.StringWriter();
+    picocli.CommandLine cl2 = Main.commandLine();
+    cl2.setErr(new java.io.PrintWriter(err2, true));
+    // its own clean set named, the default corruption set still is Fashion-MNIST's
+    assertThat(cl2.execute("evaluate", "--model", rgb, "--engine", "OnnxRuntime", "--clean",
+        TestData.repoRoot().resolve("models/eval/fashion-mnist-test").toString(), "none")).isNotZero();
+    assertThat(err2.toString()).contains("--corruptions none").doesNotContain("--clean DIR");
+  }
 }
