@@ -504,7 +504,18 @@ def main():
     manifest_path = os.path.join(args.model, "manifest.json")
     with open(manifest_path) as f:
         manifest = json.load(f)
-    training = manifest["training"]
+    # the head trains on the Fashion-MNIST training split (IDX, 1x28x28) and needs train.py's validation split as
+    # the holdout; a bundle of one's own (`training` is optional in the manifest) would otherwise fail deep inside
+    inp = manifest.get("input", {})
+    geometry = (inp.get("channels"), inp.get("height"), inp.get("width"))
+    training = manifest.get("training") or {}
+    if geometry != (1, 28, 28) or "--val-size" not in training.get("command", ""):
+        raise SystemExit(f"{manifest_path}: detector_head.py trains a head only for a Fashion-MNIST bundle made by "
+                         f"models/recipe/train.py --val-size N (input 1x28x28, manifest training.command with --val-size); "
+                         f"this one takes {'x'.join(str(v) for v in geometry)}"
+                         f"{'' if training.get('command') else ' and has no training.command'}. A bundle of your own runs "
+                         f"without the learned detector: calibrate it (./monitor calibrate --images DIR), optionally "
+                         f"after models/recipe/layer_stats.py for the consistency detector")
     val_size = int(training["command"].split("--val-size")[1].split()[0]) if "--val-size" in training.get("command", "") else 0
     if val_size <= 0:
         raise SystemExit(f"{manifest_path}: training.command has no --val-size: the classifier has no holdout to calibrate on")
