@@ -54,14 +54,14 @@ public final class OverinterpretationEvaluation {
     List<String> header = List.of(lines.get(0).split(","));
     int fileCol = header.indexOf("file");
     int labelCol = header.indexOf("label");
-    FramePreparer preparer = FramePreparer.forModel(limits, bundle.manifest());
-    List<FloatImage> frames = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     for (String line : lines.subList(1, Math.min(lines.size(), limit + 1))) {
       String[] c = line.split(",");
-      frames.add(preparer.prepare(cleanDir.resolve(c[fileCol])));
+      files.add(cleanDir.resolve(c[fileCol]));
       labels.add(Integer.parseInt(c[labelCol]));
     }
+    List<FloatImage> frames = prepared(files, FramePreparer.forModel(limits, bundle.manifest()));
     List<Group> out = new ArrayList<>();
     try (DjlClassifier classifier = loader.load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), maxBatch);
@@ -83,6 +83,9 @@ public final class OverinterpretationEvaluation {
       }
     }
     float[][] patterns = patterns(shortcutBundle.directory().resolve("shortcut_patterns.json"));
+    // the shortcut bundle gets the frames in its own geometry: the default bundle may be an RGB model of another
+    // size, and the border patterns are as long as the shortcut bundle's border
+    frames = prepared(files, FramePreparer.forModel(limits, shortcutBundle.manifest()));
     try (DjlClassifier classifier = loader.load(shortcutBundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(shortcutBundle), maxBatch);
       List<FloatImage> stamped = new ArrayList<>();
@@ -91,6 +94,14 @@ public final class OverinterpretationEvaluation {
       }
       out.add(group("shortcut bundle, test frames with their class's border pattern", scorer.score(stamped)));
       out.add(group("shortcut bundle, clean test frames", scorer.score(frames)));
+    }
+    return out;
+  }
+
+  private static List<FloatImage> prepared(List<Path> files, FramePreparer preparer) throws Exception {
+    List<FloatImage> out = new ArrayList<>(files.size());
+    for (Path f : files) {
+      out.add(preparer.prepare(f));
     }
     return out;
   }

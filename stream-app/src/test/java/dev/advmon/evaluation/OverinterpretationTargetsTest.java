@@ -47,4 +47,19 @@ class OverinterpretationTargetsTest {
     assertThat(stamped.count()).isEqualTo(2000);
     assertThat(stamped.oiRate()).as("shortcut bundle on border-stamped frames flagged").isGreaterThanOrEqualTo(0.95);
   }
+
+  @Test
+  void measuresAnRgbBundleOfAnotherSizeBesideTheGrayscaleShortcutBundle() throws Exception {
+    // a bundle of one's own (tiny-rgb: 3x16x16) beside the 1x28x28 shortcut bundle: each gets the frames in its geometry
+    Path root = TestData.repoRoot();
+    ModelBundle rgb = ModelBundle.load(root.resolve("stream-app/src/test/resources/models/tiny-rgb"));
+    ModelBundle shortcut = ModelBundle.load(root.resolve("models/fashion-mnist-shortcut"));
+    List<OverinterpretationEvaluation.Group> g = OverinterpretationEvaluation.evaluate(rgb, shortcut,
+        new ModelLoader(EngineChoice.parse("OnnxRuntime"), InferenceThreads.defaults()), 128, ImageLimits.defaults(),
+        root.resolve("models/eval/fashion-mnist-test"), 20);
+    assertThat(g.get(0).count()).isEqualTo(20);
+    OverinterpretationEvaluation.Group stamped = g.get(g.size() - 2);
+    assertThat(stamped.count()).isEqualTo(20);
+    assertThat(stamped.oiRate()).as("shortcut bundle on border-stamped frames flagged").isGreaterThanOrEqualTo(0.95);
+  }
 }
