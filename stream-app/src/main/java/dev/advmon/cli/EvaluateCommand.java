@@ -4,7 +4,6 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.evaluation.DetectionEvaluation;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.model.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +47,14 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-    requireOwnSetsForAnotherGeometry(bundle);
+    List<String> unnamed = new java.util.ArrayList<>();
+    if (clean == null) {
+      unnamed.add(DefaultSets.CLEAN);
+    }
+    if (corruptions == null) {
+      unnamed.add("--corruptions DIR (a corruption set of its own images) or --corruptions none");
+    }
+    DefaultSets.requireNamedFor(bundle, unnamed);
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     Path corrDir = corruptions == null ? Main.home().resolve("models/corruptions") : corruptions.equals("none") ? null : Path.of(corruptions);
     if (corrDir != null && !Files.isRegularFile(corrDir.resolve("manifest.csv"))) {
@@ -75,29 +81,5 @@ final class EvaluateCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%nmodel %s, clean frames %s, corruptions %s, fixtures %s, %.0f s%n", bundle.id(), cleanDir, corrDir,
         fixtures, (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  /**
-   * The default clean and corruption sets are Fashion-MNIST (1x28x28 grayscale). A bundle that takes another geometry
-   * (an RGB model, another size) would be measured on frames converted from them, off its own distribution: its false
-   * alarms would say nothing about its own camera frames. So such a bundle names its own sets.
-   */
-  private void requireOwnSetsForAnotherGeometry(ModelBundle bundle) {
-    ModelManifest.InputSpec in = bundle.manifest().input();
-    if (in.channels() == 1 && in.height() == 28 && in.width() == 28) {
-      return;
-    }
-    List<String> missing = new java.util.ArrayList<>();
-    if (clean == null) {
-      missing.add("--clean DIR (the model's own clean TEST images, PNG or JPEG, with labels.csv, columns file,label)");
-    }
-    if (corruptions == null) {
-      missing.add("--corruptions DIR (a corruption set of its own images) or --corruptions none");
-    }
-    if (!missing.isEmpty()) {
-      throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST) + " takes " + in.channels() + "x"
-          + in.height() + "x" + in.width() + " frames, but the default sets (models/eval/fashion-mnist-test, models/corruptions) "
-          + "are 1x28x28 grayscale Fashion-MNIST: pass " + String.join(" and ", missing));
-    }
   }
 }

@@ -38,6 +38,7 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
     }
     MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    DefaultSets.requireNamedFor(bundle, clean == null ? List.of(DefaultSets.CLEAN) : List.of());
     Path shortcutDir = shortcut != null ? shortcut : Main.home().resolve("models/fashion-mnist-shortcut");
     if (!Files.isDirectory(shortcutDir)) { // named here: ModelBundle's own message points at --model
       throw new IllegalArgumentException("--shortcut " + shortcutDir + ": no such folder; give the shortcut bundle's "

@@ -48,4 +48,15 @@ class EvaluateCommandTest {
         TestData.repoRoot().resolve("models/eval/fashion-mnist-test").toString(), "none")).isNotZero();
     assertThat(err2.toString()).contains("--corruptions none").doesNotContain("--clean DIR");
   }
+
+  @Test
+  void evaluateOverinterpretationRefusesTheGrayscaleDefaultCleanSetForAnRgbBundle() {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    String rgb = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb").toString();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("evaluate-overinterpretation", "--model", rgb, "--limit", "5")).isNotZero();
+    assertThat(err.toString()).contains("3x16x16", "1x28x28", "--clean DIR");
+  }
 }
