@@ -56,6 +56,9 @@ public final class CalibrationRun {
    */
   public static final double CONSENSUS_WEIGHT = 0.3;
 
+  /** Fewest clean threshold frames (model right) a calibration is written from: a detector's 1% share needs 100. */
+  public static final int MIN_CLEAN_THRESHOLD_FRAMES = 100;
+
   /**
    * Everything calibrate can be told. {@code budget}: the caps on the threshold frames (clean any-alert share,
    * and each corruption's); {@code copies}: corrupted copies per threshold frame; {@code fitCopies}: corrupted copies
@@ -222,6 +225,15 @@ public final class CalibrationRun {
     Calibrator.Settings settings = new Calibrator.Settings(o.stability(), o.squeezers(), o.squeezeSignals(), maha, knn, 1,
         o.knnBank(), 1e-3, o.batch(), oi, head, weights, o.budget(), layers, o.consensus());
     Calibrator.Result r = Calibrator.calibrate(classifier, fitMix, mix, settings);
+    int cleanCounted = r.groupCounts().getOrDefault(Calibrator.CLEAN, 0);
+    if (cleanCounted < MIN_CLEAN_THRESHOLD_FRAMES) {
+      // each detector's threshold sits at about 1% of the clean frames: from a few dozen it is their maximum, and a
+      // calibration from 16 clean frames alerted on half of the clean test frames
+      throw new IllegalArgumentException("only " + cleanCounted + " clean threshold frames the model gets right (of " + hold.size()
+          + " threshold images from " + source + "): thresholds at about 1% of the clean frames per detector need at least "
+          + MIN_CLEAN_THRESHOLD_FRAMES + "; calibration.json not written. Give --images more clean training images (of a folder, a "
+          + "third set the thresholds: " + 3 * MIN_CLEAN_THRESHOLD_FRAMES + " or more, thousands for rates you can trust) or a larger --hold");
+    }
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
     if (learned != null && !variants.isEmpty()) {

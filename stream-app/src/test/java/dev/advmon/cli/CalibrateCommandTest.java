@@ -143,4 +143,18 @@ class CalibrateCommandTest {
     assertThat(err.toString()).contains(idx.toString(), "1x28x28", "3x16x16", "--images", "labels.csv");
     assertThat(rgb.resolve("calibration.json")).doesNotExist();
   }
+
+  @Test
+  void refusesToWriteACalibrationFromTooFewCleanThresholdFramesAndSaysWhatToGive() throws Exception {
+    java.io.StringWriter err = new java.io.StringWriter();
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    // 40 threshold images: each detector's threshold would be the largest score of about 40 frames
+    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", idx.toString(),
+        "--fit", "200", "--hold", "40", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains("clean threshold frames", "of 40 threshold images", "at least 100", "--images", "--hold");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
 }
