@@ -66,7 +66,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots (required).")
   Path report;
 
-  @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until a step is not sustained (99.5% of its frames sent and answered, backlog bounded; see README, Load test); report the highest sustained rate.")
+  @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until a step is not sustained (99.5%% of its frames sent and answered, backlog bounded; see README, Load test); report the highest sustained rate.")
   boolean ramp;
 
   @Option(names = "--ramp-factor", defaultValue = "1.25", description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
