@@ -78,8 +78,8 @@ final class EvaluateCommand implements Callable<Integer> {
         FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
         new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
     DetectionEvaluation.print(System.out, r);
-    System.out.printf(Locale.ROOT, "%nmodel %s, clean frames %s, corruptions %s, fixtures %s, %.0f s%n", bundle.id(), cleanDir, corrDir,
-        fixtures, (System.nanoTime() - t0) / 1e9);
+    System.out.printf(Locale.ROOT, "%nmodel %s, clean frames %s, corruptions %s, fixtures %s, %.0f s%n", bundle.id(), cleanDir,
+        corrDir == null ? "none" : corrDir, fixtures, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

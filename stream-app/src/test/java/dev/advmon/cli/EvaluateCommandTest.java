@@ -27,7 +27,7 @@ class EvaluateCommandTest {
     String report = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).isZero();
     assertThat(report).startsWith("**A sample (--per-kind 3, --clean-limit 40)**")
-        .contains("judge only this sample").contains("### Attack kinds");
+        .contains("judge only this sample").contains("### Attack kinds").contains("corruptions none, fixtures");
   }
 
   @Test
