@@ -265,8 +265,8 @@ public final class StreamingMonitor implements AutoCloseable {
 
   /**
    * Kafka Streams settings: exactly-once v2, static membership, the session and transaction timeouts, the
-   * timestamp extractor, plus every kafka.* pass-through (security, SASL, ...). The error handlers need the
-   * topics and are added by {@link #start}.
+   * timestamp extractor, the stores' bounded RocksDB memory ({@link BoundedRocksDbMemory}), plus every kafka.*
+   * pass-through (security, SASL, ...). The error handlers need the topics and are added by {@link #start}.
    */
   public static Properties streamsProperties(MonitorConfig c) {
     Properties p = new Properties();
@@ -284,6 +284,9 @@ public final class StreamingMonitor implements AutoCloseable {
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), groupInstanceId(c));
     p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), c.intValue("streams.session-timeout-ms"));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), c.intValue("streams.transaction-timeout-ms"));
+    // the camera store's RocksDB within one small shared cache, not 50 MB + 3 x 16 MB per task outside the heap;
+    // a kafka.rocksdb.config.setter of the user's own wins
+    p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
     return p;
   }
 
