@@ -6,10 +6,12 @@ import dev.advmon.image.ImageLimits;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.LogLines;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
@@ -123,26 +125,17 @@ class RecentAlertsTest {
 
   @Test
   void anAlertIdIsLoggedEscapedSoAFrameIdCannotForgeLogLines() {
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RecentAlerts.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-        new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    ch.qos.logback.classic.Level level = logger.getLevel();
-    logger.setLevel(ch.qos.logback.classic.Level.DEBUG); // the lines naming an alert id are debug lines
-    logger.addAppender(lines);
     // a frame larger than the pending budget: "alert <id> kept without a picture"
     RecentAlerts small = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, Runnable::run, 3000);
-    try {
+    List<String> logged;
+    // the lines naming an alert id are debug lines
+    try (LogLines lines = LogLines.of(RecentAlerts.class, ch.qos.logback.classic.Level.DEBUG)) {
       String id = "x\n12:00:00.000 ERROR StreamingMonitor - forged\u001b[2J/PERTURBATION";
       small.onAlert(alert(id, Map.of()), grayFrame(id, 100, 100));
-    } finally {
-      logger.detachAppender(lines);
-      logger.setLevel(level);
+      logged = lines.messages();
     }
     assertThat(small.latest()).singleElement().satisfies(e -> assertThat(e.alert().getAlertId()).contains("\n"));
-    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-        .isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("\n", "\u001b").contains("x\\n12:00"));
+    assertThat(logged).isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("\n", "\u001b").contains("x\\n12:00"));
   }
 
   @Test

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
+import dev.advmon.testing.LogLines;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -328,21 +330,14 @@ class HttpSchemaRegistryClientTest {
 
   @Test
   void everyRetryIsLoggedWithWhatFailedAndWhatComesNext() {
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-        new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    try {
+    List<String> logged;
+    try (LogLines lines = LogLines.of(HttpSchemaRegistryClient.class)) {
       server.failures.add(503);
       server.failures.add(503);
       assertThat(client().register("frames-value", Frame.getClassSchema())).isPositive();
-    } finally {
-      logger.detachAppender(lines);
+      logged = lines.messages();
     }
-    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-        .satisfiesExactly(
+    assertThat(logged).satisfiesExactly(
             first -> assertThat(first).contains("POST /subjects/frames-value/versions failed (attempt 1 of 4)")
                 .contains("HTTP 503").contains("retrying in"),
             second -> assertThat(second).contains("(attempt 2 of 4)"),

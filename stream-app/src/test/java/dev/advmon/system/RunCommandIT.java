@@ -121,16 +121,8 @@ class RunCommandIT {
       SchemaRegistryServer.Info registry) throws Exception {
     Path maps = Path.of("/proc/self/maps");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux /proc to see loaded libraries");
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> settings = new java.util.LinkedHashMap<>();
-    settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
-    settings.put("registry.url", registry.url());
-    settings.put("topics.frames", "tmp-frames-" + run);
-    settings.put("topics.verdicts", "tmp-verdicts-" + run);
-    settings.put("topics.alerts", "tmp-alerts-" + run);
-    settings.put("topics.dead-letter", "tmp-dlq-" + run);
-    settings.put("streams.application-id", "tmp-it-" + run);
-    settings.put("streams.state-dir", dir.resolve("state").toString());
+    Map<String, String> settings = dev.advmon.testing.MonitorSettings.of(broker.bootstrapServers(), registry.url(),
+        "tmp", dir.resolve("state"));
     Path own = dir.resolve("tmp-run");
     try (MonitorProcess p = MonitorProcess.start("tmp-run", own, settings)) {
       Path childMaps = Path.of("/proc/" + p.process().pid() + "/maps");

@@ -23,6 +23,7 @@ import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.LogLines;
 import dev.advmon.testing.TestData;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -262,24 +263,17 @@ class FailureHandlingTopologyTest {
     // pure blue (a colour no other frame here has) breaks the model; the canary frame still scores
     frameBreaksModel = images -> images.stream().anyMatch(i -> i.get(2, 0, 0) == 1f && i.get(0, 0, 0) == 0f);
     String forged = "\n12:00:00.000 ERROR StreamingMonitor - forged\r\u001b[2J\u2028";
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ScoreFrameProcessor.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-        new ch.qos.logback.core.read.ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    try {
+    List<String> logged;
+    try (LogLines lines = LogLines.of(ScoreFrameProcessor.class)) {
       frames.pipeInput("k".getBytes(), rgb("f1" + forged, "cam" + forged, 0, 0, 255));
-    } finally {
-      logger.detachAppender(lines);
+      logged = lines.messages();
     }
 
     assertThat(deadLetters.readValue()).satisfies(d -> {
       assertThat(d.getReason()).isEqualTo("SCORING_FAILED");
       assertThat(d.getFrameId()).isEqualTo("f1" + forged); // the record keeps the id as it was sent
     });
-    assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-        .singleElement().satisfies(m -> {
+    assertThat(logged).singleElement().satisfies(m -> {
           assertThat(m).doesNotContain("\n", "\r", "\u001b", "\u2028");
           assertThat(m).contains("f1\\n12:00:00.000 ERROR", "cam\\n12:00:00.000 ERROR", "\\r\\u001b[2J\\u2028");
         });
