@@ -80,8 +80,7 @@ class InPlaceRestartLeakIT {
     List<WeakReference<KafkaStreams>> closedClients = new ArrayList<>();
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME)) {
       BreakableClassifier breakable = new BreakableClassifier(classifier);
-      breakable.fault = images -> failingCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-          ? new IllegalStateException("injected: the accelerator went away") : null;
+      breakable.fault = BreakableClassifier.Fault.failingWhileCounting(failingCalls);
       MonitorMetrics metrics = MonitorMetrics.inMemory();
       try (StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
           FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(breakable, List.of(), 64),

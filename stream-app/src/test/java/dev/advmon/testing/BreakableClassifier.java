@@ -18,6 +18,15 @@ public final class BreakableClassifier implements BatchClassifier {
   @FunctionalInterface
   public interface Fault {
     Throwable on(List<FloatImage> images);
+
+    /**
+     * The next {@code calls} model calls fail, as a device that went away would, then the model runs again: a test
+     * sets the count (e.g. to break one frame and the canary) and each failing call takes one off.
+     */
+    static Fault failingWhileCounting(java.util.concurrent.atomic.AtomicInteger calls) {
+      return images -> calls.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+          ? new IllegalStateException("injected: the accelerator went away") : null;
+    }
   }
 
   private final BatchClassifier model;
