@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
     var input = scorer.manifest().input();
     scorer.score(new FloatImage(input.channels(), input.height(), input.width(),
         new float[input.channels() * input.height() * input.width()]));
-    org.rocksdb.RocksDB.loadLibrary();
+    dev.advmon.topology.RocksDbNatives.load();
     log.info("model and detectors warmed up on a blank frame, state store library loaded ({} ms)",
         (System.nanoTime() - start) / 1_000_000);
   }

@@ -6,7 +6,6 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -40,7 +39,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
   private static final WriteBufferManager WRITE_BUFFER_MANAGER;
 
   static {
-    RocksDB.loadLibrary(); // the natives before the first native object; idempotent (Kafka Streams loaded them)
+    RocksDbNatives.load(); // the natives before the first native object; idempotent (the monitor loaded them)
     CACHE = new LRUCache(CACHE_BYTES, -1, false, 0.1);
     WRITE_BUFFER_MANAGER = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
   }

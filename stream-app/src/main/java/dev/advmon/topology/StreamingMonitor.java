@@ -333,6 +333,7 @@ public final class StreamingMonitor implements AutoCloseable {
     if (gen == 1) {
       log.debug("topology:\n{}", topology.describe());
     }
+    RocksDbNatives.load(); // the camera store's engine, from the shared cache rather than a temp file per process
     KafkaStreams client = new KafkaStreams(topology, properties);
     client.setUncaughtExceptionHandler(e -> {
       onStreamFailure(client, e);

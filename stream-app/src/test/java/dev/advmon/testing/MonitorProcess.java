@@ -1,5 +1,6 @@
 package dev.advmon.testing;
 
+import dev.advmon.topology.RocksDbNatives;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -71,9 +72,15 @@ public final class MonitorProcess implements AutoCloseable {
     // the build's class-data archive included
     process = ChildProcess.start(name + "#" + starts, List.of(TestData.repoRoot().resolve("monitor").toString(), "run",
         "--config", config.toString()), dir, dir.resolve("monitor-" + starts + ".log"),
-        Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m '-Djava.io.tmpdir=" + tmp + "'",
+        Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m '-Djava.io.tmpdir=" + tmp + "' '-D"
+            + RocksDbNatives.CACHE_PROPERTY + "=" + nativeCache() + "'",
             // the launcher's `java` is the test JVM's own, as the build's class archive was made by it
             "PATH", Path.of(ChildProcess.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH")));
+  }
+
+  /** Where the monitors of the tests keep RocksDB's native library: one copy in the build folder for all of them. */
+  public static Path nativeCache() {
+    return TestData.repoRoot().resolve("stream-app/target/native-cache");
   }
 
   /** Whether the monitor's HTTP server is up; it starts once Kafka Streams was started. */
