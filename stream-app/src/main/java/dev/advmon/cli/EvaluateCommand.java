@@ -52,13 +52,15 @@ final class EvaluateCommand implements Callable<Integer> {
       unnamed.add(DefaultSets.CLEAN);
     }
     if (corruptions == null) {
-      unnamed.add("--corruptions DIR (a corruption set of its own images) or --corruptions none");
+      unnamed.add("--corruptions DIR (its own test images under the camera conditions: ./monitor corrupt --images "
+          + "TEST --out DIR makes it) or --corruptions none");
     }
     DefaultSets.requireNamedFor(bundle, unnamed);
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     Path corrDir = corruptions == null ? Main.home().resolve("models/corruptions") : corruptions.equals("none") ? null : Path.of(corruptions);
     if (corrDir != null && !Files.isRegularFile(corrDir.resolve("manifest.csv"))) {
-      throw new IllegalArgumentException(corrDir.resolve("manifest.csv") + " not found: pass --corruptions DIR (models/recipe/corruptions.py makes one) or --corruptions none");
+      throw new IllegalArgumentException(corrDir.resolve("manifest.csv") + " not found: pass a corruption set as --corruptions "
+          + "DIR (./monitor corrupt --images <clean test frames> --out DIR makes one from any labelled frames) or --corruptions none");
     }
     long t0 = System.nanoTime();
     List<String> limits = new java.util.ArrayList<>();

@@ -47,6 +47,18 @@ class EvaluateCommandTest {
     assertThat(cl2.execute("evaluate", "--model", rgb, "--engine", "OnnxRuntime", "--clean",
         TestData.repoRoot().resolve("models/eval/fashion-mnist-test").toString(), "none")).isNotZero();
     assertThat(err2.toString()).contains("--corruptions none").doesNotContain("--clean DIR");
+    assertThat(err2.toString()).as("says how to make a corruption set of its own frames").contains("./monitor corrupt");
+  }
+
+  @Test
+  void aCorruptionFolderWithoutManifestIsRefusedWithTheCommandThatMakesOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("evaluate", "--engine", "OnnxRuntime", "--corruptions", tmp.toString(), "none")).isNotZero();
+    assertThat(err.toString()).contains(tmp.resolve("manifest.csv").toString(), "./monitor corrupt --images", "--corruptions none")
+        .doesNotContain("corruptions.py");
   }
 
   @Test
