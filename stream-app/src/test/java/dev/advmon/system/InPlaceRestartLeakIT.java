@@ -18,14 +18,13 @@ import dev.advmon.schema.Frame;
 import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.Await;
 import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.Footprint;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -35,10 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -90,20 +86,20 @@ class InPlaceRestartLeakIT {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
         AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, registry);
         String topic = config.string("topics.frames");
-        Snapshot baseline = null;
+        Footprint baseline = null;
         for (int restart = 1; restart <= RESTARTS; restart++) {
           closedClients.add(restartOnce(restart, monitor, metrics, failingCalls, producer, serde, topic));
           if (restart == WARM_UP) {
-            baseline = Snapshot.take(appId, state, metrics);
+            baseline = Footprint.take(appId, state, metrics, 0);
           }
         }
         assertThat(metrics.registry().get("advmon.streams.restarts").counter().count()).isEqualTo(RESTARTS);
 
-        Snapshot first = baseline;
-        Snapshot[] last = {null};
+        Footprint first = baseline;
+        Footprint[] last = {null};
         // closing threads and files may lag the new client's start by a moment: wait for them, but not forever
         boolean noGrowth = Await.until(() -> {
-          last[0] = Snapshot.take(appId, state, metrics);
+          last[0] = Footprint.take(appId, state, metrics, 0);
           return last[0].noMoreThan(first);
         }, Duration.ofSeconds(30));
         assertThat(noGrowth).as("after restart %d vs after restart %d:%n%s", RESTARTS, WARM_UP, last[0].diff(first)).isTrue();
@@ -138,84 +134,5 @@ class InPlaceRestartLeakIT {
     assertThat(before.state()).as("the failed client was closed (ERROR: it shut itself down after the failure)")
         .isIn(KafkaStreams.State.ERROR, KafkaStreams.State.NOT_RUNNING);
     return new WeakReference<>(before);
-  }
-
-  /** What the monitor holds at one moment, each as counts by name (digits of thread numbers kept). */
-  private record Snapshot(Map<String, Integer> threads, Map<String, Integer> mbeans, Map<String, Integer> meters,
-      Map<String, Integer> stateFiles) {
-
-    /** Tags (and MBean keys) of Kafka metrics that exist per topic, partition or broker node, i.e. per traffic. */
-    static final List<String> PER_TRAFFIC = List.of("topic", "partition", "node-id");
-
-    static Snapshot take(String appId, Path stateDir, MonitorMetrics metrics) {
-      Map<String, Integer> threads = new TreeMap<>();
-      for (Thread t : Thread.getAllStackTraces().keySet()) {
-        String name = t.getName();
-        if (t.isAlive() && (name.contains(appId) || name.startsWith("advmon-") || name.startsWith("micrometer-"))) {
-          threads.merge(name.replace(appId, "<app>"), 1, Integer::sum);
-        }
-      }
-      Map<String, Integer> mbeans = new TreeMap<>();
-      for (ObjectName n : ManagementFactory.getPlatformMBeanServer().queryNames(null, null)) {
-        // per topic, partition and broker node they come and go with the traffic; the broker's own are not ours
-        if (n.toString().contains(appId) && !PER_TRAFFIC.stream().anyMatch(k -> n.getKeyProperty(k) != null)
-            && n.getDomain().matches("kafka\\.(streams|producer|consumer|admin\\.client)")) {
-          mbeans.merge(n.getDomain() + ":type=" + n.getKeyProperty("type"), 1, Integer::sum);
-        }
-      }
-      Map<String, Integer> meters = new TreeMap<>();
-      // by tag and by name: the Kafka binder's per-node meters (kafka.producer.node.*) come with each broker
-      // connection the new client opens, whatever their tags are called
-      metrics.registry().getMeters().stream().filter(m -> PER_TRAFFIC.stream().noneMatch(k -> m.getId().getTag(k) != null
-              || m.getId().getTag(k.replace('-', '.')) != null || m.getId().getName().contains("." + k.replace("-id", "") + ".")))
-          .forEach(m -> meters.merge(m.getId().getName(), 1, Integer::sum));
-      Map<String, Integer> files = new TreeMap<>();
-      try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-        fds.forEach(fd -> {
-          try {
-            Path target = Files.readSymbolicLink(fd);
-            if (target.startsWith(stateDir)) {
-              String file = target.getFileName().toString();
-              files.merge(file.equals(".lock") || file.equals("LOCK") ? file : file.replaceAll("\\d+", "#"), 1,
-                  Integer::sum);
-            }
-          } catch (IOException gone) {
-            // closed meanwhile
-          }
-        });
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      return new Snapshot(threads, mbeans, meters, files);
-    }
-
-    /** Nothing more of anything than in {@code o} (less is fine: {@code o} may have caught something closing). */
-    boolean noMoreThan(Snapshot o) {
-      return noMoreThan(threads, o.threads) && noMoreThan(mbeans, o.mbeans) && noMoreThan(meters, o.meters)
-          && noMoreThan(stateFiles, o.stateFiles);
-    }
-
-    private static boolean noMoreThan(Map<String, Integer> now, Map<String, Integer> then) {
-      return now.entrySet().stream().allMatch(e -> e.getValue() <= then.getOrDefault(e.getKey(), 0));
-    }
-
-    String diff(Snapshot o) {
-      return "threads " + diff(threads, o.threads) + "\nMBeans " + diff(mbeans, o.mbeans) + "\nmeters "
-          + diff(meters, o.meters) + "\nopen files in the state folder " + diff(stateFiles, o.stateFiles);
-    }
-
-    private static String diff(Map<String, Integer> now, Map<String, Integer> then) {
-      Map<String, String> d = new TreeMap<>();
-      java.util.Set<String> keys = new java.util.TreeSet<>(now.keySet());
-      keys.addAll(then.keySet());
-      for (String k : keys) {
-        int a = now.getOrDefault(k, 0);
-        int b = then.getOrDefault(k, 0);
-        if (a != b) {
-          d.put(k, b + " -> " + a);
-        }
-      }
-      return d.isEmpty() ? "unchanged" : d.toString();
-    }
   }
 }

@@ -17,7 +17,7 @@ public final class LogLines implements AutoCloseable {
   private final Level levelBefore;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogLines(Class<?> source, Level level) {
+  private LogLines(String source, Level level) {
     logger = (Logger) LoggerFactory.getLogger(source);
     levelBefore = logger.getLevel();
     if (level != null) {
@@ -29,17 +29,29 @@ public final class LogLines implements AutoCloseable {
 
   /** Captures what {@code source} logs at its configured level. */
   public static LogLines of(Class<?> source) {
-    return new LogLines(source, null);
+    return new LogLines(source.getName(), null);
+  }
+
+  /** Captures what the logger {@code name} and those below it (e.g. {@code org.apache.kafka}) log at their levels. */
+  public static LogLines of(String name) {
+    return new LogLines(name, null);
   }
 
   /** Captures what {@code source} logs at {@code level} and above (e.g. DEBUG lines the test needs). */
   public static LogLines of(Class<?> source, Level level) {
-    return new LogLines(source, level);
+    return new LogLines(source.getName(), level);
   }
 
   /** The formatted messages so far, oldest first. */
   public List<String> messages() {
-    return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /** The events so far, oldest first: with their level, logger and thread. */
+  public List<ILoggingEvent> events() {
+    synchronized (appender) { // its doAppend holds this lock: other threads may be logging meanwhile
+      return List.copyOf(appender.list);
+    }
   }
 
   @Override

@@ -1,0 +1,243 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.HealthReport;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.ChildProcess;
+import dev.advmon.testing.Footprint;
+import dev.advmon.testing.FrameTraffic;
+import dev.advmon.testing.LogLines;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.OutcomeReader;
+import dev.advmon.testing.ProductionLogging;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.StandaloneKafka;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.StreamingMonitor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a pod that lives for weeks meets from outside, several times over: the schema registry frozen (SIGSTOP) while
+ * frames written with a schema id the monitor has not cached arrive, then, while it still is, the broker stopped;
+ * then the registry thawed and the broker started again. After each outage the in-process monitor must come back to
+ * RUNNING and ready by itself; over all of them every frame gets exactly one verdict (read_committed), and what the
+ * monitor holds (its {@link Footprint}) and how much it logs must not grow from outage to outage.
+ */
+class OutageRecoveryIT {
+
+  private static final int OUTAGES = 3;
+  private static final double RATE = 10; // frames per second, through the outages
+  /** The monitor's own log lines one outage may cost: what happened and what it does about it, not a flood. */
+  private static final int MAX_LINES_PER_OUTAGE = 25;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void repeatedRegistryAndBrokerOutagesLoseNothingRecoverByThemselvesAndLeaveNothingBehind() throws Exception {
+    try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"));
+        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "outage", dir);
+      settings.put("streams.num-threads", "1");
+      settings.put("streams.restart-backoff-max-ms", "1000");
+      settings.put("health.check-interval-ms", "500");
+      settings.put("health.probe-timeout-ms", "1000");
+      settings.put("registry.timeout-ms", "1000"); // a frozen registry fails a call in seconds, not a minute
+      settings.put("registry.retries", "2");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String appId = config.string("streams.application-id");
+      Path state = Path.of(settings.get("streams.state-dir"));
+      String frames = config.string("topics.frames");
+      SchemaRegistry registry = new HttpSchemaRegistryClient(Wiring.registrySettings(config)); // the monitor's
+      SchemaRegistry producers = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      List<byte[]> pngs = new ArrayList<>();
+      for (TestData.Labelled l : TestData.evalSet().subList(0, 20)) {
+        pngs.add(Files.readAllBytes(l.file()));
+      }
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, producers);
+      // the schema producers write with now: a new compatible version (hence an id the monitor must fetch) per outage
+      Object[] writer = {null, 0};
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          LogLines ownLog = LogLines.of("dev.advmon");
+          LogLines kafkaLog = LogLines.of("org.apache.kafka");
+          StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+              metrics, AlertListener.NONE);
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
+            String id = "outage-" + n;
+            String camera = "cam-" + n % 4;
+            sent.add(id);
+            byte[] png = pngs.get(n % pngs.size());
+            byte[] value = writer[0] == null
+                ? serde.serializer().serialize(frames, Frame.newBuilder().setFrameId(id).setCameraId(camera)
+                    .setCaptureTime(Instant.now()).setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png)).build())
+                : frame((Schema) writer[0], (Integer) writer[1], id, camera, png);
+            return new FrameTraffic.Record(camera.getBytes(StandardCharsets.UTF_8), value, null);
+          });
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+
+        Footprint afterFirst = null;
+        List<String> perOutage = new ArrayList<>();
+        for (int outage = 1; outage <= OUTAGES; outage++) {
+          int ownBefore = ownLog.events().size();
+          int kafkaBefore = kafkaLog.events().size();
+          double restartsBefore = restarts(metrics);
+          Schema next = new Schema.Parser().parse(Frame.getClassSchema().toString().replaceFirst("\"fields\":\\[",
+              "\"fields\":[{\"name\":\"outage" + outage + "\",\"type\":[\"null\",\"long\"],\"default\":null},"));
+          int nextId = producers.register(frames + "-value", next);
+          ChildProcess.signal(registryServer.pid(), "STOP");
+          try {
+            writer[0] = next; // frames with an id the monitor has not cached yet, while it cannot ask for it
+            writer[1] = nextId;
+            assertThat(Await.until(() -> reasonsContain(monitor, "schema registry"), Duration.ofSeconds(30)))
+                .as("outage %d: readiness DOWN naming the registry: %s", outage, monitor.health().readiness()).isTrue();
+            assertThat(Await.until(() -> restarts(metrics) > restartsBefore, Duration.ofSeconds(30)))
+                .as("outage %d: a frame with the new id stops the stream thread (not dead-lettered)", outage).isTrue();
+            // the broker goes only once the failed client is closed: stopping it during that close can leave the
+            // next client restoring for good (see the report of this test's review; not covered here)
+            assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.ERROR
+                || monitor.state() == KafkaStreams.State.NOT_RUNNING, Duration.ofSeconds(60)))
+                .as("outage %d: the failed client closed: %s", outage, monitor.state()).isTrue();
+            kafka.stop();
+            assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
+                .as("outage %d: readiness DOWN naming the broker: %s", outage, monitor.health().readiness()).isTrue();
+          } finally {
+            ChildProcess.signal(registryServer.pid(), "CONT");
+          }
+          kafka.restart();
+          int handed = traffic.handedOver();
+          boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+              && monitor.health().readiness().up() && reader.count() >= handed
+              && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(90));
+          assertThat(recovered).as("outage %d: RUNNING and ready again, verdicts for the %d frames sent so far (have %d): "
+              + "%s; log:%n%s", outage, handed, reader.count(), monitor.health().readiness(),
+              String.join("\n", lines(ownLog, ownBefore, appId))).isTrue();
+          List<String> own = lines(ownLog, ownBefore, appId);
+          List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
+          perOutage.add("outage " + outage + ": " + own.size() + " + " + kafkaLines.size() + " lines, "
+              + (restarts(metrics) - restartsBefore) + " restarts");
+          LoggerFactory.getLogger(OutageRecoveryIT.class).info("outage {}: {} log lines of the monitor, {} of its Kafka "
+              + "clients, {} restarts:\n{}", outage, own.size(), kafkaLines.size(), restarts(metrics) - restartsBefore,
+              String.join("\n", own));
+          assertThat(own).as("outage %d: the monitor's log lines", outage).hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
+              .anyMatch(l -> l.contains("schema registry at")).anyMatch(l -> l.contains("Kafka at"))
+              .anyMatch(l -> l.contains("readiness UP"));
+          if (outage == 1) {
+            afterFirst = Footprint.take(appId, state, metrics, registryServer.port());
+          }
+        }
+        Footprint first = afterFirst;
+        Footprint[] last = {null};
+        boolean noGrowth = Await.until(() -> {
+          last[0] = Footprint.take(appId, state, metrics, registryServer.port());
+          return last[0].noMoreThan(first);
+        }, Duration.ofSeconds(20));
+        assertThat(noGrowth).as("after outage %d vs after outage 1 (%s):%n%s", OUTAGES, perOutage, last[0].diff(first))
+            .isTrue();
+
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
+            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+        assertThat(outcomes).as("verdicts (no dead letters: the outages are nobody's fault)")
+            .allMatch(OutcomeReader.Outcome::verdict);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+      }
+    }
+  }
+
+  /**
+   * The lines since event {@code from} that the monitor's own logging configuration prints, of the monitor's threads
+   * only (named after its application id; the test's own producer and reader log too), as LEVEL logger - message.
+   */
+  private static List<String> lines(LogLines log, int from, String appId) {
+    List<ILoggingEvent> events = log.events();
+    return events.subList(from, events.size()).stream()
+        .filter(e -> e.getThreadName().contains(appId) || e.getThreadName().startsWith("advmon-"))
+        .filter(ProductionLogging::prints)
+        .map(e -> e.getLevel() + " " + e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1) + " - "
+            + e.getFormattedMessage())
+        .toList();
+  }
+
+  private static boolean reasonsContain(StreamingMonitor monitor, String text) {
+    HealthReport r = monitor.health().readiness();
+    return !r.up() && r.reasons().stream().anyMatch(s -> s.contains(text));
+  }
+
+  private static double restarts(MonitorMetrics metrics) {
+    return metrics.registry().get("advmon.streams.restarts").counter().count();
+  }
+
+  /** A frame written with {@code schema} (id {@code id}), without asking the registry. */
+  private static byte[] frame(Schema schema, int id, String frameId, String camera, byte[] png) {
+    GenericRecord r = new GenericData.Record(schema);
+    r.put("frameId", frameId);
+    r.put("cameraId", camera);
+    r.put("captureTime", System.currentTimeMillis());
+    r.put("encoding", new GenericData.EnumSymbol(schema.getField("encoding").schema(), "PNG"));
+    r.put("image", ByteBuffer.wrap(png));
+    r.put("attributes", Map.of());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    try {
+      new GenericDatumWriter<GenericRecord>(schema).write(r, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
