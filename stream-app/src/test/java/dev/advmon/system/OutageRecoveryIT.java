@@ -70,6 +70,8 @@ class OutageRecoveryIT {
   private static final double RATE = 10; // frames per second, through the outages
   /** The monitor's own log lines one outage may cost: what happened and what it does about it, not a flood. */
   private static final int MAX_LINES_PER_OUTAGE = 25;
+  /** Kafka's own lines from the monitor's clients per outage: a restart's few, not one per reconnect attempt. */
+  private static final int MAX_KAFKA_LINES_PER_OUTAGE = 15;
 
   @TempDir
   Path dir;
@@ -141,8 +143,9 @@ class OutageRecoveryIT {
                 .as("outage %d: readiness DOWN naming the registry: %s", outage, monitor.health().readiness()).isTrue();
             assertThat(Await.until(() -> restarts(metrics) > restartsBefore, Duration.ofSeconds(30)))
                 .as("outage %d: a frame with the new id stops the stream thread (not dead-lettered)", outage).isTrue();
-            // the broker goes only once the failed client is closed: stopping it during that close can leave the
-            // next client restoring for good (see the report of this test's review; not covered here)
+            // the broker goes only once the failed client is closed. Without this wait, 3 of 14 runs left the next
+            // client restoring for good (REBALANCING, ready DOWN, live UP): a changelog partition's last stable
+            // offset stuck below its end with no transaction open at the coordinator. A known gap, not covered here
             assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.ERROR
                 || monitor.state() == KafkaStreams.State.NOT_RUNNING, Duration.ofSeconds(60)))
                 .as("outage %d: the failed client closed: %s", outage, monitor.state()).isTrue();
@@ -170,6 +173,9 @@ class OutageRecoveryIT {
           assertThat(own).as("outage %d: the monitor's log lines", outage).hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
               .anyMatch(l -> l.contains("schema registry at")).anyMatch(l -> l.contains("Kafka at"))
               .anyMatch(l -> l.contains("readiness UP"));
+          // one per client and reconnect attempt (about 8 a second with the broker away) would bury the lines above
+          assertThat(kafkaLines).as("outage %d: its Kafka clients' log lines, as the monitor's logback.xml prints them",
+              outage).hasSizeLessThanOrEqualTo(MAX_KAFKA_LINES_PER_OUTAGE);
           if (outage == 1) {
             afterFirst = Footprint.take(appId, state, metrics, registryServer.port());
           }
