@@ -42,8 +42,12 @@ public final class FrameFactory {
       Set.of("linf", "minimal-l2", "sparse", "patch", "spatial", "query-score", "query-decision");
   static final String FOOLING_FAMILY = "fooling";
 
-  /** One evaluation image: its file, true class, PNG bytes and gray pixels. */
-  public record EvalImage(String file, int label, byte[] png, int width, int height, int[] gray) {}
+  /**
+   * One evaluation image: its file, true class, PNG bytes and its samples, row-major and interleaved: gray
+   * ({@code channels} 1) or R, G, B ({@code channels} 3, for an image with colour, so that a stickered frame made
+   * from it keeps its colours for an RGB model).
+   */
+  public record EvalImage(String file, int label, byte[] png, int width, int height, int channels, int[] samples) {}
 
   /** One attacked frame from a fixture folder: file (relative to it), attack kind, family, true class, PNG bytes. */
   public record AttackFrame(String file, String kind, String family, int trueLabel, byte[] png) {}
@@ -86,10 +90,12 @@ public final class FrameFactory {
       if (img == null) {
         throw new IOException(dir.resolve(f[0]) + " is not a readable image");
       }
-      BufferedImage gray = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
-      gray.getGraphics().drawImage(img, 0, 0, null);
-      int[] px = gray.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
-      out.add(new EvalImage(f[0], Integer.parseInt(f[1].trim()), png, img.getWidth(), img.getHeight(), px));
+      int channels = img.getColorModel().getNumColorComponents() >= 3 ? 3 : 1;
+      BufferedImage plain = new BufferedImage(img.getWidth(), img.getHeight(),
+          channels == 3 ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
+      plain.getGraphics().drawImage(img, 0, 0, null);
+      int[] px = plain.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
+      out.add(new EvalImage(f[0], Integer.parseInt(f[1].trim()), png, img.getWidth(), img.getHeight(), channels, px));
     }
     if (out.isEmpty()) {
       throw new IOException(labels + " lists no images");
@@ -160,7 +166,7 @@ public final class FrameFactory {
     } else {
       truth.put("truth.label", Integer.toString(src.label()));
       truth.put("truth.source", src.file());
-      png = p.kind() == TruthKind.UNIVERSAL ? encode(src.width(), src.height(), withUniversal(src)) : src.png();
+      png = p.kind() == TruthKind.UNIVERSAL ? universalPng(src) : src.png();
     }
     if (p.kind() == TruthKind.MALFORMED) {
       truth.put("truth.malformation", p.malformation().name());
@@ -193,6 +199,14 @@ public final class FrameFactory {
    * fitted against the bundled model (models/fixtures/uap-perturbation.png, 128 = no change) when it fits the
    * frame size, else seeded noise of the same strength, so the demo still runs with another bundle.
    */
+  byte[] universalPng(EvalImage src) {
+    return encode(src.width(), src.height(), src.channels(), withUniversal(src));
+  }
+
+  /**
+   * The pattern is one plane, added to every channel of a colour image: a gray model's luma then moves by the same
+   * amount (the weights sum to 1), and an RGB model sees the camera's colours, as on the other cameras.
+   */
   private int[] withUniversal(EvalImage src) {
     int[] pattern = universalBySize.computeIfAbsent(src.width() * 100_003 + src.height(), k -> {
       int[] fitted = fittedUniversal(src.width(), src.height());
@@ -206,9 +220,9 @@ public final class FrameFactory {
       }
       return p;
     });
-    int[] out = src.gray().clone();
+    int[] out = src.samples().clone();
     for (int i = 0; i < out.length; i++) {
-      out[i] = clip(out[i] + pattern[i]);
+      out[i] = clip(out[i] + pattern[i / src.channels()]);
     }
     return out;
   }
@@ -244,9 +258,9 @@ public final class FrameFactory {
     return Math.max(0, Math.min(255, v));
   }
 
-  private static byte[] encode(int w, int h, int[] gray) {
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-    img.getRaster().setPixels(0, 0, w, h, gray);
+  private static byte[] encode(int w, int h, int channels, int[] samples) {
+    BufferedImage img = new BufferedImage(w, h, channels == 3 ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
+    img.getRaster().setPixels(0, 0, w, h, samples);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       ImageIO.write(img, "png", out);

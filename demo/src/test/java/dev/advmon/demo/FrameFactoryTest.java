@@ -3,12 +3,19 @@ package dev.advmon.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Frame;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,5 +79,47 @@ class FrameFactoryTest {
     FrameFactory.AttackFrame fgsm = new FrameFactory.AttackFrame("a.png", "fgsm", "linf", 3, new byte[] {1});
     assertThatThrownBy(() -> factory(List.of(fgsm), 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fooling");
+  }
+
+  /**
+   * An RGB model's user replays colour images: the stickered camera's frames must keep their colours, as the other
+   * cameras' do, so that what sets that camera apart is the perturbation alone (they used to be sent gray).
+   */
+  @Test
+  void theStickeredCameraKeepsTheColoursOfAColourImage(@TempDir Path dir) throws IOException {
+    BufferedImage colour = new BufferedImage(8, 6, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 6; y++) {
+      for (int x = 0; x < 8; x++) {
+        colour.setRGB(x, y, 150 << 16 | 110 << 8 | 70); // the pattern (at most 40 levels) never clips these
+      }
+    }
+    ImageIO.write(colour, "png", dir.resolve("c.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\nc.png,3\n");
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    FrameFactory f = new FrameFactory(images, FrameFactory.loadAttackFrames(FIXTURES),
+        AvroSerde.forClass(Frame.class, registry).serializer(), "frames", 42);
+
+    byte[] value = f.value(new ReplayPlan.Planned(0, "f0", "cam-04", TruthKind.UNIVERSAL, 0, null), 0);
+    Frame frame = AvroSerde.forClass(Frame.class, registry).deserializer().deserialize("frames", value);
+    ByteBuffer b = frame.getImage().duplicate();
+    byte[] png = new byte[b.remaining()];
+    b.get(png);
+    BufferedImage sent = ImageIO.read(new ByteArrayInputStream(png));
+
+    assertThat(sent.getColorModel().getNumColorComponents()).as("channels of the stickered frame").isEqualTo(3);
+    boolean perturbed = false;
+    for (int y = 0; y < 6; y++) {
+      for (int x = 0; x < 8; x++) {
+        int rgb = sent.getRGB(x, y);
+        int r = rgb >> 16 & 0xff;
+        int g = rgb >> 8 & 0xff;
+        int bl = rgb & 0xff;
+        assertThat(new int[] {r - g, g - bl}).as("pixel %d,%d: one pattern added to every channel", x, y)
+            .containsExactly(40, 40);
+        perturbed |= r != 150;
+      }
+    }
+    assertThat(perturbed).as("the pattern was added").isTrue();
   }
 }
