@@ -54,7 +54,8 @@ final class Demo {
    *     taken when the server binds (tests: no port is picked and released before use)
    * @param dashboard serve the operator dashboard at / on {@code httpPort}
    */
-  record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed, boolean dashboard) {}
+  /** {@code model}: the bundle folder, null = the model.dir setting (the bundled model unless ADVMON_MODEL_DIR says). */
+  record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed, boolean dashboard, Path model) {}
 
   /** Demo values of settings, used unless the environment sets them: windows short enough to see in a demo. */
   static final Map<String, String> DEMO_SETTINGS = Map.of(
@@ -90,6 +91,8 @@ final class Demo {
 
   /** The bundle's calibrated detectors (none when the bundle is not calibrated); set once the bundle is loaded. */
   private List<Detector> detectors = List.of();
+  /** The model the replayed attacks were made for when it is not the one in use (set once the bundle is loaded). */
+  private String attacksMadeFor;
 
   private List<Detector> detectors() {
     return detectors;
@@ -108,6 +111,14 @@ final class Demo {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
       ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+      Path fixturesModel = FrameFactory.fixturesModelDir();
+      attacksMadeFor = FrameFactory.fixturesAttack(bundle, fixturesModel) ? null : String.valueOf(fixturesModel.getFileName());
+      if (attacksMadeFor != null) {
+        err.printf(Locale.ROOT, "demo: the attacked frames replay attacks made for the bundled model (%s), not for %s: "
+            + "the summary counts how many of them %s flags, but gives no detection rate for it (measure that with "
+            + "attacks on your model: ./monitor evaluate --model %s)%n", attacksMadeFor, bundle.id(), bundle.id(),
+            bundle.directory());
+      }
       InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(config.string("model.engine")),
               Wiring.inferenceThreads(config));
@@ -154,6 +165,9 @@ final class Demo {
         overrides.put(k, v);
       }
     });
+    if (options.model() != null) {
+      overrides.put("model.dir", options.model().toAbsolutePath().toString());
+    }
     overrides.put("kafka.bootstrap.servers", bootstrap);
     overrides.put("streams.state-dir", stateDir.toString());
     overrides.put("topics.create", "true");
@@ -292,8 +306,9 @@ final class Demo {
     return new DemoSummary(sent, options.cameras(), plan.stickeredCamera(), verdicts, dead,
         Math.max(0, sent - verdicts - dead), results.deadLettersByReason(), expectedDeadLetters, results.alertsByKind(),
         byKind, byAttack, detectors().stream().map(Detector::name).toList(),
-        canFlag && attacked > 0 ? (double) attackedFlagged / attacked : null,
+        canFlag && attacked > 0 && attacksMadeFor == null ? (double) attackedFlagged / attacked : null,
         canFlag && clean > 0 ? (double) cleanFlagged / clean : null,
+        attacksMadeFor, canFlag && attacked > 0 && attacksMadeFor != null ? (double) attackedFlagged / attacked : null,
         campaigns, cameras, (System.nanoTime() - t0) / 1e9, processing, (verdicts + dead) / processing, latency,
         interrupted);
   }

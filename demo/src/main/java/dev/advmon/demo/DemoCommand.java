@@ -32,6 +32,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: models/eval/fashion-mnist-test).")
   Path images;
 
+  @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (model.onnx + manifest.json [+ calibration.json]) "
+      + "instead of model.dir (default: the bundled model). The replayed attacks were made for the bundled model: "
+      + "with another, the summary counts what is flagged of them but gives no detection rate.")
+  Path model;
+
   @Option(names = "--http-port", defaultValue = "8080", description = "Port of the dashboard, /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
   int httpPort;
 
@@ -55,9 +60,12 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--http-port must be 0 (off) to 65535, got " + httpPort);
     }
     requireFree(httpPort);
+    if (model != null) {
+      dev.advmon.model.ModelBundle.load(model); // a wrong folder is named now, not after the broker has started
+    }
     Path home = Main.home();
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,
-        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard), home, System.out, System.err);
+        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard, model), home, System.out, System.err);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       System.err.println("demo: stopping (signal received) ...");

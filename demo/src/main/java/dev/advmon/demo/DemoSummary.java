@@ -15,6 +15,9 @@ import java.util.Map;
  *
  * @param byKind per truth kind: frames sent, verdicts, flagged verdicts
  * @param byAttack per attack kind of the replayed fixtures (per-frame attacks and fooling images): the same counts
+ * @param attacksMadeFor the model the replayed attacks were made for when it is not the one in use (then
+ *     {@code detectionRate} is null: attacks on another model measure transfer, not detection), else null
+ * @param transferredFlagged with {@code attacksMadeFor}: the share of the attacked frames flagged all the same
  * @param latencyMs end-to-end latency percentiles (p50, p99, max); empty without verdicts
  */
 record DemoSummary(
@@ -32,6 +35,8 @@ record DemoSummary(
     List<String> detectors,
     Double detectionRate,
     Double falsePositiveRate,
+    String attacksMadeFor,
+    Double transferredFlagged,
     List<String> camerasWithCampaign,
     List<CameraStatus> cameraStates,
     double wallSeconds,
@@ -66,7 +71,10 @@ record DemoSummary(
     }
     String none = "n/a (no detectors in this build: every verdict is unflagged)";
     row(sb, "detectors", detectors.isEmpty() ? "none" : String.join(", ", detectors));
-    row(sb, "detection rate", detectionRate == null ? none : percent(detectionRate) + " of attacked frames flagged");
+    row(sb, "detection rate", attacksMadeFor != null && transferredFlagged != null
+        ? "n/a for this model: the attacks were made for " + attacksMadeFor + " (" + percent(transferredFlagged)
+            + " of those frames flagged, as transferred attacks; ./monitor evaluate --model DIR with attacks on this model)"
+        : detectionRate == null ? none : percent(detectionRate) + " of attacked frames flagged");
     row(sb, "false-positive rate", falsePositiveRate == null ? none : percent(falsePositiveRate) + " of clean frames flagged");
     row(sb, "throughput", String.format(Locale.ROOT, "%.0f frames/s (%.1f s from first send to last outcome)",
         framesPerSecond, processingSeconds));

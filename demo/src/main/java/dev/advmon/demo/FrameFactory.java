@@ -103,6 +103,21 @@ public final class FrameFactory {
     return out;
   }
 
+  /** The model the attack fixtures were made against (models/recipe/attacks.py); overridable with the fixtures. */
+  static Path fixturesModelDir() {
+    return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.fixtures-model", "models/fashion-mnist-cnn"));
+  }
+
+  /**
+   * Whether the replayed attacks were made against {@code bundle}'s model: the same model file, byte for byte (a
+   * copy of the bundled model counts; a retrained or another one does not, and an attack made for one model says
+   * nothing about how well attacks on another are detected).
+   */
+  static boolean fixturesAttack(dev.advmon.model.ModelBundle bundle, Path fixturesModelDir) throws IOException {
+    Path theirs = fixturesModelDir.resolve("model.onnx");
+    return Files.isRegularFile(theirs) && Files.mismatch(bundle.modelFile(), theirs) == -1;
+  }
+
   /** Where the bundled model's attack fixtures live; overridable (system property advmon.demo.fixtures). */
   static Path attackFixturesDir() {
     return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.fixtures", "models/fixtures"));

@@ -33,4 +33,11 @@ class DemoCommandTest {
           .hasMessageContaining("--http-port " + port).hasMessageNotContaining("http.port");
     }
   }
+
+  @Test
+  void aModelFolderThatIsNoBundleIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    DemoCommand c = with(100, 10, 0);
+    c.model = dir.resolve("my-model");
+    assertThatThrownBy(c::call).hasMessageContaining(dir.resolve("my-model").toString()).hasMessageContaining("--model");
+  }
 }

@@ -26,7 +26,7 @@ class DemoIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     // http port -1: the server binds a free port itself (a port picked here and released could be taken meanwhile)
-    Demo demo = new Demo(new Demo.Options(200, 4, 0, -1, HOME.resolve("models/eval/fashion-mnist-test"), 7, true), HOME,
+    Demo demo = new Demo(new Demo.Options(200, 4, 0, -1, HOME.resolve("models/eval/fashion-mnist-test"), 7, true, null), HOME,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 
     DemoSummary s = demo.run();

@@ -122,4 +122,17 @@ class FrameFactoryTest {
     }
     assertThat(perturbed).as("the pattern was added").isTrue();
   }
+
+  /** The replayed attacks are attacks on the bundled model's file: another model is told apart, a copy is not. */
+  @Test
+  void knowsWhichModelTheReplayedAttacksWereMadeFor(@TempDir Path dir) throws IOException {
+    Path bundled = Path.of("..", "models", "fashion-mnist-cnn");
+    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(bundled), bundled)).isTrue();
+    Path tinyRgb = Path.of("..", "stream-app", "src", "test", "resources", "models", "tiny-rgb");
+    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(tinyRgb), bundled)).isFalse();
+    Files.copy(bundled.resolve("manifest.json"), dir.resolve("manifest.json"));
+    Files.copy(bundled.resolve("model.onnx"), dir.resolve("model.onnx"));
+    Files.copy(bundled.resolve("holdout.txt"), dir.resolve("holdout.txt"));
+    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(dir), bundled)).as("a copy").isTrue();
+  }
 }
