@@ -211,8 +211,8 @@ public final class FrameFactory {
 
   /**
    * The stickered camera's fixed pattern: the universal adversarial perturbation that models/recipe/attacks.py
-   * fitted against the bundled model (models/fixtures/uap-perturbation.png, 128 = no change) when it fits the
-   * frame size, else seeded noise of the same strength, so the demo still runs with another bundle.
+   * fitted against the bundled model (models/fixtures/uap-perturbation.png, 128 = no change), resized to the frame,
+   * else (no such file) seeded noise of the same strength.
    */
   byte[] universalPng(EvalImage src) {
     return encode(src.width(), src.height(), src.channels(), withUniversal(src));
@@ -247,24 +247,38 @@ public final class FrameFactory {
     return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.uap", "models/fixtures/uap-perturbation.png"));
   }
 
+  /**
+   * The fitted pattern at the frame's size (pixels repeated for a larger frame, area-averaged for a smaller one), so
+   * that a frame of another size, once the monitor brings it to the model's 28x28, carries about the fitted
+   * perturbation again (it used to get seeded noise, which is no attack, yet was counted as
+   * one). Null without the file.
+   */
   private static int[] fittedUniversal(int width, int height) {
     Path file = universalPerturbationFile();
     if (!Files.isRegularFile(file)) {
       return null;
     }
     try {
-      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(file.toFile());
-      if (img == null || img.getWidth() != width || img.getHeight() != height) {
-        return null;
-      }
+      dev.advmon.image.DecodedImage uap = new dev.advmon.image.ImageDecoder(dev.advmon.image.ImageLimits.defaults())
+          .decode(Files.readAllBytes(file), dev.advmon.image.ImageFormat.PNG, null, null);
       int[] p = new int[width * height];
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          p[y * width + x] = (img.getRaster().getSample(x, y, 0)) - 128;
+      if (width >= uap.width() && height >= uap.height()) {
+        // each pattern pixel repeated over the frame pixels it covers: the monitor's area averaging gives it back
+        // (a smoothing enlargement would blur the pixel-level pattern away, to a third of its strength at 2x)
+        for (int y = 0; y < height; y++) {
+          int sy = (int) ((y + 0.5) * uap.height() / height);
+          for (int x = 0; x < width; x++) {
+            p[y * width + x] = uap.sample((int) ((x + 0.5) * uap.width() / width), sy, 0) - 128;
+          }
         }
+        return p;
+      }
+      float[] level = new dev.advmon.image.ImageConverter().toModelInput(uap, 1, height, width).data();
+      for (int i = 0; i < p.length; i++) {
+        p[i] = Math.round(level[i] * 255f) - 128;
       }
       return p;
-    } catch (IOException e) {
+    } catch (IOException | dev.advmon.image.ImageDecodeException | RuntimeException e) {
       return null; // fall back to noise: the demo must run even without the fixtures
     }
   }

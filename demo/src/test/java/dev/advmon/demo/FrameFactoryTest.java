@@ -135,4 +135,40 @@ class FrameFactoryTest {
     Files.copy(bundled.resolve("holdout.txt"), dir.resolve("holdout.txt"));
     assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(dir), bundled)).as("a copy").isTrue();
   }
+
+  /**
+   * Evaluation images of another size than the fitted perturbation's 28x28: the stickered camera's frames carry it
+   * resized, so that the monitor, bringing them back to 28x28, sees about the fitted perturbation (not noise).
+   */
+  @Test
+  void theStickeredCameraCarriesTheFittedPerturbationAtAnotherFrameSize(@TempDir Path dir) throws Exception {
+    BufferedImage gray = new BufferedImage(56, 56, BufferedImage.TYPE_BYTE_GRAY);
+    java.util.Arrays.fill(((java.awt.image.DataBufferByte) gray.getRaster().getDataBuffer()).getData(), (byte) 128);
+    ImageIO.write(gray, "png", dir.resolve("g.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\ng.png,3\n");
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
+    FrameFactory f = new FrameFactory(images, FrameFactory.loadAttackFrames(FIXTURES), null, "frames", 42);
+    byte[] stickered;
+    // surefire runs in the module folder, not the monitor's home: name the committed perturbation itself
+    System.setProperty("advmon.demo.uap", FIXTURES.resolve("uap-perturbation.png").toAbsolutePath().toString());
+    try {
+      stickered = f.universalPng(images.get(0));
+    } finally {
+      System.clearProperty("advmon.demo.uap");
+    }
+
+    dev.advmon.image.ImageDecoder decoder = new dev.advmon.image.ImageDecoder(dev.advmon.image.ImageLimits.defaults());
+    dev.advmon.image.ImageConverter converter = new dev.advmon.image.ImageConverter();
+    float[] seen = converter.toModelInput(decoder.decode(stickered), 1, 28, 28).data();
+    float[] fitted = converter.toModelInput(decoder.decode(Files.readAllBytes(FIXTURES.resolve("uap-perturbation.png"))),
+        1, 28, 28).data();
+    double diff = 0;
+    double strength = 0;
+    for (int i = 0; i < seen.length; i++) {
+      diff += Math.abs(seen[i] - fitted[i]) * 255;
+      strength += Math.abs(fitted[i] * 255 - 128);
+    }
+    assertThat(diff / seen.length).as("mean difference (levels) from the fitted perturbation, which has mean "
+        + "strength %.1f levels", strength / seen.length).isLessThan(2.0);
+  }
 }
