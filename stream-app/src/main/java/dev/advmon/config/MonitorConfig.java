@@ -107,6 +107,8 @@ public final class MonitorConfig {
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
       new Setting("health.stall-timeout-ms", "30000",
           "Readiness goes DOWN when frames wait on the input topic and nothing has been committed for this long."),
+      new Setting("health.rebalance-timeout-ms", "300000",
+          "Kafka Streams is restarted in place when it has been REBALANCING this long with the broker reachable and no state restored in that time (a restore that will never end; one that reads records is waited for, however long)."),
       new Setting("health.heartbeat-timeout-ms", "360000",
           "Liveness goes DOWN when one record has been in processing this long (a hung model call): the process is wedged and should be restarted. Waits for the broker or registry never count."),
       new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
@@ -374,7 +376,7 @@ public final class MonitorConfig {
       case "registry.timeout-ms", "registry.retry-backoff-ms",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms",
           "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
-          "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms",
+          "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms", "health.rebalance-timeout-ms",
           "health.heartbeat-timeout-ms", "http.timeout-ms" -> positiveLong(key);
       case "streams.session-timeout-ms" -> {
         long v = longValue(key);

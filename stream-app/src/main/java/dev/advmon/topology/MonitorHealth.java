@@ -4,6 +4,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.health.DependencyProbe;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
+import dev.advmon.health.RebalanceWatch;
 import dev.advmon.health.StallDetector;
 import dev.advmon.registry.SchemaRegistry;
 import java.time.Duration;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * restart would not bring them back.
  *
  * <p>A background checker probes, samples the stall detector and logs every change of readiness with its
- * reasons, so that the log tells the same story as the endpoint.
+ * reasons, so that the log tells the same story as the endpoint. It also restarts Kafka Streams in place when a
+ * rebalance has made no progress for {@code health.rebalance-timeout-ms} with the broker reachable
+ * ({@link RebalanceWatch}).
  */
 final class MonitorHealth implements HealthCheck, AutoCloseable {
 
@@ -50,6 +53,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   private final DependencyProbe broker;
   private final DependencyProbe registry;
   private final StallDetector stall;
+  private final RebalanceWatch rebalance;
   private final long intervalMs;
   private final long heartbeatTimeoutMs;
   private final Admin admin;
@@ -74,6 +78,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
         () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
     this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
+    this.rebalance = new RebalanceWatch(config.longValue("health.rebalance-timeout-ms"));
     this.checker = new ScheduledThreadPoolExecutor(3, r -> {
       Thread t = new Thread(r, "advmon-health");
       t.setDaemon(true);
@@ -140,16 +145,27 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       KafkaStreams client = monitor.streams();
       double lag = 0;
       double commits = 0;
+      double restored = 0;
       for (Map.Entry<MetricName, ? extends Metric> e : client.metrics().entrySet()) {
         MetricName n = e.getKey();
+        boolean restore = n.tags().getOrDefault("client-id", "").contains("restore");
         if (n.name().equals("records-lag") && n.group().equals("consumer-fetch-manager-metrics")
-            && n.tags().containsKey("partition") && !n.tags().getOrDefault("client-id", "").contains("restore")) {
+            && n.tags().containsKey("partition") && !restore) {
           lag += positive(e.getValue().metricValue());
         } else if (n.name().equals("commit-total") && n.group().equals("stream-thread-metrics")) {
           commits += positive(e.getValue().metricValue());
+        } else if (restore && n.name().equals("records-consumed-total")
+            && n.group().equals("consumer-fetch-manager-metrics") && !n.tags().containsKey("topic")) {
+          restored += positive(e.getValue().metricValue());
         }
       }
-      stall.sample(new StallDetector.Sample(System.currentTimeMillis(), lag, commits, client));
+      long now = System.currentTimeMillis();
+      stall.sample(new StallDetector.Sample(now, lag, commits, client));
+      String stalled = rebalance.sample(new RebalanceWatch.Sample(now,
+          client.state() == KafkaStreams.State.REBALANCING, restored, broker.problem() == null, client));
+      if (stalled != null) {
+        monitor.restartStalled(client, stalled);
+      }
       HealthReport ready = readiness();
       // compare without the numbers ("for 12 s"), so that a change of reason is logged, not every second of it
       String key = ready.up() + ":" + String.join(";", ready.reasons()).replaceAll("\\d+", "#");

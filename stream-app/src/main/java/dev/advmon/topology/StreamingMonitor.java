@@ -368,6 +368,22 @@ public final class StreamingMonitor implements AutoCloseable {
     supervisor.execute(() -> restart(client, e, cause));
   }
 
+  /**
+   * Health checker: Kafka Streams has been REBALANCING without progress for health.rebalance-timeout-ms with the
+   * broker reachable (seen after a broker outage during a restart: a state restore stuck at position 0 for good,
+   * readiness DOWN and liveness UP). A new client is the remedy tried, with the same backoff as after a failure.
+   */
+  void restartStalled(KafkaStreams client, String why) {
+    if (closing || client != streams || restarting != null || failure != null) {
+      return;
+    }
+    restarting = "Kafka Streams is restarting: " + why;
+    log.warn("{}; restarting Kafka Streams in place (nothing is lost: processing resumes from the last commit). If"
+        + " this repeats, look for a transaction left open on the changelog topics (kafka-transactions.sh"
+        + " find-hanging) and abort it", why);
+    supervisor.execute(() -> restart(client, new IllegalStateException(why), why));
+  }
+
   /** Supervisor thread: close the failed client, back off, start a new one. */
   private void restart(KafkaStreams failed, Throwable e, String cause) {
     if (failed != streams || closing) {

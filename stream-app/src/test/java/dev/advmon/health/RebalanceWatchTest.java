@@ -1,0 +1,56 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RebalanceWatchTest {
+
+  private static final long TIMEOUT = 300_000;
+  private final RebalanceWatch watch = new RebalanceWatch(TIMEOUT);
+  private final Object client = new Object();
+
+  @Test
+  void aRebalanceThatRestoresNothingWithTheBrokerUpIsDueForARestartOnceAfterTheTimeout() {
+    assertThat(watch.sample(new RebalanceWatch.Sample(0, true, 0, true, client))).isNull();
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT - 1, true, 0, true, client))).isNull();
+
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT, true, 0, true, client)))
+        .contains("REBALANCING for 300 s").contains("health.rebalance-timeout-ms=300000");
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT + 2_000, true, 0, true, client)))
+        .as("one restart per client").isNull();
+  }
+
+  @Test
+  void aLongRestoreThatReadsRecordsIsProgressNotAStall() {
+    for (long t = 0; t <= 3 * TIMEOUT; t += 10_000) {
+      assertThat(watch.sample(new RebalanceWatch.Sample(t, true, t / 10_000.0, true, client))).isNull();
+    }
+  }
+
+  @Test
+  void waitingForAnUnreachableBrokerIsNotAStallAndTheClockStartsWhenItAnswers() {
+    watch.sample(new RebalanceWatch.Sample(0, true, 0, true, client));
+    for (long t = 10_000; t <= 2 * TIMEOUT; t += 10_000) {
+      assertThat(watch.sample(new RebalanceWatch.Sample(t, true, 0, false, client))).isNull();
+    }
+    long lastAway = 2 * TIMEOUT; // the clock starts at the last sample that saw the broker away
+    assertThat(watch.sample(new RebalanceWatch.Sample(lastAway + 10_000, true, 0, true, client))).isNull();
+    assertThat(watch.sample(new RebalanceWatch.Sample(lastAway + TIMEOUT - 1, true, 0, true, client))).isNull();
+    assertThat(watch.sample(new RebalanceWatch.Sample(lastAway + TIMEOUT, true, 0, true, client))).isNotNull();
+  }
+
+  @Test
+  void runningInBetweenOrANewClientStartsTheClockAgain() {
+    watch.sample(new RebalanceWatch.Sample(0, true, 0, true, client));
+    watch.sample(new RebalanceWatch.Sample(TIMEOUT / 2, false, 0, true, client));
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT, true, 0, true, client))).isNull();
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT / 2 + TIMEOUT, true, 0, true, client))).isNotNull();
+
+    Object next = new Object();
+    long t = 2 * TIMEOUT;
+    assertThat(watch.sample(new RebalanceWatch.Sample(t, true, 0, true, next))).isNull();
+    assertThat(watch.sample(new RebalanceWatch.Sample(t + TIMEOUT, true, 0, true, next)))
+        .as("a replacement client that stalls too is due again").isNotNull();
+  }
+}
