@@ -16,7 +16,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
- * plus {@code kafka_stream_*}.
+ * {@code advmon_model_info{model,version,engine,detectors}}, plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
  * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
@@ -49,9 +49,11 @@ public final class MonitorMetrics implements AutoCloseable {
         .description("Time a stream thread waits for its frame's verdict: the frame's share of a batched inference call with its detector probes, and the wait for the batch to form")
         .publishPercentileHistogram()
         .register(registry);
+    // Fixed buckets around the budget (mean < 20): Micrometer's default percentile histogram for a summary without
+    // bounds exports about 270 buckets up to 4e18 per instance, for a count that stays in the hundreds.
     this.forwardPasses = DistributionSummary.builder("advmon.forward.passes")
         .description("Images run through the model per frame (the frame plus every detector probe)")
-        .publishPercentileHistogram()
+        .serviceLevelObjectives(1, 2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000)
         .register(registry);
     this.batchFrames = DistributionSummary.builder("advmon.batch.frames")
         .description("Frames whose inference calls were merged into one call of the model (model.batch.max-frames at most)")
@@ -100,6 +102,20 @@ public final class MonitorMetrics implements AutoCloseable {
   public void pendingFrames(java.util.function.IntSupplier pending) {
     io.micrometer.core.instrument.Gauge.builder("advmon.batch.pending", pending::getAsInt)
         .description("Frames whose stream threads wait for the model now (queued or in the running call); not yet committed")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * What this instance scores with ({@code advmon_model_info{model,version,engine,detectors} 1}), so that a dashboard
+   * or an alert rule can tell which weights and which detectors an instance runs, and that one runs none (a bundle
+   * without calibration raises no alert at all; {@code detectors=""} shows it), without reading its log.
+   */
+  public void modelInfo(String model, String version, String engine, java.util.List<String> detectors) {
+    io.micrometer.core.instrument.Gauge.builder("advmon.model.info", () -> 1)
+        .description("1, labelled with the model (manifest name and version), the engine and the detectors in use")
+        .tag("model", model).tag("version", version).tag("engine", engine)
+        .tag("detectors", String.join(",", detectors))
         .strongReference(true)
         .register(registry);
   }

@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import dev.advmon.campaign.CampaignSettings;
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Detector;
 import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.health.HealthCheck;
@@ -216,6 +217,8 @@ public final class StreamingMonitor implements AutoCloseable {
       throw e;
     }
     monitor.health.start();
+    metrics.modelInfo(scorer.manifest().name(), scorer.manifest().version(), scorer.engineName(),
+        scorer.detectors().stream().map(Detector::name).toList());
     log.info("monitor started as instance '{}' (group.instance.id {}): {} -> {} / {} / {} (model {}, engine {})",
         config.instanceId(), groupInstanceId(config), topics.frames().name(), topics.verdicts().name(),
         topics.alerts().name(), topics.deadLetters().name(),

@@ -41,6 +41,30 @@ class MonitorMetricsTest {
   }
 
   @Test
+  void namesTheModelTheEngineAndTheDetectorsAnInstanceScoresWith() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      metrics.modelInfo("fashion-mnist-cnn", "3", "OnnxRuntime", List.of("perturbation", "fooling"));
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_model_info\\{[^}]*detectors=\"perturbation,fooling\""
+          + "[^}]*engine=\"OnnxRuntime\"[^}]*model=\"fashion-mnist-cnn\"[^}]*version=\"3\"[^}]*} 1(\\.0)?$");
+    }
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      metrics.modelInfo("own", "1", "OnnxRuntime", List.of()); // no calibration: no detector, no alert ever
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_model_info\\{detectors=\"\",.*} 1(\\.0)?$");
+    }
+  }
+
+  @Test
+  void forwardPassesAreCountedInAFewBucketsAroundTheBudgetNotHundreds() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      metrics.frameScored(1_000_000, 18);
+      String scrape = metrics.scrape();
+      long buckets = scrape.lines().filter(l -> l.startsWith("advmon_forward_passes_bucket")).count();
+      assertThat(buckets).as("advmon_forward_passes buckets").isBetween(5L, 20L);
+      assertThat(scrape).contains("advmon_forward_passes_bucket{le=\"15.0\"} 0", "advmon_forward_passes_bucket{le=\"20.0\"} 1");
+    }
+  }
+
+  @Test
   void theKindsAndReasonsAreThoseTheSchemasDocument() {
     assertThat(MonitorMetrics.ALERT_KINDS)
         .containsExactlyInAnyOrderElementsOf(codesIn(Alert.getClassSchema().getField("kind").doc()));
@@ -57,6 +81,7 @@ class MonitorMetricsTest {
     String readme = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"));
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       metrics.pendingFrames(() -> 0); // registered by the batcher at start-up
+      metrics.modelInfo("m", "1", "OnnxRuntime", List.of("perturbation")); // registered at start-up
       String scrape = metrics.scrape();
       Matcher named = Pattern.compile("\\badvmon_[a-z_]+").matcher(readme);
       int count = 0;

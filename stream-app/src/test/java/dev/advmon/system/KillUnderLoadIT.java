@@ -81,12 +81,17 @@ class KillUnderLoadIT {
             .as("verdicts scored in batches of several frames before the kill (%d so far); log:%n%s", reader.count(),
                 monitor.process().tail(60)).isTrue();
         double[] pendingAtKill = {0};
+        String[] lastScrape = {""};
         assertThat(Await.until(() -> {
           MonitorProcess.Http scrape = monitor.get("/metrics");
+          lastScrape[0] = scrape == null ? lastScrape[0] : scrape.body();
           Matcher m = scrape == null ? null : PENDING.matcher(scrape.body());
           pendingAtKill[0] = m != null && m.find() ? Double.parseDouble(m.group(1)) : 0;
           return pendingAtKill[0] >= 1;
         }, Duration.ofSeconds(60))).as("frames pending in the batcher").isTrue();
+        assertThat(lastScrape[0]).as("/metrics names the bundled model and its calibrated detectors")
+            .containsPattern("(?m)^advmon_model_info\\{detectors=\"[a-z]+(,[a-z]+)+\",engine=\"OnnxRuntime\","
+                + "model=\"fashion-mnist-cnn\",version=\"[^\"]+\"} 1");
         int beforeKill = reader.count();
         monitor.kill(); // SIGKILL: no shutdown hook, no commit, no leaving the group
         int sentAtKill = traffic.handedOver();
