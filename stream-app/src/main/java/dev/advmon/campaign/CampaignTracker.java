@@ -3,11 +3,13 @@ package dev.advmon.campaign;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Severity;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Counts one camera's verdicts in tumbling windows (aligned to the epoch, by frame timestamp) and decides
@@ -58,6 +60,11 @@ public final class CampaignTracker {
    * {@code current} is null for a camera not seen yet.
    */
   public Step observe(CameraStatus current, String cameraId, long timestampMs, long nowMs, boolean flagged) {
+    return observe(current, cameraId, timestampMs, nowMs, CampaignFlag.bare(flagged));
+  }
+
+  /** As {@link #observe(CameraStatus, String, long, long, boolean)}, counting the flag's reasons and frame id too. */
+  public Step observe(CameraStatus current, String cameraId, long timestampMs, long nowMs, CampaignFlag flag) {
     long t = Math.max(Saturating.minus(nowMs, settings.maxClockSkewMs()),
         Math.min(Saturating.plus(nowMs, settings.maxClockSkewMs()), timestampMs));
     long window = t - Math.floorMod(t, settings.windowMs());
@@ -70,10 +77,24 @@ public final class CampaignTracker {
       s = new CameraStatus(s.cameraId(), s.status(), window, 0, 0, s.lastWindowStart(), s.lastWindowFrames(),
           s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged());
     }
-    int f = flagged ? 1 : 0;
+    int f = flag.flagged() ? 1 : 0;
+    Map<String, Long> reasons = s.windowReasons();
+    List<String> examples = s.windowExamples();
+    if (flag.flagged()) {
+      reasons = new TreeMap<>(reasons);
+      for (String reason : flag.reasons()) {
+        if (reasons.containsKey(reason) || reasons.size() < CameraStatus.MAX_REASONS) {
+          reasons.merge(reason, 1L, Long::sum);
+        }
+      }
+      if (flag.frameId() != null && examples.size() < CameraStatus.MAX_EXAMPLES) {
+        examples = new ArrayList<>(examples);
+        examples.add(flag.frameId());
+      }
+    }
     s = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames() + 1, s.windowFlagged() + f,
         s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
-        s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f);
+        s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f, reasons, examples);
     return new Step(s, alert);
   }
 
@@ -128,7 +149,7 @@ public final class CampaignTracker {
     }
     CameraStatus next = new CameraStatus(s.cameraId(), status, s.windowStart(), s.windowFrames(), s.windowFlagged(),
         s.windowStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
-        s.totalFlagged());
+        s.totalFlagged(), s.windowReasons(), s.windowExamples());
     return new Step(next, alert);
   }
 
@@ -165,15 +186,24 @@ public final class CampaignTracker {
     return Math.min(1, sum);
   }
 
+  /** "PERTURBATION 28, FOOLING 2": the window's reasons, most frequent first. */
+  private static String byCount(Map<String, Long> reasons) {
+    return reasons.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+  }
+
   private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
     String explanation = kind.equals("CAMPAIGN")
         ? String.format(Locale.ROOT, "Camera %s: clearly more of its frames than the %.0f%% that ordinary conditions "
-            + "may flag were flagged in each of the last %d windows of %s (last window: %d of %d, %.0f%%). A persistent "
+            + "may flag were flagged in each of the last %d windows of %s (last window: %d of %d, %.0f%%%s). A persistent "
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
-            + "distrust its predictions until this clears.",
-            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate)
+            + "distrust its predictions until this clears.%s",
+            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate,
+            s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
+            s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
             + "each of the last %d windows of %s (last window: %d of %d flagged); the campaign is over.",
             s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames());
@@ -187,6 +217,10 @@ public final class CampaignTracker {
     evidence.put("consecutive_windows", Integer.toString(streak));
     evidence.put("total_frames", Long.toString(s.totalFrames()));
     evidence.put("total_flagged", Long.toString(s.totalFlagged()));
+    s.windowReasons().forEach((reason, count) -> evidence.put("window_flagged_" + reason, Long.toString(count)));
+    for (int i = 0; i < s.windowExamples().size(); i++) {
+      evidence.put("example_frame_" + (i + 1), s.windowExamples().get(i));
+    }
     return Alert.newBuilder()
         // derived from the camera and the window, so that a replay after a crash writes the same alert id
         .setAlertId(s.cameraId() + "/" + kind + "/" + s.windowStart())

@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.campaign.CameraStatus;
+import dev.advmon.campaign.CampaignFlag;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.campaign.EventClock;
 import dev.advmon.schema.Alert;
@@ -16,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Step 4: each verdict's flag, keyed by camera id (through the {@value MonitorTopology#CAMPAIGN_REPARTITION}
+ * Step 4: each verdict's flag (with its reasons and frame id), keyed by camera id (through the {@value MonitorTopology#CAMPAIGN_REPARTITION}
  * repartition topic, so that a camera's state lives in one task whatever key and partitioner its producer
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ({@link CampaignTracker#forgettable}). Time is the task's {@link EventClock}: the newest frame timestamp, so that
  * a backlog read after an outage is counted in the windows it happened in.
  */
-final class CampaignProcessor implements Processor<String, Boolean, String, Alert> {
+final class CampaignProcessor implements Processor<String, CampaignFlag, String, Alert> {
 
   private final CampaignTracker tracker;
   private ProcessorContext<String, Alert> context;
@@ -59,7 +60,7 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
   }
 
   @Override
-  public void process(Record<String, Boolean> record) {
+  public void process(Record<String, CampaignFlag> record) {
     String camera = record.key();
     CameraStatus current = store.get(camera);
     long wall = context.currentSystemTimeMs();
@@ -69,7 +70,7 @@ final class CampaignProcessor implements Processor<String, Boolean, String, Aler
       clock.reached(current.windowStart() - tracker.settings().maxClockSkewMs(), wall);
     }
     CampaignTracker.Step step = tracker.observe(current, camera, record.timestamp(),
-        clock.frame(record.timestamp(), wall), Boolean.TRUE.equals(record.value()));
+        clock.frame(record.timestamp(), wall), record.value() == null ? CampaignFlag.bare(false) : record.value());
     store.put(camera, step.status());
     // stamped with the end of the window it judges, as the punctuator's are: not with the frame that happened to
     // close it, whose timestamp may be far off (a camera clock at 2100 counts at the skew bound, not there)

@@ -1,6 +1,8 @@
 package dev.advmon.topology;
 
 import dev.advmon.campaign.CameraStatusSerde;
+import dev.advmon.campaign.CampaignFlag;
+import dev.advmon.campaign.CampaignFlagSerde;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.metrics.MonitorMetrics;
@@ -102,8 +104,8 @@ public final class MonitorTopology {
         new CameraStatusSerde()));
     CampaignTracker tracker = new CampaignTracker(settings.campaigns());
     KStream<String, Alert> campaignAlerts = verdicts
-        .mapValues(FrameVerdict::getAlert, Named.as("campaign-flag"))
-        .repartition(Repartitioned.<String, Boolean>with(Serdes.String(), Serdes.Boolean()).withName(CAMPAIGN_REPARTITION))
+        .mapValues(CampaignFlag::of, Named.as("campaign-flag"))
+        .repartition(Repartitioned.with(Serdes.String(), new CampaignFlagSerde()).withName(CAMPAIGN_REPARTITION))
         .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
 
     // From the written verdicts with what they were made from, so that the listener gets the frame with its alert.

@@ -1,6 +1,7 @@
 package dev.advmon.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Severity;
@@ -131,6 +132,52 @@ class CampaignTrackerTest {
     window(1, 3, 1);
     CameraStatusSerde serde = new CameraStatusSerde();
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+  }
+
+  @Test
+  void stateWithReasonsAndExampleFramesSurvivesTheStoreSerdeAndStateWrittenBeforeThemStillReads() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    for (int i = 0; i < 5; i++) {
+      state = tracker.observe(state, "cam-7", i * 100L, i * 100L,
+          new CampaignFlag(true, List.of("PERTURBATION", "FOOLING"), "frame-" + i)).status();
+    }
+    assertThat(state.windowReasons()).containsExactly(entry("FOOLING", 5L), entry("PERTURBATION", 5L));
+    assertThat(state.windowExamples()).containsExactly("frame-0", "frame-1", "frame-2");
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+
+    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"CAMPAIGN\",\"windowStart\":1000,\"windowFrames\":4,"
+        + "\"windowFlagged\":2,\"lastWindowStart\":0,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,\"hotStreak\":3,"
+        + "\"coolStreak\":0,\"campaignSince\":1000,\"totalFrames\":24,\"totalFlagged\":12}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    CameraStatus read = serde.deserializer().deserialize("t", older);
+    assertThat(read).isEqualTo(new CameraStatus("cam-7", "CAMPAIGN", 1000, 4, 2, 0, 20, 10, 3, 0, 1000, 24, 12));
+    assertThat(read.windowReasons()).isEmpty();
+    assertThat(read.windowExamples()).isEmpty();
+  }
+
+  @Test
+  void aWindowsReasonsAndExampleFramesStartAfreshWithTheNextWindow() {
+    for (int w = 0; w < 2; w++) {
+      for (int i = 0; i < 12; i++) {
+        long t = w * 1_000L + i * 50L;
+        state = tracker.observe(state, "cam-7", t, t, new CampaignFlag(i < 6, i < 6 ? List.of("FOOLING") : List.of(),
+            "w" + w + "-" + i)).status();
+      }
+    }
+    assertThat(state.windowReasons()).containsExactly(entry("FOOLING", 6L));
+    assertThat(state.windowExamples()).containsExactly("w1-0", "w1-1", "w1-2");
+  }
+
+  @Test
+  void theFlagSerdeReadsTheBareBooleansTheRepartitionTopicCarriedBefore() {
+    CampaignFlagSerde serde = new CampaignFlagSerde();
+    CampaignFlag flag = new CampaignFlag(true, List.of("OVERINTERPRETATION"), "f-1");
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", flag))).isEqualTo(flag);
+    var bool = org.apache.kafka.common.serialization.Serdes.Boolean().serializer();
+    assertThat(serde.deserializer().deserialize("t", bool.serialize("t", true))).isEqualTo(CampaignFlag.bare(true));
+    assertThat(serde.deserializer().deserialize("t", bool.serialize("t", false))).isEqualTo(CampaignFlag.bare(false));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> serde.deserializer().deserialize("campaign-topic",
+        new byte[] {7})).hasMessageContaining("campaign-topic").hasMessageContaining("neither a boolean nor readable JSON");
   }
 
   @Test

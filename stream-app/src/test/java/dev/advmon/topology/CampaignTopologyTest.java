@@ -139,6 +139,36 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aCampaignAlertSaysWhichDetectorsFlaggedItsWindowAndNamesFramesToLookAt() {
+    window("cam-stickered", 0, true); // f0..f5
+    window("cam-stickered", 1, true); // f6..f11: the window the alert judges
+    window("cam-stickered", 2, true);
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.getEvidence()).containsEntry("window_flagged_PERTURBATION", "6")
+          .containsEntry("example_frame_1", "f6").containsEntry("example_frame_2", "f7")
+          .containsEntry("example_frame_3", "f8").doesNotContainKey("example_frame_4");
+      assertThat(a.getExplanation()).contains("flagged as PERTURBATION 6").contains("f6, f7, f8");
+    });
+  }
+
+  @Test
+  void flagsLeftInTheRepartitionTopicByAnOlderVersionAsBareBooleansAreStillCounted() {
+    // before reasons and frame ids, the campaign repartition topic carried Serdes.Boolean()'s one byte
+    TestInputTopic<String, byte[]> old = driver.createInputTopic(
+        "campaign-test-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition", Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    for (int second = 0; second < 3; second++) {
+      for (int i = 0; i < 6; i++) {
+        old.pipeInput("cam-upgraded", Serdes.Boolean().serializer().serialize("t", true), second * 1_000L + i * 100L);
+      }
+    }
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.getCameraId()).isEqualTo("cam-upgraded");
+      assertThat(a.getEvidence()).containsEntry("window_flagged", "6").doesNotContainKey("example_frame_1");
+    });
+  }
+
+  @Test
   void aCameraWithOnlyCleanFramesNeverRaisesACampaignWhileAnotherOneDoes() {
     for (int s = 0; s < 5; s++) {
       window("cam-clean", s, false);
