@@ -42,16 +42,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,6 +210,168 @@ class OutageRecoveryIT {
             .allMatch(OutcomeReader.Outcome::verdict);
         assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
       }
+    }
+  }
+
+  /**
+   * A broker killed (no controlled shutdown) and away longer than the transaction timeout (here its minimum, 5 s,
+   * and at least 12 s away: a rolling restart or a partition of a minute meets the default 30 s the same way) while
+   * frames keep arriving. The transaction under way when it went is past its timeout when it comes back: every
+   * frame must still get exactly one outcome (read_committed), the monitor must come back to RUNNING and ready by
+   * itself, say so in a few lines (not a line per partition and retry), and leave no transaction open on its
+   * outputs or changelogs once the frames stop. In the runs so far no in-place restart was needed.
+   */
+  @Test
+  void aBrokerAwayLongerThanTheTransactionTimeoutLosesAndRepeatsNothingAndLeavesNoTransactionOpen() throws Exception {
+    int txTimeoutMs = 5_000;
+    // the coordinator looks for timed-out transactions every 10 s by default, from its start: a producer back within
+    // that beats it. Once a second here, as when the coordinator moved to a broker that has been up for a while
+    try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
+            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
+        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "longoutage", dir);
+      settings.put("streams.num-threads", "1");
+      settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
+      settings.put("streams.restart-backoff-max-ms", "1000");
+      settings.put("health.check-interval-ms", "500");
+      settings.put("health.probe-timeout-ms", "1000");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String appId = config.string("streams.application-id");
+      String frames = config.string("topics.frames");
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
+          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "long", 4);
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          LogLines ownLog = LogLines.of("dev.advmon");
+          LogLines kafkaLog = LogLines.of("org.apache.kafka");
+          StreamingMonitor monitor = StreamingMonitor.start(config,
+              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+              metrics, AlertListener.NONE);
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
+            FrameTraffic.Record r = camera.apply(n);
+            sent.add("long-" + n);
+            return r;
+          });
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"));
+          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+        // the broker honours the monitor's timeout (at most its transaction.max.timeout.ms): what the test relies on
+        List<Long> timeouts = new ArrayList<>();
+        assertThat(Await.until(() -> {
+          timeouts.clear();
+          timeouts.addAll(transactionTimeouts(admin, appId));
+          return !timeouts.isEmpty();
+        }, Duration.ofSeconds(20))).as("the monitor's transactional ids at the coordinator").isTrue();
+        assertThat(timeouts).as("transaction timeouts the coordinator holds").containsOnly((long) txTimeoutMs);
+
+        int ownBefore = ownLog.events().size();
+        int kafkaBefore = kafkaLog.events().size();
+        double restartsBefore = restarts(metrics);
+        long stoppedAt = System.currentTimeMillis();
+        kafka.kill(); // no controlled shutdown: the transaction under way stays open at the coordinator, as in a crash
+        assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
+            .as("readiness DOWN naming the broker: %s", monitor.health().readiness()).isTrue();
+        // the outage itself: beyond the transaction timeout plus a margin, counted from the stop
+        Await.until(() -> System.currentTimeMillis() - stoppedAt >= 12_000, Duration.ofSeconds(30));
+        kafka.restart();
+        long backAt = System.currentTimeMillis();
+        int handed = traffic.handedOver();
+        boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(90));
+        long recoveredAt = System.currentTimeMillis();
+        List<String> own = lines(ownLog, ownBefore, appId);
+        assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
+            handed, reader.count(), monitor.health().readiness(), String.join("\n", own)).isTrue();
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+        own = lines(ownLog, ownBefore, appId);
+        List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
+        LoggerFactory.getLogger(OutageRecoveryIT.class).info("broker away {} ms (transaction timeout {} ms): ready with "
+            + "all verdicts {} ms after it was back; {} restarts; {} log lines of the monitor, {} of its Kafka clients:"
+            + "\n{}\n--- Kafka:\n{}", backAt - stoppedAt, txTimeoutMs, recoveredAt - backAt,
+            restarts(metrics) - restartsBefore, own.size(), kafkaLines.size(), String.join("\n", own),
+            String.join("\n", kafkaLines));
+
+        // nothing left open: once the frames stop, every output and changelog partition is readable to its end
+        List<String> open = new ArrayList<>();
+        boolean settled = Await.until(() -> {
+          open.clear();
+          open.addAll(openTransactions(admin, appId, config));
+          return open.isEmpty();
+        }, Duration.ofSeconds(30));
+        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", open).isTrue();
+
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
+            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+        assertThat(outcomes).as("verdicts (no dead letters: the outage is nobody's fault)")
+            .allMatch(OutcomeReader.Outcome::verdict);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(own).as("the monitor's log lines for the outage").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
+            .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
+        // the producer's retries while partition leaders come back are expected: a line per partition and attempt
+        // (2 per partition and round) would grow with the partition count and bury the two lines above
+        assertThat(kafkaLines).as("its Kafka clients' log lines").hasSizeLessThanOrEqualTo(MAX_KAFKA_LINES_PER_OUTAGE)
+            .noneMatch(l -> l.contains("retrying (") || l.contains("Going to request metadata update"));
+      }
+    }
+  }
+
+  /** The timeout the coordinator holds for each of the application's transactional ids. */
+  private static List<Long> transactionTimeouts(Admin admin, String appId) {
+    try {
+      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
+      if (ids.isEmpty()) {
+        return List.of();
+      }
+      return admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).values().stream()
+          .map(TransactionDescription::transactionTimeoutMs).toList();
+    } catch (Exception notYet) {
+      return List.of();
+    }
+  }
+
+  /**
+   * The output and internal partitions of the application with a transaction still open: last stable offset below
+   * the end, or a producer with a transaction start offset; with the coordinator's view of that producer.
+   */
+  private static List<String> openTransactions(Admin admin, String appId, MonitorConfig config) {
+    try {
+      List<String> topics = new ArrayList<>(List.of(config.string("topics.verdicts"), config.string("topics.alerts"),
+          config.string("topics.dead-letter")));
+      admin.listTopics().names().get(10, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(appId)).forEach(topics::add);
+      List<TopicPartition> partitions = new ArrayList<>();
+      admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
+          d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+          .get(10, TimeUnit.SECONDS);
+      var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+          .get(10, TimeUnit.SECONDS);
+      var producers = admin.describeProducers(partitions).all().get(10, TimeUnit.SECONDS);
+      List<String> open = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        List<String> active = producers.get(tp).activeProducers().stream()
+            .filter(s -> s.currentTransactionStartOffset().isPresent())
+            .map(s -> "producer " + s.producerId() + " epoch " + s.producerEpoch() + " since offset "
+                + s.currentTransactionStartOffset().getAsLong())
+            .toList();
+        if (committed.get(tp).offset() < ends.get(tp).offset() || !active.isEmpty()) {
+          open.add(tp + " LSO " + committed.get(tp).offset() + " end " + ends.get(tp).offset() + " " + active);
+        }
+      }
+      return open;
+    } catch (Exception e) {
+      return List.of("cannot tell: " + e);
     }
   }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -34,21 +35,29 @@ public final class StandaloneKafka implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int controllerPort;
+  private final Map<String, String> extra;
   private ChildProcess process;
 
-  private StandaloneKafka(Path dir, int port, int controllerPort) {
+  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.extra = extra;
   }
 
   /** Formats a fresh data folder under {@code dir} and starts the broker; returns once it answers. */
   public static StandaloneKafka start(Path dir) throws InterruptedException {
+    return start(dir, Map.of());
+  }
+
+  /** As {@link #start(Path)}, with broker settings of the test's own added to (or replacing) the defaults. */
+  public static StandaloneKafka start(Path dir, Map<String, String> brokerSettings) throws InterruptedException {
     // The ports are found free here and bound by the child a moment later; should another process take one
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
-      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort());
+      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort(),
+          brokerSettings);
       try {
         kafka.format();
         kafka.launch();
@@ -94,6 +103,7 @@ public final class StandaloneKafka implements AutoCloseable {
           "transaction.state.log.num.partitions=1",
           "share.coordinator.state.topic.replication.factor=1",
           "share.coordinator.state.topic.min.isr=1",
+          extra.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")),
           ""), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve("logback.xml"), """
           <configuration>
