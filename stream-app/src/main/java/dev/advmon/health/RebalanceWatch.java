@@ -1,5 +1,9 @@
 package dev.advmon.health;
 
+import java.util.Map;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
 /**
  * Tells a rebalance that is taking its time from one that will never end: Kafka Streams has been REBALANCING for
  * {@code timeoutMs} while the broker answers and its restore consumers have read nothing in that time. Seen after a
@@ -24,6 +28,24 @@ public final class RebalanceWatch {
 
   public RebalanceWatch(long timeoutMs) {
     this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * The records a Kafka Streams client's restore consumers have read so far, from its metrics
+   * ({@code KafkaStreams.metrics()}): their client-level records-consumed-total. Here, in one place, so that the
+   * integration test checks the very names the health checker reads on a live client.
+   */
+  public static double restored(Map<MetricName, ? extends Metric> metrics) {
+    double restored = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+      MetricName n = e.getKey();
+      if (n.tags().getOrDefault("client-id", "").contains("restore") && n.name().equals("records-consumed-total")
+          && n.group().equals("consumer-fetch-manager-metrics") && !n.tags().containsKey("topic")
+          && e.getValue().metricValue() instanceof Number v && v.doubleValue() > 0) {
+        restored += v.doubleValue();
+      }
+    }
+    return restored;
   }
 
   /**

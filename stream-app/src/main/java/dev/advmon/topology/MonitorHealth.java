@@ -145,7 +145,6 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       KafkaStreams client = monitor.streams();
       double lag = 0;
       double commits = 0;
-      double restored = 0;
       for (Map.Entry<MetricName, ? extends Metric> e : client.metrics().entrySet()) {
         MetricName n = e.getKey();
         boolean restore = n.tags().getOrDefault("client-id", "").contains("restore");
@@ -154,15 +153,12 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
           lag += positive(e.getValue().metricValue());
         } else if (n.name().equals("commit-total") && n.group().equals("stream-thread-metrics")) {
           commits += positive(e.getValue().metricValue());
-        } else if (restore && n.name().equals("records-consumed-total")
-            && n.group().equals("consumer-fetch-manager-metrics") && !n.tags().containsKey("topic")) {
-          restored += positive(e.getValue().metricValue());
         }
       }
       long now = System.currentTimeMillis();
       stall.sample(new StallDetector.Sample(now, lag, commits, client));
-      String stalled = rebalance.sample(new RebalanceWatch.Sample(now,
-          client.state() == KafkaStreams.State.REBALANCING, restored, broker.problem() == null, client));
+      String stalled = rebalance.sample(new RebalanceWatch.Sample(now, client.state() == KafkaStreams.State.REBALANCING,
+          RebalanceWatch.restored(client.metrics()), broker.problem() == null, client));
       if (stalled != null) {
         monitor.restartStalled(client, stalled);
       }

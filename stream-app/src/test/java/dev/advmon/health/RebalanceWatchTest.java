@@ -2,6 +2,10 @@ package dev.advmon.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Measurable;
+import org.apache.kafka.common.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 
 class RebalanceWatchTest {
@@ -52,5 +56,32 @@ class RebalanceWatchTest {
     assertThat(watch.sample(new RebalanceWatch.Sample(t, true, 0, true, next))).isNull();
     assertThat(watch.sample(new RebalanceWatch.Sample(t + TIMEOUT, true, 0, true, next)))
         .as("a replacement client that stalls too is due again").isNotNull();
+  }
+
+  @Test
+  void aRestoreConsumerWhoseCountStaysFlatWhileRebalancingIsStalledAfterTheTimeout() {
+    // the names a live Kafka Streams 4.3 client has (StreamingMonitorIT), at the count an earlier restore left
+    try (Metrics metrics = new Metrics()) {
+      String restoreConsumer = "advmon-vm-StateUpdater-1-restore-consumer";
+      consumed(metrics, restoreConsumer, null, 5_000);
+      consumed(metrics, restoreConsumer, "advmon-camera-status-changelog", 5_000);
+      assertThat(RebalanceWatch.restored(metrics.metrics())).as("client level only, not once more per topic")
+          .isEqualTo(5_000);
+
+      for (long t = 0; t < TIMEOUT; t += 2_000) {
+        assertThat(watch.sample(new RebalanceWatch.Sample(t, true, RebalanceWatch.restored(metrics.metrics()), true,
+            client))).isNull();
+      }
+      assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT, true, RebalanceWatch.restored(metrics.metrics()),
+          true, client))).as("a count that exists but does not move is no progress").contains("REBALANCING for 300 s");
+    }
+  }
+
+  /** A consumer's records-consumed-total as the Kafka client registers it (per topic when {@code topic} is set). */
+  private static void consumed(Metrics metrics, String clientId, String topic, double value) {
+    Map<String, String> tags = topic == null ? Map.of("client-id", clientId)
+        : Map.of("client-id", clientId, "topic", topic);
+    metrics.addMetric(new MetricName("records-consumed-total", "consumer-fetch-manager-metrics", "", tags),
+        (Measurable) (config, now) -> value);
   }
 }

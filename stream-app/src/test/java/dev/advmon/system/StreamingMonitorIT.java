@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.RebalanceWatch;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
@@ -25,6 +26,7 @@ import dev.advmon.image.TestImages;
 import dev.advmon.testing.TestData;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.MonitorTopology;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -39,6 +41,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,6 +51,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -251,6 +256,87 @@ class StreamingMonitorIT {
             .satisfies(o -> assertThat(o.frameId()).isEqualTo("stuck-0"))
             .satisfies(o -> assertThat(o.verdict()).as("a verdict, not a dead letter").isTrue());
       }
+    }
+  }
+
+  /**
+   * The rebalance watchdog (health.rebalance-timeout-ms) judges a restore by the records the restore consumers have
+   * read, taken from KafkaStreams.metrics() ({@link RebalanceWatch#restored}). On a live client that count must exist
+   * and rise while a real restore runs; else every restore longer than the timeout would be restarted (with a wrong
+   * metric name this test saw the monitor restart the restore over and over, never reaching RUNNING). The camera
+   * store's changelog holds records before the first start, so the monitor (fresh state folder) restores them, in
+   * small fetches: seconds of restore, sampled as the health checker samples them.
+   */
+  @Test
+  void aRealStateRestoreReadsAsProgressToTheRebalanceWatchdog(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = settings(broker, registryServer.url(), "replay");
+    settings.put("topics.partitions", "1");
+    settings.put("streams.num-threads", "1");
+    // one producer batch (a few records) per restore fetch: the restore takes seconds, not milliseconds
+    settings.put("kafka.restore.consumer.fetch.max.bytes", "1");
+    settings.put("kafka.restore.consumer.max.partition.fetch.bytes", "1");
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    String changelog = config.string("streams.application-id") + "-" + MonitorTopology.CAMERA_STORE + "-changelog";
+    int records = 6_000;
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+          .all().get();
+    }
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.bootstrapServers(), ProducerConfig.BATCH_SIZE_CONFIG, 256, ProducerConfig.LINGER_MS_CONFIG, 0),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < records; i++) {
+        producer.send(new ProducerRecord<>(changelog, ("replay-cam-" + i).getBytes(), new byte[32]));
+      }
+    }
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+            MonitorMetrics.inMemory(), AlertListener.NONE)) {
+      KafkaStreams client = monitor.streams();
+      // the clock starts at the first record restored: the group join before it is not the restore under test
+      long timeoutMs = 1_000;
+      RebalanceWatch watch = new RebalanceWatch(timeoutMs);
+      List<Double> duringRestore = new ArrayList<>();
+      List<String> judged = new ArrayList<>();
+      long firstMs = -1;
+      long lastMs = -1;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (client.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+        double restored = RebalanceWatch.restored(client.metrics());
+        if (client.state() == KafkaStreams.State.REBALANCING && restored > 0) {
+          long now = System.currentTimeMillis();
+          firstMs = firstMs < 0 ? now : firstMs;
+          lastMs = now;
+          if (duringRestore.isEmpty() || restored != duringRestore.get(duringRestore.size() - 1)) {
+            duringRestore.add(restored);
+          }
+          String due = watch.sample(new RebalanceWatch.Sample(now, true, restored, true, client));
+          if (due != null) {
+            judged.add(due);
+          }
+        }
+        Thread.sleep(20); // a sampling rate, not a wait: the loop ends on RUNNING
+      }
+      org.slf4j.LoggerFactory.getLogger(StreamingMonitorIT.class).info("restored {} records in {} ms ({} readings); "
+          + "restore consumer metrics: {}", duringRestore.isEmpty() ? 0 : duringRestore.get(duringRestore.size() - 1),
+          lastMs - firstMs, duringRestore.size(), client.metrics().keySet().stream()
+              .filter(n -> n.tags().getOrDefault("client-id", "").contains("restore-consumer")
+                  && n.name().startsWith("records-consumed"))
+              .map(n -> n.group() + "/" + n.name() + n.tags()).toList());
+      assertThat(client.state()).as("the restore ends: Kafka Streams RUNNING").isEqualTo(KafkaStreams.State.RUNNING);
+      assertThat(RebalanceWatch.restored(client.metrics())).as("the restore consumer's records read, as the watchdog "
+          + "reads them, count the whole changelog").isGreaterThanOrEqualTo(records);
+      assertThat(duringRestore).as("the count rises while Kafka Streams is REBALANCING (restoring), not only at the end")
+          .hasSizeGreaterThanOrEqualTo(3).isSorted();
+      assertThat(lastMs - firstMs).as("the restore outlasted the watchdog's timeout, so its judgement mattered")
+          .isGreaterThan(timeoutMs);
+      assertThat(judged).as("the watchdog, fed the live metrics, judged the restore as progress").isEmpty();
+      assertThat(monitor.streams()).as("and the monitor's own watchdog (5 min) did not replace the client")
+          .isSameAs(client);
     }
   }
 
