@@ -39,13 +39,23 @@ public final class RebalanceWatch {
     double restored = 0;
     for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
       MetricName n = e.getKey();
-      if (n.tags().getOrDefault("client-id", "").contains("restore") && n.name().equals("records-consumed-total")
+      if (ofRestoreConsumer(n) && n.name().equals("records-consumed-total")
           && n.group().equals("consumer-fetch-manager-metrics") && !n.tags().containsKey("topic")
           && e.getValue().metricValue() instanceof Number v && v.doubleValue() > 0) {
         restored += v.doubleValue();
       }
     }
     return restored;
+  }
+
+  /**
+   * Whether a metric is a restore consumer's: Kafka Streams names those clients
+   * {@code <client.id>-StateUpdater-<n>-restore-consumer} (or {@code -StreamThread-<n>-restore-consumer}). The suffix,
+   * not "restore" anywhere in the client id: an application id such as {@code camera-restore} is in every client id,
+   * and would make the main consumer's records count as restored and hide its lag from the stall detector.
+   */
+  public static boolean ofRestoreConsumer(MetricName n) {
+    return n.tags().getOrDefault("client-id", "").endsWith("-restore-consumer");
   }
 
   /**

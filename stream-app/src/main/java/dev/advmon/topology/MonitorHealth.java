@@ -147,7 +147,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       double commits = 0;
       for (Map.Entry<MetricName, ? extends Metric> e : client.metrics().entrySet()) {
         MetricName n = e.getKey();
-        boolean restore = n.tags().getOrDefault("client-id", "").contains("restore");
+        boolean restore = RebalanceWatch.ofRestoreConsumer(n);
         if (n.name().equals("records-lag") && n.group().equals("consumer-fetch-manager-metrics")
             && n.tags().containsKey("partition") && !restore) {
           lag += positive(e.getValue().metricValue());

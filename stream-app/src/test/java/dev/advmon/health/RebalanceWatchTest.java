@@ -77,6 +77,20 @@ class RebalanceWatchTest {
     }
   }
 
+  @Test
+  void onlyRestoreConsumersCountAsRestoringEvenWhenTheApplicationIdSaysRestore() {
+    try (Metrics metrics = new Metrics()) {
+      consumed(metrics, "restore-lab-vm-StreamThread-1-consumer", null, 700);
+      consumed(metrics, "restore-lab-vm-StreamThread-1-producer", null, 9);
+      consumed(metrics, "restore-lab-vm-StateUpdater-1-restore-consumer", null, 5);
+      assertThat(RebalanceWatch.restored(metrics.metrics())).as("the main consumer's records are not a restore")
+          .isEqualTo(5);
+      assertThat(RebalanceWatch.ofRestoreConsumer(new MetricName("records-lag", "consumer-fetch-manager-metrics", "",
+          Map.of("client-id", "restore-lab-vm-StreamThread-1-consumer", "topic", "frames", "partition", "0"))))
+          .as("so the health checker keeps the main consumer's lag for the stall detector").isFalse();
+    }
+  }
+
   /** A consumer's records-consumed-total as the Kafka client registers it (per topic when {@code topic} is set). */
   private static void consumed(Metrics metrics, String clientId, String topic, double value) {
     Map<String, String> tags = topic == null ? Map.of("client-id", clientId)
