@@ -108,7 +108,7 @@ public final class MonitorConfig {
       new Setting("health.stall-timeout-ms", "30000",
           "Readiness goes DOWN when frames wait on the input topic and nothing has been committed for this long."),
       new Setting("health.rebalance-timeout-ms", "300000",
-          "Kafka Streams is restarted in place when it has been REBALANCING this long with the broker reachable and no state restored in that time (a restore that will never end; one that reads records is waited for, however long)."),
+          "Kafka Streams is restarted in place when it has been REBALANCING this long with the broker reachable and no state restored in that time (a restore that will never end; one that reads records is waited for, however long). Keep it well above streams.session-timeout-ms: joining a group may take that long, restoring nothing."),
       new Setting("health.heartbeat-timeout-ms", "360000",
           "Liveness goes DOWN when one record has been in processing this long (a hung model call): the process is wedged and should be restarted. Waits for the broker or registry never count."),
       new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
