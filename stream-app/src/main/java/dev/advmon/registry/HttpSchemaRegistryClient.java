@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * (ccompat, {@code /apis/ccompat/v7}), Karapace and Redpanda.
  *
  * <p>Results are cached for the life of the client (ids are immutable in every registry), so after
- * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx, 429 and 408 are retried with
+ * warm-up the serdes make no HTTP call. Connection failures, timeouts, 5xx, 429, 408 and a 4xx page that is not the
+ * registry's JSON error (from a load balancer in front of it) are retried with
  * exponential backoff and jitter across the configured URLs, each failed attempt logged with what comes
  * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
  * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
@@ -197,10 +198,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
-        if (!isTransient(r.status)) {
+        if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
           return;
         }
-        problem = "GET " + base + "/config answered HTTP " + r.status;
+        problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
         problem = "GET " + base + "/config failed: " + describe(e);
       } catch (InterruptedException e) {
@@ -270,8 +271,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, response.statusCode(), response.body());
-          if (isTransient(r.status)) {
-            lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message();
+          if (isTransient(r.status) || r.isSomeoneElsesError()) {
+            lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message()
+                + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
             lastError = null;
             continue;
           }
@@ -308,6 +310,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   static boolean isTransient(int status) {
     return status >= 500 || status == 429 || status == 408;
   }
+
+  private static final String NOT_THE_REGISTRYS = " (not the registry's answer, which is JSON: a load balancer or proxy "
+      + "in front of it that has no route to it now, or registry.url does not point at its API root)";
 
   /** Most bytes of one answer: far above any schema, far below what would strain the heap. */
   static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -433,6 +438,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         return new Schema.Parser().parse(text);
       } catch (SchemaParseException e) {
         throw new AvroDecodeException(what + " at " + base + " is not a valid Avro schema: " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * A 4xx (other than 401/403: the credentials are refused whoever refuses them) whose body is not a registry's JSON
+     * error: every Confluent-API registry, Apicurio too (even for a path it does not serve), answers errors with
+     * {@code message} and {@code error_code}, so an HTML page or an empty body came from a load balancer or proxy in
+     * front of it. Its 404 says "no route now", not "no such schema": taken as the schema id's answer, it would
+     * dead-letter every frame with an id not yet cached (and remember that for a minute) while the route is down.
+     */
+    boolean isSomeoneElsesError() {
+      if (status < 400 || status >= 500 || status == 401 || status == 403) {
+        return false;
+      }
+      try {
+        JsonNode node = JSON.readTree(body);
+        return node == null || !node.isObject() || !(node.has("error_code") || node.has("message"));
+      } catch (IOException e) {
+        return true;
       }
     }
 

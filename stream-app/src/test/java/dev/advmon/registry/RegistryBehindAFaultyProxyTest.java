@@ -94,6 +94,37 @@ class RegistryBehindAFaultyProxyTest {
   }
 
   @Test
+  void aProxysOwn404PageForAKnownSchemaIdIsNotTheFramesFaultAndIsNotRemembered() {
+    HttpSchemaRegistryClient client = client();
+    // a load balancer whose route to the registry is gone for a moment (a redeploy, an ingress reload)
+    proxy.answer(Answer.htmlPage(404, "Not Found"));
+
+    assertThatThrownBy(() -> client.byId(frameId))
+        .isInstanceOfSatisfying(RegistryUnavailableException.class,
+            e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC))
+        .hasMessageContaining(proxy.url())
+        .hasMessageContaining("HTTP 404")
+        .hasMessageContaining("not the registry's");
+
+    proxy.passThrough();
+    assertThat(client.byId(frameId)).isEqualTo(Frame.getClassSchema());
+  }
+
+  @Test
+  void aHealthProbeAnsweredByAProxysPageSaysTheRegistryIsUnavailable() {
+    HttpSchemaRegistryClient client = client();
+    proxy.answer(Answer.htmlPage(404, "Not Found"));
+
+    assertThatThrownBy(() -> client.ping(Duration.ofSeconds(2)))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining(proxy.url() + "/config answered HTTP 404")
+        .hasMessageContaining("not the registry's");
+
+    proxy.passThrough();
+    client.ping(Duration.ofSeconds(2));
+  }
+
+  @Test
   void aSlowRegistryIsWaitedForWithinTheTimeoutAndIsUnavailablePastTheCallsDeadline() {
     proxy.delay(Duration.ofMillis(300));
     assertThat(client().byId(frameId)).isEqualTo(Frame.getClassSchema());
