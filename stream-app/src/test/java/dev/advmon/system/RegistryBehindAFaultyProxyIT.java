@@ -1,0 +1,191 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.HealthReport;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.FaultyHttpProxy;
+import dev.advmon.testing.FaultyHttpProxy.Answer;
+import dev.advmon.testing.FrameTraffic;
+import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.OutcomeReader;
+import dev.advmon.testing.RealKafkaAndRegistry;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.StreamingMonitor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The in-process monitor reading the real Apicurio registry through a load balancer ({@link FaultyHttpProxy}) that is
+ * up but sick: it answers 503 with Retry-After and no body, then its own 404 page (its route to the registry gone),
+ * while frames written with a schema id the monitor has not cached arrive. Each time the stream must stall rather than
+ * dead-letter the frames, and come back by itself once the proxy passes requests through; in the end every frame has
+ * exactly one verdict (read_committed).
+ */
+@RealKafkaAndRegistry
+class RegistryBehindAFaultyProxyIT {
+
+  private static final double RATE = 10; // frames per second
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void framesWithANewSchemaIdThroughASickLoadBalancerAreNeitherLostNorRepeated(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    // the shared broker and registry: what fails is the proxy, so that neither needs to be this test's own
+    try (FaultyHttpProxy proxy = FaultyHttpProxy.inFrontOf(registryServer.url())) {
+      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), proxy.url(), "proxy", dir);
+      settings.put("streams.num-threads", "1");
+      settings.put("streams.restart-backoff-max-ms", "1000");
+      settings.put("health.check-interval-ms", "500");
+      settings.put("health.probe-timeout-ms", "1000");
+      settings.put("registry.timeout-ms", "1000");
+      settings.put("registry.retries", "2");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String frames = config.string("topics.frames");
+      SchemaRegistry registry = new HttpSchemaRegistryClient(Wiring.registrySettings(config)); // the monitor's
+      // producers reach the registry directly: only the monitor's route goes through the sick load balancer
+      SchemaRegistry producers = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      List<byte[]> pngs = new ArrayList<>();
+      for (TestData.Labelled l : TestData.evalSet().subList(0, 20)) {
+        pngs.add(Files.readAllBytes(l.file()));
+      }
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, producers);
+      Object[] writer = {null, 0}; // the schema and id producers write with now
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+              metrics, AlertListener.NONE);
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
+            String id = "proxy-" + n;
+            String camera = "cam-" + n % 4;
+            sent.add(id);
+            byte[] png = pngs.get(n % pngs.size());
+            byte[] value = writer[0] == null
+                ? serde.serializer().serialize(frames, Frame.newBuilder().setFrameId(id).setCameraId(camera)
+                    .setCaptureTime(Instant.now()).setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png)).build())
+                : frame((Schema) writer[0], (Integer) writer[1], id, camera, png);
+            return new FrameTraffic.Record(camera.getBytes(StandardCharsets.UTF_8), value, null);
+          });
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 10 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+
+        List<Answer> sickness = List.of(Answer.of(503, null, "", "Retry-After", "5"),
+            Answer.htmlPage(404, "Not Found"));
+        for (int i = 0; i < sickness.size(); i++) {
+          Answer sick = sickness.get(i);
+          double restartsBefore = restarts(metrics);
+          Schema next = new Schema.Parser().parse(Frame.getClassSchema().toString().replaceFirst("\"fields\":\\[",
+              "\"fields\":[{\"name\":\"sick" + i + "\",\"type\":[\"null\",\"long\"],\"default\":null},"));
+          int nextId = producers.register(frames + "-value", next);
+          proxy.answer(sick);
+          writer[0] = next; // frames with an id the monitor has not cached yet, while its route is sick
+          writer[1] = nextId;
+          assertThat(Await.until(() -> restarts(metrics) > restartsBefore || !deadLetters(reader).isEmpty(),
+              Duration.ofSeconds(20))).as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
+          assertThat(deadLetters(reader)).as("HTTP %d: dead letters (the frame's schema id exists: not its fault)",
+              sick.status()).isEmpty();
+          assertThat(Await.until(() -> reasonsContain(monitor, "HTTP " + sick.status()), Duration.ofSeconds(20)))
+              .as("HTTP %d: readiness DOWN naming the status: %s", sick.status(), monitor.health().readiness()).isTrue();
+          proxy.passThrough();
+          int handed = traffic.handedOver();
+          assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+              && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(60)))
+              .as("HTTP %d: RUNNING and ready again, an outcome for the %d frames sent so far (have %d): %s",
+                  sick.status(), handed, reader.count(), monitor.health().readiness()).isTrue();
+        }
+
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
+            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+        assertThat(outcomes).as("verdicts (no dead letters: a sick load balancer is no frame's fault)")
+            .allMatch(OutcomeReader.Outcome::verdict);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+      }
+    }
+  }
+
+  private static List<String> deadLetters(OutcomeReader reader) {
+    return reader.outcomes().stream().filter(o -> !o.verdict()).map(o -> o.frameId() + ": " + o.reason()).toList();
+  }
+
+  private static boolean reasonsContain(StreamingMonitor monitor, String text) {
+    HealthReport r = monitor.health().readiness();
+    return !r.up() && r.reasons().stream().anyMatch(s -> s.contains(text));
+  }
+
+  private static double restarts(MonitorMetrics metrics) {
+    return metrics.registry().get("advmon.streams.restarts").counter().count();
+  }
+
+  /** A frame written with {@code schema} (id {@code id}), without asking the registry. */
+  private static byte[] frame(Schema schema, int id, String frameId, String camera, byte[] png) {
+    GenericRecord r = new GenericData.Record(schema);
+    r.put("frameId", frameId);
+    r.put("cameraId", camera);
+    r.put("captureTime", System.currentTimeMillis());
+    r.put("encoding", new GenericData.EnumSymbol(schema.getField("encoding").schema(), "PNG"));
+    r.put("image", ByteBuffer.wrap(png));
+    r.put("attributes", Map.of());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    try {
+      new GenericDatumWriter<GenericRecord>(schema).write(r, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
