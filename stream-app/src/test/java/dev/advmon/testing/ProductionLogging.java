@@ -16,9 +16,25 @@ public final class ProductionLogging {
 
   private ProductionLogging() {}
 
-  /** True when the production configuration prints {@code event} (its logger's level lets it through). */
+  /**
+   * True when the production configuration prints {@code event}: its turbo filters do not deny it, and its logger's
+   * level lets it through (or a filter accepts it).
+   */
   public static boolean prints(ILoggingEvent event) {
-    return CONTEXT.getLogger(event.getLoggerName()).isEnabledFor(event.getLevel());
+    ch.qos.logback.classic.Logger logger = CONTEXT.getLogger(event.getLoggerName());
+    return switch (CONTEXT.getTurboFilterList().getTurboFilterChainDecision(null, logger, event.getLevel(), event.getMessage(),
+        event.getArgumentArray(), null)) {
+      case DENY -> false;
+      case ACCEPT -> true;
+      case NEUTRAL -> logger.isEnabledFor(event.getLevel());
+    };
+  }
+
+  /** As {@link #prints(ILoggingEvent)}, for a line logged by {@code loggerName} at {@code level}. */
+  public static boolean prints(String loggerName, ch.qos.logback.classic.Level level, String message) {
+    ch.qos.logback.classic.Logger logger = CONTEXT.getLogger(loggerName);
+    return prints(new ch.qos.logback.classic.spi.LoggingEvent(ProductionLogging.class.getName(), logger, level, message,
+        null, null));
   }
 
   private static LoggerContext load() {
