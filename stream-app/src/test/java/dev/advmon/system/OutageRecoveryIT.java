@@ -29,6 +29,7 @@ import dev.advmon.testing.OutcomeReader;
 import dev.advmon.testing.ProductionLogging;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.StandaloneKafka;
+import dev.advmon.testing.TcpProxy;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
@@ -61,6 +62,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -322,6 +324,157 @@ class OutageRecoveryIT {
             .noneMatch(l -> l.contains("retrying (") || l.contains("Going to request metadata update"));
       }
     }
+  }
+
+  /**
+   * The broker stays up but the monitor cannot reach it (a network partition, a firewall change: a {@link TcpProxy}
+   * the broker advertises, so that every connection of the monitor goes through it, is cut) for longer than the
+   * transaction timeout (its minimum, 5 s) while frames keep arriving. Unlike a broker that is away, the coordinator
+   * keeps its clock: it aborts the transaction the monitor left open on its own timer and bumps the producer epoch,
+   * which the test sees happen (Admin, from outside the partition). When the network heals, the monitor's producer
+   * finds itself fenced: the frames of the aborted transaction must be processed again, every frame must get exactly
+   * one outcome (read_committed), the monitor must come back to RUNNING and ready by itself, say so in a few lines,
+   * and leave no transaction open.
+   */
+  @Test
+  void aPartitionLongerThanTheTransactionTimeoutGetsTheOpenTransactionAbortedYetLosesAndRepeatsNothing()
+      throws Exception {
+    int txTimeoutMs = 5_000;
+    try (TcpProxy network = TcpProxy.open();
+        StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
+            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network);
+        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+      Map<String, String> settings = MonitorSettings.of(kafka.proxiedBootstrapServers(), registryServer.url(),
+          "partition", dir);
+      settings.put("streams.num-threads", "1");
+      settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
+      // a transaction open most of the time at 10 frames a second, so that the cut finds one (the test waits for it)
+      settings.put("streams.commit-interval-ms", "1000");
+      settings.put("streams.restart-backoff-max-ms", "1000");
+      settings.put("health.check-interval-ms", "500");
+      settings.put("health.probe-timeout-ms", "1000");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String appId = config.string("streams.application-id");
+      String frames = config.string("topics.frames");
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
+          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "part", 4);
+      // the test's own clients go direct: only the monitor is partitioned
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          LogLines ownLog = LogLines.of("dev.advmon");
+          LogLines kafkaLog = LogLines.of("org.apache.kafka");
+          StreamingMonitor monitor = StreamingMonitor.start(config,
+              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+              metrics, AlertListener.NONE);
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
+            FrameTraffic.Record r = camera.apply(n);
+            sent.add("part-" + n);
+            return r;
+          });
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"));
+          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+
+        int ownBefore = ownLog.events().size();
+        int kafkaBefore = kafkaLog.events().size();
+        double restartsBefore = restarts(metrics);
+        // cut while the coordinator holds a transaction of the monitor's open
+        Map<String, TransactionDescription> open = new HashMap<>();
+        assertThat(Await.until(() -> {
+          open.clear();
+          transactions(admin, appId).forEach((id, d) -> {
+            if (d.state() == TransactionState.ONGOING) {
+              open.put(id, d);
+            }
+          });
+          if (open.isEmpty()) {
+            return false;
+          }
+          network.cut();
+          return true;
+        }, Duration.ofSeconds(30))).as("a transaction of the monitor open at the coordinator").isTrue();
+        long cutAt = System.currentTimeMillis();
+        // the point of this test: the coordinator aborts it by itself (the monitor cannot reach it to end it)
+        Map<String, TransactionDescription> after = new HashMap<>();
+        boolean aborted = Await.until(() -> {
+          after.clear();
+          after.putAll(transactions(admin, appId));
+          return open.entrySet().stream().allMatch(e -> after.containsKey(e.getKey())
+              && after.get(e.getKey()).producerEpoch() > e.getValue().producerEpoch()
+              && (after.get(e.getKey()).state() == TransactionState.PREPARE_ABORT
+                  || after.get(e.getKey()).state() == TransactionState.COMPLETE_ABORT));
+        }, Duration.ofSeconds(20));
+        long abortedAt = System.currentTimeMillis();
+        String coordinator = open.keySet().stream().map(id -> id + ": " + describe(open.get(id)) + " -> "
+            + describe(after.get(id))).collect(java.util.stream.Collectors.joining("; "));
+        assertThat(aborted).as("the coordinator aborted the open transaction and bumped the epoch during the partition:"
+            + " %s", coordinator).isTrue();
+        assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
+            .as("readiness DOWN naming the broker: %s", monitor.health().readiness()).isTrue();
+        Await.until(() -> System.currentTimeMillis() - cutAt >= 12_000, Duration.ofSeconds(30));
+        network.heal();
+        long healedAt = System.currentTimeMillis();
+        int handed = traffic.handedOver();
+        boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(60));
+        long recoveredAt = System.currentTimeMillis();
+        List<String> own = lines(ownLog, ownBefore, appId);
+        assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
+            handed, reader.count(), monitor.health().readiness(), String.join("\n", own)).isTrue();
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+        own = lines(ownLog, ownBefore, appId);
+        List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
+        double restarts = restarts(metrics) - restartsBefore;
+        LoggerFactory.getLogger(OutageRecoveryIT.class).info("partitioned {} ms (transaction timeout {} ms; {} "
+            + "connections refused); the coordinator aborted after {} ms: {}; ready with all verdicts {} ms after the "
+            + "heal; {} restarts; {} log lines of the monitor, {} of its Kafka clients:\n{}\n--- Kafka:\n{}",
+            healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
+            restarts, own.size(), kafkaLines.size(), String.join("\n", own), String.join("\n", kafkaLines));
+
+        List<String> unfinished = new ArrayList<>();
+        boolean settled = Await.until(() -> {
+          unfinished.clear();
+          unfinished.addAll(openTransactions(admin, appId, config));
+          return unfinished.isEmpty();
+        }, Duration.ofSeconds(30));
+        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", unfinished).isTrue();
+
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
+            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+        assertThat(outcomes).as("verdicts (no dead letters: the partition is nobody's fault)")
+            .allMatch(OutcomeReader.Outcome::verdict);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(restarts).as("in-place restarts (one fencing, not a loop)").isLessThanOrEqualTo(1);
+        assertThat(own).as("the monitor's log lines for the partition").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
+            .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
+        assertThat(kafkaLines).as("its Kafka clients' log lines").hasSizeLessThanOrEqualTo(MAX_KAFKA_LINES_PER_OUTAGE);
+      }
+    }
+  }
+
+  /** The coordinator's view of each of the application's transactional ids. */
+  private static Map<String, TransactionDescription> transactions(Admin admin, String appId) {
+    try {
+      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
+      return ids.isEmpty() ? Map.of() : admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS);
+    } catch (Exception notYet) {
+      return Map.of();
+    }
+  }
+
+  private static String describe(TransactionDescription d) {
+    return d == null ? "gone" : d.state() + " producer " + d.producerId() + " epoch " + d.producerEpoch() + " on "
+        + d.topicPartitions().size() + " partitions";
   }
 
   /** The timeout the coordinator holds for each of the application's transactional ids. */

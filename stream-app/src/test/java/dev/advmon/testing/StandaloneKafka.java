@@ -36,13 +36,18 @@ public final class StandaloneKafka implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final Map<String, String> extra;
+  /** A second listener for clients that go through {@link #clientProxy}, 0 without one. */
+  private final int clientPort;
+  private final TcpProxy clientProxy;
   private ChildProcess process;
 
-  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra) {
+  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra, TcpProxy clientProxy) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
     this.extra = extra;
+    this.clientProxy = clientProxy;
+    this.clientPort = clientProxy == null ? 0 : ChildProcess.freePort();
   }
 
   /** Formats a fresh data folder under {@code dir} and starts the broker; returns once it answers. */
@@ -52,12 +57,26 @@ public final class StandaloneKafka implements AutoCloseable {
 
   /** As {@link #start(Path)}, with broker settings of the test's own added to (or replacing) the defaults. */
   public static StandaloneKafka start(Path dir, Map<String, String> brokerSettings) throws InterruptedException {
+    return start(dir, brokerSettings, null);
+  }
+
+  /**
+   * As {@link #start(Path, Map)}, plus a listener of its own for clients that bootstrap at {@code clientProxy}'s
+   * port ({@link #proxiedBootstrapServers()}): it advertises that port, so all their connections go through the proxy
+   * and {@link TcpProxy#cut()} partitions them from a broker that stays up. {@link #bootstrapServers()} and the
+   * broker's own connections (the transaction coordinator's markers to itself) stay direct.
+   */
+  public static StandaloneKafka start(Path dir, Map<String, String> brokerSettings, TcpProxy clientProxy)
+      throws InterruptedException {
     // The ports are found free here and bound by the child a moment later; should another process take one
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort(),
-          brokerSettings);
+          brokerSettings, clientProxy);
+      if (clientProxy != null) {
+        clientProxy.forwardTo(kafka.clientPort);
+      }
       try {
         kafka.format();
         kafka.launch();
@@ -78,6 +97,14 @@ public final class StandaloneKafka implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** Where clients that go through the proxy given to {@link #start(Path, Map, TcpProxy)} bootstrap. */
+  public String proxiedBootstrapServers() {
+    if (clientProxy == null) {
+      throw new IllegalStateException("started without a client proxy");
+    }
+    return "127.0.0.1:" + clientProxy.port();
+  }
+
   public ChildProcess process() {
     return process;
   }
@@ -89,11 +116,13 @@ public final class StandaloneKafka implements AutoCloseable {
           "process.roles=broker,controller",
           "node.id=1",
           "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-          "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-          "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+          "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientPort),
+          "advertised.listeners=PLAINTEXT://127.0.0.1:" + port
+              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientProxy.port()),
           "controller.listener.names=CONTROLLER",
           "inter.broker.listener.name=PLAINTEXT",
-          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT",
           "log.dirs=" + dir.resolve("data"),
           "num.partitions=3",
           "offsets.topic.replication.factor=1",
