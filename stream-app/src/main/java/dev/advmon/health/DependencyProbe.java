@@ -46,7 +46,10 @@ public final class DependencyProbe {
       problem = describe(e);
     }
     String p = problem;
-    status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old : new Status(p, clock.getAsLong()));
+    // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
+    // out one way, then another): an outage counts from its first failed check
+    status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old
+        : new Status(p, p != null && old.problem() != null ? old.sinceMs() : clock.getAsLong()));
   }
 
   /** Why the dependency is unreachable, with since when; null while it answers. */

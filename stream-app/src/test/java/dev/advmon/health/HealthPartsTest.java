@@ -51,4 +51,32 @@ class HealthPartsTest {
     probe.check();
     assertThat(probe.problem()).isNull();
   }
+
+  @Test
+  void countsUnreachableFromTheFirstFailedCheckWhenTheErrorTextChanges() throws Exception {
+    // a partitioned broker: the first check times out one way, the next ones another; still the same outage
+    AtomicLong clock = new AtomicLong(1_000);
+    AtomicReference<Exception> failure = new AtomicReference<>(
+        new java.util.concurrent.TimeoutException("Call(callName=listNodes) timed out after 1 attempt(s)"));
+    DependencyProbe probe = new DependencyProbe("Kafka at 127.0.0.1:9092", () -> {
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+    }, clock::get);
+    probe.check();
+    clock.addAndGet(3_000);
+    failure.set(new java.util.concurrent.TimeoutException("Timed out waiting for a node assignment. Call: listNodes"));
+    probe.check();
+    clock.addAndGet(2_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("Kafka at 127.0.0.1:9092 unreachable for 5 s: Timed out waiting for a node "
+        + "assignment. Call: listNodes");
+    failure.set(null);
+    probe.check();
+    failure.set(new java.net.ConnectException("Connection refused"));
+    probe.check();
+    clock.addAndGet(1_000);
+    assertThat(probe.problem()).as("a new outage counts from its own start").isEqualTo(
+        "Kafka at 127.0.0.1:9092 unreachable for 1 s: Connection refused");
+  }
 }
