@@ -67,6 +67,8 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -328,7 +330,8 @@ class OutageRecoveryIT {
 
   /**
    * The broker stays up but the monitor cannot reach it (a network partition, a firewall change: a {@link TcpProxy}
-   * the broker advertises, so that every connection of the monitor goes through it, is cut) for longer than the
+   * the broker advertises, so that every connection of the monitor goes through it, either cuts every connection and
+   * refuses new ones, or stalls them, letting no byte through and closing nothing) for longer than the
    * transaction timeout (its minimum, 5 s) while frames keep arriving. Unlike a broker that is away, the coordinator
    * keeps its clock: it aborts the transaction the monitor left open on its own timer and bumps the producer epoch,
    * which the test sees happen (Admin, from outside the partition). When the network heals, the monitor's producer
@@ -336,8 +339,9 @@ class OutageRecoveryIT {
    * one outcome (read_committed), the monitor must come back to RUNNING and ready by itself, say so in a few lines,
    * and leave no transaction open.
    */
-  @Test
-  void aPartitionLongerThanTheTransactionTimeoutGetsTheOpenTransactionAbortedYetLosesAndRepeatsNothing()
+  @ParameterizedTest(name = "connections {0}")
+  @ValueSource(strings = {"cut", "stalled"})
+  void aPartitionLongerThanTheTransactionTimeoutGetsTheOpenTransactionAbortedYetLosesAndRepeatsNothing(String how)
       throws Exception {
     int txTimeoutMs = 5_000;
     try (TcpProxy network = TcpProxy.open();
@@ -396,7 +400,11 @@ class OutageRecoveryIT {
           if (open.isEmpty()) {
             return false;
           }
-          network.cut();
+          if (how.equals("cut")) {
+            network.cut();
+          } else {
+            network.stall();
+          }
           return true;
         }, Duration.ofSeconds(30))).as("a transaction of the monitor open at the coordinator").isTrue();
         long cutAt = System.currentTimeMillis();
@@ -433,10 +441,10 @@ class OutageRecoveryIT {
         own = lines(ownLog, ownBefore, appId);
         List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
         double restarts = restarts(metrics) - restartsBefore;
-        LoggerFactory.getLogger(OutageRecoveryIT.class).info("partitioned {} ms (transaction timeout {} ms; {} "
+        LoggerFactory.getLogger(OutageRecoveryIT.class).info("connections {} {} ms (transaction timeout {} ms; {} "
             + "connections refused); the coordinator aborted after {} ms: {}; ready with all verdicts {} ms after the "
             + "heal; {} restarts; {} log lines of the monitor, {} of its Kafka clients:\n{}\n--- Kafka:\n{}",
-            healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
+            how, healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
             restarts, own.size(), kafkaLines.size(), String.join("\n", own), String.join("\n", kafkaLines));
 
         List<String> unfinished = new ArrayList<>();
