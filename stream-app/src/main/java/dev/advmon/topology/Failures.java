@@ -4,6 +4,7 @@ import dev.advmon.detect.ScoringUnavailableException;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -65,6 +66,13 @@ public final class Failures {
       t = t.getCause();
     }
     String message = t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    return message.length() > 500 ? message.substring(0, 500) + "..." : message;
+    message = message.length() > 500 ? message.substring(0, 500) + "..." : message;
+    if (t instanceof InvalidTxnStateException) {
+      // Kafka's own words do not say it: seen when the broker was unreachable (a network partition) for longer than
+      // the transaction timeout, so that its coordinator aborted the open transaction and refused the late commit
+      message += " (the broker aborted the open transaction, most likely because it could not be committed within"
+          + " streams.transaction-timeout-ms, e.g. while the broker was unreachable; its frames are processed again)";
+    }
+    return message;
   }
 }
