@@ -1,12 +1,14 @@
 package dev.advmon.system;
 
+import static dev.advmon.testing.SystemChecks.frame;
+import static dev.advmon.testing.SystemChecks.reasonsContain;
+import static dev.advmon.testing.SystemChecks.restarts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
-import dev.advmon.health.HealthReport;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
@@ -33,9 +35,6 @@ import dev.advmon.testing.TcpProxy;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,11 +50,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -558,36 +552,5 @@ class OutageRecoveryIT {
         .map(e -> e.getLevel() + " " + e.getLoggerName().substring(e.getLoggerName().lastIndexOf('.') + 1) + " - "
             + e.getFormattedMessage())
         .toList();
-  }
-
-  private static boolean reasonsContain(StreamingMonitor monitor, String text) {
-    HealthReport r = monitor.health().readiness();
-    return !r.up() && r.reasons().stream().anyMatch(s -> s.contains(text));
-  }
-
-  private static double restarts(MonitorMetrics metrics) {
-    return metrics.registry().get("advmon.streams.restarts").counter().count();
-  }
-
-  /** A frame written with {@code schema} (id {@code id}), without asking the registry. */
-  private static byte[] frame(Schema schema, int id, String frameId, String camera, byte[] png) {
-    GenericRecord r = new GenericData.Record(schema);
-    r.put("frameId", frameId);
-    r.put("cameraId", camera);
-    r.put("captureTime", System.currentTimeMillis());
-    r.put("encoding", new GenericData.EnumSymbol(schema.getField("encoding").schema(), "PNG"));
-    r.put("image", ByteBuffer.wrap(png));
-    r.put("attributes", Map.of());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(0);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    try {
-      new GenericDatumWriter<GenericRecord>(schema).write(r, encoder);
-      encoder.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }
