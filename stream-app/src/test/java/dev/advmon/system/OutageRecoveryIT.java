@@ -214,11 +214,11 @@ class OutageRecoveryIT {
   /**
    * A broker stopped and away longer than the transaction timeout (here its minimum, 5 s, and at least 12 s away: a
    * rolling restart of a minute meets the default 30 s the same way) while frames keep arriving. Stopped, not killed:
-   * a lone broker killed with kill -9 in this test came back, in 3 of 7 runs, with a transaction its coordinator no
-   * longer tracked while partitions still held it open (a restore stuck at it, or its frames committed after all:
-   * duplicates), with transaction.version 1 and 2 alike: the broker losing a transaction, which no client can undo
-   * (README, "Faults, restarts and health"). Every frame must still get exactly one outcome (read_committed), the monitor must come back to RUNNING and ready by
-   * itself, say so in a few lines (not a line per partition and retry), and leave no transaction open on its
+   * with a lone broker killed with kill -9, 3 of 7 runs failed: Kafka Streams waiting for good on a transaction the
+   * coordinator no longer tracked while partitions still held it open, or its frames committed after all
+   * (duplicates); with transaction.version 1 too: the broker losing a transaction, which no client can undo
+   * (README, "Faults, restarts and health"). Every frame must still get exactly one outcome (read_committed), the
+   * monitor must come back to RUNNING and ready by itself, say so in a few lines (not a line per partition and retry), and leave no transaction open on its
    * outputs or changelogs once the frames stop. In the runs so far no in-place restart was needed.
    */
   @Test
