@@ -17,8 +17,9 @@ public record CampaignFlag(boolean flagged, List<String> reasons, String frameId
   }
 
   public static CampaignFlag of(FrameVerdict verdict) {
-    return new CampaignFlag(verdict.getAlert(), verdict.getAlert() ? List.copyOf(
-        verdict.getReasons().stream().map(CharSequence::toString).toList()) : List.of(), verdict.getFrameId());
+    return new CampaignFlag(verdict.getAlert(),
+        verdict.getAlert() ? verdict.getReasons().stream().map(CharSequence::toString).toList() : List.of(),
+        verdict.getFrameId());
   }
 
   /** A flag as the repartition topic carried it before reasons and frame ids: a bare boolean. */
