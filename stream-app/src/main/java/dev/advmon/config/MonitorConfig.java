@@ -111,6 +111,10 @@ public final class MonitorConfig {
           "Kafka Streams is restarted in place when it has been REBALANCING this long with the broker reachable and no state restored in that time (a restore that will never end; one that reads records is waited for, however long). Keep it well above streams.session-timeout-ms: joining a group may take that long, restoring nothing."),
       new Setting("health.heartbeat-timeout-ms", "360000",
           "Liveness goes DOWN when one record has been in processing this long (a hung model call): the process is wedged and should be restarted. Waits for the broker or registry never count."),
+      new Setting("health.hanging-transactions", "abort-own",
+          "What to do with a hanging transaction (open on a partition while no coordinator will ever end it, as a broker that lost track of one leaves; every read_committed reader of that partition stops at it): abort-own = abort it on the topics this monitor writes (verdicts, alerts, dead letters, its changelog and repartition topics) and report it on the frames topic; abort-all = abort it on the frames topic too (its records were never readable); report = readiness DOWN and a log line with the kafka-transactions.sh command; off = do not look. Aborting needs the permission kafka-transactions.sh abort needs; without it, it is reported."),
+      new Setting("health.hanging-transaction-age-ms", "0",
+          "How long a partition must hold the same open transaction before its coordinator is asked whether it still tracks it: 0 = twice streams.transaction-timeout-ms, at least 120000; else it must be longer than streams.transaction-timeout-ms. The topics are looked at every quarter of this, at most every 30 s."),
       new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
       new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."),
       new Setting("http.bearer-token", "",
@@ -347,6 +351,12 @@ public final class MonitorConfig {
     return this;
   }
 
+  /** {@code health.hanging-transaction-age-ms}, with 0 resolved: twice the transaction timeout, at least 2 min. */
+  public long hangingTransactionAgeMs() {
+    long v = longValue("health.hanging-transaction-age-ms");
+    return v > 0 ? v : Math.max(120_000, 2 * longValue("streams.transaction-timeout-ms"));
+  }
+
   private void validate(String key) {
     switch (key) {
       case "model.engine" -> {
@@ -391,6 +401,21 @@ public final class MonitorConfig {
         }
         if (v <= longValue("streams.commit-interval-ms")) {
           throw invalid(key, "must be longer than streams.commit-interval-ms");
+        }
+      }
+      case "health.hanging-transactions" -> {
+        try {
+          dev.advmon.health.HangingTransactions.Mode.parse(string(key));
+        } catch (IllegalArgumentException e) {
+          throw invalid(key, "must be one of abort-own, abort-all, report, off");
+        }
+      }
+      case "health.hanging-transaction-age-ms" -> {
+        long v = longValue(key);
+        if (v < 0 || v > 0 && v <= longValue("streams.transaction-timeout-ms")) {
+          throw invalid(key, "must be 0 (derived) or longer than streams.transaction-timeout-ms ("
+              + longValue("streams.transaction-timeout-ms") + "): a transaction younger than its timeout may still "
+              + "be ended by its coordinator");
         }
       }
       case "registry.unknown-id-cache-ms" -> {

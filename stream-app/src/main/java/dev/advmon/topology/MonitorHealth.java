@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.health.DependencyProbe;
+import dev.advmon.health.HangingTransactions;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
 import dev.advmon.health.RebalanceWatch;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,6 +55,9 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   private final DependencyProbe broker;
   private final DependencyProbe registry;
   private final StallDetector stall;
+  private final HangingTransactions.Mode hangingMode;
+  private final HangingTransactions hanging;
+  private final long hangingIntervalMs;
   private final RebalanceWatch rebalance;
   private final long intervalMs;
   private final long heartbeatTimeoutMs;
@@ -77,9 +82,13 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
         .get(probeTimeout + 500, TimeUnit.MILLISECONDS), System::currentTimeMillis);
     this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
         () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
+    this.hangingMode = HangingTransactions.Mode.parse(config.string("health.hanging-transactions"));
+    long hangingAge = config.hangingTransactionAgeMs();
+    this.hangingIntervalMs = Math.max(1_000, Math.min(30_000, hangingAge / 4));
+    this.hanging = hangingTransactions(config, hangingAge, probeTimeout);
     this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
     this.rebalance = new RebalanceWatch(config.longValue("health.rebalance-timeout-ms"));
-    this.checker = new ScheduledThreadPoolExecutor(3, r -> {
+    this.checker = new ScheduledThreadPoolExecutor(4, r -> {
       Thread t = new Thread(r, "advmon-health");
       t.setDaemon(true);
       return t;
@@ -92,6 +101,44 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     checker.scheduleWithFixedDelay(broker::check, 0, intervalMs, TimeUnit.MILLISECONDS);
     checker.scheduleWithFixedDelay(registry::check, 0, intervalMs, TimeUnit.MILLISECONDS);
     checker.scheduleWithFixedDelay(this::sampleAndLog, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    if (hangingMode != HangingTransactions.Mode.OFF) {
+      checker.scheduleWithFixedDelay(hanging::check, hangingIntervalMs, hangingIntervalMs, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * The hanging-transaction check over every topic this monitor reads or writes: its own (verdicts, alerts, dead
+   * letters, and its changelog and repartition topics, named {@code <application-id>-...-changelog/-repartition})
+   * and the frames topic, which other producers write.
+   */
+  private HangingTransactions hangingTransactions(MonitorConfig config, long minAgeMs, long probeTimeout) {
+    String frames = config.string("topics.frames");
+    Set<String> outputs = Set.of(config.string("topics.verdicts"), config.string("topics.alerts"),
+        config.string("topics.dead-letter"));
+    String internalPrefix = config.string("streams.application-id") + "-";
+    java.util.function.Predicate<String> internal = t -> t.startsWith(internalPrefix)
+        && (t.endsWith("-changelog") || t.endsWith("-repartition"));
+    java.util.function.Supplier<java.util.Collection<String>> topics = () -> {
+      Set<String> all = new java.util.TreeSet<>(outputs);
+      all.add(frames);
+      try {
+        admin.listTopics().names().get(probeTimeout, TimeUnit.MILLISECONDS).stream().filter(internal)
+            .forEach(all::add);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("cannot list the topics: " + e, e);
+      }
+      return all;
+    };
+    java.util.function.Predicate<String> abortable = switch (hangingMode) {
+      case ABORT_ALL -> t -> true;
+      case ABORT_OWN -> t -> !t.equals(frames);
+      case REPORT, OFF -> t -> false;
+    };
+    return new HangingTransactions(admin, topics, abortable, minAgeMs, probeTimeout, System::currentTimeMillis,
+        String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
   }
 
   /** Why the registry counts as unreachable; null while it answers. */
@@ -113,6 +160,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     addIfPresent(reasons, registry.problem());
     addIfPresent(reasons, guard.problem());
     addIfPresent(reasons, stall.problem());
+    addIfPresent(reasons, hanging.problem());
     return new HealthReport(reasons.isEmpty(), state.name(), reasons);
   }
 

@@ -161,7 +161,10 @@ class MonitorConfigTest {
             Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE + 1),
             Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE)),
         new Range("registry.unknown-id-cache-ms", "0 = no cache", "-1", "0"),
-        new Range("topics.replication-factor", "1..32767", "32768", "32767"));
+        new Range("topics.replication-factor", "1..32767", "32768", "32767"),
+        new Range("health.hanging-transaction-age-ms", "longer than streams.transaction-timeout-ms", "30000", "30001"),
+        new Range("health.hanging-transaction-age-ms", "0 = twice streams.transaction-timeout-ms", "-1", "0"),
+        new Range("health.hanging-transactions", "abort-all", "abort", "abort-all"));
     for (Range r : ranges) {
       Map<String, String> extra = r.key().equals("streams.transaction-timeout-ms") && r.inside().equals("5001")
           ? Map.of("streams.commit-interval-ms", "5000") : Map.of();
@@ -304,6 +307,7 @@ class MonitorConfigTest {
         "topics.replication-factor", "-1", "http.port", "65535", "streams.application-server", "advmon-0.advmon:1",
         "streams.leave-group-on-close", "AUTO", "registry.ssl.truststore.type", "jks"), dir).validated();
     assertThat(c.longValue("streams.session-timeout-ms")).isEqualTo(6000);
+    assertThat(c.hangingTransactionAgeMs()).as("derived from the longest transaction timeout").isEqualTo(1_800_000);
     assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.session-timeout-ms", "1800000",
         "streams.transaction-timeout-ms", "5000", "topics.replication-factor", "32767", "http.port", "0"), dir)
         .validated().longValue("streams.transaction-timeout-ms")).isEqualTo(5000);

@@ -1,0 +1,306 @@
+package dev.advmon.health;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds hanging transactions on the monitor's topics and, where allowed, aborts them.
+ *
+ * <p>A hanging transaction is one a partition holds open while no transaction coordinator will ever end it: the
+ * broker lost track of it (seen here after a lone broker was killed with {@code kill -9} mid-transaction, in about 4
+ * of 10 runs). Every {@code read_committed} reader of that partition stops at it for good: Kafka Streams restoring
+ * the monitor's state, the monitor reading frames, the services reading verdicts and alerts. No client restart
+ * clears it; aborting it does ({@code kafka-transactions.sh abort}, or {@link Admin#abortTransaction}).
+ *
+ * <p>How one is told from a transaction that is merely long: the partition must hold the same open transaction (same
+ * producer and start offset) for at least {@code minAgeMs} of this process's clock, and then its coordinator must
+ * not know it: no transactional id has its producer id, the id is unknown, the coordinator does not list the
+ * partition, or the transaction has been open longer than the coordinator's own timeout for it (which it would have
+ * aborted). Before anything is reported or aborted the partition is asked again and must still hold the same one, so
+ * that a transaction whose markers were being written between the two questions is not mistaken for one. This is
+ * the test of {@code kafka-transactions.sh find-hanging}, with the age taken from this process's clock instead of
+ * the record timestamps (a replayed camera's frames carry old ones).
+ *
+ * <p>What is done with one depends on {@link Mode}: abort it where the monitor writes (its verdicts, alerts, dead
+ * letters, changelogs and repartition topics, whose transactions are the monitor's own), report it on the frames
+ * topic, which other producers write (aborting there discards their frames, which no reader could see anyway).
+ * Aborting needs the permission {@code kafka-transactions.sh abort} needs; without it, it is reported with the
+ * command to run. Readiness names every hanging transaction not aborted.
+ */
+public final class HangingTransactions {
+
+  private static final Logger log = LoggerFactory.getLogger(HangingTransactions.class);
+
+  /** What to do with a hanging transaction ({@code health.hanging-transactions}). */
+  public enum Mode {
+    /** Do not look. */
+    OFF,
+    /** Report them (readiness, log) with the command that aborts them. */
+    REPORT,
+    /** Abort them on the topics the monitor writes; report them on the frames topic. */
+    ABORT_OWN,
+    /** Abort them everywhere the monitor reads or writes, the frames topic included. */
+    ABORT_ALL;
+
+    public static Mode parse(String value) {
+      return valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    public String setting() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** One open transaction on one partition, as the partition's leader describes it. */
+  public record Open(TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch,
+      long startOffset) {
+
+    /** The command an operator runs to abort it. */
+    public String abortCommand(String bootstrapServers) {
+      return "kafka-transactions.sh --bootstrap-server " + bootstrapServers + " abort --topic " + partition.topic()
+          + " --partition " + partition.partition() + " --start-offset " + startOffset;
+    }
+
+    /** Which transaction it is, whatever epoch the producer has reached since. */
+    Key key() {
+      return new Key(partition, producerId, startOffset);
+    }
+
+    @Override
+    public String toString() {
+      return partition + " (producer id " + producerId + ", epoch " + producerEpoch + ", open since offset "
+          + startOffset + ")";
+    }
+  }
+
+  record Key(TopicPartition partition, long producerId, long startOffset) {}
+
+  /** What the coordinator says of one transactional id: the partitions it tracks and its timeout. */
+  public record Coordinated(Set<TopicPartition> partitions, long timeoutMs) {}
+
+  private final Admin admin;
+  private final Supplier<Collection<String>> topics;
+  private final Predicate<String> abortable;
+  private final long minAgeMs;
+  private final long timeoutMs;
+  private final LongSupplier clock;
+  private final String bootstrapServers;
+  private final Map<Key, Long> firstSeen = new HashMap<>(); // checker thread only
+  private final Set<Key> warned = new HashSet<>(); // checker thread only
+  private volatile String problem;
+
+  /**
+   * @param topics the topics to look at, asked at every check (internal topics come and go)
+   * @param abortable which of them this monitor may abort a hanging transaction on
+   * @param timeoutMs how long each question to the cluster may take
+   */
+  public HangingTransactions(Admin admin, Supplier<Collection<String>> topics, Predicate<String> abortable,
+      long minAgeMs, long timeoutMs, LongSupplier clock, String bootstrapServers) {
+    this.admin = admin;
+    this.topics = topics;
+    this.abortable = abortable;
+    this.minAgeMs = minAgeMs;
+    this.timeoutMs = timeoutMs;
+    this.clock = clock;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /** The hanging transactions found and not aborted, for readiness; null when there are none. */
+  public String problem() {
+    return problem;
+  }
+
+  /** One look: find, confirm, then abort or report. A question the cluster does not answer ends it quietly. */
+  public void check() {
+    try {
+      List<TopicPartition> partitions = partitions(topics.get());
+      List<Open> candidates = observe(openTransactions(partitions), clock.getAsLong());
+      if (candidates.isEmpty()) {
+        problem = null;
+        return;
+      }
+      List<Open> untracked = untracked(candidates, coordinators(candidates));
+      Set<Key> still = new HashSet<>(openTransactions(untracked.stream().map(Open::partition).distinct().toList())
+          .stream().map(Open::key).toList());
+      List<String> open = new ArrayList<>();
+      for (Open hanging : untracked) {
+        if (!still.contains(hanging.key())) {
+          continue; // ended between the two questions: not hanging
+        }
+        if (abortable.test(hanging.partition().topic())) {
+          String failed = abort(hanging);
+          if (failed == null) {
+            continue;
+          }
+          open.add(hanging + ": could not abort it (" + failed + "); run " + hanging.abortCommand(bootstrapServers));
+        } else {
+          if (warned.add(hanging.key())) {
+            log.warn("hanging transaction on {}: its coordinator does not track it, so read_committed readers of "
+                + "that partition (this monitor among them) stop at offset {} for good; it is not aborted "
+                + "(health.hanging-transactions: the monitor aborts only where it writes, unless abort-all); to "
+                + "discard its records and go on: {}", hanging, hanging.startOffset(),
+                hanging.abortCommand(bootstrapServers));
+          }
+          open.add(hanging + ": abort it with " + hanging.abortCommand(bootstrapServers));
+        }
+      }
+      problem = open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
+          + String.join("; ", open);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      log.debug("hanging-transaction check did not finish: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Remembers when each open transaction was first seen and forgets those that ended; returns the ones open for at
+   * least {@code minAgeMs}.
+   */
+  List<Open> observe(Collection<Open> openNow, long nowMs) {
+    firstSeen.keySet().retainAll(openNow.stream().map(Open::key).toList());
+    warned.retainAll(firstSeen.keySet());
+    List<Open> old = new ArrayList<>();
+    for (Open o : openNow) {
+      long since = firstSeen.computeIfAbsent(o.key(), k -> nowMs);
+      if (nowMs - since >= minAgeMs) {
+        old.add(o);
+      }
+    }
+    return old;
+  }
+
+  /**
+   * The candidates no coordinator will end: no transactional id owns the producer id, the id is unknown, its
+   * coordinator does not list the partition, or it has been open longer than the coordinator's timeout for it.
+   *
+   * @param coordinated by producer id, what its transactional id's coordinator says; absent for no such id
+   */
+  List<Open> untracked(List<Open> candidates, Map<Long, Coordinated> coordinated) {
+    long now = clock.getAsLong();
+    List<Open> untracked = new ArrayList<>();
+    for (Open o : candidates) {
+      Coordinated c = coordinated.get(o.producerId());
+      boolean overdue = c != null && now - firstSeen.getOrDefault(o.key(), now) > c.timeoutMs() + minAgeMs;
+      if (c == null || !c.partitions().contains(o.partition()) || overdue) {
+        untracked.add(o);
+      }
+    }
+    return untracked;
+  }
+
+  private List<TopicPartition> partitions(Collection<String> names) {
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    List<TopicPartition> partitions = new ArrayList<>();
+    // a topic not created yet is not an error here: there is nothing on it to hang
+    admin.describeTopics(names).topicNameValues().forEach((topic, future) -> {
+      try {
+        future.get(timeoutMs, TimeUnit.MILLISECONDS).partitions()
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.debug("hanging-transaction check: cannot describe {}: {}", topic, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    return partitions;
+  }
+
+  private List<Open> openTransactions(List<TopicPartition> partitions) throws InterruptedException {
+    if (partitions.isEmpty()) {
+      return List.of();
+    }
+    DescribeProducersResult result = admin.describeProducers(partitions);
+    List<Open> open = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      try {
+        for (ProducerState p : result.partitionResult(tp).get(timeoutMs, TimeUnit.MILLISECONDS).activeProducers()) {
+          if (p.currentTransactionStartOffset().isPresent()) {
+            open.add(new Open(tp, p.producerId(), p.producerEpoch(), p.coordinatorEpoch().orElse(0),
+                p.currentTransactionStartOffset().getAsLong()));
+          }
+        }
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.debug("hanging-transaction check: cannot describe the producers of {}: {}", tp, e.toString());
+      }
+    }
+    return open;
+  }
+
+  /** For each candidate's producer id that a transactional id owns, what that id's coordinator says. */
+  private Map<Long, Coordinated> coordinators(List<Open> candidates)
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    Set<Long> producerIds = new HashSet<>();
+    candidates.forEach(o -> producerIds.add(o.producerId()));
+    Map<String, Long> ids = new LinkedHashMap<>();
+    for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
+        .all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
+      if (producerIds.contains(l.producerId())) {
+        ids.put(l.transactionalId(), l.producerId());
+      }
+    }
+    Map<Long, Coordinated> coordinated = new HashMap<>();
+    if (ids.isEmpty()) {
+      return coordinated;
+    }
+    var described = admin.describeTransactions(ids.keySet());
+    for (Map.Entry<String, Long> id : ids.entrySet()) {
+      try {
+        TransactionDescription d = described.description(id.getKey()).get(timeoutMs, TimeUnit.MILLISECONDS);
+        coordinated.put(id.getValue(), new Coordinated(Set.copyOf(d.topicPartitions()), d.transactionTimeoutMs()));
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
+          throw e; // the coordinator did not answer: no judgement this time
+        }
+      }
+    }
+    return coordinated;
+  }
+
+  /** Aborts one; null when done, else why not. */
+  private String abort(Open hanging) throws InterruptedException {
+    try {
+      admin.abortTransaction(new AbortTransactionSpec(hanging.partition(), hanging.producerId(),
+          (short) hanging.producerEpoch(), hanging.coordinatorEpoch())).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+      log.warn("aborted a hanging transaction on {}: its coordinator did not track it, so read_committed readers of "
+          + "that partition had stopped at offset {}; they go on now, and its records stay unread (they were never "
+          + "committed)", hanging, hanging.startOffset());
+      firstSeen.remove(hanging.key());
+      warned.remove(hanging.key());
+      return null;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();
+      if (warned.add(hanging.key())) {
+        log.error("hanging transaction on {}: read_committed readers of that partition stop at offset {} for good, "
+            + "and aborting it failed ({}); with the permission it needs, run: {}", hanging, hanging.startOffset(),
+            why, hanging.abortCommand(bootstrapServers));
+      }
+      return why;
+    }
+  }
+}

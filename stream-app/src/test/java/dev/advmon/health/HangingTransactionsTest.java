@@ -1,0 +1,110 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.health.HangingTransactions.Coordinated;
+import dev.advmon.health.HangingTransactions.Mode;
+import dev.advmon.health.HangingTransactions.Open;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The judgement of {@link HangingTransactions} on plain data: how long a transaction has been seen open, and what its
+ * coordinator says of it. The questions to a real broker, the abort and the report are in {@code HangingTransactionIT}.
+ */
+class HangingTransactionsTest {
+
+  private static final TopicPartition VERDICTS = new TopicPartition("verdicts", 0);
+  private static final long MIN_AGE = 60_000;
+
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final HangingTransactions check = new HangingTransactions(null, List::of, t -> true, MIN_AGE, 1_000,
+      now::get, "kafka:9092");
+
+  @Test
+  void aTransactionIsACandidateOnlyOnceItHasBeenSeenOpenForTheMinimumAge() {
+    Open open = new Open(VERDICTS, 7, 3, 0, 120);
+    assertThat(check.observe(List.of(open), now.get())).isEmpty();
+    now.addAndGet(MIN_AGE - 1);
+    assertThat(check.observe(List.of(open), now.get())).as("one millisecond short").isEmpty();
+    now.addAndGet(1);
+    assertThat(check.observe(List.of(open), now.get())).containsExactly(open);
+  }
+
+  @Test
+  void aTransactionThatEndedStartsAfreshWhenTheSameProducerOpensAnotherOne() {
+    Open first = new Open(VERDICTS, 7, 3, 0, 120);
+    check.observe(List.of(first), now.get());
+    now.addAndGet(MIN_AGE / 2);
+    check.observe(List.of(), now.get()); // it ended: committed or aborted
+    Open next = new Open(VERDICTS, 7, 4, 0, 180);
+    check.observe(List.of(next), now.get());
+    now.addAndGet(MIN_AGE / 2);
+    assertThat(check.observe(List.of(next), now.get())).as("the next one's age counts from when it was seen").isEmpty();
+  }
+
+  @Test
+  void aNewerEpochOfTheSameOpenTransactionKeepsItsAge() {
+    check.observe(List.of(new Open(VERDICTS, 7, 3, 0, 120)), now.get());
+    now.addAndGet(MIN_AGE);
+    Open bumped = new Open(VERDICTS, 7, 4, 0, 120); // same producer, same start offset: the same transaction
+    assertThat(check.observe(List.of(bumped), now.get())).containsExactly(bumped);
+  }
+
+  @Test
+  void aTransactionItsCoordinatorTracksAndThatIsYoungerThanItsTimeoutIsNotHanging() {
+    Open open = seenFor(new Open(VERDICTS, 7, 3, 0, 120), MIN_AGE);
+    assertThat(check.untracked(List.of(open), Map.of(7L, new Coordinated(Set.of(VERDICTS), 900_000)))).isEmpty();
+  }
+
+  @Test
+  void aTransactionWhoseProducerNoTransactionalIdOwnsIsHanging() {
+    Open open = seenFor(new Open(VERDICTS, 7, 3, 0, 120), MIN_AGE);
+    assertThat(check.untracked(List.of(open), Map.of())).containsExactly(open);
+  }
+
+  @Test
+  void aTransactionOnAPartitionItsCoordinatorDoesNotListIsHanging() {
+    Open open = seenFor(new Open(VERDICTS, 7, 3, 0, 120), MIN_AGE);
+    Coordinated completed = new Coordinated(Set.of(), 30_000); // CompleteCommit, no partitions: as seen after kill -9
+    Coordinated elsewhere = new Coordinated(Set.of(new TopicPartition("verdicts", 1)), 30_000);
+    assertThat(check.untracked(List.of(open), Map.of(7L, completed))).containsExactly(open);
+    assertThat(check.untracked(List.of(open), Map.of(7L, elsewhere))).containsExactly(open);
+  }
+
+  @Test
+  void aTransactionOpenLongerThanItsCoordinatorWouldAllowIsHangingEvenWhereThePartitionIsListed() {
+    // the producer's current transaction lists the partition, but this one has been open far past the timeout:
+    // its coordinator would have aborted it, so the open one on the partition is an older one it lost track of
+    Open open = seenFor(new Open(VERDICTS, 7, 3, 0, 120), 30_000 + MIN_AGE + 1);
+    assertThat(check.untracked(List.of(open), Map.of(7L, new Coordinated(Set.of(VERDICTS), 30_000))))
+        .containsExactly(open);
+  }
+
+  @Test
+  void theAbortCommandNamesThePartitionAndTheStartOffset() {
+    assertThat(new Open(VERDICTS, 7, 3, 0, 120).abortCommand("kafka:9092")).isEqualTo(
+        "kafka-transactions.sh --bootstrap-server kafka:9092 abort --topic verdicts --partition 0 --start-offset 120");
+  }
+
+  @Test
+  void modesReadAsTheSettingWritesThem() {
+    for (Mode m : Mode.values()) {
+      assertThat(Mode.parse(m.setting())).isEqualTo(m);
+    }
+    assertThat(Mode.parse(" Abort-Own ")).isEqualTo(Mode.ABORT_OWN);
+    assertThatThrownBy(() -> Mode.parse("abort")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private Open seenFor(Open open, long ms) {
+    check.observe(List.of(open), now.get());
+    now.addAndGet(ms);
+    check.observe(List.of(open), now.get());
+    return open;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.advmon.system;
+
+import static dev.advmon.testing.SystemChecks.reasonsContain;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.HangingTransactions;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.FrameTraffic;
+import dev.advmon.testing.GhostTransaction;
+import dev.advmon.testing.KafkaBroker;
+import dev.advmon.testing.LogLines;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.OutcomeReader;
+import dev.advmon.testing.RealKafkaAndRegistry;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.StreamingMonitor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hanging transaction on a real broker ({@link GhostTransaction}: records in a transaction no coordinator knows,
+ * as a broker that lost track of one leaves them) on the monitor's topics. Where the monitor writes (its verdicts),
+ * it aborts it itself, so that read_committed readers of its verdicts go on; a long transaction that is alive (its
+ * coordinator tracks it) is left alone. Where others write (the frames topic), it reports it, readiness DOWN with
+ * the command that aborts it, and does not abort it; run, that command's abort lets every frame through.
+ */
+@RealKafkaAndRegistry
+class HangingTransactionIT {
+
+  private static final int FRAMES = 12;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void abortsAHangingTransactionOnItsVerdictsAndLeavesALongLiveOneAlone(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = config(kafka, registryServer, "hanging-own");
+    String frames = config.string("topics.frames");
+    TopicPartition verdicts = new TopicPartition(config.string("topics.verdicts"), 0);
+    createTopics(kafka, config);
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, frames, "own", 3);
+    // a camera gateway's transaction, alive and long (a 60 s timeout): it holds back the frames until it commits
+    try (KafkaProducer<byte[], byte[]> gateway = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "gateway-" + frames, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      gateway.initTransactions();
+      gateway.beginTransaction();
+      for (int n = 0; n < FRAMES; n++) {
+        FrameTraffic.Record r = frame.apply(n);
+        gateway.send(new ProducerRecord<>(frames, 0, r.key(), r.value()));
+      }
+      gateway.flush();
+      GhostTransaction.Left ghost = GhostTransaction.leaveOpen(kafka.bootstrapServers(), verdicts, 3);
+      try (LogLines log = LogLines.of(HangingTransactions.class);
+          Running running = Running.start(config, registryServer);
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), verdicts.topic(),
+              config.string("topics.dead-letter"))) {
+        assertThat(Await.until(() -> log.messages().stream().anyMatch(m -> m.startsWith(
+            "aborted a hanging transaction on " + verdicts)), Duration.ofSeconds(60)))
+            .as("the monitor aborts the hanging transaction on its verdicts partition: %s", log.messages()).isTrue();
+        assertThat(log.messages()).as("the gateway's transaction, open as long but alive, is not called hanging")
+            .noneMatch(m -> m.contains(frames));
+        assertThat(openTransactions(kafka, new TopicPartition(frames, 0))).as("the gateway's transaction is still open")
+            .anyMatch(p -> p.currentTransactionStartOffset().isPresent());
+        assertThat(openTransactions(kafka, verdicts)).as("nothing open on the verdicts partition now (ghost %s)", ghost)
+            .noneMatch(p -> p.currentTransactionStartOffset().isPresent());
+        gateway.commitTransaction();
+        assertThat(reader.awaitCount(FRAMES, Duration.ofSeconds(60)))
+            .as("the verdicts written after the hanging transaction are readable (read_committed): %d of %d",
+                reader.count(), FRAMES).isTrue();
+        assertThat(Await.until(() -> running.monitor.health().readiness().up(), Duration.ofSeconds(30)))
+            .as("ready: %s", running.monitor.health().readiness()).isTrue();
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(), verdicts.topic(),
+            config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).isEmpty();
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
+            .containsExactlyInAnyOrderElementsOf(IntStream.range(0, FRAMES).mapToObj(n -> "own-" + n).toList());
+      }
+    }
+  }
+
+  @Test
+  void reportsAHangingTransactionOnTheFramesTopicWithTheCommandThatAbortsIt(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = config(kafka, registryServer, "hanging-frames");
+    TopicPartition frames = new TopicPartition(config.string("topics.frames"), 0);
+    createTopics(kafka, config);
+    GhostTransaction.Left ghost = GhostTransaction.leaveOpen(kafka.bootstrapServers(), frames, 3);
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    try (LogLines log = LogLines.of(HangingTransactions.class);
+        Running running = Running.start(config, registryServer);
+        FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames.topic(), FRAMES, 20,
+            FrameTraffic.cameraFrames(registry, frames.topic(), "frames", 3));
+        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+            config.string("topics.dead-letter"))) {
+      assertThat(traffic.awaitAllAcked(Duration.ofMinutes(1))).as("the frames are written").isTrue();
+      String command = "kafka-transactions.sh --bootstrap-server " + kafka.bootstrapServers() + " abort --topic "
+          + frames.topic() + " --partition 0 --start-offset " + ghost.startOffset();
+      assertThat(Await.until(() -> reasonsContain(running.monitor, "hanging transaction on " + frames)
+          && reasonsContain(running.monitor, command), Duration.ofSeconds(60)))
+          .as("readiness DOWN naming the partition and the command: %s", running.monitor.health().readiness())
+          .isTrue();
+      assertThat(log.messages()).as("a WARN says the same").anyMatch(m -> m.contains(command));
+      assertThat(reader.count()).as("no frame after the hanging transaction was read").isZero();
+      assertThat(openTransactions(kafka, frames)).as("not aborted: others' frames are not the monitor's to discard")
+          .anyMatch(p -> p.producerId() == ghost.producerId() && p.currentTransactionStartOffset().isPresent());
+
+      // the operator runs the command (the same request, through the Admin API)
+      ProducerState open = openTransactions(kafka, frames).stream()
+          .filter(p -> p.producerId() == ghost.producerId()).findFirst().orElseThrow();
+      try (Admin admin = admin(kafka)) {
+        admin.abortTransaction(new AbortTransactionSpec(frames, open.producerId(), (short) open.producerEpoch(),
+            open.coordinatorEpoch().orElse(0))).all().get();
+      }
+      assertThat(reader.awaitCount(FRAMES, Duration.ofSeconds(60))).as("every frame scored: %d of %d",
+          reader.count(), FRAMES).isTrue();
+      assertThat(Await.until(() -> running.monitor.health().readiness().up(), Duration.ofSeconds(60)))
+          .as("ready again once it is gone: %s", running.monitor.health().readiness()).isTrue();
+    }
+  }
+
+  private MonitorConfig config(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
+    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
+    settings.put("topics.partitions", "1");
+    settings.put("streams.num-threads", "1");
+    settings.put("streams.transaction-timeout-ms", "5000");
+    settings.put("health.check-interval-ms", "500");
+    settings.put("health.hanging-transaction-age-ms", "6000"); // looked at every 1.5 s
+    return MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+  }
+
+  private static void createTopics(KafkaBroker.Info kafka, MonitorConfig config) throws Exception {
+    try (Admin admin = admin(kafka)) {
+      admin.createTopics(List.of("topics.frames", "topics.verdicts", "topics.alerts", "topics.dead-letter").stream()
+          .map(k -> new NewTopic(config.string(k), 1, (short) 1)).toList()).all().get();
+    }
+  }
+
+  private static List<ProducerState> openTransactions(KafkaBroker.Info kafka, TopicPartition tp) throws Exception {
+    try (Admin admin = admin(kafka)) {
+      return admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers();
+    }
+  }
+
+  private static Admin admin(KafkaBroker.Info kafka) {
+    return Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()));
+  }
+
+  /** The monitor with the real model and no detectors, and what it needs closed after it. */
+  private record Running(DjlClassifier classifier, StreamingMonitor monitor) implements AutoCloseable {
+    static Running start(MonitorConfig config, SchemaRegistryServer.Info registryServer) throws Exception {
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+      try {
+        StreamingMonitor monitor = StreamingMonitor.start(config,
+            new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), true,
+            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+            MonitorMetrics.inMemory(), AlertListener.NONE);
+        Running running = new Running(classifier, monitor);
+        if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
+          running.close();
+          throw new AssertionError("Kafka Streams did not reach RUNNING in 60 s: " + monitor.state());
+        }
+        return running;
+      } catch (Exception | Error e) {
+        classifier.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      try (classifier) {
+        monitor.close();
+      }
+    }
+  }
+}

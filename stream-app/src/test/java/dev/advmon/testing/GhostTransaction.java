@@ -1,0 +1,126 @@
+package dev.advmon.testing;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * Leaves a hanging transaction on a partition of a real broker: transactional records that no transaction
+ * coordinator knows about, so no commit or abort marker will ever follow and the partition's last stable offset
+ * stays before them until someone aborts them ({@code kafka-transactions.sh abort}, {@code Admin#abortTransaction}).
+ *
+ * <p>This is what a broker that lost track of a transaction leaves (seen here after a lone broker was killed with
+ * {@code kill -9} mid-transaction, in about 4 of 10 runs), made on purpose and every time: a producer id is
+ * allocated (InitProducerId without a transactional id) and a transactional batch is written with a produce request
+ * of the version before transaction version 2, while the broker's partition verification
+ * ({@code transaction.partition.verification.enable}, a dynamic broker setting) is off for that one request. No
+ * Kafka client sends this on its own; the requests are written on a plain socket.
+ */
+public final class GhostTransaction {
+
+  /** What was left: where, by which producer, from which offset. */
+  public record Left(TopicPartition partition, long producerId, short producerEpoch, long startOffset) {}
+
+  private static final String VERIFICATION = "transaction.partition.verification.enable";
+
+  private GhostTransaction() {}
+
+  /** Writes {@code records} transactional records to {@code partition} and leaves their transaction open. */
+  public static Left leaveOpen(String bootstrapServers, TopicPartition partition, int records) throws Exception {
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+      Node leader = admin.describeTopics(List.of(partition.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
+          .get(partition.topic()).partitions().get(partition.partition()).leader();
+      ConfigResource brokers = new ConfigResource(ConfigResource.Type.BROKER, "");
+      alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, "false"),
+          AlterConfigOp.OpType.SET)));
+      try (Socket socket = new Socket(leader.host(), leader.port())) {
+        socket.setSoTimeout(30_000);
+        InitProducerIdResponseData id;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int correlation = 0;
+        do { // a fresh broker answers COORDINATOR_LOAD_IN_PROGRESS for a while
+          id = ((InitProducerIdResponse) call(socket, new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+              .setTransactionalId(null).setTransactionTimeoutMs(60_000)), ++correlation)).data();
+          if (id.errorCode() != Errors.NONE.code() && Errors.forCode(id.errorCode()).exception() instanceof
+              org.apache.kafka.common.errors.RetriableException && System.nanoTime() < deadline) {
+            Thread.sleep(100); // a retry back-off, not a wait for a condition
+            continue;
+          }
+          break;
+        } while (true);
+        if (id.errorCode() != Errors.NONE.code()) {
+          throw new IllegalStateException("InitProducerId failed: " + Errors.forCode(id.errorCode()));
+        }
+        SimpleRecord[] batch = new SimpleRecord[records];
+        for (int i = 0; i < records; i++) {
+          batch[i] = new SimpleRecord(System.currentTimeMillis(), ("ghost-" + i).getBytes(), new byte[8]);
+        }
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000)
+            .setTransactionalId("ghost-" + id.producerId());
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData()
+            .setName(partition.topic()).setPartitionData(List.of(new ProduceRequestData.PartitionProduceData()
+                .setIndex(partition.partition()).setRecords(MemoryRecords.withTransactionalRecords(Compression.NONE,
+                    id.producerId(), id.producerEpoch(), 0, batch))));
+        data.topicData().add(topic);
+        ProduceResponse produced = (ProduceResponse) call(socket, new ProduceRequest.Builder(
+            ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2,
+            ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2, data), ++correlation);
+        var answer = produced.data().responses().iterator().next().partitionResponses().get(0);
+        if (answer.errorCode() != Errors.NONE.code()) {
+          throw new IllegalStateException("the transactional write to " + partition + " failed: "
+              + Errors.forCode(answer.errorCode()) + " " + answer.errorMessage());
+        }
+        return new Left(partition, id.producerId(), id.producerEpoch(), answer.baseOffset());
+      } finally {
+        alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, ""),
+            AlterConfigOp.OpType.DELETE)));
+      }
+    }
+  }
+
+  private static void alter(Admin admin, ConfigResource resource, Collection<AlterConfigOp> ops) throws Exception {
+    admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
+  }
+
+  private static AbstractResponse call(Socket socket, AbstractRequest.Builder<?> builder, int correlationId)
+      throws IOException {
+    short version = builder.latestAllowedVersion();
+    AbstractRequest request = builder.build(version);
+    RequestHeader header = new RequestHeader(request.apiKey(), version, "ghost-transaction", correlationId);
+    ByteBuffer out = request.serializeWithHeader(header);
+    DataOutputStream to = new DataOutputStream(socket.getOutputStream());
+    to.writeInt(out.remaining());
+    to.write(out.array(), out.arrayOffset() + out.position(), out.remaining());
+    to.flush();
+    DataInputStream from = new DataInputStream(socket.getInputStream());
+    byte[] answer = new byte[from.readInt()];
+    from.readFully(answer);
+    return AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
+  }
+}
