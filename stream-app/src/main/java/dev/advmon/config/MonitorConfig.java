@@ -115,6 +115,8 @@ public final class MonitorConfig {
           "What to do with a hanging transaction (open on a partition while no coordinator will ever end it, as a broker that lost track of one leaves; every read_committed reader of that partition stops at it): abort-own = abort it on the topics this monitor writes (verdicts, alerts, dead letters, its changelog and repartition topics) and report it on the frames topic; abort-all = abort it on the frames topic too (its records were never readable); report = readiness DOWN and a log line with the kafka-transactions.sh command; off = do not look. Aborting needs the permission kafka-transactions.sh abort needs; without it, it is reported."),
       new Setting("health.hanging-transaction-age-ms", "0",
           "How long a partition must hold the same open transaction before its coordinator is asked whether it still tracks it: 0 = twice streams.transaction-timeout-ms, at least 120000; else it must be longer than streams.transaction-timeout-ms. The topics are looked at every quarter of this, at most every 30 s."),
+      new Setting("health.hanging-transaction-frames-age-ms", "900000",
+          "The same on the frames topic, which other producers write (at least health.hanging-transaction-age-ms): they may keep a transaction open up to the broker's transaction.max.timeout.ms (default 900000), and the monitor may not be allowed to see their transactional ids."),
       new Setting("http.port", "8080", "Port of the HTTP endpoints (the dashboard at /, /health/live, /health/ready, /metrics, /cameras); 0 = off."),
       new Setting("http.bind", "127.0.0.1", "Address the HTTP endpoints listen on; loopback unless you expose them on purpose."),
       new Setting("http.bearer-token", "",
@@ -387,7 +389,7 @@ public final class MonitorConfig {
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms",
           "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
           "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms", "health.rebalance-timeout-ms",
-          "health.heartbeat-timeout-ms", "http.timeout-ms" -> positiveLong(key);
+          "health.heartbeat-timeout-ms", "http.timeout-ms", "health.hanging-transaction-frames-age-ms" -> positiveLong(key);
       case "streams.session-timeout-ms" -> {
         long v = longValue(key);
         if (v < 6_000 || v > 1_800_000) {

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * clears it; aborting it does ({@code kafka-transactions.sh abort}, or {@link Admin#abortTransaction}).
  *
  * <p>How one is told from a transaction that is merely long: the partition must hold the same open transaction (same
- * producer and start offset) for at least {@code minAgeMs} of this process's clock, and then its coordinator must
+ * producer and start offset) for at least a minimum age by this process's clock (longer on the frames topic, whose
+ * producers may keep theirs open up to the broker's {@code transaction.max.timeout.ms}), and then its coordinator must
  * not know it: no transactional id has its producer id, the id is unknown, the coordinator does not list the
  * partition, or the transaction has been open longer than the coordinator's own timeout for it (which it would have
  * aborted). Before anything is reported or aborted the partition is asked again and must still hold the same one, so
@@ -49,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * topic, which other producers write (aborting there discards their frames, which no reader could see anyway).
  * Aborting needs the permission {@code kafka-transactions.sh abort} needs; without it, it is reported with the
  * command to run. Readiness names every hanging transaction not aborted.
+ *
+ * <p>What an abort costs: Kafka can only abort a hanging transaction, not commit it. Where its coordinator had
+ * committed it before losing track of this partition (the rest of the transaction, the frames' offsets among it,
+ * committed elsewhere), the records here are lost, as they are when an operator runs the command. The log line says
+ * from which offset a read_uncommitted reader still sees them. Not aborting leaves every reader stopped for good.
  */
 public final class HangingTransactions {
 
@@ -103,29 +108,49 @@ public final class HangingTransactions {
 
   private final Admin admin;
   private final Supplier<Collection<String>> topics;
-  private final Predicate<String> abortable;
+  private final Mode mode;
+  private final String othersTopic;
   private final long minAgeMs;
+  private final long othersMinAgeMs;
   private final long timeoutMs;
   private final LongSupplier clock;
   private final String bootstrapServers;
   private final Map<Key, Long> firstSeen = new HashMap<>(); // checker thread only
   private final Set<Key> warned = new HashSet<>(); // checker thread only
   private volatile String problem;
+  private volatile int unresolved;
+  private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param topics the topics to look at, asked at every check (internal topics come and go)
-   * @param abortable which of them this monitor may abort a hanging transaction on
+   * @param othersTopic the one of them other producers write (the frames topic)
+   * @param minAgeMs how long a transaction must be seen open on the monitor's own topics before it is judged
+   * @param othersMinAgeMs the same on {@code othersTopic}, at least {@code minAgeMs}: its producers may keep a
+   *     transaction open up to the broker's {@code transaction.max.timeout.ms}, and the monitor may not be allowed to
+   *     see their transactional ids (a live transaction would then look like one no coordinator tracks)
    * @param timeoutMs how long each question to the cluster may take
    */
-  public HangingTransactions(Admin admin, Supplier<Collection<String>> topics, Predicate<String> abortable,
-      long minAgeMs, long timeoutMs, LongSupplier clock, String bootstrapServers) {
+  public HangingTransactions(Admin admin, Supplier<Collection<String>> topics, String othersTopic, Mode mode,
+      long minAgeMs, long othersMinAgeMs, long timeoutMs, LongSupplier clock, String bootstrapServers) {
     this.admin = admin;
     this.topics = topics;
-    this.abortable = abortable;
+    this.othersTopic = othersTopic;
+    this.mode = mode;
     this.minAgeMs = minAgeMs;
+    this.othersMinAgeMs = Math.max(minAgeMs, othersMinAgeMs);
     this.timeoutMs = timeoutMs;
     this.clock = clock;
     this.bootstrapServers = bootstrapServers;
+  }
+
+  /** How many hanging transactions the last check found and did not abort. */
+  public int unresolved() {
+    return unresolved;
+  }
+
+  /** How many hanging transactions this process has aborted. */
+  public long aborted() {
+    return aborted.get();
   }
 
   /** The hanging transactions found and not aborted, for readiness; null when there are none. */
@@ -140,6 +165,7 @@ public final class HangingTransactions {
       List<Open> candidates = observe(openTransactions(partitions), clock.getAsLong());
       if (candidates.isEmpty()) {
         problem = null;
+        unresolved = 0;
         return;
       }
       List<Open> untracked = untracked(candidates, coordinators(candidates));
@@ -150,7 +176,7 @@ public final class HangingTransactions {
         if (!still.contains(hanging.key())) {
           continue; // ended between the two questions: not hanging
         }
-        if (abortable.test(hanging.partition().topic())) {
+        if (abortable(hanging.partition().topic())) {
           String failed = abort(hanging);
           if (failed == null) {
             continue;
@@ -159,14 +185,15 @@ public final class HangingTransactions {
         } else {
           if (warned.add(hanging.key())) {
             log.warn("hanging transaction on {}: its coordinator does not track it, so read_committed readers of "
-                + "that partition (this monitor among them) stop at offset {} for good; it is not aborted "
-                + "(health.hanging-transactions: the monitor aborts only where it writes, unless abort-all); to "
-                + "discard its records and go on: {}", hanging, hanging.startOffset(),
+                + "that partition stop at offset {} for good; it is not aborted (health.hanging-transactions={}{}); "
+                + "to discard its records and go on: {}", hanging, hanging.startOffset(), mode.setting(),
+                mode == Mode.ABORT_OWN ? ": only where the monitor writes" : "",
                 hanging.abortCommand(bootstrapServers));
           }
           open.add(hanging + ": abort it with " + hanging.abortCommand(bootstrapServers));
         }
       }
+      unresolved = open.size();
       problem = open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
           + String.join("; ", open);
     } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
@@ -174,6 +201,19 @@ public final class HangingTransactions {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private long minAge(Open o) {
+    return o.partition().topic().equals(othersTopic) ? othersMinAgeMs : minAgeMs;
+  }
+
+  /** Whether {@link #mode} lets this monitor abort a hanging transaction on {@code topic}. */
+  boolean abortable(String topic) {
+    return switch (mode) {
+      case ABORT_ALL -> true;
+      case ABORT_OWN -> !topic.equals(othersTopic);
+      case REPORT, OFF -> false;
+    };
   }
 
   /**
@@ -186,7 +226,7 @@ public final class HangingTransactions {
     List<Open> old = new ArrayList<>();
     for (Open o : openNow) {
       long since = firstSeen.computeIfAbsent(o.key(), k -> nowMs);
-      if (nowMs - since >= minAgeMs) {
+      if (nowMs - since >= minAge(o)) {
         old.add(o);
       }
     }
@@ -204,7 +244,7 @@ public final class HangingTransactions {
     List<Open> untracked = new ArrayList<>();
     for (Open o : candidates) {
       Coordinated c = coordinated.get(o.producerId());
-      boolean overdue = c != null && now - firstSeen.getOrDefault(o.key(), now) > c.timeoutMs() + minAgeMs;
+      boolean overdue = c != null && now - firstSeen.getOrDefault(o.key(), now) > c.timeoutMs() + minAge(o);
       if (c == null || !c.partitions().contains(o.partition()) || overdue) {
         untracked.add(o);
       }
@@ -288,10 +328,13 @@ public final class HangingTransactions {
       admin.abortTransaction(new AbortTransactionSpec(hanging.partition(), hanging.producerId(),
           (short) hanging.producerEpoch(), hanging.coordinatorEpoch())).all().get(timeoutMs, TimeUnit.MILLISECONDS);
       log.warn("aborted a hanging transaction on {}: its coordinator did not track it, so read_committed readers of "
-          + "that partition had stopped at offset {}; they go on now, and its records stay unread (they were never "
-          + "committed)", hanging, hanging.startOffset());
+          + "that partition had stopped at offset {}; they go on now. Its records are discarded: had its coordinator "
+          + "committed it before losing track (the rest of that transaction readable elsewhere), they are lost; a "
+          + "read_uncommitted reader still sees them from offset {}", hanging, hanging.startOffset(),
+          hanging.startOffset());
       firstSeen.remove(hanging.key());
       warned.remove(hanging.key());
+      aborted.incrementAndGet();
       return null;
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();

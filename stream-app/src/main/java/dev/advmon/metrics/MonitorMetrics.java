@@ -120,6 +120,25 @@ public final class MonitorMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  private volatile java.util.function.LongSupplier abortedHanging;
+
+  /**
+   * Hanging transactions on the monitor's topics: found and not aborted now ({@code advmon_transactions_hanging}; each
+   * stops every read_committed reader of its partition), and aborted by this process
+   * ({@code advmon_transactions_hanging_aborted_total}).
+   */
+  public void hangingTransactions(java.util.function.IntSupplier unresolved, java.util.function.LongSupplier aborted) {
+    io.micrometer.core.instrument.Gauge.builder("advmon.transactions.hanging", unresolved::getAsInt)
+        .description("Hanging transactions found on the monitor's topics and not aborted (readers stop at each)")
+        .strongReference(true)
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("advmon.transactions.hanging.aborted", aborted,
+            java.util.function.LongSupplier::getAsLong)
+        .description("Hanging transactions this process aborted on the topics it writes")
+        .register(registry);
+    abortedHanging = aborted; // a function counter holds its object weakly
+  }
+
   /** One shared inference call of {@code frames} frames took {@code nanos} (the batcher's listener). */
   public void batchScored(int frames, long nanos) {
     batchFrames.record(frames);

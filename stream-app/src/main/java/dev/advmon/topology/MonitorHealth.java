@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * metadata request and the registry a {@code GET /config}, each within {@code health.probe-timeout-ms}
  * (probed every {@code health.check-interval-ms}); scoring works (it has not failed for every frame since the
  * last frame scored); the stream is not stalled (records wait on its input and nothing was committed for
- * {@code health.stall-timeout-ms}).
+ * {@code health.stall-timeout-ms}); no hanging transaction that it did not abort sits on its topics
+ * ({@link HangingTransactions}).
  *
  * <p>Liveness is DOWN only when restarting the process is the remedy: the monitor stopped for good (a fatal
  * configuration error), Kafka Streams is NOT_RUNNING or ERROR without a restart under way, a new Kafka Streams
@@ -132,13 +133,14 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       }
       return all;
     };
-    java.util.function.Predicate<String> abortable = switch (hangingMode) {
-      case ABORT_ALL -> t -> true;
-      case ABORT_OWN -> t -> !t.equals(frames);
-      case REPORT, OFF -> t -> false;
-    };
-    return new HangingTransactions(admin, topics, abortable, minAgeMs, probeTimeout, System::currentTimeMillis,
-        String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
+    return new HangingTransactions(admin, topics, frames, hangingMode, minAgeMs,
+        config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout,
+        System::currentTimeMillis, String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
+  }
+
+  /** The hanging-transaction check, for its counts in /metrics. */
+  HangingTransactions hangingTransactions() {
+    return hanging;
   }
 
   /** Why the registry counts as unreachable; null while it answers. */

@@ -122,6 +122,7 @@ public final class StreamingMonitor implements AutoCloseable {
       return t;
     });
     this.health = new MonitorHealth(this, config, registry, topologySettings.guard());
+    metrics.hangingTransactions(health.hangingTransactions()::unresolved, health.hangingTransactions()::aborted);
   }
 
   /**
@@ -382,8 +383,8 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     restarting = "Kafka Streams is restarting: " + why;
     log.warn("{}; restarting Kafka Streams in place (nothing is lost: processing resumes from the last commit). If"
-        + " this repeats, look for a transaction left open on the changelog topics (kafka-transactions.sh"
-        + " find-hanging) and abort it", why);
+        + " this repeats, look for a transaction left open where it reads (kafka-transactions.sh find-hanging; the"
+        + " monitor aborts those it finds on its own topics unless health.hanging-transactions says otherwise)", why);
     supervisor.execute(() -> restart(client, new IllegalStateException(why), why));
   }
 

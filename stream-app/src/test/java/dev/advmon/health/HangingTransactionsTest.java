@@ -21,10 +21,11 @@ class HangingTransactionsTest {
 
   private static final TopicPartition VERDICTS = new TopicPartition("verdicts", 0);
   private static final long MIN_AGE = 60_000;
+  private static final long FRAMES_AGE = 900_000;
 
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final HangingTransactions check = new HangingTransactions(null, List::of, t -> true, MIN_AGE, 1_000,
-      now::get, "kafka:9092");
+  private final HangingTransactions check = new HangingTransactions(null, List::of, "frames", Mode.ABORT_OWN, MIN_AGE,
+      FRAMES_AGE, 1_000, now::get, "kafka:9092");
 
   @Test
   void aTransactionIsACandidateOnlyOnceItHasBeenSeenOpenForTheMinimumAge() {
@@ -34,6 +35,17 @@ class HangingTransactionsTest {
     assertThat(check.observe(List.of(open), now.get())).as("one millisecond short").isEmpty();
     now.addAndGet(1);
     assertThat(check.observe(List.of(open), now.get())).containsExactly(open);
+  }
+
+  @Test
+  void onTheFramesTopicWhichOthersWriteATransactionMustBeOpenAsLongAsTheBrokerLetsAnyBe() {
+    Open others = new Open(new TopicPartition("frames", 0), 9, 0, 0, 40);
+    Open own = new Open(VERDICTS, 7, 3, 0, 120);
+    check.observe(List.of(others, own), now.get());
+    now.addAndGet(MIN_AGE);
+    assertThat(check.observe(List.of(others, own), now.get())).containsExactly(own);
+    now.addAndGet(FRAMES_AGE - MIN_AGE);
+    assertThat(check.observe(List.of(others, own), now.get())).containsExactly(others, own);
   }
 
   @Test
@@ -90,6 +102,17 @@ class HangingTransactionsTest {
   void theAbortCommandNamesThePartitionAndTheStartOffset() {
     assertThat(new Open(VERDICTS, 7, 3, 0, 120).abortCommand("kafka:9092")).isEqualTo(
         "kafka-transactions.sh --bootstrap-server kafka:9092 abort --topic verdicts --partition 0 --start-offset 120");
+  }
+
+  @Test
+  void eachModeAbortsWhereItSays() {
+    for (Mode m : Mode.values()) {
+      HangingTransactions c = new HangingTransactions(null, List::of, "frames", m, MIN_AGE, FRAMES_AGE, 1_000, now::get,
+          "k:1");
+      assertThat(c.abortable("verdicts")).as(m + " on the monitor's own verdicts")
+          .isEqualTo(m == Mode.ABORT_OWN || m == Mode.ABORT_ALL);
+      assertThat(c.abortable("frames")).as(m + " on the frames others write").isEqualTo(m == Mode.ABORT_ALL);
+    }
   }
 
   @Test

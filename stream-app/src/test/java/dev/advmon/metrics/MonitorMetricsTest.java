@@ -41,6 +41,22 @@ class MonitorMetricsTest {
   }
 
   @Test
+  void countsHangingTransactionsLeftAndAborted() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
+      metrics.hangingTransactions(left::get, aborted::get);
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_transactions_hanging 0(\\.0)?$")
+          .containsPattern("(?m)^advmon_transactions_hanging_aborted_total 0(\\.0)?$");
+      System.gc(); // the counter's supplier must outlive a collection: Micrometer holds it weakly
+      left.set(1);
+      aborted.set(2);
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_transactions_hanging 1(\\.0)?$")
+          .containsPattern("(?m)^advmon_transactions_hanging_aborted_total 2(\\.0)?$");
+    }
+  }
+
+  @Test
   void namesTheModelTheEngineAndTheDetectorsAnInstanceScoresWith() {
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       metrics.modelInfo("fashion-mnist-cnn", "3", "OnnxRuntime", List.of("perturbation", "fooling"));
@@ -82,6 +98,7 @@ class MonitorMetricsTest {
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       metrics.pendingFrames(() -> 0); // registered by the batcher at start-up
       metrics.modelInfo("m", "1", "OnnxRuntime", List.of("perturbation")); // registered at start-up
+      metrics.hangingTransactions(() -> 0, () -> 0); // registered at start-up
       String scrape = metrics.scrape();
       Matcher named = Pattern.compile("\\badvmon_[a-z_]+").matcher(readme);
       int count = 0;

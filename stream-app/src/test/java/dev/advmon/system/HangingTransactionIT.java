@@ -157,6 +157,7 @@ class HangingTransactionIT {
     settings.put("streams.transaction-timeout-ms", "5000");
     settings.put("health.check-interval-ms", "500");
     settings.put("health.hanging-transaction-age-ms", "6000"); // looked at every 1.5 s
+    settings.put("health.hanging-transaction-frames-age-ms", "6000");
     return MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
   }
 
