@@ -37,10 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>How one is told from a transaction that is merely long: the partition must hold the same open transaction (same
  * producer and start offset) for at least a minimum age by this process's clock (longer on the frames topic, whose
  * producers may keep theirs open up to the broker's {@code transaction.max.timeout.ms}), and then its coordinator must
- * not know it: no transactional id has its producer id, the id is unknown, the coordinator does not list the
- * partition, or the transaction has been open longer than the coordinator's own timeout for it (which it would have
- * aborted). Before anything is reported or aborted the partition is asked again and must still hold the same one, so
- * that a transaction whose markers were being written between the two questions is not mistaken for one. This is
+ * not know it: no transactional id has its producer id, the id is unknown, or the coordinator does not list the
+ * partition (one it lists, it ends with its next marker there, however late). Before anything is reported or aborted
+ * the partition is asked again and must still hold the same one, so that a transaction whose markers were being written between the two questions is not mistaken for one. This is
  * the test of {@code kafka-transactions.sh find-hanging}, with the age taken from this process's clock instead of
  * the record timestamps (a replayed camera's frames carry old ones).
  *
@@ -102,9 +101,6 @@ public final class HangingTransactions {
   }
 
   record Key(TopicPartition partition, long producerId, long startOffset) {}
-
-  /** What the coordinator says of one transactional id: the partitions it tracks and its timeout. */
-  public record Coordinated(Set<TopicPartition> partitions, long timeoutMs) {}
 
   private final Admin admin;
   private final Supplier<Collection<String>> topics;
@@ -234,18 +230,18 @@ public final class HangingTransactions {
   }
 
   /**
-   * The candidates no coordinator will end: no transactional id owns the producer id, the id is unknown, its
-   * coordinator does not list the partition, or it has been open longer than the coordinator's timeout for it.
+   * The candidates no coordinator will end: no transactional id owns the producer id, the id is unknown, or its
+   * coordinator does not list the partition. One it lists is left to it however long it has been open: its next
+   * marker for that partition ends every open record of the producer there (a coordinator completing a commit after
+   * coming back would otherwise race an abort, and lose the records here).
    *
-   * @param coordinated by producer id, what its transactional id's coordinator says; absent for no such id
+   * @param tracked by producer id, the partitions its transactional id's coordinator lists; absent for no such id
    */
-  List<Open> untracked(List<Open> candidates, Map<Long, Coordinated> coordinated) {
-    long now = clock.getAsLong();
+  static List<Open> untracked(List<Open> candidates, Map<Long, Set<TopicPartition>> tracked) {
     List<Open> untracked = new ArrayList<>();
     for (Open o : candidates) {
-      Coordinated c = coordinated.get(o.producerId());
-      boolean overdue = c != null && now - firstSeen.getOrDefault(o.key(), now) > c.timeoutMs() + minAge(o);
-      if (c == null || !c.partitions().contains(o.partition()) || overdue) {
+      Set<TopicPartition> listed = tracked.get(o.producerId());
+      if (listed == null || !listed.contains(o.partition())) {
         untracked.add(o);
       }
     }
@@ -292,8 +288,8 @@ public final class HangingTransactions {
     return open;
   }
 
-  /** For each candidate's producer id that a transactional id owns, what that id's coordinator says. */
-  private Map<Long, Coordinated> coordinators(List<Open> candidates)
+  /** For each candidate's producer id that a transactional id owns, the partitions that id's coordinator lists. */
+  private Map<Long, Set<TopicPartition>> coordinators(List<Open> candidates)
       throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
     Set<Long> producerIds = new HashSet<>();
     candidates.forEach(o -> producerIds.add(o.producerId()));
@@ -304,7 +300,7 @@ public final class HangingTransactions {
         ids.put(l.transactionalId(), l.producerId());
       }
     }
-    Map<Long, Coordinated> coordinated = new HashMap<>();
+    Map<Long, Set<TopicPartition>> coordinated = new HashMap<>();
     if (ids.isEmpty()) {
       return coordinated;
     }
@@ -312,7 +308,7 @@ public final class HangingTransactions {
     for (Map.Entry<String, Long> id : ids.entrySet()) {
       try {
         TransactionDescription d = described.description(id.getKey()).get(timeoutMs, TimeUnit.MILLISECONDS);
-        coordinated.put(id.getValue(), new Coordinated(Set.copyOf(d.topicPartitions()), d.transactionTimeoutMs()));
+        coordinated.put(id.getValue(), Set.copyOf(d.topicPartitions()));
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
           throw e; // the coordinator did not answer: no judgement this time
