@@ -64,7 +64,7 @@ public final class MonitorConfig {
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
-      new Setting("registry.retry-backoff-ms", "200", "First retry delay; doubles on each retry, with jitter, up to 5 s."),
+      new Setting("registry.retry-backoff-ms", "200", "First retry delay; doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
       new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),
       new Setting("topics.verdicts", "verdicts", "Output topic: one FrameVerdict per readable frame."),
       new Setting("topics.alerts", "alerts", "Output topic: an Alert per flagged frame and per camera campaign."),

@@ -242,9 +242,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     Throwable lastError = null;
     long deadline = settings.callDeadline() == null ? Long.MAX_VALUE
         : System.nanoTime() + settings.callDeadline().toNanos();
+    long askedToWaitMs = 0; // the longest Retry-After of this round's answers
     for (int round = 0; round <= settings.maxRetries(); round++) {
       if (round > 0) {
-        long delay = backoff(round);
+        long delay = Math.max(backoff(round), Math.min(askedToWaitMs, settings.maxBackoff().toMillis()));
+        askedToWaitMs = 0;
         if (System.nanoTime() + delay * 1_000_000 - deadline >= 0) {
           log.warn("schema registry: {} {} failed (attempt {} of {}): {}; giving up, the call's deadline of {} ms "
               + "would pass", method, path, attempts, maxAttempts, lastProblem, settings.callDeadline().toMillis());
@@ -272,8 +274,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, response.statusCode(), response.body());
           if (isTransient(r.status) || r.isSomeoneElsesError()) {
+            long retryAfter = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
+            askedToWaitMs = Math.max(askedToWaitMs, retryAfter);
             lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message()
-                + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
+                + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "")
+                + (retryAfter > 0 ? " (Retry-After: " + retryAfter / 1000 + " s)" : "");
             lastError = null;
             continue;
           }
@@ -371,6 +376,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       b.header("Authorization", authorization);
     }
     return b.build();
+  }
+
+  /**
+   * The wait a 429 or 503 asks for ({@code Retry-After}: seconds, or an HTTP date), in ms; 0 when absent or unreadable.
+   * The next retry waits at least that long, up to the longest backoff ({@code registry.retry-backoff-ms} doubled, at
+   * most 5 s) and within the call's deadline: a registry or its load balancer shedding load is not asked again sooner
+   * than it said, and a frame's transaction is not held for a minute because it said so.
+   */
+  static long retryAfterMs(String value) {
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    String v = value.trim();
+    try {
+      return v.chars().allMatch(Character::isDigit) ? Math.multiplyExact(Long.parseLong(v), 1000L)
+          : Math.max(0, java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+              .toInstant().toEpochMilli() - System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      return 0; // a value no server should send: the usual backoff
+    }
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, so that clients do not retry in step. */

@@ -83,6 +83,39 @@ class RegistryBehindAFaultyProxyTest {
   }
 
   @Test
+  void aRetryWaitsAsLongAsRetryAfterAsksUpToTheLongestBackoff() {
+    HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistrySettings.builder(proxy.url())
+        .maxRetries(1)
+        .initialBackoff(Duration.ofMillis(1))
+        .maxBackoff(Duration.ofSeconds(5)) // the longest wait: Retry-After beyond it is cut to it
+        .connectTimeout(Duration.ofSeconds(2))
+        .requestTimeout(Duration.ofSeconds(5))
+        .build());
+    proxy.answer(Answer.of(503, null, "", "Retry-After", "1")); // a load balancer shedding load
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> client.byId(frameId)).isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining("Retry-After: 1 s");
+    // a lower bound only: the retry came no sooner than asked (the backoff alone is about a millisecond)
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1_000));
+    assertThat(proxy.count("/schemas/ids/")).isEqualTo(2);
+  }
+
+  @Test
+  void retryAfterReadsSecondsOrAnHttpDateAndIgnoresAnythingElse() {
+    assertThat(HttpSchemaRegistryClient.retryAfterMs("120")).isEqualTo(120_000);
+    assertThat(HttpSchemaRegistryClient.retryAfterMs(" 0 ")).isZero();
+    String inTenSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+        .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10));
+    assertThat(HttpSchemaRegistryClient.retryAfterMs(inTenSeconds)).isBetween(8_000L, 10_000L);
+    assertThat(HttpSchemaRegistryClient.retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT")).as("in the past").isZero();
+    assertThat(HttpSchemaRegistryClient.retryAfterMs("soon")).isZero();
+    assertThat(HttpSchemaRegistryClient.retryAfterMs("-5")).isZero();
+    assertThat(HttpSchemaRegistryClient.retryAfterMs(null)).isZero();
+    assertThat(HttpSchemaRegistryClient.retryAfterMs("99999999999999999999")).as("overflows: ignored").isZero();
+  }
+
+  @Test
   void theRegistrysOwn404ForAnIdItDoesNotKnowIsTheRecordsFaultAndNamesTheId() {
     assertThatThrownBy(() -> client().byId(frameId + 1000))
         .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
