@@ -293,6 +293,13 @@ public final class HangingTransactions {
       throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
     Set<Long> producerIds = new HashSet<>();
     candidates.forEach(o -> producerIds.add(o.producerId()));
+    // The listing comes from the brokers that lead a transaction-state partition; a partition without a leader (its
+    // broker down) lists nothing, and its transactions would look like ones no coordinator tracks: no judgement then
+    String offline = transactionStateOffline(admin.describeTopics(List.of(TRANSACTION_STATE)).allTopicNames()
+        .get(timeoutMs, TimeUnit.MILLISECONDS).get(TRANSACTION_STATE));
+    if (offline != null) {
+      throw new IllegalStateException(offline);
+    }
     Map<String, Long> ids = new LinkedHashMap<>();
     for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
         .all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
@@ -316,6 +323,19 @@ public final class HangingTransactions {
       }
     }
     return coordinated;
+  }
+
+  private static final String TRANSACTION_STATE = "__transaction_state";
+
+  /** Why the transaction-state topic cannot vouch for its transactions (a partition without a leader); else null. */
+  static String transactionStateOffline(org.apache.kafka.clients.admin.TopicDescription description) {
+    for (org.apache.kafka.common.TopicPartitionInfo p : description.partitions()) {
+      if (p.leader() == null || p.leader().isEmpty()) {
+        return TRANSACTION_STATE + " partition " + p.partition() + " has no leader: its coordinator cannot say "
+            + "which transactions it tracks";
+      }
+    }
+    return null;
   }
 
   /** Aborts one; null when done, else why not. */
