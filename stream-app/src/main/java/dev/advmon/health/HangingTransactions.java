@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>What is done with one depends on {@link Mode}: abort it where the monitor writes (its verdicts, alerts, dead
  * letters, changelogs and repartition topics, whose transactions are the monitor's own), report it on the frames
  * topic, which other producers write (aborting there discards their frames, which no reader could see anyway).
- * Aborting needs the permission {@code kafka-transactions.sh abort} needs; without it, it is reported with the
- * command to run. Readiness names every hanging transaction not aborted.
+ * Aborting needs Alter (Kafka 3.8 on) or ClusterAction on the cluster, as {@code kafka-transactions.sh abort} does;
+ * without it, it is reported with the command to run. Readiness names every hanging transaction not aborted.
  *
  * <p>What an abort costs: Kafka can only abort a hanging transaction, not commit it. Where its coordinator had
  * committed it before losing track of this partition (the rest of the transaction, the frames' offsets among it,
