@@ -514,8 +514,11 @@ class KubernetesManifestsTest {
     List<Acl> acls = user.spec().authorization().acls();
     assertAllowed(acls, "topic", settings.getProperty("topics.frames"), "literal", "Read", "Describe");
     for (String out : List.of("topics.verdicts", "topics.alerts", "topics.dead-letter")) {
-      assertAllowed(acls, "topic", settings.getProperty(out), "literal", "Write", "Describe");
+      // Read: the hanging-transaction check asks the outputs' leaders for open transactions (DescribeProducers)
+      assertAllowed(acls, "topic", settings.getProperty(out), "literal", "Write", "Read", "Describe");
     }
+    // the check judges nothing while a transaction-state partition has no leader: it must be able to describe it
+    assertAllowed(acls, "topic", "__transaction_state", "literal", "Describe");
     // internal topics <application-id>-...-repartition / -changelog
     assertAllowed(acls, "topic", app + "-", "prefix", "Create", "Read", "Write", "Describe", "DescribeConfigs", "Delete");
     assertAllowed(acls, "group", app, "literal", "Read", "Describe");

@@ -113,6 +113,7 @@ public final class HangingTransactions {
   private final String bootstrapServers;
   private final Map<Key, Long> firstSeen = new HashMap<>(); // checker thread only
   private final Set<Key> warned = new HashSet<>(); // checker thread only
+  private final Set<String> blind = new HashSet<>(); // checker thread only: what it may not read, warned once
   private volatile String problem;
   private volatile int unresolved;
   private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
@@ -193,7 +194,9 @@ public final class HangingTransactions {
       problem = open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
           + String.join("; ", open);
     } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      log.debug("hanging-transaction check did not finish: {}", e.toString());
+      if (!notAllowed("the coordinators", e)) {
+        log.debug("hanging-transaction check did not finish: {}", e.toString());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -201,6 +204,24 @@ public final class HangingTransactions {
 
   private long minAge(Open o) {
     return o.partition().topic().equals(othersTopic) ? othersMinAgeMs : minAgeMs;
+  }
+
+  /**
+   * Whether {@code e} is a refusal for want of a permission; if so, says once (WARN) what the check cannot see, so
+   * that a principal without them does not leave it silently blind: describing a topic's producers takes Read on the
+   * topic, the coordinators' view Describe on {@code __transaction_state} and on the transactional ids.
+   */
+  boolean notAllowed(String what, Exception e) {
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (!(cause instanceof org.apache.kafka.common.errors.AuthorizationException)) {
+      return false;
+    }
+    if (blind.add(what)) {
+      log.warn("hanging-transaction check: not allowed to read {} ({}); hanging transactions there are not found. It "
+          + "needs Read on the monitor's topics and Describe on __transaction_state (README, Faults)", what,
+          cause.getMessage());
+    }
+    return true;
   }
 
   /** Whether {@link #mode} lets this monitor abort a hanging transaction on {@code topic}. */
@@ -259,7 +280,9 @@ public final class HangingTransactions {
         future.get(timeoutMs, TimeUnit.MILLISECONDS).partitions()
             .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
       } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.debug("hanging-transaction check: cannot describe {}: {}", topic, e.toString());
+        if (!notAllowed("topic " + topic, e)) {
+          log.debug("hanging-transaction check: cannot describe {}: {}", topic, e.toString());
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -282,7 +305,9 @@ public final class HangingTransactions {
           }
         }
       } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.debug("hanging-transaction check: cannot describe the producers of {}: {}", tp, e.toString());
+        if (!notAllowed("the producers of " + tp.topic(), e)) {
+          log.debug("hanging-transaction check: cannot describe the producers of {}: {}", tp, e.toString());
+        }
       }
     }
     return open;

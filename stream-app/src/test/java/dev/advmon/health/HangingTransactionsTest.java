@@ -109,6 +109,20 @@ class HangingTransactionsTest {
   }
 
   @Test
+  void aMissingPermissionIsSaidOnceNotSwallowed() {
+    var refused = new java.util.concurrent.ExecutionException(
+        new org.apache.kafka.common.errors.TopicAuthorizationException("Not authorized to access topics: [verdicts]"));
+    try (dev.advmon.testing.LogLines log = dev.advmon.testing.LogLines.of(HangingTransactions.class)) {
+      assertThat(check.notAllowed("the producers of verdicts", refused)).isTrue();
+      assertThat(check.notAllowed("the producers of verdicts", refused)).isTrue();
+      assertThat(check.notAllowed("topic x", new java.util.concurrent.ExecutionException(
+          new org.apache.kafka.common.errors.TimeoutException("slow")))).as("not a permission").isFalse();
+      assertThat(log.messages()).hasSize(1).allMatch(m -> m.contains("not allowed to read the producers of verdicts")
+          && m.contains("Not authorized to access topics: [verdicts]") && m.contains("needs Read"));
+    }
+  }
+
+  @Test
   void theAbortCommandNamesThePartitionAndTheStartOffset() {
     assertThat(new Open(VERDICTS, 7, 3, 0, 120).abortCommand("kafka:9092")).isEqualTo(
         "kafka-transactions.sh --bootstrap-server kafka:9092 abort --topic verdicts --partition 0 --start-offset 120");
