@@ -21,7 +21,10 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * producer and start offset) for at least a minimum age by this process's clock (longer on the frames topic, whose
  * producers may keep theirs open up to the broker's {@code transaction.max.timeout.ms}), and then its coordinator must
  * not know it: no transactional id has its producer id, the id is unknown, or the coordinator does not list the
- * partition (one it lists, it ends with its next marker there, however late). Before anything is reported or aborted
+ * partition (one it lists, it ends with its next marker there, however late). That is asked only while every
+ * coordinator is up and stays put (each {@code __transaction_state} partition has the same leader before and after the
+ * listing): the brokers that answer do not list a downed coordinator's transactions. Before anything is reported or aborted
  * the partition is asked again and must still hold the same one, so that a transaction whose markers were being written between the two questions is not mistaken for one. This is
  * the test of {@code kafka-transactions.sh find-hanging}, with the age taken from this process's clock instead of
  * the record timestamps (a replayed camera's frames carry old ones).
@@ -318,19 +323,17 @@ public final class HangingTransactions {
       throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
     Set<Long> producerIds = new HashSet<>();
     candidates.forEach(o -> producerIds.add(o.producerId()));
-    // The listing comes from the brokers that lead a transaction-state partition; a partition without a leader (its
-    // broker down) lists nothing, and its transactions would look like ones no coordinator tracks: no judgement then
-    String offline = transactionStateOffline(admin.describeTopics(List.of(TRANSACTION_STATE)).allTopicNames()
-        .get(timeoutMs, TimeUnit.MILLISECONDS).get(TRANSACTION_STATE));
-    if (offline != null) {
-      throw new IllegalStateException(offline);
-    }
+    Map<Integer, Integer> before = coordinatorLeaders();
     Map<String, Long> ids = new LinkedHashMap<>();
     for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
         .all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
       if (producerIds.contains(l.producerId())) {
         ids.put(l.transactionalId(), l.producerId());
       }
+    }
+    if (!coordinatorLeaders().equals(before)) {
+      throw new IllegalStateException("the transaction coordinators moved while their transactions were listed: "
+          + "no judgement this time");
     }
     Map<Long, Set<TopicPartition>> coordinated = new HashMap<>();
     if (ids.isEmpty()) {
@@ -350,17 +353,34 @@ public final class HangingTransactions {
     return coordinated;
   }
 
-  private static final String TRANSACTION_STATE = "__transaction_state";
-
-  /** Why the transaction-state topic cannot vouch for its transactions (a partition without a leader); else null. */
-  static String transactionStateOffline(org.apache.kafka.clients.admin.TopicDescription description) {
-    for (org.apache.kafka.common.TopicPartitionInfo p : description.partitions()) {
-      if (p.leader() == null || p.leader().isEmpty()) {
-        return TRANSACTION_STATE + " partition " + p.partition() + " has no leader: its coordinator cannot say "
-            + "which transactions it tracks";
+  /**
+   * The broker leading each partition of {@code __transaction_state}, that is, each transaction coordinator. The
+   * transactions are listed by the brokers the cluster's metadata names; a coordinator that is down (its partition
+   * without a leader) is not among them, and the brokers that answer do not list its transactional ids, so its live
+   * transactions would look untracked and be aborted, their records lost once it comes back and commits. So: every
+   * partition must have a leader, and the same one before and after the listing, or there is no judgement.
+   */
+  private Map<Integer, Integer> coordinatorLeaders()
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    List<TopicPartitionInfo> partitions;
+    try {
+      partitions = admin.describeTopics(List.of(Topic.TRANSACTION_STATE_TOPIC_NAME)).topicNameValues()
+          .get(Topic.TRANSACTION_STATE_TOPIC_NAME).get(timeoutMs, TimeUnit.MILLISECONDS).partitions();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return Map.of(); // no coordinator was ever needed, so none can be down: nothing open here is tracked
       }
+      throw e;
     }
-    return null;
+    Map<Integer, Integer> leaders = new HashMap<>();
+    for (TopicPartitionInfo p : partitions) {
+      if (p.leader() == null || p.leader().isEmpty()) {
+        throw new IllegalStateException("the transaction coordinator of " + Topic.TRANSACTION_STATE_TOPIC_NAME + "-"
+            + p.partition() + " is down (no leader): its transactions cannot be told from hanging ones now");
+      }
+      leaders.put(p.partition(), p.leader().id());
+    }
+    return leaders;
   }
 
   /** Aborts one; null when done, else why not. */

@@ -97,18 +97,6 @@ class HangingTransactionsTest {
   }
 
   @Test
-  void noJudgementWhileATransactionStatePartitionHasNoLeader() {
-    // its transactions are listed by no broker then: a live one would look like one no coordinator tracks
-    org.apache.kafka.common.Node broker = new org.apache.kafka.common.Node(1, "kafka-1", 9092);
-    var online = new org.apache.kafka.common.TopicPartitionInfo(0, broker, List.of(broker), List.of(broker));
-    var offline = new org.apache.kafka.common.TopicPartitionInfo(1, null, List.of(broker), List.of());
-    assertThat(HangingTransactions.transactionStateOffline(new org.apache.kafka.clients.admin.TopicDescription(
-        "__transaction_state", true, List.of(online)))).isNull();
-    assertThat(HangingTransactions.transactionStateOffline(new org.apache.kafka.clients.admin.TopicDescription(
-        "__transaction_state", true, List.of(online, offline)))).contains("partition 1 has no leader");
-  }
-
-  @Test
   void aMissingPermissionIsSaidOnceNotSwallowed() {
     var refused = new java.util.concurrent.ExecutionException(
         new org.apache.kafka.common.errors.TopicAuthorizationException("Not authorized to access topics: [verdicts]"));

@@ -41,6 +41,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +149,55 @@ class HangingTransactionIT {
           reader.count(), FRAMES).isTrue();
       assertThat(Await.until(() -> running.monitor.health().readiness().up(), Duration.ofSeconds(60)))
           .as("ready again once it is gone: %s", running.monitor.health().readiness()).isTrue();
+    }
+  }
+
+  /**
+   * A live transaction whose coordinator is out of reach (the broker leading its {@code __transaction_state}
+   * partition is down) is not hanging: the brokers still up list no transactional id for its producer, yet once the
+   * coordinator is back it ends the transaction, committing it if it was committing. Aborted in between, its records
+   * here would be lost while the rest of it (frames' offsets among it) is committed. Two brokers of its own, so that
+   * the partition's leader stays up while the coordinator is down.
+   */
+  @Test
+  void leavesALiveTransactionAloneWhileItsCoordinatorIsDown() throws Exception {
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(false).setNumControllerNodes(1).setNumBrokerNodes(2)
+        .setBaseDirectory(dir.resolve("cluster")).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+    Map.of("transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+        "transaction.state.log.num.partitions", "1", "offsets.topic.replication.factor", "1")
+        .forEach(builder::setConfigProp);
+    try (KafkaClusterTestKit cluster = builder.build()) {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      String bootstrap = cluster.bootstrapServers();
+      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          bootstrap, ProducerConfig.TRANSACTIONAL_ID_CONFIG, "live", ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap,
+          "request.timeout.ms", 3_000, "default.api.timeout.ms", 3_000))) {
+        producer.initTransactions(); // creates __transaction_state: its one partition's leader is the coordinator
+        int coordinator = admin.describeTopics(List.of("__transaction_state")).allTopicNames().get()
+            .get("__transaction_state").partitions().get(0).leader().id();
+        int other = cluster.brokers().keySet().stream().filter(id -> id != coordinator).findFirst().orElseThrow();
+        TopicPartition verdicts = new TopicPartition("verdicts", 0);
+        admin.createTopics(List.of(new NewTopic(verdicts.topic(), Map.of(0, List.of(other))))).all().get();
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(verdicts.topic(), 0, null, new byte[] {1})).get();
+
+        cluster.brokers().get(coordinator).shutdown();
+        cluster.brokers().get(coordinator).awaitShutdown();
+        HangingTransactions check = new HangingTransactions(admin, () -> List.of(verdicts.topic()), "frames",
+            HangingTransactions.Mode.ABORT_OWN, 0, 0, 3_000, System::currentTimeMillis, bootstrap);
+        check.check(); // first seen
+        check.check(); // old enough (age 0): judged
+        assertThat(check.aborted()).as("a live transaction whose coordinator is down is not aborted").isZero();
+        assertThat(admin.describeProducers(List.of(verdicts)).partitionResult(verdicts).get().activeProducers())
+            .as("still open on %s", verdicts).anyMatch(p -> p.currentTransactionStartOffset().isPresent());
+      } finally {
+        producer.close(Duration.ZERO); // its coordinator is down: a close that waits to abort would wait for good
+      }
     }
   }
 
