@@ -119,6 +119,7 @@ public final class HangingTransactions {
   private final Map<Key, Long> firstSeen = new HashMap<>(); // checker thread only
   private final Set<Key> warned = new HashSet<>(); // checker thread only
   private final Set<String> blind = new HashSet<>(); // checker thread only: what it may not read, warned once
+  private final Map<TopicPartition, List<String>> reports = new LinkedHashMap<>(); // checker thread only
   private volatile String problem;
   private volatile int unresolved;
   private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
@@ -160,41 +161,37 @@ public final class HangingTransactions {
     return problem;
   }
 
-  /** One look: find, confirm, then abort or report. A question the cluster does not answer ends it quietly. */
+  /**
+   * One look: find, confirm, then abort or report. A question the cluster does not answer ends it quietly; a
+   * partition (or topic) whose leader does not answer keeps what the last look found there, its report and the age
+   * of its open transactions, so that one lost answer neither clears a report nor restarts the wait.
+   */
   public void check() {
     try {
-      List<TopicPartition> partitions = partitions(topics.get());
-      List<Open> candidates = observe(openTransactions(partitions), clock.getAsLong());
-      if (candidates.isEmpty()) {
-        problem = null;
-        unresolved = 0;
-        return;
-      }
-      List<Open> untracked = untracked(candidates, coordinators(candidates));
-      Set<Key> still = new HashSet<>(openTransactions(untracked.stream().map(Open::partition).distinct().toList())
-          .stream().map(Open::key).toList());
-      List<String> open = new ArrayList<>();
-      for (Open hanging : untracked) {
-        if (!still.contains(hanging.key())) {
-          continue; // ended between the two questions: not hanging
-        }
-        if (abortable(hanging.partition().topic())) {
-          String failed = abort(hanging);
-          if (failed == null) {
-            continue;
+      Set<TopicPartition> unanswered = new HashSet<>();
+      Set<String> undescribed = new HashSet<>();
+      java.util.function.Predicate<TopicPartition> unseen = tp -> unanswered.contains(tp)
+          || undescribed.contains(tp.topic());
+      List<TopicPartition> partitions = partitions(topics.get(), undescribed);
+      List<Open> candidates = observe(openTransactions(partitions, unanswered), unseen, clock.getAsLong());
+      Map<TopicPartition, List<String>> found = new LinkedHashMap<>();
+      if (!candidates.isEmpty()) {
+        List<Open> untracked = untracked(candidates, coordinators(candidates));
+        Set<Key> still = new HashSet<>(openTransactions(untracked.stream().map(Open::partition).distinct().toList(),
+            unanswered).stream().map(Open::key).toList());
+        for (Open hanging : untracked) {
+          if (!still.contains(hanging.key())) {
+            continue; // ended between the two questions: not hanging (or not answered: the last look's report stays)
           }
-          open.add(hanging + ": could not abort it (" + failed + "); run " + hanging.abortCommand(bootstrapServers));
-        } else {
-          if (warned.add(hanging.key())) {
-            log.warn("hanging transaction on {}: its coordinator does not track it, so read_committed readers of "
-                + "that partition stop at offset {} for good; it is not aborted (health.hanging-transactions={}{}); "
-                + "to discard its records and go on: {}", hanging, hanging.startOffset(), mode.setting(),
-                mode == Mode.ABORT_OWN ? ": only where the monitor writes" : "",
-                hanging.abortCommand(bootstrapServers));
+          String report = judge(hanging);
+          if (report != null) {
+            found.computeIfAbsent(hanging.partition(), tp -> new ArrayList<>()).add(report);
           }
-          open.add(hanging + ": abort it with " + hanging.abortCommand(bootstrapServers));
         }
       }
+      reports.keySet().removeIf(tp -> !unseen.test(tp));
+      reports.putAll(found);
+      List<String> open = reports.values().stream().flatMap(List::stream).toList();
       unresolved = open.size();
       problem = open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
           + String.join("; ", open);
@@ -205,6 +202,23 @@ public final class HangingTransactions {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Aborts a confirmed hanging transaction or reports it; what readiness says of it, null when it is aborted. */
+  private String judge(Open hanging) throws InterruptedException {
+    if (abortable(hanging.partition().topic())) {
+      String failed = abort(hanging);
+      return failed == null ? null
+          : hanging + ": could not abort it (" + failed + "); run " + hanging.abortCommand(bootstrapServers);
+    }
+    if (warned.add(hanging.key())) {
+      log.warn("hanging transaction on {}: its coordinator does not track it, so read_committed readers of "
+          + "that partition stop at offset {} for good; it is not aborted (health.hanging-transactions={}{}); "
+          + "to discard its records and go on: {}", hanging, hanging.startOffset(), mode.setting(),
+          mode == Mode.ABORT_OWN ? ": only where the monitor writes" : "",
+          hanging.abortCommand(bootstrapServers));
+    }
+    return hanging + ": abort it with " + hanging.abortCommand(bootstrapServers);
   }
 
   private long minAge(Open o) {
@@ -243,7 +257,13 @@ public final class HangingTransactions {
    * least {@code minAgeMs}.
    */
   List<Open> observe(Collection<Open> openNow, long nowMs) {
-    firstSeen.keySet().retainAll(openNow.stream().map(Open::key).toList());
+    return observe(openNow, tp -> false, nowMs);
+  }
+
+  /** The same, keeping what was seen on the partitions {@code unseen} names, which this look could not describe. */
+  List<Open> observe(Collection<Open> openNow, java.util.function.Predicate<TopicPartition> unseen, long nowMs) {
+    Set<Key> openKeys = new HashSet<>(openNow.stream().map(Open::key).toList());
+    firstSeen.keySet().removeIf(k -> !openKeys.contains(k) && !unseen.test(k.partition()));
     warned.retainAll(firstSeen.keySet());
     List<Open> old = new ArrayList<>();
     for (Open o : openNow) {
@@ -274,7 +294,8 @@ public final class HangingTransactions {
     return untracked;
   }
 
-  private List<TopicPartition> partitions(Collection<String> names) {
+  /** The partitions of {@code names}; the topics that could not be described are added to {@code undescribed}. */
+  private List<TopicPartition> partitions(Collection<String> names, Set<String> undescribed) {
     if (names.isEmpty()) {
       return List.of();
     }
@@ -288,14 +309,18 @@ public final class HangingTransactions {
         if (!notAllowed("topic " + topic, e)) {
           log.debug("hanging-transaction check: cannot describe {}: {}", topic, e.toString());
         }
+        undescribed.add(topic);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        undescribed.add(topic);
       }
     });
     return partitions;
   }
 
-  private List<Open> openTransactions(List<TopicPartition> partitions) throws InterruptedException {
+  /** The open transactions on {@code partitions}; those whose leader did not answer are added to {@code unanswered}. */
+  private List<Open> openTransactions(List<TopicPartition> partitions, Set<TopicPartition> unanswered)
+      throws InterruptedException {
     if (partitions.isEmpty()) {
       return List.of();
     }
@@ -313,6 +338,7 @@ public final class HangingTransactions {
         if (!notAllowed("the producers of " + tp.topic(), e)) {
           log.debug("hanging-transaction check: cannot describe the producers of {}: {}", tp, e.toString());
         }
+        unanswered.add(tp);
       }
     }
     return open;

@@ -2,6 +2,7 @@ package dev.advmon.system;
 
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
@@ -29,12 +30,19 @@ import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeProducersOptions;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.ForwardingAdmin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -197,6 +205,55 @@ class HangingTransactionIT {
             .as("still open on %s", verdicts).anyMatch(p -> p.currentTransactionStartOffset().isPresent());
       } finally {
         producer.close(Duration.ZERO); // its coordinator is down: a close that waits to abort would wait for good
+      }
+    }
+  }
+
+  /**
+   * A partition whose leader does not answer one look (a leader moving, a request timing out) keeps what was seen of
+   * it: the hanging transaction there stays reported, and its age is not counted again from zero (15 minutes on the
+   * frames topic, during which readiness and the alert would say nothing).
+   */
+  @Test
+  void aPartitionNotDescribedOnceKeepsItsHangingTransactionsAge(KafkaBroker.Info kafka) throws Exception {
+    TopicPartition frames = new TopicPartition("hanging-unanswered-frames", 0);
+    try (Admin admin = admin(kafka)) {
+      admin.createTopics(List.of(new NewTopic(frames.topic(), 1, (short) 1))).all().get();
+    }
+    GhostTransaction.leaveOpen(kafka.bootstrapServers(), frames, 3);
+    AtomicBoolean leaderSilent = new AtomicBoolean();
+    AtomicLong now = new AtomicLong(1_000_000);
+    try (Admin admin = new ForwardingAdmin(Map.of("bootstrap.servers", kafka.bootstrapServers())) {
+      @Override
+      public DescribeProducersResult describeProducers(Collection<TopicPartition> partitions,
+          DescribeProducersOptions options) {
+        // no time to answer: the request times out, as one to a silent leader does
+        return super.describeProducers(partitions, leaderSilent.get() ? new DescribeProducersOptions().timeoutMs(0)
+            : options);
+      }
+    }) {
+      HangingTransactions check = new HangingTransactions(admin, () -> List.of(frames.topic()), frames.topic(),
+          HangingTransactions.Mode.REPORT, 60_000, 60_000, 5_000, now::get, kafka.bootstrapServers());
+      check.check(); // first seen
+      now.addAndGet(60_000);
+      check.check();
+      assertThat(check.problem()).as("reported once old enough").contains("hanging transaction on " + frames);
+      leaderSilent.set(true);
+      assertThatThrownBy(() -> admin.describeProducers(List.of(frames)).partitionResult(frames).get())
+          .as("the precondition: the partition is not described now").isInstanceOf(ExecutionException.class);
+      now.addAndGet(1_000);
+      check.check();
+      assertThat(check.problem()).as("still reported while its leader does not answer")
+          .contains("hanging transaction on " + frames);
+      leaderSilent.set(false);
+      now.addAndGet(1_000);
+      check.check();
+      assertThat(check.problem()).as("reported again at once, its age kept").contains("hanging transaction on " + frames);
+      try (Admin plain = admin(kafka)) { // leave no hanging transaction behind for the other tests' broker
+        ProducerState open = plain.describeProducers(List.of(frames)).partitionResult(frames).get().activeProducers()
+            .stream().filter(p -> p.currentTransactionStartOffset().isPresent()).findFirst().orElseThrow();
+        plain.abortTransaction(new AbortTransactionSpec(frames, open.producerId(), (short) open.producerEpoch(),
+            open.coordinatorEpoch().orElse(0))).all().get();
       }
     }
   }
