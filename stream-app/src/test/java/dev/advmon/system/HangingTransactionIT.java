@@ -60,7 +60,9 @@ import org.junit.jupiter.api.io.TempDir;
  * as a broker that lost track of one leaves them) on the monitor's topics. Where the monitor writes (its verdicts),
  * it aborts it itself, so that read_committed readers of its verdicts go on; a long transaction that is alive (its
  * coordinator tracks it) is left alone. Where others write (the frames topic), it reports it, readiness DOWN with
- * the command that aborts it, and does not abort it; run, that command's abort lets every frame through.
+ * the command that aborts it, and does not abort it; run, that command's abort lets every frame through. A live
+ * transaction whose coordinator's broker is down (a cluster of two brokers of the test's own) is not taken for a
+ * hanging one, and a partition whose leader does not answer one look keeps what the last look found.
  */
 @RealKafkaAndRegistry
 class HangingTransactionIT {
