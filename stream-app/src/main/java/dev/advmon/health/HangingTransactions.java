@@ -120,8 +120,8 @@ public final class HangingTransactions {
   private final Set<Key> warned = new HashSet<>(); // checker thread only
   private final Set<String> blind = new HashSet<>(); // checker thread only: what it may not read, warned once
   private final Map<TopicPartition, List<String>> reports = new LinkedHashMap<>(); // checker thread only
-  private volatile String problem;
-  private volatile int unresolved;
+  private volatile List<String> left = List.of(); // what the last look found and did not abort: one reference, so
+  // that readiness and /metrics never see two looks half each
   private final java.util.concurrent.atomic.AtomicLong aborted = new java.util.concurrent.atomic.AtomicLong();
 
   /**
@@ -148,7 +148,7 @@ public final class HangingTransactions {
 
   /** How many hanging transactions the last check found and did not abort. */
   public int unresolved() {
-    return unresolved;
+    return left.size();
   }
 
   /** How many hanging transactions this process has aborted. */
@@ -158,7 +158,9 @@ public final class HangingTransactions {
 
   /** The hanging transactions found and not aborted, for readiness; null when there are none. */
   public String problem() {
-    return problem;
+    List<String> open = left;
+    return open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
+        + String.join("; ", open);
   }
 
   /**
@@ -191,10 +193,7 @@ public final class HangingTransactions {
       }
       reports.keySet().removeIf(tp -> !unseen.test(tp));
       reports.putAll(found);
-      List<String> open = reports.values().stream().flatMap(List::stream).toList();
-      unresolved = open.size();
-      problem = open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
-          + String.join("; ", open);
+      left = reports.values().stream().flatMap(List::stream).toList();
     } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
       if (!notAllowed("the coordinators", e)) {
         log.debug("hanging-transaction check did not finish: {}", e.toString());
