@@ -31,6 +31,7 @@ import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.ForwardingAdmin;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -229,9 +232,24 @@ class HangingTransactionIT {
       @Override
       public DescribeProducersResult describeProducers(Collection<TopicPartition> partitions,
           DescribeProducersOptions options) {
-        // no time to answer: the request times out, as one to a silent leader does
-        return super.describeProducers(partitions, leaderSilent.get() ? new DescribeProducersOptions().timeoutMs(0)
-            : options);
+        if (!leaderSilent.get()) {
+          return super.describeProducers(partitions, options);
+        }
+        // every partition's answer is what a silent leader gives: a timeout (a request with a zero timeout was not
+        // enough: a fast in-process broker answered within it)
+        Map<TopicPartition, KafkaFuture<DescribeProducersResult.PartitionProducerState>> timedOut = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+          KafkaFutureImpl<DescribeProducersResult.PartitionProducerState> f = new KafkaFutureImpl<>();
+          f.completeExceptionally(new org.apache.kafka.common.errors.TimeoutException("the leader did not answer"));
+          timedOut.put(tp, f);
+        }
+        try { // the result's constructor is package-private: a test double built through it
+          var made = DescribeProducersResult.class.getDeclaredConstructor(Map.class);
+          made.setAccessible(true);
+          return made.newInstance(timedOut);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
       }
     }) {
       HangingTransactions check = new HangingTransactions(admin, () -> List.of(frames.topic()), frames.topic(),
