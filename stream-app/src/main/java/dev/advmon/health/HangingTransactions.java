@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +49,18 @@ import org.slf4j.LoggerFactory;
  * the test of {@code kafka-transactions.sh find-hanging}, with the age taken from this process's clock instead of
  * the record timestamps (a replayed camera's frames carry old ones).
  *
+ * <p>The monitor's consumer group's partition of {@code __consumer_offsets} is looked at too: Kafka Streams commits
+ * the frames' offsets in its transactions, and an offset commit in a hanging transaction stays pending for good, so
+ * the group's members cannot read their committed offsets ({@code UNSTABLE_OFFSET_COMMIT}) and never start (seen
+ * after {@code kill -9}: "the last committed offset could not be determined"). Other groups commit to that partition
+ * too: a transaction open there counts as the monitor's, and is judged at the monitor's age, only while the same
+ * producer also holds one open on the monitor's own topics; else it waits as long as on the frames topic.
+ *
  * <p>What is done with one depends on {@link Mode}: abort it where the monitor writes (its verdicts, alerts, dead
- * letters, changelogs and repartition topics, whose transactions are the monitor's own), report it on the frames
- * topic, which other producers write (aborting there discards their frames, which no reader could see anyway).
+ * letters, changelogs and repartition topics, whose transactions are the monitor's own, and its group's partition of
+ * {@code __consumer_offsets}, where an abort discards offset commits: a group then starts again from its previous
+ * commit, reading some records again and losing none), report it on the frames topic, which other producers write
+ * (aborting there discards their frames, which no reader could see anyway).
  * Aborting needs Alter (Kafka 3.8 on) or ClusterAction on the cluster, as {@code kafka-transactions.sh abort} does;
  * without it, it is reported with the command to run. Readiness names every hanging transaction not aborted.
  *
@@ -107,10 +117,13 @@ public final class HangingTransactions {
 
   record Key(TopicPartition partition, long producerId, long startOffset) {}
 
+  private static final String OFFSETS = Topic.GROUP_METADATA_TOPIC_NAME;
+
   private final Admin admin;
   private final Supplier<Collection<String>> topics;
   private final Mode mode;
   private final String othersTopic;
+  private final String groupId; // its partition of __consumer_offsets is looked at too; null: it is not
   private final long minAgeMs;
   private final long othersMinAgeMs;
   private final long timeoutMs;
@@ -127,17 +140,20 @@ public final class HangingTransactions {
   /**
    * @param topics the topics to look at, asked at every check (internal topics come and go)
    * @param othersTopic the one of them other producers write (the frames topic)
+   * @param groupId the monitor's consumer group (Kafka Streams' application id), whose partition of
+   *     {@code __consumer_offsets} is looked at too; null to leave it out
    * @param minAgeMs how long a transaction must be seen open on the monitor's own topics before it is judged
    * @param othersMinAgeMs the same on {@code othersTopic}, at least {@code minAgeMs}: its producers may keep a
    *     transaction open up to the broker's {@code transaction.max.timeout.ms}, and the monitor may not be allowed to
    *     see their transactional ids (a live transaction would then look like one no coordinator tracks)
    * @param timeoutMs how long each question to the cluster may take
    */
-  public HangingTransactions(Admin admin, Supplier<Collection<String>> topics, String othersTopic, Mode mode,
-      long minAgeMs, long othersMinAgeMs, long timeoutMs, LongSupplier clock, String bootstrapServers) {
+  public HangingTransactions(Admin admin, Supplier<Collection<String>> topics, String othersTopic, String groupId,
+      Mode mode, long minAgeMs, long othersMinAgeMs, long timeoutMs, LongSupplier clock, String bootstrapServers) {
     this.admin = admin;
     this.topics = topics;
     this.othersTopic = othersTopic;
+    this.groupId = groupId;
     this.mode = mode;
     this.minAgeMs = minAgeMs;
     this.othersMinAgeMs = Math.max(minAgeMs, othersMinAgeMs);
@@ -174,7 +190,11 @@ public final class HangingTransactions {
       Set<String> undescribed = new HashSet<>();
       java.util.function.Predicate<TopicPartition> unseen = tp -> unanswered.contains(tp)
           || undescribed.contains(tp.topic());
-      List<TopicPartition> partitions = partitions(topics.get(), undescribed);
+      Set<String> names = new java.util.TreeSet<>(topics.get());
+      if (groupId != null) {
+        names.add(OFFSETS);
+      }
+      List<TopicPartition> partitions = groupsOwnOffsets(partitions(names, undescribed));
       List<Open> candidates = observe(openTransactions(partitions, unanswered), unseen, clock.getAsLong());
       Map<TopicPartition, List<String>> found = new LinkedHashMap<>();
       if (!candidates.isEmpty()) {
@@ -211,17 +231,43 @@ public final class HangingTransactions {
           : hanging + ": could not abort it (" + failed + "); run " + hanging.abortCommand(bootstrapServers);
     }
     if (warned.add(hanging.key())) {
-      log.warn("hanging transaction on {}: its coordinator does not track it, so read_committed readers of "
-          + "that partition stop at offset {} for good; it is not aborted (health.hanging-transactions={}{}); "
-          + "to discard its records and go on: {}", hanging, hanging.startOffset(), mode.setting(),
-          mode == Mode.ABORT_OWN ? ": only where the monitor writes" : "",
+      log.warn("hanging transaction on {}: its coordinator does not track it, so {}; it is not aborted "
+          + "(health.hanging-transactions={}{}); to discard its records and go on: {}", hanging, stops(hanging),
+          mode.setting(), mode == Mode.ABORT_OWN ? ": only where the monitor writes" : "",
           hanging.abortCommand(bootstrapServers));
     }
     return hanging + ": abort it with " + hanging.abortCommand(bootstrapServers);
   }
 
-  private long minAge(Open o) {
-    return o.partition().topic().equals(othersTopic) ? othersMinAgeMs : minAgeMs;
+  /** Who stops at {@code hanging}, for the log. */
+  private static String stops(Open hanging) {
+    return hanging.partition().topic().equals(OFFSETS)
+        ? "the offset commits it holds stay pending for good: the consumer group they belong to cannot read its "
+            + "committed offsets (UNSTABLE_OFFSET_COMMIT) and does not start"
+        : "read_committed readers of that partition stop at offset " + hanging.startOffset() + " for good";
+  }
+
+  /**
+   * How long {@code o} must be seen open before it is judged: on the frames topic, and on {@code __consumer_offsets}
+   * unless the same producer holds a transaction open on the monitor's own topics (then it is the monitor's own,
+   * whose offset commits went with its verdicts), the longer age.
+   */
+  private long minAge(Open o, Set<Long> ownProducers) {
+    String topic = o.partition().topic();
+    return topic.equals(othersTopic) || topic.equals(OFFSETS) && !ownProducers.contains(o.producerId())
+        ? othersMinAgeMs : minAgeMs;
+  }
+
+  /** Of {@code __consumer_offsets}, the one partition the monitor's group commits to; the other topics whole. */
+  private List<TopicPartition> groupsOwnOffsets(List<TopicPartition> partitions) {
+    int offsetsPartitions = (int) partitions.stream().filter(tp -> tp.topic().equals(OFFSETS)).count();
+    return partitions.stream().filter(tp -> !tp.topic().equals(OFFSETS)
+        || tp.partition() == offsetsPartition(groupId, offsetsPartitions)).toList();
+  }
+
+  /** The partition of {@code __consumer_offsets} a group's coordinator writes its commits to, as Kafka picks it. */
+  static int offsetsPartition(String groupId, int partitions) {
+    return Utils.abs(groupId.hashCode()) % partitions;
   }
 
   /**
@@ -234,6 +280,14 @@ public final class HangingTransactions {
     if (!(cause instanceof org.apache.kafka.common.errors.AuthorizationException)) {
       return false;
     }
+    if (what.endsWith(OFFSETS)) { // an internal topic most deployments rightly keep from applications: not a fault
+      if (blind.add(what)) {
+        log.info("hanging-transaction check: not allowed to read {} ({}); a hanging transaction holding the group's "
+            + "offset commits is not looked for (it needs Describe and Read on topic {}: README, Faults)", what,
+            cause.getMessage(), OFFSETS);
+      }
+      return true;
+    }
     if (blind.add(what)) {
       log.warn("hanging-transaction check: not allowed to read {} ({}); hanging transactions there are not found. It "
           + "needs Read on the monitor's topics and Describe on __transaction_state (README, Faults)", what,
@@ -242,7 +296,11 @@ public final class HangingTransactions {
     return true;
   }
 
-  /** Whether {@link #mode} lets this monitor abort a hanging transaction on {@code topic}. */
+  /**
+   * Whether {@link #mode} lets this monitor abort a hanging transaction on {@code topic}: under {@code abort-own}, not
+   * on the frames topic, whose records are others'; on {@code __consumer_offsets} it does, as an abort there discards
+   * offset commits, no record.
+   */
   boolean abortable(String topic) {
     return switch (mode) {
       case ABORT_ALL -> true;
@@ -262,12 +320,15 @@ public final class HangingTransactions {
   /** The same, keeping what was seen on the partitions {@code unseen} names, which this look could not describe. */
   List<Open> observe(Collection<Open> openNow, java.util.function.Predicate<TopicPartition> unseen, long nowMs) {
     Set<Key> openKeys = new HashSet<>(openNow.stream().map(Open::key).toList());
+    Set<Long> ownProducers = new HashSet<>();
+    openNow.stream().filter(o -> !o.partition().topic().equals(othersTopic) && !o.partition().topic().equals(OFFSETS))
+        .forEach(o -> ownProducers.add(o.producerId()));
     firstSeen.keySet().removeIf(k -> !openKeys.contains(k) && !unseen.test(k.partition()));
     warned.retainAll(firstSeen.keySet());
     List<Open> old = new ArrayList<>();
     for (Open o : openNow) {
       long since = firstSeen.computeIfAbsent(o.key(), k -> nowMs);
-      if (nowMs - since >= minAge(o)) {
+      if (nowMs - since >= minAge(o, ownProducers)) {
         old.add(o);
       }
     }
@@ -413,11 +474,18 @@ public final class HangingTransactions {
     try {
       admin.abortTransaction(new AbortTransactionSpec(hanging.partition(), hanging.producerId(),
           (short) hanging.producerEpoch(), hanging.coordinatorEpoch())).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-      log.warn("aborted a hanging transaction on {}: its coordinator did not track it, so read_committed readers of "
-          + "that partition had stopped at offset {}; they go on now. Its records are discarded: had its coordinator "
-          + "committed it before losing track (the rest of that transaction readable elsewhere), they are lost; a "
-          + "read_uncommitted reader still sees them from offset {}", hanging, hanging.startOffset(),
-          hanging.startOffset());
+      if (hanging.partition().topic().equals(OFFSETS)) {
+        log.warn("aborted a hanging transaction on {}: its coordinator did not track it, so the offset commits it "
+            + "held were pending for good and the consumer group they belong to could not read its committed offsets; "
+            + "it can now. Those commits are discarded: that group goes on from its previous commit, and records "
+            + "read since are read again (none is lost)", hanging);
+      } else {
+        log.warn("aborted a hanging transaction on {}: its coordinator did not track it, so read_committed readers "
+            + "of that partition had stopped at offset {}; they go on now. Its records are discarded: had its "
+            + "coordinator committed it before losing track (the rest of that transaction readable elsewhere), they "
+            + "are lost; a read_uncommitted reader still sees them from offset {}", hanging, hanging.startOffset(),
+            hanging.startOffset());
+      }
       firstSeen.remove(hanging.key());
       warned.remove(hanging.key());
       aborted.incrementAndGet();
@@ -425,9 +493,8 @@ public final class HangingTransactions {
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();
       if (warned.add(hanging.key())) {
-        log.error("hanging transaction on {}: read_committed readers of that partition stop at offset {} for good, "
-            + "and aborting it failed ({}); with the permission it needs, run: {}", hanging, hanging.startOffset(),
-            why, hanging.abortCommand(bootstrapServers));
+        log.error("hanging transaction on {}: {}, and aborting it failed ({}); with the permission it needs, run: {}",
+            hanging, stops(hanging), why, hanging.abortCommand(bootstrapServers));
       }
       return why;
     }

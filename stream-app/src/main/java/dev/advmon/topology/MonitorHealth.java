@@ -109,8 +109,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
 
   /**
    * The hanging-transaction check over every topic this monitor reads or writes: its own (verdicts, alerts, dead
-   * letters, and its changelog and repartition topics, named {@code <application-id>-...-changelog/-repartition})
-   * and the frames topic, which other producers write.
+   * letters, and its changelog and repartition topics, named {@code <application-id>-...-changelog/-repartition}),
+   * the frames topic, which other producers write, and its group's partition of {@code __consumer_offsets}.
    */
   private HangingTransactions hangingTransactions(MonitorConfig config, long minAgeMs, long probeTimeout) {
     String frames = config.string("topics.frames");
@@ -133,9 +133,9 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       }
       return all;
     };
-    return new HangingTransactions(admin, topics, frames, hangingMode, minAgeMs,
-        config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout,
-        System::currentTimeMillis, String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
+    return new HangingTransactions(admin, topics, frames, config.string("streams.application-id"), hangingMode,
+        minAgeMs, config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout, System::currentTimeMillis,
+        String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
   }
 
   /** The hanging-transaction check, for its counts in /metrics. */

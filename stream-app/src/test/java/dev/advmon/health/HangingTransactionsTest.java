@@ -23,8 +23,8 @@ class HangingTransactionsTest {
   private static final long FRAMES_AGE = 900_000;
 
   private final AtomicLong now = new AtomicLong(1_000_000);
-  private final HangingTransactions check = new HangingTransactions(null, List::of, "frames", Mode.ABORT_OWN, MIN_AGE,
-      FRAMES_AGE, 1_000, now::get, "kafka:9092");
+  private final HangingTransactions check = new HangingTransactions(null, List::of, "frames", "advmon",
+      Mode.ABORT_OWN, MIN_AGE, FRAMES_AGE, 1_000, now::get, "kafka:9092");
 
   @Test
   void aTransactionIsACandidateOnlyOnceItHasBeenSeenOpenForTheMinimumAge() {
@@ -45,6 +45,30 @@ class HangingTransactionsTest {
     assertThat(check.observe(List.of(others, own), now.get())).containsExactly(own);
     now.addAndGet(FRAMES_AGE - MIN_AGE);
     assertThat(check.observe(List.of(others, own), now.get())).containsExactly(others, own);
+  }
+
+  @Test
+  void onTheGroupsOffsetsPartitionATransactionCountsAsTheMonitorsOnlyWhileItsProducerHoldsOneOnItsOwnTopics() {
+    TopicPartition offsets = new TopicPartition("__consumer_offsets", 3);
+    Open ownCommits = new Open(offsets, 7, 3, 0, 500); // the same producer has verdicts open: its offsets went along
+    Open ownVerdicts = new Open(VERDICTS, 7, 3, 0, 120);
+    Open othersCommits = new Open(offsets, 9, 0, 0, 510); // another group's commits, or the monitor's alone
+    List<Open> open = List.of(ownCommits, ownVerdicts, othersCommits);
+    check.observe(open, now.get());
+    now.addAndGet(MIN_AGE);
+    assertThat(check.observe(open, now.get())).containsExactly(ownCommits, ownVerdicts);
+    now.addAndGet(FRAMES_AGE - MIN_AGE);
+    assertThat(check.observe(open, now.get())).as("the others' age: the broker ends any live one by then")
+        .containsExactly(ownCommits, ownVerdicts, othersCommits);
+  }
+
+  @Test
+  void theGroupsOffsetsPartitionIsTheOneKafkaPicksForItsId() {
+    // Kafka's rule (GroupCoordinator#partitionFor): the absolute value of the id's hash, modulo the partition count
+    assertThat(HangingTransactions.offsetsPartition("advmon", 50)).isEqualTo(Math.abs("advmon".hashCode()) % 50);
+    String negative = "polygenelubricants"; // its hashCode is Integer.MIN_VALUE: Math.abs leaves it negative
+    assertThat(negative.hashCode()).isEqualTo(Integer.MIN_VALUE);
+    assertThat(HangingTransactions.offsetsPartition(negative, 50)).isBetween(0, 49);
   }
 
   @Test
@@ -111,6 +135,19 @@ class HangingTransactionsTest {
   }
 
   @Test
+  void aRefusalToReadTheOffsetsTopicIsSaidOnceAtInfoAsMostDeploymentsRightlyRefuseIt() {
+    var refused = new java.util.concurrent.ExecutionException(new org.apache.kafka.common.errors
+        .TopicAuthorizationException("Not authorized to access topics: [__consumer_offsets]"));
+    try (dev.advmon.testing.LogLines log = dev.advmon.testing.LogLines.of(HangingTransactions.class)) {
+      assertThat(check.notAllowed("topic __consumer_offsets", refused)).isTrue();
+      assertThat(check.notAllowed("topic __consumer_offsets", refused)).isTrue();
+      assertThat(log.events()).hasSize(1).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO
+          && e.getFormattedMessage().contains("offset commits is not looked for")
+          && e.getFormattedMessage().contains("Read on topic __consumer_offsets"));
+    }
+  }
+
+  @Test
   void theAbortCommandNamesThePartitionAndTheStartOffset() {
     assertThat(new Open(VERDICTS, 7, 3, 0, 120).abortCommand("kafka:9092")).isEqualTo(
         "kafka-transactions.sh --bootstrap-server kafka:9092 abort --topic verdicts --partition 0 --start-offset 120");
@@ -119,11 +156,13 @@ class HangingTransactionsTest {
   @Test
   void eachModeAbortsWhereItSays() {
     for (Mode m : Mode.values()) {
-      HangingTransactions c = new HangingTransactions(null, List::of, "frames", m, MIN_AGE, FRAMES_AGE, 1_000, now::get,
-          "k:1");
+      HangingTransactions c = new HangingTransactions(null, List::of, "frames", "advmon", m, MIN_AGE, FRAMES_AGE,
+          1_000, now::get, "k:1");
       assertThat(c.abortable("verdicts")).as(m + " on the monitor's own verdicts")
           .isEqualTo(m == Mode.ABORT_OWN || m == Mode.ABORT_ALL);
       assertThat(c.abortable("frames")).as(m + " on the frames others write").isEqualTo(m == Mode.ABORT_ALL);
+      assertThat(c.abortable("__consumer_offsets")).as(m + " on offset commits, where an abort loses no record")
+          .isEqualTo(m == Mode.ABORT_OWN || m == Mode.ABORT_ALL);
     }
   }
 

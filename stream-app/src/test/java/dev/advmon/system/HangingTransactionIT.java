@@ -65,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  * coordinator tracks it) is left alone. Where others write (the frames topic), it reports it, readiness DOWN with
  * the command that aborts it, and does not abort it; run, that command's abort lets every frame through. A live
  * transaction whose coordinator's broker is down (a cluster of two brokers of the test's own) is not taken for a
- * hanging one, and a partition whose leader does not answer one look keeps what the last look found.
+ * hanging one; one holding the monitor's offset commit on {@code __consumer_offsets} is aborted; and a partition whose leader does not answer one look keeps what the last look found.
  */
 @RealKafkaAndRegistry
 class HangingTransactionIT {
@@ -166,6 +166,48 @@ class HangingTransactionIT {
   }
 
   /**
+   * A hanging transaction that holds the monitor's group's offset commit (on its partition of
+   * {@code __consumer_offsets}): Kafka Streams cannot read its committed offsets ({@code UNSTABLE_OFFSET_COMMIT}) and
+   * would never start processing. The monitor aborts it: the commit is discarded, and every frame is scored once.
+   */
+  @Test
+  void abortsAHangingTransactionHoldingItsGroupsOffsetCommit(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = config(kafka, registryServer, "hanging-offsets");
+    String frames = config.string("topics.frames");
+    String group = config.string("streams.application-id");
+    createTopics(kafka, config);
+    long ghost = GhostTransaction.leaveOffsetCommitOpen(kafka.bootstrapServers(), group, new TopicPartition(frames, 0),
+        0);
+    TopicPartition offsets = groupsOffsetsPartition(kafka, group);
+    assertThat(openTransactions(kafka, offsets)).as("the precondition: the commit is pending on %s", offsets)
+        .anyMatch(p -> p.producerId() == ghost && p.currentTransactionStartOffset().isPresent());
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    try (LogLines log = LogLines.of(HangingTransactions.class);
+        FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, FRAMES, 20,
+            FrameTraffic.cameraFrames(registry, frames, "offsets", 3));
+        Running running = Running.start(config, registryServer);
+        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+            config.string("topics.dead-letter"))) {
+      assertThat(traffic.awaitAllAcked(Duration.ofMinutes(1))).as("the frames are written").isTrue();
+      assertThat(Await.until(() -> log.messages().stream().anyMatch(m -> m.startsWith(
+          "aborted a hanging transaction on " + offsets + " (producer id " + ghost)), Duration.ofSeconds(60)))
+          .as("the monitor aborts the hanging transaction holding its offset commit: %s", log.messages()).isTrue();
+      assertThat(reader.awaitCount(FRAMES, Duration.ofSeconds(60))).as("every frame scored: %d of %d",
+          reader.count(), FRAMES).isTrue();
+      assertThat(openTransactions(kafka, offsets)).as("nothing of the ghost's left open on %s", offsets)
+          .noneMatch(p -> p.producerId() == ghost && p.currentTransactionStartOffset().isPresent());
+      assertThat(Await.until(() -> running.monitor.health().readiness().up(), Duration.ofSeconds(30)))
+          .as("ready: %s", running.monitor.health().readiness()).isTrue();
+      List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
+          config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
+      assertThat(OutcomeReader.duplicates(outcomes)).isEmpty();
+      assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
+          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, FRAMES).mapToObj(n -> "offsets-" + n).toList());
+    }
+  }
+
+  /**
    * A live transaction whose coordinator is out of reach (the broker leading its {@code __transaction_state}
    * partition is down) is not hanging: the brokers still up list no transactional id for its producer, yet once the
    * coordinator is back it ends the transaction, committing it if it was committing. Aborted in between, its records
@@ -201,7 +243,7 @@ class HangingTransactionIT {
 
         cluster.brokers().get(coordinator).shutdown();
         cluster.brokers().get(coordinator).awaitShutdown();
-        HangingTransactions check = new HangingTransactions(admin, () -> List.of(verdicts.topic()), "frames",
+        HangingTransactions check = new HangingTransactions(admin, () -> List.of(verdicts.topic()), "frames", null,
             HangingTransactions.Mode.ABORT_OWN, 0, 0, 3_000, System::currentTimeMillis, bootstrap);
         check.check(); // first seen
         check.check(); // old enough (age 0): judged
@@ -252,7 +294,7 @@ class HangingTransactionIT {
         }
       }
     }) {
-      HangingTransactions check = new HangingTransactions(admin, () -> List.of(frames.topic()), frames.topic(),
+      HangingTransactions check = new HangingTransactions(admin, () -> List.of(frames.topic()), frames.topic(), null,
           HangingTransactions.Mode.REPORT, 60_000, 60_000, 5_000, now::get, kafka.bootstrapServers());
       check.check(); // first seen
       now.addAndGet(60_000);
@@ -296,6 +338,16 @@ class HangingTransactionIT {
     }
   }
 
+  /** The partition of {@code __consumer_offsets} the group commits to, by Kafka's rule. */
+  private static TopicPartition groupsOffsetsPartition(KafkaBroker.Info kafka, String group) throws Exception {
+    try (Admin admin = admin(kafka)) {
+      int partitions = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get()
+          .get("__consumer_offsets").partitions().size();
+      return new TopicPartition("__consumer_offsets",
+          org.apache.kafka.common.utils.Utils.abs(group.hashCode()) % partitions);
+    }
+  }
+
   private static List<ProducerState> openTransactions(KafkaBroker.Info kafka, TopicPartition tp) throws Exception {
     try (Admin admin = admin(kafka)) {
       return admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers();
@@ -311,21 +363,23 @@ class HangingTransactionIT {
     static Running start(MonitorConfig config, SchemaRegistryServer.Info registryServer) throws Exception {
       ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
       DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+      StreamingMonitor monitor;
       try {
-        StreamingMonitor monitor = StreamingMonitor.start(config,
+        monitor = StreamingMonitor.start(config,
             new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), true,
             FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
             MonitorMetrics.inMemory(), AlertListener.NONE);
-        Running running = new Running(classifier, monitor);
-        if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
-          running.close();
-          throw new AssertionError("Kafka Streams did not reach RUNNING in 60 s: " + monitor.state());
-        }
-        return running;
       } catch (Exception | Error e) {
         classifier.close();
         throw e;
       }
+      Running running = new Running(classifier, monitor);
+      if (!monitor.awaitRunning(Duration.ofSeconds(60))) {
+        String state = String.valueOf(monitor.state()); // before close: the failure names where it stood
+        running.close(); // closes the classifier too, once
+        throw new AssertionError("Kafka Streams did not reach RUNNING in 60 s: " + state);
+      }
+      return running;
     }
 
     @Override

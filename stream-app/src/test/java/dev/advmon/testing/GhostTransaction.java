@@ -16,6 +16,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -24,11 +26,15 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
+import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
 
 /**
  * Leaves a hanging transaction on a partition of a real broker: transactional records that no transaction
@@ -41,6 +47,11 @@ import org.apache.kafka.common.requests.RequestHeader;
  * of the version before transaction version 2, while the broker's partition verification
  * ({@code transaction.partition.verification.enable}, a dynamic broker setting) is off for that one request. No
  * Kafka client sends this on its own; the requests are written on a plain socket.
+ *
+ * <p>{@link #leaveOffsetCommitOpen} does the same to a consumer group's offsets: a transactional offset commit that
+ * no coordinator knows, pending for good on the group's partition of {@code __consumer_offsets}, so that the group's
+ * members cannot read their committed offsets ({@code UNSTABLE_OFFSET_COMMIT}), as a broker killed mid-transaction
+ * leaves it.
  */
 public final class GhostTransaction {
 
@@ -61,22 +72,7 @@ public final class GhostTransaction {
           AlterConfigOp.OpType.SET)));
       try (Socket socket = new Socket(leader.host(), leader.port())) {
         socket.setSoTimeout(30_000);
-        InitProducerIdResponseData id;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int correlation = 0;
-        do { // a fresh broker answers COORDINATOR_LOAD_IN_PROGRESS for a while
-          id = ((InitProducerIdResponse) call(socket, new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
-              .setTransactionalId(null).setTransactionTimeoutMs(60_000)), ++correlation)).data();
-          if (id.errorCode() != Errors.NONE.code() && Errors.forCode(id.errorCode()).exception() instanceof
-              org.apache.kafka.common.errors.RetriableException && System.nanoTime() < deadline) {
-            Thread.sleep(100); // a retry back-off, not a wait for a condition
-            continue;
-          }
-          break;
-        } while (true);
-        if (id.errorCode() != Errors.NONE.code()) {
-          throw new IllegalStateException("InitProducerId failed: " + Errors.forCode(id.errorCode()));
-        }
+        InitProducerIdResponseData id = producerId(socket, 1);
         SimpleRecord[] batch = new SimpleRecord[records];
         for (int i = 0; i < records; i++) {
           batch[i] = new SimpleRecord(System.currentTimeMillis(), ("ghost-" + i).getBytes(), new byte[8]);
@@ -90,7 +86,7 @@ public final class GhostTransaction {
         data.topicData().add(topic);
         ProduceResponse produced = (ProduceResponse) call(socket, new ProduceRequest.Builder(
             ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2,
-            ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2, data), ++correlation);
+            ProduceRequest.LAST_STABLE_VERSION_BEFORE_TRANSACTION_V2, data), 2);
         var answer = produced.data().responses().iterator().next().partitionResponses().get(0);
         if (answer.errorCode() != Errors.NONE.code()) {
           throw new IllegalStateException("the transactional write to " + partition + " failed: "
@@ -104,15 +100,91 @@ public final class GhostTransaction {
     }
   }
 
+  /**
+   * Commits {@code offset} for {@code committed} in the name of consumer group {@code groupId}, in a transaction no
+   * coordinator knows, and leaves it pending: the group must have no member then (a commit from outside the group is
+   * accepted only while it is empty), as a stopped monitor's group has none.
+   *
+   * @return the producer that holds it; its transaction's start offset is on {@code __consumer_offsets}
+   */
+  public static long leaveOffsetCommitOpen(String bootstrapServers, String groupId, TopicPartition committed,
+      long offset) throws Exception {
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+      Node any = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();
+      FindCoordinatorResponseData.Coordinator coordinator;
+      try (Socket socket = new Socket(any.host(), any.port())) {
+        socket.setSoTimeout(30_000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        do { // the first question creates __consumer_offsets: COORDINATOR_NOT_AVAILABLE until it is loaded
+          coordinator = ((FindCoordinatorResponse) call(socket, new FindCoordinatorRequest.Builder(
+              new FindCoordinatorRequestData().setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id())
+                  .setCoordinatorKeys(List.of(groupId))), 1)).data().coordinators().get(0);
+          if (retriable(coordinator.errorCode()) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // a retry back-off, not a wait for a condition
+            continue;
+          }
+          break;
+        } while (true);
+      }
+      if (coordinator.errorCode() != Errors.NONE.code()) {
+        throw new IllegalStateException("no coordinator for group " + groupId + ": "
+            + Errors.forCode(coordinator.errorCode()));
+      }
+      ConfigResource brokers = new ConfigResource(ConfigResource.Type.BROKER, "");
+      alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, "false"),
+          AlterConfigOp.OpType.SET)));
+      try (Socket socket = new Socket(coordinator.host(), coordinator.port())) {
+        socket.setSoTimeout(30_000);
+        InitProducerIdResponseData id = producerId(socket, 1);
+        TxnOffsetCommitResponse answer = (TxnOffsetCommitResponse) call(socket, new TxnOffsetCommitRequest.Builder(
+            "ghost-" + id.producerId(), groupId, id.producerId(), id.producerEpoch(), Map.of(committed,
+                new TxnOffsetCommitRequest.CommittedOffset(offset, "", java.util.Optional.empty())), false), 2);
+        Errors error = answer.errors().get(committed);
+        if (error != Errors.NONE) {
+          throw new IllegalStateException("the transactional offset commit of group " + groupId + " failed: " + error);
+        }
+        return id.producerId();
+      } finally {
+        alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, ""),
+            AlterConfigOp.OpType.DELETE)));
+      }
+    }
+  }
+
+  /** A producer id without a transactional id, as the broker on {@code socket} allocates it. */
+  private static InitProducerIdResponseData producerId(Socket socket, int correlation) throws Exception {
+    InitProducerIdResponseData id;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    do { // a fresh broker answers COORDINATOR_LOAD_IN_PROGRESS for a while
+      id = ((InitProducerIdResponse) call(socket, new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+          .setTransactionalId(null).setTransactionTimeoutMs(60_000)), correlation)).data();
+      if (retriable(id.errorCode()) && System.nanoTime() < deadline) {
+        Thread.sleep(100); // a retry back-off, not a wait for a condition
+        continue;
+      }
+      break;
+    } while (true);
+    if (id.errorCode() != Errors.NONE.code()) {
+      throw new IllegalStateException("InitProducerId failed: " + Errors.forCode(id.errorCode()));
+    }
+    return id;
+  }
+
+  private static boolean retriable(short errorCode) {
+    return errorCode != Errors.NONE.code()
+        && Errors.forCode(errorCode).exception() instanceof org.apache.kafka.common.errors.RetriableException;
+  }
+
   private static void alter(Admin admin, ConfigResource resource, Collection<AlterConfigOp> ops) throws Exception {
     admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
   }
 
   private static AbstractResponse call(Socket socket, AbstractRequest.Builder<?> builder, int correlationId)
       throws IOException {
-    short version = builder.latestAllowedVersion();
-    AbstractRequest request = builder.build(version);
-    RequestHeader header = new RequestHeader(request.apiKey(), version, "ghost-transaction", correlationId);
+    // the version the builder settles on: a TxnOffsetCommit without transaction version 2 builds the one before it
+    AbstractRequest request = builder.build(builder.latestAllowedVersion());
+    RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "ghost-transaction",
+        correlationId);
     ByteBuffer out = request.serializeWithHeader(header);
     DataOutputStream to = new DataOutputStream(socket.getOutputStream());
     to.writeInt(out.remaining());
