@@ -75,6 +75,7 @@ class PrometheusRuleMetricsTest {
       metrics.frameReceived();
       metrics.frameScored(1_000_000, 3);
       metrics.hangingTransactions(() -> 0, () -> 0); // registered when the monitor starts
+      metrics.schemaIdsLost(() -> 0); // registered when the monitor starts
       StreamsBuilder b = new StreamsBuilder();
       b.stream("frames").to("verdicts");
       Properties p = new Properties();

@@ -126,7 +126,9 @@ public final class MonitorConfig {
       new Setting("http.threads", "4", "Worker threads of the HTTP server (a slow client holds one at most http.timeout-ms)."),
       new Setting("http.timeout-ms", "10000", "Time a client may take to send its request, and the server to write its response, before the connection is closed."),
       new Setting("registry.unknown-id-cache-ms", "60000",
-          "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each; 0 = no cache."));
+          "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each; 0 = no cache."),
+      new Setting("registry.recheck-interval-ms", "60000",
+          "How often the registry is asked again whether the schema ids this monitor has used still name the schemas it knew them by (one GET per id, within health.probe-timeout-ms): a registry that lost its data (an in-memory one restarted) forgets them or gives them to other schemas. An id it writes with is then forgotten and its schema registered (or looked up) again, else consumers could not read the verdicts; an id read from frames that now names another schema is read with that one. A WARN names each. 0 = never; else at least 1000."));
 
   private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 
@@ -418,6 +420,12 @@ public final class MonitorConfig {
           throw invalid(key, "must be 0 (derived) or longer than streams.transaction-timeout-ms ("
               + longValue("streams.transaction-timeout-ms") + "): a transaction younger than its timeout may still "
               + "be ended by its coordinator");
+        }
+      }
+      case "registry.recheck-interval-ms" -> {
+        long v = longValue(key);
+        if (v != 0 && v < 1_000) {
+          throw invalid(key, "must be 0 (never) or at least 1000");
         }
       }
       case "registry.unknown-id-cache-ms" -> {

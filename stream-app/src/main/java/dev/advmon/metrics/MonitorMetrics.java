@@ -139,6 +139,20 @@ public final class MonitorMetrics implements AutoCloseable {
     abortedHanging = aborted; // a function counter holds its object weakly
   }
 
+  private volatile java.util.function.LongSupplier lostSchemaIds;
+
+  /**
+   * Schema ids the monitor wrote with that the registry no longer had, or had given to another schema, found by the
+   * recheck and forgotten ({@code advmon_registry_schema_ids_lost_total}): the registry lost its data.
+   */
+  public void schemaIdsLost(java.util.function.LongSupplier lost) {
+    io.micrometer.core.instrument.FunctionCounter.builder("advmon.registry.schema.ids.lost", lost,
+            java.util.function.LongSupplier::getAsLong)
+        .description("Schema ids this monitor wrote with that the registry lost (forgotten, registered again)")
+        .register(registry);
+    lostSchemaIds = lost; // a function counter holds its object weakly
+  }
+
   /** One shared inference call of {@code frames} frames took {@code nanos} (the batcher's listener). */
   public void batchScored(int frames, long nanos) {
     batchFrames.record(frames);

@@ -36,7 +36,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
    * reachable for as long as this deserializer lives, which is the monitor's life: after an in-place restart that
    * thread's whole closed Kafka Streams client stayed in the heap. A thread's own readers go with the thread.
    */
-  private final ThreadLocal<Map<Integer, DatumReader<T>>> readers = ThreadLocal.withInitial(HashMap::new);
+  private final ThreadLocal<Readers<T>> readers = ThreadLocal.withInitial(Readers::new);
+
+  /** One thread's readers by writer id, for one generation of the registry's ids. */
+  private static final class Readers<T> {
+    final Map<Integer, DatumReader<T>> byId = new HashMap<>();
+    long generation;
+  }
 
   /** For Kafka's reflective construction; {@link #configure(Map, boolean)} must follow. */
   public AvroDeserializer() {}
@@ -74,7 +80,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   public T deserialize(String topic, byte[] data) {
     AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
     int id = WireFormat.schemaId(data);
-    Map<Integer, DatumReader<T>> mine = readers.get();
+    Readers<T> own = readers.get();
+    long generation = s.registry().generation(); // read first: a recheck racing the lookup leaves it stale
+    if (own.generation != generation) { // the registry lost ids (SchemaRegistry#recheck): its answers now
+      own.byId.clear();
+      own.generation = generation;
+    }
+    Map<Integer, DatumReader<T>> mine = own.byId;
     DatumReader<T> reader = mine.get(id);
     if (reader == null) {
       reader = readerFor(s, id);

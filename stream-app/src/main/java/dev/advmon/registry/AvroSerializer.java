@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
   private volatile AvroSerde.Setup setup;
-  private final ConcurrentMap<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
+  // each with the registry's generation when it was asked: one asked before the registry forgot ids is asked again
+  private final ConcurrentMap<SubjectSchema, Resolved> ids = new ConcurrentHashMap<>();
   private final ConcurrentMap<Class<?>, DatumWriter<T>> writers = new ConcurrentHashMap<>();
 
   /** For Kafka's reflective construction; {@link #configure(Map, boolean)} must follow. */
@@ -75,12 +76,17 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     return out.toByteArray();
   }
 
+  private record Resolved(int id, long generation) {}
+
   private int idFor(AvroSerde.Setup s, SubjectSchema key) {
-    Integer id = ids.get(key);
-    if (id == null) {
-      id = PortableSchema.id(s.registry(), key.subject(), key.schema(), s.autoRegister());
-      ids.putIfAbsent(key, id);
+    long generation = s.registry().generation(); // read first: a recheck racing the question leaves it stale
+    Resolved resolved = ids.get(key);
+    if (resolved == null || resolved.generation() != generation) { // new, or the registry lost ids since
+      resolved = new Resolved(PortableSchema.id(s.registry(), key.subject(), key.schema(), s.autoRegister()),
+          generation);
+      ids.put(key, resolved);
     }
-    return id;
+    return resolved.id();
   }
+
 }

@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
+  // How many times recheck() found ids to forget: the serializers' own id caches follow it.
+  private final AtomicLong generation = new AtomicLong();
 
   public HttpSchemaRegistryClient(RegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -204,6 +208,84 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
         problem = "GET " + base + "/config failed: " + describe(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
+      }
+    }
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code GET /schemas/ids/{id}} per id this client has used, each within {@code timeout} on the first URL
+   * that answers, no retries. Schemas are compared by their parsing canonical form (what decides how bytes read).
+   */
+  @Override
+  public List<LostSchemaId> recheck(Duration timeout) {
+    java.util.Map<Integer, Schema> written = new java.util.TreeMap<>();
+    idsBySubjectSchema.forEach((key, id) -> written.putIfAbsent(id, key.schema()));
+    java.util.Map<Integer, Schema> used = new java.util.TreeMap<>(schemasById);
+    used.putAll(written);
+    List<LostSchemaId> lost = new java.util.ArrayList<>();
+    for (java.util.Map.Entry<Integer, Schema> e : used.entrySet()) {
+      int id = e.getKey();
+      boolean wrote = written.containsKey(id);
+      Response r = askOnce("/schemas/ids/" + id, timeout);
+      String now = null;
+      if (r.status == 404) {
+        // an id only read keeps its schema: no other schema has it, and the records carrying it were written with it
+        now = wrote ? "is unknown to the registry now" : null;
+      } else {
+        Schema current;
+        try {
+          current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+        } catch (AvroDecodeException notAvro) {
+          current = null;
+        }
+        if (current == null) {
+          now = "names a schema that is not Avro now";
+        } else if (SchemaNormalization.parsingFingerprint64(current)
+            != SchemaNormalization.parsingFingerprint64(e.getValue())) {
+          now = "names another schema now (" + current.getFullName() + ")";
+        }
+      }
+      if (now != null) {
+        lost.add(new LostSchemaId(id, e.getValue().getFullName(), idsBySubjectSchema.entrySet().stream()
+            .filter(x -> x.getValue() == id).map(x -> x.getKey().subject()).distinct().sorted().toList(), now));
+      }
+    }
+    if (lost.isEmpty()) {
+      return List.of();
+    }
+    for (LostSchemaId l : lost) {
+      idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == l.id());
+      schemasById.remove(l.id()); // asked again when a record carries it: the registry's answer now
+    }
+    generation.incrementAndGet();
+    return lost;
+  }
+
+  @Override
+  public long generation() {
+    return generation.get();
+  }
+
+  /** One request to each URL in turn until one answers as the registry, within {@code timeout} each; no retries. */
+  private Response askOnce(String path, Duration timeout) {
+    String problem = "no URL";
+    for (URI base : settings.urls()) {
+      try {
+        HttpResponse<String> response = exchange(request(base, "GET", path, null, timeout), timeout);
+        Response r = new Response(base, response.statusCode(), response.body());
+        if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
+          return r;
+        }
+        problem = "GET " + base + path + " answered HTTP " + r.status
+            + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
+      } catch (IOException e) {
+        problem = "GET " + base + path + " failed: " + describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);

@@ -1,5 +1,6 @@
 package dev.advmon.registry;
 
+import java.util.List;
 import org.apache.avro.Schema;
 
 /**
@@ -49,6 +50,34 @@ public interface SchemaRegistry {
    * {@link RegistryRequestException} when it refuses the credentials. An in-memory registry always answers.
    */
   default void ping(java.time.Duration timeout) {}
+
+  /**
+   * Asks the registry again, past every cache, whether each schema id this client has used still names the schema it
+   * named, and forgets those that do not. A registry that lost its data (an in-memory one restarted, its storage
+   * wiped) answers "unknown" for such an id, or, worse, has handed it out again for another schema:
+   * <ul>
+   *   <li>an id this client WROTE with is forgotten either way, so that the next record registers (or looks up) its
+   *       schema again: consumers would otherwise read it with the wrong schema, or not at all;
+   *   <li>an id only READ from records is forgotten when it names another schema now, so that the records written
+   *       with it since are read with that schema; one the registry no longer knows keeps its schema (no other schema
+   *       has it, and the records carrying it were written with it).
+   * </ul>
+   * Returns the ids forgotten; empty when every id holds (and for registries that cannot lose their data, such as an
+   * in-memory one in this process).
+   *
+   * @throws RegistryUnavailableException when the registry does not answer: nothing is forgotten then
+   */
+  default List<LostSchemaId> recheck(java.time.Duration timeout) {
+    return List.of();
+  }
+
+  /**
+   * Changes whenever {@link #recheck} forgets an id: serdes that keep ids or readers by id of their own clear them
+   * then.
+   */
+  default long generation() {
+    return 0;
+  }
 
   /**
    * The compatibility level the registry applies to {@code subject} (its own, else the registry's default), as the

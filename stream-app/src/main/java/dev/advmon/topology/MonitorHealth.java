@@ -6,6 +6,7 @@ import dev.advmon.health.HangingTransactions;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
 import dev.advmon.health.RebalanceWatch;
+import dev.advmon.health.SchemaIdRecheck;
 import dev.advmon.health.StallDetector;
 import dev.advmon.registry.SchemaRegistry;
 import java.time.Duration;
@@ -60,6 +61,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   private final HangingTransactions hanging;
   private final long hangingIntervalMs;
   private final RebalanceWatch rebalance;
+  private final SchemaIdRecheck schemaIds;
+  private final long schemaIdsIntervalMs; // 0: off
   private final long intervalMs;
   private final long heartbeatTimeoutMs;
   private final Admin admin;
@@ -89,7 +92,10 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     this.hanging = hangingTransactions(config, hangingAge, probeTimeout);
     this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
     this.rebalance = new RebalanceWatch(config.longValue("health.rebalance-timeout-ms"));
-    this.checker = new ScheduledThreadPoolExecutor(4, r -> {
+    this.schemaIds = new SchemaIdRecheck(schemaRegistry, Duration.ofMillis(probeTimeout),
+        config.bool("registry.auto-register"), System::currentTimeMillis);
+    this.schemaIdsIntervalMs = config.longValue("registry.recheck-interval-ms");
+    this.checker = new ScheduledThreadPoolExecutor(5, r -> {
       Thread t = new Thread(r, "advmon-health");
       t.setDaemon(true);
       return t;
@@ -104,6 +110,10 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     checker.scheduleWithFixedDelay(this::sampleAndLog, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     if (hangingMode != HangingTransactions.Mode.OFF) {
       checker.scheduleWithFixedDelay(hanging::check, hangingIntervalMs, hangingIntervalMs, TimeUnit.MILLISECONDS);
+    }
+    if (schemaIdsIntervalMs > 0) {
+      checker.scheduleWithFixedDelay(schemaIds::check, schemaIdsIntervalMs, schemaIdsIntervalMs,
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -136,6 +146,11 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     return new HangingTransactions(admin, topics, frames, config.string("streams.application-id"), hangingMode,
         minAgeMs, config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout, System::currentTimeMillis,
         String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
+  }
+
+  /** The schema id recheck, for its count in /metrics. */
+  SchemaIdRecheck schemaIdRecheck() {
+    return schemaIds;
   }
 
   /** The hanging-transaction check, for its counts in /metrics. */

@@ -57,6 +57,18 @@ class MonitorMetricsTest {
   }
 
   @Test
+  void countsSchemaIdsTheRegistryLost() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      java.util.concurrent.atomic.AtomicLong lost = new java.util.concurrent.atomic.AtomicLong();
+      metrics.schemaIdsLost(lost::get);
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_registry_schema_ids_lost_total 0(\\.0)?$");
+      System.gc(); // the counter's supplier must outlive a collection: Micrometer holds it weakly
+      lost.set(3);
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_registry_schema_ids_lost_total 3(\\.0)?$");
+    }
+  }
+
+  @Test
   void namesTheModelTheEngineAndTheDetectorsAnInstanceScoresWith() {
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       metrics.modelInfo("fashion-mnist-cnn", "3", "OnnxRuntime", List.of("perturbation", "fooling"));
@@ -99,6 +111,7 @@ class MonitorMetricsTest {
       metrics.pendingFrames(() -> 0); // registered by the batcher at start-up
       metrics.modelInfo("m", "1", "OnnxRuntime", List.of("perturbation")); // registered at start-up
       metrics.hangingTransactions(() -> 0, () -> 0); // registered at start-up
+      metrics.schemaIdsLost(() -> 0); // registered at start-up
       String scrape = metrics.scrape();
       Matcher named = Pattern.compile("\\badvmon_[a-z_]+").matcher(readme);
       int count = 0;

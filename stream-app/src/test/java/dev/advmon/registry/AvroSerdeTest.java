@@ -417,7 +417,24 @@ class AvroSerdeTest {
     return new Schema.Parser().parse(root.toString());
   }
 
-  private static byte[] write(int id, Schema schema, GenericRecord rec) throws IOException {
+  /** The frame schema without {@code attributes}: another schema, yet one a Frame reader still reads. */
+  static Schema frameWithoutAttributes() {
+    return new Schema.Parser().parse(FRAME_WITHOUT_ATTRIBUTES);
+  }
+
+  /** A record of {@link #frameWithoutAttributes()} in the wire format, with schema id {@code id}. */
+  static byte[] oldFrame(int id, String frameId) throws IOException {
+    Schema old = frameWithoutAttributes();
+    GenericRecord rec = new GenericData.Record(old);
+    rec.put("frameId", frameId);
+    rec.put("cameraId", "cam-1");
+    rec.put("captureTime", 1_000L);
+    rec.put("encoding", new GenericData.EnumSymbol(old.getField("encoding").schema(), "PNG"));
+    rec.put("image", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    return write(id, old, rec);
+  }
+
+  static byte[] write(int id, Schema schema, GenericRecord rec) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);

@@ -88,6 +88,14 @@ final class FakeRegistryServer implements AutoCloseable {
     this("");
   }
 
+  /** Loses every schema and starts its ids at 1 again, as an in-memory registry that restarted does. */
+  synchronized void forgetEverything() {
+    schemasById.clear();
+    idsByCanonical.clear();
+    subjects.clear();
+    nextId = 1;
+  }
+
   String url() {
     String scheme = server instanceof HttpsServer ? "https" : "http";
     return scheme + "://127.0.0.1:" + server.getAddress().getPort() + prefix;

@@ -59,6 +59,116 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRecheckForgetsAWrittenIdThatARegistryWhichLostItsDataGaveToAnotherSchema() {
+    HttpSchemaRegistryClient writer = client();
+    int before = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    server.forgetEverything(); // restarted in memory: ids start again at 1
+    int other = client().register("frames-value", Frame.getClassSchema());
+    assertThat(other).as("the precondition: the id now names another schema").isEqualTo(before);
+
+    List<LostSchemaId> lost = writer.recheck(Duration.ofSeconds(5));
+
+    assertThat(lost).singleElement().asString().contains("schema id " + before, "frames-verdicts-value",
+        "names another schema now (" + Frame.getClassSchema().getFullName() + ")");
+    assertThat(writer.generation()).isEqualTo(1);
+    server.requests.clear();
+    int after = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    assertThat(server.count("POST", "/subjects/frames-verdicts-value/versions")).as("registered again").isEqualTo(1);
+    assertThat(after).isNotEqualTo(before);
+    assertThat(client().byId(after)).isEqualTo(FrameVerdict.getClassSchema());
+  }
+
+  @Test
+  void aSerializerWritesWithTheNewIdOnceARecheckForgotTheOldOne() {
+    HttpSchemaRegistryClient registry = client();
+    AvroSerializer<Frame> serializer = new AvroSerializer<>(registry, false, true);
+    Frame frame = AvroSerdeTest.frame("f-1");
+    int before = WireFormat.schemaId(serializer.serialize("frames", frame));
+    server.forgetEverything();
+    client().register("other-value", FrameVerdict.getClassSchema()); // takes the old id
+    assertThat(WireFormat.schemaId(serializer.serialize("frames", frame)))
+        .as("until a recheck, the cached (now wrong) id").isEqualTo(before);
+
+    assertThat(registry.recheck(Duration.ofSeconds(5))).hasSize(1);
+
+    byte[] after = serializer.serialize("frames", frame);
+    int id = WireFormat.schemaId(after);
+    assertThat(id).isNotEqualTo(before);
+    assertThat(client().byId(id)).as("the id written now names the frame's schema")
+        .isEqualTo(PortableSchema.of(Frame.getClassSchema()));
+  }
+
+  @Test
+  void aRecheckForgetsAWrittenIdTheRegistryNoLongerKnows() {
+    HttpSchemaRegistryClient writer = client();
+    int before = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    server.forgetEverything();
+
+    assertThat(writer.recheck(Duration.ofSeconds(5))).singleElement().asString()
+        .contains("schema id " + before, "is unknown to the registry now");
+    assertThatThrownBy(() -> writer.idOf("frames-verdicts-value", FrameVerdict.getClassSchema()))
+        .as("asked again, not answered from the cache: the registry has it no more")
+        .isInstanceOf(SchemaNotFoundException.class);
+  }
+
+  @Test
+  void aRecheckKeepsIdsThatStillNameTheirSchemasAndAReadIdTheRegistryNoLongerKnows() {
+    HttpSchemaRegistryClient writer = client();
+    int written = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    int read = client().register("frames-value", Frame.getClassSchema());
+    HttpSchemaRegistryClient both = client();
+    both.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    assertThat(both.byId(read)).isEqualTo(Frame.getClassSchema());
+
+    assertThat(both.recheck(Duration.ofSeconds(5))).as("every written id holds").isEmpty();
+    assertThat(both.generation()).isZero();
+    server.forgetEverything();
+    server.requests.clear();
+    assertThat(both.recheck(Duration.ofSeconds(5))).singleElement().asString().contains("schema id " + written);
+    assertThat(server.count("GET", "/schemas/ids/")).as("the written id and the read one are asked").isEqualTo(2);
+    server.requests.clear();
+    assertThat(both.byId(read)).as("a read id no other schema has keeps its schema: its records were written with it")
+        .isEqualTo(Frame.getClassSchema());
+    assertThat(server.requests).isEmpty();
+  }
+
+  @Test
+  void aRecheckForgetsAReadIdThatNowNamesAnotherSchemaAndTheDeserializerReadsWithThatOne() throws Exception {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    byte[] written = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    int before = WireFormat.schemaId(written);
+    assertThat(deserializer.deserialize("frames", written).getFrameId()).isEqualTo("f-1");
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes()); // an older producer's
+    assertThat(now).as("the precondition: the id now names another schema").isEqualTo(before);
+    byte[] afterTheLoss = AvroSerdeTest.oldFrame(now, "f-2");
+
+    assertThat(reader.recheck(Duration.ofSeconds(5))).singleElement().satisfies(lost -> {
+      assertThat(lost.written()).isFalse();
+      assertThat(lost.toString()).contains("schema id " + before, "read from records", "names another schema now");
+    });
+
+    assertThat(deserializer.deserialize("frames", afterTheLoss).getFrameId())
+        .as("read with the schema the id names now, not the one cached before the loss").isEqualTo("f-2");
+  }
+
+  @Test
+  void aRecheckThatTheRegistryDoesNotAnswerForgetsNothing() {
+    HttpSchemaRegistryClient writer = client();
+    int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    server.forgetEverything();
+    server.failures.add(503);
+
+    assertThatThrownBy(() -> writer.recheck(Duration.ofSeconds(5))).isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining("503");
+    assertThat(writer.generation()).isZero();
+    server.requests.clear();
+    assertThat(writer.register("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
+    assertThat(server.requests).as("still cached").isEmpty();
+  }
+
+  @Test
   void latestReturnsTheNewestVersion() {
     HttpSchemaRegistryClient client = client();
     client.register("s", Frame.getClassSchema());

@@ -117,7 +117,20 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         return start().ready();
     }
 
+    /**
+     * A registry of its own on {@code port} (ready when returned; close it): started after another on that port was
+     * closed, it is that registry restarted with nothing in it (the server keeps its schemas in memory), at the same
+     * URL.
+     */
+    public static Running startDedicated(int port) {
+        return start(port).ready();
+    }
+
     private static Running start() {
+        return start(freePort());
+    }
+
+    private static Running start(int port) {
         Path root = repoRoot();
         Path jar = root.resolve("registry-server/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -126,7 +139,6 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
                     + "`mvn -B verify` (or at least `mvn -B -pl registry-server package`), "
                     + "not with -Dquarkus.build.skip=true.");
         }
-        int port = freePort();
         Path log = root.resolve("stream-app/target/registry-server-" + port + ".log");
         String java = ProcessHandle.current().info().command().orElse(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -138,7 +150,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(jar.getParent().toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a restart's after the first's
             pb.environment().put("HTTP_PORT", Integer.toString(port)); // Apicurio reads the port only from here
             pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");   // do not listen on all interfaces
             process = pb.start();
