@@ -5,8 +5,6 @@ import dev.advmon.registry.SchemaRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * registry that loses its data (an in-memory one restarted, a wiped {@code _schemas} topic) forgets them, or hands
  * them out again for other schemas; the monitor would go on writing verdicts with an id that no consumer can read, or
  * reads with the wrong schema. A recheck forgets such an id, so that the next record registers (or looks up) its
- * schema again; this class logs a WARN for each, with since when the records written with it are suspect, and counts
- * them for {@code /metrics}. A registry that does not answer is the registry probe's to report: nothing is forgotten
+ * schema again; this class logs a WARN for each, with since when the records written with it are suspect ({@code
+ * /metrics} counts them: {@link SchemaRegistry#forgottenIds}). A registry that does not answer is the registry probe's to report: nothing is forgotten
  * then.
  */
 public final class SchemaIdRecheck {
@@ -29,21 +27,11 @@ public final class SchemaIdRecheck {
   private final SchemaRegistry registry;
   private final Duration timeout;
   private final boolean autoRegister;
-  private final LongSupplier clock;
-  private final AtomicLong forgotten = new AtomicLong();
-  private long lastGoodMs; // checker thread only: when every id last held (at first: when the monitor started)
 
-  public SchemaIdRecheck(SchemaRegistry registry, Duration timeout, boolean autoRegister, LongSupplier clock) {
+  public SchemaIdRecheck(SchemaRegistry registry, Duration timeout, boolean autoRegister) {
     this.registry = registry;
     this.timeout = timeout;
     this.autoRegister = autoRegister;
-    this.clock = clock;
-    this.lastGoodMs = clock.getAsLong();
-  }
-
-  /** How many schema ids the rechecks have found lost and forgotten since start. */
-  public long forgotten() {
-    return forgotten.get();
   }
 
   /** One recheck; on the health checker's thread. */
@@ -55,13 +43,14 @@ public final class SchemaIdRecheck {
       log.debug("schema id recheck did not finish: {}", e.toString()); // reachability is the registry probe's
       return;
     }
-    long now = clock.getAsLong();
     for (LostSchemaId id : lost) {
       if (id.written()) {
         log.warn("schema registry at {}: {}: it lost its data (an in-memory registry restarted? its storage "
-            + "wiped?). What the monitor wrote with that id since {} at the earliest may be unreadable, or read with "
-            + "the wrong schema, by every consumer; it has forgotten the id and {} its schema again for what it "
-            + "writes next", registry.describe(), id, Instant.ofEpochMilli(lastGoodMs), autoRegister ? "registers"
+            + "wiped?). What the monitor wrote with that id since {} may be unreadable, or read with the wrong "
+            + "schema, by every consumer; it has forgotten the id and {} its schema again for what it writes next",
+            registry.describe(), id, id.heldAtMs() == 0 ? "it was first used"
+            : "the last recheck that found it right, at " + Instant.ofEpochMilli(id.heldAtMs()), autoRegister
+            ? "registers"
             : "looks up (registry.auto-register=false: register it, or nothing can be written)");
       } else {
         log.warn("schema registry at {}: {}: it lost its data (an in-memory registry restarted? its storage "
@@ -69,10 +58,6 @@ public final class SchemaIdRecheck {
             + "schema now; those written with it before the loss will not decode (dead letters, with their bytes)",
             registry.describe(), id);
       }
-    }
-    forgotten.addAndGet(lost.size());
-    if (lost.isEmpty()) {
-      lastGoodMs = now;
     }
   }
 }

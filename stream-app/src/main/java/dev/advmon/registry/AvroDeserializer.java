@@ -80,8 +80,21 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   public T deserialize(String topic, byte[] data) {
     AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
     int id = WireFormat.schemaId(data);
+    try {
+      return decode(s, topic, id, data);
+    } catch (AvroDecodeException e) {
+      // a registry that lost its data may have given the id to another schema since it was cached: the registry is
+      // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
+      if (!s.registry().askAgain(id)) {
+        throw e;
+      }
+      return decode(s, topic, id, data);
+    }
+  }
+
+  private T decode(AvroSerde.Setup s, String topic, int id, byte[] data) {
     Readers<T> own = readers.get();
-    long generation = s.registry().generation(); // read first: a recheck racing the lookup leaves it stale
+    long generation = s.registry().forgottenIds(); // read first: a recheck racing the lookup leaves it stale
     if (own.generation != generation) { // the registry lost ids (SchemaRegistry#recheck): its answers now
       own.byId.clear();
       own.generation = generation;

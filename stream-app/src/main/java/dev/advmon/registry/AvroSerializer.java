@@ -79,7 +79,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
   private record Resolved(int id, long generation) {}
 
   private int idFor(AvroSerde.Setup s, SubjectSchema key) {
-    long generation = s.registry().generation(); // read first: a recheck racing the question leaves it stale
+    long generation = s.registry().forgottenIds(); // read first: a recheck racing the question leaves it stale
     Resolved resolved = ids.get(key);
     if (resolved == null || resolved.generation() != generation) { // new, or the registry lost ids since
       resolved = new Resolved(PortableSchema.id(s.registry(), key.subject(), key.schema(), s.autoRegister()),

@@ -45,6 +45,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private static final Logger log = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How often one schema id may be asked again after a record carrying it did not decode ({@link #askAgain}). */
+  static final Duration ASK_AGAIN_EVERY = Duration.ofSeconds(5);
 
   private final RegistrySettings settings;
   private final HttpClient http;
@@ -58,8 +60,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
-  // How many times recheck() found ids to forget: the serializers' own id caches follow it.
-  private final AtomicLong generation = new AtomicLong();
+  // How many ids recheck() and askAgain() forgot: the serdes' own caches by id follow it.
+  private final AtomicLong forgotten = new AtomicLong();
+  // askAgain(): when each id was last asked again (nanoTime), so that corrupt records cost one request per id a while
+  private final ConcurrentMap<Integer, Long> askedAgainAt = new ConcurrentHashMap<>();
+  // recheck()'s own (one caller at a time): when each id last held, and the written ids one recheck found unknown
+  private final java.util.Map<Integer, Long> heldAt = new ConcurrentHashMap<>();
+  private final java.util.Set<Integer> unknownOnce = ConcurrentHashMap.newKeySet();
 
   public HttpSchemaRegistryClient(RegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -221,6 +228,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    *
    * <p>One {@code GET /schemas/ids/{id}} per id this client has used, each within {@code timeout} on the first URL
    * that answers, no retries. Schemas are compared by their parsing canonical form (what decides how bytes read).
+   * A written id the registry does not know is forgotten only when the next recheck says so too: a replica behind a
+   * load balancer that has not caught up yet answers 404 for a while; no replica gives an id to another schema.
    */
   @Override
   public List<LostSchemaId> recheck(Duration timeout) {
@@ -236,8 +245,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       String now = null;
       if (r.status == 404) {
         // an id only read keeps its schema: no other schema has it, and the records carrying it were written with it
-        now = wrote ? "is unknown to the registry now" : null;
+        now = wrote && !unknownOnce.add(id) ? "is unknown to the registry now" : null;
       } else {
+        unknownOnce.remove(id);
         Schema current;
         try {
           current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
@@ -249,27 +259,77 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         } else if (SchemaNormalization.parsingFingerprint64(current)
             != SchemaNormalization.parsingFingerprint64(e.getValue())) {
           now = "names another schema now (" + current.getFullName() + ")";
+        } else {
+          heldAt.put(id, System.currentTimeMillis());
         }
       }
       if (now != null) {
         lost.add(new LostSchemaId(id, e.getValue().getFullName(), idsBySubjectSchema.entrySet().stream()
-            .filter(x -> x.getValue() == id).map(x -> x.getKey().subject()).distinct().sorted().toList(), now));
+            .filter(x -> x.getValue() == id).map(x -> x.getKey().subject()).distinct().sorted().toList(), now,
+            heldAt.getOrDefault(id, 0L)));
       }
     }
+    heldAt.keySet().retainAll(used.keySet());
+    unknownOnce.retainAll(used.keySet());
     if (lost.isEmpty()) {
       return List.of();
     }
     for (LostSchemaId l : lost) {
       idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == l.id());
       schemasById.remove(l.id()); // asked again when a record carries it: the registry's answer now
+      heldAt.remove(l.id());
+      unknownOnce.remove(l.id());
     }
-    generation.incrementAndGet();
+    forgotten.addAndGet(lost.size());
     return lost;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code GET /schemas/ids/{id}} within the request timeout, no retries, at most once per id in
+   * {@link #ASK_AGAIN_EVERY}; only for an id whose schema is cached (a record with an id never read is asked for by
+   * {@link #byId} anyway).
+   */
   @Override
-  public long generation() {
-    return generation.get();
+  public boolean askAgain(int id) {
+    Schema cached = schemasById.get(id);
+    if (cached == null) {
+      return false;
+    }
+    long now = System.nanoTime();
+    Long last = askedAgainAt.get(id);
+    if (last != null && now - last < ASK_AGAIN_EVERY.toNanos()) {
+      return false;
+    }
+    askedAgainAt.put(id, now);
+    Schema current;
+    try {
+      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeout());
+      if (r.status == 404) {
+        return false; // no other schema has it: the cached one is the only reading there is
+      }
+      current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+    } catch (RegistrySerdeException e) {
+      return false; // not answered, or not Avro: the record stays undecodable with what is known
+    }
+    if (SchemaNormalization.parsingFingerprint64(current) == SchemaNormalization.parsingFingerprint64(cached)) {
+      return false;
+    }
+    log.warn("schema registry at {}: schema id {} was {} and names another schema now ({}), found on a record that "
+        + "did not decode: the registry lost its data (an in-memory registry restarted? its storage wiped?). Records "
+        + "carrying it are read with the schema it names now; those written with it before the loss will not decode",
+        settings.urlList(), id, cached.getFullName(), current.getFullName());
+    if (schemasById.remove(id, cached)) {
+      idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == id);
+      forgotten.incrementAndGet();
+    }
+    return true;
+  }
+
+  @Override
+  public long forgottenIds() {
+    return forgotten.get();
   }
 
   /** One request to each URL in turn until one answers as the registry, within {@code timeout} each; no retries. */

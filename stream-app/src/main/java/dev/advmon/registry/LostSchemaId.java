@@ -10,8 +10,9 @@ import java.util.List;
  * @param schema the full name of the schema it named
  * @param writtenUnder the subjects this client wrote with it; empty when it was only read from records
  * @param now what the registry says of it now ("is unknown to the registry now", "names another schema now (...)")
+ * @param heldAtMs when a recheck last found it right (epoch ms); 0 when none had looked since it was first used
  */
-public record LostSchemaId(int id, String schema, List<String> writtenUnder, String now) {
+public record LostSchemaId(int id, String schema, List<String> writtenUnder, String now, long heldAtMs) {
 
   public LostSchemaId {
     writtenUnder = List.copyOf(writtenUnder);

@@ -72,10 +72,21 @@ public interface SchemaRegistry {
   }
 
   /**
-   * Changes whenever {@link #recheck} forgets an id: serdes that keep ids or readers by id of their own clear them
-   * then.
+   * Asks the registry again, past the cache, for schema id {@code id}, after a record carrying it did not decode with
+   * the schema cached for it: a registry that lost its data may have given the id to another schema since. Forgets the
+   * cached schema when the registry names another one now, and then returns true (read the record again); false
+   * otherwise, and without asking when this id was asked again a moment ago (a stream of corrupt records carrying a
+   * valid id must not become a stream of registry requests).
    */
-  default long generation() {
+  default boolean askAgain(int id) {
+    return false;
+  }
+
+  /**
+   * How many schema ids this client has forgotten ({@link #recheck}, {@link #askAgain}): serdes that keep ids or
+   * readers by id of their own clear them when it changes.
+   */
+  default long forgottenIds() {
     return 0;
   }
 

@@ -93,7 +93,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
     this.rebalance = new RebalanceWatch(config.longValue("health.rebalance-timeout-ms"));
     this.schemaIds = new SchemaIdRecheck(schemaRegistry, Duration.ofMillis(probeTimeout),
-        config.bool("registry.auto-register"), System::currentTimeMillis);
+        config.bool("registry.auto-register"));
     this.schemaIdsIntervalMs = config.longValue("registry.recheck-interval-ms");
     this.checker = new ScheduledThreadPoolExecutor(5, r -> {
       Thread t = new Thread(r, "advmon-health");
@@ -146,11 +146,6 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     return new HangingTransactions(admin, topics, frames, config.string("streams.application-id"), hangingMode,
         minAgeMs, config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout, System::currentTimeMillis,
         String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));
-  }
-
-  /** The schema id recheck, for its count in /metrics. */
-  SchemaIdRecheck schemaIdRecheck() {
-    return schemaIds;
   }
 
   /** The hanging-transaction check, for its counts in /metrics. */

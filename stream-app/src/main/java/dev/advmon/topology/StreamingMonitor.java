@@ -123,7 +123,7 @@ public final class StreamingMonitor implements AutoCloseable {
     });
     this.health = new MonitorHealth(this, config, registry, topologySettings.guard());
     metrics.hangingTransactions(health.hangingTransactions()::unresolved, health.hangingTransactions()::aborted);
-    metrics.schemaIdsLost(health.schemaIdRecheck()::forgotten);
+    metrics.schemaIdsLost(registry::forgottenIds);
   }
 
   /**

@@ -70,7 +70,7 @@ class HttpSchemaRegistryClientTest {
 
     assertThat(lost).singleElement().asString().contains("schema id " + before, "frames-verdicts-value",
         "names another schema now (" + Frame.getClassSchema().getFullName() + ")");
-    assertThat(writer.generation()).isEqualTo(1);
+    assertThat(writer.forgottenIds()).isEqualTo(1);
     server.requests.clear();
     int after = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
     assertThat(server.count("POST", "/subjects/frames-verdicts-value/versions")).as("registered again").isEqualTo(1);
@@ -104,6 +104,7 @@ class HttpSchemaRegistryClientTest {
     int before = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
     server.forgetEverything();
 
+    assertThat(writer.recheck(Duration.ofSeconds(5))).as("once could be a replica that has not caught up").isEmpty();
     assertThat(writer.recheck(Duration.ofSeconds(5))).singleElement().asString()
         .contains("schema id " + before, "is unknown to the registry now");
     assertThatThrownBy(() -> writer.idOf("frames-verdicts-value", FrameVerdict.getClassSchema()))
@@ -121,11 +122,15 @@ class HttpSchemaRegistryClientTest {
     assertThat(both.byId(read)).isEqualTo(Frame.getClassSchema());
 
     assertThat(both.recheck(Duration.ofSeconds(5))).as("every written id holds").isEmpty();
-    assertThat(both.generation()).isZero();
+    assertThat(both.forgottenIds()).isZero();
     server.forgetEverything();
     server.requests.clear();
-    assertThat(both.recheck(Duration.ofSeconds(5))).singleElement().asString().contains("schema id " + written);
-    assertThat(server.count("GET", "/schemas/ids/")).as("the written id and the read one are asked").isEqualTo(2);
+    assertThat(both.recheck(Duration.ofSeconds(5))).isEmpty();
+    assertThat(both.recheck(Duration.ofSeconds(5))).singleElement().satisfies(lost -> {
+      assertThat(lost.toString()).contains("schema id " + written);
+      assertThat(lost.heldAtMs()).as("when the first recheck found it right").isPositive();
+    });
+    assertThat(server.count("GET", "/schemas/ids/")).as("the written id and the read one, twice").isEqualTo(4);
     server.requests.clear();
     assertThat(both.byId(read)).as("a read id no other schema has keeps its schema: its records were written with it")
         .isEqualTo(Frame.getClassSchema());
@@ -154,6 +159,42 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRecordThatDoesNotDecodeWithTheCachedSchemaIsReadAgainWithTheSchemaItsIdNamesNow() throws Exception {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    byte[] written = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    deserializer.deserialize("frames", written);
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes());
+    assertThat(now).as("the precondition: the id now names another schema").isEqualTo(WireFormat.schemaId(written));
+
+    try (LogLines log = LogLines.of(HttpSchemaRegistryClient.class)) {
+      assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId())
+          .as("no recheck ran: the failed decode asked again").isEqualTo("f-2");
+      assertThat(log.messages()).singleElement().asString().contains("schema id " + now, "names another schema now");
+    }
+    assertThat(reader.forgottenIds()).isEqualTo(1);
+  }
+
+  @Test
+  void corruptRecordsWithAValidIdCostOneRequestPerIdAWhileNotOneEach() {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    byte[] written = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    deserializer.deserialize("frames", written);
+    byte[] corrupt = java.util.Arrays.copyOf(written, written.length - 3); // the same id, a cut body
+    server.requests.clear();
+
+    for (int i = 0; i < 20; i++) {
+      assertThatThrownBy(() -> deserializer.deserialize("frames", corrupt)).isInstanceOf(AvroDecodeException.class);
+    }
+
+    assertThat(server.count("GET", "/schemas/ids/")).as("asked again once, in " + HttpSchemaRegistryClient
+        .ASK_AGAIN_EVERY).isEqualTo(1);
+    assertThat(reader.forgottenIds()).as("the id still names the same schema: nothing forgotten").isZero();
+  }
+
+  @Test
   void aRecheckThatTheRegistryDoesNotAnswerForgetsNothing() {
     HttpSchemaRegistryClient writer = client();
     int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
@@ -162,7 +203,7 @@ class HttpSchemaRegistryClientTest {
 
     assertThatThrownBy(() -> writer.recheck(Duration.ofSeconds(5))).isInstanceOf(RegistryUnavailableException.class)
         .hasMessageContaining("503");
-    assertThat(writer.generation()).isZero();
+    assertThat(writer.forgottenIds()).isZero();
     server.requests.clear();
     assertThat(writer.register("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
     assertThat(server.requests).as("still cached").isEmpty();
