@@ -257,6 +257,81 @@ class HangingTransactionIT {
   }
 
   /**
+   * On a broker that authenticates and authorizes (SASL/PLAIN, StandardAuthorizer), with exactly the permissions the
+   * Strimzi KafkaUser in {@code k8s/strimzi} gives the check (Read on the monitor's topics, Describe on
+   * {@code __transaction_state}, not Alter on the cluster): the hanging transaction is found, the broker refuses the
+   * abort, and the refusal is reported with the command that aborts it, not swallowed; once Alter on the cluster is
+   * granted, the next look aborts it.
+   */
+  @Test
+  void anAbortTheBrokerRefusesIsReportedWithTheCommandAndDoneOnceAllowed() throws Exception {
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
+        .setBrokerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+        .setControllerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+        .setBaseDirectory(dir.resolve("authorizing")).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+    Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+        "offsets.topic.replication.factor", "1").forEach(builder::setConfigProp);
+    GhostTransaction.Login superUser = new GhostTransaction.Login(org.apache.kafka.common.test.JaasUtils
+        .KAFKA_PLAIN_ADMIN, org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
+    GhostTransaction.Login monitorUser = new GhostTransaction.Login(org.apache.kafka.common.test.JaasUtils
+        .KAFKA_PLAIN_USER1, org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_USER1_PASSWORD);
+    try (KafkaClusterTestKit cluster = builder.build()) {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      String bootstrap = cluster.bootstrapServers();
+      TopicPartition verdicts = new TopicPartition("verdicts", 0);
+      String monitor = "User:" + monitorUser.user();
+      try (Admin admin = Admin.create(withLogin(bootstrap, superUser))) {
+        admin.createTopics(List.of(new NewTopic(verdicts.topic(), 1, (short) 1))).all().get();
+        admin.createAcls(List.of(
+            acl(org.apache.kafka.common.resource.ResourceType.TOPIC, verdicts.topic(), monitor,
+                org.apache.kafka.common.acl.AclOperation.READ),
+            acl(org.apache.kafka.common.resource.ResourceType.TOPIC, "__transaction_state", monitor,
+                org.apache.kafka.common.acl.AclOperation.DESCRIBE))).all().get();
+        GhostTransaction.Left ghost = GhostTransaction.leaveOpen(bootstrap, superUser, verdicts, 3);
+        String command = "kafka-transactions.sh --bootstrap-server " + bootstrap + " abort --topic "
+            + verdicts.topic() + " --partition 0 --start-offset " + ghost.startOffset();
+        try (Admin asMonitor = Admin.create(withLogin(bootstrap, monitorUser));
+            LogLines log = LogLines.of(HangingTransactions.class)) {
+          HangingTransactions check = new HangingTransactions(asMonitor, () -> List.of(verdicts.topic()), "frames",
+              null, HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000, System::currentTimeMillis, bootstrap);
+          check.check(); // first seen
+          check.check(); // old enough (age 0): judged, and the abort refused
+          assertThat(check.aborted()).as("the broker refused the abort").isZero();
+          assertThat(check.problem()).as("readiness names it and the command").contains(
+              "hanging transaction on " + verdicts, "could not abort it", "Authorization", command);
+          assertThat(log.messages()).as("an ERROR says the same: %s", log.messages())
+              .anyMatch(m -> m.contains("aborting it failed") && m.contains(command));
+
+          admin.createAcls(List.of(acl(org.apache.kafka.common.resource.ResourceType.CLUSTER, "kafka-cluster",
+              monitor, org.apache.kafka.common.acl.AclOperation.ALTER))).all().get();
+          assertThat(Await.until(() -> {
+            check.check();
+            return check.aborted() == 1;
+          }, Duration.ofSeconds(30))).as("aborted once Alter on the cluster is granted: %s", check.problem()).isTrue();
+          assertThat(check.problem()).isNull();
+        }
+      }
+    }
+  }
+
+  private static Map<String, Object> withLogin(String bootstrap, GhostTransaction.Login login) {
+    Map<String, Object> props = new HashMap<>(login.clientProperties());
+    props.put("bootstrap.servers", bootstrap);
+    return props;
+  }
+
+  private static org.apache.kafka.common.acl.AclBinding acl(org.apache.kafka.common.resource.ResourceType type,
+      String name, String principal, org.apache.kafka.common.acl.AclOperation operation) {
+    return new org.apache.kafka.common.acl.AclBinding(new org.apache.kafka.common.resource.ResourcePattern(type, name,
+        org.apache.kafka.common.resource.PatternType.LITERAL), new org.apache.kafka.common.acl.AccessControlEntry(
+        principal, "*", operation, org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+  }
+
+  /**
    * A partition whose leader does not answer one look (a leader moving, a request timing out) keeps what was seen of
    * it: the hanging transaction there stays reported, and its age is not counted again from zero (15 minutes on the
    * frames topic, during which readiness and the alert would say nothing).

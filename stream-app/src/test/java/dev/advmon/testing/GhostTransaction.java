@@ -55,6 +55,16 @@ import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
  */
 public final class GhostTransaction {
 
+  /** A SASL/PLAIN user, for a broker that authenticates; the ghost needs one allowed to write (a super user). */
+  public record Login(String user, String password) {
+    /** The client settings that log in as this user. */
+    public Map<String, Object> clientProperties() {
+      return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+              + password + "\";");
+    }
+  }
+
   /** What was left: where, by which producer, from which offset. */
   public record Left(TopicPartition partition, long producerId, short producerEpoch, long startOffset) {}
 
@@ -64,7 +74,17 @@ public final class GhostTransaction {
 
   /** Writes {@code records} transactional records to {@code partition} and leaves their transaction open. */
   public static Left leaveOpen(String bootstrapServers, TopicPartition partition, int records) throws Exception {
-    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
+    return leaveOpen(bootstrapServers, null, partition, records);
+  }
+
+  /** The same on a broker whose listener authenticates with SASL/PLAIN, as {@code login}; null: it does not. */
+  public static Left leaveOpen(String bootstrapServers, Login login, TopicPartition partition, int records)
+      throws Exception {
+    Map<String, Object> props = new java.util.HashMap<>(Map.of("bootstrap.servers", bootstrapServers));
+    if (login != null) {
+      props.putAll(login.clientProperties());
+    }
+    try (Admin admin = Admin.create(props)) {
       Node leader = admin.describeTopics(List.of(partition.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
           .get(partition.topic()).partitions().get(partition.partition()).leader();
       ConfigResource brokers = new ConfigResource(ConfigResource.Type.BROKER, "");
@@ -72,6 +92,9 @@ public final class GhostTransaction {
           AlterConfigOp.OpType.SET)));
       try (Socket socket = new Socket(leader.host(), leader.port())) {
         socket.setSoTimeout(30_000);
+        if (login != null) {
+          logIn(socket, login);
+        }
         InitProducerIdResponseData id = producerId(socket, 1);
         SimpleRecord[] batch = new SimpleRecord[records];
         for (int i = 0; i < records; i++) {
@@ -148,6 +171,25 @@ public final class GhostTransaction {
         alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, ""),
             AlterConfigOp.OpType.DELETE)));
       }
+    }
+  }
+
+  /** SASL/PLAIN on a fresh connection: the handshake, then the user and password (RFC 4616). */
+  private static void logIn(Socket socket, Login login) throws IOException {
+    org.apache.kafka.common.requests.SaslHandshakeResponse handshake =
+        (org.apache.kafka.common.requests.SaslHandshakeResponse) call(socket,
+            new org.apache.kafka.common.requests.SaslHandshakeRequest.Builder(
+                new org.apache.kafka.common.message.SaslHandshakeRequestData().setMechanism("PLAIN")), 100);
+    if (handshake.error() != Errors.NONE) {
+      throw new IllegalStateException("SASL handshake refused: " + handshake.error());
+    }
+    byte[] plain = ("\0" + login.user() + "\0" + login.password()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    org.apache.kafka.common.requests.SaslAuthenticateResponse answer =
+        (org.apache.kafka.common.requests.SaslAuthenticateResponse) call(socket,
+            new org.apache.kafka.common.requests.SaslAuthenticateRequest.Builder(
+                new org.apache.kafka.common.message.SaslAuthenticateRequestData().setAuthBytes(plain)), 101);
+    if (answer.error() != Errors.NONE) {
+      throw new IllegalStateException("SASL login as " + login.user() + " refused: " + answer.errorMessage());
     }
   }
 
