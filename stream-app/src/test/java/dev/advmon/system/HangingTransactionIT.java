@@ -297,7 +297,7 @@ class HangingTransactionIT {
         try (Admin asMonitor = Admin.create(withLogin(bootstrap, monitorUser));
             LogLines log = LogLines.of(HangingTransactions.class)) {
           HangingTransactions check = new HangingTransactions(asMonitor, () -> List.of(verdicts.topic()), "frames",
-              null, HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000, System::currentTimeMillis, bootstrap);
+              "advmon", HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000, System::currentTimeMillis, bootstrap);
           check.check(); // first seen
           check.check(); // old enough (age 0): judged, and the abort refused
           assertThat(check.aborted()).as("the broker refused the abort").isZero();
@@ -305,6 +305,9 @@ class HangingTransactionIT {
               "hanging transaction on " + verdicts, "could not abort it", "Authorization", command);
           assertThat(log.messages()).as("an ERROR says the same: %s", log.messages())
               .anyMatch(m -> m.contains("aborting it failed") && m.contains(command));
+          assertThat(log.events()).as("__consumer_offsets, which the KafkaUser rightly does not grant: one INFO line")
+              .filteredOn(e -> e.getFormattedMessage().contains("__consumer_offsets")).singleElement()
+              .matches(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO, "at INFO");
 
           admin.createAcls(List.of(acl(org.apache.kafka.common.resource.ResourceType.CLUSTER, "kafka-cluster",
               monitor, org.apache.kafka.common.acl.AclOperation.ALTER))).all().get();
