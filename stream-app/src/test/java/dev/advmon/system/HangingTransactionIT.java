@@ -208,14 +208,16 @@ class HangingTransactionIT {
   }
 
   /**
-   * A live transaction whose coordinator is out of reach (the broker leading its {@code __transaction_state}
-   * partition is down) is not hanging: the brokers still up list no transactional id for its producer, yet once the
-   * coordinator is back it ends the transaction, committing it if it was committing. Aborted in between, its records
-   * here would be lost while the rest of it (frames' offsets among it) is committed. Two brokers of its own, so that
-   * the partition's leader stays up while the coordinator is down.
+   * Two brokers, the transaction coordinator on the one that does not lead the data partition: a hanging transaction
+   * there is aborted while a live one beside it is left to its coordinator. And a live transaction whose coordinator
+   * is out of reach (the broker leading its {@code __transaction_state} partition is down) is not hanging: the brokers
+   * still up list no transactional id for its producer, yet once the coordinator is back it ends the transaction,
+   * committing it if it was committing. Aborted in between, its records here would be lost while the rest of it
+   * (frames' offsets among it) is committed. Two brokers of its own, so that the partition's leader stays up while the
+   * coordinator is down.
    */
   @Test
-  void leavesALiveTransactionAloneWhileItsCoordinatorIsDown() throws Exception {
+  void onTwoBrokersAbortsAHangingOneAndLeavesALiveOneAloneEvenWhileItsCoordinatorIsDown() throws Exception {
     TestKitNodes nodes = new TestKitNodes.Builder().setCombined(false).setNumControllerNodes(1).setNumBrokerNodes(2)
         .setBaseDirectory(dir.resolve("cluster")).build();
     KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
@@ -240,14 +242,23 @@ class HangingTransactionIT {
         admin.createTopics(List.of(new NewTopic(verdicts.topic(), Map.of(0, List.of(other))))).all().get();
         producer.beginTransaction();
         producer.send(new ProducerRecord<>(verdicts.topic(), 0, null, new byte[] {1})).get();
-
-        cluster.brokers().get(coordinator).shutdown();
-        cluster.brokers().get(coordinator).awaitShutdown();
+        GhostTransaction.Left ghost = GhostTransaction.leaveOpen(bootstrap, verdicts, 2);
         HangingTransactions check = new HangingTransactions(admin, () -> List.of(verdicts.topic()), "frames", null,
             HangingTransactions.Mode.ABORT_OWN, 0, 0, 3_000, System::currentTimeMillis, bootstrap);
         check.check(); // first seen
         check.check(); // old enough (age 0): judged
-        assertThat(check.aborted()).as("a live transaction whose coordinator is down is not aborted").isZero();
+        assertThat(check.aborted()).as("the hanging one aborted, on a partition whose leader is not the coordinator")
+            .isEqualTo(1);
+        assertThat(admin.describeProducers(List.of(verdicts)).partitionResult(verdicts).get().activeProducers())
+            .as("the live one still open on %s, the hanging one gone", verdicts)
+            .anyMatch(p -> p.currentTransactionStartOffset().isPresent())
+            .noneMatch(p -> p.producerId() == ghost.producerId() && p.currentTransactionStartOffset().isPresent());
+
+        cluster.brokers().get(coordinator).shutdown();
+        cluster.brokers().get(coordinator).awaitShutdown();
+        check.check();
+        check.check();
+        assertThat(check.aborted()).as("a live transaction whose coordinator is down is not aborted").isEqualTo(1);
         assertThat(admin.describeProducers(List.of(verdicts)).partitionResult(verdicts).get().activeProducers())
             .as("still open on %s", verdicts).anyMatch(p -> p.currentTransactionStartOffset().isPresent());
       } finally {
