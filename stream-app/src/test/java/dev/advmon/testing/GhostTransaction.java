@@ -137,17 +137,11 @@ public final class GhostTransaction {
       FindCoordinatorResponseData.Coordinator coordinator;
       try (Socket socket = new Socket(any.host(), any.port())) {
         socket.setSoTimeout(30_000);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        do { // the first question creates __consumer_offsets: COORDINATOR_NOT_AVAILABLE until it is loaded
-          coordinator = ((FindCoordinatorResponse) call(socket, new FindCoordinatorRequest.Builder(
-              new FindCoordinatorRequestData().setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id())
-                  .setCoordinatorKeys(List.of(groupId))), 1)).data().coordinators().get(0);
-          if (retriable(coordinator.errorCode()) && System.nanoTime() < deadline) {
-            Thread.sleep(100); // a retry back-off, not a wait for a condition
-            continue;
-          }
-          break;
-        } while (true);
+        // the first question creates __consumer_offsets: COORDINATOR_NOT_AVAILABLE until it is loaded
+        coordinator = untilNotRetriable(() -> ((FindCoordinatorResponse) call(socket, new FindCoordinatorRequest
+            .Builder(new FindCoordinatorRequestData().setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id())
+                .setCoordinatorKeys(List.of(groupId))), 1)).data().coordinators().get(0),
+            FindCoordinatorResponseData.Coordinator::errorCode);
       }
       if (coordinator.errorCode() != Errors.NONE.code()) {
         throw new IllegalStateException("no coordinator for group " + groupId + ": "
@@ -195,21 +189,27 @@ public final class GhostTransaction {
 
   /** A producer id without a transactional id, as the broker on {@code socket} allocates it. */
   private static InitProducerIdResponseData producerId(Socket socket, int correlation) throws Exception {
-    InitProducerIdResponseData id;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    do { // a fresh broker answers COORDINATOR_LOAD_IN_PROGRESS for a while
-      id = ((InitProducerIdResponse) call(socket, new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
-          .setTransactionalId(null).setTransactionTimeoutMs(60_000)), correlation)).data();
-      if (retriable(id.errorCode()) && System.nanoTime() < deadline) {
-        Thread.sleep(100); // a retry back-off, not a wait for a condition
-        continue;
-      }
-      break;
-    } while (true);
+    // a fresh broker answers COORDINATOR_LOAD_IN_PROGRESS for a while
+    InitProducerIdResponseData id = untilNotRetriable(() -> ((InitProducerIdResponse) call(socket,
+        new InitProducerIdRequest.Builder(new InitProducerIdRequestData().setTransactionalId(null)
+            .setTransactionTimeoutMs(60_000)), correlation)).data(), InitProducerIdResponseData::errorCode);
     if (id.errorCode() != Errors.NONE.code()) {
       throw new IllegalStateException("InitProducerId failed: " + Errors.forCode(id.errorCode()));
     }
     return id;
+  }
+
+  /** Asks again while the answer is a retriable error, for up to 30 s; the last answer, whatever it is. */
+  private static <T> T untilNotRetriable(java.util.concurrent.Callable<T> ask,
+      java.util.function.ToIntFunction<T> errorCode) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      T answer = ask.call();
+      if (!retriable((short) errorCode.applyAsInt(answer)) || System.nanoTime() >= deadline) {
+        return answer;
+      }
+      Thread.sleep(100); // a retry back-off, not a wait for a condition
+    }
   }
 
   private static boolean retriable(short errorCode) {
