@@ -326,6 +326,93 @@ class OutageRecoveryIT {
   }
 
   /**
+   * Production runs a replicated cluster: three nodes (brokers and controller voters), every topic replicated three
+   * times with {@code min.insync.replicas} 2. The node that is the monitor's transaction coordinator is killed with
+   * {@code kill -9} while frames keep arriving (the lone broker's kill -9 can repeat verdicts: the method above), and
+   * started again a while later. Every frame must get exactly one outcome (read_committed), the monitor must stay or
+   * come back RUNNING and ready by itself, and no transaction may stay open on its outputs or changelogs.
+   */
+  @Test
+  void aReplicatedClusterThatLosesItsTransactionCoordinatorToKill9LosesAndRepeatsNothing() throws Exception {
+    List<StandaloneKafka> nodes = StandaloneKafka.startCluster(dir.resolve("cluster"), 3, Map.of());
+    try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+      String bootstrap = StandaloneKafka.bootstrapServers(nodes);
+      Map<String, String> settings = MonitorSettings.of(bootstrap, registryServer.url(), "replicated", dir);
+      settings.put("streams.num-threads", "1");
+      settings.put("streams.restart-backoff-max-ms", "1000");
+      settings.put("health.check-interval-ms", "500");
+      settings.put("health.probe-timeout-ms", "1000");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String appId = config.string("streams.application-id");
+      String frames = config.string("topics.frames");
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
+          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "repl", 4);
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          StreamingMonitor monitor = StreamingMonitor.start(config,
+              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+              MonitorMetrics.inMemory(), AlertListener.NONE);
+          FrameTraffic traffic = new FrameTraffic(bootstrap, frames, Integer.MAX_VALUE, RATE, n -> {
+            FrameTraffic.Record r = camera.apply(n);
+            sent.add("repl-" + n);
+            return r;
+          });
+          OutcomeReader reader = new OutcomeReader(bootstrap, config.string("topics.verdicts"),
+              config.string("topics.dead-letter"));
+          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(90))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(90)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+        assertThat(admin.describeTopics(List.of(config.string("topics.verdicts"))).allTopicNames().get()
+            .get(config.string("topics.verdicts")).partitions()).as("the precondition: replicated three times")
+            .allMatch(p -> p.replicas().size() == 3);
+        int coordinator = admin.describeTopics(List.of("__transaction_state")).allTopicNames().get()
+            .get("__transaction_state").partitions().get(0).leader().id();
+        StandaloneKafka victim = nodes.stream().filter(n -> n.nodeId() == coordinator).findFirst().orElseThrow();
+
+        long killedAt = System.currentTimeMillis();
+        victim.kill();
+        int atKill = traffic.handedOver();
+        assertThat(Await.until(() -> reader.count() >= atKill + 50, Duration.ofSeconds(90)))
+            .as("verdicts go on with a node down (%d, %d sent before the kill)", reader.count(), atKill).isTrue();
+        long goingOnAt = System.currentTimeMillis();
+        victim.restart();
+        long backAt = System.currentTimeMillis();
+        int handed = traffic.handedOver();
+        assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(90)))
+            .as("RUNNING and ready with the node back, verdicts for the %d frames sent so far (have %d): %s", handed,
+                reader.count(), monitor.health().readiness()).isTrue();
+        LoggerFactory.getLogger(OutageRecoveryIT.class).info("node {} (the transaction coordinator) killed: outcomes "
+            + "for 50 frames more than had been sent at the kill {} ms later; restarted, back in {} ms; ready with all "
+            + "verdicts {} ms after that", coordinator, goingOnAt - killedAt, backAt - goingOnAt,
+            System.currentTimeMillis() - backAt);
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+
+        List<String> open = new ArrayList<>();
+        boolean settled = Await.until(() -> {
+          open.clear();
+          open.addAll(openTransactions(admin, appId, config));
+          return open.isEmpty();
+        }, Duration.ofSeconds(30));
+        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", open).isTrue();
+        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(bootstrap, config.string("topics.verdicts"),
+            config.string("topics.dead-letter"), Duration.ofSeconds(30));
+        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+        assertThat(outcomes).as("verdicts (no dead letters: the outage is nobody's fault)")
+            .allMatch(OutcomeReader.Outcome::verdict);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+      }
+    } finally {
+      nodes.forEach(StandaloneKafka::close);
+    }
+  }
+
+  /**
    * The broker stays up but the monitor cannot reach it (a network partition, a firewall change: a {@link TcpProxy}
    * the broker advertises, so that every connection of the monitor goes through it, either cuts every connection and
    * refuses new ones, or stalls them, letting no byte through and closing nothing) for longer than the

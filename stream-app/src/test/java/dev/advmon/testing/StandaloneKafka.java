@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code transaction.state.log.min.isr} of 1) and single-partition internal topics (they only make the first
  * group join slower). Notably {@code group.initial.rebalance.delay.ms} keeps its default of 3 s. Log:
  * {@code <dir>/broker.log}.
+ *
+ * <p>{@link #startCluster} starts several such nodes as one cluster (each a broker and a voter of the controller
+ * quorum), with internal topics replicated to all of them and {@code min.insync.replicas} 2, as production runs
+ * them: one node can then be killed and restarted while the others carry on.
  */
 public final class StandaloneKafka implements AutoCloseable {
 
@@ -35,6 +39,10 @@ public final class StandaloneKafka implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int controllerPort;
+  private final int nodeId;
+  private final String voters; // controller.quorum.voters; null: this node alone
+  private final String clusterId;
+  private final int replication; // of the internal topics, and the default of new ones
   private final Map<String, String> extra;
   /** A second listener for clients that go through {@link #clientProxy}, 0 without one. */
   private final int clientPort;
@@ -42,9 +50,18 @@ public final class StandaloneKafka implements AutoCloseable {
   private ChildProcess process;
 
   private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra, TcpProxy clientProxy) {
+    this(dir, port, controllerPort, 1, null, Uuid.randomUuid().toString(), 1, extra, clientProxy);
+  }
+
+  private StandaloneKafka(Path dir, int port, int controllerPort, int nodeId, String voters, String clusterId,
+      int replication, Map<String, String> extra, TcpProxy clientProxy) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.nodeId = nodeId;
+    this.voters = voters;
+    this.clusterId = clusterId;
+    this.replication = replication;
     this.extra = extra;
     this.clientProxy = clientProxy;
     this.clientPort = clientProxy == null ? 0 : ChildProcess.freePort();
@@ -93,6 +110,55 @@ public final class StandaloneKafka implements AutoCloseable {
     throw last;
   }
 
+  /**
+   * {@code size} nodes as one cluster, each a broker and a controller voter, formatted under {@code dir/node-N}; returns
+   * once every one answers. Internal topics are replicated to all nodes ({@code min.insync.replicas} 2), and so are new
+   * topics by default; {@code brokerSettings} are added to each node's.
+   */
+  public static List<StandaloneKafka> startCluster(Path dir, int size, Map<String, String> brokerSettings)
+      throws InterruptedException {
+    int[] ports = new int[size];
+    int[] controllerPorts = new int[size];
+    StringBuilder voters = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      ports[i] = ChildProcess.freePort();
+      controllerPorts[i] = ChildProcess.freePort();
+      voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
+    }
+    String clusterId = Uuid.randomUuid().toString();
+    List<StandaloneKafka> nodes = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < size; i++) {
+        StandaloneKafka node = new StandaloneKafka(dir.resolve("node-" + (i + 1)), ports[i], controllerPorts[i], i + 1,
+            voters.toString(), clusterId, size, brokerSettings, null);
+        nodes.add(node);
+        node.format();
+      }
+      for (StandaloneKafka node : nodes) { // all at once: none is ready before the quorum has a majority
+        node.process = ChildProcess.start("kafka-" + node.nodeId, node.command("kafka.Kafka",
+            node.dir.resolve("server.properties").toString()), node.dir, node.dir.resolve("broker.log"), Map.of());
+      }
+      for (StandaloneKafka node : nodes) {
+        node.awaitReady();
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      nodes.forEach(StandaloneKafka::close);
+      throw e;
+    }
+    LOG.info("standalone Kafka cluster of {} ready at {}", size, bootstrapServers(nodes));
+    return nodes;
+  }
+
+  /** The bootstrap list of several nodes. */
+  public static String bootstrapServers(List<StandaloneKafka> nodes) {
+    return nodes.stream().map(StandaloneKafka::bootstrapServers).collect(Collectors.joining(","));
+  }
+
+  /** This node's id in its cluster (1 for a single node). */
+  public int nodeId() {
+    return nodeId;
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
@@ -114,8 +180,8 @@ public final class StandaloneKafka implements AutoCloseable {
       Files.createDirectories(dir.resolve("data"));
       Files.writeString(dir.resolve("server.properties"), String.join("\n",
           "process.roles=broker,controller",
-          "node.id=1",
-          "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+          "node.id=" + nodeId,
+          "controller.quorum.voters=" + (voters != null ? voters : nodeId + "@127.0.0.1:" + controllerPort),
           "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
               + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientPort),
           "advertised.listeners=PLAINTEXT://127.0.0.1:" + port
@@ -125,13 +191,15 @@ public final class StandaloneKafka implements AutoCloseable {
           "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT",
           "log.dirs=" + dir.resolve("data"),
           "num.partitions=3",
-          "offsets.topic.replication.factor=1",
+          "offsets.topic.replication.factor=" + replication,
           "offsets.topic.num.partitions=1",
-          "transaction.state.log.replication.factor=1",
-          "transaction.state.log.min.isr=1",
+          "transaction.state.log.replication.factor=" + replication,
+          "transaction.state.log.min.isr=" + Math.min(2, replication),
           "transaction.state.log.num.partitions=1",
-          "share.coordinator.state.topic.replication.factor=1",
-          "share.coordinator.state.topic.min.isr=1",
+          "share.coordinator.state.topic.replication.factor=" + replication,
+          "share.coordinator.state.topic.min.isr=" + Math.min(2, replication),
+          "default.replication.factor=" + replication,
+          "min.insync.replicas=" + Math.min(2, replication),
           extra.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")),
           ""), StandardCharsets.UTF_8);
       Files.writeString(dir.resolve("logback.xml"), """
@@ -148,7 +216,7 @@ public final class StandaloneKafka implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ChildProcess format = ChildProcess.start("kafka-storage-format", command("kafka.tools.StorageTool", "format",
-        "--config", dir.resolve("server.properties").toString(), "--cluster-id", Uuid.randomUuid().toString()),
+        "--config", dir.resolve("server.properties").toString(), "--cluster-id", clusterId),
         dir, dir.resolve("broker.log"), Map.of());
     try {
       if (!format.process().waitFor(120, TimeUnit.SECONDS) || format.process().exitValue() != 0) {
