@@ -329,11 +329,12 @@ class OutageRecoveryIT {
    * Production runs a replicated cluster: three nodes (brokers and controller voters), every topic replicated three
    * times with {@code min.insync.replicas} 2. The node that is the monitor's transaction coordinator is killed with
    * {@code kill -9} while frames keep arriving (the lone broker's kill -9 can repeat verdicts: the method above), and
-   * started again a while later. Every frame must get exactly one outcome (read_committed), the monitor must stay or
-   * come back RUNNING and ready by itself, and no transaction may stay open on its outputs or changelogs.
+   * started again a while later; then every node is restarted in turn (SIGTERM, as a rolling upgrade does, each once
+   * its partitions are back in sync). Every frame must get exactly one outcome (read_committed), the monitor must stay
+   * or come back RUNNING and ready by itself, and no transaction may stay open on its outputs or changelogs.
    */
   @Test
-  void aReplicatedClusterThatLosesItsTransactionCoordinatorToKill9LosesAndRepeatsNothing() throws Exception {
+  void aReplicatedClusterKilledANodeAndRestartedNodeByNodeLosesAndRepeatsNothing() throws Exception {
     List<StandaloneKafka> nodes = StandaloneKafka.startCluster(dir.resolve("cluster"), 3, Map.of());
     try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
       String bootstrap = StandaloneKafka.bootstrapServers(nodes);
@@ -389,6 +390,26 @@ class OutageRecoveryIT {
             + "for 50 frames more than had been sent at the kill {} ms later; restarted, back in {} ms; ready with all "
             + "verdicts {} ms after that", coordinator, goingOnAt - killedAt, backAt - goingOnAt,
             System.currentTimeMillis() - backAt);
+
+        for (StandaloneKafka node : nodes) { // a rolling restart
+          assertThat(Await.until(() -> inSync(admin, config, appId), Duration.ofSeconds(90)))
+              .as("every partition back in sync before node %d goes", node.nodeId()).isTrue();
+          long stoppedAt = System.currentTimeMillis();
+          node.stop();
+          int atStop = traffic.handedOver();
+          assertThat(Await.until(() -> reader.count() >= atStop + 20, Duration.ofSeconds(90)))
+              .as("verdicts go on with node %d stopped", node.nodeId()).isTrue();
+          long goneOnAt = System.currentTimeMillis();
+          node.restart();
+          LoggerFactory.getLogger(OutageRecoveryIT.class).info("node {} stopped: outcomes for 20 frames more than had "
+              + "been sent at the stop {} ms later; back {} ms after that", node.nodeId(), goneOnAt - stoppedAt,
+              System.currentTimeMillis() - goneOnAt);
+        }
+        int handedAll = traffic.handedOver();
+        assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handedAll, Duration.ofSeconds(90)))
+            .as("RUNNING and ready after the rolling restart, verdicts for the %d frames sent so far (have %d): %s",
+                handedAll, reader.count(), monitor.health().readiness()).isTrue();
         traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
         assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
             reader.count(), sent.size()).isTrue();
@@ -596,6 +617,24 @@ class OutageRecoveryIT {
    * The output and internal partitions of the application with a transaction still open: last stable offset below
    * the end, or a producer with a transaction start offset; with the coordinator's view of that producer.
    */
+  /** Whether every partition of the monitor's topics has all its replicas in sync (what a rolling restart waits for). */
+  private static boolean inSync(Admin admin, MonitorConfig config, String appId) {
+    try {
+      List<String> topics = new ArrayList<>(List.of(config.string("topics.frames"), config.string("topics.verdicts"),
+          config.string("topics.alerts"), config.string("topics.dead-letter"), "__transaction_state",
+          "__consumer_offsets"));
+      admin.listTopics().names().get(10, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(appId))
+          .forEach(topics::add);
+      return admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+          .flatMap(d -> d.partitions().stream()).allMatch(p -> p.isr().size() == p.replicas().size());
+    } catch (Exception notNow) {
+      if (notNow instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    }
+  }
+
   private static List<String> openTransactions(Admin admin, String appId, MonitorConfig config) {
     try {
       List<String> topics = new ArrayList<>(List.of(config.string("topics.verdicts"), config.string("topics.alerts"),
