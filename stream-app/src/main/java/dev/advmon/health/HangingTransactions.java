@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
@@ -53,8 +55,11 @@ import org.slf4j.LoggerFactory;
  * the frames' offsets in its transactions, and an offset commit in a hanging transaction stays pending for good, so
  * the group's members cannot read their committed offsets ({@code UNSTABLE_OFFSET_COMMIT}) and never start (seen
  * after {@code kill -9}: "the last committed offset could not be determined"). Other groups commit to that partition
- * too: a transaction open there counts as the monitor's, and is judged at the monitor's age, only while the same
- * producer also holds one open on the monitor's own topics; else it waits as long as on the frames topic.
+ * too, and the monitor is rarely allowed to describe their transactional ids, so their live transactions look
+ * untracked: one open there is judged only while the monitor's group has a commit pending (its coordinator answers
+ * {@code UNSTABLE_OFFSET_COMMIT}), and left alone otherwise. It counts as the monitor's, and is judged at the
+ * monitor's age, only while the same producer also holds one open on the monitor's own topics; else it waits as long
+ * as on the frames topic.
  *
  * <p>What is done with one depends on {@link Mode}: abort it where the monitor writes (its verdicts, alerts, dead
  * letters, changelogs and repartition topics, whose transactions are the monitor's own, and its group's partition of
@@ -201,9 +206,22 @@ public final class HangingTransactions {
         List<Open> untracked = untracked(candidates, coordinators(candidates));
         Set<Key> still = new HashSet<>(openTransactions(untracked.stream().map(Open::partition).distinct().toList(),
             unanswered).stream().map(Open::key).toList());
+        Boolean groupPending = null; // asked once, and only when a transaction on __consumer_offsets is to be judged
         for (Open hanging : untracked) {
           if (!still.contains(hanging.key())) {
             continue; // ended between the two questions: not hanging (or not answered: the last look's report stays)
+          }
+          if (hanging.partition().topic().equals(OFFSETS)) {
+            if (groupPending == null) {
+              groupPending = groupsCommitPending(partitions);
+            }
+            if (groupPending == null) { // not answered: the last look's report there stays
+              unanswered.add(hanging.partition());
+              continue;
+            }
+            if (!groupPending) {
+              continue; // it holds no commit of the monitor's group: another group's, not the monitor's to judge
+            }
           }
           String report = judge(hanging);
           if (report != null) {
@@ -263,6 +281,41 @@ public final class HangingTransactions {
     int offsetsPartitions = (int) partitions.stream().filter(tp -> tp.topic().equals(OFFSETS)).count();
     return partitions.stream().filter(tp -> !tp.topic().equals(OFFSETS)
         || tp.partition() == offsetsPartition(groupId, offsetsPartitions)).toList();
+  }
+
+  /**
+   * Whether the monitor's group has an offset commit pending on one of {@code partitions} (those of the monitor's
+   * topics it consumes among them): its coordinator answers {@code UNSTABLE_OFFSET_COMMIT} when asked for the
+   * committed offsets with require_stable, which a plain question answers. Only then can a transaction open on the
+   * group's partition of {@code __consumer_offsets} be holding the monitor's commits. Without this, one there is
+   * judged on the untracked test alone, which cannot see other applications' transactional ids the monitor may not
+   * describe: their live transactions would look hanging, and an abort would discard their offset commits while the
+   * rest of their transactions commits. Null when the coordinator does not answer.
+   */
+  private Boolean groupsCommitPending(List<TopicPartition> partitions) throws InterruptedException {
+    List<TopicPartition> consumed = partitions.stream().filter(tp -> !tp.topic().equals(OFFSETS)).toList();
+    if (consumed.isEmpty()) {
+      return false;
+    }
+    // by partition: asked for all its offsets, the coordinator leaves out a partition with no commit before the
+    // pending one (a group's first commit)
+    Map<String, ListConsumerGroupOffsetsSpec> spec = Map.of(groupId,
+        new ListConsumerGroupOffsetsSpec().topicPartitions(consumed));
+    try {
+      // a partition answered with an error is left out of the answer: an unstable one only when stability is asked
+      Set<TopicPartition> answered = admin.listConsumerGroupOffsets(spec).partitionsToOffsetAndMetadata(groupId)
+          .get(timeoutMs, TimeUnit.MILLISECONDS).keySet();
+      Set<TopicPartition> stable = admin.listConsumerGroupOffsets(spec,
+          new ListConsumerGroupOffsetsOptions().requireStable(true)).partitionsToOffsetAndMetadata(groupId)
+          .get(timeoutMs, TimeUnit.MILLISECONDS).keySet();
+      return !stable.containsAll(answered);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      if (!notAllowed("the committed offsets of group " + groupId + " (Describe on the group)", e)) {
+        log.debug("hanging-transaction check: cannot ask for the committed offsets of group {}: {}", groupId,
+            e.toString());
+      }
+      return null;
+    }
   }
 
   /** The partition of {@code __consumer_offsets} a group's coordinator writes its commits to, as Kafka picks it. */

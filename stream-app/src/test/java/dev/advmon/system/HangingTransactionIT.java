@@ -332,6 +332,99 @@ class HangingTransactionIT {
     }
   }
 
+  /**
+   * Another application's live transaction holding its own group's offset commit on the partition of
+   * {@code __consumer_offsets} that the monitor's group shares, on a broker that authorizes: the monitor may read that
+   * partition but not describe the other application's transactional id, so no coordinator seems to track the
+   * transaction. It is not the monitor's, and the monitor's group has no commit pending: it is left alone, and the
+   * other application's commit goes through. Aborted, that application's offsets would be discarded while the rest of
+   * its transaction commits: its exactly-once broken, its records read again.
+   */
+  @Test
+  void leavesAnotherApplicationsLiveTransactionOnTheSharedOffsetsPartitionAlone() throws Exception {
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
+        .setBrokerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+        .setControllerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
+        .setBaseDirectory(dir.resolve("shared-offsets")).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+    // one partition of __consumer_offsets: every group shares it, as groups whose ids hash alike do on a real cluster
+    Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+        "offsets.topic.replication.factor", "1", "offsets.topic.num.partitions", "1").forEach(builder::setConfigProp);
+    GhostTransaction.Login superUser = new GhostTransaction.Login(org.apache.kafka.common.test.JaasUtils
+        .KAFKA_PLAIN_ADMIN, org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
+    GhostTransaction.Login monitorUser = new GhostTransaction.Login(org.apache.kafka.common.test.JaasUtils
+        .KAFKA_PLAIN_USER1, org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_USER1_PASSWORD);
+    try (KafkaClusterTestKit cluster = builder.build()) {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      String bootstrap = cluster.bootstrapServers();
+      TopicPartition frames = new TopicPartition("frames", 0);
+      TopicPartition othersInput = new TopicPartition("others-input", 0);
+      TopicPartition offsets = new TopicPartition("__consumer_offsets", 0);
+      String monitor = "User:" + monitorUser.user();
+      try (Admin admin = Admin.create(withLogin(bootstrap, superUser))) {
+        admin.createTopics(List.of(new NewTopic(frames.topic(), 1, (short) 1),
+            new NewTopic(othersInput.topic(), 1, (short) 1))).all().get();
+        // what the check needs to look at __consumer_offsets, and Alter on the cluster so that nothing but its
+        // judgement keeps it from aborting; not Describe on the other application's transactional id
+        admin.createAcls(List.of(
+            acl(org.apache.kafka.common.resource.ResourceType.TOPIC, frames.topic(), monitor,
+                org.apache.kafka.common.acl.AclOperation.READ),
+            acl(org.apache.kafka.common.resource.ResourceType.TOPIC, "__consumer_offsets", monitor,
+                org.apache.kafka.common.acl.AclOperation.READ),
+            acl(org.apache.kafka.common.resource.ResourceType.TOPIC, "__transaction_state", monitor,
+                org.apache.kafka.common.acl.AclOperation.DESCRIBE),
+            acl(org.apache.kafka.common.resource.ResourceType.GROUP, "advmon", monitor,
+                org.apache.kafka.common.acl.AclOperation.READ),
+            acl(org.apache.kafka.common.resource.ResourceType.CLUSTER, "kafka-cluster", monitor,
+                org.apache.kafka.common.acl.AclOperation.ALTER))).all().get();
+        Map<String, Object> producerProps = withLogin(bootstrap, superUser);
+        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "others-app");
+        try (KafkaProducer<byte[], byte[]> others = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+          others.initTransactions();
+          others.beginTransaction();
+          others.send(new ProducerRecord<>(othersInput.topic(), 0, null, new byte[] {1})).get();
+          others.sendOffsetsToTransaction(Map.of(othersInput,
+              new org.apache.kafka.clients.consumer.OffsetAndMetadata(5)),
+              new org.apache.kafka.clients.consumer.ConsumerGroupMetadata("others-group"));
+          assertThat(admin.describeProducers(List.of(offsets)).partitionResult(offsets).get().activeProducers())
+              .as("the precondition: the other application's commit is pending on %s", offsets)
+              .anyMatch(p -> p.currentTransactionStartOffset().isPresent());
+          try (Admin asMonitor = Admin.create(withLogin(bootstrap, monitorUser))) {
+            HangingTransactions check = new HangingTransactions(asMonitor, () -> List.of(frames.topic()),
+                frames.topic(), "advmon", HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000,
+                System::currentTimeMillis, bootstrap);
+            check.check(); // first seen
+            check.check(); // old enough (age 0): judged
+            assertThat(check.aborted()).as("another application's live transaction is not aborted").isZero();
+            assertThat(check.problem()).as("nor reported: it is not the monitor's").isNull();
+          }
+          others.commitTransaction();
+        }
+        // the commit returns once its coordinator has decided; the markers that make the offsets visible follow
+        assertThat(Await.until(() -> committedOffset(admin, "others-group", othersInput) == 5, Duration.ofSeconds(30)))
+            .as("the other application's offset commit went through: %s",
+                committedOffset(admin, "others-group", othersInput)).isTrue();
+      }
+    }
+  }
+
+  /** The offset {@code group} has committed for {@code tp}; -1 for none. */
+  private static long committedOffset(Admin admin, String group, TopicPartition tp) {
+    try {
+      var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
+      return committed == null ? -1 : committed.offset();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Map<String, Object> withLogin(String bootstrap, GhostTransaction.Login login) {
     Map<String, Object> props = new HashMap<>(login.clientProperties());
     props.put("bootstrap.servers", bootstrap);
