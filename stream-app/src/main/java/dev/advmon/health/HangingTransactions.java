@@ -54,12 +54,12 @@ import org.slf4j.LoggerFactory;
  * <p>The monitor's consumer group's partition of {@code __consumer_offsets} is looked at too: Kafka Streams commits
  * the frames' offsets in its transactions, and an offset commit in a hanging transaction stays pending for good, so
  * the group's members cannot read their committed offsets ({@code UNSTABLE_OFFSET_COMMIT}) and never start (seen
- * after {@code kill -9}: "the last committed offset could not be determined"). Other groups commit to that partition
- * too, and the monitor is rarely allowed to describe their transactional ids, so their live transactions look
- * untracked: one open there is judged only while the monitor's group has a commit pending (its coordinator answers
- * {@code UNSTABLE_OFFSET_COMMIT}), and left alone otherwise. It counts as the monitor's, and is judged at the
- * monitor's age, only while the same producer also holds one open on the monitor's own topics; else it waits as long
- * as on the frames topic.
+ * after {@code kill -9}: "expired before the last committed offset for partitions [...] could be determined"). Other
+ * groups commit to that partition too, and the monitor is rarely allowed to describe their transactional ids, so
+ * their live transactions look untracked: one open there is judged only while the monitor's group has a commit
+ * pending (its coordinator answers {@code UNSTABLE_OFFSET_COMMIT}), and left alone otherwise. It counts as the
+ * monitor's, and is judged at the monitor's age, only while the same producer also holds one open on the monitor's
+ * own topics; else it waits as long as on the frames topic.
  *
  * <p>What is done with one depends on {@link Mode}: abort it where the monitor writes (its verdicts, alerts, dead
  * letters, changelogs and repartition topics, whose transactions are the monitor's own, and its group's partition of
