@@ -119,30 +119,17 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
 
   /**
    * The hanging-transaction check over every topic this monitor reads or writes: its own (verdicts, alerts, dead
-   * letters, and its changelog and repartition topics, named {@code <application-id>-...-changelog/-repartition}),
+   * letters, and its changelog and repartition topics, {@link MonitorTopology#internalTopics} by exact name),
    * the frames topic, which other producers write, and its group's partition of {@code __consumer_offsets}.
    */
   private HangingTransactions hangingTransactions(MonitorConfig config, long minAgeMs, long probeTimeout) {
     String frames = config.string("topics.frames");
     Set<String> outputs = Set.of(config.string("topics.verdicts"), config.string("topics.alerts"),
         config.string("topics.dead-letter"));
-    String internalPrefix = config.string("streams.application-id") + "-";
-    java.util.function.Predicate<String> internal = t -> t.startsWith(internalPrefix)
-        && (t.endsWith("-changelog") || t.endsWith("-repartition"));
-    java.util.function.Supplier<java.util.Collection<String>> topics = () -> {
-      Set<String> all = new java.util.TreeSet<>(outputs);
-      all.add(frames);
-      try {
-        admin.listTopics().names().get(probeTimeout, TimeUnit.MILLISECONDS).stream().filter(internal)
-            .forEach(all::add);
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        throw new IllegalStateException("cannot list the topics: " + e, e);
-      }
-      return all;
-    };
+    Set<String> all = new java.util.TreeSet<>(outputs);
+    all.add(frames);
+    all.addAll(MonitorTopology.internalTopics(config.string("streams.application-id")));
+    java.util.function.Supplier<java.util.Collection<String>> topics = () -> all; // one not made yet: nothing to see
     return new HangingTransactions(admin, topics, frames, config.string("streams.application-id"), hangingMode,
         minAgeMs, config.longValue("health.hanging-transaction-frames-age-ms"), probeTimeout, System::currentTimeMillis,
         String.valueOf(config.kafkaClientProperties().get("bootstrap.servers")));

@@ -54,6 +54,16 @@ public final class MonitorTopology {
 
   private MonitorTopology() {}
 
+  /**
+   * The topics Kafka Streams makes for this topology under application id {@code applicationId}: the camera store's
+   * changelog and the campaign repartition topic. By exact name, not by the {@code <application-id>-} prefix: another
+   * application whose id begins with this one's (advmon and advmon-eu) has topics with that prefix too.
+   */
+  public static java.util.Set<String> internalTopics(String applicationId) {
+    return java.util.Set.of(applicationId + "-" + CAMERA_STORE + "-changelog",
+        applicationId + "-" + CAMPAIGN_REPARTITION + "-repartition");
+  }
+
   /** A frame alert with the frame that raised it, until the listener has seen both. */
   private record FlaggedFrame(Alert alert, dev.advmon.schema.Frame frame) {}
 

@@ -148,6 +148,15 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void theInternalTopicsItNamesAreExactlyTheOnesKafkaStreamsWrites() throws Exception {
+    // the hanging-transaction check looks at these by name: a topic missing here would go unwatched
+    send("cam-9", frame("internal", "cam-9", ImageEncoding.PNG, Files.readAllBytes(TestData.evalSet().get(0).file()),
+        null, null));
+    assertThat(driver.producedTopicNames().stream().filter(t -> t.startsWith("topology-test-")))
+        .containsExactlyInAnyOrderElementsOf(MonitorTopology.internalTopics("topology-test"));
+  }
+
+  @Test
   void flaggedVerdictsAlsoRaiseAnAlertThatExplainsItself() {
     byte[] white = new byte[28 * 28];
     Arrays.fill(white, (byte) 255);
