@@ -227,7 +227,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * {@inheritDoc}
    *
    * <p>One {@code GET /schemas/ids/{id}} per id this client has used, each within {@code timeout} on the first URL
-   * that answers, no retries. Schemas are compared by their parsing canonical form (what decides how bytes read).
+   * that answers (past a URL that answers 404, to the next), no retries. Schemas are compared by their parsing
+   * canonical form (what decides how bytes read).
    * A written id the registry does not know is forgotten only when the next recheck says so too: a replica behind a
    * load balancer that has not caught up yet answers 404 for a while; no replica gives an id to another schema.
    */
@@ -332,13 +333,23 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return forgotten.get();
   }
 
-  /** One request to each URL in turn until one answers as the registry, within {@code timeout} each; no retries. */
+  /**
+   * One request to each URL in turn until one answers as the registry, within {@code timeout} each; no retries. A 404
+   * is final only when no other URL knows better: a replica that has not caught up (or stopped following) answers 404
+   * for ids its peers know, and were it asked first every time, each id written since would be "lost" on every second
+   * recheck, and registered, warned about and alerted on again, in a registry that lost nothing.
+   */
   private Response askOnce(String path, Duration timeout) {
     String problem = "no URL";
+    Response unknown = null;
     for (URI base : settings.urls()) {
       try {
         HttpResponse<String> response = exchange(request(base, "GET", path, null, timeout), timeout);
         Response r = new Response(base, response.statusCode(), response.body());
+        if (r.status == 404 && !r.isSomeoneElsesError()) {
+          unknown = unknown == null ? r : unknown;
+          continue;
+        }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
           return r;
         }
@@ -350,6 +361,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
+    }
+    if (unknown != null) {
+      return unknown;
     }
     throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, null);
   }

@@ -113,6 +113,22 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aReplicaThatHasNotCaughtUpDoesNotLoseAWrittenIdThatTheNextUrlKnows() throws IOException {
+    try (FakeRegistryServer behind = new FakeRegistryServer()) { // a replica that stopped following: knows no id
+      behind.failures.add(503); // the registration goes on to the next URL, which then answers everything
+      HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(behind.url() + "," + server.url()).build());
+      int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+      assertThat(client().byId(id)).as("the precondition: the registry has it").isEqualTo(FrameVerdict.getClassSchema());
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(writer.recheck(Duration.ofSeconds(5))).as("recheck %d: a URL knows the id", i + 1).isEmpty();
+      }
+      assertThat(writer.forgottenIds()).isZero();
+      assertThat(behind.count("GET", "/schemas/ids/")).as("the precondition: the replica was asked").isPositive();
+    }
+  }
+
+  @Test
   void aRecheckKeepsIdsThatStillNameTheirSchemasAndAReadIdTheRegistryNoLongerKnows() {
     HttpSchemaRegistryClient writer = client();
     int written = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
