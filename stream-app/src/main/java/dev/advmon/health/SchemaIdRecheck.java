@@ -55,7 +55,8 @@ public final class SchemaIdRecheck {
       } else {
         log.warn("schema registry at {}: {}: it lost its data (an in-memory registry restarted? its storage "
             + "wiped?). The monitor has forgotten what the id meant and reads records carrying it with the registry's "
-            + "schema now; those written with it before the loss will not decode (dead letters, with their bytes)",
+            + "schema now, and those that do not decode with it with the schema it named before (producers that did "
+            + "not restart still write with it)",
             registry.describe(), id);
       }
     }

@@ -41,6 +41,8 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   /** One thread's readers by writer id, for one generation of the registry's ids. */
   private static final class Readers<T> {
     final Map<Integer, DatumReader<T>> byId = new HashMap<>();
+    // for the schema each id named before the registry lost its data (SchemaRegistry#formerSchema)
+    final Map<Integer, DatumReader<T>> formerById = new HashMap<>();
     long generation;
   }
 
@@ -81,31 +83,45 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
     int id = WireFormat.schemaId(data);
     try {
-      return decode(s, topic, id, data);
+      return decode(s, topic, id, data, false);
     } catch (AvroDecodeException e) {
+      // after a registry lost its data, one id can stand for two schemas: the one it names now, and the one it named
+      // before, with which producers that did not restart still write (SchemaRegistry#formerSchema)
+      if (s.registry().formerSchema(id) != null) {
+        try {
+          return decode(s, topic, id, data, true);
+        } catch (AvroDecodeException notThatOneEither) {
+          // the registry's answer now, below
+        }
+      }
       // a registry that lost its data may have given the id to another schema since it was cached: the registry is
       // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
       if (!s.registry().askAgain(id)) {
         throw e;
       }
-      return decode(s, topic, id, data);
+      return decode(s, topic, id, data, false);
     }
   }
 
-  private T decode(AvroSerde.Setup s, String topic, int id, byte[] data) {
+  private T decode(AvroSerde.Setup s, String topic, int id, byte[] data, boolean former) {
     Readers<T> own = readers.get();
     long generation = s.registry().forgottenIds(); // read first: a recheck racing the lookup leaves it stale
     if (own.generation != generation) { // the registry lost ids (SchemaRegistry#recheck): its answers now
       own.byId.clear();
+      own.formerById.clear();
       own.generation = generation;
     }
-    Map<Integer, DatumReader<T>> mine = own.byId;
+    Schema writer = former ? s.registry().formerSchema(id) : s.registry().byId(id);
+    if (writer == null) {
+      throw new AvroDecodeException("schema id " + id + " names no former schema", null);
+    }
+    Map<Integer, DatumReader<T>> mine = former ? own.formerById : own.byId;
     DatumReader<T> reader = mine.get(id);
     if (reader == null) {
-      reader = readerFor(s, id);
+      reader = readerFor(s, id, writer);
       mine.put(id, reader);
     }
-    String unfit = DeclaredLengths.problem(s.registry().byId(id), data, WireFormat.HEADER_SIZE,
+    String unfit = DeclaredLengths.problem(writer, data, WireFormat.HEADER_SIZE,
         data.length - WireFormat.HEADER_SIZE);
     if (unfit != null) {
       throw new AvroDecodeException("the Avro body of a record on " + topic + " (" + (data.length
@@ -133,8 +149,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     return value;
   }
 
-  private DatumReader<T> readerFor(AvroSerde.Setup s, int id) {
-    Schema writer = s.registry().byId(id);
+  private DatumReader<T> readerFor(AvroSerde.Setup s, int id, Schema writer) {
     Schema reader = s.readerSchema() != null ? s.readerSchema() : generatedSchemaFor(writer, id);
     SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
     if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {

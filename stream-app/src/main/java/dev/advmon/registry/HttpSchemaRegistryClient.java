@@ -64,6 +64,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final AtomicLong forgotten = new AtomicLong();
   // askAgain(): when each id was last asked again (nanoTime), so that corrupt records cost one request per id a while
   private final ConcurrentMap<Integer, Long> askedAgainAt = new ConcurrentHashMap<>();
+  // id -> the schema it named before it was forgotten for naming another one now (formerSchema()): at most one per id
+  // this client has cached, so bounded as the cache by id is
+  private final ConcurrentMap<Integer, Schema> formerSchemas = new ConcurrentHashMap<>();
   // recheck()'s own (one caller at a time): when each id last held, and the written ids one recheck found unknown
   private final java.util.Map<Integer, Long> heldAt = new ConcurrentHashMap<>();
   private final java.util.Set<Integer> unknownOnce = ConcurrentHashMap.newKeySet();
@@ -277,7 +280,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     for (LostSchemaId l : lost) {
       idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == l.id());
-      schemasById.remove(l.id()); // asked again when a record carries it: the registry's answer now
+      Schema before = schemasById.remove(l.id()); // asked again when a record carries it: the registry's answer now
+      if (before != null) {
+        formerSchemas.put(l.id(), before); // what producers that did not restart still write with that id
+      }
       heldAt.remove(l.id());
       unknownOnce.remove(l.id());
     }
@@ -319,13 +325,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     log.warn("schema registry at {}: schema id {} was {} and names another schema now ({}), found on a record that "
         + "did not decode: the registry lost its data (an in-memory registry restarted? its storage wiped?). Records "
-        + "carrying it are read with the schema it names now; those written with it before the loss will not decode",
+        + "carrying it are read with the schema it names now, and those that do not decode with it with the schema "
+        + "it named before (producers that did not restart still write with it)",
         settings.urlList(), id, cached.getFullName(), current.getFullName());
     if (schemasById.remove(id, cached)) {
+      formerSchemas.put(id, cached); // what producers that did not restart still write with that id
       idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == id);
       forgotten.incrementAndGet();
     }
     return true;
+  }
+
+  @Override
+  public Schema formerSchema(int id) {
+    return formerSchemas.get(id);
   }
 
   @Override

@@ -59,8 +59,9 @@ public interface SchemaRegistry {
    *   <li>an id this client WROTE with is forgotten either way, so that the next record registers (or looks up) its
    *       schema again: consumers would otherwise read it with the wrong schema, or not at all;
    *   <li>an id only READ from records is forgotten when it names another schema now, so that the records written
-   *       with it since are read with that schema; one the registry no longer knows keeps its schema (no other schema
-   *       has it, and the records carrying it were written with it).
+   *       with it since are read with that schema ({@link #formerSchema} keeps the one it named, for records that do
+   *       not decode with it); one the registry no longer knows keeps its schema (no other schema has it, and the
+   *       records carrying it were written with it).
    * </ul>
    * Returns the ids forgotten; empty when every id holds (and for registries that cannot lose their data, such as an
    * in-memory one in this process).
@@ -80,6 +81,17 @@ public interface SchemaRegistry {
    */
   default boolean askAgain(int id) {
     return false;
+  }
+
+  /**
+   * The schema {@code id} named before this client forgot it because the registry names another one with it now
+   * ({@link #recheck}, {@link #askAgain}); null when there is none. After a registry lost its data, producers that did
+   * not restart go on writing with the ids they cached, and with the schemas those named (Confluent's serializer keeps
+   * its ids for the process's life), while producers that registered again may have been given the same ids for other
+   * schemas: a record that does not decode with the schema its id names now is tried with this one.
+   */
+  default Schema formerSchema(int id) {
+    return null;
   }
 
   /**

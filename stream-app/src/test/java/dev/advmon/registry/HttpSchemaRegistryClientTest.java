@@ -118,7 +118,8 @@ class HttpSchemaRegistryClientTest {
       behind.failures.add(503); // the registration goes on to the next URL, which then answers everything
       HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(behind.url() + "," + server.url()).build());
       int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
-      assertThat(client().byId(id)).as("the precondition: the registry has it").isEqualTo(FrameVerdict.getClassSchema());
+      assertThat(client().byId(id)).as("the precondition: the registry has it")
+          .isEqualTo(FrameVerdict.getClassSchema());
 
       for (int i = 0; i < 3; i++) {
         assertThat(writer.recheck(Duration.ofSeconds(5))).as("recheck %d: a URL knows the id", i + 1).isEmpty();
@@ -172,6 +173,50 @@ class HttpSchemaRegistryClientTest {
 
     assertThat(deserializer.deserialize("frames", afterTheLoss).getFrameId())
         .as("read with the schema the id names now, not the one cached before the loss").isEqualTo("f-2");
+  }
+
+  @Test
+  void aProducerThatStillWritesWithTheIdItCachedBeforeTheLossIsStillReadOnceARecheckForgotThatId() throws Exception {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    // a camera that does not restart: like Confluent's serializer, it keeps its id for the process's life
+    AvroSerializer<Frame> camera = new AvroSerializer<>(client(), false, true);
+    int before = WireFormat.schemaId(camera.serialize("frames", AvroSerdeTest.frame("f-1")));
+    assertThat(deserializer.deserialize("frames", camera.serialize("frames", AvroSerdeTest.frame("f-1"))).getFrameId())
+        .isEqualTo("f-1");
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes()); // a camera that restarted
+    assertThat(now).as("the precondition: the id now names another schema").isEqualTo(before);
+    assertThat(reader.recheck(Duration.ofSeconds(5))).hasSize(1);
+
+    assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId())
+        .as("the restarted camera's frame, with the schema the id names now").isEqualTo("f-2");
+    byte[] stillOld = camera.serialize("frames", AvroSerdeTest.frame("f-3"));
+    assertThat(WireFormat.schemaId(stillOld)).as("the precondition: the same id, with the schema before")
+        .isEqualTo(now);
+    assertThat(deserializer.deserialize("frames", stillOld).getFrameId())
+        .as("the camera that did not restart, with the schema the id named before").isEqualTo("f-3");
+  }
+
+  @Test
+  void aProducerThatStillWritesWithTheIdItCachedBeforeTheLossIsStillReadOnceAFailedDecodeAskedAgain() throws Exception {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    AvroSerializer<Frame> camera = new AvroSerializer<>(client(), false, true);
+    assertThat(deserializer.deserialize("frames", camera.serialize("frames", AvroSerdeTest.frame("f-1"))).getFrameId())
+        .isEqualTo("f-1");
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes());
+    assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId())
+        .as("asked again: read with the schema the id names now").isEqualTo("f-2");
+    assertThat(reader.forgottenIds()).as("the precondition: the cached schema was forgotten").isEqualTo(1);
+
+    for (int i = 3; i < 6; i++) {
+      assertThat(deserializer.deserialize("frames", camera.serialize("frames", AvroSerdeTest.frame("f-" + i)))
+          .getFrameId()).as("the camera that did not restart").isEqualTo("f-" + i);
+      assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "g-" + i)).getFrameId())
+          .as("the camera that restarted").isEqualTo("g-" + i);
+    }
   }
 
   @Test
