@@ -64,6 +64,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final AtomicLong forgotten = new AtomicLong();
   // askAgain(): when each id was last asked again (nanoTime), so that corrupt records cost one request per id a while
   private final ConcurrentMap<Integer, Long> askedAgainAt = new ConcurrentHashMap<>();
+  // askAgain(): until when (nanoTime) no id is asked again, after the registry did not answer one: each unanswered
+  // question holds a stream thread up to the call deadline, for a record that is dead-lettered anyway
+  private final AtomicLong askAgainQuietUntil = new AtomicLong(System.nanoTime());
   // id -> the schema it named before it was forgotten for naming another one now (formerSchema()): at most one per id
   // this client has cached, so bounded as the cache by id is
   private final ConcurrentMap<Integer, Schema> formerSchemas = new ConcurrentHashMap<>();
@@ -245,7 +248,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     for (java.util.Map.Entry<Integer, Schema> e : used.entrySet()) {
       int id = e.getKey();
       boolean wrote = written.containsKey(id);
-      Response r = askOnce("/schemas/ids/" + id, timeout);
+      Response r = askOnce("/schemas/ids/" + id, timeout, null);
       String now = null;
       if (r.status == 404) {
         // an id only read keeps its schema: no other schema has it, and the records carrying it were written with it
@@ -294,8 +297,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   /**
    * {@inheritDoc}
    *
-   * <p>One {@code GET /schemas/ids/{id}} within the request timeout, no retries, at most once per id in
-   * {@link #ASK_AGAIN_EVERY}; only for an id whose schema is cached (a record with an id never read is asked for by
+   * <p>One {@code GET /schemas/ids/{id}} within the request timeout (each URL) and the call deadline (all of them), no
+   * retries, at most once per id in {@link #ASK_AGAIN_EVERY}, and for no id in the {@link #ASK_AGAIN_EVERY} after the
+   * registry did not answer; only for an id whose schema is cached (a record with an id never read is asked for by
    * {@link #byId} anyway).
    */
   @Override
@@ -306,19 +310,23 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     long now = System.nanoTime();
     Long last = askedAgainAt.get(id);
-    if (last != null && now - last < ASK_AGAIN_EVERY.toNanos()) {
+    if (last != null && now - last < ASK_AGAIN_EVERY.toNanos() || now - askAgainQuietUntil.get() < 0) {
       return false;
     }
     askedAgainAt.put(id, now);
     Schema current;
     try {
-      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeout());
+      // on a stream thread, inside a transaction: within the call deadline, as every other call there
+      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeout(), settings.callDeadline());
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
       current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+    } catch (RegistryUnavailableException e) {
+      askAgainQuietUntil.set(System.nanoTime() + ASK_AGAIN_EVERY.toNanos());
+      return false; // not answered: the record stays undecodable with what is known
     } catch (RegistrySerdeException e) {
-      return false; // not answered, or not Avro: the record stays undecodable with what is known
+      return false; // not Avro: the record stays undecodable with what is known
     }
     if (SchemaNormalization.parsingFingerprint64(current) == SchemaNormalization.parsingFingerprint64(cached)) {
       return false;
@@ -350,14 +358,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * One request to each URL in turn until one answers as the registry, within {@code timeout} each; no retries. A 404
    * is final only when no other URL knows better: a replica that has not caught up (or stopped following) answers 404
    * for ids its peers know, and were it asked first every time, each id written since would be "lost" on every second
-   * recheck, and registered, warned about and alerted on again, in a registry that lost nothing.
+   * recheck, and registered, warned about and alerted on again, in a registry that lost nothing. All URLs together
+   * within {@code deadline} when it is not null.
    */
-  private Response askOnce(String path, Duration timeout) {
+  private Response askOnce(String path, Duration timeout, Duration deadline) {
     String problem = "no URL";
     Response unknown = null;
+    long giveUpAt = deadline == null ? 0 : System.nanoTime() + deadline.toNanos();
     for (URI base : settings.urls()) {
+      long left = deadline == null ? Long.MAX_VALUE : giveUpAt - System.nanoTime();
+      if (left <= 0) {
+        problem += "; the call's deadline of " + deadline.toMillis() + " ms passed";
+        break;
+      }
+      Duration wait = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       try {
-        HttpResponse<String> response = exchange(request(base, "GET", path, null, timeout), timeout);
+        HttpResponse<String> response = exchange(request(base, "GET", path, null, wait), wait);
         Response r = new Response(base, response.statusCode(), response.body());
         if (r.status == 404 && !r.isSomeoneElsesError()) {
           unknown = unknown == null ? r : unknown;

@@ -572,6 +572,54 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void askingAgainAfterAFailedDecodeKeepsToTheCallDeadlineWhenTheRegistryHangs() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+    byte[] schema = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        .put("schema", Frame.getClassSchema().toString()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    com.sun.net.httpserver.HttpServer registry = answering(ex -> { // every id names Frame, until it hangs
+      try (ex) {
+        if (hang.get()) {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        ex.sendResponseHeaders(200, schema.length);
+        ex.getResponseBody().write(schema);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      String url = "http://127.0.0.1:" + registry.getAddress().getPort();
+      // three replicas, all hanging: three request timeouts would be 6 s, past the call deadline
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(RegistrySettings
+          .builder(url + "," + url + "," + url).maxRetries(0).requestTimeout(Duration.ofSeconds(2)).callDeadline(Duration.ofMillis(1500)).build());
+      AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+      byte[] written = new AvroSerializer<Frame>(new InMemorySchemaRegistry(), false, true)
+          .serialize("frames", AvroSerdeTest.frame("f-1"));
+      byte[][] corrupt = new byte[2][];
+      for (int id = 1; id <= 2; id++) {
+        byte[] record = written.clone();
+        WireFormat.writeHeader(record, id);
+        assertThat(deserializer.deserialize("frames", record).getFrameId()).isEqualTo("f-1"); // cached
+        corrupt[id - 1] = java.util.Arrays.copyOf(record, record.length - 3);
+      }
+      hang.set(true);
+
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> deserializer.deserialize("frames", corrupt[0])).isInstanceOf(AvroDecodeException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("within the call deadline, as every call on a stream "
+          + "thread inside a transaction").isLessThan(Duration.ofMillis(4000));
+      long t1 = System.nanoTime();
+      assertThatThrownBy(() -> deserializer.deserialize("frames", corrupt[1])).isInstanceOf(AvroDecodeException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - t1)).as("a registry that just did not answer is not asked "
+          + "again for the next id at once").isLessThan(Duration.ofMillis(1000));
+    } finally {
+      release.countDown();
+      registry.stop(0);
+    }
+  }
+
+  @Test
   void pingIsOneRequestAndTellsRefusedCredentialsFromAnUnreachableRegistry() {
     client().ping(Duration.ofSeconds(2));
     assertThat(server.requests).hasSize(1);
