@@ -142,13 +142,14 @@ public final class MonitorMetrics implements AutoCloseable {
   private volatile java.util.function.LongSupplier lostSchemaIds;
 
   /**
-   * Schema ids the monitor wrote with that the registry no longer had, or had given to another schema, found by the
-   * recheck and forgotten ({@code advmon_registry_schema_ids_lost_total}): the registry lost its data.
+   * Schema ids the monitor wrote with that the registry no longer had, or that it wrote with or read from frames and
+   * the registry had given to another schema, found by the recheck or on a frame that did not decode, and forgotten
+   * ({@code advmon_registry_schema_ids_lost_total}): the registry lost its data.
    */
   public void schemaIdsLost(java.util.function.LongSupplier lost) {
     io.micrometer.core.instrument.FunctionCounter.builder("advmon.registry.schema.ids.lost", lost,
             java.util.function.LongSupplier::getAsLong)
-        .description("Schema ids this monitor wrote with that the registry lost (forgotten, registered again)")
+        .description("Schema ids this monitor wrote with or read that the registry lost (forgotten)")
         .register(registry);
     lostSchemaIds = lost; // a function counter holds its object weakly
   }
