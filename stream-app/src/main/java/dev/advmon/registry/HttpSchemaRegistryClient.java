@@ -242,7 +242,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   public List<LostSchemaId> recheck(Duration timeout) {
     java.util.Map<Integer, Schema> written = new java.util.TreeMap<>();
     idsBySubjectSchema.forEach((key, id) -> written.putIfAbsent(id, key.schema()));
-    java.util.Map<Integer, Schema> used = new java.util.TreeMap<>(schemasById);
+    java.util.Map<Integer, Schema> cached = new java.util.TreeMap<>(schemasById);
+    java.util.Map<Integer, Schema> used = new java.util.TreeMap<>(cached);
     used.putAll(written);
     List<LostSchemaId> lost = new java.util.ArrayList<>();
     for (java.util.Map.Entry<Integer, Schema> e : used.entrySet()) {
@@ -281,17 +282,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (lost.isEmpty()) {
       return List.of();
     }
+    List<LostSchemaId> forgot = new java.util.ArrayList<>();
     for (LostSchemaId l : lost) {
-      idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == l.id());
-      Schema before = schemasById.remove(l.id()); // asked again when a record carries it: the registry's answer now
-      if (before != null) {
+      boolean wroteGone = idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == l.id());
+      // only the schema this recheck judged: a record that did not decode may have had the id forgotten (askAgain)
+      // and its schema now fetched while the registry was asked, and that one must stay, and not become the former
+      Schema before = cached.get(l.id());
+      boolean readGone = before != null && schemasById.remove(l.id(), before);
+      if (readGone) {
         formerSchemas.put(l.id(), before); // what producers that did not restart still write with that id
       }
       heldAt.remove(l.id());
       unknownOnce.remove(l.id());
+      if (wroteGone || readGone) {
+        forgot.add(l); // else already forgotten, and said so, meanwhile
+      }
     }
-    forgotten.addAndGet(lost.size());
-    return lost;
+    forgotten.addAndGet(forgot.size());
+    return forgot;
   }
 
   /**

@@ -220,6 +220,55 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRecheckRacingAFailedDecodeThatForgotTheSameIdForgetsNothingMore() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> schemaOfId1 =
+        new java.util.concurrent.atomic.AtomicReference<>(Frame.getClassSchema().toString());
+    java.util.concurrent.atomic.AtomicReference<Runnable> beforeNextAnswer =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    com.sun.net.httpserver.HttpServer registry = answering(ex -> {
+      try (ex) {
+        Runnable hook = beforeNextAnswer.getAndSet(null);
+        if (hook != null) {
+          hook.run(); // while the recheck waits for this answer
+        }
+        byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("schema",
+            schemaOfId1.get()).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    try {
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(
+          fast("http://127.0.0.1:" + registry.getAddress().getPort()).build());
+      AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+      byte[] camera = new AvroSerializer<Frame>(new InMemorySchemaRegistry(), false, true)
+          .serialize("frames", AvroSerdeTest.frame("f-1"));
+      WireFormat.writeHeader(camera, 1); // a camera that did not restart, writing with id 1 as before the loss
+      assertThat(deserializer.deserialize("frames", camera).getFrameId()).isEqualTo("f-1");
+      schemaOfId1.set(AvroSerdeTest.frameWithoutAttributes().toString()); // the loss: id 1 names another schema now
+      java.util.concurrent.atomic.AtomicReference<Object> racing = new java.util.concurrent.atomic.AtomicReference<>();
+      beforeNextAnswer.set(() -> { // a restarted camera's frame fails to decode while the recheck runs, and asks again
+        try {
+          racing.set(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(1, "f-2")).getFrameId().toString());
+        } catch (Exception | AssertionError e) {
+          racing.set(e);
+        }
+      });
+
+      List<LostSchemaId> lost = reader.recheck(Duration.ofSeconds(5));
+
+      assertThat(racing.get()).as("the precondition: the racing frame asked again and read").isEqualTo("f-2");
+      assertThat(lost).as("already forgotten, and said so, by the frame that asked again").isEmpty();
+      assertThat(reader.forgottenIds()).as("one id forgotten once").isEqualTo(1);
+      assertThat(deserializer.deserialize("frames", camera).getFrameId())
+          .as("the camera that did not restart: the schema id 1 named before is still the second choice")
+          .isEqualTo("f-1");
+    } finally {
+      registry.stop(0);
+    }
+  }
+
+  @Test
   void aRecordThatDoesNotDecodeWithTheCachedSchemaIsReadAgainWithTheSchemaItsIdNamesNow() throws Exception {
     HttpSchemaRegistryClient reader = client();
     AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
