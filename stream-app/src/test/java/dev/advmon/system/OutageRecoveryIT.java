@@ -89,11 +89,7 @@ class OutageRecoveryIT {
   void repeatedRegistryAndBrokerOutagesLoseNothingRecoverByThemselvesAndLeaveNothingBehind() throws Exception {
     try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"));
         SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
-      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "outage", dir);
-      settings.put("streams.num-threads", "1");
-      settings.put("streams.restart-backoff-max-ms", "1000");
-      settings.put("health.check-interval-ms", "500");
-      settings.put("health.probe-timeout-ms", "1000");
+      Map<String, String> settings = faultSettings(kafka.bootstrapServers(), registryServer.url(), "outage");
       settings.put("registry.timeout-ms", "1000"); // a frozen registry fails a call in seconds, not a minute
       settings.put("registry.retries", "2");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
@@ -230,12 +226,8 @@ class OutageRecoveryIT {
     try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
             Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
         SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
-      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "longoutage", dir);
-      settings.put("streams.num-threads", "1");
+      Map<String, String> settings = faultSettings(kafka.bootstrapServers(), registryServer.url(), "longoutage");
       settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
-      settings.put("streams.restart-backoff-max-ms", "1000");
-      settings.put("health.check-interval-ms", "500");
-      settings.put("health.probe-timeout-ms", "1000");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
       String appId = config.string("streams.application-id");
       String frames = config.string("topics.frames");
@@ -247,10 +239,7 @@ class OutageRecoveryIT {
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           LogLines ownLog = LogLines.of("dev.advmon");
           LogLines kafkaLog = LogLines.of("org.apache.kafka");
-          StreamingMonitor monitor = StreamingMonitor.start(config,
-              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
-              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-              metrics, AlertListener.NONE);
+          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
           FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
             FrameTraffic.Record r = camera.apply(n);
             sent.add("long-" + n);
@@ -338,11 +327,7 @@ class OutageRecoveryIT {
     List<StandaloneKafka> nodes = StandaloneKafka.startCluster(dir.resolve("cluster"), 3, Map.of());
     try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
       String bootstrap = StandaloneKafka.bootstrapServers(nodes);
-      Map<String, String> settings = MonitorSettings.of(bootstrap, registryServer.url(), "replicated", dir);
-      settings.put("streams.num-threads", "1");
-      settings.put("streams.restart-backoff-max-ms", "1000");
-      settings.put("health.check-interval-ms", "500");
-      settings.put("health.probe-timeout-ms", "1000");
+      Map<String, String> settings = faultSettings(bootstrap, registryServer.url(), "replicated");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
       String appId = config.string("streams.application-id");
       String frames = config.string("topics.frames");
@@ -351,10 +336,7 @@ class OutageRecoveryIT {
       IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
           new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "repl", 4);
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-          StreamingMonitor monitor = StreamingMonitor.start(config,
-              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
-              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-              MonitorMetrics.inMemory(), AlertListener.NONE);
+          StreamingMonitor monitor = startMonitor(config, bundle, classifier, MonitorMetrics.inMemory());
           FrameTraffic traffic = new FrameTraffic(bootstrap, frames, Integer.MAX_VALUE, RATE, n -> {
             FrameTraffic.Record r = camera.apply(n);
             sent.add("repl-" + n);
@@ -456,13 +438,8 @@ class OutageRecoveryIT {
         StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
             Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network);
         SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
-      Map<String, String> settings = MonitorSettings.of(kafka.proxiedBootstrapServers(), registryServer.url(),
-          "partition", dir);
-      settings.put("streams.num-threads", "1");
+      Map<String, String> settings = faultSettings(kafka.proxiedBootstrapServers(), registryServer.url(), "partition");
       settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
-      settings.put("streams.restart-backoff-max-ms", "1000");
-      settings.put("health.check-interval-ms", "500");
-      settings.put("health.probe-timeout-ms", "1000");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
       String appId = config.string("streams.application-id");
       String frames = config.string("topics.frames");
@@ -475,10 +452,7 @@ class OutageRecoveryIT {
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           LogLines ownLog = LogLines.of("dev.advmon");
           LogLines kafkaLog = LogLines.of("org.apache.kafka");
-          StreamingMonitor monitor = StreamingMonitor.start(config,
-              new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
-              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-              metrics, AlertListener.NONE);
+          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
           FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
             FrameTraffic.Record r = camera.apply(n);
             sent.add("part-" + n);
@@ -617,6 +591,27 @@ class OutageRecoveryIT {
    * The output and internal partitions of the application with a transaction still open: last stable offset below
    * the end, or a producer with a transaction start offset; with the coordinator's view of that producer.
    */
+  /**
+   * What every test here runs the monitor with: one stream thread, so that each outage meets one producer and one
+   * transaction; restarts after at most 1 s; readiness and its probes checked every half second.
+   */
+  private Map<String, String> faultSettings(String bootstrap, String registryUrl, String name) {
+    Map<String, String> settings = MonitorSettings.of(bootstrap, registryUrl, name, dir);
+    settings.put("streams.num-threads", "1");
+    settings.put("streams.restart-backoff-max-ms", "1000");
+    settings.put("health.check-interval-ms", "500");
+    settings.put("health.probe-timeout-ms", "1000");
+    return settings;
+  }
+
+  /** The monitor with the real model and no detectors, on its own registry client, as {@code monitor run} wires it. */
+  private static StreamingMonitor startMonitor(MonitorConfig config, ModelBundle bundle, DjlClassifier classifier,
+      MonitorMetrics metrics) throws InterruptedException {
+    return StreamingMonitor.start(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
+        FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+        metrics, AlertListener.NONE);
+  }
+
   /** Whether every partition of the monitor's topics has all its replicas in sync (what a rolling restart waits for). */
   private static boolean inSync(Admin admin, MonitorConfig config, String appId) {
     try {
