@@ -42,6 +42,8 @@ final class FakeRegistryServer implements AutoCloseable {
   final ConcurrentLinkedDeque<Integer> failures = new ConcurrentLinkedDeque<>();
   /** When set, POST .../versions answers this status and body instead of registering. */
   volatile int registerStatus;
+  /** Answers (status and body) POST .../versions gives once each, before registering normally. */
+  final ConcurrentLinkedDeque<Map.Entry<Integer, String>> registerAnswersOnce = new ConcurrentLinkedDeque<>();
   /** The registry's default compatibility ({@code GET /config}); null = /config is not served (404). */
   volatile String globalCompatibility;
   /** Compatibility set on a subject ({@code GET /config/{subject}}). */
@@ -137,6 +139,11 @@ final class FakeRegistryServer implements AutoCloseable {
     if (method.equals("POST") && (m = VERSIONS.matcher(path)).matches()) {
       if (registerStatus != 0) {
         answer(ex, registerStatus, registerBody);
+        return;
+      }
+      Map.Entry<Integer, String> once = registerAnswersOnce.poll();
+      if (once != null) {
+        answer(ex, once.getKey(), once.getValue());
         return;
       }
       String canonical = canonical(body);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -317,6 +318,22 @@ class HttpSchemaRegistryClientTest {
     server.requests.clear();
     assertThat(writer.register("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
     assertThat(server.requests).as("still cached").isEmpty();
+  }
+
+  @Test
+  void aSpurious409AlreadyExistsFromRacingRegistrationsIsAskedOnceMoreNotTakenForAnIncompatibility() {
+    // what Apicurio 2.4 answered when a camera's frame schema and the monitor's dead letters' were registered at once
+    server.registerAnswersOnce.add(Map.entry(409, FakeRegistryServer.error(409,
+        "An artifact with ID 'dlq-value' in group 'null' already exists.")));
+
+    int id = client().register("dlq-value", FrameVerdict.getClassSchema());
+
+    assertThat(client().byId(id)).isEqualTo(FrameVerdict.getClassSchema());
+    assertThat(server.count("POST", "/subjects/dlq-value/versions")).isEqualTo(2);
+    server.registerAnswersOnce.add(Map.entry(409, FakeRegistryServer.error(409,
+        "Schema being registered is incompatible with an earlier schema")));
+    assertThatThrownBy(() -> client().register("dlq-value", Frame.getClassSchema()))
+        .as("a real incompatibility is still refused at once").isInstanceOf(SchemaRegistrationException.class);
   }
 
   @Test
