@@ -9,16 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks the schema registry, now and then, whether the schema ids the monitor writes with still name its schemas
- * ({@link SchemaRegistry#recheck}), and says so when they do not.
+ * Asks the schema registry, now and then, whether the schema ids the monitor has used still name the schemas it knew
+ * them by ({@link SchemaRegistry#recheck}), and says so when they do not.
  *
  * <p>Why: the serdes keep every id for the process's life (ids never change in a registry that keeps its data). A
  * registry that loses its data (an in-memory one restarted, a wiped {@code _schemas} topic) forgets them, or hands
  * them out again for other schemas; the monitor would go on writing verdicts with an id that no consumer can read, or
  * reads with the wrong schema. A recheck forgets such an id, so that the next record registers (or looks up) its
- * schema again; this class logs a WARN for each, with since when the records written with it are suspect ({@code
- * /metrics} counts them: {@link SchemaRegistry#forgottenIds}). A registry that does not answer is the registry probe's to report: nothing is forgotten
- * then.
+ * schema again; this class logs a WARN for each, with since when the records written with it are suspect
+ * ({@code /metrics} counts them: {@link SchemaRegistry#forgottenIds}). A registry that does not answer is the
+ * registry probe's to report: nothing is forgotten then.
  */
 public final class SchemaIdRecheck {
 

@@ -88,5 +88,4 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
     return resolved.id();
   }
-
 }
