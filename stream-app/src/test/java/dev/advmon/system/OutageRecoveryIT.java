@@ -289,21 +289,7 @@ class OutageRecoveryIT {
             restarts(metrics) - restartsBefore, own.size(), kafkaLines.size(), String.join("\n", own),
             String.join("\n", kafkaLines));
 
-        // nothing left open: once the frames stop, every output and changelog partition is readable to its end
-        List<String> open = new ArrayList<>();
-        boolean settled = Await.until(() -> {
-          open.clear();
-          open.addAll(openTransactions(admin, appId, config));
-          return open.isEmpty();
-        }, Duration.ofSeconds(30));
-        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", open).isTrue();
-
-        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
-            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
-        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
-        assertThat(outcomes).as("verdicts (no dead letters: the outage is nobody's fault)")
-            .allMatch(OutcomeReader.Outcome::verdict);
-        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertNothingOpenAndEveryFrameOnce(admin, kafka.bootstrapServers(), config, sent);
         assertThat(own).as("the monitor's log lines for the outage").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
             .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
         // the producer's retries while partition leaders come back are expected: a line per partition and attempt
@@ -396,19 +382,7 @@ class OutageRecoveryIT {
         assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
             reader.count(), sent.size()).isTrue();
 
-        List<String> open = new ArrayList<>();
-        boolean settled = Await.until(() -> {
-          open.clear();
-          open.addAll(openTransactions(admin, appId, config));
-          return open.isEmpty();
-        }, Duration.ofSeconds(30));
-        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", open).isTrue();
-        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(bootstrap, config.string("topics.verdicts"),
-            config.string("topics.dead-letter"), Duration.ofSeconds(30));
-        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
-        assertThat(outcomes).as("verdicts (no dead letters: the outage is nobody's fault)")
-            .allMatch(OutcomeReader.Outcome::verdict);
-        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertNothingOpenAndEveryFrameOnce(admin, bootstrap, config, sent);
       }
     } finally {
       nodes.forEach(StandaloneKafka::close);
@@ -534,20 +508,7 @@ class OutageRecoveryIT {
             how, healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
             restarts, own.size(), kafkaLines.size(), String.join("\n", own), String.join("\n", kafkaLines));
 
-        List<String> unfinished = new ArrayList<>();
-        boolean settled = Await.until(() -> {
-          unfinished.clear();
-          unfinished.addAll(openTransactions(admin, appId, config));
-          return unfinished.isEmpty();
-        }, Duration.ofSeconds(30));
-        assertThat(settled).as("partitions whose last stable offset stays below their end: %s", unfinished).isTrue();
-
-        List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
-            config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
-        assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
-        assertThat(outcomes).as("verdicts (no dead letters: the partition is nobody's fault)")
-            .allMatch(OutcomeReader.Outcome::verdict);
-        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertNothingOpenAndEveryFrameOnce(admin, kafka.bootstrapServers(), config, sent);
         assertThat(restarts).as("in-place restarts (one fencing, not a loop)").isLessThanOrEqualTo(1);
         assertThat(own).as("the monitor's log lines for the partition").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
             .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
@@ -628,6 +589,29 @@ class OutageRecoveryIT {
       }
       return false;
     }
+  }
+
+  /**
+   * Once the frames have stopped: no transaction left open on the monitor's outputs and changelogs (every partition
+   * readable to its end by read_committed readers), and every frame in {@code sent} exactly one outcome, a verdict (no
+   * dead letters: an outage is nobody's fault).
+   */
+  private static void assertNothingOpenAndEveryFrameOnce(Admin admin, String bootstrap, MonitorConfig config,
+      Set<String> sent) throws InterruptedException {
+    String appId = config.string("streams.application-id");
+    List<String> open = new ArrayList<>();
+    boolean settled = Await.until(() -> {
+      open.clear();
+      open.addAll(openTransactions(admin, appId, config));
+      return open.isEmpty();
+    }, Duration.ofSeconds(30));
+    assertThat(settled).as("partitions whose last stable offset stays below their end: %s", open).isTrue();
+    List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(bootstrap, config.string("topics.verdicts"),
+        config.string("topics.dead-letter"), Duration.ofSeconds(30));
+    assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
+    assertThat(outcomes).as("verdicts (no dead letters: an outage is nobody's fault)")
+        .allMatch(OutcomeReader.Outcome::verdict);
+    assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
   }
 
   private static List<String> openTransactions(Admin admin, String appId, MonitorConfig config) {
