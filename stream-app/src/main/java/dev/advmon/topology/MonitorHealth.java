@@ -205,7 +205,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       long now = System.currentTimeMillis();
       stall.sample(new StallDetector.Sample(now, lag, commits, client));
       String stalled = rebalance.sample(new RebalanceWatch.Sample(now, client.state() == KafkaStreams.State.REBALANCING,
-          RebalanceWatch.restored(client.metrics()), broker.problem() == null, client));
+          monitor.restores().steps(), broker.problem() == null, client));
       if (stalled != null) {
         monitor.restartStalled(client, stalled);
       }

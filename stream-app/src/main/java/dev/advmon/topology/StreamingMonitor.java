@@ -6,6 +6,7 @@ import dev.advmon.detect.Detector;
 import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.health.HealthCheck;
+import dev.advmon.health.RestoreProgress;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.InferenceThreads;
@@ -91,6 +92,8 @@ public final class StreamingMonitor implements AutoCloseable {
   private final MonitorHealth health;
   private final DynamicBatcher batcher;
   private final Optional<HostInfo> server;
+  /** Every client's active-task restores: what the rebalance watchdog takes as progress (not standby updates). */
+  private final RestoreProgress restores = new RestoreProgress();
   private volatile KafkaStreams streams;
   private volatile boolean closing;
   private volatile String failure;
@@ -345,6 +348,7 @@ public final class StreamingMonitor implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     client.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+    client.setGlobalStateRestoreListener(restores);
     metrics.bind(client);
     streams = client;
     client.start();
@@ -539,6 +543,11 @@ public final class StreamingMonitor implements AutoCloseable {
 
   public MonitorMetrics metrics() {
     return metrics;
+  }
+
+  /** The active tasks' state restores of every client so far (standby replicas' updates are not counted). */
+  public RestoreProgress restores() {
+    return restores;
   }
 
   /** Readiness and liveness, with reasons (served at /health/ready and /health/live). */

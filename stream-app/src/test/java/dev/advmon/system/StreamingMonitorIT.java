@@ -260,12 +260,12 @@ class StreamingMonitorIT {
   }
 
   /**
-   * The rebalance watchdog (health.rebalance-timeout-ms) judges a restore by the records the restore consumers have
-   * read, taken from KafkaStreams.metrics() ({@link RebalanceWatch#restored}). On a live client that count must exist
-   * and rise while a real restore runs; else every restore longer than the timeout would be restarted (with a wrong
-   * metric name this test saw the monitor restart the restore over and over, never reaching RUNNING). The camera
-   * store's changelog holds records before the first start, so the monitor (fresh state folder) restores them, in
-   * small fetches: seconds of restore, sampled as the health checker samples them.
+   * The rebalance watchdog (health.rebalance-timeout-ms) judges a restore by the steps the active tasks' restore has
+   * made, counted by the monitor's restore listener ({@link dev.advmon.health.RestoreProgress}). On a live client that
+   * count must rise while a real restore runs; else every restore longer than the timeout would be restarted (with a
+   * wrong metric name an earlier version of this test saw the monitor restart the restore over and over, never
+   * reaching RUNNING). The camera store's changelog holds records before the first start, so the monitor (fresh state
+   * folder) restores them, in small fetches: seconds of restore, sampled as the health checker samples them.
    */
   @Test
   void aRealStateRestoreReadsAsProgressToTheRebalanceWatchdog(KafkaBroker.Info broker,
@@ -302,13 +302,13 @@ class StreamingMonitorIT {
       // the clock starts at the first record restored: the group join before it is not the restore under test
       long timeoutMs = 1_000;
       RebalanceWatch watch = new RebalanceWatch(timeoutMs);
-      List<Double> duringRestore = new ArrayList<>();
+      List<Long> duringRestore = new ArrayList<>();
       List<String> judged = new ArrayList<>();
       long firstMs = -1;
       long lastMs = -1;
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (client.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-        double restored = RebalanceWatch.restored(client.metrics());
+        long restored = monitor.restores().steps();
         if (client.state() == KafkaStreams.State.REBALANCING && restored > 0) {
           long now = System.currentTimeMillis();
           firstMs = firstMs < 0 ? now : firstMs;
@@ -323,15 +323,12 @@ class StreamingMonitorIT {
         }
         Thread.sleep(20); // a sampling rate, not a wait: the loop ends on RUNNING
       }
-      org.slf4j.LoggerFactory.getLogger(StreamingMonitorIT.class).info("restored {} records in {} ms ({} readings); "
-          + "restore consumer metrics: {}", duringRestore.isEmpty() ? 0 : duringRestore.get(duringRestore.size() - 1),
-          lastMs - firstMs, duringRestore.size(), client.metrics().keySet().stream()
-              .filter(n -> n.tags().getOrDefault("client-id", "").contains("restore-consumer")
-                  && n.name().startsWith("records-consumed"))
-              .map(n -> n.group() + "/" + n.name() + n.tags()).toList());
+      org.slf4j.LoggerFactory.getLogger(StreamingMonitorIT.class).info("restore steps {} in {} ms ({} readings)",
+          duringRestore.isEmpty() ? 0 : duringRestore.get(duringRestore.size() - 1), lastMs - firstMs,
+          duringRestore.size());
       assertThat(client.state()).as("the restore ends: Kafka Streams RUNNING").isEqualTo(KafkaStreams.State.RUNNING);
-      assertThat(RebalanceWatch.restored(client.metrics())).as("the restore consumer's records read, as the watchdog "
-          + "reads them, count the whole changelog").isGreaterThanOrEqualTo(records);
+      assertThat(monitor.restores().steps()).as("the active task's restore steps, as the watchdog reads them, count "
+          + "the whole changelog").isGreaterThanOrEqualTo(records);
       assertThat(duringRestore).as("the count rises while Kafka Streams is REBALANCING (restoring), not only at the end")
           .hasSizeGreaterThanOrEqualTo(3).isSorted();
       assertThat(lastMs - firstMs).as("the restore outlasted the watchdog's timeout, so its judgement mattered")
@@ -340,6 +337,80 @@ class StreamingMonitorIT {
       assertThat(monitor.streams()).as("and the monitor's own watchdog (5 min) did not replace the client")
           .isSameAs(client);
     }
+  }
+
+  /**
+   * With standby replicas (kafka.num.standby.replicas=1) an instance's restore consumer never stops reading: it keeps
+   * the standby copies of the other instance's stores up to date. The watchdog once counted the restore consumers'
+   * records as restore progress, which would have hidden a stuck active restore for good. Two instances, two
+   * partitions, one standby each: while frames flow, each instance's restore consumer reads records for its standby,
+   * and the count the watchdog reads does not move.
+   */
+  @Test
+  void standbyReplicasKeepingUpAreNoRestoreProgressToTheRebalanceWatchdog(KafkaBroker.Info broker,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> a = settings(broker, registryServer.url(), "standby");
+    a.put("topics.partitions", "2");
+    a.put("streams.num-threads", "1");
+    a.put("streams.session-timeout-ms", "6000");
+    a.put("kafka.num.standby.replicas", "1");
+    Map<String, String> b = new java.util.HashMap<>(a);
+    a.put("streams.instance-id", "standby-a"); // two instances in one process: each its own static member id
+    b.put("streams.instance-id", "standby-b");
+    b.put("streams.state-dir", a.get("streams.state-dir") + "-b");
+    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor ma = startWith(a, registry, classifier, bundle);
+        StreamingMonitor mb = startWith(b, registry, classifier, bundle)) {
+      assertThat(dev.advmon.testing.Await.until(() -> activeAndStandby(ma) && activeAndStandby(mb),
+          Duration.ofSeconds(90))).as("both RUNNING, each with an active task and the other's standby; a: %s; b: %s",
+          ma.streams().metadataForLocalThreads(), mb.streams().metadataForLocalThreads()).isTrue();
+      KafkaStreams ca = ma.streams();
+      KafkaStreams cb = mb.streams();
+      long stepsA = ma.restores().steps();
+      long stepsB = mb.restores().steps();
+      double readA = restoreConsumerRecords(ca);
+      double readB = restoreConsumerRecords(cb);
+      String frames = a.get("topics.frames");
+      try (dev.advmon.testing.FrameTraffic traffic = new dev.advmon.testing.FrameTraffic(broker.bootstrapServers(),
+          frames, 200, 50, dev.advmon.testing.FrameTraffic.cameraFrames(registry, frames, "sb", 8))) {
+        assertThat(dev.advmon.testing.Await.until(() -> restoreConsumerRecords(ca) >= readA + 20
+            && restoreConsumerRecords(cb) >= readB + 20, Duration.ofSeconds(90)))
+            .as("both standby copies are kept up to date: the restore consumers read records (a: %s -> %s, b: %s -> "
+                + "%s)", readA, restoreConsumerRecords(ca), readB, restoreConsumerRecords(cb)).isTrue();
+        assertThat(traffic.awaitAllAcked(Duration.ofSeconds(60))).isTrue();
+      }
+      assertThat(List.of(ma.streams(), mb.streams())).as("no client was replaced").containsExactly(ca, cb);
+      assertThat(List.of(ca.state(), cb.state())).as("no rebalance in between, which could restore for real")
+          .containsOnly(KafkaStreams.State.RUNNING);
+      assertThat(List.of(ma.restores().steps(), mb.restores().steps()))
+          .as("the watchdog's count did not move while only standby copies were updated")
+          .containsExactly(stepsA, stepsB);
+    }
+  }
+
+  private static StreamingMonitor startWith(Map<String, String> settings, SchemaRegistry registry,
+      DjlClassifier classifier, ModelBundle bundle) throws InterruptedException {
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    return StreamingMonitor.start(config, registry, true,
+        FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+        MonitorMetrics.inMemory(), AlertListener.NONE);
+  }
+
+  private static boolean activeAndStandby(StreamingMonitor monitor) {
+    KafkaStreams client = monitor.streams();
+    return client.state() == KafkaStreams.State.RUNNING && client.metadataForLocalThreads().stream()
+        .anyMatch(t -> !t.activeTasks().isEmpty() && !t.standbyTasks().isEmpty());
+  }
+
+  /** Records the client's restore consumers have read (client level), the count the watchdog once took as progress. */
+  private static double restoreConsumerRecords(KafkaStreams client) {
+    return client.metrics().entrySet().stream()
+        .filter(e -> RebalanceWatch.ofRestoreConsumer(e.getKey()) && !e.getKey().tags().containsKey("topic")
+            && e.getKey().name().equals("records-consumed-total")
+            && e.getKey().group().equals("consumer-fetch-manager-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
   }
 
   /** Sum of the stream threads' commits so far (a Kafka Streams metric). */
