@@ -47,6 +47,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How often one schema id may be asked again after a record carrying it did not decode ({@link #askAgain}). */
   static final Duration ASK_AGAIN_EVERY = Duration.ofSeconds(5);
+  /**
+   * How long a URL that did not answer at all (refused, timed out, reset) is passed over by the one-request questions
+   * (ping, recheck, asking again) while another URL is left: else a hanging first {@code registry.url} costs a request
+   * timeout for every id of every recheck.
+   */
+  static final Duration UNREACHABLE_REST = Duration.ofSeconds(30);
 
   private final RegistrySettings settings;
   private final HttpClient http;
@@ -60,6 +66,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
+  // Per URL: until when (nanoTime) the one-request questions pass it over, after it did not answer (UNREACHABLE_REST)
+  private final java.util.concurrent.atomic.AtomicLongArray restingUntil;
   // How many ids recheck() and askAgain() forgot: the serdes' own caches by id follow it.
   private final AtomicLong forgotten = new AtomicLong();
   // askAgain(): when each id was last asked again (nanoTime), so that corrupt records cost one request per id a while
@@ -76,6 +84,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   public HttpSchemaRegistryClient(RegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.restingUntil = new java.util.concurrent.atomic.AtomicLongArray(settings.urls().size());
+    for (int i = 0; i < settings.urls().size(); i++) {
+      restingUntil.set(i, System.nanoTime());
+    }
     if (settings.mockScope().isPresent()) {
       throw new IllegalArgumentException("registry.url: mock:// names an in-memory registry, which only tests and the demo "
           + "hold in the same process; give the http:// or https:// URL of a schema registry (code: InMemorySchemaRegistry)");
@@ -216,7 +228,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   @Override
   public void ping(Duration timeout) {
     String problem = "no URL";
-    for (URI base : settings.urls()) {
+    for (int index : askingOrder()) {
+      URI base = settings.urls().get(index);
       try {
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, response.statusCode(), response.body());
@@ -224,10 +237,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
+          preferredUrl.set(index);
           return;
         }
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
+        rest(index);
         problem = "GET " + base + "/config failed: " + describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -381,7 +396,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     String problem = "no URL";
     Response unknown = null;
     long giveUpAt = deadline == null ? 0 : System.nanoTime() + deadline.toNanos();
-    for (URI base : settings.urls()) {
+    for (int index : askingOrder()) {
+      URI base = settings.urls().get(index);
       long left = deadline == null ? Long.MAX_VALUE : giveUpAt - System.nanoTime();
       if (left <= 0) {
         problem += "; the call's deadline of " + deadline.toMillis() + " ms passed";
@@ -396,11 +412,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           continue;
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
+          preferredUrl.set(index);
           return r;
         }
         problem = "GET " + base + path + " answered HTTP " + r.status
             + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
+        rest(index);
         problem = "GET " + base + path + " failed: " + describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -411,6 +429,31 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return unknown;
     }
     throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, null);
+  }
+
+  /**
+   * The URLs a one-request question goes through: from the one that answered last, past those resting after they did
+   * not answer ({@link #UNREACHABLE_REST}), unless every URL rests (then all, in that order: one may be back). A URL
+   * passed over counts as one that did not answer, which is what asking it would most likely have found.
+   */
+  private List<Integer> askingOrder() {
+    int n = settings.urls().size();
+    int start = preferredUrl.get();
+    long now = System.nanoTime();
+    List<Integer> awake = new java.util.ArrayList<>(n);
+    List<Integer> all = new java.util.ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      int index = (start + k) % n;
+      all.add(index);
+      if (restingUntil.get(index) - now <= 0) {
+        awake.add(index);
+      }
+    }
+    return awake.isEmpty() ? all : awake;
+  }
+
+  private void rest(int index) {
+    restingUntil.set(index, System.nanoTime() + UNREACHABLE_REST.toNanos());
   }
 
   @Override

@@ -121,12 +121,39 @@ class HttpSchemaRegistryClientTest {
       int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
       assertThat(client().byId(id)).as("the precondition: the registry has it")
           .isEqualTo(FrameVerdict.getClassSchema());
+      server.failures.add(503); // one answer lost: the ping goes on to the replica, which is then asked first
+      writer.ping(Duration.ofSeconds(2));
 
       for (int i = 0; i < 3; i++) {
         assertThat(writer.recheck(Duration.ofSeconds(5))).as("recheck %d: a URL knows the id", i + 1).isEmpty();
       }
       assertThat(writer.forgottenIds()).isZero();
       assertThat(behind.count("GET", "/schemas/ids/")).as("the precondition: the replica was asked").isPositive();
+    }
+  }
+
+  @Test
+  void aHangingFirstUrlCostsARecheckOneRequestTimeoutNotOnePerId() throws Exception {
+    try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
+      HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(hanging.url() + "," + server.url())
+          .maxRetries(0).requestTimeout(Duration.ofMillis(500)).build());
+      for (int i = 0; i < 5; i++) {
+        writer.register("s" + i + "-value", org.apache.avro.SchemaBuilder.record("R" + i).fields()
+            .requiredInt("x" + i).endRecord());
+      }
+      int before = hanging.accepted();
+
+      assertThat(writer.recheck(Duration.ofMillis(500))).isEmpty();
+      assertThat(hanging.accepted() - before).as("every id known at the URL that answered last: asked there first")
+          .isZero();
+
+      server.forgetEverything(); // now each id is asked at every URL (a 404 is final only when no URL knows it)
+      assertThat(writer.recheck(Duration.ofMillis(500))).as("once could be a replica that has not caught up")
+          .isEmpty();
+      assertThat(hanging.accepted() - before).as("the hanging URL is asked for the first id, then passed over for "
+          + HttpSchemaRegistryClient.UNREACHABLE_REST + ", not asked for each of the 5").isEqualTo(1);
+      assertThat(server.count("GET", "/schemas/ids/")).as("the URL that answers was asked for every id, twice")
+          .isEqualTo(10);
     }
   }
 
@@ -544,6 +571,44 @@ class HttpSchemaRegistryClientTest {
     byte[] bytes = producer.serializer().serialize("frames", frame);
 
     assertThat(consumer.deserializer().deserialize("frames", bytes)).isEqualTo(frame);
+  }
+
+  /** Accepts connections and never answers, as a registry stopped with SIGSTOP; counts the connections. */
+  private static final class HangingServer implements AutoCloseable {
+    private final ServerSocket socket = new ServerSocket(0);
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    HangingServer() throws IOException {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            open.add(socket.accept());
+            accepted.incrementAndGet();
+          }
+        } catch (IOException closed) {
+          // the test is over
+        }
+      }, "hanging-registry");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (java.net.Socket s : open) {
+        s.close();
+      }
+    }
   }
 
   private static int freePort() throws IOException {
