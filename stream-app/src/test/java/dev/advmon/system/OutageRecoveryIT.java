@@ -378,6 +378,43 @@ class OutageRecoveryIT {
             && monitor.health().readiness().up() && reader.count() >= handedAll, Duration.ofSeconds(90)))
             .as("RUNNING and ready after the rolling restart, verdicts for the %d frames sent so far (have %d): %s",
                 handedAll, reader.count(), monitor.health().readiness()).isTrue();
+
+        // a majority lost: two of the three nodes killed at once, the transaction coordinator among them. The KRaft
+        // quorum is gone and no partition takes a write (min.insync.replicas 2), cameras' frames included, until
+        // both are back, started one after the other
+        assertThat(Await.until(() -> inSync(admin, config, appId), Duration.ofSeconds(90)))
+            .as("every partition back in sync before two nodes go").isTrue();
+        int coordinatorNow = admin.describeTopics(List.of("__transaction_state")).allTopicNames().get()
+            .get("__transaction_state").partitions().get(0).leader().id();
+        List<StandaloneKafka> majority = nodes.stream()
+            .sorted(java.util.Comparator.comparing((StandaloneKafka n) -> n.nodeId() != coordinatorNow)).limit(2)
+            .toList();
+        long majorityAt = System.currentTimeMillis();
+        for (StandaloneKafka node : majority) {
+          node.kill();
+        }
+        int ackedAtKill = traffic.acked();
+        assertThat(Await.until(() -> traffic.handedOver() - traffic.acked() >= 200, Duration.ofSeconds(90)))
+            .as("the outage is felt: 200 frames (20 s of traffic) wait to be written (handed over %d, acked %d, "
+                + "%d acked at the kill)", traffic.handedOver(), traffic.acked(), ackedAtKill).isTrue();
+        KafkaStreams.State during = monitor.state();
+        String readinessDuring = monitor.health().readiness().toString();
+        int waiting = traffic.handedOver() - traffic.acked();
+        long restartAt = System.currentTimeMillis();
+        for (StandaloneKafka node : majority) {
+          node.restart();
+        }
+        long majorityBackAt = System.currentTimeMillis();
+        int handedAfter = traffic.handedOver();
+        assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handedAfter, Duration.ofSeconds(120)))
+            .as("RUNNING and ready with the majority back, verdicts for the %d frames sent so far (have %d): %s",
+                handedAfter, reader.count(), monitor.health().readiness()).isTrue();
+        LoggerFactory.getLogger(OutageRecoveryIT.class).info("nodes {} (the coordinator {} among them) killed: {} "
+            + "frames waiting after {} ms (monitor {}, readiness {}); both back {} ms after their restart began; ready "
+            + "with every verdict {} ms after that", majority.stream().map(StandaloneKafka::nodeId).toList(),
+            coordinatorNow, waiting, restartAt - majorityAt, during, readinessDuring,
+            majorityBackAt - restartAt, System.currentTimeMillis() - majorityBackAt);
         traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
         assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
             reader.count(), sent.size()).isTrue();
