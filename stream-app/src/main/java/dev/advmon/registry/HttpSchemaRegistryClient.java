@@ -232,7 +232,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       URI base = settings.urls().get(index);
       try {
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
-        Response r = new Response(base, response.statusCode(), response.body());
+        Response r = new Response(base, "/config", response.statusCode(), response.body());
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
@@ -406,7 +406,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       Duration wait = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       try {
         HttpResponse<String> response = exchange(request(base, "GET", path, null, wait), wait);
-        Response r = new Response(base, response.statusCode(), response.body());
+        Response r = new Response(base, path, response.statusCode(), response.body());
         if (r.status == 404 && !r.isSomeoneElsesError()) {
           unknown = unknown == null ? r : unknown;
           continue;
@@ -516,7 +516,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         Duration timeout = left < settings.requestTimeout().toNanos() ? Duration.ofNanos(left) : settings.requestTimeout();
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
-          Response r = new Response(base, response.statusCode(), response.body());
+          Response r = new Response(base, path, response.statusCode(), response.body());
           if (isTransient(r.status) || r.isSomeoneElsesError()) {
             long retryAfter = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
             askedToWaitMs = Math.max(askedToWaitMs, retryAfter);
@@ -660,7 +660,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** One HTTP answer, with the helpers that turn it into results or specific exceptions. */
-  private record Response(URI base, int status, String body) {
+  private record Response(URI base, String path, int status, String body) {
 
     JsonNode expectOk(String action) {
       if (status == 401 || status == 403) {
@@ -716,6 +716,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
      * {@code message} and {@code error_code}, so an HTML page or an empty body came from a load balancer or proxy in
      * front of it. Its 404 says "no route now", not "no such schema": taken as the schema id's answer, it would
      * dead-letter every frame with an id not yet cached (and remember that for a minute) while the route is down.
+     * For a schema or subject ({@code /schemas/...}, {@code /subjects/...}) a 404 is the registry's "no such schema,
+     * subject or version" only with an {@code error_code} of 404xx (40401, 40402, 40403): Confluent's and Apicurio's
+     * answer for a path they do not serve is a JSON 404 too, with {@code error_code} 404 or 0 (a {@code registry.url}
+     * without Apicurio's {@code /apis/ccompat/v7}), and an API gateway's has a {@code message} only (Kong: "no Route
+     * matched with those values"). Elsewhere ({@code /config}, which some registries do not serve) any JSON 404 is.
      */
     boolean isSomeoneElsesError() {
       if (status < 400 || status >= 500 || status == 401 || status == 403) {
@@ -723,7 +728,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       try {
         JsonNode node = JSON.readTree(body);
-        return node == null || !node.isObject() || !(node.has("error_code") || node.has("message"));
+        if (node == null || !node.isObject() || !(node.has("error_code") || node.has("message"))) {
+          return true;
+        }
+        int code = node.path("error_code").asInt(-1);
+        boolean schemaOrSubject = path.startsWith("/schemas/") || path.startsWith("/subjects/");
+        return status == 404 && schemaOrSubject && (code < 40400 || code > 40499);
       } catch (IOException e) {
         return true;
       }

@@ -563,6 +563,62 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aJson404ThatIsNotTheRegistrysNotFoundIsNoUnknownSchemaAndForgetsNothing() throws Exception {
+    // what answers a path nobody serves: Apicurio without its /apis/ccompat/v7 (error_code 404), Apicurio's ccompat
+    // for a wrong path (error_code 0), an API gateway with no route (Kong: a message only)
+    for (String notFound : List.of(
+        "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404}",
+        "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":0}",
+        "{\"message\":\"no Route matched with those values\"}")) {
+      java.util.concurrent.atomic.AtomicBoolean routed = new java.util.concurrent.atomic.AtomicBoolean(true);
+      com.sun.net.httpserver.HttpServer gateway = answering(ex -> { // in front of the fake registry
+        try (ex) {
+          if (routed.get()) {
+            java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + ex.getRequestURI()))
+                    .method(ex.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                        ex.getRequestBody().readAllBytes()))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+            ex.getResponseBody().write(r.body());
+          } else {
+            byte[] body = notFound.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(404, body.length);
+            ex.getResponseBody().write(body);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      try {
+        HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(gateway)).maxRetries(1).build());
+        int id = c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+        routed.set(false);
+
+        assertThatThrownBy(() -> c.byId(id + 1)).as(notFound).isInstanceOf(RegistryUnavailableException.class)
+            .hasMessageContaining("registry.url does not point at its API root");
+        assertThatThrownBy(() -> c.idOf("frames-value", Frame.getClassSchema())).as(notFound)
+            .isInstanceOf(RegistryUnavailableException.class);
+        for (int i = 0; i < 2; i++) {
+          assertThatThrownBy(() -> c.recheck(Duration.ofSeconds(2))).as(notFound)
+              .isInstanceOf(RegistryUnavailableException.class);
+        }
+        assertThat(c.forgottenIds()).as("two rechecks answered so by a gateway forget nothing: %s", notFound).isZero();
+
+        routed.set(true);
+        assertThatThrownBy(() -> c.byId(id + 1)).as("the registry's own 404 is still an unknown id: %s", notFound)
+            .isInstanceOf(SchemaNotFoundException.class);
+        assertThat(c.byId(id)).as("and the id the gateway's 404s were about still known").isEqualTo(
+            FrameVerdict.getClassSchema());
+      } finally {
+        gateway.stop(0);
+      }
+    }
+  }
+
+  @Test
   void serdeRoundTripsOverHttp() {
     AvroSerde<Frame> producer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
     AvroSerde<Frame> consumer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
