@@ -10,21 +10,24 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * active tasks only (standby tasks report to a separate {@code StandbyUpdateListener}). Counting the restore
  * consumers' records instead, as before, took a standby replica's endless updates (kafka.num.standby.replicas > 0:
  * the restore consumer keeps reading the changelogs of other instances' tasks) for progress, and a stuck active
- * restore would never have been restarted. A start and an end count as one step each, so that a restore of many
- * empty stores is progress too.
+ * restore would never have been restarted. Records restored count, and one step per restore that ended, so that a
+ * restore of many empty stores (started and ended at once) is progress too. A start or a suspension is not: Kafka
+ * Streams 4.3 calls onRestoreSuspended when a restoring task is removed (revoked, corrupted, closed) and
+ * onRestoreStart when it is assigned again, so a restore stuck at position 0 through repeated rebalances would
+ * otherwise look like progress for good.
  */
 public final class RestoreProgress implements StateRestoreListener {
 
   private final AtomicLong steps = new AtomicLong();
 
-  /** Records restored by active tasks, plus one per restore started and ended, since this was created. */
+  /** Records restored by active tasks, plus one per restore ended, since this was created. */
   public long steps() {
     return steps.get();
   }
 
   @Override
   public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
-    steps.incrementAndGet();
+    // not progress by itself: a stuck restore starts again after every rebalance that took it away
   }
 
   @Override
@@ -39,6 +42,6 @@ public final class RestoreProgress implements StateRestoreListener {
 
   @Override
   public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
-    steps.incrementAndGet();
+    // not progress: the restore stopped without reaching its end (a rebalance took the task away, or it closed)
   }
 }

@@ -71,6 +71,23 @@ class RebalanceWatchTest {
   }
 
   @Test
+  void aStuckRestoreThatIsSuspendedAndStartedAgainOnEveryRebalanceIsStillStalled() {
+    // Kafka Streams 4.3 (StoreChangelogReader) calls onRestoreSuspended when an active task that is restoring is
+    // removed (revoked on a rebalance, corrupted, closed) and onRestoreStart when it is assigned again: a restore stuck
+    // at position 0 through repeated rebalances calls both every time and restores nothing
+    RestoreProgress restores = new RestoreProgress();
+    TopicPartition changelog = new TopicPartition("advmon-camera-status-changelog", 0);
+    for (long t = 0; t < TIMEOUT; t += 60_000) {
+      restores.onRestoreStart(changelog, "camera-status", 0, 9_000);
+      assertThat(watch.sample(new RebalanceWatch.Sample(t, true, restores.steps(), true, client))).isNull();
+      restores.onRestoreSuspended(changelog, "camera-status", 0);
+    }
+    restores.onRestoreStart(changelog, "camera-status", 0, 9_000);
+    assertThat(watch.sample(new RebalanceWatch.Sample(TIMEOUT, true, restores.steps(), true, client)))
+        .as("starting and suspending the same restore over and over is no progress").contains("REBALANCING for 300 s");
+  }
+
+  @Test
   void onlyRestoreConsumersLagIsLeftOutEvenWhenTheApplicationIdSaysRestore() {
     assertThat(RebalanceWatch.ofRestoreConsumer(lag("restore-lab-vm-StateUpdater-1-restore-consumer"))).isTrue();
     assertThat(RebalanceWatch.ofRestoreConsumer(lag("restore-lab-vm-StreamThread-1-consumer")))
