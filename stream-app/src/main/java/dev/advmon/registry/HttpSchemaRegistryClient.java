@@ -237,8 +237,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
-          preferredUrl.set(index);
-          return;
+          return; // preferredUrl is send()'s to move: see askingOrder()
         }
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
@@ -412,8 +411,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           continue;
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
-          preferredUrl.set(index);
-          return r;
+          return r; // preferredUrl is send()'s to move: see askingOrder()
         }
         problem = "GET " + base + path + " answered HTTP " + r.status
             + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
@@ -432,9 +430,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /**
-   * The URLs a one-request question goes through: from the one that answered last, past those resting after they did
-   * not answer ({@link #UNREACHABLE_REST}), unless every URL rests (then all, in that order: one may be back). A URL
-   * passed over counts as one that did not answer, which is what asking it would most likely have found.
+   * The URLs a one-request question goes through: from the one send() last had an answer from, past those resting
+   * after they did not answer ({@link #UNREACHABLE_REST}), unless every URL rests (then all, in that order: one may be
+   * back). A URL passed over counts as one that did not answer, which is what asking it would most likely have found.
+   * Only read here, never moved: were a ping that the preferred URL missed once to move it to a replica behind, send()
+   * would fetch new ids there, and its 404 would dead-letter their frames.
    */
   private List<Integer> askingOrder() {
     int n = settings.urls().size();

@@ -121,8 +121,8 @@ class HttpSchemaRegistryClientTest {
       int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
       assertThat(client().byId(id)).as("the precondition: the registry has it")
           .isEqualTo(FrameVerdict.getClassSchema());
-      server.failures.add(503); // one answer lost: the ping goes on to the replica, which is then asked first
-      writer.ping(Duration.ofSeconds(2));
+      server.failures.add(503); // one answer lost: send() goes on to the replica, which is then asked first
+      writer.compatibility("frames-verdicts-value");
 
       for (int i = 0; i < 3; i++) {
         assertThat(writer.recheck(Duration.ofSeconds(5))).as("recheck %d: a URL knows the id", i + 1).isEmpty();
@@ -154,6 +154,21 @@ class HttpSchemaRegistryClientTest {
           + HttpSchemaRegistryClient.UNREACHABLE_REST + ", not asked for each of the 5").isEqualTo(1);
       assertThat(server.count("GET", "/schemas/ids/")).as("the URL that answers was asked for every id, twice")
           .isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aHealthProbeThatMissesTheRegistryOnceDoesNotSendFrameLookupsToAReplicaBehind() throws IOException {
+    try (FakeRegistryServer behind = new FakeRegistryServer()) { // a replica that stopped following: knows no id
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(server.url() + "," + behind.url()).build());
+      assertThat(reader.byId(client().register("frames-verdicts-value", FrameVerdict.getClassSchema())))
+          .isEqualTo(FrameVerdict.getClassSchema());
+      server.failures.add(503); // one probe answer lost: the ping goes on to the replica, which answers it
+      reader.ping(Duration.ofSeconds(2));
+
+      int written = client().register("frames-value", Frame.getClassSchema()); // a camera's, at the registry
+      assertThat(reader.byId(written)).as("fetched where it was before the probe, not from the replica, whose 404 "
+          + "would dead-letter the frame").isEqualTo(Frame.getClassSchema());
     }
   }
 
