@@ -48,9 +48,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   /** How often one schema id may be asked again after a record carrying it did not decode ({@link #askAgain}). */
   static final Duration ASK_AGAIN_EVERY = Duration.ofSeconds(5);
   /**
-   * How long a URL that did not answer at all (refused, timed out, reset) is passed over by the one-request questions
-   * (ping, recheck, asking again) while another URL is left: else a hanging first {@code registry.url} costs a request
-   * timeout for every id of every recheck.
+   * How long a URL that did not answer at all (refused, timed out, reset) is asked last by the one-request questions
+   * (ping, recheck, asking again): else a hanging first {@code registry.url} costs a request timeout for every id of
+   * every recheck.
    */
   static final Duration UNREACHABLE_REST = Duration.ofSeconds(30);
 
@@ -430,9 +430,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /**
-   * The URLs a one-request question goes through: from the one send() last had an answer from, past those resting
-   * after they did not answer ({@link #UNREACHABLE_REST}), unless every URL rests (then all, in that order: one may be
-   * back). A URL passed over counts as one that did not answer, which is what asking it would most likely have found.
+   * The URLs a one-request question goes through: from the one send() last had an answer from, those resting after
+   * they did not answer ({@link #UNREACHABLE_REST}) last. Last, not left out: they are asked only when no other URL
+   * answered as the registry, so a hanging URL costs nothing while another answers, but a 404 is still final only when
+   * every URL was asked (a replica that has not caught up must not make an id "lost" because the URL that knows it
+   * missed one answer), and a ping does not miss a registry that is back because another URL failed meanwhile.
    * Only read here, never moved: were a ping that the preferred URL missed once to move it to a replica behind, send()
    * would fetch new ids there, and its 404 would dead-letter their frames.
    */
@@ -440,16 +442,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     int n = settings.urls().size();
     int start = preferredUrl.get();
     long now = System.nanoTime();
-    List<Integer> awake = new java.util.ArrayList<>(n);
-    List<Integer> all = new java.util.ArrayList<>(n);
+    List<Integer> order = new java.util.ArrayList<>(n);
+    List<Integer> resting = new java.util.ArrayList<>(n);
     for (int k = 0; k < n; k++) {
       int index = (start + k) % n;
-      all.add(index);
-      if (restingUntil.get(index) - now <= 0) {
-        awake.add(index);
-      }
+      (restingUntil.get(index) - now <= 0 ? order : resting).add(index);
     }
-    return awake.isEmpty() ? all : awake;
+    order.addAll(resting);
+    return order;
   }
 
   private void rest(int index) {

@@ -147,13 +147,25 @@ class HttpSchemaRegistryClientTest {
       assertThat(hanging.accepted() - before).as("every id known at the URL that answered last: asked there first")
           .isZero();
 
-      server.forgetEverything(); // now each id is asked at every URL (a 404 is final only when no URL knows it)
-      assertThat(writer.recheck(Duration.ofMillis(500))).as("once could be a replica that has not caught up")
-          .isEmpty();
-      assertThat(hanging.accepted() - before).as("the hanging URL is asked for the first id, then passed over for "
-          + HttpSchemaRegistryClient.UNREACHABLE_REST + ", not asked for each of the 5").isEqualTo(1);
-      assertThat(server.count("GET", "/schemas/ids/")).as("the URL that answers was asked for every id, twice")
-          .isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aPreferredUrlThatStartsHangingCostsARecheckOneRequestTimeoutNotOnePerId() throws Exception {
+    try (Gateway first = new Gateway(server.url())) { // answers, until it hangs as a registry stopped with SIGSTOP
+      HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(first.url() + "," + server.url())
+          .maxRetries(0).requestTimeout(Duration.ofMillis(500)).build());
+      for (int i = 0; i < 5; i++) {
+        writer.register("s" + i + "-value", org.apache.avro.SchemaBuilder.record("R" + i).fields()
+            .requiredInt("x" + i).endRecord());
+      }
+      first.hang.set(true); // the serdes have every schema cached: nothing moves the client off the first URL
+
+      assertThat(writer.recheck(Duration.ofMillis(500))).isEmpty();
+      assertThat(first.hung.get()).as("the hanging URL is asked for the first id, then asked last for "
+          + HttpSchemaRegistryClient.UNREACHABLE_REST + ": the next URL answers for the other 4").isEqualTo(1);
+      assertThat(writer.recheck(Duration.ofMillis(500))).isEmpty();
+      assertThat(first.hung.get()).as("nor for any id of the next recheck").isEqualTo(1);
     }
   }
 
@@ -169,6 +181,39 @@ class HttpSchemaRegistryClientTest {
       int written = client().register("frames-value", Frame.getClassSchema()); // a camera's, at the registry
       assertThat(reader.byId(written)).as("fetched where it was before the probe, not from the replica, whose 404 "
           + "would dead-letter the frame").isEqualTo(Frame.getClassSchema());
+    }
+  }
+
+  @Test
+  void aUrlThatMissedOneAnswerIsStillAskedBeforeTheReplicasFourOFourIsFinal() throws Exception {
+    try (Gateway first = new Gateway(server.url()); FakeRegistryServer behind = new FakeRegistryServer()) {
+      HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(first.url() + "," + behind.url())
+          .requestTimeout(Duration.ofMillis(500)).build());
+      int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+      first.hang.set(true);
+      writer.ping(Duration.ofMillis(500)); // one probe not answered; the replica answers it
+      first.hang.set(false); // back at once, within UNREACHABLE_REST
+
+      for (int i = 0; i < 2; i++) {
+        assertThat(writer.recheck(Duration.ofSeconds(5))).as("recheck %d: the first URL knows the id", i + 1)
+            .isEmpty();
+      }
+      assertThat(writer.forgottenIds()).as("id %d was never lost", id).isZero();
+      assertThat(behind.count("GET", "/schemas/ids/")).as("the precondition: the replica was asked first").isPositive();
+    }
+  }
+
+  @Test
+  void aPingDoesNotMissARegistryThatIsBackBecauseTheOtherUrlFailsNow() throws Exception {
+    try (Gateway first = new Gateway(server.url()); FakeRegistryServer other = new FakeRegistryServer()) {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(first.url() + "," + other.url()).build());
+      first.hang.set(true);
+      c.ping(Duration.ofMillis(500)); // the first does not answer; the other does
+      first.hang.set(false);
+      other.failures.add(503); // now the other one is restarting
+
+      c.ping(Duration.ofSeconds(2)); // throws RegistryUnavailableException when the first URL is left out
+      assertThat(server.count("GET", "/config")).as("asked the first URL, which answered").isEqualTo(1);
     }
   }
 
@@ -642,6 +687,47 @@ class HttpSchemaRegistryClientTest {
     byte[] bytes = producer.serializer().serialize("frames", frame);
 
     assertThat(consumer.deserializer().deserialize("frames", bytes)).isEqualTo(frame);
+  }
+
+  /** In front of a registry: passes requests on, or, while {@code hang} is set, answers none (counted in hung). */
+  private static final class Gateway implements AutoCloseable {
+    final java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger hung = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final com.sun.net.httpserver.HttpServer http;
+
+    Gateway(String target) throws IOException {
+      java.net.http.HttpClient forward = java.net.http.HttpClient.newHttpClient();
+      http = answering(ex -> {
+        try (ex) {
+          if (hang.get()) {
+            hung.incrementAndGet();
+            closed.await(); // until the test is over: the client gives up first
+            return;
+          }
+          java.net.http.HttpResponse<byte[]> r = forward.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(target + ex.getRequestURI()))
+                  .method(ex.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                      ex.getRequestBody().readAllBytes()))
+                  .header("Content-Type", "application/vnd.schemaregistry.v1+json").build(),
+              java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+          ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+          ex.getResponseBody().write(r.body());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+
+    String url() {
+      return HttpSchemaRegistryClientTest.url(http);
+    }
+
+    @Override
+    public void close() {
+      closed.countDown();
+      http.stop(0);
+    }
   }
 
   /** Accepts connections and never answers, as a registry stopped with SIGSTOP; counts the connections. */
