@@ -164,6 +164,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
     }
     Response r = send("GET", "/schemas/ids/" + id, null);
+    if (r.status == 404 && settings.urls().size() > 1) {
+      // A replica that has not caught up answers 404 for an id its peers know: before the frame is dead-lettered and
+      // the answer remembered, the other URLs are asked once (askOnce: a 404 is final only when no URL knows it).
+      try {
+        r = askOnce("/schemas/ids/" + id, settings.requestTimeout(), settings.callDeadline());
+      } catch (RegistryUnavailableException othersSilent) {
+        // no other URL answered: the one 404 is all there is to go on
+      }
+    }
     if (r.status == 404) {
       if (!settings.unknownIdCacheTtl().isZero()) {
         if (unknownIds.size() > 10_000) {

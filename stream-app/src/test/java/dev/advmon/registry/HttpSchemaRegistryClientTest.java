@@ -185,6 +185,21 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aFrameWhoseIdAReplicaBehindDoesNotKnowIsReadFromTheUrlThatDoes() throws IOException {
+    try (FakeRegistryServer behind = new FakeRegistryServer()) { // a replica that stopped following, listed first
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(behind.url() + "," + server.url()).build());
+      int written = client().register("frames-value", Frame.getClassSchema()); // a camera's, at the registry
+
+      assertThat(reader.byId(written)).as("not dead-lettered on the replica's 404: the other URL knows the id")
+          .isEqualTo(Frame.getClassSchema());
+      assertThat(behind.count("GET", "/schemas/ids/")).as("the precondition: the replica was asked first")
+          .isPositive();
+      assertThatThrownBy(() -> reader.byId(written + 100)).as("an id no URL knows is still unknown")
+          .isInstanceOf(SchemaNotFoundException.class);
+    }
+  }
+
+  @Test
   void aUrlThatMissedOneAnswerIsStillAskedBeforeTheReplicasFourOFourIsFinal() throws Exception {
     try (Gateway first = new Gateway(server.url()); FakeRegistryServer behind = new FakeRegistryServer()) {
       HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(first.url() + "," + behind.url())
