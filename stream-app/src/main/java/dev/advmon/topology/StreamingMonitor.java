@@ -92,8 +92,11 @@ public final class StreamingMonitor implements AutoCloseable {
   private final MonitorHealth health;
   private final DynamicBatcher batcher;
   private final Optional<HostInfo> server;
-  /** Every client's active-task restores: what the rebalance watchdog takes as progress (not standby updates). */
-  private final RestoreProgress restores = new RestoreProgress();
+  /**
+   * The current client's active-task restores: what the rebalance watchdog takes as progress (not standby updates).
+   * One per client, so that a replaced client still closing cannot count for its successor.
+   */
+  private volatile RestoreProgress restores = new RestoreProgress();
   private volatile KafkaStreams streams;
   private volatile boolean closing;
   private volatile String failure;
@@ -348,8 +351,10 @@ public final class StreamingMonitor implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     client.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
-    client.setGlobalStateRestoreListener(restores);
+    RestoreProgress progress = new RestoreProgress();
+    client.setGlobalStateRestoreListener(progress);
     metrics.bind(client);
+    restores = progress;
     streams = client;
     client.start();
   }
@@ -545,7 +550,7 @@ public final class StreamingMonitor implements AutoCloseable {
     return metrics;
   }
 
-  /** The active tasks' state restores of every client so far (standby replicas' updates are not counted). */
+  /** The current client's active-task state restores so far (standby replicas' updates are not counted). */
   public RestoreProgress restores() {
     return restores;
   }
