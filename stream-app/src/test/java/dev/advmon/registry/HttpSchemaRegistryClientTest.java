@@ -645,32 +645,10 @@ class HttpSchemaRegistryClientTest {
         "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404}",
         "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":0}",
         "{\"message\":\"no Route matched with those values\"}")) {
-      java.util.concurrent.atomic.AtomicBoolean routed = new java.util.concurrent.atomic.AtomicBoolean(true);
-      com.sun.net.httpserver.HttpServer gateway = answering(ex -> { // in front of the fake registry
-        try (ex) {
-          if (routed.get()) {
-            java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + ex.getRequestURI()))
-                    .method(ex.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                        ex.getRequestBody().readAllBytes()))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json").build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-            ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-            ex.getResponseBody().write(r.body());
-          } else {
-            byte[] body = notFound.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(404, body.length);
-            ex.getResponseBody().write(body);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      try {
-        HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(gateway)).maxRetries(1).build());
+      try (Gateway gateway = new Gateway(server.url())) { // in front of the fake registry
+        HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(gateway.url()).maxRetries(1).build());
         int id = c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
-        routed.set(false);
+        gateway.notFound.set(notFound);
 
         assertThatThrownBy(() -> c.byId(id + 1)).as(notFound).isInstanceOf(RegistryUnavailableException.class)
             .hasMessageContaining("registry.url does not point at its API root");
@@ -682,13 +660,11 @@ class HttpSchemaRegistryClientTest {
         }
         assertThat(c.forgottenIds()).as("two rechecks answered so by a gateway forget nothing: %s", notFound).isZero();
 
-        routed.set(true);
+        gateway.notFound.set(null);
         assertThatThrownBy(() -> c.byId(id + 1)).as("the registry's own 404 is still an unknown id: %s", notFound)
             .isInstanceOf(SchemaNotFoundException.class);
         assertThat(c.byId(id)).as("and the id the gateway's 404s were about still known").isEqualTo(
             FrameVerdict.getClassSchema());
-      } finally {
-        gateway.stop(0);
       }
     }
   }
@@ -708,6 +684,8 @@ class HttpSchemaRegistryClientTest {
   private static final class Gateway implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
     final java.util.concurrent.atomic.AtomicInteger hung = new java.util.concurrent.atomic.AtomicInteger();
+    /** When set, every request is answered 404 with this JSON instead of forwarded (no route, a wrong path). */
+    final java.util.concurrent.atomic.AtomicReference<String> notFound = new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final com.sun.net.httpserver.HttpServer http;
 
@@ -718,6 +696,14 @@ class HttpSchemaRegistryClientTest {
           if (hang.get()) {
             hung.incrementAndGet();
             closed.await(); // until the test is over: the client gives up first
+            return;
+          }
+          String answer = notFound.get();
+          if (answer != null) {
+            byte[] body = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(404, body.length);
+            ex.getResponseBody().write(body);
             return;
           }
           java.net.http.HttpResponse<byte[]> r = forward.send(
