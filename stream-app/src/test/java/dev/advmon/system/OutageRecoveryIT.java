@@ -272,8 +272,10 @@ class OutageRecoveryIT {
         kafka.restart();
         long backAt = System.currentTimeMillis();
         int handed = traffic.handedOver();
+        // the log line too: the health checker logs a change on its next round, after readiness() already says UP
         boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
-            && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(90));
+            && monitor.health().readiness().up() && reader.count() >= handed
+            && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(90));
         long recoveredAt = System.currentTimeMillis();
         List<String> own = lines(ownLog, ownBefore, appId);
         assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
@@ -529,8 +531,10 @@ class OutageRecoveryIT {
         network.heal();
         long healedAt = System.currentTimeMillis();
         int handed = traffic.handedOver();
+        // the log line too: the health checker logs a change on its next round, after readiness() already says UP
         boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
-            && monitor.health().readiness().up() && reader.count() >= handed, Duration.ofSeconds(60));
+            && monitor.health().readiness().up() && reader.count() >= handed
+            && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(60));
         long recoveredAt = System.currentTimeMillis();
         List<String> own = lines(ownLog, ownBefore, appId);
         assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
