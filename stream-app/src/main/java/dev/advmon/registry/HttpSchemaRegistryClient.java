@@ -66,7 +66,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
-  // Per URL: until when (nanoTime) the one-request questions pass it over, after it did not answer (UNREACHABLE_REST)
+  // Per URL: until when (nanoTime) the one-request questions ask it last, after it did not answer (UNREACHABLE_REST)
   private final java.util.concurrent.atomic.AtomicLongArray restingUntil;
   // How many ids recheck() and askAgain() forgot: the serdes' own caches by id follow it.
   private final AtomicLong forgotten = new AtomicLong();
