@@ -163,14 +163,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (unusable != null) {
       throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
     }
+    long asked = System.nanoTime();
     Response r = send("GET", "/schemas/ids/" + id, null);
     if (r.status == 404 && settings.urls().size() > 1) {
       // A replica that has not caught up answers 404 for an id its peers know: before the frame is dead-lettered and
-      // the answer remembered, the other URLs are asked once (askOnce: a 404 is final only when no URL knows it).
-      try {
-        r = askOnce("/schemas/ids/" + id, settings.requestTimeout(), settings.callDeadline());
-      } catch (RegistryUnavailableException othersSilent) {
-        // no other URL answered: the one 404 is all there is to go on
+      // the answer remembered, the other URLs are asked once. On a stream thread inside a transaction, so: within
+      // what is left of the call's deadline (send()'s asking may have used most of it), not the URL that just
+      // answered 404, not one resting after it did not answer (else a hanging replica costs a request timeout for
+      // every frame with an id nobody knows: corrupt frames carry random ids), and only a 200 replaces the 404 (a
+      // URL that refuses the credentials must not turn an unknown id into an error that stops the monitor).
+      Duration left = settings.callDeadline() == null ? null
+          : settings.callDeadline().minusNanos(System.nanoTime() - asked);
+      if (left == null || !left.isNegative() && !left.isZero()) {
+        try {
+          Response other = askOnce("/schemas/ids/" + id, settings.requestTimeout(), left, r.base, false);
+          if (other.status == 200) {
+            r = other;
+          }
+        } catch (RegistryUnavailableException othersSilent) {
+          // no other URL answered: the one 404 is all there is to go on
+        }
       }
     }
     if (r.status == 404) {
@@ -401,11 +413,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * within {@code deadline} when it is not null.
    */
   private Response askOnce(String path, Duration timeout, Duration deadline) {
+    return askOnce(path, timeout, deadline, null, true);
+  }
+
+  /** As above, past {@code answered} (a URL whose answer the caller has), and past resting URLs unless {@code resting}. */
+  private Response askOnce(String path, Duration timeout, Duration deadline, URI answered, boolean resting) {
     String problem = "no URL";
     Response unknown = null;
     long giveUpAt = deadline == null ? 0 : System.nanoTime() + deadline.toNanos();
+    long now = System.nanoTime();
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
+      if (base.equals(answered) || !resting && restingUntil.get(index) - now > 0) {
+        continue;
+      }
       long left = deadline == null ? Long.MAX_VALUE : giveUpAt - System.nanoTime();
       if (left <= 0) {
         problem += "; the call's deadline of " + deadline.toMillis() + " ms passed";

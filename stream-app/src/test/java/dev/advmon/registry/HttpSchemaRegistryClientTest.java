@@ -200,6 +200,50 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void askingTheOtherUrlsAboutAFramesUnknownIdKeepsToTheCallDeadlineTogetherWithTheFirstAsking() throws Exception {
+    try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(hanging.url() + "," + server.url())
+          .maxRetries(0).requestTimeout(Duration.ofSeconds(2)).callDeadline(Duration.ofSeconds(3)).build());
+
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> reader.byId(999)).isInstanceOf(SchemaNotFoundException.class);
+      // the first asking: 2 s at the hanging URL, then the other's 404; asking the others again within a fresh
+      // deadline would spend another 2 s there: 4 s, past the deadline and near the transaction's timeout
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("within the call deadline, as every call on a stream "
+          + "thread inside a transaction").isLessThan(Duration.ofMillis(3500));
+    }
+  }
+
+  @Test
+  void framesWithIdsNoUrlKnowsCostNoRequestTimeoutEachWhileAnotherUrlHangs() throws Exception {
+    try (HangingServer hanging = new HangingServer()) { // a replica stopped with SIGSTOP, listed second
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(server.url() + "," + hanging.url())
+          .maxRetries(0).requestTimeout(Duration.ofMillis(500)).build());
+
+      for (int id = 1000; id < 1005; id++) { // corrupt frames: random ids, each new to the negative cache
+        int unknown = id;
+        assertThatThrownBy(() -> reader.byId(unknown)).isInstanceOf(SchemaNotFoundException.class);
+      }
+      assertThat(hanging.accepted()).as("asked for the first id only, then resting: a stream thread is not held "
+          + "a request timeout for every frame with an id nobody knows").isEqualTo(1);
+      assertThat(server.count("GET", "/schemas/ids/")).as("and the URL that answered 404 is not asked twice")
+          .isEqualTo(5);
+    }
+  }
+
+  @Test
+  void anotherUrlRefusingTheCredentialsDoesNotTurnAFramesUnknownIdIntoAFatalError() throws Exception {
+    try (FakeRegistryServer strict = new FakeRegistryServer()) { // a second URL that wants other credentials
+      strict.requiredAuthorization = "Basic b3RoZXI6b3RoZXI=";
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(server.url() + "," + strict.url())
+          .build());
+
+      assertThatThrownBy(() -> reader.byId(999)).as("the first URL's 404 stands: dead-lettered, the monitor goes on")
+          .isInstanceOf(SchemaNotFoundException.class);
+    }
+  }
+
+  @Test
   void aUrlThatMissedOneAnswerIsStillAskedBeforeTheReplicasFourOFourIsFinal() throws Exception {
     try (Gateway first = new Gateway(server.url()); FakeRegistryServer behind = new FakeRegistryServer()) {
       HttpSchemaRegistryClient writer = new HttpSchemaRegistryClient(fast(first.url() + "," + behind.url())
