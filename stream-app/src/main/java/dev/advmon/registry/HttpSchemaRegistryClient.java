@@ -114,6 +114,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return cached;
     }
     Response r = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
+    r.requireServed("register under subject '" + subject + "'");
     if (r.status == 409 && r.message().contains("already exists")) {
       // not an incompatibility: Apicurio 2.4 answers this when two registrations of new subjects race (seen in
       // HangingTransactionIT, a camera registering its frame schema while the monitor registered its dead letters'),
@@ -137,6 +138,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return cached;
     }
     Response r = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
+    r.requireServed("look up under subject '" + subject + "'");
     if (r.status == 404) {
       throw SchemaNotFoundException.forSubject(subject, r.base.toString(),
           r.message() + "; register it first, or enable " + RegistrySettings.AUTO_REGISTER);
@@ -253,7 +255,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       URI base = settings.urls().get(index);
       try {
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
-        Response r = new Response(base, "/config", response.statusCode(), response.body());
+        Response r = new Response(base, "GET", "/config", response.statusCode(), response.body());
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
@@ -435,7 +437,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       Duration wait = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       try {
         HttpResponse<String> response = exchange(request(base, "GET", path, null, wait), wait);
-        Response r = new Response(base, path, response.statusCode(), response.body());
+        Response r = new Response(base, "GET", path, response.statusCode(), response.body());
         if (r.status == 404 && !r.isSomeoneElsesError()) {
           unknown = unknown == null ? r : unknown;
           continue;
@@ -546,7 +548,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         Duration timeout = left < settings.requestTimeout().toNanos() ? Duration.ofNanos(left) : settings.requestTimeout();
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
-          Response r = new Response(base, path, response.statusCode(), response.body());
+          Response r = new Response(base, method, path, response.statusCode(), response.body());
           if (isTransient(r.status) || r.isSomeoneElsesError()) {
             long retryAfter = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
             askedToWaitMs = Math.max(askedToWaitMs, retryAfter);
@@ -690,7 +692,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** One HTTP answer, with the helpers that turn it into results or specific exceptions. */
-  private record Response(URI base, String path, int status, String body) {
+  private record Response(URI base, String method, String path, int status, String body) {
 
     JsonNode expectOk(String action) {
       if (status == 401 || status == 403) {
@@ -763,9 +765,47 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         }
         int code = node.path("error_code").asInt(-1);
         boolean schemaOrSubject = path.startsWith("/schemas/") || path.startsWith("/subjects/");
-        return status == 404 && schemaOrSubject && (code < 40400 || code > 40499);
+        return status == 404 && schemaOrSubject && (code < 40400 || code > 40499) && !notServed();
       } catch (IOException e) {
         return true;
+      }
+    }
+
+    /**
+     * Registering or looking up a schema ({@code POST /subjects/...}, what start-up does) answered by the registry's
+     * own JSON error ({@code error_code} and {@code message}) with a 404 that is no "no such subject or schema" (not
+     * 404xx): it serves no such path, so {@code registry.url} is not its API root (Apicurio's without
+     * {@code /apis/ccompat/v7}: error_code 404, or 0 under {@code /apis/ccompat}; Confluent's under another path:
+     * 404). Not retried: every attempt gets the same answer, and a monitor that waits for the registry at start-up
+     * would wait for good (the default {@code startup.max-wait-ms}) instead of saying what to fix. A gateway's 404
+     * ({@code message} only) stays "no route now". Frames' GETs are not judged so: a URL that answered at start-up
+     * does not stop being the API root, so there it is taken as a route away (see {@link #isSomeoneElsesError}).
+     */
+    boolean notServed() {
+      if (status != 404 || !"POST".equals(method) || !path.startsWith("/subjects/")) {
+        return false;
+      }
+      try {
+        JsonNode node = JSON.readTree(body);
+        if (node == null || !node.isObject() || !node.has("error_code") || !node.has("message")) {
+          return false;
+        }
+        int code = node.path("error_code").asInt(-1);
+        return code < 40400 || code > 40499;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    /** Throws what to fix when {@link #notServed()}. */
+    void requireServed(String action) {
+      if (notServed()) {
+        throw new RegistryRequestException("registry " + base + " could not " + action + ": " + method + " " + base
+            + path + " answered HTTP 404 '" + message() + "', the registry's answer for a path it does not serve, so "
+            + "registry.url (the monitor's; " + RegistrySettings.URL + " in a Kafka client's configuration) does not "
+            + "point at its API root: for Apicurio it ends with /apis/ccompat/v7 "
+            + "(http://HOST:8080/apis/ccompat/v7), for Confluent Schema Registry, Karapace and Redpanda it is the "
+            + "server's root (http://HOST:8081)", status, true, null);
       }
     }
 

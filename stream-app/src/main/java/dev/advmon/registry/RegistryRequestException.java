@@ -9,10 +9,20 @@ public final class RegistryRequestException extends RegistrySerdeException {
   public static final String REASON = "REGISTRY_REQUEST_FAILED";
 
   private final int httpStatus;
+  private final boolean notTheApiRoot;
 
   public RegistryRequestException(String message, int httpStatus, Throwable cause) {
+    this(message, httpStatus, false, cause);
+  }
+
+  /**
+   * With {@code notTheApiRoot}: the registry (its own JSON error) answered that it serves no such path, i.e.
+   * {@code registry.url} does not point at its API root ({@link #misconfigured()}).
+   */
+  public RegistryRequestException(String message, int httpStatus, boolean notTheApiRoot, Throwable cause) {
     super(message, cause);
     this.httpStatus = httpStatus;
+    this.notTheApiRoot = notTheApiRoot;
   }
 
   /** The HTTP status, or 0 when the failure was not an HTTP status (e.g. an unreadable body). */
@@ -30,11 +40,12 @@ public final class RegistryRequestException extends RegistrySerdeException {
 
   /**
    * Not the record's fault but the registry's URL or credentials: 401/403, a redirect (not followed), or a 200 whose
-   * body is not the registry's JSON (a proxy's page; the URL is not the API root). Every record would meet the same
-   * answer, so the monitor stops with the message instead of dead-lettering them all. Other 4xx stay the record's.
+   * body is not the registry's JSON (a proxy's page; the URL is not the API root), or the registry's own "no such
+   * path" for registering or looking up a schema (the URL is not the API root either). Every record would meet the
+   * same answer, so the monitor stops with the message instead of dead-lettering them all. Other 4xx stay the record's.
    */
   public boolean misconfigured() {
-    return authenticationFailed() || (httpStatus >= 300 && httpStatus < 400) || httpStatus == 200;
+    return authenticationFailed() || (httpStatus >= 300 && httpStatus < 400) || httpStatus == 200 || notTheApiRoot;
   }
 
   @Override

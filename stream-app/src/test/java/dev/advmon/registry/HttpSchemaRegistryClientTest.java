@@ -696,8 +696,10 @@ class HttpSchemaRegistryClientTest {
 
         assertThatThrownBy(() -> c.byId(id + 1)).as(notFound).isInstanceOf(RegistryUnavailableException.class)
             .hasMessageContaining("registry.url does not point at its API root");
-        assertThatThrownBy(() -> c.idOf("frames-value", Frame.getClassSchema())).as(notFound)
-            .isInstanceOf(RegistryUnavailableException.class);
+        if (!notFound.contains("error_code")) { // else the registry's own "no such path": see the test below
+          assertThatThrownBy(() -> c.idOf("frames-value", Frame.getClassSchema())).as(notFound)
+              .isInstanceOf(RegistryUnavailableException.class);
+        }
         for (int i = 0; i < 2; i++) {
           assertThatThrownBy(() -> c.recheck(Duration.ofSeconds(2))).as(notFound)
               .isInstanceOf(RegistryUnavailableException.class);
@@ -709,6 +711,44 @@ class HttpSchemaRegistryClientTest {
             .isInstanceOf(SchemaNotFoundException.class);
         assertThat(c.byId(id)).as("and the id the gateway's 404s were about still known").isEqualTo(
             FrameVerdict.getClassSchema());
+      }
+    }
+  }
+
+  @Test
+  void registeringAtAUrlThatIsNotTheRegistrysApiRootSaysWhatToFixAtOnceInsteadOfRetrying() throws Exception {
+    // the registry's own answer for a path it does not serve: Apicurio's root (registry.url without
+    // /apis/ccompat/v7, checked with Apicurio 2.4.2), Apicurio's /apis/ccompat, Confluent's under another path
+    for (String notServed : List.of(
+        "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404,"
+            + "\"detail\":\"NotFoundException\",\"name\":\"NotFoundException\"}",
+        "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":0}",
+        "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}")) {
+      java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+      com.sun.net.httpserver.HttpServer wrongPath = answering(ex -> {
+        try (ex) {
+          asked.incrementAndGet();
+          byte[] body = notServed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "application/json");
+          ex.sendResponseHeaders(404, body.length);
+          ex.getResponseBody().write(body);
+        }
+      });
+      try {
+        HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(wrongPath)).build());
+
+        assertThatThrownBy(() -> c.register("frames-verdicts-value", FrameVerdict.getClassSchema())).as(notServed)
+            .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.misconfigured())
+                .as("the monitor stops with it: every call would get the same answer").isTrue())
+            .hasMessageContaining("registry.url").hasMessageContaining("/apis/ccompat/v7")
+            .hasMessageContaining("API root");
+        assertThat(asked.get()).as("not retried: %s", notServed).isEqualTo(1);
+        assertThatThrownBy(() -> c.idOf("frames-value", Frame.getClassSchema())).as("a lookup (registry.auto-register"
+            + "=false) is no 'register it first' either: %s", notServed)
+            .isInstanceOf(RegistryRequestException.class).hasMessageContaining("registry.url");
+        assertThat(asked.get()).as("not retried: %s", notServed).isEqualTo(2);
+      } finally {
+        wrongPath.stop(0);
       }
     }
   }
