@@ -61,7 +61,7 @@ final class ClassArchiveTrainingCommand implements Callable<Integer> {
         RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c))) {
       FrameScorer scorer = new FrameScorer(classifier, detectorsOrNone(bundle), c.intValue("model.max-batch"));
       RunCommand.warmUp(scorer);
-      StartingMonitor starting = new StartingMonitor();
+      StartingMonitor starting = new StartingMonitor(new dev.advmon.health.StartupWaits());
       try (MonitorHttpServer http = new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting,
           recent, metrics::counts, Wiring.peers(starting::peers, c))) {
         get(client, http.port(), "/health/live");

@@ -2,6 +2,7 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.http.HttpSettings;
@@ -72,12 +73,15 @@ final class RunCommand implements Callable<Integer> {
     // The model and its detectors load while the monitor waits for the registry and the broker, so that a
     // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
     CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
+    StartupWaits waits = new StartupWaits();
+    waits.waiting("model", "loading " + c.path("model.dir") + " (model.dir) and warming it up");
     Thread loader = new Thread(() -> {
       try {
         DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
             Wiring.inferenceThreads(c));
         FrameScorer loaded = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
         warmUp(loaded);
+        waits.reached("model");
         scorer.complete(loaded);
       } catch (Throwable e) {
         scorer.completeExceptionally(e);
@@ -86,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
     }, "advmon-model-loader");
     loader.setDaemon(true);
     loader.start();
-    StartingMonitor starting = new StartingMonitor();
+    StartingMonitor starting = new StartingMonitor(waits);
     try (MonitorMetrics metrics = MonitorMetrics.prometheus();
         RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
         // serving from the first second: probes see "starting" (live, not ready) while the broker, the registry and
@@ -103,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
       StreamingMonitor monitor;
       try {
         monitor = StreamingMonitor.start(c, new HttpSchemaRegistryClient(registrySettings),
-            registrySettings.autoRegister(), preparer, () -> loaded(scorer), metrics, recent);
+            registrySettings.autoRegister(), preparer, () -> loaded(scorer), metrics, recent, waits);
       } catch (InterruptedException e) {
         if (scorer.isCompletedExceptionally()) {
           loaded(scorer); // throws the model's error

@@ -4,6 +4,7 @@ import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.topology.StreamingMonitor;
 import java.util.List;
 import java.util.Optional;
@@ -14,11 +15,18 @@ import org.apache.kafka.streams.state.HostInfo;
  * What the HTTP server serves before {@link StreamingMonitor#start} has returned (it waits for the broker and the
  * registry, minutes when they are down), then the monitor itself. So probes get an answer from the first second:
  * live (the process is waiting, not wedged: a liveness probe must not restart it in a loop while Kafka is away),
- * not ready, with the reason; {@code /cameras} is empty until then.
+ * not ready, with what start-up still waits for and its latest failure ("the registry answered 401"), which
+ * otherwise only the log would say; {@code /cameras} is empty until then.
  */
 final class StartingMonitor implements HealthCheck, CameraDirectory {
 
   private final AtomicReference<StreamingMonitor> monitor = new AtomicReference<>();
+  private final StartupWaits waits;
+
+  /** Until the monitor started, readiness gives {@code waits}' reasons. */
+  StartingMonitor(StartupWaits waits) {
+    this.waits = waits;
+  }
 
   /** From now on every answer comes from this monitor. */
   void started(StreamingMonitor started) {
@@ -28,8 +36,7 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
   @Override
   public HealthReport readiness() {
     StreamingMonitor m = monitor.get();
-    return m != null ? m.health().readiness() : new HealthReport(false, "STARTING",
-        List.of("starting: waiting for the Kafka broker, the schema registry and the model"));
+    return m != null ? m.health().readiness() : new HealthReport(false, "STARTING", waits.reasons());
   }
 
   @Override

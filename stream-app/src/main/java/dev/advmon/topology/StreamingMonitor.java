@@ -7,6 +7,7 @@ import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.RestoreProgress;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.InferenceThreads;
@@ -156,11 +157,18 @@ public final class StreamingMonitor implements AutoCloseable {
   public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
       FramePreparer preparer, java.util.concurrent.Callable<FrameScorer> scorerWhenReady, MonitorMetrics metrics,
       AlertListener alerts) throws Exception {
+    return start(config, registry, autoRegister, preparer, scorerWhenReady, metrics, alerts, new StartupWaits());
+  }
+
+  /** As above, telling {@code waits} why the broker or the registry is still waited for (readiness while starting). */
+  public static StreamingMonitor start(MonitorConfig config, SchemaRegistry registry, boolean autoRegister,
+      FramePreparer preparer, java.util.concurrent.Callable<FrameScorer> scorerWhenReady, MonitorMetrics metrics,
+      AlertListener alerts, StartupWaits waits) throws Exception {
     Topics topics = topics(config, registry, autoRegister);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
     FutureTask<Void> topicsReady = new FutureTask<>(() -> {
-      new TopicAdmin(config.kafkaClientProperties()).ensureTopics(topics.names(),
+      new TopicAdmin(config.kafkaClientProperties(), waits).ensureTopics(topics.names(),
           Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
           config.bool("topics.create"), config.intValue("topics.partitions"),
           (short) config.intValue("topics.replication-factor"),
@@ -172,7 +180,7 @@ public final class StreamingMonitor implements AutoCloseable {
     topicCheck.start();
     boolean checked = false;
     try {
-      awaitRegistry(config, registry, autoRegister, topics);
+      awaitRegistry(config, registry, autoRegister, topics, waits);
       topicsReady.get();
       checked = true;
     } catch (ExecutionException e) {
@@ -481,9 +489,12 @@ public final class StreamingMonitor implements AutoCloseable {
     }
   }
 
+  /** The registry's wait in readiness while starting. */
+  private static final String REGISTRY_WAIT = "schema registry";
+
   /** Registers (or, without auto-register, looks up) the output schemas, retrying while the registry is down. */
-  private static void awaitRegistry(MonitorConfig config, SchemaRegistry registry, boolean autoRegister, Topics topics)
-      throws InterruptedException {
+  private static void awaitRegistry(MonitorConfig config, SchemaRegistry registry, boolean autoRegister, Topics topics,
+      StartupWaits waits) throws InterruptedException {
     long start = System.currentTimeMillis();
     long interval = config.longValue("startup.retry-interval-ms");
     long maxWait = config.longValue("startup.max-wait-ms");
@@ -498,6 +509,7 @@ public final class StreamingMonitor implements AutoCloseable {
           log.debug("schema registry: {} has id {}", subject, id);
         }
         log.info("schema registry {} reachable; output schemas {}", registry, autoRegister ? "registered" : "found");
+        waits.reached(REGISTRY_WAIT);
         checkFramesCompatibility(registry, topics.frames().name() + "-value");
         return;
       } catch (RegistryUnavailableException e) {
@@ -508,6 +520,7 @@ public final class StreamingMonitor implements AutoCloseable {
         }
         log.warn("waiting for the schema registry (attempt {}, {} s so far): {}; retrying in {} ms",
             attempt, waited / 1000, e.getMessage(), interval);
+        waits.waiting(REGISTRY_WAIT, "waited " + waited / 1000 + " s (try " + attempt + "): " + e.getMessage());
         Thread.sleep(interval);
       }
     }

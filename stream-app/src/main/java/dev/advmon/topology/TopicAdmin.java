@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import dev.advmon.health.StartupWaits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,19 +30,30 @@ public final class TopicAdmin {
 
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
+  /** This wait's name in readiness while starting. */
+  static final String DEPENDENCY = "Kafka";
+
   private final Map<String, Object> adminProperties;
   private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
+  private final StartupWaits waits;
 
   public TopicAdmin(Map<String, Object> kafkaClientProperties) {
-    this(kafkaClientProperties, Admin::create);
+    this(kafkaClientProperties, new StartupWaits());
+  }
+
+  /** As above, telling {@code waits} (readiness while starting) why the broker is still waited for. */
+  public TopicAdmin(Map<String, Object> kafkaClientProperties, StartupWaits waits) {
+    this(kafkaClientProperties, Admin::create, waits);
   }
 
   /** As above, with the admin client made by {@code adminFactory} (tests). */
-  TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory) {
+  TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
+      StartupWaits waits) {
     this.adminProperties = new java.util.HashMap<>(kafkaClientProperties);
     adminProperties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     adminProperties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
     this.adminFactory = adminFactory;
+    this.waits = waits;
   }
 
   /**
@@ -69,6 +81,7 @@ public final class TopicAdmin {
         attempt++;
         try {
           Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+          waits.reached(DEPENDENCY);
           List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
           if (missing.isEmpty()) {
             log.info("Kafka at {}: topics {} present", adminProperties.get("bootstrap.servers"), topics);
@@ -113,6 +126,8 @@ public final class TopicAdmin {
           }
           log.warn("waiting for Kafka at {} (attempt {}, {} s so far): {}; retrying in {} ms",
               adminProperties.get("bootstrap.servers"), attempt, waited / 1000, cause.toString(), retryIntervalMs);
+          waits.waiting(DEPENDENCY, "no answer from " + adminProperties.get("bootstrap.servers")
+              + " (kafka.bootstrap.servers); waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
           Thread.sleep(retryIntervalMs);
         }
       }

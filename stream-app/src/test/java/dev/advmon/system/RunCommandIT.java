@@ -172,7 +172,9 @@ class RunCommandIT {
           URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(503);
-      assertThat(ready.body()).contains("\"status\":\"DOWN\"").contains("STARTING").contains("schema registry");
+      // the reason too, not only that it waits: which URL, and what came back (the log's words)
+      assertThat(ready.body()).contains("\"status\":\"DOWN\"").contains("STARTING")
+          .contains("schema registry: waited").contains("127.0.0.1:" + deadPort).contains(" failed: ");
       HttpResponse<String> live = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -3,6 +3,7 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.advmon.health.StartupWaits;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +32,11 @@ class TopicAdminTest {
   /** Topics with their configs; what the monitor created is added, with the configs it asked for. */
   private final Map<String, Map<String, String>> broker = new HashMap<>();
   private final List<NewTopic> created = new ArrayList<>();
+  /** listTopics calls that fail (a broker that does not answer) before it answers. */
+  private int unanswered;
+  private final StartupWaits waits = new StartupWaits();
+  /** What readiness would have said at each listTopics call. */
+  private final List<List<String>> reasonsSeen = new ArrayList<>();
 
   private Admin admin() {
     return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
@@ -49,10 +55,17 @@ class TopicAdminTest {
   }
 
   private ListTopicsResult listTopics() throws ReflectiveOperationException {
-    Map<String, TopicListing> listings = new HashMap<>();
-    broker.keySet().forEach(t -> listings.put(t, new TopicListing(t, Uuid.randomUuid(), false)));
+    reasonsSeen.add(waits.reasons());
     var ctor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class); // package-private in Kafka
     ctor.setAccessible(true);
+    if (unanswered > 0) {
+      unanswered--;
+      var failed = new org.apache.kafka.common.internals.KafkaFutureImpl<Map<String, TopicListing>>();
+      failed.completeExceptionally(new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node"));
+      return ctor.newInstance(failed);
+    }
+    Map<String, TopicListing> listings = new HashMap<>();
+    broker.keySet().forEach(t -> listings.put(t, new TopicListing(t, Uuid.randomUuid(), false)));
     return ctor.newInstance(KafkaFuture.completedFuture(listings));
   }
 
@@ -79,8 +92,24 @@ class TopicAdminTest {
   }
 
   private void ensure(boolean create) throws InterruptedException {
-    new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin())
+    new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits)
         .ensureTopics(TOPICS, Map.of("dlq", 2_000_000L), create, 3, (short) -1, 10, 1_000);
+  }
+
+  @Test
+  void tellsReadinessWhyTheBrokerIsStillWaitedForUntilItAnswers() throws InterruptedException {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    unanswered = 2;
+
+    ensure(false);
+
+    // the first try had nothing to report; the retries after it see the broker, the setting and Kafka's own words
+    assertThat(reasonsSeen).hasSize(3);
+    assertThat(reasonsSeen.get(0)).hasSize(1);
+    assertThat(reasonsSeen.get(2)).hasSize(2);
+    assertThat(reasonsSeen.get(2).get(1)).startsWith("Kafka: no answer from test:9092 (kafka.bootstrap.servers)")
+        .contains("(try 2)").contains("Timed out waiting for a node");
+    assertThat(waits.reasons()).as("answered: no longer waited for").hasSize(1);
   }
 
   @Test
