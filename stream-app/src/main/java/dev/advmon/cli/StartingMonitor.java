@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.HostInfo;
  * What the HTTP server serves before {@link StreamingMonitor#start} has returned (it waits for the broker and the
  * registry, minutes when they are down), then the monitor itself. So probes get an answer from the first second:
  * live (the process is waiting, not wedged: a liveness probe must not restart it in a loop while Kafka is away),
- * not ready, with what start-up still waits for and its latest failure ("the registry answered 401"), which
+ * not ready, with what start-up still waits for and its latest failure ("the registry answered 503"), which
  * otherwise only the log would say; {@code /cameras} is empty until then.
  */
 final class StartingMonitor implements HealthCheck, CameraDirectory {

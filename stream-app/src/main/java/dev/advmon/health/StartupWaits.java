@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * What start-up is still waiting for, and why, for readiness to say before the monitor runs: the broker, the
  * registry and the model are waited for on three threads, minutes when one is down, and an operator who asks
- * {@code /health/ready} meanwhile should read "the registry answered 401" there, not only in the log. Each waiting
+ * {@code /health/ready} meanwhile should read "the registry answered 503" there, not only in the log. Each waiting
  * thread reports its latest failure under its own dependency and clears it once that dependency answered.
  * Thread-safe; one per start.
  */
