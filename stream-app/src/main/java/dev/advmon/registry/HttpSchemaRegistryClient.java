@@ -137,8 +137,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
+    long asked = System.nanoTime();
     Response r = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
     r.requireServed("look up under subject '" + subject + "'");
+    // as for ids: a replica behind does not know a subject registered since (at start-up without auto-register,
+    // its 404 would stop the monitor with "register it first" while the registry has it)
+    r = askOthersAfter404(r, schemaBody(schema), asked);
     if (r.status == 404) {
       throw SchemaNotFoundException.forSubject(subject, r.base.toString(),
           r.message() + "; register it first, or enable " + RegistrySettings.AUTO_REGISTER);
@@ -166,27 +170,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
     }
     long asked = System.nanoTime();
-    Response r = send("GET", "/schemas/ids/" + id, null);
-    if (r.status == 404 && settings.urls().size() > 1) {
-      // A replica that has not caught up answers 404 for an id its peers know: before the frame is dead-lettered and
-      // the answer remembered, the other URLs are asked once. On a stream thread inside a transaction, so: within
-      // what is left of the call's deadline (send()'s asking may have used most of it), not the URL that just
-      // answered 404, not one resting after it did not answer (else a hanging replica costs a request timeout for
-      // every frame with an id nobody knows: corrupt frames carry random ids), and only a 200 replaces the 404 (a
-      // URL that refuses the credentials must not turn an unknown id into an error that stops the monitor).
-      Duration left = settings.callDeadline() == null ? null
-          : settings.callDeadline().minusNanos(System.nanoTime() - asked);
-      if (left == null || !left.isNegative() && !left.isZero()) {
-        try {
-          Response other = askOnce("/schemas/ids/" + id, settings.requestTimeout(), left, r.base, false);
-          if (other.status == 200) {
-            r = other;
-          }
-        } catch (RegistryUnavailableException othersSilent) {
-          // no other URL answered: the one 404 is all there is to go on
-        }
-      }
-    }
+    Response r = askOthersAfter404(send("GET", "/schemas/ids/" + id, null), null, asked);
     if (r.status == 404) {
       if (!settings.unknownIdCacheTtl().isZero()) {
         if (unknownIds.size() > 10_000) {
@@ -208,6 +192,40 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     Schema previous = schemasById.putIfAbsent(id, schema);
     return previous != null ? previous : schema;
+  }
+
+  /**
+   * {@code r}, or, when it is a registry's 404 and there are other URLs, the first 200 one of them gives for the same
+   * request. A replica that has not caught up answers 404 for an id or a subject its peers know: before a frame is
+   * dead-lettered (or start-up refused) and the answer remembered, the other URLs are asked once. Often on a stream
+   * thread inside a transaction, so: within what is left of the call's deadline since {@code askedAt} (send()'s
+   * asking may have used most of it), not the URL that just answered 404, not one resting after it did not answer
+   * (else a hanging replica costs a request timeout for every frame with an id nobody knows: corrupt frames carry
+   * random ids), and only a 200 replaces the 404 (a URL that refuses the credentials must not turn an unknown id into
+   * an error that stops the monitor).
+   */
+  private Response askOthersAfter404(Response r, String requestBody, long askedAt) {
+    if (r.status != 404 || settings.urls().size() < 2 || r.isSomeoneElsesError()) {
+      return r;
+    }
+    Duration left = settings.callDeadline() == null ? null
+        : settings.callDeadline().minusNanos(System.nanoTime() - askedAt);
+    if (left != null && (left.isNegative() || left.isZero())) {
+      return r;
+    }
+    try {
+      Response other = askOnce(r.method, r.path, requestBody, settings.requestTimeout(), left, r.base, false);
+      if (other.status != 200) {
+        return r;
+      }
+      // it knows what the URL asked first did not: it is ahead, so the next questions go there first (else each new
+      // id costs a request and a 404 at the replica behind while it lags). Only a 200 moves it: unlike a ping's
+      // answer, it proves the URL has caught up at least that far.
+      preferredUrl.set(settings.urls().indexOf(other.base));
+      return other;
+    } catch (RegistryUnavailableException othersSilent) {
+      return r; // no other URL answered: the one 404 is all there is to go on
+    }
   }
 
   @Override
@@ -420,6 +438,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** As above, past {@code answered} (a URL whose answer the caller has), and past resting URLs unless {@code resting}. */
   private Response askOnce(String path, Duration timeout, Duration deadline, URI answered, boolean resting) {
+    return askOnce("GET", path, null, timeout, deadline, answered, resting);
+  }
+
+  /** As above, for any request ({@code body} null for none): a lookup under a subject is a POST. */
+  private Response askOnce(String method, String path, String body, Duration timeout, Duration deadline, URI answered,
+      boolean resting) {
     String problem = "no URL";
     Response unknown = null;
     long giveUpAt = deadline == null ? 0 : System.nanoTime() + deadline.toNanos();
@@ -436,8 +460,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       Duration wait = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       try {
-        HttpResponse<String> response = exchange(request(base, "GET", path, null, wait), wait);
-        Response r = new Response(base, "GET", path, response.statusCode(), response.body());
+        HttpResponse<String> response = exchange(request(base, method, path, body, wait), wait);
+        Response r = new Response(base, method, path, response.statusCode(), response.body());
         if (r.status == 404 && !r.isSomeoneElsesError()) {
           unknown = unknown == null ? r : unknown;
           continue;
@@ -445,11 +469,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
           return r; // preferredUrl is send()'s to move: see askingOrder()
         }
-        problem = "GET " + base + path + " answered HTTP " + r.status
+        problem = method + " " + base + path + " answered HTTP " + r.status
             + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
         rest(index);
-        problem = "GET " + base + path + " failed: " + describe(e);
+        problem = method + " " + base + path + " failed: " + describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
@@ -467,8 +491,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * answered as the registry, so a hanging URL costs nothing while another answers, but a 404 is still final only when
    * every URL was asked (a replica that has not caught up must not make an id "lost" because the URL that knows it
    * missed one answer), and a ping does not miss a registry that is back because another URL failed meanwhile.
-   * Only read here, never moved: were a ping that the preferred URL missed once to move it to a replica behind, send()
-   * would fetch new ids there, and its 404 would dead-letter their frames.
+   * Only read here, never moved by these questions' answers (send() moves it, and byId() to a URL that knew an id
+   * the first did not): were a ping that the preferred URL missed once to move it to a replica behind, send() would
+   * fetch new ids there, and its 404 would dead-letter their frames.
    */
   private List<Integer> askingOrder() {
     int n = settings.urls().size();

@@ -200,6 +200,39 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void afterAReplicaBehindAnswered404ForAKnownIdTheNextIdsAreAskedFirstWhereItWasFound() throws IOException {
+    try (FakeRegistryServer behind = new FakeRegistryServer()) { // a replica that stopped following, listed first
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(behind.url() + "," + server.url()).build());
+      assertThat(reader.byId(client().register("frames-value", Frame.getClassSchema())))
+          .isEqualTo(Frame.getClassSchema());
+      long asked = behind.count("GET", "/schemas/ids/");
+
+      for (int i = 0; i < 3; i++) { // new schemas of cameras, written at the registry while the replica lags
+        int id = client().register("cam" + i + "-value", org.apache.avro.SchemaBuilder.record("C" + i).fields()
+            .requiredInt("x" + i).endRecord());
+        assertThat(reader.byId(id)).isNotNull();
+      }
+      assertThat(behind.count("GET", "/schemas/ids/") - asked).as("the URL that knew an id the replica did not is "
+          + "the one asked first: else every new id costs a request to the replica and its 404").isZero();
+    }
+  }
+
+  @Test
+  void withoutAutoRegisterASubjectThatAReplicaBehindDoesNotKnowIsFoundAtTheUrlThatDoes() throws IOException {
+    try (FakeRegistryServer behind = new FakeRegistryServer()) { // a replica that stopped following, listed first
+      int registered = client().register("frames-verdicts-value", FrameVerdict.getClassSchema()); // by the operator
+      HttpSchemaRegistryClient monitor = new HttpSchemaRegistryClient(fast(behind.url() + "," + server.url()).build());
+
+      assertThat(monitor.idOf("frames-verdicts-value", FrameVerdict.getClassSchema()))
+          .as("not 'register it first', which stops the start-up: the other URL has it").isEqualTo(registered);
+      assertThat(behind.count("POST", "/subjects/")).as("the precondition: the replica was asked first").isPositive();
+      assertThatThrownBy(() -> monitor.idOf("absent-value", Frame.getClassSchema()))
+          .as("a subject no URL knows is still unknown").isInstanceOf(SchemaNotFoundException.class)
+          .hasMessageContaining("register it first");
+    }
+  }
+
+  @Test
   void askingTheOtherUrlsAboutAFramesUnknownIdKeepsToTheCallDeadlineTogetherWithTheFirstAsking() throws Exception {
     try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
       HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(hanging.url() + "," + server.url())
