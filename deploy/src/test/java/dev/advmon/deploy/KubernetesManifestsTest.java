@@ -206,7 +206,8 @@ class KubernetesManifestsTest {
 
   private static String path(Probe p) {
     assertThat(p).isNotNull();
-    assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    // the probes' own port (http.health-port): slow clients of the http port cannot hold its workers
+    assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("health");
     return p.getHttpGet().getPath();
   }
 
@@ -227,6 +228,11 @@ class KubernetesManifestsTest {
       assertThat(p.getPort()).isEqualTo(httpPort(c));
     });
     assertThat(httpPort(c)).isEqualTo(Integer.parseInt(settings.getProperty("http.port")));
+    int health = c.getPorts().stream().filter(p -> "health".equals(p.getName())).findFirst().orElseThrow()
+        .getContainerPort();
+    assertThat(health).isEqualTo(Integer.parseInt(settings.getProperty("http.health-port"))).isNotEqualTo(httpPort(c));
+    assertThat(path(c.getStartupProbe()))
+        .isEqualTo("/health/live");
     // KEDA owns the replica count
     assertThat(sts.getSpec().getReplicas()).isNull();
 

@@ -100,8 +100,9 @@ final class RunCommand implements Callable<Integer> {
                 Wiring.peers(starting::peers, c))) {
       if (http != null) {
         log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
-            + "advertised to other instances as {}", c.string("http.bind"), http.port(),
-            StreamingMonitor.applicationServer(c).map(h -> h.host() + ":" + h.port()).orElse("(nothing)"));
+            + "advertised to other instances as {}{}", c.string("http.bind"), http.port(),
+            StreamingMonitor.applicationServer(c).map(h -> h.host() + ":" + h.port()).orElse("(nothing)"),
+            http.healthPort() == 0 ? "" : "; the health probes on port " + http.healthPort() + " too");
       }
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
       StreamingMonitor monitor;

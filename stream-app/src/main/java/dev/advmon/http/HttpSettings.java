@@ -15,9 +15,17 @@ import java.util.List;
  *     ({@code http.allowed-hosts})
  * @param threads worker threads ({@code http.threads})
  * @param timeout time to receive a request and to send a response ({@code http.timeout-ms})
+ * @param healthPort a second port that serves only the health probes, on its own workers; 0 = none
+ *     ({@code http.health-port})
  */
 public record HttpSettings(String bind, int port, String bearerToken, List<String> allowedHosts, int threads,
-    Duration timeout) {
+    Duration timeout, int healthPort) {
+
+  /** Without a health port of its own. */
+  public HttpSettings(String bind, int port, String bearerToken, List<String> allowedHosts, int threads,
+      Duration timeout) {
+    this(bind, port, bearerToken, allowedHosts, threads, timeout, 0);
+  }
 
   public HttpSettings {
     bearerToken = bearerToken == null ? "" : bearerToken.strip(); // a Secret's trailing newline is not the token
@@ -41,7 +49,8 @@ public record HttpSettings(String bind, int port, String bearerToken, List<Strin
 
   public static HttpSettings from(MonitorConfig c) {
     return new HttpSettings(c.string("http.bind"), c.intValue("http.port"), c.string("http.bearer-token"),
-        c.list("http.allowed-hosts"), c.intValue("http.threads"), Duration.ofMillis(c.longValue("http.timeout-ms")));
+        c.list("http.allowed-hosts"), c.intValue("http.threads"), Duration.ofMillis(c.longValue("http.timeout-ms")),
+        c.intValue("http.health-port"));
   }
 
   /** Loopback, no token, no extra hosts, 4 workers, 10 s: what tests and tools need. */
@@ -50,14 +59,18 @@ public record HttpSettings(String bind, int port, String bearerToken, List<Strin
   }
 
   public HttpSettings withPort(int port) {
-    return new HttpSettings(bind, port, bearerToken, allowedHosts, threads, timeout);
+    return new HttpSettings(bind, port, bearerToken, allowedHosts, threads, timeout, healthPort);
+  }
+
+  public HttpSettings withHealthPort(int healthPort) {
+    return new HttpSettings(bind, port, bearerToken, allowedHosts, threads, timeout, healthPort);
   }
 
   public HttpSettings withBearerToken(String token) {
-    return new HttpSettings(bind, port, token, allowedHosts, threads, timeout);
+    return new HttpSettings(bind, port, token, allowedHosts, threads, timeout, healthPort);
   }
 
   public HttpSettings withAllowedHosts(List<String> hosts) {
-    return new HttpSettings(bind, port, bearerToken, hosts, threads, timeout);
+    return new HttpSettings(bind, port, bearerToken, hosts, threads, timeout, healthPort);
   }
 }

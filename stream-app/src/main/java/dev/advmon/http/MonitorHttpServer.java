@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * two health probes, which kubelets send without one). Requests are served by a pool of {@code http.threads}
  * workers; a client gets {@code http.timeout-ms} to send its request and to read the response, so slow clients
  * cannot hold the workers (the JDK server's {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}, set
- * from it for the process unless given on the command line). More routes: {@link #route} and
+ * from it for the process unless given on the command line). With {@code http.health-port}, the two health probes
+ * are also served on a port of their own with two workers of their own, which such clients of the main port cannot
+ * hold. More routes: {@link #route} and
  * {@link #routePrefix}.
  */
 public final class MonitorHttpServer implements AutoCloseable {
@@ -62,6 +64,9 @@ public final class MonitorHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
+  /** The health probes' own port and workers ({@code http.health-port}); null = none. */
+  private final HttpServer healthServer;
+  private final ThreadPoolExecutor healthExecutor;
   private final HealthCheck health;
   private final HostCheck hosts;
   private final byte[] token;
@@ -143,16 +148,42 @@ public final class MonitorHttpServer implements AutoCloseable {
           + " (http.bind, http.port): " + e.getMessage() + "; stop what uses it, choose another http.port, "
           + "or 0 to turn HTTP off");
     }
-    server.createContext("/", this::handle);
-    AtomicInteger n = new AtomicInteger();
-    executor = new ThreadPoolExecutor(settings.threads(), settings.threads(), 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(256), r -> {
-          Thread t = new Thread(r, "advmon-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    server.createContext("/", ex -> handle(ex, false));
+    executor = workers(settings.threads(), "advmon-http-");
     server.setExecutor(executor);
+    if (settings.healthPort() == 0) {
+      healthServer = null;
+      healthExecutor = null;
+    } else {
+      // The JDK server reads a request's headers on its workers: http.threads clients that send them slowly hold
+      // every worker of http.port for http.timeout-ms at a time, and probes that time out there restart the pod.
+      // Here the probes have workers that nothing else reaches (a NetworkPolicy can leave this port to the node's
+      // kubelet, whose traffic it cannot block).
+      InetSocketAddress healthAddress = new InetSocketAddress(address.getAddress(), settings.healthPort());
+      try {
+        healthServer = HttpServer.create(healthAddress, 0);
+      } catch (java.net.BindException e) {
+        server.stop(0);
+        executor.shutdownNow();
+        throw new java.net.BindException("cannot listen on " + settings.bind() + ":" + settings.healthPort()
+            + " (http.bind, http.health-port): " + e.getMessage() + "; stop what uses it, choose another "
+            + "http.health-port, or 0 for none");
+      }
+      healthServer.createContext("/", ex -> handle(ex, true));
+      healthExecutor = workers(2, "advmon-http-health-");
+      healthServer.setExecutor(healthExecutor);
+      healthServer.start();
+    }
     server.start();
+  }
+
+  private static ThreadPoolExecutor workers(int threads, String name) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+      Thread t = new Thread(r, name + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Serves {@code path} exactly (replacing what served it before). */
@@ -184,9 +215,14 @@ public final class MonitorHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private void handle(HttpExchange ex) throws IOException {
+  /** The health probes' own port, or 0 when there is none. */
+  public int healthPort() {
+    return healthServer == null ? 0 : healthServer.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex, boolean healthOnly) throws IOException {
     try {
-      serve(ex);
+      serve(ex, healthOnly);
     } catch (RuntimeException e) {
       // before the exchange is closed: a 500 written after close would reach the client as an empty reply
       log.warn("{} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
@@ -196,8 +232,8 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
   }
 
-  /** Answers one request: method, Host and token checks, then the route for its path. */
-  private void serve(HttpExchange ex) throws IOException {
+  /** Answers one request: method, Host and token checks, then the route for its path (on the health port, only those two). */
+  private void serve(HttpExchange ex, boolean healthOnly) throws IOException {
     // Every answer may quote a producer's text (a camera id in /cameras or in a 404): never sniffed as markup, never
     // kept by a browser or proxy cache. A route that may be cached (a kept alert picture) says so itself.
     ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -218,6 +254,11 @@ public final class MonitorHttpServer implements AutoCloseable {
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
       json(ex, 401, Map.of("error", "this route needs the header 'Authorization: Bearer <token>' with the token "
           + "of http.bearer-token (only /health/live and /health/ready are open)"));
+      return;
+    }
+    if (healthOnly && !path.equals(LIVE) && !path.equals(READY)) {
+      json(ex, 404, Map.of("error", "no such endpoint on this port (http.health-port): " + path
+          + "; it serves only /health/live and /health/ready, the rest is on http.port"));
       return;
     }
     Route route = exact.get(path);
@@ -318,5 +359,9 @@ public final class MonitorHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (healthServer != null) {
+      healthServer.stop(0);
+      healthExecutor.shutdownNow();
+    }
   }
 }

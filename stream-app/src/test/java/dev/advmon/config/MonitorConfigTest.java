@@ -275,6 +275,15 @@ class MonitorConfigTest {
    * The range checks no other test reached: each of them could be deleted, or its bound moved, with the suite green.
    * One bad value at a time, so that each row fails on its own check alone.
    */
+  @Test
+  void refusesAHealthPortWhenHttpIsOff() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("http.port", "0", "http.health-port", "8090"),
+        dir).validated()).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'http.health-port' = '8090'").hasMessageContaining("needs http.port");
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("http.health-port", "8090"), dir).validated()
+        .intValue("http.health-port")).isEqualTo(8090);
+  }
+
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource(delimiter = '|', value = {
       "streams.session-timeout-ms     | 5999    | must be 6000..1800000",
@@ -287,6 +296,8 @@ class MonitorConfigTest {
       "registry.unknown-id-cache-ms   | -1      | must be 0 (no cache) or more",
       "topics.replication-factor      | 0       | must be -1 (broker default) or 1..32767",
       "http.port                      | 65536   | must be a port number 0..65535",
+      "http.health-port               | 65536   | must be a port number 0..65535",
+      "http.health-port               | 8080    | must differ from http.port",
       "streams.application-server     | host:0  | must be host:port",
       "streams.application-server     | host:65536 | must be host:port",
       "streams.leave-group-on-close   | maybe   | must be auto, true or false",

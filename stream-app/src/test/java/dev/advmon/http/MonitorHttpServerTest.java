@@ -193,6 +193,61 @@ class MonitorHttpServerTest {
     }
   }
 
+  private static CameraDirectory noCameras() {
+    return new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        return List.of();
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        return Optional.empty();
+      }
+    };
+  }
+
+  @Test
+  void clientsHoldingEveryWorkerOfTheHttpPortCannotFailTheProbesOnTheHealthPort() throws Exception {
+    int healthPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      healthPort = free.getLocalPort();
+    }
+    HttpSettings settings = HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort);
+    try (MonitorHttpServer both = new MonitorHttpServer(settings, HealthCheck.ofState(() -> KafkaStreams.State.RUNNING),
+        metrics::scrape, noCameras(), null, null)) {
+      assertThat(both.healthPort()).isEqualTo(healthPort);
+      List<Socket> stalled = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < settings.threads(); i++) { // as many as http.port has workers, each mid-request
+          Socket s = new Socket("127.0.0.1", both.port());
+          s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          stalled.add(s);
+        }
+        // the premise: on http.port a probe now waits for a worker (until http.timeout-ms, 10 s here)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + both.port() + "/health/live")).timeout(java.time.Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.net.http.HttpTimeoutException.class);
+
+        for (String probe : List.of("/health/live", "/health/ready")) {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort
+              + probe)).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          assertThat(r.statusCode()).as(probe).isEqualTo(200);
+        }
+        HttpResponse<String> metricsThere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + healthPort + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(metricsThere.statusCode()).as("only the probes there").isEqualTo(404);
+        assertThat(metricsThere.body()).contains("http.health-port").contains("http.port");
+      } finally {
+        for (Socket s : stalled) {
+          s.close();
+        }
+      }
+    }
+  }
+
   @Test
   void metricsAreServedInThePrometheusTextFormatWithTheMonitorsMeters() throws Exception {
     metrics.frameReceived();
