@@ -32,12 +32,13 @@ class MonitorHttpServerTest {
   private boolean storeAvailable = true;
   private MonitorMetrics metrics;
   private MonitorHttpServer server;
+  private CameraDirectory directory;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
     metrics = MonitorMetrics.prometheus();
-    CameraDirectory directory = new CameraDirectory() {
+    directory = new CameraDirectory() {
       @Override
       public List<CameraStatus> all() {
         check();
@@ -193,20 +194,6 @@ class MonitorHttpServerTest {
     }
   }
 
-  private static CameraDirectory noCameras() {
-    return new CameraDirectory() {
-      @Override
-      public List<CameraStatus> all() {
-        return List.of();
-      }
-
-      @Override
-      public Optional<CameraStatus> one(String id) {
-        return Optional.empty();
-      }
-    };
-  }
-
   @Test
   void clientsHoldingEveryWorkerOfTheHttpPortCannotFailTheProbesOnTheHealthPort() throws Exception {
     int healthPort;
@@ -215,7 +202,7 @@ class MonitorHttpServerTest {
     }
     HttpSettings settings = HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort);
     try (MonitorHttpServer both = new MonitorHttpServer(settings, HealthCheck.ofState(() -> KafkaStreams.State.RUNNING),
-        metrics::scrape, noCameras(), null, null)) {
+        metrics::scrape, directory, null, null)) {
       assertThat(both.healthPort()).isEqualTo(healthPort);
       List<Socket> stalled = new java.util.ArrayList<>();
       try {
