@@ -94,6 +94,11 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
         }
         read++;
         last = kv.key;
+        // as in process(): a window tells where the clock was when it opened. After a restart the clock follows the
+        // first frames read, and those may all come from a camera this store does not know whose clock is far behind
+        // (new, or forgotten for idleness): without this, the restored windows of the cameras that stay quiet would
+        // not be closed until that camera's clock caught up (a reboot to 1970: never). Takes effect from the next sweep.
+        clock.reached(kv.value.windowStart() - tracker.settings().maxClockSkewMs(), wall);
         var step = tracker.expire(kv.value, now);
         if (step.isPresent()) {
           closed.add(KeyValue.pair(kv.key, step.get()));

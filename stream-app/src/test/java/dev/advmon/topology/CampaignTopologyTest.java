@@ -300,6 +300,23 @@ class CampaignTopologyTest {
   }
 
   @Test
+  void aNewCameraWhoseClockIsFarBehindDoesNotHoldBackTheWindowsRestoredFromBeforeARestart() {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
+    // what the changelog restores after a restart: a camera one hot window into a campaign (two decide here), its
+    // second hot window open when the monitor stopped; it sends nothing more
+    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put("cam-quiet",
+        new CameraStatus("cam-quiet", CameraStatus.NORMAL, 3_599_000, 6, 6, 3_598_000, 6, 6, 1, 0, -1, 12, 12));
+    // the only camera this task hears from after the restart is one it has no state for, its clock at 1970: the task's
+    // clock follows that camera's frames, and must still not stay an hour behind the restored windows
+    for (int s = 0; s < 90; s++) {
+      window("cam-new-1970", s, false);
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+    assertThat(campaignAlerts()).as("the restored window of the quiet camera is judged by the clock")
+        .extracting(Alert::getCameraId, Alert::getKind).containsExactly(org.assertj.core.groups.Tuple.tuple("cam-quiet", "CAMPAIGN"));
+  }
+
+  @Test
   void aPunctuationReadsABoundedNumberOfCamerasAndTheNextOneGoesOnWhereItStopped() {
     // a producer that invents camera ids: each one frame, so each one window for the clock to close
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
