@@ -31,20 +31,31 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, CameraStatus> store;
   private EventClock clock;
+  private final int sweepLimit;
   /** The last camera the previous punctuation read, when it stopped before the end of the store; null: from the first. */
   private String sweepFrom;
 
   CampaignProcessor(CampaignTracker tracker) {
     this.tracker = tracker;
+    this.sweepLimit = sweepPerPunctuation(tracker.settings().windowMs());
   }
 
   /**
-   * Most cameras one punctuation reads. Camera ids come from the producers: a store of a million invented ones
-   * (kept campaign.idle-retention-ms) took seconds to read on the stream thread every second, so the frames stalled
-   * behind the sweep. Past this many in a task, a sweep takes several punctuations, and a quiet camera's window
-   * closes that many seconds later (a camera that keeps sending closes its own).
+   * Most cameras the punctuations of one second read. Camera ids come from the producers: a store of a million
+   * invented ones (kept campaign.idle-retention-ms) took seconds to read on the stream thread every second, so the
+   * frames stalled behind the sweep. Past this many in a task, a sweep takes several seconds, and a quiet camera's
+   * window closes that many seconds later (a camera that keeps sending closes its own).
    */
-  static final int SWEEP_PER_PUNCTUATION = 10_000;
+  static final int SWEEP_PER_SECOND = 10_000;
+
+  /**
+   * Most cameras one punctuation reads: its share of {@link #SWEEP_PER_SECOND}. Windows shorter than a second are
+   * punctuated once a window, and each of those runs reading SWEEP_PER_SECOND would read up to 20 times as many in a
+   * second.
+   */
+  static int sweepPerPunctuation(long windowMs) {
+    return (int) Math.max(1, SWEEP_PER_SECOND * punctuateEvery(windowMs).toMillis() / 1_000);
+  }
 
   /** How often the clock closes windows: once a second, or once a window when windows are shorter. */
   static Duration punctuateEvery(long windowMs) {
@@ -87,7 +98,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     int read = 0;
     String last = null;
     try (KeyValueIterator<String, CameraStatus> it = sweepFrom == null ? store.all() : store.range(sweepFrom, null)) {
-      while (read < SWEEP_PER_PUNCTUATION && it.hasNext()) {
+      while (read < sweepLimit && it.hasNext()) {
         KeyValue<String, CameraStatus> kv = it.next();
         if (kv.key.equals(sweepFrom)) {
           continue; // read by the last punctuation

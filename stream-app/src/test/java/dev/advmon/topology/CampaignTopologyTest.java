@@ -71,6 +71,12 @@ class CampaignTopologyTest {
 
   @BeforeEach
   void start() {
+    // windows of 1 s; 5 frames make a window count; above 20% flagged is hot; 2 windows in a row decide
+    start(new CampaignSettings(1_000, 5, 0.2, 2));
+  }
+
+  /** The topology under the driver, with {@code campaigns}. */
+  private void start(CampaignSettings campaigns) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
@@ -78,8 +84,6 @@ class CampaignTopologyTest {
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("bright", 0.5)), 16);
     FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
     metrics = MonitorMetrics.inMemory();
-    // windows of 1 s; 5 frames make a window count; above 20% flagged is hot; 2 windows in a row decide
-    CampaignSettings campaigns = new CampaignSettings(1_000, 5, 0.2, 2);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -321,17 +325,43 @@ class CampaignTopologyTest {
     // a producer that invents camera ids: each one frame, so each one window for the clock to close
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
     KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
-    int cameras = CampaignProcessor.SWEEP_PER_PUNCTUATION + 2_000;
+    int cameras = CampaignProcessor.SWEEP_PER_SECOND + 2_000;
     for (int i = 0; i < cameras; i++) {
       String id = String.format("cam-%06d", i);
       store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
     }
     window("cam-real", 100, false); // a frame read: the task's clock runs
     driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
-    assertThat(openWindows(store)).as("one punctuation reads at most SWEEP_PER_PUNCTUATION cameras")
-        .isEqualTo(cameras + 1 - CampaignProcessor.SWEEP_PER_PUNCTUATION);
+    assertThat(openWindows(store)).as("one punctuation (once a second) reads at most SWEEP_PER_SECOND cameras")
+        .isEqualTo(cameras + 1 - CampaignProcessor.SWEEP_PER_SECOND);
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
     assertThat(openWindows(store)).as("the next one reads the rest").isZero();
+  }
+
+  @Test
+  void withWindowsShorterThanASecondTheSweepStillReadsAtMostItsCamerasInASecond() {
+    // README: the punctuator reads at most 10,000 cameras a second per task. With windows under a second it runs once
+    // a window (here every 100 ms): each run may then read only its share, or invented ids stall the thread 10x longer
+    stop();
+    start(new CampaignSettings(100, 5, 0.2, 2));
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    int cameras = 12_000;
+    for (int i = 0; i < cameras; i++) {
+      String id = String.format("cam-%06d", i);
+      store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
+    }
+    window("cam-real", 100, false); // a frame read: the task's clock runs
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    for (int i = 0; i < 9; i++) { // ten punctuations within 0.9 s
+      driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+    }
+    assertThat(cameras + 1 - openWindows(store)).as("cameras read by the punctuations of less than a second")
+        .isEqualTo(CampaignProcessor.SWEEP_PER_SECOND);
+    for (int i = 0; i < 3; i++) {
+      driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+    }
+    assertThat(openWindows(store)).as("the following ones read the rest").isZero();
   }
 
   private static long openWindows(KeyValueStore<String, CameraStatus> store) {
