@@ -22,9 +22,8 @@ import java.util.TreeMap;
  * 10%), and a camera at 8.6% crosses 10% in a quarter of its windows of 50 frames by chance alone; three such
  * windows in a row raised a false campaign every few minutes.
  *
- * <p>A window is judged when the camera's first frame of a later window arrives: nothing closes a camera's
- * window while it sends nothing, so a camera that goes quiet keeps its status until it speaks again. A
- * window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
+ * <p>A window is judged when the camera's first frame of a later window arrives, or by the clock when the camera
+ * has gone quiet ({@link #expire}, below). A window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
  * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. A frame that is
  * older than the window being counted is counted in it: closed windows are never reopened.
  *
