@@ -74,4 +74,19 @@ class BoundedOutputsTest {
     long before = System.currentTimeMillis();
     assertThat(extractor.extract(unstamped, -1L)).isGreaterThanOrEqualTo(before);
   }
+
+  @Test
+  void aRecordStampedFarAheadOfTheClockGetsTheClocksTimeSoThatItsOutputsAreNotRefused() {
+    long now = 1_800_000_000_000L;
+    FrameTimestampExtractor extractor = new FrameTimestampExtractor(() -> now);
+    java.util.function.LongFunction<ConsumerRecord<Object, Object>> stamped = t -> new ConsumerRecord<>("frames", 0, 0,
+        t, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, null, null,
+        new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+    long ahead = FrameTimestampExtractor.MAX_AHEAD_MS;
+    assertThat(extractor.extract(stamped.apply(now + ahead), 0L)).as("a clock a little ahead: kept").isEqualTo(now + ahead);
+    assertThat(extractor.extract(stamped.apply(now - 86_400_000L), 0L)).as("the past: kept").isEqualTo(now - 86_400_000L);
+    // past what a Kafka 4 broker takes on the monitor's topics by default (an hour ahead of its clock)
+    assertThat(extractor.extract(stamped.apply(now + ahead + 1), 0L)).isEqualTo(now);
+    assertThat(extractor.extract(stamped.apply(Long.MAX_VALUE), 0L)).isEqualTo(now);
+  }
 }
