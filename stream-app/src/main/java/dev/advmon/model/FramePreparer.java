@@ -9,6 +9,7 @@ import dev.advmon.image.ImageFormat;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.image.ImageRejection;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -48,17 +49,32 @@ public final class FramePreparer {
     return converter.toModelInput(img, channels, height, width);
   }
 
-  /** Reads and prepares an image file; the size limit is checked before the file is read. */
+  /**
+   * Reads and prepares an image file; the size limit is checked before the file is read, and again while it is
+   * read: a pipe or device (`score /dev/stdin`, `score <(curl ...)`) reports size 0, and read whole it could fill
+   * the heap ({@code /dev/zero} did, with an OutOfMemoryError that ended the command).
+   */
   public FloatImage prepare(Path file) throws IOException, ImageDecodeException {
     if (Files.isDirectory(file)) {
       throw new java.nio.file.FileSystemException(file.toString(), null, "is a folder; give an image file");
     }
     long size = Files.size(file);
-    long max = decoder.limits().maxEncodedBytes();
+    int max = (int) decoder.limits().maxEncodedBytes(); // ImageLimits keeps it within an int
     if (size > max) {
-      throw new ImageDecodeException(ImageRejection.TOO_MANY_BYTES, file + " is " + size + " bytes, above "
-          + ImageLimits.MAX_ENCODED_BYTES_SETTING + " = " + max);
+      throw tooLarge(file, size + " bytes", max);
     }
-    return prepare(Files.readAllBytes(file), null, null, null);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(max);
+      if (in.read() >= 0) {
+        throw tooLarge(file, "more than " + max + " bytes", max);
+      }
+    }
+    return prepare(bytes, null, null, null);
+  }
+
+  private static ImageDecodeException tooLarge(Path file, String size, int max) {
+    return new ImageDecodeException(ImageRejection.TOO_MANY_BYTES, file + " is " + size + ", above "
+        + ImageLimits.MAX_ENCODED_BYTES_SETTING + " = " + max);
   }
 }
