@@ -364,6 +364,13 @@ public final class MonitorConfig {
 
   private void validate(String key) {
     switch (key) {
+      case "model.dir" -> {
+        if (string(key).isBlank()) {
+          // an empty path resolves to the monitor's home, whose missing manifest.json would be all the error said
+          throw invalid(key, "is empty: set it to a model bundle folder (model.onnx + manifest.json), or remove the "
+              + "line for the default " + BY_KEY.get(key).defaultValue());
+        }
+      }
       case "model.engine" -> {
         try {
           dev.advmon.model.EngineChoice.parse(string(key));

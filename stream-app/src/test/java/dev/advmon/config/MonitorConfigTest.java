@@ -104,6 +104,15 @@ class MonitorConfigTest {
   }
 
   @Test
+  void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
+    Path f = file("model.dir=\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'model.dir' = '' (from " + f + ") is empty")
+        .hasMessageContaining("remove the line for the default models/fashion-mnist-cnn");
+  }
+
+  @Test
   void unknownSettingInTheFileFailsWithASuggestion() throws Exception {
     Path f = file("topics.frame=x\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
