@@ -62,9 +62,51 @@ public final class ImageDecoder {
   }
 
   private static ImageFormat detect(byte[] bytes) throws ImageDecodeException {
+    if (bytes.length == 0) {
+      throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the image is empty (0 bytes)");
+    }
+    String other = otherFormat(bytes);
+    if (other != null) {
+      // a user who sent a GIF should read that GIF is not accepted, not have to decode the signature in hex
+      throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "this is " + other + " (it starts "
+          + Hex.prefix(bytes, 8) + "); only PNG and JPEG images are accepted: convert it to PNG");
+    }
     return ImageFormat.detect(bytes).orElseThrow(() -> new ImageDecodeException(ImageRejection.BAD_MAGIC,
         "bytes start with neither the PNG signature (89 50 4E 47 0D 0A 1A 0A) nor the JPEG signature (FF D8 FF): found "
             + Hex.prefix(bytes, 8) + "; raw GRAY8/RGB8 frames must say their encoding"));
+  }
+
+  /** The common image formats that are not accepted, named by their signatures; null for anything else. */
+  private static String otherFormat(byte[] b) {
+    if (startsWith(b, 0, "GIF87a") || startsWith(b, 0, "GIF89a")) {
+      return "a GIF image";
+    }
+    if (startsWith(b, 0, "RIFF") && startsWith(b, 8, "WEBP")) {
+      return "a WebP image";
+    }
+    if (startsWith(b, 0, "II*\0") || startsWith(b, 0, "MM\0*")) {
+      return "a TIFF image";
+    }
+    if (startsWith(b, 4, "ftyp") && (startsWith(b, 8, "heic") || startsWith(b, 8, "heix") || startsWith(b, 8, "mif1")
+        || startsWith(b, 8, "msf1") || startsWith(b, 8, "avif") || startsWith(b, 8, "avis"))) {
+      return "a HEIF/AVIF image";
+    }
+    if (startsWith(b, 0, "BM") && b.length >= 26) { // the file size, reserved words and header size follow
+      return "a BMP image";
+    }
+    return null;
+  }
+
+  private static boolean startsWith(byte[] b, int at, String ascii) {
+    if (b.length < at + ascii.length()) {
+      return false;
+    }
+    for (int i = 0; i < ascii.length(); i++) {
+      if (b[at + i] != (byte) ascii.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private DecodedImage decodeRaw(byte[] bytes, ImageFormat format, Integer width, Integer height)

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ImageDecoderHostileInputTest {
 
@@ -72,6 +74,33 @@ class ImageDecoderHostileInputTest {
           assertThat(e.deadLetterReason()).isEqualTo("UNDECODABLE_IMAGE");
         })
         .hasMessageContaining("47 49 46 38");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "a GIF image, 474946383961",
+      "a WebP image, 52494646240000005745425056503820",
+      "a TIFF image, 49492A0008000000",
+      "a TIFF image, 4D4D002A00000008",
+      "a HEIF/AVIF image, 0000001C6674797068656963",
+      "a HEIF/AVIF image, 0000001C6674797061766966",
+      "a BMP image, 424D3A0000000000000036000000280000000100000001000100180000000000",
+  })
+  void namesACommonImageFormatThatIsNotAcceptedRatherThanOnlyItsSignatureInHex(String named, String hexStart) {
+    byte[] bytes = java.util.HexFormat.of().parseHex(hexStart);
+
+    assertThatThrownBy(() -> decoder.decode(bytes))
+        .isInstanceOfSatisfying(ImageDecodeException.class, e -> {
+          assertThat(e.reason()).isEqualTo(ImageRejection.BAD_MAGIC);
+          assertThat(e.deadLetterReason()).isEqualTo("UNDECODABLE_IMAGE");
+        })
+        .hasMessageStartingWith("this is " + named + " (it starts ")
+        .hasMessageEndingWith("only PNG and JPEG images are accepted: convert it to PNG");
+  }
+
+  @Test
+  void saysAnEmptyImageIsEmpty() {
+    assertThatThrownBy(() -> decoder.decode(new byte[0])).hasMessage("the image is empty (0 bytes)");
   }
 
   @Test
