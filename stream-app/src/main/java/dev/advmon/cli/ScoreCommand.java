@@ -40,7 +40,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or table.")
   Format format;
 
-  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).")
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched recursively for .png, .jpg, .jpeg; .gif, .bmp, .webp, .tif(f), .heic, .heif and .avif files there get an error line, as PNG and JPEG are the formats accepted).")
   List<Path> paths;
 
   private final ObjectMapper json = new ObjectMapper();
@@ -48,7 +48,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     MonitorConfig config = modelOptions.config();
-    List<Path> files = expand(paths);
+    List<Path> files = expand(paths, true);
     PrintStream out = System.out;
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     int failures = 0;
@@ -153,12 +153,23 @@ final class ScoreCommand implements Callable<Integer> {
 
   /** Files as given, folders searched recursively for images, each folder's files in name order. */
   static List<Path> expand(List<Path> paths) throws IOException {
+    return expand(paths, false);
+  }
+
+  /**
+   * As {@link #expand(List)}; with {@code otherImages}, files in folders named as images of formats that are not
+   * accepted (.gif, .bmp, ...) are listed too, for `score` to give each its error line.
+   */
+  static List<Path> expand(List<Path> paths, boolean otherImages) throws IOException {
     List<Path> out = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
         int before = out.size();
         try (Stream<Path> s = Files.walk(p)) {
-          s.filter(Files::isRegularFile).filter(ScoreCommand::looksLikeImage).sorted().forEach(out::add);
+          // for score, images in formats that are not accepted are listed too, so that each gets its error line and
+          // the exit status 1 instead of being left out of a run that then reads as complete
+          s.filter(Files::isRegularFile).filter(f -> looksLikeImage(f) || otherImages && looksLikeOtherImage(f))
+              .sorted().forEach(out::add);
         }
         if (out.size() == before) { // scoring nothing and exiting 0 would read as "all clean"
           throw new IllegalArgumentException(p + ": no .png, .jpg or .jpeg files in this folder or below it; "
@@ -174,5 +185,13 @@ final class ScoreCommand implements Callable<Integer> {
   private static boolean looksLikeImage(Path p) {
     String n = p.getFileName().toString().toLowerCase();
     return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+  }
+
+  private static final List<String> OTHER_IMAGE_SUFFIXES =
+      List.of(".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif");
+
+  private static boolean looksLikeOtherImage(Path p) {
+    String n = p.getFileName().toString().toLowerCase();
+    return OTHER_IMAGE_SUFFIXES.stream().anyMatch(n::endsWith);
   }
 }

@@ -97,6 +97,23 @@ class ScoreCommandTest {
   }
 
   @Test
+  void aGifInAFolderGetsAnErrorLineInsteadOfBeingLeftOutOfARunThatExitsZero() throws Exception {
+    Files.copy(TestData.evalSet().get(0).file(), dir.resolve("a.png"));
+    java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(TestData.evalSet().get(1).file().toFile());
+    assertThat(javax.imageio.ImageIO.write(picture, "gif", dir.resolve("b.gif").toFile())).isTrue();
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,9\n");
+
+    Run run = score(dir.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).hasSize(2); // labels.csv is no image and stays out
+    assertThat(run.lines().get(0).has("predicted_class")).isTrue();
+    assertThat(run.lines().get(1).get("file").asText()).endsWith("b.gif");
+    assertThat(run.lines().get(1).get("error").asText()).startsWith("this is a GIF image")
+        .contains("only PNG and JPEG images are accepted");
+  }
+
+  @Test
   void tableFormatPrintsAHeaderAndARowPerImage() throws Exception {
     Files.copy(TestData.evalSet().get(1).file(), dir.resolve("x.png"));
     Run run = score("--format", "table", dir.toString());
