@@ -632,6 +632,12 @@ public final class MonitorConfig {
     try {
       return Long.parseLong(string(key));
     } catch (NumberFormatException e) {
+      // a whole number too long for a long is no typo of one: say what is wrong with it
+      String v = string(key);
+      if (v.matches("[+-]?\\d+")) {
+        throw invalid(key, v.startsWith("-") ? "is too small: at least " + Long.MIN_VALUE
+            : "is too large: at most " + Long.MAX_VALUE);
+      }
       throw invalid(key, "must be a whole number");
     }
   }
@@ -639,7 +645,8 @@ public final class MonitorConfig {
   public int intValue(String key) {
     long v = longValue(key);
     if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-      throw invalid(key, "is out of range");
+      throw invalid(key, v > 0 ? "is too large: at most " + Integer.MAX_VALUE
+          : "is too small: at least " + Integer.MIN_VALUE);
     }
     return (int) v;
   }

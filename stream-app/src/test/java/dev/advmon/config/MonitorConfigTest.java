@@ -112,6 +112,18 @@ class MonitorConfigTest {
         .hasMessageContaining("remove the line for the default models/fashion-mnist-cnn");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "image.max-dimension, 99999999999, is too large: at most 2147483647",
+      "streams.num-threads, 4294967296, is too large: at most 2147483647",
+      "image.max-pixels, 99999999999999999999, is too large: at most 9223372036854775807",
+  })
+  void aWholeNumberBeyondItsTypeSaysHowLargeItMayBe(String key, String value, String said) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(key, value), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting '" + key + "' = '" + value + "' (from command line) " + said);
+  }
+
   @Test
   void unknownSettingInTheFileFailsWithASuggestion() throws Exception {
     Path f = file("topics.frame=x\n");
