@@ -145,7 +145,14 @@ public final class ImageDecoder {
       JpegHeaderReader.requireBoundedScans(bytes);
     }
     BufferedImage image = ImageIoReader.read(bytes, header);
-    return Rasters.toDecoded(image, format.name());
+    try {
+      return Rasters.toDecoded(image, format.name());
+    } catch (OutOfMemoryError e) {
+      // The decoded picture and its 8-bit copy are in the heap together, so a frame that fit the decoder may not fit
+      // here; as an Error it would not be dead-lettered but replayed into the same failure. The copy that did not
+      // fit is garbage once thrown, and the picture once this returns.
+      throw ImageIoReader.classify(header, e);
+    }
   }
 
   /**
