@@ -96,16 +96,45 @@ public final class ClusterCameras implements CameraDirectory {
     }
     String path = "/cameras/" + URLEncoder.encode(cameraId, StandardCharsets.UTF_8).replace("+", "%20") + "?scope=local";
     List<CompletableFuture<Peers.Answer>> calls = peers.others().stream().map(p -> peers.ask(p, path)).toList();
+    // Only a 404 says "not here": an instance that did not answer, or answered something else, may hold the camera,
+    // and "no camera on any instance" would then be false (a script would take a known camera for an unknown one).
+    List<String> silent = new ArrayList<>();
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();
       if (a.ok()) {
-        return Optional.ofNullable(SERDE.deserializer().deserialize(null, a.body()));
+        CameraStatus theirs = readable(a.body());
+        if (theirs != null) {
+          return Optional.of(theirs);
+        }
+        silent.add(a.server() + " (unreadable answer)"); // one peer's garbage must not hide another's answer
+      } else if (a.status() != 404) {
+        silent.add(a.server() + " (" + a.error() + ")");
       }
     }
     if (unavailable != null) {
       throw unavailable; // it may be this instance's, which cannot say just now
     }
+    if (!silent.isEmpty()) {
+      throw new InstancesDidNotAnswer("camera '" + cameraId + "' is on none of the instances that answered, but "
+          + String.join(", ", silent) + " did not say, and may hold it; retry in a few seconds");
+    }
     return Optional.empty();
+  }
+
+  /** One camera's state as a peer wrote it; null when the body is not that. */
+  private static CameraStatus readable(byte[] body) {
+    try {
+      return SERDE.deserializer().deserialize(null, body);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** {@link #one} cannot say whether the camera exists: an instance that may hold it did not answer. */
+  static final class InstancesDidNotAnswer extends RuntimeException {
+    InstancesDidNotAnswer(String message) {
+      super(message);
+    }
   }
 
   private static List<CameraStatus> parse(byte[] body) throws IOException {

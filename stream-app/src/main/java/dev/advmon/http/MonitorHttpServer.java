@@ -327,6 +327,8 @@ public final class MonitorHttpServer implements AutoCloseable {
       // not RUNNING yet, or rebalancing: the store is not queryable for a moment
       json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is "
           + health.readiness().state() + "; retry in a few seconds"));
+    } catch (ClusterCameras.InstancesDidNotAnswer e) {
+      json(ex, 503, Map.of("error", e.getMessage()));
     }
   }
 

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.testing.ChildProcess;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,9 +116,45 @@ class ClusterCamerasTest {
     HttpResponse<String> r = get(first, "/cameras/cam-3");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(json.readTree(r.body()).path("totalFrames").asLong()).isEqualTo(30);
-    HttpResponse<String> none = get(first, "/cameras/cam-9");
+  }
+
+  @Test
+  void aCameraIsUnknownOnlyWhenEveryInstanceAnsweredThatItHasNoSuchCamera() throws Exception {
+    // the first's third instance is unreachable: it may hold cam-9, so "no camera on any instance" would be a guess
+    HttpResponse<String> unsure = get(first, "/cameras/cam-9");
+    assertThat(unsure.statusCode()).isEqualTo(503);
+    assertThat(unsure.body()).contains("127.0.0.1:" + deadPort).contains("unreachable").contains("retry");
+
+    MonitorHttpServer withoutTheDeadOne = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+    HttpResponse<String> none = get(withoutTheDeadOne, "/cameras/cam-9");
     assertThat(none.statusCode()).isEqualTo(404);
     assertThat(none.body()).contains("any instance");
+  }
+
+  @Test
+  void aPeerAnsweringSomethingElseDoesNotHideTheCameraAnotherInstanceHolds() throws Exception {
+    // what a streams.application-server that names another service (or a proxy's sign-in page) answers: 200, not JSON
+    HttpServer notAMonitor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    notAMonitor.createContext("/", ex -> {
+      byte[] page = "<html><body>Please sign in</body></html>".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/html");
+      ex.sendResponseHeaders(200, page.length);
+      ex.getResponseBody().write(page);
+      ex.close();
+    });
+    notAMonitor.start();
+    open.add(() -> notAMonitor.stop(0));
+    HostInfo garbage = new HostInfo("127.0.0.1", notAMonitor.getAddress().getPort());
+    MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(garbage, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = get(s, "/cameras/cam-3");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json.readTree(r.body()).path("totalFrames").asLong()).isEqualTo(30);
+    HttpResponse<String> unsure = get(s, "/cameras/cam-9");
+    assertThat(unsure.statusCode()).isEqualTo(503);
+    assertThat(unsure.body()).contains(Peers.serverName(garbage)).contains("unreadable answer");
   }
 
   @Test
