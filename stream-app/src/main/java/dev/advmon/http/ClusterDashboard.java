@@ -72,7 +72,8 @@ final class ClusterDashboard {
     instances.add(instance(peers.selfName(), true, null));
     for (Peers.Answer answer : peers.askAll("/api/alerts?scope=local")) {
       JsonNode theirs = answer.ok() ? parse(answer) : null;
-      if (theirs == null || !theirs.path("alerts").isArray()) {
+      // every entry an object, or the answer is not a monitor's: one odd peer must not make the whole list a 500
+      if (theirs == null || !theirs.path("alerts").isArray() || !allObjects(theirs.path("alerts"))) {
         instances.add(instance(answer.server(), false, answer.ok() ? "unreadable answer" : answer.error()));
         continue;
       }
@@ -135,6 +136,15 @@ final class ClusterDashboard {
       MonitorHttpServer.json(ex, a.status() == 404 ? 404 : 502, Map.of("error", "instance " + instance
           + " has no picture for alert " + seq + ": " + (a.error() != null ? a.error() : "not a PNG")));
     }
+  }
+
+  private static boolean allObjects(JsonNode array) {
+    for (JsonNode n : array) {
+      if (!n.isObject()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static JsonNode parse(Peers.Answer a) {

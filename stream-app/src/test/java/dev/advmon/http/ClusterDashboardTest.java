@@ -1,0 +1,108 @@
+package dev.advmon.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.schema.Alert;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's merged JSON over real HTTP, with peers that are not what they should be. */
+class ClusterDashboardTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private static final CameraDirectory NO_CAMERAS = new CameraDirectory() {
+    @Override
+    public List<CameraStatus> all() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<CameraStatus> one(String id) {
+      return Optional.empty();
+    }
+  };
+
+  private MonitorHttpServer monitor(String cameraWithAnAlert, Peers peers) throws Exception {
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    RecentAlerts recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY, ImageLimits.defaults(),
+        RecentAlerts.DEFAULT_MAX_SIDE, System::currentTimeMillis);
+    recent.onAlert(Alert.newBuilder().setAlertId("f1/CAMPAIGN").setFrameId("f1").setCameraId(cameraWithAnAlert)
+        .setTime(Instant.ofEpochMilli(7)).setKind("CAMPAIGN").setExplanation("why").setScores(List.of())
+        .setEvidence(Map.of()).build(), null);
+    MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, NO_CAMERAS, recent, metrics::counts,
+        peers);
+    open.add(s);
+    return s;
+  }
+
+  /** A server at a peer's address that answers every request with {@code body} as JSON. */
+  private HostInfo answering(String body) throws Exception {
+    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    s.createContext("/", ex -> {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, bytes.length);
+      ex.getResponseBody().write(bytes);
+      ex.close();
+    });
+    s.start();
+    open.add(() -> s.stop(0));
+    return new HostInfo("127.0.0.1", s.getAddress().getPort());
+  }
+
+  @Test
+  void aPeerWhoseAlertsAreNotAlertsIsNamedAndTheOtherInstancesAlertsStillCome() throws Exception {
+    MonitorHttpServer second = monitor("cam-2", Peers.NONE);
+    HostInfo odd = answering("{\"capacity\":50,\"alerts\":[1,\"two\",null]}");
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(odd, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/alerts")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = json.readTree(r.body());
+    List<String> cameras = new ArrayList<>();
+    body.path("alerts").forEach(a -> cameras.add(a.path("cameraId").asText()));
+    assertThat(cameras).containsExactlyInAnyOrder("cam-1", "cam-2");
+    JsonNode instances = body.path("instances");
+    assertThat(instances).hasSize(3);
+    assertThat(instances.get(1).path("server").asText()).isEqualTo(Peers.serverName(odd));
+    assertThat(instances.get(1).path("error").asText()).contains("unreadable");
+    assertThat(instances.get(2).has("error")).isFalse();
+  }
+}
