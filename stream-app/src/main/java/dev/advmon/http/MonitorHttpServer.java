@@ -304,8 +304,11 @@ public final class MonitorHttpServer implements AutoCloseable {
             : directory.listing();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("cameras", listing.cameras());
-        if (listing.cameras().size() >= CameraDirectory.MAX_LISTED || listing.instances().stream()
-            .anyMatch(i -> i.cameras() != null && i.cameras() >= CameraDirectory.MAX_LISTED)) {
+        // merged from several instances, the list may be longer than one instance's limit with nothing cut: then
+        // only an instance at its limit says so
+        if ((listing.instances().isEmpty() && listing.cameras().size() >= CameraDirectory.MAX_LISTED)
+            || listing.instances().stream()
+                .anyMatch(i -> i.cameras() != null && i.cameras() >= CameraDirectory.MAX_LISTED)) {
           body.put("truncated", true); // some instance holds more than it lists; /cameras/{id} still answers for any
           body.put("limit_per_instance", CameraDirectory.MAX_LISTED);
         }

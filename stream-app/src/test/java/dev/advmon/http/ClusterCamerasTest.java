@@ -158,6 +158,24 @@ class ClusterCamerasTest {
   }
 
   @Test
+  void camerasOfSeveralInstancesAboveTheLimitOfOneAreNotCalledTruncatedWhenNoInstanceCutItsList() throws Exception {
+    int each = CameraDirectory.MAX_LISTED * 3 / 5; // together above the limit of one instance, each well below it
+    Map<String, CameraStatus> a = new TreeMap<>();
+    Map<String, CameraStatus> b = new TreeMap<>();
+    for (int i = 0; i < each; i++) {
+      a.put("a-" + i, camera("a-" + i, 1));
+      b.put("b-" + i, camera("b-" + i, 1));
+    }
+    MonitorHttpServer other = server(b, Peers.NONE);
+    MonitorHttpServer s = server(a, new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(new HostInfo("127.0.0.1", other.port())), Duration.ofSeconds(2), null));
+    JsonNode body = json.readTree(get(s, "/cameras").body());
+    assertThat(body.path("cameras")).hasSize(2 * each);
+    assertThat(body.path("complete").asBoolean()).isTrue();
+    assertThat(body.has("truncated")).as("every camera is listed").isFalse();
+  }
+
+  @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
     assertThat(json.readTree(mine.body()).path("cameras")).hasSize(1);
