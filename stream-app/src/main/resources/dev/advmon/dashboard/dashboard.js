@@ -228,7 +228,13 @@
 
   async function poll() {
     const results = await Promise.allSettled([
-      getJson('/api/summary').then(showSummary),
+      getJson('/api/summary').then(showSummary, (e) => {
+        // the last state told (a green RUNNING) would stand while the monitor may be down
+        const state = $('streams-state');
+        state.textContent = 'unknown';
+        state.className = 'badge';
+        throw e;
+      }),
       getJson('/cameras').then(showCameras, (e) => { $('cameras-note').textContent = e.message; throw e; }),
       getJson('/api/alerts').then(showAlerts),
     ]);

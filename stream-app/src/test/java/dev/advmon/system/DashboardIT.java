@@ -313,6 +313,9 @@ class DashboardIT {
       waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").contains("not JSON"));
       assertThat(text("updated")).contains("/api/summary").contains("retrying");
       assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
+      // the badge must not keep saying the last state it was told: the monitor may be down
+      assertThat(text("streams-state")).isEqualTo("unknown");
+      assertThat(js("return document.getElementById('streams-state').className;")).isEqualTo("badge");
 
       mode.set("hang");
       waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").contains("did not answer within 10 s"));
@@ -322,6 +325,7 @@ class DashboardIT {
       release.countDown();
       waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").startsWith("updated "));
       assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(false);
+      assertThat(text("streams-state")).isEqualTo("RUNNING");
     } finally {
       release.countDown();
     }
