@@ -127,8 +127,10 @@ public final class Peers {
         maxAnswerBytes, "no answer of a monitor is that large: is " + serverName(peer) + " this monitor's HTTP port "
             + "(its streams.application-server)?"));
     // the request's own timeout stops at the headers: a peer that sends them and then stalls would hold the
-    // dashboard request (and its HTTP worker) waiting for it for ever
-    return call.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    // dashboard request (and its HTTP worker) waiting for it for ever. The timeout is put on a copy: on the client's
+    // own future it would complete it, and cancel(true) on a completed future does not abort the exchange, so the
+    // connection (and the body read so far) stayed open for as long as the peer kept it, one more on every poll.
+    return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
             r.statusCode() == 200 ? null : "answered HTTP " + r.statusCode()))
         .exceptionally(e -> {

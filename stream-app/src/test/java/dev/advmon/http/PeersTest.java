@@ -3,13 +3,20 @@ package dev.advmon.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.advmon.testing.Await;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +91,39 @@ class PeersTest {
 
     assertThat(answer.ok()).isFalse();
     assertThat(answer.error()).isEqualTo("no answer within 1000 ms");
+  }
+
+  @Test
+  void aPeerCutAtTheTimeoutHasItsConnectionClosedNotLeftOpenForEver() throws Exception {
+    // A raw socket, to see what the monitor does with the connection: headers and one byte of a 100-byte body, then
+    // nothing. Left open, every dashboard poll would add one connection (and its buffered body) to such a peer.
+    try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      AtomicBoolean closedByTheMonitor = new AtomicBoolean();
+      Thread peerThread = new Thread(() -> {
+        try (Socket s = listener.accept()) {
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+              + "\r\n[").getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          InputStream in = s.getInputStream();
+          while (in.read() >= 0) {
+            // the request, then nothing until the monitor closes the connection
+          }
+          closedByTheMonitor.set(true);
+        } catch (IOException reset) {
+          closedByTheMonitor.set(true);
+        }
+      }, "peers-test-stalling-peer");
+      peerThread.setDaemon(true);
+      peerThread.start();
+      HostInfo peer = new HostInfo("127.0.0.1", listener.getLocalPort());
+      Peers peers = new Peers(null, () -> List.of(peer), Duration.ofMillis(500), null);
+
+      Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+      assertThat(answer.error()).isEqualTo("no answer within 500 ms");
+      assertThat(Await.until(closedByTheMonitor::get, Duration.ofSeconds(10)))
+          .as("the connection to the peer is closed once its answer is given up").isTrue();
+    }
   }
 
   @Test
