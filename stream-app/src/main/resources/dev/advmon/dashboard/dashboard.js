@@ -143,7 +143,13 @@
       const picture = el('div', 'picture');
       const img = el('img');
       img.alt = 'frame ' + (a.frameId || '') + ' from camera ' + a.cameraId;
-      img.width = 160;
+      // The frame's shape is the camera's choice: fit it in 160 x 240 px, not just 160 px wide (a 1x320 picture
+      // was drawn 51,200 px tall), and size the box to it so that the overlay lies on the picture.
+      const w = Number(a.image.width), h = Number(a.image.height);
+      const scale = w > 0 && h > 0 ? Math.min(160 / w, 240 / h) : 0;
+      img.width = scale ? Math.max(1, Math.round(w * scale)) : 160;
+      if (scale) img.height = Math.max(1, Math.round(h * scale));
+      picture.style.width = img.width + 'px';
       img.src = url; // this instance's, or relayed from the instance that holds the frame
       picture.appendChild(img);
       if (a.overlay) {

@@ -278,13 +278,41 @@ class DashboardIT {
   }
 
   /**
+   * A frame's shape is the camera's choice: a 2x600 frame is kept as a 1x320 picture, which at the card's 160 px
+   * width was drawn 51,200 px tall, one card as long as the whole page. Its picture stays within the card's frame
+   * column (at most 160 x 240), and the overlay still lies exactly on it.
+   */
+  @Test
+  @Order(3)
+  void aFrameOfAnOddShapeKeepsItsCardSmallAndItsOverlayOnThePicture() throws Exception {
+    Frame tall = Frame.newBuilder().setFrameId("tall-frame-1").setCameraId("cam-sliver").setCaptureTime(Instant.now())
+        .setEncoding(ImageEncoding.GRAY8).setWidth(2).setHeight(600).setImage(ByteBuffer.wrap(new byte[2 * 600]))
+        .build();
+    recent.onAlert(Alert.newBuilder().setAlertId("tall-frame-1/OVERINTERPRETATION").setFrameId("tall-frame-1")
+        .setCameraId("cam-sliver").setTime(Instant.now()).setKind("OVERINTERPRETATION").setExplanation("odd shape")
+        .setEvidence(Map.of("subset", "80", "subset.grid", "1x2")).build(), tall);
+    String find = "const img = Array.from(document.querySelectorAll('article.alert img'))"
+        + ".find(i => i.alt.startsWith('frame tall-frame-1 '));";
+    waitUpTo(Duration.ofSeconds(20)).until(b -> Boolean.TRUE.equals(
+        js(find + "return !!img && img.complete && img.naturalWidth > 0;")));
+    @SuppressWarnings("unchecked")
+    List<Long> sizes = (List<Long>) js(find + "const card = img.closest('article');"
+        + "const r = img.getBoundingClientRect(), o = card.querySelector('canvas.overlay').getBoundingClientRect();"
+        + "return [r.width, r.height, o.width, o.height, card.getBoundingClientRect().height].map(Math.round);");
+    assertThat(sizes.get(0)).isBetween(1L, 160L);
+    assertThat(sizes.get(1)).isBetween(1L, 240L);
+    assertThat(sizes.subList(2, 4)).as("the overlay over the picture").isEqualTo(sizes.subList(0, 2));
+    assertThat(sizes.get(4)).as("the card's height").isLessThan(400L);
+  }
+
+  /**
    * An operator must see that the page stopped updating: a 200 that is not JSON (an auth proxy's login page) and an
    * endpoint that never answers (a hung connection, which without the fetch timeout stopped polling for good) both
    * mark the page stale with the reason, and it recovers once answers come back. The summary route is replaced on
    * the running server; the last test, as it leaves that route replaced.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void marksThePageStaleWhenAnEndpointAnswersWithoutJsonOrNeverAnswersAndRecovers() throws Exception {
     browser.get("http://127.0.0.1:" + http.port() + "/");
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
