@@ -67,6 +67,12 @@ public final class MonitorHttpServer implements AutoCloseable {
   /** The health probes' own port and workers ({@code http.health-port}); null = none. */
   private final HttpServer healthServer;
   private final ThreadPoolExecutor healthExecutor;
+  /**
+   * Answers that wait for the other instances (/cameras and /api/ without scope=local) run here, not on the workers:
+   * those answer the other instances' own questions, and two instances whose workers all waited for each other would
+   * each wait until the peer timeout and report the other as not answering. Null without peers.
+   */
+  private final ThreadPoolExecutor gatherers;
   private final HealthCheck health;
   private final HostCheck hosts;
   private final byte[] token;
@@ -151,6 +157,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     server.createContext("/", ex -> handle(ex, false));
     executor = workers(settings.threads(), "advmon-http-");
     server.setExecutor(executor);
+    gatherers = peers == Peers.NONE ? null : workers(settings.threads(), "advmon-http-peers-");
     if (settings.healthPort() == 0) {
       healthServer = null;
       healthExecutor = null;
@@ -165,6 +172,9 @@ public final class MonitorHttpServer implements AutoCloseable {
       } catch (java.net.BindException e) {
         server.stop(0);
         executor.shutdownNow();
+        if (gatherers != null) {
+          gatherers.shutdownNow();
+        }
         throw new java.net.BindException("cannot listen on " + settings.bind() + ":" + settings.healthPort()
             + " (http.bind, http.health-port): " + e.getMessage() + "; stop what uses it, choose another "
             + "http.health-port, or 0 for none");
@@ -221,6 +231,30 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex, boolean healthOnly) throws IOException {
+    if (!healthOnly && gatherers != null && asksPeers(ex)) {
+      try {
+        gatherers.execute(() -> {
+          try {
+            answer(ex, false);
+          } catch (IOException e) {
+            log.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString()); // client gone
+          }
+        });
+        return; // answered and closed there
+      } catch (java.util.concurrent.RejectedExecutionException full) {
+        // every one busy and their queue full: answer here, as without them
+      }
+    }
+    answer(ex, healthOnly);
+  }
+
+  /** Whether the answer may wait for the other instances. */
+  private static boolean asksPeers(HttpExchange ex) {
+    String path = ex.getRequestURI().getPath();
+    return (path.equals("/cameras") || path.startsWith("/cameras/") || path.startsWith("/api/")) && !localScope(ex);
+  }
+
+  private void answer(HttpExchange ex, boolean healthOnly) throws IOException {
     try {
       serve(ex, healthOnly);
     } catch (RuntimeException e) {
@@ -364,6 +398,9 @@ public final class MonitorHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (gatherers != null) {
+      gatherers.shutdownNow();
+    }
     if (healthServer != null) {
       healthServer.stop(0);
       healthExecutor.shutdownNow();

@@ -24,6 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +59,10 @@ class ClusterDashboardTest {
   };
 
   private MonitorHttpServer monitor(String cameraWithAnAlert, Peers peers) throws Exception {
+    return monitor(cameraWithAnAlert, HttpSettings.loopback("127.0.0.1", 0), peers);
+  }
+
+  private MonitorHttpServer monitor(String cameraWithAnAlert, HttpSettings settings, Peers peers) throws Exception {
     MonitorMetrics metrics = MonitorMetrics.inMemory();
     open.add(metrics);
     RecentAlerts recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY, ImageLimits.defaults(),
@@ -63,7 +70,7 @@ class ClusterDashboardTest {
     recent.onAlert(Alert.newBuilder().setAlertId("f1/CAMPAIGN").setFrameId("f1").setCameraId(cameraWithAnAlert)
         .setTime(Instant.ofEpochMilli(7)).setKind("CAMPAIGN").setExplanation("why").setScores(List.of())
         .setEvidence(Map.of()).build(), null);
-    MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+    MonitorHttpServer s = new MonitorHttpServer(settings,
         HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, NO_CAMERAS, recent, metrics::counts,
         peers);
     open.add(s);
@@ -83,6 +90,39 @@ class ClusterDashboardTest {
     s.start();
     open.add(() -> s.stop(0));
     return new HostInfo("127.0.0.1", s.getAddress().getPort());
+  }
+
+  @Test
+  void twoInstancesAskedAtOnceAnswerEachOtherInsteadOfWaitingForEachOtherUntilTheTimeout() throws Exception {
+    // One worker each, as if every worker were taken: a dashboard request that waits for the other instance must
+    // not take the worker that instance's own question needs, or each waits for the other until the timeout and
+    // reports it as not answering (two operators polling two instances with http.threads = 4 did the same).
+    AtomicInteger portOfA = new AtomicInteger();
+    AtomicInteger portOfB = new AtomicInteger();
+    MonitorHttpServer a = monitor("cam-a", oneWorker(), peer(portOfB));
+    MonitorHttpServer b = monitor("cam-b", oneWorker(), peer(portOfA));
+    portOfA.set(a.port());
+    portOfB.set(b.port());
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      for (MonitorHttpServer s : List.of(a, b)) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/api/summary"))
+            .build(), HttpResponse.BodyHandlers.ofString()));
+      }
+    }
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      JsonNode instances = json.readTree(call.get(20, TimeUnit.SECONDS).body()).path("instances");
+      assertThat(instances).hasSize(2);
+      assertThat(instances.get(1).has("error")).as("the other instance's part: %s", instances.get(1)).isFalse();
+    }
+  }
+
+  private static HttpSettings oneWorker() {
+    return new HttpSettings("127.0.0.1", 0, "", List.of(), 1, Duration.ofSeconds(10));
+  }
+
+  private static Peers peer(AtomicInteger port) {
+    return new Peers(null, () -> List.of(new HostInfo("127.0.0.1", port.get())), Duration.ofSeconds(2), null);
   }
 
   @Test
