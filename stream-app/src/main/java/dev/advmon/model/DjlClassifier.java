@@ -143,7 +143,8 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
           + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + EngineSelector.rootMessage(e)
-          + "; set input.name, channels, height, width and layout to the model's own input", e);
+          + "; set input.name, channels, height, width and layout to the model's own input (and export the model with a "
+          + "dynamic batch axis where index 0 is what it refused)", e);
     }
   }
 
@@ -157,8 +158,27 @@ public final class DjlClassifier implements BatchClassifier {
     ModelManifest.InputSpec in = m.input();
     float[] grey = new float[in.channels() * in.height() * in.width()];
     java.util.Arrays.fill(grey, 0.5f);
-    BatchOutput o = classify(List.of(new FloatImage(in.channels(), in.height(), in.width(), grey)));
+    FloatImage greyFrame = new FloatImage(in.channels(), in.height(), in.width(), grey);
+    BatchOutput o = classify(List.of(greyFrame));
     java.nio.file.Path manifest = bundle.directory().resolve(ModelBundle.MANIFEST);
+    // every frame goes into one call with its probes (and the batcher joins frames), so a model exported without a
+    // dynamic batch axis takes this one frame and then fails on every frame the monitor scores
+    float[] ramp = new float[grey.length];
+    for (int i = 0; i < ramp.length; i++) {
+      ramp[i] = 0.25f + 0.5f * (i % in.width()) / Math.max(1, in.width() - 1);
+    }
+    BatchOutput two;
+    try {
+      // the scores as the model gives them, for the check of outputs.kind below
+      two = run(List.of(greyFrame, new FloatImage(in.channels(), in.height(), in.width(), ramp)), true);
+    } catch (IllegalStateException e) {
+      if (!(e.getCause() instanceof TranslateException)) { // not the engine refusing the call: NaN scores, say
+        throw e;
+      }
+      throw new InvalidBundleException(bundle.modelFile() + " takes one frame but refused a batch of 2 ("
+          + EngineSelector.rootMessage(e) + "): the monitor scores each frame together with its probes in one call; "
+          + "export the model with a dynamic batch axis (torch.onnx.export's dynamic_axes, models/README.md)", e);
+    }
     if (o.numClasses() != m.labels().size()) {
       throw new InvalidBundleException(manifest + ": field 'labels' names " + m.labels().size() + " classes, but output '"
           + m.outputs().logits() + "' gives " + o.numClasses() + " values per image; list one label per model output, "
@@ -177,7 +197,24 @@ public final class DjlClassifier implements BatchClassifier {
             + m.outputs().logits() + "' gives values summing to " + (float) sum + " on a grey frame; set kind to "
             + "logits (the monitor applies softmax) unless the model ends in a softmax");
       }
+    } else if (looksLikeProbabilities(two.probabilities(0)) && looksLikeProbabilities(two.probabilities(1))) {
+      // a softmax over probabilities squeezes them towards uniform (0.9995 of 3 classes read as 0.58): every
+      // confidence, and every detector that compares one with its calibrated level, would be off
+      throw new InvalidBundleException(manifest + ": field 'outputs.kind' is logits, but output '" + m.outputs().logits()
+          + "' already gives probabilities (values from 0 to 1 summing to 1 on two different frames); set kind to "
+          + "probabilities, as for a model that ends in a softmax");
     }
+  }
+
+  private static boolean looksLikeProbabilities(float[] scores) {
+    double sum = 0;
+    for (float v : scores) {
+      if (!(v >= 0 && v <= 1)) {
+        return false;
+      }
+      sum += v;
+    }
+    return Math.abs(sum - 1) < 1e-3;
   }
 
   @Override
@@ -204,13 +241,14 @@ public final class DjlClassifier implements BatchClassifier {
       if (closed) {
         throw new IllegalStateException("classifier for " + bundle.id() + " is closed");
       }
-      return run(images);
+      return run(images, bundle.manifest().outputs().probabilities());
     } finally {
       inUse.readLock().unlock();
     }
   }
 
-  private BatchOutput run(List<FloatImage> images) {
+  /** {@code scoresAreProbabilities}: take the scores as they come (true) or apply softmax to them (false). */
+  private BatchOutput run(List<FloatImage> images, boolean scoresAreProbabilities) {
     ModelManifest m = bundle.manifest();
     float[] buffer = encoder.encode(images);
     Predictor<NDList, NDList> predictor = borrow();
@@ -223,7 +261,7 @@ public final class DjlClassifier implements BatchClassifier {
       if (m.outputs().features() != null) {
         features = pick(out, m.outputs().features(), 1).toFloatArray();
       }
-      BatchOutput result = BatchOutput.fromModel(images.size(), scores.toFloatArray(), m.outputs().probabilities(), features);
+      BatchOutput result = BatchOutput.fromModel(images.size(), scores.toFloatArray(), scoresAreProbabilities, features);
       if (m.outputs().adversarial() != null) {
         result = result.withAdversarial(pick(out, m.outputs().adversarial(), 2).toFloatArray());
       }

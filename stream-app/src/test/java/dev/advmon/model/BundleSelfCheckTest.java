@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.image.FloatImage;
 import dev.advmon.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +31,12 @@ class BundleSelfCheckTest {
   private final ObjectMapper json = new ObjectMapper();
 
   private ModelBundle bundle(Consumer<ObjectNode> edit) throws Exception {
+    return bundle(model -> model, edit);
+  }
+
+  private ModelBundle bundle(UnaryOperator<byte[]> editModel, Consumer<ObjectNode> edit) throws Exception {
     Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
-    Files.copy(src.resolve("model.onnx"), dir.resolve("model.onnx"));
+    Files.write(dir.resolve("model.onnx"), editModel.apply(Files.readAllBytes(src.resolve("model.onnx"))));
     ObjectNode manifest = (ObjectNode) json.readTree(src.resolve("manifest.json").toFile());
     edit.accept(manifest);
     Files.writeString(dir.resolve("manifest.json"), json.writeValueAsString(manifest));
@@ -79,5 +88,74 @@ class BundleSelfCheckTest {
         .isInstanceOf(InvalidBundleException.class)
         .hasMessageContaining("manifest.json").hasMessageContaining("field 'input'")
         .hasMessageContaining("1 channel(s), 16x16").hasMessageContaining("set input.name, channels");
+  }
+
+  @Test
+  void aModelExportedWithAFixedBatchOfOneIsRefusedAtLoadNotOnTheFirstFrame() throws Exception {
+    // it takes the load's one frame, but every frame of the monitor comes with its probes in one batched call
+    ModelBundle b = bundle(BundleSelfCheckTest::fixedBatchOfOne, m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("batch of 2")
+        .hasMessageContaining("dynamic batch axis");
+  }
+
+  @Test
+  void aModelThatEndsInASoftmaxDeclaredAsLogitsIsRefused() throws Exception {
+    // read as logits, its probabilities went through a second softmax: a 0.9995 decision came out as 0.58
+    ModelBundle b = bundle(BundleSelfCheckTest::endingInSoftmax, m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("manifest.json").hasMessageContaining("field 'outputs.kind' is logits")
+        .hasMessageContaining("set kind to probabilities");
+  }
+
+  @Test
+  void aModelThatEndsInASoftmaxDeclaredAsProbabilitiesClassifiesAsItsLogitsWould() throws Exception {
+    float[] red = new float[3 * 16 * 16];
+    Arrays.fill(red, 0, 16 * 16, 1f);
+    try (DjlClassifier c = DjlClassifier.load(bundle(BundleSelfCheckTest::endingInSoftmax,
+        m -> ((ObjectNode) m.get("outputs")).put("kind", "probabilities")), EngineChoice.ONNX_RUNTIME)) {
+      BatchOutput o = c.classify(List.of(new FloatImage(3, 16, 16, red)));
+      assertThat(o.argmax(0)).isZero();
+      assertThat(o.confidence(0)).isGreaterThan(0.999f); // softmax of logits [10, 0, 0]
+    }
+  }
+
+  /**
+   * The tiny model as exported without dynamic axes: its three tensors' first dimension, the symbol N (dim_param,
+   * bytes 12 01 4E), becomes dim_value 1, written as the three-byte varint 81 00 so that no length around it changes
+   * (protobuf readers accept a varint with a redundant continuation byte).
+   */
+  static byte[] fixedBatchOfOne(byte[] model) {
+    return replaceAll(model, new byte[] {0x12, 0x01, 'N'}, new byte[] {0x08, (byte) 0x81, 0x00}, 3);
+  }
+
+  /**
+   * The tiny model with a Softmax after its logits: the Gemm's output is renamed logitz (same length) and a node
+   * Softmax(logitz) -> logits, axis 1, is appended as a second ModelProto.graph field, which protobuf merges into
+   * the first (repeated GraphProto.node gains the node).
+   */
+  static byte[] endingInSoftmax(byte[] model) {
+    // NodeProto.output (field 2) "logits" followed by NodeProto.name (field 3): the Gemm's output, not the graph's
+    byte[] renamed = replaceAll(model, HexFormat.of().parseHex("12066c6f676974731a"),
+        HexFormat.of().parseHex("12066c6f6769747a1a"), 1);
+    byte[] graph = HexFormat.of().parseHex("3a280a260a066c6f6769747a12066c6f676974732207536f66746d61782a0b0a04617869731801a00102");
+    byte[] out = Arrays.copyOf(renamed, renamed.length + graph.length);
+    System.arraycopy(graph, 0, out, renamed.length, graph.length);
+    return out;
+  }
+
+  private static byte[] replaceAll(byte[] in, byte[] from, byte[] to, int expected) {
+    byte[] out = in.clone();
+    int found = 0;
+    for (int i = 0; i + from.length <= out.length; i++) {
+      if (Arrays.equals(out, i, i + from.length, from, 0, from.length)) {
+        System.arraycopy(to, 0, out, i, to.length);
+        found++;
+      }
+    }
+    assertThat(found).as("occurrences of %s in the tiny model", HexFormat.of().formatHex(from)).isEqualTo(expected);
+    return out;
   }
 }
