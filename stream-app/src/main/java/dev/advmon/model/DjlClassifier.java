@@ -139,6 +139,12 @@ public final class DjlClassifier implements BatchClassifier {
         throw EngineSelector.unavailable(choice, route, "the first inference on the GPU failed: "
             + EngineSelector.rootMessage(e), e);
       }
+      if (!(e.getCause() instanceof TranslateException)) {
+        // the engine took the input and the model ran; what it returned is unusable (NaN or infinite scores), which
+        // no input field of the manifest explains
+        throw new InvalidBundleException(bundle.modelFile() + " ran on the load check's frames (mid-grey, then a grey "
+            + "ramp) but its output cannot be used: " + e.getMessage() + "; no manifest field explains this: check the exported model", e);
+      }
       ModelManifest.InputSpec in = bundle.manifest().input();
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "

@@ -122,6 +122,21 @@ class BundleSelfCheckTest {
     }
   }
 
+  @Test
+  void aModelThatGivesNanScoresIsRefusedAsBrokenNotAsAnInputShapeToChange() throws Exception {
+    ModelBundle b = bundle(BundleSelfCheckTest::nanLogitBias, m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("class score of NaN")
+        .hasMessageNotContaining("refused an input").hasMessageNotContaining("set input.name");
+  }
+
+  /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
+  static byte[] nanLogitBias(byte[] model) {
+    return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
+        HexFormat.of().parseHex("686561642e626961734a0c0000c07f0000c07f0000c07f"), 1);
+  }
+
   /**
    * The tiny model as exported without dynamic axes: its three tensors' first dimension, the symbol N (dim_param,
    * bytes 12 01 4E), becomes dim_value 1, written as the three-byte varint 81 00 so that no length around it changes
