@@ -54,6 +54,17 @@ public final class Detectors {
             + "the thresholds were set on, so they no longer hold); run ./monitor calibrate --model " + bundle.directory());
       }
     }
+    JsonNode outputs = c.data().get(OUTPUTS);
+    // a calibration made before outputs were recorded is taken as it is: model_sha256 and the checks below still hold
+    if (outputs != null) {
+      String difference = difference(OUTPUTS, outputs, describeOutputs(bundle.manifest().outputs()));
+      if (difference != null) {
+        // another output of the same width is read without an error: the default bundle's layers/0 read as its
+        // features flagged every frame FOOLING
+        throw new InvalidBundleException(file + ": " + difference + " (the detectors were fitted on the outputs named at "
+            + "calibration); set it back or run ./monitor calibrate --model " + bundle.directory());
+      }
+    }
     if (c.fooling() != null && bundle.manifest().outputs().features() == null) {
       throw new InvalidBundleException(file + ": the fooling detector needs the model's features output, but "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " names none (outputs.features)");
@@ -101,15 +112,34 @@ public final class Detectors {
     }
   }
 
+  /** The key under calibration.json's {@code data} that records the manifest's outputs the detectors were fitted on. */
+  public static final String OUTPUTS = "outputs";
+
+  /**
+   * The manifest's output names as {@code ./monitor calibrate} records them: the feature-space and layer models, the
+   * head's threshold and every signal scale were fitted on what these outputs returned for this model.onnx.
+   */
+  public static ObjectNode describeOutputs(ModelManifest.OutputSpec out) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("logits", out.logits());
+    n.put("features", out.features());
+    n.put("adversarial", out.adversarial());
+    out.layers().forEach(n.putArray("layers")::add);
+    return n;
+  }
+
   /** Null when {@code recorded} (data.input) describes {@code now}; else which field differs, both values. */
   static String inputDifference(JsonNode recorded, ModelManifest.InputSpec now) {
-    ObjectNode expected = describeInput(now);
+    return difference(INPUT, recorded, describeInput(now));
+  }
+
+  private static String difference(String section, JsonNode recorded, ObjectNode expected) {
     for (var it = expected.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       JsonNode was = recorded.get(field);
       if (!same(was, expected.get(field))) {
-        return "input." + field + " is " + expected.get(field) + " in " + ModelBundle.MANIFEST + ", but was "
-            + (was == null ? "not recorded" : was.toString()) + " at calibration (data." + INPUT + "." + field + ")";
+        return section + "." + field + " is " + expected.get(field) + " in " + ModelBundle.MANIFEST + ", but was "
+            + (was == null ? "not recorded" : was.toString()) + " at calibration (data." + section + "." + field + ")";
       }
     }
     return null;

@@ -122,6 +122,7 @@ public final class CalibrationRun {
     }
     ObjectNode data = new ObjectMapper().createObjectNode();
     data.set(Detectors.INPUT, Detectors.describeInput(bundle.manifest().input()));
+    data.set(Detectors.OUTPUTS, Detectors.describeOutputs(bundle.manifest().outputs()));
     Calibrator.Frames fit;
     Calibrator.Frames hold;
     int[] holdLabels;

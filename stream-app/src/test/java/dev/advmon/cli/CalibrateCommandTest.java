@@ -82,6 +82,9 @@ class CalibrateCommandTest {
     assertThat(c.at("/data/threshold_source").asText()).contains("holdout.txt");
     assertThat(c.at("/data/fit_images").asInt()).isEqualTo(400);
     assertThat(c.at("/data/mix").asText()).contains("corruption", "severity");
+    // the outputs the detectors were fitted on, which a bundle loading this calibration must still name
+    assertThat(c.at("/data/outputs/features").asText()).isEqualTo("features");
+    assertThat(c.at("/data/outputs/layers/0").asText()).isEqualTo("layers/0");
     JsonNode d = c.get("detectors");
     assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation", "fooling", "learned", "consistency",
         "consensus");

@@ -252,6 +252,30 @@ class CalibrationTest {
   }
 
   @Test
+  void aCalibrationMadeOnOtherOutputsOfTheSameModelIsRefusedNamingTheField() throws Exception {
+    ModelBundle bundle = ModelBundle.load(dir);
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var data = mapper.createObjectNode();
+    // data.outputs as ./monitor calibrate records it for the tiny model
+    data.set("outputs", mapper.readTree("{\"logits\": \"logits\", \"features\": \"features\", \"adversarial\": null, \"layers\": []}"));
+    new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05, data,
+        new Calibration.Perturbation(List.of("bit-depth-3"), List.of("softmax-l1"), new SignalScale(new double[] {1}, 1),
+            0.025, 0.025), null).write(bundle.calibrationFile());
+    assertThat(Detectors.forBundle(bundle)).as("the outputs it was calibrated on").hasSize(1);
+
+    // same model.onnx, features pointed at another output after calibrating: a fooling model fitted on one output
+    // reads another (one of the same width, a layer-statistics output, flagged every frame of the default bundle)
+    Path manifest = dir.resolve(ModelBundle.MANIFEST);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(manifest.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("outputs")).put("features", "logits");
+    Files.writeString(manifest, json.toPrettyString());
+    ModelBundle edited = ModelBundle.load(dir);
+    assertThatThrownBy(() -> Detectors.forBundle(edited)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining(bundle.calibrationFile().toString()).hasMessageContaining("outputs.features is \"logits\"")
+        .hasMessageContaining("was \"features\" at calibration").hasMessageContaining("./monitor calibrate --model");
+  }
+
+  @Test
   void aLearnedThresholdReadsBackButNeedsABundleWithADetectorHead() throws Exception {
     ModelBundle bundle = ModelBundle.load(dir);
     new Calibration(bundle.id(), Detectors.sha256(bundle.modelFile()), "now", 0.05,
