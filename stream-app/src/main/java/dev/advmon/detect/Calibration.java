@@ -297,6 +297,15 @@ public record Calibration(String model, String modelSha256, String created, doub
           + "--model " + bundleOf(file));
     }
     JsonNode detectors = r.object(root, "detectors");
+    List<String> known = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME, FeatureSpaceDetector.NAME,
+        OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME, ConsensusDetector.NAME);
+    for (var it = detectors.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!known.contains(name)) { // skipped, the monitor would run without a detector the file says is calibrated
+        throw r.error("detectors." + name, "is not a detector of this monitor (it has " + String.join(", ", known)
+            + "); a misspelt name, or a file from a newer monitor: run ./monitor calibrate --model " + bundleOf(file));
+      }
+    }
     Stability st = null;
     if (detectors.has(StabilityDetector.NAME)) {
       JsonNode n = detectors.get(StabilityDetector.NAME);

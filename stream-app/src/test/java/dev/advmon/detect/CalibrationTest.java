@@ -302,6 +302,22 @@ class CalibrationTest {
   }
 
   @Test
+  void aDetectorThisMonitorDoesNotKnowIsRefusedNotDropped() throws Exception {
+    // a misspelt detector, or one a newer monitor calibrated: dropping it ran the monitor without that detector
+    // while the file said it was calibrated
+    Path f = dir.resolve("calibration.json");
+    Files.writeString(f, """
+        {"format": 1, "model": "m", "model_sha256": "x", "created": "now", "target_fpr": 0.05,
+         "detectors": {"perturbation": {"squeezers": ["bit-depth-3"], "signals": ["softmax-l1"],
+           "signal_scales": [1.0], "threshold": 1.0, "target_fpr": 0.025, "calibration_fpr": 0.025},
+           "stabilty": {"signal_scales": [1.0, 1.0, 1.0], "threshold": 1.0, "target_fpr": 0.025, "calibration_fpr": 0.025}}}
+        """);
+    assertThatThrownBy(() -> Calibration.read(f)).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining(f.toString()).hasMessageContaining("detectors.stabilty")
+        .hasMessageContaining("stability, perturbation").hasMessageContaining("./monitor calibrate");
+  }
+
+  @Test
   void aBrokenFieldIsNamedWithTheFile() throws Exception {
     Path f = dir.resolve("calibration.json");
     Files.writeString(f, """
