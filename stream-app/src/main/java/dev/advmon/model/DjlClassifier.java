@@ -118,8 +118,10 @@ public final class DjlClassifier implements BatchClassifier {
         throw EngineSelector.unavailable(choice, route, "could not create the model's session on the GPU: "
             + EngineSelector.rootMessage(e), e);
       }
+      // DJL says only "ONNX Model cannot be loaded"; the engine's reason (an operator or opset it lacks, a truncated
+      // file) is the root cause
       throw new InvalidBundleException(bundle.modelFile() + ": the " + route.name() + " engine could not load the model: "
-          + e.getMessage(), e);
+          + e.getMessage() + " (" + EngineSelector.rootMessage(e) + ")", e);
     } catch (RuntimeException | LinkageError e) { // native provider libraries fail with Errors or IllegalArgument
       if (!route.gpu()) {
         throw e;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.image.FloatImage;
 import dev.advmon.testing.TestData;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -129,6 +130,21 @@ class BundleSelfCheckTest {
         .isInstanceOf(InvalidBundleException.class)
         .hasMessageContaining("model.onnx").hasMessageContaining("class score of NaN")
         .hasMessageNotContaining("refused an input").hasMessageNotContaining("set input.name");
+  }
+
+  @Test
+  void aModelTheEngineCannotLoadSaysWhy() throws Exception {
+    // DJL's own message was all the user saw: "ONNX Model cannot be loaded", for an operator ONNX Runtime lacks as for
+    // a truncated copy; ONNX Runtime's reason is its cause
+    ModelBundle unknownOp = bundle(model -> replaceAll(model, "\"\u0007Flatten".getBytes(StandardCharsets.US_ASCII),
+        "\"\u0007Flattex".getBytes(StandardCharsets.US_ASCII), 1), m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(unknownOp, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("Flattex");
+    ModelBundle truncated = bundle(model -> Arrays.copyOf(model, model.length / 2), m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(truncated, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("Protobuf parsing failed");
   }
 
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
