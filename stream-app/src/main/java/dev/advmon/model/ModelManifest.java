@@ -175,6 +175,12 @@ public record ModelManifest(
       }
       labels.add(n.asText());
     }
+    if (labels.size() < 2) {
+      // softmax over one score is 1: every frame would be that class at 100%, whatever the model said
+      throw f.error("labels", "names " + labels.size() + " class; the monitor needs one score per class, at least 2, "
+          + "and applies softmax over them: for a binary model with one logit z, output [0, z] (or its two "
+          + "probabilities) and name both classes");
+    }
     String holdout = root.hasNonNull("calibration_holdout") ? f.text(root, "calibration_holdout", null) : null;
     return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels), holdout);
   }

@@ -50,6 +50,17 @@ class ModelManifestTest {
   }
 
   @Test
+  void refusesASingleClassSayingHowToExportABinaryModel() throws Exception {
+    // one score per frame (a binary model's one logit or sigmoid) read through softmax is every frame's class at 1.0:
+    // the monitor ran and labelled every frame alike, with no detector able to say anything
+    ObjectNode one = valid();
+    one.putArray("labels").add("cat");
+    assertThatThrownBy(() -> ModelManifest.parse(one, "m.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("m.json").hasMessageContaining("field 'labels'").hasMessageContaining("at least 2")
+        .hasMessageContaining("[0, z]");
+  }
+
+  @Test
   void refusesMissingLabelsAndMissingName() throws Exception {
     ObjectNode noLabels = valid();
     noLabels.remove("labels");
