@@ -111,7 +111,8 @@ public enum Corruption {
       case JPEG -> jpeg(frame, (int) p);
       case PIXELATE -> pixelate(frame, p);
       case FOG -> fog(frame, p, rng);
-      case SHIFT -> shift(frame, (int) Math.round(p * unit), rng);
+      // at least one pixel: under 14 pixels a side the scaled shift rounds to 0, which is no offset to draw from
+      case SHIFT -> shift(frame, Math.max(1, (int) Math.round(p * unit)), rng);
       case ROTATE -> warp(frame, rng.nextDouble() < 0.5 ? p : -p, 0, 0, 1);
       case ZOOM -> warp(frame, 0, 0, 0, rng.nextDouble() < 0.5 ? p : 1 / p);
       case LINES -> lines(frame, (int) p, unit, rng);

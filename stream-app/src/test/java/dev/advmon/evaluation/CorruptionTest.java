@@ -65,6 +65,29 @@ class CorruptionTest {
   }
 
   @Test
+  void framesWhoseShorterSideIsUnderFourteenPixelsGetEveryCorruption() {
+    // the shift scales with the shorter side (1 recipe pixel of 28): round(12 / 28) = 0 pixels was drawn from a ring
+    // of no offsets, and ./monitor calibrate failed with "bound must be positive" for a 12x40 or an 8x8 model
+    for (int[] size : new int[][] {{3, 12, 40}, {1, 40, 6}, {1, 8, 8}}) {
+      float[] d = new float[size[0] * size[1] * size[2]];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = (i * 37 % 11) / 10f;
+      }
+      FloatImage f = new FloatImage(size[0], size[1], size[2], d);
+      for (Corruption c : Corruption.values()) {
+        for (int s = 1; s <= 3; s++) {
+          FloatImage out = c.apply(f, s, new Random(5));
+          assertThat(out.height()).isEqualTo(size[1]);
+          assertThat(out.width()).isEqualTo(size[2]);
+          if (c == Corruption.SHIFT) {
+            assertThat(meanAbsDiff(f, out)).as("a shift of a %dx%d frame moves it", size[1], size[2]).isGreaterThan(0);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void definitionsMatchTheRecipe() {
     FloatImage f = square(1, 28);
     // dusk multiplies, glare adds, contrast pulls towards the frame's mean
