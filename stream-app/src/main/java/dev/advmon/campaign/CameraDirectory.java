@@ -16,6 +16,19 @@ public interface CameraDirectory {
    */
   int MAX_LISTED = 10_000;
 
+  /** A directory without cameras: before the monitor runs, and where a tool or a test has none to show. */
+  CameraDirectory EMPTY = new CameraDirectory() {
+    @Override
+    public List<CameraStatus> all() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<CameraStatus> one(String cameraId) {
+      return Optional.empty();
+    }
+  };
+
   /** Every known camera, by id; at most {@link #MAX_LISTED} of them. */
   List<CameraStatus> all();
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
-import dev.advmon.campaign.CameraStatus;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.image.ImageLimits;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,17 +44,7 @@ class ClusterDashboardTest {
     }
   }
 
-  private static final CameraDirectory NO_CAMERAS = new CameraDirectory() {
-    @Override
-    public List<CameraStatus> all() {
-      return List.of();
-    }
-
-    @Override
-    public Optional<CameraStatus> one(String id) {
-      return Optional.empty();
-    }
-  };
+  private static final CameraDirectory NO_CAMERAS = CameraDirectory.EMPTY;
 
   private MonitorHttpServer monitor(String cameraWithAnAlert, Peers peers) throws Exception {
     return monitor(cameraWithAnAlert, HttpSettings.loopback("127.0.0.1", 0), peers);

@@ -3,7 +3,6 @@ package dev.advmon.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.campaign.CameraDirectory;
-import dev.advmon.campaign.CameraStatus;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
@@ -23,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,17 +41,7 @@ class DashboardRoutesTest {
     // pictures made on the calling thread, so that an alert is listed as soon as onAlert returns
     recent = new RecentAlerts(RecentAlerts.DEFAULT_CAPACITY, ImageLimits.defaults(), RecentAlerts.DEFAULT_MAX_SIDE,
         System::currentTimeMillis);
-    CameraDirectory none = new CameraDirectory() {
-      @Override
-      public List<CameraStatus> all() {
-        return List.of();
-      }
-
-      @Override
-      public Optional<CameraStatus> one(String id) {
-        return Optional.empty();
-      }
-    };
+    CameraDirectory none = CameraDirectory.EMPTY;
     server = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING, metrics::scrape, none, recent,
         metrics::counts);
   }
