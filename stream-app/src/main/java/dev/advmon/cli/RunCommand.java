@@ -2,9 +2,9 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
-import dev.advmon.health.StartupWaits;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.image.FloatImage;
