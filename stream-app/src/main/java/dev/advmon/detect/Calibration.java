@@ -297,8 +297,7 @@ public record Calibration(String model, String modelSha256, String created, doub
           + "--model " + bundleOf(file));
     }
     JsonNode detectors = r.object(root, "detectors");
-    List<String> known = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME, FeatureSpaceDetector.NAME,
-        OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME, ConsensusDetector.NAME);
+    List<String> known = Detectors.NAMES;
     for (var it = detectors.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) { // skipped, the monitor would run without a detector the file says is calibrated

@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
 /** The one place that turns a bundle into its detectors, so score, run and evaluate all agree. */
 public final class Detectors {
 
+  /** Every detector this monitor has, in the order verdicts list them: what calibrate makes and calibration.json may name. */
+  public static final List<String> NAMES = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
+      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME,
+      ConsensusDetector.NAME);
+
   private static final Logger log = LoggerFactory.getLogger(Detectors.class);
 
   private Detectors() {}

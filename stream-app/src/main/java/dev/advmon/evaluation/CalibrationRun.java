@@ -6,7 +6,6 @@ import dev.advmon.detect.Calibration;
 import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.ConsensusDetector;
 import dev.advmon.detect.Detectors;
-import dev.advmon.detect.FeatureSpaceDetector;
 import dev.advmon.detect.FeatureSqueezingDetector;
 import dev.advmon.detect.LayerConsistencyDetector;
 import dev.advmon.detect.LearnedDetector;
@@ -42,9 +41,7 @@ import java.util.stream.IntStream;
 public final class CalibrationRun {
 
   /** Detector names calibrate knows, in the order verdicts list them. */
-  public static final List<String> DETECTORS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,
-      FeatureSpaceDetector.NAME, OverinterpretationDetector.NAME, LearnedDetector.NAME, LayerConsistencyDetector.NAME,
-      ConsensusDetector.NAME);
+  public static final List<String> DETECTORS = dev.advmon.detect.Detectors.NAMES;
 
   /** The consensus detector's members unless told otherwise: the detectors whose moderate evidence adds up. */
   public static final List<String> CONSENSUS_MEMBERS = List.of(StabilityDetector.NAME, FeatureSqueezingDetector.NAME,

@@ -57,6 +57,11 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     return (int) Math.max(1, SWEEP_PER_SECOND * punctuateEvery(windowMs).toMillis() / 1_000);
   }
 
+  /** The clock that opened {@code status}'s window was at most the skew behind its start: it stands there at least. */
+  private void clockSawWindowOf(CameraStatus status, long wall) {
+    clock.reached(status.windowStart() - tracker.settings().maxClockSkewMs(), wall);
+  }
+
   /** How often the clock closes windows: once a second, or once a window when windows are shorter. */
   static Duration punctuateEvery(long windowMs) {
     return Duration.ofMillis(Math.max(50, Math.min(windowMs, 1_000)));
@@ -78,7 +83,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     if (current != null) {
       // the clock that opened this camera's window was at most the skew behind it: a fresh clock after a restart
       // must not start behind that, or a camera whose own clock jumped back would have its window never closed
-      clock.reached(current.windowStart() - tracker.settings().maxClockSkewMs(), wall);
+      clockSawWindowOf(current, wall);
     }
     CampaignTracker.Step step = tracker.observe(current, camera, record.timestamp(),
         clock.frame(record.timestamp(), wall), record.value() == null ? CampaignFlag.bare(false) : record.value());
@@ -109,7 +114,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
         // first frames read, and those may all come from a camera this store does not know whose clock is far behind
         // (new, or forgotten for idleness): without this, the restored windows of the cameras that stay quiet would
         // not be closed until that camera's clock caught up (a reboot to 1970: never). Takes effect from the next sweep.
-        clock.reached(kv.value.windowStart() - tracker.settings().maxClockSkewMs(), wall);
+        clockSawWindowOf(kv.value, wall);
         var step = tracker.expire(kv.value, now);
         if (step.isPresent()) {
           closed.add(KeyValue.pair(kv.key, step.get()));
