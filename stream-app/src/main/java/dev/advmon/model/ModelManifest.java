@@ -88,6 +88,7 @@ public record ModelManifest(
 
   static ModelManifest parse(JsonNode root, String where) {
     Fields f = new Fields(root, where);
+    f.noNearMisses(root, TOP_LEVEL_FIELDS);
     String name = f.text(root, "name", null);
     String version = f.text(root, "version", null);
     String description = f.text(root, "description", "");
@@ -121,9 +122,19 @@ public record ModelManifest(
             + mask[c] + " for channel " + c);
       }
     }
+    int height = f.positiveInt(in, "input.height");
+    int width = f.positiveInt(in, "input.width");
+    long values = (long) channels * height * width;
+    if (values > MAX_INPUT_VALUES) {
+      // every frame is scored together with its probes (dozens of copies of the input) in one call, so a model this
+      // large ends in an OutOfMemoryError at load or on the first frame; a float[] cannot hold it past 2^31 at all
+      throw f.error("input.height", "and 'input.width' ask for " + channels + "x" + height + "x" + width + " = "
+          + values + " input values per frame; the monitor takes at most " + MAX_INPUT_VALUES + " (2048x2048 RGB, "
+          + "4096x4096 grayscale), since each frame goes through the model with its probes in one batch: export the "
+          + "model at a smaller input size");
+    }
     InputSpec input = new InputSpec(
-        f.text(in, "name", "input"), layout, channels,
-        f.positiveInt(in, "input.height"), f.positiveInt(in, "input.width"), scale, mean, std, mask);
+        f.text(in, "name", "input"), layout, channels, height, width, scale, mean, std, mask);
 
     JsonNode out = f.object(root, "outputs");
     f.onlyKnown(out, "outputs", OUTPUT_FIELDS);
@@ -185,6 +196,19 @@ public record ModelManifest(
     return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels), holdout);
   }
 
+  /**
+   * The most input values (channels x height x width) a frame may have: 64 MB of floats per copy, and a frame is
+   * scored with its probes (p99 68 forward passes) in one call.
+   */
+  static final long MAX_INPUT_VALUES = 1L << 24;
+
+  /**
+   * The top-level fields the monitor reads or the recipe writes. Other top-level fields are the user's own metadata and
+   * are kept out of the way, but one that looks like a misspelling of these (`lables`, `model-file`) is refused:
+   * otherwise its default would stay in force without a word.
+   */
+  private static final List<String> TOP_LEVEL_FIELDS = List.of("name", "version", "description", "model_file",
+      "input", "outputs", "labels", "calibration_holdout", "training", "adversarial_head", "layer_stats");
   private static final List<String> INPUT_FIELDS = List.of("name", "layout", "channels", "height", "width", "scale",
       "mean", "std", "mask_value");
   private static final List<String> OUTPUT_FIELDS = List.of("kind", "logits", "features", "features_dim",
@@ -199,6 +223,49 @@ public record ModelManifest(
           throw error(at + "." + name, "is not a field of " + at + " (known: " + String.join(", ", known) + ")");
         }
       });
+    }
+
+    /**
+     * Refuses a field whose name differs from a known one only by case, '-' for '_', or one letter (two in names of 7 or more)
+     * (`lables`, `modelFile`, `calibration-holdout`); any other unknown field is free metadata.
+     */
+    void noNearMisses(JsonNode node, List<String> known) {
+      node.fieldNames().forEachRemaining(name -> {
+        if (known.contains(name)) {
+          return;
+        }
+        String plain = name.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        for (String k : known) {
+          boolean sameButSpelling = plain.replace("_", "").equals(k.replace("_", ""));
+          int shorter = Math.min(plain.length(), k.length());
+          // short words sit close to other words ("date" is two letters from "name"), so they get less slack
+          int slack = shorter >= 7 ? 2 : shorter >= 4 ? 1 : 0;
+          if (sameButSpelling || editDistance(plain, k) <= slack) {
+            throw error(name, "is not a field of the manifest; did you mean '" + k + "'? (known: "
+                + String.join(", ", known) + "; other fields are allowed as your own metadata, but not names this "
+                + "close to a known one)");
+          }
+        }
+      });
+    }
+
+    /** Letters inserted, deleted, changed, or two neighbours swapped ("lables"): each counts one. */
+    private static int editDistance(String a, String b) {
+      int[][] d = new int[a.length() + 1][b.length() + 1];
+      for (int i = 0; i <= a.length(); i++) {
+        for (int j = 0; j <= b.length(); j++) {
+          if (i == 0 || j == 0) {
+            d[i][j] = i + j;
+            continue;
+          }
+          int change = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+          d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + change);
+          if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+            d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+          }
+        }
+      }
+      return d[a.length()][b.length()];
     }
 
     InvalidBundleException error(String field, String problem) {

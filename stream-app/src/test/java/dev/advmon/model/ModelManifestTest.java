@@ -144,4 +144,31 @@ class ModelManifestTest {
     assertThatThrownBy(() -> ModelManifest.parse(labels, "manifest.json"))
         .hasMessageContaining("field 'labels' must hold class names");
   }
+
+  @Test
+  void refusesATopLevelFieldThatLooksLikeAMisspellingButKeepsOwnMetadata() throws Exception {
+    for (String typo : new String[] {"lables", "modelFile", "calibration-holdout", "Description", "label"}) {
+      ObjectNode m = valid();
+      m.put(typo, "x");
+      assertThatThrownBy(() -> ModelManifest.parse(m, "manifest.json")).as(typo)
+          .isInstanceOf(InvalidBundleException.class)
+          .hasMessageContaining("field '" + typo + "' is not a field of the manifest; did you mean");
+    }
+    ObjectNode own = valid();
+    own.put("date", "2026-12-05").put("owner", "team-a").put("license", "MIT").put("notes", "retrained");
+    assertThat(ModelManifest.parse(own, "manifest.json").name()).isEqualTo("m");
+  }
+
+  @Test
+  void refusesAnInputTooLargeToScoreWithItsProbesNamingTheSize() throws Exception {
+    ObjectNode huge = valid();
+    ((ObjectNode) huge.get("input")).put("height", 30000).put("width", 30000);
+    assertThatThrownBy(() -> ModelManifest.parse(huge, "manifest.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("field 'input.height' and 'input.width' ask for 3x30000x30000 = 2700000000 input values")
+        .hasMessageContaining("export the model at a smaller input size");
+    ObjectNode largest = valid();
+    ((ObjectNode) largest.get("input")).put("channels", 1).put("height", 4096).put("width", 4096)
+        .put("mean", 0.0).put("std", 1.0).put("mask_value", 0.5);
+    assertThat(ModelManifest.parse(largest, "manifest.json").input().width()).isEqualTo(4096);
+  }
 }
