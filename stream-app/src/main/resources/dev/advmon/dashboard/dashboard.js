@@ -61,6 +61,22 @@
     state.textContent = String(s.streams);
     state.className = 'badge ' + (s.streams === 'RUNNING' ? 'ok' : s.streams === 'ERROR' ? 'bad' : '');
     drawChart(s.timeline);
+    // summed over the instances that answered: say which did not, or the totals silently drop by their share
+    const instances = Array.isArray(s.instances) ? s.instances : [];
+    const silent = instances.filter((i) => i.error);
+    const notRunning = instances.filter((i) => !i.local && !i.error && i.streams !== 'RUNNING'); // this one: the badge
+    const parts = [];
+    if (silent.length) parts.push('Counts and the chart leave out ' + describe(silent) + '.');
+    if (notRunning.length) parts.push(notRunning.map((i) => i.server + ' is ' + i.streams).join('; ') + '.');
+    note('instances-note', parts.join(' '));
+  }
+
+  const describe = (instances) => instances.map((i) => i.server + ' (' + i.error + ')').join('; ');
+
+  function note(id, text) {
+    const p = $(id);
+    p.textContent = text;
+    p.hidden = !text;
   }
 
   function drawChart(t) {
@@ -106,11 +122,13 @@
     });
     tbody.replaceChildren(...rows);
     const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
-    $('cameras-hint').textContent = rows.length + ' known' + (campaigns ? ', ' + campaigns + ' under campaign' : '');
+    $('cameras-hint').textContent = rows.length + ' known' + (campaigns ? ', ' + campaigns + ' under campaign' : '')
+      + (body.truncated ? '; list cut at ' + count(body.limit_per_instance) + ' per instance' : '');
     const missing = (body.instances || []).filter((i) => i.error);
     $('cameras-note').textContent = missing.length
-      ? 'Cameras of ' + missing.map((i) => i.server + ' (' + i.error + ')').join('; ') + ' are missing.'
-      : rows.length ? '' : 'No camera has sent a readable frame yet.';
+      ? 'Cameras of ' + describe(missing) + ' are missing.'
+      : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
+        : rows.length ? '' : 'No camera has sent a readable frame yet.';
   }
 
   function drawOverlay(canvas, overlay) {
@@ -228,6 +246,8 @@
       if (want !== card) container.insertBefore(card, want);
       previous = card;
     }
+    const missing = (body.instances || []).filter((i) => i.error);
+    note('alerts-note', missing.length ? 'Alerts of ' + describe(missing) + ' are missing.' : '');
     $('alerts-empty').hidden = list.length > 0;
     $('alerts-hint').textContent = list.length ? 'newest first, up to ' + body.capacity : '';
   }

@@ -359,6 +359,37 @@ class DashboardIT {
     }
   }
 
+  /**
+   * With several instances the totals are sums over the instances that answered, the alerts a merge of theirs and the
+   * camera list capped per instance. The page said none of it: a silent peer made every count drop by its share
+   * without a word, and a cut list looked complete. Now it names the instance and why, and says the list is cut.
+   * The three routes answer as a three-instance cluster would with one peer silent; the last test, as it replaces them.
+   */
+  @Test
+  @Order(5)
+  void saysWhichInstancesTheCountsAlertsAndCamerasLeaveOutAndWhenTheListIsCut() throws Exception {
+    String peers = "[{\"server\":\"mon-0:8080\",\"local\":true,\"streams\":\"RUNNING\"},"
+        + "{\"server\":\"mon-1:8080\",\"local\":false,\"error\":\"no answer within 2000 ms\"},"
+        + "{\"server\":\"mon-2:8080\",\"local\":false,\"streams\":\"REBALANCING\"}]";
+    http.route("/api/summary", (ex, path) -> reply(ex, "application/json", ("{\"frames\":10,\"verdicts\":9,"
+        + "\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\",\"instances\":" + peers + "}").getBytes()));
+    http.route("/api/alerts", (ex, path) -> reply(ex, "application/json",
+        ("{\"capacity\":50,\"alerts\":[],\"instances\":" + peers + "}").getBytes()));
+    http.route("/cameras", (ex, path) -> reply(ex, "application/json", ("{\"cameras\":[{\"cameraId\":\"cam-a\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":3,\"totalFlagged\":0}],\"truncated\":true,"
+        + "\"limit_per_instance\":10000,\"complete\":true,\"instances\":[]}").getBytes()));
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("instances-note").contains("leave out"));
+    assertThat(text("instances-note")).contains("mon-1:8080 (no answer within 2000 ms)")
+        .contains("mon-2:8080 is REBALANCING").doesNotContain("mon-0");
+    assertThat(js("return document.getElementById('instances-note').hidden;")).isEqualTo(false);
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("alerts-note").contains("mon-1:8080"));
+    assertThat(text("alerts-note")).isEqualTo("Alerts of mon-1:8080 (no answer within 2000 ms) are missing.");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("cameras-hint").contains("cut"));
+    assertThat(text("cameras-hint")).isEqualTo("1 known; list cut at 10,000 per instance");
+    assertThat(text("cameras-note")).contains("/cameras/{id} answers for any camera");
+  }
+
   private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(200, body.length);
