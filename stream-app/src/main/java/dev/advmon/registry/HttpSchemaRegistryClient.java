@@ -544,7 +544,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     long deadline = settings.callDeadline() == null ? Long.MAX_VALUE
         : System.nanoTime() + settings.callDeadline().toNanos();
     long askedToWaitMs = 0; // the longest Retry-After of this round's answers
+    Response notServedAt = null; // the last URL that is not the API root (see below)
     for (int round = 0; round <= settings.maxRetries(); round++) {
+      int notServedThisRound = 0;
       if (round > 0) {
         long delay = Math.max(backoff(round), Math.min(askedToWaitMs, settings.maxBackoff().toMillis()));
         askedToWaitMs = 0;
@@ -574,6 +576,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, method, path, response.statusCode(), response.body());
+          if (r.notServed() && urls.size() > 1) {
+            // one mistyped registry.url among several (a replica's without /apis/ccompat/v7): the others may be
+            // right, so it must not stop the start-up while they answer; every URL so answering does (below)
+            if (notServedAt == null || !notServedAt.base.equals(base)) {
+              log.warn("schema registry: {} {} answered HTTP 404 '{}' at {}, the registry's answer for a path it does "
+                  + "not serve: that URL in registry.url is not the API root; trying the others", method, path,
+                  r.message(), base);
+            }
+            notServedAt = r;
+            notServedThisRound++;
+            lastProblem = method + " " + base + path + " answered HTTP 404 '" + r.message() + "': " + base
+                + " in registry.url is not the registry's API root (Apicurio's ends in /apis/ccompat/v7)";
+            lastError = null;
+            if (notServedThisRound == urls.size()) {
+              return r; // every URL says so: the caller's requireServed says what to fix, as for a single URL
+            }
+            continue;
+          }
           if (isTransient(r.status) || r.isSomeoneElsesError()) {
             long retryAfter = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
             askedToWaitMs = Math.max(askedToWaitMs, retryAfter);
@@ -604,6 +624,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           throw new RegistryUnavailableException(settings.urlList(), attempts, "interrupted", e);
         }
       }
+    }
+    if (notServedAt != null && !lastProblem.contains(notServedAt.base.toString())) {
+      lastProblem += "; and " + notServedAt.base + " in registry.url is not the registry's API root (it answered HTTP "
+          + "404 '" + notServedAt.message() + "' for " + notServedAt.path + ")";
     }
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
   }

@@ -787,6 +787,52 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void oneUrlAmongSeveralThatIsNotTheApiRootIsSkippedNotFatalAndNamedWhenNoOtherAnswers() throws Exception {
+    String notServed = "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404}";
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpHandler notRoot = ex -> {
+      try (ex) {
+        asked.incrementAndGet();
+        byte[] body = notServed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(404, body.length);
+        ex.getResponseBody().write(body);
+      }
+    };
+    com.sun.net.httpserver.HttpServer wrongPath = answering(notRoot);
+    try {
+      // a replica's URL without /apis/ccompat/v7 listed first: the start-up registers at the right one
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(wrongPath) + "," + server.url()).build());
+      int id = c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+      assertThat(c.idOf("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
+      assertThat(asked.get()).as("asked once, then the URL that answered is asked first").isEqualTo(1);
+
+      // every URL not the API root: stopped at once, as with one URL
+      com.sun.net.httpserver.HttpServer alsoWrong = answering(notRoot);
+      try {
+        HttpSchemaRegistryClient both = new HttpSchemaRegistryClient(fast(url(wrongPath) + "," + url(alsoWrong)).build());
+        assertThatThrownBy(() -> both.register("frames-value", Frame.getClassSchema()))
+            .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.misconfigured()).isTrue())
+            .hasMessageContaining("registry.url").hasMessageContaining("API root");
+      } finally {
+        alsoWrong.stop(0);
+      }
+
+      // the other URL down: waited for (not fatal), and the wrong one is named in what the wait reports
+      com.sun.net.httpserver.HttpServer down = answering(ex -> { });
+      String downUrl = url(down);
+      down.stop(0);
+      HttpSchemaRegistryClient withDown = new HttpSchemaRegistryClient(
+          fast(url(wrongPath) + "," + downUrl).maxRetries(1).build());
+      assertThatThrownBy(() -> withDown.register("frames-value", Frame.getClassSchema()))
+          .isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining(url(wrongPath) + " in registry.url is not the registry's API root");
+    } finally {
+      wrongPath.stop(0);
+    }
+  }
+
+  @Test
   void serdeRoundTripsOverHttp() {
     AvroSerde<Frame> producer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
     AvroSerde<Frame> consumer = AvroSerde.forClass(Frame.class, client(), fast(server.url()).build());
