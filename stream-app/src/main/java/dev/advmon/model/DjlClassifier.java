@@ -192,6 +192,10 @@ public final class DjlClassifier implements BatchClassifier {
           + m.outputs().logits() + "' gives " + o.numClasses() + " values per image; list one label per model output, "
           + "in the model's order (and check outputs.logits)");
     }
+    checkWidth(manifest, "outputs.features", m.outputs().features(), o.featureDim());
+    for (int l = 0; l < o.layerCount(); l++) {
+      checkWidth(manifest, "outputs.layers", m.outputs().layers().get(l), o.layer(0, l).length);
+    }
     if (m.outputs().probabilities()) {
       double sum = 0;
       boolean inRange = true;
@@ -211,6 +215,23 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(manifest + ": field 'outputs.kind' is logits, but output '" + m.outputs().logits()
           + "' already gives probabilities (values from 0 to 1 summing to 1 on two different frames); set kind to "
           + "probabilities, as for a model that ends in a softmax");
+    }
+  }
+
+  /**
+   * The widest feature or layer-statistics vector the feature-space detectors take. Calibration fits a D x D
+   * covariance and inverts it (D^3 steps), and calibration.json stores its D x D inverse: at 4,096 (a VGG's fc
+   * layer) that is 64 MB of floats and about a minute; an unpooled convolution map (25,088 for VGG's last one) would
+   * be 2.5 GB and hours, ending in an OutOfMemoryError.
+   */
+  static final int MAX_FEATURE_WIDTH = 4096;
+
+  static void checkWidth(java.nio.file.Path manifest, String field, String output, int width) {
+    if (output != null && width > MAX_FEATURE_WIDTH) {
+      throw new InvalidBundleException(manifest + ": field '" + field + "' names output '" + output + "', which gives "
+          + width + " values per image; the feature-space detectors take at most " + MAX_FEATURE_WIDTH + " (they fit a "
+          + "covariance of width x width): point it at a pooled layer (the penultimate layer after global pooling), "
+          + "or leave it out");
     }
   }
 

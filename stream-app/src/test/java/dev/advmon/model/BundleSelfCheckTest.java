@@ -69,6 +69,18 @@ class BundleSelfCheckTest {
   }
 
   @Test
+  void aFeatureOutputTooWideForTheFeatureSpaceDetectorsIsRefusedNamingTheField() {
+    Path manifest = dir.resolve("manifest.json");
+    // an unpooled convolution map (VGG's last, 512x7x7): calibrate's covariance would need 2.5 GB and hours
+    assertThatThrownBy(() -> DjlClassifier.checkWidth(manifest, "outputs.features", "pool5", 25_088))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("field 'outputs.features' names output 'pool5', which gives 25088 values per image")
+        .hasMessageContaining("point it at a pooled layer");
+    DjlClassifier.checkWidth(manifest, "outputs.features", "fc7", 4096); // a VGG's fc layer: taken
+    DjlClassifier.checkWidth(manifest, "outputs.features", null, 25_088); // no features output: nothing to check
+  }
+
+  @Test
   void anOutputNameTheModelDoesNotHaveIsRefusedNotReadByPosition() throws Exception {
     ModelBundle b = bundle(m -> ((ObjectNode) m.get("outputs")).put("features", "featurez"));
     assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
