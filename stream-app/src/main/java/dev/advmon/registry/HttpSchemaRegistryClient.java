@@ -66,6 +66,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
+  /** URLs that answered a registration or lookup with "no such path": not the API root, so no answer for ping. */
+  private final java.util.Set<Integer> notApiRoot = java.util.concurrent.ConcurrentHashMap.newKeySet();
   // Per URL: until when (nanoTime) the one-request questions ask it last, after it did not answer (UNREACHABLE_REST)
   private final java.util.concurrent.atomic.AtomicLongArray restingUntil;
   // How many ids recheck() and askAgain() forgot: the serdes' own caches by id follow it.
@@ -271,6 +273,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     String problem = "no URL";
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
+      if (notApiRoot.contains(index)) {
+        // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
+        problem = base + " in registry.url is not the registry's API root (it answered POST /subjects with 'no such "
+            + "path')";
+        continue;
+      }
       try {
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, "GET", "/config", response.statusCode(), response.body());
@@ -586,6 +594,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             }
             notServedAt = r;
             notServedThisRound++;
+            notApiRoot.add(index);
             lastProblem = method + " " + base + path + " answered HTTP 404 '" + r.message() + "': " + base
                 + " in registry.url is not the registry's API root (Apicurio's ends in /apis/ccompat/v7)";
             lastError = null;
@@ -604,6 +613,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             continue;
           }
           preferredUrl.set(index);
+          notApiRoot.remove(index);
           if (attempts > 1) {
             log.info("schema registry: {} {} answered at {} after {} attempts", method, path, base, attempts);
           }

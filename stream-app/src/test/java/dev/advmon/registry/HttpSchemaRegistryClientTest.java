@@ -802,10 +802,18 @@ class HttpSchemaRegistryClientTest {
     com.sun.net.httpserver.HttpServer wrongPath = answering(notRoot);
     try {
       // a replica's URL without /apis/ccompat/v7 listed first: the start-up registers at the right one
-      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(wrongPath) + "," + server.url()).build());
-      int id = c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
-      assertThat(c.idOf("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
-      assertThat(asked.get()).as("asked once, then the URL that answered is asked first").isEqualTo(1);
+      try (FakeRegistryServer right = new FakeRegistryServer()) {
+        HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(wrongPath) + "," + right.url()).build());
+        int id = c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+        assertThat(c.idOf("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(id);
+        assertThat(asked.get()).as("asked once, then the URL that answered is asked first").isEqualTo(1);
+        c.ping(Duration.ofSeconds(2));
+
+        // the right one gone: the wrong one's JSON 404 for /config is no sign of a registry (health says so)
+        right.close();
+        assertThatThrownBy(() -> c.ping(Duration.ofSeconds(2))).isInstanceOf(RegistryUnavailableException.class);
+        assertThat(asked.get()).as("the wrong URL is not asked again by the probe").isEqualTo(1);
+      }
 
       // every URL not the API root: stopped at once, as with one URL
       com.sun.net.httpserver.HttpServer alsoWrong = answering(notRoot);
