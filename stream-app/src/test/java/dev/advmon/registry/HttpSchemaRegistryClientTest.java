@@ -758,15 +758,7 @@ class HttpSchemaRegistryClientTest {
         "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":0}",
         "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}")) {
       java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-      com.sun.net.httpserver.HttpServer wrongPath = answering(ex -> {
-        try (ex) {
-          asked.incrementAndGet();
-          byte[] body = notServed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          ex.getResponseHeaders().set("Content-Type", "application/json");
-          ex.sendResponseHeaders(404, body.length);
-          ex.getResponseBody().write(body);
-        }
-      });
+      com.sun.net.httpserver.HttpServer wrongPath = answering(notFound(notServed, asked));
       try {
         HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(wrongPath)).build());
 
@@ -790,15 +782,7 @@ class HttpSchemaRegistryClientTest {
   void oneUrlAmongSeveralThatIsNotTheApiRootIsSkippedNotFatalAndNamedWhenNoOtherAnswers() throws Exception {
     String notServed = "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404}";
     java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    com.sun.net.httpserver.HttpHandler notRoot = ex -> {
-      try (ex) {
-        asked.incrementAndGet();
-        byte[] body = notServed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(404, body.length);
-        ex.getResponseBody().write(body);
-      }
-    };
+    com.sun.net.httpserver.HttpHandler notRoot = notFound(notServed, asked);
     com.sun.net.httpserver.HttpServer wrongPath = answering(notRoot);
     try {
       // a replica's URL without /apis/ccompat/v7 listed first: the start-up registers at the right one
@@ -1096,6 +1080,20 @@ class HttpSchemaRegistryClientTest {
   }
 
   /** A one-route JDK HTTP server for answers the fake registry does not give. */
+  /** Answers every request with a JSON 404 of {@code json}, counting them. */
+  private static com.sun.net.httpserver.HttpHandler notFound(String json,
+      java.util.concurrent.atomic.AtomicInteger asked) {
+    return ex -> {
+      try (ex) {
+        asked.incrementAndGet();
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(404, body.length);
+        ex.getResponseBody().write(body);
+      }
+    };
+  }
+
   private static com.sun.net.httpserver.HttpServer answering(com.sun.net.httpserver.HttpHandler handler)
       throws IOException {
     com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
