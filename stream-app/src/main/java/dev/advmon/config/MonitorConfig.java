@@ -160,7 +160,7 @@ public final class MonitorConfig {
         throw new ConfigException("configuration file " + file + " is a folder; give the properties file itself "
             + "(config/monitor.example.properties is one)");
       }
-      Properties p = new Properties();
+      OnceEach p = new OnceEach();
       try (Reader r = Files.newBufferedReader(file)) {
         p.load(r);
       } catch (java.nio.charset.CharacterCodingException e) {
@@ -175,6 +175,11 @@ public final class MonitorConfig {
       } catch (IllegalArgumentException e) { // Properties.load on a broken \\u escape
         throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage()
             + " (a backslash followed by u must start four hex digits; write a literal backslash as \\\\)", e);
+      }
+      if (!p.givenAgain.isEmpty()) {
+        String key = p.givenAgain.get(0);
+        throw new ConfigException(file + ": setting '" + key + "' is given more than once" + linesOf(file, key)
+            + "; only the last would count, silently: keep the one you mean and delete the others");
       }
       for (String key : p.stringPropertyNames()) {
         if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
@@ -245,6 +250,44 @@ public final class MonitorConfig {
   }
 
   /** Defaults plus environment only (for commands that take no file). */
+  /** Properties that note a key given twice, which java.util.Properties would settle by keeping the last. */
+  private static final class OnceEach extends Properties {
+    private final List<String> givenAgain = new java.util.ArrayList<>();
+
+    @Override
+    public synchronized Object put(Object key, Object value) {
+      Object before = super.put(key, value);
+      if (before != null && !givenAgain.contains(key)) {
+        givenAgain.add(String.valueOf(key));
+      }
+      return before;
+    }
+  }
+
+  /**
+   * " (lines 3 and 17)": the lines that start with {@code key} as a plain key (no escapes in it, no continuation
+   * before it), so that the message points at them; empty when none is found that way.
+   */
+  private static String linesOf(Path file, String key) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      List<String> at = new java.util.ArrayList<>();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).stripLeading();
+        if (line.startsWith(key) && (line.length() == key.length()
+            || " \t\f=:".indexOf(line.charAt(key.length())) >= 0)) {
+          at.add(Integer.toString(i + 1));
+        }
+      }
+      if (at.size() < 2) {
+        return "";
+      }
+      return " (lines " + String.join(", ", at.subList(0, at.size() - 1)) + " and " + at.get(at.size() - 1) + ")";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   public static MonitorConfig fromEnvironment(Map<String, String> overrides, Path home) {
     return load(null, System.getenv(), overrides, home);
   }

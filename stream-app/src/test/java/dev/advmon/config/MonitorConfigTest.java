@@ -125,6 +125,24 @@ class MonitorConfigTest {
   }
 
   @Test
+  void aSettingGivenTwiceInTheFileIsRefusedNamingItAndItsLines() throws Exception {
+    // an operator who adds "streams.num-threads=4" at the end of a file that already sets it to 2 got 4, or the
+    // reverse after an edit above it, with no word either way
+    Path f = file("# tuned\nstreams.num-threads = 2\nhttp.port=8080\n\nstreams.num-threads:4\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'streams.num-threads' is given more than once (lines 2 and 5)")
+        .hasMessageContaining("keep the one you mean");
+    Path kafka = file("kafka.linger.ms=5\nkafka.linger.ms=50\n");
+    assertThatThrownBy(() -> MonitorConfig.load(kafka, Map.of(), Map.of(), dir))
+        .hasMessageContaining("setting 'kafka.linger.ms' is given more than once (lines 1 and 2)");
+    // the environment and the command line still override the file: that is not "given twice"
+    Path once = file("streams.num-threads=2\n");
+    assertThat(MonitorConfig.load(once, Map.of("ADVMON_STREAMS_NUM_THREADS", "3"), Map.of(), dir)
+        .string("streams.num-threads")).isEqualTo("3");
+  }
+
+  @Test
   void unknownSettingInTheFileFailsWithASuggestion() throws Exception {
     Path f = file("topics.frame=x\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
