@@ -169,6 +169,10 @@ public final class CalibrationRun {
       data.put("images_in_source", idx.count());
     } else {
       List<Path> files = imageFiles(source);
+      if (files.isEmpty()) { // else "needs threshold frames (got none)", naming neither the folder nor the formats
+        throw new IllegalArgumentException(source + " holds no .png, .jpg or .jpeg image (folders are searched "
+            + "with their subfolders): pass --images with a folder of clean TRAINING images, or an IDX .gz file");
+      }
       Map<String, Integer> labels = LabelledFolder.labelsOf(files);
       List<Integer> order = shuffled(files.size(), o.seed());
       int nf = Math.min(o.fitCount(), files.size() * 2 / 3);

@@ -148,6 +148,20 @@ class CalibrateCommandTest {
   }
 
   @Test
+  void aFolderWithoutImagesIsNamedWithTheFormatsLookedFor() throws Exception {
+    Path empty = Files.createDirectory(dir.resolve("no-images"));
+    Files.writeString(empty.resolve("readme.txt"), "the PNGs are elsewhere");
+    java.io.StringWriter err = new java.io.StringWriter();
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", empty.toString());
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains(empty + " holds no .png, .jpg or .jpeg image", "--images");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
   void refusesToWriteACalibrationFromTooFewCleanThresholdFramesAndSaysWhatToGive() throws Exception {
     java.io.StringWriter err = new java.io.StringWriter();
     System.setProperty("advmon.home", TestData.repoRoot().toString());
