@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -109,16 +108,7 @@ final class ClusterDashboard {
 
   /** The {@code instance} query parameter, decoded; null when absent. */
   static String instanceParameter(HttpExchange ex) {
-    String query = ex.getRequestURI().getRawQuery();
-    if (query == null) {
-      return null;
-    }
-    for (String p : query.split("&")) {
-      if (p.startsWith("instance=")) {
-        return URLDecoder.decode(p.substring("instance=".length()), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
+    return MonitorHttpServer.parameter(ex, "instance");
   }
 
   /** Relays a peer's alert picture; only to instances of this application, and only PNGs. */

@@ -29,6 +29,8 @@
   const clock = (ms) => (Number.isFinite(ms) ? new Date(ms).toLocaleTimeString('en-GB', { hour12: false }) : '');
 
   const FETCH_TIMEOUT_MS = 10000;
+  // rows the camera table shows: every poll of all 10,000 cameras an instance may list was megabytes a second
+  const CAMERA_ROWS = 200;
 
   // Every failure is an error the header shows as stale: a hung connection (else the next poll never comes), an error
   // status, and a 200 that is not JSON (an auth proxy's login page would otherwise read as "no alerts").
@@ -122,7 +124,10 @@
     });
     tbody.replaceChildren(...rows);
     const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
-    $('cameras-hint').textContent = rows.length + ' known' + (campaigns ? ', ' + campaigns + ' under campaign' : '')
+    const known = Number.isFinite(body.known) ? body.known : rows.length;
+    $('cameras-hint').textContent = (known > rows.length
+      ? rows.length + ' of ' + count(known) + ' known, campaigns and highest flag rate first'
+      : rows.length + ' known') + (campaigns ? ', ' + campaigns + ' under campaign' : '')
       + (body.truncated ? '; list cut at ' + count(body.limit_per_instance) + ' per instance' : '');
     const missing = (body.instances || []).filter((i) => i.error);
     $('cameras-note').textContent = missing.length
@@ -261,7 +266,7 @@
         state.className = 'badge';
         throw e;
       }),
-      getJson('/cameras').then(showCameras, (e) => { $('cameras-note').textContent = e.message; throw e; }),
+      getJson('/cameras?limit=' + CAMERA_ROWS).then(showCameras, (e) => { $('cameras-note').textContent = e.message; throw e; }),
       getJson('/api/alerts').then(showAlerts),
     ]);
     const failed = results.find((r) => r.status === 'rejected');

@@ -271,6 +271,33 @@ class MonitorHttpServerTest {
   }
 
   @Test
+  void aLimitedCameraListKeepsCampaignsAndTheMostFlaggedAndSaysHowManyAreKnown() throws Exception {
+    // last window flagged: quiet 1 of 50, busy 20 of 50, campaign 49 of 50; fresh, no complete window yet: 3 of 10 so far
+    cameras.put("a-quiet", new CameraStatus("a-quiet", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    cameras.put("b-busy", new CameraStatus("b-busy", "NORMAL", 1000, 4, 0, 0, 50, 20, 1, 0, -1, 54, 20));
+    cameras.put("c-campaign", new CameraStatus("c-campaign", "CAMPAIGN", 1000, 4, 4, 0, 50, 49, 3, 0, 1000, 154, 150));
+    cameras.put("d-fresh", new CameraStatus("d-fresh", "NORMAL", 1000, 10, 3, -1, 0, 0, 0, 0, -1, 10, 3));
+    HttpResponse<String> two = get("/cameras?limit=2");
+    assertThat(two.statusCode()).isEqualTo(200);
+    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(two.body());
+    assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("c-campaign", "b-busy");
+    assertThat(body.path("known").asInt()).isEqualTo(4);
+    assertThat(body.path("limit").asInt()).isEqualTo(2);
+    com.fasterxml.jackson.databind.JsonNode all = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(get("/cameras?limit=10").body());
+    assertThat(all.path("cameras").findValuesAsText("cameraId")).containsExactly("c-campaign", "b-busy", "d-fresh",
+        "a-quiet");
+    for (String bad : List.of("0", "-3", "ten", "10001", "1e3", "2%2C5", "")) {
+      HttpResponse<String> r = get("/cameras?limit=" + bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).as(bad).contains("?limit= must be a whole number from 1 to 10000");
+    }
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(get("/cameras").body())
+        .path("cameras").findValuesAsText("cameraId")).as("without a limit: all, by id, as before")
+        .containsExactly("a-quiet", "b-busy", "c-campaign", "d-fresh");
+  }
+
+  @Test
   void everyRouteAnswersNoSniffAndNoStoreSinceItsJsonEchoesCameraIds() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
     cameras.put("<img src=x onerror=alert(1)>", new CameraStatus("<img src=x onerror=alert(1)>", "NORMAL", 1000, 4, 0,

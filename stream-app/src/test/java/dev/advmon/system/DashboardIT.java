@@ -375,9 +375,13 @@ class DashboardIT {
         + "\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\",\"instances\":" + peers + "}").getBytes()));
     http.route("/api/alerts", (ex, path) -> reply(ex, "application/json",
         ("{\"capacity\":50,\"alerts\":[],\"instances\":" + peers + "}").getBytes()));
-    http.route("/cameras", (ex, path) -> reply(ex, "application/json", ("{\"cameras\":[{\"cameraId\":\"cam-a\","
-        + "\"status\":\"NORMAL\",\"totalFrames\":3,\"totalFlagged\":0}],\"truncated\":true,"
-        + "\"limit_per_instance\":10000,\"complete\":true,\"instances\":[]}").getBytes()));
+    AtomicReference<String> camerasQuery = new AtomicReference<>();
+    http.route("/cameras", (ex, path) -> {
+      camerasQuery.set(ex.getRequestURI().getRawQuery());
+      reply(ex, "application/json", ("{\"cameras\":[{\"cameraId\":\"cam-a\",\"status\":\"NORMAL\","
+          + "\"totalFrames\":3,\"totalFlagged\":0}],\"known\":12345,\"limit\":200,\"truncated\":true,"
+          + "\"limit_per_instance\":10000,\"complete\":true,\"instances\":[]}").getBytes());
+    });
     browser.get("http://127.0.0.1:" + http.port() + "/");
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("instances-note").contains("leave out"));
     assertThat(text("instances-note")).contains("mon-1:8080 (no answer within 2000 ms)")
@@ -386,7 +390,9 @@ class DashboardIT {
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("alerts-note").contains("mon-1:8080"));
     assertThat(text("alerts-note")).isEqualTo("Alerts of mon-1:8080 (no answer within 2000 ms) are missing.");
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("cameras-hint").contains("cut"));
-    assertThat(text("cameras-hint")).isEqualTo("1 known; list cut at 10,000 per instance");
+    assertThat(text("cameras-hint"))
+        .isEqualTo("1 of 12,345 known, campaigns and highest flag rate first; list cut at 10,000 per instance");
+    assertThat(camerasQuery.get()).as("the page asks for the rows it shows, not every camera").isEqualTo("limit=200");
     assertThat(text("cameras-note")).contains("/cameras/{id} answers for any camera");
   }
 
