@@ -249,7 +249,6 @@ public final class MonitorConfig {
     return new MonitorConfig(values, origins, home);
   }
 
-  /** Defaults plus environment only (for commands that take no file). */
   /** Properties that note a key given twice, which java.util.Properties would settle by keeping the last. */
   private static final class OnceEach extends Properties {
     private final List<String> givenAgain = new java.util.ArrayList<>();
@@ -288,6 +287,7 @@ public final class MonitorConfig {
     }
   }
 
+  /** Defaults plus environment only (for commands that take no file). */
   public static MonitorConfig fromEnvironment(Map<String, String> overrides, Path home) {
     return load(null, System.getenv(), overrides, home);
   }

@@ -226,8 +226,8 @@ public record ModelManifest(
     }
 
     /**
-     * Refuses a field whose name differs from a known one only by case, '-' for '_', or one letter (two in names of 7 or more)
-     * (`lables`, `modelFile`, `calibration-holdout`); any other unknown field is free metadata.
+     * Refuses a field whose name differs from a known one only by case, '-' for '_', or one letter (two in names
+     * of 7 or more; `lables`, `modelFile`, `calibration-holdout`); any other unknown field is free metadata.
      */
     void noNearMisses(JsonNode node, List<String> known) {
       node.fieldNames().forEachRemaining(name -> {

@@ -66,7 +66,8 @@
     // summed over the instances that answered: say which did not, or the totals silently drop by their share
     const instances = Array.isArray(s.instances) ? s.instances : [];
     const silent = instances.filter((i) => i.error);
-    const notRunning = instances.filter((i) => !i.local && !i.error && i.streams !== 'RUNNING'); // this one: the badge
+    // this instance's own state is the badge; a peer's is said here
+    const notRunning = instances.filter((i) => !i.local && !i.error && i.streams && i.streams !== 'RUNNING');
     const parts = [];
     if (silent.length) parts.push('Counts and the chart leave out ' + describe(silent) + '.');
     if (notRunning.length) parts.push(notRunning.map((i) => i.server + ' is ' + i.streams).join('; ') + '.');
@@ -266,7 +267,10 @@
         state.className = 'badge';
         throw e;
       }),
-      getJson('/cameras?limit=' + CAMERA_ROWS).then(showCameras, (e) => { $('cameras-note').textContent = e.message; throw e; }),
+      getJson('/cameras?limit=' + CAMERA_ROWS).then(showCameras, (e) => {
+        $('cameras-note').textContent = e.message;
+        throw e;
+      }),
       getJson('/api/alerts').then(showAlerts),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
