@@ -1,5 +1,6 @@
 package dev.advmon.campaign;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,32 @@ public interface CameraDirectory {
   /** Every camera, with the instances asked and what each answered; one directory alone lists no instances. */
   default Listing listing() {
     return new Listing(all(), List.of());
+  }
+
+  /**
+   * As {@link #listing()}, where only the first {@code limit} cameras by {@link #MOST_INTERESTING} are wanted: a
+   * directory that asks other instances may ask each for that many only (each instance's count is then what it
+   * holds, not what it sent). Null = all.
+   */
+  default Listing listing(Integer limit) {
+    return listing();
+  }
+
+  /**
+   * Cameras in a campaign first, then by the flag rate of their last complete window (of the window being counted
+   * where none is complete yet), then by flagged frames, then by id, so that a cut list keeps what needs a look.
+   */
+  Comparator<CameraStatus> MOST_INTERESTING = Comparator
+      .comparing((CameraStatus c) -> !c.inCampaign())
+      .thenComparing(CameraDirectory::flagRate, Comparator.reverseOrder())
+      .thenComparing(CameraStatus::totalFlagged, Comparator.reverseOrder())
+      .thenComparing(CameraStatus::cameraId);
+
+  private static double flagRate(CameraStatus c) {
+    if (c.lastWindowStart() >= 0 && c.lastWindowFrames() > 0) {
+      return (double) c.lastWindowFlagged() / c.lastWindowFrames();
+    }
+    return c.windowFrames() > 0 ? (double) c.windowFlagged() / c.windowFrames() : 0;
   }
 
   /** The cameras of all instances that answered, and each instance asked. */

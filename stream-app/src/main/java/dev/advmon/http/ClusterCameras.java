@@ -46,7 +46,13 @@ public final class ClusterCameras implements CameraDirectory {
 
   @Override
   public Listing listing() {
-    List<Peers.Answer> answers = peers.askAll("/cameras?scope=local"); // meanwhile, read the local store
+    return listing(null);
+  }
+
+  @Override
+  public Listing listing(Integer limit) {
+    // meanwhile, read the local store
+    List<Peers.Answer> answers = peers.askAll("/cameras?scope=local" + (limit == null ? "" : "&limit=" + limit));
     TreeMap<String, CameraStatus> byId = new TreeMap<>();
     List<Instance> instances = new ArrayList<>();
     try {
@@ -61,13 +67,17 @@ public final class ClusterCameras implements CameraDirectory {
     }
     for (Peers.Answer a : answers) {
       try {
-        List<CameraStatus> theirs = a.ok() ? parse(a.body()) : null;
+        JsonNode body = a.ok() ? JSON.readTree(a.body()) : null;
+        List<CameraStatus> theirs = body != null ? parse(body) : null;
         if (theirs == null) {
           instances.add(new Instance(a.server(), false, null, a.error()));
         } else {
           // during a rebalance two instances may briefly both report a camera: keep the most recent state
           theirs.forEach(c -> byId.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y));
-          instances.add(new Instance(a.server(), false, theirs.size(), null));
+          // asked for its first `limit`, a peer says how many it holds: that is what counts towards its limit
+          int holds = body.path("known").canConvertToInt() ? Math.max(theirs.size(), body.path("known").asInt())
+              : theirs.size();
+          instances.add(new Instance(a.server(), false, holds, null));
         }
       } catch (IOException | RuntimeException e) {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
@@ -137,8 +147,8 @@ public final class ClusterCameras implements CameraDirectory {
     }
   }
 
-  private static List<CameraStatus> parse(byte[] body) throws IOException {
-    JsonNode cameras = JSON.readTree(body).path("cameras");
+  private static List<CameraStatus> parse(JsonNode body) throws IOException {
+    JsonNode cameras = body.path("cameras");
     if (!cameras.isArray()) {
       throw new IOException("no \"cameras\" list");
     }

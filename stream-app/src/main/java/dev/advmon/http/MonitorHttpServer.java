@@ -3,7 +3,6 @@ package dev.advmon.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
-import dev.advmon.campaign.CameraStatus;
 import dev.advmon.campaign.CameraStatusSerde;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.health.HealthCheck;
@@ -342,15 +341,18 @@ public final class MonitorHttpServer implements AutoCloseable {
           return;
         }
         CameraDirectory.Listing listing = localOnly ? new CameraDirectory.Listing(directory.all(), List.of())
-            : directory.listing();
+            : directory.listing(limit);
         Map<String, Object> body = new LinkedHashMap<>();
         if (limit == null) {
           body.put("cameras", listing.cameras());
         } else {
           // the dashboard's poll: a page shows a few hundred rows, and 10,000 cameras per instance every 1.5 s were
-          // megabytes a second to each open page; the cameras an operator must see come first
-          body.put("cameras", listing.cameras().stream().sorted(MOST_INTERESTING).limit(limit).toList());
-          body.put("known", listing.cameras().size());
+          // megabytes a second to each open page (and from each peer); the cameras an operator must see come first
+          body.put("cameras", listing.cameras().stream().sorted(CameraDirectory.MOST_INTERESTING).limit(limit).toList());
+          // with peers, each says how many it holds (it sent only its first `limit`); during a rebalance a camera
+          // two instances both report is counted twice
+          body.put("known", listing.instances().isEmpty() ? listing.cameras().size()
+              : listing.instances().stream().mapToInt(i -> i.cameras() == null ? 0 : i.cameras()).sum());
           body.put("limit", limit);
         }
         // merged from several instances, the list may be longer than one instance's limit with nothing cut: then
@@ -382,23 +384,6 @@ public final class MonitorHttpServer implements AutoCloseable {
     } catch (ClusterCameras.InstancesDidNotAnswer e) {
       json(ex, 503, Map.of("error", e.getMessage()));
     }
-  }
-
-  /**
-   * Cameras in a campaign first, then by the flag rate of their last complete window (of the window being counted
-   * where none is complete yet), then by flagged frames, then by id, so that a cut list keeps what needs a look.
-   */
-  static final java.util.Comparator<CameraStatus> MOST_INTERESTING = java.util.Comparator
-      .comparing((CameraStatus c) -> !c.inCampaign())
-      .thenComparing(MonitorHttpServer::flagRate, java.util.Comparator.reverseOrder())
-      .thenComparing(CameraStatus::totalFlagged, java.util.Comparator.reverseOrder())
-      .thenComparing(CameraStatus::cameraId);
-
-  private static double flagRate(CameraStatus c) {
-    if (c.lastWindowStart() >= 0 && c.lastWindowFrames() > 0) {
-      return (double) c.lastWindowFlagged() / c.lastWindowFrames();
-    }
-    return c.windowFrames() > 0 ? (double) c.windowFlagged() / c.windowFrames() : 0;
   }
 
   /** {@code ?limit=N} of /cameras: null when absent, -1 when not a whole number from 1 to MAX_LISTED. */

@@ -176,6 +176,35 @@ class ClusterCamerasTest {
   }
 
   @Test
+  void aLimitedListAsksEachPeerForThatManyAndCountsWhatEachHolds() throws Exception {
+    // a peer at its 10,000 cameras, asked for the first 2 only: what it sends, not what it holds, was the cost
+    java.util.concurrent.atomic.AtomicReference<String> asked = new java.util.concurrent.atomic.AtomicReference<>();
+    HttpServer peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    peer.createContext("/", ex -> {
+      asked.set(ex.getRequestURI().getRawQuery());
+      CameraStatus hot = new CameraStatus("p-hot", "CAMPAIGN", 1000, 1, 1, 0, 50, 45, 3, 0, 1000, 60, 50);
+      byte[] body = json.writeValueAsBytes(Map.of("cameras", List.of(hot, camera("p-0", 5)), "known",
+          CameraDirectory.MAX_LISTED, "limit", 2));
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    peer.start();
+    open.add(() -> peer.stop(0));
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10), "cam-4", camera("cam-4", 4))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.getAddress().getPort())),
+            Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(s, "/cameras?limit=2").body());
+    assertThat(asked.get()).isEqualTo("scope=local&limit=2");
+    assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("p-hot", "cam-1");
+    assertThat(body.path("known").asInt()).isEqualTo(2 + CameraDirectory.MAX_LISTED);
+    assertThat(body.path("instances").get(1).path("cameras").asInt()).isEqualTo(CameraDirectory.MAX_LISTED);
+    assertThat(body.path("truncated").asBoolean()).as("the peer is at its limit, though it sent 2").isTrue();
+  }
+
+  @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
     assertThat(json.readTree(mine.body()).path("cameras")).hasSize(1);
