@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.testing.ChildProcess;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -135,17 +133,8 @@ class ClusterCamerasTest {
   @Test
   void aPeerAnsweringSomethingElseDoesNotHideTheCameraAnotherInstanceHolds() throws Exception {
     // what a streams.application-server that names another service (or a proxy's sign-in page) answers: 200, not JSON
-    HttpServer notAMonitor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    notAMonitor.createContext("/", ex -> {
-      byte[] page = "<html><body>Please sign in</body></html>".getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/html");
-      ex.sendResponseHeaders(200, page.length);
-      ex.getResponseBody().write(page);
-      ex.close();
-    });
-    notAMonitor.start();
-    open.add(() -> notAMonitor.stop(0));
-    HostInfo garbage = new HostInfo("127.0.0.1", notAMonitor.getAddress().getPort());
+    HostInfo garbage = PeerStub.answering(open, "text/html",
+        ex -> "<html><body>Please sign in</body></html>".getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
         () -> List.of(garbage, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
 
@@ -179,22 +168,15 @@ class ClusterCamerasTest {
   void aLimitedListAsksEachPeerForThatManyAndCountsWhatEachHolds() throws Exception {
     // a peer at its 10,000 cameras, asked for the first 2 only: what it sends, not what it holds, was the cost
     java.util.concurrent.atomic.AtomicReference<String> asked = new java.util.concurrent.atomic.AtomicReference<>();
-    HttpServer peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    peer.createContext("/", ex -> {
+    CameraStatus hot = new CameraStatus("p-hot", "CAMPAIGN", 1000, 1, 1, 0, 50, 45, 3, 0, 1000, 60, 50);
+    byte[] answer = json.writeValueAsBytes(Map.of("cameras", List.of(hot, camera("p-0", 5)), "known",
+        CameraDirectory.MAX_LISTED, "limit", 2));
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> {
       asked.set(ex.getRequestURI().getRawQuery());
-      CameraStatus hot = new CameraStatus("p-hot", "CAMPAIGN", 1000, 1, 1, 0, 50, 45, 3, 0, 1000, 60, 50);
-      byte[] body = json.writeValueAsBytes(Map.of("cameras", List.of(hot, camera("p-0", 5)), "known",
-          CameraDirectory.MAX_LISTED, "limit", 2));
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
+      return answer;
     });
-    peer.start();
-    open.add(() -> peer.stop(0));
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10), "cam-4", camera("cam-4", 4))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.getAddress().getPort())),
-            Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
 
     JsonNode body = json.readTree(get(s, "/cameras?limit=2").body());
     assertThat(asked.get()).isEqualTo("scope=local&limit=2");

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.schema.Alert;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,17 +65,7 @@ class ClusterDashboardTest {
 
   /** A server at a peer's address that answers every request with {@code body} as JSON. */
   private HostInfo answering(String body) throws Exception {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    s.createContext("/", ex -> {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, bytes.length);
-      ex.getResponseBody().write(bytes);
-      ex.close();
-    });
-    s.start();
-    open.add(() -> s.stop(0));
-    return new HostInfo("127.0.0.1", s.getAddress().getPort());
+    return PeerStub.answering(open, "application/json", ex -> body.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
