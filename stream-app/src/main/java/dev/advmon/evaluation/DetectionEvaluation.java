@@ -426,10 +426,10 @@ public final class DetectionEvaluation {
         row.append(' ').append(pct(g.rate(ratio))).append(" |");
       }
       double auc = Roc.auc(cleanAny, g.any());
-      row.append(String.format(Locale.ROOT, " %.4f | %s |", auc, NO_TARGET_FAMILIES.contains(r.familyOfKind().get(e.getKey()))
-          ? "none (adaptive)" : kindTarget(g.anyRate(), auc)));
+      row.append(' ').append(num(auc, 4)).append(" | ").append(NO_TARGET_FAMILIES.contains(r.familyOfKind().get(e.getKey()))
+          ? "none (adaptive)" : kindTarget(g.anyRate(), auc)).append(" |");
       for (int j = 0; j < g.ratios().size(); j++) {
-        row.append(String.format(Locale.ROOT, " %.3f |", Roc.auc(c.countedValues(c.ratios().get(j)), g.ratios().get(j))));
+        row.append(' ').append(num(Roc.auc(c.countedValues(c.ratios().get(j)), g.ratios().get(j)), 3)).append(" |");
       }
       out.println(row);
     }
@@ -520,7 +520,11 @@ public final class DetectionEvaluation {
     return Double.isNaN(v) ? "n/a" : v <= cap ? "met" : String.format(Locale.ROOT, "missed by %.1f pts", 100 * (v - cap));
   }
 
-  private static String kindTarget(double rate, double auc) {
+  static String kindTarget(double rate, double auc) {
+    if (Double.isNaN(rate) || Double.isNaN(auc)) {
+      // no frame of the kind, or no clean frame the model gets right to rank it against: nothing to judge
+      return "n/a";
+    }
     if (rate >= TARGET_DETECTION && auc >= TARGET_AUC) {
       return "met";
     }
@@ -536,8 +540,15 @@ public final class DetectionEvaluation {
 
   /** The corruption with the highest any-alert rate, with the rate. */
   public static String worst(Map<String, Group> corruptions) {
-    return corruptions.entrySet().stream().max((a, b) -> Double.compare(a.getValue().anyRate(), b.getValue().anyRate()))
+    // a corruption without a frame the model gets right has no rate (NaN, which Double.compare ranks above all)
+    return corruptions.entrySet().stream().filter(e -> !Double.isNaN(e.getValue().anyRate()))
+        .max((a, b) -> Double.compare(a.getValue().anyRate(), b.getValue().anyRate()))
         .map(e -> e.getKey() + " " + pct(e.getValue().anyRate())).orElse("none");
+  }
+
+  /** {@code v} with {@code decimals} decimals; n/a for NaN (an AUC with an empty side). */
+  static String num(double v, int decimals) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
   }
 
   static String pct(double v) {

@@ -15,4 +15,31 @@ class DetectionEvaluationTest {
     assertThat(DetectionEvaluation.wilsonUpper(100, 100)).isEqualTo(1.0);
     assertThat(DetectionEvaluation.wilsonUpper(0, 0)).isNaN();
   }
+
+  @Test
+  void anAucWithAnEmptySideReadsNotApplicableNotNaNOrAnEmptyMiss() {
+    // no clean frame the model gets right: Roc.auc is NaN; the table printed "NaN" and "missed: " with no reason
+    assertThat(DetectionEvaluation.num(Double.NaN, 4)).isEqualTo("n/a");
+    assertThat(DetectionEvaluation.num(0.98765, 4)).isEqualTo("0.9877");
+    assertThat(DetectionEvaluation.kindTarget(1.0, Double.NaN)).isEqualTo("n/a");
+    assertThat(DetectionEvaluation.kindTarget(Double.NaN, 0.99)).isEqualTo("n/a");
+    assertThat(DetectionEvaluation.kindTarget(0.96, 0.99)).isEqualTo("met");
+    assertThat(DetectionEvaluation.kindTarget(0.90, 0.99)).isEqualTo("missed: detection -5.0 pts");
+  }
+
+  @Test
+  void theWorstCorruptionIsOneWithARate() {
+    // fog: no frame the model gets right, so no rate (NaN), which Double.compare ranks above every number
+    DetectionEvaluation.Group none = group(new double[] {2.0}, new boolean[] {false});
+    DetectionEvaluation.Group some = group(new double[] {2.0, 0.5}, new boolean[] {true, true});
+    java.util.Map<String, DetectionEvaluation.Group> m = new java.util.LinkedHashMap<>();
+    m.put("glare", some);
+    m.put("fog", none);
+    assertThat(DetectionEvaluation.worst(m)).isEqualTo("glare 50.0%");
+  }
+
+  private static DetectionEvaluation.Group group(double[] any, boolean[] counted) {
+    return new DetectionEvaluation.Group(any.length, any, java.util.List.of(any), counted, new int[any.length],
+        java.util.List.of(any));
+  }
 }
