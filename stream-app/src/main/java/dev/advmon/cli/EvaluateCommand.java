@@ -45,6 +45,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Object[] o : new Object[][] {{"--per-kind", perKind}, {"--clean-limit", cleanLimit}, {"--per-corruption", perCorruption}}) {
+      if ((int) o[1] < 1) {
+        // 0 frames measure nothing: every rate and AUC would read n/a (FIXTURES none and --corruptions none skip a set)
+        throw new IllegalArgumentException(o[0] + " must be at least 1, got " + o[1]);
+      }
+    }
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     List<String> unnamed = new java.util.ArrayList<>();

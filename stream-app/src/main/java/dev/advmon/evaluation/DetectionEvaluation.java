@@ -154,6 +154,12 @@ public final class DetectionEvaluation {
     if (cleanLabels.isEmpty()) {
       throw new IllegalArgumentException(o.clean() + " has no labels.csv (file,label): clean frames are counted where the model is right");
     }
+    int classes = bundle.manifest().numClasses();
+    for (Map.Entry<String, Integer> e : cleanLabels.entrySet()) {
+      // a label the model cannot give (1-based labels, another label order) would count the frame as "model wrong":
+      // with none counted every rate below reads n/a and the run still exits 0
+      requireClass(e.getValue(), classes, bundle, o.clean().resolve("labels.csv") + ": " + e.getKey());
+    }
     List<Path> cleanFiles = new ArrayList<>();
     List<Integer> cleanTruth = new ArrayList<>();
     for (Map.Entry<String, Integer> e : cleanLabels.entrySet()) {
@@ -175,7 +181,15 @@ public final class DetectionEvaluation {
         List<Path> files = corrFiles.computeIfAbsent(c, k -> new ArrayList<>());
         if (files.size() < o.perCorruption()) {
           files.add(o.corruptions().resolve(ct.get(r, cf)));
-          corrTruth.computeIfAbsent(c, k -> new ArrayList<>()).add(Integer.parseInt(ct.get(r, cl)));
+          String at = ct.file() + ":" + (r + 2) + ": " + ct.get(r, cf); // + 2: the header, and lines count from 1
+          int label;
+          try {
+            label = Integer.parseInt(ct.get(r, cl));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(at + ": true_label '" + ct.get(r, cl) + "' is not a class index");
+          }
+          requireClass(label, classes, bundle, at);
+          corrTruth.computeIfAbsent(c, k -> new ArrayList<>()).add(label);
         }
       }
     }
@@ -205,9 +219,29 @@ public final class DetectionEvaluation {
   private static List<FloatImage> load(FramePreparer preparer, List<Path> files) throws Exception {
     List<FloatImage> out = new ArrayList<>(files.size());
     for (Path f : files) {
-      out.add(preparer.prepare(f));
+      out.add(read(preparer, f));
     }
     return out;
+  }
+
+  /** One frame; a file that is no image is named (the decoder's own message is about bytes, not files). */
+  static FloatImage read(FramePreparer preparer, Path f) throws java.io.IOException {
+    try {
+      return preparer.prepare(f);
+    } catch (dev.advmon.image.ImageDecodeException e) {
+      String why = e.getMessage() == null ? e.reason().toString() : e.getMessage();
+      throw new IllegalArgumentException(why.contains(f.toString()) ? why : f + " cannot be read as an image (" + why
+          + "): replace it with a PNG or JPEG, or remove its row from the set's labels.csv or manifest.csv", e);
+    }
+  }
+
+  /** Refuses a true label the model cannot give: such a frame would silently count as one the model gets wrong. */
+  private static void requireClass(int label, int classes, ModelBundle bundle, String where) {
+    if (label < 0 || label >= classes) {
+      throw new IllegalArgumentException(where + ": true label " + label + " is not one of the model's classes 0-" + (classes - 1)
+          + " (" + bundle.directory().resolve(ModelBundle.MANIFEST) + ", labels): labels are 0-based class indices in the order of "
+          + "the manifest's labels");
+    }
   }
 
   /** Scores {@code frames}; {@code truth} (null = every frame counts) marks the frames the model gets right. */

@@ -6,6 +6,9 @@ import dev.advmon.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** `evaluate` on a sample must not read as a verdict on the targets. */
@@ -70,5 +73,61 @@ class EvaluateCommandTest {
     cl.setErr(new java.io.PrintWriter(err, true));
     assertThat(cl.execute("evaluate-overinterpretation", "--model", rgb, "--limit", "5")).isNotZero();
     assertThat(err.toString()).contains("3x16x16", "1x28x28", "--clean DIR");
+  }
+
+  private static String evaluateFails(String... args) {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    List<String> all = new java.util.ArrayList<>(List.of("evaluate", "--engine", "OnnxRuntime"));
+    all.addAll(List.of(args));
+    assertThat(cl.execute(all.toArray(String[]::new))).as(err.toString()).isNotZero();
+    return err.toString();
+  }
+
+  /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
+  private static Path cleanSet(Path dir, String... rows) throws Exception {
+    Path test = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
+    Files.copy(test.resolve("test-00000.png"), dir.resolve("test-00000.png"));
+    Files.copy(test.resolve("test-00001.png"), dir.resolve("test-00001.png"));
+    Files.writeString(dir.resolve("labels.csv"), "file,label\n" + String.join("\n", rows) + "\n");
+    return dir;
+  }
+
+  @Test
+  void aFileThatIsNoImageIsNamed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path clean = cleanSet(tmp, "test-00000.png,9", "notes.txt,2");
+    Files.writeString(tmp.resolve("notes.txt"), "hello\n");
+    // the decoder's message alone ("bytes start with neither the PNG signature ...") named no file
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", "none", "none"))
+        .contains(tmp.resolve("notes.txt").toString(), "PNG");
+  }
+
+  @Test
+  void aLabelTheModelCannotGiveIsRefusedNotCountedAsAWrongAnswer(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    // 1-based labels: 10 is no class of a 10-class model; the frame counted as "model wrong", and with every frame so,
+    // every rate read n/a and every ROC-AUC NaN, exit 0
+    Path clean = cleanSet(tmp, "test-00000.png,10", "test-00001.png,3");
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", "none", "none"))
+        .contains(tmp.resolve("labels.csv").toString(), "test-00000.png", "true label 10", "0-9");
+  }
+
+  @Test
+  void aCorruptionManifestWithoutAClassIndexIsNamedWithItsLine(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path clean = cleanSet(Files.createDirectory(tmp.resolve("clean")), "test-00000.png,9", "test-00001.png,2");
+    Path corr = Files.createDirectory(tmp.resolve("corr"));
+    Files.writeString(corr.resolve("manifest.csv"), "file,corruption,severity,true_label\nfog/a.png,fog,1,9\nfog/b.png,fog,1,Coat\n");
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", corr.toString(), "none"))
+        .contains(corr.resolve("manifest.csv") + ":3", "fog/b.png", "'Coat'");
+    Files.writeString(corr.resolve("manifest.csv"), "file,corruption,severity,true_label\nfog/a.png,fog,1,-1\n");
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", corr.toString(), "none"))
+        .contains(corr.resolve("manifest.csv") + ":2", "true label -1", "0-9");
+  }
+
+  @Test
+  void aLimitOfNoFramesIsRefusedWithTheOptionNamed() {
+    assertThat(evaluateFails("--per-kind", "0", "none")).contains("--per-kind must be at least 1, got 0");
+    assertThat(evaluateFails("--clean-limit", "-5", "--corruptions", "none", "none")).contains("--clean-limit must be at least 1");
   }
 }
