@@ -190,6 +190,11 @@ public final class CalibrationRun {
       data.put("labels", labelled ? "labels.csv" : "none (the model's class on each clean frame is what its corrupted copies must keep)");
       data.put("images_in_source", files.size());
     }
+    if (hold.size() < MIN_CLEAN_THRESHOLD_FRAMES) {
+      // known before any frame is scored: the clean threshold frames are these images, so no run can reach the minimum
+      // (the whole run used to come first, and a folder of one image failed on its empty fit set instead)
+      throw tooFewThresholdFrames("at most " + hold.size(), hold.size(), source);
+    }
     CalibrationMix mix = CalibrationMix.of(hold, holdLabels, o.copies(), o.seed(), classifier, o.batch());
     // the feature-space models fit on the fit frames AND their corrupted copies where the model stays right: a
     // noisy or dark frame the model gets right is in-distribution, not a sign of fooling (issue 10: corrupted
@@ -231,10 +236,7 @@ public final class CalibrationRun {
     if (cleanCounted < MIN_CLEAN_THRESHOLD_FRAMES) {
       // each detector's threshold sits at about 1% of the clean frames: from a few dozen it is their maximum, and a
       // calibration from 16 clean frames alerted on half of the clean test frames
-      throw new IllegalArgumentException("only " + cleanCounted + " clean threshold frames the model gets right (of " + hold.size()
-          + " threshold images from " + source + "): thresholds at about 1% of the clean frames per detector need at least "
-          + MIN_CLEAN_THRESHOLD_FRAMES + "; calibration.json not written. Give --images more clean training images (of a folder, a "
-          + "third set the thresholds: " + 3 * MIN_CLEAN_THRESHOLD_FRAMES + " or more, thousands for rates you can trust) or a larger --hold");
+      throw tooFewThresholdFrames("only " + cleanCounted, hold.size(), source);
     }
     Calibration.Learned learned = r.learned();
     Map<String, String> variants = HeadVariants.of(bundle);
@@ -258,6 +260,13 @@ public final class CalibrationRun {
         r.consensus());
     c.write(bundle.calibrationFile());
     return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
+  }
+
+  private static IllegalArgumentException tooFewThresholdFrames(String counted, int holdSize, Path source) {
+    return new IllegalArgumentException(counted + " clean threshold frames the model gets right (of " + holdSize
+        + " threshold images from " + source + "): thresholds at about 1% of the clean frames per detector need at least "
+        + MIN_CLEAN_THRESHOLD_FRAMES + "; calibration.json not written. Give --images more clean training images (of a folder, a "
+        + "third set the thresholds: " + 3 * MIN_CLEAN_THRESHOLD_FRAMES + " or more, thousands for rates you can trust) or a larger --hold");
   }
 
   /**

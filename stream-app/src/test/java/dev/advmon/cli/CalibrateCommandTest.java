@@ -174,4 +174,20 @@ class CalibrateCommandTest {
     assertThat(err.toString()).contains("clean threshold frames", "of 40 threshold images", "at least 100", "--images", "--hold");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
+
+  @Test
+  void aFolderOfOneImageIsRefusedWithHowManyThresholdFramesItNeeds() throws Exception {
+    // of a folder, two thirds fit and a third sets thresholds: one image left none to fit on, and the error was the
+    // fooling detector's "(got none)", which said nothing of the 100 clean threshold frames a calibration needs
+    Path one = Files.createDirectory(dir.resolve("one"));
+    Files.copy(TestData.trainSample().get(0).file(), one.resolve("a.png"));
+    java.io.StringWriter err = new java.io.StringWriter();
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", one.toString());
+    assertThat(rc).isNotZero();
+    assertThat(err.toString()).contains("of 1 threshold images from " + one, "at least 100", "300 or more", "--images");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
 }
