@@ -130,4 +130,12 @@ class EvaluateCommandTest {
     assertThat(evaluateFails("--per-kind", "0", "none")).contains("--per-kind must be at least 1, got 0");
     assertThat(evaluateFails("--clean-limit", "-5", "--corruptions", "none", "none")).contains("--clean-limit must be at least 1");
   }
+
+  @Test
+  void aFrameMissingFromItsFolderIsNamed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    // frames are read while they are scored: the file's own error still reaches the user, not an UncheckedIOException
+    Path clean = cleanSet(tmp, "test-00000.png,9", "gone.png,2");
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", "none", "none"))
+        .contains("no such file or folder: " + tmp.resolve("gone.png")).doesNotContain("UncheckedIOException");
+  }
 }

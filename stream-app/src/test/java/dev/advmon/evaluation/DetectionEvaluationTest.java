@@ -42,4 +42,20 @@ class DetectionEvaluationTest {
     return new DetectionEvaluation.Group(any.length, any, java.util.List.of(any), counted, new int[any.length],
         java.util.List.of(any));
   }
+
+  @Test
+  void aSetIsReadFrameByFrameWhenScoredNotLoadedWhole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    // evaluate loaded every set whole and kept the attack frames for the whole run: 6,000 28x28 fixtures ran out of a
+    // 32 MB heap (a 3x224x224 model's 3,566 fixtures are 2.1 GB); now a frame is read when a chunk of it is scored
+    java.nio.file.Path png = java.nio.file.Files.copy(
+        dev.advmon.testing.TestData.repoRoot().resolve("models/eval/fashion-mnist-test/test-00000.png"), tmp.resolve("a.png"));
+    java.nio.file.Path missing = tmp.resolve("missing.png");
+    java.util.List<dev.advmon.image.FloatImage> frames = DetectionEvaluation.frames(
+        new dev.advmon.model.FramePreparer(dev.advmon.image.ImageLimits.defaults(), 1, 28, 28), java.util.List.of(png, missing));
+    assertThat(frames).as("listing reads nothing: the missing file is not noticed yet").hasSize(2);
+    assertThat(frames.get(0)).as("read again when asked again, not kept").isNotSameAs(frames.get(0));
+    assertThat(frames.get(0).width()).isEqualTo(28);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.get(1)).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+  }
 }
