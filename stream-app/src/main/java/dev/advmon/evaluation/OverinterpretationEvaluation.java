@@ -13,13 +13,13 @@ import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.model.ModelLoader;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -50,16 +50,30 @@ public final class OverinterpretationEvaluation {
 
   public static List<Group> evaluate(ModelBundle bundle, ModelBundle shortcutBundle, ModelLoader loader, int maxBatch,
       ImageLimits limits, Path cleanDir, int limit) throws Exception {
-    List<String> lines = Files.readAllLines(cleanDir.resolve("labels.csv"));
-    List<String> header = List.of(lines.get(0).split(","));
-    int fileCol = header.indexOf("file");
-    int labelCol = header.indexOf("label");
+    if (limit < 1) {
+      throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+    }
+    // LabelledFolder names the file and line of a bad row; the split by hand here failed with "For input string" or an
+    // index out of bounds (a header without 'label', a blank line)
+    Map<String, Integer> rows = LabelledFolder.labels(cleanDir);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(cleanDir + " has no labels.csv (file,label): each clean frame is stamped with "
+          + "its class's border pattern for the shortcut bundle");
+    }
+    float[][] patterns = patterns(shortcutBundle.directory().resolve("shortcut_patterns.json"));
     List<Path> files = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
-    for (String line : lines.subList(1, Math.min(lines.size(), limit + 1))) {
-      String[] c = line.split(",");
-      files.add(cleanDir.resolve(c[fileCol]));
-      labels.add(Integer.parseInt(c[labelCol]));
+    for (Map.Entry<String, Integer> e : rows.entrySet()) {
+      if (files.size() == limit) {
+        break;
+      }
+      if (e.getValue() < 0 || e.getValue() >= patterns.length) { // was an ArrayIndexOutOfBoundsException after the default bundle's run
+        throw new IllegalArgumentException(cleanDir.resolve("labels.csv") + ": " + e.getKey() + ": label " + e.getValue()
+            + " has no border pattern in " + shortcutBundle.directory().resolve("shortcut_patterns.json") + " (classes 0-"
+            + (patterns.length - 1) + ")");
+      }
+      files.add(cleanDir.resolve(e.getKey()));
+      labels.add(e.getValue());
     }
     List<FloatImage> frames = prepared(files, FramePreparer.forModel(limits, bundle.manifest()));
     List<Group> out = new ArrayList<>();
@@ -82,7 +96,6 @@ public final class OverinterpretationEvaluation {
         out.add(group("default bundle, 95%-removed test frames (" + fill.description + ") labelled at >= 0.9", scorer.score(confident)));
       }
     }
-    float[][] patterns = patterns(shortcutBundle.directory().resolve("shortcut_patterns.json"));
     // the shortcut bundle gets the frames in its own geometry: the default bundle may be an RGB model of another
     // size, and the border patterns are as long as the shortcut bundle's border
     frames = prepared(files, FramePreparer.forModel(limits, shortcutBundle.manifest()));
@@ -220,8 +233,9 @@ public final class OverinterpretationEvaluation {
     out.println("| frames | n | flagged (any detector) | flagged (overinterpretation) | forward passes per frame, mean | p99 |");
     out.println("|---|---:|---:|---:|---:|---:|");
     for (Group g : groups) {
-      out.printf(Locale.ROOT, "| %s | %d | %.1f%% | %.1f%% | %.1f | %d |%n", g.name(), g.count(), 100 * g.anyRate(),
-          100 * g.oiRate(), g.meanPasses(), g.p99Passes());
+      // a group can be empty (no 95%-removed frame the model still labels at >= 0.9): n/a, not "NaN%"
+      out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %d |%n", g.name(), g.count(), DetectionEvaluation.pct(g.anyRate()),
+          DetectionEvaluation.pct(g.oiRate()), DetectionEvaluation.num(g.meanPasses(), 1), g.p99Passes());
     }
   }
 }

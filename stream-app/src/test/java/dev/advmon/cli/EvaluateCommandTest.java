@@ -76,13 +76,18 @@ class EvaluateCommandTest {
   }
 
   private static String evaluateFails(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of("evaluate", "--engine", "OnnxRuntime"));
+    all.addAll(List.of(args));
+    return fails(all.toArray(String[]::new));
+  }
+
+  /** The error output of a command that must exit non-zero. */
+  private static String fails(String... args) {
     System.setProperty("advmon.home", TestData.repoRoot().toString());
     java.io.StringWriter err = new java.io.StringWriter();
     picocli.CommandLine cl = Main.commandLine();
     cl.setErr(new java.io.PrintWriter(err, true));
-    List<String> all = new java.util.ArrayList<>(List.of("evaluate", "--engine", "OnnxRuntime"));
-    all.addAll(List.of(args));
-    assertThat(cl.execute(all.toArray(String[]::new))).as(err.toString()).isNotZero();
+    assertThat(cl.execute(args)).as(err.toString()).isNotZero();
     return err.toString();
   }
 
@@ -137,5 +142,18 @@ class EvaluateCommandTest {
     Path clean = cleanSet(tmp, "test-00000.png,9", "gone.png,2");
     assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", "none", "none"))
         .contains("no such file or folder: " + tmp.resolve("gone.png")).doesNotContain("UncheckedIOException");
+  }
+
+  @Test
+  void evaluateOverinterpretationNamesABadLabelsRowAndALabelWithoutABorderPattern(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path clean = cleanSet(tmp, "test-00000.png,9", "test-00001.png,Coat");
+    // was "error: For input string: "Coat"", naming no file
+    assertThat(fails("evaluate-overinterpretation", "--clean", clean.toString()))
+        .contains(tmp.resolve("labels.csv") + ":3", "no integer label");
+    Files.writeString(tmp.resolve("labels.csv"), "file,label\ntest-00000.png,9\ntest-00001.png,12\n");
+    // was an ArrayIndexOutOfBoundsException ("Index 12 out of bounds for length 10") after the default bundle's whole run
+    assertThat(fails("evaluate-overinterpretation", "--clean", clean.toString()))
+        .contains(tmp.resolve("labels.csv").toString(), "test-00001.png", "label 12", "shortcut_patterns.json");
   }
 }

@@ -58,4 +58,14 @@ class DetectionEvaluationTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.get(1)).isInstanceOf(java.io.UncheckedIOException.class)
         .hasCauseInstanceOf(java.nio.file.NoSuchFileException.class);
   }
+
+  @Test
+  void anEmptyOverinterpretationGroupReadsNotApplicableNotNaNPercent() {
+    // no 95%-removed frame the model still labels at >= 0.9 (three clean frames, noise fill): the table said "NaN%"
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    OverinterpretationEvaluation.print(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), java.util.List.of(
+        OverinterpretationEvaluation.group("masked, noise", java.util.List.of())));
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("| masked, noise | 0 | n/a | n/a | n/a | 0 |")
+        .doesNotContain("NaN");
+  }
 }
