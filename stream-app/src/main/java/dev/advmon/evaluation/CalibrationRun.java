@@ -134,6 +134,9 @@ public final class CalibrationRun {
       if (labels != null && labels.length != idx.count()) {
         throw new IllegalArgumentException(labelFile + " has " + labels.length + " labels for the " + idx.count() + " images of " + source);
       }
+      for (int i = 0; labels != null && i < labels.length; i++) {
+        requireClass(bundle, labels[i], labelFile + ": label number " + i);
+      }
       List<Integer> order = shuffled(idx.count(), o.seed());
       // holdout indices are positions in the training split's IDX file, so they apply to IDX sources only
       List<Integer> holdout = bundle.calibrationHoldout();
@@ -174,6 +177,9 @@ public final class CalibrationRun {
             + "with their subfolders): pass --images with a folder of clean TRAINING images, or an IDX .gz file");
       }
       Map<String, Integer> labels = LabelledFolder.labelsOf(files);
+      for (Map.Entry<String, Integer> e : labels.entrySet()) {
+        requireClass(bundle, e.getValue(), Path.of(e.getKey()).resolveSibling("labels.csv") + ": " + Path.of(e.getKey()).getFileName());
+      }
       List<Integer> order = shuffled(files.size(), o.seed());
       int nf = Math.min(o.fitCount(), files.size() * 2 / 3);
       int nh = Math.min(o.holdCount(), files.size() - nf);
@@ -260,6 +266,19 @@ public final class CalibrationRun {
         r.consensus());
     c.write(bundle.calibrationFile());
     return new Outcome(c, r, fit.size(), hold.size(), fromHoldout);
+  }
+
+  /**
+   * A label the model cannot give (1-based labels, another class order) makes its frame one the model "gets wrong":
+   * left out of the thresholds silently, or, with every label so, a refusal that blamed the number of images.
+   */
+  private static void requireClass(ModelBundle bundle, int label, String where) {
+    int classes = bundle.manifest().numClasses();
+    if (label < 0 || label >= classes) {
+      throw new IllegalArgumentException(where + ": label " + label + " is not one of the model's classes 0-" + (classes - 1)
+          + " (" + bundle.directory().resolve(ModelBundle.MANIFEST) + ", labels): labels are 0-based class indices in the order "
+          + "of the manifest's labels");
+    }
   }
 
   private static IllegalArgumentException tooFewThresholdFrames(String counted, int holdSize, Path source) {

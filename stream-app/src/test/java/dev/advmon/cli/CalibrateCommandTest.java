@@ -190,4 +190,28 @@ class CalibrateCommandTest {
     assertThat(err.toString()).contains("of 1 threshold images from " + one, "at least 100", "300 or more", "--images");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
+
+  @Test
+  void aLabelTheModelCannotGiveIsRefusedNamingItsFile() throws Exception {
+    // the committed training sample as a folder, one label 1-based: the frame counted as one the model gets wrong and
+    // was left out of the thresholds without a word (every label so: "only 0 clean threshold frames", blaming the count)
+    Path folder = Files.createDirectory(dir.resolve("train"));
+    StringBuilder csv = new StringBuilder("file,label\n");
+    List<TestData.Labelled> train = TestData.trainSample();
+    for (int i = 0; i < 400; i++) {
+      TestData.Labelled l = train.get(i);
+      Files.copy(l.file(), folder.resolve(l.file().getFileName()));
+      csv.append(l.file().getFileName()).append(',').append(i == 7 ? 10 : l.label()).append('\n');
+    }
+    Files.writeString(folder.resolve("labels.csv"), csv);
+    java.io.StringWriter err = new java.io.StringWriter();
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
+        "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    assertThat(rc).as(err.toString()).isNotZero();
+    assertThat(err.toString()).contains(folder.resolve("labels.csv") + ": " + train.get(7).file().getFileName(), "label 10", "0-9");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
 }
