@@ -108,9 +108,11 @@ public final class OverinterpretationAudit {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "<tr><td>images</td><td>%d</td></tr>%n", s.images()));
     b.append(String.format(Locale.ROOT, "<tr><td>with a sufficient subset (confidence &ge; %.2f)</td><td>%d</td></tr>%n", tau, s.withSubset()));
-    b.append(String.format(Locale.ROOT, "<tr><td>median sufficient fraction (cells of the %dx%d grid)</td><td>%.1f%%</td></tr>%n", grid, grid, 100 * s.medianFraction()));
-    b.append(String.format(Locale.ROOT, "<tr><td>share of subset cells on the grid's rim (the rim is %.0f%% of the cells)</td><td>%.1f%%</td></tr>%n",
-        100.0 * (n - Math.max(0, grid - 2) * Math.max(0, grid - 2)) / n, 100 * s.rimShare()));
+    // no image reaching tau leaves no subset: n/a, where "NaN%" was printed
+    b.append(String.format(Locale.ROOT, "<tr><td>median sufficient fraction (cells of the %dx%d grid)</td><td>%s</td></tr>%n", grid, grid,
+        DetectionEvaluation.pct(s.medianFraction())));
+    b.append(String.format(Locale.ROOT, "<tr><td>share of subset cells on the grid's rim (the rim is %.0f%% of the cells)</td><td>%s</td></tr>%n",
+        100.0 * (n - Math.max(0, grid - 2) * Math.max(0, grid - 2)) / n, DetectionEvaluation.pct(s.rimShare())));
     b.append(String.format(Locale.ROOT, "<tr><td>subsets entirely on the rim</td><td>%d of %d</td></tr>%n", s.allOnRim(), s.withSubset()));
     b.append(String.format(Locale.ROOT, "<tr><td>mean confidence on the %d cells removed last (%.1f%% of the pixels)</td><td>%.3f</td></tr>%n",
         s.keepCells(), 100.0 * s.keepCells() / n, s.meanConfidenceReduced()));
