@@ -24,7 +24,7 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     if (lines.isEmpty()) {
       throw new IllegalArgumentException(file + " is empty: it needs a header row");
     }
-    List<String> header = Arrays.asList(lines.get(0).trim().split(","));
+    List<String> header = header(lines.get(0));
     List<String[]> rows = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
       if (!line.isBlank()) {
@@ -32,6 +32,15 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
       }
     }
     return new CsvTable(file, header, rows);
+  }
+
+  /**
+   * The column names of a header line, without the byte-order mark a spreadsheet's "CSV UTF-8" export puts first:
+   * kept, it made "file" another name, and the error listed the columns as [file, label], the mark being invisible.
+   */
+  static List<String> header(String line) {
+    String h = line.startsWith("\uFEFF") ? line.substring(1) : line;
+    return Arrays.stream(h.split(",")).map(String::trim).toList();
   }
 
   /** Index of {@code column}; an error naming the file and the columns it has when it is missing. */

@@ -3,7 +3,6 @@ package dev.advmon.evaluation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ public final class LabelledFolder {
     if (lines.isEmpty()) {
       throw new IllegalArgumentException(csv + " is empty: it needs a header with columns 'file' and 'label'");
     }
-    List<String> header = Arrays.asList(lines.get(0).split(","));
+    List<String> header = CsvTable.header(lines.get(0));
     int fc = header.indexOf("file");
     int lc = header.indexOf("label");
     if (fc < 0 || lc < 0) {
