@@ -180,6 +180,16 @@ public final class CalibrationRun {
       for (Map.Entry<String, Integer> e : labels.entrySet()) {
         requireClass(bundle, e.getValue(), Path.of(e.getKey()).resolveSibling("labels.csv") + ": " + Path.of(e.getKey()).getFileName());
       }
+      List<Path> unlabelled = labels.isEmpty() ? List.of()
+          : files.stream().filter(f -> !labels.containsKey(f.toAbsolutePath().normalize().toString())).toList();
+      if (!unlabelled.isEmpty()) {
+        // one image without a row dropped every label without a word: each frame then had to keep the model's own
+        // class, so frames the model gets wrong set thresholds as clean ones
+        Path first = unlabelled.get(0).toAbsolutePath().normalize();
+        throw new IllegalArgumentException(unlabelled.size() + " of the " + files.size() + " images under " + source
+            + " have no row in their folder's labels.csv (the first: " + first + ", in " + first.resolveSibling("labels.csv")
+            + "): add their rows, or remove the labels.csv files to calibrate with the model's own classes");
+      }
       List<Integer> order = shuffled(files.size(), o.seed());
       int nf = Math.min(o.fitCount(), files.size() * 2 / 3);
       int nh = Math.min(o.holdCount(), files.size() - nf);

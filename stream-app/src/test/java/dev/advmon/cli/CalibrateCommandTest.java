@@ -214,4 +214,31 @@ class CalibrateCommandTest {
     assertThat(err.toString()).contains(folder.resolve("labels.csv") + ": " + train.get(7).file().getFileName(), "label 10", "0-9");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
+
+  @Test
+  void anImageWithoutARowInLabelsCsvIsRefusedRatherThanEveryLabelDropped() throws Exception {
+    // one of 400 images without a row: every label was dropped without a word (data.labels "none ..."), so the frames
+    // the model gets wrong set the thresholds as clean ones
+    Path folder = Files.createDirectory(dir.resolve("train"));
+    StringBuilder csv = new StringBuilder("file,label\n");
+    List<TestData.Labelled> train = TestData.trainSample();
+    for (int i = 0; i < 400; i++) {
+      TestData.Labelled l = train.get(i);
+      Files.copy(l.file(), folder.resolve(l.file().getFileName()));
+      if (i != 123) {
+        csv.append(l.file().getFileName()).append(',').append(l.label()).append('\n');
+      }
+    }
+    Files.writeString(folder.resolve("labels.csv"), csv);
+    java.io.StringWriter err = new java.io.StringWriter();
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    picocli.CommandLine cl = Main.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
+        "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    assertThat(rc).as(err.toString()).isNotZero();
+    assertThat(err.toString()).contains("1 of the 400 images", folder.resolve(train.get(123).file().getFileName()).toString(),
+        "labels.csv");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
 }
