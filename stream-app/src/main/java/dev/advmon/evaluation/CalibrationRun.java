@@ -280,14 +280,15 @@ public final class CalibrationRun {
 
   /**
    * A label the model cannot give (1-based labels, another class order) makes its frame one the model "gets wrong":
-   * left out of the thresholds silently, or, with every label so, a refusal that blamed the number of images.
+   * left out of the thresholds silently (evaluate: out of every rate), or, with every label so, a refusal that blamed
+   * the number of images. Calibrate and evaluate both refuse it here.
    */
-  private static void requireClass(ModelBundle bundle, int label, String where) {
+  static void requireClass(ModelBundle bundle, int label, String where) {
     int classes = bundle.manifest().numClasses();
     if (label < 0 || label >= classes) {
-      throw new IllegalArgumentException(where + ": label " + label + " is not one of the model's classes 0-" + (classes - 1)
-          + " (" + bundle.directory().resolve(ModelBundle.MANIFEST) + ", labels): labels are 0-based class indices in the order "
-          + "of the manifest's labels");
+      throw new IllegalArgumentException(where + ": true label " + label + " is not one of the model's classes 0-"
+          + (classes - 1) + " (" + bundle.directory().resolve(ModelBundle.MANIFEST) + ", labels): labels are 0-based "
+          + "class indices in the order of the manifest's labels");
     }
   }
 

@@ -157,11 +157,10 @@ public final class DetectionEvaluation {
     if (cleanLabels.isEmpty()) {
       throw new IllegalArgumentException(o.clean() + " has no labels.csv (file,label): clean frames are counted where the model is right");
     }
-    int classes = bundle.manifest().numClasses();
     for (Map.Entry<String, Integer> e : cleanLabels.entrySet()) {
       // a label the model cannot give (1-based labels, another label order) would count the frame as "model wrong":
       // with none counted every rate below reads n/a and the run still exits 0
-      requireClass(e.getValue(), classes, bundle, o.clean().resolve("labels.csv") + ": " + e.getKey());
+      CalibrationRun.requireClass(bundle, e.getValue(), o.clean().resolve("labels.csv") + ": " + e.getKey());
     }
     List<Path> cleanFiles = new ArrayList<>();
     List<Integer> cleanTruth = new ArrayList<>();
@@ -191,7 +190,7 @@ public final class DetectionEvaluation {
           } catch (NumberFormatException e) {
             throw new IllegalArgumentException(at + ": true_label '" + ct.get(r, cl) + "' is not a class index");
           }
-          requireClass(label, classes, bundle, at);
+          CalibrationRun.requireClass(bundle, label, at);
           corrTruth.computeIfAbsent(c, k -> new ArrayList<>()).add(label);
         }
       }
@@ -262,14 +261,6 @@ public final class DetectionEvaluation {
     }
   }
 
-  /** Refuses a true label the model cannot give: such a frame would silently count as one the model gets wrong. */
-  private static void requireClass(int label, int classes, ModelBundle bundle, String where) {
-    if (label < 0 || label >= classes) {
-      throw new IllegalArgumentException(where + ": true label " + label + " is not one of the model's classes 0-" + (classes - 1)
-          + " (" + bundle.directory().resolve(ModelBundle.MANIFEST) + ", labels): labels are 0-based class indices in the order of "
-          + "the manifest's labels");
-    }
-  }
 
   /** Scores {@code frames}; {@code truth} (null = every frame counts) marks the frames the model gets right. */
   static Group score(FrameScorer scorer, List<FloatImage> frames, List<Integer> truth) {
