@@ -136,14 +136,9 @@ class CalibrateCommandTest {
     for (String f : List.of("model.onnx", "manifest.json")) {
       Files.copy(src.resolve(f), rgb.resolve(f));
     }
-    System.setProperty("advmon.home", TestData.repoRoot().toString());
-    java.io.StringWriter err = new java.io.StringWriter();
-    picocli.CommandLine cl = Main.commandLine();
-    cl.setErr(new java.io.PrintWriter(err, true));
-    int rc = cl.execute("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime", "--images", idx.toString(),
-        "--fit", "50", "--hold", "50", "--copies", "1", "--no-overinterpretation");
-    assertThat(rc).isNotZero();
-    assertThat(err.toString()).contains(idx.toString(), "1x28x28", "3x16x16", "--images", "labels.csv");
+    String err = calibrateFails("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime", "--images",
+        idx.toString(), "--fit", "50", "--hold", "50", "--copies", "1", "--no-overinterpretation");
+    assertThat(err).contains(idx.toString(), "1x28x28", "3x16x16", "--images", "labels.csv");
     assertThat(rgb.resolve("calibration.json")).doesNotExist();
   }
 
@@ -151,27 +146,17 @@ class CalibrateCommandTest {
   void aFolderWithoutImagesIsNamedWithTheFormatsLookedFor() throws Exception {
     Path empty = Files.createDirectory(dir.resolve("no-images"));
     Files.writeString(empty.resolve("readme.txt"), "the PNGs are elsewhere");
-    java.io.StringWriter err = new java.io.StringWriter();
-    System.setProperty("advmon.home", TestData.repoRoot().toString());
-    picocli.CommandLine cl = Main.commandLine();
-    cl.setErr(new java.io.PrintWriter(err, true));
-    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", empty.toString());
-    assertThat(rc).isNotZero();
-    assertThat(err.toString()).contains(empty + " holds no .png, .jpg or .jpeg image", "--images");
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", empty.toString());
+    assertThat(err).contains(empty + " holds no .png, .jpg or .jpeg image", "--images");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
   @Test
   void refusesToWriteACalibrationFromTooFewCleanThresholdFramesAndSaysWhatToGive() throws Exception {
-    java.io.StringWriter err = new java.io.StringWriter();
-    System.setProperty("advmon.home", TestData.repoRoot().toString());
-    picocli.CommandLine cl = Main.commandLine();
-    cl.setErr(new java.io.PrintWriter(err, true));
     // 40 threshold images: each detector's threshold would be the largest score of about 40 frames
-    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", idx.toString(),
-        "--fit", "200", "--hold", "40", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
-    assertThat(rc).isNotZero();
-    assertThat(err.toString()).contains("clean threshold frames", "of 40 threshold images", "at least 100", "--images", "--hold");
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
+        idx.toString(), "--fit", "200", "--hold", "40", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    assertThat(err).contains("clean threshold frames", "of 40 threshold images", "at least 100", "--images", "--hold");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
@@ -181,13 +166,8 @@ class CalibrateCommandTest {
     // fooling detector's "(got none)", which said nothing of the 100 clean threshold frames a calibration needs
     Path one = Files.createDirectory(dir.resolve("one"));
     Files.copy(TestData.trainSample().get(0).file(), one.resolve("a.png"));
-    java.io.StringWriter err = new java.io.StringWriter();
-    System.setProperty("advmon.home", TestData.repoRoot().toString());
-    picocli.CommandLine cl = Main.commandLine();
-    cl.setErr(new java.io.PrintWriter(err, true));
-    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", one.toString());
-    assertThat(rc).isNotZero();
-    assertThat(err.toString()).contains("of 1 threshold images from " + one, "at least 100", "300 or more", "--images");
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", one.toString());
+    assertThat(err).contains("of 1 threshold images from " + one, "at least 100", "300 or more", "--images");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
@@ -195,23 +175,11 @@ class CalibrateCommandTest {
   void aLabelTheModelCannotGiveIsRefusedNamingItsFile() throws Exception {
     // the committed training sample as a folder, one label 1-based: the frame counted as one the model gets wrong and
     // was left out of the thresholds without a word (every label so: "only 0 clean threshold frames", blaming the count)
-    Path folder = Files.createDirectory(dir.resolve("train"));
-    StringBuilder csv = new StringBuilder("file,label\n");
     List<TestData.Labelled> train = TestData.trainSample();
-    for (int i = 0; i < 400; i++) {
-      TestData.Labelled l = train.get(i);
-      Files.copy(l.file(), folder.resolve(l.file().getFileName()));
-      csv.append(l.file().getFileName()).append(',').append(i == 7 ? 10 : l.label()).append('\n');
-    }
-    Files.writeString(folder.resolve("labels.csv"), csv);
-    java.io.StringWriter err = new java.io.StringWriter();
-    System.setProperty("advmon.home", TestData.repoRoot().toString());
-    picocli.CommandLine cl = Main.commandLine();
-    cl.setErr(new java.io.PrintWriter(err, true));
-    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
+    Path folder = trainFolder(i -> i == 7 ? 10 : train.get(i).label());
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
         "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
-    assertThat(rc).as(err.toString()).isNotZero();
-    assertThat(err.toString()).contains(folder.resolve("labels.csv") + ": " + train.get(7).file().getFileName(), "label 10", "0-9");
+    assertThat(err).contains(folder.resolve("labels.csv") + ": " + train.get(7).file().getFileName(), "label 10", "0-9");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
@@ -219,26 +187,39 @@ class CalibrateCommandTest {
   void anImageWithoutARowInLabelsCsvIsRefusedRatherThanEveryLabelDropped() throws Exception {
     // one of 400 images without a row: every label was dropped without a word (data.labels "none ..."), so the frames
     // the model gets wrong set the thresholds as clean ones
+    List<TestData.Labelled> train = TestData.trainSample();
+    Path folder = trainFolder(i -> i == 123 ? null : train.get(i).label());
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
+        "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    assertThat(err).contains("1 of the 400 images", folder.resolve(train.get(123).file().getFileName()).toString(),
+        "labels.csv");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  /** The first 400 images of the committed training sample in a folder, its labels.csv row i saying {@code label(i)}. */
+  private Path trainFolder(java.util.function.IntFunction<Integer> label) throws Exception {
     Path folder = Files.createDirectory(dir.resolve("train"));
     StringBuilder csv = new StringBuilder("file,label\n");
     List<TestData.Labelled> train = TestData.trainSample();
     for (int i = 0; i < 400; i++) {
-      TestData.Labelled l = train.get(i);
-      Files.copy(l.file(), folder.resolve(l.file().getFileName()));
-      if (i != 123) {
-        csv.append(l.file().getFileName()).append(',').append(l.label()).append('\n');
+      Path file = train.get(i).file();
+      Files.copy(file, folder.resolve(file.getFileName()));
+      if (label.apply(i) != null) { // null: no row for that image
+        csv.append(file.getFileName()).append(',').append(label.apply(i)).append('\n');
       }
     }
     Files.writeString(folder.resolve("labels.csv"), csv);
+    return folder;
+  }
+
+  /** Runs {@code ./monitor} with {@code args}, which must fail; returns what it wrote to stderr. */
+  private static String calibrateFails(String... args) {
     java.io.StringWriter err = new java.io.StringWriter();
     System.setProperty("advmon.home", TestData.repoRoot().toString());
     picocli.CommandLine cl = Main.commandLine();
     cl.setErr(new java.io.PrintWriter(err, true));
-    int rc = cl.execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images", folder.toString(),
-        "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
+    int rc = cl.execute(args);
     assertThat(rc).as(err.toString()).isNotZero();
-    assertThat(err.toString()).contains("1 of the 400 images", folder.resolve(train.get(123).file().getFileName()).toString(),
-        "labels.csv");
-    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+    return err.toString();
   }
 }
