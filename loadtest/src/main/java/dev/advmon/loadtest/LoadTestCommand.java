@@ -2,6 +2,7 @@ package dev.advmon.loadtest;
 
 import dev.advmon.cli.Main;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +119,34 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
     return Interruption.PROCESS.during(this::measure);
+  }
+
+  /**
+   * Creates the report folder now: the report is written only at the end (or on Ctrl-C), and a --report that cannot
+   * hold it (a file, a folder that cannot be created or written) would otherwise throw the whole run's measurement
+   * away after it.
+   */
+  static void prepareReportFolder(CommandLine cl, Path dir) {
+    String problem = null;
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      problem = "it is a file, not a folder";
+    } else {
+      try {
+        Files.createDirectories(dir);
+        if (!Files.isWritable(dir)) {
+          problem = "the folder is not writable";
+        }
+      } catch (java.nio.file.FileSystemException e) {
+        problem = "cannot create it: " + (e.getReason() != null ? e.getFile() + ": " + e.getReason() : e.toString());
+      } catch (java.io.IOException e) {
+        problem = "cannot create it: " + e;
+      }
+    }
+    if (problem != null) {
+      throw new CommandLine.ParameterException(cl, "--report " + dir + ": " + problem);
+    }
   }
 
   private int measure() throws Exception {

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class OptionValidationTest {
@@ -78,6 +81,25 @@ class OptionValidationTest {
     int code = cl.execute("--embedded", "--report", "/tmp/unused-report", "--rate", "Infinity");
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be");
+  }
+
+  @Test
+  void aReportFolderThatCannotBeMadeIsRefusedBeforeTheRunNotAfterIt(@TempDir Path dir) throws Exception {
+    // the report is written at the end: found out only then, the whole measurement would be lost
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    for (Path bad : List.of(file, file.resolve("report"))) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = LoadTestCommand.commandLine();
+      cl.setErr(new PrintWriter(err));
+      // a settings file that does not exist: the run would fail on it at once, were the report folder not checked first
+      int code = cl.execute("--config", dir.resolve("missing.properties").toString(), "--report", bad.toString());
+      assertThat(code).as(bad.toString()).isEqualTo(2);
+      assertThat(err.toString()).as(bad.toString()).contains("--report " + bad + ": ")
+          .doesNotContain("missing.properties");
+    }
+    Path fresh = dir.resolve("new/report");
+    LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), fresh);
+    assertThat(fresh).isDirectory();
   }
 
   private static LoadTestCommand parsed(String... args) {
