@@ -326,6 +326,38 @@ class KubernetesManifestsTest {
         .isEqualTo("None");
   }
 
+  /**
+   * Unless the pod turns service links off, the kubelet gives it variables for every Service of its namespace with a
+   * cluster IP: one named advmon-http (a ClusterIP Service for an Ingress to the dashboard, say) brings
+   * ADVMON_HTTP_PORT=tcp://IP:8080, which the monitor reads as http.port, and advmon-http-health brings
+   * ADVMON_HTTP_HEALTH_PORT. Creating such a Service must not stop every pod at its next start.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void anotherServiceInTheNamespaceCannotStopTheMonitor(String overlay, @TempDir Path dir) throws Exception {
+    Manifests m = OVERLAYS.get(overlay);
+    Map<String, String> env = new HashMap<>();
+    if (!Boolean.FALSE.equals(pod(m).getEnableServiceLinks())) {
+      for (String service : List.of("ADVMON_HTTP", "ADVMON_HTTP_HEALTH", "ADVMON_DASHBOARD")) {
+        // what the kubelet sets for a Service with cluster IP 10.96.0.10 and one port "http" 8080/TCP
+        env.put(service + "_SERVICE_HOST", "10.96.0.10");
+        env.put(service + "_SERVICE_PORT", "8080");
+        env.put(service + "_SERVICE_PORT_HTTP", "8080");
+        env.put(service + "_PORT", "tcp://10.96.0.10:8080");
+        env.put(service + "_PORT_8080_TCP", "tcp://10.96.0.10:8080");
+        env.put(service + "_PORT_8080_TCP_PROTO", "tcp");
+        env.put(service + "_PORT_8080_TCP_PORT", "8080");
+        env.put(service + "_PORT_8080_TCP_ADDR", "10.96.0.10");
+      }
+    }
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings(m).store(w, null);
+    }
+    MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated();
+    assertThat(c.intValue("http.port")).isEqualTo(httpPort(monitor(m)));
+  }
+
   @Test
   void gpuOverlayAsksForAGpuOnGpuNodesAndWaitsForTheEngineTheCpuOverlayDoesNot() {
     Container gpu = monitor(OVERLAYS.get("gpu"));
