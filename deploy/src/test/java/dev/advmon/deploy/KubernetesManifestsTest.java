@@ -183,6 +183,10 @@ class KubernetesManifestsTest {
       assertThat(sc.getCapabilities().getAdd()).as(who + " capabilities.add").isNullOrEmpty();
       assertThat(sc.getSeccompProfile().getType()).as(who + " seccomp").isEqualTo("RuntimeDefault");
       assertThat(c.getImage()).as(who + " image").doesNotEndWith(":latest").contains(":");
+      if (!c.getImage().contains("@sha256:")) {
+        // a tag, which every build pushes again (<version>, a -SNAPSHOT): a node must not keep running an older image
+        assertThat(c.getImagePullPolicy()).as(who + " imagePullPolicy of a tag every build reuses").isEqualTo("Always");
+      }
       for (String r : List.of("cpu", "memory")) {
         Quantity request = c.getResources().getRequests().get(r);
         Quantity limit = c.getResources().getLimits().get(r);
