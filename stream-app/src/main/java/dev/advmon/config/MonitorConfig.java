@@ -205,6 +205,14 @@ public final class MonitorConfig {
         return;
       }
       String key = keyForEnv(name);
+      if (key != null && isKubernetesServiceLink(name, value)) {
+        // a Service named advmon-http (or advmon-http-health) in the namespace: the kubelet sets ADVMON_HTTP_PORT=
+        // tcp://10.96.0.10:8080 in every pod that has service links on, which is no port number and not the operator's
+        log.warn("environment variable {}={} is a Kubernetes service link (a Service named {} in the namespace), not the "
+            + "setting {}: ignored (set enableServiceLinks: false in the pod spec, as k8s/base does)", name, value,
+            name.substring(0, name.length() - "_PORT".length()).toLowerCase(Locale.ROOT).replace('_', '-'), key);
+        return;
+      }
       if (key != null && value.isBlank()) {
         // unset: a Secret or ConfigMap key left empty (k8s/base/credentials.env ships them so) must not erase what
         // the file sets, such as http.bearer-token, which would start a monitor without authentication

@@ -143,6 +143,20 @@ class MonitorConfigTest {
   }
 
   @Test
+  void aServiceLinkVariableThatLooksLikeAPortSettingIsNotReadAsIt() throws Exception {
+    // Services named advmon-http and advmon-http-health: the kubelet's ADVMON_HTTP_PORT=tcp://... stopped every pod
+    // with "setting 'http.port' ... must be a whole number"
+    Path f = file("http.port=8081\n");
+    MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_HTTP_PORT", "tcp://10.96.0.10:8080",
+        "ADVMON_HTTP_HEALTH_PORT", "tcp://10.96.0.11:8090"), Map.of(), dir).validated();
+    assertThat(c.string("http.port")).isEqualTo("8081");
+    assertThat(c.string("http.health-port")).isEqualTo("0");
+    // a plain number is still the setting
+    assertThat(MonitorConfig.load(f, Map.of("ADVMON_HTTP_PORT", "9000"), Map.of(), dir).string("http.port"))
+        .isEqualTo("9000");
+  }
+
+  @Test
   void unknownSettingInTheFileFailsWithASuggestion() throws Exception {
     Path f = file("topics.frame=x\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
