@@ -37,7 +37,55 @@ final class KafkaClientKeys {
     BARE = Set.copyOf(all);
   }
 
+  /**
+   * Client keys the monitor sets itself, over any {@code kafka.*} value (StreamingMonitor's streamsProperties and
+   * launch), each with how it is set, and the prefixed forms Kafka Streams would let win over a bare one. Passed
+   * through, such a key was overwritten without a word: {@code kafka.num.stream.threads=8} ran two threads.
+   */
+  private static final Map<String, String> OWNED;
+
+  static {
+    Map<String, String> owned = new java.util.HashMap<>();
+    owned.put(StreamsConfig.APPLICATION_ID_CONFIG, "from streams.application-id");
+    owned.put(StreamsConfig.CLIENT_ID_CONFIG, "as <streams.application-id>-<streams.instance-id>");
+    owned.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "from streams.num-threads");
+    owned.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "from streams.commit-interval-ms");
+    owned.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "from topics.replication-factor");
+    owned.put(StreamsConfig.STATE_DIR_CONFIG, "from streams.state-dir");
+    owned.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "from streams.application-server");
+    owned.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "to exactly_once_v2, which its verdicts and alerts rely on");
+    owned.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, "to its frame timestamp extractor");
+    owned.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, "to its own, which writes dead letters");
+    owned.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, "to its own, which writes dead letters");
+    owned.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "to true");
+    // the stream threads' consumer: main.consumer. wins over consumer., which wins over the bare key
+    for (String k : java.util.List.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
+      String how = k.equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+          ? "as <streams.application-id>-<streams.instance-id>" : "from streams.session-timeout-ms";
+      owned.put(k, how);
+      owned.put(StreamsConfig.CONSUMER_PREFIX + k, how);
+      owned.put(StreamsConfig.MAIN_CONSUMER_PREFIX + k, how);
+    }
+    // the producer: producer. wins over the bare key
+    for (String k : java.util.List.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        ProducerConfig.BUFFER_MEMORY_CONFIG)) {
+      String how = k.equals(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG) ? "from streams.transaction-timeout-ms"
+          : "from image.max-encoded-bytes (a dead letter carries the whole frame)";
+      owned.put(k, how);
+      owned.put(StreamsConfig.PRODUCER_PREFIX + k, how);
+    }
+    OWNED = Map.copyOf(owned);
+  }
+
   private KafkaClientKeys() {}
+
+  /**
+   * How the monitor sets {@code clientKey} (without {@code kafka.}) itself ("from streams.num-threads"), or null
+   * when a {@code kafka.*} value of it reaches the clients.
+   */
+  static String ownedBy(String clientKey) {
+    return OWNED.get(clientKey);
+  }
 
   /** The known keys a typo of {@code clientKey} is looked for among: behind its prefix when it has one. */
   static java.util.List<String> candidatesFor(String clientKey) {

@@ -186,6 +186,10 @@ public final class MonitorConfig {
           throw new ConfigException(file + ": unknown setting '" + key + "'" + suggestion(key)
               + " (see the configuration reference in README.md)");
         }
+        String owned = ownedKafkaKey(key);
+        if (owned != null) {
+          throw new ConfigException(file + ": " + owned + "; delete the line");
+        }
         if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
           String near = kafkaNearMiss(key);
           if (near != null) { // a typo of a known key: the clients would ignore it with no more than a log line
@@ -218,6 +222,10 @@ public final class MonitorConfig {
         // the file sets, such as http.bearer-token, which would start a monitor without authentication
         return;
       }
+      String owned = key == null ? null : ownedKafkaKey(key);
+      if (owned != null) {
+        throw new ConfigException("environment variable " + name + ": " + owned + "; unset " + name);
+      }
       if (key != null && !BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
         // read as a Kafka client key; a misspelt one would be ignored by the clients, with no more than a log line
         String near = envKafkaNearMiss(key);
@@ -245,6 +253,10 @@ public final class MonitorConfig {
         throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)
             + " (see the configuration reference in README.md)");
       }
+      String owned = ownedKafkaKey(key);
+      if (owned != null) {
+        throw new ConfigException("command line: " + owned);
+      }
       if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))
           && kafkaNearMiss(key) != null) {
         throw new ConfigException("command line: unknown setting '" + key + "': kafka.* keys pass through to the "
@@ -255,6 +267,28 @@ public final class MonitorConfig {
       origins.put(key, "command line");
     });
     return new MonitorConfig(values, origins, home);
+  }
+
+  /**
+   * Why the kafka.* key {@code key} cannot be given, when the monitor sets that client key itself and would
+   * overwrite it without a word (or when it names no key at all); null when it can be passed through.
+   */
+  private static String ownedKafkaKey(String key) {
+    if (BY_KEY.containsKey(key) || !key.startsWith("kafka.")) {
+      return null;
+    }
+    String clientKey = key.substring("kafka.".length());
+    if (clientKey.isEmpty()) {
+      return "'kafka.' names no Kafka client key";
+    }
+    String how = KafkaClientKeys.ownedBy(clientKey);
+    if (how == null) {
+      return null;
+    }
+    String setting = how.startsWith("from ") ? how.substring("from ".length()).split(" ")[0] : null;
+    return "'" + key + "' would be ignored: the monitor sets the Kafka client key '" + clientKey + "' itself, " + how
+        + (setting != null && BY_KEY.containsKey(setting)
+            ? " (set that instead: " + setting + " in the file, or " + Setting.envNameOf(setting) + ")" : "");
   }
 
   /** Properties that note a key given twice, which java.util.Properties would settle by keeping the last. */

@@ -72,15 +72,63 @@ class MonitorConfigTest {
 
   @Test
   void acceptsKafkaStreamsKeysAndClientKeysBehindItsPrefixes() throws Exception {
-    Path f = file("kafka.producer.max.request.size=2097152\nkafka.main.consumer.max.poll.records=100\n"
+    Path f = file("kafka.producer.compression.type=lz4\nkafka.main.consumer.max.poll.records=100\n"
         + "kafka.topic.min.insync.replicas=2\nkafka.admin.retries=3\nkafka.metrics.recording.level=DEBUG\n"
         + "kafka.ssl.truststore.type=PEM\n");
     MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_KAFKA_SASL_MECHANISM", "PLAIN"), Map.of(), dir);
-    assertThat(c.kafkaClientProperties()).containsKeys("producer.max.request.size", "main.consumer.max.poll.records",
+    assertThat(c.kafkaClientProperties()).containsKeys("producer.compression.type", "main.consumer.max.poll.records",
         "topic.min.insync.replicas", "admin.retries", "metrics.recording.level", "ssl.truststore.type", "sasl.mechanism");
 
     assertThatThrownBy(() -> MonitorConfig.load(file("kafka.producer.batch.siz=1\n"), Map.of(), Map.of(), dir))
         .as("a typo behind a prefix").hasMessageContaining("did you mean 'kafka.producer.batch.size'?");
+  }
+
+  /**
+   * Client keys the monitor sets itself (StreamingMonitor.streamsProperties and launch) overwrote a kafka.* value
+   * without a word: an operator who wrote kafka.num.stream.threads=8 ran two threads.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "kafka.num.stream.threads                  | 8             | streams.num-threads",
+      "kafka.commit.interval.ms                  | 1000          | streams.commit-interval-ms",
+      "kafka.application.id                      | other         | streams.application-id",
+      "kafka.state.dir                           | /data         | streams.state-dir",
+      "kafka.replication.factor                  | 3             | topics.replication-factor",
+      "kafka.main.consumer.session.timeout.ms    | 45000         | streams.session-timeout-ms",
+      "kafka.session.timeout.ms                  | 45000         | streams.session-timeout-ms",
+      "kafka.producer.transaction.timeout.ms     | 60000         | streams.transaction-timeout-ms",
+      "kafka.transaction.timeout.ms              | 60000         | streams.transaction-timeout-ms",
+      "kafka.producer.max.request.size           | 2097152       | image.max-encoded-bytes",
+      "kafka.processing.guarantee                | at_least_once | exactly_once_v2",
+      "kafka.client.id                           | quota-1       | <streams.application-id>-<streams.instance-id>",
+      "kafka.consumer.group.instance.id          | a             | <streams.application-id>-<streams.instance-id>"})
+  void refusesKafkaKeysTheMonitorSetsItselfNamingWhatSetsThem(String key, String value, String instead) throws Exception {
+    assertThatThrownBy(() -> MonitorConfig.load(file(key + "=" + value + "\n"), Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'" + key + "' would be ignored")
+        .hasMessageContaining(instead);
+    String env = Setting.envNameOf(key);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(env, value), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("environment variable " + env + ": '" + key + "' would be ignored")
+        .hasMessageContaining(instead);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(key, value), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("command line: '" + key + "' would be ignored");
+  }
+
+  @Test
+  void aKafkaKeyTheMonitorSetsItselfNamesTheSettingAndItsVariable() throws Exception {
+    assertThatThrownBy(() -> MonitorConfig.load(file("kafka.num.stream.threads=8\n"), Map.of(), Map.of(), dir))
+        .hasMessageContaining("set that instead: streams.num-threads in the file, or ADVMON_STREAMS_NUM_THREADS")
+        .hasMessageContaining("delete the line");
+    // ADVMON_KAFKA_ alone read as the key '' and passed it to the clients with a warning
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_KAFKA_", "x"), Map.of(), dir))
+        .hasMessageContaining("environment variable ADVMON_KAFKA_: 'kafka.' names no Kafka client key");
+    // a key the monitor only defaults is still the user's
+    assertThat(MonitorConfig.load(file("kafka.rocksdb.config.setter=my.Setter\nkafka.producer.linger.ms=20\n"),
+        Map.of(), Map.of(), dir).kafkaClientProperties())
+        .containsEntry("rocksdb.config.setter", "my.Setter").containsEntry("producer.linger.ms", "20");
   }
 
   @Test
