@@ -161,7 +161,7 @@ public final class MonitorConfig {
             + "(config/monitor.example.properties is one)");
       }
       OnceEach p = new OnceEach();
-      try (Reader r = Files.newBufferedReader(file)) {
+      try (Reader r = new java.io.StringReader(withoutBom(Files.readString(file)))) {
         p.load(r);
       } catch (java.nio.charset.CharacterCodingException e) {
         throw new ConfigException("cannot read configuration file " + file + ": it is not UTF-8 text (save it as "
@@ -311,7 +311,7 @@ public final class MonitorConfig {
    */
   private static String linesOf(Path file, String key) {
     try {
-      List<String> lines = Files.readAllLines(file);
+      List<String> lines = withoutBom(Files.readString(file)).lines().toList();
       List<String> at = new java.util.ArrayList<>();
       for (int i = 0; i < lines.size(); i++) {
         String line = lines.get(i).stripLeading();
@@ -327,6 +327,14 @@ public final class MonitorConfig {
     } catch (IOException | RuntimeException e) {
       return "";
     }
+  }
+
+  /**
+   * The text without a leading byte order mark: editors on Windows save UTF-8 with one, and Properties would read it
+   * as part of the first key, refused as an unknown setting whose name looks like a known one.
+   */
+  private static String withoutBom(String text) {
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /** Defaults plus environment only (for commands that take no file). */

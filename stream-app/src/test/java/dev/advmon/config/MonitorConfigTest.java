@@ -365,6 +365,20 @@ class MonitorConfigTest {
   }
 
   @Test
+  void aFileSavedWithAByteOrderMarkReadsAsWithoutOne() throws Exception {
+    // Notepad's UTF-8 starts with one; it was read as part of the first key: "unknown setting '\uFEFFtopics.frames';
+    // did you mean 'topics.frames'?", two names that print the same
+    Path bom = dir.resolve("bom.properties");
+    Files.writeString(bom, "\uFEFFtopics.frames=cams\r\nstreams.num-threads=3\r\n");
+    MonitorConfig c = MonitorConfig.load(bom, Map.of(), Map.of(), dir).validated();
+    assertThat(c.string("topics.frames")).isEqualTo("cams");
+    assertThat(c.origin("topics.frames")).isEqualTo(bom.toString());
+    Files.writeString(bom, "\uFEFFtopics.frames=cams\ntopics.frames=cams2\n");
+    assertThatThrownBy(() -> MonitorConfig.load(bom, Map.of(), Map.of(), dir))
+        .hasMessageContaining("setting 'topics.frames' is given more than once (lines 1 and 2)");
+  }
+
+  @Test
   void theExampleConfigurationIsValidAsRunReadsIt() {
     Path example = dev.advmon.testing.TestData.repoRoot().resolve("config/monitor.example.properties");
     MonitorConfig c = MonitorConfig.load(example, Map.of(), Map.of(), dir).validated()
