@@ -438,6 +438,7 @@ public final class MonitorConfig {
     List<String> errors = new ArrayList<>();
     for (Setting s : SETTINGS) {
       try {
+        refuseQuoted(s.key());
         validate(s.key());
       } catch (ConfigException e) {
         errors.add(e.getMessage());
@@ -447,6 +448,23 @@ public final class MonitorConfig {
       throw new ConfigException("invalid configuration:\n  - " + String.join("\n  - ", errors));
     }
     return this;
+  }
+
+  /** Settings whose value must not appear in an error message or a log line. */
+  private static final java.util.Set<String> SECRETS = java.util.Set.of("http.bearer-token",
+      "registry.basic-auth.user-info", "registry.ssl.truststore.password");
+
+  /**
+   * Refuses a value wrapped in quotes: neither a properties file nor the environment (docker --env-file, a Secret
+   * written with quotes) removes them, so http.bearer-token="abc" asked clients for the quotes too, and a quoted
+   * user-info or password failed only at the registry, as a 401 or a trust store that would not open.
+   */
+  private void refuseQuoted(String key) {
+    String v = string(key);
+    if (v.length() >= 2 && (v.charAt(0) == '"' || v.charAt(0) == '\'') && v.charAt(v.length() - 1) == v.charAt(0)) {
+      String problem = "is in quotes, which are kept as part of the value: remove them";
+      throw SECRETS.contains(key) ? invalidSecret(key, problem) : invalid(key, problem);
+    }
   }
 
   /** {@code health.hanging-transaction-age-ms}, with 0 resolved: twice the transaction timeout, at least 2 min. */

@@ -379,6 +379,24 @@ class MonitorConfigTest {
   }
 
   @Test
+  void aValueInQuotesIsRefusedSinceTheQuotesWouldBePartOfIt() throws Exception {
+    // http.bearer-token="..." demanded the quotes from every client; a quoted user-info failed at the registry as 401
+    Path f = file("http.bearer-token=\"s3cret-token-value\"\nmodel.dir='models/x'\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of("ADVMON_REGISTRY_BASIC_AUTH_USER_INFO", "'alice:pw'"),
+        Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'http.bearer-token' (from " + f + ") is in quotes")
+        .hasMessageContaining("'registry.basic-auth.user-info' (from environment ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) "
+            + "is in quotes")
+        .hasMessageContaining("'model.dir' = ''models/x'' (from " + f + ") is in quotes")
+        .hasMessageContaining("remove them")
+        .hasMessageNotContaining("s3cret").hasMessageNotContaining("alice");
+    // quotes that do not wrap the whole value are the user's
+    assertThat(MonitorConfig.load(file("model.dir=models/\"x\"\n"), Map.of(), Map.of(), dir).validated()
+        .string("model.dir")).isEqualTo("models/\"x\"");
+  }
+
+  @Test
   void theExampleConfigurationIsValidAsRunReadsIt() {
     Path example = dev.advmon.testing.TestData.repoRoot().resolve("config/monitor.example.properties");
     MonitorConfig c = MonitorConfig.load(example, Map.of(), Map.of(), dir).validated()
