@@ -106,7 +106,7 @@ public final class MonitorConfig {
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
       new Setting("health.stall-timeout-ms", "30000",
-          "Readiness goes DOWN when frames wait on the input topic and nothing has been committed for this long."),
+          "Readiness goes DOWN when frames wait on the input topic and nothing has been committed for this long; longer than streams.commit-interval-ms plus health.check-interval-ms."),
       new Setting("health.rebalance-timeout-ms", "300000",
           "Kafka Streams is restarted in place when it has been REBALANCING this long with the broker reachable and no state restored in that time (a restore that will never end; one that reads records is waited for, however long). Keep it well above streams.session-timeout-ms: joining a group may take that long, restoring nothing."),
       new Setting("health.heartbeat-timeout-ms", "360000",
@@ -509,8 +509,17 @@ public final class MonitorConfig {
       case "registry.timeout-ms", "registry.retry-backoff-ms",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms",
           "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
-          "health.check-interval-ms", "health.probe-timeout-ms", "health.stall-timeout-ms", "health.rebalance-timeout-ms",
+          "health.check-interval-ms", "health.probe-timeout-ms", "health.rebalance-timeout-ms",
           "health.heartbeat-timeout-ms", "http.timeout-ms", "health.hanging-transaction-frames-age-ms" -> positiveLong(key);
+      case "health.stall-timeout-ms" -> {
+        // progress is a commit seen by the checker: one every commit interval, seen up to one check late
+        long v = positiveLong(key);
+        long gap = longValue("streams.commit-interval-ms") + longValue("health.check-interval-ms");
+        if (v <= gap) {
+          throw invalid(key, "must be longer than streams.commit-interval-ms plus health.check-interval-ms (" + gap
+              + "): a stream that commits on time would be reported stalled, readiness DOWN, between its commits");
+        }
+      }
       case "streams.session-timeout-ms" -> {
         long v = longValue(key);
         if (v < 6_000 || v > 1_800_000) {

@@ -256,6 +256,8 @@ class MonitorConfigTest {
         new Range("streams.session-timeout-ms", "6000..1800000", "5999", "1800000"),
         new Range("streams.transaction-timeout-ms", "5000..900000", "900001", "5000"),
         new Range("streams.transaction-timeout-ms", "longer than streams.commit-interval-ms", "5000", "5001"),
+        new Range("health.stall-timeout-ms", "longer than streams.commit-interval-ms plus health.check-interval-ms",
+            "2050", "2051"),
         new Range("campaign.baseline-rate", "0 or more and below 1", "1", "0"),
         new Range("image.max-encoded-bytes", "at most 2147483647", "2147483648", "2147483647"),
         new Range("image.max-pixels", "at most " + dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE,
@@ -455,6 +457,20 @@ class MonitorConfigTest {
     assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.session-timeout-ms", "1800000",
         "streams.transaction-timeout-ms", "5000", "topics.replication-factor", "32767", "http.port", "0"), dir)
         .validated().longValue("streams.transaction-timeout-ms")).isEqualTo(5000);
+  }
+
+  @Test
+  void refusesAStallTimeoutThatAStreamCommittingOnTimeWouldExceed() {
+    // commits every 60 s (allowed: the transaction timeout is longer) with the default 30 s stall timeout: readiness
+    // DOWN for half of every minute under load, the pods taken out of the Service and put back
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.commit-interval-ms", "60000",
+        "streams.transaction-timeout-ms", "120000"), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'health.stall-timeout-ms' = '30000' (from default) must be longer than "
+            + "streams.commit-interval-ms plus health.check-interval-ms (62000)");
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.commit-interval-ms", "60000",
+        "streams.transaction-timeout-ms", "120000", "health.stall-timeout-ms", "62001"), dir).validated()
+        .longValue("health.stall-timeout-ms")).isEqualTo(62001);
   }
 
   @Test
