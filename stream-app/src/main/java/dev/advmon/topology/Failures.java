@@ -3,6 +3,8 @@ package dev.advmon.topology;
 import dev.advmon.detect.ScoringUnavailableException;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
+import dev.advmon.registry.SchemaNotFoundException;
+import dev.advmon.registry.SchemaRegistrationException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -13,8 +15,9 @@ import org.apache.kafka.common.errors.SerializationException;
  *   <li>{@link Kind#FATAL}: configuration that retrying cannot fix and that would hit every record (the registry
  *       refuses our credentials, redirects, or answers not as a registry): the monitor stops with the message;
  *   <li>{@link Kind#SYSTEMIC}: a dependency or the model is broken for every record (registry unreachable,
- *       scoring unavailable, a Kafka or state error): nothing is dead-lettered, Kafka Streams restarts with a
- *       backoff and processes the records again from the last commit;
+ *       scoring unavailable, a Kafka or state error, the registry refusing or not holding the schema of one of the
+ *       monitor's own outputs): nothing is dead-lettered, Kafka Streams restarts with a backoff and processes the
+ *       records again from the last commit;
  *   <li>{@link Kind#RECORD}: anything else is this record's own problem: it is dead-lettered and the stream
  *       goes on.
  * </ul>
@@ -36,6 +39,15 @@ public final class Failures {
           || t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
           || t instanceof Error
           || (t instanceof KafkaException && !(t instanceof SerializationException))) {
+        kind = Kind.SYSTEMIC;
+      }
+      if (t instanceof SchemaRegistrationException
+          || (t instanceof SchemaNotFoundException missing && missing.subject().isPresent())) {
+        // Registering (or, without auto-registration, looking up) the schema of a verdict, alert or dead letter:
+        // refused or missing for one record means refused for every record, until someone changes the registry.
+        // As a record failure every frame became an OUTPUT_FAILED dead letter, or every alert was left out, while
+        // the monitor looked healthy. (A frame's unknown schema id is UNKNOWN_SCHEMA, dead-lettered where it is
+        // read: that exception names an id, not a subject, and does not come here.)
         kind = Kind.SYSTEMIC;
       }
     }

@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Step 3: the verdict, serialized here rather than in its sink, so that the frame's one outcome is settled before
- * anything of it is written. A verdict this record cannot be written as (its schema refused by the registry, say)
- * becomes the frame's OUTPUT_FAILED dead letter, and then no alert and no campaign flag follow it: they would speak
- * of a verdict nobody can read. A failure that is not this record's (the registry unreachable) propagates and fails
- * the task, as it did in the sink, so that the frame is processed again rather than dead-lettered.
+ * anything of it is written. A verdict this record cannot be written as (a required field left null) becomes the
+ * frame's OUTPUT_FAILED dead letter, and then no alert and no campaign flag follow it: they would speak of a verdict
+ * nobody can read. A failure that is not this record's (the registry unreachable, or refusing the verdict schema
+ * itself: see {@link Failures}) propagates and fails the task, as it did in the sink, so that the frame is processed
+ * again rather than dead-lettered.
  */
 final class WriteVerdictProcessor
     implements FixedKeyProcessor<String, VerdictMapper.Scored, Outcome<WriteVerdictProcessor.Written>> {

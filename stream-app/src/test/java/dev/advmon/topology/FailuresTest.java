@@ -18,4 +18,16 @@ class FailuresTest {
         .startsWith("InvalidTxnStateException: The producer attempted a transactional operation in an invalid state.")
         .contains("streams.transaction-timeout-ms").contains("aborted").contains("processed again");
   }
+
+  @Test
+  void theRegistryRefusingOrMissingAnOutputSchemaIsSystemicWhileAFramesUnknownIdIsTheFramesOwn() {
+    assertThat(Failures.classify(new dev.advmon.registry.SchemaRegistrationException("verdicts-value", 409,
+        "incompatible"))).isEqualTo(Failures.Kind.SYSTEMIC);
+    assertThat(Failures.classify(dev.advmon.registry.SchemaNotFoundException.forSubject("alerts-value", "reg",
+        "register it first"))).isEqualTo(Failures.Kind.SYSTEMIC);
+    assertThat(Failures.classify(dev.advmon.registry.SchemaNotFoundException.forId(42, "reg")))
+        .as("a frame written against another registry: UNKNOWN_SCHEMA").isEqualTo(Failures.Kind.RECORD);
+    assertThat(Failures.classify(new org.apache.kafka.common.errors.SerializationException("a null in a required field")))
+        .isEqualTo(Failures.Kind.RECORD);
+  }
 }

@@ -83,9 +83,14 @@ class MonitorTopologyTest {
 
   /** The topology with the monitor's error handlers, as it runs; verdicts or alerts unwritable when asked. */
   private void start(boolean verdictFails, boolean alertFails) {
+    start(verdictFails, alertFails, true);
+  }
+
+  /** As above; with {@code autoRegister} false the verdict serde only looks its schema up (registry.auto-register). */
+  private void start(boolean verdictFails, boolean alertFails, boolean autoRegister) {
     registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
-    AvroSerde<FrameVerdict> verdictSerde = AvroSerde.forClass(FrameVerdict.class, registry);
+    AvroSerde<FrameVerdict> verdictSerde = new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister);
     AvroSerde<Alert> alertSerde = AvroSerde.forClass(Alert.class, registry);
     AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", frameSerde,
@@ -263,6 +268,49 @@ class MonitorTopologyTest {
     assertThat(verdicts.readValuesToList()).isEmpty();
     assertThat(alerts.readValuesToList()).as("no alert for a verdict nobody can read: the dead letter is its only outcome")
         .isEmpty();
+  }
+
+  /**
+   * A schema the registry holds under {@code subject} that no version of the monitor's output schema is compatible
+   * with, as after a registry change: registering the monitor's own is then refused (HTTP 409) for every record.
+   */
+  private void registerIncompatibleSchemaUnder(String subject) {
+    registry.register(subject, new org.apache.avro.Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Other\","
+        + "\"fields\":[{\"name\":\"other\",\"type\":\"string\"}]}"));
+  }
+
+  @Test
+  void aVerdictSchemaTheRegistryRefusesFailsTheTaskInsteadOfDeadLetteringEveryFrame() {
+    // Not the frame's fault: every frame after it would be an OUTPUT_FAILED dead letter while the monitor looked
+    // healthy. Failing the task restarts Kafka Streams with a backoff (readiness DOWN naming the subject) and the
+    // frames are scored again once the registry takes the schema.
+    registerIncompatibleSchemaUnder("verdicts-value");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.pipeInput("cam-1".getBytes(), whiteFrame("w1")))
+        .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC))
+        .satisfies(e -> assertThat(Failures.describe(e)).contains("verdicts-value"));
+    assertThat(deadLetters.isEmpty()).as("no dead letter for a frame whose verdict schema the registry refuses").isTrue();
+    assertThat(alerts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anAlertSchemaTheRegistryRefusesFailsTheTaskInsteadOfLeavingEveryAlertOut() {
+    // Left out with a log line, as an alert that cannot be serialized is, every alert would vanish while verdicts
+    // go on and readiness stays UP.
+    registerIncompatibleSchemaUnder("alerts-value");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.pipeInput("cam-1".getBytes(), whiteFrame("w1")))
+        .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC))
+        .satisfies(e -> assertThat(Failures.describe(e)).contains("alerts-value"));
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anOutputSchemaMissingFromTheRegistryWithoutAutoRegistrationFailsTheTask() {
+    // registry.auto-register=false and the verdict schema not (or no longer) registered: the same for every frame
+    stop();
+    start(false, false, false);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> frames.pipeInput("cam-1".getBytes(), whiteFrame("w1")))
+        .satisfies(e -> assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.SYSTEMIC));
+    assertThat(deadLetters.isEmpty()).isTrue();
   }
 
   @Test
