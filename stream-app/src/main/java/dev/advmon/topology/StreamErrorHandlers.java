@@ -163,10 +163,16 @@ public final class StreamErrorHandlers {
         // be aborted with it, and the record replayed. So say plainly what to change and fail the task. Outputs
         // are bounded (ids, evidence; no input headers) and start-up checks the dead-letter topic's limit, so only
         // a topic configured below those bounds gets here.
+        // The dead-letter topic must take the largest frame's dead letter (what start-up checks), far above the
+        // 1 MiB of the other outputs: naming 1 MiB for it left the stream failing on the same frame after the fix.
+        String need = writer.deadLetterTopic.equals(record.topic())
+            ? writer.limits.maxMessageBytes() + " bytes (the largest frame, image.max-encoded-bytes, with its dead "
+                + "letter's fields; or lower image.max-encoded-bytes)"
+            : "1 MiB";
         log.error("an output to {} for record {}-{}@{} is larger than that topic or the producer accepts ({}); "
             + "under exactly-once the transaction cannot go on: raise max.message.bytes of {} (and the broker's "
-            + "message.max.bytes) to at least 1 MiB", record.topic(), ctx.topic(), ctx.partition(), ctx.offset(),
-            Failures.describe(exception), record.topic());
+            + "message.max.bytes) to at least {}", record.topic(), ctx.topic(), ctx.partition(), ctx.offset(),
+            Failures.describe(exception), record.topic(), need);
         return Response.fail();
       }
       return exception instanceof RetriableException ? Response.retry() : Response.fail();

@@ -75,6 +75,26 @@ class StreamErrorHandlersTest {
   }
 
   @Test
+  void aDeadLetterTheBrokerRefusesAsTooLargeNamesTheLimitTheDeadLetterTopicNeeds() {
+    // Its topic lowered (or deleted and auto-created with the broker's 1 MiB) after start-up: raising it to the
+    // 1 MiB that verdicts and alerts need would leave the stream failing on the same frame after every restart.
+    long need = new RecordLimits(100_000).maxMessageBytes();
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(StreamErrorHandlers.class)) {
+      var r = handler().handleError(frameRecord("dead-letter-sink"), new ProducerRecord<>("dlq", new byte[0],
+          new byte[10]), new RecordTooLargeException("too large"));
+      assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+      assertThat(lines.messages()).singleElement().asString()
+          .contains("max.message.bytes of dlq").contains("at least " + need + " bytes").doesNotContain("1 MiB");
+    }
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(StreamErrorHandlers.class)) {
+      handler().handleError(frameRecord(), new ProducerRecord<>("verdicts", new byte[0], new byte[10]),
+          new RecordTooLargeException("too large"));
+      assertThat(lines.messages()).singleElement().asString().contains("max.message.bytes of verdicts")
+          .contains("at least 1 MiB");
+    }
+  }
+
+  @Test
   void aVerdictThatCannotBeSerializedBecomesTheFramesDeadLetterButAnAlertDoesNot() {
     MonitorMetrics metrics = MonitorMetrics.inMemory();
     var verdict = handler(metrics).handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "k", "v"),
