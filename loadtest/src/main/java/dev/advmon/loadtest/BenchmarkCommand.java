@@ -388,7 +388,6 @@ final class BenchmarkCommand implements Callable<Integer> {
         double rate = Math.round(capacity);
         Double best = null;
         Double worstUnbounded = null;
-        long measureStart = System.currentTimeMillis(); // the first measured step begins now
         for (int i = 1; i <= MAX_STEPS; i++) {
           StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
           steps.add(s);
@@ -417,7 +416,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         long deadLetters = session.collector().deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
         long failed = session.generator().failed();
         new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
-            measureStart, session.collector().lastOutcomeAtMs(), duplicates, missing, failed,
+            duplicates, missing, failed,
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null)
             .write(report.resolve("sustainable-" + config));
@@ -451,14 +450,12 @@ final class BenchmarkCommand implements Callable<Integer> {
         Session session = new Session(target, frames, cameras, console)) {
       try {
         session.warmUp(rate, 20, 90);
-        long start = System.currentTimeMillis();
         StepResult s = session.step("half", rate, stepSeconds);
         boolean drained = session.drain(Duration.ofSeconds(120));
         StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),
             s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
         Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
-            target.describe(), cameras, false, List.of(done), session.timeline(), start,
-            session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+            target.describe(), cameras, false, List.of(done), session.timeline(), session.collector().duplicates(),
             session.missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);

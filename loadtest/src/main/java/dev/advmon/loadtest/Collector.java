@@ -46,6 +46,12 @@ final class Collector implements AutoCloseable {
     long deadLetters;
     /** One past the step's last frame, once the step has ended. */
     long endSequence = Long.MAX_VALUE;
+    /** Wall time when the step began, and the outcomes of this run (any frame's) read by then. */
+    long startedAtMs;
+    long outcomesAtStart;
+    /** When the last outcome of one of the step's frames was read (0: none yet), and the run's outcomes by then. */
+    long lastOutcomeAtMs;
+    long outcomesAtLast;
   }
 
   private final KafkaConsumer<String, byte[]> consumer;
@@ -64,7 +70,6 @@ final class Collector implements AutoCloseable {
   private final BitSet seen = new BitSet();
   private final TreeMap<Long, StepStats> steps = new TreeMap<>();
   private final Map<String, Long> deadLettersByReason = new TreeMap<>();
-  private volatile long lastOutcomeAtMs;
   private volatile boolean running = true;
 
   Collector(Target target, FrameSource frames) {
@@ -91,9 +96,21 @@ final class Collector implements AutoCloseable {
     thread.start();
   }
 
+  /** For tests: a reader with no consumer and no thread; outcomes are handed to {@link #outcome} directly. */
+  Collector() {
+    this.consumer = null;
+    this.verdictTopic = null;
+    this.verdicts = null;
+    this.deadLetters = null;
+    this.frames = null;
+    this.thread = null;
+  }
+
   /** Frames with sequence numbers from {@code firstSequence} on are counted in a new step's statistics. */
   synchronized StepStats startStep(long firstSequence) {
     StepStats s = new StepStats();
+    s.startedAtMs = System.currentTimeMillis();
+    s.outcomesAtStart = outcomes.get();
     steps.put(firstSequence, s);
     return s;
   }
@@ -140,7 +157,7 @@ final class Collector implements AutoCloseable {
     return type == TimestampType.CREATE_TIME ? Math.max(0, nowMs - timestamp) : -1;
   }
 
-  private synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {
+  synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {
     if (seq < 0) {
       return; // another run's frame, or a record without a frame id
     }
@@ -150,13 +167,16 @@ final class Collector implements AutoCloseable {
     }
     seen.set((int) seq);
     outcomes.incrementAndGet();
-    lastOutcomeAtMs = now;
     long latency = Math.min(MAX_LATENCY_MS, Math.max(0, latencyMs));
     if (latencyMs >= 0 || deadReason == null) {
       interval.recordValue(latency);
     }
     var entry = steps.floorEntry(seq);
     StepStats step = entry != null && seq < entry.getValue().endSequence ? entry.getValue() : null;
+    if (step != null) {
+      step.lastOutcomeAtMs = now;
+      step.outcomesAtLast = outcomes.get();
+    }
     if (deadReason != null) {
       deadLettersByReason.merge(deadReason, 1L, Long::sum);
       if (step != null) {
@@ -233,11 +253,11 @@ final class Collector implements AutoCloseable {
     c.verdicts = s.verdicts;
     c.deadLetters = s.deadLetters;
     c.endSequence = s.endSequence;
+    c.startedAtMs = s.startedAtMs;
+    c.outcomesAtStart = s.outcomesAtStart;
+    c.lastOutcomeAtMs = s.lastOutcomeAtMs;
+    c.outcomesAtLast = s.outcomesAtLast;
     return c;
-  }
-
-  long lastOutcomeAtMs() {
-    return lastOutcomeAtMs;
   }
 
   /** Why the reader stopped early, or null. */
@@ -248,6 +268,9 @@ final class Collector implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (thread == null) {
+      return; // the test reader: nothing runs
+    }
     consumer.wakeup();
     try {
       thread.join(10_000);

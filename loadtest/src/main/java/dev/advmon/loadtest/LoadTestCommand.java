@@ -159,7 +159,6 @@ public final class LoadTestCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
         + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
     List<StepResult> steps = new ArrayList<>();
-    long measureStart = System.currentTimeMillis();
     try (Target t = target.embedded
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, home);
@@ -169,7 +168,6 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (warmup > 0) {
           session.warmUp(rate, warmup, Math.max(warmup, 60));
         }
-        measureStart = System.currentTimeMillis();
         double r = rate;
         for (int i = 1; i <= (ramp ? rampSteps : 1); i++) {
           StepResult s = session.step(ramp ? "step " + i : "measured", r, duration);
@@ -183,7 +181,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       } catch (Interruption.Stopped e) {
         // the report first, while the monitor is still up: closing it may take a while
         session.pause();
-        writeInterrupted(t.describe(), session, steps, measureStart, loadAtStart, session.activity());
+        writeInterrupted(t.describe(), session, steps, loadAtStart, session.activity());
         return INTERRUPTED;
       }
       long first = steps.get(0).firstSequence();
@@ -192,7 +190,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
               s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
               session.collector().snapshot(s.stats()))).toList(),
-          session.timeline(), measureStart, session.collector().lastOutcomeAtMs(), session.collector().duplicates(),
+          session.timeline(), session.collector().duplicates(),
           session.missing(first, end), session.generator().failed(), session.generator().lateSends(),
           session.generator().maxLateMs(),
           session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
@@ -210,7 +208,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       // while the monitor was starting (EmbeddedTarget.start has closed what it started): nothing was measured
       Map<String, Object> where = new LinkedHashMap<>();
       where.put("mode", target.embedded ? "embedded" : "external");
-      writeInterrupted(where, null, List.of(), measureStart, loadAtStart,
+      writeInterrupted(where, null, List.of(), loadAtStart,
           target.embedded ? "starting the embedded monitor" : "connecting to the monitor");
       return INTERRUPTED;
     }
@@ -221,15 +219,14 @@ public final class LoadTestCommand implements Callable<Integer> {
    * too. Nothing is judged lost: the frames in flight when it stopped were not waited for.
    */
   private void writeInterrupted(Map<String, Object> where, Session session, List<StepResult> completed,
-      long measureStart, String loadAtStart, String during) throws java.io.IOException {
+      String loadAtStart, String during) throws java.io.IOException {
     long first = completed.isEmpty() ? 0 : completed.get(0).firstSequence();
     long end = completed.isEmpty() ? 0 : completed.get(completed.size() - 1).endSequence();
     List<StepResult> steps = session == null ? List.of() : completed.stream().map(s -> new StepResult(s.label(),
         s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(),
         s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()))).toList();
     Report rep = new Report(ramp ? "advmon load test: ramp" : "advmon load test", where, cameras, ramp, steps,
-        session == null ? List.of() : List.copyOf(session.timeline()), measureStart,
-        session == null ? 0 : session.collector().lastOutcomeAtMs(),
+        session == null ? List.of() : List.copyOf(session.timeline()),
         session == null ? 0 : session.collector().duplicates(),
         session == null ? 0 : session.missing(first, end),
         session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),

@@ -21,7 +21,6 @@ import org.HdrHistogram.HistogramIterationValue;
  * {@code summary.md} (for people) and the PNG plots ({@link Plots}).
  *
  * @param steps the measured steps (warm-up excluded); one for a run at one rate, several for a ramp
- * @param measureStartMs wall time when the first measured step began
  * @param drained whether every confirmed frame had its outcome when the run ended
  * @param lateSends frames the sender sent more than 200 ms after they were due (each stamped with its due time,
  *     so the delay is in their latency); {@code maxLateMs} the worst
@@ -30,7 +29,7 @@ import org.HdrHistogram.HistogramIterationValue;
  *     their frames with no outcome yet when it stopped: in flight, not judged lost (the run was not drained)
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
-    List<Sample> timeline, long measureStartMs, long lastOutcomeMs, long duplicates, long missing, long sendFailures,
+    List<Sample> timeline, long duplicates, long missing, long sendFailures,
     long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
     String loadAtEnd, String interruptedDuring) {
 
@@ -97,10 +96,22 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return steps.stream().mapToDouble(StepResult::seconds).sum();
   }
 
-  /** Outcomes of the measured frames per second, from the first measured send to the last outcome read. */
+  /**
+   * Outcomes (verdicts and dead letters) read per second from the start of the first measured step to the last
+   * outcome of a measured frame, whichever frames they were for. Not the measured frames' outcomes alone over that
+   * span: when the monitor does not keep up, the span also holds the backlog the warm-up (or an earlier step) left,
+   * which it worked through first, and its end waits for frames after the backlog; counting only the measured
+   * frames would then understate what the monitor did (by a third for a 30 s step behind a 60 s warm-up backlog).
+   */
   double throughputFps() {
-    double seconds = Math.max(durationSeconds(), (lastOutcomeMs - measureStartMs) / 1000.0);
-    return seconds <= 0 ? 0 : (verdicts() + deadLetters()) / seconds;
+    if (steps.isEmpty()) {
+      return 0;
+    }
+    Collector.StepStats first = steps.get(0).stats();
+    Collector.StepStats last = steps.stream().map(StepResult::stats)
+        .max(java.util.Comparator.comparingLong(s -> s.lastOutcomeAtMs)).orElseThrow();
+    double seconds = (last.lastOutcomeAtMs - first.startedAtMs) / 1000.0;
+    return last.lastOutcomeAtMs == 0 || seconds <= 0 ? 0 : (last.outcomesAtLast - first.outcomesAtStart) / seconds;
   }
 
   boolean interrupted() {

@@ -24,6 +24,35 @@ class CollectorTest {
   }
 
   @Test
+  void aStepRecordsWhenItBeganAndWhenItsOwnFramesWereLastAnsweredWithTheRunsOutcomesThen() {
+    Collector c = new Collector();
+    c.startStep(0); // warm-up: frames 0-9
+    for (int seq = 0; seq < 4; seq++) {
+      c.outcome(seq, 30, 1, null, 1_000 + seq);
+    }
+    long before = System.currentTimeMillis();
+    Collector.StepStats step = c.startStep(10); // frames 10-14
+    assertThat(step.startedAtMs).isBetween(before, System.currentTimeMillis());
+    assertThat(step.outcomesAtStart).as("the warm-up's outcomes read so far").isEqualTo(4);
+    for (int seq = 4; seq < 10; seq++) { // the warm-up's backlog, answered during the step
+      c.outcome(seq, 30, 1, null, 2_000 + seq);
+    }
+    for (int seq = 10; seq < 15; seq++) {
+      c.outcome(seq, 30, 1, seq == 12 ? "undecodable" : null, 3_000 + seq);
+    }
+    c.endStep(step, 15);
+    c.outcome(15, 30, 1, null, 4_000); // sent after the step (its grace): not the step's
+    c.outcome(11, 30, 1, null, 5_000); // a duplicate: no outcome
+    Collector.StepStats read = c.snapshot(step);
+    assertThat(read.lastOutcomeAtMs).as("its last frame's, not the later frame's").isEqualTo(3_014);
+    assertThat(read.outcomesAtLast).as("all 15 frames' outcomes by then, dead letter included").isEqualTo(15);
+    assertThat(read.verdicts).isEqualTo(4);
+    assertThat(read.deadLetters).isEqualTo(1);
+    assertThat(c.duplicates()).isEqualTo(1);
+    c.close();
+  }
+
+  @Test
   void aFrameWhoseSendFailedIsASendFailureNotAMissingFrame() {
     java.util.BitSet seen = new java.util.BitSet();
     seen.set(0);

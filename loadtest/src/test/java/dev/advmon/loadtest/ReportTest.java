@@ -35,9 +35,13 @@ class ReportTest {
     for (int t = 1; t <= 20; t++) {
       timeline.add(new Sample(t, t <= 10 ? "step 1" : "step 2", t <= 10 ? 100 : 125, 100, 99, 12, 40L, 90L, 95L, 1.5));
     }
-    Report r = new Report("test run", Map.of("mode", "embedded"), 4, true,
-        List.of(step("step 1", 100, 0, 4, true, 10, 20, 30, 40), step("step 2", 125, 4, 7, false, 50, 60, 70)),
-        timeline, 1_000, 21_000, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4", null);
+    StepResult first = step("step 1", 100, 0, 4, true, 10, 20, 30, 40);
+    StepResult second = step("step 2", 125, 4, 7, false, 50, 60, 70);
+    first.stats().startedAtMs = 1_000;
+    second.stats().lastOutcomeAtMs = 21_000;
+    second.stats().outcomesAtLast = 7;
+    Report r = new Report("test run", Map.of("mode", "embedded"), 4, true, List.of(first, second),
+        timeline, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4", null);
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -71,8 +75,23 @@ class ReportTest {
   }
 
   @Test
+  void throughputIsWhatTheMonitorAnsweredOverTheMeasuredSpanNotOnlyTheMeasuredFramesOverIt() {
+    // 500 frames/s offered to a monitor that answers 400: the 60 s warm-up left 6,000 frames behind, which it works
+    // through first; the 30 s step's 15,000 frames are all answered 52.5 s after the step began, 21,000 outcomes later
+    StepResult s = step("measured", 500, 100_000, 115_000, false);
+    s.stats().verdicts = 15_000;
+    s.stats().startedAtMs = 1_000_000;
+    s.stats().outcomesAtStart = 24_000;
+    s.stats().lastOutcomeAtMs = 1_052_500;
+    s.stats().outcomesAtLast = 45_000;
+    Report r = new Report("t", Map.of(), 1, false, List.of(s), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0",
+        "0 0 0", null);
+    assertThat(r.throughputFps()).as("not 15,000 / 52.5 s = 286").isCloseTo(400, org.assertj.core.data.Offset.offset(0.1));
+  }
+
+  @Test
   void anInterruptedRunWithNothingMeasuredStillWritesValidJsonMarkedInterrupted() throws Exception {
-    Report r = new Report("advmon load test", Map.of("mode", "embedded"), 4, false, List.of(), List.of(), 1_000, 0,
+    Report r = new Report("advmon load test", Map.of("mode", "embedded"), 4, false, List.of(), List.of(),
         0, 0, 0, 0, 0, Map.of(), false, "0.5 0.4 0.3", "0.6 0.5 0.4", "starting the embedded monitor");
     r.write(dir);
 
@@ -91,7 +110,7 @@ class ReportTest {
   void anInterruptedRampClaimsNeitherASustainableRateNorLostFrames() throws Exception {
     List<Sample> timeline = List.of(new Sample(1, "step 1", 100, 100, 99, 12, 40L, 90L, 95L, 1.5));
     Report r = new Report("advmon load test: ramp", Map.of("mode", "embedded"), 4, true,
-        List.of(step("step 1", 100, 0, 4, true, 10, 20, 30)), timeline, 1_000, 11_000, 0, 1, 0, 0, 0, Map.of(),
+        List.of(step("step 1", 100, 0, 4, true, 10, 20, 30)), timeline, 0, 1, 0, 0, 0, Map.of(),
         false, "0.5 0.4 0.3", "0.6 0.5 0.4", "step 2 at 125.0 frames/s, 3 of 10 s");
     r.write(dir);
 
@@ -110,7 +129,7 @@ class ReportTest {
   @Test
   void aCompletedRunIsMarkedNotInterrupted() throws Exception {
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5, 6, 7)), List.of(),
-        0, 1_000, 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
     r.write(dir);
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
     assertThat(json.path("interrupted").asBoolean()).isFalse();
@@ -122,8 +141,8 @@ class ReportTest {
   void aSecondWithoutOutcomesHasNoLatencyInTheTimelineRatherThanZeroMs() throws Exception {
     List<Sample> timeline = List.of(new Sample(1, "measured", 10, 10, 10, 0, 30L, 40L, 40L, 1),
         new Sample(2, "measured", 10, 10, 0, 10, null, null, null, 0));
-    Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 20, true, 30, 40)), timeline, 0,
-        2_000, 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 20, true, 30, 40)), timeline,
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
     r.write(dir);
     JsonNode second = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile()).path("timeline").get(1);
     assertThat(second.path("p50_ms").isNull()).as("not measured: null, not 0 ms").isTrue();
