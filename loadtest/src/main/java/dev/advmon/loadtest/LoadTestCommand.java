@@ -175,7 +175,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           if (ramp && !s.lag().bounded()) {
             break;
           }
-          r = Math.round(r * rampFactor * 10) / 10.0;
+          r = nextRampRate(r, rampFactor);
         }
         drained = session.drain(Duration.ofSeconds(drain));
       } catch (Interruption.Stopped e) {
@@ -286,6 +286,16 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (!errors.isEmpty()) {
       throw new CommandLine.ParameterException(cl, String.join("; ", errors));
     }
+  }
+
+  /**
+   * The rate of the next ramp step: this one times the factor, to a tenth of a frame/s, and at least a tenth above
+   * this one. Rounded alone, a low rate or a factor close to 1 gives the same rate back (0.2 x 1.2 = 0.24 -> 0.2;
+   * 2 x 1.02 -> 2.0): the ramp would repeat one rate for all its steps and report it as the sustainable rate.
+   */
+  static double nextRampRate(double rate, double factor) {
+    double next = Math.round(rate * factor * 10) / 10.0;
+    return next > rate ? next : Math.round(Math.floor(rate * 10 + 1e-9) + 1) / 10.0;
   }
 
   /** A rate in frames/s: a finite number above 0, at most 100000 (NaN and Infinity are refused). */
