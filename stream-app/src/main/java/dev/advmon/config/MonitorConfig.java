@@ -45,7 +45,7 @@ public final class MonitorConfig {
       new Setting("model.inter-op-threads", "1",
           "ONNX Runtime threads running independent operators in parallel; 1 = sequential execution, the usual best for small CNNs."),
       new Setting("image.max-encoded-bytes", "8388608",
-          "Largest encoded image accepted, in bytes, at most 2147483647 (the largest byte array); larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
+          "Largest encoded image accepted, in bytes, at most 2147139575 (its dead letter, with the frame's other fields, must fit one Kafka record, whose limits are ints); larger frames go to the dead-letter topic (IMAGE_TOO_LARGE)."),
       new Setting("image.max-pixels", "16777216",
           "Most pixels (width x height) an image header may declare; checked before decoding, against decompression bombs; at most 715827882 (their RGB bytes must fit in one array)."),
       new Setting("image.max-dimension", "16384",
@@ -496,8 +496,11 @@ public final class MonitorConfig {
         intValue(key); // read as an int: a value beyond it would pass here and fail at start-up
       }
       case "image.max-encoded-bytes" -> {
-        if (positiveLong(key) > Integer.MAX_VALUE) {
-          throw invalid(key, "must be at most " + Integer.MAX_VALUE + ", the largest byte array a JVM can hold");
+        // the dead letter carries the frame whole, and Kafka's record size limits are ints
+        if (positiveLong(key) > dev.advmon.topology.RecordLimits.LARGEST_ENCODED_BYTES) {
+          throw invalid(key, "must be at most " + dev.advmon.topology.RecordLimits.LARGEST_ENCODED_BYTES
+              + ", so that a frame's dead letter (the frame, its fields and the dead letter's own) fits in one Kafka "
+              + "record, whose size limits are ints");
         }
       }
       case "image.max-pixels" -> {

@@ -28,10 +28,20 @@ public record RecordLimits(long maxEncodedBytes) {
   public static final int MAX_MESSAGE_CHARS = 4 * 1024;
   /** frameId, cameraId, sourceId: they travel in every verdict and alert. */
   public static final int MAX_ID_CHARS = 256;
+  /**
+   * The largest {@code image.max-encoded-bytes} whose dead letter still fits one Java array and Kafka's int-sized
+   * limits ({@code max.request.size}, {@code max.message.bytes}): the JVM's largest array less every allowance above.
+   */
+  public static final long LARGEST_ENCODED_BYTES = Integer.MAX_VALUE - 8L - FRAME_ENVELOPE_BYTES
+      - DEAD_LETTER_ENVELOPE_BYTES - BATCH_OVERHEAD_BYTES;
 
   public RecordLimits {
     if (maxEncodedBytes <= 0) {
       throw new IllegalArgumentException("maxEncodedBytes must be positive");
+    }
+    if (maxEncodedBytes > LARGEST_ENCODED_BYTES) {
+      throw new IllegalArgumentException("image.max-encoded-bytes = " + maxEncodedBytes + " is above "
+          + LARGEST_ENCODED_BYTES + ": its dead letter would not fit Kafka's record size limits");
     }
   }
 

@@ -259,7 +259,7 @@ class MonitorConfigTest {
         new Range("health.stall-timeout-ms", "longer than streams.commit-interval-ms plus health.check-interval-ms",
             "2050", "2051"),
         new Range("campaign.baseline-rate", "0 or more and below 1", "1", "0"),
-        new Range("image.max-encoded-bytes", "at most 2147483647", "2147483648", "2147483647"),
+        new Range("image.max-encoded-bytes", "at most 2147139575", "2147139576", "2147139575"),
         new Range("image.max-pixels", "at most " + dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE,
             Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE + 1),
             Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE)),
