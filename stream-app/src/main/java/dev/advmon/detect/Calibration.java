@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.model.AtomicFile;
 import dev.advmon.model.InvalidBundleException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,7 +243,12 @@ public record Calibration(String model, String modelSha256, String created, doub
       n.put("target_fpr", consensus.targetFpr());
       n.put("calibration_fpr", consensus.calibrationFpr());
     }
-    Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    // streamed, not built as one string: a wide model's covariance inverse makes the file hundreds of megabytes
+    AtomicFile.write(file, out -> {
+      json.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+          .writeValue(out, root);
+      out.write('\n');
+    });
   }
 
   private static void putTail(ObjectNode n, TailTable t) {

@@ -5,10 +5,11 @@ import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageConverter;
 import dev.advmon.image.ImageDecodeException;
 import dev.advmon.image.ImageDecoder;
+import dev.advmon.model.AtomicFile;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,9 +92,7 @@ public final class CorruptionSet {
     }
     StringBuilder manifest = new StringBuilder("file,corruption,severity,param,source,true_label\n");
     rows.forEach(r -> r.forEach(line -> manifest.append(line).append('\n')));
-    Path tmp = out.resolve("manifest.csv.partial");
-    Files.writeString(tmp, manifest);
-    Files.move(tmp, out.resolve("manifest.csv"), StandardCopyOption.REPLACE_EXISTING);
+    AtomicFile.write(out.resolve("manifest.csv"), manifest.toString().getBytes(StandardCharsets.UTF_8));
     return new Summary(chosen.size() * all.length, chosen.size(), geometries);
   }
 

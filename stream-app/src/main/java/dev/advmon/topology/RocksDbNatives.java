@@ -1,11 +1,10 @@
 package dev.advmon.topology;
 
+import dev.advmon.model.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -96,18 +95,7 @@ public final class RocksDbNatives {
     if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
       return dir;
     }
-    Files.createDirectories(dir);
-    Path partial = Files.createTempFile(dir, file, ".partial");
-    try {
-      Files.write(partial, bytes);
-      try {
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(partial);
-    }
+    AtomicFile.write(target, bytes);
     return dir;
   }
 
