@@ -123,4 +123,20 @@ class ScoreCommandTest {
     assertThat(rows[0]).contains("label").contains("confidence");
     assertThat(rows[1]).contains("x.png");
   }
+
+  @Test
+  void scoresWithTheImageLimitsAndBundleOfTheMonitorsOwnPropertiesFile() throws Exception {
+    Path image = dir.resolve("x.png");
+    Files.copy(TestData.evalSet().get(1).file(), image);
+    Path properties = dir.resolve("monitor.properties");
+    // a file as `run` takes it: settings the offline command does not use are checked but do not matter
+    Files.writeString(properties, "kafka.bootstrap.servers=broker:9092\nregistry.url=http://registry:8081\n"
+        + "image.max-encoded-bytes=100\nmodel.dir=" + TestData.repoRoot().resolve("models/fashion-mnist-cnn") + "\n");
+
+    Run run = score("--config", properties.toString(), image.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).hasSize(1);
+    assertThat(run.lines().get(0).get("error").asText()).contains("above image.max-encoded-bytes = 100");
+  }
 }
