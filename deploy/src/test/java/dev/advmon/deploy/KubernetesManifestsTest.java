@@ -369,8 +369,11 @@ class KubernetesManifestsTest {
     assertThat(gpu.getResources().getLimits()).containsKey("nvidia.com/gpu");
     assertThat(gpu.getResources().getLimits().get("nvidia.com/gpu").getNumericalAmount().intValue()).isEqualTo(1);
     assertThat(gpuPod.getTolerations()).anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
-    assertThat(gpuPod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
-        .getNodeSelectorTerms()).isNotEmpty();
+    // the GPU request alone places the pod: a required node label that only NVIDIA's feature discovery sets would
+    // leave it Pending on a GPU pool with the device plugin alone
+    assertThat(gpuPod.getAffinity().getNodeAffinity()).isNull();
+    assertThat(gpuPod.getNodeSelector()).isNullOrEmpty();
+    assertThat(gpuPod.getAffinity().getPodAntiAffinity()).as("the base's spreading survives the overlay").isNotNull();
     Probe startup = gpu.getStartupProbe();
     assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).as("seconds allowed to start on a GPU")
         .isGreaterThanOrEqualTo(600);
