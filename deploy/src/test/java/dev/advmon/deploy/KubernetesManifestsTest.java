@@ -378,6 +378,13 @@ class KubernetesManifestsTest {
     assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).as("seconds allowed to start on a GPU")
         .isGreaterThanOrEqualTo(600);
     assertThat(env(gpu).get("ADVMON_MODEL_ENGINE").getValue()).isEqualTo("OnnxRuntimeCuda");
+    // the root is read-only: every cache the GPU engines write ($HOME/.nv by default for CUDA) is put on a volume
+    assertThat(env(gpu)).containsKeys("CUDA_CACHE_PATH", "ORT_TENSORRT_CACHE_PATH");
+    List<String> mounts = gpu.getVolumeMounts().stream().filter(m -> !Boolean.TRUE.equals(m.getReadOnly()))
+        .map(m -> m.getMountPath() + "/").toList();
+    for (String cache : List.of("CUDA_CACHE_PATH", "ORT_TENSORRT_CACHE_PATH")) {
+      assertThat(mounts).as(cache + " on a writable volume").anySatisfy(m -> assertThat(env(gpu).get(cache).getValue()).startsWith(m));
+    }
     assertThat(gpu.getImage()).contains("advmon-gpu:");
     // the base's environment survived the overlay's patch
     assertThat(env(gpu)).containsKeys("POD_NAME", "ADVMON_STREAMS_INSTANCE_ID", "ADVMON_KAFKA_SASL_JAAS_CONFIG");
