@@ -167,21 +167,24 @@ public final class StreamingMonitor implements AutoCloseable {
     Topics topics = topics(config, registry, autoRegister);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
-    FutureTask<Void> topicsReady = new FutureTask<>(() -> {
-      new TopicAdmin(config.kafkaClientProperties(), waits).ensureTopics(topics.names(),
+    FutureTask<Long> topicsReady = new FutureTask<>(() -> {
+      TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
+      admin.ensureTopics(topics.names(),
           Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
           config.bool("topics.create"), config.intValue("topics.partitions"),
           (short) config.intValue("topics.replication-factor"),
           config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
-      return null;
+      // what the frame's outputs are written to: a frame older than they accept gets the clock's time
+      return admin.oldestAcceptedAgeMs(topics.names().stream().filter(t -> !t.equals(topics.frames().name())).toList());
     });
     Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
     topicCheck.setDaemon(true);
     topicCheck.start();
     boolean checked = false;
+    long outputsMaxAgeMs;
     try {
       awaitRegistry(config, registry, autoRegister, topics, waits);
-      topicsReady.get();
+      outputsMaxAgeMs = topicsReady.get();
       checked = true;
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
@@ -191,7 +194,12 @@ public final class StreamingMonitor implements AutoCloseable {
       }
     }
 
-    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts);
+    if (outputsMaxAgeMs != Long.MAX_VALUE) {
+      log.info("frames stamped more than {} ms before the monitor's clock get its time as their outputs' record time "
+          + "(their captureTime is kept): the monitor's topics refuse records older than {} ms",
+          FrameTimestampExtractor.keptAgeMs(outputsMaxAgeMs), outputsMaxAgeMs);
+    }
+    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsMaxAgeMs);
   }
 
   /**
@@ -202,7 +210,7 @@ public final class StreamingMonitor implements AutoCloseable {
   public static StreamingMonitor startUnchecked(MonitorConfig config, SchemaRegistry registry, FramePreparer preparer,
       FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
     return launch(config, registry, topics(config, registry, true),
-        new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts);
+        new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts, Long.MAX_VALUE);
   }
 
   private static Topics topics(MonitorConfig config, SchemaRegistry registry, boolean autoRegister) {
@@ -214,12 +222,14 @@ public final class StreamingMonitor implements AutoCloseable {
   }
 
   private static StreamingMonitor launch(MonitorConfig config, SchemaRegistry registry, Topics topics,
-      RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
+      RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts,
+      long outputsMaxAgeMs) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
         alerts, new ScoringGuard(scorer), batcher);
     Properties properties = streamsProperties(config);
     properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
+    properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsMaxAgeMs));
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
         Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));

@@ -163,6 +163,33 @@ public final class TopicAdmin {
     }
   }
 
+  /**
+   * The oldest record time (as an age, in ms) that every one of {@code topics} accepts: the least
+   * {@code message.timestamp.before.max.ms} among them (the broker's {@code log.message.timestamp.before.max.ms} where
+   * a topic does not set its own), {@link Long#MAX_VALUE} when none is limited (the default).
+   */
+  public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
+    List<ConfigResource> resources = topics.stream().distinct()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    try (Admin admin = adminFactory.apply(adminProperties)) {
+      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+      long least = Long.MAX_VALUE;
+      for (ConfigResource r : resources) {
+        ConfigEntry entry = configs.get(r) == null ? null
+            : configs.get(r).get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
+        if (entry != null && entry.value() != null && !entry.value().isBlank()) {
+          long limit = Long.parseLong(entry.value().trim());
+          if (limit < least) {
+            least = limit;
+            log.info("topic {} refuses records stamped more than {} ms before the broker's clock ({}={})", r.name(),
+                limit, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, limit);
+          }
+        }
+      }
+      return least;
+    }
+  }
+
   private void ensureMessageBytes(Admin admin, Map<String, Long> minMessageBytes, boolean alter)
       throws ExecutionException, TimeoutException, InterruptedException {
     if (minMessageBytes.isEmpty()) {

@@ -89,4 +89,26 @@ class BoundedOutputsTest {
     assertThat(extractor.extract(stamped.apply(now + ahead + 1), 0L)).isEqualTo(now);
     assertThat(extractor.extract(stamped.apply(Long.MAX_VALUE), 0L)).isEqualTo(now);
   }
+
+  @Test
+  void aRecordOlderThanTheOutputTopicsAcceptGetsTheClocksTimeOnlyWhereTheyHaveALimit() {
+    long now = 1_800_000_000_000L;
+    long day = 86_400_000L;
+    java.util.function.LongFunction<ConsumerRecord<Object, Object>> stamped = t -> new ConsumerRecord<>("frames", 0, 0,
+        t, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, null, null,
+        new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+    FrameTimestampExtractor unlimited = new FrameTimestampExtractor(() -> now);
+    unlimited.configure(java.util.Map.of(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(Long.MAX_VALUE)));
+    assertThat(unlimited.extract(stamped.apply(0L), 0L)).as("no limit: even 1970 is kept").isZero();
+
+    FrameTimestampExtractor dayLimit = new FrameTimestampExtractor(() -> now);
+    dayLimit.configure(java.util.Map.of(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(day)));
+    long kept = day - FrameTimestampExtractor.AGE_MARGIN_MS;
+    assertThat(dayLimit.extract(stamped.apply(now - kept), 0L)).as("inside the limit less the margin").isEqualTo(now - kept);
+    assertThat(dayLimit.extract(stamped.apply(now - kept - 1), 0L)).as("within the margin of the limit").isEqualTo(now);
+    assertThat(dayLimit.extract(stamped.apply(now - 2 * day), 0L)).isEqualTo(now);
+    assertThat(dayLimit.extract(stamped.apply(1L), 0L)).isEqualTo(now);
+    // a limit shorter than twice the margin keeps half of it
+    assertThat(FrameTimestampExtractor.keptAgeMs(60_000L)).isEqualTo(30_000L);
+  }
 }
