@@ -5,10 +5,12 @@ import dev.advmon.schema.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  *       frame; a dead letter that cannot be serialized is written again without its original bytes; any other
  *       output (an alert, a campaign count) is logged and left out, as the frame has its verdict. An output the
  *       broker refuses as too large fails the task with what to change (see {@link Production#handleError}).
+ *   <li>{@link Deserialization}: a campaign flag the repartition topic holds but this version cannot read (written
+ *       by hand, or by a version with another format) is logged and left out of its camera's window, as the frame
+ *       has its verdict; Kafka Streams' default would fail the task on it at every restart, for ever.
  * </ul>
  * Both read their collaborators from the Kafka Streams configuration ({@link #configs}).
  */
@@ -51,6 +56,7 @@ public final class StreamErrorHandlers {
     return Map.of(
         org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, Processing.class.getName(),
         org.apache.kafka.streams.StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, Production.class.getName(),
+        org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, Deserialization.class.getName(),
         DEAD_LETTER_TOPIC, topics.deadLetters().name(),
         DEAD_LETTER_SERIALIZER, deadLetterSerializer,
         FRAMES_TOPIC, topics.frames().name(),
@@ -203,6 +209,27 @@ public final class StreamErrorHandlers {
           ? "dead-lettered again without the original bytes: check the max.message.bytes of " + record.topic()
           : "dead-lettered as OUTPUT_FAILED");
       return Response.resume(List.of(writer.deadLetter(ctx, "OUTPUT_FAILED", exception, !deadLetterRefused)));
+    }
+  }
+
+  /** Records of the monitor's internal topics that cannot be read: see {@link StreamErrorHandlers}. */
+  public static final class Deserialization implements DeserializationExceptionHandler {
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+
+    @Override
+    public Response handleError(ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      // frames are read as bytes and decoded by the topology, which dead-letters what it cannot read: only the
+      // campaign repartition topic is deserialized by Kafka Streams itself
+      if (record.topic().endsWith("-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition")) {
+        log.error("campaign flag {}-{}@{} cannot be read and is left out of camera {}'s window (its frame has its "
+            + "verdict): {}", record.topic(), record.partition(), record.offset(), record.key() == null ? null
+                : LogText.of(DeadLetters.bounded(new String(record.key(), StandardCharsets.UTF_8), RecordLimits.MAX_ID_CHARS)),
+            Failures.describe(exception));
+        return Response.resume();
+      }
+      return Response.fail();
     }
   }
 }

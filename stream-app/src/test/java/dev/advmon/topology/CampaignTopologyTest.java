@@ -87,6 +87,9 @@ class CampaignTopologyTest {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    // the monitor's error handlers, as StreamingMonitor installs them
+    props.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(),
+        new RecordLimits(100_000), metrics));
     driver = new TopologyTestDriver(
         MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)
             .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))),
@@ -170,6 +173,23 @@ class CampaignTopologyTest {
       assertThat(a.getCameraId()).isEqualTo("cam-upgraded");
       assertThat(a.getEvidence()).containsEntry("window_flagged", "6").doesNotContainKey("example_frame_1");
     });
+  }
+
+  @Test
+  void aCampaignFlagThatCannotBeReadIsLeftOutOfItsWindowInsteadOfFailingTheTaskForEver() {
+    TestInputTopic<String, byte[]> repartition = driver.createInputTopic(
+        "campaign-test-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition", Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    // written by hand, or by a version with another format: Kafka Streams' default handler fails the task on it
+    repartition.pipeInput("cam-poisoned", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0L);
+    for (int second = 0; second < 3; second++) {
+      for (int i = 0; i < 6; i++) {
+        repartition.pipeInput("cam-poisoned", Serdes.Boolean().serializer().serialize("t", true), second * 1_000L + i * 100L);
+      }
+    }
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> assertThat(a.getCameraId()).isEqualTo("cam-poisoned"));
+    CameraStatus s = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-poisoned");
+    assertThat(s.totalFrames()).as("the 18 readable flags, not the unreadable one").isEqualTo(18);
   }
 
   @Test
