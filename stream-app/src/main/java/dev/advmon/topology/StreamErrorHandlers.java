@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       by hand, or by a version with another format) is logged and left out of its camera's window, as the frame
  *       has its verdict; Kafka Streams' default would fail the task on it at every restart, for ever.
  * </ul>
- * Both read their collaborators from the Kafka Streams configuration ({@link #configs}).
+ * The first two read their collaborators from the Kafka Streams configuration ({@link #configs}).
  */
 public final class StreamErrorHandlers {
 
