@@ -41,8 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Frames whose record timestamps a broker accepts on the frames topic but refuses on the monitor's own topics: a
  * Kafka 4 broker refuses records stamped more than an hour ahead of its clock by default
  * ({@code log.message.timestamp.after.max.ms}), and a frames topic may be set to take them (a camera with a wrong
- * clock, a gateway that keeps the camera's time). The verdict written with that timestamp would be refused, the
- * transaction aborted and the frame read again, for ever: the partition would stall behind one frame.
+ * clock, a gateway that keeps the camera's time); a limit on old records ({@code message.timestamp.before.max.ms})
+ * may be set on the monitor's topics and not on the frames topic, or be reached only by the time the monitor writes.
+ * The verdict written with that timestamp would be refused, the transaction aborted and the frame read again, for
+ * ever: the partition would stall behind one frame.
  */
 @RealKafkaAndRegistry
 class FrameTimestampsIT {
@@ -53,78 +55,96 @@ class FrameTimestampsIT {
   @Test
   void framesStampedFarAheadOfTheClockGetTheirVerdictsInsteadOfStallingThePartition(KafkaBroker.Info kafka,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "future", dir);
-    settings.put("topics.partitions", "1");
-    settings.put("streams.num-threads", "1");
-    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-    String frames = config.string("topics.frames");
-    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(frames, 1, (short) 1).configs(Map.of(
-          TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE))))).all().get();
-    }
-    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
-    IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, frames, "future", 2);
+    MonitorConfig config = oneThread(kafka, registryServer, "future");
+    createTopics(kafka, config, Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)),
+        Map.of());
+    SchemaRegistry registry = registry(registryServer);
     long now = System.currentTimeMillis();
     long[] stamps = {now, now + Duration.ofHours(2).toMillis(), now + Duration.ofDays(400).toMillis(), now};
-    try (KafkaProducer<byte[], byte[]> camera = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int n = 0; n < stamps.length; n++) {
-        FrameTraffic.Record r = frame.apply(n);
-        camera.send(new ProducerRecord<>(frames, 0, stamps[n], r.key(), r.value())).get();
-      }
+    try (KafkaProducer<byte[], byte[]> camera = camera(kafka)) {
+      sendFrames(camera, registry, config, "future", stamps);
     }
 
-    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-            MonitorMetrics.inMemory(), AlertListener.NONE);
-        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
-            config.string("topics.dead-letter"))) {
-      assertThat(reader.awaitCount(stamps.length, Duration.ofSeconds(90)))
-          .as("a verdict for every frame, those stamped hours and a year ahead too: %d of %d (Kafka Streams %s)",
-              reader.count(), stamps.length, monitor.state()).isTrue();
-      List<OutcomeReader.Outcome> outcomes = reader.outcomes();
-      assertThat(outcomes).allMatch(OutcomeReader.Outcome::verdict);
-      assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
-          .containsExactlyInAnyOrder("future-0", "future-1", "future-2", "future-3");
-    }
+    List<OutcomeReader.Outcome> outcomes = outcomes(kafka, config, registry, stamps.length,
+        "a verdict for every frame, those stamped hours and a year ahead too");
+    assertThat(outcomes).allMatch(OutcomeReader.Outcome::verdict);
+    assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
+        .containsExactlyInAnyOrder("future-0", "future-1", "future-2", "future-3");
   }
 
   @Test
   void framesOlderThanTheOutputTopicsAcceptGetTheirVerdictsInsteadOfStallingThePartition(KafkaBroker.Info kafka,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "past", dir);
-    settings.put("topics.partitions", "1");
-    settings.put("streams.num-threads", "1");
-    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-    String frames = config.string("topics.frames");
+    MonitorConfig config = oneThread(kafka, registryServer, "past");
     // the frames topic keeps any time (the default); the monitor's own topics refuse records older than a day
-    Map<String, String> dayLimit = Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
-        Long.toString(Duration.ofDays(1).toMillis()));
-    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(frames, 1, (short) 1),
-          new NewTopic(config.string("topics.verdicts"), 1, (short) 1).configs(dayLimit),
-          new NewTopic(config.string("topics.alerts"), 1, (short) 1).configs(dayLimit),
-          new NewTopic(config.string("topics.dead-letter"), 1, (short) 1).configs(dayLimit))).all().get();
-    }
-    SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
-    IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, frames, "past", 2);
+    createTopics(kafka, config, Map.of(), Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(Duration.ofDays(1).toMillis())));
+    SchemaRegistry registry = registry(registryServer);
     long now = System.currentTimeMillis();
+    long year2000 = 946_684_800_000L;
     // a backlog two days old, a camera whose clock was reset to 2000-01-01, a frame of today
-    long[] stamps = {now - Duration.ofDays(2).toMillis(), 946_684_800_000L, now};
-    try (KafkaProducer<byte[], byte[]> camera = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int n = 0; n < stamps.length; n++) {
-        FrameTraffic.Record r = frame.apply(n);
-        camera.send(new ProducerRecord<>(frames, 0, stamps[n], r.key(), r.value())).get();
-      }
+    long[] stamps = {now - Duration.ofDays(2).toMillis(), year2000, now};
+    try (KafkaProducer<byte[], byte[]> camera = camera(kafka)) {
+      sendFrames(camera, registry, config, "past", stamps);
       // a record no Avro reader takes, stamped long ago: its dead letter must be written too
-      camera.send(new ProducerRecord<>(frames, 0, 946_684_800_000L, "past-cam".getBytes(), new byte[] {1, 2, 3})).get();
+      camera.send(new ProducerRecord<>(config.string("topics.frames"), 0, year2000, "past-cam".getBytes(),
+          new byte[] {1, 2, 3})).get();
     }
 
+    List<OutcomeReader.Outcome> outcomes = outcomes(kafka, config, registry, stamps.length + 1,
+        "an outcome for every record, those stamped days and years ago too");
+    assertThat(outcomes.stream().filter(OutcomeReader.Outcome::verdict).map(OutcomeReader.Outcome::frameId))
+        .containsExactlyInAnyOrder("past-0", "past-1", "past-2");
+    assertThat(outcomes).filteredOn(o -> !o.verdict()).extracting(OutcomeReader.Outcome::reason)
+        .containsExactly("BAD_MAGIC_BYTE");
+  }
+
+  /** A monitor on one partition and one thread, so that every frame waits behind the one before it. */
+  private MonitorConfig oneThread(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
+    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
+    settings.put("topics.partitions", "1");
+    settings.put("streams.num-threads", "1");
+    return MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+  }
+
+  /** The frames topic with {@code framesConfigs}, the monitor's output topics with {@code outputConfigs}. */
+  private static void createTopics(KafkaBroker.Info kafka, MonitorConfig config, Map<String, String> framesConfigs,
+      Map<String, String> outputConfigs) throws Exception {
+    List<NewTopic> topics = new java.util.ArrayList<>(
+        List.of(new NewTopic(config.string("topics.frames"), 1, (short) 1).configs(framesConfigs)));
+    if (!outputConfigs.isEmpty()) {
+      for (String output : List.of("topics.verdicts", "topics.alerts", "topics.dead-letter")) {
+        topics.add(new NewTopic(config.string(output), 1, (short) 1).configs(outputConfigs));
+      }
+    }
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  private static SchemaRegistry registry(SchemaRegistryServer.Info registryServer) {
+    return new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
+  }
+
+  private static KafkaProducer<byte[], byte[]> camera(KafkaBroker.Info kafka) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Frames {@code name-0}, {@code name-1}, ... with the record timestamps {@code stamps}, in that order. */
+  private static void sendFrames(KafkaProducer<byte[], byte[]> camera, SchemaRegistry registry, MonitorConfig config,
+      String name, long[] stamps) throws Exception {
+    String frames = config.string("topics.frames");
+    IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, frames, name, 2);
+    for (int n = 0; n < stamps.length; n++) {
+      FrameTraffic.Record r = frame.apply(n);
+      camera.send(new ProducerRecord<>(frames, 0, stamps[n], r.key(), r.value())).get();
+    }
+  }
+
+  /** Runs the monitor (bundled model, no detectors) until {@code expected} outcomes are read, and returns them. */
+  private static List<OutcomeReader.Outcome> outcomes(KafkaBroker.Info kafka, MonitorConfig config,
+      SchemaRegistry registry, int expected, String what) throws Exception {
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
         StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
@@ -132,14 +152,9 @@ class FrameTimestampsIT {
             MonitorMetrics.inMemory(), AlertListener.NONE);
         OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
             config.string("topics.dead-letter"))) {
-      assertThat(reader.awaitCount(stamps.length + 1, Duration.ofSeconds(90)))
-          .as("an outcome for every record, those stamped days and years ago too: %d of %d (Kafka Streams %s)",
-              reader.count(), stamps.length + 1, monitor.state()).isTrue();
-      List<OutcomeReader.Outcome> outcomes = reader.outcomes();
-      assertThat(outcomes.stream().filter(OutcomeReader.Outcome::verdict).map(OutcomeReader.Outcome::frameId))
-          .containsExactlyInAnyOrder("past-0", "past-1", "past-2");
-      assertThat(outcomes).filteredOn(o -> !o.verdict()).extracting(OutcomeReader.Outcome::reason)
-          .containsExactly("BAD_MAGIC_BYTE");
+      assertThat(reader.awaitCount(expected, Duration.ofSeconds(90)))
+          .as("%s: %d of %d (Kafka Streams %s)", what, reader.count(), expected, monitor.state()).isTrue();
+      return reader.outcomes();
     }
   }
 }
