@@ -183,6 +183,10 @@ final class FakeRegistryServer implements AutoCloseable {
       } else {
         answer(ex, 200, JSON.createObjectNode().put("compatibilityLevel", level).toString());
       }
+    } else if (method.equals("GET") && path.equals("/subjects")) {
+      com.fasterxml.jackson.databind.node.ArrayNode names = JSON.createArrayNode();
+      subjects.keySet().stream().sorted().forEach(names::add);
+      answer(ex, 200, names.toString());
     } else if (method.equals("GET") && path.equals("/config") && globalCompatibility != null) {
       answer(ex, 200, JSON.createObjectNode().put("compatibilityLevel", globalCompatibility).toString());
     } else if (method.equals("GET") && (m = BY_ID.matcher(path)).matches()) {

@@ -1064,7 +1064,34 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aUrlThatIsNotTheApiRootIsNoAnswerToTheProbeEvenBeforeAnyRegistrationAskedIt() throws Exception {
+    String notServed = "{\"message\":\"RESTEASY003210: Could not find resource for full path\",\"error_code\":404}";
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer wrongPath = answering(notFound(notServed, asked));
+    try (FakeRegistryServer right = new FakeRegistryServer()) {
+      // the right URL first: it serves the whole start-up, so the second is never asked to register
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(right.url() + "," + url(wrongPath)).build());
+      c.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+      c.ping(Duration.ofSeconds(2));
+      assertThat(asked.get()).isZero();
+
+      right.close();
+      assertThatThrownBy(() -> c.ping(Duration.ofSeconds(2))).isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining(url(wrongPath)).hasMessageContaining("not the registry's API root");
+      assertThat(asked.get()).as("GET /config, then GET /subjects").isEqualTo(2);
+    } finally {
+      wrongPath.stop(0);
+    }
+  }
+
+  @Test
   void pingIsOneRequestAndTellsRefusedCredentialsFromAnUnreachableRegistry() {
+    // a registry that does not serve /config (its JSON 404) is asked /subjects too, to tell it from a wrong root
+    client().ping(Duration.ofSeconds(2));
+    assertThat(server.requests).extracting(FakeRegistryServer.Request::path).containsExactly("/config", "/subjects");
+    server.requests.clear();
+
+    server.globalCompatibility = "BACKWARD";
     client().ping(Duration.ofSeconds(2));
     assertThat(server.requests).hasSize(1);
     assertThat(server.requests.get(0).path()).isEqualTo("/config");
