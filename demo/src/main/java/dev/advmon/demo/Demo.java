@@ -102,7 +102,6 @@ final class Demo {
     long t0 = System.nanoTime();
     quietBroker();
     List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images());
-    List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(FrameFactory.attackFixturesDir());
     ReplayPlan plan = ReplayPlan.of(options.frames(), options.cameras(), images.size(), options.seed());
     Path stateDir = Files.createTempDirectory("advmon-demo-state-");
     err.printf(Locale.ROOT, "demo: %d frames from %d cameras at %s, %d evaluation images; starting Kafka ...%n",
@@ -111,8 +110,11 @@ final class Demo {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
       ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
-      Path fixturesModel = FrameFactory.fixturesModelDir();
-      attacksMadeFor = FrameFactory.fixturesAttack(bundle, fixturesModel) ? null : String.valueOf(fixturesModel.getFileName());
+      // the attacks made for this model where the repository has them (the bundled model, the second classifier)
+      Path fixtures = FrameFactory.fixturesFor(bundle, home.resolve("models"));
+      List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(fixtures);
+      attacksMadeFor = FrameFactory.fixturesAttack(bundle, fixtures) ? null
+          : String.valueOf(FrameFactory.fixturesModelDir().getFileName());
       if (attacksMadeFor != null) {
         err.printf(Locale.ROOT, "demo: the attacked frames replay attacks made for the bundled model (%s), not for %s: "
             + "the summary counts how many of them %s flags, but gives no detection rate for it (measure that with "
@@ -147,7 +149,8 @@ final class Demo {
             }
             err.printf(Locale.ROOT, "demo: monitor running after %.1f s (model %s, engine %s); replaying ...%n",
                 (System.nanoTime() - t0) / 1e9, bundle.id(), scorer.engineName());
-            FrameFactory factory = new FrameFactory(images, attacks, AvroSerde.forClass(Frame.class, registry).serializer(),
+            FrameFactory factory = new FrameFactory(images, fixtures, attacks,
+                AvroSerde.forClass(Frame.class, registry).serializer(),
                 config.string("topics.frames"), options.seed());
             return replay(plan, factory, results, monitor, kafka.bootstrapServers(), config.string("topics.frames"), t0);
           }

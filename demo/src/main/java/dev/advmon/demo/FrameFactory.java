@@ -26,8 +26,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * Makes the bytes of each planned frame: an Avro Frame (Confluent wire format) whose attributes carry the
  * ground truth ({@code truth.kind}, {@code truth.label}, {@code truth.source}, and {@code truth.attack} for an
  * attacked frame), or a deliberately broken record. Per-frame attacks and fooling images are real attacks on the
- * bundled model, replayed from its committed fixtures ({@code models/fixtures}); the stickered camera's frames are
- * evaluation images with the fitted universal perturbation added in pixel space, clipped and re-encoded as PNG.
+ * model, replayed from its committed fixtures ({@link #fixturesFor}: {@code models/fixtures} for the bundled model,
+ * {@code models/fixtures-resnet} for the second classifier); the stickered camera's frames are evaluation images
+ * with the fitted universal perturbation of the same folder added in pixel space, clipped and re-encoded as PNG.
  */
 public final class FrameFactory {
 
@@ -59,9 +60,13 @@ public final class FrameFactory {
   private final String topic;
   private final long seed;
   private final Map<Integer, int[]> universalBySize = new LinkedHashMap<>();
+  private final Path fixturesDir;
 
-  FrameFactory(List<EvalImage> images, List<AttackFrame> attacks, Serializer<Frame> serializer, String topic, long seed) {
+  /** Frames replaying {@code attacks}, read from {@code fixturesDir}, whose universal perturbation is used too. */
+  FrameFactory(List<EvalImage> images, Path fixturesDir, List<AttackFrame> attacks, Serializer<Frame> serializer,
+      String topic, long seed) {
     this.images = images;
+    this.fixturesDir = fixturesDir;
     this.perFrameAttacks = attacks.stream().filter(a -> PER_FRAME_FAMILIES.contains(a.family())).toList();
     this.foolingImages = attacks.stream().filter(a -> FOOLING_FAMILY.equals(a.family())).toList();
     if (perFrameAttacks.isEmpty() || foolingImages.isEmpty()) {
@@ -103,24 +108,46 @@ public final class FrameFactory {
     return out;
   }
 
-  /** The model the attack fixtures were made against (models/recipe/attacks.py); overridable with the fixtures. */
+  /** The model the default attack fixtures (models/fixtures) were made against: the bundled model. */
   static Path fixturesModelDir() {
     return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.fixtures-model", "models/fashion-mnist-cnn"));
   }
 
   /**
-   * Whether the replayed attacks were made against {@code bundle}'s model: the same model file, byte for byte (a
-   * copy of the bundled model counts; a retrained or another one does not, and an attack made for one model says
-   * nothing about how well attacks on another are detected).
+   * The attack fixtures made for {@code bundle}'s model: the folder in {@code modelsDir} whose {@code model.sha256}
+   * (written by models/recipe/attacks.py) is the SHA-256 of the bundle's model file ({@code fixtures-resnet} for the
+   * second classifier), else {@code fixtures} (made for the bundled model). The system property
+   * {@code advmon.demo.fixtures} names one folder instead.
    */
-  static boolean fixturesAttack(dev.advmon.model.ModelBundle bundle, Path fixturesModelDir) throws IOException {
-    Path theirs = fixturesModelDir.resolve("model.onnx");
-    return Files.isRegularFile(theirs) && Files.mismatch(bundle.modelFile(), theirs) == -1;
+  static Path fixturesFor(dev.advmon.model.ModelBundle bundle, Path modelsDir) throws IOException {
+    String named = System.getProperty("advmon.demo.fixtures");
+    if (named != null) {
+      return dev.advmon.cli.Main.home().resolve(named);
+    }
+    if (Files.isDirectory(modelsDir)) {
+      try (var folders = Files.list(modelsDir)) {
+        for (Path dir : folders.filter(d -> d.getFileName().toString().startsWith("fixtures")).sorted().toList()) {
+          if (fixturesAttack(bundle, dir)) {
+            return dir;
+          }
+        }
+      }
+    }
+    return modelsDir.resolve("fixtures");
   }
 
-  /** Where the bundled model's attack fixtures live; overridable (system property advmon.demo.fixtures). */
-  static Path attackFixturesDir() {
-    return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.fixtures", "models/fixtures"));
+  /**
+   * Whether the attacks in {@code fixturesDir} were made against {@code bundle}'s model: the same model file, byte
+   * for byte, as its {@code model.sha256} records (a copy of the model counts; a retrained or another one does not,
+   * and an attack made for one model says nothing about how well attacks on another are detected).
+   */
+  static boolean fixturesAttack(dev.advmon.model.ModelBundle bundle, Path fixturesDir) throws IOException {
+    Path recorded = fixturesDir.resolve("model.sha256");
+    if (!Files.isRegularFile(recorded)) {
+      return false;
+    }
+    String expected = Files.readString(recorded).trim().split("\\s+")[0];
+    return dev.advmon.detect.Detectors.sha256(bundle.modelFile()).equalsIgnoreCase(expected);
   }
 
   /**
@@ -130,8 +157,8 @@ public final class FrameFactory {
   public static List<AttackFrame> loadAttackFrames(Path dir) throws IOException {
     Path manifest = dir.resolve("manifest.csv");
     if (!Files.isRegularFile(manifest)) {
-      throw new IOException("no attack fixtures: " + manifest + " is missing; restore models/fixtures (the demo "
-          + "replays real attacks on the bundled model from it)");
+      throw new IOException("no attack fixtures: " + manifest + " is missing; restore it (the demo replays real "
+          + "attacks on the model from it, made by models/recipe/attacks.py)");
     }
     CsvTable table = CsvTable.read(manifest); // errors name the file and a missing column
     int file = table.column("file");
@@ -242,9 +269,10 @@ public final class FrameFactory {
     return out;
   }
 
-  /** Where the fitted universal perturbation lives; overridable for other bundles. */
-  static Path universalPerturbationFile() {
-    return dev.advmon.cli.Main.home().resolve(System.getProperty("advmon.demo.uap", "models/fixtures/uap-perturbation.png"));
+  /** Where the fitted universal perturbation lives: beside the replayed attacks; the system property advmon.demo.uap wins. */
+  private Path universalPerturbationFile() {
+    String named = System.getProperty("advmon.demo.uap");
+    return named != null ? dev.advmon.cli.Main.home().resolve(named) : fixturesDir.resolve("uap-perturbation.png");
   }
 
   /**
@@ -253,7 +281,7 @@ public final class FrameFactory {
    * perturbation again (it used to get seeded noise, which is no attack, yet was counted as
    * one). Null without the file.
    */
-  private static int[] fittedUniversal(int width, int height) {
+  private int[] fittedUniversal(int width, int height) {
     Path file = universalPerturbationFile();
     if (!Files.isRegularFile(file)) {
       return null;

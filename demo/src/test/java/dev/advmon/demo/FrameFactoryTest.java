@@ -25,7 +25,7 @@ class FrameFactoryTest {
   private static final Path FIXTURES = Path.of("..", "models", "fixtures");
 
   private static FrameFactory factory(List<FrameFactory.AttackFrame> attacks, long seed) {
-    return new FrameFactory(List.of(), attacks, null, "frames", seed);
+    return new FrameFactory(List.of(), FIXTURES, attacks, null, "frames", seed);
   }
 
   @Test
@@ -65,7 +65,7 @@ class FrameFactoryTest {
   void namesTheMissingManifestAndTheBadColumn(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
         .isInstanceOf(IOException.class).hasMessageContaining(dir.resolve("manifest.csv").toString())
-        .hasMessageContaining("restore models/fixtures");
+        .hasMessageContaining("restore it").hasMessageContaining("models/recipe/attacks.py");
     Files.writeString(dir.resolve("manifest.csv"), "file,kind,family\nx.png,fgsm,linf\n");
     assertThatThrownBy(() -> FrameFactory.loadAttackFrames(dir))
         .hasMessageContaining("manifest.csv").hasMessageContaining("true_label");
@@ -97,7 +97,7 @@ class FrameFactoryTest {
     Files.writeString(dir.resolve("labels.csv"), "file,label\nc.png,3\n");
     List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    FrameFactory f = new FrameFactory(images, FrameFactory.loadAttackFrames(FIXTURES),
+    FrameFactory f = new FrameFactory(images, FIXTURES, FrameFactory.loadAttackFrames(FIXTURES),
         AvroSerde.forClass(Frame.class, registry).serializer(), "frames", 42);
 
     byte[] value = f.value(new ReplayPlan.Planned(0, "f0", "cam-04", TruthKind.UNIVERSAL, 0, null), 0);
@@ -123,17 +123,35 @@ class FrameFactoryTest {
     assertThat(perturbed).as("the pattern was added").isTrue();
   }
 
-  /** The replayed attacks are attacks on the bundled model's file: another model is told apart, a copy is not. */
+  /**
+   * The replayed attacks are those made for the model's file: the bundled model's, the second classifier's, and for
+   * any other model the bundled one's, told apart as made for another model; a copy of a model counts as it.
+   */
   @Test
-  void knowsWhichModelTheReplayedAttacksWereMadeFor(@TempDir Path dir) throws IOException {
-    Path bundled = Path.of("..", "models", "fashion-mnist-cnn");
-    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(bundled), bundled)).isTrue();
+  void replaysTheAttacksMadeForTheModelWhereTheRepositoryHasThem(@TempDir Path dir) throws IOException {
+    Path models = Path.of("..", "models");
+    Path bundled = models.resolve("fashion-mnist-cnn");
+    dev.advmon.model.ModelBundle cnn = dev.advmon.model.ModelBundle.load(bundled);
+    assertThat(FrameFactory.fixturesFor(cnn, models)).isEqualTo(models.resolve("fixtures"));
+    assertThat(FrameFactory.fixturesAttack(cnn, models.resolve("fixtures"))).isTrue();
+
+    dev.advmon.model.ModelBundle resnet = dev.advmon.model.ModelBundle.load(models.resolve("fashion-mnist-resnet"));
+    assertThat(FrameFactory.fixturesFor(resnet, models)).isEqualTo(models.resolve("fixtures-resnet"));
+    assertThat(FrameFactory.fixturesAttack(resnet, models.resolve("fixtures"))).isFalse();
+    assertThat(Files.exists(models.resolve("fixtures-resnet").resolve("uap-perturbation.png")))
+        .as("the second classifier's stickered camera has its own perturbation").isTrue();
+
     Path tinyRgb = Path.of("..", "stream-app", "src", "test", "resources", "models", "tiny-rgb");
-    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(tinyRgb), bundled)).isFalse();
+    dev.advmon.model.ModelBundle other = dev.advmon.model.ModelBundle.load(tinyRgb);
+    assertThat(FrameFactory.fixturesFor(other, models)).as("none made for it: the bundled model's")
+        .isEqualTo(models.resolve("fixtures"));
+    assertThat(FrameFactory.fixturesAttack(other, models.resolve("fixtures"))).isFalse();
+
     Files.copy(bundled.resolve("manifest.json"), dir.resolve("manifest.json"));
     Files.copy(bundled.resolve("model.onnx"), dir.resolve("model.onnx"));
     Files.copy(bundled.resolve("holdout.txt"), dir.resolve("holdout.txt"));
-    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(dir), bundled)).as("a copy").isTrue();
+    assertThat(FrameFactory.fixturesAttack(dev.advmon.model.ModelBundle.load(dir), models.resolve("fixtures")))
+        .as("a copy").isTrue();
   }
 
   /**
@@ -147,7 +165,7 @@ class FrameFactoryTest {
     ImageIO.write(gray, "png", dir.resolve("g.png").toFile());
     Files.writeString(dir.resolve("labels.csv"), "file,label\ng.png,3\n");
     List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
-    FrameFactory f = new FrameFactory(images, FrameFactory.loadAttackFrames(FIXTURES), null, "frames", 42);
+    FrameFactory f = new FrameFactory(images, FIXTURES, FrameFactory.loadAttackFrames(FIXTURES), null, "frames", 42);
     byte[] stickered;
     // surefire runs in the module folder, not the monitor's home: name the committed perturbation itself
     System.setProperty("advmon.demo.uap", FIXTURES.resolve("uap-perturbation.png").toAbsolutePath().toString());
