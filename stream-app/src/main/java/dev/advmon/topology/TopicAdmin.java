@@ -34,6 +34,9 @@ public final class TopicAdmin {
   static final String DEPENDENCY = "Kafka";
 
   private final Map<String, Object> adminProperties;
+  /** Kafka 3.x's single limit on record timestamps, before before/after.max.ms (removed from Kafka 4's clients). */
+  static final String TIMESTAMP_DIFFERENCE_MAX_MS = "message.timestamp.difference.max.ms";
+
   private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
   private final StartupWaits waits;
 
@@ -166,7 +169,8 @@ public final class TopicAdmin {
   /**
    * The oldest record time (as an age, in ms) that every one of {@code topics} accepts: the least
    * {@code message.timestamp.before.max.ms} among them (the broker's {@code log.message.timestamp.before.max.ms} where
-   * a topic does not set its own), {@link Long#MAX_VALUE} when none is limited (the default).
+   * a topic does not set its own; {@code message.timestamp.difference.max.ms} on a Kafka 3 broker),
+   * {@link Long#MAX_VALUE} when none is limited (the default).
    */
   public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
     List<ConfigResource> resources = topics.stream().distinct()
@@ -175,14 +179,20 @@ public final class TopicAdmin {
       Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
       long least = Long.MAX_VALUE;
       for (ConfigResource r : resources) {
-        ConfigEntry entry = configs.get(r) == null ? null
-            : configs.get(r).get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
-        if (entry != null && entry.value() != null && !entry.value().isBlank()) {
-          long limit = Long.parseLong(entry.value().trim());
-          if (limit < least) {
-            least = limit;
-            log.info("topic {} refuses records stamped more than {} ms before the broker's clock ({}={})", r.name(),
-                limit, TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, limit);
+        ConfigEntry type = configs.get(r) == null ? null : configs.get(r).get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+        if (type != null && "LogAppendTime".equals(type.value())) {
+          continue; // the broker stamps the records itself and checks no limit
+        }
+        // a broker before Kafka 3.6 limits both directions with message.timestamp.difference.max.ms alone
+        for (String key : List.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, TIMESTAMP_DIFFERENCE_MAX_MS)) {
+          ConfigEntry entry = configs.get(r) == null ? null : configs.get(r).get(key);
+          if (entry != null && entry.value() != null && !entry.value().isBlank()) {
+            long limit = Long.parseLong(entry.value().trim());
+            if (limit < least) {
+              least = limit;
+              log.info("topic {} refuses records stamped more than {} ms before the broker's clock ({}={})",
+                  r.name(), limit, key, limit);
+            }
           }
         }
       }

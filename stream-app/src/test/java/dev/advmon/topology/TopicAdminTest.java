@@ -113,6 +113,27 @@ class TopicAdminTest {
   }
 
   @Test
+  void theOldestRecordTheOutputsAcceptIsTheLeastLimitOfAnyOfThemInEitherKafkaVersionsSetting() throws Exception {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).as("unlimited").isEqualTo(Long.MAX_VALUE);
+
+    broker.put("verdicts", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000"));
+    broker.put("alerts", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)));
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+
+    // a Kafka 3 broker's single limit, on the dead-letter topic only
+    broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000"));
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(3_600_000L);
+    assertThat(admin.oldestAcceptedAgeMs(List.of("frames"))).as("only the topics asked about").isEqualTo(Long.MAX_VALUE);
+
+    // the broker's own time on the records: no limit is checked
+    broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000",
+        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+  }
+
+  @Test
   void refusesACompactedFramesTopicNamingTheTopicAndTheSetting() {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     broker.put("frames", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"));
