@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.record.TimestampType;
@@ -78,22 +81,68 @@ final class Collector implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advmon-loadtest-reader");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    // looking a topic up must not create it: see requireTopics
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     this.verdictTopic = target.verdictsTopic();
     this.verdicts = target.verdictDeserializer();
     this.deadLetters = target.deadLetterDeserializer();
     this.frames = frames;
-    // no consumer group: every partition from its current end, so there is no rebalance to wait for
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String t : List.of(target.verdictsTopic(), target.deadLetterTopic())) {
-      consumer.partitionsFor(t, Duration.ofSeconds(60)).forEach(i -> partitions.add(new TopicPartition(t, i.partition())));
+    try {
+      Map<String, List<PartitionInfo>> found = requireTopics(consumer, target);
+      // no consumer group: every partition from its current end, so there is no rebalance to wait for
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String t : List.of(target.verdictsTopic(), target.deadLetterTopic())) {
+        found.get(t).forEach(i -> partitions.add(new TopicPartition(t, i.partition())));
+      }
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60))); // fix the start before frames flow
+    } catch (RuntimeException | Error e) {
+      consumer.close(Duration.ZERO);
+      throw e;
     }
-    consumer.assign(partitions);
-    consumer.seekToEnd(partitions);
-    partitions.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60))); // fix the start before frames flow
     this.thread = new Thread(this::loop, "advmon-loadtest-reader");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * The partitions of the frames, verdicts and dead-letter topics; a topic missing on the broker stops the run here,
+   * before a frame is sent, naming it. The load tester creates no topic: the monitor does at start-up. Unchecked, a
+   * broker that creates topics on first use (auto.create.topics.enable, Kafka's default) would create a missing one
+   * with its own defaults, the verdicts topic here and the frames topic at the first frame, and the run would wait
+   * out its drain for outcomes that never come; one that does not would leave this reader nothing to read and the
+   * sender failing every frame after max.block.ms. The frames topic is checked here too, as the reader starts first.
+   */
+  static Map<String, List<PartitionInfo>> requireTopics(KafkaConsumer<?, ?> consumer, Target target) {
+    Map<String, String> settingOf = new LinkedHashMap<>();
+    settingOf.put(target.framesTopic(), "topics.frames");
+    settingOf.put(target.verdictsTopic(), "topics.verdicts");
+    settingOf.put(target.deadLetterTopic(), "topics.dead-letter");
+    Map<String, List<PartitionInfo>> found = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    settingOf.forEach((topic, setting) -> {
+      // an empty list: the broker does not know the topic (with auto-creation off for this consumer)
+      List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(60));
+      if (info == null || info.isEmpty()) {
+        missing.add(topic + " (" + setting + ")");
+      } else {
+        found.put(topic, info);
+      }
+    });
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(missingTopicsMessage(missing,
+          String.valueOf(target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG))));
+    }
+    return found;
+  }
+
+  static String missingTopicsMessage(List<String> missing, String bootstrapServers) {
+    return (missing.size() == 1 ? "topic " : "topics ") + String.join(", ", missing) + " not found on Kafka at "
+        + bootstrapServers + ": start the monitor first (it creates its topics at start-up when topics.create=true, "
+        + "the default), or create " + (missing.size() == 1 ? "it" : "them") + "; and check that --config is the "
+        + "monitor's own settings file (the load tester creates no topic)";
   }
 
   /** For tests: a reader with no consumer and no thread; outcomes are handed to {@link #outcome} directly. */

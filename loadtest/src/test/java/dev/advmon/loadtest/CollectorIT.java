@@ -1,0 +1,98 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.demo.EmbeddedKafka;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The reader against a real broker whose topics are not the monitor's: a load test pointed (--config) at a broker
+ * where the monitor has not started, or at the wrong topic names, stops before sending anything, naming the topic.
+ * The in-process broker creates topics on first use, as many brokers do: the reader must not create the one it
+ * looks for.
+ */
+class CollectorIT {
+
+  private static EmbeddedKafka kafka;
+  private static Admin admin;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    kafka = EmbeddedKafka.start();
+    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (admin != null) {
+      admin.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private static Path home() {
+    return Path.of(System.getProperty("advmon.home", ".."));
+  }
+
+  /** A target with fresh topic names on the broker, of which all but {@code absent} (a topics.* setting) exist. */
+  private static EmbeddedTarget targetWithout(String absent) throws Exception {
+    Map<String, String> settings = EmbeddedTarget.settings(kafka.bootstrapServers(), 1, Map.of());
+    EmbeddedTarget target = new EmbeddedTarget(kafka, false, settings, home(), new InMemorySchemaRegistry(), null);
+    List<NewTopic> topics = List.of("topics.frames", "topics.verdicts", "topics.dead-letter").stream()
+        .filter(k -> !k.equals(absent)).map(k -> new NewTopic(settings.get(k), 1, (short) 1)).toList();
+    admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    return target;
+  }
+
+  private static FrameSource frames() throws Exception {
+    return new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "cit");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"topics.frames", "topics.verdicts", "topics.dead-letter"})
+  void aTopicMissingOnTheBrokerStopsTheRunAtOnceNamingItAndWhatToDo(String setting) throws Exception {
+    try (EmbeddedTarget target = targetWithout(setting)) {
+      String topic = switch (setting) {
+        case "topics.frames" -> target.framesTopic();
+        case "topics.verdicts" -> target.verdictsTopic();
+        default -> target.deadLetterTopic();
+      };
+      FrameSource frames = frames();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> new Collector(target, frames).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(topic + " (" + setting + ")")
+          .hasMessageContaining(kafka.bootstrapServers())
+          .hasMessageContaining("start the monitor first")
+          .hasMessageContaining("create");
+      // at once: not after the 60 s the metadata look-up may take
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until it stopped").isLessThan(30_000);
+      Set<String> onBroker = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      assertThat(onBroker).as("looking it up did not create it with the broker's defaults").doesNotContain(topic);
+    }
+  }
+
+  @Test
+  void withTheMonitorsTopicsPresentTheReaderStarts() throws Exception {
+    try (EmbeddedTarget target = targetWithout("none"); Collector c = new Collector(target, frames())) {
+      assertThat(c.failure()).isNull();
+      assertThat(c.outcomes()).isZero();
+    }
+  }
+}
