@@ -184,16 +184,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         writeInterrupted(t.describe(), session, steps, loadAtStart, session.activity());
         return INTERRUPTED;
       }
-      long first = steps.get(0).firstSequence();
-      long end = steps.get(steps.size() - 1).endSequence();
-      Report rep = new Report(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
-          steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
-              s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
-              session.collector().snapshot(s.stats()))).toList(),
-          session.timeline(), session.collector().duplicates(),
-          session.missing(first, end), session.generator().failed(), session.generator().lateSends(),
-          session.generator().maxLateMs(),
-          session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
+      Report rep = completedReport(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
+          session, steps, drained, loadAtStart);
       rep.write(report);
       Map<String, Object> lat = Report.latency(rep.allLatencies());
       System.out.printf(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d | duplicates %d | "
@@ -203,7 +195,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           ramp ? String.format(Locale.ROOT, " | sustainable %s frames/s", rep.sustainableFps()) : "");
       System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
           + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
-      return rep.missing() > 0 || rep.duplicates() > 0 ? 1 : 0;
+      return exitStatus(rep);
     } catch (Interruption.Stopped e) {
       // while the monitor was starting (EmbeddedTarget.start has closed what it started): nothing was measured
       Map<String, Object> where = new LinkedHashMap<>();
@@ -212,6 +204,26 @@ public final class LoadTestCommand implements Callable<Integer> {
           target.embedded ? "starting the embedded monitor" : "connecting to the monitor");
       return INTERRUPTED;
     }
+  }
+
+  /** The report of a run that completed (drained or not): its measured steps, and what the session lost. */
+  static Report completedReport(String title, Map<String, Object> where, int cameras, boolean ramp, Session session,
+      List<StepResult> steps, boolean drained, String loadAtStart) {
+    long first = steps.get(0).firstSequence();
+    long end = steps.get(steps.size() - 1).endSequence();
+    return new Report(title, where, cameras, ramp,
+        steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
+            s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
+            session.collector().snapshot(s.stats()))).toList(),
+        session.timeline(), session.collector().duplicates(),
+        session.missing(first, end), session.generator().failed(), session.generator().lateSends(),
+        session.generator().maxLateMs(),
+        session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
+  }
+
+  /** 1 when a frame was lost or seen twice: the figures then rest on a broken pipeline. */
+  static int exitStatus(Report completed) {
+    return completed.missing() > 0 || completed.duplicates() > 0 ? 1 : 0;
   }
 
   /**
