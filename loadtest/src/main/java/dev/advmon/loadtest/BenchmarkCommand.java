@@ -411,7 +411,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             s.endSequence(), session.collector().snapshot(s.stats()))).toList();
         Map<String, Object> batches = done.stream().filter(s -> sustainable != null && s.offeredFps() == sustainable)
             .findFirst().map(s -> Report.batches(s.stats().batchFrames)).orElse(null);
-        long missing = session.missing(0, session.generator().nextSequence());
+        long missing = session.lost();
         long duplicates = session.collector().duplicates();
         long deadLetters = session.collector().deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
         long failed = session.generator().failed();
@@ -456,7 +456,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(), session.collector().snapshot(s.stats()));
         Report rep = new Report("advmon benchmark: latency at half the sustainable rate (" + config.config() + ")",
             target.describe(), cameras, false, List.of(done), session.timeline(), session.collector().duplicates(),
-            session.missing(s.firstSequence(), s.endSequence()), session.generator().failed(),
+            session.lost(), session.generator().failed(),
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
         rep.write(report.resolve("latency-half"));

@@ -206,17 +206,18 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
   }
 
-  /** The report of a run that completed (drained or not): its measured steps, and what the session lost. */
+  /**
+   * The report of a run that completed (drained or not): its measured steps, and every frame the session lost,
+   * the warm-up's included (not measured, but lost all the same).
+   */
   static Report completedReport(String title, Map<String, Object> where, int cameras, boolean ramp, Session session,
       List<StepResult> steps, boolean drained, String loadAtStart) {
-    long first = steps.get(0).firstSequence();
-    long end = steps.get(steps.size() - 1).endSequence();
     return new Report(title, where, cameras, ramp,
         steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
             s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
             session.collector().snapshot(s.stats()))).toList(),
         session.timeline(), session.collector().duplicates(),
-        session.missing(first, end), session.generator().failed(), session.generator().lateSends(),
+        session.lost(), session.generator().failed(), session.generator().lateSends(),
         session.generator().maxLateMs(),
         session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
   }

@@ -21,6 +21,8 @@ import org.HdrHistogram.HistogramIterationValue;
  * {@code summary.md} (for people) and the PNG plots ({@link Plots}).
  *
  * @param steps the measured steps (warm-up excluded); one for a run at one rate, several for a ramp
+ * @param missing frames sent (and not failed) that have no outcome at the end: every frame of the run, the
+ *     warm-up's and those sent in a step's grace included, though {@code sent} counts the measured steps' frames
  * @param drained whether every confirmed frame had its outcome when the run ended
  * @param lateSends frames the sender sent more than 200 ms after they were due (each stamped with its due time,
  *     so the delay is in their latency); {@code maxLateMs} the worst

@@ -81,6 +81,16 @@ final class Session implements AutoCloseable {
     return collector.missing(from, to, generator.failedSequences());
   }
 
+  /**
+   * Frames of this session, from its first (the warm-up's) to the last sent, without an outcome: the frames a
+   * completed, drained run lost. Not only the measured steps' frames: a warm-up frame, or one sent during a step's
+   * grace, that never gets its verdict is as lost, and the drain waits for it as for any other (so a run left
+   * undrained by it would otherwise report nothing missing and pass).
+   */
+  long lost() {
+    return missing(0, generator.nextSequence());
+  }
+
   long backlog() {
     return generator.acked() - collector.outcomes();
   }
