@@ -89,7 +89,7 @@ final class Collector implements AutoCloseable {
     this.deadLetters = target.deadLetterDeserializer();
     this.frames = frames;
     try {
-      Map<String, List<PartitionInfo>> found = requireTopics(consumer, target);
+      Map<String, List<PartitionInfo>> found = requireTopics(consumer, target, Duration.ofSeconds(60));
       // no consumer group: every partition from its current end, so there is no rebalance to wait for
       List<TopicPartition> partitions = new ArrayList<>();
       for (String t : List.of(target.verdictsTopic(), target.deadLetterTopic())) {
@@ -115,7 +115,7 @@ final class Collector implements AutoCloseable {
    * out its drain for outcomes that never come; one that does not would leave this reader nothing to read and the
    * sender failing every frame after max.block.ms. The frames topic is checked here too, as the reader starts first.
    */
-  static Map<String, List<PartitionInfo>> requireTopics(KafkaConsumer<?, ?> consumer, Target target) {
+  static Map<String, List<PartitionInfo>> requireTopics(KafkaConsumer<?, ?> consumer, Target target, Duration wait) {
     Map<String, String> settingOf = new LinkedHashMap<>();
     settingOf.put(target.framesTopic(), "topics.frames");
     settingOf.put(target.verdictsTopic(), "topics.verdicts");
@@ -124,7 +124,16 @@ final class Collector implements AutoCloseable {
     List<String> missing = new ArrayList<>();
     settingOf.forEach((topic, setting) -> {
       // an empty list: the broker does not know the topic (with auto-creation off for this consumer)
-      List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(60));
+      List<PartitionInfo> info;
+      try {
+        info = consumer.partitionsFor(topic, wait);
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        throw new IllegalStateException("no answer from Kafka at " + target.clientProperties()
+            .get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + " within " + wait.toSeconds() + " s looking up topic "
+            + topic + " ("
+            + setting + "): check the broker is running and that --config names it (kafka.bootstrap.servers, and "
+            + "kafka.security.protocol and the SASL/TLS settings it needs)", e);
+      }
       if (info == null || info.isEmpty()) {
         missing.add(topic + " (" + setting + ")");
       } else {

@@ -95,4 +95,20 @@ class CollectorIT {
       assertThat(c.outcomes()).isZero();
     }
   }
+
+  @Test
+  void aBrokerThatDoesNotAnswerIsNamedWithWhatToCheck() throws Exception {
+    try (EmbeddedTarget target = targetWithout("none");
+        org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> deaf = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.<String, Object>of("bootstrap.servers", "127.0.0.1:1", "allow.auto.create.topics", false),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      // Kafka's own words would be "Timeout expired while fetching topic metadata", naming neither broker nor fix
+      assertThatThrownBy(() -> Collector.requireTopics(deaf, target, java.time.Duration.ofSeconds(2)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no answer from Kafka at " + kafka.bootstrapServers())
+          .hasMessageContaining(target.framesTopic() + " (topics.frames)")
+          .hasMessageContaining("kafka.bootstrap.servers");
+    }
+  }
 }
