@@ -53,7 +53,7 @@ public final class MonitorConfig {
       new Setting("kafka.bootstrap.servers", "",
           "Kafka brokers, host:port[,host:port]. Required by `run`. Other kafka.* keys pass through to the Kafka clients: keys Kafka Streams or its clients know, bare or behind Kafka Streams' prefixes (producer., consumer., main.consumer., admin., topic., ...); a key within three letters of a known one is refused as a typo, any other unknown key passes with a warning (a plugin's setting)."),
       new Setting("registry.url", "",
-          "Schema registry base URL(s), comma-separated, speaking the Confluent REST API (Confluent, Apicurio /apis/ccompat/v7, Karapace, Redpanda). Required by `run`."),
+          "Schema registry base URL(s), comma-separated, speaking the Confluent REST API (Confluent, Apicurio /apis/ccompat/v7, Karapace, Redpanda). Required by `run`. No user:password@ in them (refused: it would not be sent, and URLs appear in logs): set registry.basic-auth.user-info."),
       new Setting("registry.basic-auth.user-info", "",
           "user:password for HTTP basic authentication to the registry; empty for none. Prefer the environment (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO)."),
       new Setting("registry.auto-register", "true",
@@ -608,11 +608,24 @@ public final class MonitorConfig {
         }
       }
       case "registry.url" -> {
-        for (String url : list(key)) {
+        List<String> urls = list(key);
+        for (int i = 0; i < urls.size(); i++) {
+          if (carriesUserInfo(urls.get(i))) {
+            // java.net.http does not send it (the registry would answer 401), and the URLs appear in errors, log
+            // lines, /health and dead letters: the password would leak there
+            throw invalid(key, "carries user info (user:password@) in "
+                + (urls.size() > 1 ? "its URL number " + (i + 1) : "its URL") + ": take it out of the URL and set "
+                + "registry.basic-auth.user-info instead (preferably from the environment, "
+                + Setting.envNameOf("registry.basic-auth.user-info") + ")");
+          }
+        }
+        for (int i = 0; i < urls.size(); i++) {
+          String url = urls.get(i);
           String problem = urlProblem(url);
           if (problem != null) {
-            throw invalid(key, "must be http:// or https:// URLs separated by commas, e.g. http://registry:8081; '"
-                + url + "' " + problem);
+            // an '@' may be user info that no URI parser found (a '/' in the password): not shown
+            throw invalid(key, "must be http:// or https:// URLs separated by commas, e.g. http://registry:8081; "
+                + (url.indexOf('@') < 0 ? "'" + url + "'" : "URL number " + (i + 1)) + " " + problem);
           }
         }
       }
@@ -713,6 +726,20 @@ public final class MonitorConfig {
     return p > 65535 ? -1 : (int) p;
   }
 
+  /**
+   * Whether a registry URL holds user info: an '@' in its authority, parsed as a URI or not (a password with a space
+   * or a '%' that is no escape makes it no URI, and its text must not be shown either).
+   */
+  private static boolean carriesUserInfo(String url) {
+    int start = url.indexOf("://");
+    start = start < 0 ? 0 : start + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    return url.substring(start, end).indexOf('@') >= 0;
+  }
+
   /** What is wrong with one registry URL, or null. */
   private static String urlProblem(String url) {
     java.net.URI uri;
@@ -740,6 +767,10 @@ public final class MonitorConfig {
   }
 
   private ConfigException invalid(String key, String problem) {
+    if (key.equals("registry.url") && values.get(key).indexOf('@') >= 0) {
+      // user:password@ in a URL (refused, but any error about the value would show it): the value is not shown
+      return invalidSecret(key, problem);
+    }
     return new ConfigException("setting '" + key + "' = '" + values.get(key) + "' (from " + origins.get(key) + ") "
         + problem);
   }

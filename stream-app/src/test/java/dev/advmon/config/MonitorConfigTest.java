@@ -345,6 +345,38 @@ class MonitorConfigTest {
     assertThat(c.list("kafka.bootstrap.servers")).hasSize(4);
   }
 
+  /**
+   * A password in registry.url was accepted by the validation (the registry client refused it only later) and shown
+   * whole by any error about the value: a second, malformed URL or quotes printed it to the log.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "https://alice:s3cret@sr.example.com/apis/ccompat/v7",
+      "http://registry:8081,https://alice:s3cret@sr.example.com",
+      "https://alice:s3cret@sr.example.com,localhost:8081",
+      "\"https://alice:s3cret@sr.example.com\"",
+      "https://alice:s3c ret@sr.example.com",
+      "https://alice:s3c/ret@sr.example.com"})
+  void refusesUserInfoInTheRegistryUrlWithoutShowingIt(String url) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_REGISTRY_URL", url), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'registry.url' (from environment ADVMON_REGISTRY_URL)")
+        .hasMessageNotContaining("s3c").hasMessageNotContaining("alice");
+  }
+
+  @Test
+  void userInfoInTheRegistryUrlPointsAtTheCredentialSetting() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("registry.url",
+        "http://registry:8081,https://alice:s3cret@sr.example.com"), dir).validated())
+        .hasMessageContaining("'registry.url' (from command line) carries user info (user:password@) in its URL "
+            + "number 2")
+        .hasMessageContaining("set registry.basic-auth.user-info instead")
+        .hasMessageContaining("ADVMON_REGISTRY_BASIC_AUTH_USER_INFO")
+        .hasMessageNotContaining("s3cret");
+    // an '@' in a path is no user info
+    MonitorConfig.load(null, Map.of(), Map.of("registry.url", "https://sr.example.com/a@b"), dir).validated();
+  }
+
   @Test
   void refusesTwoTopicSettingsNamingTheSameTopic() {
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("topics.dead-letter", "frames"), dir).validated())
