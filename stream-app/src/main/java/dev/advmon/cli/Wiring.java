@@ -63,7 +63,7 @@ public final class Wiring {
         .requestTimeout(Duration.ofMillis(c.longValue("registry.timeout-ms")))
         .maxRetries(c.intValue("registry.retries"))
         .initialBackoff(Duration.ofMillis(c.longValue("registry.retry-backoff-ms")))
-        .maxBackoff(Duration.ofSeconds(5))
+        .maxBackoff(Duration.ofMillis(MonitorConfig.REGISTRY_MAX_BACKOFF_MS))
         .unknownIdCacheTtl(Duration.ofMillis(c.longValue("registry.unknown-id-cache-ms")))
         // A frame's schema is fetched inside an open transaction: give up well before the broker would abort it
         // (streams.transaction-timeout-ms); the monitor then restarts Kafka Streams once the registry answers.

@@ -64,7 +64,7 @@ public final class MonitorConfig {
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
-      new Setting("registry.retry-backoff-ms", "200", "First retry delay; doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
+      new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
       new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),
       new Setting("topics.verdicts", "verdicts", "Output topic: one FrameVerdict per readable frame."),
       new Setting("topics.alerts", "alerts", "Output topic: an Alert per flagged frame and per camera campaign."),
@@ -509,7 +509,19 @@ public final class MonitorConfig {
               + ", the most pixels whose RGB bytes fit in one array");
         }
       }
-      case "registry.timeout-ms", "registry.retry-backoff-ms",
+      case "registry.retry-backoff-ms" -> {
+        // A wait is cut to REGISTRY_MAX_BACKOFF_MS (and a longer one overflowed the doubling), so more is not what
+        // happens; and a call gives up rather than wait past its deadline, two thirds of the transaction timeout:
+        // a first wait longer than half that deadline leaves the retry less time than the wait, or none at all.
+        long v = positiveLong(key);
+        long third = longValue("streams.transaction-timeout-ms") / 3;
+        if (v > Math.min(REGISTRY_MAX_BACKOFF_MS, third)) {
+          throw invalid(key, "must be 1.." + REGISTRY_MAX_BACKOFF_MS + " (the longest wait between retries) and at "
+              + "most a third of streams.transaction-timeout-ms (" + third + "): a registry call gives up at two "
+              + "thirds of it, and its first retry must come well before");
+        }
+      }
+      case "registry.timeout-ms",
           "streams.commit-interval-ms", "startup.retry-interval-ms", "campaign.window-ms",
           "streams.restart-backoff-max-ms", "campaign.max-clock-skew-ms",
           "health.check-interval-ms", "health.probe-timeout-ms", "health.rebalance-timeout-ms",
@@ -716,6 +728,9 @@ public final class MonitorConfig {
     }
     return this;
   }
+
+  /** The longest wait between two tries of a registry call ({@code registry.retry-backoff-ms} doubled, capped). */
+  public static final long REGISTRY_MAX_BACKOFF_MS = 5_000;
 
   /** The four topics, in order; each must differ from the others. */
   private static final List<String> TOPICS = List.of("topics.frames", "topics.verdicts", "topics.alerts",

@@ -491,6 +491,31 @@ class MonitorConfigTest {
         .validated().longValue("streams.transaction-timeout-ms")).isEqualTo(5000);
   }
 
+  /**
+   * registry.retry-backoff-ms took any positive value: past 5000 every wait was cut to 5 s anyway (and a huge one
+   * overflowed the doubling), and one beyond the call's deadline (two thirds of the transaction timeout) meant the
+   * call gave up instead of retrying.
+   */
+  @ParameterizedTest(name = "{0} with streams.transaction-timeout-ms = {1}")
+  @CsvSource({"5001, 30000, 1..5000", "4611686018427387904, 30000, 1..5000", "2001, 6000, a third of "
+      + "streams.transaction-timeout-ms (2000)"})
+  void refusesARegistryRetryBackoffThatNoRetryWouldWait(String backoff, String transactionTimeout, String problem) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("registry.retry-backoff-ms", backoff,
+        "streams.transaction-timeout-ms", transactionTimeout), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'registry.retry-backoff-ms' = '" + backoff + "'")
+        .hasMessageContaining(problem);
+  }
+
+  @Test
+  void acceptsARegistryRetryBackoffUpToItsBounds() {
+    MonitorConfig.load(null, Map.of(), Map.of("registry.retry-backoff-ms", "5000"), dir).validated();
+    MonitorConfig.load(null, Map.of(), Map.of("registry.retry-backoff-ms", "2000",
+        "streams.transaction-timeout-ms", "6000"), dir).validated();
+    assertThat(MonitorConfig.SETTINGS.stream().filter(s -> s.key().equals("registry.retry-backoff-ms")).findFirst()
+        .orElseThrow().doc()).contains("1..5000").contains("at most a third of streams.transaction-timeout-ms");
+  }
+
   @Test
   void refusesAStallTimeoutThatAStreamCommittingOnTimeWouldExceed() {
     // commits every 60 s (allowed: the transaction timeout is longer) with the default 30 s stall timeout: readiness
