@@ -206,6 +206,14 @@ public final class MonitorConfig {
     }
     env.forEach((name, value) -> {
       if (!name.startsWith("ADVMON_")) {
+        if (name.regionMatches(true, 0, "ADVMON_", 0, "ADVMON_".length())) {
+          // environment names are case-sensitive: advmon_http_bearer_token would be ignored without a word, and
+          // start a monitor without authentication
+          String near = envSuggestion(name);
+          throw new ConfigException("environment variable " + name + " is not read as a setting: only ADVMON_ "
+              + "variables in upper case are" + (near.isEmpty() ? " (and " + name.toUpperCase(Locale.ROOT)
+              + " would not be a setting either)" : near) + " Correct its name or unset it");
+        }
         return;
       }
       String key = keyForEnv(name);
@@ -370,8 +378,13 @@ public final class MonitorConfig {
     return name.matches("ADVMON(_[A-Z0-9_]+)?_PORT(_\\d+_(TCP|UDP|SCTP))?") && value.matches("(tcp|udp|sctp)://.*");
   }
 
+  /** "; did you mean ADVMON_X?" naming the variable {@code name} resembles (its case aside), or "". */
   private static String envSuggestion(String name) {
-    String best = nearest(name, SETTINGS.stream().map(Setting::envName).toList());
+    String upper = name.toUpperCase(Locale.ROOT);
+    if (!upper.equals(name) && (upper.startsWith("ADVMON_KAFKA_") || LAUNCHER_VARIABLES.contains(upper))) {
+      return "; did you mean " + upper + "?"; // a Kafka client key, or the launcher's, in the wrong case
+    }
+    String best = nearest(upper, SETTINGS.stream().map(Setting::envName).toList());
     return best == null ? "" : "; did you mean " + best + "?";
   }
 

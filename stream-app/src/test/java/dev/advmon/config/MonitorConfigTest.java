@@ -300,6 +300,31 @@ class MonitorConfigTest {
         .hasMessageNotContaining("s3cret");
   }
 
+  /**
+   * Environment names are case-sensitive: advmon_http_bearer_token was skipped as no ADVMON_ variable, silently, and
+   * the monitor started without authentication; ADVMON_Http_Port was refused without the name it meant.
+   */
+  @ParameterizedTest
+  @CsvSource({"advmon_http_bearer_token, ADVMON_HTTP_BEARER_TOKEN", "Advmon_Model_Dir, ADVMON_MODEL_DIR",
+      "advmon_kafka_sasl_mechanism, ADVMON_KAFKA_SASL_MECHANISM", "advmon_home, ADVMON_HOME",
+      "ADVMON_Http_Port, ADVMON_HTTP_PORT", "advmon_http_bearertoken, ADVMON_HTTP_BEARER_TOKEN"})
+  void refusesAnAdvmonVariableNotInUpperCaseNamingTheSpellingExpected(String name, String expected) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(name, "s3cret-value"), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("environment variable " + name + " is not")
+        .hasMessageContaining("did you mean " + expected + "?")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void aLowerCaseAdvmonVariableThatIsNoSettingInUpperCaseEitherIsRefusedSayingSo() {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("advmon_something_else", "x"), Map.of(), dir))
+        .hasMessageContaining("environment variable advmon_something_else is not read as a setting: only ADVMON_ "
+            + "variables in upper case are (and ADVMON_SOMETHING_ELSE would not be a setting either)");
+    // names that merely start alike are not ADVMON_ variables
+    MonitorConfig.load(null, Map.of("advmonitor", "x", "ADVMONITOR_HOME", "/x"), Map.of(), dir).validated();
+  }
+
   @Test
   void launcherVariablesAndKubernetesServiceLinksAreNotMistakenForSettings() {
     MonitorConfig c = MonitorConfig.load(null, Map.of("ADVMON_HOME", "/opt/advmon", "ADVMON_LOG_LEVEL", "DEBUG",
