@@ -72,7 +72,7 @@ public final class MonitorConfig {
       new Setting("topics.create", "true", "Create missing topics at start-up; false = fail naming the missing ones."),
       new Setting("topics.partitions", "3", "Partitions of topics the monitor creates."),
       new Setting("topics.replication-factor", "-1", "Replication factor of topics the monitor creates, 1..32767; -1 = the broker's default."),
-      new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix)."),
+      new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix); at most 218 characters, so that the internal topics' names fit Kafka's 249."),
       new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
       new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
       new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir. Keep it across restarts (a volume in Kubernetes): local state then needs no restore."),
@@ -717,13 +717,37 @@ public final class MonitorConfig {
       }
       case "topics.frames", "topics.verdicts", "topics.alerts", "topics.dead-letter", "streams.application-id" -> {
         if (!string(key).matches("[a-zA-Z0-9._-]{1,249}")) {
-          throw invalid(key, "must be a legal Kafka name (letters, digits, '.', '_', '-')");
+          throw invalid(key, "must be a legal Kafka name (letters, digits, '.', '_', '-'; at most 249 of them)");
         }
-        for (String other : TOPICS) {
-          if (key.startsWith("topics.") && TOPICS.indexOf(other) < TOPICS.indexOf(key)
-              && string(other).equals(string(key))) {
+        if (key.startsWith("topics.") && (string(key).equals(".") || string(key).equals(".."))) {
+          throw invalid(key, "must be a legal Kafka name: Kafka refuses the topic names '.' and '..'");
+        }
+        if (key.equals("streams.application-id")) {
+          // Kafka Streams names its internal topics after it, and Kafka refuses a topic name over 249 characters
+          String longest = dev.advmon.topology.MonitorTopology.internalTopics(string(key)).stream()
+              .max(java.util.Comparator.comparingInt(String::length)).orElseThrow();
+          if (longest.length() > 249) {
+            throw invalid(key, "is too long: at most " + (249 - longest.length() + string(key).length())
+                + " characters, so that the internal topic named after it (<id>"
+                + longest.substring(string(key).length()) + ") stays within Kafka's 249");
+          }
+          return;
+        }
+        for (String other : TOPICS.subList(0, TOPICS.indexOf(key))) {
+          if (string(other).equals(string(key))) {
             // verdicts written to the frames topic would be read back as frames (and dead-lettered), forever
             throw invalid(key, "is the same topic as " + other + "; the four topics must be different");
+          }
+          if (collisionForm(string(other)).equals(collisionForm(string(key)))) {
+            throw invalid(key, "collides with " + other + " ('" + string(other) + "'): " + COLLISION);
+          }
+        }
+        for (String internal : dev.advmon.topology.MonitorTopology.internalTopics(string("streams.application-id"))) {
+          if (collisionForm(internal).equals(collisionForm(string(key)))) {
+            // the monitor's own records would be mixed into its state or its repartitioned campaign counts
+            throw invalid(key, (internal.equals(string(key)) ? "is" : "collides with") + " the monitor's internal "
+                + "topic '" + internal + "' (named after streams.application-id)"
+                + (internal.equals(string(key)) ? "" : ": " + COLLISION));
           }
         }
       }
@@ -744,6 +768,17 @@ public final class MonitorConfig {
 
   /** The longest wait between two tries of a registry call ({@code registry.retry-backoff-ms} doubled, capped). */
   public static final long REGISTRY_MAX_BACKOFF_MS = 5_000;
+
+  /**
+   * A topic name as Kafka compares it for a collision: '.' and '_' both become '_' in metric names, so the broker
+   * refuses a topic whose name differs from an existing one only in those.
+   */
+  private static String collisionForm(String topic) {
+    return topic.replace('.', '_');
+  }
+
+  private static final String COLLISION = "Kafka refuses two topics whose names differ only in '.' and '_' (their "
+      + "metric names would be the same); rename one";
 
   /** The four topics, in order; each must differ from the others. */
   private static final List<String> TOPICS = List.of("topics.frames", "topics.verdicts", "topics.alerts",

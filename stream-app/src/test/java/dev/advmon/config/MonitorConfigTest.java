@@ -409,6 +409,48 @@ class MonitorConfigTest {
         .hasMessageContaining("same topic as topics.frames");
   }
 
+  /**
+   * Kafka refuses a topic whose name differs from another's only in '.' and '_' (and the names '.' and '..'): such a
+   * configuration passed here and failed at topic creation, or, with topics.create=false, waited for a topic that
+   * can never exist.
+   */
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource(delimiter = '|', value = {
+      "topics.frames     | .                              | Kafka refuses the topic names '.' and '..'",
+      "topics.alerts     | ..                             | Kafka refuses the topic names '.' and '..'",
+      "topics.verdicts   | cam.frames                     | is the same topic as topics.frames",
+      "topics.dead-letter| cam_frames                     | collides with topics.frames ('cam.frames')",
+      "topics.verdicts   | cam_frames                     | collides with topics.frames ('cam.frames')",
+      "topics.alerts     | advmon-camera-status-changelog | the monitor's internal topic 'advmon-camera-status-changelog'"})
+  void refusesTopicNamesKafkaWouldRefuse(String key, String value, String problem) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("topics.frames", "cam.frames"));
+    settings.put(key, value);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), settings, dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'" + key + "' = '" + value + "'")
+        .hasMessageContaining(problem);
+  }
+
+  @Test
+  void theInternalTopicsNamedAfterTheApplicationIdMustBeLegalAndApartFromTheOthers() {
+    int fits = 249 - "-campaign-by-camera-repartition".length();
+    MonitorConfig.load(null, Map.of(), Map.of("streams.application-id", "a".repeat(fits)), dir).validated();
+    for (int length : new int[] {fits + 1, 240}) { // 240: both internal topics too long, the bound still the same
+      assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.application-id",
+          "a".repeat(length)), dir).validated())
+          .hasMessageContaining("'streams.application-id' = 'a")
+          .hasMessageContaining("is too long: at most " + fits + " characters");
+    }
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.application-id", "adv.mon",
+        "topics.dead-letter", "adv_mon-campaign-by-camera-repartition"), dir).validated())
+        .hasMessageContaining("'topics.dead-letter' = 'adv_mon-campaign-by-camera-repartition'")
+        .hasMessageContaining("collides with the monitor's internal topic 'adv.mon-campaign-by-camera-repartition'")
+        .hasMessageContaining("differ only in '.' and '_'");
+    // names that only look alike are different topics; '.' inside a name is legal
+    MonitorConfig.load(null, Map.of(), Map.of("topics.frames", "cam.frames", "topics.verdicts", "cam-frames",
+        "topics.alerts", "a..b", "topics.dead-letter", "..."), dir).validated();
+  }
+
   @Test
   void unreadableFilesAreNamedWithWhatIsWrongWithThem() throws Exception {
     Path escape = file("topics.frames=cam\\u12zz\n");
