@@ -749,7 +749,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private long backoff(int round) {
     long initial = settings.initialBackoff().toMillis();
     long cap = settings.maxBackoff().toMillis();
-    long delay = Math.min(cap, initial << Math.min(round - 1, 30));
+    int shift = Math.min(round - 1, 30);
+    // saturating: a first wait near Long.MAX_VALUE (a serde configured by hand) would wrap negative when doubled
+    long delay = initial > (cap >> shift) ? cap : Math.min(cap, initial << shift);
     return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
   }
 

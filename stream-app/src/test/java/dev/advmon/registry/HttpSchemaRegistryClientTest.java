@@ -485,6 +485,19 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aHugeFirstBackoffIsCappedNotWrappedWhenDoubled() {
+    // a Kafka client configuring the serde itself is not held to registry.retry-backoff-ms's bound
+    HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(server.url())
+        .initialBackoff(Duration.ofMillis(Long.MAX_VALUE / 2)).maxBackoff(Duration.ofMillis(5)).build());
+    server.failures.add(503);
+    server.failures.add(503);
+    server.failures.add(503);
+
+    assertThat(c.register("frames-verdicts-value", FrameVerdict.getClassSchema())).as("registered on the fourth try")
+        .isPositive();
+  }
+
+  @Test
   void aRecheckThatTheRegistryDoesNotAnswerForgetsNothing() {
     HttpSchemaRegistryClient writer = client();
     int id = writer.register("frames-verdicts-value", FrameVerdict.getClassSchema());
