@@ -174,17 +174,9 @@ public final class StreamingMonitor implements AutoCloseable {
           config.bool("topics.create"), config.intValue("topics.partitions"),
           (short) config.intValue("topics.replication-factor"),
           config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
-      // what the frame's outputs are written to: a frame older than they accept gets the clock's time
-      List<String> outputs = topics.names().stream().filter(t -> !t.equals(topics.frames().name())).toList();
-      try {
-        return admin.oldestAcceptedAgeMs(outputs);
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        // the topics were just checked: a broker that stops answering now is waited for by Kafka Streams; only a
-        // frame older than a limit on the outputs would then stall (as before this check existed)
-        log.warn("could not read message.timestamp.before.max.ms of {} ({}); frames keep their own time", outputs,
-            e.getCause() != null ? e.getCause() : e);
-        return Long.MAX_VALUE;
-      }
+      // the topics were just checked: a broker that stops answering now is waited for by Kafka Streams; only a
+      // frame older than a limit on the outputs would then stall, until a refusal has the limit read again (restart)
+      return outputsMaxAgeMs(admin, topics).orElse(Long.MAX_VALUE);
     });
     Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
     topicCheck.setDaemon(true);
@@ -203,12 +195,32 @@ public final class StreamingMonitor implements AutoCloseable {
       }
     }
 
-    if (outputsMaxAgeMs != Long.MAX_VALUE) {
+    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsMaxAgeMs);
+  }
+
+  /**
+   * The oldest record age all the frame's outputs accept ({@link TopicAdmin#oldestAcceptedAgeMs}), logged; empty
+   * when the broker does not say.
+   */
+  private static java.util.OptionalLong outputsMaxAgeMs(TopicAdmin admin, Topics topics) throws InterruptedException {
+    // what the frame's outputs are written to: a frame older than they accept gets the clock's time
+    List<String> outputs = topics.names().stream().filter(t -> !t.equals(topics.frames().name())).toList();
+    long maxAgeMs;
+    try {
+      maxAgeMs = admin.oldestAcceptedAgeMs(outputs);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      // RuntimeException too (Admin.create on a bootstrap name that does not resolve now): on the supervisor
+      // thread it would end the restart, and the monitor would stay stopped
+      log.warn("could not read message.timestamp.before.max.ms of {} ({}); read again when an output is refused "
+          + "for its time", outputs, e.getCause() != null ? e.getCause() : e);
+      return java.util.OptionalLong.empty();
+    }
+    if (maxAgeMs != Long.MAX_VALUE) {
       log.info("frames stamped more than {} ms before the monitor's clock get its time as their outputs' record time "
           + "(their captureTime is kept): the monitor's topics refuse records older than {} ms",
-          FrameTimestampExtractor.keptAgeMs(outputsMaxAgeMs), outputsMaxAgeMs);
+          FrameTimestampExtractor.keptAgeMs(maxAgeMs), maxAgeMs);
     }
-    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsMaxAgeMs);
+    return java.util.OptionalLong.of(maxAgeMs);
   }
 
   /**
@@ -457,6 +469,12 @@ public final class StreamingMonitor implements AutoCloseable {
           }
           Thread.sleep(500);
         }
+      }
+      if (hasCause(e, org.apache.kafka.common.errors.InvalidTimestampException.class)) {
+        // An output refused for its time: the limit read at start-up is not the topics' limit now (changed since,
+        // or unreadable then). Kept as it was, the same frame would be refused after every restart, for ever.
+        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics()).ifPresent(
+            maxAgeMs -> properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(maxAgeMs)));
       }
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();

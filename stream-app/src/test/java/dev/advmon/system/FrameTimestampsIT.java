@@ -99,6 +99,63 @@ class FrameTimestampsIT {
         .containsExactly("BAD_MAGIC_BYTE");
   }
 
+  @Test
+  void aLimitSetOnTheOutputsWhileTheMonitorRunsIsReadAgainWhenAFrameIsRefusedForIt(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = oneThread(kafka, registryServer, "lowered");
+    createTopics(kafka, config, Map.of(), Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(Long.MAX_VALUE)));
+    SchemaRegistry registry = registry(registryServer);
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
+            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
+            MonitorMetrics.inMemory(), AlertListener.NONE);
+        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+            config.string("topics.dead-letter"));
+        KafkaProducer<byte[], byte[]> camera = camera(kafka);
+        Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+      long now = System.currentTimeMillis();
+      sendFrames(camera, registry, config, "lowered", new long[] {now});
+      assertThat(reader.awaitCount(1, Duration.ofSeconds(90))).as("running, the outputs unlimited").isTrue();
+
+      // an operator sets a one-day limit on the outputs while the monitor runs (or start-up could not read it)
+      Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>>
+          dayLimit = new java.util.HashMap<>();
+      for (String output : List.of("topics.verdicts", "topics.alerts", "topics.dead-letter")) {
+        dayLimit.put(new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, config.string(output)),
+            List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis())),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+      }
+      admin.incrementalAlterConfigs(dayLimit).all().get();
+      // the broker applies it a moment later: until then the old frame would be accepted and prove nothing
+      assertThat(dev.advmon.testing.Await.until(() -> {
+        try {
+          return admin.describeConfigs(dayLimit.keySet()).all().get().values().stream().allMatch(c ->
+              c.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG).value()
+                  .equals(Long.toString(Duration.ofDays(1).toMillis())));
+        } catch (Exception e) {
+          return false;
+        }
+      }, Duration.ofSeconds(30))).as("the broker applies the new limit").isTrue();
+      // frames-1 two days old, frames-2 of now: neither may wait for ever behind the first
+      IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, config.string("topics.frames"),
+          "lowered", 2);
+      long[] stamps = {now - Duration.ofDays(2).toMillis(), System.currentTimeMillis()};
+      for (int n = 0; n < stamps.length; n++) {
+        FrameTraffic.Record r = frame.apply(n + 1);
+        camera.send(new ProducerRecord<>(config.string("topics.frames"), 0, stamps[n], r.key(), r.value())).get();
+      }
+      assertThat(reader.awaitCount(3, Duration.ofSeconds(90)))
+          .as("a verdict for the frame older than the new limit too: %d of 3 (Kafka Streams %s)", reader.count(),
+              monitor.state()).isTrue();
+      assertThat(reader.outcomes().stream().map(OutcomeReader.Outcome::frameId))
+          .containsExactlyInAnyOrder("lowered-0", "lowered-1", "lowered-2");
+    }
+  }
+
   /** A monitor on one partition and one thread, so that every frame waits behind the one before it. */
   private MonitorConfig oneThread(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
     Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
