@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes a file so that a reader sees the old content or the new, never a part: into a temporary file beside it,
@@ -27,11 +28,17 @@ public final class AtomicFile {
   public static void write(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path partial = Files.createTempFile(dir, target.getFileName().toString(), ".partial");
+    // Not Files.createTempFile: it makes the file owner-only (rw-------), and the rename would hand that to the
+    // target, which monitors running as another user (a shared volume) must read. Created as Files.write creates a
+    // file (the umask decides); an existing target's permissions are kept, as a write in place kept them.
+    Path partial = dir.resolve(target.getFileName() + "."
+        + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".partial");
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial))) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE))) {
         content.writeTo(out);
       }
+      keepPermissions(target, partial);
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
@@ -39,6 +46,17 @@ public final class AtomicFile {
       }
     } finally {
       Files.deleteIfExists(partial);
+    }
+  }
+
+  private static void keepPermissions(Path target, Path partial) throws IOException {
+    if (!Files.exists(target) || !target.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    try {
+      Files.setPosixFilePermissions(partial, Files.getPosixFilePermissions(target));
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // removed meanwhile: the new file keeps what it was created with
     }
   }
 
