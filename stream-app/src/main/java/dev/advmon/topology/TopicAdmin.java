@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -169,35 +170,66 @@ public final class TopicAdmin {
   /**
    * The oldest record time (as an age, in ms) that every one of {@code topics} accepts: the least
    * {@code message.timestamp.before.max.ms} among them (the broker's {@code log.message.timestamp.before.max.ms} where
-   * a topic does not set its own; {@code message.timestamp.difference.max.ms} on a Kafka 3 broker),
-   * {@link Long#MAX_VALUE} when none is limited (the default).
+   * a topic does not set its own; {@code message.timestamp.difference.max.ms} on a Kafka 3 broker), and the broker's
+   * own default, which the repartition and changelog topics Kafka Streams creates take; {@link Long#MAX_VALUE} when
+   * none is limited (the default).
    */
   public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
     List<ConfigResource> resources = topics.stream().distinct()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
     try (Admin admin = adminFactory.apply(adminProperties)) {
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+      // with synonyms: a topic's entry then also names the broker's default (in server.properties or set cluster-wide)
+      Map<ConfigResource, Config> configs = admin.describeConfigs(resources,
+          new DescribeConfigsOptions().includeSynonyms(true)).all().get(15, TimeUnit.SECONDS);
       long least = Long.MAX_VALUE;
       for (ConfigResource r : resources) {
-        ConfigEntry type = configs.get(r) == null ? null : configs.get(r).get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-        if (type != null && "LogAppendTime".equals(type.value())) {
-          continue; // the broker stamps the records itself and checks no limit
+        Config config = configs.get(r);
+        if (config == null) {
+          continue;
         }
+        ConfigEntry type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
         // a broker before Kafka 3.6 limits both directions with message.timestamp.difference.max.ms alone
         for (String key : List.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, TIMESTAMP_DIFFERENCE_MAX_MS)) {
-          ConfigEntry entry = configs.get(r) == null ? null : configs.get(r).get(key);
-          if (entry != null && entry.value() != null && !entry.value().isBlank()) {
-            long limit = Long.parseLong(entry.value().trim());
-            if (limit < least) {
-              least = limit;
-              log.info("topic {} refuses records stamped more than {} ms before the broker's clock ({}={})",
-                  r.name(), limit, key, limit);
-            }
+          ConfigEntry entry = config.get(key);
+          if (entry == null) {
+            continue;
+          }
+          // a topic stamped by the broker itself (LogAppendTime) checks no limit
+          if (!(type != null && "LogAppendTime".equals(type.value()))) {
+            least = least(least, entry.value(), "topic " + r.name(), key);
+          }
+          // Kafka Streams creates the campaign repartition topic and the camera store's changelog with the broker's
+          // defaults, and writes them with the frame's time too: a limit there refused its campaign flag for ever
+          // even where the outputs are exempted from it
+          if (!"LogAppendTime".equals(brokerDefault(type))) {
+            least = least(least, brokerDefault(entry), "the broker's default, which Kafka Streams' own topics take,",
+                "log." + key);
           }
         }
       }
       return least;
     }
+  }
+
+  /** What a topic without its own {@code entry} gets from the broker: its first synonym not set on the topic. */
+  private static String brokerDefault(ConfigEntry entry) {
+    if (entry == null) {
+      return null;
+    }
+    return entry.synonyms().stream().filter(s -> s.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+        .map(ConfigEntry.ConfigSynonym::value).findFirst().orElse(null);
+  }
+
+  private static long least(long least, String value, String where, String key) {
+    if (value == null || value.isBlank()) {
+      return least;
+    }
+    long limit = Long.parseLong(value.trim());
+    if (limit < least) {
+      log.info("{} refuses records stamped more than {} ms before the broker's clock ({}={})", where, limit, key, limit);
+      return limit;
+    }
+    return least;
   }
 
   private void ensureMessageBytes(Admin admin, Map<String, Long> minMessageBytes, boolean alter)

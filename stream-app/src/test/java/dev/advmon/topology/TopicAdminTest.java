@@ -32,6 +32,8 @@ class TopicAdminTest {
   /** Topics with their configs; what the monitor created is added, with the configs it asked for. */
   private final Map<String, Map<String, String>> broker = new HashMap<>();
   private final List<NewTopic> created = new ArrayList<>();
+  /** The broker's own defaults of topic configs (server.properties), by topic config name. */
+  private final Map<String, String> brokerDefaults = new HashMap<>();
   /** listTopics calls that fail (a broker that does not answer) before it answers. */
   private int unanswered;
   private final StartupWaits waits = new StartupWaits();
@@ -69,16 +71,40 @@ class TopicAdminTest {
     return ctor.newInstance(KafkaFuture.completedFuture(listings));
   }
 
-  private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) {
+  private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
       Map<String, String> configs = new HashMap<>(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "delete",
           TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(Long.MAX_VALUE)));
       configs.putAll(broker.get(r.name()));
-      out.put(r, KafkaFuture.completedFuture(new Config(configs.entrySet().stream()
-          .map(e -> new ConfigEntry(e.getKey(), e.getValue())).toList())));
+      List<ConfigEntry> entries = new ArrayList<>();
+      for (String key : brokerDefaults.keySet()) {
+        if (!configs.containsKey(key)) {
+          entries.add(entry(key, null, brokerDefaults.get(key)));
+        }
+      }
+      for (Map.Entry<String, String> e : configs.entrySet()) {
+        entries.add(brokerDefaults.containsKey(e.getKey()) ? entry(e.getKey(), e.getValue(), brokerDefaults.get(e.getKey()))
+            : new ConfigEntry(e.getKey(), e.getValue()));
+      }
+      out.put(r, KafkaFuture.completedFuture(new Config(entries)));
     }
     return new DescribeConfigsResult(out) {};
+  }
+
+  /** Topic config {@code key} as a broker describes it with its synonyms: the topic's own value, if any, then the broker's. */
+  private static ConfigEntry entry(String key, String topicValue, String brokerValue) throws ReflectiveOperationException {
+    var synonym = ConfigEntry.ConfigSynonym.class.getDeclaredConstructor(String.class, String.class,
+        ConfigEntry.ConfigSource.class); // package-private in Kafka
+    synonym.setAccessible(true);
+    List<ConfigEntry.ConfigSynonym> synonyms = new ArrayList<>();
+    if (topicValue != null) {
+      synonyms.add(synonym.newInstance(key, topicValue, ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG));
+    }
+    synonyms.add(synonym.newInstance("log." + key, brokerValue, ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG));
+    return new ConfigEntry(key, topicValue != null ? topicValue : brokerValue, topicValue != null
+        ? ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG : ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, false, false,
+        synonyms, ConfigEntry.ConfigType.STRING, null);
   }
 
   private CreateTopicsResult createTopics(Collection<NewTopic> topics) {
@@ -131,6 +157,23 @@ class TopicAdminTest {
     broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000",
         TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
     assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+  }
+
+  @Test
+  void theBrokersOwnLimitCountsToo_itIsWhatKafkaStreamsGivesTheRepartitionAndChangelogTopics() throws Exception {
+    // a broker-wide limit of a day, the outputs exempted to keep capture times: the campaign flags of frames two days
+    // old would still be refused on the repartition topic Kafka Streams creates with the broker's defaults
+    TOPICS.forEach(t -> broker.put(t, Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(30 * 86_400_000L))));
+    brokerDefaults.put(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000");
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+
+    // a broker that stamps records itself by default checks no limit on the topics it creates
+    brokerDefaults.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    TOPICS.forEach(t -> broker.put(t, Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(30 * 86_400_000L), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(30 * 86_400_000L);
   }
 
   @Test
