@@ -108,9 +108,7 @@ class FrameTimestampsIT {
     SchemaRegistry registry = registry(registryServer);
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-            MonitorMetrics.inMemory(), AlertListener.NONE);
+        StreamingMonitor monitor = monitor(config, registry, bundle, classifier);
         OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
             config.string("topics.dead-letter"));
         KafkaProducer<byte[], byte[]> camera = camera(kafka);
@@ -199,14 +197,19 @@ class FrameTimestampsIT {
     }
   }
 
+  /** The monitor on the bundled model without detectors: what is measured here is the path, not the scores. */
+  private static StreamingMonitor monitor(MonitorConfig config, SchemaRegistry registry, ModelBundle bundle,
+      DjlClassifier classifier) throws Exception {
+    return StreamingMonitor.start(config, registry, true, FramePreparer.forModel(ImageLimits.defaults(),
+        bundle.manifest()), new FrameScorer(classifier, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE);
+  }
+
   /** Runs the monitor (bundled model, no detectors) until {@code expected} outcomes are read, and returns them. */
   private static List<OutcomeReader.Outcome> outcomes(KafkaBroker.Info kafka, MonitorConfig config,
       SchemaRegistry registry, int expected, String what) throws Exception {
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-        StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-            FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-            MonitorMetrics.inMemory(), AlertListener.NONE);
+        StreamingMonitor monitor = monitor(config, registry, bundle, classifier);
         OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
             config.string("topics.dead-letter"))) {
       assertThat(reader.awaitCount(expected, Duration.ofSeconds(90)))
