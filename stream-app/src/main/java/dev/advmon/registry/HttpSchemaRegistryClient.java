@@ -263,14 +263,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return level.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(level.toUpperCase(java.util.Locale.ROOT));
   }
 
-  /** Whether {@code base} answers {@code GET /subjects}, which every Confluent-API registry serves, with a 200. */
-  private boolean servesSubjects(URI base, Duration timeout) throws IOException, InterruptedException {
-    return exchange(request(base, "GET", "/subjects", null, timeout), timeout).statusCode() == 200;
+  /** The status {@code base} answers {@code GET /subjects} with: every Confluent-API registry serves it. */
+  private int subjectsStatus(URI base, Duration timeout) throws IOException, InterruptedException {
+    return exchange(request(base, "GET", "/subjects", null, timeout), timeout).statusCode();
   }
 
   /**
    * One GET of {@code /config} per URL, no retries, each within {@code timeout}: whether the registry answers
-   * at all (a JSON 404 there is asked {@code GET /subjects} too, to tell a registry from a URL that is not its root). Throws {@link RegistryUnavailableException} when none answers usefully, and
+   * at all (a JSON 404 there is asked {@code GET /subjects} too, to tell a registry from a URL that is not its
+   * root). Throws {@link RegistryUnavailableException} when none answers usefully, and
    * {@link RegistryRequestException} when one refuses our credentials (401/403).
    */
   @Override
@@ -290,11 +291,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
-        if (r.status == 404 && !r.isSomeoneElsesError() && !servesSubjects(base, timeout)) {
+        int subjects = r.status == 404 && !r.isSomeoneElsesError() ? subjectsStatus(base, timeout) : 200;
+        if (subjects == 404) {
           // a JSON 404 for /config comes from a registry that does not serve /config, or from a URL that is not the
           // API root (never asked to register, so not yet in notApiRoot): only the latter has no /subjects either
           problem = base + " in registry.url is not the registry's API root (it answered GET /config and GET "
               + "/subjects with 'no such path')";
+          continue;
+        }
+        if (subjects != 200) {
+          problem = "GET " + base + "/subjects answered HTTP " + subjects; // a registry, failing now
           continue;
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {

@@ -1098,6 +1098,27 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRegistryThatServesNoConfigAndFailsOnSubjectsIsReportedFailingNotAsAWrongRoot() throws Exception {
+    com.sun.net.httpserver.HttpServer failing = answering(ex -> {
+      try (ex) {
+        boolean config = ex.getRequestURI().getPath().equals("/config");
+        byte[] body = FakeRegistryServer.error(config ? 404 : 50001, config ? "HTTP 404 Not Found" : "store down")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(config ? 404 : 503, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    try {
+      HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(fast(url(failing)).build());
+      assertThatThrownBy(() -> c.ping(Duration.ofSeconds(2))).isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining("/subjects answered HTTP 503").hasMessageNotContaining("API root");
+    } finally {
+      failing.stop(0);
+    }
+  }
+
+  @Test
   void pingIsOneRequestAndTellsRefusedCredentialsFromAnUnreachableRegistry() {
     // a registry that does not serve /config (its JSON 404) is asked /subjects too, to tell it from a wrong root
     client().ping(Duration.ofSeconds(2));
