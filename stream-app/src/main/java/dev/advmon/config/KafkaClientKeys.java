@@ -57,6 +57,10 @@ final class KafkaClientKeys {
     owned.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, "to its frame timestamp extractor");
     owned.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, "to its own, which writes dead letters");
     owned.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, "to its own, which writes dead letters");
+    // and its older name, which Kafka Streams reads only where the new one is not set (and the monitor sets it)
+    String skipsFlags = "to its own, which skips an unreadable campaign flag instead of failing the task for ever";
+    owned.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, skipsFlags);
+    owned.put("default.deserialization.exception.handler", skipsFlags);
     owned.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "to true");
     // the stream threads' consumer: main.consumer. wins over consumer., which wins over the bare key
     for (String k : java.util.List.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {

@@ -100,6 +100,8 @@ class MonitorConfigTest {
       "kafka.transaction.timeout.ms              | 60000         | streams.transaction-timeout-ms",
       "kafka.producer.max.request.size           | 2097152       | image.max-encoded-bytes",
       "kafka.processing.guarantee                | at_least_once | exactly_once_v2",
+      "kafka.deserialization.exception.handler   | x.LogAndFail  | skips an unreadable campaign flag",
+      "kafka.default.deserialization.exception.handler | x.LogAndFail | skips an unreadable campaign flag",
       "kafka.client.id                           | quota-1       | <streams.application-id>-<streams.instance-id>",
       "kafka.consumer.group.instance.id          | a             | <streams.application-id>-<streams.instance-id>"})
   void refusesKafkaKeysTheMonitorSetsItselfNamingWhatSetsThem(String key, String value, String instead) throws Exception {
