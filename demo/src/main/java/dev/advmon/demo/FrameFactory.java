@@ -125,9 +125,10 @@ public final class FrameFactory {
       return dev.advmon.cli.Main.home().resolve(named);
     }
     if (Files.isDirectory(modelsDir)) {
+      String sha = dev.advmon.detect.Detectors.sha256(bundle.modelFile()); // once: a user's model may be large
       try (var folders = Files.list(modelsDir)) {
         for (Path dir : folders.filter(d -> d.getFileName().toString().startsWith("fixtures")).sorted().toList()) {
-          if (fixturesAttack(bundle, dir)) {
+          if (sha.equalsIgnoreCase(recordedSha256(dir))) {
             return dir;
           }
         }
@@ -142,12 +143,14 @@ public final class FrameFactory {
    * and an attack made for one model says nothing about how well attacks on another are detected).
    */
   static boolean fixturesAttack(dev.advmon.model.ModelBundle bundle, Path fixturesDir) throws IOException {
+    String recorded = recordedSha256(fixturesDir);
+    return recorded != null && dev.advmon.detect.Detectors.sha256(bundle.modelFile()).equalsIgnoreCase(recorded);
+  }
+
+  /** The SHA-256 of the model the fixtures in {@code fixturesDir} were made against, as recorded; null if none. */
+  private static String recordedSha256(Path fixturesDir) throws IOException {
     Path recorded = fixturesDir.resolve("model.sha256");
-    if (!Files.isRegularFile(recorded)) {
-      return false;
-    }
-    String expected = Files.readString(recorded).trim().split("\\s+")[0];
-    return dev.advmon.detect.Detectors.sha256(bundle.modelFile()).equalsIgnoreCase(expected);
+    return Files.isRegularFile(recorded) ? Files.readString(recorded).trim().split("\\s+")[0] : null;
   }
 
   /**
