@@ -62,7 +62,7 @@ public final class MonitorConfig {
           "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
       new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
-      new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls."),
+      new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms) when another URL or a retry is left, so that one hanging URL leaves the others time."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
       new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
       new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),
@@ -215,6 +215,12 @@ public final class MonitorConfig {
               + " would not be a setting either)" : near) + " Correct its name or unset it");
         }
         return;
+      }
+      if (name.startsWith("ADVMON_KAFKA_") && !name.equals(name.toUpperCase(Locale.ROOT))) {
+        // read as the same key as its upper-case spelling: with both set, which one wins would depend on the order
+        // the environment is listed in; and every other ADVMON_ variable is upper case only
+        throw new ConfigException("environment variable " + name + " is not read as a setting: ADVMON_ variables "
+            + "are upper case; did you mean " + name.toUpperCase(Locale.ROOT) + "? Correct its name or unset it");
       }
       String key = keyForEnv(name);
       if (key != null && isKubernetesServiceLink(name, value)) {
@@ -742,6 +748,13 @@ public final class MonitorConfig {
             throw invalid(key, "collides with " + other + " ('" + string(other) + "'): " + COLLISION);
           }
         }
+        for (String kafkas : KAFKA_INTERNAL_TOPICS) {
+          if (collisionForm(kafkas).equals(collisionForm(string(key)))) {
+            // the broker's own state: frames read from it would all be dead letters, and writes to it are refused
+            throw invalid(key, (kafkas.equals(string(key)) ? "is" : "collides with") + " Kafka's internal topic '"
+                + kafkas + "'; name a topic of your own");
+          }
+        }
         for (String internal : dev.advmon.topology.MonitorTopology.internalTopics(string("streams.application-id"))) {
           if (collisionForm(internal).equals(collisionForm(string(key)))) {
             // the monitor's own records would be mixed into its state or its repartitioned campaign counts
@@ -765,6 +778,10 @@ public final class MonitorConfig {
     }
     return this;
   }
+
+  /** Topics the broker keeps for itself (offsets, transactions, share groups, KRaft's metadata log). */
+  static final List<String> KAFKA_INTERNAL_TOPICS = List.of("__consumer_offsets", "__transaction_state",
+      "__share_group_state", "__cluster_metadata");
 
   /** The longest wait between two tries of a registry call ({@code registry.retry-backoff-ms} doubled, capped). */
   public static final long REGISTRY_MAX_BACKOFF_MS = 5_000;

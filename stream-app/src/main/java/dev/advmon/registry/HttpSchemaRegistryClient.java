@@ -216,7 +216,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return r;
     }
     try {
-      Response other = askOnce(r.method, r.path, requestBody, settings.requestTimeout(), left, r.base, false);
+      Response other = askOnce(r.method, r.path, requestBody, settings.requestTimeoutInCall(), left, r.base, false);
       if (other.status != 200) {
         return r;
       }
@@ -414,7 +414,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     Schema current;
     try {
       // on a stream thread, inside a transaction: within the call deadline, as every other call there
-      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeout(), settings.callDeadline());
+      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeoutInCall(), settings.callDeadline());
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
@@ -598,7 +598,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
               urls.get((index + urls.size() - 1) % urls.size()), attempts, maxAttempts, lastProblem);
         }
         attempts++;
-        Duration timeout = left < settings.requestTimeout().toNanos() ? Duration.ofNanos(left) : settings.requestTimeout();
+        Duration timeout = left < settings.requestTimeoutInCall().toNanos() ? Duration.ofNanos(left)
+            : settings.requestTimeoutInCall();
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, method, path, response.statusCode(), response.body());

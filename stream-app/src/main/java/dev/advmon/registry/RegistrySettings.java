@@ -111,6 +111,20 @@ public record RegistrySettings(
     }
   }
 
+  /**
+   * Time one request may take inside a call with a deadline: at most half the deadline when another URL or a retry
+   * could still answer, so that one URL that hangs (a registry stopped with SIGSTOP, a black-holed address) leaves
+   * the next URL or the retry the other half. Before, the default 10 s request timeout against a 3.3 s deadline (a
+   * 5 s transaction timeout) let the first URL spend all of it: the others were never asked.
+   */
+  public Duration requestTimeoutInCall() {
+    if (callDeadline == null || urls.size() < 2 && maxRetries == 0) {
+      return requestTimeout;
+    }
+    Duration half = callDeadline.dividedBy(2);
+    return half.compareTo(requestTimeout) < 0 ? half : requestTimeout;
+  }
+
   /** {@code url} for messages, anything before an '@' in its authority (user:password) replaced by ****. */
   private static String masked(URI url) {
     String text = url.toString();

@@ -309,7 +309,8 @@ class MonitorConfigTest {
   @ParameterizedTest
   @CsvSource({"advmon_http_bearer_token, ADVMON_HTTP_BEARER_TOKEN", "Advmon_Model_Dir, ADVMON_MODEL_DIR",
       "advmon_kafka_sasl_mechanism, ADVMON_KAFKA_SASL_MECHANISM", "advmon_home, ADVMON_HOME",
-      "ADVMON_Http_Port, ADVMON_HTTP_PORT", "advmon_http_bearertoken, ADVMON_HTTP_BEARER_TOKEN"})
+      "ADVMON_Http_Port, ADVMON_HTTP_PORT", "advmon_http_bearertoken, ADVMON_HTTP_BEARER_TOKEN",
+      "ADVMON_KAFKA_sasl_mechanism, ADVMON_KAFKA_SASL_MECHANISM"})
   void refusesAnAdvmonVariableNotInUpperCaseNamingTheSpellingExpected(String name, String expected) {
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(name, "s3cret-value"), Map.of(), dir))
         .isInstanceOf(ConfigException.class)
@@ -423,7 +424,9 @@ class MonitorConfigTest {
       "topics.verdicts   | cam.frames                     | is the same topic as topics.frames",
       "topics.dead-letter| cam_frames                     | collides with topics.frames ('cam.frames')",
       "topics.verdicts   | cam_frames                     | collides with topics.frames ('cam.frames')",
-      "topics.alerts     | advmon-camera-status-changelog | the monitor's internal topic 'advmon-camera-status-changelog'"})
+      "topics.alerts     | advmon-camera-status-changelog | the monitor's internal topic 'advmon-camera-status-changelog'",
+      "topics.frames     | __consumer_offsets             | is Kafka's internal topic '__consumer_offsets'",
+      "topics.dead-letter| __transaction.state            | collides with Kafka's internal topic '__transaction_state'"})
   void refusesTopicNamesKafkaWouldRefuse(String key, String value, String problem) {
     Map<String, String> settings = new java.util.HashMap<>(Map.of("topics.frames", "cam.frames"));
     settings.put(key, value);

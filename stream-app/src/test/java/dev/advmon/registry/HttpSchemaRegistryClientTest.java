@@ -232,6 +232,23 @@ class HttpSchemaRegistryClientTest {
     }
   }
 
+  /**
+   * The request timeout (registry.timeout-ms, 10 s by default) was not held against the call deadline (two thirds
+   * of the transaction timeout): with a deadline shorter than it, a hanging first URL took the whole deadline and
+   * the URL that answers was never asked.
+   */
+  @Test
+  void aHangingFirstUrlLeavesTheNextUrlHalfTheCallDeadline() throws Exception {
+    int id = new HttpSchemaRegistryClient(fast(server.url()).build()).register("frames-value", Frame.getClassSchema());
+    try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
+      HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(hanging.url() + "," + server.url())
+          .maxRetries(0).requestTimeout(Duration.ofSeconds(10)).callDeadline(Duration.ofSeconds(2)).build());
+
+      assertThat(reader.byId(id)).as("the second URL asked within the deadline").isEqualTo(Frame.getClassSchema());
+      assertThat(hanging.accepted()).as("the precondition: the hanging URL was asked first").isEqualTo(1);
+    }
+  }
+
   @Test
   void askingTheOtherUrlsAboutAFramesUnknownIdKeepsToTheCallDeadlineTogetherWithTheFirstAsking() throws Exception {
     try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
