@@ -116,13 +116,29 @@ public final class CampaignTracker {
   }
 
   /**
-   * Whether {@code s} may leave the store: not in a campaign, no frame counted since its last window closed, and
-   * that window ended more than {@code idleRetentionMs} before {@code nowMs}. A camera that comes back starts
-   * afresh (its totals too); one in a campaign stays until the campaign clears.
+   * A camera that leaves the store, and what that writes: for a camera in a campaign, the CAMPAIGN_CLEARED that
+   * says nobody observes it any more; for one not in a campaign, nothing.
    */
+  public record Forgotten(Optional<Alert> alert) {}
+
+  /**
+   * Whether {@code s} may leave the store: no frame counted since its last window closed, and that window ended more
+   * than {@code idleRetentionMs} before {@code nowMs}; 0 = never. A camera that comes back starts afresh (its totals
+   * too). One in a campaign leaves as well, with a CAMPAIGN_CLEARED: kept, it stayed in CAMPAIGN for ever (the
+   * dashboard, /cameras, the store), and a consumer that pairs CAMPAIGN with CAMPAIGN_CLEARED never closed its
+   * incident. Its alert is made from {@code s} alone, so a replay after a crash writes the same alert.
+   */
+  public Optional<Forgotten> forget(CameraStatus s, long nowMs) {
+    if (settings.idleRetentionMs() <= 0 || s.windowFrames() != 0
+        || Saturating.plus(s.windowStart(), settings.idleRetentionMs()) >= nowMs) {
+      return Optional.empty();
+    }
+    return Optional.of(new Forgotten(s.inCampaign() ? Optional.of(quietAlert(s)) : Optional.empty()));
+  }
+
+  /** Whether {@code s} may leave the store: {@link #forget} says so. */
   public boolean forgettable(CameraStatus s, long nowMs) {
-    return settings.idleRetentionMs() > 0 && !s.inCampaign() && s.windowFrames() == 0
-        && Saturating.plus(s.windowStart(), settings.idleRetentionMs()) < nowMs;
+    return forget(s, nowMs).isPresent();
   }
 
   /** Judges the window being counted: streaks, status, and the alert when the status changes. */
@@ -185,6 +201,60 @@ public final class CampaignTracker {
     return Math.min(1, sum);
   }
 
+  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: the camera's flag rate came back to the baseline. */
+  public static final String CLEARED_BY_COOL_WINDOWS = "cool_windows";
+  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: the camera sent no frame for campaign.idle-retention-ms. */
+  public static final String CLEARED_BY_CAMERA_QUIET = "camera_quiet";
+
+  /**
+   * The CAMPAIGN_CLEARED of a camera in a campaign that sent no frame for {@code idleRetentionMs} since
+   * {@code s.windowStart()} (the end of its last window with frames: {@link #expire} moved it there). Stamped with
+   * the moment the retention ran out, not with the sweep that noticed it, so that a replay writes the same alert.
+   */
+  private Alert quietAlert(CameraStatus s) {
+    long quietSince = s.windowStart();
+    long at = Saturating.plus(quietSince, settings.idleRetentionMs());
+    String explanation = String.format(Locale.ROOT, "Camera %s sent no frame for %s (campaign.idle-retention-ms) "
+        + "since %s: the campaign raised at %s is no longer observed, so it is cleared and the camera forgotten; "
+        + "its next frame starts it afresh. Check why the camera stopped sending (off, disconnected, or its frames "
+        + "no longer reach the monitor) before trusting it again.",
+        s.cameraId(), duration(settings.idleRetentionMs()), Instant.ofEpochMilli(quietSince),
+        Instant.ofEpochMilli(s.campaignSince()));
+    Map<String, String> evidence = new LinkedHashMap<>();
+    evidence.put("cleared_by", CLEARED_BY_CAMERA_QUIET);
+    evidence.put("quiet_since", Instant.ofEpochMilli(quietSince).toString());
+    evidence.put("idle_retention_ms", Long.toString(settings.idleRetentionMs()));
+    evidence.put("campaign_since", Instant.ofEpochMilli(s.campaignSince()).toString());
+    evidence.put("last_window_start", Instant.ofEpochMilli(s.lastWindowStart()).toString());
+    evidence.put("last_window_frames", Long.toString(s.lastWindowFrames()));
+    evidence.put("last_window_flagged", Long.toString(s.lastWindowFlagged()));
+    evidence.put("baseline_rate", Double.toString(settings.baselineRate()));
+    evidence.put("total_frames", Long.toString(s.totalFrames()));
+    evidence.put("total_flagged", Long.toString(s.totalFlagged()));
+    return Alert.newBuilder()
+        // its own id: a normal clear is "<camera>/CAMPAIGN_CLEARED/<window>", and listeners de-duplicate by id
+        .setAlertId(s.cameraId() + "/CAMPAIGN_CLEARED/" + CLEARED_BY_CAMERA_QUIET + "/" + quietSince)
+        .setCameraId(s.cameraId())
+        .setTime(Instant.ofEpochMilli(at))
+        .setKind("CAMPAIGN_CLEARED")
+        .setSeverity(Severity.INFO)
+        .setReasons(List.of("CAMPAIGN_CLEARED"))
+        .setExplanation(explanation)
+        .setEvidence(evidence)
+        .build();
+  }
+
+  /** "24 h", "90 min", "1.5 s", "250 ms": an idle retention in the unit an operator set it in. */
+  static String duration(long ms) {
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + " h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + " min";
+    }
+    return ms >= 1_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000.0) : ms + " ms";
+  }
+
   /** "PERTURBATION 28, FOOLING 2": the window's reasons, most frequent first. */
   private static String byCount(Map<String, Long> reasons) {
     return reasons.entrySet().stream()
@@ -216,6 +286,9 @@ public final class CampaignTracker {
     evidence.put("consecutive_windows", Integer.toString(streak));
     evidence.put("total_frames", Long.toString(s.totalFrames()));
     evidence.put("total_flagged", Long.toString(s.totalFlagged()));
+    if (!kind.equals("CAMPAIGN")) {
+      evidence.put("cleared_by", CLEARED_BY_COOL_WINDOWS); // tells it from a camera that went quiet (quietAlert)
+    }
     s.windowReasons().forEach((reason, count) -> evidence.put("window_flagged_" + reason, Long.toString(count)));
     for (int i = 0; i < s.windowExamples().size(); i++) {
       evidence.put("example_frame_" + (i + 1), s.windowExamples().get(i));

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
  * (see {@link CampaignTracker#expire}), and removes cameras idle for campaign.idle-retention-ms
- * ({@link CampaignTracker#forgettable}). Time is the task's {@link EventClock}: the newest frame timestamp, so that
+ * ({@link CampaignTracker#forget}), forwarding the CAMPAIGN_CLEARED of one that was in a campaign. Time is the task's {@link EventClock}: the newest frame timestamp, so that
  * a backlog read after an outage is counted in the windows it happened in.
  */
 final class CampaignProcessor implements Processor<String, CampaignFlag, String, Alert> {
@@ -99,7 +99,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
       return; // restarted, and no frame read yet: the backlog decides what its windows hold
     }
     List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
-    List<String> forgotten = new ArrayList<>();
+    List<KeyValue<String, CampaignTracker.Forgotten>> forgotten = new ArrayList<>();
     int read = 0;
     String last = null;
     try (KeyValueIterator<String, CameraStatus> it = sweepFrom == null ? store.all() : store.range(sweepFrom, null)) {
@@ -118,8 +118,8 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
         var step = tracker.expire(kv.value, now);
         if (step.isPresent()) {
           closed.add(KeyValue.pair(kv.key, step.get()));
-        } else if (tracker.forgettable(kv.value, now)) {
-          forgotten.add(kv.key);
+        } else {
+          tracker.forget(kv.value, now).ifPresent(f -> forgotten.add(KeyValue.pair(kv.key, f)));
         }
       }
       sweepFrom = it.hasNext() ? last : null; // the rest next time; from the first camera again once all were read
@@ -128,6 +128,11 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
       store.put(kv.key, kv.value.status());
       kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
     }
-    forgotten.forEach(store::delete); // idle past campaign.idle-retention-ms
+    for (KeyValue<String, CampaignTracker.Forgotten> kv : forgotten) { // idle past campaign.idle-retention-ms
+      // the clear and the delete go in the task's transaction together (exactly-once): a crash before the commit
+      // forgets neither, and the next sweep writes the same alert (same id) again
+      kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
+      store.delete(kv.key);
+    }
   }
 }

@@ -88,7 +88,9 @@ class CampaignTrackerTest {
     assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
     Alert cleared = alerts.get(1);
     assertThat(cleared.getSeverity()).isEqualTo(Severity.INFO);
-    assertThat(cleared.getEvidence()).containsEntry("window_flagged", "1").containsEntry("consecutive_windows", "3");
+    assertThat(cleared.getEvidence()).containsEntry("window_flagged", "1").containsEntry("consecutive_windows", "3")
+        .as("told apart from a camera that went quiet").containsEntry("cleared_by", "cool_windows");
+    assertThat(alerts.get(0).getEvidence()).doesNotContainKey("cleared_by");
     assertThat(state.status()).isEqualTo(CameraStatus.NORMAL);
     assertThat(state.campaignSince()).isEqualTo(-1);
   }
@@ -309,6 +311,51 @@ class CampaignTrackerTest {
     assertThat(oneMs.forgettable(idle, 1_004_002)).as("forgotten once it has").isTrue();
     CameraStatus counting = new CameraStatus("cam-9", CameraStatus.NORMAL, 1_004_000, 5, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
     assertThat(oneMs.forgettable(counting, Long.MAX_VALUE)).as("a camera with frames in its open window stays").isFalse();
+  }
+
+  @Test
+  void aCameraInACampaignThatSendsNoFrameForTheIdleRetentionIsClearedOnceAndForgotten() {
+    // README (Campaigns): one in a campaign used to stay until the campaign cleared, which a quiet camera never does
+    CampaignTracker hourly = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 3_600_000));
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      for (int i = 0; i < 20; i++) {
+        long t = w * 1_000L + i * 45L;
+        CampaignTracker.Step step = hourly.observe(s, "cam-7", t, t, i < 10);
+        s = step.status();
+        step.alert().ifPresent(raised::add);
+      }
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    s = hourly.expire(s, 35_000).orElseThrow().status(); // the clock closes window 3: quiet since 4 s
+    assertThat(s.inCampaign()).isTrue();
+    assertThat(s.windowStart()).isEqualTo(4_000);
+
+    assertThat(hourly.forget(s, 3_604_000)).as("kept until the retention has passed").isEmpty();
+    assertThat(hourly.forgettable(s, 3_604_001)).as("forgotten once it has, campaign or not").isTrue();
+    Alert a = hourly.forget(s, 3_604_001).orElseThrow().alert().orElseThrow();
+    assertThat(a.getKind()).isEqualTo("CAMPAIGN_CLEARED");
+    assertThat(a.getSeverity()).isEqualTo(Severity.INFO);
+    assertThat(a.getCameraId()).isEqualTo("cam-7");
+    assertThat(a.getAlertId()).as("not the id of a clear by cool windows").isEqualTo("cam-7/CAMPAIGN_CLEARED/camera_quiet/4000");
+    assertThat(a.getTime().toEpochMilli()).as("when the retention ran out, whenever the sweep saw it").isEqualTo(3_604_000);
+    assertThat(a.getEvidence()).containsEntry("cleared_by", "camera_quiet")
+        .containsEntry("quiet_since", "1970-01-01T00:00:04Z").containsEntry("idle_retention_ms", "3600000")
+        .containsEntry("campaign_since", "1970-01-01T00:00:03Z").containsEntry("last_window_frames", "20")
+        .containsEntry("last_window_flagged", "10").containsEntry("total_frames", "80");
+    assertThat(a.getExplanation()).contains("cam-7").contains("no frame for 1 h").contains("no longer observed");
+    assertThat(hourly.forget(s, Long.MAX_VALUE).orElseThrow().alert()).as("the same alert whenever it is noticed")
+        .contains(a);
+
+    CameraStatus counting = new CameraStatus("cam-7", CameraStatus.CAMPAIGN, 4_000, 3, 3, 3_000, 20, 10, 4, 0, 3_000,
+        83, 43);
+    assertThat(hourly.forget(counting, Long.MAX_VALUE)).as("a frame in its open window: not quiet").isEmpty();
+    assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 0)).forget(s, Long.MAX_VALUE))
+        .as("idle retention 0 keeps every camera, in a campaign too").isEmpty();
+    CameraStatus normal = new CameraStatus("cam-9", CameraStatus.NORMAL, 4_000, 0, 0, 3_000, 20, 0, 0, 4, -1, 80, 0);
+    assertThat(hourly.forget(normal, 3_604_001)).as("a camera not in a campaign leaves without an alert")
+        .hasValueSatisfying(f -> assertThat(f.alert()).isEmpty());
   }
 
   @Test

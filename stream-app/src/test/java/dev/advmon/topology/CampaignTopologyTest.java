@@ -395,18 +395,76 @@ class CampaignTopologyTest {
   }
 
   @Test
-  void aQuietCameraLeavesTheStoreAfterTheIdleRetentionButOneInACampaignStays() {
+  void aQuietCameraLeavesTheStoreAfterTheIdleRetention() {
     window("cam-gone", 0, false);
-    window("cam-attacked", 0, true);
-    window("cam-attacked", 1, true);
-    window("cam-attacked", 2, true);
     // the clock closes every camera's last window
     driver.advanceWallClockTime(java.time.Duration.ofMillis(5_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
     KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
     assertThat(store.get("cam-gone")).as("quiet, but not for long yet").isNotNull();
     driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
     assertThat(store.get("cam-gone")).as("idle past campaign.idle-retention-ms").isNull();
-    assertThat(store.get("cam-attacked")).as("a campaign stays until it clears").isNotNull()
+    assertThat(campaignAlerts()).as("a camera not in a campaign leaves without an alert").isEmpty();
+  }
+
+  @Test
+  void aCameraInACampaignThatGoesQuietIsClearedOnceAndForgottenAndStartsAfreshWhenItComesBack() {
+    // README (Campaigns): a camera in CAMPAIGN that stopped sending stayed in CAMPAIGN for ever (store, /cameras,
+    // dashboard), and a consumer pairing CAMPAIGN with CAMPAIGN_CLEARED never closed its incident
+    window("cam-attacked", 0, true);
+    window("cam-attacked", 1, true);
+    window("cam-attacked", 2, true); // raises the campaign; window 2 is then closed by the clock
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(5_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    assertThat(store.get("cam-attacked")).as("quiet, but not for long yet").isNotNull()
         .satisfies(s -> assertThat(s.inCampaign()).isTrue());
+    assertThat(campaignAlerts()).isEmpty();
+    heard.clear();
+
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    List<Alert> cleared = campaignAlerts();
+    assertThat(cleared).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN_CLEARED");
+      assertThat(a.getSeverity()).isEqualTo(dev.advmon.schema.Severity.INFO);
+      assertThat(a.getCameraId()).isEqualTo("cam-attacked");
+      assertThat(a.getEvidence()).containsEntry("cleared_by", "camera_quiet")
+          .containsEntry("quiet_since", Instant.ofEpochMilli(3_000).toString())
+          .containsEntry("idle_retention_ms", Long.toString(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+      assertThat(a.getExplanation()).contains("cam-attacked").contains("no frame").contains("24 h")
+          .contains("no longer observed");
+      // stamped with the moment the retention ran out, by the campaign clock: a replay writes the same alert
+      assertThat(a.getTime()).isEqualTo(Instant.ofEpochMilli(3_000 + CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    });
+    assertThat(store.get("cam-attacked")).as("forgotten as a quiet NORMAL camera is").isNull();
+    // through the same path as the other campaign alerts: counted, and heard by the dashboard's feed
+    assertThat(metrics.registry().counter("advmon.alerts", "kind", "CAMPAIGN_CLEARED").count()).isEqualTo(1);
+    assertThat(heard).extracting(h -> h.alert().getKind()).containsExactly("CAMPAIGN_CLEARED");
+
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    assertThat(campaignAlerts()).as("cleared once, not at every sweep").isEmpty();
+
+    // back a day later: a fresh camera, whose campaign is raised (and cleared) anew
+    long back = (3_000 + 2 * CampaignSettings.DEFAULT_IDLE_RETENTION_MS) / 1_000 + 60;
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(60_000));
+    window("cam-attacked", (int) back, false);
+    assertThat(store.get("cam-attacked")).satisfies(s -> {
+      assertThat(s.inCampaign()).isFalse();
+      assertThat(s.totalFrames()).as("counted afresh").isEqualTo(6);
+    });
+    window("cam-attacked", (int) back + 1, true);
+    window("cam-attacked", (int) back + 2, true);
+    window("cam-attacked", (int) back + 3, false);
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
+
+  @Test
+  void aNormalClearSaysItWasClearedByCoolWindows() {
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true);
+    window("cam-stickered", 2, false);
+    window("cam-stickered", 3, false);
+    window("cam-stickered", 4, false);
+    assertThat(campaignAlerts()).extracting(a -> a.getKind() + " " + a.getEvidence().get("cleared_by"))
+        .containsExactly("CAMPAIGN null", "CAMPAIGN_CLEARED cool_windows");
   }
 }
