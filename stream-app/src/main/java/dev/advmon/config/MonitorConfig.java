@@ -101,7 +101,7 @@ public final class MonitorConfig {
       new Setting("campaign.max-clock-skew-ms", "30000",
           "Frame timestamps further than this from the campaign clock (the newest frame timestamp seen, bounded by the monitor's clock; a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by that clock this long after its end, so a camera that goes quiet still has its last window judged."),
       new Setting("campaign.idle-retention-ms", "86400000",
-          "A camera not in a campaign is removed from the campaign state (and /cameras) this long after its last window; one that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever."),
+          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open)."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
