@@ -101,7 +101,7 @@ public final class MonitorConfig {
       new Setting("campaign.max-clock-skew-ms", "30000",
           "Frame timestamps further than this from the campaign clock (the newest frame timestamp seen, bounded by the monitor's clock; a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by that clock this long after its end, so a camera that goes quiet still has its last window judged."),
       new Setting("campaign.idle-retention-ms", "86400000",
-          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open)."),
+          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
@@ -613,7 +613,24 @@ public final class MonitorConfig {
           throw invalid(key, "must be a share of frames from 0 (inclusive) to 1 (exclusive), e.g. 0.1");
         }
       }
-      case "startup.max-wait-ms", "model.batch.max-wait-ms", "campaign.idle-retention-ms" -> {
+      case "campaign.idle-retention-ms" -> {
+        // a quiet camera's campaign is cleared after it: shorter than the quickest clear by cool windows, a pause of
+        // a minute in an attacked camera's stream would end its campaign (and the camera's counts) without a word
+        long v = longValue(key);
+        long least;
+        try {
+          least = Math.addExact(Math.multiplyExact(longValue("campaign.window-ms"),
+              intValue("campaign.consecutive-windows")), longValue("campaign.max-clock-skew-ms"));
+        } catch (ArithmeticException beyondALong) {
+          least = Long.MAX_VALUE;
+        }
+        if (v < 0 || v > 0 && v < least) {
+          throw invalid(key, "must be 0 (keep every camera) or at least campaign.window-ms x "
+              + "campaign.consecutive-windows + campaign.max-clock-skew-ms (" + least + "): a camera in a campaign "
+              + "that pauses for less than that must keep its campaign");
+        }
+      }
+      case "startup.max-wait-ms", "model.batch.max-wait-ms" -> {
         if (longValue(key) < 0) {
           throw invalid(key, "must be 0 or more");
         }

@@ -531,7 +531,8 @@ class MonitorConfigTest {
       "streams.transaction-timeout-ms | 900001  | must be 5000..900000",
       "campaign.baseline-rate         | 1       | from 0 (inclusive) to 1 (exclusive)",
       "campaign.baseline-rate         | -0.01   | from 0 (inclusive) to 1 (exclusive)",
-      "campaign.idle-retention-ms     | -1      | must be 0 or more",
+      "campaign.idle-retention-ms     | -1      | must be 0 (keep every camera) or at least",
+      "campaign.idle-retention-ms     | 59999   | at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms (60000)",
       "registry.unknown-id-cache-ms   | -1      | must be 0 (no cache) or more",
       "topics.replication-factor      | 0       | must be -1 (broker default) or 1..32767",
       "http.port                      | 65536   | must be a port number 0..65535",
@@ -561,6 +562,8 @@ class MonitorConfigTest {
     assertThat(MonitorConfig.load(null, Map.of(), Map.of("streams.session-timeout-ms", "1800000",
         "streams.transaction-timeout-ms", "5000", "topics.replication-factor", "32767", "http.port", "0"), dir)
         .validated().longValue("streams.transaction-timeout-ms")).isEqualTo(5000);
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of("campaign.idle-retention-ms", "60000"), dir).validated()
+        .longValue("campaign.idle-retention-ms")).as("the quickest clear by cool windows").isEqualTo(60000);
   }
 
   /**
