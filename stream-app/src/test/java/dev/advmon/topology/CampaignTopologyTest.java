@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
  */
 class CampaignTopologyTest {
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
+
   private static DjlClassifier classifier;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> frames;
@@ -86,6 +88,8 @@ class CampaignTopologyTest {
     metrics = MonitorMetrics.inMemory();
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
+    // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     // the monitor's error handlers, as StreamingMonitor installs them
     props.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(),

@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
  */
 class FailureHandlingTopologyTest {
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
+
   private static DjlClassifier model;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> frames;
@@ -136,6 +138,8 @@ class FailureHandlingTopologyTest {
     FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");
+    // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes()),

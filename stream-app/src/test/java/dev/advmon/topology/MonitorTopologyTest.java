@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
  */
 class MonitorTopologyTest {
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
+
   private static DjlClassifier classifier;
   private InMemorySchemaRegistry registry;
   private TopologyTestDriver driver;
@@ -101,6 +103,8 @@ class MonitorTopologyTest {
     FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes()),
