@@ -77,4 +77,15 @@ public final class FrameTimestampExtractor implements TimestampExtractor, Config
     long now = clock.getAsLong();
     return t - now > MAX_AHEAD_MS || now - t > maxAgeMs ? now : t;
   }
+
+  /**
+   * {@code t}, or the clock's time where the monitor's topics would refuse {@code t} as too old: the age rule above,
+   * for records this extractor does not see (campaign flags read back from their repartition topic, see
+   * {@link CampaignFlagTime}; campaign alerts). Not the rule for times ahead: those were bounded when their frame was
+   * read, and campaign windows bound them by {@code campaign.max-clock-skew-ms}.
+   */
+  long notTooOld(long t) {
+    long now = clock.getAsLong();
+    return now - t > maxAgeMs ? now : t;
+  }
 }

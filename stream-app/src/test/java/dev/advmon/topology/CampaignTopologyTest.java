@@ -79,6 +79,11 @@ class CampaignTopologyTest {
 
   /** The topology under the driver, with {@code campaigns}. */
   private void start(CampaignSettings campaigns) {
+    start(campaigns, new Properties());
+  }
+
+  /** As above, with {@code extra} Kafka Streams properties. */
+  private void start(CampaignSettings campaigns, Properties extra) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
@@ -94,6 +99,7 @@ class CampaignTopologyTest {
     // the monitor's error handlers, as StreamingMonitor installs them
     props.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(),
         new RecordLimits(100_000), metrics));
+    props.putAll(extra);
     driver = new TopologyTestDriver(
         MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)
             .withCampaigns(campaigns).withMetrics(metrics).withAlerts((alert, frame) -> heard.add(new Heard(alert, frame)))),
@@ -470,5 +476,35 @@ class CampaignTopologyTest {
     window("cam-stickered", 4, false);
     assertThat(campaignAlerts()).extracting(a -> a.getKind() + " " + a.getEvidence().get("cleared_by"))
         .containsExactly("CAMPAIGN null", "CAMPAIGN_CLEARED cool_windows");
+  }
+
+  /** Restarts the driver with output topics that refuse records older than a day, as StreamingMonitor sets it. */
+  private long outputsAcceptOneDay(Properties limit) {
+    stop();
+    limit.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(java.time.Duration.ofDays(1).toMillis()));
+    start(new CampaignSettings(1_000, 5, 0.2, 2), limit);
+    return FrameTimestampExtractor.keptAgeMs(java.time.Duration.ofDays(1).toMillis());
+  }
+
+  @Test
+  void aFlagLeftInTheRepartitionTopicLongerThanTheOutputsAcceptIsStoredWithTheClocksTimeNotRefusedForEver() {
+    Properties monitors = new Properties();
+    // the monitor's default extractor, as StreamingMonitor sets it: Kafka Streams does not apply it to the
+    // repartition topic, whose source it builds with FailOnInvalidTimestamp (the record's own time)
+    monitors.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, FrameTimestampExtractor.class.getName());
+    long keptAgeMs = outputsAcceptOneDay(monitors);
+    TestInputTopic<String, byte[]> repartition = driver.createInputTopic(
+        "campaign-test-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition", Serdes.String().serializer(),
+        Serdes.ByteArray().serializer());
+    TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic(
+        "campaign-test-" + MonitorTopology.CAMERA_STORE + "-changelog", Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer());
+    // written at the epoch, just before the monitor went down for two days; the changelog write carries the time
+    // the flag is read with
+    driver.advanceWallClockTime(java.time.Duration.ofDays(2));
+    repartition.pipeInput("cam-late", Serdes.Boolean().serializer().serialize("t", true), 0L);
+    long now = java.time.Duration.ofDays(2).toMillis();
+    assertThat(changelog.readRecordsToList()).as("the camera's state, written to its changelog").isNotEmpty()
+        .allSatisfy(r -> assertThat(r.timestamp()).as("a time the changelog accepts").isGreaterThanOrEqualTo(now - keptAgeMs));
   }
 }
