@@ -31,6 +31,8 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, CameraStatus> store;
   private EventClock clock;
+  /** The time campaign alerts are written with: see {@link #alertRecord}. */
+  private FrameTimestampExtractor alertTime;
   private final int sweepLimit;
   /** The last camera the previous punctuation read, when it stopped before the end of the store; null: from the first. */
   private String sweepFrom;
@@ -72,6 +74,8 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     this.context = context;
     this.store = context.getStateStore(MonitorTopology.CAMERA_STORE);
     this.clock = new EventClock(tracker.settings().maxClockSkewMs(), context.currentSystemTimeMs());
+    this.alertTime = new FrameTimestampExtractor(context::currentSystemTimeMs);
+    alertTime.configure(context.appConfigs());
     context.schedule(punctuateEvery(tracker.settings().windowMs()), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
@@ -88,9 +92,18 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     CampaignTracker.Step step = tracker.observe(current, camera, record.timestamp(),
         clock.frame(record.timestamp(), wall), record.value() == null ? CampaignFlag.bare(false) : record.value());
     store.put(camera, step.status());
-    // stamped with the end of the window it judges, as the punctuator's are: not with the frame that happened to
-    // close it, whose timestamp may be far off (a camera clock at 2100 counts at the skew bound, not there)
-    step.alert().ifPresent(a -> context.forward(new Record<>(camera, a, a.getTime().toEpochMilli())));
+    step.alert().ifPresent(a -> context.forward(alertRecord(camera, a)));
+  }
+
+  /**
+   * Stamped with the end of the window it judges: not with the frame that happened to close it, whose timestamp may
+   * be far off (a camera clock at 2100 counts at the skew bound, not there). Unless the alerts topic would refuse
+   * that time, as for frames ({@link FrameTimestampExtractor}): a window restored from before the monitor stopped for
+   * longer than the topic accepts is closed with an old end, and its alert, refused, would fail the task at every
+   * restart. Then the clock's time; the alert's own time keeps the window's end.
+   */
+  private Record<String, Alert> alertRecord(String camera, Alert alert) {
+    return new Record<>(camera, alert, alertTime.notTooOld(alert.getTime().toEpochMilli()));
   }
 
   private void expire(long wall) {
@@ -126,7 +139,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     }
     for (KeyValue<String, CampaignTracker.Step> kv : closed) {
       store.put(kv.key, kv.value.status());
-      kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
+      kv.value.alert().ifPresent(a -> context.forward(alertRecord(kv.key, a)));
     }
     for (KeyValue<String, CampaignTracker.Forgotten> kv : forgotten) { // idle past campaign.idle-retention-ms
       // the clear and the delete go in the task's transaction together (exactly-once): a crash before the commit

@@ -507,4 +507,21 @@ class CampaignTopologyTest {
     assertThat(changelog.readRecordsToList()).as("the camera's state, written to its changelog").isNotEmpty()
         .allSatisfy(r -> assertThat(r.timestamp()).as("a time the changelog accepts").isGreaterThanOrEqualTo(now - keptAgeMs));
   }
+
+  @Test
+  void aCampaignAlertOfAWindowClosedLongerAgoThanTheAlertsTopicAcceptsIsStampedWithTheClockAndKeepsItsTime() {
+    long keptAgeMs = outputsAcceptOneDay(new Properties());
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true); // window 1 still open, one hot window behind it: the next hot one decides
+    // the monitor down for two days with that window in its store: back, its clock closes it
+    driver.advanceWallClockTime(java.time.Duration.ofDays(2));
+    long now = java.time.Duration.ofDays(2).toMillis();
+    List<org.apache.kafka.streams.test.TestRecord<String, Alert>> raised = alerts.readRecordsToList().stream()
+        .filter(r -> r.value().getKind().startsWith("CAMPAIGN")).toList();
+    assertThat(raised).singleElement().satisfies(r -> {
+      assertThat(r.value().getKind()).isEqualTo("CAMPAIGN");
+      assertThat(r.value().getTime()).as("the end of the window it judges").isEqualTo(Instant.ofEpochMilli(2_000));
+      assertThat(r.timestamp()).as("a time the alerts topic accepts").isGreaterThanOrEqualTo(now - keptAgeMs);
+    });
+  }
 }
