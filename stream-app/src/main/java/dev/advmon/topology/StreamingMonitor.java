@@ -473,8 +473,24 @@ public final class StreamingMonitor implements AutoCloseable {
       if (hasCause(e, org.apache.kafka.common.errors.InvalidTimestampException.class)) {
         // An output refused for its time: the limit read at start-up is not the topics' limit now (changed since,
         // or unreadable then). Kept as it was, the same frame would be refused after every restart, for ever.
-        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics()).ifPresent(
-            maxAgeMs -> properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(maxAgeMs)));
+        Object used = properties.get(FrameTimestampExtractor.MAX_AGE_MS);
+        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics()).ifPresent(maxAgeMs -> {
+          if (Long.toString(maxAgeMs).equals(used)) {
+            // the limit is not what changed: the broker judges a record's age by its own clock. Behind it by more
+            // than the margin, the monitor keeps frames the broker finds too old; they are refused until their age
+            // passes the kept age (at most the skew less the margin), and for ever if the skew exceeds the limit
+            String behind = maxAgeMs == Long.MAX_VALUE ? ""
+                : "behind the broker's by more than " + (maxAgeMs - FrameTimestampExtractor.keptAgeMs(maxAgeMs))
+                    + " ms, or ";
+            log.warn("an output was refused for its time, but the output topics' limit is unchanged ({} ms): the "
+                + "monitor's clock is likely {}ahead of the broker's by more than its log.message.timestamp.after."
+                + "max.ms less {} ms. Such frames are refused, and the partition waits with Kafka Streams restarting, "
+                + "until their age passes what the monitor keeps; for ever where the clocks differ by more than the "
+                + "broker's limit itself. Synchronize the clocks (NTP) of the monitor and the brokers", maxAgeMs,
+                behind, FrameTimestampExtractor.MAX_AHEAD_MS);
+          }
+          properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(maxAgeMs));
+        });
       }
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
