@@ -144,7 +144,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     for (KeyValue<String, CampaignTracker.Forgotten> kv : forgotten) { // idle past campaign.idle-retention-ms
       // the clear and the delete go in the task's transaction together (exactly-once): a crash before the commit
       // forgets neither, and the next sweep writes the same alert (same id) again
-      kv.value.alert().ifPresent(a -> context.forward(new Record<>(kv.key, a, a.getTime().toEpochMilli())));
+      kv.value.alert().ifPresent(a -> context.forward(alertRecord(kv.key, a)));
       store.delete(kv.key);
     }
   }
