@@ -49,6 +49,6 @@ public record CampaignSettings(long windowMs, int minFrames, double baselineRate
   public static CampaignSettings from(MonitorConfig c) {
     return new CampaignSettings(c.longValue("campaign.window-ms"), c.intValue("campaign.min-frames"),
         c.doubleValue("campaign.baseline-rate"), c.intValue("campaign.consecutive-windows"),
-        c.longValue("campaign.max-clock-skew-ms"), c.longValue("campaign.idle-retention-ms"));
+        c.longValue("campaign.max-clock-skew-ms"), c.campaignIdleRetentionMs());
   }
 }

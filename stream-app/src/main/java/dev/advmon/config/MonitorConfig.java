@@ -101,7 +101,7 @@ public final class MonitorConfig {
       new Setting("campaign.max-clock-skew-ms", "30000",
           "Frame timestamps further than this from the campaign clock (the newest frame timestamp seen, bounded by the monitor's clock; a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by that clock this long after its end, so a camera that goes quiet still has its last window judged."),
       new Setting("campaign.idle-retention-ms", "86400000",
-          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign."),
+          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign (left unset, the default rises to that bound)."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
@@ -147,13 +147,16 @@ public final class MonitorConfig {
     this.home = home;
   }
 
+  /** {@link #origin} of a setting nobody set. */
+  private static final String DEFAULT_ORIGIN = "default";
+
   /** Builds the configuration from defaults, an optional file, the environment and explicit overrides. */
   public static MonitorConfig load(Path file, Map<String, String> env, Map<String, String> overrides, Path home) {
     Map<String, String> values = new TreeMap<>();
     Map<String, String> origins = new TreeMap<>();
     SETTINGS.forEach(s -> {
       values.put(s.key(), s.defaultValue());
-      origins.put(s.key(), "default");
+      origins.put(s.key(), DEFAULT_ORIGIN);
     });
     if (file != null) {
       if (Files.isDirectory(file)) {
@@ -486,6 +489,26 @@ public final class MonitorConfig {
     }
   }
 
+  /**
+   * {@code campaign.idle-retention-ms} as the campaign state uses it: left at its default, at least
+   * {@link #campaignIdleRetentionLeastMs()}, the bound a value someone set is held to.
+   */
+  public long campaignIdleRetentionMs() {
+    long v = longValue("campaign.idle-retention-ms");
+    return v > 0 && DEFAULT_ORIGIN.equals(origin("campaign.idle-retention-ms"))
+        ? Math.max(v, campaignIdleRetentionLeastMs()) : v;
+  }
+
+  /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */
+  private long campaignIdleRetentionLeastMs() {
+    try {
+      return Math.addExact(Math.multiplyExact(longValue("campaign.window-ms"),
+          intValue("campaign.consecutive-windows")), longValue("campaign.max-clock-skew-ms"));
+    } catch (ArithmeticException beyondALong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** {@code health.hanging-transaction-age-ms}, with 0 resolved: twice the transaction timeout, at least 2 min. */
   public long hangingTransactionAgeMs() {
     long v = longValue("health.hanging-transaction-age-ms");
@@ -617,14 +640,11 @@ public final class MonitorConfig {
         // a quiet camera's campaign is cleared after it: shorter than the quickest clear by cool windows, a pause of
         // a minute in an attacked camera's stream would end its campaign (and the camera's counts) without a word
         long v = longValue(key);
-        long least;
-        try {
-          least = Math.addExact(Math.multiplyExact(longValue("campaign.window-ms"),
-              intValue("campaign.consecutive-windows")), longValue("campaign.max-clock-skew-ms"));
-        } catch (ArithmeticException beyondALong) {
-          least = Long.MAX_VALUE;
-        }
-        if (v < 0 || v > 0 && v < least) {
+        long least = campaignIdleRetentionLeastMs();
+        // only a value someone set: the default is raised to the bound instead (campaignIdleRetentionMs), else a
+        // configuration that set campaign.window-ms or campaign.max-clock-skew-ms long (a day's skew for cameras with
+        // bad clocks) and never campaign.idle-retention-ms, valid until now, stopped starting after an upgrade
+        if (v < 0 || v > 0 && v < least && !DEFAULT_ORIGIN.equals(origin(key))) {
           throw invalid(key, "must be 0 (keep every camera) or at least campaign.window-ms x "
               + "campaign.consecutive-windows + campaign.max-clock-skew-ms (" + least + "): a camera in a campaign "
               + "that pauses for less than that must keep its campaign");

@@ -567,6 +567,26 @@ class MonitorConfigTest {
   }
 
   /**
+   * The lower bound on campaign.idle-retention-ms (window x consecutive windows + skew) refused its own default
+   * whenever the other campaign settings were set long: a configuration that only allowed a day of camera clock skew,
+   * valid before, no longer started. Left at its default, the retention is raised to the bound instead; a value
+   * someone set is still held to it.
+   */
+  @Test
+  void theDefaultIdleRetentionRisesToTheBoundWhereLongCampaignSettingsPassIt() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("campaign.max-clock-skew-ms", "86400000"), dir)
+        .validated();
+    assertThat(dev.advmon.campaign.CampaignSettings.from(c).idleRetentionMs()).as("3 x 10 s + a day")
+        .isEqualTo(86_430_000);
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of(), dir).validated().campaignIdleRetentionMs())
+        .as("the default where it passes the bound").isEqualTo(86_400_000);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("campaign.max-clock-skew-ms", "86400000",
+        "campaign.idle-retention-ms", "86400000"), dir).validated())
+        .as("set, it is held to the bound").isInstanceOf(ConfigException.class)
+        .hasMessageContaining("at least campaign.window-ms x campaign.consecutive-windows");
+  }
+
+  /**
    * registry.retry-backoff-ms took any positive value: past 5000 every wait was cut to 5 s anyway (and a huge one
    * overflowed the doubling), and one beyond the call's deadline (two thirds of the transaction timeout) meant the
    * call gave up instead of retrying.
