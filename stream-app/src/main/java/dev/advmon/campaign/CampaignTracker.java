@@ -252,6 +252,9 @@ public final class CampaignTracker {
     if (ms % 60_000 == 0) {
       return ms / 60_000 + " min";
     }
+    if (ms % 1_000 == 0) {
+      return ms / 1_000 + " s"; // not "86430.0 s"
+    }
     return ms >= 1_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000.0) : ms + " ms";
   }
 

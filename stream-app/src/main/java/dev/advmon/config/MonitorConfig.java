@@ -62,7 +62,7 @@ public final class MonitorConfig {
           "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
       new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
-      new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms) when another URL or a retry is left, so that one hanging URL leaves the others time."),
+      new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction, with several registry.url entries, a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms), so that one hanging URL leaves the others time."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
       new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
       new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),

@@ -112,13 +112,14 @@ public record RegistrySettings(
   }
 
   /**
-   * Time one request may take inside a call with a deadline: at most half the deadline when another URL or a retry
-   * could still answer, so that one URL that hangs (a registry stopped with SIGSTOP, a black-holed address) leaves
-   * the next URL or the retry the other half. Before, the default 10 s request timeout against a 3.3 s deadline (a
-   * 5 s transaction timeout) let the first URL spend all of it: the others were never asked.
+   * Time one request may take inside a call with a deadline: with several URLs, at most half the deadline, so that
+   * one URL that hangs (a replica stopped with SIGSTOP, a black-holed address) leaves the next the other half. Before,
+   * the default 10 s request timeout against a 3.3 s deadline (a 5 s transaction timeout) let the first URL spend all
+   * of it: the others were never asked. With one URL the request keeps the whole deadline: a slow registry (a distant
+   * region, a cold TLS connection) that answers in 2 s would otherwise time out on every try.
    */
   public Duration requestTimeoutInCall() {
-    if (callDeadline == null || urls.size() < 2 && maxRetries == 0) {
+    if (callDeadline == null || urls.size() < 2) {
       return requestTimeout;
     }
     Duration half = callDeadline.dividedBy(2);

@@ -366,4 +366,13 @@ class CampaignTrackerTest {
     }
     assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
   }
+
+  @Test
+  void namesAnIdleRetentionInTheUnitItWasSetIn() {
+    assertThat(CampaignTracker.duration(86_400_000)).isEqualTo("24 h");
+    assertThat(CampaignTracker.duration(5_400_000)).isEqualTo("90 min");
+    assertThat(CampaignTracker.duration(86_430_000)).isEqualTo("86430 s");
+    assertThat(CampaignTracker.duration(1_500)).isEqualTo("1.5 s");
+    assertThat(CampaignTracker.duration(250)).isEqualTo("250 ms");
+  }
 }

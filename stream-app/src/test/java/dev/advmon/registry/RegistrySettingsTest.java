@@ -87,4 +87,16 @@ class RegistrySettingsTest {
     assertThatThrownBy(() -> RegistrySettings.builder("http://r").maxRetries(-1).build())
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aRequestInsideACallGetsHalfTheDeadlineOnlyWhereAnotherUrlCouldAnswer() {
+    Duration deadline = Duration.ofMillis(3333); // two thirds of a 5 s transaction timeout
+    assertThat(RegistrySettings.builder("http://a:8081,http://b:8081").requestTimeout(Duration.ofSeconds(10))
+        .callDeadline(deadline).build().requestTimeoutInCall()).isEqualTo(deadline.dividedBy(2));
+    // one URL: a slow registry that answers in 2 s must not time out on every try (the deadline still bounds it)
+    assertThat(RegistrySettings.builder("http://a:8081").requestTimeout(Duration.ofSeconds(10))
+        .callDeadline(deadline).build().requestTimeoutInCall()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(RegistrySettings.builder("http://a:8081,http://b:8081").requestTimeout(Duration.ofSeconds(1))
+        .callDeadline(deadline).build().requestTimeoutInCall()).as("shorter already").isEqualTo(Duration.ofSeconds(1));
+  }
 }
