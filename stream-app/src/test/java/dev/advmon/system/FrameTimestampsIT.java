@@ -2,6 +2,8 @@ package dev.advmon.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.campaign.CampaignFlag;
+import dev.advmon.campaign.CampaignFlagSerde;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.image.ImageLimits;
@@ -13,15 +15,19 @@ import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.testing.Await;
 import dev.advmon.testing.FrameTraffic;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.OutcomeReader;
 import dev.advmon.testing.RealKafkaAndRegistry;
 import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.SystemChecks;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
+import dev.advmon.topology.MonitorTopology;
 import dev.advmon.topology.StreamingMonitor;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +35,17 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * clock, a gateway that keeps the camera's time); a limit on old records ({@code message.timestamp.before.max.ms})
  * may be set on the monitor's topics and not on the frames topic, or be reached only by the time the monitor writes.
  * The verdict written with that timestamp would be refused, the transaction aborted and the frame read again, for
- * ever: the partition would stall behind one frame.
+ * ever: the partition would stall behind one frame. The same holds for campaign flags read back from the campaign
+ * repartition topic, which Kafka Streams reads with their own time, not through the monitor's extractor.
  */
 @RealKafkaAndRegistry
 class FrameTimestampsIT {
@@ -154,6 +167,78 @@ class FrameTimestampsIT {
     }
   }
 
+  @Test
+  void aCampaignFlagLeftInTheRepartitionTopicLongerThanTheTopicsAcceptIsCountedInsteadOfFailingTheTaskAtEveryRestart(
+      KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = oneThread(kafka, registryServer, "stale-flag");
+    Map<String, String> dayLimit = Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(Duration.ofDays(1).toMillis()));
+    createTopics(kafka, config, Map.of(), dayLimit);
+    // Kafka Streams' own topics, made before it runs under the names it uses (it takes existing ones as they are):
+    // the camera store's changelog refuses records older than a day, as the outputs do. The repartition topic has no
+    // limit, only so that a flag stamped two days ago can be written into it here: in production the flag was written
+    // while fresh, just before the monitor stopped, and aged there (a limit checks a record's age when it is written)
+    String appId = config.string("streams.application-id");
+    String changelog = appId + "-" + MonitorTopology.CAMERA_STORE + "-changelog";
+    String repartition = appId + "-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition";
+    assertThat(MonitorTopology.internalTopics(appId)).containsExactlyInAnyOrder(changelog, repartition);
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+      Map<String, String> changelogConfigs = new java.util.HashMap<>(dayLimit);
+      changelogConfigs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(changelogConfigs),
+          new NewTopic(repartition, 1, (short) 1))).all().get();
+    }
+    SchemaRegistry registry = registry(registryServer);
+    long now = System.currentTimeMillis();
+    long twoDaysAgo = now - Duration.ofDays(2).toMillis();
+    try (KafkaProducer<byte[], byte[]> camera = camera(kafka)) {
+      // a flag the previous run wrote just before it stopped, two days ago, and never read back
+      byte[] flag = new CampaignFlagSerde().serializer().serialize(repartition,
+          new CampaignFlag(true, List.of("stale"), "stale-flag-before-the-stop"));
+      camera.send(new ProducerRecord<>(repartition, 0, twoDaysAgo, "stale-cam".getBytes(StandardCharsets.UTF_8),
+          flag)).get();
+      sendFrames(camera, registry, config, "stale-flag", new long[] {now, now});
+    }
+
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Map<String, Long> changelogTimes = new java.util.concurrent.ConcurrentHashMap<>();
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = monitor(config, registry, bundle, classifier, metrics);
+        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+            config.string("topics.dead-letter"));
+        KafkaConsumer<byte[], byte[]> changelogReader = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      changelogReader.assign(List.of(new TopicPartition(changelog, 0)));
+      changelogReader.seekToBeginning(changelogReader.assignment());
+      // until the stale camera's state is committed to the changelog and both frames have their verdicts, or Kafka
+      // Streams failed (then it fails again at every restart: waiting longer would prove nothing more)
+      Await.until(() -> {
+        for (ConsumerRecord<byte[], byte[]> r : changelogReader.poll(Duration.ofMillis(100))) {
+          changelogTimes.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
+        }
+        return SystemChecks.restarts(metrics) > 0
+            || (changelogTimes.containsKey("stale-cam") && reader.count() >= 2);
+      }, Duration.ofSeconds(90));
+
+      assertThat(SystemChecks.restarts(metrics))
+          .as("Kafka Streams restarts (the changelog refusing the stale flag's time fails the task); it is %s",
+              monitor.state()).isZero();
+      assertThat(reader.outcomes().stream().filter(OutcomeReader.Outcome::verdict)
+          .map(OutcomeReader.Outcome::frameId).distinct())
+          .as("verdicts (Kafka Streams %s)", monitor.state())
+          .containsExactlyInAnyOrder("stale-flag-0", "stale-flag-1");
+      assertThat(changelogTimes).as("cameras committed to %s", changelog).containsKey("stale-cam");
+      assertThat(changelogTimes.get("stale-cam"))
+          .as("the stale camera's changelog record time, counted at the clock's")
+          .isGreaterThan(now - Duration.ofDays(1).toMillis());
+      assertThat(monitor.cameras().one("stale-cam")).as("the stale flag's camera in the camera store").isPresent();
+      assertThat(monitor.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+  }
+
   /** A monitor on one partition and one thread, so that every frame waits behind the one before it. */
   private MonitorConfig oneThread(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
     Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
@@ -200,8 +285,13 @@ class FrameTimestampsIT {
   /** The monitor on the bundled model without detectors: what is measured here is the path, not the scores. */
   private static StreamingMonitor monitor(MonitorConfig config, SchemaRegistry registry, ModelBundle bundle,
       DjlClassifier classifier) throws Exception {
+    return monitor(config, registry, bundle, classifier, MonitorMetrics.inMemory());
+  }
+
+  private static StreamingMonitor monitor(MonitorConfig config, SchemaRegistry registry, ModelBundle bundle,
+      DjlClassifier classifier, MonitorMetrics metrics) throws Exception {
     return StreamingMonitor.start(config, registry, true, FramePreparer.forModel(ImageLimits.defaults(),
-        bundle.manifest()), new FrameScorer(classifier, List.of(), 64), MonitorMetrics.inMemory(), AlertListener.NONE);
+        bundle.manifest()), new FrameScorer(classifier, List.of(), 64), metrics, AlertListener.NONE);
   }
 
   /** Runs the monitor (bundled model, no detectors) until {@code expected} outcomes are read, and returns them. */
