@@ -176,7 +176,7 @@ public final class StreamingMonitor implements AutoCloseable {
           config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
       // the topics were just checked: a broker that stops answering now is waited for by Kafka Streams; only a
       // frame older than a limit on the outputs would then stall, until a refusal has the limit read again (restart)
-      return outputsMaxAgeMs(admin, topics).orElse(Long.MAX_VALUE);
+      return outputsMaxAgeMs(admin, topics, config.string("streams.application-id")).orElse(Long.MAX_VALUE);
     });
     Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
     topicCheck.setDaemon(true);
@@ -202,12 +202,15 @@ public final class StreamingMonitor implements AutoCloseable {
    * The oldest record age all the frame's outputs accept ({@link TopicAdmin#oldestAcceptedAgeMs}), logged; empty
    * when the broker does not say.
    */
-  private static java.util.OptionalLong outputsMaxAgeMs(TopicAdmin admin, Topics topics) throws InterruptedException {
-    // what the frame's outputs are written to: a frame older than they accept gets the clock's time
+  private static java.util.OptionalLong outputsMaxAgeMs(TopicAdmin admin, Topics topics, String applicationId)
+      throws InterruptedException {
+    // what the frame's outputs are written to: a frame older than they accept gets the clock's time; and Kafka
+    // Streams' own topics where they exist (a limit set on the camera store's changelog alone refused an old
+    // campaign flag there at every restart, for ever)
     List<String> outputs = topics.names().stream().filter(t -> !t.equals(topics.frames().name())).toList();
     long maxAgeMs;
     try {
-      maxAgeMs = admin.oldestAcceptedAgeMs(outputs);
+      maxAgeMs = admin.oldestAcceptedAgeMs(outputs, MonitorTopology.internalTopics(applicationId));
     } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
       // RuntimeException too (Admin.create on a bootstrap name that does not resolve now): on the supervisor
       // thread it would end the restart, and the monitor would stay stopped
@@ -474,7 +477,8 @@ public final class StreamingMonitor implements AutoCloseable {
         // An output refused for its time: the limit read at start-up is not the topics' limit now (changed since,
         // or unreadable then). Kept as it was, the same frame would be refused after every restart, for ever.
         Object used = properties.get(FrameTimestampExtractor.MAX_AGE_MS);
-        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics()).ifPresent(maxAgeMs -> {
+        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics(),
+            config.string("streams.application-id")).ifPresent(maxAgeMs -> {
           if (Long.toString(maxAgeMs).equals(used)) {
             // the limit is not what changed: the broker judges a record's age by its own clock. Behind it by more
             // than the margin, the monitor keeps frames the broker finds too old; they are refused until their age

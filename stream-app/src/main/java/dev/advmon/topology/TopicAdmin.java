@@ -175,15 +175,35 @@ public final class TopicAdmin {
    * none is limited (the default).
    */
   public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
-    List<ConfigResource> resources = topics.stream().distinct()
+    return oldestAcceptedAgeMs(topics, List.of());
+  }
+
+  /**
+   * As {@link #oldestAcceptedAgeMs(List)}, over {@code ifPresent} too where they exist: Kafka Streams' own topics,
+   * which it creates only once it runs (on a first start they are not there yet), and on which an operator may set a
+   * limit of their own.
+   */
+  public long oldestAcceptedAgeMs(List<String> topics, java.util.Collection<String> ifPresent)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    List<ConfigResource> resources = java.util.stream.Stream.concat(topics.stream(), ifPresent.stream()).distinct()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
     try (Admin admin = adminFactory.apply(adminProperties)) {
       // with synonyms: a topic's entry then also names the broker's default (in server.properties or set cluster-wide)
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources,
-          new DescribeConfigsOptions().includeSynonyms(true)).all().get(15, TimeUnit.SECONDS);
+      Map<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> described = admin.describeConfigs(resources,
+          new DescribeConfigsOptions().includeSynonyms(true)).values();
+      long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
       long least = Long.MAX_VALUE;
       for (ConfigResource r : resources) {
-        Config config = configs.get(r);
+        Config config;
+        try {
+          config = described.get(r).get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+              && ifPresent.contains(r.name()) && !topics.contains(r.name())) {
+            continue; // not created yet: it takes the broker's default, counted below through the other topics
+          }
+          throw e;
+        }
         if (config == null) {
           continue;
         }

@@ -74,6 +74,13 @@ class TopicAdminTest {
   private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
+      if (!broker.containsKey(r.name())) {
+        var unknown = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
+        unknown.completeExceptionally(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+            "This server does not host this topic-partition."));
+        out.put(r, unknown);
+        continue;
+      }
       Map<String, String> configs = new HashMap<>(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "delete",
           TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(Long.MAX_VALUE)));
       configs.putAll(broker.get(r.name()));
@@ -157,6 +164,24 @@ class TopicAdminTest {
     broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000",
         TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
     assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+  }
+
+  @Test
+  void aLimitSetOnKafkaStreamsOwnTopicsCountsWhereTheyExist() throws Exception {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    List<String> internal = List.of("advmon-camera-status-changelog", "advmon-campaign-by-camera-repartition");
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal))
+        .as("a first start: Kafka Streams has not created them yet").isEqualTo(Long.MAX_VALUE);
+
+    // set on the changelog alone: an old campaign flag was refused there at every restart, for ever
+    broker.put("advmon-camera-status-changelog", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        "86400000"));
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+
+    assertThatThrownBy(() -> admin.oldestAcceptedAgeMs(List.of("verdicts", "missing")))
+        .as("an output that is not there is an error, as before").hasCauseInstanceOf(
+            org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class);
   }
 
   @Test
