@@ -136,11 +136,6 @@ public final class CampaignTracker {
     return Optional.of(new Forgotten(s.inCampaign() ? Optional.of(quietAlert(s)) : Optional.empty()));
   }
 
-  /** Whether {@code s} may leave the store: {@link #forget} says so. */
-  public boolean forgettable(CameraStatus s, long nowMs) {
-    return forget(s, nowMs).isPresent();
-  }
-
   /** Judges the window being counted: streaks, status, and the alert when the status changes. */
   private Step close(CameraStatus s) {
     if (s.windowFrames() < settings.minFrames()) {

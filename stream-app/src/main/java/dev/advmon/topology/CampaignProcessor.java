@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * used), updates the camera's windowed flag counts in the {@value MonitorTopology#CAMERA_STORE} store; a change
  * of campaign status goes out as an alert. A wall-clock punctuator closes the windows of cameras that went quiet
  * (see {@link CampaignTracker#expire}), and removes cameras idle for campaign.idle-retention-ms
- * ({@link CampaignTracker#forget}), forwarding the CAMPAIGN_CLEARED of one that was in a campaign. Time is the task's {@link EventClock}: the newest frame timestamp, so that
- * a backlog read after an outage is counted in the windows it happened in.
+ * ({@link CampaignTracker#forget}), forwarding the CAMPAIGN_CLEARED of one that was in a campaign. Time is the
+ * task's {@link EventClock}: the newest frame timestamp, so that a backlog read after an outage is counted in the
+ * windows it happened in.
  */
 final class CampaignProcessor implements Processor<String, CampaignFlag, String, Alert> {
 

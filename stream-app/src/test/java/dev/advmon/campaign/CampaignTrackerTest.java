@@ -297,20 +297,20 @@ class CampaignTrackerTest {
     assertThat(huge.expire(s, 2_000_000)).as("no frame can be too late to count: the window stays open").isEmpty();
     CameraStatus idle = new CameraStatus("cam-8", CameraStatus.NORMAL, 1_004_000, 0, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
     assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, Long.MAX_VALUE))
-        .forgettable(idle, 2_000_000)).as("idle retention of Long.MAX_VALUE keeps the camera").isFalse();
+        .forget(idle, 2_000_000).isPresent()).as("idle retention of Long.MAX_VALUE keeps the camera").isFalse();
   }
 
   @Test
   void aQuietCameraIsForgottenOnlyPastTheIdleRetentionAndNeverWithZero() {
     // README: campaign.idle-retention-ms 0 = keep every camera for ever; nothing checked the 0 itself
     CameraStatus idle = new CameraStatus("cam-9", CameraStatus.NORMAL, 1_004_000, 0, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
-    assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 0)).forgettable(idle, Long.MAX_VALUE))
+    assertThat(new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 0)).forget(idle, Long.MAX_VALUE).isPresent())
         .as("idle retention 0 never forgets").isFalse();
     CampaignTracker oneMs = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 1));
-    assertThat(oneMs.forgettable(idle, 1_004_001)).as("kept until the retention has passed").isFalse();
-    assertThat(oneMs.forgettable(idle, 1_004_002)).as("forgotten once it has").isTrue();
+    assertThat(oneMs.forget(idle, 1_004_001).isPresent()).as("kept until the retention has passed").isFalse();
+    assertThat(oneMs.forget(idle, 1_004_002).isPresent()).as("forgotten once it has").isTrue();
     CameraStatus counting = new CameraStatus("cam-9", CameraStatus.NORMAL, 1_004_000, 5, 0, 1_003_000, 20, 0, 0, 4, -1, 80, 0);
-    assertThat(oneMs.forgettable(counting, Long.MAX_VALUE)).as("a camera with frames in its open window stays").isFalse();
+    assertThat(oneMs.forget(counting, Long.MAX_VALUE).isPresent()).as("a camera with frames in its open window stays").isFalse();
   }
 
   @Test
@@ -333,7 +333,7 @@ class CampaignTrackerTest {
     assertThat(s.windowStart()).isEqualTo(4_000);
 
     assertThat(hourly.forget(s, 3_604_000)).as("kept until the retention has passed").isEmpty();
-    assertThat(hourly.forgettable(s, 3_604_001)).as("forgotten once it has, campaign or not").isTrue();
+    assertThat(hourly.forget(s, 3_604_001).isPresent()).as("forgotten once it has, campaign or not").isTrue();
     Alert a = hourly.forget(s, 3_604_001).orElseThrow().alert().orElseThrow();
     assertThat(a.getKind()).isEqualTo("CAMPAIGN_CLEARED");
     assertThat(a.getSeverity()).isEqualTo(Severity.INFO);
