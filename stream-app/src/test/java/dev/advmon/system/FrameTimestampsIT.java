@@ -2,6 +2,8 @@ package dev.advmon.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.campaign.CameraStatusSerde;
 import dev.advmon.campaign.CampaignFlag;
 import dev.advmon.campaign.CampaignFlagSerde;
 import dev.advmon.config.MonitorConfig;
@@ -47,9 +49,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Frames whose record timestamps a broker accepts on the frames topic but refuses on the monitor's own topics: a
@@ -242,6 +244,75 @@ class FrameTimestampsIT {
           .as("the stale camera's changelog record time, counted at the clock's")
           .isGreaterThan(now - Duration.ofDays(1).toMillis());
       assertThat(monitor.cameras().one("stale-cam")).as("the stale flag's camera in the camera store").isPresent();
+      assertThat(monitor.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+  }
+
+  /**
+   * A campaign alert is stamped with the end of the window it judges. A camera whose window was open when the monitor
+   * stopped, two days ago, has that window closed by the clock at the next start: its alert, written with the window's
+   * end, was refused by an alerts topic that takes records a day old at most, and the task failed at every restart.
+   */
+  @Test
+  void theCampaignAlertOfAWindowOpenWhenTheMonitorStoppedDaysAgoIsWrittenInsteadOfFailingTheTaskAtEveryRestart(
+      KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = oneThread(kafka, registryServer, "stale-window");
+    createTopics(kafka, config, Map.of(), Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+        Long.toString(Duration.ofDays(1).toMillis())));
+    // the camera store's changelog as the previous run left it, two days ago (no limit on it, so that the test can
+    // write that state; the limit that matters here is the alerts topic's)
+    String appId = config.string("streams.application-id");
+    String changelog = appId + "-" + MonitorTopology.CAMERA_STORE + "-changelog";
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+          TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+    }
+    long now = System.currentTimeMillis();
+    long windowMs = config.longValue("campaign.window-ms");
+    long twoDaysAgo = now - Duration.ofDays(2).toMillis();
+    long windowStart = twoDaysAgo - Math.floorMod(twoDaysAgo, windowMs);
+    int streak = config.intValue("campaign.consecutive-windows") - 1;
+    // one hot window short of a campaign, its current window full of flagged frames: closing it raises the campaign
+    CameraStatus before = new CameraStatus("stale-cam", CameraStatus.NORMAL, windowStart, 50, 50, windowStart - windowMs,
+        50, 50, streak, 0, -1, 50L * (streak + 1), 50L * (streak + 1));
+    SchemaRegistry registry = registry(registryServer);
+    try (KafkaProducer<byte[], byte[]> camera = camera(kafka)) {
+      camera.send(new ProducerRecord<>(changelog, 0, twoDaysAgo, "stale-cam".getBytes(StandardCharsets.UTF_8),
+          new CameraStatusSerde().serializer().serialize(changelog, before))).get();
+      // frames of another camera: the campaign clock starts with the first frame read after a start
+      sendFrames(camera, registry, config, "fresh", new long[] {now, now});
+    }
+
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Map<String, Long> alertTimes = new java.util.concurrent.ConcurrentHashMap<>();
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = monitor(config, registry, bundle, classifier, metrics);
+        KafkaConsumer<byte[], byte[]> alerts = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      alerts.assign(List.of(new TopicPartition(config.string("topics.alerts"), 0)));
+      alerts.seekToBeginning(alerts.assignment());
+      // until the stale camera's campaign alert is committed, or Kafka Streams failed (then it fails again at every
+      // restart: waiting longer would prove nothing more)
+      Await.until(() -> {
+        for (ConsumerRecord<byte[], byte[]> r : alerts.poll(Duration.ofMillis(100))) {
+          if (r.key() != null) {
+            alertTimes.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
+          }
+        }
+        return SystemChecks.restarts(metrics) > 0 || alertTimes.containsKey("stale-cam");
+      }, Duration.ofSeconds(90));
+
+      assertThat(SystemChecks.restarts(metrics))
+          .as("Kafka Streams restarts (the alerts topic refusing the alert's time fails the task); it is %s",
+              monitor.state()).isZero();
+      assertThat(alertTimes).as("alerts committed").containsKey("stale-cam");
+      assertThat(alertTimes.get("stale-cam")).as("the alert's record time: the clock's, not the window's end")
+          .isGreaterThan(now - Duration.ofDays(1).toMillis());
+      assertThat(monitor.cameras().one("stale-cam")).as("the stale camera, now in a campaign")
+          .hasValueSatisfying(c -> assertThat(c.inCampaign()).isTrue());
       assertThat(monitor.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
   }
