@@ -39,6 +39,8 @@ class TopicAdminTest {
   private final StartupWaits waits = new StartupWaits();
   /** What readiness would have said at each listTopics call. */
   private final List<List<String>> reasonsSeen = new ArrayList<>();
+  /** Topics the monitor's principal may not describe the configs of (an ACL-restricted cluster). */
+  private final java.util.Set<String> notAuthorized = new java.util.HashSet<>();
 
   private Admin admin() {
     return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
@@ -74,6 +76,14 @@ class TopicAdminTest {
   private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
+      if (notAuthorized.contains(r.name())) {
+        // as a real broker answers: authorization is checked before the topic is looked for
+        var denied = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
+        denied.completeExceptionally(new org.apache.kafka.common.errors.TopicAuthorizationException(
+            "Not authorized to access topics: [" + r.name() + "]"));
+        out.put(r, denied);
+        continue;
+      }
       if (!broker.containsKey(r.name())) {
         var unknown = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
         unknown.completeExceptionally(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
@@ -182,6 +192,24 @@ class TopicAdminTest {
     assertThatThrownBy(() -> admin.oldestAcceptedAgeMs(List.of("verdicts", "missing")))
         .as("an output that is not there is an error, as before").hasCauseInstanceOf(
             org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class);
+  }
+
+  @Test
+  void kafkaStreamsOwnTopicsThatMayNotBeDescribedDoNotHideTheOutputsLimit() throws Exception {
+    // an ACL-restricted cluster whose grants on the application's prefix leave out DescribeConfigs: the outputs'
+    // limit must still be read, or frames older than it are refused at every restart, for ever (the refusal reads
+    // the limit again, and fails the same way)
+    TOPICS.forEach(t -> broker.put(t, Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000")));
+    List<String> internal = List.of("advmon-camera-status-changelog", "advmon-campaign-by-camera-repartition");
+    internal.forEach(t -> broker.put(t, Map.of()));
+    notAuthorized.addAll(internal);
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+
+    notAuthorized.add("alerts");
+    assertThatThrownBy(() -> admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal))
+        .as("an output that may not be described is an error, as before").hasCauseInstanceOf(
+            org.apache.kafka.common.errors.TopicAuthorizationException.class);
   }
 
   @Test
