@@ -548,8 +548,14 @@ class OutageRecoveryIT {
               + "({}): healing and cutting again", coordinator);
           network.heal();
           int seen = reader.count();
+          int attemptFrom = ownBeforeAttempt;
+          // and the health checker's log caught up: it logs a change on its next round, after readiness() is UP
+          // again; its "readiness UP" for this attempt, left to the next one's lines, would stand in for that one's
+          // (the assertions below read only the last attempt's lines) and count against its lines
           assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING && monitor.health().readiness().up()
-              && reader.count() > seen, Duration.ofSeconds(60))).as("verdicts flow again after the heal").isTrue();
+              && reader.count() > seen && lastReadinessLogged(lines(ownLog, attemptFrom, appId)).map(
+                  l -> l.contains("readiness UP")).orElse(true), Duration.ofSeconds(60)))
+              .as("verdicts flow again after the heal, and readiness UP logged if DOWN was").isTrue();
         }
         final int ownBefore = ownBeforeAttempt;
         final int kafkaBefore = kafkaBeforeAttempt;
@@ -727,6 +733,11 @@ class OutageRecoveryIT {
    * The lines since event {@code from} that the monitor's own logging configuration prints, of the monitor's threads
    * only (named after its application id; the test's own producer and reader log too), as LEVEL logger - message.
    */
+  /** The last of {@code lines} in which the health checker logged a change of readiness. */
+  private static java.util.Optional<String> lastReadinessLogged(List<String> lines) {
+    return lines.stream().filter(l -> l.contains("MonitorHealth - readiness ")).reduce((a, b) -> b);
+  }
+
   private static List<String> lines(LogLines log, int from, String appId) {
     List<ILoggingEvent> events = log.events();
     return events.subList(from, events.size()).stream()
