@@ -729,15 +729,15 @@ class OutageRecoveryIT {
     }
   }
 
-  /**
-   * The lines since event {@code from} that the monitor's own logging configuration prints, of the monitor's threads
-   * only (named after its application id; the test's own producer and reader log too), as LEVEL logger - message.
-   */
   /** The last of {@code lines} in which the health checker logged a change of readiness. */
   private static java.util.Optional<String> lastReadinessLogged(List<String> lines) {
     return lines.stream().filter(l -> l.contains("MonitorHealth - readiness ")).reduce((a, b) -> b);
   }
 
+  /**
+   * The lines since event {@code from} that the monitor's own logging configuration prints, of the monitor's threads
+   * only (named after its application id; the test's own producer and reader log too), as LEVEL logger - message.
+   */
   private static List<String> lines(LogLines log, int from, String appId) {
     List<ILoggingEvent> events = log.events();
     return events.subList(from, events.size()).stream()
