@@ -198,16 +198,17 @@ public final class TopicAdmin {
         try {
           config = described.get(r).get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-          if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-              && ifPresent.contains(r.name()) && !topics.contains(r.name())) {
-            continue; // not created yet: it takes the broker's default, counted below through the other topics
-          }
-          if (e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
-              && ifPresent.contains(r.name()) && !topics.contains(r.name())) {
-            // grants on the application's prefix that leave out DescribeConfigs: thrown, the outputs' limit read
-            // with it would be lost too, and a frame older than that refused at every restart, for ever
-            log.warn("may not read the configs of topic {} ({}): a limit on old records set on it alone is not "
-                + "known; grant DescribeConfigs on it", r.name(), e.getCause().getMessage());
+          if (ifPresent.contains(r.name()) && !topics.contains(r.name())) {
+            // Kafka Streams' own topic: thrown, the outputs' limit read with it would be lost too, and a frame older
+            // than that refused at every restart, for ever
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+              // not "not created yet" (then it takes the broker's default, counted through the other topics): grants
+              // on the application's prefix that leave out DescribeConfigs, or any other failure
+              log.warn("could not read the configs of topic {} ({}): a limit on old records set on it alone is not "
+                  + "known{}", r.name(), e.getCause(),
+                  e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
+                      ? "; grant DescribeConfigs on it" : "");
+            }
             continue;
           }
           throw e;

@@ -41,6 +41,8 @@ class TopicAdminTest {
   private final List<List<String>> reasonsSeen = new ArrayList<>();
   /** Topics the monitor's principal may not describe the configs of (an ACL-restricted cluster). */
   private final java.util.Set<String> notAuthorized = new java.util.HashSet<>();
+  /** Topics whose configs the broker fails to describe with another error. */
+  private final Map<String, RuntimeException> failing = new HashMap<>();
 
   private Admin admin() {
     return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
@@ -76,6 +78,12 @@ class TopicAdminTest {
   private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
+      if (failing.containsKey(r.name())) {
+        var failed = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
+        failed.completeExceptionally(failing.get(r.name()));
+        out.put(r, failed);
+        continue;
+      }
       if (notAuthorized.contains(r.name())) {
         // as a real broker answers: authorization is checked before the topic is looked for
         var denied = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
@@ -204,6 +212,10 @@ class TopicAdminTest {
     internal.forEach(t -> broker.put(t, Map.of()));
     notAuthorized.addAll(internal);
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+
+    // any other failure on one of them alike (here: the broker's answer for an invalid request)
+    failing.put(internal.get(0), new org.apache.kafka.common.errors.InvalidRequestException("scripted"));
     assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
 
     notAuthorized.add("alerts");
