@@ -216,18 +216,11 @@ class FrameTimestampsIT {
         StreamingMonitor monitor = monitor(config, registry, bundle, classifier, metrics);
         OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
             config.string("topics.dead-letter"));
-        KafkaConsumer<byte[], byte[]> changelogReader = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      changelogReader.assign(List.of(new TopicPartition(changelog, 0)));
-      changelogReader.seekToBeginning(changelogReader.assignment());
+        KafkaConsumer<byte[], byte[]> changelogReader = committedFromStart(kafka, changelog)) {
       // until the stale camera's state is committed to the changelog and both frames have their verdicts, or Kafka
       // Streams failed (then it fails again at every restart: waiting longer would prove nothing more)
       Await.until(() -> {
-        for (ConsumerRecord<byte[], byte[]> r : changelogReader.poll(Duration.ofMillis(100))) {
-          changelogTimes.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
-        }
+        noteTimes(changelogReader, changelogTimes);
         return SystemChecks.restarts(metrics) > 0
             || (changelogTimes.containsKey("stale-cam") && reader.count() >= 2);
       }, Duration.ofSeconds(90));
@@ -288,20 +281,11 @@ class FrameTimestampsIT {
     Map<String, Long> alertTimes = new java.util.concurrent.ConcurrentHashMap<>();
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
         StreamingMonitor monitor = monitor(config, registry, bundle, classifier, metrics);
-        KafkaConsumer<byte[], byte[]> alerts = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      alerts.assign(List.of(new TopicPartition(config.string("topics.alerts"), 0)));
-      alerts.seekToBeginning(alerts.assignment());
+        KafkaConsumer<byte[], byte[]> alerts = committedFromStart(kafka, config.string("topics.alerts"))) {
       // until the stale camera's campaign alert is committed, or Kafka Streams failed (then it fails again at every
       // restart: waiting longer would prove nothing more)
       Await.until(() -> {
-        for (ConsumerRecord<byte[], byte[]> r : alerts.poll(Duration.ofMillis(100))) {
-          if (r.key() != null) {
-            alertTimes.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
-          }
-        }
+        noteTimes(alerts, alertTimes);
         return SystemChecks.restarts(metrics) > 0 || alertTimes.containsKey("stale-cam");
       }, Duration.ofSeconds(90));
 
@@ -314,6 +298,26 @@ class FrameTimestampsIT {
       assertThat(monitor.cameras().one("stale-cam")).as("the stale camera, now in a campaign")
           .hasValueSatisfying(c -> assertThat(c.inCampaign()).isTrue());
       assertThat(monitor.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+  }
+
+  /** A read_committed reader of partition 0 of {@code topic}, from its first record. */
+  private static KafkaConsumer<byte[], byte[]> committedFromStart(KafkaBroker.Info kafka, String topic) {
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    c.assign(List.of(new TopicPartition(topic, 0)));
+    c.seekToBeginning(c.assignment());
+    return c;
+  }
+
+  /** One poll of {@code reader}: the record time of each keyed record, by its key (the last one read wins). */
+  private static void noteTimes(KafkaConsumer<byte[], byte[]> reader, Map<String, Long> times) {
+    for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(100))) {
+      if (r.key() != null) {
+        times.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
+      }
     }
   }
 
