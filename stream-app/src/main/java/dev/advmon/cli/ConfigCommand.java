@@ -30,6 +30,7 @@ final class ConfigCommand implements Callable<Integer> {
       // and a trust store it cannot read; building it connects to nothing
       new HttpSchemaRegistryClient(Wiring.registrySettings(c));
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
+      c.raisedDefaults().forEach(line -> System.out.println("note: " + line));
       if (detectors == 0) {
         System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "
             + "would score frames but raise no alert; run ./monitor calibrate --model " + bundle.directory());

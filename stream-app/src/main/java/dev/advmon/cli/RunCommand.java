@@ -49,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), Map.of(), Main.home()).validated()
         .require(REQUIRED);
+    c.raisedDefaults().forEach(line -> log.info("setting {}", line));
     // Everything that can refuse to start is read before the shutdown hook exists: the hook waits for the
     // `finally` below, so an error thrown between the two would hold the exit for the hook's whole 45 s.
     ModelBundle bundle = ModelBundle.load(c.path("model.dir"));

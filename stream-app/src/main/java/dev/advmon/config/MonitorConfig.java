@@ -101,7 +101,7 @@ public final class MonitorConfig {
       new Setting("campaign.max-clock-skew-ms", "30000",
           "Frame timestamps further than this from the campaign clock (the newest frame timestamp seen, bounded by the monitor's clock; a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by that clock this long after its end, so a camera that goes quiet still has its last window judged."),
       new Setting("campaign.idle-retention-ms", "86400000",
-          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign (left unset, the default rises to that bound)."),
+          "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign (left unset, the default rises to that bound; `config --check` and `run` say so)."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
@@ -497,6 +497,22 @@ public final class MonitorConfig {
     long v = longValue("campaign.idle-retention-ms");
     return v > 0 && DEFAULT_ORIGIN.equals(origin("campaign.idle-retention-ms"))
         ? Math.max(v, campaignIdleRetentionLeastMs()) : v;
+  }
+
+  /**
+   * Settings left at their default whose value in use differs from the default the reference shows, one line each
+   * (empty when none): {@code config --check} prints them and {@code run} logs them, so that an operator reading
+   * the reference is not misled about what runs.
+   */
+  public List<String> raisedDefaults() {
+    List<String> out = new ArrayList<>();
+    long retention = campaignIdleRetentionMs();
+    if (retention != longValue("campaign.idle-retention-ms")) {
+      out.add("campaign.idle-retention-ms: left at its default " + longValue("campaign.idle-retention-ms")
+          + ", raised to " + retention + " (campaign.window-ms x campaign.consecutive-windows + "
+          + "campaign.max-clock-skew-ms), so that a short pause does not end a campaign");
+    }
+    return out;
   }
 
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */

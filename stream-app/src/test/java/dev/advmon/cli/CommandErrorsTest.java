@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -23,22 +24,23 @@ class CommandErrorsTest {
   @TempDir
   Path dir;
 
-  /** The exit status, and everything written to the command's error writer and to System.err. */
-  private record Outcome(int exit, String err) {}
+  /** The exit status, everything written to the command's error writer and to System.err, and System.out. */
+  private record Outcome(int exit, String err, String out) {}
 
   private Outcome run(String... args) {
     PrintStream oldErr = System.err;
     PrintStream oldOut = System.out;
     ByteArrayOutputStream stray = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
     try {
       System.setErr(new PrintStream(stray, true, StandardCharsets.UTF_8));
-      System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setProperty("advmon.home", TestData.repoRoot().toString());
       CommandLine cl = Main.commandLine();
       cl.setErr(new PrintWriter(err, true));
       int exit = cl.execute(args);
-      return new Outcome(exit, err + stray.toString(StandardCharsets.UTF_8));
+      return new Outcome(exit, err + stray.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
     } finally {
       System.setErr(oldErr);
       System.setOut(oldOut);
@@ -73,7 +75,14 @@ class CommandErrorsTest {
 
     Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
         + "model.dir=" + model() + "\n");
-    assertThat(run("config", "--check", file.toString()).exit()).isZero();
+    Outcome valid = run("config", "--check", file.toString());
+    assertThat(valid.exit()).isZero();
+    assertThat(valid.out()).doesNotContain("note:");
+
+    // a default raised by other settings is said, since the reference (`config` alone) shows the default
+    Files.writeString(file, "campaign.max-clock-skew-ms=86400000\n", StandardOpenOption.APPEND);
+    assertThat(run("config", "--check", file.toString()).out())
+        .contains("note: campaign.idle-retention-ms: left at its default 86400000, raised to 86430000");
   }
 
   @Test

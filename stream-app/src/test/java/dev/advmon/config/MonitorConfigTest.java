@@ -580,6 +580,10 @@ class MonitorConfigTest {
         .isEqualTo(86_430_000);
     assertThat(MonitorConfig.load(null, Map.of(), Map.of(), dir).validated().campaignIdleRetentionMs())
         .as("the default where it passes the bound").isEqualTo(86_400_000);
+    // the reference shows the default; what runs is said where it differs (config --check prints it, run logs it)
+    assertThat(c.raisedDefaults()).singleElement().asString()
+        .startsWith("campaign.idle-retention-ms: left at its default 86400000, raised to 86430000");
+    assertThat(MonitorConfig.load(null, Map.of(), Map.of(), dir).validated().raisedDefaults()).isEmpty();
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("campaign.max-clock-skew-ms", "86400000",
         "campaign.idle-retention-ms", "86400000"), dir).validated())
         .as("set, it is held to the bound").isInstanceOf(ConfigException.class)
