@@ -331,6 +331,29 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aRenamedTypeIsBadAvroNamingBothNamesEachAsWhose() throws IOException {
+    // Avro's own text for this is "expected: <the writer's name>", read by people as the name the monitor wants
+    Schema renamed = new Schema.Parser().parse(Frame.getClassSchema().toString()
+        .replace("\"name\":\"ImageEncoding\"", "\"name\":\"Encoding\",\"namespace\":\"com.vendor\""));
+    int id = registry.register("elsewhere-value", renamed);
+    GenericRecord rec = new GenericData.Record(renamed);
+    Frame original = frame("f-1");
+    for (Schema.Field f : renamed.getFields()) {
+      rec.put(f.name(), original.get(f.name()));
+    }
+    rec.put("captureTime", original.getCaptureTime().toEpochMilli());
+    rec.put("encoding", new GenericData.EnumSymbol(renamed.getField("encoding").schema(), "GRAY8"));
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", write(id, renamed, rec)))
+        .isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("writer schema id " + id)
+        .hasMessageContaining("NAME_MISMATCH at /fields/4/type/name")
+        .hasMessageContaining("the writer's enum is named com.vendor.Encoding, the reader's "
+            + "dev.advmon.schema.ImageEncoding")
+        .hasMessageNotContaining("expected: com.vendor.Encoding");
+  }
+
+  @Test
   void unwritableRecordIsABadRecord() {
     Frame broken = frame("f-1");
     broken.setCameraId(null);
