@@ -1,0 +1,293 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
+import dev.advmon.testing.MeanBrightnessDetector;
+import dev.advmon.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Frames written with another schema than the monitor's Frame (an older or newer gateway, another client, another
+ * record), read as the monitor reads them: the registry serde over the HTTP client, here against a registry that
+ * serves each id as the test sets it (Avro, Protobuf, JSON Schema). Each frame gets a verdict, or a dead letter that
+ * names the schema id and what does not match; none stops the stream.
+ */
+class FramesFromOtherSchemasTest {
+
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
+  private static DjlClassifier classifier;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Map<Integer, String> answers = new ConcurrentHashMap<>();
+  private HttpServer server;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> frames;
+  private TestOutputTopic<String, FrameVerdict> verdicts;
+  private TestOutputTopic<String, DeadLetter> deadLetters;
+
+  @BeforeAll
+  static void loadModel() throws Exception {
+    classifier = DjlClassifier.load(ModelBundle.load(TestData.defaultBundle()), EngineChoice.ONNX_RUNTIME);
+  }
+
+  @AfterAll
+  static void closeModel() {
+    classifier.close();
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      String body = null;
+      if (path.startsWith("/schemas/ids/")) {
+        body = answers.get(Integer.parseInt(path.substring("/schemas/ids/".length())));
+      }
+      int status = body == null ? 404 : 200;
+      if (body == null) {
+        body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
+      ex.sendResponseHeaders(status, bytes.length);
+      try (var out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    });
+    server.start();
+    HttpSchemaRegistryClient http = new HttpSchemaRegistryClient(RegistrySettings.builder(registryUrl()).maxRetries(0).autoRegister(false)
+        .requestTimeout(Duration.ofSeconds(5)).build());
+    InMemorySchemaRegistry outputs = new InMemorySchemaRegistry();
+    AvroSerde<Frame> frameSerde = new AvroSerde<>(Frame.class, http, false, false);
+    AvroSerde<FrameVerdict> verdictSerde = AvroSerde.forClass(FrameVerdict.class, outputs);
+    AvroSerde<Alert> alertSerde = AvroSerde.forClass(Alert.class, outputs);
+    AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, outputs);
+    Topics topics = Topics.of("frames", frameSerde, "verdicts", verdictSerde, "alerts", alertSerde, "dlq", dlqSerde);
+    FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
+    ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
+    FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "other-schemas-test");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(),
+        new RecordLimits(limits.maxEncodedBytes()), dev.advmon.metrics.MonitorMetrics.inMemory()));
+    driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
+        TopologySettings.of(topics, preparer, scorer)), props);
+    frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), verdictSerde.deserializer());
+    deadLetters = driver.createOutputTopic("dlq", Serdes.String().deserializer(), dlqSerde.deserializer());
+  }
+
+  private String registryUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+    server.stop(0);
+  }
+
+  private static ObjectNode frameSchemaJson() throws IOException {
+    return (ObjectNode) JSON.readTree(Frame.getClassSchema().toString());
+  }
+
+  private static ObjectNode field(ObjectNode schema, String name) {
+    for (var f : schema.get("fields")) {
+      if (f.get("name").asText().equals(name)) {
+        return (ObjectNode) f;
+      }
+    }
+    throw new IllegalArgumentException(name);
+  }
+
+  private static ObjectNode without(ObjectNode schema, String name) {
+    ArrayNode fields = (ArrayNode) schema.get("fields");
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).get("name").asText().equals(name)) {
+        fields.remove(i);
+        return schema;
+      }
+    }
+    throw new IllegalArgumentException(name);
+  }
+
+  private int nextId = 100;
+
+  private int serve(String type, String schemaText) throws IOException {
+    int id = nextId++;
+    ObjectNode answer = JSON.createObjectNode().put("schema", schemaText);
+    if (type != null) {
+      answer.put("schemaType", type);
+    }
+    answers.put(id, answer.toString());
+    return id;
+  }
+
+  /** A GRAY8 28x28 frame as a generic record of {@code schema}, changed by {@code change}. */
+  private byte[] frameWrittenWith(int id, Schema schema, Consumer<GenericData.Record> change) throws IOException {
+    GenericData.Record rec = new GenericData.Record(schema);
+    for (Schema.Field f : schema.getFields()) {
+      switch (f.name()) {
+        case "frameId" -> rec.put(f.name(), "f-" + id);
+        case "cameraId" -> rec.put(f.name(), "cam-" + id);
+        case "captureTime" -> rec.put(f.name(), 1_000L);
+        case "encoding" -> rec.put(f.name(), new GenericData.EnumSymbol(f.schema(), "GRAY8"));
+        case "width", "height" -> rec.put(f.name(), 28);
+        case "image" -> rec.put(f.name(), ByteBuffer.wrap(new byte[784]));
+        case "attributes" -> rec.put(f.name(), Map.of());
+        default -> rec.put(f.name(), f.defaultVal() == org.apache.avro.JsonProperties.NULL_VALUE ? null : f.defaultVal());
+      }
+    }
+    change.accept(rec);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericData.Record>(schema).write(rec, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+
+  /** The id of {@code schemaJson}, served as an Avro schema (no schemaType, as Confluent's serializer registers). */
+  private byte[] written(ObjectNode schemaJson, Consumer<GenericData.Record> change) throws IOException {
+    Schema schema = new Schema.Parser().parse(schemaJson.toString());
+    return frameWrittenWith(serve(null, schemaJson.toString()), schema, change);
+  }
+
+  private static int idOf(byte[] record) {
+    return ByteBuffer.wrap(record, 1, 4).getInt();
+  }
+
+  private static final Consumer<GenericData.Record> AS_IS = r -> {};
+
+  @Test
+  void framesWrittenWithAnOlderOrANewerCompatibleSchemaScore() throws Exception {
+    ObjectNode newer = frameSchemaJson();
+    ((ArrayNode) newer.get("fields")).addObject().put("name", "exposureMicros").putNull("default")
+        .putArray("type").add("null").add("long");
+    frames.pipeInput("cam".getBytes(), written(newer, r -> r.put("exposureMicros", 1500L)));
+    frames.pipeInput("cam".getBytes(), written(without(without(frameSchemaJson(), "attributes"), "sourceId"), AS_IS));
+    // What Avro's resolution rules allow too (and so a registry's compatibility check): another namespace (records
+    // match by unqualified name), and the promotions int -> long, string -> bytes.
+    frames.pipeInput("cam".getBytes(), written((ObjectNode) frameSchemaJson().put("namespace", "com.vendor"), AS_IS));
+    ObjectNode intTime = frameSchemaJson();
+    field(intTime, "captureTime").put("type", "int");
+    frames.pipeInput("cam".getBytes(), written(intTime, r -> r.put("captureTime", 1000)));
+    ObjectNode stringImage = frameSchemaJson();
+    field(stringImage, "image").put("type", "string");
+    frames.pipeInput("cam".getBytes(), written(stringImage, r -> r.put("image", "x".repeat(784))));
+
+    assertThat(deadLetters.readValuesToList()).isEmpty();
+    List<FrameVerdict> out = verdicts.readValuesToList();
+    assertThat(out).extracting(FrameVerdict::getFrameId).containsExactly("f-100", "f-101", "f-102", "f-103", "f-104");
+  }
+
+  @Test
+  void framesWhoseWriterSchemaCannotBeReadAsAFrameAreDeadLetteredNamingTheIdAndWhatDoesNotMatch() throws Exception {
+    Map<byte[], String> expected = new java.util.LinkedHashMap<>();
+    expected.put(written(without(frameSchemaJson(), "cameraId"), AS_IS),
+        "READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1 (cameraId)");
+    expected.put(written((ObjectNode) frameSchemaJson().put("name", "CameraFrame"), AS_IS),
+        "the writer's record is named dev.advmon.schema.CameraFrame, the reader's dev.advmon.schema.Frame");
+    ObjectNode longId = frameSchemaJson();
+    field(longId, "frameId").put("type", "long");
+    expected.put(written(longId, r -> r.put("frameId", 7L)),
+        "TYPE_MISMATCH at /fields/0/type (reader type: STRING not compatible with writer type: LONG)");
+    ObjectNode longWidth = frameSchemaJson();
+    field(longWidth, "width").put("type", "long").remove("default");
+    expected.put(written(longWidth, r -> r.put("width", 28L)),
+        "MISSING_UNION_BRANCH at /fields/5/type (reader union lacking writer type: LONG)");
+    int string = serve(null, "\"string\"");
+    expected.put(new byte[] {0, 0, 0, 0, (byte) string, 4, 'h', 'i'},
+        "TYPE_MISMATCH at / (reader type: RECORD not compatible with writer type: STRING)");
+    int nullable = serve(null, "[\"null\", " + Frame.getClassSchema() + "]");
+    expected.put(new byte[] {0, 0, 0, 0, (byte) nullable, 0},
+        "TYPE_MISMATCH at /0 (reader type: RECORD not compatible with writer type: NULL)");
+
+    for (int round = 0; round < 2; round++) { // the second time from the client's caches
+      for (Map.Entry<byte[], String> e : expected.entrySet()) {
+        frames.pipeInput("cam".getBytes(), e.getKey());
+        int id = idOf(e.getKey());
+        assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+          assertThat(d.getReason()).isEqualTo("BAD_AVRO");
+          assertThat(d.getErrorMessage()).contains("writer schema id " + id + " (").contains(e.getValue());
+          assertThat(d.getValue().array()).isEqualTo(e.getKey());
+        });
+      }
+    }
+    frames.pipeInput("cam".getBytes(), written(frameSchemaJson(), AS_IS));
+    assertThat(verdicts.readValuesToList()).as("the stream goes on").hasSize(1);
+  }
+
+  @Test
+  void framesWithAnIdTheRegistryDoesNotHaveOrThatIsNotAnAvroSchemaAreDeadLettered() throws Exception {
+    int protobuf = serve("PROTOBUF", "syntax = \"proto3\"; message Frame { string frameId = 1; }");
+    int jsonSchema = serve("JSON", "{\"type\":\"object\"}");
+    int noRecord = serve("AVRO", "{\"type\":\"record\"}");
+    Map<byte[], String> expected = new java.util.LinkedHashMap<>();
+    expected.put(new byte[] {0, 0, 0, 0x7f, 0x7f, 2}, "UNKNOWN_SCHEMA: schema id 32639 not found");
+    expected.put(new byte[] {0, 0, 0, 0, (byte) protobuf, 0, 10, 1, 'a'},
+        "BAD_AVRO: schema id " + protobuf + " at " + registryUrl() + " is a PROTOBUF schema, not Avro");
+    expected.put(new byte[] {0, 0, 0, 0, (byte) jsonSchema, '{', '}'},
+        "BAD_AVRO: schema id " + jsonSchema + " at " + registryUrl() + " is a JSON schema, not Avro");
+    expected.put(new byte[] {0, 0, 0, 0, (byte) noRecord, 0},
+        "BAD_AVRO: schema id " + noRecord + " at " + registryUrl() + " is not a valid Avro schema");
+
+    for (int round = 0; round < 2; round++) { // the second time from the client's caches
+      for (Map.Entry<byte[], String> e : expected.entrySet()) {
+        frames.pipeInput("cam".getBytes(), e.getKey());
+        assertThat(deadLetters.readValuesToList()).singleElement()
+            .satisfies(d -> assertThat(d.getReason() + ": " + d.getErrorMessage()).startsWith(e.getValue()));
+      }
+    }
+    frames.pipeInput("cam".getBytes(), written(frameSchemaJson(), AS_IS));
+    assertThat(verdicts.readValuesToList()).as("the stream goes on").hasSize(1);
+  }
+}
