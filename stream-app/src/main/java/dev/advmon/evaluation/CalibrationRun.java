@@ -100,8 +100,20 @@ public final class CalibrationRun {
             + String.join(", ", DETECTORS.subList(0, DETECTORS.size() - 1)) + ", or none)");
       }
     }
+    for (String f : o.fooling()) {
+      // an unknown name was ignored: a misspelt signal (--fooling mahalonobis) calibrated the fooling detector without
+      // it, or turned the detector off altogether, and the run still reported success
+      if (!f.equals("mahalanobis") && !f.equals("knn")) {
+        throw new IllegalArgumentException("--fooling: unknown signal '" + f + "' (use mahalanobis, knn, both, or none)");
+      }
+    }
     boolean maha = o.fooling().contains("mahalanobis");
     boolean knn = o.fooling().contains("knn");
+    if (knn && o.knnBank() < 1) {
+      // a bank of 0 or fewer vectors failed deep in the fit with a bare "error: -128" after the model had run
+      throw new IllegalArgumentException("--knn-bank must be at least 1 (training feature vectors kept for KNN), got "
+          + o.knnBank() + " (or --fooling mahalanobis to leave KNN out)");
+    }
     if ((maha || knn) && bundle.manifest().outputs().features() == null) {
       throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST)
           + " names no features output (outputs.features): export the penultimate features or pass --fooling none");

@@ -122,6 +122,8 @@ class CalibrateCommandTest {
     assertThat(calibrate("--consensus", "stability,squeezing")).as("an unknown consensus member").isNotZero();
     assertThat(calibrate("--consensus", "stability")).as("a consensus of one").isNotZero();
     assertThat(calibrate("--consensus", "stability,learned,stability")).as("a member named twice").isNotZero();
+    assertThat(calibrate("--fooling", "mahalanobis,mahalonobis")).as("a misspelt fooling signal").isNotZero();
+    assertThat(calibrate("--fooling", "mahalonobis")).as("a misspelt fooling signal, alone").isNotZero();
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
     Files.writeString(bundle.resolve("holdout.txt"), "5\n1000\n");
     assertThat(calibrate()).as("index 1000 of a 1,000-image file").isNotZero();
@@ -193,6 +195,16 @@ class CalibrateCommandTest {
         "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
     assertThat(err).contains("1 of the 400 images", folder.resolve(train.get(123).file().getFileName()).toString(),
         "labels.csv");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
+  void aKnnBankOfNoVectorsIsRefusedNamingTheOption() throws Exception {
+    for (String bank : List.of("0", "-1")) {
+      String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
+          idx.toString(), "--fit", "400", "--hold", "400", "--copies", "1", "--knn-bank", bank, "--no-overinterpretation");
+      assertThat(err).contains("--knn-bank must be at least 1", "got " + bank);
+    }
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
