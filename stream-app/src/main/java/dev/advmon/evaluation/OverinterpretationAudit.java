@@ -35,6 +35,19 @@ public final class OverinterpretationAudit {
    */
   public static Summary run(BatchClassifier classifier, FramePreparer preparer, List<Path> files, int grid, double tau,
       Map<String, Integer> labels, Path out, String modelId) throws Exception {
+    // every frame read before anything is written: an unreadable image among them stopped the audit halfway, with a
+    // folder of some pictures and no index.html, and a decoder message that did not say which file it was
+    List<FloatImage> frames = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        frames.add(preparer.prepare(f));
+      } catch (java.nio.file.FileSystemException e) {
+        throw e; // names its file already
+      } catch (Exception e) {
+        throw new IllegalArgumentException(f + " cannot be read as an image (" + e.getMessage()
+            + "): replace it with a PNG or JPEG, or leave it out of IMAGES", e);
+      }
+    }
     Files.createDirectories(out);
     float[] mask = classifier.manifest().input().maskValue();
     long t0 = System.nanoTime();
@@ -52,7 +65,7 @@ public final class OverinterpretationAudit {
     StringBuilder rows = new StringBuilder();
     for (int i = 0; i < files.size(); i++) {
       Path f = files.get(i);
-      FloatImage frame = preparer.prepare(f);
+      FloatImage frame = frames.get(i);
       BackwardSelection.Result r = BackwardSelection.run(classifier, frame, grid, mask, tau);
       FloatImage reduced = keep(frame, r.lastRemoved(keepCells), mask);
       BatchOutput o = classifier.classify(List.of(reduced));

@@ -154,6 +154,19 @@ class CommandErrorsTest {
   }
 
   @Test
+  void auditNamesAnUnreadableImageAndWritesNoHalfReport() throws Exception {
+    Path images = Files.createDirectories(dir.resolve("images"));
+    Files.copy(Path.of(frame()), images.resolve("a.png"));
+    Files.writeString(images.resolve("b.png"), "not a png");
+    Path report = dir.resolve("report");
+    Outcome o = run("audit", "--model", model(), "--engine", "OnnxRuntime", "--limit", "2", "--out", report.toString(),
+        images.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(images.resolve("b.png").toString()).doesNotContain("\tat ");
+    assertThat(report).doesNotExist();
+  }
+
+  @Test
   void benchRefusesZeroRoundsAndEmptyBatches() {
     Outcome rounds = run("bench", "--rounds", "0");
     assertThat(rounds.exit()).isEqualTo(2);
