@@ -47,6 +47,11 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (java.nio.file.Files.isDirectory(out)) {
+      // checked before the model loads; the write said only "error: NAME: Is a directory" after scoring
+      throw new IllegalArgumentException("--out " + out + " is a folder: give the PNG file to write, for example "
+          + out.resolve("evidence.png"));
+    }
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {

@@ -65,6 +65,14 @@ class CommandErrorsTest {
   }
 
   @Test
+  void inspectIntoAFolderAsksForTheFileBeforeScoring() {
+    Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out", dir.toString(), frame());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("--out " + dir + " is a folder: give the PNG file to write, for example "
+        + dir.resolve("evidence.png")).doesNotContain("\tat ");
+  }
+
+  @Test
   void configCheckRefusesAModelFolderThatRunWouldRefuse() throws Exception {
     Path file = dir.resolve("monitor.properties");
     Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
