@@ -20,9 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
  * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
  * registry does not know costs one call; a schema that is not Avro, or not valid Avro, is remembered for good (its id
- * will never name another schema). Decisions are made on the HTTP status, not on {@code error_code},
- * because Apicurio sends {@code error_code} 0 where Confluent sends 409xx/404xx.
+ * will never name another schema). A schema registered with references (types defined by other subjects'
+ * versions) is read with them, as Confluent's serializers do. Decisions are made on the HTTP status, not on
+ * {@code error_code}, because Apicurio sends {@code error_code} 0 where Confluent sends 409xx/404xx.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
@@ -59,8 +60,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   private final String authorization;
   private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
-  // Negative cache: id -> until when (nanoTime) "not found" is answered without asking again.
-  private final ConcurrentMap<Integer, Long> unknownIds = new ConcurrentHashMap<>();
+  // Negative cache: id -> until when (nanoTime) "not found" is answered without asking again, and why (null: the id
+  // itself; else which schema it references the registry does not have)
+  private final ConcurrentMap<Integer, Unknown> unknownIds = new ConcurrentHashMap<>();
+
+  private record Unknown(long until, String why) {}
+
+  /**
+   * Most schemas one schema may reference, directly or through its references, and how deep: far above what a frame
+   * schema needs, low enough that a cycle or a hostile registry cannot hold a stream thread for long.
+   */
+  static final int MAX_REFERENCES = 64;
+  static final int MAX_REFERENCE_DEPTH = 8;
+  // GET /subjects/{subject}/versions/{version} -> its answer, for the schemas that schemas read by id reference: a
+  // subject's version never changes (as an id), and many ids (every version of a producer's Frame) reference the same
+  private final ConcurrentMap<String, Response> referencedVersions = new ConcurrentHashMap<>();
   // id -> why its schema cannot be used (not Avro, not a valid Avro schema): ids never change, so neither does that
   // answer, and without this every record written with such an id would cost a registry request.
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
@@ -159,32 +173,46 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    Long unknownUntil = unknownIds.get(id);
-    if (unknownUntil != null) {
-      if (System.nanoTime() - unknownUntil < 0) {
-        throw SchemaNotFoundException.forId(id, settings.urlList() + " (answer remembered for "
-            + settings.unknownIdCacheTtl().toSeconds() + " s)");
+    Unknown unknown = unknownIds.get(id);
+    if (unknown != null) {
+      if (System.nanoTime() - unknown.until() < 0) {
+        String remembered = " (answer remembered for " + settings.unknownIdCacheTtl().toSeconds() + " s)";
+        throw unknown.why() == null ? SchemaNotFoundException.forId(id, settings.urlList() + remembered)
+            : SchemaNotFoundException.forReference(id, unknown.why() + remembered);
       }
-      unknownIds.remove(id, unknownUntil);
+      unknownIds.remove(id, unknown);
     }
     String unusable = unusableIds.get(id);
     if (unusable != null) {
       throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
     }
     long asked = System.nanoTime();
-    Response r = askOthersAfter404(send("GET", "/schemas/ids/" + id, null), null, asked);
+    // one deadline for the id and every schema it references: the caller is a stream thread inside a transaction
+    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE : asked + settings.callDeadline().toNanos();
+    Response r = askOthersAfter404(send("GET", "/schemas/ids/" + id, null, giveUpAt), null, asked);
     if (r.status == 404) {
-      if (!settings.unknownIdCacheTtl().isZero()) {
-        if (unknownIds.size() > 10_000) {
-          unknownIds.clear(); // ids are ints from the records: bound the memory a flood of random ids can take
-        }
-        unknownIds.put(id, System.nanoTime() + settings.unknownIdCacheTtl().toNanos());
-      }
+      rememberUnknown(id, null);
       throw SchemaNotFoundException.forId(id, r.base.toString());
     }
     Schema schema;
     try {
-      schema = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+      schema = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id, path -> {
+        Response kept = referencedVersions.get(path);
+        if (kept != null) {
+          return kept;
+        }
+        Response answer = askOthersAfter404(send("GET", path, null, giveUpAt), null, asked);
+        if (answer.status == 200 && !path.endsWith("/latest")) { // a 404 is remembered as the id's, for a while
+          if (referencedVersions.size() > 10_000) {
+            referencedVersions.clear(); // as for unknown ids: what records name must not grow this without bound
+          }
+          referencedVersions.put(path, answer);
+        }
+        return answer;
+      });
+    } catch (SchemaNotFoundException e) {
+      rememberUnknown(id, e.getMessage());
+      throw e;
     } catch (AvroDecodeException e) {
       if (unusableIds.size() > 10_000) {
         unusableIds.clear(); // as for unknown ids: a flood of random ids must not grow this without bound
@@ -194,6 +222,95 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     Schema previous = schemasById.putIfAbsent(id, schema);
     return previous != null ? previous : schema;
+  }
+
+  private void rememberUnknown(int id, String why) {
+    if (!settings.unknownIdCacheTtl().isZero()) {
+      if (unknownIds.size() > 10_000) {
+        unknownIds.clear(); // ids are ints from the records: bound the memory a flood of random ids can take
+      }
+      unknownIds.put(id, new Unknown(System.nanoTime() + settings.unknownIdCacheTtl().toNanos(), why));
+    }
+  }
+
+  /** Asks the registry for {@code GET path} (a referenced schema's subject version), as the caller's call allows. */
+  @FunctionalInterface
+  private interface Fetch {
+    Response get(String path);
+  }
+
+  /**
+   * The Avro schema in {@code node}, {@code r}'s answer for {@code what} ({@code id} when it is a schema id, else -1),
+   * with the named types its {@code references} define, as Confluent's AvroSchemaProvider reads them: a schema
+   * registered with references (Confluent's serializer, {@code @confluentinc/schemaregistry}, a record whose
+   * {@code encoding} enum is its own subject) names those types without defining them. Each reference is its subject's
+   * version ({@code GET /subjects/{subject}/versions/{version}} through {@code fetch}), whose own references come
+   * first; all are defined in one parser, then the schema is parsed. At most {@link #MAX_REFERENCES} schemas,
+   * {@link #MAX_REFERENCE_DEPTH} deep, and no cycle: else a registry could hold the caller for ever.
+   *
+   * @throws AvroDecodeException the schema, or one it references, is not (valid) Avro, or the references are too many,
+   *     too deep or a cycle
+   * @throws SchemaNotFoundException the registry does not have a referenced version
+   */
+  private Schema parseSchema(Response r, JsonNode node, String what, int id, Fetch fetch) {
+    String text = r.avroText(node, what);
+    Schema.Parser parser = new Schema.Parser();
+    JsonNode references = node.path("references");
+    if (references.isArray() && !references.isEmpty()) {
+      java.util.Map<String, String> defined = new java.util.LinkedHashMap<>(); // reference -> schema, in parsing order
+      resolve(r, references, what, id, fetch, 1, new java.util.LinkedHashSet<>(), defined);
+      for (java.util.Map.Entry<String, String> e : defined.entrySet()) {
+        try {
+          parser.parse(e.getValue());
+        } catch (AvroRuntimeException ex) { // SchemaParseException, and AvroTypeException for an undefined name
+          throw new AvroDecodeException(what + " at " + r.base + " references " + e.getKey()
+              + ", which is not a valid Avro schema with the others it references: " + ex.getMessage(), ex);
+        }
+      }
+    }
+    try {
+      return parser.parse(text);
+    } catch (AvroRuntimeException e) { // Avro 1.12 throws AvroTypeException, no SchemaParseException, for a name it
+      // does not know ("Undefined schema"): a schema naming a type no reference defines is not a valid schema either
+      throw new AvroDecodeException(what + " at " + r.base + " is not a valid Avro schema: " + e.getMessage(), e);
+    }
+  }
+
+  /** Adds to {@code defined} the schemas {@code references} name, each after those it references itself. */
+  private void resolve(Response r, JsonNode references, String what, int id, Fetch fetch, int depth,
+      java.util.Set<String> resolving, java.util.Map<String, String> defined) {
+    for (JsonNode ref : references) {
+      String subject = ref.path("subject").asText("");
+      // Confluent's -1 (or none) is the subject's latest version
+      int number = ref.path("version").asInt(-1);
+      String version = number > 0 ? Integer.toString(number) : "latest";
+      String name = "'" + ref.path("name").asText("?") + "' (subject '" + subject + "' version " + version + ")";
+      if (subject.isEmpty()) {
+        throw new AvroDecodeException(what + " at " + r.base + " has a reference without a subject: " + ref, null);
+      }
+      String path = "/subjects/" + encode(subject) + "/versions/" + version;
+      if (defined.containsKey(name)) {
+        continue; // referenced twice (by the schema and by another reference): defined once
+      }
+      if (!resolving.add(name)) {
+        throw new AvroDecodeException(what + " at " + r.base + " has references that form a cycle: "
+            + String.join(" -> ", resolving) + " -> " + name, null);
+      }
+      if (depth > MAX_REFERENCE_DEPTH || defined.size() + resolving.size() > MAX_REFERENCES) {
+        throw new AvroDecodeException(what + " at " + r.base + " references more schemas than the monitor reads ("
+            + MAX_REFERENCES + " in all, " + MAX_REFERENCE_DEPTH + " deep), at " + name, null);
+      }
+      Response answer = fetch.get(path);
+      if (answer.status == 404) {
+        throw SchemaNotFoundException.forReference(id, what + " references " + name + ", which the registry at "
+            + answer.base + " does not have: " + answer.message());
+      }
+      JsonNode body = answer.expectOk("fetch " + name + ", referenced by " + what);
+      String schema = answer.avroText(body, what + "'s reference " + name);
+      resolve(answer, body.path("references"), what, id, fetch, depth + 1, resolving, defined);
+      resolving.remove(name);
+      defined.put(name, schema);
+    }
   }
 
   /**
@@ -238,7 +355,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     JsonNode body = r.expectOk("fetch the latest version of subject '" + subject + "'");
     int id = r.requireId(body.path("id").asInt(-1));
-    Schema schema = r.parseSchema(body, "subject '" + subject + "'");
+    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE
+        : System.nanoTime() + settings.callDeadline().toNanos();
+    Schema schema = parseSchema(r, body, "subject '" + subject + "'", id, path -> send("GET", path, null, giveUpAt));
     schemasById.putIfAbsent(id, schema);
     return new RegisteredSchema(subject, body.path("version").asInt(-1), id, schema);
   }
@@ -340,18 +459,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       boolean wrote = written.containsKey(id);
       Response r = askOnce("/schemas/ids/" + id, timeout, null);
       String now = null;
+      Schema current = null;
+      boolean usable = true;
+      if (r.status != 404) {
+        try {
+          // its references asked again too: after a loss, a subject's version may name another schema as well
+          current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
+              path -> askOnce(path, timeout, null));
+        } catch (SchemaNotFoundException referenceUnknown) {
+          r = new Response(r.base, r.method, r.path, 404, r.body); // as an unknown id: no other schema has it
+        } catch (AvroDecodeException notAvro) {
+          usable = false;
+        }
+      }
       if (r.status == 404) {
         // an id only read keeps its schema: no other schema has it, and the records carrying it were written with it
         now = wrote && !unknownOnce.add(id) ? "is unknown to the registry now" : null;
       } else {
         unknownOnce.remove(id);
-        Schema current;
-        try {
-          current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
-        } catch (AvroDecodeException notAvro) {
-          current = null;
-        }
-        if (current == null) {
+        if (!usable) {
           now = "names a schema that is not Avro now";
         } else if (SchemaNormalization.parsingFingerprint64(current)
             != SchemaNormalization.parsingFingerprint64(e.getValue())) {
@@ -418,7 +544,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
-      current = r.parseSchema(r.expectOk("fetch schema id " + id), "schema id " + id);
+      // its references within what is left of the same deadline
+      current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
+          path -> askOnce(path, settings.requestTimeoutInCall(), settings.callDeadline() == null ? null
+              : settings.callDeadline().minusNanos(System.nanoTime() - now)));
     } catch (RegistryUnavailableException e) {
       askAgainQuietUntil.set(System.nanoTime() + ASK_AGAIN_EVERY.toNanos());
       return false; // not answered: the record stays undecodable with what is known
@@ -562,13 +691,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** Sends one request, retrying retryable failures over the URLs; returns the first non-retryable answer. */
   private Response send(String method, String path, String body) {
+    return send(method, path, body, settings.callDeadline() == null ? Long.MAX_VALUE
+        : System.nanoTime() + settings.callDeadline().toNanos());
+  }
+
+  /** As above, all attempts before {@code deadline} (nanoTime): one call may need several requests. */
+  private Response send(String method, String path, String body, long deadline) {
     List<URI> urls = settings.urls();
     int attempts = 0;
     int maxAttempts = (settings.maxRetries() + 1) * urls.size();
     String lastProblem = "none";
     Throwable lastError = null;
-    long deadline = settings.callDeadline() == null ? Long.MAX_VALUE
-        : System.nanoTime() + settings.callDeadline().toNanos();
     long askedToWaitMs = 0; // the longest Retry-After of this round's answers
     Response notServedAt = null; // the last URL that is not the API root (see below)
     for (int round = 0; round <= settings.maxRetries(); round++) {
@@ -591,6 +724,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         URI base = urls.get(index);
         long left = deadline - System.nanoTime();
         if (left <= 0) {
+          if (attempts == 0) { // the call's earlier requests used it all
+            lastProblem = "the call's deadline of " + settings.callDeadline().toMillis() + " ms passed before " + method
+                + " " + path;
+          }
           break;
         }
         if (k > 0) {
@@ -805,7 +942,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return id;
     }
 
-    Schema parseSchema(JsonNode node, String what) {
+    /** The Avro schema text of {@code node} (an answer of this response), or what is wrong with it. */
+    String avroText(JsonNode node, String what) {
       String type = node.path("schemaType").asText("AVRO");
       if (!"AVRO".equalsIgnoreCase(type)) {
         throw new AvroDecodeException(what + " at " + base + " is a " + type + " schema, not Avro", null);
@@ -815,11 +953,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw new RegistryRequestException("registry " + base + " answered without a schema for " + what
             + ": " + abbreviate(body), status, null);
       }
-      try {
-        return new Schema.Parser().parse(text);
-      } catch (SchemaParseException e) {
-        throw new AvroDecodeException(what + " at " + base + " is not a valid Avro schema: " + e.getMessage(), e);
-      }
+      return text;
     }
 
     /**

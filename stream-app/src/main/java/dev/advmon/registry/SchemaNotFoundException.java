@@ -28,6 +28,14 @@ public final class SchemaNotFoundException extends RegistrySerdeException {
         OptionalInt.of(id), Optional.empty());
   }
 
+  /**
+   * A schema that schema id {@code id} references (a subject's version) is missing: the id cannot be read, as an unknown
+   * one. No subject is set: it is the record's id that cannot be read, not one of the monitor's own subjects.
+   */
+  public static SchemaNotFoundException forReference(int id, String detail) {
+    return new SchemaNotFoundException(detail, id < 0 ? OptionalInt.empty() : OptionalInt.of(id), Optional.empty());
+  }
+
   /** A schema (or any schema) missing under a subject. */
   public static SchemaNotFoundException forSubject(String subject, String registry, String detail) {
     return new SchemaNotFoundException(

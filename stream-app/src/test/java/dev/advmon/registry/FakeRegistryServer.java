@@ -33,6 +33,7 @@ final class FakeRegistryServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERSIONS = Pattern.compile("/subjects/([^/]+)/versions");
   private static final Pattern LATEST = Pattern.compile("/subjects/([^/]+)/versions/latest");
+  private static final Pattern VERSION = Pattern.compile("/subjects/([^/]+)/versions/(\\d+)");
   private static final Pattern SUBJECT = Pattern.compile("/subjects/([^/]+)");
   private static final Pattern BY_ID = Pattern.compile("/schemas/ids/(\\d+)");
   private static final Pattern SUBJECT_CONFIG = Pattern.compile("/config/([^/]+)");
@@ -49,6 +50,10 @@ final class FakeRegistryServer implements AutoCloseable {
   /** Compatibility set on a subject ({@code GET /config/{subject}}). */
   final Map<String, String> subjectCompatibility = new java.util.concurrent.ConcurrentHashMap<>();
   volatile String registerBody;
+  /** Bodies answered (200) for GET of a path, before normal handling: schemas with references, non-Avro schemas. */
+  final Map<String, String> getAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Statuses answered for GET of a path, every time, before normal handling: a registry failing for one path. */
+  final Map<String, Integer> getFailures = new java.util.concurrent.ConcurrentHashMap<>();
   /** When set, requests without exactly this Authorization header get 401. */
   volatile String requiredAuthorization;
 
@@ -128,6 +133,16 @@ final class FakeRegistryServer implements AutoCloseable {
         answer(ex, 401, error(40101, "Unauthorized"));
         return;
       }
+      Integer failing = method.equals("GET") ? getFailures.get(path) : null;
+      if (failing != null) {
+        answer(ex, failing, error(failing * 100 + 1, "scripted failure"));
+        return;
+      }
+      String scripted = method.equals("GET") ? getAnswers.get(path) : null;
+      if (scripted != null) {
+        answer(ex, 200, scripted);
+        return;
+      }
       synchronized (this) {
         route(ex, method, path, body);
       }
@@ -162,6 +177,16 @@ final class FakeRegistryServer implements AutoCloseable {
       }
       int id = versions.get(versions.size() - 1);
       answer(ex, 200, subjectVersion(m.group(1), versions.size(), id));
+    } else if (method.equals("GET") && (m = VERSION.matcher(path)).matches()) {
+      List<Integer> versions = subjects.get(m.group(1));
+      int version = Integer.parseInt(m.group(2));
+      if (versions == null) {
+        answer(ex, 404, error(40401, "Subject '" + m.group(1) + "' not found."));
+      } else if (version < 1 || version > versions.size()) {
+        answer(ex, 404, error(40402, "Version " + version + " not found."));
+      } else {
+        answer(ex, 200, subjectVersion(m.group(1), version, versions.get(version - 1)));
+      }
     } else if (method.equals("POST") && (m = SUBJECT.matcher(path)).matches()) {
       List<Integer> versions = subjects.get(m.group(1));
       Integer id = idsByCanonical.get(canonical(body));

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -1002,6 +1003,135 @@ class HttpSchemaRegistryClientTest {
     } finally {
       protobufOrBroken.stop(0);
     }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final String ENCODING = "dev.advmon.schema.ImageEncoding";
+
+  /** Frame's ImageEncoding enum, as registered under a subject of its own. */
+  private static String encodingSchema() {
+    return Frame.getClassSchema().getField("encoding").schema().toString();
+  }
+
+  /** Frame as a producer registers it with references: its encoding only named, and {@code extra} fields added. */
+  private static String frameNamingEncoding(String... extraFieldTypes) throws IOException {
+    var frame = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(Frame.getClassSchema().toString());
+    for (var f : frame.get("fields")) {
+      if (f.get("name").asText().equals("encoding")) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) f).put("type", ENCODING);
+      }
+    }
+    for (int i = 0; i < extraFieldTypes.length; i++) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) frame.get("fields")).addObject().put("name", "extra" + i)
+          .putNull("default").putArray("type").add("null").add(extraFieldTypes[i]);
+    }
+    return frame.toString();
+  }
+
+  /** A registry's answer for a schema ({@code GET /schemas/ids/..} or a subject's version) with references. */
+  private static String withReferences(String schema, String... nameSubjectVersion) {
+    var answer = JSON.createObjectNode().put("schema", schema);
+    var refs = answer.putArray("references");
+    for (int i = 0; i < nameSubjectVersion.length; i += 3) {
+      refs.addObject().put("name", nameSubjectVersion[i]).put("subject", nameSubjectVersion[i + 1])
+          .put("version", Integer.parseInt(nameSubjectVersion[i + 2]));
+    }
+    return answer.toString();
+  }
+
+  @Test
+  void aSchemaWithReferencesIsReadWithTheTypesItsReferencesDefineTheirOwnFirst() throws Exception {
+    // as Confluent's serializer registers it: Frame names ImageEncoding and com.vendor.Lens, each its own subject,
+    // and Lens names ImageEncoding too
+    String lens = "{\"type\":\"record\",\"name\":\"Lens\",\"namespace\":\"com.vendor\",\"fields\":["
+        + "{\"name\":\"preview\",\"type\":\"" + ENCODING + "\"}]}";
+    server.getAnswers.put("/subjects/lens/versions/3", withReferences(lens, ENCODING, "image-encoding", "1"));
+    server.getAnswers.put("/subjects/image-encoding/versions/1", withReferences(encodingSchema()));
+    server.getAnswers.put("/schemas/ids/50", withReferences(frameNamingEncoding("com.vendor.Lens"),
+        "com.vendor.Lens", "lens", "3", ENCODING, "image-encoding", "1"));
+    server.getAnswers.put("/schemas/ids/51", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "1"));
+    HttpSchemaRegistryClient client = client();
+
+    Schema schema = client.byId(50);
+
+    assertThat(schema.getField("encoding").schema()).isEqualTo(Frame.getClassSchema().getField("encoding").schema());
+    assertThat(schema.getField("extra0").schema().getTypes().get(1).getField("preview").schema().getFullName())
+        .isEqualTo(ENCODING);
+    var rec = new org.apache.avro.generic.GenericData.Record(schema);
+    rec.put("frameId", "f-1");
+    rec.put("cameraId", "cam-1");
+    rec.put("captureTime", 1_000L);
+    rec.put("encoding", new org.apache.avro.generic.GenericData.EnumSymbol(schema.getField("encoding").schema(), "GRAY8"));
+    rec.put("image", java.nio.ByteBuffer.wrap(new byte[] {1}));
+    rec.put("attributes", Map.of());
+    byte[] written = AvroSerdeTest.write(50, schema, rec);
+    assertThat(new AvroDeserializer<>(Frame.class, client).deserialize("frames", written).getEncoding())
+        .isEqualTo(dev.advmon.schema.ImageEncoding.GRAY8);
+    assertThat(client.byId(51).getField("encoding").schema().getType()).isEqualTo(Schema.Type.ENUM);
+    assertThat(client.byId(50)).isSameAs(schema);
+    assertThat(server.count("GET", "/schemas/ids/")).as("each id once").isEqualTo(2);
+    assertThat(server.count("GET", "/subjects/image-encoding/versions/1"))
+        .as("a subject's version once, however many schemas reference it").isEqualTo(1);
+    assertThat(client.recheck(Duration.ofSeconds(5))).as("its references asked again, and the same").isEmpty();
+  }
+
+  @Test
+  void aSchemaWhoseReferenceTheRegistryDoesNotHaveIsAnUnknownSchemaNamingTheReferenceAskedForOnceAWhile()
+      throws Exception {
+    server.getAnswers.put("/schemas/ids/60", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "4"));
+    HttpSchemaRegistryClient client = client();
+
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> client.byId(60)).isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
+        assertThat(e.getMessage()).contains("schema id 60", "'" + ENCODING + "' (subject 'image-encoding' version 4)",
+            "does not have");
+        assertThat(e.schemaId()).hasValue(60);
+        assertThat(e.subject()).as("not one of the monitor's own subjects (that would stop the stream)").isEmpty();
+      });
+    }
+    assertThat(server.count("GET", "/subjects/image-encoding/versions/4")).isEqualTo(1);
+  }
+
+  @Test
+  void referencesThatFormACycleOrGoTooDeepAreRefusedInsteadOfFollowedForEver() throws Exception {
+    server.getAnswers.put("/subjects/a/versions/1", withReferences(encodingSchema(), "b.B", "b", "1"));
+    server.getAnswers.put("/subjects/b/versions/1", withReferences(encodingSchema(), "a.A", "a", "1"));
+    server.getAnswers.put("/schemas/ids/61", withReferences(frameNamingEncoding(), "a.A", "a", "1"));
+    for (int i = 0; i < 50; i++) {
+      server.getAnswers.put("/subjects/deep/versions/" + (i + 1), withReferences(encodingSchema(), "d", "deep",
+          Integer.toString(i + 2)));
+    }
+    server.getAnswers.put("/schemas/ids/62", withReferences(frameNamingEncoding(), "d", "deep", "1"));
+    HttpSchemaRegistryClient client = client();
+
+    assertThatThrownBy(() -> client.byId(61)).isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("schema id 61").hasMessageContaining("cycle");
+    assertThatThrownBy(() -> client.byId(62)).isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("schema id 62").hasMessageContaining("references more schemas than the monitor reads");
+    assertThat(server.count("GET", "/subjects/deep/")).isEqualTo(HttpSchemaRegistryClient.MAX_REFERENCE_DEPTH);
+  }
+
+  @Test
+  void aSchemaNamingATypeThatNeitherItNorItsReferencesDefineIsNotValidAvro() throws Exception {
+    server.getAnswers.put("/schemas/ids/64", JSON.createObjectNode().put("schema", frameNamingEncoding()).toString());
+
+    assertThatThrownBy(() -> client().byId(64)).as("BAD_AVRO, not an Avro exception the topology does not know")
+        .isInstanceOf(AvroDecodeException.class).hasMessageContaining("schema id 64")
+        .hasMessageContaining("not a valid Avro schema").hasMessageContaining(ENCODING);
+  }
+
+  @Test
+  void aRegistryThatDoesNotAnswerForAReferenceIsUnavailableSoTheFrameWaitsAndIsReadOnceItAnswers() throws Exception {
+    server.getAnswers.put("/schemas/ids/63", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "1"));
+    server.getAnswers.put("/subjects/image-encoding/versions/1", withReferences(encodingSchema()));
+    server.getFailures.put("/subjects/image-encoding/versions/1", 503);
+    HttpSchemaRegistryClient client = client();
+
+    assertThatThrownBy(() -> client.byId(63)).isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining("/subjects/image-encoding/versions/1");
+    server.getFailures.clear();
+    assertThat(client.byId(63).getField("encoding").schema().getFullName()).as("nothing refused was remembered")
+        .isEqualTo(ENCODING);
   }
 
   @Test

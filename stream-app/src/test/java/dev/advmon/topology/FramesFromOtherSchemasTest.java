@@ -63,6 +63,8 @@ class FramesFromOtherSchemasTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<Integer, String> answers = new ConcurrentHashMap<>();
+  /** Answers for GET /subjects/{subject}/versions/{version}: the schemas that others reference. */
+  private final Map<String, String> versions = new ConcurrentHashMap<>();
   private HttpServer server;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> frames;
@@ -85,12 +87,16 @@ class FramesFromOtherSchemasTest {
     server.createContext("/", ex -> {
       String path = ex.getRequestURI().getPath();
       String body = null;
+      String missing = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
       if (path.startsWith("/schemas/ids/")) {
         body = answers.get(Integer.parseInt(path.substring("/schemas/ids/".length())));
+      } else if (path.startsWith("/subjects/")) {
+        body = versions.get(path);
+        missing = "{\"error_code\":40402,\"message\":\"Version not found.\"}";
       }
       int status = body == null ? 404 : 200;
       if (body == null) {
-        body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
+        body = missing;
       }
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
@@ -264,6 +270,42 @@ class FramesFromOtherSchemasTest {
     }
     frames.pipeInput("cam".getBytes(), written(frameSchemaJson(), AS_IS));
     assertThat(verdicts.readValuesToList()).as("the stream goes on").hasSize(1);
+  }
+
+  @Test
+  void aFrameWhoseWriterSchemaReferencesASeparatelyRegisteredEnumScoresAndOneWhoseReferenceIsMissingIsADeadLetter()
+      throws Exception {
+    // as Confluent's serializer (or @confluentinc/schemaregistry) registers a Frame whose ImageEncoding is its own
+    // subject: the Frame only names it, and the registry's answer lists it as a reference
+    String encoding = "dev.advmon.schema.ImageEncoding";
+    Schema enumSchema = Frame.getClassSchema().getField("encoding").schema();
+    versions.put("/subjects/image-encoding/versions/1", JSON.createObjectNode().put("subject", "image-encoding")
+        .put("version", 1).put("id", 7).put("schema", enumSchema.toString()).toString());
+    ObjectNode naming = frameSchemaJson();
+    field(naming, "encoding").put("type", encoding);
+    Schema.Parser parser = new Schema.Parser(); // what the producer writes with: the enum defined, then the Frame
+    parser.parse(enumSchema.toString());
+    Schema full = parser.parse(naming.toString());
+    int withReference = nextId++;
+    int withMissingReference = nextId++;
+    for (int id : new int[] {withReference, withMissingReference}) {
+      ObjectNode answer = JSON.createObjectNode().put("schema", naming.toString());
+      answer.putArray("references").addObject().put("name", encoding).put("subject", "image-encoding")
+          .put("version", id == withReference ? 1 : 2);
+      answers.put(id, answer.toString());
+    }
+
+    frames.pipeInput("cam".getBytes(), frameWrittenWith(withReference, full, AS_IS));
+    byte[] missing = frameWrittenWith(withMissingReference, full, AS_IS);
+    frames.pipeInput("cam".getBytes(), missing);
+
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("f-" + withReference);
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("UNKNOWN_SCHEMA");
+      assertThat(d.getErrorMessage()).contains("schema id " + withMissingReference,
+          "references '" + encoding + "' (subject 'image-encoding' version 2)", "does not have");
+      assertThat(d.getValue().array()).isEqualTo(missing);
+    });
   }
 
   @Test
