@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * exponential backoff and jitter across the configured URLs, each failed attempt logged with what comes
  * next, within the settings' call deadline; other 4xx are answers, never retried. "Schema id not found" is
  * remembered for {@link RegistrySettings#unknownIdCacheTtl()}, so that a burst of records with an id the
- * registry does not know costs one call; a schema that is not Avro, or not valid Avro, is remembered for good (its id
- * will never name another schema). A schema registered with references (types defined by other subjects'
+ * registry does not know costs one call; a schema that is not Avro, or not valid Avro, is remembered until this client
+ * finds that the registry lost its data (an id names another schema than before: {@link #recheck}, {@link #askAgain}),
+ * for only then can its id name another schema. A schema registered with references (types defined by other subjects'
  * versions) is read with them, as Confluent's serializers do. Decisions are made on the HTTP status, not on
  * {@code error_code}, because Apicurio sends {@code error_code} 0 where Confluent sends 409xx/404xx.
  */
@@ -76,7 +77,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   // subject's version never changes (as an id), and many ids (every version of a producer's Frame) reference the same
   private final ConcurrentMap<String, Response> referencedVersions = new ConcurrentHashMap<>();
   // id -> why its schema cannot be used (not Avro, not a valid Avro schema): ids never change, so neither does that
-  // answer, and without this every record written with such an id would cost a registry request.
+  // answer, and without this every record written with such an id would cost a registry request. Unless the registry
+  // lost its data and hands ids out again: then forgotten (forgetRefusals()).
   private final ConcurrentMap<Integer, String> unusableIds = new ConcurrentHashMap<>();
   // The URL that answered last is tried first, so that a dead first URL costs one timeout, not one per call.
   private final AtomicInteger preferredUrl = new AtomicInteger();
@@ -184,7 +186,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     String unusable = unusableIds.get(id);
     if (unusable != null) {
-      throw new AvroDecodeException(unusable + " (answer remembered: schema ids never change)", null);
+      throw new AvroDecodeException(unusable + " (answer remembered: a schema id names another schema only after the "
+          + "registry lost its data)", null);
     }
     long asked = System.nanoTime();
     // one deadline for the id and every schema it references: the caller is a stream thread inside a transaction
@@ -231,6 +234,17 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       unknownIds.put(id, new Unknown(System.nanoTime() + settings.unknownIdCacheTtl().toNanos(), why));
     }
+  }
+
+  /**
+   * The registry lost its data ({@link #recheck}, {@link #askAgain} found an id naming another schema): what it
+   * refused before says nothing of what it answers now. An id that named no Avro schema (or one it did not know) may
+   * have been given to a valid one since, and the frames carrying it would stay dead letters until a restart.
+   */
+  private void forgetRefusals() {
+    unusableIds.clear();
+    unknownIds.clear();
+    referencedVersions.clear();
   }
 
   /** Asks the registry for {@code GET path} (a referenced schema's subject version), as the caller's call allows. */
@@ -513,6 +527,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         forgot.add(l); // else already forgotten, and said so, meanwhile
       }
     }
+    if (!forgot.isEmpty()) {
+      forgetRefusals();
+    }
     forgotten.addAndGet(forgot.size());
     return forgot;
   }
@@ -565,6 +582,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (schemasById.remove(id, cached)) {
       formerSchemas.put(id, cached); // what producers that did not restart still write with that id
       idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == id);
+      forgetRefusals();
       forgotten.incrementAndGet();
     }
     return true;

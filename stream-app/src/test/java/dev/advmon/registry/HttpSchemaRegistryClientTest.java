@@ -1135,6 +1135,43 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void anIdRefusedBeforeTheRegistryLostItsDataIsReadOnceTheLossIsFoundAndTheIdNamesAnAvroSchema() {
+    HttpSchemaRegistryClient reader = client();
+    int written = reader.register("frames-verdicts-value", FrameVerdict.getClassSchema());
+    int refused = written + 1;
+    server.getAnswers.put("/schemas/ids/" + refused, "{\"schemaType\":\"PROTOBUF\",\"schema\":\"syntax = \\\"proto3\\\";\"}");
+    assertThatThrownBy(() -> reader.byId(refused)).isInstanceOf(AvroDecodeException.class);
+    server.forgetEverything(); // an in-memory registry restarted: ids start again at 1
+    server.getAnswers.clear();
+    assertThat(client().register("frames-value", Frame.getClassSchema())).isEqualTo(written);
+    assertThat(client().register("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(refused);
+
+    assertThat(reader.recheck(Duration.ofSeconds(5))).as("the precondition: the loss found").hasSize(1);
+
+    assertThat(reader.byId(refused)).as("what the id names now, not the refusal remembered from before the loss")
+        .isEqualTo(FrameVerdict.getClassSchema());
+  }
+
+  @Test
+  void anIdRefusedBeforeTheRegistryLostItsDataIsReadOnceAFailedDecodeFoundTheLoss() throws Exception {
+    HttpSchemaRegistryClient reader = client();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    byte[] before = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    assertThat(deserializer.deserialize("frames", before).getFrameId()).isEqualTo("f-1");
+    int refused = WireFormat.schemaId(before) + 1;
+    server.getAnswers.put("/schemas/ids/" + refused, "{\"schemaType\":\"JSON\",\"schema\":\"{}\"}");
+    assertThatThrownBy(() -> reader.byId(refused)).isInstanceOf(AvroDecodeException.class);
+    server.forgetEverything();
+    server.getAnswers.clear();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes());
+    assertThat(client().register("frames-verdicts-value", FrameVerdict.getClassSchema())).isEqualTo(refused);
+    assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId())
+        .as("the precondition: asked again, the loss found").isEqualTo("f-2");
+
+    assertThat(reader.byId(refused)).isEqualTo(FrameVerdict.getClassSchema());
+  }
+
+  @Test
   void readsASubjectsCompatibilityOrTheRegistrysDefault() {
     HttpSchemaRegistryClient client = client();
     assertThat(client.compatibility("frames-value")).as("a registry that says nothing").isEmpty();
