@@ -175,7 +175,13 @@ public final class TopicAdmin {
    * none is limited (the default).
    */
   public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
-    return oldestAcceptedAgeMs(topics, List.of());
+    return acceptedTimes(topics, List.of()).maxAgeMs();
+  }
+
+  /** How far from the broker's clock every one of some topics accepts record times, in ms: behind it, and ahead of it. */
+  public record AcceptedTimes(long maxAgeMs, long maxAheadMs) {
+    /** No limit either way (the broker did not say). */
+    public static final AcceptedTimes ANY = new AcceptedTimes(Long.MAX_VALUE, Long.MAX_VALUE);
   }
 
   /**
@@ -185,6 +191,17 @@ public final class TopicAdmin {
    */
   public long oldestAcceptedAgeMs(List<String> topics, java.util.Collection<String> ifPresent)
       throws ExecutionException, TimeoutException, InterruptedException {
+    return acceptedTimes(topics, ifPresent).maxAgeMs();
+  }
+
+  /**
+   * As {@link #oldestAcceptedAgeMs(List, java.util.Collection)}, and read from the same configs, the furthest ahead of
+   * the broker's clock they all accept: {@code message.timestamp.after.max.ms} (an hour by default in Kafka 4; the
+   * same {@code message.timestamp.difference.max.ms} on a Kafka 3 broker). A topic set below the monitor's own bound
+   * on times ahead refused a frame's outputs for ever, as one with a limit on old records did.
+   */
+  public AcceptedTimes acceptedTimes(List<String> topics, java.util.Collection<String> ifPresent)
+      throws ExecutionException, TimeoutException, InterruptedException {
     List<ConfigResource> resources = java.util.stream.Stream.concat(topics.stream(), ifPresent.stream()).distinct()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
     try (Admin admin = adminFactory.apply(adminProperties)) {
@@ -193,6 +210,7 @@ public final class TopicAdmin {
           new DescribeConfigsOptions().includeSynonyms(true)).values();
       long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
       long least = Long.MAX_VALUE;
+      long leastAhead = Long.MAX_VALUE;
       for (ConfigResource r : resources) {
         Config config;
         try {
@@ -204,7 +222,7 @@ public final class TopicAdmin {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
               // not "not created yet" (then it takes the broker's default, counted through the other topics): grants
               // on the application's prefix that leave out DescribeConfigs, or any other failure
-              log.warn("could not read the configs of topic {} ({}): a limit on old records set on it alone is not "
+              log.warn("could not read the configs of topic {} ({}): a limit on record times set on it alone is not "
                   + "known{}", r.name(), e.getCause(),
                   e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
                       ? "; grant DescribeConfigs on it" : "");
@@ -216,28 +234,35 @@ public final class TopicAdmin {
         if (config == null) {
           continue;
         }
-        ConfigEntry type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-        // a broker before Kafka 3.6 limits both directions with message.timestamp.difference.max.ms alone
-        for (String key : List.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, TIMESTAMP_DIFFERENCE_MAX_MS)) {
-          ConfigEntry entry = config.get(key);
-          if (entry == null) {
-            continue;
-          }
-          // a topic stamped by the broker itself (LogAppendTime) checks no limit
-          if (!(type != null && "LogAppendTime".equals(type.value()))) {
-            least = least(least, entry.value(), "topic " + r.name(), key);
-          }
-          // Kafka Streams creates the campaign repartition topic and the camera store's changelog with the broker's
-          // defaults, and writes them with the frame's time too: a limit there refused its campaign flag for ever
-          // even where the outputs are exempted from it
-          if (!"LogAppendTime".equals(brokerDefault(type))) {
-            least = least(least, brokerDefault(entry), "the broker's default, which Kafka Streams' own topics take,",
-                "log." + key);
-          }
-        }
+        least = least(least, config, r.name(), TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "before");
+        leastAhead = least(leastAhead, config, r.name(), TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "ahead of");
       }
-      return least;
+      return new AcceptedTimes(least, leastAhead);
     }
+  }
+
+  /** The lesser of {@code least} and the limit {@code key} of topic {@code topic}'s {@code config}, or its broker's. */
+  private static long least(long least, Config config, String topic, String key, String direction) {
+    ConfigEntry type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+    // a broker before Kafka 3.6 limits both directions with message.timestamp.difference.max.ms alone
+    for (String k : List.of(key, TIMESTAMP_DIFFERENCE_MAX_MS)) {
+      ConfigEntry entry = config.get(k);
+      if (entry == null) {
+        continue;
+      }
+      // a topic stamped by the broker itself (LogAppendTime) checks no limit
+      if (!(type != null && "LogAppendTime".equals(type.value()))) {
+        least = least(least, entry.value(), "topic " + topic, k, direction);
+      }
+      // Kafka Streams creates the campaign repartition topic and the camera store's changelog with the broker's
+      // defaults, and writes them with the frame's time too: a limit there refused its campaign flag for ever
+      // even where the outputs are exempted from it
+      if (!"LogAppendTime".equals(brokerDefault(type))) {
+        least = least(least, brokerDefault(entry), "the broker's default, which Kafka Streams' own topics take,",
+            "log." + k, direction);
+      }
+    }
+    return least;
   }
 
   /** What a topic without its own {@code entry} gets from the broker: its first synonym not set on the topic. */
@@ -249,13 +274,14 @@ public final class TopicAdmin {
         .map(ConfigEntry.ConfigSynonym::value).findFirst().orElse(null);
   }
 
-  private static long least(long least, String value, String where, String key) {
+  private static long least(long least, String value, String where, String key, String direction) {
     if (value == null || value.isBlank()) {
       return least;
     }
     long limit = Long.parseLong(value.trim());
     if (limit < least) {
-      log.info("{} refuses records stamped more than {} ms before the broker's clock ({}={})", where, limit, key, limit);
+      log.info("{} refuses records stamped more than {} ms {} the broker's clock ({}={})", where, limit, direction, key,
+          limit);
       return limit;
     }
     return least;

@@ -185,6 +185,32 @@ class TopicAdminTest {
   }
 
   @Test
+  void theFurthestAheadTheOutputsAcceptIsReadFromTheSameTopicsAsTheOldest() throws Exception {
+    // Kafka 4's default: an hour ahead of the broker's clock
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    brokerDefaults.put(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "3600000");
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    List<String> internal = List.of("advmon-camera-status-changelog", "advmon-campaign-by-camera-repartition");
+    assertThat(admin.acceptedTimes(List.of("verdicts", "alerts", "dlq"), internal))
+        .isEqualTo(new TopicAdmin.AcceptedTimes(Long.MAX_VALUE, 3_600_000L));
+
+    // a minute on the alerts topic: a frame kept 5 minutes ahead had its outputs refused at every restart, for ever
+    broker.put("alerts", Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "60000"));
+    assertThat(admin.acceptedTimes(List.of("verdicts", "alerts", "dlq"), internal).maxAheadMs()).isEqualTo(60_000L);
+
+    // on the changelog alone, where it exists; a Kafka 3 broker's single limit counts ahead too
+    broker.put("alerts", Map.of());
+    broker.put("advmon-camera-status-changelog", Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "30000"));
+    broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "45000"));
+    assertThat(admin.acceptedTimes(List.of("verdicts", "alerts", "dlq"), internal))
+        .isEqualTo(new TopicAdmin.AcceptedTimes(45_000L, 30_000L));
+
+    // one of Kafka Streams' own topics that may not be described: a warning, the outputs' limit still read
+    notAuthorized.add("advmon-camera-status-changelog");
+    assertThat(admin.acceptedTimes(List.of("verdicts", "alerts", "dlq"), internal).maxAheadMs()).isEqualTo(45_000L);
+  }
+
+  @Test
   void aLimitSetOnKafkaStreamsOwnTopicsCountsWhereTheyExist() throws Exception {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
