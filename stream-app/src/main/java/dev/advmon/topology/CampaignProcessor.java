@@ -104,7 +104,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
    * restart. Then the clock's time; the alert's own time keeps the window's end.
    */
   private Record<String, Alert> alertRecord(String camera, Alert alert) {
-    return new Record<>(camera, alert, alertTime.notTooOld(alert.getTime().toEpochMilli()));
+    return new Record<>(camera, alert, alertTime.accepted(alert.getTime().toEpochMilli()));
   }
 
   private void expire(long wall) {

@@ -167,7 +167,7 @@ public final class StreamingMonitor implements AutoCloseable {
     Topics topics = topics(config, registry, autoRegister);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
-    FutureTask<Long> topicsReady = new FutureTask<>(() -> {
+    FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new FutureTask<>(() -> {
       TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
       admin.ensureTopics(topics.names(),
           Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
@@ -176,16 +176,17 @@ public final class StreamingMonitor implements AutoCloseable {
           config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
       // the topics were just checked: a broker that stops answering now is waited for by Kafka Streams; only a
       // frame older than a limit on the outputs would then stall, until a refusal has the limit read again (restart)
-      return outputsMaxAgeMs(admin, topics, config.string("streams.application-id")).orElse(Long.MAX_VALUE);
+      return outputsAcceptedTimes(admin, topics, config.string("streams.application-id"))
+          .orElse(TopicAdmin.AcceptedTimes.ANY);
     });
     Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
     topicCheck.setDaemon(true);
     topicCheck.start();
     boolean checked = false;
-    long outputsMaxAgeMs;
+    TopicAdmin.AcceptedTimes outputsAccept;
     try {
       awaitRegistry(config, registry, autoRegister, topics, waits);
-      outputsMaxAgeMs = topicsReady.get();
+      outputsAccept = topicsReady.get();
       checked = true;
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
@@ -195,35 +196,41 @@ public final class StreamingMonitor implements AutoCloseable {
       }
     }
 
-    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsMaxAgeMs);
+    return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsAccept);
   }
 
   /**
-   * The oldest record age all the frame's outputs accept ({@link TopicAdmin#oldestAcceptedAgeMs}), logged; empty
-   * when the broker does not say.
+   * The oldest record age, and the furthest ahead, all the frame's outputs accept ({@link TopicAdmin#acceptedTimes}),
+   * logged; empty when the broker does not say.
    */
-  private static java.util.OptionalLong outputsMaxAgeMs(TopicAdmin admin, Topics topics, String applicationId)
-      throws InterruptedException {
+  private static java.util.Optional<TopicAdmin.AcceptedTimes> outputsAcceptedTimes(TopicAdmin admin, Topics topics,
+      String applicationId) throws InterruptedException {
     // what the frame's outputs are written to: a frame older than they accept gets the clock's time; and Kafka
     // Streams' own topics where they exist (a limit set on the camera store's changelog alone refused an old
     // campaign flag there at every restart, for ever)
     List<String> outputs = topics.names().stream().filter(t -> !t.equals(topics.frames().name())).toList();
-    long maxAgeMs;
+    TopicAdmin.AcceptedTimes accepted;
     try {
-      maxAgeMs = admin.oldestAcceptedAgeMs(outputs, MonitorTopology.internalTopics(applicationId));
+      accepted = admin.acceptedTimes(outputs, MonitorTopology.internalTopics(applicationId));
     } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
       // RuntimeException too (Admin.create on a bootstrap name that does not resolve now): on the supervisor
       // thread it would end the restart, and the monitor would stay stopped
-      log.warn("could not read message.timestamp.before.max.ms of {} ({}); read again when an output is refused "
-          + "for its time", outputs, e.getCause() != null ? e.getCause() : e);
-      return java.util.OptionalLong.empty();
+      log.warn("could not read message.timestamp.before.max.ms and after.max.ms of {} ({}); read again when an output "
+          + "is refused for its time", outputs, e.getCause() != null ? e.getCause() : e);
+      return java.util.Optional.empty();
     }
+    long maxAgeMs = accepted.maxAgeMs();
     if (maxAgeMs != Long.MAX_VALUE) {
       log.info("frames stamped more than {} ms before the monitor's clock get its time as their outputs' record time "
           + "(their captureTime is kept): the monitor's topics refuse records older than {} ms",
           FrameTimestampExtractor.keptAgeMs(maxAgeMs), maxAgeMs);
     }
-    return java.util.OptionalLong.of(maxAgeMs);
+    if (FrameTimestampExtractor.keptAheadMs(accepted.maxAheadMs()) < FrameTimestampExtractor.MAX_AHEAD_MS) {
+      log.info("frames stamped more than {} ms ahead of the monitor's clock get its time as their outputs' record time "
+          + "(their captureTime is kept): the monitor's topics refuse records more than {} ms ahead",
+          FrameTimestampExtractor.keptAheadMs(accepted.maxAheadMs()), accepted.maxAheadMs());
+    }
+    return java.util.Optional.of(accepted);
   }
 
   /**
@@ -234,7 +241,8 @@ public final class StreamingMonitor implements AutoCloseable {
   public static StreamingMonitor startUnchecked(MonitorConfig config, SchemaRegistry registry, FramePreparer preparer,
       FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts) {
     return launch(config, registry, topics(config, registry, true),
-        new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts, Long.MAX_VALUE);
+        new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts,
+        TopicAdmin.AcceptedTimes.ANY);
   }
 
   private static Topics topics(MonitorConfig config, SchemaRegistry registry, boolean autoRegister) {
@@ -247,13 +255,14 @@ public final class StreamingMonitor implements AutoCloseable {
 
   private static StreamingMonitor launch(MonitorConfig config, SchemaRegistry registry, Topics topics,
       RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts,
-      long outputsMaxAgeMs) {
+      TopicAdmin.AcceptedTimes outputsAccept) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
         alerts, new ScoringGuard(scorer), batcher);
     Properties properties = streamsProperties(config);
     properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
-    properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsMaxAgeMs));
+    properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsAccept.maxAgeMs()));
+    properties.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, Long.toString(outputsAccept.maxAheadMs()));
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
         Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
@@ -477,9 +486,11 @@ public final class StreamingMonitor implements AutoCloseable {
         // An output refused for its time: the limit read at start-up is not the topics' limit now (changed since,
         // or unreadable then). Kept as it was, the same frame would be refused after every restart, for ever.
         Object used = properties.get(FrameTimestampExtractor.MAX_AGE_MS);
-        outputsMaxAgeMs(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics(),
-            config.string("streams.application-id")).ifPresent(maxAgeMs -> {
-          if (Long.toString(maxAgeMs).equals(used)) {
+        Object usedAhead = properties.get(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS);
+        outputsAcceptedTimes(new TopicAdmin(config.kafkaClientProperties()), topologySettings.topics(),
+            config.string("streams.application-id")).ifPresent(accepted -> {
+          long maxAgeMs = accepted.maxAgeMs();
+          if (Long.toString(maxAgeMs).equals(used) && Long.toString(accepted.maxAheadMs()).equals(usedAhead)) {
             // the limit is not what changed: the broker judges a record's age by its own clock. Behind it by more
             // than the margin, the monitor keeps frames the broker finds too old; they are refused until their age
             // passes the kept age (at most the skew less the margin), and for ever if the skew exceeds the limit
@@ -487,13 +498,15 @@ public final class StreamingMonitor implements AutoCloseable {
                 : "behind the broker's by more than " + (maxAgeMs - FrameTimestampExtractor.keptAgeMs(maxAgeMs))
                     + " ms, or ";
             log.warn("an output was refused for its time, but the output topics' limit is unchanged ({} ms): the "
-                + "monitor's clock is likely {}ahead of the broker's by more than its log.message.timestamp.after."
-                + "max.ms less {} ms. Such frames are refused, and the partition waits with Kafka Streams restarting, "
-                + "until their age passes what the monitor keeps; for ever where the clocks differ by more than the "
-                + "broker's limit itself. Synchronize the clocks (NTP) of the monitor and the brokers", maxAgeMs,
-                behind, FrameTimestampExtractor.MAX_AHEAD_MS);
+                + "monitor's clock is likely {}ahead of the broker's by more than the outputs' message.timestamp."
+                + "after.max.ms ({} ms) less the {} ms ahead the monitor keeps. Such frames are refused, and the "
+                + "partition waits with Kafka Streams restarting, until their age passes what the monitor keeps; for "
+                + "ever where the clocks differ by more than the broker's limit itself. Synchronize the clocks (NTP) "
+                + "of the monitor and the brokers", maxAgeMs, behind, accepted.maxAheadMs(),
+                FrameTimestampExtractor.keptAheadMs(accepted.maxAheadMs()));
           }
           properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(maxAgeMs));
+          properties.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, Long.toString(accepted.maxAheadMs()));
         });
       }
     } catch (InterruptedException interrupted) {

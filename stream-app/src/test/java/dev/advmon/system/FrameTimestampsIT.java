@@ -89,6 +89,44 @@ class FrameTimestampsIT {
         .containsExactlyInAnyOrder("future-0", "future-1", "future-2", "future-3");
   }
 
+  /**
+   * The monitor keeps a frame stamped up to 5 minutes ahead of its clock, which a broker's default hour takes; an
+   * output topic set to take records at most a minute ahead refused that frame's verdict, and the frame was read
+   * again after every restart, for ever, with the frame of now behind it.
+   */
+  @Test
+  void framesAheadOfTheClockByMoreThanTheOutputTopicsAcceptGetTheirVerdictsInsteadOfStallingThePartition(
+      KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer) throws Exception {
+    MonitorConfig config = oneThread(kafka, registryServer, "ahead");
+    createTopics(kafka, config, Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)),
+        Map.of(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Duration.ofMinutes(1).toMillis())));
+    SchemaRegistry registry = registry(registryServer);
+    long now = System.currentTimeMillis();
+    // three minutes ahead: inside the monitor's own 5 minutes, outside the outputs' minute
+    long[] stamps = {now + Duration.ofMinutes(3).toMillis(), now};
+    try (KafkaProducer<byte[], byte[]> camera = camera(kafka)) {
+      sendFrames(camera, registry, config, "ahead", stamps);
+    }
+
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+        StreamingMonitor monitor = monitor(config, registry, bundle, classifier, metrics);
+        OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+            config.string("topics.dead-letter"))) {
+      // until both verdicts are read, or Kafka Streams failed (then it fails again at every restart: waiting longer
+      // would prove nothing more)
+      Await.until(() -> SystemChecks.restarts(metrics) > 0 || reader.count() >= stamps.length, Duration.ofSeconds(90));
+
+      assertThat(SystemChecks.restarts(metrics))
+          .as("Kafka Streams restarts (the verdicts topic refusing the verdict's time fails the task); it is %s",
+              monitor.state()).isZero();
+      assertThat(reader.outcomes()).allMatch(OutcomeReader.Outcome::verdict);
+      assertThat(reader.outcomes().stream().map(OutcomeReader.Outcome::frameId).distinct())
+          .containsExactlyInAnyOrder("ahead-0", "ahead-1");
+    }
+  }
+
   @Test
   void framesOlderThanTheOutputTopicsAcceptGetTheirVerdictsInsteadOfStallingThePartition(KafkaBroker.Info kafka,
       SchemaRegistryServer.Info registryServer) throws Exception {

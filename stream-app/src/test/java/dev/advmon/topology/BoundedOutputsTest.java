@@ -111,4 +111,29 @@ class BoundedOutputsTest {
     // a limit shorter than twice the margin keeps half of it
     assertThat(FrameTimestampExtractor.keptAgeMs(60_000L)).isEqualTo(30_000L);
   }
+
+  @Test
+  void aRecordFurtherAheadThanTheOutputTopicsAcceptGetsTheClocksTimeWithinTheFiveMinutes() {
+    long now = 1_800_000_000_000L;
+    java.util.function.LongFunction<ConsumerRecord<Object, Object>> stamped = t -> new ConsumerRecord<>("frames", 0, 0,
+        t, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, null, null,
+        new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+    // 5 minutes under Kafka 4's default hour; an output limit shorter than that keeps less
+    long ahead = 4 * 60_000L;
+    FrameTimestampExtractor unlimited = new FrameTimestampExtractor(() -> now);
+    unlimited.configure(java.util.Map.of());
+    assertThat(unlimited.extract(stamped.apply(now + ahead), 0L)).as("inside the 5 minutes").isEqualTo(now + ahead);
+    FrameTimestampExtractor hourAhead = new FrameTimestampExtractor(() -> now);
+    hourAhead.configure(java.util.Map.of(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, "3600000"));
+    assertThat(hourAhead.extract(stamped.apply(now + ahead), 0L)).isEqualTo(now + ahead);
+    assertThat(hourAhead.extract(stamped.apply(now + FrameTimestampExtractor.MAX_AHEAD_MS + 1), 0L))
+        .as("the 5 minutes stay the bound").isEqualTo(now);
+    FrameTimestampExtractor minuteAhead = new FrameTimestampExtractor(() -> now);
+    minuteAhead.configure(java.util.Map.of(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, "60000"));
+    assertThat(minuteAhead.extract(stamped.apply(now + ahead), 0L)).as("outside a minute's limit").isEqualTo(now);
+    assertThat(minuteAhead.extract(stamped.apply(now + 30_000L), 0L)).as("within half of it").isEqualTo(now + 30_000L);
+    assertThat(minuteAhead.extract(stamped.apply(now + 30_001L), 0L)).isEqualTo(now);
+    // campaign flags and alerts, which this extractor does not read, by the same rule
+    assertThat(minuteAhead.accepted(now + ahead)).isEqualTo(now);
+  }
 }

@@ -486,6 +486,27 @@ class CampaignTopologyTest {
     return FrameTimestampExtractor.keptAgeMs(java.time.Duration.ofDays(1).toMillis());
   }
 
+  /**
+   * A window's end is ahead of the frames that fill it, and frames count up to the clock skew ahead of the clock: an
+   * alerts topic that takes records only a few seconds ahead refused such an alert, and the task failed for ever.
+   */
+  @Test
+  void aCampaignAlertStampedFurtherAheadThanTheAlertsTopicAcceptsIsStampedWithTheClockAndKeepsItsTime() {
+    stop();
+    Properties limit = new Properties();
+    limit.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, "4000"); // as StreamingMonitor sets it from the topics
+    start(new CampaignSettings(1_000, 5, 0.2, 2), limit);
+    // the clock at the epoch; frames 10 to 12 s ahead of it, inside the 30 s skew (and the 5 minutes)
+    window("cam-stickered", 10, true);
+    window("cam-stickered", 11, true);
+    window("cam-stickered", 12, false); // closes window 11: the campaign, stamped with its end, 12 s ahead
+    assertThat(alerts.readRecordsToList()).filteredOn(r -> r.value().getKind().equals("CAMPAIGN")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.value().getTime()).as("the end of the window it judges").isEqualTo(Instant.ofEpochMilli(12_000));
+          assertThat(r.timestamp()).as("a time the alerts topic accepts: the clock's").isEqualTo(0L);
+        });
+  }
+
   @Test
   void aFlagLeftInTheRepartitionTopicLongerThanTheOutputsAcceptIsStoredWithTheClocksTimeNotRefusedForEver() {
     Properties monitors = new Properties();
