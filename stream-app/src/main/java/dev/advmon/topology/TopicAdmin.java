@@ -167,17 +167,6 @@ public final class TopicAdmin {
     }
   }
 
-  /**
-   * The oldest record time (as an age, in ms) that every one of {@code topics} accepts: the least
-   * {@code message.timestamp.before.max.ms} among them (the broker's {@code log.message.timestamp.before.max.ms} where
-   * a topic does not set its own; {@code message.timestamp.difference.max.ms} on a Kafka 3 broker), and the broker's
-   * own default, which the repartition and changelog topics Kafka Streams creates take; {@link Long#MAX_VALUE} when
-   * none is limited (the default).
-   */
-  public long oldestAcceptedAgeMs(List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
-    return acceptedTimes(topics, List.of()).maxAgeMs();
-  }
-
   /** How far from the broker's clock every one of some topics accepts record times, in ms: behind it, and ahead of it. */
   public record AcceptedTimes(long maxAgeMs, long maxAheadMs) {
     /** No limit either way (the broker did not say). */
@@ -185,20 +174,18 @@ public final class TopicAdmin {
   }
 
   /**
-   * As {@link #oldestAcceptedAgeMs(List)}, over {@code ifPresent} too where they exist: Kafka Streams' own topics,
-   * which it creates only once it runs (on a first start they are not there yet), and on which an operator may set a
-   * limit of their own.
-   */
-  public long oldestAcceptedAgeMs(List<String> topics, java.util.Collection<String> ifPresent)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    return acceptedTimes(topics, ifPresent).maxAgeMs();
-  }
-
-  /**
-   * As {@link #oldestAcceptedAgeMs(List, java.util.Collection)}, and read from the same configs, the furthest ahead of
-   * the broker's clock they all accept: {@code message.timestamp.after.max.ms} (an hour by default in Kafka 4; the
-   * same {@code message.timestamp.difference.max.ms} on a Kafka 3 broker). A topic set below the monitor's own bound
-   * on times ahead refused a frame's outputs for ever, as one with a limit on old records did.
+   * The record times every one of {@code topics} accepts, and {@code ifPresent} too where they exist (Kafka Streams'
+   * own topics, which it creates only once it runs, and on which an operator may set a limit of their own):
+   * <ul>
+   *   <li>the oldest, as an age in ms: the least {@code message.timestamp.before.max.ms} among them (the broker's
+   *       {@code log.message.timestamp.before.max.ms} where a topic does not set its own;
+   *       {@code message.timestamp.difference.max.ms} on a Kafka 3 broker), and the broker's own default, which the
+   *       repartition and changelog topics Kafka Streams creates take; {@link Long#MAX_VALUE} when none is limited
+   *       (the default);
+   *   <li>the furthest ahead of the broker's clock, from the same configs: {@code message.timestamp.after.max.ms}
+   *       (an hour by default in Kafka 4). A topic set below the monitor's own bound on times ahead refused a frame's
+   *       outputs for ever, as one with a limit on old records did.
+   * </ul>
    */
   public AcceptedTimes acceptedTimes(List<String> topics, java.util.Collection<String> ifPresent)
       throws ExecutionException, TimeoutException, InterruptedException {

@@ -167,21 +167,21 @@ class TopicAdminTest {
   void theOldestRecordTheOutputsAcceptIsTheLeastLimitOfAnyOfThemInEitherKafkaVersionsSetting() throws Exception {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).as("unlimited").isEqualTo(Long.MAX_VALUE);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).as("unlimited").isEqualTo(Long.MAX_VALUE);
 
     broker.put("verdicts", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000"));
     broker.put("alerts", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).isEqualTo(86_400_000L);
 
     // a Kafka 3 broker's single limit, on the dead-letter topic only
     broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000"));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(3_600_000L);
-    assertThat(admin.oldestAcceptedAgeMs(List.of("frames"))).as("only the topics asked about").isEqualTo(Long.MAX_VALUE);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).isEqualTo(3_600_000L);
+    assertThat(maxAgeMs(admin, List.of("frames"), List.of())).as("only the topics asked about").isEqualTo(Long.MAX_VALUE);
 
     // the broker's own time on the records: no limit is checked
     broker.put("dlq", Map.of(TopicAdmin.TIMESTAMP_DIFFERENCE_MAX_MS, "3600000",
         TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).isEqualTo(86_400_000L);
   }
 
   @Test
@@ -215,15 +215,15 @@ class TopicAdminTest {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
     List<String> internal = List.of("advmon-camera-status-changelog", "advmon-campaign-by-camera-repartition");
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal))
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), internal))
         .as("a first start: Kafka Streams has not created them yet").isEqualTo(Long.MAX_VALUE);
 
     // set on the changelog alone: an old campaign flag was refused there at every restart, for ever
     broker.put("advmon-camera-status-changelog", Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
         "86400000"));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
 
-    assertThatThrownBy(() -> admin.oldestAcceptedAgeMs(List.of("verdicts", "missing")))
+    assertThatThrownBy(() -> maxAgeMs(admin, List.of("verdicts", "missing"), List.of()))
         .as("an output that is not there is an error, as before").hasCauseInstanceOf(
             org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class);
   }
@@ -238,14 +238,14 @@ class TopicAdminTest {
     internal.forEach(t -> broker.put(t, Map.of()));
     notAuthorized.addAll(internal);
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
 
     // any other failure on one of them alike (here: the broker's answer for an invalid request)
     failing.put(internal.get(0), new org.apache.kafka.common.errors.InvalidRequestException("scripted"));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), internal)).isEqualTo(86_400_000L);
 
     notAuthorized.add("alerts");
-    assertThatThrownBy(() -> admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"), internal))
+    assertThatThrownBy(() -> maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), internal))
         .as("an output that may not be described is an error, as before").hasCauseInstanceOf(
             org.apache.kafka.common.errors.TopicAuthorizationException.class);
   }
@@ -258,13 +258,13 @@ class TopicAdminTest {
         Long.toString(30 * 86_400_000L))));
     brokerDefaults.put(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "86400000");
     TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).isEqualTo(86_400_000L);
 
     // a broker that stamps records itself by default checks no limit on the topics it creates
     brokerDefaults.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
     TOPICS.forEach(t -> broker.put(t, Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
         Long.toString(30 * 86_400_000L), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
-    assertThat(admin.oldestAcceptedAgeMs(List.of("verdicts", "alerts", "dlq"))).isEqualTo(30 * 86_400_000L);
+    assertThat(maxAgeMs(admin, List.of("verdicts", "alerts", "dlq"), List.of())).isEqualTo(30 * 86_400_000L);
   }
 
   @Test
@@ -305,5 +305,10 @@ class TopicAdminTest {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     ensure(false);
     assertThat(created).isEmpty();
+  }
+
+  /** The oldest age the topics accept, the limit the before-limit tests are about. */
+  private static long maxAgeMs(TopicAdmin admin, List<String> topics, Collection<String> internal) throws Exception {
+    return admin.acceptedTimes(topics, internal).maxAgeMs();
   }
 }
