@@ -33,7 +33,6 @@ import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -136,14 +135,8 @@ class FailureHandlingTopologyTest {
     breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory")
         : frameBreaksModel.test(images) ? new IllegalArgumentException("this frame breaks the model") : null;
     FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "failure-test");
-    // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes()),
-        dev.advmon.metrics.MonitorMetrics.inMemory()));
+    Properties props = TopologyTestProps.exactlyOnce("failure-test", stateDir, topics, dlqSerde.serializer(),
+        limits.maxEncodedBytes());
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
         TopologySettings.of(topics, FramePreparer.forModel(limits, model.manifest()), scorer)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

@@ -9,9 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
-import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.InMemorySchemaRegistry;
@@ -21,7 +19,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.testing.MeanBrightnessDetector;
-import dev.advmon.testing.TestData;
+import dev.advmon.testing.SharedCnn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,13 +38,10 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +54,7 @@ import org.junit.jupiter.api.Test;
 class FramesFromOtherSchemasTest {
 
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
-  private static DjlClassifier classifier;
+  private final DjlClassifier classifier = SharedCnn.get();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<Integer, String> answers = new ConcurrentHashMap<>();
@@ -70,16 +65,6 @@ class FramesFromOtherSchemasTest {
   private TestInputTopic<byte[], byte[]> frames;
   private TestOutputTopic<String, FrameVerdict> verdicts;
   private TestOutputTopic<String, DeadLetter> deadLetters;
-
-  @BeforeAll
-  static void loadModel() throws Exception {
-    classifier = DjlClassifier.load(ModelBundle.load(TestData.defaultBundle()), EngineChoice.ONNX_RUNTIME);
-  }
-
-  @AfterAll
-  static void closeModel() {
-    classifier.close();
-  }
 
   @BeforeEach
   void start() throws IOException {
@@ -117,13 +102,8 @@ class FramesFromOtherSchemasTest {
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
     ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
     FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "other-schemas-test");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(),
-        new RecordLimits(limits.maxEncodedBytes()), dev.advmon.metrics.MonitorMetrics.inMemory()));
+    Properties props = TopologyTestProps.exactlyOnce("other-schemas-test", stateDir, topics, dlqSerde.serializer(),
+        limits.maxEncodedBytes());
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
         TopologySettings.of(topics, preparer, scorer)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

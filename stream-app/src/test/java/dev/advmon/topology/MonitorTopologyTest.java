@@ -7,8 +7,6 @@ import dev.advmon.detect.FrameScorer;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
-import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.InMemorySchemaRegistry;
 import dev.advmon.schema.Alert;
@@ -17,6 +15,7 @@ import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
 import dev.advmon.image.TestImages;
+import dev.advmon.testing.SharedCnn;
 import dev.advmon.testing.TestData;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -31,14 +30,11 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +46,7 @@ class MonitorTopologyTest {
 
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDir;
 
-  private static DjlClassifier classifier;
+  private final DjlClassifier classifier = SharedCnn.get();
   private InMemorySchemaRegistry registry;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> frames;
@@ -58,16 +54,6 @@ class MonitorTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private TestOutputTopic<String, DeadLetter> deadLetters;
   private AvroSerde<Frame> frameSerde;
-
-  @BeforeAll
-  static void loadModel() throws Exception {
-    classifier = DjlClassifier.load(ModelBundle.load(TestData.defaultBundle()), EngineChoice.ONNX_RUNTIME);
-  }
-
-  @AfterAll
-  static void closeModel() {
-    classifier.close();
-  }
 
   @BeforeEach
   void start() {
@@ -101,14 +87,8 @@ class MonitorTopologyTest {
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
     ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
     FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-    // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.putAll(StreamErrorHandlers.configs(topics, dlqSerde.serializer(), new RecordLimits(limits.maxEncodedBytes()),
-        dev.advmon.metrics.MonitorMetrics.inMemory()));
+    Properties props = TopologyTestProps.exactlyOnce("topology-test", stateDir, topics, dlqSerde.serializer(),
+        limits.maxEncodedBytes());
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), verdictSerde.deserializer());
