@@ -68,6 +68,11 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException(corrDir.resolve("manifest.csv") + " not found: pass a corruption set as --corruptions "
           + "DIR (./monitor corrupt --images <clean test frames> --out DIR makes one from any labelled frames) or --corruptions none");
     }
+    if (!Files.isRegularFile(bundle.directory().resolve(ModelBundle.CALIBRATION))) {
+      // before anything is printed or loaded: else the sample banner and a "detectors are off" warning came first
+      throw new IllegalArgumentException(bundle.directory() + " has no " + ModelBundle.CALIBRATION
+          + ": run ./monitor calibrate --model " + bundle.directory() + " first");
+    }
     long t0 = System.nanoTime();
     List<String> limits = new java.util.ArrayList<>();
     for (Object[] o : new Object[][] {{"--per-kind", perKind}, {"--clean-limit", cleanLimit},

@@ -101,6 +101,24 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void aBundleWithoutCalibrationIsRefusedBeforeAnyOutput(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    for (String f : List.of("model.onnx", "manifest.json", "holdout.txt")) {
+      Files.copy(TestData.defaultBundle().resolve(f), tmp.resolve(f));
+    }
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String err;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      err = evaluateFails("--model", tmp.toString(), "--per-kind", "3", "--corruptions", "none", "none");
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(err).contains(tmp + " has no calibration.json: run ./monitor calibrate --model " + tmp);
+    assertThat(out.toString(StandardCharsets.UTF_8)).as("no sample banner before the error").isEmpty();
+  }
+
+  @Test
   void aFileThatIsNoImageIsNamed(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path clean = cleanSet(tmp, "test-00000.png,9", "notes.txt,2");
     Files.writeString(tmp.resolve("notes.txt"), "hello\n");
