@@ -220,6 +220,7 @@ public final class CampaignTracker {
     evidence.put("quiet_since", Instant.ofEpochMilli(quietSince).toString());
     evidence.put("idle_retention_ms", Long.toString(settings.idleRetentionMs()));
     evidence.put("campaign_since", Instant.ofEpochMilli(s.campaignSince()).toString());
+    evidence.put("campaign_alert_id", campaignAlertId(s));
     evidence.put("last_window_start", Instant.ofEpochMilli(s.lastWindowStart()).toString());
     evidence.put("last_window_frames", Long.toString(s.lastWindowFrames()));
     evidence.put("last_window_flagged", Long.toString(s.lastWindowFlagged()));
@@ -260,6 +261,15 @@ public final class CampaignTracker {
         .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
   }
 
+  /**
+   * The id of the CAMPAIGN alert that raised {@code s}'s campaign: {@link #alert} names it after the start of its last
+   * hot window, which ended at {@code campaignSince}. Derived, not stored, so that camera states written before it
+   * existed clear with it too; right while campaign.window-ms is the one the campaign was raised with.
+   */
+  private String campaignAlertId(CameraStatus s) {
+    return s.cameraId() + "/CAMPAIGN/" + Saturating.minus(s.campaignSince(), settings.windowMs());
+  }
+
   private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
@@ -286,6 +296,9 @@ public final class CampaignTracker {
     evidence.put("total_flagged", Long.toString(s.totalFlagged()));
     if (!kind.equals("CAMPAIGN")) {
       evidence.put("cleared_by", CLEARED_BY_COOL_WINDOWS); // tells it from a camera that went quiet (quietAlert)
+      // what it clears, as the quiet clear says it too: a consumer pairs the two without keeping state
+      evidence.put("campaign_since", Instant.ofEpochMilli(s.campaignSince()).toString());
+      evidence.put("campaign_alert_id", campaignAlertId(s));
     }
     s.windowReasons().forEach((reason, count) -> evidence.put("window_flagged_" + reason, Long.toString(count)));
     for (int i = 0; i < s.windowExamples().size(); i++) {

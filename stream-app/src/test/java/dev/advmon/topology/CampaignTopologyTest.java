@@ -478,6 +478,40 @@ class CampaignTopologyTest {
         .containsExactly("CAMPAIGN null", "CAMPAIGN_CLEARED cool_windows");
   }
 
+  /**
+   * README (Campaigns): a consumer closes the incident a CAMPAIGN opened when its CAMPAIGN_CLEARED comes, whichever
+   * way it was cleared. The clear names the CAMPAIGN's id and time, so that the consumer needs no state of its own to
+   * pair them (a cool clear said neither; a quiet one only when the campaign was raised).
+   */
+  @Test
+  void everyCampaignClearNamesTheCampaignAlertItClears() {
+    window("cam-cool", 0, true);
+    window("cam-cool", 1, true);
+    window("cam-cool", 2, false); // raises the campaign
+    window("cam-cool", 3, false);
+    window("cam-cool", 4, false); // clears it by cool windows
+    window("cam-quiet", 0, true);
+    window("cam-quiet", 1, true);
+    window("cam-quiet", 2, true); // raises the campaign, then the camera goes quiet
+    // one sweep closes the last windows, a later one forgets the quiet camera
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(5_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    List<Alert> all = campaignAlerts();
+    assertThat(all).extracting(a -> a.getCameraId() + " " + a.getKind() + " " + a.getEvidence().get("cleared_by"))
+        .containsExactlyInAnyOrder("cam-cool CAMPAIGN null", "cam-cool CAMPAIGN_CLEARED cool_windows",
+            "cam-quiet CAMPAIGN null", "cam-quiet CAMPAIGN_CLEARED camera_quiet");
+    for (String camera : List.of("cam-cool", "cam-quiet")) {
+      Alert raised = all.stream().filter(a -> a.getCameraId().equals(camera) && a.getKind().equals("CAMPAIGN"))
+          .findFirst().orElseThrow();
+      Alert cleared = all.stream().filter(a -> a.getCameraId().equals(camera) && a.getKind().equals("CAMPAIGN_CLEARED"))
+          .findFirst().orElseThrow();
+      assertThat(cleared.getEvidence()).as(camera)
+          .containsEntry("campaign_alert_id", raised.getAlertId())
+          .containsEntry("campaign_since", raised.getTime().toString());
+      assertThat(cleared.getAlertId()).as("an id of its own").isNotEqualTo(raised.getAlertId());
+    }
+  }
+
   /** Restarts the driver with output topics that refuse records older than a day, as StreamingMonitor sets it. */
   private long outputsAcceptOneDay(Properties limit) {
     stop();
