@@ -52,6 +52,7 @@ class CampaignTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private TestOutputTopic<String, FrameVerdict> verdicts;
   private AvroSerde<Frame> frameSerde;
+  private Topics topics;
   private MonitorMetrics metrics;
   private int sequence;
   private final List<Heard> heard = new java.util.ArrayList<>();
@@ -86,7 +87,7 @@ class CampaignTopologyTest {
   private void start(CampaignSettings campaigns, Properties extra) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
-    Topics topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
+    topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("bright", 0.5)), 16);
     FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
@@ -510,6 +511,54 @@ class CampaignTopologyTest {
           .containsEntry("campaign_since", raised.getTime().toString());
       assertThat(cleared.getAlertId()).as("an id of its own").isNotEqualTo(raised.getAlertId());
     }
+  }
+
+  /**
+   * README (What it does): a consumer keeps a camera's outputs in order because every output is keyed by the camera
+   * id, whatever key the camera's producer used: verdicts, frame alerts, CAMPAIGN and both CAMPAIGN_CLEAREDs, and
+   * dead letters of frames read that far. A record not read that far keeps its producer's key (as text).
+   */
+  @Test
+  void everyOutputIsKeyedByTheCameraIdWhateverKeyTheProducerUsed() {
+    int[] n = {0};
+    java.util.function.BiConsumer<String, Boolean> windowKeyedOddly = (camera, bright) -> {
+      int second = n[0]++;
+      for (int i = 0; i < 6; i++) {
+        byte[] pixels = new byte[16 * 16];
+        Arrays.fill(pixels, (byte) (bright ? 230 : 20));
+        long t = second * 1_000L + i * 100L;
+        Frame f = Frame.newBuilder().setFrameId(camera + "-f" + sequence++).setCameraId(camera)
+            .setCaptureTime(Instant.ofEpochMilli(t)).setEncoding(ImageEncoding.GRAY8).setImage(ByteBuffer.wrap(pixels))
+            .setWidth(16).setHeight(16).build();
+        frames.pipeInput(i % 2 == 0 ? ("producer-key-" + i).getBytes() : null,
+            frameSerde.serializer().serialize("frames", f), t);
+      }
+    };
+    windowKeyedOddly.accept("cam-x", true);
+    windowKeyedOddly.accept("cam-x", true);
+    windowKeyedOddly.accept("cam-x", false); // raises
+    windowKeyedOddly.accept("cam-x", false);
+    windowKeyedOddly.accept("cam-x", false); // clears by cool windows
+    windowKeyedOddly.accept("cam-x", true);
+    windowKeyedOddly.accept("cam-x", true);
+    windowKeyedOddly.accept("cam-x", true); // raises again, then quiet
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(10_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
+    driver.advanceWallClockTime(java.time.Duration.ofMillis(CampaignSettings.DEFAULT_IDLE_RETENTION_MS));
+    // an invalid frame (read far enough to know its camera) and bytes that are no frame at all
+    Frame invalid = Frame.newBuilder().setFrameId("bad").setCameraId("cam-x").setCaptureTime(Instant.ofEpochMilli(1))
+        .setEncoding(ImageEncoding.GRAY8).setImage(ByteBuffer.wrap(new byte[3])).build(); // GRAY8 without a size
+    frames.pipeInput("producer-key".getBytes(), frameSerde.serializer().serialize("frames", invalid), 1);
+    frames.pipeInput("producer-key".getBytes(), new byte[] {1, 2, 3}, 2);
+
+    List<org.apache.kafka.streams.KeyValue<String, Alert>> written = alerts.readKeyValuesToList();
+    assertThat(written).extracting(kv -> kv.value.getKind() + " " + kv.value.getEvidence().getOrDefault("cleared_by", ""))
+        .contains("PERTURBATION ", "CAMPAIGN ", "CAMPAIGN_CLEARED cool_windows", "CAMPAIGN_CLEARED camera_quiet");
+    assertThat(written).allSatisfy(kv -> assertThat(kv.key).as(kv.value.getAlertId()).isEqualTo("cam-x"));
+    assertThat(verdicts.readKeyValuesToList()).hasSize(48).allSatisfy(kv -> assertThat(kv.key).isEqualTo("cam-x"));
+    TestOutputTopic<String, DeadLetter> dlq = driver.createOutputTopic("dlq", Serdes.String().deserializer(),
+        topics.deadLetters().valueSerde().deserializer());
+    assertThat(dlq.readKeyValuesToList()).extracting(kv -> kv.key + " " + kv.value.getReason())
+        .containsExactly("cam-x INVALID_FRAME", "producer-key BAD_MAGIC_BYTE");
   }
 
   /** Restarts the driver with output topics that refuse records older than a day, as StreamingMonitor sets it. */
