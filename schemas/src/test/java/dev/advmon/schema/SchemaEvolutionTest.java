@@ -151,22 +151,44 @@ class SchemaEvolutionTest {
     };
   }
 
+  /** How many versions of each schema {@code /versions/} holds: {@code <name>.1.avsc} (the first) .. {@code .<n>.avsc}. */
+  private static final Map<String, Integer> VERSIONS =
+      Map.of("DetectorScore", 1, "Frame", 2, "FrameVerdict", 3, "Alert", 1, "DeadLetter", 3);
+
+  private static String text(String resource) throws IOException {
+    try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(resource)) {
+      assertThat(in).as(resource + " on the classpath").isNotNull();
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Version {@code v} of {@code name}, parsed with the current DetectorScore (FrameVerdict and Alert name it). */
+  private static Schema version(String name, int v) throws IOException {
+    Schema.Parser parser = new Schema.Parser();
+    if (!name.equals("DetectorScore")) {
+      parser.parse(text("/avro/DetectorScore.avsc"));
+    }
+    return parser.parse(text("/versions/" + name + "." + v + ".avsc"));
+  }
+
   /**
-   * Each schema that changed since a release is checked against its previous version, kept under
-   * {@code /previous/}: data written with either reads with the other (BACKWARD and FORWARD, as the registry
-   * enforces them per subject).
+   * The registry holds every version the monitor ever registered, and the README asks for FULL_TRANSITIVE on the
+   * output subjects (and FORWARD_TRANSITIVE or FULL_TRANSITIVE on frames): the current schema must read, and be read
+   * by, each of them, not only the one before. Every version is kept under {@code /versions/} (from the history of
+   * schemas/src/main/avro); a schema changed without keeping its new version there fails the first check.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"DeadLetter"})
-  void theCurrentSchemaReadsAndIsReadByItsPreviousVersion(String name) throws IOException {
-    Schema previous;
-    try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream("/previous/" + name + ".avsc")) {
-      assertThat(in).as("/previous/" + name + ".avsc").isNotNull();
-      previous = new Schema.Parser().parse(in);
-    }
+  @ValueSource(strings = {"DetectorScore", "Frame", "FrameVerdict", "Alert", "DeadLetter"})
+  void theCurrentSchemaReadsAndIsReadByEveryVersionBeforeIt(String name) throws IOException {
+    int newest = VERSIONS.get(name);
+    assertThat(text("/avro/" + name + ".avsc")).as(name + ".avsc is kept as /versions/" + name + "." + newest
+        + ".avsc (a changed schema is a new version: add it and count it in VERSIONS)")
+        .isEqualTo(text("/versions/" + name + "." + newest + ".avsc"));
     Schema current = schema(name);
-    assertThat(current).as("a previous version that differs").isNotEqualTo(previous);
-    assertThat(backward(current, previous)).as("new readers read " + name + " written before").isTrue();
-    assertThat(forward(current, previous)).as("readers from before read the new " + name).isTrue();
+    for (int v = 1; v < newest; v++) {
+      Schema older = version(name, v);
+      assertThat(backward(current, older)).as("the current " + name + " reads version " + v).isTrue();
+      assertThat(forward(current, older)).as("version " + v + " of " + name + " reads the current one").isTrue();
+    }
   }
 }
