@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Interoperability with Confluent's own JavaScript client (@confluentinc/schemaregistry, with KafkaJS): a producer in
  * another language registers Frame.avsc and writes frames with its AvroSerializer; the monitor scores them; the same
- * client reads the verdicts back with its AvroDeserializer. Real broker, real registry (Apicurio's Confluent API),
+ * client reads the verdicts back with its AvroDeserializer. It also registers Frame as a gateway with shared types
+ * does, with a reference to ImageEncoding registered as a subject of its own, and writes a few frames with that schema:
+ * the monitor must resolve the reference to read them. Real broker, real registry (Apicurio's Confluent API),
  * real model. Needs node and npm (.ci/run installs them where missing); the packages come from npm at their locked
  * versions (stream-app/src/test/js).
  */
@@ -44,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfluentJavaScriptClientIT {
 
   private static final int FRAMES = 20;
+  /** Frames written with the Frame registered with a reference, after the FRAMES; a few are enough. */
+  private static final int FRAMES_WITH_REFERENCE = 3;
 
   @TempDir
   Path stateDir;
@@ -65,8 +69,8 @@ class ConfluentJavaScriptClientIT {
       Path images = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
       ProcessBuilder node = new ProcessBuilder("node", js.resolve("interop.js").toString(), broker.bootstrapServers(),
           registryServer.url(), config.string("topics.frames"), config.string("topics.verdicts"),
-          TestData.repoRoot().resolve("schemas/src/main/avro/Frame.avsc").toString(), images.toString(),
-          Integer.toString(FRAMES))
+          config.string("topics.dead-letter"), TestData.repoRoot().resolve("schemas/src/main/avro/Frame.avsc").toString(),
+          images.toString(), Integer.toString(FRAMES), Integer.toString(FRAMES_WITH_REFERENCE))
           .redirectError(js.resolve("interop.err").toFile());
       node.environment().put("KAFKAJS_NO_PARTITIONER_WARNING", "1");
       Process client = node.start();
@@ -82,7 +86,8 @@ class ConfluentJavaScriptClientIT {
           verdicts.add(json.readTree(line));
         }
       }
-      assertThat(verdicts).as("one verdict per frame, read by Confluent's deserializer").hasSize(FRAMES);
+      assertThat(verdicts).as("one verdict per frame, read by Confluent's deserializer")
+          .hasSize(FRAMES + FRAMES_WITH_REFERENCE);
       List<String> labels = bundle.manifest().labels();
       for (JsonNode v : verdicts) {
         assertThat(v.path("frameId").asText()).startsWith("js-");
@@ -90,7 +95,10 @@ class ConfluentJavaScriptClientIT {
         assertThat(labels).contains(v.path("predictedLabel").asText());
         assertThat(v.path("attributes").path("client").asText()).as("attributes carried through").isEqualTo("confluent-js");
       }
-      assertThat(verdicts.stream().map(v -> v.path("frameId").asText()).distinct()).hasSize(FRAMES);
+      assertThat(verdicts.stream().map(v -> v.path("frameId").asText()).distinct())
+          .hasSize(FRAMES + FRAMES_WITH_REFERENCE);
+      assertThat(verdicts.stream().filter(v -> v.path("frameId").asText().startsWith("js-ref-")))
+          .as("verdicts on the frames written with the Frame registered with a reference").hasSize(FRAMES_WITH_REFERENCE);
     }
   }
 
