@@ -104,7 +104,9 @@ public final class CalibrationRun {
       // an unknown name was ignored: a misspelt signal (--fooling mahalonobis) calibrated the fooling detector without
       // it, or turned the detector off altogether, and the run still reported success
       if (!f.equals("mahalanobis") && !f.equals("knn")) {
-        throw new IllegalArgumentException("--fooling: unknown signal '" + f + "' (use mahalanobis, knn, both, or none)");
+        throw new IllegalArgumentException("--fooling: unknown signal '" + f + "' (use mahalanobis, knn, "
+            // not "both": that word is refused here too; the pair is the default
+            + "mahalanobis,knn for both, or none alone)");
       }
     }
     boolean maha = o.fooling().contains("mahalanobis");

@@ -208,6 +208,16 @@ class CalibrateCommandTest {
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
+  @Test
+  void aRefusedFoolingSignalIsNotOfferedAsTheFix() throws Exception {
+    // the refusal listed 'both' among the values to use, and --fooling both is itself refused
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
+        idx.toString(), "--fooling", "both");
+    assertThat(err).contains("unknown signal 'both'", "mahalanobis,knn");
+    assertThat(err).doesNotContain("knn, both");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
   /** The first 400 images of the committed training sample in a folder, its labels.csv row i saying {@code label(i)}. */
   private Path trainFolder(java.util.function.IntFunction<Integer> label) throws Exception {
     Path folder = Files.createDirectory(dir.resolve("train"));
