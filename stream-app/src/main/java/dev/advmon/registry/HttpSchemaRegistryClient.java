@@ -205,7 +205,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           return kept;
         }
         Response answer = askOthersAfter404(send("GET", path, null, giveUpAt), null, asked);
-        if (answer.status == 200 && !path.endsWith("/latest")) { // a 404 is remembered as the id's, for a while
+        if (answer.status == 200 && !path.contains("/versions/latest")) { // a 404 is remembered as the id's, for a while
           if (referencedVersions.size() > 10_000) {
             referencedVersions.clear(); // as for unknown ids: what records name must not grow this without bound
           }
@@ -302,7 +302,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (subject.isEmpty()) {
         throw new AvroDecodeException(what + " at " + r.base + " has a reference without a subject: " + ref, null);
       }
-      String path = "/subjects/" + encode(subject) + "/versions/" + version;
+      // ?deleted=true, as Confluent's AbstractSchemaProvider reads an existing schema's references: a soft-deleted
+      // version answers 404 without it, while the ids that reference it are still served and their frames still read
+      // by Confluent's deserializer (registries without soft deletion ignore the parameter)
+      String path = "/subjects/" + encode(subject) + "/versions/" + version + "?deleted=true";
       if (defined.containsKey(name)) {
         continue; // referenced twice (by the schema and by another reference): defined once
       }

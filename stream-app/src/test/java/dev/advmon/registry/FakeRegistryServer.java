@@ -54,6 +54,11 @@ final class FakeRegistryServer implements AutoCloseable {
   final Map<String, String> getAnswers = new java.util.concurrent.ConcurrentHashMap<>();
   /** Statuses answered for GET of a path, every time, before normal handling: a registry failing for one path. */
   final Map<String, Integer> getFailures = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Subject versions soft-deleted (Confluent's {@code DELETE /subjects/{s}/versions/{v}}): a GET of the path answers 404
+   * unless asked with {@code ?deleted=true}, as Confluent's registry does; ids of their schemas are still served.
+   */
+  final java.util.Set<String> softDeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** When set, requests without exactly this Authorization header get 401. */
   volatile String requiredAuthorization;
 
@@ -136,6 +141,10 @@ final class FakeRegistryServer implements AutoCloseable {
       Integer failing = method.equals("GET") ? getFailures.get(path) : null;
       if (failing != null) {
         answer(ex, failing, error(failing * 100 + 1, "scripted failure"));
+        return;
+      }
+      if (method.equals("GET") && softDeleted.contains(path) && !"deleted=true".equals(ex.getRequestURI().getQuery())) {
+        answer(ex, 404, error(40402, "Version not found."));
         return;
       }
       String scripted = method.equals("GET") ? getAnswers.get(path) : null;

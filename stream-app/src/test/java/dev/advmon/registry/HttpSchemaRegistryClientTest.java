@@ -1093,6 +1093,20 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aSchemaWhoseReferencedVersionWasSoftDeletedIsStillReadAsConfluentsDeserializerReadsIt() throws Exception {
+    // a producer's frames keep their id after its referenced version was soft-deleted (a subject's clean-up): the
+    // registry still serves the id, and answers 404 for the version unless asked with ?deleted=true, as Confluent's
+    // AbstractSchemaProvider asks when it reads a schema. Asked without it, every such frame was UNKNOWN_SCHEMA.
+    server.getAnswers.put("/schemas/ids/65", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "1"));
+    server.getAnswers.put("/subjects/image-encoding/versions/1", withReferences(encodingSchema()));
+    server.softDeleted.add("/subjects/image-encoding/versions/1");
+    HttpSchemaRegistryClient client = client();
+
+    assertThat(client.byId(65).getField("encoding").schema().getFullName()).isEqualTo(ENCODING);
+    assertThat(client.recheck(Duration.ofSeconds(5))).as("and rechecked as the same schema").isEmpty();
+  }
+
+  @Test
   void referencesThatFormACycleOrGoTooDeepAreRefusedInsteadOfFollowedForEver() throws Exception {
     server.getAnswers.put("/subjects/a/versions/1", withReferences(encodingSchema(), "b.B", "b", "1"));
     server.getAnswers.put("/subjects/b/versions/1", withReferences(encodingSchema(), "a.A", "a", "1"));
