@@ -366,14 +366,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   @Override
   public RegisteredSchema latest(String subject) {
-    Response r = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
+    // one deadline for the version and the schemas it references, as in byId: taken after the version's answer, the
+    // references had a deadline of their own, and the call twice the one a caller inside a transaction counts on
+    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE
+        : System.nanoTime() + settings.callDeadline().toNanos();
+    Response r = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null, giveUpAt);
     if (r.status == 404) {
       throw SchemaNotFoundException.forSubject(subject, r.base.toString(), r.message());
     }
     JsonNode body = r.expectOk("fetch the latest version of subject '" + subject + "'");
     int id = r.requireId(body.path("id").asInt(-1));
-    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE
-        : System.nanoTime() + settings.callDeadline().toNanos();
     Schema schema = parseSchema(r, body, "subject '" + subject + "'", id, path -> send("GET", path, null, giveUpAt));
     schemasById.putIfAbsent(id, schema);
     return new RegisteredSchema(subject, body.path("version").asInt(-1), id, schema);

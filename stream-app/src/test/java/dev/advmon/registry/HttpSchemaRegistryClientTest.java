@@ -1107,6 +1107,42 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aSubjectsLatestVersionAndItsReferencesKeepToOneCallDeadline() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    byte[] latest = JSON.createObjectNode().put("subject", "frames-value").put("version", 1).put("id", 70)
+        .setAll((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+            withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "1")))
+        .toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    com.sun.net.httpserver.HttpServer registry = answering(ex -> {
+      try (ex) {
+        if (ex.getRequestURI().getPath().endsWith("/versions/latest")) {
+          Thread.sleep(800); // a slow registry: most of the deadline spent on the subject's latest version
+          ex.sendResponseHeaders(200, latest.length);
+          ex.getResponseBody().write(latest);
+        } else {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS); // its reference hangs
+          ex.sendResponseHeaders(503, -1);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistrySettings.builder(url(registry))
+          .maxRetries(0).requestTimeout(Duration.ofSeconds(10)).callDeadline(Duration.ofMillis(1000)).build());
+
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> client.latest("frames-value")).isInstanceOf(RegistryUnavailableException.class);
+      // a fresh deadline for the references after the latest version's answer: 800 ms + 1000 ms
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("within one call deadline, as byId")
+          .isLessThan(Duration.ofMillis(1500));
+    } finally {
+      release.countDown();
+      registry.stop(0);
+    }
+  }
+
+  @Test
   void referencesThatFormACycleOrGoTooDeepAreRefusedInsteadOfFollowedForEver() throws Exception {
     server.getAnswers.put("/subjects/a/versions/1", withReferences(encodingSchema(), "b.B", "b", "1"));
     server.getAnswers.put("/subjects/b/versions/1", withReferences(encodingSchema(), "a.A", "a", "1"));
