@@ -199,6 +199,11 @@ public final class StreamingMonitor implements AutoCloseable {
     return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsAccept);
   }
 
+  /** A limit on record times for a log line: Long.MAX_VALUE is none, not 9223372036854775807 ms. */
+  private static String limitText(long ms) {
+    return ms == Long.MAX_VALUE ? "none" : ms + " ms";
+  }
+
   /**
    * The oldest record age, and the furthest ahead, all the frame's outputs accept ({@link TopicAdmin#acceptedTimes}),
    * logged; empty when the broker does not say.
@@ -497,12 +502,12 @@ public final class StreamingMonitor implements AutoCloseable {
             String behind = maxAgeMs == Long.MAX_VALUE ? ""
                 : "behind the broker's by more than " + (maxAgeMs - FrameTimestampExtractor.keptAgeMs(maxAgeMs))
                     + " ms, or ";
-            log.warn("an output was refused for its time, but the output topics' limit is unchanged ({} ms): the "
+            log.warn("an output was refused for its time, but the output topics' limit is unchanged ({}): the "
                 + "monitor's clock is likely {}ahead of the broker's by more than the outputs' message.timestamp."
-                + "after.max.ms ({} ms) less the {} ms ahead the monitor keeps. Such frames are refused, and the "
+                + "after.max.ms ({}) less the {} ms ahead the monitor keeps. Such frames are refused, and the "
                 + "partition waits with Kafka Streams restarting, until their age passes what the monitor keeps; for "
                 + "ever where the clocks differ by more than the broker's limit itself. Synchronize the clocks (NTP) "
-                + "of the monitor and the brokers", maxAgeMs, behind, accepted.maxAheadMs(),
+                + "of the monitor and the brokers", limitText(maxAgeMs), behind, limitText(accepted.maxAheadMs()),
                 FrameTimestampExtractor.keptAheadMs(accepted.maxAheadMs()));
           }
           properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(maxAgeMs));
