@@ -26,6 +26,15 @@ public final class MonitorConfig {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MonitorConfig.class);
 
+  /** Longer side, in pixels, of an alert's evidence picture: the dashboard's picture size. */
+  public static final int EVIDENCE_IMAGE_SIDE = 320;
+  /**
+   * Most bytes {@code alerts.evidence-image-max-bytes} allows: the alerts topic is created with the broker's default
+   * max.message.bytes (1048588), and the alert's other fields (bounded ids, evidence, explanation) need far less than
+   * the rest.
+   */
+  public static final int MAX_EVIDENCE_IMAGE_BYTES = 786432;
+
   /** Every monitor setting, in the order of the reference. */
   public static final List<Setting> SETTINGS = List.of(
       new Setting("model.dir", "models/fashion-mnist-cnn",
@@ -102,6 +111,10 @@ public final class MonitorConfig {
           "Frame timestamps further than this from the campaign clock (the newest frame timestamp seen, bounded by the monitor's clock; a camera with a wrong clock, a frame from 1970 or 2100) count at the bound for campaign windows; a window is also closed by that clock this long after its end, so a camera that goes quiet still has its last window judged."),
       new Setting("campaign.idle-retention-ms", "86400000",
           "A camera that sends no frame this long after its last window is removed from the campaign state (and /cameras); one in a campaign is first cleared (a CAMPAIGN_CLEARED alert with evidence cleared_by=camera_quiet: nobody observes it any more). One that comes back starts afresh. Bounds what invented camera ids can add; 0 = keep every camera for ever (and a quiet camera's campaign open); else at least campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms, so that a short pause does not end a campaign (left unset, the default rises to that bound; `config --check` and `run` say so)."),
+      new Setting("alerts.evidence-image", "false",
+          "Put a PNG of the frame on each frame alert (Alert.evidenceImage), with the evidence drawn over it (the overinterpretation detector's sufficient subset outlined, the rest dimmed), its longer side " + EVIDENCE_IMAGE_SIDE + " pixels; false = the field stays null. Costs a decode and a PNG per frame alert (never per frame) and the bytes in each such alert; a picture that cannot be made is left out, with the reason in the alert's evidence (evidence-image), and the alert is written all the same."),
+      new Setting("alerts.evidence-image-max-bytes", "393216",
+          "Largest evidence picture put on an alert, 1.." + MAX_EVIDENCE_IMAGE_BYTES + " bytes (the alerts topic keeps the broker's default max.message.bytes, 1048588, and the alert's other fields need the rest); a larger one is left out and the alert's evidence says so (evidence-image=omitted: N bytes > bound)."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),
@@ -763,7 +776,14 @@ public final class MonitorConfig {
               + "or http.health-port=0");
         }
       }
-      case "registry.auto-register", "topics.create" -> bool(key);
+      case "registry.auto-register", "topics.create", "alerts.evidence-image" -> bool(key);
+      case "alerts.evidence-image-max-bytes" -> {
+        // checked even while the picture is off, so that switching it on cannot meet a bad bound at start-up
+        if (positiveLong(key) > MAX_EVIDENCE_IMAGE_BYTES) {
+          throw invalid(key, "must be 1.." + MAX_EVIDENCE_IMAGE_BYTES + ": the alert, with its picture, must fit the "
+              + "alerts topic's max.message.bytes (the broker's default, 1048588)");
+        }
+      }
       case "streams.leave-group-on-close" -> {
         if (!List.of("auto", "true", "false").contains(string(key).toLowerCase(Locale.ROOT))) {
           throw invalid(key, "must be auto, true or false");

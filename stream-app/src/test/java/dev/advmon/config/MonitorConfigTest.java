@@ -542,7 +542,10 @@ class MonitorConfigTest {
       "streams.application-server     | host:65536 | must be host:port",
       "streams.leave-group-on-close   | maybe   | must be auto, true or false",
       "registry.ssl.truststore.type   | PEM     | must be PKCS12 or JKS",
-      "streams.instance-id            | a/b     | must be letters, digits"})
+      "streams.instance-id            | a/b     | must be letters, digits",
+      "alerts.evidence-image          | yes     | must be true or false",
+      "alerts.evidence-image-max-bytes | 0      | must be positive",
+      "alerts.evidence-image-max-bytes | 786433 | must be 1..786432"})
   void refusesAValueOutsideItsRangeNamingTheSettingAndTheRange(String key, String value, String problem) {
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(key, value), dir).validated())
         .isInstanceOf(ConfigException.class)
