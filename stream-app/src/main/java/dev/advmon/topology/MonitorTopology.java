@@ -77,6 +77,7 @@ public final class MonitorTopology {
     ScoringGuard guard = settings.guard();
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
+    EvidenceImages images = settings.evidenceImages();
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
         .stream(topics.frames().name(), topics.frames().consumed("frames-source"))
@@ -122,8 +123,8 @@ public final class MonitorTopology {
     // From the written verdicts with what they were made from, so that the listener gets the frame with its alert.
     writtenOk
         .filter((camera, w) -> w.scored().verdict().alert(), Named.as("flagged-only"))
-        .mapValues(w -> new FlaggedFrame(VerdictMapper.toAlert(w.verdict(), w.scored().verdict().detections()),
-            w.scored().frame()), Named.as("to-alert"))
+        .mapValues(w -> new FlaggedFrame(withImage(images, VerdictMapper.toAlert(w.verdict(),
+            w.scored().verdict().detections()), w.scored().frame(), preparer), w.scored().frame()), Named.as("to-alert"))
         .peek((camera, f) -> listener.onAlert(f.alert(), f.frame()), Named.as("listen-frame-alerts"))
         .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
         .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),
@@ -142,6 +143,12 @@ public final class MonitorTopology {
         .to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
 
     return builder.build();
+  }
+
+  /** The alert with its picture when {@code alerts.evidence-image} is on; as it is, at no cost, when off. */
+  private static Alert withImage(EvidenceImages images, Alert alert, dev.advmon.schema.Frame frame,
+      FramePreparer preparer) {
+    return images.enabled() ? images.attach(alert, frame, preparer.limits()) : alert;
   }
 
   /**

@@ -263,7 +263,7 @@ public final class StreamingMonitor implements AutoCloseable {
       TopicAdmin.AcceptedTimes outputsAccept) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
     TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
-        alerts, new ScoringGuard(scorer), batcher);
+        alerts, new ScoringGuard(scorer), batcher, EvidenceImages.from(config));
     Properties properties = streamsProperties(config);
     properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
     properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsAccept.maxAgeMs()));
