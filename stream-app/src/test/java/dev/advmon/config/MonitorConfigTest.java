@@ -267,6 +267,9 @@ class MonitorConfigTest {
             Long.toString(dev.advmon.image.ImageLimits.PIXELS_ADDRESSABLE)),
         new Range("registry.unknown-id-cache-ms", "0 = no cache", "-1", "0"),
         new Range("topics.replication-factor", "1..32767", "32768", "32767"),
+        new Range("alerts.evidence-image-max-bytes", "1.." + MonitorConfig.MAX_EVIDENCE_IMAGE_BYTES,
+            Integer.toString(MonitorConfig.MAX_EVIDENCE_IMAGE_BYTES + 1),
+            Integer.toString(MonitorConfig.MAX_EVIDENCE_IMAGE_BYTES)),
         new Range("health.hanging-transaction-age-ms", "longer than streams.transaction-timeout-ms", "30000", "30001"),
         new Range("health.hanging-transaction-age-ms", "0 = twice streams.transaction-timeout-ms", "-1", "0"),
         new Range("health.hanging-transactions", "abort-all", "abort", "abort-all"));
