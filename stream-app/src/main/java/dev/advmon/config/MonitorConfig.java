@@ -28,12 +28,8 @@ public final class MonitorConfig {
 
   /** Longer side, in pixels, of an alert's evidence picture: the dashboard's picture size. */
   public static final int EVIDENCE_IMAGE_SIDE = 320;
-  /**
-   * Most bytes {@code alerts.evidence-image-max-bytes} allows: the alerts topic is created with the broker's default
-   * max.message.bytes (1048588), and the alert's other fields (bounded ids, evidence, explanation) need far less than
-   * the rest.
-   */
-  public static final int MAX_EVIDENCE_IMAGE_BYTES = 786432;
+  /** Most bytes {@code alerts.evidence-image-max-bytes} allows (see {@link dev.advmon.topology.RecordLimits}). */
+  public static final int MAX_EVIDENCE_IMAGE_BYTES = dev.advmon.topology.RecordLimits.MAX_EVIDENCE_IMAGE_BYTES;
 
   /** Every monitor setting, in the order of the reference. */
   public static final List<Setting> SETTINGS = List.of(

@@ -14,7 +14,10 @@ package dev.advmon.topology;
  *       producer ({@code max.request.size}) must accept: the largest dead letter in its record batch.
  * </ul>
  * Verdicts and alerts stay small whatever the frame (ids are at most {@value #MAX_ID_CHARS} characters,
- * attributes are bounded in the verdict), so their topics keep the broker's default limit.
+ * attributes are bounded in the verdict), so their topics keep the broker's default limit; an alert's optional
+ * picture ({@code alerts.evidence-image}) is at most {@value #MAX_EVIDENCE_IMAGE_BYTES} bytes, which leaves it under
+ * that limit too. {@link #maxRequestBytes()}, the producer's {@code max.request.size}, takes such an alert whatever
+ * {@code image.max-encoded-bytes}.
  */
 public record RecordLimits(long maxEncodedBytes) {
 
@@ -34,6 +37,15 @@ public record RecordLimits(long maxEncodedBytes) {
    */
   public static final long LARGEST_ENCODED_BYTES = Integer.MAX_VALUE - 8L - FRAME_ENVELOPE_BYTES
       - DEAD_LETTER_ENVELOPE_BYTES - BATCH_OVERHEAD_BYTES;
+
+  /**
+   * The largest {@code alerts.evidence-image-max-bytes}: the alerts topic keeps the broker's default max.message.bytes
+   * (1048588), and the alert's other fields (bounded ids, evidence, explanation) and its batch need far less than the
+   * rest.
+   */
+  public static final int MAX_EVIDENCE_IMAGE_BYTES = 768 * 1024;
+  /** What the producer accepts at least: Kafka's default max.request.size, above an alert with its largest picture. */
+  public static final int MIN_REQUEST_BYTES = 1024 * 1024;
 
   public RecordLimits {
     if (maxEncodedBytes <= 0) {
@@ -55,6 +67,15 @@ public record RecordLimits(long maxEncodedBytes) {
 
   public long maxMessageBytes() {
     return maxDeadLetterBytes() + BATCH_OVERHEAD_BYTES;
+  }
+
+  /**
+   * The producer's {@code max.request.size}: the largest dead letter, and never below {@value #MIN_REQUEST_BYTES}, so
+   * that with a small {@code image.max-encoded-bytes} an alert with its picture is not refused by the producer (a
+   * refused send fails the task under exactly-once, on the same frame again after each restart).
+   */
+  public long maxRequestBytes() {
+    return Math.max(maxMessageBytes(), MIN_REQUEST_BYTES);
   }
 
   /** The frames topic, when the monitor creates it, accepts the largest frame record. */

@@ -268,7 +268,7 @@ public final class StreamingMonitor implements AutoCloseable {
     properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
     properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsAccept.maxAgeMs()));
     properties.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, Long.toString(outputsAccept.maxAheadMs()));
-    properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxMessageBytes());
+    properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxRequestBytes());
     properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
         Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
     seedProcessId(config);
