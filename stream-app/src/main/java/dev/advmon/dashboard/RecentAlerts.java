@@ -163,11 +163,15 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
     } catch (IllegalArgumentException e) {
       problem = e.getMessage();
     }
+    // The page shows `picture` (made above, at most maxSide a side): an alert's own picture (alerts.evidence-image,
+    // up to 768 KiB) kept with it would only hold memory, capacity times over. A copy: the stream thread's alert may
+    // still be on its way to the alerts topic.
+    Alert kept = alert.getEvidenceImage() == null ? alert : Alert.newBuilder(alert).setEvidenceImage(null).build();
     synchronized (this) {
-      if (!ids.add(key(alert))) {
+      if (!ids.add(key(kept))) {
         return;
       }
-      entries.addFirst(new Entry(nextSeq++, receivedAt, alert, picture, overlay, problem));
+      entries.addFirst(new Entry(nextSeq++, receivedAt, kept, picture, overlay, problem));
       if (entries.size() > capacity) {
         ids.remove(key(entries.removeLast().alert()));
       }

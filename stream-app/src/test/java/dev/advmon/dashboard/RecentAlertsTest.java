@@ -115,6 +115,24 @@ class RecentAlertsTest {
     assertThat(decoded.getHeight()).isEqualTo(16);
   }
 
+  /** With alerts.evidence-image on, each alert may carry up to 768 KiB of picture: the dashboard keeps its own. */
+  @Test
+  void anAlertsOwnPictureIsNotKeptOnlyThePagesShrunkOne() throws Exception {
+    BufferedImage gray = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    ImageIO.write(gray, "png", png);
+    Alert withFrame = Alert.newBuilder(alert("f", Map.of())).setEvidenceImage(ByteBuffer.wrap(png.toByteArray())).build();
+    Alert alone = Alert.newBuilder(alert("g", Map.of())).setEvidenceImage(ByteBuffer.wrap(png.toByteArray())).build();
+    recent.onAlert(withFrame, grayFrame("f", 128, 64));
+    recent.onAlert(alone, null); // no frame: the page's picture is made from the alert's
+    assertThat(recent.latest()).allSatisfy(e -> {
+      assertThat(e.alert().getEvidenceImage()).isNull();
+      assertThat(e.picture()).isNotNull();
+    });
+    assertThat(recent.latest().get(0).picture().width()).isEqualTo(32);
+    assertThat(withFrame.getEvidenceImage()).as("the alert written to the topic is left as it is").isNotNull();
+  }
+
   @Test
   void anUndecodableFrameKeepsTheAlertWithoutAPicture() {
     Frame broken = grayFrame("x", 10, 10);
