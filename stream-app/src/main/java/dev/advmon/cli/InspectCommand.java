@@ -3,7 +3,7 @@ package dev.advmon.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;

@@ -1,5 +1,6 @@
 package dev.advmon.dashboard;
 
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Frame;

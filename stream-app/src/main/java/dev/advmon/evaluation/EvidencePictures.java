@@ -1,6 +1,6 @@
 package dev.advmon.evaluation;
 
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
 import java.awt.BasicStroke;

@@ -1,7 +1,7 @@
 package dev.advmon.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.schema.Alert;

@@ -109,14 +109,16 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     return id == null ? null : DeadLetters.bounded(id, QUOTED_ID_CHARS);
   }
 
-  private static byte[] bytes(java.nio.ByteBuffer buffer) {
+  /** The frame's image bytes (also read by {@link EvidenceImages}). */
+  static byte[] bytes(java.nio.ByteBuffer buffer) {
     java.nio.ByteBuffer b = buffer.duplicate(); // Avro may hand out a view into a larger array
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;
   }
 
-  private static ImageFormat format(Frame frame) {
+  /** The decoder's format for a validated frame's encoding (also read by {@link EvidenceImages}). */
+  static ImageFormat format(Frame frame) {
     return switch (frame.getEncoding()) {
       case PNG -> ImageFormat.PNG;
       case JPEG -> ImageFormat.JPEG;

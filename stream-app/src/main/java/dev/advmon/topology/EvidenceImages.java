@@ -1,13 +1,12 @@
 package dev.advmon.topology;
 
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.image.DecodedImage;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageConverter;
 import dev.advmon.image.ImageDecodeException;
 import dev.advmon.image.ImageDecoder;
-import dev.advmon.image.ImageFormat;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.Frame;
@@ -104,7 +103,8 @@ public final class EvidenceImages {
   /** The picture as PNG bytes. */
   byte[] render(Frame frame, Map<String, String> evidence, ImageLimits limits) throws ImageDecodeException {
     EvidenceOverlay overlay = EvidenceOverlay.from(evidence); // first: a malformed one costs no decode
-    DecodedImage decoded = new ImageDecoder(limits).decode(bytes(frame.getImage()), format(frame), frame.getWidth(),
+    DecodedImage decoded = new ImageDecoder(limits).decode(DecodeFrameProcessor.bytes(frame.getImage()),
+        DecodeFrameProcessor.format(frame), frame.getWidth(),
         frame.getHeight());
     double scale = (double) side / Math.max(decoded.width(), decoded.height());
     int w = Math.max(1, (int) Math.round(decoded.width() * scale));
@@ -162,22 +162,5 @@ public final class EvidenceImages {
     int x1 = (c % overlay.cols() + 1) * w / overlay.cols();
     int y1 = (c / overlay.cols() + 1) * h / overlay.rows();
     g.fillRect(x0, y0, x1 - x0, y1 - y0);
-  }
-
-  private static ImageFormat format(Frame frame) {
-    return switch (frame.getEncoding()) {
-      case PNG -> ImageFormat.PNG;
-      case JPEG -> ImageFormat.JPEG;
-      case GRAY8 -> ImageFormat.GRAY8;
-      case RGB8 -> ImageFormat.RGB8;
-      case UNKNOWN -> null; // recognised by its signature, as the decoder did when the frame was scored
-    };
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer b = buffer.duplicate(); // Avro may hand out a view into a larger array
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
   }
 }

@@ -2,7 +2,7 @@ package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Verdict;
 import dev.advmon.evaluation.EvidencePictures;

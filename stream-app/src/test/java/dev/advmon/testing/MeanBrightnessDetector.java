@@ -13,10 +13,19 @@ public final class MeanBrightnessDetector implements Detector {
 
   private final String name;
   private final double threshold;
+  private final String reason;
+  private final String evidence;
 
   public MeanBrightnessDetector(String name, double threshold) {
+    this(name, threshold, "PERTURBATION", null);
+  }
+
+  /** With the reason it gives and the evidence it attaches to every frame (e.g. a sufficient subset to draw). */
+  public MeanBrightnessDetector(String name, double threshold, String reason, String evidence) {
     this.name = name;
     this.threshold = threshold;
+    this.reason = reason;
+    this.evidence = evidence;
   }
 
   @Override
@@ -26,7 +35,7 @@ public final class MeanBrightnessDetector implements Detector {
 
   @Override
   public String reason() {
-    return "PERTURBATION";
+    return reason;
   }
 
   @Override
@@ -40,6 +49,6 @@ public final class MeanBrightnessDetector implements Detector {
     for (float v : frame.data()) {
       sum += v;
     }
-    return new Detection(name, reason(), sum / frame.data().length, threshold, null);
+    return new Detection(name, reason(), sum / frame.data().length, threshold, evidence);
   }
 }

@@ -3,11 +3,8 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.detect.Detector;
 import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageLimits;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.registry.AvroSerde;
@@ -17,6 +14,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
+import dev.advmon.testing.MeanBrightnessDetector;
 import dev.advmon.testing.SharedCnn;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -53,36 +51,6 @@ class EvidenceImageTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private AvroSerde<Frame> frameSerde;
 
-  /**
-   * Flags a bright frame as the overinterpretation detector flags one: with a 2x2 sufficient subset holding only the
-   * top-left cell, which the picture outlines while dimming the other three.
-   */
-  private static final class TopLeftSubsetDetector implements Detector {
-    @Override
-    public String name() {
-      return "subset";
-    }
-
-    @Override
-    public String reason() {
-      return "OVERINTERPRETATION";
-    }
-
-    @Override
-    public List<FloatImage> probes(FloatImage frame) {
-      return List.of();
-    }
-
-    @Override
-    public Detection evaluate(FloatImage frame, BatchOutput out, int frameRow, int firstProbeRow, int probeCount) {
-      double sum = 0;
-      for (float v : frame.data()) {
-        sum += v;
-      }
-      return new Detection(name(), reason(), sum / frame.data().length, 0.95, "subset.grid=2x2;subset=80");
-    }
-  }
-
   private void start(EvidenceImages images) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
@@ -90,7 +58,10 @@ class EvidenceImageTopologyTest {
     AvroSerde<Alert> alertSerde = AvroSerde.forClass(Alert.class, registry);
     AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
     Topics topics = Topics.of("frames", frameSerde, "verdicts", verdictSerde, "alerts", alertSerde, "dlq", dlqSerde);
-    FrameScorer scorer = new FrameScorer(classifier, List.of(new TopLeftSubsetDetector()), 64);
+    FrameScorer scorer = new FrameScorer(classifier, List.of(
+        // flags a bright frame as the overinterpretation detector flags one: with a 2x2 sufficient subset holding only
+        // the top-left cell, which the picture outlines while dimming the other three
+        new MeanBrightnessDetector("subset", 0.95, "OVERINTERPRETATION", "subset.grid=2x2;subset=80")), 64);
     ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
     FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
     Properties props = TopologyTestProps.exactlyOnce("evidence-image-test", stateDir, topics, dlqSerde.serializer(),

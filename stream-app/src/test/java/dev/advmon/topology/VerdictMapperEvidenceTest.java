@@ -2,7 +2,7 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.dashboard.EvidenceOverlay;
+import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.detect.Detector;
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.FrameVerdict;

@@ -1,4 +1,4 @@
-package dev.advmon.dashboard;
+package dev.advmon.image;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.advmon.dashboard;
+package dev.advmon.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
