@@ -82,28 +82,31 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   public T deserialize(String topic, byte[] data) {
     AvroSerde.Setup s = AvroSerde.Setup.require(setup, "AvroDeserializer");
     int id = WireFormat.schemaId(data);
+    // one call deadline for the whole record: it may cost byId, askAgain and byId again, each given a deadline of its
+    // own before, and a stream thread deserializes inside a transaction that the broker aborts past its timeout
+    long started = System.nanoTime();
     try {
-      return decode(s, topic, id, data, false);
+      return decode(s, topic, id, data, false, started);
     } catch (AvroDecodeException e) {
       // after a registry lost its data, one id can stand for two schemas: the one it names now, and the one it named
       // before, with which producers that did not restart still write (SchemaRegistry#formerSchema)
       if (s.registry().formerSchema(id) != null) {
         try {
-          return decode(s, topic, id, data, true);
+          return decode(s, topic, id, data, true, started);
         } catch (AvroDecodeException notThatOneEither) {
           // the registry's answer now, below
         }
       }
       // a registry that lost its data may have given the id to another schema since it was cached: the registry is
       // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
-      if (!s.registry().askAgain(id)) {
+      if (!s.registry().askAgain(id, started)) {
         throw e;
       }
-      return decode(s, topic, id, data, false);
+      return decode(s, topic, id, data, false, started);
     }
   }
 
-  private T decode(AvroSerde.Setup s, String topic, int id, byte[] data, boolean former) {
+  private T decode(AvroSerde.Setup s, String topic, int id, byte[] data, boolean former, long started) {
     Readers<T> own = readers.get();
     long generation = s.registry().forgottenIds(); // read first: a recheck racing the lookup leaves it stale
     if (own.generation != generation) { // the registry lost ids (SchemaRegistry#recheck): its answers now
@@ -111,7 +114,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
       own.formerById.clear();
       own.generation = generation;
     }
-    Schema writer = former ? s.registry().formerSchema(id) : s.registry().byId(id);
+    Schema writer = former ? s.registry().formerSchema(id) : s.registry().byId(id, started);
     if (writer == null) {
       throw new AvroDecodeException("schema id " + id + " names no former schema", null);
     }

@@ -93,6 +93,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   // askAgain(): until when (nanoTime) no id is asked again, after the registry did not answer one: each unanswered
   // question holds a stream thread up to the call deadline, for a record that is dead-lettered anyway
   private final AtomicLong askAgainQuietUntil = new AtomicLong(System.nanoTime());
+  // id -> when (nanoTime) byId() or askAgain() last cached its schema from the registry's answer: askAgain() within the
+  // same call asks nothing (the answer is that fresh). One per id cached by id, removed with it.
+  private final ConcurrentMap<Integer, Long> fetchedAt = new ConcurrentHashMap<>();
   // id -> the schema it named before it was forgotten for naming another one now (formerSchema()): at most one per id
   // this client has cached, so bounded as the cache by id is
   private final ConcurrentMap<Integer, Schema> formerSchemas = new ConcurrentHashMap<>();
@@ -171,6 +174,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   @Override
   public Schema byId(int id) {
+    return byId(id, System.nanoTime());
+  }
+
+  @Override
+  public Schema byId(int id, long callStartedAt) {
     Schema cached = schemasById.get(id);
     if (cached != null) {
       return cached;
@@ -189,8 +197,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw new AvroDecodeException(unusable + " (answer remembered: a schema id names another schema only after the "
           + "registry lost its data)", null);
     }
-    long asked = System.nanoTime();
-    // one deadline for the id and every schema it references: the caller is a stream thread inside a transaction
+    long asked = callStartedAt;
+    // one deadline for the id and every schema it references, counted from the start of the caller's call (a record's
+    // deserialization, which may ask again too): the caller is a stream thread inside a transaction
     long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE : asked + settings.callDeadline().toNanos();
     Response r = askOthersAfter404(send("GET", "/schemas/ids/" + id, null, giveUpAt), null, asked);
     if (r.status == 404) {
@@ -224,6 +233,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       throw e;
     }
     Schema previous = schemasById.putIfAbsent(id, schema);
+    if (previous == null) {
+      fetchedAt.put(id, System.nanoTime());
+    }
     return previous != null ? previous : schema;
   }
 
@@ -525,6 +537,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       boolean readGone = before != null && schemasById.remove(l.id(), before);
       if (readGone) {
         formerSchemas.put(l.id(), before); // what producers that did not restart still write with that id
+        fetchedAt.remove(l.id());
       }
       heldAt.remove(l.id());
       unknownOnce.remove(l.id());
@@ -549,27 +562,39 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    */
   @Override
   public boolean askAgain(int id) {
+    return askAgain(id, System.nanoTime());
+  }
+
+  @Override
+  public boolean askAgain(int id, long callStartedAt) {
     Schema cached = schemasById.get(id);
     if (cached == null) {
       return false;
+    }
+    Long fetched = fetchedAt.get(id);
+    if (fetched != null && fetched - callStartedAt >= 0) {
+      return false; // the caller's own call fetched it (byId): the registry answered for it a moment ago
     }
     long now = System.nanoTime();
     Long last = askedAgainAt.get(id);
     if (last != null && now - last < ASK_AGAIN_EVERY.toNanos() || now - askAgainQuietUntil.get() < 0) {
       return false;
     }
+    Duration left = leftOf(callStartedAt);
+    if (left != null && left.toMillis() < 1) {
+      return false; // the caller's call spent its deadline already (not the registry's silence: no quiet period)
+    }
     askedAgainAt.put(id, now);
     Schema current;
     try {
-      // on a stream thread, inside a transaction: within the call deadline, as every other call there
-      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeoutInCall(), settings.callDeadline());
+      // on a stream thread, inside a transaction: within what is left of the caller's call deadline, as every other
+      // request there, its references included
+      Response r = askOnce("/schemas/ids/" + id, settings.requestTimeoutInCall(), leftOf(callStartedAt));
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
-      // its references within what is left of the same deadline
       current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
-          path -> askOnce(path, settings.requestTimeoutInCall(), settings.callDeadline() == null ? null
-              : settings.callDeadline().minusNanos(System.nanoTime() - now)));
+          path -> askOnce(path, settings.requestTimeoutInCall(), leftOf(callStartedAt)));
     } catch (RegistryUnavailableException e) {
       askAgainQuietUntil.set(System.nanoTime() + ASK_AGAIN_EVERY.toNanos());
       return false; // not answered: the record stays undecodable with what is known
@@ -589,8 +614,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       idsBySubjectSchema.entrySet().removeIf(x -> x.getValue() == id);
       forgetRefusals();
       forgotten.incrementAndGet();
+      // the schema just read is what the id names now: cached, so that reading the record again asks nothing more
+      // (a third request, on top of byId and this one, within what is left of the same deadline)
+      if (schemasById.putIfAbsent(id, current) == null) {
+        fetchedAt.put(id, System.nanoTime());
+      }
     }
     return true;
+  }
+
+  /** What is left of the call deadline of a call that began at {@code callStartedAt}; null for no deadline. */
+  private Duration leftOf(long callStartedAt) {
+    return settings.callDeadline() == null ? null
+        : settings.callDeadline().minusNanos(System.nanoTime() - callStartedAt);
   }
 
   @Override

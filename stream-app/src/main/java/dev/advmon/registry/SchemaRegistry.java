@@ -35,6 +35,15 @@ public interface SchemaRegistry {
   Schema byId(int id);
 
   /**
+   * {@link #byId(int)} as one step of a caller's call that began at {@code callStartedAt} ({@link System#nanoTime()}):
+   * every registry request the call makes (this one, {@link #askAgain(int, long)}, the references) shares one call
+   * deadline counted from then, so that deserializing one record inside a transaction does not spend several.
+   */
+  default Schema byId(int id, long callStartedAt) {
+    return byId(id);
+  }
+
+  /**
    * The newest version registered under {@code subject}.
    *
    * @throws SchemaNotFoundException when nothing is registered under it
@@ -81,6 +90,15 @@ public interface SchemaRegistry {
    */
   default boolean askAgain(int id) {
     return false;
+  }
+
+  /**
+   * {@link #askAgain(int)} as one step of a caller's call that began at {@code callStartedAt} (see
+   * {@link #byId(int, long)}): within what is left of that call's deadline, and without asking when this call already
+   * fetched the id (the registry has just answered for it).
+   */
+  default boolean askAgain(int id, long callStartedAt) {
+    return askAgain(id);
   }
 
   /**

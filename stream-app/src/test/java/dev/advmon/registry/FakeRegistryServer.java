@@ -59,6 +59,8 @@ final class FakeRegistryServer implements AutoCloseable {
    * unless asked with {@code ?deleted=true}, as Confluent's registry does; ids of their schemas are still served.
    */
   final java.util.Set<String> softDeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** How long GET /schemas/ids/{id} takes to answer: a slow registry (0: at once). */
+  volatile long idAnswerDelayMs;
   /** When set, requests without exactly this Authorization header get 401. */
   volatile String requiredAuthorization;
 
@@ -129,6 +131,13 @@ final class FakeRegistryServer implements AutoCloseable {
       String method = ex.getRequestMethod();
       requests.add(new Request(method, path, ex.getRequestHeaders().getFirst("Authorization"),
           ex.getRequestHeaders().getFirst("Content-Type"), body));
+      if (idAnswerDelayMs > 0 && method.equals("GET") && path.startsWith("/schemas/ids/")) {
+        try {
+          Thread.sleep(idAnswerDelayMs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       Integer failure = failures.poll();
       if (failure != null) {
         answer(ex, failure, error(failure * 100 + 1, "scripted failure"));

@@ -484,6 +484,49 @@ class HttpSchemaRegistryClientTest {
     assertThat(reader.forgottenIds()).isEqualTo(1);
   }
 
+  /** A reader whose calls have a deadline of 2 s, against a registry that takes 1.8 s to answer each id. */
+  private HttpSchemaRegistryClient readerOfASlowRegistry() {
+    server.idAnswerDelayMs = 1800;
+    return new HttpSchemaRegistryClient(RegistrySettings.builder(server.url()).maxRetries(0)
+        .requestTimeout(Duration.ofSeconds(10)).callDeadline(Duration.ofMillis(2000)).build());
+  }
+
+  @Test
+  void aRecordThatDoesNotDecodeWithTheSchemaJustFetchedForItKeepsToOneCallDeadline() {
+    byte[] written = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    byte[] corrupt = java.util.Arrays.copyOf(written, written.length - 3); // an id not cached yet, a cut body
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, readerOfASlowRegistry());
+
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> deserializer.deserialize("frames", corrupt)).isInstanceOf(AvroDecodeException.class);
+    // byId and then askAgain about the id it had just fetched, each with a deadline of its own: 3.6 s, past the
+    // transaction timeout the deadline is two thirds of. One deadline ends at 2 s (a second of slack for a loaded CI)
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("one call deadline for the record")
+        .isLessThan(Duration.ofMillis(3000));
+    assertThat(server.count("GET", "/schemas/ids/")).as("the id just fetched is not asked again").isEqualTo(1);
+  }
+
+  @Test
+  void askingAgainAndReadingWithTheSchemaTheIdNamesNowKeepToOneCallDeadline() throws Exception {
+    byte[] written = new AvroSerializer<Frame>(client(), false, true).serialize("frames", AvroSerdeTest.frame("f-1"));
+    HttpSchemaRegistryClient reader = readerOfASlowRegistry();
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, reader);
+    assertThat(deserializer.deserialize("frames", written).getFrameId()).isEqualTo("f-1"); // the id cached
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes());
+    assertThat(now).as("the precondition: the id now names another schema").isEqualTo(WireFormat.schemaId(written));
+    server.requests.clear();
+
+    long t0 = System.nanoTime();
+    assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId()).isEqualTo("f-2");
+    // askAgain and then byId fetching the same answer again, each with a deadline of its own: 3.6 s. One deadline
+    // ends at 2 s (a second of slack for a loaded CI machine)
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("one call deadline for the record")
+        .isLessThan(Duration.ofMillis(3000));
+    assertThat(server.count("GET", "/schemas/ids/")).as("the answer asking again got is the one read with")
+        .isEqualTo(1);
+  }
+
   @Test
   void corruptRecordsWithAValidIdCostOneRequestPerIdAWhileNotOneEach() {
     HttpSchemaRegistryClient reader = client();
