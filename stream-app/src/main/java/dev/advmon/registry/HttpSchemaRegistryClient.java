@@ -96,6 +96,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   // id -> when (nanoTime) byId() or askAgain() last cached its schema from the registry's answer: askAgain() within the
   // same call asks nothing (the answer is that fresh). One per id cached by id, removed with it.
   private final ConcurrentMap<Integer, Long> fetchedAt = new ConcurrentHashMap<>();
+  // id -> subject -> the version its references to that subject's latest version (Confluent's -1) resolved to when the
+  // id was first read: read again as "latest" once the subject has a new version, it would be another schema, and the
+  // id taken for one a registry that lost its data gave out again. Only ids with such references, each removed with the
+  // id from the cache by id: bounded as that cache is (an entry per id, at most MAX_REFERENCES subjects each)
+  private final ConcurrentMap<Integer, java.util.Map<String, Integer>> latestPinned = new ConcurrentHashMap<>();
   // id -> the schema it named before it was forgotten for naming another one now (formerSchema()): at most one per id
   // this client has cached, so bounded as the cache by id is
   private final ConcurrentMap<Integer, Schema> formerSchemas = new ConcurrentHashMap<>();
@@ -206,9 +211,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       rememberUnknown(id, null);
       throw SchemaNotFoundException.forId(id, r.base.toString());
     }
+    JsonNode node = r.expectOk("fetch schema id " + id);
     Schema schema;
+    java.util.Map<String, Integer> pinned = new java.util.HashMap<>(); // a first read: every latest as it is now
     try {
-      schema = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id, path -> {
+      schema = parseSchema(r, node, "schema id " + id, id, java.util.Map.of(), pinned, path -> {
         Response kept = referencedVersions.get(path);
         if (kept != null) {
           return kept;
@@ -235,8 +242,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     Schema previous = schemasById.putIfAbsent(id, schema);
     if (previous == null) {
       fetchedAt.put(id, System.nanoTime());
+      pin(id, pinned);
     }
     return previous != null ? previous : schema;
+  }
+
+  /** Keeps the versions the id's references to a subject's latest version resolved to (see latestPinned). */
+  private void pin(int id, java.util.Map<String, Integer> pinned) {
+    if (pinned.isEmpty()) {
+      latestPinned.remove(id);
+    } else {
+      latestPinned.put(id, java.util.Map.copyOf(pinned));
+    }
   }
 
   private void rememberUnknown(int id, String why) {
@@ -272,19 +289,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * {@code encoding} enum is its own subject) names those types without defining them. Each reference is its subject's
    * version ({@code GET /subjects/{subject}/versions/{version}} through {@code fetch}), whose own references come
    * first; all are defined in one parser, then the schema is parsed. At most {@link #MAX_REFERENCES} schemas,
-   * {@link #MAX_REFERENCE_DEPTH} deep, and no cycle: else a registry could hold the caller for ever.
+   * {@link #MAX_REFERENCE_DEPTH} deep, and no cycle: else a registry could hold the caller for ever. A reference to a
+   * subject's latest version is read as the version {@code pinned} names for that subject, if any (the one it was when
+   * the id was first read); else as the latest, and the version that turned out to be is put in {@code resolved}.
    *
    * @throws AvroDecodeException the schema, or one it references, is not (valid) Avro, or the references are too many,
    *     too deep or a cycle
    * @throws SchemaNotFoundException the registry does not have a referenced version
    */
-  private Schema parseSchema(Response r, JsonNode node, String what, int id, Fetch fetch) {
+  private Schema parseSchema(Response r, JsonNode node, String what, int id, java.util.Map<String, Integer> pinned,
+      java.util.Map<String, Integer> resolved, Fetch fetch) {
     String text = r.avroText(node, what);
     Schema.Parser parser = new Schema.Parser();
     JsonNode references = node.path("references");
     if (references.isArray() && !references.isEmpty()) {
       java.util.Map<String, String> defined = new java.util.LinkedHashMap<>(); // reference -> schema, in parsing order
-      resolve(r, references, what, id, fetch, 1, new java.util.LinkedHashSet<>(), defined);
+      resolve(r, references, what, id, pinned, resolved, fetch, 1, new java.util.LinkedHashSet<>(), defined);
       for (java.util.Map.Entry<String, String> e : defined.entrySet()) {
         try {
           parser.parse(e.getValue());
@@ -303,13 +323,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** Adds to {@code defined} the schemas {@code references} name, each after those it references itself. */
-  private void resolve(Response r, JsonNode references, String what, int id, Fetch fetch, int depth,
-      java.util.Set<String> resolving, java.util.Map<String, String> defined) {
+  private void resolve(Response r, JsonNode references, String what, int id, java.util.Map<String, Integer> pinned,
+      java.util.Map<String, Integer> resolved, Fetch fetch, int depth, java.util.Set<String> resolving,
+      java.util.Map<String, String> defined) {
     for (JsonNode ref : references) {
       String subject = ref.path("subject").asText("");
-      // Confluent's -1 (or none) is the subject's latest version
+      // Confluent's -1 (or none) is the subject's latest version: the one it was when the id was first read, once known
       int number = ref.path("version").asInt(-1);
-      String version = number > 0 ? Integer.toString(number) : "latest";
+      Integer pin = number > 0 ? null : pinned.get(subject);
+      String version = number > 0 ? Integer.toString(number) : pin != null ? pin.toString() : "latest";
       String name = "'" + ref.path("name").asText("?") + "' (subject '" + subject + "' version " + version + ")";
       if (subject.isEmpty()) {
         throw new AvroDecodeException(what + " at " + r.base + " has a reference without a subject: " + ref, null);
@@ -336,7 +358,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       }
       JsonNode body = answer.expectOk("fetch " + name + ", referenced by " + what);
       String schema = answer.avroText(body, what + "'s reference " + name);
-      resolve(answer, body.path("references"), what, id, fetch, depth + 1, resolving, defined);
+      if ("latest".equals(version) && body.path("version").asInt(-1) > 0) {
+        resolved.put(subject, body.path("version").asInt());
+      }
+      resolve(answer, body.path("references"), what, id, pinned, resolved, fetch, depth + 1, resolving, defined);
       resolving.remove(name);
       defined.put(name, schema);
     }
@@ -388,8 +413,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     JsonNode body = r.expectOk("fetch the latest version of subject '" + subject + "'");
     int id = r.requireId(body.path("id").asInt(-1));
-    Schema schema = parseSchema(r, body, "subject '" + subject + "'", id, path -> send("GET", path, null, giveUpAt));
-    schemasById.putIfAbsent(id, schema);
+    java.util.Map<String, Integer> pinned = new java.util.HashMap<>();
+    Schema schema = parseSchema(r, body, "subject '" + subject + "'", id, java.util.Map.of(), pinned,
+        path -> send("GET", path, null, giveUpAt));
+    if (schemasById.putIfAbsent(id, schema) == null) {
+      pin(id, pinned);
+    }
     return new RegisteredSchema(subject, body.path("version").asInt(-1), id, schema);
   }
 
@@ -496,6 +525,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         try {
           // its references asked again too: after a loss, a subject's version may name another schema as well
           current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
+              latestPinned.getOrDefault(id, java.util.Map.of()), new java.util.HashMap<>(),
               path -> askOnce(path, timeout, null));
         } catch (SchemaNotFoundException referenceUnknown) {
           r = new Response(r.base, r.method, r.path, 404, r.body); // as an unknown id: no other schema has it
@@ -538,6 +568,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (readGone) {
         formerSchemas.put(l.id(), before); // what producers that did not restart still write with that id
         fetchedAt.remove(l.id());
+        latestPinned.remove(l.id());
       }
       heldAt.remove(l.id());
       unknownOnce.remove(l.id());
@@ -586,6 +617,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     askedAgainAt.put(id, now);
     Schema current;
+    // its references to a latest version read as they were at the first read (see latestPinned), as recheck() reads them
+    java.util.Map<String, Integer> pinned = new java.util.HashMap<>(latestPinned.getOrDefault(id, java.util.Map.of()));
     try {
       // on a stream thread, inside a transaction: within what is left of the caller's call deadline, as every other
       // request there, its references included
@@ -593,8 +626,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
-      current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
-          path -> askOnce(path, settings.requestTimeoutInCall(), leftOf(callStartedAt)));
+      current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id, java.util.Map.copyOf(pinned),
+          pinned, path -> askOnce(path, settings.requestTimeoutInCall(), leftOf(callStartedAt)));
     } catch (RegistryUnavailableException e) {
       askAgainQuietUntil.set(System.nanoTime() + ASK_AGAIN_EVERY.toNanos());
       return false; // not answered: the record stays undecodable with what is known
@@ -618,6 +651,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       // (a third request, on top of byId and this one, within what is left of the same deadline)
       if (schemasById.putIfAbsent(id, current) == null) {
         fetchedAt.put(id, System.nanoTime());
+        pin(id, pinned);
       }
     }
     return true;

@@ -1150,6 +1150,30 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aReferenceToTheLatestVersionIsReadAgainAsTheVersionItWasAtTheFirstReadNotAsALoss() throws Exception {
+    // Confluent's serializer may store a reference with version -1, "latest": the id's schema is what latest was when
+    // first read. Read again as latest once the subject has a new version, it looked like an id naming another schema
+    // (the WARN that the registry lost its data, the id forgotten, every refusal cleared), once per new version.
+    HttpSchemaRegistryClient writer = client();
+    writer.register("image-encoding", new Schema.Parser().parse(encodingSchema()));
+    server.getAnswers.put("/schemas/ids/90", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "-1"));
+    HttpSchemaRegistryClient client = client();
+    Schema first = client.byId(90);
+    var symbols = new java.util.ArrayList<>(first.getField("encoding").schema().getEnumSymbols());
+    symbols.add("YUV420");
+    writer.register("image-encoding", Schema.createEnum("ImageEncoding", null, "dev.advmon.schema", symbols));
+    assertThat(writer.latest("image-encoding").version()).as("the precondition: a new version").isEqualTo(2);
+
+    try (LogLines log = LogLines.of(HttpSchemaRegistryClient.class)) {
+      assertThat(client.recheck(Duration.ofSeconds(5))).as("the id names what it named").isEmpty();
+      assertThat(client.askAgain(90)).as("nor does asking again find another schema").isFalse();
+      assertThat(log.messages()).as("no 'the registry lost its data'").isEmpty();
+    }
+    assertThat(client.forgottenIds()).isZero();
+    assertThat(client.byId(90)).isSameAs(first);
+  }
+
+  @Test
   void aSubjectsLatestVersionAndItsReferencesKeepToOneCallDeadline() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     byte[] latest = JSON.createObjectNode().put("subject", "frames-value").put("version", 1).put("id", 70)
