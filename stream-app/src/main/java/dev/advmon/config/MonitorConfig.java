@@ -110,7 +110,7 @@ public final class MonitorConfig {
       new Setting("alerts.evidence-image", "false",
           "Put a PNG of the frame on each frame alert (Alert.evidenceImage), with the evidence drawn over it (the overinterpretation detector's sufficient subset outlined, the rest dimmed), its longer side " + EVIDENCE_IMAGE_SIDE + " pixels; false = the field stays null. Costs a decode and a PNG per frame alert (never per frame) and the bytes in each such alert; a picture that cannot be made is left out, with the reason in the alert's evidence (evidence-image), and the alert is written all the same."),
       new Setting("alerts.evidence-image-max-bytes", "393216",
-          "Largest evidence picture put on an alert, 1.." + MAX_EVIDENCE_IMAGE_BYTES + " bytes (the alerts topic keeps the broker's default max.message.bytes, 1048588, and the alert's other fields need the rest); a larger one is left out and the alert's evidence says so (evidence-image=omitted: N bytes > bound)."),
+          "Largest evidence picture put on an alert, 1.." + MAX_EVIDENCE_IMAGE_BYTES + " bytes (an alert with its picture takes this plus 80 KiB, under the broker's default max.message.bytes, 1048588, at the largest bound; while pictures are on, start-up requires that much of the alerts topic's max.message.bytes, and sets it with topics.create); a larger one is left out and the alert's evidence says so (evidence-image=omitted: N bytes > bound)."),
       new Setting("health.check-interval-ms", "2000",
           "How often the broker and the registry are probed and the stream checked for a stall, for /health/ready (changes are logged)."),
       new Setting("health.probe-timeout-ms", "3000", "Time a broker or registry probe may take before that dependency counts as unreachable."),

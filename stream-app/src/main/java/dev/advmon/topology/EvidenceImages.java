@@ -71,6 +71,11 @@ public final class EvidenceImages {
     return maxBytes > 0;
   }
 
+  /** Largest PNG put on an alert; 0 when off. */
+  public int maxBytes() {
+    return maxBytes;
+  }
+
   /**
    * {@code alert} with the picture of {@code frame} drawn from its evidence, or, when the picture is too large or
    * cannot be made, without one and with the reason in its evidence. Never throws for the frame's sake.

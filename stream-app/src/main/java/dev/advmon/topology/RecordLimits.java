@@ -46,6 +46,8 @@ public record RecordLimits(long maxEncodedBytes) {
   public static final int MAX_EVIDENCE_IMAGE_BYTES = 768 * 1024;
   /** What the producer accepts at least: Kafka's default max.request.size, above an alert with its largest picture. */
   public static final int MIN_REQUEST_BYTES = 1024 * 1024;
+  /** An alert's fields beside its picture (bounded ids, evidence, explanation, scores; Avro and wire framing), its key. */
+  public static final int ALERT_ENVELOPE_BYTES = 64 * 1024;
 
   public RecordLimits {
     if (maxEncodedBytes <= 0) {
@@ -76,6 +78,14 @@ public record RecordLimits(long maxEncodedBytes) {
    */
   public long maxRequestBytes() {
     return Math.max(maxMessageBytes(), MIN_REQUEST_BYTES);
+  }
+
+  /**
+   * What the alerts topic ({@code max.message.bytes}) must accept when alerts carry pictures of up to
+   * {@code maxPictureBytes} ({@code alerts.evidence-image-max-bytes}): at most 868352 bytes, under the broker's default.
+   */
+  public static long maxAlertMessageBytes(long maxPictureBytes) {
+    return maxPictureBytes + ALERT_ENVELOPE_BYTES + BATCH_OVERHEAD_BYTES;
   }
 
   /** The frames topic, when the monitor creates it, accepts the largest frame record. */

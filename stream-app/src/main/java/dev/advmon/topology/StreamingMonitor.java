@@ -169,8 +169,7 @@ public final class StreamingMonitor implements AutoCloseable {
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
     FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new FutureTask<>(() -> {
       TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
-      admin.ensureTopics(topics.names(),
-          Map.of(topics.frames().name(), limits.maxFrameMessageBytes(), topics.deadLetters().name(), limits.maxMessageBytes()),
+      admin.ensureTopics(topics.names(), minMessageBytes(topics, limits, EvidenceImages.from(config)),
           config.bool("topics.create"), config.intValue("topics.partitions"),
           (short) config.intValue("topics.replication-factor"),
           config.longValue("startup.retry-interval-ms"), config.longValue("startup.max-wait-ms"));
@@ -256,6 +255,21 @@ public final class StreamingMonitor implements AutoCloseable {
         config.string("topics.verdicts"), new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister),
         config.string("topics.alerts"), new AvroSerde<>(Alert.class, registry, false, autoRegister),
         config.string("topics.dead-letter"), new AvroSerde<>(DeadLetter.class, registry, false, autoRegister));
+  }
+
+  /**
+   * The {@code max.message.bytes} that start-up requires of (or, with topics.create, sets on) the monitor's topics.
+   * The alerts topic only while alerts carry pictures: a topic or broker below the picture bound would refuse the
+   * first such alert, which under exactly-once fails the task on the same frame after every restart.
+   */
+  static Map<String, Long> minMessageBytes(Topics topics, RecordLimits limits, EvidenceImages images) {
+    Map<String, Long> need = new java.util.HashMap<>();
+    need.put(topics.frames().name(), limits.maxFrameMessageBytes());
+    need.merge(topics.deadLetters().name(), limits.maxMessageBytes(), Math::max);
+    if (images.enabled()) {
+      need.merge(topics.alerts().name(), RecordLimits.maxAlertMessageBytes(images.maxBytes()), Math::max);
+    }
+    return Map.copyOf(need);
   }
 
   private static StreamingMonitor launch(MonitorConfig config, SchemaRegistry registry, Topics topics,

@@ -292,13 +292,14 @@ public final class TopicAdmin {
       if (!alter) {
         throw new IllegalStateException("topic " + r.name() + " accepts records of at most " + have + " bytes "
             + "(max.message.bytes), but the monitor must be able to write " + need + " bytes to it (the largest "
-            + "frame, image.max-encoded-bytes, with its dead letter's fields): raise max.message.bytes of " + r.name()
-            + " to at least " + need + ", lower image.max-encoded-bytes, or set topics.create=true to let the monitor do it");
+            + "frame, image.max-encoded-bytes, with its dead letter's fields; on the alerts topic, an alert with its "
+            + "picture, alerts.evidence-image-max-bytes): raise max.message.bytes of " + r.name() + " to at least "
+            + need + ", lower that setting, or set topics.create=true to let the monitor do it");
       }
       admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(
           new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(need)), AlterConfigOp.OpType.SET))))
           .all().get(15, TimeUnit.SECONDS);
-      log.info("raised max.message.bytes of topic {} from {} to {}, so that the largest accepted frame fits in it",
+      log.info("raised max.message.bytes of topic {} from {} to {}, so that the largest record the monitor writes there fits in it",
           r.name(), have, need);
     }
   }

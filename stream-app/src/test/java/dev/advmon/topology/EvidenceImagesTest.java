@@ -75,4 +75,27 @@ class EvidenceImagesTest {
     assertThat(EvidenceImages.from(MonitorConfig.load(null, Map.of(), Map.of("alerts.evidence-image", "true"), dir)
         .validated()).enabled()).isTrue();
   }
+
+  /**
+   * The alerts topic's max.message.bytes was assumed to be the broker's default: an alerts topic (or broker) set
+   * below the picture bound refused the first alert with its picture, which under exactly-once fails the task on the
+   * same frame after every restart. Start-up checks it (and raises it with topics.create) only while pictures are on.
+   */
+  @Test
+  void startUpRequiresOfTheAlertsTopicAnAlertWithTheLargestPictureOnlyWhilePicturesAreOn() {
+    dev.advmon.registry.InMemorySchemaRegistry registry = new dev.advmon.registry.InMemorySchemaRegistry();
+    Topics topics = Topics.of("frames", dev.advmon.registry.AvroSerde.forClass(Frame.class, registry), "verdicts",
+        dev.advmon.registry.AvroSerde.forClass(dev.advmon.schema.FrameVerdict.class, registry), "alerts",
+        dev.advmon.registry.AvroSerde.forClass(Alert.class, registry), "dlq",
+        dev.advmon.registry.AvroSerde.forClass(dev.advmon.schema.DeadLetter.class, registry));
+    RecordLimits recordLimits = new RecordLimits(1_000);
+
+    assertThat(StreamingMonitor.minMessageBytes(topics, recordLimits, EvidenceImages.OFF)).doesNotContainKey("alerts");
+    Map<String, Long> on = StreamingMonitor.minMessageBytes(topics, recordLimits, new EvidenceImages(500_000, 320));
+    assertThat(on).containsEntry("alerts", RecordLimits.maxAlertMessageBytes(500_000))
+        .containsEntry("dlq", recordLimits.maxMessageBytes()).containsEntry("frames", recordLimits.maxFrameMessageBytes());
+    assertThat(RecordLimits.maxAlertMessageBytes(MonitorConfig.MAX_EVIDENCE_IMAGE_BYTES))
+        .as("the largest bound still fits the broker's default max.message.bytes and the producer's request")
+        .isLessThanOrEqualTo(1_048_588).isLessThanOrEqualTo(RecordLimits.MIN_REQUEST_BYTES);
+  }
 }

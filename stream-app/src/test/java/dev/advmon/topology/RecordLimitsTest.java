@@ -48,6 +48,8 @@ class RecordLimitsTest {
     assertThat(new RecordLimits(1_000).maxRequestBytes()).isGreaterThanOrEqualTo(record);
     assertThat(record).as("under the broker's default max.message.bytes, which the alerts topic keeps")
         .isLessThanOrEqualTo(1_048_588);
+    assertThat(record).as("within what start-up requires of the alerts topic while pictures are on")
+        .isLessThanOrEqualTo(RecordLimits.maxAlertMessageBytes(MAX_EVIDENCE_IMAGE_BYTES));
   }
 
   @Test
