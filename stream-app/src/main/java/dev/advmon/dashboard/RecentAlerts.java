@@ -134,10 +134,14 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
     Frame frameToDraw = kept;
     long held = bytes;
     boolean drawEvidence = bytes > 0 && frame == null;
+    // An alert's own picture (alerts.evidence-image, up to 768 KiB) is handed over only to be drawn, and then counted
+    // above; otherwise (the page's picture made from the frame, or none) it is left behind here, or the alert waiting
+    // for the picture thread would hold it outside the pending bound, which counts frames.
+    Alert handed = drawEvidence || alert.getEvidenceImage() == null ? alert : withoutPicture(alert);
     try {
       renderer.execute(() -> {
         try {
-          keep(alert, frameToDraw, drawEvidence, receivedAt);
+          keep(handed, frameToDraw, drawEvidence, receivedAt);
         } finally {
           pendingBytes.addAndGet(-held);
         }
@@ -167,7 +171,7 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
     // The page shows `picture` (made above, at most maxSide a side): an alert's own picture (alerts.evidence-image,
     // up to 768 KiB) kept with it would only hold memory, capacity times over. A copy: the stream thread's alert may
     // still be on its way to the alerts topic.
-    Alert kept = alert.getEvidenceImage() == null ? alert : Alert.newBuilder(alert).setEvidenceImage(null).build();
+    Alert kept = alert.getEvidenceImage() == null ? alert : withoutPicture(alert);
     synchronized (this) {
       if (!ids.add(key(kept))) {
         return;
@@ -184,6 +188,22 @@ public final class RecentAlerts implements AlertListener, AutoCloseable {
       }
       bucketCounts[slot]++;
     }
+  }
+
+  private static final int PICTURE_FIELD = Alert.getClassSchema().getField("evidenceImage").pos();
+
+  /**
+   * {@code alert} without its picture, sharing its other fields (nothing changes an alert once it is handed to
+   * listeners). Not {@code Alert.newBuilder(alert)}: that copies the picture, and Avro's copy of a ByteBuffer moves the
+   * buffer's position while it reads it, which on the picture thread could meet the stream thread's serializer writing
+   * that same buffer to the alerts topic.
+   */
+  static Alert withoutPicture(Alert alert) {
+    Alert copy = new Alert();
+    for (org.apache.avro.Schema.Field f : Alert.getClassSchema().getFields()) {
+      copy.put(f.pos(), f.pos() == PICTURE_FIELD ? null : alert.get(f.pos()));
+    }
+    return copy;
   }
 
   /**

@@ -133,6 +133,35 @@ class RecentAlertsTest {
     assertThat(withFrame.getEvidenceImage()).as("the alert written to the topic is left as it is").isNotNull();
   }
 
+  /**
+   * An alert waiting for the picture thread held its own picture (alerts.evidence-image, up to 768 KiB) outside the
+   * pending bound, which counts frame bytes only: a burst of alerts with small frames could pin far more than the bound
+   * in the heap. The page's picture is made from the frame, so the alert is handed over without its own.
+   */
+  @Test
+  void anAlertWaitingForThePictureThreadDoesNotHoldItsOwnPicture() throws Exception {
+    List<Runnable> waiting = new java.util.ArrayList<>();
+    RecentAlerts queued = new RecentAlerts(3, ImageLimits.defaults(), 32, now::get, waiting::add);
+    byte[] picture = new byte[512 * 1024];
+    java.lang.ref.WeakReference<byte[]> held = new java.lang.ref.WeakReference<>(picture);
+    Alert written = Alert.newBuilder(alert("f", Map.of("model", "m:1"))).setEvidenceImage(ByteBuffer.wrap(picture))
+        .build();
+    picture = null;
+    queued.onAlert(written, grayFrame("f", 16, 16));
+    written = null; // on the alerts topic by now: only the waiting task could still hold its picture
+    assertThat(dev.advmon.testing.Await.until(() -> {
+      System.gc();
+      return held.get() == null;
+    }, java.time.Duration.ofSeconds(10))).as("the waiting alert lets go of its picture").isTrue();
+    waiting.forEach(Runnable::run);
+    assertThat(queued.latest()).singleElement().satisfies(e -> {
+      assertThat(e.alert().getAlertId()).isEqualTo("f");
+      assertThat(e.alert().getEvidence()).containsEntry("model", "m:1");
+      assertThat(e.alert().getEvidenceImage()).isNull();
+      assertThat(e.picture()).as("made from the frame").isNotNull();
+    });
+  }
+
   @Test
   void anUndecodableFrameKeepsTheAlertWithoutAPicture() {
     Frame broken = grayFrame("x", 10, 10);
