@@ -84,8 +84,10 @@ public final class EvidenceImages {
     byte[] png;
     try {
       png = render(frame, alert.getEvidence(), limits);
-    } catch (ImageDecodeException | RuntimeException e) {
-      // the frame was decoded once to be scored, so this is rare: a malformed overlay, or a JVM without a PNG writer
+    } catch (ImageDecodeException | RuntimeException | java.awt.AWTError | LinkageError e) {
+      // the frame was decoded once to be scored, so this is rare: a malformed overlay, or a JVM without a PNG writer;
+      // and the errors of AWT itself (a JVM not headless with a broken DISPLAY, missing native libraries), which would
+      // otherwise fail the task on the same frame after every restart for the sake of an optional picture
       log.warn("alert {} goes without its evidence picture: {}", LogText.of(alert.getAlertId()), e.toString());
       String reason = String.valueOf(e.getMessage());
       return noted(alert, "failed: " + (reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS)
