@@ -322,6 +322,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
   }
 
+  /**
+   * {@link #parseSchema} with {@code pinned}, and when a pinned version is gone, with every latest as it is now: a
+   * registry that lost its data numbers a subject's versions from 1 again, and its 404 for the pinned one read as an id
+   * no other schema has, so the loss (the id naming another schema) was never found.
+   */
+  private Schema parsePinned(Response r, JsonNode node, String what, int id, java.util.Map<String, Integer> pinned,
+      java.util.Map<String, Integer> resolved, Fetch fetch) {
+    try {
+      return parseSchema(r, node, what, id, pinned, resolved, fetch);
+    } catch (SchemaNotFoundException pinnedGone) {
+      if (pinned.isEmpty()) {
+        throw pinnedGone;
+      }
+      resolved.clear();
+      return parseSchema(r, node, what, id, java.util.Map.of(), resolved, fetch);
+    }
+  }
+
   /** Adds to {@code defined} the schemas {@code references} name, each after those it references itself. */
   private void resolve(Response r, JsonNode references, String what, int id, java.util.Map<String, Integer> pinned,
       java.util.Map<String, Integer> resolved, Fetch fetch, int depth, java.util.Set<String> resolving,
@@ -524,7 +542,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (r.status != 404) {
         try {
           // its references asked again too: after a loss, a subject's version may name another schema as well
-          current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
+          current = parsePinned(r, r.expectOk("fetch schema id " + id), "schema id " + id, id,
               latestPinned.getOrDefault(id, java.util.Map.of()), new java.util.HashMap<>(),
               path -> askOnce(path, timeout, null));
         } catch (SchemaNotFoundException referenceUnknown) {
@@ -626,7 +644,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       if (r.status == 404) {
         return false; // no other schema has it: the cached one is the only reading there is
       }
-      current = parseSchema(r, r.expectOk("fetch schema id " + id), "schema id " + id, id, java.util.Map.copyOf(pinned),
+      current = parsePinned(r, r.expectOk("fetch schema id " + id), "schema id " + id, id, java.util.Map.copyOf(pinned),
           pinned, path -> askOnce(path, settings.requestTimeoutInCall(), leftOf(callStartedAt)));
     } catch (RegistryUnavailableException e) {
       askAgainQuietUntil.set(System.nanoTime() + ASK_AGAIN_EVERY.toNanos());

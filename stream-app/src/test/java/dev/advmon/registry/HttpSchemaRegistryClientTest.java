@@ -1174,6 +1174,35 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aLossIsStillFoundWhenTheVersionALatestReferenceWasPinnedToIsGone() throws Exception {
+    // the pin (the version latest was at the id's first read) must not hide a real loss: a registry that lost its data
+    // numbers a subject's versions from 1 again, so the pinned version 2 answers 404, which read as "the id's reference
+    // is unknown" (no other schema has it) while the id names another schema now
+    HttpSchemaRegistryClient writer = client();
+    Schema encoding = new Schema.Parser().parse(encodingSchema());
+    writer.register("image-encoding", encoding);
+    var symbols = new java.util.ArrayList<>(encoding.getEnumSymbols());
+    symbols.add("YUV420");
+    writer.register("image-encoding", Schema.createEnum("ImageEncoding", null, "dev.advmon.schema", symbols));
+    server.getAnswers.put("/schemas/ids/91", withReferences(frameNamingEncoding(), ENCODING, "image-encoding", "-1"));
+    HttpSchemaRegistryClient client = client();
+    Schema first = client.byId(91);
+    HttpSchemaRegistryClient asking = client();
+    asking.byId(91);
+
+    server.forgetEverything();
+    client().register("image-encoding", encoding);
+    server.getAnswers.put("/schemas/ids/91",
+        withReferences(frameNamingEncoding("string"), ENCODING, "image-encoding", "-1"));
+
+    assertThat(client.recheck(Duration.ofSeconds(5))).as("a recheck finds the id names another schema")
+        .singleElement().asString().contains("schema id 91", "names another schema now");
+    assertThat(client.formerSchema(91)).isSameAs(first);
+    assertThat(asking.askAgain(91)).as("and so does asking again").isTrue();
+    assertThat(asking.byId(91).getField("extra0")).isNotNull();
+  }
+
+  @Test
   void aSubjectsLatestVersionAndItsReferencesKeepToOneCallDeadline() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     byte[] latest = JSON.createObjectNode().put("subject", "frames-value").put("version", 1).put("id", 70)
