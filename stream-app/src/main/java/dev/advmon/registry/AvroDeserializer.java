@@ -85,6 +85,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     // one call deadline for the whole record: it may cost byId, askAgain and byId again, each given a deadline of its
     // own before, and a stream thread deserializes inside a transaction that the broker aborts past its timeout
     long started = System.nanoTime();
+    long generation = s.registry().forgottenIds();
     try {
       return decode(s, topic, id, data, false, started);
     } catch (AvroDecodeException e) {
@@ -100,7 +101,24 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
       // a registry that lost its data may have given the id to another schema since it was cached: the registry is
       // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
       if (!s.registry().askAgain(id, started)) {
-        throw e;
+        if (s.registry().forgottenIds() == generation) {
+          throw e;
+        }
+        // another stream thread (askAgain) or a recheck forgot ids during this call: the id may name another schema
+        // in the cache now than the one this record failed with, and askAgain, which compares the registry's answer
+        // with the cache, asked nothing or found them equal. Read with what the cache holds now, then as before.
+        try {
+          return decode(s, topic, id, data, false, started);
+        } catch (AvroDecodeException notTheNewOne) {
+          if (s.registry().formerSchema(id) == null) {
+            throw e;
+          }
+          try {
+            return decode(s, topic, id, data, true, started);
+          } catch (AvroDecodeException notThatOneEither) {
+            throw e;
+          }
+        }
       }
       return decode(s, topic, id, data, false, started);
     }

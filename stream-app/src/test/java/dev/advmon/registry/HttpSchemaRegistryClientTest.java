@@ -418,6 +418,38 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRecordIsReadWithTheSchemaAnotherThreadFoundTheIdNamesNowWhileItsOwnDecodeFailed() throws Exception {
+    // two stream threads, records of a camera that restarted after the registry lost its data: the other thread asks
+    // again first and caches the schema the id names now, between this thread's failed decode (with the schema the id
+    // named before) and its own askAgain, which then has nothing to ask (asked a moment ago, fetched within the call).
+    // The record decodes with what the cache holds now, and was dead-lettered.
+    HttpSchemaRegistryClient reader = client();
+    AvroSerializer<Frame> camera = new AvroSerializer<>(client(), false, true);
+    java.util.concurrent.atomic.AtomicBoolean otherThreadFirst = new java.util.concurrent.atomic.AtomicBoolean(true);
+    SchemaRegistry racing = (SchemaRegistry) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {SchemaRegistry.class}, (proxy, method, args) -> {
+          if (method.getName().equals("askAgain") && otherThreadFirst.getAndSet(false)) {
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> reader.askAgain((Integer) args[0])).get();
+          }
+          try {
+            return method.invoke(reader, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    AvroDeserializer<Frame> deserializer = new AvroDeserializer<>(Frame.class, racing);
+    assertThat(deserializer.deserialize("frames", camera.serialize("frames", AvroSerdeTest.frame("f-1"))).getFrameId())
+        .isEqualTo("f-1");
+    server.forgetEverything();
+    int now = client().register("frames-value", AvroSerdeTest.frameWithoutAttributes());
+
+    assertThat(deserializer.deserialize("frames", AvroSerdeTest.oldFrame(now, "f-2")).getFrameId())
+        .as("read with the schema the other thread cached").isEqualTo("f-2");
+    assertThat(otherThreadFirst).as("the precondition: the other thread asked first").isFalse();
+    assertThat(reader.forgottenIds()).isEqualTo(1);
+  }
+
+  @Test
   void aRecheckRacingAFailedDecodeThatForgotTheSameIdForgetsNothingMore() throws Exception {
     java.util.concurrent.atomic.AtomicReference<String> schemaOfId1 =
         new java.util.concurrent.atomic.AtomicReference<>(Frame.getClassSchema().toString());
