@@ -147,27 +147,25 @@ public final class EvidenceImages {
     g.setColor(new Color(0, 0, 60, 170));
     for (int c = 0; c < overlay.cells().length; c++) {
       if (!overlay.cells()[c]) {
-        fillCell(g, overlay, c, w, h);
+        g.fill(cell(overlay, c, w, h));
       }
     }
     g.setColor(new Color(0, 200, 0));
     g.setStroke(new BasicStroke(2));
     for (int c = 0; c < overlay.cells().length; c++) {
       if (overlay.cells()[c]) {
-        int x0 = c % overlay.cols() * w / overlay.cols();
-        int y0 = c / overlay.cols() * h / overlay.rows();
-        int x1 = (c % overlay.cols() + 1) * w / overlay.cols();
-        int y1 = (c / overlay.cols() + 1) * h / overlay.rows();
-        g.drawRect(x0 + 1, y0 + 1, Math.max(0, x1 - x0 - 2), Math.max(0, y1 - y0 - 2));
+        java.awt.Rectangle r = cell(overlay, c, w, h);
+        g.drawRect(r.x + 1, r.y + 1, Math.max(0, r.width - 2), Math.max(0, r.height - 2));
       }
     }
   }
 
-  private static void fillCell(Graphics2D g, EvidenceOverlay overlay, int c, int w, int h) {
+  /** Cell {@code c} of the overlay's grid on a picture of {@code w} x {@code h}. */
+  private static java.awt.Rectangle cell(EvidenceOverlay overlay, int c, int w, int h) {
     int x0 = c % overlay.cols() * w / overlay.cols();
     int y0 = c / overlay.cols() * h / overlay.rows();
     int x1 = (c % overlay.cols() + 1) * w / overlay.cols();
     int y1 = (c / overlay.cols() + 1) * h / overlay.rows();
-    g.fillRect(x0, y0, x1 - x0, y1 - y0);
+    return new java.awt.Rectangle(x0, y0, x1 - x0, y1 - y0);
   }
 }
