@@ -205,7 +205,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     long asked = callStartedAt;
     // one deadline for the id and every schema it references, counted from the start of the caller's call (a record's
     // deserialization, which may ask again too): the caller is a stream thread inside a transaction
-    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE : asked + settings.callDeadline().toNanos();
+    long giveUpAt = giveUpAt(asked);
     Response r = askOthersAfter404(send("GET", "/schemas/ids/" + id, null, giveUpAt), null, asked);
     if (r.status == 404) {
       rememberUnknown(id, null);
@@ -399,8 +399,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (r.status != 404 || settings.urls().size() < 2 || r.isSomeoneElsesError()) {
       return r;
     }
-    Duration left = settings.callDeadline() == null ? null
-        : settings.callDeadline().minusNanos(System.nanoTime() - askedAt);
+    Duration left = leftOf(askedAt);
     if (left != null && (left.isNegative() || left.isZero())) {
       return r;
     }
@@ -423,8 +422,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   public RegisteredSchema latest(String subject) {
     // one deadline for the version and the schemas it references, as in byId: taken after the version's answer, the
     // references had a deadline of their own, and the call twice the one a caller inside a transaction counts on
-    long giveUpAt = settings.callDeadline() == null ? Long.MAX_VALUE
-        : System.nanoTime() + settings.callDeadline().toNanos();
+    long giveUpAt = giveUpAt(System.nanoTime());
     Response r = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null, giveUpAt);
     if (r.status == 404) {
       throw SchemaNotFoundException.forSubject(subject, r.base.toString(), r.message());
@@ -675,6 +673,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return true;
   }
 
+  /** When (nanoTime) the call deadline of a call that began at {@code callStartedAt} ends; never without one. */
+  private long giveUpAt(long callStartedAt) {
+    return settings.callDeadline() == null ? Long.MAX_VALUE : callStartedAt + settings.callDeadline().toNanos();
+  }
+
   /** What is left of the call deadline of a call that began at {@code callStartedAt}; null for no deadline. */
   private Duration leftOf(long callStartedAt) {
     return settings.callDeadline() == null ? null
@@ -802,8 +805,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** Sends one request, retrying retryable failures over the URLs; returns the first non-retryable answer. */
   private Response send(String method, String path, String body) {
-    return send(method, path, body, settings.callDeadline() == null ? Long.MAX_VALUE
-        : System.nanoTime() + settings.callDeadline().toNanos());
+    return send(method, path, body, giveUpAt(System.nanoTime()));
   }
 
   /** As above, all attempts before {@code deadline} (nanoTime): one call may need several requests. */
