@@ -86,41 +86,48 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     // own before, and a stream thread deserializes inside a transaction that the broker aborts past its timeout
     long started = System.nanoTime();
     long generation = s.registry().forgottenIds();
+    AvroDecodeException failed;
     try {
       return decode(s, topic, id, data, false, started);
     } catch (AvroDecodeException e) {
-      // after a registry lost its data, one id can stand for two schemas: the one it names now, and the one it named
-      // before, with which producers that did not restart still write (SchemaRegistry#formerSchema)
-      if (s.registry().formerSchema(id) != null) {
-        try {
-          return decode(s, topic, id, data, true, started);
-        } catch (AvroDecodeException notThatOneEither) {
-          // the registry's answer now, below
-        }
-      }
-      // a registry that lost its data may have given the id to another schema since it was cached: the registry is
-      // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
-      if (!s.registry().askAgain(id, started)) {
-        if (s.registry().forgottenIds() == generation) {
-          throw e;
-        }
-        // another stream thread (askAgain) or a recheck forgot ids during this call: the id may name another schema
-        // in the cache now than the one this record failed with, and askAgain, which compares the registry's answer
-        // with the cache, asked nothing or found them equal. Read with what the cache holds now, then as before.
-        try {
-          return decode(s, topic, id, data, false, started);
-        } catch (AvroDecodeException notTheNewOne) {
-          if (s.registry().formerSchema(id) == null) {
-            throw e;
-          }
-          try {
-            return decode(s, topic, id, data, true, started);
-          } catch (AvroDecodeException notThatOneEither) {
-            throw e;
-          }
-        }
-      }
+      failed = e;
+    }
+    // after a registry lost its data, one id can stand for two schemas: the one it names now, and the one it named
+    // before, with which producers that did not restart still write (SchemaRegistry#formerSchema)
+    T read = withFormerSchema(s, topic, id, data, started);
+    if (read != null) {
+      return read;
+    }
+    // a registry that lost its data may have given the id to another schema since it was cached: the registry is
+    // asked once more (SchemaRegistry#askAgain, at most once per id in a while), and read with its answer
+    if (s.registry().askAgain(id, started)) {
       return decode(s, topic, id, data, false, started);
+    }
+    if (s.registry().forgottenIds() != generation) {
+      // another stream thread (askAgain) or a recheck forgot ids during this call: the id may name another schema
+      // in the cache now than the one this record failed with, and askAgain, which compares the registry's answer
+      // with the cache, asked nothing or found them equal. Read with what the cache holds now, then as before.
+      try {
+        return decode(s, topic, id, data, false, started);
+      } catch (AvroDecodeException notTheNewOne) {
+        read = withFormerSchema(s, topic, id, data, started);
+      }
+    }
+    if (read != null) {
+      return read;
+    }
+    throw failed;
+  }
+
+  /** The record read with the schema its id named before the registry lost its data; null without one, or if not. */
+  private T withFormerSchema(AvroSerde.Setup s, String topic, int id, byte[] data, long started) {
+    if (s.registry().formerSchema(id) == null) {
+      return null;
+    }
+    try {
+      return decode(s, topic, id, data, true, started);
+    } catch (AvroDecodeException notThatOneEither) {
+      return null;
     }
   }
 
