@@ -49,6 +49,15 @@ public final class OverinterpretationAudit {
       }
     }
     Files.createDirectories(out);
+    // a report written earlier into the same folder leaves pictures the new index.html does not show (more images
+    // then): only this report's own picture names go, whatever else the folder holds stays
+    try (var old = Files.newDirectoryStream(out, "img-[0-9][0-9][0-9][0-9]*.png")) {
+      for (Path p : old) {
+        if (p.getFileName().toString().matches("img-\\d{4,}\\.png")) {
+          Files.delete(p);
+        }
+      }
+    }
     float[] mask = classifier.manifest().input().maskValue();
     long t0 = System.nanoTime();
     int n = grid * grid;

@@ -45,6 +45,23 @@ class AuditCommandTest {
   }
 
   @Test
+  void auditIntoAnEarlierReportFolderLeavesOnlyTheNewReportsPictures() throws Exception {
+    Path root = TestData.repoRoot();
+    Path out = Files.createDirectories(dir.resolve("report"));
+    // an earlier report of more images, and a file of the user's own
+    Files.write(out.resolve("img-0001.png"), new byte[] {1});
+    Files.write(out.resolve("img-0017.png"), new byte[] {1});
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    run("audit", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
+        "--limit", "1", "--out", out.toString(), root.resolve("models/eval/fashion-mnist-test").toString());
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("index.html", "img-0000.png", "notes.txt");
+    }
+    assertThat(Files.readString(out.resolve("notes.txt"))).isEqualTo("mine");
+  }
+
+  @Test
   void inspectPrintsTheVerdictAndWritesTheEvidencePicture() throws Exception {
     Path root = TestData.repoRoot();
     Path png = dir.resolve("evidence.png");
