@@ -148,7 +148,9 @@ final class VerdictMapper {
     }
     why.append(". Treat this prediction as untrustworthy.");
     return Alert.newBuilder()
-        .setAlertId(v.getFrameId() + "/" + kind)
+        // with its camera: cameras commonly number their own frames (frame-000123 on every camera of a fleet), and a
+        // consumer that removes repeats by alertId dropped one camera's alert as another's repeat
+        .setAlertId(v.getCameraId() + "/" + v.getFrameId() + "/" + kind)
         .setFrameId(v.getFrameId())
         .setCameraId(v.getCameraId())
         .setSourceId(v.getSourceId())

@@ -35,6 +35,19 @@ class VerdictMapperEvidenceTest {
   }
 
   @Test
+  void twoCamerasThatNumberTheirFramesAlikeGetAlertsOfDifferentIds() {
+    Detector.Detection learned = new Detector.Detection("learned", "FOOLING", 1.0, 0.823, "head=1.0000");
+    FrameVerdict first = verdict("frame-000123", List.of("FOOLING"), List.of(learned));
+    FrameVerdict second = FrameVerdict.newBuilder(first).setCameraId("cam-2").build();
+    Alert a = VerdictMapper.toAlert(first, List.of(learned));
+    Alert b = VerdictMapper.toAlert(second, List.of(learned));
+    assertThat(a.getAlertId()).isEqualTo("cam/frame-000123/FOOLING");
+    assertThat(b.getAlertId()).isNotEqualTo(a.getAlertId());
+    assertThat(VerdictMapper.toAlert(first, List.of(learned)).getAlertId()).as("a replay writes the same id")
+        .isEqualTo(a.getAlertId());
+  }
+
+  @Test
   void aConsensusAlertSaysWhichDetectorsAddedUpAndHowUnusualEachWas() {
     Detector.Detection quiet = new Detector.Detection("stability", "PERTURBATION", 1.1, 1.3, "boundary=0.1");
     Detector.Detection consensus = new Detector.Detection("consensus", "PERTURBATION", 15.2, 14.45,
