@@ -56,6 +56,52 @@ class ReadmeSectionReferencesTest {
     assertThat(broken).as("references to README sections that do not exist (rename them to a heading)").isEmpty();
   }
 
+  /**
+   * README's own links: a relative link must name a file of the repository, and a {@code #anchor} (in README or in
+   * the Markdown file it links to) a heading there. Headings get renamed (BENCHMARKS.md's section titles carry the
+   * dates they cover), and a link into a renamed one silently lands at the top of the file.
+   */
+  @Test
+  void everyLinkInTheReadmeResolves() throws IOException {
+    Path repo = TestData.repoRoot();
+    // Code blocks and code spans are not rendered as links.
+    String readme = read(repo.resolve("README.md")).replaceAll("(?s)```.*?```", "").replaceAll("`[^`\\n]*`", "");
+    Matcher link = Pattern.compile("\\]\\(([^)\\s]+)\\)").matcher(readme);
+    List<String> links = new ArrayList<>();
+    List<String> broken = new ArrayList<>();
+    while (link.find()) {
+      String target = link.group(1);
+      if (target.matches("^[a-z]+:.*")) {
+        continue; // http(s), mailto: not this repository's
+      }
+      links.add(target);
+      int hash = target.indexOf('#');
+      String file = hash < 0 ? target : target.substring(0, hash);
+      Path path = repo.resolve(file.isEmpty() ? "README.md" : file);
+      if (!Files.exists(path)) {
+        broken.add(target + " (no such file)");
+      } else if (hash >= 0 && !(Files.isRegularFile(path) && anchors(path).contains(target.substring(hash + 1)))) {
+        broken.add(target + " (no such heading)");
+      }
+    }
+    assertThat(links).as("the pattern still finds README's links (else this test checks nothing)").isNotEmpty();
+    assertThat(broken).as("README links that lead nowhere (rename them to a heading's anchor, or a file)").isEmpty();
+  }
+
+  /** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+  private static java.util.Set<String> anchors(Path markdown) {
+    java.util.Set<String> anchors = new java.util.HashSet<>();
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    for (String heading : headings(markdown)) {
+      String slug = new String(heading.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+          java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)
+          .replaceAll("[^\\p{L}\\p{N}_ -]", "").replace(' ', '-');
+      int n = seen.merge(slug, 1, Integer::sum);
+      anchors.add(n == 1 ? slug : slug + "-" + (n - 1)); // a repeated heading gets -1, -2, ...
+    }
+    return anchors;
+  }
+
   private static List<String> headings(Path readme) {
     return read(readme).lines().filter(l -> l.startsWith("#"))
         .map(l -> l.replaceFirst("^#+\\s*", "").replace("`", "")).toList();
