@@ -294,6 +294,12 @@ class MonitorConfigTest {
     for (String line : MonitorConfig.reference().split("\n")) {
       assertThat(readme).as("README.md lacks this reference line; paste the output of `./monitor config`").contains(line);
     }
+    // And the other way: a setting renamed or removed in the code must not live on as a row of README's table.
+    List<String> reference = List.of(MonitorConfig.reference().split("\n"));
+    List<String> rows = readme.lines().filter(l -> l.matches("^\\| `[a-z][^`]*` \\| `ADVMON_.*")).toList();
+    assertThat(rows).as("README's settings table (else this checks nothing)").isNotEmpty();
+    assertThat(rows.stream().filter(r -> !reference.contains(r)).toList())
+        .as("README rows that are not in `./monitor config`'s output; paste it again").isEmpty();
   }
 
   @Test
