@@ -294,11 +294,15 @@ public final class SharedClassifier implements BatchClassifier {
         r.answer().complete(new Answer(call.size() == 1 ? out : out.rows(row, r.images().size()), call.size()));
         row += r.images().size();
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (call.size() == 1) {
-        call.get(0).answer().completeExceptionally(e);
+        call.get(0).answer().completeExceptionally(answerFor(e));
         return;
       }
+      // an Error too: a call too large for the heap (merged frames of a large input with their probes) is the
+      // merge's fault, and each request alone may fit; answered with it, every frame of the call counted as systemic
+      // and the restart merged the same frames again. Where the Error is not the merge's (a native library gone),
+      // each request fails again on its own below.
       log.warn("a model call of {} requests failed ({}); running them one by one so that only a failing one fails",
           call.size(), e.toString());
       for (Request r : call) {
@@ -307,16 +311,16 @@ public final class SharedClassifier implements BatchClassifier {
           BatchOutput out = model.classify(r.images());
           listener.called(1, r.images().size(), System.nanoTime() - one);
           r.answer().complete(new Answer(out, 1));
-        } catch (RuntimeException alone) {
-          r.answer().completeExceptionally(alone);
-        } catch (Error fatal) {
-          r.answer().completeExceptionally(new IllegalStateException("inference failed: " + fatal, fatal));
+        } catch (RuntimeException | Error alone) {
+          r.answer().completeExceptionally(answerFor(alone));
         }
       }
-    } catch (Error e) { // a native failure: answer every caller rather than leave them waiting for ever
-      log.error("a model call of {} requests failed: {}", call.size(), e.toString());
-      call.forEach(r -> r.answer().completeExceptionally(new IllegalStateException("inference failed: " + e, e)));
     }
+  }
+
+  /** What a caller gets for a failed call: a RuntimeException as it is, an Error wrapped (a native failure). */
+  private static RuntimeException answerFor(Throwable failure) {
+    return failure instanceof RuntimeException re ? re : new IllegalStateException("inference failed: " + failure, failure);
   }
 
   /**

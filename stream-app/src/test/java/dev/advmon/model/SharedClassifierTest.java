@@ -235,6 +235,40 @@ class SharedClassifierTest {
   }
 
   @Test
+  void aSharedCallThatRunsOutOfMemoryIsRunAgainRequestByRequest() throws Exception {
+    // a call too large for the heap (a large input times merged frames and their probes) is the merge's fault, not
+    // scoring's: answered with the Error it became systemic for every frame in it, and the restart merged them again
+    PixelModel m = PixelModel.gated();
+    BatchClassifier upToTwoImages = new BatchClassifier() {
+      @Override
+      public ModelManifest manifest() {
+        return m.manifest();
+      }
+
+      @Override
+      public String engineName() {
+        return m.engineName();
+      }
+
+      @Override
+      public BatchOutput classify(List<FloatImage> images) {
+        if (images.size() > 2) {
+          throw new OutOfMemoryError("Java heap space (a call of " + images.size() + " images)");
+        }
+        return m.classify(images);
+      }
+
+      @Override
+      public void close() {}
+    };
+    SharedClassifier s = shared(upToTwoImages, 3, 128, LONG, new CopyOnWriteArrayList<>());
+    var results = queueBehindAGatedCall(s, m, new float[] {1f, 0.5f}, new float[] {0.5f, 1f});
+    m.release();
+    assertThat(join(results.get(1))).containsExactly(2, 1, 1);
+    assertThat(join(results.get(2))).containsExactly(1, 2, 1);
+  }
+
+  @Test
   void closingRunsWhatIsWaitingAndRefusesLaterRequests() throws Exception {
     PixelModel m = PixelModel.gated();
     SharedClassifier s = shared(m, 4, 128, LONG, new CopyOnWriteArrayList<>());
