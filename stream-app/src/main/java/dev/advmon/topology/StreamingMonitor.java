@@ -276,21 +276,24 @@ public final class StreamingMonitor implements AutoCloseable {
       RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts,
       TopicAdmin.AcceptedTimes outputsAccept) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
-    TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
-        alerts, new ScoringGuard(scorer), batcher, EvidenceImages.from(config));
-    Properties properties = streamsProperties(config);
-    properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
-    properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsAccept.maxAgeMs()));
-    properties.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, Long.toString(outputsAccept.maxAheadMs()));
-    properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxRequestBytes());
-    properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
-        Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
-    seedProcessId(config);
-
-    StreamingMonitor monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
+    StreamingMonitor monitor;
+    // everything up to a running Kafka Streams may fail (a state folder that cannot be written, a bad setting): the
+    // batcher's inference workers are stopped then too, not only when Kafka Streams itself fails to start
     try {
+      TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
+          alerts, new ScoringGuard(scorer), batcher, EvidenceImages.from(config));
+      Properties properties = streamsProperties(config);
+      properties.putAll(StreamErrorHandlers.configs(topics, topics.deadLetters().valueSerde().serializer(), limits, metrics));
+      properties.put(FrameTimestampExtractor.MAX_AGE_MS, Long.toString(outputsAccept.maxAgeMs()));
+      properties.put(FrameTimestampExtractor.MAX_AHEAD_LIMIT_MS, Long.toString(outputsAccept.maxAheadMs()));
+      properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxRequestBytes());
+      properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
+          Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
+      seedProcessId(config);
+
+      monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
       monitor.startStreams();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       batcher.close();
       throw e;
     }

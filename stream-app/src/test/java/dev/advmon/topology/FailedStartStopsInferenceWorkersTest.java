@@ -1,0 +1,61 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.PixelModel;
+import dev.advmon.testing.TestData;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A start that fails after the shared batcher was made (here: a state folder that cannot be created, as with a
+ * read-only volume) stops the batcher's inference workers: they were left running, idle, for the rest of the JVM
+ * (the run command's model is closed next, and an embedding or a test that starts again piles them up).
+ */
+class FailedStartStopsInferenceWorkersTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aStartThatFailsBeforeKafkaStreamsStartsLeavesNoInferenceWorkerRunning() throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("state"), "a file where the state folder should be");
+    Map<String, String> settings = MonitorSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "failed-start", dir);
+    settings.put("streams.state-dir", notAFolder.toString());
+    settings.put("streams.num-threads", "2");
+    settings.put("model.batch.max-frames", "2"); // a shared batcher, with its worker threads
+    settings.put("model.batch.workers", "2");
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    PixelModel model = PixelModel.open();
+    FrameScorer scorer = new FrameScorer(model, List.of(), 8);
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), model.manifest());
+    List<Thread> before = inferenceWorkers();
+    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      assertThatThrownBy(() -> StreamingMonitor.startUnchecked(config, new InMemorySchemaRegistry(), preparer, scorer,
+          metrics, AlertListener.NONE))
+          .isInstanceOf(UncheckedIOException.class).hasMessageContaining("streams.state-dir");
+    }
+    assertThat(Await.until(() -> inferenceWorkers().stream().allMatch(before::contains), Duration.ofSeconds(10)))
+        .as("the failed start's inference workers stopped (still running: %s)", inferenceWorkers()).isTrue();
+  }
+
+  private static List<Thread> inferenceWorkers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("advmon-inference") && t.isAlive()).toList();
+  }
+}
