@@ -59,6 +59,11 @@ final class RunCommand implements Callable<Integer> {
     Thread main = Thread.currentThread();
     AtomicBoolean startingUp = new AtomicBoolean(true);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (stopped.getCount() == 0) {
+        // call() ended by itself (a start-up error, a fatal failure) and the JVM exits with its status: no signal
+        // came, and a "signal received" line after the error would send the operator looking for who sent one
+        return;
+      }
       log.info("stopping (signal received)");
       stop.countDown();
       if (startingUp.get()) {
