@@ -16,7 +16,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
- * {@code advmon_model_info{model,version,engine,detectors}}, plus {@code kafka_stream_*}.
+ * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive}, plus
+ * {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
  * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
@@ -212,13 +213,32 @@ public final class MonitorMetrics implements AutoCloseable {
     }
   }
 
-  /** Adds the Kafka Streams client's own metrics (threads, tasks, commit and poll rates, lag). */
+  /** The client bound last (the monitor's current one, or the failed one it is replacing); null before the first. */
+  private volatile KafkaStreams boundStreams;
+
+  /**
+   * Adds the Kafka Streams client's own metrics (threads, tasks, commit and poll rates, lag), and
+   * {@code advmon_streams_threads_alive}: the live stream threads of the client bound last.
+   */
   public synchronized void bind(KafkaStreams streams) {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
     streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    boolean first = boundStreams == null;
+    boundStreams = streams;
+    if (first) {
+      // Kafka Streams' own kafka_stream_alive_stream_threads goes with its client: once a failed client is closed, the
+      // binder drops all its series within a minute, so while the monitor waits to start the next one (its backoff,
+      // or for the registry, with no bound) an alert on it sees no series, not 0, and never fires. This one stays
+      // and reads 0 then (a closed client's threads are dead).
+      io.micrometer.core.instrument.Gauge.builder("advmon.streams.threads.alive",
+              () -> boundStreams.metadataForLocalThreads().size())
+          .description("Live stream threads of the monitor's Kafka Streams client (0 while a failed one is replaced)")
+          .strongReference(true)
+          .register(registry);
+    }
   }
 
   /** The Prometheus text exposition; empty when the meters are not Prometheus ones. */

@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MonitorMetricsTest {
 
@@ -81,6 +88,41 @@ class MonitorMetricsTest {
     }
   }
 
+  /**
+   * Kafka Streams' own kafka_stream_alive_stream_threads leaves /metrics within a minute of its client's close (the
+   * binder drops a closed client's series), so while a failed client is replaced an alert on it sees nothing: the
+   * monitor's own gauge stays and reads 0, and follows the next client bound.
+   */
+  @Test
+  void liveStreamThreadsReadZeroOnceTheClientIsClosedAndFollowTheNextClient(@TempDir Path state) {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      KafkaStreams failed = client(state.resolve("a"), 2);
+      try {
+        metrics.bind(failed);
+        assertThat(metrics.scrape()).containsPattern("(?m)^advmon_streams_threads_alive 2(\\.0)?$");
+      } finally {
+        failed.close(Duration.ofSeconds(30));
+      }
+      assertThat(metrics.scrape()).containsPattern("(?m)^advmon_streams_threads_alive 0(\\.0)?$");
+      try (KafkaStreams next = client(state.resolve("b"), 3)) {
+        metrics.bind(next);
+        assertThat(metrics.scrape()).containsPattern("(?m)^advmon_streams_threads_alive 3(\\.0)?$");
+      }
+    }
+  }
+
+  /** A client that is created, never started: its threads exist (alive) and nothing connects. */
+  private static KafkaStreams client(Path state, int threads) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream("frames").to("verdicts");
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "advmon-metrics-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    return new KafkaStreams(b.build(), p);
+  }
+
   @Test
   void forwardPassesAreCountedInAFewBucketsAroundTheBudgetNotHundreds() {
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
@@ -105,9 +147,10 @@ class MonitorMetricsTest {
    * it names must be one /metrics exports, and it must name every reason and kind the monitor writes.
    */
   @Test
-  void readmeNamesOnlyExportedMetricsAndEveryReasonAndKind() throws Exception {
+  void readmeNamesOnlyExportedMetricsAndEveryReasonAndKind(@TempDir Path state) throws Exception {
     String readme = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"));
-    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus(); KafkaStreams streams = client(state, 1)) {
+      metrics.bind(streams); // each Kafka Streams client as it is created
       metrics.pendingFrames(() -> 0); // registered by the batcher at start-up
       metrics.modelInfo("m", "1", "OnnxRuntime", List.of("perturbation")); // registered at start-up
       metrics.hangingTransactions(() -> 0, () -> 0); // registered at start-up
