@@ -12,6 +12,7 @@ import dev.advmon.registry.SchemaRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -149,9 +150,12 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   public HealthReport readiness() {
     KafkaStreams.State state = monitor.state();
     List<String> reasons = new ArrayList<>();
-    monitor.failure().ifPresent(reasons::add);
-    monitor.restarting().ifPresent(reasons::add);
-    if (state != KafkaStreams.State.RUNNING && monitor.restarting().isEmpty() && monitor.failure().isEmpty()) {
+    // each read once: a restart that began between two reads left a state other than RUNNING with no reason (UP)
+    Optional<String> failure = monitor.failure();
+    Optional<String> restarting = monitor.restarting();
+    failure.ifPresent(reasons::add);
+    restarting.ifPresent(reasons::add);
+    if (state != KafkaStreams.State.RUNNING && restarting.isEmpty() && failure.isEmpty()) {
       reasons.add("Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
           ? " (partitions are being assigned or restored)" : ""));
     }
@@ -167,9 +171,10 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   public HealthReport liveness() {
     KafkaStreams.State state = monitor.state();
     List<String> reasons = new ArrayList<>();
-    monitor.failure().ifPresent(reasons::add);
+    Optional<String> failure = monitor.failure(); // read once, as in readiness()
+    failure.ifPresent(reasons::add);
     boolean down = state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.ERROR;
-    if (down && monitor.restarting().isEmpty() && monitor.failure().isEmpty() && !monitor.closing()) {
+    if (down && monitor.restarting().isEmpty() && failure.isEmpty() && !monitor.closing()) {
       reasons.add("Kafka Streams is " + state + " and no restart is under way");
     }
     monitor.stuck().ifPresent(reasons::add);

@@ -541,9 +541,11 @@ public final class StreamingMonitor implements AutoCloseable {
       }
       try {
         startStreams();
-      } catch (RuntimeException startFailure) {
+      } catch (RuntimeException | Error startFailure) {
         // e.g. the old client, not closed within its timeout, still holds the state folder's lock: try again
-        // with the next backoff rather than leave the monitor stopped with nothing in the log
+        // with the next backoff rather than leave the monitor stopped with nothing in the log. An Error too (no
+        // native thread left for the new client's threads): uncaught, it ended this task with `restarting` set for
+        // ever, so liveness stayed UP for a monitor that would never process again; counted, it reaches `stuck`
         String why = Failures.describe(startFailure);
         startFailuresInARow++;
         restarting = "Kafka Streams could not be started again (" + why + "); retrying";
