@@ -9,6 +9,9 @@ import java.util.List;
  */
 public final class InputEncoder {
 
+  /** The most elements a Java array may hold on common JVMs (a few below Integer.MAX_VALUE). */
+  static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
   private final ModelManifest.InputSpec spec;
   private final float[] multiplier;
   private final float[] offset;
@@ -36,6 +39,16 @@ public final class InputEncoder {
 
   /** The batch as one flat tensor buffer. */
   public float[] encode(List<FloatImage> images) {
+    long values = (long) images.size() * spec.channels() * spec.height() * spec.width();
+    if (values > MAX_VALUES) {
+      // int arithmetic wrapped here before, and a large input (4096x4096 at the default model.max-batch) failed with
+      // a bare NegativeArraySizeException that named neither the size nor the setting
+      long perImage = (long) spec.channels() * spec.height() * spec.width();
+      throw new IllegalArgumentException("a model call of " + images.size() + " images of " + spec.channels() + "x"
+          + spec.height() + "x" + spec.width() + " values needs " + values + " values, more than one Java array holds ("
+          + MAX_VALUES + ")" + (perImage > MAX_VALUES ? ": this model's input is too large to run from Java"
+          : ": set model.max-batch to at most " + MAX_VALUES / perImage));
+    }
     int n = imageSize();
     float[] out = new float[images.size() * n];
     for (int i = 0; i < images.size(); i++) {

@@ -51,4 +51,16 @@ class InputEncoderTest {
     assertThatThrownBy(() -> e.encode(List.of(new FloatImage(1, 1, 2, new float[2]))))
         .hasMessageContaining("model takes 2x1x2");
   }
+
+  @Test
+  void aCallTooLargeForOneArrayIsRefusedNamingTheSettingToLower() {
+    // 3 x 4096 x 4096 values an image: 128 of them (model.max-batch's default) wrapped the int size before
+    ModelManifest.InputSpec large = new ModelManifest.InputSpec("input", ModelManifest.Layout.NCHW, 3, 4096, 4096,
+        1f / 255f, new float[3], new float[] {1f, 1f, 1f}, new float[3]);
+    List<FloatImage> images = java.util.Collections.nCopies(128, image()); // refused before any image is read
+    assertThatThrownBy(() -> new InputEncoder(large).encode(images))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("128 images of 3x4096x4096")
+        .hasMessageContaining("set model.max-batch to at most 42");
+  }
 }
