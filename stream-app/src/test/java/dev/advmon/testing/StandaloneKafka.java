@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #startCluster} starts several such nodes as one cluster (each a broker and a voter of the controller
  * quorum), with internal topics replicated to all of them and {@code min.insync.replicas} 2, as production runs
  * them: one node can then be killed and restarted while the others carry on.
+ *
+ * <p>{@link #startKafka39} runs an Apache Kafka 3.9.1 broker instead (the classpath the {@code brokers/kafka-3.9}
+ * module writes), with the same settings: the static {@code controller.quorum.voters} and {@code StorageTool format
+ * --config --cluster-id} used here work on both, and the 4.x-only {@code share.coordinator.*} keys are merely logged
+ * as unknown by 3.9. Kafka 3.9 logs through reload4j, so a log4j 1 configuration is written beside the logback one.
  */
 public final class StandaloneKafka implements AutoCloseable {
 
@@ -47,14 +52,17 @@ public final class StandaloneKafka implements AutoCloseable {
   /** A second listener for clients that go through {@link #clientProxy}, 0 without one. */
   private final int clientPort;
   private final TcpProxy clientProxy;
+  /** The broker's classpath: the test classpath (Kafka 4.x), or another version's. */
+  private final String classpath;
   private ChildProcess process;
 
-  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra, TcpProxy clientProxy) {
-    this(dir, port, controllerPort, 1, null, Uuid.randomUuid().toString(), 1, extra, clientProxy);
+  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra, TcpProxy clientProxy,
+      String classpath) {
+    this(dir, port, controllerPort, 1, null, Uuid.randomUuid().toString(), 1, extra, clientProxy, classpath);
   }
 
   private StandaloneKafka(Path dir, int port, int controllerPort, int nodeId, String voters, String clusterId,
-      int replication, Map<String, String> extra, TcpProxy clientProxy) {
+      int replication, Map<String, String> extra, TcpProxy clientProxy, String classpath) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
@@ -64,6 +72,7 @@ public final class StandaloneKafka implements AutoCloseable {
     this.replication = replication;
     this.extra = extra;
     this.clientProxy = clientProxy;
+    this.classpath = classpath;
     this.clientPort = clientProxy == null ? 0 : ChildProcess.freePort();
   }
 
@@ -85,12 +94,34 @@ public final class StandaloneKafka implements AutoCloseable {
    */
   public static StandaloneKafka start(Path dir, Map<String, String> brokerSettings, TcpProxy clientProxy)
       throws InterruptedException {
+    return start(dir, brokerSettings, clientProxy, ChildProcess.testClasspath());
+  }
+
+  /**
+   * As {@link #start(Path, Map)}, an Apache Kafka 3.9.1 broker: on the classpath that the {@code brokers/kafka-3.9}
+   * module writes to its {@code target/classpath.txt} (built before stream-app in the reactor).
+   */
+  public static StandaloneKafka startKafka39(Path dir, Map<String, String> brokerSettings) throws InterruptedException {
+    Path file = TestData.repoRoot().resolve("brokers/kafka-3.9/target/classpath.txt");
+    String classpath;
+    try {
+      classpath = Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + " is missing: it is written by the brokers/kafka-3.9 module; run the "
+          + "build from the repository root (`mvn -B verify`, or at least `mvn -B -pl brokers/kafka-3.9 "
+          + "generate-resources`)", e);
+    }
+    return start(dir, brokerSettings, null, classpath);
+  }
+
+  private static StandaloneKafka start(Path dir, Map<String, String> brokerSettings, TcpProxy clientProxy,
+      String classpath) throws InterruptedException {
     // The ports are found free here and bound by the child a moment later; should another process take one
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort(),
-          brokerSettings, clientProxy);
+          brokerSettings, clientProxy, classpath);
       if (clientProxy != null) {
         clientProxy.forwardTo(kafka.clientPort);
       }
@@ -130,7 +161,7 @@ public final class StandaloneKafka implements AutoCloseable {
     try {
       for (int i = 0; i < size; i++) {
         StandaloneKafka node = new StandaloneKafka(dir.resolve("node-" + (i + 1)), ports[i], controllerPorts[i], i + 1,
-            voters.toString(), clusterId, size, brokerSettings, null);
+            voters.toString(), clusterId, size, brokerSettings, null, ChildProcess.testClasspath());
         nodes.add(node);
         node.format();
       }
@@ -212,6 +243,15 @@ public final class StandaloneKafka implements AutoCloseable {
             <root level="WARN"><appender-ref ref="OUT"/></root>
           </configuration>
           """, StandardCharsets.UTF_8);
+      // Kafka 3.x logs through slf4j 1.7 + reload4j (log4j 1): the same levels as above, for a 3.9 broker
+      Files.writeString(dir.resolve("log4j.properties"), String.join("\n",
+          "log4j.rootLogger=WARN, OUT",
+          "log4j.appender.OUT=org.apache.log4j.ConsoleAppender",
+          "log4j.appender.OUT.layout=org.apache.log4j.PatternLayout",
+          "log4j.appender.OUT.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p %c{1} - %m%n",
+          "log4j.logger.kafka.server.KafkaRaftServer=INFO",
+          "log4j.logger.kafka.server.BrokerServer=INFO",
+          ""), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -230,7 +270,7 @@ public final class StandaloneKafka implements AutoCloseable {
   private List<String> command(String mainClass, String... args) {
     List<String> cmd = new java.util.ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-XX:TieredStopAtLevel=1",
         "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
-        "-cp", ChildProcess.testClasspath(), mainClass));
+        "-Dlog4j.configuration=" + dir.resolve("log4j.properties").toUri(), "-cp", classpath, mainClass));
     cmd.addAll(List.of(args));
     return cmd;
   }
