@@ -22,6 +22,31 @@ import javax.imageio.ImageIO;
  */
 public final class OverinterpretationAudit {
 
+  /**
+   * A report written earlier into {@code out} leaves pictures the new index.html does not show (it had more images):
+   * those its index.html names go. Only those: a folder that is not an earlier report (no index.html naming them) may
+   * hold a user's own img-0042.png, which --out . or an images folder given as --out would otherwise have deleted,
+   * and an image being audited is never deleted.
+   */
+  private static void removeEarlierReportPictures(Path out, List<Path> inputs) throws java.io.IOException {
+    Path index = out.resolve("index.html");
+    if (!Files.isRegularFile(index)) {
+      return;
+    }
+    java.util.Set<Path> audited = new java.util.HashSet<>();
+    for (Path f : inputs) {
+      audited.add(f.toAbsolutePath().normalize());
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"(img-\\d{4,}\\.png)\"")
+        .matcher(Files.readString(index, java.nio.charset.StandardCharsets.UTF_8));
+    while (m.find()) {
+      Path p = out.resolve(m.group(1));
+      if (!audited.contains(p.toAbsolutePath().normalize())) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** What the report says, in numbers. */
   public record Summary(int images, int withSubset, double medianFraction, double rimShare, int allOnRim,
       int keepCells, double meanConfidenceReduced, int labelled, int correctReduced, int correctFull, double seconds) {}
@@ -49,15 +74,7 @@ public final class OverinterpretationAudit {
       }
     }
     Files.createDirectories(out);
-    // a report written earlier into the same folder leaves pictures the new index.html does not show (more images
-    // then): only this report's own picture names go, whatever else the folder holds stays
-    try (var old = Files.newDirectoryStream(out, "img-[0-9][0-9][0-9][0-9]*.png")) {
-      for (Path p : old) {
-        if (p.getFileName().toString().matches("img-\\d{4,}\\.png")) {
-          Files.delete(p);
-        }
-      }
-    }
+    removeEarlierReportPictures(out, files);
     float[] mask = classifier.manifest().input().maskValue();
     long t0 = System.nanoTime();
     int n = grid * grid;

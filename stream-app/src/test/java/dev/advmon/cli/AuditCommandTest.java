@@ -48,17 +48,34 @@ class AuditCommandTest {
   void auditIntoAnEarlierReportFolderLeavesOnlyTheNewReportsPictures() throws Exception {
     Path root = TestData.repoRoot();
     Path out = Files.createDirectories(dir.resolve("report"));
-    // an earlier report of more images, and a file of the user's own
+    // an earlier report of more images (its index.html names its pictures), and files of the user's own
     Files.write(out.resolve("img-0001.png"), new byte[] {1});
     Files.write(out.resolve("img-0017.png"), new byte[] {1});
+    Files.writeString(out.resolve("index.html"), "<div class=c><img src=\"img-0001.png\" alt=\"a\"></div>"
+        + "<div class=c><img src=\"img-0017.png\" alt=\"b\"></div>");
     Files.writeString(out.resolve("notes.txt"), "mine");
+    Files.write(out.resolve("img-0042.png"), new byte[] {1}); // not one the earlier report names
     run("audit", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
         "--limit", "1", "--out", out.toString(), root.resolve("models/eval/fashion-mnist-test").toString());
     try (var files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder("index.html", "img-0000.png", "notes.txt");
+          .containsExactlyInAnyOrder("index.html", "img-0000.png", "notes.txt", "img-0042.png");
     }
     assertThat(Files.readString(out.resolve("notes.txt"))).isEqualTo("mine");
+  }
+
+  /**
+   * --out a folder that is no earlier report (--out ., or the images' own folder): pictures named like the report's
+   * were deleted whatever they were, here a camera's own img-0007.png that the audit neither reads nor writes.
+   */
+  @Test
+  void auditIntoAFolderThatIsNoReportDeletesNoneOfItsPictures() throws Exception {
+    Path root = TestData.repoRoot();
+    Path out = Files.createDirectories(dir.resolve("photos"));
+    Files.write(out.resolve("img-0007.png"), new byte[] {7});
+    run("audit", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine", "OnnxRuntime",
+        "--limit", "1", "--out", out.toString(), root.resolve("models/eval/fashion-mnist-test").toString());
+    assertThat(out.resolve("img-0007.png")).as("the user's own picture").hasBinaryContent(new byte[] {7});
   }
 
   @Test
