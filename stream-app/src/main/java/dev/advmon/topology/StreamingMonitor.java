@@ -574,11 +574,14 @@ public final class StreamingMonitor implements AutoCloseable {
     return false;
   }
 
-  private static void closeQuietly(KafkaStreams client) {
+  static void closeQuietly(KafkaStreams client) {
     try {
       client.close(CloseOptions.timeout(CLOSE_TIMEOUT)
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too: close() starts a thread of its own, so with no native thread left (the Error a failed start
+      // is retried for) it fails as the start did. Escaping, it ended the restart task before its next start was
+      // counted: `restarting` set for ever, never `stuck`, liveness UP for a monitor that never processes again
       log.warn("closing the failed Kafka Streams client: {}", e.toString());
     }
   }
