@@ -37,7 +37,7 @@ class RecordLimitsTest {
       scores.add(dev.advmon.schema.DetectorScore.newBuilder().setDetector("detector-" + i).setScore(1).setThreshold(0.5)
           .setFlagged(true).build());
     }
-    dev.advmon.schema.Alert alert = dev.advmon.schema.Alert.newBuilder().setAlertId(id + "/OVERINTERPRETATION")
+    dev.advmon.schema.Alert alert = dev.advmon.schema.Alert.newBuilder().setAlertId(id + "/" + id + "/OVERINTERPRETATION")
         .setFrameId(id).setCameraId(id).setSourceId(id).setTime(java.time.Instant.EPOCH).setKind("OVERINTERPRETATION")
         .setReasons(java.util.List.of("OVERINTERPRETATION", "PERTURBATION")).setPredictedClass(1).setPredictedLabel("x")
         .setConfidence(0.9).setScores(scores).setExplanation("e".repeat(4 * MAX_ID_CHARS)).setEvidence(evidence)
