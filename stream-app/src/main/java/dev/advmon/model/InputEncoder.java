@@ -47,7 +47,8 @@ public final class InputEncoder {
       throw new IllegalArgumentException("a model call of " + images.size() + " images of " + spec.channels() + "x"
           + spec.height() + "x" + spec.width() + " values needs " + values + " values, more than one Java array holds ("
           + MAX_VALUES + ")" + (perImage > MAX_VALUES ? ": this model's input is too large to run from Java"
-          : ": set model.max-batch to at most " + MAX_VALUES / perImage));
+          : ": set model.max-batch to at most " + MAX_VALUES / perImage + " (a frame and its probes always share a "
+          + "call: if they alone are more images than that, this model's input is too large for the monitor)"));
     }
     int n = imageSize();
     float[] out = new float[images.size() * n];
