@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./monitor}: picks the subcommand; each command owns its own start-up. */
 @Command(name = "monitor", mixinStandardHelpOptions = true, version = "advmon 0.1.0",
     description = "Kafka streaming monitor for adversarial inputs to image classifiers.",
-    subcommands = {ScoreCommand.class, RunCommand.class, BenchCommand.class, ConfigCommand.class, CalibrateCommand.class, CorruptCommand.class, EvaluateCommand.class, OverinterpretationEvalCommand.class, InspectCommand.class, AuditCommand.class, ClassArchiveTrainingCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ScoreCommand.class, RunCommand.class, BenchCommand.class, ConfigCommand.class, CalibrateCommand.class, CorruptCommand.class, EvaluateCommand.class, OverinterpretationEvalCommand.class, InspectCommand.class, AuditCommand.class, RedriveCommand.class, ClassArchiveTrainingCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

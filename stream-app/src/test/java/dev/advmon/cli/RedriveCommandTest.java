@@ -1,0 +1,92 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.cli.RedriveCommand.Decision;
+import dev.advmon.cli.RedriveCommand.Selection;
+import dev.advmon.cli.RedriveCommand.Summary;
+import dev.advmon.schema.DeadLetter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RedriveCommandTest {
+
+  private static final Selection DEFAULTS = new Selection(RedriveCommand.TRANSIENT, Set.of(), null, null, "frames");
+
+  private static DeadLetter dl(String reason, String camera, String topic, Long valueSize, boolean value) {
+    return DeadLetter.newBuilder().setKey(ByteBuffer.wrap("k".getBytes(StandardCharsets.UTF_8)))
+        .setValue(value ? ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1, 2}) : null).setValueSize(valueSize)
+        .setSourceTopic(topic).setPartition(0).setOffset(7).setReason(reason).setErrorClass("E").setErrorMessage("m")
+        .setCameraId(camera).setTime(Instant.EPOCH).build();
+  }
+
+  @Test
+  void byDefaultOnlyTheTransientReasonsAreSent() {
+    assertThat(RedriveCommand.TRANSIENT).containsExactlyInAnyOrder("REGISTRY_REQUEST_FAILED", "SCORING_FAILED",
+        "OUTPUT_FAILED", "PROCESSING_FAILED");
+    for (String r : RedriveCommand.TRANSIENT) {
+      assertThat(DEFAULTS.decide(dl(r, "cam-1", "frames", null, true), 0, null)).as(r).isEqualTo(Decision.SEND);
+    }
+    for (String r : RedriveCommand.PERMANENT) {
+      assertThat(DEFAULTS.decide(dl(r, "cam-1", "frames", null, true), 0, null)).as(r)
+          .isEqualTo(Decision.REASON_NOT_CHOSEN);
+    }
+    assertThat(DEFAULTS.decide(dl("SOMETHING_NEW", "cam-1", "frames", null, true), 0, null))
+        .isEqualTo(Decision.REASON_NOT_CHOSEN);
+  }
+
+  @Test
+  void aNamedPermanentReasonIsSentButACutValueNever() {
+    Selection s = new Selection(Set.of("RECORD_TOO_LARGE", "BAD_AVRO"), Set.of(), null, null, "frames");
+    assertThat(s.decide(dl("BAD_AVRO", null, "frames", null, true), 0, null)).isEqualTo(Decision.SEND);
+    assertThat(s.decide(dl("RECORD_TOO_LARGE", null, "frames", 20_000_000L, true), 0, null))
+        .isEqualTo(Decision.VALUE_CUT);
+    assertThat(s.decide(dl("SCORING_FAILED", null, "frames", null, true), 0, null))
+        .as("naming a reason replaces the defaults").isEqualTo(Decision.REASON_NOT_CHOSEN);
+    assertThat(s.decide(dl("BAD_AVRO", null, "frames", null, false), 0, null)).isEqualTo(Decision.NO_VALUE);
+  }
+
+  @Test
+  void camerasTimesAndTopicsFilter() {
+    Selection s = new Selection(RedriveCommand.TRANSIENT, Set.of("cam-1"), Instant.ofEpochMilli(1000),
+        Instant.ofEpochMilli(2000), "frames");
+    assertThat(s.decide(dl("SCORING_FAILED", "cam-1", "frames", null, true), 1000, null)).isEqualTo(Decision.SEND);
+    assertThat(s.decide(dl("SCORING_FAILED", "cam-2", "frames", null, true), 1000, null))
+        .isEqualTo(Decision.CAMERA_NOT_CHOSEN);
+    assertThat(s.decide(dl("PROCESSING_FAILED", null, "frames", null, true), 1500, "cam-1".getBytes()))
+        .as("no camera field: the producer's key").isEqualTo(Decision.SEND);
+    assertThat(s.decide(dl("SCORING_FAILED", "cam-1", "frames", null, true), 999, null))
+        .isEqualTo(Decision.OUT_OF_TIME_RANGE);
+    assertThat(s.decide(dl("SCORING_FAILED", "cam-1", "frames", null, true), 2000, null))
+        .as("--until excluded").isEqualTo(Decision.OUT_OF_TIME_RANGE);
+    assertThat(s.decide(dl("SCORING_FAILED", "cam-1", "old-frames", null, true), 1000, null))
+        .isEqualTo(Decision.OTHER_TOPIC);
+    assertThat(s.decide(null, 1000, null)).isEqualTo(Decision.UNREADABLE);
+  }
+
+  @Test
+  void theSummaryCountsReadSentSkippedAndCutPerReason() {
+    Summary s = new Summary();
+    s.count("SCORING_FAILED", Decision.SEND);
+    s.count("SCORING_FAILED", Decision.SEND);
+    s.count("SCORING_FAILED", Decision.CAMERA_NOT_CHOSEN);
+    s.count("RECORD_TOO_LARGE", Decision.VALUE_CUT);
+    String text = s.asText(false, "frames", "frames-dlq");
+    assertThat(text).containsPattern("SCORING_FAILED +3 +2 +1 +0  1 other camera")
+        .containsPattern("RECORD_TOO_LARGE +1 +0 +1 +1  1 value cut")
+        .containsPattern("total +4 +2 +2 +1")
+        .contains("sent 2 of 4 dead letters of frames-dlq to frames");
+    assertThat(s.asText(true, "frames", "frames-dlq")).contains("would send 2 of 4");
+  }
+
+  @Test
+  void helpNamesTheDefaultReasons() {
+    String help = new CommandLine(new RedriveCommand()).getUsageMessage().replaceAll("\\s+", " ");
+    assertThat(help).contains("REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED")
+        .contains("--dry-run").contains("--since");
+  }
+}
