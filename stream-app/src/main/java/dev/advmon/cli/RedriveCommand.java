@@ -259,14 +259,15 @@ final class RedriveCommand implements Callable<Integer> {
       if ((since != null && timestamp < since.toEpochMilli()) || (until != null && timestamp >= until.toEpochMilli())) {
         return Decision.OUT_OF_TIME_RANGE;
       }
-      if (!reasons.contains(dl.getReason().toString())) {
-        return Decision.REASON_NOT_CHOSEN;
-      }
       if (!cameras.isEmpty() && !cameras.contains(camera(dl, recordKey))) {
         return Decision.CAMERA_NOT_CHOSEN;
       }
+      // before the reason: whatever was chosen, these can never be sent, and the summary should say so
       if (dl.getValueSize() != null) {
         return Decision.VALUE_CUT;
+      }
+      if (!reasons.contains(dl.getReason().toString())) {
+        return Decision.REASON_NOT_CHOSEN;
       }
       if (dl.getValue() == null) {
         return Decision.NO_VALUE;

@@ -96,7 +96,7 @@ class RedriveCommandIT {
       assertThat(first[0]).as("exit status; stderr: %s", first[2]).isEqualTo("0");
       assertThat(first[1]).containsPattern("SCORING_FAILED +3 +3 +0 +0")
           .containsPattern("BAD_AVRO +1 +0 +1 +0  1 reason not chosen")
-          .containsPattern("RECORD_TOO_LARGE +1 +0 +1 +0  1 reason not chosen")
+          .containsPattern("RECORD_TOO_LARGE +1 +0 +1 +1  1 value cut")
           .contains("sent 3 of 5 dead letters of " + dlq + " to " + frames);
 
       List<FrameTraffic.Record> onFrames = readAll(kafka.bootstrapServers(), frames);

@@ -48,6 +48,8 @@ class RedriveCommandTest {
     assertThat(s.decide(dl("SCORING_FAILED", null, "frames", null, true), 0, null))
         .as("naming a reason replaces the defaults").isEqualTo(Decision.REASON_NOT_CHOSEN);
     assertThat(s.decide(dl("BAD_AVRO", null, "frames", null, false), 0, null)).isEqualTo(Decision.NO_VALUE);
+    assertThat(DEFAULTS.decide(dl("RECORD_TOO_LARGE", null, "frames", 20_000_000L, true), 0, null))
+        .as("a cut value says so even when its reason was not chosen").isEqualTo(Decision.VALUE_CUT);
   }
 
   @Test
