@@ -56,6 +56,8 @@ final class RedriveCommand implements Callable<Integer> {
   static final Set<String> PERMANENT = Set.of("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA", "BAD_AVRO", "RECORD_TOO_LARGE",
       "INVALID_FRAME", "UNDECODABLE_IMAGE", "IMAGE_TOO_LARGE");
 
+  private static final Duration STALL = Duration.ofSeconds(60);
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "The monitor's properties file: its Kafka, registry and topics.* settings are used; the environment (ADVMON_...) overrides it.")
   Path config;
@@ -67,10 +69,10 @@ final class RedriveCommand implements Callable<Integer> {
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
   List<String> cameras = new ArrayList<>();
 
-  @Option(names = "--since", paramLabel = "ISO", description = "Only dead letters written at or after this instant (e.g. 2026-12-06T10:00:00Z).")
+  @Option(names = "--since", paramLabel = "ISO", description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z).")
   Instant since;
 
-  @Option(names = "--until", paramLabel = "ISO", description = "Only dead letters written before this instant.")
+  @Option(names = "--until", paramLabel = "ISO", description = "Only dead letters whose record timestamp is before this instant.")
   Instant until;
 
   @Option(names = "--dry-run", description = "Read and print the summary; send nothing.")
@@ -117,8 +119,17 @@ final class RedriveCommand implements Callable<Integer> {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
       Set<TopicPartition> open = new LinkedHashSet<>(partitions);
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+      long lastProgress = System.nanoTime();
       while (!open.isEmpty()) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        var polled = consumer.poll(Duration.ofMillis(500));
+        if (!polled.isEmpty()) {
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+          // an unreachable broker would otherwise keep an operator's terminal waiting without a word
+          throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
+              + open + " had records left before the end offsets taken at start; is the broker reachable?");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
           if (r.offset() >= end.get(tp)) {
             continue;
@@ -130,6 +141,7 @@ final class RedriveCommand implements Callable<Integer> {
             summary.otherTopics.add(dl.getSourceTopic().toString());
           }
           if (d == Decision.SEND && !dryRun) {
+            // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it
             sends.add(producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(),
                 bytes(dl.getKey()), bytes(dl.getValue()))));
           }
