@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
+import dev.advmon.testing.UnstartedStreams;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,14 +111,7 @@ class MonitorMetricsTest {
 
   /** A client that is created, never started: its threads exist (alive) and nothing connects. */
   private static KafkaStreams client(Path state, int threads) {
-    StreamsBuilder b = new StreamsBuilder();
-    b.stream("frames").to("verdicts");
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "advmon-metrics-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-    return new KafkaStreams(b.build(), p);
+    return new KafkaStreams(UnstartedStreams.topology(), UnstartedStreams.properties("advmon-metrics-test", state, threads));
   }
 
   @Test

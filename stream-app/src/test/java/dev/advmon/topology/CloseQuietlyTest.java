@@ -2,12 +2,10 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.advmon.testing.UnstartedStreams;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +18,8 @@ class CloseQuietlyTest {
    */
   @Test
   void anErrorClosingAFailedClientDoesNotEndTheRestart(@TempDir Path state) {
-    StreamsBuilder b = new StreamsBuilder();
-    b.stream("frames").to("verdicts");
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "advmon-close-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    KafkaStreams noThreadLeft = new KafkaStreams(b.build(), p) {
+    KafkaStreams noThreadLeft = new KafkaStreams(UnstartedStreams.topology(),
+        UnstartedStreams.properties("advmon-close-test", state, 1)) {
       @Override
       public boolean close(org.apache.kafka.streams.CloseOptions options) { // not KafkaStreams' own nested CloseOptions
         throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
