@@ -169,12 +169,19 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
 
   @Override
   public HealthReport liveness() {
+    // `restarting` read on both sides of the state: a restart sets it before its failed client leaves RUNNING and
+    // clears it only after the new client started, so a state of the old client read just before the new one took
+    // over (or of a client failing just after a first read) is seen with it set at least once. Read on one side
+    // only, either interleaving answered DOWN once for a monitor that was only restarting (k8s/ waits for three
+    // DOWNs in a row; a stricter probe would restart a healthy pod)
+    boolean restartUnderWay = monitor.restarting().isPresent();
     KafkaStreams.State state = monitor.state();
+    restartUnderWay |= monitor.restarting().isPresent();
     List<String> reasons = new ArrayList<>();
     Optional<String> failure = monitor.failure(); // read once, as in readiness()
     failure.ifPresent(reasons::add);
     boolean down = state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.ERROR;
-    if (down && monitor.restarting().isEmpty() && failure.isEmpty() && !monitor.closing()) {
+    if (down && !restartUnderWay && failure.isEmpty() && !monitor.closing()) {
       reasons.add("Kafka Streams is " + state + " and no restart is under way");
     }
     monitor.stuck().ifPresent(reasons::add);
