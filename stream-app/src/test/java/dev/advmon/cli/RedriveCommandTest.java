@@ -39,6 +39,21 @@ class RedriveCommandTest {
         .isEqualTo(Decision.REASON_NOT_CHOSEN);
   }
 
+  /**
+   * A reason added to the monitor (and to DeadLetter.avsc's doc, which MonitorMetricsTest holds to the metrics' list)
+   * must be sorted here too: left out of both sets, redrive would never send it by default and README's list of the
+   * transient reasons would be silently incomplete.
+   */
+  @Test
+  void everyReasonTheMonitorWritesIsEitherTransientOrPermanent() {
+    for (String reason : dev.advmon.metrics.MonitorMetrics.DEAD_LETTER_REASONS) {
+      assertThat(RedriveCommand.TRANSIENT.contains(reason) ^ RedriveCommand.PERMANENT.contains(reason))
+          .as("%s in exactly one of RedriveCommand.TRANSIENT and PERMANENT", reason).isTrue();
+    }
+    assertThat(dev.advmon.metrics.MonitorMetrics.DEAD_LETTER_REASONS)
+        .containsAll(RedriveCommand.TRANSIENT).containsAll(RedriveCommand.PERMANENT);
+  }
+
   @Test
   void aNamedPermanentReasonIsSentButACutValueNever() {
     Selection s = new Selection(Set.of("RECORD_TOO_LARGE", "BAD_AVRO"), Set.of(), null, null, "frames");
