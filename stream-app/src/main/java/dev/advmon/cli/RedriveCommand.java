@@ -20,11 +20,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -100,7 +102,7 @@ final class RedriveCommand implements Callable<Integer> {
     String dlq = c.string("topics.dead-letter");
     Deserializer<DeadLetter> values = new AvroSerde<>(DeadLetter.class,
         AvroSerde.registryFor(Wiring.registrySettings(c)), false, false).deserializer();
-    Summary summary = new Summary();
+    Summary summary;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(c),
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = dryRun ? null : new KafkaProducer<>(producerProperties(c),
@@ -112,48 +114,7 @@ final class RedriveCommand implements Callable<Integer> {
       }
       List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(dlq, p.partition()))
           .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
-      consumer.assign(partitions);
-      // read_committed: the last stable offsets, taken once, so that this run's own re-failures are not read again
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      seek(consumer, partitions, end);
-      List<Future<RecordMetadata>> sends = new ArrayList<>();
-      Set<TopicPartition> open = new LinkedHashSet<>(partitions);
-      open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-      long lastProgress = System.nanoTime();
-      while (!open.isEmpty()) {
-        var polled = consumer.poll(Duration.ofMillis(500));
-        if (!polled.isEmpty()) {
-          lastProgress = System.nanoTime();
-        } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
-          // an unreachable broker would otherwise keep an operator's terminal waiting without a word
-          throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
-              + open + " had records left before the end offsets taken at start; is the broker reachable?");
-        }
-        for (ConsumerRecord<byte[], byte[]> r : polled) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          if (r.offset() >= end.get(tp)) {
-            continue;
-          }
-          DeadLetter dl = decode(values, r);
-          Decision d = selection.decide(dl, r.timestamp(), r.key());
-          summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
-          if (d == Decision.OTHER_TOPIC) {
-            summary.otherTopics.add(dl.getSourceTopic().toString());
-          }
-          if (d == Decision.SEND && !dryRun) {
-            // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it
-            sends.add(producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(),
-                bytes(dl.getKey()), bytes(dl.getValue()))));
-          }
-        }
-        open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-      }
-      if (producer != null) {
-        producer.flush();
-        for (Future<RecordMetadata> f : sends) {
-          f.get(); // a send that failed ends the command with its error (the summary would be wrong)
-        }
-      }
+      summary = copy(consumer, producer, partitions, selection, values);
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
     if (!summary.otherTopics.isEmpty()) {
@@ -165,7 +126,61 @@ final class RedriveCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void seek(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+  /**
+   * Reads {@code partitions} of the dead-letter topic from the start (or {@code --since}) up to the end offsets taken
+   * once, before the first read, and sends each chosen dead letter's frame; {@code producer} null: a dry run. Apart
+   * from {@link #call()} so that a test can append to the topic while it reads.
+   */
+  Summary copy(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, List<TopicPartition> partitions,
+      Selection selection, Deserializer<DeadLetter> values) throws Exception {
+    Summary summary = new Summary();
+    String dlq = partitions.get(0).topic();
+    consumer.assign(partitions);
+    // read_committed: the last stable offsets, taken once, so that this run's own re-failures are not read again
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    seek(consumer, partitions, end);
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    Set<TopicPartition> open = new LinkedHashSet<>(partitions);
+    open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+    long lastProgress = System.nanoTime();
+    while (!open.isEmpty()) {
+      var polled = consumer.poll(Duration.ofMillis(500));
+      if (!polled.isEmpty()) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+        // an unreachable broker would otherwise keep an operator's terminal waiting without a word
+        throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
+            + open + " had records left before the end offsets taken at start; is the broker reachable?");
+      }
+      for (ConsumerRecord<byte[], byte[]> r : polled) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (r.offset() >= end.get(tp)) {
+          continue;
+        }
+        DeadLetter dl = decode(values, r);
+        Decision d = selection.decide(dl, r.timestamp(), r.key());
+        summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
+        if (d == Decision.OTHER_TOPIC) {
+          summary.otherTopics.add(dl.getSourceTopic().toString());
+        }
+        if (d == Decision.SEND && producer != null) {
+          // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it
+          sends.add(producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(),
+              bytes(dl.getKey()), bytes(dl.getValue()))));
+        }
+      }
+      open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+    }
+    if (producer != null) {
+      producer.flush();
+      for (Future<RecordMetadata> f : sends) {
+        f.get(); // a send that failed ends the command with its error (the summary would be wrong)
+      }
+    }
+    return summary;
+  }
+
+  private void seek(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
       Map<TopicPartition, Long> end) {
     if (since == null) {
       consumer.seekToBeginning(partitions);

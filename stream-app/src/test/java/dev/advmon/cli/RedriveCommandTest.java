@@ -9,7 +9,19 @@ import dev.advmon.schema.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -105,5 +117,37 @@ class RedriveCommandTest {
     String help = new CommandLine(new RedriveCommand()).getUsageMessage().replaceAll("\\s+", " ");
     assertThat(help).contains("REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED")
         .contains("--dry-run").contains("--since");
+  }
+
+  /**
+   * The frames redrive sends that fail again come back to the dead-letter topic while it reads: the end offsets
+   * taken at its start bound the run, else a frame that keeps failing would be read and sent again and again.
+   */
+  @Test
+  void deadLettersWrittenWhileItReadsAreNotReadInTheSameRun() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 3L));
+    List<DeadLetter> written = new ArrayList<>();
+    consumer.schedulePollTask(() -> {
+      for (int offset = 0; offset < 5; offset++) { // 3 there at the start, then 2 re-failures of the first frames
+        written.add(dl("SCORING_FAILED", "cam-" + offset % 3, "frames", null, true));
+        consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME, 2,
+            1, ("k" + offset).getBytes(StandardCharsets.UTF_8), String.valueOf(offset).getBytes(StandardCharsets.UTF_8),
+            new RecordHeaders(), Optional.empty()));
+      }
+      consumer.updateEndOffsets(Map.of(tp, 5L));
+    });
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    Deserializer<DeadLetter> values = (topic, bytes) -> written.get(Integer.parseInt(new String(bytes,
+        StandardCharsets.UTF_8)));
+
+    Summary summary = new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, values);
+
+    assertThat(producer.history()).as("one frame sent per dead letter there at the start").hasSize(3)
+        .allSatisfy(r -> assertThat(r.topic()).isEqualTo("frames"));
+    assertThat(summary.number("SCORING_FAILED", Decision.SEND)).isEqualTo(3);
   }
 }
