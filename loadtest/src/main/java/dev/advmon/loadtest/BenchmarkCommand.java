@@ -143,7 +143,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         errors.add("--latency-config must be one of --configs " + configs + ", not " + latencyConfig);
       }
     }
-    LoadTestCommand.requireRange(errors, "--step-seconds", stepSeconds, 10, 3_600);
+    LoadTestCommand.requireRange(errors, "--step-seconds", stepSeconds, LoadTestCommand.MIN_JUDGED_STEP_SECONDS,
+        3_600);
     LoadTestCommand.requireRange(errors, "--scoring-seconds", scoringSeconds, 1, 3_600);
     LoadTestCommand.requireRange(errors, "--cameras", cameras, 1, 100_000);
     LoadTestCommand.requireRange(errors, "--partitions", partitions, 1, 10_000);

@@ -58,7 +58,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   double rate;
 
   @Option(names = "--duration", defaultValue = "30", paramLabel = "S",
-      description = "Seconds measured at the rate (per step of a ramp) (default ${DEFAULT-VALUE}).")
+      description = "Seconds measured at the rate (per step of a ramp: at least 10) (default ${DEFAULT-VALUE}).")
   int duration;
 
   @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
@@ -282,6 +282,13 @@ public final class LoadTestCommand implements Callable<Integer> {
       errors.add("--ramp-factor must be above 1 and at most 10, not " + rampFactor);
     }
     requireRange(errors, "--ramp-steps", rampSteps, 1, 100);
+    if (ramp && duration >= 1 && duration < MIN_JUDGED_STEP_SECONDS) {
+      // the judge allows 20+ frames of backlog growth and a grace of 1 s or more: over a shorter step those are a
+      // large share of the step's frames, so a monitor well below the rate would be reported as sustaining it
+      errors.add(String.format(Locale.ROOT, "--duration must be at least %d with --ramp, not %d: a shorter step "
+          + "cannot tell a growing backlog from commit noise, and the ramp would report rates the monitor does not "
+          + "sustain", MIN_JUDGED_STEP_SECONDS, duration));
+    }
     if (target.config != null) {
       // given with --config they would be ignored silently: the monitor and its topics are elsewhere
       List<String> embeddedOnly = new ArrayList<>();
@@ -326,6 +333,9 @@ public final class LoadTestCommand implements Callable<Integer> {
   }
 
   static final int MAX_RATE = 100_000;
+
+  /** The shortest step whose lag judgement a ramp (or the benchmark) reports as a sustainable rate (s). */
+  static final int MIN_JUDGED_STEP_SECONDS = 10;
 
   /** The in-process broker and the clients warn about what is normal for a one-node cluster; keep errors only. */
   static void quietKafkaLogs() {

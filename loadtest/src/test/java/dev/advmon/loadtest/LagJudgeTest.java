@@ -42,6 +42,14 @@ class LagJudgeTest {
   }
 
   @Test
+  void aOneSecondStepCannotTellAMonitorAtHalfTheRateFromOneThatKeepsUp() {
+    // why --ramp refuses steps under 10 s: 20 frames offered in 1 s, a monitor scoring 10/s answers all of them by the
+    // end of the 1 s grace and the backlog grows by 10, under the 20-frame floor of the allowance
+    LagJudge.Verdict v = LagJudge.judge(new LagJudge.Step(20, 1, 20, 20, 0, 1, List.of(11L), COMMIT_MS));
+    assertThat(v.bounded()).as(v.reason()).isTrue();
+  }
+
+  @Test
   void aFlatBacklogWithCommitSizedNoiseIsBounded() {
     // rate x latency in flight (~80 ms), +- one commit interval's frames of sawtooth, random
     for (double rate : new double[] {20, 100, 200, 500, 800}) {

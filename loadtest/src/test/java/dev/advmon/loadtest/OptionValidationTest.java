@@ -51,6 +51,19 @@ class OptionValidationTest {
   }
 
   @Test
+  void aRampStepTooShortToJudgeIsRefusedNamingTheMinimum() {
+    // a 1 s step at 20 frames/s passes the judge for a monitor scoring 10 (LagJudgeTest): no sustainable rate from it
+    for (String shortStep : List.of("1", "5", "9")) {
+      assertThatThrownBy(() -> loadTest("--ramp", "--duration", shortStep).validate()).as(shortStep)
+          .isInstanceOf(CommandLine.ParameterException.class)
+          .hasMessageContaining("--duration must be at least 10 with --ramp, not " + shortStep);
+    }
+    assertThatCode(() -> loadTest("--ramp", "--duration", "10").validate()).doesNotThrowAnyException();
+    assertThatCode(() -> loadTest("--duration", "1").validate()).as("one rate: no sustainable rate is claimed")
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void loadTestOptionsOutOfRangeAreNamed() {
     assertThatThrownBy(() -> loadTest("--ramp", "--ramp-steps", "0").validate())
         .hasMessageContaining("--ramp-steps must be from 1 to 100, not 0");
