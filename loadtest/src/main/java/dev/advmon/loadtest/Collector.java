@@ -67,6 +67,7 @@ final class Collector implements AutoCloseable {
   private final AtomicLong outcomes = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong logAppendTimeRecords = new AtomicLong();
+  private final AtomicLong readBeforeDue = new AtomicLong();
   private final AtomicLong batchFramesSum = new AtomicLong();
   private final AtomicLong batchFramesCount = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -226,7 +227,13 @@ final class Collector implements AutoCloseable {
     seen.set((int) seq);
     outcomes.incrementAndGet();
     long latency = Math.min(MAX_LATENCY_MS, Math.max(0, latencyMs));
-    if (latencyMs >= 0 || deadReason == null) {
+    // a verdict read before its frame was due: the wall clock stepped back meanwhile (NTP, a VM resumed); as 0 ms it
+    // would pull the percentiles down unseen, so it is left out and counted for a warning
+    boolean timed = latencyMs >= 0;
+    if (!timed && deadReason == null) {
+      readBeforeDue.incrementAndGet();
+    }
+    if (timed) {
       interval.recordValue(latency);
     }
     var entry = steps.floorEntry(seq);
@@ -247,7 +254,9 @@ final class Collector implements AutoCloseable {
     if (step != null) {
       StepStats s = step;
       s.verdicts++;
-      s.latencyMs.recordValue(latency);
+      if (timed) {
+        s.latencyMs.recordValue(latency);
+      }
       s.batchFrames.recordValue(Math.min(4096, Math.max(1, batchFrames)));
     }
   }
@@ -265,6 +274,11 @@ final class Collector implements AutoCloseable {
   /** Dead letters whose latency was not recorded: their record timestamp is the broker's LogAppendTime. */
   long logAppendTimeRecords() {
     return logAppendTimeRecords.get();
+  }
+
+  /** Verdicts read before their frames were due (the wall clock stepped back): their latency is not recorded. */
+  long readBeforeDue() {
+    return readBeforeDue.get();
   }
 
   /** Frames of this run read before, again: must stay 0 under exactly-once. */

@@ -53,6 +53,21 @@ class CollectorTest {
   }
 
   @Test
+  void aVerdictReadBeforeItsFrameWasDueIsNotRecordedAsAZeroMsLatency() {
+    // only a wall clock stepped back between the send and the read gives this: a 0 ms would pull the percentiles down
+    Collector c = new Collector();
+    Collector.StepStats step = c.startStep(0);
+    c.outcome(0, 40, 1, null, 1_000);
+    c.outcome(1, -700, 1, null, 1_001);
+    Collector.StepStats read = c.snapshot(step);
+    assertThat(read.verdicts).as("still the frame's verdict").isEqualTo(2);
+    assertThat(read.latencyMs.getTotalCount()).as("only the real latency").isEqualTo(1);
+    assertThat(read.latencyMs.getMinValue()).isEqualTo(40);
+    assertThat(c.intervalLatencies().getTotalCount()).as("nor in the timeline").isEqualTo(1);
+    c.close();
+  }
+
+  @Test
   void aFrameWhoseSendFailedIsASendFailureNotAMissingFrame() {
     java.util.BitSet seen = new java.util.BitSet();
     seen.set(0);
