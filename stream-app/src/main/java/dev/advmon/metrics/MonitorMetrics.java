@@ -16,8 +16,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
- * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive}, plus
- * {@code kafka_stream_*}.
+ * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
+ * {@code advmon_cameras_in_campaign}, plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
  * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
@@ -41,6 +41,8 @@ public final class MonitorMetrics implements AutoCloseable {
   private final Timer batchTime;
   private final Counter streamsRestarts;
   private KafkaStreamsMetrics streamsMetrics;
+  /** Cameras in a campaign now, by the task whose camera store holds them: see {@link #camerasInCampaign}. */
+  private final java.util.Map<String, Integer> camerasInCampaign = new java.util.concurrent.ConcurrentHashMap<>();
 
   private MonitorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -68,6 +70,13 @@ public final class MonitorMetrics implements AutoCloseable {
     // rate() would miss the first alert of each kind after every pod start: most campaigns. Created at 0 instead.
     this.streamsRestarts = Counter.builder("advmon.streams.restarts")
         .description("Times the monitor closed a failed Kafka Streams client and started a new one in place (each attempt)")
+        .register(registry);
+    // A gauge, not the CAMPAIGN counter: increase() of that counter over a range falls back to 0 that long after the alert while the
+    // camera is still attacked, so a rule on it resolved every campaign ten minutes in. Registered at 0 for a rule.
+    io.micrometer.core.instrument.Gauge.builder("advmon.cameras.in.campaign",
+            () -> camerasInCampaign.values().stream().mapToInt(Integer::intValue).sum())
+        .description("Cameras in CAMPAIGN now, in this instance's camera stores (as of each task's last full sweep)")
+        .strongReference(true)
         .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
@@ -169,6 +178,19 @@ public final class MonitorMetrics implements AutoCloseable {
     streamsRestarts.increment();
   }
 
+  /**
+   * {@code cameras} of the camera store of {@code task} (a Kafka Streams task id) are in CAMPAIGN, as its processor
+   * counted them in a full sweep of the store ({@code advmon_cameras_in_campaign} is the sum over this instance's tasks).
+   */
+  public void camerasInCampaign(String task, int cameras) {
+    camerasInCampaign.put(task, cameras);
+  }
+
+  /** {@code task} left this instance (closed, or moved to another instance by a rebalance): its cameras count there. */
+  public void camerasInCampaignGone(String task) {
+    camerasInCampaign.remove(task);
+  }
+
   public void alert(String kind) {
     alertCounter(kind).increment();
   }
@@ -228,6 +250,8 @@ public final class MonitorMetrics implements AutoCloseable {
     streamsMetrics.bindTo(registry);
     boolean first = boundStreams == null;
     boundStreams = streams;
+    // a new client's tasks count afresh: a task of the failed one whose processor was not closed must not count for ever
+    camerasInCampaign.clear();
     if (first) {
       // Kafka Streams' own kafka_stream_alive_stream_threads goes with its client: once a failed client is closed, the
       // binder drops all its series within a minute, so while the monitor waits to start the next one (its backoff,

@@ -4,6 +4,7 @@ import dev.advmon.campaign.CameraStatus;
 import dev.advmon.campaign.CampaignFlag;
 import dev.advmon.campaign.CampaignTracker;
 import dev.advmon.campaign.EventClock;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.schema.Alert;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (see {@link CampaignTracker#expire}), and removes cameras idle for campaign.idle-retention-ms
  * ({@link CampaignTracker#forget}), forwarding the CAMPAIGN_CLEARED of one that was in a campaign. Time is the
  * task's {@link EventClock}: the newest frame timestamp, so that a backlog read after an outage is counted in the
- * windows it happened in.
+ * windows it happened in. Each full sweep also counts the task's cameras in CAMPAIGN for
+ * {@code advmon_cameras_in_campaign}.
  */
 final class CampaignProcessor implements Processor<String, CampaignFlag, String, Alert> {
 
   private final CampaignTracker tracker;
+  private final MonitorMetrics metrics;
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, CameraStatus> store;
   private EventClock clock;
@@ -37,9 +40,14 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
   private final int sweepLimit;
   /** The last camera the previous punctuation read, when it stopped before the end of the store; null: from the first. */
   private String sweepFrom;
+  /** Cameras in CAMPAIGN among those read since the sweep last began at the first camera. */
+  private int sweepInCampaign;
+  /** This task's id, under which its count of cameras in CAMPAIGN is kept. */
+  private String task;
 
-  CampaignProcessor(CampaignTracker tracker) {
+  CampaignProcessor(CampaignTracker tracker, MonitorMetrics metrics) {
     this.tracker = tracker;
+    this.metrics = metrics;
     this.sweepLimit = sweepPerPunctuation(tracker.settings().windowMs());
   }
 
@@ -73,6 +81,7 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
   @Override
   public void init(ProcessorContext<String, Alert> context) {
     this.context = context;
+    this.task = context.taskId().toString();
     this.store = context.getStateStore(MonitorTopology.CAMERA_STORE);
     this.clock = new EventClock(tracker.settings().maxClockSkewMs(), context.currentSystemTimeMs());
     this.alertTime = new FrameTimestampExtractor(context::currentSystemTimeMs);
@@ -107,11 +116,16 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     return new Record<>(camera, alert, alertTime.accepted(alert.getTime().toEpochMilli()));
   }
 
+  @Override
+  public void close() {
+    metrics.camerasInCampaignGone(task); // the task closed or moved: another instance counts its cameras now
+  }
+
   private void expire(long wall) {
     long now = clock.now(wall);
-    if (now == Long.MIN_VALUE) {
-      return; // restarted, and no frame read yet: the backlog decides what its windows hold
-    }
+    // restarted, and no frame read yet: the backlog decides what its windows hold, so nothing is closed or forgotten;
+    // the cameras in CAMPAIGN are still counted, or a campaign whose task moved here left the gauge until a frame came
+    boolean judging = now != Long.MIN_VALUE;
     List<KeyValue<String, CampaignTracker.Step>> closed = new ArrayList<>();
     List<KeyValue<String, CampaignTracker.Forgotten>> forgotten = new ArrayList<>();
     int read = 0;
@@ -124,6 +138,10 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
         }
         read++;
         last = kv.key;
+        if (!judging) {
+          sweepInCampaign += kv.value.inCampaign() ? 1 : 0;
+          continue;
+        }
         // as in process(): a window tells where the clock was when it opened. After a restart the clock follows the
         // first frames read, and those may all come from a camera this store does not know whose clock is far behind
         // (new, or forgotten for idleness): without this, the restored windows of the cameras that stay quiet would
@@ -132,11 +150,18 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
         var step = tracker.expire(kv.value, now);
         if (step.isPresent()) {
           closed.add(KeyValue.pair(kv.key, step.get()));
+          sweepInCampaign += step.get().status().inCampaign() ? 1 : 0;
         } else {
-          tracker.forget(kv.value, now).ifPresent(f -> forgotten.add(KeyValue.pair(kv.key, f)));
+          var gone = tracker.forget(kv.value, now);
+          gone.ifPresent(f -> forgotten.add(KeyValue.pair(kv.key, f)));
+          sweepInCampaign += gone.isEmpty() && kv.value.inCampaign() ? 1 : 0;
         }
       }
       sweepFrom = it.hasNext() ? last : null; // the rest next time; from the first camera again once all were read
+    }
+    if (sweepFrom == null) { // every camera read once: a campaign raised or cleared since counts from the next sweep
+      metrics.camerasInCampaign(task, sweepInCampaign);
+      sweepInCampaign = 0;
     }
     for (KeyValue<String, CampaignTracker.Step> kv : closed) {
       store.put(kv.key, kv.value.status());

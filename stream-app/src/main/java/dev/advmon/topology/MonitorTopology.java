@@ -118,7 +118,7 @@ public final class MonitorTopology {
         .mapValues(CampaignFlag::of, Named.as("campaign-flag"))
         .repartition(Repartitioned.with(Serdes.String(), new CampaignFlagSerde()).withName(CAMPAIGN_REPARTITION))
         .processValues(CampaignFlagTime::new, Named.as("campaign-flag-time"))
-        .process(() -> new CampaignProcessor(tracker), Named.as("campaign-tracker"), CAMERA_STORE);
+        .process(() -> new CampaignProcessor(tracker, settings.metrics()), Named.as("campaign-tracker"), CAMERA_STORE);
 
     // From the written verdicts with what they were made from, so that the listener gets the frame with its alert.
     writtenOk

@@ -156,6 +156,36 @@ class CampaignTopologyTest {
     assertThat(metrics.registry().counter("advmon.alerts", "kind", "PERTURBATION").count()).isEqualTo(18);
   }
 
+  /**
+   * k8s' AdvmonCampaign rule pages while a camera is in CAMPAIGN: on increase() of the CAMPAIGN counter alone it
+   * resolved ten minutes after the alert while the camera was still attacked. The gauge says how many are in CAMPAIGN.
+   */
+  @Test
+  void theCamerasInACampaignAreAGaugeForAsLongAsTheCampaignLasts() {
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true);
+    window("cam-stickered", 2, true); // raises the campaign
+    window("cam-clean", 2, false);
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1)); // a sweep
+    assertThat(camerasInCampaign()).isEqualTo(1);
+    // the camera goes quiet in its campaign (cleared only after campaign.idle-retention-ms): still in CAMPAIGN
+    driver.advanceWallClockTime(java.time.Duration.ofMinutes(15));
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(camerasInCampaign()).as("fifteen minutes into the campaign").isEqualTo(1);
+    window("cam-stickered", 901, false);
+    window("cam-stickered", 902, false);
+    window("cam-stickered", 903, false); // closes window 902: two cool windows in a row
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN_CLEARED");
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(camerasInCampaign()).as("cleared").isZero();
+  }
+
+  private double camerasInCampaign() {
+    var gauge = metrics.registry().find("advmon.cameras.in.campaign").gauge();
+    assertThat(gauge).as("the gauge advmon_cameras_in_campaign").isNotNull();
+    return gauge.value();
+  }
+
   @Test
   void aCampaignAlertSaysWhichDetectorsFlaggedItsWindowAndNamesFramesToLookAt() {
     window("cam-stickered", 0, true); // f0..f5
