@@ -66,6 +66,18 @@ class PrometheusRuleMetricsTest {
     assertThat(selectors).isGreaterThan(5);
   }
 
+  /**
+   * AdvmonCampaign pages while a camera is in CAMPAIGN: on increase() of the CAMPAIGN counter alone it resolved ten
+   * minutes after the alert however long the attack lasted. The gauge it reads is exported (test above).
+   */
+  @Test
+  void theCampaignAlertLastsWhileACameraIsInCampaign() throws Exception {
+    PrometheusRule rule = Manifests.render("overlays/cpu").oneCustom(PrometheusRule.class);
+    Rule campaign = rule.spec().groups().stream().flatMap(g -> g.rules().stream())
+        .filter(r -> "AdvmonCampaign".equals(r.alert())).findFirst().orElseThrow();
+    assertThat(campaign.expr()).contains("advmon_cameras_in_campaign{job=\"advmon\"}");
+  }
+
   /** Metric name to the label names it carries, from the monitor's Prometheus exposition. */
   private static Map<String, Set<String>> scrape(Path state) {
     Map<String, Set<String>> out = new HashMap<>();
