@@ -30,7 +30,7 @@ public final class EventClock {
    * that bound (a frame stamped 2100 must not drag the clock along).
    */
   public long frame(long timestampMs, long wallMs) {
-    long bounded = Math.min(timestampMs, Saturating.plus(wallMs, maxClockSkewMs));
+    long bounded = bounded(timestampMs, wallMs);
     if (bounded > newest) {
       newest = bounded;
       // only a frame that moves the clock on restarts its wall-clock run: frames older than the newest (a camera
@@ -39,6 +39,15 @@ public final class EventClock {
       seenAt = wallMs;
     }
     return newest;
+  }
+
+  /**
+   * {@code timestampMs} bounded to at most the skew ahead of the wall clock {@code wallMs}: the time a frame counts at
+   * (the tracker bounds it again around this clock's time, which may be behind the wall clock while a backlog is read;
+   * bounded by that alone, a frame stamped 2100 counted the skew ahead of a clock already the skew ahead).
+   */
+  public long bounded(long timestampMs, long wallMs) {
+    return Math.min(timestampMs, Saturating.plus(wallMs, maxClockSkewMs));
   }
 
   /**

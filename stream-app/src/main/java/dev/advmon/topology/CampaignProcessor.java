@@ -99,8 +99,9 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
       // must not start behind that, or a camera whose own clock jumped back would have its window never closed
       clockSawWindowOf(current, wall);
     }
-    CampaignTracker.Step step = tracker.observe(current, camera, record.timestamp(),
-        clock.frame(record.timestamp(), wall), record.value() == null ? CampaignFlag.bare(false) : record.value());
+    long now = clock.frame(record.timestamp(), wall);
+    CampaignTracker.Step step = tracker.observe(current, camera, clock.bounded(record.timestamp(), wall), now,
+        record.value() == null ? CampaignFlag.bare(false) : record.value());
     store.put(camera, step.status());
     step.alert().ifPresent(a -> context.forward(alertRecord(camera, a)));
   }

@@ -348,6 +348,26 @@ class CampaignTopologyTest {
         });
   }
 
+  /**
+   * README bounds a frame's time by the monitor's clock and the skew: a camera whose clock jumps to 2100 must count
+   * at most the skew ahead of the wall clock. Bounded twice (once by the task's clock, which is itself the skew
+   * ahead, then by the tracker around that clock) it counted twice the skew ahead, and its next minute of frames,
+   * right again, fell into that one window.
+   */
+  @Test
+  void aFrameStampedFarAheadCountsNoMoreThanTheClockSkewAheadOfTheWallClock() {
+    byte[] pixels = new byte[16 * 16];
+    Arrays.fill(pixels, (byte) 20);
+    long year2100 = 4_102_444_800_000L;
+    Frame f = Frame.newBuilder().setFrameId("f-2100").setCameraId("cam-ahead")
+        .setCaptureTime(Instant.ofEpochMilli(year2100)).setEncoding(ImageEncoding.GRAY8)
+        .setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
+    frames.pipeInput("cam-ahead".getBytes(), frameSerde.serializer().serialize("frames", f), year2100);
+    CameraStatus s = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-ahead");
+    assertThat(s.windowStart()).as("the wall clock is at the epoch")
+        .isLessThanOrEqualTo(CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS);
+  }
+
   @Test
   void aCameraRestoredFromBeforeARestartWhoseClockJumpedBackStillHasItsWindowsJudged() {
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
