@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.Detector;
 import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.dashboard.RecentAlerts;
@@ -9,6 +10,7 @@ import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
 import dev.advmon.image.FloatImage;
 import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
@@ -17,6 +19,7 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -83,10 +86,8 @@ final class RunCommand implements Callable<Integer> {
     waits.waiting("model", "loading " + c.path("model.dir") + " (model.dir) and warming it up");
     Thread loader = new Thread(() -> {
       try {
-        DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
-            Wiring.inferenceThreads(c));
-        FrameScorer loaded = new FrameScorer(classifier, Detectors.forBundle(bundle), c.intValue("model.max-batch"));
-        warmUp(loaded);
+        FrameScorer loaded = loadScorer(() -> DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
+            Wiring.inferenceThreads(c)), () -> Detectors.forBundle(bundle), c.intValue("model.max-batch"));
         waits.reached("model");
         scorer.complete(loaded);
       } catch (Throwable e) {
@@ -141,6 +142,29 @@ final class RunCommand implements Callable<Integer> {
     } finally {
       closeModel(loader, scorer);
       stopped.countDown();
+    }
+  }
+
+  /**
+   * The loaded classifier with {@code detectors}, warmed up. Whatever fails once the classifier is loaded (a
+   * calibration that does not match the model, model.max-batch below a frame and its probes, the warm-up) closes it
+   * again: only a scorer that reaches {@code run}'s {@code finally} is closed there, and the classifier holds the
+   * model's native inference session and threads.
+   */
+  static FrameScorer loadScorer(Callable<? extends BatchClassifier> classifier, Callable<List<Detector>> detectors,
+      int maxBatch) throws Exception {
+    BatchClassifier loaded = classifier.call();
+    try {
+      FrameScorer scorer = new FrameScorer(loaded, detectors.call(), maxBatch);
+      warmUp(scorer);
+      return scorer;
+    } catch (Throwable e) {
+      try {
+        loaded.close();
+      } catch (Exception | Error closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
   }
 
