@@ -276,9 +276,10 @@ public final class StreamingMonitor implements AutoCloseable {
       RecordLimits limits, FramePreparer preparer, FrameScorer scorer, MonitorMetrics metrics, AlertListener alerts,
       TopicAdmin.AcceptedTimes outputsAccept) {
     DynamicBatcher batcher = batcher(config, scorer, metrics);
-    StreamingMonitor monitor;
-    // everything up to a running Kafka Streams may fail (a state folder that cannot be written, a bad setting): the
-    // batcher's inference workers are stopped then too, not only when Kafka Streams itself fails to start
+    StreamingMonitor monitor = null;
+    // everything up to a running Kafka Streams may fail (a state folder that cannot be written or that another
+    // instance holds, a bad setting): the batcher's inference workers are stopped then too, and what the monitor made
+    // before the failure (the health checker's admin client, the Kafka Streams client), as nobody else can close them
     try {
       TopologySettings settings = new TopologySettings(topics, preparer, scorer, CampaignSettings.from(config), metrics,
           alerts, new ScoringGuard(scorer), batcher, EvidenceImages.from(config));
@@ -293,13 +294,16 @@ public final class StreamingMonitor implements AutoCloseable {
 
       monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
       monitor.startStreams();
+      monitor.health.start();
+      metrics.modelInfo(scorer.manifest().name(), scorer.manifest().version(), scorer.engineName(),
+          scorer.detectors().stream().map(Detector::name).toList());
     } catch (RuntimeException | Error e) {
+      if (monitor != null) {
+        monitor.abandon(e);
+      }
       batcher.close();
       throw e;
     }
-    monitor.health.start();
-    metrics.modelInfo(scorer.manifest().name(), scorer.manifest().version(), scorer.engineName(),
-        scorer.detectors().stream().map(Detector::name).toList());
     log.info("monitor started as instance '{}' (group.instance.id {}): {} -> {} / {} / {} (model {}, engine {})",
         config.instanceId(), groupInstanceId(config), topics.frames().name(), topics.verdicts().name(),
         topics.alerts().name(), topics.deadLetters().name(),
@@ -583,6 +587,27 @@ public final class StreamingMonitor implements AutoCloseable {
       // is retried for) it fails as the start did. Escaping, it ended the restart task before its next start was
       // counted: `restarting` set for ever, never `stuck`, liveness UP for a monitor that never processes again
       log.warn("closing the failed Kafka Streams client: {}", e.toString());
+    }
+  }
+
+  /**
+   * Closes what a start that failed had made: the restart supervisor, the health checker (its admin client) and the
+   * Kafka Streams client, if one was created. Failures here are added to {@code cause}, which the caller throws.
+   */
+  private void abandon(Throwable cause) {
+    KafkaStreams client;
+    synchronized (this) {
+      closing = true; // a stream thread that already failed must not have the supervisor start another client
+      client = streams;
+    }
+    supervisor.shutdownNow();
+    try {
+      health.close();
+    } catch (RuntimeException | Error e) {
+      cause.addSuppressed(e);
+    }
+    if (client != null) {
+      closeQuietly(client);
     }
   }
 

@@ -54,6 +54,39 @@ class FailedStartStopsInferenceWorkersTest {
         .as("the failed start's inference workers stopped (still running: %s)", inferenceWorkers()).isTrue();
   }
 
+  /**
+   * A state folder another instance holds (two pods on one volume, a process still closing) makes the Kafka Streams
+   * client fail to be made after the monitor made its health checker: that checker's admin client, connecting to
+   * the broker with its own thread, was left for the rest of the JVM, as was a Kafka Streams client whose start
+   * failed.
+   */
+  @Test
+  void aStartWhoseKafkaStreamsClientCannotBeMadeLeavesNoKafkaClientThreadOfItsOwn() throws Exception {
+    Map<String, String> settings = MonitorSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "locked-start", dir);
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    String applicationId = config.string("streams.application-id");
+    Path appDir = Path.of(settings.get("streams.state-dir"), applicationId);
+    Files.createDirectories(appDir);
+    PixelModel model = PixelModel.open();
+    FrameScorer scorer = new FrameScorer(model, List.of(), 8);
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), model.manifest());
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(appDir.resolve(".lock"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = channel.lock();
+        MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      assertThatThrownBy(() -> StreamingMonitor.startUnchecked(config, new InMemorySchemaRegistry(), preparer, scorer,
+          metrics, AlertListener.NONE)).hasMessageContaining("lock");
+    }
+    assertThat(Await.until(() -> clientThreadsOf(applicationId).isEmpty(), Duration.ofSeconds(10)))
+        .as("the failed start's Kafka clients were closed (still running: %s)", clientThreadsOf(applicationId)).isTrue();
+  }
+
+  /** Threads of Kafka clients whose client id begins with the application id (the monitor's all do). */
+  private static List<String> clientThreadsOf(String applicationId) {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> n.contains(applicationId)).toList();
+  }
+
   private static List<Thread> inferenceWorkers() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("advmon-inference") && t.isAlive()).toList();
