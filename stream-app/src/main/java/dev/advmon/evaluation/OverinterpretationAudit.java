@@ -29,22 +29,70 @@ public final class OverinterpretationAudit {
    * and an image being audited is never deleted.
    */
   private static void removeEarlierReportPictures(Path out, List<Path> inputs) throws java.io.IOException {
-    Path index = out.resolve("index.html");
-    if (!Files.isRegularFile(index)) {
-      return;
-    }
-    java.util.Set<Path> audited = new java.util.HashSet<>();
-    for (Path f : inputs) {
-      audited.add(f.toAbsolutePath().normalize());
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"(img-\\d{4,}\\.png)\"")
-        .matcher(Files.readString(index, java.nio.charset.StandardCharsets.UTF_8));
-    while (m.find()) {
-      Path p = out.resolve(m.group(1));
+    java.util.Set<Path> audited = absolute(inputs);
+    for (String picture : earlierReportPictures(out)) {
+      Path p = out.resolve(picture);
       if (!audited.contains(p.toAbsolutePath().normalize())) {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** The pictures an earlier report's index.html in {@code out} names; none when there is no such file. */
+  private static java.util.Set<String> earlierReportPictures(Path out) throws java.io.IOException {
+    Path index = out.resolve("index.html");
+    java.util.Set<String> pictures = new java.util.HashSet<>();
+    if (!Files.isRegularFile(index)) {
+      return pictures;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"(img-\\d{4,}\\.png)\"")
+        .matcher(Files.readString(index, java.nio.charset.StandardCharsets.UTF_8));
+    while (m.find()) {
+      pictures.add(m.group(1));
+    }
+    return pictures;
+  }
+
+  private static java.util.Set<Path> absolute(List<Path> files) {
+    java.util.Set<Path> out = new java.util.HashSet<>();
+    for (Path f : files) {
+      out.add(f.toAbsolutePath().normalize());
+    }
+    return out;
+  }
+
+  /**
+   * Refuses, before anything is written, an {@code out} where the report would overwrite what is not an earlier
+   * report's own: an image being audited (--out its own folder, images named img-0000.png, img-0001.png, ...), a file
+   * of the user's named like a picture the report writes, or an index.html that is not an earlier report's.
+   */
+  private static void refuseToOverwrite(Path out, List<Path> inputs, int pictures) throws java.io.IOException {
+    if (!Files.isDirectory(out)) {
+      return;
+    }
+    java.util.Set<Path> audited = absolute(inputs);
+    java.util.Set<String> earlier = earlierReportPictures(out);
+    Path index = out.resolve("index.html");
+    if (Files.exists(index) && earlier.isEmpty()) {
+      throw new IllegalArgumentException(index + " exists and is not an earlier audit report (it names none of a "
+          + "report's img-NNNN.png pictures): the report would overwrite it; choose another --out folder");
+    }
+    for (int i = 0; i < pictures; i++) {
+      String name = picture(i);
+      Path p = out.resolve(name);
+      if (audited.contains(p.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException(p + " is an image being audited and the report would overwrite it with "
+            + "its picture " + name + ": choose an --out folder other than the images' own");
+      }
+      if (Files.exists(p) && !earlier.contains(name)) {
+        throw new IllegalArgumentException(p + " exists and is not a picture of an earlier audit report in "
+            + out + " (its index.html does not name it): the report would overwrite it; choose another --out folder");
+      }
+    }
+  }
+
+  private static String picture(int i) {
+    return String.format(Locale.ROOT, "img-%04d.png", i);
   }
 
   /** What the report says, in numbers. */
@@ -60,6 +108,7 @@ public final class OverinterpretationAudit {
    */
   public static Summary run(BatchClassifier classifier, FramePreparer preparer, List<Path> files, int grid, double tau,
       Map<String, Integer> labels, Path out, String modelId) throws Exception {
+    refuseToOverwrite(out, files, files.size());
     // every frame read before anything is written: an unreadable image among them stopped the audit halfway, with a
     // folder of some pictures and no index.html, and a decoder message that did not say which file it was
     List<FloatImage> frames = new ArrayList<>();
@@ -102,7 +151,7 @@ public final class OverinterpretationAudit {
         correctReduced += o.argmax(0) == label ? 1 : 0;
         correctFull += r.predicted() == label ? 1 : 0;
       }
-      String picture = String.format(Locale.ROOT, "img-%04d.png", i);
+      String picture = picture(i);
       String fractionText = "no SIS (confidence below tau)";
       if (r.subset() != null) {
         withSubset++;

@@ -174,6 +174,47 @@ class CommandErrorsTest {
     assertThat(report).doesNotExist();
   }
 
+  /**
+   * --out the images' own folder, with images named as the report names its pictures (img-0000.png, ...; an earlier
+   * export, a camera's naming): each audited image was overwritten by its own report picture.
+   */
+  @Test
+  void auditIntoTheImagesOwnFolderRefusesToOverwriteAnAuditedImage() throws Exception {
+    Path images = Files.createDirectories(dir.resolve("images"));
+    byte[] original = Files.readAllBytes(Path.of(frame()));
+    Files.write(images.resolve("img-0000.png"), original);
+    Files.write(images.resolve("img-0001.png"), original);
+    Outcome o = run("audit", "--model", model(), "--engine", "OnnxRuntime", "--limit", "2", "--out", images.toString(),
+        images.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(images.resolve("img-0000.png") + " is an image being audited")
+        .contains("choose an --out folder other than the images' own").doesNotContain("\tat ");
+    assertThat(images.resolve("img-0000.png")).hasBinaryContent(original);
+    assertThat(images.resolve("img-0001.png")).hasBinaryContent(original);
+    assertThat(images.resolve("index.html")).doesNotExist();
+  }
+
+  /** A folder that is no earlier report: its own index.html and a picture named like the report's stay untouched. */
+  @Test
+  void auditRefusesToOverwriteFilesOfAFolderThatIsNoEarlierReport() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(out.resolve("index.html"), "<p>my own page</p>");
+    Outcome page = run("audit", "--model", model(), "--engine", "OnnxRuntime", "--limit", "1", "--out", out.toString(),
+        frame());
+    assertThat(page.exit()).isEqualTo(2);
+    assertThat(page.err()).contains(out.resolve("index.html") + " exists and is not an earlier audit report");
+    assertThat(out.resolve("index.html")).hasContent("<p>my own page</p>");
+
+    Path photos = Files.createDirectories(dir.resolve("photos"));
+    Files.write(photos.resolve("img-0000.png"), new byte[] {7});
+    Outcome picture = run("audit", "--model", model(), "--engine", "OnnxRuntime", "--limit", "1", "--out",
+        photos.toString(), frame());
+    assertThat(picture.exit()).isEqualTo(2);
+    assertThat(picture.err()).contains(photos.resolve("img-0000.png") + " exists and is not a picture of an earlier "
+        + "audit report");
+    assertThat(photos.resolve("img-0000.png")).hasBinaryContent(new byte[] {7});
+  }
+
   @Test
   void benchRefusesZeroRoundsAndEmptyBatches() {
     Outcome rounds = run("bench", "--rounds", "0");
