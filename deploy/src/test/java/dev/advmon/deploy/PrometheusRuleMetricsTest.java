@@ -31,6 +31,14 @@ class PrometheusRuleMetricsTest {
   private static final Set<String> EXTERNAL = Set.of("up", "kube_pod_status_ready");
   /** Labels Prometheus adds to every scraped series (target labels from the ServiceMonitor). */
   private static final Set<String> TARGET_LABELS = Set.of("job", "namespace", "pod", "service", "instance", "endpoint");
+  /**
+   * Series a stream thread's consumer exports only once it has fetched from its assigned partitions, which a client
+   * that never started cannot show, with their labels: as a running monitor's /metrics has them (./monitor demo,
+   * 2026-12-06, Kafka 4.3.1, Micrometer 1.17.2: one series per topic and partition, the campaign repartition topic
+   * among them; Micrometer's refresh then also drops the per-client series of the same name).
+   */
+  private static final Map<String, Set<String>> AFTER_FETCHING = Map.of(
+      "kafka_consumer_fetch_manager_records_lag", Set.of("client_id", "kafka_version", "topic", "partition"));
   private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
   private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
 
@@ -38,6 +46,9 @@ class PrometheusRuleMetricsTest {
   void everyAlertSelectsSeriesTheMonitorExports(@TempDir Path state) throws Exception {
     Map<String, Set<String>> exported = scrape(state);
     assertThat(exported).containsKeys("advmon_frames_total", "advmon_alerts_total", "advmon_dead_letters_total");
+    // the fetch manager's group is bound before any fetch (its per-client lag series): the per-partition ones follow
+    assertThat(exported).containsKey("kafka_consumer_fetch_manager_records_lag_max");
+    exported.putAll(AFTER_FETCHING);
     PrometheusRule rule = Manifests.render("overlays/cpu").oneCustom(PrometheusRule.class);
     int selectors = 0;
     for (var group : rule.spec().groups()) {
@@ -114,6 +125,23 @@ class PrometheusRuleMetricsTest {
       }
     }
     return out;
+  }
+
+  /**
+   * The lag alert reads the frames topic's partitions by name: a rule left at another name than the monitor reads
+   * (or no topic at all, which took the campaign repartition topic's lag for the frames') never fires, or fires for
+   * the wrong topic.
+   */
+  @Test
+  void theLagAlertReadsTheFramesTopicTheMonitorIsConfiguredWith() throws Exception {
+    Manifests m = Manifests.render("overlays/cpu");
+    Properties settings = new Properties();
+    settings.load(new java.io.StringReader(m.one(io.fabric8.kubernetes.api.model.ConfigMap.class).getData()
+        .get("monitor.properties")));
+    Rule lag = m.oneCustom(PrometheusRule.class).spec().groups().stream().flatMap(g -> g.rules().stream())
+        .filter(r -> "AdvmonConsumerLag".equals(r.alert())).findFirst().orElseThrow();
+    assertThat(lag.expr()).contains("kafka_consumer_fetch_manager_records_lag{")
+        .contains("topic=\"" + settings.getProperty("topics.frames") + "\"");
   }
 
   @Test
