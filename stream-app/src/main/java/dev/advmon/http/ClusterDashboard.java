@@ -42,6 +42,12 @@ final class ClusterDashboard {
         continue;
       }
       instance.put("streams", theirs.path("streams").asText());
+      // RUNNING is not ready: a peer that cannot reach the registry or has stalled says so only in these
+      if (theirs.path("ready").isBoolean()) {
+        instance.put("ready", theirs.path("ready").asBoolean());
+        instance.set("readyReasons", theirs.path("readyReasons").isArray() ? theirs.path("readyReasons")
+            : JSON.createArrayNode());
+      }
       for (String c : COUNTS) {
         out.put(c, out.path(c).asLong() + theirs.path(c).asLong());
       }

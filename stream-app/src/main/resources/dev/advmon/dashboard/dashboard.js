@@ -59,20 +59,29 @@
     $('count-alerts').textContent = count(s.alerts);
     $('alerts-by-kind').textContent = breakdown(s.alertsByKind);
     $('dead-letters-by-reason').textContent = breakdown(s.deadLettersByReason);
+    // RUNNING is not ready: a monitor that cannot reach the broker or the registry, or has stalled, stays RUNNING
+    // while /health/ready is DOWN, and a green badge then hid that no frame was being scored
+    const notReady = s.ready === false;
     const state = $('streams-state');
-    state.textContent = String(s.streams);
-    state.className = 'badge ' + (s.streams === 'RUNNING' ? 'ok' : s.streams === 'ERROR' ? 'bad' : '');
+    state.textContent = String(s.streams) + (notReady && s.streams === 'RUNNING' ? ', not ready' : '');
+    state.className = 'badge ' + (s.streams === 'ERROR' ? 'bad' : notReady ? 'warn' : s.streams === 'RUNNING' ? 'ok' : '');
     drawChart(s.timeline);
     // summed over the instances that answered: say which did not, or the totals silently drop by their share
     const instances = Array.isArray(s.instances) ? s.instances : [];
     const silent = instances.filter((i) => i.error);
     // this instance's own state is the badge; a peer's is said here
-    const notRunning = instances.filter((i) => !i.local && !i.error && i.streams && i.streams !== 'RUNNING');
+    const peerStates = instances.filter((i) => !i.local && !i.error)
+      .map((i) => (i.ready === false ? i.server + ' is not ready (' + reasons(i.readyReasons, i.streams) + ')'
+        : i.streams && i.streams !== 'RUNNING' ? i.server + ' is ' + i.streams : null))
+      .filter((t) => t !== null);
     const parts = [];
+    if (notReady) parts.push('This instance is not ready: ' + reasons(s.readyReasons, s.streams) + '.');
     if (silent.length) parts.push('Counts and the chart leave out ' + describe(silent) + '.');
-    if (notRunning.length) parts.push(notRunning.map((i) => i.server + ' is ' + i.streams).join('; ') + '.');
+    if (peerStates.length) parts.push(peerStates.join('; ') + '.');
     note('instances-note', parts.join(' '));
   }
+
+  const reasons = (list, streams) => (Array.isArray(list) && list.length ? list.join('; ') : 'Kafka Streams is ' + streams);
 
   const describe = (instances) => instances.map((i) => i.server + ' (' + i.error + ')').join('; ');
 

@@ -102,6 +102,23 @@ class ClusterDashboardTest {
   }
 
   @Test
+  void aPeerThatIsRunningButNotReadyIsListedWithItsReasons() throws Exception {
+    HostInfo stalled = answering("{\"streams\":\"RUNNING\",\"ready\":false,"
+        + "\"readyReasons\":[\"no progress for 120 s\"],\"frames\":3}");
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(stalled),
+        Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/summary")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode peer = json.readTree(r.body()).path("instances").get(1);
+    assertThat(peer.path("server").asText()).isEqualTo(Peers.serverName(stalled));
+    assertThat(peer.path("streams").asText()).isEqualTo("RUNNING");
+    assertThat(peer.path("ready").isBoolean() && !peer.path("ready").asBoolean()).as("%s", peer).isTrue();
+    assertThat(peer.path("readyReasons").toString()).isEqualTo("[\"no progress for 120 s\"]");
+  }
+
+  @Test
   void aPeerWhoseAlertsAreNotAlertsIsNamedAndTheOtherInstancesAlertsStillCome() throws Exception {
     MonitorHttpServer second = monitor("cam-2", Peers.NONE);
     HostInfo odd = answering("{\"capacity\":50,\"alerts\":[1,\"two\",null]}");

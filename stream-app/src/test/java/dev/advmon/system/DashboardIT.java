@@ -363,7 +363,7 @@ class DashboardIT {
    * With several instances the totals are sums over the instances that answered, the alerts a merge of theirs and the
    * camera list capped per instance. The page said none of it: a silent peer made every count drop by its share
    * without a word, and a cut list looked complete. Now it names the instance and why, and says the list is cut.
-   * The three routes answer as a three-instance cluster would with one peer silent; the last test, as it replaces them.
+   * The three routes answer as a three-instance cluster would with one peer silent; a late test, as it replaces them.
    */
   @Test
   @Order(5)
@@ -394,6 +394,30 @@ class DashboardIT {
         .isEqualTo("1 of 12,345 known, campaigns and highest flag rate first; list cut at 10,000 per instance");
     assertThat(camerasQuery.get()).as("the page asks for the rows it shows, not every camera").isEqualTo("limit=200");
     assertThat(text("cameras-note")).contains("/cameras/{id} answers for any camera");
+  }
+
+  /**
+   * A monitor that cannot reach the registry or the broker, or has stalled, stays RUNNING while /health/ready is DOWN:
+   * the badge was a green RUNNING all the same, and a peer in that state was not mentioned at all. The badge now says
+   * "not ready" and the page gives the reasons, this instance's and each peer's. The summary answers as such a
+   * two-instance cluster would; the last test, as it replaces the route.
+   */
+  @Test
+  @Order(6)
+  void aRunningInstanceThatIsNotReadyIsShownAsNotReadyWithItsReasons() throws Exception {
+    http.route("/api/summary", (ex, path) -> reply(ex, "application/json", ("{\"frames\":10,\"verdicts\":9,"
+        + "\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":false,"
+        + "\"readyReasons\":[\"schema registry unreachable at http://registry:8081\"],\"instances\":["
+        + "{\"server\":\"mon-0:8080\",\"local\":true,\"streams\":\"RUNNING\"},"
+        + "{\"server\":\"mon-1:8080\",\"local\":false,\"streams\":\"RUNNING\",\"ready\":false,"
+        + "\"readyReasons\":[\"no progress for 120 s\"]}]}").getBytes()));
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("instances-note").contains("not ready"));
+    assertThat(text("streams-state")).isEqualTo("RUNNING, not ready");
+    assertThat(js("return document.getElementById('streams-state').className;")).isEqualTo("badge warn");
+    assertThat(text("instances-note"))
+        .contains("This instance is not ready: schema registry unreachable at http://registry:8081.")
+        .contains("mon-1:8080 is not ready (no progress for 120 s).");
   }
 
   private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
