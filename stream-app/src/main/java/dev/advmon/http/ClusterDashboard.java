@@ -55,15 +55,33 @@ final class ClusterDashboard {
         ObjectNode sum = out.path(b) instanceof ObjectNode o ? o : out.putObject(b);
         theirs.path(b).properties().forEach(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong() + e.getValue().asLong()));
       }
-      JsonNode counts = out.path("timeline").path("counts");
-      JsonNode other = theirs.path("timeline").path("counts");
-      if (counts instanceof ArrayNode sums && other.isArray() && other.size() == sums.size()) {
-        for (int i = 0; i < sums.size(); i++) {
-          sums.set(i, sums.get(i).asLong() + other.get(i).asLong());
-        }
-      }
+      addTimeline(out.path("timeline"), theirs.path("timeline"));
     }
     return out;
+  }
+
+  /**
+   * Adds a peer's alerts per bucket to this instance's, bucket by bucket of the same start time. Index by index was
+   * wrong whenever the two windows did not start together: a peer asked just after a 10 s boundary (or whose clock
+   * is a few seconds ahead) starts one bucket later, and its counts were drawn 10 s early. Buckets older than this
+   * window are left out; those newer than its last (a clock ahead of this one) are counted in its last, "now".
+   */
+  private static void addTimeline(JsonNode mine, JsonNode theirs) {
+    JsonNode counts = mine.path("counts");
+    JsonNode other = theirs.path("counts");
+    long bucketMs = mine.path("bucketMs").asLong();
+    if (!(counts instanceof ArrayNode sums) || !other.isArray() || bucketMs <= 0
+        || theirs.path("bucketMs").asLong() != bucketMs || !theirs.path("firstBucketStart").canConvertToLong()) {
+      return;
+    }
+    long shift = Math.floorDiv(theirs.path("firstBucketStart").asLong() - mine.path("firstBucketStart").asLong(),
+        bucketMs);
+    for (int i = 0; i < other.size(); i++) {
+      long at = Math.min(sums.size() - 1, i + shift);
+      if (at >= 0) {
+        sums.set((int) at, sums.get((int) at).asLong() + other.get(i).asLong());
+      }
+    }
   }
 
   /** The newest {@code capacity} alerts of all instances, newest first, each with its instance. */

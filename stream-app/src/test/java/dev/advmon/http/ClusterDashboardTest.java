@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +117,38 @@ class ClusterDashboardTest {
     assertThat(peer.path("streams").asText()).isEqualTo("RUNNING");
     assertThat(peer.path("ready").isBoolean() && !peer.path("ready").asBoolean()).as("%s", peer).isTrue();
     assertThat(peer.path("readyReasons").toString()).isEqualTo("[\"no progress for 120 s\"]");
+  }
+
+  @Test
+  void aPeersAlertsPerBucketAreAddedToTheBucketOfTheSameTimeWhenItsWindowStartsElsewhere() throws Exception {
+    // a peer whose window starts two buckets earlier (a clock 20 s behind this one; one fewer if a 10 s boundary passes
+    // before it answers), with 5 alerts in its bucket 58 and 7 in its oldest, older than this window
+    long bucket = RecentAlerts.BUCKET_MS;
+    AtomicLong sentFirst = new AtomicLong();
+    HostInfo behind = PeerStub.answering(open, "application/json", ex -> {
+      long first = (System.currentTimeMillis() / bucket - RecentAlerts.BUCKETS - 1) * bucket;
+      sentFirst.set(first);
+      long[] counts = new long[RecentAlerts.BUCKETS];
+      counts[0] = 7;
+      counts[58] = 5;
+      return ("{\"streams\":\"RUNNING\",\"timeline\":{\"bucketMs\":" + bucket + ",\"firstBucketStart\":" + first
+          + ",\"counts\":" + java.util.Arrays.toString(counts) + "}}").getBytes(StandardCharsets.UTF_8);
+    });
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(behind),
+        Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/summary")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode timeline = json.readTree(r.body()).path("timeline");
+    long shift = (sentFirst.get() - timeline.path("firstBucketStart").asLong()) / bucket;
+    assertThat(shift).as("the peer's window starts earlier").isNegative();
+    List<Long> counts = new ArrayList<>();
+    timeline.path("counts").forEach(c -> counts.add(c.asLong()));
+    assertThat(counts).hasSize(RecentAlerts.BUCKETS);
+    assertThat(counts.get((int) (58 + shift))).as("the peer's 5, at their time: %s", counts).isEqualTo(5L);
+    // this instance's one alert, now, and the peer's 5; its 7 are older than the window shown
+    assertThat(counts.stream().mapToLong(Long::longValue).sum()).as("%s", counts).isEqualTo(6L);
   }
 
   @Test
