@@ -2,6 +2,9 @@ package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detectors;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.InferenceThreads;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import java.io.IOException;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Print the settings reference (Markdown), or validate a configuration file.")
 final class ConfigCommand implements Callable<Integer> {
 
-  @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) as `run` reads it, its required settings, model bundle and calibration included, and exit.")
+  @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) as `run` reads it, its required settings, model bundle (checked against its model on the CPU) and calibration included, and exit.")
   Path check;
 
   @Override
@@ -23,9 +26,15 @@ final class ConfigCommand implements Callable<Integer> {
     if (check != null) {
       MonitorConfig c = MonitorConfig.load(check, System.getenv(), Map.of(), Main.home()).validated()
           .require(RunCommand.REQUIRED);
-      // what `run` refuses before it connects to anything: the bundle and its calibration (no engine is loaded)
+      // what `run` refuses before it connects to anything: the bundle and its calibration
       ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
       int detectors = Detectors.forBundle(bundle).size();
+      // and the manifest against model.onnx (input name and shape, output names, labels, outputs.kind, a batch axis),
+      // which `run` checks only when it loads the model: without this a manifest the model refuses read as valid. On
+      // the CPU whatever model.engine says, since the machine that checks a file need not have the GPU that runs it.
+      try (DjlClassifier checked = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME, InferenceThreads.of(1, 1))) {
+        // loading runs the checks
+      }
       // and the registry client `run` builds before it connects, which refuses a registry.url carrying user info
       // and a trust store it cannot read; building it connects to nothing
       new HttpSchemaRegistryClient(Wiring.registrySettings(c));

@@ -94,6 +94,26 @@ class CommandErrorsTest {
   }
 
   @Test
+  void configCheckRefusesAManifestWhoseInputShapeTheModelRefuses() throws Exception {
+    // a user's bundle whose manifest says 32 rows for a model that takes 28: `run` refuses it when it loads the model,
+    // so `config --check` must not call the file valid
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Path source = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
+    Files.copy(source.resolve("model.onnx"), bundle.resolve("model.onnx"));
+    Files.copy(source.resolve("holdout.txt"), bundle.resolve("holdout.txt"));
+    Files.writeString(bundle.resolve("manifest.json"),
+        Files.readString(source.resolve("manifest.json")).replace("\"height\": 28", "\"height\": 32"));
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=" + bundle + "\n");
+    Outcome o = run("config", "--check", file.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.out()).doesNotContain("valid");
+    assertThat(o.err()).contains(bundle.resolve("manifest.json") + ": ").contains("refused an input shaped as field 'input'")
+        .contains("32x28").doesNotContain("\tat ");
+  }
+
+  @Test
   void scoringAFolderWithoutImagesIsAnErrorNotAnEmptySuccess() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("no-images"));
     Files.writeString(empty.resolve("notes.txt"), "not an image");
