@@ -114,8 +114,11 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Signals per squeezer: softmax-l1 (the paper's), margin-drop, feature-shift (default softmax-l1,margin-drop).")
   List<String> squeezeSignals;
 
-  @Option(names = "--fooling", split = ",", defaultValue = "mahalanobis,knn", description = "Fooling-detector signals: mahalanobis, knn (default both; none = off).")
-  List<String> fooling;
+  @Option(names = "--fooling", split = ",", description = "Fooling-detector signals: mahalanobis, knn (default both where the "
+      + "bundle has a features output, manifest outputs.features, else off; none = off).")
+  List<String> fooling; // null: not given
+
+  private static final List<String> DEFAULT_FOOLING = List.of("mahalanobis", "knn");
 
   @Option(names = "--knn-bank", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
   int knnBank;
@@ -140,7 +143,11 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     Calibrator.Budget budget = new Calibrator.Budget(cleanCap, corruptionCap);
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
-    List<String> fo = fooling.equals(List.of("none")) ? List.of() : fooling;
+    // the fooling detector reads the features output, which a bundle may leave out (models/README.md): off then, as
+    // learned and consistency are for a bundle without their outputs; signals named with --fooling are still refused
+    boolean noFeatures = bundle.manifest().outputs().features() == null;
+    List<String> fo = fooling == null ? (noFeatures ? List.of() : DEFAULT_FOOLING)
+        : fooling.equals(List.of("none")) ? List.of() : fooling;
     long t0 = System.nanoTime();
     CalibrationRun.Options o = new CalibrationRun.Options(images != null ? images : DEFAULT_TRAIN, fitCount, holdCount, copies, fitCopies, seed,
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
@@ -160,6 +167,10 @@ final class CalibrateCommand implements Callable<Integer> {
               ? "  not held to the cap: fewer than " + Calibrator.MIN_GROUP + " frames, too noisy to bind" : ""));
       for (var d : out.calibration().detectors()) {
         System.out.printf(Locale.ROOT, "  %s: on%n", d.name());
+      }
+      if (fooling == null && noFeatures) {
+        System.out.println("  fooling: off (" + bundle.directory().resolve(ModelBundle.MANIFEST)
+            + " names no features output, outputs.features: export the penultimate layer as one)");
       }
       if (learned && bundle.manifest().outputs().adversarial() == null) {
         System.out.println("  learned: off (" + bundle.directory().resolve(ModelBundle.MANIFEST) + " names no detector head, outputs.adversarial)");

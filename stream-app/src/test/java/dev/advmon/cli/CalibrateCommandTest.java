@@ -154,6 +154,34 @@ class CalibrateCommandTest {
   }
 
   @Test
+  void aBundleWithoutAFeaturesOutputIsCalibratedWithoutTheFoolingDetector() throws Exception {
+    // models/README.md: outputs.features "may be omitted, and then feature-space detectors are unavailable"; the
+    // documented `calibrate --model my-bundle --images ...` stopped instead, asking for --fooling none, while a bundle
+    // without a head or layer outputs is calibrated with learned and consistency off
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode manifest =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("outputs")).remove(List.of("features", "features_dim"));
+    json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
+    assertThat(calibrate("--no-learned", "--no-consistency", "--consensus", "none")).isZero();
+    JsonNode d = json.readTree(bundle.resolve("calibration.json").toFile()).get("detectors");
+    assertThat(d.fieldNames()).toIterable().containsExactlyInAnyOrder("stability", "perturbation");
+  }
+
+  @Test
+  void foolingSignalsNamedForABundleWithoutFeaturesAreRefused() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode manifest =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bundle.resolve("manifest.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("outputs")).remove("features");
+    json.writeValue(bundle.resolve("manifest.json").toFile(), manifest);
+    String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
+        idx.toString(), "--fooling", "mahalanobis");
+    assertThat(err).contains("names no features output (outputs.features)", "--fooling none");
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
   void refusesToWriteACalibrationFromTooFewCleanThresholdFramesAndSaysWhatToGive() throws Exception {
     // 40 threshold images: each detector's threshold would be the largest score of about 40 frames
     String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
