@@ -104,6 +104,19 @@ class BundleSelfCheckTest {
   }
 
   @Test
+  void anInputNameTheModelDoesNotHaveIsRefusedNamingTheInputItDeclares() throws Exception {
+    String[] real = new String[1];
+    ModelBundle b = bundle(m -> {
+      real[0] = m.get("input").get("name").asText();
+      ((ObjectNode) m.get("input")).put("name", "not-" + real[0]);
+    });
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("name 'not-" + real[0] + "'")
+        .hasMessageContaining("the model declares: '" + real[0] + "'");
+  }
+
+  @Test
   void aModelExportedWithAFixedBatchOfOneIsRefusedAtLoadNotOnTheFirstFrame() throws Exception {
     // it takes the load's one frame, but every frame of the monitor comes with its probes in one batched call
     ModelBundle b = bundle(BundleSelfCheckTest::fixedBatchOfOne, m -> { });
