@@ -40,7 +40,7 @@ final class Generator implements AutoCloseable {
   private final AtomicReference<Throwable> died = new AtomicReference<>();
   /** Sequence numbers whose send failed: never on the frames topic, so no outcome is due for them. */
   private final java.util.BitSet failedSequences = new java.util.BitSet();
-  private volatile double rate;
+  private final Pacer pacer = new Pacer(System::nanoTime, System::currentTimeMillis);
   private volatile boolean running = true;
 
   Generator(Target target, FrameSource frames, int cameras) {
@@ -62,10 +62,14 @@ final class Generator implements AutoCloseable {
     return String.format(Locale.ROOT, "cam-%02d", i + 1);
   }
 
-  /** Frames per second from now on; 0 pauses. */
-  void rate(double fps) {
-    this.rate = fps;
+  /**
+   * Frames per second from now on; 0 pauses. {@code onStart} (may be null) runs once the offer has its first
+   * sequence number: see {@link Pacer#offer}.
+   */
+  Pacer.Offer offer(double fps, java.util.function.Consumer<Pacer.Offer> onStart) {
+    Pacer.Offer o = pacer.offer(fps, onStart);
     LockSupport.unpark(thread);
+    return o;
   }
 
   /** Sequence number the next frame will get: frames from here on belong to what is measured next. */
@@ -122,28 +126,14 @@ final class Generator implements AutoCloseable {
 
   private void loop() {
     try {
-      SendSchedule schedule = null;
-      long k = 0;
       while (running) {
-        double r = rate;
-        if (r <= 0) {
-          LockSupport.parkNanos(50_000_000L);
-          schedule = null;
+        Pacer.Due d = pacer.next();
+        if (d == null) {
+          LockSupport.parkNanos(pacer.waitNanos());
           continue;
         }
-        if (schedule == null || r != schedule.rate()) { // a new rate starts now, not from the old schedule
-          schedule = new SendSchedule(System.nanoTime(), System.currentTimeMillis(), r);
-          k = 0;
-        }
-        long due = schedule.dueNanos(k);
-        long now = System.nanoTime();
-        if (due > now) {
-          LockSupport.parkNanos(Math.min(due - now, 50_000_000L));
-          continue;
-        }
-        countLateness(now - due);
-        send(schedule.dueEpochMs(k));
-        k++;
+        countLateness(d.lateNanos());
+        send(d.sequence(), d.epochMs());
       }
     } catch (Throwable e) { // never silent: the run fails on it (Session), and it counts as a failed send
       died.set(e);
@@ -159,8 +149,7 @@ final class Generator implements AutoCloseable {
     maxLateNanos.accumulateAndGet(lateNanos, Math::max);
   }
 
-  private void send(long dueMs) {
-    long seq = sent.get();
+  private void send(long seq, long dueMs) {
     String camera = cameraId((int) (seq % cameras));
     byte[] value = serializer.serialize(topic, frames.frame(seq, camera, dueMs));
     try {

@@ -71,7 +71,7 @@ final class Session implements AutoCloseable {
 
   /** Stops offering frames (an interrupted run: nothing more is sent, what was sent is still read). */
   void pause() {
-    generator.rate(0);
+    generator.offer(0, null);
   }
 
   /**
@@ -98,14 +98,14 @@ final class Session implements AutoCloseable {
 
   /** Offers {@code fps} for {@code seconds}, sampling every second; returns the step with its lag judgement. */
   StepResult step(String label, double fps, int seconds) throws InterruptedException {
-    long first = generator.nextSequence();
-    Collector.StepStats stats = collector.startStep(first);
     long backlogStart = backlog();
     long outcomesStart = collector.outcomes();
     long sentStart = generator.sent();
     long lateStart = generator.lateSends();
-    generator.rate(fps);
-    long t0 = System.nanoTime();
+    java.util.concurrent.atomic.AtomicReference<Collector.StepStats> started =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Pacer.Offer offer = generator.offer(fps, o -> started.set(collector.startStep(o.firstSequence())));
+    long t0 = offer.startNanos();
     List<Long> backlog = new ArrayList<>();
     for (int s = 1; s <= seconds; s++) {
       activity = String.format(Locale.ROOT, "%s at %.1f frames/s, %d of %d s", label, fps, s - 1, seconds);
@@ -118,7 +118,9 @@ final class Session implements AutoCloseable {
       failIfBroken();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    long end = generator.nextSequence();
+    long first = offer.firstSequence();
+    long end = offer.endSequence(seconds * 1_000_000_000L);
+    Collector.StepStats stats = started.get();
     collector.endStep(stats, end);
     double achieved = (generator.sent() - sentStart) / elapsed;
     double outcomesFps = (collector.outcomes() - outcomesStart) / elapsed;
@@ -148,10 +150,9 @@ final class Session implements AutoCloseable {
    * most {@code maxSeconds}. Not measured. True when it settled.
    */
   boolean warmUp(double fps, int minSeconds, int maxSeconds) throws InterruptedException {
-    collector.startStep(generator.nextSequence()); // warm-up frames count in no measured step
     long settled = Math.max(10, Math.round(fps * 0.25));
-    generator.rate(fps);
-    long t0 = System.nanoTime();
+    // warm-up frames count in no measured step
+    long t0 = generator.offer(fps, o -> collector.startStep(o.firstSequence())).startNanos();
     activity = String.format(Locale.ROOT, "warm-up at %.1f frames/s (not measured)", fps);
     for (int s = 1; s <= maxSeconds; s++) {
       stop.sleepUntil(t0 + s * 1_000_000_000L);
@@ -171,7 +172,7 @@ final class Session implements AutoCloseable {
 
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
   boolean drain(Duration timeout) throws InterruptedException {
-    generator.rate(0);
+    generator.offer(0, null);
     activity = "draining (waiting for the verdicts of the frames sent)";
     long deadline = System.nanoTime() + timeout.toNanos();
     long next = System.nanoTime() + 1_000_000_000L;
