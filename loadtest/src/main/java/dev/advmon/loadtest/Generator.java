@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * stall of the sender counts in the latency of the frames that were due during it. No frame is skipped: after a
  * stall the sender catches up as fast as it can, every frame with its own due time; frames sent more than 200 ms
  * after it are counted ({@link #lateSends()}, with the worst delay), so that a step this machine could not even
- * offer on time is recognisable. The rate can change while it runs (0 = pause).
+ * offer on time is recognisable. The rate can change while it runs (0 = pause): each change is a schedule of its
+ * own, started after the frames the previous one still owed ({@link Pacer}).
  */
 final class Generator implements AutoCloseable {
 
@@ -63,8 +64,8 @@ final class Generator implements AutoCloseable {
   }
 
   /**
-   * Frames per second from now on; 0 pauses. {@code onStart} (may be null) runs once the offer has its first
-   * sequence number: see {@link Pacer#offer}.
+   * Frames per second from now on, a schedule of its own even at the rate offered before; 0 pauses. {@code onStart}
+   * (may be null) runs on the sender thread once the offer has its first sequence number: see {@link Pacer#offer}.
    */
   Pacer.Offer offer(double fps, java.util.function.Consumer<Pacer.Offer> onStart) {
     Pacer.Offer o = pacer.offer(fps, onStart);

@@ -5,8 +5,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Which frame the sender sends next, and when: the offered rates turned into {@link SendSchedule}s and sequence
- * numbers. {@link #offer} is called by whoever changes the rate, the rest by the sender thread only. The clocks are
- * passed in so that a test can drive it without a thread or a broker.
+ * numbers. Every offer (the warm-up, each step, a pause) starts a schedule of its own from the moment it was made,
+ * even at the rate already offered, so that a step's frames are exactly those of its own schedule, numbered from a
+ * first sequence number the sender itself reports. Frames the ended schedule still owed when the offer was made (the
+ * sender was behind) are sent first, late, with their own due times and sequence numbers: dropped, they would vanish
+ * from the latency and from the count of frames offered (coordinated omission); sent under the new schedule, the old
+ * schedule's latency would be measured as the new one's. {@link #offer} is called by whoever changes the rate, the
+ * rest by the sender thread only. The clocks are passed in so that a test can drive it without a thread or a broker.
  */
 final class Pacer {
 
@@ -16,31 +21,36 @@ final class Pacer {
   /** A frame to send now: its sequence number, its due time (its timestamp) and how late it goes out. */
   record Due(long sequence, long epochMs, long lateNanos) {}
 
-  /** A rate offered from a moment on, and the sequence number of its first frame. */
-  final class Offer {
+  /** A rate offered from a moment on, and the sequence number of its first frame once the sender has started it. */
+  static final class Offer {
+    private final SendSchedule schedule; // null: a pause
     private final double rate;
     private final long startNanos;
+    private final Consumer<Offer> onStart;
     private volatile long first = -1;
 
-    private Offer(double rate, long startNanos) {
+    private Offer(double rate, long startNanos, long startEpochMs, Consumer<Offer> onStart) {
       this.rate = rate;
+      this.schedule = rate > 0 ? new SendSchedule(startNanos, startEpochMs, rate) : null;
       this.startNanos = startNanos;
+      this.onStart = onStart;
     }
 
     double rate() {
       return rate;
     }
 
-    /** When it was offered (the pacer's nano clock). */
+    /** When it was offered (the pacer's nano clock): its first frame is due then. */
     long startNanos() {
       return startNanos;
     }
 
+    /** Whether the sender has started it: what the previous schedule owed is sent. */
     boolean started() {
       return first >= 0;
     }
 
-    /** The sequence number of its first frame. */
+    /** The sequence number of its first frame (of the first frame after it, for a pause). */
     long firstSequence() {
       if (first < 0) {
         throw new IllegalStateException("the offer of " + rate + " frames/s has not started yet");
@@ -48,17 +58,27 @@ final class Pacer {
       return first;
     }
 
-    /** One past its last frame, for a step {@code spanNanos} long: the frames sent so far. */
+    /**
+     * One past its last frame for a step {@code spanNanos} long: its frames due within the span, sent or still to
+     * be sent (late), whatever the sender managed by its end.
+     */
     long endSequence(long spanNanos) {
-      return nextSequence;
+      return firstSequence() + (schedule == null ? 0 : schedule.dueBefore(startNanos() + spanNanos));
+    }
+
+    private void start(long sequence) {
+      first = sequence;
+      if (onStart != null) {
+        onStart.accept(this);
+      }
     }
   }
 
   private final LongSupplier nanoClock;
   private final LongSupplier epochClock;
-  private volatile double rate;
+  private volatile Offer offered;
   private volatile long nextSequence;
-  private SendSchedule schedule;
+  private Offer current;
   private long k;
 
   Pacer(LongSupplier nanoClock, LongSupplier epochClock) {
@@ -67,16 +87,13 @@ final class Pacer {
   }
 
   /**
-   * Frames per second from now on (0 pauses). {@code onStart} (may be null) runs once the offer has its first
-   * sequence number.
+   * Frames per second from now on (0 pauses), as a schedule of its own. {@code onStart} (may be null) runs on the
+   * sender thread once the offer has its first sequence number, before that frame is sent: the place to start
+   * counting the frames it sends.
    */
   Offer offer(double fps, Consumer<Offer> onStart) {
-    Offer o = new Offer(fps, nanoClock.getAsLong());
-    o.first = nextSequence;
-    if (onStart != null) {
-      onStart.accept(o);
-    }
-    rate = fps;
+    Offer o = new Offer(fps, nanoClock.getAsLong(), epochClock.getAsLong(), onStart);
+    offered = o;
     return o;
   }
 
@@ -87,21 +104,25 @@ final class Pacer {
 
   /** The frame to send now, or null when none is due yet (then wait {@link #waitNanos()} at most). */
   Due next() {
-    double r = rate;
-    if (r <= 0) {
-      schedule = null;
-      return null;
-    }
-    long now = nanoClock.getAsLong();
-    if (schedule == null || r != schedule.rate()) { // a new rate starts now, not from the old schedule
-      schedule = new SendSchedule(now, epochClock.getAsLong(), r);
+    Offer o = offered;
+    if (o != current) {
+      if (current != null && current.schedule != null && current.schedule.dueNanos(k) < o.startNanos()) {
+        return take(); // owed by the ended schedule: due before the new offer was made, so it is late already
+      }
+      current = o;
       k = 0;
+      o.start(nextSequence);
     }
-    long due = schedule.dueNanos(k);
-    if (due > now) {
+    if (current == null || current.schedule == null || current.schedule.dueNanos(k) > nanoClock.getAsLong()) {
       return null;
     }
-    Due d = new Due(nextSequence, schedule.dueEpochMs(k), now - due);
+    return take();
+  }
+
+  private Due take() {
+    long now = nanoClock.getAsLong();
+    long due = current.schedule.dueNanos(k);
+    Due d = new Due(nextSequence, current.schedule.dueEpochMs(k), Math.max(0, now - due));
     k++;
     nextSequence++;
     return d;
@@ -109,9 +130,12 @@ final class Pacer {
 
   /** How long the sender may sleep before the next frame is due (at most {@link #MAX_WAIT_NANOS}). */
   long waitNanos() {
-    if (rate <= 0 || schedule == null) {
+    if (offered != current) {
+      return 0; // a new offer to start
+    }
+    if (current == null || current.schedule == null) {
       return MAX_WAIT_NANOS;
     }
-    return Math.max(0, Math.min(schedule.dueNanos(k) - nanoClock.getAsLong(), MAX_WAIT_NANOS));
+    return Math.max(0, Math.min(current.schedule.dueNanos(k) - nanoClock.getAsLong(), MAX_WAIT_NANOS));
   }
 }

@@ -33,6 +33,21 @@ final class SendSchedule {
     return startNanos + Math.round(k * 1e9 / rate);
   }
 
+  /** How many frames are due before {@code nanos} (System.nanoTime()): those numbered 0 to the result - 1. */
+  long dueBefore(long nanos) {
+    if (nanos <= startNanos) {
+      return 0;
+    }
+    long n = (long) Math.ceil((nanos - startNanos) * rate / 1e9); // the rounding of dueNanos can put it one off
+    while (n > 0 && dueNanos(n - 1) >= nanos) {
+      n--;
+    }
+    while (dueNanos(n) < nanos) {
+      n++;
+    }
+    return n;
+  }
+
   /** Epoch milliseconds at which frame k is due: its capture time and record timestamp. */
   long dueEpochMs(long k) {
     return startEpochMs + Math.round(k * 1e3 / rate);

@@ -69,7 +69,10 @@ final class Session implements AutoCloseable {
     return activity;
   }
 
-  /** Stops offering frames (an interrupted run: nothing more is sent, what was sent is still read). */
+  /**
+   * Stops offering frames (an interrupted run: nothing more falls due; frames already due and not yet sent still go
+   * out, and what was sent is still read).
+   */
   void pause() {
     generator.offer(0, null);
   }
@@ -100,11 +103,17 @@ final class Session implements AutoCloseable {
   StepResult step(String label, double fps, int seconds) throws InterruptedException {
     long backlogStart = backlog();
     long outcomesStart = collector.outcomes();
-    long sentStart = generator.sent();
     long lateStart = generator.lateSends();
+    long span = seconds * 1_000_000_000L;
     java.util.concurrent.atomic.AtomicReference<Collector.StepStats> started =
         new java.util.concurrent.atomic.AtomicReference<>();
-    Pacer.Offer offer = generator.offer(fps, o -> started.set(collector.startStep(o.firstSequence())));
+    // the step's frames are its own schedule's due within its span, bounded on the sender thread before its first
+    // frame goes out: none of the warm-up's or previous step's, none sent in its grace, whenever each is sent
+    Pacer.Offer offer = generator.offer(fps, o -> {
+      Collector.StepStats s = collector.startStep(o.firstSequence());
+      collector.endStep(s, o.endSequence(span));
+      started.set(s);
+    });
     long t0 = offer.startNanos();
     List<Long> backlog = new ArrayList<>();
     for (int s = 1; s <= seconds; s++) {
@@ -118,12 +127,15 @@ final class Session implements AutoCloseable {
       failIfBroken();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    long first = offer.firstSequence();
-    long end = offer.endSequence(seconds * 1_000_000_000L);
-    Collector.StepStats stats = started.get();
-    collector.endStep(stats, end);
-    double achieved = (generator.sent() - sentStart) / elapsed;
+    long sentByEnd = generator.sent();
     double outcomesFps = (collector.outcomes() - outcomesStart) / elapsed;
+    awaitStart(offer, label);
+    long first = offer.firstSequence();
+    long end = offer.endSequence(span);
+    Collector.StepStats stats = started.get();
+    // what the sender managed within the span: a sender behind sends the rest late, in the grace, still the step's
+    long sentInSpan = Math.max(0, Math.min(sentByEnd, end) - first);
+    double achieved = sentInSpan / (double) seconds;
     // the step's last frames are still in flight: they get a short grace, at the same rate, to be answered
     long graceEnd = System.nanoTime() + graceMillis(commitIntervalMs) * 1_000_000L;
     activity = String.format(Locale.ROOT, "%s at %.1f frames/s, its %d s done, waiting for its last verdicts", label,
@@ -134,7 +146,7 @@ final class Session implements AutoCloseable {
       Thread.sleep(20);
     }
     Collector.StepStats answered = collector.snapshot(stats);
-    LagJudge.Verdict lag = LagJudge.judge(new LagJudge.Step(fps, elapsed, end - first, answered.verdicts,
+    LagJudge.Verdict lag = LagJudge.judge(new LagJudge.Step(fps, seconds, sentInSpan, answered.verdicts,
         answered.deadLetters, backlogStart, backlog, commitIntervalMs));
     console.printf(Locale.ROOT, "loadtest: step %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
         + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, %d sent over 200 ms late)%n", label, fps,
@@ -142,6 +154,19 @@ final class Session implements AutoCloseable {
         backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(), generator.lateSends() - lateStart);
     return new StepResult(label, fps, elapsed, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
         lag, first, end, stats);
+  }
+
+  /**
+   * Waits until the sender has started the offer: it first sends the frames the previous schedule still owed, so a
+   * sender far behind can take a while.
+   */
+  private void awaitStart(Pacer.Offer offer, String what) throws InterruptedException {
+    while (!offer.started()) {
+      activity = String.format(Locale.ROOT, "%s: the sender is still sending the frames due before it", what);
+      stop.throwIfRequested();
+      failIfBroken();
+      Thread.sleep(20);
+    }
   }
 
   /**
@@ -172,12 +197,13 @@ final class Session implements AutoCloseable {
 
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
   boolean drain(Duration timeout) throws InterruptedException {
-    generator.offer(0, null);
+    // the pause starts once the frames already due are sent: until then the counts below are not final
+    Pacer.Offer pause = generator.offer(0, null);
     activity = "draining (waiting for the verdicts of the frames sent)";
     long deadline = System.nanoTime() + timeout.toNanos();
     long next = System.nanoTime() + 1_000_000_000L;
     while (System.nanoTime() < deadline) {
-      if (backlog() <= 0 && generator.acked() + generator.failed() >= generator.sent()) {
+      if (pause.started() && backlog() <= 0 && generator.acked() + generator.failed() >= generator.sent()) {
         // the drained state in the timeline, unless a sample was taken just before (the step's last, when nothing
         // was left): over a few ms one frame would read as a rate of hundreds of frames/s in the plot
         if (timeline.isEmpty() || secondsSinceStart() - timeline.get(timeline.size() - 1).tSeconds() >= 0.5) {
@@ -194,7 +220,7 @@ final class Session implements AutoCloseable {
       stop.throwIfRequested();
       Thread.sleep(20);
     }
-    return backlog() <= 0;
+    return pause.started() && backlog() <= 0;
   }
 
   private double secondsSinceStart() {

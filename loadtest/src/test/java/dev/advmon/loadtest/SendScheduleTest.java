@@ -45,6 +45,20 @@ class SendScheduleTest {
   }
 
   @Test
+  void countsTheFramesDueBeforeAMomentExactlyWhereDueTimesAreRounded() {
+    SendSchedule s = new SendSchedule(1_000, 0, 3); // due at 1000, 333334333, 666667667, 1000001000 ns ...
+    assertThat(s.dueBefore(1_000)).isZero();
+    assertThat(s.dueBefore(1_001)).isEqualTo(1);
+    assertThat(s.dueBefore(333_334_333)).isEqualTo(1);
+    assertThat(s.dueBefore(333_334_334)).isEqualTo(2);
+    assertThat(s.dueBefore(1_000 + 10_000_000_000L)).as("a 10 s step at 3 frames/s").isEqualTo(30);
+    for (long k = 1; k < 1_000; k++) {
+      assertThat(s.dueBefore(s.dueNanos(k))).isEqualTo(k);
+      assertThat(s.dueBefore(s.dueNanos(k) + 1)).isEqualTo(k + 1);
+    }
+  }
+
+  @Test
   void refusesARateThatIsNotAPositiveFiniteNumber() {
     for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
       assertThatThrownBy(() -> new SendSchedule(0, 0, bad)).as("%s", bad)
