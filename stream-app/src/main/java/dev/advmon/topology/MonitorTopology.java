@@ -129,8 +129,7 @@ public final class MonitorTopology {
         .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
         .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),
             Named.as("all-alerts"))
-        .peek((camera, alert) -> metrics.alert(alert.getKind()), Named.as("count-alerts"))
-        .to(topics.alerts().name(), topics.alerts().produced("alerts-sink"));
+        .to(topics.alerts().name(), counted(topics.alerts(), alert -> metrics.alert(alert.getKind()), "alerts-sink"));
 
     KStream<String, DeadLetter> deadLetters = decoded.get("decoded-dead")
         .mapValues(Outcome::letter, Named.as("decode-failures"))
@@ -138,11 +137,20 @@ public final class MonitorTopology {
             Named.as("decode-and-score-failures"))
         .merge(written.get("written-dead").mapValues(Outcome::letter, Named.as("verdict-failures")),
             Named.as("all-dead-letters"));
-    deadLetters
-        .peek((camera, letter) -> metrics.deadLetter(letter.getReason()), Named.as("count-dead-letters"))
-        .to(topics.deadLetters().name(), topics.deadLetters().produced("dead-letter-sink"));
+    deadLetters.to(topics.deadLetters().name(),
+        counted(topics.deadLetters(), letter -> metrics.deadLetter(letter.getReason()), "dead-letter-sink"));
 
     return builder.build();
+  }
+
+  /**
+   * The sink of {@code topic}, counting what it serializes: counted as written, not before (see
+   * {@link CountedSerializer}). Only this sink's: the error handlers serialize and count their own dead letters.
+   */
+  private static <V> Produced<String, V> counted(Topic<String, V> topic, java.util.function.Consumer<V> count,
+      String sinkName) {
+    return Produced.with(topic.keySerde(), Serdes.serdeFrom(new CountedSerializer<>(topic.valueSerde().serializer(),
+        count), topic.valueSerde().deserializer())).withName(sinkName);
   }
 
   /** The alert with its picture when {@code alerts.evidence-image} is on; as it is, at no cost, when off. */

@@ -122,7 +122,7 @@ public final class StreamErrorHandlers {
     return node != null && (node.startsWith("decode") || node.startsWith("score") || node.startsWith("unwrap-")
         || node.startsWith("written-") || node.equals("frames-source") || node.equals("to-verdict")
         || node.equals("verdict-bytes") || node.equals("decode-and-score-failures") || node.equals("verdict-failures")
-        || node.equals("all-dead-letters") || node.equals("count-dead-letters"));
+        || node.equals("all-dead-letters"));
   }
 
   /** Unexpected processing exceptions: see {@link StreamErrorHandlers}. */

@@ -15,6 +15,7 @@ import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
 import dev.advmon.image.TestImages;
+import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.testing.SharedCnn;
 import dev.advmon.testing.TestData;
 import java.nio.ByteBuffer;
@@ -54,6 +55,7 @@ class MonitorTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private TestOutputTopic<String, DeadLetter> deadLetters;
   private AvroSerde<Frame> frameSerde;
+  private MonitorMetrics metrics;
 
   @BeforeEach
   void start() {
@@ -76,20 +78,37 @@ class MonitorTopologyTest {
 
   /** As above; with {@code autoRegister} false the verdict serde only looks its schema up (registry.auto-register). */
   private void start(boolean verdictFails, boolean alertFails, boolean autoRegister) {
+    start(verdictFails, alertFails, autoRegister, false);
+  }
+
+  /**
+   * As above; with {@code deadLetterWithBytesFails} the dead-letter sink cannot write a dead letter that carries its
+   * frame's bytes (as one above the topic's limits), while the error handler's copy without them is written.
+   */
+  private void start(boolean verdictFails, boolean alertFails, boolean autoRegister, boolean deadLetterWithBytesFails) {
     registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     AvroSerde<FrameVerdict> verdictSerde = new AvroSerde<>(FrameVerdict.class, registry, false, autoRegister);
     AvroSerde<Alert> alertSerde = AvroSerde.forClass(Alert.class, registry);
     AvroSerde<DeadLetter> dlqSerde = AvroSerde.forClass(DeadLetter.class, registry);
+    Serializer<DeadLetter> refusingBytes = (topic, letter) -> {
+      if (letter.getValue() != null) {
+        throw new SerializationException("the dead letter with its frame's bytes cannot be written");
+      }
+      return dlqSerde.serializer().serialize(topic, letter);
+    };
     Topics topics = Topics.of("frames", frameSerde,
         "verdicts", verdictFails ? failingOnWrite(verdictSerde, "the verdict") : verdictSerde,
-        "alerts", alertFails ? failingOnWrite(alertSerde, "the alert") : alertSerde, "dlq", dlqSerde);
+        "alerts", alertFails ? failingOnWrite(alertSerde, "the alert") : alertSerde,
+        "dlq", deadLetterWithBytesFails ? Serdes.serdeFrom(refusingBytes, dlqSerde.deserializer()) : dlqSerde);
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("white", 0.95)), 64);
     ImageLimits limits = new ImageLimits(100_000, 1_000_000, 4096);
     FramePreparer preparer = FramePreparer.forModel(limits, classifier.manifest());
+    metrics = MonitorMetrics.inMemory();
     Properties props = TopologyTestProps.exactlyOnce("topology-test", stateDir, topics, dlqSerde.serializer(),
-        limits.maxEncodedBytes());
-    driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(), TopologySettings.of(topics, preparer, scorer)), props);
+        limits.maxEncodedBytes(), metrics);
+    driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
+        TopologySettings.of(topics, preparer, scorer).withMetrics(metrics)), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), verdictSerde.deserializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), alertSerde.deserializer());
@@ -236,6 +255,37 @@ class MonitorTopologyTest {
         .satisfies(v -> assertThat(v.getFrameId()).isEqualTo("w1"))
         .satisfies(v -> assertThat(v.getAlert()).isTrue());
     assertThat(deadLetters.readValuesToList()).as("a dead letter too would count the frame twice").isEmpty();
+    assertThat(metrics.counts().alerts()).as("advmon_alerts_total counts alerts written; this one was left out")
+        .isZero();
+    assertThat(metrics.counts().deadLetters()).isZero();
+  }
+
+  @Test
+  void aDeadLetterThatCannotBeWrittenWithItsBytesIsCountedOnceAsTheOutputFailedOneWritten() {
+    // The frame's dead letter, counted at a peek before its sink, then refused by the sink, was counted again as the
+    // handler's OUTPUT_FAILED copy: two in advmon_dead_letters_total for the one record on the topic.
+    stop();
+    start(false, false, true, true);
+    frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("OUTPUT_FAILED");
+      assertThat(d.getValue()).isNull();
+    });
+    assertThat(metrics.counts().deadLettersByReason()).containsEntry("OUTPUT_FAILED", 1L)
+        .containsEntry("BAD_MAGIC_BYTE", 0L);
+    assertThat(metrics.counts().deadLetters()).as("one frame, one dead letter written, one counted").isEqualTo(1);
+  }
+
+  @Test
+  void eachFrameIsCountedOnceAsTheOutcomeWrittenForIt() {
+    frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"));
+    assertThat(deadLetters.readValuesToList()).hasSize(1);
+    assertThat(alerts.readValuesToList()).hasSize(1);
+    assertThat(metrics.counts().deadLettersByReason()).containsEntry("BAD_MAGIC_BYTE", 1L);
+    assertThat(metrics.counts().deadLetters()).isEqualTo(1);
+    assertThat(metrics.counts().alertsByKind()).containsEntry("PERTURBATION", 1L);
+    assertThat(metrics.counts().alerts()).isEqualTo(1);
   }
 
   @Test
