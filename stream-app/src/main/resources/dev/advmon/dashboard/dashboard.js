@@ -39,7 +39,11 @@
     try {
       r = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     } catch (e) {
-      throw new Error(e.name === 'TimeoutError' ? url + ' did not answer within ' + FETCH_TIMEOUT_MS / 1000 + ' s' : e.message);
+      // fetch rejects without an answer only when nothing answered (the browser says just "Failed to fetch"): name
+      // the request and what to check, the monitor serving this page being down, restarting or unreachable
+      throw new Error(e.name === 'TimeoutError' ? url + ' did not answer within ' + FETCH_TIMEOUT_MS / 1000 + ' s'
+        : url + ' could not be reached (' + e.message + '): check that the monitor at ' + location.origin
+          + ' is running and reachable from this browser');
     }
     const body = await r.json().catch(() => null);
     if (!r.ok) throw new Error((body && body.error) || url + ' answered HTTP ' + r.status);

@@ -400,7 +400,7 @@ class DashboardIT {
    * A monitor that cannot reach the registry or the broker, or has stalled, stays RUNNING while /health/ready is DOWN:
    * the badge was a green RUNNING all the same, and a peer in that state was not mentioned at all. The badge now says
    * "not ready" and the page gives the reasons, this instance's and each peer's. The summary answers as such a
-   * two-instance cluster would; the last test, as it replaces the route.
+   * two-instance cluster would; a late test, as it replaces the route.
    */
   @Test
   @Order(6)
@@ -418,6 +418,28 @@ class DashboardIT {
     assertThat(text("instances-note"))
         .contains("This instance is not ready: schema registry unreachable at http://registry:8081.")
         .contains("mon-1:8080 is not ready (no progress for 120 s).");
+  }
+
+  /**
+   * The monitor gone while its page is open: the browser rejects each poll with nothing but "Failed to fetch", which
+   * the page showed as it was. It now names the request and the monitor to check. The very last test, as it closes
+   * the HTTP server.
+   */
+  @Test
+  @Order(7)
+  void aMonitorThatStopsAnsweringIsNamedWithTheRequestThatFailedAndWhatToCheck() throws Exception {
+    String origin = "http://127.0.0.1:" + http.port();
+    browser.get(origin + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+    MonitorHttpServer closing = http;
+    http = null; // closed here, not again after the class
+    closing.close();
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed"));
+    assertThat(text("updated")).contains("/api/summary could not be reached")
+        .contains("check that the monitor at " + origin + " is running and reachable from this browser")
+        .endsWith("(retrying)");
+    assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
+    assertThat(text("cameras-note")).contains("/cameras?limit=200 could not be reached");
   }
 
   private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
