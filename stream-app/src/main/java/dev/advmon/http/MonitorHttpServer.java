@@ -258,9 +258,15 @@ public final class MonitorHttpServer implements AutoCloseable {
     try {
       serve(ex, healthOnly);
     } catch (RuntimeException e) {
-      // before the exchange is closed: a 500 written after close would reach the client as an empty reply
-      log.warn("{} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
-      json(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+      // The exception's text may name what a client has no business reading (a state-store file's path, a peer's or
+      // a dependency's address), and the health routes answer without the token: the cause goes to the log, under
+      // an id the answer gives. Answered before the exchange is closed: a 500 written after close would reach the
+      // client as an empty reply.
+      String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+      log.warn("{} {} failed (error id {}): {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), id,
+          e.toString(), e);
+      json(ex, 500, Map.of("error", "the monitor failed to answer " + ex.getRequestURI().getPath()
+          + "; its log has the cause under error id " + id));
     } finally {
       ex.close();
     }

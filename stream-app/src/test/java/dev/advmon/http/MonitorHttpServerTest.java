@@ -320,24 +320,34 @@ class MonitorHttpServerTest {
     assertThat(get("/cameras/a%2541").body()).contains("\"cameraId\":\"a%41\"").contains("CAMPAIGN");
   }
 
+  /**
+   * A failing route answered 500 with its exception's text, to any client the route serves (the health routes need no
+   * token): text such as a state-store file's path or a dependency's address. The answer now gives an error id, and
+   * the log has the cause under it.
+   */
   @Test
-  void aFailingRouteAnswers500WithItsErrorNotAnEmptyReply() throws Exception {
+  void aFailingRouteAnswers500WithAnErrorIdThatFindsItsCauseInTheLogNotTheCauseItself() throws Exception {
+    String internal = "cannot read /var/lib/advmon/state/advmon/1_0/rocksdb/camera-status/000042.sst";
     CameraDirectory broken = new CameraDirectory() {
       @Override
       public List<CameraStatus> all() {
-        throw new IllegalStateException("the store broke");
+        throw new IllegalStateException(internal);
       }
 
       @Override
       public Optional<CameraStatus> one(String id) {
-        throw new IllegalStateException("the store broke");
+        throw new IllegalStateException(internal);
       }
     };
-    try (MonitorHttpServer s = new MonitorHttpServer("127.0.0.1", 0, state::get, metrics::scrape, broken)) {
+    try (MonitorHttpServer s = new MonitorHttpServer("127.0.0.1", 0, state::get, metrics::scrape, broken);
+        dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(MonitorHttpServer.class)) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
           + "/cameras")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(500);
-      assertThat(r.body()).contains("the store broke");
+      assertThat(r.statusCode()).as("an answer, not an empty reply").isEqualTo(500);
+      assertThat(r.body()).doesNotContain("/var/lib").doesNotContain("000042").contains("/cameras");
+      java.util.regex.Matcher id = java.util.regex.Pattern.compile("error id ([0-9a-f]{8,})").matcher(r.body());
+      assertThat(id.find()).as(r.body()).isTrue();
+      assertThat(lines.messages()).singleElement().asString().contains("error id " + id.group(1)).contains(internal);
     }
   }
 
