@@ -28,6 +28,8 @@ final class Pacer {
     private final long startNanos;
     private final Consumer<Offer> onStart;
     private volatile long first = -1;
+    /** Set once onStart has run: first alone is set before it, for onStart to read its first sequence number. */
+    private volatile boolean started;
 
     private Offer(double rate, long startNanos, long startEpochMs, Consumer<Offer> onStart) {
       this.rate = rate;
@@ -45,9 +47,12 @@ final class Pacer {
       return startNanos;
     }
 
-    /** Whether the sender has started it: what the previous schedule owed is sent. */
+    /**
+     * Whether the sender has started it: what the previous schedule owed is sent, and its onStart has run (so a caller
+     * that waits for this sees what onStart registered, e.g. a step's stats).
+     */
     boolean started() {
-      return first >= 0;
+      return started;
     }
 
     /** The sequence number of its first frame (of the first frame after it, for a pause). */
@@ -71,6 +76,7 @@ final class Pacer {
       if (onStart != null) {
         onStart.accept(this);
       }
+      started = true;
     }
   }
 

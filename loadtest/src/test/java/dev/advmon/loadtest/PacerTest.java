@@ -106,4 +106,19 @@ class PacerTest {
     nanos = 5_000 * MS;
     assertThat(pacer.next()).as("paused").isNull();
   }
+
+  /**
+   * Session.step waits for started() and then reads what onStart registered (the step's stats in the collector): an
+   * offer read as started while its onStart was still running on the sender thread handed the session no stats.
+   */
+  @Test
+  void anOfferReadsAsStartedOnlyOnceItsOnStartHasRun() {
+    pacer.offer(100, null);
+    keepUpUntil(95 * MS);
+    List<Boolean> startedDuringOnStart = new ArrayList<>();
+    Pacer.Offer step = pacer.offer(100, o -> startedDuringOnStart.add(o.started()));
+    sendAllDueNow();
+    assertThat(startedDuringOnStart).as("while its onStart ran").containsExactly(false);
+    assertThat(step.started()).as("once it has run").isTrue();
+  }
 }
