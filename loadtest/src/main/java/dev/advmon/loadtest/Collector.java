@@ -190,7 +190,7 @@ final class Collector implements AutoCloseable {
           } else {
             DeadLetter d = deadLetters.deserialize(r.topic(), r.headers(), r.value());
             long latency = deadLetterLatencyMs(r.timestampType(), r.timestamp(), now);
-            if (latency < 0) {
+            if (r.timestampType() != TimestampType.CREATE_TIME) {
               logAppendTimeRecords.incrementAndGet();
             }
             outcome(frames.sequenceOf(d.getFrameId()), latency, 0, d.getReason(), now);
@@ -211,9 +211,12 @@ final class Collector implements AutoCloseable {
     return nowMs - v.getCaptureTime().toEpochMilli();
   }
 
-  /** A dead letter's latency from its record timestamp, or -1 when that is not the frame's (LogAppendTime). */
+  /**
+   * A dead letter's latency from its record timestamp, or -1 when that is not the frame's (LogAppendTime). Negative,
+   * not 0, when read before the frame was due (the wall clock stepped back): as for a verdict, it is then not recorded.
+   */
   static long deadLetterLatencyMs(TimestampType type, long timestamp, long nowMs) {
-    return type == TimestampType.CREATE_TIME ? Math.max(0, nowMs - timestamp) : -1;
+    return type == TimestampType.CREATE_TIME ? nowMs - timestamp : -1;
   }
 
   synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {

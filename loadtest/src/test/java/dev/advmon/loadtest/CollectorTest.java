@@ -24,6 +24,19 @@ class CollectorTest {
   }
 
   @Test
+  void aDeadLetterReadBeforeItsFrameWasDueIsNotRecordedAsAZeroMsLatency() {
+    // as for a verdict: only a wall clock stepped back between the send and the read gives this
+    long latency = Collector.deadLetterLatencyMs(TimestampType.CREATE_TIME, 1_000_700, 1_000_000);
+    assertThat(latency).as("not clamped to 0 ms").isNegative();
+    Collector c = new Collector();
+    c.startStep(0);
+    c.outcome(0, latency, 0, "SCORING_FAILED", 1_000_000);
+    assertThat(c.intervalLatencies().getTotalCount()).as("not in the timeline").isZero();
+    assertThat(c.deadLettersByReason()).containsEntry("SCORING_FAILED", 1L);
+    c.close();
+  }
+
+  @Test
   void aStepRecordsWhenItBeganAndWhenItsOwnFramesWereLastAnsweredWithTheRunsOutcomesThen() {
     Collector c = new Collector();
     c.startStep(0); // warm-up: frames 0-9
