@@ -47,6 +47,21 @@ class VerdictMapperEvidenceTest {
         .isEqualTo(a.getAlertId());
   }
 
+  /** README, "What a consumer of the outputs can rely on": severity by the number of reasons, not of detectors. */
+  @Test
+  void aFrameAlertIsCriticalOnlyWhenFlaggedForTwoOrMoreReasons() {
+    Detector.Detection stability = new Detector.Detection("stability", "PERTURBATION", 2.0, 1.3, "boundary=0.9");
+    Detector.Detection perturbation = new Detector.Detection("perturbation", "PERTURBATION", 2.0, 1.0, "");
+    Detector.Detection fooling = new Detector.Detection("fooling", "FOOLING", 2.0, 1.0, "mahalanobis=9.0");
+    assertThat(VerdictMapper.toAlert(verdict("one", List.of("PERTURBATION"), List.of(stability, perturbation)),
+        List.of(stability, perturbation)).getSeverity()).as("two detectors, one reason")
+        .isEqualTo(dev.advmon.schema.Severity.WARNING);
+    Alert two = VerdictMapper.toAlert(verdict("two", List.of("PERTURBATION", "FOOLING"), List.of(stability, fooling)),
+        List.of(stability, fooling));
+    assertThat(two.getSeverity()).isEqualTo(dev.advmon.schema.Severity.CRITICAL);
+    assertThat(two.getKind()).as("named after the first reason").isEqualTo("PERTURBATION");
+  }
+
   @Test
   void aConsensusAlertSaysWhichDetectorsAddedUpAndHowUnusualEachWas() {
     Detector.Detection quiet = new Detector.Detection("stability", "PERTURBATION", 1.1, 1.3, "boundary=0.1");
