@@ -13,7 +13,7 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The monitor's meters. Names follow Micrometer's dotted convention; Prometheus sees them as
- * {@code advmon_frames_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
+ * {@code advmon_frames_total}, {@code advmon_verdicts_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
@@ -35,6 +35,7 @@ public final class MonitorMetrics implements AutoCloseable {
 
   private final MeterRegistry registry;
   private final Counter frames;
+  private final Counter verdicts;
   private final Timer inference;
   private final DistributionSummary forwardPasses;
   private final DistributionSummary batchFrames;
@@ -47,6 +48,10 @@ public final class MonitorMetrics implements AutoCloseable {
   private MonitorMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.frames = Counter.builder("advmon.frames").description("Frame records read from the frames topic")
+        .register(registry);
+    // Counted by the verdicts sink, not with the inference timer: a frame whose verdict cannot be serialized is
+    // scored (timed) but has an OUTPUT_FAILED dead letter as its outcome, not a verdict.
+    this.verdicts = Counter.builder("advmon.verdicts").description("Verdicts written to the verdicts topic")
         .register(registry);
     this.inference = Timer.builder("advmon.inference")
         .description("Time a stream thread waits for its frame's verdict: the frame's share of a batched inference call with its detector probes, and the wait for the batch to form")
@@ -98,6 +103,11 @@ public final class MonitorMetrics implements AutoCloseable {
 
   public void frameReceived() {
     frames.increment();
+  }
+
+  /** A frame's verdict was serialized for the verdicts topic (its sink's serializer). */
+  public void verdictWritten() {
+    verdicts.increment();
   }
 
   public void frameScored(long nanos, int passes) {
@@ -210,7 +220,7 @@ public final class MonitorMetrics implements AutoCloseable {
 
   /** The counters as numbers, for the dashboard's summary (same caveat: work done, re-processing included). */
   public Counts counts() {
-    return new Counts((long) frames.count(), inference.count(), byTag("advmon.alerts", "kind"),
+    return new Counts((long) frames.count(), (long) verdicts.count(), byTag("advmon.alerts", "kind"),
         byTag("advmon.dead.letters", "reason"));
   }
 
@@ -222,7 +232,7 @@ public final class MonitorMetrics implements AutoCloseable {
     return out;
   }
 
-  /** Frames read, verdicts (frames scored), alerts by kind and dead letters by reason, since start. */
+  /** Frames read, verdicts written, alerts by kind and dead letters by reason, since start. */
   public record Counts(long frames, long verdicts, java.util.SortedMap<String, Long> alertsByKind,
       java.util.SortedMap<String, Long> deadLettersByReason) {
 

@@ -102,9 +102,11 @@ public final class MonitorTopology {
     KStream<String, WriteVerdictProcessor.Written> writtenOk = written.get("written-ok")
         .mapValues(Outcome::value, Named.as("unwrap-written"));
     // already serialized by to-verdict (the verdicts topic's own serde), so that an unwritable verdict is a dead
-    // letter there and nothing else of its frame is written
+    // letter there and nothing else of its frame is written; counted as written here, as alerts and dead letters are
     writtenOk.mapValues(WriteVerdictProcessor.Written::bytes, Named.as("verdict-bytes"))
-        .to(topics.verdicts().name(), Produced.with(topics.verdicts().keySerde(), Serdes.ByteArray()).withName("verdicts-sink"));
+        .to(topics.verdicts().name(), Produced.with(topics.verdicts().keySerde(), Serdes.serdeFrom(
+            new CountedSerializer<>(Serdes.ByteArray().serializer(), bytes -> metrics.verdictWritten()),
+            Serdes.ByteArray().deserializer())).withName("verdicts-sink"));
     KStream<String, FrameVerdict> verdicts = writtenOk.mapValues(WriteVerdictProcessor.Written::verdict,
         Named.as("verdict-only"));
 

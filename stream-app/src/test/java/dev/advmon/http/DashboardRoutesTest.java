@@ -80,6 +80,7 @@ class DashboardRoutesTest {
     metrics.frameReceived();
     metrics.frameReceived();
     metrics.frameScored(1_000, 1);
+    metrics.verdictWritten();
     metrics.deadLetter("BAD_AVRO");
     metrics.alert("PERTURBATION");
     String body = text(get("/api/summary"));

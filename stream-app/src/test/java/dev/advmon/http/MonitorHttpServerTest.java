@@ -239,6 +239,7 @@ class MonitorHttpServerTest {
   void metricsAreServedInThePrometheusTextFormatWithTheMonitorsMeters() throws Exception {
     metrics.frameReceived();
     metrics.frameScored(2_000_000, 3);
+    metrics.verdictWritten();
     metrics.alert("CAMPAIGN");
     metrics.deadLetter("BAD_AVRO");
     metrics.deadLetter("BAD_AVRO");
@@ -247,6 +248,7 @@ class MonitorHttpServerTest {
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     assertThat(r.body())
         .contains("advmon_frames_total 1.0")
+        .contains("advmon_verdicts_total 1.0")
         .contains("advmon_inference_seconds_count 1")
         .contains("advmon_inference_seconds_bucket")
         .contains("advmon_forward_passes_sum 3.0")

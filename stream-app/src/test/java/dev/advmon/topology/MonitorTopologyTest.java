@@ -286,6 +286,8 @@ class MonitorTopologyTest {
     assertThat(metrics.counts().deadLetters()).isEqualTo(1);
     assertThat(metrics.counts().alertsByKind()).containsEntry("PERTURBATION", 1L);
     assertThat(metrics.counts().alerts()).isEqualTo(1);
+    assertThat(verdicts.readValuesToList()).hasSize(1);
+    assertThat(metrics.counts().verdicts()).isEqualTo(1);
   }
 
   @Test
@@ -302,6 +304,19 @@ class MonitorTopologyTest {
     assertThat(verdicts.readValuesToList()).isEmpty();
     assertThat(alerts.readValuesToList()).as("no alert for a verdict nobody can read: the dead letter is its only outcome")
         .isEmpty();
+  }
+
+  @Test
+  void aVerdictThatCannotBeWrittenIsCountedAsItsDeadLetterOnlyNotAsAVerdict() {
+    // The dashboard's verdicts were the inference timer's count, recorded when the frame was scored: a verdict that
+    // to-verdict then could not serialize was counted as a verdict and as its OUTPUT_FAILED dead letter.
+    stop();
+    start(true, false);
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"));
+    assertThat(deadLetters.readValuesToList()).hasSize(1);
+    assertThat(metrics.counts().verdicts()).as("no verdict was written").isZero();
+    assertThat(metrics.counts().deadLettersByReason()).containsEntry("OUTPUT_FAILED", 1L);
+    assertThat(metrics.counts().deadLetters()).isEqualTo(1);
   }
 
   /**
