@@ -19,6 +19,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -64,7 +65,10 @@ public final class MonitorTopology {
         applicationId + "-" + CAMPAIGN_REPARTITION + "-repartition");
   }
 
-  /** A frame alert with the frame that raised it, until the listener has seen both. */
+  /**
+   * An alert with the frame that raised it (null for a camera alert), up to the alerts sink: the listener is handed
+   * both once the alert is serialized there (see {@link #alertsSink}).
+   */
   private record FlaggedFrame(Alert alert, dev.advmon.schema.Frame frame) {}
 
   /** The monitor's topology: a pure function of {@code settings} (no I/O until Kafka Streams runs it). */
@@ -127,11 +131,9 @@ public final class MonitorTopology {
         .filter((camera, w) -> w.scored().verdict().alert(), Named.as("flagged-only"))
         .mapValues(w -> new FlaggedFrame(withImage(images, VerdictMapper.toAlert(w.verdict(),
             w.scored().verdict().detections()), w.scored().frame(), preparer), w.scored().frame()), Named.as("to-alert"))
-        .peek((camera, f) -> listener.onAlert(f.alert(), f.frame()), Named.as("listen-frame-alerts"))
-        .mapValues(FlaggedFrame::alert, Named.as("alert-only"))
-        .merge(campaignAlerts.peek((camera, alert) -> listener.onAlert(alert, null), Named.as("listen-camera-alerts")),
+        .merge(campaignAlerts.mapValues(alert -> new FlaggedFrame(alert, null), Named.as("camera-alert-without-frame")),
             Named.as("all-alerts"))
-        .to(topics.alerts().name(), counted(topics.alerts(), alert -> metrics.alert(alert.getKind()), "alerts-sink"));
+        .to(topics.alerts().name(), alertsSink(topics.alerts(), metrics, listener));
 
     KStream<String, DeadLetter> deadLetters = decoded.get("decoded-dead")
         .mapValues(Outcome::letter, Named.as("decode-failures"))
@@ -155,6 +157,43 @@ public final class MonitorTopology {
         count), topic.valueSerde().deserializer())).withName(sinkName);
   }
 
+  /**
+   * The alerts sink, writing each {@link FlaggedFrame}'s alert: counted and handed to the listener (the dashboard) as
+   * it is serialized, not before, so that an alert the production handler leaves out is neither counted nor shown.
+   */
+  private static Produced<String, FlaggedFrame> alertsSink(Topic<String, Alert> topic, MonitorMetrics metrics,
+      AlertListener listener) {
+    Serializer<Alert> alerts = topic.valueSerde().serializer();
+    Serializer<FlaggedFrame> alertOnly = new Serializer<>() {
+      @Override
+      public void configure(Map<String, ?> configs, boolean isKey) {
+        alerts.configure(configs, isKey);
+      }
+
+      @Override
+      public byte[] serialize(String t, FlaggedFrame f) {
+        return alerts.serialize(t, f == null ? null : f.alert());
+      }
+
+      @Override
+      public byte[] serialize(String t, org.apache.kafka.common.header.Headers headers, FlaggedFrame f) {
+        return alerts.serialize(t, headers, f == null ? null : f.alert());
+      }
+
+      @Override
+      public void close() {
+        alerts.close();
+      }
+    };
+    // a sink only serializes; Serdes.serdeFrom wants a deserializer all the same
+    org.apache.kafka.common.serialization.Deserializer<FlaggedFrame> unused = (t, bytes) -> new FlaggedFrame(
+        topic.valueSerde().deserializer().deserialize(t, bytes), null);
+    return Produced.with(topic.keySerde(), Serdes.serdeFrom(new CountedSerializer<>(alertOnly, f -> {
+      metrics.alert(f.alert().getKind());
+      listener.onAlert(f.alert(), f.frame());
+    }), unused)).withName("alerts-sink");
+  }
+
   /** The alert with its picture when {@code alerts.evidence-image} is on; as it is, at no cost, when off. */
   private static Alert withImage(EvidenceImages images, Alert alert, dev.advmon.schema.Frame frame,
       FramePreparer preparer) {
@@ -163,7 +202,7 @@ public final class MonitorTopology {
 
   /**
    * The listener feeds views (the dashboard): its failure must not fail the frame, whose verdict is already
-   * written by the time the listener hears of it. Logged instead.
+   * written by the time the listener hears of it, nor read as the alert's serializer failing. Logged instead.
    */
   private static AlertListener safe(AlertListener listener) {
     if (listener == AlertListener.NONE) {

@@ -56,6 +56,8 @@ class MonitorTopologyTest {
   private TestOutputTopic<String, DeadLetter> deadLetters;
   private AvroSerde<Frame> frameSerde;
   private MonitorMetrics metrics;
+  /** What the alert listener (the dashboard's) was handed: each alert with the frame that raised it. */
+  private final List<Map.Entry<Alert, Frame>> heard = new java.util.ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -108,7 +110,8 @@ class MonitorTopologyTest {
     Properties props = TopologyTestProps.exactlyOnce("topology-test", stateDir, topics, dlqSerde.serializer(),
         limits.maxEncodedBytes(), metrics);
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
-        TopologySettings.of(topics, preparer, scorer).withMetrics(metrics)), props);
+        TopologySettings.of(topics, preparer, scorer).withMetrics(metrics)
+            .withAlerts((alert, frame) -> heard.add(new java.util.AbstractMap.SimpleEntry<>(alert, frame)))), props);
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), verdictSerde.deserializer());
     alerts = driver.createOutputTopic("alerts", Serdes.String().deserializer(), alertSerde.deserializer());
@@ -258,6 +261,28 @@ class MonitorTopologyTest {
     assertThat(metrics.counts().alerts()).as("advmon_alerts_total counts alerts written; this one was left out")
         .isZero();
     assertThat(metrics.counts().deadLetters()).isZero();
+  }
+
+  @Test
+  void anAlertThatCannotBeWrittenIsNotHandedToTheDashboard() {
+    // The listener was a peek before the alerts sink: the dashboard listed an alert that no reader of the topic saw.
+    stop();
+    start(false, true);
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"));
+    assertThat(verdicts.readValuesToList()).hasSize(1);
+    assertThat(heard).extracting(h -> h.getKey().getAlertId()).as("the alert was left out of the alerts topic")
+        .isEmpty();
+  }
+
+  @Test
+  void eachAlertWrittenIsHandedToTheDashboardOnceWithTheFrameThatRaisedIt() {
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"));
+    assertThat(alerts.readValuesToList()).singleElement()
+        .satisfies(a -> assertThat(a.getAlertId()).isEqualTo("cam-1/w1/PERTURBATION"));
+    assertThat(heard).singleElement().satisfies(h -> {
+      assertThat(h.getKey().getAlertId()).isEqualTo("cam-1/w1/PERTURBATION");
+      assertThat(h.getValue().getFrameId()).as("the frame, for the dashboard's picture").isEqualTo("w1");
+    });
   }
 
   @Test
