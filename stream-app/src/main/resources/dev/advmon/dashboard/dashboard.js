@@ -46,7 +46,8 @@
           + ' is running and reachable from this browser');
     }
     const body = await r.json().catch(() => null);
-    if (!r.ok) throw new Error((body && body.error) || url + ' answered HTTP ' + r.status);
+    // the monitor's reason (a 401's "needs the header ...") said neither which request was refused nor how: both first
+    if (!r.ok) throw new Error(url + ' answered HTTP ' + r.status + (body && body.error ? ': ' + body.error : ''));
     if (body === null || typeof body !== 'object') throw new Error(url + ' answered something that is not JSON');
     return body;
   }

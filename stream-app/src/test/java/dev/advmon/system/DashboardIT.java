@@ -421,12 +421,40 @@ class DashboardIT {
   }
 
   /**
+   * An endpoint that answers with an error status and a JSON error, as a 401 does: the page showed the body's error
+   * alone ("update failed: this route needs ... (retrying)"), without saying which request was refused or how. It now
+   * names the request and the status before the monitor's reason. A late test, as it replaces the route (with one
+   * that answers again at its end, for the last test to see the page updated first).
+   */
+  @Test
+  @Order(7)
+  void anErrorStatusIsShownWithTheRequestAndItsStatusBeforeTheMonitorsReason() throws Exception {
+    AtomicReference<Boolean> refuse = new AtomicReference<>(true);
+    byte[] summary = "{\"frames\":10,\"verdicts\":9,\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\"}".getBytes();
+    http.route("/api/summary", (ex, path) -> {
+      if (refuse.get()) {
+        reply(ex, 401, "application/json",
+            "{\"error\":\"this route needs the header 'Authorization: Bearer <token>'\"}".getBytes());
+      } else {
+        reply(ex, "application/json", summary);
+      }
+    });
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed"));
+    assertThat(text("updated")).isEqualTo("update failed: /api/summary answered HTTP 401: this route needs the header "
+        + "'Authorization: Bearer <token>' (retrying)");
+    assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
+    refuse.set(false);
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+  }
+
+  /**
    * The monitor gone while its page is open: the browser rejects each poll with nothing but "Failed to fetch", which
    * the page showed as it was. It now names the request and the monitor to check. The very last test, as it closes
    * the HTTP server.
    */
   @Test
-  @Order(7)
+  @Order(8)
   void aMonitorThatStopsAnsweringIsNamedWithTheRequestThatFailedAndWhatToCheck() throws Exception {
     String origin = "http://127.0.0.1:" + http.port();
     browser.get(origin + "/");
@@ -443,8 +471,12 @@ class DashboardIT {
   }
 
   private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
+    reply(ex, 200, type, body);
+  }
+
+  private static void reply(HttpExchange ex, int status, String type, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(200, body.length);
+    ex.sendResponseHeaders(status, body.length);
     ex.getResponseBody().write(body);
   }
 
