@@ -84,6 +84,8 @@ final class RedriveCommand implements Callable<Integer> {
   Map<String, String> overrides = Map.of();
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /** How long the broker may take to answer the dead-letter topic's metadata (tests shorten it). */
+  Duration metadataTimeout = Duration.ofSeconds(60);
 
   @Override
   public Integer call() throws Exception {
@@ -107,7 +109,16 @@ final class RedriveCommand implements Callable<Integer> {
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = dryRun ? null : new KafkaProducer<>(producerProperties(c),
             new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<PartitionInfo> infos = consumer.partitionsFor(dlq, Duration.ofSeconds(60));
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(dlq, metadataTimeout);
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        // Kafka's own message ("Timeout expired while fetching topic metadata") names neither the broker nor the fix
+        throw new IllegalStateException("no answer from Kafka at " + c.string("kafka.bootstrap.servers")
+            + " (kafka.bootstrap.servers) within " + metadataTimeout.toSeconds() + " s while looking up the dead-letter"
+            + " topic " + dlq + " (" + e.getMessage() + "); check that the broker is running and reachable from here,"
+            + " and that kafka.bootstrap.servers and the kafka.* security settings are the monitor's", e);
+      }
       if (infos == null || infos.isEmpty()) {
         throw new IllegalArgumentException("no dead-letter topic " + dlq + " (topics.dead-letter) on "
             + c.string("kafka.bootstrap.servers"));

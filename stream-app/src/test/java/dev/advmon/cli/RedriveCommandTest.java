@@ -150,4 +150,30 @@ class RedriveCommandTest {
         .allSatisfy(r -> assertThat(r.topic()).isEqualTo("frames"));
     assertThat(summary.number("SCORING_FAILED", Decision.SEND)).isEqualTo(3);
   }
+
+  /**
+   * A newcomer's first redrive against a broker that is not there waited a minute and then printed only Kafka's
+   * "Timeout expired while fetching topic metadata": no broker address, no setting, nothing to do. The error must name
+   * the address it tried, the setting that gives it, and the topic it was looking up.
+   */
+  @Test
+  void anUnreachableBrokerIsNamedWithItsSetting() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    RedriveCommand redrive = new RedriveCommand();
+    redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
+    redrive.overrides = Map.of("kafka.bootstrap.servers", "127.0.0.1:" + port,
+        "registry.url", "http://127.0.0.1:" + port, "topics.dead-letter", "my-dlq");
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cl = new CommandLine(redrive).setExecutionExceptionHandler(Main.errorHandler())
+        .setErr(new java.io.PrintWriter(err, true));
+
+    int status = cl.execute("--dry-run");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("127.0.0.1:" + port).contains("kafka.bootstrap.servers").contains("my-dlq")
+        .contains("check that");
+  }
 }
