@@ -128,8 +128,13 @@ public final class TopicAdmin {
             throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
                 + " still unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + cause, cause);
           }
-          log.warn("waiting for Kafka at {} (attempt {}, {} s so far): {}; retrying in {} ms",
-              adminProperties.get("bootstrap.servers"), attempt, waited / 1000, cause.toString(), retryIntervalMs);
+          // a bare java.util.concurrent.TimeoutException (the 15 s of listTopics ran out) has no words of its own
+          String problem = cause instanceof TimeoutException && cause.getMessage() == null
+              ? "no answer within 15 s" : cause.toString();
+          log.warn("waiting for Kafka at {} (kafka.bootstrap.servers; attempt {}, {} s so far): {}; retrying in {} ms;"
+              + " check that the broker is running and reachable from here, and kafka.bootstrap.servers and the"
+              + " kafka.* security settings", adminProperties.get("bootstrap.servers"), attempt, waited / 1000, problem,
+              retryIntervalMs);
           waits.waiting(DEPENDENCY, "no answer from " + adminProperties.get("bootstrap.servers")
               + " (kafka.bootstrap.servers); waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
           Thread.sleep(retryIntervalMs);

@@ -147,6 +147,25 @@ class TopicAdminTest {
         .ensureTopics(TOPICS, Map.of("dlq", 2_000_000L), create, 3, (short) -1, 10, 1_000);
   }
 
+  /**
+   * `./monitor run` against a broker that is not there logged "waiting for Kafka at localhost:9092 (...):
+   * java.util.concurrent.TimeoutException": neither the setting nor what to check, unlike readiness and the registry's
+   * wait. The log line is what an operator reads first.
+   */
+  @Test
+  void theWaitForTheBrokerIsLoggedWithItsSettingAndWhatToCheck() throws InterruptedException {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    unanswered = 1;
+
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(TopicAdmin.class)) {
+      ensure(false);
+
+      assertThat(lines.messages()).filteredOn(m -> m.startsWith("waiting for Kafka")).singleElement()
+          .asString().contains("test:9092").contains("kafka.bootstrap.servers").contains("Timed out waiting for a node")
+          .contains("check that");
+    }
+  }
+
   @Test
   void tellsReadinessWhyTheBrokerIsStillWaitedForUntilItAnswers() throws InterruptedException {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
