@@ -73,7 +73,8 @@ public final class ImageDecoder {
     }
     return ImageFormat.detect(bytes).orElseThrow(() -> new ImageDecodeException(ImageRejection.BAD_MAGIC,
         "bytes start with neither the PNG signature (89 50 4E 47 0D 0A 1A 0A) nor the JPEG signature (FF D8 FF): found "
-            + Hex.prefix(bytes, 8) + "; raw GRAY8/RGB8 frames must say their encoding"));
+            + Hex.prefix(bytes, 8) + ": not a PNG or JPEG image (a raw GRAY8 or RGB8 frame on Kafka must name it in the "
+            + "frame's encoding field, with width and height)"));
   }
 
   /** The common image formats that are not accepted, named by their signatures; null for anything else. */

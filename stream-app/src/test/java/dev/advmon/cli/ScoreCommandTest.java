@@ -92,7 +92,8 @@ class ScoreCommandTest {
     assertThat(byFile).hasSize(4);
     assertThat(byFile.get("a-good.png").has("predicted_class")).isTrue();
     assertThat(byFile.get("b-truncated.png").get("error").asText()).isNotBlank();
-    assertThat(byFile.get("c-text.png").get("error").asText()).contains("neither the PNG signature");
+    assertThat(byFile.get("c-text.png").get("error").asText()).contains("neither the PNG signature")
+        .contains("not a PNG or JPEG image").doesNotContain("must say their encoding");
     assertThat(byFile.get("d-missing.png").get("error").asText()).startsWith("file not found").contains("d-missing.png");
   }
 
