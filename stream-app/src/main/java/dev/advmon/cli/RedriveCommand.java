@@ -148,7 +148,15 @@ final class RedriveCommand implements Callable<Integer> {
     String dlq = partitions.get(0).topic();
     consumer.assign(partitions);
     // read_committed: the last stable offsets, taken once, so that this run's own re-failures are not read again
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    Map<TopicPartition, Long> end;
+    try {
+      end = consumer.endOffsets(partitions, metadataTimeout);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // the broker answered the topic's metadata a moment ago: say where it stopped, not only Kafka's "Timeout expired"
+      throw new IllegalStateException("no answer from Kafka (kafka.bootstrap.servers) within "
+          + metadataTimeout.toSeconds() + " s for the end offsets of " + dlq + " (" + e.getMessage() + "); nothing was"
+          + " sent; check that the broker is running and reachable from here, and run redrive again", e);
+    }
     seek(consumer, partitions, end);
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);

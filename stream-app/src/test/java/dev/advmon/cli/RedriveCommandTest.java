@@ -176,4 +176,23 @@ class RedriveCommandTest {
     assertThat(err.toString()).contains("127.0.0.1:" + port).contains("kafka.bootstrap.servers").contains("my-dlq")
         .contains("check that");
   }
+
+  @Test
+  void aBrokerThatStopsAnsweringBeforeTheEndOffsetsIsNamedAndNothingIsSent() {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+      @Override
+      public synchronized Map<TopicPartition, Long> endOffsets(java.util.Collection<TopicPartition> partitions,
+          java.time.Duration timeout) {
+        throw new org.apache.kafka.common.errors.TimeoutException("Timeout of 60000ms expired before the offsets");
+      }
+    };
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp),
+            DEFAULTS, (topic, bytes) -> null))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("kafka.bootstrap.servers")
+        .hasMessageContaining("end offsets of dead-letters").hasMessageContaining("nothing was sent");
+    assertThat(producer.history()).isEmpty();
+  }
 }
