@@ -21,6 +21,11 @@ import java.util.TreeMap;
  *     campaign rests on
  * @param windowExamples ids of the first {@value #MAX_EXAMPLES} flagged frames of the window being counted: frames an
  *     operator can look up (their frame alerts carry the pictures); the first ones, so that a replay keeps them
+ * @param pooledSince start of the first window whose frames were carried into the window being counted (in a
+ *     campaign, a window with too few frames to judge is judged with the next: {@link CampaignTracker}); -1 when
+ *     none was
+ * @param pooledFrames how many of {@code windowFrames} (and of its flagged frames, reasons and examples) were
+ *     carried from those windows; 0 when none were
  */
 public record CameraStatus(
     String cameraId,
@@ -37,7 +42,9 @@ public record CameraStatus(
     long totalFrames,
     long totalFlagged,
     Map<String, Long> windowReasons,
-    List<String> windowExamples) {
+    List<String> windowExamples,
+    long pooledSince,
+    long pooledFrames) {
 
   public static final String NORMAL = "NORMAL";
   public static final String CAMPAIGN = "CAMPAIGN";
@@ -48,12 +55,29 @@ public record CameraStatus(
   /** Distinct reasons counted per window: the detectors' reasons are a handful; this bounds the entry anyway. */
   static final int MAX_REASONS = 8;
 
-  /** The state as written before windowReasons and windowExamples existed reads with both empty. */
+  /**
+   * The state as written before windowReasons and windowExamples existed reads with both empty; before pooledSince
+   * and pooledFrames existed, with nothing carried (a missing number reads as 0).
+   */
   @JsonCreator
   public CameraStatus {
     // sorted, so that the JSON, the evidence and a replay's alert list them in one order
     windowReasons = windowReasons == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(windowReasons));
     windowExamples = windowExamples == null ? List.of() : List.copyOf(windowExamples);
+    if (pooledFrames <= 0) { // one way to say "nothing carried", so that equal states are equal
+      pooledFrames = 0;
+      pooledSince = -1;
+    }
+  }
+
+  /** A camera's state with nothing carried from earlier windows. */
+  public CameraStatus(String cameraId, String status, long windowStart, long windowFrames, long windowFlagged,
+      long lastWindowStart, long lastWindowFrames, long lastWindowFlagged, int hotStreak, int coolStreak,
+      long campaignSince, long totalFrames, long totalFlagged, Map<String, Long> windowReasons,
+      List<String> windowExamples) {
+    this(cameraId, status, windowStart, windowFrames, windowFlagged, lastWindowStart, lastWindowFrames,
+        lastWindowFlagged, hotStreak, coolStreak, campaignSince, totalFrames, totalFlagged, windowReasons,
+        windowExamples, -1, 0);
   }
 
   /** A camera's state without reasons or example frames for its window (a window with nothing flagged yet). */
@@ -70,5 +94,15 @@ public record CameraStatus(
 
   public boolean inCampaign() {
     return CAMPAIGN.equals(status);
+  }
+
+  /** Frames counted since the window being counted began, not carried into it from earlier windows. */
+  public long ownFrames() {
+    return windowFrames - pooledFrames;
+  }
+
+  /** Start of the span the window being counted covers: its own start, or that of the first window carried into it. */
+  public long spanStart() {
+    return pooledFrames > 0 ? pooledSince : windowStart;
   }
 }

@@ -24,7 +24,12 @@ import java.util.TreeMap;
  *
  * <p>A window is judged when the camera's first frame of a later window arrives, or by the clock when the camera
  * has gone quiet ({@link #expire}, below). A window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
- * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. A frame that is
+ * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. In a campaign, its frames
+ * are carried into the next window and judged with it once together they reach {@code minFrames} (the same test, over
+ * a longer span): otherwise a camera that kept sending fewer than {@code minFrames} a window, never judged and never
+ * idle, stayed in CAMPAIGN for ever. Pooled, a sparse camera still flagged stays in its campaign, where clearing it
+ * after so many inconclusive windows would give the all-clear to an attack that only slowed the camera's frames down.
+ * Not while NORMAL: a campaign is still raised only by windows that hold enough frames each. A frame that is
  * older than the window being counted is counted in it: closed windows are never reopened.
  *
  * <p>Time is the frame's timestamp, bounded by the task's clock ({@link EventClock}: the newest frame timestamp it
@@ -72,9 +77,7 @@ public final class CampaignTracker {
     if (window > s.windowStart()) {
       Step closed = close(s);
       alert = closed.alert();
-      s = closed.status();
-      s = new CameraStatus(s.cameraId(), s.status(), window, 0, 0, s.lastWindowStart(), s.lastWindowFrames(),
-          s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged());
+      s = next(closed.status(), window);
     }
     int f = flag.flagged() ? 1 : 0;
     Map<String, Long> reasons = s.windowReasons();
@@ -93,26 +96,39 @@ public final class CampaignTracker {
     }
     s = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames() + 1, s.windowFlagged() + f,
         s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
-        s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f, reasons, examples);
+        s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f, reasons, examples, s.pooledSince(),
+        s.pooledFrames());
     return new Step(s, alert);
   }
 
   /**
    * Closes {@code s}'s window by the clock when its end is more than {@code maxClockSkewMs} before {@code nowMs}
    * (no frame can be counted in it any more); the camera then counts in the window that follows. Empty when the
-   * window is still open, or was closed already and nothing has been counted since.
+   * window is still open, or was closed already and nothing has been counted since (frames carried into it from
+   * earlier windows are not counted since: they were closed with those).
    */
   public Optional<Step> expire(CameraStatus s, long nowMs) {
     long windowEnd = Saturating.plus(s.windowStart(), settings.windowMs());
-    if (Saturating.plus(windowEnd, settings.maxClockSkewMs()) > nowMs || s.windowFrames() == 0) {
+    if (Saturating.plus(windowEnd, settings.maxClockSkewMs()) > nowMs || s.ownFrames() == 0) {
       return Optional.empty();
     }
     Step closed = close(s);
-    CameraStatus c = closed.status();
-    CameraStatus next = new CameraStatus(c.cameraId(), c.status(), windowEnd, 0, 0, c.lastWindowStart(),
-        c.lastWindowFrames(), c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(),
-        c.totalFlagged());
-    return Optional.of(new Step(next, closed.alert()));
+    return Optional.of(new Step(next(closed.status(), windowEnd), closed.alert()));
+  }
+
+  /**
+   * The camera counting in the window starting at {@code windowStart}, after {@link #close} judged (or pooled) the one
+   * before: empty, or holding the frames {@code c} carries from the windows too small to judge alone.
+   */
+  private static CameraStatus next(CameraStatus c, long windowStart) {
+    if (c.pooledFrames() > 0) {
+      return new CameraStatus(c.cameraId(), c.status(), windowStart, c.windowFrames(), c.windowFlagged(),
+          c.lastWindowStart(), c.lastWindowFrames(), c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(),
+          c.campaignSince(), c.totalFrames(), c.totalFlagged(), c.windowReasons(), c.windowExamples(),
+          c.pooledSince(), c.pooledFrames());
+    }
+    return new CameraStatus(c.cameraId(), c.status(), windowStart, 0, 0, c.lastWindowStart(), c.lastWindowFrames(),
+        c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(), c.totalFlagged());
   }
 
   /**
@@ -129,17 +145,27 @@ public final class CampaignTracker {
    * incident. Its alert is made from {@code s} alone, so a replay after a crash writes the same alert.
    */
   public Optional<Forgotten> forget(CameraStatus s, long nowMs) {
-    if (settings.idleRetentionMs() <= 0 || s.windowFrames() != 0
+    if (settings.idleRetentionMs() <= 0 || s.ownFrames() != 0
         || Saturating.plus(s.windowStart(), settings.idleRetentionMs()) >= nowMs) {
       return Optional.empty();
     }
     return Optional.of(new Forgotten(s.inCampaign() ? Optional.of(quietAlert(s)) : Optional.empty()));
   }
 
-  /** Judges the window being counted: streaks, status, and the alert when the status changes. */
+  /**
+   * Judges the window being counted (with the frames carried into it): streaks, status, and the alert when the status
+   * changes. One with too few frames is not judged; in a campaign its frames are carried into the next window.
+   */
   private Step close(CameraStatus s) {
     if (s.windowFrames() < settings.minFrames()) {
-      return new Step(s, Optional.empty());
+      if (!s.inCampaign() || s.windowFrames() == 0) {
+        return new Step(s, Optional.empty());
+      }
+      CameraStatus pooled = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames(),
+          s.windowFlagged(), s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(),
+          s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged(), s.windowReasons(), s.windowExamples(),
+          s.spanStart(), s.windowFrames());
+      return new Step(pooled, Optional.empty());
     }
     boolean hot = hot(s.windowFlagged(), s.windowFrames(), settings.baselineRate());
     int hotStreak = hot ? s.hotStreak() + 1 : 0;
@@ -157,8 +183,9 @@ public final class CampaignTracker {
       since = -1;
       alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, windowEnd));
     }
+    // judged, with what was carried into it: the next window starts empty, and the span judged is the last window
     CameraStatus next = new CameraStatus(s.cameraId(), status, s.windowStart(), s.windowFrames(), s.windowFlagged(),
-        s.windowStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
+        s.spanStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
         s.totalFlagged(), s.windowReasons(), s.windowExamples());
     return new Step(next, alert);
   }
@@ -282,10 +309,13 @@ public final class CampaignTracker {
             s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
-            + "each of the last %d windows of %s (last window: %d of %d flagged); the campaign is over.",
-            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames());
+            + "each of the last %d windows of %s (last window: %d of %d flagged%s); the campaign is over.",
+            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(),
+            s.pooledFrames() == 0 ? "" : String.format(Locale.ROOT, ", from %s: its windows since then had fewer than "
+                + "campaign.min-frames (%d) each, so they were judged together", Instant.ofEpochMilli(s.spanStart()),
+                settings.minFrames()));
     Map<String, String> evidence = new LinkedHashMap<>();
-    evidence.put("window_start", Instant.ofEpochMilli(s.windowStart()).toString());
+    evidence.put("window_start", Instant.ofEpochMilli(s.spanStart()).toString());
     evidence.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
     evidence.put("window_frames", Long.toString(s.windowFrames()));
     evidence.put("window_flagged", Long.toString(s.windowFlagged()));
@@ -294,6 +324,9 @@ public final class CampaignTracker {
     evidence.put("consecutive_windows", Integer.toString(streak));
     evidence.put("total_frames", Long.toString(s.totalFrames()));
     evidence.put("total_flagged", Long.toString(s.totalFlagged()));
+    if (s.pooledFrames() > 0) { // window_start is then that of the first window pooled
+      evidence.put("pooled_frames", Long.toString(s.pooledFrames()));
+    }
     if (!kind.equals("CAMPAIGN")) {
       evidence.put("cleared_by", CLEARED_BY_COOL_WINDOWS); // tells it from a camera that went quiet (quietAlert)
       // what it clears, as the quiet clear says it too: a consumer pairs the two without keeping state
@@ -306,7 +339,7 @@ public final class CampaignTracker {
     }
     return Alert.newBuilder()
         // derived from the camera and the window, so that a replay after a crash writes the same alert id
-        .setAlertId(s.cameraId() + "/" + kind + "/" + s.windowStart())
+        .setAlertId(s.cameraId() + "/" + kind + "/" + s.spanStart())
         .setCameraId(s.cameraId())
         .setTime(Instant.ofEpochMilli(windowEnd))
         .setKind(kind)

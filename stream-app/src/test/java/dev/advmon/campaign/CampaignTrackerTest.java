@@ -108,6 +108,104 @@ class CampaignTrackerTest {
   }
 
   @Test
+  void aCampaignOfACameraSendingTooFewFramesPerWindowIsJudgedOnItsWindowsPooledAndClearedWhenTheyAreCool() {
+    // a camera in CAMPAIGN that kept sending fewer than campaign.min-frames a window was never cleared: each window
+    // was inconclusive, so the cool streak never grew, and the camera was never idle enough to be forgotten
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    window(4, 4, 0); // window 3 is hot too: the campaign was raised when it began
+    for (int w = 5; w < 40; w++) {
+      window(w, 4, 0); // 4 frames a window, 10 needed: three windows' frames are judged together
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    Alert cleared = alerts.get(1);
+    // spans [4 s, 7 s), [7 s, 10 s) and [10 s, 13 s): the third cool one clears, when window 13 begins
+    assertThat(cleared.getAlertId()).isEqualTo("cam-7/CAMPAIGN_CLEARED/10000");
+    assertThat(cleared.getTime().toEpochMilli()).isEqualTo(13_000);
+    assertThat(cleared.getEvidence()).containsEntry("cleared_by", "cool_windows")
+        .containsEntry("window_start", "1970-01-01T00:00:10Z").containsEntry("window_end", "1970-01-01T00:00:13Z")
+        .containsEntry("window_frames", "12").containsEntry("window_flagged", "0")
+        .containsEntry("consecutive_windows", "3").containsEntry("campaign_alert_id", "cam-7/CAMPAIGN/2000")
+        .as("the frames carried from the earlier windows of the span").containsEntry("pooled_frames", "8");
+    assertThat(cleared.getExplanation()).contains("fewer than campaign.min-frames (10)");
+    assertThat(state.status()).isEqualTo(CameraStatus.NORMAL);
+  }
+
+  @Test
+  void aCampaignOfACameraSendingTooFewFramesPerWindowThatAreStillFlaggedIsNotCleared() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    for (int w = 4; w < 60; w++) {
+      window(w, 4, 3); // 75% flagged, however few a window
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(state.inCampaign()).isTrue();
+  }
+
+  @Test
+  void aCameraNotInACampaignDoesNotPoolWindowsWithTooFewFramesSoTheRaisingRuleIsUnchanged() {
+    for (int w = 0; w < 30; w++) {
+      window(w, 4, 4); // all flagged, but never enough frames in a window to raise a campaign
+    }
+    assertThat(alerts).isEmpty();
+    assertThat(state.hotStreak()).isZero();
+  }
+
+  @Test
+  void framesCarriedIntoTheNextWindowSurviveTheStoreSerdeAndAStateWrittenBeforeThemStartsToCarry() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    window(4, 4, 1);
+    window(5, 3, 0); // window 4's frames carried into window 5
+    assertThat(state.pooledFrames()).isEqualTo(4);
+    assertThat(state.pooledSince()).isEqualTo(4_000);
+    assertThat(state.windowFrames()).isEqualTo(7);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+
+    // as the previous version wrote it: in CAMPAIGN, 4 frames in window 1 s, no pooledSince or pooledFrames
+    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"CAMPAIGN\",\"windowStart\":1000,\"windowFrames\":4,"
+        + "\"windowFlagged\":0,\"lastWindowStart\":0,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,\"hotStreak\":3,"
+        + "\"coolStreak\":0,\"campaignSince\":1000,\"totalFrames\":24,\"totalFlagged\":10,\"windowReasons\":{},"
+        + "\"windowExamples\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    state = serde.deserializer().deserialize("t", older);
+    assertThat(state.pooledFrames()).as("nothing carried").isZero();
+    assertThat(state.pooledSince()).isEqualTo(-1);
+    assertThat(state.ownFrames()).isEqualTo(4);
+    window(2, 4, 0);
+    assertThat(state.pooledFrames()).as("the restored window's frames carried").isEqualTo(4);
+    window(3, 4, 0); // 12 frames from 1 s: the first cool span
+    window(4, 4, 0);
+    assertThat(state.coolStreak()).isEqualTo(1);
+    assertThat(state.lastWindowStart()).isEqualTo(1_000);
+    assertThat(state.lastWindowFrames()).isEqualTo(12);
+  }
+
+  @Test
+  void aCampaignCameraWithFramesCarriedIsClosedByTheClockOnceAndForgottenWhenQuiet() {
+    CampaignTracker hourly = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 3_600_000));
+    CameraStatus s = null;
+    for (int w = 0; w < 4; w++) {
+      for (int i = 0; i < 20; i++) {
+        s = hourly.observe(s, "cam-7", w * 1_000L + i * 45L, w * 1_000L + i * 45L, i < 10).status();
+      }
+    }
+    s = hourly.observe(s, "cam-7", 4_000, 4_000, false).status(); // in a campaign since window 3 began
+    s = hourly.expire(s, 35_000).orElseThrow().status(); // the clock closes window 4, one frame: carried
+    assertThat(s.inCampaign()).isTrue();
+    assertThat(s.windowStart()).isEqualTo(5_000);
+    assertThat(s.pooledFrames()).isEqualTo(1);
+    assertThat(hourly.expire(s, 40_000)).as("nothing counted since: nothing to close").isEmpty();
+    assertThat(hourly.forget(s, 3_605_000)).as("kept until the retention has passed").isEmpty();
+    Alert quiet = hourly.forget(s, 3_605_001).orElseThrow().alert().orElseThrow();
+    assertThat(quiet.getEvidence()).containsEntry("cleared_by", "camera_quiet")
+        .containsEntry("quiet_since", "1970-01-01T00:00:05Z");
+  }
+
+  @Test
   void aGapOfEmptyWindowsDoesNotBreakAStreak() {
     window(0, 20, 10);
     window(1, 20, 10);

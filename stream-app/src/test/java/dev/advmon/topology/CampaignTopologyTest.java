@@ -121,7 +121,12 @@ class CampaignTopologyTest {
 
   /** Six frames from {@code camera} in the window starting at {@code second} s, bright (flagged) or dark. */
   private void window(String camera, int second, boolean bright) {
-    for (int i = 0; i < 6; i++) {
+    frames(camera, second, 6, bright);
+  }
+
+  /** {@code count} (at most 10) frames from {@code camera} in the window starting at {@code second} s. */
+  private void frames(String camera, int second, int count, boolean bright) {
+    for (int i = 0; i < count; i++) {
       byte[] pixels = new byte[16 * 16];
       Arrays.fill(pixels, (byte) (bright ? 230 : 20));
       long t = second * 1_000L + i * 100L;
@@ -516,6 +521,35 @@ class CampaignTopologyTest {
     window("cam-attacked", (int) back + 2, true);
     window("cam-attacked", (int) back + 3, false);
     assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+  }
+
+  /**
+   * README (Campaigns): a camera in CAMPAIGN that kept sending fewer than campaign.min-frames a window stayed in
+   * CAMPAIGN for ever (each window inconclusive, the camera never idle), so AdvmonCampaign paged for ever.
+   */
+  @Test
+  void aCampaignOfACameraSendingTooFewFramesPerWindowIsClearedOnItsPooledWindowsOnlyOnceTheyAreCool() {
+    window("cam-sparse", 0, true);
+    window("cam-sparse", 1, true);
+    window("cam-sparse", 2, true); // raises the campaign
+    assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    for (int s = 3; s < 20; s++) {
+      frames("cam-sparse", s, 2, true); // 2 frames a window, 5 needed: still flagged, so still a campaign
+    }
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(campaignAlerts()).isEmpty();
+    assertThat(camerasInCampaign()).isEqualTo(1);
+    for (int s = 20; s < 40; s++) {
+      frames("cam-sparse", s, 2, false);
+    }
+    List<Alert> cleared = campaignAlerts();
+    assertThat(cleared).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN_CLEARED");
+      assertThat(a.getEvidence()).containsEntry("cleared_by", "cool_windows").containsEntry("window_flagged", "0")
+          .containsKey("pooled_frames");
+    });
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(camerasInCampaign()).as("cleared").isZero();
   }
 
   @Test
