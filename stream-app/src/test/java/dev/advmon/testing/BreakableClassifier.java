@@ -67,7 +67,12 @@ public final class BreakableClassifier implements BatchClassifier {
     return model.classify(images);
   }
 
-  /** The model is not closed here: it belongs to the test. */
+  /** How often {@link #close} was called: a test that hands this to code owning a model checks it closes it. */
+  public final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** The model is not closed here: it belongs to the test. Counted in {@link #closed}. */
   @Override
-  public void close() {}
+  public void close() {
+    closed.incrementAndGet();
+  }
 }
