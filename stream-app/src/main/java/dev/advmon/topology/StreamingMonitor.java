@@ -635,6 +635,13 @@ public final class StreamingMonitor implements AutoCloseable {
         checkFramesCompatibility(registry, topics.frames().name() + "-value");
         return;
       } catch (RegistryUnavailableException e) {
+        if (Thread.interrupted()) {
+          // a stop (run's shutdown hook interrupts the start-up) that cut a request short: the client reports it as
+          // "unavailable", but no retry will follow, so none is announced
+          InterruptedException stop = new InterruptedException("stopped while waiting for the schema registry");
+          stop.initCause(e);
+          throw stop;
+        }
         long waited = System.currentTimeMillis() - start;
         if (maxWait > 0 && waited >= maxWait) {
           throw new IllegalStateException("schema registry still unreachable after " + waited
