@@ -504,7 +504,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
         rest(index);
-        problem = "GET " + base + "/config failed: " + describe(e);
+        problem = "GET " + base + "/config failed: " + describe(e, base);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
@@ -742,7 +742,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
       } catch (IOException e) {
         rest(index);
-        problem = method + " " + base + path + " failed: " + describe(e);
+        problem = method + " " + base + path + " failed: " + describe(e, base);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
@@ -892,7 +892,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
           lastError = e;
         } catch (IOException e) {
-          lastProblem = method + " " + base + path + " failed: " + describe(e)
+          lastProblem = method + " " + base + path + " failed: " + describe(e, base)
               + ("https".equalsIgnoreCase(base.getScheme())
                   ? " (an https registry that closes the connection may want a client certificate: "
                       + RegistrySettings.KEYSTORE_LOCATION + ")"
@@ -956,13 +956,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
   }
 
-  /** java.net.http often throws a bare ConnectException whose message is null; the cause says more. */
-  private static String describe(IOException e) {
+  /**
+   * A failed request in words, the exception kept in parentheses for whoever debugs it. java.net.http reports a
+   * connection nothing accepted as a bare ConnectException over a ClosedChannelException (it closes the channel, tries
+   * again, and loses the system's "Connection refused"): that is named for what it is, with the host and port.
+   */
+  private static String describe(IOException e, URI base) {
     Throwable t = e;
     while (t.getMessage() == null && t.getCause() != null) {
       t = t.getCause();
     }
-    return t == e ? e.toString() : e.getClass().getName() + ": " + t;
+    String raw = t == e ? e.toString() : e.getClass().getName() + ": " + t;
+    if (e instanceof java.net.ConnectException && (t.getMessage() == null
+        || t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection refused"))) {
+      int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+      // only a ConnectException from the connect itself is retried that way: no route to the host, a connect
+      // timeout and the like keep their own words
+      return "connection refused at " + base.getHost() + ":" + port + " (nothing accepts connections there; " + raw
+          + ")";
+    }
+    return raw;
   }
 
   private HttpRequest request(URI base, String method, String path, String body, Duration timeout) {

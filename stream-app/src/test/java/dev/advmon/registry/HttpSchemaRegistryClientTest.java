@@ -736,6 +736,28 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRefusedConnectionIsCalledThatWithItsHostAndPortInTheErrorsTheProbeAndTheRetryLines() throws IOException {
+    int port = freePort();
+    String dead = "http://127.0.0.1:" + port;
+    HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(dead).maxRetries(1).build());
+    String refused = "connection refused at 127.0.0.1:" + port;
+
+    List<String> logged;
+    try (LogLines lines = LogLines.of(HttpSchemaRegistryClient.class)) {
+      assertThatThrownBy(() -> client.register("frames-value", Frame.getClassSchema()))
+          .isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining("POST " + dead + "/subjects/frames-value/versions failed: " + refused)
+          .hasMessageContaining("java.net.ConnectException") // the exception is still there for whoever debugs it
+          .hasMessageNotContaining("failed: java.net.ConnectException");
+      logged = lines.messages();
+    }
+    assertThat(logged).anySatisfy(line -> assertThat(line).contains(refused).contains("retrying in"));
+    assertThatThrownBy(() -> client.ping(Duration.ofSeconds(2))) // the health probe's question
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageContaining("GET " + dead + "/config failed: " + refused);
+  }
+
+  @Test
   void failsOverToTheNextUrlAndStaysThere() throws IOException {
     String dead = "http://127.0.0.1:" + freePort();
     HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(dead + "," + server.url()).build());
