@@ -128,9 +128,10 @@ public final class TopicAdmin {
             throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
                 + " still unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + cause, cause);
           }
-          // a bare java.util.concurrent.TimeoutException (the 15 s of listTopics ran out) has no words of its own
+          // a bare java.util.concurrent.TimeoutException (the wait of one of the requests above ran out: 15 s to list,
+          // 30 s to create, those of the config reads) has no words of its own
           String problem = cause instanceof TimeoutException && cause.getMessage() == null
-              ? "no answer within 15 s" : cause.toString();
+              ? "no answer in time" : cause.toString();
           log.warn("waiting for Kafka at {} (kafka.bootstrap.servers; attempt {}, {} s so far): {}; retrying in {} ms;"
               + " check that the broker is running and reachable from here, and kafka.bootstrap.servers and the"
               + " kafka.* security settings", adminProperties.get("bootstrap.servers"), attempt, waited / 1000, problem,
