@@ -86,6 +86,10 @@ final class CampaignProcessor implements Processor<String, CampaignFlag, String,
     this.clock = new EventClock(tracker.settings().maxClockSkewMs(), context.currentSystemTimeMs());
     this.alertTime = new FrameTimestampExtractor(context::currentSystemTimeMs);
     alertTime.configure(context.appConfigs());
+    // Kafka Streams revives a corrupted task with this same instance (closed, then initialized again) and its store
+    // restored in between: a sweep begun before would count cameras the store may no longer hold
+    this.sweepFrom = null;
+    this.sweepInCampaign = 0;
     context.schedule(punctuateEvery(tracker.settings().windowMs()), PunctuationType.WALL_CLOCK_TIME, this::expire);
   }
 
