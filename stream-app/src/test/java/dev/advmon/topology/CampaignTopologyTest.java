@@ -85,13 +85,18 @@ class CampaignTopologyTest {
 
   /** As above, with {@code extra} Kafka Streams properties. */
   private void start(CampaignSettings campaigns, Properties extra) {
+    start(campaigns, extra, MonitorMetrics.inMemory());
+  }
+
+  /** As above, counting into {@code meters} (an instance's meters outlive its tasks). */
+  private void start(CampaignSettings campaigns, Properties extra, MonitorMetrics meters) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     frameSerde = AvroSerde.forClass(Frame.class, registry);
     topics = Topics.of("frames", frameSerde, "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
         "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("bright", 0.5)), 16);
     FramePreparer preparer = FramePreparer.forModel(new ImageLimits(100_000, 1_000_000, 4096), classifier.manifest());
-    metrics = MonitorMetrics.inMemory();
+    metrics = meters;
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "campaign-test");
     // its own folder: the default /tmp/kafka-streams/<id> is shared by every build on the machine (a LOCK error)
@@ -183,6 +188,30 @@ class CampaignTopologyTest {
     assertThat(campaignAlerts()).extracting(Alert::getKind).containsExactly("CAMPAIGN_CLEARED");
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
     assertThat(camerasInCampaign()).as("cleared").isZero();
+  }
+
+  /**
+   * A rebalance that moves the task away closes its processor: its cameras leave this instance's gauge (the instance
+   * that has the task now counts them). Moved back, its processor counts them from the restored store at its first
+   * sweep, before any frame is read.
+   */
+  @Test
+  void aTaskMovedAwayLeavesTheGaugeAndCountsAgainFromItsStoreWhenItComesBack() {
+    window("cam-stickered", 0, true);
+    window("cam-stickered", 1, true);
+    window("cam-stickered", 2, true); // raises the campaign
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(camerasInCampaign()).isEqualTo(1);
+    CameraStatus status = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-stickered");
+
+    driver.close(); // the task moves to another instance
+    assertThat(camerasInCampaign()).as("moved away").isZero();
+
+    start(new CampaignSettings(1_000, 5, 0.2, 2), new Properties(), metrics); // and comes back
+    // what the changelog restores (the test driver keeps no state across drivers)
+    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put("cam-stickered", status);
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(camerasInCampaign()).as("back, before any frame").isEqualTo(1);
   }
 
   private double camerasInCampaign() {
