@@ -196,7 +196,14 @@ public final class MonitorMetrics implements AutoCloseable {
     camerasInCampaign.put(task, cameras);
   }
 
-  /** {@code task} left this instance (closed, or moved to another instance by a rebalance): its cameras count there. */
+  /**
+   * {@code task} left this instance (closed, or moved to another instance by a rebalance): its cameras count there.
+   *
+   * <p>Removed by task id alone, whoever counted it last: a closing processor cannot remove the count of the same task
+   * of the next client of a restart. The camera store is persistent, so a Kafka Streams client holds the state
+   * folder's lock from its creation until all its stream threads have ended (their processors closed); the next
+   * client cannot be created, so not bound ({@link #bind}) nor its tasks started, before that.
+   */
   public void camerasInCampaignGone(String task) {
     camerasInCampaign.remove(task);
   }
