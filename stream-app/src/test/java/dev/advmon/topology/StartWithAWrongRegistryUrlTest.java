@@ -2,14 +2,8 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.model.FramePreparer;
-import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.TestData;
@@ -61,11 +55,7 @@ class StartWithAWrongRegistryUrlTest {
           "http://127.0.0.1:" + apicurioRoot.getAddress().getPort(), "wrong-url", dir);
       settings.put("startup.retry-interval-ms", "200");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
-          ModelBundle.load(TestData.defaultBundle()).manifest());
-      Future<StreamingMonitor> start = starter.submit(() -> StreamingMonitor.start(config,
-          new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true, preparer,
-          () -> (FrameScorer) null, metrics, AlertListener.NONE));
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
 
       Throwable failure = null;
       try {

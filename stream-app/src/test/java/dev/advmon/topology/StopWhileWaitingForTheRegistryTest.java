@@ -2,14 +2,8 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.model.FramePreparer;
-import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.testing.LogLines;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.TestData;
@@ -61,11 +55,7 @@ class StopWhileWaitingForTheRegistryTest {
       Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker,
           "http://127.0.0.1:" + hanging.getAddress().getPort(), "stop-in-wait", dir);
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
-          ModelBundle.load(TestData.defaultBundle()).manifest());
-      Future<StreamingMonitor> start = starter.submit(() -> StreamingMonitor.start(config,
-          new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true, preparer,
-          () -> (FrameScorer) null, metrics, AlertListener.NONE));
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
       assertThat(asked.await(30, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
 
       starter.shutdownNow(); // what the stop signal does: interrupt the thread that starts the monitor

@@ -1,0 +1,31 @@
+package dev.advmon.topology;
+
+import dev.advmon.cli.Wiring;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.testing.TestData;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * {@link StreamingMonitor#start} on {@code starter}, as {@code run} starts it (the real registry client, the bundled
+ * model's preparer, no scorer yet), for tests of the start-up waits: the test decides when to look, or to interrupt.
+ */
+final class BackgroundStart {
+
+  private BackgroundStart() {}
+
+  static Future<StreamingMonitor> on(ExecutorService starter, MonitorConfig config, MonitorMetrics metrics)
+      throws Exception {
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
+        ModelBundle.load(TestData.defaultBundle()).manifest());
+    return starter.submit(() -> StreamingMonitor.start(config,
+        new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true, preparer,
+        () -> (FrameScorer) null, metrics, AlertListener.NONE));
+  }
+}
