@@ -368,18 +368,23 @@ class CampaignTopologyTest {
     window("cam-stickered", 1, true);
     // a frame stamped 2100 closes window 1 (it counts at the clock's bound): the alert is about window 1, and a
     // record stamped 2100 on the alerts topic would outlive its retention and mislead a search by time
-    byte[] pixels = new byte[16 * 16];
-    Arrays.fill(pixels, (byte) 230);
-    long year2100 = 4_102_444_800_000L;
-    Frame f = Frame.newBuilder().setFrameId("f-2100").setCameraId("cam-stickered")
-        .setCaptureTime(Instant.ofEpochMilli(year2100)).setEncoding(ImageEncoding.GRAY8)
-        .setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
-    frames.pipeInput("cam-stickered".getBytes(), frameSerde.serializer().serialize("frames", f), year2100);
+    frameIn2100("cam-stickered", true);
     assertThat(alerts.readRecordsToList()).filteredOn(r -> r.value().getKind().equals("CAMPAIGN")).singleElement()
         .satisfies(r -> {
           assertThat(r.value().getTime()).isEqualTo(Instant.ofEpochMilli(2_000));
           assertThat(r.timestamp()).isEqualTo(2_000);
         });
+  }
+
+  /** One frame of {@code camera} whose clock reads 2100, captured and stamped then; bright: one the detector flags. */
+  private void frameIn2100(String camera, boolean bright) {
+    byte[] pixels = new byte[16 * 16];
+    Arrays.fill(pixels, (byte) (bright ? 230 : 20));
+    long year2100 = 4_102_444_800_000L;
+    Frame f = Frame.newBuilder().setFrameId("f-2100").setCameraId(camera)
+        .setCaptureTime(Instant.ofEpochMilli(year2100)).setEncoding(ImageEncoding.GRAY8)
+        .setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
+    frames.pipeInput(camera.getBytes(), frameSerde.serializer().serialize("frames", f), year2100);
   }
 
   /**
@@ -390,13 +395,7 @@ class CampaignTopologyTest {
    */
   @Test
   void aFrameStampedFarAheadCountsNoMoreThanTheClockSkewAheadOfTheWallClock() {
-    byte[] pixels = new byte[16 * 16];
-    Arrays.fill(pixels, (byte) 20);
-    long year2100 = 4_102_444_800_000L;
-    Frame f = Frame.newBuilder().setFrameId("f-2100").setCameraId("cam-ahead")
-        .setCaptureTime(Instant.ofEpochMilli(year2100)).setEncoding(ImageEncoding.GRAY8)
-        .setImage(ByteBuffer.wrap(pixels)).setWidth(16).setHeight(16).build();
-    frames.pipeInput("cam-ahead".getBytes(), frameSerde.serializer().serialize("frames", f), year2100);
+    frameIn2100("cam-ahead", false);
     CameraStatus s = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-ahead");
     assertThat(s.windowStart()).as("the wall clock is at the epoch")
         .isLessThanOrEqualTo(CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS);
