@@ -472,8 +472,7 @@ class KubernetesManifestsTest {
     assertThat(so.spec().maxReplicaCount()).as("max replicas = partitions of the frames topic")
         .isEqualTo(frames.spec().partitions());
     assertThat(so.spec().minReplicaCount()).isBetween(1, so.spec().maxReplicaCount());
-    assertThat(so.spec().triggers()).singleElement().satisfies(t -> {
-      assertThat(t.type()).isEqualTo("kafka");
+    assertThat(so.spec().triggers()).filteredOn(t -> "kafka".equals(t.type())).singleElement().satisfies(t -> {
       assertThat(t.metadata()).containsEntry("consumerGroup", settings.getProperty("streams.application-id"))
           .containsEntry("topic", settings.getProperty("topics.frames"))
           .containsEntry("bootstrapServers", settings.getProperty("kafka.bootstrap.servers"));
@@ -485,6 +484,32 @@ class KubernetesManifestsTest {
       String monitorSecret = env(monitor(m)).get("ADVMON_KAFKA_SASL_JAAS_CONFIG").getValueFrom().getSecretKeyRef().getName();
       assertThat(auth.spec().secretTargetRef()).allSatisfy(r -> assertThat(r.name()).isEqualTo(monitorSecret));
     });
+  }
+
+  /**
+   * The lag trigger alone cannot hold the instances it added: once they keep up, the committed lag is a commit
+   * interval's frames whatever the load (tens, against lagThreshold 200 per instance), so the lag asks for
+   * minReplicaCount, the HPA drops to it 10 minutes later (the stabilization window), the backlog grows again, and a
+   * steady load above two instances' capacity cycles between 2 and 6 instances, each cycle costing two rebalances and
+   * a backlog. A second trigger on what the instances do (their CPU, which scoring uses) keeps as many as the load
+   * needs; the HPA takes the larger of the two.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void kedaKeepsTheInstancesItAddedWhileTheyAreBusyNotOnlyWhileTheyLag(String overlay) {
+    Manifests m = OVERLAYS.get(overlay);
+    ScaledObject so = m.oneCustom(ScaledObject.class);
+    Container c = monitor(m);
+    assertThat(so.spec().triggers()).as("a trigger on the instances' load beside the lag").filteredOn(t -> "cpu".equals(t.type()))
+        .singleElement().satisfies(t -> {
+          // Utilization is of the container's CPU request: it must be set, and the target below what a busy pod uses
+          assertThat(t.metricType()).isEqualTo("Utilization");
+          assertThat(Integer.parseInt(t.metadata().get("value"))).isBetween(50, 90);
+          assertThat(c.getResources().getRequests()).containsKey("cpu");
+          assertThat(t.metadata().getOrDefault("containerName", c.getName())).isEqualTo(c.getName());
+        });
+    assertThat(so.spec().triggers()).as("and the lag, which adds instances as soon as a backlog builds")
+        .anyMatch(t -> "kafka".equals(t.type()));
   }
 
   private static KafkaTopic topic(String name) {
