@@ -112,7 +112,7 @@ public final class ClusterCameras implements CameraDirectory {
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();
       if (a.ok()) {
-        CameraStatus theirs = readable(a.body());
+        CameraStatus theirs = readable(a.body(), cameraId);
         if (theirs != null) {
           return Optional.of(theirs);
         }
@@ -131,10 +131,15 @@ public final class ClusterCameras implements CameraDirectory {
     return Optional.empty();
   }
 
-  /** One camera's state as a peer wrote it; null when the body is not that. */
-  private static CameraStatus readable(byte[] body) {
+  /**
+   * The state of camera {@code cameraId} as a peer wrote it; null when the body is not that. Any JSON object reads as
+   * a camera (missing fields are left empty): another JSON service at a peer's address answered "{}", which was
+   * served as this camera with a null id, ahead of the instance that holds it.
+   */
+  private static CameraStatus readable(byte[] body, String cameraId) {
     try {
-      return SERDE.deserializer().deserialize(null, body);
+      CameraStatus c = SERDE.deserializer().deserialize(null, body);
+      return c != null && cameraId.equals(c.cameraId()) ? c : null;
     } catch (RuntimeException e) {
       return null;
     }
@@ -154,6 +159,9 @@ public final class ClusterCameras implements CameraDirectory {
     }
     List<CameraStatus> out = new ArrayList<>();
     for (JsonNode c : cameras) {
+      if (!c.path("cameraId").isTextual()) { // merged by id: without one the merge failed with a bare "null"
+        throw new IOException("a camera without a cameraId");
+      }
       out.add(SERDE.deserializer().deserialize(null, JSON.writeValueAsBytes(c)));
     }
     return out;

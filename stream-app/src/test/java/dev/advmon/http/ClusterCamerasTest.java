@@ -147,6 +147,37 @@ class ClusterCamerasTest {
   }
 
   @Test
+  void aPeerAnsweringJsonThatIsNotTheAskedCameraIsNotTakenForThatCamera() throws Exception {
+    // what another JSON service at a peer's address (or a peer that read the id differently) answers: 200 and an
+    // object, which read as a camera with every field missing, or another camera's state
+    for (String answer : List.of("{}", "{\"status\":\"UP\"}", json.writeValueAsString(camera("cam-other", 7)))) {
+      HostInfo wrong = PeerStub.answering(open, "application/json", ex -> answer.getBytes(StandardCharsets.UTF_8));
+      MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
+          () -> List.of(wrong, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+
+      HttpResponse<String> held = get(s, "/cameras/cam-3");
+      assertThat(held.statusCode()).as(answer + ": " + held.body()).isEqualTo(200);
+      assertThat(json.readTree(held.body()).path("cameraId").asText()).isEqualTo("cam-3");
+      HttpResponse<String> unknown = get(s, "/cameras/cam-9");
+      assertThat(unknown.statusCode()).as(answer + ": " + unknown.body()).isEqualTo(503);
+      assertThat(unknown.body()).contains(Peers.serverName(wrong)).contains("unreadable answer");
+    }
+  }
+
+  @Test
+  void aPeersListWithACameraWithoutAnIdIsNamedAsUnreadableSayingSo() throws Exception {
+    HostInfo wrong = PeerStub.answering(open, "application/json",
+        ex -> "{\"cameras\":[{\"status\":\"UP\"}]}".getBytes(StandardCharsets.UTF_8));
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(wrong), Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(s, "/cameras").body());
+    assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("cam-1");
+    assertThat(body.path("instances").get(1).path("error").asText())
+        .isEqualTo("unreadable answer: a camera without a cameraId");
+  }
+
+  @Test
   void camerasOfSeveralInstancesAboveTheLimitOfOneAreNotCalledTruncatedWhenNoInstanceCutItsList() throws Exception {
     int each = CameraDirectory.MAX_LISTED * 3 / 5; // together above the limit of one instance, each well below it
     Map<String, CameraStatus> a = new TreeMap<>();
