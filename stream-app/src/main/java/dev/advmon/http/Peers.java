@@ -132,11 +132,20 @@ public final class Peers {
     // connection (and the body read so far) stayed open for as long as the peer kept it, one more on every poll.
     return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
-            r.statusCode() == 200 ? null : "answered HTTP " + r.statusCode()))
+            r.statusCode() == 200 ? null : refusal(r.statusCode())))
         .exceptionally(e -> {
           call.cancel(true);
           return new Answer(peer, 0, null, null, reason(e));
         });
+  }
+
+  /** Why a peer's answer is not one; for a 401, which setting the instances must share. */
+  private String refusal(int status) {
+    if (status != 401) {
+      return "answered HTTP " + status;
+    }
+    return "answered HTTP 401: it " + (bearerToken == null ? "requires a token and this instance has none"
+        : "refuses this instance's token") + "; give every instance the same http.bearer-token";
   }
 
   private String reason(Throwable e) {

@@ -127,6 +127,21 @@ class PeersTest {
   }
 
   @Test
+  void aPeerThatRefusesThisInstancesTokenIsReportedNamingTheSettingToAlign() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
+      ex.sendResponseHeaders(401, -1);
+      ex.close();
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), "not-their-token");
+
+    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(answer.ok()).isFalse();
+    assertThat(answer.error()).startsWith("answered HTTP 401").contains("http.bearer-token");
+  }
+
+  @Test
   void anAnswerWithinTheCapComesBackWhole() throws Exception {
     byte[] body = "[{\"cameraId\":\"cam-1\"}]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     HostInfo peer = serve("/cameras", ex -> {
