@@ -21,9 +21,8 @@ import java.util.TreeMap;
  *     campaign rests on
  * @param windowExamples ids of the first {@value #MAX_EXAMPLES} flagged frames of the window being counted: frames an
  *     operator can look up (their frame alerts carry the pictures); the first ones, so that a replay keeps them
- * @param pooledSince start of the first window whose frames were carried into the window being counted (in a
- *     campaign, a window with too few frames to judge is judged with the next: {@link CampaignTracker}); -1 when
- *     none was
+ * @param pooledSince start of the first window whose frames were carried into the window being counted (a window
+ *     with too few frames to judge is judged with the next: {@link CampaignTracker}); -1 when none was
  * @param pooledFrames how many of {@code windowFrames} (and of its flagged frames, reasons and examples) were
  *     carried from those windows; 0 when none were
  */

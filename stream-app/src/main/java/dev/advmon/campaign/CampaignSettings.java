@@ -6,8 +6,8 @@ import dev.advmon.config.MonitorConfig;
  * How campaigns are told apart from noise.
  *
  * @param windowMs length of the tumbling windows, by frame timestamp
- * @param minFrames fewest verdicts for a window to count at all (in a campaign, a smaller window's frames are carried
- *     into the next: {@link CampaignTracker})
+ * @param minFrames fewest verdicts for a window to count at all (a smaller window's frames are carried into the
+ *     next: {@link CampaignTracker})
  * @param baselineRate normal share of flagged frames; a window above it is "hot"
  * @param consecutiveWindows hot windows in a row that raise a campaign, and cool ones in a row that clear it
  * @param maxClockSkewMs how far a frame's timestamp may be from the monitor's clock before it counts at that bound;

@@ -24,13 +24,16 @@ import java.util.TreeMap;
  *
  * <p>A window is judged when the camera's first frame of a later window arrives, or by the clock when the camera
  * has gone quiet ({@link #expire}, below). A window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
- * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. In a campaign, its frames
- * are carried into the next window and judged with it once together they reach {@code minFrames} (the same test, over
- * a longer span): otherwise a camera that kept sending fewer than {@code minFrames} a window, never judged and never
- * idle, stayed in CAMPAIGN for ever. Pooled, a sparse camera still flagged stays in its campaign, where clearing it
- * after so many inconclusive windows would give the all-clear to an attack that only slowed the camera's frames down.
- * Not while NORMAL: a campaign is still raised only by windows that hold enough frames each. A frame that is
- * older than the window being counted is counted in it: closed windows are never reopened.
+ * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. Its frames are carried
+ * into the next window and judged with it once together they reach {@code minFrames} (the same test, over a longer
+ * span), and the span counts as one window: otherwise a camera that kept sending fewer than {@code minFrames} a
+ * window never raised a campaign however many of its frames were flagged, and one in a campaign, never judged and
+ * never idle, stayed in CAMPAIGN for ever. Pooled, a sparse camera still flagged stays in its campaign, where clearing
+ * it after so many inconclusive windows would give the all-clear to an attack that only slowed the camera's frames
+ * down. A span ends at the first window boundary at which it holds {@code minFrames}, whatever its frames' flags, so it
+ * is judged with the false-alarm chance of a full window; carried frames go with the camera when it is forgotten
+ * ({@link #forget}), and are not dropped by age otherwise (at most {@code minFrames - 1} of them are carried).
+ * A frame that is older than the window being counted is counted in it: closed windows are never reopened.
  *
  * <p>Time is the frame's timestamp, bounded by the task's clock ({@link EventClock}: the newest frame timestamp it
  * has seen, running on with the wall clock while no frame comes): a timestamp more than
@@ -154,11 +157,11 @@ public final class CampaignTracker {
 
   /**
    * Judges the window being counted (with the frames carried into it): streaks, status, and the alert when the status
-   * changes. One with too few frames is not judged; in a campaign its frames are carried into the next window.
+   * changes. One with too few frames is not judged; its frames are carried into the next window, in a campaign or not.
    */
   private Step close(CameraStatus s) {
     if (s.windowFrames() < settings.minFrames()) {
-      if (!s.inCampaign() || s.windowFrames() == 0) {
+      if (s.windowFrames() == 0) {
         return new Step(s, Optional.empty());
       }
       CameraStatus pooled = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames(),
@@ -297,6 +300,13 @@ public final class CampaignTracker {
     return s.cameraId() + "/CAMPAIGN/" + Saturating.minus(s.campaignSince(), settings.windowMs());
   }
 
+  /** ", from ...: ... judged together" for a span of windows too small to judge alone; "" for a window judged alone. */
+  private String pooledSpan(CameraStatus s) {
+    return s.pooledFrames() == 0 ? "" : String.format(Locale.ROOT, ", from %s: its windows since then had fewer than "
+        + "campaign.min-frames (%d) each, so they were judged together", Instant.ofEpochMilli(s.spanStart()),
+        settings.minFrames());
+  }
+
   private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
@@ -306,14 +316,12 @@ public final class CampaignTracker {
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
             + "distrust its predictions until this clears.%s",
             s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate,
-            s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
+            pooledSpan(s) + (s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons())),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
             + "each of the last %d windows of %s (last window: %d of %d flagged%s); the campaign is over.",
             s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(),
-            s.pooledFrames() == 0 ? "" : String.format(Locale.ROOT, ", from %s: its windows since then had fewer than "
-                + "campaign.min-frames (%d) each, so they were judged together", Instant.ofEpochMilli(s.spanStart()),
-                settings.minFrames()));
+            pooledSpan(s));
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("window_start", Instant.ofEpochMilli(s.spanStart()).toString());
     evidence.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
@@ -338,8 +346,9 @@ public final class CampaignTracker {
       evidence.put("example_frame_" + (i + 1), s.windowExamples().get(i));
     }
     return Alert.newBuilder()
-        // derived from the camera and the window, so that a replay after a crash writes the same alert id
-        .setAlertId(s.cameraId() + "/" + kind + "/" + s.spanStart())
+        // derived from the camera and the window, so that a replay after a crash writes the same alert id; a CAMPAIGN's
+        // from its last window, also when pooled, so that campaignAlertId names it from campaignSince alone
+        .setAlertId(s.cameraId() + "/" + kind + "/" + (kind.equals("CAMPAIGN") ? s.windowStart() : s.spanStart()))
         .setCameraId(s.cameraId())
         .setTime(Instant.ofEpochMilli(windowEnd))
         .setKind(kind)

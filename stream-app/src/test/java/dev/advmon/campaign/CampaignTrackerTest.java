@@ -98,9 +98,9 @@ class CampaignTrackerTest {
   @Test
   void windowsWithTooFewFramesNeitherExtendNorBreakAStreak() {
     window(0, 20, 10);
-    window(1, 5, 5); // too few to count, although all flagged
+    window(1, 5, 5); // too few to count alone, although all flagged: judged with window 2
     window(2, 20, 10);
-    window(3, 5, 0); // too few to count, although none flagged
+    window(3, 5, 0); // too few to count alone, although none flagged: judged with window 4
     window(4, 20, 10);
     window(5, 20, 0);
     assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
@@ -145,12 +145,68 @@ class CampaignTrackerTest {
   }
 
   @Test
-  void aCameraNotInACampaignDoesNotPoolWindowsWithTooFewFramesSoTheRaisingRuleIsUnchanged() {
-    for (int w = 0; w < 30; w++) {
-      window(w, 4, 4); // all flagged, but never enough frames in a window to raise a campaign
+  void aCameraSendingTooFewFramesPerWindowWhoseFramesAreAllFlaggedRaisesACampaignOnItsWindowsPooled() {
+    // a camera that sent fewer than campaign.min-frames a window (on motion only, a low frame rate) never raised a
+    // campaign while NORMAL, even with every frame flagged: each window was inconclusive and nothing was carried
+    for (int w = 0; w < 10; w++) {
+      window(w, 4, 4); // 4 frames a window, 10 needed: three windows' frames are judged together
     }
-    assertThat(alerts).isEmpty();
-    assertThat(state.hotStreak()).isZero();
+    // spans [0 s, 3 s), [3 s, 6 s) and [6 s, 9 s): the third hot one raises, when window 9 begins
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    Alert raised = alerts.get(0);
+    assertThat(raised.getAlertId()).as("named after its last window, as for a window judged alone")
+        .isEqualTo("cam-7/CAMPAIGN/8000");
+    assertThat(raised.getTime().toEpochMilli()).isEqualTo(9_000);
+    assertThat(raised.getEvidence()).containsEntry("window_start", "1970-01-01T00:00:06Z")
+        .containsEntry("window_end", "1970-01-01T00:00:09Z").containsEntry("window_frames", "12")
+        .containsEntry("window_flagged", "12").containsEntry("consecutive_windows", "3")
+        .as("the frames carried from the earlier windows of the span").containsEntry("pooled_frames", "8");
+    assertThat(raised.getExplanation()).contains("12 of 12").contains("fewer than campaign.min-frames (10)");
+    assertThat(state.inCampaign()).isTrue();
+    assertThat(state.campaignSince()).isEqualTo(9_000);
+
+    for (int w = 10; w < 30; w++) {
+      window(w, 4, 0);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(alerts.get(1).getEvidence()).as("the clear names the CAMPAIGN it ends by that CAMPAIGN's id")
+        .containsEntry("campaign_alert_id", raised.getAlertId());
+  }
+
+  @Test
+  void aCameraSendingTooFewFramesPerWindowAtTheBaselineRateRaisesNoCampaignInADay() {
+    // defaults: windows of 10 s, 20 frames, 10%, 3 in a row; one frame every 2 s (5 a window), each flagged with the
+    // baseline's 10%: its windows are judged four at a time, each span by the same test as a full window
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    java.util.Random random = new java.util.Random(42);
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    java.util.Set<Long> judged = new java.util.HashSet<>();
+    for (long t = 0; t < 86_400_000; t += 2_000) {
+      CampaignTracker.Step step = defaults.observe(s, "cam-sparse", t, t, random.nextDouble() < 0.1);
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+      judged.add(s.lastWindowStart());
+    }
+    assertThat(judged).as("spans judged (each 20 frames from four windows)").hasSizeGreaterThan(2_000);
+    assertThat(raised).as("campaign alerts in a day of ordinary frames from a sparse camera").isEmpty();
+  }
+
+  @Test
+  void aSparseCameraNotInACampaignWithFramesCarriedIsForgottenWithThemWhenQuiet() {
+    CampaignTracker hourly = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 3_600_000));
+    CameraStatus s = null;
+    for (int i = 0; i < 4; i++) {
+      s = hourly.observe(s, "cam-7", i * 100L, i * 100L, true).status();
+    }
+    s = hourly.expire(s, 31_000).orElseThrow().status(); // the clock closes window 0, 4 frames: carried
+    assertThat(s.inCampaign()).isFalse();
+    assertThat(s.windowStart()).isEqualTo(1_000);
+    assertThat(s.pooledFrames()).isEqualTo(4);
+    assertThat(s.windowFlagged()).isEqualTo(4);
+    assertThat(hourly.expire(s, 40_000)).as("nothing counted since: nothing to close").isEmpty();
+    assertThat(hourly.forget(s, 3_601_000)).as("kept until the retention has passed").isEmpty();
+    assertThat(hourly.forget(s, 3_601_001).orElseThrow().alert()).as("not in a campaign: nothing to clear").isEmpty();
   }
 
   @Test
@@ -180,6 +236,27 @@ class CampaignTrackerTest {
     window(3, 4, 0); // 12 frames from 1 s: the first cool span
     window(4, 4, 0);
     assertThat(state.coolStreak()).isEqualTo(1);
+    assertThat(state.lastWindowStart()).isEqualTo(1_000);
+    assertThat(state.lastWindowFrames()).isEqualTo(12);
+  }
+
+  @Test
+  void aNormalCameraStateWrittenByThePreviousVersionReadsAndItsWindowIsCarriedWhenTooSmall() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    // as the previous version wrote it: NORMAL, 4 flagged frames in window 1 s, no pooledSince or pooledFrames
+    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":1000,\"windowFrames\":4,"
+        + "\"windowFlagged\":4,\"lastWindowStart\":-1,\"lastWindowFrames\":0,\"lastWindowFlagged\":0,\"hotStreak\":0,"
+        + "\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":4,\"totalFlagged\":4,\"windowReasons\":{},"
+        + "\"windowExamples\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    state = serde.deserializer().deserialize("t", older);
+    assertThat(state.pooledFrames()).as("nothing carried").isZero();
+    window(2, 4, 4);
+    assertThat(state.pooledFrames()).as("the restored window's frames carried").isEqualTo(4);
+    assertThat(state.pooledSince()).isEqualTo(1_000);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", state))).isEqualTo(state);
+    window(3, 4, 4); // 12 frames from 1 s: the first hot span
+    window(4, 4, 4);
+    assertThat(state.hotStreak()).isEqualTo(1);
     assertThat(state.lastWindowStart()).isEqualTo(1_000);
     assertThat(state.lastWindowFrames()).isEqualTo(12);
   }

@@ -482,7 +482,7 @@ class CampaignTopologyTest {
     try (var all = store.all()) {
       long open = 0;
       while (all.hasNext()) {
-        open += all.next().value.windowFrames() > 0 ? 1 : 0;
+        open += all.next().value.ownFrames() > 0 ? 1 : 0; // not closed yet (frames carried from closed ones are not)
       }
       return open;
     }
@@ -578,6 +578,41 @@ class CampaignTopologyTest {
     });
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
     assertThat(camerasInCampaign()).as("cleared").isZero();
+  }
+
+  /**
+   * README (Campaigns): a camera that sent fewer than campaign.min-frames a window (on motion only, a low frame rate)
+   * never raised a campaign while NORMAL, even with every frame flagged: nothing was carried, each window inconclusive.
+   */
+  @Test
+  void aSparseCameraWhoseFramesAreAllFlaggedRaisesACampaignOnItsPooledWindows() {
+    for (int s = 0; s < 7; s++) {
+      frames("cam-sparse", s, 2, true); // 2 frames a window, 5 needed: three windows' frames are judged together
+    }
+    // spans [0 s, 3 s) and [3 s, 6 s), both hot: the second raises when window 6 begins
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+      assertThat(a.getAlertId()).isEqualTo("cam-sparse/CAMPAIGN/5000");
+      assertThat(a.getEvidence()).containsEntry("window_start", "1970-01-01T00:00:03Z")
+          .containsEntry("window_end", "1970-01-01T00:00:06Z").containsEntry("window_frames", "6")
+          .containsEntry("window_flagged", "6").containsEntry("pooled_frames", "4")
+          .containsEntry("consecutive_windows", "2").containsKey("example_frame_1");
+      assertThat(a.getExplanation()).contains("judged together");
+    });
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    assertThat(camerasInCampaign()).isEqualTo(1);
+  }
+
+  @Test
+  void aSparseCameraFlaggedNoMoreThanTheBaselineRaisesNoCampaign() {
+    for (int s = 0; s < 40; s++) {
+      // 2 frames a window, one in five flagged (the baseline of 20%): spans of 6 frames hold 1 or 2 flagged
+      frames("cam-sparse", s, 1, (2 * s) % 5 == 0);
+      frames("cam-sparse", s, 1, (2 * s + 1) % 5 == 0);
+    }
+    assertThat(campaignAlerts()).isEmpty();
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    assertThat(store.get("cam-sparse").lastWindowFrames()).as("its pooled windows were judged").isEqualTo(6);
   }
 
   @Test
