@@ -1,5 +1,7 @@
 package dev.advmon.cli;
 
+import dev.advmon.logging.JsonLineEncoder;
+import dev.advmon.logging.LogFormatEncoder;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +13,11 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    String logFormat = LogFormatEncoder.problem(System.getenv(LogFormatEncoder.VARIABLE));
+    if (logFormat != null) { // before anything logs
+      System.err.println("error: " + logFormat);
+      System.exit(2);
+    }
     System.exit(commandLine().execute(args));
   }
 
@@ -21,9 +28,18 @@ public final class Main {
     return cl;
   }
 
-  /** Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace. */
+  /**
+   * Start-up errors (configuration, bundle, engine) already say what to do: print them, not a stack trace. With
+   * ADVMON_LOG_FORMAT=json as one JSON line like the log's, so that a log pipeline keeps why the monitor stopped.
+   */
   public static CommandLine.IExecutionExceptionHandler errorHandler() {
     return (e, cmd, parse) -> {
+      if (LogFormatEncoder.json()) {
+        cmd.getErr().print(JsonLineEncoder.line("ERROR", Main.class.getName(), describe(e),
+            System.getenv("ADVMON_DEBUG") != null ? e : null));
+        cmd.getErr().flush();
+        return 2;
+      }
       cmd.getErr().println("error: " + describe(e));
       if (System.getenv("ADVMON_DEBUG") != null) {
         e.printStackTrace(cmd.getErr());

@@ -382,7 +382,7 @@ public final class MonitorConfig {
 
   /** ADVMON_ variables of the launcher and the logging set-up, not settings. */
   private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("ADVMON_HOME", "ADVMON_DEBUG",
-      "ADVMON_JAVA_OPTS", "ADVMON_LOG_LEVEL");
+      "ADVMON_JAVA_OPTS", "ADVMON_LOG_LEVEL", "ADVMON_LOG_FORMAT");
 
   /**
    * Kubernetes gives every pod variables for each Service of its namespace (enableServiceLinks): a Service named

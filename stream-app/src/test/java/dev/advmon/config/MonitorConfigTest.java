@@ -340,8 +340,9 @@ class MonitorConfigTest {
   @Test
   void launcherVariablesAndKubernetesServiceLinksAreNotMistakenForSettings() {
     MonitorConfig c = MonitorConfig.load(null, Map.of("ADVMON_HOME", "/opt/advmon", "ADVMON_LOG_LEVEL", "DEBUG",
-        "ADVMON_JAVA_OPTS", "-Xmx1g", "ADVMON_SERVICE_HOST", "10.0.0.7", "ADVMON_SERVICE_PORT_HTTP", "8080",
-        "ADVMON_PORT", "tcp://10.0.0.7:8080", "ADVMON_PORT_8080_TCP_ADDR", "10.0.0.7", "PATH", "/usr/bin"),
+        "ADVMON_LOG_FORMAT", "json", "ADVMON_JAVA_OPTS", "-Xmx1g", "ADVMON_SERVICE_HOST", "10.0.0.7",
+        "ADVMON_SERVICE_PORT_HTTP", "8080", "ADVMON_PORT", "tcp://10.0.0.7:8080", "ADVMON_PORT_8080_TCP_ADDR", "10.0.0.7",
+        "PATH", "/usr/bin"),
         Map.of(), dir).validated();
     assertThat(c.intValue("http.port")).isEqualTo(8080);
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of("ADVMON_HTP_PORT", "8081"), Map.of(), dir))

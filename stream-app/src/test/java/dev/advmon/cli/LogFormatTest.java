@@ -1,0 +1,210 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.testing.ChildProcess;
+import dev.advmon.testing.TestData;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ADVMON_LOG_FORMAT, as a log pipeline (Loki, Elasticsearch, Cloud Logging) sees it: the monitor's main started as its
+ * own JVM on the production class path (stream-app's logback.xml, not the tests' logback-test.xml), its stderr read
+ * line by line.
+ */
+class LogFormatTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path APP = TestData.repoRoot().resolve("stream-app");
+
+  /** What a child JVM wrote and how it ended. */
+  record Output(int exit, String stdout, List<String> stderr) {}
+
+  /**
+   * A configuration check that logs a warning (a Kafka key the clients do not define) and then fails (a setting
+   * that is not a number), with ADVMON_DEBUG asking for the stack trace: in json mode each stderr line is one JSON
+   * object, the error's multi-line message and stack trace inside its line.
+   */
+  @Test
+  void jsonWritesEveryStderrLineAsOneJsonObjectWithTheStackTraceInside(@TempDir Path dir) throws Exception {
+    Output out = main(dir, Map.of("ADVMON_LOG_FORMAT", "json", "ADVMON_DEBUG", "1"), "config", "--check",
+        badConfig(dir).toString());
+
+    assertThat(out.exit()).isEqualTo(2);
+    assertThat(out.stdout()).as("stdout is the command's output, not its log").isEmpty();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : out.stderr()) {
+      lines.add(parse(line));
+    }
+    assertThat(lines).hasSize(2);
+
+    JsonNode warning = lines.get(0);
+    assertThat(fieldNames(warning)).containsExactly("timestamp", "level", "logger", "thread", "message");
+    assertThat(warning.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+    assertThat(Instant.parse(warning.get("timestamp").asText())).isBetween(Instant.now().minusSeconds(120), Instant.now());
+    assertThat(warning.get("level").asText()).isEqualTo("WARN");
+    assertThat(warning.get("logger").asText()).isEqualTo("dev.advmon.config.MonitorConfig");
+    assertThat(warning.get("thread").asText()).isEqualTo("main");
+    assertThat(warning.get("message").asText()).contains("'kafka.frobnicate.me' is not a key Kafka Streams");
+
+    JsonNode error = lines.get(1);
+    assertThat(fieldNames(error)).containsExactly("timestamp", "level", "logger", "thread", "message", "exception");
+    assertThat(error.get("level").asText()).isEqualTo("ERROR");
+    assertThat(error.get("logger").asText()).isEqualTo("dev.advmon.cli.Main");
+    assertThat(error.get("message").asText()).isEqualTo("invalid configuration:\n  - setting 'streams.num-threads' = "
+        + "'zero' (from " + dir.resolve("bad.properties") + ") must be a whole number");
+    assertThat(error.get("exception").asText()).startsWith("dev.advmon.config.ConfigException: invalid configuration:")
+        .contains("\n\tat dev.advmon.config.MonitorConfig.validated(").doesNotEndWith("\n");
+  }
+
+  /** Without ADVMON_LOG_FORMAT, or with it empty, the log stays the lines it always was. */
+  @Test
+  void textIsTheDefaultAndUnchanged(@TempDir Path dir) throws Exception {
+    for (Map<String, String> env : List.of(Map.of("ADVMON_DEBUG", "1"),
+        Map.of("ADVMON_DEBUG", "1", "ADVMON_LOG_FORMAT", ""), Map.of("ADVMON_DEBUG", "1", "ADVMON_LOG_FORMAT", "text"))) {
+      Output out = main(dir, env, "config", "--check", badConfig(dir).toString());
+
+      assertThat(out.exit()).as("%s", env).isEqualTo(2);
+      assertThat(out.stdout()).as("%s", env).isEmpty();
+      assertThat(out.stderr().get(0)).as("%s", env).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  MonitorConfig - "
+          + ".*'kafka.frobnicate.me' is not a key Kafka Streams.*");
+      assertThat(out.stderr().subList(1, 4)).as("%s", env).containsExactly("error: invalid configuration:",
+          "  - setting 'streams.num-threads' = 'zero' (from " + dir.resolve("bad.properties") + ") must be a whole number",
+          "dev.advmon.config.ConfigException: invalid configuration:");
+      assertThat(out.stderr()).as("%s", env).anyMatch(l -> l.startsWith("\tat dev.advmon.config.MonitorConfig.validated("));
+    }
+  }
+
+  /** A misspelt format must not leave the monitor without a log (logback would find no appender of that name). */
+  @Test
+  void anUnknownFormatIsRefusedAtStartNamingTheFormats(@TempDir Path dir) throws Exception {
+    for (String format : List.of("xml", "JSON")) {
+      Output out = main(dir, Map.of("ADVMON_LOG_FORMAT", format), "config", "--check", badConfig(dir).toString());
+
+      assertThat(out.exit()).isEqualTo(2);
+      assertThat(out.stdout()).as("logback's own complaints must not reach stdout either").isEmpty();
+      assertThat(out.stderr()).containsExactly("error: ADVMON_LOG_FORMAT=" + format + " is not a log format: set it to "
+          + "text (the default) or json (one JSON object per line), in lower case");
+    }
+  }
+
+  /**
+   * Both formats keep the same logger levels: the Kafka clients' reconnect and retry warnings that logback.xml turns
+   * off stay off in json, the rest of Kafka logs at WARN, the monitor at ADVMON_LOG_LEVEL; MDC entries come along.
+   */
+  @Test
+  void jsonKeepsTheLoggerLevelsOfTextAndCarriesTheMdc(@TempDir Path dir) throws Exception {
+    Output text = sample(dir, "text");
+    Output json = sample(dir, "json");
+
+    assertThat(text.stderr().stream().filter(l -> !l.startsWith("\t")).toList()).satisfiesExactly(
+        l -> assertThat(l).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  Fetcher - kafka warns"),
+        l -> assertThat(l).endsWith(" INFO  Sample - frame rejected"),
+        l -> assertThat(l).isEqualTo("java.lang.IllegalStateException: decoder failed"),
+        l -> assertThat(l).isEqualTo("Caused by: java.io.IOException: truncated PNG"),
+        l -> assertThat(l).endsWith(" ERROR NetworkClient - authentication failed"));
+
+    assertThat(json.stderr()).hasSize(3);
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : json.stderr()) {
+      lines.add(parse(line));
+    }
+    assertThat(lines).extracting(l -> l.get("logger").asText()).containsExactly(
+        "org.apache.kafka.clients.consumer.internals.Fetcher", "dev.advmon.Sample", "org.apache.kafka.clients.NetworkClient");
+    JsonNode rejected = lines.get(1);
+    assertThat(fieldNames(rejected)).containsExactly("timestamp", "level", "logger", "thread", "message", "mdc", "exception");
+    assertThat(rejected.get("level").asText()).isEqualTo("INFO");
+    assertThat(rejected.get("thread").asText()).isEqualTo("stream-thread \"1\"");
+    assertThat(rejected.get("message").asText()).isEqualTo("frame rejected");
+    assertThat(rejected.get("mdc").get("frame").asText()).isEqualTo("cam-7/42");
+    assertThat(rejected.get("exception").asText()).startsWith("java.lang.IllegalStateException: decoder failed\n\tat ")
+        .contains("\nCaused by: java.io.IOException: truncated PNG\n\t");
+  }
+
+  /** Logs what {@link #jsonKeepsTheLoggerLevelsOfTextAndCarriesTheMdc} expects, on the logger levels of logback.xml. */
+  public static final class Sample {
+    public static void main(String[] args) throws Exception {
+      Thread t = new Thread(() -> {
+        org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient")
+            .warn("Connection to node -1 could not be established"); // off in logback.xml
+        org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender")
+            .warn("Got error produce response, retrying"); // off in logback.xml
+        org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.consumer.internals.Fetcher").info("kafka informs");
+        org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.consumer.internals.Fetcher").warn("kafka warns");
+        org.slf4j.Logger sample = org.slf4j.LoggerFactory.getLogger("dev.advmon.Sample");
+        sample.debug("not at INFO");
+        org.slf4j.MDC.put("frame", "cam-7/42");
+        sample.info("frame rejected", new IllegalStateException("decoder failed", new java.io.IOException("truncated PNG")));
+        org.slf4j.MDC.clear();
+        org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient").error("authentication failed");
+      }, "stream-thread \"1\"");
+      t.start();
+      t.join();
+    }
+  }
+
+  private static Output sample(Path dir, String format) throws Exception {
+    List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+            + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
+        Sample.class.getName());
+    return run(dir, command, Map.of("ADVMON_LOG_FORMAT", format, "ADVMON_LOG_LEVEL", "INFO"));
+  }
+
+  private static Output main(Path dir, Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-cp", productionClasspath(),
+        "-Dadvmon.home=" + TestData.repoRoot(), Main.class.getName()));
+    command.addAll(List.of(args));
+    return run(dir, command, env);
+  }
+
+  private static Output run(Path dir, List<String> command, Map<String, String> env) throws Exception {
+    Path stdout = Files.createTempFile(dir, "stdout", ".txt");
+    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ADVMON_"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s ends", command).isTrue();
+    return new Output(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+        Files.readAllLines(stderr, StandardCharsets.UTF_8));
+  }
+
+  /** stream-app's classes with its logback.xml, and the dependencies; not the test classes (logback-test.xml). */
+  private static String productionClasspath() throws Exception {
+    return APP.resolve("target/classes") + File.pathSeparator
+        + Files.readString(APP.resolve("target/test-classpath.txt")).trim();
+  }
+
+  private static Path badConfig(Path dir) throws Exception {
+    return Files.writeString(dir.resolve("bad.properties"), "kafka.bootstrap.servers=localhost:1\n"
+        + "registry.url=http://localhost:1\nkafka.frobnicate.me=1\nstreams.num-threads=zero\n");
+  }
+
+  private static JsonNode parse(String line) {
+    try {
+      JsonNode node = JSON.readTree(line);
+      assertThat(node.isObject()).as("a JSON object: %s", line).isTrue();
+      return node;
+    } catch (Exception e) {
+      throw new AssertionError("stderr line is not JSON: " + line, e);
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
