@@ -275,6 +275,17 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * A cluster's log pipeline (Loki, Elasticsearch, Cloud Logging) keeps one entry per line: the monitor logs JSON
+   * lines there, so that a stack trace or a multi-line start-up error stays one entry.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void monitorLogsOneJsonObjectPerLine(String overlay) {
+    assertThat(env(monitor(OVERLAYS.get(overlay))).get("ADVMON_LOG_FORMAT")).as("ADVMON_LOG_FORMAT in " + overlay)
+        .isNotNull().extracting(EnvVar::getValue).isEqualTo("json");
+  }
+
+  /**
    * The ConfigMap, the container's variables (as the kubelet expands them, in pod {@code advmon-0}) and the Secret's
    * variables together are a configuration the monitor accepts: every key and every ADVMON_ variable is a setting
    * (or a kafka.* pass-through), and the whole validates.
@@ -299,8 +310,9 @@ class KubernetesManifestsTest {
       if (!e.getName().startsWith("ADVMON_")) {
         continue;
       }
-      assertThat(settingEnv.contains(e.getName()) || e.getName().startsWith("ADVMON_KAFKA_"))
-          .as(e.getName() + " is a setting's variable").isTrue();
+      assertThat(settingEnv.contains(e.getName()) || e.getName().startsWith("ADVMON_KAFKA_")
+          || MonitorConfig.LAUNCHER_VARIABLES.contains(e.getName()))
+          .as(e.getName() + " is a setting's variable, or the launcher's (ADVMON_LOG_FORMAT)").isTrue();
       if (settingEnv.contains(e.getName()) && value != null) {
         env.put(e.getName(), value);
       }

@@ -381,7 +381,7 @@ public final class MonitorConfig {
   }
 
   /** ADVMON_ variables of the launcher and the logging set-up, not settings. */
-  private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("ADVMON_HOME", "ADVMON_DEBUG",
+  public static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("ADVMON_HOME", "ADVMON_DEBUG",
       "ADVMON_JAVA_OPTS", "ADVMON_LOG_LEVEL", "ADVMON_LOG_FORMAT");
 
   /**
