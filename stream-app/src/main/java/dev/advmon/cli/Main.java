@@ -2,6 +2,7 @@ package dev.advmon.cli;
 
 import dev.advmon.logging.JsonLineEncoder;
 import dev.advmon.logging.LogFormatEncoder;
+import dev.advmon.logging.LogLevelVariable;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,9 +14,12 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
-    String logFormat = LogFormatEncoder.problem(System.getenv(LogFormatEncoder.VARIABLE));
-    if (logFormat != null) { // before anything logs
-      System.err.println("error: " + logFormat);
+    String logProblem = LogFormatEncoder.problem(System.getenv(LogFormatEncoder.VARIABLE));
+    if (logProblem == null) {
+      logProblem = LogLevelVariable.problem(System.getenv(LogLevelVariable.VARIABLE));
+    }
+    if (logProblem != null) { // before anything logs
+      System.err.println("error: " + logProblem);
       System.exit(2);
     }
     System.exit(commandLine().execute(args));

@@ -100,6 +100,24 @@ class LogFormatTest {
   }
 
   /**
+   * logback reads a level it does not know as DEBUG, so a misspelt ADVMON_LOG_LEVEL (verbose, warning) turned the
+   * monitor's own loggers up instead of failing; a level name in any case is fine, as logback reads it.
+   */
+  @Test
+  void anUnknownLogLevelIsRefusedAtStartNamingTheLevels(@TempDir Path dir) throws Exception {
+    for (String level : List.of("verbose", "warning")) {
+      Output out = main(dir, Map.of("ADVMON_LOG_LEVEL", level), "config", "--check", badConfig(dir).toString());
+
+      assertThat(out.exit()).isEqualTo(2);
+      assertThat(out.stdout()).isEmpty();
+      assertThat(out.stderr()).containsExactly("error: ADVMON_LOG_LEVEL=" + level + " is not a log level: set it to "
+          + "one of TRACE, DEBUG, INFO (the default), WARN, ERROR, OFF");
+    }
+    Output fine = main(dir, Map.of("ADVMON_LOG_LEVEL", "warn"), "config", "--check", badConfig(dir).toString());
+    assertThat(fine.stderr()).as("a known level in lower case").noneMatch(l -> l.contains("is not a log level"));
+  }
+
+  /**
    * Both formats keep the same logger levels: the Kafka clients' reconnect and retry warnings that logback.xml turns
    * off stay off in json, the rest of Kafka logs at WARN, the monitor at ADVMON_LOG_LEVEL; MDC entries come along.
    */
