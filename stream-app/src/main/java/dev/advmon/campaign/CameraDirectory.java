@@ -36,6 +36,18 @@ public interface CameraDirectory {
   Optional<CameraStatus> one(String cameraId);
 
   /**
+   * The first {@code limit} cameras by {@link #MOST_INTERESTING} of every camera this directory holds (not only of
+   * the {@link #MAX_LISTED} that {@link #all} lists), and how many it holds; {@code limit} at most MAX_LISTED.
+   */
+  default Top top(int limit) {
+    List<CameraStatus> all = all();
+    return new Top(all.stream().sorted(MOST_INTERESTING).limit(limit).toList(), all.size());
+  }
+
+  /** The cameras that most need a look, first first, and how many cameras there are in all. */
+  record Top(List<CameraStatus> cameras, int known) {}
+
+  /**
    * This instance's own cameras only: what another instance asks for, so that a question never travels further.
    * The directory itself unless it spans several instances.
    */

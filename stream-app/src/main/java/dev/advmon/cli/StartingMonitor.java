@@ -52,6 +52,12 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
   }
 
   @Override
+  public Top top(int limit) {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.cameras().top(limit) : new Top(List.of(), 0);
+  }
+
+  @Override
   public Optional<CameraStatus> one(String cameraId) {
     StreamingMonitor m = monitor.get();
     return m != null ? m.cameras().one(cameraId) : Optional.empty();

@@ -56,9 +56,11 @@ public final class ClusterCameras implements CameraDirectory {
     TreeMap<String, CameraStatus> byId = new TreeMap<>();
     List<Instance> instances = new ArrayList<>();
     try {
-      List<CameraStatus> mine = local.all();
+      // asked for the first `limit`, this instance's are ranked among all its cameras, and it counts them all
+      CameraDirectory.Top top = limit == null ? null : local.top(limit);
+      List<CameraStatus> mine = top == null ? local.all() : top.cameras();
       mine.forEach(c -> byId.put(c.cameraId(), c));
-      instances.add(new Instance(peers.selfName(), true, mine.size(), null));
+      instances.add(new Instance(peers.selfName(), true, top == null ? mine.size() : top.known(), null));
     } catch (InvalidStateStoreException e) {
       if (answers.isEmpty()) {
         throw e; // alone: the caller says "not available while rebalancing", as before

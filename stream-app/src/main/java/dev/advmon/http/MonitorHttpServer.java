@@ -346,8 +346,11 @@ public final class MonitorHttpServer implements AutoCloseable {
               + " (the most interesting cameras first: those in a campaign, then the highest flag rate)"));
           return;
         }
-        CameraDirectory.Listing listing = localOnly ? new CameraDirectory.Listing(directory.all(), List.of())
-            : directory.listing(limit);
+        // one instance's first `limit` are ranked among all its cameras, not among the MAX_LISTED that all() lists
+        boolean alone = localOnly || directory.local() == directory;
+        CameraDirectory.Top top = limit != null && alone ? directory.top(limit) : null;
+        CameraDirectory.Listing listing = top != null ? new CameraDirectory.Listing(top.cameras(), List.of())
+            : localOnly ? new CameraDirectory.Listing(directory.all(), List.of()) : directory.listing(limit);
         Map<String, Object> body = new LinkedHashMap<>();
         if (limit == null) {
           body.put("cameras", listing.cameras());
@@ -357,13 +360,14 @@ public final class MonitorHttpServer implements AutoCloseable {
           body.put("cameras", listing.cameras().stream().sorted(CameraDirectory.MOST_INTERESTING).limit(limit).toList());
           // with peers, each says how many it holds (it sent only its first `limit`); during a rebalance a camera
           // two instances both report is counted twice
-          body.put("known", listing.instances().isEmpty() ? listing.cameras().size()
+          body.put("known", top != null ? top.known()
               : listing.instances().stream().mapToInt(i -> i.cameras() == null ? 0 : i.cameras()).sum());
           body.put("limit", limit);
         }
         // merged from several instances, the list may be longer than one instance's limit with nothing cut: then
         // only an instance at its limit says so
-        if ((listing.instances().isEmpty() && listing.cameras().size() >= CameraDirectory.MAX_LISTED)
+        if ((listing.instances().isEmpty()
+                && (top != null ? top.known() : listing.cameras().size()) >= CameraDirectory.MAX_LISTED)
             || listing.instances().stream()
                 .anyMatch(i -> i.cameras() != null && i.cameras() >= CameraDirectory.MAX_LISTED)) {
           body.put("truncated", true); // some instance holds more than it lists; /cameras/{id} still answers for any

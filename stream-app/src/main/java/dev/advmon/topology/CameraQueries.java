@@ -5,6 +5,8 @@ import dev.advmon.campaign.CameraStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -17,11 +19,37 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class CameraQueries implements CameraDirectory {
 
-  private final java.util.function.Supplier<KafkaStreams> streams;
+  /**
+   * How long one reading of the whole store answers {@link #top} at least. Every open dashboard asks every 1.5 s (and
+   * each other instance's dashboards ask this one): they share a reading instead of each reading every camera.
+   */
+  static final long SHARED_FOR_MS = 1_000;
+
+  /**
+   * A reading is shared for this many times as long as it took, where that is longer than {@link #SHARED_FOR_MS}: the
+   * store holds every camera of the last campaign.idle-retention-ms, and one of 200,000 takes about a second to read
+   * (it was read for each question, on the cores that score frames).
+   */
+  static final int SHARED_FOR_TIMES_READ = 20;
+
+  private final java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store;
+  private final LongSupplier clockMs;
+  /** The latest reading of the whole store (null: none yet), when it was taken, and for how long it answers. */
+  private Top shared;
+  private long sharedAt;
+  private long sharedFor;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
-    this.streams = streams;
+    this(() -> streams.get().store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
+        QueryableStoreTypes.<String, CameraStatus>keyValueStore())), () -> System.nanoTime() / 1_000_000);
+  }
+
+  /** Over a store given directly (tests), with the clock that ages the shared listing. */
+  CameraQueries(java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store,
+      LongSupplier clockMs) {
+    this.store = store;
+    this.clockMs = clockMs;
   }
 
   public CameraQueries(KafkaStreams streams) {
@@ -44,13 +72,50 @@ public final class CameraQueries implements CameraDirectory {
     return out;
   }
 
+  /**
+   * The first {@code limit} of every camera this instance holds by {@link #MOST_INTERESTING}, and their number: from a
+   * reading of the whole store shared by every question asked within {@link #SHARED_FOR_MS} of it (longer for a store
+   * that takes long to read, see {@link #SHARED_FOR_TIMES_READ}); questions asked while it is read wait for it.
+   * Throws InvalidStateStoreException while not RUNNING, as {@link #all}, whatever was read before.
+   */
+  @Override
+  public synchronized Top top(int limit) {
+    ReadOnlyKeyValueStore<String, CameraStatus> now = store();
+    long start = clockMs.getAsLong();
+    if (shared == null || start - sharedAt >= sharedFor || start < sharedAt) {
+      shared = read(now);
+      sharedAt = start;
+      sharedFor = Math.max(SHARED_FOR_MS, SHARED_FOR_TIMES_READ * (clockMs.getAsLong() - start));
+    }
+    List<CameraStatus> first = shared.cameras();
+    return new Top(first.subList(0, Math.min(limit, first.size())), shared.known());
+  }
+
+  /** The {@link #MAX_LISTED} most interesting cameras of the whole store, in that order, and how many it holds. */
+  private static Top read(ReadOnlyKeyValueStore<String, CameraStatus> store) {
+    // the least interesting kept on top, to be dropped first
+    PriorityQueue<CameraStatus> kept = new PriorityQueue<>(MOST_INTERESTING.reversed());
+    int known = 0;
+    try (KeyValueIterator<String, CameraStatus> it = store.all()) {
+      while (it.hasNext()) {
+        known++;
+        kept.add(it.next().value);
+        if (kept.size() > MAX_LISTED) {
+          kept.poll();
+        }
+      }
+    }
+    List<CameraStatus> first = new ArrayList<>(kept);
+    first.sort(MOST_INTERESTING);
+    return new Top(List.copyOf(first), known);
+  }
+
   @Override
   public Optional<CameraStatus> one(String cameraId) {
     return Optional.ofNullable(store().get(cameraId));
   }
 
   private ReadOnlyKeyValueStore<String, CameraStatus> store() {
-    return streams.get().store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
-        QueryableStoreTypes.<String, CameraStatus>keyValueStore()));
+    return store.get();
   }
 }

@@ -99,6 +99,7 @@ public final class StreamingMonitor implements AutoCloseable {
    */
   private volatile RestoreProgress restores = new RestoreProgress();
   private volatile KafkaStreams streams;
+  private final CameraQueries cameras = new CameraQueries(() -> streams);
   private volatile boolean closing;
   private volatile String failure;
   /** Why Kafka Streams is being restarted, while it is; null otherwise. */
@@ -726,9 +727,9 @@ public final class StreamingMonitor implements AutoCloseable {
     return closing;
   }
 
-  /** Per-camera campaign state, from this instance's state store. */
+  /** Per-camera campaign state, from this instance's state store (one for the monitor: it shares its readings). */
   public CameraQueries cameras() {
-    return new CameraQueries(() -> streams);
+    return cameras;
   }
 
   /**

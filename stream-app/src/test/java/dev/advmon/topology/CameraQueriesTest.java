@@ -1,0 +1,172 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraStatus;
+import dev.advmon.campaign.CameraStatusSerde;
+import dev.advmon.http.MonitorHttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link CameraQueries} over a real (RocksDB) camera store, answered by the real HTTP server: {@code /cameras?limit=N}
+ * as the dashboard and the other instances ask for it.
+ */
+class CameraQueriesTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path stateDir;
+
+  private TopologyTestDriver driver;
+  private KeyValueStore<String, CameraStatus> store;
+  private final AtomicInteger storeReads = new AtomicInteger();
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private MonitorHttpServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MonitorTopology.CAMERA_STORE),
+        Serdes.String(), new CameraStatusSerde()));
+    builder.stream("unused", Consumed.with(Serdes.String(), Serdes.String()))
+        .process(() -> new Processor<String, String, Void, Void>() {
+          @Override
+          public void process(Record<String, String> record) {}
+        }, MonitorTopology.CAMERA_STORE);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "camera-queries-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(builder.build(), props);
+    store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    CameraQueries queries = new CameraQueries(() -> new CountingStore(store, storeReads), clock::get);
+    server = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING, () -> "", queries);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    driver.close();
+  }
+
+  private static CameraStatus normal(String id) {
+    return new CameraStatus(id, CameraStatus.NORMAL, 1_000, 10, 0, 0, 50, 1, 0, 0, -1, 60, 1);
+  }
+
+  private static CameraStatus attacked(String id) {
+    return new CameraStatus(id, CameraStatus.CAMPAIGN, 1_000, 10, 8, 0, 50, 40, 2, 0, 0, 60, 48);
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void theLimitedListingRanksEveryCameraOfTheStoreNotOnlyTheFirstTenThousandByIdAndCountsThemAll() throws Exception {
+    int quiet = CameraDirectory.MAX_LISTED + 50;
+    for (int i = 0; i < quiet; i++) {
+      String id = String.format("cam-%05d", i);
+      store.put(id, normal(id));
+    }
+    store.put("zz-attacked", attacked("zz-attacked")); // sorts after every other id
+
+    for (String path : new String[] {"/cameras?limit=5", "/cameras?scope=local&limit=5"}) {
+      JsonNode body = get(path);
+      assertThat(body.path("cameras").get(0).path("cameraId").asText()).as(path).isEqualTo("zz-attacked");
+      assertThat(body.path("cameras")).as(path).hasSize(5);
+      assertThat(body.path("known").asInt()).as(path).isEqualTo(quiet + 1);
+    }
+  }
+
+  @Test
+  void limitedListingsAskedWithinOneSecondShareOneReadOfTheStore() throws Exception {
+    store.put("cam-a", normal("cam-a"));
+    store.put("cam-b", attacked("cam-b"));
+
+    JsonNode first = get("/cameras?limit=200");
+    get("/cameras?limit=200");
+    JsonNode narrower = get("/cameras?limit=1");
+    get("/cameras?scope=local&limit=200"); // another instance asking
+    assertThat(storeReads.get()).isEqualTo(1);
+    assertThat(first.path("known").asInt()).isEqualTo(2);
+    assertThat(first.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-b");
+    assertThat(narrower.path("cameras")).hasSize(1);
+    assertThat(narrower.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-b");
+
+    store.put("cam-c", attacked("cam-c"));
+    assertThat(get("/cameras?limit=200").path("known").asInt()).as("up to a second old").isEqualTo(2);
+    clock.addAndGet(1_000);
+    JsonNode later = get("/cameras?limit=200");
+    assertThat(storeReads.get()).isEqualTo(2);
+    assertThat(later.path("known").asInt()).isEqualTo(3);
+    assertThat(later.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-b");
+    assertThat(later.path("cameras").get(1).path("cameraId").asText()).isEqualTo("cam-c");
+  }
+
+  @Test
+  void theFullListingAndOneCameraStillReadTheStoreEachTime() throws Exception {
+    store.put("cam-a", normal("cam-a"));
+    get("/cameras?limit=200");
+    store.put("cam-b", normal("cam-b"));
+    assertThat(get("/cameras").path("cameras")).hasSize(2);
+    assertThat(get("/cameras/cam-b").path("cameraId").asText()).isEqualTo("cam-b");
+  }
+
+  /** The real store, counting the listings read from it. */
+  private record CountingStore(ReadOnlyKeyValueStore<String, CameraStatus> store, AtomicInteger reads)
+      implements ReadOnlyKeyValueStore<String, CameraStatus> {
+    @Override
+    public CameraStatus get(String key) {
+      return store.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<String, CameraStatus> range(String from, String to) {
+      reads.incrementAndGet();
+      return store.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, CameraStatus> all() {
+      reads.incrementAndGet();
+      return store.all();
+    }
+
+    @Override
+    public long approximateNumEntries() {
+      return store.approximateNumEntries();
+    }
+  }
+}
