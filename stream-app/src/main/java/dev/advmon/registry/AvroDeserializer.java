@@ -19,7 +19,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads Confluent wire-format records into specific records. The body is decoded with the WRITER schema
  * (fetched by the id in the header) and resolved to the reader schema of {@code T}, so that records
  * written with an older or a newer compatible schema both read: missing fields take their defaults,
- * unknown fields are skipped. One resolving reader is cached per writer id and thread.
+ * unknown fields are skipped. A writer schema whose only mismatches are branches of its unions is resolved record by
+ * record (a widened union reads when the record holds a branch the reader has), as Avro's rules and Confluent's serde
+ * do.
+ * One resolving reader is cached per writer id and thread.
  *
  * <p>Every failure is typed: {@link WireFormatException} ({@code BAD_MAGIC_BYTE}), {@link SchemaNotFoundException}
  * ({@code UNKNOWN_SCHEMA}) and {@link AvroDecodeException} ({@code BAD_AVRO}) are the record's and become its dead
@@ -163,6 +166,8 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     try {
       value = reader.read(null, decoder);
       trailing = !decoder.isEnd();
+    } catch (AvroDecodeException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new AvroDecodeException("the Avro body of a record on " + topic + " does not decode with its writer "
           + "schema (id " + id + "): " + e + "; the bytes are corrupt or were written with another schema "
@@ -179,14 +184,41 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
 
   private DatumReader<T> readerFor(AvroSerde.Setup s, int id, Schema writer) {
     Schema reader = s.readerSchema() != null ? s.readerSchema() : generatedSchemaFor(writer, id);
+    SpecificDatumReader<T> resolving = new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
     SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
-    if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      throw new AvroDecodeException("writer schema id " + id + " (" + writer.getFullName()
-          + ") cannot be read as " + reader.getFullName() + ": "
-          + Incompatibilities.describe(compatibility.getResult())
+    if (compatibility.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      return resolving;
+    }
+    String incompatible = "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
+        + reader.getFullName() + ": " + Incompatibilities.describe(compatibility.getResult());
+    if (!Incompatibilities.onlyUnionBranches(writer, compatibility.getResult())) {
+      throw new AvroDecodeException(incompatible
           + "; an incompatible schema change was registered, or the topic carries another record type", null);
     }
-    return new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
+    // Only branches of the writer's unions cannot be read, and Avro's resolution rules decide those per value (as
+    // Confluent's deserializer does): a union widened by the writer (["null", "bytes"] where the reader has "bytes")
+    // reads every record that holds the branch the reader has. A record that holds another is refused saying so.
+    return new DatumReader<>() {
+      @Override
+      public void setSchema(Schema schema) {
+        resolving.setSchema(schema);
+      }
+
+      @Override
+      public T read(T reuse, org.apache.avro.io.Decoder in) throws IOException {
+        try {
+          return resolving.read(reuse, in);
+        } catch (org.apache.avro.AvroTypeException e) { // what Avro's resolution throws for such a branch
+          throw new AvroDecodeException(incompatible + "; this record holds such a branch (" + e.getMessage()
+              + "): write a value of the reader's type there, or register a schema the reader can read", e);
+        } catch (org.apache.avro.AvroRuntimeException e) {
+          // Avro 1.12 fails some records of such writers whatever branch they hold (a union of a field with a logical
+          // type: "Cannot convert ... expected generic type"): say what the writer must change, not that bytes are bad
+          throw new AvroDecodeException(incompatible + "; Avro cannot resolve this record (" + e.getMessage()
+              + "): register a schema the reader can read", e);
+        }
+      }
+    };
   }
 
   private static Schema generatedSchemaFor(Schema writer, int id) {

@@ -209,10 +209,76 @@ class FramesFromOtherSchemasTest {
     ObjectNode stringImage = frameSchemaJson();
     field(stringImage, "image").put("type", "string");
     frames.pipeInput("cam".getBytes(), written(stringImage, r -> r.put("image", "x".repeat(784))));
+    // a field added without a default (a reader skips what it does not know, default or not), the fields in another
+    // order (they match by name), and captureTime as a plain long (logical types play no part in resolution)
+    ObjectNode noDefault = frameSchemaJson();
+    ((ArrayNode) noDefault.get("fields")).addObject().put("name", "lens").put("type", "string");
+    frames.pipeInput("cam".getBytes(), written(noDefault, r -> r.put("lens", "wide")));
+    ObjectNode reordered = frameSchemaJson();
+    ArrayNode fields = (ArrayNode) reordered.get("fields");
+    List<com.fasterxml.jackson.databind.JsonNode> reversed = new java.util.ArrayList<>();
+    fields.forEach(reversed::add);
+    java.util.Collections.reverse(reversed);
+    fields.removeAll().addAll(reversed);
+    frames.pipeInput("cam".getBytes(), written(reordered, AS_IS));
+    ObjectNode plainLong = frameSchemaJson();
+    field(plainLong, "captureTime").put("type", "long");
+    frames.pipeInput("cam".getBytes(), written(plainLong, AS_IS));
 
     assertThat(deadLetters.readValuesToList()).isEmpty();
     List<FrameVerdict> out = verdicts.readValuesToList();
-    assertThat(out).extracting(FrameVerdict::getFrameId).containsExactly("f-100", "f-101", "f-102", "f-103", "f-104");
+    assertThat(out).extracting(FrameVerdict::getFrameId)
+        .containsExactly("f-100", "f-101", "f-102", "f-103", "f-104", "f-105", "f-106", "f-107");
+    assertThat(out).extracting(v -> v.getCaptureTime().toEpochMilli()).containsOnly(1_000L);
+  }
+
+  @Test
+  void aFrameWrittenWithAWidenedUnionScoresWhenItsValueIsOneFrameHoldsAndIsADeadLetterNamingTheFieldOtherwise()
+      throws Exception {
+    // what BACKWARD lets a producer register: image made nullable. By Avro's resolution rules (and so with
+    // Confluent's deserializer) a record whose union holds a branch the reader's type can read is read; only a record
+    // that holds the other branch (null) cannot be.
+    ObjectNode nullable = frameSchemaJson();
+    field(nullable, "image").putArray("type").add("null").add("bytes");
+    Schema schema = new Schema.Parser().parse(nullable.toString());
+    int id = serve(null, nullable.toString());
+
+    frames.pipeInput("cam".getBytes(), frameWrittenWith(id, schema, AS_IS));
+    byte[] noImage = frameWrittenWith(id, schema, r -> r.put("image", null));
+    frames.pipeInput("cam".getBytes(), noImage);
+    frames.pipeInput("cam".getBytes(), frameWrittenWith(id, schema, r -> r.put("frameId", "again")));
+
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("f-" + id, "again");
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("BAD_AVRO");
+      assertThat(d.getErrorMessage()).contains("writer schema id " + id + " (",
+          "TYPE_MISMATCH at /fields/7/type/0 (reader type: BYTES not compatible with writer type: NULL)",
+          "this record holds such a branch (Found null, expecting bytes)");
+      assertThat(d.getValue().array()).isEqualTo(noImage);
+    });
+    // the same for a writer whose whole value is a union: ["null", Frame] holding a Frame is read
+    int orNull = serve(null, "[\"null\", " + Frame.getClassSchema() + "]");
+    byte[] frame = frameWrittenWith(orNull, Frame.getClassSchema(), AS_IS);
+    byte[] branch = new byte[frame.length + 1];
+    System.arraycopy(frame, 0, branch, 0, 5);
+    branch[5] = 2; // union index 1, zig-zag encoded
+    System.arraycopy(frame, 5, branch, 6, frame.length - 5);
+    frames.pipeInput("cam".getBytes(), branch);
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId).containsExactly("f-" + orNull);
+    assertThat(deadLetters.readValuesToList()).isEmpty();
+    // Avro 1.12 cannot resolve a union of a logical type (captureTime ["null", "long"]) even for a record that holds
+    // the long: a dead letter that says the schema is the cause, not corrupt bytes
+    ObjectNode optionalTime = frameSchemaJson();
+    field(optionalTime, "captureTime").putArray("type").add("null").add("long");
+    int timeId = serve(null, optionalTime.toString());
+    frames.pipeInput("cam".getBytes(), frameWrittenWith(timeId, new Schema.Parser().parse(optionalTime.toString()),
+        AS_IS));
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("BAD_AVRO");
+      assertThat(d.getErrorMessage()).contains("writer schema id " + timeId + " (",
+          "TYPE_MISMATCH at /fields/3/type/0", "Avro cannot resolve this record", "register a schema the reader can read")
+          .doesNotContain("corrupt");
+    });
   }
 
   @Test
