@@ -20,11 +20,15 @@ public final class SchemaNotFoundException extends RegistrySerdeException {
     this.subject = subject;
   }
 
-  /** An unknown id: the usual cause is a producer that wrote against another registry. */
+  /**
+   * An unknown id: the usual causes are a producer that wrote against another registry, and a subject deleted with
+   * {@code ?permanent=true} (a soft-deleted subject's ids still answer).
+   */
   public static SchemaNotFoundException forId(int id, String registry) {
     return new SchemaNotFoundException(
         "schema id " + id + " not found at " + registry
-            + "; was the frame written against another registry?",
+            + "; was the frame written against another registry, or its subject deleted permanently? Such frames"
+            + " cannot be read: write them again with a schema registered there",
         OptionalInt.of(id), Optional.empty());
   }
 

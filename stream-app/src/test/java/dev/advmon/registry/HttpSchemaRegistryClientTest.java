@@ -692,7 +692,8 @@ class HttpSchemaRegistryClientTest {
           assertThat(e.schemaId()).hasValue(42);
         })
         .hasMessage("schema id 42 not found at " + server.url()
-            + "; was the frame written against another registry?");
+            + "; was the frame written against another registry, or its subject deleted permanently? Such frames"
+            + " cannot be read: write them again with a schema registered there");
     assertThat(server.requests).hasSize(1);
   }
 

@@ -56,7 +56,8 @@ class InMemorySchemaRegistryTest {
   void unknownIdIsNotFound() {
     assertThatThrownBy(() -> registry.byId(7))
         .isInstanceOf(SchemaNotFoundException.class)
-        .hasMessage("schema id 7 not found at in-memory; was the frame written against another registry?");
+        .hasMessage("schema id 7 not found at in-memory; was the frame written against another registry, or its subject"
+            + " deleted permanently? Such frames cannot be read: write them again with a schema registered there");
   }
 
   @Test
