@@ -296,6 +296,11 @@ class FramesFromOtherSchemasTest {
     field(longWidth, "width").put("type", "long").remove("default");
     expected.put(written(longWidth, r -> r.put("width", 28L)),
         "MISSING_UNION_BRANCH at /fields/5/type (reader union lacking writer type: LONG)");
+    ObjectNode fixedImage = frameSchemaJson(); // Avro promotes string to bytes, not fixed
+    field(fixedImage, "image").putObject("type").put("type", "fixed").put("name", "Pixels").put("size", 784);
+    Schema fixed = new Schema.Parser().parse(fixedImage.toString());
+    expected.put(written(fixedImage, r -> r.put("image", new GenericData.Fixed(fixed.getField("image").schema(),
+        new byte[784]))), "TYPE_MISMATCH at /fields/7/type (reader type: BYTES not compatible with writer type: FIXED)");
     int string = serve(null, "\"string\"");
     expected.put(new byte[] {0, 0, 0, 0, (byte) string, 4, 'h', 'i'},
         "TYPE_MISMATCH at / (reader type: RECORD not compatible with writer type: STRING)");
