@@ -233,6 +233,22 @@ class FramesFromOtherSchemasTest {
   }
 
   @Test
+  void anEncodingSymbolTheMonitorDoesNotKnowReadsAsUnknownAndIsAnInvalidFrameDeadLetter() throws Exception {
+    ObjectNode webp = frameSchemaJson();
+    ((ArrayNode) field(webp, "encoding").get("type").get("symbols")).add("WEBP");
+    byte[] record = written(webp, r -> r.put("encoding",
+        new GenericData.EnumSymbol(r.getSchema().getField("encoding").schema(), "WEBP")));
+    frames.pipeInput("cam".getBytes(), record);
+
+    assertThat(verdicts.readValuesToList()).isEmpty();
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("INVALID_FRAME");
+      assertThat(d.getErrorMessage()).contains("encoding is UNKNOWN", "use PNG, JPEG, GRAY8 or RGB8");
+      assertThat(d.getValue().array()).isEqualTo(record);
+    });
+  }
+
+  @Test
   void aFrameWrittenWithAWidenedUnionScoresWhenItsValueIsOneFrameHoldsAndIsADeadLetterNamingTheFieldOtherwise()
       throws Exception {
     // what BACKWARD lets a producer register: image made nullable. By Avro's resolution rules (and so with
