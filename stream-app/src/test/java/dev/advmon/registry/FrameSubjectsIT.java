@@ -3,7 +3,6 @@ package dev.advmon.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.schema.Frame;
@@ -23,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Frames whose producers register their Frame under another subject than {@code <topic>-value} (Confluent's
- * RecordNameStrategy and TopicRecordNameStrategy), or whose subject is deleted later, against the real registry's
- * Confluent API (Apicurio 2.4's ccompat): the monitor reads a frame by the schema id in its header alone.
+ * RecordNameStrategy and TopicRecordNameStrategy), whose subject is deleted later, or whose id names a JSON Schema
+ * or Protobuf schema, against the real registry's Confluent API (Apicurio 2.4's ccompat): the monitor reads a frame
+ * by the schema id in its header alone.
  */
 @ExtendWith(SchemaRegistryServer.class)
 class FrameSubjectsIT {
@@ -108,13 +108,42 @@ class FrameSubjectsIT {
         });
   }
 
+  @Test
+  void framesWrittenWithAJsonSchemaOrProtobufIdAreBadAvroSayingWhichKind(SchemaRegistryServer.Info registry)
+      throws Exception {
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    int json = register(registry, "frames-" + unique + "-value", "JSON",
+        "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\",\"title\":\"f" + unique
+            + "\"}");
+    int protobuf = register(registry, "frames-" + unique + "-proto-value", "PROTOBUF",
+        "syntax = \"proto3\";\nmessage Frame" + unique + " {\n  string frameId = 1;\n}\n");
+    AvroDeserializer<Frame> monitor = monitor(registry);
+
+    for (int[] idAndKind : new int[][] {{json, 0}, {protobuf, 1}}) {
+      int id = idAndKind[0];
+      byte[] record = {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id, 0, '{', '}'};
+      assertThatThrownBy(() -> monitor.deserialize("frames", record))
+          .isInstanceOfSatisfying(AvroDecodeException.class, e -> assertThat(e.reason()).isEqualTo("BAD_AVRO"))
+          .hasMessageContaining("schema id " + id + " at " + registry.url() + " is a "
+              + (idAndKind[1] == 0 ? "JSON" : "PROTOBUF") + " schema, not Avro");
+    }
+  }
+
   private int register(SchemaRegistryServer.Info registry, String subject, Schema schema) throws Exception {
+    return register(registry, subject, null, schema.toString());
+  }
+
+  private int register(SchemaRegistryServer.Info registry, String subject, String type, String schema)
+      throws Exception {
+    ObjectNode body = JSON.createObjectNode().put("schema", schema);
+    if (type != null) {
+      body.put("schemaType", type);
+    }
     HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(registry.url() + "/subjects/" + subject
         + "/versions")).header("Content-Type", "application/vnd.schemaregistry.v1+json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("schema", schema.toString()).toString())));
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     assertThat(r.statusCode()).as("%s -> %s", r.request().uri(), r.body()).isEqualTo(200);
-    JsonNode body = JSON.readTree(r.body());
-    return body.path("id").asInt();
+    return JSON.readTree(r.body()).path("id").asInt();
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
