@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * One JSON object per line (ADVMON_LOG_FORMAT=json, {@link LogFormatEncoder}), for log pipelines that read
- * JSON lines (Loki, Elasticsearch, Cloud Logging): timestamp (ISO-8601, UTC, milliseconds), level, logger, thread,
+ * JSON lines (Loki, Elasticsearch, Cloud Logging): timestamp (ISO-8601, UTC, milliseconds), level, severity (the
+ * level as Cloud Logging reads it, {@link #severity}), logger, thread,
  * message, then mdc (an object, when the thread has MDC entries) and exception (the stack trace as text, causes
  * included, when there is one). Newlines inside the message or the stack trace are escaped, so that an entry never
  * spans lines. Not logback's own JsonEncoder: it writes the time as epoch milliseconds, the message unformatted with
@@ -60,6 +61,19 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     return line(Instant.now(), level, logger, Thread.currentThread().getName(), message, Map.of(), trace);
   }
 
+  /**
+   * The level as Cloud Logging names it ({@code severity}: DEBUG, INFO, WARNING, ERROR; a line without
+   * {@code severity} shows there as DEFAULT, whatever its {@code level}): logback's WARN is WARNING there, TRACE is DEBUG.
+   */
+  static String severity(String level) {
+    return switch (level) {
+      case "TRACE", "DEBUG" -> "DEBUG";
+      case "WARN" -> "WARNING";
+      case "INFO", "ERROR" -> level;
+      default -> "DEFAULT";
+    };
+  }
+
   private static String line(Instant time, String level, String logger, String thread, String message,
       Map<String, String> mdc, String exception) {
     StringWriter out = new StringWriter(256);
@@ -67,6 +81,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       g.writeStartObject();
       g.writeStringField("timestamp", TIMESTAMP.format(time));
       g.writeStringField("level", level);
+      g.writeStringField("severity", severity(level));
       g.writeStringField("logger", logger);
       g.writeStringField("thread", thread);
       g.writeStringField("message", message);

@@ -50,17 +50,20 @@ class LogFormatTest {
     assertThat(lines).hasSize(2);
 
     JsonNode warning = lines.get(0);
-    assertThat(fieldNames(warning)).containsExactly("timestamp", "level", "logger", "thread", "message");
+    assertThat(fieldNames(warning)).containsExactly("timestamp", "level", "severity", "logger", "thread", "message");
     assertThat(warning.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
     assertThat(Instant.parse(warning.get("timestamp").asText())).isBetween(Instant.now().minusSeconds(120), Instant.now());
     assertThat(warning.get("level").asText()).isEqualTo("WARN");
+    assertThat(warning.get("severity").asText()).as("Cloud Logging's name for WARN").isEqualTo("WARNING");
     assertThat(warning.get("logger").asText()).isEqualTo("dev.advmon.config.MonitorConfig");
     assertThat(warning.get("thread").asText()).isEqualTo("main");
     assertThat(warning.get("message").asText()).contains("'kafka.frobnicate.me' is not a key Kafka Streams");
 
     JsonNode error = lines.get(1);
-    assertThat(fieldNames(error)).containsExactly("timestamp", "level", "logger", "thread", "message", "exception");
+    assertThat(fieldNames(error)).containsExactly("timestamp", "level", "severity", "logger", "thread", "message",
+        "exception");
     assertThat(error.get("level").asText()).isEqualTo("ERROR");
+    assertThat(error.get("severity").asText()).isEqualTo("ERROR");
     assertThat(error.get("logger").asText()).isEqualTo("dev.advmon.cli.Main");
     assertThat(error.get("message").asText()).isEqualTo("invalid configuration:\n  - setting 'streams.num-threads' = "
         + "'zero' (from " + dir.resolve("bad.properties") + ") must be a whole number");
@@ -141,8 +144,10 @@ class LogFormatTest {
     assertThat(lines).extracting(l -> l.get("logger").asText()).containsExactly(
         "org.apache.kafka.clients.consumer.internals.Fetcher", "dev.advmon.Sample", "org.apache.kafka.clients.NetworkClient");
     JsonNode rejected = lines.get(1);
-    assertThat(fieldNames(rejected)).containsExactly("timestamp", "level", "logger", "thread", "message", "mdc", "exception");
+    assertThat(fieldNames(rejected)).containsExactly("timestamp", "level", "severity", "logger", "thread", "message",
+        "mdc", "exception");
     assertThat(rejected.get("level").asText()).isEqualTo("INFO");
+    assertThat(rejected.get("severity").asText()).isEqualTo("INFO");
     assertThat(rejected.get("thread").asText()).isEqualTo("stream-thread \"1\"");
     assertThat(rejected.get("message").asText()).isEqualTo("frame rejected");
     assertThat(rejected.get("mdc").get("frame").asText()).isEqualTo("cam-7/42");
