@@ -22,7 +22,19 @@ public final class Main {
       System.err.println("error: " + logProblem);
       System.exit(2);
     }
+    logUncaughtExceptions();
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * An exception that no code catches ends its thread; the JVM then printed "Exception in thread ..." as plain text on
+   * stderr, outside the log (lost as JSON under ADVMON_LOG_FORMAT=json). Log it at ERROR instead, from that thread (so
+   * the line names it). Threads with a handler of their own (Kafka Streams' stream threads) keep theirs: the JVM asks
+   * this default one only for threads without.
+   */
+  public static void logUncaughtExceptions() {
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> org.slf4j.LoggerFactory.getLogger(Main.class)
+        .error("uncaught exception in thread \"{}\"; the thread has ended", thread.getName(), e));
   }
 
   static CommandLine commandLine() {

@@ -177,6 +177,46 @@ class LogFormatTest {
     }
   }
 
+  /**
+   * An exception no code catches, in a thread without a handler of its own, was printed by the JVM as "Exception in
+   * thread ..." over several plain-text lines, outside the log: in json mode it is one JSON line at ERROR naming the
+   * thread; a thread with its own handler (Kafka Streams sets one on its stream threads) keeps it.
+   */
+  @Test
+  void anUncaughtExceptionInAThreadIsOneJsonLineAtErrorNamingTheThread(@TempDir Path dir) throws Exception {
+    List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+            + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
+        Uncaught.class.getName());
+    Output out = run(dir, command, Map.of("ADVMON_LOG_FORMAT", "json"));
+
+    assertThat(out.exit()).isZero();
+    assertThat(out.stdout()).isEqualTo("own handler: kept\n");
+    assertThat(out.stderr()).as("one line, no plain text").hasSize(1);
+    JsonNode line = parse(out.stderr().get(0));
+    assertThat(line.get("level").asText()).isEqualTo("ERROR");
+    assertThat(line.get("message").asText()).isEqualTo("uncaught exception in thread \"worker 1\"; the thread has ended");
+    assertThat(line.get("thread").asText()).isEqualTo("worker 1");
+    assertThat(line.get("exception").asText()).startsWith("java.lang.IllegalStateException: nobody catches this\n\tat ");
+  }
+
+  /** What {@link #anUncaughtExceptionInAThreadIsOneJsonLineAtErrorNamingTheThread} expects, after Main's start-up. */
+  public static final class Uncaught {
+    public static void main(String[] args) throws Exception {
+      Main.logUncaughtExceptions();
+      Thread plain = new Thread(() -> {
+        throw new IllegalStateException("nobody catches this");
+      }, "worker 1");
+      plain.start();
+      plain.join();
+      Thread own = new Thread(() -> {
+        throw new IllegalStateException("its own handler takes this");
+      }, "worker 2");
+      own.setUncaughtExceptionHandler((t, e) -> System.out.println("own handler: kept"));
+      own.start();
+      own.join();
+    }
+  }
+
   private static Output sample(Path dir, String format) throws Exception {
     List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
