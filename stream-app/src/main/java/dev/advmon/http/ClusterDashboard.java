@@ -100,16 +100,25 @@ final class ClusterDashboard {
         instances.add(instance(answer.server(), false, answer.ok() ? "unreadable answer" : answer.error()));
         continue;
       }
-      instances.add(instance(answer.server(), false, null));
+      Map<String, Object> instance = instance(answer.server(), false, null);
+      instances.add(instance);
       String server = URLEncoder.encode(answer.server(), StandardCharsets.UTF_8);
+      // the page trusts an alert's shape (an overlay's rows and cols size a canvas): a peer's gets that of ours
+      PeerAlerts checked = new PeerAlerts(answer.server());
       for (JsonNode a : theirs.path("alerts")) {
-        ObjectNode alert = (ObjectNode) a;
+        ObjectNode alert = checked.clean(a);
+        if (alert == null) {
+          continue;
+        }
         alert.put("instance", answer.server());
         alert.put("key", alert.path("seq").asText() + "@" + answer.server());
         if (alert.path("image").isObject()) {
           ((ObjectNode) alert.path("image")).put("url", "/api/alerts/" + alert.path("seq").asLong() + "/image.png?instance=" + server);
         }
         all.add(alert);
+      }
+      if (checked.problem() != null) {
+        instance.put("problem", checked.problem());
       }
     }
     all.sort(Comparator.comparingLong((ObjectNode a) -> a.path("receivedAt").asLong()).reversed());

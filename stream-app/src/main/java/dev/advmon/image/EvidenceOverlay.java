@@ -16,7 +16,7 @@ public record EvidenceOverlay(int rows, int cols, boolean[] cells) {
 
   public static final String BITS_KEY = "subset";
   public static final String GRID_KEY = "subset.grid";
-  static final int MAX_SIDE = 64;
+  public static final int MAX_SIDE = 64;
 
   /** The overlay, null when the evidence has none; a malformed one throws, naming the problem. */
   public static EvidenceOverlay from(Map<String, String> evidence) {

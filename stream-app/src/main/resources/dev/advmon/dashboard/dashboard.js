@@ -267,7 +267,9 @@
       previous = card;
     }
     const missing = (body.instances || []).filter((i) => i.error);
-    note('alerts-note', missing.length ? 'Alerts of ' + describe(missing) + ' are missing.' : '');
+    // a peer whose alerts were cut to a monitor's shape and bounds by the server (a broken or hostile instance)
+    const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
+    note('alerts-note', (missing.length ? ['Alerts of ' + describe(missing) + ' are missing.'] : []).concat(cut).join(' '));
     $('alerts-empty').hidden = list.length > 0;
     $('alerts-hint').textContent = list.length ? 'newest first, up to ' + body.capacity : '';
   }

@@ -171,4 +171,70 @@ class ClusterDashboardTest {
     assertThat(instances.get(1).path("error").asText()).contains("unreadable");
     assertThat(instances.get(2).has("error")).isFalse();
   }
+
+  /**
+   * A broken or hostile peer's alerts were relayed to the page as they came: a 100000x100000 overlay made the page
+   * allocate a canvas that size and loop over its cells (the operator's browser froze), megabytes of explanation or
+   * reasons, fields of other types or names went through. They now get the shape and bounds of this instance's own
+   * alerts, and the peer is named with what did not fit; a peer that is a monitor is relayed unchanged.
+   */
+  @Test
+  void aPeersAlertsAreCutToTheShapeAndBoundsOfLocalAlertsAndThePeerIsNamed() throws Exception {
+    MonitorHttpServer honest = monitor("cam-2", Peers.NONE);
+    long now = System.currentTimeMillis();
+    String huge = "x".repeat(1_000_000);
+    String many = "[" + "\"r\",".repeat(10_000) + "\"r\"]";
+    HostInfo hostile = answering("{\"capacity\":50,\"alerts\":["
+        + "{\"seq\":1,\"receivedAt\":" + now + ",\"cameraId\":\"cam-big\",\"kind\":\"OVERINTERPRETATION\","
+        + "\"severity\":\"WARNING\",\"explanation\":\"" + huge + "\",\"reasons\":" + many + ","
+        + "\"image\":{\"url\":\"https://elsewhere.example/x.png\",\"width\":32,\"height\":32},"
+        + "\"overlay\":{\"rows\":100000,\"cols\":100000,\"cells\":\"1\",\"selected\":5},\"script\":\"" + huge + "\"},"
+        + "{\"seq\":2,\"receivedAt\":" + (now - 1) + ",\"cameraId\":{\"not\":\"a string\"},\"kind\":\"FOOLING\","
+        + "\"scores\":[{\"detector\":\"d\",\"score\":\"high\",\"threshold\":0.5,\"flagged\":true}],"
+        + "\"overlay\":{\"rows\":2,\"cols\":2,\"cells\":\"1001\",\"selected\":2}},"
+        + "{\"seq\":\"seven\",\"receivedAt\":" + now + ",\"cameraId\":\"cam-no-seq\"}]}");
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(hostile, new HostInfo("127.0.0.1", honest.port())), Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/alerts")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body().substring(0, Math.min(500, r.body().length()))).isEqualTo(200);
+    assertThat(r.body().length()).as("no megabytes relayed").isLessThan(64 * 1024);
+    JsonNode body = json.readTree(r.body());
+    Map<String, JsonNode> byCamera = new java.util.HashMap<>();
+    body.path("alerts").forEach(a -> byCamera.put(a.path("cameraId").asText(a.path("kind").asText()), a));
+    assertThat(byCamera.keySet()).as("the alert without a seq is left out")
+        .containsExactlyInAnyOrder("cam-1", "cam-2", "cam-big", "FOOLING");
+
+    JsonNode big = byCamera.get("cam-big");
+    assertThat(big.path("overlay").isNull()).as("%s", big.path("overlay")).isTrue();
+    assertThat(big.path("overlayProblem").asText()).contains(Peers.serverName(hostile)).contains("1..64");
+    assertThat(big.path("explanation").asText().length()).isBetween(1, 4097);
+    assertThat(big.path("reasons").size()).isBetween(1, 64);
+    assertThat(big.has("script")).as("fields a monitor does not send are dropped").isFalse();
+    assertThat(big.path("image").path("url").asText()).startsWith("/api/alerts/1/image.png?instance=");
+    assertThat(big.path("key").asText()).isEqualTo("1@" + Peers.serverName(hostile));
+
+    JsonNode wrongTypes = byCamera.get("FOOLING");
+    assertThat(wrongTypes.path("cameraId").isNull()).isTrue();
+    assertThat(wrongTypes.path("scores").get(0).path("score").isNull()).isTrue();
+    assertThat(wrongTypes.path("scores").get(0).path("detector").asText()).isEqualTo("d");
+    assertThat(wrongTypes.path("overlay").toString()).as("an overlay that fits is kept")
+        .isEqualTo("{\"rows\":2,\"cols\":2,\"cells\":\"1001\",\"selected\":2}");
+
+    JsonNode instances = body.path("instances");
+    assertThat(instances.get(1).path("server").asText()).isEqualTo(Peers.serverName(hostile));
+    assertThat(instances.get(1).has("error")).as("its alerts are shown").isFalse();
+    assertThat(instances.get(1).path("problem").asText()).contains("overlay").contains("explanation")
+        .contains("left out 1");
+    assertThat(instances.get(2).has("problem")).as("%s", instances.get(2)).isFalse();
+
+    // an honest monitor's alert is relayed with every field as it says it
+    JsonNode own = json.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + honest.port()
+        + "/api/alerts?scope=local")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("alerts").get(0);
+    JsonNode relayed = byCamera.get("cam-2").deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) relayed).remove(List.of("instance", "key"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) own).remove("key");
+    assertThat(relayed).isEqualTo(own);
+  }
 }
