@@ -3,6 +3,8 @@ package dev.advmon.registry;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility.Incompatibility;
@@ -11,6 +13,9 @@ import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 
 /** Short text for a compatibility result: Avro's own toString repeats both full schemas per problem. */
 final class Incompatibilities {
+
+  /** Where a branch of a union is: the location ends with its index. */
+  private static final Pattern BRANCH_INDEX = Pattern.compile(".*/([0-9]+)");
 
   private Incompatibilities() {}
 
@@ -26,26 +31,49 @@ final class Incompatibilities {
    * those that hold such a branch. Any other mismatch (a missing field, another name) holds for every record.
    */
   static boolean onlyUnionBranches(Schema writer, SchemaCompatibilityResult result) {
-    Set<Schema> branches = Collections.newSetFromMap(new IdentityHashMap<>());
-    collectBranches(writer, branches, Collections.newSetFromMap(new IdentityHashMap<>()));
-    return !result.getIncompatibilities().isEmpty() && result.getIncompatibilities().stream().allMatch(i ->
-        (i.getType() == SchemaIncompatibilityType.TYPE_MISMATCH
-            || i.getType() == SchemaIncompatibilityType.MISSING_UNION_BRANCH)
-        && branches.contains(i.getWriterFragment()) && i.getLocation().matches(".*/[0-9]+"));
+    Set<Schema> unions = Collections.newSetFromMap(new IdentityHashMap<>());
+    collectUnions(writer, unions, Collections.newSetFromMap(new IdentityHashMap<>()));
+    return !result.getIncompatibilities().isEmpty()
+        && result.getIncompatibilities().stream().allMatch(i -> unreadableBranch(i, unions));
   }
 
-  private static void collectBranches(Schema schema, Set<Schema> branches, Set<Schema> seen) {
+  private static boolean unreadableBranch(Incompatibility i, Set<Schema> unions) {
+    Matcher index = BRANCH_INDEX.matcher(i.getLocation());
+    if (!index.matches()) {
+      return false;
+    }
+    return switch (i.getType()) {
+      // the reader's type is not a union: Avro names the writer's branch
+      case TYPE_MISMATCH -> unions.stream()
+          .anyMatch(u -> u.getTypes().stream().anyMatch(b -> b == i.getWriterFragment()));
+      // both are unions: Avro names the writer's whole union (not the branch, which the location's index gives)
+      case MISSING_UNION_BRANCH -> unions.contains(i.getWriterFragment()) && !matchedByStructure(
+          i.getWriterFragment().getTypes().get(Integer.parseInt(index.group(1))), i.getReaderFragment());
+      default -> false;
+    };
+  }
+
+  /**
+   * Whether Avro's resolution could read this writer branch as a record of the reader's union with another name: it
+   * picks a reader record whose fields fit when no name matches, so such a branch must stay refused as a whole.
+   */
+  private static boolean matchedByStructure(Schema writerBranch, Schema reader) {
+    return writerBranch.getType() == Schema.Type.RECORD && reader.getType() == Schema.Type.UNION
+        && reader.getTypes().stream().anyMatch(b -> b.getType() == Schema.Type.RECORD);
+  }
+
+  private static void collectUnions(Schema schema, Set<Schema> unions, Set<Schema> seen) {
     if (!seen.add(schema)) {
       return;
     }
     switch (schema.getType()) {
-      case UNION -> schema.getTypes().forEach(b -> {
-        branches.add(b);
-        collectBranches(b, branches, seen);
-      });
-      case RECORD -> schema.getFields().forEach(f -> collectBranches(f.schema(), branches, seen));
-      case ARRAY -> collectBranches(schema.getElementType(), branches, seen);
-      case MAP -> collectBranches(schema.getValueType(), branches, seen);
+      case UNION -> {
+        unions.add(schema);
+        schema.getTypes().forEach(b -> collectUnions(b, unions, seen));
+      }
+      case RECORD -> schema.getFields().forEach(f -> collectUnions(f.schema(), unions, seen));
+      case ARRAY -> collectUnions(schema.getElementType(), unions, seen);
+      case MAP -> collectUnions(schema.getValueType(), unions, seen);
       default -> { }
     }
   }

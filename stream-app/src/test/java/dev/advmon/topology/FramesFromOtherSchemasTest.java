@@ -298,6 +298,48 @@ class FramesFromOtherSchemasTest {
   }
 
   @Test
+  void aCorruptFrameWrittenWithAWidenedUnionIsADeadLetterSayingTheBytesAreCorrupt() throws Exception {
+    ObjectNode nullable = frameSchemaJson();
+    field(nullable, "image").putArray("type").add("null").add("bytes");
+    int id = serve(null, nullable.toString());
+    byte[] corrupt = frameWrittenWith(id, new Schema.Parser().parse(nullable.toString()), AS_IS);
+    // frameId and cameraId (a length byte each), sourceId's null branch, captureTime 1000 (2 bytes): the encoding
+    int encoding = 5 + 1 + ("f-" + id).length() + 1 + ("cam-" + id).length() + 1 + 2;
+    assertThat(corrupt[encoding]).as("GRAY8, index 3, zig-zag encoded").isEqualTo((byte) 6);
+    corrupt[encoding] = 18; // index 9: ImageEncoding has 5 symbols
+
+    frames.pipeInput("cam".getBytes(), corrupt);
+
+    assertThat(verdicts.readValuesToList()).isEmpty();
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("BAD_AVRO");
+      assertThat(d.getErrorMessage()).contains("schema (id " + id + ")", "the bytes are corrupt")
+          .doesNotContain("this record holds such a branch", "register a schema the reader can read");
+    });
+  }
+
+  @Test
+  void aFrameWhoseWriterAddedABranchToAUnionOfFrameScoresWhenItHoldsABranchFrameHas() throws Exception {
+    // also what BACKWARD lets a producer register: sourceId's ["null", "string"] widened by a branch
+    ObjectNode widened = frameSchemaJson();
+    field(widened, "sourceId").putArray("type").add("null").add("string").add("long");
+    Schema schema = new Schema.Parser().parse(widened.toString());
+    int id = serve(null, widened.toString());
+
+    frames.pipeInput("cam".getBytes(), frameWrittenWith(id, schema, r -> r.put("sourceId", "site-1")));
+    byte[] numbered = frameWrittenWith(id, schema, r -> r.put("sourceId", 7L));
+    frames.pipeInput("cam".getBytes(), numbered);
+
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getSourceId).containsExactly("site-1");
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("BAD_AVRO");
+      assertThat(d.getErrorMessage()).contains("writer schema id " + id + " (",
+          "MISSING_UNION_BRANCH at /fields/2/type/2", "this record holds such a branch");
+      assertThat(d.getValue().array()).isEqualTo(numbered);
+    });
+  }
+
+  @Test
   void framesWhoseWriterSchemaCannotBeReadAsAFrameAreDeadLetteredNamingTheIdAndWhatDoesNotMatch() throws Exception {
     Map<byte[], String> expected = new java.util.LinkedHashMap<>();
     expected.put(written(without(frameSchemaJson(), "cameraId"), AS_IS),
