@@ -34,22 +34,44 @@ public final class CameraQueries implements CameraDirectory {
 
   private final java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store;
   private final LongSupplier clockMs;
-  /** The latest reading of the whole store (null: none yet), when it was taken, and for how long it answers. */
+  private final java.util.function.Supplier<Object> assignment;
+  /**
+   * The latest reading of the whole store (null: none yet), the client and partitions it was read from, when it was
+   * taken, and for how long it answers.
+   */
   private Top shared;
+  private Object sharedAssignment;
   private long sharedAt;
   private long sharedFor;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
     this(() -> streams.get().store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
-        QueryableStoreTypes.<String, CameraStatus>keyValueStore())), () -> System.nanoTime() / 1_000_000);
+        QueryableStoreTypes.<String, CameraStatus>keyValueStore())), () -> System.nanoTime() / 1_000_000,
+        () -> assignment(streams.get()));
   }
 
-  /** Over a store given directly (tests), with the clock that ages the shared listing. */
+  /**
+   * Over a store given directly (tests), with the clock that ages the shared listing and what says which partitions
+   * the store holds: a reading is not shared once that changes.
+   */
   CameraQueries(java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store,
-      LongSupplier clockMs) {
+      LongSupplier clockMs, java.util.function.Supplier<Object> assignment) {
     this.store = store;
     this.clockMs = clockMs;
+    this.assignment = assignment;
+  }
+
+  /**
+   * The client and the tasks it holds: after a restart in place (a new client) or a rebalance, the cameras of the
+   * partitions that moved away were listed for the rest of the sharing period (up to 45 s with 200,000 cameras),
+   * beside the instance that holds them now, and those that moved here were missing.
+   */
+  private static Object assignment(KafkaStreams streams) {
+    // KafkaStreams is equal only to itself; a task's other metadata (offsets) changes all the time
+    return List.of(streams, streams.metadataForLocalThreads().stream()
+        .flatMap(t -> t.activeTasks().stream()).map(org.apache.kafka.streams.TaskMetadata::taskId)
+        .collect(java.util.stream.Collectors.toSet()));
   }
 
   public CameraQueries(KafkaStreams streams) {
@@ -81,9 +103,11 @@ public final class CameraQueries implements CameraDirectory {
   @Override
   public synchronized Top top(int limit) {
     ReadOnlyKeyValueStore<String, CameraStatus> now = store();
+    Object holding = assignment.get();
     long start = clockMs.getAsLong();
-    if (shared == null || start - sharedAt >= sharedFor || start < sharedAt) {
+    if (shared == null || start - sharedAt >= sharedFor || start < sharedAt || !holding.equals(sharedAssignment)) {
       shared = read(now);
+      sharedAssignment = holding;
       sharedAt = start;
       sharedFor = Math.max(SHARED_FOR_MS, SHARED_FOR_TIMES_READ * (clockMs.getAsLong() - start));
     }

@@ -49,6 +49,9 @@ class CameraQueriesTest {
   private KeyValueStore<String, CameraStatus> store;
   private final AtomicInteger storeReads = new AtomicInteger();
   private final AtomicLong clock = new AtomicLong(1_000_000);
+  /** Which partitions this instance holds, as the monitor's client would say (a rebalance changes it). */
+  private final java.util.concurrent.atomic.AtomicReference<Object> assignment =
+      new java.util.concurrent.atomic.AtomicReference<>("partitions 0 and 1");
   private MonitorHttpServer server;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -68,7 +71,8 @@ class CameraQueriesTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(builder.build(), props);
     store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
-    CameraQueries queries = new CameraQueries(() -> new CountingStore(store, storeReads), clock::get);
+    CameraQueries queries = new CameraQueries(() -> new CountingStore(store, storeReads), clock::get,
+        assignment::get);
     server = new MonitorHttpServer("127.0.0.1", 0, () -> KafkaStreams.State.RUNNING, () -> "", queries);
   }
 
@@ -133,6 +137,21 @@ class CameraQueriesTest {
     assertThat(later.path("known").asInt()).isEqualTo(3);
     assertThat(later.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-b");
     assertThat(later.path("cameras").get(1).path("cameraId").asText()).isEqualTo("cam-c");
+  }
+
+  @Test
+  void aRebalanceOrARestartEndsTheSharingAtOnceSoThatCamerasThatMovedAwayAreNotListed() throws Exception {
+    store.put("cam-a", normal("cam-a"));
+    store.put("cam-moves", attacked("cam-moves"));
+    assertThat(get("/cameras?limit=200").path("known").asInt()).isEqualTo(2);
+
+    // a rebalance moves cam-moves's partition to another instance, well within the sharing period
+    store.delete("cam-moves");
+    assignment.set("partition 0");
+    JsonNode after = get("/cameras?limit=200");
+    assertThat(storeReads.get()).isEqualTo(2);
+    assertThat(after.path("known").asInt()).isEqualTo(1);
+    assertThat(after.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-a");
   }
 
   @Test
