@@ -1,5 +1,6 @@
 package dev.advmon.logging;
 
+import ch.qos.logback.core.PropertyDefinerBase;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,9 +18,26 @@ public final class LogLevelVariable {
 
   private LogLevelVariable() {}
 
-  /** Why {@code value} (null when unset) is no log level, or null when it is one; empty counts as unset. */
+  /**
+   * The level logback.xml gives the monitor's loggers: ADVMON_LOG_LEVEL, INFO when unset or empty. logback's
+   * {@code ${ADVMON_LOG_LEVEL:-INFO}} defaults only an unset variable: set but empty (an empty {@code value:} in a
+   * manifest, {@code -e ADVMON_LOG_LEVEL=}), the logger had no level and took the root's, WARN, so every INFO line of
+   * the monitor ("readiness UP", "dashboard at ...") was missing while this check said that empty counts as unset.
+   */
+  public static final class Definer extends PropertyDefinerBase {
+    @Override
+    public String getPropertyValue() {
+      String value = System.getenv(VARIABLE);
+      return value == null || value.isBlank() ? "INFO" : value.trim();
+    }
+  }
+
+  /**
+   * Why {@code value} (null when unset) is no log level, or null when it is one; empty counts as unset, and spaces
+   * around a name are ignored ({@link Definer}, and logback itself, read it so).
+   */
   public static String problem(String value) {
-    if (value == null || value.isEmpty() || LEVELS.contains(value.toUpperCase(Locale.ROOT))) {
+    if (value == null || value.isBlank() || LEVELS.contains(value.trim().toUpperCase(Locale.ROOT))) {
       return null;
     }
     return VARIABLE + "=" + value + " is not a log level: set it to one of TRACE, DEBUG, INFO (the default), WARN, "

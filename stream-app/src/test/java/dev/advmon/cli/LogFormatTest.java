@@ -120,6 +120,16 @@ class LogFormatTest {
     assertThat(fine.stderr()).as("a known level in lower case").noneMatch(l -> l.contains("is not a log level"));
   }
 
+  /** Set but empty (an empty value in a manifest), ADVMON_LOG_LEVEL is INFO, the default, as the check says. */
+  @Test
+  void anEmptyLogLevelLogsTheMonitorAtInfoAsWhenUnset(@TempDir Path dir) throws Exception {
+    for (String level : List.of("", " ")) {
+      Output out = sample(dir, Map.of("ADVMON_LOG_FORMAT", "text", "ADVMON_LOG_LEVEL", level));
+      assertThat(out.stderr()).as("ADVMON_LOG_LEVEL='%s'", level)
+          .anyMatch(l -> l.endsWith(" INFO  Sample - frame rejected")).noneMatch(l -> l.contains("not at INFO"));
+    }
+  }
+
   /**
    * Both formats keep the same logger levels: the Kafka clients' reconnect and retry warnings that logback.xml turns
    * off stay off in json, the rest of Kafka logs at WARN, the monitor at ADVMON_LOG_LEVEL; MDC entries come along.
@@ -218,10 +228,14 @@ class LogFormatTest {
   }
 
   private static Output sample(Path dir, String format) throws Exception {
+    return sample(dir, Map.of("ADVMON_LOG_FORMAT", format, "ADVMON_LOG_LEVEL", "INFO"));
+  }
+
+  private static Output sample(Path dir, Map<String, String> env) throws Exception {
     List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
         Sample.class.getName());
-    return run(dir, command, Map.of("ADVMON_LOG_FORMAT", format, "ADVMON_LOG_LEVEL", "INFO"));
+    return run(dir, command, env);
   }
 
   private static Output main(Path dir, Map<String, String> env, String... args) throws Exception {
