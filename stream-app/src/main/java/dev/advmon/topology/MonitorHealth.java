@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.health.BrokerCheck;
 import dev.advmon.health.DependencyProbe;
 import dev.advmon.health.HangingTransactions;
 import dev.advmon.health.HealthCheck;
@@ -19,7 +20,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Readiness is UP only while all of these hold, else DOWN with one reason per failing condition:
  * Kafka Streams is RUNNING (not rebalancing, not being restarted after a failure); the broker answers a
- * metadata request and the registry a {@code GET /config}, each within {@code health.probe-timeout-ms}
+ * metadata request and its KRaft controller quorum a describe-quorum request ({@link BrokerCheck}), and the registry
+ * a {@code GET /config}, each within {@code health.probe-timeout-ms}
  * (probed every {@code health.check-interval-ms}); scoring works (it has not failed for every frame since the
  * last frame scored); the stream is not stalled (records wait on its input and nothing was committed for
  * {@code health.stall-timeout-ms}); no hanging transaction that it did not abort sits on its topics
@@ -82,9 +83,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) probeTimeout);
     adminProps.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
     this.admin = Admin.create(adminProps);
-    this.broker = new DependencyProbe("Kafka at " + adminProps.get("bootstrap.servers"), () -> admin
-        .describeCluster(new DescribeClusterOptions().timeoutMs((int) probeTimeout)).nodes()
-        .get(probeTimeout + 500, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+    this.broker = new DependencyProbe("Kafka at " + adminProps.get("bootstrap.servers"),
+        BrokerCheck.of(admin, probeTimeout), System::currentTimeMillis);
     this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
         () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
     this.hangingMode = HangingTransactions.Mode.parse(config.string("health.hanging-transactions"));

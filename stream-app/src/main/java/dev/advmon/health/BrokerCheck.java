@@ -1,0 +1,100 @@
+package dev.advmon.health;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+
+/**
+ * The broker's check for its {@link DependencyProbe}: a broker answers a metadata request, and the KRaft controller
+ * quorum a describe-quorum request (a broker forwards it to the active controller), both within the probe timeout.
+ *
+ * <p>The metadata request alone depended on which node the admin client picked while a majority of a cluster was
+ * down: the node left answers it from its stale metadata, the dead ones still listed there do not, so readiness
+ * flipped between UP and DOWN every probe or two. With no quorum no controller answers, whichever node is asked,
+ * so the answer is DOWN at every probe, as when every node is down: nothing can be written.
+ */
+public final class BrokerCheck implements DependencyProbe.Check {
+
+  /** What the check asks the cluster; each call starts one request that ends within {@code timeoutMs}. */
+  public interface Cluster {
+    /** The brokers' metadata (describeCluster), answered by whichever broker the admin client picks. */
+    KafkaFuture<?> nodes(int timeoutMs);
+
+    /** The KRaft controller quorum (describeMetadataQuorum), which a broker forwards to the active controller. */
+    KafkaFuture<?> quorum(int timeoutMs);
+  }
+
+  private final Cluster cluster;
+  private final long timeoutMs;
+  // whether a broker answered since the quorum last did (probe thread only): while it does not, a dead node that
+  // the admin client picks from the stale metadata does not turn a lost quorum into "no broker answers"
+  private volatile boolean brokerAnswered;
+
+  public BrokerCheck(Cluster cluster, long timeoutMs) {
+    this.cluster = cluster;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** The check over a real admin client. */
+  public static BrokerCheck of(Admin admin, long timeoutMs) {
+    return new BrokerCheck(new Cluster() {
+      @Override
+      public KafkaFuture<?> nodes(int t) {
+        return admin.describeCluster(new DescribeClusterOptions().timeoutMs(t)).nodes();
+      }
+
+      @Override
+      public KafkaFuture<?> quorum(int t) {
+        return admin.describeMetadataQuorum(new DescribeMetadataQuorumOptions().timeoutMs(t)).quorumInfo();
+      }
+    }, timeoutMs);
+  }
+
+  @Override
+  public void run() throws Exception {
+    // both asked at once, so that an outage is reported as fast as with the metadata request alone
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs + 500);
+    KafkaFuture<?> nodes = cluster.nodes((int) timeoutMs);
+    KafkaFuture<?> quorum = cluster.quorum((int) timeoutMs);
+    try {
+      quorum.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      brokerAnswered = false; // a broker forwarded it and the active controller answered: all is well
+      return;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ClusterAuthorizationException || e.getCause() instanceof UnsupportedVersionException) {
+        // the active controller refused (no Describe on the cluster: it is there), or a ZooKeeper cluster (no KRaft
+        // quorum to ask): the metadata request decides alone
+        nodes.get(remaining(deadline), TimeUnit.NANOSECONDS);
+        return;
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      // no answer from the quorum
+    }
+    try {
+      nodes.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      brokerAnswered = true;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      if (!brokerAnswered) {
+        throw e; // no broker answers: its error says why, as before
+      }
+      // a dead node picked from the stale metadata of a cluster without quorum: still the quorum's outage
+    }
+    throw noQuorum();
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  private IllegalStateException noQuorum() {
+    // one wording for the whole outage, whichever node answered or failed this time: readiness is logged on every
+    // change of its reasons
+    return new IllegalStateException("a broker answered, but no KRaft controller quorum does (a majority of the "
+        + "controllers is down or cut off: no partition takes a write; see the controllers' logs)");
+  }
+}
