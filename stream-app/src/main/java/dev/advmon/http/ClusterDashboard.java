@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.advmon.dashboard.FramePicture;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.image.ImageDecodeException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -41,21 +44,19 @@ final class ClusterDashboard {
         instance.put("error", a.ok() ? "unreadable answer" : a.error());
         continue;
       }
-      instance.put("streams", theirs.path("streams").asText());
-      // RUNNING is not ready: a peer that cannot reach the registry or has stalled says so only in these
-      if (theirs.path("ready").isBoolean()) {
-        instance.put("ready", theirs.path("ready").asBoolean());
-        instance.set("readyReasons", theirs.path("readyReasons").isArray() ? theirs.path("readyReasons")
-            : JSON.createArrayNode());
-      }
+      // the page trusts a summary's shape as it trusts an alert's: a peer's gets that of ours
+      PeerSummary checked = new PeerSummary(a.server());
+      checked.describe(theirs, instance);
       for (String c : COUNTS) {
-        out.put(c, out.path(c).asLong() + theirs.path(c).asLong());
+        out.put(c, PeerSummary.plus(out.path(c).asLong(), checked.count(theirs, c)));
       }
       for (String b : BREAKDOWNS) {
-        ObjectNode sum = out.path(b) instanceof ObjectNode o ? o : out.putObject(b);
-        theirs.path(b).properties().forEach(e -> sum.put(e.getKey(), sum.path(e.getKey()).asLong() + e.getValue().asLong()));
+        checked.addCounts(out.path(b) instanceof ObjectNode o ? o : out.putObject(b), theirs, b);
       }
-      addTimeline(out.path("timeline"), theirs.path("timeline"));
+      addTimeline(out.path("timeline"), theirs.path("timeline"), checked);
+      if (checked.problem() != null) {
+        instance.put("problem", checked.problem());
+      }
     }
     return out;
   }
@@ -66,12 +67,13 @@ final class ClusterDashboard {
    * is a few seconds ahead) starts one bucket later, and its counts were drawn 10 s early. Buckets older than this
    * window are left out; those newer than its last (a clock ahead of this one) are counted in its last, "now".
    */
-  private static void addTimeline(JsonNode mine, JsonNode theirs) {
+  private static void addTimeline(JsonNode mine, JsonNode theirs, PeerSummary checked) {
     JsonNode counts = mine.path("counts");
     JsonNode other = theirs.path("counts");
     long bucketMs = mine.path("bucketMs").asLong();
     if (!(counts instanceof ArrayNode sums) || !other.isArray() || bucketMs <= 0
-        || theirs.path("bucketMs").asLong() != bucketMs || !theirs.path("firstBucketStart").canConvertToLong()) {
+        || theirs.path("bucketMs").asLong() != bucketMs || !theirs.path("firstBucketStart").canConvertToLong()
+        || !checked.timelineFits(other, sums.size())) {
       return;
     }
     long shift = Math.floorDiv(theirs.path("firstBucketStart").asLong() - mine.path("firstBucketStart").asLong(),
@@ -79,7 +81,7 @@ final class ClusterDashboard {
     for (int i = 0; i < other.size(); i++) {
       long at = Math.min(sums.size() - 1, i + shift);
       if (at >= 0) {
-        sums.set((int) at, sums.get((int) at).asLong() + other.get(i).asLong());
+        sums.set((int) at, PeerSummary.plus(sums.get((int) at).asLong(), other.get(i).asLong()));
       }
     }
   }
@@ -144,7 +146,10 @@ final class ClusterDashboard {
     return MonitorHttpServer.parameter(ex, "instance");
   }
 
-  /** Relays a peer's alert picture; only to instances of this application, and only PNGs. */
+  /**
+   * Relays a peer's alert picture; only from instances of this application, and only PNGs of at most the size of
+   * this instance's own, decoded here under limits checked from the header and written again.
+   */
   static void proxyPicture(HttpExchange ex, Peers peers, String instance, String seq) throws IOException {
     Optional<HostInfo> peer = peers.find(instance);
     if (peer.isEmpty()) {
@@ -153,8 +158,18 @@ final class ClusterDashboard {
     }
     Peers.Answer a = peers.ask(peer.get(), "/api/alerts/" + seq + "/image.png").join();
     if (a.ok() && "image/png".equals(a.contentType())) {
+      // the browser never decodes a camera's own bytes: nor a peer's, which a broken or hostile peer controls
+      FramePicture picture;
+      try {
+        picture = FramePicture.ofPeer(a.body(), RecentAlerts.DEFAULT_MAX_SIDE);
+      } catch (ImageDecodeException e) {
+        MonitorHttpServer.json(ex, 502, Map.of("error", "instance " + instance + " sent a picture for alert " + seq
+            + " that is not shown: " + e.getMessage() + " (a monitor's alert pictures are PNGs at most "
+            + RecentAlerts.DEFAULT_MAX_SIDE + " px a side; is " + instance + " running this monitor?)"));
+        return;
+      }
       ex.getResponseHeaders().set("Cache-Control", "private, max-age=3600");
-      MonitorHttpServer.reply(ex, 200, "image/png", a.body());
+      MonitorHttpServer.reply(ex, 200, "image/png", picture.png());
     } else {
       MonitorHttpServer.json(ex, a.status() == 404 ? 404 : 502, Map.of("error", "instance " + instance
           + " has no picture for alert " + seq + ": " + (a.error() != null ? a.error() : "not a PNG")));

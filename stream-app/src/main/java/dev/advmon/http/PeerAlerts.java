@@ -2,14 +2,11 @@ package dev.advmon.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.advmon.dashboard.RecentAlerts;
 import dev.advmon.image.EvidenceOverlay;
 import dev.advmon.topology.RecordLimits;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +17,7 @@ import java.util.Map;
  * type is null, an overlay that does not fit is left out (saying why in {@code overlayProblem}); an alert without a
  * whole {@code seq} and {@code receivedAt} is left out. What was changed is collected for the peer's entry.
  */
-final class PeerAlerts {
+final class PeerAlerts extends PeerJson {
 
   /** Kind, severity, label, detector, evidence key: names, far shorter than a camera id may be. */
   static final int MAX_ID_CHARS = 2 * RecordLimits.MAX_ID_CHARS;
@@ -31,15 +28,11 @@ final class PeerAlerts {
   /** Reasons, scores and evidence entries, each. */
   static final int MAX_ENTRIES = 64;
 
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
-  private final String server;
-  private final List<String> problems = new ArrayList<>();
   private int changed;
   private int leftOut;
 
   PeerAlerts(String server) {
-    this.server = server;
+    super(server);
   }
 
   /** The alert as the page may get it (without {@code instance}, {@code key} and the image's url), or null. */
@@ -74,7 +67,7 @@ final class PeerAlerts {
     text(out, a, "predictedLabel", MAX_ID_CHARS, at);
     number(out, a, "confidence", at);
     text(out, a, "explanation", MAX_TEXT_CHARS, at);
-    out.set("reasons", reasons(a.get("reasons"), at));
+    out.set("reasons", strings(a.get("reasons"), "reasons", at));
     out.set("scores", scores(a.get("scores"), at));
     out.set("evidence", evidence(a.get("evidence"), at));
     out.set("image", image(a.get("image"), at));
@@ -94,13 +87,9 @@ final class PeerAlerts {
 
   /** What the peer sent that did not fit, for its entry under {@code instances}; null when nothing. */
   String problem() {
-    if (problems.isEmpty()) {
-      return null;
-    }
-    String first = problems.size() > 3 ? String.join("; ", problems.subList(0, 3)) + "; and " + (problems.size() - 3)
-        + " more" : String.join("; ", problems);
-    return "sent alerts that do not fit what a monitor sends (" + (changed > 0 ? "cut " + changed : "")
-        + (changed > 0 && leftOut > 0 ? ", " : "") + (leftOut > 0 ? "left out " + leftOut : "") + "): " + first;
+    return problems.isEmpty() ? null : "sent alerts that do not fit what a monitor sends (" + (changed > 0 ? "cut "
+        + changed : "") + (changed > 0 && leftOut > 0 ? ", " : "") + (leftOut > 0 ? "left out " + leftOut : "") + "): "
+        + listed();
   }
 
   private static String overlayProblem(JsonNode o) {
@@ -120,82 +109,6 @@ final class PeerAlerts {
       return "overlay.selected must be a whole number 0.." + n;
     }
     return null;
-  }
-
-  private static boolean side(JsonNode n, int max) {
-    return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.asInt() >= 1 && n.asInt() <= max;
-  }
-
-  private static String cut(JsonNode n) {
-    String s = n.toString();
-    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
-  }
-
-  private void text(ObjectNode out, JsonNode a, String field, int max, String at) {
-    JsonNode n = a.get(field);
-    if (n == null || n.isNull()) {
-      out.putNull(field);
-    } else if (!n.isTextual()) {
-      problems.add(at + field + " is not a string (null instead)");
-      out.putNull(field);
-    } else {
-      out.put(field, bounded(n.asText(), max, at + field));
-    }
-  }
-
-  private String bounded(String s, int max, String what) {
-    if (s.length() <= max) {
-      return s;
-    }
-    problems.add(what + " has " + s.length() + " characters (cut to " + max + ")");
-    return s.substring(0, max) + "…";
-  }
-
-  private void whole(ObjectNode out, JsonNode a, String field, String at) {
-    JsonNode n = a.get(field);
-    if (n != null && n.isIntegralNumber() && n.canConvertToLong()) {
-      out.put(field, n.asLong());
-      return;
-    }
-    if (n != null && !n.isNull()) {
-      problems.add(at + field + " is not a whole number (null instead)");
-    }
-    out.putNull(field);
-  }
-
-  private void number(ObjectNode out, JsonNode a, String field, String at) {
-    JsonNode n = a.get(field);
-    if (n != null && n.isNumber()) {
-      out.put(field, n.asDouble());
-      return;
-    }
-    if (n != null && !n.isNull()) {
-      problems.add(at + field + " is not a number (null instead)");
-    }
-    out.putNull(field);
-  }
-
-  private ArrayNode reasons(JsonNode n, String at) {
-    ArrayNode out = NODES.arrayNode();
-    if (n == null || n.isNull()) {
-      return out;
-    }
-    if (!n.isArray()) {
-      problems.add(at + "reasons is not a list (empty instead)");
-      return out;
-    }
-    for (JsonNode r : n) {
-      if (out.size() == MAX_ENTRIES) {
-        problems.add(at + "reasons has " + n.size() + " entries (cut to " + MAX_ENTRIES + ")");
-        break;
-      }
-      if (r.isTextual()) {
-        out.add(bounded(r.asText(), MAX_TEXT_CHARS, at + "a reason"));
-      } else {
-        problems.add(at + "a reason is not a string (left out)");
-      }
-    }
-    return out;
   }
 
   private ArrayNode scores(JsonNode n, String at) {

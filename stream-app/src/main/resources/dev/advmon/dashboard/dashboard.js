@@ -83,6 +83,9 @@
     if (notReady) parts.push('This instance is not ready: ' + reasons(s.readyReasons, s.streams) + '.');
     if (silent.length) parts.push('Counts and the chart leave out ' + describe(silent) + '.');
     if (peerStates.length) parts.push(peerStates.join('; ') + '.');
+    // what a peer sent that does not fit a monitor's summary was left out of the counts: say so, and which peer
+    const cut = instances.filter((i) => !i.local && !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
+    if (cut.length) parts.push(cut.join(' '));
     note('instances-note', parts.join(' '));
   }
 

@@ -237,4 +237,115 @@ class ClusterDashboardTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) own).remove("key");
     assertThat(relayed).isEqualTo(own);
   }
+  /**
+   * A peer's summary was merged as it came: its readyReasons (any number, any size, any type) went to the page, and
+   * each key of its alertsByKind and deadLettersByReason was added, however many and however long, with values of
+   * any type (a string read as its number, a negative count lowered ours). It now gets the shape and bounds of this
+   * instance's own summary, and the peer is named with what did not fit.
+   */
+  @Test
+  void aPeersSummaryIsCutToTheShapeAndBoundsOfTheLocalSummaryAndThePeerIsNamed() throws Exception {
+    MonitorHttpServer honest = monitor("cam-2", Peers.NONE);
+    String huge = "x".repeat(1_000_000);
+    StringBuilder kinds = new StringBuilder("{\"FOOLING\":\"12\",\"PERTURBATION\":-7,\""
+        + "k".repeat(40_000) + "\":1"); // Jackson reads names of at most 50,000 characters
+    for (int i = 0; i < 10_000; i++) {
+      kinds.append(",\"KIND_").append(i).append("\":1");
+    }
+    kinds.append('}');
+    HostInfo hostile = answering("{\"streams\":\"" + huge + "\",\"ready\":false,\"readyReasons\":["
+        + ("\"" + huge + "\",").repeat(3) + "{\"not\":\"a string\"}," + "\"r\",".repeat(10_000) + "\"r\"],"
+        + "\"frames\":-1000,\"verdicts\":\"5\",\"deadLetters\":1.5,\"alerts\":2,"
+        + "\"alertsByKind\":" + kinds + ",\"deadLettersByReason\":[1,2]}");
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(hostile, new HostInfo("127.0.0.1", honest.port())), Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/summary")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body().substring(0, Math.min(500, r.body().length()))).isEqualTo(200);
+    assertThat(r.body().length()).as("no megabytes relayed").isLessThan(512 * 1024);
+    JsonNode body = json.readTree(r.body());
+    JsonNode peer = body.path("instances").get(1);
+    assertThat(peer.path("server").asText()).isEqualTo(Peers.serverName(hostile));
+    assertThat(peer.has("error")).as("its counts are shown").isFalse();
+    assertThat(peer.path("streams").asText().length()).isBetween(1, 513);
+    assertThat(peer.path("readyReasons").size()).isBetween(1, 64);
+    peer.path("readyReasons").forEach(reason -> assertThat(reason.isTextual() && reason.asText().length() <= 4097)
+        .as("a reason, cut: %s characters", reason.asText().length()).isTrue());
+    assertThat(body.path("frames").asLong()).as("a negative count does not lower ours").isGreaterThanOrEqualTo(0);
+    assertThat(body.path("verdicts").asLong()).as("a count that is not a whole number counts 0").isZero();
+    assertThat(body.path("alerts").asLong()).as("the peer's 2 (these monitors count none of their own)").isEqualTo(2);
+    JsonNode byKind = body.path("alertsByKind");
+    assertThat(byKind.size()).as("%s kinds", byKind.size()).isLessThanOrEqualTo(64);
+    byKind.properties().forEach(e -> assertThat(e.getKey().length()).isLessThanOrEqualTo(513));
+    assertThat(byKind.path("FOOLING").asLong()).as("a count that is a string counts 0").isZero();
+    assertThat(byKind.path("PERTURBATION").asLong()).isZero();
+    assertThat(byKind.has("CAMPAIGN")).as("this instance's own kinds are kept: %s", byKind).isTrue();
+    assertThat(peer.path("problem").asText()).as("the first three things that did not fit, and how many more")
+        .contains("streams").contains("readyReasons").containsPattern("and \\d+ more");
+    assertThat(body.path("instances").get(2).has("problem")).as("%s", body.path("instances").get(2)).isFalse();
+  }
+
+  /** A PNG of {@code width} x {@code height} with a tEXt chunk after its header that a monitor never writes. */
+  private static byte[] pngWithText(int width, int height, String text) throws Exception {
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    image.setRGB(1, 1, 0xff0000);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", png);
+    byte[] plain = png.toByteArray();
+    byte[] data = ("Comment\0" + text).getBytes(StandardCharsets.ISO_8859_1);
+    java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
+    chunk.putInt(data.length).put("tEXt".getBytes(StandardCharsets.US_ASCII)).put(data);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(chunk.array(), 4, 4 + data.length);
+    chunk.putInt((int) crc.getValue());
+    int afterHeader = 8 + 25; // signature, IHDR
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(plain, 0, afterHeader);
+    out.write(chunk.array());
+    out.write(plain, afterHeader, plain.length - afterHeader);
+    return out.toByteArray();
+  }
+
+  private HttpResponse<byte[]> relayedPicture(byte[] theirs) throws Exception {
+    HostInfo peer = PeerStub.answering(open, "image/png", ex -> theirs);
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer),
+        Duration.ofSeconds(2), null));
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/alerts/1/image.png?instance=" + Peers.serverName(peer))).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** A peer's picture reached the browser as the peer's own bytes: now the monitor decodes it and writes its own. */
+  @Test
+  void aPeersPictureIsDecodedAndWrittenAgainBeforeTheBrowserGetsIt() throws Exception {
+    byte[] theirs = pngWithText(40, 30, "not from a monitor");
+
+    HttpResponse<byte[]> r = relayedPicture(theirs);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
+    assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).as("the peer's own bytes are not relayed")
+        .doesNotContain("not from a monitor");
+    java.awt.image.BufferedImage shown = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
+    assertThat(shown.getWidth()).isEqualTo(40);
+    assertThat(shown.getHeight()).isEqualTo(30);
+    assertThat(shown.getRGB(1, 1) & 0xffffff).isEqualTo(0xff0000);
+  }
+
+  @Test
+  void aPeersPictureLargerThanAMonitorMakesIsRefusedNamingThePeerAndTheBound() throws Exception {
+    // a header that declares 100000 x 100000 pixels: refused from the header, before anything is decoded
+    byte[] bomb = java.util.Arrays.copyOf(pngWithText(40, 30, "x"), 60);
+    java.nio.ByteBuffer.wrap(bomb).putInt(16, 100_000).putInt(20, 100_000);
+
+    HttpResponse<byte[]> r = relayedPicture(bomb);
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    String error = json.readTree(r.body()).path("error").asText();
+    assertThat(error).contains("127.0.0.1:").contains("alert 1").contains("100000x100000").contains("320");
+
+    HttpResponse<byte[]> notPng = relayedPicture("GIF89a and the rest".getBytes(StandardCharsets.US_ASCII));
+    assertThat(notPng.statusCode()).isEqualTo(502);
+    assertThat(json.readTree(notPng.body()).path("error").asText()).contains("alert 1").contains("GIF");
+  }
 }
