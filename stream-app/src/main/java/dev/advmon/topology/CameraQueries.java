@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Interactive queries of the per-camera state store. Answers from this instance's partitions only: with
  * several monitor instances, each serves the cameras whose partitions it owns.
  */
-public final class CameraQueries implements CameraDirectory {
+public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
   /**
    * How long one reading of the whole store answers {@link #top} at least. Every open dashboard asks every 1.5 s (and
@@ -32,6 +32,16 @@ public final class CameraQueries implements CameraDirectory {
    */
   static final int SHARED_FOR_TIMES_READ = 20;
 
+  /**
+   * A reading older than this share of its sharing period is read again in the background by the first question that
+   * finds it so, while it keeps answering: a reading of 200,000 cameras takes about 2 s, and the question that found
+   * the reading aged out read the store itself, holding every other question (and each other instance's, which gives
+   * up after 2 s) until it was done. Started before the period ends, the new reading is normally there before the old
+   * one may no longer answer, so an answer is never older than the period. A question that finds the reading past its
+   * period (nobody asked in the last quarter of it) still reads the store itself.
+   */
+  static final double REFRESH_DUE_AT = 0.75;
+
   private final java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store;
   private final LongSupplier clockMs;
   private final java.util.function.Supplier<Object> assignment;
@@ -43,6 +53,11 @@ public final class CameraQueries implements CameraDirectory {
   private Object sharedAssignment;
   private long sharedAt;
   private long sharedFor;
+  /** Where a reading due again is taken, one at a time, off the asking thread. */
+  private final java.util.concurrent.Executor refresher;
+  private final AutoCloseable closeRefresher;
+  /** Whether a background reading was handed to {@link #refresher} and has not ended. */
+  private boolean refreshing;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
@@ -57,9 +72,33 @@ public final class CameraQueries implements CameraDirectory {
    */
   CameraQueries(java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store,
       LongSupplier clockMs, java.util.function.Supplier<Object> assignment) {
+    this(store, clockMs, assignment, refresherThread());
+  }
+
+  private CameraQueries(java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store,
+      LongSupplier clockMs, java.util.function.Supplier<Object> assignment,
+      java.util.concurrent.ExecutorService refresher) {
+    this(store, clockMs, assignment, refresher, refresher::shutdownNow);
+  }
+
+  /** As above, with where background readings run (tests run them when they choose) and what closes it. */
+  CameraQueries(java.util.function.Supplier<ReadOnlyKeyValueStore<String, CameraStatus>> store,
+      LongSupplier clockMs, java.util.function.Supplier<Object> assignment, java.util.concurrent.Executor refresher,
+      AutoCloseable closeRefresher) {
     this.store = store;
     this.clockMs = clockMs;
     this.assignment = assignment;
+    this.refresher = refresher;
+    this.closeRefresher = closeRefresher;
+  }
+
+  /** One daemon thread, so that a monitor that is not closed (a test, a failed start) still lets the JVM exit. */
+  private static java.util.concurrent.ExecutorService refresherThread() {
+    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "camera-listing-refresh");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -97,8 +136,10 @@ public final class CameraQueries implements CameraDirectory {
   /**
    * The first {@code limit} of every camera this instance holds by {@link #MOST_INTERESTING}, and their number: from a
    * reading of the whole store shared by every question asked within {@link #SHARED_FOR_MS} of it (longer for a store
-   * that takes long to read, see {@link #SHARED_FOR_TIMES_READ}); questions asked while it is read wait for it.
-   * Throws InvalidStateStoreException while not RUNNING, as {@link #all}, whatever was read before.
+   * that takes long to read, see {@link #SHARED_FOR_TIMES_READ}), read again in the background once
+   * {@link #REFRESH_DUE_AT} of that has passed. Questions asked while there is none to share (none yet, past its
+   * period, or read before a rebalance or a restart in place) read the store, and wait for each other. Throws
+   * InvalidStateStoreException while not RUNNING, as {@link #all}, whatever was read before.
    */
   @Override
   public synchronized Top top(int limit) {
@@ -106,13 +147,59 @@ public final class CameraQueries implements CameraDirectory {
     Object holding = assignment.get();
     long start = clockMs.getAsLong();
     if (shared == null || start - sharedAt >= sharedFor || start < sharedAt || !holding.equals(sharedAssignment)) {
-      shared = read(now);
-      sharedAssignment = holding;
-      sharedAt = start;
-      sharedFor = Math.max(SHARED_FOR_MS, SHARED_FOR_TIMES_READ * (clockMs.getAsLong() - start));
+      Top read = read(now);
+      keep(read, holding, start, clockMs.getAsLong());
+    } else if (start - sharedAt >= (long) (sharedFor * REFRESH_DUE_AT) && !refreshing) {
+      refreshing = true;
+      try {
+        Top before = shared;
+        refresher.execute(() -> refresh(now, holding, before));
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        refreshing = false; // closed: the reading answers until its period ends, as before
+      }
     }
     List<CameraStatus> first = shared.cameras();
     return new Top(first.subList(0, Math.min(limit, first.size())), shared.known());
+  }
+
+  /**
+   * A background reading, kept where it replaces {@code before}: a question that read the store itself meanwhile (after
+   * a rebalance, say) has a newer one.
+   */
+  private void refresh(ReadOnlyKeyValueStore<String, CameraStatus> from, Object holding, Top before) {
+    try {
+      long start = clockMs.getAsLong();
+      Top read = read(from);
+      long end = clockMs.getAsLong();
+      synchronized (this) {
+        if (shared == before) {
+          keep(read, holding, start, end);
+        }
+      }
+    } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+      // the store went away (a rebalance, a restart in place): the next question finds out and reads again
+    } finally {
+      synchronized (this) {
+        refreshing = false;
+      }
+    }
+  }
+
+  private void keep(Top read, Object holding, long start, long end) {
+    shared = read;
+    sharedAssignment = holding;
+    sharedAt = start;
+    sharedFor = Math.max(SHARED_FOR_MS, SHARED_FOR_TIMES_READ * (end - start));
+  }
+
+  /** Stops the background reading thread (a reading under way ends with the store it reads). */
+  @Override
+  public void close() {
+    try {
+      closeRefresher.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the camera listing's refresh thread", e);
+    }
   }
 
   /** The {@link #MAX_LISTED} most interesting cameras of the whole store, in that order, and how many it holds. */

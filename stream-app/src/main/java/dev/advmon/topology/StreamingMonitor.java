@@ -602,6 +602,7 @@ public final class StreamingMonitor implements AutoCloseable {
       client = streams;
     }
     supervisor.shutdownNow();
+    cameras.close();
     try {
       health.close();
     } catch (RuntimeException | Error e) {
@@ -772,6 +773,7 @@ public final class StreamingMonitor implements AutoCloseable {
       client = streams;
     }
     supervisor.shutdownNow();
+    cameras.close();
     health.close();
     LeaveDecision.Outcome decision = LeaveDecision.decide(
         config.string("streams.leave-group-on-close").toLowerCase(java.util.Locale.ROOT),

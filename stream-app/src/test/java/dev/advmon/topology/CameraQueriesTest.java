@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -152,6 +154,75 @@ class CameraQueriesTest {
     assertThat(storeReads.get()).isEqualTo(2);
     assertThat(after.path("known").asInt()).isEqualTo(1);
     assertThat(after.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-a");
+  }
+
+  /** Background readings, run when the test says so. */
+  private final List<Runnable> background = new ArrayList<>();
+
+  private CameraQueries refreshedByTheTest() {
+    return new CameraQueries(() -> new CountingStore(store, storeReads), clock::get, assignment::get, background::add,
+        () -> {});
+  }
+
+  @Test
+  void aQuestionAskedWhenTheReadingIsDueAgainGetsThePreviousReadingAtOnceAndStartsOneReadingInTheBackground() {
+    CameraQueries queries = refreshedByTheTest();
+    store.put("cam-a", normal("cam-a"));
+    assertThat(queries.top(200).known()).as("no reading yet: read by the question").isEqualTo(1);
+    assertThat(storeReads.get()).isEqualTo(1);
+    assertThat(background).isEmpty();
+
+    store.put("cam-b", attacked("cam-b"));
+    clock.addAndGet(750); // three quarters of the 1 s period: due again, still answering
+    CameraDirectory.Top due = queries.top(200);
+    CameraDirectory.Top meanwhile = queries.top(1);
+
+    assertThat(due.known()).as("the previous reading").isEqualTo(1);
+    assertThat(meanwhile.known()).isEqualTo(1);
+    assertThat(storeReads.get()).as("no question read the store").isEqualTo(1);
+    assertThat(background).as("one background reading for both questions").hasSize(1);
+
+    background.get(0).run();
+    assertThat(storeReads.get()).isEqualTo(2);
+    CameraDirectory.Top after = queries.top(200);
+    assertThat(after.known()).isEqualTo(2);
+    assertThat(after.cameras().get(0).cameraId()).isEqualTo("cam-b");
+    assertThat(storeReads.get()).as("the new reading is shared").isEqualTo(2);
+    assertThat(background).hasSize(1);
+  }
+
+  @Test
+  void aReadingPastItsPeriodIsNotAnsweredButReadByTheQuestionSoThatNoAnswerIsOlderThanTheReadme() {
+    CameraQueries queries = refreshedByTheTest();
+    store.put("cam-a", normal("cam-a"));
+    queries.top(200);
+    store.put("cam-b", normal("cam-b"));
+    clock.addAndGet(1_000);
+
+    assertThat(queries.top(200).known()).isEqualTo(2);
+    assertThat(storeReads.get()).isEqualTo(2);
+    assertThat(background).isEmpty();
+  }
+
+  @Test
+  void aBackgroundReadingFromBeforeARebalanceIsNotKeptOverTheOneReadAfterIt() {
+    CameraQueries queries = refreshedByTheTest();
+    store.put("cam-a", normal("cam-a"));
+    store.put("cam-moves", attacked("cam-moves"));
+    queries.top(200);
+    clock.addAndGet(750);
+    queries.top(200); // starts a background reading, not yet run
+    assertThat(background).hasSize(1);
+
+    store.delete("cam-moves");
+    assignment.set("partition 0");
+    assertThat(queries.top(200).known()).as("read by the question after the rebalance").isEqualTo(1);
+    store.put("cam-moves", attacked("cam-moves")); // what the old reading would have seen
+    background.get(0).run();
+
+    CameraDirectory.Top after = queries.top(200);
+    assertThat(after.known()).isEqualTo(1);
+    assertThat(after.cameras().get(0).cameraId()).isEqualTo("cam-a");
   }
 
   @Test
