@@ -138,7 +138,24 @@ class PeersTest {
     Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
 
     assertThat(answer.ok()).isFalse();
-    assertThat(answer.error()).startsWith("answered HTTP 401").contains("http.bearer-token");
+    assertThat(answer.error()).isEqualTo("answered HTTP 401: it refuses this instance's token; give every instance"
+        + " the same http.bearer-token");
+  }
+
+  @Test
+  void aPeerThatRequiresATokenWhenThisInstanceHasNoneIsReportedNamingTheSettingToAlign() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
+      ex.sendResponseHeaders(401, -1);
+      ex.close();
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null);
+
+    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(answer.ok()).isFalse();
+    assertThat(answer.error()).isEqualTo("answered HTTP 401: it requires a token and this instance has none; give"
+        + " every instance the same http.bearer-token");
   }
 
   @Test
