@@ -106,8 +106,12 @@ public final class Main {
   static final class DemoUnavailable implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      System.err.println("error: the demo is not on this classpath (stream-app.jar is the production jar); "
-          + "run it with ./monitor demo, which builds and uses demo/target/demo.jar");
+      String why = "the demo is not on this classpath (stream-app.jar is the production jar); "
+          + "run it with ./monitor demo, which builds and uses demo/target/demo.jar";
+      // as the other start-up errors (errorHandler): one JSON line in json mode, which a log pipeline keeps
+      System.err.print(LogFormatEncoder.json() ? JsonLineEncoder.line("ERROR", Main.class.getName(), why, null)
+          : "error: " + why + System.lineSeparator());
+      System.err.flush();
       return 2;
     }
   }

@@ -89,6 +89,30 @@ class LogFormatTest {
     }
   }
 
+  /**
+   * {@code demo} started from the production jar stops as every other start-up error does: one JSON line at ERROR in
+   * json mode (it was printed as plain text, which a log pipeline reading JSON lines drops), the same "error:" line
+   * in text mode.
+   */
+  @Test
+  void theDemoMissingFromTheClasspathIsOneJsonLineInJsonModeAndOneErrorLineInText(@TempDir Path dir) throws Exception {
+    String why = "the demo is not on this classpath (stream-app.jar is the production jar); run it with ./monitor demo,"
+        + " which builds and uses demo/target/demo.jar";
+
+    Output json = main(dir, Map.of("ADVMON_LOG_FORMAT", "json"), "demo");
+    assertThat(json.exit()).isEqualTo(2);
+    assertThat(json.stdout()).isEmpty();
+    assertThat(json.stderr()).as("one line, no plain text").hasSize(1);
+    JsonNode line = parse(json.stderr().get(0));
+    assertThat(line.get("level").asText()).isEqualTo("ERROR");
+    assertThat(line.get("logger").asText()).isEqualTo("dev.advmon.cli.Main");
+    assertThat(line.get("message").asText()).isEqualTo(why);
+
+    Output text = main(dir, Map.of(), "demo");
+    assertThat(text.exit()).isEqualTo(2);
+    assertThat(text.stderr()).containsExactly("error: " + why);
+  }
+
   /** A misspelt format must not leave the monitor without a log (logback would find no appender of that name). */
   @Test
   void anUnknownFormatIsRefusedAtStartNamingTheFormats(@TempDir Path dir) throws Exception {
