@@ -18,8 +18,9 @@ public final class Main {
     if (logProblem == null) {
       logProblem = LogLevelVariable.problem(System.getenv(LogLevelVariable.VARIABLE));
     }
-    if (logProblem != null) { // before anything logs
-      System.err.println("error: " + logProblem);
+    if (logProblem != null) { // before anything logs; a JSON line where the format asked for is json (the level is wrong)
+      System.err.print(LogFormatEncoder.json() ? JsonLineEncoder.line("ERROR", Main.class.getName(), logProblem, null)
+          : "error: " + logProblem + System.lineSeparator());
       System.exit(2);
     }
     logUncaughtExceptions();

@@ -140,6 +140,11 @@ class LogFormatTest {
       assertThat(out.stderr()).containsExactly("error: ADVMON_LOG_LEVEL=" + level + " is not a log level: set it to "
           + "one of TRACE, DEBUG, INFO (the default), WARN, ERROR, OFF");
     }
+    Output json = main(dir, Map.of("ADVMON_LOG_LEVEL", "verbose", "ADVMON_LOG_FORMAT", "json"), "config", "--check",
+        badConfig(dir).toString());
+    assertThat(json.exit()).isEqualTo(2);
+    assertThat(json.stderr()).as("one JSON line where the format asked for is json").hasSize(1);
+    assertThat(parse(json.stderr().get(0)).path("message").asText()).startsWith("ADVMON_LOG_LEVEL=verbose is not");
     Output fine = main(dir, Map.of("ADVMON_LOG_LEVEL", "warn"), "config", "--check", badConfig(dir).toString());
     assertThat(fine.stderr()).as("a known level in lower case").noneMatch(l -> l.contains("is not a log level"));
   }
