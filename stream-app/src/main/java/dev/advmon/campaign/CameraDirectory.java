@@ -1,5 +1,6 @@
 package dev.advmon.campaign;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -97,7 +98,13 @@ public interface CameraDirectory {
 
   /**
    * One instance asked: its advertised host:port, whether it is the one answering, how many cameras it holds,
-   * or why it could not say.
+   * or why it could not say; and what it sent that does not fit what a monitor holds (left out or cut), if anything.
    */
-  record Instance(String server, boolean local, Integer cameras, String error) {}
+  record Instance(String server, boolean local, Integer cameras, String error,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String problem) {
+
+    public Instance(String server, boolean local, Integer cameras, String error) {
+      this(server, local, cameras, error, null);
+    }
+  }
 }

@@ -52,7 +52,7 @@ public record CameraStatus(
   public static final int MAX_EXAMPLES = 3;
 
   /** Distinct reasons counted per window: the detectors' reasons are a handful; this bounds the entry anyway. */
-  static final int MAX_REASONS = 8;
+  public static final int MAX_REASONS = 8;
 
   /**
    * The state as written before windowReasons and windowExamples existed reads with both empty; before pooledSince

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
-import dev.advmon.campaign.CameraStatusSerde;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 public final class ClusterCameras implements CameraDirectory {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final CameraStatusSerde SERDE = new CameraStatusSerde();
 
   private final CameraDirectory local;
   private final Peers peers;
@@ -70,7 +68,8 @@ public final class ClusterCameras implements CameraDirectory {
     for (Peers.Answer a : answers) {
       try {
         JsonNode body = a.ok() ? JSON.readTree(a.body()) : null;
-        List<CameraStatus> theirs = body != null ? parse(body) : null;
+        PeerCameras checked = new PeerCameras(a.server());
+        List<CameraStatus> theirs = body != null ? parse(body, checked) : null;
         if (theirs == null) {
           instances.add(new Instance(a.server(), false, null, a.error()));
         } else {
@@ -79,7 +78,7 @@ public final class ClusterCameras implements CameraDirectory {
           // asked for its first `limit`, a peer says how many it holds: that is what counts towards its limit
           int holds = body.path("known").canConvertToInt() ? Math.max(theirs.size(), body.path("known").asInt())
               : theirs.size();
-          instances.add(new Instance(a.server(), false, holds, null));
+          instances.add(new Instance(a.server(), false, holds, null, checked.problem()));
         }
       } catch (IOException | RuntimeException e) {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
@@ -114,11 +113,14 @@ public final class ClusterCameras implements CameraDirectory {
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();
       if (a.ok()) {
-        CameraStatus theirs = readable(a.body(), cameraId);
+        PeerCameras checked = new PeerCameras(a.server());
+        CameraStatus theirs = readable(a.body(), cameraId, checked);
         if (theirs != null) {
           return Optional.of(theirs);
         }
-        silent.add(a.server() + " (unreadable answer)"); // one peer's garbage must not hide another's answer
+        // one peer's garbage must not hide another's answer
+        silent.add(a.server() + " (unreadable answer" + (checked.problems.isEmpty() ? "" : ": " + checked.listed())
+            + ")");
       } else if (a.status() != 404) {
         silent.add(a.server() + " (" + a.error() + ")");
       }
@@ -134,15 +136,16 @@ public final class ClusterCameras implements CameraDirectory {
   }
 
   /**
-   * The state of camera {@code cameraId} as a peer wrote it; null when the body is not that. Any JSON object reads as
-   * a camera (missing fields are left empty): another JSON service at a peer's address answered "{}", which was
-   * served as this camera with a null id, ahead of the instance that holds it.
+   * The state of camera {@code cameraId} as a peer wrote it, with the bounds of this instance's own ({@code checked}
+   * says what did not fit); null when the body is not that. Any JSON object reads as a camera (missing fields are left
+   * empty): another JSON service at a peer's address answered "{}", which was served as this camera with a null id,
+   * ahead of the instance that holds it.
    */
-  private static CameraStatus readable(byte[] body, String cameraId) {
+  private static CameraStatus readable(byte[] body, String cameraId, PeerCameras checked) {
     try {
-      CameraStatus c = SERDE.deserializer().deserialize(null, body);
+      CameraStatus c = checked.camera(JSON.readTree(body));
       return c != null && cameraId.equals(c.cameraId()) ? c : null;
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }
@@ -154,18 +157,15 @@ public final class ClusterCameras implements CameraDirectory {
     }
   }
 
-  private static List<CameraStatus> parse(JsonNode body) throws IOException {
+  /**
+   * A peer's cameras with the bounds of this instance's own store: one that cannot be read (without an id, which the
+   * merge needs) is left out and said in the peer's entry, and its other cameras still count.
+   */
+  private static List<CameraStatus> parse(JsonNode body, PeerCameras checked) throws IOException {
     JsonNode cameras = body.path("cameras");
     if (!cameras.isArray()) {
       throw new IOException("no \"cameras\" list");
     }
-    List<CameraStatus> out = new ArrayList<>();
-    for (JsonNode c : cameras) {
-      if (!c.path("cameraId").isTextual()) { // merged by id: without one the merge failed with a bare "null"
-        throw new IOException("a camera without a cameraId");
-      }
-      out.add(SERDE.deserializer().deserialize(null, JSON.writeValueAsBytes(c)));
-    }
-    return out;
+    return checked.list(cameras);
   }
 }

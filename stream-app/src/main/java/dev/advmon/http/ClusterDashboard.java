@@ -51,7 +51,8 @@ final class ClusterDashboard {
         out.put(c, PeerSummary.plus(out.path(c).asLong(), checked.count(theirs, c)));
       }
       for (String b : BREAKDOWNS) {
-        checked.addCounts(out.path(b) instanceof ObjectNode o ? o : out.putObject(b), theirs, b);
+        checked.addCounts(out.path(b) instanceof ObjectNode o ? o : out.putObject(b), theirs, b, PeerAlerts.MAX_ENTRIES,
+            "");
       }
       addTimeline(out.path("timeline"), theirs.path("timeline"), checked);
       if (checked.problem() != null) {

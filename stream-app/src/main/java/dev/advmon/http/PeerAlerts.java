@@ -28,24 +28,14 @@ final class PeerAlerts extends PeerJson {
   /** Reasons, scores and evidence entries, each. */
   static final int MAX_ENTRIES = 64;
 
-  private int changed;
-  private int leftOut;
-
   PeerAlerts(String server) {
     super(server);
   }
 
   /** The alert as the page may get it (without {@code instance}, {@code key} and the image's url), or null. */
   ObjectNode clean(JsonNode a) {
-    int before = problems.size();
-    ObjectNode out = clean(a, a.path("seq").canConvertToLong() && a.path("seq").isIntegralNumber()
-        ? a.path("seq").asLong() : -1);
-    if (out == null) {
-      leftOut++;
-    } else if (problems.size() > before) {
-      changed++;
-    }
-    return out;
+    return counted(() -> clean(a, a.path("seq").canConvertToLong() && a.path("seq").isIntegralNumber()
+        ? a.path("seq").asLong() : -1));
   }
 
   private ObjectNode clean(JsonNode a, long seq) {
@@ -87,9 +77,7 @@ final class PeerAlerts extends PeerJson {
 
   /** What the peer sent that did not fit, for its entry under {@code instances}; null when nothing. */
   String problem() {
-    return problems.isEmpty() ? null : "sent alerts that do not fit what a monitor sends (" + (changed > 0 ? "cut "
-        + changed : "") + (changed > 0 && leftOut > 0 ? ", " : "") + (leftOut > 0 ? "left out " + leftOut : "") + "): "
-        + listed();
+    return problem("alerts");
   }
 
   private static String overlayProblem(JsonNode o) {

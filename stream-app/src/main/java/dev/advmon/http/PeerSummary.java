@@ -2,7 +2,6 @@ package dev.advmon.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
 
 /**
  * A peer's summary taken with the types and bounds of this instance's own ({@code DashboardRoutes.summary}) before it
@@ -40,38 +39,6 @@ final class PeerSummary extends PeerJson {
     return n.asLong();
   }
 
-  /** Adds the peer's counts by name ({@code alertsByKind}, {@code deadLettersByReason}) to {@code sum}. */
-  void addCounts(ObjectNode sum, JsonNode theirs, String field) {
-    JsonNode n = theirs.get(field);
-    if (n == null || n.isNull()) {
-      return;
-    }
-    if (!n.isObject()) {
-      problems.add(field + " is not an object of counts by name (left out)");
-      return;
-    }
-    int seen = 0;
-    for (Map.Entry<String, JsonNode> e : n.properties()) {
-      if (++seen > PeerAlerts.MAX_ENTRIES) {
-        problems.add(field + " has " + n.size() + " names (only the first " + PeerAlerts.MAX_ENTRIES + " counted)");
-        break;
-      }
-      String name = e.getKey();
-      if (name.length() > PeerAlerts.MAX_ID_CHARS) {
-        problems.add(field + " has a name of " + name.length() + " characters (left out; at most "
-            + PeerAlerts.MAX_ID_CHARS + ")");
-      } else if (!isCount(e.getValue())) {
-        problems.add(field + " " + cut(NODES.textNode(name)) + " is " + cut(e.getValue())
-            + ", not a whole number of 0 or more (left out)");
-      } else if (!sum.has(name) && sum.size() >= PeerAlerts.MAX_ENTRIES) {
-        problems.add(field + " " + cut(NODES.textNode(name)) + " left out: all instances together have "
-            + PeerAlerts.MAX_ENTRIES + " names already");
-      } else {
-        sum.put(name, plus(sum.path(name).asLong(), e.getValue().asLong()));
-      }
-    }
-  }
-
   /** Whether the peer's {@code timeline.counts} can be added to {@code buckets} buckets; if not, says why. */
   boolean timelineFits(JsonNode counts, int buckets) {
     if (counts.size() > buckets) {
@@ -91,15 +58,5 @@ final class PeerSummary extends PeerJson {
   /** What the peer sent that did not fit, for its entry under {@code instances}; null when nothing. */
   String problem() {
     return problems.isEmpty() ? null : "sent a summary that does not fit what a monitor sends: " + listed();
-  }
-
-  /** Counts summed, stopping at the largest long rather than turning negative. */
-  static long plus(long a, long b) {
-    long sum = a + b;
-    return sum < 0 ? Long.MAX_VALUE : sum;
-  }
-
-  private static boolean isCount(JsonNode n) {
-    return n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0;
   }
 }

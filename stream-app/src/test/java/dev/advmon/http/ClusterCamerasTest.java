@@ -8,6 +8,7 @@ import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.topology.RecordLimits;
 import dev.advmon.testing.ChildProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -165,16 +166,112 @@ class ClusterCamerasTest {
   }
 
   @Test
-  void aPeersListWithACameraWithoutAnIdIsNamedAsUnreadableSayingSo() throws Exception {
-    HostInfo wrong = PeerStub.answering(open, "application/json",
-        ex -> "{\"cameras\":[{\"status\":\"UP\"}]}".getBytes(StandardCharsets.UTF_8));
+  void aPeersCameraThatCannotBeReadIsLeftOutAndItsOtherCamerasAreStillListed() throws Exception {
+    // one unreadable camera (no id; a count that is not a number) made all of that instance's cameras missing
+    HostInfo wrong = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"status\":\"UP\"},"
+        + "{\"cameraId\":\"p-bad\",\"status\":\"NORMAL\",\"totalFrames\":\"many\"},"
+        + "{\"cameraId\":\"p-ok\",\"status\":\"NORMAL\",\"totalFrames\":4}]}").getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
         new HostInfo("127.0.0.1", 9), () -> List.of(wrong), Duration.ofSeconds(2), null));
 
     JsonNode body = json.readTree(get(s, "/cameras").body());
-    assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("cam-1");
-    assertThat(body.path("instances").get(1).path("error").asText())
-        .isEqualTo("unreadable answer: a camera without a cameraId");
+    assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("cam-1", "p-ok");
+    JsonNode peer = body.path("instances").get(1);
+    assertThat(peer.path("error").isNull()).as(peer.toString()).isTrue();
+    assertThat(peer.path("cameras").asInt()).isEqualTo(1);
+    assertThat(peer.path("problem").asText()).startsWith("sent cameras that do not fit what a monitor sends (left out 2)")
+        .contains("a camera without a cameraId").contains("camera \"p-bad\": totalFrames is \"many\"");
+  }
+
+  @Test
+  void aPeersCamerasGetTheBoundsOfOurOwnAndItsEntrySaysWhatDidNotFit() throws Exception {
+    String huge = "x".repeat(100_000);
+    Map<String, Object> cut = new TreeMap<>(Map.of("cameraId", "p-cut", "status", "CAMPAIGN", "totalFrames", 9,
+        "windowExamples", List.of("f-1", huge, "f-3", "f-4", "f-5"), "junk", huge));
+    Map<String, Object> reasons = new TreeMap<>();
+    for (int i = 0; i < 20; i++) {
+      reasons.put("R" + i, i);
+    }
+    // first in order: a name too long is said before the count of names (longer than 50,000 characters, Jackson's
+    // parser refuses the whole answer, an "unreadable answer")
+    reasons.put("A" + "x".repeat(10_000), 1);
+    cut.put("windowReasons", reasons);
+    List<Object> cameras = List.of(cut, Map.of("cameraId", huge, "status", "NORMAL"),
+        Map.of("cameraId", "p-status", "status", huge),
+        Map.of("cameraId", "p-neg", "status", "NORMAL", "windowFrames", -3),
+        Map.of("cameraId", "p-streak", "status", "NORMAL", "hotStreak", 1L << 40), 42,
+        Map.of("cameraId", "p-ok", "status", "NORMAL", "totalFrames", 4));
+    byte[] answer = json.writeValueAsBytes(Map.of("cameras", cameras));
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+
+    for (String path : List.of("/cameras", "/cameras?limit=10")) {
+      HttpResponse<String> r = get(s, path);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body().length()).as(path + " holds none of the peer's 100,000-character strings").isLessThan(10_000);
+      JsonNode body = json.readTree(r.body());
+      assertThat(body.path("cameras").findValuesAsText("cameraId")).as(body.path("instances").toString())
+          .containsExactlyInAnyOrder("cam-1", "p-cut", "p-ok");
+      JsonNode c = body.path("cameras").findParents("cameraId").stream()
+          .filter(n -> n.path("cameraId").asText().equals("p-cut")).findFirst().orElseThrow();
+      assertThat(c.path("windowExamples")).hasSize(CameraStatus.MAX_EXAMPLES);
+      assertThat(c.path("windowExamples").get(0).asText()).isEqualTo("f-1");
+      assertThat(c.path("windowExamples").get(1).asText()).hasSize(RecordLimits.MAX_ID_CHARS + 1).endsWith("…");
+      assertThat(c.path("windowReasons").size()).as("the first names sent, less the one too long")
+          .isEqualTo(CameraStatus.MAX_REASONS - 1);
+      assertThat(c.has("junk")).isFalse();
+      JsonNode entry = body.path("instances").get(1);
+      assertThat(entry.path("error").isNull()).isTrue();
+      assertThat(entry.path("cameras").asInt()).isEqualTo(2);
+      assertThat(entry.path("problem").asText()).as(path)
+          .startsWith("sent cameras that do not fit what a monitor sends (cut 1, left out 5): ")
+          .contains("camera \"p-cut\": windowReasons has a name of 10001 characters")
+          .contains(" more");
+      assertThat(body.path("instances").get(0).has("problem")).as("only a peer that sent too much").isFalse();
+    }
+  }
+
+  @Test
+  void aPeerSendingMoreCamerasThanOneInstanceListsIsCutToThatMany() throws Exception {
+    List<Object> cameras = new ArrayList<>();
+    for (int i = 0; i <= CameraDirectory.MAX_LISTED; i++) {
+      cameras.add(Map.of("cameraId", String.format("p-%05d", i), "status", "NORMAL"));
+    }
+    byte[] answer = json.writeValueAsBytes(Map.of("cameras", cameras));
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(s, "/cameras").body());
+    assertThat(body.path("cameras")).hasSize(1 + CameraDirectory.MAX_LISTED);
+    assertThat(body.path("instances").get(1).path("problem").asText())
+        .contains("cameras has " + (CameraDirectory.MAX_LISTED + 1) + " entries (cut to " + CameraDirectory.MAX_LISTED);
+    assertThat(body.path("truncated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void oneCameraFromAPeerGetsTheBoundsOfOurOwnOrIsNamedUnreadableSayingWhy() throws Exception {
+    String huge = "x".repeat(100_000);
+    byte[] cut = json.writeValueAsBytes(Map.of("cameraId", "cam-9", "status", "NORMAL", "totalFrames", 7,
+        "windowExamples", List.of(huge, huge, huge, huge)));
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> cut);
+    MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer),
+        Duration.ofSeconds(2), null));
+    HttpResponse<String> r = get(s, "/cameras/cam-9");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body().length()).isLessThan(2_000);
+    assertThat(json.readTree(r.body()).path("windowExamples")).hasSize(CameraStatus.MAX_EXAMPLES);
+    assertThat(json.readTree(r.body()).path("totalFrames").asLong()).isEqualTo(7);
+
+    byte[] wrong = json.writeValueAsBytes(Map.of("cameraId", "cam-8", "status", "ALIEN"));
+    HostInfo other = PeerStub.answering(open, "application/json", ex -> wrong);
+    MonitorHttpServer t = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(other),
+        Duration.ofSeconds(2), null));
+    HttpResponse<String> unsure = get(t, "/cameras/cam-8");
+    assertThat(unsure.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(unsure.body()).path("error").asText()).contains(Peers.serverName(other))
+        .contains("unreadable answer").contains("status is \"ALIEN\", not NORMAL or CAMPAIGN");
   }
 
   @Test

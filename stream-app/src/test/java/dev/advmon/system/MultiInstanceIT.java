@@ -202,6 +202,11 @@ class MultiInstanceIT {
       Set<String> onB = cameraIds(get(pb, "/cameras?scope=local"));
       assertThat(onA).isNotEmpty().doesNotContainAnyElementsOf(onB);
       assertThat(onB).isNotEmpty();
+      // A monitor's own cameras fit the bounds a peer's are checked against: nothing of them is cut or left out.
+      for (int port : List.of(pa, pb)) {
+        JsonNode listed = get(port, "/cameras");
+        assertThat(listed.path("instances").findValues("problem")).as("/cameras at %d: %s", port, listed).isEmpty();
+      }
       // ... yet answers for one held by the other.
       String elsewhere = onB.iterator().next();
       JsonNode one = get(pa, "/cameras/" + elsewhere);
