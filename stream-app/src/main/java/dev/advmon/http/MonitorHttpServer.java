@@ -361,7 +361,7 @@ public final class MonitorHttpServer implements AutoCloseable {
           // with peers, each says how many it holds (it sent only its first `limit`); during a rebalance a camera
           // two instances both report is counted twice
           body.put("known", top != null ? top.known()
-              : listing.instances().stream().mapToInt(i -> i.cameras() == null ? 0 : i.cameras()).sum());
+              : listing.instances().stream().mapToLong(i -> i.cameras() == null ? 0 : i.cameras()).sum());
           body.put("limit", limit);
         }
         // merged from several instances, the list may be longer than one instance's limit with nothing cut: then

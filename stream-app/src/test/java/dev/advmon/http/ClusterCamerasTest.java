@@ -315,6 +315,18 @@ class ClusterCamerasTest {
   }
 
   @Test
+  void camerasKnownOverAllInstancesDoNotTurnNegativeWhenAPeerSaysItHoldsTheLargestCount() throws Exception {
+    byte[] answer = json.writeValueAsBytes(Map.of("cameras", List.of(camera("p-0", 5)), "known", Integer.MAX_VALUE,
+        "limit", 2));
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10), "cam-4", camera("cam-4", 4))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(s, "/cameras?limit=2").body());
+    assertThat(body.path("known").asLong()).isEqualTo(2L + Integer.MAX_VALUE);
+  }
+
+  @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
     assertThat(json.readTree(mine.body()).path("cameras")).hasSize(1);
