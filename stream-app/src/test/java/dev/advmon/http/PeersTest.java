@@ -128,34 +128,29 @@ class PeersTest {
 
   @Test
   void aPeerThatRefusesThisInstancesTokenIsReportedNamingTheSettingToAlign() throws Exception {
-    HostInfo peer = serve("/cameras", ex -> {
-      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
-      ex.sendResponseHeaders(401, -1);
-      ex.close();
-    });
-    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), "not-their-token");
-
-    Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
-
-    assertThat(answer.ok()).isFalse();
-    assertThat(answer.error()).isEqualTo("answered HTTP 401: it refuses this instance's token; give every instance"
-        + " the same http.bearer-token");
+    assertThat(refusalOfAPeerThatRequiresAToken("not-their-token")).isEqualTo("answered HTTP 401: it refuses this "
+        + "instance's token; give every instance the same http.bearer-token");
   }
 
   @Test
   void aPeerThatRequiresATokenWhenThisInstanceHasNoneIsReportedNamingTheSettingToAlign() throws Exception {
+    assertThat(refusalOfAPeerThatRequiresAToken(null)).isEqualTo("answered HTTP 401: it requires a token and this "
+        + "instance has none; give every instance the same http.bearer-token");
+  }
+
+  /** What an instance with {@code token} (null: none) reports of a peer that answers 401. */
+  private String refusalOfAPeerThatRequiresAToken(String token) throws Exception {
     HostInfo peer = serve("/cameras", ex -> {
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
       ex.sendResponseHeaders(401, -1);
       ex.close();
     });
-    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null);
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), token);
 
     Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
 
     assertThat(answer.ok()).isFalse();
-    assertThat(answer.error()).isEqualTo("answered HTTP 401: it requires a token and this instance has none; give"
-        + " every instance the same http.bearer-token");
+    return answer.error();
   }
 
   @Test
