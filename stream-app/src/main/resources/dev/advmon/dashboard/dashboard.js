@@ -148,10 +148,12 @@
       : rows.length + ' known') + (campaigns ? ', ' + campaigns + ' under campaign' : '')
       + (body.truncated ? '; list cut at ' + count(body.limit_per_instance) + ' per instance' : '');
     const missing = (body.instances || []).filter((i) => i.error);
-    $('cameras-note').textContent = missing.length
+    // a peer whose cameras did not fit what a monitor holds: those were left out by the server, the rest are listed
+    const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
+    $('cameras-note').textContent = [missing.length
       ? 'Cameras of ' + describe(missing) + ' are missing.'
       : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
-        : rows.length ? '' : 'No camera has sent a readable frame yet.';
+        : rows.length ? '' : 'No camera has sent a readable frame yet.'].concat(cut).filter((t) => t).join(' ');
   }
 
   function drawOverlay(canvas, overlay) {

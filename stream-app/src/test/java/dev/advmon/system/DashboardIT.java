@@ -450,8 +450,8 @@ class DashboardIT {
 
   /**
    * The monitor gone while its page is open: the browser rejects each poll with nothing but "Failed to fetch", which
-   * the page showed as it was. It now names the request and the monitor to check. The very last test, as it closes
-   * the HTTP server.
+   * the page showed as it was. It now names the request and the monitor to check. The last test that uses this HTTP
+   * server, as it closes it.
    */
   @Test
   @Order(8)
@@ -468,6 +468,83 @@ class DashboardIT {
         .endsWith("(retrying)");
     assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
     assertThat(text("cameras-note")).contains("/cameras?limit=200 could not be reached");
+  }
+
+  /**
+   * The server checks what another instance sends for the page (alerts, summary, cameras) and names that instance with
+   * what did not fit ({@code instances[].problem}); the cameras note showed only an instance that did not answer, so a
+   * peer's left-out cameras vanished without a word. This instance sees one peer over real HTTP that sends one alert,
+   * a summary and one camera that fit, and one of each that do not: each note names the peer and what it sent, and the
+   * page still shows what fit. A server of its own, so that it can run after the test that closes the other.
+   */
+  @Test
+  @Order(9)
+  void aPeerThatSendsAlertsASummaryAndCamerasThatDoNotFitIsNamedInEachNoteAndWhatFitIsShown() throws Exception {
+    long now = System.currentTimeMillis();
+    Map<String, String> answers = Map.of(
+        "/api/summary", "{\"streams\":\"RUNNING\",\"ready\":true,\"readyReasons\":[],\"frames\":1000,"
+            + "\"verdicts\":\"many\",\"deadLetters\":0,\"alerts\":1,\"alertsByKind\":{\"FOOLING\":1},"
+            + "\"deadLettersByReason\":{}}",
+        "/api/alerts", "{\"capacity\":50,\"alerts\":["
+            + "{\"seq\":1,\"receivedAt\":" + now + ",\"time\":" + now + ",\"alertId\":\"peer-frame-1/FOOLING\","
+            + "\"cameraId\":\"cam-peer\",\"frameId\":\"peer-frame-1\",\"kind\":\"FOOLING\",\"severity\":\"WARNING\","
+            + "\"explanation\":\"An alert of the peer that fits.\"},"
+            + "{\"seq\":\"seven\",\"receivedAt\":" + now + ",\"cameraId\":\"cam-no-seq\"}]}",
+        "/cameras", "{\"cameras\":[{\"cameraId\":\"cam-peer\",\"status\":\"CAMPAIGN\",\"totalFrames\":40,"
+            + "\"totalFlagged\":30},{\"cameraId\":\"cam-hacked\",\"status\":\"HACKED\",\"totalFrames\":1}],"
+            + "\"known\":2}");
+    com.sun.net.httpserver.HttpServer peer =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    peer.createContext("/", ex -> {
+      String answer = answers.get(ex.getRequestURI().getPath());
+      if (answer == null) {
+        reply(ex, 404, "application/json", "{\"error\":\"not here\"}".getBytes());
+      } else {
+        reply(ex, "application/json", answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      ex.close();
+    });
+    peer.start();
+    String name = "127.0.0.1:" + peer.getAddress().getPort();
+    MonitorHttpServer cluster = null;
+    try {
+      cluster = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
+          metrics::scrape, monitor.cameras(), recent, metrics::counts, new dev.advmon.http.Peers(null,
+              () -> List.of(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", peer.getAddress().getPort())),
+              Duration.ofSeconds(5), null));
+      browser.get("http://127.0.0.1:" + cluster.port() + "/");
+
+      waitForNaming("instances-note", name);
+      assertThat(text("instances-note")).contains(name + " sent a summary that does not fit what a monitor sends: "
+          + "verdicts is \"many\", not a whole number of 0 or more (counted 0).");
+      waitForNaming("alerts-note", name);
+      assertThat(text("alerts-note")).isEqualTo(name + " sent alerts that do not fit what a monitor sends "
+          + "(left out 1): an alert without a whole seq >= 0 and receivedAt (left out).");
+      waitForNaming("cameras-note", name);
+      assertThat(text("cameras-note")).isEqualTo(name + " sent cameras that do not fit what a monitor sends "
+          + "(left out 1): camera \"cam-hacked\": status is \"HACKED\", not NORMAL or CAMPAIGN (left out).");
+
+      // what fit is shown with this instance's own
+      String frames = String.format(java.util.Locale.US, "%,d", metrics.counts().frames() + 1000);
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("count-frames").equals(frames));
+      assertThat(text("alerts-by-kind")).contains("FOOLING 1");
+      assertThat(cameraStatus("cam-peer")).isEqualTo("CAMPAIGN");
+      assertThat(cameraStatus("cam-hacked")).as("a camera whose status does not fit is left out").isEmpty();
+      String alerts = text("alerts");
+      assertThat(alerts).contains("peer-frame-1").contains("An alert of the peer that fits.")
+          .doesNotContain("cam-no-seq");
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+      peer.stop(0);
+    }
+  }
+
+  /** Waits until the note {@code id} names {@code server}; a failure says what the note said instead. */
+  private static void waitForNaming(String id, String server) {
+    waitUpTo(Duration.ofSeconds(20)).withMessage(() -> id + " naming " + server + "; it says: \"" + text(id) + "\"")
+        .until(b -> text(id).contains(server));
   }
 
   private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
