@@ -61,6 +61,7 @@ public final class BrokerCheck implements DependencyProbe.Check {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs + 500);
     KafkaFuture<?> nodes = cluster.nodes((int) timeoutMs);
     KafkaFuture<?> quorum = cluster.quorum((int) timeoutMs);
+    Throwable quorumFailed = null; // why, where it was not for want of an answer
     try {
       quorum.get(remaining(deadline), TimeUnit.NANOSECONDS);
       brokerAnswered = false; // a broker forwarded it and the active controller answered: all is well
@@ -71,6 +72,9 @@ public final class BrokerCheck implements DependencyProbe.Check {
         // quorum to ask): the metadata request decides alone
         nodes.get(remaining(deadline), TimeUnit.NANOSECONDS);
         return;
+      }
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+        quorumFailed = e.getCause();
       }
     } catch (java.util.concurrent.TimeoutException e) {
       // no answer from the quorum
@@ -84,11 +88,18 @@ public final class BrokerCheck implements DependencyProbe.Check {
       }
       // a dead node picked from the stale metadata of a cluster without quorum: still the quorum's outage
     }
-    throw noQuorum();
+    throw quorumFailed != null ? quorumError(quorumFailed) : noQuorum();
   }
 
   private static long remaining(long deadline) {
     return Math.max(0, deadline - System.nanoTime());
+  }
+
+  /** The quorum request failed otherwise than for want of an answer: its own error says why, not "no quorum". */
+  private static IllegalStateException quorumError(Throwable e) {
+    return new IllegalStateException("a broker answered, but its request for the KRaft controller quorum failed (see "
+        + "the brokers' and controllers' logs): " + (e.getMessage() == null ? e.getClass().getName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage()));
   }
 
   private IllegalStateException noQuorum() {

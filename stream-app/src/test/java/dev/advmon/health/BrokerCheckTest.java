@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,17 @@ class BrokerCheckTest {
         + "describeMetadataQuorum")));
     assertThat(problems.get(0)).isEqualTo(NAME + " unreachable for 0 s: Timed out waiting for a node assignment. Call: "
         + "describeCluster");
+  }
+
+  @Test
+  void aQuorumRequestThatFailsOtherwiseThanForWantOfAnAnswerIsReportedWithItsOwnErrorNotAsALostQuorum() {
+    List<String> problems = probeSixTimes(cluster(() -> null, () -> new UnknownServerException("The server "
+        + "experienced an unexpected error when processing the request.")));
+    assertThat(problems.get(0)).isEqualTo(NAME + " unreachable for 0 s: a broker answered, but its request for the "
+        + "KRaft controller quorum failed (see the brokers' and controllers' logs): UnknownServerException: The server "
+        + "experienced an unexpected error when processing the request.");
+    assertThat(problems.subList(1, 6).stream().map(p -> p.replaceAll("\\d+ s", "# s")).distinct())
+        .as("one reason throughout").hasSize(1);
   }
 
   @Test
