@@ -177,11 +177,34 @@ public final class HangingTransactions {
     return aborted.get();
   }
 
+  /**
+   * At most about this many characters of a readiness reason (then "; and 12 more"): about 200 characters a
+   * transaction, a broker that lost track of those on many partitions made one reason of many kilobytes, which another
+   * instance's dashboard cuts at 4096 (RecordLimits.MAX_MESSAGE_CHARS) and reports as a summary that "does not fit
+   * what a monitor sends". The log names each one (WARN or ERROR), advmon_transactions_hanging counts them.
+   */
+  static final int MAX_PROBLEM_CHARS = 4000;
+
   /** The hanging transactions found and not aborted, for readiness; null when there are none. */
   public String problem() {
-    List<String> open = left;
-    return open.isEmpty() ? null : "hanging transaction" + (open.size() > 1 ? "s" : "") + " on "
-        + String.join("; ", open);
+    return problem(left);
+  }
+
+  /** {@code open}'s reports as one reason: as many as fit in {@link #MAX_PROBLEM_CHARS}, and how many more. */
+  static String problem(List<String> open) {
+    if (open.isEmpty()) {
+      return null;
+    }
+    StringBuilder reason = new StringBuilder("hanging transaction" + (open.size() > 1 ? "s" : "") + " on ")
+        .append(open.get(0));
+    for (int i = 1; i < open.size(); i++) {
+      String more = "; and " + (open.size() - i) + " more (each in the log)";
+      if (reason.length() + 2 + open.get(i).length() + more.length() > MAX_PROBLEM_CHARS) {
+        return reason.append(more).toString();
+      }
+      reason.append("; ").append(open.get(i));
+    }
+    return reason.toString();
   }
 
   /**

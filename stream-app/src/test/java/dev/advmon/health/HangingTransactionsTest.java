@@ -27,6 +27,29 @@ class HangingTransactionsTest {
       Mode.ABORT_OWN, MIN_AGE, FRAMES_AGE, 1_000, now::get, "kafka:9092");
 
   @Test
+  void manyHangingTransactionsMakeAReasonThatAnotherInstancesDashboardTakesWholeListingTheFirstAndCountingTheRest() {
+    String bootstrap = "kafka-0.kafka-brokers.kafka.svc:9093,kafka-1.kafka-brokers.kafka.svc:9093,"
+        + "kafka-2.kafka-brokers.kafka.svc:9093";
+    List<String> reports = new java.util.ArrayList<>();
+    for (int p = 0; p < 60; p++) { // every partition of the outputs, as a broker that lost its transaction state leaves
+      Open open = new Open(new TopicPartition("verdicts", p), 4000 + p, 3, 0, 1_234_567);
+      reports.add(open + ": abort it with " + open.abortCommand(bootstrap));
+    }
+
+    String reason = HangingTransactions.problem(reports);
+
+    assertThat(reason.length()).as("what a peer's dashboard takes whole as a readiness reason")
+        .isLessThanOrEqualTo(dev.advmon.topology.RecordLimits.MAX_MESSAGE_CHARS);
+    assertThat(reason).startsWith("hanging transactions on " + reports.get(0) + "; " + reports.get(1));
+    int listed = (int) reports.stream().filter(reason::contains).count();
+    assertThat(listed).isGreaterThan(10);
+    assertThat(reason).endsWith("; and " + (60 - listed) + " more (each in the log)");
+    assertThat(HangingTransactions.problem(reports.subList(0, 2))).as("a few: all of them")
+        .isEqualTo("hanging transactions on " + reports.get(0) + "; " + reports.get(1));
+    assertThat(HangingTransactions.problem(List.of())).isNull();
+  }
+
+  @Test
   void aTransactionIsACandidateOnlyOnceItHasBeenSeenOpenForTheMinimumAge() {
     Open open = new Open(VERDICTS, 7, 3, 0, 120);
     assertThat(check.observe(List.of(open), now.get())).isEmpty();
