@@ -19,6 +19,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CameraQueries.class);
+
   /**
    * How long one reading of the whole store answers {@link #top} at least. Every open dashboard asks every 1.5 s (and
    * each other instance's dashboards ask this one): they share a reading instead of each reading every camera.
@@ -178,6 +180,10 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
       }
     } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
       // the store went away (a rebalance, a restart in place): the next question finds out and reads again
+    } catch (RuntimeException e) {
+      // said here: the thread's uncaught-exception handler would log that the thread ended, which it does not
+      LOG.warn("reading the camera store for /cameras?limit failed; the previous reading answers meanwhile and the "
+          + "next question asks again: {}", e.toString(), e);
     } finally {
       synchronized (this) {
         refreshing = false;

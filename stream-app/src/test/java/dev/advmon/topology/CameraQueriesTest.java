@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -232,6 +233,53 @@ class CameraQueriesTest {
     store.put("cam-b", normal("cam-b"));
     assertThat(get("/cameras").path("cameras")).hasSize(2);
     assertThat(get("/cameras/cam-b").path("cameraId").asText()).isEqualTo("cam-b");
+  }
+
+  /**
+   * A background reading that fails otherwise than by the store going away (a RocksDB error) reached the thread's
+   * uncaught-exception handler, which logs that the thread has ended, though the executor goes on with a new one.
+   */
+  @Test
+  void aBackgroundReadingThatFailsIsLoggedByItselfAndTheNextDueQuestionReadsAgain() {
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    CameraQueries queries = new CameraQueries(() -> broken.get() ? new BrokenStore()
+        : new CountingStore(store, storeReads), clock::get, assignment::get, background::add, () -> {});
+    store.put("cam-a", normal("cam-a"));
+    queries.top(200);
+    broken.set(true);
+    clock.addAndGet(750);
+    assertThat(queries.top(200).known()).as("the previous reading answers").isEqualTo(1);
+    assertThat(background).hasSize(1);
+
+    assertThatCode(() -> background.get(0).run()).as("the failure stays in the reading").doesNotThrowAnyException();
+
+    broken.set(false);
+    clock.addAndGet(100);
+    assertThat(queries.top(200).known()).as("still the previous reading, within its period").isEqualTo(1);
+    assertThat(background).as("a new background reading once the failed one ended").hasSize(2);
+  }
+
+  /** A store whose listing fails as a RocksDB error would. */
+  private static final class BrokenStore implements ReadOnlyKeyValueStore<String, CameraStatus> {
+    @Override
+    public CameraStatus get(String key) {
+      return null;
+    }
+
+    @Override
+    public KeyValueIterator<String, CameraStatus> range(String from, String to) {
+      throw new IllegalStateException("RocksDB: an I/O error");
+    }
+
+    @Override
+    public KeyValueIterator<String, CameraStatus> all() {
+      throw new IllegalStateException("RocksDB: an I/O error");
+    }
+
+    @Override
+    public long approximateNumEntries() {
+      return 0;
+    }
   }
 
   /** The real store, counting the listings read from it. */
