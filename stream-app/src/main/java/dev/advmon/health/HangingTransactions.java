@@ -199,7 +199,9 @@ public final class HangingTransactions {
         .append(open.get(0));
     for (int i = 1; i < open.size(); i++) {
       String more = "; and " + (open.size() - i) + " more (each in the log)";
-      if (reason.length() + 2 + open.get(i).length() + more.length() > MAX_PROBLEM_CHARS) {
+      // the last one needs no room for a count after it
+      int after = i == open.size() - 1 ? 0 : more.length();
+      if (reason.length() + 2 + open.get(i).length() + after > MAX_PROBLEM_CHARS) {
         return reason.append(more).toString();
       }
       reason.append("; ").append(open.get(i));

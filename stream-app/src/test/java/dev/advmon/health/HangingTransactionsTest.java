@@ -50,6 +50,18 @@ class HangingTransactionsTest {
   }
 
   @Test
+  void theLastHangingTransactionIsListedWhereItFitsWithoutTheCountOfMoreThatNoLongerFollows() {
+    String prefix = "hanging transactions on ";
+    String first = "a".repeat(2_000);
+    // the whole reason exactly MAX_PROBLEM_CHARS long: it fits, and nothing is left over to count
+    String last = "b".repeat(HangingTransactions.MAX_PROBLEM_CHARS - prefix.length() - first.length() - 2);
+
+    assertThat(HangingTransactions.problem(List.of(first, last))).isEqualTo(prefix + first + "; " + last);
+    assertThat(HangingTransactions.problem(List.of(first, last + "b"))).as("one character more: counted")
+        .isEqualTo(prefix + first + "; and 1 more (each in the log)");
+  }
+
+  @Test
   void aTransactionIsACandidateOnlyOnceItHasBeenSeenOpenForTheMinimumAge() {
     Open open = new Open(VERDICTS, 7, 3, 0, 120);
     assertThat(check.observe(List.of(open), now.get())).isEmpty();
