@@ -275,6 +275,32 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * A rolling update restarts each pod under its own name, so its static member (group.instance.id from the pod name)
+   * can be taken back without a rebalance, but only if the old pod did not leave the group: with
+   * streams.leave-group-on-close=auto a pod that has peers leaves, and each pod of a rollout then costs two rebalances
+   * (its partitions go to the others, then come back), each of which turns every pod's readiness DOWN. Not leaving
+   * makes a removed pod's partitions (KEDA scaling down, a pod that does not come back) wait streams.session-timeout-ms
+   * before they move: that wait is bounded here, and the restart must fit in it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void aRestartedPodKeepsItsPartitionsWithoutARebalanceAndARemovedPodsMoveWithinTheSessionTimeout(String overlay,
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings(OVERLAYS.get(overlay)).store(w, null);
+    }
+    MonitorConfig c = MonitorConfig.load(file, Map.of("ADVMON_STREAMS_INSTANCE_ID", "advmon-0"), Map.of(), dir)
+        .validated();
+    assertThat(c.string("streams.leave-group-on-close")).as("a pod stopped by a rollout stays a static member")
+        .isEqualTo("false");
+    assertThat(c.intValue("streams.session-timeout-ms"))
+        .as("how long a removed pod's partitions wait before they move (README: Deploy on Kubernetes); a restarted pod "
+            + "must be back within it (measured: RUNNING 8-10 s after SIGTERM on 2 cores, plus the pod's re-creation)")
+        .isBetween(20_000, 30_000);
+  }
+
+  /**
    * A cluster's log pipeline (Loki, Elasticsearch, Cloud Logging) keeps one entry per line: the monitor logs JSON
    * lines there, so that a stack trace or a multi-line start-up error stays one entry.
    */
