@@ -301,6 +301,21 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * The state volume holds a cache (the camera store, restored from its changelog; the GPU engines' caches): a pod
+   * that KEDA removes must not leave its claim behind, billed and pinned to its zone, for a later scale-up to start
+   * on a stale copy. Deleting the whole StatefulSet (often to re-create it) keeps the volumes, as Kubernetes'
+   * default does, for the operator to remove.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void aPodRemovedByScalingDownTakesItsStateVolumeWithIt(String overlay) {
+    var policy = OVERLAYS.get(overlay).one(StatefulSet.class).getSpec().getPersistentVolumeClaimRetentionPolicy();
+    assertThat(policy).as("persistentVolumeClaimRetentionPolicy (Kubernetes >= 1.27)").isNotNull();
+    assertThat(policy.getWhenScaled()).isEqualTo("Delete");
+    assertThat(policy.getWhenDeleted()).isEqualTo("Retain");
+  }
+
+  /**
    * A cluster's log pipeline (Loki, Elasticsearch, Cloud Logging) keeps one entry per line: the monitor logs JSON
    * lines there, so that a stack trace or a multi-line start-up error stays one entry.
    */
