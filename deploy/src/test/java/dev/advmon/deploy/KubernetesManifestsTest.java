@@ -316,6 +316,24 @@ class KubernetesManifestsTest {
   }
 
   /**
+   * With NodeLocal DNSCache (GKE, kOps, many managed clusters) a pod's resolver is the cache on its own node, at the
+   * link-local 169.254.20.10 by default, a host-network process that no pod or namespace selector matches: without
+   * a rule for that address every lookup (the brokers' and the registry's names) times out.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void dnsMayBeAskedOfTheNodeLocalCacheAndOfNothingElseThere(String overlay) {
+    NetworkPolicy np = OVERLAYS.get(overlay).one(NetworkPolicy.class);
+    Set<String> toNodeLocalCache = new HashSet<>();
+    for (NetworkPolicyEgressRule r : np.getSpec().getEgress()) {
+      if (r.getTo().stream().anyMatch(t -> t.getIpBlock() != null && "169.254.20.10/32".equals(t.getIpBlock().getCidr()))) {
+        r.getPorts().forEach(p -> toNodeLocalCache.add(p.getProtocol() + "/" + p.getPort().getIntVal()));
+      }
+    }
+    assertThat(toNodeLocalCache).as("ports open to NodeLocal DNSCache's address").containsExactlyInAnyOrder("UDP/53", "TCP/53");
+  }
+
+  /**
    * A cluster's log pipeline (Loki, Elasticsearch, Cloud Logging) keeps one entry per line: the monitor logs JSON
    * lines there, so that a stack trace or a multi-line start-up error stays one entry.
    */
