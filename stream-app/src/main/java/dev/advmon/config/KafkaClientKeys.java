@@ -70,6 +70,14 @@ final class KafkaClientKeys {
       owned.put(StreamsConfig.CONSUMER_PREFIX + k, how);
       owned.put(StreamsConfig.MAIN_CONSUMER_PREFIX + k, how);
     }
+    // the group protocol: Kafka Streams' own key and its consumers' (the same name). Kafka 4.3's streams protocol
+    // (KIP-1071) has no static membership yet (4.4), which the monitor's restarts rely on, and its groups are not
+    // consumer groups, which the leave-group decision describes; the consumer protocol Kafka Streams refuses
+    String classic = "to classic: its static membership (streams.instance-id) and its leave-group decision need "
+        + "Kafka's classic group protocol";
+    owned.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, classic);
+    owned.put(StreamsConfig.CONSUMER_PREFIX + ConsumerConfig.GROUP_PROTOCOL_CONFIG, classic);
+    owned.put(StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.GROUP_PROTOCOL_CONFIG, classic);
     // the producer: producer. wins over the bare key
     for (String k : java.util.List.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
         ProducerConfig.BUFFER_MEMORY_CONFIG)) {

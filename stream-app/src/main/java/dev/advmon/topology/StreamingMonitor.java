@@ -363,6 +363,7 @@ public final class StreamingMonitor implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.string("streams.application-id"));
     p.put(StreamsConfig.CLIENT_ID_CONFIG, groupInstanceId(c));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "classic"); // static membership and LeaveDecision (KafkaClientKeys)
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.intValue("streams.num-threads"));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.longValue("streams.commit-interval-ms"));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, c.intValue("topics.replication-factor"));

@@ -103,7 +103,10 @@ class MonitorConfigTest {
       "kafka.deserialization.exception.handler   | x.LogAndFail  | skips an unreadable campaign flag",
       "kafka.default.deserialization.exception.handler | x.LogAndFail | skips an unreadable campaign flag",
       "kafka.client.id                           | quota-1       | <streams.application-id>-<streams.instance-id>",
-      "kafka.consumer.group.instance.id          | a             | <streams.application-id>-<streams.instance-id>"})
+      "kafka.consumer.group.instance.id          | a             | <streams.application-id>-<streams.instance-id>",
+      "kafka.group.protocol                      | streams       | classic",
+      "kafka.main.consumer.group.protocol        | consumer      | classic",
+      "kafka.consumer.group.protocol             | consumer      | classic"})
   void refusesKafkaKeysTheMonitorSetsItselfNamingWhatSetsThem(String key, String value, String instead) throws Exception {
     assertThatThrownBy(() -> MonitorConfig.load(file(key + "=" + value + "\n"), Map.of(), Map.of(), dir))
         .isInstanceOf(ConfigException.class)
