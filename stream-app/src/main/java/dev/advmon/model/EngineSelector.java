@@ -131,12 +131,16 @@ public final class EngineSelector {
     return List.copyOf(routes);
   }
 
-  /** Sets DJL's process-wide switches for {@code route}; call before any other DJL class is used. */
+  /**
+   * Sets DJL's process-wide switches for {@code route}, and for ONNX Runtime where its natives are loaded from; call
+   * before any other DJL class is used.
+   */
   public static void configureDjl(EngineRoute route) {
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("ai.djl.default_engine", route.djlEngine());
     if (!"TensorRT".equals(route.djlEngine())) {
       System.setProperty("ai.djl.onnx.disable_alternative", "true");
+      OrtNatives.prepare(); // from the cache, not a new temp folder per start: before ONNX Runtime initialises
     }
   }
 
@@ -152,6 +156,9 @@ public final class EngineSelector {
       engine = Engine.getEngine(route.djlEngine());
     } catch (Throwable e) { // native loading fails with Errors (UnsatisfiedLinkError, ExceptionInInitializerError)
       throw unavailable(choice, route, "the " + route.djlEngine() + " engine failed to load: " + rootMessage(e), e);
+    }
+    if (!"TensorRT".equals(route.djlEngine())) {
+      OrtNatives.removeEmptyTempFolder(); // ONNX Runtime is initialised now, and made its temp folder all the same
     }
     if (route.equals(EngineRoute.ONNX_RUNTIME_CUDA) && !engine.hasCapability(StandardCapabilities.CUDA)) {
       throw unavailable(choice, route, "ONNX Runtime could not create its CUDA execution provider (the driver, CUDA 12"

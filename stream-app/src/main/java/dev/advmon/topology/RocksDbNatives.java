@@ -1,13 +1,9 @@
 package dev.advmon.topology;
 
-import dev.advmon.model.AtomicFile;
+import dev.advmon.model.NativeLibraryCache;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import org.rocksdb.RocksDB;
 import org.rocksdb.util.Environment;
@@ -22,15 +18,11 @@ import org.slf4j.LoggerFactory;
  * RocksDB build into {@code <cache>/rocksdbjni-<sha256 prefix>/}, by an atomic rename, so monitors starting side by
  * side never see a half-written file, and every later start reuses it.
  *
- * <p>The cache is {@code -Dadvmon.native-cache=DIR}, else {@code $XDG_CACHE_HOME/advmon/natives}, else
- * {@code ~/.cache/advmon/natives}. Where the library is already on {@code java.library.path} (the container image
+ * <p>The cache is {@link NativeLibraryCache#root()} (shared with ONNX Runtime's natives). Where the library is already on {@code java.library.path} (the container image
  * ships it unpacked) or {@code ROCKSDB_SHAREDLIB_DIR} names a folder, RocksDB's own loader is used unchanged; so it is
  * when the cache cannot be written (a read-only home), with one log line saying why.
  */
 public final class RocksDbNatives {
-
-  /** System property naming the cache folder. */
-  public static final String CACHE_PROPERTY = "advmon.native-cache";
 
   /** The library inside the RocksDB jar, as RocksDB's own loader names it ({@code librocksdbjni-linux64.so}). */
   static final String RESOURCE = Environment.getJniLibraryFileName("rocksdb");
@@ -60,8 +52,8 @@ public final class RocksDbNatives {
       if (loaded) {
         return;
       }
-      Path cache = cacheRoot();
-      if (System.getenv("ROCKSDB_SHAREDLIB_DIR") != null || onLibraryPath(RESOURCE) || cache == null) {
+      Path cache = NativeLibraryCache.root();
+      if (System.getenv("ROCKSDB_SHAREDLIB_DIR") != null || NativeLibraryCache.onLibraryPath(RESOURCE) || cache == null) {
         RocksDB.loadLibrary();
       } else {
         try {
@@ -70,7 +62,8 @@ public final class RocksDbNatives {
           log.debug("RocksDB's native library loaded from {}", dir.resolve(LOADED_NAME));
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
           log.info("cannot keep RocksDB's native library in {} ({}); RocksDB extracts it into java.io.tmpdir instead,"
-              + " where a killed process leaves it: make that folder writable or set -D{}=DIR", cache, e, CACHE_PROPERTY);
+              + " where a killed process leaves it: make that folder writable or set -D{}=DIR", cache, e,
+              NativeLibraryCache.CACHE_PROPERTY);
           RocksDB.loadLibrary();
         }
       }
@@ -90,44 +83,8 @@ public final class RocksDbNatives {
       }
       bytes = in.readAllBytes();
     }
-    Path dir = cache.resolve("rocksdbjni-" + digest(bytes));
-    Path target = dir.resolve(file);
-    if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
-      return dir;
-    }
-    AtomicFile.write(target, bytes);
+    Path dir = cache.resolve("rocksdbjni-" + NativeLibraryCache.digest(bytes));
+    NativeLibraryCache.keep(dir.resolve(file), bytes.length, out -> out.write(bytes));
     return dir;
-  }
-
-  /** The cache folder, or null where none can be named (no home folder). */
-  static Path cacheRoot() {
-    String configured = System.getProperty(CACHE_PROPERTY);
-    if (configured != null && !configured.isBlank()) {
-      return Path.of(configured);
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isBlank()) {
-      return Path.of(xdg, "advmon", "natives");
-    }
-    String home = System.getProperty("user.home");
-    return home == null || home.isBlank() || "?".equals(home) ? null : Path.of(home, ".cache", "advmon", "natives");
-  }
-
-  private static boolean onLibraryPath(String file) {
-    String path = System.getProperty("java.library.path", "");
-    for (String entry : path.split(java.io.File.pathSeparator)) {
-      if (!entry.isBlank() && Files.isRegularFile(Path.of(entry, file))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String digest(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-    }
   }
 }

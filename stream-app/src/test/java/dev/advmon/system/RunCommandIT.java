@@ -113,10 +113,12 @@ class RunCommandIT {
   /**
    * RocksDB's JNI library (15 MB) used to be extracted into java.io.tmpdir at each start and removed only at a normal
    * exit, so every monitor killed with kill -9 (a fault test, the OOM killer) left one behind (84 of them, 1.2 GB,
-   * after two .ci/run rounds of FaultToleranceIT's kills). It is now loaded from one shared copy in the cache folder.
+   * after two .ci/run rounds of FaultToleranceIT's kills). ONNX Runtime made a new onnxruntime-java* folder there at
+   * each start and left it even at a normal exit (109 in /tmp of a development machine). Both are now loaded from
+   * one shared copy in the cache folder.
    */
   @Test
-  void aMonitorKilledWithSigkillLeavesNoCopyOfRocksDbInItsTempFolder(KafkaBroker.Info broker,
+  void aMonitorKilledWithSigkillLeavesNoNativeLibraryCopiesInItsTempFolder(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registry) throws Exception {
     Path maps = Path.of("/proc/self/maps");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux /proc to see loaded libraries");
@@ -125,14 +127,18 @@ class RunCommandIT {
     Path own = dir.resolve("tmp-run");
     try (MonitorProcess p = MonitorProcess.start("tmp-run", own, settings)) {
       Path childMaps = Path.of("/proc/" + p.process().pid() + "/maps");
-      // RocksDB is loaded before Kafka Streams starts, once the model is warmed up
+      // RocksDB is loaded before Kafka Streams starts, once the model (ONNX Runtime) is loaded and warmed up
       assertThat(p.process().await(() -> loaded(childMaps, "librocksdbjni").isPresent(), Duration.ofSeconds(120)))
           .as("RocksDB loaded; log:%n%s", p.process().tail(40)).isTrue();
       assertThat(loaded(childMaps, "librocksdbjni").orElseThrow()).startsWith(MonitorProcess.nativeCache().toString());
+      assertThat(loaded(childMaps, "libonnxruntime.so")).as("ONNX Runtime's library, from the cache")
+          .hasValueSatisfying(f -> assertThat(f).startsWith(MonitorProcess.nativeCache().toString()));
+      assertThat(loaded(childMaps, "libonnxruntime4j_jni")).as("ONNX Runtime's JNI library, from the cache")
+          .hasValueSatisfying(f -> assertThat(f).startsWith(MonitorProcess.nativeCache().toString()));
       p.kill();
       try (var files = Files.walk(own)) {
-        assertThat(files.map(Path::toString).filter(f -> f.contains("librocksdbjni")).toList())
-            .as("RocksDB files left in the killed monitor's temp folder").isEmpty();
+        assertThat(files.map(Path::toString).filter(f -> f.contains("librocksdbjni") || f.contains("onnxruntime"))
+            .toList()).as("native library files or folders left in the killed monitor's temp folder").isEmpty();
       }
     }
   }

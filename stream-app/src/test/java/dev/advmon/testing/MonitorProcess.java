@@ -1,6 +1,6 @@
 package dev.advmon.testing;
 
-import dev.advmon.topology.RocksDbNatives;
+import dev.advmon.model.NativeLibraryCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -56,8 +56,9 @@ public final class MonitorProcess implements AutoCloseable {
     httpPort = ChildProcess.freePort();
     settings.put("http.port", Integer.toString(httpPort));
     Path config = dir.resolve("monitor.properties");
-    // The child's temp folder inside this test's: RocksDB extracts its JNI library (15 MB) there at each start and
-    // removes it only at a normal exit, so a monitor killed with kill -9 would otherwise leave one in /tmp per kill.
+    // The child's temp folder inside this test's: should a native library be extracted there after all (RocksDB's
+    // 15 MB, ONNX Runtime's onnxruntime-java* folder), it is left in the test's folder, not in /tmp, and a test can
+    // count it.
     Path tmp = dir.resolve("tmp");
     try {
       Files.createDirectories(tmp);
@@ -73,12 +74,15 @@ public final class MonitorProcess implements AutoCloseable {
     process = ChildProcess.start(name + "#" + starts, List.of(TestData.repoRoot().resolve("monitor").toString(), "run",
         "--config", config.toString()), dir, dir.resolve("monitor-" + starts + ".log"),
         Map.of("ADVMON_LOG_LEVEL", "INFO", "ADVMON_JAVA_OPTS", "-Xmx768m '-Djava.io.tmpdir=" + tmp + "' '-D"
-            + RocksDbNatives.CACHE_PROPERTY + "=" + nativeCache() + "'",
+            + NativeLibraryCache.CACHE_PROPERTY + "=" + nativeCache() + "'",
             // the launcher's `java` is the test JVM's own, as the build's class archive was made by it
             "PATH", Path.of(ChildProcess.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH")));
   }
 
-  /** Where the monitors of the tests keep RocksDB's native library: one copy in the build folder for all of them. */
+  /**
+   * Where the monitors of the tests keep RocksDB's and ONNX Runtime's native libraries: one copy in the build folder
+   * for all of them.
+   */
   public static Path nativeCache() {
     return TestData.repoRoot().resolve("stream-app/target/native-cache");
   }

@@ -3,6 +3,7 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.advmon.model.NativeLibraryCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -87,15 +88,15 @@ class RocksDbNativesTest {
 
   @Test
   void theCacheFolderIsTheSystemPropertyWhenSet() {
-    String before = System.getProperty(RocksDbNatives.CACHE_PROPERTY);
-    System.setProperty(RocksDbNatives.CACHE_PROPERTY, cache.toString());
+    String before = System.getProperty(NativeLibraryCache.CACHE_PROPERTY);
+    System.setProperty(NativeLibraryCache.CACHE_PROPERTY, cache.toString());
     try {
-      assertThat(RocksDbNatives.cacheRoot()).isEqualTo(cache);
+      assertThat(NativeLibraryCache.root()).isEqualTo(cache);
     } finally {
       if (before == null) {
-        System.clearProperty(RocksDbNatives.CACHE_PROPERTY);
+        System.clearProperty(NativeLibraryCache.CACHE_PROPERTY);
       } else {
-        System.setProperty(RocksDbNatives.CACHE_PROPERTY, before);
+        System.setProperty(NativeLibraryCache.CACHE_PROPERTY, before);
       }
     }
   }
