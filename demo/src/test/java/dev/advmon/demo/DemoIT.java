@@ -11,12 +11,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo as a newcomer runs it, in-process: a real broker, the real topology, the bundled model (or the one
  * ADVMON_MODEL_DIR names), 200 replayed frames; then the summary must add up and nothing may keep running.
  */
 class DemoIT {
+
+  /** Where the summary is written: a temp file of its own was left in /tmp by every run. */
+  @TempDir
+  Path dir;
 
   private static final Path HOME = Path.of(System.getProperty("advmon.home", "..")).toAbsolutePath().normalize();
 
@@ -63,7 +68,7 @@ class DemoIT {
     assertThat(s.byAttack()).allSatisfy((attack, row) -> assertThat(row.verdicts()).as(attack).isEqualTo(row.sent()));
     assertThat(s.table()).contains("attacks flagged");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("sent 200/200").contains("dashboard at http://127.0.0.1:");
-    Path json = Files.createTempFile("demo-summary", ".json");
+    Path json = dir.resolve("demo-summary.json");
     s.writeJson(json);
     assertThat(Files.readString(json)).contains("\"deadLettersByReason\"").contains("\"p99\"");
 
