@@ -19,17 +19,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -41,8 +40,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code monitor redrive}: sends dead letters' original key and value back to the frames topic, so that frames that
  * failed for a reason the operator has since fixed get scored. It reads the dead-letter topic read_committed up to
- * the end offsets taken at its start (so a frame that fails again is not read again in the same run), with no
- * consumer group (assign and seek: it leaves no offsets behind), and writes with an idempotent producer.
+ * the end offsets taken at its start (so a frame that fails again is not read again in the same run), assigned (no
+ * group membership), and writes with a transactional producer that commits, with each batch of frames, what it has
+ * sent to the group {@code <streams.application-id>-redrive} ({@link RedriveMemory}): "sent" and "remembered as sent"
+ * cannot diverge, so a second run (a retry, a second operator, a cron job) does not send the same frames again.
  */
 @Command(name = "redrive", mixinStandardHelpOptions = true,
     description = "Send dead letters' original frames back to the frames topic to be scored again, then print a summary per reason.")
@@ -79,6 +80,9 @@ final class RedriveCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Read and print the summary; send nothing.")
   boolean dryRun;
+
+  @Option(names = "--again", description = "Send also the dead letters that an earlier run sent (they are remembered in the consumer group <streams.application-id>-redrive): their frames get a second verdict.")
+  boolean again;
 
   /** Overrides for tests (settings as --config would give them). */
   Map<String, String> overrides = Map.of();
@@ -146,7 +150,13 @@ final class RedriveCommand implements Callable<Integer> {
       Selection selection, Deserializer<DeadLetter> values) throws Exception {
     Summary summary = new Summary();
     String dlq = partitions.get(0).topic();
+    String group = consumer.groupMetadata().groupId();
     consumer.assign(partitions);
+    if (producer != null) {
+      // first: it fences an earlier run still going (or dead with a transaction open, which is aborted), so that what
+      // is read as remembered next is final
+      withAcls(group, producer::initTransactions);
+    }
     // read_committed: the last stable offsets, taken once, so that this run's own re-failures are not read again
     Map<TopicPartition, Long> end;
     try {
@@ -157,8 +167,14 @@ final class RedriveCommand implements Callable<Integer> {
           + metadataTimeout.toSeconds() + " s for the end offsets of " + dlq + " (" + e.getMessage() + "); nothing was"
           + " sent; check that the broker is running and reachable from here, and run redrive again", e);
     }
+    Map<TopicPartition, RedriveMemory> memory = remembered(consumer, partitions, group);
     seek(consumer, partitions, end);
-    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    Map<TopicPartition, Long> from = new HashMap<>();
+    partitions.forEach(tp -> from.put(tp, consumer.position(tp)));
+    Map<TopicPartition, Long> logStart = consumer.beginningOffsets(partitions, metadataTimeout);
+    if (producer != null) {
+      checkMemoryFits(memory, from, end, logStart, selection, group);
+    }
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);
     open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     long lastProgress = System.nanoTime();
@@ -171,32 +187,122 @@ final class RedriveCommand implements Callable<Integer> {
         throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
             + open + " had records left before the end offsets taken at start; is the broker reachable?");
       }
-      for (ConsumerRecord<byte[], byte[]> r : polled) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (r.offset() >= end.get(tp)) {
-          continue;
+      // one transaction per batch: the frames and what they are remembered as, or neither
+      boolean transaction = producer != null && !polled.isEmpty();
+      try {
+        if (transaction) {
+          producer.beginTransaction();
         }
-        DeadLetter dl = decode(values, r);
-        Decision d = selection.decide(dl, r.timestamp(), r.key());
-        summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
-        if (d == Decision.OTHER_TOPIC) {
-          summary.otherTopics.add(dl.getSourceTopic().toString());
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (r.offset() >= end.get(tp)) {
+            continue;
+          }
+          DeadLetter dl = decode(values, r);
+          Decision d = selection.decide(dl, r.timestamp(), r.key());
+          if (d == Decision.SEND && !again && memory.get(tp).sent(r.offset(), dl, r.timestamp(), r.key())) {
+            d = Decision.ALREADY_SENT;
+          }
+          summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
+          if (d == Decision.OTHER_TOPIC) {
+            summary.otherTopics.add(dl.getSourceTopic().toString());
+          }
+          if (d == Decision.SEND && producer != null) {
+            // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it;
+            // a send that fails fails the commit, and the batch is neither visible nor remembered
+            producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(), bytes(dl.getKey()),
+                bytes(dl.getValue())));
+          }
         }
-        if (d == Decision.SEND && producer != null) {
-          // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it
-          sends.add(producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(),
-              bytes(dl.getKey()), bytes(dl.getValue()))));
+        if (transaction) {
+          Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
+          for (TopicPartition tp : partitions) {
+            long read = Math.min(consumer.position(tp), end.get(tp));
+            RedriveMemory now = memory.get(tp).with(new RedriveMemory.Run(from.get(tp), read, selection),
+                logStart.get(tp));
+            progress.put(tp, new OffsetAndMetadata(now.committedOffset(read), now.encode()));
+          }
+          withAcls(group, () -> {
+            producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
+            producer.commitTransaction();
+          });
         }
+      } catch (RuntimeException e) {
+        if (transaction) {
+          abortQuietly(producer, e);
+        }
+        throw e;
       }
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     }
-    if (producer != null) {
-      producer.flush();
-      for (Future<RecordMetadata> f : sends) {
-        f.get(); // a send that failed ends the command with its error (the summary would be wrong)
+    return summary;
+  }
+
+  /** What earlier runs sent, per partition: the metadata of the redrive group's committed offsets. */
+  private Map<TopicPartition, RedriveMemory> remembered(Consumer<byte[], byte[]> consumer,
+      List<TopicPartition> partitions, String group) {
+    // read_committed: waits for a commit still pending in the group (KIP-447), so a run just fenced is seen whole
+    Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+    withAcls(group, () -> committed.putAll(consumer.committed(Set.copyOf(partitions), metadataTimeout)));
+    Map<TopicPartition, RedriveMemory> memory = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata o = committed.get(tp);
+      try {
+        memory.put(tp, o == null ? RedriveMemory.NONE : RedriveMemory.decode(o.metadata()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("the consumer group " + group + " has committed an offset of " + tp
+            + " that is not redrive's record of what it sent (" + e.getMessage() + "); the group is redrive's alone:"
+            + " if another application uses it, give that one another group; to forget what redrive sent, delete it"
+            + " (kafka-consumer-groups.sh --delete --group " + group + ")", e);
       }
     }
-    return summary;
+    return memory;
+  }
+
+  /** Fails before anything is sent if what would be remembered is over Kafka's limit on commit metadata. */
+  private static void checkMemoryFits(Map<TopicPartition, RedriveMemory> memory, Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> end, Map<TopicPartition, Long> logStart, Selection selection, String group) {
+    for (var e : memory.entrySet()) {
+      TopicPartition tp = e.getKey();
+      int size = e.getValue().with(new RedriveMemory.Run(from.get(tp), end.get(tp), selection), logStart.get(tp))
+          .encode().getBytes(StandardCharsets.UTF_8).length;
+      if (size > RedriveMemory.MAX_BYTES) {
+        throw new IllegalStateException("nothing was sent: the record of what earlier runs sent from " + tp + " with"
+            + " this run's would take " + size + " bytes, over Kafka's offset.metadata.max.bytes (" + RedriveMemory.MAX_BYTES
+            + " by default), as after many runs with different --camera/--since/--until; run redrive once with the"
+            + " --reason values of those runs and no --camera, --since or --until (it takes their records in), then"
+            + " narrow again");
+      }
+    }
+  }
+
+  /** Runs {@code call}, saying which ACL redrive lacks when the broker refuses its group or transactional id. */
+  private static void withAcls(String group, Runnable call) {
+    try {
+      call.run();
+    } catch (org.apache.kafka.common.errors.GroupAuthorizationException
+        | org.apache.kafka.common.errors.TransactionalIdAuthorizationException e) {
+      throw new IllegalStateException("not authorized (" + e.getMessage() + "): redrive remembers what it sent in"
+          + " the consumer group " + group + " and commits it with the transactional id " + group + "; grant this"
+          + " client's principal Read and Describe on the group " + group + " and Write and Describe on the"
+          + " transactional id " + group + " (kafka-acls.sh --add --allow-principal User:NAME --operation Read"
+          + " --operation Describe --group " + group + ", then --operation Write --operation Describe"
+          + " --transactional-id " + group + "); nothing was sent", e);
+    } catch (org.apache.kafka.common.errors.ProducerFencedException
+        | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+      throw new IllegalStateException("another redrive started with the transactional id " + group + " and stopped"
+          + " this one (" + e.getMessage() + "): this run's last batch was neither sent nor remembered, its earlier"
+          + " batches are remembered; let the other run finish, then run redrive again if needed", e);
+    }
+  }
+
+  private static void abortQuietly(Producer<byte[], byte[]> producer, RuntimeException cause) {
+    try {
+      producer.abortTransaction();
+    } catch (RuntimeException e) {
+      // fenced or closed: the broker aborts the transaction when the next run starts (or at its timeout)
+      cause.addSuppressed(e);
+    }
   }
 
   private void seek(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
@@ -220,6 +326,12 @@ final class RedriveCommand implements Callable<Integer> {
     }
     try {
       return values.deserialize(r.topic(), r.value());
+    } catch (dev.advmon.registry.RegistryUnavailableException | dev.advmon.registry.RegistryRequestException e) {
+      // not the dead letter's fault: counted as unreadable, a later run would take it as read, and, if its selection
+      // chose it, as sent
+      throw new IllegalStateException("could not read the dead letter at " + r.topic() + "-" + r.partition() + "@"
+          + r.offset() + " (" + e.getMessage() + "); what this run committed before is remembered, the rest was not"
+          + " sent: run redrive again once the registry answers", e);
     } catch (RuntimeException e) {
       return null; // counted as unreadable; nothing to send
     }
@@ -238,7 +350,7 @@ final class RedriveCommand implements Callable<Integer> {
   /** The monitor's bare Kafka client settings (security, bootstrap) that this client knows, then consumer.*. */
   static Map<String, Object> consumerProperties(MonitorConfig c) {
     Map<String, Object> p = clientProperties(c, ConsumerConfig.configNames(), "consumer.");
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG); // no group: no offsets left behind
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, redriveId(c)); // what was sent is committed there, never by the consumer
     p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -251,7 +363,8 @@ final class RedriveCommand implements Callable<Integer> {
 
   static Map<String, Object> producerProperties(MonitorConfig c) {
     Map<String, Object> p = clientProperties(c, ProducerConfig.configNames(), "producer.");
-    p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    // one id for every run: a run fences an earlier one still going, so two operators cannot send the same frames
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, redriveId(c));
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     // ordered per partition with idempotence (at most 5 in flight), so a camera's frames keep the dead letters' order
@@ -260,6 +373,11 @@ final class RedriveCommand implements Callable<Integer> {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) limits.maxRequestBytes());
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
     return p;
+  }
+
+  /** The consumer group and transactional id of redrive: under the monitor's prefix, so its ACLs' prefix covers it. */
+  static String redriveId(MonitorConfig c) {
+    return c.string("streams.application-id") + "-redrive";
   }
 
   private static RecordLimits limits(MonitorConfig c) {
@@ -284,7 +402,7 @@ final class RedriveCommand implements Callable<Integer> {
 
   /** What becomes of one dead letter. */
   enum Decision {
-    SEND("sent"), REASON_NOT_CHOSEN("reason not chosen"), CAMERA_NOT_CHOSEN("other camera"),
+    SEND("sent"), ALREADY_SENT("sent by an earlier run (--again sends it)"), REASON_NOT_CHOSEN("reason not chosen"), CAMERA_NOT_CHOSEN("other camera"),
     OUT_OF_TIME_RANGE("outside --since/--until"), VALUE_CUT("value cut (valueSize set): never sent"),
     NO_VALUE("no value"), OTHER_TOPIC("not from the frames topic: refused"), UNREADABLE("not a readable DeadLetter");
 
@@ -322,6 +440,14 @@ final class RedriveCommand implements Callable<Integer> {
         return Decision.OTHER_TOPIC;
       }
       return Decision.SEND;
+    }
+
+    /** Whether every dead letter {@code other} chooses is chosen by this selection too. */
+    boolean includes(Selection other) {
+      return framesTopic.equals(other.framesTopic) && reasons.containsAll(other.reasons)
+          && (cameras.isEmpty() || (!other.cameras.isEmpty() && cameras.containsAll(other.cameras)))
+          && (since == null || (other.since != null && !other.since.isBefore(since)))
+          && (until == null || (other.until != null && !other.until.isAfter(until)));
     }
 
     /**

@@ -126,6 +126,166 @@ class RedriveCommandIT {
     }
   }
 
+  /**
+   * An operator who runs redrive twice (a retry after a timeout, a second operator, a cron job) must not send the same
+   * frames twice: each would get a second verdict and count twice in its camera's campaign window. The dead letters
+   * written after a run (frames that failed again) are the next run's; {@code --again} sends again on purpose.
+   */
+  @Test
+  void aSecondRunSendsOnlyTheDeadLettersWrittenSinceTheFirst(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "twice");
+    String frames = settings.get("topics.frames");
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-1", "b", "REGISTRY_REQUEST_FAILED", 1_001),
+        dl(frames, 2, "cam-0", "c", "SCORING_FAILED", 1_002), dl(frames, 3, "cam-1", "bad", "BAD_AVRO", 1_003)));
+
+    String[] first = redrive(settings);
+    assertThat(first[0]).as("stderr: %s", first[2]).isEqualTo("0");
+    assertThat(first[1]).contains("sent 3 of 4 dead letters");
+    String[] second = redrive(settings);
+    assertThat(second[0]).as("stderr: %s", second[2]).isEqualTo("0");
+    assertThat(second[1]).containsPattern("SCORING_FAILED +2 +0 +2 +0  2 sent by an earlier run")
+        .contains("sent 0 of 4 dead letters");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("a", "b", "c");
+
+    // frame a fails again after the first runs: its new dead letter is the next run's, and only it
+    write(kafka, registryServer, settings, List.of(dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000)));
+    assertThat(redrive(settings)[1]).contains("sent 1 of 5 dead letters");
+    assertThat(redrive(settings, "--dry-run")[1]).contains("would send 0 of 5 dead letters");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("a", "b", "c", "a");
+
+    String[] again = redrive(settings, "--again", "--camera", "cam-1");
+    assertThat(again[1]).as("--again sends what was sent before, on purpose").contains("sent 1 of 5 dead letters");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("a", "b", "c", "a", "b");
+    assertThat(redrive(settings)[1]).contains("sent 0 of 5 dead letters");
+  }
+
+  /**
+   * A run's selection decides what it sends, and only what it sent is remembered: what one run skipped (another
+   * camera, another reason, another time) is sent by a later run that chooses it, and a wider run after narrower
+   * ones sends only what they left.
+   */
+  @Test
+  void whatOneSelectionSkippedIsSentByALaterRunThatChoosesIt(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "select");
+    String frames = settings.get("topics.frames");
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-1", "b", "SCORING_FAILED", 2_000),
+        dl(frames, 2, "cam-2", "c", "OUTPUT_FAILED", 3_000), dl(frames, 3, "cam-0", "d", "SCORING_FAILED", 4_000),
+        dl(frames, 4, "cam-1", "bad", "BAD_AVRO", 5_000)));
+
+    assertThat(redrive(settings, "--camera", "cam-1")[1]).contains("sent 1 of 5");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("b");
+    assertThat(redrive(settings, "--until", Instant.ofEpochMilli(3_500).toString())[1])
+        .as("a, c (b was sent)").contains("sent 2 of 5");
+    assertThat(redrive(settings, "--since", Instant.ofEpochMilli(1_500).toString())[1]).as("d").contains("sent 1 of 4");
+    assertThat(redrive(settings)[1]).contains("sent 0 of 5");
+    assertThat(redrive(settings, "--reason", "BAD_AVRO")[1]).as("a reason no earlier run chose").contains("sent 1 of 5");
+    assertThat(redrive(settings, "--reason", "BAD_AVRO", "--reason", "SCORING_FAILED")[1]).contains("sent 0 of 5");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("b", "a", "c", "d", "bad");
+  }
+
+  /**
+   * "Sent" and "remembered as sent" are one transaction: a run that dies after sending but before committing leaves
+   * nothing that a read_committed reader (the monitor) sees and nothing remembered, so the next run sends all of it,
+   * once, after fencing the dead run's transaction.
+   */
+  @Test
+  void aRunThatDiesBeforeItsCommitLeavesNothingVisibleAndNothingRemembered(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "dies");
+    String frames = settings.get("topics.frames");
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-1", "b", "SCORING_FAILED", 1_001)));
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    String dlq = c.string("topics.dead-letter");
+    RedriveCommand dying = new RedriveCommand();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(RedriveCommand.consumerProperties(c),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer = new DiesBeforeCommit(RedriveCommand.producerProperties(c))) {
+      var partitions = List.of(new TopicPartition(dlq, 0), new TopicPartition(dlq, 1));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dying.copy(consumer, producer, partitions,
+          new RedriveCommand.Selection(RedriveCommand.TRANSIENT, java.util.Set.of(), null, null, frames),
+          new AvroSerde<>(DeadLetter.class, new HttpSchemaRegistryClient(Wiring.registrySettings(c)), false, false)
+              .deserializer()))
+          .hasMessageContaining("died");
+      assertThat(values(kafka, frames)).as("nothing visible to read_committed").isEmpty();
+      // the next run's producer fences the dead one: its transaction, frames and offsets, is aborted
+      try (KafkaProducer<byte[], byte[]> next = new KafkaProducer<>(RedriveCommand.producerProperties(c),
+          new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        next.initTransactions();
+      }
+      assertThat(consumer.committed(java.util.Set.copyOf(partitions), Duration.ofSeconds(30)).values())
+          .as("nothing remembered").allMatch(java.util.Objects::isNull);
+    }
+    assertThat(values(kafka, frames)).as("nothing visible to read_committed").isEmpty();
+
+    String[] next = redrive(settings);
+    assertThat(next[0]).as("stderr: %s", next[2]).isEqualTo("0");
+    assertThat(next[1]).contains("sent 2 of 2");
+    assertThat(values(kafka, frames)).as("each frame once").containsExactlyInAnyOrder("a", "b");
+    assertThat(redrive(settings)[1]).contains("sent 0 of 2");
+  }
+
+  /** A producer whose process dies between sending and committing: its transaction stays open on the broker. */
+  private static final class DiesBeforeCommit extends KafkaProducer<byte[], byte[]> {
+    DiesBeforeCommit(Map<String, Object> properties) {
+      super(properties, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    @Override
+    public void commitTransaction() {
+      flush(); // the frames are on the broker, in the open transaction
+      close(Duration.ZERO); // forced: no abort is sent, as after kill -9
+      throw new org.apache.kafka.common.KafkaException("the process died before its commit");
+    }
+  }
+
+  /** Settings with a frames topic and a two-partition dead-letter topic, created here (no monitor runs). */
+  private static Map<String, String> topicsOnly(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer,
+      String name) throws Exception {
+    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name,
+        Path.of("unused"));
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(settings.get("topics.frames"), 1, (short) 1),
+          new org.apache.kafka.clients.admin.NewTopic(settings.get("topics.dead-letter"), 2, (short) 1))).all().get();
+    }
+    return settings;
+  }
+
+  /** A dead letter of camera {@code camera}'s frame whose value is {@code value}'s bytes, at record time {@code time}. */
+  private static ProducerRecord<String, DeadLetter> dl(String frames, long offset, String camera, String value,
+      String reason, long time) {
+    byte[] key = camera.getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>("", null, time, camera, deadLetter(frames, offset, key,
+        value.getBytes(StandardCharsets.UTF_8), reason, value, camera, null));
+  }
+
+  /** Writes the dead letters to the dead-letter topic (a camera's on one partition), as the topology does. */
+  private static void write(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer,
+      Map<String, String> settings, List<ProducerRecord<String, DeadLetter>> deadLetters) throws Exception {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    AvroSerde<DeadLetter> serde = new AvroSerde<>(DeadLetter.class,
+        new HttpSchemaRegistryClient(Wiring.registrySettings(c)), false, true);
+    try (KafkaProducer<String, DeadLetter> p = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), serde.serializer())) {
+      for (ProducerRecord<String, DeadLetter> r : deadLetters) {
+        p.send(new ProducerRecord<>(settings.get("topics.dead-letter"), null, r.timestamp(), r.key(), r.value())).get();
+      }
+    }
+  }
+
+  /** The values of every committed record of {@code topic}, as text. */
+  private static List<String> values(KafkaBroker.Info kafka, String topic) {
+    return readAll(kafka.bootstrapServers(), topic).stream()
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+  }
+
   private static DeadLetter deadLetter(String topic, long offset, byte[] key, byte[] value, String reason,
       String frameId, String cameraId, Long valueSize) {
     return DeadLetter.newBuilder().setKey(ByteBuffer.wrap(key)).setValue(ByteBuffer.wrap(value))

@@ -195,4 +195,45 @@ class RedriveCommandTest {
         .hasMessageContaining("end offsets of dead-letters").hasMessageContaining("nothing was sent");
     assertThat(producer.history()).isEmpty();
   }
+
+  /**
+   * With what was sent remembered, a dead letter that could not be read because the registry did not answer must not
+   * be passed over: a later run would take it as read, and as sent if its selection chose it. The run stops instead.
+   */
+  @Test
+  void aRegistryThatDoesNotAnswerStopsTheRunInsteadOfSkippingTheDeadLetter() {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 1L));
+    consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, 0L, "k".getBytes(),
+        new byte[] {0, 0, 0, 0, 1})));
+    Deserializer<DeadLetter> values = (topic, bytes) -> {
+      throw new dev.advmon.registry.RegistryUnavailableException("http://registry:8080", 3, "connection refused", null);
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, null, List.of(tp),
+            DEFAULTS, values))
+        .hasMessageContaining("dead-letters-0@0").hasMessageContaining("run redrive again once the registry answers");
+  }
+
+  /** A wider run's record takes in a narrower one's only when it chose all the narrower one chose, over its offsets. */
+  @Test
+  void aRememberedRunIsReplacedOnlyByOneThatChoseAllItChose() {
+    Selection cam1 = new Selection(RedriveCommand.TRANSIENT, Set.of("cam-1"), null, null, "frames");
+    Selection until = new Selection(RedriveCommand.TRANSIENT, Set.of(), null, Instant.ofEpochMilli(5), "frames");
+    RedriveMemory m = RedriveMemory.NONE.with(new RedriveMemory.Run(0, 10, cam1), 0)
+        .with(new RedriveMemory.Run(0, 10, until), 0);
+    assertThat(m.runs()).hasSize(2);
+    assertThat(RedriveMemory.decode(m.encode())).isEqualTo(m);
+    DeadLetter cam2 = dl("SCORING_FAILED", "cam-2", "frames", null, true);
+    assertThat(m.sent(3, cam2, 4, null)).as("chosen by the --until run").isTrue();
+    assertThat(m.sent(3, cam2, 6, null)).as("chosen by neither").isFalse();
+    assertThat(m.sent(10, dl("SCORING_FAILED", "cam-1", "frames", null, true), 0, null)).as("not read").isFalse();
+    assertThat(m.with(new RedriveMemory.Run(0, 8, DEFAULTS), 0).runs()).as("fewer offsets: both kept").hasSize(3);
+    assertThat(m.with(new RedriveMemory.Run(0, 12, DEFAULTS), 0).runs()).containsExactly(
+        new RedriveMemory.Run(0, 12, DEFAULTS));
+    assertThat(m.with(new RedriveMemory.Run(10, 12, cam1), 10).runs()).as("retention deleted offsets 0-9")
+        .containsExactly(new RedriveMemory.Run(10, 12, cam1));
+    assertThat(RedriveMemory.decode("")).isEqualTo(RedriveMemory.NONE);
+  }
 }

@@ -1,0 +1,116 @@
+package dev.advmon.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.cli.RedriveCommand.Decision;
+import dev.advmon.cli.RedriveCommand.Selection;
+import dev.advmon.schema.DeadLetter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What earlier redrive runs sent from one dead-letter partition, kept as the metadata of the redrive group's
+ * committed offset for it (committed in the same transaction as the frames sent, so that it cannot say more or less
+ * than was sent). It holds each run's selection and the offsets it read, not the offsets it sent: a dead letter was
+ * sent if a run read its offset and its selection chose it, which is pure ({@link Selection#decide}), so a dead letter
+ * that one run's selection skipped stays sendable by another, and the memory stays small. A run whose selection and
+ * offsets take in an earlier one's replaces it.
+ */
+record RedriveMemory(List<Run> runs) {
+
+  static final RedriveMemory NONE = new RedriveMemory(List.of());
+  /** Kafka's default offset.metadata.max.bytes: a larger memory would fail the commit. */
+  static final int MAX_BYTES = 4096;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One run: it read offsets {@code from} (inclusive) to {@code to} and sent what {@code selection} chose there. */
+  record Run(long from, long to, Selection selection) {
+
+    boolean includes(Run other) {
+      return from <= other.from && other.to <= to && selection.includes(other.selection);
+    }
+  }
+
+  /** Whether an earlier run sent the dead letter at {@code offset}. */
+  boolean sent(long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
+    return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to
+        && r.selection.decide(dl, timestamp, recordKey) == Decision.SEND);
+  }
+
+  /** This memory and {@code run}, without the runs it takes in and those whose offsets retention deleted. */
+  RedriveMemory with(Run run, long logStart) {
+    if (run.from >= run.to) {
+      return this;
+    }
+    List<Run> kept = new ArrayList<>();
+    for (Run r : runs) {
+      if (r.to > logStart && !run.includes(r)) {
+        kept.add(r);
+      }
+    }
+    kept.add(run);
+    return new RedriveMemory(List.copyOf(kept));
+  }
+
+  /** The offset to commit with it: the end of what was read (what kafka-consumer-groups.sh shows a lag against). */
+  long committedOffset(long fallback) {
+    return runs.stream().mapToLong(Run::to).max().orElse(fallback);
+  }
+
+  String encode() {
+    ArrayNode list = JSON.createArrayNode();
+    for (Run r : runs) {
+      ObjectNode o = list.addObject();
+      o.put("from", r.from).put("to", r.to).put("frames", r.selection.framesTopic());
+      r.selection.reasons().stream().sorted().forEach(o.putArray("reasons")::add);
+      r.selection.cameras().stream().sorted().forEach(o.putArray("cameras")::add);
+      if (r.selection.since() != null) {
+        o.put("since", r.selection.since().toEpochMilli());
+      }
+      if (r.selection.until() != null) {
+        o.put("until", r.selection.until().toEpochMilli());
+      }
+    }
+    ObjectNode root = JSON.createObjectNode().put("redrive", 1);
+    root.set("runs", list);
+    return root.toString();
+  }
+
+  /** {@code metadata} null or empty: nothing remembered (a group reset with kafka-consumer-groups.sh leaves that). */
+  static RedriveMemory decode(String metadata) {
+    if (metadata == null || metadata.isEmpty()) {
+      return NONE;
+    }
+    try {
+      JsonNode root = JSON.readTree(metadata);
+      if (root == null || root.path("redrive").asInt() != 1 || !root.path("runs").isArray()) {
+        throw new IllegalArgumentException("not redrive's memory (version 1)");
+      }
+      List<Run> runs = new ArrayList<>();
+      for (JsonNode o : root.get("runs")) {
+        runs.add(new Run(o.get("from").asLong(), o.get("to").asLong(), new Selection(texts(o.path("reasons")),
+            texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText())));
+      }
+      return new RedriveMemory(List.copyOf(runs));
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new IllegalArgumentException("unreadable metadata " + metadata + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static Set<String> texts(JsonNode array) {
+    Set<String> s = new TreeSet<>();
+    array.forEach(n -> s.add(n.asText()));
+    return Set.copyOf(s);
+  }
+
+  private static Instant instant(JsonNode millis) {
+    return millis == null || millis.isNull() ? null : Instant.ofEpochMilli(millis.asLong());
+  }
+}
