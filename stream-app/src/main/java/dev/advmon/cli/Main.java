@@ -42,7 +42,33 @@ public final class Main {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("demo", demoCommand());
     cl.setExecutionExceptionHandler(errorHandler());
+    cl.setParameterExceptionHandler(parameterErrorHandler(cl.getParameterExceptionHandler()));
     return cl;
+  }
+
+  /**
+   * A misspelt option, a missing argument, an unknown command: picocli prints its message and the command's usage,
+   * a dozen plain-text lines that a log pipeline reading JSON drops, and with them why the monitor did not start.
+   * With ADVMON_LOG_FORMAT=json one JSON line at ERROR instead: the message, picocli's suggestions, and where the
+   * usage is. In text mode picocli's own handler (message and usage), as before.
+   */
+  static CommandLine.IParameterExceptionHandler parameterErrorHandler(CommandLine.IParameterExceptionHandler text) {
+    return (e, args) -> {
+      if (!LogFormatEncoder.json()) {
+        return text.handleParseException(e, args);
+      }
+      CommandLine cmd = e.getCommandLine();
+      StringBuilder message = new StringBuilder(e.getMessage());
+      if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        message.append("; did you mean: ").append(String.join(", ", u.getSuggestions())).append('?');
+      }
+      boolean root = cmd.getParent() == null;
+      message.append(" (./").append(cmd.getCommandSpec().qualifiedName()).append(" --help lists the ")
+          .append(root ? "commands)" : "options)");
+      cmd.getErr().print(JsonLineEncoder.line("ERROR", Main.class.getName(), message.toString(), null));
+      cmd.getErr().flush();
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    };
   }
 
   /**

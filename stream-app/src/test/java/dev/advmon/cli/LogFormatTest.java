@@ -113,6 +113,38 @@ class LogFormatTest {
     assertThat(text.stderr()).containsExactly("error: " + why);
   }
 
+  /**
+   * A misspelt option, a missing argument or an unknown command: picocli printed its error and the command's usage as
+   * plain text, a dozen lines a log pipeline reading JSON drops, and with them why the monitor did not start. In json
+   * mode it is one JSON line at ERROR naming what was wrong and where the options are listed; text mode keeps
+   * picocli's message and usage.
+   */
+  @Test
+  void aCommandLineErrorIsOneJsonLineAtErrorNamingTheWrongArgument(@TempDir Path dir) throws Exception {
+    Map<List<String>, String> cases = Map.of(
+        List.of("run", "--nope"), "Unknown option: '--nope' (./monitor run --help lists the options)",
+        List.of("score"), "Missing required parameter: 'PATH' (./monitor score --help lists the options)",
+        List.of("scor"), "Unmatched argument at index 0: 'scor'; did you mean: score, corrupt, config? "
+            + "(./monitor --help lists the commands)");
+    for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+      Output json = main(dir, Map.of("ADVMON_LOG_FORMAT", "json"), c.getKey().toArray(String[]::new));
+
+      assertThat(json.exit()).as("%s", c.getKey()).isEqualTo(2);
+      assertThat(json.stdout()).as("%s", c.getKey()).isEmpty();
+      assertThat(json.stderr()).as("%s: one line, no plain text", c.getKey()).hasSize(1);
+      JsonNode line = parse(json.stderr().get(0));
+      assertThat(line.get("level").asText()).isEqualTo("ERROR");
+      assertThat(line.get("severity").asText()).isEqualTo("ERROR");
+      assertThat(line.get("logger").asText()).isEqualTo("dev.advmon.cli.Main");
+      assertThat(line.get("message").asText()).isEqualTo(c.getValue());
+    }
+
+    Output text = main(dir, Map.of(), "run", "--nope");
+    assertThat(text.exit()).isEqualTo(2);
+    assertThat(text.stderr()).as("picocli's message and usage, as before").startsWith("Unknown option: '--nope'",
+        "Usage: monitor run [-hV] [--config=FILE]");
+  }
+
   /** A misspelt format must not leave the monitor without a log (logback would find no appender of that name). */
   @Test
   void anUnknownFormatIsRefusedAtStartNamingTheFormats(@TempDir Path dir) throws Exception {
