@@ -1,6 +1,8 @@
 package dev.advmon.demo;
 
 import dev.advmon.cli.Main;
+import dev.advmon.logging.JsonLinesStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -64,11 +66,13 @@ public final class DemoCommand implements Callable<Integer> {
       dev.advmon.model.ModelBundle.load(model); // a wrong folder is named now, not after the broker has started
     }
     Path home = Main.home();
+    // the progress lines: a log line each (JSON in json mode, as the log around them); stdout is the command's output
+    PrintStream err = JsonLinesStream.of(System.err, Demo.class.getName());
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,
-        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard, model), home, System.out, System.err);
+        images != null ? images : home.resolve("models/eval/fashion-mnist-test"), seed, !noDashboard, model), home, System.out, err);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      System.err.println("demo: stopping (signal received) ...");
+      err.println("demo: stopping (signal received) ...");
       demo.stop();
       try {
         finished.await(45, TimeUnit.SECONDS); // let the run close the broker and the model
@@ -82,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.print(summary.table());
       if (summaryJson != null) {
         summary.writeJson(summaryJson);
-        System.err.println("demo: summary written to " + summaryJson);
+        err.println("demo: summary written to " + summaryJson);
       }
       return summary.withoutOutcome() == 0 || summary.interrupted() ? 0 : 1;
     } finally {
