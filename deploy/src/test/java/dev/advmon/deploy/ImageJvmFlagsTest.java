@@ -30,6 +30,8 @@ class ImageJvmFlagsTest {
 
   /** The -XX: flags of the image's entrypoint, in order. */
   private static List<String> imageFlags;
+  /** Every argument of the image's entrypoint, in order. */
+  private static List<String> entrypoint;
 
   @BeforeAll
   static void readEntrypoint() throws Exception {
@@ -39,8 +41,10 @@ class ImageJvmFlagsTest {
     assertThat(entrypoints.getLength()).as("one Jib entrypoint in deploy/pom.xml").isEqualTo(1);
     NodeList args = ((Element) entrypoints.item(0)).getElementsByTagName("arg");
     imageFlags = new ArrayList<>();
+    entrypoint = new ArrayList<>();
     for (int i = 0; i < args.getLength(); i++) {
       String a = args.item(i).getTextContent().trim();
+      entrypoint.add(a);
       if (a.startsWith("-XX:")) {
         imageFlags.add(a);
       }
@@ -85,5 +89,22 @@ class ImageJvmFlagsTest {
   void theImagesJvmRefusesAFrameWhoseDecodingDoesNotFitInsteadOfExiting(@TempDir Path dir) throws Exception {
     assertThat(decodeIn(imageFlags, bomb(dir))).as("decoding with the image's flags " + imageFlags)
         .startsWith("rejected IMAGE_TOO_LARGE");
+  }
+
+  /**
+   * The image runs Java 25 (image.jdk), which prints plain-text warnings on stderr, outside the JSON log the k8s base
+   * asks for, at a native library load (ONNX Runtime, RocksDB) unless native access is enabled, and at the first
+   * sun.misc.Unsafe memory access (lz4-java's fast path for lz4-compressed frames, Kafka's own) unless it is allowed:
+   * the same two flags as ./monitor passes from Java 23 on.
+   */
+  @Test
+  void theImagesJvmIsToldNotToWarnInPlainTextAboutNativeAccessOrUnsafe() throws Exception {
+    var pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(Kustomize.repoRoot().resolve("deploy/pom.xml").toFile());
+    String jdk = pom.getElementsByTagName("image.jdk").item(0).getTextContent().trim();
+    assertThat(jdk).as("the image's JDK, a Java that knows both flags").contains("-25-");
+    assertThat(entrypoint).contains("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+    assertThat(entrypoint.indexOf("--sun-misc-unsafe-memory-access=allow"))
+        .as("a JVM flag, before the class path and main class").isLessThan(entrypoint.indexOf("-cp"));
   }
 }
