@@ -8,8 +8,21 @@ public final class AvroDecodeException extends RegistrySerdeException {
 
   public static final String REASON = "BAD_AVRO";
 
+  /** The record as far as it was read (a required field left null), or null: lets a dead letter name it. */
+  private final transient Object partialRecord;
+
   public AvroDecodeException(String message, Throwable cause) {
+    this(message, cause, null);
+  }
+
+  AvroDecodeException(String message, Throwable cause, Object partialRecord) {
     super(message, cause);
+    this.partialRecord = partialRecord;
+  }
+
+  /** The whole body was read but a value cannot be used: the record as read, else null. Not a valid record. */
+  public Object partialRecord() {
+    return partialRecord;
   }
 
   @Override

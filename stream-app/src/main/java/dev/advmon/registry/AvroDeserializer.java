@@ -184,8 +184,12 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
 
   private DatumReader<T> readerFor(AvroSerde.Setup s, int id, Schema writer) {
     Schema reader = s.readerSchema() != null ? s.readerSchema() : generatedSchemaFor(writer, id);
-    SpecificDatumReader<T> resolving = new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
-    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    // a writer's own timestamp unit, or a nullable time, on a field the reader converts: read by the writer's type
+    WriterTimes.Reader<T> times = WriterTimes.readerFor(writer, reader, id);
+    SpecificDatumReader<T> resolving = times != null ? times
+        : new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
+    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(
+        times != null ? times.decoding() : reader, writer);
     if (compatibility.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
       return resolving;
     }

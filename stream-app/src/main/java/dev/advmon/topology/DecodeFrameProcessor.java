@@ -68,6 +68,12 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
         // wrong credentials or URL would dead-letter every frame: stop the monitor instead (see StreamingMonitor)
         throw r;
       }
+      if (e instanceof dev.advmon.registry.AvroDecodeException bad && bad.partialRecord() instanceof Frame read) {
+        // read whole but unusable (captureTime written null): its dead letter names the frame, as INVALID_FRAME's do
+        dead(record, topic, partition, offset, e.reason(), new dev.advmon.registry.AvroDecodeException(which(read)
+            + ": " + e.getMessage(), e), read.getFrameId(), read.getCameraId());
+        return;
+      }
       dead(record, topic, partition, offset, e.reason(), e, null, null);
       return;
     } catch (RuntimeException e) {
