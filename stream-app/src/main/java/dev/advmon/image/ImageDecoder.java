@@ -144,6 +144,7 @@ public final class ImageDecoder {
     } else {
       JpegHeaderReader.requireSupported(header);
       JpegHeaderReader.requireBoundedScans(bytes);
+      JpegHeaderReader.requireEndOfImage(bytes);
     }
     BufferedImage image = ImageIoReader.read(bytes, header);
     try {

@@ -104,12 +104,34 @@ final class JpegHeaderReader {
   }
 
   /**
-   * Counts start-of-scan markers the way the decoder finds them: marker segments are skipped by their
-   * length, and anything between markers (entropy-coded data, or stray bytes the decoder would skip with a
-   * warning and then go on) is passed over byte by byte up to the next marker. Counting stops at EOI, where
-   * the decoder stops too.
+   * Refuses a JPEG whose bytes end before its EOI marker, before the decoder sees it. Cut short inside a scan,
+   * the decoder only warns (and fills the rest with gray); cut inside the tables between the scans of a
+   * progressive JPEG, it fails with whatever the half table looks like ("Bogus Huffman table definition"). Both
+   * are the same fault, a truncated file, and are named as such. Bytes after EOI are ignored, as decoders do.
    */
+  static void requireEndOfImage(byte[] b) throws ImageDecodeException {
+    Walk walk = walk(b);
+    if (!walk.reachedEndOfImage()) {
+      throw truncated("JPEG ends at byte " + b.length + " without its end-of-image marker (FF D9), after "
+          + walk.scans() + (walk.scans() == 1 ? " scan" : " scans") + ": the file is truncated; send the whole file");
+    }
+  }
+
+  /** Start-of-scan markers before EOI; see {@link #walk}. */
   static int countScans(byte[] b) {
+    return walk(b).scans();
+  }
+
+  /** What {@link #walk} found: the scans before EOI, and whether EOI was reached inside the bytes. */
+  record Walk(int scans, boolean reachedEndOfImage) {}
+
+  /**
+   * Walks the markers the way the decoder finds them: marker segments are skipped by their length, and
+   * anything between markers (entropy-coded data, or stray bytes the decoder would skip with a warning and
+   * then go on) is passed over byte by byte up to the next marker. The walk stops at EOI, where the decoder
+   * stops too; a segment whose length runs past the end leaves EOI unreached.
+   */
+  static Walk walk(byte[] b) {
     int scans = 0;
     int pos = 2;
     while (pos < b.length - 1) {
@@ -119,7 +141,7 @@ final class JpegHeaderReader {
       } else if (marker == 0x00 || marker == TEM || marker == SOI || (marker >= 0xD0 && marker <= 0xD7)) {
         pos += 2; // a stuffed 0xFF in entropy-coded data, or a marker without a segment
       } else if (marker == EOI) {
-        return scans;
+        return new Walk(scans, true);
       } else {
         if (marker == SOS) {
           scans++;
@@ -128,7 +150,7 @@ final class JpegHeaderReader {
         pos += 2 + (pos + 3 < b.length ? Math.max(u16(b, pos + 2), 0) : 0);
       }
     }
-    return scans;
+    return new Walk(scans, false);
   }
 
   /** SOF0..SOF15, less the markers in that range that are not frame headers: DHT, JPG and DAC. */
