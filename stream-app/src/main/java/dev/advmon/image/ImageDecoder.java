@@ -55,6 +55,9 @@ public final class ImageDecoder {
           + "; refused before decoding");
     }
     ImageFormat actual = format != null ? format : detect(bytes);
+    if (actual.isEncoded()) {
+      requireNoOtherSignature(bytes, actual);
+    }
     return switch (actual) {
       case GRAY8, RGB8 -> decodeRaw(bytes, actual, width, height);
       case PNG, JPEG -> decodeEncoded(bytes, actual, width, height);
@@ -75,6 +78,27 @@ public final class ImageDecoder {
         "bytes start with neither the PNG signature (89 50 4E 47 0D 0A 1A 0A) nor the JPEG signature (FF D8 FF): found "
             + Hex.prefix(bytes, 8) + ": not a PNG or JPEG image (a raw GRAY8 or RGB8 frame on Kafka must name it in the "
             + "frame's encoding field, with width and height)"));
+  }
+
+  /**
+   * Refuses a PNG sent as JPEG or the other way round, naming what the bytes are. Such a frame comes from a
+   * gateway that re-encoded frames without updating their encoding field: the field stays the contract, but
+   * the integrator must read which value to set, not a signature in hex.
+   */
+  private static void requireNoOtherSignature(byte[] bytes, ImageFormat declared) throws ImageDecodeException {
+    ImageFormat found = ImageFormat.detect(bytes).orElse(null);
+    if (found != null && found != declared) {
+      throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the frame says encoding " + declared
+          + " but its bytes are a " + found + " image (they start " + Hex.prefix(bytes, 8)
+          + "): set the frame's encoding to " + found);
+    }
+  }
+
+  /** For a raw frame whose size is wrong: the hint that its bytes are an encoded image, or "". */
+  private static String encodedImageHint(byte[] bytes) {
+    return ImageFormat.detect(bytes)
+        .map(found -> "; the bytes are a " + found + " image: set the frame's encoding to " + found)
+        .orElse("");
   }
 
   /** The common image formats that are not accepted, named by their signatures; null for anything else. */
@@ -115,14 +139,16 @@ public final class ImageDecoder {
     String source = format + " frame";
     if (width == null || height == null) {
       throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS,
-          source + " needs width and height (got " + width + "x" + height + "): raw pixels carry no size");
+          source + " needs width and height (got " + width + "x" + height + "): raw pixels carry no size"
+              + encodedImageHint(bytes));
     }
     checkGeometry(source, width, height);
     int channels = format.rawChannels();
     long expected = (long) width * height * channels;
     if (bytes.length != expected) {
       throw new ImageDecodeException(ImageRejection.BAD_DIMENSIONS, source + " of " + width + "x" + height
-          + " needs " + expected + " bytes (" + width + " x " + height + " x " + channels + "), got " + bytes.length);
+          + " needs " + expected + " bytes (" + width + " x " + height + " x " + channels + "), got " + bytes.length
+          + encodedImageHint(bytes));
     }
     return new DecodedImage(width, height, channels, bytes);
   }

@@ -180,7 +180,7 @@ class ImageDecoderPngTest {
     assertThatThrownBy(() -> decoder.decode(jpeg, ImageFormat.PNG, null, null))
         .isInstanceOfSatisfying(ImageDecodeException.class,
             e -> assertThat(e.reason()).isEqualTo(ImageRejection.BAD_MAGIC))
-        .hasMessageContaining("PNG signature");
+        .hasMessageContaining("are a JPEG image");
   }
 
   private static int[] rgbAt(DecodedImage image, int x, int y) {
