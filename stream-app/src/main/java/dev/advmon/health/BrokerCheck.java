@@ -7,6 +7,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
@@ -17,6 +19,13 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * down: the node left answers it from its stale metadata, the dead ones still listed there do not, so readiness
  * flipped between UP and DOWN every probe or two. With no quorum no controller answers, whichever node is asked,
  * so the answer is DOWN at every probe, as when every node is down: nothing can be written.
+ *
+ * <p>But the quorum also fails to answer for a second or two whenever its active controller goes (killed, stopped,
+ * cut off) and the voters left elect another: a probe then timed out and readiness went DOWN for one probe, in every
+ * pod at once (OutageRecoveryIT: 1.4-1.9 s after the kill). So a quorum that answered less than
+ * {@link #ELECTION_GRACE_MS} ago and now gives no answer, or an election's error, while a broker answers, is taken
+ * for an election under way; past that, or with no broker answering, it is DOWN as before, counted from the first
+ * look that failed.
  */
 public final class BrokerCheck implements DependencyProbe.Check {
 
@@ -29,15 +38,28 @@ public final class BrokerCheck implements DependencyProbe.Check {
     KafkaFuture<?> quorum(int timeoutMs);
   }
 
+  /**
+   * How long a quorum that answered before may fail to answer before readiness says so: a KRaft election after the
+   * active controller's loss takes controller.quorum.fetch.timeout.ms (2 s) to notice plus an election timeout and
+   * backoff (1 s each) per round; 10 s leaves room for a second round, and delays the report of a lost majority by as
+   * much.
+   */
+  static final long ELECTION_GRACE_MS = 10_000;
+
   private final Cluster cluster;
   private final long timeoutMs;
+  private final java.util.function.LongSupplier clock; // the probe's clock, ms
+  // when the quorum last answered, and when it first failed to since then (-1: it has not; probe thread only)
+  private volatile long quorumAnsweredMs = -1;
+  private volatile long quorumFailingSinceMs = -1;
   // whether a broker answered since the quorum last did (probe thread only): while it does not, a dead node that
   // the admin client picks from the stale metadata does not turn a lost quorum into "no broker answers"
   private volatile boolean brokerAnswered;
 
-  public BrokerCheck(Cluster cluster, long timeoutMs) {
+  public BrokerCheck(Cluster cluster, long timeoutMs, java.util.function.LongSupplier clock) {
     this.cluster = cluster;
     this.timeoutMs = timeoutMs;
+    this.clock = clock;
   }
 
   /** The check over a real admin client. */
@@ -52,7 +74,7 @@ public final class BrokerCheck implements DependencyProbe.Check {
       public KafkaFuture<?> quorum(int t) {
         return admin.describeMetadataQuorum(new DescribeMetadataQuorumOptions().timeoutMs(t)).quorumInfo();
       }
-    }, timeoutMs);
+    }, timeoutMs, System::currentTimeMillis);
   }
 
   @Override
@@ -65,6 +87,8 @@ public final class BrokerCheck implements DependencyProbe.Check {
     try {
       quorum.get(remaining(deadline), TimeUnit.NANOSECONDS);
       brokerAnswered = false; // a broker forwarded it and the active controller answered: all is well
+      quorumAnsweredMs = clock.getAsLong();
+      quorumFailingSinceMs = -1;
       return;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof ClusterAuthorizationException || e.getCause() instanceof UnsupportedVersionException) {
@@ -79,6 +103,10 @@ public final class BrokerCheck implements DependencyProbe.Check {
     } catch (java.util.concurrent.TimeoutException e) {
       // no answer from the quorum
     }
+    long now = clock.getAsLong();
+    if (quorumFailingSinceMs < 0) {
+      quorumFailingSinceMs = now;
+    }
     try {
       nodes.get(remaining(deadline), TimeUnit.NANOSECONDS);
       brokerAnswered = true;
@@ -88,7 +116,13 @@ public final class BrokerCheck implements DependencyProbe.Check {
       }
       // a dead node picked from the stale metadata of a cluster without quorum: still the quorum's outage
     }
-    throw quorumFailed != null ? quorumError(quorumFailed) : noQuorum();
+    boolean election = quorumFailed == null || quorumFailed instanceof NotLeaderOrFollowerException
+        || quorumFailed instanceof NotControllerException;
+    if (election && quorumAnsweredMs >= 0 && now - quorumAnsweredMs < ELECTION_GRACE_MS) {
+      return; // most likely an election under way (above); a broker answered
+    }
+    Exception failure = quorumFailed != null ? quorumError(quorumFailed) : noQuorum();
+    throw new DependencyProbe.FailingSince(failure, quorumFailingSinceMs);
   }
 
   private static long remaining(long deadline) {

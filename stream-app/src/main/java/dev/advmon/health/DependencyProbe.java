@@ -17,6 +17,19 @@ public final class DependencyProbe {
 
   private record Status(String problem, long sinceMs) {}
 
+  /**
+   * A check's failure that began before this check (by the probe's clock): a check that bore with a failure for a
+   * while before reporting it, so that the outage counts from when it began, not from when it was reported.
+   */
+  public static final class FailingSince extends Exception {
+    private final long sinceMs;
+
+    public FailingSince(Exception failure, long sinceMs) {
+      super(failure.getMessage(), failure);
+      this.sinceMs = sinceMs;
+    }
+  }
+
   private final String name;
   private final Check check;
   private final java.util.function.LongSupplier clock;
@@ -37,19 +50,24 @@ public final class DependencyProbe {
   /** Runs the check once and records the outcome. */
   public void check() {
     String problem = null;
+    long failingSince = Long.MAX_VALUE; // now, unless the check says it began earlier
     try {
       check.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
+    } catch (FailingSince e) {
+      problem = describe(e);
+      failingSince = e.sinceMs;
     } catch (Exception e) {
       problem = describe(e);
     }
     String p = problem;
+    long since = Math.min(failingSince, clock.getAsLong());
     // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
     // out one way, then another): an outage counts from its first failed check
     status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old
-        : new Status(p, p != null && old.problem() != null ? old.sinceMs() : clock.getAsLong()));
+        : new Status(p, p != null && old.problem() != null ? old.sinceMs() : since));
   }
 
   /** Why the dependency is unreachable, with since when; null while it answers. */

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -45,10 +47,15 @@ class BrokerCheckTest {
   }
 
   private static List<String> probeSixTimes(BrokerCheck.Cluster cluster) {
+    return probe(cluster, 6);
+  }
+
+  /** Probes {@code times} times, 2 s apart (the clock starts at 0); what readiness says after each. */
+  private static List<String> probe(BrokerCheck.Cluster cluster, int times) {
     AtomicLong clock = new AtomicLong(0);
-    DependencyProbe probe = new DependencyProbe(NAME, new BrokerCheck(cluster, 3_000), clock::get);
+    DependencyProbe probe = new DependencyProbe(NAME, new BrokerCheck(cluster, 3_000, clock::get), clock::get);
     List<String> problems = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < times; i++) {
       probe.check();
       problems.add(probe.problem());
       clock.addAndGet(2_000);
@@ -114,5 +121,50 @@ class BrokerCheckTest {
     // a ZooKeeper cluster (Kafka 3.x) knows no DescribeQuorum
     assertThat(probeSixTimes(cluster(() -> null, () -> new UnsupportedVersionException("The node does not support "
         + "DESCRIBE_QUORUM")))).containsOnlyNulls();
+  }
+
+  /** The quorum's answers, one per probe: null = an answer, else that failure; the last one repeats. */
+  private static Supplier<Exception> quorumAnswers(Exception... perProbe) {
+    AtomicInteger n = new AtomicInteger();
+    return () -> perProbe[Math.min(n.getAndIncrement(), perProbe.length - 1)];
+  }
+
+  @Test
+  void anElectionOfANewActiveControllerAfterTheQuorumAnsweredKeepsTheClusterReachable() {
+    // the active controller killed after the first probe: the quorum request times out or meets an election's
+    // errors for three probes (6 s), then the new active controller answers; the broker answered throughout
+    List<String> problems = probe(cluster(() -> null, quorumAnswers(null,
+        new TimeoutException("Timed out waiting for a node assignment. Call: describeMetadataQuorum"),
+        new NotLeaderOrFollowerException("For requests intended only for the leader, this error indicates that the "
+            + "broker is not the current leader."),
+        new NotControllerException("This is not the correct controller for this cluster."), null)), 6);
+    assertThat(problems).as("readiness through an election: a DOWN would take every pod out of its Service at once")
+        .containsOnlyNulls();
+  }
+
+  @Test
+  void aQuorumSilentLongerThanAnElectionIsALostQuorumCountedFromItsFirstSilence() {
+    // answered at 0 s, silent from 2 s on: an election for 10 s at most, then the lost majority it is
+    List<String> problems = probe(cluster(() -> null, quorumAnswers(null,
+        new TimeoutException("Timed out waiting for a node assignment. Call: describeMetadataQuorum"))), 8);
+    assertThat(problems.subList(0, 5)).as("up to 8 s after the last answer").containsOnlyNulls();
+    assertThat(problems.get(5)).isEqualTo(NAME + " unreachable for 8 s: a broker answered, but no KRaft controller "
+        + "quorum does (a majority of the controllers is down or cut off: no partition takes a write; see the "
+        + "controllers' logs)");
+    assertThat(problems.get(7)).as("counted from the first silence").startsWith(NAME + " unreachable for 12 s: ");
+  }
+
+  @Test
+  void aQuorumErrorOtherThanAnElectionsOrNoBrokerAnsweringIsReportedAtOnceEvenRightAfterAnAnswer() {
+    List<String> unknown = probe(cluster(() -> null, quorumAnswers(null, new UnknownServerException("The server "
+        + "experienced an unexpected error when processing the request."))), 2);
+    assertThat(unknown.get(1)).startsWith(NAME + " unreachable for 0 s: a broker answered, but its request for the "
+        + "KRaft controller quorum failed");
+    AtomicInteger n = new AtomicInteger();
+    List<String> none = probe(cluster(() -> n.getAndIncrement() == 0 ? null : new TimeoutException("Timed out waiting "
+        + "for a node assignment. Call: describeCluster"), quorumAnswers(null, new TimeoutException("Timed out "
+        + "waiting for a node assignment. Call: describeMetadataQuorum"))), 2);
+    assertThat(none.get(1)).isEqualTo(NAME + " unreachable for 0 s: Timed out waiting for a node assignment. Call: "
+        + "describeCluster");
   }
 }

@@ -307,7 +307,8 @@ class OutageRecoveryIT {
    * Production runs a replicated cluster: three nodes (brokers and controller voters), every topic replicated three
    * times with {@code min.insync.replicas} 2. The node that is the monitor's transaction coordinator is killed with
    * {@code kill -9} while frames keep arriving (the lone broker's kill -9 can repeat verdicts: the method above), and
-   * started again a while later; then every node is restarted in turn (SIGTERM, as a rolling upgrade does, each once
+   * started again a while later; then the active KRaft controller alone is killed, and readiness must stay UP
+   * through the election; then every node is restarted in turn (SIGTERM, as a rolling upgrade does, each once
    * its partitions are back in sync). Every frame must get exactly one outcome (read_committed), the monitor must stay
    * or come back RUNNING and ready by itself, and no transaction may stay open on its outputs or changelogs.
    */
@@ -362,19 +363,28 @@ class OutageRecoveryIT {
             + "verdicts {} ms after that", coordinator, goingOnAt - killedAt, backAt - goingOnAt,
             System.currentTimeMillis() - backAt);
 
+        controllerFailover(nodes, monitor, traffic, reader, admin, config, appId);
+
         for (StandaloneKafka node : nodes) { // a rolling restart
           assertThat(Await.until(() -> inSync(admin, config, appId), Duration.ofSeconds(90)))
               .as("every partition back in sync before node %d goes", node.nodeId()).isTrue();
           long stoppedAt = System.currentTimeMillis();
           node.stop();
           int atStop = traffic.handedOver();
-          assertThat(Await.until(() -> reader.count() >= atStop + 20, Duration.ofSeconds(90)))
-              .as("verdicts go on with node %d stopped", node.nodeId()).isTrue();
+          List<String> down = new ArrayList<>();
+          assertThat(Await.until(() -> {
+            HealthReport r = monitor.health().readiness();
+            if (!r.up()) {
+              down.add((System.currentTimeMillis() - stoppedAt) + " ms: " + r);
+            }
+            return reader.count() >= atStop + 20;
+          }, Duration.ofSeconds(90))).as("verdicts go on with node %d stopped", node.nodeId()).isTrue();
           long goneOnAt = System.currentTimeMillis();
           node.restart();
           LoggerFactory.getLogger(OutageRecoveryIT.class).info("node {} stopped: outcomes for 20 frames more than had "
-              + "been sent at the stop {} ms later; back {} ms after that", node.nodeId(), goneOnAt - stoppedAt,
-              System.currentTimeMillis() - goneOnAt);
+              + "been sent at the stop {} ms later; back {} ms after that; readiness DOWN at {} looks: {}",
+              node.nodeId(), goneOnAt - stoppedAt, System.currentTimeMillis() - goneOnAt, down.size(),
+              String.join("; ", down));
         }
         int handedAll = traffic.handedOver();
         assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
@@ -670,6 +680,57 @@ class OutageRecoveryIT {
     return StreamingMonitor.start(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
         FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
         metrics, AlertListener.NONE);
+  }
+
+  /**
+   * The active KRaft controller alone killed with {@code kill -9} (the quorum description says which node it is):
+   * the two voters left elect a new one within seconds, a majority all along. Readiness, looked at every 0.1 s from
+   * the kill until a new active controller answers and verdicts for 30 frames more than had been sent at the kill
+   * are out, must stay UP: a DOWN for an election would take every pod out of its Service at once (it was DOWN for
+   * one probe, about 0.5 s, 1.4 s after the kill, naming a lost quorum, before the probe bore with an election).
+   */
+  private static void controllerFailover(List<StandaloneKafka> nodes, StreamingMonitor monitor, FrameTraffic traffic,
+      OutcomeReader reader, Admin admin, MonitorConfig config, String appId) throws Exception {
+    assertThat(Await.until(() -> inSync(admin, config, appId), Duration.ofSeconds(90)))
+        .as("every partition back in sync before the active controller goes").isTrue();
+    int active = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+    StandaloneKafka controller = nodes.stream().filter(n -> n.nodeId() == active).findFirst().orElseThrow();
+    long killedAt = System.currentTimeMillis();
+    controller.kill();
+    int atKill = traffic.handedOver();
+    List<String> down = new ArrayList<>();
+    // the quorum asked without holding up the looks at readiness: again whenever the last request has ended
+    List<org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.QuorumInfo>> look = new ArrayList<>();
+    long[] electedAt = {-1};
+    int[] leader = {-1};
+    boolean goneOn = Await.until(() -> {
+      HealthReport r = monitor.health().readiness();
+      if (!r.up()) {
+        down.add((System.currentTimeMillis() - killedAt) + " ms: " + r);
+      }
+      if (electedAt[0] < 0 && (look.isEmpty() || look.get(0).isDone())) {
+        try {
+          if (!look.isEmpty() && look.get(0).get().leaderId() != active) {
+            leader[0] = look.get(0).get().leaderId();
+            electedAt[0] = System.currentTimeMillis() - killedAt;
+          }
+        } catch (Exception notYet) {
+          // no active controller answered this time
+        }
+        look.clear();
+        look.add(admin.describeMetadataQuorum(new org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions()
+            .timeoutMs(1_000)).quorumInfo());
+      }
+      return electedAt[0] >= 0 && reader.count() >= atKill + 30;
+    }, Duration.ofSeconds(90));
+    LoggerFactory.getLogger(OutageRecoveryIT.class).info("node {} (the active controller) killed: node {} the active "
+        + "controller {} ms later, outcomes for 30 frames more {} ms after the kill; readiness DOWN at {} of the "
+        + "looks: {}", active, leader[0], electedAt[0], System.currentTimeMillis() - killedAt, down.size(),
+        String.join("; ", down));
+    assertThat(goneOn).as("a new active controller (node %d, %d ms) and verdicts going on after node %d's kill "
+        + "(%d, %d sent before it)", leader[0], electedAt[0], active, reader.count(), atKill).isTrue();
+    controller.restart();
+    assertThat(down).as("readiness while the active controller fails over: UP at every look").isEmpty();
   }
 
   /** Whether every partition of the monitor's topics has all its replicas in sync (what a rolling restart waits for). */
