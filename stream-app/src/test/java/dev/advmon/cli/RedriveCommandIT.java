@@ -178,9 +178,9 @@ class RedriveCommandIT {
 
     assertThat(redrive(settings, "--camera", "cam-1")[1]).contains("sent 1 of 5");
     assertThat(values(kafka, frames)).containsExactlyInAnyOrder("b");
-    assertThat(redrive(settings, "--until", Instant.ofEpochMilli(3_500).toString())[1])
+    assertThat(redrive(settings, "--until", at(3_500).toString())[1])
         .as("a, c (b was sent)").contains("sent 2 of 5");
-    assertThat(redrive(settings, "--since", Instant.ofEpochMilli(1_500).toString())[1]).as("d").contains("sent 1 of 4");
+    assertThat(redrive(settings, "--since", at(1_500).toString())[1]).as("d").contains("sent 1 of 4");
     assertThat(redrive(settings)[1]).contains("sent 0 of 5");
     assertThat(redrive(settings, "--reason", "BAD_AVRO")[1]).as("a reason no earlier run chose").contains("sent 1 of 5");
     assertThat(redrive(settings, "--reason", "BAD_AVRO", "--reason", "SCORING_FAILED")[1]).contains("sent 0 of 5");
@@ -258,11 +258,26 @@ class RedriveCommandIT {
     return settings;
   }
 
-  /** A dead letter of camera {@code camera}'s frame whose value is {@code value}'s bytes, at record time {@code time}. */
+  /**
+   * Where the dead letters' record times start: an hour ago, not 1970. The broker deletes a segment whose newest record
+   * is older than retention.ms (7 days by default) at its retention check (30 s after its start, then every 5
+   * minutes), so dead letters and frames of 1970 vanished from the shared broker in the middle of a test.
+   */
+  private static final long T0 = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+
+  /** The instant {@code millis} after {@link #T0}. */
+  private static Instant at(long millis) {
+    return Instant.ofEpochMilli(T0 + millis);
+  }
+
+  /**
+   * A dead letter of camera {@code camera}'s frame whose value is {@code value}'s bytes, at record time {@code time}
+   * milliseconds after {@link #T0}.
+   */
   private static ProducerRecord<String, DeadLetter> dl(String frames, long offset, String camera, String value,
       String reason, long time) {
     byte[] key = camera.getBytes(StandardCharsets.UTF_8);
-    return new ProducerRecord<>("", null, time, camera, deadLetter(frames, offset, key,
+    return new ProducerRecord<>("", null, at(time).toEpochMilli(), camera, deadLetter(frames, offset, key,
         value.getBytes(StandardCharsets.UTF_8), reason, value, camera, null));
   }
 
