@@ -167,7 +167,7 @@ final class RedriveCommand implements Callable<Integer> {
           + metadataTimeout.toSeconds() + " s for the end offsets of " + dlq + " (" + e.getMessage() + "); nothing was"
           + " sent; check that the broker is running and reachable from here, and run redrive again", e);
     }
-    Map<TopicPartition, RedriveMemory> memory = remembered(consumer, partitions, group);
+    Map<TopicPartition, RedriveMemory> memory = remembered(consumer, partitions, group, producer == null);
     seek(consumer, partitions, end);
     Map<TopicPartition, Long> from = new HashMap<>();
     partitions.forEach(tp -> from.put(tp, consumer.position(tp)));
@@ -240,10 +240,14 @@ final class RedriveCommand implements Callable<Integer> {
 
   /** What earlier runs sent, per partition: the metadata of the redrive group's committed offsets. */
   private Map<TopicPartition, RedriveMemory> remembered(Consumer<byte[], byte[]> consumer,
-      List<TopicPartition> partitions, String group) {
+      List<TopicPartition> partitions, String group, boolean dryRun) {
     // read_committed: waits for a commit still pending in the group (KIP-447), so a run just fenced is seen whole
     Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-    withAcls(group, () -> committed.putAll(consumer.committed(Set.copyOf(partitions), metadataTimeout)));
+    try {
+      withAcls(group, () -> committed.putAll(consumer.committed(Set.copyOf(partitions), metadataTimeout)));
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IllegalStateException(notRemembered(group, dryRun, e), e);
+    }
     Map<TopicPartition, RedriveMemory> memory = new HashMap<>();
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata o = committed.get(tp);
@@ -257,6 +261,24 @@ final class RedriveCommand implements Callable<Integer> {
       }
     }
     return memory;
+  }
+
+  /**
+   * Why what earlier runs sent could not be read. A dry run fences nobody, so a run that died with its transaction
+   * open (kill -9, a lost connection) keeps the group's offsets pending until the broker aborts it, after the
+   * producer's transaction.timeout.ms (60 s by default): read_committed waits for it, and Kafka's own message only
+   * says to raise default.api.timeout.ms.
+   */
+  private String notRemembered(String group, boolean dryRun, RuntimeException e) {
+    String why = "no answer within " + metadataTimeout.toSeconds() + " s about what earlier runs sent (the committed"
+        + " offsets of the consumer group " + group + ", " + e.getMessage() + "); nothing was sent; ";
+    if (dryRun) {
+      return why + "most likely a redrive run holds a transaction open there: one is running, or one stopped without"
+          + " finishing (the broker aborts its transaction after transaction.timeout.ms, 60 s by default); run the dry"
+          + " run again once it has finished or in a minute, or run redrive without --dry-run, which aborts a stopped"
+          + " run's transaction at once (and stops one still running); if it persists, check the broker";
+    }
+    return why + "check that the broker is running and reachable from here, then run redrive again";
   }
 
   /** Fails before anything is sent if what would be remembered is over Kafka's limit on commit metadata. */

@@ -199,26 +199,19 @@ class RedriveCommandIT {
     String frames = settings.get("topics.frames");
     write(kafka, registryServer, settings, List.of(
         dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-1", "b", "SCORING_FAILED", 1_001)));
+    dieBeforeCommit(settings);
+    assertThat(values(kafka, frames)).as("nothing visible to read_committed").isEmpty();
     MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-    String dlq = c.string("topics.dead-letter");
-    RedriveCommand dying = new RedriveCommand();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(RedriveCommand.consumerProperties(c),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer = new DiesBeforeCommit(RedriveCommand.producerProperties(c))) {
-      var partitions = List.of(new TopicPartition(dlq, 0), new TopicPartition(dlq, 1));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dying.copy(consumer, producer, partitions,
-          new RedriveCommand.Selection(RedriveCommand.TRANSIENT, java.util.Set.of(), null, null, frames),
-          new AvroSerde<>(DeadLetter.class, new HttpSchemaRegistryClient(Wiring.registrySettings(c)), false, false)
-              .deserializer()))
-          .hasMessageContaining("died");
-      assertThat(values(kafka, frames)).as("nothing visible to read_committed").isEmpty();
-      // the next run's producer fences the dead one: its transaction, frames and offsets, is aborted
-      try (KafkaProducer<byte[], byte[]> next = new KafkaProducer<>(RedriveCommand.producerProperties(c),
-          new org.apache.kafka.common.serialization.ByteArraySerializer(),
-          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-        next.initTransactions();
-      }
-      assertThat(consumer.committed(java.util.Set.copyOf(partitions), Duration.ofSeconds(30)).values())
+    var partitions = java.util.Set.of(new TopicPartition(c.string("topics.dead-letter"), 0),
+        new TopicPartition(c.string("topics.dead-letter"), 1));
+    // the next run's producer fences the dead one: its transaction, frames and offsets, is aborted
+    try (KafkaProducer<byte[], byte[]> next = new KafkaProducer<>(RedriveCommand.producerProperties(c),
+        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(RedriveCommand.consumerProperties(c),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      next.initTransactions();
+      assertThat(consumer.committed(partitions, Duration.ofSeconds(30)).values())
           .as("nothing remembered").allMatch(java.util.Objects::isNull);
     }
     assertThat(values(kafka, frames)).as("nothing visible to read_committed").isEmpty();
@@ -228,6 +221,48 @@ class RedriveCommandIT {
     assertThat(next[1]).contains("sent 2 of 2");
     assertThat(values(kafka, frames)).as("each frame once").containsExactlyInAnyOrder("a", "b");
     assertThat(redrive(settings)[1]).contains("sent 0 of 2");
+  }
+
+  /**
+   * A dry run cannot know what a run that died with its transaction open will be remembered for until that transaction
+   * ends (the broker aborts it after the producer's transaction timeout, 60 s by default, and a real run at once):
+   * it says so and what to do, instead of Kafka's bare "Timeout expired" after a minute.
+   */
+  @Test
+  void aDryRunWhileADeadRunsTransactionIsOpenSaysWhyItCannotAnswerAndWhatToDo(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "dry-dies");
+    String frames = settings.get("topics.frames");
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-1", "b", "SCORING_FAILED", 1_001)));
+    dieBeforeCommit(settings);
+    String group = RedriveCommand.redriveId(MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated());
+
+    String[] dry = redrive(settings, Duration.ofSeconds(5), "--dry-run");
+
+    assertThat(dry[0]).as("stdout: %s", dry[1]).isEqualTo("2");
+    assertThat(dry[2]).contains("consumer group " + group).contains("transaction open")
+        .contains("run redrive without --dry-run");
+    String[] real = redrive(settings);
+    assertThat(real[0]).as("stderr: %s", real[2]).isEqualTo("0");
+    assertThat(real[1]).as("the real run aborts the dead one's transaction and sends its frames").contains("sent 2 of 2");
+  }
+
+  /** Runs redrive's copy with a producer that dies before its commit: its transaction (frames, offsets) stays open. */
+  private static void dieBeforeCommit(Map<String, String> settings) throws Exception {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    String dlq = c.string("topics.dead-letter");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(RedriveCommand.consumerProperties(c),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer = new DiesBeforeCommit(RedriveCommand.producerProperties(c))) {
+      var partitions = List.of(new TopicPartition(dlq, 0), new TopicPartition(dlq, 1));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, partitions,
+          new RedriveCommand.Selection(RedriveCommand.TRANSIENT, java.util.Set.of(), null, null,
+              c.string("topics.frames")),
+          new AvroSerde<>(DeadLetter.class, new HttpSchemaRegistryClient(Wiring.registrySettings(c)), false, false)
+              .deserializer()))
+          .hasMessageContaining("died");
+    }
   }
 
   /** A producer whose process dies between sending and committing: its transaction stays open on the broker. */
@@ -311,13 +346,21 @@ class RedriveCommandIT {
 
   /** Runs {@code monitor redrive} in-process with the monitor's settings: exit status, stdout, stderr. */
   private static String[] redrive(Map<String, String> settings, String... args) {
+    return redrive(settings, Duration.ofSeconds(60), args);
+  }
+
+  /** Runs redrive with {@code args}, its broker answers awaited for {@code timeout}: exit status, stdout, stderr. */
+  private static String[] redrive(Map<String, String> settings, Duration timeout, String... args) {
     RedriveCommand command = new RedriveCommand();
     command.overrides = settings;
+    command.metadataTimeout = timeout;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int rc = new CommandLine(command).setExecutionExceptionHandler(Main.errorHandler()).execute(args);
+    // the error handler writes to picocli's err: the same stream, so that stderr holds the error too
+    int rc = new CommandLine(command).setErr(new java.io.PrintWriter(command.err, true))
+        .setExecutionExceptionHandler(Main.errorHandler()).execute(args);
     return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
   }
 
