@@ -178,6 +178,7 @@ final class RedriveCommand implements Callable<Integer> {
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);
     open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     long lastProgress = System.nanoTime();
+    boolean inTransaction = false;
     while (!open.isEmpty()) {
       var polled = consumer.poll(Duration.ofMillis(500));
       if (!polled.isEmpty()) {
@@ -187,11 +188,11 @@ final class RedriveCommand implements Callable<Integer> {
         throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
             + open + " had records left before the end offsets taken at start; is the broker reachable?");
       }
-      // one transaction per batch: the frames and what they are remembered as, or neither
-      boolean transaction = producer != null && !polled.isEmpty();
+      // one transaction per batch (or per few, below): the frames and what they are remembered as, or neither
       try {
-        if (transaction) {
+        if (producer != null && !polled.isEmpty() && !inTransaction) {
           producer.beginTransaction();
+          inTransaction = true;
         }
         for (ConsumerRecord<byte[], byte[]> r : polled) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -214,7 +215,7 @@ final class RedriveCommand implements Callable<Integer> {
                 bytes(dl.getValue())));
           }
         }
-        if (transaction) {
+        if (inTransaction) {
           Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
           for (TopicPartition tp : partitions) {
             long read = Math.min(consumer.position(tp), end.get(tp));
@@ -222,13 +223,22 @@ final class RedriveCommand implements Callable<Integer> {
                 logStart.get(tp));
             progress.put(tp, new OffsetAndMetadata(now.committedOffset(read), now.encode()));
           }
-          withAcls(group, () -> {
-            producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
-            producer.commitTransaction();
-          });
+          // An earlier run is taken in only once this run has read past its offsets; until then both are kept, and
+          // their record can be over the broker's limit although the run's last one fits (checkMemoryFits): this
+          // batch then stays in the transaction with the next ones, committed when the record fits, at the latest
+          // with the last batch
+          boolean last = partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+          if (last || progress.values().stream()
+              .allMatch(o -> o.metadata().getBytes(StandardCharsets.UTF_8).length <= RedriveMemory.MAX_BYTES)) {
+            withAcls(group, () -> {
+              producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
+              producer.commitTransaction();
+            });
+            inTransaction = false;
+          }
         }
       } catch (RuntimeException e) {
-        if (transaction) {
+        if (inTransaction) {
           abortQuietly(producer, e);
         }
         throw e;

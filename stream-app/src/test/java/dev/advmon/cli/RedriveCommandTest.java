@@ -152,6 +152,73 @@ class RedriveCommandTest {
   }
 
   /**
+   * The limit is the broker's (offset.metadata.max.bytes) and holds for every commit, not only the last: the run that
+   * the size error recommends (no --camera, --since or --until, taking the narrower runs' records in) only takes a run
+   * in once it has read past that run's offsets, so its first commits still carry every earlier run next to its own.
+   * Committed there, they were refused by the broker after the size check had passed.
+   */
+  @Test
+  void noCommitOfARunThatTakesEarlierRunsInIsOverKafkasMetadataLimit() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    // earlier runs of one camera each over offsets 0-99, as many as the limit holds, the last camera's name filling
+    // what is left
+    List<String> cameras = new ArrayList<>();
+    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
+      cameras.add("cam-" + cameras.size());
+    }
+    int left = RedriveMemory.MAX_BYTES - oneCameraRuns(cameras).encode().length();
+    cameras.set(cameras.size() - 1, cameras.get(cameras.size() - 1) + "x".repeat(left));
+    RedriveMemory full = oneCameraRuns(cameras);
+    assertThat(full.encode().length()).as("precondition: the earlier runs fit").isLessThanOrEqualTo(RedriveMemory.MAX_BYTES);
+    assertThat(full.with(new RedriveMemory.Run(0, 50, DEFAULTS), 0).encode().length())
+        .as("precondition: with this run's first batch beside them, they do not").isGreaterThan(RedriveMemory.MAX_BYTES);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+      @Override
+      public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
+          Set<TopicPartition> partitions, java.time.Duration timeout) {
+        // what the group holds (MockConsumer's own commits are cleared by the assign in copy)
+        return Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(100, full.encode()));
+      }
+    };
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 200L));
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
+        dl("SCORING_FAILED", "cam-x", "frames", null, true));
+    for (int from = 0; from < 200; from += 50) { // four polls, four batches
+      int first = from;
+      consumer.schedulePollTask(() -> {
+        for (int offset = first; offset < first + 50; offset++) {
+          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
+              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) (offset % 2)}, new RecordHeaders(),
+              Optional.empty()));
+        }
+      });
+    }
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+
+    new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
+
+    assertThat(producer.history()).as("all but cam-0's 50 at offsets 0-99, which an earlier run sent").hasSize(150);
+    assertThat(producer.consumerGroupOffsetsHistory()).isNotEmpty().allSatisfy(commit -> commit.values()
+        .forEach(offsets -> assertThat(offsets.get(tp).metadata().getBytes(StandardCharsets.UTF_8).length)
+            .isLessThanOrEqualTo(RedriveMemory.MAX_BYTES)));
+    assertThat(RedriveMemory.decode(producer.consumerGroupOffsetsHistory().get(
+        producer.consumerGroupOffsetsHistory().size() - 1).values().iterator().next().get(tp).metadata()).runs())
+        .as("the last commit took the narrower runs in").containsExactly(new RedriveMemory.Run(0, 200, DEFAULTS));
+  }
+
+  /** One earlier run per camera, each over offsets 0-99 with the default reasons. */
+  private static RedriveMemory oneCameraRuns(List<String> cameras, String... more) {
+    RedriveMemory m = RedriveMemory.NONE;
+    for (String camera : java.util.stream.Stream.concat(cameras.stream(), java.util.Arrays.stream(more)).toList()) {
+      m = m.with(new RedriveMemory.Run(0, 100, new Selection(RedriveCommand.TRANSIENT, Set.of(camera), null, null,
+          "frames")), 0);
+    }
+    return m;
+  }
+
+  /**
    * A newcomer's first redrive against a broker that is not there waited a minute and then printed only Kafka's
    * "Timeout expired while fetching topic metadata": no broker address, no setting, nothing to do. The error must name
    * the address it tried, the setting that gives it, and the topic it was looking up.
