@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
  * group, nobody gains from it and the next start pays for it: the group is empty, so the broker waits
  * {@code group.initial.rebalance.delay.ms} (3 s by default) and a second rebalance follows, about 5 s more before the
  * first verdict. So {@code auto} leaves only when the group has members of other instances, and otherwise stays a
- * static member, which a restart with the same instance id takes back without a rebalance.
+ * static member, which a restart with the same instance id takes back without its partitions moving.
  */
 final class LeaveDecision {
 
@@ -50,7 +50,7 @@ final class LeaveDecision {
     }
     if (others.isEmpty()) {
       return new Outcome(false, "no other instance is in the group: staying a member, so that a restart with the "
-          + "same instance id within streams.session-timeout-ms takes its partitions back without a rebalance");
+          + "same instance id within streams.session-timeout-ms takes its partitions back without their moving to another instance");
     }
     return new Outcome(true, others.size() + " member(s) of other instances are in the group and take over at once: "
         + others);

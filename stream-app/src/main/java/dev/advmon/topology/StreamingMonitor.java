@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p>Recovery in seconds:
  * <ul>
  *   <li>static membership: {@code group.instance.id} = {@code <application-id>-<instance-id>} (Kafka Streams
- *       adds the thread number), so that a restarted instance takes its partitions back without a rebalance;
+ *       adds the thread number), so that a restarted instance takes its partitions back without their moving to another instance;
  *   <li>the instance id also fixes Kafka Streams' process id (written to its state folder before it starts),
  *       hence its transactional ids: a restarted instance fences its predecessor's open transaction at once
  *       instead of waiting for it to time out, even on a new host with an empty state folder;
