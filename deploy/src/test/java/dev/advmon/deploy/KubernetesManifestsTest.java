@@ -276,15 +276,16 @@ class KubernetesManifestsTest {
 
   /**
    * A rolling update restarts each pod under its own name, so its static member (group.instance.id from the pod name)
-   * can be taken back without a rebalance, but only if the old pod did not leave the group: with
-   * streams.leave-group-on-close=auto a pod that has peers leaves, and each pod of a rollout then costs two rebalances
-   * (its partitions go to the others, then come back), each of which turns every pod's readiness DOWN. Not leaving
-   * makes a removed pod's partitions (KEDA scaling down, a pod that does not come back) wait streams.session-timeout-ms
-   * before they move: that wait is bounded here, and the restart must fit in it.
+   * gets its partitions back without their moving to other pods, but only if the old pod did not leave the group:
+   * with streams.leave-group-on-close=auto a pod that has peers leaves, and each pod of a rollout then costs four
+   * rebalance rounds, with the other pods' readiness DOWN for seconds (measured by hand: README, Deploy on
+   * Kubernetes). Not leaving makes a removed pod's partitions (KEDA scaling down) wait streams.session-timeout-ms
+   * before they move: bounded here, and a restart must fit in it with margin (13-21 s measured on a loaded 2-core
+   * machine, 36-51 s under heavier load, before the pod's re-creation, image check and volume attach).
    */
   @ParameterizedTest
   @ValueSource(strings = {"cpu", "gpu"})
-  void aRestartedPodKeepsItsPartitionsWithoutARebalanceAndARemovedPodsMoveWithinTheSessionTimeout(String overlay,
+  void aRestartedPodKeepsItsPartitionsAndARemovedPodsMoveWithinTheSessionTimeout(String overlay,
       @TempDir Path dir) throws Exception {
     Path file = dir.resolve("monitor.properties");
     try (var w = Files.newBufferedWriter(file)) {
@@ -296,8 +297,9 @@ class KubernetesManifestsTest {
         .isEqualTo("false");
     assertThat(c.intValue("streams.session-timeout-ms"))
         .as("how long a removed pod's partitions wait before they move (README: Deploy on Kubernetes); a restarted pod "
-            + "must be back within it (measured: RUNNING 8-10 s after SIGTERM on 2 cores, plus the pod's re-creation)")
-        .isBetween(20_000, 30_000);
+            + "must be back within it (measured: ready 13-51 s after SIGTERM on a loaded 2-core machine, plus the "
+            + "pod's re-creation)")
+        .isBetween(45_000, 90_000);
   }
 
   /**
