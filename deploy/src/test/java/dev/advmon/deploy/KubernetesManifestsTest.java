@@ -657,7 +657,7 @@ class KubernetesManifestsTest {
   void kafkaUserHasWhatAnExactlyOnceStreamsApplicationNeeds() throws Exception {
     Properties settings = settings(OVERLAYS.get("cpu"));
     String app = settings.getProperty("streams.application-id");
-    KafkaUser user = strimzi.oneCustom(KafkaUser.class);
+    KafkaUser user = user(app);
     assertThat(user.spec().authentication().type()).isEqualTo("scram-sha-512");
     assertThat(settings.getProperty("kafka.sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
     assertThat(user.spec().authorization().type()).isEqualTo("simple");
@@ -682,6 +682,50 @@ class KubernetesManifestsTest {
       assertThat(a.operations()).doesNotContain("All", "Alter", "AlterConfigs");
       assertThat(a.resource().name()).isNotEqualTo("*");
     });
+    // redrive's user writes the frames topic; the monitor's own must not, or it could feed its own input
+    assertThat(acls).as("Write on the frames topic").noneSatisfy(a -> {
+      assertThat(a.resource().type()).isEqualTo("topic");
+      assertThat(settings.getProperty("topics.frames")).startsWith(a.resource().name());
+      assertThat(a.operations()).containsAnyOf("Write", "All");
+    });
+  }
+
+  /**
+   * {@code ./monitor redrive} reads the dead-letter topic, writes the frames topic in transactions and remembers what
+   * it sent in a consumer group; group and transactional id are both {@code <streams.application-id>-redrive}
+   * (RedriveCommand.redriveId). The monitor's user covers neither the group (its ACL is the literal application id)
+   * nor Write on frames, so redrive has a user of its own, with exactly that and nothing else: no cluster ACL (a
+   * transactional producer is authorised by Write on its transactional id, not IdempotentWrite), no prefixes.
+   */
+  @Test
+  void redriveHasAKafkaUserWithExactlyWhatItNeeds() throws Exception {
+    Properties settings = settings(OVERLAYS.get("cpu"));
+    String redrive = settings.getProperty("streams.application-id") + "-redrive";
+    assertThat(strimzi.allCustom(KafkaUser.class)).as("the monitor's user and redrive's").hasSize(2);
+    KafkaUser user = user(redrive);
+    assertThat(user.spec().authentication().type()).isEqualTo("scram-sha-512");
+    assertThat(user.spec().authorization().type()).isEqualTo("simple");
+    List<Acl> acls = user.spec().authorization().acls();
+    String dlq = settings.getProperty("topics.dead-letter");
+    String frames = settings.getProperty("topics.frames");
+    assertAllowed(acls, "topic", dlq, "literal", "Read", "Describe");
+    assertAllowed(acls, "topic", frames, "literal", "Write", "Describe");
+    assertAllowed(acls, "group", redrive, "literal", "Read", "Describe");
+    assertAllowed(acls, "transactionalId", redrive, "literal", "Write", "Describe");
+    assertThat(acls).as("no more than that").allSatisfy(a -> {
+      assertThat(a.type()).as("allow rules only").isIn(null, "allow");
+      assertThat(a.resource().patternType()).isEqualTo("literal");
+      assertThat(a.resource().type() + " " + a.resource().name()).isIn("topic " + dlq, "topic " + frames,
+          "group " + redrive, "transactionalId " + redrive);
+      assertThat(a.operations()).isSubsetOf(
+          a.resource().name().equals(dlq) || a.resource().type().equals("group") ? List.of("Read", "Describe")
+              : List.of("Write", "Describe"));
+    });
+  }
+
+  private static KafkaUser user(String name) {
+    return strimzi.allCustom(KafkaUser.class).stream().filter(u -> name.equals(u.metadata().getName())).findFirst()
+        .orElseThrow(() -> new AssertionError("no KafkaUser " + name + " in k8s/strimzi"));
   }
 
   private static void assertAllowed(List<Acl> acls, String type, String name, String pattern, String... operations) {
