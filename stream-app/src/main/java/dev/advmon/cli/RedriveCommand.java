@@ -407,7 +407,10 @@ final class RedriveCommand implements Callable<Integer> {
     return p;
   }
 
-  /** The consumer group and transactional id of redrive: under the monitor's prefix, so its ACLs' prefix covers it. */
+  /**
+   * The consumer group and transactional id of redrive. The monitor's transactional-id ACL prefix covers it, but not
+   * its group ACL, which is literal: redrive runs as a user of its own (k8s/strimzi/user-redrive.yaml).
+   */
   static String redriveId(MonitorConfig c) {
     return c.string("streams.application-id") + "-redrive";
   }

@@ -114,7 +114,7 @@ public final class OrtNatives {
    */
   public static void removeEmptyTempFolder() {
     if (System.getProperty(PATH_PROPERTY) == null) {
-      return; // it loaded from that folder
+      return; // unset: ONNX Runtime extracted its libraries into its temp folder, which it then owns
     }
     try {
       Class<?> loader = Class.forName("ai.onnxruntime.OnnxRuntime", false, OrtEnvironment.class.getClassLoader());
