@@ -48,10 +48,12 @@ public final class BrokerCheck implements DependencyProbe.Check {
 
   private final Cluster cluster;
   private final long timeoutMs;
-  private final java.util.function.LongSupplier clock; // the probe's clock, ms
-  // when the quorum last answered, and when it first failed to since then (-1: it has not; probe thread only)
-  private volatile long quorumAnsweredMs = -1;
-  private volatile long quorumFailingSinceMs = -1;
+  // a monotonic clock, ms: the grace is a duration, which a wall clock stepped back (NTP, a resumed VM) would stretch
+  private final java.util.function.LongSupplier clock;
+  // when the quorum last answered, and when it first failed to since then (NEVER: it has not; probe thread only)
+  private static final long NEVER = Long.MIN_VALUE; // not -1: a monotonic clock may read negative
+  private volatile long quorumAnsweredMs = NEVER;
+  private volatile long quorumFailingSinceMs = NEVER;
   // whether a broker answered since the quorum last did (probe thread only): while it does not, a dead node that
   // the admin client picks from the stale metadata does not turn a lost quorum into "no broker answers"
   private volatile boolean brokerAnswered;
@@ -74,7 +76,7 @@ public final class BrokerCheck implements DependencyProbe.Check {
       public KafkaFuture<?> quorum(int t) {
         return admin.describeMetadataQuorum(new DescribeMetadataQuorumOptions().timeoutMs(t)).quorumInfo();
       }
-    }, timeoutMs, System::currentTimeMillis);
+    }, timeoutMs, () -> System.nanoTime() / 1_000_000);
   }
 
   @Override
@@ -88,7 +90,7 @@ public final class BrokerCheck implements DependencyProbe.Check {
       quorum.get(remaining(deadline), TimeUnit.NANOSECONDS);
       brokerAnswered = false; // a broker forwarded it and the active controller answered: all is well
       quorumAnsweredMs = clock.getAsLong();
-      quorumFailingSinceMs = -1;
+      quorumFailingSinceMs = NEVER;
       return;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof ClusterAuthorizationException || e.getCause() instanceof UnsupportedVersionException) {
@@ -104,7 +106,7 @@ public final class BrokerCheck implements DependencyProbe.Check {
       // no answer from the quorum
     }
     long now = clock.getAsLong();
-    if (quorumFailingSinceMs < 0) {
+    if (quorumFailingSinceMs == NEVER) {
       quorumFailingSinceMs = now;
     }
     try {
@@ -118,11 +120,11 @@ public final class BrokerCheck implements DependencyProbe.Check {
     }
     boolean election = quorumFailed == null || quorumFailed instanceof NotLeaderOrFollowerException
         || quorumFailed instanceof NotControllerException;
-    if (election && quorumAnsweredMs >= 0 && now - quorumAnsweredMs < ELECTION_GRACE_MS) {
+    if (election && quorumAnsweredMs != NEVER && now - quorumAnsweredMs < ELECTION_GRACE_MS) {
       return; // most likely an election under way (above); a broker answered
     }
     Exception failure = quorumFailed != null ? quorumError(quorumFailed) : noQuorum();
-    throw new DependencyProbe.FailingSince(failure, quorumFailingSinceMs);
+    throw new DependencyProbe.FailingFor(failure, now - quorumFailingSinceMs);
   }
 
   private static long remaining(long deadline) {

@@ -18,15 +18,16 @@ public final class DependencyProbe {
   private record Status(String problem, long sinceMs) {}
 
   /**
-   * A check's failure that began before this check (by the probe's clock): a check that bore with a failure for a
-   * while before reporting it, so that the outage counts from when it began, not from when it was reported.
+   * A check's failure that began {@code forMs} before this check: a check that bore with a failure for a while before
+   * reporting it, so that the outage counts from when it began, not from when it was reported. A duration, not a
+   * time: the check measures it on its own (monotonic) clock, the probe turns it into a time on its own.
    */
-  public static final class FailingSince extends Exception {
-    private final long sinceMs;
+  public static final class FailingFor extends Exception {
+    private final long forMs;
 
-    public FailingSince(Exception failure, long sinceMs) {
+    public FailingFor(Exception failure, long forMs) {
       super(failure.getMessage(), failure);
-      this.sinceMs = sinceMs;
+      this.forMs = forMs;
     }
   }
 
@@ -50,20 +51,20 @@ public final class DependencyProbe {
   /** Runs the check once and records the outcome. */
   public void check() {
     String problem = null;
-    long failingSince = Long.MAX_VALUE; // now, unless the check says it began earlier
+    long failingForMs = 0; // it begins now, unless the check says it began earlier
     try {
       check.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
-    } catch (FailingSince e) {
+    } catch (FailingFor e) {
       problem = describe(e);
-      failingSince = e.sinceMs;
+      failingForMs = Math.max(0, e.forMs);
     } catch (Exception e) {
       problem = describe(e);
     }
     String p = problem;
-    long since = Math.min(failingSince, clock.getAsLong());
+    long since = clock.getAsLong() - failingForMs;
     // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
     // out one way, then another): an outage counts from its first failed check
     status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old

@@ -154,6 +154,30 @@ class BrokerCheckTest {
     assertThat(problems.get(7)).as("counted from the first silence").startsWith(NAME + " unreachable for 12 s: ");
   }
 
+  /**
+   * The grace is a duration, measured on the check's monotonic clock: a wall clock stepped back by an hour (NTP, a
+   * resumed VM) right after the quorum's last answer must neither stretch it by that hour nor skew how long the
+   * outage is reported to last (the probe's wall clock).
+   */
+  @Test
+  void aWallClockSteppedBackDuringAnOutageNeitherStretchesTheElectionGraceNorSkewsItsDuration() {
+    AtomicLong monotonic = new AtomicLong(-5_000); // System.nanoTime may read negative
+    AtomicLong wall = new AtomicLong(1_764_000_000_000L);
+    DependencyProbe probe = new DependencyProbe(NAME, new BrokerCheck(cluster(() -> null, quorumAnswers(null,
+        new TimeoutException("Timed out waiting for a node assignment. Call: describeMetadataQuorum"))), 3_000,
+        monotonic::get), wall::get);
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      probe.check();
+      problems.add(probe.problem());
+      monotonic.addAndGet(2_000);
+      wall.addAndGet(i == 0 ? 2_000 - 3_600_000 : 2_000);
+    }
+    assertThat(problems.subList(0, 5)).as("within the grace").containsOnlyNulls();
+    assertThat(problems.get(5)).as("10 s after the last answer, whatever the wall clock did")
+        .startsWith(NAME + " unreachable for 8 s: a broker answered, but no KRaft controller quorum does");
+  }
+
   @Test
   void aQuorumErrorOtherThanAnElectionsOrNoBrokerAnsweringIsReportedAtOnceEvenRightAfterAnAnswer() {
     List<String> unknown = probe(cluster(() -> null, quorumAnswers(null, new UnknownServerException("The server "
