@@ -97,12 +97,14 @@ final class RedriveCommand implements Callable<Integer> {
         .require(RunCommand.REQUIRED);
     Selection selection = new Selection(reasons.isEmpty() ? TRANSIENT : Set.copyOf(reasons), Set.copyOf(cameras),
         since, until, c.string("topics.frames"));
+    // its own lines: in json mode JSON lines at their level, as the log around them, not plain text a pipeline drops
+    PrintStream log = dev.advmon.logging.JsonLinesStream.of(err, RedriveCommand.class.getName());
     for (String r : reasons) {
       if (PERMANENT.contains(r)) {
-        err.println("warning: " + r + " is the producer's fault (or a limit the frame is over): unless that was fixed,"
+        log.println("warning: " + r + " is the producer's fault (or a limit the frame is over): unless that was fixed,"
             + " these frames will come back as " + r + " dead letters");
       } else if (!TRANSIENT.contains(r)) {
-        err.println("warning: " + r + " is not a reason this monitor writes; dead letters with it are sent as named");
+        log.println("warning: " + r + " is not a reason this monitor writes; dead letters with it are sent as named");
       }
     }
     String dlq = c.string("topics.dead-letter");
@@ -133,7 +135,7 @@ final class RedriveCommand implements Callable<Integer> {
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
     if (!summary.otherTopics.isEmpty()) {
-      err.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
+      log.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
           + ": they were not read from the frames topic " + selection.framesTopic()
           + " (topics.frames); run redrive with that monitor's configuration");
       return 1;

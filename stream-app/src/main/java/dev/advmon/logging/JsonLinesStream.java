@@ -6,11 +6,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A stream for a command's progress lines on stderr (the demo's "starting Kafka ...", "[ 1.0 s] sent ..."): as they
- * are in text mode, and with ADVMON_LOG_FORMAT=json each line as one JSON object at INFO, with the log's fields
- * ({@link JsonLineEncoder}), so that a log pipeline reading stderr as JSON keeps them instead of dropping them.
+ * A stream for a command's own lines on stderr (the demo's "starting Kafka ...", "[ 1.0 s] sent ...", redrive's
+ * "warning: ..."): as they are in text mode, and with ADVMON_LOG_FORMAT=json each line as one JSON object with the
+ * log's fields ({@link JsonLineEncoder}), so that a log pipeline reading stderr as JSON keeps them instead of dropping
+ * them. A line that starts "warning: " or "error: " (how text mode names its level) is at WARN or ERROR, that prefix
+ * dropped as the stopping error's "error: " is (Main); any other line at INFO.
  */
 public final class JsonLinesStream extends OutputStream {
+
+  private static final String WARNING = "warning: ";
+  private static final String ERROR = "error: ";
 
   private final PrintStream target;
   private final String logger;
@@ -59,7 +64,15 @@ public final class JsonLinesStream extends OutputStream {
       text = text.substring(0, text.length() - 1);
     }
     if (!text.isBlank()) {
-      target.print(JsonLineEncoder.line("INFO", logger, text, null));
+      String level = "INFO";
+      if (text.startsWith(WARNING)) {
+        level = "WARN";
+        text = text.substring(WARNING.length());
+      } else if (text.startsWith(ERROR)) {
+        level = "ERROR";
+        text = text.substring(ERROR.length());
+      }
+      target.print(JsonLineEncoder.line(level, logger, text, null));
       target.flush();
     }
   }

@@ -145,6 +145,31 @@ class LogFormatTest {
         "Usage: monitor run [-hV] [--config=FILE]");
   }
 
+  /**
+   * redrive's own lines on stderr ("warning: IMAGE_TOO_LARGE is the producer's fault ...") were plain text in json
+   * mode, dropped by a log pipeline reading JSON (redrive runs as a Job beside the StatefulSet): each is one JSON
+   * line at the level its text names, the "warning: " prefix dropped as the stopping error's "error: " is.
+   */
+  @Test
+  void redrivesWarningsAreJsonLinesAtWarnInJsonModeAndUnchangedInText(@TempDir Path dir) throws Exception {
+    // a bootstrap address that does not resolve: the Kafka client refuses it at once, after the warning
+    Path config = Files.writeString(dir.resolve("redrive.properties"),
+        "kafka.bootstrap.servers=no-such-host.invalid:9092\nregistry.url=http://localhost:1\n");
+    String[] args = {"redrive", "--config", config.toString(), "--reason", "IMAGE_TOO_LARGE"};
+    String warning = "IMAGE_TOO_LARGE is the producer's fault (or a limit the frame is over): unless that was fixed,"
+        + " these frames will come back as IMAGE_TOO_LARGE dead letters";
+
+    Output json = main(dir, Map.of("ADVMON_LOG_FORMAT", "json"), args);
+    assertThat(json.exit()).as("%s", json.stderr()).isNotZero();
+    List<JsonNode> lines = json.stderr().stream().map(LogFormatTest::parse).toList();
+    assertThat(lines).filteredOn(l -> l.get("message").asText().equals(warning)).singleElement()
+        .satisfies(l -> assertThat(l.get("level").asText()).isEqualTo("WARN"))
+        .satisfies(l -> assertThat(l.get("logger").asText()).isEqualTo(RedriveCommand.class.getName()));
+
+    Output text = main(dir, Map.of(), args);
+    assertThat(text.stderr()).as("text mode as before").contains("warning: " + warning);
+  }
+
   /** A misspelt format must not leave the monitor without a log (logback would find no appender of that name). */
   @Test
   void anUnknownFormatIsRefusedAtStartNamingTheFormats(@TempDir Path dir) throws Exception {
