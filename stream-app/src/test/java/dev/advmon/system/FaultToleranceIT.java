@@ -76,8 +76,10 @@ class FaultToleranceIT {
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("advmon-faults-");
+    // frozen by one test: not the registry others share; it boots while the broker starts (neither needs the other)
+    registryServer = SchemaRegistryServer.launchDedicated();
     kafka = StandaloneKafka.start(dir.resolve("kafka"));
-    registryServer = SchemaRegistryServer.startDedicated(); // frozen by one test: not the registry others share
+    registryServer.ready();
     registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     pngs = new ArrayList<>();
     for (TestData.Labelled l : TestData.evalSet().subList(0, 50)) {

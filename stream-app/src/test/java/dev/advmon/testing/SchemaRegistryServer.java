@@ -118,6 +118,14 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
     }
 
     /**
+     * As {@link #startDedicated()}, but returns as soon as the process is launched: it boots (4-6 s) while the caller
+     * starts something else (a broker), and {@link Running#ready()} then waits for it. Close it on every path.
+     */
+    public static Running launchDedicated() {
+        return start();
+    }
+
+    /**
      * A registry of its own on {@code port} (ready when returned; close it): started after another on that port was
      * closed, it is that registry restarted with nothing in it (the server keeps its schemas in memory), at the same
      * URL.
