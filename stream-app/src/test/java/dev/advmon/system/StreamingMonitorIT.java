@@ -191,6 +191,9 @@ class StreamingMonitorIT {
       SchemaRegistryServer.Info registryServer) throws Exception {
     Map<String, String> settings = settings(broker, registryServer.url(), "stuck");
     settings.put("streams.num-threads", "1");
+    // every start 1 s after the last failure, as the first is: the default doubling (2, 4, then 8 s before the start
+    // that succeeds) cost this test 11 s of nothing; how long the backoff is is not what it checks
+    settings.put("streams.restart-backoff-max-ms", "1000");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
