@@ -61,7 +61,8 @@ class RedriveCommandIT {
   @Test
   void transientDeadLettersGoBackWithTheirOriginalBytesAndAreScored(KafkaBroker.Info kafka,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "redrive", dir);
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        kafka.bootstrapServers(), registryServer.url(), "redrive", dir);
     settings.put("topics.partitions", "2");
     settings.put("streams.num-threads", "1");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
@@ -283,7 +284,7 @@ class RedriveCommandIT {
   /** Settings with a frames topic and a two-partition dead-letter topic, created here (no monitor runs). */
   private static Map<String, String> topicsOnly(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer,
       String name) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name,
+    Map<String, String> settings = MonitorSettings.ofQuickStart(kafka.bootstrapServers(), registryServer.url(), name,
         Path.of("unused"));
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
         org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {

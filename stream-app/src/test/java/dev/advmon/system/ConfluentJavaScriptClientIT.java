@@ -56,7 +56,8 @@ class ConfluentJavaScriptClientIT {
   void framesWrittenByConfluentsJavaScriptClientGetVerdictsItReadsBack(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
     Path js = installJavaScriptClient();
-    Map<String, String> settings = MonitorSettings.of(broker.bootstrapServers(), registryServer.url(), "js", stateDir);
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        broker.bootstrapServers(), registryServer.url(), "js", stateDir);
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());

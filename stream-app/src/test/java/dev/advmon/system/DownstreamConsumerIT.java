@@ -77,7 +77,8 @@ class DownstreamConsumerIT {
   @Test
   void aConsumerKnowingOnlyTheReadmeAndTheSchemasReadsWhatItIsPromised(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(broker.bootstrapServers(), registryServer.url(), "downstream",
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        broker.bootstrapServers(), registryServer.url(), "downstream",
         stateDir);
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     SchemaRegistry registry = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());

@@ -64,7 +64,8 @@ class EvidencePictureIT {
   @Test
   void flaggedFramesAlertsCarryTheirPictureThroughTheBroker(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(broker.bootstrapServers(), registryServer.url(), "picture",
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        broker.bootstrapServers(), registryServer.url(), "picture",
         stateDir);
     settings.put("image.max-encoded-bytes", "65536");
     settings.put("alerts.evidence-image", "true");

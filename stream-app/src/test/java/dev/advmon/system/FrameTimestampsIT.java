@@ -361,7 +361,8 @@ class FrameTimestampsIT {
 
   /** A monitor on one partition and one thread, so that every frame waits behind the one before it. */
   private MonitorConfig oneThread(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        kafka.bootstrapServers(), registryServer.url(), name, dir);
     settings.put("topics.partitions", "1");
     settings.put("streams.num-threads", "1");
     return MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();

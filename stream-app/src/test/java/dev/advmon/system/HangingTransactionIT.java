@@ -509,7 +509,8 @@ class HangingTransactionIT {
   }
 
   private MonitorConfig config(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer, String name) {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), name, dir);
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        kafka.bootstrapServers(), registryServer.url(), name, dir);
     settings.put("topics.partitions", "1");
     settings.put("streams.num-threads", "1");
     settings.put("streams.transaction-timeout-ms", "5000");

@@ -63,7 +63,8 @@ class InPlaceRestartLeakIT {
   @Test
   void restartingKafkaStreamsInPlaceLeavesNoThreadsMBeansMetersFilesOrClientsBehind(KafkaBroker.Info broker,
       SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = dev.advmon.testing.MonitorSettings.of(broker.bootstrapServers(), registryServer.url(),
+    Map<String, String> settings = dev.advmon.testing.MonitorSettings.ofQuickStart(
+        broker.bootstrapServers(), registryServer.url(),
         "leak", stateDir);
     settings.put("streams.num-threads", "2"); // two: model calls go through the shared batcher's workers
     settings.put("streams.restart-backoff-max-ms", "200"); // the default (60 s, doubling from 1 s) would take minutes

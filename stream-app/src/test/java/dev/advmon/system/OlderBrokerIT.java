@@ -99,7 +99,7 @@ class OlderBrokerIT {
   @Test
   void scoresEveryFrameExactlyOnceOnAKafka39Broker(SchemaRegistryServer.Info registryServer) throws Exception {
     String bootstrap = kafka.bootstrapServers();
-    Map<String, String> settings = MonitorSettings.of(bootstrap, registryServer.url(), "kafka39", dir);
+    Map<String, String> settings = MonitorSettings.ofQuickStart(bootstrap, registryServer.url(), "kafka39", dir);
     // alerts carry pictures: start-up then requires (and with topics.create raises) the alerts topic's
     // max.message.bytes too
     settings.put("alerts.evidence-image", "true");

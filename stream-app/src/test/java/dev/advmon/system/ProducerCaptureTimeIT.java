@@ -71,7 +71,8 @@ class ProducerCaptureTimeIT {
   @Test
   void framesWithTheirProducersOwnCaptureTimeTypeGetVerdictsInMillisecondsAndANullTimeADeadLetterNamingTheFrame(
       KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer) throws Exception {
-    Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registryServer.url(), "capture-time",
+    Map<String, String> settings = MonitorSettings.ofQuickStart(
+        kafka.bootstrapServers(), registryServer.url(), "capture-time",
         dir);
     settings.put("topics.partitions", "1");
     settings.put("streams.num-threads", "1");

@@ -122,7 +122,8 @@ class RunCommandIT {
       SchemaRegistryServer.Info registry) throws Exception {
     Path maps = Path.of("/proc/self/maps");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux /proc to see loaded libraries");
-    Map<String, String> settings = dev.advmon.testing.MonitorSettings.of(broker.bootstrapServers(), registry.url(),
+    Map<String, String> settings = dev.advmon.testing.MonitorSettings.ofQuickStart(
+        broker.bootstrapServers(), registry.url(),
         "tmp", dir.resolve("state"));
     Path own = dir.resolve("tmp-run");
     try (MonitorProcess p = MonitorProcess.start("tmp-run", own, settings)) {

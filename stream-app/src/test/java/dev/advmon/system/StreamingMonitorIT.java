@@ -68,7 +68,7 @@ class StreamingMonitorIT {
   Path stateDir;
 
   private Map<String, String> settings(KafkaBroker.Info broker, String registryUrl, String name) {
-    return dev.advmon.testing.MonitorSettings.of(broker.bootstrapServers(), registryUrl, name, stateDir);
+    return dev.advmon.testing.MonitorSettings.ofQuickStart(broker.bootstrapServers(), registryUrl, name, stateDir);
   }
 
   @Test
