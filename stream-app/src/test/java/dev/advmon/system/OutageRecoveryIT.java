@@ -88,8 +88,10 @@ class OutageRecoveryIT {
 
   @Test
   void repeatedRegistryAndBrokerOutagesLoseNothingRecoverByThemselvesAndLeaveNothingBehind() throws Exception {
-    try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"));
-        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+    // the registry boots while the broker starts (neither needs the other)
+    try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
+        StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"))) {
+      registryServer.ready();
       Map<String, String> settings = faultSettings(kafka.bootstrapServers(), registryServer.url(), "outage");
       settings.put("registry.timeout-ms", "1000"); // a frozen registry fails a call in seconds, not a minute
       settings.put("registry.retries", "2");
@@ -224,9 +226,10 @@ class OutageRecoveryIT {
     int txTimeoutMs = 5_000;
     // the coordinator looks for timed-out transactions every 10 s by default, from its start: a producer back within
     // that beats it. Once a second here, as when the coordinator moved to a broker that has been up for a while
-    try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
-            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"));
-        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+    try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
+        StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
+            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"))) {
+      registryServer.ready();
       Map<String, String> settings = faultSettings(kafka.bootstrapServers(), registryServer.url(), "longoutage");
       settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
@@ -314,8 +317,16 @@ class OutageRecoveryIT {
    */
   @Test
   void aReplicatedClusterKilledANodeAndRestartedNodeByNodeLosesAndRepeatsNothing() throws Exception {
-    List<StandaloneKafka> nodes = StandaloneKafka.startCluster(dir.resolve("cluster"), 3, Map.of());
-    try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+    SchemaRegistryServer.Running booting = SchemaRegistryServer.launchDedicated(); // boots while the nodes start
+    List<StandaloneKafka> nodes;
+    try {
+      nodes = StandaloneKafka.startCluster(dir.resolve("cluster"), 3, Map.of());
+    } catch (Exception | Error e) {
+      booting.close();
+      throw e;
+    }
+    try (SchemaRegistryServer.Running registryServer = booting) {
+      registryServer.ready();
       String bootstrap = StandaloneKafka.bootstrapServers(nodes);
       Map<String, String> settings = faultSettings(bootstrap, registryServer.url(), "replicated");
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
@@ -474,9 +485,10 @@ class OutageRecoveryIT {
       throws Exception {
     int txTimeoutMs = 5_000;
     try (TcpProxy network = TcpProxy.open();
+        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
         StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
-            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network);
-        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.startDedicated()) {
+            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network)) {
+      registryServer.ready();
       Map<String, String> settings = faultSettings(kafka.proxiedBootstrapServers(), registryServer.url(), "partition");
       settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
