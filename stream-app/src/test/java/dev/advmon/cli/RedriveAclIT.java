@@ -1,0 +1,252 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.schema.DeadLetter;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.AuthorizingKafka;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code monitor redrive} against a broker that enforces ACLs, as the principal of the KafkaUser
+ * {@code k8s/strimzi/user-redrive.yaml} with exactly that manifest's ACLs (read from it, its names mapped to each
+ * case's topics and redrive id; the kustomization changes only namespace and labels): it sends the dead letters back
+ * once, with no cluster ACL. Without one of those ACLs it stops with a message that names what to grant, and sends
+ * nothing (a read_committed reader of the frames topic sees no frame); granted it, the next run sends everything.
+ * One broker for all cases: each has its own topics, group and transactional id.
+ */
+@ExtendWith(SchemaRegistryServer.class)
+class RedriveAclIT {
+
+  private static final Path MANIFEST = TestData.repoRoot().resolve("k8s/strimzi/user-redrive.yaml");
+  private static final String PRINCIPAL = "User:" + AuthorizingKafka.USER.user();
+
+  @TempDir
+  static Path dir;
+
+  private static AuthorizingKafka kafka;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    kafka = AuthorizingKafka.start(dir.resolve("kafka"));
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void withExactlyTheKafkaUsersAclsItSendsTheDeadLettersBackOnceAndASecondRunSendsNothing(
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-all", registry);
+    grant(c.manifestAcls());
+
+    String[] first = redrive(c.settings);
+    assertThat(first[0]).as("exit status; stderr: %s", first[2]).isEqualTo("0");
+    assertThat(first[1]).contains("sent 2 of 3 dead letters");
+    String[] second = redrive(c.settings);
+    assertThat(second[0]).as("exit status; stderr: %s", second[2]).isEqualTo("0");
+    assertThat(second[1]).contains("sent 0 of 3 dead letters");
+    assertThat(c.frames()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void withoutTheGroupAclItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-group", registry);
+    stopsUntilGranted(c, ResourceType.GROUP, c.redriveId, null,
+        "Read and Describe on the group " + c.redriveId);
+  }
+
+  @Test
+  void withoutTheTransactionalIdAclItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
+      throws Exception {
+    Case c = Case.of("acl-txn", registry);
+    stopsUntilGranted(c, ResourceType.TRANSACTIONAL_ID, c.redriveId, null,
+        "Write and Describe on the transactional id " + c.redriveId);
+  }
+
+  /**
+   * Grants the manifest's ACLs less those on {@code type name} ({@code operation} only, or all of them when null),
+   * runs redrive, expects it to stop naming {@code grant}, with no frame visible, then grants the rest and expects the
+   * next run to send every chosen dead letter: nothing was half-sent, nothing remembered as sent.
+   */
+  private static void stopsUntilGranted(Case c, ResourceType type, String name, AclOperation operation, String grant)
+      throws Exception {
+    List<AclBinding> all = c.manifestAcls();
+    List<AclBinding> withheld = all.stream().filter(a -> a.pattern().resourceType() == type
+        && a.pattern().name().equals(name) && (operation == null || a.entry().operation() == operation)).toList();
+    assertThat(withheld).as("the manifest grants %s on %s %s", operation, type, name).isNotEmpty();
+    grant(all.stream().filter(a -> !withheld.contains(a)).toList());
+
+    String[] refused = redrive(c.settings);
+    assertThat(refused[0]).as("exit status; stdout: %s", refused[1]).isEqualTo("2");
+    assertThat(refused[2]).as("what to grant, to whom").contains("not authorized").contains(grant)
+        .contains("nothing was sent");
+    assertThat(c.frames()).as("nothing visible to read_committed").isEmpty();
+
+    grant(withheld);
+    String[] granted = redrive(c.settings);
+    assertThat(granted[0]).as("exit status once granted; stderr: %s", granted[2]).isEqualTo("0");
+    assertThat(granted[1]).as("nothing was remembered as sent").contains("sent 2 of 3 dead letters");
+    assertThat(c.frames()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  /** Grants {@code acls} and waits until the broker's authorizer lists them. */
+  private static void grant(List<AclBinding> acls) throws Exception {
+    try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
+      admin.createAcls(acls).all().get();
+      assertThat(Await.until(() -> {
+        try {
+          return admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls);
+        } catch (Exception e) {
+          return false;
+        }
+      }, Duration.ofSeconds(30))).as("the broker lists the ACLs %s", acls).isTrue();
+    }
+  }
+
+  /** One case's topics (written as the super user), settings (logged in as the redrive user) and names. */
+  private record Case(Map<String, String> settings, String framesTopic, String dlq, String redriveId) {
+
+    static Case of(String name, SchemaRegistryServer.Info registry) throws Exception {
+      Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registry.url(), name,
+          Path.of("unused"));
+      settings.putAll(kafka.monitorSettings(AuthorizingKafka.USER));
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Case c = new Case(settings, config.string("topics.frames"), config.string("topics.dead-letter"),
+          RedriveCommand.redriveId(config));
+      try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
+        admin.createTopics(List.of(new NewTopic(c.framesTopic, 1, (short) 1), new NewTopic(c.dlq, 2, (short) 1)))
+            .all().get();
+      }
+      AvroSerde<DeadLetter> serde = new AvroSerde<>(DeadLetter.class,
+          new HttpSchemaRegistryClient(Wiring.registrySettings(config)), false, true);
+      try (KafkaProducer<String, DeadLetter> p = new KafkaProducer<>(
+          kafka.clientProperties(AuthorizingKafka.SUPER_USER), new StringSerializer(), serde.serializer())) {
+        p.send(new ProducerRecord<>(c.dlq, "cam-0", c.deadLetter("cam-0", "a", "SCORING_FAILED"))).get();
+        p.send(new ProducerRecord<>(c.dlq, "cam-1", c.deadLetter("cam-1", "b", "OUTPUT_FAILED"))).get();
+        p.send(new ProducerRecord<>(c.dlq, "cam-1", c.deadLetter("cam-1", "bad", "BAD_AVRO"))).get();
+      }
+      return c;
+    }
+
+    private DeadLetter deadLetter(String camera, String value, String reason) {
+      return DeadLetter.newBuilder().setKey(ByteBuffer.wrap(camera.getBytes(StandardCharsets.UTF_8)))
+          .setValue(ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8))).setSourceTopic(framesTopic)
+          .setPartition(0).setOffset(0).setReason(reason).setErrorClass("test.Failure")
+          .setErrorMessage("failed in a test").setFrameId(value).setCameraId(camera).setTime(Instant.now()).build();
+    }
+
+    /**
+     * The ACLs of {@link #MANIFEST} for the redrive user, its names ({@code frames-dlq}, {@code frames},
+     * {@code advmon-redrive}: the k8s monitor.properties' dead-letter topic, frames topic and redrive id) mapped to this
+     * case's; a name it does not know fails the test, so that a manifest change is looked at here too.
+     */
+    List<AclBinding> manifestAcls() throws Exception {
+      Map<String, String> names = Map.of("frames-dlq", dlq, "frames", framesTopic, "advmon-redrive", redriveId,
+          "kafka-cluster", "kafka-cluster");
+      JsonNode acls = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile())
+          .path("spec").path("authorization").path("acls");
+      assertThat(acls.isArray() && !acls.isEmpty()).as("ACLs in %s", MANIFEST).isTrue();
+      List<AclBinding> bindings = new ArrayList<>();
+      for (JsonNode acl : acls) {
+        JsonNode resource = acl.path("resource");
+        ResourceType type = ResourceType.valueOf(snake(resource.path("type").asText()));
+        String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.path("name").asText();
+        assertThat(names).as("a name of %s this test maps to its own", MANIFEST).containsKey(name);
+        PatternType pattern = "prefix".equals(resource.path("patternType").asText("literal")) ? PatternType.PREFIXED
+            : PatternType.LITERAL;
+        assertThat(acl.path("type").asText("allow")).as("allow rules only").isEqualTo("allow");
+        for (JsonNode op : acl.path("operations")) {
+          bindings.add(new AclBinding(new ResourcePattern(type, names.get(name), pattern), new AccessControlEntry(
+              PRINCIPAL, acl.path("host").asText("*"), AclOperation.valueOf(snake(op.asText())),
+              AclPermissionType.ALLOW)));
+        }
+      }
+      return bindings;
+    }
+
+    /** The committed values on the frames topic, read as the super user. */
+    List<String> frames() {
+      Map<String, Object> props = kafka.clientProperties(AuthorizingKafka.SUPER_USER);
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      List<String> read = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+          new ByteArrayDeserializer())) {
+        TopicPartition tp = new TopicPartition(framesTopic, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+      }
+      return read;
+    }
+  }
+
+  /** Strimzi's names (transactionalId, IdempotentWrite) as Kafka's enum constants (TRANSACTIONAL_ID, ...). */
+  private static String snake(String camel) {
+    return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
+  /** Runs {@code monitor redrive} in-process with the case's settings: exit status, stdout, stderr. */
+  private static String[] redrive(Map<String, String> settings, String... args) {
+    RedriveCommand command = new RedriveCommand();
+    command.overrides = settings;
+    command.metadataTimeout = Duration.ofSeconds(30);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    int rc = new CommandLine(command).setErr(new java.io.PrintWriter(command.err, true))
+        .setExecutionExceptionHandler(Main.errorHandler()).execute(args);
+    return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+  }
+}

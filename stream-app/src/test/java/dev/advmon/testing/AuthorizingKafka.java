@@ -1,0 +1,74 @@
+package dev.advmon.testing;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A broker of a test's own that authenticates (SASL/PLAIN) and authorizes (StandardAuthorizer, so a principal may do
+ * only what its ACLs grant): {@link #SUPER_USER} may do everything, {@link #USER} what the test grants it.
+ */
+public final class AuthorizingKafka implements AutoCloseable {
+
+  /** The broker's super user: creates topics, writes test data, grants ACLs. */
+  public static final GhostTransaction.Login SUPER_USER = new GhostTransaction.Login(JaasUtils.KAFKA_PLAIN_ADMIN,
+      JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
+  /** The user under test: what it may do is what the test grants {@code User:} + its name. */
+  public static final GhostTransaction.Login USER = new GhostTransaction.Login(JaasUtils.KAFKA_PLAIN_USER1,
+      JaasUtils.KAFKA_PLAIN_USER1_PASSWORD);
+
+  private final KafkaClusterTestKit cluster;
+
+  private AuthorizingKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Starts one combined KRaft node under {@code dir}. */
+  public static AuthorizingKafka start(Path dir) throws Exception {
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
+        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+        .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).setBaseDirectory(dir).build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
+    Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+        "offsets.topic.replication.factor", "1").forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
+    try {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new AuthorizingKafka(cluster);
+    } catch (Exception | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Client settings (bootstrap and login) of {@code login}; mutable. */
+  public Map<String, Object> clientProperties(GhostTransaction.Login login) {
+    Map<String, Object> props = new HashMap<>(login.clientProperties());
+    props.put("bootstrap.servers", bootstrapServers());
+    return props;
+  }
+
+  /** The monitor's settings ({@code kafka.*}) that log in as {@code login}. */
+  public Map<String, String> monitorSettings(GhostTransaction.Login login) {
+    Map<String, String> settings = new HashMap<>();
+    login.clientProperties().forEach((k, v) -> settings.put("kafka." + k, v.toString()));
+    settings.put("kafka.bootstrap.servers", bootstrapServers());
+    return settings;
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}
