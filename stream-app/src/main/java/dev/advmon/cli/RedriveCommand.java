@@ -90,6 +90,8 @@ final class RedriveCommand implements Callable<Integer> {
   PrintStream err = System.err;
   /** How long the broker may take to answer the dead-letter topic's metadata (tests shorten it). */
   Duration metadataTimeout = Duration.ofSeconds(60);
+  /** Batches this run has committed (sent and remembered), for what an error says was sent. */
+  private int committedBatches;
 
   @Override
   public Integer call() throws Exception {
@@ -132,6 +134,13 @@ final class RedriveCommand implements Callable<Integer> {
       List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(dlq, p.partition()))
           .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
       summary = copy(consumer, producer, partitions, selection, values);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // Kafka's own message ("Not authorized to access topics: [...]") names neither the operation nor the fix
+      org.apache.kafka.common.errors.TopicAuthorizationException refused = topicRefusal(e);
+      if (refused == null) {
+        throw e;
+      }
+      throw new IllegalStateException(topicAcls(refused, dlq, selection.framesTopic()), e);
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
     if (!summary.otherTopics.isEmpty()) {
@@ -237,6 +246,7 @@ final class RedriveCommand implements Callable<Integer> {
               producer.commitTransaction();
             });
             inTransaction = false;
+            committedBatches++;
           }
         }
       } catch (RuntimeException e) {
@@ -308,6 +318,42 @@ final class RedriveCommand implements Callable<Integer> {
             + " narrow again");
       }
     }
+  }
+
+  /** The broker's refusal of a topic in {@code e} or its causes (a refused send surfaces at commit, wrapped or not). */
+  private static org.apache.kafka.common.errors.TopicAuthorizationException topicRefusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException refused) {
+        return refused;
+      }
+    }
+    return null;
+  }
+
+  /** Which topic ACLs redrive lacks, how to grant them, and what was sent before the refusal. */
+  private String topicAcls(org.apache.kafka.common.errors.TopicAuthorizationException e, String dlq, String frames) {
+    List<String> grants = new ArrayList<>();
+    for (String topic : new java.util.TreeSet<>(e.unauthorizedTopics())) {
+      if (topic.equals(dlq)) {
+        grants.add("Read and Describe on the dead-letter topic " + dlq + " (topics.dead-letter; kafka-acls.sh --add"
+            + " --allow-principal User:NAME --operation Read --operation Describe --topic " + dlq + ")");
+      } else if (topic.equals(frames)) {
+        grants.add("Write and Describe on the frames topic " + frames + " (topics.frames; kafka-acls.sh --add"
+            + " --allow-principal User:NAME --operation Write --operation Describe --topic " + frames + ")");
+      } else {
+        grants.add("access to the topic " + topic);
+      }
+    }
+    return "not authorized (" + e.getMessage() + "): redrive reads the dead letters from " + dlq + " and sends their"
+        + " frames to " + frames + "; grant this client's principal " + String.join(" and ", grants) + "; "
+        + sentSoFar();
+  }
+
+  /** What a run stopped by an error has sent: its committed batches, remembered; the open one is aborted. */
+  private String sentSoFar() {
+    return committedBatches == 0 ? "nothing was sent"
+        : "the " + committedBatches + " batch(es) this run committed before stay sent and remembered (the next run"
+            + " does not send them again), the rest was not sent";
   }
 
   /** Runs {@code call}, saying which ACL redrive lacks when the broker refuses its group or transactional id. */

@@ -110,6 +110,22 @@ class RedriveAclIT {
         "Write and Describe on the transactional id " + c.redriveId);
   }
 
+  @Test
+  void withoutWriteOnTheFramesTopicItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
+      throws Exception {
+    Case c = Case.of("acl-frames", registry);
+    stopsUntilGranted(c, ResourceType.TOPIC, c.framesTopic, AclOperation.WRITE,
+        "Write and Describe on the frames topic " + c.framesTopic);
+  }
+
+  @Test
+  void withoutReadOnTheDeadLetterTopicItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
+      throws Exception {
+    Case c = Case.of("acl-dlq", registry);
+    stopsUntilGranted(c, ResourceType.TOPIC, c.dlq, AclOperation.READ,
+        "Read and Describe on the dead-letter topic " + c.dlq);
+  }
+
   /**
    * Grants the manifest's ACLs less those on {@code type name} ({@code operation} only, or all of them when null),
    * runs redrive, expects it to stop naming {@code grant}, with no frame visible, then grants the rest and expects the
