@@ -357,7 +357,7 @@ final class RedriveCommand implements Callable<Integer> {
   }
 
   /** Runs {@code call}, saying which ACL redrive lacks when the broker refuses its group or transactional id. */
-  private static void withAcls(String group, Runnable call) {
+  private void withAcls(String group, Runnable call) {
     try {
       call.run();
     } catch (org.apache.kafka.common.errors.GroupAuthorizationException
@@ -367,7 +367,7 @@ final class RedriveCommand implements Callable<Integer> {
           + " client's principal Read and Describe on the group " + group + " and Write and Describe on the"
           + " transactional id " + group + " (kafka-acls.sh --add --allow-principal User:NAME --operation Read"
           + " --operation Describe --group " + group + ", then --operation Write --operation Describe"
-          + " --transactional-id " + group + "); nothing was sent", e);
+          + " --transactional-id " + group + "); " + sentSoFar(), e);
     } catch (org.apache.kafka.common.errors.ProducerFencedException
         | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
       throw new IllegalStateException("another redrive started with the transactional id " + group + " and stopped"

@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.cli.RedriveCommand.Decision;
 import dev.advmon.cli.RedriveCommand.Selection;
@@ -206,6 +207,46 @@ class RedriveCommandTest {
     assertThat(RedriveMemory.decode(producer.consumerGroupOffsetsHistory().get(
         producer.consumerGroupOffsetsHistory().size() - 1).values().iterator().next().get(tp).metadata()).runs())
         .as("the last commit took the narrower runs in").containsExactly(new RedriveMemory.Run(0, 200, DEFAULTS));
+  }
+
+  /**
+   * A refusal of the group or the transactional id at a later batch's commit (an ACL revoked mid-run) said "nothing
+   * was sent" although the batches committed before it were sent and are remembered.
+   */
+  @Test
+  void aGroupRefusedAfterCommittedBatchesSaysWhatWasSent() {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 4L));
+    for (int from = 0; from < 4; from += 2) { // two polls, two batches
+      int first = from;
+      consumer.schedulePollTask(() -> {
+        for (int offset = first; offset < first + 2; offset++) {
+          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
+              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {0}, new RecordHeaders(), Optional.empty()));
+        }
+      });
+    }
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      private int commits;
+
+      @Override
+      public synchronized void commitTransaction() {
+        if (++commits == 2) {
+          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
+        }
+        super.commitTransaction();
+      }
+    };
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
+
+    assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0])))
+        .hasMessageContaining("not authorized")
+        .hasMessageContaining("the 1 batch(es) this run committed before stay sent and remembered")
+        .hasMessageNotContaining("nothing was sent");
   }
 
   /** One earlier run per camera, each over offsets 0-99 with the default reasons. */
