@@ -40,6 +40,13 @@ public final class TopicAdmin {
 
   private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
   private final StartupWaits waits;
+  private final Pause pause;
+
+  /** How the start-up waits between tries: Thread.sleep, or in tests a recorder, so that no test waits for real. */
+  @FunctionalInterface
+  interface Pause {
+    void sleep(long ms) throws InterruptedException;
+  }
 
   public TopicAdmin(Map<String, Object> kafkaClientProperties) {
     this(kafkaClientProperties, new StartupWaits());
@@ -53,6 +60,13 @@ public final class TopicAdmin {
   /** As above, with the admin client made by {@code adminFactory} (tests). */
   TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
       StartupWaits waits) {
+    this(kafkaClientProperties, adminFactory, waits, Thread::sleep);
+  }
+
+  /** As above, pausing between tries with {@code pause} (tests: to see how long it would have waited). */
+  TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
+      StartupWaits waits, Pause pause) {
+    this.pause = pause;
     this.adminProperties = new java.util.HashMap<>(kafkaClientProperties);
     adminProperties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     adminProperties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
@@ -138,7 +152,7 @@ public final class TopicAdmin {
               retryIntervalMs);
           waits.waiting(DEPENDENCY, "no answer from " + adminProperties.get("bootstrap.servers")
               + " (kafka.bootstrap.servers); waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
-          Thread.sleep(retryIntervalMs);
+          pause.sleep(retryIntervalMs);
         }
       }
     }
