@@ -93,7 +93,7 @@ public final class MonitorConfig {
           "After a failure that stops the stream (scoring fails for every frame, registry or broker unreachable for too long, an unexpected error), Kafka Streams is restarted in place after 1 s, doubling on each failure in a row up to this."),
       new Setting("streams.application-server", "",
           "host:port this instance advertises to the other instances of the application (Kafka Streams application.server), so that /cameras and the dashboard of any instance answer for every camera; empty = this host's name and http.port. Unset when http.port = 0."),
-      new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each."),
+      new Setting("startup.retry-interval-ms", "5000", "While the broker or registry is unreachable at start-up: wait this long between tries, logging each. Topics the broker has just created or listed but whose configs it cannot describe yet (its metadata lags) are first looked for again every 100 ms, about 3 s, without this wait."),
       new Setting("startup.max-wait-ms", "0", "Give up after this long unreachable at start-up; 0 = keep trying until stopped."),
       new Setting("campaign.window-ms", "10000",
           "Length of the tumbling windows (by frame timestamp) in which each camera's flag rate is counted for campaign alerts."),

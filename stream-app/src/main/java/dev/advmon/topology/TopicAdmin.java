@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import dev.advmon.health.StartupWaits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,10 @@ public final class TopicAdmin {
   private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
   private final StartupWaits waits;
   private final Pause pause;
+  /** Pause between looks for topics the broker has listed or created but does not describe yet (checkConfigs). */
+  static final long UNKNOWN_TOPIC_RETRY_MS = 100;
+  /** Quick looks at such topics (about 3 s) before the wait of startup.retry-interval-ms, with a WARN, takes over. */
+  static final int UNKNOWN_TOPIC_RETRIES = 30;
 
   /** How the start-up waits between tries: Thread.sleep, or in tests a recorder, so that no test waits for real. */
   @FunctionalInterface
@@ -103,8 +108,7 @@ public final class TopicAdmin {
           List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
           if (missing.isEmpty()) {
             log.info("Kafka at {}: topics {} present", adminProperties.get("bootstrap.servers"), topics);
-            checkCleanupPolicy(admin, topics);
-            ensureMessageBytes(admin, minMessageBytes, create);
+            checkConfigs(admin, topics, minMessageBytes, create);
             return;
           }
           if (!create) {
@@ -132,12 +136,16 @@ public final class TopicAdmin {
             }
           }
           log.info("created topics {} ({} partitions)", missing, partitions);
-          checkCleanupPolicy(admin, topics); // those another instance or an operator created first, too
-          ensureMessageBytes(admin, minMessageBytes, create);
+          checkConfigs(admin, topics, minMessageBytes, create); // those another instance or an operator created first, too
           return;
         } catch (ExecutionException | TimeoutException e) {
           Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
           long waited = System.currentTimeMillis() - start;
+          if (cause instanceof UnknownTopicOrPartitionException) {
+            // only the config checks get this, past checkConfigs' quick looks: the broker answered, so not "unreachable"
+            waitForUnknownTopics(topics, cause, attempt, waited, retryIntervalMs, maxWaitMs);
+            continue;
+          }
           if (maxWaitMs > 0 && waited >= maxWaitMs) {
             throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
                 + " still unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + cause, cause);
@@ -156,6 +164,53 @@ public final class TopicAdmin {
         }
       }
     }
+  }
+
+  /**
+   * The checks of the topics' configs ({@link #checkCleanupPolicy}, {@link #ensureMessageBytes}) right after the broker
+   * listed or created them. A broker learns of a new topic from the controller's metadata a moment after createTopics
+   * has answered, so the one asked for the configs may not know it yet (UnknownTopicOrPartitionException): looked for
+   * again every {@value #UNKNOWN_TOPIC_RETRY_MS} ms, up to {@value #UNKNOWN_TOPIC_RETRIES} times, before the caller's
+   * wait of startup.retry-interval-ms (5 s by default) takes over. Anything else is thrown at once, as before.
+   */
+  private void checkConfigs(Admin admin, List<String> topics, Map<String, Long> minMessageBytes, boolean create)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    for (int look = 1; ; look++) {
+      try {
+        checkCleanupPolicy(admin, topics);
+        ensureMessageBytes(admin, minMessageBytes, create);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || look > UNKNOWN_TOPIC_RETRIES) {
+          throw e;
+        }
+        log.debug("Kafka at {}: the broker asked for the configs of topics {} does not know all of them yet (look {}): "
+            + "{}; looking again in {} ms", adminProperties.get("bootstrap.servers"), topics, look, e.getCause(),
+            UNKNOWN_TOPIC_RETRY_MS);
+        pause.sleep(UNKNOWN_TOPIC_RETRY_MS);
+      }
+    }
+  }
+
+  /**
+   * The wait when topics the broker listed or created stay unknown to it past {@link #checkConfigs}' quick looks:
+   * the broker answers, so the log and readiness say what is waited for instead of "unreachable".
+   */
+  private void waitForUnknownTopics(List<String> topics, Throwable cause, int attempt, long waited,
+      long retryIntervalMs, long maxWaitMs) throws InterruptedException {
+    Object servers = adminProperties.get("bootstrap.servers");
+    String what = "topics " + topics + " are listed or were just created on Kafka at " + servers
+        + ", but the broker asked for their configs does not know all of them";
+    if (maxWaitMs > 0 && waited >= maxWaitMs) {
+      throw new IllegalStateException(what + " after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs
+          + "): " + cause + "; look in the brokers' logs for why their metadata lags, or for a deletion of one of"
+          + " these topics", cause);
+    }
+    log.warn("{} yet (attempt {}, {} s so far): {}; retrying in {} ms (startup.retry-interval-ms); a broker's metadata"
+        + " lagging this long, or a topic being deleted meanwhile: see the brokers' logs", what, attempt, waited / 1000,
+        cause, retryIntervalMs);
+    waits.waiting(DEPENDENCY, what + " yet; waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
+    pause.sleep(retryIntervalMs);
   }
 
   /**

@@ -43,6 +43,14 @@ class TopicAdminTest {
   private final java.util.Set<String> notAuthorized = new java.util.HashSet<>();
   /** Topics whose configs the broker fails to describe with another error. */
   private final Map<String, RuntimeException> failing = new HashMap<>();
+  /**
+   * How many times the broker that answers describeConfigs has not heard yet of a topic just created (its metadata
+   * lags the controller's answer to createTopics): UnknownTopicOrPartition that often, then it knows it.
+   */
+  private int metadataLag;
+  private final Map<String, Integer> notYetKnown = new HashMap<>();
+  /** The pauses TopicAdmin asked for between tries, in ms (it is given a pause that only records them). */
+  private final List<Long> pauses = new ArrayList<>();
 
   private Admin admin() {
     return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
@@ -78,6 +86,14 @@ class TopicAdminTest {
   private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
+      if (notYetKnown.getOrDefault(r.name(), 0) > 0) {
+        notYetKnown.merge(r.name(), -1, Integer::sum);
+        var unknown = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
+        unknown.completeExceptionally(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+            "This server does not host this topic-partition."));
+        out.put(r, unknown);
+        continue;
+      }
       if (failing.containsKey(r.name())) {
         var failed = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
         failed.completeExceptionally(failing.get(r.name()));
@@ -136,6 +152,7 @@ class TopicAdminTest {
     Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> out = new HashMap<>();
     for (NewTopic t : topics) {
       created.add(t);
+      notYetKnown.put(t.name(), metadataLag);
       broker.put(t.name(), t.configs() == null ? Map.of() : t.configs());
       out.put(t.name(), KafkaFuture.completedFuture(null));
     }
@@ -164,6 +181,51 @@ class TopicAdminTest {
           .asString().contains("test:9092").contains("kafka.bootstrap.servers").contains("Timed out waiting for a node")
           .contains("check that");
     }
+  }
+
+  /**
+   * A first start on a new cluster: the broker answers createTopics once the controller has the topics, but the
+   * broker asked for their configs right after may not have them yet. That miss was taken for an unreachable broker:
+   * a WARN telling to check that the broker runs (it had just answered) and a pause of startup.retry-interval-ms,
+   * 5 s by default, on every first start.
+   */
+  @Test
+  void topicsJustCreatedAndNotYetKnownAreLookedForAgainAtOnceWithoutCallingTheBrokerUnreachable()
+      throws InterruptedException {
+    broker.put("frames", Map.of());
+    metadataLag = 1;
+
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(TopicAdmin.class)) {
+      ensureWithRetryInterval(5_000);
+
+      assertThat(pauses).as("looked for again within moments, not after startup.retry-interval-ms").isNotEmpty()
+          .allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(100L));
+      assertThat(lines.messages()).noneMatch(m -> m.contains("waiting for Kafka") || m.contains("reachable"));
+    }
+    assertThat(created).extracting(NewTopic::name).containsExactlyInAnyOrder("verdicts", "alerts", "dlq");
+    assertThat(waits.reasons()).as("answered: no longer waited for").hasSize(1);
+  }
+
+  /** Past the quick looks the normal wait takes over, saying what it waits for: the broker answers, topics are unknown. */
+  @Test
+  void topicsThatStayUnknownAreWaitedForAtTheRetryIntervalWithAWarningNamingThem() throws InterruptedException {
+    broker.put("frames", Map.of());
+    metadataLag = TopicAdmin.UNKNOWN_TOPIC_RETRIES + 2; // the first try's looks, and the second try's first
+
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(TopicAdmin.class)) {
+      ensureWithRetryInterval(5_000);
+
+      assertThat(pauses).filteredOn(ms -> ms == 5_000L).as("one wait of startup.retry-interval-ms").hasSize(1);
+      assertThat(pauses).filteredOn(ms -> ms != 5_000L).hasSize(TopicAdmin.UNKNOWN_TOPIC_RETRIES + 1)
+          .containsOnly(TopicAdmin.UNKNOWN_TOPIC_RETRY_MS);
+      assertThat(lines.messages()).filteredOn(m -> m.contains("startup.retry-interval-ms")).singleElement().asString()
+          .contains("test:9092").contains("[frames, verdicts, alerts, dlq]").contains("does not know")
+          .contains("retrying in 5000 ms").doesNotContain("reachable");
+    }
+    assertThat(reasonsSeen.get(1)).as("readiness while it waits").hasSize(2);
+    assertThat(reasonsSeen.get(1).get(1)).startsWith("Kafka: topics [frames, verdicts, alerts, dlq]")
+        .contains("does not know").doesNotContain("no answer");
+    assertThat(waits.reasons()).as("known at last: no longer waited for").hasSize(1);
   }
 
   @Test
@@ -324,6 +386,12 @@ class TopicAdminTest {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     ensure(false);
     assertThat(created).isEmpty();
+  }
+
+  /** As {@link #ensure} with {@code topics.create}, with that retry interval and a pause that only records it. */
+  private void ensureWithRetryInterval(long retryIntervalMs) throws InterruptedException {
+    new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, pauses::add)
+        .ensureTopics(TOPICS, Map.of("dlq", 2_000_000L), true, 3, (short) -1, retryIntervalMs, 0);
   }
 
   /** The oldest age the topics accept, the limit the before-limit tests are about. */
