@@ -17,6 +17,7 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.Await;
+import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.FrameTraffic;
 import dev.advmon.testing.GhostTransaction;
 import dev.advmon.testing.KafkaBroker;
@@ -276,21 +277,21 @@ class HangingTransactionIT {
    */
   @Test
   void anAbortTheBrokerRefusesIsReportedWithTheCommandAndDoneOnceAllowed() throws Exception {
-    try (KafkaClusterTestKit cluster = authorizingBroker("authorizing", Map.of())) {
+    try (AuthorizingKafka cluster = AuthorizingKafka.start(dir.resolve("authorizing"))) {
       String bootstrap = cluster.bootstrapServers();
       TopicPartition verdicts = new TopicPartition("verdicts", 0);
-      String monitor = "User:" + MONITOR_USER.user();
-      try (Admin admin = Admin.create(withLogin(bootstrap, SUPER_USER))) {
+      String monitor = "User:" + AuthorizingKafka.USER.user();
+      try (Admin admin = Admin.create(cluster.clientProperties(AuthorizingKafka.SUPER_USER))) {
         admin.createTopics(List.of(new NewTopic(verdicts.topic(), 1, (short) 1))).all().get();
         admin.createAcls(List.of(
             acl(org.apache.kafka.common.resource.ResourceType.TOPIC, verdicts.topic(), monitor,
                 org.apache.kafka.common.acl.AclOperation.READ),
             acl(org.apache.kafka.common.resource.ResourceType.TOPIC, "__transaction_state", monitor,
                 org.apache.kafka.common.acl.AclOperation.DESCRIBE))).all().get();
-        GhostTransaction.Left ghost = GhostTransaction.leaveOpen(bootstrap, SUPER_USER, verdicts, 3);
+        GhostTransaction.Left ghost = GhostTransaction.leaveOpen(bootstrap, AuthorizingKafka.SUPER_USER, verdicts, 3);
         String command = "kafka-transactions.sh --bootstrap-server " + bootstrap + " abort --topic "
             + verdicts.topic() + " --partition 0 --start-offset " + ghost.startOffset();
-        try (Admin asMonitor = Admin.create(withLogin(bootstrap, MONITOR_USER));
+        try (Admin asMonitor = Admin.create(cluster.clientProperties(AuthorizingKafka.USER));
             LogLines log = LogLines.of(HangingTransactions.class)) {
           HangingTransactions check = new HangingTransactions(asMonitor, () -> List.of(verdicts.topic()), "frames",
               "advmon", HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000, System::currentTimeMillis, bootstrap);
@@ -328,14 +329,14 @@ class HangingTransactionIT {
   @Test
   void leavesAnotherApplicationsLiveTransactionOnTheSharedOffsetsPartitionAlone() throws Exception {
     // one partition of __consumer_offsets: every group shares it, as groups whose ids hash alike do on a real cluster
-    try (KafkaClusterTestKit cluster = authorizingBroker("shared-offsets",
+    try (AuthorizingKafka cluster = AuthorizingKafka.start(dir.resolve("shared-offsets"),
         Map.of("offsets.topic.num.partitions", "1"))) {
       String bootstrap = cluster.bootstrapServers();
       TopicPartition frames = new TopicPartition("frames", 0);
       TopicPartition othersInput = new TopicPartition("others-input", 0);
       TopicPartition offsets = new TopicPartition("__consumer_offsets", 0);
-      String monitor = "User:" + MONITOR_USER.user();
-      try (Admin admin = Admin.create(withLogin(bootstrap, SUPER_USER))) {
+      String monitor = "User:" + AuthorizingKafka.USER.user();
+      try (Admin admin = Admin.create(cluster.clientProperties(AuthorizingKafka.SUPER_USER))) {
         admin.createTopics(List.of(new NewTopic(frames.topic(), 1, (short) 1),
             new NewTopic(othersInput.topic(), 1, (short) 1))).all().get();
         // what the check needs to look at __consumer_offsets, and Alter on the cluster so that nothing but its
@@ -351,7 +352,7 @@ class HangingTransactionIT {
                 org.apache.kafka.common.acl.AclOperation.READ),
             acl(org.apache.kafka.common.resource.ResourceType.CLUSTER, "kafka-cluster", monitor,
                 org.apache.kafka.common.acl.AclOperation.ALTER))).all().get();
-        Map<String, Object> producerProps = withLogin(bootstrap, SUPER_USER);
+        Map<String, Object> producerProps = cluster.clientProperties(AuthorizingKafka.SUPER_USER);
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "others-app");
         try (KafkaProducer<byte[], byte[]> others = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer())) {
@@ -364,7 +365,7 @@ class HangingTransactionIT {
           assertThat(admin.describeProducers(List.of(offsets)).partitionResult(offsets).get().activeProducers())
               .as("the precondition: the other application's commit is pending on %s", offsets)
               .anyMatch(p -> p.currentTransactionStartOffset().isPresent());
-          try (Admin asMonitor = Admin.create(withLogin(bootstrap, MONITOR_USER))) {
+          try (Admin asMonitor = Admin.create(cluster.clientProperties(AuthorizingKafka.USER))) {
             HangingTransactions check = new HangingTransactions(asMonitor, () -> List.of(frames.topic()),
                 frames.topic(), "advmon", HangingTransactions.Mode.ABORT_OWN, 0, 0, 10_000,
                 System::currentTimeMillis, bootstrap);
@@ -394,47 +395,6 @@ class HangingTransactionIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  /** The super user of {@link #authorizingBroker}, which writes the ghosts and grants the ACLs. */
-  private static final GhostTransaction.Login SUPER_USER = new GhostTransaction.Login(
-      org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN,
-      org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
-  /** The monitor's user there: what it may do is what the test grants. */
-  private static final GhostTransaction.Login MONITOR_USER = new GhostTransaction.Login(
-      org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_USER1,
-      org.apache.kafka.common.test.JaasUtils.KAFKA_PLAIN_USER1_PASSWORD);
-
-  /**
-   * A started broker of the test's own that authenticates (SASL/PLAIN, {@link #SUPER_USER} and {@link #MONITOR_USER})
-   * and authorizes (StandardAuthorizer), under {@code dir/name}, with {@code settings} added.
-   */
-  private KafkaClusterTestKit authorizingBroker(String name, Map<String, String> settings) throws Exception {
-    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
-        .setBrokerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
-        .setControllerSecurityProtocol(org.apache.kafka.common.security.auth.SecurityProtocol.SASL_PLAINTEXT)
-        .setBaseDirectory(dir.resolve(name)).build();
-    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
-    Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-        "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
-        "offsets.topic.replication.factor", "1").forEach(builder::setConfigProp);
-    settings.forEach(builder::setConfigProp);
-    KafkaClusterTestKit cluster = builder.build();
-    try {
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-      return cluster;
-    } catch (Exception | Error e) {
-      cluster.close();
-      throw e;
-    }
-  }
-
-  private static Map<String, Object> withLogin(String bootstrap, GhostTransaction.Login login) {
-    Map<String, Object> props = new HashMap<>(login.clientProperties());
-    props.put("bootstrap.servers", bootstrap);
-    return props;
   }
 
   private static org.apache.kafka.common.acl.AclBinding acl(org.apache.kafka.common.resource.ResourceType type,

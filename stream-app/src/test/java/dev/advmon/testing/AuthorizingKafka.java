@@ -29,6 +29,11 @@ public final class AuthorizingKafka implements AutoCloseable {
 
   /** Starts one combined KRaft node under {@code dir}. */
   public static AuthorizingKafka start(Path dir) throws Exception {
+    return start(dir, Map.of());
+  }
+
+  /** As {@link #start(Path)}, with {@code brokerSettings} added to the broker's (or replacing its defaults). */
+  public static AuthorizingKafka start(Path dir, Map<String, String> brokerSettings) throws Exception {
     TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
         .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
         .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).setBaseDirectory(dir).build();
@@ -36,6 +41,7 @@ public final class AuthorizingKafka implements AutoCloseable {
     Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
         "offsets.topic.replication.factor", "1").forEach(builder::setConfigProp);
+    brokerSettings.forEach(builder::setConfigProp);
     KafkaClusterTestKit cluster = builder.build();
     try {
       cluster.format();

@@ -274,8 +274,8 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
                 }
                 sleep(200);
             }
-            throw failure("was not ready " + (System.nanoTime() - startNanos) / 1_000_000_000 + " s after its launch (GET "
-                    + probe.uri() + ": " + last + ")");
+            throw failure("was not ready " + (System.nanoTime() - startNanos) / 1_000_000_000
+                    + " s after its launch (GET " + probe.uri() + ": " + last + ")");
         }
 
         void setGlobalCompatibility(String level) {
