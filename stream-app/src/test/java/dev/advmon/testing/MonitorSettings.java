@@ -32,9 +32,9 @@ public final class MonitorSettings {
 
   /**
    * As {@link #of}, for a test that does not measure how the monitor starts or waits at start-up: a start-up retry
-   * comes after 200 ms instead of {@code startup.retry-interval-ms}'s 5 s. The monitor's first look at topics it has
-   * just created can miss them (the broker's metadata lags its answer to createTopics: UnknownTopicOrPartition), and
-   * each such miss cost a test 5 s of nothing (four of them in one CI run). Tests of the start-up waits themselves, and
+   * comes after 200 ms instead of {@code startup.retry-interval-ms}'s 5 s, for a broker or registry slower to answer
+   * than the test's own start (a just-created topic the broker does not know yet is looked for every 100 ms by the
+   * monitor itself, TopicAdmin; before that, each such miss cost a test 5 s). Tests of the start-up waits themselves, and
    * the fault and outage tests whose recovery times are reported, keep the default: use {@link #of} there.
    */
   public static Map<String, String> ofQuickStart(String bootstrapServers, String registryUrl, String name,
