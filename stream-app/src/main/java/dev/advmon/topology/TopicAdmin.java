@@ -17,6 +17,9 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import dev.advmon.health.StartupWaits;
@@ -112,8 +115,12 @@ public final class TopicAdmin {
             return;
           }
           if (!create) {
+            // the broker lists only the topics the principal may describe: a missing Describe looks like a missing topic
             throw new IllegalStateException("topics missing on Kafka at " + adminProperties.get("bootstrap.servers")
-                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them");
+                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them. If they"
+                + " do exist, " + AclRefusal.principal(adminProperties) + " is not authorized to see them: the broker"
+                + " lists only the topics it may describe; grant it Describe (and what the KafkaUser of"
+                + " k8s/strimzi/user.yaml grants) on them");
           }
           List<NewTopic> newTopics = new ArrayList<>();
           for (String t : missing) {
@@ -131,6 +138,10 @@ public final class TopicAdmin {
           try {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
           } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicAuthorizationException) {
+              throw AclRefusal.onTopics(adminProperties, "Create", missing, "create topics " + missing
+                  + " (or, if they exist, see them: Describe)", e.getCause());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) { // another instance created it first: fine
               throw e;
             }
@@ -141,6 +152,10 @@ public final class TopicAdmin {
         } catch (ExecutionException | TimeoutException e) {
           Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
           long waited = System.currentTimeMillis() - start;
+          if (cause instanceof AuthorizationException refusal) {
+            // the broker answered: waiting would never end (those on topics are named where they are asked)
+            throw AclRefusal.other(adminProperties, "check the monitor's topics " + topics, refusal);
+          }
           if (cause instanceof UnknownTopicOrPartitionException) {
             // only the config checks get this, past checkConfigs' quick looks: the broker answered, so not "unreachable"
             waitForUnknownTopics(topics, cause, attempt, waited, retryIntervalMs, maxWaitMs);
@@ -224,7 +239,7 @@ public final class TopicAdmin {
       throws ExecutionException, TimeoutException, InterruptedException {
     List<ConfigResource> resources = topics.stream().distinct()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = describeConfigs(admin, resources);
     List<String> problems = new ArrayList<>();
     for (ConfigResource r : resources) {
       ConfigEntry entry = configs.get(r) == null ? null : configs.get(r).get(TopicConfig.CLEANUP_POLICY_CONFIG);
@@ -239,6 +254,35 @@ public final class TopicAdmin {
           + "verdicts and alerts after they were written) and refuses records without a key (dead letters of keyless "
           + "records). Set cleanup.policy=delete on each (kafka-configs.sh --alter --entity-type topics --entity-name "
           + "<topic> --add-config cleanup.policy=delete), or point the monitor at other topics");
+    }
+  }
+
+  /**
+   * The configs of {@code resources}; a refusal (no DescribeConfigs) is thrown as the start-up error that names the
+   * topics refused, read from each topic's own answer, as the request's answer as a whole does not say which.
+   */
+  private Map<ConfigResource, Config> describeConfigs(Admin admin, List<ConfigResource> resources)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    DescribeConfigsResult result = admin.describeConfigs(resources);
+    try {
+      return result.all().get(15, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicAuthorizationException)) {
+        throw e;
+      }
+      List<String> refused = new ArrayList<>();
+      for (ConfigResource r : resources) {
+        try {
+          result.values().get(r).get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException one) {
+          if (one.getCause() instanceof TopicAuthorizationException) {
+            refused.add(r.name());
+          }
+        }
+      }
+      throw AclRefusal.onTopics(adminProperties, "DescribeConfigs", refused.isEmpty()
+          ? resources.stream().map(ConfigResource::name).toList() : refused,
+          "read the configs of topics (cleanup.policy, max.message.bytes)", e.getCause());
     }
   }
 
@@ -356,7 +400,7 @@ public final class TopicAdmin {
     }
     List<ConfigResource> resources = minMessageBytes.keySet().stream()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = describeConfigs(admin, resources);
     for (ConfigResource r : resources) {
       ConfigEntry entry = configs.get(r).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
       long have = entry == null || entry.value() == null ? 0 : Long.parseLong(entry.value());
@@ -371,9 +415,18 @@ public final class TopicAdmin {
             + "picture, alerts.evidence-image-max-bytes): raise max.message.bytes of " + r.name() + " to at least "
             + need + ", lower that setting, or set topics.create=true to let the monitor do it");
       }
-      admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(
-          new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(need)), AlterConfigOp.OpType.SET))))
-          .all().get(15, TimeUnit.SECONDS);
+      try {
+        admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(
+            new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(need)), AlterConfigOp.OpType.SET))))
+            .all().get(15, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TopicAuthorizationException) {
+          throw AclRefusal.onTopics(adminProperties, "AlterConfigs", List.of(r.name()), "raise max.message.bytes of "
+              + r.name() + " from " + have + " to " + need + " (or raise it yourself and keep topics.create=false)",
+              e.getCause());
+        }
+        throw e;
+      }
       log.info("raised max.message.bytes of topic {} from {} to {}, so that the largest record the monitor writes there fits in it",
           r.name(), have, need);
     }
