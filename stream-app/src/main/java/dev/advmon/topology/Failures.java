@@ -6,14 +6,20 @@ import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaNotFoundException;
 import dev.advmon.registry.SchemaRegistrationException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * What a failure in the stream means, from its cause chain:
  * <ul>
  *   <li>{@link Kind#FATAL}: configuration that retrying cannot fix and that would hit every record (the registry
- *       refuses our credentials, redirects, or answers not as a registry): the monitor stops with the message;
+ *       refuses our credentials, redirects, or answers not as a registry; the broker refuses an ACL): the monitor
+ *       stops with the message;
  *   <li>{@link Kind#SYSTEMIC}: a dependency or the model is broken for every record (registry unreachable,
  *       scoring unavailable, a Kafka or state error, the registry refusing or not holding the schema of one of the
  *       monitor's own outputs): nothing is dead-lettered, Kafka Streams restarts with a backoff and processes the
@@ -33,6 +39,11 @@ public final class Failures {
     int depth = 0;
     for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
       if (t instanceof RegistryRequestException r && r.misconfigured()) {
+        return Kind.FATAL;
+      }
+      if (t instanceof AuthorizationException) {
+        // the broker refuses the monitor's principal an ACL: not an outage, and a restart in place asks again for
+        // ever while liveness stays UP (seen with each of the KafkaUser's Streams ACLs withheld)
         return Kind.FATAL;
       }
       if (t instanceof RegistryUnavailableException || t instanceof ScoringUnavailableException
@@ -66,7 +77,43 @@ public final class Failures {
             + "ADVMON_REGISTRY_URL; after a redirect, set it to where the redirect points)";
       }
     }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof AuthorizationException refused) {
+        return " (" + aclHint(refused) + ", e.g. kafka-acls.sh --bootstrap-server <kafka.bootstrap.servers> --add"
+            + " --allow-principal User:<the monitor's user> ...; on Kubernetes the KafkaUser advmon of"
+            + " k8s/strimzi/user.yaml grants all of them (README.md, \"Deploy on Kubernetes\"))";
+      }
+    }
     return "";
+  }
+
+  /** Which ACL the refusal {@code e} of a Kafka Streams client points at, as far as its type and words say. */
+  private static String aclHint(AuthorizationException e) {
+    if (e instanceof GroupAuthorizationException g) {
+      return "the broker refuses the monitor's principal its consumer group: grant Read and Describe on the group "
+          + (g.groupId() == null ? "streams.application-id" : g.groupId());
+    }
+    if (e instanceof TransactionalIdAuthorizationException) {
+      return "the broker refuses the monitor's principal its exactly-once producers: grant Write and Describe on the"
+          + " transactional ids prefixed with streams.application-id and '-'";
+    }
+    if (e instanceof ClusterAuthorizationException) {
+      return "the broker refuses the monitor's principal a cluster operation: grant IdempotentWrite and Describe on"
+          + " the cluster";
+    }
+    if (e instanceof TopicAuthorizationException topics && !topics.unauthorizedTopics().isEmpty()) {
+      return "the broker refuses the monitor's principal topics " + new java.util.TreeSet<>(topics.unauthorizedTopics())
+          + ": grant Read, Describe and DescribeConfigs on the frames topic, Write, Read, Describe and DescribeConfigs"
+          + " on the verdicts, alerts and dead-letter topics, and Create, Delete, Read, Write, Describe and"
+          + " DescribeConfigs on Kafka Streams' own topics (prefixed with streams.application-id and '-')";
+    }
+    if (e instanceof TopicAuthorizationException) {
+      // no topic named: Kafka Streams' creation of its repartition and changelog topics is answered so
+      return "the broker refuses the monitor's principal a topic operation it does not name, most likely Create"
+          + " (Kafka Streams creating its own topics): grant Create, Delete, Read, Write, Describe and DescribeConfigs"
+          + " on the topics prefixed with streams.application-id and '-'";
+    }
+    return "the broker refuses the monitor's principal an ACL: grant what the refusal names";
   }
 
   /** The innermost cause that says most, for log lines and health reasons. */

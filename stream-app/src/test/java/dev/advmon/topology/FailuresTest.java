@@ -30,4 +30,34 @@ class FailuresTest {
     assertThat(Failures.classify(new org.apache.kafka.common.errors.SerializationException("a null in a required field")))
         .isEqualTo(Failures.Kind.RECORD);
   }
+
+  @Test
+  void aMissingAclInKafkaStreamsStopsTheMonitorNamingWhatToGrantInsteadOfRestartingForEver() {
+    // as the stream thread reports them with one of the KafkaUser's ACLs withheld (seen on an authorizing broker)
+    StreamsException group = new StreamsException(new org.apache.kafka.common.errors.GroupAuthorizationException(
+        "Not authorized to access group: advmon", "advmon"));
+    assertThat(Failures.classify(group)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(group)).contains("Read and Describe on the group advmon").contains("kafka-acls.sh")
+        .contains("k8s/strimzi/user.yaml");
+
+    StreamsException frames = new StreamsException(new org.apache.kafka.common.errors.TopicAuthorizationException(
+        java.util.Set.of("frames")));
+    assertThat(Failures.classify(frames)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(frames)).contains("topics [frames]").contains("Read").contains("Write");
+
+    // Kafka Streams creating its internal topics without Create: the broker's answer names no topic
+    StreamsException create = new StreamsException(new org.apache.kafka.common.errors.TopicAuthorizationException(
+        "Authorization failed."));
+    assertThat(Failures.hint(create)).contains("Create").contains("streams.application-id");
+
+    StreamsException txn = new StreamsException(new org.apache.kafka.common.errors.TransactionalIdAuthorizationException(
+        "Transactional Id authorization failed."));
+    assertThat(Failures.classify(txn)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(txn)).contains("Write and Describe on the transactional ids");
+
+    StreamsException cluster = new StreamsException(new org.apache.kafka.common.errors.ClusterAuthorizationException(
+        "Cluster authorization failed."));
+    assertThat(Failures.classify(cluster)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(cluster)).contains("IdempotentWrite");
+  }
 }
