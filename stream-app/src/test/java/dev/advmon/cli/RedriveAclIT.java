@@ -2,9 +2,6 @@ package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.HttpSchemaRegistryClient;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,13 +28,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -61,7 +53,6 @@ import picocli.CommandLine;
 class RedriveAclIT {
 
   private static final Path MANIFEST = TestData.repoRoot().resolve("k8s/strimzi/user-redrive.yaml");
-  private static final String PRINCIPAL = "User:" + AuthorizingKafka.USER.user();
 
   @TempDir
   static Path dir;
@@ -206,25 +197,7 @@ class RedriveAclIT {
     List<AclBinding> manifestAcls() throws Exception {
       Map<String, String> names = Map.of("frames-dlq", dlq, "frames", framesTopic, "advmon-redrive", redriveId,
           "kafka-cluster", "kafka-cluster");
-      JsonNode acls = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile())
-          .path("spec").path("authorization").path("acls");
-      assertThat(acls.isArray() && !acls.isEmpty()).as("ACLs in %s", MANIFEST).isTrue();
-      List<AclBinding> bindings = new ArrayList<>();
-      for (JsonNode acl : acls) {
-        JsonNode resource = acl.path("resource");
-        ResourceType type = ResourceType.valueOf(snake(resource.path("type").asText()));
-        String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.path("name").asText();
-        assertThat(names).as("a name of %s this test maps to its own", MANIFEST).containsKey(name);
-        PatternType pattern = "prefix".equals(resource.path("patternType").asText("literal")) ? PatternType.PREFIXED
-            : PatternType.LITERAL;
-        assertThat(acl.path("type").asText("allow")).as("allow rules only").isEqualTo("allow");
-        for (JsonNode op : acl.path("operations")) {
-          bindings.add(new AclBinding(new ResourcePattern(type, names.get(name), pattern), new AccessControlEntry(
-              PRINCIPAL, acl.path("host").asText("*"), AclOperation.valueOf(snake(op.asText())),
-              AclPermissionType.ALLOW)));
-        }
-      }
-      return bindings;
+      return AuthorizingKafka.manifestAcls(MANIFEST, names);
     }
 
     /** The committed values on the frames topic, read as the super user. */
@@ -247,10 +220,6 @@ class RedriveAclIT {
     }
   }
 
-  /** Strimzi's names (transactionalId, IdempotentWrite) as Kafka's enum constants (TRANSACTIONAL_ID, ...). */
-  private static String snake(String camel) {
-    return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-  }
 
   /** Runs {@code monitor redrive} in-process with the case's settings: exit status, stdout, stderr. */
   private static String[] redrive(Map<String, String> settings, String... args) {

@@ -1,8 +1,21 @@
 package dev.advmon.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -76,5 +89,39 @@ public final class AuthorizingKafka implements AutoCloseable {
   @Override
   public void close() throws Exception {
     cluster.close();
+  }
+
+  /**
+   * The ACLs a Strimzi KafkaUser {@code manifest} grants, for {@link #USER}, with its resource names mapped through
+   * {@code names} to a test's own (the cluster is "kafka-cluster"); a name {@code names} does not map fails the test,
+   * so that a manifest change is looked at in the test too.
+   */
+  public static List<AclBinding> manifestAcls(Path manifest, Map<String, String> names) throws Exception {
+    JsonNode acls = new ObjectMapper(new YAMLFactory()).readTree(manifest.toFile())
+        .path("spec").path("authorization").path("acls");
+    org.assertj.core.api.Assertions.assertThat(acls.isArray() && !acls.isEmpty()).as("ACLs in %s", manifest).isTrue();
+    List<AclBinding> bindings = new ArrayList<>();
+    for (JsonNode acl : acls) {
+      JsonNode resource = acl.path("resource");
+      ResourceType type = ResourceType.valueOf(snake(resource.path("type").asText()));
+      String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.path("name").asText();
+      org.assertj.core.api.Assertions.assertThat(names).as("a name of %s the test maps to its own", manifest)
+          .containsKey(name);
+      PatternType pattern = "prefix".equals(resource.path("patternType").asText("literal")) ? PatternType.PREFIXED
+          : PatternType.LITERAL;
+      org.assertj.core.api.Assertions.assertThat(acl.path("type").asText("allow")).as("allow rules only")
+          .isEqualTo("allow");
+      for (JsonNode op : acl.path("operations")) {
+        bindings.add(new AclBinding(new ResourcePattern(type, names.get(name), pattern), new AccessControlEntry(
+            "User:" + USER.user(), acl.path("host").asText("*"), AclOperation.valueOf(snake(op.asText())),
+            AclPermissionType.ALLOW)));
+      }
+    }
+    return bindings;
+  }
+
+  /** Strimzi's names (transactionalId, DescribeConfigs) as Kafka's enum constants (TRANSACTIONAL_ID, ...). */
+  private static String snake(String camel) {
+    return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 }

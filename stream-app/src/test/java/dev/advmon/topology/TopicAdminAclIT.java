@@ -3,28 +3,20 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.advmon.testing.Await;
 import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,29 +155,7 @@ class TopicAdminAclIT {
     Map<String, String> names = Map.of("frames", id + ".frames", "verdicts", id + ".verdicts", "alerts", id + ".alerts",
         "frames-dlq", id + ".frames-dlq", "advmon-", id + "-", "advmon", id, "__transaction_state",
         "__transaction_state", "kafka-cluster", "kafka-cluster");
-    JsonNode acls = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile())
-        .path("spec").path("authorization").path("acls");
-    assertThat(acls.isArray() && !acls.isEmpty()).as("ACLs in %s", MANIFEST).isTrue();
-    List<AclBinding> bindings = new ArrayList<>();
-    for (JsonNode acl : acls) {
-      JsonNode resource = acl.path("resource");
-      ResourceType type = ResourceType.valueOf(snake(resource.path("type").asText()));
-      String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.path("name").asText();
-      assertThat(names).as("a name of %s this test maps to its own", MANIFEST).containsKey(name);
-      PatternType pattern = "prefix".equals(resource.path("patternType").asText("literal")) ? PatternType.PREFIXED
-          : PatternType.LITERAL;
-      assertThat(acl.path("type").asText("allow")).as("allow rules only").isEqualTo("allow");
-      for (JsonNode op : acl.path("operations")) {
-        bindings.add(new AclBinding(new ResourcePattern(type, names.get(name), pattern), new AccessControlEntry(
-            PRINCIPAL, acl.path("host").asText("*"), AclOperation.valueOf(snake(op.asText())),
-            AclPermissionType.ALLOW)));
-      }
-    }
-    return bindings;
+    return AuthorizingKafka.manifestAcls(MANIFEST, names);
   }
 
-  /** Strimzi's names (transactionalId, DescribeConfigs) as Kafka's enum constants (TRANSACTIONAL_ID, ...). */
-  private static String snake(String camel) {
-    return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-  }
 }
