@@ -169,8 +169,7 @@ public final class ImageDecoder {
       PngHeaderReader.requireCompleteChunks(bytes);
     } else {
       JpegHeaderReader.requireSupported(header);
-      JpegHeaderReader.requireBoundedScans(bytes);
-      JpegHeaderReader.requireEndOfImage(bytes);
+      JpegHeaderReader.requireWellFormedScans(bytes);
     }
     BufferedImage image = ImageIoReader.read(bytes, header);
     try {

@@ -93,9 +93,18 @@ final class JpegHeaderReader {
     }
   }
 
+  /**
+   * The two checks of the markers, from one walk over the bytes (a pass over the whole file per frame):
+   * {@link #requireBoundedScans}, then {@link #requireEndOfImage}.
+   */
+  static void requireWellFormedScans(byte[] b) throws ImageDecodeException {
+    Walk walk = walk(b);
+    requireBoundedScans(walk.scans());
+    requireEndOfImage(walk, b.length);
+  }
+
   /** Refuses a JPEG with more than {@link #MAX_SCANS} scans, before the decoder works through them. */
-  static void requireBoundedScans(byte[] b) throws ImageDecodeException {
-    int scans = countScans(b);
+  private static void requireBoundedScans(int scans) throws ImageDecodeException {
     if (scans > MAX_SCANS) {
       throw new ImageDecodeException(ImageRejection.UNSUPPORTED, "JPEG has " + scans + " scans, at most " + MAX_SCANS
           + " are decoded: each scan is a pass over the whole image (a progressive JPEG has about 10); "
@@ -109,10 +118,9 @@ final class JpegHeaderReader {
    * progressive JPEG, it fails with whatever the half table looks like ("Bogus Huffman table definition"). Both
    * are the same fault, a truncated file, and are named as such. Bytes after EOI are ignored, as decoders do.
    */
-  static void requireEndOfImage(byte[] b) throws ImageDecodeException {
-    Walk walk = walk(b);
+  private static void requireEndOfImage(Walk walk, int length) throws ImageDecodeException {
     if (!walk.reachedEndOfImage()) {
-      throw truncated("JPEG ends at byte " + b.length + " without its end-of-image marker (FF D9), after "
+      throw truncated("JPEG ends at byte " + length + " without its end-of-image marker (FF D9), after "
           + walk.scans() + (walk.scans() == 1 ? " scan" : " scans") + ": the file is truncated; send the whole file");
     }
   }
