@@ -156,6 +156,15 @@ public final class TopicAdmin {
             // the broker answered: waiting would never end (those on topics are named where they are asked)
             throw AclRefusal.other(adminProperties, "check the monitor's topics " + topics, refusal);
           }
+          if (cause instanceof org.apache.kafka.common.errors.AuthenticationException refused) {
+            // the broker answered and refused the login (wrong password or mechanism, a user not created yet):
+            // waiting would never end, and "check that the broker is running" would point at the network
+            throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
+                + " (kafka.bootstrap.servers) refused the monitor's login: " + refused.getMessage() + "; check"
+                + " kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and kafka.security.protocol"
+                + " against the broker's listener (on Kubernetes, the KafkaUser advmon's Secret: README.md, \"Deploy"
+                + " on Kubernetes\")", refused);
+          }
           if (cause instanceof UnknownTopicOrPartitionException) {
             // only the config checks get this, past checkConfigs' quick looks: the broker answered, so not "unreachable"
             waitForUnknownTopics(topics, cause, attempt, waited, retryIntervalMs, maxWaitMs);

@@ -36,6 +36,8 @@ class TopicAdminTest {
   private final Map<String, String> brokerDefaults = new HashMap<>();
   /** listTopics calls that fail (a broker that does not answer) before it answers. */
   private int unanswered;
+  /** What every listTopics call fails with instead, when set (a broker that refuses the monitor's login). */
+  private RuntimeException listFailure;
   private final StartupWaits waits = new StartupWaits();
   /** What readiness would have said at each listTopics call. */
   private final List<List<String>> reasonsSeen = new ArrayList<>();
@@ -72,6 +74,11 @@ class TopicAdminTest {
     reasonsSeen.add(waits.reasons());
     var ctor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class); // package-private in Kafka
     ctor.setAccessible(true);
+    if (listFailure != null) {
+      var failed = new org.apache.kafka.common.internals.KafkaFutureImpl<Map<String, TopicListing>>();
+      failed.completeExceptionally(listFailure);
+      return ctor.newInstance(failed);
+    }
     if (unanswered > 0) {
       unanswered--;
       var failed = new org.apache.kafka.common.internals.KafkaFutureImpl<Map<String, TopicListing>>();
@@ -386,6 +393,27 @@ class TopicAdminTest {
     TOPICS.forEach(t -> broker.put(t, Map.of()));
     ensure(false);
     assertThat(created).isEmpty();
+  }
+
+  /**
+   * A wrong password (or SASL mechanism, or a user not created yet) is answered by the broker: the monitor took it for
+   * an unreachable broker, logged "check that the broker is running and reachable" and waited for ever.
+   */
+  @Test
+  void aLoginTheBrokerRefusesStopsTheStartNamingTheLoginSettingsInsteadOfWaitingForEver() {
+    listFailure = new org.apache.kafka.common.errors.SaslAuthenticationException("Authentication failed during"
+        + " authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, ms -> {
+      pauses.add(ms);
+      throw new IllegalStateException("waited " + ms + " ms for a broker that had answered");
+    }).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("test:9092")
+        .hasMessageContaining("invalid credentials")
+        .hasMessageContaining("kafka.sasl.jaas.config")
+        .hasMessageNotContaining("reachable");
+    assertThat(pauses).as("no wait: a refused login is not an outage").isEmpty();
   }
 
   /** As {@link #ensure} with {@code topics.create}, with that retry interval and a pause that only records it. */
