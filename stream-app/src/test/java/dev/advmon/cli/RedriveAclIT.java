@@ -11,8 +11,6 @@ import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code monitor redrive} against a broker that enforces ACLs, as the principal of the KafkaUser
@@ -221,17 +218,8 @@ class RedriveAclIT {
   }
 
 
-  /** Runs {@code monitor redrive} in-process with the case's settings: exit status, stdout, stderr. */
+  /** Runs {@code monitor redrive} in-process with the case's settings (RedriveCommandIT's runner, 30 s for the broker). */
   private static String[] redrive(Map<String, String> settings, String... args) {
-    RedriveCommand command = new RedriveCommand();
-    command.overrides = settings;
-    command.metadataTimeout = Duration.ofSeconds(30);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    command.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int rc = new CommandLine(command).setErr(new java.io.PrintWriter(command.err, true))
-        .setExecutionExceptionHandler(Main.errorHandler()).execute(args);
-    return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    return RedriveCommandIT.redrive(settings, Duration.ofSeconds(30), args);
   }
 }

@@ -351,7 +351,7 @@ class RedriveCommandIT {
   }
 
   /** Runs redrive with {@code args}, its broker answers awaited for {@code timeout}: exit status, stdout, stderr. */
-  private static String[] redrive(Map<String, String> settings, Duration timeout, String... args) {
+  static String[] redrive(Map<String, String> settings, Duration timeout, String... args) {
     RedriveCommand command = new RedriveCommand();
     command.overrides = settings;
     command.metadataTimeout = timeout;
