@@ -189,6 +189,61 @@ class RedriveCommandIT {
   }
 
   /**
+   * A dead-letter topic deleted and re-created starts its offsets again at 0: what earlier runs remember of the old
+   * topic (their offsets, their selections) must not mark the new topic's dead letters as sent, nor be taken as
+   * describing them. Redrive needs no topic id for that: the broker deletes every group's committed offsets of a
+   * deleted topic, and with them redrive's record (Kafka's group coordinator, onPartitionsDeleted). This holds that
+   * it does, and that the new topic's dead letters are then sent once, and remembered as the new topic's.
+   */
+  @Test
+  void aDeadLetterTopicDeletedAndReCreatedHasItsDeadLettersSentOnce(KafkaBroker.Info kafka,
+      SchemaRegistryServer.Info registryServer) throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "recreated");
+    String frames = settings.get("topics.frames");
+    String dlq = settings.get("topics.dead-letter");
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000), dl(frames, 1, "cam-0", "b", "SCORING_FAILED", 1_001),
+        dl(frames, 2, "cam-1", "c", "SCORING_FAILED", 1_002)));
+    assertThat(redrive(settings)[1]).contains("sent 3 of 3 dead letters");
+
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.deleteTopics(List.of(dlq)).all().get();
+      assertThat(Await.until(() -> {
+        try {
+          admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(dlq, 2, (short) 1))).all().get();
+          return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          return false; // the deletion is still being completed (TopicExistsException)
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }, Duration.ofSeconds(30))).as("%s re-created", dlq).isTrue();
+    }
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(RedriveCommand.consumerProperties(c),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      var partitions = java.util.Set.of(new TopicPartition(dlq, 0), new TopicPartition(dlq, 1));
+      assertThat(Await.until(() -> group.committed(partitions, Duration.ofSeconds(30)).values().stream()
+          .allMatch(java.util.Objects::isNull), Duration.ofSeconds(30)))
+          .as("the broker deleted the redrive group's offsets (and record) of the deleted topic").isTrue();
+    }
+    // the same camera's frames again: the same partition, offsets 0 and 1 again
+    write(kafka, registryServer, settings, List.of(
+        dl(frames, 0, "cam-0", "d", "SCORING_FAILED", 2_000), dl(frames, 1, "cam-0", "e", "SCORING_FAILED", 2_001)));
+
+    String[] next = redrive(settings);
+    assertThat(next[0]).as("stderr: %s", next[2]).isEqualTo("0");
+    assertThat(next[1]).as("stderr: %s", next[2]).contains("sent 2 of 2 dead letters");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+    assertThat(redrive(settings)[1]).contains("sent 0 of 2 dead letters");
+    write(kafka, registryServer, settings, List.of(dl(frames, 2, "cam-0", "f", "SCORING_FAILED", 2_002)));
+    assertThat(redrive(settings)[1]).as("offset 2 of the new topic: sent by no run").contains("sent 1 of 3 dead letters");
+    assertThat(values(kafka, frames)).containsExactlyInAnyOrder("a", "b", "c", "d", "e", "f");
+  }
+
+  /**
    * "Sent" and "remembered as sent" are one transaction: a run that dies after sending but before committing leaves
    * nothing that a read_committed reader (the monitor) sees and nothing remembered, so the next run sends all of it,
    * once, after fencing the dead run's transaction.
