@@ -189,7 +189,7 @@ final class RedriveCommand implements Callable<Integer> {
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);
     open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     long lastProgress = System.nanoTime();
-    boolean inTransaction = false;
+    boolean inTransaction = false; // within one batch: begun at its poll, committed at its end
     while (!open.isEmpty()) {
       var polled = consumer.poll(Duration.ofMillis(500));
       if (!polled.isEmpty()) {
@@ -199,7 +199,7 @@ final class RedriveCommand implements Callable<Integer> {
         throw new IllegalStateException("read nothing from " + dlq + " for " + STALL.toSeconds() + " s while "
             + open + " had records left before the end offsets taken at start; is the broker reachable?");
       }
-      // one transaction per batch (or per few, below): the frames and what they are remembered as, or neither
+      // one transaction per batch: the frames and what they are remembered as, or neither
       try {
         if (producer != null && !polled.isEmpty() && !inTransaction) {
           producer.beginTransaction();
@@ -234,20 +234,13 @@ final class RedriveCommand implements Callable<Integer> {
                 logStart.get(tp));
             progress.put(tp, new OffsetAndMetadata(now.committedOffset(read), now.encode()));
           }
-          // An earlier run is taken in only once this run has read past its offsets; until then both are kept, and
-          // their record can be over the broker's limit although the run's last one fits (checkMemoryFits): this
-          // batch then stays in the transaction with the next ones, committed when the record fits, at the latest
-          // with the last batch
-          boolean last = partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-          if (last || progress.values().stream()
-              .allMatch(o -> o.metadata().getBytes(StandardCharsets.UTF_8).length <= RedriveMemory.MAX_BYTES)) {
-            withAcls(group, () -> {
-              producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
-              producer.commitTransaction();
-            });
-            inTransaction = false;
-            committedBatches++;
-          }
+          // each batch on its own: checkMemoryFits made sure that every record on the way fits
+          withAcls(group, () -> {
+            producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
+            producer.commitTransaction();
+          });
+          inTransaction = false;
+          committedBatches++;
         }
       } catch (RuntimeException e) {
         if (inTransaction) {
@@ -303,19 +296,40 @@ final class RedriveCommand implements Callable<Integer> {
     return why + "check that the broker is running and reachable from here, then run redrive again";
   }
 
-  /** Fails before anything is sent if what would be remembered is over Kafka's limit on commit metadata. */
+  /**
+   * Fails before anything is sent if a commit of this run would be over Kafka's limit on commit metadata, or if its
+   * record would leave no room for the run that takes all earlier ones in. That room is what lets every batch be
+   * committed on its own: a batch kept open until the record fits could hold every dead letter the earlier runs read,
+   * in a transaction the broker aborts after transaction.timeout.ms, while the monitor's read_committed reading of the
+   * frames partitions waits for it.
+   */
   private static void checkMemoryFits(Map<TopicPartition, RedriveMemory> memory, Map<TopicPartition, Long> from,
       Map<TopicPartition, Long> end, Map<TopicPartition, Long> logStart, Selection selection, String group) {
     for (var e : memory.entrySet()) {
       TopicPartition tp = e.getKey();
-      int size = e.getValue().with(new RedriveMemory.Run(from.get(tp), end.get(tp), selection), logStart.get(tp))
-          .encode().getBytes(StandardCharsets.UTF_8).length;
-      if (size > RedriveMemory.MAX_BYTES) {
-        throw new IllegalStateException("nothing was sent: the record of what earlier runs sent from " + tp + " with"
-            + " this run's would take " + size + " bytes, over Kafka's offset.metadata.max.bytes (" + RedriveMemory.MAX_BYTES
-            + " by default), as after many runs with different --camera/--since/--until; run redrive once with the"
-            + " --reason values of those runs and no --camera, --since or --until (it takes their records in), then"
-            + " narrow again");
+      RedriveMemory before = e.getValue();
+      RedriveMemory.Run whole = new RedriveMemory.Run(from.get(tp), end.get(tp), selection);
+      if (whole.from() >= whole.to()) {
+        continue; // nothing to read there: its record is committed as it is
+      }
+      int largest = before.largestCommit(whole, logStart.get(tp));
+      RedriveMemory after = before.with(whole, logStart.get(tp));
+      // a run that makes the record smaller is a step towards room, whatever is left
+      boolean noRoom = after.bytes() >= before.bytes() && !after.leavesRoomToTakeAllIn(selection.framesTopic());
+      if (largest > RedriveMemory.MAX_BYTES || noRoom) {
+        Set<String> reasons = new java.util.TreeSet<>(before.reasons());
+        reasons.addAll(selection.reasons());
+        throw new IllegalStateException("nothing was sent: redrive remembers what it sent from " + tp + " in the"
+            + " commit metadata of the group " + group + ", which Kafka holds to offset.metadata.max.bytes ("
+            + RedriveMemory.MAX_BYTES + " bytes by default), and the earlier runs' record with this run's would take "
+            + Math.max(largest, after.bytes()) + " bytes" + (noRoom && largest <= RedriveMemory.MAX_BYTES
+                ? ", leaving no room for the run that takes them in" : "")
+            + ", as after many runs with different --camera/--since/--until; run redrive once with"
+            + reasons.stream().map(r -> " --reason " + r).collect(java.util.stream.Collectors.joining())
+            + " and no --camera, --since or --until (it takes their records in), then narrow again; if that run is"
+            + " refused too, the record was filled by an earlier version of redrive that kept no room for it: delete"
+            + " the group (kafka-consumer-groups.sh --delete --group " + group + "), which forgets what was sent (the"
+            + " next run sends it again)");
       }
     }
   }

@@ -44,19 +44,83 @@ record RedriveMemory(List<Run> runs) {
         && r.selection.decide(dl, timestamp, recordKey) == Decision.SEND);
   }
 
-  /** This memory and {@code run}, without the runs it takes in and those whose offsets retention deleted. */
+  /**
+   * This memory and {@code run}, without the runs it takes in and those whose offsets retention deleted; an earlier run
+   * of the same selection over offsets that touch {@code run}'s joins it (one run says the same in less room, and a
+   * run repeated after a crash does not need room for two).
+   */
   RedriveMemory with(Run run, long logStart) {
     if (run.from >= run.to) {
       return this;
     }
-    List<Run> kept = new ArrayList<>();
+    Run joined = run;
+    List<Run> others = new ArrayList<>();
     for (Run r : runs) {
-      if (r.to > logStart && !run.includes(r)) {
+      if (r.to <= logStart) {
+        continue;
+      }
+      if (r.selection.equals(run.selection) && r.from <= joined.to && joined.from <= r.to) {
+        joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection);
+      } else {
+        others.add(r);
+      }
+    }
+    List<Run> kept = new ArrayList<>();
+    for (Run r : others) {
+      if (!joined.includes(r)) {
         kept.add(r);
       }
     }
-    kept.add(run);
+    kept.add(joined);
     return new RedriveMemory(List.copyOf(kept));
+  }
+
+  /**
+   * The largest record that a run over {@code whole}'s offsets commits on its way ({@link #with} at each batch): it
+   * takes an earlier run in only once it has read past that run's offsets, so until then every earlier run stays beside
+   * its own, except those of its selection that its first batch joins and those retention deleted.
+   */
+  int largestCommit(Run whole, long logStart) {
+    Run joined = whole;
+    List<Run> kept = new ArrayList<>();
+    for (Run r : runs) {
+      if (r.to <= logStart) {
+        continue;
+      }
+      if (r.selection.equals(whole.selection) && r.from <= whole.from && whole.from <= r.to) {
+        joined = new Run(r.from, Math.max(r.to, joined.to), whole.selection);
+      } else {
+        kept.add(r);
+      }
+    }
+    kept.add(joined);
+    return new RedriveMemory(List.copyOf(kept)).bytes();
+  }
+
+  /**
+   * Whether the broker's limit leaves room beside this record for the run that takes all of it in (its reasons, no
+   * cameras or times, over any offsets): while it does, that run commits each batch on its own.
+   */
+  boolean leavesRoomToTakeAllIn(String framesTopic) {
+    if (runs.isEmpty()) {
+      return true;
+    }
+    Run all = new Run(Long.MAX_VALUE, Long.MAX_VALUE, new Selection(reasons(), Set.of(), null, null, framesTopic));
+    List<Run> both = new ArrayList<>(runs);
+    both.add(all);
+    return new RedriveMemory(both).bytes() <= MAX_BYTES;
+  }
+
+  /** Every reason an earlier run chose. */
+  Set<String> reasons() {
+    Set<String> all = new TreeSet<>();
+    runs.forEach(r -> all.addAll(r.selection.reasons()));
+    return Set.copyOf(all);
+  }
+
+  /** What the broker holds to offset.metadata.max.bytes. */
+  int bytes() {
+    return encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   /** The offset to commit with it: the end of what was read (what kafka-consumer-groups.sh shows a lag against). */

@@ -153,39 +153,67 @@ class RedriveCommandTest {
   }
 
   /**
-   * The limit is the broker's (offset.metadata.max.bytes) and holds for every commit, not only the last: the run that
-   * the size error recommends (no --camera, --since or --until, taking the narrower runs' records in) only takes a run
-   * in once it has read past that run's offsets, so its first commits still carry every earlier run next to its own.
-   * Committed there, they were refused by the broker after the size check had passed.
+   * The limit is the broker's (offset.metadata.max.bytes) and holds for every commit, not only the last. A run that
+   * takes earlier runs in (the one the size error recommends: no --camera, --since or --until) only does so once it
+   * has read past their offsets, so its first commits carry every earlier run next to its own. With the record filled
+   * to the limit by narrow runs, it kept its batches in one transaction until the record fitted: as many dead letters
+   * as the earlier runs had read, possibly all of them, in a transaction that the broker aborts after
+   * transaction.timeout.ms (60 s by default; the run then said another redrive had stopped it, and the next run did
+   * the same), and that holds back the monitor's read_committed reading of the frames partitions while it is open.
+   * A narrow run is refused while the record still has room for the run that takes them all in, which then commits
+   * every batch on its own.
    */
   @Test
-  void noCommitOfARunThatTakesEarlierRunsInIsOverKafkasMetadataLimit() throws Exception {
+  void narrowRunsLeaveRoomForTheRunThatTakesThemInWhichCommitsEachBatchOnItsOwn() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
-    // earlier runs of one camera each over offsets 0-99, as many as the limit holds, the last camera's name filling
-    // what is left
-    List<String> cameras = new ArrayList<>();
-    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
-      cameras.add("cam-" + cameras.size());
+    java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
+        dl("SCORING_FAILED", "cam-x", "frames", null, true));
+    int narrow = 0;
+    String refusal = null;
+    while (refusal == null) {
+      assertThat(narrow).as("narrow runs are refused at some point").isLessThan(100);
+      Selection camera = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-" + narrow), null, null, "frames");
+      try {
+        MockProducer<byte[], byte[]> producer = run(tp, group, camera, deadLetters);
+        assertThat(producer.consumerGroupOffsetsHistory()).as("narrow run %s: one commit per batch", narrow).hasSize(4);
+        narrow++;
+      } catch (IllegalStateException e) {
+        refusal = e.getMessage();
+      }
     }
-    int left = RedriveMemory.MAX_BYTES - oneCameraRuns(cameras).encode().length();
-    cameras.set(cameras.size() - 1, cameras.get(cameras.size() - 1) + "x".repeat(left));
-    RedriveMemory full = oneCameraRuns(cameras);
-    assertThat(full.encode().length()).as("precondition: the earlier runs fit").isLessThanOrEqualTo(RedriveMemory.MAX_BYTES);
-    assertThat(full.with(new RedriveMemory.Run(0, 50, DEFAULTS), 0).encode().length())
-        .as("precondition: with this run's first batch beside them, they do not").isGreaterThan(RedriveMemory.MAX_BYTES);
+    assertThat(narrow).as("narrow runs before the refusal").isGreaterThan(10);
+    assertThat(refusal).contains("nothing was sent").contains("dead-letters-0").contains("no --camera");
+
+    MockProducer<byte[], byte[]> producer = run(tp, group, DEFAULTS, deadLetters);
+
+    assertThat(producer.history()).as("both cameras' dead letters: no narrow run chose them").hasSize(200);
+    assertThat(producer.consumerGroupOffsetsHistory()).as("one transaction per batch, not one until the record fits")
+        .hasSize(4).allSatisfy(commit -> commit.values().forEach(offsets -> assertThat(
+            offsets.get(tp).metadata().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(RedriveMemory.MAX_BYTES)));
+    assertThat(RedriveMemory.decode(group.get().metadata()).runs()).as("the last commit took the narrower runs in")
+        .containsExactly(new RedriveMemory.Run(0, 200, DEFAULTS));
+  }
+
+  /**
+   * One run of redrive's copy over offsets 0-199 of {@code tp} (four polls, four batches), the group's committed offset
+   * read from and written back to {@code group}; the dead letter at an offset is {@code deadLetters}' one of its parity.
+   */
+  private static MockProducer<byte[], byte[]> run(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      Selection selection, List<DeadLetter> deadLetters) throws Exception {
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
       @Override
       public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
           Set<TopicPartition> partitions, java.time.Duration timeout) {
         // what the group holds (MockConsumer's own commits are cleared by the assign in copy)
-        return Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(100, full.encode()));
+        return group.get() == null ? Map.of() : Map.of(tp, group.get());
       }
     };
     consumer.updateBeginningOffsets(Map.of(tp, 0L));
     consumer.updateEndOffsets(Map.of(tp, 200L));
-    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
-        dl("SCORING_FAILED", "cam-x", "frames", null, true));
-    for (int from = 0; from < 200; from += 50) { // four polls, four batches
+    for (int from = 0; from < 200; from += 50) {
       int first = from;
       consumer.schedulePollTask(() -> {
         for (int offset = first; offset < first + 50; offset++) {
@@ -197,16 +225,12 @@ class RedriveCommandTest {
     }
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
-
-    new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
-
-    assertThat(producer.history()).as("all but cam-0's 50 at offsets 0-99, which an earlier run sent").hasSize(150);
-    assertThat(producer.consumerGroupOffsetsHistory()).isNotEmpty().allSatisfy(commit -> commit.values()
-        .forEach(offsets -> assertThat(offsets.get(tp).metadata().getBytes(StandardCharsets.UTF_8).length)
-            .isLessThanOrEqualTo(RedriveMemory.MAX_BYTES)));
-    assertThat(RedriveMemory.decode(producer.consumerGroupOffsetsHistory().get(
-        producer.consumerGroupOffsetsHistory().size() - 1).values().iterator().next().get(tp).metadata()).runs())
-        .as("the last commit took the narrower runs in").containsExactly(new RedriveMemory.Run(0, 200, DEFAULTS));
+    new RedriveCommand().copy(consumer, producer, List.of(tp), selection, (topic, bytes) -> deadLetters.get(bytes[0]));
+    var commits = producer.consumerGroupOffsetsHistory();
+    if (!commits.isEmpty()) {
+      group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+    }
+    return producer;
   }
 
   /**
@@ -247,6 +271,29 @@ class RedriveCommandTest {
         .hasMessageContaining("not authorized")
         .hasMessageContaining("the 1 batch(es) this run committed before stay sent and remembered")
         .hasMessageNotContaining("nothing was sent");
+  }
+
+  /**
+   * A record filled to the limit (by a redrive that kept no room) leaves no room even for the run that takes it in:
+   * that run is refused before it sends anything, rather than holding its batches in one transaction, and says what is
+   * left to do.
+   */
+  @Test
+  void aRecordWithNoRoomForTheRunThatTakesItInIsRefusedBeforeAnythingIsSent() {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    List<String> cameras = new ArrayList<>();
+    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
+      cameras.add("cam-" + cameras.size());
+    }
+    RedriveMemory full = oneCameraRuns(cameras);
+    assertThat(full.leavesRoomToTakeAllIn("frames")).as("precondition").isFalse();
+    java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
+        new java.util.concurrent.atomic.AtomicReference<>(new org.apache.kafka.clients.consumer.OffsetAndMetadata(100,
+            full.encode()));
+
+    assertThatThrownBy(() -> run(tp, group, DEFAULTS, List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true))))
+        .hasMessageContaining("nothing was sent").hasMessageContaining("--reason SCORING_FAILED")
+        .hasMessageContaining("kafka-consumer-groups.sh --delete --group");
   }
 
   /** One earlier run per camera, each over offsets 0-99 with the default reasons. */
@@ -343,5 +390,7 @@ class RedriveCommandTest {
     assertThat(m.with(new RedriveMemory.Run(10, 12, cam1), 10).runs()).as("retention deleted offsets 0-9")
         .containsExactly(new RedriveMemory.Run(10, 12, cam1));
     assertThat(RedriveMemory.decode("")).isEqualTo(RedriveMemory.NONE);
+    assertThat(m.with(new RedriveMemory.Run(5, 14, cam1), 0).runs()).as("the same selection over touching offsets: one run")
+        .containsExactly(new RedriveMemory.Run(0, 10, until), new RedriveMemory.Run(0, 14, cam1));
   }
 }
