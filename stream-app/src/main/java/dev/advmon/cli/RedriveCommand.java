@@ -3,6 +3,7 @@ package dev.advmon.cli;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.schema.DeadLetter;
+import dev.advmon.topology.AclAdvice;
 import dev.advmon.topology.RecordLimits;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -90,6 +91,11 @@ final class RedriveCommand implements Callable<Integer> {
   PrintStream err = System.err;
   /** How long the broker may take to answer the dead-letter topic's metadata (tests shorten it). */
   Duration metadataTimeout = Duration.ofSeconds(60);
+  /** Where a refusal's advice points on Kubernetes: the user made for redrive, not the monitor's. */
+  private static final String K8S_USER = "on Kubernetes the KafkaUser advmon-redrive of k8s/strimzi/user-redrive.yaml"
+      + " grants all of them (README.md, \"Deploy on Kubernetes\")";
+  /** Who redrive logs in as and where, for the kafka-acls.sh commands of a refusal (placeholders until call()). */
+  private AclAdvice acls = AclAdvice.forClient(Map.of());
   /** Batches this run has committed (sent and remembered), for what an error says was sent. */
   private int committedBatches;
 
@@ -109,6 +115,7 @@ final class RedriveCommand implements Callable<Integer> {
         log.println("warning: " + r + " is not a reason this monitor writes; dead letters with it are sent as named");
       }
     }
+    acls = AclAdvice.forClient(c.kafkaClientProperties());
     String dlq = c.string("topics.dead-letter");
     Deserializer<DeadLetter> values = new AvroSerde<>(DeadLetter.class,
         AvroSerde.registryFor(Wiring.registrySettings(c)), false, false).deserializer();
@@ -349,18 +356,18 @@ final class RedriveCommand implements Callable<Integer> {
     List<String> grants = new ArrayList<>();
     for (String topic : new java.util.TreeSet<>(e.unauthorizedTopics())) {
       if (topic.equals(dlq)) {
-        grants.add("Read and Describe on the dead-letter topic " + dlq + " (topics.dead-letter; kafka-acls.sh --add"
-            + " --allow-principal User:NAME --operation Read --operation Describe --topic " + dlq + ")");
+        grants.add("Read and Describe on the dead-letter topic " + dlq + " (topics.dead-letter; "
+            + acls.command(AclAdvice.Resource.topics(List.of(dlq)), List.of("Read", "Describe")) + ")");
       } else if (topic.equals(frames)) {
-        grants.add("Write and Describe on the frames topic " + frames + " (topics.frames; kafka-acls.sh --add"
-            + " --allow-principal User:NAME --operation Write --operation Describe --topic " + frames + ")");
+        grants.add("Write and Describe on the frames topic " + frames + " (topics.frames; "
+            + acls.command(AclAdvice.Resource.topics(List.of(frames)), List.of("Write", "Describe")) + ")");
       } else {
         grants.add("access to the topic " + topic);
       }
     }
     return "not authorized (" + e.getMessage() + "): redrive reads the dead letters from " + dlq + " and sends their"
-        + " frames to " + frames + "; grant this client's principal " + String.join(" and ", grants) + "; "
-        + sentSoFar();
+        + " frames to " + frames + "; grant " + acls.principal() + " " + String.join(" and ", grants) + " (" + K8S_USER
+        + "); " + sentSoFar();
   }
 
   /** What a run stopped by an error has sent: its committed batches, remembered; the open one is aborted. */
@@ -377,11 +384,11 @@ final class RedriveCommand implements Callable<Integer> {
     } catch (org.apache.kafka.common.errors.GroupAuthorizationException
         | org.apache.kafka.common.errors.TransactionalIdAuthorizationException e) {
       throw new IllegalStateException("not authorized (" + e.getMessage() + "): redrive remembers what it sent in"
-          + " the consumer group " + group + " and commits it with the transactional id " + group + "; grant this"
-          + " client's principal Read and Describe on the group " + group + " and Write and Describe on the"
-          + " transactional id " + group + " (kafka-acls.sh --add --allow-principal User:NAME --operation Read"
-          + " --operation Describe --group " + group + ", then --operation Write --operation Describe"
-          + " --transactional-id " + group + "); " + sentSoFar(), e);
+          + " the consumer group " + group + " and commits it with the transactional id " + group + "; grant "
+          + acls.principal() + " Read and Describe on the group " + group + " and Write and Describe on the"
+          + " transactional id " + group + " (" + acls.command(AclAdvice.Resource.group(group), List.of("Read",
+              "Describe")) + ", then " + acls.command(AclAdvice.Resource.transactionalId(group), List.of("Write",
+              "Describe")) + "; " + K8S_USER + "); " + sentSoFar(), e);
     } catch (org.apache.kafka.common.errors.ProducerFencedException
         | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
       throw new IllegalStateException("another redrive started with the transactional id " + group + " and stopped"

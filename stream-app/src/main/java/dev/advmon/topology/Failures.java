@@ -5,6 +5,7 @@ import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaNotFoundException;
 import dev.advmon.registry.SchemaRegistrationException;
+import java.util.List;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -67,6 +68,14 @@ public final class Failures {
 
   /** What the operator should do about a fatal failure, naming the monitor's own settings; empty if nothing. */
   public static String hint(Throwable failure) {
+    return hint(failure, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #hint(Throwable)}, with the commands it gives filled in from the Kafka Streams client's settings
+   * {@code streamsProperties} (bootstrap.servers, the login's user, application.id) rather than placeholders.
+   */
+  public static String hint(Throwable failure, java.util.Map<?, ?> streamsProperties) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof RegistryRequestException r && r.authenticationFailed()) {
         return " (the registry refuses the monitor's credentials: check registry.basic-auth.user-info, i.e. "
@@ -79,42 +88,54 @@ public final class Failures {
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof AuthorizationException refused) {
-        return " (" + aclHint(refused) + ", e.g. kafka-acls.sh --bootstrap-server <kafka.bootstrap.servers> --add"
-            + " --allow-principal User:<the monitor's user> ...; on Kubernetes the KafkaUser advmon of"
-            + " k8s/strimzi/user.yaml grants all of them (README.md, \"Deploy on Kubernetes\"))";
+        return " (" + aclHint(refused, AclAdvice.forClient(streamsProperties), streamsProperties.get("application.id"))
+            + "; on Kubernetes " + AclAdvice.MONITOR_USER + " grants all of them)";
       }
     }
     return "";
   }
 
-  /** Which ACL the refusal {@code e} of a Kafka Streams client points at, as far as its type and words say. */
-  private static String aclHint(AuthorizationException e) {
+  /**
+   * Which ACL the refusal {@code e} of a Kafka Streams client points at, as far as its type and words say, and the
+   * command that grants it.
+   */
+  private static String aclHint(AuthorizationException e, AclAdvice advice, Object applicationId) {
+    String id = applicationId == null ? "<streams.application-id>" : applicationId.toString();
     if (e instanceof GroupAuthorizationException g) {
+      String group = g.groupId() == null ? id : g.groupId();
       return "the broker refuses the monitor's principal its consumer group: grant Read and Describe on the group "
-          + (g.groupId() == null ? "streams.application-id" : g.groupId());
+          + group + ", e.g. " + advice.command(AclAdvice.Resource.group(group), List.of("Read", "Describe"));
     }
     if (e instanceof TransactionalIdAuthorizationException) {
       return "the broker refuses the monitor's principal its exactly-once producers: grant Write and Describe on the"
-          + " transactional ids prefixed with streams.application-id and '-'";
+          + " transactional ids prefixed with streams.application-id and '-', e.g. "
+          + advice.command(AclAdvice.Resource.prefixed(id + "-", true), List.of("Write", "Describe"));
     }
     if (e instanceof ClusterAuthorizationException) {
       return "the broker refuses the monitor's principal a cluster operation: grant IdempotentWrite and Describe on"
-          + " the cluster";
+          + " the cluster, e.g. " + advice.command(AclAdvice.Resource.cluster(), List.of("IdempotentWrite", "Describe"));
     }
     if (e instanceof TopicAuthorizationException topics && !topics.unauthorizedTopics().isEmpty()) {
       return "the broker refuses the monitor's principal topics " + new java.util.TreeSet<>(topics.unauthorizedTopics())
           + ": grant Read, Describe and DescribeConfigs on the frames topic, Write, Read, Describe and DescribeConfigs"
           + " on the verdicts, alerts and dead-letter topics, and Create, Delete, Read, Write, Describe and"
-          + " DescribeConfigs on Kafka Streams' own topics (prefixed with streams.application-id and '-')";
+          + " DescribeConfigs on Kafka Streams' own topics (prefixed with streams.application-id and '-'), e.g. "
+          + advice.commandStart() + " --operation ... --topic ...";
     }
     if (e instanceof TopicAuthorizationException) {
       // no topic named: Kafka Streams' creation of its repartition and changelog topics is answered so
       return "the broker refuses the monitor's principal a topic operation it does not name, most likely Create"
           + " (Kafka Streams creating its own topics): grant Create, Delete, Read, Write, Describe and DescribeConfigs"
-          + " on the topics prefixed with streams.application-id and '-'";
+          + " on the topics prefixed with streams.application-id and '-', e.g. " + advice.command(
+              AclAdvice.Resource.prefixed(id + "-", false), STREAMS_OWN_TOPICS);
     }
-    return "the broker refuses the monitor's principal an ACL: grant what the refusal names";
+    return "the broker refuses the monitor's principal an ACL: grant what the refusal names, e.g. "
+        + advice.commandStart() + " ...";
   }
+
+  /** What Kafka Streams does with its own (changelog, repartition) topics. */
+  private static final List<String> STREAMS_OWN_TOPICS = List.of("Create", "Delete", "Read", "Write", "Describe",
+      "DescribeConfigs");
 
   /** The innermost cause that says most, for log lines and health reasons. */
   public static String describe(Throwable failure) {

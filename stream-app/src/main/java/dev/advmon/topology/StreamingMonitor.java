@@ -446,9 +446,10 @@ public final class StreamingMonitor implements AutoCloseable {
       return; // closing anyway, or a client already replaced (another of its threads failed first)
     }
     if (kind == Failures.Kind.FATAL) {
-      failure = "stopped: " + cause + Failures.hint(e);
+      String hint = Failures.hint(e, properties);
+      failure = "stopped: " + cause + hint;
       log.error("the monitor stops: {}{} (retrying cannot fix this; correct the configuration and start it again)",
-          cause, Failures.hint(e), e);
+          cause, hint, e);
       supervisor.execute(() -> {
         closeQuietly(client);
         stoppedForGood.countDown();

@@ -118,7 +118,7 @@ public final class TopicAdmin {
             // the broker lists only the topics the principal may describe: a missing Describe looks like a missing topic
             throw new IllegalStateException("topics missing on Kafka at " + adminProperties.get("bootstrap.servers")
                 + ": " + missing + "; create them, or set topics.create=true to let the monitor create them. If they"
-                + " do exist, " + AclRefusal.principal(adminProperties) + " is not authorized to see them: the broker"
+                + " do exist, " + AclAdvice.principal(adminProperties) + " is not authorized to see them: the broker"
                 + " lists only the topics it may describe; grant it Describe (and what the KafkaUser of"
                 + " k8s/strimzi/user.yaml grants) on them");
           }
@@ -139,7 +139,7 @@ public final class TopicAdmin {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
           } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicAuthorizationException) {
-              throw AclRefusal.onTopics(adminProperties, "Create", missing, "create topics " + missing
+              throw AclAdvice.forClient(adminProperties).refusedOnTopics("Create", missing, "create topics " + missing
                   + " (or, if they exist, see them: Describe)", e.getCause());
             }
             if (!(e.getCause() instanceof TopicExistsException)) { // another instance created it first: fine
@@ -154,7 +154,7 @@ public final class TopicAdmin {
           long waited = System.currentTimeMillis() - start;
           if (cause instanceof AuthorizationException refusal) {
             // the broker answered: waiting would never end (those on topics are named where they are asked)
-            throw AclRefusal.other(adminProperties, "check the monitor's topics " + topics, refusal);
+            throw AclAdvice.forClient(adminProperties).refused("check the monitor's topics " + topics, refusal);
           }
           if (cause instanceof org.apache.kafka.common.errors.AuthenticationException refused) {
             // the broker answered and refused the login (wrong password or mechanism, a user not created yet):
@@ -289,7 +289,7 @@ public final class TopicAdmin {
           }
         }
       }
-      throw AclRefusal.onTopics(adminProperties, "DescribeConfigs", refused.isEmpty()
+      throw AclAdvice.forClient(adminProperties).refusedOnTopics("DescribeConfigs", refused.isEmpty()
           ? resources.stream().map(ConfigResource::name).toList() : refused,
           "read the configs of topics (cleanup.policy, max.message.bytes)", e.getCause());
     }
@@ -430,9 +430,9 @@ public final class TopicAdmin {
             .all().get(15, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof TopicAuthorizationException) {
-          throw AclRefusal.onTopics(adminProperties, "AlterConfigs", List.of(r.name()), "raise max.message.bytes of "
-              + r.name() + " from " + have + " to " + need + " (or raise it yourself and keep topics.create=false)",
-              e.getCause());
+          throw AclAdvice.forClient(adminProperties).refusedOnTopics("AlterConfigs", List.of(r.name()),
+              "raise max.message.bytes of " + r.name() + " from " + have + " to " + need + " (or raise it yourself and"
+                  + " keep topics.create=false)", e.getCause());
         }
         throw e;
       }

@@ -131,6 +131,10 @@ class RedriveAclIT {
     assertThat(refused[0]).as("exit status; stdout: %s", refused[1]).isEqualTo("2");
     assertThat(refused[2]).as("what to grant, to whom").contains("not authorized").contains(grant)
         .contains("nothing was sent");
+    assertThat(refused[2]).as("a command that runs as printed: this broker, this principal")
+        .contains("kafka-acls.sh --bootstrap-server " + kafka.bootstrapServers())
+        .contains("--allow-principal User:" + AuthorizingKafka.USER.user() + " --operation")
+        .contains("k8s/strimzi/user-redrive.yaml");
     assertThat(c.frames()).as("nothing visible to read_committed").isEmpty();
 
     grant(withheld);

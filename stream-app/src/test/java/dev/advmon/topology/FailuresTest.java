@@ -60,4 +60,29 @@ class FailuresTest {
     assertThat(Failures.classify(cluster)).isEqualTo(Failures.Kind.FATAL);
     assertThat(Failures.hint(cluster)).contains("IdempotentWrite");
   }
+
+  @Test
+  void theAclAdviceOfARunningMonitorIsACommandForItsOwnBrokerPrincipalAndResource() {
+    java.util.Map<String, Object> streams = java.util.Map.of("bootstrap.servers", "kafka-0:9093",
+        "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"advmon\""
+            + " password=\"secret\";", "application.id", "cams");
+    String grant = "kafka-acls.sh --bootstrap-server kafka-0:9093 --command-config <admin client properties> --add"
+        + " --allow-principal User:advmon";
+
+    assertThat(Failures.hint(new StreamsException(new org.apache.kafka.common.errors.GroupAuthorizationException(
+        "Not authorized to access group: cams", "cams")), streams))
+        .contains(grant + " --operation Read --operation Describe --group cams");
+    assertThat(Failures.hint(new org.apache.kafka.common.errors.TransactionalIdAuthorizationException(
+        "Transactional Id authorization failed."), streams))
+        .contains(grant + " --operation Write --operation Describe --transactional-id cams- --resource-pattern-type"
+            + " prefixed");
+    assertThat(Failures.hint(new org.apache.kafka.common.errors.ClusterAuthorizationException(
+        "Cluster authorization failed."), streams))
+        .contains(grant + " --operation IdempotentWrite --operation Describe --cluster");
+    assertThat(Failures.hint(new org.apache.kafka.common.errors.TopicAuthorizationException("Authorization failed."),
+        streams)).contains(grant + " --operation Create --operation Delete").contains("--topic cams-");
+    assertThat(Failures.hint(new org.apache.kafka.common.errors.GroupAuthorizationException("refused", "cams")))
+        .as("without the settings: placeholders naming them")
+        .contains("--bootstrap-server <kafka.bootstrap.servers>").contains("User:<the monitor's user>");
+  }
 }
