@@ -7,6 +7,7 @@ import dev.advmon.registry.SchemaNotFoundException;
 import dev.advmon.registry.SchemaRegistrationException;
 import java.util.List;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -19,8 +20,8 @@ import org.apache.kafka.common.errors.SerializationException;
  * What a failure in the stream means, from its cause chain:
  * <ul>
  *   <li>{@link Kind#FATAL}: configuration that retrying cannot fix and that would hit every record (the registry
- *       refuses our credentials, redirects, or answers not as a registry; the broker refuses an ACL): the monitor
- *       stops with the message;
+ *       refuses our credentials, redirects, or answers not as a registry; the broker refuses the login or an ACL):
+ *       the monitor stops with the message;
  *   <li>{@link Kind#SYSTEMIC}: a dependency or the model is broken for every record (registry unreachable,
  *       scoring unavailable, a Kafka or state error, the registry refusing or not holding the schema of one of the
  *       monitor's own outputs): nothing is dead-lettered, Kafka Streams restarts with a backoff and processes the
@@ -40,6 +41,13 @@ public final class Failures {
     int depth = 0;
     for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
       if (t instanceof RegistryRequestException r && r.misconfigured()) {
+        return Kind.FATAL;
+      }
+      if (t instanceof AuthenticationException) {
+        // the broker refuses the monitor's login (its password rotated or revoked on the broker, a certificate no
+        // longer trusted): a restart in place logs in with the same settings for ever while liveness stays UP (seen
+        // with a SCRAM password changed under a running monitor); a new process reads them anew, and on Kubernetes
+        // the restarted container reads the Secret as it is now
         return Kind.FATAL;
       }
       if (t instanceof AuthorizationException) {
@@ -87,6 +95,10 @@ public final class Failures {
       }
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof AuthenticationException) {
+        return " (the broker refuses the monitor's login: check " + LOGIN_SETTINGS + "; the monitor reads them only"
+            + " when it starts)";
+      }
       if (t instanceof AuthorizationException refused) {
         return " (" + aclHint(refused, AclAdvice.forClient(streamsProperties), streamsProperties.get("application.id"))
             + "; on Kubernetes " + AclAdvice.MONITOR_USER + " grants all of them)";
@@ -132,6 +144,11 @@ public final class Failures {
     return "the broker refuses the monitor's principal an ACL: grant what the refusal names, e.g. "
         + advice.commandStart() + " ...";
   }
+
+  /** The settings a refused login comes from, for the start-up check's message and a running monitor's. */
+  static final String LOGIN_SETTINGS = "kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and"
+      + " kafka.security.protocol against the broker's listener, and with TLS kafka.ssl.* (on Kubernetes, the"
+      + " KafkaUser advmon's Secret: README.md, \"Deploy on Kubernetes\")";
 
   /** What Kafka Streams does with its own (changelog, repartition) topics. */
   private static final List<String> STREAMS_OWN_TOPICS = List.of("Create", "Delete", "Read", "Write", "Describe",

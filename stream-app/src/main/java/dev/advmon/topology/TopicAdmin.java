@@ -160,10 +160,8 @@ public final class TopicAdmin {
             // the broker answered and refused the login (wrong password or mechanism, a user not created yet):
             // waiting would never end, and "check that the broker is running" would point at the network
             throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
-                + " (kafka.bootstrap.servers) refused the monitor's login: " + refused.getMessage() + "; check"
-                + " kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and kafka.security.protocol"
-                + " against the broker's listener (on Kubernetes, the KafkaUser advmon's Secret: README.md, \"Deploy"
-                + " on Kubernetes\")", refused);
+                + " (kafka.bootstrap.servers) refused the monitor's login: " + refused.getMessage() + "; check "
+                + Failures.LOGIN_SETTINGS, refused);
           }
           if (cause instanceof UnknownTopicOrPartitionException) {
             // only the config checks get this, past checkConfigs' quick looks: the broker answered, so not "unreachable"

@@ -85,4 +85,14 @@ class FailuresTest {
         .as("without the settings: placeholders naming them")
         .contains("--bootstrap-server <kafka.bootstrap.servers>").contains("User:<the monitor's user>");
   }
+
+  @Test
+  void aLoginTheBrokerRefusesWhileRunningStopsTheMonitorNamingTheLoginSettings() {
+    // as the stream thread reports it once the broker no longer accepts the monitor's password (seen on a SCRAM broker)
+    StreamsException refused = new StreamsException(new org.apache.kafka.common.errors.SaslAuthenticationException(
+        "Authentication failed during re-authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256"));
+    assertThat(Failures.classify(refused)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(refused)).contains("refuses the monitor's login").contains("kafka.sasl.jaas.config")
+        .contains("kafka.sasl.mechanism").contains("kafka.security.protocol");
+  }
 }
