@@ -50,7 +50,7 @@ public final class AclAdvice {
     return principal;
   }
 
-  /** A resource of an ACL as kafka-acls.sh takes it: {@code --topic a --topic b}, {@code --group g}, {@code --cluster}. */
+  /** An ACL's resource as kafka-acls.sh takes it: {@code --topic a --topic b}, {@code --group g}, {@code --cluster}. */
   public record Resource(String options) {
 
     public static Resource topics(Collection<String> names) {

@@ -15,6 +15,7 @@ import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.PixelModel;
 import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.StandaloneKafka;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
@@ -56,7 +57,7 @@ class LoginRefusedWhileRunningIT {
         // what this test is about is the login, not ACLs: the SCRAM user may do anything
         "super.users", "User:" + AuthorizingKafka.SUPER_USER.user() + ";User:" + USER,
         "connections.max.reauth.ms", "2000"))) {
-      setPassword(kafka, "first-password");
+      setPassword(kafka.clientProperties(AuthorizingKafka.SUPER_USER), kafka.bootstrapServers(), "first-password");
       Map<String, String> settings = MonitorSettings.ofQuickStart(kafka.bootstrapServers(), registry.url(), "login",
           dir);
       settings.putAll(scramLogin("first-password"));
@@ -65,7 +66,7 @@ class LoginRefusedWhileRunningIT {
       try (StreamingMonitor monitor = start(settings)) {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
 
-        setPassword(kafka, "rotated-password");
+        setPassword(kafka.clientProperties(AuthorizingKafka.SUPER_USER), kafka.bootstrapServers(), "rotated-password");
 
         assertThat(monitor.awaitFailure(Duration.ofSeconds(90)))
             .as("the monitor stops instead of restarting Kafka Streams in place with the old password").isTrue();
@@ -89,6 +90,37 @@ class LoginRefusedWhileRunningIT {
     }
   }
 
+  /**
+   * What stopping on a refused login must not catch: a broker restarting (a rolling update) under a running monitor
+   * whose password has not changed. A broker that comes back opens its listeners only once it has caught up with the
+   * metadata that holds the SCRAM credentials, so the monitor meets refused connections (an outage it waits out), not
+   * refused logins.
+   */
+  @Test
+  void aBrokerRestartingUnderARunningMonitorDoesNotStopIt(SchemaRegistryServer.Info registry) throws Exception {
+    try (StandaloneKafka kafka = StandaloneKafka.startWithScram(dir.resolve("standalone"), Map.of())) {
+      setPassword(Map.of("bootstrap.servers", kafka.bootstrapServers()), kafka.scramBootstrapServers(), "password");
+      Map<String, String> settings = MonitorSettings.ofQuickStart(kafka.scramBootstrapServers(), registry.url(),
+          "restart", dir);
+      settings.putAll(scramLogin("password"));
+      settings.put("streams.num-threads", "1");
+      try (StreamingMonitor monitor = start(settings)) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+
+        kafka.stop();
+        assertThat(Await.until(() -> !monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("readiness DOWN while the broker is away").isTrue();
+        kafka.restart();
+        assertThat(Await.until(() -> monitor.health().readiness().up(), Duration.ofSeconds(120)))
+            .as("readiness UP again once the broker is back: %s", monitor.health().readiness().reasons()).isTrue();
+        // a negative: the clients log in again as they reconnect, within about a second of the broker's return (their
+        // reconnect backoff); a refusal then would have stopped the monitor well within this
+        assertThat(monitor.awaitFailure(Duration.ofSeconds(10))).as("not stopped: %s", monitor.failure()).isFalse();
+        assertThat(monitor.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+      }
+    }
+  }
+
   private static StreamingMonitor start(Map<String, String> settings) throws Exception {
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     PixelModel model = PixelModel.open();
@@ -103,17 +135,21 @@ class LoginRefusedWhileRunningIT {
             + USER + "\" password=\"" + password + "\";");
   }
 
-  /** Sets {@link #USER}'s SCRAM-SHA-256 password on the broker, as the super user, and waits until it accepts it. */
-  private static void setPassword(AuthorizingKafka kafka, String password) throws Exception {
-    try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
-      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
+  /**
+   * Sets {@link #USER}'s SCRAM-SHA-256 password with an admin client of {@code admin} settings, and waits until the
+   * broker at {@code scramBootstrap} accepts it.
+   */
+  private static void setPassword(Map<String, Object> admin, String scramBootstrap, String password)
+      throws Exception {
+    try (Admin a = Admin.create(admin)) {
+      a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
           new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get();
     }
-    Map<String, Object> login = new HashMap<>(kafka.clientProperties(AuthorizingKafka.SUPER_USER));
+    Map<String, Object> login = new HashMap<>(Map.of("bootstrap.servers", scramBootstrap));
     scramLogin(password).forEach((k, v) -> login.put(k.substring("kafka.".length()), v));
     assertThat(Await.until(() -> {
-      try (Admin admin = Admin.create(login)) {
-        admin.listTopics().names().get(10, TimeUnit.SECONDS);
+      try (Admin a = Admin.create(login)) {
+        a.listTopics().names().get(10, TimeUnit.SECONDS);
         return true;
       } catch (Exception e) {
         return false; // the broker has not applied the controller's record yet

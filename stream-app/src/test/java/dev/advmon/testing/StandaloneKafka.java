@@ -52,6 +52,8 @@ public final class StandaloneKafka implements AutoCloseable {
   /** A second listener for clients that go through {@link #clientProxy}, 0 without one. */
   private final int clientPort;
   private final TcpProxy clientProxy;
+  /** A third listener whose clients log in with SCRAM-SHA-256 ({@link #startWithScram}), 0 without one. */
+  private int scramPort;
   /** The broker's classpath: the test classpath (Kafka 4.x), or another version's. */
   private final String classpath;
   private ChildProcess process;
@@ -114,14 +116,31 @@ public final class StandaloneKafka implements AutoCloseable {
     return start(dir, brokerSettings, null, classpath);
   }
 
+  /**
+   * As {@link #start(Path, Map)}, plus a listener whose clients log in with SCRAM-SHA-256 ({@link
+   * #scramBootstrapServers()}; the users' passwords set with {@code Admin.alterUserScramCredentials} on
+   * {@link #bootstrapServers()}, which needs no login). Unlike the in-process broker, this one can be stopped and
+   * started again on the same ports and data.
+   */
+  public static StandaloneKafka startWithScram(Path dir, Map<String, String> brokerSettings)
+      throws InterruptedException {
+    return start(dir, brokerSettings, null, ChildProcess.testClasspath(), true);
+  }
+
   private static StandaloneKafka start(Path dir, Map<String, String> brokerSettings, TcpProxy clientProxy,
       String classpath) throws InterruptedException {
+    return start(dir, brokerSettings, clientProxy, classpath, false);
+  }
+
+  private static StandaloneKafka start(Path dir, Map<String, String> brokerSettings, TcpProxy clientProxy,
+      String classpath, boolean scram) throws InterruptedException {
     // The ports are found free here and bound by the child a moment later; should another process take one
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort(),
           brokerSettings, clientProxy, classpath);
+      kafka.scramPort = scram ? ChildProcess.freePort() : 0;
       if (clientProxy != null) {
         clientProxy.forwardTo(kafka.clientPort);
       }
@@ -202,6 +221,14 @@ public final class StandaloneKafka implements AutoCloseable {
     return "127.0.0.1:" + clientProxy.port();
   }
 
+  /** Where clients that log in with SCRAM-SHA-256 bootstrap ({@link #startWithScram}). */
+  public String scramBootstrapServers() {
+    if (scramPort == 0) {
+      throw new IllegalStateException("started without a SCRAM listener");
+    }
+    return "127.0.0.1:" + scramPort;
+  }
+
   public ChildProcess process() {
     return process;
   }
@@ -214,12 +241,18 @@ public final class StandaloneKafka implements AutoCloseable {
           "node.id=" + nodeId,
           "controller.quorum.voters=" + (voters != null ? voters : nodeId + "@127.0.0.1:" + controllerPort),
           "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
-              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientPort),
+              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientPort)
+              + (scramPort == 0 ? "" : ",SCRAM://127.0.0.1:" + scramPort),
           "advertised.listeners=PLAINTEXT://127.0.0.1:" + port
-              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientProxy.port()),
+              + (clientProxy == null ? "" : ",PROXIED://127.0.0.1:" + clientProxy.port())
+              + (scramPort == 0 ? "" : ",SCRAM://127.0.0.1:" + scramPort),
           "controller.listener.names=CONTROLLER",
           "inter.broker.listener.name=PLAINTEXT",
-          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,"
+              + "SCRAM:SASL_PLAINTEXT",
+          scramPort == 0 ? "" : "sasl.enabled.mechanisms=SCRAM-SHA-256\n"
+              + "listener.name.scram.scram-sha-256.sasl.jaas.config="
+              + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
           "log.dirs=" + dir.resolve("data"),
           "num.partitions=3",
           "offsets.topic.replication.factor=" + replication,
