@@ -6,7 +6,6 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.schema.DeadLetter;
-import dev.advmon.testing.Await;
 import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.SchemaRegistryServer;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,7 +70,7 @@ class RedriveAclIT {
   void withExactlyTheKafkaUsersAclsItSendsTheDeadLettersBackOnceAndASecondRunSendsNothing(
       SchemaRegistryServer.Info registry) throws Exception {
     Case c = Case.of("acl-all", registry);
-    grant(c.manifestAcls());
+    kafka.grant(c.manifestAcls());
 
     String[] first = redrive(c.settings);
     assertThat(first[0]).as("exit status; stderr: %s", first[2]).isEqualTo("0");
@@ -125,7 +123,7 @@ class RedriveAclIT {
     List<AclBinding> withheld = all.stream().filter(a -> a.pattern().resourceType() == type
         && a.pattern().name().equals(name) && (operation == null || a.entry().operation() == operation)).toList();
     assertThat(withheld).as("the manifest grants %s on %s %s", operation, type, name).isNotEmpty();
-    grant(all.stream().filter(a -> !withheld.contains(a)).toList());
+    kafka.grant(all.stream().filter(a -> !withheld.contains(a)).toList());
 
     String[] refused = redrive(c.settings);
     assertThat(refused[0]).as("exit status; stdout: %s", refused[1]).isEqualTo("2");
@@ -137,25 +135,11 @@ class RedriveAclIT {
         .contains("k8s/strimzi/user-redrive.yaml");
     assertThat(c.frames()).as("nothing visible to read_committed").isEmpty();
 
-    grant(withheld);
+    kafka.grant(withheld);
     String[] granted = redrive(c.settings);
     assertThat(granted[0]).as("exit status once granted; stderr: %s", granted[2]).isEqualTo("0");
     assertThat(granted[1]).as("nothing was remembered as sent").contains("sent 2 of 3 dead letters");
     assertThat(c.frames()).containsExactlyInAnyOrder("a", "b");
-  }
-
-  /** Grants {@code acls} and waits until the broker's authorizer lists them. */
-  private static void grant(List<AclBinding> acls) throws Exception {
-    try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
-      admin.createAcls(acls).all().get();
-      assertThat(Await.until(() -> {
-        try {
-          return admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls);
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(30))).as("the broker lists the ACLs %s", acls).isTrue();
-    }
   }
 
   /** One case's topics (written as the super user), settings (logged in as the redrive user) and names. */

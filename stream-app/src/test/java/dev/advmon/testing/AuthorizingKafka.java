@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
@@ -84,6 +87,20 @@ public final class AuthorizingKafka implements AutoCloseable {
     login.clientProperties().forEach((k, v) -> settings.put("kafka." + k, v.toString()));
     settings.put("kafka.bootstrap.servers", bootstrapServers());
     return settings;
+  }
+
+  /** Grants {@code acls} as the super user and waits until the broker's authorizer lists them. */
+  public void grant(List<AclBinding> acls) throws Exception {
+    try (Admin admin = Admin.create(clientProperties(SUPER_USER))) {
+      admin.createAcls(acls).all().get();
+      org.assertj.core.api.Assertions.assertThat(Await.until(() -> {
+        try {
+          return admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls);
+        } catch (Exception e) {
+          return false;
+        }
+      }, Duration.ofSeconds(30))).as("the broker lists the ACLs %s", acls).isTrue();
+    }
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.advmon.testing.Await;
 import dev.advmon.testing.AuthorizingKafka;
 import dev.advmon.testing.TestData;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +57,7 @@ class TopicAdminAclIT {
   @Test
   void withExactlyTheKafkaUsersAclsTheTopicsPassTheCheck() throws Exception {
     List<String> topics = topics("all");
-    grant(manifestAcls("all"));
+    kafka.grant(manifestAcls("all"));
     newAdmin().ensureTopics(topics, Map.of(topics.get(3), 1024L), false, 1, (short) 1, 100, 20_000);
   }
 
@@ -82,7 +80,7 @@ class TopicAdminAclIT {
     List<AclBinding> withheld = all.stream().filter(a -> a.pattern().resourceType() == ResourceType.TOPIC
         && a.pattern().name().equals(topic) && a.entry().operation() == operation).toList();
     assertThat(withheld).as("the manifest grants %s on %s", operation, manifestTopic).hasSize(1);
-    grant(all.stream().filter(a -> !withheld.contains(a)).toList());
+    kafka.grant(all.stream().filter(a -> !withheld.contains(a)).toList());
 
     long started = System.nanoTime();
     // startup.max-wait-ms far above what a refusal may take: a wait for the broker would show as a timeout here
@@ -99,7 +97,7 @@ class TopicAdminAclIT {
   @Test
   void withoutAnyAclOnTheFramesTopicItSaysTheTopicMayExistButNotBeVisible() throws Exception {
     List<String> topics = topics("noacl");
-    grant(manifestAcls("noacl").stream().filter(a -> !a.pattern().name().equals(topics.get(0))).toList());
+    kafka.grant(manifestAcls("noacl").stream().filter(a -> !a.pattern().name().equals(topics.get(0))).toList());
 
     assertThatThrownBy(() -> newAdmin().ensureTopics(topics, Map.of(), false, 1, (short) 1, 100, 60_000))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("topics missing")
@@ -130,20 +128,6 @@ class TopicAdminAclIT {
       admin.createTopics(topics.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
     }
     return topics;
-  }
-
-  /** Grants {@code acls} and waits until the broker's authorizer lists them. */
-  private static void grant(List<AclBinding> acls) throws Exception {
-    try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
-      admin.createAcls(acls).all().get();
-      assertThat(Await.until(() -> {
-        try {
-          return admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls);
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(30))).as("the broker lists the ACLs %s", acls).isTrue();
-    }
   }
 
   /**
