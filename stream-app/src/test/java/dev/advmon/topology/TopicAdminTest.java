@@ -412,6 +412,7 @@ class TopicAdminTest {
         .hasMessageContaining("test:9092")
         .hasMessageContaining("invalid credentials")
         .hasMessageContaining("kafka.sasl.jaas.config")
+        .hasMessageContaining("Secret advmon-kafka") // the copy the pods read, not the KafkaUser's own
         .hasMessageNotContaining("reachable");
     assertThat(pauses).as("no wait: a refused login is not an outage").isEmpty();
   }
