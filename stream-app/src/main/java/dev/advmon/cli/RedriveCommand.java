@@ -150,6 +150,10 @@ final class RedriveCommand implements Callable<Integer> {
       throw new IllegalStateException(topicAcls(refused, dlq, selection.framesTopic()), e);
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
+    if (summary.refusedForReal != null) {
+      log.println("warning: without --dry-run this run would be refused before sending anything: "
+          + summary.refusedForReal);
+    }
     if (!summary.otherTopics.isEmpty()) {
       log.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
           + ": they were not read from the frames topic " + selection.framesTopic()
@@ -190,8 +194,15 @@ final class RedriveCommand implements Callable<Integer> {
     Map<TopicPartition, Long> from = new HashMap<>();
     partitions.forEach(tp -> from.put(tp, consumer.position(tp)));
     Map<TopicPartition, Long> logStart = consumer.beginningOffsets(partitions, metadataTimeout);
-    if (producer != null) {
+    try {
       checkMemoryFits(memory, from, end, logStart, selection, group);
+    } catch (IllegalStateException refused) {
+      if (producer != null) {
+        throw refused;
+      }
+      // a dry run is how an operator checks a run before making it: it says so, rather than "would send" what the
+      // real run then refuses to send
+      summary.refusedForReal = refused.getMessage().replaceFirst("^nothing was sent: ", "");
     }
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);
     open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
@@ -571,6 +582,8 @@ final class RedriveCommand implements Callable<Integer> {
     static final String UNREADABLE = "(unreadable)";
     final Map<String, Map<Decision, Integer>> counts = new TreeMap<>();
     final Set<String> otherTopics = new java.util.TreeSet<>();
+    /** In a dry run, why the same run without --dry-run would be refused before it sent anything; else null. */
+    String refusedForReal;
 
     void count(String reason, Decision d) {
       counts.computeIfAbsent(reason, r -> new java.util.EnumMap<>(Decision.class)).merge(d, 1, Integer::sum);

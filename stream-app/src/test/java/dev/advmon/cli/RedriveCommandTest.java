@@ -296,6 +296,39 @@ class RedriveCommandTest {
         .hasMessageContaining("kafka-consumer-groups.sh --delete --group");
   }
 
+  /**
+   * A dry run is how an operator checks a run before making it: over a record with no room left it counted what it
+   * "would send" and said nothing of the refusal the same run without --dry-run then met.
+   */
+  @Test
+  void aDryRunSaysWhenTheSameRunWouldBeRefused() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    List<String> cameras = new ArrayList<>();
+    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
+      cameras.add("cam-" + cameras.size());
+    }
+    String full = oneCameraRuns(cameras).encode();
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+      @Override
+      public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
+          Set<TopicPartition> partitions, java.time.Duration timeout) {
+        return Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(100, full));
+      }
+    };
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 1L));
+    consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, 0, 1_000L,
+        TimestampType.CREATE_TIME, 1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {0}, new RecordHeaders(),
+        Optional.empty())));
+    DeadLetter deadLetter = dl("SCORING_FAILED", "cam-0", "frames", null, true);
+
+    RedriveCommand.Summary summary = new RedriveCommand().copy(consumer, null, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetter);
+
+    assertThat(summary.refusedForReal).as("what the dry run says of the real run").isNotNull()
+        .contains("--reason SCORING_FAILED").doesNotStartWith("nothing was sent");
+  }
+
   /** One earlier run per camera, each over offsets 0-99 with the default reasons. */
   private static RedriveMemory oneCameraRuns(List<String> cameras, String... more) {
     RedriveMemory m = RedriveMemory.NONE;
