@@ -36,6 +36,14 @@ record RedriveMemory(List<Run> runs) {
     boolean includes(Run other) {
       return from <= other.from && other.to <= to && selection.includes(other.selection);
     }
+
+    /**
+     * This run without the offsets before {@code logStart}, which retention deleted: no run reads them again, and a run
+     * from the log start (the one a refusal names) must take in a run that began before it.
+     */
+    Run from(long logStart) {
+      return from < logStart ? new Run(logStart, to, selection) : this;
+    }
   }
 
   /** Whether an earlier run sent the dead letter at {@code offset}. */
@@ -45,7 +53,8 @@ record RedriveMemory(List<Run> runs) {
   }
 
   /**
-   * This memory and {@code run}, without the runs it takes in and those whose offsets retention deleted; an earlier run
+   * This memory and {@code run}, without the runs it takes in and those whose offsets retention deleted (of the others,
+   * only what is left from {@code logStart} on is kept); an earlier run
    * of the same selection over offsets that touch {@code run}'s joins it (one run says the same in less room, and a
    * run repeated after a crash does not need room for two).
    */
@@ -55,10 +64,11 @@ record RedriveMemory(List<Run> runs) {
     }
     Run joined = run;
     List<Run> others = new ArrayList<>();
-    for (Run r : runs) {
-      if (r.to <= logStart) {
+    for (Run remembered : runs) {
+      if (remembered.to <= logStart) {
         continue;
       }
+      Run r = remembered.from(logStart);
       if (r.selection.equals(run.selection) && r.from <= joined.to && joined.from <= r.to) {
         joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection);
       } else {
@@ -83,10 +93,11 @@ record RedriveMemory(List<Run> runs) {
   int largestCommit(Run whole, long logStart) {
     Run joined = whole;
     List<Run> kept = new ArrayList<>();
-    for (Run r : runs) {
-      if (r.to <= logStart) {
+    for (Run remembered : runs) {
+      if (remembered.to <= logStart) {
         continue;
       }
+      Run r = remembered.from(logStart);
       if (r.selection.equals(whole.selection) && r.from <= whole.from && whole.from <= r.to) {
         joined = new Run(r.from, Math.max(r.to, joined.to), whole.selection);
       } else {

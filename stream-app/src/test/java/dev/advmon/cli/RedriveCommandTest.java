@@ -197,12 +197,55 @@ class RedriveCommandTest {
   }
 
   /**
+   * Retention deletes the start of the dead-letter topic (its purpose). The run the refusal names (no --camera, --since
+   * or --until) reads from the new log start, so it must take in the narrow runs that began before it: they remember
+   * nothing of a deleted offset that can ever be read again. Otherwise they stay beside it until retention passes their
+   * last offset, the record keeps no room, and narrow runs stay refused however often that run is made.
+   */
+  @Test
+  void theRunThatTakesNarrowRunsInDoesSoWhenRetentionDeletedTheirFirstOffsets() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
+        dl("SCORING_FAILED", "cam-x", "frames", null, true));
+    int narrow = 0;
+    boolean refused = false;
+    while (!refused) {
+      assertThat(narrow).as("narrow runs are refused at some point").isLessThan(100);
+      Selection camera = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-" + narrow), null, null, "frames");
+      try {
+        run(tp, group, camera, deadLetters);
+        narrow++;
+      } catch (IllegalStateException e) {
+        refused = true;
+      }
+    }
+
+    MockProducer<byte[], byte[]> producer = run(tp, group, DEFAULTS, deadLetters, 50);
+
+    assertThat(producer.history()).as("offsets 50-199: no narrow run chose them").hasSize(150);
+    assertThat(RedriveMemory.decode(group.get().metadata()).runs()).as("the narrow runs taken in")
+        .containsExactly(new RedriveMemory.Run(50, 200, DEFAULTS));
+    Selection again = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-again"), null, null, "frames");
+    assertThat(run(tp, group, again, deadLetters, 50).consumerGroupOffsetsHistory()).as("a narrow run is made again")
+        .hasSize(3);
+  }
+
+  /**
    * One run of redrive's copy over offsets 0-199 of {@code tp} (four polls, four batches), the group's committed offset
    * read from and written back to {@code group}; the dead letter at an offset is {@code deadLetters}' one of its parity.
    */
   private static MockProducer<byte[], byte[]> run(TopicPartition tp,
       java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
       Selection selection, List<DeadLetter> deadLetters) throws Exception {
+    return run(tp, group, selection, deadLetters, 0);
+  }
+
+  /** As above, with retention having deleted the offsets before {@code logStart} (a multiple of 50). */
+  private static MockProducer<byte[], byte[]> run(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      Selection selection, List<DeadLetter> deadLetters, long logStart) throws Exception {
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
       @Override
       public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
@@ -211,9 +254,9 @@ class RedriveCommandTest {
         return group.get() == null ? Map.of() : Map.of(tp, group.get());
       }
     };
-    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateBeginningOffsets(Map.of(tp, logStart));
     consumer.updateEndOffsets(Map.of(tp, 200L));
-    for (int from = 0; from < 200; from += 50) {
+    for (int from = (int) logStart; from < 200; from += 50) {
       int first = from;
       consumer.schedulePollTask(() -> {
         for (int offset = first; offset < first + 50; offset++) {
