@@ -142,6 +142,31 @@ class RedriveAclIT {
     assertThat(c.frames()).containsExactlyInAnyOrder("a", "b");
   }
 
+  /**
+   * A login the broker refuses (on Kubernetes: the Secret advmon-redrive-kafka is a copy made once, so a password the
+   * KafkaUser advmon-redrive got since is refused) stops redrive at once with what to check, not Kafka's bare words:
+   * the login settings and that Secret, without the password it tried.
+   */
+  @Test
+  void aLoginTheBrokerRefusesStopsItNamingTheLoginSettingsAndTheSecret(SchemaRegistryServer.Info registry)
+      throws Exception {
+    Case c = Case.of("acl-login", registry);
+    kafka.grant(c.manifestAcls());
+    Map<String, String> stale = new java.util.HashMap<>(c.settings);
+    stale.putAll(kafka.monitorSettings(new dev.advmon.testing.GhostTransaction.Login(AuthorizingKafka.USER.user(),
+        "stale-password")));
+
+    long started = System.nanoTime();
+    String[] refused = redrive(stale);
+
+    assertThat(refused[0]).as("exit status; stdout: %s", refused[1]).isEqualTo("2");
+    assertThat(refused[2]).as("what to check").contains("refused redrive's login").contains("kafka.sasl.jaas.config")
+        .contains("advmon-redrive-kafka").contains("nothing was sent").doesNotContain("stale-password");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not waited for as an unreachable broker")
+        .isLessThan(Duration.ofSeconds(30));
+    assertThat(c.frames()).isEmpty();
+  }
+
   /** One case's topics (written as the super user), settings (logged in as the redrive user) and names. */
   private record Case(Map<String, String> settings, String framesTopic, String dlq, String redriveId) {
 
