@@ -148,8 +148,8 @@ public final class Failures {
   /** The settings a refused login comes from, for the start-up check's message and a running monitor's. */
   static final String LOGIN_SETTINGS = "kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and"
       + " kafka.security.protocol against the broker's listener, and with TLS kafka.ssl.* (on Kubernetes, the"
-      + " Secret advmon-kafka, a copy of the KafkaUser advmon's that is made again when its password changes:"
-      + " README.md, \"Deploy on Kubernetes\")";
+      + " Secret advmon-kafka, a copy of the KafkaUser advmon's made once, which nothing updates: when the password"
+      + " or the cluster CA changes, make it again as README.md, \"Deploy on Kubernetes\", shows)";
 
   /** What Kafka Streams does with its own (changelog, repartition) topics. */
   private static final List<String> STREAMS_OWN_TOPICS = List.of("Create", "Delete", "Read", "Write", "Describe",

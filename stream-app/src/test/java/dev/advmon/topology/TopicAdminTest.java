@@ -413,6 +413,8 @@ class TopicAdminTest {
         .hasMessageContaining("invalid credentials")
         .hasMessageContaining("kafka.sasl.jaas.config")
         .hasMessageContaining("Secret advmon-kafka") // the copy the pods read, not the KafkaUser's own
+        // nothing updates that copy: a message that says it "is made again" sends the operator waiting for nothing
+        .hasMessageContaining("make it again")
         .hasMessageNotContaining("reachable");
     assertThat(pauses).as("no wait: a refused login is not an outage").isEmpty();
   }
