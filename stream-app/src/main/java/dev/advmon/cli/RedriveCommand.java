@@ -356,7 +356,9 @@ final class RedriveCommand implements Callable<Integer> {
                 ? ", leaving no room for the run that takes them in" : "")
             + ", as after many runs with different --camera/--since/--until; run redrive once with"
             + reasons.stream().map(r -> " --reason " + r).collect(java.util.stream.Collectors.joining())
-            + " and no --camera, --since or --until (it takes their records in), then narrow again; if that run is"
+            + " and no --camera, --since or --until (it takes their records in; it also sends every dead letter of"
+            + " those reasons, of every camera and time, that no run has sent yet: see how many with --dry-run first),"
+            + " then narrow again; if that run is"
             + " refused too, the record was filled by an earlier version of redrive that kept no room for it: delete"
             + " the group (kafka-consumer-groups.sh --delete --group " + group + "), which forgets what was sent (the"
             + " next run sends it again)");

@@ -336,6 +336,8 @@ class RedriveCommandTest {
 
     assertThatThrownBy(() -> run(tp, group, DEFAULTS, List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true))))
         .hasMessageContaining("nothing was sent").hasMessageContaining("--reason SCORING_FAILED")
+        // that run sends every dead letter of those reasons no run has sent, of every camera: said before it is made
+        .hasMessageContaining("every camera").hasMessageContaining("--dry-run")
         .hasMessageContaining("kafka-consumer-groups.sh --delete --group");
   }
 
