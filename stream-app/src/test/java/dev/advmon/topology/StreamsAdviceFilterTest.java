@@ -3,8 +3,16 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.testing.LogLines;
 import dev.advmon.testing.ProductionLogging;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.internals.ClientUtils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StreamsAdviceFilterTest {
 
@@ -29,5 +37,25 @@ class StreamsAdviceFilterTest {
         "Deserialization exception handler is set to fail upon a deserialization error.")).isTrue();
     assertThat(ProductionLogging.prints("dev.advmon.topology.StreamingMonitor", Level.WARN,
         "Kafka Streams failed: " + ADVICE_LINE)).isTrue();
+  }
+
+  /**
+   * The monitor turns the processing exception handler on for global state, yet at every start each stream thread's
+   * partition assignor read a copy of the settings without that key (the main consumer's) and Kafka Streams warned
+   * that it was off: one WARN per stream thread, the first lines a newcomer's {@code monitor run} printed.
+   */
+  @Test
+  void theShippedLoggingDropsKafkaStreamsWarningThatTheGlobalHandlerIsOffWhichTheMonitorTurnsOn(@TempDir Path home) {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("kafka.bootstrap.servers", "localhost:9092"), home);
+    Properties streams = StreamingMonitor.streamsProperties(c);
+    assertThat(streams.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isEqualTo(true);
+    Map<String, Object> assignorsCopy = new StreamsConfig(streams).getMainConsumerConfigs("advmon", "advmon-vm-1", 0);
+    try (LogLines lines = LogLines.of(StreamsConfig.class, Level.WARN)) {
+      new ClientUtils.QuietStreamsConfig(assignorsCopy); // what AssignorConfiguration builds in each stream thread
+      assertThat(lines.events()).as("Kafka Streams still warns from the assignor's copy (else drop the filter)")
+          .anyMatch(e -> e.getLevel() == Level.WARN
+              && e.getFormattedMessage().contains(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG));
+      assertThat(lines.events()).noneMatch(ProductionLogging::prints);
+    }
   }
 }
