@@ -67,7 +67,7 @@ final class RedriveCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--reason", paramLabel = "R",
-      description = "Send dead letters of this reason (repeatable). Default: the transient ones, REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED (the registry, the model or engine, writing the outputs: not the frame's fault, so they score once that is fixed); a frame of any other reason is the producer's fault and will likely come back (a warning says so). A value cut short (valueSize set) is never sent.")
+      description = "Send dead letters of this reason (repeatable). Default: the transient ones, REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED (the registry, the model or engine, writing the outputs: not the frame's fault, so they score once that is fixed); a frame of any other reason is the producer's fault and will likely come back (a warning says so). A name close to a reason the monitor writes (BAD_MAGIC, scoring_failed) is refused, naming that reason. A value cut short (valueSize set) is never sent.")
   List<String> reasons = new ArrayList<>();
 
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
@@ -101,6 +101,14 @@ final class RedriveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (String r : reasons) {
+      String meant = TRANSIENT.contains(r) || PERMANENT.contains(r) ? null : meant(r);
+      if (meant != null) {
+        // taken as named, a typo chooses nothing: the run sends none of what was meant, nor the defaults it replaced
+        throw new IllegalArgumentException("--reason " + r + " is not a reason this monitor writes; did you mean "
+            + meant + "? Reasons are written as they appear in the summary and in DeadLetter.reason (upper case)");
+      }
+    }
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), overrides, Main.home()).validated()
         .require(RunCommand.REQUIRED);
     Selection selection = new Selection(reasons.isEmpty() ? TRANSIENT : Set.copyOf(reasons), Set.copyOf(cameras),
@@ -173,6 +181,25 @@ final class RedriveCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * The reason the monitor writes that {@code named}, not one itself, most likely means: the same in another case or
+   * with {@code -} for {@code _}, the one reason it begins (at least 4 characters), or one within three edits; null
+   * when none is that close (a reason a newer monitor may write, sent as named).
+   */
+  static String meant(String named) {
+    String plain = named.strip().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
+    Set<String> known = new java.util.TreeSet<>(TRANSIENT);
+    known.addAll(PERMANENT);
+    if (known.contains(plain)) {
+      return plain;
+    }
+    List<String> begun = known.stream().filter(k -> plain.length() >= 4 && k.startsWith(plain)).toList();
+    if (begun.size() == 1) {
+      return begun.get(0);
+    }
+    return dev.advmon.config.Spelling.nearest(plain, known);
   }
 
   /**

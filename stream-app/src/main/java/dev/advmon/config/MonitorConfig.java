@@ -431,37 +431,8 @@ public final class MonitorConfig {
     return best == null ? "" : "; did you mean '" + best + "'?";
   }
 
-  /** The candidate within three edits of {@code name} (the closest one), or null: a typo's likely target. */
   private static String nearest(String name, java.util.Collection<String> candidates) {
-    String best = null;
-    int bestDistance = 4;
-    for (String known : candidates) {
-      int d = distance(name, known);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = known;
-      }
-    }
-    return best;
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Spelling.nearest(name, candidates);
   }
 
   /** Checks every setting's value; the first error names the setting and where its value came from. */

@@ -410,6 +410,45 @@ class RedriveCommandTest {
         .contains("check that");
   }
 
+  /**
+   * A newcomer's {@code --reason BAD_MAGIC} (or {@code bad_magic_byte}) was taken for a reason a newer monitor may
+   * write: the run chose none of the dead letters it read, the defaults it replaced were not sent either, and it exited
+   * 0 having sent nothing. A name close to a reason the monitor writes is refused before anything connects, naming
+   * the reason meant; one unlike any still goes on, with its warning.
+   */
+  @Test
+  void aMisspeltReasonIsRefusedBeforeConnectingNamingTheReasonMeant() throws Exception {
+    Map<String, String> meant = Map.of("BAD_MAGIC", "BAD_MAGIC_BYTE", "bad_magic_byte", "BAD_MAGIC_BYTE",
+        "Scoring-Failed", "SCORING_FAILED", "REGISTRY_REQUST_FAILED", "REGISTRY_REQUEST_FAILED",
+        "UNDECODABLE", "UNDECODABLE_IMAGE");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    for (var typo : meant.entrySet()) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      int status = redriveAgainstNothing(port, err).execute("--dry-run", "--reason", "SCORING_FAILED",
+          "--reason", typo.getKey());
+      assertThat(status).as(typo.getKey()).isEqualTo(2);
+      assertThat(err.toString()).as(typo.getKey()).contains("--reason " + typo.getKey())
+          .contains("did you mean " + typo.getValue() + "?").doesNotContain("kafka.bootstrap.servers");
+    }
+    java.io.StringWriter err = new java.io.StringWriter();
+    int status = redriveAgainstNothing(port, err).execute("--dry-run", "--reason", "CAMERA_UNPLUGGED");
+    assertThat(status).isEqualTo(2); // it went on to the broker, which is not there
+    assertThat(err.toString()).contains("kafka.bootstrap.servers");
+  }
+
+  private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
+    RedriveCommand redrive = new RedriveCommand();
+    redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
+    redrive.overrides = Map.of("kafka.bootstrap.servers", "127.0.0.1:" + port, "registry.url",
+        "http://127.0.0.1:" + port);
+    redrive.err = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+    return new CommandLine(redrive).setExecutionExceptionHandler(Main.errorHandler())
+        .setErr(new java.io.PrintWriter(err, true));
+  }
+
   @Test
   void aBrokerThatStopsAnsweringBeforeTheEndOffsetsIsNamedAndNothingIsSent() {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
