@@ -43,7 +43,7 @@ final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     var input = bundle.manifest().input();
     int side = Math.min(input.height(), input.width());
     if (limit < 1) {

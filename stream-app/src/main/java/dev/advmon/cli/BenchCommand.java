@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     overrides.put("model.engine", "OnnxRuntime"); // the comparison is against raw ONNX Runtime
     MonitorConfig c = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(c);
     ModelManifest m = bundle.manifest();
     List<FloatImage> pool = loadImages(bundle, c, images != null ? images : Main.home().resolve("models/eval/fashion-mnist-test"));
     InputEncoder encoder = new InputEncoder(m.input());

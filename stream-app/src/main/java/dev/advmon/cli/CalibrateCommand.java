@@ -129,7 +129,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     for (Map.Entry<String, Double> w : weights.entrySet()) {
       if (!CalibrationRun.DETECTORS.contains(w.getKey())) {
         throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use " + String.join(", ", CalibrationRun.DETECTORS) + ")");

@@ -53,7 +53,7 @@ final class ClassArchiveTrainingCommand implements Callable<Integer> {
         "streams.state-dir", state.toString(),
         "streams.instance-id", "class-archive-training",
         "streams.leave-group-on-close", "false"), Main.home()).validated();
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(c);
     HttpClient client = HttpClient.newHttpClient();
     try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")),
             Wiring.inferenceThreads(c));

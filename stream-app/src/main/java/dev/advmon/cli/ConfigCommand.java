@@ -27,7 +27,7 @@ final class ConfigCommand implements Callable<Integer> {
       MonitorConfig c = MonitorConfig.load(check, System.getenv(), Map.of(), Main.home()).validated()
           .require(RunCommand.REQUIRED);
       // what `run` refuses before it connects to anything: the bundle and its calibration
-      ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+      ModelBundle bundle = BundleSetting.load(c);
       int detectors = Detectors.forBundle(bundle).size();
       // and the manifest against model.onnx (input name and shape, output names, labels, outputs.kind, a batch axis),
       // which `run` checks only when it loads the model: without this a manifest the model refuses read as valid. On

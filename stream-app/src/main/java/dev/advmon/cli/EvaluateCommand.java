@@ -52,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     MonitorConfig config = modelOptions.config();
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     List<String> unnamed = new java.util.ArrayList<>();
     if (clean == null) {
       unnamed.add(DefaultSets.CLEAN);

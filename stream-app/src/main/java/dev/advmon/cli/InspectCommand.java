@@ -53,7 +53,7 @@ final class InspectCommand implements Callable<Integer> {
           + out.resolve("evidence.png"));
     }
     MonitorConfig config = modelOptions.config();
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));

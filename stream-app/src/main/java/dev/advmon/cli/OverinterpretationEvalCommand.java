@@ -37,7 +37,7 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
       overrides.put("model.dir", model.toAbsolutePath().toString());
     }
     MonitorConfig config = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     DefaultSets.requireNamedFor(bundle, clean == null ? List.of(DefaultSets.CLEAN) : List.of());
     Path shortcutDir = shortcut != null ? shortcut : Main.home().resolve("models/fashion-mnist-shortcut");
     if (!Files.isDirectory(shortcutDir)) { // named here: ModelBundle's own message points at --model

@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     c.raisedDefaults().forEach(line -> log.info("setting {}", line));
     // Everything that can refuse to start is read before the shutdown hook exists: the hook waits for the
     // `finally` below, so an error thrown between the two would hold the exit for the hook's whole 45 s.
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(c);
     RegistrySettings registrySettings = Wiring.registrySettings(c);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -50,7 +50,7 @@ final class ScoreCommand implements Callable<Integer> {
     MonitorConfig config = modelOptions.config();
     List<Path> files = expand(paths, true);
     PrintStream out = System.out;
-    ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(config);
     int failures = 0;
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), config.intValue("model.max-batch"));

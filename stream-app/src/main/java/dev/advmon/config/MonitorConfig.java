@@ -998,6 +998,11 @@ public final class MonitorConfig {
     return origins.get(key);
   }
 
+  /** The monitor's home, against which {@link #path} resolves relative paths. */
+  public Path home() {
+    return home;
+  }
+
   /** Kafka client properties: every kafka.* key without the prefix. */
   public Map<String, Object> kafkaClientProperties() {
     Map<String, Object> out = new TreeMap<>();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -91,6 +92,28 @@ class CommandErrorsTest {
     Files.writeString(file, "campaign.max-clock-skew-ms=86400000\n", StandardOpenOption.APPEND);
     assertThat(run("config", "--check", file.toString()).out())
         .contains("note: campaign.idle-retention-ms: left at its default 86400000, raised to 86430000");
+  }
+
+  /**
+   * A newcomer's config file beside their bundle, {@code model.dir=my-bundle}: the error named only
+   * {@code <home>/my-bundle}, a folder they never meant, without saying that the value came from their file and that
+   * a relative model.dir resolves against the monitor's home, not the working folder or the file's.
+   */
+  @Test
+  void aMissingModelFolderNamesTheSettingItsOriginAndWhatARelativePathIsRelativeTo() throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=my-bundle\n");
+    for (String[] command : List.of(new String[] {"config", "--check", file.toString()},
+        new String[] {"score", "--config", file.toString(), frame()})) {
+      Outcome o = run(command);
+      assertThat(o.exit()).as(command[0]).isEqualTo(2);
+      assertThat(o.err()).as(command[0])
+          .contains(TestData.repoRoot().resolve("my-bundle") + ": model bundle folder not found")
+          .contains("model.dir = 'my-bundle' (from " + file + ")")
+          .contains("relative to the monitor's home " + TestData.repoRoot())
+          .doesNotContain("\tat ");
+    }
   }
 
   @Test

@@ -1,0 +1,31 @@
+package dev.advmon.cli;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.model.InvalidBundleException;
+import dev.advmon.model.ModelBundle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The model bundle a command's settings name ({@code model.dir}). A folder that is not there is refused naming the
+ * value and where it came from, and, for a relative value, the home it resolves against: a newcomer's
+ * {@code model.dir=my-bundle} in a file beside the bundle otherwise reads as an error about a folder they never named.
+ */
+final class BundleSetting {
+
+  private BundleSetting() {}
+
+  static ModelBundle load(MonitorConfig c) throws IOException {
+    Path dir = c.path("model.dir");
+    if (!Files.exists(dir)) {
+      String value = c.string("model.dir");
+      String relative = Path.of(value).isAbsolute() ? "" : ", relative to the monitor's home " + c.home()
+          + ", not to the working folder or the configuration file's";
+      throw new InvalidBundleException(dir + ": model bundle folder not found (model.dir = '" + value + "' (from "
+          + c.origin("model.dir") + ")" + relative + "; set model.dir or --model to a folder with model.onnx and"
+          + " manifest.json)");
+    }
+    return ModelBundle.load(dir);
+  }
+}
