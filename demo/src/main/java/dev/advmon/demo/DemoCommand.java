@@ -62,6 +62,9 @@ public final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--http-port must be 0 (off) to 65535, got " + httpPort);
     }
     requireFree(httpPort);
+    if (summaryJson != null) {
+      requireWritable(summaryJson);
+    }
     if (model != null) {
       dev.advmon.model.ModelBundle.load(model); // a wrong folder is named now, not after the broker has started
     }
@@ -96,6 +99,26 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // already shutting down (Ctrl-C): the hook is running
       }
+    }
+  }
+
+  /**
+   * The summary is written at the end of the run, which may be long: a file that cannot be written there is found
+   * now, not after the run, when its summary would be lost.
+   */
+  static void requireWritable(Path file) {
+    Path absolute = file.toAbsolutePath();
+    Path folder = absolute.getParent();
+    if (java.nio.file.Files.isDirectory(absolute)) {
+      throw new IllegalArgumentException("--summary-json " + file + " is a folder: give the file to write, for example "
+          + absolute.resolve("summary.json"));
+    }
+    if (folder != null && !java.nio.file.Files.isDirectory(folder)) {
+      throw new IllegalArgumentException("--summary-json " + file + ": no such folder " + folder
+          + "; create it or check the path");
+    }
+    if (folder != null && !java.nio.file.Files.isWritable(folder)) {
+      throw new IllegalArgumentException("--summary-json " + file + ": the folder " + folder + " is not writable");
     }
   }
 

@@ -40,4 +40,20 @@ class DemoCommandTest {
     c.model = dir.resolve("my-model");
     assertThatThrownBy(c::call).hasMessageContaining(dir.resolve("my-model").toString()).hasMessageContaining("--model");
   }
+
+  /**
+   * {@code --summary-json} into a folder that is not there was found only when the summary was written: after the
+   * whole run (30 s by default, as long as the user let it run with {@code --frames 100000}), and the summary JSON
+   * was lost with a bare "(No such file or directory)".
+   */
+  @Test
+  void aSummaryFileThatCannotBeWrittenIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    DemoCommand c = with(1, 0, 0);
+    c.summaryJson = dir.resolve("no-such-folder/summary.json");
+    assertThatThrownBy(c::call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--summary-json")
+        .hasMessageContaining(dir.resolve("no-such-folder").toString());
+    c.summaryJson = dir;
+    assertThatThrownBy(c::call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--summary-json")
+        .hasMessageContaining("is a folder");
+  }
 }
