@@ -25,6 +25,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Client of the Confluent Schema Registry REST API, as served by Confluent Schema Registry, Apicurio
@@ -107,6 +108,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   // recheck()'s own (one caller at a time): when each id last held, and the written ids one recheck found unknown
   private final java.util.Map<Integer, Long> heldAt = new ConcurrentHashMap<>();
   private final java.util.Set<Integer> unknownOnce = ConcurrentHashMap.newKeySet();
+  // Threads inside retryingQuietly(): their retry lines are DEBUG, for their caller logs each of its own tries
+  private final ThreadLocal<Boolean> quietRetries = ThreadLocal.withInitial(() -> false);
 
   public HttpSchemaRegistryClient(RegistrySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -783,6 +786,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   @Override
+  public void retryingQuietly(Runnable call) {
+    boolean before = quietRetries.get();
+    quietRetries.set(true);
+    try {
+      call.run();
+    } finally {
+      quietRetries.set(before);
+    }
+  }
+
+  /** The level of the lines about one request's retries: WARN, but DEBUG inside {@link #retryingQuietly}. */
+  private Level retryLevel(Level level) {
+    return quietRetries.get() ? Level.DEBUG : level;
+  }
+
+  @Override
   public String toString() {
     return "HttpSchemaRegistryClient[" + settings.urlList() + "]";
   }
@@ -823,12 +842,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         long delay = Math.max(backoff(round), Math.min(askedToWaitMs, settings.maxBackoff().toMillis()));
         askedToWaitMs = 0;
         if (System.nanoTime() + delay * 1_000_000 - deadline >= 0) {
-          log.warn("schema registry: {} {} failed (attempt {} of {}): {}; giving up, the call's deadline of {} ms "
-              + "would pass", method, path, attempts, maxAttempts, lastProblem, settings.callDeadline().toMillis());
+          log.atLevel(retryLevel(Level.WARN)).log("schema registry: {} {} failed (attempt {} of {}): {}; "
+              + "giving up, the call's deadline of {} ms would pass", method, path, attempts, maxAttempts, lastProblem,
+              settings.callDeadline().toMillis());
           break;
         }
-        log.warn("schema registry: {} {} failed (attempt {} of {}): {}; retrying in {} ms", method, path, attempts,
-            maxAttempts, lastProblem, delay);
+        log.atLevel(retryLevel(Level.WARN)).log("schema registry: {} {} failed (attempt {} of {}): {}; "
+            + "retrying in {} ms", method, path, attempts, maxAttempts, lastProblem, delay);
         sleep(delay, round);
       }
       int start = preferredUrl.get();
@@ -844,7 +864,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           break;
         }
         if (k > 0) {
-          log.warn("schema registry: {} {} failed at {} (attempt {} of {}): {}; trying the next URL", method, path,
+          log.atLevel(retryLevel(Level.WARN)).log("schema registry: {} {} failed at {} (attempt {} of {}): "
+              + "{}; trying the next URL", method, path,
               urls.get((index + urls.size() - 1) % urls.size()), attempts, maxAttempts, lastProblem);
         }
         attempts++;
@@ -884,7 +905,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           preferredUrl.set(index);
           notApiRoot.remove(index);
           if (attempts > 1) {
-            log.info("schema registry: {} {} answered at {} after {} attempts", method, path, base, attempts);
+            log.atLevel(retryLevel(Level.INFO)).log("schema registry: {} {} answered at {} after {} "
+                + "attempts", method, path, base, attempts);
           }
           return r;
         } catch (SSLException e) {

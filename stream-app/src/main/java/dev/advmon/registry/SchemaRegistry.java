@@ -50,6 +50,16 @@ public interface SchemaRegistry {
    */
   RegisteredSchema latest(String subject);
 
+  /**
+   * Runs {@code call} on this thread with this client's lines about retrying a failed request at DEBUG instead of WARN
+   * (the retries themselves are made as always), for a caller that retries the whole call itself and logs each of its
+   * tries with what is wrong (the start-up's wait for the registry): else every try would come with several lines
+   * saying the same. The call's exceptions pass through. A registry without retries just runs it.
+   */
+  default void retryingQuietly(Runnable call) {
+    call.run();
+  }
+
   /** Where the schemas live, for error messages (a URL, or a description of an in-memory registry). */
   String describe();
 

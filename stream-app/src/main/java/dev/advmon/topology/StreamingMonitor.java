@@ -626,14 +626,17 @@ public final class StreamingMonitor implements AutoCloseable {
     long maxWait = config.longValue("startup.max-wait-ms");
     for (int attempt = 1; ; attempt++) {
       try {
-        for (var entry : java.util.Map.of(
-            topics.verdicts().name(), FrameVerdict.getClassSchema(),
-            topics.alerts().name(), Alert.getClassSchema(),
-            topics.deadLetters().name(), DeadLetter.getClassSchema()).entrySet()) {
-          String subject = entry.getKey() + "-value";
-          int id = dev.advmon.registry.PortableSchema.id(registry, subject, entry.getValue(), autoRegister);
-          log.debug("schema registry: {} has id {}", subject, id);
-        }
+        // the client's line per retried request at DEBUG: the WARN below says, once per try, what is wrong
+        registry.retryingQuietly(() -> {
+          for (var entry : java.util.Map.of(
+              topics.verdicts().name(), FrameVerdict.getClassSchema(),
+              topics.alerts().name(), Alert.getClassSchema(),
+              topics.deadLetters().name(), DeadLetter.getClassSchema()).entrySet()) {
+            String subject = entry.getKey() + "-value";
+            int id = dev.advmon.registry.PortableSchema.id(registry, subject, entry.getValue(), autoRegister);
+            log.debug("schema registry: {} has id {}", subject, id);
+          }
+        });
         log.info("schema registry {} reachable; output schemas {}", registry, autoRegister ? "registered" : "found");
         waits.reached(REGISTRY_WAIT);
         checkFramesCompatibility(registry, topics.frames().name() + "-value");
