@@ -69,7 +69,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   private final long heartbeatTimeoutMs;
   private final Admin admin;
   private final ScheduledThreadPoolExecutor checker;
-  private String lastLogged; // checker thread only
+  private final ReadinessChanges readinessChanges = new ReadinessChanges(); // checker thread only
 
   MonitorHealth(StreamingMonitor monitor, MonitorConfig config, SchemaRegistry schemaRegistry, ScoringGuard guard) {
     this.monitor = monitor;
@@ -156,8 +156,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     failure.ifPresent(reasons::add);
     restarting.ifPresent(reasons::add);
     if (state != KafkaStreams.State.RUNNING && restarting.isEmpty() && failure.isEmpty()) {
-      reasons.add("Kafka Streams is " + state + (state == KafkaStreams.State.REBALANCING
-          ? " (partitions are being assigned or restored)" : ""));
+      reasons.add(ReadinessChanges.stateReason(state));
     }
     addIfPresent(reasons, broker.problem());
     addIfPresent(reasons, registry.problem());
@@ -222,15 +221,9 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
         monitor.restartStalled(client, stalled);
       }
       HealthReport ready = readiness();
-      // compare without the numbers ("for 12 s"), so that a change of reason is logged, not every second of it
-      String key = ready.up() + ":" + String.join(";", ready.reasons()).replaceAll("\\d+", "#");
-      if (!key.equals(lastLogged)) {
-        if (ready.up()) {
-          log.info("readiness {}", ready);
-        } else {
-          log.warn("readiness {}", ready);
-        }
-        lastLogged = key;
+      org.slf4j.event.Level level = readinessChanges.next(ready);
+      if (level != null) {
+        log.atLevel(level).log("readiness {}", ready);
       }
     } catch (RuntimeException e) {
       log.debug("health sample failed: {}", e.toString());
