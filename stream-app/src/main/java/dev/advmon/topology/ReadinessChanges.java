@@ -6,11 +6,16 @@ import org.slf4j.event.Level;
 
 /**
  * Which readiness answers are logged, and at which level: each change (of UP/DOWN or of the reasons, not of the
- * numbers in them, so that "for 12 s" is not logged every second), UP at INFO and DOWN at WARN. One per checker.
+ * numbers in them, so that "for 12 s" is not logged every second), UP at INFO and DOWN at WARN, except a start's
+ * expected DOWN: before the first UP, while the only reason is that Kafka Streams has not started or is being assigned
+ * its partitions, it is INFO. Every normal start goes through it, and a newcomer reads a WARN as trouble; a DOWN with
+ * any other reason (the broker gone, a failure, a restart) still warns, and so does any DOWN after the first UP.
+ * One per checker.
  */
 final class ReadinessChanges {
 
   private String lastLogged;
+  private boolean beenUp;
 
   /** The reason readiness gives for a Kafka Streams client that is not RUNNING and not failing or restarting. */
   static String stateReason(KafkaStreams.State state) {
@@ -25,6 +30,12 @@ final class ReadinessChanges {
       return null;
     }
     lastLogged = key;
-    return ready.up() ? Level.INFO : Level.WARN;
+    beenUp |= ready.up();
+    return ready.up() || !beenUp && starting(ready) ? Level.INFO : Level.WARN;
+  }
+
+  private static boolean starting(HealthReport ready) {
+    return ready.reasons().equals(java.util.List.of(stateReason(KafkaStreams.State.CREATED)))
+        || ready.reasons().equals(java.util.List.of(stateReason(KafkaStreams.State.REBALANCING)));
   }
 }
