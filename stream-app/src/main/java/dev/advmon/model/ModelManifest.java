@@ -240,32 +240,13 @@ public record ModelManifest(
           int shorter = Math.min(plain.length(), k.length());
           // short words sit close to other words ("date" is two letters from "name"), so they get less slack
           int slack = shorter >= 7 ? 2 : shorter >= 4 ? 1 : 0;
-          if (sameButSpelling || editDistance(plain, k) <= slack) {
+          if (sameButSpelling || dev.advmon.config.Spelling.distance(plain, k) <= slack) {
             throw error(name, "is not a field of the manifest; did you mean '" + k + "'? (known: "
                 + String.join(", ", known) + "; other fields are allowed as your own metadata, but not names this "
                 + "close to a known one)");
           }
         }
       });
-    }
-
-    /** Letters inserted, deleted, changed, or two neighbours swapped ("lables"): each counts one. */
-    private static int editDistance(String a, String b) {
-      int[][] d = new int[a.length() + 1][b.length() + 1];
-      for (int i = 0; i <= a.length(); i++) {
-        for (int j = 0; j <= b.length(); j++) {
-          if (i == 0 || j == 0) {
-            d[i][j] = i + j;
-            continue;
-          }
-          int change = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-          d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + change);
-          if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-            d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-          }
-        }
-      }
-      return d[a.length()][b.length()];
     }
 
     InvalidBundleException error(String field, String problem) {
