@@ -83,6 +83,23 @@ public final class TopicAdmin {
   }
 
   /**
+   * Whether the broker may hide topics from the monitor's principal: false only when it says it has no authorizer
+   * (describeAcls answers SecurityDisabledException, Kafka's default), where a topic not listed is not there. Any other
+   * answer (the ACLs, a refusal to show them) or none within 5 s counts as maybe.
+   */
+  private static boolean mayHideTopics(Admin admin) throws InterruptedException {
+    try {
+      admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY,
+          new org.apache.kafka.clients.admin.DescribeAclsOptions().timeoutMs(5_000)).values().get(10, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return !(e.getCause() instanceof org.apache.kafka.common.errors.SecurityDisabledException);
+    } catch (TimeoutException e) {
+      return true;
+    }
+  }
+
+  /**
    * Waits until the broker answers, then creates missing topics (when {@code create}) or throws naming them.
    *
    * @param retryIntervalMs pause between tries while the broker is unreachable
@@ -117,10 +134,10 @@ public final class TopicAdmin {
           if (!create) {
             // the broker lists only the topics the principal may describe: a missing Describe looks like a missing topic
             throw new IllegalStateException("topics missing on Kafka at " + adminProperties.get("bootstrap.servers")
-                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them. If they"
-                + " do exist, " + AclAdvice.principal(adminProperties) + " is not authorized to see them: the broker"
-                + " lists only the topics it may describe; grant it Describe (and what the KafkaUser of"
-                + " k8s/strimzi/user.yaml grants) on them");
+                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them"
+                + (mayHideTopics(admin) ? ". If they do exist, " + AclAdvice.principal(adminProperties)
+                    + " is not authorized to see them: the broker lists only the topics it may describe; grant it"
+                    + " Describe (and what the KafkaUser of k8s/strimzi/user.yaml grants) on them" : ""));
           }
           List<NewTopic> newTopics = new ArrayList<>();
           for (String t : missing) {

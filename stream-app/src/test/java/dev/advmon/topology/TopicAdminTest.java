@@ -51,6 +51,11 @@ class TopicAdminTest {
    */
   private int metadataLag;
   private final Map<String, Integer> notYetKnown = new HashMap<>();
+  /**
+   * What describeAcls fails with: a broker without an authorizer answers SecurityDisabledException; null = it answers
+   * (an authorizer, and the principal may read the ACLs).
+   */
+  private RuntimeException aclsFailure;
   /** The pauses TopicAdmin asked for between tries, in ms (it is given a pause that only records them). */
   private final List<Long> pauses = new ArrayList<>();
 
@@ -60,6 +65,7 @@ class TopicAdminTest {
           case "listTopics" -> listTopics();
           case "describeConfigs" -> describeConfigs(cast(args[0]));
           case "createTopics" -> createTopics(cast(args[0]));
+          case "describeAcls" -> describeAcls();
           case "close" -> null;
           default -> throw new UnsupportedOperationException(m.getName());
         });
@@ -153,6 +159,18 @@ class TopicAdminTest {
     return new ConfigEntry(key, topicValue != null ? topicValue : brokerValue, topicValue != null
         ? ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG : ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, false, false,
         synonyms, ConfigEntry.ConfigType.STRING, null);
+  }
+
+  private org.apache.kafka.clients.admin.DescribeAclsResult describeAcls() throws ReflectiveOperationException {
+    var ctor = org.apache.kafka.clients.admin.DescribeAclsResult.class.getDeclaredConstructor(KafkaFuture.class);
+    ctor.setAccessible(true); // package-private in Kafka
+    var answer = new org.apache.kafka.common.internals.KafkaFutureImpl<Collection<org.apache.kafka.common.acl.AclBinding>>();
+    if (aclsFailure != null) {
+      answer.completeExceptionally(aclsFailure);
+    } else {
+      answer.complete(List.of());
+    }
+    return ctor.newInstance(answer);
   }
 
   private CreateTopicsResult createTopics(Collection<NewTopic> topics) {
@@ -417,6 +435,28 @@ class TopicAdminTest {
         .hasMessageContaining("make it again")
         .hasMessageNotContaining("reachable");
     assertThat(pauses).as("no wait: a refused login is not an outage").isEmpty();
+  }
+
+  /**
+   * With topics.create=false, a missing topic may only be hidden from the monitor where the broker enforces ACLs: on a
+   * broker without an authorizer (Kafka's default) "User:... is not authorized to see them" sent the operator after
+   * ACLs that do not exist, for a topic that is simply not there.
+   */
+  @Test
+  void aMissingTopicIsBlamedOnAclsOnlyWhereTheBrokerHasAnAuthorizer() {
+    broker.put("frames", Map.of());
+    aclsFailure = new org.apache.kafka.common.errors.SecurityDisabledException("No Authorizer is configured.");
+    assertThatThrownBy(() -> ensure(false)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("topics missing").hasMessageContaining("verdicts").hasMessageContaining("topics.create")
+        .hasMessageNotContaining("authorized");
+
+    aclsFailure = new org.apache.kafka.common.errors.ClusterAuthorizationException("Cluster authorization failed.");
+    assertThatThrownBy(() -> ensure(false)).as("an authorizer that will not show the ACLs: one is there")
+        .hasMessageContaining("is not authorized to see them").hasMessageContaining("Describe");
+
+    aclsFailure = null;
+    assertThatThrownBy(() -> ensure(false)).as("ACLs the principal may read: an authorizer is there")
+        .hasMessageContaining("is not authorized to see them");
   }
 
   /** As {@link #ensure} with {@code topics.create}, with that retry interval and a pause that only records it. */
