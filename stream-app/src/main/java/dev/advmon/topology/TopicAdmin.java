@@ -122,6 +122,7 @@ public final class TopicAdmin {
     try (Admin admin = adminFactory.apply(adminProperties)) {
       while (true) {
         attempt++;
+        long tryStart = System.currentTimeMillis();
         try {
           Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
           waits.reached(DEPENDENCY);
@@ -185,18 +186,18 @@ public final class TopicAdmin {
             waitForUnknownTopics(topics, cause, attempt, waited, retryIntervalMs, maxWaitMs);
             continue;
           }
+          Object servers = adminProperties.get("bootstrap.servers");
+          String what = BrokerSilence.what(servers, cause, System.currentTimeMillis() - tryStart);
           if (maxWaitMs > 0 && waited >= maxWaitMs) {
-            throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
-                + " still unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + cause, cause);
+            throw new IllegalStateException("Kafka at " + servers + " still unreachable after " + waited
+                + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + what + " on the last try; "
+                + BrokerSilence.check(servers) + BrokerSilence.kafkaWords(cause), cause);
           }
-          // a bare java.util.concurrent.TimeoutException (the wait of one of the requests above ran out: 15 s to list,
-          // 30 s to create, those of the config reads) has no words of its own
-          String problem = cause instanceof TimeoutException && cause.getMessage() == null
-              ? "no answer in time" : cause.toString();
-          log.warn("waiting for Kafka at {} (kafka.bootstrap.servers; attempt {}, {} s so far): {}; retrying in {} ms;"
-              + " check that the broker is running and reachable from here, and kafka.bootstrap.servers and the"
-              + " kafka.* security settings", adminProperties.get("bootstrap.servers"), attempt, waited / 1000, problem,
-              retryIntervalMs);
+          // the operator's words first; Kafka's at the end, and its exception (with where it came from) at DEBUG
+          log.warn("waiting for Kafka: {} (try {}, {} s so far); retrying in {} ms (startup.retry-interval-ms); {}{}",
+              what, attempt, waited / 1000, retryIntervalMs, BrokerSilence.check(servers),
+              BrokerSilence.kafkaWords(cause));
+          log.debug("Kafka at {}: try {} of the topic check failed", servers, attempt, cause);
           waits.waiting(DEPENDENCY, "no answer from " + adminProperties.get("bootstrap.servers")
               + " (kafka.bootstrap.servers); waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
           pause.sleep(retryIntervalMs);

@@ -1,0 +1,52 @@
+package dev.advmon.topology;
+
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What the start-up topic check says when the broker gave no answer: in the operator's words first (which address,
+ * which setting, that nothing answered in how long, what to check), Kafka's own words last. Kafka's alone ("Timed out
+ * waiting for a node assignment. Call: listTopics") name neither the address nor the settings to look at.
+ */
+final class BrokerSilence {
+
+  /** What to look at when nothing answers: the address, and the protocol spoken to it (a mismatch gets no answer). */
+  private static final String CHECK = "check that a broker runs at %s and is reachable from this host (host name, "
+      + "port, firewall, and the address the broker advertises to clients, advertised.listeners), and that "
+      + "kafka.security.protocol, kafka.sasl.* and kafka.ssl.* match that listener: a client speaking another protocol "
+      + "gets no answer either";
+
+  private BrokerSilence() {}
+
+  /**
+   * What went wrong in one try that lasted {@code tryMs}: nothing answered at {@code servers} within it, or (another
+   * failure than a timeout) the check failed after it.
+   */
+  static String what(Object servers, Throwable cause, long tryMs) {
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException
+        ? "nothing at " + servers + " (kafka.bootstrap.servers) answered within " + duration(tryMs)
+        : "the topic check with Kafka at " + servers + " (kafka.bootstrap.servers) failed after " + duration(tryMs);
+  }
+
+  /** What to check, for {@code servers}. */
+  static String check(Object servers) {
+    return String.format(java.util.Locale.ROOT, CHECK, servers);
+  }
+
+  /**
+   * Kafka's own words for {@code cause}, to end a line with: " (Kafka: ...)", without the exception's package; empty
+   * for a bare timeout of our own wait on a request, which has none.
+   */
+  static String kafkaWords(Throwable cause) {
+    if (cause.getMessage() == null) {
+      return cause instanceof TimeoutException ? "" : " (Kafka: " + cause.getClass().getSimpleName() + ")";
+    }
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException
+        ? " (Kafka: " + cause.getMessage() + ")"
+        : " (Kafka: " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+  }
+
+  /** Whole seconds, rounded down (so that "nothing answered within" stays true), or ms below a second. */
+  private static String duration(long ms) {
+    return ms < 1_000 ? ms + " ms" : ms / 1_000 + " s";
+  }
+}
