@@ -1,6 +1,7 @@
 package dev.advmon.demo;
 
 import dev.advmon.campaign.CameraStatus;
+import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.config.Setting;
@@ -109,7 +110,7 @@ final class Demo {
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
-      ModelBundle bundle = ModelBundle.load(config.path("model.dir"));
+      ModelBundle bundle = BundleSetting.load(config);
       // the attacks made for this model where the repository has them (the bundled model, the second classifier)
       Path fixtures = FrameFactory.fixturesFor(bundle, home.resolve("models"));
       List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(fixtures);

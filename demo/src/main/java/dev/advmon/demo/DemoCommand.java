@@ -1,9 +1,12 @@
 package dev.advmon.demo;
 
+import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Main;
+import dev.advmon.config.MonitorConfig;
 import dev.advmon.logging.JsonLinesStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,10 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
     if (summaryJson != null) {
       requireWritable(summaryJson);
     }
-    if (model != null) {
-      dev.advmon.model.ModelBundle.load(model); // a wrong folder is named now, not after the broker has started
-    }
     Path home = Main.home();
+    // a wrong folder (--model, or ADVMON_MODEL_DIR) is named now, not after the broker has started, and as every
+    // command of the monitor names it: the value, where it came from, what a relative one resolves against
+    BundleSetting.load(MonitorConfig.load(null, System.getenv(),
+        model != null ? Map.of("model.dir", model.toAbsolutePath().toString()) : Map.of(), home));
     // the progress lines: a log line each (JSON in json mode, as the log around them); stdout is the command's output
     PrintStream err = JsonLinesStream.of(System.err, Demo.class.getName());
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,

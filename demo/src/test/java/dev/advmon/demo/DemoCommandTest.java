@@ -42,6 +42,19 @@ class DemoCommandTest {
   }
 
   /**
+   * The demo loaded its bundle with ModelBundle.load alone: a wrong folder was refused without the setting, the value
+   * given or where it came from, which every other command names (cli.BundleSetting).
+   */
+  @Test
+  void aMissingModelFolderIsNamedAsTheOtherCommandsNameIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    DemoCommand c = with(100, 10, 0);
+    c.model = dir.resolve("my-model");
+    assertThatThrownBy(c::call).hasMessageContaining(dir.resolve("my-model") + ": model bundle folder not found")
+        .hasMessageContaining("model.dir = '" + dir.resolve("my-model") + "' (from command line)")
+        .hasMessageContaining("set model.dir or --model");
+  }
+
+  /**
    * {@code --summary-json} into a folder that is not there was found only when the summary was written: after the
    * whole run (30 s by default, as long as the user let it run with {@code --frames 100000}), and the summary JSON
    * was lost with a bare "(No such file or directory)".

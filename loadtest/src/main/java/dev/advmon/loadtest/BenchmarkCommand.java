@@ -2,6 +2,7 @@ package dev.advmon.loadtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Main;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
@@ -271,7 +272,7 @@ final class BenchmarkCommand implements Callable<Integer> {
    */
   private Map<String, Object> inProcessScoring(Path home, Path imageDir, PrintStream console) throws Exception {
     MonitorConfig c = MonitorConfig.load(null, System.getenv(), settings, home).validated();
-    ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+    ModelBundle bundle = BundleSetting.load(c);
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
     List<FloatImage> pool = new ArrayList<>();
     for (FrameFactory.EvalImage img : FrameFactory.loadEvalSet(imageDir)) {

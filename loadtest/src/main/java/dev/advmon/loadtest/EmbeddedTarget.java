@@ -1,5 +1,6 @@
 package dev.advmon.loadtest;
 
+import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.demo.EmbeddedKafka;
@@ -129,7 +130,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
       // Each instance is its own static member of the group: the default id, the host name, is the same for all here.
       own.put("streams.instance-id", settings.getOrDefault("streams.instance-id", "loadtest") + "-" + instances.size());
       MonitorConfig c = MonitorConfig.load(null, System.getenv(), own, home).validated();
-      ModelBundle bundle = ModelBundle.load(c.path("model.dir"));
+      ModelBundle bundle = BundleSetting.load(c);
       classifier = DjlClassifier.load(bundle, EngineChoice.parse(c.string("model.engine")), Wiring.inferenceThreads(c));
       metrics = MonitorMetrics.inMemory();
       var detectors = Detectors.forBundle(bundle);

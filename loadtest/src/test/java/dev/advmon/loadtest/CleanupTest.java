@@ -64,6 +64,27 @@ class CleanupTest {
     assertThat(ShutdownCleanup.isRegistered(target)).isFalse();
   }
 
+  /**
+   * {@code --set model.dir=my-bundle} was refused by ModelBundle.load alone, naming only {@code <home>/my-bundle}:
+   * not the setting, where it came from, nor that a relative value resolves against the monitor's home, as the
+   * monitor's own commands say (cli.BundleSetting).
+   */
+  @Test
+  void aMissingModelFolderIsNamedAsTheMonitorsCommandsNameIt() throws Exception {
+    Map<String, String> settings = new HashMap<>(EmbeddedTarget.settings("localhost:1", 1, Map.of()));
+    settings.put("model.dir", "my-bundle");
+    EmbeddedTarget target = new EmbeddedTarget(null, false, settings, dir, new InMemorySchemaRegistry(), dir);
+    try {
+      PrintStream log = new PrintStream(new ByteArrayOutputStream());
+      assertThatThrownBy(() -> target.addInstance(log))
+          .hasMessageContaining(dir.resolve("my-bundle") + ": model bundle folder not found")
+          .hasMessageContaining("model.dir = 'my-bundle' (from command line)")
+          .hasMessageContaining("relative to the monitor's home " + dir);
+    } finally {
+      target.close();
+    }
+  }
+
   @Test
   void oneInstanceFailingToCloseLeavesNoStateFolderBehindNorTheOthersOpen() throws Exception {
     Map<String, String> settings = new HashMap<>(EmbeddedTarget.settings("localhost:1", 1, Map.of()));

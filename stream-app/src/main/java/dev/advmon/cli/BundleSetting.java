@@ -11,12 +11,13 @@ import java.nio.file.Path;
  * The model bundle a command's settings name ({@code model.dir}). A folder that is not there is refused naming the
  * value and where it came from, and, for a relative value, the home it resolves against: a newcomer's
  * {@code model.dir=my-bundle} in a file beside the bundle otherwise reads as an error about a folder they never named.
+ * Public for the demo and the load test, which load the bundle from the same settings and must say the same.
  */
-final class BundleSetting {
+public final class BundleSetting {
 
   private BundleSetting() {}
 
-  static ModelBundle load(MonitorConfig c) throws IOException {
+  public static ModelBundle load(MonitorConfig c) throws IOException {
     Path dir = c.path("model.dir");
     if (!Files.exists(dir)) {
       String value = c.string("model.dir");
