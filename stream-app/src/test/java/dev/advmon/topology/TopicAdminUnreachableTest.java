@@ -63,4 +63,25 @@ class TopicAdminUnreachableTest {
       assertThat(line).doesNotContain("org.apache.kafka");
     }
   }
+
+  /**
+   * Past startup.max-wait-ms the error `run` stops with said "still unreachable after N ms (...): " and Kafka's
+   * exception: it now says what the wait line says, nothing answered at the address and what to check.
+   */
+  @Test
+  void theErrorAfterTheLongestWaitSaysWhatTheWaitLineSays() throws Exception {
+    String servers = "127.0.0.1:" + closedPort();
+    TopicAdmin topics = new TopicAdmin(Map.of("bootstrap.servers", servers, "request.timeout.ms", 500,
+        "default.api.timeout.ms", 1_000, "reconnect.backoff.max.ms", 100), Admin::create, new StartupWaits(),
+        ms -> {
+          throw new AssertionError("no pause expected: the first try already outlasts startup.max-wait-ms");
+        });
+
+    assertThatThrownBy(() -> topics.ensureTopics(List.of("frames"), true, 1, (short) 1, 5_000, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("(startup.max-wait-ms=1)")
+        .hasMessageContaining("nothing at " + servers + " (kafka.bootstrap.servers) answered within")
+        .hasMessageContaining("check that a broker runs at " + servers)
+        .hasMessageEndingWith("(Kafka: Timed out waiting for a node assignment. Call: listTopics)");
+  }
 }
