@@ -70,6 +70,43 @@ class LauncherRebuildTest {
     assertThat(Files.readString(built)).as("the jar Maven left is the one used").isEqualTo("jar");
   }
 
+  /**
+   * The build's class-data archive (stream-app.jsa, made at package, after the jar) records the jar's modification
+   * time, and the JVM drops an archive whose jar's time changed (silently, with -Xshare:auto): a launcher that
+   * touched the jar after its build threw away about 1 s of every later start. Stand-in mvn writes both as Maven does.
+   */
+  @org.junit.jupiter.api.Test
+  void aBuildLeavesTheJarsTimeAloneSoThatItsClassArchiveIsUsed() throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", "..")).toAbsolutePath().normalize();
+    Path tree = Files.createDirectories(dir.resolve("home"));
+    Files.copy(home.resolve("monitor"), tree.resolve("monitor"), StandardCopyOption.COPY_ATTRIBUTES);
+    Path target = Files.createDirectories(tree.resolve("stream-app/target"));
+    Files.writeString(Files.createDirectories(tree.resolve("stream-app/src/main/java")).resolve("Changed.java"), "");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    // as Maven's package: the jar, then the archive made by a start-up on it; both an hour back so touch shows
+    executable(bin.resolve("mvn"), "#!/bin/sh\nprintf jar > '" + target.resolve("stream-app.jar") + "'\n"
+        + "touch -d '-1 hour' '" + target.resolve("stream-app.jar") + "'\n"
+        + "printf jsa > '" + target.resolve("stream-app.jsa") + "'\n"
+        + "touch -d '-59 minutes' '" + target.resolve("stream-app.jsa") + "'\nexit 0\n");
+    Path jdk = Files.createDirectories(dir.resolve("jdk/bin"));
+    Path args = dir.resolve("java-args.txt");
+    executable(jdk.resolve("java"), "#!/bin/sh\necho \"$*\" >> '" + args + "'\nexit 0\n");
+
+    ProcessBuilder pb = new ProcessBuilder(tree.resolve("monitor").toString(), "--version").redirectErrorStream(true)
+        .redirectOutput(dir.resolve("out.txt").toFile());
+    pb.environment().put("PATH", bin + ":/usr/bin:/bin");
+    pb.environment().put("JAVA_HOME", jdk.getParent().toString());
+    pb.environment().remove("ADVMON_JAVA_OPTS");
+    Process p = pb.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("monitor ends").isTrue();
+    assertThat(p.exitValue()).as(Files.readString(dir.resolve("out.txt"))).isZero();
+
+    assertThat(Files.getLastModifiedTime(target.resolve("stream-app.jar")).toInstant())
+        .as("the jar's time as the build left it (the archive was made for that time)")
+        .isBefore(Instant.now().minusSeconds(3000));
+    assertThat(Files.readString(args)).as("the java command line").contains("-XX:SharedArchiveFile=");
+  }
+
   private static void executable(Path file, String text) throws IOException {
     Files.writeString(file, text);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
