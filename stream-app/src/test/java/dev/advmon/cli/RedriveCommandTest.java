@@ -170,21 +170,10 @@ class RedriveCommandTest {
         new java.util.concurrent.atomic.AtomicReference<>();
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
         dl("SCORING_FAILED", "cam-x", "frames", null, true));
-    int narrow = 0;
-    String refusal = null;
-    while (refusal == null) {
-      assertThat(narrow).as("narrow runs are refused at some point").isLessThan(100);
-      Selection camera = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-" + narrow), null, null, "frames");
-      try {
-        MockProducer<byte[], byte[]> producer = run(tp, group, camera, deadLetters);
-        assertThat(producer.consumerGroupOffsetsHistory()).as("narrow run %s: one commit per batch", narrow).hasSize(4);
-        narrow++;
-      } catch (IllegalStateException e) {
-        refusal = e.getMessage();
-      }
-    }
-    assertThat(narrow).as("narrow runs before the refusal").isGreaterThan(10);
-    assertThat(refusal).contains("nothing was sent").contains("dead-letters-0").contains("no --camera");
+    NarrowRuns narrow = narrowRunsUntilRefused(tp, group, deadLetters);
+    assertThat(narrow.commits()).as("narrow runs before the refusal, each with one commit per batch")
+        .hasSizeGreaterThan(10).containsOnly(4);
+    assertThat(narrow.refusal()).contains("nothing was sent").contains("dead-letters-0").contains("no --camera");
 
     MockProducer<byte[], byte[]> producer = run(tp, group, DEFAULTS, deadLetters);
 
@@ -209,18 +198,7 @@ class RedriveCommandTest {
         new java.util.concurrent.atomic.AtomicReference<>();
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
         dl("SCORING_FAILED", "cam-x", "frames", null, true));
-    int narrow = 0;
-    boolean refused = false;
-    while (!refused) {
-      assertThat(narrow).as("narrow runs are refused at some point").isLessThan(100);
-      Selection camera = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-" + narrow), null, null, "frames");
-      try {
-        run(tp, group, camera, deadLetters);
-        narrow++;
-      } catch (IllegalStateException e) {
-        refused = true;
-      }
-    }
+    narrowRunsUntilRefused(tp, group, deadLetters);
 
     MockProducer<byte[], byte[]> producer = run(tp, group, DEFAULTS, deadLetters, 50);
 
@@ -230,6 +208,26 @@ class RedriveCommandTest {
     Selection again = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-again"), null, null, "frames");
     assertThat(run(tp, group, again, deadLetters, 50).consumerGroupOffsetsHistory()).as("a narrow run is made again")
         .hasSize(3);
+  }
+
+  /** How many commits each narrow run made before one was refused, and that refusal's message. */
+  private record NarrowRuns(List<Integer> commits, String refusal) {}
+
+  /** Runs of one camera each (none of {@code deadLetters}' cameras) until one is refused for want of room. */
+  private static NarrowRuns narrowRunsUntilRefused(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      List<DeadLetter> deadLetters) throws Exception {
+    List<Integer> commits = new ArrayList<>();
+    while (true) {
+      assertThat(commits.size()).as("narrow runs are refused at some point").isLessThan(100);
+      Selection camera = new Selection(RedriveCommand.TRANSIENT, Set.of("camera-" + commits.size()), null, null,
+          "frames");
+      try {
+        commits.add(run(tp, group, camera, deadLetters).consumerGroupOffsetsHistory().size());
+      } catch (IllegalStateException e) {
+        return new NarrowRuns(commits, e.getMessage());
+      }
+    }
   }
 
   /**
@@ -324,11 +322,7 @@ class RedriveCommandTest {
   @Test
   void aRecordWithNoRoomForTheRunThatTakesItInIsRefusedBeforeAnythingIsSent() {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
-    List<String> cameras = new ArrayList<>();
-    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
-      cameras.add("cam-" + cameras.size());
-    }
-    RedriveMemory full = oneCameraRuns(cameras);
+    RedriveMemory full = fullRecord();
     assertThat(full.leavesRoomToTakeAllIn("frames")).as("precondition").isFalse();
     java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
         new java.util.concurrent.atomic.AtomicReference<>(new org.apache.kafka.clients.consumer.OffsetAndMetadata(100,
@@ -348,11 +342,7 @@ class RedriveCommandTest {
   @Test
   void aDryRunSaysWhenTheSameRunWouldBeRefused() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
-    List<String> cameras = new ArrayList<>();
-    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
-      cameras.add("cam-" + cameras.size());
-    }
-    String full = oneCameraRuns(cameras).encode();
+    String full = fullRecord().encode();
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
       @Override
       public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
@@ -372,6 +362,15 @@ class RedriveCommandTest {
 
     assertThat(summary.refusedForReal).as("what the dry run says of the real run").isNotNull()
         .contains("--reason SCORING_FAILED").doesNotStartWith("nothing was sent");
+  }
+
+  /** As many one-camera runs as fit the broker's limit on commit metadata: a record filled by narrow runs. */
+  private static RedriveMemory fullRecord() {
+    List<String> cameras = new ArrayList<>();
+    while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
+      cameras.add("cam-" + cameras.size());
+    }
+    return oneCameraRuns(cameras);
   }
 
   /** One earlier run per camera, each over offsets 0-99 with the default reasons. */
