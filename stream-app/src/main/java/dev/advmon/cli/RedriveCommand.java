@@ -158,10 +158,9 @@ final class RedriveCommand implements Callable<Integer> {
             // Kafka's words ("Authentication failed: Invalid username or password") name no setting; on Kubernetes the
             // password is a copy, made once, that goes stale when the KafkaUser's changes
             throw new IllegalStateException("Kafka at " + c.string("kafka.bootstrap.servers") + " (kafka.bootstrap"
-                + ".servers) refused redrive's login (" + login.getMessage() + "); check kafka.sasl.jaas.config (user"
-                + " and password), kafka.sasl.mechanism and kafka.security.protocol against the broker's listener, and"
-                + " with TLS kafka.ssl.*; on Kubernetes the Job reads the password from the Secret advmon-redrive-kafka,"
-                + " a copy of the KafkaUser advmon-redrive's made once: make it again as README.md, \"Deploy on"
+                + ".servers) refused redrive's login (" + login.getMessage() + "); check "
+                + dev.advmon.topology.Failures.LOGIN_CHECKS + "; on Kubernetes the Job reads the password from the"
+                + " Secret advmon-redrive-kafka, a copy of the KafkaUser advmon-redrive's made once: make it again as README.md, \"Deploy on"
                 + " Kubernetes\", shows; " + sentSoFar(), e);
           }
         }

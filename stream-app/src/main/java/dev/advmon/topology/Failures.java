@@ -145,9 +145,12 @@ public final class Failures {
         + advice.commandStart() + " ...";
   }
 
+  /** The settings any client of the monitor's (the monitor, redrive) logs in with, for a refused login's message. */
+  public static final String LOGIN_CHECKS = "kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and"
+      + " kafka.security.protocol against the broker's listener, and with TLS kafka.ssl.*";
+
   /** The settings a refused login comes from, for the start-up check's message and a running monitor's. */
-  static final String LOGIN_SETTINGS = "kafka.sasl.jaas.config (user and password), kafka.sasl.mechanism and"
-      + " kafka.security.protocol against the broker's listener, and with TLS kafka.ssl.* (on Kubernetes, the"
+  static final String LOGIN_SETTINGS = LOGIN_CHECKS + " (on Kubernetes, the"
       + " Secret advmon-kafka, a copy of the KafkaUser advmon's made once, which nothing updates: when the password"
       + " or the cluster CA changes, make it again as README.md, \"Deploy on Kubernetes\", shows)";
 
