@@ -30,11 +30,8 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code monitor redrive} against a broker that enforces ACLs, as the principal of the KafkaUser
@@ -44,32 +41,15 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing (a read_committed reader of the frames topic sees no frame); granted it, the next run sends everything.
  * One broker for all cases: each has its own topics, group and transactional id.
  */
-@ExtendWith(SchemaRegistryServer.class)
+@ExtendWith({SchemaRegistryServer.class, AuthorizingKafka.class})
 class RedriveAclIT {
 
   private static final Path MANIFEST = TestData.repoRoot().resolve("k8s/strimzi/user-redrive.yaml");
 
-  @TempDir
-  static Path dir;
-
-  private static AuthorizingKafka kafka;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    kafka = AuthorizingKafka.start(dir.resolve("kafka"));
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
   @Test
   void withExactlyTheKafkaUsersAclsItSendsTheDeadLettersBackOnceAndASecondRunSendsNothing(
-      SchemaRegistryServer.Info registry) throws Exception {
-    Case c = Case.of("acl-all", registry);
+      AuthorizingKafka.Broker kafka, SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-all", kafka, registry);
     kafka.grant(c.manifestAcls());
 
     String[] first = redrive(c.settings);
@@ -82,32 +62,33 @@ class RedriveAclIT {
   }
 
   @Test
-  void withoutTheGroupAclItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry) throws Exception {
-    Case c = Case.of("acl-group", registry);
+  void withoutTheGroupAclItSaysToGrantItAndSendsNothing(AuthorizingKafka.Broker kafka,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-group", kafka, registry);
     stopsUntilGranted(c, ResourceType.GROUP, c.redriveId, null,
         "Read and Describe on the group " + c.redriveId);
   }
 
   @Test
-  void withoutTheTransactionalIdAclItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
-      throws Exception {
-    Case c = Case.of("acl-txn", registry);
+  void withoutTheTransactionalIdAclItSaysToGrantItAndSendsNothing(AuthorizingKafka.Broker kafka,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-txn", kafka, registry);
     stopsUntilGranted(c, ResourceType.TRANSACTIONAL_ID, c.redriveId, null,
         "Write and Describe on the transactional id " + c.redriveId);
   }
 
   @Test
-  void withoutWriteOnTheFramesTopicItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
-      throws Exception {
-    Case c = Case.of("acl-frames", registry);
+  void withoutWriteOnTheFramesTopicItSaysToGrantItAndSendsNothing(AuthorizingKafka.Broker kafka,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-frames", kafka, registry);
     stopsUntilGranted(c, ResourceType.TOPIC, c.framesTopic, AclOperation.WRITE,
         "Write and Describe on the frames topic " + c.framesTopic);
   }
 
   @Test
-  void withoutReadOnTheDeadLetterTopicItSaysToGrantItAndSendsNothing(SchemaRegistryServer.Info registry)
-      throws Exception {
-    Case c = Case.of("acl-dlq", registry);
+  void withoutReadOnTheDeadLetterTopicItSaysToGrantItAndSendsNothing(AuthorizingKafka.Broker kafka,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-dlq", kafka, registry);
     stopsUntilGranted(c, ResourceType.TOPIC, c.dlq, AclOperation.READ,
         "Read and Describe on the dead-letter topic " + c.dlq);
   }
@@ -123,19 +104,19 @@ class RedriveAclIT {
     List<AclBinding> withheld = all.stream().filter(a -> a.pattern().resourceType() == type
         && a.pattern().name().equals(name) && (operation == null || a.entry().operation() == operation)).toList();
     assertThat(withheld).as("the manifest grants %s on %s %s", operation, type, name).isNotEmpty();
-    kafka.grant(all.stream().filter(a -> !withheld.contains(a)).toList());
+    c.kafka.grant(all.stream().filter(a -> !withheld.contains(a)).toList());
 
     String[] refused = redrive(c.settings);
     assertThat(refused[0]).as("exit status; stdout: %s", refused[1]).isEqualTo("2");
     assertThat(refused[2]).as("what to grant, to whom").contains("not authorized").contains(grant)
         .contains("nothing was sent");
     assertThat(refused[2]).as("a command that runs as printed: this broker, this principal")
-        .contains("kafka-acls.sh --bootstrap-server " + kafka.bootstrapServers())
+        .contains("kafka-acls.sh --bootstrap-server " + c.kafka.bootstrapServers())
         .contains("--allow-principal User:" + AuthorizingKafka.USER.user() + " --operation")
         .contains("k8s/strimzi/user-redrive.yaml");
     assertThat(c.frames()).as("nothing visible to read_committed").isEmpty();
 
-    kafka.grant(withheld);
+    c.kafka.grant(withheld);
     String[] granted = redrive(c.settings);
     assertThat(granted[0]).as("exit status once granted; stderr: %s", granted[2]).isEqualTo("0");
     assertThat(granted[1]).as("nothing was remembered as sent").contains("sent 2 of 3 dead letters");
@@ -148,9 +129,9 @@ class RedriveAclIT {
    * the login settings and that Secret, without the password it tried.
    */
   @Test
-  void aLoginTheBrokerRefusesStopsItNamingTheLoginSettingsAndTheSecret(SchemaRegistryServer.Info registry)
-      throws Exception {
-    Case c = Case.of("acl-login", registry);
+  void aLoginTheBrokerRefusesStopsItNamingTheLoginSettingsAndTheSecret(AuthorizingKafka.Broker kafka,
+      SchemaRegistryServer.Info registry) throws Exception {
+    Case c = Case.of("acl-login", kafka, registry);
     kafka.grant(c.manifestAcls());
     Map<String, String> stale = new java.util.HashMap<>(c.settings);
     stale.putAll(kafka.monitorSettings(new dev.advmon.testing.GhostTransaction.Login(AuthorizingKafka.USER.user(),
@@ -168,14 +149,15 @@ class RedriveAclIT {
   }
 
   /** One case's topics (written as the super user), settings (logged in as the redrive user) and names. */
-  private record Case(Map<String, String> settings, String framesTopic, String dlq, String redriveId) {
+  private record Case(AuthorizingKafka.Broker kafka, Map<String, String> settings, String framesTopic, String dlq,
+      String redriveId) {
 
-    static Case of(String name, SchemaRegistryServer.Info registry) throws Exception {
+    static Case of(String name, AuthorizingKafka.Broker kafka, SchemaRegistryServer.Info registry) throws Exception {
       Map<String, String> settings = MonitorSettings.of(kafka.bootstrapServers(), registry.url(), name,
           Path.of("unused"));
       settings.putAll(kafka.monitorSettings(AuthorizingKafka.USER));
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Case c = new Case(settings, config.string("topics.frames"), config.string("topics.dead-letter"),
+      Case c = new Case(kafka, settings, config.string("topics.frames"), config.string("topics.dead-letter"),
           RedriveCommand.redriveId(config));
       try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
         admin.createTopics(List.of(new NewTopic(c.framesTopic, 1, (short) 1), new NewTopic(c.dlq, 2, (short) 1)))

@@ -277,7 +277,7 @@ class HangingTransactionIT {
    */
   @Test
   void anAbortTheBrokerRefusesIsReportedWithTheCommandAndDoneOnceAllowed() throws Exception {
-    try (AuthorizingKafka cluster = AuthorizingKafka.start(dir.resolve("authorizing"))) {
+    try (AuthorizingKafka.Broker cluster = AuthorizingKafka.start(dir.resolve("authorizing"))) {
       String bootstrap = cluster.bootstrapServers();
       TopicPartition verdicts = new TopicPartition("verdicts", 0);
       String monitor = "User:" + AuthorizingKafka.USER.user();
@@ -329,7 +329,7 @@ class HangingTransactionIT {
   @Test
   void leavesAnotherApplicationsLiveTransactionOnTheSharedOffsetsPartitionAlone() throws Exception {
     // one partition of __consumer_offsets: every group shares it, as groups whose ids hash alike do on a real cluster
-    try (AuthorizingKafka cluster = AuthorizingKafka.start(dir.resolve("shared-offsets"),
+    try (AuthorizingKafka.Broker cluster = AuthorizingKafka.start(dir.resolve("shared-offsets"),
         Map.of("offsets.topic.num.partitions", "1"))) {
       String bootstrap = cluster.bootstrapServers();
       TopicPartition frames = new TopicPartition("frames", 0);

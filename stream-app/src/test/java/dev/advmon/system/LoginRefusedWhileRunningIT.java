@@ -52,7 +52,7 @@ class LoginRefusedWhileRunningIT {
   @Test
   void aPasswordChangedOnTheBrokerStopsTheRunningMonitorNamingTheLoginSettings(SchemaRegistryServer.Info registry)
       throws Exception {
-    try (AuthorizingKafka kafka = AuthorizingKafka.start(dir.resolve("kafka"), Map.of(
+    try (AuthorizingKafka.Broker kafka = AuthorizingKafka.start(dir.resolve("kafka"), Map.of(
         "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256",
         // what this test is about is the login, not ACLs: the SCRAM user may do anything
         "super.users", "User:" + AuthorizingKafka.SUPER_USER.user() + ";User:" + USER,

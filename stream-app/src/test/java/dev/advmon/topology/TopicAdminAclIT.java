@@ -16,10 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,34 +29,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ACLs it asks for it stops at once with an error naming the operation, the topic and the kafka-acls.sh command,
  * instead of waiting for a broker that answers ("unreachable") until startup.max-wait-ms. One broker for all cases.
  */
+@ExtendWith(AuthorizingKafka.class)
 class TopicAdminAclIT {
 
   private static final Path MANIFEST = TestData.repoRoot().resolve("k8s/strimzi/user.yaml");
   private static final String PRINCIPAL = "User:" + AuthorizingKafka.USER.user();
   private static final List<String> MANIFEST_TOPICS = List.of("frames", "verdicts", "alerts", "frames-dlq");
 
-  @TempDir
-  static Path dir;
-
-  private static AuthorizingKafka kafka;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    kafka = AuthorizingKafka.start(dir.resolve("kafka"));
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
   @Test
-  void withExactlyTheKafkaUsersAclsTheTopicsPassTheCheck() throws Exception {
-    List<String> topics = topics("all");
+  void withExactlyTheKafkaUsersAclsTheTopicsPassTheCheck(AuthorizingKafka.Broker kafka) throws Exception {
+    List<String> topics = topics(kafka, "all");
     kafka.grant(manifestAcls("all"));
-    newAdmin().ensureTopics(topics, Map.of(topics.get(3), 1024L), false, 1, (short) 1, 100, 20_000);
+    newAdmin(kafka).ensureTopics(topics, Map.of(topics.get(3), 1024L), false, 1, (short) 1, 100, 20_000);
   }
 
   /**
@@ -71,10 +53,11 @@ class TopicAdminAclIT {
 
   @ParameterizedTest(name = "{1} on {0}")
   @MethodSource("topicAclsTheCheckNeeds")
-  void withoutATopicAclItStopsAtOnceNamingWhatToGrant(String manifestTopic, AclOperation operation) throws Exception {
+  void withoutATopicAclItStopsAtOnceNamingWhatToGrant(String manifestTopic, AclOperation operation,
+      AuthorizingKafka.Broker kafka) throws Exception {
     // no case's application-id prefix (id-) may cover another case's topics
     String id = operation.name().toLowerCase(Locale.ROOT).replace("_", "") + "_" + manifestTopic.replace("-", "");
-    List<String> topics = topics(id);
+    List<String> topics = topics(kafka, id);
     String topic = topics.get(MANIFEST_TOPICS.indexOf(manifestTopic));
     List<AclBinding> all = manifestAcls(id);
     List<AclBinding> withheld = all.stream().filter(a -> a.pattern().resourceType() == ResourceType.TOPIC
@@ -84,8 +67,8 @@ class TopicAdminAclIT {
 
     long started = System.nanoTime();
     // startup.max-wait-ms far above what a refusal may take: a wait for the broker would show as a timeout here
-    assertThatThrownBy(() -> newAdmin().ensureTopics(topics, Map.of(topics.get(3), 1024L), false, 1, (short) 1, 100,
-        60_000)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> newAdmin(kafka).ensureTopics(topics, Map.of(topics.get(3), 1024L), false, 1, (short) 1,
+        100, 60_000)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not authorized").hasMessageContaining(aclName(operation) + " on topic")
         .hasMessageContaining(topic).hasMessageContaining("kafka-acls.sh")
         .hasMessageContaining("--operation " + aclName(operation) + " --topic " + topic)
@@ -95,17 +78,18 @@ class TopicAdminAclIT {
   }
 
   @Test
-  void withoutAnyAclOnTheFramesTopicItSaysTheTopicMayExistButNotBeVisible() throws Exception {
-    List<String> topics = topics("noacl");
+  void withoutAnyAclOnTheFramesTopicItSaysTheTopicMayExistButNotBeVisible(AuthorizingKafka.Broker kafka)
+      throws Exception {
+    List<String> topics = topics(kafka, "noacl");
     kafka.grant(manifestAcls("noacl").stream().filter(a -> !a.pattern().name().equals(topics.get(0))).toList());
 
-    assertThatThrownBy(() -> newAdmin().ensureTopics(topics, Map.of(), false, 1, (short) 1, 100, 60_000))
+    assertThatThrownBy(() -> newAdmin(kafka).ensureTopics(topics, Map.of(), false, 1, (short) 1, 100, 60_000))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("topics missing")
         .hasMessageContaining(topics.get(0)).hasMessageContaining(PRINCIPAL + " is not authorized to see them")
         .hasMessageContaining("Describe");
   }
 
-  private static TopicAdmin newAdmin() {
+  private static TopicAdmin newAdmin(AuthorizingKafka.Broker kafka) {
     return new TopicAdmin(kafka.clientProperties(AuthorizingKafka.USER));
   }
 
@@ -122,7 +106,7 @@ class TopicAdminAclIT {
    * The case's frames, verdicts, alerts and dead-letter topics, created as the super user; named outside the case's
    * application-id prefix ({@code id-}), as on Kubernetes, so that its prefixed ACLs do not cover them.
    */
-  private static List<String> topics(String id) throws Exception {
+  private static List<String> topics(AuthorizingKafka.Broker kafka, String id) throws Exception {
     List<String> topics = MANIFEST_TOPICS.stream().map(t -> id + "." + t).toList();
     try (Admin admin = Admin.create(kafka.clientProperties(AuthorizingKafka.SUPER_USER))) {
       admin.createTopics(topics.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
