@@ -22,7 +22,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  *
  * <p>But the quorum also fails to answer for a second or two whenever its active controller goes (killed, stopped,
  * cut off) and the voters left elect another: a probe then timed out and readiness went DOWN for one probe, in every
- * pod at once (OutageRecoveryIT: 1.4-1.9 s after the kill). So a quorum that answered less than
+ * pod at once (ReplicatedClusterOutageIT: 1.4-1.9 s after the kill). So a quorum that answered less than
  * {@link #ELECTION_GRACE_MS} ago and now gives no answer, or an election's error, while a broker answers, is taken
  * for an election under way; past that, or with no broker answering, it is DOWN as before, counted from the first
  * look that failed.

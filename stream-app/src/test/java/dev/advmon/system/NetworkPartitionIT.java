@@ -1,0 +1,257 @@
+package dev.advmon.system;
+
+import static dev.advmon.system.Outages.MAX_KAFKA_LINES_PER_OUTAGE;
+import static dev.advmon.system.Outages.MAX_LINES_PER_OUTAGE;
+import static dev.advmon.system.Outages.RATE;
+import static dev.advmon.system.Outages.assertNothingOpenAndEveryFrameOnce;
+import static dev.advmon.system.Outages.faultSettings;
+import static dev.advmon.system.Outages.lines;
+import static dev.advmon.system.Outages.startMonitor;
+import static dev.advmon.testing.SystemChecks.frame;
+import static dev.advmon.testing.SystemChecks.reasonsContain;
+import static dev.advmon.testing.SystemChecks.restarts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import dev.advmon.testing.Await;
+import dev.advmon.testing.FrameTraffic;
+import dev.advmon.testing.LogLines;
+import dev.advmon.testing.OutcomeReader;
+import dev.advmon.testing.SchemaRegistryServer;
+import dev.advmon.testing.StandaloneKafka;
+import dev.advmon.testing.TcpProxy;
+import dev.advmon.testing.TestData;
+import dev.advmon.topology.StreamingMonitor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A network partition between the monitor and a broker that stays up, longer than the transaction timeout. Apart from
+ * {@link OutageRecoveryIT} so that the two JVMs of the system-test phase can run them side by side.
+ */
+class NetworkPartitionIT {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkPartitionIT.class);
+
+  @TempDir
+  Path dir;
+
+  /**
+   * The broker stays up but the monitor cannot reach it (a network partition, a firewall change: a {@link TcpProxy}
+   * the broker advertises, so that every connection of the monitor goes through it, either cuts every connection and
+   * refuses new ones, or stalls them, letting no byte through and closing nothing) for longer than the
+   * transaction timeout (its minimum, 5 s) while frames keep arriving. Unlike a broker that is away, the coordinator
+   * keeps its clock: it aborts the transaction the monitor left open on its own timer and bumps the producer epoch,
+   * which the test sees happen (Admin, from outside the partition). When the network heals, the monitor's producer
+   * finds itself fenced: the frames of the aborted transaction must be processed again, every frame must get exactly
+   * one outcome (read_committed), the monitor must come back to RUNNING and ready by itself, say so in a few lines,
+   * and leave no transaction open. Seen so far, either way of partition, by which late request the broker refuses
+   * first: a produce (InvalidProducerEpochException), then Kafka Streams migrates its tasks, no in-place restart; or
+   * the commit (InvalidTxnStateException), then the stream thread fails and the monitor restarts Kafka Streams in
+   * place once.
+   */
+  @ParameterizedTest(name = "connections {0}")
+  @ValueSource(strings = {"cut", "stalled"})
+  void aPartitionLongerThanTheTransactionTimeoutGetsTheOpenTransactionAbortedYetLosesAndRepeatsNothing(String how)
+      throws Exception {
+    int txTimeoutMs = 5_000;
+    try (TcpProxy network = TcpProxy.open();
+        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
+        StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
+            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network)) {
+      registryServer.ready();
+      Map<String, String> settings = faultSettings(kafka.proxiedBootstrapServers(), registryServer.url(), "partition",
+          dir);
+      settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      String appId = config.string("streams.application-id");
+      String frames = config.string("topics.frames");
+      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      Set<String> sent = ConcurrentHashMap.newKeySet();
+      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
+          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "part", 4);
+      // the test's own clients go direct: only the monitor is partitioned
+      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
+          LogLines ownLog = LogLines.of("dev.advmon");
+          LogLines kafkaLog = LogLines.of("org.apache.kafka");
+          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
+            FrameTraffic.Record r = camera.apply(n);
+            sent.add("part-" + n);
+            return r;
+          });
+          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
+              config.string("topics.dead-letter"));
+          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+
+        int ownBeforeAttempt = 0;
+        int kafkaBeforeAttempt = 0;
+        double restartsBeforeAttempt = 0;
+        long cutAtAttempt = 0;
+        long abortedAt = 0;
+        boolean aborted = false;
+        String coordinator = "";
+        // A commit already on its way when the connections stop (in the broker's socket buffer, or relayed just
+        // before a stall) still completes at the coordinator: then there is no open transaction to abort, which says
+        // nothing of the monitor. Heal, let it go on, and cut again, at most three times.
+        for (int attempt = 1; attempt <= 3; attempt++) {
+          ownBeforeAttempt = ownLog.events().size();
+          kafkaBeforeAttempt = kafkaLog.events().size();
+          restartsBeforeAttempt = restarts(metrics);
+          // cut while the coordinator holds a transaction of the monitor's open
+          Map<String, TransactionDescription> open = new HashMap<>();
+          assertThat(Await.until(() -> {
+            open.clear();
+            transactions(admin, appId).forEach((id, d) -> {
+              if (d.state() == TransactionState.ONGOING) {
+                open.put(id, d);
+              }
+            });
+            if (open.isEmpty()) {
+              return false;
+            }
+            if (how.equals("cut")) {
+              network.cut();
+            } else {
+              network.stall();
+            }
+            // the monitor may have committed between the look and the cut: then heal and wait for the next one
+            Map<String, TransactionDescription> now = transactions(admin, appId);
+            open.keySet().removeIf(id -> now.get(id) == null || now.get(id).state() != TransactionState.ONGOING
+                || now.get(id).producerEpoch() != open.get(id).producerEpoch());
+            if (open.isEmpty()) {
+              network.heal();
+            }
+            return !open.isEmpty();
+          }, Duration.ofSeconds(30))).as("a transaction of the monitor open at the coordinator").isTrue();
+          cutAtAttempt = System.currentTimeMillis();
+          // the point of this test: the coordinator aborts it by itself (the monitor cannot reach it to end it)
+          Map<String, TransactionDescription> after = new HashMap<>();
+          boolean[] committed = new boolean[1];
+          Await.until(() -> {
+            after.clear();
+            after.putAll(transactions(admin, appId));
+            committed[0] = open.keySet().stream().anyMatch(id -> after.containsKey(id)
+                && (after.get(id).state() == TransactionState.PREPARE_COMMIT
+                    || after.get(id).state() == TransactionState.COMPLETE_COMMIT));
+            return committed[0] || open.entrySet().stream().allMatch(e -> after.containsKey(e.getKey())
+                && after.get(e.getKey()).producerEpoch() > e.getValue().producerEpoch()
+                && (after.get(e.getKey()).state() == TransactionState.PREPARE_ABORT
+                    || after.get(e.getKey()).state() == TransactionState.COMPLETE_ABORT));
+          }, Duration.ofSeconds(20));
+          abortedAt = System.currentTimeMillis();
+          aborted = !committed[0] && open.entrySet().stream().allMatch(e -> after.containsKey(e.getKey())
+              && after.get(e.getKey()).producerEpoch() > e.getValue().producerEpoch()
+              && (after.get(e.getKey()).state() == TransactionState.PREPARE_ABORT
+                  || after.get(e.getKey()).state() == TransactionState.COMPLETE_ABORT));
+          coordinator = open.keySet().stream().map(id -> id + ": " + describe(open.get(id)) + " -> "
+              + describe(after.get(id))).collect(java.util.stream.Collectors.joining("; "))
+              + (attempt > 1 ? " (attempt " + attempt + ")" : "");
+          if (!committed[0]) {
+            break;
+          }
+          LOG.info("a commit in flight completed during the partition "
+              + "({}): healing and cutting again", coordinator);
+          network.heal();
+          int seen = reader.count();
+          int attemptFrom = ownBeforeAttempt;
+          // and the health checker's log caught up: it logs a change on its next round, after readiness() is UP
+          // again; its "readiness UP" for this attempt, left to the next one's lines, would stand in for that one's
+          // (the assertions below read only the last attempt's lines) and count against its lines
+          assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING && monitor.health().readiness().up()
+              && reader.count() > seen && lastReadinessLogged(lines(ownLog, attemptFrom, appId)).map(
+                  l -> l.contains("readiness UP")).orElse(true), Duration.ofSeconds(60)))
+              .as("verdicts flow again after the heal, and readiness UP logged if DOWN was").isTrue();
+        }
+        final int ownBefore = ownBeforeAttempt;
+        final int kafkaBefore = kafkaBeforeAttempt;
+        final double restartsBefore = restartsBeforeAttempt;
+        final long cutAt = cutAtAttempt;
+        assertThat(aborted).as("the coordinator aborted the open transaction and bumped the epoch during the partition:"
+            + " %s", coordinator).isTrue();
+        assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
+            .as("readiness DOWN naming the broker: %s", monitor.health().readiness()).isTrue();
+        // 12 s in CI; -Dadvmon.partition-ms=300000 for the long form (past the session and delivery timeouts)
+        long partitionMs = Long.getLong("advmon.partition-ms", 12_000);
+        Await.until(() -> System.currentTimeMillis() - cutAt >= partitionMs, Duration.ofMillis(partitionMs + 30_000));
+        network.heal();
+        long healedAt = System.currentTimeMillis();
+        int handed = traffic.handedOver();
+        // the log line too: the health checker logs a change on its next round, after readiness() already says UP
+        boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+            && monitor.health().readiness().up() && reader.count() >= handed
+            && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(60));
+        long recoveredAt = System.currentTimeMillis();
+        List<String> own = lines(ownLog, ownBefore, appId);
+        assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
+            handed, reader.count(), monitor.health().readiness(), String.join("\n", own)).isTrue();
+        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+            reader.count(), sent.size()).isTrue();
+        own = lines(ownLog, ownBefore, appId);
+        List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
+        double restarts = restarts(metrics) - restartsBefore;
+        LOG.info("connections {} {} ms (transaction timeout {} ms; {} "
+            + "connections refused); the coordinator aborted after {} ms: {}; ready with all verdicts {} ms after the "
+            + "heal; {} restarts; {} log lines of the monitor, {} of its Kafka clients:\n{}\n--- Kafka:\n{}",
+            how, healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
+            restarts, own.size(), kafkaLines.size(), String.join("\n", own), String.join("\n", kafkaLines));
+
+        assertNothingOpenAndEveryFrameOnce(admin, kafka.bootstrapServers(), config, sent);
+        assertThat(restarts).as("in-place restarts (one fencing, not a loop)").isLessThanOrEqualTo(1);
+        assertThat(own).as("the monitor's log lines for the partition").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
+            .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
+        assertThat(kafkaLines).as("its Kafka clients' log lines").hasSizeLessThanOrEqualTo(MAX_KAFKA_LINES_PER_OUTAGE);
+      }
+    }
+  }
+
+  /** The coordinator's view of each of the application's transactional ids. */
+  private static Map<String, TransactionDescription> transactions(Admin admin, String appId) {
+    try {
+      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
+      return ids.isEmpty() ? Map.of() : admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS);
+    } catch (Exception notYet) {
+      return Map.of();
+    }
+  }
+
+  private static String describe(TransactionDescription d) {
+    return d == null ? "gone" : d.state() + " producer " + d.producerId() + " epoch " + d.producerEpoch() + " on "
+        + d.topicPartitions().size() + " partitions";
+  }
+
+  /** The last of {@code lines} in which the health checker logged a change of readiness. */
+  private static java.util.Optional<String> lastReadinessLogged(List<String> lines) {
+    return lines.stream().filter(l -> l.contains("MonitorHealth - readiness ")).reduce((a, b) -> b);
+  }
+}
