@@ -13,9 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,39 +24,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The in-process broker creates topics on first use, as many brokers do: the reader must not create the one it
  * looks for.
  */
+@ExtendWith(EmbeddedKafkaPerClass.class)
 class CollectorIT {
-
-  private static EmbeddedKafka kafka;
-  private static Admin admin;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    kafka = EmbeddedKafka.start();
-    admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (admin != null) {
-      admin.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   private static Path home() {
     return Path.of(System.getProperty("advmon.home", ".."));
   }
 
   /** A target with fresh topic names on the broker, of which all but {@code absent} (a topics.* setting) exist. */
-  private static EmbeddedTarget targetWithout(String absent) throws Exception {
+  private static EmbeddedTarget targetWithout(EmbeddedKafka kafka, String absent) throws Exception {
     Map<String, String> settings = EmbeddedTarget.settings(kafka.bootstrapServers(), 1, Map.of());
     EmbeddedTarget target = new EmbeddedTarget(kafka, false, settings, home(), new InMemorySchemaRegistry(), null);
     List<NewTopic> topics = List.of("topics.frames", "topics.verdicts", "topics.dead-letter").stream()
         .filter(k -> !k.equals(absent)).map(k -> new NewTopic(settings.get(k), 1, (short) 1)).toList();
-    admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin = admin(kafka)) {
+      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    }
     return target;
+  }
+
+  private static Admin admin(EmbeddedKafka kafka) {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
   private static FrameSource frames() throws Exception {
@@ -66,8 +53,9 @@ class CollectorIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"topics.frames", "topics.verdicts", "topics.dead-letter"})
-  void aTopicMissingOnTheBrokerStopsTheRunAtOnceNamingItAndWhatToDo(String setting) throws Exception {
-    try (EmbeddedTarget target = targetWithout(setting)) {
+  void aTopicMissingOnTheBrokerStopsTheRunAtOnceNamingItAndWhatToDo(String setting, EmbeddedKafka kafka)
+      throws Exception {
+    try (EmbeddedTarget target = targetWithout(kafka, setting); Admin admin = admin(kafka)) {
       String topic = switch (setting) {
         case "topics.frames" -> target.framesTopic();
         case "topics.verdicts" -> target.verdictsTopic();
@@ -89,16 +77,16 @@ class CollectorIT {
   }
 
   @Test
-  void withTheMonitorsTopicsPresentTheReaderStarts() throws Exception {
-    try (EmbeddedTarget target = targetWithout("none"); Collector c = new Collector(target, frames())) {
+  void withTheMonitorsTopicsPresentTheReaderStarts(EmbeddedKafka kafka) throws Exception {
+    try (EmbeddedTarget target = targetWithout(kafka, "none"); Collector c = new Collector(target, frames())) {
       assertThat(c.failure()).isNull();
       assertThat(c.outcomes()).isZero();
     }
   }
 
   @Test
-  void aBrokerThatDoesNotAnswerIsNamedWithWhatToCheck() throws Exception {
-    try (EmbeddedTarget target = targetWithout("none");
+  void aBrokerThatDoesNotAnswerIsNamedWithWhatToCheck(EmbeddedKafka kafka) throws Exception {
+    try (EmbeddedTarget target = targetWithout(kafka, "none");
         org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> deaf = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
             Map.<String, Object>of("bootstrap.servers", "127.0.0.1:1", "allow.auto.create.topics", false),
             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),

@@ -14,33 +14,19 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A frame the monitor never answers is lost whichever part of the run it was sent in. A real session (the sender
  * and the reader against a real broker) with no monitor behind it: the test answers the frames itself, handing
  * their outcomes to the reader, all but one sent during the warm-up.
  */
+@ExtendWith(EmbeddedKafkaPerClass.class)
 class LostFramesIT {
 
-  private static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
   @Test
-  void aWarmUpFrameWithoutAnyOutcomeIsMissingInTheReportAndFailsTheRun() throws Exception {
+  void aWarmUpFrameWithoutAnyOutcomeIsMissingInTheReportAndFailsTheRun(EmbeddedKafka kafka) throws Exception {
     Path home = Path.of(System.getProperty("advmon.home", ".."));
     Map<String, String> settings = EmbeddedTarget.settings(kafka.bootstrapServers(), 1, Map.of());
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
