@@ -69,7 +69,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
   private final long heartbeatTimeoutMs;
   private final Admin admin;
   private final ScheduledThreadPoolExecutor checker;
-  private final ReadinessChanges readinessChanges = new ReadinessChanges(); // checker thread only
+  private final ReadinessChanges readinessChanges; // checker thread only
 
   MonitorHealth(StreamingMonitor monitor, MonitorConfig config, SchemaRegistry schemaRegistry, ScoringGuard guard) {
     this.monitor = monitor;
@@ -92,6 +92,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     this.hangingIntervalMs = Math.max(1_000, Math.min(30_000, hangingAge / 4));
     this.hanging = hangingTransactions(config, hangingAge, probeTimeout);
     this.stall = new StallDetector(config.longValue("health.stall-timeout-ms"));
+    // the longest a group join waits (for a member gone without a word): an expected DOWN that lasts past it warns
+    this.readinessChanges = new ReadinessChanges(config.longValue("streams.session-timeout-ms"));
     this.rebalance = new RebalanceWatch(config.longValue("health.rebalance-timeout-ms"));
     this.schemaIds = new SchemaIdRecheck(schemaRegistry, Duration.ofMillis(probeTimeout),
         config.bool("registry.auto-register"));
@@ -221,9 +223,10 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
         monitor.restartStalled(client, stalled);
       }
       HealthReport ready = readiness();
-      org.slf4j.event.Level level = readinessChanges.next(ready);
-      if (level != null) {
-        log.atLevel(level).log("readiness {}", ready);
+      // the client read after the answer: one restarted in place since the last UP is another (its rebalance expected)
+      ReadinessChanges.Line line = readinessChanges.next(ready, monitor.streams(), now);
+      if (line != null) {
+        log.atLevel(line.level()).log(line.message());
       }
     } catch (RuntimeException e) {
       log.debug("health sample failed: {}", e.toString());
