@@ -34,13 +34,24 @@ public final class DependencyProbe {
   private final String name;
   private final Check check;
   private final java.util.function.LongSupplier clock;
+  private final java.util.function.Function<Exception, String> describe;
   private final AtomicReference<Status> status;
 
   /** Starts as reachable: until the first check says otherwise, the start-up that just reached it is believed. */
   public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock) {
+    this(name, check, clock, DependencyProbe::describe);
+  }
+
+  /**
+   * As above, with the check's failure told in {@code describe}'s words (what to check first, the dependency's own
+   * words last) instead of its innermost message.
+   */
+  public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock,
+      java.util.function.Function<Exception, String> describe) {
     this.name = name;
     this.check = check;
     this.clock = clock;
+    this.describe = describe;
     this.status = new AtomicReference<>(new Status(null, clock.getAsLong()));
   }
 
@@ -58,10 +69,10 @@ public final class DependencyProbe {
       Thread.currentThread().interrupt();
       return;
     } catch (FailingFor e) {
-      problem = describe(e);
+      problem = describe.apply(e);
       failingForMs = Math.max(0, e.forMs);
     } catch (Exception e) {
-      problem = describe(e);
+      problem = describe.apply(e);
     }
     String p = problem;
     long since = clock.getAsLong() - failingForMs;

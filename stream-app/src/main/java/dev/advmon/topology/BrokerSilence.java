@@ -1,11 +1,13 @@
 package dev.advmon.topology;
 
+import dev.advmon.health.DependencyProbe;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the start-up topic check says when the broker gave no answer: in the operator's words first (which address,
- * which setting, that nothing answered in how long, what to check), Kafka's own words last. Kafka's alone ("Timed out
- * waiting for a node assignment. Call: listTopics") name neither the address nor the settings to look at.
+ * What the start-up topic check and the readiness probe say when the broker gave no answer: in the operator's words
+ * first (which address, which setting, that nothing answered in how long, what to check), Kafka's own words last.
+ * Kafka's alone ("Timed out waiting for a node assignment. Call: listTopics") name neither the address nor the
+ * settings to look at.
  */
 final class BrokerSilence {
 
@@ -43,6 +45,38 @@ final class BrokerSilence {
     return cause instanceof org.apache.kafka.common.errors.TimeoutException
         ? " (Kafka: " + cause.getMessage() + ")"
         : " (Kafka: " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")";
+  }
+
+  /**
+   * The readiness probe of the broker at {@code servers}, each try of {@code check} taking up to {@code timeoutMs}:
+   * its reason says what to act on first (the setting, what to check), Kafka's words last, as the start-up wait does.
+   * Shorter than there: the monitor reached this address at start-up with the same settings, so a protocol mismatch
+   * is not what a later silence means.
+   */
+  static DependencyProbe probe(Object servers, DependencyProbe.Check check, long timeoutMs,
+      java.util.function.LongSupplier clock) {
+    return new DependencyProbe("Kafka at " + servers + " (kafka.bootstrap.servers)", check, clock,
+        e -> probeFailure(e, timeoutMs));
+  }
+
+  private static String probeFailure(Exception e, long timeoutMs) {
+    if (e instanceof DependencyProbe.FailingFor) {
+      return e.getMessage(); // BrokerCheck's own words (the KRaft quorum): they say what to check already
+    }
+    Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+    String what;
+    if (cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException) {
+      what = "nothing answered within " + duration(timeoutMs) + " (health.probe-timeout-ms); check that a broker runs"
+          + " there and is reachable from this host";
+    } else if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+      what = "it refused the monitor's login; check " + Failures.LOGIN_CHECKS;
+    } else {
+      what = "its metadata request failed; check the broker's log";
+    }
+    // one line: /health/ready is read by Kubernetes and by people, and each change of it is logged
+    String words = kafkaWords(cause);
+    words = words.length() > 320 ? words.substring(0, 316) + "...)" : words; // a TLS error can run long
+    return (what + words).replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 
   /** Whole seconds, rounded down (so that "nothing answered within" stays true), or ms below a second. */

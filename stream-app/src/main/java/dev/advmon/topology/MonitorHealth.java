@@ -83,8 +83,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) probeTimeout);
     adminProps.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
     this.admin = Admin.create(adminProps);
-    this.broker = new DependencyProbe("Kafka at " + adminProps.get("bootstrap.servers"),
-        BrokerCheck.of(admin, probeTimeout), System::currentTimeMillis);
+    this.broker = BrokerSilence.probe(adminProps.get("bootstrap.servers"), BrokerCheck.of(admin, probeTimeout),
+        probeTimeout, System::currentTimeMillis);
     this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
         () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
     this.hangingMode = HangingTransactions.Mode.parse(config.string("health.hanging-transactions"));

@@ -1,0 +1,77 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.health.DependencyProbe;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The readiness reason for a broker the health probe does not reach. It ended with Kafka's words alone ("Kafka at
+ * kafka-0:9093 unreachable for 5 s: Timed out waiting for a node assignment. Call: describeCluster", or
+ * "...: Authentication failed ..."): no setting, nothing to check. Now it says what to act on first, in the words of
+ * the start-up wait (BrokerSilence), and Kafka's last; one line, for /health/ready.
+ */
+class BrokerProbeReasonTest {
+
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
+  private final DependencyProbe probe = BrokerSilence.probe("kafka-0:9093", () -> {
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+  }, 3_000, clock::get);
+
+  private String problemAfter(Exception e) {
+    failure.set(e);
+    probe.check();
+    clock.addAndGet(5_000);
+    probe.check();
+    return probe.problem();
+  }
+
+  @Test
+  void noAnswerNamesTheAddressTheSettingsAndWhatToCheckThenKafkasWords() {
+    String reason = problemAfter(new ExecutionException(new org.apache.kafka.common.errors.TimeoutException(
+        "Timed out waiting for a node assignment. Call: describeCluster")));
+    assertThat(reason).isEqualTo("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: nothing"
+        + " answered within 3 s (health.probe-timeout-ms); check that a broker runs there and is reachable from this"
+        + " host (Kafka: Timed out waiting for a node assignment. Call: describeCluster)");
+  }
+
+  @Test
+  void noAnswerWithinTheProbesOwnWaitSaysTheSameWithoutKafkasWords() {
+    assertThat(problemAfter(new java.util.concurrent.TimeoutException())).isEqualTo("Kafka at kafka-0:9093"
+        + " (kafka.bootstrap.servers) unreachable for 5 s: nothing answered within 3 s (health.probe-timeout-ms);"
+        + " check that a broker runs there and is reachable from this host");
+  }
+
+  @Test
+  void aRefusedLoginNamesTheLoginSettingsThenKafkasWords() {
+    String reason = problemAfter(new ExecutionException(new org.apache.kafka.common.errors.SaslAuthenticationException(
+        "Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256")));
+    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: it refused"
+        + " the monitor's login; check " + Failures.LOGIN_CHECKS)
+        .endsWith("(Kafka: SaslAuthenticationException: Authentication failed during authentication due to invalid"
+            + " credentials with SASL mechanism SCRAM-SHA-256)");
+  }
+
+  @Test
+  void anotherErrorSaysWhereToLookThenKafkasWordsOnOneLine() {
+    String reason = problemAfter(new ExecutionException(new org.apache.kafka.common.errors.UnknownServerException(
+        "The server experienced an unexpected error\nwhen processing the request.")));
+    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: its metadata"
+        + " request failed; check the broker's log").endsWith("(Kafka: UnknownServerException: The server experienced"
+        + " an unexpected error when processing the request.)").doesNotContain("\n");
+  }
+
+  /** BrokerCheck's own words (a lost KRaft quorum) already say what to check: kept as they were. */
+  @Test
+  void theQuorumChecksOwnWordsStayAsTheyAre() {
+    String words = "a broker answered, but no KRaft controller quorum does (a majority of the controllers is down)";
+    assertThat(problemAfter(new DependencyProbe.FailingFor(new IllegalStateException(words), 0)))
+        .isEqualTo("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: " + words);
+  }
+}
