@@ -417,8 +417,8 @@ final class RedriveCommand implements Callable<Integer> {
       }
     }
     return "not authorized (" + e.getMessage() + "): redrive reads the dead letters from " + dlq + " and sends their"
-        + " frames to " + frames + "; grant " + acls.principal() + " " + String.join(" and ", grants) + " (" + K8S_USER
-        + "); " + sentSoFar();
+        + " frames to " + frames + "; grant " + acls.principal() + " " + String.join(" and ", grants) + " ("
+        + AclAdvice.ADMIN_PROPERTIES + "; " + K8S_USER + "); " + sentSoFar();
   }
 
   /** What a run stopped by an error has sent: its committed batches, remembered; the open one is aborted. */
@@ -439,7 +439,7 @@ final class RedriveCommand implements Callable<Integer> {
           + acls.principal() + " Read and Describe on the group " + group + " and Write and Describe on the"
           + " transactional id " + group + " (" + acls.command(AclAdvice.Resource.group(group), List.of("Read",
               "Describe")) + ", then " + acls.command(AclAdvice.Resource.transactionalId(group), List.of("Write",
-              "Describe")) + "; " + K8S_USER + "); " + sentSoFar(), e);
+              "Describe")) + "; " + AclAdvice.ADMIN_PROPERTIES + "; " + K8S_USER + "); " + sentSoFar(), e);
     } catch (org.apache.kafka.common.errors.ProducerFencedException
         | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
       throw new IllegalStateException("another redrive started with the transactional id " + group + " and stopped"

@@ -21,6 +21,14 @@ public final class AclAdvice {
   public static final String MONITOR_USER = "the KafkaUser advmon of k8s/strimzi/user.yaml (README.md, \"Deploy on"
       + " Kubernetes\")";
 
+  /**
+   * What the file the printed commands read kafka-acls.sh's own login from must hold, said once beside them: the
+   * file is a name in the command (admin.properties), not a placeholder in angle brackets, which a shell pasted into
+   * reads as redirects.
+   */
+  public static final String ADMIN_PROPERTIES = "admin.properties: the client settings (security.protocol,"
+      + " sasl.mechanism, sasl.jaas.config, ssl.*) of a user allowed to alter ACLs";
+
   private final String servers;
   private final String principal;
 
@@ -31,19 +39,22 @@ public final class AclAdvice {
 
   /**
    * For the client of {@code clientProperties} (bootstrap.servers, sasl.jaas.config); what they do not name is a
-   * placeholder saying which setting to fill it in from.
+   * placeholder (HOST:PORT, User:USERNAME).
    */
   public static AclAdvice forClient(Map<?, ?> clientProperties) {
     Object servers = clientProperties.get("bootstrap.servers");
-    return new AclAdvice(servers == null ? "<kafka.bootstrap.servers>" : servers.toString(),
+    return new AclAdvice(servers == null ? "HOST:PORT" : servers.toString(),
         principal(clientProperties));
   }
 
-  /** {@code User:<name>} from kafka.sasl.jaas.config (PLAIN and SCRAM), else a placeholder to fill in. */
+  /**
+   * {@code User:<name>} from kafka.sasl.jaas.config (PLAIN and SCRAM), else a placeholder to fill in: a plain word,
+   * as every placeholder of a printed command (see {@link #ADMIN_PROPERTIES}).
+   */
   public static String principal(Map<?, ?> clientProperties) {
     Object jaas = clientProperties.get("sasl.jaas.config");
     Matcher m = jaas == null ? null : USERNAME.matcher(jaas.toString());
-    return m != null && m.find() ? "User:" + m.group(1) : "User:<the monitor's user>";
+    return m != null && m.find() ? "User:" + m.group(1) : "User:USERNAME";
   }
 
   public String principal() {
@@ -87,7 +98,7 @@ public final class AclAdvice {
 
   /** The start of such a command, up to the principal, for advice that names the operations in words. */
   public String commandStart() {
-    return "kafka-acls.sh --bootstrap-server " + servers + " --command-config <admin client properties> --add"
+    return "kafka-acls.sh --bootstrap-server " + servers + " --command-config admin.properties --add"
         + " --allow-principal " + principal;
   }
 
@@ -104,7 +115,8 @@ public final class AclAdvice {
     return new IllegalStateException("Kafka at " + servers + " (kafka.bootstrap.servers): " + principal
         + " is not authorized to " + asked + " (" + refusal + "): it needs " + operation + " on topic(s) " + topics
         + ". A refused request is not an outage, so the monitor stops instead of waiting: grant it ("
-        + command(Resource.topics(topics), List.of(operation)) + "; on Kubernetes " + MONITOR_USER + "), or check"
+        + command(Resource.topics(topics), List.of(operation)) + "; " + ADMIN_PROPERTIES + "; on Kubernetes "
+        + MONITOR_USER + "), or check"
         + " kafka.sasl.jaas.config logs in as the monitor's user", refusal);
   }
 

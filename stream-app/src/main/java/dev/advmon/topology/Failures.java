@@ -101,7 +101,7 @@ public final class Failures {
       }
       if (t instanceof AuthorizationException refused) {
         return " (" + aclHint(refused, AclAdvice.forClient(streamsProperties), streamsProperties.get("application.id"))
-            + "; on Kubernetes " + AclAdvice.MONITOR_USER + " grants all of them)";
+            + "; " + AclAdvice.ADMIN_PROPERTIES + "; on Kubernetes " + AclAdvice.MONITOR_USER + " grants all of them)";
       }
     }
     return "";
@@ -112,7 +112,7 @@ public final class Failures {
    * command that grants it.
    */
   private static String aclHint(AuthorizationException e, AclAdvice advice, Object applicationId) {
-    String id = applicationId == null ? "<streams.application-id>" : applicationId.toString();
+    String id = applicationId == null ? "APPLICATION-ID" : applicationId.toString(); // a word: the command is pasted
     if (e instanceof GroupAuthorizationException g) {
       String group = g.groupId() == null ? id : g.groupId();
       return "the broker refuses the monitor's principal its consumer group: grant Read and Describe on the group "

@@ -66,7 +66,7 @@ class FailuresTest {
     java.util.Map<String, Object> streams = java.util.Map.of("bootstrap.servers", "kafka-0:9093",
         "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"advmon\""
             + " password=\"secret\";", "application.id", "cams");
-    String grant = "kafka-acls.sh --bootstrap-server kafka-0:9093 --command-config <admin client properties> --add"
+    String grant = "kafka-acls.sh --bootstrap-server kafka-0:9093 --command-config admin.properties --add"
         + " --allow-principal User:advmon";
 
     assertThat(Failures.hint(new StreamsException(new org.apache.kafka.common.errors.GroupAuthorizationException(
@@ -83,7 +83,7 @@ class FailuresTest {
         streams)).contains(grant + " --operation Create --operation Delete").contains("--topic cams-");
     assertThat(Failures.hint(new org.apache.kafka.common.errors.GroupAuthorizationException("refused", "cams")))
         .as("without the settings: placeholders naming them")
-        .contains("--bootstrap-server <kafka.bootstrap.servers>").contains("User:<the monitor's user>");
+        .contains("--bootstrap-server HOST:PORT").contains("User:USERNAME");
   }
 
   @Test
