@@ -47,8 +47,17 @@ import picocli.CommandLine.Option;
  * cannot diverge, so a second run (a retry, a second operator, a cron job) does not send the same frames again.
  */
 @Command(name = "redrive", mixinStandardHelpOptions = true,
-    description = "Send dead letters' original frames back to the frames topic to be scored again, then print a summary per reason.")
+    description = "Send dead letters' original frames back to the frames topic to be scored again, then print a summary per reason.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:done (with --dry-run: counted, and the real run would not be refused)",
+        "1:dead letters of another frames topic than topics.frames were refused (the others were sent)",
+        "2:an error stopped it before the end (an invalid option, a refused login or ACL, no answer); the error says which",
+        "3:--dry-run only: the same run without --dry-run would be refused before sending anything; the warning says why"})
 final class RedriveCommand implements Callable<Integer> {
+
+  /** The exit status of a dry run whose real run would be refused: neither success nor the real run's error (2). */
+  static final int DRY_RUN_REFUSED = 3;
 
   /**
    * Sent by default: failures that were not the frame's fault (the registry, the model or engine, writing the
@@ -79,7 +88,7 @@ final class RedriveCommand implements Callable<Integer> {
   @Option(names = "--until", paramLabel = "ISO", description = "Only dead letters whose record timestamp is before this instant.")
   Instant until;
 
-  @Option(names = "--dry-run", description = "Read and print the summary; send nothing.")
+  @Option(names = "--dry-run", description = "Read and print the summary; send nothing. Exit status 3 when the same run without it would be refused.")
   boolean dryRun;
 
   @Option(names = "--again", description = "Send also the dead letters that an earlier run sent (they are remembered in the consumer group <streams.application-id>-redrive): their frames get a second verdict.")
@@ -169,17 +178,26 @@ final class RedriveCommand implements Callable<Integer> {
       throw new IllegalStateException(topicAcls(refused, dlq, selection.framesTopic()), e);
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
+    return exitStatus(summary, selection.framesTopic(), log);
+  }
+
+  /**
+   * What a run that read every dead letter it chose ends with: its warning or error lines on {@code log}, and its exit
+   * status (the help's list). A dry run whose real run would be refused is not a success: the committed Job
+   * (k8s/jobs/redrive) runs --dry-run, and exiting 0 it showed complete, as if the real run could follow.
+   */
+  static int exitStatus(Summary summary, String framesTopic, PrintStream log) {
     if (summary.refusedForReal != null) {
-      log.println("warning: without --dry-run this run would be refused before sending anything: "
-          + summary.refusedForReal);
+      log.println("warning: without --dry-run this run would be refused before sending anything (exit status "
+          + DRY_RUN_REFUSED + "): " + summary.refusedForReal);
     }
     if (!summary.otherTopics.isEmpty()) {
       log.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
-          + ": they were not read from the frames topic " + selection.framesTopic()
+          + ": they were not read from the frames topic " + framesTopic
           + " (topics.frames); run redrive with that monitor's configuration");
-      return 1;
     }
-    return 0;
+    // the refusal first: the real run would send nothing at all
+    return summary.refusedForReal != null ? DRY_RUN_REFUSED : summary.otherTopics.isEmpty() ? 0 : 1;
   }
 
   /**

@@ -364,6 +364,34 @@ class RedriveCommandTest {
         .contains("--reason SCORING_FAILED").doesNotStartWith("nothing was sent");
   }
 
+  /**
+   * The committed Job k8s/jobs/redrive runs --dry-run: over a record the real run would refuse, the dry run warned and
+   * exited 0, so the Job showed complete, and an operator who checks the Job's status, not its log, went on to the real
+   * run. It exits 3 now, a status of its own (an error that stopped the run is 2, dead letters of another topic 1),
+   * with the warning as the reason; and the command's help lists them.
+   */
+  @Test
+  void aDryRunWhoseRealRunWouldBeRefusedExitsWithAStatusOfItsOwn() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream log = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+    Summary fine = new Summary();
+    assertThat(RedriveCommand.exitStatus(fine, "frames", log)).isZero();
+    Summary refused = new Summary();
+    refused.refusedForReal = "the record of the runs that sent --reason SCORING_FAILED leaves no room";
+    assertThat(RedriveCommand.exitStatus(refused, "frames", log)).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("without --dry-run this run would be refused")
+        .contains(refused.refusedForReal);
+    refused.otherTopics.add("other-frames");
+    assertThat(RedriveCommand.exitStatus(refused, "frames", log)).as("nothing would be sent: that first").isEqualTo(3);
+    Summary other = new Summary();
+    other.otherTopics.add("other-frames");
+    assertThat(RedriveCommand.exitStatus(other, "frames", log)).isEqualTo(1);
+
+    String help = new CommandLine(new RedriveCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    assertThat(help).contains("Exit status").containsPattern("(?m)^\\s+3\\s+.*--dry-run")
+        .containsPattern("(?m)^\\s+1\\s+").containsPattern("(?m)^\\s+2\\s+");
+  }
+
   /** As many one-camera runs as fit the broker's limit on commit metadata: a record filled by narrow runs. */
   private static RedriveMemory fullRecord() {
     List<String> cameras = new ArrayList<>();
