@@ -2,7 +2,6 @@ package dev.advmon.demo;
 
 import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Main;
-import dev.advmon.config.MonitorConfig;
 import dev.advmon.logging.JsonLinesStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,8 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path home = Main.home();
     // a wrong folder (--model, or ADVMON_MODEL_DIR) is named now, not after the broker has started, and as every
     // command of the monitor names it: the value, where it came from, what a relative one resolves against
-    BundleSetting.load(MonitorConfig.load(null, System.getenv(),
-        model != null ? Map.of("model.dir", model.toAbsolutePath().toString()) : Map.of(), home));
+    BundleSetting.checkBeforeStart(model != null ? Map.of("model.dir", model.toAbsolutePath().toString()) : Map.of(),
+        home);
     // the progress lines: a log line each (JSON in json mode, as the log around them); stdout is the command's output
     PrintStream err = JsonLinesStream.of(System.err, Demo.class.getName());
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,

@@ -1,5 +1,6 @@
 package dev.advmon.loadtest;
 
+import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Main;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -120,6 +121,10 @@ public final class LoadTestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
+    if (target.embedded) {
+      // a wrong model.dir (--set, ADVMON_MODEL_DIR) is named now, as ./monitor demo names it, not after the broker
+      BundleSetting.checkBeforeStart(settings, Main.home());
+    }
     return Interruption.PROCESS.during(this::measure);
   }
 

@@ -17,6 +17,14 @@ public final class BundleSetting {
 
   private BundleSetting() {}
 
+  /**
+   * The bundle the environment's settings and {@code overrides} name, loaded before a command starts anything (the demo's
+   * and the load test's in-process broker): a wrong folder is named at once, not after the broker's start.
+   */
+  public static ModelBundle checkBeforeStart(java.util.Map<String, String> overrides, Path home) throws IOException {
+    return load(MonitorConfig.load(null, System.getenv(), overrides, home));
+  }
+
   public static ModelBundle load(MonitorConfig c) throws IOException {
     Path dir = c.path("model.dir");
     if (!Files.exists(dir)) {
