@@ -25,7 +25,8 @@ final class ReadinessChanges {
 
   private final long lastingMs;
   private String lastLogged;
-  private Object upClient; // the Kafka Streams client of the last UP; null before the first
+  // the Kafka Streams client of the last UP (none before the first); weakly: a client closed by a restart is not kept
+  private java.lang.ref.WeakReference<Object> upClient = new java.lang.ref.WeakReference<>(null);
   private long expectedSince = NONE; // when the expected DOWN under way began
   private boolean lastingSaid;
 
@@ -49,7 +50,7 @@ final class ReadinessChanges {
     boolean changed = !key.equals(lastLogged);
     lastLogged = key;
     if (ready.up()) {
-      upClient = client;
+      upClient = new java.lang.ref.WeakReference<>(client);
       expectedSince = NONE;
       return changed ? new Line(Level.INFO, "readiness " + ready) : null;
     }
@@ -74,6 +75,6 @@ final class ReadinessChanges {
   private boolean expected(HealthReport ready, Object client) {
     boolean joining = ready.reasons().equals(List.of(stateReason(KafkaStreams.State.CREATED)))
         || ready.reasons().equals(List.of(stateReason(KafkaStreams.State.REBALANCING)));
-    return joining && client != upClient;
+    return joining && client != upClient.get();
   }
 }
