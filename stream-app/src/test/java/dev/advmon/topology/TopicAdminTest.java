@@ -265,7 +265,9 @@ class TopicAdminTest {
     assertThat(reasonsSeen.get(0)).hasSize(1);
     assertThat(reasonsSeen.get(2)).hasSize(2);
     assertThat(reasonsSeen.get(2).get(1)).startsWith("Kafka: no answer from test:9092 (kafka.bootstrap.servers)")
-        .contains("(try 2)").contains("Timed out waiting for a node");
+        .contains("(try 2)").contains("check that a broker runs at test:9092")
+        // Kafka's words last, as in the wait's log line, without the exception's package (it ended with its toString)
+        .endsWith("(Kafka: Timed out waiting for a node)").doesNotContain("org.apache");
     assertThat(waits.reasons()).as("answered: no longer waited for").hasSize(1);
   }
 
