@@ -8,7 +8,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./loadtest/run --embedded} as its own JVM (loadtest.jar) with a model.dir from the environment that is not there. */
+/**
+ * {@code ./loadtest/run --embedded} as its own JVM (loadtest.jar) with a model.dir from the environment that is not
+ * there.
+ */
 class LoadTestModelDirIT {
 
   private static final Path HOME = Path.of(System.getProperty("advmon.home", "..")).toAbsolutePath().normalize();

@@ -18,8 +18,8 @@ public final class BundleSetting {
   private BundleSetting() {}
 
   /**
-   * The bundle the environment's settings and {@code overrides} name, loaded before a command starts anything (the demo's
-   * and the load test's in-process broker): a wrong folder is named at once, not after the broker's start.
+   * The bundle the environment's settings and {@code overrides} name, loaded before a command starts anything (the
+   * demo's and the load test's in-process broker): a wrong folder is named at once, not after the broker's start.
    */
   public static ModelBundle checkBeforeStart(java.util.Map<String, String> overrides, Path home) throws IOException {
     return load(MonitorConfig.load(null, System.getenv(), overrides, home));

@@ -198,7 +198,7 @@ public final class TopicAdmin {
               what, attempt, waited / 1000, retryIntervalMs, BrokerSilence.check(servers),
               BrokerSilence.kafkaWords(cause));
           log.debug("Kafka at {}: try {} of the topic check failed", servers, attempt, cause);
-          // readiness's reason in the log line's words: what to check, Kafka's words last (not its exception's toString)
+          // readiness's reason in the log line's words: what to check, Kafka's last (not its exception's toString)
           waits.waiting(DEPENDENCY, "no answer from " + servers + " (kafka.bootstrap.servers); waited " + waited / 1000
               + " s (try " + attempt + "); " + BrokerSilence.check(servers) + BrokerSilence.kafkaWords(cause));
           pause.sleep(retryIntervalMs);

@@ -42,7 +42,8 @@ class ReadinessChangesTest {
 
   /**
    * After an in-place restart (a task failed, the monitor had been ready), the new client's REBALANCING was a second
-   * WARN: the restart had warned already (StreamingMonitor), and every restart goes through it. INFO now, as at a start.
+   * WARN: the restart had warned already (StreamingMonitor), and every restart goes through it. INFO now, as at a
+   * start.
    */
   @Test
   void theRebalanceOfARestartedClientIsInfoNotASecondWarning() {
@@ -80,7 +81,8 @@ class ReadinessChangesTest {
     assertThat(changes.next(rebalancing(), "restarted", 31_999)).as("within the bound").isNull();
     ReadinessChanges.Line lasting = changes.next(rebalancing(), "restarted", 32_000);
     assertThat(lasting.level()).isEqualTo(Level.WARN);
-    assertThat(lasting.message()).startsWith("readiness still DOWN after 30 s (longer than streams.session-timeout-ms=30000")
+    assertThat(lasting.message())
+        .startsWith("readiness still DOWN after 30 s (longer than streams.session-timeout-ms=30000")
         .contains("Kafka Streams is REBALANCING").contains("health.rebalance-timeout-ms");
     assertThat(changes.next(rebalancing(), "restarted", 60_000)).as("said once").isNull();
     assertThat(changes.next(HealthReport.up("RUNNING"), "restarted", 61_000).level()).isEqualTo(Level.INFO);
