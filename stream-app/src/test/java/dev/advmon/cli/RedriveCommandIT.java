@@ -304,6 +304,36 @@ class RedriveCommandIT {
     assertThat(real[1]).as("the real run aborts the dead one's transaction and sends its frames").contains("sent 2 of 2");
   }
 
+  /**
+   * The committed Job k8s/jobs/redrive runs --dry-run. Over a record of earlier runs that leaves no room, the dry run
+   * warned that the real run would be refused, and exited 0: the Job showed complete. Now it exits 3 (the help's
+   * list), with the warning as the reason, and sends nothing.
+   */
+  @Test
+  void aDryRunWhoseRealRunWouldBeRefusedExits3(KafkaBroker.Info kafka, SchemaRegistryServer.Info registryServer)
+      throws Exception {
+    Map<String, String> settings = topicsOnly(kafka, registryServer, "dry-refused");
+    String frames = settings.get("topics.frames");
+    String dlq = settings.get("topics.dead-letter");
+    write(kafka, registryServer, settings, List.of(dl(frames, 0, "cam-0", "a", "SCORING_FAILED", 1_000)));
+    String group = RedriveCommand.redriveId(MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated());
+    // the record as many earlier runs of one camera each left it, on both partitions of the dead-letter topic
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, group), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      String full = RedriveCommandTest.fullRecord().encode();
+      c.commitSync(Map.of(new TopicPartition(dlq, 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(100, full),
+          new TopicPartition(dlq, 1), new org.apache.kafka.clients.consumer.OffsetAndMetadata(100, full)));
+    }
+
+    String[] dry = redrive(settings, "--dry-run");
+
+    assertThat(dry[0]).as("stdout: %s%nstderr: %s", dry[1], dry[2]).isEqualTo("3");
+    assertThat(dry[2]).contains("without --dry-run this run would be refused before sending anything (exit status 3)")
+        .contains("--reason SCORING_FAILED");
+    assertThat(values(kafka, frames)).as("nothing sent").isEmpty();
+  }
+
   /** Runs redrive's copy with a producer that dies before its commit: its transaction (frames, offsets) stays open. */
   private static void dieBeforeCommit(Map<String, String> settings) throws Exception {
     MonitorConfig c = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();

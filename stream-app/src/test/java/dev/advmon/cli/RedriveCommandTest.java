@@ -393,7 +393,7 @@ class RedriveCommandTest {
   }
 
   /** As many one-camera runs as fit the broker's limit on commit metadata: a record filled by narrow runs. */
-  private static RedriveMemory fullRecord() {
+  static RedriveMemory fullRecord() {
     List<String> cameras = new ArrayList<>();
     while (oneCameraRuns(cameras, "cam-" + cameras.size()).encode().length() <= RedriveMemory.MAX_BYTES) {
       cameras.add("cam-" + cameras.size());
