@@ -35,8 +35,13 @@ class RedriveJobWaitTest {
   @BeforeAll
   static void read() throws Exception {
     job = Manifests.render("jobs/redrive").one(Job.class);
+    waits = readmeWaits();
+  }
+
+  /** README's {@code kubectl ... wait} lines for the redrive Job, in the block that applies k8s/jobs/redrive. */
+  static List<String> readmeWaits() throws IOException {
     String readme = Files.readString(Kustomize.repoRoot().resolve("README.md"));
-    waits = new ArrayList<>();
+    List<String> waits = new ArrayList<>();
     for (String block : readme.split("```")) {
       if (block.contains("kubectl apply -k k8s/jobs/redrive")) {
         block.lines().map(String::strip).filter(l -> l.startsWith("kubectl ") && l.contains(" wait ") && l.contains(JOB))
@@ -45,6 +50,7 @@ class RedriveJobWaitTest {
     }
     assertThat(waits).as("README's kubectl wait lines for " + JOB + ", in the block that applies k8s/jobs/redrive")
         .isNotEmpty();
+    return waits;
   }
 
   private static final String RUNNING = "  active: 1\n";
