@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every request, on every route, is checked first: its Host header ({@link HostCheck}, against DNS
  * rebinding), then, when {@code http.bearer-token} is set, its {@code Authorization: Bearer} header (except the
- * two health probes, which kubelets send without one). Requests are served by a pool of {@code http.threads}
+ * two health probes, which kubelets send without one), and on the JSON routes its query parameters
+ * ({@link QueryParameters}). Requests are served by a pool of {@code http.threads}
  * workers; a client gets {@code http.timeout-ms} to send its request and to read the response, so slow clients
  * cannot hold the workers (the JDK server's {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}, set
  * from it for the process unless given on the command line). With {@code http.health-port}, the two health probes
@@ -314,6 +315,11 @@ public final class MonitorHttpServer implements AutoCloseable {
       json(ex, 404, Map.of("error", "no such endpoint: " + path
           + "; try /health/live, /health/ready, /metrics, /cameras or /cameras/{id}"
           + (exact.containsKey("/") ? ", or / for the dashboard" : "")));
+      return;
+    }
+    String badQuery = QueryParameters.problem(path, ex.getRequestURI().getRawQuery());
+    if (badQuery != null) {
+      json(ex, 400, Map.of("error", badQuery));
       return;
     }
     route.serve(ex, path);

@@ -61,6 +61,23 @@ class DashboardRoutesTest {
     return new String(r.body(), StandardCharsets.UTF_8);
   }
 
+  /** As for /cameras (MonitorHttpServerTest): the dashboard's JSON names a parameter it does not take. */
+  @Test
+  void theJsonRoutesRefuseAParameterOrScopeTheyDoNotTake() throws Exception {
+    HttpResponse<byte[]> summary = get("/api/summary?scope=all");
+    assertThat(summary.statusCode()).isEqualTo(400);
+    assertThat(text(summary)).contains("?scope= takes only 'local'").contains("not 'all'");
+    HttpResponse<byte[]> alerts = get("/api/alerts?limit=10");
+    assertThat(alerts.statusCode()).isEqualTo(400);
+    assertThat(text(alerts)).contains("unknown query parameter 'limit' on /api/alerts").contains("?scope=local");
+    HttpResponse<byte[]> picture = get("/api/alerts/7/image.png?instanse=a:1");
+    assertThat(picture.statusCode()).isEqualTo(400);
+    assertThat(text(picture)).contains("unknown query parameter 'instanse' on /api/alerts/{seq}/image.png")
+        .contains("?instance=host:port");
+    assertThat(get("/api/summary?scope=local").statusCode()).isEqualTo(200);
+    assertThat(get("/api/alerts").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void thePageAndItsAssetsComeFromTheMonitorUnderAPolicyThatAllowsOnlyItsOwnScripts() throws Exception {
     HttpResponse<byte[]> page = get("/");

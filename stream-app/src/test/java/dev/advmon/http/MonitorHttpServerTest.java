@@ -299,6 +299,30 @@ class MonitorHttpServerTest {
         .containsExactly("a-quiet", "b-busy", "c-campaign", "d-fresh");
   }
 
+  /**
+   * A misspelt parameter ({@code ?limt=5}) or scope ({@code ?scope=Local}) was ignored: the answer was the whole list,
+   * or every instance's, with nothing to say the question was not the one asked. Each is refused, naming it and what
+   * the route takes; the parameters the routes do take still work.
+   */
+  @Test
+  void anUnknownQueryParameterOrScopeIsRefusedNamingItAndWhatTheRouteTakes() throws Exception {
+    cameras.put("cam-1", new CameraStatus("cam-1", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    HttpResponse<String> misspelt = get("/cameras?limt=5");
+    assertThat(misspelt.statusCode()).isEqualTo(400);
+    assertThat(misspelt.body()).contains("unknown query parameter 'limt' on /cameras")
+        .contains("?limit=N (1 to 10000)").contains("?scope=local");
+    HttpResponse<String> scope = get("/cameras?scope=Local");
+    assertThat(scope.statusCode()).isEqualTo(400);
+    assertThat(scope.body()).contains("?scope= takes only 'local'").contains("not 'Local'");
+    HttpResponse<String> one = get("/cameras/cam-1?limit=5");
+    assertThat(one.statusCode()).isEqualTo(400);
+    assertThat(one.body()).contains("unknown query parameter 'limit' on /cameras/{id}").contains("?scope=local");
+    assertThat(get("/cameras/cam-1?scope=local").statusCode()).isEqualTo(200);
+    assertThat(get("/cameras?scope=local&limit=1").statusCode()).isEqualTo(200);
+    assertThat(get("/cameras?").statusCode()).as("an empty query asks nothing").isEqualTo(200);
+    assertThat(get("/nope?limt=5").statusCode()).as("an unknown path stays a 404").isEqualTo(404);
+  }
+
   @Test
   void everyRouteAnswersNoSniffAndNoStoreSinceItsJsonEchoesCameraIds() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
