@@ -281,20 +281,24 @@ public final class MonitorHttpServer implements AutoCloseable {
     ex.getResponseHeaders().set("Cache-Control", "no-store");
     if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
       ex.getResponseHeaders().set("Allow", "GET, HEAD");
-      json(ex, 405, Map.of("error", "only GET is served here"));
+      json(ex, 405, Map.of("error", quoted(ex.getRequestMethod()) + " is not served here: every route answers GET "
+          + "and HEAD only (the monitor's HTTP is read-only)"));
       return;
     }
-    if (!hosts.accepts(ex.getRequestHeaders().getFirst("Host"), ex.getRemoteAddress().getAddress())) {
-      json(ex, 403, Map.of("error", "this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
+    String host = ex.getRequestHeaders().getFirst("Host");
+    if (!hosts.accepts(host, ex.getRemoteAddress().getAddress())) {
+      json(ex, 403, Map.of("error", (host == null ? "a request without a Host header" : "Host '" + quoted(host) + "'")
+          + " is not answered here: this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
           + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to "
           + "http.allowed-hosts to be answered under it"));
       return;
     }
     String path = ex.getRequestURI().getPath();
-    if (token != null && !path.equals(LIVE) && !path.equals(READY) && !authorized(ex)) {
+    String refused = token == null || path.equals(LIVE) || path.equals(READY) ? null : unauthorized(ex);
+    if (refused != null) {
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"advmon\"");
       json(ex, 401, Map.of("error", "this route needs the header 'Authorization: Bearer <token>' with the token "
-          + "of http.bearer-token (only /health/live and /health/ready are open)"));
+          + "of http.bearer-token (only /health/live and /health/ready are open), and " + refused));
       return;
     }
     if (healthOnly && !path.equals(LIVE) && !path.equals(READY)) {
@@ -325,13 +329,23 @@ public final class MonitorHttpServer implements AutoCloseable {
     route.serve(ex, path);
   }
 
-  private boolean authorized(HttpExchange ex) {
+  /** What is wrong with the request's token, to say in the 401 (never the token it sent); null when it is right. */
+  private String unauthorized(HttpExchange ex) {
     String header = ex.getRequestHeaders().getFirst("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+    if (header == null) {
+      return "the request has no Authorization header";
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return "its Authorization header is not of the Bearer scheme";
     }
     // constant time: the comparison must not tell how much of a guess was right
-    return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token);
+    return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token) ? null
+        : "the bearer token given is not the one of http.bearer-token";
+  }
+
+  /** A client's own text in an answer: cut, so that a long header is named, not echoed whole. */
+  private static String quoted(String text) {
+    return text.length() <= 128 ? text : text.substring(0, 128) + "...";
   }
 
   private static void health(HttpExchange ex, HealthReport report) throws IOException {

@@ -171,6 +171,34 @@ class MonitorHttpServerTest {
     }
   }
 
+  /**
+   * A refusal said what the server wants but not what it got: the same 401 for no header, another scheme and a wrong
+   * token, a 403 that did not name the Host it refused, a 405 that did not name the method (and said only GET, where
+   * HEAD is served too). Each now names what was wrong; a wrong token is not quoted back.
+   */
+  @Test
+  void aRefusalNamesWhatTheRequestGotWrong() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    try (MonitorHttpServer guarded = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
+        .withBearerToken("s3cret-t0ken"), HealthCheck.ofState(state::get), metrics::scrape, null, null, null)) {
+      int port = guarded.port();
+      String host = "127.0.0.1:" + port;
+      assertThat(raw(port, "/metrics", host, null)).startsWith("HTTP/1.1 401")
+          .contains("the request has no Authorization header");
+      assertThat(raw(port, "/metrics", host, "Basic czNjcmV0LXQwa2Vu")).startsWith("HTTP/1.1 401")
+          .contains("its Authorization header is not of the Bearer scheme");
+      assertThat(raw(port, "/metrics", host, "Bearer wrong-guess")).startsWith("HTTP/1.1 401")
+          .contains("the bearer token given is not the one of http.bearer-token").doesNotContain("wrong-guess");
+      assertThat(raw(port, "/metrics", "evil.example:" + port, "Bearer s3cret-t0ken")).startsWith("HTTP/1.1 403")
+          .contains("Host 'evil.example:" + port + "' is not answered here");
+    }
+    HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+        + "/cameras")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(delete.statusCode()).isEqualTo(405);
+    assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(delete.body()).contains("DELETE is not served here").contains("GET and HEAD");
+  }
+
   @Test
   void aClientThatNeverFinishesItsRequestDoesNotHoldTheOtherRequests() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
