@@ -13,7 +13,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The monitor's meters. Names follow Micrometer's dotted convention; Prometheus sees them as
- * {@code advmon_frames_total}, {@code advmon_verdicts_total}, {@code advmon_inference_seconds}, {@code advmon_forward_passes},
+ * {@code advmon_frames_total}, {@code advmon_verdicts_total}, {@code advmon_frame_latency_seconds},
+ * {@code advmon_inference_seconds}, {@code advmon_forward_passes},
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
@@ -37,6 +38,7 @@ public final class MonitorMetrics implements AutoCloseable {
   private final Counter frames;
   private final Counter verdicts;
   private final Timer inference;
+  private final Timer frameLatency;
   private final DistributionSummary forwardPasses;
   private final DistributionSummary batchFrames;
   private final Timer batchTime;
@@ -56,6 +58,16 @@ public final class MonitorMetrics implements AutoCloseable {
     this.inference = Timer.builder("advmon.inference")
         .description("Time a stream thread waits for its frame's verdict: the frame's share of a batched inference call with its detector probes, and the wait for the batch to form")
         .publishPercentileHistogram()
+        .register(registry);
+    // How late verdicts are, which the inference timer does not show: a monitor hours behind its cameras scores each
+    // frame as fast. Fixed buckets up to 10 minutes: a timer's default ones end at 30 s, where a backlog only begins.
+    this.frameLatency = Timer.builder("advmon.frame.latency")
+        .description("Time from the frame record's timestamp to its verdict (the verdict's processingLatencyMs): the "
+            + "backlog, the wait for the model and the scoring; counted from the producer's timestamp, so a redriven "
+            + "frame counts from its first send")
+        .serviceLevelObjectives(java.util.stream.DoubleStream.of(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+                60, 120, 300, 600)
+            .mapToObj(s -> java.time.Duration.ofMillis(Math.round(s * 1000))).toArray(java.time.Duration[]::new))
         .register(registry);
     // Fixed buckets around the budget (mean < 20): Micrometer's default percentile histogram for a summary without
     // bounds exports about 270 buckets up to 4e18 per instance, for a count that stays in the hundreds.
@@ -113,6 +125,11 @@ public final class MonitorMetrics implements AutoCloseable {
   public void frameScored(long nanos, int passes) {
     inference.record(nanos, TimeUnit.NANOSECONDS);
     forwardPasses.record(passes);
+  }
+
+  /** A frame's verdict was made {@code millis} after its record's timestamp ({@code advmon_frame_latency_seconds}). */
+  public void frameLatency(long millis) {
+    frameLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -56,8 +56,9 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
       return;
     }
     long now = context.currentSystemTimeMs();
+    long latencyMs = Math.max(0, now - record.timestamp());
+    metrics.frameLatency(latencyMs);
     context.forward(record.withValue(new Outcome.Ok<>(
-        new VerdictMapper.Scored(f.frame(), scored.verdict(), now, Math.max(0, now - record.timestamp()),
-            scored.batchFrames(), f))));
+        new VerdictMapper.Scored(f.frame(), scored.verdict(), now, latencyMs, scored.batchFrames(), f))));
   }
 }

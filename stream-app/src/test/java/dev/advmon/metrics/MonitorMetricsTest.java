@@ -125,6 +125,20 @@ class MonitorMetricsTest {
     }
   }
 
+  /** A backlog of minutes must land in a bucket of its own, not only in +Inf (a timer's default buckets end at 30 s). */
+  @Test
+  void frameLatencyIsCountedInBucketsUpToTenMinutes() {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      assertThat(metrics.scrape()).contains("advmon_frame_latency_seconds_count 0");
+      metrics.frameLatency(Duration.ofSeconds(200).toMillis());
+      String scrape = metrics.scrape();
+      long buckets = scrape.lines().filter(l -> l.startsWith("advmon_frame_latency_seconds_bucket")).count();
+      assertThat(buckets).as("advmon_frame_latency_seconds buckets").isBetween(10L, 20L);
+      assertThat(scrape).contains("advmon_frame_latency_seconds_bucket{le=\"120.0\"} 0",
+          "advmon_frame_latency_seconds_bucket{le=\"300.0\"} 1", "# HELP advmon_frame_latency_seconds Time from");
+    }
+  }
+
   @Test
   void theKindsAndReasonsAreThoseTheSchemasDocument() {
     assertThat(MonitorMetrics.ALERT_KINDS)

@@ -301,6 +301,23 @@ class MonitorTopologyTest {
     assertThat(metrics.counts().deadLetters()).as("one frame, one dead letter written, one counted").isEqualTo(1);
   }
 
+  /**
+   * /metrics had the time a frame waits for the model (advmon_inference_seconds) but not how late its verdict is: a
+   * monitor hours behind read as fast. advmon_frame_latency_seconds is the verdict's processingLatencyMs, the frame
+   * record's timestamp to its verdict.
+   */
+  @Test
+  void theTimeFromAFramesRecordToItsVerdictIsMeasured() {
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("w1"), Instant.now().minusSeconds(90));
+    FrameVerdict verdict = verdicts.readValue();
+    io.micrometer.core.instrument.Timer latency = metrics.registry().find("advmon.frame.latency").timer();
+    assertThat(latency).as("advmon.frame.latency").isNotNull();
+    assertThat(latency.count()).isEqualTo(1);
+    assertThat(latency.max(java.util.concurrent.TimeUnit.MILLISECONDS))
+        // the driver's wall clock stands where it was made, before this test: up to a few seconds behind now
+        .isEqualTo((double) verdict.getProcessingLatencyMs()).isBetween(80_000.0, 95_000.0);
+  }
+
   @Test
   void eachFrameIsCountedOnceAsTheOutcomeWrittenForIt() {
     frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());
