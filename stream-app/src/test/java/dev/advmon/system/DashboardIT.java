@@ -250,6 +250,14 @@ class DashboardIT {
 
     // The chart has a bar for the alerts just raised.
     assertThat(browser.findElements(By.cssSelector("#chart rect.bar"))).isNotEmpty();
+
+    // What each number counts is on the page, not in a tooltip: the camera rows read "725 frames, 715 flagged, flag
+    // rate 100.0%" (the rate of the last window beside totals since the camera's first frame), and the tiles, which
+    // start at 0 with each process, sat beside camera totals that do not
+    assertThat(js("return Array.from(document.querySelectorAll('#cameras th')).map(t => t.innerText.trim()).join('|');"))
+        .isEqualTo("Camera|Status|Frames, total|Flagged, total|Flag rate, last window");
+    assertThat(text("counts-hint")).isEqualTo("Counts since the monitor started (they start at 0 with each process; "
+        + "the camera totals do not)");
   }
 
   /**
