@@ -289,8 +289,9 @@ public final class MonitorHttpServer implements AutoCloseable {
     if (!hosts.accepts(host, ex.getRemoteAddress().getAddress())) {
       json(ex, 403, Map.of("error", (host == null ? "a request without a Host header" : "Host '" + quoted(host) + "'")
           + " is not answered here: this server answers only requests for localhost, 127.0.0.1 or [::1] from this "
-          + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. Add this Host to "
-          + "http.allowed-hosts to be answered under it"));
+          + "host, and the hosts in http.allowed-hosts; it listens on the http.bind address. "
+          + (host == null ? "Send the Host header (HTTP/1.1 requires one) with one of those names"
+              : "Add this Host to http.allowed-hosts to be answered under it")));
       return;
     }
     String path = ex.getRequestURI().getPath();

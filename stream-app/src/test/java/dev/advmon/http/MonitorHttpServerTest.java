@@ -199,6 +199,20 @@ class MonitorHttpServerTest {
     assertThat(delete.body()).contains("DELETE is not served here").contains("GET and HEAD");
   }
 
+  /** Without a Host header there is no Host to add to http.allowed-hosts: the 403 says to send one. */
+  @Test
+  void aRequestWithoutAHostHeaderIsToldToSendOne() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains(" 403 ")
+          .contains("a request without a Host header is not answered here").contains("Send the Host header")
+          .doesNotContain("Add this Host");
+    }
+  }
+
   @Test
   void aClientThatNeverFinishesItsRequestDoesNotHoldTheOtherRequests() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
