@@ -62,6 +62,8 @@ final class Collector implements AutoCloseable {
   private final Deserializer<FrameVerdict> verdicts;
   private final Deserializer<DeadLetter> deadLetters;
   private final FrameSource frames;
+  private final Pacer pacer;
+  private final Clocks clocks;
   private final Thread thread;
   private final Recorder interval = new Recorder(MAX_LATENCY_MS, 3);
   private final AtomicLong outcomes = new AtomicLong();
@@ -76,7 +78,8 @@ final class Collector implements AutoCloseable {
   private final Map<String, Long> deadLettersByReason = new TreeMap<>();
   private volatile boolean running = true;
 
-  Collector(Target target, FrameSource frames) {
+  /** {@code pacer}: the sender's schedules, by which the reader knows when each frame was due. */
+  Collector(Target target, FrameSource frames, Pacer pacer, Clocks clocks) {
     Map<String, Object> p = new HashMap<>(target.clientProperties());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -89,6 +92,8 @@ final class Collector implements AutoCloseable {
     this.verdicts = target.verdictDeserializer();
     this.deadLetters = target.deadLetterDeserializer();
     this.frames = frames;
+    this.pacer = pacer;
+    this.clocks = clocks;
     try {
       Map<String, List<PartitionInfo>> found = requireTopics(consumer, target, Duration.ofSeconds(60));
       // no consumer group: every partition from its current end, so there is no rebalance to wait for
@@ -157,18 +162,25 @@ final class Collector implements AutoCloseable {
 
   /** For tests: a reader with no consumer and no thread; outcomes are handed to {@link #outcome} directly. */
   Collector() {
+    this(null, null, Clocks.SYSTEM);
+  }
+
+  /** For tests: a reader with no consumer and no thread, fed records through {@link #verdictRead} on these clocks. */
+  Collector(FrameSource frames, Pacer pacer, Clocks clocks) {
     this.consumer = null;
     this.verdictTopic = null;
     this.verdicts = null;
     this.deadLetters = null;
-    this.frames = null;
+    this.frames = frames;
+    this.pacer = pacer;
+    this.clocks = clocks;
     this.thread = null;
   }
 
   /** Frames with sequence numbers from {@code firstSequence} on are counted in a new step's statistics. */
   synchronized StepStats startStep(long firstSequence) {
     StepStats s = new StepStats();
-    s.startedAtMs = System.currentTimeMillis();
+    s.startedAtMs = clocks.epochMillis();
     s.outcomesAtStart = outcomes.get();
     steps.put(firstSequence, s);
     return s;
@@ -183,17 +195,10 @@ final class Collector implements AutoCloseable {
     try {
       while (running) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-          long now = System.currentTimeMillis();
           if (r.topic().equals(verdictTopic)) {
-            FrameVerdict v = verdicts.deserialize(r.topic(), r.headers(), r.value());
-            outcome(frames.sequenceOf(v.getFrameId()), latencyMs(v, now), v.getBatchFrames(), null, now);
+            verdictRead(verdicts.deserialize(r.topic(), r.headers(), r.value()));
           } else {
-            DeadLetter d = deadLetters.deserialize(r.topic(), r.headers(), r.value());
-            long latency = deadLetterLatencyMs(r.timestampType(), r.timestamp(), now);
-            if (r.timestampType() != TimestampType.CREATE_TIME) {
-              logAppendTimeRecords.incrementAndGet();
-            }
-            outcome(frames.sequenceOf(d.getFrameId()), latency, 0, d.getReason(), now);
+            deadLetterRead(deadLetters.deserialize(r.topic(), r.headers(), r.value()), r.timestampType(), r.timestamp());
           }
         }
       }
@@ -204,6 +209,21 @@ final class Collector implements AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /** A verdict read now: the outcome of its frame, with its latency. */
+  void verdictRead(FrameVerdict v) {
+    long now = clocks.epochMillis();
+    outcome(frames.sequenceOf(v.getFrameId()), latencyMs(v, now), v.getBatchFrames(), null, now);
+  }
+
+  /** A dead letter read now, stamped {@code timestamp} of {@code type}: the outcome of its frame. */
+  void deadLetterRead(DeadLetter d, TimestampType type, long timestamp) {
+    long now = clocks.epochMillis();
+    if (type != TimestampType.CREATE_TIME) {
+      logAppendTimeRecords.incrementAndGet();
+    }
+    outcome(frames.sequenceOf(d.getFrameId()), deadLetterLatencyMs(type, timestamp, now), 0, d.getReason(), now);
   }
 
   /** From the frame's scheduled send time (the verdict's captureTime, copied from the frame) to {@code nowMs}. */

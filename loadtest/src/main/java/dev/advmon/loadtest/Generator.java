@@ -41,10 +41,12 @@ final class Generator implements AutoCloseable {
   private final AtomicReference<Throwable> died = new AtomicReference<>();
   /** Sequence numbers whose send failed: never on the frames topic, so no outcome is due for them. */
   private final java.util.BitSet failedSequences = new java.util.BitSet();
-  private final Pacer pacer = new Pacer(System::nanoTime, System::currentTimeMillis);
+  private final Pacer pacer;
   private volatile boolean running = true;
 
-  Generator(Target target, FrameSource frames, int cameras) {
+  /** {@code pacer}: the send schedules, shared with the reader, which times each frame's outcome by them. */
+  Generator(Target target, FrameSource frames, int cameras, Pacer pacer) {
+    this.pacer = pacer;
     Map<String, Object> p = new HashMap<>(target.clientProperties());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);

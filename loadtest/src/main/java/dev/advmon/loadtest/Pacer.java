@@ -1,7 +1,6 @@
 package dev.advmon.loadtest;
 
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * Which frame the sender sends next, and when: the offered rates turned into {@link SendSchedule}s and sequence
@@ -80,16 +79,14 @@ final class Pacer {
     }
   }
 
-  private final LongSupplier nanoClock;
-  private final LongSupplier epochClock;
+  private final Clocks clocks;
   private volatile Offer offered;
   private volatile long nextSequence;
   private Offer current;
   private long k;
 
-  Pacer(LongSupplier nanoClock, LongSupplier epochClock) {
-    this.nanoClock = nanoClock;
-    this.epochClock = epochClock;
+  Pacer(Clocks clocks) {
+    this.clocks = clocks;
   }
 
   /**
@@ -98,7 +95,7 @@ final class Pacer {
    * counting the frames it sends.
    */
   Offer offer(double fps, Consumer<Offer> onStart) {
-    Offer o = new Offer(fps, nanoClock.getAsLong(), epochClock.getAsLong(), onStart);
+    Offer o = new Offer(fps, clocks.nanoTime(), clocks.epochMillis(), onStart);
     offered = o;
     return o;
   }
@@ -119,14 +116,14 @@ final class Pacer {
       k = 0;
       o.start(nextSequence);
     }
-    if (current == null || current.schedule == null || current.schedule.dueNanos(k) > nanoClock.getAsLong()) {
+    if (current == null || current.schedule == null || current.schedule.dueNanos(k) > clocks.nanoTime()) {
       return null;
     }
     return take();
   }
 
   private Due take() {
-    long now = nanoClock.getAsLong();
+    long now = clocks.nanoTime();
     long due = current.schedule.dueNanos(k);
     Due d = new Due(nextSequence, current.schedule.dueEpochMs(k), Math.max(0, now - due));
     k++;
@@ -142,6 +139,6 @@ final class Pacer {
     if (current == null || current.schedule == null) {
       return MAX_WAIT_NANOS;
     }
-    return Math.max(0, Math.min(current.schedule.dueNanos(k) - nanoClock.getAsLong(), MAX_WAIT_NANOS));
+    return Math.max(0, Math.min(current.schedule.dueNanos(k) - clocks.nanoTime(), MAX_WAIT_NANOS));
   }
 }

@@ -30,10 +30,11 @@ final class Session implements AutoCloseable {
   private volatile String activity = "starting";
 
   Session(Target target, FrameSource frames, int cameras, PrintStream console) {
-    this.collector = new Collector(target, frames); // reading first, so that no verdict is missed
+    Pacer pacer = new Pacer(Clocks.SYSTEM);
+    this.collector = new Collector(target, frames, pacer, Clocks.SYSTEM); // reading first, so no verdict is missed
     Generator g;
     try {
-      g = new Generator(target, frames, cameras);
+      g = new Generator(target, frames, cameras, pacer);
     } catch (RuntimeException | Error e) {
       collector.close();
       throw e;

@@ -63,7 +63,7 @@ class CollectorIT {
       };
       FrameSource frames = frames();
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> new Collector(target, frames).close())
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(topic + " (" + setting + ")")
           .hasMessageContaining(kafka.bootstrapServers())
@@ -78,7 +78,8 @@ class CollectorIT {
 
   @Test
   void withTheMonitorsTopicsPresentTheReaderStarts(EmbeddedKafka kafka) throws Exception {
-    try (EmbeddedTarget target = targetWithout(kafka, "none"); Collector c = new Collector(target, frames())) {
+    try (EmbeddedTarget target = targetWithout(kafka, "none");
+        Collector c = new Collector(target, frames(), new Pacer(Clocks.SYSTEM), Clocks.SYSTEM)) {
       assertThat(c.failure()).isNull();
       assertThat(c.outcomes()).isZero();
     }

@@ -17,7 +17,7 @@ class PacerTest {
   private static final long EPOCH = 1_700_000_000_000L;
 
   private long nanos;
-  private final Pacer pacer = new Pacer(() -> nanos, () -> EPOCH + nanos / MS);
+  private final Pacer pacer = new Pacer(new Clocks(() -> nanos, () -> EPOCH + nanos / MS));
 
   /** Sends every frame due by {@code untilNanos}, the clock following each frame's due time (a sender keeping up). */
   private List<Pacer.Due> keepUpUntil(long untilNanos) {
