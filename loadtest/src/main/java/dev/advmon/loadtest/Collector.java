@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -30,16 +29,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads the verdicts and dead letters as a downstream service would, committed records only (read_committed),
  * from the end of the topics as they were when it started, on a thread of its own. For each frame of this run it
  * records the end-to-end latency and the batch it was scored in, per step and per second, and notices a frame seen
- * twice. Latency runs from the frame's scheduled send time, which the verdict carries as its {@code captureTime},
- * to the moment the verdict is readable here: it does not depend on the verdicts topic's timestamp type. A dead
- * letter carries no capture time: its record timestamp is used when it is a CreateTime (Kafka Streams gives it the
- * frame's); a LogAppendTime one (the topic's message.timestamp.type) is the broker's clock, so such a dead letter's
- * latency is not recorded and {@link #logAppendTimeRecords()} counts it, for a warning.
+ * twice. Latency runs from the frame's scheduled send time to the moment its verdict or dead letter is readable
+ * here, both on this JVM's monotonic clock: the sender runs in this JVM, and the {@link Pacer} it sends by tells when
+ * each sequence number was due. So a wall-clock step during the run (NTP, a VM resumed) changes no latency, and
+ * neither the frame's {@code captureTime} (the wall clock's, for the monitor) nor the topics' timestamp type
+ * (CreateTime or LogAppendTime) is read for it. Memory stays bounded at any rate: one entry per schedule, not per frame.
  */
 final class Collector implements AutoCloseable {
 
   /** Largest latency kept exactly (ms); longer ones still count, as this. */
   static final long MAX_LATENCY_MS = 3_600_000;
+
+  private static final long NANOS_PER_MS = 1_000_000L;
 
   /** What was read of the frames of one step (or of the warm-up). */
   static final class StepStats {
@@ -49,10 +50,10 @@ final class Collector implements AutoCloseable {
     long deadLetters;
     /** One past the step's last frame, once the step has ended. */
     long endSequence = Long.MAX_VALUE;
-    /** Wall time when the step began, and the outcomes of this run (any frame's) read by then. */
+    /** When the step began (monotonic clock, ms: only differences mean anything), and the run's outcomes by then. */
     long startedAtMs;
     long outcomesAtStart;
-    /** When the last outcome of one of the step's frames was read (0: none yet), and the run's outcomes by then. */
+    /** When the last outcome of one of the step's frames was read (same clock), and the run's outcomes by then (0: none yet). */
     long lastOutcomeAtMs;
     long outcomesAtLast;
   }
@@ -68,8 +69,6 @@ final class Collector implements AutoCloseable {
   private final Recorder interval = new Recorder(MAX_LATENCY_MS, 3);
   private final AtomicLong outcomes = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
-  private final AtomicLong logAppendTimeRecords = new AtomicLong();
-  private final AtomicLong readBeforeDue = new AtomicLong();
   private final AtomicLong batchFramesSum = new AtomicLong();
   private final AtomicLong batchFramesCount = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -180,7 +179,7 @@ final class Collector implements AutoCloseable {
   /** Frames with sequence numbers from {@code firstSequence} on are counted in a new step's statistics. */
   synchronized StepStats startStep(long firstSequence) {
     StepStats s = new StepStats();
-    s.startedAtMs = clocks.epochMillis();
+    s.startedAtMs = clocks.nanoTime() / NANOS_PER_MS;
     s.outcomesAtStart = outcomes.get();
     steps.put(firstSequence, s);
     return s;
@@ -198,7 +197,7 @@ final class Collector implements AutoCloseable {
           if (r.topic().equals(verdictTopic)) {
             verdictRead(verdicts.deserialize(r.topic(), r.headers(), r.value()));
           } else {
-            deadLetterRead(deadLetters.deserialize(r.topic(), r.headers(), r.value()), r.timestampType(), r.timestamp());
+            deadLetterRead(deadLetters.deserialize(r.topic(), r.headers(), r.value()));
           }
         }
       }
@@ -213,30 +212,25 @@ final class Collector implements AutoCloseable {
 
   /** A verdict read now: the outcome of its frame, with its latency. */
   void verdictRead(FrameVerdict v) {
-    long now = clocks.epochMillis();
-    outcome(frames.sequenceOf(v.getFrameId()), latencyMs(v, now), v.getBatchFrames(), null, now);
+    long seq = frames.sequenceOf(v.getFrameId());
+    long now = clocks.nanoTime();
+    outcome(seq, latencyMs(seq, now), v.getBatchFrames(), null, now / NANOS_PER_MS);
   }
 
-  /** A dead letter read now, stamped {@code timestamp} of {@code type}: the outcome of its frame. */
-  void deadLetterRead(DeadLetter d, TimestampType type, long timestamp) {
-    long now = clocks.epochMillis();
-    if (type != TimestampType.CREATE_TIME) {
-      logAppendTimeRecords.incrementAndGet();
-    }
-    outcome(frames.sequenceOf(d.getFrameId()), deadLetterLatencyMs(type, timestamp, now), 0, d.getReason(), now);
-  }
-
-  /** From the frame's scheduled send time (the verdict's captureTime, copied from the frame) to {@code nowMs}. */
-  static long latencyMs(FrameVerdict v, long nowMs) {
-    return nowMs - v.getCaptureTime().toEpochMilli();
+  /** A dead letter read now: the outcome of its frame, timed as a verdict is. */
+  void deadLetterRead(DeadLetter d) {
+    long seq = frames.sequenceOf(d.getFrameId());
+    long now = clocks.nanoTime();
+    outcome(seq, latencyMs(seq, now), 0, d.getReason(), now / NANOS_PER_MS);
   }
 
   /**
-   * A dead letter's latency from its record timestamp, or -1 when that is not the frame's (LogAppendTime). Negative,
-   * not 0, when read before the frame was due (the wall clock stepped back): as for a verdict, it is then not recorded.
+   * From frame {@code seq}'s scheduled send time to {@code nowNanos}, both on the monotonic clock; -1 (not recorded)
+   * for a sequence number the sender has no due time for, which no frame of this run has.
    */
-  static long deadLetterLatencyMs(TimestampType type, long timestamp, long nowMs) {
-    return type == TimestampType.CREATE_TIME ? nowMs - timestamp : -1;
+  long latencyMs(long seq, long nowNanos) {
+    long due = pacer.dueNanos(seq);
+    return due == Pacer.UNKNOWN ? -1 : Math.floorDiv(nowNanos - due, NANOS_PER_MS);
   }
 
   synchronized void outcome(long seq, long latencyMs, int batchFrames, String deadReason, long now) {
@@ -249,13 +243,9 @@ final class Collector implements AutoCloseable {
     }
     seen.set((int) seq);
     outcomes.incrementAndGet();
-    long latency = Math.min(MAX_LATENCY_MS, Math.max(0, latencyMs));
-    // a verdict read before its frame was due: the wall clock stepped back meanwhile (NTP, a VM resumed); as 0 ms it
-    // would pull the percentiles down unseen, so it is left out and counted for a warning
+    long latency = Math.min(MAX_LATENCY_MS, latencyMs);
+    // no due time known (-1): left out, not recorded as 0 ms, which would pull the percentiles down unseen
     boolean timed = latencyMs >= 0;
-    if (!timed && deadReason == null) {
-      readBeforeDue.incrementAndGet();
-    }
     if (timed) {
       interval.recordValue(latency);
     }
@@ -292,16 +282,6 @@ final class Collector implements AutoCloseable {
   /** Verdicts plus dead letters of this run's frames, each frame once. */
   long outcomes() {
     return outcomes.get();
-  }
-
-  /** Dead letters whose latency was not recorded: their record timestamp is the broker's LogAppendTime. */
-  long logAppendTimeRecords() {
-    return logAppendTimeRecords.get();
-  }
-
-  /** Verdicts read before their frames were due (the wall clock stepped back): their latency is not recorded. */
-  long readBeforeDue() {
-    return readBeforeDue.get();
   }
 
   /** Frames of this run read before, again: must stay 0 under exactly-once. */

@@ -79,7 +79,18 @@ final class Pacer {
     }
   }
 
+  /** No frame of this run has that sequence number yet: {@link #dueNanos} knows no due time for it. */
+  static final long UNKNOWN = Long.MIN_VALUE;
+
   private final Clocks clocks;
+  /**
+   * The schedules started, by the sequence number of their first frame: frame {@code s} is frame {@code s - first} of
+   * the schedule with the greatest first sequence number not above it (an ended schedule's owed frames keep its
+   * numbering, and the next schedule starts after them). One entry per offer, so bounded by the steps of a run, not
+   * by its frames. Written by the sender thread, read by the reader's.
+   */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, SendSchedule> started =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
   private volatile Offer offered;
   private volatile long nextSequence;
   private Offer current;
@@ -114,6 +125,9 @@ final class Pacer {
       }
       current = o;
       k = 0;
+      if (o.schedule != null) {
+        started.put(nextSequence, o.schedule); // before its first frame is sent, so before any of its outcomes
+      }
       o.start(nextSequence);
     }
     if (current == null || current.schedule == null || current.schedule.dueNanos(k) > clocks.nanoTime()) {
@@ -129,6 +143,16 @@ final class Pacer {
     k++;
     nextSequence++;
     return d;
+  }
+
+  /**
+   * When frame {@code sequence} was due, on the monotonic clock ({@link Clocks#nanoTime}), or {@link #UNKNOWN} for a
+   * sequence number no schedule has started (none of this run's frames). The reader times each outcome from here, on
+   * the same clock: a wall-clock step between the send and the read changes nothing.
+   */
+  long dueNanos(long sequence) {
+    var e = started.floorEntry(sequence);
+    return e == null || sequence < 0 ? UNKNOWN : e.getValue().dueNanos(sequence - e.getKey());
   }
 
   /** How long the sender may sleep before the next frame is due (at most {@link #MAX_WAIT_NANOS}). */

@@ -110,10 +110,14 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
       return 0;
     }
     Collector.StepStats first = steps.get(0).stats();
-    Collector.StepStats last = steps.stream().map(StepResult::stats)
-        .max(java.util.Comparator.comparingLong(s -> s.lastOutcomeAtMs)).orElseThrow();
+    // a step none of whose frames was answered has no last outcome (outcomesAtLast 0): its time means nothing
+    Collector.StepStats last = steps.stream().map(StepResult::stats).filter(s -> s.outcomesAtLast > 0)
+        .max(java.util.Comparator.comparingLong(s -> s.lastOutcomeAtMs)).orElse(null);
+    if (last == null) {
+      return 0;
+    }
     double seconds = (last.lastOutcomeAtMs - first.startedAtMs) / 1000.0;
-    return last.lastOutcomeAtMs == 0 || seconds <= 0 ? 0 : (last.outcomesAtLast - first.outcomesAtStart) / seconds;
+    return seconds <= 0 ? 0 : (last.outcomesAtLast - first.outcomesAtStart) / seconds;
   }
 
   boolean interrupted() {

@@ -22,8 +22,6 @@ final class Session implements AutoCloseable {
   private long lastOutcomes;
   private long[] lastBatch = {0, 0};
   private final long commitIntervalMs;
-  private boolean warnedLogAppendTime;
-  private boolean warnedClockStep;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Interruption stop = Interruption.PROCESS;
   /** What it is doing now, for the summary of an interrupted run: the step that did not complete. */
@@ -250,17 +248,6 @@ final class Session implements AutoCloseable {
   private void failIfBroken() {
     if (generator.died() != null) {
       throw new IllegalStateException("the sender thread stopped: " + generator.died(), generator.died());
-    }
-    if (collector.logAppendTimeRecords() > 0 && !warnedLogAppendTime) {
-      warnedLogAppendTime = true;
-      console.printf(Locale.ROOT, "loadtest: WARNING: the dead-letter topic stamps records with LogAppendTime "
-          + "(message.timestamp.type): dead letters' latency is not counted (verdicts' latency uses their captureTime)%n");
-    }
-    if (collector.readBeforeDue() > 0 && !warnedClockStep) {
-      warnedClockStep = true;
-      console.printf(Locale.ROOT, "loadtest: WARNING: a verdict was read before its frame was due: this machine's "
-          + "wall clock stepped back during the run (check NTP/chrony); such verdicts' latency is not counted, and the "
-          + "latencies of frames in flight across the step are off by it: rerun for figures%n");
     }
     if (collector.failure() != null) {
       throw new IllegalStateException("reading the verdicts failed: " + collector.failure(), collector.failure());

@@ -47,7 +47,7 @@ class LostFramesIT {
       assertThat(session.generator().acked()).isEqualTo(sent);
       for (long seq = 0; seq < sent; seq++) {
         if (seq != lostInWarmUp) {
-          session.collector().outcome(seq, 30, 1, null, System.currentTimeMillis());
+          session.collector().outcome(seq, 30, 1, null, System.nanoTime() / 1_000_000);
         }
       }
       boolean drained = session.drain(Duration.ofSeconds(1));
