@@ -569,13 +569,23 @@ final class BenchmarkCommand implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * The heading of pipeline.md: a ### subsection, one run's, to go under BENCHMARKS.md's "## Pipeline" section as it
+   * is. That section's heading carries no date, so that links to it survive the next run; a dated ## heading, as
+   * this wrote before, had to be rewritten by hand at each paste or made a second Pipeline section.
+   */
+  static String heading(Object isoDate) {
+    return "### A run on " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+        .withZone(java.time.ZoneOffset.UTC).format(Instant.parse(String.valueOf(isoDate)));
+  }
+
   /** pipeline.md of an interrupted run: marked INTERRUPTED, what completed and what did not, no claimed figure. */
   @SuppressWarnings("unchecked")
   String interruptedMarkdown(Map<String, Object> out, Progress p) {
     List<String> done = (List<String>) out.get("completed");
     List<String> notDone = (List<String>) out.get("not_completed");
     StringBuilder md = new StringBuilder();
-    md.append("## Pipeline (`./loadtest/run benchmark`), ").append(out.get("date")).append(": INTERRUPTED\n\n");
+    md.append(heading(out.get("date"))).append(": INTERRUPTED\n\n");
     md.append(String.format(Locale.ROOT, "**INTERRUPTED** (Ctrl-C or SIGTERM) during %s. Partial: not a benchmark "
         + "result. Completed: %s. Not completed: %s.%n%n", p.during, done.isEmpty() ? "nothing" : String.join(", ", done),
         String.join(", ", notDone)));
@@ -606,7 +616,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     Map<String, Object> machine = (Map<String, Object>) out.get("machine");
     Map<String, Object> scoring = (Map<String, Object>) out.get("in_process_scoring");
     StringBuilder md = new StringBuilder();
-    md.append("## Pipeline (`./loadtest/run benchmark`), ").append(out.get("date")).append("\n\n");
+    md.append(heading(out.get("date"))).append("\n\n");
     md.append(String.format(Locale.ROOT, "One run on one machine: %s processors, %s; load average %s at the start, %s at "
             + "the end. Model %s on %s, detectors %s; the monitors' ONNX Runtime runs %s intra-op thread(s). Embedded: the demo's in-process "
             + "broker, the real exactly-once topology, the schema registry in memory, %d cameras, %d partitions, "

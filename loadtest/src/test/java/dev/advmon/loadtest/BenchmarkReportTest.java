@@ -47,6 +47,28 @@ class BenchmarkReportTest {
   }
 
   @Test
+  void pipelineMdIsOneRunsSubsectionOfBenchmarksUndatedPipelineSection() {
+    // BENCHMARKS.md's "## Pipeline (`./loadtest/run benchmark`)" carries no date, so that README's link to it survives
+    // the next run; each run is a ### subsection under it. A dated ## heading pasted in would be a second section.
+    CommandLine cl = LoadTestCommand.commandLine();
+    cl.parseArgs("benchmark", "--report", "/tmp/unused-report");
+    BenchmarkCommand cmd = cl.getSubcommands().get("benchmark").getCommand();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("date", "2026-01-01T09:41:07.123Z");
+    out.put("machine", Report.machine("0.1 0.1 0.1", "0.2 0.2 0.2"));
+    out.put("in_process_scoring", Map.of("model", "m", "engine", "OnnxRuntime", "detectors", List.of(),
+        "intra_op_threads", 1, "batch_frames", 32, "one_thread_all_cores_fps", 900.0, "one_thread_per_core_fps", 800.0));
+    String md = cmd.markdown(out, List.of(config("1x2", 0, 0, 0)), 900, latencyRun(0, 0));
+    assertThat(md.lines().findFirst().orElseThrow()).isEqualTo("### A run on 2026-01-01 09:41 UTC");
+    assertThat(md.lines().filter(l -> l.startsWith("# ") || l.startsWith("## "))).as("no section heading").isEmpty();
+
+    BenchmarkCommand.Progress p = new BenchmarkCommand.Progress("0.1 0.1 0.1");
+    String interrupted = cmd.interruptedMarkdown(cmd.interruptedJson(p, "0.2 0.2 0.2"), p);
+    assertThat(interrupted.lines().findFirst().orElseThrow()).startsWith("### A run on ").endsWith(" UTC: INTERRUPTED");
+    assertThat(interrupted.lines().filter(l -> l.startsWith("# ") || l.startsWith("## "))).isEmpty();
+  }
+
+  @Test
   void theBenchmarkFailsWhenAFrameWasLostOrSeenTwiceAnywhere() {
     assertThat(BenchmarkCommand.exitCode(List.of(config("1x1", 0, 0, 5), config("1x2", 0, 0, 0)), latencyRun(0, 0)))
         .as("dead letters alone are reported, not a failure").isZero();
