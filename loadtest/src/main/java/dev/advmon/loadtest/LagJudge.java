@@ -27,7 +27,12 @@ final class LagJudge {
   static final double MIN_SHARE = 0.995;
   /** Commit intervals' worth of frames the backlog may grow by (its sawtooth is about one). */
   static final double COMMIT_INTERVALS = 4;
-  static final long MIN_GROWTH_FRAMES = 20;
+  /**
+   * The floor for low rates, where four commit intervals hold a frame or two: whole frames, a frame of sawtooth and
+   * one in flight more or less. Not more: at 20 frames/s a floor of 20 let a monitor 3% short pass a 30 s step that
+   * it failed at 100 frames/s, where the allowance is also 20 frames but four commit intervals' worth.
+   */
+  static final long MIN_GROWTH_FRAMES = 5;
   static final long MAX_GROWTH_FRAMES = 250;
 
   /** What one step did, as the judge needs it. */
@@ -40,7 +45,7 @@ final class LagJudge {
 
   private LagJudge() {}
 
-  /** Backlog growth tolerated in a step: {@value #COMMIT_INTERVALS} commit intervals' frames, within [20, 250]. */
+  /** Backlog growth tolerated in a step: {@value #COMMIT_INTERVALS} commit intervals' frames, within [5, 250]. */
   static long allowedGrowth(double offeredFps, long commitIntervalMs) {
     long byCommit = Math.round(offeredFps * commitIntervalMs / 1000.0 * COMMIT_INTERVALS);
     return Math.min(MAX_GROWTH_FRAMES, Math.max(MIN_GROWTH_FRAMES, byCommit));

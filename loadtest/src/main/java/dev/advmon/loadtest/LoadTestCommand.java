@@ -288,7 +288,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
     requireRange(errors, "--ramp-steps", rampSteps, 1, 100);
     if (ramp && duration >= 1 && duration < MIN_JUDGED_STEP_SECONDS) {
-      // the judge allows 20+ frames of backlog growth and a grace of 1 s or more: over a shorter step those are a
+      // the judge allows 5+ frames of backlog growth and a grace of 1 s or more: over a shorter step those are a
       // large share of the step's frames, so a monitor well below the rate would be reported as sustaining it
       errors.add(String.format(Locale.ROOT, "--duration must be at least %d with --ramp, not %d: a shorter step "
           + "cannot tell a growing backlog from commit noise, and the ramp would report rates the monitor does not "

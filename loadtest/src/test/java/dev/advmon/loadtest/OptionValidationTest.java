@@ -52,7 +52,7 @@ class OptionValidationTest {
 
   @Test
   void aRampStepTooShortToJudgeIsRefusedNamingTheMinimum() {
-    // a 1 s step at 20 frames/s passes the judge for a monitor scoring 10 (LagJudgeTest): no sustainable rate from it
+    // a 1 s step at 20 frames/s passes the judge for a monitor scoring 16 (LagJudgeTest): no sustainable rate from it
     for (String shortStep : List.of("1", "5", "9")) {
       assertThatThrownBy(() -> loadTest("--ramp", "--duration", shortStep).validate()).as(shortStep)
           .isInstanceOf(CommandLine.ParameterException.class)
