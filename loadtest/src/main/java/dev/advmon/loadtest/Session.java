@@ -120,9 +120,7 @@ final class Session implements AutoCloseable {
       stop.sleepUntil(t0 + s * 1_000_000_000L);
       Sample sample = sample(label, fps);
       backlog.add(sample.backlog());
-      console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
-          + "p50 %5s ms p99 %5s ms | batch %4.1f%n", sample.tSeconds(), label, fps, generator.sent(),
-          collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
+      console.println(progressLine(sample, fps, generator.sent(), collector.outcomes()));
       failIfBroken();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -156,6 +154,16 @@ final class Session implements AutoCloseable {
   }
 
   /**
+   * The console's line for one second: the rate offered, frames sent and outcomes read so far (counts), the backlog
+   * at the second's end, the latency percentiles and mean batch of the outcomes read in it.
+   */
+  static String progressLine(Sample s, double offeredFps, long sent, long outcomes) {
+    return String.format(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
+        + "p50 %5s ms p99 %5s ms | batch %4.1f", s.tSeconds(), s.step(), offeredFps, sent, outcomes, s.backlog(),
+        s.p50Ms(), s.p99Ms(), s.batchMean());
+  }
+
+  /**
    * Waits until the sender has started the offer: it first sends the frames the previous schedule still owed, so a
    * sender far behind can take a while.
    */
@@ -181,9 +189,7 @@ final class Session implements AutoCloseable {
     for (int s = 1; s <= maxSeconds; s++) {
       stop.sleepUntil(t0 + s * 1_000_000_000L);
       Sample sample = sample("warm-up", fps);
-      console.printf(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
-          + "p50 %5s ms p99 %5s ms | batch %4.1f%n", sample.tSeconds(), "warm-up", fps, generator.sent(),
-          collector.outcomes(), sample.backlog(), sample.p50Ms(), sample.p99Ms(), sample.batchMean());
+      console.println(progressLine(sample, fps, generator.sent(), collector.outcomes()));
       failIfBroken();
       if (s >= minSeconds && sample.backlog() <= settled) {
         return true;
