@@ -155,12 +155,18 @@ final class Session implements AutoCloseable {
 
   /**
    * The console's line for one second: the rate offered, frames sent and outcomes read so far (counts), the backlog
-   * at the second's end, the latency percentiles and mean batch of the outcomes read in it.
+   * at the second's end, the latency percentiles and mean batch of the outcomes read in it ('-' for a second
+   * without outcomes).
    */
   static String progressLine(Sample s, double offeredFps, long sent, long outcomes) {
     return String.format(Locale.ROOT, "[%5.0f s] %-10s offered %6.1f/s | sent %7d | outcomes %7d | backlog %6d | "
         + "p50 %5s ms p99 %5s ms | batch %4.1f", s.tSeconds(), s.step(), offeredFps, sent, outcomes, s.backlog(),
-        s.p50Ms(), s.p99Ms(), s.batchMean());
+        msOrDash(s.p50Ms()), msOrDash(s.p99Ms()), s.batchMean());
+  }
+
+  /** A second without outcomes has no latency (null in report.json's timeline): '-' for a reader, not 'null'. */
+  private static String msOrDash(Long ms) {
+    return ms == null ? "-" : ms.toString();
   }
 
   /**
