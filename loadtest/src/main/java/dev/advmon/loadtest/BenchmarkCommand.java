@@ -74,16 +74,16 @@ final class BenchmarkCommand implements Callable<Integer> {
       description = "The configuration whose sustainable rate halved is the latency run's rate (default ${DEFAULT-VALUE}: the monitor's default settings); one of --configs.")
   String latencyConfig;
 
-  @Option(names = "--step-seconds", defaultValue = "60", description = "Length of each rate step (default ${DEFAULT-VALUE}: the lag must stay bounded this long).")
+  @Option(names = "--step-seconds", defaultValue = "60", paramLabel = "S", description = "Seconds of each rate step (default ${DEFAULT-VALUE}: the lag must stay bounded this long).")
   int stepSeconds;
 
-  @Option(names = "--scoring-seconds", defaultValue = "20", description = "Length of the in-process scoring measurement (default ${DEFAULT-VALUE}).")
+  @Option(names = "--scoring-seconds", defaultValue = "20", paramLabel = "S", description = "Seconds of the in-process scoring measurement (default ${DEFAULT-VALUE}).")
   int scoringSeconds;
 
-  @Option(names = "--cameras", defaultValue = "4", description = "Cameras (default ${DEFAULT-VALUE}).")
+  @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
+  @Option(names = "--partitions", defaultValue = "6", paramLabel = "P", description = "Partitions of the topics (default ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(names = "--images", paramLabel = "DIR", description = "Labelled frames (default: models/eval/fashion-mnist-test).")

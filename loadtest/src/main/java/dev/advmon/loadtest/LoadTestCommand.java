@@ -71,10 +71,10 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until a step is not sustained (99.5%% of its frames sent and answered, backlog bounded; see README, Load test); report the highest sustained rate.")
   boolean ramp;
 
-  @Option(names = "--ramp-factor", defaultValue = "1.25", description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
+  @Option(names = "--ramp-factor", defaultValue = "1.25", paramLabel = "X", description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
   double rampFactor;
 
-  @Option(names = "--ramp-steps", defaultValue = "12", description = "Most ramp steps (default ${DEFAULT-VALUE}).")
+  @Option(names = "--ramp-steps", defaultValue = "12", paramLabel = "N", description = "Most ramp steps (default ${DEFAULT-VALUE}).")
   int rampSteps;
 
   @Option(names = "--warmup", defaultValue = "5", paramLabel = "S",
@@ -89,10 +89,10 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "Labelled frames to replay: PNGs with labels.csv (default: models/eval/fashion-mnist-test).")
   Path images;
 
-  @Option(names = "--instances", defaultValue = "1", description = "--embedded: monitor instances in one consumer group (default ${DEFAULT-VALUE}).")
+  @Option(names = "--instances", defaultValue = "1", paramLabel = "N", description = "--embedded: monitor instances in one consumer group (default ${DEFAULT-VALUE}).")
   int instances;
 
-  @Option(names = "--partitions", defaultValue = "6", description = "--embedded: partitions of the topics (default ${DEFAULT-VALUE}).")
+  @Option(names = "--partitions", defaultValue = "6", paramLabel = "P", description = "--embedded: partitions of the topics (default ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",

@@ -42,6 +42,20 @@ class OptionValidationTest {
   }
 
   @Test
+  void everyOptionWithAValueNamesWhatItTakesInTheHelp() {
+    // picocli's default label is the Java field's name (--ramp-factor=<rampFactor>): a newcomer reads what to give
+    CommandLine cl = LoadTestCommand.commandLine();
+    for (CommandLine c : List.of(cl, cl.getSubcommands().get("benchmark"))) {
+      String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      assertThat(usage).as(c.getCommandName()).doesNotContain("=<");
+    }
+    assertThat(cl.getUsageMessage(CommandLine.Help.Ansi.OFF)).contains("--instances=N").contains("--partitions=P")
+        .contains("--ramp-factor=X").contains("--ramp-steps=N");
+    assertThat(cl.getSubcommands().get("benchmark").getUsageMessage(CommandLine.Help.Ansi.OFF))
+        .contains("--step-seconds=S").contains("--scoring-seconds=S").contains("--cameras=N").contains("--partitions=P");
+  }
+
+  @Test
   void aRateMustBeAPositiveFiniteNumber() {
     for (String bad : List.of("NaN", "Infinity", "-Infinity", "0", "-5", "1e9")) {
       assertThatThrownBy(() -> loadTest("--rate", bad).validate()).as(bad)
