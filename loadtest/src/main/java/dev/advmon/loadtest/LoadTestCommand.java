@@ -197,7 +197,7 @@ public final class LoadTestCommand implements Callable<Integer> {
               + "throughput %.1f frames/s | latency p50 %s p95 %s p99 %s p99.9 %s max %s ms%s%n", rep.sent(),
           rep.verdicts(), rep.deadLetters(), rep.missing(), rep.duplicates(), rep.throughputFps(), lat.get("p50"),
           lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"),
-          ramp ? String.format(Locale.ROOT, " | sustainable %s frames/s", rep.sustainableFps()) : "");
+          ramp ? " | sustainable " + rep.sustainableText() : "");
       System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
           + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
       return exitStatus(rep);

@@ -130,6 +130,12 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
         .max(Double::compare).orElse(null);
   }
 
+  /** The sustainable rate as the summary and the console say it. */
+  String sustainableText() {
+    Double sus = sustainableFps();
+    return sus == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.1f frames/s", sus);
+  }
+
   Map<String, Object> json() {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("title", title);
@@ -265,9 +271,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
           l.get("p999"), batches(s.stats().batchFrames).get("mean")));
     }
     if (ramp && !interrupted()) {
-      Double sus = sustainableFps();
-      md.append("\nSustainable rate (highest offered rate whose lag stayed bounded): ")
-          .append(sus == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.1f frames/s", sus)).append("\n");
+      md.append("\nSustainable rate (highest offered rate whose lag stayed bounded): ").append(sustainableText())
+          .append("\n");
     }
     md.append("\n");
     for (String p : plots) {
