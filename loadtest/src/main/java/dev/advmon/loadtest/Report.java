@@ -124,16 +124,34 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return interruptedDuring != null;
   }
 
-  /** The highest offered rate whose lag stayed bounded; null when none did. */
+  /**
+   * The highest offered rate whose lag stayed bounded, for a ramp; null when none did, and for a run at one rate (its
+   * step's judgement is in {@code steps}: one step, perhaps of 1 s, is no search for a rate).
+   */
   Double sustainableFps() {
+    if (!ramp) {
+      return null;
+    }
     return steps.stream().filter(s -> s.lag().bounded()).mapToDouble(StepResult::offeredFps).boxed()
         .max(Double::compare).orElse(null);
+  }
+
+  /**
+   * Whether every step of a ramp was sustained: it ran out of --ramp-steps before one failed, so its sustainable rate
+   * is only a lower bound (the monitor may sustain much more).
+   */
+  boolean sustainableIsLowerBound() {
+    return ramp && !steps.isEmpty() && steps.stream().allMatch(s -> s.lag().bounded());
   }
 
   /** The sustainable rate as the summary and the console say it. */
   String sustainableText() {
     Double sus = sustainableFps();
-    return sus == null ? "none of the rates tried" : String.format(Locale.ROOT, "%.1f frames/s", sus);
+    if (sus == null) {
+      return "none of the rates tried";
+    }
+    return String.format(Locale.ROOT, sustainableIsLowerBound() ? "at least %.1f frames/s (every step was sustained: "
+        + "raise --ramp-steps or --rate to find the limit)" : "%.1f frames/s", sus);
   }
 
   Map<String, Object> json() {
@@ -154,6 +172,7 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("offered_fps", ramp ? null : steps.isEmpty() ? null : steps.get(0).offeredFps());
     // an interrupted ramp never reached the step that would have ended it: its best rate so far is no sustainable rate
     r.put("sustainable_fps", interrupted() ? null : sustainableFps());
+    r.put("sustainable_fps_is_lower_bound", !interrupted() && sustainableIsLowerBound());
     r.put("ramp", ramp);
     r.put("cameras", cameras);
     r.put("duplicates", duplicates);

@@ -75,6 +75,33 @@ class ReportTest {
   }
 
   @Test
+  void aRampWhoseEveryStepWasSustainedClaimsOnlyALowerBound() throws Exception {
+    // --ramp-steps ran out before a step failed: the monitor may sustain much more than the last rate tried
+    Report r = new Report("ramp", Map.of(), 4, true, List.of(step("step 1", 100, 0, 10, true, 40),
+        step("step 2", 125, 10, 20, true, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    r.write(dir);
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    assertThat(json.path("sustainable_fps").asDouble()).isEqualTo(125.0);
+    assertThat(json.path("sustainable_fps_is_lower_bound").asBoolean()).isTrue();
+    assertThat(r.sustainableText()).startsWith("at least 125.0 frames/s").contains("--ramp-steps");
+    assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE))).contains("at least 125.0 frames/s");
+
+    Report ended = new Report("ramp", Map.of(), 4, true, List.of(step("step 1", 100, 0, 10, true, 40),
+        step("step 2", 125, 10, 20, false, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    assertThat(ended.json()).containsEntry("sustainable_fps", 100.0).containsEntry("sustainable_fps_is_lower_bound", false);
+    assertThat(ended.sustainableText()).isEqualTo("100.0 frames/s");
+  }
+
+  @Test
+  void aRunAtOneRateClaimsNoSustainableRate() {
+    // one step, perhaps of 1 s (allowed without --ramp): its lag judgement is in steps[], no search found a rate
+    Report r = new Report("one rate", Map.of(), 4, false, List.of(step("measured", 100, 0, 10, true, 40)), List.of(),
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null);
+    assertThat(r.json()).containsEntry("sustainable_fps", null);
+    assertThat(((List<?>) r.json().get("steps"))).hasSize(1);
+  }
+
+  @Test
   void throughputIsWhatTheMonitorAnsweredOverTheMeasuredSpanNotOnlyTheMeasuredFramesOverIt() {
     // 500 frames/s offered to a monitor that answers 400: the 60 s warm-up left 6,000 frames behind, which it works
     // through first; the 30 s step's 15,000 frames are all answered 52.5 s after the step began, 21,000 outcomes later
