@@ -184,6 +184,30 @@ class RedriveJobManifestTest {
     return labels.entrySet().containsAll(selector.entrySet());
   }
 
+  /**
+   * Exit status 3 is a --dry-run whose real run would be refused: a retry reads the same record and says the same, so
+   * the Job fails at once on it (the status is RedriveCommand's, read from its source so that the two cannot part);
+   * any other failure keeps its one retry.
+   */
+  @Test
+  void aDryRunWhoseRealRunWouldBeRefusedFailsTheJobWithoutARetry() throws Exception {
+    String source = Files.readString(Kustomize.repoRoot()
+        .resolve("stream-app/src/main/java/dev/advmon/cli/RedriveCommand.java"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("DRY_RUN_REFUSED = (\\d+);").matcher(source);
+    assertThat(m.find()).as("RedriveCommand.DRY_RUN_REFUSED").isTrue();
+    int refused = Integer.parseInt(m.group(1));
+    var spec = job.one(Job.class).getSpec();
+    assertThat(spec.getBackoffLimit()).as("one retry for the rest").isEqualTo(1);
+    assertThat(pod().getRestartPolicy()).as("a podFailurePolicy needs it").isEqualTo("Never");
+    assertThat(spec.getPodFailurePolicy()).as("podFailurePolicy").isNotNull();
+    assertThat(spec.getPodFailurePolicy().getRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getAction()).isEqualTo("FailJob");
+      assertThat(rule.getOnExitCodes().getContainerName()).isEqualTo(redrive().getName());
+      assertThat(rule.getOnExitCodes().getOperator()).isEqualTo("In");
+      assertThat(rule.getOnExitCodes().getValues()).containsExactly(refused);
+    });
+  }
+
   private static PodSpec pod() {
     return job.one(Job.class).getSpec().getTemplate().getSpec();
   }

@@ -165,12 +165,12 @@ final class RedriveCommand implements Callable<Integer> {
         for (Throwable t = e; t != null; t = t.getCause()) {
           if (t instanceof org.apache.kafka.common.errors.AuthenticationException login) {
             // Kafka's words ("Authentication failed: Invalid username or password") name no setting; on Kubernetes the
-            // password is a copy, made once, that goes stale when the KafkaUser's changes
+            // password is a copy, which nothing updates, that goes stale when the KafkaUser's changes
             throw new IllegalStateException("Kafka at " + c.string("kafka.bootstrap.servers") + " (kafka.bootstrap"
                 + ".servers) refused redrive's login (" + login.getMessage() + "); check "
                 + dev.advmon.topology.Failures.LOGIN_CHECKS + "; on Kubernetes the Job reads the password from the"
-                + " Secret advmon-redrive-kafka, a copy of the KafkaUser advmon-redrive's made once: make it again as README.md, \"Deploy on"
-                + " Kubernetes\", shows; " + sentSoFar(), e);
+                + " Secret advmon-redrive-kafka, a copy of the KafkaUser advmon-redrive's, which nothing updates:"
+                + " make it again as README.md, \"Deploy on Kubernetes\", shows; " + sentSoFar(), e);
           }
         }
         throw e;

@@ -151,7 +151,7 @@ public final class Failures {
 
   /** The settings a refused login comes from, for the start-up check's message and a running monitor's. */
   static final String LOGIN_SETTINGS = LOGIN_CHECKS + " (on Kubernetes, the"
-      + " Secret advmon-kafka, a copy of the KafkaUser advmon's made once, which nothing updates: when the password"
+      + " Secret advmon-kafka, a copy of the KafkaUser advmon's, which nothing updates: when the password"
       + " or the cluster CA changes, make it again as README.md, \"Deploy on Kubernetes\", shows)";
 
   /** What Kafka Streams does with its own (changelog, repartition) topics. */

@@ -124,7 +124,7 @@ class RedriveAclIT {
   }
 
   /**
-   * A login the broker refuses (on Kubernetes: the Secret advmon-redrive-kafka is a copy made once, so a password the
+   * A login the broker refuses (on Kubernetes: the Secret advmon-redrive-kafka is a copy that nothing updates, so a password the
    * KafkaUser advmon-redrive got since is refused) stops redrive at once with what to check, not Kafka's bare words:
    * the login settings and that Secret, without the password it tried.
    */
