@@ -475,15 +475,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   @Override
   public void ping(Duration timeout) {
     String problem = "no URL";
+    IOException failure = null; // the last problem's, when it was no answer: the health probe tells them apart by it
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
       if (notApiRoot.contains(index)) {
         // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
         problem = base + " in registry.url is not the registry's API root (it answered POST /subjects with 'no such "
             + "path')";
+        failure = null;
         continue;
       }
       try {
+        failure = null;
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, "GET", "/config", response.statusCode(), response.body());
         if (r.status == 401 || r.status == 403) {
@@ -508,12 +511,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       } catch (IOException e) {
         rest(index);
         problem = "GET " + base + "/config failed: " + describe(e, base);
+        failure = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
     }
-    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, null);
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, failure);
   }
 
   /**

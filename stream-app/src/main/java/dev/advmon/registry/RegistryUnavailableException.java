@@ -9,12 +9,19 @@ public final class RegistryUnavailableException extends RegistrySerdeException {
   public static final String REASON = "REGISTRY_UNAVAILABLE";
 
   private final int attempts;
+  private final String lastProblem;
 
   public RegistryUnavailableException(String urls, int attempts, String lastProblem, Throwable cause) {
     super("schema registry unavailable at " + urls + " after " + attempts + " attempt(s); last problem: "
         + lastProblem + "; check that the registry is running and its URL is right (registry.url for the monitor, "
         + "schema.registry.url in a Kafka client's configuration)", cause);
     this.attempts = attempts;
+    this.lastProblem = lastProblem;
+  }
+
+  /** The last attempt's problem alone, in the client's words (the message adds the URLs and what to check). */
+  public String lastProblem() {
+    return lastProblem;
   }
 
   public int attempts() {

@@ -7,6 +7,7 @@ import dev.advmon.health.HangingTransactions;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
 import dev.advmon.health.RebalanceWatch;
+import dev.advmon.health.RegistryProbe;
 import dev.advmon.health.SchemaIdRecheck;
 import dev.advmon.health.StallDetector;
 import dev.advmon.registry.SchemaRegistry;
@@ -85,8 +86,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     this.admin = Admin.create(adminProps);
     this.broker = BrokerSilence.probe(adminProps.get("bootstrap.servers"), BrokerCheck.of(admin, probeTimeout),
         probeTimeout, System::currentTimeMillis);
-    this.registry = new DependencyProbe("schema registry at " + schemaRegistry.describe(),
-        () -> schemaRegistry.ping(Duration.ofMillis(probeTimeout)), System::currentTimeMillis);
+    this.registry = RegistryProbe.of(schemaRegistry, probeTimeout, System::currentTimeMillis);
     this.hangingMode = HangingTransactions.Mode.parse(config.string("health.hanging-transactions"));
     long hangingAge = config.hangingTransactionAgeMs();
     this.hangingIntervalMs = Math.max(1_000, Math.min(30_000, hangingAge / 4));

@@ -1,0 +1,150 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The readiness reason for a schema registry the health probe does not reach, from the real client's failures: refused
+ * connection, no answer, 401, 503, TLS spoken to a plain-HTTP port. It ended with the exception's message alone
+ * ("schema registry at http://x unreachable for 5 s: schema registry unavailable at http://x after 1 attempt(s); last
+ * problem: ...", cut at 300 characters): the URL twice, no setting for the credentials or the trust store. Now it says
+ * what to act on first, the client's words last, on one line, capped.
+ */
+class RegistryProbeTest {
+
+  private static final long TIMEOUT_MS = 500;
+
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final AtomicInteger status = new AtomicInteger(200);
+  private final CountDownLatch release = new CountDownLatch(1);
+  private volatile boolean hang;
+  private HttpServer server;
+  private final java.util.concurrent.ExecutorService answering = java.util.concurrent.Executors.newCachedThreadPool();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", ex -> {
+      if (hang) {
+        try {
+          release.await(); // no answer until the test ends
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      byte[] body = ("{\"error_code\":" + status.get() + ",\"message\":\"Unauthorized\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(status.get(), body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.setExecutor(answering);
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+    answering.shutdownNow();
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private String reasonAt(String url) {
+    DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(url)
+        .connectTimeout(Duration.ofMillis(TIMEOUT_MS)).requestTimeout(Duration.ofMillis(TIMEOUT_MS)).build()),
+        TIMEOUT_MS, clock::get);
+    probe.check();
+    clock.addAndGet(5_000);
+    probe.check();
+    String reason = probe.problem();
+    assertThat(reason).as("one line, capped").doesNotContain("\n").hasSizeLessThanOrEqualTo(500)
+        .startsWith("schema registry at " + url + " (registry.url) unreachable for 5 s: ");
+    return reason;
+  }
+
+  @Test
+  void aRefusedConnectionSaysNothingAcceptsThemThereAndToCheckTheUrlsHostAndPort() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + port;
+    assertThat(reasonAt(url)).contains(": nothing accepts connections there; check that the registry runs and that"
+        + " registry.url names its host and port (registry client: GET " + url + "/config failed: connection refused");
+  }
+
+  @Test
+  void noAnswerNamesTheProbesTimeoutAndWhatToCheck() {
+    hang = true;
+    assertThat(reasonAt(url())).contains(": nothing answered within 500 ms (health.probe-timeout-ms); check that the"
+        + " registry runs and is reachable from this host")
+        .contains("(registry client: GET " + url() + "/config failed:")
+        .doesNotContain("after 1 attempt(s)");
+  }
+
+  @Test
+  void aRefusedLoginNamesTheCredentialsSetting() {
+    status.set(401);
+    assertThat(reasonAt(url())).contains(": it refused the monitor's credentials (HTTP 401); check"
+        + " registry.basic-auth.user-info").contains("(registry client: registry " + url() + " refused");
+  }
+
+  @Test
+  void aServerErrorSaysToLookAtTheRegistrysLog() {
+    status.set(503);
+    assertThat(reasonAt(url())).contains(": it answered with an error; check the registry's log")
+        .endsWith("(registry client: GET " + url() + "/config answered HTTP 503)");
+  }
+
+  /**
+   * https:// to a plain-HTTP registry: a server that answers the TLS hello with an HTTP 400 (as Jetty, Vert.x and the
+   * like do) gives an SSLException; the JDK's own HttpServer answers nothing at all, so the timeout's advice names the
+   * scheme too.
+   */
+  @Test
+  void tlsSpokenToAPlainHttpServerNamesTheSchemeAndTheTrustStore() throws Exception {
+    try (java.net.ServerSocket plain = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> {
+        while (!plain.isClosed()) {
+          try (java.net.Socket s = plain.accept()) {
+            s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException closed) {
+            // closed by the test, or the client hung up first
+          }
+        }
+      });
+      answering.setDaemon(true);
+      answering.start();
+      String url = "https://127.0.0.1:" + plain.getLocalPort();
+      assertThat(reasonAt(url)).contains(": the TLS handshake failed; check that registry.url says https only where"
+          + " the registry speaks TLS, and that registry.ssl.truststore.location holds the CA")
+          .contains("(registry client: GET " + url + "/config failed:");
+    }
+  }
+
+  @Test
+  void tlsSpokenToAServerThatWaitsForAnHttpRequestLineNamesTheSchemeWithTheTimeout() {
+    String url = "https://127.0.0.1:" + server.getAddress().getPort();
+    assertThat(reasonAt(url)).contains(": nothing answered within 500 ms (health.probe-timeout-ms); check that the"
+        + " registry runs and is reachable from this host")
+        .contains("and speaks the scheme of registry.url (http or https)");
+  }
+}
