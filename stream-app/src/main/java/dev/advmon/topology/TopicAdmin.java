@@ -198,9 +198,9 @@ public final class TopicAdmin {
               what, attempt, waited / 1000, retryIntervalMs, BrokerSilence.check(servers),
               BrokerSilence.kafkaWords(cause));
           log.debug("Kafka at {}: try {} of the topic check failed", servers, attempt, cause);
-          // readiness's reason in the log line's words: what to check, Kafka's last (not its exception's toString)
-          waits.waiting(DEPENDENCY, "no answer from " + servers + " (kafka.bootstrap.servers); waited " + waited / 1000
-              + " s (try " + attempt + "); " + BrokerSilence.check(servers) + BrokerSilence.kafkaWords(cause));
+          // readiness's reason: what to check first, Kafka's last (not its exception's toString), short enough for a
+          // Kubernetes event; the line above has the whole advice
+          waits.waiting(DEPENDENCY, BrokerSilence.startupReason(servers, cause, attempt, waited));
           pause.sleep(retryIntervalMs);
         }
       }

@@ -74,4 +74,36 @@ class BrokerProbeReasonTest {
     assertThat(problemAfter(new DependencyProbe.FailingFor(new IllegalStateException(words), 0)))
         .isEqualTo("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: " + words);
   }
+
+  /**
+   * Three brokers and Kafka's usual words: within the cap, the first broker, the setting and what to check whole,
+   * Kafka's words cut.
+   */
+  @Test
+  void theStartupReasonStaysWithinTheCapWithSeveralBrokersAndLongWords() {
+    String servers = "kafka-0.kafka.advmon.svc:9093,kafka-1.kafka.advmon.svc:9093,kafka-2.kafka.advmon.svc:9093";
+    String reason = "Kafka: " + BrokerSilence.startupReason(servers, new org.apache.kafka.common.errors.TimeoutException(
+        "Timed out waiting for a node assignment. Call: listTopics\nand more"), 12, 61_000);
+    assertThat(reason).hasSizeLessThanOrEqualTo(BrokerSilence.MAX_REASON).doesNotContain("\n")
+        .isEqualTo("Kafka: no answer from kafka-0.kafka.advmon.svc:9093 and 2 more (kafka.bootstrap.servers) in 61 s"
+            + " (try 12): check that a broker runs there, is reachable (advertised.listeners) and speaks"
+            + " kafka.security.protocol; more in the log");
+  }
+
+  @Test
+  void theStartupReasonOfAnotherFailureSaysTheCheckFailedAndKeepsShortWordsWhole() {
+    String reason = BrokerSilence.startupReason("kafka-0:9093", new org.apache.kafka.common.errors.UnknownServerException(
+        "boom"), 2, 5_000);
+    assertThat(reason).startsWith("the topic check failed at kafka-0:9093 (kafka.bootstrap.servers) in 5 s (try 2)")
+        .endsWith("; more in the log (Kafka: UnknownServerException: boom)");
+  }
+
+  @Test
+  void theStartupReasonCutsKafkasLongWordsToFitTheCap() {
+    String reason = "Kafka: " + BrokerSilence.startupReason("kafka-0:9093",
+        new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment. Call: listTopics"),
+        3, 30_000);
+    assertThat(reason).hasSizeLessThanOrEqualTo(BrokerSilence.MAX_REASON)
+        .contains("check that a broker runs there").contains(" (Kafka: Timed out waiting").endsWith("...)");
+  }
 }

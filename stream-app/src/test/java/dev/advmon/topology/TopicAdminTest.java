@@ -265,10 +265,31 @@ class TopicAdminTest {
     assertThat(reasonsSeen.get(0)).hasSize(1);
     assertThat(reasonsSeen.get(2)).hasSize(2);
     assertThat(reasonsSeen.get(2).get(1)).startsWith("Kafka: no answer from test:9092 (kafka.bootstrap.servers)")
-        .contains("(try 2)").contains("check that a broker runs at test:9092")
+        .contains("(try 2)").contains("check that a broker runs there")
         // Kafka's words last, as in the wait's log line, without the exception's package (it ended with its toString)
         .endsWith("(Kafka: Timed out waiting for a node)").doesNotContain("org.apache");
     assertThat(waits.reasons()).as("answered: no longer waited for").hasSize(1);
+  }
+
+  /**
+   * /health/ready is read by Kubernetes events and by people: the start-up reason carried BrokerSilence's whole
+   * advice (about 400 characters with Kafka's words). Now at most 250, still naming what to check first; the log line
+   * keeps the whole advice.
+   */
+  @Test
+  void theStartupReasonIsShortAndSaysWhatToCheckFirstWhileTheLogKeepsTheWholeAdvice() throws InterruptedException {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    unanswered = 2;
+
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(TopicAdmin.class)) {
+      ensure(false);
+      assertThat(lines.messages()).filteredOn(m -> m.contains("waiting for Kafka")).isNotEmpty()
+          .allSatisfy(m -> assertThat(m).contains(BrokerSilence.check("test:9092")));
+    }
+    assertThat(reasonsSeen.get(2).get(1)).hasSizeLessThanOrEqualTo(250)
+        .startsWith("Kafka: no answer from test:9092 (kafka.bootstrap.servers) in 0 s (try 2)")
+        .contains("check that a broker runs there").contains("advertised.listeners")
+        .contains("kafka.security.protocol").contains("the log").endsWith("(Kafka: Timed out waiting for a node)");
   }
 
   @Test
