@@ -223,8 +223,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
         monitor.restartStalled(client, stalled);
       }
       HealthReport ready = readiness();
-      // the client read after the answer: one restarted in place since the last UP is another (its rebalance expected)
-      ReadinessChanges.Line line = readinessChanges.next(ready, monitor.streams(), now);
+      ReadinessChanges.Line line = readinessChanges.next(ready, now);
       if (line != null) {
         log.atLevel(line.level()).log(line.message());
       }

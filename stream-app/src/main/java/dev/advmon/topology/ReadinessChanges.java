@@ -8,12 +8,12 @@ import org.slf4j.event.Level;
 /**
  * Which readiness answers are logged, and at which level: each change (of UP/DOWN or of the reasons, not of the
  * numbers in them, so that "for 12 s" is not logged every second), UP at INFO and DOWN at WARN, except an expected
- * DOWN: while the only reason is that Kafka Streams has not started or is being assigned its partitions, and the
- * client is not the one that was last UP (a start, before the first UP; or a client restarted in place, whose restart
- * StreamingMonitor has already logged at WARN and ERROR), it is INFO. Every start and every restart goes through it,
- * and a newcomer reads a WARN as trouble. An expected DOWN that lasts is trouble, though: once it has lasted
- * {@code lastingMs} (streams.session-timeout-ms, the longest a group join waits), one WARN says so. A DOWN with any
- * other reason (the broker gone, a failure, a restart), or a rebalance of the client that was UP, still warns.
+ * DOWN: while the only reason is that Kafka Streams has not started or is being assigned its partitions, it is INFO.
+ * Every start and every in-place restart goes through it, and so does every ready instance whenever another one joins
+ * or leaves the group (a rolling restart with streams.leave-group-on-close=auto gives each of them 3 to 9 s of it): a
+ * newcomer reads a WARN as trouble, and an operator learns to ignore a WARN that every rollout brings. An expected DOWN
+ * that lasts is trouble, though: once it has lasted {@code lastingMs} (streams.session-timeout-ms, the longest a group
+ * join waits), one WARN says so. A DOWN with any other reason (the broker gone, a failure, a restart) warns at once.
  * One per checker.
  */
 final class ReadinessChanges {
@@ -25,8 +25,6 @@ final class ReadinessChanges {
 
   private final long lastingMs;
   private String lastLogged;
-  // the Kafka Streams client of the last UP (none before the first); weakly: a client closed by a restart is not kept
-  private java.lang.ref.WeakReference<Object> upClient = new java.lang.ref.WeakReference<>(null);
   private long expectedSince = NONE; // when the expected DOWN under way began
   private boolean lastingSaid;
 
@@ -41,20 +39,16 @@ final class ReadinessChanges {
         ? " (partitions are being assigned or restored)" : "");
   }
 
-  /**
-   * The line to log for {@code ready}, answered while {@code client} was the monitor's Kafka Streams client (another
-   * after an in-place restart), at {@code nowMs}; null when it says what the last line logged said.
-   */
-  Line next(HealthReport ready, Object client, long nowMs) {
+  /** The line to log for {@code ready}, answered at {@code nowMs}; null when it says what the last line logged said. */
+  Line next(HealthReport ready, long nowMs) {
     String key = ready.up() + ":" + String.join(";", ready.reasons()).replaceAll("\\d+", "#");
     boolean changed = !key.equals(lastLogged);
     lastLogged = key;
     if (ready.up()) {
-      upClient = new java.lang.ref.WeakReference<>(client);
       expectedSince = NONE;
       return changed ? new Line(Level.INFO, "readiness " + ready) : null;
     }
-    if (!expected(ready, client)) {
+    if (!expected(ready)) {
       expectedSince = NONE;
       return changed ? new Line(Level.WARN, "readiness " + ready) : null;
     }
@@ -71,10 +65,9 @@ final class ReadinessChanges {
     return changed ? new Line(Level.INFO, "readiness " + ready) : null;
   }
 
-  /** Only starting or joining its group, and not the client that was last UP: a start, or a restart in place. */
-  private boolean expected(HealthReport ready, Object client) {
-    boolean joining = ready.reasons().equals(List.of(stateReason(KafkaStreams.State.CREATED)))
+  /** Only starting or joining its group: a start, a restart in place, or another instance joining or leaving. */
+  private static boolean expected(HealthReport ready) {
+    return ready.reasons().equals(List.of(stateReason(KafkaStreams.State.CREATED)))
         || ready.reasons().equals(List.of(stateReason(KafkaStreams.State.REBALANCING)));
-    return joining && client != upClient.get();
   }
 }
