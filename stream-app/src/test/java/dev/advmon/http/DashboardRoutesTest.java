@@ -92,6 +92,21 @@ class DashboardRoutesTest {
     assertThat(get("/dashboard.css").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * The browser asks for an icon with every page: it got a JSON 404 (a console error on each load), and a data: icon
+   * would be blocked by the page's img-src 'self'. The page declares one the monitor serves itself.
+   */
+  @Test
+  void thePageDeclaresAnIconTheMonitorServesUnderItsOwnPolicy() throws Exception {
+    assertThat(text(get("/"))).contains("<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">");
+    HttpResponse<byte[]> icon = get("/favicon.svg");
+    assertThat(icon.statusCode()).isEqualTo(200);
+    assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+    assertThat(icon.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+        assertThat(csp).contains("default-src 'none'"));
+    assertThat(text(icon)).startsWith("<svg").doesNotContain("<script", "href");
+  }
+
   @Test
   void summaryCountsFramesVerdictsDeadLettersAndAlerts() throws Exception {
     metrics.frameReceived();
