@@ -26,7 +26,17 @@
 
   const count = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
   const pct = (x) => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '–');
-  const clock = (ms) => (Number.isFinite(ms) ? new Date(ms).toLocaleTimeString('en-GB', { hour12: false }) : '');
+  // The browser's own zone, named ("15:42:01 UTC", "16:42:01 CET"), with the date for a time before today
+  // ("2026-12-03 15:42:01 UTC"): the logs an operator compares it with are in UTC, and a bare "15:42:01" said neither.
+  const localDay = (d) => d.toLocaleDateString('en-CA'); // YYYY-MM-DD in the browser's zone
+  const clock = (ms) => {
+    if (!Number.isFinite(ms)) return '';
+    const d = new Date(ms);
+    const time = d.toLocaleTimeString('en-GB', { hour12: false, timeZoneName: 'short' });
+    return localDay(d) === localDay(new Date()) ? time : localDay(d) + ' ' + time;
+  };
+  // the exact instant, as the logs write it
+  const utc = (ms) => new Date(ms).toISOString() + ' (UTC)';
 
   const FETCH_TIMEOUT_MS = 10000;
   // rows the camera table shows: every poll of all 10,000 cameras an instance may list was megabytes a second
@@ -214,7 +224,10 @@
     head.appendChild(el('span', 'kind', a.kind));
     head.appendChild(el('span', 'sev ' + a.severity, a.severity));
     const time = el('time', null, clock(a.time));
-    if (Number.isFinite(a.time)) time.setAttribute('datetime', new Date(a.time).toISOString());
+    if (Number.isFinite(a.time)) {
+      time.setAttribute('datetime', new Date(a.time).toISOString());
+      time.title = utc(a.time);
+    }
     head.appendChild(time);
     body.appendChild(head);
     const meta = el('div', 'meta');
@@ -267,6 +280,9 @@
         card = alertCard(a);
         cards.set(keyOf(a), card);
       }
+      // kept cards are not rebuilt: their time is redrawn, for a card made before midnight to gain its date after it
+      const time = card.querySelector('.head time');
+      if (time && time.textContent !== clock(a.time)) time.textContent = clock(a.time);
       const want = previous ? previous.nextSibling : container.firstChild;
       if (want !== card) container.insertBefore(card, want);
       previous = card;

@@ -405,13 +405,45 @@ class DashboardIT {
   }
 
   /**
+   * Alert times were the browser's clock time alone ("15:42:01"): an operator comparing them with the logs (UTC) could
+   * not tell the zone, nor the day of an alert older than today. An alert of today shows its time and zone, an older
+   * one its date too, and both carry the UTC instant as their tooltip. A late test, as it replaces the alerts route.
+   */
+  @Test
+  @Order(6)
+  void alertTimesNameTheirZoneAndTheDateOfAnAlertBeforeToday() throws Exception {
+    long now = System.currentTimeMillis() / 1000 * 1000 + 123;
+    long old = now - Duration.ofDays(3).toMillis();
+    String alerts = "{\"capacity\":50,\"alerts\":[" + timedAlert(2, now) + "," + timedAlert(1, old) + "]}";
+    http.route("/api/alerts", (ex, path) -> reply(ex, "application/json", alerts.getBytes()));
+    browser.get("http://127.0.0.1:" + http.port() + "/");
+    waitUpTo(Duration.ofSeconds(20)).until(b -> browser.findElements(By.cssSelector("article.alert time")).size() == 2);
+    String times = "return Array.from(document.querySelectorAll('article.alert time')).map(t => ";
+    @SuppressWarnings("unchecked")
+    List<String> shown = (List<String>) js(times + "t.innerText.trim());");
+    @SuppressWarnings("unchecked")
+    List<String> titles = (List<String>) js(times + "t.title);");
+    String zone = (String) js("return new Intl.DateTimeFormat('en-GB', {timeZoneName: 'short'}).formatToParts("
+        + "new Date(arguments[0])).find(p => p.type === 'timeZoneName').value;", now);
+    assertThat(shown.get(0)).matches("\\d\\d:\\d\\d:\\d\\d " + java.util.regex.Pattern.quote(zone));
+    assertThat(shown.get(1)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+");
+    assertThat(titles).containsExactly(java.time.Instant.ofEpochMilli(now) + " (UTC)",
+        java.time.Instant.ofEpochMilli(old) + " (UTC)");
+  }
+
+  private static String timedAlert(int seq, long time) {
+    return "{\"seq\":" + seq + ",\"key\":\"" + seq + "\",\"kind\":\"PERTURBATION\",\"severity\":\"WARNING\","
+        + "\"cameraId\":\"cam-t\",\"time\":" + time + ",\"explanation\":\"timed\",\"scores\":[]}";
+  }
+
+  /**
    * A monitor that cannot reach the registry or the broker, or has stalled, stays RUNNING while /health/ready is DOWN:
    * the badge was a green RUNNING all the same, and a peer in that state was not mentioned at all. The badge now says
    * "not ready" and the page gives the reasons, this instance's and each peer's. The summary answers as such a
    * two-instance cluster would; a late test, as it replaces the route.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void aRunningInstanceThatIsNotReadyIsShownAsNotReadyWithItsReasons() throws Exception {
     http.route("/api/summary", (ex, path) -> reply(ex, "application/json", ("{\"frames\":10,\"verdicts\":9,"
         + "\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":false,"
@@ -435,7 +467,7 @@ class DashboardIT {
    * that answers again at its end, for the last test to see the page updated first).
    */
   @Test
-  @Order(7)
+  @Order(8)
   void anErrorStatusIsShownWithTheRequestAndItsStatusBeforeTheMonitorsReason() throws Exception {
     AtomicReference<Boolean> refuse = new AtomicReference<>(true);
     byte[] summary = "{\"frames\":10,\"verdicts\":9,\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\"}".getBytes();
@@ -462,7 +494,7 @@ class DashboardIT {
    * server, as it closes it.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void aMonitorThatStopsAnsweringIsNamedWithTheRequestThatFailedAndWhatToCheck() throws Exception {
     String origin = "http://127.0.0.1:" + http.port();
     browser.get(origin + "/");
@@ -486,7 +518,7 @@ class DashboardIT {
    * page still shows what fit. A server of its own, so that it can run after the test that closes the other.
    */
   @Test
-  @Order(9)
+  @Order(10)
   void aPeerThatSendsAlertsASummaryAndCamerasThatDoNotFitIsNamedInEachNoteAndWhatFitIsShown() throws Exception {
     long now = System.currentTimeMillis();
     Map<String, String> answers = Map.of(
