@@ -295,25 +295,53 @@
     $('alerts-hint').textContent = list.length ? 'newest first, up to ' + body.capacity : '';
   }
 
+  // When each part of the page was last drawn from an answer (0: not since the page was loaded). A part whose
+  // request failed keeps what it showed, greyed out (class stale): the last counts, CAMPAIGN pills and alerts stood
+  // at full colour while the monitor was down, and only the header said so.
+  const lastDrawn = { summary: 0, cameras: 0, alerts: 0 };
+
+  function mark(part, failure) {
+    if (!failure) lastDrawn[part] = Date.now();
+    for (const e of document.querySelectorAll('[data-part="' + part + '"]')) {
+      e.classList.toggle('stale', Boolean(failure));
+      if (failure) {
+        const since = lastDrawn[part] ? clock(lastDrawn[part]) : 'the page was loaded';
+        e.title = 'not updated since ' + since + ': ' + failure.message;
+      } else {
+        e.removeAttribute('title');
+      }
+    }
+  }
+
+  // draws one part from its request, or marks it stale; rejects with the failure for the header
+  const part = (name, request, draw) => request.then(draw).then(() => mark(name, null), (e) => {
+    mark(name, e);
+    throw e;
+  });
+
   async function poll() {
     const results = await Promise.allSettled([
-      getJson('/api/summary').then(showSummary, (e) => {
+      part('summary', getJson('/api/summary'), showSummary).catch((e) => {
         // the last state told (a green RUNNING) would stand while the monitor may be down
         const state = $('streams-state');
         state.textContent = 'unknown';
         state.className = 'badge';
         throw e;
       }),
-      getJson('/cameras?limit=' + CAMERA_ROWS).then(showCameras, (e) => {
+      part('cameras', getJson('/cameras?limit=' + CAMERA_ROWS), showCameras).catch((e) => {
         $('cameras-note').textContent = e.message;
         throw e;
       }),
-      getJson('/api/alerts').then(showAlerts),
+      part('alerts', getJson('/api/alerts'), showAlerts),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     const updated = $('updated');
     if (failed) {
-      updated.textContent = 'update failed: ' + failed.reason.message + ' (retrying)';
+      // the oldest of the greyed parts: what the page shows is at least that old
+      const stale = Object.keys(lastDrawn).filter((p) => document.querySelector('[data-part="' + p + '"].stale'));
+      const since = Math.min(...stale.map((p) => lastDrawn[p]));
+      updated.textContent = 'update failed: ' + failed.reason.message + ' (retrying); greyed parts show '
+        + (since > 0 ? 'the last update, at ' + clock(since) : 'no update since the page was loaded');
       updated.classList.add('stale');
     } else {
       updated.textContent = 'updated ' + clock(Date.now());

@@ -199,6 +199,13 @@ class DashboardIT {
     return w;
   }
 
+  /** The opacity of the part of the page that holds an element: below 1 where the page greys it out as stale. */
+  private static double staleOpacity(String id) {
+    Object o = js("let e = document.getElementById(arguments[0]); let o = 1; for (; e; e = e.parentElement) "
+        + "o *= Number(getComputedStyle(e).opacity); return String(o);", id);
+    return Double.parseDouble(o.toString());
+  }
+
   /** An element's text, read in one script call: no element reference that a re-render could make stale. */
   private static String text(String id) {
     Object t = js("const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : null;", id);
@@ -352,6 +359,14 @@ class DashboardIT {
       // the badge must not keep saying the last state it was told: the monitor may be down
       assertThat(text("streams-state")).isEqualTo("unknown");
       assertThat(js("return document.getElementById('streams-state').className;")).isEqualTo("badge");
+      // the counts and the chart it fed are greyed out as stale, with the time of their last update; the cameras and
+      // alerts, which still answer, are not
+      assertThat(staleOpacity("count-frames")).isLessThan(0.7);
+      assertThat(staleOpacity("chart")).isLessThan(0.7);
+      assertThat(staleOpacity("cameras")).isEqualTo(1.0);
+      assertThat(staleOpacity("alerts")).isEqualTo(1.0);
+      assertThat(text("updated")).matches("update failed: .* \\(retrying\\); greyed parts show the last update, at "
+          + "\\d\\d:\\d\\d:\\d\\d \\S+");
 
       mode.set("hang");
       waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").contains("did not answer within 10 s"));
@@ -362,6 +377,8 @@ class DashboardIT {
       waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").startsWith("updated "));
       assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(false);
       assertThat(text("streams-state")).isEqualTo("RUNNING");
+      assertThat(staleOpacity("count-frames")).isEqualTo(1.0);
+      assertThat(staleOpacity("chart")).isEqualTo(1.0);
     } finally {
       release.countDown();
     }
@@ -482,7 +499,7 @@ class DashboardIT {
     browser.get("http://127.0.0.1:" + http.port() + "/");
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed"));
     assertThat(text("updated")).isEqualTo("update failed: /api/summary answered HTTP 401: this route needs the header "
-        + "'Authorization: Bearer <token>' (retrying)");
+        + "'Authorization: Bearer <token>' (retrying); greyed parts show no update since the page was loaded");
     assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
     refuse.set(false);
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
@@ -504,8 +521,12 @@ class DashboardIT {
     closing.close();
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed"));
     assertThat(text("updated")).contains("/api/summary could not be reached")
-        .contains("check that the monitor at " + origin + " is running and reachable from this browser")
-        .endsWith("(retrying)");
+        .contains("check that the monitor at " + origin + " is running and reachable from this browser (retrying)")
+        .containsPattern("; greyed parts show the last update, at \\d\\d:\\d\\d:\\d\\d \\S+$");
+    // the last counts, CAMPAIGN pills and alerts stood at full colour while the monitor was gone
+    waitUpTo(Duration.ofSeconds(20)).until(b -> staleOpacity("alerts") < 0.7);
+    assertThat(staleOpacity("count-frames")).isLessThan(0.7);
+    assertThat(staleOpacity("cameras")).isLessThan(0.7);
     assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(true);
     assertThat(text("cameras-note")).contains("/cameras?limit=200 could not be reached");
   }
