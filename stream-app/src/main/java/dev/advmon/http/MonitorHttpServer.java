@@ -155,6 +155,10 @@ public final class MonitorHttpServer implements AutoCloseable {
           + " (http.bind, http.port): " + e.getMessage() + "; stop what uses it, choose another http.port, "
           + "or 0 to turn HTTP off");
     }
+    // A request line whose URI does not parse ("/cameras/%ZZ") never reaches this handler: the JDK server answers it
+    // itself (ServerImpl: new URI(...) fails, reject(400, "URISyntaxException thrown"), an HTML body) before it looks
+    // up a context, so no handler or Filter sees it; a JSON 400 there needs another server. README, Faults, restarts
+    // and health, says so.
     server.createContext("/", ex -> handle(ex, false));
     executor = workers(settings.threads(), "advmon-http-");
     server.setExecutor(executor);
