@@ -391,7 +391,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         Double best = null;
         Double worstUnbounded = null;
         for (int i = 1; i <= MAX_STEPS; i++) {
-          StepResult s = session.step("rate " + (int) rate, rate, stepSeconds);
+          StepResult s = session.step(searchStepLabel(i, rate), rate, stepSeconds);
           steps.add(s);
           progress.partialSteps = steps;
           if (s.lag().bounded()) {
@@ -422,8 +422,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null)
             .write(report.resolve("sustainable-" + config));
-        console.printf(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, sustainable %s frames/s; missing %d, "
-            + "duplicates %d, dead letters %d%n", config, capacity, sustainable, missing, duplicates, deadLetters);
+        console.println(configLine(config, capacity, sustainable, missing, duplicates, deadLetters));
         progress.partialConfig = null;
         return new ConfigResult(config, instances, threads, capacity, sustainable, done, batches, missing, duplicates,
             deadLetters, failed);
@@ -438,6 +437,24 @@ final class BenchmarkCommand implements Callable<Integer> {
         throw e;
       }
     }
+  }
+
+  /**
+   * The label of the search's i-th step, in its report and on the console; its rate is in every line beside it
+   * ("search step 3 at 415.0 frames/s"), so the label does not repeat it.
+   */
+  static String searchStepLabel(int i, double rate) {
+    return "search step " + i;
+  }
+
+  /** The console's line for one configuration's search: what it found, and what it lost. */
+  static String configLine(String config, double capacity, Double sustainable, long missing, long duplicates,
+      long deadLetters) {
+    // no rate sustained: the words of Report.sustainableText, as in this configuration's summary.md, not "null"
+    String found = sustainable == null ? "sustainable rate: " + Report.NO_SUSTAINABLE_RATE
+        : String.format(Locale.ROOT, "sustainable %.1f frames/s", sustainable);
+    return String.format(Locale.ROOT, "benchmark: %s: capacity estimate %.1f, %s; missing %d, duplicates %d, "
+        + "dead letters %d", config, capacity, found, missing, duplicates, deadLetters);
   }
 
   private Map<String, Object> latencyAt(EmbeddedKafka kafka, ConfigResult config, double rate, Path home, Path imageDir,

@@ -37,6 +37,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
+  /** The sustainable rate of a search in which no rate was sustained, in every report and console line. */
+  static final String NO_SUSTAINABLE_RATE = "none of the rates tried";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -148,7 +150,7 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
   String sustainableText() {
     Double sus = sustainableFps();
     if (sus == null) {
-      return "none of the rates tried";
+      return NO_SUSTAINABLE_RATE;
     }
     return String.format(Locale.ROOT, sustainableIsLowerBound() ? "at least %.1f frames/s (every step was sustained: "
         + "raise --ramp-steps or --rate to find the limit)" : "%.1f frames/s", sus);

@@ -145,12 +145,22 @@ final class Session implements AutoCloseable {
     Collector.StepStats answered = collector.snapshot(stats);
     LagJudge.Verdict lag = LagJudge.judge(new LagJudge.Step(fps, seconds, sentInSpan, answered.verdicts,
         answered.deadLetters, backlogStart, backlog, commitIntervalMs));
-    console.printf(Locale.ROOT, "loadtest: step %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
-        + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, %d sent over 200 ms late)%n", label, fps,
-        lag.bounded() ? "BOUNDED" : "NOT bounded: " + lag.reason(), achieved, outcomesFps, 100 * lag.verdictShare(),
-        backlogStart, backlog.get(backlog.size() - 1), lag.slopeFps(), generator.lateSends() - lateStart);
+    console.println(resultLine(label, fps, lag, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
+        generator.lateSends() - lateStart));
     return new StepResult(label, fps, elapsed, achieved, outcomesFps, backlogStart, backlog.get(backlog.size() - 1),
         lag, first, end, stats);
+  }
+
+  /**
+   * The console's line for a step's result: its judgement and the figures it rests on. The label names the step
+   * ("step 2", "measured", "search step 3"): the line adds no "step" of its own.
+   */
+  static String resultLine(String label, double fps, LagJudge.Verdict lag, double achieved, double outcomesFps,
+      long backlogStart, long backlogEnd, long lateSends) {
+    return String.format(Locale.ROOT, "loadtest: %s at %.1f frames/s: %s (achieved %.1f/s, outcomes %.1f/s, "
+        + "verdicts %.1f%% of offered, backlog %d -> %d, slope %.2f/s, %d sent over 200 ms late)", label, fps,
+        lag.bounded() ? "BOUNDED" : "NOT bounded: " + lag.reason(), achieved, outcomesFps, 100 * lag.verdictShare(),
+        backlogStart, backlogEnd, lag.slopeFps(), lateSends);
   }
 
   /**

@@ -137,4 +137,12 @@ class BenchmarkReportTest {
     assertThat(cmd.interruptedMarkdown(json, p)).contains("Completed: nothing")
         .contains("during measuring the in-process scoring throughput");
   }
+
+  @Test
+  void theConsoleLineOfASearchThatFoundNoRateSaysSoInReportsWordsNotNull() {
+    String none = BenchmarkCommand.configLine("1x2", 480.4, null, 0, 0, 3);
+    assertThat(none).doesNotContain("null").contains("sustainable rate: " + Report.NO_SUSTAINABLE_RATE);
+    assertThat(BenchmarkCommand.configLine("1x2", 480.4, 450.0, 0, 0, 3)).contains("sustainable 450.0 frames/s")
+        .contains("missing 0, duplicates 0, dead letters 3");
+  }
 }

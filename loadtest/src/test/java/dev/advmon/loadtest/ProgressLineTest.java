@@ -22,4 +22,14 @@ class ProgressLineTest {
     String line = Session.progressLine(s, 20, 21, 0);
     assertThat(line).doesNotContain("null").contains("p50     - ms p99     - ms");
   }
+
+  @Test
+  void theStepResultLineNamesTheStepOnceForARampStepAndABenchmarkSearchStep() {
+    LagJudge.Verdict v = new LagJudge.Verdict(true, 0.12, 2, 20, 0.999, "bounded");
+    String ramp = Session.resultLine("step 2", 125, v, 124.9, 124.5, 3, 4, 0);
+    assertThat(ramp).startsWith("loadtest: step 2 at 125.0 frames/s: BOUNDED (achieved 124.9/s")
+        .doesNotContain("step step");
+    String search = Session.resultLine(BenchmarkCommand.searchStepLabel(3, 415), 415, v, 414, 413, 3, 4, 0);
+    assertThat(search).startsWith("loadtest: search step 3 at 415.0 frames/s: BOUNDED").doesNotContain("step rate");
+  }
 }
