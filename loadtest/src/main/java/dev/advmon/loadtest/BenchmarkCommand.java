@@ -374,6 +374,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     progress.partialSteps = List.of();
     FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
+    Instant started = Instant.now();
     List<StepResult> steps = new ArrayList<>();
     double capacity;
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
@@ -420,7 +421,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         new Report("advmon benchmark " + config, target.describe(), cameras, true, done, session.timeline(),
             duplicates, missing, failed,
             session.generator().lateSends(), session.generator().maxLateMs(),
-            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null)
+            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
+            started, Instant.now())
             .write(report.resolve("sustainable-" + config));
         console.println(configLine(config, capacity, sustainable, missing, duplicates, deadLetters));
         progress.partialConfig = null;
@@ -464,6 +466,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     progress.during = "latency at half the sustainable rate of " + config.config() + ": starting the embedded monitor";
     FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
+    Instant started = Instant.now();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
@@ -477,7 +480,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             target.describe(), cameras, false, List.of(done), session.timeline(), session.collector().duplicates(),
             session.lost(), session.generator().failed(),
             session.generator().lateSends(), session.generator().maxLateMs(),
-            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
+            session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
+            started, Instant.now());
         rep.write(report.resolve("latency-half"));
       Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", config.config());

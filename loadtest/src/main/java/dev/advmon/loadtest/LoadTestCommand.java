@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,6 +160,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     PrintStream console = System.err;
     Path home = Main.home();
     String loadAtStart = Report.loadAverage();
+    Instant started = Instant.now();
     FrameSource frames = new FrameSource(images != null ? images : home.resolve("models/eval/fashion-mnist-test"),
         "lt" + UUID.randomUUID().toString().substring(0, 6));
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
@@ -186,18 +188,13 @@ public final class LoadTestCommand implements Callable<Integer> {
       } catch (Interruption.Stopped e) {
         // the report first, while the monitor is still up: closing it may take a while
         session.pause();
-        writeInterrupted(t.describe(), session, steps, loadAtStart, session.activity());
+        writeInterrupted(t.describe(), session, steps, loadAtStart, started, session.activity());
         return INTERRUPTED;
       }
       Report rep = completedReport(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
-          session, steps, drained, loadAtStart);
+          session, steps, drained, loadAtStart, started);
       rep.write(report);
-      Map<String, Object> lat = Report.latency(rep.allLatencies());
-      System.out.printf(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d | duplicates %d | "
-              + "throughput %.1f frames/s | latency p50 %s p95 %s p99 %s p99.9 %s max %s ms%s%n", rep.sent(),
-          rep.verdicts(), rep.deadLetters(), rep.missing(), rep.duplicates(), rep.throughputFps(), lat.get("p50"),
-          lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"),
-          ramp ? " | sustainable " + rep.sustainableText() : "");
+      System.out.println(summaryLine(rep, session.generator().sent()));
       System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
           + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
       return exitStatus(rep);
@@ -205,7 +202,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       // while the monitor was starting (EmbeddedTarget.start has closed what it started): nothing was measured
       Map<String, Object> where = new LinkedHashMap<>();
       where.put("mode", target.embedded ? "embedded" : "external");
-      writeInterrupted(where, null, List.of(), loadAtStart,
+      writeInterrupted(where, null, List.of(), loadAtStart, started,
           target.embedded ? "starting the embedded monitor" : "connecting to the monitor");
       return INTERRUPTED;
     }
@@ -216,7 +213,7 @@ public final class LoadTestCommand implements Callable<Integer> {
    * the warm-up's included (not measured, but lost all the same).
    */
   static Report completedReport(String title, Map<String, Object> where, int cameras, boolean ramp, Session session,
-      List<StepResult> steps, boolean drained, String loadAtStart) {
+      List<StepResult> steps, boolean drained, String loadAtStart, Instant started) {
     return new Report(title, where, cameras, ramp,
         steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
             s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
@@ -224,7 +221,23 @@ public final class LoadTestCommand implements Callable<Integer> {
         session.timeline(), session.collector().duplicates(),
         session.lost(), session.generator().failed(), session.generator().lateSends(),
         session.generator().maxLateMs(),
-        session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null);
+        session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null, started,
+        Instant.now());
+  }
+
+  /**
+   * The run's one-line summary on stdout. {@code sentInAll}: every frame the session sent, the warm-up's included.
+   */
+  static String summaryLine(Report rep, long sentInAll) {
+    Map<String, Object> lat = Report.latency(rep.allLatencies());
+    // missing counts every frame of the run, sent only the measured steps': say of which frames, or a run that lost
+    // its warm-up's frames reads as having lost more than it sent
+    return String.format(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d of the %d frames sent in "
+            + "all (warm-up included) | duplicates %d | throughput %.1f frames/s | latency p50 %s p95 %s p99 %s "
+            + "p99.9 %s max %s ms%s", rep.sent(), rep.verdicts(), rep.deadLetters(), rep.missing(), sentInAll,
+        rep.duplicates(), rep.throughputFps(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p95")),
+        Report.orDash(lat.get("p99")), Report.orDash(lat.get("p999")), Report.orDash(lat.get("max")),
+        rep.ramp() ? " | sustainable " + rep.sustainableText() : "");
   }
 
   /** 1 when a frame was lost or seen twice: the figures then rest on a broken pipeline. */
@@ -237,7 +250,7 @@ public final class LoadTestCommand implements Callable<Integer> {
    * too. Nothing is judged lost: the frames in flight when it stopped were not waited for.
    */
   private void writeInterrupted(Map<String, Object> where, Session session, List<StepResult> completed,
-      String loadAtStart, String during) throws java.io.IOException {
+      String loadAtStart, Instant started, String during) throws java.io.IOException {
     long first = completed.isEmpty() ? 0 : completed.get(0).firstSequence();
     long end = completed.isEmpty() ? 0 : completed.get(completed.size() - 1).endSequence();
     List<StepResult> steps = session == null ? List.of() : completed.stream().map(s -> new StepResult(s.label(),
@@ -250,7 +263,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),
         session == null ? 0 : session.generator().maxLateMs(),
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
-        Report.loadAverage(), during);
+        Report.loadAverage(), during, started, Instant.now());
     rep.write(report);
     Map<String, Object> lat = Report.latency(rep.allLatencies());
     System.out.printf(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | sent %d | verdicts %d | "

@@ -29,11 +29,13 @@ import org.HdrHistogram.HistogramIterationValue;
  * @param interruptedDuring null for a run that completed; for one stopped by Ctrl-C or SIGTERM, what it was doing
  *     then (the step that did not complete). Its steps are then the completed ones only, and {@code missing} counts
  *     their frames with no outcome yet when it stopped: in flight, not judged lost (the run was not drained)
+ * @param started when the run started (before the monitor, for --embedded); {@code ended} when it ended, before its
+ *     report was written: report.json's {@code date} and summary.md say when the run ran
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long duplicates, long missing, long sendFailures,
     long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
-    String loadAtEnd, String interruptedDuring) {
+    String loadAtEnd, String interruptedDuring, Instant started, Instant ended) {
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
@@ -159,7 +161,11 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
   Map<String, Object> json() {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("title", title);
-    r.put("date", Instant.now().toString());
+    // when the run ran, not when this was written (a report written later, or rewritten, keeps its date)
+    r.put("date", started.toString());
+    r.put("started", started.toString());
+    r.put("ended", ended.toString());
+    r.put("run_s", runSeconds()); // warm-up, steps and drain: duration_s counts the measured steps only
     r.put("interrupted", interrupted());
     if (interrupted()) {
       r.put("interrupted_during", interruptedDuring + " (not completed, not in these results)");
@@ -265,16 +271,18 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
               + "completed steps had no outcome yet, in flight, not counted as lost.%n%n", interruptedDuring,
           steps.isEmpty() ? "none (nothing was measured)" : steps.stream().map(StepResult::label).toList(), missing));
     }
-    md.append(String.format(Locale.ROOT, "%s, %d cameras, %s; machine: %d processors, load average %s at start, %s at end.%n%n",
-        Instant.now(), cameras, target, Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
+    md.append(String.format(Locale.ROOT, "Started %s, ran %.0f s (warm-up, steps and drain); %d cameras; target: %s; "
+        + "machine: %d processors, load average %s at start, %s at end.%n%n", started, runSeconds(), cameras,
+        settingsText(target), Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
     Map<String, Object> lat = latency(allLatencies());
     Map<String, Object> b = batches(allBatches());
     md.append("| sent | verdicts | dead letters | missing | duplicates | duration (s) | throughput (frames/s) | "
         + "latency p50 / p95 / p99 / p99.9 / max (ms) | batch frames mean / max |\n");
     md.append("|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
     md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
-        sent(), verdicts(), deadLetters(), interrupted() ? "-" : Long.toString(missing), duplicates, durationSeconds(), throughputFps(), lat.get("p50"),
-        lat.get("p95"), lat.get("p99"), lat.get("p999"), lat.get("max"), b.get("mean"), b.get("max")));
+        sent(), verdicts(), deadLetters(), interrupted() ? "-" : Long.toString(missing), duplicates, durationSeconds(), throughputFps(), orDash(lat.get("p50")),
+        orDash(lat.get("p95")), orDash(lat.get("p99")), orDash(lat.get("p999")), orDash(lat.get("max")),
+        orDash(b.get("mean")), orDash(b.get("max"))));
     if (lateSends > 0) {
       md.append(String.format(Locale.ROOT, "**Sender behind schedule:** %d frames went out more than 200 ms after they "
           + "were due (at worst %d ms); their latency counts from when they were due.%n%n", lateSends, maxLateMs));
@@ -288,8 +296,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
       Map<String, Object> l = latency(s.stats().latencyMs);
       md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %d -> %d | %s | %s / %s / %s | %s |%n", s.label(),
           s.offeredFps(), s.achievedFps(), s.outcomesFps(), s.backlogStart(), s.backlogEnd(),
-          s.lag().bounded() ? "bounded" : "not bounded (" + s.lag().reason() + ")", l.get("p50"), l.get("p99"),
-          l.get("p999"), batches(s.stats().batchFrames).get("mean")));
+          s.lag().bounded() ? "bounded" : "not bounded (" + s.lag().reason() + ")", orDash(l.get("p50")),
+          orDash(l.get("p99")), orDash(l.get("p999")), orDash(batches(s.stats().batchFrames).get("mean"))));
     }
     if (ramp && !interrupted()) {
       md.append("\nSustainable rate (highest offered rate whose lag stayed bounded): ").append(sustainableText())
@@ -300,6 +308,27 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
       md.append("![").append(p).append("](").append(p).append(")\n\n");
     }
     return md.toString();
+  }
+
+  /** Seconds from the run's start to its end: warm-up, steps and drain, to the tenth. */
+  double runSeconds() {
+    return round(java.time.Duration.between(started, ended).toMillis() / 1000.0, 1);
+  }
+
+  /**
+   * The target's settings as summary.md lists them: "mode embedded, instances 1, detectors a + b", '-' for a
+   * setting with no value; report.json keeps them as an object.
+   */
+  static String settingsText(Map<String, Object> settings) {
+    List<String> parts = new ArrayList<>();
+    settings.forEach((k, v) -> parts.add(k + " " + (v instanceof java.util.Collection<?> c
+        ? (c.isEmpty() ? "-" : String.join(" + ", c.stream().map(String::valueOf).toList())) : orDash(v))));
+    return parts.isEmpty() ? "-" : String.join(", ", parts);
+  }
+
+  /** A figure for a reader: '-' where there is none (a step that timed nothing has no latency), not "null". */
+  static String orDash(Object v) {
+    return v == null ? "-" : v.toString();
   }
 
   /** Writes report.json, summary.md and the plots into {@code dir} (created if needed). */

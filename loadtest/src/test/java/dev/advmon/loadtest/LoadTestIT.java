@@ -39,7 +39,8 @@ class LoadTestIT {
     }
     String printed = out.toString(StandardCharsets.UTF_8);
     assertThat(exit).as("exit status; printed:%n%s", printed).isZero();
-    assertThat(printed).contains("missing 0 | duplicates 0").contains("report.json");
+    assertThat(printed).containsPattern("missing 0 of the \\d+ frames sent in all \\(warm-up included\\) \\| "
+        + "duplicates 0").contains("report.json");
 
     JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
     long sent = json.path("sent").asLong();
@@ -49,6 +50,11 @@ class LoadTestIT {
     assertThat(json.path("missing").asLong()).isZero();
     assertThat(json.path("duplicates").asLong()).isZero();
     assertThat(json.path("duration_s").asDouble()).isGreaterThanOrEqualTo(8.0);
+    // when the run ran: its start, not the report's writing; run_s holds the warm-up and the drain as well
+    java.time.Instant started = java.time.Instant.parse(json.path("started").asText());
+    assertThat(json.path("date").asText()).isEqualTo(json.path("started").asText());
+    assertThat(java.time.Instant.parse(json.path("ended").asText())).isAfter(started);
+    assertThat(json.path("run_s").asDouble()).isGreaterThan(json.path("duration_s").asDouble());
     assertThat(json.path("throughput_fps").asDouble()).isPositive();
     for (String p : List.of("p50", "p95", "p99", "p999", "max")) {
       assertThat(json.path("latency_ms").path(p).asLong()).as("latency_ms." + p).isPositive();
