@@ -83,7 +83,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   int warmup;
 
   @Option(names = "--drain", defaultValue = "120", paramLabel = "S",
-      description = "Longest wait, after the last frame, for every frame's verdict (default ${DEFAULT-VALUE}).")
+      description = "Longest wait, after the last frame, for every frame's verdict, 1 to 86400 (default ${DEFAULT-VALUE}).")
   int drain;
 
   @Option(names = "--images", paramLabel = "DIR",
@@ -293,7 +293,13 @@ public final class LoadTestCommand implements Callable<Integer> {
     requireRange(errors, "--duration", duration, 1, 86_400);
     requireRange(errors, "--cameras", cameras, 1, 100_000);
     requireRange(errors, "--warmup", warmup, 0, 3_600);
-    requireRange(errors, "--drain", drain, 0, 86_400);
+    if (drain == 0) {
+      // undrained, the last step's frames still in flight would all be counted as lost and fail the run (exit 1)
+      errors.add("--drain must be from 1 to 86400, not 0: the run would end with its last frames still in flight, "
+          + "counted as missing (lost); give the seconds to wait for their verdicts (default 120)");
+    } else {
+      requireRange(errors, "--drain", drain, 1, 86_400);
+    }
     requireRange(errors, "--instances", instances, 1, 64);
     requireRange(errors, "--partitions", partitions, 1, 10_000);
     if (!(rampFactor > 1 && rampFactor <= 10)) {

@@ -83,7 +83,15 @@ class OptionValidationTest {
         .hasMessageContaining("--ramp-steps must be from 1 to 100, not 0");
     assertThatThrownBy(() -> loadTest("--ramp-factor", "NaN").validate()).hasMessageContaining("--ramp-factor");
     assertThatThrownBy(() -> loadTest("--cameras", "0").validate()).hasMessageContaining("--cameras must be from 1");
-    assertThatThrownBy(() -> loadTest("--drain", "-1").validate()).hasMessageContaining("--drain must be from 0");
+    assertThatThrownBy(() -> loadTest("--drain", "-1").validate()).hasMessageContaining("--drain must be from 1");
+  }
+
+  @Test
+  void noDrainIsRefusedSinceTheFramesInFlightWouldBeCountedAsLost() {
+    // --drain 0 ended every run with its last frames unanswered, counted as missing, and exit status 1
+    assertThatThrownBy(() -> loadTest("--drain", "0").validate())
+        .hasMessageContaining("--drain must be from 1 to 86400, not 0")
+        .hasMessageContaining("frames still in flight");
   }
 
   @Test
