@@ -272,7 +272,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
           steps.isEmpty() ? "none (nothing was measured)" : steps.stream().map(StepResult::label).toList(), missing));
     }
     md.append(String.format(Locale.ROOT, "Started %s, ran %.0f s (warm-up, steps and drain); %d cameras; target: %s; "
-        + "machine: %d processors, load average %s at start, %s at end.%n%n", started, runSeconds(), cameras,
+        + "machine: %d processors, load average %s at start, %s at end.%n%n",
+        started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), runSeconds(), cameras, // report.json: to the ns
         settingsText(target), Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
     Map<String, Object> lat = latency(allLatencies());
     Map<String, Object> b = batches(allBatches());

@@ -189,8 +189,16 @@ class ReportTest {
     assertThat(json.path("started").asText()).isEqualTo("2026-01-01T09:41:07Z");
     assertThat(json.path("ended").asText()).isEqualTo("2026-01-01T09:42:42Z");
     assertThat(json.path("run_s").asDouble()).isEqualTo(95.0);
-    assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE))).contains("2026-01-01T09:41:07Z")
-        .contains("ran 95 s");
+    assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE))).contains("Started 2026-01-01T09:41:07Z, ran 95 s");
+  }
+
+  @Test
+  void theSummarySaysTheStartToTheSecondWhileReportJsonKeepsItWhole() throws Exception {
+    java.time.Instant started = java.time.Instant.parse("2026-01-01T09:41:07.123456789Z");
+    Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5)), List.of(), 0, 0, 0,
+        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, started, started.plusSeconds(20));
+    assertThat(r.markdown(List.of())).contains("Started 2026-01-01T09:41:07Z, ran 20 s").doesNotContain(".123");
+    assertThat(r.json()).containsEntry("started", "2026-01-01T09:41:07.123456789Z");
   }
 
   @Test
