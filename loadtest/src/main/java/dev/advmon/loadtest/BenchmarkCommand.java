@@ -392,7 +392,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         Double best = null;
         Double worstUnbounded = null;
         for (int i = 1; i <= MAX_STEPS; i++) {
-          StepResult s = session.step(searchStepLabel(i, rate), rate, stepSeconds);
+          StepResult s = session.step(searchStepLabel(i), rate, stepSeconds);
           steps.add(s);
           progress.partialSteps = steps;
           if (s.lag().bounded()) {
@@ -445,7 +445,7 @@ final class BenchmarkCommand implements Callable<Integer> {
    * The label of the search's i-th step, in its report and on the console; its rate is in every line beside it
    * ("search step 3 at 415.0 frames/s"), so the label does not repeat it.
    */
-  static String searchStepLabel(int i, double rate) {
+  static String searchStepLabel(int i) {
     return "search step " + i;
   }
 

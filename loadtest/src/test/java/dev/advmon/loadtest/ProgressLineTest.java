@@ -29,7 +29,7 @@ class ProgressLineTest {
     String ramp = Session.resultLine("step 2", 125, v, 124.9, 124.5, 3, 4, 0);
     assertThat(ramp).startsWith("loadtest: step 2 at 125.0 frames/s: BOUNDED (achieved 124.9/s")
         .doesNotContain("step step");
-    String search = Session.resultLine(BenchmarkCommand.searchStepLabel(3, 415), 415, v, 414, 413, 3, 4, 0);
+    String search = Session.resultLine(BenchmarkCommand.searchStepLabel(3), 415, v, 414, 413, 3, 4, 0);
     assertThat(search).startsWith("loadtest: search step 3 at 415.0 frames/s: BOUNDED").doesNotContain("step rate");
   }
 }
