@@ -240,6 +240,17 @@ public final class LoadTestCommand implements Callable<Integer> {
         rep.ramp() ? " | sustainable " + rep.sustainableText() : "");
   }
 
+  /** The one-line summary of an interrupted run; {@code planned}: the steps it would have run ("1", "up to 12"). */
+  static String interruptedLine(Report rep, String planned) {
+    Map<String, Object> lat = Report.latency(rep.allLatencies());
+    return String.format(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | sent %d | verdicts %d | "
+            + "dead letters %d | duplicates %d | unanswered when stopped %d (in flight, not judged lost) | "
+            + "latency p50 %s p99 %s max %s ms", rep.interruptedDuring(), rep.steps().size(), planned,
+        rep.steps().stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(), rep.deadLetters(),
+        rep.duplicates(), rep.missing(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p99")),
+        Report.orDash(lat.get("max")));
+  }
+
   /** 1 when a frame was lost or seen twice: the figures then rest on a broken pipeline. */
   static int exitStatus(Report completed) {
     return completed.missing() > 0 || completed.duplicates() > 0 ? 1 : 0;
@@ -265,12 +276,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
         Report.loadAverage(), during, started, Instant.now());
     rep.write(report);
-    Map<String, Object> lat = Report.latency(rep.allLatencies());
-    System.out.printf(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | sent %d | verdicts %d | "
-            + "dead letters %d | duplicates %d | unanswered when stopped %d (in flight, not judged lost) | "
-            + "latency p50 %s p99 %s max %s ms%n", during, steps.size(), ramp ? "up to " + rampSteps : "1",
-        steps.stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(), rep.deadLetters(),
-        rep.duplicates(), rep.missing(), lat.get("p50"), lat.get("p99"), lat.get("max"));
+    System.out.println(interruptedLine(rep, ramp ? "up to " + rampSteps : "1"));
     System.out.println("report (partial): " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
         + Report.SUMMARY_FILE);
   }

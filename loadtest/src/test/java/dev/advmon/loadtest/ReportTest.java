@@ -228,4 +228,13 @@ class ReportTest {
     assertThat(line).contains("sent 100 |").contains("missing 114 of the 620 frames sent in all (warm-up included)")
         .contains("latency p50 - p95 - p99 - p99.9 - max - ms").doesNotContain("null");
   }
+
+  @Test
+  void theConsoleLineOfARunInterruptedBeforeAnyVerdictShowsNoLatencyRatherThanNull() {
+    Report r = new Report("t", Map.of(), 1, false, List.of(), List.of(), 0, 12, 0, 0, 0, Map.of(), false, "0 0 0",
+        "0 0 0", "warm-up at 20.0 frames/s (not measured)", java.time.Instant.EPOCH, java.time.Instant.EPOCH);
+    assertThat(LoadTestCommand.interruptedLine(r, "1")).startsWith("INTERRUPTED during warm-up at 20.0 frames/s")
+        .contains("0 of 1 step(s) completed []").contains("unanswered when stopped 12")
+        .contains("latency p50 - p99 - max - ms").doesNotContain("null");
+  }
 }
