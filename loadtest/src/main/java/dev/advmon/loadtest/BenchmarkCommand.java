@@ -374,7 +374,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     progress.partialSteps = List.of();
     FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
-    Instant started = Instant.now();
+    Clocks.Start started = Clocks.SYSTEM.start();
     List<StepResult> steps = new ArrayList<>();
     double capacity;
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
@@ -422,7 +422,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             duplicates, missing, failed,
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
-            started, Instant.now())
+            started.at(), Clocks.SYSTEM.ended(started))
             .write(report.resolve("sustainable-" + config));
         console.println(configLine(config, capacity, sustainable, missing, duplicates, deadLetters));
         progress.partialConfig = null;
@@ -466,7 +466,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     progress.during = "latency at half the sustainable rate of " + config.config() + ": starting the embedded monitor";
     FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
-    Instant started = Instant.now();
+    Clocks.Start started = Clocks.SYSTEM.start();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
@@ -481,7 +481,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             session.lost(), session.generator().failed(),
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
-            started, Instant.now());
+            started.at(), Clocks.SYSTEM.ended(started));
         rep.write(report.resolve("latency-half"));
       Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", config.config());

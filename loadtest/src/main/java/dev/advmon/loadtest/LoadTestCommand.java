@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -160,7 +159,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     PrintStream console = System.err;
     Path home = Main.home();
     String loadAtStart = Report.loadAverage();
-    Instant started = Instant.now();
+    Clocks.Start started = Clocks.SYSTEM.start();
     FrameSource frames = new FrameSource(images != null ? images : home.resolve("models/eval/fashion-mnist-test"),
         "lt" + UUID.randomUUID().toString().substring(0, 6));
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
@@ -213,7 +212,7 @@ public final class LoadTestCommand implements Callable<Integer> {
    * the warm-up's included (not measured, but lost all the same).
    */
   static Report completedReport(String title, Map<String, Object> where, int cameras, boolean ramp, Session session,
-      List<StepResult> steps, boolean drained, String loadAtStart, Instant started) {
+      List<StepResult> steps, boolean drained, String loadAtStart, Clocks.Start started) {
     return new Report(title, where, cameras, ramp,
         steps.stream().map(s -> new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(),
             s.outcomesFps(), s.backlogStart(), s.backlogEnd(), s.lag(), s.firstSequence(), s.endSequence(),
@@ -221,8 +220,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         session.timeline(), session.collector().duplicates(),
         session.lost(), session.generator().failed(), session.generator().lateSends(),
         session.generator().maxLateMs(),
-        session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null, started,
-        Instant.now());
+        session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null, started.at(),
+        Clocks.SYSTEM.ended(started));
   }
 
   /**
@@ -261,7 +260,7 @@ public final class LoadTestCommand implements Callable<Integer> {
    * too. Nothing is judged lost: the frames in flight when it stopped were not waited for.
    */
   private void writeInterrupted(Map<String, Object> where, Session session, List<StepResult> completed,
-      String loadAtStart, Instant started, String during) throws java.io.IOException {
+      String loadAtStart, Clocks.Start started, String during) throws java.io.IOException {
     long first = completed.isEmpty() ? 0 : completed.get(0).firstSequence();
     long end = completed.isEmpty() ? 0 : completed.get(completed.size() - 1).endSequence();
     List<StepResult> steps = session == null ? List.of() : completed.stream().map(s -> new StepResult(s.label(),
@@ -274,7 +273,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),
         session == null ? 0 : session.generator().maxLateMs(),
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
-        Report.loadAverage(), during, started, Instant.now());
+        Report.loadAverage(), during, started.at(), Clocks.SYSTEM.ended(started));
     rep.write(report);
     System.out.println(interruptedLine(rep, ramp ? "up to " + rampSteps : "1"));
     System.out.println("report (partial): " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "

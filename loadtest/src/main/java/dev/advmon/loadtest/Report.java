@@ -30,7 +30,9 @@ import org.HdrHistogram.HistogramIterationValue;
  *     then (the step that did not complete). Its steps are then the completed ones only, and {@code missing} counts
  *     their frames with no outcome yet when it stopped: in flight, not judged lost (the run was not drained)
  * @param started when the run started (before the monitor, for --embedded); {@code ended} when it ended, before its
- *     report was written: report.json's {@code date} and summary.md say when the run ran
+ *     report was written: its start plus the time it ran on the monotonic clock ({@link Clocks#ended}), so that
+ *     {@code run_s} is that time whatever the wall clock did. report.json's {@code date} and summary.md say when the
+ *     run ran
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long duplicates, long missing, long sendFailures,

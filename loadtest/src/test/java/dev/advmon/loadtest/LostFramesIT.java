@@ -53,7 +53,7 @@ class LostFramesIT {
       boolean drained = session.drain(Duration.ofSeconds(1));
 
       Report rep = LoadTestCommand.completedReport("t", Map.of(), 2, false, session, List.of(measured), drained,
-          "unknown", java.time.Instant.now());
+          "unknown", Clocks.SYSTEM.start());
       assertThat(drained).as("one confirmed frame has no outcome").isFalse();
       assertThat(rep.missing()).as("the warm-up frame that never got an outcome").isEqualTo(1);
       assertThat(rep.verdicts()).as("the measured frames' verdicts only").isEqualTo(measured.endSequence()
