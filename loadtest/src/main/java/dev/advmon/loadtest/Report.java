@@ -167,7 +167,7 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("date", started.toString());
     r.put("started", started.toString());
     r.put("ended", ended.toString());
-    r.put("run_s", runSeconds()); // warm-up, steps and drain: duration_s counts the measured steps only
+    r.put("run_s", runSeconds()); // start-up, warm-up, steps and drain: duration_s counts the measured steps only
     r.put("interrupted", interrupted());
     if (interrupted()) {
       r.put("interrupted_during", interruptedDuring + " (not completed, not in these results)");
@@ -273,7 +273,7 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
               + "completed steps had no outcome yet, in flight, not counted as lost.%n%n", interruptedDuring,
           steps.isEmpty() ? "none (nothing was measured)" : steps.stream().map(StepResult::label).toList(), missing));
     }
-    md.append(String.format(Locale.ROOT, "Started %s, ran %.0f s (warm-up, steps and drain); %d cameras; target: %s; "
+    md.append(String.format(Locale.ROOT, "Started %s, ran %.0f s (start-up, warm-up, steps and drain); %d cameras; target: %s; "
         + "machine: %d processors, load average %s at start, %s at end.%n%n",
         started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), runSeconds(), cameras, // report.json: to the ns
         settingsText(target), Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
@@ -313,7 +313,10 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return md.toString();
   }
 
-  /** Seconds from the run's start to its end: warm-up, steps and drain, to the tenth. */
+  /**
+   * Seconds from the run's start to its end, to the tenth: the start-up too (the embedded broker and monitors, or
+   * the reader's connection to a monitor elsewhere), then warm-up, steps and drain.
+   */
   double runSeconds() {
     return round(java.time.Duration.between(started, ended).toMillis() / 1000.0, 1);
   }
