@@ -140,9 +140,36 @@ class BenchmarkReportTest {
 
   @Test
   void theConsoleLineOfASearchThatFoundNoRateSaysSoInReportsWordsNotNull() {
-    String none = BenchmarkCommand.configLine("1x2", 480.4, null, 0, 0, 3);
+    String none = BenchmarkCommand.configLine("1x2", 480.4, null, false, 0, 0, 3);
     assertThat(none).doesNotContain("null").contains("sustainable rate: " + Report.NO_SUSTAINABLE_RATE);
-    assertThat(BenchmarkCommand.configLine("1x2", 480.4, 450.0, 0, 0, 3)).contains("sustainable 450.0 frames/s")
+    assertThat(BenchmarkCommand.configLine("1x2", 480.4, 450.0, false, 0, 0, 3)).contains("sustainable 450.0 frames/s")
         .contains("missing 0, duplicates 0, dead letters 3");
+  }
+
+  private static StepResult searchStep(int i, double rate, boolean bounded) {
+    return new StepResult(BenchmarkCommand.searchStepLabel(i), rate, 60, rate, rate, 0, 5,
+        new LagJudge.Verdict(bounded, 0, 0, 20, 1.0, bounded ? "bounded" : "backlog grew"), 0, 0,
+        new Collector.StepStats());
+  }
+
+  /**
+   * A search whose every step was sustained (it climbed for its six steps from a low capacity estimate) found no
+   * limit: its rate is only a lower bound, as a load test's ramp that ran out of steps says ("at least").
+   */
+  @Test
+  void aSearchThatSustainedEveryStepReportsItsRateAsALowerBound() {
+    List<StepResult> climbing = List.of(searchStep(1, 300, true), searchStep(2, 330, true), searchStep(3, 363, true));
+    BenchmarkCommand.ConfigResult unbounded = new BenchmarkCommand.ConfigResult("1x2", 1, 2, 300, 363.0, climbing,
+        null, 0, 0, 0, 0);
+    assertThat(BenchmarkCommand.configRow(unbounded, 900)).contains("| at least 363 |");
+    assertThat(BenchmarkCommand.configJson(unbounded, 900)).containsEntry("sustainable_fps_is_lower_bound", true);
+    assertThat(BenchmarkCommand.configLine("1x2", 300, 363.0, unbounded.sustainableIsLowerBound(), 0, 0, 0))
+        .contains("sustainable at least 363.0 frames/s");
+
+    List<StepResult> found = List.of(searchStep(1, 300, true), searchStep(2, 330, false), searchStep(3, 315, true));
+    BenchmarkCommand.ConfigResult bounded = new BenchmarkCommand.ConfigResult("1x2", 1, 2, 300, 315.0, found, null, 0,
+        0, 0, 0);
+    assertThat(BenchmarkCommand.configRow(bounded, 900)).contains("| 315 |").doesNotContain("at least");
+    assertThat(BenchmarkCommand.configJson(bounded, 900)).containsEntry("sustainable_fps_is_lower_bound", false);
   }
 }
