@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * here, both on this JVM's monotonic clock: the sender runs in this JVM, and the {@link Pacer} it sends by tells when
  * each sequence number was due. So a wall-clock step during the run (NTP, a VM resumed) changes no latency, and
  * neither the frame's {@code captureTime} (the wall clock's, for the monitor) nor the topics' timestamp type
- * (CreateTime or LogAppendTime) is read for it. Memory stays bounded at any rate: one entry per schedule, not per frame.
+ * (CreateTime or LogAppendTime) is read for it. The due times take one entry per schedule, not per frame; telling a
+ * frame seen twice takes one bit per frame sent (about 54 MB for a day at 5,000 frames/s).
  */
 final class Collector implements AutoCloseable {
 
