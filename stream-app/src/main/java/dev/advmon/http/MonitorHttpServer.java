@@ -340,6 +340,10 @@ public final class MonitorHttpServer implements AutoCloseable {
     if (header == null) {
       return "the request has no Authorization header";
     }
+    // the JDK server drops the value's trailing spaces: "Bearer " (an unset $TOKEN, an empty token file) is "Bearer"
+    if (header.trim().equalsIgnoreCase("Bearer")) {
+      return "its Authorization header is of the Bearer scheme but holds no token";
+    }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return "its Authorization header is not of the Bearer scheme";
     }

@@ -187,6 +187,10 @@ class MonitorHttpServerTest {
           .contains("the request has no Authorization header");
       assertThat(raw(port, "/metrics", host, "Basic czNjcmV0LXQwa2Vu")).startsWith("HTTP/1.1 401")
           .contains("its Authorization header is not of the Bearer scheme");
+      // curl -H "Authorization: Bearer $TOKEN" with TOKEN unset, or an empty token file: the scheme is right
+      assertThat(raw(port, "/metrics", host, "Bearer ")).startsWith("HTTP/1.1 401")
+          .contains("its Authorization header is of the Bearer scheme but holds no token")
+          .doesNotContain("not of the Bearer scheme");
       assertThat(raw(port, "/metrics", host, "Bearer wrong-guess")).startsWith("HTTP/1.1 401")
           .contains("the bearer token given is not the one of http.bearer-token").doesNotContain("wrong-guess");
       assertThat(raw(port, "/metrics", "evil.example:" + port, "Bearer s3cret-t0ken")).startsWith("HTTP/1.1 403")
