@@ -1,5 +1,6 @@
 package dev.advmon.health;
 
+import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -15,6 +16,8 @@ public final class RegistryProbe {
 
   /** Most characters of the client's words: a TLS error can run long, and the reason is read by Kubernetes events. */
   static final int MAX_WORDS = 200;
+
+  private static final String NOT_API_ROOT = "it answered, but not as a registry's API root; check registry.url";
 
   private RegistryProbe() {}
 
@@ -33,7 +36,7 @@ public final class RegistryProbe {
           ? "it refused the monitor's credentials (HTTP " + refused.httpStatus() + "); check"
               + " registry.basic-auth.user-info (user:password, or ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) and that"
               + " user's rights on the registry"
-          : "it answered, but not as a registry's API root; check registry.url";
+          : NOT_API_ROOT;
     } else if (e instanceof RegistryUnavailableException unavailable) {
       words = unavailable.lastProblem();
       Throwable cause = unavailable.getCause();
@@ -47,6 +50,8 @@ public final class RegistryProbe {
       } else if (has(cause, java.net.ConnectException.class)) {
         what = "nothing accepts connections there; check that the registry runs and that registry.url names its host"
             + " and port";
+      } else if (cause == null && words != null && words.contains(HttpSchemaRegistryClient.NOT_API_ROOT)) {
+        what = NOT_API_ROOT;
       } else if (cause == null) {
         what = "it answered with an error; check the registry's log, and the load balancer or proxy in front of it";
       } else {

@@ -45,6 +45,12 @@ import org.slf4j.event.Level;
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
+  /**
+   * How {@link #ping}'s last problem says that a URL of registry.url answered, but is not the API root: the health
+   * probe's reason then names registry.url first, not the registry's log.
+   */
+  public static final String NOT_API_ROOT = "is not the registry's API root";
+
   private static final Logger log = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -480,8 +486,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       URI base = settings.urls().get(index);
       if (notApiRoot.contains(index)) {
         // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
-        problem = base + " in registry.url is not the registry's API root (it answered POST /subjects with 'no such "
-            + "path')";
+        problem = base + " in registry.url " + NOT_API_ROOT + " (it answered POST /subjects with 'no such path')";
         failure = null;
         continue;
       }
@@ -496,8 +501,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         if (subjects == 404) {
           // a JSON 404 for /config comes from a registry that does not serve /config, or from a URL that is not the
           // API root (never asked to register, so not yet in notApiRoot): only the latter has no /subjects either
-          problem = base + " in registry.url is not the registry's API root (it answered GET /config and GET "
-              + "/subjects with 'no such path')";
+          problem = base + " in registry.url " + NOT_API_ROOT + " (it answered GET /config and GET /subjects with "
+              + "'no such path')";
           continue;
         }
         if (subjects != 200) {

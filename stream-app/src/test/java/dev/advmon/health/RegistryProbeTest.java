@@ -114,6 +114,19 @@ class RegistryProbeTest {
   }
 
   /**
+   * A registry.url that is not the API root (Apicurio's without /apis/ccompat/v7): a JSON 404 for /config and
+   * /subjects. The first advice was the server error's (the registry's log, a proxy), where registry.url is wrong.
+   */
+  @Test
+  void aUrlThatIsNotTheApiRootSaysToCheckRegistryUrlNotTheRegistrysLog() {
+    status.set(404);
+    assertThat(reasonAt(url())).contains(": it answered, but not as a registry's API root; check registry.url")
+        .doesNotContain("check the registry's log")
+        .endsWith("(registry client: " + url() + " in registry.url is not the registry's API root (it answered GET"
+            + " /config and GET /subjects with 'no such path'))");
+  }
+
+  /**
    * https:// to a plain-HTTP registry: a server that answers the TLS hello with an HTTP 400 (as Jetty, Vert.x and the
    * like do) gives an SSLException; the JDK's own HttpServer answers nothing at all, so the timeout's advice names the
    * scheme too.
