@@ -439,29 +439,35 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
   }
 
-  /** A query parameter, decoded; null when absent (the first one where it is given twice). */
+  /**
+   * A query parameter, its name and value decoded as {@link QueryParameters} reads them (which let ?li%6Dit=5 pass as
+   * limit); null when absent (the first one where it is given twice).
+   */
   static String parameter(HttpExchange ex, String name) {
     String query = ex.getRequestURI().getRawQuery();
     if (query == null) {
       return null;
     }
     for (String p : query.split("&")) {
-      if (p.startsWith(name + "=")) {
-        String raw = p.substring(name.length() + 1);
-        try {
-          return java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) { // "%zz": taken as written, so that it is named as a bad value
-          return raw;
-        }
+      int eq = p.indexOf('=');
+      if (decoded(eq < 0 ? p : p.substring(0, eq)).equals(name)) {
+        return eq < 0 ? "" : decoded(p.substring(eq + 1)); // ?limit alone: a bad value, not no parameter
       }
     }
     return null;
   }
 
+  private static String decoded(String raw) {
+    try {
+      return java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) { // "%zz": taken as written, so that it is named as a bad value
+      return raw;
+    }
+  }
+
   /** {@code ?scope=local}: answer from this instance only (how instances ask each other). */
   static boolean localScope(HttpExchange ex) {
-    String query = ex.getRequestURI().getRawQuery();
-    return query != null && java.util.Arrays.asList(query.split("&")).contains("scope=local");
+    return "local".equals(parameter(ex, "scope"));
   }
 
   public static void json(HttpExchange ex, int status, Object body) throws IOException {

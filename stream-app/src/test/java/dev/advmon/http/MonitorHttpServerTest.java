@@ -365,6 +365,11 @@ class MonitorHttpServerTest {
     assertThat(one.body()).contains("unknown query parameter 'limit' on /cameras/{id}").contains("?scope=local");
     assertThat(get("/cameras/cam-1?scope=local").statusCode()).isEqualTo(200);
     assertThat(get("/cameras?scope=local&limit=1").statusCode()).isEqualTo(200);
+    assertThat(get("/cameras?limit").statusCode()).as("?limit without a value is a bad value").isEqualTo(400);
+    // the check decodes names and values: the route must read the same parameter, not answer as if none was given
+    HttpResponse<String> encoded = get("/cameras?li%6Dit=1");
+    assertThat(encoded.statusCode()).isEqualTo(200);
+    assertThat(encoded.body()).as("?li%6Dit=1 is ?limit=1").contains("\"limit\":1");
     assertThat(get("/cameras?").statusCode()).as("an empty query asks nothing").isEqualTo(200);
     assertThat(get("/nope?limt=5").statusCode()).as("an unknown path stays a 404").isEqualTo(404);
   }
