@@ -296,8 +296,7 @@ final class RedriveCommand implements Callable<Integer> {
           if (d == Decision.SEND && producer != null) {
             // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it;
             // a send that fails fails the commit, and the batch is neither visible nor remembered
-            producer.send(new ProducerRecord<>(selection.framesTopic(), null, r.timestamp(), bytes(dl.getKey()),
-                bytes(dl.getValue())));
+            producer.send(frameRecord(selection.framesTopic(), dl, r.timestamp()));
           }
         }
         if (inTransaction) {
@@ -505,6 +504,19 @@ final class RedriveCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       return null; // counted as unreadable; nothing to send
     }
+  }
+
+  /**
+   * The frame of {@code dl} as sent back: its original key, value and timestamp, marked with
+   * {@link dev.advmon.topology.RedrivenFrames#HEADER} (the dead letter's reason), so that the monitor's frame latency
+   * metric leaves out a delay that is the dead letter's age.
+   */
+  static ProducerRecord<byte[], byte[]> frameRecord(String framesTopic, DeadLetter dl, long timestamp) {
+    ProducerRecord<byte[], byte[]> frame = new ProducerRecord<>(framesTopic, null, timestamp, bytes(dl.getKey()),
+        bytes(dl.getValue()));
+    frame.headers().add(dev.advmon.topology.RedrivenFrames.HEADER,
+        dl.getReason().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return frame;
   }
 
   private static byte[] bytes(ByteBuffer b) {

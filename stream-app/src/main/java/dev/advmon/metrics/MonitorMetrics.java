@@ -63,8 +63,8 @@ public final class MonitorMetrics implements AutoCloseable {
     // frame as fast. Fixed buckets up to 10 minutes: a timer's default ones end at 30 s, where a backlog only begins.
     this.frameLatency = Timer.builder("advmon.frame.latency")
         .description("Time from the frame record's timestamp to its verdict (the verdict's processingLatencyMs): the "
-            + "backlog, the wait for the model and the scoring; counted from the producer's timestamp, so a redriven "
-            + "frame counts from its first send")
+            + "backlog, the wait for the model and the scoring; frames sent back by redrive (their timestamp is their "
+            + "first send's) are left out")
         .serviceLevelObjectives(java.util.stream.DoubleStream.of(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
                 60, 120, 300, 600)
             .mapToObj(s -> java.time.Duration.ofMillis(Math.round(s * 1000))).toArray(java.time.Duration[]::new))

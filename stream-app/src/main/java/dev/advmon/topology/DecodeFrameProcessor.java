@@ -98,7 +98,8 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
       return;
     }
     context.forward(record.withKey(frame.getCameraId()).withHeaders(new RecordHeaders()).withValue(new Outcome.Ok<>(
-        new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset))));
+        new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset,
+            RedrivenFrames.redriven(record.headers())))));
   }
 
   /**

@@ -57,7 +57,9 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     }
     long now = context.currentSystemTimeMs();
     long latencyMs = Math.max(0, now - record.timestamp());
-    metrics.frameLatency(latencyMs);
+    if (!f.redriven()) { // a redriven frame's "latency" is its dead letter's age
+      metrics.frameLatency(latencyMs);
+    }
     context.forward(record.withValue(new Outcome.Ok<>(
         new VerdictMapper.Scored(f.frame(), scored.verdict(), now, latencyMs, scored.batchFrames(), f))));
   }

@@ -318,6 +318,24 @@ class MonitorTopologyTest {
         .isEqualTo((double) verdict.getProcessingLatencyMs()).isBetween(80_000.0, 95_000.0);
   }
 
+  /**
+   * A frame redrive sent back keeps its first send's timestamp, so its "latency" is its dead letter's age: it gets a
+   * verdict, but is left out of advmon_frame_latency_seconds, whose alert would fire after every redrive.
+   */
+  @Test
+  void aRedrivenFramesAgeIsLeftOutOfTheFrameLatency() {
+    org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals
+        .RecordHeaders();
+    headers.add(RedrivenFrames.HEADER, "SCORING_FAILED".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), whiteFrame("old"), headers,
+        Instant.now().minusSeconds(3_600)));
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("new"), Instant.now().minusSeconds(90));
+    assertThat(verdicts.readValuesToList()).as("both frames get a verdict").hasSize(2);
+    io.micrometer.core.instrument.Timer latency = metrics.registry().find("advmon.frame.latency").timer();
+    assertThat(latency.count()).as("the redriven frame is not timed").isEqualTo(1);
+    assertThat(latency.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isLessThan(600_000.0);
+  }
+
   @Test
   void eachFrameIsCountedOnceAsTheOutcomeWrittenForIt() {
     frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());
