@@ -450,19 +450,11 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
     for (String p : query.split("&")) {
       int eq = p.indexOf('=');
-      if (decoded(eq < 0 ? p : p.substring(0, eq)).equals(name)) {
-        return eq < 0 ? "" : decoded(p.substring(eq + 1)); // ?limit alone: a bad value, not no parameter
+      if (QueryParameters.decode(eq < 0 ? p : p.substring(0, eq)).equals(name)) {
+        return eq < 0 ? "" : QueryParameters.decode(p.substring(eq + 1)); // ?limit alone: a bad value, not no parameter
       }
     }
     return null;
-  }
-
-  private static String decoded(String raw) {
-    try {
-      return java.net.URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) { // "%zz": taken as written, so that it is named as a bad value
-      return raw;
-    }
   }
 
   /** {@code ?scope=local}: answer from this instance only (how instances ask each other). */

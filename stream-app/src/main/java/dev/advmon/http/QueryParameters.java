@@ -73,7 +73,8 @@ final class QueryParameters {
     return m;
   }
 
-  private static String decode(String raw) {
+  /** A query parameter's name or value decoded, as every route reads it; "%zz" taken as written, to be named. */
+  static String decode(String raw) {
     try {
       return URLDecoder.decode(raw, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) { // "%zz": named as written
