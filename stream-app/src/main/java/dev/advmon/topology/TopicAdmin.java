@@ -250,7 +250,9 @@ public final class TopicAdmin {
     log.warn("{} yet (attempt {}, {} s so far): {}; retrying in {} ms (startup.retry-interval-ms); a broker's metadata"
         + " lagging this long, or a topic being deleted meanwhile: see the brokers' logs", what, attempt, waited / 1000,
         cause, retryIntervalMs);
-    waits.waiting(DEPENDENCY, what + " yet; waited " + waited / 1000 + " s (try " + attempt + "): " + cause);
+    // what to look at first, Kafka's words last and without the exception's package, as the other reasons
+    waits.waiting(DEPENDENCY, what + " yet; waited " + waited / 1000 + " s (try " + attempt + "); see the brokers'"
+        + " logs" + BrokerSilence.kafkaWords(cause));
     pause.sleep(retryIntervalMs);
   }
 

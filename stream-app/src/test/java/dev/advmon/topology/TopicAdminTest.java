@@ -249,7 +249,10 @@ class TopicAdminTest {
     }
     assertThat(reasonsSeen.get(1)).as("readiness while it waits").hasSize(2);
     assertThat(reasonsSeen.get(1).get(1)).startsWith("Kafka: topics [frames, verdicts, alerts, dlq]")
-        .contains("does not know").doesNotContain("no answer");
+        .contains("does not know").doesNotContain("no answer")
+        // what to look at, then Kafka's words without the exception's package (the toString of before)
+        .contains("see the brokers' logs").endsWith("(Kafka: UnknownTopicOrPartitionException: This server does not"
+            + " host this topic-partition.)").doesNotContain("org.apache");
     assertThat(waits.reasons()).as("known at last: no longer waited for").hasSize(1);
   }
 
