@@ -37,6 +37,14 @@ public final class DependencyProbe {
   private final java.util.function.Function<Exception, String> describe;
   private final AtomicReference<Status> status;
 
+  /**
+   * A probe's or a wait's time in a reason: whole seconds, rounded down (so that "nothing answered within" stays
+   * true), or ms below a second. One wording for the broker's and the registry's reasons.
+   */
+  public static String duration(long ms) {
+    return ms < 1_000 ? ms + " ms" : ms / 1_000 + " s";
+  }
+
   /** Starts as reachable: until the first check says otherwise, the start-up that just reached it is believed. */
   public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock) {
     this(name, check, clock, DependencyProbe::describe);

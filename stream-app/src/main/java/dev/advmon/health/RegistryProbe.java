@@ -44,9 +44,9 @@ public final class RegistryProbe {
         what = "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"
             + " that registry.ssl.truststore.location holds the CA that signed its certificate";
       } else if (has(cause, java.net.http.HttpTimeoutException.class)) {
-        what = "nothing answered within " + duration(timeoutMs) + " (health.probe-timeout-ms); check that the registry"
-            + " runs and is reachable from this host (host name, port, firewall, proxy) and speaks the scheme of"
-            + " registry.url (http or https)";
+        what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms); check"
+            + " that the registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks"
+            + " the scheme of registry.url (http or https)";
       } else if (has(cause, java.net.ConnectException.class)) {
         what = "nothing accepts connections there; check that the registry runs and that registry.url names its host"
             + " and port";
@@ -75,10 +75,5 @@ public final class RegistryProbe {
       }
     }
     return false;
-  }
-
-  /** Whole seconds, rounded down (so that "nothing answered within" stays true), or ms below a second. */
-  private static String duration(long ms) {
-    return ms < 1_000 ? ms + " ms" : ms / 1_000 + " s";
   }
 }

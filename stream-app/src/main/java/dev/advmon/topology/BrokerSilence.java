@@ -25,8 +25,10 @@ final class BrokerSilence {
    */
   static String what(Object servers, Throwable cause, long tryMs) {
     return cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException
-        ? "nothing at " + servers + " (kafka.bootstrap.servers) answered within " + duration(tryMs)
-        : "the topic check with Kafka at " + servers + " (kafka.bootstrap.servers) failed after " + duration(tryMs);
+        ? "nothing at " + servers + " (kafka.bootstrap.servers) answered within "
+            + DependencyProbe.duration(tryMs)
+        : "the topic check with Kafka at " + servers + " (kafka.bootstrap.servers) failed after "
+            + DependencyProbe.duration(tryMs);
   }
 
   /**
@@ -102,8 +104,8 @@ final class BrokerSilence {
     Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
     String what;
     if (cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException) {
-      what = "nothing answered within " + duration(timeoutMs) + " (health.probe-timeout-ms); check that a broker runs"
-          + " there and is reachable from this host";
+      what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms); check"
+          + " that a broker runs there and is reachable from this host";
     } else if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
       what = "it refused the monitor's login; check " + Failures.LOGIN_CHECKS;
     } else {
@@ -113,10 +115,5 @@ final class BrokerSilence {
     String words = kafkaWords(cause);
     words = words.length() > 320 ? words.substring(0, 316) + "...)" : words; // a TLS error can run long
     return (what + words).replaceAll("\\s*[\\r\\n]+\\s*", " ");
-  }
-
-  /** Whole seconds, rounded down (so that "nothing answered within" stays true), or ms below a second. */
-  private static String duration(long ms) {
-    return ms < 1_000 ? ms + " ms" : ms / 1_000 + " s";
   }
 }
