@@ -2,45 +2,25 @@ package dev.advmon.system;
 
 import static dev.advmon.system.Outages.MAX_KAFKA_LINES_PER_OUTAGE;
 import static dev.advmon.system.Outages.MAX_LINES_PER_OUTAGE;
-import static dev.advmon.system.Outages.RATE;
 import static dev.advmon.system.Outages.assertNothingOpenAndEveryFrameOnce;
-import static dev.advmon.system.Outages.faultSettings;
 import static dev.advmon.system.Outages.lines;
-import static dev.advmon.system.Outages.startMonitor;
+import static dev.advmon.system.Outages.transactions;
 import static dev.advmon.testing.SystemChecks.frame;
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static dev.advmon.testing.SystemChecks.restarts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.config.MonitorConfig;
-import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.model.DjlClassifier;
-import dev.advmon.model.EngineChoice;
-import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.HttpSchemaRegistryClient;
-import dev.advmon.registry.RegistrySettings;
 import dev.advmon.testing.Await;
-import dev.advmon.testing.FrameTraffic;
-import dev.advmon.testing.LogLines;
-import dev.advmon.testing.OutcomeReader;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.StandaloneKafka;
 import dev.advmon.testing.TcpProxy;
-import dev.advmon.testing.TestData;
-import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,33 +64,10 @@ class NetworkPartitionIT {
         StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
             Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network)) {
       registryServer.ready();
-      Map<String, String> settings = faultSettings(kafka.proxiedBootstrapServers(), registryServer.url(), "partition",
-          dir);
-      settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      String appId = config.string("streams.application-id");
-      String frames = config.string("topics.frames");
-      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-      MonitorMetrics metrics = MonitorMetrics.inMemory();
-      Set<String> sent = ConcurrentHashMap.newKeySet();
-      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
-          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "part", 4);
       // the test's own clients go direct: only the monitor is partitioned
-      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-          LogLines ownLog = LogLines.of("dev.advmon");
-          LogLines kafkaLog = LogLines.of("org.apache.kafka");
-          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
-          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
-            FrameTraffic.Record r = camera.apply(n);
-            sent.add("part-" + n);
-            return r;
-          });
-          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
-              config.string("topics.dead-letter"));
-          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
-        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
-            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+      try (Outages.Run run = new Outages.Run(kafka.proxiedBootstrapServers(), kafka.bootstrapServers(),
+          registryServer.url(), "partition", "part", txTimeoutMs, dir)) {
+        run.assertFlowingAndReady();
 
         int ownBeforeAttempt = 0;
         int kafkaBeforeAttempt = 0;
@@ -123,14 +80,14 @@ class NetworkPartitionIT {
         // before a stall) still completes at the coordinator: then there is no open transaction to abort, which says
         // nothing of the monitor. Heal, let it go on, and cut again, at most three times.
         for (int attempt = 1; attempt <= 3; attempt++) {
-          ownBeforeAttempt = ownLog.events().size();
-          kafkaBeforeAttempt = kafkaLog.events().size();
-          restartsBeforeAttempt = restarts(metrics);
+          ownBeforeAttempt = run.ownLog.events().size();
+          kafkaBeforeAttempt = run.kafkaLog.events().size();
+          restartsBeforeAttempt = restarts(run.metrics);
           // cut while the coordinator holds a transaction of the monitor's open
           Map<String, TransactionDescription> open = new HashMap<>();
           assertThat(Await.until(() -> {
             open.clear();
-            transactions(admin, appId).forEach((id, d) -> {
+            transactions(run.admin, run.appId).forEach((id, d) -> {
               if (d.state() == TransactionState.ONGOING) {
                 open.put(id, d);
               }
@@ -144,7 +101,7 @@ class NetworkPartitionIT {
               network.stall();
             }
             // the monitor may have committed between the look and the cut: then heal and wait for the next one
-            Map<String, TransactionDescription> now = transactions(admin, appId);
+            Map<String, TransactionDescription> now = transactions(run.admin, run.appId);
             open.keySet().removeIf(id -> now.get(id) == null || now.get(id).state() != TransactionState.ONGOING
                 || now.get(id).producerEpoch() != open.get(id).producerEpoch());
             if (open.isEmpty()) {
@@ -158,7 +115,7 @@ class NetworkPartitionIT {
           boolean[] committed = new boolean[1];
           Await.until(() -> {
             after.clear();
-            after.putAll(transactions(admin, appId));
+            after.putAll(transactions(run.admin, run.appId));
             committed[0] = open.keySet().stream().anyMatch(id -> after.containsKey(id)
                 && (after.get(id).state() == TransactionState.PREPARE_COMMIT
                     || after.get(id).state() == TransactionState.COMPLETE_COMMIT));
@@ -181,13 +138,13 @@ class NetworkPartitionIT {
           LOG.info("a commit in flight completed during the partition "
               + "({}): healing and cutting again", coordinator);
           network.heal();
-          int seen = reader.count();
+          int seen = run.reader.count();
           int attemptFrom = ownBeforeAttempt;
           // and the health checker's log caught up: it logs a change on its next round, after readiness() is UP
           // again; its "readiness UP" for this attempt, left to the next one's lines, would stand in for that one's
           // (the assertions below read only the last attempt's lines) and count against its lines
-          assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING && monitor.health().readiness().up()
-              && reader.count() > seen && lastReadinessLogged(lines(ownLog, attemptFrom, appId)).map(
+          assertThat(Await.until(() -> run.monitor.state() == KafkaStreams.State.RUNNING && run.monitor.health().readiness().up()
+              && run.reader.count() > seen && lastReadinessLogged(lines(run.ownLog, attemptFrom, run.appId)).map(
                   l -> l.contains("readiness UP")).orElse(true), Duration.ofSeconds(60)))
               .as("verdicts flow again after the heal, and readiness UP logged if DOWN was").isTrue();
         }
@@ -197,51 +154,31 @@ class NetworkPartitionIT {
         final long cutAt = cutAtAttempt;
         assertThat(aborted).as("the coordinator aborted the open transaction and bumped the epoch during the partition:"
             + " %s", coordinator).isTrue();
-        assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
-            .as("readiness DOWN naming the broker: %s", monitor.health().readiness()).isTrue();
+        assertThat(Await.until(() -> reasonsContain(run.monitor, "Kafka at"), Duration.ofSeconds(30)))
+            .as("readiness DOWN naming the broker: %s", run.monitor.health().readiness()).isTrue();
         // 12 s in CI; -Dadvmon.partition-ms=300000 for the long form (past the session and delivery timeouts)
         long partitionMs = Long.getLong("advmon.partition-ms", 12_000);
         Await.until(() -> System.currentTimeMillis() - cutAt >= partitionMs, Duration.ofMillis(partitionMs + 30_000));
         network.heal();
         long healedAt = System.currentTimeMillis();
-        int handed = traffic.handedOver();
-        // the log line too: the health checker logs a change on its next round, after readiness() already says UP
-        boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
-            && monitor.health().readiness().up() && reader.count() >= handed
-            && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(60));
+        run.assertRecovered(ownBefore, Duration.ofSeconds(60));
         long recoveredAt = System.currentTimeMillis();
-        List<String> own = lines(ownLog, ownBefore, appId);
-        assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
-            handed, reader.count(), monitor.health().readiness(), String.join("\n", own)).isTrue();
-        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
-        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
-            reader.count(), sent.size()).isTrue();
-        own = lines(ownLog, ownBefore, appId);
-        List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
-        double restarts = restarts(metrics) - restartsBefore;
+        run.assertEveryFrameAnswered();
+        List<String> own = lines(run.ownLog, ownBefore, run.appId);
+        List<String> kafkaLines = lines(run.kafkaLog, kafkaBefore, run.appId);
+        double restarts = restarts(run.metrics) - restartsBefore;
         LOG.info("connections {} {} ms (transaction timeout {} ms; {} "
             + "connections refused); the coordinator aborted after {} ms: {}; ready with all verdicts {} ms after the "
             + "heal; {} restarts; {} log lines of the monitor, {} of its Kafka clients:\n{}\n--- Kafka:\n{}",
             how, healedAt - cutAt, txTimeoutMs, network.refused(), abortedAt - cutAt, coordinator, recoveredAt - healedAt,
             restarts, own.size(), kafkaLines.size(), String.join("\n", own), String.join("\n", kafkaLines));
 
-        assertNothingOpenAndEveryFrameOnce(admin, kafka.bootstrapServers(), config, sent);
+        assertNothingOpenAndEveryFrameOnce(run.admin, kafka.bootstrapServers(), run.config, run.sent);
         assertThat(restarts).as("in-place restarts (one fencing, not a loop)").isLessThanOrEqualTo(1);
         assertThat(own).as("the monitor's log lines for the partition").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
             .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
         assertThat(kafkaLines).as("its Kafka clients' log lines").hasSizeLessThanOrEqualTo(MAX_KAFKA_LINES_PER_OUTAGE);
       }
-    }
-  }
-
-  /** The coordinator's view of each of the application's transactional ids. */
-  private static Map<String, TransactionDescription> transactions(Admin admin, String appId) {
-    try {
-      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
-          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
-      return ids.isEmpty() ? Map.of() : admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS);
-    } catch (Exception notYet) {
-      return Map.of();
     }
   }
 

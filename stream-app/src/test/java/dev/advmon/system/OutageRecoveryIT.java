@@ -6,7 +6,7 @@ import static dev.advmon.system.Outages.RATE;
 import static dev.advmon.system.Outages.assertNothingOpenAndEveryFrameOnce;
 import static dev.advmon.system.Outages.faultSettings;
 import static dev.advmon.system.Outages.lines;
-import static dev.advmon.system.Outages.startMonitor;
+import static dev.advmon.system.Outages.transactions;
 import static dev.advmon.testing.SystemChecks.frame;
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static dev.advmon.testing.SystemChecks.restarts;
@@ -21,13 +21,11 @@ import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
-import dev.advmon.schema.Frame;
-import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.Await;
+import dev.advmon.testing.EvolvingFrames;
 import dev.advmon.testing.ChildProcess;
 import dev.advmon.testing.Footprint;
 import dev.advmon.testing.FrameTraffic;
@@ -38,24 +36,13 @@ import dev.advmon.testing.StandaloneKafka;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
-import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,14 +78,8 @@ class OutageRecoveryIT {
       SchemaRegistry registry = new HttpSchemaRegistryClient(Wiring.registrySettings(config)); // the monitor's
       SchemaRegistry producers = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
       ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-      List<byte[]> pngs = new ArrayList<>();
-      for (TestData.Labelled l : TestData.evalSet().subList(0, 20)) {
-        pngs.add(Files.readAllBytes(l.file()));
-      }
-      Set<String> sent = ConcurrentHashMap.newKeySet();
-      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, producers);
-      // the schema producers write with now: a new compatible version (hence an id the monitor must fetch) per outage
-      Object[] writer = {null, 0};
+      // the schema producers write with changes: a new compatible version (hence an id the monitor must fetch) per outage
+      EvolvingFrames source = new EvolvingFrames(producers, frames, "outage");
       MonitorMetrics metrics = MonitorMetrics.inMemory();
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           LogLines ownLog = LogLines.of("dev.advmon");
@@ -106,17 +87,8 @@ class OutageRecoveryIT {
           StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
               FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
               metrics, AlertListener.NONE);
-          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
-            String id = "outage-" + n;
-            String camera = "cam-" + n % 4;
-            sent.add(id);
-            byte[] png = pngs.get(n % pngs.size());
-            byte[] value = writer[0] == null
-                ? serde.serializer().serialize(frames, Frame.newBuilder().setFrameId(id).setCameraId(camera)
-                    .setCaptureTime(Instant.now()).setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png)).build())
-                : frame((Schema) writer[0], (Integer) writer[1], id, camera, png);
-            return new FrameTraffic.Record(camera.getBytes(StandardCharsets.UTF_8), value, null);
-          });
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE,
+              source::record);
           OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
               config.string("topics.dead-letter"))) {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
@@ -129,13 +101,10 @@ class OutageRecoveryIT {
           int ownBefore = ownLog.events().size();
           int kafkaBefore = kafkaLog.events().size();
           double restartsBefore = restarts(metrics);
-          Schema next = new Schema.Parser().parse(Frame.getClassSchema().toString().replaceFirst("\"fields\":\\[",
-              "\"fields\":[{\"name\":\"outage" + outage + "\",\"type\":[\"null\",\"long\"],\"default\":null},"));
-          int nextId = producers.register(frames + "-value", next);
+          EvolvingFrames.Version next = source.register("outage" + outage);
           ChildProcess.signal(registryServer.pid(), "STOP");
           try {
-            writer[0] = next; // frames with an id the monitor has not cached yet, while it cannot ask for it
-            writer[1] = nextId;
+            source.writeWith(next); // frames with an id the monitor has not cached yet, while it cannot ask for it
             assertThat(Await.until(() -> reasonsContain(monitor, "schema registry"), Duration.ofSeconds(30)))
                 .as("outage %d: readiness DOWN naming the registry: %s", outage, monitor.health().readiness()).isTrue();
             assertThat(Await.until(() -> restarts(metrics) > restartsBefore, Duration.ofSeconds(30)))
@@ -187,14 +156,15 @@ class OutageRecoveryIT {
             .isTrue();
 
         traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
-        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
-            reader.count(), sent.size()).isTrue();
+        assertThat(reader.awaitCount(source.sent().size(), Duration.ofSeconds(60)))
+            .as("an outcome per frame (%d of %d)", reader.count(), source.sent().size()).isTrue();
         List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
             config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
         assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
         assertThat(outcomes).as("verdicts (no dead letters: the outages are nobody's fault)")
             .allMatch(OutcomeReader.Outcome::verdict);
-        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
+            .containsExactlyInAnyOrderElementsOf(source.sent());
       }
     }
   }
@@ -219,72 +189,41 @@ class OutageRecoveryIT {
         StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
             Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"))) {
       registryServer.ready();
-      Map<String, String> settings = faultSettings(kafka.bootstrapServers(), registryServer.url(), "longoutage", dir);
-      settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      String appId = config.string("streams.application-id");
-      String frames = config.string("topics.frames");
-      ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-      MonitorMetrics metrics = MonitorMetrics.inMemory();
-      Set<String> sent = ConcurrentHashMap.newKeySet();
-      IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
-          new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build()), frames, "long", 4);
-      try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
-          LogLines ownLog = LogLines.of("dev.advmon");
-          LogLines kafkaLog = LogLines.of("org.apache.kafka");
-          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
-          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
-            FrameTraffic.Record r = camera.apply(n);
-            sent.add("long-" + n);
-            return r;
-          });
-          OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
-              config.string("topics.dead-letter"));
-          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
-        assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
-            .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+      try (Outages.Run run = new Outages.Run(kafka.bootstrapServers(), kafka.bootstrapServers(), registryServer.url(),
+          "longoutage", "long", txTimeoutMs, dir)) {
+        run.assertFlowingAndReady();
         // the broker honours the monitor's timeout (at most its transaction.max.timeout.ms): what the test relies on
         List<Long> timeouts = new ArrayList<>();
         assertThat(Await.until(() -> {
           timeouts.clear();
-          timeouts.addAll(transactionTimeouts(admin, appId));
+          timeouts.addAll(transactionTimeouts(run.admin, run.appId));
           return !timeouts.isEmpty();
         }, Duration.ofSeconds(20))).as("the monitor's transactional ids at the coordinator").isTrue();
         assertThat(timeouts).as("transaction timeouts the coordinator holds").containsOnly((long) txTimeoutMs);
 
-        int ownBefore = ownLog.events().size();
-        int kafkaBefore = kafkaLog.events().size();
-        double restartsBefore = restarts(metrics);
+        int ownBefore = run.ownLog.events().size();
+        int kafkaBefore = run.kafkaLog.events().size();
+        double restartsBefore = restarts(run.metrics);
         long stoppedAt = System.currentTimeMillis();
         kafka.stop(); // a controlled shutdown: see above for kill -9
-        assertThat(Await.until(() -> reasonsContain(monitor, "Kafka at"), Duration.ofSeconds(30)))
-            .as("readiness DOWN naming the broker: %s", monitor.health().readiness()).isTrue();
+        assertThat(Await.until(() -> reasonsContain(run.monitor, "Kafka at"), Duration.ofSeconds(30)))
+            .as("readiness DOWN naming the broker: %s", run.monitor.health().readiness()).isTrue();
         // the outage itself: beyond the transaction timeout plus a margin, counted from the stop
         Await.until(() -> System.currentTimeMillis() - stoppedAt >= 12_000, Duration.ofSeconds(30));
         kafka.restart();
         long backAt = System.currentTimeMillis();
-        int handed = traffic.handedOver();
-        // the log line too: the health checker logs a change on its next round, after readiness() already says UP
-        boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
-            && monitor.health().readiness().up() && reader.count() >= handed
-            && lines(ownLog, ownBefore, appId).stream().anyMatch(l -> l.contains("readiness UP")), Duration.ofSeconds(90));
+        run.assertRecovered(ownBefore, Duration.ofSeconds(90));
         long recoveredAt = System.currentTimeMillis();
-        List<String> own = lines(ownLog, ownBefore, appId);
-        assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
-            handed, reader.count(), monitor.health().readiness(), String.join("\n", own)).isTrue();
-        traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
-        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
-            reader.count(), sent.size()).isTrue();
-        own = lines(ownLog, ownBefore, appId);
-        List<String> kafkaLines = lines(kafkaLog, kafkaBefore, appId);
+        run.assertEveryFrameAnswered();
+        List<String> own = lines(run.ownLog, ownBefore, run.appId);
+        List<String> kafkaLines = lines(run.kafkaLog, kafkaBefore, run.appId);
         LoggerFactory.getLogger(OutageRecoveryIT.class).info("broker away {} ms (transaction timeout {} ms): ready with "
             + "all verdicts {} ms after it was back; {} restarts; {} log lines of the monitor, {} of its Kafka clients:"
             + "\n{}\n--- Kafka:\n{}", backAt - stoppedAt, txTimeoutMs, recoveredAt - backAt,
-            restarts(metrics) - restartsBefore, own.size(), kafkaLines.size(), String.join("\n", own),
+            restarts(run.metrics) - restartsBefore, own.size(), kafkaLines.size(), String.join("\n", own),
             String.join("\n", kafkaLines));
 
-        assertNothingOpenAndEveryFrameOnce(admin, kafka.bootstrapServers(), config, sent);
+        assertNothingOpenAndEveryFrameOnce(run.admin, kafka.bootstrapServers(), run.config, run.sent);
         assertThat(own).as("the monitor's log lines for the outage").hasSizeLessThanOrEqualTo(MAX_LINES_PER_OUTAGE)
             .anyMatch(l -> l.contains("Kafka at")).anyMatch(l -> l.contains("readiness UP"));
         // the producer's retries while partition leaders come back are expected: a line per partition and attempt
@@ -297,16 +236,6 @@ class OutageRecoveryIT {
 
   /** The timeout the coordinator holds for each of the application's transactional ids. */
   private static List<Long> transactionTimeouts(Admin admin, String appId) {
-    try {
-      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
-          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
-      if (ids.isEmpty()) {
-        return List.of();
-      }
-      return admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).values().stream()
-          .map(TransactionDescription::transactionTimeoutMs).toList();
-    } catch (Exception notYet) {
-      return List.of();
-    }
+    return transactions(admin, appId).values().stream().map(TransactionDescription::transactionTimeoutMs).toList();
   }
 }

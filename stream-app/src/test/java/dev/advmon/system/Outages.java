@@ -9,29 +9,41 @@ import dev.advmon.detect.FrameScorer;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
+import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySettings;
 import dev.advmon.testing.Await;
+import dev.advmon.testing.FrameTraffic;
 import dev.advmon.testing.LogLines;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.OutcomeReader;
 import dev.advmon.testing.ProductionLogging;
+import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * What the outage tests ({@link OutageRecoveryIT}, {@link ReplicatedClusterOutageIT}, {@link NetworkPartitionIT})
@@ -69,6 +81,130 @@ final class Outages {
     return StreamingMonitor.start(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true,
         FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
         metrics, AlertListener.NONE);
+  }
+
+  /**
+   * The monitor started against a broker and a registry, with the real model, while the test's producer sends camera
+   * frames at {@link #RATE} frames per second (each id in {@link #sent}) and the test's reader, admin client and log
+   * captures watch it: how the transaction-timeout outage tests ({@link OutageRecoveryIT}'s broker away,
+   * {@link NetworkPartitionIT}) start, in one place. Closed in the reverse order of its start.
+   */
+  static final class Run implements AutoCloseable {
+    final MonitorConfig config;
+    final String appId;
+    final MonitorMetrics metrics = MonitorMetrics.inMemory();
+    final Set<String> sent = ConcurrentHashMap.newKeySet();
+    final LogLines ownLog;
+    final LogLines kafkaLog;
+    final StreamingMonitor monitor;
+    final FrameTraffic traffic;
+    final OutcomeReader reader;
+    final Admin admin;
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    /**
+     * Starts it. The monitor reaches the broker at {@code monitorBootstrap} (through a proxy, say); the test's own
+     * clients at {@code testBootstrap}, so that an outage of the monitor's path leaves them alone. Frame ids are
+     * {@code idPrefix-N}; {@code txTimeoutMs} is the monitor's transaction timeout.
+     */
+    Run(String monitorBootstrap, String testBootstrap, String registryUrl, String name, String idPrefix, int txTimeoutMs,
+        Path dir) throws Exception {
+      try {
+        Map<String, String> settings = faultSettings(monitorBootstrap, registryUrl, name, dir);
+        settings.put("streams.transaction-timeout-ms", Integer.toString(txTimeoutMs));
+        config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+        appId = config.string("streams.application-id");
+        String frames = config.string("topics.frames");
+        ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+        IntFunction<FrameTraffic.Record> camera = FrameTraffic.cameraFrames(
+            new HttpSchemaRegistryClient(RegistrySettings.builder(registryUrl).build()), frames, idPrefix, 4);
+        DjlClassifier classifier = opened(DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME));
+        ownLog = opened(LogLines.of("dev.advmon"));
+        kafkaLog = opened(LogLines.of("org.apache.kafka"));
+        monitor = opened(startMonitor(config, bundle, classifier, metrics));
+        traffic = opened(new FrameTraffic(testBootstrap, frames, Integer.MAX_VALUE, RATE, n -> {
+          FrameTraffic.Record r = camera.apply(n);
+          sent.add(idPrefix + "-" + n);
+          return r;
+        }));
+        reader = opened(new OutcomeReader(testBootstrap, config.string("topics.verdicts"),
+            config.string("topics.dead-letter")));
+        admin = opened(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, testBootstrap)));
+      } catch (Exception | Error e) {
+        closeAll(e);
+        throw e;
+      }
+    }
+
+    private <T extends AutoCloseable> T opened(T resource) {
+      opened.push(resource);
+      return resource;
+    }
+
+    /** Waits until Kafka Streams runs, verdicts flow and the monitor is ready: the state every outage starts from. */
+    void assertFlowingAndReady() throws InterruptedException {
+      assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
+      assertThat(Await.until(() -> reader.count() >= 20 && monitor.health().readiness().up(), Duration.ofSeconds(60)))
+          .as("verdicts flow and the monitor is ready: %s", monitor.health().readiness()).isTrue();
+    }
+
+    /**
+     * Whether, within {@code timeout}, the monitor is RUNNING and ready again with an outcome for every frame handed
+     * over so far, and has logged "readiness UP" since event {@code ownFrom} of its log: the health checker logs a
+     * change on its next round, after readiness() already says UP. Asserted, with what it saw.
+     */
+    void assertRecovered(int ownFrom, Duration timeout) throws InterruptedException {
+      int handed = traffic.handedOver();
+      boolean recovered = Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
+          && monitor.health().readiness().up() && reader.count() >= handed
+          && lines(ownLog, ownFrom, appId).stream().anyMatch(l -> l.contains("readiness UP")), timeout);
+      assertThat(recovered).as("RUNNING and ready again, verdicts for the %d frames sent so far (have %d): %s; log:%n%s",
+          handed, reader.count(), monitor.health().readiness(), String.join("\n", lines(ownLog, ownFrom, appId)))
+          .isTrue();
+    }
+
+    /** Stops the frames and waits for an outcome of each. */
+    void assertEveryFrameAnswered() throws InterruptedException {
+      traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
+      assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
+          reader.count(), sent.size()).isTrue();
+    }
+
+    @Override
+    public void close() throws Exception {
+      closeAll(null);
+    }
+
+    private void closeAll(Throwable failure) throws Exception {
+      Exception first = null;
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception e) {
+          if (failure != null) {
+            failure.addSuppressed(e);
+          } else if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+
+  /** The coordinator's view of each of the application's transactional ids; empty while it cannot tell. */
+  static Map<String, TransactionDescription> transactions(Admin admin, String appId) {
+    try {
+      List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+          .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
+      return ids.isEmpty() ? Map.of() : admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS);
+    } catch (Exception notYet) {
+      return Map.of();
+    }
   }
 
   /**

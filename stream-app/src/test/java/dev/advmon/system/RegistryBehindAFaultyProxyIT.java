@@ -14,13 +14,11 @@ import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
-import dev.advmon.registry.AvroSerde;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.registry.SchemaRegistry;
-import dev.advmon.schema.Frame;
-import dev.advmon.schema.ImageEncoding;
 import dev.advmon.testing.Await;
+import dev.advmon.testing.EvolvingFrames;
 import dev.advmon.testing.FaultyHttpProxy;
 import dev.advmon.testing.FaultyHttpProxy.Answer;
 import dev.advmon.testing.FrameTraffic;
@@ -32,18 +30,10 @@ import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.TestData;
 import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.Schema;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,29 +71,14 @@ class RegistryBehindAFaultyProxyIT {
       // producers reach the registry directly: only the monitor's route goes through the sick load balancer
       SchemaRegistry producers = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
       ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
-      List<byte[]> pngs = new ArrayList<>();
-      for (TestData.Labelled l : TestData.evalSet().subList(0, 20)) {
-        pngs.add(Files.readAllBytes(l.file()));
-      }
-      Set<String> sent = ConcurrentHashMap.newKeySet();
-      AvroSerde<Frame> serde = AvroSerde.forClass(Frame.class, producers);
-      Object[] writer = {null, 0}; // the schema and id producers write with now
+      EvolvingFrames source = new EvolvingFrames(producers, frames, "proxy"); // its version changes per sickness
       MonitorMetrics metrics = MonitorMetrics.inMemory();
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
               FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
               metrics, AlertListener.NONE);
-          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE, n -> {
-            String id = "proxy-" + n;
-            String camera = "cam-" + n % 4;
-            sent.add(id);
-            byte[] png = pngs.get(n % pngs.size());
-            byte[] value = writer[0] == null
-                ? serde.serializer().serialize(frames, Frame.newBuilder().setFrameId(id).setCameraId(camera)
-                    .setCaptureTime(Instant.now()).setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.wrap(png)).build())
-                : frame((Schema) writer[0], (Integer) writer[1], id, camera, png);
-            return new FrameTraffic.Record(camera.getBytes(StandardCharsets.UTF_8), value, null);
-          });
+          FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE,
+              source::record);
           OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
               config.string("topics.dead-letter"))) {
         assertThat(monitor.awaitRunning(Duration.ofSeconds(60))).as("Kafka Streams reaches RUNNING").isTrue();
@@ -115,12 +90,9 @@ class RegistryBehindAFaultyProxyIT {
         for (int i = 0; i < sickness.size(); i++) {
           Answer sick = sickness.get(i);
           double restartsBefore = restarts(metrics);
-          Schema next = new Schema.Parser().parse(Frame.getClassSchema().toString().replaceFirst("\"fields\":\\[",
-              "\"fields\":[{\"name\":\"sick" + i + "\",\"type\":[\"null\",\"long\"],\"default\":null},"));
-          int nextId = producers.register(frames + "-value", next);
+          EvolvingFrames.Version next = source.register("sick" + i);
           proxy.answer(sick);
-          writer[0] = next; // frames with an id the monitor has not cached yet, while its route is sick
-          writer[1] = nextId;
+          source.writeWith(next); // frames with an id the monitor has not cached yet, while its route is sick
           assertThat(Await.until(() -> restarts(metrics) > restartsBefore || !deadLetters(reader).isEmpty(),
               Duration.ofSeconds(20))).as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
           assertThat(deadLetters(reader)).as("HTTP %d: dead letters (the frame's schema id exists: not its fault)",
@@ -136,14 +108,15 @@ class RegistryBehindAFaultyProxyIT {
         }
 
         traffic.stopAndAwaitAcked(Duration.ofMinutes(1));
-        assertThat(reader.awaitCount(sent.size(), Duration.ofSeconds(60))).as("an outcome per frame (%d of %d)",
-            reader.count(), sent.size()).isTrue();
+        assertThat(reader.awaitCount(source.sent().size(), Duration.ofSeconds(60)))
+            .as("an outcome per frame (%d of %d)", reader.count(), source.sent().size()).isTrue();
         List<OutcomeReader.Outcome> outcomes = OutcomeReader.readAll(kafka.bootstrapServers(),
             config.string("topics.verdicts"), config.string("topics.dead-letter"), Duration.ofSeconds(30));
         assertThat(OutcomeReader.duplicates(outcomes)).as("frames with more than one outcome").isEmpty();
         assertThat(outcomes).as("verdicts (no dead letters: a sick load balancer is no frame's fault)")
             .allMatch(OutcomeReader.Outcome::verdict);
-        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId)).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(outcomes.stream().map(OutcomeReader.Outcome::frameId))
+            .containsExactlyInAnyOrderElementsOf(source.sent());
       }
     }
   }
