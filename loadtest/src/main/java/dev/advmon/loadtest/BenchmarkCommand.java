@@ -432,7 +432,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             duplicates, missing, failed,
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
-            started.at(), Clocks.SYSTEM.ended(started))
+            started.at(), Clocks.SYSTEM.ended(started), session.generator().sent())
             .write(report.resolve("sustainable-" + config));
         ConfigResult result = new ConfigResult(config, instances, threads, capacity, sustainable, done, batches,
             missing, duplicates, deadLetters, failed);
@@ -494,7 +494,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             session.lost(), session.generator().failed(),
             session.generator().lateSends(), session.generator().maxLateMs(),
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
-            started.at(), Clocks.SYSTEM.ended(started));
+            started.at(), Clocks.SYSTEM.ended(started), session.generator().sent());
         rep.write(report.resolve("latency-half"));
       Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", config.config());

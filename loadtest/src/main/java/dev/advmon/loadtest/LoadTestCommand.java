@@ -193,7 +193,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       Report rep = completedReport(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
           session, steps, drained, loadAtStart, started);
       rep.write(report);
-      System.out.println(summaryLine(rep, session.generator().sent()));
+      System.out.println(summaryLine(rep));
       System.out.println("report: " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "
           + Report.SUMMARY_FILE + ", " + String.join(", ", Plots.THROUGHPUT, Plots.LATENCY, Plots.LATENCY_VS_RATE));
       return exitStatus(rep);
@@ -221,22 +221,23 @@ public final class LoadTestCommand implements Callable<Integer> {
         session.lost(), session.generator().failed(), session.generator().lateSends(),
         session.generator().maxLateMs(),
         session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null, started.at(),
-        Clocks.SYSTEM.ended(started));
+        Clocks.SYSTEM.ended(started), session.generator().sent());
   }
 
   /**
-   * The run's one-line summary on stdout. {@code sentInAll}: every frame the session sent, the warm-up's included.
+   * The run's one-line summary on stdout: first what the measured steps' frames did, then what every frame of the run
+   * did (the warm-up's too), each count beside the total it is of.
    */
-  static String summaryLine(Report rep, long sentInAll) {
+  static String summaryLine(Report rep) {
     Map<String, Object> lat = Report.latency(rep.allLatencies());
-    // missing counts every frame of the run, sent only the measured steps': say of which frames, or a run that lost
-    // its warm-up's frames reads as having lost more than it sent
-    return String.format(Locale.ROOT, "sent %d | verdicts %d | dead letters %d | missing %d of the %d frames sent in "
-            + "all (warm-up included) | duplicates %d | throughput %.1f frames/s | latency p50 %s p95 %s p99 %s "
-            + "p99.9 %s max %s ms%s", rep.sent(), rep.verdicts(), rep.deadLetters(), rep.missing(), sentInAll,
-        rep.duplicates(), rep.throughputFps(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p95")),
-        Report.orDash(lat.get("p99")), Report.orDash(lat.get("p999")), Report.orDash(lat.get("max")),
-        rep.ramp() ? " | sustainable " + rep.sustainableText() : "");
+    // missing and duplicates count every frame of the run, sent only the measured steps': without its own total a
+    // run that lost warm-up frames read as having lost more than it sent
+    return String.format(Locale.ROOT, "measured steps: sent %d | verdicts %d | dead letters %d | throughput %.1f "
+            + "frames/s | latency p50 %s p95 %s p99 %s p99.9 %s max %s ms%s; whole run (warm-up included): sent %d | "
+            + "missing %d | duplicates %d", rep.sent(), rep.verdicts(), rep.deadLetters(), rep.throughputFps(),
+        Report.orDash(lat.get("p50")), Report.orDash(lat.get("p95")), Report.orDash(lat.get("p99")),
+        Report.orDash(lat.get("p999")), Report.orDash(lat.get("max")),
+        rep.ramp() ? " | sustainable " + rep.sustainableText() : "", rep.sentInAll(), rep.missing(), rep.duplicates());
   }
 
   /** The one-line summary of an interrupted run; {@code planned}: the steps it would have run ("1", "up to 12"). */
@@ -273,7 +274,8 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? 0 : session.generator().failed(), session == null ? 0 : session.generator().lateSends(),
         session == null ? 0 : session.generator().maxLateMs(),
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
-        Report.loadAverage(), during, started.at(), Clocks.SYSTEM.ended(started));
+        Report.loadAverage(), during, started.at(), Clocks.SYSTEM.ended(started),
+        session == null ? 0 : session.generator().sent());
     rep.write(report);
     System.out.println(interruptedLine(rep, ramp ? "up to " + rampSteps : "1"));
     System.out.println("report (partial): " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "

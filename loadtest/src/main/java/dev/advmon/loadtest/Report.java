@@ -21,8 +21,8 @@ import org.HdrHistogram.HistogramIterationValue;
  * {@code summary.md} (for people) and the PNG plots ({@link Plots}).
  *
  * @param steps the measured steps (warm-up excluded); one for a run at one rate, several for a ramp
- * @param missing frames sent (and not failed) that have no outcome at the end: every frame of the run, the
- *     warm-up's and those sent in a step's grace included, though {@code sent} counts the measured steps' frames
+ * @param missing frames sent (and not failed) that have no outcome at the end: of every frame of the run
+ *     ({@code sentInAll}), the warm-up's and those sent in a step's grace included, not of the measured steps' alone
  * @param drained whether every confirmed frame had its outcome when the run ended
  * @param lateSends frames the sender sent more than 200 ms after they were due (each stamped with its due time,
  *     so the delay is in their latency); {@code maxLateMs} the worst
@@ -33,11 +33,13 @@ import org.HdrHistogram.HistogramIterationValue;
  *     report was written: its start plus the time it ran on the monotonic clock ({@link Clocks#ended}), so that
  *     {@code run_s} is that time whatever the wall clock did. report.json's {@code date} and summary.md say when the
  *     run ran
+ * @param sentInAll every frame the run sent, the warm-up's and those sent in a step's grace included (its send
+ *     failures too): the frames {@code missing}, {@code duplicates} and {@code sendFailures} are counted among
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long duplicates, long missing, long sendFailures,
     long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
-    String loadAtEnd, String interruptedDuring, Instant started, Instant ended) {
+    String loadAtEnd, String interruptedDuring, Instant started, Instant ended, long sentInAll) {
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
@@ -174,6 +176,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
       r.put("completed_steps", steps.stream().map(StepResult::label).toList());
     }
     r.put("sent", sent());
+    // what missing, duplicates and send_failures are counted among: sent counts the measured steps' frames only
+    r.put("sent_in_all", sentInAll);
     r.put("verdicts", verdicts());
     r.put("dead_letters", deadLetters());
     r.put("duration_s", round(durationSeconds(), 1));
@@ -279,11 +283,13 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
         settingsText(target), Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
     Map<String, Object> lat = latency(allLatencies());
     Map<String, Object> b = batches(allBatches());
-    md.append("| sent | verdicts | dead letters | missing | duplicates | duration (s) | throughput (frames/s) | "
-        + "latency p50 / p95 / p99 / p99.9 / max (ms) | batch frames mean / max |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %s | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
-        sent(), verdicts(), deadLetters(), interrupted() ? "-" : Long.toString(missing), duplicates, durationSeconds(), throughputFps(), orDash(lat.get("p50")),
+    md.append("| sent (measured steps) | verdicts | dead letters | sent in all (warm-up included) | missing (of all) "
+        + "| duplicates (of all) | duration (s) | throughput (frames/s) | latency p50 / p95 / p99 / p99.9 / max (ms) "
+        + "| batch frames mean / max |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %s | %d | %.1f | %.1f | %s / %s / %s / %s / %s | %s / %s |%n%n",
+        sent(), verdicts(), deadLetters(), sentInAll, interrupted() ? "-" : Long.toString(missing), duplicates,
+        durationSeconds(), throughputFps(), orDash(lat.get("p50")),
         orDash(lat.get("p95")), orDash(lat.get("p99")), orDash(lat.get("p999")), orDash(lat.get("max")),
         orDash(b.get("mean")), orDash(b.get("max"))));
     if (lateSends > 0) {
