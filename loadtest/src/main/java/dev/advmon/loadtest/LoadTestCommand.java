@@ -99,6 +99,9 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "--embedded: a monitor setting for this run, e.g. --set streams.num-threads=4 --set model.batch.max-wait-ms=2 (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  /** A ramp whose every step was sustained: what it found is a lower bound, and these options find the limit. */
+  static final String LOWER_BOUND_ADVICE = "every step was sustained: raise --ramp-steps or --rate to find the limit";
+
   /** Exit status of a run stopped by Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2). */
   static final int INTERRUPTED = 130;
 
@@ -221,7 +224,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session.lost(), session.generator().failed(), session.generator().lateSends(),
         session.generator().maxLateMs(),
         session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null, started.at(),
-        Clocks.SYSTEM.ended(started), session.generator().sent());
+        Clocks.SYSTEM.ended(started), session.generator().sent(), LOWER_BOUND_ADVICE);
   }
 
   /**
@@ -275,7 +278,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         session == null ? 0 : session.generator().maxLateMs(),
         session == null ? Map.of() : session.collector().deadLettersByReason(), false, loadAtStart,
         Report.loadAverage(), during, started.at(), Clocks.SYSTEM.ended(started),
-        session == null ? 0 : session.generator().sent());
+        session == null ? 0 : session.generator().sent(), LOWER_BOUND_ADVICE);
     rep.write(report);
     System.out.println(interruptedLine(rep, ramp ? "up to " + rampSteps : "1"));
     System.out.println("report (partial): " + report.toAbsolutePath().resolve(Report.JSON_FILE) + ", "

@@ -35,11 +35,14 @@ import org.HdrHistogram.HistogramIterationValue;
  *     run ran
  * @param sentInAll every frame the run sent, the warm-up's and those sent in a step's grace included (its send
  *     failures too): the frames {@code missing}, {@code duplicates} and {@code sendFailures} are counted among
+ * @param lowerBoundAdvice why a search whose every step was sustained found no limit and what to do, in the words and
+ *     options of the command that ran it (a load test's ramp and the benchmark's search have different options)
  */
 record Report(String title, Map<String, Object> target, int cameras, boolean ramp, List<StepResult> steps,
     List<Sample> timeline, long duplicates, long missing, long sendFailures,
     long lateSends, long maxLateMs, Map<String, Long> deadLettersByReason, boolean drained, String loadAtStart,
-    String loadAtEnd, String interruptedDuring, Instant started, Instant ended, long sentInAll) {
+    String loadAtEnd, String interruptedDuring, Instant started, Instant ended, long sentInAll,
+    String lowerBoundAdvice) {
 
   static final String JSON_FILE = "report.json";
   static final String SUMMARY_FILE = "summary.md";
@@ -158,8 +161,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     if (sus == null) {
       return NO_SUSTAINABLE_RATE;
     }
-    return String.format(Locale.ROOT, sustainableIsLowerBound() ? "at least %.1f frames/s (every step was sustained: "
-        + "raise --ramp-steps or --rate to find the limit)" : "%.1f frames/s", sus);
+    return sustainableIsLowerBound() ? String.format(Locale.ROOT, "at least %.1f frames/s (%s)", sus, lowerBoundAdvice)
+        : String.format(Locale.ROOT, "%.1f frames/s", sus);
   }
 
   Map<String, Object> json() {

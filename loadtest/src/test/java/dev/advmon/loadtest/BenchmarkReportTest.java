@@ -172,4 +172,21 @@ class BenchmarkReportTest {
     assertThat(BenchmarkCommand.configRow(bounded, 900)).contains("| 315 |").doesNotContain("at least");
     assertThat(BenchmarkCommand.configJson(bounded, 900)).containsEntry("sustainable_fps_is_lower_bound", false);
   }
+
+  /**
+   * A configuration's summary.md (a ramp-like Report) and its console line give the benchmark's own advice: the load
+   * test's options --ramp-steps and --rate do not exist here.
+   */
+  @Test
+  void aSearchThatFoundNoLimitAdvisesWithTheBenchmarksOwnWordsNotTheLoadTestsOptions() {
+    List<StepResult> climbing = List.of(searchStep(1, 300, true), searchStep(2, 330, true), searchStep(3, 363, true));
+    Report summary = new Report("advmon benchmark 1x2", Map.of(), 4, true, climbing, List.of(), 0, 0, 0, 0, 0,
+        Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 2_000,
+        BenchmarkCommand.LOWER_BOUND_ADVICE);
+    for (String text : List.of(summary.markdown(List.of()),
+        BenchmarkCommand.configLine("1x2", 300, 363.0, true, 0, 0, 0))) {
+      assertThat(text).contains("at least 363.0 frames/s").contains("run the benchmark again on an otherwise idle machine")
+          .doesNotContain("--ramp-steps").doesNotContain("--rate");
+    }
+  }
 }

@@ -41,7 +41,7 @@ class ReportTest {
     second.stats().lastOutcomeAtMs = 21_000;
     second.stats().outcomesAtLast = 7;
     Report r = new Report("test run", Map.of("mode", "embedded"), 4, true, List.of(first, second),
-        timeline, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        timeline, 0, 0, 0, 3, 250, Map.of(), true, "0.5 0.4 0.3", "0.6 0.5 0.4", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -78,7 +78,7 @@ class ReportTest {
   void aRampWhoseEveryStepWasSustainedClaimsOnlyALowerBound() throws Exception {
     // --ramp-steps ran out before a step failed: the monitor may sustain much more than the last rate tried
     Report r = new Report("ramp", Map.of(), 4, true, List.of(step("step 1", 100, 0, 10, true, 40),
-        step("step 2", 125, 10, 20, true, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        step("step 2", 125, 10, 20, true, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
     assertThat(json.path("sustainable_fps").asDouble()).isEqualTo(125.0);
@@ -87,7 +87,7 @@ class ReportTest {
     assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE))).contains("at least 125.0 frames/s");
 
     Report ended = new Report("ramp", Map.of(), 4, true, List.of(step("step 1", 100, 0, 10, true, 40),
-        step("step 2", 125, 10, 20, false, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        step("step 2", 125, 10, 20, false, 45)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(ended.json()).containsEntry("sustainable_fps", 100.0).containsEntry("sustainable_fps_is_lower_bound", false);
     assertThat(ended.sustainableText()).isEqualTo("100.0 frames/s");
   }
@@ -96,7 +96,7 @@ class ReportTest {
   void aRunAtOneRateClaimsNoSustainableRate() {
     // one step, perhaps of 1 s (allowed without --ramp): its lag judgement is in steps[], no search found a rate
     Report r = new Report("one rate", Map.of(), 4, false, List.of(step("measured", 100, 0, 10, true, 40)), List.of(),
-        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(r.json()).containsEntry("sustainable_fps", null);
     assertThat(((List<?>) r.json().get("steps"))).hasSize(1);
   }
@@ -112,14 +112,14 @@ class ReportTest {
     s.stats().lastOutcomeAtMs = 1_052_500;
     s.stats().outcomesAtLast = 45_000;
     Report r = new Report("t", Map.of(), 1, false, List.of(s), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0",
-        "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(r.throughputFps()).as("not 15,000 / 52.5 s = 286").isCloseTo(400, org.assertj.core.data.Offset.offset(0.1));
   }
 
   @Test
   void anInterruptedRunWithNothingMeasuredStillWritesValidJsonMarkedInterrupted() throws Exception {
     Report r = new Report("advmon load test", Map.of("mode", "embedded"), 4, false, List.of(), List.of(),
-        0, 0, 0, 0, 0, Map.of(), false, "0.5 0.4 0.3", "0.6 0.5 0.4", "starting the embedded monitor", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        0, 0, 0, 0, 0, Map.of(), false, "0.5 0.4 0.3", "0.6 0.5 0.4", "starting the embedded monitor", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -138,7 +138,7 @@ class ReportTest {
     List<Sample> timeline = List.of(new Sample(1, "step 1", 100, 100, 99, 12, 40L, 90L, 95L, 1.5));
     Report r = new Report("advmon load test: ramp", Map.of("mode", "embedded"), 4, true,
         List.of(step("step 1", 100, 0, 4, true, 10, 20, 30)), timeline, 0, 1, 0, 0, 0, Map.of(),
-        false, "0.5 0.4 0.3", "0.6 0.5 0.4", "step 2 at 125.0 frames/s, 3 of 10 s", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        false, "0.5 0.4 0.3", "0.6 0.5 0.4", "step 2 at 125.0 frames/s, 3 of 10 s", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
 
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
@@ -156,7 +156,7 @@ class ReportTest {
   @Test
   void aCompletedRunIsMarkedNotInterrupted() throws Exception {
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5, 6, 7)), List.of(),
-        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
     assertThat(json.path("interrupted").asBoolean()).isFalse();
@@ -169,7 +169,7 @@ class ReportTest {
     List<Sample> timeline = List.of(new Sample(1, "measured", 10, 10, 10, 0, 30L, 40L, 40L, 1),
         new Sample(2, "measured", 10, 10, 0, 10, null, null, null, 0));
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 20, true, 30, 40)), timeline,
-        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
     JsonNode second = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile()).path("timeline").get(1);
     assertThat(second.path("p50_ms").isNull()).as("not measured: null, not 0 ms").isTrue();
@@ -182,7 +182,7 @@ class ReportTest {
     java.time.Instant started = java.time.Instant.parse("2026-01-01T09:41:07Z");
     java.time.Instant ended = started.plusSeconds(95);
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5, 6, 7)), List.of(),
-        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, started, ended, 200_000);
+        0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, started, ended, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
     assertThat(json.path("date").asText()).as("the run's start, not the writing's").isEqualTo("2026-01-01T09:41:07Z");
@@ -198,7 +198,7 @@ class ReportTest {
   void theSummarySaysTheStartToTheSecondWhileReportJsonKeepsItWhole() throws Exception {
     java.time.Instant started = java.time.Instant.parse("2026-01-01T09:41:07.123456789Z");
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 3, true, 5)), List.of(), 0, 0, 0,
-        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, started, started.plusSeconds(20), 200_000);
+        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, started, started.plusSeconds(20), 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(r.markdown(List.of())).contains("Started 2026-01-01T09:41:07Z, ran 20 s").doesNotContain(".123");
     assertThat(r.json()).containsEntry("started", "2026-01-01T09:41:07.123456789Z");
   }
@@ -213,7 +213,7 @@ class ReportTest {
     StepResult answered = step("step 1", 10, 0, 3, true, 5, 6, 7);
     StepResult none = step("step 2", 12.5, 3, 6, false); // no frame of it was answered: no latency
     Report r = new Report("t", target, 1, true, List.of(answered, none), List.of(), 0, 0, 0, 0, 0, Map.of(), true,
-        "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     String md = r.markdown(List.of());
     assertThat(md).doesNotContain("{").doesNotContain("null")
         .contains("mode embedded, instances 1, detectors softmax + feature, model.intra-op-threads -")
@@ -225,7 +225,7 @@ class ReportTest {
     // missing counts every frame of the run (warm-up and grace too), sent the measured steps' only: side by side
     // without that, "sent 100 | missing 114" read as more frames lost than sent
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 0, 100, true)), List.of(), 0, 114, 0,
-        0, 0, Map.of(), false, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 620);
+        0, 0, Map.of(), false, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 620, LoadTestCommand.LOWER_BOUND_ADVICE);
     String line = LoadTestCommand.summaryLine(r);
     assertThat(line).contains("measured steps: sent 100 |")
         .contains("whole run (warm-up included): sent 620 | missing 114 | duplicates 0")
@@ -237,7 +237,7 @@ class ReportTest {
     // sent counts the measured steps' frames (100), missing every frame of the run (620 with the warm-up): report.json
     // had no total for missing to be read against
     Report r = new Report("t", Map.of(), 1, false, List.of(step("measured", 10, 500, 600, true)), List.of(), 0, 3, 2,
-        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 620);
+        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 620, LoadTestCommand.LOWER_BOUND_ADVICE);
     r.write(dir);
     JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
     assertThat(json.path("sent").asLong()).as("the measured steps' frames, as before").isEqualTo(100);
@@ -252,7 +252,7 @@ class ReportTest {
   @Test
   void theConsoleLineOfARunInterruptedBeforeAnyVerdictShowsNoLatencyRatherThanNull() {
     Report r = new Report("t", Map.of(), 1, false, List.of(), List.of(), 0, 12, 0, 0, 0, Map.of(), false, "0 0 0",
-        "0 0 0", "warm-up at 20.0 frames/s (not measured)", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000);
+        "0 0 0", "warm-up at 20.0 frames/s (not measured)", java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(LoadTestCommand.interruptedLine(r, "1")).startsWith("INTERRUPTED during warm-up at 20.0 frames/s")
         .contains("0 of 1 step(s) completed []").contains("unanswered when stopped 12")
         .contains("latency p50 - p99 - max - ms").doesNotContain("null");

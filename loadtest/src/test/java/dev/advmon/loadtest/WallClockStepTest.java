@@ -114,7 +114,7 @@ class WallClockStepTest {
     Clocks.Start start = clocks.start();
     elapse(90_000, -3_600_000); // a run of 90 s, during which the wall clock was stepped back an hour
     Report r = new Report("t", java.util.Map.of(), 1, false, java.util.List.of(), java.util.List.of(), 0, 0, 0, 0, 0,
-        java.util.Map.of(), true, "0 0 0", "0 0 0", null, start.at(), clocks.ended(start), 0);
+        java.util.Map.of(), true, "0 0 0", "0 0 0", null, start.at(), clocks.ended(start), 0, LoadTestCommand.LOWER_BOUND_ADVICE);
     assertThat(r.started()).as("the run's start, on the wall clock").isEqualTo(Instant.ofEpochMilli(EPOCH));
     assertThat(r.runSeconds()).as("run_s: the time it ran, on the monotonic clock").isEqualTo(90.0);
     assertThat(r.ended()).as("ended: its start plus the time it ran").isEqualTo(r.started().plusSeconds(90));
