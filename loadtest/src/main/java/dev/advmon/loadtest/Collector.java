@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * each sequence number was due. So a wall-clock step during the run (NTP, a VM resumed) changes no latency, and
  * neither the frame's {@code captureTime} (the wall clock's, for the monitor) nor the topics' timestamp type
  * (CreateTime or LogAppendTime) is read for it. The due times take one entry per schedule, not per frame; telling a
- * frame seen twice takes one bit per frame sent (about 54 MB for a day at 5,000 frames/s).
+ * frame seen twice takes one bit per frame in flight, not per frame sent ({@link SeenFrames}).
  */
 final class Collector implements AutoCloseable {
 
@@ -73,7 +73,7 @@ final class Collector implements AutoCloseable {
   private final AtomicLong batchFramesSum = new AtomicLong();
   private final AtomicLong batchFramesCount = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final BitSet seen = new BitSet();
+  private final SeenFrames seen = new SeenFrames();
   private final TreeMap<Long, StepStats> steps = new TreeMap<>();
   private final Map<String, Long> deadLettersByReason = new TreeMap<>();
   private volatile boolean running = true;
@@ -238,11 +238,10 @@ final class Collector implements AutoCloseable {
     if (seq < 0) {
       return; // another run's frame, or a record without a frame id
     }
-    if (seq > Integer.MAX_VALUE || seen.get((int) seq)) {
+    if (!seen.first(seq)) {
       duplicates.incrementAndGet();
       return;
     }
-    seen.set((int) seq);
     outcomes.incrementAndGet();
     long latency = Math.min(MAX_LATENCY_MS, latencyMs);
     // no due time known (-1): left out, not recorded as 0 ms, which would pull the percentiles down unseen
@@ -301,7 +300,7 @@ final class Collector implements AutoCloseable {
 
   /** Frames with sequence numbers in [from, to) that no verdict or dead letter has arrived for yet. */
   synchronized long missing(long from, long to) {
-    return missing(seen, new BitSet(), from, to);
+    return seen.unseen(from, to, new BitSet());
   }
 
   /**
@@ -309,16 +308,7 @@ final class Collector implements AutoCloseable {
    * send failures) never reached the monitor, so they are not frames it lost.
    */
   synchronized long missing(long from, long to, BitSet notSent) {
-    return missing(seen, notSent, from, to);
-  }
-
-  static long missing(BitSet seen, BitSet notSent, long from, long to) {
-    if (from >= to) {
-      return 0;
-    }
-    BitSet accounted = seen.get((int) from, (int) to);
-    accounted.or(notSent.get((int) from, (int) to));
-    return Math.max(0, to - from - accounted.cardinality());
+    return seen.unseen(from, to, notSent);
   }
 
   /** Copies of a step's statistics, safe to read while the reader runs. */

@@ -62,16 +62,34 @@ class CollectorTest {
 
   @Test
   void aFrameWhoseSendFailedIsASendFailureNotAMissingFrame() {
-    java.util.BitSet seen = new java.util.BitSet();
-    seen.set(0);
-    seen.set(1);
-    seen.set(3);
+    Collector c = new Collector();
+    c.startStep(0);
+    for (long seq : new long[] {0, 1, 3}) {
+      c.outcome(seq, 30, 1, null, 1_000);
+    }
     java.util.BitSet notSent = new java.util.BitSet();
     notSent.set(2); // the producer reported it failed: it never reached the frames topic
     notSent.set(9); // outside the range asked about
-    assertThat(Collector.missing(seen, notSent, 0, 5)).as("only frame 4 is missing").isEqualTo(1);
-    assertThat(Collector.missing(seen, new java.util.BitSet(), 0, 5)).isEqualTo(2);
-    assertThat(Collector.missing(seen, notSent, 1, 4)).isZero();
-    assertThat(Collector.missing(seen, notSent, 5, 5)).isZero();
+    assertThat(c.missing(0, 5, notSent)).as("only frame 4 is missing").isEqualTo(1);
+    assertThat(c.missing(0, 5)).isEqualTo(2);
+    assertThat(c.missing(1, 4, notSent)).isZero();
+    assertThat(c.missing(5, 5, notSent)).isZero();
+    c.close();
+  }
+
+  @Test
+  void aFrameNumberedBeyondTwoBillionIsAnsweredOnceNotSeenTwice() {
+    // about five days at 5,000 frames/s: one bit per frame in a BitSet indexed by int could not hold it, and every
+    // frame from there on was counted as a duplicate
+    Collector c = new Collector();
+    c.startStep(0);
+    long seq = 3_000_000_000L;
+    c.outcome(seq, 30, 1, null, 1_000);
+    assertThat(c.duplicates()).isZero();
+    assertThat(c.outcomes()).isEqualTo(1);
+    assertThat(c.missing(seq, seq + 2)).as("the next one has no outcome yet").isEqualTo(1);
+    c.outcome(seq, 30, 1, null, 1_001);
+    assertThat(c.duplicates()).isEqualTo(1);
+    c.close();
   }
 }
