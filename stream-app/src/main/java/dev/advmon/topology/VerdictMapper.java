@@ -33,11 +33,12 @@ final class VerdictMapper {
 
   FrameVerdict toVerdict(Scored s) {
     Verdict v = s.verdict();
+    CaptureTimeUnits.Read capture = CaptureTimeUnits.read(s.frame().getCaptureTime());
     return FrameVerdict.newBuilder()
         .setFrameId(s.frame().getFrameId())
         .setCameraId(s.frame().getCameraId())
         .setSourceId(s.frame().getSourceId())
-        .setCaptureTime(s.frame().getCaptureTime())
+        .setCaptureTime(capture.time())
         .setScoredTime(Instant.ofEpochMilli(s.scoredAt()))
         .setModelName(manifest.name())
         .setModelVersion(manifest.version())
@@ -51,7 +52,8 @@ final class VerdictMapper {
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
         .setBatchFrames(s.batchFrames())
-        .setAttributes(boundedAttributes(s.frame().getAttributes()))
+        .setAttributes(capture.note() == null ? boundedAttributes(s.frame().getAttributes())
+            : boundedAttributes(s.frame().getAttributes(), CAPTURE_TIME_WRITTEN, capture.note()))
         .build();
   }
 
@@ -62,6 +64,11 @@ final class VerdictMapper {
   static final int MAX_ATTRIBUTES_CHARS = 16 * 1024;
   /** Added to a verdict's attributes when some of the frame's were left out, with how many. */
   static final String DROPPED_ATTRIBUTES = "advmon.attributes.dropped";
+  /**
+   * Added to a verdict's attributes when the frame's captureTime could not be epoch milliseconds and was read in
+   * another unit ({@link CaptureTimeUnits}): the value as read, the unit and the year it gave as milliseconds.
+   */
+  static final String CAPTURE_TIME_WRITTEN = "advmon.captureTime.written";
 
   /**
    * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at
@@ -71,15 +78,30 @@ final class VerdictMapper {
    * verdicts too large to write, and the verdict still says that something was left out.
    */
   static Map<String, String> boundedAttributes(Map<String, String> attributes) {
-    if (attributes == null || attributes.isEmpty()) {
+    return boundedAttributes(attributes, null, null);
+  }
+
+  /**
+   * As above, with the monitor's own entry {@code key}={@code value} (none when null) kept first, within the same
+   * bounds, in place of a frame's attribute of that name.
+   */
+  static Map<String, String> boundedAttributes(Map<String, String> attributes, String key, String value) {
+    if (key == null && (attributes == null || attributes.isEmpty())) {
       return attributes == null ? Map.of() : attributes;
     }
     Map<String, String> kept = new java.util.TreeMap<>();
     int chars = 0;
+    if (key != null) {
+      kept.put(key, value);
+      chars += key.length() + value.length();
+    }
     int dropped = 0;
-    for (Map.Entry<String, String> e : new java.util.TreeMap<>(attributes).entrySet()) {
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(attributes == null ? Map.of() : attributes).entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue();
+      if (k.equals(key)) {
+        continue;
+      }
       int size = k.length() + v.length();
       if (kept.size() >= MAX_ATTRIBUTES - 1 || k.length() > MAX_ATTRIBUTE_KEY_CHARS
           || v.length() > MAX_ATTRIBUTE_VALUE_CHARS || chars + size > MAX_ATTRIBUTES_CHARS) {
@@ -89,8 +111,11 @@ final class VerdictMapper {
       kept.put(k, v);
       chars += size;
     }
-    if (dropped == 0) {
+    if (dropped == 0 && key == null) {
       return attributes;
+    }
+    if (dropped == 0) {
+      return kept;
     }
     kept.put(DROPPED_ATTRIBUTES, Integer.toString(dropped));
     return kept;

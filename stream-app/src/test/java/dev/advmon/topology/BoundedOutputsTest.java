@@ -35,6 +35,22 @@ class BoundedOutputsTest {
   }
 
   @Test
+  void theMonitorsOwnAttributeIsKeptWithinTheSameBounds() {
+    Map<String, String> many = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      many.put(String.format("a%03d", i), "v".repeat(200));
+    }
+    many.put(VerdictMapper.CAPTURE_TIME_WRITTEN, "the producer's");
+    Map<String, String> kept = VerdictMapper.boundedAttributes(many, VerdictMapper.CAPTURE_TIME_WRITTEN, "the monitor's");
+    int chars = kept.entrySet().stream().mapToInt(e -> e.getKey().length() + e.getValue().length()).sum();
+    assertThat(kept.size()).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES);
+    assertThat(chars).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES_CHARS + 64);
+    assertThat(kept).containsEntry(VerdictMapper.CAPTURE_TIME_WRITTEN, "the monitor's").containsKey("a000");
+    assertThat(Integer.parseInt(kept.get(VerdictMapper.DROPPED_ATTRIBUTES)) + kept.size() - 2).isEqualTo(300);
+    assertThat(VerdictMapper.boundedAttributes(null, "k", "v")).isEqualTo(Map.of("k", "v"));
+  }
+
+  @Test
   void aDeadLetterKeepsAtMostTheLargestFrameAndSaysHowLargeTheRecordWas() {
     RecordLimits limits = new RecordLimits(1_000);
     byte[] value = new byte[(int) limits.maxFrameRecordBytes() + 10];

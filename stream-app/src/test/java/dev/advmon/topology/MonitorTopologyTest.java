@@ -438,6 +438,36 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aCaptureTimeThatCannotBeMillisecondsIsReadInTheUnitItMustHaveAndTheVerdictSaysSo() {
+    long micros = 1_764_000_000_123_456L; // 2025-11-24T16:00:00.123456Z; as milliseconds, the year 57868
+    Map<String, Long> written = new java.util.LinkedHashMap<>();
+    written.put("in-ms", 1_764_000_000_123L);
+    written.put("in-micros", micros);
+    written.put("in-nanos", micros * 1000 + 789);
+    written.put("clock-unset", 0L);
+    written.put("before-1970", -1L);
+    written.put("year-2100", 4_102_444_800_000L);
+    written.forEach((id, t) -> send("cam-1", Frame.newBuilder(frame(id, "cam-1", ImageEncoding.GRAY8, new byte[28 * 28], 28,
+        28)).setCaptureTime(Instant.ofEpochMilli(t)).build()));
+
+    Map<String, FrameVerdict> byFrame = new java.util.HashMap<>();
+    verdicts.readValuesToList().forEach(v -> byFrame.put(v.getFrameId(), v));
+    assertThat(deadLetters.readValuesToList()).isEmpty();
+    assertThat(byFrame).hasSize(written.size());
+    assertThat(byFrame.get("in-micros").getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_764_000_000_123L));
+    assertThat(byFrame.get("in-nanos").getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_764_000_000_123L));
+    assertThat(byFrame.get("in-micros").getAttributes()).containsEntry("gps", "52.1,4.3")
+        .containsEntry(VerdictMapper.CAPTURE_TIME_WRITTEN, micros + " (read as microseconds: as milliseconds it is the "
+            + "year 57868)");
+    assertThat(byFrame.get("in-nanos").getAttributes().get(VerdictMapper.CAPTURE_TIME_WRITTEN))
+        .startsWith((micros * 1000 + 789) + " (read as nanoseconds");
+    for (String asWritten : List.of("in-ms", "clock-unset", "before-1970", "year-2100")) {
+      assertThat(byFrame.get(asWritten).getCaptureTime()).as(asWritten).isEqualTo(Instant.ofEpochMilli(written.get(asWritten)));
+      assertThat(byFrame.get(asWritten).getAttributes()).as(asWritten).isEqualTo(Map.of("gps", "52.1,4.3"));
+    }
+  }
+
+  @Test
   void aTombstoneIsDeadLetteredAsNotInTheWireFormat() {
     frames.pipeInput("cam-1".getBytes(), (byte[]) null);
     assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
