@@ -74,7 +74,10 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
             + ": " + e.getMessage(), e), read.getFrameId(), read.getCameraId());
         return;
       }
-      dead(record, topic, partition, offset, e.reason(), e, null, null);
+      String inHeader = e instanceof dev.advmon.registry.WireFormatException
+          ? SchemaIdHeaders.problem(record.headers(), record.value()) : null;
+      dead(record, topic, partition, offset, e.reason(), inHeader == null ? e
+          : new dev.advmon.registry.WireFormatException(inHeader), null, null);
       return;
     } catch (RuntimeException e) {
       dead(record, topic, partition, offset, "BAD_AVRO", e, null, null);

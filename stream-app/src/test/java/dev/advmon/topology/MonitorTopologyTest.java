@@ -203,6 +203,32 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aFrameWhoseSchemaIdIsInAHeaderIsADeadLetterSayingHowToConfigureItsSerializer() {
+    byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
+        28, 28));
+    byte[] plainAvro = Arrays.copyOfRange(written, 5, written.length); // the body alone: the id went to a header
+    RecordHeaders confluent = new RecordHeaders();
+    byte[] guid = new byte[17];
+    guid[0] = 1; // Confluent's magic byte for a GUID
+    confluent.add("__value_schema_id", guid);
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), plainAvro, confluent, Instant.ofEpochMilli(1_000)));
+    RecordHeaders apicurio = new RecordHeaders();
+    apicurio.add("apicurio.value.globalId", new byte[] {0, 0, 0, 0, 0, 0, 0, 7});
+    apicurio.add("apicurio.value.encoding", "BINARY".getBytes());
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), plainAvro, apicurio, Instant.ofEpochMilli(1_000)));
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).extracting(DeadLetter::getReason).containsExactly("BAD_MAGIC_BYTE", "BAD_MAGIC_BYTE");
+    assertThat(dead).allSatisfy(d -> assertThat(d.getValue().array()).isEqualTo(plainAvro));
+    assertThat(dead.get(0).getErrorMessage()).contains("header __value_schema_id", "HeaderSchemaIdSerializer",
+        "PrefixSchemaIdSerializer", "byte 0 of the value is 0x02").doesNotContain("not written by");
+    assertThat(dead.get(1).getErrorMessage()).contains("header apicurio.value.globalId",
+        "apicurio.registry.headers.enabled=false", "apicurio.registry.as-confluent=true",
+        "apicurio.registry.use-id=contentId", "byte 0 of the value is 0x02");
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+
+  @Test
   void framesWithUnreadableOrOversizedImagesGoToTheDeadLetterTopicWithTheirReason() throws Exception {
     byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
     send("cam-4", frame("truncated", "cam-4", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));

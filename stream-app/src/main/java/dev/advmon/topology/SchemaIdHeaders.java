@@ -1,0 +1,50 @@
+package dev.advmon.topology;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * What to tell the producer of a record that is not in the Confluent wire format while its headers carry its schema
+ * id: it was written by a registry serde, set to put the id in a header and the Avro body alone in the value, which
+ * the monitor does not read (it reads the id from the value, as Confluent's and Apicurio's deserializers by default
+ * do). "Not written by a registry serde" would send its producer looking for the wrong mistake; the setting to change
+ * is named instead. Two serdes do this: Confluent's (Java and {@code @confluentinc/schemaregistry} with
+ * {@code HeaderSchemaIdSerializer}: a schema GUID in {@code __value_schema_id}) and Apicurio's 2.x, by default
+ * ({@code apicurio.value.globalId} and its other {@code apicurio.value.*} headers).
+ */
+final class SchemaIdHeaders {
+
+  private SchemaIdHeaders() {}
+
+  static final String CONFLUENT = "__value_schema_id";
+  private static final String APICURIO_PREFIX = "apicurio.value.";
+
+  /**
+   * Why a record with {@code headers} and {@code value} is not read, when its value lacks the wire format's magic byte
+   * and a header carries its schema id; null otherwise (the wire format's own message says it then).
+   */
+  static String problem(Headers headers, byte[] value) {
+    if (value == null || value.length == 0 || value[0] == dev.advmon.registry.WireFormat.MAGIC_BYTE) {
+      return null;
+    }
+    String found = String.format("byte 0 of the value is 0x%02x, not the magic byte 0x00 of the Confluent wire format, "
+        + "because ", value[0] & 0xff);
+    if (headers.lastHeader(CONFLUENT) != null) {
+      return found + "the record carries its schema id in the header " + CONFLUENT + " (Confluent's serializer with "
+          + "HeaderSchemaIdSerializer), and the monitor reads it from the value only: set the producer's serializer "
+          + "back to PrefixSchemaIdSerializer (Java: value.schema.id.serializer="
+          + "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdSerializer; @confluentinc/schemaregistry: leave "
+          + "schemaIdSerializer unset)";
+    }
+    for (Header h : headers) {
+      if (h.key().startsWith(APICURIO_PREFIX)) {
+        return found + "the record carries its schema id in the header " + LogText.of(DeadLetters.bounded(h.key(), 64))
+            + " (Apicurio's serializer, whose 2.x default puts it there), and the monitor reads it from the value "
+            + "only: configure the producer's serializer for the Confluent wire format with "
+            + "apicurio.registry.headers.enabled=false, apicurio.registry.as-confluent=true and "
+            + "apicurio.registry.use-id=contentId (the ids of the registry's Confluent API)";
+      }
+    }
+    return null;
+  }
+}
