@@ -25,6 +25,15 @@ public final class SchemaNotFoundException extends RegistrySerdeException {
    * {@code ?permanent=true} (a soft-deleted subject's ids still answer).
    */
   public static SchemaNotFoundException forId(int id, String registry) {
+    if (id == 0) {
+      // registries number their schemas from 1; four zero bytes after the magic byte are the upper half of an id
+      // written as a long, which Apicurio's serializer 2.x does unless set to Confluent's 4-byte id
+      return new SchemaNotFoundException("schema id 0 not found at " + registry + ": registries number schemas from 1, "
+          + "so the record was most likely written with an 8-byte schema id (Apicurio's serializer 2.x, by default, "
+          + "when its ids are not in headers), "
+          + "where the Confluent wire format has a 4-byte one: set apicurio.registry.as-confluent=true and "
+          + "apicurio.registry.use-id=contentId in the producer's serializer", OptionalInt.of(id), Optional.empty());
+    }
     return new SchemaNotFoundException(
         "schema id " + id + " not found at " + registry
             + "; was the frame written against another registry, or its subject deleted permanently? Such frames"

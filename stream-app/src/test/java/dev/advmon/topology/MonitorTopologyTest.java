@@ -229,6 +229,23 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aFrameWithAnEightByteSchemaIdIsADeadLetterSayingSo() {
+    byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
+        28, 28));
+    // Apicurio's serializer 2.x without apicurio.registry.as-confluent: the magic byte, then its id as a long
+    byte[] eightByteId = new byte[written.length + 4];
+    eightByteId[8] = 7;
+    System.arraycopy(written, 5, eightByteId, 9, written.length - 5);
+    frames.pipeInput("cam-3".getBytes(), eightByteId);
+
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("UNKNOWN_SCHEMA");
+      assertThat(d.getErrorMessage()).contains("schema id 0", "8-byte", "apicurio.registry.as-confluent=true")
+          .doesNotContain("deleted permanently");
+    });
+  }
+
+  @Test
   void framesWithUnreadableOrOversizedImagesGoToTheDeadLetterTopicWithTheirReason() throws Exception {
     byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
     send("cam-4", frame("truncated", "cam-4", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));
