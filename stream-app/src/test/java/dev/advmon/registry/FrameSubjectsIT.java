@@ -109,6 +109,24 @@ class FrameSubjectsIT {
   }
 
   @Test
+  void aFrameWrittenWithAnEightByteIdIsUnknownSchemaSayingSo(SchemaRegistryServer.Info registry) throws Exception {
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    Schema writer = uniqueFrame(unique);
+    int id = register(registry, "frames-" + unique + "-value", writer);
+    byte[] fourByteId = frame(id, writer);
+    // Apicurio's serializer 2.x without apicurio.registry.as-confluent: the magic byte, then the id as a long
+    byte[] eightByteId = ByteBuffer.allocate(fourByteId.length + 4).put((byte) 0).putLong(id)
+        .put(fourByteId, 5, fourByteId.length - 5).array();
+
+    assertThatThrownBy(() -> monitor(registry).deserialize("frames", eightByteId))
+        .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> {
+          assertThat(e.reason()).isEqualTo("UNKNOWN_SCHEMA");
+          assertThat(e.getMessage()).contains("schema id 0 not found at " + registry.url(), "8-byte",
+              "apicurio.registry.as-confluent=true");
+        });
+  }
+
+  @Test
   void framesWrittenWithAJsonSchemaOrProtobufIdAreBadAvroSayingWhichKind(SchemaRegistryServer.Info registry)
       throws Exception {
     String unique = UUID.randomUUID().toString().replace("-", "");
