@@ -6,9 +6,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * What to tell the producer of a record that is not in the Confluent wire format while its headers carry its schema
  * id: it was written by a registry serde, set to put the id in a header and the Avro body alone in the value, which
- * the monitor does not read (it reads the id from the value, as Confluent's and Apicurio's deserializers by default
- * do). "Not written by a registry serde" would send its producer looking for the wrong mistake; the setting to change
- * is named instead. Two serdes do this: Confluent's (Java and {@code @confluentinc/schemaregistry} with
+ * the monitor does not read (it reads the id from the value, where the Confluent wire format has it). "Not written by
+ * a registry serde" would send its producer looking for the wrong mistake; the setting to change is named instead. Two serdes do this: Confluent's (Java and {@code @confluentinc/schemaregistry} with
  * {@code HeaderSchemaIdSerializer}: a schema GUID in {@code __value_schema_id}) and Apicurio's 2.x, by default
  * ({@code apicurio.value.globalId} and its other {@code apicurio.value.*} headers).
  */
