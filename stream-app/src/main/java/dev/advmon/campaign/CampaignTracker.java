@@ -259,7 +259,7 @@ public final class CampaignTracker {
     evidence.put("total_flagged", Long.toString(s.totalFlagged()));
     return Alert.newBuilder()
         // its own id: a normal clear is "<camera>/CAMPAIGN_CLEARED/<window>", and listeners de-duplicate by id
-        .setAlertId(s.cameraId() + "/CAMPAIGN_CLEARED/" + CLEARED_BY_CAMERA_QUIET + "/" + quietSince)
+        .setAlertId(AlertIds.camera(s.cameraId()) + "/CAMPAIGN_CLEARED/" + CLEARED_BY_CAMERA_QUIET + "/" + quietSince)
         .setCameraId(s.cameraId())
         .setTime(Instant.ofEpochMilli(at))
         .setKind("CAMPAIGN_CLEARED")
@@ -297,7 +297,7 @@ public final class CampaignTracker {
    * existed clear with it too; right while campaign.window-ms is the one the campaign was raised with.
    */
   private String campaignAlertId(CameraStatus s) {
-    return s.cameraId() + "/CAMPAIGN/" + Saturating.minus(s.campaignSince(), settings.windowMs());
+    return AlertIds.camera(s.cameraId()) + "/CAMPAIGN/" + Saturating.minus(s.campaignSince(), settings.windowMs());
   }
 
   /** ", from ...: ... judged together" for a span of windows too small to judge alone; "" for a window judged alone. */
@@ -348,7 +348,8 @@ public final class CampaignTracker {
     return Alert.newBuilder()
         // derived from the camera and the window, so that a replay after a crash writes the same alert id; a CAMPAIGN's
         // from its last window, also when pooled, so that campaignAlertId names it from campaignSince alone
-        .setAlertId(s.cameraId() + "/" + kind + "/" + (kind.equals("CAMPAIGN") ? s.windowStart() : s.spanStart()))
+        .setAlertId(AlertIds.camera(s.cameraId()) + "/" + kind + "/"
+            + (kind.equals("CAMPAIGN") ? s.windowStart() : s.spanStart()))
         .setCameraId(s.cameraId())
         .setTime(Instant.ofEpochMilli(windowEnd))
         .setKind(kind)

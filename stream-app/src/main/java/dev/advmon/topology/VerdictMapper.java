@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import dev.advmon.campaign.AlertIds;
 import dev.advmon.detect.ConsensusDetector;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.Verdict;
@@ -175,7 +176,7 @@ final class VerdictMapper {
     return Alert.newBuilder()
         // with its camera: cameras commonly number their own frames (frame-000123 on every camera of a fleet), and a
         // consumer that removes repeats by alertId dropped one camera's alert as another's repeat
-        .setAlertId(v.getCameraId() + "/" + v.getFrameId() + "/" + kind)
+        .setAlertId(AlertIds.camera(v.getCameraId()) + "/" + v.getFrameId() + "/" + kind)
         .setFrameId(v.getFrameId())
         .setCameraId(v.getCameraId())
         .setSourceId(v.getSourceId())

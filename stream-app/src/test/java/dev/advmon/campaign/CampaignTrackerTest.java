@@ -15,6 +15,7 @@ class CampaignTrackerTest {
   private final CampaignTracker tracker = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3));
   private CameraStatus state;
   private final List<Alert> alerts = new ArrayList<>();
+  private String camera = "cam-7";
 
   /**
    * {@code frames} verdicts spread over window {@code w} (starting at w seconds), the first {@code flagged} flagged;
@@ -28,7 +29,7 @@ class CampaignTrackerTest {
   }
 
   private void observe(long timestamp, long now, boolean flagged) {
-    CampaignTracker.Step step = tracker.observe(state, "cam-7", timestamp, now, flagged);
+    CampaignTracker.Step step = tracker.observe(state, camera, timestamp, now, flagged);
     state = step.status();
     step.alert().ifPresent(alerts::add);
   }
@@ -53,6 +54,23 @@ class CampaignTrackerTest {
     assertThat(a.getExplanation()).contains("cam-7").contains("10 of 20");
     assertThat(state.status()).isEqualTo(CameraStatus.CAMPAIGN);
     assertThat(state.campaignSince()).isEqualTo(3_000);
+  }
+
+  /** Alert ids are unique only if the camera part cannot run into the next: see {@link AlertIds}. */
+  @Test
+  void aCameraIdWithASlashIsEscapedInTheCampaignsIdsAndTheClearNamesTheSameCampaign() {
+    camera = "site-1/cam-7";
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    for (int w = 4; w < 8; w++) {
+      window(w, 20, 0);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(alerts.get(0).getAlertId()).isEqualTo("site-1%2Fcam-7/CAMPAIGN/2000");
+    assertThat(alerts.get(0).getCameraId()).as("the camera id itself is as sent").isEqualTo("site-1/cam-7");
+    assertThat(alerts.get(1).getAlertId()).startsWith("site-1%2Fcam-7/CAMPAIGN_CLEARED/");
+    assertThat(alerts.get(1).getEvidence()).containsEntry("campaign_alert_id", alerts.get(0).getAlertId());
   }
 
   @Test

@@ -47,6 +47,26 @@ class VerdictMapperEvidenceTest {
         .isEqualTo(a.getAlertId());
   }
 
+  /**
+   * Camera ids may hold a slash (site-1/cam-3): camera "a/b" frame "c" and camera "a" frame "b/c" both read
+   * "a/b/c/KIND" when the parts are joined as they are, and a consumer that removes repeats by alertId drops one.
+   */
+  @Test
+  void camerasWithASlashInTheirIdGetAlertsOfDifferentIdsFromTheirNeighbours() {
+    Detector.Detection learned = new Detector.Detection("learned", "FOOLING", 1.0, 0.823, "head=1.0000");
+    FrameVerdict slashedCamera = FrameVerdict.newBuilder(verdict("c", List.of("FOOLING"), List.of(learned)))
+        .setCameraId("a/b").build();
+    FrameVerdict slashedFrame = FrameVerdict.newBuilder(verdict("b/c", List.of("FOOLING"), List.of(learned)))
+        .setCameraId("a").build();
+    FrameVerdict percent = FrameVerdict.newBuilder(verdict("c", List.of("FOOLING"), List.of(learned)))
+        .setCameraId("a%2Fb").build();
+    String one = VerdictMapper.toAlert(slashedCamera, List.of(learned)).getAlertId();
+    String two = VerdictMapper.toAlert(slashedFrame, List.of(learned)).getAlertId();
+    String three = VerdictMapper.toAlert(percent, List.of(learned)).getAlertId();
+    assertThat(List.of(one, two, three)).doesNotHaveDuplicates();
+    assertThat(two).as("ids without a slash or a percent sign are as before").isEqualTo("a/b/c/FOOLING");
+  }
+
   /** README, "What a consumer of the outputs can rely on": severity by the number of reasons, not of detectors. */
   @Test
   void aFrameAlertIsCriticalOnlyWhenFlaggedForTwoOrMoreReasons() {
