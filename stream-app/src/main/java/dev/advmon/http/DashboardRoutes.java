@@ -43,7 +43,10 @@ final class DashboardRoutes {
       "/dashboard.css", "dashboard.css",
       // declared by the page: without one the browser asked for /favicon.ico, got a 404 and logged an error on each
       // load, and a data: icon is blocked by img-src 'self'
-      "/favicon.svg", "favicon.svg");
+      "/favicon.svg", "favicon.svg",
+      // a tab opened on another route (/cameras, /metrics) has no such declaration and asks for /favicon.ico: the same
+      // icon, typed image/svg+xml (from its name), which browsers show whatever the path says
+      "/favicon.ico", "favicon.svg");
   private static final Pattern IMAGE = Pattern.compile("/api/alerts/(\\d{1,18})/image\\.png");
   private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
       + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -107,6 +107,19 @@ class DashboardRoutesTest {
     assertThat(text(icon)).startsWith("<svg").doesNotContain("<script", "href");
   }
 
+  /**
+   * A browser that opens a route other than the page in a tab (/cameras, /metrics, /api/summary) has no link to the
+   * declared icon and asks for /favicon.ico: that got a JSON 404 with "no such endpoint". It gets the page's icon,
+   * whose type is in its Content-Type (browsers take an SVG icon from any path, as long as the type says so).
+   */
+  @Test
+  void aTabOnAnotherRouteAsksForFaviconIcoAndGetsThePagesIcon() throws Exception {
+    HttpResponse<byte[]> ico = get("/favicon.ico");
+    assertThat(ico.statusCode()).isEqualTo(200);
+    assertThat(ico.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+    assertThat(ico.body()).isEqualTo(get("/favicon.svg").body());
+  }
+
   @Test
   void summaryCountsFramesVerdictsDeadLettersAndAlerts() throws Exception {
     metrics.frameReceived();
