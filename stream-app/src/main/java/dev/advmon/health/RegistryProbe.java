@@ -1,6 +1,5 @@
 package dev.advmon.health;
 
-import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -50,7 +49,7 @@ public final class RegistryProbe {
       } else if (has(cause, java.net.ConnectException.class)) {
         what = "nothing accepts connections there; check that the registry runs and that registry.url names its host"
             + " and port";
-      } else if (cause == null && words != null && words.contains(HttpSchemaRegistryClient.NOT_API_ROOT)) {
+      } else if (cause == null && unavailable.notTheApiRoot()) {
         what = NOT_API_ROOT;
       } else if (cause == null) {
         what = "it answered with an error; check the registry's log, and the load balancer or proxy in front of it";

@@ -46,10 +46,10 @@ import org.slf4j.event.Level;
 public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /**
-   * How {@link #ping}'s last problem says that a URL of registry.url answered, but is not the API root: the health
-   * probe's reason then names registry.url first, not the registry's log.
+   * How {@link #ping}'s last problem says that a URL of registry.url answered, but is not the API root; the exception
+   * says so with {@link RegistryUnavailableException#notTheApiRoot()}, which the health probe reads (not these words).
    */
-  public static final String NOT_API_ROOT = "is not the registry's API root";
+  private static final String NOT_API_ROOT = "is not the registry's API root";
 
   private static final Logger log = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -482,16 +482,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   public void ping(Duration timeout) {
     String problem = "no URL";
     IOException failure = null; // the last problem's, when it was no answer: the health probe tells them apart by it
+    boolean notRoot = false; // whether the last problem is a URL that is not the API root
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
       if (notApiRoot.contains(index)) {
         // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
         problem = base + " in registry.url " + NOT_API_ROOT + " (it answered POST /subjects with 'no such path')";
         failure = null;
+        notRoot = true;
         continue;
       }
       try {
         failure = null;
+        notRoot = false;
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, "GET", "/config", response.statusCode(), response.body());
         if (r.status == 401 || r.status == 403) {
@@ -503,6 +506,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           // API root (never asked to register, so not yet in notApiRoot): only the latter has no /subjects either
           problem = base + " in registry.url " + NOT_API_ROOT + " (it answered GET /config and GET /subjects with "
               + "'no such path')";
+          notRoot = true;
           continue;
         }
         if (subjects != 200) {
@@ -522,7 +526,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
     }
-    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, failure);
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot, failure);
   }
 
   /**
@@ -939,7 +943,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       lastProblem += "; and " + notServedAt.base + " in registry.url is not the registry's API root (it answered HTTP "
           + "404 '" + notServedAt.message() + "' for " + notServedAt.path + ")";
     }
-    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, lastError);
+    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null, lastError);
   }
 
   /**

@@ -10,13 +10,33 @@ public final class RegistryUnavailableException extends RegistrySerdeException {
 
   private final int attempts;
   private final String lastProblem;
+  private final boolean notTheApiRoot;
 
   public RegistryUnavailableException(String urls, int attempts, String lastProblem, Throwable cause) {
+    this(urls, attempts, lastProblem, false, cause);
+  }
+
+  /**
+   * With {@code notTheApiRoot}: {@code lastProblem} names a URL in registry.url that answered as no API root (the
+   * registry's own "no such path"), as {@link #notTheApiRoot()} says.
+   */
+  public RegistryUnavailableException(String urls, int attempts, String lastProblem, boolean notTheApiRoot,
+      Throwable cause) {
     super("schema registry unavailable at " + urls + " after " + attempts + " attempt(s); last problem: "
         + lastProblem + "; check that the registry is running and its URL is right (registry.url for the monitor, "
         + "schema.registry.url in a Kafka client's configuration)", cause);
     this.attempts = attempts;
     this.lastProblem = lastProblem;
+    this.notTheApiRoot = notTheApiRoot;
+  }
+
+  /**
+   * Whether a URL in registry.url answered as no API root (Apicurio's without /apis/ccompat/v7, say): what to fix is
+   * that URL, not the registry. Told by the client, which saw the answer: the words of {@link #lastProblem()} carry
+   * the registry's own message, which can say anything.
+   */
+  public boolean notTheApiRoot() {
+    return notTheApiRoot;
   }
 
   /** The last attempt's problem alone, in the client's words (the message adds the URLs and what to check). */

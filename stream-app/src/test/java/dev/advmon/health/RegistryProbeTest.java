@@ -31,6 +31,7 @@ class RegistryProbeTest {
   private final AtomicInteger status = new AtomicInteger(200);
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile boolean hang;
+  private volatile String message = "Unauthorized";
   private HttpServer server;
   private final java.util.concurrent.ExecutorService answering = java.util.concurrent.Executors.newCachedThreadPool();
 
@@ -45,7 +46,7 @@ class RegistryProbeTest {
           Thread.currentThread().interrupt();
         }
       }
-      byte[] body = ("{\"error_code\":" + status.get() + ",\"message\":\"Unauthorized\"}")
+      byte[] body = ("{\"error_code\":" + status.get() + ",\"message\":\"" + message + "\"}")
           .getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(status.get(), body.length);
       ex.getResponseBody().write(body);
@@ -124,6 +125,25 @@ class RegistryProbeTest {
         .doesNotContain("check the registry's log")
         .endsWith("(registry client: " + url() + " in registry.url is not the registry's API root (it answered GET"
             + " /config and GET /subjects with 'no such path'))");
+  }
+
+  /**
+   * A registry that is failing (503) in words that happen to say "is not the registry's API root" (its own, about a
+   * backend behind it): the client's words carry its answer, and the advice was read from them, telling the operator
+   * to fix a registry.url that is right. Only the client knows that a URL answered as no API root; it says so itself.
+   */
+  @Test
+  void aFailingRegistrysOwnWordsDoNotMakeItsUrlWrong() {
+    status.set(503);
+    message = "backend http://10.0.0.7:8080 is not the registry's API root";
+    var client = new HttpSchemaRegistryClient(RegistrySettings.builder(url()).maxRetries(0)
+        .initialBackoff(Duration.ofMillis(1)).requestTimeout(Duration.ofMillis(TIMEOUT_MS)).build());
+    Exception failure = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.advmon.registry.RegistryUnavailableException.class, () -> client.latest("frames-value"));
+    assertThat(RegistryProbe.reason(failure, TIMEOUT_MS))
+        .startsWith("it answered with an error; check the registry's log")
+        .contains("is not the registry's API root") // its words, still at the end
+        .doesNotContain("check registry.url");
   }
 
   /**
