@@ -18,6 +18,9 @@ public final class RegistryProbe {
 
   private static final String NOT_API_ROOT = "it answered, but not as a registry's API root; check registry.url";
 
+  /** The probe's time for one try, in the "nothing answered within" sentence. */
+  static final String PROBE_TIMEOUT = "health.probe-timeout-ms";
+
   private RegistryProbe() {}
 
   /** The probe of {@code registry}, each try taking up to {@code timeoutMs} (health.probe-timeout-ms). */
@@ -26,45 +29,78 @@ public final class RegistryProbe {
         () -> registry.ping(Duration.ofMillis(timeoutMs)), clock, e -> reason(e, timeoutMs));
   }
 
+  /** The probe's reason for {@code e}: what to act on first, the client's words last, cut at {@link #MAX_WORDS}. */
   static String reason(Exception e, long timeoutMs) {
-    String what;
-    String words;
+    String words = words(e);
+    words = words.length() > MAX_WORDS ? words.substring(0, MAX_WORDS - 3) + "..." : words;
+    // one line: /health/ready is read by Kubernetes and by people, and each change of it is logged
+    return advice(e, timeoutMs, PROBE_TIMEOUT) + wrapped(words);
+  }
+
+  /**
+   * What to act on first when a request to the registry failed with {@code e}: which setting, what to check. A request
+   * that got no answer waited {@code timeoutMs}, as {@code timeoutSetting} says ({@value #PROBE_TIMEOUT} for the probe,
+   * registry.timeout-ms for the start-up's calls).
+   */
+  public static String advice(Exception e, long timeoutMs, String timeoutSetting) {
     if (e instanceof RegistryRequestException refused) {
-      words = refused.getMessage();
-      what = refused.authenticationFailed()
+      return refused.authenticationFailed()
           ? "it refused the monitor's credentials (HTTP " + refused.httpStatus() + "); check"
               + " registry.basic-auth.user-info (user:password, or ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) and that"
               + " user's rights on the registry"
           : NOT_API_ROOT;
+    }
+    if (!(e instanceof RegistryUnavailableException unavailable)) {
+      return "a request to it failed";
+    }
+    Throwable cause = unavailable.getCause();
+    if (has(cause, javax.net.ssl.SSLException.class)) {
+      return "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"
+          + " that registry.ssl.truststore.location holds the CA that signed its certificate";
+    }
+    if (has(cause, java.net.http.HttpTimeoutException.class)) {
+      return "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (" + timeoutSetting + "); check"
+          + " that the registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks"
+          + " the scheme of registry.url (http or https)";
+    }
+    if (has(cause, java.net.ConnectException.class)) {
+      return "nothing accepts connections there; check that the registry runs and that registry.url names its host"
+          + " and port";
+    }
+    if (cause == null && unavailable.notTheApiRoot()) {
+      return NOT_API_ROOT;
+    }
+    return cause == null
+        ? "it answered with an error; check the registry's log, and the load balancer or proxy in front of it"
+        : "a request to it failed; check that the registry runs and is reachable from this host";
+  }
+
+  /**
+   * The client's own words for {@code e}, on one line, as " (registry client: ...)" to end a reason with; empty when
+   * they would only repeat what the reason says already: the URL, and that nothing answered in time.
+   */
+  public static String clientWords(Exception e) {
+    return wrapped(words(e));
+  }
+
+  private static String words(Exception e) {
+    String words;
+    if (e instanceof RegistryRequestException) {
+      words = e.getMessage();
     } else if (e instanceof RegistryUnavailableException unavailable) {
-      words = unavailable.lastProblem();
-      Throwable cause = unavailable.getCause();
-      if (has(cause, javax.net.ssl.SSLException.class)) {
-        what = "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"
-            + " that registry.ssl.truststore.location holds the CA that signed its certificate";
-      } else if (has(cause, java.net.http.HttpTimeoutException.class)) {
-        what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms); check"
-            + " that the registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks"
-            + " the scheme of registry.url (http or https)";
-      } else if (has(cause, java.net.ConnectException.class)) {
-        what = "nothing accepts connections there; check that the registry runs and that registry.url names its host"
-            + " and port";
-      } else if (cause == null && unavailable.notTheApiRoot()) {
-        what = NOT_API_ROOT;
-      } else if (cause == null) {
-        what = "it answered with an error; check the registry's log, and the load balancer or proxy in front of it";
-      } else {
-        what = "its GET /config failed; check that the registry runs and is reachable from this host";
-      }
+      // a timeout's words are the URL and "timed out: no complete answer within N ms", both in the reason already;
+      // unless another URL was not the API root, which they add
+      words = has(unavailable.getCause(), java.net.http.HttpTimeoutException.class) && !unavailable.notTheApiRoot()
+          ? null : unavailable.lastProblem();
     } else {
       words = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
           + e.getMessage();
-      what = "its GET /config failed";
     }
-    words = words == null ? "" : words.replaceAll("\\s*[\\r\\n]+\\s*", " ");
-    words = words.length() > MAX_WORDS ? words.substring(0, MAX_WORDS - 3) + "..." : words;
-    // one line: /health/ready is read by Kubernetes and by people, and each change of it is logged
-    return what + (words.isEmpty() ? "" : " (registry client: " + words + ")");
+    return words == null ? "" : words.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+  }
+
+  private static String wrapped(String words) {
+    return words.isEmpty() ? "" : " (registry client: " + words + ")";
   }
 
   private static boolean has(Throwable t, Class<? extends Throwable> type) {

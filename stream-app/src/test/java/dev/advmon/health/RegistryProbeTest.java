@@ -91,13 +91,18 @@ class RegistryProbeTest {
         + " registry.url names its host and port (registry client: GET " + url + "/config failed: connection refused");
   }
 
+  /**
+   * No answer: the probe's timeout and what to check, without the client's words, which only said the URL again and
+   * "timed out ... within 500 ms" (the reason was about 370 characters; Kubernetes events and people read it).
+   */
   @Test
   void noAnswerNamesTheProbesTimeoutAndWhatToCheck() {
     hang = true;
     assertThat(reasonAt(url())).contains(": nothing answered within 500 ms (health.probe-timeout-ms); check that the"
-        + " registry runs and is reachable from this host")
-        .contains("(registry client: GET " + url() + "/config failed:")
-        .doesNotContain("after 1 attempt(s)");
+        + " registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks the scheme of"
+        + " registry.url (http or https)")
+        .doesNotContain("registry client", "after 1 attempt(s)")
+        .hasSizeLessThanOrEqualTo(300);
   }
 
   @Test
