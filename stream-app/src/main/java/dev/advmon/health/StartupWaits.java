@@ -14,12 +14,37 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class StartupWaits {
 
+  /**
+   * Most characters of one dependency's line in {@link #reasons()}: /health/ready is read by Kubernetes events and by
+   * people, and what to check with the dependency's own words made it about 400. The log line at each try keeps the
+   * whole advice.
+   */
+  public static final int MAX_REASON = 250;
+
   /** The waits, by dependency name, in name order so that the answer reads the same from one probe to the next. */
   private final Map<String, String> waiting = new ConcurrentSkipListMap<>();
 
   /** {@code dependency} has not answered yet: {@code reason} says what was tried and what came back. */
   public void waiting(String dependency, String reason) {
     waiting.put(dependency, reason);
+  }
+
+  /**
+   * A reason for {@code dependency} within {@link #MAX_REASON} (with the "dependency: " before it): {@code head} (what
+   * happened, what to check first) whole, then {@code words}, the dependency's own in parentheses (" (Kafka: ...)"),
+   * cut to what room is left. A cut this short would say nothing of them: none then (the log line has them); a head
+   * too long for the cap on its own (a try counted in thousands) is cut too.
+   */
+  public static String fit(String dependency, String head, String words) {
+    int room = MAX_REASON - (dependency + ": ").length();
+    if (head.length() > room) {
+      return head.substring(0, room - 3) + "...";
+    }
+    words = words.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    if (words.length() > room - head.length()) {
+      words = room - head.length() < 30 ? "" : words.substring(0, room - head.length() - 4) + "...)";
+    }
+    return head + words;
   }
 
   /** {@code dependency} answered: start-up no longer waits for it. */

@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.health.DependencyProbe;
+import dev.advmon.health.StartupWaits;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -31,12 +32,6 @@ final class BrokerSilence {
             + DependencyProbe.duration(tryMs);
   }
 
-  /**
-   * Most characters of the start-up wait's readiness reason: /health/ready is read by Kubernetes events and by people,
-   * and {@link #CHECK} with Kafka's words made it about 400. The log line at each try keeps the whole advice.
-   */
-  static final int MAX_REASON = 250;
-
   /** {@link #CHECK} in short, what to look at first: the address, then the protocol. */
   private static final String SHORT_CHECK = "check that a broker runs there, is reachable (advertised.listeners) and"
       + " speaks kafka.security.protocol; more in the log";
@@ -44,21 +39,15 @@ final class BrokerSilence {
   /**
    * The start-up wait's readiness reason after try {@code attempt} failed with {@code cause}, {@code waitedMs} into the
    * wait: the address and setting, what to check first, Kafka's words last, cut so that the whole (with readiness's
-   * "Kafka: " before it) stays within {@link #MAX_REASON}. A long list of brokers is named by its first (the log line
-   * names them all).
+   * "Kafka: " before it) stays within {@link StartupWaits#MAX_REASON}, where {@link #CHECK} with Kafka's words made
+   * it about 400. A long list of brokers is named by its first (the log line names them all).
    */
   static String startupReason(Object servers, Throwable cause, int attempt, long waitedMs) {
     boolean silence = cause instanceof org.apache.kafka.common.errors.TimeoutException
         || cause instanceof TimeoutException;
     String head = (silence ? "no answer from " : "the topic check failed at ") + shortList(servers)
         + " (kafka.bootstrap.servers) in " + waitedMs / 1000 + " s (try " + attempt + "): " + SHORT_CHECK;
-    String words = kafkaWords(cause).replaceAll("\\s*[\\r\\n]+\\s*", " ");
-    int room = MAX_REASON - "Kafka: ".length() - head.length();
-    if (words.length() > room) {
-      // a cut this short would say nothing of Kafka's words: none then (the log line has them)
-      words = room < 30 ? "" : words.substring(0, room - 4) + "...)";
-    }
-    return head + words;
+    return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
   }
 
   private static String shortList(Object servers) {

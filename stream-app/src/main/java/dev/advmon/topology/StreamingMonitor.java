@@ -6,6 +6,7 @@ import dev.advmon.detect.Detector;
 import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.health.HealthCheck;
+import dev.advmon.health.RegistryProbe;
 import dev.advmon.health.RestoreProgress;
 import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
@@ -618,6 +619,14 @@ public final class StreamingMonitor implements AutoCloseable {
   /** The registry's wait in readiness while starting. */
   private static final String REGISTRY_WAIT = "schema registry";
 
+  /**
+   * The time each of the start-up's registry requests may take (Wiring.registrySettings: connect and request), for the
+   * "nothing answered within" of its reasons; the probe's health.probe-timeout-ms does not apply while starting. (With
+   * several registry.url entries a request gets at most a third of streams.transaction-timeout-ms, equal to it by
+   * default: RegistrySettings.requestTimeoutInCall.)
+   */
+  private static final String REGISTRY_TIMEOUT = "registry.timeout-ms";
+
   /** Registers (or, without auto-register, looks up) the output schemas, retrying while the registry is down. */
   private static void awaitRegistry(MonitorConfig config, SchemaRegistry registry, boolean autoRegister, Topics topics,
       StartupWaits waits) throws InterruptedException {
@@ -650,16 +659,30 @@ public final class StreamingMonitor implements AutoCloseable {
           throw stop;
         }
         long waited = System.currentTimeMillis() - start;
+        long timeoutMs = config.longValue(REGISTRY_TIMEOUT);
+        // what to check first, the client's words last, as the running probe says it: not the client's message,
+        // which named the URL twice and no setting
+        String why = RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT) + RegistryProbe.clientWords(e);
         if (maxWait > 0 && waited >= maxWait) {
-          throw new IllegalStateException("schema registry still unreachable after " + waited
-              + " ms (startup.max-wait-ms=" + maxWait + "): " + e.getMessage(), e);
+          throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) still"
+              + " unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): " + why, e);
         }
-        log.warn("waiting for the schema registry (attempt {}, {} s so far): {}; retrying in {} ms",
-            attempt, waited / 1000, e.getMessage(), interval);
-        waits.waiting(REGISTRY_WAIT, "waited " + waited / 1000 + " s (try " + attempt + "): " + e.getMessage());
+        log.warn("waiting for the schema registry (attempt {}, {} s so far) at {} (registry.url): {}; retrying in {} ms"
+            + " (startup.retry-interval-ms)", attempt, waited / 1000, registry.describe(), why, interval);
+        waits.waiting(REGISTRY_WAIT, registryWaitReason(e, timeoutMs, attempt, waited));
         Thread.sleep(interval);
       }
     }
+  }
+
+  /**
+   * The registry's start-up readiness reason after try {@code attempt} failed with {@code e}, {@code waitedMs} into
+   * the wait, each request of it given {@code timeoutMs}: the running probe's advice, the client's words last, within
+   * the cap the broker's keeps ({@link StartupWaits#fit}); the WARN line of the try has them whole.
+   */
+  static String registryWaitReason(Exception e, long timeoutMs, int attempt, long waitedMs) {
+    return StartupWaits.fit(REGISTRY_WAIT, "waited " + waitedMs / 1000 + " s (try " + attempt + "): "
+        + RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT), RegistryProbe.clientWords(e));
   }
 
   /** Logs a warning when the frames subject lets producers register a Frame this monitor cannot read; never fails. */

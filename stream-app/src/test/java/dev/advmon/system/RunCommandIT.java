@@ -179,9 +179,11 @@ class RunCommandIT {
           URI.create("http://127.0.0.1:" + httpPort + "/health/ready")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(503);
-      // the reason too, not only that it waits: which URL, and what came back (the log's words)
+      // the reason too, not only that it waits: what to check, which URL, and what came back (the client's words)
       assertThat(ready.body()).contains("\"status\":\"DOWN\"").contains("STARTING")
-          .contains("schema registry: waited").contains("127.0.0.1:" + deadPort).contains(" failed: ");
+          .contains("schema registry: waited").contains("): nothing accepts connections there; check that the registry"
+              + " runs and that registry.url names its host and port (registry client: ")
+          .contains("127.0.0.1:" + deadPort);
       HttpResponse<String> live = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + httpPort + "/health/live")).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());

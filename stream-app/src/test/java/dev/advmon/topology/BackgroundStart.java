@@ -3,6 +3,7 @@ package dev.advmon.topology;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
@@ -22,10 +23,16 @@ final class BackgroundStart {
 
   static Future<StreamingMonitor> on(ExecutorService starter, MonitorConfig config, MonitorMetrics metrics)
       throws Exception {
+    return on(starter, config, metrics, new StartupWaits());
+  }
+
+  /** As above, telling {@code waits} what start-up waits for (readiness's reasons while starting). */
+  static Future<StreamingMonitor> on(ExecutorService starter, MonitorConfig config, MonitorMetrics metrics,
+      StartupWaits waits) throws Exception {
     FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
         ModelBundle.load(TestData.defaultBundle()).manifest());
     return starter.submit(() -> StreamingMonitor.start(config,
         new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true, preparer,
-        () -> (FrameScorer) null, metrics, AlertListener.NONE));
+        () -> (FrameScorer) null, metrics, AlertListener.NONE, waits));
   }
 }

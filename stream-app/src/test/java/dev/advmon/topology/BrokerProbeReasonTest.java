@@ -3,6 +3,7 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.health.DependencyProbe;
+import dev.advmon.health.StartupWaits;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,7 +85,7 @@ class BrokerProbeReasonTest {
     String servers = "kafka-0.kafka.advmon.svc:9093,kafka-1.kafka.advmon.svc:9093,kafka-2.kafka.advmon.svc:9093";
     String reason = "Kafka: " + BrokerSilence.startupReason(servers, new org.apache.kafka.common.errors.TimeoutException(
         "Timed out waiting for a node assignment. Call: listTopics\nand more"), 12, 61_000);
-    assertThat(reason).hasSizeLessThanOrEqualTo(BrokerSilence.MAX_REASON).doesNotContain("\n")
+    assertThat(reason).hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON).doesNotContain("\n")
         .isEqualTo("Kafka: no answer from kafka-0.kafka.advmon.svc:9093 and 2 more (kafka.bootstrap.servers) in 61 s"
             + " (try 12): check that a broker runs there, is reachable (advertised.listeners) and speaks"
             + " kafka.security.protocol; more in the log");
@@ -103,7 +104,7 @@ class BrokerProbeReasonTest {
     String reason = "Kafka: " + BrokerSilence.startupReason("kafka-0:9093",
         new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment. Call: listTopics"),
         3, 30_000);
-    assertThat(reason).hasSizeLessThanOrEqualTo(BrokerSilence.MAX_REASON)
+    assertThat(reason).hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON)
         .contains("check that a broker runs there").contains(" (Kafka: Timed out waiting").endsWith("...)");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.testing.Await;
@@ -74,6 +75,76 @@ class StartupRegistryWaitLogTest {
       starter.shutdownNow();
       assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  /**
+   * A registry that accepts connections and never answers, while starting: readiness said "waited N s (try K): " and
+   * the client's whole exception message (the URL twice, "after 1 attempt(s)", its own advice), and named no setting.
+   * Now it gives the advice of the running probe, with the time and setting that apply at start-up (registry.timeout-ms,
+   * not the probe's health.probe-timeout-ms), within the broker's cap; the WARN line names the URL.
+   */
+  @Test
+  void aSilentRegistryAtStartUpIsWaitedForWithTheStartUpsTimeoutAndWhatToCheck() throws Exception {
+    int noBroker;
+    try (ServerSocket b = new ServerSocket(0)) {
+      noBroker = b.getLocalPort();
+    }
+    StartupWaits waits = new StartupWaits();
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    // connections complete in the kernel's backlog, and nothing ever reads a request: no answer
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        MonitorMetrics metrics = MonitorMetrics.inMemory();
+        LogLines monitor = LogLines.of(StreamingMonitor.class)) {
+      String url = "http://127.0.0.1:" + silent.getLocalPort();
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, url, "silent-wait", dir);
+      settings.put("registry.retries", "0");
+      settings.put("registry.timeout-ms", "300");
+      settings.put("health.probe-timeout-ms", "700");
+      settings.put("startup.retry-interval-ms", "100");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics, waits);
+
+      assertThat(Await.until(() -> registryReason(waits) != null && waitLines(monitor).size() >= 2,
+          Duration.ofSeconds(60))).as("waited; reasons: %s", waits.reasons()).isTrue();
+      starter.shutdownNow();
+      try {
+        start.get(30, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
+      }
+
+      assertThat(registryReason(waits)).startsWith("schema registry: waited ")
+          .contains("): nothing answered within 300 ms (registry.timeout-ms); check that the registry runs and is"
+              + " reachable from this host")
+          .doesNotContain("health.probe-timeout-ms", "attempt(s)", "\n")
+          .hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON);
+      assertThat(waitLines(monitor)).first().satisfies(line -> assertThat(line.getFormattedMessage())
+          .contains(url + " (registry.url)").contains("nothing answered within 300 ms (registry.timeout-ms)"));
+    } finally {
+      starter.shutdownNow();
+      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  /**
+   * A registry that answers 503 with long words: what to check first, the client's words last and cut, the whole
+   * within the cap that the broker's start-up reason keeps (Kubernetes events and people read it).
+   */
+  @Test
+  void theRegistrysStartUpReasonKeepsTheAdviceWholeAndCutsTheClientsWordsToTheCap() {
+    String url = "http://schema-registry.advmon.svc.cluster.local:8081/apis/ccompat/v7";
+    Exception e = new dev.advmon.registry.RegistryUnavailableException(url, 3, "POST " + url
+        + "/subjects/camera-frames-verdicts-value/versions answered HTTP 503: " + "upstream connect error ".repeat(20),
+        null);
+    String reason = "schema registry: " + StreamingMonitor.registryWaitReason(e, 10_000, 12, 61_000);
+    assertThat(reason).hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON).doesNotContain("\n")
+        .startsWith("schema registry: waited 61 s (try 12): it answered with an error; check the registry's log, and"
+            + " the load balancer or proxy in front of it (registry client: POST " + url)
+        .endsWith("...)");
+  }
+
+  private static String registryReason(StartupWaits waits) {
+    return waits.reasons().stream().filter(r -> r.startsWith("schema registry: ")).findFirst().orElse(null);
   }
 
   private static List<ILoggingEvent> waitLines(LogLines monitor) {
