@@ -243,15 +243,18 @@ public final class LoadTestCommand implements Callable<Integer> {
         rep.ramp() ? " | sustainable " + rep.sustainableText() : "", rep.sentInAll(), rep.missing(), rep.duplicates());
   }
 
-  /** The one-line summary of an interrupted run; {@code planned}: the steps it would have run ("1", "up to 12"). */
+  /**
+   * The one-line summary of an interrupted run; {@code planned}: the steps it would have run ("1", "up to 12"). Grouped
+   * as {@link #summaryLine}: the completed steps' counts (the unanswered frames are theirs), then the whole run's.
+   */
   static String interruptedLine(Report rep, String planned) {
     Map<String, Object> lat = Report.latency(rep.allLatencies());
-    return String.format(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | sent %d | verdicts %d | "
-            + "dead letters %d | duplicates %d | unanswered when stopped %d (in flight, not judged lost) | "
-            + "latency p50 %s p99 %s max %s ms", rep.interruptedDuring(), rep.steps().size(), planned,
-        rep.steps().stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(), rep.deadLetters(),
-        rep.duplicates(), rep.missing(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p99")),
-        Report.orDash(lat.get("max")));
+    return String.format(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | completed steps: sent %d "
+            + "| verdicts %d | dead letters %d | unanswered when stopped %d (in flight, not judged lost) | latency p50 "
+            + "%s p99 %s max %s ms; whole run (warm-up included): sent %d | duplicates %d", rep.interruptedDuring(),
+        rep.steps().size(), planned, rep.steps().stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(),
+        rep.deadLetters(), rep.missing(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p99")),
+        Report.orDash(lat.get("max")), rep.sentInAll(), rep.duplicates());
   }
 
   /** 1 when a frame was lost or seen twice: the figures then rest on a broken pipeline. */

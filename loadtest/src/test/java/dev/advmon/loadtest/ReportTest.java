@@ -257,4 +257,18 @@ class ReportTest {
         .contains("0 of 1 step(s) completed []").contains("unanswered when stopped 12")
         .contains("latency p50 - p99 - max - ms").doesNotContain("null");
   }
+
+  @Test
+  void theInterruptedRunsLineSaysWhichFramesEachCountIsOfAsTheCompletedRunsLineDoes() {
+    // sent counts the completed steps' frames, duplicates every frame of the run: the line put them side by side as
+    // one run's counts ("sent 100 | ... | duplicates 7"), unlike the completed run's line
+    Report r = new Report("t", Map.of(), 1, false, List.of(step("step 1", 10, 500, 600, true, 40)), List.of(), 7, 12,
+        0, 0, 0, Map.of(), false, "0 0 0", "0 0 0", "step 2 at 12.5 frames/s, 3 of 10 s", java.time.Instant.EPOCH,
+        java.time.Instant.EPOCH, 640, LoadTestCommand.LOWER_BOUND_ADVICE);
+    assertThat(LoadTestCommand.interruptedLine(r, "up to 12"))
+        .startsWith("INTERRUPTED during step 2 at 12.5 frames/s, 3 of 10 s: 1 of up to 12 step(s) completed [step 1]")
+        .contains("completed steps: sent 100 | verdicts 1 | dead letters 0 | unanswered when stopped 12 (in flight, "
+            + "not judged lost) | latency p50 40 p99 40 max 40 ms; whole run (warm-up included): sent 640 | "
+            + "duplicates 7");
+  }
 }
