@@ -237,10 +237,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     // run that lost warm-up frames read as having lost more than it sent
     return String.format(Locale.ROOT, "measured steps: sent %d | verdicts %d | dead letters %d | throughput %.1f "
             + "frames/s | latency p50 %s p95 %s p99 %s p99.9 %s max %s ms%s; whole run (warm-up included): sent %d | "
-            + "missing %d | duplicates %d", rep.sent(), rep.verdicts(), rep.deadLetters(), rep.throughputFps(),
-        Report.orDash(lat.get("p50")), Report.orDash(lat.get("p95")), Report.orDash(lat.get("p99")),
+            + "missing %d | duplicates %d | dead letters %d", rep.sent(), rep.verdicts(), rep.deadLetters(),
+        rep.throughputFps(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p95")), Report.orDash(lat.get("p99")),
         Report.orDash(lat.get("p999")), Report.orDash(lat.get("max")),
-        rep.ramp() ? " | sustainable " + rep.sustainableText() : "", rep.sentInAll(), rep.missing(), rep.duplicates());
+        rep.ramp() ? " | sustainable " + rep.sustainableText() : "", rep.sentInAll(), rep.missing(), rep.duplicates(),
+        rep.deadLettersInAll());
   }
 
   /**
@@ -251,10 +252,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     Map<String, Object> lat = Report.latency(rep.allLatencies());
     return String.format(Locale.ROOT, "INTERRUPTED during %s: %d of %s step(s) completed %s | completed steps: sent %d "
             + "| verdicts %d | dead letters %d | unanswered when stopped %d (in flight, not judged lost) | latency p50 "
-            + "%s p99 %s max %s ms; whole run (warm-up included): sent %d | duplicates %d", rep.interruptedDuring(),
-        rep.steps().size(), planned, rep.steps().stream().map(StepResult::label).toList(), rep.sent(), rep.verdicts(),
-        rep.deadLetters(), rep.missing(), Report.orDash(lat.get("p50")), Report.orDash(lat.get("p99")),
-        Report.orDash(lat.get("max")), rep.sentInAll(), rep.duplicates());
+            + "%s p99 %s max %s ms; whole run (warm-up included): sent %d | duplicates %d | dead letters %d",
+        rep.interruptedDuring(), rep.steps().size(), planned, rep.steps().stream().map(StepResult::label).toList(),
+        rep.sent(), rep.verdicts(), rep.deadLetters(), rep.missing(), Report.orDash(lat.get("p50")),
+        Report.orDash(lat.get("p99")), Report.orDash(lat.get("max")), rep.sentInAll(), rep.duplicates(),
+        rep.deadLettersInAll());
   }
 
   /** 1 when a frame was lost or seen twice: the figures then rest on a broken pipeline. */

@@ -105,6 +105,11 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return steps.stream().mapToLong(s -> s.stats().deadLetters).sum();
   }
 
+  /** Dead letters of every frame of the run ({@code sentInAll}), as {@code deadLettersByReason} counts them. */
+  long deadLettersInAll() {
+    return deadLettersByReason.values().stream().mapToLong(Long::longValue).sum();
+  }
+
   double durationSeconds() {
     return steps.stream().mapToDouble(StepResult::seconds).sum();
   }
@@ -201,6 +206,8 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("sender_late_sends", lateSends);
     r.put("sender_max_late_ms", maxLateMs);
     r.put("drained", drained);
+    // of every frame of the run, as missing and duplicates: dead_letters counts the measured steps' only
+    r.put("dead_letters_in_all", deadLettersInAll());
     r.put("dead_letters_by_reason", deadLettersByReason);
     r.put("batch_frames", batches(allBatches()));
     r.put("target", target);

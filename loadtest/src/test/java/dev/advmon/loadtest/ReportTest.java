@@ -269,6 +269,25 @@ class ReportTest {
         .startsWith("INTERRUPTED during step 2 at 12.5 frames/s, 3 of 10 s: 1 of up to 12 step(s) completed [step 1]")
         .contains("completed steps: sent 100 | verdicts 1 | dead letters 0 | unanswered when stopped 12 (in flight, "
             + "not judged lost) | latency p50 40 p99 40 max 40 ms; whole run (warm-up included): sent 640 | "
-            + "duplicates 7");
+            + "duplicates 7 | dead letters 0");
+  }
+
+  @Test
+  void deadLettersByReasonHasItsWholeRunTotalBesideTheMeasuredStepsCount() throws Exception {
+    // dead_letters counts the measured steps' frames, dead_letters_by_reason every frame of the run: 2 in the step,
+    // 5 in all (3 in the warm-up), and nothing in report.json said which was which
+    Collector.StepStats stats = new Collector.StepStats();
+    stats.deadLetters = 2;
+    StepResult measured = new StepResult("measured", 10, 10, 10, 10, 0, 5, new LagJudge.Verdict(true, 0.1, 5, 20, 1.0,
+        "bounded"), 500, 600, stats);
+    Report r = new Report("t", Map.of(), 1, false, List.of(measured), List.of(), 0, 0, 0, 0, 0,
+        Map.of("decode-failed", 4L, "too-large", 1L), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH,
+        java.time.Instant.EPOCH, 620, LoadTestCommand.LOWER_BOUND_ADVICE);
+    r.write(dir);
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(Report.JSON_FILE).toFile());
+    assertThat(json.path("dead_letters").asLong()).as("the measured steps', as before").isEqualTo(2);
+    assertThat(json.path("dead_letters_in_all").asLong()).as("of sent_in_all, as dead_letters_by_reason").isEqualTo(5);
+    assertThat(LoadTestCommand.summaryLine(r))
+        .contains("whole run (warm-up included): sent 620 | missing 0 | duplicates 0 | dead letters 5");
   }
 }
