@@ -98,10 +98,13 @@ final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A monitor setting for every run (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
-  /** One configuration's search for its sustainable rate. */
+  /**
+   * One configuration's search for its sustainable rate. {@code missing}, {@code duplicates}, {@code deadLetters} and
+   * {@code sendFailures} count every frame of its run, {@code sentInAll} (warm-up, probe and search steps).
+   */
   record ConfigResult(String config, int instances, int threads, double capacityEstimate, Double sustainableFps,
       List<StepResult> steps, Map<String, Object> batchesAtSustainable, long missing, long duplicates,
-      long deadLetters, long sendFailures) {
+      long deadLetters, long sendFailures, long sentInAll) {
 
     /**
      * Whether every step of its search was sustained: it climbed for all its steps without meeting a rate it could not
@@ -272,6 +275,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     m.put("sustainable_fps_is_lower_bound", r.sustainableIsLowerBound());
     m.put("ratio_to_in_process", r.sustainableFps() == null ? null : Report.round(r.sustainableFps() / scoringFps, 3));
     m.put("batch_frames_at_sustainable", r.batchesAtSustainable());
+    m.put("sent_in_all", r.sentInAll()); // what the four below are counted among
     m.put("missing", r.missing());
     m.put("duplicates", r.duplicates());
     m.put("dead_letters", r.deadLetters());
@@ -441,7 +445,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             started.at(), Clocks.SYSTEM.ended(started), session.generator().sent(), LOWER_BOUND_ADVICE)
             .write(report.resolve("sustainable-" + config));
         ConfigResult result = new ConfigResult(config, instances, threads, capacity, sustainable, done, batches,
-            missing, duplicates, deadLetters, failed);
+            missing, duplicates, deadLetters, failed, session.generator().sent());
         console.println(configLine(config, capacity, sustainable, result.sustainableIsLowerBound(), missing, duplicates,
             deadLetters));
         progress.partialConfig = null;
@@ -502,17 +506,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             session.collector().deadLettersByReason(), drained, loadAtStart, Report.loadAverage(), null,
             started.at(), Clocks.SYSTEM.ended(started), session.generator().sent(), LOWER_BOUND_ADVICE);
         rep.write(report.resolve("latency-half"));
-      Map<String, Object> m = new LinkedHashMap<>();
-        m.put("config", config.config());
-        m.put("offered_fps", rate);
-        m.put("seconds", stepSeconds);
-        m.put("lag", s.lag().reason());
-        m.put("latency_ms", Report.latency(done.stats().latencyMs));
-        m.put("batch_frames", Report.batches(done.stats().batchFrames));
-        m.put("missing", rep.missing());
-        m.put("duplicates", rep.duplicates());
-        m.put("dead_letters", rep.deadLetters());
-        return m;
+        return latencyRunJson(config.config(), rate, stepSeconds, rep);
       } catch (Interruption.Stopped e) {
         session.pause();
         progress.during = "latency at half the sustainable rate of " + config.config() + ": " + session.activity();
@@ -520,6 +514,27 @@ final class BenchmarkCommand implements Callable<Integer> {
         throw e;
       }
     }
+  }
+
+  /**
+   * The latency run in benchmark.json, from its report (one step): {@code dead_letters} is the step's, as a load
+   * test's; {@code missing}, {@code duplicates} and {@code dead_letters_in_all} are of {@code sent_in_all}.
+   */
+  static Map<String, Object> latencyRunJson(String config, double rate, int seconds, Report rep) {
+    StepResult step = rep.steps().get(0);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("config", config);
+    m.put("offered_fps", rate);
+    m.put("seconds", seconds);
+    m.put("lag", step.lag().reason());
+    m.put("latency_ms", Report.latency(step.stats().latencyMs));
+    m.put("batch_frames", Report.batches(step.stats().batchFrames));
+    m.put("sent_in_all", rep.sentInAll());
+    m.put("missing", rep.missing());
+    m.put("duplicates", rep.duplicates());
+    m.put("dead_letters", rep.deadLetters());
+    m.put("dead_letters_in_all", rep.deadLettersInAll());
+    return m;
   }
 
   private static final String TABLE_HEAD = "| configuration | capacity estimate (frames/s) | sustainable rate (frames/s) "

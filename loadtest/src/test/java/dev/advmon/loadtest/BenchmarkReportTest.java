@@ -12,7 +12,7 @@ class BenchmarkReportTest {
 
   private static BenchmarkCommand.ConfigResult config(String name, long missing, long duplicates, long deadLetters) {
     return new BenchmarkCommand.ConfigResult(name, 1, 2, 500, 450.0, List.of(), null, missing, duplicates,
-        deadLetters, 0);
+        deadLetters, 0, 20_000);
   }
 
   private static Map<String, Object> latencyRun(long missing, long duplicates) {
@@ -160,7 +160,7 @@ class BenchmarkReportTest {
   void aSearchThatSustainedEveryStepReportsItsRateAsALowerBound() {
     List<StepResult> climbing = List.of(searchStep(1, 300, true), searchStep(2, 330, true), searchStep(3, 363, true));
     BenchmarkCommand.ConfigResult unbounded = new BenchmarkCommand.ConfigResult("1x2", 1, 2, 300, 363.0, climbing,
-        null, 0, 0, 0, 0);
+        null, 0, 0, 0, 0, 20_000);
     assertThat(BenchmarkCommand.configRow(unbounded, 900)).contains("| at least 363 |");
     assertThat(BenchmarkCommand.configJson(unbounded, 900)).containsEntry("sustainable_fps_is_lower_bound", true);
     assertThat(BenchmarkCommand.configLine("1x2", 300, 363.0, unbounded.sustainableIsLowerBound(), 0, 0, 0))
@@ -168,7 +168,7 @@ class BenchmarkReportTest {
 
     List<StepResult> found = List.of(searchStep(1, 300, true), searchStep(2, 330, false), searchStep(3, 315, true));
     BenchmarkCommand.ConfigResult bounded = new BenchmarkCommand.ConfigResult("1x2", 1, 2, 300, 315.0, found, null, 0,
-        0, 0, 0);
+        0, 0, 0, 20_000);
     assertThat(BenchmarkCommand.configRow(bounded, 900)).contains("| 315 |").doesNotContain("at least");
     assertThat(BenchmarkCommand.configJson(bounded, 900)).containsEntry("sustainable_fps_is_lower_bound", false);
   }
@@ -188,5 +188,24 @@ class BenchmarkReportTest {
       assertThat(text).contains("at least 363.0 frames/s").contains("run the benchmark again on an otherwise idle machine")
           .doesNotContain("--ramp-steps").doesNotContain("--rate");
     }
+  }
+
+  @Test
+  void eachConfigurationAndTheLatencyRunGiveTheWholeRunsFramesTheirLossesAreCountedAmong() {
+    // missing, duplicates and dead letters count every frame of a configuration's run (warm-up, probe, search steps),
+    // and benchmark.json gave no total of those frames, which its per-configuration report.json has (sent_in_all)
+    assertThat(BenchmarkCommand.configJson(config("1x2", 3, 1, 7), 900)).containsEntry("sent_in_all", 20_000L);
+
+    Collector.StepStats stats = new Collector.StepStats();
+    stats.deadLetters = 2;
+    StepResult half = new StepResult("half", 225, 60, 225, 225, 0, 5, new LagJudge.Verdict(true, 0.1, 5, 20, 1.0,
+        "bounded"), 9_000, 22_500, stats);
+    Report rep = new Report("t", Map.of(), 4, false, List.of(half), List.of(), 0, 0, 0, 0, 0, Map.of("too-large", 5L),
+        true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 25_000,
+        BenchmarkCommand.LOWER_BOUND_ADVICE);
+    Map<String, Object> latency = BenchmarkCommand.latencyRunJson("1x2", 225, 60, rep);
+    assertThat(latency).containsEntry("sent_in_all", 25_000L).containsEntry("missing", 0L)
+        .as("the step's, as before").containsEntry("dead_letters", 2L)
+        .as("the whole run's, as missing and duplicates").containsEntry("dead_letters_in_all", 5L);
   }
 }
