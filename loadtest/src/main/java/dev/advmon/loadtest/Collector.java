@@ -4,7 +4,6 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.FrameVerdict;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -300,14 +299,14 @@ final class Collector implements AutoCloseable {
 
   /** Frames with sequence numbers in [from, to) that no verdict or dead letter has arrived for yet. */
   synchronized long missing(long from, long to) {
-    return seen.unseen(from, to, new BitSet());
+    return seen.unseen(from, to, new FrameRanges());
   }
 
   /**
    * Frames in [from, to) that were sent and have no outcome: those whose send failed ({@code notSent}, counted as
    * send failures) never reached the monitor, so they are not frames it lost.
    */
-  synchronized long missing(long from, long to, BitSet notSent) {
+  synchronized long missing(long from, long to, FrameRanges notSent) {
     return seen.unseen(from, to, notSent);
   }
 

@@ -39,8 +39,11 @@ final class Generator implements AutoCloseable {
   private final AtomicLong maxLateNanos = new AtomicLong();
   private final AtomicReference<String> lastError = new AtomicReference<>();
   private final AtomicReference<Throwable> died = new AtomicReference<>();
-  /** Sequence numbers whose send failed: never on the frames topic, so no outcome is due for them. */
-  private final java.util.BitSet failedSequences = new java.util.BitSet();
+  /**
+   * Sequence numbers whose send failed: never on the frames topic, so no outcome is due for them. As runs: an outage
+   * fails frames one after another, and memory then grows with the outages, not with the frames sent before them.
+   */
+  private final FrameRanges failedSequences = new FrameRanges();
   private final Pacer pacer;
   private volatile boolean running = true;
 
@@ -112,16 +115,16 @@ final class Generator implements AutoCloseable {
     return lastError.get();
   }
 
-  /** A copy of the sequence numbers whose send failed. */
-  java.util.BitSet failedSequences() {
+  /** A copy of the sequence numbers in [from, to) whose send failed (the rest of the run's are not copied). */
+  FrameRanges failedSequences(long from, long to) {
     synchronized (failedSequences) {
-      return (java.util.BitSet) failedSequences.clone();
+      return failedSequences.within(from, to);
     }
   }
 
   private void sendFailed(long seq, Exception e) {
     synchronized (failedSequences) {
-      failedSequences.set((int) Math.min(seq, Integer.MAX_VALUE));
+      failedSequences.add(seq);
     }
     failed.incrementAndGet();
     lastError.set(e.toString());

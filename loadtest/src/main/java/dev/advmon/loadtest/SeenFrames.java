@@ -1,8 +1,6 @@
 package dev.advmon.loadtest;
 
 import java.util.BitSet;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Which of a run's frames (by sequence number) have had their outcome, so that one read twice is told, in memory
@@ -28,8 +26,8 @@ final class SeenFrames {
   /** Every frame before it has had its outcome, or is set aside. */
   private long low;
   private BitSet bits = new BitSet();
-  /** Frames left unanswered behind the window, as ranges: start (inclusive) to end (exclusive). */
-  private final TreeMap<Long, Long> aside = new TreeMap<>();
+  /** Frames left unanswered behind the window. */
+  private final FrameRanges aside = new FrameRanges();
 
   SeenFrames() {
     this(WINDOW);
@@ -43,7 +41,7 @@ final class SeenFrames {
   /** Records frame {@code seq}'s outcome: true the first time, false when it had one already. */
   boolean first(long seq) {
     if (seq < low) {
-      return takeAside(seq);
+      return aside.remove(seq); // a frame set aside has its first outcome; any other there had one before
     }
     if (seq - low >= window) {
       setAside(seq - window + 1);
@@ -59,30 +57,27 @@ final class SeenFrames {
     return true;
   }
 
-  /** Frames in [from, to) without an outcome, not counting those in {@code notSent} (by sequence number). */
-  long unseen(long from, long to, BitSet notSent) {
-    long count = 0;
-    long belowEnd = Math.min(to, low);
-    if (from < belowEnd) {
-      Map.Entry<Long, Long> before = aside.floorEntry(from);
-      long start = before != null && before.getValue() > from ? before.getKey() : from;
-      for (Map.Entry<Long, Long> r : aside.subMap(start, true, belowEnd, false).entrySet()) {
-        long a = Math.max(from, r.getKey());
-        long b = Math.min(belowEnd, r.getValue());
-        if (a < b) {
-          count += b - a - notSentIn(notSent, a, b).cardinality();
-        }
-      }
-    }
+  /**
+   * Frames in [from, to) without an outcome, not counting those in {@code notSent} (their send failed: no outcome is
+   * due; one that comes anyway is not counted twice).
+   */
+  long unseen(long from, long to, FrameRanges notSent) {
+    long[] count = {0};
+    // behind the low-water mark only the frames set aside are without an outcome
+    aside.forEach(from, Math.min(to, low), (a, b) -> count[0] += b - a - notSent.count(a, b));
     long f = Math.max(from, low);
     if (f < to) {
       // past the bits held no frame has had its outcome
       long held = Math.min(to, base + bits.length());
-      BitSet accounted = f < held ? bits.get((int) (f - base), (int) (held - base)) : new BitSet();
-      accounted.or(notSentIn(notSent, f, to));
-      count += to - f - accounted.cardinality();
+      count[0] += to - f - answered(f, held);
+      notSent.forEach(f, to, (a, b) -> count[0] -= b - a - answered(a, Math.min(b, held)));
     }
-    return count;
+    return count[0];
+  }
+
+  /** Frames in [from, to), all at or past the low-water mark and before the bits' end, with an outcome. */
+  private long answered(long from, long to) {
+    return from < to ? bits.get((int) (from - base), (int) (to - base)).cardinality() : 0;
   }
 
   /** Bits held now (for tests: bounded by the window, not by the frames seen). */
@@ -92,33 +87,7 @@ final class SeenFrames {
 
   /** Ranges of frames set aside now. */
   int rangesAside() {
-    return aside.size();
-  }
-
-  /** The part of {@code notSent} in [from, to), indexed from {@code from}; it holds int sequence numbers only. */
-  private static BitSet notSentIn(BitSet notSent, long from, long to) {
-    if (from >= Integer.MAX_VALUE) {
-      return new BitSet();
-    }
-    return notSent.get((int) from, (int) Math.min(to, Integer.MAX_VALUE));
-  }
-
-  /** A frame before the low-water mark: its first outcome if it was set aside, else one read before. */
-  private boolean takeAside(long seq) {
-    Map.Entry<Long, Long> r = aside.floorEntry(seq);
-    if (r == null || seq >= r.getValue()) {
-      return false;
-    }
-    long start = r.getKey();
-    long end = r.getValue();
-    aside.remove(start);
-    if (start < seq) {
-      aside.put(start, seq);
-    }
-    if (seq + 1 < end) {
-      aside.put(seq + 1, end);
-    }
-    return true;
+    return aside.runs();
   }
 
   /** Moves the low-water mark to {@code newLow}, setting the frames before it still without an outcome aside. */
@@ -136,12 +105,7 @@ final class SeenFrames {
       if (end <= start) { // no set bit after start
         end = newLow;
       }
-      Map.Entry<Long, Long> last = aside.lastEntry();
-      if (last != null && last.getValue() == start) {
-        aside.put(last.getKey(), end);
-      } else {
-        aside.put(start, end);
-      }
+      aside.add(start, end);
       seq = end;
     }
     if (newLow - base >= bits.length()) {

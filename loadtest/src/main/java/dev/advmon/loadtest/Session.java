@@ -81,7 +81,7 @@ final class Session implements AutoCloseable {
    * failure, not a frame the monitor lost.
    */
   long missing(long from, long to) {
-    return collector.missing(from, to, generator.failedSequences());
+    return collector.missing(from, to, generator.failedSequences(from, to));
   }
 
   /**

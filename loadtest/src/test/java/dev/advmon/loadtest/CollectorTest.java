@@ -67,9 +67,9 @@ class CollectorTest {
     for (long seq : new long[] {0, 1, 3}) {
       c.outcome(seq, 30, 1, null, 1_000);
     }
-    java.util.BitSet notSent = new java.util.BitSet();
-    notSent.set(2); // the producer reported it failed: it never reached the frames topic
-    notSent.set(9); // outside the range asked about
+    FrameRanges notSent = new FrameRanges();
+    notSent.add(2); // the producer reported it failed: it never reached the frames topic
+    notSent.add(9); // outside the range asked about
     assertThat(c.missing(0, 5, notSent)).as("only frame 4 is missing").isEqualTo(1);
     assertThat(c.missing(0, 5)).isEqualTo(2);
     assertThat(c.missing(1, 4, notSent)).isZero();
@@ -90,6 +90,22 @@ class CollectorTest {
     assertThat(c.missing(seq, seq + 2)).as("the next one has no outcome yet").isEqualTo(1);
     c.outcome(seq, 30, 1, null, 1_001);
     assertThat(c.duplicates()).isEqualTo(1);
+    c.close();
+  }
+
+  @Test
+  void aFailedSendOfAFrameNumberedBeyondTwoBillionIsNotMissing() {
+    // the failed sequence numbers were a BitSet indexed by int: every failure from frame 2^31 on was recorded as frame
+    // 2^31 - 1, and the failed frame itself was counted missing
+    Collector c = new Collector();
+    c.startStep(0);
+    long seq = 3_000_000_000L;
+    c.outcome(seq, 30, 1, null, 1_000);
+    c.outcome(seq + 2, 30, 1, null, 1_000);
+    FrameRanges failed = new FrameRanges();
+    failed.add(seq + 1);
+    assertThat(c.missing(seq, seq + 3, failed)).isZero();
+    assertThat(c.missing(seq, seq + 3)).as("without it, the frame is missing").isEqualTo(1);
     c.close();
   }
 }

@@ -3,7 +3,6 @@ package dev.advmon.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +33,7 @@ class SeenFramesTest {
     assertThat(seen.rangesAside()).isZero();
     assertThat(seen.first(5)).as("long answered: seen again").isFalse();
     assertThat(seen.first(frames - 1)).isFalse();
-    assertThat(seen.unseen(0, frames + 10, new BitSet())).as("only the 10 not sent yet").isEqualTo(10);
+    assertThat(seen.unseen(0, frames + 10, new FrameRanges())).as("only the 10 not sent yet").isEqualTo(10);
   }
 
   @Test
@@ -47,17 +46,17 @@ class SeenFramesTest {
       }
     }
     assertThat(seen.rangesAside()).as("10, 20-22, 50000").isEqualTo(3);
-    assertThat(seen.unseen(0, 100_000, new BitSet())).isEqualTo(5);
-    BitSet notSent = new BitSet();
-    notSent.set(21); // its send failed: no outcome is due
+    assertThat(seen.unseen(0, 100_000, new FrameRanges())).isEqualTo(5);
+    FrameRanges notSent = new FrameRanges();
+    notSent.add(21); // its send failed: no outcome is due
     assertThat(seen.unseen(0, 100_000, notSent)).isEqualTo(4);
-    assertThat(seen.unseen(15, 22, new BitSet())).as("20 and 21").isEqualTo(2);
+    assertThat(seen.unseen(15, 22, new FrameRanges())).as("20 and 21").isEqualTo(2);
     assertThat(seen.first(21)).as("late, but its first outcome").isTrue();
     assertThat(seen.first(21)).as("then a duplicate").isFalse();
     assertThat(seen.first(11)).as("answered long ago").isFalse();
-    assertThat(seen.unseen(0, 100_000, new BitSet())).isEqualTo(4);
+    assertThat(seen.unseen(0, 100_000, new FrameRanges())).isEqualTo(4);
     assertThat(seen.first(50_000)).isTrue();
-    assertThat(seen.unseen(0, 100_000, new BitSet())).isEqualTo(3);
+    assertThat(seen.unseen(0, 100_000, new FrameRanges())).isEqualTo(3);
     assertThat(seen.bitsHeld()).isLessThanOrEqualTo(1024 + SeenFrames.COMPACT_AFTER + 64);
   }
 
@@ -70,11 +69,11 @@ class SeenFramesTest {
     long far = 3_000_000_000L; // past an int's range too
     assertThat(seen.first(far)).isTrue();
     assertThat(seen.rangesAside()).isEqualTo(1);
-    assertThat(seen.unseen(0, far + 1, new BitSet())).isEqualTo(far + 1 - 11);
+    assertThat(seen.unseen(0, far + 1, new FrameRanges())).isEqualTo(far + 1 - 11);
     assertThat(seen.first(500)).isTrue();
     assertThat(seen.first(far - 1)).isTrue();
     assertThat(seen.first(far)).isFalse();
-    assertThat(seen.unseen(0, far + 1, new BitSet())).isEqualTo(far + 1 - 13);
+    assertThat(seen.unseen(0, far + 1, new FrameRanges())).isEqualTo(far + 1 - 13);
   }
 
   @Test
@@ -97,11 +96,30 @@ class SeenFramesTest {
       assertThat(seen.rangesAside()).as("seed %s: frames were set aside, the path under test", seed).isPositive();
       for (long to : new long[] {1, 100, 5_000, frames}) {
         long expected = to - reference.stream().filter(s -> s < to).count();
-        assertThat(seen.unseen(0, to, new BitSet())).as("seed %s, [0, %s)", seed, to).isEqualTo(expected);
+        assertThat(seen.unseen(0, to, new FrameRanges())).as("seed %s, [0, %s)", seed, to).isEqualTo(expected);
       }
       long from = 3_000;
       long expected = frames - from - reference.stream().filter(s -> s >= from).count();
-      assertThat(seen.unseen(from, frames, new BitSet())).as("seed %s, [3000, end)", seed).isEqualTo(expected);
+      assertThat(seen.unseen(from, frames, new FrameRanges())).as("seed %s, [3000, end)", seed).isEqualTo(expected);
+      // send failures, in runs and alone, some of them answered all the same: each frame counted once
+      FrameRanges notSent = new FrameRanges();
+      Set<Long> failed = new HashSet<>();
+      for (int k = 0; k < 50; k++) {
+        long start = random.nextLong(frames);
+        long end = Math.min(frames, start + 1 + random.nextInt(random.nextBoolean() ? 1 : 400));
+        notSent.add(start, end);
+        for (long seq = start; seq < end; seq++) {
+          failed.add(seq);
+        }
+      }
+      for (long[] span : new long[][] {{0, frames}, {3_000, 17_000}, {frames - 300, frames + 50}}) {
+        long want = 0;
+        for (long seq = span[0]; seq < span[1]; seq++) {
+          want += reference.contains(seq) || failed.contains(seq) ? 0 : 1;
+        }
+        assertThat(seen.unseen(span[0], span[1], notSent)).as("seed %s, [%s, %s) less send failures", seed, span[0],
+            span[1]).isEqualTo(want);
+      }
     }
   }
 }
