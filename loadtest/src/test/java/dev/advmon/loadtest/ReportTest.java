@@ -289,5 +289,8 @@ class ReportTest {
     assertThat(json.path("dead_letters_in_all").asLong()).as("of sent_in_all, as dead_letters_by_reason").isEqualTo(5);
     assertThat(LoadTestCommand.summaryLine(r))
         .contains("whole run (warm-up included): sent 620 | missing 0 | duplicates 0 | dead letters 5");
+    assertThat(Files.readString(dir.resolve(Report.SUMMARY_FILE)))
+        .contains("| sent in all (warm-up included) | missing (of all) | duplicates (of all) | dead letters (of all) |")
+        .contains("| 100 | 0 | 2 | 620 | 0 | 0 | 5 |");
   }
 }
