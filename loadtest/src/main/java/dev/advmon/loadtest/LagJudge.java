@@ -16,9 +16,8 @@ import java.util.Locale;
  *   <li>the backlog did not grow: from the start of the step to its end (means of the first and the last few
  *       samples) by at most {@link #allowedGrowth}, a few commit intervals' frames, capped, which does not scale
  *       with the length of the step, and
- *   <li>its trend over the whole step (least-squares slope) and over the second half (a repeated median of the
- *       slopes between its samples, {@link #robustSlope}), extrapolated over that span, stays within the same
- *       allowance.
+ *   <li>its trend (least-squares slope) over the whole step and over the second half, extrapolated over that
+ *       span, stays within the same allowance.
  * </ul>
  * A backlog growing linearly at 0.99 x the rate (5 frames/s at 500 frames/s, 300 over a minute) fails the last
  * two; one that is flat with commit-sized noise passes.
@@ -66,7 +65,7 @@ final class LagJudge {
     double tail = sum(backlog.subList(n - w, n)) / (double) w;
     long growth = Math.round(tail - head);
     double slope = slope(backlog);
-    double lateSlope = robustSlope(backlog.subList(n / 2, n));
+    double lateSlope = slope(backlog.subList(n / 2, n));
     if (s.sent() < MIN_SHARE * expected) {
       return new Verdict(false, slope, growth, allowed, share, String.format(Locale.ROOT,
           "the sender offered only %.1f of %.1f frames/s (the machine is saturated)", s.sent() / s.seconds(),
@@ -96,55 +95,6 @@ final class LagJudge {
 
   private static long sum(List<Long> values) {
     return values.stream().mapToLong(Long::longValue).sum();
-  }
-
-  /** Most points {@link #robustSlope} compares: 200, so 40,000 slopes at most. */
-  static final int ROBUST_SLOPE_POINTS = 200;
-
-  /**
-   * The trend (per second) of values sampled once per second, as the repeated median of the slopes between them
-   * (Siegel's: for each sample the median of its slopes to the others, then the median of those): a backlog rising
-   * sample after sample gives its rate, as least squares does, but a sample far off moves it little. A pause of a
-   * fraction of a second just before a step's last sample raises that sample alone; over the five samples of a 10 s
-   * step's second half, least squares read it as the backlog rising by the pause's whole size, more than a low
-   * rate's allowance of 5 frames for a 0.3 s pause at 20 frames/s. Over more than {@value #ROBUST_SLOPE_POINTS}
-   * samples (steps of minutes) it compares block means, which keep a linear trend linear: a day-long step costs no
-   * more than a 400 s one.
-   */
-  static double robustSlope(List<Long> values) {
-    int n = values.size();
-    if (n < 2) {
-      return 0;
-    }
-    int block = (n + ROBUST_SLOPE_POINTS - 1) / ROBUST_SLOPE_POINTS;
-    int points = (n + block - 1) / block;
-    double[] x = new double[points];
-    double[] y = new double[points];
-    for (int p = 0; p < points; p++) {
-      int from = p * block;
-      int to = Math.min(n, from + block);
-      x[p] = (from + to - 1) / 2.0;
-      y[p] = sum(values.subList(from, to)) / (double) (to - from);
-    }
-    double[] perPoint = new double[points];
-    double[] slopes = new double[points - 1];
-    for (int i = 0; i < points; i++) {
-      int k = 0;
-      for (int j = 0; j < points; j++) {
-        if (j != i) {
-          slopes[k++] = (y[j] - y[i]) / (x[j] - x[i]);
-        }
-      }
-      perPoint[i] = median(slopes);
-    }
-    return median(perPoint);
-  }
-
-  /** The median of {@code values}, which it sorts. */
-  private static double median(double[] values) {
-    java.util.Arrays.sort(values);
-    int m = values.length;
-    return m % 2 == 1 ? values[m / 2] : (values[m / 2 - 1] + values[m / 2]) / 2;
   }
 
   /** Least-squares slope of values sampled once per second (per second). */

@@ -92,45 +92,6 @@ class LagJudgeTest {
   }
 
   @Test
-  void aShortPauseInAStepsLastSecondIsNotABacklogRising() {
-    // the monitor (or the reader) stops for 0.3 s just before the step's last sample, over a flat backlog with a
-    // frame of sawtooth: 6 frames at 20 frames/s, more than the 5 allowed, 30 at 100 (20 allowed). Over a 10 s step
-    // the second half has five samples, and a least-squares line through them read the one raised sample as the
-    // backlog rising by its whole size: "still rising at the end"
-    for (double rate : new double[] {10, 12, 15, 20, 40, 100, 500}) {
-      for (int seconds : new int[] {10, 20, 30}) {
-        long inFlight = Math.round(rate * 0.08);
-        List<Long> b = new ArrayList<>();
-        for (int i = 0; i < seconds; i++) {
-          b.add(inFlight + i % 2);
-        }
-        b.set(seconds - 1, b.get(seconds - 1) + Math.round(rate * 0.3));
-        LagJudge.Verdict v = LagJudge.judge(answered(rate, seconds, inFlight, b));
-        assertThat(v.bounded()).as("%s frames/s for %s s: %s", rate, seconds, v.reason()).isTrue();
-      }
-    }
-  }
-
-  @Test
-  void overRandomNoiseAShortPauseAtTheEndRarelyFailsAStep() {
-    // a frame of random noise can itself look like a rise over five samples, and a pause on top of it then exceeds
-    // a low rate's few frames: what the judge cannot tell apart. With least squares a 0.25 s pause failed 40% of 10 s
-    // steps at 20 frames/s and nearly all at 40 and 100; now it fails few
-    for (double rate : new double[] {10, 15, 20, 40, 100}) {
-      int failed = 0;
-      for (long seed = 1; seed <= 200; seed++) {
-        long inFlight = Math.round(rate * 0.08) + 1;
-        List<Long> b = new ArrayList<>(series(10, inFlight, 0, 1, seed));
-        b.set(9, b.get(9) + Math.round(rate * 0.25));
-        if (!LagJudge.judge(answered(rate, 10, inFlight, b)).bounded()) {
-          failed++;
-        }
-      }
-      assertThat(failed).as("10 s steps at %s frames/s failed by a 0.25 s pause, of 200", rate).isLessThanOrEqualTo(20);
-    }
-  }
-
-  @Test
   void aMonitorTooSlowAtALowRateStillFailsATenSecondStep() {
     // 10% short from the start, or keeping up for half the step and then 15% short: the backlog rises sample after
     // sample, which no single pause does
@@ -145,6 +106,22 @@ class LagJudgeTest {
         assertThat(tiring.bounded()).as("15%% short in the second half at %s frames/s, seed %s: %s", rate, seed,
             tiring.reason()).isFalse();
       }
+    }
+  }
+
+  @Test
+  void aMonitorThatFallsShortInTheStepsLastFifthFailsIt() {
+    // keeps up for 48 s of a 60 s step, then 2% short: the whole step's windowed growth and slope stay within the
+    // allowance, and only the second half's trend tells. A repeated median of slopes (tried, 2026-12-06) read that
+    // trend as flat, since fewer than half of the second half's samples rise, and passed such a monitor
+    for (double rate : new double[] {100, 200, 500}) {
+      double start = rate * 0.05;
+      List<Long> b = new ArrayList<>();
+      for (int t = 1; t <= 60; t++) {
+        b.add(Math.round(start + Math.max(0, t - 48) * rate * 0.02));
+      }
+      LagJudge.Verdict v = LagJudge.judge(answered(rate, 60, Math.round(start), b));
+      assertThat(v.bounded()).as("%s frames/s: %s", rate, v.reason()).isFalse();
     }
   }
 
@@ -199,19 +176,6 @@ class LagJudgeTest {
   @Test
   void noSamplesIsNotBounded() {
     assertThat(LagJudge.judge(answered(100, 0, 0, List.of())).bounded()).isFalse();
-  }
-
-  @Test
-  void theRobustSlopeIsTheTrendOfARisingSeriesAndIgnoresOneSampleFarOff() {
-    assertThat(LagJudge.robustSlope(List.of(0L, 2L, 4L, 6L, 8L))).isEqualTo(2.0);
-    assertThat(LagJudge.robustSlope(List.of(3L, 3L, 3L, 3L, 9L))).as("the last sample raised").isZero();
-    assertThat(LagJudge.robustSlope(List.of(5L))).isZero();
-    // a day of samples: block means, still the series' slope
-    List<Long> day = new ArrayList<>();
-    for (int i = 0; i < 86_400; i++) {
-      day.add(10L + i / 100); // 0.01 per second, in whole frames
-    }
-    assertThat(LagJudge.robustSlope(day)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(0.0005));
   }
 
   @Test
