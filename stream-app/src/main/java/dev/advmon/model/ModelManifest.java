@@ -101,7 +101,7 @@ public record ModelManifest(
       throw f.error("input.channels", "must be 1 (grayscale) or 3 (RGB), was " + channels);
     }
     Layout layout;
-    String layoutText = f.text(in, "layout", "NCHW").toUpperCase();
+    String layoutText = f.text(in, "input.layout", "NCHW").toUpperCase();
     try {
       layout = Layout.valueOf(layoutText);
     } catch (IllegalArgumentException e) {
@@ -134,11 +134,11 @@ public record ModelManifest(
           + "model at a smaller input size");
     }
     InputSpec input = new InputSpec(
-        f.text(in, "name", "input"), layout, channels, height, width, scale, mean, std, mask);
+        f.text(in, "input.name", "input"), layout, channels, height, width, scale, mean, std, mask);
 
     JsonNode out = f.object(root, "outputs");
     f.onlyKnown(out, "outputs", OUTPUT_FIELDS);
-    String kind = f.text(out, "kind", "logits");
+    String kind = f.text(out, "outputs.kind", "logits");
     if (!kind.equals("logits") && !kind.equals("probabilities")) {
       throw f.error("outputs.kind", "must be logits or probabilities, was " + kind);
     }
@@ -169,8 +169,8 @@ public record ModelManifest(
       }
     }
     OutputSpec outputs = new OutputSpec(
-        f.text(out, "logits", "logits"),
-        out.hasNonNull("features") ? out.get("features").asText() : null,
+        f.text(out, "outputs.logits", "logits"),
+        out.hasNonNull("features") ? f.text(out, "outputs.features", null) : null,
         kind.equals("probabilities"),
         adversarial,
         layers);

@@ -171,4 +171,24 @@ class ModelManifestTest {
         .put("mean", 0.0).put("std", 1.0).put("mask_value", 0.5);
     assertThat(ModelManifest.parse(largest, "manifest.json").input().width()).isEqualTo(4096);
   }
+  @Test
+  void aWrongTypedFieldOfInputOrOutputsIsNamedWithItsSectionAndFeaturesMustBeAName() throws Exception {
+    // 'name' alone reads as the bundle's top-level name, 'kind' and 'layout' as fields of no section: the user looked
+    // in the wrong place; a number as outputs.features was read as the output "5" and refused later without the field
+    String[][] cases = {
+        {"input", "layout", "input.layout"}, {"input", "name", "input.name"},
+        {"outputs", "kind", "outputs.kind"}, {"outputs", "logits", "outputs.logits"},
+        {"outputs", "features", "outputs.features"}};
+    for (String[] c : cases) {
+      ObjectNode n = valid();
+      ((ObjectNode) n.get(c[0])).put(c[1], 5);
+      assertThatThrownBy(() -> ModelManifest.parse(n, "bundle/manifest.json")).as(c[2])
+          .isInstanceOf(InvalidBundleException.class)
+          .hasMessageContaining("bundle/manifest.json: field '" + c[2] + "' must be a non-empty string");
+    }
+    ObjectNode object = valid();
+    ((ObjectNode) object.get("outputs")).putObject("features");
+    assertThatThrownBy(() -> ModelManifest.parse(object, "bundle/manifest.json"))
+        .hasMessageContaining("field 'outputs.features' must be a non-empty string");
+  }
 }
