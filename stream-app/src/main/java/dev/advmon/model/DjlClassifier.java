@@ -121,7 +121,9 @@ public final class DjlClassifier implements BatchClassifier {
       // DJL says only "ONNX Model cannot be loaded"; the engine's reason (an operator or opset it lacks, a truncated
       // file) is the root cause
       throw new InvalidBundleException(bundle.modelFile() + ": the " + route.name() + " engine could not load the model: "
-          + e.getMessage() + " (" + EngineSelector.rootMessage(e) + ")", e);
+          + e.getMessage() + " (" + EngineSelector.rootMessage(e) + "); field 'model_file' of "
+          + bundle.directory().resolve(ModelBundle.MANIFEST) + " must name your classifier's ONNX export, whole and with "
+          + "operators ONNX Runtime 1.21 has (opset 13 is tested; models/README.md, \"Making a bundle of your own\")", e);
     } catch (RuntimeException | LinkageError e) { // native provider libraries fail with Errors or IllegalArgument
       if (!route.gpu()) {
         throw e;

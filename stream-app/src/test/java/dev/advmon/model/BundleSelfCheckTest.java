@@ -172,6 +172,16 @@ class BundleSelfCheckTest {
         .hasMessageContaining("model.onnx").hasMessageContaining("Protobuf parsing failed");
   }
 
+  @Test
+  void aFileThatIsNotAnOnnxModelSaysWhatToExport() throws Exception {
+    // the user saw only ONNX Runtime's "Protobuf parsing failed" and had to guess that the file was not a model
+    ModelBundle text = bundle(model -> "not a model\n".getBytes(StandardCharsets.US_ASCII), m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(text, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("model_file")
+        .hasMessageContaining("models/README.md");
+  }
+
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
   static byte[] nanLogitBias(byte[] model) {
     return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
