@@ -309,19 +309,19 @@ public final class DjlClassifier implements BatchClassifier {
       NDArray input = manager.create(buffer, new Shape(encoder.shape(images.size())));
       input.setName(m.input().name());
       NDList out = predictor.predict(new NDList(input));
-      NDArray scores = pick(out, m.outputs().logits(), 0);
+      NDArray scores = pick(out, "outputs.logits", m.outputs().logits(), 0);
       float[] features = null;
       if (m.outputs().features() != null) {
-        features = pick(out, m.outputs().features(), 1).toFloatArray();
+        features = pick(out, "outputs.features", m.outputs().features(), 1).toFloatArray();
       }
       BatchOutput result = BatchOutput.fromModel(images.size(), scores.toFloatArray(), scoresAreProbabilities, features);
       if (m.outputs().adversarial() != null) {
-        result = result.withAdversarial(pick(out, m.outputs().adversarial(), 2).toFloatArray());
+        result = result.withAdversarial(pick(out, "outputs.adversarial", m.outputs().adversarial(), 2).toFloatArray());
       }
       if (!m.outputs().layers().isEmpty()) {
         List<float[]> stats = new ArrayList<>(m.outputs().layers().size());
         for (String name : m.outputs().layers()) {
-          stats.add(pick(out, name, Integer.MAX_VALUE).toFloatArray()); // by name only: no position to fall back on
+          stats.add(pick(out, "outputs.layers", name, Integer.MAX_VALUE).toFloatArray()); // by name only: no position to fall back on
         }
         result = result.withLayers(stats);
       }
@@ -333,7 +333,7 @@ public final class DjlClassifier implements BatchClassifier {
     }
   }
 
-  private NDArray pick(NDList out, String name, int fallbackIndex) {
+  private NDArray pick(NDList out, String field, String name, int fallbackIndex) {
     NDArray named = out.get(name);
     if (named != null) {
       return named;
@@ -344,9 +344,9 @@ public final class DjlClassifier implements BatchClassifier {
     }
     // where the engine names its outputs a missing name is a manifest error: falling back on a position would read
     // another output (a misspelt outputs.adversarial read the features as the head and flagged every frame)
-    throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": output '" + name
-        + "' not produced by the model (" + (names.isEmpty() ? "it returned " + out.size() + " outputs"
-        : "its outputs are " + names) + "); correct the outputs field that names it");
+    throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": field '" + field
+        + "' names output '" + name + "', which the model does not produce (" + (names.isEmpty() ? "it returned "
+        + out.size() + " outputs" : "its outputs are " + names) + "); set it to one of them");
   }
 
   private Predictor<NDList, NDList> borrow() {

@@ -85,7 +85,7 @@ class BundleSelfCheckTest {
     ModelBundle b = bundle(m -> ((ObjectNode) m.get("outputs")).put("features", "featurez"));
     assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
         .isInstanceOf(InvalidBundleException.class)
-        .hasMessageContaining("output 'featurez' not produced by the model").hasMessageContaining("logits");
+        .hasMessageContaining("names output 'featurez', which the model does not produce").hasMessageContaining("logits");
   }
 
   @Test
@@ -180,6 +180,17 @@ class BundleSelfCheckTest {
         .isInstanceOf(InvalidBundleException.class)
         .hasMessageContaining("model.onnx").hasMessageContaining("model_file")
         .hasMessageContaining("models/README.md");
+  }
+
+  @Test
+  void anOutputNameTheModelDoesNotHaveNamesTheFieldThatNamesIt() throws Exception {
+    // "correct the outputs field that names it" left the user to find which of logits, features, adversarial, layers
+    ModelBundle b = bundle(m -> ((ObjectNode) m.get("outputs")).put("features", "featurez"));
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .hasMessageContaining("manifest.json: field 'outputs.features' names output 'featurez'");
+    ModelBundle layer = bundle(m -> ((ObjectNode) m.get("outputs")).putArray("layers").add("layers/9"));
+    assertThatThrownBy(() -> DjlClassifier.load(layer, EngineChoice.ONNX_RUNTIME))
+        .hasMessageContaining("manifest.json: field 'outputs.layers' names output 'layers/9'");
   }
 
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
