@@ -21,6 +21,10 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
     }
     ModelManifest manifest = ModelManifest.read(dir.resolve(MANIFEST));
     Path model = dir.resolve(manifest.modelFile());
+    if (Files.isDirectory(model)) {
+      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'model_file' names " + manifest.modelFile()
+          + ", which is a folder; name the ONNX file inside " + dir + " (default model.onnx)");
+    }
     if (!Files.isRegularFile(model)) {
       throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'model_file' names " + manifest.modelFile() + ", which is not in " + dir);
     }

@@ -193,6 +193,16 @@ class BundleSelfCheckTest {
         .hasMessageContaining("manifest.json: field 'outputs.layers' names output 'layers/9'");
   }
 
+  @Test
+  void aModelFileThatIsAFolderIsRefusedAsAFolder() throws Exception {
+    // "names heads, which is not in <bundle>" while heads/ was plainly there
+    Files.createDirectories(dir.resolve("heads"));
+    assertThatThrownBy(() -> bundle(m -> m.put("model_file", "heads")))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("manifest.json: field 'model_file' names heads, which is a folder")
+        .hasMessageContaining("the ONNX file");
+  }
+
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
   static byte[] nanLogitBias(byte[] model) {
     return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
