@@ -28,13 +28,15 @@ final class ConfigCommand implements Callable<Integer> {
           .require(RunCommand.REQUIRED);
       // what `run` refuses before it connects to anything: the bundle and its calibration
       ModelBundle bundle = BundleSetting.load(c);
-      int detectors = Detectors.forBundle(bundle).size();
       // and the manifest against model.onnx (input name and shape, output names, labels, outputs.kind, a batch axis),
       // which `run` checks only when it loads the model: without this a manifest the model refuses read as valid. On
       // the CPU whatever model.engine says, since the machine that checks a file need not have the GPU that runs it.
+      // Before the calibration, as `run` does: an input the model refuses would otherwise read as a stale calibration
+      // and send the user to recalibrate a bundle that cannot load.
       try (DjlClassifier checked = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME, InferenceThreads.of(1, 1))) {
         // loading runs the checks
       }
+      int detectors = Detectors.forBundle(bundle).size();
       // and the registry client `run` builds before it connects, which refuses a registry.url carrying user info
       // and a trust store it cannot read; building it connects to nothing
       new HttpSchemaRegistryClient(Wiring.registrySettings(c));

@@ -137,6 +137,27 @@ class CommandErrorsTest {
   }
 
   @Test
+  void configCheckNamesTheInputTheModelRefusesBeforeAskingForANewCalibration() throws Exception {
+    // with the bundle's calibration.json beside it, the check said only "input.height is 32 in manifest.json, but was
+    // 28 at calibration; run ./monitor calibrate": a user who did so met the model's refusal only then, while `run`
+    // and `score` load the model first and name the real mistake
+    Path bundle = Files.createDirectories(dir.resolve("mine"));
+    Path source = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
+    for (String f : List.of("model.onnx", "holdout.txt", "calibration.json")) {
+      Files.copy(source.resolve(f), bundle.resolve(f));
+    }
+    Files.writeString(bundle.resolve("manifest.json"),
+        Files.readString(source.resolve("manifest.json")).replace("\"height\": 28", "\"height\": 32"));
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=" + bundle + "\n");
+    Outcome o = run("config", "--check", file.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("refused an input shaped as field 'input'").contains("32x28")
+        .doesNotContain("monitor calibrate").doesNotContain("\tat ");
+  }
+
+  @Test
   void scoringAFolderWithoutImagesIsAnErrorNotAnEmptySuccess() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("no-images"));
     Files.writeString(empty.resolve("notes.txt"), "not an image");
