@@ -20,19 +20,23 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
           + "bundle folder not found") + " (set model.dir or --model to a folder with model.onnx and manifest.json)");
     }
     ModelManifest manifest = ModelManifest.read(dir.resolve(MANIFEST));
-    Path model = dir.resolve(manifest.modelFile());
-    if (Files.isDirectory(model)) {
-      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'model_file' names " + manifest.modelFile()
-          + ", which is a folder; name the ONNX file inside " + dir + " (default model.onnx)");
-    }
-    if (!Files.isRegularFile(model)) {
-      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'model_file' names " + manifest.modelFile() + ", which is not in " + dir);
-    }
-    if (manifest.calibrationHoldout() != null && !Files.isRegularFile(dir.resolve(manifest.calibrationHoldout()))) {
-      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field 'calibration_holdout' names "
-          + manifest.calibrationHoldout() + ", which is not in " + dir);
+    requireFile(dir, "model_file", manifest.modelFile(), "the ONNX file");
+    if (manifest.calibrationHoldout() != null) {
+      requireFile(dir, "calibration_holdout", manifest.calibrationHoldout(), "the file of training-image indices");
     }
     return new ModelBundle(dir, manifest);
+  }
+
+  /** A manifest field that names a file in the bundle: a folder of that name is said to be one, not missing. */
+  private static void requireFile(Path dir, String field, String name, String what) {
+    Path file = dir.resolve(name);
+    if (Files.isDirectory(file)) {
+      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field '" + field + "' names " + name
+          + ", which is a folder; name " + what + " inside " + dir);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field '" + field + "' names " + name + ", which is not in " + dir);
+    }
   }
 
   /**

@@ -203,6 +203,14 @@ class BundleSelfCheckTest {
         .hasMessageContaining("the ONNX file");
   }
 
+  @Test
+  void aCalibrationHoldoutThatIsAFolderIsRefusedAsAFolder() throws Exception {
+    Files.createDirectories(dir.resolve("holdout"));
+    assertThatThrownBy(() -> bundle(m -> m.put("calibration_holdout", "holdout")))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("manifest.json: field 'calibration_holdout' names holdout, which is a folder");
+  }
+
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
   static byte[] nanLogitBias(byte[] model) {
     return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
