@@ -35,6 +35,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,10 +83,10 @@ final class RedriveCommand implements Callable<Integer> {
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
   List<String> cameras = new ArrayList<>();
 
-  @Option(names = "--since", paramLabel = "ISO", description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z).")
+  @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z).")
   Instant since;
 
-  @Option(names = "--until", paramLabel = "ISO", description = "Only dead letters whose record timestamp is before this instant.")
+  @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp is before this instant.")
   Instant until;
 
   @Option(names = "--dry-run", description = "Read and print the summary; send nothing. Exit status 3 when the same run without it would be refused.")
@@ -93,6 +94,22 @@ final class RedriveCommand implements Callable<Integer> {
 
   @Option(names = "--again", description = "Send also the dead letters that an earlier run sent (they are remembered in the consumer group <streams.application-id>-redrive): their frames get a second verdict.")
   boolean again;
+
+  /**
+   * {@code --since}/{@code --until}: picocli's own refusal of "2026-12-06" named java.time's exception and gave no
+   * example of what is accepted.
+   */
+  static final class InstantOption implements CommandLine.ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      try {
+        return Instant.parse(value);
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: give a date and a time "
+            + "with its zone, e.g. 2026-12-06T10:00:00Z (UTC) or 2026-12-06T11:00:00+01:00");
+      }
+    }
+  }
 
   /** Overrides for tests (settings as --config would give them). */
   Map<String, String> overrides = Map.of();
@@ -117,6 +134,11 @@ final class RedriveCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--reason " + r + " is not a reason this monitor writes; did you mean "
             + meant + "? Reasons are written as they appear in the summary and in DeadLetter.reason (upper case)");
       }
+    }
+    if (since != null && until != null && !until.isAfter(since)) {
+      // no timestamp is at or after --since and before --until: the run would read the whole topic to send nothing
+      throw new IllegalArgumentException("--until " + until + " is not after --since " + since
+          + ": no dead letter can be chosen; give an --until later than --since (or leave one out)");
     }
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), overrides, Main.home()).validated()
         .require(RunCommand.REQUIRED);

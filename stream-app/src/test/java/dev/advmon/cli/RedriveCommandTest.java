@@ -469,6 +469,46 @@ class RedriveCommandTest {
     assertThat(err.toString()).contains("kafka.bootstrap.servers");
   }
 
+  /**
+   * {@code --until} before {@code --since} (the two swapped) chooses no dead letter: it went on to the broker, waited
+   * up to a minute there when it was down, and otherwise read the whole topic to send nothing. Refused before anything
+   * connects, naming both.
+   */
+  @Test
+  void anEmptyTimeWindowIsRefusedBeforeConnecting() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    for (String until : List.of("2026-12-05T10:00:00Z", "2026-12-06T10:00:00Z")) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      int status = redriveAgainstNothing(port, err).execute("--dry-run", "--since", "2026-12-06T10:00:00Z",
+          "--until", until);
+      assertThat(status).as(until).isEqualTo(2);
+      assertThat(err.toString()).as(until).contains("--until " + until + " is not after --since 2026-12-06T10:00:00Z")
+          .doesNotContain("kafka.bootstrap.servers");
+    }
+  }
+
+  /**
+   * {@code --since 2026-12-06} (a date, or a time without its zone) was refused with java.time's exception
+   * ("cannot convert ... to class java.time.Instant (java.time.format.DateTimeParseException: ...)"): no example of
+   * what is accepted. The message names the value and gives one.
+   */
+  @Test
+  void aTimeWithoutItsZoneIsRefusedWithAnExampleOfWhatIsAccepted() {
+    for (String value : List.of("2026-12-06", "2026-12-06T10:00:00", "yesterday")) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      int status = redriveAgainstNothing(0, err).execute("--dry-run", "--since", value);
+      assertThat(status).as(value).isEqualTo(2);
+      assertThat(err.toString()).as(value).contains("'" + value + "' is not an instant")
+          .contains("2026-12-06T10:00:00Z").doesNotContain("java.time");
+    }
+    // an offset is accepted (and the window it gives is not empty)
+    assertThat(new CommandLine(new RedriveCommand()).parseArgs("--since", "2026-12-06T11:00:00+01:00")
+        .matchedOptionValue("--since", (Instant) null)).isEqualTo(Instant.parse("2026-12-06T10:00:00Z"));
+  }
+
   private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
     RedriveCommand redrive = new RedriveCommand();
     redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
