@@ -126,6 +126,36 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames and of the corruptions (default 1).")
   long seed;
 
+  /**
+   * Each option refused by its own name, value and range, before the model loads. The detectors' own checks (one
+   * message for all the caps, or all the overinterpretation settings) named no option; and a border wider than half
+   * the frame, a grid finer than it and a search share above 1 passed them, a calibration written.
+   */
+  private void checkRanges(ModelBundle bundle) {
+    var input = bundle.manifest().input();
+    int side = Math.min(input.height(), input.width());
+    String frame = "the model's " + input.height() + "x" + input.width() + " input";
+    check(copies >= 0, "--copies", "at least 0", copies);
+    check(fitCopies >= 0, "--fit-copies", "at least 0", fitCopies);
+    check(fitCount >= 0, "--fit", "at least 0", fitCount);
+    check(holdCount >= 1, "--hold", "at least 1", holdCount);
+    check(cleanCap > 0 && cleanCap < 1, "--clean-cap", "between 0 and 1 (both excluded)", cleanCap);
+    check(corruptionCap > 0 && corruptionCap < 1, "--corruption-cap", "between 0 and 1 (both excluded)", corruptionCap);
+    check(oiGrid >= 1 && oiGrid <= side, "--oi-grid", "1.." + side + " (cells per side of " + frame + ")", oiGrid);
+    check(oiBorder >= 1 && 2 * oiBorder < side, "--oi-border", "1.." + (side - 1) / 2 + " (pixels, less than half "
+        + frame + ")", oiBorder);
+    check(oiKeep > 0 && oiKeep < 1, "--oi-keep", "between 0 and 1 (both excluded)", oiKeep);
+    check(oiTau > 0 && oiTau <= 1, "--oi-tau", "above 0 and at most 1", oiTau);
+    check(oiSearchShare >= 0 && oiSearchShare <= 1, "--oi-search-share", "0..1", oiSearchShare);
+    check(oiSparseTrigger >= -1 && oiSparseTrigger <= 1, "--oi-sparse-trigger", "-1..1", oiSparseTrigger);
+  }
+
+  private static void check(boolean inRange, String option, String range, Object value) {
+    if (!inRange) {
+      throw new IllegalArgumentException(option + " must be " + range + ", got " + value);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
@@ -138,9 +168,7 @@ final class CalibrateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
       }
     }
-    if (copies < 0 || fitCopies < 0 || fitCount < 0 || holdCount < 1) {
-      throw new IllegalArgumentException("--copies, --fit-copies and --fit must be at least 0, --hold at least 1");
-    }
+    checkRanges(bundle);
     Calibrator.Budget budget = new Calibrator.Budget(cleanCap, corruptionCap);
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     // the fooling detector reads the features output, which a bundle may leave out (models/README.md): off then, as

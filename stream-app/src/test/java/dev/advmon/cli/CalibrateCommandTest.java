@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
@@ -234,6 +235,38 @@ class CalibrateCommandTest {
       assertThat(err).contains("--knn-bank must be at least 1", "got " + bank);
     }
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  /**
+   * Each out-of-range option is refused naming itself, its value and its range. Before, some named no option
+   * ("false-alarm caps must be in (0,1): clean 2.0, ...", "overinterpretation settings out of range: grid 7, border 2,
+   * ..."), one listed four options for one bad value, and --oi-border wider than half the frame (every pixel then
+   * "border"), --oi-grid finer than the frame and --oi-search-share above 1 were taken, a calibration written.
+   */
+  @Test
+  void anOutOfRangeOptionIsRefusedNamingItselfItsValueAndItsRange() throws Exception {
+    Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
+    refusals.put(List.of("--clean-cap", "2"), "--clean-cap must be between 0 and 1 (both excluded), got 2.0");
+    refusals.put(List.of("--corruption-cap", "0"), "--corruption-cap must be between 0 and 1 (both excluded), got 0.0");
+    refusals.put(List.of("--fit", "-5"), "--fit must be at least 0, got -5");
+    refusals.put(List.of("--copies", "-1"), "--copies must be at least 0, got -1");
+    refusals.put(List.of("--hold", "0"), "--hold must be at least 1, got 0");
+    refusals.put(List.of("--oi-tau", "2"), "--oi-tau must be above 0 and at most 1, got 2.0");
+    refusals.put(List.of("--oi-keep", "0"), "--oi-keep must be between 0 and 1 (both excluded), got 0.0");
+    refusals.put(List.of("--oi-grid", "29"), "--oi-grid must be 1..28 (cells per side of the model's 28x28 input), got 29");
+    refusals.put(List.of("--oi-border", "14"), "--oi-border must be 1..13 (pixels, less than half the model's 28x28 input), got 14");
+    refusals.put(List.of("--oi-search-share", "1.5"), "--oi-search-share must be 0..1, got 1.5");
+    refusals.put(List.of("--oi-sparse-trigger", "2"), "--oi-sparse-trigger must be -1..1, got 2.0");
+    for (var r : refusals.entrySet()) {
+      Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("--fit", "400", "--hold", "400", "--copies",
+          "1", "--knn-bank", "200"));
+      options.put(r.getKey().get(0), r.getKey().get(1)); // the option under test, in place of its small value
+      List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine",
+          "OnnxRuntime", "--images", idx.toString(), "--no-overinterpretation"));
+      options.forEach((k, v) -> args.addAll(List.of(k, v)));
+      assertThat(calibrateFails(args.toArray(String[]::new))).as(r.getKey().toString()).contains(r.getValue());
+      assertThat(bundle.resolve("calibration.json")).as(r.getKey().toString()).doesNotExist();
+    }
   }
 
   @Test
