@@ -81,15 +81,16 @@ final class EvaluateCommand implements Callable<Integer> {
         limits.add(o[0] + " " + o[1]);
       }
     }
+    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, Wiring.offlineModelLoader(config),
+        FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
+        new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
     if (!limits.isEmpty()) {
-      // a "met" on five frames per kind says nothing about the target: said before the tables, where it is read
+      // a "met" on five frames per kind says nothing about the target: said before the tables, where it is read, and
+      // only once the evaluation has read the folders (one it could not read left this banner alone on stdout)
       System.out.printf(Locale.ROOT, "**A sample (%s)**: rates over fewer frames than the sets hold; \"met\" and "
           + "\"missed\" below judge only this sample, not the targets (which need the full sets).%n%n",
           String.join(", ", limits));
     }
-    DetectionEvaluation.Report r = DetectionEvaluation.evaluate(bundle, Wiring.offlineModelLoader(config),
-        FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()),
-        new DetectionEvaluation.Options(fixtures.equals("none") ? null : Path.of(fixtures), cleanDir, corrDir, perKind, cleanLimit, perCorruption, config.intValue("model.max-batch")));
     DetectionEvaluation.print(System.out, r);
     System.out.printf(Locale.ROOT, "%nmodel %s, clean frames %s, corruptions %s, fixtures %s, %.0f s%n", bundle.id(), cleanDir,
         corrDir == null ? "none" : corrDir, fixtures, (System.nanoTime() - t0) / 1e9);

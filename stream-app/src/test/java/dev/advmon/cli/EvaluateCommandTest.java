@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** `evaluate` on a sample must not read as a verdict on the targets. */
@@ -98,6 +99,33 @@ class EvaluateCommandTest {
     Files.copy(test.resolve("test-00001.png"), dir.resolve("test-00001.png"));
     Files.writeString(dir.resolve("labels.csv"), "file,label\n" + String.join("\n", rows) + "\n");
     return dir;
+  }
+
+  /**
+   * A FIXTURES folder without manifest.csv, or a --clean folder without labels.csv, on a sampled run: the sample
+   * banner went to stdout, then the error, exit 2; a script keeping stdout as the report kept a report of nothing.
+   */
+  @Test
+  void aSampledRunOverAFolderItCannotReadPrintsNoReport(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path noManifest = Files.createDirectory(tmp.resolve("fixtures"));
+    Path noLabels = Files.createDirectory(tmp.resolve("clean"));
+    Map<String, List<String>> runs = Map.of(
+        "manifest.csv not found", List.of("--clean-limit", "10", "--corruptions", "none", noManifest.toString()),
+        "has no labels.csv", List.of("--clean", noLabels.toString(), "--clean-limit", "10", "--corruptions", "none",
+            "none"));
+    for (var run : runs.entrySet()) {
+      PrintStream old = System.out;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      String err;
+      try {
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        err = evaluateFails(run.getValue().toArray(String[]::new));
+      } finally {
+        System.setOut(old);
+      }
+      assertThat(err).contains(run.getKey());
+      assertThat(out.toString(StandardCharsets.UTF_8)).as(run.getKey()).isEmpty();
+    }
   }
 
   @Test
