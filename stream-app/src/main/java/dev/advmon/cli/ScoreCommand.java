@@ -81,6 +81,12 @@ final class ScoreCommand implements Callable<Integer> {
           } else {
             printVerdict(out, slice.get(i), verdicts.get(v++));
           }
+          // System.out swallows a write error, and the JVM ignores SIGPIPE: `score FOLDER | head -1` scored every
+          // image for nobody and exited 0, and so did a run whose output file filled the disk
+          if (out.checkError()) {
+            throw new IOException("stdout can no longer be written (the reader of its pipe has gone, or the disk is "
+                + "full): stopped after " + (start + i + 1) + " of " + files.size() + " images");
+          }
         }
       }
     }

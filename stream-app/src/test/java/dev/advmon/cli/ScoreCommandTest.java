@@ -52,6 +52,47 @@ class ScoreCommandTest {
     return new Run(exit, lines, out);
   }
 
+  /**
+   * {@code ./monitor score FOLDER | head -1}: the JVM ignores SIGPIPE and System.out swallows the broken pipe, so score
+   * went on scoring every image for nobody (96 s for the 2,000 evaluation frames) and exited 0, as it did when its
+   * output file filled the disk. It stops at the first line it cannot write, says so, and exits 2.
+   */
+  @Test
+  void stopsAtTheFirstLineItCannotWriteAndSaysSo() throws Exception {
+    for (TestData.Labelled l : TestData.evalSet().subList(0, 5)) {
+      Files.copy(l.file(), dir.resolve(l.file().getFileName()));
+    }
+    int[] writes = {0};
+    java.io.OutputStream closedPipe = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws java.io.IOException {
+        writes[0]++;
+        throw new java.io.IOException("Broken pipe");
+      }
+    };
+    PrintStream old = System.out;
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit;
+    try {
+      System.setOut(new PrintStream(closedPipe, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      picocli.CommandLine cl = Main.commandLine();
+      cl.setErr(new java.io.PrintWriter(err, true));
+      exit = cl.execute("score", dir.toString());
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("error: stdout can no longer be written").contains("stopped after 1 of 5 images")
+        .doesNotContain("\tat ");
+    assertThat(writes[0]).as("write attempts after the pipe broke").isLessThan(3);
+  }
+
   @Test
   void labelsAFolderOfPngsAndPrintsOneJsonLinePerImage() throws Exception {
     List<TestData.Labelled> eval = TestData.evalSet().subList(0, 40);
