@@ -29,7 +29,13 @@ import picocli.CommandLine.Parameters;
  * {@code monitor score}: scores image files and folders offline, one line per image, in input order. An
  * unreadable image gets a line with its error and the command goes on; the exit status is 1 if any failed.
  */
-@Command(name = "score", mixinStandardHelpOptions = true, description = "Score image files and folders (PNG, JPEG) offline, one line per image.")
+@Command(name = "score", mixinStandardHelpOptions = true, description = "Score image files and folders (PNG, JPEG) offline, one line per image.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:every input was scored (alert or not)",
+        "1:an input could not be scored: its line has file and error; the others were scored",
+        "2:an error stopped it (an invalid option, a bundle or engine that cannot load, an empty folder, stdout that can "
+            + "no longer be written); the error says which"})
 final class ScoreCommand implements Callable<Integer> {
 
   enum Format { jsonl, table }
@@ -37,7 +43,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or table.")
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "jsonl", description = "jsonl (default) or table.")
   Format format;
 
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched recursively for .png, .jpg, .jpeg; .gif, .bmp, .webp, .tif(f), .heic, .heif and .avif files there get an error line, as PNG and JPEG are the formats accepted).")

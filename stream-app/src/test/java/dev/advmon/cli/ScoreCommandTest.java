@@ -93,6 +93,18 @@ class ScoreCommandTest {
     assertThat(writes[0]).as("write attempts after the pipe broke").isLessThan(3);
   }
 
+  /**
+   * README's Commands table gives score's exit statuses (1: an input failed), `score --help` did not: a newcomer
+   * scripting it could not tell an unreadable image (1) from a run that stopped (2), nor that an alert is not one.
+   */
+  @Test
+  void helpListsTheExitStatuses() {
+    String help = new picocli.CommandLine(new ScoreCommand()).getUsageMessage().replaceAll("\\s+", " ");
+    assertThat(help).contains("Exit status: 0 every input was scored (alert or not)")
+        .contains(" 1 an input could not be scored: its line has file and error; the others were scored")
+        .contains(" 2 an error stopped it");
+  }
+
   @Test
   void labelsAFolderOfPngsAndPrintsOneJsonLinePerImage() throws Exception {
     List<TestData.Labelled> eval = TestData.evalSet().subList(0, 40);
