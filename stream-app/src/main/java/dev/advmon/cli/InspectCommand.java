@@ -52,6 +52,13 @@ final class InspectCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--out " + out + " is a folder: give the PNG file to write, for example "
           + out.resolve("evidence.png"));
     }
+    String name = out.getFileName() == null ? "" : out.getFileName().toString();
+    if (!name.toLowerCase(Locale.ROOT).endsWith(".png")
+        && (ScoreCommand.looksLikeImage(out) || ScoreCommand.looksLikeOtherImage(out))) {
+      // PNG bytes under a JPEG (or GIF, ...) name, written without a word, mislead whatever reads the file by its name
+      throw new IllegalArgumentException("--out " + out + ": the evidence picture is a PNG; name it "
+          + out.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".png"));
+    }
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = BundleSetting.load(config);
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {

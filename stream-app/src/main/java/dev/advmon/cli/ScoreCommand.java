@@ -194,7 +194,7 @@ final class ScoreCommand implements Callable<Integer> {
     return out;
   }
 
-  private static boolean looksLikeImage(Path p) {
+  static boolean looksLikeImage(Path p) {
     String n = p.getFileName().toString().toLowerCase();
     return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
   }
@@ -202,7 +202,7 @@ final class ScoreCommand implements Callable<Integer> {
   private static final List<String> OTHER_IMAGE_SUFFIXES =
       List.of(".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif");
 
-  private static boolean looksLikeOtherImage(Path p) {
+  static boolean looksLikeOtherImage(Path p) {
     String n = p.getFileName().toString().toLowerCase();
     return OTHER_IMAGE_SUFFIXES.stream().anyMatch(n::endsWith);
   }

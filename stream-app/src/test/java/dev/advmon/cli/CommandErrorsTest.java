@@ -73,6 +73,19 @@ class CommandErrorsTest {
         + dir.resolve("evidence.png")).doesNotContain("\tat ");
   }
 
+  /** --out evidence.jpg got PNG bytes under a JPEG name, without a word: refused before scoring, naming the fix. */
+  @Test
+  void inspectIntoAnImageNameOfAnotherFormatAsksForAPngName() {
+    for (String name : List.of("evidence.jpg", "evidence.JPEG", "evidence.gif")) {
+      Path out = dir.resolve(name);
+      Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out", out.toString(), frame());
+      assertThat(o.exit()).as(name).isEqualTo(2);
+      assertThat(o.err()).as(name).contains("--out " + out + ": the evidence picture is a PNG; name it "
+          + out.resolveSibling("evidence.png")).doesNotContain("\tat ");
+      assertThat(out).as(name).doesNotExist();
+    }
+  }
+
   @Test
   void configCheckRefusesAModelFolderThatRunWouldRefuse() throws Exception {
     Path file = dir.resolve("monitor.properties");
