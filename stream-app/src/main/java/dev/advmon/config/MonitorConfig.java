@@ -179,7 +179,10 @@ public final class MonitorConfig {
         throw new ConfigException("cannot read configuration file " + file + ": it is not UTF-8 text (save it as "
             + "UTF-8, or write other characters as \\uXXXX)", e);
       } catch (java.nio.file.NoSuchFileException e) {
-        throw new ConfigException("configuration file " + file + " does not exist", e);
+        // a relative path names where it was looked for: the launcher may run from another folder than one thinks
+        throw new ConfigException("configuration file " + file + " does not exist"
+            + (file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")")
+            + "; check the path (config/monitor.example.properties is one to copy)", e);
       } catch (java.nio.file.AccessDeniedException e) {
         throw new ConfigException("cannot read configuration file " + file + ": permission denied", e);
       } catch (IOException e) {

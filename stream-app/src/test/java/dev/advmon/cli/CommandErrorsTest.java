@@ -343,7 +343,13 @@ class CommandErrorsTest {
     Path absent = dir.resolve("absent.properties");
     Outcome o = run("config", "--check", absent.toString());
     assertThat(o.exit()).isEqualTo(2);
-    assertThat(o.err()).contains("configuration file " + absent + " does not exist");
+    assertThat(o.err()).contains("configuration file " + absent + " does not exist; check the path "
+        + "(config/monitor.example.properties is one to copy)");
+    // a relative path: where it was looked for, since the launcher may run from another folder than the user thinks
+    Outcome relative = run("score", "--config", "no-such-dir/absent.properties", frame());
+    assertThat(relative.exit()).isEqualTo(2);
+    assertThat(relative.err()).contains("configuration file no-such-dir/absent.properties does not exist (looked for "
+        + Path.of("no-such-dir/absent.properties").toAbsolutePath() + "); check the path");
   }
 
   @Test
