@@ -151,11 +151,8 @@ final class ScoreCommand implements Callable<Integer> {
   }
 
   private static String describe(Path file, Exception e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "file not found: " + file;
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied: " + file;
+    if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+      return Main.describe(e); // as every command words them, with what to check
     }
     if (e instanceof java.io.IOException) {
       return "cannot read " + file + ": " + e.getMessage();

@@ -147,7 +147,9 @@ class ScoreCommandTest {
     assertThat(byFile.get("b-truncated.png").get("error").asText()).isNotBlank();
     assertThat(byFile.get("c-text.png").get("error").asText()).contains("neither the PNG signature")
         .contains("not a PNG or JPEG image").doesNotContain("must say their encoding");
-    assertThat(byFile.get("d-missing.png").get("error").asText()).startsWith("file not found").contains("d-missing.png");
+    // as the other commands say it (Main.describe), with what to do; a misspelt folder is not "file not found" either
+    assertThat(byFile.get("d-missing.png").get("error").asText())
+        .isEqualTo("no such file or folder: " + missing + "; check the path");
   }
 
   @Test
