@@ -352,7 +352,7 @@ public final class MonitorConfig {
       if (at.size() < 2) {
         return "";
       }
-      return " (lines " + String.join(", ", at.subList(0, at.size() - 1)) + " and " + at.get(at.size() - 1) + ")";
+      return " (lines " + and(at) + ")";
     } catch (IOException | RuntimeException e) {
       return "";
     }
@@ -813,13 +813,24 @@ public final class MonitorConfig {
 
   /** Requires settings that a command cannot run without (e.g. `run` needs the broker and registry). */
   public MonitorConfig require(String... keys) {
-    for (String key : keys) {
-      if (string(key).isBlank()) {
-        throw new ConfigException("setting '" + key + "' is required here: set it in the configuration file or as "
-            + Setting.envNameOf(key));
-      }
+    // all at once: naming one at a time took a newcomer's file with neither Kafka nor registry two rounds
+    List<String> missing = java.util.Arrays.stream(keys).filter(k -> string(k).isBlank()).toList();
+    if (missing.size() == 1) {
+      throw new ConfigException("setting '" + missing.get(0) + "' is required here: set it in the configuration file "
+          + "or as " + Setting.envNameOf(missing.get(0)));
+    }
+    if (!missing.isEmpty()) {
+      throw new ConfigException("settings " + and(missing.stream().map(k -> "'" + k + "'").toList())
+          + " are required here: set them in the configuration file or as "
+          + and(missing.stream().map(Setting::envNameOf).toList()));
     }
     return this;
+  }
+
+  /** "a", "a and b", "a, b and c". */
+  private static String and(List<String> items) {
+    int last = items.size() - 1;
+    return last == 0 ? items.get(0) : String.join(", ", items.subList(0, last)) + " and " + items.get(last);
   }
 
   /** Topics the broker keeps for itself (offsets, transactions, share groups, KRaft's metadata log). */

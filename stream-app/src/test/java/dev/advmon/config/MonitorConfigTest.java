@@ -236,6 +236,18 @@ class MonitorConfigTest {
         .hasMessageContaining("ADVMON_KAFKA_BOOTSTRAP_SERVERS");
   }
 
+  /**
+   * A newcomer's first `config --check` of a file with neither: it named kafka.bootstrap.servers, and only once that
+   * was set, registry.url; every missing setting is named at once.
+   */
+  @Test
+  void everyMissingRequiredSettingIsNamedAtOnce() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(), dir);
+    assertThatThrownBy(() -> c.require("kafka.bootstrap.servers", "registry.url"))
+        .hasMessage("settings 'kafka.bootstrap.servers' and 'registry.url' are required here: set them in the "
+            + "configuration file or as ADVMON_KAFKA_BOOTSTRAP_SERVERS and ADVMON_REGISTRY_URL");
+  }
+
   @Test
   void relativePathsResolveAgainstTheHome() {
     MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(), dir);
