@@ -39,7 +39,9 @@ public final class LabelledFolder {
       try {
         m.put(c[fc], Integer.parseInt(c[lc].trim()));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no integer label in '" + line + "'");
+        // a label's name (Coat) is the usual slip: say what the column holds
+        throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no integer label in '" + line + "': write the "
+            + "class index, a whole number (0 for the first of the labels in the bundle's manifest.json)");
       }
     }
     return m;
