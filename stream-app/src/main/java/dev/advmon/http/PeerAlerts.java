@@ -21,8 +21,13 @@ final class PeerAlerts extends PeerJson {
 
   /** Kind, severity, label, detector, evidence key: names, far shorter than a camera id may be. */
   static final int MAX_ID_CHARS = 2 * RecordLimits.MAX_ID_CHARS;
-  /** An alert id: camera id, frame id (each at most {@link RecordLimits#MAX_ID_CHARS}) and kind. */
-  static final int MAX_ALERT_ID_CHARS = 3 * RecordLimits.MAX_ID_CHARS;
+  /**
+   * An alert id: camera id and frame id (each at most {@link RecordLimits#MAX_ID_CHARS}) and kind, with every
+   * character of the camera id escaped to up to three ({@code %2F}, {@code %25}: {@code AlertIds}), so that no alert a
+   * monitor writes is cut.
+   */
+  static final int MAX_ALERT_ID_CHARS =
+      3 * RecordLimits.MAX_ID_CHARS + 1 + RecordLimits.MAX_ID_CHARS + 1 + MAX_ID_CHARS;
   /** Explanation, a reason, an evidence value, an overlay problem: all of an alert fits 64 KiB (the alerts topic). */
   static final int MAX_TEXT_CHARS = RecordLimits.MAX_MESSAGE_CHARS;
   /** Reasons, scores and evidence entries, each. */
