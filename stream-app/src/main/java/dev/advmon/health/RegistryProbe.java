@@ -1,5 +1,6 @@
 package dev.advmon.health;
 
+import dev.advmon.registry.NoAnswerInTime;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -40,7 +41,8 @@ public final class RegistryProbe {
   /**
    * What to act on first when a request to the registry failed with {@code e}: which setting, what to check. A request
    * that got no answer waited {@code timeoutMs}, as {@code timeoutSetting} says ({@value #PROBE_TIMEOUT} for the probe,
-   * registry.timeout-ms for the start-up's calls).
+   * registry.timeout-ms for the start-up's calls), or the shorter time that the client says it waited
+   * ({@link NoAnswerInTime}).
    */
   public static String advice(Exception e, long timeoutMs, String timeoutSetting) {
     if (e instanceof RegistryRequestException refused) {
@@ -59,7 +61,11 @@ public final class RegistryProbe {
           + " that registry.ssl.truststore.location holds the CA that signed its certificate";
     }
     if (has(cause, java.net.http.HttpTimeoutException.class)) {
-      return "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (" + timeoutSetting + "); check"
+      // the client's own time where it gives one: a call's deadline can leave a request less than the setting
+      long waited = waitedMs(cause, timeoutMs);
+      return "nothing answered within " + DependencyProbe.duration(waited) + " (" + timeoutSetting
+          + (waited < timeoutMs ? ", cut to the call's deadline: two thirds of streams.transaction-timeout-ms" : "")
+          + "); check"
           + " that the registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks"
           + " the scheme of registry.url (http or https)";
     }
@@ -103,12 +109,21 @@ public final class RegistryProbe {
     return words.isEmpty() ? "" : " (registry client: " + words + ")";
   }
 
+  private static long waitedMs(Throwable t, long timeoutMs) {
+    NoAnswerInTime late = find(t, NoAnswerInTime.class);
+    return late == null ? timeoutMs : late.waited().toMillis();
+  }
+
   private static boolean has(Throwable t, Class<? extends Throwable> type) {
+    return find(t, type) != null;
+  }
+
+  private static <T extends Throwable> T find(Throwable t, Class<T> type) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (type.isInstance(c)) {
-        return true;
+        return type.cast(c);
       }
     }
-    return false;
+    return null;
   }
 }

@@ -975,8 +975,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       answer.cancel(true);
-      throw new java.net.http.HttpTimeoutException("timed out: no complete answer within " + timeout.toMillis()
-          + " ms");
+      throw new NoAnswerInTime(timeout);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;

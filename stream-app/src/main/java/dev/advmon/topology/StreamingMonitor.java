@@ -621,9 +621,9 @@ public final class StreamingMonitor implements AutoCloseable {
 
   /**
    * The time each of the start-up's registry requests may take (Wiring.registrySettings: connect and request), for the
-   * "nothing answered within" of its reasons; the probe's health.probe-timeout-ms does not apply while starting. (With
-   * several registry.url entries a request gets at most a third of streams.transaction-timeout-ms, equal to it by
-   * default: RegistrySettings.requestTimeoutInCall.)
+   * "nothing answered within" of its reasons; the probe's health.probe-timeout-ms does not apply while starting. A
+   * request the call's deadline cut shorter (RegistrySettings.requestTimeoutInCall) says so with its own time
+   * ({@code NoAnswerInTime}).
    */
   private static final String REGISTRY_TIMEOUT = "registry.timeout-ms";
 

@@ -143,6 +143,31 @@ class StartupRegistryWaitLogTest {
         .endsWith("...)");
   }
 
+  /**
+   * A start-up request waits registry.timeout-ms only while the call's deadline (two thirds of
+   * streams.transaction-timeout-ms; half of it per URL with several) leaves that much: with the default 10 s and a 5 s
+   * transaction timeout, each request to a silent registry gave up after 3.3 s while the reason said "within 10 s", and
+   * the client's words, which had the right time, were left out as a repeat.
+   */
+  @Test
+  void aSilentRegistrysReasonGivesTheTimeARequestWaitedWhereTheCallsDeadlineCutItShort() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      dev.advmon.registry.SchemaRegistry registry = new HttpSchemaRegistryClient(
+          dev.advmon.registry.RegistrySettings.builder("http://127.0.0.1:" + silent.getLocalPort())
+              .connectTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(10)).maxRetries(0)
+              .callDeadline(Duration.ofMillis(5_000 * 2 / 3)).build());
+      Exception e = org.assertj.core.api.Assertions.catchException(
+          () -> registry.register("verdicts-value", dev.advmon.schema.Alert.getClassSchema()));
+      assertThat(e).isInstanceOf(dev.advmon.registry.RegistryUnavailableException.class);
+
+      String reason = "schema registry: " + StreamingMonitor.registryWaitReason(e, 10_000, 1, 3_000);
+
+      assertThat(reason).contains("nothing answered within 3 s (registry.timeout-ms, cut to the call's deadline: two"
+          + " thirds of streams.transaction-timeout-ms)").doesNotContain("10 s")
+          .hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON);
+    }
+  }
+
   private static String registryReason(StartupWaits waits) {
     return waits.reasons().stream().filter(r -> r.startsWith("schema registry: ")).findFirst().orElse(null);
   }
