@@ -10,8 +10,9 @@ import java.time.ZoneOffset;
  * milliseconds, microseconds of any time since 1978 and nanoseconds of any time since 1970 are past the year 9999,
  * which no camera's clock can say. A value outside the years 0000-9999 as milliseconds is therefore read as
  * microseconds, or as nanoseconds when it is outside them as microseconds too (every long is inside them as
- * nanoseconds: 1677-2262); the three ranges do not overlap, so the unit is not a guess. The verdict says so in its
- * attributes. Corrected rather than dead-lettered: no detection or campaign window reads {@code captureTime} (the
+ * nanoseconds: 1677-2262); for a time since 1978 the unit is therefore not a guess (nanoseconds of 1970-1977, from a
+ * clock that started at 0, are inside those years as microseconds: the one overlap, read as microseconds). The verdict
+ * says so in its attributes. Corrected rather than dead-lettered: no detection or campaign window reads {@code captureTime} (the
  * record's timestamp drives them), so refusing the frame would leave every frame of such a producer unscored for a
  * field that is only carried through. A value inside those years is kept as written, however odd (0 from a camera
  * without a clock, 2100): any of them can be milliseconds, and only the producer knows which is wrong.
