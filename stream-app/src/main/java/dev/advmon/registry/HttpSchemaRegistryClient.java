@@ -977,6 +977,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       answer.cancel(true);
       throw new NoAnswerInTime(timeout);
     } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof java.net.http.HttpTimeoutException late
+          && !(late instanceof java.net.http.HttpConnectTimeoutException)) {
+        // java.net.http's own timeout, the request's, is the same time and may fire first: the same wait
+        NoAnswerInTime same = new NoAnswerInTime(timeout);
+        same.initCause(late);
+        throw same;
+      }
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
