@@ -103,7 +103,8 @@ final class RedriveCommand implements Callable<Integer> {
     @Override
     public Instant convert(String value) {
       try {
-        return Instant.parse(value);
+        // not Instant.parse: it wants the seconds, and refused "2026-12-06T10:00Z" as if it lacked its zone
+        return java.time.ZonedDateTime.parse(value).toInstant();
       } catch (java.time.format.DateTimeParseException e) {
         throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: give a date and a time "
             + "with its zone, e.g. 2026-12-06T10:00:00Z (UTC) or 2026-12-06T11:00:00+01:00");

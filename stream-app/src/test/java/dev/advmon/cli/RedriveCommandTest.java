@@ -509,6 +509,18 @@ class RedriveCommandTest {
         .matchedOptionValue("--since", (Instant) null)).isEqualTo(Instant.parse("2026-12-06T10:00:00Z"));
   }
 
+  /**
+   * A value with its date, time and zone is taken however ISO 8601 writes it: "2026-12-06T10:00Z" (no seconds) and
+   * a zone name after the offset were refused with "give a date and a time with its zone", which they have.
+   */
+  @Test
+  void aTimeWithItsZoneIsTakenWithoutSecondsOrWithAZoneName() {
+    for (String value : List.of("2026-12-06T10:00Z", "2026-12-06T11:00+01:00", "2026-12-06T11:00:00+01:00[Europe/Paris]")) {
+      assertThat(new CommandLine(new RedriveCommand()).parseArgs("--until", value)
+          .matchedOptionValue("--until", (Instant) null)).as(value).isEqualTo(Instant.parse("2026-12-06T10:00:00Z"));
+    }
+  }
+
   private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
     RedriveCommand redrive = new RedriveCommand();
     redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
