@@ -87,7 +87,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--oi-search-share", defaultValue = "0.08", description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search (default 0.08).")
   double oiSearchShare;
 
-  @Option(names = "--oi-sparse-trigger", defaultValue = "0.25", description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the mask value or the frame's fill) go to the search too (default 0.25).")
+  @Option(names = "--oi-sparse-trigger", defaultValue = "0.25", description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the mask value or the frame's fill) go to the search too (default 0.25; -1 = never).")
   double oiSparseTrigger;
 
   @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
@@ -147,7 +147,9 @@ final class CalibrateCommand implements Callable<Integer> {
     check(oiKeep > 0 && oiKeep < 1, "--oi-keep", "between 0 and 1 (both excluded)", oiKeep);
     check(oiTau > 0 && oiTau <= 1, "--oi-tau", "above 0 and at most 1", oiTau);
     check(oiSearchShare >= 0 && oiSearchShare <= 1, "--oi-search-share", "0..1", oiSearchShare);
-    check(oiSparseTrigger >= -1 && oiSparseTrigger <= 1, "--oi-sparse-trigger", "-1..1", oiSparseTrigger);
+    // a share of pixels, or negative for never: "-1..1" alone hid how to switch this trigger off
+    check(oiSparseTrigger >= -1 && oiSparseTrigger <= 1, "--oi-sparse-trigger", "-1..1 (a share of the frame's "
+        + "pixels, 0..1; a negative value, e.g. -1, sends no frame to the search on this trigger)", oiSparseTrigger);
   }
 
   private static void check(boolean inRange, String option, String range, Object value) {

@@ -256,7 +256,8 @@ class CalibrateCommandTest {
     refusals.put(List.of("--oi-grid", "29"), "--oi-grid must be 1..28 (cells per side of the model's 28x28 input), got 29");
     refusals.put(List.of("--oi-border", "14"), "--oi-border must be 1..13 (pixels, less than half the model's 28x28 input), got 14");
     refusals.put(List.of("--oi-search-share", "1.5"), "--oi-search-share must be 0..1, got 1.5");
-    refusals.put(List.of("--oi-sparse-trigger", "2"), "--oi-sparse-trigger must be -1..1, got 2.0");
+    refusals.put(List.of("--oi-sparse-trigger", "2"), "--oi-sparse-trigger must be -1..1 (a share of the "
+        + "frame's pixels, 0..1; a negative value, e.g. -1, sends no frame to the search on this trigger), got 2.0");
     for (var r : refusals.entrySet()) {
       Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("--fit", "400", "--hold", "400", "--copies",
           "1", "--knn-bank", "200"));
