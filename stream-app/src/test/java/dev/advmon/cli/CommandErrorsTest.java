@@ -133,16 +133,8 @@ class CommandErrorsTest {
   void configCheckRefusesAManifestWhoseInputShapeTheModelRefuses() throws Exception {
     // a user's bundle whose manifest says 32 rows for a model that takes 28: `run` refuses it when it loads the model,
     // so `config --check` must not call the file valid
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
-    Path source = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
-    Files.copy(source.resolve("model.onnx"), bundle.resolve("model.onnx"));
-    Files.copy(source.resolve("holdout.txt"), bundle.resolve("holdout.txt"));
-    Files.writeString(bundle.resolve("manifest.json"),
-        Files.readString(source.resolve("manifest.json")).replace("\"height\": 28", "\"height\": 32"));
-    Path file = dir.resolve("monitor.properties");
-    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
-        + "model.dir=" + bundle + "\n");
-    Outcome o = run("config", "--check", file.toString());
+    Path bundle = dir.resolve("bundle");
+    Outcome o = run("config", "--check", configOf32RowBundle(bundle, "model.onnx", "holdout.txt").toString());
     assertThat(o.exit()).isEqualTo(2);
     assertThat(o.out()).doesNotContain("valid");
     assertThat(o.err()).contains(bundle.resolve("manifest.json") + ": ").contains("refused an input shaped as field 'input'")
@@ -154,9 +146,22 @@ class CommandErrorsTest {
     // with the bundle's calibration.json beside it, the check said only "input.height is 32 in manifest.json, but was
     // 28 at calibration; run ./monitor calibrate": a user who did so met the model's refusal only then, while `run`
     // and `score` load the model first and name the real mistake
-    Path bundle = Files.createDirectories(dir.resolve("mine"));
+    Path bundle = dir.resolve("mine");
+    Outcome o = run("config", "--check",
+        configOf32RowBundle(bundle, "model.onnx", "holdout.txt", "calibration.json").toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("refused an input shaped as field 'input'").contains("32x28")
+        .doesNotContain("monitor calibrate").doesNotContain("\tat ");
+  }
+
+  /**
+   * A configuration file whose model.dir is {@code bundle}: the default bundle's {@code files}, its manifest saying 32
+   * rows for a model that takes 28.
+   */
+  private Path configOf32RowBundle(Path bundle, String... files) throws Exception {
+    Files.createDirectories(bundle);
     Path source = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
-    for (String f : List.of("model.onnx", "holdout.txt", "calibration.json")) {
+    for (String f : files) {
       Files.copy(source.resolve(f), bundle.resolve(f));
     }
     Files.writeString(bundle.resolve("manifest.json"),
@@ -164,10 +169,7 @@ class CommandErrorsTest {
     Path file = dir.resolve("monitor.properties");
     Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
         + "model.dir=" + bundle + "\n");
-    Outcome o = run("config", "--check", file.toString());
-    assertThat(o.exit()).isEqualTo(2);
-    assertThat(o.err()).contains("refused an input shaped as field 'input'").contains("32x28")
-        .doesNotContain("monitor calibrate").doesNotContain("\tat ");
+    return file;
   }
 
   @Test
