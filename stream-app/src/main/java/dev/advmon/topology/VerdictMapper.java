@@ -63,20 +63,27 @@ final class VerdictMapper {
   static final int MAX_ATTRIBUTE_KEY_CHARS = 128;
   static final int MAX_ATTRIBUTE_VALUE_CHARS = 1024;
   static final int MAX_ATTRIBUTES_CHARS = 16 * 1024;
+  /**
+   * The monitor's own attribute keys start with it. A frame's keys that do are dropped (and counted): copied, they
+   * would read as the monitor's to a consumer (a producer's {@code advmon.captureTime.written} as the monitor's
+   * note, its {@code advmon.attributes.dropped} as the monitor's count).
+   */
+  static final String OWN_PREFIX = "advmon.";
   /** Added to a verdict's attributes when some of the frame's were left out, with how many. */
-  static final String DROPPED_ATTRIBUTES = "advmon.attributes.dropped";
+  static final String DROPPED_ATTRIBUTES = OWN_PREFIX + "attributes.dropped";
   /**
    * Added to a verdict's attributes when the frame's captureTime could not be epoch milliseconds and was read in
    * another unit ({@link CaptureTimeUnits}): the value as read, the unit and the year it gave as milliseconds.
    */
-  static final String CAPTURE_TIME_WRITTEN = "advmon.captureTime.written";
+  static final String CAPTURE_TIME_WRITTEN = OWN_PREFIX + "captureTime.written";
 
   /**
    * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at
    * most {@value #MAX_ATTRIBUTE_KEY_CHARS} and values of at most {@value #MAX_ATTRIBUTE_VALUE_CHARS} characters,
    * {@value #MAX_ATTRIBUTES_CHARS} in all, taken in key order so that a replay copies the same ones. The rest are
    * dropped whole (a cut value could mislead) and counted in {@value #DROPPED_ATTRIBUTES}: a camera cannot make its
-   * verdicts too large to write, and the verdict still says that something was left out.
+   * verdicts too large to write, and the verdict still says that something was left out. Keys starting with
+   * {@value #OWN_PREFIX} are the monitor's: a frame's are dropped and counted the same way.
    */
   static Map<String, String> boundedAttributes(Map<String, String> attributes) {
     return boundedAttributes(attributes, null, null);
@@ -84,7 +91,7 @@ final class VerdictMapper {
 
   /**
    * As above, with the monitor's own entry {@code key}={@code value} (none when null) kept first, within the same
-   * bounds, in place of a frame's attribute of that name.
+   * bounds.
    */
   static Map<String, String> boundedAttributes(Map<String, String> attributes, String key, String value) {
     if (key == null && (attributes == null || attributes.isEmpty())) {
@@ -100,11 +107,8 @@ final class VerdictMapper {
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(attributes == null ? Map.of() : attributes).entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue();
-      if (k.equals(key)) {
-        continue;
-      }
       int size = k.length() + v.length();
-      if (kept.size() >= MAX_ATTRIBUTES - 1 || k.length() > MAX_ATTRIBUTE_KEY_CHARS
+      if (k.startsWith(OWN_PREFIX) || kept.size() >= MAX_ATTRIBUTES - 1 || k.length() > MAX_ATTRIBUTE_KEY_CHARS
           || v.length() > MAX_ATTRIBUTE_VALUE_CHARS || chars + size > MAX_ATTRIBUTES_CHARS) {
         dropped++;
         continue;

@@ -12,6 +12,7 @@ import dev.advmon.schema.ImageEncoding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -173,11 +174,25 @@ class AvroSerdeTest {
 
   @Test
   void badMagicByteSaysWhichByteAndWhatWasExpected() {
-    byte[] json = "{\"frameId\":\"f-1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] text = "frame f-1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", json))
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", text))
         .isInstanceOf(WireFormatException.class)
-        .hasMessageStartingWith("byte 0 is 0x7b, expected the magic byte 0x00");
+        .hasMessageStartingWith("byte 0 is 0x66, expected the magic byte 0x00");
+  }
+
+  @Test
+  void aJsonValueIsSaidToBeJsonWithWhatTheMonitorReadsInstead() {
+    for (String json : new String[] {"{\"frameId\":\"f-1\"}", "[1,2]", " \n {}", "{}"}) {
+      assertThatThrownBy(() -> serde.deserializer().deserialize("frames", json.getBytes(StandardCharsets.UTF_8)))
+          .as(json)
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining("looks like JSON")
+          .hasMessageContaining("Avro in the Confluent wire format")
+          .hasMessageContaining("schema-registry Avro serializer");
+    }
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", "frame f-1".getBytes(StandardCharsets.UTF_8)))
+        .as("other text keeps the generic message").hasMessageNotContaining("looks like JSON");
   }
 
   @Test

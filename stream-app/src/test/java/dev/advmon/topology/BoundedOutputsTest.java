@@ -46,8 +46,22 @@ class BoundedOutputsTest {
     assertThat(kept.size()).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES);
     assertThat(chars).isLessThanOrEqualTo(VerdictMapper.MAX_ATTRIBUTES_CHARS + 64);
     assertThat(kept).containsEntry(VerdictMapper.CAPTURE_TIME_WRITTEN, "the monitor's").containsKey("a000");
-    assertThat(Integer.parseInt(kept.get(VerdictMapper.DROPPED_ATTRIBUTES)) + kept.size() - 2).isEqualTo(300);
+    // the frame's own entry of that name is one of the dropped: the monitor's prefix is its own
+    assertThat(Integer.parseInt(kept.get(VerdictMapper.DROPPED_ATTRIBUTES)) + kept.size() - 2).isEqualTo(301);
     assertThat(VerdictMapper.boundedAttributes(null, "k", "v")).isEqualTo(Map.of("k", "v"));
+  }
+
+  @Test
+  void aFramesOwnAttributesUnderTheMonitorsPrefixAreDroppedAndCountedSoThatAConsumerCanTrustThem() {
+    Map<String, String> forged = Map.of("gps", "52.1,4.3", VerdictMapper.CAPTURE_TIME_WRITTEN, "forged",
+        VerdictMapper.DROPPED_ATTRIBUTES, "0", "advmon.anything", "x");
+    assertThat(VerdictMapper.boundedAttributes(forged)).isEqualTo(Map.of("gps", "52.1,4.3",
+        VerdictMapper.DROPPED_ATTRIBUTES, "3"));
+    assertThat(VerdictMapper.boundedAttributes(forged, VerdictMapper.CAPTURE_TIME_WRITTEN, "the monitor's"))
+        .isEqualTo(Map.of("gps", "52.1,4.3", VerdictMapper.CAPTURE_TIME_WRITTEN, "the monitor's",
+            VerdictMapper.DROPPED_ATTRIBUTES, "3"));
+    Map<String, String> lookalike = Map.of("advmonitor", "kept", "ADVMON.x", "kept too");
+    assertThat(VerdictMapper.boundedAttributes(lookalike)).as("only the exact prefix").isSameAs(lookalike);
   }
 
   @Test
