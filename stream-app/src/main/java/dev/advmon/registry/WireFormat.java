@@ -23,6 +23,15 @@ public final class WireFormat {
       throw new WireFormatException("record has no bytes (null); expected magic byte 0, a 4-byte schema id "
           + "and an Avro body (a tombstone or a producer that does not use the registry serde?)");
     }
+    if (looksLikeJson(data)) {
+      throw new WireFormatException(String.format("byte 0 is 0x%02x, not the magic byte 0x00: the value looks like JSON "
+          + "(it starts with '%c'), and the monitor reads Avro in the Confluent wire format (magic byte 0, a 4-byte "
+          + "schema id, the Avro binary body): produce frames with a schema-registry Avro serializer (Confluent's "
+          + "KafkaAvroSerializer or @confluentinc/schemaregistry's AvroSerializer; Apicurio's with "
+          + "apicurio.registry.as-confluent=true, apicurio.registry.headers.enabled=false and "
+          + "apicurio.registry.use-id=contentId), not a JSON serializer",
+          data[0] & 0xff, (char) data[firstNonBlank(data)]));
+    }
     if (data.length < HEADER_SIZE) {
       throw new WireFormatException("record has " + data.length + " byte(s), fewer than the " + HEADER_SIZE
           + "-byte header (magic byte 0 + 4-byte schema id); not written by a registry serde");
@@ -33,6 +42,24 @@ public final class WireFormat {
               + "written by a schema-registry serde (plain Avro, JSON or another format?)", data[0] & 0xff));
     }
     return ByteBuffer.wrap(data, 1, 4).getInt();
+  }
+
+  /**
+   * Whether {@code data}, after blanks and a UTF-8 byte order mark, starts as a JSON object or array: neither can start
+   * a wire-format record (byte 0 would be 0x00), and "not written by a registry serde" alone sends its producer looking
+   * for the wrong mistake.
+   */
+  private static boolean looksLikeJson(byte[] data) {
+    int i = firstNonBlank(data);
+    return i < data.length && (data[i] == '{' || data[i] == '[');
+  }
+
+  private static int firstNonBlank(byte[] data) {
+    int i = data.length >= 3 && (data[0] & 0xff) == 0xef && (data[1] & 0xff) == 0xbb && (data[2] & 0xff) == 0xbf ? 3 : 0;
+    while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) {
+      i++;
+    }
+    return i;
   }
 
   /** Writes the 5-byte header for {@code schemaId} into the first bytes of {@code target}. */

@@ -203,6 +203,18 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aJsonFrameIsADeadLetterSayingItLooksLikeJsonAndWhatTheMonitorReads() {
+    byte[] json = "{\"frameId\":\"f-1\",\"cameraId\":\"cam-3\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    frames.pipeInput("cam-3".getBytes(), json);
+
+    DeadLetter dead = deadLetters.readValue();
+    assertThat(dead.getReason()).isEqualTo("BAD_MAGIC_BYTE");
+    assertThat(dead.getValue().array()).isEqualTo(json);
+    assertThat(dead.getErrorMessage()).contains("looks like JSON", "Avro in the Confluent wire format",
+        "schema-registry Avro serializer").doesNotContain("not written by");
+  }
+
+  @Test
   void aFrameWhoseSchemaIdIsInAHeaderIsADeadLetterSayingHowToConfigureItsSerializer() {
     byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
         28, 28));
