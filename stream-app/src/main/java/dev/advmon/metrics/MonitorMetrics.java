@@ -18,6 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
+ * {@code advmon_capture_time_not_millis_total},
  * {@code advmon_cameras_in_campaign}, plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
@@ -43,6 +44,7 @@ public final class MonitorMetrics implements AutoCloseable {
   private final DistributionSummary batchFrames;
   private final Timer batchTime;
   private final Counter streamsRestarts;
+  private final Counter captureTimeNotMillis;
   private KafkaStreamsMetrics streamsMetrics;
   /** Cameras in a campaign now, by the task whose camera store holds them: see {@link #camerasInCampaign}. */
   private final java.util.Map<String, Integer> camerasInCampaign = new java.util.concurrent.ConcurrentHashMap<>();
@@ -95,6 +97,13 @@ public final class MonitorMetrics implements AutoCloseable {
         .description("Cameras in CAMPAIGN now, in this instance's camera stores (as of each task's last full sweep)")
         .strongReference(true)
         .register(registry);
+    // A counter, not a log line: a producer in the wrong unit writes every frame so, and a WARN per frame (or per
+    // camera, kept per camera in a map that a fleet makes large) would flood the log for one fix; the verdicts'
+    // advmon.captureTime.written entry names the camera and the value. At 0 from the start, for a rate rule.
+    this.captureTimeNotMillis = Counter.builder("advmon.capture.time.not.millis")
+        .description("Verdicts whose frame's captureTime could not be epoch milliseconds and was read as micro- or "
+            + "nanoseconds; the verdict's attribute advmon.captureTime.written names the value (fix the producer)")
+        .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
   }
@@ -120,6 +129,11 @@ public final class MonitorMetrics implements AutoCloseable {
   /** A frame's verdict was serialized for the verdicts topic (its sink's serializer). */
   public void verdictWritten() {
     verdicts.increment();
+  }
+
+  /** A verdict was written whose frame's captureTime was read in another unit than milliseconds. */
+  public void captureTimeNotMillis() {
+    captureTimeNotMillis.increment();
   }
 
   public void frameScored(long nanos, int passes) {

@@ -99,7 +99,8 @@ public final class MonitorTopology {
 
     Map<String, KStream<String, Outcome<WriteVerdictProcessor.Written>>> written = scored.get("scored-ok")
         .mapValues(Outcome::value, Named.as("unwrap-scored"))
-        .processValues(() -> new WriteVerdictProcessor(mapper, topics.verdicts(), limits), Named.as("to-verdict"))
+        .processValues(() -> new WriteVerdictProcessor(mapper, topics.verdicts(), limits, metrics),
+            Named.as("to-verdict"))
         .split(Named.as("written-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))
         .defaultBranch(Branched.as("ok"));

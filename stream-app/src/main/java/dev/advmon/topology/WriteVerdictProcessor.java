@@ -28,10 +28,13 @@ final class WriteVerdictProcessor
   private final String topic;
   private final Serializer<FrameVerdict> serializer;
   private final RecordLimits limits;
+  private final dev.advmon.metrics.MonitorMetrics metrics;
   private FixedKeyProcessorContext<String, Outcome<Written>> context;
 
-  WriteVerdictProcessor(VerdictMapper mapper, Topic<String, FrameVerdict> verdicts, RecordLimits limits) {
+  WriteVerdictProcessor(VerdictMapper mapper, Topic<String, FrameVerdict> verdicts, RecordLimits limits,
+      dev.advmon.metrics.MonitorMetrics metrics) {
     this.mapper = mapper;
+    this.metrics = metrics;
     this.topic = verdicts.name();
     this.serializer = verdicts.valueSerde().serializer();
     this.limits = limits;
@@ -60,6 +63,10 @@ final class WriteVerdictProcessor
           f.originalKey(), f.originalValue(), "OUTPUT_FAILED", e, f.frame().getFrameId(), f.frame().getCameraId(),
           context.currentSystemTimeMs(), limits))));
       return;
+    }
+    // the key is the monitor's alone (a frame's advmon.* attributes are dropped: VerdictMapper.OWN_PREFIX)
+    if (verdict.getAttributes().containsKey(VerdictMapper.CAPTURE_TIME_WRITTEN)) {
+      metrics.captureTimeNotMillis();
     }
     context.forward(record.withValue(new Outcome.Ok<>(new Written(s, verdict, bytes))));
   }

@@ -492,6 +492,12 @@ class MonitorTopologyTest {
     assertThat(dead.getHeaders().toArray()).isEmpty();
   }
 
+  private double captureTimesNotMillis() {
+    var counter = metrics.registry().find("advmon.capture.time.not.millis").counter();
+    assertThat(counter).as("advmon_capture_time_not_millis_total").isNotNull();
+    return counter.count();
+  }
+
   @Test
   void aCaptureTimeThatCannotBeMillisecondsIsReadInTheUnitItMustHaveAndTheVerdictSaysSo() {
     long micros = 1_764_000_000_123_456L; // 2025-11-24T16:00:00.123456Z; as milliseconds, the year 57868
@@ -502,6 +508,7 @@ class MonitorTopologyTest {
     written.put("clock-unset", 0L);
     written.put("before-1970", -1L);
     written.put("year-2100", 4_102_444_800_000L);
+    assertThat(captureTimesNotMillis()).as("counted from 0, so that a rate sees the first").isZero();
     written.forEach((id, t) -> send("cam-1", Frame.newBuilder(frame(id, "cam-1", ImageEncoding.GRAY8, new byte[28 * 28], 28,
         28)).setCaptureTime(Instant.ofEpochMilli(t)).build()));
 
@@ -516,6 +523,8 @@ class MonitorTopologyTest {
             + "year 57868)");
     assertThat(byFrame.get("in-nanos").getAttributes().get(VerdictMapper.CAPTURE_TIME_WRITTEN))
         .startsWith((micros * 1000 + 789) + " (read as nanoseconds");
+    // the operator's sign, which no consumer of the verdicts has to be watched for
+    assertThat(captureTimesNotMillis()).isEqualTo(2.0);
     for (String asWritten : List.of("in-ms", "clock-unset", "before-1970", "year-2100")) {
       assertThat(byFrame.get(asWritten).getCaptureTime()).as(asWritten).isEqualTo(Instant.ofEpochMilli(written.get(asWritten)));
       assertThat(byFrame.get(asWritten).getAttributes()).as(asWritten).isEqualTo(Map.of("gps", "52.1,4.3"));
