@@ -59,7 +59,8 @@ final class ScoreCommand implements Callable<Integer> {
     ModelBundle bundle = BundleSetting.load(config);
     int failures = 0;
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
-      FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), config.intValue("model.max-batch"));
+      List<Detector> detectors = Detectors.forBundle(bundle);
+      FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
       if (format == Format.table) {
         out.printf("%-48s %5s %-16s %10s %5s %s%n", "file", "class", "label", "confidence", "alert", "reasons");
@@ -95,6 +96,11 @@ final class ScoreCommand implements Callable<Integer> {
           }
         }
       }
+      if (format == Format.table && detectors.isEmpty()) {
+        // the jsonl lines say it each (detectors_off); a table's reader sees only "false" in the alert column
+        out.printf("detectors off: no %s in %s, so alert=false above means not checked, not clean; run ./monitor "
+            + "calibrate --model %s%n", ModelBundle.CALIBRATION, bundle.directory(), bundle.directory());
+      }
     }
     return failures == 0 ? 0 : 1;
   }
@@ -120,6 +126,10 @@ final class ScoreCommand implements Callable<Integer> {
     line.put("predicted_label", v.predictedLabel());
     line.put("confidence", v.confidence());
     line.put("alert", v.alert());
+    if (v.detections().isEmpty()) {
+      // no detector scored it (a bundle without calibration.json): "alert":false alone reads as clean to a script
+      line.put("detectors_off", true);
+    }
     ArrayNode reasons = line.putArray("reasons");
     v.reasons().forEach(reasons::add);
     if (detailed) {

@@ -40,4 +40,13 @@ class InspectCommandTest {
     String line = InspectCommand.verdictJson(Path.of("f.png"), new Verdict(8, "Bag", 0.99, List.of(oi), 62), Path.of("e.png"));
     assertThat(line).contains("\"reasons\":[\"OVERINTERPRETATION\"]", "\"subset\":\"80000000000000\"", "\"forward_passes\":62");
   }
+
+  @Test
+  void aVerdictNoDetectorScoredSaysSoInsteadOfReadingAsClean() throws Exception {
+    String off = InspectCommand.verdictJson(Path.of("f.png"), new Verdict(8, "Bag", 0.99, List.of(), 1), Path.of("e.png"));
+    assertThat(off).contains("\"alert\":false", "\"detectors_off\":true");
+    Detector.Detection d = new Detector.Detection("perturbation", "PERTURBATION", 0.1, 1, "");
+    String on = InspectCommand.verdictJson(Path.of("f.png"), new Verdict(8, "Bag", 0.99, List.of(d), 2), Path.of("e.png"));
+    assertThat(on).doesNotContain("detectors_off");
+  }
 }

@@ -180,6 +180,32 @@ class ScoreCommandTest {
     assertThat(rows[1]).contains("x.png");
   }
 
+  /**
+   * A bundle without calibration.json scores with no detector: every line read {@code "alert":false}, exit 0, and only
+   * a WARN on stderr said that nothing was checked, so a script reading stdout took the images as clean.
+   */
+  @Test
+  void withoutCalibrationStdoutSaysTheDetectorsAreOffNotThatTheImagesAreClean() throws Exception {
+    Path bundle = dir.resolve("uncalibrated");
+    Files.createDirectories(bundle);
+    Path from = TestData.repoRoot().resolve("models/fashion-mnist-cnn");
+    for (String f : List.of("model.onnx", "manifest.json", "holdout.txt")) { // all but calibration.json
+      Files.copy(from.resolve(f), bundle.resolve(f));
+    }
+    Path image = dir.resolve("x.png");
+    Files.copy(TestData.evalSet().get(1).file(), image);
+
+    Run jsonl = score("--model", bundle.toString(), image.toString());
+    assertThat(jsonl.exit()).isZero();
+    assertThat(jsonl.lines()).hasSize(1);
+    assertThat(jsonl.lines().get(0).path("detectors_off").asBoolean()).as(jsonl.stdout()).isTrue();
+
+    Run table = score("--model", bundle.toString(), "--format", "table", image.toString());
+    assertThat(table.exit()).isZero();
+    String[] rows = table.stdout().strip().split("\n");
+    assertThat(rows[rows.length - 1]).contains("detectors off", "calibration.json", "not checked", "./monitor calibrate");
+  }
+
   @Test
   void scoresWithTheImageLimitsAndBundleOfTheMonitorsOwnPropertiesFile() throws Exception {
     Path image = dir.resolve("x.png");
