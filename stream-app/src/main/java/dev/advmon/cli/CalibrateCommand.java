@@ -118,7 +118,8 @@ final class CalibrateCommand implements Callable<Integer> {
       + "bundle has a features output, manifest outputs.features, else off; none = off).")
   List<String> fooling; // null: not given
 
-  private static final List<String> DEFAULT_FOOLING = List.of("mahalanobis", "knn");
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CalibrateCommand.class);
+    private static final List<String> DEFAULT_FOOLING = List.of("mahalanobis", "knn");
 
   @Option(names = "--knn-bank", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
   int knnBank;
@@ -171,6 +172,12 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     }
     checkRanges(bundle);
+    if (copies == 0) {
+      // allowed (a quick look, or a camera whose frames are known clean), but it changes what the caps mean
+      log.warn("--copies 0: thresholds are set and checked on clean frames only; --corruption-cap is not checked, so "
+          + "frames under ordinary camera conditions (noise, blur, JPEG, fog, ...) may raise alerts above it; "
+          + "give --copies 1 or more (default 2) for a calibration the running monitor should use");
+    }
     Calibrator.Budget budget = new Calibrator.Budget(cleanCap, corruptionCap);
     List<String> sq = squeezers.equals(List.of("none")) ? List.of() : squeezers;
     // the fooling detector reads the features output, which a bundle may leave out (models/README.md): off then, as

@@ -116,6 +116,24 @@ class CalibrateCommandTest {
     assertThat(c.at("/data/labels").asText()).startsWith("none");
   }
 
+  /**
+   * {@code --copies 0} sets and checks the thresholds on clean frames alone, so the corruption cap binds nothing and
+   * ordinary camera conditions may alert above it: it was taken without a word. It still runs, with a warning.
+   */
+  @Test
+  void noCorruptedCopiesAreTakenWithAWarningThatTheCorruptionCapIsNotChecked() throws Exception {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    try (dev.advmon.testing.LogLines log = dev.advmon.testing.LogLines.of(CalibrateCommand.class)) {
+      int rc = Main.commandLine().execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
+          "--images", idx.toString(), "--fit", "400", "--hold", "400", "--copies", "0", "--knn-bank", "200",
+          "--no-overinterpretation");
+      assertThat(rc).isZero();
+      assertThat(log.messages()).singleElement().asString()
+          .contains("--copies 0", "clean frames only", "--corruption-cap", "--copies 1");
+    }
+    assertThat(bundle.resolve("calibration.json")).exists();
+  }
+
   @Test
   void refusesAnUnknownDetectorWeightOrConsensusMemberAndAHoldoutIndexOutsideTheImages() throws Exception {
     assertThat(calibrate("--weights", "squeezing=2")).isNotZero();
