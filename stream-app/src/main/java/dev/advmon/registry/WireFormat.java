@@ -11,6 +11,13 @@ public final class WireFormat {
   public static final byte MAGIC_BYTE = 0;
   public static final int HEADER_SIZE = 5;
 
+  /**
+   * The settings that make Apicurio's serializer 2.x write this format (the id in the value, 4 bytes, of the registry's
+   * Confluent API): every message that tells an Apicurio producer what to change names them in these words.
+   */
+  public static final String APICURIO_SETTINGS = "apicurio.registry.headers.enabled=false, "
+      + "apicurio.registry.as-confluent=true and apicurio.registry.use-id=contentId";
+
   private WireFormat() {}
 
   /**
@@ -28,8 +35,7 @@ public final class WireFormat {
           + "(it starts with '%c'), and the monitor reads Avro in the Confluent wire format (magic byte 0, a 4-byte "
           + "schema id, the Avro binary body): produce frames with a schema-registry Avro serializer (Confluent's "
           + "KafkaAvroSerializer or @confluentinc/schemaregistry's AvroSerializer; Apicurio's with "
-          + "apicurio.registry.as-confluent=true, apicurio.registry.headers.enabled=false and "
-          + "apicurio.registry.use-id=contentId), not a JSON serializer",
+          + APICURIO_SETTINGS + "), not a JSON serializer",
           data[0] & 0xff, (char) data[firstNonBlank(data)]));
     }
     if (data.length < HEADER_SIZE) {

@@ -40,8 +40,7 @@ final class SchemaIdHeaders {
         return found + "the record carries its schema id in the header " + LogText.of(DeadLetters.bounded(h.key(), 64))
             + " (Apicurio's serializer, whose 2.x default puts it there), and the monitor reads it from the value "
             + "only: configure the producer's serializer for the Confluent wire format with "
-            + "apicurio.registry.headers.enabled=false, apicurio.registry.as-confluent=true and "
-            + "apicurio.registry.use-id=contentId (the ids of the registry's Confluent API)";
+            + dev.advmon.registry.WireFormat.APICURIO_SETTINGS + " (the ids of the registry's Confluent API)";
       }
     }
     return null;

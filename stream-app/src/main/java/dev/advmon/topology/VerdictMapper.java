@@ -116,11 +116,8 @@ final class VerdictMapper {
       kept.put(k, v);
       chars += size;
     }
-    if (dropped == 0 && key == null) {
-      return attributes;
-    }
     if (dropped == 0) {
-      return kept;
+      return key == null ? attributes : kept;
     }
     kept.put(DROPPED_ATTRIBUTES, Integer.toString(dropped));
     return kept;
