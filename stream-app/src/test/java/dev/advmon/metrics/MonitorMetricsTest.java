@@ -149,7 +149,8 @@ class MonitorMetricsTest {
 
   /**
    * README names metrics operators alert on and the dead-letter reasons and alert kinds they filter by: each metric
-   * it names must be one /metrics exports, and it must name every reason and kind the monitor writes.
+   * it names must be one /metrics exports, each advmon_ metric /metrics exports must be named there, and it must name
+   * every reason and kind the monitor writes.
    */
   @Test
   void readmeNamesOnlyExportedMetricsAndEveryReasonAndKind(@TempDir Path state) throws Exception {
@@ -169,6 +170,17 @@ class MonitorMetricsTest {
             .containsPattern("(?m)^(# TYPE )?" + named.group() + "[{ ]"); // a sample, or a histogram's family
       }
       assertThat(count).as("README names metrics (else this checks nothing)").isPositive();
+      // And the other way: a metric the monitor exports that README never names is one no operator knows to watch.
+      Matcher family = Pattern.compile("(?m)^# TYPE (advmon_[a-z_]+) ").matcher(scrape);
+      List<String> unnamed = new ArrayList<>();
+      while (family.find()) {
+        String name = family.group(1).replaceFirst("_max$", ""); // Micrometer's companion gauge of a timer or summary
+        if (!Pattern.compile("\\b" + name + "\\b").matcher(readme).find()) {
+          unnamed.add(family.group(1));
+        }
+      }
+      assertThat(unnamed).as("metrics /metrics exports that README's Metrics paragraph (Faults, restarts and health) "
+          + "does not name").isEmpty();
     }
     for (String reason : MonitorMetrics.DEAD_LETTER_REASONS) {
       assertThat(readme).as("README documents dead-letter reason " + reason).contains("`" + reason + "`");
