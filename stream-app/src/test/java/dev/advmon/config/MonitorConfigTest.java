@@ -536,6 +536,43 @@ class MonitorConfigTest {
   }
 
   /**
+   * The example file is where a newcomer starts: each setting it sets is explained by a comment above it (or above
+   * its group), and each one it shows commented out (to uncomment) is a setting the monitor knows, which the load
+   * above cannot check since it never reads those lines.
+   */
+  @Test
+  void theExampleConfigurationCommentsEverySettingAndShowsOnlyKnownOnes() throws Exception {
+    Path example = dev.advmon.testing.TestData.repoRoot().resolve("config/monitor.example.properties");
+    java.util.regex.Pattern setting = java.util.regex.Pattern.compile("^(#\\s*)?([a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)+)=.*");
+    List<String> lines = Files.readAllLines(example);
+    List<String> uncommented = new java.util.ArrayList<>();
+    List<String> unknown = new java.util.ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      java.util.regex.Matcher m = setting.matcher(lines.get(i));
+      if (!m.matches()) {
+        continue;
+      }
+      String key = m.group(2);
+      boolean known = key.startsWith("kafka.") || MonitorConfig.SETTINGS.stream().anyMatch(x -> x.key().equals(key));
+      if (!known) {
+        unknown.add((i + 1) + ": " + lines.get(i));
+      }
+      if (m.group(1) != null) {
+        continue; // shown commented out: its own comment is the prose above it, checked with the settings it belongs to
+      }
+      int above = i - 1;
+      while (above >= 0 && setting.matcher(lines.get(above)).matches() && !lines.get(above).startsWith("#")) {
+        above--; // a group of settings under one comment
+      }
+      if (above < 0 || !lines.get(above).startsWith("#") || setting.matcher(lines.get(above)).matches()) {
+        uncommented.add((i + 1) + ": " + lines.get(i));
+      }
+    }
+    assertThat(unknown).as("settings in %s that the monitor does not know", example).isEmpty();
+    assertThat(uncommented).as("settings in %s without a comment above them (or their group)", example).isEmpty();
+  }
+
+  /**
    * The range checks no other test reached: each of them could be deleted, or its bound moved, with the suite green.
    * One bad value at a time, so that each row fails on its own check alone.
    */
