@@ -315,6 +315,31 @@ class MonitorConfigTest {
     assertThat(rows).as("README's settings table (else this checks nothing)").isNotEmpty();
     assertThat(rows.stream().filter(r -> !reference.contains(r)).toList())
         .as("README rows that are not in `./monitor config`'s output; paste it again").isEmpty();
+    // The prose too: a renamed setting would otherwise live on wherever the text names it (`health.stall-timeout-ms`,
+    // `streams.leave-group-on-close=false`). Names under the settings' own prefixes only; kafka.* passes through.
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    java.util.Set<String> prefixes = new java.util.HashSet<>();
+    for (Setting x : MonitorConfig.SETTINGS) {
+      keys.add(x.key());
+      prefixes.add(x.key().substring(0, x.key().indexOf('.') + 1));
+    }
+    prefixes.remove("kafka.");
+    java.util.regex.Matcher named = java.util.regex.Pattern
+        .compile("`([a-z]+\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)*)(?:=[^`]*)?`").matcher(readme);
+    List<String> unknown = new java.util.ArrayList<>();
+    int seen = 0;
+    while (named.find()) {
+      String name = named.group(1);
+      if (prefixes.stream().noneMatch(name::startsWith) || name.matches(".*\\.(onnx|sha256|json|png)$")) {
+        continue; // not a setting's name (a bundle's files: model.onnx, model.sha256)
+      }
+      seen++;
+      if (!keys.contains(name)) {
+        unknown.add(name);
+      }
+    }
+    assertThat(seen).as("README names settings in its text (else this checks nothing)").isPositive();
+    assertThat(unknown).as("settings README's text names that `./monitor config` does not know").isEmpty();
   }
 
   @Test
