@@ -72,4 +72,49 @@ class MainTest {
       }
     });
   }
+
+  /**
+   * Beyond the Commands table, the docs show commands in their text and examples (`./monitor demo --frames 100000`,
+   * `./monitor calibrate --model my-bundle --images my-train-frames`): a newcomer pastes those, and a flag the command
+   * does not take stops it. Every command shown must exist and take every flag written after it.
+   */
+  @Test
+  void everyCommandTheDocsShowTakesTheFlagsWrittenWithIt() throws Exception {
+    CommandLine root = Main.commandLine();
+    java.util.List<String> wrong = new java.util.ArrayList<>();
+    int seen = 0;
+    for (String doc : java.util.List.of("README.md", "models/README.md", "BENCHMARKS.md", "RELIABILITY.md")) {
+      String text = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve(doc));
+      java.util.List<String> spans = new java.util.ArrayList<>();
+      java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?s)```.*?```").matcher(text);
+      while (block.find()) {
+        spans.addAll(java.util.List.of(block.group().replace("\\\n", " ").split("\n"))); // a line each
+      }
+      java.util.regex.Matcher code = java.util.regex.Pattern.compile("`([^`]+)`")
+          .matcher(text.replaceAll("(?s)```.*?```", ""));
+      while (code.find()) {
+        spans.add(code.group(1).replace('\n', ' ')); // a code span may wrap
+      }
+      for (String span : spans) {
+        java.util.regex.Matcher cmd = java.util.regex.Pattern
+            .compile("\\./monitor ([a-z][a-z-]*)((?:(?!\\./monitor|\\s#).)*)").matcher(span);
+        while (cmd.find()) {
+          seen++;
+          CommandLine sub = root.getSubcommands().get(cmd.group(1));
+          if (sub == null) {
+            wrong.add(doc + ": ./monitor " + cmd.group(1) + " (no such command)");
+          } else if (!(sub.getCommand() instanceof Main.DemoUnavailable)) { // the demo's flags are the demo module's
+            java.util.regex.Matcher flag = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]*").matcher(cmd.group(2));
+            while (flag.find()) {
+              if (sub.getCommandSpec().findOption(flag.group()) == null) {
+                wrong.add(doc + ": ./monitor " + cmd.group(1) + " " + flag.group());
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(seen).as("the docs show ./monitor commands (else this checks nothing)").isGreaterThan(20);
+    assertThat(wrong).as("commands or flags the docs show that ./monitor does not take").isEmpty();
+  }
 }
