@@ -12,7 +12,7 @@
 # It is not a distribution: no shell, no package manager, no package database (image scanners see no OS packages).
 #
 # Usage: build-base.sh JDK OUT_DIR [NATIVE_DIR...]
-#   JDK        a JDK 17+ able to jlink (jmods, or a linkable runtime as Temurin 24+ is)
+#   JDK        a JDK 23+ able to jlink (jmods, or a linkable runtime as Temurin 24+ is): the entrypoint's flags need 23
 #   OUT_DIR    gets rootfs/ (kept: the GPU image reuses rootfs/opt/java) and base.tar
 #   NATIVE_DIR folders of native libraries the application loads (ONNX Runtime, RocksDB) whose dependencies
 #              must be in the base too
@@ -25,7 +25,12 @@ shift 2
 natives=("$@")
 
 fail() { echo "build-base.sh: $*" >&2; exit 1; }
-[ -x "$jdk/bin/jlink" ] || fail "no jlink under $jdk: set -Dimage.jdk=<a JDK 17+ home> (the image carries a runtime made from it)"
+[ -x "$jdk/bin/jlink" ] || fail "no jlink under $jdk: set -Dimage.jdk=<a JDK 23+ home> (the image carries a runtime made from it)"
+# The image's entrypoint (deploy/pom.xml) passes --sun-misc-unsafe-memory-access=allow, which a JVM before 23 refuses
+# at start ("Unrecognized option"): every pod would crash-loop. Refuse such a JDK here, where the fix is one setting.
+release_version="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release" 2>/dev/null)"
+[ -n "$release_version" ] || fail "cannot read JAVA_VERSION from $jdk/release: set -Dimage.jdk=<a JDK 23+ home>"
+[ "$release_version" -ge 23 ] || fail "the JDK at $jdk is Java $release_version: the image's entrypoint passes --sun-misc-unsafe-memory-access=allow, which Java before 23 refuses; set -Dimage.jdk=<a JDK 23+ home> (default /usr/lib/jvm/temurin-25-jdk-amd64)"
 for tool in tar gzip sha256sum ldd; do command -v "$tool" >/dev/null || fail "$tool is needed"; done
 [ "$(uname -m)" = x86_64 ] || fail "only x86_64 (linux/amd64) images are built; this machine is $(uname -m)"
 

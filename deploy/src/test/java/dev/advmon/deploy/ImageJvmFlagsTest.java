@@ -107,4 +107,24 @@ class ImageJvmFlagsTest {
     assertThat(entrypoint.indexOf("--sun-misc-unsafe-memory-access=allow"))
         .as("a JVM flag, before the class path and main class").isLessThan(entrypoint.indexOf("-cp"));
   }
+  /**
+   * The base of the image is a runtime made from the JDK at -Dimage.jdk; the entrypoint's
+   * --sun-misc-unsafe-memory-access=allow makes any Java before 23 refuse to start ("Unrecognized option"), so a
+   * base made from Java 17 gave an image whose every pod crash-looped. build-base.sh refuses such a JDK by name.
+   */
+  @Test
+  void theImagesBaseRefusesAJdkTooOldForTheEntrypointsFlags(@TempDir Path dir) throws Exception {
+    Path jdk = dir.resolve("jdk-17");
+    Files.createDirectories(jdk.resolve("bin"));
+    Path jlink = Files.writeString(jdk.resolve("bin/jlink"), "#!/bin/sh\nexit 0\n");
+    assertThat(jlink.toFile().setExecutable(true)).isTrue();
+    Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"17.0.13\"\n");
+    Process p = new ProcessBuilder("bash", Kustomize.repoRoot().resolve("deploy/src/image/build-base.sh").toString(),
+        jdk.toString(), dir.resolve("out").toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("build-base.sh with a Java 17 JDK: %s", out).isEqualTo(1);
+    assertThat(out).contains("is Java 17", "--sun-misc-unsafe-memory-access=allow", "-Dimage.jdk=<a JDK 23+ home>");
+    assertThat(dir.resolve("out")).as("nothing built").doesNotExist();
+  }
 }
