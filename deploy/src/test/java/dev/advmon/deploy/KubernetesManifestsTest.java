@@ -585,6 +585,28 @@ class KubernetesManifestsTest {
         .anyMatch(t -> "kafka".equals(t.type()));
   }
 
+  /**
+   * KEDA's cooldownPeriod is the wait before scaling to zero and nothing else: with minReplicaCount at 1 or more the
+   * HPA does every scale-down, and only its stabilization window delays it. A cooldownPeriod in the manifest then
+   * reads as the scale-down delay while doing nothing, and an operator who edits it to scale down sooner or later
+   * changes nothing.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void scaleDownWaitsTheHpasStabilizationWindowAndNoInertKedaSettingSuggestsOtherwise(String overlay) {
+    ScaledObject so = OVERLAYS.get(overlay).oneCustom(ScaledObject.class);
+    assertThat(so.spec().minReplicaCount()).as("minReplicaCount: KEDA never scales to zero").isPositive();
+    assertThat(so.spec().cooldownPeriod()).as("cooldownPeriod (KEDA applies it only to scaling to zero, which "
+        + "minReplicaCount " + so.spec().minReplicaCount() + " rules out)").isNull();
+    assertThat(so.spec().idleReplicaCount()).as("idleReplicaCount (scaling to an idle count)").isNull();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> scaleDown = (Map<String, Object>) so.spec().advanced().horizontalPodAutoscalerConfig()
+        .behavior().get("scaleDown");
+    assertThat(scaleDown).as("the HPA's scale-down behaviour").isNotNull();
+    assertThat(((Number) scaleDown.get("stabilizationWindowSeconds")).intValue())
+        .as("the scale-down delay the manifests and README describe (10 minutes)").isEqualTo(600);
+  }
+
   private static KafkaTopic topic(String name) {
     return strimzi.allCustom(KafkaTopic.class).stream()
         .filter(t -> name.equals(t.spec().topicName() == null ? t.metadata().getName() : t.spec().topicName()))
