@@ -22,7 +22,12 @@ final class Kustomize {
 
   /** The YAML documents of {@code k8s/<dir>} as kubectl renders them. */
   static List<String> render(String dir) throws IOException, InterruptedException {
-    Path target = repoRoot().resolve("k8s").resolve(dir);
+    return render(repoRoot().resolve("k8s"), dir);
+  }
+
+  /** The YAML documents of {@code <k8s>/<dir>} as kubectl renders them: {@code k8s} is a copy of k8s/ a test changed. */
+  static List<String> render(Path k8s, String dir) throws IOException, InterruptedException {
+    Path target = k8s.resolve(dir);
     if (!Files.isDirectory(target)) {
       throw new AssertionError("no kustomization at " + target);
     }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -36,8 +37,13 @@ final class Manifests {
   }
 
   static Manifests render(String dir) throws Exception {
+    return render(Kustomize.repoRoot().resolve("k8s"), dir);
+  }
+
+  /** As {@link #render(String)}, from {@code k8s}, a copy of k8s/ that a test changed. */
+  static Manifests render(Path k8s, String dir) throws Exception {
     Manifests m = new Manifests(dir);
-    for (String doc : Kustomize.render(dir)) {
+    for (String doc : Kustomize.render(k8s, dir)) {
       Map<?, ?> raw = STRICT.readValue(doc, Map.class);
       String type = raw.get("apiVersion") + "/" + raw.get("kind");
       Class<? extends CustomResources.Resource> custom = CustomResources.TYPES.get(type);

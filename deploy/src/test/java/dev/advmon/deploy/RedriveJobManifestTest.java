@@ -65,6 +65,40 @@ class RedriveJobManifestTest {
     }
   }
 
+  /**
+   * An overlay of the operator's own that moves the monitor to another namespace (kustomize {@code namespace:}) takes
+   * the Job there too. Left in advmon, the Job named the ConfigMap and the credentials Secret by their plain names
+   * (kustomize gives a reference the hashed name only within one namespace): its pod waited in ContainerCreating, in
+   * a namespace that holds neither, until the Job's deadline.
+   */
+  @Test
+  void itFollowsTheOverlayIntoANamespaceOfItsOwnWithTheHashedNames(@TempDir Path dir) throws Exception {
+    Path k8s = dir.resolve("k8s");
+    Path from = Kustomize.repoRoot().resolve("k8s");
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, k8s.resolve(from.relativize(f).toString()));
+      }
+    }
+    Files.writeString(k8s.resolve("overlays/cpu/kustomization.yaml"), "namespace: ml\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Manifests moved = Manifests.render(k8s, "jobs/redrive");
+    assertThat(moved.one(StatefulSet.class).getMetadata().getNamespace()).as("the overlay's namespace").isEqualTo("ml");
+    Job j = moved.one(Job.class);
+    assertThat(j.getMetadata().getNamespace()).as("the Job's namespace").isEqualTo("ml");
+    assertThat(moved.named(NetworkPolicy.class, "advmon-redrive").orElseThrow().getMetadata().getNamespace())
+        .as("the Job's NetworkPolicy's namespace").isEqualTo("ml");
+    PodSpec pod = j.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getConfigMap() != null).singleElement()
+        .extracting(v -> v.getConfigMap().getName()).as("the ConfigMap, by its hashed name")
+        .isEqualTo(moved.one(ConfigMap.class).getMetadata().getName());
+    assertThat(pod.getContainers().get(0).getEnvFrom()).singleElement()
+        .extracting(e -> e.getSecretRef().getName()).as("the credentials Secret, by its hashed name")
+        .isEqualTo(moved.named(io.fabric8.kubernetes.api.model.Secret.class,
+            moved.one(StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().get(0)
+                .getSecretRef().getName()).orElseThrow().getMetadata().getName());
+  }
+
   private static String id(HasMetadata o) {
     return o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
   }
