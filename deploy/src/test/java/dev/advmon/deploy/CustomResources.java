@@ -11,7 +11,7 @@ import java.util.Map;
  * the fields their CRDs define that we use, read by a strict mapper: an unknown or misspelled field fails the test.
  * Why not the vendors' Java models: Strimzi's api and fabric8's openshift-model-monitoring are built on other fabric8
  * versions than the 8.0.0 used here (openshift-model-monitoring 8.0.0 is not served), and KEDA publishes none. The
- * field names follow the CRD references: monitoring.coreos.com/v1, keda.sh/v1alpha1, kafka.strimzi.io/v1beta2.
+ * field names follow the CRD references: monitoring.coreos.com/v1, keda.sh/v1alpha1, kafka.strimzi.io/v1.
  */
 final class CustomResources {
 
@@ -23,8 +23,8 @@ final class CustomResources {
       "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class,
       "keda.sh/v1alpha1/ScaledObject", ScaledObject.class,
       "keda.sh/v1alpha1/TriggerAuthentication", TriggerAuthentication.class,
-      "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
-      "kafka.strimzi.io/v1beta2/KafkaUser", KafkaUser.class);
+      "kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class,
+      "kafka.strimzi.io/v1/KafkaUser", KafkaUser.class);
 
   interface Resource {
     String apiVersion();
@@ -84,7 +84,7 @@ final class CustomResources {
 
   record SecretTargetRef(String parameter, String name, String key) {}
 
-  // kafka.strimzi.io/v1beta2
+  // kafka.strimzi.io/v1 (Strimzi 0.49 and later; the only version Strimzi 1.0 and later serve)
 
   record KafkaTopic(String apiVersion, String kind, ObjectMeta metadata, KafkaTopicSpec spec) implements Resource {}
 
