@@ -676,10 +676,10 @@ class KubernetesManifestsTest {
   }
 
   /**
-   * Strimzi 1.0 and later serve KafkaTopic and KafkaUser only as kafka.strimzi.io/v1 (their CRDs dropped v1beta2,
-   * checked in strimzi-kafka-operator's CRDs and CHANGELOG as of 1.2.0): a v1beta2 resource is refused by the API
-   * server ("no matches for kind KafkaTopic in version kafka.strimzi.io/v1beta2"), so the first command of README's
-   * deploy failed on any current Strimzi. v1 is served from Strimzi 0.49 on.
+   * Strimzi 1.0 and later serve KafkaTopic and KafkaUser only as kafka.strimzi.io/v1 (their CRDs dropped v1beta2:
+   * strimzi-kafka-operator's CRDs of 0.49.0, 1.0.0 and 1.2.0, and its CHANGELOG): a v1beta2 resource is refused by the
+   * API server ("no matches for kind KafkaTopic in version kafka.strimzi.io/v1beta2"), so the first command of
+   * README's deploy failed on any current Strimzi. v1 is served from Strimzi 0.49 on.
    */
   @Test
   void strimziResourcesUseTheApiVersionCurrentStrimziServes() {
