@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /** Renders a kustomization with {@code kubectl kustomize}, as a user would, and splits it into YAML documents. */
 final class Kustomize {
 
-  static final String INSTALL_HINT = "kubectl is needed to render k8s/ (kubectl kustomize): install it, e.g. apt-get install"
-      + " kubernetes-client (Debian) or kubectl 1.32 from the Kubernetes project; .ci/run installs it when missing";
+  static final String INSTALL_HINT = "kubectl 1.27 or newer (Kustomize v5) is needed to render k8s/ (kubectl kustomize):"
+      + " Debian's kubernetes-client (1.20) is too old; .ci/run installs kubectl 1.32.3 when it is missing or too old";
 
   private Kustomize() {}
 
