@@ -81,6 +81,8 @@ public final class MonitorTopology {
     ScoringGuard guard = settings.guard();
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
+    // one for the topology, shared by its tasks: the warning about frames keyed otherwise is limited per monitor
+    RecordKeys keys = new RecordKeys();
     EvidenceImages images = settings.evidenceImages();
 
     Map<String, KStream<String, Outcome<DecodedFrame>>> decoded = builder
@@ -99,7 +101,7 @@ public final class MonitorTopology {
 
     Map<String, KStream<String, Outcome<WriteVerdictProcessor.Written>>> written = scored.get("scored-ok")
         .mapValues(Outcome::value, Named.as("unwrap-scored"))
-        .processValues(() -> new WriteVerdictProcessor(mapper, topics.verdicts(), limits, metrics),
+        .processValues(() -> new WriteVerdictProcessor(mapper, topics.verdicts(), limits, metrics, keys),
             Named.as("to-verdict"))
         .split(Named.as("written-"))
         .branch((camera, outcome) -> outcome.isDead(), Branched.as("dead"))

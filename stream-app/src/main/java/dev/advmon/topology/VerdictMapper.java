@@ -53,9 +53,21 @@ final class VerdictMapper {
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
         .setBatchFrames(s.batchFrames())
-        .setAttributes(capture.note() == null ? boundedAttributes(s.frame().getAttributes())
-            : boundedAttributes(s.frame().getAttributes(), CAPTURE_TIME_WRITTEN, capture.note()))
+        .setAttributes(boundedAttributes(s.frame().getAttributes(), ownAttributes(capture, s)))
         .build();
+  }
+
+  /** What the monitor has to say of the frame's record in its verdict's attributes, in key order; often nothing. */
+  private static Map<String, String> ownAttributes(CaptureTimeUnits.Read capture, Scored s) {
+    Map<String, String> own = new java.util.TreeMap<>();
+    if (capture.note() != null) {
+      own.put(CAPTURE_TIME_WRITTEN, capture.note());
+    }
+    String key = s.source() == null ? null : RecordKeys.mismatch(s.source().originalKey(), s.frame().getCameraId());
+    if (key != null) {
+      own.put(RECORD_KEY_WRITTEN, key);
+    }
+    return own;
   }
 
   /** Most attributes copied into a verdict; beyond it they are dropped (and counted). */
@@ -76,6 +88,11 @@ final class VerdictMapper {
    * another unit ({@link CaptureTimeUnits}): the value as read, the unit and the year it gave as milliseconds.
    */
   static final String CAPTURE_TIME_WRITTEN = OWN_PREFIX + "captureTime.written";
+  /**
+   * Added to a verdict's attributes when the frame's record key was not its {@code cameraId} (as UTF-8) or absent
+   * ({@link RecordKeys}): the key as written, so that the producer to fix can be found.
+   */
+  static final String RECORD_KEY_WRITTEN = OWN_PREFIX + "recordKey.written";
 
   /**
    * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at
@@ -86,22 +103,26 @@ final class VerdictMapper {
    * {@value #OWN_PREFIX} are the monitor's: a frame's are dropped and counted the same way.
    */
   static Map<String, String> boundedAttributes(Map<String, String> attributes) {
-    return boundedAttributes(attributes, null, null);
+    return boundedAttributes(attributes, Map.of());
+  }
+
+  /** As below, with the monitor's one entry {@code key}={@code value}. */
+  static Map<String, String> boundedAttributes(Map<String, String> attributes, String key, String value) {
+    return boundedAttributes(attributes, Map.of(key, value));
   }
 
   /**
-   * As above, with the monitor's own entry {@code key}={@code value} (none when null) kept first, within the same
-   * bounds.
+   * As above, with the monitor's own entries {@code own} (a few, each bounded by its maker) kept first, within the
+   * same bounds.
    */
-  static Map<String, String> boundedAttributes(Map<String, String> attributes, String key, String value) {
-    if (key == null && (attributes == null || attributes.isEmpty())) {
+  static Map<String, String> boundedAttributes(Map<String, String> attributes, Map<String, String> own) {
+    if (own.isEmpty() && (attributes == null || attributes.isEmpty())) {
       return attributes == null ? Map.of() : attributes;
     }
-    Map<String, String> kept = new java.util.TreeMap<>();
+    Map<String, String> kept = new java.util.TreeMap<>(own);
     int chars = 0;
-    if (key != null) {
-      kept.put(key, value);
-      chars += key.length() + value.length();
+    for (Map.Entry<String, String> e : own.entrySet()) {
+      chars += e.getKey().length() + e.getValue().length();
     }
     int dropped = 0;
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(attributes == null ? Map.of() : attributes).entrySet()) {
@@ -117,7 +138,7 @@ final class VerdictMapper {
       chars += size;
     }
     if (dropped == 0) {
-      return key == null ? attributes : kept;
+      return own.isEmpty() ? attributes : kept;
     }
     kept.put(DROPPED_ATTRIBUTES, Integer.toString(dropped));
     return kept;

@@ -29,11 +29,13 @@ final class WriteVerdictProcessor
   private final Serializer<FrameVerdict> serializer;
   private final RecordLimits limits;
   private final dev.advmon.metrics.MonitorMetrics metrics;
+  private final RecordKeys keys;
   private FixedKeyProcessorContext<String, Outcome<Written>> context;
 
   WriteVerdictProcessor(VerdictMapper mapper, Topic<String, FrameVerdict> verdicts, RecordLimits limits,
-      dev.advmon.metrics.MonitorMetrics metrics) {
+      dev.advmon.metrics.MonitorMetrics metrics, RecordKeys keys) {
     this.mapper = mapper;
+    this.keys = keys;
     this.metrics = metrics;
     this.topic = verdicts.name();
     this.serializer = verdicts.valueSerde().serializer();
@@ -67,6 +69,13 @@ final class WriteVerdictProcessor
     // the key is the monitor's alone (a frame's advmon.* attributes are dropped: VerdictMapper.OWN_PREFIX)
     if (verdict.getAttributes().containsKey(VerdictMapper.CAPTURE_TIME_WRITTEN)) {
       metrics.captureTimeNotMillis();
+    }
+    String key = verdict.getAttributes().get(VerdictMapper.RECORD_KEY_WRITTEN);
+    if (key != null) {
+      metrics.recordKeyNotCamera();
+      DecodedFrame f = s.source();
+      keys.warn(log, verdict.getCameraId(), key, f.topic() + "-" + f.partition() + "@" + f.offset(),
+          context.currentSystemTimeMs());
     }
     context.forward(record.withValue(new Outcome.Ok<>(new Written(s, verdict, bytes))));
   }

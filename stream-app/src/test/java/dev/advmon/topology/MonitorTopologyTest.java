@@ -531,6 +531,44 @@ class MonitorTopologyTest {
     }
   }
 
+  private double keysNotCamera() {
+    var counter = metrics.registry().find("advmon.record.key.not.camera").counter();
+    assertThat(counter).as("advmon_record_key_not_camera_total").isNotNull();
+    return counter.count();
+  }
+
+  @Test
+  void aFrameKeyedOtherwiseThanByItsCameraIsScoredAndTheVerdictTheCounterAndARateLimitedWarningSaySo() {
+    assertThat(keysNotCamera()).as("counted from 0, so that a rate sees the first").isZero();
+    byte[] gray = new byte[28 * 28];
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(WriteVerdictProcessor.class)) {
+      send("cam-1", frame("keyed", "cam-1", ImageEncoding.GRAY8, gray, 28, 28));
+      send("site-7", frame("other-key", "cam-1", ImageEncoding.GRAY8, gray, 28, 28));
+      frames.pipeInput((byte[]) null, frameSerde.serializer().serialize("frames",
+          frame("no-key", "cam-2", ImageEncoding.GRAY8, gray, 28, 28)));
+      send("site-7", frame("other-key-2", "cam-3", ImageEncoding.GRAY8, gray, 28, 28));
+
+      Map<String, FrameVerdict> byFrame = new java.util.HashMap<>();
+      verdicts.readValuesToList().forEach(v -> byFrame.put(v.getFrameId(), v));
+      assertThat(deadLetters.readValuesToList()).as("scored, not refused").isEmpty();
+      assertThat(byFrame).containsOnlyKeys("keyed", "other-key", "no-key", "other-key-2");
+      assertThat(byFrame.get("keyed").getAttributes()).isEqualTo(Map.of("gps", "52.1,4.3"));
+      assertThat(byFrame.get("other-key").getAttributes()).containsEntry("gps", "52.1,4.3")
+          .containsEntry(VerdictMapper.RECORD_KEY_WRITTEN, "\"site-7\" (not the cameraId)");
+      assertThat(byFrame.get("no-key").getAttributes())
+          .containsEntry(VerdictMapper.RECORD_KEY_WRITTEN, "no key (not the cameraId)");
+      assertThat(keysNotCamera()).isEqualTo(3.0);
+      // one line names the first camera and the setting to fix; the next two within the minute are only counted
+      assertThat(lines.messages()).singleElement().asString().contains("camera cam-1", "\"site-7\"",
+          "advmon_record_key_not_camera_total", "Writing frames (a camera's producer)");
+
+      driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
+      send("site-7", frame("later", "cam-4", ImageEncoding.GRAY8, gray, 28, 28));
+      assertThat(lines.messages()).hasSize(2);
+      assertThat(lines.messages().get(1)).contains("camera cam-4", "2 more such frames");
+    }
+  }
+
   @Test
   void aTombstoneIsDeadLetteredAsNotInTheWireFormat() {
     frames.pipeInput("cam-1".getBytes(), (byte[]) null);
