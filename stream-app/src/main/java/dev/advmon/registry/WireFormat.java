@@ -53,9 +53,9 @@ public final class WireFormat {
   /**
    * Whether {@code data}, after blanks and a UTF-8 byte order mark, starts as a JSON object or array: neither can start
    * a wire-format record (byte 0 would be 0x00), and "not written by a registry serde" alone sends its producer looking
-   * for the wrong mistake.
+   * for the wrong mistake. Public for the topology's advice on schema-id headers, which this one overrides.
    */
-  private static boolean looksLikeJson(byte[] data) {
+  public static boolean looksLikeJson(byte[] data) {
     int i = firstNonBlank(data);
     return i < data.length && (data[i] == '{' || data[i] == '[');
   }

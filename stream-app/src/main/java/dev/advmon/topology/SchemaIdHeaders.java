@@ -20,10 +20,13 @@ final class SchemaIdHeaders {
 
   /**
    * Why a record with {@code headers} and {@code value} is not read, when its value lacks the wire format's magic byte
-   * and a header carries its schema id; null otherwise (the wire format's own message says it then).
+   * and a header carries its schema id; null otherwise (the wire format's own message says it then). A value that
+   * looks like JSON gets the wire format's advice (an Avro serializer) whatever its headers: it was written by a JSON
+   * serializer, and moving its schema id into the value would still leave a value the monitor cannot read.
    */
   static String problem(Headers headers, byte[] value) {
-    if (value == null || value.length == 0 || value[0] == dev.advmon.registry.WireFormat.MAGIC_BYTE) {
+    if (value == null || value.length == 0 || value[0] == dev.advmon.registry.WireFormat.MAGIC_BYTE
+        || dev.advmon.registry.WireFormat.looksLikeJson(value)) {
       return null;
     }
     String found = String.format("byte 0 of the value is 0x%02x, not the magic byte 0x00 of the Confluent wire format, "

@@ -241,6 +241,24 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aJsonFrameWithASchemaIdHeaderIsToldItIsJsonBecauseTheValueIsWhatIsWrong() {
+    // a JSON serializer with a header-id setting left over (Confluent's KafkaJsonSchemaSerializer, Apicurio's JSON
+    // serde): moving the id into the value would still leave JSON the monitor cannot read
+    byte[] json = "{\"frameId\":\"f-1\",\"cameraId\":\"cam-3\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    RecordHeaders confluent = new RecordHeaders();
+    confluent.add("__value_schema_id", new byte[17]);
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), json, confluent, Instant.ofEpochMilli(1_000)));
+    RecordHeaders apicurio = new RecordHeaders();
+    apicurio.add("apicurio.value.globalId", new byte[] {0, 0, 0, 0, 0, 0, 0, 7});
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), json, apicurio, Instant.ofEpochMilli(1_000)));
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).extracting(DeadLetter::getReason).containsExactly("BAD_MAGIC_BYTE", "BAD_MAGIC_BYTE");
+    assertThat(dead).allSatisfy(d -> assertThat(d.getErrorMessage()).contains("looks like JSON",
+        "schema-registry Avro serializer").doesNotContain("carries its schema id in the header", "PrefixSchemaIdSerializer"));
+  }
+
+  @Test
   void aFrameWithAnEightByteSchemaIdIsADeadLetterSayingSo() {
     byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
         28, 28));
