@@ -192,6 +192,18 @@ public record ModelManifest(
           + "and applies softmax over them: for a binary model with one logit z, output [0, z] (or its two "
           + "probabilities) and name both classes");
     }
+    // two outputs of one name: a verdict's predictedLabel, an alert's explanation and whoever acts on them could not
+    // tell them apart (names that differ only in blanks around them look alike in every one of those)
+    java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+    for (int i = 0; i < labels.size(); i++) {
+      Integer first = seen.putIfAbsent(labels.get(i).strip(), i);
+      if (first != null) {
+        throw f.error("labels", "names the class \"" + labels.get(first) + "\" at index " + first + " and at index " + i
+            + (labels.get(first).equals(labels.get(i)) ? "" : " (as \"" + labels.get(i) + "\")")
+            + ": each of the model's outputs needs a name of its own, or verdicts cannot say which class the model "
+            + "chose; rename one of them (in the order of the model's outputs)");
+      }
+    }
     String holdout = root.hasNonNull("calibration_holdout") ? f.text(root, "calibration_holdout", null) : null;
     return new ModelManifest(name, version, description, modelFile, input, outputs, List.copyOf(labels), holdout);
   }

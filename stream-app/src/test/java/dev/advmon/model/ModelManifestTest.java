@@ -61,6 +61,20 @@ class ModelManifestTest {
   }
 
   @Test
+  void refusesTwoClassesOfOneNameNamingTheNameAndBothIndexes() throws Exception {
+    // two outputs named alike: a verdict's predictedLabel (and a consumer acting on it) could not tell them apart
+    ObjectNode twice = valid();
+    twice.putArray("labels").add("cat").add("dog").add("bird").add("dog");
+    assertThatThrownBy(() -> ModelManifest.parse(twice, "m.json")).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("m.json").hasMessageContaining("field 'labels'")
+        .hasMessageContaining("\"dog\" at index 1 and at index 3");
+    ObjectNode blanks = valid();
+    blanks.putArray("labels").add("cat").add("cat ");
+    assertThatThrownBy(() -> ModelManifest.parse(blanks, "m.json")).as("names that differ only in blanks look alike")
+        .isInstanceOf(InvalidBundleException.class).hasMessageContaining("at index 0 and at index 1");
+  }
+
+  @Test
   void refusesMissingLabelsAndMissingName() throws Exception {
     ObjectNode noLabels = valid();
     noLabels.remove("labels");
