@@ -239,7 +239,30 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(manifest + ": field 'outputs.kind' is logits, but output '" + m.outputs().logits()
           + "' already gives probabilities (values from 0 to 1 summing to 1 on two different frames); set kind to "
           + "probabilities, as for a model that ends in a softmax");
+    } else if (looksLikeSigmoid(two.probabilities(0)) && looksLikeSigmoid(two.probabilities(1))) {
+      // a multi-label model's sigmoid scores go through the same softmax, squeezed towards uniform (3 x 0.993 read
+      // as 0.33 each), and neither check above sees them: they are no distribution. A warning, not a refusal: logits
+      // that happen to lie strictly between 0 and 1 on both test frames are possible, if unlikely in a trained model
+      log.warn("{}: field 'outputs.kind' is logits, but output '{}' gives values strictly between 0 and 1 that do not "
+          + "sum to 1 on two different frames ({} and {}), as a model that ends in a sigmoid (multi-label) does; the "
+          + "monitor applies softmax to them, which squeezes every confidence towards 1/{}. If the model ends in a "
+          + "sigmoid, set outputs.logits to the output before the sigmoid (its class order is the same), kind logits; "
+          + "if these are really its logits, ignore this (models/README.md, \"Making a bundle of your own\")",
+          manifest, m.outputs().logits(), java.util.Arrays.toString(two.probabilities(0)),
+          java.util.Arrays.toString(two.probabilities(1)), o.numClasses());
     }
+  }
+
+  /** Scores as a sigmoid gives them: each strictly between 0 and 1, not summing to 1 (see selfCheck). */
+  private static boolean looksLikeSigmoid(float[] scores) {
+    double sum = 0;
+    for (float v : scores) {
+      if (!(v > 0 && v < 1)) {
+        return false;
+      }
+      sum += v;
+    }
+    return Math.abs(sum - 1) >= 1e-3;
   }
 
   /**

@@ -137,6 +137,22 @@ class BundleSelfCheckTest {
   }
 
   @Test
+  void aModelThatEndsInASigmoidDeclaredAsLogitsLoadsWithAWarningNamingTheFieldToChange() throws Exception {
+    // a multi-label model's sigmoid scores (each from 0 to 1, not summing to 1) read as logits: softmax squeezes them
+    // towards uniform (3 x 0.993 read as 0.33 each), and no check refused them, since they are not a distribution
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(DjlClassifier.class);
+        DjlClassifier c = DjlClassifier.load(bundle(BundleSelfCheckTest::endingInSigmoid, m -> { }),
+            EngineChoice.ONNX_RUNTIME)) {
+      assertThat(lines.messages()).filteredOn(l -> l.contains("sigmoid")).singleElement().asString()
+          .contains("manifest.json", "field 'outputs.kind' is logits", "outputs.logits", "before the sigmoid");
+    }
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(DjlClassifier.class);
+        DjlClassifier c = DjlClassifier.load(bundle(m -> { }), EngineChoice.ONNX_RUNTIME)) {
+      assertThat(lines.messages()).as("real logits (10 x a channel's mean: 5 on grey)").noneMatch(l -> l.contains("sigmoid"));
+    }
+  }
+
+  @Test
   void aModelThatEndsInASoftmaxDeclaredAsProbabilitiesClassifiesAsItsLogitsWould() throws Exception {
     float[] red = new float[3 * 16 * 16];
     Arrays.fill(red, 0, 16 * 16, 1f);
@@ -236,6 +252,17 @@ class BundleSelfCheckTest {
     byte[] renamed = replaceAll(model, HexFormat.of().parseHex("12066c6f676974731a"),
         HexFormat.of().parseHex("12066c6f6769747a1a"), 1);
     byte[] graph = HexFormat.of().parseHex("3a280a260a066c6f6769747a12066c6f676974732207536f66746d61782a0b0a04617869731801a00102");
+    byte[] out = Arrays.copyOf(renamed, renamed.length + graph.length);
+    System.arraycopy(graph, 0, out, renamed.length, graph.length);
+    return out;
+  }
+
+  /** The tiny model with a Sigmoid after its logits, as a multi-label model ends (built as {@link #endingInSoftmax}). */
+  static byte[] endingInSigmoid(byte[] model) {
+    byte[] renamed = replaceAll(model, HexFormat.of().parseHex("12066c6f676974731a"),
+        HexFormat.of().parseHex("12066c6f6769747a1a"), 1);
+    // ModelProto.graph { node { input "logitz" output "logits" op_type "Sigmoid" } }, merged into the graph
+    byte[] graph = HexFormat.of().parseHex("3a1b0a190a066c6f6769747a12066c6f6769747322075369676d6f6964");
     byte[] out = Arrays.copyOf(renamed, renamed.length + graph.length);
     System.arraycopy(graph, 0, out, renamed.length, graph.length);
     return out;
