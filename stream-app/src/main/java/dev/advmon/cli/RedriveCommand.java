@@ -83,7 +83,7 @@ final class RedriveCommand implements Callable<Integer> {
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
   List<String> cameras = new ArrayList<>();
 
-  @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z).")
+  @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z, 2026-12-06T11:00+01:00 or 2026-12-06T11:00[Europe/Paris]).")
   Instant since;
 
   @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp is before this instant.")
@@ -100,15 +100,50 @@ final class RedriveCommand implements Callable<Integer> {
    * example of what is accepted.
    */
   static final class InstantOption implements CommandLine.ITypeConverter<Instant> {
+
+    /** A local date and time with a zone name and no offset: 2026-12-06T11:00[Europe/Paris]. */
+    private static final java.time.format.DateTimeFormatter LOCAL_IN_ZONE = new java.time.format.DateTimeFormatterBuilder()
+        .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendLiteral('[').parseCaseSensitive()
+        .appendZoneRegionId().appendLiteral(']').toFormatter(Locale.ROOT);
+
     @Override
     public Instant convert(String value) {
       try {
         // not Instant.parse: it wants the seconds, and refused "2026-12-06T10:00Z" as if it lacked its zone
         return java.time.ZonedDateTime.parse(value).toInstant();
       } catch (java.time.format.DateTimeParseException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: give a date and a time "
-            + "with its zone, e.g. 2026-12-06T10:00:00Z (UTC) or 2026-12-06T11:00:00+01:00");
+        return inZone(value);
       }
+    }
+
+    /**
+     * ISO_ZONED_DATE_TIME wants the offset before a zone name; without it the zone's rules give the offset, unless the
+     * clocks changed then: a time the zone skips or has twice is refused with the offsets to choose from, where
+     * java.time would move it or take the earlier one without a word.
+     */
+    private static Instant inZone(String value) {
+      java.time.LocalDateTime local;
+      java.time.ZoneId zone;
+      try {
+        java.time.temporal.TemporalAccessor t = LOCAL_IN_ZONE.parse(value);
+        local = java.time.LocalDateTime.from(t);
+        zone = java.time.ZoneId.from(t);
+      } catch (java.time.DateTimeException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: give a date and a time "
+            + "with its zone, e.g. 2026-12-06T10:00:00Z (UTC), 2026-12-06T11:00:00+01:00 or 2026-12-06T11:00[Europe/Paris]");
+      }
+      List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+      if (offsets.size() == 1) {
+        return local.atOffset(offsets.get(0)).toInstant();
+      }
+      String at = value.substring(0, value.indexOf('['));
+      if (offsets.isEmpty()) {
+        throw new CommandLine.TypeConversionException("'" + value + "' does not exist in " + zone + " (its clocks "
+            + "skip that hour): give a time outside it, or the offset, e.g. " + at + zone.getRules()
+            .getOffset(local.minusHours(1)) + "[" + zone + "]");
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' happens twice in " + zone + " (its clocks go "
+          + "back): give the offset, " + at + offsets.get(0) + "[" + zone + "] or " + at + offsets.get(1) + "[" + zone + "]");
     }
   }
 

@@ -521,6 +521,29 @@ class RedriveCommandTest {
     }
   }
 
+  /**
+   * A local time with a zone name and no offset ("2026-12-06T11:00[Europe/Paris]") was refused as a time without its
+   * zone. It is taken in that zone; a local time the zone skips or has twice (clock changes) is refused naming the
+   * offsets to choose from, not moved to another time without a word.
+   */
+  @Test
+  void aLocalTimeWithAZoneNameIsTakenInThatZoneUnlessTheClockChangeMakesItAmbiguous() {
+    assertThat(new CommandLine(new RedriveCommand()).parseArgs("--since", "2026-12-06T11:00[Europe/Paris]")
+        .matchedOptionValue("--since", (Instant) null)).isEqualTo(Instant.parse("2026-12-06T10:00:00Z"));
+    assertThat(new CommandLine(new RedriveCommand()).parseArgs("--until", "2026-07-01T12:30:15[Europe/Paris]")
+        .matchedOptionValue("--until", (Instant) null)).isEqualTo(Instant.parse("2026-07-01T10:30:15Z"));
+    Map<String, List<String>> refused = Map.of(
+        "2026-10-25T02:30[Europe/Paris]", List.of("happens twice in Europe/Paris", "2026-10-25T02:30+02:00[Europe/Paris]",
+            "2026-10-25T02:30+01:00[Europe/Paris]"),
+        "2026-03-29T02:30[Europe/Paris]", List.of("does not exist in Europe/Paris"),
+        "2026-12-06T11:00[Europe/Pariss]", List.of("'2026-12-06T11:00[Europe/Pariss]' is not an instant"));
+    refused.forEach((value, says) -> {
+      java.io.StringWriter err = new java.io.StringWriter();
+      assertThat(redriveAgainstNothing(0, err).execute("--dry-run", "--since", value)).as(value).isEqualTo(2);
+      assertThat(err.toString()).as(value).contains(says).doesNotContain("java.time");
+    });
+  }
+
   private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
     RedriveCommand redrive = new RedriveCommand();
     redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
