@@ -190,6 +190,7 @@ final class CalibrateCommand implements Callable<Integer> {
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
         oiSearchShare, learned, 256, consistency, consensus.equals(List.of("none")) ? List.of() : consensus);
+    CalibrationRun.checkOptions(bundle, o); // before the model loads, as checkRanges: a typo costs no load
     ModelLoader loader = Wiring.offlineModelLoader(config);
     try (DjlClassifier classifier = loader.load(bundle)) {
       CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, loader,

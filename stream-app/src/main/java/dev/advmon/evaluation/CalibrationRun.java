@@ -77,9 +77,12 @@ public final class CalibrationRun {
 
   private CalibrationRun() {}
 
-  public static Outcome run(ModelBundle bundle, BatchClassifier classifier, ModelLoader loader, FramePreparer preparer,
-      Options o) throws Exception {
-    long t0 = System.nanoTime();
+  /**
+   * What can be refused from the options and the manifest alone, before any model loads (seconds on a CPU, far longer
+   * where an engine builds its plan first): run() calls it too. A --knn-bank of 0 was refused only once the model had
+   * loaded.
+   */
+  public static void checkOptions(ModelBundle bundle, Options o) {
     for (String d : o.weights().keySet()) {
       if (!DETECTORS.contains(d)) {
         throw new IllegalArgumentException("--weights: unknown detector '" + d + "' (use " + String.join(", ", DETECTORS) + ")");
@@ -131,6 +134,17 @@ public final class CalibrationRun {
       throw new IllegalArgumentException("no detector to calibrate: --no-stability, --squeezers none, --fooling none, "
           + "--no-overinterpretation, no detector head (or --no-learned) and no layer outputs (or --no-consistency) leave nothing");
     }
+  }
+
+  public static Outcome run(ModelBundle bundle, BatchClassifier classifier, ModelLoader loader, FramePreparer preparer,
+      Options o) throws Exception {
+    long t0 = System.nanoTime();
+    checkOptions(bundle, o);
+    boolean maha = o.fooling().contains("mahalanobis");
+    boolean knn = o.fooling().contains("knn");
+    Path source = o.images();
+    boolean head = o.learned() && bundle.manifest().outputs().adversarial() != null;
+    boolean layers = o.consistency() && !bundle.manifest().outputs().layers().isEmpty();
     ObjectNode data = new ObjectMapper().createObjectNode();
     data.set(Detectors.INPUT, Detectors.describeInput(bundle.manifest().input()));
     data.set(Detectors.OUTPUTS, Detectors.describeOutputs(bundle.manifest().outputs()));

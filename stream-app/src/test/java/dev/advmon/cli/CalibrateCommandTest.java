@@ -256,6 +256,31 @@ class CalibrateCommandTest {
   }
 
   /**
+   * {@code --knn-bank 0}, an unknown --fooling signal or an --images that is not there were refused only after the
+   * model had loaded (seconds on a CPU, far longer where an engine builds its plan first). They are refused before:
+   * a model.onnx that cannot load at all shows it, as its error would otherwise come first.
+   */
+  @Test
+  void optionsAreRefusedBeforeTheModelLoads() throws Exception {
+    Files.writeString(bundle.resolve("model.onnx"), "not an ONNX model");
+    Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
+    refusals.put(List.of("--knn-bank", "0"), "--knn-bank must be at least 1");
+    refusals.put(List.of("--fooling", "mahalonobis"), "unknown signal 'mahalonobis'");
+    refusals.put(List.of("--consensus", "stability"), "a consensus needs at least two members");
+    refusals.put(List.of("--images", dir.resolve("missing.gz").toString()), dir.resolve("missing.gz") + " not found");
+    for (var r : refusals.entrySet()) {
+      List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine",
+          "OnnxRuntime"));
+      if (!r.getKey().contains("--images")) {
+        args.addAll(List.of("--images", idx.toString()));
+      }
+      args.addAll(r.getKey());
+      assertThat(calibrateFails(args.toArray(String[]::new))).as(r.getKey().toString()).contains(r.getValue())
+          .doesNotContain("could not load the model");
+    }
+  }
+
+  /**
    * Each out-of-range option is refused naming itself, its value and its range. Before, some named no option
    * ("false-alarm caps must be in (0,1): clean 2.0, ...", "overinterpretation settings out of range: grid 7, border 2,
    * ..."), one listed four options for one bad value, and --oi-border wider than half the frame (every pixel then
