@@ -93,7 +93,10 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
   int fitCount;
 
-  @Option(names = "--fit-copies", defaultValue = "1", description = "Corrupted copies of each fit frame the feature-space models also learn from, where the model stays right (default 1).")
+  @Option(names = "--fit-copies", defaultValue = "1", description = "Corrupted copies of each fit frame, where the model stays "
+      + "right, that the feature-space models (fooling; consistency too while fooling is on) also learn from (default 1). "
+      + "0 = clean fit frames only: the caps are still checked on the threshold frames, and a detector that then finds "
+      + "ordinary camera conditions unusual may be given a higher threshold to stay within them.")
   int fitCopies;
 
   @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
@@ -153,6 +156,10 @@ final class CalibrateCommand implements Callable<Integer> {
         + "pixels, 0..1; a negative value, e.g. -1, sends no frame to the search on this trigger)", oiSparseTrigger);
   }
 
+  private static String copiesOf(int n) {
+    return n + (n == 1 ? " corrupted copy" : " corrupted copies");
+  }
+
   private static void check(boolean inRange, String option, String range, Object value) {
     if (!inRange) {
       throw new IllegalArgumentException(option + " must be " + range + ", got " + value);
@@ -196,9 +203,14 @@ final class CalibrateCommand implements Callable<Integer> {
       CalibrationRun.Outcome out = CalibrationRun.run(bundle, classifier, loader,
           FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), o);
       var r = out.result();
-      System.out.printf(Locale.ROOT, "wrote %s: %d fit + %d threshold training frames%s, each also under %d corruptions; "
-          + "model wrong on %d of them (not counted); level %.5f (%d s)%n", bundle.calibrationFile(), out.fitFrames(), out.holdFrames(),
-          out.fromHoldout() ? " (the bundle's holdout)" : "", copies, r.skippedWrong(), r.level(), Math.round((System.nanoTime() - t0) / 1e9));
+      // each kind of frame with its own copies: the line said the fit frames were under --copies corruptions, and
+      // --fit-copies 0 (or no fooling detector, the only one they serve) left them clean without a word
+      String fitCopiesSaid = fo.isEmpty() ? "" : fitCopies == 0 ? ", clean only (--fit-copies 0)" : ", each also under " + copiesOf(fitCopies);
+      System.out.printf(Locale.ROOT, "wrote %s: %d fit frames%s; %d threshold training frames%s, %s; "
+          + "model wrong on %d of the threshold frames (not counted); level %.5f (%d s)%n", bundle.calibrationFile(),
+          out.fitFrames(), fitCopiesSaid, out.holdFrames(), out.fromHoldout() ? " (the bundle's holdout)" : "",
+          copies == 0 ? "clean only (--copies 0)" : "each also under " + copiesOf(copies), r.skippedWrong(), r.level(),
+          Math.round((System.nanoTime() - t0) / 1e9));
       System.out.printf(Locale.ROOT, "  any-alert rate on the threshold frames (cap: clean %.3f, each corruption %.3f):%n", cleanCap, corruptionCap);
       r.groupRates().forEach((g, v) -> System.out.printf(Locale.ROOT, "    %-16s %6.3f  (%d frames)%s%n", g, v,
           r.groupCounts().get(g), r.groupCounts().get(g) < Calibrator.MIN_GROUP

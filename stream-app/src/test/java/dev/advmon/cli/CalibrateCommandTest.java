@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.testing.TestData;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -119,19 +122,31 @@ class CalibrateCommandTest {
   /**
    * {@code --copies 0} sets and checks the thresholds on clean frames alone, so the corruption cap binds nothing and
    * ordinary camera conditions may alert above it: it was taken without a word. It still runs, with a warning.
+   * {@code --fit-copies 0} (the feature-space models learn clean frames only; the caps still checked) was taken
+   * without a word too, and the summary said the fit frames were each "also under" --copies corruptions whatever
+   * --fit-copies was: it now says, for each kind of frame, how many corrupted copies it had.
    */
   @Test
-  void noCorruptedCopiesAreTakenWithAWarningThatTheCorruptionCapIsNotChecked() throws Exception {
+  void noCorruptedCopiesAreTakenWithAWarningThatTheCorruptionCapIsNotCheckedAndTheSummarySaysSo() throws Exception {
     System.setProperty("advmon.home", TestData.repoRoot().toString());
+    PrintStream old = System.out;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     try (dev.advmon.testing.LogLines log = dev.advmon.testing.LogLines.of(CalibrateCommand.class)) {
+      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
       int rc = Main.commandLine().execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
-          "--images", idx.toString(), "--fit", "400", "--hold", "400", "--copies", "0", "--knn-bank", "200",
-          "--no-overinterpretation");
+          "--images", idx.toString(), "--fit", "400", "--hold", "400", "--copies", "0", "--fit-copies", "0",
+          "--knn-bank", "200", "--no-overinterpretation");
       assertThat(rc).isZero();
       assertThat(log.messages()).singleElement().asString()
           .contains("--copies 0", "clean frames only", "--corruption-cap", "--copies 1");
+    } finally {
+      System.setOut(old);
     }
     assertThat(bundle.resolve("calibration.json")).exists();
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("400 fit frames, clean only (--fit-copies 0)",
+        "300 threshold training frames (the bundle's holdout), clean only (--copies 0)");
+    assertThat(new ObjectMapper().readTree(bundle.resolve("calibration.json").toFile())
+        .at("/data/corrupted_copies_per_fit_image").asInt()).isZero();
   }
 
   @Test
