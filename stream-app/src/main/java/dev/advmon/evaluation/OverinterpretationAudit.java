@@ -124,6 +124,17 @@ public final class OverinterpretationAudit {
     }
     Files.createDirectories(out);
     removeEarlierReportPictures(out, files);
+    // an audit stopped halfway (Ctrl-C, a model that failed) left pictures that no index.html named, and the next audit
+    // into the same folder refused them as a user's own files: a page naming them is written before they are
+    StringBuilder pending = new StringBuilder();
+    for (int i = 0; i < files.size(); i++) {
+      pending.append(String.format(Locale.ROOT, "<div class=c><img src=\"%s\" alt=\"%s\"></div>%n", picture(i),
+          html(files.get(i).getFileName().toString())));
+    }
+    Files.writeString(out.resolve("index.html"), "<!doctype html><html><head><meta charset=utf-8><title>Overinterpretation "
+        + "audit: " + html(modelId) + " (not finished)</title></head><body><h1>Overinterpretation audit: " + html(modelId)
+        + " (not finished)</h1><p>This audit has not finished: it is still running, or it stopped. The pictures written "
+        + "so far are below; run the audit again for the report.</p>" + pending + "</body></html>\n");
     float[] mask = classifier.manifest().input().maskValue();
     long t0 = System.nanoTime();
     int n = grid * grid;

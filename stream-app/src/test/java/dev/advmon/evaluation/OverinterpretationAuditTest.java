@@ -1,0 +1,51 @@
+package dev.advmon.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.image.ImageLimits;
+import dev.advmon.model.FramePreparer;
+import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.SharedCnn;
+import dev.advmon.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit report's folder across runs: what a run that stopped halfway leaves, and what the next run makes of it. */
+class OverinterpretationAuditTest {
+
+  @TempDir
+  Path dir;
+
+  /**
+   * An audit stopped halfway (Ctrl-C, a model that failed) left its first pictures and no index.html; the next audit
+   * into the same --out was refused ("img-0000.png exists and is not a picture of an earlier audit report ... choose
+   * another --out folder") for the audit's own pictures. Its pictures are now named by an index.html before they are
+   * written, so the next run takes them for what they are and clears them.
+   */
+  @Test
+  void anAuditStoppedHalfwayLeavesAReportTheNextAuditIntoTheSameFolderReplaces() throws Exception {
+    Path out = dir.resolve("report");
+    List<Path> images = TestData.evalSet().subList(0, 5).stream().map(TestData.Labelled::file).toList();
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), SharedCnn.get().manifest());
+    BreakableClassifier model = new BreakableClassifier(SharedCnn.get());
+    // the model goes away once two pictures are written: the run stops on the third image
+    model.fault = frames -> Files.exists(out.resolve("img-0001.png")) ? new IllegalStateException("injected: stopped") : null;
+    assertThatThrownBy(() -> OverinterpretationAudit.run(model, preparer, images, 2, 0.9, Map.of(), out, "cnn"))
+        .hasMessageContaining("injected");
+    assertThat(out.resolve("img-0000.png")).exists();
+    assertThat(Files.readString(out.resolve("index.html"))).as("the stopped run's page names what it was writing")
+        .contains("img-0000.png", "img-0004.png", "not finished");
+
+    model.fault = frames -> null;
+    OverinterpretationAudit.run(model, preparer, images.subList(0, 1), 2, 0.9, Map.of(), out, "cnn");
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("index.html", "img-0000.png");
+    }
+    assertThat(Files.readString(out.resolve("index.html"))).doesNotContain("img-0001.png", "not finished");
+  }
+}
