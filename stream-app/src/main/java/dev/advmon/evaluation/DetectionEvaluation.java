@@ -511,6 +511,13 @@ public final class DetectionEvaluation {
     out.println();
     out.println("### Leave one family out (each family's kinds, flagged when nothing that learned from attacks saw that family)");
     out.println();
+    if (r.leaveOut().isEmpty()) {
+      // a header alone read as a table that failed to fill
+      out.println(r.kinds().isEmpty() ? "No attack fixtures given (FIXTURES = none): no family to hold out."
+          : "No family to hold out: every fixture's family is one without a target (" + String.join(", ", NO_TARGET_FAMILIES)
+              + "), which nothing learns from.");
+      out.println();
+    }
     out.println("| held-out family | kinds: detected | all its frames | n | detector head | clean false alarms in that setting | target (>= 80%) |");
     out.println("|---|---|---:|---:|---|---:|---|");
     for (LeaveOut l : r.leaveOut()) {
@@ -541,8 +548,31 @@ public final class DetectionEvaluation {
     for (double[] ratio : g.ratios()) {
       row.append(' ').append(pct(g.rate(ratio))).append(" |");
     }
-    row.append(String.format(Locale.ROOT, " %.1f | %d | %s |", g.meanPasses(), g.p99Passes(), Double.isNaN(cap) ? "" : atMost(g.anyRate(), cap)));
+    row.append(String.format(Locale.ROOT, " %.1f | %d | %s |", g.meanPasses(), g.p99Passes(),
+        Double.isNaN(cap) ? "" : falseAlarmTarget(g.anyRate(), g.countedFrames(), cap)));
     return row.toString();
+  }
+
+  /**
+   * {@link #atMost}, unless the frames are too few for any count of alarms to show the rate within {@code cap}: two
+   * clean frames without an alarm read "met" beside an upper bound of 65.8% against a 5% target.
+   */
+  static String falseAlarmTarget(double rate, int frames, double cap) {
+    int needed = framesToShowAtMost(cap);
+    if (frames > 0 && frames < needed) {
+      return String.format(Locale.ROOT, "too few frames to judge (%d or more are needed for no alarm to show <= %.0f%%)",
+          needed, 100 * cap);
+    }
+    return atMost(rate, cap);
+  }
+
+  /** The fewest frames whose 95% upper bound, with no alarm among them, is within {@code cap}: 73 for 5%, 35 for 10%. */
+  static int framesToShowAtMost(double cap) {
+    int n = 1;
+    while (wilsonUpper(0, n) > cap) {
+      n++;
+    }
+    return n;
   }
 
   /**

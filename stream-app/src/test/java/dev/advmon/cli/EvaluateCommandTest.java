@@ -93,6 +93,31 @@ class EvaluateCommandTest {
   }
 
   /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
+  /**
+   * Two clean frames and no fixtures: the clean row read "met" beside a 95% upper bound of 65.8% (no alarm on two
+   * frames says nothing of a 5% target), and the leave-one-family-out table was a header alone, without a word why.
+   */
+  @Test
+  void aCleanSetTooSmallToJudgeIsSaidSoAndAnEmptyLeaveOutTableSaysWhy(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path clean = cleanSet(tmp, "test-00000.png,9", "test-00001.png,2");
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      assertThat(Main.commandLine().execute("evaluate", "--engine", "OnnxRuntime", "--clean", clean.toString(),
+          "--corruptions", "none", "none")).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    String report = out.toString(StandardCharsets.UTF_8);
+    String cleanRow = report.lines().filter(l -> l.startsWith("| **clean test frames** |")).findFirst().orElseThrow();
+    assertThat(cleanRow).doesNotEndWith("| met |").contains("too few frames to judge", "73");
+    String leaveOut = report.substring(report.indexOf("### Leave one family out"));
+    assertThat(leaveOut).contains("No attack fixtures given (FIXTURES = none): no family to hold out.");
+  }
+
   private static Path cleanSet(Path dir, String... rows) throws Exception {
     Path test = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
     Files.copy(test.resolve("test-00000.png"), dir.resolve("test-00000.png"));

@@ -17,6 +17,17 @@ class DetectionEvaluationTest {
   }
 
   @Test
+  void aFalseAlarmRateIsJudgedOnlyFromEnoughFramesForNoAlarmToShowTheTarget() {
+    assertThat(DetectionEvaluation.framesToShowAtMost(0.05)).isEqualTo(73);
+    assertThat(DetectionEvaluation.framesToShowAtMost(0.10)).isEqualTo(35);
+    assertThat(DetectionEvaluation.falseAlarmTarget(0.0, 72, 0.05)).startsWith("too few frames to judge (73 or more");
+    assertThat(DetectionEvaluation.falseAlarmTarget(0.0, 73, 0.05)).isEqualTo("met");
+    // the committed set's worst corruption (15 of 174) is judged as before, its bound printed beside it
+    assertThat(DetectionEvaluation.falseAlarmTarget(15 / 174.0, 174, 0.10)).isEqualTo("met");
+    assertThat(DetectionEvaluation.falseAlarmTarget(Double.NaN, 0, 0.10)).isEqualTo("n/a");
+  }
+
+  @Test
   void anAucWithAnEmptySideReadsNotApplicableNotNaNOrAnEmptyMiss() {
     // no clean frame the model gets right: Roc.auc is NaN; the table printed "NaN" and "missed: " with no reason
     assertThat(DetectionEvaluation.num(Double.NaN, 4)).isEqualTo("n/a");
