@@ -159,6 +159,16 @@ public final class MonitorConfig {
   /** {@link #origin} of a setting nobody set. */
   private static final String DEFAULT_ORIGIN = "default";
 
+  /**
+   * The example configuration where this installation has it: named relative to the project folder, it pointed
+   * nowhere for a user running ./monitor from another folder. Outside a checkout (the container image) it is the
+   * repository's file.
+   */
+  private static String example(Path home) {
+    Path file = home == null ? null : home.resolve("config/monitor.example.properties");
+    return file != null && Files.isRegularFile(file) ? file.toString() : "config/monitor.example.properties of the advmon repository";
+  }
+
   /** Builds the configuration from defaults, an optional file, the environment and explicit overrides. */
   public static MonitorConfig load(Path file, Map<String, String> env, Map<String, String> overrides, Path home) {
     Map<String, String> values = new TreeMap<>();
@@ -170,7 +180,7 @@ public final class MonitorConfig {
     if (file != null) {
       if (Files.isDirectory(file)) {
         throw new ConfigException("configuration file " + file + " is a folder; give the properties file itself "
-            + "(config/monitor.example.properties is one)");
+            + "(" + example(home) + " is one)");
       }
       OnceEach p = new OnceEach();
       try (Reader r = new java.io.StringReader(withoutBom(Files.readString(file)))) {
@@ -182,7 +192,7 @@ public final class MonitorConfig {
         // a relative path names where it was looked for: the launcher may run from another folder than one thinks
         throw new ConfigException("configuration file " + file + " does not exist"
             + (file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ")")
-            + "; check the path (config/monitor.example.properties is one to copy)", e);
+            + "; check the path (" + example(home) + " is one to copy)", e);
       } catch (java.nio.file.AccessDeniedException e) {
         throw new ConfigException("cannot read configuration file " + file + ": permission denied", e);
       } catch (IOException e) {

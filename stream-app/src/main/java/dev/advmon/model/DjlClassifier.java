@@ -123,7 +123,7 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(bundle.modelFile() + ": the " + route.name() + " engine could not load the model: "
           + e.getMessage() + " (" + EngineSelector.rootMessage(e) + "); field 'model_file' of "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " must name your classifier's ONNX export, whole and with "
-          + "operators ONNX Runtime 1.21 has (opset 13 is tested; models/README.md, \"Making a bundle of your own\")", e);
+          + "operators " + onnxRuntime() + " has (opset 13 is tested; models/README.md, \"Making a bundle of your own\")", e);
     } catch (RuntimeException | LinkageError e) { // native provider libraries fail with Errors or IllegalArgument
       if (!route.gpu()) {
         throw e;
@@ -416,5 +416,15 @@ public final class DjlClassifier implements BatchClassifier {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * "ONNX Runtime" and the version of the one on the classpath (its jar's manifest; the GPU build is another version
+   * than the CPU one), where a fixed "1.21" in the text would go stale; without a version where the jar has none.
+   */
+  static String onnxRuntime() {
+    Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
+    String version = p == null ? null : p.getImplementationVersion();
+    return version == null ? "this ONNX Runtime" : "ONNX Runtime " + version;
   }
 }

@@ -345,8 +345,12 @@ class CommandErrorsTest {
     Path absent = dir.resolve("absent.properties");
     Outcome o = run("config", "--check", absent.toString());
     assertThat(o.exit()).isEqualTo(2);
+    // the example named where it is, not relative to a working folder the user may not be in (here: stream-app)
+    Path example = TestData.repoRoot().resolve("config/monitor.example.properties");
     assertThat(o.err()).contains("configuration file " + absent + " does not exist; check the path "
-        + "(config/monitor.example.properties is one to copy)");
+        + "(" + example + " is one to copy)");
+    Outcome folder = run("config", "--check", dir.toString());
+    assertThat(folder.err()).contains("is a folder; give the properties file itself (" + example + " is one)");
     // a relative path: where it was looked for, since the launcher may run from another folder than the user thinks
     Outcome relative = run("score", "--config", "no-such-dir/absent.properties", frame());
     assertThat(relative.exit()).isEqualTo(2);
