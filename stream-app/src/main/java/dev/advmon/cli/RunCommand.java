@@ -36,7 +36,14 @@ import picocli.CommandLine.Option;
  * {@code monitor run}: the streaming monitor against an external Kafka and schema registry. Stops gracefully
  * on SIGTERM/SIGINT (commits, leaves the group, closes the model), also while still waiting at start-up.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the monitor against an external Kafka cluster and schema registry.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the monitor against an external Kafka cluster and schema registry.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:stopped by a signal (SIGTERM, Ctrl-C), after closing cleanly",
+        "1:stopped once running by a fatal error (a refused login, ACL or registry credential); the log's ERROR line "
+            + "says which",
+        "2:refused at start-up (invalid configuration, a bundle that cannot load, a broker or registry that refused or "
+            + "stayed unreachable past startup.max-wait-ms); the error says which setting or file"})
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);

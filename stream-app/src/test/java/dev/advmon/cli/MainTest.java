@@ -117,4 +117,15 @@ class MainTest {
     assertThat(seen).as("the docs show ./monitor commands (else this checks nothing)").isGreaterThan(20);
     assertThat(wrong).as("commands or flags the docs show that ./monitor does not take").isEmpty();
   }
+  /**
+   * README tells an operator what run's exit status means (1: stopped once running, 2: refused at start-up), and a
+   * supervisor's restart policy is set by it; `run --help` listed none, where score's and redrive's do.
+   */
+  @Test
+  void runHelpListsItsExitStatuses() {
+    String help = Main.commandLine().getSubcommands().get("run").getUsageMessage().replaceAll("\\s+", " ");
+    assertThat(help).contains("Exit status: 0 stopped by a signal")
+        .contains(" 1 stopped once running by a fatal error")
+        .contains(" 2 refused at start-up");
+  }
 }
