@@ -32,7 +32,10 @@
   const clock = (ms) => {
     if (!Number.isFinite(ms)) return '';
     const d = new Date(ms);
-    const time = d.toLocaleTimeString('en-GB', { hour12: false, timeZoneName: 'short' });
+    // two-digit hours in every zone: with only hour12: false, en-GB wrote 1:25:14 before 10:00 (in Kolkata, 01:25 is
+    // 19:55 UTC), a time that then did not line up with 15:42:01 nor read as the logs' 01:25:14
+    const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+      timeZoneName: 'short' });
     return localDay(d) === localDay(new Date()) ? time : localDay(d) + ' ' + time;
   };
   // the exact instant, as the logs write it

@@ -602,6 +602,46 @@ class DashboardIT {
     }
   }
 
+  /**
+   * Times were written with en-GB's "hour12: false", which gives one-digit hours before 10:00: a browser in Kolkata
+   * showed an alert of 19:55:14 UTC as "1:25:14 GMT+5:30", while the README promises "15:42:01" and the logs write
+   * 01:25:14. Every zone now gets two-digit hours. The zone is set in the browser (as an operator's machine would
+   * have it), the alert's time chosen to be 01:25:14 there.
+   */
+  @Test
+  @Order(11)
+  void timesBeforeTenInTheMorningHaveTwoDigitHoursInTheBrowsersZone() throws Exception {
+    java.time.ZoneId kolkata = java.time.ZoneId.of("Asia/Kolkata");
+    java.time.ZonedDateTime at = java.time.LocalDate.now(kolkata).minusDays(3).atTime(1, 25, 14).atZone(kolkata);
+    String alerts = "{\"capacity\":50,\"alerts\":[" + timedAlert(1, at.toInstant().toEpochMilli()) + "]}";
+    MonitorHttpServer page = pageServer(Map.of("/api/alerts", alerts));
+    try {
+      browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", "Asia/Kolkata"));
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert time")).isEmpty());
+      assertThat(js("return document.querySelector('article.alert time').innerText.trim();"))
+          .isEqualTo(at.toLocalDate() + " 01:25:14 GMT+5:30");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+      assertThat(text("updated")).matches("updated \\d\\d:\\d\\d:\\d\\d GMT\\+5:30");
+    } finally {
+      browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", ""));
+      page.close();
+    }
+  }
+
+  /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
+  private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
+    MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
+        monitor.health(), metrics::scrape, monitor.cameras(), recent, metrics::counts);
+    Map<String, String> all = new HashMap<>(Map.of("/api/summary", "{\"frames\":0,\"verdicts\":0,\"deadLetters\":0,"
+        + "\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true}", "/api/alerts", "{\"capacity\":50,\"alerts\":[]}",
+        "/cameras", "{\"cameras\":[],\"known\":0,\"limit\":200}"));
+    all.putAll(answers);
+    all.forEach((path, body) -> page.route(path, (ex, p) ->
+        reply(ex, "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return page;
+  }
+
   /** Waits until the note {@code id} names {@code server}; a failure says what the note said instead. */
   private static void waitForNaming(String id, String server) {
     waitUpTo(Duration.ofSeconds(20)).withMessage(() -> id + " naming " + server + "; it says: \"" + text(id) + "\"")
