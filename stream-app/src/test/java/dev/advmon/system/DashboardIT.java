@@ -629,6 +629,69 @@ class DashboardIT {
     }
   }
 
+  /**
+   * With hundreds of cameras the table drew its 200 rows in full: the latest alerts began some 6,000 px down the page
+   * (below an empty chart card stretched to the table's height), and nothing on the page could take the keyboard's
+   * focus. The table now scrolls inside its card, is the first stop of the Tab key (shown by an outline), and the
+   * alerts stay near the top.
+   */
+  @Test
+  @Order(12)
+  void hundredsOfCamerasScrollInTheirOwnCardWhichTheKeyboardReachesAndTheAlertsStayNearTheTop() throws Exception {
+    StringBuilder cameras = new StringBuilder("{\"cameras\":[");
+    for (int i = 0; i < 200; i++) {
+      cameras.append(i == 0 ? "" : ",").append("{\"cameraId\":\"cam-").append(i).append("\",\"status\":\"NORMAL\","
+          + "\"totalFrames\":10,\"totalFlagged\":1,\"lastWindowStart\":-1,\"windowFrames\":0}");
+    }
+    cameras.append("],\"known\":300,\"limit\":200}");
+    String alerts = "{\"capacity\":50,\"alerts\":[" + timedAlert(1, System.currentTimeMillis()) + "]}";
+    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras.toString(), "/api/alerts", alerts));
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 200);
+      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert")).isEmpty());
+      Number alertsTop = (Number) js("return document.getElementById('alerts').getBoundingClientRect().top + scrollY;");
+      assertThat(alertsTop.doubleValue()).as("where the latest alerts begin, px from the top").isLessThan(1200);
+      browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.TAB);
+      assertThat(js("const e = document.activeElement; return e.contains(document.getElementById('cameras')) "
+          + "&& getComputedStyle(e).outlineStyle !== 'none';")).as("Tab reaches the cameras, with a visible focus")
+          .isEqualTo(true);
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * In a 400 px window the page was 613 px wide: the cameras table's columns set the width of everything (the chart's
+   * latest bars and each alert's time were off screen, behind a sideways scroll). Nothing is wider than the window now,
+   * a 256-character camera id included.
+   */
+  @Test
+  @Order(13)
+  void inANarrowWindowNothingIsWiderThanTheWindowNotEvenALongCameraId() throws Exception {
+    String longId = "cam-" + "x".repeat(252);
+    String cameras = "{\"cameras\":[{\"cameraId\":\"" + longId + "\",\"status\":\"CAMPAIGN\",\"totalFrames\":1234567,"
+        + "\"totalFlagged\":1234567,\"lastWindowStart\":1,\"lastWindowFrames\":10,\"lastWindowFlagged\":10}],"
+        + "\"known\":1,\"limit\":200}";
+    String alert = timedAlert(1, System.currentTimeMillis()).replace("cam-t", longId);
+    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras, "/api/alerts",
+        "{\"capacity\":50,\"alerts\":[" + alert + "]}"));
+    try {
+      browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+          Map.of("width", 400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert time")).isEmpty()
+          && !b.findElements(By.cssSelector("#cameras tbody tr")).isEmpty());
+      assertThat(js("return innerWidth;")).isEqualTo(400L);
+      assertThat(js("return document.documentElement.scrollWidth;")).as("the page's width").isEqualTo(400L);
+      Number timeRight = (Number) js("return document.querySelector('article.alert time').getBoundingClientRect().right;");
+      assertThat(timeRight.doubleValue()).as("the right edge of the alert's time").isLessThanOrEqualTo(400);
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+      page.close();
+    }
+  }
+
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
