@@ -173,6 +173,11 @@ final class DashboardRoutes {
     return out;
   }
 
+  /** The page's icon, which the server also answers {@code /favicon.ico} with when the dashboard is off. */
+  static byte[] icon() {
+    return resource("favicon.svg");
+  }
+
   private static String contentType(String asset) {
     if (asset.endsWith(".html")) {
       return "text/html; charset=utf-8";

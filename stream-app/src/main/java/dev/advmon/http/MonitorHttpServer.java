@@ -62,6 +62,11 @@ public final class MonitorHttpServer implements AutoCloseable {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final String LIVE = "/health/live";
   private static final String READY = "/health/ready";
+  /**
+   * A browser asks every server it shows a page of for this: with the dashboard off, or on http.health-port, it was a
+   * 404 (an error in the console of each tab on /metrics or a probe). The dashboard's icon answers everywhere.
+   */
+  private static final String FAVICON = "/favicon.ico";
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
@@ -137,6 +142,8 @@ public final class MonitorHttpServer implements AutoCloseable {
     route(LIVE, (ex, path) -> health(ex, health.liveness()));
     route(READY, (ex, path) -> health(ex, health.readiness()));
     route("/metrics", (ex, path) -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get()));
+    byte[] icon = DashboardRoutes.icon();
+    route(FAVICON, (ex, path) -> reply(ex, 200, "image/svg+xml", icon)); // the dashboard's, when on, is the same
     CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers);
     Route camerasRoute = (ex, path) -> cameras(ex, everywhere, path);
     route("/cameras", camerasRoute);
@@ -306,7 +313,7 @@ public final class MonitorHttpServer implements AutoCloseable {
           + "of http.bearer-token (only /health/live and /health/ready are open), and " + refused));
       return;
     }
-    if (healthOnly && !path.equals(LIVE) && !path.equals(READY)) {
+    if (healthOnly && !path.equals(LIVE) && !path.equals(READY) && !path.equals(FAVICON)) {
       json(ex, 404, Map.of("error", "no such endpoint on this port (http.health-port): " + path
           + "; it serves only /health/live and /health/ready, the rest is on http.port"));
       return;

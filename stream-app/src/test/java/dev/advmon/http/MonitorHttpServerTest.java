@@ -455,6 +455,28 @@ class MonitorHttpServerTest {
     assertThat(r.body()).contains("retry");
   }
 
+  /**
+   * A browser tab on /metrics or /health/ready asks for /favicon.ico: with the dashboard off (this server) and on
+   * http.health-port it was a 404, an error in the console of every such tab. The dashboard's icon answers there too.
+   */
+  @Test
+  void theIconAnswersWithTheDashboardOffAndOnTheHealthPort() throws Exception {
+    int healthPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      healthPort = free.getLocalPort();
+    }
+    try (MonitorHttpServer both = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory, null, null)) {
+      for (int port : new int[] {server.port(), both.healthPort()}) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/favicon.ico")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("port " + port).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).contains("image/svg+xml");
+        assertThat(r.body()).startsWith("<svg");
+      }
+    }
+  }
+
   @Test
   void unknownPathsAnswer404NamingTheEndpointsThatExist() throws Exception {
     HttpResponse<String> r = get("/nope");
