@@ -70,7 +70,21 @@
     return parts.join(' · ');
   }
 
+  // Counts are each instance's since it started: after a restart they fell (1,241 to 7) and the chart emptied with no
+  // word but the caption, which read as frames lost. A fall is said for DROP_NOTE_MS after it is seen.
+  const DROP_NOTE_MS = 10 * 60 * 1000;
+  let lastFrames = null;
+  let dropNote = null;
+
   function showSummary(s) {
+    if (Number.isFinite(s.frames)) {
+      if (lastFrames !== null && s.frames < lastFrames) {
+        dropNote = { until: Date.now() + DROP_NOTE_MS, text: 'Counts went down at ' + clock(Date.now()) + ' (frames '
+          + count(lastFrames) + ' to ' + count(s.frames) + '): an instance restarted or stopped answering; the counts '
+          + 'and the chart are since each instance started.' };
+      }
+      lastFrames = s.frames;
+    }
     $('count-frames').textContent = count(s.frames);
     $('count-verdicts').textContent = count(s.verdicts);
     $('count-dead-letters').textContent = count(s.deadLetters);
@@ -99,6 +113,7 @@
     // what a peer sent that does not fit a monitor's summary was left out of the counts: say so, and which peer
     const cut = instances.filter((i) => !i.local && !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
     if (cut.length) parts.push(cut.join(' '));
+    if (dropNote && Date.now() < dropNote.until) parts.push(dropNote.text);
     note('instances-note', parts.join(' '));
   }
 

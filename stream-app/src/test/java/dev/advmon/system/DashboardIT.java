@@ -692,6 +692,31 @@ class DashboardIT {
     }
   }
 
+  /**
+   * The counts are each instance's since it started: a restarted monitor's fell from 1,241 to 7 and the chart emptied,
+   * with only the caption to explain it, which read as frames lost. The page now says that the counts went down and
+   * why. The summary here answers 1,241 frames twice, then 7 (a restart).
+   */
+  @Test
+  @Order(14)
+  void countsThatGoDownAreSaidToComeFromARestartNotLeftToReadAsLostFrames() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    MonitorHttpServer page = pageServer(Map.of());
+    page.route("/api/summary", (ex, p) -> reply(ex, "application/json", ("{\"frames\":"
+        + (asked.incrementAndGet() <= 2 ? 1241 : 7) + ",\"verdicts\":0,\"deadLetters\":0,\"alerts\":0,"
+        + "\"streams\":\"RUNNING\",\"ready\":true}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(30)).withMessage(() -> "the counts' fall said; the note says: \""
+          + text("instances-note") + "\", frames " + text("count-frames"))
+          .until(b -> text("count-frames").equals("7") && text("instances-note").contains("Counts went down"));
+      assertThat(text("instances-note")).contains("(frames 1,241 to 7)")
+          .contains("an instance restarted or stopped answering");
+    } finally {
+      page.close();
+    }
+  }
+
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
