@@ -133,7 +133,7 @@ public final class MonitorConfig {
       new Setting("http.allowed-hosts", "",
           "Extra Host header values accepted on every route, comma-separated (host or host:port; * = any). localhost, 127.0.0.1 and [::1] are always accepted; on a non-loopback http.bind with no list, other hosts are accepted only when http.bearer-token is set."),
       new Setting("http.threads", "4", "Worker threads of the HTTP server (a slow client holds one at most http.timeout-ms)."),
-      new Setting("http.health-port", "0", "A second port serving only /health/live and /health/ready, on workers of its own, for the kubelet's probes: clients that hold http.port's workers cannot fail them there (http.port serves them too); 0 = none."),
+      new Setting("http.health-port", "0", "A second port serving only /health/live and /health/ready (and the icon a browser asks for, /favicon.ico), on workers of its own, for the kubelet's probes: clients that hold http.port's workers cannot fail them there (http.port serves them too); 0 = none."),
       new Setting("http.timeout-ms", "10000", "Time a client may take to send its request, and the server to write its response, before the connection is closed."),
       new Setting("registry.unknown-id-cache-ms", "60000",
           "How long an answer 'schema id not found' is remembered, so that a burst of records with an unknown id costs one registry call, not one each; 0 = no cache."),

@@ -315,7 +315,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
     if (healthOnly && !path.equals(LIVE) && !path.equals(READY) && !path.equals(FAVICON)) {
       json(ex, 404, Map.of("error", "no such endpoint on this port (http.health-port): " + path
-          + "; it serves only /health/live and /health/ready, the rest is on http.port"));
+          + "; it serves only /health/live and /health/ready (and /favicon.ico), the rest is on http.port"));
       return;
     }
     Route route = exact.get(path);
