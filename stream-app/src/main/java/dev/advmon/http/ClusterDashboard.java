@@ -154,7 +154,12 @@ final class ClusterDashboard {
   static void proxyPicture(HttpExchange ex, Peers peers, String instance, String seq) throws IOException {
     Optional<HostInfo> peer = peers.find(instance);
     if (peer.isEmpty()) {
-      MonitorHttpServer.json(ex, 404, Map.of("error", "no instance '" + instance + "' in this application now"));
+      // the ones there are, which the reader needs next (an instance gone after a scale-down, a URL edited by hand)
+      List<String> there = peers.others().stream().map(Peers::serverName).sorted().toList();
+      MonitorHttpServer.json(ex, 404, Map.of("error", "no instance '" + instance + "' in this application now ("
+          + (there.isEmpty() ? "this instance is alone" : "the other instances now: "
+              + String.join(", ", there.subList(0, Math.min(10, there.size())))
+              + (there.size() > 10 ? " and " + (there.size() - 10) + " more" : "")) + ")"));
       return;
     }
     Peers.Answer a = peers.ask(peer.get(), "/api/alerts/" + seq + "/image.png").join();

@@ -316,6 +316,22 @@ class ClusterDashboardTest {
         + "/api/alerts/1/image.png?instance=" + Peers.serverName(peer))).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /**
+   * A picture asked of an instance that is not one of this application's now (gone after a scale-down, or a URL
+   * edited by hand) was refused without naming the instances there are, which is what the reader needs next.
+   */
+  @Test
+  void aPictureOfAnInstanceNotInTheApplicationNamesTheInstancesThereAre() throws Exception {
+    HostInfo peer = PeerStub.answering(open, "image/png", ex -> new byte[0]);
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer),
+        Duration.ofSeconds(2), null));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/alerts/1/image.png?instance=bogus:1")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).contains("no instance 'bogus:1' in this application now")
+        .contains("the other instances now: " + Peers.serverName(peer));
+  }
+
   /** A peer's picture reached the browser as the peer's own bytes: now the monitor decodes it and writes its own. */
   @Test
   void aPeersPictureIsDecodedAndWrittenAgainBeforeTheBrowserGetsIt() throws Exception {
