@@ -18,7 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
- * {@code advmon_capture_time_not_millis_total}, {@code advmon_record_key_not_camera_total},
+ * {@code advmon_capture_time_not_millis_total}, {@code advmon_camera_partition_changes_total},
  * {@code advmon_cameras_in_campaign}, plus {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
@@ -45,7 +45,7 @@ public final class MonitorMetrics implements AutoCloseable {
   private final Timer batchTime;
   private final Counter streamsRestarts;
   private final Counter captureTimeNotMillis;
-  private final Counter recordKeyNotCamera;
+  private final Counter cameraPartitionChanges;
   private KafkaStreamsMetrics streamsMetrics;
   /** Cameras in a campaign now, by the task whose camera store holds them: see {@link #camerasInCampaign}. */
   private final java.util.Map<String, Integer> camerasInCampaign = new java.util.concurrent.ConcurrentHashMap<>();
@@ -105,12 +105,14 @@ public final class MonitorMetrics implements AutoCloseable {
         .description("Verdicts whose frame's captureTime could not be epoch milliseconds and was read as micro- or "
             + "nanoseconds; the verdict's attribute advmon.captureTime.written names the value (fix the producer)")
         .register(registry);
-    // The same for frames whose record key is not their cameraId; the verdict's advmon.recordKey.written names the
-    // key, and a WARN at most once a minute names a camera (see RecordKeys).
-    this.recordKeyNotCamera = Counter.builder("advmon.record.key.not.camera")
-        .description("Verdicts whose frame's record key was not its cameraId (or absent): its camera's frames may be "
-            + "spread over partitions and scored out of order; the verdict's attribute advmon.recordKey.written "
-            + "names the key (key frames by cameraId in the producer)")
+    // The same for frames read from another partition than their camera's previous frame (a record key not stable per
+    // camera, or partitions added); the verdict's advmon.partitionChanged names both and the key, and a WARN at most
+    // once a minute names a camera (see RecordKeys).
+    this.cameraPartitionChanges = Counter.builder("advmon.camera.partition.changes")
+        .description("Verdicts whose frame came from another frames partition than its camera's previous frame (a "
+            + "record key that is not the same for every frame of a camera, or partitions added): that camera's frames "
+            + "reach its campaign window in no fixed order; the verdict's attribute advmon.partitionChanged names the "
+            + "partitions and the key (key frames by cameraId in the producer)")
         .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
@@ -144,9 +146,9 @@ public final class MonitorMetrics implements AutoCloseable {
     captureTimeNotMillis.increment();
   }
 
-  /** A verdict was written whose frame's record key was not its cameraId. */
-  public void recordKeyNotCamera() {
-    recordKeyNotCamera.increment();
+  /** A verdict was written whose frame came from another partition than its camera's previous frame. */
+  public void cameraPartitionChanged() {
+    cameraPartitionChanges.increment();
   }
 
   public void frameScored(long nanos, int passes) {

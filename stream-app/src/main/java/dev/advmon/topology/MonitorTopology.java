@@ -81,7 +81,7 @@ public final class MonitorTopology {
     ScoringGuard guard = settings.guard();
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     VerdictMapper mapper = new VerdictMapper(scorer.manifest(), scorer.engineName());
-    // one for the topology, shared by its tasks: the warning about frames keyed otherwise is limited per monitor
+    // one for the topology, shared by its tasks and threads: a camera on two partitions is in two tasks
     RecordKeys keys = new RecordKeys();
     EvidenceImages images = settings.evidenceImages();
 

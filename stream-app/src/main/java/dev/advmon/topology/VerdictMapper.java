@@ -33,6 +33,11 @@ final class VerdictMapper {
   }
 
   FrameVerdict toVerdict(Scored s) {
+    return toVerdict(s, null);
+  }
+
+  /** The verdict of {@code s}; {@code partitionChanged}, when not null, is what {@link RecordKeys} said of its frame. */
+  FrameVerdict toVerdict(Scored s, String partitionChanged) {
     Verdict v = s.verdict();
     CaptureTimeUnits.Read capture = CaptureTimeUnits.read(s.frame().getCaptureTime());
     return FrameVerdict.newBuilder()
@@ -53,19 +58,18 @@ final class VerdictMapper {
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
         .setBatchFrames(s.batchFrames())
-        .setAttributes(boundedAttributes(s.frame().getAttributes(), ownAttributes(capture, s)))
+        .setAttributes(boundedAttributes(s.frame().getAttributes(), ownAttributes(capture, partitionChanged)))
         .build();
   }
 
   /** What the monitor has to say of the frame's record in its verdict's attributes, in key order; often nothing. */
-  private static Map<String, String> ownAttributes(CaptureTimeUnits.Read capture, Scored s) {
+  private static Map<String, String> ownAttributes(CaptureTimeUnits.Read capture, String partitionChanged) {
     Map<String, String> own = new java.util.TreeMap<>();
     if (capture.note() != null) {
       own.put(CAPTURE_TIME_WRITTEN, capture.note());
     }
-    String key = s.source() == null ? null : RecordKeys.mismatch(s.source().originalKey(), s.frame().getCameraId());
-    if (key != null) {
-      own.put(RECORD_KEY_WRITTEN, key);
+    if (partitionChanged != null) {
+      own.put(PARTITION_CHANGED, partitionChanged);
     }
     return own;
   }
@@ -89,10 +93,10 @@ final class VerdictMapper {
    */
   static final String CAPTURE_TIME_WRITTEN = OWN_PREFIX + "captureTime.written";
   /**
-   * Added to a verdict's attributes when the frame's record key was not its {@code cameraId} (as UTF-8) or absent
-   * ({@link RecordKeys}): the key as written, so that the producer to fix can be found.
+   * Added to a verdict's attributes when the frame came from another frames partition than its camera's previous frame
+   * ({@link RecordKeys}): the two partitions and the record key, so that the producer to fix can be found.
    */
-  static final String RECORD_KEY_WRITTEN = OWN_PREFIX + "recordKey.written";
+  static final String PARTITION_CHANGED = OWN_PREFIX + "partitionChanged";
 
   /**
    * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at

@@ -50,7 +50,8 @@ final class WriteVerdictProcessor
   @Override
   public void process(FixedKeyRecord<String, VerdictMapper.Scored> record) {
     VerdictMapper.Scored s = record.value();
-    FrameVerdict verdict = mapper.toVerdict(s);
+    String partitionChanged = s.source() == null ? null : keys.partitionChanged(s.source());
+    FrameVerdict verdict = mapper.toVerdict(s, partitionChanged);
     byte[] bytes;
     try {
       bytes = serializer.serialize(topic, verdict);
@@ -70,11 +71,10 @@ final class WriteVerdictProcessor
     if (verdict.getAttributes().containsKey(VerdictMapper.CAPTURE_TIME_WRITTEN)) {
       metrics.captureTimeNotMillis();
     }
-    String key = verdict.getAttributes().get(VerdictMapper.RECORD_KEY_WRITTEN);
-    if (key != null) {
-      metrics.recordKeyNotCamera();
+    if (partitionChanged != null) {
+      metrics.cameraPartitionChanged();
       DecodedFrame f = s.source();
-      keys.warn(log, verdict.getCameraId(), key, f.topic() + "-" + f.partition() + "@" + f.offset(),
+      keys.warn(log, verdict.getCameraId(), partitionChanged, f.topic() + "-" + f.partition() + "@" + f.offset(),
           context.currentSystemTimeMs());
     }
     context.forward(record.withValue(new Outcome.Ok<>(new Written(s, verdict, bytes))));

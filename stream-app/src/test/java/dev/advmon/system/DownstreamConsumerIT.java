@@ -121,6 +121,31 @@ class DownstreamConsumerIT {
         assertThat(verdictByFrame.put(camera + "/" + v.value().get("frameId"), v.value()))
             .as("cameraId and frameId name one verdict").isNull();
       }
+      // README, "Writing frames": keyed per frame, a camera's frames came from several partitions, and its verdicts say
+      // so (the first frame of each camera has nothing to compare with; which later ones are marked depends on the
+      // order the partitions are read in, so at least one of each such camera)
+      int framesPartitions;
+      try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer
+          .KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        framesPartitions = c.partitionsFor(config.string("topics.frames")).size();
+      }
+      for (String camera : CAMERAS) {
+        long spread = java.util.stream.IntStream.range(0, FRAMES_PER_CAMERA)
+            .map(i -> defaultPartition(camera + ":frame-" + i, framesPartitions)).distinct().count();
+        List<String> marks = verdicts.stream().filter(v -> v.value().get("cameraId").toString().equals(camera))
+            .map(v -> ((Map<?, ?>) v.value().get("attributes")).entrySet().stream()
+                .filter(e -> e.getKey().toString().equals("advmon.partitionChanged"))
+                .map(e -> e.getValue().toString()).findFirst().orElse(null))
+            .filter(java.util.Objects::nonNull).toList();
+        if (spread > 1) {
+          assertThat(marks).as("camera %s's frames came from %d partitions", camera, spread).isNotEmpty()
+              .allSatisfy(m -> assertThat(m).matches("partition \\d+ after partition \\d+ of .*; record key \".*\""));
+        } else {
+          assertThat(marks).as("camera %s's frames came from one partition", camera).isEmpty();
+        }
+      }
       for (Read a : alerts) {
         GenericRecord alert = a.value();
         String camera = alert.get("cameraId").toString();

@@ -549,41 +549,35 @@ class MonitorTopologyTest {
     }
   }
 
-  private double keysNotCamera() {
-    var counter = metrics.registry().find("advmon.record.key.not.camera").counter();
-    assertThat(counter).as("advmon_record_key_not_camera_total").isNotNull();
+  private double cameraPartitionChanges() {
+    var counter = metrics.registry().find("advmon.camera.partition.changes").counter();
+    assertThat(counter).as("advmon_camera_partition_changes_total").isNotNull();
     return counter.count();
   }
 
+  /**
+   * README asks producers to key frames by cameraId so that a camera's frames stay on one partition; a key that is
+   * the same for every frame of a camera but not its id (a site, a gateway) does that as well, and no key at all on a
+   * one-partition topic too: none of them is reported (the monitor judges the partition, not the key; RecordKeysTest
+   * has the frames that change partition, which this driver's one partition per topic cannot send).
+   */
   @Test
-  void aFrameKeyedOtherwiseThanByItsCameraIsScoredAndTheVerdictTheCounterAndARateLimitedWarningSaySo() {
-    assertThat(keysNotCamera()).as("counted from 0, so that a rate sees the first").isZero();
+  void framesOfACameraOnOnePartitionAreNotReportedWhateverTheirKey() {
+    assertThat(cameraPartitionChanges()).as("counted from 0, so that a rate sees the first").isZero();
     byte[] gray = new byte[28 * 28];
     try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(WriteVerdictProcessor.class)) {
       send("cam-1", frame("keyed", "cam-1", ImageEncoding.GRAY8, gray, 28, 28));
       send("site-7", frame("other-key", "cam-1", ImageEncoding.GRAY8, gray, 28, 28));
       frames.pipeInput((byte[]) null, frameSerde.serializer().serialize("frames",
-          frame("no-key", "cam-2", ImageEncoding.GRAY8, gray, 28, 28)));
-      send("site-7", frame("other-key-2", "cam-3", ImageEncoding.GRAY8, gray, 28, 28));
+          frame("no-key", "cam-1", ImageEncoding.GRAY8, gray, 28, 28)));
+      send("cam-2:frame-9", frame("frame-key", "cam-2", ImageEncoding.GRAY8, gray, 28, 28));
 
       Map<String, FrameVerdict> byFrame = new java.util.HashMap<>();
       verdicts.readValuesToList().forEach(v -> byFrame.put(v.getFrameId(), v));
-      assertThat(deadLetters.readValuesToList()).as("scored, not refused").isEmpty();
-      assertThat(byFrame).containsOnlyKeys("keyed", "other-key", "no-key", "other-key-2");
-      assertThat(byFrame.get("keyed").getAttributes()).isEqualTo(Map.of("gps", "52.1,4.3"));
-      assertThat(byFrame.get("other-key").getAttributes()).containsEntry("gps", "52.1,4.3")
-          .containsEntry(VerdictMapper.RECORD_KEY_WRITTEN, "\"site-7\" (not the cameraId)");
-      assertThat(byFrame.get("no-key").getAttributes())
-          .containsEntry(VerdictMapper.RECORD_KEY_WRITTEN, "no key (not the cameraId)");
-      assertThat(keysNotCamera()).isEqualTo(3.0);
-      // one line names the first camera and the setting to fix; the next two within the minute are only counted
-      assertThat(lines.messages()).singleElement().asString().contains("camera cam-1", "\"site-7\"",
-          "advmon_record_key_not_camera_total", "Writing frames (a camera's producer)");
-
-      driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
-      send("site-7", frame("later", "cam-4", ImageEncoding.GRAY8, gray, 28, 28));
-      assertThat(lines.messages()).hasSize(2);
-      assertThat(lines.messages().get(1)).contains("camera cam-4", "2 more such frames");
+      assertThat(byFrame).containsOnlyKeys("keyed", "other-key", "no-key", "frame-key");
+      byFrame.values().forEach(v -> assertThat(v.getAttributes()).as(v.getFrameId()).isEqualTo(Map.of("gps", "52.1,4.3")));
+      assertThat(cameraPartitionChanges()).isZero();
+      assertThat(lines.messages()).isEmpty();
     }
   }
 

@@ -1,0 +1,90 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.schema.Frame;
+import dev.advmon.schema.ImageEncoding;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A camera's frames read from several partitions of the frames topic reach its campaign window in no fixed order:
+ * what is reported is a frame from another partition than its camera's previous one, not a key other than the
+ * camera id (a site's key keeps a camera on one partition).
+ */
+class RecordKeysTest {
+
+  private static DecodedFrame frame(String camera, String key, int partition, boolean redriven) {
+    Frame f = Frame.newBuilder().setFrameId("f").setCameraId(camera).setCaptureTime(Instant.ofEpochMilli(1))
+        .setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.allocate(0)).build();
+    return new DecodedFrame(f, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), new byte[0], "frames",
+        partition, 7, redriven);
+  }
+
+  @Test
+  void aCameraWhoseFramesStayOnOnePartitionIsNotReportedWhateverItsKey() {
+    RecordKeys keys = new RecordKeys();
+    for (int i = 0; i < 5; i++) {
+      assertThat(keys.partitionChanged(frame("cam-1", "site-7", 3, false))).isNull();
+      assertThat(keys.partitionChanged(frame("cam-2", null, 1, false))).isNull();
+    }
+  }
+
+  @Test
+  void aFrameFromAnotherPartitionThanItsCamerasPreviousOneNamesBothAndItsKey() {
+    RecordKeys keys = new RecordKeys();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1:frame-1", 0, false))).isNull();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1:frame-2", 4, false)))
+        .isEqualTo("partition 4 after partition 0 of frames; record key \"cam-1:frame-2\"");
+    assertThat(keys.partitionChanged(frame("cam-1", null, 2, false)))
+        .isEqualTo("partition 2 after partition 4 of frames; no record key");
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 5, false)))
+        .as("keyed by its id and moved all the same: the topic's partitions changed")
+        .isEqualTo("partition 5 after partition 2 of frames; record key = cameraId (were partitions added?)");
+    assertThat(keys.partitionChanged(frame("cam-2", "x".repeat(500), 1, false))).isNull();
+    assertThat(keys.partitionChanged(frame("cam-2", "x".repeat(500), 2, false))).as("a long key is cut")
+        .hasSizeLessThan(200);
+  }
+
+  @Test
+  void aFrameSentBackByRedriveIsNeitherJudgedNorRemembered() {
+    RecordKeys keys = new RecordKeys();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 0, false))).isNull();
+    assertThat(keys.partitionChanged(frame("cam-1", null, 3, true))).as("late by nature").isNull();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 0, false))).as("partition 0 is still the one remembered")
+        .isNull();
+  }
+
+  @Test
+  void theLeastRecentlySeenCameraIsForgottenBeyondTheCapAndThenNeverFalselyReported() {
+    RecordKeys keys = new RecordKeys();
+    keys.partitionChanged(frame("cam-first", "k", 0, false));
+    for (int i = 0; i < RecordKeys.MAX_CAMERAS; i++) {
+      keys.partitionChanged(frame("cam-" + i, "k", 1, false));
+    }
+    assertThat(keys.partitionChanged(frame("cam-first", "k", 2, false))).as("forgotten: judged again from here").isNull();
+    assertThat(keys.partitionChanged(frame("cam-first", "k", 3, false))).isNotNull();
+    assertThat(keys.partitionChanged(frame("cam-" + (RecordKeys.MAX_CAMERAS - 1), "k", 4, false)))
+        .as("a recent camera is remembered").isNotNull();
+  }
+
+  @Test
+  void theWarningIsOneLineAMinuteSayingHowManyCameSinceTheLast() {
+    RecordKeys keys = new RecordKeys();
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(RecordKeysTest.class)) {
+      var log = LoggerFactory.getLogger(RecordKeysTest.class);
+      keys.warn(log, "cam-1", "partition 4 after partition 0 of frames; no record key", "frames-4@9", 1_000);
+      keys.warn(log, "cam-2", "partition 1 after partition 0 of frames; no record key", "frames-1@3", 30_000);
+      keys.warn(log, "cam-3", "partition 1 after partition 0 of frames; no record key", "frames-1@4", 59_999);
+      assertThat(lines.messages()).singleElement().asString().contains("frames-4@9", "camera cam-1",
+          "partition 4 after partition 0", "advmon_camera_partition_changes_total", VerdictMapper.PARTITION_CHANGED,
+          "Writing frames (a camera's producer)");
+      keys.warn(log, "cam-4", "partition 2 after partition 0 of frames; no record key", "frames-2@5", 61_000);
+      assertThat(lines.messages()).hasSize(2);
+      assertThat(lines.messages().get(1)).contains("camera cam-4", "2 more such frames since the last line");
+    }
+  }
+}
