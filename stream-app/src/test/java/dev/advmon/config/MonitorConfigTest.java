@@ -317,6 +317,29 @@ class MonitorConfigTest {
         .as("README rows that are not in `./monitor config`'s output; paste it again").isEmpty();
     // The prose too: a renamed setting would otherwise live on wherever the text names it (`health.stall-timeout-ms`,
     // `streams.leave-group-on-close=false`). Names under the settings' own prefixes only; kafka.* passes through.
+    List<String> unknown = new java.util.ArrayList<>();
+    assertThat(proseSettingsNotKnown(readme, unknown)).as("README names settings in its text (else this checks nothing)")
+        .isPositive();
+    assertThat(unknown).as("settings README's text names that `./monitor config` does not know").isEmpty();
+  }
+
+  /**
+   * A file named in the text under a setting's prefix (a bundle's `model.onnx` and its external data
+   * `model.onnx.data`, a frame's `image.jpg`) is no setting: README may name it without failing the check, which
+   * still catches a stale setting's name.
+   */
+  @Test
+  void readmeProseMayNameFilesThatLookLikeSettingsButNotStaleSettings() {
+    List<String> unknown = new java.util.ArrayList<>();
+    proseSettingsNotKnown("a bundle's `model.onnx` with its external data `model.onnx.data`, a `image.jpeg` frame, "
+        + "`model.pt` from PyTorch, `health.stall-timeout-ms=60000`", unknown);
+    assertThat(unknown).isEmpty();
+    proseSettingsNotKnown("`health.stall-timeout` and `model.engine-name=auto`", unknown);
+    assertThat(unknown).containsExactly("health.stall-timeout", "model.engine-name");
+  }
+
+  /** Adds to {@code unknown} each setting-like name in {@code text}'s code spans that is no setting; returns how many. */
+  private static int proseSettingsNotKnown(String text, List<String> unknown) {
     java.util.Set<String> keys = new java.util.HashSet<>();
     java.util.Set<String> prefixes = new java.util.HashSet<>();
     for (Setting x : MonitorConfig.SETTINGS) {
@@ -325,21 +348,22 @@ class MonitorConfigTest {
     }
     prefixes.remove("kafka.");
     java.util.regex.Matcher named = java.util.regex.Pattern
-        .compile("`([a-z]+\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)*)(?:=[^`]*)?`").matcher(readme);
-    List<String> unknown = new java.util.ArrayList<>();
+        .compile("`([a-z]+\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)*)(?:=[^`]*)?`").matcher(text);
     int seen = 0;
     while (named.find()) {
       String name = named.group(1);
-      if (prefixes.stream().noneMatch(name::startsWith) || name.matches(".*\\.(onnx|sha256|json|png)$")) {
-        continue; // not a setting's name (a bundle's files: model.onnx, model.sha256)
+      // a file, not a setting: a segment is a file type (a bundle's model.onnx, model.onnx.data, model.sha256; a
+      // frame's image.jpg), which no setting's name has
+      if (prefixes.stream().noneMatch(name::startsWith) || name.matches(".*\\.(onnx|data|sha256|json|png|jpe?g|gif|"
+          + "bmp|webp|tiff?|pt|pth|pb|tflite|safetensors|txt|csv|ya?ml|properties|avsc|py|tar|gz|tgz|zip|log)(\\..*)?$")) {
+        continue;
       }
       seen++;
       if (!keys.contains(name)) {
         unknown.add(name);
       }
     }
-    assertThat(seen).as("README names settings in its text (else this checks nothing)").isPositive();
-    assertThat(unknown).as("settings README's text names that `./monitor config` does not know").isEmpty();
+    return seen;
   }
 
   @Test
