@@ -96,22 +96,7 @@ class MainTest {
         spans.add(code.group(1).replace('\n', ' ')); // a code span may wrap
       }
       for (String span : spans) {
-        java.util.regex.Matcher cmd = java.util.regex.Pattern
-            .compile("\\./monitor ([a-z][a-z-]*)((?:(?!\\./monitor|\\s#).)*)").matcher(span);
-        while (cmd.find()) {
-          seen++;
-          CommandLine sub = root.getSubcommands().get(cmd.group(1));
-          if (sub == null) {
-            wrong.add(doc + ": ./monitor " + cmd.group(1) + " (no such command)");
-          } else if (!(sub.getCommand() instanceof Main.DemoUnavailable)) { // the demo's flags are the demo module's
-            java.util.regex.Matcher flag = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]*").matcher(cmd.group(2));
-            while (flag.find()) {
-              if (sub.getCommandSpec().findOption(flag.group()) == null) {
-                wrong.add(doc + ": ./monitor " + cmd.group(1) + " " + flag.group());
-              }
-            }
-          }
-        }
+        seen += commandsNotTaken(root, doc, span, wrong);
       }
     }
     assertThat(seen).as("the docs show ./monitor commands (else this checks nothing)").isGreaterThan(20);
@@ -127,5 +112,45 @@ class MainTest {
     assertThat(help).contains("Exit status: 0 stopped by a signal")
         .contains(" 1 stopped once running by a fatal error")
         .contains(" 2 refused at start-up");
+  }
+
+  /**
+   * A shell line in the docs may go on past the monitor's command (a pipe, {@code &&}, {@code ;}): the flags after
+   * that are the next program's ({@code | jq --raw-output}, {@code && kubectl apply --dry-run=client}), not the
+   * monitor's. A table's escaped pipe ({@code [--format jsonl\|table]}) is the command's own.
+   */
+  @Test
+  void flagsAfterAPipeOrAnAndBelongToTheNextProgramNotToTheMonitor() {
+    CommandLine root = Main.commandLine();
+    java.util.List<String> wrong = new java.util.ArrayList<>();
+    commandsNotTaken(root, "doc", "./monitor config --check | grep --count x", wrong);
+    commandsNotTaken(root, "doc", "./monitor config --check && kubectl apply --dry-run=client -f x.yaml", wrong);
+    commandsNotTaken(root, "doc", "./monitor config --check; ls --all", wrong);
+    assertThat(wrong).isEmpty();
+    commandsNotTaken(root, "doc", "./monitor score [--format jsonl\\|table] [--modle DIR] PATH", wrong);
+    assertThat(wrong).as("an escaped pipe does not end the command").containsExactly("doc: ./monitor score --modle");
+  }
+
+  /** Adds to {@code wrong} each ./monitor command in {@code span} that does not exist or take a flag written with it. */
+  private static int commandsNotTaken(CommandLine root, String doc, String span, java.util.List<String> wrong) {
+    int seen = 0;
+    // the command ends at the next one, a comment, or a shell operator (a pipe not escaped as in a table, &&, ;)
+    java.util.regex.Matcher cmd = java.util.regex.Pattern
+        .compile("\\./monitor ([a-z][a-z-]*)((?:(?!\\./monitor|\\s#|(?<!\\\\)\\||&&|;).)*)").matcher(span);
+    while (cmd.find()) {
+      seen++;
+      CommandLine sub = root.getSubcommands().get(cmd.group(1));
+      if (sub == null) {
+        wrong.add(doc + ": ./monitor " + cmd.group(1) + " (no such command)");
+      } else if (!(sub.getCommand() instanceof Main.DemoUnavailable)) { // the demo's flags are the demo module's
+        java.util.regex.Matcher flag = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z][a-z-]*").matcher(cmd.group(2));
+        while (flag.find()) {
+          if (sub.getCommandSpec().findOption(flag.group()) == null) {
+            wrong.add(doc + ": ./monitor " + cmd.group(1) + " " + flag.group());
+          }
+        }
+      }
+    }
+    return seen;
   }
 }
