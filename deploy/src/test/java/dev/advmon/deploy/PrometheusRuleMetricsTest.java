@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.deploy.CustomResources.PrometheusRule;
 import dev.advmon.deploy.CustomResources.Rule;
-import dev.advmon.metrics.MonitorMetrics;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +24,7 @@ class PrometheusRuleMetricsTest {
   /** Series that come from elsewhere: Prometheus itself and kube-state-metrics. */
   private static final Set<String> EXTERNAL = Set.of("up", "kube_pod_status_ready");
   /** Labels Prometheus adds to every scraped series (target labels from the ServiceMonitor). */
-  private static final Set<String> TARGET_LABELS = Set.of("job", "namespace", "pod", "service", "instance", "endpoint");
-  /**
-   * Series a stream thread's consumer exports only once it has fetched from its assigned partitions, which a client
-   * that never started cannot show, with their labels: as a running monitor's /metrics has them (./monitor demo,
-   * 2026-12-06, Kafka 4.3.1, Micrometer 1.17.2: one series per topic and partition, the campaign repartition topic
-   * among them; Micrometer's refresh then also drops the per-client series of the same name).
-   */
-  private static final Map<String, Set<String>> AFTER_FETCHING = Map.of(
-      "kafka_consumer_fetch_manager_records_lag", Set.of("client_id", "kafka_version", "topic", "partition"));
+  private static final Set<String> TARGET_LABELS = MonitorScrape.TARGET_LABELS;
   private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
   private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
 
@@ -48,7 +34,7 @@ class PrometheusRuleMetricsTest {
     assertThat(exported).containsKeys("advmon_frames_total", "advmon_alerts_total", "advmon_dead_letters_total");
     // the fetch manager's group is bound before any fetch (its per-client lag series): the per-partition ones follow
     assertThat(exported).containsKey("kafka_consumer_fetch_manager_records_lag_max");
-    exported.putAll(AFTER_FETCHING);
+    exported.putAll(MonitorScrape.AFTER_FETCHING);
     PrometheusRule rule = Manifests.render("overlays/cpu").oneCustom(PrometheusRule.class);
     int selectors = 0;
     for (var group : rule.spec().groups()) {
@@ -91,40 +77,12 @@ class PrometheusRuleMetricsTest {
 
   /** Metric name to the label names it carries, from the monitor's Prometheus exposition. */
   private static Map<String, Set<String>> scrape(Path state) {
-    Map<String, Set<String>> out = new HashMap<>();
-    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
-      // no alert and no dead letter yet: the rules must find their series at 0 on a fresh pod, or increase() misses
-      // the first event after every start
+    // no alert and no dead letter yet: the rules must find their series at 0 on a fresh pod, or increase() misses
+    // the first event after every start
+    return MonitorScrape.labelsByName(MonitorScrape.exposition(state, metrics -> {
       metrics.frameReceived();
       metrics.frameScored(1_000_000, 3);
-      metrics.hangingTransactions(() -> 0, () -> 0); // registered when the monitor starts
-      metrics.schemaIdsLost(() -> 0); // registered when the monitor starts
-      StreamsBuilder b = new StreamsBuilder();
-      b.stream("frames").to("verdicts");
-      Properties p = new Properties();
-      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "advmon");
-      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1"); // never started: nothing connects
-      p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-      try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
-        metrics.bind(streams);
-        for (String line : metrics.scrape().lines().toList()) {
-          if (line.startsWith("#") || line.isBlank()) {
-            continue;
-          }
-          int brace = line.indexOf('{');
-          int space = line.indexOf(' ');
-          String name = line.substring(0, brace >= 0 && brace < space ? brace : space);
-          Set<String> labels = out.computeIfAbsent(name, k -> new HashSet<>());
-          if (brace >= 0 && brace < space) {
-            Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(line.substring(brace, line.indexOf('}')));
-            while (l.find()) {
-              labels.add(l.group(1));
-            }
-          }
-        }
-      }
-    }
-    return out;
+    }));
   }
 
   /**
