@@ -245,29 +245,29 @@ class BundleSelfCheckTest {
   }
 
   /**
-   * The tiny model with a Softmax after its logits: the Gemm's output is renamed logitz (same length) and a node
-   * Softmax(logitz) -> logits, axis 1, is appended as a second ModelProto.graph field, which protobuf merges into
-   * the first (repeated GraphProto.node gains the node).
+   * The tiny model with one more node after its logits: the Gemm's output is renamed logitz (same length) and
+   * {@code graphHex}, a ModelProto.graph field holding a node logitz -> logits, is appended, which protobuf merges
+   * into the first graph (repeated GraphProto.node gains the node).
    */
-  static byte[] endingInSoftmax(byte[] model) {
+  static byte[] endingIn(byte[] model, String graphHex) {
     // NodeProto.output (field 2) "logits" followed by NodeProto.name (field 3): the Gemm's output, not the graph's
     byte[] renamed = replaceAll(model, HexFormat.of().parseHex("12066c6f676974731a"),
         HexFormat.of().parseHex("12066c6f6769747a1a"), 1);
-    byte[] graph = HexFormat.of().parseHex("3a280a260a066c6f6769747a12066c6f676974732207536f66746d61782a0b0a04617869731801a00102");
+    byte[] graph = HexFormat.of().parseHex(graphHex);
     byte[] out = Arrays.copyOf(renamed, renamed.length + graph.length);
     System.arraycopy(graph, 0, out, renamed.length, graph.length);
     return out;
   }
 
+  /** The tiny model with a Softmax (axis 1) after its logits. */
+  static byte[] endingInSoftmax(byte[] model) {
+    return endingIn(model, "3a280a260a066c6f6769747a12066c6f676974732207536f66746d61782a0b0a04617869731801a00102");
+  }
+
   /** The tiny model with a Sigmoid after its logits, as a multi-label model ends (built as {@link #endingInSoftmax}). */
   static byte[] endingInSigmoid(byte[] model) {
-    byte[] renamed = replaceAll(model, HexFormat.of().parseHex("12066c6f676974731a"),
-        HexFormat.of().parseHex("12066c6f6769747a1a"), 1);
     // ModelProto.graph { node { input "logitz" output "logits" op_type "Sigmoid" } }, merged into the graph
-    byte[] graph = HexFormat.of().parseHex("3a1b0a190a066c6f6769747a12066c6f6769747322075369676d6f6964");
-    byte[] out = Arrays.copyOf(renamed, renamed.length + graph.length);
-    System.arraycopy(graph, 0, out, renamed.length, graph.length);
-    return out;
+    return endingIn(model, "3a1b0a190a066c6f6769747a12066c6f6769747322075369676d6f6964");
   }
 
   private static byte[] replaceAll(byte[] in, byte[] from, byte[] to, int expected) {
