@@ -104,16 +104,50 @@ final class RedriveCommand implements Callable<Integer> {
     /** A local date and time with a zone name and no offset: 2026-12-06T11:00[Europe/Paris]. */
     private static final java.time.format.DateTimeFormatter LOCAL_IN_ZONE = new java.time.format.DateTimeFormatterBuilder()
         .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendLiteral('[').parseCaseSensitive()
-        .appendZoneRegionId().appendLiteral(']').toFormatter(Locale.ROOT);
+        .appendZoneRegionId().appendLiteral(']').toFormatter(Locale.ROOT)
+        // as ISO_ZONED_DATE_TIME: the default (smart) resolver took 2026-02-30 for 28 February and T24:00 for the
+        // next midnight without a word
+        .withResolverStyle(java.time.format.ResolverStyle.STRICT).withChronology(java.time.chrono.IsoChronology.INSTANCE);
 
     @Override
     public Instant convert(String value) {
+      java.time.temporal.TemporalAccessor t;
       try {
         // not Instant.parse: it wants the seconds, and refused "2026-12-06T10:00Z" as if it lacked its zone
-        return java.time.ZonedDateTime.parse(value).toInstant();
+        t = java.time.format.DateTimeFormatter.ISO_ZONED_DATE_TIME.parse(value);
       } catch (java.time.format.DateTimeParseException e) {
         return inZone(value);
       }
+      java.time.ZonedDateTime at = java.time.ZonedDateTime.from(t);
+      java.time.ZoneOffset written = java.time.ZoneOffset.from(t);
+      java.time.LocalDateTime local = java.time.LocalDateTime.from(t);
+      if (!writtenOffsetIsTheZones(at.getZone(), local, written)) {
+        // java.time takes the offset and ignores the zone: +02:00[Europe/Paris] in December is an hour off the
+        // zone's local time, and which of the two was meant cannot be told
+        String day = local.toString();
+        List<java.time.ZoneOffset> offsets = at.getZone().getRules().getValidOffsets(local);
+        throw new CommandLine.TypeConversionException("'" + value + "': " + written.getId() + " is not " + at.getZone()
+            + "'s offset at " + day + " (" + offsets.stream().map(java.time.ZoneOffset::getId)
+                .collect(java.util.stream.Collectors.joining(" or ")) + "): give " + offsets.stream()
+                .map(o -> day + o.getId() + "[" + at.getZone() + "]").collect(java.util.stream.Collectors.joining(" or "))
+            + ", or the time without the offset, " + day + "[" + at.getZone() + "]");
+      }
+      return at.toInstant();
+    }
+
+    /**
+     * The offset written beside a zone name is one the zone has at that local time, or, for a time its clocks skip,
+     * the offset before or after the change (the refusal of such a time suggests one).
+     */
+    private static boolean writtenOffsetIsTheZones(java.time.ZoneId zone, java.time.LocalDateTime local,
+        java.time.ZoneOffset written) {
+      java.time.zone.ZoneRules rules = zone.getRules();
+      if (rules.isValidOffset(local, written)) {
+        return true;
+      }
+      java.time.zone.ZoneOffsetTransition change = rules.getTransition(local);
+      return change != null && change.isGap()
+          && (written.equals(change.getOffsetBefore()) || written.equals(change.getOffsetAfter()));
     }
 
     /**

@@ -544,6 +544,39 @@ class RedriveCommandTest {
     });
   }
 
+  /**
+   * A local time read in the zone's rules was resolved leniently: 2026-02-30T11:00[Europe/Paris] became 28 February
+   * and T24:00 the next midnight, where the same times with an offset are refused. An offset that is not the zone's
+   * at that time (+02:00[Europe/Paris] in December) was taken as written, the zone ignored: a window one hour off from
+   * the zone's local time, with no word of which was meant.
+   */
+  @Test
+  void aDateThatDoesNotExistOrAnOffsetThatIsNotTheZonesIsRefused() {
+    Map<String, List<String>> refused = Map.of(
+        "2026-02-30T11:00[Europe/Paris]", List.of("'2026-02-30T11:00[Europe/Paris]' is not an instant"),
+        "2026-12-06T24:00[Europe/Paris]", List.of("'2026-12-06T24:00[Europe/Paris]' is not an instant"),
+        "2026-12-06T11:00+02:00[Europe/Paris]", List.of("+02:00 is not Europe/Paris's offset at 2026-12-06T11:00 (+01:00)",
+            "2026-12-06T11:00+01:00[Europe/Paris]", "2026-12-06T11:00[Europe/Paris]"),
+        "2026-12-06T10:00Z[Europe/Paris]", List.of("Z is not Europe/Paris's offset at 2026-12-06T10:00 (+01:00)"));
+    refused.forEach((value, says) -> {
+      java.io.StringWriter err = new java.io.StringWriter();
+      assertThat(redriveAgainstNothing(0, err).execute("--dry-run", "--since", value)).as(value).isEqualTo(2);
+      assertThat(err.toString()).as(value).contains(says).doesNotContain("java.time");
+    });
+    // the zone's own offset, either offset of a time the clocks have twice, and the offset a skipped time's
+    // refusal suggests are taken as they are written
+    Map<String, String> taken = Map.of(
+        "2026-12-06T11:00+01:00[Europe/Paris]", "2026-12-06T10:00:00Z",
+        "2026-10-25T02:30+02:00[Europe/Paris]", "2026-10-25T00:30:00Z",
+        "2026-10-25T02:30+01:00[Europe/Paris]", "2026-10-25T01:30:00Z",
+        "2026-03-29T02:30+01:00[Europe/Paris]", "2026-03-29T01:30:00Z",
+        "2026-12-06T10:00Z[UTC]", "2026-12-06T10:00:00Z",
+        "2026-12-06T13:00+03:00[Etc/GMT-3]", "2026-12-06T10:00:00Z",
+        "2026-12-06T11:00[GMT+01:00]", "2026-12-06T10:00:00Z");
+    taken.forEach((value, instant) -> assertThat(new CommandLine(new RedriveCommand()).parseArgs("--since", value)
+        .matchedOptionValue("--since", (Instant) null)).as(value).isEqualTo(Instant.parse(instant)));
+  }
+
   private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
     RedriveCommand redrive = new RedriveCommand();
     redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
