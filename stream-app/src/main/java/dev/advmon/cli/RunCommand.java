@@ -39,11 +39,15 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the monitor against an external Kafka cluster and schema registry.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-        "0:stopped by a signal (SIGTERM, Ctrl-C), after closing cleanly",
         "1:stopped once running by a fatal error (a refused login, ACL or registry credential); the log's ERROR line "
             + "says which",
         "2:refused at start-up (invalid configuration, a bundle that cannot load, a broker or registry that refused or "
-            + "stayed unreachable past startup.max-wait-ms); the error says which setting or file"})
+            + "stayed unreachable past startup.max-wait-ms, a command line it cannot read); the error says which "
+            + "setting or file",
+        // not 0: once the JVM has a signal, its status is 128 + the signal's number whatever call() returns (its
+        // System.exit waits behind the shutdown hooks); FaultToleranceIT sees 143
+        "143:stopped by SIGTERM (130: by Ctrl-C, SIGINT), after closing cleanly; a supervisor should count it a clean "
+            + "stop (systemd: SuccessExitStatus=143)"})
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
