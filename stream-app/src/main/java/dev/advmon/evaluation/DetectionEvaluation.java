@@ -555,11 +555,12 @@ public final class DetectionEvaluation {
 
   /**
    * {@link #atMost}, unless the frames are too few for any count of alarms to show the rate within {@code cap}: two
-   * clean frames without an alarm read "met" beside an upper bound of 65.8% against a 5% target.
+   * clean frames without an alarm read "met" beside an upper bound of 65.8% against a 5% target. A rate above the
+   * cap is missed however few the frames (it read "too few frames to judge" beside a rate of 50%).
    */
   static String falseAlarmTarget(double rate, int frames, double cap) {
     int needed = framesToShowAtMost(cap);
-    if (frames > 0 && frames < needed) {
+    if (frames > 0 && frames < needed && rate <= cap) {
       return String.format(Locale.ROOT, "too few frames to judge (%d or more are needed for no alarm to show <= %.0f%%)",
           needed, 100 * cap);
     }

@@ -92,7 +92,6 @@ class EvaluateCommandTest {
     return err.toString();
   }
 
-  /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
   /**
    * Two clean frames and no fixtures: the clean row read "met" beside a 95% upper bound of 65.8% (no alarm on two
    * frames says nothing of a 5% target), and the leave-one-family-out table was a header alone, without a word why.
@@ -118,6 +117,7 @@ class EvaluateCommandTest {
     assertThat(leaveOut).contains("No attack fixtures given (FIXTURES = none): no family to hold out.");
   }
 
+  /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
   private static Path cleanSet(Path dir, String... rows) throws Exception {
     Path test = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
     Files.copy(test.resolve("test-00000.png"), dir.resolve("test-00000.png"));

@@ -27,6 +27,17 @@ class DetectionEvaluationTest {
     assertThat(DetectionEvaluation.falseAlarmTarget(Double.NaN, 0, 0.10)).isEqualTo("n/a");
   }
 
+  /**
+   * Few frames cannot show a false-alarm rate within its target, but they can show it above: 25 alarms on 50 clean
+   * frames read "too few frames to judge" beside a rate of 50%, where the same rate on more frames reads "missed".
+   */
+  @Test
+  void aFalseAlarmRateAboveItsTargetIsMissedHoweverFewTheFrames() {
+    assertThat(DetectionEvaluation.falseAlarmTarget(0.5, 50, 0.05)).isEqualTo("missed by 45.0 pts");
+    assertThat(DetectionEvaluation.falseAlarmTarget(1.0, 2, 0.10)).isEqualTo("missed by 90.0 pts");
+    assertThat(DetectionEvaluation.falseAlarmTarget(0.04, 50, 0.05)).startsWith("too few frames to judge (73 or more");
+  }
+
   @Test
   void anAucWithAnEmptySideReadsNotApplicableNotNaNOrAnEmptyMiss() {
     // no clean frame the model gets right: Roc.auc is NaN; the table printed "NaN" and "missed: " with no reason
