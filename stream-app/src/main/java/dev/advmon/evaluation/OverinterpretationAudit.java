@@ -28,6 +28,9 @@ public final class OverinterpretationAudit {
    * hold a user's own img-0042.png, which --out . or an images folder given as --out would otherwise have deleted,
    * and an image being audited is never deleted.
    */
+  /** How a page the audit wrote (a report, or one not finished) begins its title: what tells it from a user's page. */
+  private static final String REPORT_TITLE = "<title>Overinterpretation audit: ";
+
   private static void removeEarlierReportPictures(Path out, List<Path> inputs) throws java.io.IOException {
     java.util.Set<Path> audited = absolute(inputs);
     for (String picture : earlierReportPictures(out)) {
@@ -45,8 +48,13 @@ public final class OverinterpretationAudit {
     if (!Files.isRegularFile(index)) {
       return pictures;
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"(img-\\d{4,}\\.png)\"")
-        .matcher(Files.readString(index, java.nio.charset.StandardCharsets.UTF_8));
+    String page = Files.readString(index, java.nio.charset.StandardCharsets.UTF_8);
+    if (!page.contains(REPORT_TITLE)) {
+      // a page of the user's own that shows pictures named like the report's (a gallery) was taken for a report:
+      // its pictures were deleted and the page replaced
+      return pictures;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<img src=\"(img-\\d{4,}\\.png)\"").matcher(page);
     while (m.find()) {
       pictures.add(m.group(1));
     }
@@ -74,8 +82,8 @@ public final class OverinterpretationAudit {
     java.util.Set<String> earlier = earlierReportPictures(out);
     Path index = out.resolve("index.html");
     if (Files.exists(index) && earlier.isEmpty()) {
-      throw new IllegalArgumentException(index + " exists and is not an earlier audit report (it names none of a "
-          + "report's img-NNNN.png pictures): the report would overwrite it; choose another --out folder");
+      throw new IllegalArgumentException(index + " exists and is not an earlier audit report (its title is not "
+          + "the report's, or it names none of a report's img-NNNN.png pictures): the report would overwrite it; choose another --out folder");
     }
     for (int i = 0; i < pictures; i++) {
       String name = picture(i);
@@ -131,8 +139,8 @@ public final class OverinterpretationAudit {
       pending.append(String.format(Locale.ROOT, "<div class=c><img src=\"%s\" alt=\"%s\"></div>%n", picture(i),
           html(files.get(i).getFileName().toString())));
     }
-    Files.writeString(out.resolve("index.html"), "<!doctype html><html><head><meta charset=utf-8><title>Overinterpretation "
-        + "audit: " + html(modelId) + " (not finished)</title></head><body><h1>Overinterpretation audit: " + html(modelId)
+    Files.writeString(out.resolve("index.html"), "<!doctype html><html><head><meta charset=utf-8>" + REPORT_TITLE
+        + html(modelId) + " (not finished)</title></head><body><h1>Overinterpretation audit: " + html(modelId)
         + " (not finished)</h1><p>This audit has not finished: it is still running, or it stopped. The pictures written "
         + "so far are below; run the audit again for the report.</p>" + pending + "</body></html>\n");
     float[] mask = classifier.manifest().input().maskValue();
@@ -191,7 +199,7 @@ public final class OverinterpretationAudit {
     double median = fr.length == 0 ? Double.NaN : fr.length % 2 == 1 ? fr[fr.length / 2] : (fr[fr.length / 2 - 1] + fr[fr.length / 2]) / 2;
     Summary s = new Summary(files.size(), withSubset, median, subsetCells == 0 ? Double.NaN : rimCells / subsetCells, allOnRim,
         keepCells, confReduced / Math.max(1, files.size()), labelled, correctReduced, correctFull, seconds);
-    String page = "<!doctype html><html><head><meta charset=utf-8><title>Overinterpretation audit: " + html(modelId) + "</title>"
+    String page = "<!doctype html><html><head><meta charset=utf-8>" + REPORT_TITLE + html(modelId) + "</title>"
         + "<style>body{font-family:sans-serif;margin:1em}td{padding:2px 8px}.c{display:inline-block;width:210px;margin:4px;font-size:12px;vertical-align:top}</style></head><body>"
         + "<h1>Overinterpretation audit: " + html(modelId) + "</h1>"
         + String.format(Locale.ROOT, "<p>Exact backward selection (Carter et al. 2019) over a %dx%d grid, masked cells set to the manifest's mask value, tau %.2f; "

@@ -51,7 +51,8 @@ class AuditCommandTest {
     // an earlier report of more images (its index.html names its pictures), and files of the user's own
     Files.write(out.resolve("img-0001.png"), new byte[] {1});
     Files.write(out.resolve("img-0017.png"), new byte[] {1});
-    Files.writeString(out.resolve("index.html"), "<div class=c><img src=\"img-0001.png\" alt=\"a\"></div>"
+    Files.writeString(out.resolve("index.html"), "<title>Overinterpretation audit: cnn</title>"
+        + "<div class=c><img src=\"img-0001.png\" alt=\"a\"></div>"
         + "<div class=c><img src=\"img-0017.png\" alt=\"b\"></div>");
     Files.writeString(out.resolve("notes.txt"), "mine");
     Files.write(out.resolve("img-0042.png"), new byte[] {1}); // not one the earlier report names

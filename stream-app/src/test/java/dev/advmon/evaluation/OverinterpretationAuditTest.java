@@ -48,4 +48,26 @@ class OverinterpretationAuditTest {
     }
     assertThat(Files.readString(out.resolve("index.html"))).doesNotContain("img-0001.png", "not finished");
   }
+
+  /**
+   * Any index.html that showed a picture named like the report's (img-0000.png) was taken for an earlier report: an
+   * audit into a folder of the user's own pages and pictures (a gallery, a web export) deleted the pictures it did
+   * not write again and replaced the user's index.html. Only a page the audit wrote (its title) is an earlier report.
+   */
+  @Test
+  void anIndexHtmlTheAuditDidNotWriteIsNoEarlierReportWhateverPicturesItShows() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("gallery"));
+    String page = "<!doctype html><html><head><title>My pictures</title></head><body>"
+        + "<img src=\"img-0000.png\"><img src=\"img-0001.png\"></body></html>";
+    Files.writeString(out.resolve("index.html"), page);
+    Files.write(out.resolve("img-0000.png"), new byte[] {1});
+    Files.write(out.resolve("img-0001.png"), new byte[] {2});
+    List<Path> images = TestData.evalSet().subList(0, 1).stream().map(TestData.Labelled::file).toList();
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), SharedCnn.get().manifest());
+    assertThatThrownBy(() -> OverinterpretationAudit.run(SharedCnn.get(), preparer, images, 2, 0.9, Map.of(), out, "cnn"))
+        .hasMessageContaining(out.resolve("index.html") + " exists and is not an earlier audit report");
+    assertThat(Files.readString(out.resolve("index.html"))).isEqualTo(page);
+    assertThat(Files.readAllBytes(out.resolve("img-0000.png"))).containsExactly(1);
+    assertThat(Files.readAllBytes(out.resolve("img-0001.png"))).containsExactly(2);
+  }
 }
