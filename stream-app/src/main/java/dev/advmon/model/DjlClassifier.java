@@ -423,8 +423,32 @@ public final class DjlClassifier implements BatchClassifier {
    * than the CPU one), where a fixed "1.21" in the text would go stale; without a version where the jar has none.
    */
   static String onnxRuntime() {
-    Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
-    String version = p == null ? null : p.getImplementationVersion();
+    String version = versionOf(ai.onnxruntime.OrtEnvironment.class);
     return version == null ? "this ONNX Runtime" : "ONNX Runtime " + version;
+  }
+
+  /** The Implementation-Version of the jar (or folder) {@code c} was loaded from; null where it gives none. */
+  static String versionOf(Class<?> c) {
+    Package p = c.getPackage();
+    if (p != null && p.getImplementationVersion() != null) {
+      return p.getImplementationVersion();
+    }
+    // the container images put ONNX Runtime's classes on the classpath as a folder (deploy/pom.xml unpacks the jar
+    // without its natives), and the JVM reads no manifest for a folder's classes: read the folder's own
+    try {
+      java.security.CodeSource source = c.getProtectionDomain().getCodeSource();
+      if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+        return null;
+      }
+      java.nio.file.Path manifest = java.nio.file.Path.of(source.getLocation().toURI()).resolve("META-INF/MANIFEST.MF");
+      if (!java.nio.file.Files.isRegularFile(manifest)) {
+        return null;
+      }
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(manifest)) {
+        return new java.util.jar.Manifest(in).getMainAttributes().getValue("Implementation-Version");
+      }
+    } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+      return null; // only the wording of an error message depends on it
+    }
   }
 }
