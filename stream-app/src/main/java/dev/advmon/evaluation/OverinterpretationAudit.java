@@ -22,15 +22,15 @@ import javax.imageio.ImageIO;
  */
 public final class OverinterpretationAudit {
 
+  /** How a page the audit wrote (a report, or one not finished) begins its title: what tells it from a user's page. */
+  private static final String REPORT_TITLE = "<title>Overinterpretation audit: ";
+
   /**
    * A report written earlier into {@code out} leaves pictures the new index.html does not show (it had more images):
    * those its index.html names go. Only those: a folder that is not an earlier report (no index.html naming them) may
    * hold a user's own img-0042.png, which --out . or an images folder given as --out would otherwise have deleted,
    * and an image being audited is never deleted.
    */
-  /** How a page the audit wrote (a report, or one not finished) begins its title: what tells it from a user's page. */
-  private static final String REPORT_TITLE = "<title>Overinterpretation audit: ";
-
   private static void removeEarlierReportPictures(Path out, List<Path> inputs) throws java.io.IOException {
     java.util.Set<Path> audited = absolute(inputs);
     for (String picture : earlierReportPictures(out)) {
