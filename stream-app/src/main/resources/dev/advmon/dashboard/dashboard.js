@@ -71,13 +71,16 @@
   }
 
   // Counts are each instance's since it started: after a restart they fell (1,241 to 7) and the chart emptied with no
-  // word but the caption, which read as frames lost. A fall is said for DROP_NOTE_MS after it is seen.
+  // word but the caption, which read as frames lost. A fall is said for DROP_NOTE_MS after it is seen. A poll that
+  // left a peer out (too slow once) is neither compared nor kept: the note below names that peer already, and its
+  // share back at the next poll was no restart, which a fall seen then said for 10 minutes.
   const DROP_NOTE_MS = 10 * 60 * 1000;
   let lastFrames = null;
   let dropNote = null;
 
   function showSummary(s) {
-    if (Number.isFinite(s.frames)) {
+    const leftOut = Array.isArray(s.instances) && s.instances.some((i) => i.error);
+    if (Number.isFinite(s.frames) && !leftOut) {
       if (lastFrames !== null && s.frames < lastFrames) {
         dropNote = { until: Date.now() + DROP_NOTE_MS, text: 'Counts went down at ' + clock(Date.now()) + ' (frames '
           + count(lastFrames) + ' to ' + count(s.frames) + '): an instance restarted or stopped answering; the counts '

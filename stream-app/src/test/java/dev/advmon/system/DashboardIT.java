@@ -717,6 +717,36 @@ class DashboardIT {
     }
   }
 
+  /**
+   * A peer too slow for one poll is left out of that poll's counts, and the page says so; the counts rise again at the
+   * next. That dip is no restart: the page said for 10 minutes that the counts went down because an instance restarted.
+   * The summary here answers 1,241 frames twice, then 600 with the peer left out (timed out), then 1,244 with it back.
+   */
+  @Test
+  @Order(15)
+  void aPeerLeftOutOfOnePollIsNotSaidToHaveRestartedWhenItAnswersAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    MonitorHttpServer page = pageServer(Map.of());
+    page.route("/api/summary", (ex, p) -> {
+      int n = asked.incrementAndGet();
+      String peer = n == 3 ? "{\"server\":\"10.0.0.2:8080\",\"local\":false,\"error\":\"did not answer within 2 s\"}"
+          : "{\"server\":\"10.0.0.2:8080\",\"local\":false,\"streams\":\"RUNNING\",\"ready\":true}";
+      reply(ex, "application/json", ("{\"frames\":" + (n <= 2 ? 1241 : n == 3 ? 600 : 1244)
+          + ",\"verdicts\":0,\"deadLetters\":0,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true,\"instances\":["
+          + "{\"server\":\"10.0.0.1:8080\",\"local\":true,\"streams\":\"RUNNING\"}," + peer + "]}")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    });
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(30)).withMessage(() -> "the peer's return shown; frames " + text("count-frames"))
+          .until(b -> text("count-frames").equals("1,244"));
+      assertThat(asked.get()).as("the poll that left the peer out was shown before").isGreaterThan(3);
+      assertThat(text("instances-note")).as("the page after the peer answered again").doesNotContain("Counts went down");
+    } finally {
+      page.close();
+    }
+  }
+
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
