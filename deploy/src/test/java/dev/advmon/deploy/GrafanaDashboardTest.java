@@ -464,8 +464,10 @@ class GrafanaDashboardTest {
           labels.put("kafka_version", "4.3.1");
           labels.put("partition", Integer.toString(partition));
           labels.put("topic", topic);
+          // partition 2 was just moved to the other pod, which has not fetched it yet: here it reads NaN until the
+          // exporter forgets it (k8s/base/prometheusrule.yaml, AdvmonConsumerLag), there it has no series yet
           series.put(series("kafka_consumer_fetch_manager_records_lag", labels),
-              values(Integer.toString(120 * partition), false));
+              values(partition == 2 ? "NaN" : Integer.toString(120 * partition), false));
         }
       }
       series.put(series("up", target), values("1", false));
