@@ -67,7 +67,9 @@ final class RecordKeys {
       return "no record key";
     }
     if (Arrays.equals(key, camera.getBytes(StandardCharsets.UTF_8))) {
-      return "record key = cameraId (were partitions added?)";
+      // keyed as asked and moved all the same: the topic grew, or the producer does not partition by key
+      return "record key = cameraId (were partitions added, or does the producer pick partitions itself: "
+          + "partitioner.ignore.keys, a custom partitioner, an explicit partition?)";
     }
     return "record key \"" + DeadLetters.bounded(new String(key, StandardCharsets.UTF_8), QUOTED_KEY_CHARS) + "\"";
   }

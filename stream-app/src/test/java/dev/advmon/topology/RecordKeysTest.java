@@ -42,11 +42,26 @@ class RecordKeysTest {
     assertThat(keys.partitionChanged(frame("cam-1", null, 2, false)))
         .isEqualTo("partition 2 after partition 4 of frames; no record key");
     assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 5, false)))
-        .as("keyed by its id and moved all the same: the topic's partitions changed")
-        .isEqualTo("partition 5 after partition 2 of frames; record key = cameraId (were partitions added?)");
+        .as("keyed by its id and moved all the same: the topic grew, or the producer ignores the key")
+        .isEqualTo("partition 5 after partition 2 of frames; record key = cameraId (were partitions added, or does "
+            + "the producer pick partitions itself: partitioner.ignore.keys, a custom partitioner, an explicit "
+            + "partition?)");
     assertThat(keys.partitionChanged(frame("cam-2", "x".repeat(500), 1, false))).isNull();
     assertThat(keys.partitionChanged(frame("cam-2", "x".repeat(500), 2, false))).as("a long key is cut")
         .hasSizeLessThan(200);
+  }
+
+  /**
+   * Keyed by its camera id and on another partition all the same: partitions added, or a producer that picks the
+   * partition itself (partitioner.ignore.keys=true, a round-robin or custom partitioner, an explicit partition), which
+   * a question about partitions alone sent the operator away from.
+   */
+  @Test
+  void aCameraKeyedByItsIdOnAnotherPartitionNamesBothCausesTheOperatorCanCheck() {
+    RecordKeys keys = new RecordKeys();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 0, false))).isNull();
+    assertThat(keys.partitionChanged(frame("cam-1", "cam-1", 3, false)))
+        .contains("partitions added").contains("partitioner.ignore.keys");
   }
 
   @Test
