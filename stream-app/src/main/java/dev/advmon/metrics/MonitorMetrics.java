@@ -110,7 +110,8 @@ public final class MonitorMetrics implements AutoCloseable {
     // once a minute names a camera (see RecordKeys).
     this.cameraPartitionChanges = Counter.builder("advmon.camera.partition.changes")
         .description("Verdicts whose frame came from another frames partition than its camera's previous frame (a "
-            + "record key that is not the same for every frame of a camera, or partitions added): that camera's frames "
+            + "record key that is not the same for every frame of a camera, a producer that picks partitions itself, or "
+            + "partitions added): that camera's frames "
             + "reach its campaign window in no fixed order; the verdict's attribute advmon.partitionChanged names the "
             + "partitions and the key (key frames by cameraId in the producer)")
         .register(registry);
