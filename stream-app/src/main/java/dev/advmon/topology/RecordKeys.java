@@ -11,10 +11,11 @@ import org.slf4j.Logger;
  * Whether a camera's frames come from one frames partition, as producers that key them by {@code cameraId} (README,
  * What it does, "Writing frames (a camera's producer)") make them: a camera's frames read from several partitions
  * reach its campaign window in no fixed order. What puts them there is a record key that is not stable per camera (no
- * key, or the frame id), or partitions added to the topic; a key that is stable per camera but not its id (a site,
- * a gateway) keeps them on one partition and is harmless, so the key itself is not judged: the partition is. A frame
- * whose partition differs from its camera's previous one is still scored (its verdict is as good), and its verdict
- * says so, as a captureTime read in another unit does ({@link CaptureTimeUnits}).
+ * key, or the frame id), a producer that picks partitions itself, or partitions added to the topic; a key that is
+ * stable per camera but not its id (a site, a gateway) keeps them on one partition and is harmless, so the key itself
+ * is not judged: the partition is. A frame whose partition differs from its camera's previous one is still scored
+ * (its verdict is as good), and its verdict says so, as a captureTime read in another unit does
+ * ({@link CaptureTimeUnits}).
  *
  * <p>One per topology, shared by its tasks and stream threads (a camera's frames on two partitions are in two tasks):
  * the last partition of at most {@value #MAX_CAMERAS} cameras, the least recently seen forgotten first (a forgotten
@@ -44,8 +45,8 @@ final class RecordKeys {
   /**
    * What a verdict says of frame {@code f} when its camera's previous frame came from another partition of the frames
    * topic: the two partitions and the record key (quoted, cut to {@value #QUOTED_KEY_CHARS} characters, or that there
-   * was none, or that it was the camera id: then the topic's partitions changed); null when the camera is on the
-   * partition it was, or is new here.
+   * was none, or that it was the camera id: then the topic grew or the producer ignores keys); null when the camera
+   * is on the partition it was, or is new here.
    */
   String partitionChanged(DecodedFrame f) {
     if (f.redriven()) {
@@ -59,7 +60,8 @@ final class RecordKeys {
     if (before == null || before == f.partition()) {
       return null;
     }
-    return "partition " + f.partition() + " after partition " + before + " of " + f.topic() + "; " + key(f.originalKey(), camera);
+    return "partition " + f.partition() + " after partition " + before + " of " + f.topic() + "; "
+        + key(f.originalKey(), camera);
   }
 
   private static String key(byte[] key, String camera) {
@@ -88,7 +90,8 @@ final class RecordKeys {
     long before = unwarned.getAndSet(0);
     log.warn("frame record {} of camera {} came from {}: it is scored, but a camera's frames read from several "
         + "partitions reach its campaign window in no fixed order; key them by a value that is the same for every "
-        + "frame of a camera, its cameraId (README, What it does, \"Writing frames (a camera's producer)\"). "
+        + "frame of a camera, its cameraId, and let the producer partition by that key (README, What it does, "
+        + "\"Writing frames (a camera's producer)\"). "
         + "advmon_camera_partition_changes_total counts them, the verdicts' attribute {} names the partitions and the "
         + "key; at most one such line a minute{}", where, LogText.of(DeadLetters.bounded(camera, QUOTED_KEY_CHARS)),
         LogText.of(change), VerdictMapper.PARTITION_CHANGED,

@@ -36,7 +36,7 @@ final class VerdictMapper {
     return toVerdict(s, null);
   }
 
-  /** The verdict of {@code s}; {@code partitionChanged}, when not null, is what {@link RecordKeys} said of its frame. */
+  /** The verdict of {@code s}; {@code partitionChanged}, when not null, is what {@link RecordKeys} said of it. */
   FrameVerdict toVerdict(Scored s, String partitionChanged) {
     Verdict v = s.verdict();
     CaptureTimeUnits.Read capture = CaptureTimeUnits.read(s.frame().getCaptureTime());
