@@ -151,6 +151,55 @@ final class RedriveCommand implements Callable<Integer> {
     }
 
     /**
+     * "[GMT+1]" and "[europe/paris]" name a zone that java.time reads only as "[GMT+01:00]" and "[Europe/Paris]" (zone
+     * ids are case-sensitive); both were refused as if the value had no zone. Says how to write the zone, with the
+     * whole value so written, when that is all that was wrong; null otherwise.
+     */
+    private static String zoneAsJavaTimeWritesIt(String value) {
+      int open = value.lastIndexOf('[');
+      if (open < 0 || !value.endsWith("]")) {
+        return null;
+      }
+      String written = value.substring(open + 1, value.length() - 1);
+      String id = null;
+      String why = null;
+      try {
+        // ZoneId.of is more lenient than the parser: it takes GMT+1 and gives its id, GMT+01:00
+        id = java.time.ZoneId.of(written).getId();
+        why = "the zone " + written + " is read only as " + id + " (an offset's hours and minutes, two digits each)";
+      } catch (java.time.DateTimeException notAZone) {
+        for (String known : java.time.ZoneId.getAvailableZoneIds()) {
+          if (known.equalsIgnoreCase(written)) {
+            id = known;
+            why = "zone ids are case-sensitive: " + written + " is read only as " + known;
+            break;
+          }
+        }
+      }
+      if (id == null || id.equals(written)) {
+        return null;
+      }
+      String rewritten = value.substring(0, open + 1) + id + "]";
+      if (!readable(rewritten)) {
+        return null; // something else is wrong too: the generic advice, with its examples
+      }
+      return why + ": give " + rewritten;
+    }
+
+    private static boolean readable(String value) {
+      for (java.time.format.DateTimeFormatter f : List.of(java.time.format.DateTimeFormatter.ISO_ZONED_DATE_TIME,
+          LOCAL_IN_ZONE)) {
+        try {
+          f.parse(value);
+          return true;
+        } catch (java.time.DateTimeException e) {
+          // try the other form
+        }
+      }
+      return false;
+    }
+
+    /**
      * ISO_ZONED_DATE_TIME wants the offset before a zone name; without it the zone's rules give the offset, unless the
      * clocks changed then: a time the zone skips or has twice is refused with the offsets to choose from, where
      * java.time would move it or take the earlier one without a word.
@@ -163,6 +212,10 @@ final class RedriveCommand implements Callable<Integer> {
         local = java.time.LocalDateTime.from(t);
         zone = java.time.ZoneId.from(t);
       } catch (java.time.DateTimeException e) {
+        String zoneAdvice = zoneAsJavaTimeWritesIt(value);
+        if (zoneAdvice != null) {
+          throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: " + zoneAdvice);
+        }
         throw new CommandLine.TypeConversionException("'" + value + "' is not an instant: give a date and a time "
             + "with its zone, e.g. 2026-12-06T10:00:00Z (UTC), 2026-12-06T11:00:00+01:00 or 2026-12-06T11:00[Europe/Paris]");
       }

@@ -577,6 +577,30 @@ class RedriveCommandTest {
         .matchedOptionValue("--since", (Instant) null)).as(value).isEqualTo(Instant.parse(instant)));
   }
 
+  /**
+   * "2026-12-06T10:00[GMT+1]" and "[europe/paris]" were refused with the generic "give a date and a time with its
+   * zone", though both name a zone: java.time reads a GMT offset only as GMT+01:00, and zone ids only in their own
+   * case. The refusal now says which, and gives the value as it would be taken.
+   */
+  @Test
+  void aZoneWrittenInAnotherCaseOrAGmtOffsetWithoutItsMinutesIsRefusedNamingHowToWriteIt() {
+    Map<String, List<String>> refused = Map.of(
+        "2026-12-06T10:00[GMT+1]", List.of("GMT+1", "GMT+01:00", "2026-12-06T10:00[GMT+01:00]"),
+        "2026-12-06T11:00[europe/paris]", List.of("case", "Europe/Paris", "2026-12-06T11:00[Europe/Paris]"),
+        "2026-12-06T11:00+01:00[EUROPE/PARIS]", List.of("case", "2026-12-06T11:00+01:00[Europe/Paris]"));
+    refused.forEach((value, says) -> {
+      java.io.StringWriter err = new java.io.StringWriter();
+      assertThat(redriveAgainstNothing(0, err).execute("--dry-run", "--since", value)).as(value).isEqualTo(2);
+      assertThat(err.toString()).as(value).contains("'" + value + "'").contains(says).doesNotContain("java.time.");
+    });
+    // what the refusals suggest is taken
+    for (String value : List.of("2026-12-06T11:00[GMT+01:00]", "2026-12-06T11:00[Europe/Paris]",
+        "2026-12-06T11:00+01:00[Europe/Paris]")) {
+      assertThat(new CommandLine(new RedriveCommand()).parseArgs("--since", value)
+          .matchedOptionValue("--since", (Instant) null)).as(value).isEqualTo(Instant.parse("2026-12-06T10:00:00Z"));
+    }
+  }
+
   private static CommandLine redriveAgainstNothing(int port, java.io.StringWriter err) {
     RedriveCommand redrive = new RedriveCommand();
     redrive.metadataTimeout = java.time.Duration.ofSeconds(2);
