@@ -250,6 +250,8 @@
       time.title = utc(a.time);
     }
     head.appendChild(time);
+    // as text too, smaller: a tooltip is out of reach of the keyboard and of touch screens, and the logs write this
+    if (Number.isFinite(a.time)) head.appendChild(el('span', 'utc', utc(a.time)));
     body.appendChild(head);
     const meta = el('div', 'meta');
     meta.append('camera ', el('b', null, a.cameraId));

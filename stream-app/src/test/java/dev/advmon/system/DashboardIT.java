@@ -747,6 +747,38 @@ class DashboardIT {
     }
   }
 
+  /**
+   * An alert's exact UTC instant, the one the logs write, was only in its time's {@code title} tooltip: neither the
+   * keyboard nor a touch screen reaches a tooltip, so an operator there could not match an alert shown in local time
+   * to the logs. The instant is now on the card as text, smaller than the local time beside it. The browser is set
+   * to Kolkata so that the local time is not the UTC one.
+   */
+  @Test
+  @Order(16)
+  void anAlertsExactUtcInstantIsShownOnTheCardNotOnlyInATooltip() throws Exception {
+    java.time.Instant at = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(3).atTime(1, 25, 14, 123_000_000)
+        .toInstant(java.time.ZoneOffset.UTC);
+    MonitorHttpServer page = pageServer(Map.of("/api/alerts",
+        "{\"capacity\":50,\"alerts\":[" + timedAlert(1, at.toEpochMilli()) + "]}"));
+    try {
+      browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", "Asia/Kolkata"));
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert time")).isEmpty());
+      assertThat(js("return document.querySelector('article.alert time').getAttribute('datetime');"))
+          .isEqualTo(at.toString());
+      assertThat(js("return document.querySelector('article.alert').innerText;")).as("the card's text")
+          .asString().contains(at.toString());
+      assertThat(js("const t = document.querySelector('article.alert time');"
+          + "for (const e of document.querySelectorAll('article.alert *')) {"
+          + "  if (e.children.length === 0 && e.innerText.includes(arguments[0])) {"
+          + "    return parseFloat(getComputedStyle(e).fontSize) <= parseFloat(getComputedStyle(t).fontSize); } }"
+          + "return null;", at.toString())).as("the UTC instant no larger than the local time").isEqualTo(true);
+    } finally {
+      browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", ""));
+      page.close();
+    }
+  }
+
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
