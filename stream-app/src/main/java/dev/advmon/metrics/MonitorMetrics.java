@@ -18,6 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_batch_frames} (frames per shared inference call), {@code advmon_batch_seconds},
  * {@code advmon_alerts_total{kind}}, {@code advmon_dead_letters_total{reason}}, {@code advmon_streams_restarts_total},
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
+ * {@code advmon_streams_state{state}},
  * {@code advmon_capture_time_not_millis_total}, {@code advmon_camera_partition_changes_total},
  * {@code advmon_cameras_in_campaign}, plus {@code kafka_stream_*}.
  *
@@ -117,6 +118,21 @@ public final class MonitorMetrics implements AutoCloseable {
         .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
+    // Kafka's own kafka_stream_client_state is the state's position in Kafka's enum (2 is RUNNING), labelled with the
+    // process id, and goes with its client: while a failed one is replaced it has no series at all. One series per
+    // state, each there from the start, reads as a name and stays through restarts, so that max_over_time() or
+    // changes() over a range shows a rebalance even when no scrape fell inside it.
+    for (KafkaStreams.State state : KafkaStreams.State.values()) {
+      io.micrometer.core.instrument.Gauge.builder("advmon.streams.state", () -> {
+            KafkaStreams current = boundStreams;
+            return current != null && current.state() == state ? 1 : 0;
+          })
+          .description("1 for the state the monitor's current Kafka Streams client is in, 0 for the others (all 0 "
+              + "before the first client is created)")
+          .tag("state", state.name())
+          .strongReference(true)
+          .register(registry);
+    }
   }
 
   /** Meters exported in the Prometheus text format by {@link #scrape()}. */
@@ -304,7 +320,8 @@ public final class MonitorMetrics implements AutoCloseable {
 
   /**
    * Adds the Kafka Streams client's own metrics (threads, tasks, commit and poll rates, lag), and
-   * {@code advmon_streams_threads_alive}: the live stream threads of the client bound last.
+   * {@code advmon_streams_threads_alive}: the live stream threads of the client bound last, and
+   * {@code advmon_streams_state{state}}: the state of the client bound last.
    */
   public synchronized void bind(KafkaStreams streams) {
     if (streamsMetrics != null) {

@@ -109,6 +109,40 @@ class MonitorMetricsTest {
     }
   }
 
+  /**
+   * Kafka's own kafka_stream_client_state is its enum's position of the state, and leaves /metrics with its client: an
+   * operator's panel of rebalances needs a series per state, there from the start, that follows the client bound last
+   * (the monitor replaces a failed one) and stays while it is closed.
+   */
+  @Test
+  void streamsStateIsOneForTheCurrentClientsStateAndZeroForEveryOther(@TempDir Path state) {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      assertStates(metrics.scrape(), null);
+      KafkaStreams failed = client(state.resolve("a"), 1);
+      try {
+        metrics.bind(failed);
+        assertStates(metrics.scrape(), KafkaStreams.State.CREATED);
+        failed.start(); // its broker (localhost:1) never answers: it stays in REBALANCING
+        assertStates(metrics.scrape(), KafkaStreams.State.REBALANCING);
+      } finally {
+        failed.close(Duration.ofSeconds(30));
+      }
+      assertStates(metrics.scrape(), KafkaStreams.State.NOT_RUNNING);
+      try (KafkaStreams next = client(state.resolve("b"), 1)) {
+        metrics.bind(next);
+        assertStates(metrics.scrape(), KafkaStreams.State.CREATED);
+      }
+    }
+  }
+
+  /** Every state's series is there; {@code current}'s reads 1 and the others 0 (all 0 where it is null). */
+  private static void assertStates(String scrape, KafkaStreams.State current) {
+    for (KafkaStreams.State s : KafkaStreams.State.values()) {
+      assertThat(scrape).as("advmon_streams_state of %s while the client is %s", s, current)
+          .containsPattern("(?m)^advmon_streams_state\\{state=\"" + s + "\"} " + (s == current ? 1 : 0) + "(\\.0)?$");
+    }
+  }
+
   /** A client that is created, never started: its threads exist (alive) and nothing connects. */
   private static KafkaStreams client(Path state, int threads) {
     return new KafkaStreams(UnstartedStreams.topology(), UnstartedStreams.properties("advmon-metrics-test", state, threads));
