@@ -213,6 +213,37 @@ class GrafanaDashboardTest {
     promtool(dir, cases);
   }
 
+  /**
+   * The state timeline turns each pod's advmon_streams_state series into one number that its value mappings name: each
+   * Kafka Streams state must have a name there, and a pod whose client is CREATED (as in this scrape) must read as
+   * CREATED, not as another state's colour.
+   */
+  @Test
+  void theStateTimelineNamesEveryKafkaStreamsStateAndReadsEachPodsState(@TempDir Path dir) throws Exception {
+    List<Map<?, ?>> timelines = panels().stream().filter(p -> "state-timeline".equals(p.get("type"))).toList();
+    assertThat(timelines).as("a state timeline of advmon_streams_state in " + DASHBOARD).hasSize(1);
+    Map<?, ?> panel = timelines.get(0);
+    Map<String, String> names = new HashMap<>(); // value -> state name
+    for (Object m : (List<?>) ((Map<?, ?>) ((Map<?, ?>) panel.get("fieldConfig")).get("defaults")).get("mappings")) {
+      ((Map<?, ?>) ((Map<?, ?>) m).get("options")).forEach((value, result) ->
+          names.put(value.toString(), String.valueOf(((Map<?, ?>) result).get("text"))));
+    }
+    for (org.apache.kafka.streams.KafkaStreams.State state : org.apache.kafka.streams.KafkaStreams.State.values()) {
+      assertThat(names).as(panel.get("title") + ": a value mapping names " + state).containsValue(state.name());
+    }
+    String created = names.entrySet().stream().filter(e -> e.getValue().equals("CREATED")).findFirst().orElseThrow()
+        .getKey();
+    Query q = queries().stream().filter(x -> x.panelId() == ((Number) panel.get("id")).intValue()).findFirst()
+        .orElseThrow();
+    assertThat(exposition).as("the scrape's client was created, not started")
+        .containsPattern("(?m)^advmon_streams_state\\{state=\"CREATED\"} 1(\\.0)?$");
+    List<Map<String, Object>> expected = new ArrayList<>();
+    for (String pod : new TreeSet<>(PODS.keySet())) {
+      expected.add(Map.of("labels", q.record() + "{pod=\"" + pod + "\"}", "value", Double.parseDouble(created)));
+    }
+    promtool(dir, List.of(promqlCase(q.record(), expected)));
+  }
+
   @Test
   void theSidecarConfigMapHoldsExactlyTheDashboardFileAndNothingElse() throws Exception {
     Manifests grafana = Manifests.render("grafana");
