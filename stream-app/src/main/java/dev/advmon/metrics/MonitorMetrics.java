@@ -120,8 +120,8 @@ public final class MonitorMetrics implements AutoCloseable {
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
     // Kafka's own kafka_stream_client_state is the state's position in Kafka's enum (2 is RUNNING), labelled with the
     // process id, and goes with its client: while a failed one is replaced it has no series at all. One series per
-    // state, each there from the start, reads as a name and stays through restarts, so that max_over_time() or
-    // changes() over a range shows a rebalance even when no scrape fell inside it.
+    // state, each there from the start, reads as a name and stays through restarts, so that max_over_time() over a
+    // range shows every state a scrape saw in it (a state shorter than the scrape interval may fall between two).
     for (KafkaStreams.State state : KafkaStreams.State.values()) {
       io.micrometer.core.instrument.Gauge.builder("advmon.streams.state", () -> {
             KafkaStreams current = boundStreams;

@@ -135,6 +135,25 @@ class MonitorMetricsTest {
     }
   }
 
+  /**
+   * README says Kafka's text-valued client metrics are not exported (Micrometer binds only numeric ones): a Micrometer
+   * that exported them would show series that read a constant 0 or NaN, which a dashboard would take for a value.
+   * Kafka's numeric state (its enum's position) is exported.
+   */
+  @Test
+  void kafkasTextValuedClientMetricsAreNotExported(@TempDir Path state) {
+    try (MonitorMetrics metrics = MonitorMetrics.prometheus(); KafkaStreams streams = client(state, 1)) {
+      metrics.bind(streams);
+      String scrape = metrics.scrape();
+      for (String text : List.of("kafka_stream_state", "kafka_stream_version", "kafka_stream_commit_id",
+          "kafka_stream_application_id", "kafka_stream_topology_description", "kafka_stream_thread_state")) {
+        assertThat(scrape).as("a text-valued Kafka metric exported as a number").doesNotContainPattern(
+            "(?m)^" + text + "[{ ]");
+      }
+      assertThat(scrape).containsPattern("(?m)^kafka_stream_client_state\\{.*} 0(\\.0)?$"); // CREATED
+    }
+  }
+
   /** Every state's series is there; {@code current}'s reads 1 and the others 0 (all 0 where it is null). */
   private static void assertStates(String scrape, KafkaStreams.State current) {
     for (KafkaStreams.State s : KafkaStreams.State.values()) {
