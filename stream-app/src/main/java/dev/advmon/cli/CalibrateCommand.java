@@ -170,14 +170,6 @@ final class CalibrateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = BundleSetting.load(config);
-    for (Map.Entry<String, Double> w : weights.entrySet()) {
-      if (!CalibrationRun.DETECTORS.contains(w.getKey())) {
-        throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use " + String.join(", ", CalibrationRun.DETECTORS) + ")");
-      }
-      if (!(w.getValue() > 0) || w.getValue().isInfinite()) {
-        throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
-      }
-    }
     checkRanges(bundle);
     if (copies == 0) {
       // allowed (a quick look, or a camera whose frames are known clean), but it changes what the caps mean

@@ -83,9 +83,12 @@ public final class CalibrationRun {
    * loaded.
    */
   public static void checkOptions(ModelBundle bundle, Options o) {
-    for (String d : o.weights().keySet()) {
-      if (!DETECTORS.contains(d)) {
-        throw new IllegalArgumentException("--weights: unknown detector '" + d + "' (use " + String.join(", ", DETECTORS) + ")");
+    for (Map.Entry<String, Double> w : o.weights().entrySet()) {
+      if (!DETECTORS.contains(w.getKey())) {
+        throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use " + String.join(", ", DETECTORS) + ")");
+      }
+      if (!(w.getValue() > 0) || w.getValue().isInfinite()) {
+        throw new IllegalArgumentException("--weights: " + w.getKey() + " must weigh a positive number, was " + w.getValue());
       }
     }
     if (o.consensus().size() == 1) {

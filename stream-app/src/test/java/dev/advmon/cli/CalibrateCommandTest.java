@@ -283,6 +283,8 @@ class CalibrateCommandTest {
     refusals.put(List.of("--fooling", "mahalonobis"), "unknown signal 'mahalonobis'");
     refusals.put(List.of("--consensus", "stability"), "a consensus needs at least two members");
     refusals.put(List.of("--images", dir.resolve("missing.gz").toString()), dir.resolve("missing.gz") + " not found");
+    refusals.put(List.of("--weights", "stabilty=1"), "--weights: unknown detector 'stabilty'");
+    refusals.put(List.of("--weights", "stability=0"), "--weights: stability must weigh a positive number, was 0.0");
     for (var r : refusals.entrySet()) {
       List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine",
           "OnnxRuntime"));
