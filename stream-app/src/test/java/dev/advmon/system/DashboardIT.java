@@ -701,10 +701,8 @@ class DashboardIT {
   @Order(14)
   void countsThatGoDownAreSaidToComeFromARestartNotLeftToReadAsLostFrames() throws Exception {
     java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    MonitorHttpServer page = pageServer(Map.of());
-    page.route("/api/summary", (ex, p) -> reply(ex, "application/json", ("{\"frames\":"
-        + (asked.incrementAndGet() <= 2 ? 1241 : 7) + ",\"verdicts\":0,\"deadLetters\":0,\"alerts\":0,"
-        + "\"streams\":\"RUNNING\",\"ready\":true}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    MonitorHttpServer page = pageWithSummaries(asked, n -> "{\"frames\":" + (n <= 2 ? 1241 : 7)
+        + ",\"verdicts\":0,\"deadLetters\":0,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true}");
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
       waitUpTo(Duration.ofSeconds(30)).withMessage(() -> "the counts' fall said; the note says: \""
@@ -726,15 +724,12 @@ class DashboardIT {
   @Order(15)
   void aPeerLeftOutOfOnePollIsNotSaidToHaveRestartedWhenItAnswersAgain() throws Exception {
     java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    MonitorHttpServer page = pageServer(Map.of());
-    page.route("/api/summary", (ex, p) -> {
-      int n = asked.incrementAndGet();
+    MonitorHttpServer page = pageWithSummaries(asked, n -> {
       String peer = n == 3 ? "{\"server\":\"10.0.0.2:8080\",\"local\":false,\"error\":\"did not answer within 2 s\"}"
           : "{\"server\":\"10.0.0.2:8080\",\"local\":false,\"streams\":\"RUNNING\",\"ready\":true}";
-      reply(ex, "application/json", ("{\"frames\":" + (n <= 2 ? 1241 : n == 3 ? 600 : 1244)
+      return "{\"frames\":" + (n <= 2 ? 1241 : n == 3 ? 600 : 1244)
           + ",\"verdicts\":0,\"deadLetters\":0,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true,\"instances\":["
-          + "{\"server\":\"10.0.0.1:8080\",\"local\":true,\"streams\":\"RUNNING\"}," + peer + "]}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          + "{\"server\":\"10.0.0.1:8080\",\"local\":true,\"streams\":\"RUNNING\"}," + peer + "]}";
     });
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
@@ -777,6 +772,18 @@ class DashboardIT {
       browser.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", ""));
       page.close();
     }
+  }
+
+  /**
+   * A server of the page whose summary is {@code summaryOfPoll} of the poll's number (1 for the first), counted in
+   * {@code asked}; the other routes as {@link #pageServer}'s.
+   */
+  private static MonitorHttpServer pageWithSummaries(java.util.concurrent.atomic.AtomicInteger asked,
+      java.util.function.IntFunction<String> summaryOfPoll) throws IOException {
+    MonitorHttpServer page = pageServer(Map.of());
+    page.route("/api/summary", (ex, p) -> reply(ex, "application/json",
+        summaryOfPoll.apply(asked.incrementAndGet()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return page;
   }
 
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
