@@ -510,10 +510,15 @@ class MonitorTopologyTest {
     assertThat(dead.getHeaders().toArray()).isEmpty();
   }
 
-  private double captureTimesNotMillis() {
-    var counter = metrics.registry().find("advmon.capture.time.not.millis").counter();
-    assertThat(counter).as("advmon_capture_time_not_millis_total").isNotNull();
+  /** The count of the monitor's counter {@code meter} (Micrometer's name), which must be registered from the start. */
+  private double counted(String meter) {
+    var counter = metrics.registry().find(meter).counter();
+    assertThat(counter).as(meter.replace('.', '_') + "_total").isNotNull();
     return counter.count();
+  }
+
+  private double captureTimesNotMillis() {
+    return counted("advmon.capture.time.not.millis");
   }
 
   @Test
@@ -550,9 +555,7 @@ class MonitorTopologyTest {
   }
 
   private double cameraPartitionChanges() {
-    var counter = metrics.registry().find("advmon.camera.partition.changes").counter();
-    assertThat(counter).as("advmon_camera_partition_changes_total").isNotNull();
-    return counter.count();
+    return counted("advmon.camera.partition.changes");
   }
 
   /**
