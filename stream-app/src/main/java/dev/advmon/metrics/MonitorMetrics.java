@@ -107,14 +107,14 @@ public final class MonitorMetrics implements AutoCloseable {
             + "nanoseconds; the verdict's attribute advmon.captureTime.written names the value (fix the producer)")
         .register(registry);
     // The same for frames read from another partition than their camera's previous frame (a record key not stable per
-    // camera, or partitions added); the verdict's advmon.partitionChanged names both and the key, and a WARN at most
-    // once a minute names a camera (see RecordKeys).
+    // camera, a producer that picks partitions itself, or partitions added); the verdict's advmon.partitionChanged
+    // names both partitions and the key, and a WARN at most once a minute names a camera (see RecordKeys).
     this.cameraPartitionChanges = Counter.builder("advmon.camera.partition.changes")
         .description("Verdicts whose frame came from another frames partition than its camera's previous frame (a "
-            + "record key that is not the same for every frame of a camera, a producer that picks partitions itself, or "
-            + "partitions added): that camera's frames "
-            + "reach its campaign window in no fixed order; the verdict's attribute advmon.partitionChanged names the "
-            + "partitions and the key (key frames by cameraId in the producer)")
+            + "record key that is not the same for every frame of a camera, a producer that picks partitions "
+            + "itself, or partitions added): that camera's frames reach its campaign window in no fixed order; the "
+            + "verdict's attribute advmon.partitionChanged names the partitions and the key (key frames by cameraId "
+            + "in the producer)")
         .register(registry);
     ALERT_KINDS.forEach(kind -> alertCounter(kind));
     DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(reason));
