@@ -71,14 +71,42 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * A port free now, for a child to bind in a moment. Another process may take it in between: callers start the
-   * child again on another port when it says "Address already in use".
+   * A port free now, for a child to bind in a moment (a registry's JVM binds it seconds later). Not one the kernel
+   * hands out itself (ServerSocket(0)): those are its ephemeral ports, which every outgoing connection of a test
+   * running beside this one takes as its local port, and one did in that window ("Port 34331 seems to be in use",
+   * CI 2026-12-06). A random port below that range, free when looked at, is taken by nothing unasked; another process
+   * may still take it in between (callers that can start the child again on another port do so).
    */
   public static int freePort() {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    int below = ephemeralPortsFrom();
+    java.util.Random random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; below - LOWEST_CHOSEN_PORT > 1000 && attempt < 50; attempt++) {
+      int port = LOWEST_CHOSEN_PORT + random.nextInt(below - LOWEST_CHOSEN_PORT);
+      try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // another one
+      }
+    }
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) { // no room below the range: the kernel's choice
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The lowest port {@link #freePort} chooses: above the registered services' usual ports. */
+  static final int LOWEST_CHOSEN_PORT = 20_000;
+
+  /** The first of the kernel's ephemeral ports (Linux's ip_local_port_range; 32768, its default, elsewhere). */
+  static int ephemeralPortsFrom() {
+    try {
+      // readAllLines, not readString: this JDK's readString gave "3" of "32768\t60999" (a /proc file sized 0)
+      return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+          .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 

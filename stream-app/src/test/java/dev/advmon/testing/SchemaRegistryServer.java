@@ -2,7 +2,6 @@ package dev.advmon.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -137,7 +136,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
     }
 
     private static Running start() {
-        return start(freePort());
+        return start(ChildProcess.freePort());
     }
 
     private static Running start(int port) {
@@ -171,15 +170,6 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         Runtime.getRuntime().addShutdownHook(hook);
         LOG.info("Schema registry (Apicurio 2.4.2) launched, pid {}, port {}; log: {}", process.pid(), port, log);
         return new Running(process, hook, port, log, t0);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Last {@code n} lines of a file, for failure messages. */
