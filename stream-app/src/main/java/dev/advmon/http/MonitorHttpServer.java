@@ -11,6 +11,7 @@ import dev.advmon.metrics.MonitorMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -305,6 +306,11 @@ public final class MonitorHttpServer implements AutoCloseable {
               : "Add this Host to http.allowed-hosts to be answered under it")));
       return;
     }
+    String twoSlashes = twoSlashes(ex.getRequestURI());
+    if (twoSlashes != null) {
+      json(ex, 400, Map.of("error", twoSlashes));
+      return;
+    }
     String path = ex.getRequestURI().getPath();
     String refused = token == null || path.equals(LIVE) || path.equals(READY) ? null : unauthorized(ex);
     if (refused != null) {
@@ -339,6 +345,23 @@ public final class MonitorHttpServer implements AutoCloseable {
       return;
     }
     route.serve(ex, path);
+  }
+
+  /**
+   * Why a request path that starts with "//" is refused, or null for any other. The JDK's server parses the request
+   * target as a URI, so "//cameras/abc" (a base URL ending in '/' joined to a path starting with one) reads as the
+   * host "cameras" and the path /abc, and /abc's route answered: a 404 naming /abc, or /metrics for "//x/metrics".
+   * A bare "//cameras" (no path left) or an unparsable target ("/cameras/%ZZ") never gets here: the JDK's server
+   * answers those itself, in HTML, before any context, filter or handler runs.
+   */
+  private static String twoSlashes(URI target) {
+    if (target.getScheme() != null || target.getRawAuthority() == null) {
+      return null; // absolute-form (http://host/path, as proxies send it) names its host on purpose
+    }
+    String asked = "//" + target.getRawAuthority() + target.getRawPath();
+    return "the request path " + quoted(asked) + " starts with '//', which HTTP reads as a host name ('"
+        + quoted(target.getRawAuthority()) + "') before the path: ask " + quoted(asked.substring(1))
+        + " (one '/' at the start; a base URL that ends in '/' joined to a path that starts with one doubles it)";
   }
 
   /** What is wrong with the request's token, to say in the 401 (never the token it sent); null when it is right. */

@@ -499,4 +499,20 @@ class MonitorHttpServerTest {
         .isInstanceOf(java.net.UnknownHostException.class)
         .hasMessageContaining("http.bind = 'no-such-host.invalid' does not resolve");
   }
+
+  /**
+   * A path that starts with "//" is read by the JDK's server as a host and a path ("//cameras/abc": host cameras,
+   * path /abc), and the route of that shorter path answered: a 404 naming /abc, or /metrics for "//x/metrics".
+   */
+  @Test
+  void aPathStartingWithTwoSlashesIsAnsweredWithThePathToAskInstead() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    cameras.put("abc", new CameraStatus("abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    String cameraAnswer = raw(server.port(), "//cameras/abc", "localhost", null);
+    assertThat(cameraAnswer).startsWith("HTTP/1.1 400").contains("Content-type: application/json")
+        .contains("//cameras/abc").contains("ask /cameras/abc");
+    assertThat(raw(server.port(), "//x/metrics", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("ask /x/metrics");
+    assertThat(raw(server.port(), "/cameras/abc", "localhost", null)).startsWith("HTTP/1.1 200");
+  }
 }
