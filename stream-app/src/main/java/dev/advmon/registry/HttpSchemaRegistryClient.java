@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -849,6 +851,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     Throwable lastError = null;
     long askedToWaitMs = 0; // the longest Retry-After of this round's answers
     Response notServedAt = null; // the last URL that is not the API root (see below)
+    // how each URL failed last, in a few words: with several, lastProblem tells of the last one alone, and a
+    // start-up reason within its cap must still name each URL and what it did
+    Map<URI, String> failed = new LinkedHashMap<>();
+    boolean cut = false;
     for (int round = 0; round <= settings.maxRetries(); round++) {
       int notServedThisRound = 0;
       if (round > 0) {
@@ -874,6 +880,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             lastProblem = "the call's deadline of " + settings.callDeadline().toMillis() + " ms passed before " + method
                 + " " + path;
           }
+          cut = true;
           break;
         }
         if (k > 0) {
@@ -884,6 +891,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         attempts++;
         Duration timeout = left < settings.requestTimeoutInCall().toNanos() ? Duration.ofNanos(left)
             : settings.requestTimeoutInCall();
+        boolean cutHere = timeout.compareTo(settings.requestTimeout()) < 0;
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
           Response r = new Response(base, method, path, response.statusCode(), response.body());
@@ -898,6 +906,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             notServedAt = r;
             notServedThisRound++;
             notApiRoot.add(index);
+            failed.put(base, "not the API root (HTTP 404)");
             lastProblem = method + " " + base + path + " answered HTTP 404 '" + r.message() + "': " + base
                 + " in registry.url is not the registry's API root (Apicurio's ends in /apis/ccompat/v7)";
             lastError = null;
@@ -909,6 +918,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           if (isTransient(r.status) || r.isSomeoneElsesError()) {
             long retryAfter = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
             askedToWaitMs = Math.max(askedToWaitMs, retryAfter);
+            failed.put(base, "HTTP " + r.status + (r.isSomeoneElsesError() ? " not from the registry" : ""));
             lastProblem = method + " " + base + path + " answered HTTP " + r.status + ": " + r.message()
                 + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "")
                 + (retryAfter > 0 ? " (Retry-After: " + retryAfter / 1000 + " s)" : "");
@@ -925,6 +935,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         } catch (SSLException e) {
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
+          failed.put(base, "TLS handshake failed");
           lastError = e;
         } catch (IOException e) {
           lastProblem = method + " " + base + path + " failed: " + describe(e, base)
@@ -932,6 +943,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                   ? " (an https registry that closes the connection may want a client certificate: "
                       + RegistrySettings.KEYSTORE_LOCATION + ")"
                   : "");
+          failed.put(base, briefly(e, base, timeout));
+          cut |= cutHere && e instanceof java.net.http.HttpTimeoutException;
           lastError = e;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -943,7 +956,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       lastProblem += "; and " + notServedAt.base + " in registry.url is not the registry's API root (it answered HTTP "
           + "404 '" + notServedAt.message() + "' for " + notServedAt.path + ")";
     }
-    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null, lastError);
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (URI url : urls) {
+      failures.put(url.toString(), failed.getOrDefault(url, "not tried: the call's deadline had passed"));
+    }
+    cut |= failed.size() < urls.size();
+    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null, failures,
+        cut, lastError);
+  }
+
+  /** How a request failed, in a few words, for {@link RegistryUnavailableException#failures()}. */
+  private static String briefly(IOException e, URI base, Duration timeout) {
+    if (e instanceof java.net.http.HttpTimeoutException && !(e instanceof java.net.http.HttpConnectTimeoutException)) {
+      return "no answer within " + timeout.toMillis() + " ms";
+    }
+    if (describe(e, base).startsWith("connection refused")) {
+      return "connection refused";
+    }
+    String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    return words.length() <= 60 ? words : words.substring(0, 57) + "...";
   }
 
   /**

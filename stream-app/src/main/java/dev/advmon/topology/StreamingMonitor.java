@@ -5,6 +5,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Detector;
 import dev.advmon.detect.DynamicBatcher;
 import dev.advmon.detect.FrameScorer;
+import dev.advmon.health.EachRegistryUrl;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.RegistryProbe;
 import dev.advmon.health.RestoreProgress;
@@ -678,11 +679,18 @@ public final class StreamingMonitor implements AutoCloseable {
   /**
    * The registry's start-up readiness reason after try {@code attempt} failed with {@code e}, {@code waitedMs} into
    * the wait, each request of it given {@code timeoutMs}: the running probe's advice, the client's words last, within
-   * the cap the broker's keeps ({@link StartupWaits#fit}); the WARN line of the try has them whole.
+   * the cap the broker's keeps ({@link StartupWaits#fit}); the WARN line of the try has them whole. With several
+   * registry.url entries, each URL and how it failed instead ({@link EachRegistryUrl}): the advice and words tell of
+   * the last URL alone.
    */
   static String registryWaitReason(Exception e, long timeoutMs, int attempt, long waitedMs) {
-    return StartupWaits.fit(REGISTRY_WAIT, "waited " + waitedMs / 1000 + " s (try " + attempt + "): "
-        + RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT), RegistryProbe.clientWords(e));
+    String head = "waited " + waitedMs / 1000 + " s (try " + attempt + "): ";
+    String each = EachRegistryUrl.reason(e, StartupWaits.MAX_REASON - (REGISTRY_WAIT + ": ").length() - head.length());
+    if (each != null) {
+      return head + each;
+    }
+    return StartupWaits.fit(REGISTRY_WAIT, head + RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT),
+        RegistryProbe.clientWords(e));
   }
 
   /** Logs a warning when the frames subject lets producers register a Frame this monitor cannot read; never fails. */

@@ -168,6 +168,38 @@ class StartupRegistryWaitLogTest {
     }
   }
 
+  /**
+   * With several registry.url entries each URL fails its own way, and the reason must say how for each: it gave the
+   * last URL's failure alone (a refused connection read as "nothing accepts connections there" for all), and where a
+   * request was cut by the call's deadline, that advice alone, 290 characters, filled the cap and was cut, with
+   * neither URL named.
+   */
+  @Test
+  void withSeveralUrlsTheStartUpReasonNamesEachUrlAndHowItFailedWithinTheCap() throws Exception {
+    java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+    int refused;
+    try (ServerSocket closed = new ServerSocket(0, 50, loopback)) {
+      refused = closed.getLocalPort();
+    }
+    try (ServerSocket silent = new ServerSocket(0, 50, loopback)) {
+      String urls = "http://127.0.0.1:" + refused + "/apis/ccompat/v7,http://127.0.0.1:" + silent.getLocalPort()
+          + "/apis/ccompat/v7";
+      dev.advmon.registry.SchemaRegistry registry = new HttpSchemaRegistryClient(
+          dev.advmon.registry.RegistrySettings.builder(urls).connectTimeout(Duration.ofSeconds(10))
+              .requestTimeout(Duration.ofSeconds(10)).maxRetries(0).callDeadline(Duration.ofMillis(1_000)).build());
+      Exception e = org.assertj.core.api.Assertions.catchException(
+          () -> registry.register("verdicts-value", dev.advmon.schema.Alert.getClassSchema()));
+      assertThat(e).isInstanceOf(dev.advmon.registry.RegistryUnavailableException.class);
+
+      String reason = "schema registry: " + StreamingMonitor.registryWaitReason(e, 10_000, 3, 61_000);
+
+      assertThat(reason).startsWith("schema registry: waited 61 s (try 3): ")
+          .containsPattern("127\\.0\\.0\\.1:" + refused + "[^;]*: connection refused")
+          .containsPattern("127\\.0\\.0\\.1:" + silent.getLocalPort() + "[^;]*: no answer within 500 ms")
+          .contains("call's deadline").doesNotContain("...").hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON);
+    }
+  }
+
   private static String registryReason(StartupWaits waits) {
     return waits.reasons().stream().filter(r -> r.startsWith("schema registry: ")).findFirst().orElse(null);
   }

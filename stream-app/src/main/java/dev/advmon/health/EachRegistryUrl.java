@@ -1,0 +1,94 @@
+package dev.advmon.health;
+
+import dev.advmon.registry.RegistryUnavailableException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A start-up reason for several registry.url entries that all failed: each URL and how it failed, within the cap of
+ * a readiness line. The single-URL reason (what to check first, the client's words last) told of the last URL alone,
+ * and where the call's deadline cut a request short its advice alone filled the cap, so the line named no URL.
+ */
+public final class EachRegistryUrl {
+
+  private static final String HEAD = "no registry.url answered: ";
+  private static final String CUT = "; requests cut to the call's deadline (two thirds of"
+      + " streams.transaction-timeout-ms, half of it per URL)";
+  private static final String CHECK = "; check that the registry runs behind each";
+
+  private EachRegistryUrl() {}
+
+  /**
+   * "no registry.url answered: a:8081: connection refused; b:8081: no answer within 500 ms" and what the call's
+   * deadline did, in at most {@code room} characters; null where {@code e} tells of one URL only (the single-URL
+   * reason says it better). Each URL is written as short as still tells it from the others: without the scheme and
+   * path that all share, then, where that is too long, only its host's first name and the port; each failure is cut
+   * last, and the deadline's note goes before any of them.
+   */
+  public static String reason(Exception e, int room) {
+    if (!(e instanceof RegistryUnavailableException unavailable) || unavailable.failures().size() < 2) {
+      return null;
+    }
+    Map<String, String> failures = unavailable.failures();
+    List<URI> urls = failures.keySet().stream().map(URI::create).toList();
+    List<String> words = List.copyOf(failures.values());
+    String note = unavailable.cutByDeadline() ? CUT : CHECK;
+    String entries = null;
+    for (boolean shortHosts : new boolean[] {false, true}) {
+      List<String> labels = labels(urls, shortHosts);
+      if (labels == null) {
+        break;
+      }
+      entries = HEAD + join(labels, words);
+      if (entries.length() + note.length() <= room) {
+        return entries + note;
+      }
+      if (entries.length() <= room) {
+        return entries;
+      }
+    }
+    // still too long (many URLs, long failures): each entry gets an equal share
+    List<String> labels = labels(urls, true);
+    labels = labels != null ? labels : labels(urls, false);
+    labels = labels != null ? labels : urls.stream().map(URI::toString).toList();
+    int share = Math.max(12, (room - HEAD.length()) / urls.size() - 2);
+    List<String> cut = new ArrayList<>();
+    for (int i = 0; i < urls.size(); i++) {
+      String entry = labels.get(i) + ": " + words.get(i);
+      cut.add(entry.length() <= share ? entry : entry.substring(0, share - 3) + "...");
+    }
+    entries = HEAD + String.join("; ", cut);
+    return entries.length() <= room ? entries : entries.substring(0, room - 3) + "...";
+  }
+
+  private static String join(List<String> labels, List<String> words) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      out.add(labels.get(i) + ": " + words.get(i));
+    }
+    return String.join("; ", out);
+  }
+
+  /**
+   * Each URL without the scheme or the path where all share it; with {@code shortHosts}, a host name cut to its first
+   * label (schema-registry-0 of schema-registry-0.registry.kafka.svc.cluster.local). Null where labels would not tell
+   * two URLs apart.
+   */
+  private static List<String> labels(List<URI> urls, boolean shortHosts) {
+    boolean oneScheme = urls.stream().map(URI::getScheme).distinct().count() == 1;
+    boolean onePath = urls.stream().map(u -> u.getRawPath() == null ? "" : u.getRawPath()).distinct().count() == 1;
+    List<String> labels = new ArrayList<>();
+    for (URI u : urls) {
+      String host = u.getHost() == null ? String.valueOf(u.getRawAuthority()) : u.getHost();
+      if (shortHosts && host.indexOf('.') > 0 && !Character.isDigit(host.charAt(host.length() - 1))) {
+        host = host.substring(0, host.indexOf('.'));
+      }
+      labels.add((oneScheme ? "" : u.getScheme() + "://") + host + (u.getPort() == -1 ? "" : ":" + u.getPort())
+          + (onePath || u.getRawPath() == null ? "" : u.getRawPath()));
+    }
+    return new HashSet<>(labels).size() == labels.size() ? labels : null;
+  }
+}
