@@ -1,5 +1,6 @@
 package dev.advmon.registry;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,15 +22,15 @@ public final class RegistryUnavailableException extends RegistrySerdeException {
     this(urls, attempts, lastProblem, false, cause);
   }
 
+  /**
+   * With {@code notTheApiRoot}: {@code lastProblem} names a URL in registry.url that answered as no API root (the
+   * registry's own "no such path"), as {@link #notTheApiRoot()} says.
+   */
   public RegistryUnavailableException(String urls, int attempts, String lastProblem, boolean notTheApiRoot,
       Throwable cause) {
     this(urls, attempts, lastProblem, notTheApiRoot, Map.of(), false, cause);
   }
 
-  /**
-   * With {@code notTheApiRoot}: {@code lastProblem} names a URL in registry.url that answered as no API root (the
-   * registry's own "no such path"), as {@link #notTheApiRoot()} says.
-   */
   /**
    * With {@code failures}: each URL of registry.url, in its order, to how its last request failed, in a few words
    * ("connection refused", "no answer within 500 ms", "HTTP 503"): with several URLs, {@code lastProblem} tells of the
@@ -44,7 +45,7 @@ public final class RegistryUnavailableException extends RegistrySerdeException {
     this.attempts = attempts;
     this.lastProblem = lastProblem;
     this.notTheApiRoot = notTheApiRoot;
-    this.failures = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+    this.failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
     this.cutByDeadline = cutByDeadline;
   }
 
