@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A start-up reason for several registry.url entries that all failed: each URL and how it failed, within the cap of
- * a readiness line. The single-URL reason (what to check first, the client's words last) told of the last URL alone,
- * and where the call's deadline cut a request short its advice alone filled the cap, so the line named no URL.
+ * The reason for several registry.url entries that all failed: each URL and how it failed, within the cap of a
+ * readiness line (the start-up's wait and the running probe's), or whole for the start-up's log line of each try. The
+ * single-URL reason (what to check first, the client's words last) told of the last URL alone, and where the call's
+ * deadline cut a request short its advice alone filled the cap, so the line named no URL.
  */
 public final class EachRegistryUrl {
 
@@ -29,7 +30,8 @@ public final class EachRegistryUrl {
    * last, and the deadline's note goes before any of them.
    */
   public static String reason(Exception e, int room) {
-    if (!(e instanceof RegistryUnavailableException unavailable) || unavailable.failures().size() < 2) {
+    RegistryUnavailableException unavailable = several(e);
+    if (unavailable == null) {
       return null;
     }
     Map<String, String> failures = unavailable.failures();
@@ -62,6 +64,25 @@ public final class EachRegistryUrl {
     }
     entries = HEAD + String.join("; ", cut);
     return entries.length() <= room ? entries : entries.substring(0, room - 3) + "...";
+  }
+
+  /**
+   * Each URL, whole, and how its last request failed, then what the call's deadline did: for a log line, which has the
+   * room that a readiness reason has not (nothing is shortened or cut). Null where {@code e} tells of one URL only.
+   */
+  public static String whole(Exception e) {
+    RegistryUnavailableException unavailable = several(e);
+    if (unavailable == null) {
+      return null;
+    }
+    return HEAD + join(List.copyOf(unavailable.failures().keySet()), List.copyOf(unavailable.failures().values()))
+        + (unavailable.cutByDeadline() ? CUT : CHECK);
+  }
+
+  /** {@code e} as the failure of several URLs, each with how it failed; null where it tells of one URL only. */
+  private static RegistryUnavailableException several(Exception e) {
+    return e instanceof RegistryUnavailableException unavailable && unavailable.failures().size() >= 2
+        ? unavailable : null;
   }
 
   private static String join(List<String> labels, List<String> words) {

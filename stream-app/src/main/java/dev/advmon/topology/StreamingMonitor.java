@@ -662,8 +662,11 @@ public final class StreamingMonitor implements AutoCloseable {
         long waited = System.currentTimeMillis() - start;
         long timeoutMs = config.longValue(REGISTRY_TIMEOUT);
         // what to check first, the client's words last, as the running probe says it: not the client's message,
-        // which named the URL twice and no setting
-        String why = RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT) + RegistryProbe.clientWords(e);
+        // which named the URL twice and no setting. With several URLs, each and how it failed: the advice and the
+        // words tell of the last URL alone (a refused one read as "nothing answered" when the last was silent)
+        String each = EachRegistryUrl.whole(e);
+        String why = (each != null ? each : RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT))
+            + RegistryProbe.clientWords(e);
         if (maxWait > 0 && waited >= maxWait) {
           throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) still"
               + " unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): " + why, e);

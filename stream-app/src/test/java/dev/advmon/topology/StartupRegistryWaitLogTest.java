@@ -200,6 +200,54 @@ class StartupRegistryWaitLogTest {
     }
   }
 
+  /**
+   * The WARN line of each try, with several registry.url entries: it gave the advice and the client's words of the
+   * last URL alone ("nothing answered within 300 ms ..." for a refused URL too). Now it names each URL, whole, and how
+   * its request failed; the line may be long, so nothing is cut.
+   */
+  @Test
+  void withSeveralUrlsTheWarningOfEachTryNamesEachUrlAndHowItFailed() throws Exception {
+    java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+    int refused;
+    int noBroker;
+    try (ServerSocket a = new ServerSocket(0, 50, loopback); ServerSocket b = new ServerSocket(0)) {
+      refused = a.getLocalPort();
+      noBroker = b.getLocalPort();
+    }
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    // connections complete in the kernel's backlog, and nothing ever reads a request: no answer
+    try (ServerSocket silent = new ServerSocket(0, 50, loopback);
+        MonitorMetrics metrics = MonitorMetrics.inMemory();
+        LogLines monitor = LogLines.of(StreamingMonitor.class)) {
+      String refusedUrl = "http://127.0.0.1:" + refused + "/apis/ccompat/v7";
+      String silentUrl = "http://127.0.0.1:" + silent.getLocalPort() + "/apis/ccompat/v7";
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, refusedUrl + "," + silentUrl,
+          "several-wait", dir);
+      settings.put("registry.retries", "0");
+      settings.put("registry.timeout-ms", "300");
+      settings.put("startup.retry-interval-ms", "100");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
+
+      assertThat(Await.until(() -> !waitLines(monitor).isEmpty(), Duration.ofSeconds(60)))
+          .as("a try logged; lines: %s", monitor.messages()).isTrue();
+      starter.shutdownNow();
+      try {
+        start.get(30, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
+      }
+
+      assertThat(waitLines(monitor)).first().satisfies(line -> assertThat(line.getFormattedMessage())
+          .contains(refusedUrl + ": connection refused")
+          .contains(silentUrl + ": no answer within 300 ms")
+          .doesNotContain("..."));
+    } finally {
+      starter.shutdownNow();
+      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   private static String registryReason(StartupWaits waits) {
     return waits.reasons().stream().filter(r -> r.startsWith("schema registry: ")).findFirst().orElse(null);
   }
