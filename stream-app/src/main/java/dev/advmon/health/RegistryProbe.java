@@ -30,8 +30,16 @@ public final class RegistryProbe {
         () -> registry.ping(Duration.ofMillis(timeoutMs)), clock, e -> reason(e, timeoutMs));
   }
 
-  /** The probe's reason for {@code e}: what to act on first, the client's words last, cut at {@link #MAX_WORDS}. */
+  /**
+   * The probe's reason for {@code e}: what to act on first, the client's words last, cut at {@link #MAX_WORDS}. With
+   * several registry.url entries, each URL and how it failed instead, within {@link #MAX_WORDS} too
+   * ({@link EachRegistryUrl}): the advice and the words tell of the URL asked last alone.
+   */
   static String reason(Exception e, long timeoutMs) {
+    String each = EachRegistryUrl.reason(e, MAX_WORDS);
+    if (each != null) {
+      return each;
+    }
     String words = words(e);
     words = words.length() > MAX_WORDS ? words.substring(0, MAX_WORDS - 3) + "..." : words;
     // one line: /health/ready is read by Kubernetes and by people, and each change of it is logged

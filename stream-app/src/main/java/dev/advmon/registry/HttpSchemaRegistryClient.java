@@ -485,11 +485,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     String problem = "no URL";
     IOException failure = null; // the last problem's, when it was no answer: the health probe tells them apart by it
     boolean notRoot = false; // whether the last problem is a URL that is not the API root
+    // how each URL failed, in a few words: with several, the problem tells of the one asked last alone (and the asking
+    // order moves), and the probe's reason must name each URL and what it did, as the start-up's does
+    Map<URI, String> failed = new LinkedHashMap<>();
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
       if (notApiRoot.contains(index)) {
         // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
         problem = base + " in registry.url " + NOT_API_ROOT + " (it answered POST /subjects with 'no such path')";
+        failed.put(base, "not the API root (HTTP 404)");
         failure = null;
         notRoot = true;
         continue;
@@ -508,27 +512,36 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           // API root (never asked to register, so not yet in notApiRoot): only the latter has no /subjects either
           problem = base + " in registry.url " + NOT_API_ROOT + " (it answered GET /config and GET /subjects with "
               + "'no such path')";
+          failed.put(base, "not the API root (HTTP 404)");
           notRoot = true;
           continue;
         }
         if (subjects != 200) {
           problem = "GET " + base + "/subjects answered HTTP " + subjects; // a registry, failing now
+          failed.put(base, "HTTP " + subjects + " for GET /subjects");
           continue;
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
           return; // preferredUrl is send()'s to move: see askingOrder()
         }
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
+        failed.put(base, "HTTP " + r.status + (r.isSomeoneElsesError() ? " not from the registry" : ""));
       } catch (IOException e) {
         rest(index);
         problem = "GET " + base + "/config failed: " + describe(e, base);
+        failed.put(base, briefly(e, base, timeout));
         failure = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
     }
-    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot, failure);
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (URI url : settings.urls()) {
+      failures.put(url.toString(), failed.getOrDefault(url, "not asked")); // no deadline leaves one out
+    }
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot, failures,
+        false, failure);
   }
 
   /**

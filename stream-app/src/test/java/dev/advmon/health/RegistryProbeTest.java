@@ -110,6 +110,45 @@ class RegistryProbeTest {
         .hasSizeLessThanOrEqualTo(300);
   }
 
+  /**
+   * Two registry.url entries, one refusing connections, one answering 503: the reason gave the advice and words of
+   * whichever the probe asked last (the refused one rests, so is asked last from the second probe on: "nothing
+   * accepts connections there", and the failing registry behind the other went unnamed). Now each URL and how it
+   * failed, as the start-up's reason says it, within the probe's cap.
+   */
+  @Test
+  void withSeveralUrlsTheReasonNamesEachUrlAndHowItFailed() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    status.set(503);
+    String refused = "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+    String failing = url() + "/apis/ccompat/v7";
+    String reason = reasonAt(refused + "," + failing);
+    assertThat(reason.substring(reason.indexOf("unreachable for 5 s: ")))
+        .isEqualTo("unreachable for 5 s: no registry.url answered: 127.0.0.1:" + port + ": connection refused;"
+            + " 127.0.0.1:" + server.getAddress().getPort() + ": HTTP 503; check that the registry runs behind each");
+  }
+
+  /** Many long in-cluster URLs that all fail (here their names do not resolve): each named, within the probe's cap. */
+  @Test
+  void manyLongUrlsAreEachNamedWithinTheCap() {
+    java.util.List<String> urls = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      urls.add("http://schema-registry-" + i + ".schema-registry.kafka.svc.cluster.local:" + (8081 + i));
+    }
+    var client = new HttpSchemaRegistryClient(RegistrySettings.builder(String.join(",", urls))
+        .connectTimeout(Duration.ofMillis(TIMEOUT_MS)).requestTimeout(Duration.ofMillis(TIMEOUT_MS)).build());
+    Exception failure = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.advmon.registry.RegistryUnavailableException.class, () -> client.ping(Duration.ofMillis(TIMEOUT_MS)));
+    String reason = RegistryProbe.reason(failure, TIMEOUT_MS);
+    assertThat(reason).startsWith("no registry.url answered: ").hasSizeLessThanOrEqualTo(RegistryProbe.MAX_WORDS);
+    for (int i = 0; i < 5; i++) {
+      assertThat(reason).contains("schema-registry-" + i);
+    }
+  }
+
   @Test
   void aRefusedLoginNamesTheCredentialsSetting() {
     status.set(401);
