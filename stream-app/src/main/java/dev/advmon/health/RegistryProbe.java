@@ -77,6 +77,11 @@ public final class RegistryProbe {
           + " that the registry runs and is reachable from this host (host name, port, firewall, proxy) and speaks"
           + " the scheme of registry.url (http or https)";
     }
+    if (dev.advmon.registry.HttpSchemaRegistryClient.unresolved(cause)) {
+      // before the refused connection's advice: java.net.http reports both as a ConnectException
+      return "its host name does not resolve; check the host name in registry.url (in Kubernetes, the Service's name"
+          + " and namespace) and this host's DNS";
+    }
     if (has(cause, java.net.ConnectException.class)) {
       return "nothing accepts connections there; check that the registry runs and that registry.url names its host"
           + " and port";

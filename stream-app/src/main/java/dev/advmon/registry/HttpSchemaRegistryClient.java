@@ -986,6 +986,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (describe(e, base).startsWith("connection refused")) {
       return "connection refused";
     }
+    if (unresolved(e)) {
+      return "host name does not resolve";
+    }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
   }
@@ -1041,6 +1044,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
   }
 
+  /** Whether {@code t} failed because a host name did not resolve (java.net.http: a ConnectException over it). */
+  public static boolean unresolved(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * A failed request in words, the exception kept in parentheses for whoever debugs it. java.net.http reports a
    * connection nothing accepted as a bare ConnectException over a ClosedChannelException (it closes the channel, tries
@@ -1052,6 +1065,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       t = t.getCause();
     }
     String raw = t == e ? e.toString() : e.getClass().getName() + ": " + t;
+    if (unresolved(e)) {
+      // also a bare ConnectException, over an UnresolvedAddressException: no registry was reached to refuse anything
+      return "host name " + base.getHost() + " does not resolve (check it in registry.url, and this host's DNS; " + raw
+          + ")";
+    }
     if (e instanceof java.net.ConnectException && (t.getMessage() == null
         || t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection refused"))) {
       int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;

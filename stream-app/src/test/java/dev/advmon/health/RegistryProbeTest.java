@@ -97,6 +97,28 @@ class RegistryProbeTest {
   }
 
   /**
+   * A registry.url whose host name does not resolve (a Service's name or namespace mistyped): java.net.http reports it
+   * as a bare ConnectException, which was read as a refused connection ("nothing accepts connections there ...
+   * connection refused at ..."), sending the operator to check a registry that was never reached. Now the name is
+   * said not to resolve, with what to check; and so in the per-URL view of several URLs.
+   */
+  @Test
+  void aHostNameThatDoesNotResolveIsSaidSoNotTakenForARefusedConnection() throws IOException {
+    String unknown = "http://schema-registry.no-such-namespace.invalid:8081";
+    assertThat(reasonAt(unknown)).contains(": its host name does not resolve; check the host name in registry.url")
+        .contains("(registry client: GET " + unknown + "/config failed: host name"
+            + " schema-registry.no-such-namespace.invalid does not resolve")
+        .doesNotContain("connection refused", "nothing accepts connections");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String reason = reasonAt("http://127.0.0.1:" + port + "," + unknown);
+    assertThat(reason).contains("127.0.0.1:" + port + ": connection refused")
+        .contains("schema-registry.no-such-namespace.invalid:8081: host name does not resolve");
+  }
+
+  /**
    * No answer: the probe's timeout and what to check, without the client's words, which only said the URL again and
    * "timed out ... within 500 ms" (the reason was about 370 characters; Kubernetes events and people read it).
    */
