@@ -17,6 +17,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -86,7 +87,11 @@ final class Collector implements AutoCloseable {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     // looking a topic up must not create it: see requireTopics
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    try {
+      this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    } catch (KafkaException e) {
+      throw clientRefused("reader", target, e);
+    }
     this.verdictTopic = target.verdictsTopic();
     this.verdicts = target.verdictDeserializer();
     this.deadLetters = target.deadLetterDeserializer();
@@ -150,6 +155,23 @@ final class Collector implements AutoCloseable {
           String.valueOf(target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG))));
     }
     return found;
+  }
+
+  /**
+   * A Kafka client that cannot even be built from the target's settings: Kafka's own words name neither the address
+   * nor the setting ("Failed to construct kafka consumer"), its cause does ("No resolvable bootstrap urls given in
+   * bootstrap.servers", a JAAS entry missing): both, with the file to fix.
+   */
+  static IllegalStateException clientRefused(String client, Target target, KafkaException e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String why = cause.getMessage() == null || cause.getMessage().isBlank() ? cause.toString() : cause.getMessage();
+    return new IllegalStateException("cannot start the load tester's Kafka " + client + " for Kafka at "
+        + target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + ": " + why + ": check "
+        + "kafka.bootstrap.servers (every host must resolve from this machine) and the kafka.* client settings in "
+        + target.settingsSource(), e);
   }
 
   static String missingTopicsMessage(List<String> missing, String bootstrapServers) {

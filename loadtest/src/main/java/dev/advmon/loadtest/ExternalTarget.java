@@ -14,13 +14,21 @@ import java.util.Map;
  */
 final class ExternalTarget extends ConfiguredTarget {
 
+  private final Path file;
+
   ExternalTarget(Path file, Path home) {
-    this(MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
+    this(file, MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
         .require("kafka.bootstrap.servers", "registry.url"));
   }
 
-  private ExternalTarget(MonitorConfig config) {
+  private ExternalTarget(Path file, MonitorConfig config) {
     super(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)));
+    this.file = file;
+  }
+
+  @Override
+  public String settingsSource() {
+    return "--config " + file;
   }
 
   @Override

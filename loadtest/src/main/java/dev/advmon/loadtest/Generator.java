@@ -54,7 +54,11 @@ final class Generator implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "advmon-loadtest-generator");
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    try {
+      this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw Collector.clientRefused("sender", target, e);
+    }
     this.serializer = target.frameSerializer();
     this.topic = target.framesTopic();
     this.frames = frames;

@@ -28,6 +28,11 @@ interface Target extends AutoCloseable {
   /** The monitor's streams.commit-interval-ms: verdicts become readable at each commit (exactly-once). */
   long commitIntervalMs();
 
+  /** Where its settings come from, for an error that asks the user to fix one (e.g. "--config FILE"). */
+  default String settingsSource() {
+    return "the embedded monitor's settings";
+  }
+
   /** What runs, for the report: mode, instances, threads, batch settings ... */
   Map<String, Object> describe();
 

@@ -1,0 +1,33 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A monitor running elsewhere, named by its settings file (--config): what an operator sees when it is wrong. */
+class ExternalTargetTest {
+
+  private static Path home() {
+    return Path.of(System.getProperty("advmon.home", ".."));
+  }
+
+  @Test
+  void aBootstrapHostThatDoesNotResolveIsNamedWithTheSettingToFix(@TempDir Path dir) throws Exception {
+    // Kafka's own words were all the user saw: "error: Failed to construct kafka consumer"
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=no-such-host.invalid:9092\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no-such-host.invalid:9092")
+          .hasMessageContaining("No resolvable bootstrap urls")
+          .hasMessageContaining("kafka.bootstrap.servers")
+          .hasMessageContaining(config.toString());
+    }
+  }
+}
