@@ -143,6 +143,16 @@ final class BenchmarkCommand implements Callable<Integer> {
   /** Refuses options out of range before anything starts, naming the option and what it allows. */
   void validate() {
     List<String> errors = new ArrayList<>();
+    String ignored = loadTestOptionsGiven();
+    if (ignored != null) {
+      // picocli accepts the parent's options before the subcommand; benchmark would run its own embedded monitor and
+      // leave them unread, so "--config FILE benchmark" measured a monitor other than the user's without a word
+      boolean several = ignored.contains(",");
+      errors.add(ignored + " before 'benchmark' " + (several ? "are" : "is") + " the load test's and benchmark does "
+          + "not read " + (several ? "them" : "it") + ": it starts its own broker and monitor (embedded) and "
+          + "chooses its rates; give benchmark's own options after it (./loadtest/run benchmark --help), or measure a "
+          + "monitor running elsewhere with a load test: ./loadtest/run --config FILE --ramp --report DIR");
+    }
     if (configs == null || configs.isEmpty()) {
       errors.add("--configs needs at least one configuration, e.g. 1x2");
     } else {
@@ -171,6 +181,17 @@ final class BenchmarkCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec != null ? spec.commandLine() : new CommandLine(this),
           String.join("; ", errors));
     }
+  }
+
+  /** The options given to the load test before "benchmark" ("--config, --rate"), or null when there were none. */
+  private String loadTestOptionsGiven() {
+    CommandLine parent = spec == null ? null : spec.commandLine().getParent();
+    if (parent == null || parent.getParseResult() == null) {
+      return null;
+    }
+    List<String> given = parent.getParseResult().matchedOptions().stream().map(o -> o.longestName()).distinct()
+        .toList();
+    return given.isEmpty() ? null : String.join(", ", given);
   }
 
   /** {instances, threads} of "IxT" (both 1 to 64), or null when it is not that. */

@@ -95,6 +95,19 @@ class OptionValidationTest {
   }
 
   @Test
+  void aLoadTestsOptionsBeforeBenchmarkAreRefusedNotIgnored() {
+    // "./loadtest/run --config monitor.properties benchmark --report DIR" ran the 20-minute embedded benchmark and
+    // measured a monitor of its own, not the one --config names, without a word
+    CommandLine cl = LoadTestCommand.commandLine();
+    cl.parseArgs("--config", "/tmp/monitor.properties", "--rate", "50", "benchmark", "--report", "/tmp/unused-report");
+    BenchmarkCommand b = cl.getSubcommands().get("benchmark").getCommand();
+    assertThatThrownBy(b::validate).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--config, --rate")
+        .hasMessageContaining("benchmark")
+        .hasMessageContaining("./loadtest/run --config FILE --ramp");
+  }
+
+  @Test
   void benchmarkOptionsOutOfRangeAreNamed() {
     assertThatThrownBy(() -> benchmark("--cameras", "0").validate()).hasMessageContaining("--cameras must be from 1");
     assertThatThrownBy(() -> benchmark("--step-seconds", "0").validate())
