@@ -211,7 +211,11 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     r.put("dead_letters_by_reason", deadLettersByReason);
     r.put("batch_frames", batches(allBatches()));
     r.put("target", target);
-    r.put("machine", machine(loadAtStart, loadAtEnd));
+    Map<String, Object> machine = machine(loadAtStart, loadAtEnd);
+    if (monitorElsewhere()) {
+      machine.put("of", MACHINE_ELSEWHERE);
+    }
+    r.put("machine", machine);
     List<Map<String, Object>> st = new ArrayList<>();
     for (StepResult s : steps) {
       st.add(step(s));
@@ -258,6 +262,17 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
     return m;
   }
 
+  /** What the processors and load average describe when the monitor runs elsewhere (--config). */
+  static final String MACHINE_ELSEWHERE = "the load tester's machine (not the monitor's, which runs elsewhere)";
+
+  /**
+   * The monitor runs on another host (--config): the processors and load average read here are the load tester's,
+   * and must not read as the monitor's.
+   */
+  private boolean monitorElsewhere() {
+    return "external".equals(target.get("mode"));
+  }
+
   static Map<String, Object> machine(String loadAtStart, String loadAtEnd) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("available_processors", Runtime.getRuntime().availableProcessors());
@@ -288,9 +303,10 @@ record Report(String title, Map<String, Object> target, int cameras, boolean ram
           steps.isEmpty() ? "none (nothing was measured)" : steps.stream().map(StepResult::label).toList(), missing));
     }
     md.append(String.format(Locale.ROOT, "Started %s, ran %.0f s (start-up, warm-up, steps and drain); %d cameras; target: %s; "
-        + "machine: %d processors, load average %s at start, %s at end.%n%n",
+        + "%s: %d processors, load average %s at start, %s at end.%n%n",
         started.truncatedTo(java.time.temporal.ChronoUnit.SECONDS), runSeconds(), cameras, // report.json: to the ns
-        settingsText(target), Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
+        settingsText(target), monitorElsewhere() ? "load tester's machine (not the monitor's, which runs elsewhere)"
+            : "machine", Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
     Map<String, Object> lat = latency(allLatencies());
     Map<String, Object> b = batches(allBatches());
     md.append("| sent (measured steps) | verdicts | dead letters | sent in all (warm-up included) | missing (of all) "

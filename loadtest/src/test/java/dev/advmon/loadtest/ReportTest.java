@@ -204,6 +204,22 @@ class ReportTest {
   }
 
   @Test
+  void withAMonitorElsewhereTheMachineNamedIsTheLoadTestersNotTheMonitors() throws Exception {
+    // against --config the processors and load average were printed as "machine:", read as the monitor's host
+    Map<String, Object> target = Map.of("mode", "external");
+    Report r = new Report("t", target, 1, false, List.of(step("measured", 10, 0, 3, true, 5)), List.of(), 0, 0, 0,
+        0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH, java.time.Instant.EPOCH, 200_000,
+        LoadTestCommand.LOWER_BOUND_ADVICE);
+    assertThat(r.markdown(List.of())).contains("load tester's machine (not the monitor's, which runs elsewhere): "
+        + Runtime.getRuntime().availableProcessors() + " processors");
+    assertThat(r.json().get("machine").toString()).contains("the load tester's");
+    Report embedded = new Report("t", Map.of("mode", "embedded"), 1, false, List.of(step("measured", 10, 0, 3, true,
+        5)), List.of(), 0, 0, 0, 0, 0, Map.of(), true, "0 0 0", "0 0 0", null, java.time.Instant.EPOCH,
+        java.time.Instant.EPOCH, 200_000, LoadTestCommand.LOWER_BOUND_ADVICE);
+    assertThat(embedded.markdown(List.of())).contains("; machine: ");
+  }
+
+  @Test
   void theSummaryListsTheTargetsSettingsAndShowsADashForALatencyNotMeasured() throws Exception {
     Map<String, Object> target = new java.util.LinkedHashMap<>();
     target.put("mode", "embedded");
