@@ -3,7 +3,9 @@ package dev.advmon.loadtest;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistrySerdeException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +16,11 @@ import java.util.Map;
  */
 final class ExternalTarget extends ConfiguredTarget {
 
+  /** How long the registry has to answer the check before the first frame (the monitor's readiness probe: 2 s). */
+  private static final Duration REGISTRY_CHECK = Duration.ofSeconds(10);
+
   private final Path file;
+  private final HttpSchemaRegistryClient registry;
 
   ExternalTarget(Path file, Path home) {
     this(file, MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
@@ -22,8 +28,30 @@ final class ExternalTarget extends ConfiguredTarget {
   }
 
   private ExternalTarget(Path file, MonitorConfig config) {
-    super(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)));
+    this(file, config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)));
+  }
+
+  private ExternalTarget(Path file, MonitorConfig config, HttpSchemaRegistryClient registry) {
+    super(config, registry);
     this.file = file;
+    this.registry = registry;
+  }
+
+  /**
+   * One request to the registry before the first frame. Unchecked, a registry down or a wrong registry.url met the
+   * first frame's serializer on the sender thread, after its retries, as "the sender thread stopped: ..." with the
+   * exception's class name.
+   */
+  @Override
+  public void requireRegistry() {
+    try {
+      registry.ping(REGISTRY_CHECK);
+    } catch (RegistrySerdeException e) {
+      throw new IllegalStateException("the schema registry did not answer as one within " + REGISTRY_CHECK.toSeconds()
+          + " s: " + e.getMessage() + "; the load tester registers the frame schema there as a camera would: check "
+          + "registry.url (and registry.* credentials) in " + settingsSource() + " against the monitor's, and that "
+          + "the registry runs", e);
+    }
   }
 
   @Override

@@ -172,6 +172,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, home);
         Session session = new Session(t, frames, cameras, console)) {
+      t.requireRegistry(); // after the reader's topic check, before the first frame
       boolean drained;
       try {
         if (warmup > 0) {

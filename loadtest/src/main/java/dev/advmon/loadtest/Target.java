@@ -33,6 +33,9 @@ interface Target extends AutoCloseable {
     return "the embedded monitor's settings";
   }
 
+  /** Stops the run, naming the registry and the setting, when the registry does not answer (in memory: nothing). */
+  default void requireRegistry() {}
+
   /** What runs, for the report: mode, instances, threads, batch settings ... */
   Map<String, Object> describe();
 

@@ -30,4 +30,19 @@ class ExternalTargetTest {
           .hasMessageContaining(config.toString());
     }
   }
+
+  @Test
+  void aRegistryThatDoesNotAnswerIsNamedBeforeAnyFrameIsSent(@TempDir Path dir) throws Exception {
+    // unchecked, the first frame's serializer met it on the sender thread, after the reader had started
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(target::requireRegistry)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("http://127.0.0.1:1/apis/ccompat/v7")
+          .hasMessageContaining("registry.url")
+          .hasMessageContaining(config.toString());
+    }
+  }
 }
