@@ -421,7 +421,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
         Session session = new Session(target, frames, cameras, console)) {
       try {
-        session.warmUp(Math.round(scoringFps * 0.3), 20, 90);
+        if (!session.warmUp(Math.round(scoringFps * 0.3), 20, 90)) {
+          session.requireOutcomes("the 90 s warm-up");
+        }
         // Overload for a moment: what comes out per second then is what the pipeline can do.
         StepResult probe = session.step("probe", Math.round(scoringFps * 1.6), 20);
         List<Sample> tail = session.timeline().subList(session.timeline().size() - 10, session.timeline().size());
@@ -515,7 +517,9 @@ final class BenchmarkCommand implements Callable<Integer> {
             overrides(config.threads()), home, console);
         Session session = new Session(target, frames, cameras, console)) {
       try {
-        session.warmUp(rate, 20, 90);
+        if (!session.warmUp(rate, 20, 90)) {
+          session.requireOutcomes("the 90 s warm-up");
+        }
         StepResult s = session.step("half", rate, stepSeconds);
         boolean drained = session.drain(Duration.ofSeconds(120));
         StepResult done = new StepResult(s.label(), s.offeredFps(), s.seconds(), s.achievedFps(), s.outcomesFps(),

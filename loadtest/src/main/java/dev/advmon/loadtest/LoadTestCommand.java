@@ -176,7 +176,10 @@ public final class LoadTestCommand implements Callable<Integer> {
       boolean drained;
       try {
         if (warmup > 0) {
-          session.warmUp(rate, warmup, Math.max(warmup, 60));
+          int most = Math.max(warmup, 60);
+          if (!session.warmUp(rate, warmup, most)) {
+            session.requireOutcomes("the " + most + " s warm-up");
+          }
         }
         double r = rate;
         for (int i = 1; i <= (ramp ? rampSteps : 1); i++) {

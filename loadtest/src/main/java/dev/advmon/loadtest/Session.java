@@ -22,6 +22,10 @@ final class Session implements AutoCloseable {
   private long lastOutcomes;
   private long[] lastBatch = {0, 0};
   private final long commitIntervalMs;
+  private final String framesTopic;
+  private final String verdictsTopic;
+  private final String deadLetterTopic;
+  private final String settingsSource;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Interruption stop = Interruption.PROCESS;
   /** What it is doing now, for the summary of an interrupted run: the step that did not complete. */
@@ -40,6 +44,10 @@ final class Session implements AutoCloseable {
     this.generator = g;
     this.console = console;
     this.commitIntervalMs = target.commitIntervalMs();
+    this.framesTopic = target.framesTopic();
+    this.verdictsTopic = target.verdictsTopic();
+    this.deadLetterTopic = target.deadLetterTopic();
+    this.settingsSource = target.settingsSource();
     ShutdownCleanup.register(this);
   }
 
@@ -211,9 +219,28 @@ final class Session implements AutoCloseable {
         return true;
       }
     }
-    console.printf(Locale.ROOT, "loadtest: the backlog did not settle within the %d s warm-up (%d frames); measuring anyway%n",
-        maxSeconds, backlog());
+    if (collector.outcomes() > 0) { // none at all: no monitor answers, and the caller stops (requireOutcomes)
+      console.printf(Locale.ROOT, "loadtest: the backlog did not settle within the %d s warm-up (%d frames); "
+          + "measuring anyway%n", maxSeconds, backlog());
+    }
     return false;
+  }
+
+  /**
+   * Stops the run when not one verdict or dead letter came back {@code during} (the warm-up): no monitor reads the
+   * frames topic (not started, stopped, still starting) or it runs with other topics. Unchecked, the run measured a
+   * step, waited out its drain and reported every frame as lost (exit 1), as if a monitor had dropped them.
+   */
+  void requireOutcomes(String during) {
+    if (collector.outcomes() > 0 || generator.acked() == 0) {
+      return;
+    }
+    throw new IllegalStateException(String.format(Locale.ROOT, "no verdict or dead letter came back during %s for "
+        + "the %d frames sent to topic %s (read from %s and %s): no monitor is reading them (not started, stopped, "
+        + "or still starting), or it runs with other topics than %s names; start it with those settings "
+        + "(./monitor run --config FILE), wait until its /health/ready answers 200, and run again (a longer "
+        + "--warmup waits longer for a monitor still starting)", during, generator.acked(), framesTopic, verdictsTopic,
+        deadLetterTopic, settingsSource));
   }
 
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */

@@ -1,0 +1,55 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.advmon.demo.EmbeddedKafka;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * --config at a broker whose topics exist (the monitor ran there once) but where no monitor reads them now: the run
+ * stops after the warm-up, saying so, instead of measuring, waiting out its drain and reporting every frame as lost
+ * by a monitor (exit 1).
+ */
+@ExtendWith(EmbeddedKafkaPerClass.class)
+class NoMonitorIT {
+
+  @Test
+  void aWarmUpWithoutAnyOutcomeStopsTheRunNamingTheTopicsAndWhatToDo(EmbeddedKafka kafka) throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", ".."));
+    Map<String, String> settings = EmbeddedTarget.settings(kafka.bootstrapServers(), 1, Map.of());
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of("topics.frames", "topics.verdicts", "topics.dead-letter").stream()
+          .map(k -> new NewTopic(settings.get(k), 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
+    }
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream console = new PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8);
+    try (EmbeddedTarget target = new EmbeddedTarget(kafka, false, settings, home, new InMemorySchemaRegistry(), null);
+        Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "none"),
+            2, console)) {
+      session.warmUp(20, 1, 2); // nothing answers: it does not settle
+      // the run stops next: no "measuring anyway" just before the error that says it will not
+      assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("measuring anyway");
+      assertThatThrownBy(() -> session.requireOutcomes("the 2 s warm-up"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("no verdict or dead letter came back")
+          .hasMessageContaining("during the 2 s warm-up")
+          .hasMessageContaining(target.framesTopic())
+          .hasMessageContaining(target.verdictsTopic())
+          .hasMessageContaining("/health/ready");
+      session.collector().outcome(0, 30, 1, null, System.nanoTime() / 1_000_000);
+      session.requireOutcomes("the 2 s warm-up"); // one answer: a monitor is there, however slow
+    }
+  }
+}
