@@ -177,6 +177,38 @@ class SchemaEvolutionTest {
    * by, each of them, not only the one before. Every version is kept under {@code /versions/} (from the history of
    * schemas/src/main/avro); a schema changed without keeping its new version there fails the first check.
    */
+  /**
+   * SHA-256 of each recorded version's text. The check above is only as good as the history it reads: a change made
+   * by editing the newest recorded version in place, instead of adding the next one, would pass it while the
+   * registry still holds the schema as it was. So a recorded version is never edited; a new one is added here.
+   */
+  private static final Map<String, String> RECORDED = Map.of(
+      "Alert.1", "4bb4f76fcd0f445f6d3c8ecdc28b26ef55f38a7037dd0085a5861e319c6fa57d",
+      "DeadLetter.1", "c00e4cc6b5bfcfd43e6714e52e1def0e84e152ac21d960c9b500a9df78ec548c",
+      "DeadLetter.2", "50d97bacc8eea8f36a642bf562d50942edcccec956f2251c6e5d22aa8d23d5e0",
+      "DeadLetter.3", "04809c5d5c08a3deffb468e36e152cd66ba3ee68de0dd1679c462cfa6e6f6f1e",
+      "DetectorScore.1", "0efe33539a3b29e90ba60f5af15f1f54e9c3065d3e55cbff3e650c1e08e7c677",
+      "Frame.1", "bf04027a02ca57b4c412f7c84902cd7c49d38193651dc9baea2415fef3ae8259",
+      "Frame.2", "b9a812c1f897eff7a7171329dfad8868758da6fa1a272ea6d04d1c039119fe5e",
+      "FrameVerdict.1", "b15dce20cd04f76cd62fb977084f90be1dfc5365be384c37b262b7ff8ee83cbf",
+      "FrameVerdict.2", "f67a5fd37f481b278febbba38617a738d1d95332b985d4375e71dbb0087e288b",
+      "FrameVerdict.3", "5536213a42023d026191441fe75503132de41709aba82c39909437679328407c");
+
+  @ParameterizedTest
+  @ValueSource(strings = {"DetectorScore", "Frame", "FrameVerdict", "Alert", "DeadLetter"})
+  void everyRecordedVersionIsKeptAsItWasReleased(String name) throws Exception {
+    for (int v = 1; v <= VERSIONS.get(name); v++) {
+      String file = "/versions/" + name + "." + v + ".avsc";
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text(file).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(java.util.HexFormat.of().formatHex(digest))
+          .as(file + " was edited: a recorded version is what registries hold, so restore it (git show <its commit>:"
+              + "schemas/src/main/avro/" + name + ".avsc) and record a change as version " + (VERSIONS.get(name) + 1)
+              + ", with its SHA-256 in RECORDED")
+          .isEqualTo(RECORDED.get(name + "." + v));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"DetectorScore", "Frame", "FrameVerdict", "Alert", "DeadLetter"})
   void theCurrentSchemaReadsAndIsReadByEveryVersionBeforeIt(String name) throws IOException {
