@@ -172,13 +172,7 @@ class SchemaEvolutionTest {
   }
 
   /**
-   * The registry holds every version the monitor ever registered, and the README asks for FULL_TRANSITIVE on the
-   * output subjects (and FORWARD_TRANSITIVE or FULL_TRANSITIVE on frames): the current schema must read, and be read
-   * by, each of them, not only the one before. Every version is kept under {@code /versions/} (from the history of
-   * schemas/src/main/avro); a schema changed without keeping its new version there fails the first check.
-   */
-  /**
-   * SHA-256 of each recorded version's text. The check above is only as good as the history it reads: a change made
+   * SHA-256 of each recorded version's text. The check below is only as good as the history it reads: a change made
    * by editing the newest recorded version in place, instead of adding the next one, would pass it while the
    * registry still holds the schema as it was. So a recorded version is never edited; a new one is added here.
    */
@@ -209,6 +203,12 @@ class SchemaEvolutionTest {
     }
   }
 
+  /**
+   * The registry holds every version the monitor ever registered, and the README asks for FULL_TRANSITIVE on the
+   * output subjects (and FORWARD_TRANSITIVE or FULL_TRANSITIVE on frames): the current schema must read, and be read
+   * by, each of them, not only the one before. Every version is kept under {@code /versions/} (from the history of
+   * schemas/src/main/avro); a schema changed without keeping its new version there fails the first check.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"DetectorScore", "Frame", "FrameVerdict", "Alert", "DeadLetter"})
   void theCurrentSchemaReadsAndIsReadByEveryVersionBeforeIt(String name) throws IOException {
