@@ -54,7 +54,9 @@ import picocli.CommandLine.Option;
         "0:done (with --dry-run: counted, and the real run would not be refused)",
         "1:dead letters of another frames topic than topics.frames were refused (the others were sent)",
         "2:an error stopped it before the end (an invalid option, a refused login or ACL, no answer); the error says which",
-        "3:--dry-run only: the same run without --dry-run would be refused before sending anything; the warning says why"})
+        "3:--dry-run only: the same run without --dry-run would be refused before sending anything; the warning says why",
+        "130:stopped by Ctrl-C (143: by SIGTERM) after the batch in flight: the summary says what was sent; run again"
+            + " for the rest"})
 final class RedriveCommand implements Callable<Integer> {
 
   /** The exit status of a dry run whose real run would be refused: neither success nor the real run's error (2). */
@@ -247,6 +249,12 @@ final class RedriveCommand implements Callable<Integer> {
   private AclAdvice acls = AclAdvice.forClient(Map.of());
   /** Batches this run has committed (sent and remembered), for what an error says was sent. */
   private int committedBatches;
+  /** Set by {@link #stop()}: no batch is begun after it. */
+  private volatile boolean stopRequested;
+  /** Set once it reads the dead letters: before, a stop has nothing to wait for (nothing sent, nothing open). */
+  private volatile boolean reading;
+  /** How long a Ctrl-C or SIGTERM waits for the batch in flight and the summary (Kubernetes allows 30 s by default). */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
   @Override
   public Integer call() throws Exception {
@@ -278,6 +286,40 @@ final class RedriveCommand implements Callable<Integer> {
       }
     }
     acls = AclAdvice.forClient(c.kafkaClientProperties());
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    Thread onSignal = new Thread(() -> {
+      stop();
+      if (!reading) {
+        // still connecting (up to a minute with a broker that does not answer): end now, as before
+        log.println("warning: stopped before reading any dead letter: nothing was sent");
+        return;
+      }
+      try {
+        if (!finished.await(STOP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+          // a batch whose commit waits for a broker that stopped answering
+          log.println("warning: redrive did not stop within " + STOP_WAIT.toSeconds() + " s (a batch in flight, a"
+              + " broker that does not answer): what it had not committed is neither sent nor remembered, and a"
+              + " transaction it left open is aborted by the next run (or by the broker after transaction.timeout.ms);"
+              + " run redrive again");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "redrive-stop");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    try {
+      return run(c, selection, log);
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it returns now that the run has finished
+      }
+    }
+  }
+
+  private int run(MonitorConfig c, Selection selection, PrintStream log) throws Exception {
     String dlq = c.string("topics.dead-letter");
     Deserializer<DeadLetter> values = new AvroSerde<>(DeadLetter.class,
         AvroSerde.registryFor(Wiring.registrySettings(c)), false, false).deserializer();
@@ -408,9 +450,13 @@ final class RedriveCommand implements Callable<Integer> {
     Set<TopicPartition> open = new LinkedHashSet<>(partitions);
     open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     long lastProgress = System.nanoTime();
+    reading = true;
     boolean inTransaction = false; // within one batch: begun at its poll, committed at its end
-    while (!open.isEmpty()) {
+    while (!open.isEmpty() && !stopRequested) {
       var polled = consumer.poll(Duration.ofMillis(500));
+      if (stopRequested) {
+        break; // what it polled is not counted, sent or remembered: the next run reads it
+      }
       if (!polled.isEmpty()) {
         lastProgress = System.nanoTime();
       } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
@@ -468,6 +514,7 @@ final class RedriveCommand implements Callable<Integer> {
       }
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     }
+    summary.stopped = !open.isEmpty();
     return summary;
   }
 
@@ -730,6 +777,15 @@ final class RedriveCommand implements Callable<Integer> {
     return p;
   }
 
+  /**
+   * Ends the run after the batch in flight: called by the shutdown hook on Ctrl-C or SIGTERM (and by tests). Without
+   * it the JVM ended mid-batch with its transaction open, which held back the monitor's read_committed reading of the
+   * frames partitions in it until the broker aborted it, transaction.timeout.ms later.
+   */
+  void stop() {
+    stopRequested = true;
+  }
+
   /** What becomes of one dead letter. */
   enum Decision {
     SEND("sent"), ALREADY_SENT("sent by an earlier run (--again sends it)"), REASON_NOT_CHOSEN("reason not chosen"), CAMERA_NOT_CHOSEN("other camera"),
@@ -799,6 +855,8 @@ final class RedriveCommand implements Callable<Integer> {
     final Set<String> otherTopics = new java.util.TreeSet<>();
     /** In a dry run, why the same run without --dry-run would be refused before it sent anything; else null. */
     String refusedForReal;
+    /** Stopped by {@link RedriveCommand#stop()} before it read up to the end offsets taken at its start. */
+    boolean stopped;
 
     void count(String reason, Decision d) {
       counts.computeIfAbsent(reason, r -> new java.util.EnumMap<>(Decision.class)).merge(d, 1, Integer::sum);
@@ -834,6 +892,11 @@ final class RedriveCommand implements Callable<Integer> {
       sb.append(String.format(Locale.ROOT, "%-26s %8d %10d %8d %6d%n", "total", total[0], total[1], total[2], total[3]));
       sb.append(String.format(Locale.ROOT, "%s %d of %d dead letters of %s to %s%n", dryRun ? "would send" : "sent",
           total[1], total[0], dlq, framesTopic));
+      if (stopped) {
+        sb.append(String.format(Locale.ROOT, "stopped before the end (Ctrl-C or SIGTERM): the dead letters after"
+            + " these were not read; %s%n", dryRun ? "run redrive again to count them"
+                : "what was sent is remembered: run redrive again to send the rest"));
+      }
       return sb.toString();
     }
   }

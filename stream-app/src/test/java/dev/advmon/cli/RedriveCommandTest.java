@@ -318,6 +318,49 @@ class RedriveCommandTest {
   }
 
   /**
+   * Ctrl-C or SIGTERM (an operator, the Job's activeDeadlineSeconds) ended the JVM in the middle of a batch: no
+   * summary, and its open transaction, frames in it, held back the monitor's read_committed reading of those frames
+   * partitions until the broker aborted it, transaction.timeout.ms later (60 s by default). A stop now lets the batch
+   * in flight commit, reads no further, leaves no transaction open and says in the summary that the run ended early.
+   */
+  @Test
+  void aStopEndsTheRunAfterTheBatchInFlightWithNoTransactionOpenAndTheSummarySaysSo() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 4L));
+    for (int from = 0; from < 4; from += 2) { // two polls, two batches
+      int first = from;
+      consumer.schedulePollTask(() -> {
+        for (int offset = first; offset < first + 2; offset++) {
+          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
+              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {0}, new RecordHeaders(), Optional.empty()));
+        }
+      });
+    }
+    RedriveCommand redrive = new RedriveCommand();
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      @Override
+      public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+          org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r) {
+        redrive.stop(); // the signal comes while the first batch is being sent
+        return super.send(r);
+      }
+    };
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
+
+    Summary summary = redrive.copy(consumer, producer, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
+
+    assertThat(producer.history()).as("the batch in flight, not the next").hasSize(2);
+    assertThat(producer.transactionCommitted()).isTrue();
+    assertThat(producer.transactionInFlight()).as("no transaction left for the broker to time out").isFalse();
+    assertThat(summary.asText(false, "frames", "frames-dlq")).contains("sent 2 of 2 dead letters of frames-dlq")
+        .contains("stopped before the end").contains("run redrive again");
+  }
+
+  /**
    * A record filled to the limit (by a redrive that kept no room) leaves no room even for the run that takes it in:
    * that run is refused before it sends anything, rather than holding its batches in one transaction, and says what is
    * left to do.
