@@ -73,6 +73,8 @@ final class RedriveCommand implements Callable<Integer> {
       "INVALID_FRAME", "UNDECODABLE_IMAGE", "IMAGE_TOO_LARGE");
 
   private static final Duration STALL = Duration.ofSeconds(60);
+  /** Sent back too soon after its schema was registered, it fails again: see {@link #unknownIdRemembered}. */
+  private static final String UNKNOWN_SCHEMA = dev.advmon.registry.SchemaNotFoundException.REASON;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "The monitor's properties file: its Kafka, registry and topics.* settings are used; the environment (ADVMON_...) overrides it.")
@@ -280,7 +282,8 @@ final class RedriveCommand implements Callable<Integer> {
     for (String r : reasons) {
       if (PERMANENT.contains(r)) {
         log.println("warning: " + r + " is the producer's fault (or a limit the frame is over): unless that was fixed,"
-            + " these frames will come back as " + r + " dead letters");
+            + " these frames will come back as " + r + " dead letters" + (r.equals(UNKNOWN_SCHEMA)
+                ? unknownIdRemembered(c) : ""));
       } else if (!TRANSIENT.contains(r)) {
         log.println("warning: " + r + " is not a reason this monitor writes; dead letters with it are sent as named");
       }
@@ -366,6 +369,20 @@ final class RedriveCommand implements Callable<Integer> {
     }
     out.print(summary.asText(dryRun, selection.framesTopic(), dlq));
     return exitStatus(summary, selection.framesTopic(), log);
+  }
+
+  /**
+   * A schema registered just before the run is not enough: the monitor remembers an id the registry did not know for
+   * registry.unknown-id-cache-ms, and a frame sent back within that time fails again as UNKNOWN_SCHEMA.
+   */
+  private static String unknownIdRemembered(MonitorConfig c) {
+    long ms = c.longValue("registry.unknown-id-cache-ms");
+    if (ms == 0) {
+      return "";
+    }
+    return "; once their schemas are registered, the monitor still takes an id it found missing as missing for"
+        + " registry.unknown-id-cache-ms (" + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms") + "): run redrive"
+        + " that long after registering, or they come back all the same";
   }
 
   /**

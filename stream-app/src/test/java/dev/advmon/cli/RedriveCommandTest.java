@@ -513,6 +513,32 @@ class RedriveCommandTest {
   }
 
   /**
+   * Walked by hand: frames written with a schema id the registry did not have yet were UNKNOWN_SCHEMA dead letters; the
+   * schema was registered, redrive --reason UNKNOWN_SCHEMA ran at once, and every frame came back as UNKNOWN_SCHEMA,
+   * "answer remembered for 60 s": the monitor remembers a missing id for registry.unknown-id-cache-ms. The warning now
+   * says to wait that long after registering, with the monitor's own value.
+   */
+  @Test
+  void theUnknownSchemaWarningSaysHowLongTheMonitorRemembersAMissingId() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    RedriveCommand redrive = new RedriveCommand();
+    redrive.metadataTimeout = java.time.Duration.ofSeconds(1);
+    redrive.overrides = Map.of("kafka.bootstrap.servers", "127.0.0.1:" + port, "registry.url",
+        "http://127.0.0.1:" + port, "registry.unknown-id-cache-ms", "90000");
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    redrive.err = new java.io.PrintStream(warnings, true, StandardCharsets.UTF_8);
+    new CommandLine(redrive).setExecutionExceptionHandler(Main.errorHandler())
+        .setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()))
+        .execute("--dry-run", "--reason", "UNKNOWN_SCHEMA"); // then refused: no broker there
+
+    assertThat(warnings.toString(StandardCharsets.UTF_8)).contains("UNKNOWN_SCHEMA")
+        .contains("registry.unknown-id-cache-ms (90 s)").contains("after registering");
+  }
+
+  /**
    * {@code --until} before {@code --since} (the two swapped) chooses no dead letter: it went on to the broker, waited
    * up to a minute there when it was down, and otherwise read the whole topic to send nothing. Refused before anything
    * connects, naming both.
