@@ -492,7 +492,7 @@ final class RedriveCommand implements Callable<Integer> {
           if (r.offset() >= end.get(tp)) {
             continue;
           }
-          DeadLetter dl = decode(values, r);
+          DeadLetter dl = decode(values, r, producer == null);
           Decision d = selection.decide(dl, r.timestamp(), r.key());
           if (d == Decision.SEND && !again && memory.get(tp).sent(r.offset(), dl, r.timestamp(), r.key())) {
             d = Decision.ALREADY_SENT;
@@ -698,7 +698,8 @@ final class RedriveCommand implements Callable<Integer> {
     }
   }
 
-  private static DeadLetter decode(Deserializer<DeadLetter> values, ConsumerRecord<byte[], byte[]> r) {
+  private static DeadLetter decode(Deserializer<DeadLetter> values, ConsumerRecord<byte[], byte[]> r,
+      boolean dryRun) {
     if (r.value() == null) {
       return null;
     }
@@ -708,8 +709,10 @@ final class RedriveCommand implements Callable<Integer> {
       // not the dead letter's fault: counted as unreadable, a later run would take it as read, and, if its selection
       // chose it, as sent
       throw new IllegalStateException("could not read the dead letter at " + r.topic() + "-" + r.partition() + "@"
-          + r.offset() + " (" + e.getMessage() + "); what this run committed before is remembered, the rest was not"
-          + " sent: run redrive again once the registry answers", e);
+          + r.offset() + " (" + e.getMessage() + "); " + (dryRun ? "a dry run sends nothing, and this one stopped"
+              + " before counting all: run redrive again once the registry answers"
+              : "what this run committed before is remembered, the rest was not sent: run redrive again once the"
+              + " registry answers"), e);
     } catch (RuntimeException e) {
       return null; // counted as unreadable; nothing to send
     }
