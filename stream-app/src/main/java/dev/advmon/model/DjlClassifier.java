@@ -138,7 +138,6 @@ public final class DjlClassifier implements BatchClassifier {
       loaded.close();
       throw e;
     } catch (RuntimeException e) {
-      String declared = loaded.declaredInputs(); // while its session is open
       loaded.close();
       if (route.gpu()) { // the execution provider, most likely: the CPU route checks the same bundle again
         throw EngineSelector.unavailable(choice, route, "the first inference on the GPU failed: "
@@ -154,29 +153,9 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
           + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + EngineSelector.rootMessage(e)
-          + "; set input.name, channels, height, width and layout to the model's own input" + declared
+          + "; set input.name, channels, height, width and layout to the model's own input"
+          + DeclaredInputs.of(bundle.modelFile())
           + " (and export the model with a dynamic batch axis where index 0 is what it refused)", e);
-    }
-  }
-
-  /**
-   * The inputs model.onnx declares, as " (the model declares: 'name' [shape], ...)", or "" where the engine does not
-   * say: a user whose manifest names the wrong input learns the right name from the error instead of from a viewer.
-   */
-  private String declaredInputs() {
-    try {
-      ai.djl.util.PairList<String, ai.djl.ndarray.types.Shape> inputs = model.getBlock() == null ? null
-          : model.getBlock().describeInput(); // the block: the model itself describes only what a translator set
-      if (inputs == null || inputs.isEmpty()) {
-        return "";
-      }
-      List<String> each = new java.util.ArrayList<>();
-      for (int i = 0; i < inputs.size(); i++) {
-        each.add("'" + inputs.keyAt(i) + "'" + (inputs.valueAt(i) == null ? "" : " " + inputs.valueAt(i)));
-      }
-      return " (the model declares: " + String.join(", ", each) + ")";
-    } catch (RuntimeException e) {
-      return "";
     }
   }
 

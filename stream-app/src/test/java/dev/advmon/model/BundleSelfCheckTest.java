@@ -104,6 +104,28 @@ class BundleSelfCheckTest {
   }
 
   @Test
+  void aLayoutTheModelRefusesIsRefusedNamingTheShapeTheModelDeclaresInManifestTerms() throws Exception {
+    // a user who wrote NHWC for an NCHW export saw only ONNX Runtime's "index: 1 Got: 16 Expected: 3": the shape the
+    // model declares, read as the manifest's fields, says what to write instead
+    ModelBundle b = bundle(m -> ((ObjectNode) m.get("input")).put("layout", "NHWC"));
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("the model declares: 'input' [N, 3, 16, 16]")
+        .hasMessageContaining("layout NCHW, channels 3, height 16, width 16");
+  }
+
+  @Test
+  void aDeclaredShapeReadsAsTheManifestsFieldsWhereItsLayoutIsClear() {
+    assertThat(DeclaredInputs.reading(new long[] {-1, 1, 28, 28}))
+        .isEqualTo("layout NCHW, channels 1, height 28, width 28");
+    assertThat(DeclaredInputs.reading(new long[] {-1, 224, 200, 3}))
+        .isEqualTo("layout NHWC, channels 3, height 224, width 200");
+    assertThat(DeclaredInputs.reading(new long[] {-1, 3, 3, 3})).isNull(); // either layout: no guess
+    assertThat(DeclaredInputs.reading(new long[] {-1, 784})).isNull(); // a flat input the monitor cannot feed
+    assertThat(DeclaredInputs.reading(new long[] {-1, -1, -1, 3})).isNull(); // a free size says nothing of it
+  }
+
+  @Test
   void anInputNameTheModelDoesNotHaveIsRefusedNamingTheInputItDeclares() throws Exception {
     String[] real = new String[1];
     ModelBundle b = bundle(m -> {
