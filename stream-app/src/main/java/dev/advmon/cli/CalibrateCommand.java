@@ -7,6 +7,7 @@ import dev.advmon.evaluation.CalibrationRun;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelDocs;
 import dev.advmon.model.ModelLoader;
 import java.nio.file.Path;
 import java.util.List;
@@ -222,7 +223,7 @@ final class CalibrateCommand implements Callable<Integer> {
       }
       if (consistency && bundle.manifest().outputs().layers().isEmpty()) {
         System.out.println("  consistency: off (" + bundle.directory().resolve(ModelBundle.MANIFEST)
-            + " names no layer outputs, outputs.layers: models/recipe/layer_stats.py adds them)");
+            + " names no layer outputs, outputs.layers: " + ModelDocs.recipe("layer_stats.py") + " adds them)");
       }
     }
     return 0;

@@ -151,7 +151,8 @@ public final class Calibrator {
           if (s.consistency()) {
             if (out.layerCount() == 0) {
               throw new IllegalArgumentException("the consistency detector needs the model's layer statistics (manifest outputs.layers, "
-                  + "models/recipe/layer_stats.py), but " + classifier.manifest().name() + " returns none; use --no-consistency");
+                  + dev.advmon.model.ModelDocs.recipe("layer_stats.py") + "), but " + classifier.manifest().name()
+                  + " returns none; use --no-consistency");
             }
             while (layerStats.size() < out.layerCount()) {
               layerStats.add(new ArrayList<>(fit.size()));

@@ -123,7 +123,8 @@ public final class DjlClassifier implements BatchClassifier {
       throw new InvalidBundleException(bundle.modelFile() + ": the " + route.name() + " engine could not load the model: "
           + e.getMessage() + " (" + EngineSelector.rootMessage(e) + "); field 'model_file' of "
           + bundle.directory().resolve(ModelBundle.MANIFEST) + " must name your classifier's ONNX export, whole and with "
-          + "operators " + onnxRuntime() + " has (opset 13 is tested; models/README.md, \"Making a bundle of your own\")", e);
+          + "operators " + onnxRuntime() + " has (opset 13 is tested; "
+          + ModelDocs.readme("Making a bundle of your own") + ")", e);
     } catch (RuntimeException | LinkageError e) { // native provider libraries fail with Errors or IllegalArgument
       if (!route.gpu()) {
         throw e;
@@ -188,7 +189,8 @@ public final class DjlClassifier implements BatchClassifier {
       }
       throw new InvalidBundleException(bundle.modelFile() + " takes one frame but refused a batch of 2 ("
           + EngineSelector.rootMessage(e) + "): the monitor scores each frame together with its probes in one call; "
-          + "export the model with a dynamic batch axis (torch.onnx.export's dynamic_axes, models/README.md)", e);
+          + "export the model with a dynamic batch axis (torch.onnx.export's dynamic_axes, "
+          + ModelDocs.readme() + ")", e);
     }
     if (o.numClasses() != m.labels().size()) {
       throw new InvalidBundleException(manifest + ": field 'labels' names " + m.labels().size() + " classes, but output '"
@@ -226,9 +228,10 @@ public final class DjlClassifier implements BatchClassifier {
           + "sum to 1 on two different frames ({} and {}), as a model that ends in a sigmoid (multi-label) does; the "
           + "monitor applies softmax to them, which squeezes every confidence towards 1/{}. If the model ends in a "
           + "sigmoid, set outputs.logits to the output before the sigmoid (its class order is the same), kind logits; "
-          + "if these are really its logits, ignore this (models/README.md, \"Making a bundle of your own\")",
+          + "if these are really its logits, ignore this ({})",
           manifest, m.outputs().logits(), java.util.Arrays.toString(two.probabilities(0)),
-          java.util.Arrays.toString(two.probabilities(1)), o.numClasses());
+          java.util.Arrays.toString(two.probabilities(1)), o.numClasses(),
+          ModelDocs.readme("Making a bundle of your own"));
     }
   }
 

@@ -75,13 +75,15 @@ public record ModelManifest(
   /** Reads and validates {@code manifest.json}. */
   public static ModelManifest read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new InvalidBundleException(file + ": manifest.json not found; a model bundle is a folder with model.onnx and manifest.json (see models/README.md)");
+      throw new InvalidBundleException(file + ": manifest.json not found; a model bundle is a folder with model.onnx "
+          + "and manifest.json (see " + ModelDocs.readme() + ")");
     }
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
-      throw InvalidBundleException.notJson(file, e, "correct the file (models/README.md describes its fields)");
+      throw InvalidBundleException.notJson(file, e,
+          "correct the file (" + ModelDocs.readme() + " describes its fields)");
     }
     return parse(root, file.toString());
   }
@@ -158,7 +160,8 @@ public record ModelManifest(
     if (out.hasNonNull("layers")) {
       JsonNode l = out.get("layers");
       if (!l.isArray()) {
-        throw f.error("outputs.layers", "must be an array of output names (models/recipe/layer_stats.py writes it), was " + l);
+        throw f.error("outputs.layers", "must be an array of output names (" + ModelDocs.recipe("layer_stats.py")
+            + " writes it), was " + l);
       }
       for (JsonNode n : l) {
         String layer = n.asText("");

@@ -25,6 +25,9 @@ class ReadmeSectionReferencesTest {
   private static final Pattern REFERENCE =
       Pattern.compile("\\(((?:[\\w.-]+/)*README(?:\\.md)?),\\s*\"?([A-Z][^)\",\\n]*)");
 
+  /** {@code ModelDocs.readme("Name")}: a section of models/README.md, named by the absolute path at run time. */
+  private static final Pattern MODEL_DOCS = Pattern.compile("ModelDocs\\.readme\\(\"([^\"]+)\"\\)");
+
   /** What ships or is printed: the sources of every module, the example and deployment configuration. */
   private static final List<String> ROOTS = List.of("stream-app/src/main", "demo/src/main", "loadtest/src/main",
       "deploy/src/main", "deploy/src/image", "config", "k8s");
@@ -46,6 +49,14 @@ class ReadmeSectionReferencesTest {
             String where = repo.relativize(file) + ": (" + m.group(1) + ", " + m.group(2).trim() + ")";
             references.add(where);
             if (!headings(readme).stream().anyMatch(h -> h.startsWith(m.group(2).trim()))) {
+              broken.add(where);
+            }
+          }
+          Matcher d = MODEL_DOCS.matcher(read(file));
+          while (d.find()) {
+            String where = repo.relativize(file) + ": ModelDocs.readme(\"" + d.group(1) + "\")";
+            references.add(where);
+            if (!headings(repo.resolve("models/README.md")).stream().anyMatch(h -> h.startsWith(d.group(1)))) {
               broken.add(where);
             }
           }

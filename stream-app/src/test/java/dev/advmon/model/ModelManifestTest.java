@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelManifestTest {
 
@@ -21,6 +25,32 @@ class ModelManifestTest {
 
   private ObjectNode valid() throws Exception {
     return (ObjectNode) json.readTree(VALID);
+  }
+
+  @Test
+  void aFolderWithoutAManifestNamesTheModelsReadmeByAPathThatWorksFromAnyFolder(@TempDir Path notABundle)
+      throws Exception {
+    // a user runs ./monitor from their own folder, where "see models/README.md" named nothing
+    String before = System.getProperty("advmon.home");
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    try {
+      assertThatThrownBy(() -> ModelManifest.read(notABundle.resolve("manifest.json")))
+          .isInstanceOf(InvalidBundleException.class)
+          .hasMessageContaining("see " + TestData.repoRoot().resolve("models/README.md"));
+      Files.writeString(notABundle.resolve("manifest.json"), "{\"name\": ");
+      assertThatThrownBy(() -> ModelManifest.read(notABundle.resolve("manifest.json")))
+          .hasMessageContaining("not valid JSON")
+          .hasMessageContaining(TestData.repoRoot().resolve("models/README.md") + " describes its fields");
+    } finally {
+      if (before == null) {
+        System.clearProperty("advmon.home");
+      } else {
+        System.setProperty("advmon.home", before);
+      }
+    }
+    // without a home that holds it (a bare jar), the repository's file, said as such
+    assertThat(ModelDocs.file(notABundle, "models/README.md")).isEqualTo("models/README.md of the advmon repository");
+    assertThat(ModelDocs.file(null, "models/README.md")).isEqualTo("models/README.md of the advmon repository");
   }
 
   @Test
