@@ -179,6 +179,13 @@ public record ModelManifest(
         layers);
 
     JsonNode labelsNode = root.get("labels");
+    if (labelsNode != null && labelsNode.isTextual()) {
+      // exports often come with a labels.txt, and naming it here is the natural guess; the message says the error is
+      // the kind of value, not the file's name
+      throw new InvalidBundleException(where + ": field 'labels' is the text " + labelsNode + ", but the class names "
+          + "go into manifest.json itself (no label file is read): write them as an array in the order of the "
+          + "model's outputs, [\"first class\", \"second class\", ...]");
+    }
     if (labelsNode == null || !labelsNode.isArray() || labelsNode.isEmpty()) {
       throw f.error("labels", "must be a non-empty array of class names, in the order of the model's outputs");
     }

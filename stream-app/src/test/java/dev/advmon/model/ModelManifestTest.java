@@ -115,6 +115,19 @@ class ModelManifestTest {
   }
 
   @Test
+  void aLabelFileNamedInsteadOfTheLabelsSaysTheNamesGoIntoTheManifest() throws Exception {
+    // torchvision and Keras exports often come with a labels.txt; a user who named it here was told only that an
+    // array was needed, as if the file's name had been misspelt
+    ObjectNode file = valid();
+    file.put("labels", "labels.txt");
+    assertThatThrownBy(() -> ModelManifest.parse(file, "m.json"))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("m.json").hasMessageContaining("field 'labels' is the text \"labels.txt\"")
+        .hasMessageContaining("no label file is read")
+        .hasMessageContaining("[\"first class\", \"second class\", ...]");
+  }
+
+  @Test
   void refusesZeroStdAndAnUnknownLayout() throws Exception {
     ObjectNode zeroStd = valid();
     ((ObjectNode) zeroStd.get("input")).putArray("std").add(1).add(0).add(1);
