@@ -24,6 +24,8 @@ public record ModelManifest(
     List<String> labels,
     String calibrationHoldout) {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelManifest.class);
+
   public ModelManifest(String name, String version, String description, String modelFile, InputSpec input,
       OutputSpec outputs, List<String> labels) {
     this(name, version, description, modelFile, input, outputs, labels, null);
@@ -85,7 +87,15 @@ public record ModelManifest(
       throw InvalidBundleException.notJson(file, e,
           "correct the file (" + ModelDocs.readme() + " describes its fields)");
     }
-    return parse(root, file.toString());
+    ModelManifest manifest = parse(root, file.toString());
+    if (root.path("input").path("mask_value").isMissingNode()) {
+      // the default keeps a bundle of one's own loading, but 0.5 is no data set's mean: occluded regions would stand
+      // out to the model, and the overinterpretation detector's probes would measure that, not the frame
+      log.warn("{}: field 'input.mask_value' is not set, so the detectors mask regions out with 0.5 of the pixel "
+          + "range; set it to your training set's mean pixel, per channel, in [0,1] units ({}), then run "
+          + "./monitor calibrate again", file, ModelDocs.readme("manifest.json"));
+    }
+    return manifest;
   }
 
   static ModelManifest parse(JsonNode root, String where) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.advmon.testing.LogLines;
 import dev.advmon.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,25 @@ class ModelManifestTest {
         .hasMessageContaining("m.json").hasMessageContaining("field 'labels' is the text \"labels.txt\"")
         .hasMessageContaining("no label file is read")
         .hasMessageContaining("[\"first class\", \"second class\", ...]");
+  }
+
+  @Test
+  void aMaskValueLeftOutIsAWarningNamingTheFieldAndWhatToSetItTo(@TempDir Path bundle) throws Exception {
+    // left out, detectors occlude with 0.5, which is no data set's mean: nothing told the user who skipped it
+    ObjectNode without = valid();
+    ((ObjectNode) without.get("input")).remove("mask_value");
+    Path file = bundle.resolve("manifest.json");
+    Files.writeString(file, json.writeValueAsString(without));
+    try (LogLines lines = LogLines.of(ModelManifest.class)) {
+      assertThat(ModelManifest.read(file).input().maskValue()).containsExactly(0.5f, 0.5f, 0.5f);
+      assertThat(lines.messages()).singleElement().asString()
+          .contains(file.toString(), "field 'input.mask_value' is not set", "0.5", "training set's mean pixel");
+    }
+    Files.writeString(file, json.writeValueAsString(valid()));
+    try (LogLines lines = LogLines.of(ModelManifest.class)) {
+      ModelManifest.read(file);
+      assertThat(lines.messages()).as("a manifest that sets it").isEmpty();
+    }
   }
 
   @Test
