@@ -199,11 +199,27 @@ final class CalibrateCommand implements Callable<Integer> {
       // each kind of frame with its own copies: the line said the fit frames were under --copies corruptions, and
       // --fit-copies 0 (or no fooling detector, the only one they serve) left them clean without a word
       String fitCopiesSaid = fo.isEmpty() ? "" : fitCopies == 0 ? ", clean only (--fit-copies 0)" : ", each also under " + copiesOf(fitCopies);
+      // without labels "wrong" can only mean a corrupted copy that left the clean frame's class: say so, not that
+      // the model was found wrong on frames, which no label could tell
+      boolean unlabelled = out.calibration().data().path("labels").asText().startsWith("none");
+      String wrong = unlabelled
+          ? "no labels: the model's own class on each clean frame counts as right (%d corrupted copies that changed "
+              + "it not counted)"
+          : "model wrong on %d of the threshold frames (not counted)";
       System.out.printf(Locale.ROOT, "wrote %s: %d fit frames%s; %d threshold training frames%s, %s; "
-          + "model wrong on %d of the threshold frames (not counted); level %.5f (%d s)%n", bundle.calibrationFile(),
+          + wrong + "; level %.5f (%d s)%n", bundle.calibrationFile(),
           out.fitFrames(), fitCopiesSaid, out.holdFrames(), out.fromHoldout() ? " (the bundle's holdout)" : "",
           copies == 0 ? "clean only (--copies 0)" : "each also under " + copiesOf(copies), r.skippedWrong(), r.level(),
           Math.round((System.nanoTime() - t0) / 1e9));
+      if (unlabelled) {
+        // allowed (unlabelled camera frames), but the thresholds then also sit on frames the model gets wrong
+        Path source = o.images();
+        log.warn("{}: no labels ({}), so calibrate took the model's own class on each clean frame as right: frames "
+            + "it gets wrong set the thresholds as clean ones; for thresholds on the frames it gets right, add "
+            + "labels.csv (columns file,label; label the 0-based index into manifest.json's labels) beside the images",
+            source, java.nio.file.Files.isDirectory(source) ? "no labels.csv"
+                : "no -labels-idx1- file beside it, or labels.csv for a folder of images");
+      }
       System.out.printf(Locale.ROOT, "  any-alert rate on the threshold frames (cap: clean %.3f, each corruption %.3f):%n", cleanCap, corruptionCap);
       r.groupRates().forEach((g, v) -> System.out.printf(Locale.ROOT, "    %-16s %6.3f  (%d frames)%s%n", g, v,
           r.groupCounts().get(g), r.groupCounts().get(g) < Calibrator.MIN_GROUP

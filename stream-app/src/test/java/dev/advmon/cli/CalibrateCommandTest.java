@@ -137,7 +137,8 @@ class CalibrateCommandTest {
           "--images", idx.toString(), "--fit", "400", "--hold", "400", "--copies", "0", "--fit-copies", "0",
           "--knn-bank", "200", "--no-overinterpretation");
       assertThat(rc).isZero();
-      assertThat(log.messages()).singleElement().asString()
+      // (this IDX file has no labels file beside it: that warning comes too)
+      assertThat(log.messages()).filteredOn(l -> l.startsWith("--copies 0")).singleElement().asString()
           .contains("--copies 0", "clean frames only", "--corruption-cap", "--copies 1");
     } finally {
       System.setOut(old);
@@ -245,6 +246,30 @@ class CalibrateCommandTest {
         "--fit", "200", "--copies", "1", "--knn-bank", "100", "--no-overinterpretation");
     assertThat(err).contains(folder.resolve("labels.csv") + ": " + train.get(7).file().getFileName(), "label 10", "0-9");
     assertThat(bundle.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
+  void aFolderWithoutLabelsCsvCalibratesWithAWarningThatWrongFramesCountAsClean() throws Exception {
+    // allowed (unlabelled camera frames), but the frames the model gets wrong then set thresholds as clean ones and
+    // the summary still said "model wrong on N of the threshold frames", as if labels had told it which
+    List<TestData.Labelled> train = TestData.trainSample();
+    Path folder = trainFolder(i -> train.get(i).label());
+    Files.delete(folder.resolve("labels.csv"));
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    PrintStream old = System.out;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    try (dev.advmon.testing.LogLines log = dev.advmon.testing.LogLines.of(CalibrateCommand.class)) {
+      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+      int rc = Main.commandLine().execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
+          "--images", folder.toString(), "--fit", "200", "--copies", "1", "--knn-bank", "100",
+          "--no-overinterpretation");
+      assertThat(rc).isZero();
+      assertThat(log.messages()).singleElement().asString()
+          .contains(folder.toString(), "no labels.csv", "the model's own class", "labels.csv (columns file,label");
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("no labels: ").doesNotContain("model wrong on");
   }
 
   @Test
