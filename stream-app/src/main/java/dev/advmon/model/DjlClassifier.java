@@ -153,7 +153,9 @@ public final class DjlClassifier implements BatchClassifier {
       ModelManifest.InputSpec in = bundle.manifest().input();
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
-          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + EngineSelector.rootMessage(e)
+          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): "
+          // ONNX Runtime puts each refused index on a line of its own: one line reads whole in a log
+          + EngineSelector.rootMessage(e).strip().replaceAll("\\s*\\R\\s*", "; ")
           + "; set input.name, channels, height, width and layout to the model's own input"
           + DeclaredInputs.of(bundle.modelFile())
           + " (and export the model with a dynamic batch axis where index 0 is what it refused)", e);
