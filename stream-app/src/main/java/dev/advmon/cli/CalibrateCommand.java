@@ -190,6 +190,15 @@ final class CalibrateCommand implements Callable<Integer> {
         budget, weights, stability, sq, squeezeSignals, fo, knnBank, overinterpretation,
         new OverinterpretationDetector.Settings(oiGrid, oiBorder, oiKeep, oiTau, Double.POSITIVE_INFINITY, oiSparseTrigger),
         oiSearchShare, learned, 256, consistency, consensus.equals(List.of("none")) ? List.of() : consensus);
+    var in = bundle.manifest().input();
+    if (images == null && (in.channels() != 1 || in.height() != 28 || in.width() != 28)) {
+      // before the file is looked for: where it is not installed, "not found" sent the user to install a data set
+      // that would then be refused for its geometry
+      throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST) + " takes " + in.channels()
+          + "x" + in.height() + "x" + in.width() + " frames, but the default --images, " + DEFAULT_TRAIN
+          + ", is Fashion-MNIST's 1x28x28 grayscale training split: pass --images with a folder of the model's own "
+          + "clean TRAINING images (PNG or JPEG, with labels.csv, columns file,label)");
+    }
     CalibrationRun.checkOptions(bundle, o); // before the model loads, as checkRanges: a typo costs no load
     ModelLoader loader = Wiring.offlineModelLoader(config);
     try (DjlClassifier classifier = loader.load(bundle)) {

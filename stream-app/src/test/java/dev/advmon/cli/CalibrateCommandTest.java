@@ -180,6 +180,21 @@ class CalibrateCommandTest {
   }
 
   @Test
+  void theDefaultImagesAreRefusedForAnotherGeometryWhetherOrNotTheyAreInstalled() throws Exception {
+    // where Debian's dataset-fashion-mnist was not installed, a 3x16x16 bundle was told only that the default file was
+    // not found and to pass --images: a user who installed the package was then refused for the geometry
+    Path rgb = Files.createDirectory(dir.resolve("rgb"));
+    Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
+    for (String f : List.of("model.onnx", "manifest.json")) {
+      Files.copy(src.resolve(f), rgb.resolve(f));
+    }
+    String err = calibrateFails("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime");
+    assertThat(err).contains(rgb.resolve("manifest.json").toString(), "3x16x16", "1x28x28",
+        CalibrateCommand.DEFAULT_TRAIN.toString(), "--images", "labels.csv").doesNotContain("not found");
+    assertThat(rgb.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
   void aFolderWithoutImagesIsNamedWithTheFormatsLookedFor() throws Exception {
     Path empty = Files.createDirectory(dir.resolve("no-images"));
     Files.writeString(empty.resolve("readme.txt"), "the PNGs are elsewhere");
