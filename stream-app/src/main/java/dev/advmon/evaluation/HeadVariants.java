@@ -42,7 +42,11 @@ public final class HeadVariants {
     for (Map.Entry<String, String> e : out.entrySet()) {
       if (!Files.isRegularFile(bundle.directory().resolve(e.getValue()))) {
         throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": adversarial_head.leave_out."
-            + e.getKey() + " names " + e.getValue() + ", which is not in " + bundle.directory());
+            + e.getKey() + " names " + e.getValue() + ", which is not in " + bundle.directory() + ": copy it there "
+            + "with the bundle's other heads (" + dev.advmon.model.ModelDocs.recipe("detector_head.py")
+            + " writes them), or remove "
+            + "adversarial_head.leave_out from manifest.json (calibrate then sets no thresholds for head variants, "
+            + "and evaluate's leave-one-family-out table has none to use)");
       }
     }
     return out;

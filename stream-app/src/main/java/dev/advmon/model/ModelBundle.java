@@ -20,22 +20,25 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
           + "bundle folder not found") + " (set model.dir or --model to a folder with model.onnx and manifest.json)");
     }
     ModelManifest manifest = ModelManifest.read(dir.resolve(MANIFEST));
-    requireFile(dir, "model_file", manifest.modelFile(), "the ONNX file");
+    requireFile(dir, "model_file", manifest.modelFile(), "the ONNX file",
+        "set it to the name of your ONNX file in " + dir + " (default model.onnx)");
     if (manifest.calibrationHoldout() != null) {
-      requireFile(dir, "calibration_holdout", manifest.calibrationHoldout(), "the file of training-image indices");
+      requireFile(dir, "calibration_holdout", manifest.calibrationHoldout(), "the file of training-image indices",
+          "put it there, or remove the field (it is optional: calibrate then splits its images itself)");
     }
     return new ModelBundle(dir, manifest);
   }
 
   /** A manifest field that names a file in the bundle: a folder of that name is said to be one, not missing. */
-  private static void requireFile(Path dir, String field, String name, String what) {
+  private static void requireFile(Path dir, String field, String name, String what, String whatToDo) {
     Path file = dir.resolve(name);
     if (Files.isDirectory(file)) {
       throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field '" + field + "' names " + name
           + ", which is a folder; name " + what + " inside " + dir);
     }
     if (!Files.isRegularFile(file)) {
-      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field '" + field + "' names " + name + ", which is not in " + dir);
+      throw new InvalidBundleException(dir.resolve(MANIFEST) + ": field '" + field + "' names " + name
+          + ", which is not in " + dir + ": " + whatToDo);
     }
   }
 

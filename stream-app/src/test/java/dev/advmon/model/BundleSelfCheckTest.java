@@ -253,6 +253,26 @@ class BundleSelfCheckTest {
         .hasMessageContaining("manifest.json: field 'calibration_holdout' names holdout, which is a folder");
   }
 
+  @Test
+  void aFileTheManifestNamesButTheFolderLacksSaysWhatToDo() throws Exception {
+    // a user who copied a shipped bundle to start their own, leaving holdout.txt or heads/ behind, was told only that
+    // the file "is not in" the folder
+    assertThatThrownBy(() -> bundle(m -> m.put("calibration_holdout", "holdout.txt")))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("field 'calibration_holdout' names holdout.txt, which is not in " + dir)
+        .hasMessageContaining("put it there, or remove the field");
+    assertThatThrownBy(() -> bundle(m -> m.put("model_file", "my-model.onnx")))
+        .hasMessageContaining("field 'model_file' names my-model.onnx, which is not in " + dir)
+        .hasMessageContaining("set it to the name of your ONNX file in " + dir);
+    ModelBundle heads = bundle(m -> m.putObject("adversarial_head").putObject("leave_out")
+        .put("linf", "heads/leave-out-linf.onnx"));
+    assertThatThrownBy(() -> dev.advmon.evaluation.HeadVariants.of(heads))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("adversarial_head.leave_out.linf names heads/leave-out-linf.onnx, which is not in " + dir)
+        .hasMessageContaining("copy it there with the bundle's other heads")
+        .hasMessageContaining("remove adversarial_head.leave_out");
+  }
+
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
   static byte[] nanLogitBias(byte[] model) {
     return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
