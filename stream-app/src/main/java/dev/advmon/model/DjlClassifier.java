@@ -151,14 +151,17 @@ public final class DjlClassifier implements BatchClassifier {
             + "ramp) but its output cannot be used: " + e.getMessage() + "; no manifest field explains this: check the exported model", e);
       }
       ModelManifest.InputSpec in = bundle.manifest().input();
+      // ONNX Runtime puts each refused index on a line of its own: one line reads whole in a log
+      String refused = EngineSelector.rootMessage(e).strip().replaceAll("\\s*\\R\\s*", "; ");
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
-          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): "
-          // ONNX Runtime puts each refused index on a line of its own: one line reads whole in a log
-          + EngineSelector.rootMessage(e).strip().replaceAll("\\s*\\R\\s*", "; ")
+          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + refused
           + "; set input.name, channels, height, width and layout to the model's own input"
           + DeclaredInputs.of(bundle.modelFile())
-          + " (and export the model with a dynamic batch axis where index 0 is what it refused)", e);
+          // the load check sends a batch of 2: only a refused index 0 is the batch axis, and advice to export a
+          // dynamic one beside every other refusal sent users after the wrong fix
+          + (refused.contains("index: 0 ") ? " (and export the model with a dynamic batch axis: index 0 is the batch)"
+              : ""), e);
     }
   }
 
