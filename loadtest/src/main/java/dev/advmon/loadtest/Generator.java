@@ -31,6 +31,7 @@ final class Generator implements AutoCloseable {
   private final String topic;
   private final FrameSource frames;
   private final int cameras;
+  private final String cameraPrefix;
   private final Thread thread;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
@@ -49,6 +50,11 @@ final class Generator implements AutoCloseable {
 
   /** {@code pacer}: the send schedules, shared with the reader, which times each frame's outcome by them. */
   Generator(Target target, FrameSource frames, int cameras, Pacer pacer) {
+    this(target, frames, cameras, DEFAULT_CAMERA_PREFIX, pacer);
+  }
+
+  /** {@code cameraPrefix}: each frame's camera id is it followed by the camera's number ({@link #cameraId}). */
+  Generator(Target target, FrameSource frames, int cameras, String cameraPrefix, Pacer pacer) {
     this.pacer = pacer;
     Map<String, Object> p = new HashMap<>(target.clientProperties());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -63,13 +69,18 @@ final class Generator implements AutoCloseable {
     this.topic = target.framesTopic();
     this.frames = frames;
     this.cameras = cameras;
+    this.cameraPrefix = cameraPrefix;
     this.thread = new Thread(this::loop, "advmon-loadtest-generator");
     thread.setDaemon(true);
     thread.start();
   }
 
-  static String cameraId(int i) {
-    return String.format(Locale.ROOT, "cam-%02d", i + 1);
+  /** The camera ids of runs before --camera-prefix ({@code cam-01}...): BENCHMARKS.md's runs compare with today's. */
+  static final String DEFAULT_CAMERA_PREFIX = "cam-";
+
+  /** Camera {@code i} (from 0): the prefix, then its number from 1, two digits at least ({@code cam-01}). */
+  static String cameraId(String prefix, int i) {
+    return prefix + String.format(Locale.ROOT, "%02d", i + 1);
   }
 
   /**
@@ -160,7 +171,7 @@ final class Generator implements AutoCloseable {
   }
 
   private void send(long seq, long dueMs) {
-    String camera = cameraId((int) (seq % cameras));
+    String camera = cameraId(cameraPrefix, (int) (seq % cameras));
     byte[] value = serializer.serialize(topic, frames.frame(seq, camera, dueMs));
     try {
       producer.send(new ProducerRecord<>(topic, null, dueMs, camera, value), (meta, e) -> {

@@ -65,6 +65,11 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
   int cameras;
 
+  @Option(names = "--camera-prefix", defaultValue = Generator.DEFAULT_CAMERA_PREFIX, paramLabel = "PREFIX",
+      description = "Camera ids of the frames: PREFIX then the camera's number (default ${DEFAULT-VALUE}: cam-01, "
+          + "cam-02 ...); against a monitor elsewhere, one no real camera's id starts with, e.g. loadtest-cam-.")
+  String cameraPrefix;
+
   @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots (required).")
   Path report;
 
@@ -171,7 +176,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     try (Target t = target.embedded
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, home);
-        Session session = new Session(t, frames, cameras, console)) {
+        Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
       t.requireRegistry(); // after the reader's topic check, before the first frame
       boolean drained;
       try {
@@ -194,10 +199,12 @@ public final class LoadTestCommand implements Callable<Integer> {
       } catch (Interruption.Stopped e) {
         // the report first, while the monitor is still up: closing it may take a while
         session.pause();
-        writeInterrupted(t.describe(), session, steps, loadAtStart, started, session.activity());
+        writeInterrupted(settings(t.describe(), cameraPrefix, cameras), session, steps, loadAtStart, started,
+            session.activity());
         return INTERRUPTED;
       }
-      Report rep = completedReport(ramp ? "advmon load test: ramp" : "advmon load test", t.describe(), cameras, ramp,
+      Report rep = completedReport(ramp ? "advmon load test: ramp" : "advmon load test",
+          settings(t.describe(), cameraPrefix, cameras), cameras, ramp,
           session, steps, drained, loadAtStart, started);
       rep.write(report);
       System.out.println(summaryLine(rep));
@@ -208,10 +215,18 @@ public final class LoadTestCommand implements Callable<Integer> {
       // while the monitor was starting (EmbeddedTarget.start has closed what it started): nothing was measured
       Map<String, Object> where = new LinkedHashMap<>();
       where.put("mode", target.embedded ? "embedded" : "external");
-      writeInterrupted(where, null, List.of(), loadAtStart, started,
+      writeInterrupted(settings(where, cameraPrefix, cameras), null, List.of(), loadAtStart, started,
           target.embedded ? "starting the embedded monitor" : "connecting to the monitor");
       return INTERRUPTED;
     }
+  }
+
+  /** The target's settings for the report, with the camera ids the frames carried ({@code cam-01 .. cam-04}). */
+  static Map<String, Object> settings(Map<String, Object> target, String cameraPrefix, int cameras) {
+    Map<String, Object> s = new LinkedHashMap<>(target);
+    String first = Generator.cameraId(cameraPrefix, 0);
+    s.put("camera_ids", cameras == 1 ? first : first + " .. " + Generator.cameraId(cameraPrefix, cameras - 1));
+    return s;
   }
 
   /**
@@ -319,6 +334,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     } else {
       requireRange(errors, "--drain", drain, 1, 86_400);
     }
+    requireCameraPrefix(errors, cameraPrefix);
     requireRange(errors, "--instances", instances, 1, 64);
     requireRange(errors, "--partitions", partitions, 1, 10_000);
     if (!(rampFactor > 1 && rampFactor <= 10)) {
@@ -348,6 +364,26 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
     if (!errors.isEmpty()) {
       throw new CommandLine.ParameterException(cl, String.join("; ", errors));
+    }
+  }
+
+  /** The longest --camera-prefix: with the most cameras' number (6 digits) a camera id the monitor keeps whole. */
+  static final int MAX_CAMERA_PREFIX_CHARS = dev.advmon.topology.RecordLimits.MAX_ID_CHARS - 6;
+
+  /**
+   * A camera id prefix: not empty (the ids would be bare numbers, "01", easily a real camera's), no blank or control
+   * character (a camera id is a record key and a /cameras path), and short enough that the monitor accepts the id.
+   */
+  static void requireCameraPrefix(List<String> errors, String prefix) {
+    if (prefix == null || prefix.isEmpty()) {
+      errors.add("--camera-prefix must not be empty: give the start of the load test's camera ids, e.g. loadtest-cam-");
+    } else if (prefix.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      errors.add("--camera-prefix '" + prefix.replaceAll("\\p{Cntrl}", "?") + "' holds a blank or control character: "
+          + "a camera id is the frame's record key and a path of the monitor's /cameras; use letters, digits, - _ . /");
+    } else if (prefix.length() > MAX_CAMERA_PREFIX_CHARS) {
+      errors.add("--camera-prefix must be at most " + MAX_CAMERA_PREFIX_CHARS + " characters, not " + prefix.length()
+          + ": the monitor dead-letters a frame whose camera id is longer than "
+          + dev.advmon.topology.RecordLimits.MAX_ID_CHARS + " characters");
     }
   }
 

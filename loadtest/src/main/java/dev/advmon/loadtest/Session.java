@@ -32,11 +32,15 @@ final class Session implements AutoCloseable {
   private volatile String activity = "starting";
 
   Session(Target target, FrameSource frames, int cameras, PrintStream console) {
+    this(target, frames, cameras, Generator.DEFAULT_CAMERA_PREFIX, console);
+  }
+
+  Session(Target target, FrameSource frames, int cameras, String cameraPrefix, PrintStream console) {
     Pacer pacer = new Pacer(Clocks.SYSTEM);
     this.collector = new Collector(target, frames, pacer, Clocks.SYSTEM); // reading first, so no verdict is missed
     Generator g;
     try {
-      g = new Generator(target, frames, cameras, pacer);
+      g = new Generator(target, frames, cameras, cameraPrefix, pacer);
     } catch (RuntimeException | Error e) {
       collector.close();
       throw e;

@@ -173,4 +173,29 @@ class OptionValidationTest {
     assertThatCode(() -> parsed("--config", "m.properties", "--report", "/tmp/r").validate())
         .doesNotThrowAnyException();
   }
+
+  @Test
+  void aCameraPrefixMustBeANonEmptyIdStartAndNamesEveryFramesCamera() {
+    // the ids were always cam-01...: against a real monitor a real camera of that name shared its state with them
+    assertThat(loadTest().cameraPrefix).isEqualTo("cam-");
+    assertThat(Generator.cameraId(loadTest().cameraPrefix, 0)).isEqualTo("cam-01"); // BENCHMARKS runs compare
+    assertThat(Generator.cameraId(loadTest("--camera-prefix", "lt-site/cam-").cameraPrefix, 11))
+        .isEqualTo("lt-site/cam-12");
+    assertThatCode(() -> loadTest("--camera-prefix", "loadtest-cam-").validate()).doesNotThrowAnyException();
+    assertThatThrownBy(() -> loadTest("--camera-prefix", "").validate())
+        .hasMessageContaining("--camera-prefix must not be empty");
+    assertThatThrownBy(() -> loadTest("--camera-prefix", "load test ").validate())
+        .hasMessageContaining("--camera-prefix 'load test ' holds a blank or control character");
+    assertThatThrownBy(() -> loadTest("--camera-prefix", "x".repeat(251)).validate())
+        .hasMessageContaining("--camera-prefix must be at most 250 characters, not 251");
+    assertThat(LoadTestCommand.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF))
+        .contains("--camera-prefix=PREFIX");
+  }
+
+  @Test
+  void theReportsSettingsNameTheCameraIds() {
+    assertThat(LoadTestCommand.settings(java.util.Map.of("mode", "external"), "lt-", 4))
+        .containsEntry("mode", "external").containsEntry("camera_ids", "lt-01 .. lt-04");
+    assertThat(LoadTestCommand.settings(java.util.Map.of(), "cam-", 1)).containsEntry("camera_ids", "cam-01");
+  }
 }
