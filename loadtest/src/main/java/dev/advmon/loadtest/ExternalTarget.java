@@ -23,11 +23,20 @@ final class ExternalTarget extends ConfiguredTarget {
   private final HttpSchemaRegistryClient registry;
 
   ExternalTarget(Path file, Path home) {
-    this(file, MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
-        .require("kafka.bootstrap.servers", "registry.url"));
+    this(file, settings(file, home));
   }
 
-  private ExternalTarget(Path file, MonitorConfig config) {
+  /**
+   * The monitor's settings from {@code file}, validated, with a broker and a registry: read before anything else
+   * (the start line, the report folder), so that a wrong file is the first and only thing a run says.
+   */
+  static MonitorConfig settings(Path file, Path home) {
+    return MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
+        .require("kafka.bootstrap.servers", "registry.url");
+  }
+
+  /** {@code config}: {@link #settings} of {@code file}. */
+  ExternalTarget(Path file, MonitorConfig config) {
     this(file, config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)));
   }
 

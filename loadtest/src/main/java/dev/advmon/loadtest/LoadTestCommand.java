@@ -104,6 +104,9 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "--embedded: a monitor setting for this run, e.g. --set streams.num-threads=4 --set model.batch.max-wait-ms=2 (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  /** The --config file's settings, read by {@link #call} before anything else. */
+  private dev.advmon.config.MonitorConfig externalSettings;
+
   /** A ramp whose every step was sustained: what it found is a lower bound, and these options find the limit. */
   static final String LOWER_BOUND_ADVICE = "every step was sustained: raise --ramp-steps or --rate to find the limit";
 
@@ -128,24 +131,35 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
     if (target.embedded) {
       // a wrong model.dir (--set, ADVMON_MODEL_DIR) is named now, as ./monitor demo names it, not after the broker
       BundleSetting.checkBeforeStart(settings, Main.home());
+    } else {
+      // a missing or wrong --config is named first: before the start line, and before a report folder is made for it
+      externalSettings = ExternalTarget.settings(target.config, Main.home());
     }
-    return Interruption.PROCESS.during(this::measure);
+    Path made = prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
+    try {
+      return Interruption.PROCESS.during(this::measure);
+    } finally {
+      removeIfEmpty(report, made); // a run that failed before writing a report leaves no empty folder behind
+    }
   }
 
   /**
    * Creates the report folder now: the report is written only at the end (or on Ctrl-C), and a --report that cannot
    * hold it (a file, a folder that cannot be created or written) would otherwise throw the whole run's measurement
-   * away after it.
+   * away after it. Returns the outermost folder it created, null when the folder was there.
    */
-  static void prepareReportFolder(CommandLine cl, Path dir) {
+  static Path prepareReportFolder(CommandLine cl, Path dir) {
     String problem = null;
+    Path made = null;
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       problem = "it is a file, not a folder";
     } else {
+      for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+        made = p;
+      }
       try {
         Files.createDirectories(dir);
         if (!Files.isWritable(dir)) {
@@ -159,6 +173,25 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
     if (problem != null) {
       throw new CommandLine.ParameterException(cl, "--report " + dir + ": " + problem);
+    }
+    return made;
+  }
+
+  /**
+   * Removes the folders {@link #prepareReportFolder} made ({@code made}: the outermost, or null) while they hold
+   * nothing: a run that failed before its report (a broker not answering, a topic missing) left an empty folder that
+   * read as a run's result. A folder that was there before stays.
+   */
+  static void removeIfEmpty(Path dir, Path made) {
+    if (made == null) {
+      return;
+    }
+    for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(made); p = p.getParent()) {
+      try {
+        Files.delete(p);
+      } catch (java.io.IOException e) { // not empty (a report, or something of the user's), or gone: keep the rest
+        return;
+      }
     }
   }
 
@@ -175,7 +208,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     List<StepResult> steps = new ArrayList<>();
     try (Target t = target.embedded
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
-            : new ExternalTarget(target.config, home);
+            : new ExternalTarget(target.config, externalSettings);
         Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
       t.requireRegistry(); // after the reader's topic check, before the first frame
       boolean drained;

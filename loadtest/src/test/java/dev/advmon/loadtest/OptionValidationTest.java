@@ -135,19 +135,61 @@ class OptionValidationTest {
   void aReportFolderThatCannotBeMadeIsRefusedBeforeTheRunNotAfterIt(@TempDir Path dir) throws Exception {
     // the report is written at the end: found out only then, the whole measurement would be lost
     Path file = Files.writeString(dir.resolve("a-file"), "x");
+    // a broker where nothing listens: the run would fail on it, were the report folder not checked first
+    Path config = Files.writeString(dir.resolve("monitor.properties"), "kafka.bootstrap.servers=127.0.0.1:1\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
     for (Path bad : List.of(file, file.resolve("report"))) {
       StringWriter err = new StringWriter();
       CommandLine cl = LoadTestCommand.commandLine();
       cl.setErr(new PrintWriter(err));
-      // a settings file that does not exist: the run would fail on it at once, were the report folder not checked first
-      int code = cl.execute("--config", dir.resolve("missing.properties").toString(), "--report", bad.toString());
+      int code = cl.execute("--config", config.toString(), "--report", bad.toString());
       assertThat(code).as(bad.toString()).isEqualTo(2);
-      assertThat(err.toString()).as(bad.toString()).contains("--report " + bad + ": ")
-          .doesNotContain("missing.properties");
+      assertThat(err.toString()).as(bad.toString()).contains("--report " + bad + ": ").doesNotContain("127.0.0.1:1");
     }
     Path fresh = dir.resolve("new/report");
     LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), fresh);
     assertThat(fresh).isDirectory();
+  }
+
+  @Test
+  void aMissingConfigIsNamedFirstLeavingNoReportFolderAndNoStartLine(@TempDir Path dir) throws Exception {
+    // before: the start line "against FILE ..." came first, then the error, and an empty report folder stayed
+    Path report = dir.resolve("new/report");
+    String printed = stderrOf(() -> {
+      int code = LoadTestCommand.commandLine().execute("--config", dir.resolve("missing.properties").toString(),
+          "--report", report.toString());
+      assertThat(code).isEqualTo(2);
+    });
+    assertThat(printed).contains("missing.properties does not exist").doesNotContain("against");
+    assertThat(dir.resolve("new")).doesNotExist();
+  }
+
+  @Test
+  void aRunThatFailsBeforeWritingAReportLeavesNoEmptyFolder(@TempDir Path dir) throws Exception {
+    // a Kafka client that cannot be built fails the run after the start line: the folder made for it went with it
+    Path config = Files.writeString(dir.resolve("monitor.properties"),
+        "kafka.bootstrap.servers=no-such-host.invalid:9092\n" + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    Path kept = Files.createDirectories(dir.resolve("kept"));
+    for (Path report : List.of(dir.resolve("new/report"), kept)) {
+      String printed = stderrOf(() -> assertThat(LoadTestCommand.commandLine().execute("--config", config.toString(),
+          "--report", report.toString())).isEqualTo(2));
+      assertThat(printed).contains("No resolvable bootstrap urls");
+    }
+    assertThat(dir.resolve("new")).doesNotExist();
+    assertThat(kept).isDirectory(); // the user's own folder stays, empty or not
+  }
+
+  /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
+  private static String stderrOf(Runnable run) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      run.run();
+    } finally {
+      System.setErr(before);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static LoadTestCommand parsed(String... args) {
