@@ -99,6 +99,9 @@ final class Collector implements AutoCloseable {
     this.pacer = pacer;
     this.clocks = clocks;
     try {
+      // nothing listening is told in seconds, naming the address; the lookup below waits for a slow broker
+      BrokerCheck.requireListening(String.valueOf(target.clientProperties().get(
+          CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), target.settingsSource(), BrokerCheck.CONNECT_WAIT);
       Map<String, List<PartitionInfo>> found = requireTopics(consumer, target, Duration.ofSeconds(60));
       // no consumer group: every partition from its current end, so there is no rebalance to wait for
       List<TopicPartition> partitions = new ArrayList<>();

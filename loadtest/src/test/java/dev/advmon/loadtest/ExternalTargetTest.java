@@ -1,5 +1,6 @@
 package dev.advmon.loadtest;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
@@ -43,6 +44,38 @@ class ExternalTargetTest {
           .hasMessageContaining("http://127.0.0.1:1/apis/ccompat/v7")
           .hasMessageContaining("registry.url")
           .hasMessageContaining(config.toString());
+    }
+  }
+
+  @Test
+  void aBrokerAddressWhereNothingListensIsNamedAtOnceNotAfterTheTopicLookupsMinute(@TempDir Path dir)
+      throws Exception {
+    // before: 'no answer from Kafka at ... within 60 s looking up topic frames' after waiting the whole minute
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:" + port + "\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("nothing accepted a connection within 10 s at Kafka's address 127.0.0.1:" + port)
+          .hasMessageContaining("Connection refused")
+          .hasMessageContaining("kafka.bootstrap.servers")
+          .hasMessageContaining(config.toString());
+    }
+  }
+
+  @Test
+  void aBrokerThatAcceptsButIsSlowToAnswerPassesTheQuickCheck() throws Exception {
+    // the check only asks for a connection: a live broker too busy to answer at once gets the topic lookup's minute
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String at = "127.0.0.1:" + silent.getLocalPort();
+      assertThatCode(() -> BrokerCheck.requireListening("nowhere-else.invalid:9092, " + at, "--config m.properties",
+          java.time.Duration.ofSeconds(10))).doesNotThrowAnyException();
     }
   }
 }
