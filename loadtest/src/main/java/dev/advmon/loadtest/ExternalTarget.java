@@ -4,6 +4,7 @@ import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySerdeException;
+import dev.advmon.registry.RegistryUnavailableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -57,10 +58,27 @@ final class ExternalTarget extends ConfiguredTarget {
       registry.ping(REGISTRY_CHECK);
     } catch (RegistrySerdeException e) {
       throw new IllegalStateException("the schema registry did not answer as one within " + REGISTRY_CHECK.toSeconds()
-          + " s: " + e.getMessage() + "; the load tester registers the frame schema there as a camera would: check "
+          + " s: " + problem(e) + "; the load tester registers the frame schema there as a camera would: check "
           + "registry.url (and registry.* credentials) in " + settingsSource() + " against the monitor's, and that "
           + "the registry runs", e);
     }
+  }
+
+  /**
+   * What went wrong, without the client's own advice: an unavailable registry's message ends "check that the registry
+   * is running and its URL is right (registry.url ...)", which the load tester's advice above says again, with the
+   * file to fix. Each URL and how it failed when there are several (the last problem tells of the last one only), or
+   * when one is not the API root (that problem names registry.url itself).
+   */
+  static String problem(RegistrySerdeException e) {
+    if (e instanceof RegistryUnavailableException u) {
+      if (u.failures().size() > 1 || u.notTheApiRoot() && !u.failures().isEmpty()) {
+        return String.join(", ", u.failures().entrySet().stream().map(f -> f.getKey() + ": " + f.getValue())
+            .toList());
+      }
+      return u.lastProblem();
+    }
+    return e.getMessage();
   }
 
   @Override

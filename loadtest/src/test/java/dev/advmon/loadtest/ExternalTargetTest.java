@@ -1,5 +1,6 @@
 package dev.advmon.loadtest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +44,15 @@ class ExternalTargetTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("http://127.0.0.1:1/apis/ccompat/v7")
           .hasMessageContaining("registry.url")
-          .hasMessageContaining(config.toString());
+          .hasMessageContaining(config.toString())
+          .satisfies(e -> {
+            // before: the client's "check that the registry is running ... (registry.url for the monitor,
+            // schema.registry.url ...)", then the load tester's "check registry.url ... and that the registry runs"
+            String m = e.getMessage();
+            assertThat(m.split("registry\\.url", -1)).as(m).hasSize(2);
+            assertThat(m.split("check ", -1)).as(m).hasSize(2);
+            assertThat(m).doesNotContain("schema.registry.url").containsIgnoringCase("connection refused");
+          });
     }
   }
 
