@@ -8,6 +8,7 @@ import dev.advmon.registry.RegistryUnavailableException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +20,11 @@ final class ExternalTarget extends ConfiguredTarget {
 
   /** How long the registry has to answer the check before the first frame (the monitor's readiness probe: 2 s). */
   private static final Duration REGISTRY_CHECK = Duration.ofSeconds(10);
+
+  /** The settings that shape the monitor's throughput and latency, as the embedded target's report names them. */
+  static final List<String> MONITOR_SETTINGS = List.of("streams.application-id", "streams.num-threads",
+      "streams.commit-interval-ms", "model.dir", "model.engine", "model.batch.max-frames", "model.batch.max-wait-ms",
+      "model.batch.workers", "model.max-batch", "model.intra-op-threads", "model.inter-op-threads");
 
   private final Path file;
   private final HttpSchemaRegistryClient registry;
@@ -93,6 +99,13 @@ final class ExternalTarget extends ConfiguredTarget {
     d.put("bootstrap_servers", config.string("kafka.bootstrap.servers"));
     d.put("registry", config.string("registry.url"));
     d.put("frames_topic", framesTopic());
+    d.put("verdicts_topic", verdictsTopic());
+    d.put("dead_letter_topic", deadLetterTopic());
+    // the load tester cannot ask the monitor: what its file says is what a reader of the report can compare
+    d.put("monitor_settings", "below, as " + settingsSource() + " gives them here: the running monitor's may differ");
+    for (String k : MONITOR_SETTINGS) {
+      d.put(k, config.string(k));
+    }
     return d;
   }
 

@@ -87,4 +87,28 @@ class ExternalTargetTest {
           java.time.Duration.ofSeconds(10))).doesNotThrowAnyException();
     }
   }
+
+  @Test
+  void theReportNamesEveryTopicAndTheMonitorSettingsTheFileGives(@TempDir Path dir) throws Exception {
+    // before: mode, bootstrap_servers, registry and frames_topic only; which verdicts topic was read, and with what
+    // settings the monitor was meant to run, the report did not say
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n"
+        + "topics.frames=f-test\ntopics.verdicts=v-test\ntopics.dead-letter=d-test\n"
+        + "streams.num-threads=3\nmodel.batch.max-wait-ms=7\n");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThat(target.describe())
+          .containsEntry("mode", "external")
+          .containsEntry("frames_topic", "f-test")
+          .containsEntry("verdicts_topic", "v-test")
+          .containsEntry("dead_letter_topic", "d-test")
+          .containsEntry("monitor_settings", "below, as --config " + config + " gives them here: the running "
+              + "monitor's may differ")
+          .containsEntry("streams.num-threads", "3")
+          .containsEntry("model.batch.max-wait-ms", "7")
+          .containsKeys("streams.commit-interval-ms", "model.batch.max-frames", "model.dir", "model.engine")
+          .doesNotContainKey("registry.basic-auth.user-info");
+    }
+  }
 }
