@@ -100,4 +100,32 @@ class CollectorIT {
           .hasMessageContaining("kafka.bootstrap.servers");
     }
   }
+
+  @Test
+  void everyFrameGoesOutUnderTheCameraPrefixAsKeyAndCameraId(EmbeddedKafka kafka) throws Exception {
+    // --camera-prefix: against a real monitor, the load test's cameras must not be real cameras (cam-01...)
+    try (EmbeddedTarget target = targetWithout(kafka, "none");
+        Generator g = new Generator(target, frames(), 2, "lt-it-cam-", new Pacer(Clocks.SYSTEM));
+        org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> frames =
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers",
+                kafka.bootstrapServers(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      frames.assign(List.of(new org.apache.kafka.common.TopicPartition(target.framesTopic(), 0)));
+      g.offer(50, null);
+      java.util.Set<String> keys = new java.util.TreeSet<>();
+      int read = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (read < 6 && System.nanoTime() < deadline) {
+        for (var r : frames.poll(java.time.Duration.ofMillis(200))) {
+          keys.add(r.key());
+          // the Frame's cameraId, an Avro string: the key's UTF-8 bytes inside the record
+          assertThat(new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1)).contains(r.key());
+          read++;
+        }
+      }
+      assertThat(read).as("frames read").isGreaterThanOrEqualTo(6);
+      assertThat(keys).containsExactly("lt-it-cam-01", "lt-it-cam-02");
+    }
+  }
 }
