@@ -358,7 +358,9 @@ public final class MonitorHttpServer implements AutoCloseable {
     if (target.getScheme() != null || target.getRawAuthority() == null) {
       return null; // absolute-form (http://host/path, as proxies send it) names its host on purpose
     }
-    String asked = "//" + target.getRawAuthority() + target.getRawPath();
+    // the query stays: told to ask /cameras/abc for //cameras/abc?scope=local, one would be answered for every instance
+    String asked = "//" + target.getRawAuthority() + target.getRawPath()
+        + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
     return "the request path " + quoted(asked) + " starts with '//', which HTTP reads as a host name ('"
         + quoted(target.getRawAuthority()) + "') before the path: ask " + quoted(asked.substring(1))
         + " (one '/' at the start; a base URL that ends in '/' joined to a path that starts with one doubles it)";

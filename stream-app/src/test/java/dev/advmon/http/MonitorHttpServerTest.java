@@ -515,4 +515,15 @@ class MonitorHttpServerTest {
         .contains("ask /x/metrics");
     assertThat(raw(server.port(), "/cameras/abc", "localhost", null)).startsWith("HTTP/1.1 200");
   }
+
+  /**
+   * The path to ask instead keeps the query: "//cameras/abc?scope=local" was told to ask /cameras/abc, which answers
+   * for every instance, not this one alone, and "//cameras/x?limit=5" lost its limit.
+   */
+  @Test
+  void thePathToAskInsteadOfTwoSlashesKeepsTheQuery() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    assertThat(raw(server.port(), "//cameras/abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("ask /cameras/abc?scope=local ");
+  }
 }
