@@ -25,6 +25,7 @@ final class Session implements AutoCloseable {
   private final String framesTopic;
   private final String verdictsTopic;
   private final String deadLetterTopic;
+  /** The monitor's settings file ("--config FILE"); null for the embedded monitor, which this process starts. */
   private final String settingsSource;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Interruption stop = Interruption.PROCESS;
@@ -51,7 +52,7 @@ final class Session implements AutoCloseable {
     this.framesTopic = target.framesTopic();
     this.verdictsTopic = target.verdictsTopic();
     this.deadLetterTopic = target.deadLetterTopic();
-    this.settingsSource = target.settingsSource();
+    this.settingsSource = target instanceof EmbeddedTarget ? null : target.settingsSource();
     ShutdownCleanup.register(this);
   }
 
@@ -239,12 +240,27 @@ final class Session implements AutoCloseable {
     if (collector.outcomes() > 0 || generator.acked() == 0) {
       return;
     }
-    throw new IllegalStateException(String.format(Locale.ROOT, "no verdict or dead letter came back during %s for "
-        + "the %d frames sent to topic %s (read from %s and %s): no monitor is reading them (not started, stopped, "
-        + "or still starting), or it runs with other topics than %s names; start it with those settings "
-        + "(./monitor run --config FILE), wait until its /health/ready answers 200, and run again (a longer "
-        + "--warmup waits longer for a monitor still starting)", during, generator.acked(), framesTopic, verdictsTopic,
-        deadLetterTopic, settingsSource));
+    throw new IllegalStateException(noOutcome(during, generator.acked(), framesTopic, verdictsTopic, deadLetterTopic,
+        settingsSource));
+  }
+
+  /**
+   * What {@link #requireOutcomes} says: what was sent where, and what to do. {@code settingsSource} null: the embedded
+   * monitor (benchmark, --embedded), which this process started itself, so there is no file to start one with and
+   * no /health/ready to wait for: its log says why it scored nothing.
+   */
+  static String noOutcome(String during, long acked, String framesTopic, String verdictsTopic, String deadLetterTopic,
+      String settingsSource) {
+    String sent = String.format(Locale.ROOT, "no verdict or dead letter came back during %s for the %d frames sent to"
+        + " topic %s (read from %s and %s): ", during, acked, framesTopic, verdictsTopic, deadLetterTopic);
+    if (settingsSource == null) {
+      return sent + "the embedded monitor scored none of them; its log lines above say why (a model that did not"
+          + " load, a stream thread that failed), and nothing was measured";
+    }
+    return sent + String.format(Locale.ROOT, "no monitor is reading them (not started, stopped, or still starting), or"
+        + " it runs with other topics than %s names; start it with those settings (./monitor run --config FILE), wait"
+        + " until its /health/ready answers 200, and run again (a longer --warmup waits longer for a monitor still"
+        + " starting)", settingsSource);
   }
 
   /** Stops offering frames and waits until every confirmed frame has its outcome, or {@code timeout}. */
