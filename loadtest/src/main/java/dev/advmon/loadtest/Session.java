@@ -220,7 +220,8 @@ final class Session implements AutoCloseable {
       Sample sample = sample("warm-up", fps);
       console.println(progressLine(sample, fps, generator.sent(), collector.outcomes()));
       failIfBroken();
-      if (s >= minSeconds && sample.backlog() <= settled) {
+      // settled needs an answer too: at a low rate the frames a monitor never read fit within `settled`
+      if (s >= minSeconds && sample.backlog() <= settled && (collector.outcomes() > 0 || generator.acked() == 0)) {
         return true;
       }
     }
