@@ -212,11 +212,20 @@ class SchemaEvolutionTest {
     assertThat(pinProblem("DeadLetter", 3, text("/versions/DeadLetter.3.avsc"), RECORDED)).isNull();
   }
 
+  /** A checkout that writes lines as CRLF (Windows' core.autocrlf) changes no schema: the pin holds there too. */
+  @org.junit.jupiter.api.Test
+  void aVersionCheckedOutWithWindowsLineEndingsIsStillAsPinned() throws Exception {
+    String crlf = text("/versions/DeadLetter.3.avsc").replace("\r\n", "\n").replace("\n", "\r\n");
+    assertThat(crlf).contains("\r\n");
+    assertThat(pinProblem("DeadLetter", 3, crlf, RECORDED)).isNull();
+  }
+
   /** What is wrong with version {@code v} of {@code name} whose text is {@code text}, or null when it is as pinned. */
   private static String pinProblem(String name, int v, String text, Map<String, String> recorded) throws Exception {
     String file = "/versions/" + name + "." + v + ".avsc";
     String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // pinned as Git stores it (LF): a checkout with CRLF line endings holds the same schema
+        .digest(text.replace("\r\n", "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     String pinned = recorded.get(name + "." + v);
     if (digest.equals(pinned)) {
       return null;
