@@ -104,7 +104,8 @@ public final class EachRegistryUrl {
     List<String> labels = new ArrayList<>();
     for (URI u : urls) {
       String host = u.getHost() == null ? String.valueOf(u.getRawAuthority()) : u.getHost();
-      if (shortHosts && host.indexOf('.') > 0 && !Character.isDigit(host.charAt(host.length() - 1))) {
+      if (shortHosts && host.indexOf('.') > 0 && !host.startsWith("[") // an IPv6 address ([::ffff:10.0.0.1])
+          && !Character.isDigit(host.charAt(host.length() - 1))) {
         host = host.substring(0, host.indexOf('.'));
       }
       labels.add((oneScheme ? "" : u.getScheme() + "://") + host + (u.getPort() == -1 ? "" : ":" + u.getPort())

@@ -24,6 +24,16 @@ class EachRegistryUrlTest {
         .isNull();
   }
 
+  /** An IPv6 address (an IPv4-mapped one has dots) is an address, not a host name: never cut at a dot. */
+  @Test
+  void anIpv6AddressIsNeverCutLikeAHostName() {
+    Map<String, String> failures = new LinkedHashMap<>();
+    failures.put("http://[::ffff:10.0.0.1]:8081/apis/ccompat/v7/" + "x".repeat(120), "connection refused");
+    failures.put("http://[::ffff:10.0.0.2]:8081/apis/ccompat/v7/" + "y".repeat(120), "connection refused");
+    String reason = EachRegistryUrl.reason(failed(failures, false), ROOM);
+    assertThat(reason).contains("[::ffff:10.0.0.1]:8081").contains("[::ffff:10.0.0.2]:8081");
+  }
+
   /** Three in-cluster names of 60-odd characters: only the part that tells them apart, and every failure whole. */
   @Test
   void longHostNamesAreCutToTheirFirstLabelSoThatEveryFailureFits() {
