@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:done (with --dry-run: counted, and the real run would not be refused)",
-        "1:dead letters of another frames topic than topics.frames were refused (the others were sent)",
+        "1:dead letters of another frames topic than topics.frames were refused (the others were sent); each fails"
+            + " one run only: later runs skip it with a warning",
         "2:an error stopped it before the end (an invalid option, a refused login or ACL, no answer); the error says which",
         "3:--dry-run only: the same run without --dry-run would be refused before sending anything; the warning says why",
         "130:stopped by Ctrl-C (143: by SIGTERM) after the batch in flight: the summary says what was sent; run again"
@@ -398,7 +399,16 @@ final class RedriveCommand implements Callable<Integer> {
     if (!summary.otherTopics.isEmpty()) {
       log.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
           + ": they were not read from the frames topic " + framesTopic
-          + " (topics.frames); run redrive with that monitor's configuration");
+          + " (topics.frames); run redrive with that monitor's configuration (the next run skips them without an"
+          + " error once a run without --dry-run has refused them)");
+    }
+    if (!summary.refusedBefore.isEmpty()) {
+      // a line, not an error: the run that refused them exited 1, and a scheduled Job must not fail on them until
+      // retention deletes them
+      log.println("warning: skipped " + summary.refusedBefore.entrySet().stream().map(e -> e.getValue()
+          + " dead letter(s) of " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))
+          + ", refused by an earlier run: they were not read from the frames topic " + framesTopic + " (topics.frames);"
+          + " to send them, run redrive with the configuration of the monitor that reads that topic");
     }
     // the refusal first: the real run would send nothing at all
     return summary.refusedForReal != null ? DRY_RUN_REFUSED : summary.otherTopics.isEmpty() ? 0 : 1;
@@ -497,9 +507,16 @@ final class RedriveCommand implements Callable<Integer> {
           if (d == Decision.SEND && !again && memory.get(tp).sent(r.offset(), dl, r.timestamp(), r.key())) {
             d = Decision.ALREADY_SENT;
           }
+          // with --again too: it sends again what was sent, and a refused dead letter is never sent; failing every
+          // later run over it failed a scheduled Job until retention deleted it, with nothing to acknowledge it by
+          if (d == Decision.OTHER_TOPIC && memory.get(tp).refused(r.offset(), dl, r.timestamp(), r.key())) {
+            d = Decision.REFUSED_BEFORE;
+          }
           summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
           if (d == Decision.OTHER_TOPIC) {
             summary.otherTopics.add(dl.getSourceTopic().toString());
+          } else if (d == Decision.REFUSED_BEFORE) {
+            summary.refusedBefore.merge(dl.getSourceTopic().toString(), 1, Integer::sum);
           }
           if (d == Decision.SEND && producer != null) {
             // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it;
@@ -810,7 +827,8 @@ final class RedriveCommand implements Callable<Integer> {
   enum Decision {
     SEND("sent"), ALREADY_SENT("sent by an earlier run (--again sends it)"), REASON_NOT_CHOSEN("reason not chosen"), CAMERA_NOT_CHOSEN("other camera"),
     OUT_OF_TIME_RANGE("outside --since/--until"), VALUE_CUT("value cut (valueSize set): never sent"),
-    NO_VALUE("no value"), OTHER_TOPIC("not from the frames topic: refused"), UNREADABLE("not a readable DeadLetter");
+    NO_VALUE("no value"), OTHER_TOPIC("not from the frames topic: refused"),
+    REFUSED_BEFORE("not from the frames topic: refused by an earlier run"), UNREADABLE("not a readable DeadLetter");
 
     final String label;
 
@@ -873,6 +891,8 @@ final class RedriveCommand implements Callable<Integer> {
     static final String UNREADABLE = "(unreadable)";
     final Map<String, Map<Decision, Integer>> counts = new TreeMap<>();
     final Set<String> otherTopics = new java.util.TreeSet<>();
+    /** Dead letters of another frames topic that an earlier run refused (and exited 1 for), per source topic. */
+    final Map<String, Integer> refusedBefore = new TreeMap<>();
     /** In a dry run, why the same run without --dry-run would be refused before it sent anything; else null. */
     String refusedForReal;
     /** Stopped by {@link RedriveCommand#stop()} before it read up to the end offsets taken at its start. */

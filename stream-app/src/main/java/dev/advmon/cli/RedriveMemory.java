@@ -48,8 +48,20 @@ record RedriveMemory(List<Run> runs) {
 
   /** Whether an earlier run sent the dead letter at {@code offset}. */
   boolean sent(long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
+    return decided(Decision.SEND, offset, dl, timestamp, recordKey);
+  }
+
+  /**
+   * Whether an earlier run refused the dead letter at {@code offset} as one of another frames topic (and exited 1 for
+   * it): read from the same record as what was sent, since the decision is as pure, so a refusal fails one run only.
+   */
+  boolean refused(long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
+    return decided(Decision.OTHER_TOPIC, offset, dl, timestamp, recordKey);
+  }
+
+  private boolean decided(Decision d, long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
     return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to
-        && r.selection.decide(dl, timestamp, recordKey) == Decision.SEND);
+        && r.selection.decide(dl, timestamp, recordKey) == d);
   }
 
   /**

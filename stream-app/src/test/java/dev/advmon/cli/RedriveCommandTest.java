@@ -247,6 +247,18 @@ class RedriveCommandTest {
   private static MockProducer<byte[], byte[]> run(TopicPartition tp,
       java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
       Selection selection, List<DeadLetter> deadLetters, long logStart) throws Exception {
+    return run(tp, group, selection, deadLetters, logStart, new RedriveCommand(), false).producer();
+  }
+
+  /** What one run of {@code command} sent (nothing for a dry run) and counted. */
+  private record Ran(MockProducer<byte[], byte[]> producer, Summary summary) {
+  }
+
+  /** As above, by {@code command} (its --again), sending nothing when {@code dryRun}. */
+  private static Ran run(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      Selection selection, List<DeadLetter> deadLetters, long logStart, RedriveCommand command, boolean dryRun)
+      throws Exception {
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
       @Override
       public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
@@ -269,12 +281,54 @@ class RedriveCommandTest {
     }
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
-    new RedriveCommand().copy(consumer, producer, List.of(tp), selection, (topic, bytes) -> deadLetters.get(bytes[0]));
+    Summary summary = command.copy(consumer, dryRun ? null : producer, List.of(tp), selection,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
     var commits = producer.consumerGroupOffsetsHistory();
     if (!commits.isEmpty()) {
       group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
     }
-    return producer;
+    return new Ran(producer, summary);
+  }
+
+  /**
+   * One dead letter of another frames topic than topics.frames failed every later run with exit status 1 (dry, real,
+   * with nothing new to send), so the scheduled Job failed each time until retention deleted it, and nothing let the
+   * operator acknowledge it. It is refused, and fails, once: the run that refused it remembers so like what it sent,
+   * and a later run counts it as refused by an earlier run, says so in a line, and exits 0; --again (which sends again
+   * what was sent) and --dry-run (which predicts the real run) do the same.
+   */
+  @Test
+  void aDeadLetterOfAnotherFramesTopicIsRefusedAndFailsOneRunOnly() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true),
+        dl("SCORING_FAILED", "cam-1", "old-frames", null, true));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream log = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+
+    Ran dryFirst = run(tp, group, DEFAULTS, deadLetters, 0, new RedriveCommand(), true);
+    assertThat(RedriveCommand.exitStatus(dryFirst.summary(), "frames", log)).as("the dry run predicts the real one")
+        .isEqualTo(1);
+    Ran first = run(tp, group, DEFAULTS, deadLetters, 0, new RedriveCommand(), false);
+    assertThat(first.producer().history()).hasSize(100);
+    assertThat(first.summary().number("SCORING_FAILED", Decision.OTHER_TOPIC)).isEqualTo(100);
+    assertThat(RedriveCommand.exitStatus(first.summary(), "frames", log)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("refused dead letters of old-frames");
+
+    RedriveCommand again = new RedriveCommand();
+    again.again = true;
+    for (Ran later : List.of(run(tp, group, DEFAULTS, deadLetters, 0, new RedriveCommand(), true),
+        run(tp, group, DEFAULTS, deadLetters, 0, new RedriveCommand(), false),
+        run(tp, group, DEFAULTS, deadLetters, 0, again, true))) {
+      err.reset();
+      assertThat(later.summary().number("SCORING_FAILED", Decision.OTHER_TOPIC)).isZero();
+      assertThat(later.summary().number("SCORING_FAILED", Decision.REFUSED_BEFORE)).isEqualTo(100);
+      assertThat(later.summary().asText(false, "frames", "dead-letters"))
+          .contains("100 not from the frames topic: refused by an earlier run");
+      assertThat(RedriveCommand.exitStatus(later.summary(), "frames", log)).isZero();
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("100 dead letter(s) of old-frames")
+          .contains("refused by an earlier run").contains("topics.frames").doesNotContain("error:");
+    }
   }
 
   /**
