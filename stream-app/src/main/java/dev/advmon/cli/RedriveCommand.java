@@ -521,7 +521,8 @@ final class RedriveCommand implements Callable<Integer> {
           if (d == Decision.SEND && producer != null) {
             // the dead letter's timestamp is its frame's (Kafka Streams keeps the input's time): the frame keeps it;
             // a send that fails fails the commit, and the batch is neither visible nor remembered
-            producer.send(frameRecord(selection.framesTopic(), dl, r.timestamp()));
+            producer.send(frameRecord(selection.framesTopic(), dl, r.timestamp(),
+                r.topic() + "-" + r.partition() + "@" + r.offset()));
           }
         }
         if (inTransaction) {
@@ -738,13 +739,17 @@ final class RedriveCommand implements Callable<Integer> {
   /**
    * The frame of {@code dl} as sent back: its original key, value and timestamp, marked with
    * {@link dev.advmon.topology.RedrivenFrames#HEADER} (the dead letter's reason), so that the monitor's frame latency
-   * metric leaves out a delay that is the dead letter's age.
+   * metric leaves out a delay that is the dead letter's age, and with {@code from}, the dead letter's
+   * {@code <topic>-<partition>@<offset>} ({@link dev.advmon.topology.RedrivenFrames#FROM_HEADER}), which its verdict
+   * names, so that downstream can tell it from a first verdict and link it to its dead letter.
    */
-  static ProducerRecord<byte[], byte[]> frameRecord(String framesTopic, DeadLetter dl, long timestamp) {
+  static ProducerRecord<byte[], byte[]> frameRecord(String framesTopic, DeadLetter dl, long timestamp, String from) {
     ProducerRecord<byte[], byte[]> frame = new ProducerRecord<>(framesTopic, null, timestamp, bytes(dl.getKey()),
         bytes(dl.getValue()));
     frame.headers().add(dev.advmon.topology.RedrivenFrames.HEADER,
         dl.getReason().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    frame.headers().add(dev.advmon.topology.RedrivenFrames.FROM_HEADER,
+        from.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return frame;
   }
 

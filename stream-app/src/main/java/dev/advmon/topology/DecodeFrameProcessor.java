@@ -102,7 +102,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     }
     context.forward(record.withKey(frame.getCameraId()).withHeaders(new RecordHeaders()).withValue(new Outcome.Ok<>(
         new DecodedFrame(frame, image, record.key(), record.value(), topic, partition, offset,
-            RedrivenFrames.redriven(record.headers())))));
+            RedrivenFrames.from(record.headers())))));
   }
 
   /**

@@ -13,11 +13,31 @@ public final class RedrivenFrames {
 
   /** The header's name; its value is the dead letter's reason (UTF-8). */
   public static final String HEADER = "advmon.redriven";
+  /**
+   * The dead letter the frame was sent back from, {@code <dead-letter topic>-<partition>@<offset>} (UTF-8): its
+   * verdict names it in advmon.redrivenFrom, as the input's headers are not passed on.
+   */
+  public static final String FROM_HEADER = "advmon.redrivenFrom";
 
   private RedrivenFrames() {}
 
-  /** Whether {@code headers} mark a frame that redrive sent back. */
-  static boolean redriven(Headers headers) {
-    return headers != null && headers.lastHeader(HEADER) != null;
+  /** What the verdict of a frame sent back by a redrive older than {@link #FROM_HEADER} names as its dead letter. */
+  static final String UNKNOWN = "unknown";
+  /** A header's value is the producer's: bounded, as the monitor's own attribute entries are by their makers. */
+  private static final int MAX_FROM_CHARS = 300;
+
+  /**
+   * The dead letter a frame marked by redrive was sent back from ({@link #FROM_HEADER}, or {@value #UNKNOWN} if only
+   * {@link #HEADER} is there); null for a frame that redrive did not send back.
+   */
+  static String from(Headers headers) {
+    if (headers == null || headers.lastHeader(HEADER) == null) {
+      return null;
+    }
+    org.apache.kafka.common.header.Header from = headers.lastHeader(FROM_HEADER);
+    if (from == null || from.value() == null || from.value().length == 0) {
+      return UNKNOWN;
+    }
+    return DeadLetters.bounded(new String(from.value(), java.nio.charset.StandardCharsets.UTF_8), MAX_FROM_CHARS);
   }
 }

@@ -58,13 +58,18 @@ final class VerdictMapper {
         .setForwardPasses(v.forwardPasses())
         .setProcessingLatencyMs(s.latencyMs())
         .setBatchFrames(s.batchFrames())
-        .setAttributes(boundedAttributes(s.frame().getAttributes(), ownAttributes(capture, partitionChanged)))
+        .setAttributes(boundedAttributes(s.frame().getAttributes(), ownAttributes(capture, partitionChanged,
+            s.source() == null ? null : s.source().redrivenFrom())))
         .build();
   }
 
   /** What the monitor has to say of the frame's record in its verdict's attributes, in key order; often nothing. */
-  private static Map<String, String> ownAttributes(CaptureTimeUnits.Read capture, String partitionChanged) {
+  private static Map<String, String> ownAttributes(CaptureTimeUnits.Read capture, String partitionChanged,
+      String redrivenFrom) {
     Map<String, String> own = new java.util.TreeMap<>();
+    if (redrivenFrom != null) {
+      own.put(REDRIVEN_FROM, redrivenFrom);
+    }
     if (capture.note() != null) {
       own.put(CAPTURE_TIME_WRITTEN, capture.note());
     }
@@ -97,6 +102,12 @@ final class VerdictMapper {
    * ({@link RecordKeys}): the two partitions and the record key, so that the producer to fix can be found.
    */
   static final String PARTITION_CHANGED = OWN_PREFIX + "partitionChanged";
+  /**
+   * Added to a verdict's attributes when redrive sent the frame back: the dead letter it came from,
+   * {@code <dead-letter topic>-<partition>@<offset>} ({@link RedrivenFrames#FROM_HEADER}), so that downstream can tell
+   * a second verdict from a first and find what failed before.
+   */
+  static final String REDRIVEN_FROM = RedrivenFrames.FROM_HEADER;
 
   /**
    * The frame's attributes as far as they fit a verdict: at most {@value #MAX_ATTRIBUTES} entries, keys of at

@@ -151,7 +151,10 @@ class RedriveCommandTest {
         .allSatisfy(r -> assertThat(r.topic()).isEqualTo("frames"))
         // marked, so that the monitor's frame latency metric leaves out the dead letter's age
         .allSatisfy(r -> assertThat(new String(r.headers().lastHeader(dev.advmon.topology.RedrivenFrames.HEADER)
-            .value(), StandardCharsets.UTF_8)).isEqualTo("SCORING_FAILED"));
+            .value(), StandardCharsets.UTF_8)).isEqualTo("SCORING_FAILED"))
+        // and with the dead letter it came from, which its verdict names (advmon.redrivenFrom)
+        .extracting(r -> new String(r.headers().lastHeader(dev.advmon.topology.RedrivenFrames.FROM_HEADER).value(),
+            StandardCharsets.UTF_8)).containsExactly("dead-letters-0@0", "dead-letters-0@1", "dead-letters-0@2");
     assertThat(summary.number("SCORING_FAILED", Decision.SEND)).isEqualTo(3);
   }
 

@@ -409,6 +409,25 @@ class MonitorTopologyTest {
     assertThat(latency.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isLessThan(600_000.0);
   }
 
+  /**
+   * Downstream could not tell a verdict of a frame redrive sent back from any other, nor link it to its dead letter:
+   * the frame's headers are not passed on. Its verdict's attributes now name the dead letter it came from
+   * ({@code advmon.redrivenFrom}, from redrive's header), and a frame that was not sent back has no such entry.
+   */
+  @Test
+  void aRedrivenFramesVerdictNamesTheDeadLetterItCameFrom() {
+    org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals
+        .RecordHeaders();
+    headers.add(RedrivenFrames.HEADER, "SCORING_FAILED".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    headers.add(RedrivenFrames.FROM_HEADER, "frames-dlq-2@41".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), whiteFrame("old"), headers, Instant.now()));
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("new"), Instant.now());
+    List<FrameVerdict> written = verdicts.readValuesToList();
+    assertThat(written).hasSize(2);
+    assertThat(written.get(0).getAttributes()).containsEntry("advmon.redrivenFrom", "frames-dlq-2@41");
+    assertThat(written.get(1).getAttributes()).doesNotContainKey("advmon.redrivenFrom");
+  }
+
   @Test
   void eachFrameIsCountedOnceAsTheOutcomeWrittenForIt() {
     frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());

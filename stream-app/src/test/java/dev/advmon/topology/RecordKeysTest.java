@@ -21,7 +21,7 @@ class RecordKeysTest {
     Frame f = Frame.newBuilder().setFrameId("f").setCameraId(camera).setCaptureTime(Instant.ofEpochMilli(1))
         .setEncoding(ImageEncoding.PNG).setImage(ByteBuffer.allocate(0)).build();
     return new DecodedFrame(f, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), new byte[0], "frames",
-        partition, 7, redriven);
+        partition, 7, redriven ? "frames-dlq-0@7" : null);
   }
 
   @Test
