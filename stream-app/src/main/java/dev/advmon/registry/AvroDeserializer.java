@@ -188,13 +188,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     WriterTimes.Reader<T> times = WriterTimes.readerFor(writer, reader, id);
     SpecificDatumReader<T> resolving = times != null ? times
         : new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader));
-    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(
-        times != null ? times.decoding() : reader, writer);
+    Schema checked = times != null ? times.decoding() : reader;
+    SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(checked, writer);
     if (compatibility.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
       return resolving;
     }
     String incompatible = "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
-        + reader.getFullName() + ": " + Incompatibilities.describe(compatibility.getResult());
+        + reader.getFullName() + ": " + Incompatibilities.describe(checked, compatibility.getResult());
     if (!Incompatibilities.onlyUnionBranches(writer, compatibility.getResult())) {
       throw new AvroDecodeException(incompatible
           + "; an incompatible schema change was registered, or the topic carries another record type", null);

@@ -73,7 +73,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         if (result.getCompatibility() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
           throw new SchemaRegistrationException(subject, 409,
               "Schema being registered is incompatible with an earlier schema for subject \"" + subject
-                  + "\" (BACKWARD): " + Incompatibilities.describe(result));
+                  + "\" (BACKWARD): " + Incompatibilities.describe(schema, result));
         }
       }
       int id = existing != null ? existing : nextId++;

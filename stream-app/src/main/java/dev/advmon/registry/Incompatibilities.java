@@ -19,10 +19,72 @@ final class Incompatibilities {
 
   private Incompatibilities() {}
 
-  static String describe(SchemaCompatibilityResult result) {
+  /** Where a field's type is: the location of its record, then the field's index. */
+  private static final Pattern FIELD_TYPE = Pattern.compile("(.*)/fields/([0-9]+)/type");
+
+  /** {@code reader}: the reader schema that {@code result} was checked with, from which its locations start. */
+  static String describe(Schema reader, SchemaCompatibilityResult result) {
     return result.getIncompatibilities().stream()
-        .map(Incompatibilities::describe)
+        .map(i -> {
+          String missing = missingEnumField(reader, i);
+          return missing != null ? SchemaIncompatibilityType.READER_FIELD_MISSING_DEFAULT_VALUE + " at "
+              + missing : describe(i);
+        })
         .collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Avro's checker compares a reader field that the writer lacks and whose enum has a default symbol with the writer's
+   * whole record: "TYPE_MISMATCH at /fields/4/type (reader type: ENUM not compatible with writer type: RECORD)", for a
+   * writer with no field 4. What is wrong is that the field is missing and has no default (the resolving decoder
+   * refuses it so): its location and name, as Avro says it of other missing fields; null for any other mismatch.
+   */
+  private static String missingEnumField(Schema reader, Incompatibility i) {
+    Schema writer = i.getWriterFragment();
+    if (i.getType() != SchemaIncompatibilityType.TYPE_MISMATCH || i.getReaderFragment() == null || writer == null
+        || i.getReaderFragment().getType() != Schema.Type.ENUM || writer.getType() != Schema.Type.RECORD) {
+      return null;
+    }
+    Matcher m = FIELD_TYPE.matcher(i.getLocation());
+    if (!m.matches()) {
+      return null;
+    }
+    Schema record = at(reader, m.group(1));
+    int index = Integer.parseInt(m.group(2));
+    if (record == null || record.getType() != Schema.Type.RECORD || index >= record.getFields().size()) {
+      return null;
+    }
+    Schema.Field field = record.getFields().get(index);
+    if (!field.schema().equals(i.getReaderFragment()) || writer.getField(field.name()) != null
+        || field.aliases().stream().anyMatch(a -> writer.getField(a) != null)) {
+      return null;
+    }
+    return m.group(1) + "/fields/" + index + " (" + field.name() + ")";
+  }
+
+  /** The part of {@code schema} at an Avro compatibility location ("/fields/2/type/1"); null if it cannot tell. */
+  private static Schema at(Schema schema, String location) {
+    String[] steps = location.isEmpty() ? new String[0] : location.substring(1).split("/");
+    Schema s = schema;
+    for (int k = 0; k < steps.length && s != null; k++) {
+      String step = steps[k];
+      if (step.equals("fields") && s.getType() == Schema.Type.RECORD && k + 2 < steps.length
+          && steps[k + 2].equals("type") && steps[k + 1].matches("[0-9]+")
+          && Integer.parseInt(steps[k + 1]) < s.getFields().size()) {
+        s = s.getFields().get(Integer.parseInt(steps[k + 1])).schema();
+        k += 2;
+      } else if (step.equals("items") && s.getType() == Schema.Type.ARRAY) {
+        s = s.getElementType();
+      } else if (step.equals("values") && s.getType() == Schema.Type.MAP) {
+        s = s.getValueType();
+      } else if (step.matches("[0-9]+") && s.getType() == Schema.Type.UNION
+          && Integer.parseInt(step) < s.getTypes().size()) {
+        s = s.getTypes().get(Integer.parseInt(step));
+      } else {
+        return null;
+      }
+    }
+    return s;
   }
 
   /**

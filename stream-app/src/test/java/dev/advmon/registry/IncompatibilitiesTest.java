@@ -48,4 +48,23 @@ class IncompatibilitiesTest {
     assertThat(Incompatibilities.onlyUnionBranches(writer,
         SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult())).isFalse();
   }
+
+  /**
+   * A writer of only frameId and image was refused with "TYPE_MISMATCH at /fields/4/type (reader type: ENUM not
+   * compatible with writer type: RECORD)", though it has no field 4: Avro's checker compares a missing reader field
+   * whose enum has a default symbol with the writer's whole record. What is wrong is that the field is missing and has
+   * no default: it is said so, by name, as for the other missing fields.
+   */
+  @Test
+  void aMissingEnumFieldIsNamedAsMissingNotAsATypeMismatchWithTheWritersRecord() {
+    Schema reader = dev.advmon.schema.Frame.getClassSchema();
+    Schema writer = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Frame\",\"namespace\":"
+        + "\"dev.advmon.schema\",\"fields\":[{\"name\":\"frameId\",\"type\":\"string\"},"
+        + "{\"name\":\"image\",\"type\":\"bytes\"}]}");
+    String text = Incompatibilities.describe(reader,
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult());
+    assertThat(text).contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1 (cameraId)")
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/3 (captureTime)")
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/4 (encoding)").doesNotContain("TYPE_MISMATCH");
+  }
 }
