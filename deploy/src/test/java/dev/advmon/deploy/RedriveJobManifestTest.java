@@ -220,8 +220,10 @@ class RedriveJobManifestTest {
 
   /**
    * Exit status 3 is a --dry-run whose real run would be refused: a retry reads the same record and says the same, so
-   * the Job fails at once on it (the status is RedriveCommand's, read from its source so that the two cannot part);
-   * any other failure keeps its one retry.
+   * the Job fails at once on it. Exit status 1 is a run that finished but refused dead letters of another frames
+   * topic: a real run remembers the refusal, so its retry exited 0 and the Job showed Complete, the refusal only in the
+   * failed pod's log; it fails at once too. (The statuses are RedriveCommand's, read from its source so that the two
+   * cannot part.) Any other failure keeps its one retry.
    */
   @Test
   void aDryRunWhoseRealRunWouldBeRefusedFailsTheJobWithoutARetry() throws Exception {
@@ -230,6 +232,9 @@ class RedriveJobManifestTest {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("DRY_RUN_REFUSED = (\\d+);").matcher(source);
     assertThat(m.find()).as("RedriveCommand.DRY_RUN_REFUSED").isTrue();
     int refused = Integer.parseInt(m.group(1));
+    java.util.regex.Matcher o = java.util.regex.Pattern.compile("OTHER_TOPIC_REFUSED = (\\d+);").matcher(source);
+    assertThat(o.find()).as("RedriveCommand.OTHER_TOPIC_REFUSED").isTrue();
+    int otherTopic = Integer.parseInt(o.group(1));
     var spec = job.one(Job.class).getSpec();
     assertThat(spec.getBackoffLimit()).as("one retry for the rest").isEqualTo(1);
     assertThat(pod().getRestartPolicy()).as("a podFailurePolicy needs it").isEqualTo("Never");
@@ -238,7 +243,7 @@ class RedriveJobManifestTest {
       assertThat(rule.getAction()).isEqualTo("FailJob");
       assertThat(rule.getOnExitCodes().getContainerName()).isEqualTo(redrive().getName());
       assertThat(rule.getOnExitCodes().getOperator()).isEqualTo("In");
-      assertThat(rule.getOnExitCodes().getValues()).containsExactly(refused);
+      assertThat(rule.getOnExitCodes().getValues()).containsExactlyInAnyOrder(otherTopic, refused);
     });
   }
 

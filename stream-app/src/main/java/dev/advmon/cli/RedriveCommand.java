@@ -62,6 +62,11 @@ final class RedriveCommand implements Callable<Integer> {
 
   /** The exit status of a dry run whose real run would be refused: neither success nor the real run's error (2). */
   static final int DRY_RUN_REFUSED = 3;
+  /**
+   * The exit status of a run that refused dead letters of another frames topic (and sent the others): once, as a real
+   * run remembers the refusal, so the Job (k8s/jobs/redrive) fails on it without the retry that would exit 0.
+   */
+  static final int OTHER_TOPIC_REFUSED = 1;
 
   /**
    * Sent by default: failures that were not the frame's fault (the registry, the model or engine, writing the
@@ -411,7 +416,7 @@ final class RedriveCommand implements Callable<Integer> {
           + " to send them, run redrive with the configuration of the monitor that reads that topic");
     }
     // the refusal first: the real run would send nothing at all
-    return summary.refusedForReal != null ? DRY_RUN_REFUSED : summary.otherTopics.isEmpty() ? 0 : 1;
+    return summary.refusedForReal != null ? DRY_RUN_REFUSED : summary.otherTopics.isEmpty() ? 0 : OTHER_TOPIC_REFUSED;
   }
 
   /**
