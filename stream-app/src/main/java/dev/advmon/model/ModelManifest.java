@@ -88,7 +88,7 @@ public record ModelManifest(
           "correct the file (" + ModelDocs.readme() + " describes its fields)");
     }
     ModelManifest manifest = parse(root, file.toString());
-    if (root.path("input").path("mask_value").isMissingNode()) {
+    if (!root.path("input").hasNonNull("mask_value")) { // null too: it gets the same 0.5 as a field left out
       // the default keeps a bundle of one's own loading, but 0.5 is no data set's mean: occluded regions would stand
       // out to the model, and the overinterpretation detector's probes would measure that, not the frame
       log.warn("{}: field 'input.mask_value' is not set, so the detectors mask regions out with 0.5 of the pixel "

@@ -148,6 +148,21 @@ class ModelManifestTest {
   }
 
   @Test
+  void aMaskValueWrittenAsNullIsWarnedAboutAsOneLeftOut(@TempDir Path bundle) throws Exception {
+    // an exporter that writes Python's None ("mask_value": null) got the same 0.5 as a manifest without the field,
+    // without the warning
+    ObjectNode nulled = valid();
+    ((ObjectNode) nulled.get("input")).putNull("mask_value");
+    Path file = bundle.resolve("manifest.json");
+    Files.writeString(file, json.writeValueAsString(nulled));
+    try (LogLines lines = LogLines.of(ModelManifest.class)) {
+      assertThat(ModelManifest.read(file).input().maskValue()).containsExactly(0.5f, 0.5f, 0.5f);
+      assertThat(lines.messages()).singleElement().asString()
+          .contains(file.toString(), "field 'input.mask_value' is not set");
+    }
+  }
+
+  @Test
   void refusesZeroStdAndAnUnknownLayout() throws Exception {
     ObjectNode zeroStd = valid();
     ((ObjectNode) zeroStd.get("input")).putArray("std").add(1).add(0).add(1);
