@@ -4,6 +4,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.detect.Calibrator;
 import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.evaluation.CalibrationRun;
+import dev.advmon.evaluation.IdxLabels;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
@@ -222,12 +223,20 @@ final class CalibrateCommand implements Callable<Integer> {
           Math.round((System.nanoTime() - t0) / 1e9));
       if (unlabelled) {
         // allowed (unlabelled camera frames), but the thresholds then also sit on frames the model gets wrong
+        // what to add depends on the source: labels.csv is read beside a folder's images only, never for an IDX file
         Path source = o.images();
+        Path idxLabels = IdxLabels.lookedFor(source);
+        String add = java.nio.file.Files.isDirectory(source)
+            ? "add labels.csv (columns file,label; label the 0-based index into manifest.json's labels) beside the "
+                + "images"
+            : idxLabels != null ? "write the labels to " + idxLabels + " (an IDX label file; each label the 0-based "
+                + "index into manifest.json's labels)"
+            : "name the file ...images-idx3... and put its IDX label file, named ...labels-idx1... likewise, beside it";
         log.warn("{}: no labels ({}), so calibrate took the model's own class on each clean frame as right: frames "
-            + "it gets wrong set the thresholds as clean ones; for thresholds on the frames it gets right, add "
-            + "labels.csv (columns file,label; label the 0-based index into manifest.json's labels) beside the images",
+            + "it gets wrong set the thresholds as clean ones; for thresholds on the frames it gets right, {}",
             source, java.nio.file.Files.isDirectory(source) ? "no labels.csv"
-                : "no -labels-idx1- file beside it, or labels.csv for a folder of images");
+                : idxLabels != null ? "no " + idxLabels : "its name has no 'images-idx3' to pair it with a label file",
+            add);
       }
       System.out.printf(Locale.ROOT, "  any-alert rate on the threshold frames (cap: clean %.3f, each corruption %.3f):%n", cleanCap, corruptionCap);
       r.groupRates().forEach((g, v) -> System.out.printf(Locale.ROOT, "    %-16s %6.3f  (%d frames)%s%n", g, v,

@@ -35,11 +35,16 @@ public final class IdxLabels {
    * {@code train-labels-idx1-ubyte.gz}), or null when there is none next to it.
    */
   public static Path besides(Path images) {
+    Path labels = lookedFor(images);
+    return labels != null && Files.isRegularFile(labels) ? labels : null;
+  }
+
+  /**
+   * Where {@link #besides} looks for the label file of {@code images}, whether or not it is there (for a message that
+   * says what to add), or null for a name without "images-idx3", for which no label file is looked for.
+   */
+  public static Path lookedFor(Path images) {
     String name = images.getFileName().toString();
-    if (!name.contains("images-idx3")) {
-      return null;
-    }
-    Path labels = images.resolveSibling(name.replace("images-idx3", "labels-idx1"));
-    return Files.isRegularFile(labels) ? labels : null;
+    return name.contains("images-idx3") ? images.resolveSibling(name.replace("images-idx3", "labels-idx1")) : null;
   }
 }

@@ -140,6 +140,10 @@ class CalibrateCommandTest {
       // (this IDX file has no labels file beside it: that warning comes too)
       assertThat(log.messages()).filteredOn(l -> l.startsWith("--copies 0")).singleElement().asString()
           .contains("--copies 0", "clean frames only", "--corruption-cap", "--copies 1");
+      // and it names the IDX label file calibrate looks for: labels.csv, which it told IDX users to add, is read
+      // only beside a folder's images
+      assertThat(log.messages()).filteredOn(l -> l.contains("no labels")).singleElement().asString()
+          .contains(idx.resolveSibling("train-labels-idx1-ubyte.gz").toString()).doesNotContain("labels.csv");
     } finally {
       System.setOut(old);
     }
