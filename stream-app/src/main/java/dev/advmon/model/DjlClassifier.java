@@ -158,8 +158,9 @@ public final class DjlClassifier implements BatchClassifier {
           + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + refused
           + "; set input.name, channels, height, width and layout to the model's own input"
           + DeclaredInputs.of(bundle.modelFile())
-          // the load check sends a batch of 2: only a refused index 0 is the batch axis, and advice to export a
-          // dynamic one beside every other refusal sent users after the wrong fix
+          // this is the load check's first call, a batch of 1 (a refused batch of 2 is said in selfCheck): only a
+          // refused index 0, a batch axis fixed at another size, calls for a dynamic one, and that advice beside
+          // every other refusal sent users after the wrong fix
           + (refused.contains("index: 0 ") ? " (and export the model with a dynamic batch axis: index 0 is the batch)"
               : ""), e);
     }
