@@ -23,8 +23,13 @@ public record ModelBundle(Path directory, ModelManifest manifest) {
     requireFile(dir, "model_file", manifest.modelFile(), "the ONNX file",
         "set it to the name of your ONNX file in " + dir + " (default model.onnx)");
     if (manifest.calibrationHoldout() != null) {
+      // optional for a bundle of one's own, but with a detector head it is the images the head did not train on:
+      // calibrate would otherwise set the learned detector's threshold on images it has seen, too low for new frames
       requireFile(dir, "calibration_holdout", manifest.calibrationHoldout(), "the file of training-image indices",
-          "put it there, or remove the field (it is optional: calibrate then splits its images itself)");
+          manifest.outputs().adversarial() != null
+              ? "put it there (" + ModelDocs.recipe("detector_head.py") + " writes it with the head it belongs to; "
+                  + "without it calibrate would set the learned detector's threshold on images the head trained on)"
+              : "put it there, or remove the field (it is optional: calibrate then splits its images itself)");
     }
     return new ModelBundle(dir, manifest);
   }

@@ -275,6 +275,20 @@ class BundleSelfCheckTest {
         .hasMessageContaining("remove adversarial_head.leave_out");
   }
 
+  @Test
+  void aMissingHoldoutOfABundleWithADetectorHeadIsNotCalledSafeToRemove() throws Exception {
+    // the holdout is the images the head did not train on: without it calibrate sets the learned detector's threshold
+    // on images the head has seen, so "remove the field (it is optional)" was the wrong advice for such a bundle
+    assertThatThrownBy(() -> bundle(m -> {
+      m.put("calibration_holdout", "holdout.txt");
+      ((ObjectNode) m.get("outputs")).put("adversarial", "adversarial").putArray("adversarial_classes")
+          .add("clean").add("perturbation").add("fooling");
+    })).isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("field 'calibration_holdout' names holdout.txt, which is not in " + dir)
+        .hasMessageContaining("detector_head.py")
+        .hasMessageNotContaining("remove the field");
+  }
+
   /** The tiny model with NaN logit biases: head.bias's raw_data (field 9, 12 bytes of zeros) set to three NaNs. */
   static byte[] nanLogitBias(byte[] model) {
     return replaceAll(model, HexFormat.of().parseHex("686561642e626961734a0c000000000000000000000000"),
