@@ -82,7 +82,7 @@ public final class CalibrationRun {
    * where an engine builds its plan first): run() calls it too. A --knn-bank of 0 was refused only once the model had
    * loaded.
    */
-  public static void checkOptions(ModelBundle bundle, Options o) {
+  public static void checkOptions(ModelBundle bundle, Options o) throws IOException {
     for (Map.Entry<String, Double> w : o.weights().entrySet()) {
       if (!DETECTORS.contains(w.getKey())) {
         throw new IllegalArgumentException("--weights: unknown detector '" + w.getKey() + "' (use " + String.join(", ", DETECTORS) + ")");
@@ -130,6 +130,9 @@ public final class CalibrationRun {
     if (!Files.exists(source)) {
       throw new IllegalArgumentException(source + " not found: pass --images with clean TRAINING images (an IDX .gz file or a folder of PNGs)");
     }
+    // the head variants are read after the whole calibration has run: a file the manifest names but the bundle lacks
+    // (heads/ left behind in a copy) was refused only then, minutes in, with nothing written
+    HeadVariants.of(bundle);
     boolean head = o.learned() && bundle.manifest().outputs().adversarial() != null;
     boolean layers = o.consistency() && !bundle.manifest().outputs().layers().isEmpty();
     boolean any = o.stability() || !o.squeezers().isEmpty() || maha || knn || o.overinterpretation() || head || layers;

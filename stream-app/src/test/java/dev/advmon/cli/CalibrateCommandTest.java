@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.model.DjlClassifier;
 import dev.advmon.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -196,6 +197,25 @@ class CalibrateCommandTest {
     assertThat(err).contains(rgb.resolve("manifest.json").toString(), "3x16x16", "1x28x28",
         CalibrateCommand.DEFAULT_TRAIN.toString(), "--images", "labels.csv").doesNotContain("not found");
     assertThat(rgb.resolve("calibration.json")).doesNotExist();
+  }
+
+  @Test
+  void aHeadVariantMissingFromTheBundleIsRefusedBeforeTheModelLoads() throws Exception {
+    // a user who copied the bundle without heads/ was told so only after the whole calibration had run, with
+    // nothing written: the error's advice (copy them, or remove adversarial_head.leave_out) costs no run now
+    try (var heads = Files.list(bundle.resolve("heads"))) {
+      for (Path f : heads.toList()) {
+        Files.delete(f);
+      }
+    }
+    try (dev.advmon.testing.LogLines loads = dev.advmon.testing.LogLines.of(DjlClassifier.class)) {
+      String err = calibrateFails("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime", "--images",
+          idx.toString(), "--fit", "400", "--hold", "400", "--copies", "1", "--knn-bank", "200",
+          "--no-overinterpretation");
+      assertThat(err).contains("adversarial_head.leave_out.", "which is not in " + bundle, "copy it there");
+      assertThat(loads.messages()).as("the model was loaded (and the calibration run) first").isEmpty();
+    }
+    assertThat(bundle.resolve("calibration.json")).doesNotExist();
   }
 
   @Test
