@@ -151,8 +151,7 @@ public final class DjlClassifier implements BatchClassifier {
             + "ramp) but its output cannot be used: " + e.getMessage() + "; no manifest field explains this: check the exported model", e);
       }
       ModelManifest.InputSpec in = bundle.manifest().input();
-      // ONNX Runtime puts each refused index on a line of its own: one line reads whole in a log
-      String refused = EngineSelector.rootMessage(e).strip().replaceAll("\\s*\\R\\s*", "; ");
+      String refused = oneLine(e);
       throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
           + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
           + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + refused
@@ -194,7 +193,7 @@ public final class DjlClassifier implements BatchClassifier {
         throw e;
       }
       throw new InvalidBundleException(bundle.modelFile() + " takes one frame but refused a batch of 2 ("
-          + EngineSelector.rootMessage(e) + "): the monitor scores each frame together with its probes in one call; "
+          + oneLine(e) + "): the monitor scores each frame together with its probes in one call; "
           + "export the model with a dynamic batch axis (torch.onnx.export's dynamic_axes, "
           + ModelDocs.readme() + ")", e);
     }
@@ -239,6 +238,14 @@ public final class DjlClassifier implements BatchClassifier {
           java.util.Arrays.toString(two.probabilities(1)), o.numClasses(),
           ModelDocs.readme("Making a bundle of your own"));
     }
+  }
+
+  /**
+   * The engine's reason on one line: ONNX Runtime puts each refused index on a line of its own, and the lines after
+   * the first carry no timestamp in a plain log, the error's advice coming after a bare "Please fix ..." line.
+   */
+  private static String oneLine(Throwable e) {
+    return EngineSelector.rootMessage(e).strip().replaceAll("\\s*\\R\\s*", "; ");
   }
 
   /** Scores as a sigmoid gives them: each strictly between 0 and 1, not summing to 1 (see selfCheck). */
