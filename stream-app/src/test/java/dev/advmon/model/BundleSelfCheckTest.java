@@ -155,6 +155,19 @@ class BundleSelfCheckTest {
   }
 
   @Test
+  void aBatchAxisFixedAtAnotherSizeThanOneIsRefusedWithTheAdviceToMakeItDynamic() throws Exception {
+    // the load check's first call is one frame: a model fixed at a batch of 4 refuses index 0 there, and only then is
+    // the advice to export a dynamic batch axis the right one (beside a wrong channel or size it is not)
+    ModelBundle b = bundle(model -> replaceAll(model, new byte[] {0x12, 0x01, 'N'},
+        new byte[] {0x08, (byte) 0x84, 0x00}, 3), m -> { });
+    assertThatThrownBy(() -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME))
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("index: 0 Got: 1 Expected: 4")
+        .hasMessageContaining("export the model with a dynamic batch axis: index 0 is the batch")
+        .hasMessageContaining("the model declares: 'input' [4, 3, 16, 16]");
+  }
+
+  @Test
   void aModelThatEndsInASoftmaxDeclaredAsLogitsIsRefused() throws Exception {
     // read as logits, its probabilities went through a second softmax: a 0.9995 decision came out as 0.58
     ModelBundle b = bundle(BundleSelfCheckTest::endingInSoftmax, m -> { });
