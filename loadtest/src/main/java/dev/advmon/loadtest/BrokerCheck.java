@@ -3,6 +3,7 @@ package dev.advmon.loadtest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +64,9 @@ final class BrokerCheck {
     String why = null;
     // every address of the name, as the Kafka client tries them (client.dns.lookup=use_all_dns_ips)
     for (InetAddress a : InetAddress.getAllByName(host)) {
-      try (Socket s = new Socket()) {
+      // directly, as the Kafka client connects (its SocketChannel ignores socksProxyHost): through a JVM-wide SOCKS
+      // proxy this check would refuse a broker the client reaches, or pass one it cannot
+      try (Socket s = new Socket(Proxy.NO_PROXY)) {
         s.connect(new InetSocketAddress(a, port), (int) wait.toMillis());
         return null;
       } catch (IOException e) {
