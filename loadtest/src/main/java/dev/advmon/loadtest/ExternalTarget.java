@@ -26,6 +26,9 @@ final class ExternalTarget extends ConfiguredTarget {
       "streams.commit-interval-ms", "model.dir", "model.engine", "model.batch.max-frames", "model.batch.max-wait-ms",
       "model.batch.workers", "model.max-batch", "model.intra-op-threads", "model.inter-op-threads");
 
+  /** How {@link MonitorConfig#origin} names a value an ADVMON_ variable gave: this, then the variable's name. */
+  private static final String ENVIRONMENT_ORIGIN = "environment ";
+
   private final Path file;
   private final HttpSchemaRegistryClient registry;
 
@@ -101,8 +104,20 @@ final class ExternalTarget extends ConfiguredTarget {
     d.put("frames_topic", framesTopic());
     d.put("verdicts_topic", verdictsTopic());
     d.put("dead_letter_topic", deadLetterTopic());
-    // the load tester cannot ask the monitor: what its file says is what a reader of the report can compare
-    d.put("monitor_settings", "below, as " + settingsSource() + " gives them here: the running monitor's may differ");
+    // the load tester cannot ask the monitor: what its file says is what a reader of the report can compare; an
+    // ADVMON_ variable of the load tester's own shell (ADVMON_MODEL_DIR, exported for --embedded runs) overrides the
+    // file here, and is named so that its value is not taken for the file's
+    List<String> fromEnvironment = new java.util.ArrayList<>();
+    for (String k : MONITOR_SETTINGS) {
+      String origin = config.origin(k);
+      if (origin != null && origin.startsWith(ENVIRONMENT_ORIGIN)) {
+        fromEnvironment.add(k + " from the load tester's environment variable "
+            + origin.substring(ENVIRONMENT_ORIGIN.length()));
+      }
+    }
+    d.put("monitor_settings", "below, as " + settingsSource() + " gives them here"
+        + (fromEnvironment.isEmpty() ? "" : ", but " + String.join(", ", fromEnvironment))
+        + ": the running monitor's may differ");
     for (String k : MONITOR_SETTINGS) {
       d.put(k, config.string(k));
     }

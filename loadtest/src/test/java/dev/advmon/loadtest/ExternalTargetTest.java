@@ -111,4 +111,20 @@ class ExternalTargetTest {
           .doesNotContainKey("registry.basic-auth.user-info");
     }
   }
+
+  @Test
+  void aMonitorSettingFromTheLoadTestersEnvironmentIsNotCalledTheFiles(@TempDir Path dir) throws Exception {
+    // before: ADVMON_MODEL_DIR, exported for --embedded runs, was reported as what --config FILE gives
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\nmodel.dir=/opt/advmon/bundle\n");
+    dev.advmon.config.MonitorConfig settings = dev.advmon.config.MonitorConfig.load(config,
+        java.util.Map.of("ADVMON_MODEL_DIR", "/home/me/my-bundle"), java.util.Map.of(), home()).validated();
+    try (ExternalTarget target = new ExternalTarget(config, settings)) {
+      assertThat(target.describe())
+          .containsEntry("model.dir", "/home/me/my-bundle")
+          .containsEntry("monitor_settings", "below, as --config " + config + " gives them here, but model.dir from "
+              + "the load tester's environment variable ADVMON_MODEL_DIR: the running monitor's may differ");
+    }
+  }
 }
