@@ -400,6 +400,14 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A blank (Character.isWhitespace leaves out the no-break spaces, U+00A0, U+2007, U+202F, that a copy from a document
+   * brings) or a control character (C0, DEL and C1).
+   */
+  private static boolean blankOrControl(int c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
+  }
+
   /** The longest --camera-prefix: with the most cameras' number (6 digits) a camera id the monitor keeps whole. */
   static final int MAX_CAMERA_PREFIX_CHARS = dev.advmon.topology.RecordLimits.MAX_ID_CHARS - 6;
 
@@ -410,8 +418,11 @@ public final class LoadTestCommand implements Callable<Integer> {
   static void requireCameraPrefix(List<String> errors, String prefix) {
     if (prefix == null || prefix.isEmpty()) {
       errors.add("--camera-prefix must not be empty: give the start of the load test's camera ids, e.g. loadtest-cam-");
-    } else if (prefix.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      errors.add("--camera-prefix '" + prefix.replaceAll("\\p{Cntrl}", "?") + "' holds a blank or control character: "
+    } else if (prefix.codePoints().anyMatch(LoadTestCommand::blankOrControl)) {
+      // each control as '?', C1 (U+0080-U+009F) too: a terminal may act on one echoed raw (U+0085 breaks the line)
+      String shown = prefix.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+      errors.add("--camera-prefix '" + shown + "' holds a blank or control character: "
           + "a camera id is the frame's record key and a path of the monitor's /cameras; use letters, digits, - _ . /");
     } else if (prefix.length() > MAX_CAMERA_PREFIX_CHARS) {
       errors.add("--camera-prefix must be at most " + MAX_CAMERA_PREFIX_CHARS + " characters, not " + prefix.length()

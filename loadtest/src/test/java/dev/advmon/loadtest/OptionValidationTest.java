@@ -235,6 +235,18 @@ class OptionValidationTest {
   }
 
   @Test
+  void aCameraPrefixWithANoBreakSpaceOrAnUnprintableControlIsRefusedAndShownPrintably() {
+    // before: load\u00A0test- (a no-break space, pasted from a document) passed as no blank; a C1 control such as
+    // \u0085 (next line) was echoed raw into the refusal, where a terminal may break the line at it
+    for (String blank : List.of("load\u00A0test-", "load\u202Ftest-", "load\u2007test-")) {
+      assertThatThrownBy(() -> loadTest("--camera-prefix", blank).validate()).as(blank)
+          .hasMessageContaining("holds a blank or control character");
+    }
+    assertThatThrownBy(() -> loadTest("--camera-prefix", "lt\u0085cam-").validate())
+        .hasMessageContaining("--camera-prefix 'lt?cam-' holds a blank or control character");
+  }
+
+  @Test
   void theReportsSettingsNameTheCameraIds() {
     assertThat(LoadTestCommand.settings(java.util.Map.of("mode", "external"), "lt-", 4))
         .containsEntry("mode", "external").containsEntry("camera_ids", "lt-01 .. lt-04");
