@@ -3,6 +3,7 @@ package dev.advmon.loadtest;
 import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistrySerdeException;
 import dev.advmon.registry.RegistryUnavailableException;
 import java.nio.file.Path;
@@ -66,6 +67,13 @@ final class ExternalTarget extends ConfiguredTarget {
     try {
       registry.ping(REGISTRY_CHECK);
     } catch (RegistrySerdeException e) {
+      if (e instanceof RegistryRequestException r && r.authenticationFailed()) {
+        // it answered at once (401/403): a refusal, not silence, and "check that the registry runs" would mislead
+        throw new IllegalStateException("the schema registry refused the load tester's credentials: "
+            + withoutAdvice(e.getMessage()) + "; the load tester registers the frame schema there as a camera "
+            + "would: check registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) in "
+            + settingsSource() + ", a user allowed to read and register the frames topic's subject", e);
+      }
       throw new IllegalStateException("the schema registry did not answer as one within " + REGISTRY_CHECK.toSeconds()
           + " s: " + problem(e) + "; the load tester registers the frame schema there as a camera would: check "
           + "registry.url (and registry.* credentials) in " + settingsSource() + " against the monitor's, and that "
@@ -88,6 +96,15 @@ final class ExternalTarget extends ConfiguredTarget {
       return u.lastProblem();
     }
     return e.getMessage();
+  }
+
+  /**
+   * The registry client's words without its advice ("; check basic.auth.user.info ..."): it names the client's own
+   * key, which no --config file holds.
+   */
+  private static String withoutAdvice(String message) {
+    int advice = message == null ? -1 : message.indexOf("; check ");
+    return advice < 0 ? String.valueOf(message) : message.substring(0, advice);
   }
 
   @Override

@@ -127,4 +127,39 @@ class ExternalTargetTest {
               + "the load tester's environment variable ADVMON_MODEL_DIR: the running monitor's may differ");
     }
   }
+
+  @Test
+  void aRegistryThatRefusesTheCredentialsIsNotCalledSilentAndItsAdviceIsGivenOnce(@TempDir Path dir) throws Exception {
+    // before: 'did not answer as one within 10 s: registry ... refused to answer GET /config (HTTP 401) ...; check
+    // registry.basic-auth.user-info and the user's rights; ... check registry.url ... and that the registry runs'
+    com.sun.net.httpserver.HttpServer registry = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    registry.createContext("/", ex -> {
+      byte[] body = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes(
+          java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(401, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    registry.start();
+    try {
+      Path config = dir.resolve("monitor.properties");
+      Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=http://127.0.0.1:"
+          + registry.getAddress().getPort() + "/apis/ccompat/v7\n");
+      try (ExternalTarget target = new ExternalTarget(config, home())) {
+        assertThatThrownBy(target::requireRegistry)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("HTTP 401")
+            .hasMessageContaining("registry.basic-auth.user-info")
+            .hasMessageContaining(config.toString())
+            .satisfies(e -> {
+              String m = e.getMessage();
+              assertThat(m).as(m).doesNotContain("within 10 s").doesNotContain("registry runs");
+              assertThat(m.split("check ", -1)).as(m).hasSize(2);
+            });
+      }
+    } finally {
+      registry.stop(0);
+    }
+  }
 }
