@@ -157,7 +157,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       problem = "it is a file, not a folder";
     } else {
-      for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+      for (Path p = withoutDots(dir); p != null && !Files.exists(p); p = p.getParent()) {
         made = p;
       }
       try {
@@ -186,13 +186,27 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (made == null) {
       return;
     }
-    for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(made); p = p.getParent()) {
+    for (Path p = withoutDots(dir); p != null && p.startsWith(made); p = p.getParent()) {
       try {
         Files.delete(p);
       } catch (java.io.IOException e) { // not empty (a report, or something of the user's), or gone: keep the rest
         return;
       }
     }
+  }
+
+  /**
+   * {@code dir}, absolute, without its "." elements, which name the same folder: deleting "new/." fails (EINVAL), and
+   * the removal of what {@link #prepareReportFolder} made stopped there, leaving new/. ".." is kept: through a link it
+   * names another folder than the text does.
+   */
+  private static Path withoutDots(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    Path p = abs.getRoot();
+    for (Path name : abs) {
+      p = name.toString().equals(".") ? p : p == null ? name : p.resolve(name);
+    }
+    return p;
   }
 
   private int measure() throws Exception {

@@ -179,6 +179,18 @@ class OptionValidationTest {
     assertThat(kept).isDirectory(); // the user's own folder stays, empty or not
   }
 
+  @Test
+  void aReportFolderGivenWithADotComponentIsRemovedAsWellWhenTheRunFailsEarly(@TempDir Path dir) throws Exception {
+    // before: --report new/. (or new/report/.) left new/ behind: deleting "new/." fails, and the removal stopped there
+    for (String given : List.of("new/.", "new/report/.", "new/./report")) {
+      Path report = dir.resolve(given);
+      Path made = LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), report);
+      assertThat(report).as(given).isDirectory();
+      LoadTestCommand.removeIfEmpty(report, made);
+      assertThat(dir.resolve("new")).as(given).doesNotExist();
+    }
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
