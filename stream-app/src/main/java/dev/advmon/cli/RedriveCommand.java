@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {
         "0:done (with --dry-run: counted, and the real run would not be refused)",
         "1:dead letters of another frames topic than topics.frames were refused (the others were sent); each fails"
-            + " one run only: later runs skip it with a warning",
+            + " one run that reads to its end only: later runs skip it with a warning",
         "2:an error stopped it before the end (an invalid option, a refused login or ACL, no answer); the error says which",
         "3:--dry-run only: the same run without --dry-run would be refused before sending anything; the warning says why",
         "130:stopped by Ctrl-C (143: by SIGTERM) after the batch in flight: the summary says what was sent; run again"
@@ -405,7 +405,7 @@ final class RedriveCommand implements Callable<Integer> {
       log.println("error: refused dead letters of " + String.join(", ", summary.otherTopics)
           + ": they were not read from the frames topic " + framesTopic
           + " (topics.frames); run redrive with that monitor's configuration (the next run skips them without an"
-          + " error once a run without --dry-run has refused them)");
+          + " error once a run without --dry-run has refused them and read to its end)");
     }
     if (!summary.refusedBefore.isEmpty()) {
       // a line, not an error: the run that refused them exited 1, and a scheduled Job must not fail on them until
@@ -484,6 +484,7 @@ final class RedriveCommand implements Callable<Integer> {
     long lastProgress = System.nanoTime();
     reading = true;
     boolean inTransaction = false; // within one batch: begun at its poll, committed at its end
+    boolean ended = false; // whether the last commit said that the run read to its end
     while (!open.isEmpty() && !stopRequested) {
       var polled = consumer.poll(Duration.ofMillis(500));
       if (stopRequested) {
@@ -531,18 +532,10 @@ final class RedriveCommand implements Callable<Integer> {
           }
         }
         if (inTransaction) {
-          Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
-          for (TopicPartition tp : partitions) {
-            long read = Math.min(consumer.position(tp), end.get(tp));
-            RedriveMemory now = memory.get(tp).with(new RedriveMemory.Run(from.get(tp), read, selection),
-                logStart.get(tp));
-            progress.put(tp, new OffsetAndMetadata(now.committedOffset(read), now.encode()));
-          }
-          // each batch on its own: checkMemoryFits made sure that every record on the way fits
-          withAcls(group, () -> {
-            producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
-            producer.commitTransaction();
-          });
+          // the last batch says the run read to its end, and so said what it refused (before, a run stopped by an
+          // error after a batch with a refusal had it remembered as said, and no run ever failed on it)
+          ended = partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+          commit(consumer, producer, partitions, selection, memory, from, end, logStart, ended);
           inTransaction = false;
           committedBatches++;
         }
@@ -555,7 +548,36 @@ final class RedriveCommand implements Callable<Integer> {
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     }
     summary.stopped = !open.isEmpty();
+    if (producer != null && committedBatches > 0 && !ended && !summary.stopped) {
+      // its last batch ended before the end offsets (a transaction marker after it, read by an empty poll): say so
+      producer.beginTransaction();
+      try {
+        commit(consumer, producer, partitions, selection, memory, from, end, logStart, true);
+      } catch (RuntimeException e) {
+        abortQuietly(producer, e);
+        throw e;
+      }
+    }
     return summary;
+  }
+
+  /** Commits, with the open transaction, what was read of {@code partitions} with the earlier runs' record. */
+  private void commit(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
+      List<TopicPartition> partitions, Selection selection, Map<TopicPartition, RedriveMemory> memory,
+      Map<TopicPartition, Long> from, Map<TopicPartition, Long> end, Map<TopicPartition, Long> logStart,
+      boolean ended) {
+    Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      long read = Math.min(consumer.position(tp), end.get(tp));
+      RedriveMemory now = memory.get(tp).with(new RedriveMemory.Run(from.get(tp), read, selection, ended),
+          logStart.get(tp));
+      progress.put(tp, new OffsetAndMetadata(now.committedOffset(read), now.encode()));
+    }
+    // each batch on its own: checkMemoryFits made sure that every record on the way fits
+    withAcls(consumer.groupMetadata().groupId(), () -> {
+      producer.sendOffsetsToTransaction(progress, consumer.groupMetadata());
+      producer.commitTransaction();
+    });
   }
 
   /** What earlier runs sent, per partition: the metadata of the redrive group's committed offsets. */
@@ -613,12 +635,14 @@ final class RedriveCommand implements Callable<Integer> {
     for (var e : memory.entrySet()) {
       TopicPartition tp = e.getKey();
       RedriveMemory before = e.getValue();
-      RedriveMemory.Run whole = new RedriveMemory.Run(from.get(tp), end.get(tp), selection);
+      // its commits before the last say it has not ended yet
+      RedriveMemory.Run whole = new RedriveMemory.Run(from.get(tp), end.get(tp), selection, false);
       if (whole.from() >= whole.to()) {
         continue; // nothing to read there: its record is committed as it is
       }
       int largest = before.largestCommit(whole, logStart.get(tp));
-      RedriveMemory after = before.with(whole, logStart.get(tp));
+      RedriveMemory after = before.with(new RedriveMemory.Run(from.get(tp), end.get(tp), selection),
+          logStart.get(tp));
       // a run that makes the record smaller is a step towards room, whatever is left
       boolean noRoom = after.bytes() >= before.bytes() && !after.leavesRoomToTakeAllIn(selection.framesTopic());
       if (largest > RedriveMemory.MAX_BYTES || noRoom) {

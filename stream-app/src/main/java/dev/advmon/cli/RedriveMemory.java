@@ -30,8 +30,16 @@ record RedriveMemory(List<Run> runs) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One run: it read offsets {@code from} (inclusive) to {@code to} and sent what {@code selection} chose there. */
-  record Run(long from, long to, Selection selection) {
+  /**
+   * One run: it read offsets {@code from} (inclusive) to {@code to} and sent what {@code selection} chose there.
+   * {@code ended}: it read to its end, so it said what it refused (exit status 1); a run stopped by an error said only
+   * its error, and its refusals are refused again by the next run rather than skipped as said.
+   */
+  record Run(long from, long to, Selection selection, boolean ended) {
+
+    Run(long from, long to, Selection selection) {
+      this(from, to, selection, true);
+    }
 
     boolean includes(Run other) {
       return from <= other.from && other.to <= to && selection.includes(other.selection);
@@ -42,7 +50,7 @@ record RedriveMemory(List<Run> runs) {
      * from the log start (the one a refusal names) must take in a run that began before it.
      */
     Run from(long logStart) {
-      return from < logStart ? new Run(logStart, to, selection) : this;
+      return from < logStart ? new Run(logStart, to, selection, ended) : this;
     }
   }
 
@@ -60,7 +68,7 @@ record RedriveMemory(List<Run> runs) {
   }
 
   private boolean decided(Decision d, long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
-    return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to
+    return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to && (d == Decision.SEND || r.ended)
         && r.selection.decide(dl, timestamp, recordKey) == d);
   }
 
@@ -82,7 +90,8 @@ record RedriveMemory(List<Run> runs) {
       }
       Run r = remembered.from(logStart);
       if (r.selection.equals(run.selection) && r.from <= joined.to && joined.from <= r.to) {
-        joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection);
+        // the run's end: an ended run it joins is said again if this one stops on an error (errs towards saying)
+        joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection, run.ended);
       } else {
         others.add(r);
       }
@@ -111,7 +120,7 @@ record RedriveMemory(List<Run> runs) {
       }
       Run r = remembered.from(logStart);
       if (r.selection.equals(whole.selection) && r.from <= whole.from && whole.from <= r.to) {
-        joined = new Run(r.from, Math.max(r.to, joined.to), whole.selection);
+        joined = new Run(r.from, Math.max(r.to, joined.to), whole.selection, whole.ended);
       } else {
         kept.add(r);
       }
@@ -128,7 +137,9 @@ record RedriveMemory(List<Run> runs) {
     if (runs.isEmpty()) {
       return true;
     }
-    Run all = new Run(Long.MAX_VALUE, Long.MAX_VALUE, new Selection(reasons(), Set.of(), null, null, framesTopic));
+    // not ended: as its commits before its last
+    Run all = new Run(Long.MAX_VALUE, Long.MAX_VALUE, new Selection(reasons(), Set.of(), null, null, framesTopic),
+        false);
     List<Run> both = new ArrayList<>(runs);
     both.add(all);
     return new RedriveMemory(both).bytes() <= MAX_BYTES;
@@ -164,6 +175,9 @@ record RedriveMemory(List<Run> runs) {
       if (r.selection.until() != null) {
         o.put("until", r.selection.until().toEpochMilli());
       }
+      if (!r.ended) {
+        o.put("ended", false); // only then: a record of an earlier version, without it, is of runs that said theirs
+      }
     }
     ObjectNode root = JSON.createObjectNode().put("redrive", 1);
     root.set("runs", list);
@@ -183,7 +197,8 @@ record RedriveMemory(List<Run> runs) {
       List<Run> runs = new ArrayList<>();
       for (JsonNode o : root.get("runs")) {
         runs.add(new Run(o.get("from").asLong(), o.get("to").asLong(), new Selection(texts(o.path("reasons")),
-            texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText())));
+            texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText()),
+            o.path("ended").asBoolean(true)));
       }
       return new RedriveMemory(List.copyOf(runs));
     } catch (JsonProcessingException | RuntimeException e) {

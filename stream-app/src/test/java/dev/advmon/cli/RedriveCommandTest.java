@@ -335,6 +335,107 @@ class RedriveCommandTest {
   }
 
   /**
+   * A run that refused a dead letter of another frames topic in a batch it committed, then was stopped by an error
+   * (exit status 2: a revoked ACL, a registry or broker that stopped answering, another redrive) never said it refused
+   * it: its error is another one. Yet the refusal was remembered with the batch, so the next run (the Job's retry)
+   * counted it as "refused by an earlier run" in a warning and exited 0: no run failed on it. A refusal is taken as
+   * said only when the run that made it read to its end; until then the next run refuses it again.
+   */
+  @Test
+  void aRefusalOfARunThatAnErrorStoppedIsRefusedAgainByTheNextRun() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
+    // offset 0 of another frames topic, the rest of this one; two batches of two
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
+        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    MockProducer<byte[], byte[]> failing = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      private int commits;
+
+      @Override
+      public synchronized void commitTransaction() {
+        if (++commits == 2) {
+          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
+        }
+        super.commitTransaction();
+      }
+    };
+    assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
+    assertThat(failing.consumerGroupOffsetsHistory()).as("the first batch, its refusal in it, committed").hasSize(1);
+    group.set(failing.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(tp));
+
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    Summary next = new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
+    var commits = producer.consumerGroupOffsetsHistory();
+    group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertThat(next.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused again, not taken as said").isOne();
+    assertThat(RedriveCommand.exitStatus(next, "frames", new java.io.PrintStream(err, true, StandardCharsets.UTF_8)))
+        .isEqualTo(RedriveCommand.OTHER_TOPIC_REFUSED);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: refused dead letters of old-frames");
+
+    // that run read to its end: the one after it skips the refusal with a warning
+    Summary after = new RedriveCommand().copy(twoBatches(tp, group), null, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
+    assertThat(after.number("SCORING_FAILED", Decision.REFUSED_BEFORE)).isOne();
+  }
+
+  /**
+   * The dead-letter topic is written in transactions (the monitor's exactly_once_v2): a commit marker can follow the
+   * last dead letter, and the poll that reads past it returns nothing, so no batch says that the run read to its end.
+   * The run then commits that on its own, or its refusals would be refused again by every run.
+   */
+  @Test
+  void aRunWhoseLastBatchEndsBeforeACommitMarkerStillSaysItEnded() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
+        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    MockConsumer<byte[], byte[]> consumer = twoBatches(tp, group);
+    consumer.updateEndOffsets(Map.of(tp, 5L));
+    consumer.schedulePollTask(() -> consumer.seek(tp, 5L)); // the marker at offset 4: read, nothing returned
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+
+    new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
+
+    var commits = producer.consumerGroupOffsetsHistory();
+    assertThat(RedriveMemory.decode(commits.get(commits.size() - 1).values().iterator().next().get(tp).metadata())
+        .runs()).containsExactly(new RedriveMemory.Run(0, 5, DEFAULTS, true));
+  }
+
+  /**
+   * Offsets 0-3 of {@code tp} in two polls (the value: 0 at offset 0, else 1), the group's committed offset read from
+   * {@code group} (the caller writes a run's last commit back to it).
+   */
+  private static MockConsumer<byte[], byte[]> twoBatches(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group) {
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+      @Override
+      public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
+          Set<TopicPartition> partitions, java.time.Duration timeout) {
+        return group.get() == null ? Map.of() : Map.of(tp, group.get());
+      }
+    };
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, 4L));
+    for (int from = 0; from < 4; from += 2) {
+      int first = from;
+      consumer.schedulePollTask(() -> {
+        for (int offset = first; offset < first + 2; offset++) {
+          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
+              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) (offset == 0 ? 0 : 1)},
+              new RecordHeaders(), Optional.empty()));
+        }
+      });
+    }
+    return consumer;
+  }
+
+  /**
    * A refusal of the group or the transactional id at a later batch's commit (an ACL revoked mid-run) said "nothing
    * was sent" although the batches committed before it were sent and are remembered.
    */
