@@ -67,4 +67,21 @@ class IncompatibilitiesTest {
         .contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/3 (captureTime)")
         .contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/4 (encoding)").doesNotContain("TYPE_MISMATCH");
   }
+
+  /**
+   * A location's index is the writer's union branch (Avro compares the same reader with each): a writer whose frame
+   * is a union branch (a nullable value, ["null", Frame]) had its missing encoding said as "TYPE_MISMATCH at
+   * /1/fields/4/type (... ENUM not compatible with writer type: RECORD)", as the walker took the index as the reader's.
+   */
+  @Test
+  void aMissingEnumFieldUnderAWriterUnionIsNamedAsMissingToo() {
+    Schema reader = dev.advmon.schema.Frame.getClassSchema();
+    Schema writer = new Schema.Parser().parse("[\"null\",{\"type\":\"record\",\"name\":\"Frame\",\"namespace\":"
+        + "\"dev.advmon.schema\",\"fields\":[{\"name\":\"frameId\",\"type\":\"string\"},"
+        + "{\"name\":\"image\",\"type\":\"bytes\"}]}]");
+    String text = Incompatibilities.describe(reader,
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult());
+    assertThat(text).contains("READER_FIELD_MISSING_DEFAULT_VALUE at /1/fields/4 (encoding)")
+        .doesNotContain("ENUM not compatible");
+  }
 }
