@@ -449,9 +449,13 @@ public final class MonitorHttpServer implements AutoCloseable {
         }
       }
     } catch (InvalidStateStoreException e) {
-      // not RUNNING yet, or rebalancing: the store is not queryable for a moment
-      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is "
-          + health.readiness().state() + "; retry in a few seconds"));
+      // not RUNNING yet, or rebalancing: the store is not queryable for a moment; or this instance is stopping (a
+      // scale-down, a rollout), when only the others can answer
+      String state = health.readiness().state();
+      boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
+      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is " + state
+          + (stopping ? "; this instance is stopping: ask another instance of the group"
+              : "; retry in a few seconds")));
     } catch (ClusterCameras.InstancesDidNotAnswer e) {
       json(ex, 503, Map.of("error", e.getMessage()));
     }

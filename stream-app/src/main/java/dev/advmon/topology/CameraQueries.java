@@ -9,6 +9,7 @@ import java.util.PriorityQueue;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -63,9 +64,29 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
-    this(() -> streams.get().store(StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
-        QueryableStoreTypes.<String, CameraStatus>keyValueStore())), () -> System.nanoTime() / 1_000_000,
-        () -> assignment(streams.get()));
+    this(() -> whileRunning(streams.get(), s -> s.store(StoreQueryParameters.fromNameAndType(
+        MonitorTopology.CAMERA_STORE, QueryableStoreTypes.<String, CameraStatus>keyValueStore()))),
+        () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
+  }
+
+  /**
+   * {@code query} of {@code streams}, where a client that is stopping or stopped (PENDING_SHUTDOWN, NOT_RUNNING,
+   * ERROR) counts as a store not available, as a rebalancing one does: Kafka Streams refuses it with a plain
+   * IllegalStateException, which made /cameras of an instance being scaled down answer 500 (and log a stack trace)
+   * where its peers and the dashboard needed a 503 naming the state.
+   */
+  private static <T> T whileRunning(KafkaStreams streams, java.util.function.Function<KafkaStreams, T> query) {
+    try {
+      return query.apply(streams);
+    } catch (InvalidStateStoreException e) {
+      throw e;
+    } catch (IllegalStateException e) {
+      KafkaStreams.State state = streams.state();
+      if (state.isRunningOrRebalancing()) {
+        throw e; // not the refusal of a stopped client: a real failure, for the log
+      }
+      throw new InvalidStateStoreException("Kafka Streams is " + state + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -100,6 +100,30 @@ class CameraQueriesTest {
     return JSON.readTree(r.body());
   }
 
+  /**
+   * An instance stopping (a scale-down's SIGTERM) is PENDING_SHUTDOWN, then NOT_RUNNING, while its HTTP port still
+   * answers: Kafka Streams then refuses a store with a plain IllegalStateException, not the InvalidStateStoreException
+   * of a rebalance, and /cameras answered 500 with a stack trace in the log, which the other instances' /cameras and
+   * dashboards showed as "answered HTTP 500". Seen walking a scale-down of three `monitor run` instances.
+   */
+  @Test
+  void aStoppedClientsCamerasAreUnavailableNotAServerError() throws Exception {
+    KafkaStreams stopped = new KafkaStreams(dev.advmon.testing.UnstartedStreams.topology(),
+        dev.advmon.testing.UnstartedStreams.properties("camera-queries-stopped", stateDir.resolve("stopped"), 1));
+    stopped.close();
+    assertThat(stopped.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    CameraQueries queries = new CameraQueries(() -> stopped);
+    try (MonitorHttpServer stopping = new MonitorHttpServer("127.0.0.1", 0, stopped::state, () -> "", queries)) {
+      for (String path : new String[] {"/cameras", "/cameras?scope=local", "/cameras?limit=5", "/cameras/cam-1"}) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + stopping.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(503);
+        assertThat(JSON.readTree(r.body()).path("error").asText()).as(path)
+            .contains("not available while Kafka Streams is NOT_RUNNING; this instance is stopping: ask another");
+      }
+    }
+  }
+
   @Test
   void theLimitedListingRanksEveryCameraOfTheStoreNotOnlyTheFirstTenThousandByIdAndCountsThemAll() throws Exception {
     int quiet = CameraDirectory.MAX_LISTED + 50;
