@@ -48,6 +48,14 @@ public final class Peers {
    * a small PNG), far below what would strain the heap if {@code application.server} named another service.
    */
   static final int MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+  /**
+   * How long after a peer's last answer an unreachable peer is taken for one stopping or restarting rather than for
+   * a wrong address: an instance scaled down stays in the group's metadata until the rebalance after it left (about
+   * 3 s measured), and a rollout's restart takes seconds to a minute.
+   */
+  static final long RECENT_ANSWER_MS = 120_000;
+  /** Peers remembered, at most: instances in one group, with room for pods renamed over time. */
+  private static final int MAX_REMEMBERED = 1024;
 
   private final int maxAnswerBytes;
   private final HostInfo self;
@@ -55,6 +63,8 @@ public final class Peers {
   private final Duration timeout;
   private final String bearerToken;
   private final HttpClient http;
+  /** host:port of each peer -> when (System.nanoTime, in ms) it last sent any HTTP answer. */
+  private final java.util.Map<String, Long> lastAnswerMs = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param self what this instance advertises (null if nothing): shown with its own part of merged answers
@@ -131,11 +141,14 @@ public final class Peers {
     // own future it would complete it, and cancel(true) on a completed future does not abort the exchange, so the
     // connection (and the body read so far) stayed open for as long as the peer kept it, one more on every poll.
     return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(r -> new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
-            r.statusCode() == 200 ? null : refusal(r.statusCode())))
+        .thenApply(r -> {
+          answered(peer);
+          return new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
+              r.statusCode() == 200 ? null : refusal(r.statusCode()));
+        })
         .exceptionally(e -> {
           call.cancel(true);
-          return new Answer(peer, 0, null, null, reason(e));
+          return new Answer(peer, 0, null, null, reason(e, peer));
         });
   }
 
@@ -148,14 +161,30 @@ public final class Peers {
         : "refuses this instance's token") + "; give every instance the same http.bearer-token";
   }
 
-  private String reason(Throwable e) {
+  private void answered(HostInfo peer) {
+    if (lastAnswerMs.size() >= MAX_REMEMBERED) {
+      lastAnswerMs.clear();
+    }
+    lastAnswerMs.put(serverName(peer), System.nanoTime() / 1_000_000);
+  }
+
+  private String reason(Throwable e, HostInfo peer) {
     Throwable t = e.getCause() != null ? e.getCause() : e;
     if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
       return "no answer within " + timeout.toMillis() + " ms";
     }
     if (t instanceof IOException) {
-      return "unreachable (" + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
-          + "); check its streams.application-server and http.bind";
+      String unreachable = "unreachable (" + t.getClass().getSimpleName()
+          + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")";
+      Long last = lastAnswerMs.get(serverName(peer));
+      long agoMs = last == null ? Long.MAX_VALUE : System.nanoTime() / 1_000_000 - last;
+      if (agoMs <= RECENT_ANSWER_MS) {
+        // its address worked a moment ago: a scale-down or a rollout, not a setting to fix
+        return unreachable + "; it answered " + Math.max(1, agoMs / 1000) + " s ago, so it is stopping or restarting "
+            + "(a scale-down or a rollout: the group's metadata names it until the next rebalance), or its host "
+            + "went away";
+      }
+      return unreachable + "; check its streams.application-server and http.bind";
     }
     return t.toString();
   }

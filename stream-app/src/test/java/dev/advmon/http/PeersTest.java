@@ -50,6 +50,40 @@ class PeersTest {
     return new HostInfo("127.0.0.1", server.getAddress().getPort());
   }
 
+  /**
+   * An instance scaled down (SIGTERM) stays in the group's metadata until the rebalance after it left, so the others
+   * went on asking it for about 3 s and told the dashboard to "check its streams.application-server and http.bind", a
+   * setting that was right: it had answered a moment before. Seen walking a scale-down of three instances.
+   */
+  @Test
+  void aPeerThatAnsweredBeforeAndIsNowGoneIsSaidToBeStoppingNotMisconfigured() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      byte[] body = "{\"cameras\":[]}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    HostInfo never = new HostInfo("127.0.0.1", freePort());
+    Peers peers = new Peers(null, () -> List.of(peer, never), Duration.ofSeconds(5), null);
+    assertThat(peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS).ok()).isTrue();
+    server.stop(0);
+    server = null;
+
+    Peers.Answer gone = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+    Peers.Answer neverAnswered = peers.ask(never, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
+
+    assertThat(gone.error()).contains("unreachable").contains("it answered").contains("s ago")
+        .contains("stopping or restarting").doesNotContain("check its streams.application-server");
+    assertThat(neverAnswered.error()).contains("unreachable")
+        .contains("check its streams.application-server and http.bind");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   void anAnswerLargerThanTheCapIsRefusedNamingThePeerInsteadOfFillingTheHeap() throws Exception {
     HostInfo peer = serve("/cameras", ex -> {
