@@ -19,7 +19,12 @@ import picocli.CommandLine.Parameters;
  * {@code monitor audit}: the model-level overinterpretation report of {@link OverinterpretationAudit} (exact
  * backward-selection sufficient input subsets over grid cells) as an HTML page with PNGs.
  */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
+@Command(name = "audit", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:the report was written (index.html and its PNGs)",
+        ExitStatus.ERROR},
+    description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
 final class AuditCommand implements Callable<Integer> {
 
   @Mixin

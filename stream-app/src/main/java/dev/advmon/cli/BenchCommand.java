@@ -32,7 +32,12 @@ import picocli.CommandLine.Option;
  * ONNX Runtime session on the same model, batch by batch, in the same process and run. Rounds alternate
  * between the two so that machine noise hits both alike; the median round is reported.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the scoring path against raw ONNX Runtime (images/s per batch size).")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:every batch size was measured; the table is on stdout",
+        ExitStatus.ERROR},
+    description = "Benchmark the scoring path against raw ONNX Runtime (images/s per batch size).")
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model bundle (default: setting model.dir).")

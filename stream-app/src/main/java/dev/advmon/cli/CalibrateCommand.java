@@ -23,7 +23,12 @@ import picocli.CommandLine.Option;
  * {@code monitor calibrate}: fits the detectors on clean TRAINING images and their corrupted copies and writes
  * calibration.json into the bundle ({@link CalibrationRun} does the work). Never the test split.
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true, description = "Fit the detectors on clean training images "
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:calibration.json was written into the bundle",
+        ExitStatus.ERROR},
+    description = "Fit the detectors on clean training images "
     + "and the same images under ordinary camera conditions (noise, blur, light, JPEG, small shifts, ...), and write "
     + "calibration.json into the model bundle.")
 final class CalibrateCommand implements Callable<Integer> {
@@ -34,8 +39,9 @@ final class CalibrateCommand implements Callable<Integer> {
   ModelOptions modelOptions;
 
   @Option(names = "--images", paramLabel = "TRAIN", description = "Clean training images: an IDX .gz file (labels from the "
-      + "-labels-idx1- file next to it) or a folder of PNG/JPEG (labels from labels.csv where there is one; "
-      + "default: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz).")
+      + "-labels-idx1- file next to it) or a folder of PNG/JPEG (labels from labels.csv where there is one). "
+      + "Default: the file train-images-idx3-ubyte.gz in /usr/share/datasets/fashion-mnist, from Debian's "
+      + "dataset-fashion-mnist package.")
   Path images;
 
   @Option(names = "--clean-cap", defaultValue = "0.04", description = "Most clean threshold frames that may raise any alert "
@@ -45,7 +51,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--corruption-cap", defaultValue = "0.06", description = "Most frames of each corruption (model still "
       + "right) that may raise any alert (default 0.06: the target is 10%%, 4 points held back: each corruption has a few "
       + "hundred threshold frames, so its rate carries about +-1.5 points of sampling noise, and the measured ones "
-      + "(under 200 per corruption) about +-2. A corruption with fewer than 30 threshold frames is printed but not held to it.")
+      + "(under 200 per corruption) about +-2). A corruption with fewer than 30 threshold frames is printed but not held to it.")
   double corruptionCap;
 
   @Option(names = "--copies", defaultValue = "2", description = "Corrupted copies of each threshold frame (default 2).")
@@ -112,7 +118,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
       description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, tv-W, noise-S; "
-          + "default bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5; none = off).")
+          + "default bit-depth-2, median-2x2, median-3x3, switching-median-3x3-0.6, local-median-6x6-5x5; none = off).")
   List<String> squeezers;
 
   @Option(names = "--squeeze-signals", split = ",", defaultValue = "softmax-l1,margin-drop",

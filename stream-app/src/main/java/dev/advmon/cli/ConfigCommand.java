@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Prints the configuration reference, or checks a configuration file without starting anything. */
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Print the settings reference (Markdown), or validate a configuration file.")
+@Command(name = "config", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:the reference was printed, or FILE is valid (its notes and warnings do not change that)",
+        ExitStatus.ERROR},
+    description = "Print the settings reference (Markdown), or validate a configuration file.")
 final class ConfigCommand implements Callable<Integer> {
 
   @Option(names = "--check", paramLabel = "FILE", description = "Validate FILE (plus environment overrides) as `run` reads it, its required settings, model bundle (checked against its model on the CPU) and calibration included, and exit.")

@@ -14,7 +14,12 @@ import picocli.CommandLine.Option;
  * {@code evaluate}: the set can be looked at, kept beside the results and handed to a rerun or another model, as the
  * committed models/corruptions is. It takes no model: the conditions do not depend on one.
  */
-@Command(name = "corrupt", mixinStandardHelpOptions = true, description = "Write a corruption set for evaluate "
+@Command(name = "corrupt", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:the set was written (manifest.csv and one folder per corruption)",
+        ExitStatus.ERROR},
+    description = "Write a corruption set for evaluate "
     + "--corruptions from your own clean test frames (labels.csv): the 17 ordinary camera conditions, each frame at its "
     + "own size and channels, seeded.")
 final class CorruptCommand implements Callable<Integer> {

@@ -15,7 +15,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code monitor evaluate}: the tables of {@link DetectionEvaluation}, as Markdown (BENCHMARKS.md quotes them). */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Measure the calibrated detectors in one run: detection "
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:done, whether the targets are met or missed (the tables say which)",
+        ExitStatus.ERROR},
+    description = "Measure the calibrated detectors in one run: detection "
     + "and ROC-AUC per attack kind, false alarms on clean test frames and per corruption (model still right), leave one "
     + "family out, forward passes per frame.")
 final class EvaluateCommand implements Callable<Integer> {

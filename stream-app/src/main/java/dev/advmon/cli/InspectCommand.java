@@ -33,7 +33,12 @@ import picocli.CommandLine.Parameters;
  * overinterpretation detector's sufficient subset drawn over it, and below it the probes the model saw with
  * the predicted class's probability on each.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:the verdict was printed and the picture written (alert or not)",
+        ExitStatus.ERROR},
+    description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
 final class InspectCommand implements Callable<Integer> {
 
   @Mixin

@@ -14,8 +14,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code monitor evaluate-overinterpretation}: the table of {@link OverinterpretationEvaluation}. */
-@Command(name = "evaluate-overinterpretation", mixinStandardHelpOptions = true, description = "Measure the overinterpretation detector's targets: clean false alarms, "
-    + "95%%-masked frames (mean, black, white, noise and blur fills), a shortcut bundle on border-stamped frames, forward passes per frame.")
+@Command(name = "evaluate-overinterpretation", mixinStandardHelpOptions = true,
+    exitCodeListHeading = ExitStatus.HEADING,
+    exitCodeList = {
+        "0:done, whether the targets are met or missed (the table says which)",
+        ExitStatus.ERROR},
+    description = "Measure the overinterpretation detector's targets: clean false alarms, "
+    + "frames with 95%% of their pixels masked (mean, black, white, noise and blur fills), a shortcut bundle on border-stamped frames, forward passes per frame.")
 final class OverinterpretationEvalCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR", description = "Calibrated default bundle (default: setting model.dir).")

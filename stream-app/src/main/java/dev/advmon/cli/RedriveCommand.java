@@ -93,16 +93,19 @@ final class RedriveCommand implements Callable<Integer> {
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
   List<String> cameras = new ArrayList<>();
 
-  @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp, the frame's own (a dead letter keeps its frame's time), is at or after this instant (e.g. 2026-12-06T10:00:00Z, 2026-12-06T11:00+01:00 or 2026-12-06T11:00[Europe/Paris]).")
+  @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp (the frame's own: a dead letter keeps its frame's time) is at or after this "
+      + "instant, given with its offset or zone, for example:"
+      + "%n  2026-12-06T10:00:00Z%n  2026-12-06T11:00+01:00%n  2026-12-06T11:00[Europe/Paris]")
   Instant since;
 
-  @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp is before this instant.")
+  @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp is before this instant (written as for --since).")
   Instant until;
 
   @Option(names = "--dry-run", description = "Read and print the summary; send nothing. Exit status 3 when the same run without it would be refused.")
   boolean dryRun;
 
-  @Option(names = "--again", description = "Send also the dead letters that an earlier run sent (they are remembered in the consumer group <streams.application-id>-redrive): their frames get a second verdict.")
+  @Option(names = "--again", description = "Send also the dead letters that an earlier run sent: their frames get a second verdict "
+      + "(each run remembers what it sent, in the consumer group that is named <streams.application-id>-redrive).")
   boolean again;
 
   /**

@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
     exitCodeList = {
         "1:stopped once running by a fatal error (a refused login, ACL or registry credential); the log's ERROR line "
             + "says which",
-        "2:refused at start-up (invalid configuration, a bundle that cannot load, a broker or registry that refused or "
-            + "stayed unreachable past startup.max-wait-ms, a command line it cannot read); the error says which "
+        "2:refused at start-up (invalid configuration, a bundle that cannot load, a command line it cannot read, a "
+            + "broker or registry that refused or stayed unreachable past startup.max-wait-ms); the error says which "
             + "setting or file",
         // not 0: once the JVM has a signal, its status is 128 + the signal's number whatever call() returns (its
         // System.exit waits behind the shutdown hooks); FaultToleranceIT sees 143

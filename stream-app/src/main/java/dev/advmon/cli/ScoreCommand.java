@@ -46,7 +46,9 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "jsonl", description = "jsonl (default) or table.")
   Format format;
 
-  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched recursively for .png, .jpg, .jpeg; .gif, .bmp, .webp, .tif(f), .heic, .heif and .avif files there get an error line, as PNG and JPEG are the formats accepted).")
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (searched "
+      + "recursively for PNG and JPEG, the formats accepted: .png, .jpg and .jpeg; a .gif, .bmp, .webp, .tif(f), .heic, "
+      + ".heif or .avif file there gets an error line).")
   List<Path> paths;
 
   private final ObjectMapper json = new ObjectMapper();

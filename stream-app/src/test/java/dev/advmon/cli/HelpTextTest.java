@@ -1,0 +1,108 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Every command's --help read as a newcomer reads it: each option says what it is, shows the default the command
+ * really uses, each command says what its exit statuses mean, and no word is cut across two lines.
+ */
+class HelpTextTest {
+
+  /** The commands a user runs; picocli's own help command and the demo (its own module) are checked elsewhere. */
+  private static Map<String, CommandLine> commands() {
+    Map<String, CommandLine> all = new java.util.LinkedHashMap<>(Main.commandLine().getSubcommands());
+    all.remove("help");
+    all.entrySet().removeIf(e -> e.getValue().getCommand() instanceof Main.DemoUnavailable
+        || e.getValue().getCommandSpec().usageMessage().hidden());
+    return all;
+  }
+
+  private static boolean standard(OptionSpec o) {
+    return o.usageHelp() || o.versionHelp();
+  }
+
+  private static String rendered(ArgSpec a) {
+    return String.join(" ", a.renderedDescription()).replaceAll("\\s+", " ");
+  }
+
+  @Test
+  void everyOptionAndParameterSaysWhatItIs() {
+    List<String> bare = new ArrayList<>();
+    commands().forEach((name, cmd) -> cmd.getCommandSpec().args().forEach(a -> {
+      if (!(a instanceof OptionSpec o && standard(o)) && rendered(a).isBlank()) {
+        bare.add(name + " " + a.paramLabel());
+      }
+    }));
+    assertThat(bare).as("options and parameters without a description").isEmpty();
+  }
+
+  /**
+   * A default written by hand in a description drifts from the annotation's defaultValue (what the command really
+   * uses): each option with a defaultValue shows that value ("default on"/"off" for a switch).
+   */
+  @Test
+  void everyDefaultShownIsTheOneTheCommandUses() {
+    List<String> wrong = new ArrayList<>();
+    commands().forEach((name, cmd) -> cmd.getCommandSpec().options().forEach(o -> {
+      if (standard(o) || o.defaultValue() == null) {
+        return;
+      }
+      String shown = rendered(o).replace(", ", ","); // a list may be written with spaces, to wrap between its items
+      boolean isSwitch = o.type() == boolean.class || o.type() == Boolean.class;
+      String expected = isSwitch ? "default " + (Boolean.parseBoolean(o.defaultValue()) ? "on" : "off")
+          : o.defaultValue().equals(String.valueOf(Integer.MAX_VALUE)) ? "default all" : o.defaultValue();
+      if (!shown.contains(expected)) {
+        wrong.add(name + " " + o.longestName() + ": default " + o.defaultValue() + ", help says: " + shown);
+      }
+    }));
+    assertThat(wrong).as("options whose help does not show their real default").isEmpty();
+  }
+
+  @Test
+  void everyCommandListsItsExitStatuses() {
+    List<String> without = new ArrayList<>();
+    commands().forEach((name, cmd) -> {
+      String help = cmd.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      if (!help.contains("Exit status:") || !help.matches("(?s).*\\n  2 .*")) {
+        without.add(name);
+      }
+    });
+    assertThat(without).as("commands whose --help lists no exit statuses (2: an error stopped it)").isEmpty();
+  }
+
+  /**
+   * picocli wraps at 80 columns and cuts a word at a dot, a colon or a hyphen, or anywhere when it is longer than the
+   * column: a setting name (startup.\nmax-wait-ms), a path, a file suffix or a date example then reads, and pastes, as
+   * two pieces. Checked for those words (a dot or colon inside, a slash, a leading dot); a list cut after a comma or a
+   * word after its hyphen still reads as one.
+   */
+  private static final java.util.regex.Pattern PASTED = java.util.regex.Pattern.compile("\\w[.:]\\w|/|^\\(?\\.\\w");
+
+  @Test
+  void noWordIsCutAcrossTwoLines() {
+    List<String> cut = new ArrayList<>();
+    commands().forEach((name, cmd) -> {
+      String help = cmd.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      List<String> texts = new ArrayList<>();
+      cmd.getCommandSpec().args().forEach(a -> texts.add(rendered(a)));
+      texts.addAll(List.of(cmd.getCommandSpec().usageMessage().description()));
+      texts.addAll(cmd.getCommandSpec().usageMessage().exitCodeList().values());
+      for (String text : texts) {
+        for (String word : text.replace("%%", "%").replace("%n", " ").split("\\s+")) {
+          if (PASTED.matcher(word).find() && !help.contains(word)) {
+            cut.add(name + ": " + word);
+          }
+        }
+      }
+    });
+    assertThat(cut).as("words of a description that --help cuts across two lines").isEmpty();
+  }
+}
