@@ -30,13 +30,13 @@ final class AuditCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--grid", defaultValue = "7", description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 passes per image).")
+  @Option(names = "--grid", paramLabel = "N", defaultValue = "7", description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 passes per image).")
   int grid;
 
-  @Option(names = "--tau", defaultValue = "0.9", description = "Confidence a sufficient subset keeps (default 0.9).")
+  @Option(names = "--tau", paramLabel = "P", defaultValue = "0.9", description = "Confidence a sufficient subset keeps (default 0.9).")
   double tau;
 
-  @Option(names = "--limit", defaultValue = "100", description = "Audit at most this many images (default 100).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Audit at most this many images (default 100).")
   int limit;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "audit-report", description = "Report folder (index.html + PNGs; default audit-report).")

@@ -44,17 +44,17 @@ final class CalibrateCommand implements Callable<Integer> {
       + "dataset-fashion-mnist package.")
   Path images;
 
-  @Option(names = "--clean-cap", defaultValue = "0.04", description = "Most clean threshold frames that may raise any alert "
+  @Option(names = "--clean-cap", paramLabel = "SHARE", defaultValue = "0.04", description = "Most clean threshold frames that may raise any alert "
       + "(default 0.04: the target is 5%%, 1 point is held back for sampling noise and unseen frames).")
   double cleanCap;
 
-  @Option(names = "--corruption-cap", defaultValue = "0.06", description = "Most frames of each corruption (model still "
+  @Option(names = "--corruption-cap", paramLabel = "SHARE", defaultValue = "0.06", description = "Most frames of each corruption (model still "
       + "right) that may raise any alert (default 0.06: the target is 10%%, 4 points held back: each corruption has a few "
       + "hundred threshold frames, so its rate carries about +-1.5 points of sampling noise, and the measured ones "
       + "(under 200 per corruption) about +-2). A corruption with fewer than 30 threshold frames is printed but not held to it.")
   double corruptionCap;
 
-  @Option(names = "--copies", defaultValue = "2", description = "Corrupted copies of each threshold frame (default 2).")
+  @Option(names = "--copies", paramLabel = "N", defaultValue = "2", description = "Corrupted copies of each threshold frame (default 2).")
   int copies;
 
   @Option(names = "--weights", split = ",", paramLabel = "DETECTOR=W",
@@ -72,70 +72,70 @@ final class CalibrateCommand implements Callable<Integer> {
   boolean learned;
 
   @Option(names = "--consistency", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Calibrate the layer-consistency detector (do the model's earlier layers agree with its decision? manifest "
-      + "outputs.layers, models/recipe/layer_stats.py) where the bundle has layer outputs (default on).")
+      description = "Calibrate the layer-consistency detector (do the model's earlier layers agree with its decision? see the "
+      + "manifest's outputs.layers and models/recipe/layer_stats.py) where the bundle has layer outputs (default on).")
   boolean consistency;
 
   @Option(names = "--overinterpretation", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
   boolean overinterpretation;
 
-  @Option(names = "--oi-grid", defaultValue = "7", description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
+  @Option(names = "--oi-grid", paramLabel = "N", defaultValue = "7", description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
   int oiGrid;
 
-  @Option(names = "--oi-border", defaultValue = "2", description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
+  @Option(names = "--oi-border", paramLabel = "PIXELS", defaultValue = "2", description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
   int oiBorder;
 
-  @Option(names = "--oi-keep", defaultValue = "0.05", description = "Overinterpretation: share of pixels the sparse probe keeps (default 0.05).")
+  @Option(names = "--oi-keep", paramLabel = "SHARE", defaultValue = "0.05", description = "Overinterpretation: share of pixels the sparse probe keeps (default 0.05).")
   double oiKeep;
 
-  @Option(names = "--oi-tau", defaultValue = "0.9", description = "Overinterpretation: confidence a sufficient subset must keep (default 0.9).")
+  @Option(names = "--oi-tau", paramLabel = "P", defaultValue = "0.9", description = "Overinterpretation: confidence a sufficient subset must keep (default 0.9).")
   double oiTau;
 
-  @Option(names = "--oi-search-share", defaultValue = "0.08", description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search (default 0.08).")
+  @Option(names = "--oi-search-share", paramLabel = "SHARE", defaultValue = "0.08", description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search (default 0.08).")
   double oiSearchShare;
 
-  @Option(names = "--oi-sparse-trigger", defaultValue = "0.25", description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the mask value or the frame's fill) go to the search too (default 0.25; -1 = never).")
+  @Option(names = "--oi-sparse-trigger", paramLabel = "SHARE", defaultValue = "0.25", description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the mask value or the frame's fill) go to the search too (default 0.25; -1 = never).")
   double oiSparseTrigger;
 
-  @Option(names = "--fit", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
+  @Option(names = "--fit", paramLabel = "N", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
   int fitCount;
 
-  @Option(names = "--fit-copies", defaultValue = "1", description = "Corrupted copies of each fit frame, where the model stays "
+  @Option(names = "--fit-copies", paramLabel = "N", defaultValue = "1", description = "Corrupted copies of each fit frame, where the model stays "
       + "right, that the feature-space models (fooling; consistency too while fooling is on) also learn from (default 1). "
       + "0 = clean fit frames only: the caps are still checked on the threshold frames, and a detector that then finds "
       + "ordinary camera conditions unusual may be given a higher threshold to stay within them.")
   int fitCopies;
 
-  @Option(names = "--hold", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
+  @Option(names = "--hold", paramLabel = "N", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
   int holdCount;
 
-  @Option(names = "--consensus", split = ",", defaultValue = "stability,perturbation,learned,consistency",
+  @Option(names = "--consensus", paramLabel = "DETECTOR", split = ",", defaultValue = "stability,perturbation,learned,consistency",
       description = "Detectors whose moderate evidence adds up in the consensus detector (the sum of -ln p of their scores, "
           + "p = the share of threshold frames scoring at least as high), those of them the bundle has; none = off "
           + "(default: ${DEFAULT-VALUE}; its weight: --weights consensus=W, default " + CalibrationRun.CONSENSUS_WEIGHT + ").")
   List<String> consensus;
 
-  @Option(names = "--squeezers", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
+  @Option(names = "--squeezers", paramLabel = "SQUEEZER", split = ",", defaultValue = "bit-depth-2,median-2x2,median-3x3,switching-median-3x3-0.6,local-median-6x6-5x5",
       description = "Squeezers of the perturbation detector (bit-depth-N, median-KxK, switching-median-KxK-T, local-median-WxW-KxK, tv-W, noise-S; "
           + "default bit-depth-2, median-2x2, median-3x3, switching-median-3x3-0.6, local-median-6x6-5x5; none = off).")
   List<String> squeezers;
 
-  @Option(names = "--squeeze-signals", split = ",", defaultValue = "softmax-l1,margin-drop",
+  @Option(names = "--squeeze-signals", paramLabel = "SIGNAL", split = ",", defaultValue = "softmax-l1,margin-drop",
       description = "Signals per squeezer: softmax-l1 (the paper's), margin-drop, feature-shift (default softmax-l1,margin-drop).")
   List<String> squeezeSignals;
 
-  @Option(names = "--fooling", split = ",", description = "Fooling-detector signals: mahalanobis, knn (default both where the "
+  @Option(names = "--fooling", paramLabel = "SIGNAL", split = ",", description = "Fooling-detector signals: mahalanobis, knn (default both where the "
       + "bundle has a features output, manifest outputs.features, else off; none = off).")
   List<String> fooling; // null: not given
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CalibrateCommand.class);
     private static final List<String> DEFAULT_FOOLING = List.of("mahalanobis", "knn");
 
-  @Option(names = "--knn-bank", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
+  @Option(names = "--knn-bank", paramLabel = "N", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
   int knnBank;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames and of the corruptions (default 1).")
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames and of the corruptions (default 1).")
   long seed;
 
   /**

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
     + "frames with 95%% of their pixels masked (mean, black, white, noise and blur fills), a shortcut bundle on border-stamped frames, forward passes per frame.")
 final class OverinterpretationEvalCommand implements Callable<Integer> {
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Calibrated default bundle (default: setting model.dir).")
+  @Option(names = "--model", paramLabel = "DIR", description = "The calibrated model bundle folder (default: "
+      + "setting model.dir, from ADVMON_MODEL_DIR; else the bundled fashion-mnist-cnn).")
   Path model;
 
   @Option(names = "--shortcut", paramLabel = "DIR", description = "Calibrated shortcut bundle with shortcut_patterns.json (default: models/fashion-mnist-shortcut).")
@@ -32,7 +33,7 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
   @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: models/eval/fashion-mnist-test).")
   Path clean;
 
-  @Option(names = "--limit", defaultValue = "2000", description = "Use at most this many clean frames (default 2000).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "2000", description = "Use at most this many clean frames (default 2000).")
   int limit;
 
   @Override

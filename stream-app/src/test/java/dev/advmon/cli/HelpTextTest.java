@@ -66,6 +66,21 @@ class HelpTextTest {
     assertThat(wrong).as("options whose help does not show their real default").isEmpty();
   }
 
+  /**
+   * An option without a paramLabel shows its Java field's name ({@code --per-corruption=<perCorruption>},
+   * {@code --oi-tau=<oiTau>}): it says nothing about what to give, and the same option read N in corrupt's help.
+   */
+  @Test
+  void everyOptionValueIsLabelledForAUserNotByItsFieldName() {
+    List<String> unlabelled = new ArrayList<>();
+    commands().forEach((name, cmd) -> cmd.getCommandSpec().options().forEach(o -> {
+      if (o.arity().max() > 0 && o.paramLabel().startsWith("<")) {
+        unlabelled.add(name + " " + o.longestName() + "=" + o.paramLabel());
+      }
+    }));
+    assertThat(unlabelled).as("option values labelled by a Java field's name").isEmpty();
+  }
+
   @Test
   void everyCommandListsItsExitStatuses() {
     List<String> without = new ArrayList<>();
