@@ -29,12 +29,13 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "advmon loadtest 0.1.0",
     subcommands = {BenchmarkCommand.class, CommandLine.HelpCommand.class},
+    // each example within 80 columns, where picocli wraps: a wrapped one pasted runs without its last option
     description = {"Load test of the advmon monitor: replays labelled frames for N cameras at a target rate, reads the "
-        + "verdicts read_committed, and writes report.json, summary.md and PNG plots into --report DIR.",
+        + "verdicts read_committed, and writes its report (report.json, summary.md and PNG plots) into --report DIR.",
         "Examples:",
-        "  ./loadtest/run --embedded --rate 100 --duration 30 --cameras 4 --report /tmp/lt",
+        "  ./loadtest/run --embedded --rate 100 --duration 30 --report /tmp/lt",
         "  ./loadtest/run --embedded --ramp --rate 100 --duration 60 --report /tmp/ramp",
-        "  ./loadtest/run --config monitor.properties --rate 200 --duration 60 --report /tmp/prod"})
+        "  ./loadtest/run --config monitor.properties --rate 200 --report /tmp/prod"})
 public final class LoadTestCommand implements Callable<Integer> {
 
   /** Where frames go: exactly one of an external deployment or the in-process one. */

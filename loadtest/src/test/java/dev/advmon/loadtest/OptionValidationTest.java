@@ -55,6 +55,23 @@ class OptionValidationTest {
         .contains("--step-seconds=S").contains("--scoring-seconds=S").contains("--cameras=N").contains("--partitions=P");
   }
 
+  /**
+   * --help's examples are pasted as they stand: one picocli wrapped at 80 columns ran without its --report folder,
+   * which stopped it ("--report is required"); and 'summary.md' read as 'summary.' and 'md' on two lines.
+   */
+  @Test
+  void theHelpsExamplesAndFileNamesAreNotCutAcrossLines() {
+    CommandLine cl = LoadTestCommand.commandLine();
+    String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+    List<String> examples = java.util.Arrays.stream(cl.getCommandSpec().usageMessage().description())
+        .filter(line -> line.strip().startsWith("./loadtest/run")).toList();
+    assertThat(examples).as("--help shows examples").hasSizeGreaterThanOrEqualTo(3);
+    for (String example : examples) {
+      assertThat(usage).as("an example whole on one line").contains(example.strip() + System.lineSeparator());
+    }
+    assertThat(usage).contains("report.json").contains("summary.md");
+  }
+
   @Test
   void aRateMustBeAPositiveFiniteNumber() {
     for (String bad : List.of("NaN", "Infinity", "-Infinity", "0", "-5", "1e9")) {
