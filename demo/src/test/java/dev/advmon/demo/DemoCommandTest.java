@@ -16,6 +16,18 @@ class DemoCommandTest {
     return c;
   }
 
+  /**
+   * --help read as a newcomer: the synopsis showed Java field names (--http-port=<httpPort>, --frames=<frames>), and
+   * no exit status, where a script running the demo in CI needs to tell a lost frame (1) from a refused option (2).
+   */
+  @Test
+  void helpLabelsEveryValueAndListsTheExitStatuses() {
+    String help = new picocli.CommandLine(new DemoCommand()).getUsageMessage(picocli.CommandLine.Help.Ansi.OFF);
+    org.assertj.core.api.Assertions.assertThat(help).doesNotContain("=<").contains("--http-port=PORT")
+        .contains("Exit status:").containsPattern("\\n  1 +some frames got no outcome")
+        .containsPattern("\\n  2 +an error stopped it");
+  }
+
   @Test
   void anImpossibleOptionIsRefusedNamingIt() {
     assertThatThrownBy(() -> with(100, 10, 70_000).call()).isInstanceOf(IllegalArgumentException.class)
