@@ -54,6 +54,13 @@ import picocli.CommandLine.Model.CommandSpec;
  * figure for what did not complete; the exit status is then 130 (SIGINT) or 143 (SIGTERM).
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:every configuration was measured with no frame lost or seen twice",
+        "1:a frame was lost or seen twice in some run (benchmark.json counts them)",
+        "2:an error stopped it (an invalid option, named with its range); the error says which",
+        "130:stopped by Ctrl-C (143: by SIGTERM): benchmark.json and pipeline.md of what completed are written, "
+            + "marked INTERRUPTED"},
     description = "Measure the Pipeline section of BENCHMARKS.md in one run (embedded: in-process broker, real topology, bundled model). Takes about 20 minutes.")
 final class BenchmarkCommand implements Callable<Integer> {
 

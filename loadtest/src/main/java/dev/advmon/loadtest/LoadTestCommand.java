@@ -29,6 +29,13 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "advmon loadtest 0.1.0",
     subcommands = {BenchmarkCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:every frame sent got exactly one verdict or dead letter; the report is written",
+        "1:a frame was lost or seen twice (summary.md and report.json count them)",
+        "2:an error stopped it (an invalid option, named with its range; a broker, registry or topic it cannot "
+            + "reach); the error says which",
+        "130:stopped by Ctrl-C (143: by SIGTERM): the report of what completed is written, marked INTERRUPTED"},
     // each example within 80 columns, where picocli wraps: a wrapped one pasted runs without its last option
     description = {"Load test of the advmon monitor: replays labelled frames for N cameras at a target rate, reads the "
         + "verdicts read_committed, and writes its report (report.json, summary.md and PNG plots) into --report DIR.",

@@ -59,6 +59,17 @@ class OptionValidationTest {
    * --help's examples are pasted as they stand: one picocli wrapped at 80 columns ran without its --report folder,
    * which stopped it ("--report is required"); and 'summary.md' read as 'summary.' and 'md' on two lines.
    */
+  /** README lists the load test's exit statuses (1: a frame lost or seen twice); --help listed none. */
+  @Test
+  void bothCommandsListTheirExitStatuses() {
+    CommandLine cl = LoadTestCommand.commandLine();
+    for (CommandLine c : List.of(cl, cl.getSubcommands().get("benchmark"))) {
+      assertThat(c.getUsageMessage(CommandLine.Help.Ansi.OFF)).as(c.getCommandName()).contains("Exit status:")
+          .containsPattern("\\n  1 +a frame was lost or seen twice").containsPattern("\\n  2 +an error stopped it")
+          .containsPattern("\\n  130 +stopped by Ctrl-C");
+    }
+  }
+
   @Test
   void theHelpsExamplesAndFileNamesAreNotCutAcrossLines() {
     CommandLine cl = LoadTestCommand.commandLine();
