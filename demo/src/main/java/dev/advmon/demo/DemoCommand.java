@@ -29,16 +29,22 @@ import picocli.CommandLine.Option;
         "130:stopped by Ctrl-C (143: by SIGTERM), after printing the summary of what came back so far"})
 public final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--frames", paramLabel = "N", defaultValue = "2000", description = "Frames to send over all cameras (default ${DEFAULT-VALUE}).")
+  @Option(names = "--frames", paramLabel = "N", defaultValue = "2000",
+      description = "Frames to send over all cameras (default ${DEFAULT-VALUE}).")
   int frames;
 
-  @Option(names = "--cameras", paramLabel = "N", defaultValue = "4", description = "Cameras; the last one is stickered when there are two or more (default ${DEFAULT-VALUE}).")
+  @Option(names = "--cameras", paramLabel = "N", defaultValue = "4",
+      description = "Cameras; the last one is stickered when there are two or more (default ${DEFAULT-VALUE}).")
   int cameras;
 
-  @Option(names = "--rate", paramLabel = "FPS", defaultValue = "100", description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: about what the monitor keeps up with on 2 otherwise idle cores; on a busy machine give less, or the latency includes a backlog).")
+  @Option(names = "--rate", paramLabel = "FPS", defaultValue = "100",
+      description = "Frames per second over all cameras; 0 = as fast as possible (default ${DEFAULT-VALUE}: about "
+      + "what the monitor keeps up with on 2 otherwise idle cores; on a busy machine give less, or the latency "
+      + "includes a backlog).")
   double rate;
 
-  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: models/eval/fashion-mnist-test).")
@@ -49,7 +55,8 @@ public final class DemoCommand implements Callable<Integer> {
       + "with another, the summary counts what is flagged of them but gives no detection rate.")
   Path model;
 
-  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "Port of the dashboard, /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "Port of the dashboard, /metrics, /cameras and /health; 0 = off (default ${DEFAULT-VALUE}).")
   int httpPort;
 
   @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")

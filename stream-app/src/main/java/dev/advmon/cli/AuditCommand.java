@@ -24,19 +24,24 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
         "0:the report was written (index.html and its PNGs)",
         ExitStatus.ERROR},
-    description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report with PNGs.")
+    description = "Exact backward-selection sufficient input subsets (patch level) for a model: an HTML report "
+    + "with PNGs.")
 final class AuditCommand implements Callable<Integer> {
 
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--grid", paramLabel = "N", defaultValue = "7", description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 passes per image).")
+  @Option(names = "--grid", paramLabel = "N", defaultValue = "7",
+      description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 "
+      + "passes per image).")
   int grid;
 
-  @Option(names = "--tau", paramLabel = "P", defaultValue = "0.9", description = "Confidence a sufficient subset keeps (default 0.9).")
+  @Option(names = "--tau", paramLabel = "P", defaultValue = "0.9",
+      description = "Confidence a sufficient subset keeps (default 0.9).")
   double tau;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Audit at most this many images (default 100).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+      description = "Audit at most this many images (default 100).")
   int limit;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "audit-report", description = "Report folder (index.html + PNGs; default audit-report).")

@@ -44,13 +44,16 @@ final class BenchCommand implements Callable<Integer> {
       + "from ADVMON_MODEL_DIR; else the bundled fashion-mnist-cnn).")
   Path model;
 
-  @Option(names = "--batches", paramLabel = "N", split = ",", defaultValue = "1,8,32,128", description = "Batch sizes (default 1,8,32,128).")
+  @Option(names = "--batches", paramLabel = "N", split = ",", defaultValue = "1,8,32,128",
+      description = "Batch sizes (default 1,8,32,128).")
   List<Integer> batches;
 
-  @Option(names = "--rounds", paramLabel = "N", defaultValue = "7", description = "Measured rounds per batch size and path, the median reported (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "7",
+      description = "Measured rounds per batch size and path, the median reported (default ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--round-ms", paramLabel = "MS", defaultValue = "1000", description = "Length of one round in milliseconds (default ${DEFAULT-VALUE}).")
+  @Option(names = "--round-ms", paramLabel = "MS", defaultValue = "1000",
+      description = "Length of one round in milliseconds (default ${DEFAULT-VALUE}).")
   long roundMs;
 
   @Option(names = "--images", paramLabel = "DIR", description = "PNG images to score, the first 256 of DIR (not its subfolders; default: the bundled evaluation subset).")

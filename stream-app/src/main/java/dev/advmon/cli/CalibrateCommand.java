@@ -54,7 +54,8 @@ final class CalibrateCommand implements Callable<Integer> {
       + "(under 200 per corruption) about +-2). A corruption with fewer than 30 threshold frames is printed but not held to it.")
   double corruptionCap;
 
-  @Option(names = "--copies", paramLabel = "N", defaultValue = "2", description = "Corrupted copies of each threshold frame (default 2).")
+  @Option(names = "--copies", paramLabel = "N", defaultValue = "2",
+      description = "Corrupted copies of each threshold frame (default 2).")
   int copies;
 
   @Option(names = "--weights", split = ",", paramLabel = "DETECTOR=W",
@@ -80,25 +81,34 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
   boolean overinterpretation;
 
-  @Option(names = "--oi-grid", paramLabel = "N", defaultValue = "7", description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
+  @Option(names = "--oi-grid", paramLabel = "N", defaultValue = "7",
+      description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
   int oiGrid;
 
-  @Option(names = "--oi-border", paramLabel = "PIXELS", defaultValue = "2", description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
+  @Option(names = "--oi-border", paramLabel = "PIXELS", defaultValue = "2",
+      description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
   int oiBorder;
 
-  @Option(names = "--oi-keep", paramLabel = "SHARE", defaultValue = "0.05", description = "Overinterpretation: share of pixels the sparse probe keeps (default 0.05).")
+  @Option(names = "--oi-keep", paramLabel = "SHARE", defaultValue = "0.05",
+      description = "Overinterpretation: share of pixels the sparse probe keeps (default 0.05).")
   double oiKeep;
 
-  @Option(names = "--oi-tau", paramLabel = "P", defaultValue = "0.9", description = "Overinterpretation: confidence a sufficient subset must keep (default 0.9).")
+  @Option(names = "--oi-tau", paramLabel = "P", defaultValue = "0.9",
+      description = "Overinterpretation: confidence a sufficient subset must keep (default 0.9).")
   double oiTau;
 
-  @Option(names = "--oi-search-share", paramLabel = "SHARE", defaultValue = "0.08", description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search (default 0.08).")
+  @Option(names = "--oi-search-share", paramLabel = "SHARE", defaultValue = "0.08",
+      description = "Overinterpretation: share of clean frames whose cheap probes send them on to the patch search "
+      + "(default 0.08).")
   double oiSearchShare;
 
-  @Option(names = "--oi-sparse-trigger", paramLabel = "SHARE", defaultValue = "0.25", description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the mask value or the frame's fill) go to the search too (default 0.25; -1 = never).")
+  @Option(names = "--oi-sparse-trigger", paramLabel = "SHARE", defaultValue = "0.25",
+      description = "Overinterpretation: confident frames with at most this share of informative pixels (not at the "
+      + "mask value or the frame's fill) go to the search too (default 0.25; -1 = never).")
   double oiSparseTrigger;
 
-  @Option(names = "--fit", paramLabel = "N", defaultValue = "10000", description = "Frames to fit the feature-space models on (default 10000).")
+  @Option(names = "--fit", paramLabel = "N", defaultValue = "10000",
+      description = "Frames to fit the feature-space models on (default 10000).")
   int fitCount;
 
   @Option(names = "--fit-copies", paramLabel = "N", defaultValue = "1", description = "Corrupted copies of each fit frame, where the model stays "
@@ -107,7 +117,9 @@ final class CalibrateCommand implements Callable<Integer> {
       + "ordinary camera conditions unusual may be given a higher threshold to stay within them.")
   int fitCopies;
 
-  @Option(names = "--hold", paramLabel = "N", defaultValue = "5000", description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default 5000).")
+  @Option(names = "--hold", paramLabel = "N", defaultValue = "5000",
+      description = "Other frames to set scales and thresholds on, each also under --copies corruptions (default "
+      + "5000).")
   int holdCount;
 
   @Option(names = "--consensus", paramLabel = "DETECTOR", split = ",", defaultValue = "stability,perturbation,learned,consistency",
@@ -132,10 +144,12 @@ final class CalibrateCommand implements Callable<Integer> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CalibrateCommand.class);
     private static final List<String> DEFAULT_FOOLING = List.of("mahalanobis", "knn");
 
-  @Option(names = "--knn-bank", paramLabel = "N", defaultValue = "2000", description = "Normalised training feature vectors kept for KNN (default 2000).")
+  @Option(names = "--knn-bank", paramLabel = "N", defaultValue = "2000",
+      description = "Normalised training feature vectors kept for KNN (default 2000).")
   int knnBank;
 
-  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of the shuffle that picks fit and threshold frames and of the corruptions (default 1).")
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
+      description = "Seed of the shuffle that picks fit and threshold frames and of the corruptions (default 1).")
   long seed;
 
   /**

@@ -35,13 +35,16 @@ final class EvaluateCommand implements Callable<Integer> {
       + "default: models/corruptions; none = skip).")
   String corruptions;
 
-  @Option(names = "--per-kind", paramLabel = "N", defaultValue = "2147483647", description = "At most this many fixtures per attack kind (default all).")
+  @Option(names = "--per-kind", paramLabel = "N", defaultValue = "2147483647",
+      description = "At most this many fixtures per attack kind (default all).")
   int perKind;
 
-  @Option(names = "--per-corruption", paramLabel = "N", defaultValue = "2147483647", description = "At most this many frames per corruption (default all).")
+  @Option(names = "--per-corruption", paramLabel = "N", defaultValue = "2147483647",
+      description = "At most this many frames per corruption (default all).")
   int perCorruption;
 
-  @Option(names = "--clean-limit", paramLabel = "N", defaultValue = "2147483647", description = "At most this many clean frames (default all).")
+  @Option(names = "--clean-limit", paramLabel = "N", defaultValue = "2147483647",
+      description = "At most this many clean frames (default all).")
   int cleanLimit;
 
   @Parameters(paramLabel = "FIXTURES", description = "Fixture folder with manifest.csv (file,kind[,family,...]) and the images it names "

@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
         "0:the verdict was printed and the picture written (alert or not)",
         ExitStatus.ERROR},
-    description = "Score one image, print its verdict and write an evidence picture (the frame with the sufficient subset and the probes).")
+    description = "Score one image, print its verdict and write an evidence picture (the frame with the "
+    + "sufficient subset and the probes).")
 final class InspectCommand implements Callable<Integer> {
 
   @Mixin

@@ -33,7 +33,8 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
   @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: models/eval/fashion-mnist-test).")
   Path clean;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "2000", description = "Use at most this many clean frames (default 2000).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "2000",
+      description = "Use at most this many clean frames (default 2000).")
   int limit;
 
   @Override

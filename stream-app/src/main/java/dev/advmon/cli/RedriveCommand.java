@@ -98,7 +98,8 @@ final class RedriveCommand implements Callable<Integer> {
       + "%n  2026-12-06T10:00:00Z%n  2026-12-06T11:00+01:00%n  2026-12-06T11:00[Europe/Paris]")
   Instant since;
 
-  @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp is before this instant (written as for --since).")
+  @Option(names = "--until", paramLabel = "ISO", converter = InstantOption.class,
+      description = "Only dead letters whose record timestamp is before this instant (written as for --since).")
   Instant until;
 
   @Option(names = "--dry-run", description = "Read and print the summary; send nothing. Exit status 3 when the same run without it would be refused.")
