@@ -56,7 +56,8 @@ final class RunCommand implements Callable<Integer> {
   static final String[] REQUIRED = {"kafka.bootstrap.servers", "registry.url"};
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Properties file (see `monitor config`); every setting can be overridden from the environment (ADVMON_...).")
+      description = "The monitor's properties file (./monitor config lists every setting); the environment "
+      + "(ADVMON_...) overrides any of them.")
   Path config;
 
   @Override
