@@ -32,13 +32,25 @@ record RedriveMemory(List<Run> runs) {
 
   /**
    * One run: it read offsets {@code from} (inclusive) to {@code to} and sent what {@code selection} chose there.
-   * {@code ended}: it read to its end, so it said what it refused (exit status 1); a run stopped by an error said only
-   * its error, and its refusals are refused again by the next run rather than skipped as said.
+   * {@code said}: its refusals (exit status 1) at offsets before it were said by a run that read to its end; {@code to}
+   * when it did itself. A run stopped by an error said only its error: its refusals are refused again by the next run
+   * rather than skipped as said. Kept apart from {@code to} so that a stopped run that took in an ended one of its
+   * selection (one record's room) leaves that run's refusals said.
    */
-  record Run(long from, long to, Selection selection, boolean ended) {
+  record Run(long from, long to, Selection selection, long said) {
 
     Run(long from, long to, Selection selection) {
       this(from, to, selection, true);
+    }
+
+    /** {@code ended}: it read to its end, so it said what it refused; else it said nothing yet. */
+    Run(long from, long to, Selection selection, boolean ended) {
+      this(from, to, selection, ended ? to : from);
+    }
+
+    /** Whether it read to its end: every refusal it holds was said. */
+    boolean ended() {
+      return said >= to;
     }
 
     boolean includes(Run other) {
@@ -50,7 +62,7 @@ record RedriveMemory(List<Run> runs) {
      * from the log start (the one a refusal names) must take in a run that began before it.
      */
     Run from(long logStart) {
-      return from < logStart ? new Run(logStart, to, selection, ended) : this;
+      return from < logStart ? new Run(logStart, to, selection, Math.max(said, logStart)) : this;
     }
   }
 
@@ -68,7 +80,7 @@ record RedriveMemory(List<Run> runs) {
   }
 
   private boolean decided(Decision d, long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
-    return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to && (d == Decision.SEND || r.ended)
+    return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to && (d == Decision.SEND || offset < r.said)
         && r.selection.decide(dl, timestamp, recordKey) == d);
   }
 
@@ -83,6 +95,7 @@ record RedriveMemory(List<Run> runs) {
       return this;
     }
     Run joined = run;
+    List<Run> parts = new ArrayList<>(List.of(run));
     List<Run> others = new ArrayList<>();
     for (Run remembered : runs) {
       if (remembered.to <= logStart) {
@@ -90,12 +103,14 @@ record RedriveMemory(List<Run> runs) {
       }
       Run r = remembered.from(logStart);
       if (r.selection.equals(run.selection) && r.from <= joined.to && joined.from <= r.to) {
-        // the run's end: an ended run it joins is said again if this one stops on an error (errs towards saying)
-        joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection, run.ended);
+        joined = new Run(Math.min(r.from, joined.from), Math.max(r.to, joined.to), run.selection, run.said);
+        parts.add(r);
       } else {
         others.add(r);
       }
     }
+    // a run that read to its end said all it joined, as before; one not ended yet keeps what the runs it took in said
+    joined = run.ended() ? new Run(joined.from, joined.to, joined.selection, joined.to) : said(joined, parts);
     List<Run> kept = new ArrayList<>();
     for (Run r : others) {
       if (!joined.includes(r)) {
@@ -120,13 +135,32 @@ record RedriveMemory(List<Run> runs) {
       }
       Run r = remembered.from(logStart);
       if (r.selection.equals(whole.selection) && r.from <= whole.from && whole.from <= r.to) {
-        joined = new Run(r.from, Math.max(r.to, joined.to), whole.selection, whole.ended);
+        joined = said(new Run(r.from, Math.max(r.to, joined.to), whole.selection, whole.said), List.of(whole, r));
       } else {
         kept.add(r);
       }
     }
     kept.add(joined);
     return new RedriveMemory(List.copyOf(kept)).bytes();
+  }
+
+  /**
+   * {@code joined} saying what {@code parts}, the runs it took in, said from its start on (a run stopped by an error
+   * that took in one that read to its end leaves that one's refusals said; before, they were refused again); what they
+   * said after a gap is refused again (errs towards saying).
+   */
+  private static Run said(Run joined, List<Run> parts) {
+    long said = joined.from;
+    for (boolean grew = true; grew; ) {
+      grew = false;
+      for (Run p : parts) {
+        if (p.from <= said && said < p.said) {
+          said = p.said;
+          grew = true;
+        }
+      }
+    }
+    return new Run(joined.from, joined.to, joined.selection, Math.min(said, joined.to));
   }
 
   /**
@@ -137,9 +171,9 @@ record RedriveMemory(List<Run> runs) {
     if (runs.isEmpty()) {
       return true;
     }
-    // not ended: as its commits before its last
-    Run all = new Run(Long.MAX_VALUE, Long.MAX_VALUE, new Selection(reasons(), Set.of(), null, null, framesTopic),
-        false);
+    // not ended, with what an ended run it took in said: as its commits before its last
+    Run all = new Run(Long.MAX_VALUE - 2, Long.MAX_VALUE, new Selection(reasons(), Set.of(), null, null, framesTopic),
+        Long.MAX_VALUE - 1);
     List<Run> both = new ArrayList<>(runs);
     both.add(all);
     return new RedriveMemory(both).bytes() <= MAX_BYTES;
@@ -175,8 +209,11 @@ record RedriveMemory(List<Run> runs) {
       if (r.selection.until() != null) {
         o.put("until", r.selection.until().toEpochMilli());
       }
-      if (!r.ended) {
+      if (!r.ended()) {
         o.put("ended", false); // only then: a record of an earlier version, without it, is of runs that said theirs
+        if (r.said > r.from) {
+          o.put("said", r.said); // beside "ended": a version without it refuses these again, erring towards saying
+        }
       }
     }
     ObjectNode root = JSON.createObjectNode().put("redrive", 1);
@@ -198,7 +235,7 @@ record RedriveMemory(List<Run> runs) {
       for (JsonNode o : root.get("runs")) {
         runs.add(new Run(o.get("from").asLong(), o.get("to").asLong(), new Selection(texts(o.path("reasons")),
             texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText()),
-            o.path("ended").asBoolean(true)));
+            o.path("ended").asBoolean(true) ? o.get("to").asLong() : o.path("said").asLong(o.get("from").asLong())));
       }
       return new RedriveMemory(List.copyOf(runs));
     } catch (JsonProcessingException | RuntimeException e) {

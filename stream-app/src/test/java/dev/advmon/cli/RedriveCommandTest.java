@@ -384,6 +384,48 @@ class RedriveCommandTest {
   }
 
   /**
+   * A run stopped by an error after its first batch, whose offsets an earlier run that read to its end had read with
+   * the same selection: that earlier run's refusal stays said (before, the stopped run's record took the earlier one in
+   * as not ended, and the next run refused the same dead letter again: exit status 1 a second time).
+   */
+  @Test
+  void aRunStoppedByAnErrorLeavesAnEarlierRunsRefusalSaid() throws Exception {
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
+        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    MockProducer<byte[], byte[]> first = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    Summary said = new RedriveCommand().copy(twoBatches(tp, group), first, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
+    assertThat(said.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused by a run that read to its end").isOne();
+    var commits = first.consumerGroupOffsetsHistory();
+    group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+
+    MockProducer<byte[], byte[]> failing = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer()) {
+      private int commits;
+
+      @Override
+      public synchronized void commitTransaction() {
+        if (++commits == 2) {
+          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
+        }
+        super.commitTransaction();
+      }
+    };
+    assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
+    assertThat(failing.consumerGroupOffsetsHistory()).as("its first batch committed").hasSize(1);
+    group.set(failing.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(tp));
+
+    Summary next = new RedriveCommand().copy(twoBatches(tp, group), null, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
+    assertThat(next.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("not refused a second time").isZero();
+    assertThat(next.number("SCORING_FAILED", Decision.REFUSED_BEFORE)).isOne();
+  }
+
+  /**
    * The dead-letter topic is written in transactions (the monitor's exactly_once_v2): a commit marker can follow the
    * last dead letter, and the poll that reads past it returns nothing, so no batch says that the run read to its end.
    * The run then commits that on its own, or its refusals would be refused again by every run.
@@ -877,6 +919,23 @@ class RedriveCommandTest {
         .hasMessageContaining("dead-letters-0@0").hasMessageContaining("run redrive again once the registry answers")
         // walked by hand: a dry run said "what this run committed before is remembered, the rest was not sent"
         .hasMessageContaining("a dry run sends nothing").hasMessageNotContaining("committed");
+  }
+
+  /**
+   * What a stopped run's record says was said survives its encoding, and a record that says only "ended": false (the
+   * version before "said") says nothing was.
+   */
+  @Test
+  void aStoppedRunsRecordKeepsWhatTheEndedRunItTookInSaid() {
+    RedriveMemory ended = RedriveMemory.NONE.with(new RedriveMemory.Run(0, 10, DEFAULTS), 0);
+    RedriveMemory stopped = ended.with(new RedriveMemory.Run(0, 12, DEFAULTS, false), 0);
+    assertThat(stopped.runs()).containsExactly(new RedriveMemory.Run(0, 12, DEFAULTS, 10L));
+    assertThat(RedriveMemory.decode(stopped.encode())).isEqualTo(stopped);
+    DeadLetter other = dl("SCORING_FAILED", "cam-1", "old-frames", null, true);
+    assertThat(stopped.refused(9, other, 0, null)).as("said by the ended run").isTrue();
+    assertThat(stopped.refused(10, other, 0, null)).as("read only by the stopped run").isFalse();
+    assertThat(RedriveMemory.decode("{\"redrive\":1,\"runs\":[{\"from\":0,\"to\":12,\"frames\":\"frames\","
+        + "\"reasons\":[\"SCORING_FAILED\"],\"ended\":false}]}").refused(9, other, 0, null)).isFalse();
   }
 
   /** A wider run's record takes in a narrower one's only when it chose all the narrower one chose, over its offsets. */
