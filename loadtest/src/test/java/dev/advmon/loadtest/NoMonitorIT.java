@@ -54,4 +54,93 @@ class NoMonitorIT {
       session.requireOutcomes("the 2 s warm-up"); // one answer: a monitor is there, however slow
     }
   }
+
+  /**
+   * A first frame not yet confirmed by the broker when the shortest warm-up has passed (a remote cluster's TLS and
+   * SASL handshakes, its metadata): nothing sent yet is no answer either, so the warm-up does not settle. Before, no
+   * frame confirmed read as settled, and the run measured every frame as lost.
+   */
+  @Test
+  void aWarmUpBeforeTheFirstFrameIsConfirmedDoesNotSettle(EmbeddedKafka kafka) throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", ".."));
+    Map<String, String> settings = EmbeddedTarget.settings(kafka.bootstrapServers(), 1,
+        Map.of("topics.frames", "unconfirmed-frames", "topics.verdicts", "unconfirmed-verdicts",
+            "topics.dead-letter", "unconfirmed-dead-letters"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of("topics.frames", "topics.verdicts", "topics.dead-letter").stream()
+          .map(k -> new NewTopic(settings.get(k), 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
+    }
+    java.util.concurrent.CountDownLatch confirm = new java.util.concurrent.CountDownLatch(1);
+    PrintStream console = new PrintStream(new ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
+    try (EmbeddedTarget embedded = new EmbeddedTarget(kafka, false, settings, home, new InMemorySchemaRegistry(),
+        null)) {
+      Target target = new Target() { // the embedded one, its first frame held back until the warm-up has answered
+        @Override
+        public Map<String, Object> clientProperties() {
+          return embedded.clientProperties();
+        }
+
+        @Override
+        public String framesTopic() {
+          return embedded.framesTopic();
+        }
+
+        @Override
+        public String verdictsTopic() {
+          return embedded.verdictsTopic();
+        }
+
+        @Override
+        public String deadLetterTopic() {
+          return embedded.deadLetterTopic();
+        }
+
+        @Override
+        public org.apache.kafka.common.serialization.Serializer<dev.advmon.schema.Frame> frameSerializer() {
+          var real = embedded.frameSerializer();
+          return (topic, frame) -> {
+            try {
+              confirm.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return real.serialize(topic, frame);
+          };
+        }
+
+        @Override
+        public org.apache.kafka.common.serialization.Deserializer<dev.advmon.schema.FrameVerdict>
+            verdictDeserializer() {
+          return embedded.verdictDeserializer();
+        }
+
+        @Override
+        public org.apache.kafka.common.serialization.Deserializer<dev.advmon.schema.DeadLetter>
+            deadLetterDeserializer() {
+          return embedded.deadLetterDeserializer();
+        }
+
+        @Override
+        public long commitIntervalMs() {
+          return embedded.commitIntervalMs();
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+          return embedded.describe();
+        }
+
+        @Override
+        public void close() {}
+      };
+      try (Session session = new Session(target,
+          new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "none"), 2, console)) {
+        try {
+          assertThat(session.warmUp(2, 1, 2)).as("nothing confirmed, nothing answered").isFalse();
+        } finally {
+          confirm.countDown();
+        }
+      }
+    }
+  }
 }
