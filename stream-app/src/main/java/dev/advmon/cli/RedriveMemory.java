@@ -113,7 +113,9 @@ record RedriveMemory(List<Run> runs) {
     joined = run.ended() ? new Run(joined.from, joined.to, joined.selection, joined.to) : said(joined, parts);
     List<Run> kept = new ArrayList<>();
     for (Run r : others) {
-      if (!joined.includes(r)) {
+      // one not ended yet takes in a run only where it says that run's refusals too: else the next run refused them
+      // again (room: largestCommit counts every run it does not join)
+      if (!joined.includes(r) || r.said > Math.max(r.from, joined.said)) {
         kept.add(r);
       }
     }

@@ -938,6 +938,21 @@ class RedriveCommandTest {
         + "\"reasons\":[\"SCORING_FAILED\"],\"ended\":false}]}").refused(9, other, 0, null)).isFalse();
   }
 
+  /**
+   * A wider run stopped by an error after reading past a narrower ended run's offsets keeps that run beside it: taken
+   * in, its refusal was no longer said, and the next run refused it again (exit status 1 a second time).
+   */
+  @Test
+  void aStoppedWiderRunKeepsTheNarrowerEndedRunsRefusalSaid() {
+    Selection cam1 = new Selection(RedriveCommand.TRANSIENT, Set.of("cam-1"), null, null, "frames");
+    RedriveMemory ended = RedriveMemory.NONE.with(new RedriveMemory.Run(0, 10, cam1), 0);
+    RedriveMemory stopped = ended.with(new RedriveMemory.Run(0, 12, DEFAULTS, false), 0);
+    DeadLetter other = dl("SCORING_FAILED", "cam-1", "old-frames", null, true);
+    assertThat(stopped.refused(5, other, 0, null)).as("said by the --camera cam-1 run").isTrue();
+    assertThat(stopped.with(new RedriveMemory.Run(0, 12, DEFAULTS), 0).runs()).as("an ended wider run takes it in")
+        .containsExactly(new RedriveMemory.Run(0, 12, DEFAULTS));
+  }
+
   /** A wider run's record takes in a narrower one's only when it chose all the narrower one chose, over its offsets. */
   @Test
   void aRememberedRunIsReplacedOnlyByOneThatChoseAllItChose() {
