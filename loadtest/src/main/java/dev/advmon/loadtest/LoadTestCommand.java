@@ -441,8 +441,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     if (prefix == null || prefix.isEmpty()) {
       errors.add("--camera-prefix must not be empty: give the start of the load test's camera ids, e.g. loadtest-cam-");
     } else if (prefix.codePoints().anyMatch(LoadTestCommand::blankOrControl)) {
-      // each control as '?', C1 (U+0080-U+009F) too: a terminal may act on one echoed raw (U+0085 breaks the line)
-      String shown = prefix.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+      // each control as '?', C1 (U+0080-U+009F) too: a terminal may act on one echoed raw (U+0085 breaks the line),
+      // and the line and paragraph separators, which end a line as LogText says
+      String shown = prefix.codePoints()
+          .map(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c)
           .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
       errors.add("--camera-prefix '" + shown + "' holds a blank or control character: "
           + "a camera id is the frame's record key and a path of the monitor's /cameras; use letters, digits, - _ . /");

@@ -284,6 +284,11 @@ class OptionValidationTest {
     }
     assertThatThrownBy(() -> loadTest("--camera-prefix", "lt\u0085cam-").validate())
         .hasMessageContaining("--camera-prefix 'lt?cam-' holds a blank or control character");
+    // the line and paragraph separators end a line too (LogText escapes them in the monitor's log): shown as '?'
+    for (String separator : List.of("lt\u2028cam-", "lt\u2029cam-")) {
+      assertThatThrownBy(() -> loadTest("--camera-prefix", separator).validate()).as(separator)
+          .hasMessageContaining("--camera-prefix 'lt?cam-' holds a blank or control character");
+    }
   }
 
   @Test
