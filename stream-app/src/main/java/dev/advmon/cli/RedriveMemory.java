@@ -125,7 +125,8 @@ record RedriveMemory(List<Run> runs) {
 
   /**
    * The largest record that a run over {@code whole}'s offsets commits on its way ({@link #with} at each batch): it
-   * takes an earlier run in only once it has read past that run's offsets, so until then every earlier run stays beside
+   * takes an earlier run in only once it has read past that run's offsets (one that read to its end: once it has read
+   * to its own, in its last commit, so that its refusals stay said), so until then every earlier run stays beside
    * its own, except those of its selection that its first batch joins and those retention deleted.
    */
   int largestCommit(Run whole, long logStart) {
