@@ -286,9 +286,8 @@ class RedriveCommandTest {
         new ByteArraySerializer());
     Summary summary = command.copy(consumer, dryRun ? null : producer, List.of(tp), selection,
         (topic, bytes) -> deadLetters.get(bytes[0]));
-    var commits = producer.consumerGroupOffsetsHistory();
-    if (!commits.isEmpty()) {
-      group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+    if (!producer.consumerGroupOffsetsHistory().isEmpty()) {
+      group.set(lastCommitted(producer, tp));
     }
     return new Ran(producer, summary);
   }
@@ -348,29 +347,17 @@ class RedriveCommandTest {
     // offset 0 of another frames topic, the rest of this one; two batches of two
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
         dl("SCORING_FAILED", "cam-0", "frames", null, true));
-    MockProducer<byte[], byte[]> failing = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer()) {
-      private int commits;
-
-      @Override
-      public synchronized void commitTransaction() {
-        if (++commits == 2) {
-          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
-        }
-        super.commitTransaction();
-      }
-    };
+    MockProducer<byte[], byte[]> failing = refusingTheSecondCommit();
     assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
     assertThat(failing.consumerGroupOffsetsHistory()).as("the first batch, its refusal in it, committed").hasSize(1);
-    group.set(failing.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(tp));
+    group.set(lastCommitted(failing, tp)); // its only commit
 
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
     Summary next = new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]));
-    var commits = producer.consumerGroupOffsetsHistory();
-    group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+    group.set(lastCommitted(producer, tp));
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     assertThat(next.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused again, not taken as said").isOne();
     assertThat(RedriveCommand.exitStatus(next, "frames", new java.io.PrintStream(err, true, StandardCharsets.UTF_8)))
@@ -399,25 +386,13 @@ class RedriveCommandTest {
     Summary said = new RedriveCommand().copy(twoBatches(tp, group), first, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]));
     assertThat(said.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused by a run that read to its end").isOne();
-    var commits = first.consumerGroupOffsetsHistory();
-    group.set(commits.get(commits.size() - 1).values().iterator().next().get(tp));
+    group.set(lastCommitted(first, tp));
 
-    MockProducer<byte[], byte[]> failing = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer()) {
-      private int commits;
-
-      @Override
-      public synchronized void commitTransaction() {
-        if (++commits == 2) {
-          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
-        }
-        super.commitTransaction();
-      }
-    };
+    MockProducer<byte[], byte[]> failing = refusingTheSecondCommit();
     assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
     assertThat(failing.consumerGroupOffsetsHistory()).as("its first batch committed").hasSize(1);
-    group.set(failing.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(tp));
+    group.set(lastCommitted(failing, tp)); // its only commit
 
     Summary next = new RedriveCommand().copy(twoBatches(tp, group), null, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]));
@@ -444,9 +419,7 @@ class RedriveCommandTest {
 
     new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
 
-    var commits = producer.consumerGroupOffsetsHistory();
-    assertThat(RedriveMemory.decode(commits.get(commits.size() - 1).values().iterator().next().get(tp).metadata())
-        .runs()).containsExactly(new RedriveMemory.Run(0, 5, DEFAULTS, true));
+    assertThat(RedriveMemory.decode(lastCommitted(producer, tp).metadata()).runs()).containsExactly(new RedriveMemory.Run(0, 5, DEFAULTS, true));
   }
 
   /**
@@ -496,18 +469,7 @@ class RedriveCommandTest {
         }
       });
     }
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer()) {
-      private int commits;
-
-      @Override
-      public synchronized void commitTransaction() {
-        if (++commits == 2) {
-          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
-        }
-        super.commitTransaction();
-      }
-    };
+    MockProducer<byte[], byte[]> producer = refusingTheSecondCommit();
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
 
     assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS,
@@ -974,5 +936,27 @@ class RedriveCommandTest {
     assertThat(RedriveMemory.decode("")).isEqualTo(RedriveMemory.NONE);
     assertThat(m.with(new RedriveMemory.Run(5, 14, cam1), 0).runs()).as("the same selection over touching offsets: one run")
         .containsExactly(new RedriveMemory.Run(0, 10, until), new RedriveMemory.Run(0, 14, cam1));
+  }
+
+  /** A producer whose second transaction commit the broker refuses, as it does once a group ACL is revoked. */
+  private static MockProducer<byte[], byte[]> refusingTheSecondCommit() {
+    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+      private int commits;
+
+      @Override
+      public synchronized void commitTransaction() {
+        if (++commits == 2) {
+          throw new org.apache.kafka.common.errors.GroupAuthorizationException("Not authorized to access group");
+        }
+        super.commitTransaction();
+      }
+    };
+  }
+
+  /** What the last offsets commit of {@code producer} gave {@code tp}: the record the next run reads. */
+  private static org.apache.kafka.clients.consumer.OffsetAndMetadata lastCommitted(MockProducer<byte[], byte[]> producer,
+      TopicPartition tp) {
+    var commits = producer.consumerGroupOffsetsHistory();
+    return commits.get(commits.size() - 1).values().iterator().next().get(tp);
   }
 }
