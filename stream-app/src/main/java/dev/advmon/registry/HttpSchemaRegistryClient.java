@@ -536,12 +536,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
     }
-    Map<String, String> failures = new LinkedHashMap<>();
-    for (URI url : settings.urls()) {
-      failures.put(url.toString(), failed.getOrDefault(url, "not asked")); // no deadline leaves one out
-    }
-    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot, failures,
-        false, failure);
+    // no deadline leaves one out
+    throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot,
+        eachUrl(failed, "not asked"), false, failure);
   }
 
   /**
@@ -969,13 +966,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       lastProblem += "; and " + notServedAt.base + " in registry.url is not the registry's API root (it answered HTTP "
           + "404 '" + notServedAt.message() + "' for " + notServedAt.path + ")";
     }
-    Map<String, String> failures = new LinkedHashMap<>();
-    for (URI url : urls) {
-      failures.put(url.toString(), failed.getOrDefault(url, "not tried: the call's deadline had passed"));
-    }
     cut |= failed.size() < urls.size();
-    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null, failures,
-        cut, lastError);
+    throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null,
+        eachUrl(failed, "not tried: the call's deadline had passed"), cut, lastError);
+  }
+
+  /**
+   * Each URL of registry.url, in its order, to how its request failed ({@code failed}), or {@code untried} for one
+   * not asked: what {@link RegistryUnavailableException#failures()} tells, for ping and for send alike.
+   */
+  private Map<String, String> eachUrl(Map<URI, String> failed, String untried) {
+    Map<String, String> failures = new LinkedHashMap<>();
+    for (URI url : settings.urls()) {
+      failures.put(url.toString(), failed.getOrDefault(url, untried));
+    }
+    return failures;
   }
 
   /** How a request failed, in a few words, for {@link RegistryUnavailableException#failures()}. */
