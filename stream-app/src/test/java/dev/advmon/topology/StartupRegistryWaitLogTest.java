@@ -57,12 +57,7 @@ class StartupRegistryWaitLogTest {
 
       assertThat(Await.until(() -> waitLines(monitor).size() >= 3, Duration.ofSeconds(60)))
           .as("three tries logged; lines: %s", monitor.messages()).isTrue();
-      starter.shutdownNow();
-      try {
-        start.get(30, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
-      }
+      stopStarting(starter, start);
 
       assertThat(waitLines(monitor)).first().satisfies(line -> assertThat(line.getFormattedMessage())
           .contains("127.0.0.1:" + noRegistry).contains("registry.url"));
@@ -106,12 +101,7 @@ class StartupRegistryWaitLogTest {
 
       assertThat(Await.until(() -> registryReason(waits) != null && waitLines(monitor).size() >= 2,
           Duration.ofSeconds(60))).as("waited; reasons: %s", waits.reasons()).isTrue();
-      starter.shutdownNow();
-      try {
-        start.get(30, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
-      }
+      stopStarting(starter, start);
 
       assertThat(registryReason(waits)).startsWith("schema registry: waited ")
           .contains("): nothing answered within 300 ms (registry.timeout-ms); check that the registry runs and is"
@@ -231,12 +221,7 @@ class StartupRegistryWaitLogTest {
 
       assertThat(Await.until(() -> !waitLines(monitor).isEmpty(), Duration.ofSeconds(60)))
           .as("a try logged; lines: %s", monitor.messages()).isTrue();
-      starter.shutdownNow();
-      try {
-        start.get(30, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
-      }
+      stopStarting(starter, start);
 
       assertThat(waitLines(monitor)).first().satisfies(line -> assertThat(line.getFormattedMessage())
           .contains(refusedUrl + ": connection refused")
@@ -256,5 +241,18 @@ class StartupRegistryWaitLogTest {
     return monitor.events().stream()
         .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("waiting for the schema registry"))
         .toList();
+  }
+
+  /**
+   * Interrupts a start still waiting for the registry: it ends with an InterruptedException, or, where it got past the
+   * wait, with a monitor that is closed here.
+   */
+  private static void stopStarting(ExecutorService starter, Future<StreamingMonitor> start) throws Exception {
+    starter.shutdownNow();
+    try {
+      start.get(30, TimeUnit.SECONDS).close();
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
+    }
   }
 }
