@@ -140,29 +140,51 @@ public final class DjlClassifier implements BatchClassifier {
       throw e;
     } catch (RuntimeException e) {
       loaded.close();
-      if (route.gpu()) { // the execution provider, most likely: the CPU route checks the same bundle again
-        throw EngineSelector.unavailable(choice, route, "the first inference on the GPU failed: "
-            + EngineSelector.rootMessage(e), e);
-      }
-      if (!(e.getCause() instanceof TranslateException)) {
-        // the engine took the input and the model ran; what it returned is unusable (NaN or infinite scores), which
-        // no input field of the manifest explains
-        throw new InvalidBundleException(bundle.modelFile() + " ran on the load check's frames (mid-grey, then a grey "
-            + "ramp) but its output cannot be used: " + e.getMessage() + "; no manifest field explains this: check the exported model", e);
-      }
-      ModelManifest.InputSpec in = bundle.manifest().input();
-      String refused = oneLine(e);
-      throw new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
-          + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
-          + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + refused
-          + "; set input.name, channels, height, width and layout to the model's own input"
-          + DeclaredInputs.of(bundle.modelFile())
-          // this is the load check's first call, a batch of 1 (a refused batch of 2 is said in selfCheck): only a
-          // refused index 0, a batch axis fixed at another size, calls for a dynamic one, and that advice beside
-          // every other refusal sent users after the wrong fix
-          + (refused.contains("index: 0 ") ? " (and export the model with a dynamic batch axis: index 0 is the batch)"
-              : ""), e);
+      throw firstCallFailed(bundle, route, choice, e);
     }
+  }
+
+  /**
+   * What the load check's first call failing with {@code e} on {@code route} means. On a GPU route the execution
+   * provider, most likely (under auto the CPU route checks the same bundle again); but ONNX Runtime checks the input's
+   * name and shape against the graph before any provider runs, and a refusal there (INVALID_ARGUMENT) is the manifest's
+   * on every route: an explicit GPU engine, which has no CPU route after it, reported it as a GPU failure.
+   */
+  static RuntimeException firstCallFailed(ModelBundle bundle, EngineRoute route, EngineChoice choice,
+      RuntimeException e) {
+    if (route.gpu() && !inputRefused(e)) {
+      return EngineSelector.unavailable(choice, route, "the first inference on the GPU failed: "
+          + EngineSelector.rootMessage(e), e);
+    }
+    if (!(e.getCause() instanceof TranslateException)) {
+      // the engine took the input and the model ran; what it returned is unusable (NaN or infinite scores), which
+      // no input field of the manifest explains
+      return new InvalidBundleException(bundle.modelFile() + " ran on the load check's frames (mid-grey, then a grey "
+          + "ramp) but its output cannot be used: " + e.getMessage() + "; no manifest field explains this: check the exported model", e);
+    }
+    ModelManifest.InputSpec in = bundle.manifest().input();
+    String refused = oneLine(e);
+    return new InvalidBundleException(bundle.directory().resolve(ModelBundle.MANIFEST) + ": " + bundle.modelFile()
+        + " refused an input shaped as field 'input' describes it (name '" + in.name() + "', " + in.layout() + ", "
+        + in.channels() + " channel(s), " + in.height() + "x" + in.width() + "): " + refused
+        + "; set input.name, channels, height, width and layout to the model's own input"
+        + DeclaredInputs.of(bundle.modelFile())
+        // this is the load check's first call, a batch of 1 (a refused batch of 2 is said in selfCheck): only a
+        // refused index 0, a batch axis fixed at another size, calls for a dynamic one, and that advice beside
+        // every other refusal sent users after the wrong fix
+        + (refused.contains("index: 0 ") ? " (and export the model with a dynamic batch axis: index 0 is the batch)"
+            : ""), e);
+  }
+
+  /** Whether ONNX Runtime refused the call's input itself (its name, rank or shape), before running the model. */
+  private static boolean inputRefused(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ai.onnxruntime.OrtException o
+          && o.getCode() == ai.onnxruntime.OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

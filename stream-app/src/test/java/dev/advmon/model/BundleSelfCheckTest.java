@@ -103,6 +103,28 @@ class BundleSelfCheckTest {
         .hasMessageContaining("1 channel(s), 16x16").hasMessageContaining("set input.name, channels");
   }
 
+  /**
+   * model.engine=OnnxRuntimeCuda with this manifest said "the first inference on the GPU failed" and sent the user
+   * after drivers: ONNX Runtime refuses the input before any execution provider runs, so the GPU route gets the same
+   * refusal (ONNX Runtime's own exception, taken from the CPU route here, which has no GPU) and says the same.
+   */
+  @Test
+  void anExplicitGpuEngineReportsAnInputTheModelRefusesAsTheCpuEngineDoes() throws Exception {
+    ModelBundle b = bundle(m -> ((ObjectNode) m.get("input")).put("layout", "NHWC"));
+    InvalidBundleException onCpu = org.assertj.core.api.Assertions.catchThrowableOfType(
+        () -> DjlClassifier.load(b, EngineChoice.ONNX_RUNTIME), InvalidBundleException.class);
+    RuntimeException refusal = (RuntimeException) onCpu.getCause();
+    for (EngineChoice gpu : List.of(EngineChoice.ONNX_RUNTIME_CUDA, EngineChoice.ONNX_RUNTIME_TENSORRT)) {
+      assertThat(DjlClassifier.firstCallFailed(b, EngineRoute.of(gpu), gpu, refusal))
+          .isInstanceOf(InvalidBundleException.class).hasMessage(onCpu.getMessage());
+    }
+    // a failure of the provider itself is still the GPU's
+    RuntimeException cuda = new IllegalStateException("inference failed", new ai.djl.translate.TranslateException(
+        new ai.onnxruntime.OrtException(ai.onnxruntime.OrtException.OrtErrorCode.ORT_EP_FAIL, "CUDA failure 100")));
+    assertThat(DjlClassifier.firstCallFailed(b, EngineRoute.ONNX_RUNTIME_CUDA, EngineChoice.ONNX_RUNTIME_CUDA, cuda))
+        .isInstanceOf(EngineUnavailableException.class).hasMessageContaining("the first inference on the GPU failed");
+  }
+
   @Test
   void aLayoutTheModelRefusesIsRefusedNamingTheShapeTheModelDeclaresInManifestTerms() throws Exception {
     // a user who wrote NHWC for an NCHW export saw only ONNX Runtime's "index: 1 Got: 16 Expected: 3": the shape the
