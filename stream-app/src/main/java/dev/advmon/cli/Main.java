@@ -43,7 +43,22 @@ public final class Main {
     cl.addSubcommand("demo", demoCommand());
     cl.setExecutionExceptionHandler(errorHandler());
     cl.setParameterExceptionHandler(parameterErrorHandler(cl.getParameterExceptionHandler()));
+    cl.setExecutionStrategy(Main::refuseUnmatchedThenRun);
     return cl;
+  }
+
+  /**
+   * picocli lets --help win over an argument it does not know: {@code ./monitor evalute --help} printed the command
+   * list and exited 0, so a script read success and the user saw no reason. An unknown argument is the same usage
+   * error with --help as without it (the parameter handler: the message, the nearest command or option, status 2).
+   */
+  private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (!p.unmatched().isEmpty()) {
+        throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   /**

@@ -42,6 +42,23 @@ class MainTest {
   }
 
   /**
+   * A misspelt command with --help ({@code ./monitor evalute --help}) printed the top-level help and exited 0: picocli
+   * lets --help win over an argument it does not know, so a script read success and the user a list without the
+   * reason. It is the same usage error as the misspelt command alone: says so, suggests the nearest, exits 2.
+   */
+  @Test
+  void anUnknownCommandWithHelpIsAUsageErrorThatSuggestsTheNearest() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine root = Main.commandLine();
+    root.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    int exit = root.execute("evalute", "--help");
+    assertThat(exit).isEqualTo(root.getCommandSpec().exitCodeOnInvalidInput()).isEqualTo(2);
+    assertThat(err.toString()).contains("Unmatched argument at index 0: 'evalute'").contains("evaluate");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  /**
    * README's Commands table is where a newcomer looks a command up: every command ./monitor offers has a row, and
    * every flag a row writes is one the command takes (a flag it does not know stops the command).
    */
