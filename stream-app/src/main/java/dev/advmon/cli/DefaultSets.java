@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelDocs;
 import dev.advmon.model.ModelManifest;
 import java.util.List;
 
@@ -24,7 +25,8 @@ final class DefaultSets {
       return;
     }
     throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST) + " takes " + in.channels() + "x"
-        + in.height() + "x" + in.width() + " frames, but the default sets (models/eval/fashion-mnist-test, models/corruptions) "
+        + in.height() + "x" + in.width() + " frames, but the default sets (" + ModelDocs.project("models/eval/fashion-mnist-test") + ", "
+        + ModelDocs.project("models/corruptions") + ") "
         + "are 1x28x28 grayscale Fashion-MNIST: pass " + String.join(" and ", unnamed));
   }
 

@@ -49,7 +49,7 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
     Path shortcutDir = shortcut != null ? shortcut : Main.home().resolve("models/fashion-mnist-shortcut");
     if (!Files.isDirectory(shortcutDir)) { // named here: ModelBundle's own message points at --model
       throw new IllegalArgumentException("--shortcut " + shortcutDir + ": no such folder; give the shortcut bundle's "
-          + "folder (models/fashion-mnist-shortcut is one)");
+          + "folder (" + dev.advmon.model.ModelDocs.project("models/fashion-mnist-shortcut") + " is one)");
     }
     ModelBundle sc = ModelBundle.load(shortcutDir);
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");

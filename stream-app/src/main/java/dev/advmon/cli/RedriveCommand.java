@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.model.ModelDocs;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.topology.AclAdvice;
@@ -255,8 +256,9 @@ final class RedriveCommand implements Callable<Integer> {
   /** How long the broker may take to answer the dead-letter topic's metadata (tests shorten it). */
   Duration metadataTimeout = Duration.ofSeconds(60);
   /** Where a refusal's advice points on Kubernetes: the user made for redrive, not the monitor's. */
-  private static final String K8S_USER = "on Kubernetes the KafkaUser advmon-redrive of k8s/strimzi/user-redrive.yaml"
-      + " grants all of them (README.md, \"Deploy on Kubernetes\")";
+  private static final String K8S_USER = "on Kubernetes the KafkaUser advmon-redrive of "
+      + ModelDocs.project("k8s/strimzi/user-redrive.yaml") + " grants all of them ("
+      + ModelDocs.projectReadme("Deploy on Kubernetes") + ")";
   /** Who redrive logs in as and where, for the kafka-acls.sh commands of a refusal (placeholders until call()). */
   private AclAdvice acls = AclAdvice.forClient(Map.of());
   /** Batches this run has committed (sent and remembered), for what an error says was sent. */
@@ -370,7 +372,7 @@ final class RedriveCommand implements Callable<Integer> {
                 + ".servers) refused redrive's login (" + login.getMessage() + "); check "
                 + dev.advmon.topology.Failures.LOGIN_CHECKS + "; on Kubernetes the Job reads the password from the"
                 + " Secret advmon-redrive-kafka, a copy of the KafkaUser advmon-redrive's, which nothing updates:"
-                + " make it again as README.md, \"Deploy on Kubernetes\", shows; " + sentSoFar(), e);
+                + " make it again as " + ModelDocs.projectReadme("Deploy on Kubernetes") + " shows; " + sentSoFar(), e);
           }
         }
         throw e;

@@ -1,5 +1,6 @@
 package dev.advmon.config;
 
+import dev.advmon.model.ModelDocs;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -209,7 +210,7 @@ public final class MonitorConfig {
       for (String key : p.stringPropertyNames()) {
         if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
           throw new ConfigException(file + ": unknown setting '" + key + "'" + suggestion(key)
-              + " (see the configuration reference in README.md)");
+              + " (see the configuration reference, " + ModelDocs.projectReadme("Configuration") + ")");
         }
         String owned = ownedKafkaKey(key);
         if (owned != null) {
@@ -282,7 +283,8 @@ public final class MonitorConfig {
       } else if (!LAUNCHER_VARIABLES.contains(name) && !isKubernetesServiceLink(name, value)) {
         // a misspelt ADVMON_HTTP_BEARER_TOKEN must not start a monitor without authentication
         throw new ConfigException("environment variable " + name + " is not a setting" + envSuggestion(name)
-            + " (ADVMON_ variables are read as settings; see the configuration reference in README.md): "
+            + " (ADVMON_ variables are read as settings; see the configuration reference, "
+            + ModelDocs.projectReadme("Configuration") + "): "
             + "correct its name or unset it");
       }
     });
@@ -290,7 +292,7 @@ public final class MonitorConfig {
       // flags such as ./loadtest/run --set KEY=VALUE: a misspelt key would otherwise be ignored without a word
       if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
         throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)
-            + " (see the configuration reference in README.md)");
+            + " (see the configuration reference, " + ModelDocs.projectReadme("Configuration") + ")");
       }
       String owned = ownedKafkaKey(key);
       if (owned != null) {

@@ -123,6 +123,8 @@ public final class HangingTransactions {
   record Key(TopicPartition partition, long producerId, long startOffset) {}
 
   private static final String OFFSETS = Topic.GROUP_METADATA_TOPIC_NAME;
+  /** Where the ACLs the check needs are described, by a path that works from any folder. */
+  private static final String FAULTS = dev.advmon.model.ModelDocs.projectReadme("Faults, restarts and health");
 
   private final Admin admin;
   private final Supplier<Collection<String>> topics;
@@ -361,15 +363,15 @@ public final class HangingTransactions {
     if (what.endsWith(OFFSETS)) { // an internal topic most deployments rightly keep from applications: not a fault
       if (blind.add(what)) {
         log.info("hanging-transaction check: not allowed to read {} ({}); a hanging transaction holding the group's "
-            + "offset commits is not looked for (it needs Describe and Read on topic {}: README, Faults)", what,
-            cause.getMessage(), OFFSETS);
+            + "offset commits is not looked for (it needs Describe and Read on topic {}: {})", what,
+            cause.getMessage(), OFFSETS, FAULTS);
       }
       return true;
     }
     if (blind.add(what)) {
       log.warn("hanging-transaction check: not allowed to read {} ({}); hanging transactions there are not found. It "
-          + "needs Read on the monitor's topics and Describe on __transaction_state (README, Faults)", what,
-          cause.getMessage());
+          + "needs Read on the monitor's topics and Describe on __transaction_state ({})", what,
+          cause.getMessage(), FAULTS);
     }
     return true;
   }

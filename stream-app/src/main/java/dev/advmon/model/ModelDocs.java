@@ -25,6 +25,19 @@ public final class ModelDocs {
     return readme() + ", \"" + section + "\"";
   }
 
+  /**
+   * The project's README.md and one of its sections, as {@code /…/README.md, "Deploy on Kubernetes"}: messages beyond
+   * the bundle's (settings, Kafka, redrive) send the reader there too, from wherever they run the monitor.
+   */
+  public static String projectReadme(String section) {
+    return file("README.md") + ", \"" + section + "\"";
+  }
+
+  /** Any other file or folder of the project, e.g. {@code project("k8s/strimzi/user.yaml")}. */
+  public static String project(String relative) {
+    return file(relative);
+  }
+
   /** A script of the recipe, e.g. {@code recipe("layer_stats.py")}. */
   public static String recipe(String script) {
     return file("models/recipe/" + script);
@@ -36,7 +49,7 @@ public final class ModelDocs {
 
   static String file(Path home, String relative) {
     Path file = home == null ? null : home.resolve(relative);
-    return file != null && Files.isRegularFile(file) ? file.toString() : relative + " of the advmon repository";
+    return file != null && Files.exists(file) ? file.toString() : relative + " of the advmon repository";
   }
 
   /** As the launcher gives it (dev.advmon.cli.Main.home() reads the same); null where neither is set. */

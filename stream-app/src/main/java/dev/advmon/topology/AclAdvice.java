@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import dev.advmon.model.ModelDocs;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,8 @@ public final class AclAdvice {
 
   private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
   /** The KafkaUser that grants the monitor's ACLs on Kubernetes, and where the README explains it. */
-  public static final String MONITOR_USER = "the KafkaUser advmon of k8s/strimzi/user.yaml (README.md, \"Deploy on"
-      + " Kubernetes\")";
+  public static final String MONITOR_USER = "the KafkaUser advmon of " + ModelDocs.project("k8s/strimzi/user.yaml")
+      + " (" + ModelDocs.projectReadme("Deploy on Kubernetes") + ")";
 
   /**
    * What the file the printed commands read kafka-acls.sh's own login from must hold, said once beside them: the

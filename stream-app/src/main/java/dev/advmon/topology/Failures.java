@@ -1,6 +1,7 @@
 package dev.advmon.topology;
 
 import dev.advmon.detect.ScoringUnavailableException;
+import dev.advmon.model.ModelDocs;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaNotFoundException;
@@ -152,7 +153,7 @@ public final class Failures {
   /** The settings a refused login comes from, for the start-up check's message and a running monitor's. */
   static final String LOGIN_SETTINGS = LOGIN_CHECKS + " (on Kubernetes, the"
       + " Secret advmon-kafka, a copy of the KafkaUser advmon's, which nothing updates: when the password"
-      + " or the cluster CA changes, make it again as README.md, \"Deploy on Kubernetes\", shows)";
+      + " or the cluster CA changes, make it again as " + ModelDocs.projectReadme("Deploy on Kubernetes") + " shows)";
 
   /** What Kafka Streams does with its own (changelog, repartition) topics. */
   private static final List<String> STREAMS_OWN_TOPICS = List.of("Create", "Delete", "Read", "Write", "Describe",

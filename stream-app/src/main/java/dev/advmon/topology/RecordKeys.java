@@ -90,8 +90,8 @@ final class RecordKeys {
     long before = unwarned.getAndSet(0);
     log.warn("frame record {} of camera {} came from {}: it is scored, but a camera's frames read from several "
         + "partitions reach its campaign window in no fixed order; key them by a value that is the same for every "
-        + "frame of a camera, its cameraId, and let the producer partition by that key (README, What it does, "
-        + "\"Writing frames (a camera's producer)\"). "
+        + "frame of a camera, its cameraId, and let the producer partition by that key ("
+        + dev.advmon.model.ModelDocs.projectReadme("What it does") + ", \"Writing frames (a camera's producer)\"). "
         + "advmon_camera_partition_changes_total counts them, the verdicts' attribute {} names the partitions and the "
         + "key; at most one such line a minute{}", where, LogText.of(DeadLetters.bounded(camera, QUOTED_KEY_CHARS)),
         LogText.of(change), VerdictMapper.PARTITION_CHANGED,

@@ -716,7 +716,7 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     return "schema registry: subject " + subject + " has compatibility " + level + ", which lets a producer register a "
         + "Frame schema this monitor cannot read (every such frame would be dead-lettered as BAD_AVRO); set it to "
-        + "FORWARD_TRANSITIVE or FULL_TRANSITIVE (README, What it does)";
+        + "FORWARD_TRANSITIVE or FULL_TRANSITIVE (" + dev.advmon.model.ModelDocs.projectReadme("What it does") + ")";
   }
 
   /** The current Kafka Streams client's state (a new client after an in-place restart). */

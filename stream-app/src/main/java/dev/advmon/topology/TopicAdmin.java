@@ -138,7 +138,8 @@ public final class TopicAdmin {
                 + ": " + missing + "; create them, or set topics.create=true to let the monitor create them"
                 + (mayHideTopics(admin) ? ". If they do exist, " + AclAdvice.principal(adminProperties)
                     + " is not authorized to see them: the broker lists only the topics it may describe; grant it"
-                    + " Describe (and what the KafkaUser of k8s/strimzi/user.yaml grants) on them" : ""));
+                    + " Describe (and what the KafkaUser of " + dev.advmon.model.ModelDocs.project("k8s/strimzi/user.yaml")
+                    + " grants) on them" : ""));
           }
           List<NewTopic> newTopics = new ArrayList<>();
           for (String t : missing) {

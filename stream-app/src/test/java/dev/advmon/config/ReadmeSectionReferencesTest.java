@@ -28,6 +28,9 @@ class ReadmeSectionReferencesTest {
   /** {@code ModelDocs.readme("Name")}: a section of models/README.md, named by the absolute path at run time. */
   private static final Pattern MODEL_DOCS = Pattern.compile("ModelDocs\\.readme\\(\"([^\"]+)\"\\)");
 
+  /** {@code ModelDocs.projectReadme("Name")}: a section of the project's README.md, by its absolute path at run time. */
+  private static final Pattern PROJECT_DOCS = Pattern.compile("ModelDocs\\.projectReadme\\(\"([^\"]+)\"\\)");
+
   /** What ships or is printed: the sources of every module, the example and deployment configuration. */
   private static final List<String> ROOTS = List.of("stream-app/src/main", "demo/src/main", "loadtest/src/main",
       "deploy/src/main", "deploy/src/image", "config", "k8s");
@@ -52,6 +55,14 @@ class ReadmeSectionReferencesTest {
               broken.add(where);
             }
           }
+          Matcher p = PROJECT_DOCS.matcher(read(file));
+          while (p.find()) {
+            String where = repo.relativize(file) + ": ModelDocs.projectReadme(\"" + p.group(1) + "\")";
+            references.add(where);
+            if (!headings(repo.resolve("README.md")).stream().anyMatch(h -> h.startsWith(p.group(1)))) {
+              broken.add(where);
+            }
+          }
           Matcher d = MODEL_DOCS.matcher(read(file));
           while (d.find()) {
             String where = repo.relativize(file) + ": ModelDocs.readme(\"" + d.group(1) + "\")";
@@ -65,6 +76,41 @@ class ReadmeSectionReferencesTest {
     }
     assertThat(references).as("the pattern still finds the references (else this test checks nothing)").isNotEmpty();
     assertThat(broken).as("references to README sections that do not exist (rename them to a heading)").isEmpty();
+  }
+
+  /**
+   * A user runs ./monitor from their own folder (a bundle's, a config's), where "see README.md", "(README, Faults)" or
+   * "models/eval/fashion-mnist-test" names nothing: the monitor's messages name the project's files through ModelDocs,
+   * by absolute path under the monitor's home. Checked in stream-app's string literals, leaving out --help texts (an
+   * annotation's) and paths the code resolves against the home.
+   */
+  @Test
+  void messagesNameTheProjectsFilesByAPathThatWorksFromAnyFolder() throws IOException {
+    Path repo = TestData.repoRoot();
+    Pattern relative = Pattern.compile("(?<!models/)README\\.md|\\(README\\b|models/eval/|models/corruptions"
+        + "|models/fashion-mnist-shortcut|k8s/strimzi/");
+    Pattern token = Pattern.compile("(?s)\"(?:\\\\.|[^\"\\\\])*\"|'(?:\\\\.|[^'\\\\])+'|//[^\n]*|/\\*.*?\\*/");
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(repo.resolve("stream-app/src/main/java"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        String source = read(file);
+        // the code with its strings and comments blanked, to find the statement a string is in
+        String code = token.matcher(source).replaceAll(m -> " ".repeat(m.group().length()));
+        Matcher t = token.matcher(source);
+        while (t.find()) {
+          if (!t.group().startsWith("\"") || !relative.matcher(t.group()).find()) {
+            continue;
+          }
+          String before = code.substring(0, t.start());
+          String statement = before.substring(before.lastIndexOf(';') + 1);
+          if (statement.matches("(?s).*@(Option|Command|Parameters)\\(.*") || before.matches("(?s).*(resolve|project|file)\\(\\s*")) {
+            continue;
+          }
+          found.add(repo.relativize(file) + ": " + t.group());
+        }
+      }
+    }
+    assertThat(found).as("messages that name a project file relative to the project folder (use ModelDocs)").isEmpty();
   }
 
   /**

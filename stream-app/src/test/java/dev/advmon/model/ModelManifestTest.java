@@ -42,6 +42,11 @@ class ModelManifestTest {
       assertThatThrownBy(() -> ModelManifest.read(notABundle.resolve("manifest.json")))
           .hasMessageContaining("not valid JSON")
           .hasMessageContaining(TestData.repoRoot().resolve("models/README.md") + " describes its fields");
+      // the project's README and folders too (the default evaluation sets are folders)
+      assertThat(ModelDocs.projectReadme("Configuration"))
+          .isEqualTo(TestData.repoRoot().resolve("README.md") + ", \"Configuration\"");
+      assertThat(ModelDocs.project("models/eval/fashion-mnist-test"))
+          .isEqualTo(TestData.repoRoot().resolve("models/eval/fashion-mnist-test").toString());
     } finally {
       if (before == null) {
         System.clearProperty("advmon.home");
