@@ -142,7 +142,8 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
       Throwable error, String frameId, String cameraId) {
     String key = cameraId != null ? cameraId : record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
     key = key == null ? null : DeadLetters.bounded(key, RecordLimits.MAX_ID_CHARS);
-    context.forward(record.withKey(key).withHeaders(new RecordHeaders()).withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
+    context.forward(record.withKey(key).withHeaders(RedrivenFrames.deadLetterHeaders(RedrivenFrames.from(record.headers())))
+        .withValue(new Outcome.Dead<>(DeadLetters.of(topic, partition, offset,
         record.key(), record.value(), reason, error, frameId, cameraId, context.currentSystemTimeMs(), limits))));
   }
 }

@@ -27,6 +27,33 @@ public final class RedrivenFrames {
   private static final int MAX_FROM_CHARS = 300;
 
   /**
+   * The headers of the dead letter of a frame that redrive sent back from {@code from} (null: a frame it did not send
+   * back, no header): {@link #FROM_HEADER}, so that a frame that fails again is seen in the dead-letter topic as
+   * redriven, and from which dead letter. The DeadLetter schema has no field for it, and schemas stay as they are.
+   */
+  static Headers deadLetterHeaders(String from) {
+    org.apache.kafka.common.header.internals.RecordHeaders headers =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    if (from != null) {
+      headers.add(FROM_HEADER, from.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return headers;
+  }
+
+  /**
+   * As {@link #from}, for an error handler, whose record is the frame (a failure while decoding) or its dead letter
+   * already (the dead-letter sink refused it), which carries {@link #FROM_HEADER} alone.
+   */
+  static String fromFrameOrDeadLetter(Headers headers) {
+    String from = from(headers);
+    org.apache.kafka.common.header.Header own = headers == null ? null : headers.lastHeader(FROM_HEADER);
+    if (from != null || own == null || own.value() == null) {
+      return from;
+    }
+    return DeadLetters.bounded(new String(own.value(), java.nio.charset.StandardCharsets.UTF_8), MAX_FROM_CHARS);
+  }
+
+  /**
    * The dead letter a frame marked by redrive was sent back from ({@link #FROM_HEADER}, or {@value #UNKNOWN} if only
    * {@link #HEADER} is there); null for a frame that redrive did not send back.
    */

@@ -50,7 +50,8 @@ final class ScoreFrameProcessor implements FixedKeyProcessor<String, DecodedFram
     } catch (FrameScoringException e) {
       log.warn("frame {} from camera {} could not be scored (other frames score): {}",
           LogText.of(f.frame().getFrameId()), LogText.of(f.frame().getCameraId()), e.getCause().toString());
-      context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
+      context.forward(record.withHeaders(RedrivenFrames.deadLetterHeaders(f.redrivenFrom()))
+          .withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
           f.originalKey(), f.originalValue(), "SCORING_FAILED", e.getCause(), f.frame().getFrameId(),
           f.frame().getCameraId(), context.currentSystemTimeMs(), limits))));
       return;

@@ -108,7 +108,8 @@ public final class StreamErrorHandlers {
           : DeadLetters.bounded(new String(ctx.sourceRawKey(), StandardCharsets.UTF_8), RecordLimits.MAX_ID_CHARS)
               .getBytes(StandardCharsets.UTF_8);
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(deadLetterTopic, null,
-          ctx.timestamp() >= 0 ? ctx.timestamp() : null, key, serializer.serialize(deadLetterTopic, letter));
+          ctx.timestamp() >= 0 ? ctx.timestamp() : null, key, serializer.serialize(deadLetterTopic, letter),
+          RedrivenFrames.deadLetterHeaders(RedrivenFrames.fromFrameOrDeadLetter(ctx.headers())));
       metrics.deadLetter(reason);
       return record;
     }

@@ -62,7 +62,8 @@ final class WriteVerdictProcessor
       DecodedFrame f = s.source();
       log.error("the verdict of frame record {}-{}@{} cannot be written ({}); dead-lettered as OUTPUT_FAILED, no alert",
           f.topic(), f.partition(), f.offset(), Failures.describe(e));
-      context.forward(record.withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
+      context.forward(record.withHeaders(RedrivenFrames.deadLetterHeaders(f.redrivenFrom()))
+          .withValue(new Outcome.Dead<>(DeadLetters.of(f.topic(), f.partition(), f.offset(),
           f.originalKey(), f.originalValue(), "OUTPUT_FAILED", e, f.frame().getFrameId(), f.frame().getCameraId(),
           context.currentSystemTimeMs(), limits))));
       return;

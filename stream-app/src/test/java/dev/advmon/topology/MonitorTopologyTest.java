@@ -428,6 +428,37 @@ class MonitorTopologyTest {
     assertThat(written.get(1).getAttributes()).doesNotContainKey("advmon.redrivenFrom");
   }
 
+  /**
+   * A frame that failed again after redrive got a dead letter like any other: the next operator could not tell it had
+   * been sent back already, nor from where (the DeadLetter schema has no attributes). Its dead letter now bears the
+   * header advmon.redrivenFrom, as its verdict would have named it; another frame's has none. Decoding and writing the
+   * verdict each make dead letters of their own.
+   */
+  @Test
+  void aRedrivenFrameThatFailsAgainGetsADeadLetterNamingTheDeadLetterItCameFrom() {
+    stop();
+    start(true, false);
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), "hello, not avro".getBytes(), redriven("frames-dlq-2@41"),
+        Instant.now()));
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), whiteFrame("old"), redriven("frames-dlq-0@7"),
+        Instant.now()));
+    frames.pipeInput("cam-1".getBytes(), whiteFrame("new"), Instant.now());
+    List<org.apache.kafka.streams.test.TestRecord<String, DeadLetter>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).extracting(r -> r.getValue().getReason().toString())
+        .containsExactly("BAD_MAGIC_BYTE", "OUTPUT_FAILED", "OUTPUT_FAILED");
+    assertThat(dead).extracting(r -> r.getHeaders().lastHeader(RedrivenFrames.FROM_HEADER))
+        .extracting(h -> h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))
+        .containsExactly("frames-dlq-2@41", "frames-dlq-0@7", null);
+  }
+
+  private static org.apache.kafka.common.header.Headers redriven(String from) {
+    org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals
+        .RecordHeaders();
+    headers.add(RedrivenFrames.HEADER, "SCORING_FAILED".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    headers.add(RedrivenFrames.FROM_HEADER, from.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return headers;
+  }
+
   @Test
   void eachFrameIsCountedOnceAsTheOutcomeWrittenForIt() {
     frames.pipeInput("cam-3".getBytes(), "hello, not avro".getBytes());

@@ -111,6 +111,32 @@ class StreamErrorHandlersTest {
     assertThat(metrics.counts().deadLetters()).isEqualTo(1);
   }
 
+  /**
+   * The handler's dead letter of a redriven frame says so as the topology's does (advmon.redrivenFrom): from the frame's
+   * redrive headers, or from the dead letter the sink refused, which carries that header alone.
+   */
+  @Test
+  void theHandlersDeadLetterOfARedrivenFrameNamesTheDeadLetterItCameFrom() {
+    for (String[] given : new String[][] {{"advmon.redriven", "advmon.redrivenFrom"}, {"advmon.redrivenFrom"}}) {
+      RecordHeaders headers = new RecordHeaders();
+      for (String name : given) {
+        headers.add(name, (name.equals(RedrivenFrames.HEADER) ? "SCORING_FAILED" : "frames-dlq-1@3").getBytes());
+      }
+      ErrorHandlerContext plain = frameRecord();
+      ErrorHandlerContext ctx = (ErrorHandlerContext) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {ErrorHandlerContext.class}, (p, m, args) ->
+              m.getName().equals("headers") ? headers : m.invoke(plain, args));
+      var r = handler().handleSerializationError(ctx, new ProducerRecord<>("verdicts", "k", "v"),
+          new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+      assertThat(r.deadLetterQueueRecords()).singleElement().satisfies(d -> assertThat(
+          new String(d.headers().lastHeader(RedrivenFrames.FROM_HEADER).value())).isEqualTo("frames-dlq-1@3"));
+    }
+    var plain = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "k", "v"),
+        new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+    assertThat(plain.deadLetterQueueRecords()).singleElement()
+        .satisfies(d -> assertThat(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNull());
+  }
+
   @Test
   void aProcessingFailureCausedByTheJvmOrAnInterruptFailsTheTaskInsteadOfDeadLetteringTheFrame() {
     // an OutOfMemoryError or an interrupt says nothing about the frame: dead-lettering it would lose a good frame
