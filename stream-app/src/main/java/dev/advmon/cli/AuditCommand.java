@@ -71,7 +71,7 @@ final class AuditCommand implements Callable<Integer> {
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       OverinterpretationAudit.Summary s = OverinterpretationAudit.run(classifier, preparer, files, grid, tau,
-          LabelledFolder.labelsOf(files), out, bundle.id());
+          LabelledFolder.labelsOf(files, bundle), out, bundle.id());
       System.out.print(OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(s, grid, tau)));
       System.out.printf(Locale.ROOT, "wrote %s (%d images, %.0f s)%n", out.resolve("index.html"), files.size(), s.seconds());
     }

@@ -210,7 +210,7 @@ public final class CalibrationRun {
         throw new IllegalArgumentException(source + " holds no .png, .jpg or .jpeg image (folders are searched "
             + "with their subfolders): pass --images with a folder of clean TRAINING images, or an IDX .gz file");
       }
-      Map<String, Integer> labels = LabelledFolder.labelsOf(files);
+      Map<String, Integer> labels = LabelledFolder.labelsOf(files, bundle);
       for (Map.Entry<String, Integer> e : labels.entrySet()) {
         requireClass(bundle, e.getValue(), Path.of(e.getKey()).resolveSibling("labels.csv") + ": " + Path.of(e.getKey()).getFileName());
       }

@@ -153,7 +153,7 @@ public final class DetectionEvaluation {
       }
     }
     // clean test frames with their labels
-    Map<String, Integer> cleanLabels = LabelledFolder.labels(o.clean());
+    Map<String, Integer> cleanLabels = LabelledFolder.labels(o.clean(), bundle);
     if (cleanLabels.isEmpty()) {
       throw new IllegalArgumentException(o.clean() + " has no labels.csv (file,label): clean frames are counted where the model is right");
     }

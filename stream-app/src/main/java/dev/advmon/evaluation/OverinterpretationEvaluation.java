@@ -55,7 +55,7 @@ public final class OverinterpretationEvaluation {
     }
     // LabelledFolder names the file and line of a bad row; the split by hand here failed with "For input string" or an
     // index out of bounds (a header without 'label', a blank line)
-    Map<String, Integer> rows = LabelledFolder.labels(cleanDir);
+    Map<String, Integer> rows = LabelledFolder.labels(cleanDir, bundle);
     if (rows.isEmpty()) {
       throw new IllegalArgumentException(cleanDir + " has no labels.csv (file,label): each clean frame is stamped with "
           + "its class's border pattern for the shortcut bundle");

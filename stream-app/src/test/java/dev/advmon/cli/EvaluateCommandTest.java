@@ -221,8 +221,8 @@ class EvaluateCommandTest {
     Path clean = cleanSet(tmp, "test-00000.png,9", "test-00001.png,Coat");
     // was "error: For input string: "Coat"", naming no file; then it named the row but not what a label is
     assertThat(fails("evaluate-overinterpretation", "--clean", clean.toString()))
-        .contains(tmp.resolve("labels.csv") + ":3", "no integer label", "write the class index, a whole number "
-            + "(0 for the first of the labels in the bundle's manifest.json)");
+        .contains(tmp.resolve("labels.csv") + ":3", "no integer label", "'Coat' is a class name, and the column "
+            + "takes its index: write 4");
     Files.writeString(tmp.resolve("labels.csv"), "file,label\ntest-00000.png,9\ntest-00001.png,12\n");
     // was an ArrayIndexOutOfBoundsException ("Index 12 out of bounds for length 10") after the default bundle's whole run
     assertThat(fails("evaluate-overinterpretation", "--clean", clean.toString()))
