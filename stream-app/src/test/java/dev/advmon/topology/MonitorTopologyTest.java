@@ -449,6 +449,17 @@ class MonitorTopologyTest {
     assertThat(dead).extracting(r -> r.getHeaders().lastHeader(RedrivenFrames.FROM_HEADER))
         .extracting(h -> h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))
         .containsExactly("frames-dlq-2@41", "frames-dlq-0@7", null);
+
+    // a dead letter the sink refuses with its bytes is written by the error handler without them: still marked
+    stop();
+    start(false, false, true, true);
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), "hello, not avro".getBytes(), redriven("frames-dlq-2@41"),
+        Instant.now()));
+    assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(r -> {
+      assertThat(r.getValue().getReason().toString()).isEqualTo("OUTPUT_FAILED");
+      assertThat(new String(r.getHeaders().lastHeader(RedrivenFrames.FROM_HEADER).value(),
+          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("frames-dlq-2@41");
+    });
   }
 
   private static org.apache.kafka.common.header.Headers redriven(String from) {
