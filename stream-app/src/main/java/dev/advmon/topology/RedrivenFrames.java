@@ -1,6 +1,9 @@
 package dev.advmon.topology;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The header {@code ./monitor redrive} puts on each frame it sends back ({@value #HEADER}, the dead letter's reason
@@ -32,10 +35,9 @@ public final class RedrivenFrames {
    * redriven, and from which dead letter. The DeadLetter schema has no field for it, and schemas stay as they are.
    */
   static Headers deadLetterHeaders(String from) {
-    org.apache.kafka.common.header.internals.RecordHeaders headers =
-        new org.apache.kafka.common.header.internals.RecordHeaders();
+    RecordHeaders headers = new RecordHeaders();
     if (from != null) {
-      headers.add(FROM_HEADER, from.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      headers.add(FROM_HEADER, from.getBytes(StandardCharsets.UTF_8));
     }
     return headers;
   }
@@ -46,11 +48,7 @@ public final class RedrivenFrames {
    */
   static String fromFrameOrDeadLetter(Headers headers) {
     String from = from(headers);
-    org.apache.kafka.common.header.Header own = headers == null ? null : headers.lastHeader(FROM_HEADER);
-    if (from != null || own == null || own.value() == null) {
-      return from;
-    }
-    return DeadLetters.bounded(new String(own.value(), java.nio.charset.StandardCharsets.UTF_8), MAX_FROM_CHARS);
+    return from != null || headers == null ? from : fromHeader(headers);
   }
 
   /**
@@ -61,10 +59,16 @@ public final class RedrivenFrames {
     if (headers == null || headers.lastHeader(HEADER) == null) {
       return null;
     }
-    org.apache.kafka.common.header.Header from = headers.lastHeader(FROM_HEADER);
+    String from = fromHeader(headers);
+    return from == null ? UNKNOWN : from;
+  }
+
+  /** {@link #FROM_HEADER}'s value, bounded; null where it is missing or empty. */
+  private static String fromHeader(Headers headers) {
+    Header from = headers.lastHeader(FROM_HEADER);
     if (from == null || from.value() == null || from.value().length == 0) {
-      return UNKNOWN;
+      return null;
     }
-    return DeadLetters.bounded(new String(from.value(), java.nio.charset.StandardCharsets.UTF_8), MAX_FROM_CHARS);
+    return DeadLetters.bounded(new String(from.value(), StandardCharsets.UTF_8), MAX_FROM_CHARS);
   }
 }
