@@ -1,5 +1,7 @@
 package dev.advmon.topology;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -20,13 +22,13 @@ final class SchemaIdHeaders {
 
   /**
    * Why a record with {@code headers} and {@code value} is not read, when its value lacks the wire format's magic byte
-   * and a header carries its schema id; null otherwise (the wire format's own message says it then). A value that
-   * looks like JSON gets the wire format's advice (an Avro serializer) whatever its headers: it was written by a JSON
+   * and a header carries its schema id; null otherwise (the wire format's own message says it then). A value that is a
+   * JSON document gets the wire format's advice (an Avro serializer) whatever its headers: it was written by a JSON
    * serializer, and moving its schema id into the value would still leave a value the monitor cannot read.
    */
   static String problem(Headers headers, byte[] value) {
     if (value == null || value.length == 0 || value[0] == dev.advmon.registry.WireFormat.MAGIC_BYTE
-        || dev.advmon.registry.WireFormat.looksLikeJson(value)) {
+        || isJsonDocument(value)) {
       return null;
     }
     String found = String.format("byte 0 of the value is 0x%02x, not the magic byte 0x00 of the Confluent wire format, "
@@ -48,4 +50,26 @@ final class SchemaIdHeaders {
     }
     return null;
   }
+
+  /**
+   * Whether {@code value} looks like JSON and parses as one whole JSON document. Starting like JSON is not enough
+   * here: an Avro Frame body starts with frameId's length as a zigzag varint, which is a blank for 5 characters (0x0a)
+   * and 16 (0x20), so a frame id starting with '{' or '[' looks like JSON after blanks. A Frame body is never a JSON
+   * document: its encoding enum is one byte 0x00-0x08, a control character JSON allows neither outside nor inside a
+   * string, while a JSON serializer always writes a whole document.
+   */
+  static boolean isJsonDocument(byte[] value) {
+    if (!dev.advmon.registry.WireFormat.looksLikeJson(value)) {
+      return false;
+    }
+    try (JsonParser parser = JSON.createParser(value)) {
+      parser.nextToken();
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
 }

@@ -259,6 +259,24 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void anAvroBodyWithItsIdInAHeaderWhoseFrameIdStartsWithABraceIsToldToMoveTheIdNotThatItIsJson() {
+    // the body starts with frameId's length as a zigzag varint: 5 characters is 0x0a ('\n'), 16 is 0x20 (' '), both
+    // blanks, so a frame id starting with '{' or '[' made the body start "like JSON" after blanks
+    for (String frameId : List.of("{abcd", "{0123456789abcde", "[abcd")) {
+      byte[] written = frameSerde.serializer().serialize("frames", frame(frameId, "cam-3", ImageEncoding.GRAY8,
+          new byte[784], 28, 28));
+      byte[] plainAvro = Arrays.copyOfRange(written, 5, written.length);
+      RecordHeaders confluent = new RecordHeaders();
+      confluent.add("__value_schema_id", new byte[17]);
+      frames.pipeInput(new TestRecord<>("cam-3".getBytes(), plainAvro, confluent, Instant.ofEpochMilli(1_000)));
+    }
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).hasSize(3).allSatisfy(d -> assertThat(d.getErrorMessage())
+        .contains("header __value_schema_id", "PrefixSchemaIdSerializer").doesNotContain("looks like JSON"));
+  }
+
+  @Test
   void aFrameWithAnEightByteSchemaIdIsADeadLetterSayingSo() {
     byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
         28, 28));
