@@ -81,11 +81,19 @@ public final class ImageDecoder {
   }
 
   /**
-   * Refuses a PNG sent as JPEG or the other way round, naming what the bytes are. Such a frame comes from a
+   * Refuses a PNG sent as JPEG or the other way round, or a common format not accepted (GIF, WebP, ...) sent as
+   * either, naming what the bytes are. Such a frame comes from a
    * gateway that re-encoded frames without updating their encoding field: the field stays the contract, but
    * the integrator must read which value to set, not a signature in hex.
    */
   private static void requireNoOtherSignature(byte[] bytes, ImageFormat declared) throws ImageDecodeException {
+    String other = otherFormat(bytes);
+    if (other != null) {
+      // a gateway that forwards a camera's GIF (WebP, ...) under PNG or JPEG: name it, as for an undeclared file
+      throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the frame says encoding " + declared
+          + " but its bytes are " + other + " (they start " + Hex.prefix(bytes, 8) + "); only PNG and JPEG images are "
+          + "accepted: convert it to PNG and set the frame's encoding to PNG");
+    }
     ImageFormat found = ImageFormat.detect(bytes).orElse(null);
     if (found != null && found != declared) {
       throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the frame says encoding " + declared

@@ -98,6 +98,27 @@ class ImageDecoderHostileInputTest {
         .hasMessageEndingWith("only PNG and JPEG images are accepted: convert it to PNG");
   }
 
+  @ParameterizedTest(name = "{0} sent as {1}")
+  @CsvSource({
+      "a GIF image, PNG, 474946383961",
+      "a GIF image, JPEG, 474946383961",
+      "a WebP image, JPEG, 52494646240000005745425056503820",
+      "a BMP image, PNG, 424D3A0000000000000036000000280000000100000001000100180000000000",
+  })
+  void namesACommonImageFormatThatIsNotAcceptedWhenTheFrameSaysPngOrJpeg(String named, ImageFormat declared,
+      String hexStart) {
+    // a frame on Kafka always names its encoding: a gateway that forwards a camera's GIF as PNG must read the same
+    // advice as `score` gives for the file, not only the PNG signature it lacks in hex
+    byte[] bytes = java.util.HexFormat.of().parseHex(hexStart);
+
+    assertThatThrownBy(() -> decoder.decode(bytes, declared, null, null))
+        .isInstanceOfSatisfying(ImageDecodeException.class,
+            e -> assertThat(e.deadLetterReason()).isEqualTo("UNDECODABLE_IMAGE"))
+        .hasMessageStartingWith("the frame says encoding " + declared + " but its bytes are " + named + " (they start ")
+        .hasMessageEndingWith("only PNG and JPEG images are accepted: convert it to PNG and set the frame's encoding "
+            + "to PNG");
+  }
+
   @Test
   void saysAnEmptyImageIsEmpty() {
     assertThatThrownBy(() -> decoder.decode(new byte[0])).hasMessage("the image is empty (0 bytes)");
