@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * another language registers Frame.avsc and writes frames with its AvroSerializer; the monitor scores them; the same
  * client reads the verdicts back with its AvroDeserializer. It also registers Frame as a gateway with shared types
  * does, with a reference to ImageEncoding registered as a subject of its own, and writes a few frames with that schema:
- * the monitor must resolve the reference to read them. Real broker, real registry (Apicurio's Confluent API),
+ * the monitor must resolve the reference to read them. Two records a gateway gets wrong (its schema id in a header, a
+ * GIF sent as PNG) must come back as dead letters whose advice the same client reads. Real broker, real registry (Apicurio's Confluent API),
  * real model. Needs node and npm (.ci/run installs them where missing); the packages come from npm at their locked
  * versions (stream-app/src/test/js).
  */
@@ -82,11 +83,26 @@ class ConfluentJavaScriptClientIT {
 
       ObjectMapper json = new ObjectMapper();
       List<JsonNode> verdicts = new ArrayList<>();
+      Map<String, JsonNode> deadLetters = new java.util.HashMap<>();
       for (String line : out.split("\n")) {
         if (line.startsWith("{")) {
-          verdicts.add(json.readTree(line));
+          JsonNode read = json.readTree(line);
+          if (read.has("deadLetterKey")) {
+            deadLetters.put(read.path("deadLetterKey").asText(), read);
+          } else {
+            verdicts.add(read);
+          }
         }
       }
+      assertThat(deadLetters).as("dead letters of the two records a gateway got wrong")
+          .containsOnlyKeys("js-dead-header-id", "js-dead-gif-as-png");
+      JsonNode inHeader = deadLetters.get("js-dead-header-id");
+      assertThat(inHeader.path("reason").asText()).isEqualTo("BAD_MAGIC_BYTE");
+      assertThat(inHeader.path("errorMessage").asText()).as("the Avro body with its id in a header")
+          .contains("header __value_schema_id", "PrefixSchemaIdSerializer").doesNotContain("looks like JSON");
+      JsonNode gif = deadLetters.get("js-dead-gif-as-png");
+      assertThat(gif.path("reason").asText()).isEqualTo("UNDECODABLE_IMAGE");
+      assertThat(gif.path("errorMessage").asText()).as("the GIF sent as PNG").contains("a GIF image", "convert it to PNG");
       assertThat(verdicts).as("one verdict per frame, read by Confluent's deserializer")
           .hasSize(FRAMES + FRAMES_WITH_REFERENCE);
       List<String> labels = bundle.manifest().labels();
