@@ -182,6 +182,16 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     return value;
   }
 
+  /**
+   * Whether {@code writer} is named as @confluentinc/schemaregistry names a schema it infers from a JavaScript object
+   * (Record1, Record2, ..., no namespace): its producer needs to be told to register the .avsc, not that a schema
+   * change was incompatible, since no Frame schema was ever registered.
+   */
+  private static boolean inferredFromAnObject(Schema writer) {
+    return writer.getType() == Schema.Type.RECORD && writer.getNamespace() == null
+        && writer.getName().matches("Record[0-9]+");
+  }
+
   private DatumReader<T> readerFor(AvroSerde.Setup s, int id, Schema writer) {
     Schema reader = s.readerSchema() != null ? s.readerSchema() : generatedSchemaFor(writer, id);
     // a writer's own timestamp unit, or a nullable time, on a field the reader converts: read by the writer's type
@@ -196,8 +206,12 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     String incompatible = "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as "
         + reader.getFullName() + ": " + Incompatibilities.describe(checked, compatibility.getResult());
     if (!Incompatibilities.onlyUnionBranches(writer, compatibility.getResult())) {
-      throw new AvroDecodeException(incompatible
-          + "; an incompatible schema change was registered, or the topic carries another record type", null);
+      throw new AvroDecodeException(incompatible + (inferredFromAnObject(writer)
+          ? "; the writer schema looks inferred from an object (a record named " + writer.getName() + " without a "
+              + "namespace, as @confluentinc/schemaregistry's serializer registers with autoRegisterSchemas: true): "
+              + "register " + reader.getName() + ".avsc (schemas/src/main/avro) under the subject, then serialize "
+              + "with it (useLatestVersion: true, autoRegisterSchemas left unset)"
+          : "; an incompatible schema change was registered, or the topic carries another record type"), null);
     }
     // Only branches of the writer's unions cannot be read, and Avro's resolution rules decide those per value (as
     // Confluent's deserializer does): a union widened by the writer (["null", "bytes"] where the reader has "bytes")

@@ -346,6 +346,35 @@ class AvroSerdeTest {
   }
 
   @Test
+  void aSchemaInferredFromAJavaScriptObjectIsToldToRegisterTheAvscInstead() throws IOException {
+    // what @confluentinc/schemaregistry 1.10.1 registered with autoRegisterSchemas: true for a Frame-shaped object
+    Schema inferred = new Schema.Parser().parse("""
+        {"name": "Record2", "type": "record", "fields": [
+          {"name": "frameId", "type": "string"}, {"name": "cameraId", "type": "string"},
+          {"name": "sourceId", "type": "null"}, {"name": "captureTime", "type": "float"},
+          {"name": "encoding", "type": "string"}, {"name": "width", "type": "null"}, {"name": "height", "type": "null"},
+          {"name": "image", "type": "bytes"},
+          {"name": "attributes", "type": {"name": "Record1", "type": "record",
+            "fields": [{"name": "gw", "type": "string"}]}}]}""");
+    int id = registry.register("frames-value", inferred);
+    GenericRecord rec = new GenericData.Record(inferred);
+    rec.put("frameId", "f-1");
+    rec.put("cameraId", "cam-7");
+    rec.put("captureTime", 1.0f);
+    rec.put("encoding", "PNG");
+    rec.put("image", ByteBuffer.wrap(new byte[] {1}));
+    GenericRecord attributes = new GenericData.Record(inferred.getField("attributes").schema());
+    attributes.put("gw", "node");
+    rec.put("attributes", attributes);
+
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", write(id, inferred, rec)))
+        .isInstanceOf(AvroDecodeException.class)
+        .hasMessageContaining("writer schema id " + id + " (Record2)")
+        .hasMessageContaining("inferred from an object", "autoRegisterSchemas", "register Frame.avsc",
+            "useLatestVersion");
+  }
+
+  @Test
   void aRenamedTypeIsBadAvroNamingBothNamesEachAsWhose() throws IOException {
     // Avro's own text for this is "expected: <the writer's name>", read by people as the name the monitor wants
     Schema renamed = new Schema.Parser().parse(Frame.getClassSchema().toString()
