@@ -424,10 +424,33 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   /**
    * A blank (Character.isWhitespace leaves out the no-break spaces, U+00A0, U+2007, U+202F, that a copy from a document
-   * brings) or a control character (C0, DEL and C1).
+   * brings), a control character (C0, DEL and C1), or one that shows as nothing: a camera id holding one looks like
+   * another on every screen yet matches no id typed by hand.
    */
   private static boolean blankOrControl(int c) {
-    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c) || invisible(c);
+  }
+
+  /**
+   * Drawn as nothing, or not defined: format characters (zero-width space and joiners, U+FEFF, the soft hyphen,
+   * direction marks and overrides), the default-ignorable fillers and variation selectors that Unicode files as
+   * letters or marks, the braille blank, private use, unassigned code points and lone surrogates.
+   */
+  private static boolean invisible(int c) {
+    int type = Character.getType(c);
+    return type == Character.FORMAT || type == Character.PRIVATE_USE || type == Character.UNASSIGNED
+        || type == Character.SURROGATE || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
+        || (c >= 0x180B && c <= 0x180F) || c == 0x2800 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFFA0
+        || (c >= 0xE0100 && c <= 0xE01EF);
+  }
+
+  /** {@code U+200B ZERO WIDTH SPACE}: a character the eye cannot tell, by its code point and Unicode name. */
+  static String describeCharacter(int c) {
+    String code = String.format(Locale.ROOT, "U+%04X", c);
+    int type = Character.getType(c);
+    String name = type == Character.PRIVATE_USE ? null : Character.getName(c);
+    return code + (name != null ? " " + name : type == Character.PRIVATE_USE ? " (private use)"
+        : type == Character.SURROGATE ? " (a lone surrogate)" : " (unassigned)");
   }
 
   /** The longest --camera-prefix: with the most cameras' number (6 digits) a camera id the monitor keeps whole. */
@@ -442,12 +465,19 @@ public final class LoadTestCommand implements Callable<Integer> {
       errors.add("--camera-prefix must not be empty: give the start of the load test's camera ids, e.g. loadtest-cam-");
     } else if (prefix.codePoints().anyMatch(LoadTestCommand::blankOrControl)) {
       // each control as '?', C1 (U+0080-U+009F) too: a terminal may act on one echoed raw (U+0085 breaks the line),
-      // and the line and paragraph separators, which end a line as LogText says
+      // and the line and paragraph separators, which end a line as LogText says; an invisible one as '?' as well, or
+      // the prefix shown would look right; the first such character is named by code point, as no eye can tell it
       String shown = prefix.codePoints()
-          .map(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c)
+          .map(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || invisible(c) ? '?' : c)
           .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-      errors.add("--camera-prefix '" + shown + "' holds a blank or control character: "
-          + "a camera id is the frame's record key and a path of the monitor's /cameras; use letters, digits, - _ . /");
+      int[] codePoints = prefix.codePoints().toArray();
+      int at = 0;
+      while (!blankOrControl(codePoints[at])) {
+        at++;
+      }
+      errors.add("--camera-prefix '" + shown + "' holds an invisible, blank or control character: "
+          + describeCharacter(codePoints[at]) + " at character " + (at + 1) + "; a camera id is the frame's record "
+          + "key and a path of the monitor's /cameras: type the prefix again, with letters, digits, - _ . /");
     } else if (prefix.length() > MAX_CAMERA_PREFIX_CHARS) {
       errors.add("--camera-prefix must be at most " + MAX_CAMERA_PREFIX_CHARS + " characters, not " + prefix.length()
           + ": the monitor dead-letters a frame whose camera id is longer than "

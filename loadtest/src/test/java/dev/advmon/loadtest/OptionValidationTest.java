@@ -267,7 +267,7 @@ class OptionValidationTest {
     assertThatThrownBy(() -> loadTest("--camera-prefix", "").validate())
         .hasMessageContaining("--camera-prefix must not be empty");
     assertThatThrownBy(() -> loadTest("--camera-prefix", "load test ").validate())
-        .hasMessageContaining("--camera-prefix 'load test ' holds a blank or control character");
+        .hasMessageContaining("--camera-prefix 'load test ' holds an invisible, blank or control character");
     assertThatThrownBy(() -> loadTest("--camera-prefix", "x".repeat(251)).validate())
         .hasMessageContaining("--camera-prefix must be at most 250 characters, not 251");
     assertThat(LoadTestCommand.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF))
@@ -280,14 +280,47 @@ class OptionValidationTest {
     // \u0085 (next line) was echoed raw into the refusal, where a terminal may break the line at it
     for (String blank : List.of("load\u00A0test-", "load\u202Ftest-", "load\u2007test-")) {
       assertThatThrownBy(() -> loadTest("--camera-prefix", blank).validate()).as(blank)
-          .hasMessageContaining("holds a blank or control character");
+          .hasMessageContaining("holds an invisible, blank or control character");
     }
     assertThatThrownBy(() -> loadTest("--camera-prefix", "lt\u0085cam-").validate())
-        .hasMessageContaining("--camera-prefix 'lt?cam-' holds a blank or control character");
+        .hasMessageContaining("--camera-prefix 'lt?cam-' holds an invisible, blank or control character");
     // the line and paragraph separators end a line too (LogText escapes them in the monitor's log): shown as '?'
     for (String separator : List.of("lt\u2028cam-", "lt\u2029cam-")) {
       assertThatThrownBy(() -> loadTest("--camera-prefix", separator).validate()).as(separator)
-          .hasMessageContaining("--camera-prefix 'lt?cam-' holds a blank or control character");
+          .hasMessageContaining("--camera-prefix 'lt?cam-' holds an invisible, blank or control character");
+    }
+  }
+
+  /**
+   * Before: a zero-width space (U+200B, pasted with a prefix from a chat or a document), a byte order mark, a
+   * direction override or a soft hyphen passed: the camera ids then looked like loadtest-cam-01 on every screen but
+   * matched no id typed by hand (/cameras/loadtest-cam-01 found nothing), and nothing said why.
+   */
+  @Test
+  void aCameraPrefixWithAnInvisibleCharacterIsRefusedNamingTheCharacter() {
+    for (String[] invisible : List.of(
+        new String[] {"load\u200Btest-", "U+200B ZERO WIDTH SPACE at character 5"},
+        new String[] {"\uFEFFloadtest-", "U+FEFF ZERO WIDTH NO-BREAK SPACE at character 1"},
+        new String[] {"lt\u200Dcam-", "U+200D ZERO WIDTH JOINER at character 3"},
+        new String[] {"lt\u2060cam-", "U+2060 WORD JOINER at character 3"},
+        new String[] {"lt\u00ADcam-", "U+00AD SOFT HYPHEN at character 3"},
+        new String[] {"lt\u202Ecam-", "U+202E RIGHT-TO-LEFT OVERRIDE at character 3"},
+        new String[] {"lt\u3164cam-", "U+3164 HANGUL FILLER at character 3"},
+        new String[] {"lt\uFE0Fcam-", "U+FE0F VARIATION SELECTOR-16 at character 3"},
+        new String[] {"lt\uE000cam-", "U+E000 (private use) at character 3"},
+        new String[] {"lt\u0378cam-", "U+0378 (unassigned) at character 3"})) {
+      assertThatThrownBy(() -> loadTest("--camera-prefix", invisible[0]).validate()).as(invisible[1])
+          .hasMessageContaining("--camera-prefix '" + invisible[0].replaceAll("[^ -~]", "?") + "'")
+          .hasMessageContaining("holds an invisible, blank or control character: " + invisible[1])
+          .hasMessageNotContaining(invisible[0]); // shown as '?', not echoed invisibly
+    }
+    // a blank and a control are named the same way
+    assertThatThrownBy(() -> loadTest("--camera-prefix", "lt\tcam-").validate())
+        .hasMessageContaining("--camera-prefix 'lt?cam-' holds an invisible, blank or control character: "
+            + "U+0009 CHARACTER TABULATION at character 3");
+    // letters of any script and the id punctuation stay allowed
+    for (String fine : List.of("kamera-\u00E9t\u00E9-", "\u30AB\u30E1\u30E9-", "lt_site.1/cam-")) {
+      assertThatCode(() -> loadTest("--camera-prefix", fine).validate()).as(fine).doesNotThrowAnyException();
     }
   }
 
