@@ -29,6 +29,11 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "advmon loadtest 0.1.0",
     subcommands = {BenchmarkCommand.class, CommandLine.HelpCommand.class},
+    // picocli's own synopsis showed [--report=DIR] and [--config=FILE | --embedded] as optional: a load test needs
+    // both (checked in call(), as benchmark, a subcommand, takes its own --report and no target)
+    customSynopsis = {"loadtest (--embedded | --config=FILE) --report=DIR [OPTIONS]",
+        "       loadtest benchmark --report=DIR [OPTIONS]  (see loadtest help benchmark)",
+        "       loadtest (-h | -V)"},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:every frame sent got exactly one verdict or dead letter; the report is written",
@@ -37,8 +42,9 @@ import picocli.CommandLine.Model.CommandSpec;
             + "reach); the error says which",
         "130:stopped by Ctrl-C (143: by SIGTERM): the report of what completed is written, marked INTERRUPTED"},
     // each example within 80 columns, where picocli wraps: a wrapped one pasted runs without its last option
-    description = {"Load test of the advmon monitor: replays labelled frames for N cameras at a target rate, reads the "
-        + "verdicts read_committed, and writes its report (report.json, summary.md and PNG plots) into --report DIR.",
+    description = {"Load test of the advmon monitor: replays labelled frames for N cameras at a target rate and reads "
+        + "the verdicts read_committed.",
+        "Its report goes into --report DIR: report.json, summary.md and PNG plots.",
         "Examples:",
         "  ./loadtest/run --embedded --rate 100 --duration 30 --report /tmp/lt",
         "  ./loadtest/run --embedded --ramp --rate 100 --duration 60 --report /tmp/ramp",
@@ -63,11 +69,11 @@ public final class LoadTestCommand implements Callable<Integer> {
   TargetChoice target;
 
   @Option(names = "--rate", defaultValue = "100", paramLabel = "FPS",
-      description = "Frames per second over all cameras (the first rate of a ramp) (default ${DEFAULT-VALUE}).")
+      description = "Frames per second over all cameras; with --ramp, the first step's (default ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(names = "--duration", defaultValue = "30", paramLabel = "S",
-      description = "Seconds measured at the rate (per step of a ramp: at least 10) (default ${DEFAULT-VALUE}).")
+      description = "Seconds measured at the rate; with --ramp, per step, at least 10 (default ${DEFAULT-VALUE}).")
   int duration;
 
   @Option(names = "--cameras", defaultValue = "4", paramLabel = "N", description = "Cameras (default ${DEFAULT-VALUE}).")
@@ -78,7 +84,7 @@ public final class LoadTestCommand implements Callable<Integer> {
           + "cam-02 ...); against a monitor elsewhere, one no real camera's id starts with, e.g. loadtest-cam-.")
   String cameraPrefix;
 
-  @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots (required).")
+  @Option(names = "--report", paramLabel = "DIR", description = "Folder for report.json, summary.md and the plots; made when missing.")
   Path report;
 
   @Option(names = "--ramp", description = "Raise the rate step by step (x --ramp-factor) until a step is not sustained (99.5%% of its frames sent and answered, backlog bounded; see README, Load test); report the highest sustained rate.")
@@ -91,7 +97,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   int rampSteps;
 
   @Option(names = "--warmup", defaultValue = "5", paramLabel = "S",
-      description = "Seconds at least at the first rate before measuring, not counted; the warm-up goes on (up to 60 s) until the start-up backlog is worked off (default ${DEFAULT-VALUE}).")
+      description = "Seconds at least at the first rate before measuring, not counted; the warm-up goes on (up to 60 s, or S when longer) until the start-up backlog is worked off (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--drain", defaultValue = "120", paramLabel = "S",
