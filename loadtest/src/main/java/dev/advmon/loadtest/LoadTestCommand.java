@@ -168,15 +168,21 @@ public final class LoadTestCommand implements Callable<Integer> {
   static Path prepareReportFolder(CommandLine cl, Path dir) {
     String problem = null;
     Path made = null;
+    Path beforeDotDot = missingBeforeDotDot(dir);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       problem = "it is a file, not a folder";
+    } else if (beforeDotDot != null) {
+      // checked before anything is made: created blindly, missing/../report made report/ and then named no folder
+      problem = beforeDotDot + " does not exist, and '..' after it needs it (the system goes up only from a folder "
+          + "that is there): create it, or give --report without '..'";
     } else {
-      for (Path p = withoutDots(dir); p != null && !Files.exists(p); p = p.getParent()) {
+      Path folder = withoutDots(dir);
+      for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
         made = p;
       }
       try {
-        Files.createDirectories(dir);
-        if (!Files.isWritable(dir)) {
+        Files.createDirectories(folder);
+        if (!Files.isWritable(folder)) {
           problem = "the folder is not writable";
         }
       } catch (java.nio.file.FileSystemException e) {
@@ -186,6 +192,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       }
     }
     if (problem != null) {
+      removeIfEmpty(dir, made); // a refused --report leaves nothing behind
       throw new CommandLine.ParameterException(cl, "--report " + dir + ": " + problem);
     }
     return made;
@@ -197,7 +204,7 @@ public final class LoadTestCommand implements Callable<Integer> {
    * read as a run's result. A folder that was there before stays.
    */
   static void removeIfEmpty(Path dir, Path made) {
-    if (made == null) {
+    if (made == null || missingBeforeDotDot(dir) != null) {
       return;
     }
     for (Path p = withoutDots(dir); p != null && p.startsWith(made); p = p.getParent()) {
@@ -211,16 +218,49 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   /**
    * {@code dir}, absolute, without its "." elements, which name the same folder: deleting "new/." fails (EINVAL), and
-   * the removal of what {@link #prepareReportFolder} made stopped there, leaving new/. ".." is kept: through a link it
-   * names another folder than the text does.
+   * the removal of what {@link #prepareReportFolder} made stopped there, leaving new/. Each ".." is resolved as the
+   * system resolves it, from the real folder before it (through a link, another folder than the text names): the
+   * folders made and removed are then the ones the path names. Call only when {@link #missingBeforeDotDot} is null.
    */
   private static Path withoutDots(Path dir) {
     Path abs = dir.toAbsolutePath();
     Path p = abs.getRoot();
     for (Path name : abs) {
-      p = name.toString().equals(".") ? p : p == null ? name : p.resolve(name);
+      if (name.toString().equals("..")) {
+        Path up = realPath(p).getParent();
+        p = up != null ? up : p;
+      } else if (!name.toString().equals(".")) {
+        p = p == null ? name : p.resolve(name);
+      }
     }
     return p;
+  }
+
+  /** The folder before the first ".." of {@code dir} that is not there (the system cannot go up from it), or null. */
+  static Path missingBeforeDotDot(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    Path p = abs.getRoot();
+    for (Path name : abs) {
+      if (name.toString().equals("..")) {
+        if (!Files.isDirectory(p)) {
+          return p;
+        }
+        Path up = realPath(p).getParent();
+        p = up != null ? up : p;
+      } else if (!name.toString().equals(".")) {
+        p = p == null ? name : p.resolve(name);
+      }
+    }
+    return null;
+  }
+
+  /** The folder with its links followed, as the system goes up from it; as written when that fails (gone since). */
+  private static Path realPath(Path folder) {
+    try {
+      return folder.toRealPath();
+    } catch (java.io.IOException e) {
+      return folder.normalize();
+    }
   }
 
   private int measure() throws Exception {

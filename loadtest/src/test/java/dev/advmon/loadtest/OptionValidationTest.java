@@ -219,6 +219,36 @@ class OptionValidationTest {
     }
   }
 
+  /**
+   * Before: --report missing/../report was refused as "the folder is not writable" (the system cannot go up from a
+   * folder that is not there, so the path named no folder after creating it) and left report/ behind, made by the
+   * check that refused it.
+   */
+  @Test
+  void aReportPathThroughDotDotAfterAMissingFolderIsRefusedByItsRealProblemLeavingNothing(@TempDir Path dir)
+      throws Exception {
+    for (String given : List.of("missing/../report", "missing/../new/report", "new/missing/../../report")) {
+      Path report = dir.resolve(given);
+      assertThatThrownBy(() -> LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), report)).as(given)
+          .isInstanceOf(CommandLine.ParameterException.class)
+          .hasMessageContaining("--report " + report + ": ")
+          .hasMessageContaining(dir.resolve(given.substring(0, given.indexOf("/..")))
+              + " does not exist, and '..' after it needs it")
+          .hasMessageNotContaining("not writable");
+      try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+        assertThat(left.toList()).as(given + " leaves nothing").isEmpty();
+      }
+    }
+    // through a folder that exists, '..' is fine: made, and removed again by a run that fails early
+    Files.createDirectories(dir.resolve("there"));
+    Path report = dir.resolve("there/../new/report");
+    Path made = LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), report);
+    assertThat(dir.resolve("new/report")).isDirectory();
+    LoadTestCommand.removeIfEmpty(report, made);
+    assertThat(dir.resolve("new")).doesNotExist();
+    assertThat(dir.resolve("there")).isDirectory();
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
