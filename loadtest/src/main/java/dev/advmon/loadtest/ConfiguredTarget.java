@@ -7,6 +7,7 @@ import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,6 +19,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * producer would; verdicts and dead letters are read by the schema ids they carry.
  */
 abstract class ConfiguredTarget implements Target {
+
+  /**
+   * The settings that shape the monitor's throughput and latency: both targets' reports name them by these keys, the
+   * setting's own name, so that an embedded run and one against a monitor elsewhere compare key by key.
+   */
+  static final List<String> MONITOR_SETTINGS = List.of("streams.application-id", "streams.num-threads",
+      "streams.commit-interval-ms", "model.dir", "model.engine", "model.batch.max-frames", "model.batch.max-wait-ms",
+      "model.batch.workers", "model.max-batch", "model.intra-op-threads", "model.inter-op-threads");
 
   protected final MonitorConfig config;
   private final SchemaRegistry registry;

@@ -184,13 +184,11 @@ final class EmbeddedTarget extends ConfiguredTarget {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("mode", "embedded");
     d.put("instances", instances.size());
-    d.put("stream_threads_per_instance", config.intValue("streams.num-threads"));
     d.put("partitions", config.intValue("topics.partitions"));
-    d.put("model", config.string("model.dir"));
-    d.put("engine", instances.isEmpty() ? config.string("model.engine") : instances.get(0).engine());
+    // what the monitors found, beside the settings: the engine model.engine (auto by default) chose, and the detectors
+    d.put("engine_in_use", instances.isEmpty() ? null : instances.get(0).engine());
     d.put("detectors", instances.isEmpty() ? List.of() : instances.get(0).detectors());
-    for (String k : List.of("model.batch.max-frames", "model.batch.max-wait-ms", "model.max-batch",
-        "model.intra-op-threads", "model.inter-op-threads", "streams.commit-interval-ms")) {
+    for (String k : MONITOR_SETTINGS) { // by the keys a --config run's report uses
       d.put(k, config.string(k));
     }
     return d;

@@ -22,11 +22,6 @@ final class ExternalTarget extends ConfiguredTarget {
   /** How long the registry has to answer the check before the first frame (the monitor's readiness probe: 2 s). */
   private static final Duration REGISTRY_CHECK = Duration.ofSeconds(10);
 
-  /** The settings that shape the monitor's throughput and latency, as the embedded target's report names them. */
-  static final List<String> MONITOR_SETTINGS = List.of("streams.application-id", "streams.num-threads",
-      "streams.commit-interval-ms", "model.dir", "model.engine", "model.batch.max-frames", "model.batch.max-wait-ms",
-      "model.batch.workers", "model.max-batch", "model.intra-op-threads", "model.inter-op-threads");
-
   /** How {@link MonitorConfig#origin} names a value an ADVMON_ variable gave: this, then the variable's name. */
   private static final String ENVIRONMENT_ORIGIN = "environment ";
 

@@ -112,6 +112,33 @@ class ExternalTargetTest {
     }
   }
 
+  /**
+   * Before: an embedded run's report named the monitor's settings stream_threads_per_instance, model and engine (the
+   * one in use), a --config run's streams.num-threads, model.dir and model.engine, and only the latter gave
+   * model.batch.workers and streams.application-id: two reports of the same monitor could not be compared key by key.
+   */
+  @Test
+  void embeddedAndConfigReportsNameTheMonitorsSettingsByTheSameKeys(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\nstreams.num-threads=3\n");
+    java.util.Map<String, String> settings = new java.util.HashMap<>(EmbeddedTarget.settings("localhost:1", 1,
+        java.util.Map.of("streams.num-threads", "3")));
+    try (ExternalTarget external = new ExternalTarget(config, home());
+        EmbeddedTarget embedded = new EmbeddedTarget(null, false, settings, home(),
+            new dev.advmon.registry.InMemorySchemaRegistry(), dir)) {
+      java.util.Map<String, Object> e = embedded.describe();
+      java.util.Map<String, Object> x = external.describe();
+      for (String key : ExternalTarget.MONITOR_SETTINGS) {
+        assertThat(e).as("embedded").containsKey(key);
+        assertThat(x).as("--config").containsKey(key);
+      }
+      assertThat(e).containsEntry("streams.num-threads", "3").containsEntry("partitions", 1)
+          .doesNotContainKeys("stream_threads_per_instance", "model", "engine");
+      assertThat(x).containsEntry("streams.num-threads", "3");
+    }
+  }
+
   @Test
   void aMonitorSettingFromTheLoadTestersEnvironmentIsNotCalledTheFiles(@TempDir Path dir) throws Exception {
     // before: ADVMON_MODEL_DIR, exported for --embedded runs, was reported as what --config FILE gives
