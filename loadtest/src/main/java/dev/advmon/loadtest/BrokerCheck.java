@@ -7,7 +7,11 @@ import java.net.Proxy;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -16,58 +20,114 @@ import org.apache.kafka.common.utils.Utils;
  * address and why. It asks only for a TCP connection, which the operating system accepts for a live broker however
  * busy it is, so a slow broker still gets the lookup's full minute; one that accepts but never answers in Kafka's
  * protocol (a TLS listener for a plaintext client) is still told by that lookup.
+ *
+ * <p>Every address is tried at once, on a thread of its own: tried in turn, each dead address listed before a live
+ * one delayed the run by its full wait (three dead ones, 30 s), and Ctrl-C was not heard until they were done.
  */
 final class BrokerCheck {
 
-  /** How long one address has to accept a connection. */
+  /** How long the addresses have, together, to accept a connection. */
   static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
+
+  /** One address's attempt: null when it accepted a connection within {@code wait}, else what happened. */
+  interface Connector {
+    String attempt(String host, int port, Duration wait) throws IOException;
+  }
 
   private BrokerCheck() {}
 
+  /** {@link #requireListening(String, String, Duration, Connector, Interruption)} by TCP, heeding Ctrl-C. */
+  static String requireListening(String bootstrapServers, String source, Duration wait) {
+    return requireListening(bootstrapServers, source, wait, BrokerCheck::tryConnect, Interruption.PROCESS);
+  }
+
   /**
-   * Returns when one of {@code bootstrapServers} ({@code host:port,...}, as kafka.bootstrap.servers) accepts a TCP
-   * connection within {@code wait}; else throws, naming every address, what happened there, and {@code source}.
+   * Returns the first of {@code bootstrapServers} ({@code host:port,...}, as kafka.bootstrap.servers) to accept a
+   * connection within {@code wait}, all being tried together (null: a form this check does not read, left to the
+   * client); else throws, naming every address, what happened there, and {@code source}. Throws
+   * {@link Interruption.Stopped} as soon as {@code stop} is requested.
    */
-  static void requireListening(String bootstrapServers, String source, Duration wait) {
-    List<String> refused = new ArrayList<>();
+  static String requireListening(String bootstrapServers, String source, Duration wait, Connector connector,
+      Interruption stop) {
+    List<String> addresses = new ArrayList<>();
     for (String entry : bootstrapServers.split(",")) {
       String address = entry.trim();
       if (address.isEmpty()) {
         continue;
       }
-      String host = Utils.getHost(address);
-      Integer port = Utils.getPort(address);
-      if (host == null || port == null) {
-        return; // a form the Kafka client read but this check does not: leave the judgement to the client
+      if (Utils.getHost(address) == null || Utils.getPort(address) == null) {
+        return null; // a form the Kafka client read but this check does not: leave the judgement to the client
       }
-      String why;
+      addresses.add(address);
+    }
+    if (addresses.isEmpty()) {
+      return null;
+    }
+    record Outcome(String address, String why) {}
+    LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+    for (String address : addresses) {
+      Thread t = new Thread(() -> {
+        String why;
+        try {
+          why = connector.attempt(Utils.getHost(address), Utils.getPort(address), wait);
+        } catch (IOException e) { // the name does not resolve (any more): the client would not get further either
+          why = e.toString();
+        } catch (RuntimeException e) {
+          why = e.toString();
+        }
+        outcomes.add(new Outcome(address, why));
+      }, "advmon-loadtest-broker-check");
+      t.setDaemon(true); // one still connecting when another answered ends by its own timeout; it holds nothing
+      t.start();
+    }
+    Map<String, String> refused = new LinkedHashMap<>();
+    addresses.forEach(a -> refused.put(a, "no connection within " + wait.toSeconds() + " s"));
+    // the connector bounds each attempt by the wait; a little more here for a name that resolves slowly
+    long deadline = System.nanoTime() + wait.toNanos() + TimeUnit.SECONDS.toNanos(1);
+    int heard = 0;
+    while (heard < addresses.size()) {
+      stop.throwIfRequested();
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      Outcome o;
       try {
-        why = tryConnect(host, port, wait);
-      } catch (IOException e) { // the name does not resolve (any more): the client would not get further either
-        why = e.toString();
+        o = outcomes.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while checking Kafka's addresses " + bootstrapServers, e);
       }
-      if (why == null) {
-        return;
+      if (o == null) {
+        continue;
       }
-      refused.add(address + " (" + why + ")");
+      if (o.why() == null) {
+        return o.address();
+      }
+      heard++;
+      refused.put(o.address(), o.why());
     }
-    if (refused.isEmpty()) {
-      return;
-    }
+    List<String> named = refused.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList();
     throw new IllegalStateException("nothing accepted a connection within " + wait.toSeconds() + " s at Kafka's "
-        + (refused.size() == 1 ? "address " : "addresses ") + String.join(", ", refused) + ": start the broker, or "
+        + (named.size() == 1 ? "address " : "addresses ") + String.join(", ", named) + ": start the broker, or "
         + "check kafka.bootstrap.servers in " + source + " (host and port of a listener reachable from this machine)");
   }
 
   /** Null when one of the host's addresses accepted a connection, else the last address's problem. */
   private static String tryConnect(String host, int port, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
     String why = null;
-    // every address of the name, as the Kafka client tries them (client.dns.lookup=use_all_dns_ips)
+    // every address of the name, as the Kafka client tries them (client.dns.lookup=use_all_dns_ips), within the one
+    // wait: the caller gives up on this address then
     for (InetAddress a : InetAddress.getAllByName(host)) {
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (leftMs <= 0) {
+        return why != null ? why : "no connection within " + wait.toSeconds() + " s";
+      }
       // directly, as the Kafka client connects (its SocketChannel ignores socksProxyHost): through a JVM-wide SOCKS
       // proxy this check would refuse a broker the client reaches, or pass one it cannot
       try (Socket s = new Socket(Proxy.NO_PROXY)) {
-        s.connect(new InetSocketAddress(a, port), (int) wait.toMillis());
+        s.connect(new InetSocketAddress(a, port), (int) leftMs);
         return null;
       } catch (IOException e) {
         why = e.getMessage() == null ? e.toString() : e.getMessage();

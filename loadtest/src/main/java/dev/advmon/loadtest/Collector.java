@@ -77,6 +77,8 @@ final class Collector implements AutoCloseable {
   private final TreeMap<Long, StepStats> steps = new TreeMap<>();
   private final Map<String, Long> deadLettersByReason = new TreeMap<>();
   private volatile boolean running = true;
+  /** The bootstrap address that accepted the first connection (null: not checked, a form the check does not read). */
+  private final String brokerAnswered;
 
   /** {@code pacer}: the sender's schedules, by which the reader knows when each frame was due. */
   Collector(Target target, FrameSource frames, Pacer pacer, Clocks clocks) {
@@ -100,7 +102,7 @@ final class Collector implements AutoCloseable {
     this.clocks = clocks;
     try {
       // nothing listening is told in seconds, naming the address; the lookup below waits for a slow broker
-      BrokerCheck.requireListening(String.valueOf(target.clientProperties().get(
+      this.brokerAnswered = BrokerCheck.requireListening(String.valueOf(target.clientProperties().get(
           CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), target.settingsSource(), BrokerCheck.CONNECT_WAIT);
       Map<String, List<PartitionInfo>> found = requireTopics(consumer, target, Duration.ofSeconds(60));
       // no consumer group: every partition from its current end, so there is no rebalance to wait for
@@ -184,6 +186,11 @@ final class Collector implements AutoCloseable {
         + "monitor's own settings file (the load tester creates no topic)";
   }
 
+  /** The bootstrap address that accepted the quick check's connection first, or null when none was checked. */
+  String brokerAnswered() {
+    return brokerAnswered;
+  }
+
   /** For tests: a reader with no consumer and no thread; outcomes are handed to {@link #outcome} directly. */
   Collector() {
     this(null, null, Clocks.SYSTEM);
@@ -192,6 +199,7 @@ final class Collector implements AutoCloseable {
   /** For tests: a reader with no consumer and no thread, fed records through {@link #verdictRead} on these clocks. */
   Collector(FrameSource frames, Pacer pacer, Clocks clocks) {
     this.consumer = null;
+    this.brokerAnswered = null;
     this.verdictTopic = null;
     this.verdicts = null;
     this.deadLetters = null;

@@ -1,5 +1,6 @@
 package dev.advmon.loadtest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.net.Inet4Address;
@@ -8,6 +9,11 @@ import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +42,89 @@ class BrokerCheckTest {
         System.clearProperty("socksProxyHost");
         System.clearProperty("socksProxyPort");
       }
+    }
+  }
+
+  /** Addresses that neither accept nor refuse (a firewall dropping the SYN) until the test ends: a dead broker. */
+  private static final class Silent implements BrokerCheck.Connector {
+    final CountDownLatch testOver = new CountDownLatch(1);
+    final Set<String> tried = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public String attempt(String host, int port, Duration wait) {
+      tried.add(host + ":" + port);
+      if (host.startsWith("live")) {
+        return null;
+      }
+      try {
+        testOver.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "connect timed out";
+    }
+  }
+
+  /**
+   * Before: each address was given its 10 s in turn, so three dead addresses listed before a live one delayed the run
+   * 30 s. Here the dead ones never give up while the test runs: tried in turn, the live one is never reached.
+   */
+  @Test
+  void deadAddressesListedFirstDoNotHoldUpTheLiveOneAndTheLiveOneIsNamed() throws Exception {
+    Silent connector = new Silent();
+    try {
+      CompletableFuture<String> answered = CompletableFuture.supplyAsync(() -> BrokerCheck.requireListening(
+          "dead-1:9092, dead-2:9092,dead-3:9092,live:9092", "--config m.properties", Duration.ofMinutes(10),
+          connector, new Interruption(Duration.ofSeconds(30))));
+      assertThat(answered.get(60, TimeUnit.SECONDS)).isEqualTo("live:9092"); // a guard against a hang, not a timing
+      assertThat(connector.tried).contains("dead-1:9092", "dead-2:9092", "dead-3:9092", "live:9092");
+    } finally {
+      connector.testOver.countDown();
+    }
+  }
+
+  @Test
+  void whenNoAddressAnswersWithinTheWaitEachIsNamed() throws Exception {
+    Silent connector = new Silent();
+    try {
+      CompletableFuture<Throwable> check = CompletableFuture.supplyAsync(() -> {
+        try {
+          BrokerCheck.requireListening("dead-1:9092,dead-2:9093", "--config m.properties",
+              Duration.ofMillis(100), connector, new Interruption(Duration.ofSeconds(30)));
+          return null;
+        } catch (Throwable e) {
+          return e;
+        }
+      });
+      assertThat(check.get(60, TimeUnit.SECONDS)) // a guard against a hang, not a timing
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("at Kafka's addresses dead-1:9092 (no connection within 0 s), dead-2:9093 (")
+          .hasMessageContaining("check kafka.bootstrap.servers in --config m.properties");
+    } finally {
+      connector.testOver.countDown();
+    }
+  }
+
+  /** Before: Ctrl-C while the check waited was heard only after every address had had its 10 s. */
+  @Test
+  void aStopRequestedWhileWaitingForTheAddressesEndsTheCheckAtOnce() throws Exception {
+    Silent connector = new Silent();
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    stop.begin();
+    try {
+      CompletableFuture<Throwable> check = CompletableFuture.supplyAsync(() -> {
+        try {
+          BrokerCheck.requireListening("dead-1:9092", "--config m.properties", Duration.ofMinutes(10), connector, stop);
+          return null;
+        } catch (Throwable e) {
+          return e;
+        }
+      });
+      CompletableFuture.runAsync(stop::onShutdown);
+      assertThat(check.get(60, TimeUnit.SECONDS)).isInstanceOf(Interruption.Stopped.class);
+    } finally {
+      stop.finished();
+      connector.testOver.countDown();
     }
   }
 }
