@@ -114,7 +114,7 @@ final class BrokerCheck {
   }
 
   /** Null when one of the host's addresses accepted a connection, else the last address's problem. */
-  private static String tryConnect(String host, int port, Duration wait) throws IOException {
+  static String tryConnect(String host, int port, Duration wait) throws IOException {
     long deadline = System.nanoTime() + wait.toNanos();
     String why = null;
     // every address of the name, as the Kafka client tries them (client.dns.lookup=use_all_dns_ips), within the one

@@ -82,6 +82,15 @@ final class Collector implements AutoCloseable {
 
   /** {@code pacer}: the sender's schedules, by which the reader knows when each frame was due. */
   Collector(Target target, FrameSource frames, Pacer pacer, Clocks clocks) {
+    this(target, frames, pacer, clocks, Interruption.PROCESS);
+  }
+
+  /**
+   * As above; a stop requested while it connects ({@code stop}: Ctrl-C, SIGTERM) ends the broker check and the topic
+   * lookup at once with {@link Interruption.Stopped}: before, they went on for up to 10 s and a minute, longer than
+   * the shutdown hook waits, and the JVM exited without the run's report, leaving its --report folder empty.
+   */
+  Collector(Target target, FrameSource frames, Pacer pacer, Clocks clocks, Interruption stop) {
     Map<String, Object> p = new HashMap<>(target.clientProperties());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -100,10 +109,11 @@ final class Collector implements AutoCloseable {
     this.frames = frames;
     this.pacer = pacer;
     this.clocks = clocks;
-    try {
+    try (Interruption.Registration wake = stop.whenRequested(consumer::wakeup)) {
       // nothing listening is told in seconds, naming the address; the lookup below waits for a slow broker
       this.brokerAnswered = BrokerCheck.requireListening(String.valueOf(target.clientProperties().get(
-          CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), target.settingsSource(), BrokerCheck.CONNECT_WAIT);
+          CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), target.settingsSource(), BrokerCheck.CONNECT_WAIT,
+          BrokerCheck::tryConnect, stop);
       Map<String, List<PartitionInfo>> found = requireTopics(consumer, target, Duration.ofSeconds(60));
       // no consumer group: every partition from its current end, so there is no rebalance to wait for
       List<TopicPartition> partitions = new ArrayList<>();
@@ -113,6 +123,11 @@ final class Collector implements AutoCloseable {
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(tp -> consumer.position(tp, Duration.ofSeconds(60))); // fix the start before frames flow
+      stop.throwIfRequested(); // a wakeup that came after the last blocking call would meet the reader's first poll
+    } catch (WakeupException e) {
+      consumer.close(Duration.ZERO);
+      stop.throwIfRequested(); // the wakeup was the stop's
+      throw e;
     } catch (RuntimeException | Error e) {
       consumer.close(Duration.ZERO);
       throw e;

@@ -34,6 +34,7 @@ final class Interruption {
 
   private final Duration wait;
   private final CountDownLatch finished = new CountDownLatch(1);
+  private final java.util.List<Runnable> onRequest = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running;
   private volatile boolean requested;
 
@@ -77,6 +78,7 @@ final class Interruption {
       return true;
     }
     requested = true;
+    onRequest.forEach(Runnable::run);
     System.err.println("loadtest: interrupted: stopping, writing what was measured so far (waiting up to "
         + wait.toSeconds() + " s) ...");
     try {
@@ -100,6 +102,25 @@ final class Interruption {
     if (requested) {
       throw new Stopped();
     }
+  }
+
+  /**
+   * Runs {@code action} when a stop is requested (at once when it already was) until the returned handle is closed:
+   * for a call that no checkpoint can reach because it blocks inside a client, such as a Kafka consumer's topic
+   * lookup (its wakeup() ends the wait).
+   */
+  Registration whenRequested(Runnable action) {
+    onRequest.add(action);
+    if (requested) {
+      action.run();
+    }
+    return () -> onRequest.remove(action);
+  }
+
+  /** A {@link #whenRequested} action, ended by close(). */
+  interface Registration extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Sleeps until {@code deadlineNanos} (System.nanoTime), waking every 50 ms to honour a stop request. */

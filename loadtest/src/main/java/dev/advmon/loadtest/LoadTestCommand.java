@@ -153,11 +153,15 @@ public final class LoadTestCommand implements Callable<Integer> {
       externalSettings = ExternalTarget.settings(target.config, Main.home());
     }
     Path made = prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
-    try {
-      return Interruption.PROCESS.during(this::measure);
-    } finally {
-      removeIfEmpty(report, made); // a run that failed before writing a report leaves no empty folder behind
-    }
+    return Interruption.PROCESS.during(() -> {
+      try {
+        return measure();
+      } finally {
+        // a run that failed before writing a report leaves no empty folder behind; removed before during() lets the
+        // shutdown hook go on: after it, a run failing while a Ctrl-C was handled lost the race to the JVM's exit
+        removeIfEmpty(report, made);
+      }
+    });
   }
 
   /**
@@ -279,6 +283,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             : new ExternalTarget(target.config, externalSettings);
         Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
       t.requireRegistry(); // after the reader's topic check, before the first frame
+      Interruption.PROCESS.throwIfRequested(); // the registry's check (up to 10 s) cannot be cut short: heard here
       boolean drained;
       try {
         if (warmup > 0) {

@@ -88,6 +88,56 @@ class ExternalTargetTest {
     }
   }
 
+  /**
+   * Before: Ctrl-C while the reader looked up the topics on a broker that accepts but does not answer was not heard
+   * for the lookup's minute, longer than the shutdown hook waits (60 s): the JVM exited without the run's report,
+   * and the --report folder made for it stayed, empty.
+   */
+  @Test
+  void aStopRequestedWhileTheTopicLookupWaitsForTheBrokerEndsItAtOnce(@TempDir Path dir) throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            silent.accept(); // held open, never answered, as a broker too busy to answer
+            connections.incrementAndGet();
+          }
+        } catch (java.io.IOException e) {
+          // closed at the end of the test
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Path config = dir.resolve("monitor.properties");
+      Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:" + silent.getLocalPort() + "\n"
+          + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+      FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+      Interruption stop = new Interruption(java.time.Duration.ofSeconds(30));
+      stop.begin();
+      try (ExternalTarget target = new ExternalTarget(config, home())) {
+        java.util.concurrent.CompletableFuture<Throwable> reader = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM, stop).close();
+                return null;
+              } catch (Throwable e) {
+                return e;
+              }
+            });
+        // the quick check's connection, then the Kafka client's: the lookup is waiting for an answer
+        while (connections.get() < 2 && !reader.isDone()) {
+          Thread.sleep(10);
+        }
+        java.util.concurrent.CompletableFuture.runAsync(stop::onShutdown);
+        // a guard against the lookup's minute, not a timing
+        assertThat(reader.get(45, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(Interruption.Stopped.class);
+      } finally {
+        stop.finished();
+      }
+    }
+  }
+
   @Test
   void theReportNamesEveryTopicAndTheMonitorSettingsTheFileGives(@TempDir Path dir) throws Exception {
     // before: mode, bootstrap_servers, registry and frames_topic only; which verdicts topic was read, and with what
