@@ -1,5 +1,6 @@
 package dev.advmon.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -86,6 +87,27 @@ final class KafkaClientKeys {
       owned.put(k, how);
       owned.put(StreamsConfig.PRODUCER_PREFIX + k, how);
     }
+    // what Kafka Streams itself fixes for exactly-once (or always): it drops a bare or consumer./producer. value with a
+    // WARN, but lets main.consumer.isolation.level and restore.consumer.isolation.level through, which read aborted
+    // frames and a failed task's state; the serializers it replaces with byte arrays without a word
+    List<String> consumerPrefixes = List.of("", StreamsConfig.CONSUMER_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX,
+        StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX);
+    List<String> producerPrefixes = List.of("", StreamsConfig.PRODUCER_PREFIX);
+    String bytes = "to byte arrays: the monitor's topology gives each topic its own serdes";
+    Map<String, String> consumerKeys = Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "to read_committed, which exactly-once needs",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "to false: offsets are committed in the stream's transactions",
+        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "to false: the monitor creates its topics itself (topics.create)",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, bytes,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, bytes);
+    Map<String, String> producerKeys = Map.of(
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "to true, which exactly-once needs",
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "as <streams.application-id>-<a process id made from "
+            + "streams.instance-id>-<thread number>, one per stream thread",
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, bytes,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, bytes);
+    consumerPrefixes.forEach(prefix -> consumerKeys.forEach((k, how) -> owned.put(prefix + k, how)));
+    producerPrefixes.forEach(prefix -> producerKeys.forEach((k, how) -> owned.put(prefix + k, how)));
     OWNED = Map.copyOf(owned);
   }
 
