@@ -47,6 +47,9 @@ final class ConfigCommand implements Callable<Integer> {
       new HttpSchemaRegistryClient(Wiring.registrySettings(c));
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
       c.raisedDefaults().forEach(line -> System.out.println("note: " + line));
+      // which of the file, the environment and the command line each value came from; secrets hidden
+      System.out.println("values not at their default:");
+      c.setValues().forEach(line -> System.out.println("  " + line));
       if (detectors == 0) {
         System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "
             + "would score frames but raise no alert; run ./monitor calibrate --model " + bundle.directory());

@@ -135,6 +135,24 @@ final class KafkaClientKeys {
         .max(java.util.Comparator.comparingInt(e -> e.getKey().length()));
   }
 
+  /** Kafka's definitions of every bare key: their types say which ones hold passwords. */
+  private static final List<org.apache.kafka.common.config.ConfigDef> DEFS = List.of(StreamsConfig.configDef(),
+      ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef());
+
+  /**
+   * Whether the value of {@code clientKey} (without {@code kafka.}) must not be shown: a key Kafka types as a password
+   * (sasl.jaas.config, ssl.key.password, ...), bare or behind a client prefix, or one a plugin names like a secret.
+   */
+  static boolean isSecret(String clientKey) {
+    String lower = clientKey.toLowerCase(java.util.Locale.ROOT);
+    if (List.of("password", "secret", "token", "jaas", "credential").stream().anyMatch(lower::contains)) {
+      return true;
+    }
+    String bare = prefixOf(clientKey).map(e -> clientKey.substring(e.getKey().length())).orElse(clientKey);
+    return DEFS.stream().map(d -> d.configKeys().get(bare))
+        .anyMatch(k -> k != null && k.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
+  }
+
   /** Whether {@code clientKey} (without {@code kafka.}) is a key Kafka Streams or its clients read. */
   static boolean isKnown(String clientKey) {
     if (BARE.contains(clientKey)) {

@@ -510,6 +510,23 @@ public final class MonitorConfig {
     return out;
   }
 
+  /**
+   * Each value not left at its default, as {@code key = 'value' (from origin)}, in key order: {@code config --check}
+   * prints them, so that an operator sees which of the file, the environment and the command line won. A secret
+   * shows as {@code (hidden)}: the monitor's own, and kafka.* keys Kafka types as passwords or names like one.
+   */
+  public List<String> setValues() {
+    List<String> out = new ArrayList<>();
+    values.forEach((key, value) -> {
+      if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
+        boolean secret = SECRETS.contains(key) || key.equals("registry.url") && value.indexOf('@') >= 0
+            || key.startsWith("kafka.") && KafkaClientKeys.isSecret(key.substring("kafka.".length()));
+        out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key) + ")");
+      }
+    });
+    return out;
+  }
+
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */
   private long campaignIdleRetentionLeastMs() {
     try {

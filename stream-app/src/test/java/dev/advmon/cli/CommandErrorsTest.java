@@ -99,7 +99,8 @@ class CommandErrorsTest {
         + "model.dir=" + model() + "\n");
     Outcome valid = run("config", "--check", file.toString());
     assertThat(valid.exit()).isZero();
-    assertThat(valid.out()).doesNotContain("note:");
+    assertThat(valid.out()).doesNotContain("note:")
+        .contains("  kafka.bootstrap.servers = 'localhost:9092' (from " + file + ")");
 
     // a default raised by other settings is said, since the reference (`config` alone) shows the default
     Files.writeString(file, "campaign.max-clock-skew-ms=86400000\n", StandardOpenOption.APPEND);

@@ -719,6 +719,28 @@ class MonitorConfigTest {
   }
 
   /**
+   * config --check said only "valid": with a setting in the file, the environment and on the command line, an operator
+   * could not see which one ran. Each value not at its default is listed with its origin; a secret (the monitor's own,
+   * a Kafka password-type key such as sasl.jaas.config, a plugin's key named like one) never with its value.
+   */
+  @Test
+  void listsEachValueSetWithItsOriginAndNoSecret() throws Exception {
+    Path f = file("streams.num-threads=3\nmodel.max-batch=64\nhttp.bearer-token=file-SECRET-1\n"
+        + "kafka.sasl.jaas.config=x required password=\"jaas-SECRET-2\";\n"
+        + "kafka.producer.ssl.key.password=key-SECRET-3\nkafka.config.providers.vault.param.token=vault-SECRET-4\n");
+    MonitorConfig c = MonitorConfig.load(f, Map.of("ADVMON_STREAMS_NUM_THREADS", "4",
+        "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO", "u:env-SECRET-5"), Map.of("model.max-batch", "16"), dir).validated();
+    List<String> lines = c.setValues();
+    assertThat(lines).contains("streams.num-threads = '4' (from environment ADVMON_STREAMS_NUM_THREADS)",
+        "model.max-batch = '16' (from command line)",
+        "http.bearer-token = (hidden) (from " + f + ")",
+        "kafka.sasl.jaas.config = (hidden) (from " + f + ")",
+        "registry.basic-auth.user-info = (hidden) (from environment ADVMON_REGISTRY_BASIC_AUTH_USER_INFO)");
+    assertThat(String.join("\n", lines)).doesNotContain("SECRET").doesNotContain("topics.frames");
+    assertThat(lines).hasSize(7);
+  }
+
+  /**
    * registry.retry-backoff-ms took any positive value: past 5000 every wait was cut to 5 s anyway (and a huge one
    * overflowed the doubling), and one beyond the call's deadline (two thirds of the transaction timeout) meant the
    * call gave up instead of retrying.
