@@ -301,7 +301,10 @@ class MonitorConfigTest {
             Integer.toString(MonitorConfig.MAX_EVIDENCE_IMAGE_BYTES)),
         new Range("health.hanging-transaction-age-ms", "longer than streams.transaction-timeout-ms", "30000", "30001"),
         new Range("health.hanging-transaction-age-ms", "0 = twice streams.transaction-timeout-ms", "-1", "0"),
-        new Range("health.hanging-transactions", "abort-all", "abort", "abort-all"));
+        new Range("health.hanging-transactions", "abort-all", "abort", "abort-all"),
+        // refused at start-up, but the reference did not say so
+        new Range("streams.instance-id", "letters, digits, '.', '_' or '-', at most 200", "pod/0", "advmon-0"),
+        new Range("http.health-port", "other than http.port", "8080", "8081"));
     for (Range r : ranges) {
       Map<String, String> extra = r.key().equals("streams.transaction-timeout-ms") && r.inside().equals("5001")
           ? Map.of("streams.commit-interval-ms", "5000") : Map.of();
