@@ -184,8 +184,10 @@ public final class MonitorConfig {
             + "(" + example(home) + " is one)");
       }
       OnceEach p = new OnceEach();
+      Map<String, Integer> lines = Map.of();
       try (Reader r = new java.io.StringReader(withoutBom(Files.readString(file)))) {
         p.load(r);
+        lines = PropertiesLines.of(withoutBom(Files.readString(file)));
       } catch (java.nio.charset.CharacterCodingException e) {
         throw new ConfigException("cannot read configuration file " + file + ": it is not UTF-8 text (save it as "
             + "UTF-8, or write other characters as \\uXXXX)", e);
@@ -227,7 +229,7 @@ public final class MonitorConfig {
               + "setting?)", file, key);
         }
         values.put(key, p.getProperty(key).trim());
-        origins.put(key, file.toString());
+        origins.put(key, file + (lines.containsKey(key) ? ", line " + lines.get(key) : ""));
       }
     }
     env.forEach((name, value) -> {

@@ -100,7 +100,7 @@ class CommandErrorsTest {
     Outcome valid = run("config", "--check", file.toString());
     assertThat(valid.exit()).isZero();
     assertThat(valid.out()).doesNotContain("note:")
-        .contains("  kafka.bootstrap.servers = 'localhost:9092' (from " + file + ")");
+        .contains("  kafka.bootstrap.servers = 'localhost:9092' (from " + file + ", line 1)");
 
     // a default raised by other settings is said, since the reference (`config` alone) shows the default
     Files.writeString(file, "campaign.max-clock-skew-ms=86400000\n", StandardOpenOption.APPEND);
@@ -124,7 +124,7 @@ class CommandErrorsTest {
       assertThat(o.exit()).as(command[0]).isEqualTo(2);
       assertThat(o.err()).as(command[0])
           .contains(TestData.repoRoot().resolve("my-bundle") + ": model bundle folder not found")
-          .contains("model.dir = 'my-bundle' (from " + file + ")")
+          .contains("model.dir = 'my-bundle' (from " + file + ", line 3)")
           .contains("relative to the monitor's home " + TestData.repoRoot())
           .doesNotContain("\tat ");
     }

@@ -66,7 +66,7 @@ class LogFormatTest {
     assertThat(error.get("severity").asText()).isEqualTo("ERROR");
     assertThat(error.get("logger").asText()).isEqualTo("dev.advmon.cli.Main");
     assertThat(error.get("message").asText()).isEqualTo("invalid configuration:\n  - setting 'streams.num-threads' = "
-        + "'zero' (from " + dir.resolve("bad.properties") + ") must be a whole number");
+        + "'zero' (from " + dir.resolve("bad.properties") + ", line 4) must be a whole number");
     assertThat(error.get("exception").asText()).startsWith("dev.advmon.config.ConfigException: invalid configuration:")
         .contains("\n\tat dev.advmon.config.MonitorConfig.validated(").doesNotEndWith("\n");
   }
@@ -83,7 +83,7 @@ class LogFormatTest {
       assertThat(out.stderr().get(0)).as("%s", env).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  MonitorConfig - "
           + ".*'kafka.frobnicate.me' is not a key Kafka Streams.*");
       assertThat(out.stderr().subList(1, 4)).as("%s", env).containsExactly("error: invalid configuration:",
-          "  - setting 'streams.num-threads' = 'zero' (from " + dir.resolve("bad.properties") + ") must be a whole number",
+          "  - setting 'streams.num-threads' = 'zero' (from " + dir.resolve("bad.properties") + ", line 4) must be a whole number",
           "dev.advmon.config.ConfigException: invalid configuration:");
       assertThat(out.stderr()).as("%s", env).anyMatch(l -> l.startsWith("\tat dev.advmon.config.MonitorConfig.validated("));
     }
