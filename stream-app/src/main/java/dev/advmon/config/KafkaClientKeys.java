@@ -106,6 +106,10 @@ final class KafkaClientKeys {
             + "streams.instance-id>-<thread number>, one per stream thread",
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, bytes,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, bytes);
+    // every topic, store and repartition has its serdes in the topology, so Kafka Streams never reads these
+    String ownSerdes = "to none: the monitor's topology gives each topic its own serdes";
+    owned.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, ownSerdes);
+    owned.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, ownSerdes);
     consumerPrefixes.forEach(prefix -> consumerKeys.forEach((k, how) -> owned.put(prefix + k, how)));
     producerPrefixes.forEach(prefix -> producerKeys.forEach((k, how) -> owned.put(prefix + k, how)));
     OWNED = Map.copyOf(owned);

@@ -120,7 +120,9 @@ class MonitorConfigTest {
       "kafka.main.consumer.enable.auto.commit    | true          | to false",
       "kafka.allow.auto.create.topics            | true          | topics.create",
       "kafka.value.deserializer                  | x.StringDeserializer | to byte arrays",
-      "kafka.producer.key.serializer             | x.StringSerializer   | to byte arrays"})
+      "kafka.producer.key.serializer             | x.StringSerializer   | to byte arrays",
+      "kafka.default.value.serde                 | x.StringSerde | gives each topic its own serdes",
+      "kafka.default.key.serde                   | x.StringSerde | gives each topic its own serdes"})
   void refusesKafkaKeysTheMonitorSetsItselfNamingWhatSetsThem(String key, String value, String instead) throws Exception {
     assertThatThrownBy(() -> MonitorConfig.load(file(key + "=" + value + "\n"), Map.of(), Map.of(), dir))
         .isInstanceOf(ConfigException.class)
