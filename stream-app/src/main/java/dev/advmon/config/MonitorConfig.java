@@ -554,6 +554,13 @@ public final class MonitorConfig {
               + "line for the default " + BY_KEY.get(key).defaultValue());
         }
       }
+      case "streams.state-dir" -> {
+        // else found only once the broker and registry answered, when the process id is written into it
+        if (!string(key).isBlank() && Files.exists(Path.of(string(key))) && !Files.isDirectory(Path.of(string(key)))) {
+          throw invalid(key, "is a file, not a folder: name a folder for the state stores (it is created when "
+              + "missing), or leave it empty for one under the system temp dir");
+        }
+      }
       case "model.engine" -> {
         try {
           dev.advmon.model.EngineChoice.parse(string(key));

@@ -174,6 +174,22 @@ class MonitorConfigTest {
         .hasMessageContaining("'model.engine' = 'cuda' (from environment ADVMON_MODEL_ENGINE)");
   }
 
+  /**
+   * A streams.state-dir that names a file passed config --check and stopped `run` only once the broker and the
+   * registry answered, when the process id was written into it.
+   */
+  @Test
+  void aStateDirThatIsAFileIsRefusedAtLoad() throws Exception {
+    Path notAFolder = Files.writeString(dir.resolve("state"), "x");
+    Path f = file("streams.state-dir=" + notAFolder + "\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'streams.state-dir' = '" + notAFolder + "' (from " + f + ", line 1) is a file")
+        .hasMessageContaining("name a folder");
+    MonitorConfig.load(null, Map.of(), Map.of("streams.state-dir", dir.resolve("new/state").toString()), dir)
+        .validated();
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");
