@@ -463,10 +463,24 @@ public final class MonitorConfig {
         errors.add(e.getMessage());
       }
     }
+    // kafka.* values too: the clients take quotes as part of a value, and fail on it only when run builds them
+    values.keySet().stream().filter(k -> k.startsWith("kafka.") && !BY_KEY.containsKey(k)).forEach(k -> {
+      try {
+        refuseQuoted(k);
+      } catch (ConfigException e) {
+        errors.add(e.getMessage());
+      }
+    });
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  - " + String.join("\n  - ", errors));
     }
     return this;
+  }
+
+  /** Whether the value of {@code key} must not be shown: a secret setting, or a kafka.* key that holds one. */
+  private static boolean isSecret(String key) {
+    return SECRETS.contains(key)
+        || key.startsWith("kafka.") && KafkaClientKeys.isSecret(key.substring("kafka.".length()));
   }
 
   /** Settings whose value must not appear in an error message or a log line. */
@@ -482,7 +496,7 @@ public final class MonitorConfig {
     String v = string(key);
     if (v.length() >= 2 && (v.charAt(0) == '"' || v.charAt(0) == '\'') && v.charAt(v.length() - 1) == v.charAt(0)) {
       String problem = "is in quotes, which are kept as part of the value: remove them";
-      throw SECRETS.contains(key) ? invalidSecret(key, problem) : invalid(key, problem);
+      throw isSecret(key) ? invalidSecret(key, problem) : invalid(key, problem);
     }
   }
 
@@ -521,8 +535,7 @@ public final class MonitorConfig {
     List<String> out = new ArrayList<>();
     values.forEach((key, value) -> {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
-        boolean secret = SECRETS.contains(key) || key.equals("registry.url") && value.indexOf('@') >= 0
-            || key.startsWith("kafka.") && KafkaClientKeys.isSecret(key.substring("kafka.".length()));
+        boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
         out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key) + ")");
       }
     });

@@ -613,6 +613,21 @@ class MonitorConfigTest {
         .string("model.dir")).isEqualTo("models/\"x\"");
   }
 
+  /**
+   * kafka.security.protocol="SASL_SSL" passed config --check and failed only when run built its Kafka clients, with
+   * Kafka's words about an unknown protocol; a quoted kafka.sasl.jaas.config at the broker, as a refused login.
+   */
+  @Test
+  void aKafkaValueInQuotesIsRefusedAndASecretOneNotShown() throws Exception {
+    Path f = file("kafka.security.protocol=\"SASL_SSL\"\nkafka.sasl.jaas.config='x required password=\"s3cret\";'\n"
+        + "kafka.sasl.kerberos.service.name=k\"a\"\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.security.protocol' = '\"SASL_SSL\"' (from " + f + ", line 1) is in quotes")
+        .hasMessageContaining("setting 'kafka.sasl.jaas.config' (from " + f + ", line 2) is in quotes")
+        .hasMessageNotContaining("s3cret").hasMessageNotContaining("kerberos");
+  }
+
   @Test
   void theExampleConfigurationIsValidAsRunReadsIt() {
     Path example = dev.advmon.testing.TestData.repoRoot().resolve("config/monitor.example.properties");
