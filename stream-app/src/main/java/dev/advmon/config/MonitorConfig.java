@@ -157,6 +157,10 @@ public final class MonitorConfig {
     this.home = home;
   }
 
+  /** Where an unknown name is told to look: README's table, by its section's heading, or the command that prints it. */
+  private static final String REFERENCE = "see the table in " + ModelDocs.projectReadme("Configuration")
+      + ", or ./monitor config";
+
   /** {@link #origin} of a setting nobody set. */
   private static final String DEFAULT_ORIGIN = "default";
 
@@ -210,18 +214,19 @@ public final class MonitorConfig {
             + "; only the last would count, silently: keep the one you mean and delete the others");
       }
       for (String key : p.stringPropertyNames()) {
+        String where = file + (lines.containsKey(key) ? ", line " + lines.get(key) : "");
         if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
-          throw new ConfigException(file + ": unknown setting '" + key + "'" + suggestion(key)
-              + " (see the configuration reference, " + ModelDocs.projectReadme("Configuration") + ")");
+          throw new ConfigException(where + ": unknown setting '" + key + "'" + suggestion(key)
+              + " (" + REFERENCE + ")");
         }
         String owned = ownedKafkaKey(key);
         if (owned != null) {
-          throw new ConfigException(file + ": " + owned + "; delete the line");
+          throw new ConfigException(where + ": " + owned + "; delete the line");
         }
         if (!BY_KEY.containsKey(key) && !KafkaClientKeys.isKnown(key.substring("kafka.".length()))) {
           String near = kafkaNearMiss(key);
           if (near != null) { // a typo of a known key: the clients would ignore it with no more than a log line
-            throw new ConfigException(file + ": unknown setting '" + key + "': kafka.* keys pass through to the Kafka "
+            throw new ConfigException(where + ": unknown setting '" + key + "': kafka.* keys pass through to the Kafka "
                 + "clients, and neither Kafka Streams nor its clients know '" + key.substring("kafka.".length())
                 + "'; did you mean '" + near + "'?");
           }
@@ -229,7 +234,7 @@ public final class MonitorConfig {
               + "setting?)", file, key);
         }
         values.put(key, p.getProperty(key).trim());
-        origins.put(key, file + (lines.containsKey(key) ? ", line " + lines.get(key) : ""));
+        origins.put(key, where);
       }
     }
     env.forEach((name, value) -> {
@@ -285,8 +290,7 @@ public final class MonitorConfig {
       } else if (!LAUNCHER_VARIABLES.contains(name) && !isKubernetesServiceLink(name, value)) {
         // a misspelt ADVMON_HTTP_BEARER_TOKEN must not start a monitor without authentication
         throw new ConfigException("environment variable " + name + " is not a setting" + envSuggestion(name)
-            + " (ADVMON_ variables are read as settings; see the configuration reference, "
-            + ModelDocs.projectReadme("Configuration") + "): "
+            + " (ADVMON_ variables are read as settings; " + REFERENCE + "): "
             + "correct its name or unset it");
       }
     });
@@ -294,7 +298,7 @@ public final class MonitorConfig {
       // flags such as ./loadtest/run --set KEY=VALUE: a misspelt key would otherwise be ignored without a word
       if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
         throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)
-            + " (see the configuration reference, " + ModelDocs.projectReadme("Configuration") + ")");
+            + " (" + REFERENCE + ")");
       }
       String owned = ownedKafkaKey(key);
       if (owned != null) {

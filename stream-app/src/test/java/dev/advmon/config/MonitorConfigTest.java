@@ -245,10 +245,13 @@ class MonitorConfigTest {
 
   @Test
   void unknownSettingInTheFileFailsWithASuggestion() throws Exception {
-    Path f = file("topics.frame=x\n");
+    Path f = file("# cameras\ntopics.frame=x\n");
     assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir))
-        .hasMessageContaining("unknown setting 'topics.frame'")
-        .hasMessageContaining("did you mean 'topics.frames'");
+        .hasMessageContaining(f + ", line 2: unknown setting 'topics.frame'")
+        .hasMessageContaining("did you mean 'topics.frames'")
+        .hasMessageContaining("README.md").hasMessageContaining("\"Configuration\", or ./monitor config");
+    assertThatThrownBy(() -> MonitorConfig.load(file("\nkafka.num.stream.threads=8\n"), Map.of(), Map.of(), dir))
+        .hasMessageContaining(f + ", line 2: 'kafka.num.stream.threads' would be ignored");
   }
 
   @Test
