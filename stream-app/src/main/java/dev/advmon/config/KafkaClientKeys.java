@@ -1,12 +1,14 @@
 package dev.advmon.config;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -140,7 +142,7 @@ final class KafkaClientKeys {
   }
 
   /** Kafka's definitions of every bare key: their types say which ones hold passwords. */
-  private static final List<org.apache.kafka.common.config.ConfigDef> DEFS = List.of(StreamsConfig.configDef(),
+  private static final List<ConfigDef> DEFS = List.of(StreamsConfig.configDef(),
       ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef());
 
   /**
@@ -148,13 +150,13 @@ final class KafkaClientKeys {
    * (sasl.jaas.config, ssl.key.password, ...), bare or behind a client prefix, or one a plugin names like a secret.
    */
   static boolean isSecret(String clientKey) {
-    String lower = clientKey.toLowerCase(java.util.Locale.ROOT);
+    String lower = clientKey.toLowerCase(Locale.ROOT);
     if (List.of("password", "secret", "token", "jaas", "credential").stream().anyMatch(lower::contains)) {
       return true;
     }
     String bare = prefixOf(clientKey).map(e -> clientKey.substring(e.getKey().length())).orElse(clientKey);
     return DEFS.stream().map(d -> d.configKeys().get(bare))
-        .anyMatch(k -> k != null && k.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
+        .anyMatch(k -> k != null && k.type == ConfigDef.Type.PASSWORD);
   }
 
   /** Whether {@code clientKey} (without {@code kafka.}) is a key Kafka Streams or its clients read. */
