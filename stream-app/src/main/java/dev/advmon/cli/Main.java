@@ -144,7 +144,7 @@ public final class Main {
   }
 
   /** What {@code demo} says when started from the production jar. */
-  @Command(name = "demo", mixinStandardHelpOptions = true, description = "One-command demo (in-process Kafka, replayed cameras): run it as ./monitor demo.")
+  @Command(name = "demo", mixinStandardHelpOptions = true, description = "One-command demo (in-process Kafka, replayed cameras): run it as ./monitor demo; ./monitor demo --help lists its options.")
   static final class DemoUnavailable implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {

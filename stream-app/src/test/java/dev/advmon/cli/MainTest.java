@@ -173,4 +173,18 @@ class MainTest {
     }
     return seen;
   }
+
+  /**
+   * {@code ./monitor help demo} runs the production jar, where the demo is a stand-in: its help read
+   * "Usage: monitor demo [-hV]", as if the demo took no options, and a newcomer looking for --frames or --http-port
+   * found none. It says where the demo's options are listed.
+   */
+  @Test
+  void helpDemoFromTheProductionJarSaysWhereTheDemosOptionsAre() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("help", "demo")).isZero();
+    assertThat(out.toString().replaceAll("\\s+", " ")).contains("./monitor demo --help lists its options");
+  }
 }
