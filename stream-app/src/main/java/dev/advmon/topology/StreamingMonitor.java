@@ -293,6 +293,7 @@ public final class StreamingMonitor implements AutoCloseable {
       properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxRequestBytes());
       properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
           Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
+      StateFolderLock.requireFree(config, stateDir(config));
       seedProcessId(config);
 
       monitor = new StreamingMonitor(config, properties, settings, metrics, registry);
