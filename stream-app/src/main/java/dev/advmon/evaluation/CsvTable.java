@@ -17,7 +17,10 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
         throw new IllegalArgumentException(folder + " is a file; give the folder that holds " + file.getFileName()
             + " (made by models/recipe)");
       }
-      throw new IllegalArgumentException(file + " not found; give a folder with " + file.getFileName()
+      // a relative path is the working folder's, while the commands' defaults are the monitor's home's: say where
+      String where = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ": a relative path is read "
+          + "from the working folder)";
+      throw new IllegalArgumentException(file + " not found" + where + "; give a folder with " + file.getFileName()
           + " (made by models/recipe)");
     }
     List<String> lines = Files.readAllLines(file);
