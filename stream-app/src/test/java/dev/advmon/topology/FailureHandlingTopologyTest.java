@@ -275,4 +275,28 @@ class FailureHandlingTopologyTest {
           assertThat(m).contains("f1\\n12:00:00.000 ERROR", "cam\\n12:00:00.000 ERROR", "\\r\\u001b[2J\\u2028");
         });
   }
+
+  /**
+   * A frame sent back by redrive that fails scoring again is dead-lettered by the scorer, not by decoding or the
+   * verdict writer: its dead letter names the dead letter it was sent back from (advmon.redrivenFrom), as those do,
+   * so that the next operator sees it already failed after a redrive; a first failure's dead letter has no header.
+   */
+  @Test
+  void aRedrivenFrameThatFailsToScoreAgainGetsADeadLetterNamingWhereItCameFrom() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    frameBreaksModel = images -> images.stream().anyMatch(i -> i.get(2, 0, 0) == 1f && i.get(0, 0, 0) == 0f);
+    org.apache.kafka.common.header.internals.RecordHeaders redriven =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    redriven.add(RedrivenFrames.HEADER, "SCORING_FAILED".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    redriven.add(RedrivenFrames.FROM_HEADER, "frames-dlq-3@17".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    frames.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("k".getBytes(), rgb("again", "cam-1", 0, 0, 255),
+        redriven, Instant.now()));
+    frames.pipeInput("k".getBytes(), rgb("first", "cam-1", 0, 0, 255));
+
+    // reason and header only: a failure then reads in one line, not in the dead letters' bytes
+    assertThat(deadLetters.readRecordsToList()).extracting(r -> r.getValue().getReason() + " from " + java.util.Optional
+        .ofNullable(r.getHeaders().lastHeader(RedrivenFrames.FROM_HEADER))
+        .map(h -> new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)).orElse("(no header)"))
+        .containsExactly("SCORING_FAILED from frames-dlq-3@17", "SCORING_FAILED from (no header)");
+  }
 }
