@@ -139,6 +139,8 @@ public final class LoadTestCommand implements Callable<Integer> {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LoadTestCommand());
     cl.setExecutionExceptionHandler(Main.errorHandler());
+    // ./loadtest/run benchmrk --help printed the help and exited 0: refused as ./monitor refuses it
+    cl.setExecutionStrategy(Main::refuseUnmatchedThenRun);
     return cl;
   }
 

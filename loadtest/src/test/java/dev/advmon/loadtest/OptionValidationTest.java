@@ -32,6 +32,28 @@ class OptionValidationTest {
     return cl.getSubcommands().get("benchmark").getCommand();
   }
 
+  /**
+   * A misspelt subcommand or option given with --help ({@code ./loadtest/run benchmrk --help}) printed the load
+   * tester's help and exited 0, as ./monitor did until it refused them: a script read success and the user saw no
+   * word about the misspelling. It is the usage error it is without --help: named, the nearest suggested, status 2.
+   */
+  @Test
+  void aMisspeltCommandOrOptionWithHelpIsAUsageErrorNotTheHelp() {
+    for (String[] given : new String[][] {{"benchmrk", "--help", "benchmark"}, {"--embeded", "--help", "--embedded"},
+        {"benchmark", "--step-second=5", "--help", "--step-seconds"}}) {
+      String[] args = java.util.Arrays.copyOf(given, given.length - 1);
+      String misspelt = args[0].equals("benchmark") ? "--step-second=5" : args[0];
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cl = LoadTestCommand.commandLine();
+      cl.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+      assertThat(cl.execute(args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).as(String.join(" ", args)).contains("'" + misspelt + "'")
+          .contains(given[given.length - 1]);
+      assertThat(out.toString()).as(String.join(" ", args)).isEmpty();
+    }
+  }
+
   @Test
   void theDefaultsAreValid() {
     assertThatCode(() -> loadTest().validate()).doesNotThrowAnyException();

@@ -51,8 +51,9 @@ public final class Main {
    * picocli lets --help win over an argument it does not know: {@code ./monitor evalute --help} printed the command
    * list and exited 0, so a script read success and the user saw no reason. An unknown argument is the same usage
    * error with --help as without it (the parameter handler: the message, the nearest command or option, status 2).
+   * Public for the load tester's command line (./loadtest/run), which met the same.
    */
-  private static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+  public static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
     for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
       if (!p.unmatched().isEmpty()) {
         throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
