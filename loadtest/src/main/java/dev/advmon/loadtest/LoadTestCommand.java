@@ -177,6 +177,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     Path beforeDotDot = missingBeforeDotDot(dir);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       problem = "it is a file, not a folder";
+    } else if (beforeDotDot != null && Files.exists(beforeDotDot)) {
+      // a file before the '..': "does not exist" sent the user looking for a file that is there
+      problem = beforeDotDot + " is a file, not a folder, and '..' after it needs a folder (the system goes up only "
+          + "from a folder): give --report the folder's path, without '..'";
     } else if (beforeDotDot != null) {
       // checked before anything is made: created blindly, missing/../report made report/ and then named no folder
       problem = beforeDotDot + " does not exist, and '..' after it needs it (the system goes up only from a folder "
@@ -242,7 +246,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     return p;
   }
 
-  /** The folder before the first ".." of {@code dir} that is not there (the system cannot go up from it), or null. */
+  /**
+   * The path before the first ".." of {@code dir} that is not a folder (missing, or a file: the system cannot go up
+   * from it), or null.
+   */
   static Path missingBeforeDotDot(Path dir) {
     Path abs = dir.toAbsolutePath();
     Path p = abs.getRoot();

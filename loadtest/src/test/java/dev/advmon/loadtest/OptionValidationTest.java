@@ -271,6 +271,24 @@ class OptionValidationTest {
     assertThat(dir.resolve("there")).isDirectory();
   }
 
+  /**
+   * Before: --report notes.txt/../report, '..' after a file, was refused as "notes.txt does not exist", sending the
+   * user to look for a file that is there: the system cannot go up from a file either, and that is what to fix.
+   */
+  @Test
+  void aReportPathThroughDotDotAfterAFileNamesTheFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("notes.txt"), "x");
+    Path report = dir.resolve("notes.txt/../report");
+    assertThatThrownBy(() -> LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), report))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--report " + report + ": " + file + " is a file, not a folder, and '..' after it needs "
+            + "a folder")
+        .hasMessageNotContaining("does not exist");
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertThat(left.toList()).containsExactly(file);
+    }
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
