@@ -49,11 +49,25 @@ class BrokerCheckTest {
   private static final class Silent implements BrokerCheck.Connector {
     final CountDownLatch testOver = new CountDownLatch(1);
     final Set<String> tried = ConcurrentHashMap.newKeySet();
+    /** Counted down by each attempt: a live address answers once every address is being tried. */
+    final CountDownLatch triedAll;
+
+    Silent(int addresses) {
+      triedAll = new CountDownLatch(addresses);
+    }
 
     @Override
     public String attempt(String host, int port, Duration wait) {
       tried.add(host + ":" + port);
+      triedAll.countDown();
       if (host.startsWith("live")) {
+        // not at once: the check could then return before the thread of an address listed after it had begun, and
+        // the test read tried without that address (seen on a loaded 2-core machine)
+        try {
+          triedAll.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         return null;
       }
       try {
@@ -71,7 +85,7 @@ class BrokerCheckTest {
    */
   @Test
   void deadAddressesListedFirstDoNotHoldUpTheLiveOneAndTheLiveOneIsNamed() throws Exception {
-    Silent connector = new Silent();
+    Silent connector = new Silent(4);
     try {
       CompletableFuture<String> answered = CompletableFuture.supplyAsync(() -> BrokerCheck.requireListening(
           "dead-1:9092, dead-2:9092,dead-3:9092,live:9092", "--config m.properties", Duration.ofMinutes(10),
@@ -85,7 +99,7 @@ class BrokerCheckTest {
 
   @Test
   void whenNoAddressAnswersWithinTheWaitEachIsNamed() throws Exception {
-    Silent connector = new Silent();
+    Silent connector = new Silent(2);
     try {
       CompletableFuture<Throwable> check = CompletableFuture.supplyAsync(() -> {
         try {
@@ -108,7 +122,7 @@ class BrokerCheckTest {
   /** Before: Ctrl-C while the check waited was heard only after every address had had its 10 s. */
   @Test
   void aStopRequestedWhileWaitingForTheAddressesEndsTheCheckAtOnce() throws Exception {
-    Silent connector = new Silent();
+    Silent connector = new Silent(1);
     Interruption stop = new Interruption(Duration.ofSeconds(30));
     stop.begin();
     try {
