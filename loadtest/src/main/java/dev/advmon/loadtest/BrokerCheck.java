@@ -113,26 +113,64 @@ final class BrokerCheck {
         + "check kafka.bootstrap.servers in " + source + " (host and port of a listener reachable from this machine)");
   }
 
-  /** Null when one of the host's addresses accepted a connection, else the last address's problem. */
+  /** One connection attempt to one IP address: returns once it accepted, throws otherwise. */
+  interface Dialer {
+    void connect(InetSocketAddress address, int timeoutMs) throws IOException;
+  }
+
+  /** Null when one of the host's IP addresses accepted a connection, else the problem of the last one heard. */
   static String tryConnect(String host, int port, Duration wait) throws IOException {
     long deadline = System.nanoTime() + wait.toNanos();
-    String why = null;
-    // every address of the name, as the Kafka client tries them (client.dns.lookup=use_all_dns_ips), within the one
-    // wait: the caller gives up on this address then
-    for (InetAddress a : InetAddress.getAllByName(host)) {
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (leftMs <= 0) {
-        return why != null ? why : "no connection within " + wait.toSeconds() + " s";
-      }
-      // directly, as the Kafka client connects (its SocketChannel ignores socksProxyHost): through a JVM-wide SOCKS
-      // proxy this check would refuse a broker the client reaches, or pass one it cannot
-      try (Socket s = new Socket(Proxy.NO_PROXY)) {
-        s.connect(new InetSocketAddress(a, port), (int) leftMs);
-        return null;
-      } catch (IOException e) {
-        why = e.getMessage() == null ? e.toString() : e.getMessage();
-      }
+    return tryConnect(InetAddress.getAllByName(host), port, wait, deadline, BrokerCheck::connectDirectly);
+  }
+
+  /**
+   * As above, for the addresses {@code host} resolved to, before {@code deadline} (System.nanoTime). All at once: the
+   * Kafka client goes on to a name's next address when one gives no answer (client.dns.lookup=use_all_dns_ips), and
+   * tried in turn within the one wait, an address that drops the connection (a stale DNS record) left none for the
+   * live one after it.
+   */
+  static String tryConnect(InetAddress[] ips, int port, Duration wait, long deadline, Dialer dialer) {
+    record Result(boolean accepted, String why) {}
+    LinkedBlockingQueue<Result> results = new LinkedBlockingQueue<>();
+    long startMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    for (InetAddress a : ips) {
+      Thread t = new Thread(() -> {
+        try {
+          dialer.connect(new InetSocketAddress(a, port), (int) Math.min(startMs, Integer.MAX_VALUE));
+          results.add(new Result(true, null));
+        } catch (IOException | RuntimeException e) {
+          results.add(new Result(false, e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+      }, "advmon-loadtest-broker-check");
+      t.setDaemon(true); // one still connecting when another answered ends by its own timeout; it holds nothing
+      t.start();
     }
-    return why;
+    String why = null;
+    for (int heard = 0; heard < ips.length; heard++) {
+      Result r;
+      try {
+        r = results.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+      if (r == null) {
+        break;
+      }
+      if (r.accepted()) {
+        return null;
+      }
+      why = r.why();
+    }
+    return why != null ? why : "no connection within " + wait.toSeconds() + " s";
+  }
+
+  private static void connectDirectly(InetSocketAddress address, int timeoutMs) throws IOException {
+    // directly, as the Kafka client connects (its SocketChannel ignores socksProxyHost): through a JVM-wide SOCKS
+    // proxy this check would refuse a broker the client reaches, or pass one it cannot
+    try (Socket s = new Socket(Proxy.NO_PROXY)) {
+      s.connect(address, timeoutMs);
+    }
   }
 }

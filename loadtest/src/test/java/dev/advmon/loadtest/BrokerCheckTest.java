@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Set;
@@ -139,6 +140,37 @@ class BrokerCheckTest {
     } finally {
       stop.finished();
       connector.testOver.countDown();
+    }
+  }
+
+  /**
+   * A name with several addresses (DNS round robin, a stale A record beside the live one, localhost as ::1 and
+   * 127.0.0.1): the Kafka client tries the next address when one gives no answer. Before, the check gave the first
+   * address the whole wait, never tried the second, and stopped the run with "nothing accepted a connection" at a
+   * broker the client reaches. Here the first address never answers while the test runs.
+   */
+  @Test
+  void aNameWhoseFirstAddressGivesNoAnswerIsReachedAtItsNextAddress() throws Exception {
+    InetAddress silent = InetAddress.getByAddress("broker", new byte[] {(byte) 192, 0, 2, 1});
+    InetAddress live = InetAddress.getByAddress("broker", new byte[] {127, 0, 0, 1});
+    CountDownLatch testOver = new CountDownLatch(1);
+    BrokerCheck.Dialer dialer = (address, timeoutMs) -> {
+      if (address.getAddress().equals(silent)) {
+        try {
+          testOver.await(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new SocketTimeoutException("connect timed out");
+      }
+    };
+    try {
+      Duration wait = Duration.ofMinutes(10);
+      CompletableFuture<String> why = CompletableFuture.supplyAsync(() -> BrokerCheck.tryConnect(
+          new InetAddress[] {silent, live}, 9092, wait, System.nanoTime() + wait.toNanos(), dialer));
+      assertThat(why.get(60, TimeUnit.SECONDS)).isNull(); // a guard against a hang, not a timing
+    } finally {
+      testOver.countDown();
     }
   }
 }
