@@ -504,6 +504,16 @@ public final class LoadTestCommand implements Callable<Integer> {
         || (c >= 0xE0100 && c <= 0xE01EF);
   }
 
+  /** The index of the first blank, control or invisible code point, or -1; a joiner within a word is none. */
+  private static int firstRefusedCharacter(int[] codePoints) {
+    for (int i = 0; i < codePoints.length; i++) {
+      if (blankOrControl(codePoints[i]) && !WordJoiners.withinWord(codePoints, i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** {@code U+200B ZERO WIDTH SPACE}: a character the eye cannot tell, by its code point and Unicode name. */
   static String describeCharacter(int c) {
     String code = String.format(Locale.ROOT, "U+%04X", c);
@@ -523,18 +533,20 @@ public final class LoadTestCommand implements Callable<Integer> {
   static void requireCameraPrefix(List<String> errors, String prefix) {
     if (prefix == null || prefix.isEmpty()) {
       errors.add("--camera-prefix must not be empty: give the start of the load test's camera ids, e.g. loadtest-cam-");
-    } else if (prefix.codePoints().anyMatch(LoadTestCommand::blankOrControl)) {
+    } else if (firstRefusedCharacter(prefix.codePoints().toArray()) >= 0) {
       // each control as '?', C1 (U+0080-U+009F) too: a terminal may act on one echoed raw (U+0085 breaks the line),
       // and the line and paragraph separators, which end a line as LogText says; an invisible one as '?' as well, or
       // the prefix shown would look right; the first such character is named by code point, as no eye can tell it
-      String shown = prefix.codePoints()
-          .map(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || invisible(c) ? '?' : c)
-          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
       int[] codePoints = prefix.codePoints().toArray();
-      int at = 0;
-      while (!blankOrControl(codePoints[at])) {
-        at++;
+      StringBuilder shownText = new StringBuilder();
+      for (int i = 0; i < codePoints.length; i++) {
+        int c = codePoints[i];
+        boolean hidden = Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+            || invisible(c) && !WordJoiners.withinWord(codePoints, i);
+        shownText.appendCodePoint(hidden ? '?' : c);
       }
+      String shown = shownText.toString();
+      int at = firstRefusedCharacter(codePoints);
       errors.add("--camera-prefix '" + shown + "' holds an invisible, blank or control character: "
           + describeCharacter(codePoints[at]) + " at character " + (at + 1) + "; a camera id is the frame's record "
           + "key and a path of the monitor's /cameras: type the prefix again, with letters, digits, - _ . /");

@@ -289,6 +289,28 @@ class OptionValidationTest {
     }
   }
 
+  /**
+   * Before: every zero-width non-joiner and joiner was refused, and "type the prefix again" gave the same refusal: in
+   * Persian the non-joiner is part of the spelling, typed on the keyboard (U+200C in "دوربین‌ها", cameras), and in Sinhala
+   * the joiner (U+200D in "ශ්‍රී", Sri) makes a letter's conjunct form: such a name could not be a prefix at all.
+   * Between Latin letters, or at the end where the camera number follows, they still show as nothing and are refused.
+   */
+  @Test
+  void aZeroWidthJoinerOrNonJoinerInsideAWordOfAScriptWrittenWithThemIsAllowed() {
+    for (String word : List.of("دوربین‌ها-",
+        "ශ්‍රී-cam-", "क्‍ष-")) {
+      assertThatCode(() -> loadTest("--camera-prefix", word).validate()).as(word).doesNotThrowAnyException();
+    }
+    for (String[] refused : List.of(
+        new String[] {"cam‍era-", "U+200D ZERO WIDTH JOINER at character 4"},
+        new String[] {"cam‌era-", "U+200C ZERO WIDTH NON-JOINER at character 4"},
+        new String[] {"دوربین‌", "U+200C ZERO WIDTH NON-JOINER at character 7"},
+        new String[] {"ن‌cam-", "U+200C ZERO WIDTH NON-JOINER at character 2"})) {
+      assertThatThrownBy(() -> loadTest("--camera-prefix", refused[0]).validate()).as(refused[1])
+          .hasMessageContaining("holds an invisible, blank or control character: " + refused[1]);
+    }
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
