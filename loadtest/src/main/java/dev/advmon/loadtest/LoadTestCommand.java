@@ -187,7 +187,8 @@ public final class LoadTestCommand implements Callable<Integer> {
           + "that is there): create it, or give --report without '..'";
     } else {
       Path folder = withoutDots(dir);
-      for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
+      // a link is there even when its folder is not (dangling): the user's, never to be removed as made here
+      for (Path p = folder; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
         made = p;
       }
       try {

@@ -311,6 +311,19 @@ class OptionValidationTest {
     }
   }
 
+  /**
+   * Before: --report naming a link whose folder is gone (a dangling symlink, e.g. to an unmounted disk) was refused,
+   * and the refusal's clean-up, meant for the folders the check made, deleted the user's link: it was "not there" to
+   * a check that follows links.
+   */
+  @Test
+  void aRefusedReportPathThatIsADanglingLinkLeavesTheLink(@TempDir Path dir) throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("reports"), dir.resolve("unmounted/reports"));
+    assertThatThrownBy(() -> LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), link))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--report " + link + ": ");
+    assertThat(Files.isSymbolicLink(link)).as("the user's link is still there").isTrue();
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
