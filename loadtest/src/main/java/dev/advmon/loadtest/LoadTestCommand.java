@@ -177,6 +177,10 @@ public final class LoadTestCommand implements Callable<Integer> {
     Path beforeDotDot = missingBeforeDotDot(dir);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       problem = "it is a file, not a folder";
+    } else if (Files.isSymbolicLink(dir) && !Files.exists(dir)) {
+      // creating it fails with FileAlreadyExistsException, which says nothing of the folder the link needs
+      problem = "it is a link to " + linkTarget(dir) + ", which is not there: create that folder, or give --report "
+          + "another path";
     } else if (beforeDotDot != null && Files.exists(beforeDotDot)) {
       // a file before the '..': "does not exist" sent the user looking for a file that is there
       problem = beforeDotDot + " is a file, not a folder, and '..' after it needs a folder (the system goes up only "
@@ -266,6 +270,15 @@ public final class LoadTestCommand implements Callable<Integer> {
       }
     }
     return null;
+  }
+
+  /** Where the link {@code link} points, as written in it; the link itself when that cannot be read. */
+  private static Path linkTarget(Path link) {
+    try {
+      return Files.readSymbolicLink(link);
+    } catch (java.io.IOException e) {
+      return link;
+    }
   }
 
   /** The folder with its links followed, as the system goes up from it; as written when that fails (gone since). */

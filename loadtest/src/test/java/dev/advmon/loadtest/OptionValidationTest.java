@@ -324,6 +324,18 @@ class OptionValidationTest {
     assertThat(Files.isSymbolicLink(link)).as("the user's link is still there").isTrue();
   }
 
+  /** Before: "--report reports: cannot create it: java.nio.file.FileAlreadyExistsException: .../reports". */
+  @Test
+  void aReportPathThatIsADanglingLinkIsRefusedNamingWhereItPoints(@TempDir Path dir) throws Exception {
+    Path target = dir.resolve("unmounted/reports");
+    Path link = Files.createSymbolicLink(dir.resolve("reports"), target);
+    assertThatThrownBy(() -> LoadTestCommand.prepareReportFolder(LoadTestCommand.commandLine(), link))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--report " + link + ": it is a link to " + target + ", which is not there: create "
+            + "that folder, or give --report another path")
+        .hasMessageNotContaining("AlreadyExists");
+  }
+
   /** What {@code run} printed on stderr: the start line goes to System.err, errors to the command line's err. */
   private static String stderrOf(Runnable run) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
