@@ -144,7 +144,7 @@ public final class Peers {
         .thenApply(r -> {
           answered(peer);
           return new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
-              r.statusCode() == 200 ? null : refusal(r.statusCode()));
+              r.statusCode() == 200 ? null : refusal(r.statusCode()) + quoted(r.body()));
         })
         .exceptionally(e -> {
           call.cancel(true);
@@ -159,6 +159,32 @@ public final class Peers {
     }
     return "answered HTTP 401: it " + (bearerToken == null ? "requires a token and this instance has none"
         : "refuses this instance's token") + "; give every instance the same http.bearer-token";
+  }
+
+  /** Most characters of a peer's own reason quoted in its refusal: a monitor's are a line or two. */
+  static final int MAX_QUOTED_CHARS = 300;
+
+  /**
+   * {@code ": \"reason\""} where a refusal's body is a monitor's JSON error ({@code {"error": "..."}}), else "": a
+   * peer's 503 says why it cannot answer (rebalancing, stopping), which the operator needs to tell waiting from acting.
+   * The peer may be another service: the text is cut and its control characters shown as '?'.
+   */
+  private static String quoted(byte[] body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode error = body == null || body.length == 0 ? null
+          : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("error");
+      if (error == null || !error.isTextual()) {
+        return "";
+      }
+      String text = error.asText().codePoints()
+          .map(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c)
+          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+      int cut = Character.isHighSurrogate(text.charAt(Math.min(MAX_QUOTED_CHARS, text.length()) - 1)) ? 1 : 0;
+      return ": \"" + (text.length() > MAX_QUOTED_CHARS ? text.substring(0, MAX_QUOTED_CHARS - cut) + "…" : text)
+          + "\"";
+    } catch (IOException | RuntimeException e) {
+      return ""; // not a monitor's JSON: the status alone
+    }
   }
 
   private void answered(HostInfo peer) {

@@ -172,6 +172,45 @@ class PeersTest {
         + "instance has none; give every instance the same http.bearer-token");
   }
 
+  /**
+   * A peer refusing with its reason (a 503 "camera state is not available while Kafka Streams is REBALANCING") was
+   * listed as "answered HTTP 503" only: the operator could not see why it refused, nor whether to wait or act. Its
+   * reason is quoted, cut and with control characters shown as '?', since the peer may be any service.
+   */
+  @Test
+  void aPeersRefusalQuotesTheReasonItGave() throws Exception {
+    String reason = "camera state is not available while Kafka Streams is REBALANCING; retry in a few seconds";
+    HostInfo peer = serve("/cameras", ex -> {
+      byte[] body = ("{\"error\":\"" + reason + "\\u001b[2J" + "x".repeat(1000) + "\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(503, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null);
+
+    String error = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS).error();
+
+    assertThat(error).startsWith("answered HTTP 503: \"" + reason + "?[2J").endsWith("…\"")
+        .doesNotContain("\u001b").hasSizeLessThan(400);
+  }
+
+  @Test
+  void aPeersRefusalWithoutAReasonOfAMonitorSaysTheStatusOnly() throws Exception {
+    HostInfo peer = serve("/cameras", ex -> {
+      byte[] body = "<html>Bad Gateway</html>".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/html");
+      ex.sendResponseHeaders(502, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null);
+
+    assertThat(peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS).error())
+        .isEqualTo("answered HTTP 502");
+  }
+
   /** What an instance with {@code token} (null: none) reports of a peer that answers 401. */
   private String refusalOfAPeerThatRequiresAToken(String token) throws Exception {
     HostInfo peer = serve("/cameras", ex -> {
