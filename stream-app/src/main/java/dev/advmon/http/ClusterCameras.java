@@ -26,10 +26,23 @@ public final class ClusterCameras implements CameraDirectory {
 
   private final CameraDirectory local;
   private final Peers peers;
+  /** Kafka Streams' state now (REBALANCING, PENDING_SHUTDOWN...), named when this instance's own part is missing. */
+  private final java.util.function.Supplier<String> state;
 
-  public ClusterCameras(CameraDirectory local, Peers peers) {
+  public ClusterCameras(CameraDirectory local, Peers peers, java.util.function.Supplier<String> state) {
     this.local = local;
     this.peers = peers;
+    this.state = state;
+  }
+
+  /**
+   * Why this instance cannot read its camera state in Kafka Streams state {@code state}: a stopping instance (a
+   * scale-down, a rollout) was said to be "rebalancing", and an operator waited on an instance that was going away.
+   */
+  static String unavailable(String state) {
+    boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
+    return "camera state is not available while Kafka Streams is " + state
+        + (stopping ? "; this instance is stopping: ask another instance of the group" : "; retry in a few seconds");
   }
 
   @Override
@@ -61,9 +74,9 @@ public final class ClusterCameras implements CameraDirectory {
       instances.add(new Instance(peers.selfName(), true, top == null ? mine.size() : top.known(), null));
     } catch (InvalidStateStoreException e) {
       if (answers.isEmpty()) {
-        throw e; // alone: the caller says "not available while rebalancing", as before
+        throw e; // alone: the caller answers 503 naming the state, as before
       }
-      instances.add(new Instance(peers.selfName(), true, null, "its camera state is not available (rebalancing)"));
+      instances.add(new Instance(peers.selfName(), true, null, unavailable(state.get())));
     }
     for (Peers.Answer a : answers) {
       try {

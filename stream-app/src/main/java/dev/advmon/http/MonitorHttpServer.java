@@ -145,7 +145,8 @@ public final class MonitorHttpServer implements AutoCloseable {
     route("/metrics", (ex, path) -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get()));
     byte[] icon = DashboardRoutes.icon();
     route(FAVICON, (ex, path) -> reply(ex, 200, "image/svg+xml", icon)); // the dashboard's, when on, is the same
-    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers);
+    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers,
+        () -> health.readiness().state());
     Route camerasRoute = (ex, path) -> cameras(ex, everywhere, path);
     route("/cameras", camerasRoute);
     routePrefix("/cameras/", camerasRoute);
@@ -451,11 +452,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     } catch (InvalidStateStoreException e) {
       // not RUNNING yet, or rebalancing: the store is not queryable for a moment; or this instance is stopping (a
       // scale-down, a rollout), when only the others can answer
-      String state = health.readiness().state();
-      boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
-      json(ex, 503, Map.of("error", "camera state is not available while Kafka Streams is " + state
-          + (stopping ? "; this instance is stopping: ask another instance of the group"
-              : "; retry in a few seconds")));
+      json(ex, 503, Map.of("error", ClusterCameras.unavailable(health.readiness().state())));
     } catch (ClusterCameras.InstancesDidNotAnswer e) {
       json(ex, 503, Map.of("error", e.getMessage()));
     }

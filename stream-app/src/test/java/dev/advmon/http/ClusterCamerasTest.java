@@ -326,6 +326,45 @@ class ClusterCamerasTest {
     assertThat(body.path("known").asLong()).isEqualTo(2L + Integer.MAX_VALUE);
   }
 
+  /**
+   * An instance stopping (SIGTERM, a scale-down) listed its own part of the merged /cameras as "not available
+   * (rebalancing)", so an operator waited for a rebalance to end on an instance that was going away. Its part names
+   * Kafka Streams' state, and says what it means.
+   */
+  @Test
+  void anInstanceWhoseStateCannotBeReadNamesItsRealStateInItsOwnPart() throws Exception {
+    for (KafkaStreams.State state : List.of(KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.REBALANCING)) {
+      CameraDirectory unreadable = new CameraDirectory() {
+        @Override
+        public List<CameraStatus> all() {
+          throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not queryable");
+        }
+
+        @Override
+        public Optional<CameraStatus> one(String id) {
+          throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not queryable");
+        }
+      };
+      MonitorMetrics metrics = MonitorMetrics.inMemory();
+      open.add(metrics);
+      MonitorHttpServer stopping = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+          HealthCheck.ofState(() -> state), metrics::scrape, unreadable, null, metrics::counts,
+          new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port())),
+              Duration.ofSeconds(2), null));
+      open.add(stopping);
+
+      JsonNode body = json.readTree(get(stopping, "/cameras").body());
+
+      assertThat(body.path("cameras")).as(state.name()).hasSize(2);
+      String own = body.path("instances").get(0).path("error").asText();
+      if (state == KafkaStreams.State.PENDING_SHUTDOWN) {
+        assertThat(own).contains("PENDING_SHUTDOWN").contains("stopping").doesNotContain("rebalancing");
+      } else {
+        assertThat(own).contains("REBALANCING").contains("retry in a few seconds");
+      }
+    }
+  }
+
   @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
