@@ -67,16 +67,21 @@ public final class ClusterCameras implements CameraDirectory {
     TreeMap<String, CameraStatus> byId = new TreeMap<>();
     List<Instance> instances = new ArrayList<>();
     try {
-      // asked for the first `limit`, this instance's are ranked among all its cameras, and it counts them all
-      CameraDirectory.Top top = limit == null ? null : local.top(limit);
-      List<CameraStatus> mine = top == null ? local.all() : top.cameras();
-      mine.forEach(c -> byId.put(c.cameraId(), c));
-      instances.add(new Instance(peers.selfName(), true, top == null ? mine.size() : top.known(), null));
+      mine(local, limit, byId, instances, null);
     } catch (InvalidStateStoreException e) {
       if (answers.isEmpty()) {
-        throw e; // alone: the caller answers 503 naming the state, as before
+        throw e; // alone: the caller answers from stale stores or 503 naming the state
       }
-      instances.add(new Instance(peers.selfName(), true, null, unavailable(state.get())));
+      String now = state.get();
+      try {
+        CameraDirectory stale = local.stale();
+        if (stale == null) {
+          throw e;
+        }
+        mine(stale, limit, byId, instances, CameraDirectory.staleNote(now));
+      } catch (InvalidStateStoreException refused) {
+        instances.add(new Instance(peers.selfName(), true, null, unavailable(now)));
+      }
     }
     for (Peers.Answer a : answers) {
       try {
@@ -91,7 +96,7 @@ public final class ClusterCameras implements CameraDirectory {
           // asked for its first `limit`, a peer says how many it holds: that is what counts towards its limit
           int holds = body.path("known").canConvertToInt() ? Math.max(theirs.size(), body.path("known").asInt())
               : theirs.size();
-          instances.add(new Instance(a.server(), false, holds, null, checked.problem()));
+          instances.add(new Instance(a.server(), false, holds, null, checked.problem(), staleOf(body)));
         }
       } catch (IOException | RuntimeException e) {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
@@ -100,6 +105,22 @@ public final class ClusterCameras implements CameraDirectory {
     List<CameraStatus> cameras = new ArrayList<>(byId.values());
     cameras.sort(Comparator.comparing(CameraStatus::cameraId));
     return new Listing(cameras, instances);
+  }
+
+  /** This instance's cameras from {@code from} into {@code byId}, and its entry ({@code stale}: why they may be). */
+  private void mine(CameraDirectory from, Integer limit, TreeMap<String, CameraStatus> byId, List<Instance> instances,
+      String stale) {
+    // asked for the first `limit`, this instance's are ranked among all its cameras, and it counts them all
+    CameraDirectory.Top top = limit == null ? null : from.top(limit);
+    List<CameraStatus> mine = top == null ? from.all() : top.cameras();
+    mine.forEach(c -> byId.put(c.cameraId(), c));
+    instances.add(new Instance(peers.selfName(), true, top == null ? mine.size() : top.known(), null, null, stale));
+  }
+
+  /** A peer's note that its cameras were read from stores that may be stale: cut, control characters as '?'. */
+  private static String staleOf(JsonNode body) {
+    JsonNode stale = body.path("stale");
+    return stale.isTextual() ? Peers.printable(stale.asText()) : null;
   }
 
   @Override

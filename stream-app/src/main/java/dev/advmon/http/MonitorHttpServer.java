@@ -410,9 +410,25 @@ public final class MonitorHttpServer implements AutoCloseable {
         }
         // one instance's first `limit` are ranked among all its cameras, not among the MAX_LISTED that all() lists
         boolean alone = localOnly || directory.local() == directory;
-        CameraDirectory.Top top = limit != null && alone ? directory.top(limit) : null;
-        CameraDirectory.Listing listing = top != null ? new CameraDirectory.Listing(top.cameras(), List.of())
-            : localOnly ? new CameraDirectory.Listing(directory.all(), List.of()) : directory.listing(limit);
+        CameraDirectory from = directory;
+        String stale = null;
+        CameraDirectory.Top top;
+        CameraDirectory.Listing listing;
+        try {
+          top = limit != null && alone ? from.top(limit) : null;
+          listing = top != null ? new CameraDirectory.Listing(top.cameras(), List.of())
+              : localOnly ? new CameraDirectory.Listing(from.all(), List.of()) : from.listing(limit);
+        } catch (InvalidStateStoreException e) {
+          // this instance alone (asked by a peer, or no peer in the group's metadata, as during a rebalance) and its
+          // store refused: what its stores hold, said to be so
+          from = directory.local().stale();
+          if (from == null) {
+            throw e;
+          }
+          stale = CameraDirectory.staleNote(health.readiness().state());
+          top = limit != null ? from.top(limit) : null;
+          listing = new CameraDirectory.Listing(top != null ? top.cameras() : from.all(), List.of());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         if (limit == null) {
           body.put("cameras", listing.cameras());
@@ -434,6 +450,9 @@ public final class MonitorHttpServer implements AutoCloseable {
                 .anyMatch(i -> i.cameras() != null && i.cameras() >= CameraDirectory.MAX_LISTED)) {
           body.put("truncated", true); // some instance holds more than it lists; /cameras/{id} still answers for any
           body.put("limit_per_instance", CameraDirectory.MAX_LISTED);
+        }
+        if (stale != null) {
+          body.put("stale", stale);
         }
         if (!listing.instances().isEmpty()) {
           body.put("complete", listing.complete());

@@ -176,15 +176,21 @@ public final class Peers {
       if (error == null || !error.isTextual()) {
         return "";
       }
-      String text = error.asText().codePoints()
-          .map(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c)
-          .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-      int cut = Character.isHighSurrogate(text.charAt(Math.min(MAX_QUOTED_CHARS, text.length()) - 1)) ? 1 : 0;
-      return ": \"" + (text.length() > MAX_QUOTED_CHARS ? text.substring(0, MAX_QUOTED_CHARS - cut) + "…" : text)
-          + "\"";
+      return ": \"" + printable(error.asText()) + "\"";
     } catch (IOException | RuntimeException e) {
       return ""; // not a monitor's JSON: the status alone
     }
+  }
+
+  /** A peer's text as this instance shows it: at most {@link #MAX_QUOTED_CHARS}, control characters as '?'. */
+  static String printable(String text) {
+    String shown = text.codePoints().map(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029 ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    if (shown.length() <= MAX_QUOTED_CHARS) {
+      return shown;
+    }
+    int cut = Character.isHighSurrogate(shown.charAt(MAX_QUOTED_CHARS - 1)) ? 1 : 0;
+    return shown.substring(0, MAX_QUOTED_CHARS - cut) + "…";
   }
 
   private void answered(HostInfo peer) {

@@ -61,12 +61,30 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
   private final AutoCloseable closeRefresher;
   /** Whether a background reading was handed to {@link #refresher} and has not ended. */
   private boolean refreshing;
+  /** {@link #stale()}: set by the constructor over a client only. */
+  private CameraQueries stale;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
-    this(() -> whileRunning(streams.get(), s -> s.store(StoreQueryParameters.fromNameAndType(
-        MonitorTopology.CAMERA_STORE, QueryableStoreTypes.<String, CameraStatus>keyValueStore()))),
+    this(() -> whileRunning(streams.get(), s -> s.store(cameraStore())),
         () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
+    // its own readings: one taken from stale stores is never shared as a current one
+    this.stale = new CameraQueries(() -> whileRunning(streams.get(), s -> s.store(cameraStore().enableStaleStores())),
+        () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
+  }
+
+  private static StoreQueryParameters<ReadOnlyKeyValueStore<String, CameraStatus>> cameraStore() {
+    return StoreQueryParameters.fromNameAndType(MonitorTopology.CAMERA_STORE,
+        QueryableStoreTypes.<String, CameraStatus>keyValueStore());
+  }
+
+  /**
+   * The same store read from tasks Kafka Streams still restores or is about to hand over; null over a store given
+   * directly. Kafka Streams refuses such stores too once the client is stopping (then 503, as before).
+   */
+  @Override
+  public CameraDirectory stale() {
+    return stale;
   }
 
   /**
@@ -222,6 +240,9 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
   /** Stops the background reading thread (a reading under way ends with the store it reads). */
   @Override
   public void close() {
+    if (stale != null) {
+      stale.close();
+    }
     try {
       closeRefresher.close();
     } catch (Exception e) {

@@ -181,10 +181,14 @@
     const missing = (body.instances || []).filter((i) => i.error);
     // a peer whose cameras did not fit what a monitor holds: those were left out by the server, the rest are listed
     const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
-    $('cameras-note').textContent = [missing.length
+    // read during a rebalance (every scale-out and scale-in): listed rather than an empty table, and said so
+    const stale = (body.instances || []).filter((i) => !i.error && i.stale)
+      .map((i) => 'Cameras of ' + i.server + ' may be stale: ' + i.stale + '.');
+    if (typeof body.stale === 'string') stale.push('These cameras may be stale: ' + body.stale + '.');
+    $('cameras-note').textContent = stale.concat(missing.length
       ? 'Cameras of ' + describe(missing) + ' are missing.'
       : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
-        : rows.length ? '' : 'No camera has sent a readable frame yet.'].concat(cut).filter((t) => t).join(' ');
+        : rows.length ? '' : 'No camera has sent a readable frame yet.', cut).filter((t) => t).join(' ');
   }
 
   function drawOverlay(canvas, overlay) {

@@ -365,6 +365,58 @@ class ClusterCamerasTest {
     }
   }
 
+  /**
+   * During a rebalance every instance's merged /cameras listed no cameras (its own store and its peers' all refused)
+   * and the dashboard's table flickered to empty. An instance that can read its cameras only from stores that may be
+   * stale lists them, and its entry says so (not complete: cameras of partitions in flight may be missing); so does a
+   * peer's answer that says it was read so.
+   */
+  @Test
+  void camerasReadFromStoresThatMayBeStaleAreListedAndTheirInstanceSaysSo() throws Exception {
+    CameraDirectory rebalancing = new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
+      }
+
+      @Override
+      public CameraDirectory stale() {
+        return directory(Map.of("cam-1", camera("cam-1", 10)));
+      }
+    };
+    HostInfo stalePeer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":\"read while Kafka Streams is REBALANCING\\u0007\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    MonitorHttpServer moving = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.REBALANCING), metrics::scrape, rebalancing, null, metrics::counts,
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port()), stalePeer),
+            Duration.ofSeconds(2), null));
+    open.add(moving);
+
+    for (String path : List.of("/cameras", "/cameras?limit=10")) {
+      JsonNode body = json.readTree(get(moving, path).body());
+
+      List<String> ids = new ArrayList<>();
+      body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+      assertThat(ids).as(path).containsExactlyInAnyOrder("cam-1", "cam-2", "cam-3", "cam-4");
+      assertThat(body.path("complete").asBoolean()).as(path).isFalse();
+      JsonNode own = body.path("instances").get(0);
+      assertThat(own.path("error").isMissingNode() || own.path("error").isNull()).as(path).isTrue();
+      assertThat(own.path("cameras").asInt()).isEqualTo(1);
+      assertThat(own.path("stale").asText()).contains("REBALANCING").contains("may be stale");
+      assertThat(body.path("instances").get(1).has("stale")).isFalse();
+      assertThat(body.path("instances").get(2).path("stale").asText())
+          .isEqualTo("read while Kafka Streams is REBALANCING?");
+    }
+  }
+
   @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");

@@ -603,6 +603,49 @@ class DashboardIT {
   }
 
   /**
+   * During a rebalance (every scale-out and scale-in) an instance reads its cameras from stores that may be stale
+   * rather than answering none for 4 to 6 s: the table shows them, and the note says which instance's may be stale
+   * and why, so that the operator does not take a count from the middle of a rebalance for a settled one.
+   */
+  @Test
+  @Order(10)
+  void camerasAPeerReadDuringARebalanceAreShownAndSaidToBePossiblyStale() throws Exception {
+    String stale = dev.advmon.campaign.CameraDirectory.staleNote("REBALANCING");
+    com.sun.net.httpserver.HttpServer peer =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    peer.createContext("/", ex -> {
+      String answer = ex.getRequestURI().getPath().equals("/cameras")
+          ? "{\"cameras\":[{\"cameraId\":\"cam-moving\",\"status\":\"NORMAL\",\"totalFrames\":7}],\"known\":1,"
+              + "\"stale\":\"" + stale + "\"}" : null;
+      if (answer == null) {
+        reply(ex, 404, "application/json", "{\"error\":\"not here\"}".getBytes());
+      } else {
+        reply(ex, "application/json", answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      ex.close();
+    });
+    peer.start();
+    String name = "127.0.0.1:" + peer.getAddress().getPort();
+    MonitorHttpServer cluster = null;
+    try {
+      cluster = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
+          metrics::scrape, monitor.cameras(), recent, metrics::counts, new dev.advmon.http.Peers(null,
+              () -> List.of(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", peer.getAddress().getPort())),
+              Duration.ofSeconds(5), null));
+      browser.get("http://127.0.0.1:" + cluster.port() + "/");
+
+      waitForNaming("cameras-note", name);
+      assertThat(text("cameras-note")).contains("Cameras of " + name + " may be stale: " + stale + ".");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> cameraStatus("cam-moving").equals("NORMAL"));
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+      peer.stop(0);
+    }
+  }
+
+  /**
    * Times were written with en-GB's "hour12: false", which gives one-digit hours before 10:00: a browser in Kolkata
    * showed an alert of 19:55:14 UTC as "1:25:14 GMT+5:30", while the README promises "15:42:01" and the logs write
    * 01:25:14. Every zone now gets two-digit hours. The zone is set in the browser (as an operator's machine would
