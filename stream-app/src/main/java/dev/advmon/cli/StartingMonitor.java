@@ -63,6 +63,13 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
     return m != null ? m.cameras().one(cameraId) : Optional.empty();
   }
 
+  /** The started monitor's reading of stores that may be stale (during a rebalance); none before start. */
+  @Override
+  public CameraDirectory stale() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.cameras().stale() : null;
+  }
+
   /** The other instances to ask for their cameras: none before start. */
   List<HostInfo> peers() {
     StreamingMonitor m = monitor.get();
