@@ -63,6 +63,11 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
   private boolean refreshing;
   /** {@link #stale()}: set by the constructor over a client only. */
   private CameraQueries stale;
+  /**
+   * Set on the stale reading: one with no camera is refused as unavailable. Walking a scale-down, a remaining
+   * instance's stale stores held none for 3 to 4 s while its tasks moved, and "0 cameras" read as "holds none".
+   */
+  private boolean saysNothingWhenEmpty;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
@@ -71,6 +76,7 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
     // its own readings: one taken from stale stores is never shared as a current one
     this.stale = new CameraQueries(() -> whileRunning(streams.get(), s -> s.store(cameraStore().enableStaleStores())),
         () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
+    this.stale.saysNothingWhenEmpty = true;
   }
 
   private static StoreQueryParameters<ReadOnlyKeyValueStore<String, CameraStatus>> cameraStore() {
@@ -171,7 +177,14 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
       }
     }
     out.sort(java.util.Comparator.comparing(CameraStatus::cameraId));
-    return out;
+    return nothingSaid(out.isEmpty(), out);
+  }
+
+  private <T> T nothingSaid(boolean empty, T reading) {
+    if (empty && saysNothingWhenEmpty) {
+      throw new InvalidStateStoreException("the stores Kafka Streams holds during the rebalance have no camera yet");
+    }
+    return reading;
   }
 
   /**
@@ -200,7 +213,7 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
       }
     }
     List<CameraStatus> first = shared.cameras();
-    return new Top(first.subList(0, Math.min(limit, first.size())), shared.known());
+    return nothingSaid(shared.known() == 0, new Top(first.subList(0, Math.min(limit, first.size())), shared.known()));
   }
 
   /**
