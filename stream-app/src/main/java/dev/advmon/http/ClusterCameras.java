@@ -40,6 +40,12 @@ public final class ClusterCameras implements CameraDirectory {
    * scale-down, a rollout) was said to be "rebalancing", and an operator waited on an instance that was going away.
    */
   static String unavailable(String state) {
+    if (state.equals("RUNNING")) {
+      // the client turns RUNNING before each stream thread has taken up the partitions a rebalance gave it (seen for
+      // about a second on an instance just started): "not available while RUNNING" read as a fault
+      return "camera state is not available yet: Kafka Streams is RUNNING, but its stream threads are still taking up "
+          + "the partitions of the last rebalance; retry in a few seconds";
+    }
     boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
     return "camera state is not available while Kafka Streams is " + state
         + (stopping ? "; this instance is stopping: ask another instance of the group" : "; retry in a few seconds");

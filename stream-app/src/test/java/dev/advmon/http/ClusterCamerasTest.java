@@ -417,6 +417,19 @@ class ClusterCamerasTest {
     }
   }
 
+  /**
+   * Walking a scale-out, the instance just started answered "camera state is not available while Kafka Streams is
+   * RUNNING; retry in a few seconds" for about a second: the client was RUNNING while its stream threads still took up
+   * the partitions just assigned. "Not available while RUNNING" reads as a fault; it says what is going on.
+   */
+  @Test
+  void anInstanceRunningWhoseThreadsStillTakeUpPartitionsSaysSoNotThatRunningIsWhyItCannotAnswer() {
+    assertThat(ClusterCameras.unavailable("RUNNING")).doesNotContain("while Kafka Streams is RUNNING;")
+        .contains("Kafka Streams is RUNNING").contains("stream threads").contains("retry in a few seconds");
+    assertThat(ClusterCameras.unavailable("REBALANCING"))
+        .isEqualTo("camera state is not available while Kafka Streams is REBALANCING; retry in a few seconds");
+  }
+
   @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
