@@ -107,7 +107,8 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
 
   /**
    * "frame X from camera Y" with each id cut to {@value #QUOTED_ID_CHARS} characters: an invalid frame's ids are not
-   * bounded yet, and one quoted whole would fill the dead letter's bounded message and push out what is wrong.
+   * bounded yet, and one quoted whole would fill the dead letter's bounded message and push out what is wrong. An id
+   * that is empty or starts or ends with white space is in double quotes: bare, "frame  from camera cam-w" showed no id.
    */
   private static String which(Frame frame) {
     return "frame " + quoted(frame.getFrameId()) + " from camera " + quoted(frame.getCameraId());
@@ -116,7 +117,11 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
   private static final int QUOTED_ID_CHARS = 100;
 
   private static String quoted(String id) {
-    return id == null ? null : DeadLetters.bounded(id, QUOTED_ID_CHARS);
+    if (id == null) {
+      return null;
+    }
+    String cut = DeadLetters.bounded(id, QUOTED_ID_CHARS);
+    return id.isEmpty() || !id.strip().equals(id) ? "\"" + cut + "\"" : cut;
   }
 
   /** The frame's image bytes (also read by {@link EvidenceImages}). */

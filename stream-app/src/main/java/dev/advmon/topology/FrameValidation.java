@@ -10,11 +10,14 @@ final class FrameValidation {
 
   /** What is wrong with {@code frame}, or null when it may be scored. */
   static String problem(Frame frame) {
-    if (frame.getFrameId() == null || frame.getFrameId().isBlank()) {
-      return "frameId is empty";
-    }
-    if (frame.getCameraId() == null || frame.getCameraId().isBlank()) {
-      return "cameraId is empty";
+    for (var id : new String[][] {{"frameId", frame.getFrameId()}, {"cameraId", frame.getCameraId()}}) {
+      if (id[1] == null || id[1].isEmpty()) {
+        return id[0] + " is empty; each frame needs one";
+      }
+      if (id[1].isBlank()) {
+        // called empty, a producer that sends spaces or a tab looked for an id it does not leave out
+        return id[0] + " is blank (white space only); each frame needs one";
+      }
     }
     for (var id : new String[][] {{"frameId", frame.getFrameId()}, {"cameraId", frame.getCameraId()},
         {"sourceId", frame.getSourceId()}}) {

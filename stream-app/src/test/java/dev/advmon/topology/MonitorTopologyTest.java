@@ -313,6 +313,23 @@ class MonitorTopologyTest {
   }
 
   /**
+   * An empty frame id read "frame  from camera cam-w: frameId is empty" (two spaces, no id to see), and a blank one was
+   * called empty as well: the id is quoted where bare it would not show, and a blank id is called blank.
+   */
+  @Test
+  void anEmptyOrBlankIdIsQuotedInItsDeadLetterAndABlankOneIsCalledBlank() throws Exception {
+    byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+    send("cam-w", frame("", "cam-w", ImageEncoding.PNG, png, null, null));
+    send("cam-w", frame("  ", "cam-w", ImageEncoding.PNG, png, null, null));
+    send("cam-w", frame("f-9", "\t", ImageEncoding.PNG, png, null, null));
+
+    assertThat(deadLetters.readValuesToList()).extracting(DeadLetter::getErrorMessage).satisfiesExactly(
+        m -> assertThat(m).contains("frame \"\" from camera cam-w: frameId is empty"),
+        m -> assertThat(m).contains("frame \"  \" from camera cam-w: frameId is blank (white space only)"),
+        m -> assertThat(m).contains("frame f-9 from camera \"\t\": cameraId is blank (white space only)"));
+  }
+
+  /**
    * Each of FrameValidation's refusals, one frame apiece: the test above reaches only two of them, so dropping any
    * other check left the suite green (a blank cameraId was even scored into a verdict).
    */
@@ -327,7 +344,7 @@ class MonitorTopologyTest {
     assertThat(dead).extracting(DeadLetter::getFrameId).containsExactly("blank-camera", "no-image", "unknown-encoding");
     assertThat(dead).extracting(DeadLetter::getReason).containsOnly("INVALID_FRAME");
     assertThat(dead).extracting(DeadLetter::getErrorMessage).satisfiesExactly(
-        m -> assertThat(m).contains("cameraId is empty"),
+        m -> assertThat(m).contains("cameraId is blank"),
         m -> assertThat(m).contains("image is empty"),
         m -> assertThat(m).contains("encoding is UNKNOWN").contains("use PNG, JPEG, GRAY8 or RGB8"));
     assertThat(verdicts.isEmpty()).isTrue();
