@@ -52,6 +52,34 @@ public final class RedrivenFrames {
   }
 
   /**
+   * As {@link #fromFrameOrDeadLetter}, for an error handler given a record past decoding, which has no headers
+   * (decoding leaves the frame's behind): the value still names the dead letter, the decoded frame (or what scoring
+   * and the verdict writer made of it) in {@link DecodedFrame#redrivenFrom}, a verdict in its attributes. Null for
+   * any other value, and for a frame that redrive did not send back.
+   */
+  static String fromRecord(Headers headers, Object value) {
+    String from = fromFrameOrDeadLetter(headers);
+    return from != null ? from : fromValue(value);
+  }
+
+  private static String fromValue(Object value) {
+    Object v = value instanceof Outcome.Ok<?> ok ? ok.value() : value;
+    if (v instanceof WriteVerdictProcessor.Written w) {
+      v = w.scored();
+    }
+    if (v instanceof VerdictMapper.Scored s) {
+      v = s.source();
+    }
+    if (v instanceof DecodedFrame f) {
+      return f.redrivenFrom();
+    }
+    if (v instanceof dev.advmon.schema.FrameVerdict verdict && verdict.getAttributes() != null) {
+      return verdict.getAttributes().get(VerdictMapper.REDRIVEN_FROM);
+    }
+    return null;
+  }
+
+  /**
    * The dead letter a frame marked by redrive was sent back from ({@link #FROM_HEADER}, or {@value #UNKNOWN} if only
    * {@link #HEADER} is there); null for a frame that redrive did not send back.
    */

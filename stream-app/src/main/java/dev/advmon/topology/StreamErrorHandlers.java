@@ -97,7 +97,9 @@ public final class StreamErrorHandlers {
       return framesTopic.equals(ctx.topic());
     }
 
-    ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, String reason, Throwable error, boolean keepValue) {
+    /** {@code value}: the record's, where the redriven frame's dead letter may be named (see RedrivenFrames). */
+    ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext ctx, Object value, String reason, Throwable error,
+        boolean keepValue) {
       byte[] raw = ctx.sourceRawValue();
       DeadLetter letter = DeadLetters.of(ctx.topic(), ctx.partition(), ctx.offset(), ctx.sourceRawKey(),
           keepValue ? raw : null, reason, error, null, null, System.currentTimeMillis(), limits);
@@ -109,7 +111,7 @@ public final class StreamErrorHandlers {
               .getBytes(StandardCharsets.UTF_8);
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(deadLetterTopic, null,
           ctx.timestamp() >= 0 ? ctx.timestamp() : null, key, serializer.serialize(deadLetterTopic, letter),
-          RedrivenFrames.deadLetterHeaders(RedrivenFrames.fromFrameOrDeadLetter(ctx.headers())));
+          RedrivenFrames.deadLetterHeaders(RedrivenFrames.fromRecord(ctx.headers(), value)));
       metrics.deadLetter(reason);
       return record;
     }
@@ -149,7 +151,7 @@ public final class StreamErrorHandlers {
       }
       log.error("frame record {} could not be processed; dead-lettered as PROCESSING_FAILED: {}", where,
           Failures.describe(exception), exception);
-      return Response.resume(List.of(writer.deadLetter(ctx, "PROCESSING_FAILED", exception, true)));
+      return Response.resume(List.of(writer.deadLetter(ctx, record.value(), "PROCESSING_FAILED", exception, true)));
     }
   }
 
@@ -209,7 +211,8 @@ public final class StreamErrorHandlers {
           + record.topic(), where, Failures.describe(exception), deadLetterRefused
           ? "dead-lettered again without the original bytes: check the max.message.bytes of " + record.topic()
           : "dead-lettered as OUTPUT_FAILED");
-      return Response.resume(List.of(writer.deadLetter(ctx, "OUTPUT_FAILED", exception, !deadLetterRefused)));
+      return Response.resume(List.of(writer.deadLetter(ctx, record.value(), "OUTPUT_FAILED", exception,
+          !deadLetterRefused)));
     }
   }
 

@@ -137,6 +137,48 @@ class StreamErrorHandlersTest {
         .satisfies(d -> assertThat(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNull());
   }
 
+  /**
+   * Past decoding a record has no headers (decoding leaves the frame's behind), so a redriven frame that failed there
+   * again got a PROCESSING_FAILED dead letter without advmon.redrivenFrom. The record the handler is given still knows
+   * it: the decoded frame, and what scoring and the verdict writer made of it.
+   */
+  @Test
+  void aRedrivenFramesProcessingFailureAfterDecodingNamesTheDeadLetterItCameFrom() {
+    StreamErrorHandlers.Processing h = new StreamErrorHandlers.Processing();
+    h.configure(handlerConfigs());
+    Frame frame = Frame.newBuilder().setFrameId("f-1").setCameraId("cam-1")
+        .setCaptureTime(java.time.Instant.ofEpochMilli(1)).setEncoding(dev.advmon.schema.ImageEncoding.PNG)
+        .setImage(java.nio.ByteBuffer.allocate(0)).build();
+    DecodedFrame decoded = new DecodedFrame(frame, null, "cam-1".getBytes(), new byte[] {0, 0, 0, 0, 1, 2}, "frames",
+        0, 7, "frames-dlq-1@3");
+    VerdictMapper.Scored scored = new VerdictMapper.Scored(frame, null, 1_000, 0, 1, decoded);
+    for (Object value : java.util.List.of(decoded, new Outcome.Ok<>(decoded), scored, new Outcome.Ok<>(scored),
+        new WriteVerdictProcessor.Written(scored, null, new byte[0]))) {
+      var r = h.handleError(frameRecord("score"), new Record<>("cam-1", value, 1_000),
+          new IllegalStateException("this frame broke the scorer"));
+      assertThat(r.deadLetterQueueRecords()).as(value.getClass().getSimpleName()).singleElement().satisfies(d ->
+          assertThat(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNotNull().extracting(
+              header -> new String(header.value())).isEqualTo("frames-dlq-1@3"));
+    }
+    DecodedFrame firstSend = new DecodedFrame(frame, null, null, new byte[0], "frames", 0, 7, null);
+    var plain = h.handleError(frameRecord("score"), new Record<>("cam-1", firstSend, 1_000),
+        new IllegalStateException("this frame broke the scorer"));
+    assertThat(plain.deadLetterQueueRecords()).singleElement()
+        .satisfies(d -> assertThat(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNull());
+  }
+
+  /** A verdict refused at its sink: its attributes name the dead letter (a frame's own advmon. ones are dropped). */
+  @Test
+  void aRedrivenFramesVerdictThatCannotBeWrittenNamesTheDeadLetterItCameFrom() {
+    FrameVerdict verdict = new FrameVerdict();
+    verdict.setAttributes(java.util.Map.of(VerdictMapper.REDRIVEN_FROM, "frames-dlq-1@3"));
+    var r = handler().handleSerializationError(frameRecord(), new ProducerRecord<>("verdicts", "cam-1", verdict),
+        new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+    assertThat(r.deadLetterQueueRecords()).singleElement().satisfies(d -> assertThat(
+        d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNotNull().extracting(header -> new String(header.value()))
+        .isEqualTo("frames-dlq-1@3"));
+  }
+
   @Test
   void aProcessingFailureCausedByTheJvmOrAnInterruptFailsTheTaskInsteadOfDeadLetteringTheFrame() {
     // an OutOfMemoryError or an interrupt says nothing about the frame: dead-lettering it would lose a good frame
