@@ -97,4 +97,19 @@ final class RecordKeys {
         LogText.of(change), VerdictMapper.PARTITION_CHANGED,
         before == 0 ? "" : " (" + before + " more such frames since the last line)");
   }
+
+  /**
+   * Logs the frames counted since the last line, if any: they reached the log only with the next line, so an
+   * instance that stopped within the minute lost them from it (the counter kept them). Called as each task's verdict
+   * writer closes (this object is the topology's, which has no close of its own): the first logs them, the others find
+   * none unless frames came in between.
+   */
+  void warnUnlogged(Logger log) {
+    long left = unwarned.getAndSet(0);
+    if (left > 0) {
+      log.warn("{} more frames came from another partition than their camera's previous one since the last such line "
+          + "(logged as a task closes, before the minute is up); advmon_camera_partition_changes_total counts them, "
+          + "the verdicts' attribute {} names the partitions and the key", left, VerdictMapper.PARTITION_CHANGED);
+    }
+  }
 }

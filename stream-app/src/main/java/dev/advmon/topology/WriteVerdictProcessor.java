@@ -80,4 +80,9 @@ final class WriteVerdictProcessor
     }
     context.forward(record.withValue(new Outcome.Ok<>(new Written(s, verdict, bytes))));
   }
+
+  @Override
+  public void close() {
+    keys.warnUnlogged(log); // the partition changes counted since RecordKeys' last line, not lost from the log
+  }
 }

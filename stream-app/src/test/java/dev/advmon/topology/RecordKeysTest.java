@@ -2,7 +2,13 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.registry.AvroSerde;
+import dev.advmon.registry.InMemorySchemaRegistry;
+import dev.advmon.schema.Alert;
+import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
+import dev.advmon.schema.FrameVerdict;
 import dev.advmon.schema.ImageEncoding;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -100,6 +106,32 @@ class RecordKeysTest {
       keys.warn(log, "cam-4", "partition 2 after partition 0 of frames; no record key", "frames-2@5", 61_000);
       assertThat(lines.messages()).hasSize(2);
       assertThat(lines.messages().get(1)).contains("camera cam-4", "2 more such frames since the last line");
+    }
+  }
+
+  /**
+   * The frames counted since the last line reached the log only with the next line: a monitor that stopped within the
+   * minute lost them from the log (the counter kept them). The verdict writer's close logs them once.
+   */
+  @Test
+  void theFramesCountedSinceTheLastLineAreLoggedOnceWhenTheVerdictWriterCloses() {
+    RecordKeys keys = new RecordKeys();
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    Topics topics = Topics.of("frames", AvroSerde.forClass(Frame.class, registry),
+        "verdicts", AvroSerde.forClass(FrameVerdict.class, registry),
+        "alerts", AvroSerde.forClass(Alert.class, registry), "dlq", AvroSerde.forClass(DeadLetter.class, registry));
+    try (dev.advmon.testing.LogLines lines = dev.advmon.testing.LogLines.of(WriteVerdictProcessor.class)) {
+      var log = LoggerFactory.getLogger(WriteVerdictProcessor.class);
+      keys.warn(log, "cam-1", "partition 4 after partition 0 of frames; no record key", "frames-4@9", 1_000);
+      keys.warn(log, "cam-2", "partition 1 after partition 0 of frames; no record key", "frames-1@3", 30_000);
+      keys.warn(log, "cam-3", "partition 1 after partition 0 of frames; no record key", "frames-1@4", 40_000);
+      assertThat(lines.messages()).hasSize(1);
+      for (int task = 0; task < 2; task++) { // each task's writer closes; only the first has anything to say
+        new WriteVerdictProcessor(null, topics.verdicts(), new RecordLimits(100_000), MonitorMetrics.inMemory(), keys)
+            .close();
+      }
+      assertThat(lines.messages()).hasSize(2);
+      assertThat(lines.messages().get(1)).contains("2 more frames", "advmon_camera_partition_changes_total");
     }
   }
 }
