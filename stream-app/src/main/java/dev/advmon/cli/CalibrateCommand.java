@@ -74,7 +74,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--consistency", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Calibrate the layer-consistency detector (do the model's earlier layers agree with its decision? see the "
-      + "manifest's outputs.layers and models/recipe/layer_stats.py) where the bundle has layer outputs (default on).")
+      + "manifest's outputs.layers and models/recipe/layer_stats.py in " + Main.HOME_IN_HELP + ") where the bundle has "
+      + "layer outputs (default on).")
   boolean consistency;
 
   @Option(names = "--overinterpretation", negatable = true, defaultValue = "true", fallbackValue = "true",

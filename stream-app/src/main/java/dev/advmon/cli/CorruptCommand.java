@@ -33,7 +33,8 @@ final class CorruptCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--per-corruption", paramLabel = "N", defaultValue = "200", description = "Frames per corruption (default 200, as "
-      + "models/corruptions; a seeded sample when the folder holds more, all of them when fewer), severities 1-3 in turn.")
+      + "models/corruptions in " + Main.HOME_IN_HELP + "; a seeded sample when the folder holds more, all of them "
+      + "when fewer), severities 1-3 in turn.")
   int perCorruption;
 
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "2019", description = "Seed of the sample and the random draws (default 2019): "

@@ -28,11 +28,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: models/eval/fashion-mnist-test).")
+  @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: "
+      + "models/eval/fashion-mnist-test in " + Main.HOME_IN_HELP + ").")
   Path clean;
 
   @Option(names = "--corruptions", paramLabel = "DIR", description = "Corruption set with manifest.csv (file,corruption,...,true_label; "
-      + "default: models/corruptions; none = skip).")
+      + "default: models/corruptions in " + Main.HOME_IN_HELP + "; none = skip).")
   String corruptions;
 
   @Option(names = "--per-kind", paramLabel = "N", defaultValue = "2147483647",

@@ -159,6 +159,14 @@ public final class Main {
     }
   }
 
+  /**
+   * {@link #home()} as a help text names it after a project path ("models/corruptions in /opt/advmon"), resolved by
+   * picocli when the help is printed: a default given as models/... alone named nothing to a user running the
+   * monitor from another folder. The path and the folder stay two words, as picocli cuts a word longer than its
+   * column anywhere. "the current folder" where neither is set (a jar run by hand), which is where home() looks then.
+   */
+  static final String HOME_IN_HELP = "${sys:advmon.home:-${env:ADVMON_HOME:-the current folder}}";
+
   /** The monitor's home: where the launcher lives (bundled models resolve against it). */
   public static Path home() {
     String h = System.getProperty("advmon.home", System.getenv().getOrDefault("ADVMON_HOME", "."));

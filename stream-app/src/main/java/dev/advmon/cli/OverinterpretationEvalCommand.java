@@ -27,10 +27,12 @@ final class OverinterpretationEvalCommand implements Callable<Integer> {
       + "setting model.dir, from ADVMON_MODEL_DIR; else the bundled fashion-mnist-cnn).")
   Path model;
 
-  @Option(names = "--shortcut", paramLabel = "DIR", description = "Calibrated shortcut bundle with shortcut_patterns.json (default: models/fashion-mnist-shortcut).")
+  @Option(names = "--shortcut", paramLabel = "DIR", description = "Calibrated shortcut bundle with shortcut_patterns.json (default: "
+      + "models/fashion-mnist-shortcut in " + Main.HOME_IN_HELP + ").")
   Path shortcut;
 
-  @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: models/eval/fashion-mnist-test).")
+  @Option(names = "--clean", paramLabel = "DIR", description = "Clean TEST frames with labels.csv (default: "
+      + "models/eval/fashion-mnist-test in " + Main.HOME_IN_HELP + ").")
   Path clean;
 
   @Option(names = "--limit", paramLabel = "N", defaultValue = "2000",

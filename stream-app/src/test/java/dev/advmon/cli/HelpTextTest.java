@@ -45,6 +45,38 @@ class HelpTextTest {
   }
 
   /**
+   * A project folder named in help as models/... (a default set, the recipe) named nothing to a user running the
+   * monitor from another folder: each names the monitor's folder too (advmon.home, which the launcher sets), where the
+   * command looks for it.
+   */
+  @Test
+  void everyProjectFolderNamedInHelpSaysInWhichFolder() {
+    String before = System.getProperty("advmon.home");
+    System.setProperty("advmon.home", "/opt/advmon");
+    try {
+      List<String> relative = new ArrayList<>();
+      commands().forEach((name, cmd) -> cmd.getCommandSpec().args().forEach(a -> {
+        String shown = rendered(a);
+        if (shown.split("models/", -1).length != shown.split("models/\\S+ in /opt/advmon\\b", -1).length) {
+          relative.add(name + " " + a.paramLabel() + ": " + shown);
+        }
+      }));
+      assertThat(relative).as("help naming a project folder relative to wherever the user is").isEmpty();
+      assertThat(commands().get("evaluate").getUsageMessage().replaceAll("\\s+", " "))
+          .contains("default: models/eval/fashion-mnist-test in /opt/advmon)");
+      System.clearProperty("advmon.home");
+      assertThat(commands().get("evaluate").getUsageMessage()).as("without advmon.home: ADVMON_HOME, or the folder")
+          .doesNotContain("${");
+    } finally {
+      if (before == null) {
+        System.clearProperty("advmon.home");
+      } else {
+        System.setProperty("advmon.home", before);
+      }
+    }
+  }
+
+  /**
    * A default written by hand in a description drifts from the annotation's defaultValue (what the command really
    * uses): each option with a defaultValue shows that value ("default on"/"off" for a switch).
    */
