@@ -15,13 +15,13 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
       Path folder = file.getParent();
       if (folder != null && Files.exists(folder) && !Files.isDirectory(folder)) {
         throw new IllegalArgumentException(folder + " is a file; give the folder that holds " + file.getFileName()
-            + " (made by models/recipe)");
+            + " (made by the recipe, " + recipe() + ")");
       }
       // a relative path is the working folder's, while the commands' defaults are the monitor's home's: say where
       String where = file.isAbsolute() ? "" : " (looked for " + file.toAbsolutePath() + ": a relative path is read "
           + "from the working folder)";
       throw new IllegalArgumentException(file + " not found" + where + "; give a folder with " + file.getFileName()
-          + " (made by models/recipe)");
+          + " (made by the recipe, " + recipe() + ")");
     }
     List<String> lines = Files.readAllLines(file);
     if (lines.isEmpty()) {
@@ -35,6 +35,11 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
       }
     }
     return new CsvTable(file, header, rows);
+  }
+
+  /** By its path in the monitor's folder: "models/recipe" alone named nothing to a user in another folder. */
+  private static String recipe() {
+    return dev.advmon.model.ModelDocs.project("models/recipe");
   }
 
   /**
