@@ -182,6 +182,27 @@ class FailureHandlingTopologyTest {
     });
   }
 
+  /**
+   * A frame redrive sent back that fails so again: the handler's dead letter names the dead letter it came from, as
+   * the topology's own do, although the record past decoding has no headers (the handler reads the decoded frame).
+   */
+  @Test
+  void aRedrivenFramesProcessingFailedDeadLetterNamesTheDeadLetterItCameFrom() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    org.apache.kafka.common.header.internals.RecordHeaders headers =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add(RedrivenFrames.HEADER, "PROCESSING_FAILED".getBytes());
+    headers.add(RedrivenFrames.FROM_HEADER, "frames-dlq-0@5".getBytes());
+    frames.pipeInput(new org.apache.kafka.streams.test.TestRecord<>("cam-1".getBytes(), rgb("red", "cam-1", 255, 0, 0),
+        headers, Instant.ofEpochMilli(1_000)));
+
+    assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(r -> {
+      assertThat(r.value().getReason()).isEqualTo("PROCESSING_FAILED");
+      assertThat(r.headers().lastHeader(RedrivenFrames.FROM_HEADER)).isNotNull()
+          .extracting(h -> new String(h.value())).isEqualTo("frames-dlq-0@5");
+    });
+  }
+
   @Test
   void whenScoringFailsForEveryFrameTheTaskFailsAndNothingIsWrittenForTheFrame() {
     start(new ImageLimits(100_000, 1_000_000, 4096));
