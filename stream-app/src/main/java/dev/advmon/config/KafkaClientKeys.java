@@ -117,6 +117,14 @@ final class KafkaClientKeys {
     OWNED = Map.copyOf(owned);
   }
 
+  /**
+   * The owned keys that Kafka Streams would apply rather than drop: it passes a main.consumer. or restore.consumer.
+   * value to that consumer as given, over the read_committed it sets itself (checked in MonitorConfigTest).
+   */
+  private static final Set<String> APPLIED = Set.of(
+      StreamsConfig.MAIN_CONSUMER_PREFIX + ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+      StreamsConfig.RESTORE_CONSUMER_PREFIX + ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+
   private KafkaClientKeys() {}
 
   /**
@@ -125,6 +133,11 @@ final class KafkaClientKeys {
    */
   static String ownedBy(String clientKey) {
     return OWNED.get(clientKey);
+  }
+
+  /** Whether Kafka Streams would apply the owned {@code clientKey} over its own value, instead of dropping it. */
+  static boolean wouldBeApplied(String clientKey) {
+    return APPLIED.contains(clientKey);
   }
 
   /** The known keys a typo of {@code clientKey} is looked for among: behind its prefix when it has one. */

@@ -332,6 +332,12 @@ public final class MonitorConfig {
     if (how == null) {
       return null;
     }
+    if (KafkaClientKeys.wouldBeApplied(clientKey)) {
+      // not ignored: its consumer would read the frames and state of aborted transactions
+      String bare = clientKey.substring(clientKey.indexOf("consumer.") + "consumer.".length());
+      return "'" + key + "' would take effect, against exactly-once: Kafka Streams sets its consumers' '" + bare
+          + "' " + how + ", but gives this prefixed key to that consumer as it is";
+    }
     String setting = how.startsWith("from ") ? how.substring("from ".length()).split(" ")[0] : null;
     return "'" + key + "' would be ignored: the monitor sets the Kafka client key '" + clientKey + "' itself, " + how
         + (setting != null && BY_KEY.containsKey(setting)

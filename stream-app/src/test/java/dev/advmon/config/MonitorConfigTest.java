@@ -7,10 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MonitorConfigTest {
 
@@ -110,8 +113,6 @@ class MonitorConfigTest {
       // keys Kafka Streams fixes for exactly-once; its check misses the main.consumer. and restore.consumer. forms,
       // which reached the clients: read_uncommitted frames and state, with no warning at all
       "kafka.isolation.level                     | read_uncommitted | to read_committed",
-      "kafka.main.consumer.isolation.level       | read_uncommitted | to read_committed",
-      "kafka.restore.consumer.isolation.level    | read_uncommitted | to read_committed",
       "kafka.enable.idempotence                  | false         | to true",
       "kafka.producer.enable.idempotence         | false         | to true",
       "kafka.transactional.id                    | mine          | streams.instance-id",
@@ -136,6 +137,30 @@ class MonitorConfigTest {
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(key, value), dir))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("command line: '" + key + "' would be ignored");
+  }
+
+  /**
+   * Kafka Streams drops a bare or consumer. isolation.level, but gives a main.consumer. or restore.consumer. one to
+   * that consumer as it is: the refusal called it "ignored", which told the operator it had been harmless.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"main.consumer.", "restore.consumer."})
+  void aPrefixedIsolationLevelThatKafkaStreamsAppliesIsNotCalledIgnored(String prefix) throws Exception {
+    Properties streams = new Properties();
+    streams.put(StreamsConfig.APPLICATION_ID_CONFIG, "a");
+    streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1");
+    streams.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    streams.put(prefix + "isolation.level", "read_uncommitted");
+    StreamsConfig applied = new StreamsConfig(streams);
+    assertThat(prefix.startsWith("main") ? applied.getMainConsumerConfigs("g", "c", 0)
+        : applied.getRestoreConsumerConfigs("c")).as("what Kafka Streams does with it").containsEntry(
+        "isolation.level", "read_uncommitted");
+    String key = "kafka." + prefix + "isolation.level";
+    assertThatThrownBy(() -> MonitorConfig.load(file(key + "=read_uncommitted\n"), Map.of(), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'" + key + "' would take effect, against exactly-once")
+        .hasMessageContaining("'isolation.level' to read_committed")
+        .hasMessageNotContaining("ignored");
   }
 
   @Test
