@@ -164,7 +164,9 @@ final class KafkaClientKeys {
    */
   static boolean isSecret(String clientKey) {
     String lower = clientKey.toLowerCase(Locale.ROOT);
-    if (List.of("password", "secret", "token", "jaas", "credential").stream().anyMatch(lower::contains)) {
+    // user.info: Confluent's serdes read the registry's user:password as basic.auth.user.info
+    if (List.of("password", "secret", "token", "jaas", "credential", "user.info", "userinfo", "api.key", "apikey")
+        .stream().anyMatch(lower::contains)) {
       return true;
     }
     String bare = prefixOf(clientKey).map(e -> clientKey.substring(e.getKey().length())).orElse(clientKey);

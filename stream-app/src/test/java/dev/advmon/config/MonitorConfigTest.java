@@ -807,6 +807,20 @@ class MonitorConfigTest {
   }
 
   /**
+   * A plugin's credential under a name without password, secret or token in it (Confluent's serdes read
+   * basic.auth.user.info, user:password of the schema registry, as the client settings they are given) was listed
+   * by config --check in clear.
+   */
+  @Test
+  void aPluginsUserInfoOrApiKeyIsNotListed() throws Exception {
+    Path f = file("kafka.basic.auth.user.info=sr-user:SR-PW-1\nkafka.schema.registry.basic.auth.userinfo=u:SR-PW-2\n"
+        + "kafka.confluent.api.key=APIKEY-3\nkafka.vendor.apikey=APIKEY-4\n");
+    List<String> lines = MonitorConfig.load(f, Map.of(), Map.of(), dir).validated().setValues();
+    assertThat(lines).contains("kafka.basic.auth.user.info = (hidden) (from " + f + ", line 1)");
+    assertThat(String.join("\n", lines)).doesNotContain("SR-PW").doesNotContain("APIKEY").contains("kafka.vendor.apikey");
+  }
+
+  /**
    * registry.retry-backoff-ms took any positive value: past 5000 every wait was cut to 5 s anyway (and a huge one
    * overflowed the doubling), and one beyond the call's deadline (two thirds of the transaction timeout) meant the
    * call gave up instead of retrying.
