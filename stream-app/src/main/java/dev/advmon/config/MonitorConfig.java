@@ -583,6 +583,15 @@ public final class MonitorConfig {
           throw invalid(key, "is a file, not a folder: name a folder for the state stores (it is created when "
               + "missing), or leave it empty for one under the system temp dir");
         }
+        // a missing folder is created, unless what exists of its path ends in a file
+        Path existing = string(key).isBlank() ? null : Path.of(string(key)).toAbsolutePath().getParent();
+        while (existing != null && !Files.exists(existing)) {
+          existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+          throw invalid(key, "is under the file " + existing + ", where no folder can be made: name a folder for the "
+              + "state stores (it is created when missing), or leave it empty for one under the system temp dir");
+        }
       }
       case "model.engine" -> {
         try {

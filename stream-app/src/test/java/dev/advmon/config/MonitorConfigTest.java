@@ -215,6 +215,19 @@ class MonitorConfigTest {
         .validated();
   }
 
+  /** A state-dir under a file (a typo of one path segment, a file where a volume was to be mounted) cannot be made either. */
+  @Test
+  void aStateDirUnderAFileIsRefusedAtLoadNamingTheFile() throws Exception {
+    Path aFile = Files.writeString(dir.resolve("volume"), "x");
+    Path under = aFile.resolve("advmon/state");
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.state-dir", under.toString()), dir)
+        .validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'streams.state-dir' = '" + under + "' (from command line) is under the file "
+            + aFile + ", where no folder can be made")
+        .hasMessageContaining("name a folder");
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");

@@ -34,14 +34,16 @@ class FailedStartStopsInferenceWorkersTest {
 
   @Test
   void aStartThatFailsBeforeKafkaStreamsStartsLeavesNoInferenceWorkerRunning() throws Exception {
-    // a folder under a file: it passes the settings' check (it does not exist) and cannot be created
-    Path aFile = Files.writeString(dir.resolve("state"), "a file where the state folder's parent should be");
+    // a folder under a file, which cannot be created: the file is made after the settings' check, which refuses it
+    // (as a disk changed since config --check)
+    Path aFile = dir.resolve("state");
     Map<String, String> settings = MonitorSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "failed-start", dir);
     settings.put("streams.state-dir", aFile.resolve("stores").toString());
     settings.put("streams.num-threads", "2");
     settings.put("model.batch.max-frames", "2"); // a shared batcher, with its worker threads
     settings.put("model.batch.workers", "2");
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    Files.writeString(aFile, "a file where the state folder's parent should be");
     PixelModel model = PixelModel.open();
     FrameScorer scorer = new FrameScorer(model, List.of(), 8);
     FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), model.manifest());
