@@ -8,6 +8,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The state folder that Kafka Streams locks for its whole run. A second {@code ./monitor run} beside a running one
@@ -37,21 +39,44 @@ final class StateFolderLock {
         + c.instanceId() + "', the host name when unset; unique per running instance) and http.port");
   }
 
+  /**
+   * Channels to a lock file that a Kafka Streams client of this JVM holds, never closed: a process's locks on a file
+   * are dropped when it closes any channel to that file (POSIX record locks), so closing one would free the running
+   * client's folder for other processes. One per refused start, which then usually ends the JVM.
+   */
+  private static final List<FileChannel> KEPT_OPEN = new CopyOnWriteArrayList<>();
+
   private static boolean heldByAnother(Path lockFile) {
     if (!Files.exists(lockFile)) {
       return false;
     }
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        return true;
-      }
-      lock.release();
-      return false;
-    } catch (OverlappingFileLockException e) {
-      return true; // held by a Kafka Streams client of this JVM
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
     } catch (IOException e) {
       return false; // cannot tell: Kafka Streams says what it finds
+    }
+    try {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        lock.release();
+      }
+      closeQuietly(channel);
+      return lock == null;
+    } catch (OverlappingFileLockException e) {
+      KEPT_OPEN.add(channel);
+      return true; // held by a Kafka Streams client of this JVM
+    } catch (IOException e) {
+      closeQuietly(channel);
+      return false; // cannot tell: Kafka Streams says what it finds
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // nothing was written through it
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.advmon.topology;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,6 +53,45 @@ class StateFolderLockTest {
           .hasMessageContaining("streams.state-dir = '" + settings.get("streams.state-dir") + "'")
           .hasMessageContaining("another monitor with streams.application-id '" + applicationId + "'")
           .hasMessageContaining("its own streams.instance-id (now 'box-1'");
+    }
+  }
+
+  /**
+   * A process's locks on a file are dropped when it closes any channel to that file (POSIX record locks): the check,
+   * refusing a lock that a Kafka Streams client of this JVM holds, closed its own channel, which freed the running
+   * monitor's state folder for any other process.
+   */
+  @Test
+  void refusingALockThisJvmHoldsLeavesItHeldForOtherProcesses() throws Exception {
+    Map<String, String> settings = MonitorSettings.of("127.0.0.1:1", "http://127.0.0.1:1", "same-jvm", dir);
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    Path state = Path.of(settings.get("streams.state-dir"));
+    Path lockFile = Files.createDirectories(state.resolve(config.string("streams.application-id")))
+        .resolve(StateFolderLock.LOCK_FILE);
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = channel.lock()) {
+      assertThat(anotherProcessLocks(lockFile)).as("held, before the check").isFalse();
+      assertThatThrownBy(() -> StateFolderLock.requireFree(config, state)).hasMessageContaining("is locked");
+      assertThat(anotherProcessLocks(lockFile)).as("still held after the check").isFalse();
+    }
+  }
+
+  private static boolean anotherProcessLocks(Path lockFile) throws Exception {
+    String launcher = ProcessHandle.current().info().command().orElse("java");
+    String classes = Path.of(TryLock.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    Process p = new ProcessBuilder(launcher, "-cp", classes, TryLock.class.getName(), lockFile.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("the other process: %s", out).isZero();
+    return out.contains("LOCKED");
+  }
+
+  /** The other process: says whether it could lock the file. */
+  public static final class TryLock {
+    public static void main(String[] args) throws Exception {
+      try (FileChannel c = FileChannel.open(Path.of(args[0]), StandardOpenOption.WRITE)) {
+        System.out.println(c.tryLock() != null ? "LOCKED" : "HELD");
+      }
     }
   }
 
