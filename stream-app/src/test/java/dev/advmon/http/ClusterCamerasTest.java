@@ -326,6 +326,26 @@ class ClusterCamerasTest {
     assertThat(body.path("known").asLong()).isEqualTo(2L + Integer.MAX_VALUE);
   }
 
+  /** A directory whose store refuses every query ({@code why}), as while not RUNNING, read stale from {@code stale}. */
+  private static CameraDirectory refusing(String why, CameraDirectory stale) {
+    return new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException(why);
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException(why);
+      }
+
+      @Override
+      public CameraDirectory stale() {
+        return stale;
+      }
+    };
+  }
+
   /**
    * An instance stopping (SIGTERM, a scale-down) listed its own part of the merged /cameras as "not available
    * (rebalancing)", so an operator waited for a rebalance to end on an instance that was going away. Its part names
@@ -334,17 +354,7 @@ class ClusterCamerasTest {
   @Test
   void anInstanceWhoseStateCannotBeReadNamesItsRealStateInItsOwnPart() throws Exception {
     for (KafkaStreams.State state : List.of(KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.REBALANCING)) {
-      CameraDirectory unreadable = new CameraDirectory() {
-        @Override
-        public List<CameraStatus> all() {
-          throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not queryable");
-        }
-
-        @Override
-        public Optional<CameraStatus> one(String id) {
-          throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not queryable");
-        }
-      };
+      CameraDirectory unreadable = refusing("not queryable", null);
       MonitorMetrics metrics = MonitorMetrics.inMemory();
       open.add(metrics);
       MonitorHttpServer stopping = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
@@ -373,22 +383,7 @@ class ClusterCamerasTest {
    */
   @Test
   void camerasReadFromStoresThatMayBeStaleAreListedAndTheirInstanceSaysSo() throws Exception {
-    CameraDirectory rebalancing = new CameraDirectory() {
-      @Override
-      public List<CameraStatus> all() {
-        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
-      }
-
-      @Override
-      public Optional<CameraStatus> one(String id) {
-        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
-      }
-
-      @Override
-      public CameraDirectory stale() {
-        return directory(Map.of("cam-1", camera("cam-1", 10)));
-      }
-    };
+    CameraDirectory rebalancing = refusing("not RUNNING", directory(Map.of("cam-1", camera("cam-1", 10))));
     HostInfo stalePeer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
         + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":\"read while Kafka Streams is REBALANCING\\u0007\"}")
         .getBytes(StandardCharsets.UTF_8));

@@ -554,25 +554,11 @@ class DashboardIT {
         "/cameras", "{\"cameras\":[{\"cameraId\":\"cam-peer\",\"status\":\"CAMPAIGN\",\"totalFrames\":40,"
             + "\"totalFlagged\":30},{\"cameraId\":\"cam-hacked\",\"status\":\"HACKED\",\"totalFrames\":1}],"
             + "\"known\":2}");
-    com.sun.net.httpserver.HttpServer peer =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    peer.createContext("/", ex -> {
-      String answer = answers.get(ex.getRequestURI().getPath());
-      if (answer == null) {
-        reply(ex, 404, "application/json", "{\"error\":\"not here\"}".getBytes());
-      } else {
-        reply(ex, "application/json", answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-      ex.close();
-    });
-    peer.start();
+    com.sun.net.httpserver.HttpServer peer = peerAnswering(answers);
     String name = "127.0.0.1:" + peer.getAddress().getPort();
     MonitorHttpServer cluster = null;
     try {
-      cluster = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
-          metrics::scrape, monitor.cameras(), recent, metrics::counts, new dev.advmon.http.Peers(null,
-              () -> List.of(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", peer.getAddress().getPort())),
-              Duration.ofSeconds(5), null));
+      cluster = clusterWith(peer);
       browser.get("http://127.0.0.1:" + cluster.port() + "/");
 
       waitForNaming("instances-note", name);
@@ -611,27 +597,12 @@ class DashboardIT {
   @Order(10)
   void camerasAPeerReadDuringARebalanceAreShownAndSaidToBePossiblyStale() throws Exception {
     String stale = dev.advmon.campaign.CameraDirectory.staleNote("REBALANCING");
-    com.sun.net.httpserver.HttpServer peer =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    peer.createContext("/", ex -> {
-      String answer = ex.getRequestURI().getPath().equals("/cameras")
-          ? "{\"cameras\":[{\"cameraId\":\"cam-moving\",\"status\":\"NORMAL\",\"totalFrames\":7}],\"known\":1,"
-              + "\"stale\":\"" + stale + "\"}" : null;
-      if (answer == null) {
-        reply(ex, 404, "application/json", "{\"error\":\"not here\"}".getBytes());
-      } else {
-        reply(ex, "application/json", answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-      ex.close();
-    });
-    peer.start();
+    com.sun.net.httpserver.HttpServer peer = peerAnswering(Map.of("/cameras", "{\"cameras\":[{\"cameraId\":"
+        + "\"cam-moving\",\"status\":\"NORMAL\",\"totalFrames\":7}],\"known\":1,\"stale\":\"" + stale + "\"}"));
     String name = "127.0.0.1:" + peer.getAddress().getPort();
     MonitorHttpServer cluster = null;
     try {
-      cluster = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
-          metrics::scrape, monitor.cameras(), recent, metrics::counts, new dev.advmon.http.Peers(null,
-              () -> List.of(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", peer.getAddress().getPort())),
-              Duration.ofSeconds(5), null));
+      cluster = clusterWith(peer);
       browser.get("http://127.0.0.1:" + cluster.port() + "/");
 
       waitForNaming("cameras-note", name);
@@ -830,6 +801,31 @@ class DashboardIT {
   }
 
   /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
+  /** A stand-in peer that answers each path of {@code answers} with its JSON, and 404 anywhere else. */
+  private static com.sun.net.httpserver.HttpServer peerAnswering(Map<String, String> answers) throws IOException {
+    com.sun.net.httpserver.HttpServer peer =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    peer.createContext("/", ex -> {
+      String answer = answers.get(ex.getRequestURI().getPath());
+      if (answer == null) {
+        reply(ex, 404, "application/json", "{\"error\":\"not here\"}".getBytes());
+      } else {
+        reply(ex, "application/json", answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      ex.close();
+    });
+    peer.start();
+    return peer;
+  }
+
+  /** This instance's own HTTP server, in a group whose only other instance is {@code peer}. */
+  private static MonitorHttpServer clusterWith(com.sun.net.httpserver.HttpServer peer) throws IOException {
+    return new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(),
+        metrics::scrape, monitor.cameras(), recent, metrics::counts, new dev.advmon.http.Peers(null,
+            () -> List.of(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", peer.getAddress().getPort())),
+            Duration.ofSeconds(5), null));
+  }
+
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
         monitor.health(), metrics::scrape, monitor.cameras(), recent, metrics::counts);
