@@ -584,6 +584,28 @@ public final class StreamingMonitor implements AutoCloseable {
     return false;
   }
 
+  /** Kafka Streams' close with a timeout (a seam for tests): true when its threads stopped in time. */
+  interface StreamsClose {
+    boolean within(Duration timeout);
+  }
+
+  /**
+   * Closes Kafka Streams within {@link #CLOSE_TIMEOUT}. With the broker gone a stream thread waits in its commit
+   * (the producer's {@code max.block.ms}, 60 s) past that timeout, and close gives up: say so, and what becomes of
+   * the uncommitted work, instead of exiting as if everything had been committed.
+   */
+  static boolean closeStreams(StreamsClose close, int transactionTimeoutMs) {
+    boolean closed = close.within(CLOSE_TIMEOUT);
+    if (!closed) {
+      log.warn("Kafka Streams did not finish closing within {} s (a broker unreachable, or a stream thread still in "
+          + "a commit): what it processed since its last commit is not committed; the transaction it had open is "
+          + "aborted by the broker after streams.transaction-timeout-ms ({} ms), or fenced at once when an instance "
+          + "with the same streams.instance-id starts, and those frames are processed again then; exiting anyway",
+          CLOSE_TIMEOUT.toSeconds(), transactionTimeoutMs);
+    }
+    return closed;
+  }
+
   static void closeQuietly(KafkaStreams client) {
     try {
       client.close(CloseOptions.timeout(CLOSE_TIMEOUT)
@@ -820,9 +842,11 @@ public final class StreamingMonitor implements AutoCloseable {
         groupInstanceId(config), LeaveDecision.MembersLookup.ofGroup(config.kafkaClientProperties(),
             config.string("streams.application-id"), Duration.ofSeconds(3)));
     log.info("{} the consumer group: {}", decision.leave() ? "leaving" : "not leaving", decision.reason());
+    CloseOptions.GroupMembershipOperation membership = decision.leave()
+        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
     try {
-      client.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(decision.leave()
-          ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+      closeStreams(timeout -> client.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(membership)),
+          config.intValue("streams.transaction-timeout-ms"));
     } finally {
       batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
       stoppedForGood.countDown();
