@@ -19,6 +19,7 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,6 +56,12 @@ final class RunCommand implements Callable<Integer> {
   /** Settings without a default that `run` (and `config --check`, which checks for it) needs. */
   static final String[] REQUIRED = {"kafka.bootstrap.servers", "registry.url"};
 
+  /**
+   * The longest a SIGTERM takes to end the process: under the Kubernetes manifests' 60 s grace period, and above what
+   * the close's own steps take with the broker gone (about 3 s for the group lookup, Kafka Streams' 30 s).
+   */
+  static final Duration STOP_BOUND = Duration.ofSeconds(45);
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "The monitor's properties file (./monitor config lists every setting); the environment "
       + "(ADVMON_...) overrides any of them.")
@@ -66,30 +73,15 @@ final class RunCommand implements Callable<Integer> {
         .require(REQUIRED);
     c.raisedDefaults().forEach(line -> log.info("setting {}", line));
     // Everything that can refuse to start is read before the shutdown hook exists: the hook waits for the
-    // `finally` below, so an error thrown between the two would hold the exit for the hook's whole 45 s.
+    // `finally` below, so an error thrown between the two would hold the exit for the hook's whole STOP_BOUND.
     ModelBundle bundle = BundleSetting.load(c);
     RegistrySettings registrySettings = Wiring.registrySettings(c);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread main = Thread.currentThread();
     AtomicBoolean startingUp = new AtomicBoolean(true);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (stopped.getCount() == 0) {
-        // call() ended by itself (a start-up error, a fatal failure) and the JVM exits with its status: no signal
-        // came, and a "signal received" line after the error would send the operator looking for who sent one
-        return;
-      }
-      log.info("stopping (signal received)");
-      stop.countDown();
-      if (startingUp.get()) {
-        main.interrupt(); // ends a start-up wait for the broker or registry; once running, the latch is enough
-      }
-      try {
-        stopped.await(45, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "advmon-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(new SignalStop(stop, stopped, startingUp, main, STOP_BOUND),
+        "advmon-shutdown"));
 
     // The model and its detectors load while the monitor waits for the registry and the broker, so that a
     // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
