@@ -1,5 +1,6 @@
 package dev.advmon.cli;
 
+import dev.advmon.model.ModelDocs;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -46,8 +47,8 @@ final class SignalStop implements Runnable {
     try {
       if (!stopped.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("the monitor did not finish closing within {} s of the signal (the main thread was in {}); exiting "
-            + "now without the rest of the close (README.md, \"Faults, restarts and health\")", bound.toSeconds(),
-            where(main));
+            + "now without the rest of the close ({})", bound.toSeconds(), where(main),
+            ModelDocs.projectReadme("Faults, restarts and health"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
