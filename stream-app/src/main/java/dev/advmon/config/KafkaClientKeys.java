@@ -140,6 +140,34 @@ final class KafkaClientKeys {
     return APPLIED.contains(clientKey);
   }
 
+  /**
+   * Why exactly-once cannot run with {@code value} for {@code clientKey} (without {@code kafka.}), or null when it can.
+   * Kafka's producer refuses acks other than all and more than 5 requests in flight when it is idempotent, but only
+   * when run builds it, in a message that names neither the setting nor the file.
+   */
+  static String exactlyOnceProblem(String clientKey, String value) {
+    String bare = clientKey.startsWith(StreamsConfig.PRODUCER_PREFIX)
+        ? clientKey.substring(StreamsConfig.PRODUCER_PREFIX.length()) : clientKey;
+    String v = value.trim();
+    if (bare.equals(ProducerConfig.ACKS_CONFIG) && !v.equals("all") && !v.equals("-1")) {
+      return "is not allowed: exactly-once, which the monitor's verdicts and alerts rely on, needs acks=all on its "
+          + "producers; set all (in lower case) or -1, or delete it for the default all";
+    }
+    if (bare.equals(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)) {
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (n < 1 || n > 5) {
+        return "is not allowed: exactly-once, which the monitor's verdicts and alerts rely on, needs a whole number "
+            + "from 1 to 5 here; set one, or delete it for the default 5";
+      }
+    }
+    return null;
+  }
+
   /** The known keys a typo of {@code clientKey} is looked for among: behind its prefix when it has one. */
   static java.util.List<String> candidatesFor(String clientKey) {
     return prefixOf(clientKey)

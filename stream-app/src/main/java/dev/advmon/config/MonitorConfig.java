@@ -473,10 +473,15 @@ public final class MonitorConfig {
         errors.add(e.getMessage());
       }
     }
-    // kafka.* values too: the clients take quotes as part of a value, and fail on it only when run builds them
+    // kafka.* values too: the clients take quotes as part of a value, and fail on it (or on a value exactly-once
+    // cannot run with) only when run builds them
     values.keySet().stream().filter(k -> k.startsWith("kafka.") && !BY_KEY.containsKey(k)).forEach(k -> {
       try {
         refuseQuoted(k);
+        String problem = KafkaClientKeys.exactlyOnceProblem(k.substring("kafka.".length()), string(k));
+        if (problem != null) {
+          throw invalid(k, problem);
+        }
       } catch (ConfigException e) {
         errors.add(e.getMessage());
       }

@@ -177,6 +177,60 @@ class MonitorConfigTest {
         .containsEntry("rocksdb.config.setter", "my.Setter").containsEntry("producer.linger.ms", "20");
   }
 
+  /**
+   * acks other than all and more than 5 requests in flight passed config --check, and stopped `run` only when Kafka
+   * built the exactly-once producers, with Kafka's own message naming no setting or file.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "kafka.acks                                              | 1   | acks=all",
+      "kafka.producer.acks                                     | 0   | acks=all",
+      "kafka.acks                                              | ALL | acks=all",
+      "kafka.max.in.flight.requests.per.connection             | 6   | from 1 to 5",
+      "kafka.producer.max.in.flight.requests.per.connection    | 10  | from 1 to 5",
+      "kafka.max.in.flight.requests.per.connection             | 0   | from 1 to 5",
+      "kafka.max.in.flight.requests.per.connection             | many | from 1 to 5"})
+  void refusesProducerValuesExactlyOnceCannotRunWithNamingTheSettingAndWhereItCameFrom(String key, String value,
+      String allowed) throws Exception {
+    Path f = file("\n" + key + "=" + value + "\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting '" + key + "' = '" + value + "' (from " + f + ", line 2)")
+        .hasMessageContaining("exactly-once")
+        .hasMessageContaining(allowed);
+    String env = Setting.envNameOf(key);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(env, value), Map.of(), dir).validated())
+        .hasMessageContaining("(from environment " + env + ")").hasMessageContaining(allowed);
+  }
+
+  @Test
+  void acceptsTheProducerValuesExactlyOnceRunsWith() throws Exception {
+    MonitorConfig.load(file("kafka.acks=all\nkafka.producer.max.in.flight.requests.per.connection=5\n"), Map.of(),
+        Map.of("kafka.producer.acks", "-1", "kafka.max.in.flight.requests.per.connection", "1"), dir).validated();
+    MonitorConfig.load(null, Map.of("ADVMON_KAFKA_ACKS", "all"), Map.of(), dir).validated();
+  }
+
+  /** What the two tests above accept and refuse is what Kafka's idempotent producer does, case included. */
+  @ParameterizedTest
+  @CsvSource({"acks, all, true", "acks, ALL, false", "acks, -1, true", "acks, 1, false", "acks, 0, false",
+      "max.in.flight.requests.per.connection, 5, true", "max.in.flight.requests.per.connection, 1, true",
+      "max.in.flight.requests.per.connection, 6, false", "max.in.flight.requests.per.connection, 0, false"})
+  void theProducerValuesRefusedAreThoseKafkasIdempotentProducerRefuses(String key, String value, boolean runs) {
+    Map<String, Object> p = new java.util.HashMap<>(Map.of("bootstrap.servers", "localhost:9092",
+        "enable.idempotence", "true", "transactional.id", "t", key, value,
+        "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class,
+        "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class));
+    boolean kafkaRuns;
+    try {
+      new org.apache.kafka.clients.producer.ProducerConfig(p);
+      kafkaRuns = true;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      kafkaRuns = false;
+    }
+    assertThat(kafkaRuns).isEqualTo(runs);
+    assertThat(KafkaClientKeys.exactlyOnceProblem(key, value) == null).isEqualTo(runs);
+  }
+
   @Test
   void passesOnKafkaKeysThatAreNoTypoOfAKnownOneForPluginsThatReadTheirOwn() throws Exception {
     Path f = file("kafka.config.providers=file\n"
