@@ -294,7 +294,10 @@ public final class MonitorConfig {
             + "correct its name or unset it");
       }
     });
-    overrides.forEach((key, value) -> {
+    overrides.forEach((given, givenValue) -> {
+      // trimmed as a file's or the environment's are: --set 'streams.num-threads= 4' was refused as no number
+      String key = given.trim();
+      String value = givenValue.trim();
       // flags such as ./loadtest/run --set KEY=VALUE: a misspelt key would otherwise be ignored without a word
       if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
         throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)

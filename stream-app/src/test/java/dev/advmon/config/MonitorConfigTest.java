@@ -231,6 +231,17 @@ class MonitorConfigTest {
     assertThat(KafkaClientKeys.exactlyOnceProblem(key, value) == null).isEqualTo(runs);
   }
 
+  /** File and environment values are trimmed; --set KEY=VALUE kept the blanks, and ' 4' failed as no number. */
+  @Test
+  void commandLineValuesAreTrimmedAsFileAndEnvironmentValuesAre() throws Exception {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("streams.num-threads", " 4 ",
+        "topics.frames", "cam-frames\t", "kafka.linger.ms ", "20"), dir).validated();
+    assertThat(c.intValue("streams.num-threads")).isEqualTo(4);
+    assertThat(c.string("topics.frames")).isEqualTo("cam-frames");
+    assertThat(c.kafkaClientProperties()).containsEntry("linger.ms", "20");
+    assertThat(c.origin("streams.num-threads")).isEqualTo("command line");
+  }
+
   @Test
   void passesOnKafkaKeysThatAreNoTypoOfAKnownOneForPluginsThatReadTheirOwn() throws Exception {
     Path f = file("kafka.config.providers=file\n"
