@@ -105,6 +105,8 @@ final class Demo {
     List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images());
     ReplayPlan plan = ReplayPlan.of(options.frames(), options.cameras(), images.size(), options.seed());
     Path stateDir = Files.createTempDirectory("advmon-demo-state-");
+    // a temp folder is right for the demo, which deletes it at the end: Kafka Streams' warning about one is not
+    dev.advmon.topology.StreamsAdviceFilter.stateFolderChosenByTheMonitor(stateDir.toAbsolutePath());
     err.printf(Locale.ROOT, "demo: %d frames from %d cameras at %s, %d evaluation images; starting Kafka ...%n",
         options.frames(), options.cameras(), options.rate() > 0 ? options.rate() + " frames/s" : "full speed", images.size());
 

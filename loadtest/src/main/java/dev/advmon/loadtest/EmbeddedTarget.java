@@ -121,6 +121,8 @@ final class EmbeddedTarget extends ConfiguredTarget {
   void addInstance(PrintStream log) throws Exception {
     Path state = stateParent == null ? Files.createTempDirectory("advmon-loadtest-state-")
         : Files.createTempDirectory(stateParent, "advmon-loadtest-state-");
+    // the load tester's own temp folder, removed at the end: Kafka Streams' warning about one is not for its user
+    dev.advmon.topology.StreamsAdviceFilter.stateFolderChosenByTheMonitor(state.toAbsolutePath());
     DjlClassifier classifier = null;
     MonitorMetrics metrics = null;
     StreamingMonitor monitor = null;

@@ -293,6 +293,7 @@ public final class StreamingMonitor implements AutoCloseable {
       properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) limits.maxRequestBytes());
       properties.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
           Math.max(32L * 1024 * 1024, 4 * limits.maxMessageBytes()));
+      announceStateFolder(config);
       StateFolderLock.requireFree(config, stateDir(config));
       seedProcessId(config);
 
@@ -396,6 +397,20 @@ public final class StreamingMonitor implements AutoCloseable {
     String dir = c.string("streams.state-dir");
     return (dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams") : Path.of(dir))
         .toAbsolutePath();
+  }
+
+  /**
+   * With streams.state-dir empty, says once at INFO where the state lives and what that means, in place of Kafka
+   * Streams' WARN at every start, which a newcomer read as a fault of a correct set-up.
+   */
+  static void announceStateFolder(MonitorConfig c) {
+    if (!c.string("streams.state-dir").isBlank()) {
+      return;
+    }
+    StreamsAdviceFilter.stateFolderChosenByTheMonitor(stateDir(c));
+    log.info("state stores in {}: streams.state-dir is empty, so a folder under the system temp dir, which the OS may "
+        + "clear (the camera states are then restored from Kafka at the next start); set streams.state-dir to a "
+        + "folder of your own to keep them", stateDir(c).resolve(c.string("streams.application-id")));
   }
 
   /** The process id Kafka Streams will use: fixed by the application and instance ids. */

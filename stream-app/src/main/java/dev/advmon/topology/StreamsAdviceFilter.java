@@ -16,17 +16,36 @@ import org.slf4j.Marker;
  * processing.exception.handler.global.enabled to true", a WARN per stream thread at every start: the monitor sets it
  * to true ({@link StreamingMonitor#streamsProperties}, and refuses a kafka.* override of it), but each thread's
  * partition assignor reads the main consumer's copy of the settings, which lacks the key (Kafka Streams 4.3.1), so the
- * warning is false. Kafka Streams' own errors with their stack traces, and everything else, still show.
+ * warning is false. And "Using an OS temp directory in the state.dir property ...", a WARN at every start, for a
+ * folder the monitor chose itself ({@link #stateFolderChosenByTheMonitor}). Kafka Streams' own errors with their stack
+ * traces, and everything else, still show.
  */
 public final class StreamsAdviceFilter extends TurboFilter {
 
   static final String ADVICE = "please set the processing.exception.handler appropriately";
   static final String GLOBAL_ADVICE = "`processing.exception.handler.global.enabled` to true";
+  static final String TEMP_DIR_WARNING = "Using an OS temp directory in the state.dir property";
+
+  /** State folders under the system temp dir that the monitor, not the user, chose: their paths as Kafka prints them. */
+  private static final java.util.Set<String> CHOSEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Notes that the monitor (streams.state-dir empty) or the demo chose {@code folder} itself: Kafka Streams' WARN that
+   * the OS may clear it, at every start, then no longer shows; the monitor says at INFO where its state lives instead.
+   * A folder the user named keeps the warning.
+   */
+  public static void stateFolderChosenByTheMonitor(java.nio.file.Path folder) {
+    CHOSEN.add(folder.toString());
+  }
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
     if (format == null || !logger.getName().startsWith("org.apache.kafka.streams.")) {
       return FilterReply.NEUTRAL;
+    }
+    if (level == Level.WARN && format.startsWith(TEMP_DIR_WARNING)
+        && CHOSEN.stream().anyMatch(f -> format.endsWith("Resolved state.dir: [" + f + "]"))) {
+      return FilterReply.DENY;
     }
     boolean advice = level == Level.ERROR && format.contains(ADVICE)
         || level == Level.WARN && format.contains(GLOBAL_ADVICE);

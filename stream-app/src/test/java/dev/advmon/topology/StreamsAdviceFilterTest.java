@@ -58,4 +58,61 @@ class StreamsAdviceFilterTest {
       assertThat(lines.events()).noneMatch(ProductionLogging::prints);
     }
   }
+
+  /** Kafka Streams' StateDirectory as a Kafka Streams client builds it, with the monitor's settings (no lock taken). */
+  private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> stateDirectoryWarnings(MonitorConfig c) {
+    Properties p = StreamingMonitor.streamsProperties(c);
+    try (LogLines lines = LogLines.of(org.apache.kafka.streams.processor.internals.StateDirectory.class, Level.WARN)) {
+      new org.apache.kafka.streams.processor.internals.StateDirectory(new StreamsConfig(p),
+          org.apache.kafka.common.utils.Time.SYSTEM, true, false);
+      return lines.events().stream().filter(e -> e.getFormattedMessage().contains(StreamsAdviceFilter.TEMP_DIR_WARNING))
+          .toList();
+    }
+  }
+
+  /**
+   * A folder under the system temp dir that the user named is theirs to move: Kafka Streams' warning that the OS may
+   * clear it still shows.
+   */
+  @Test
+  void kafkaStreamsWarningAboutATempFolderTheUserChoseStillShows(@TempDir Path tmp) {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("kafka.bootstrap.servers", "localhost:9092",
+        "streams.state-dir", tmp.resolve("mine").toString()), tmp);
+    assertThat(stateDirectoryWarnings(c)).as("Kafka Streams warns about a folder under java.io.tmpdir").isNotEmpty()
+        .allMatch(ProductionLogging::prints);
+  }
+
+  /**
+   * Every default ./monitor run, and every ./monitor demo (its state in a temp folder it deletes at the end), printed
+   * Kafka Streams' WARN "Using an OS temp directory in the state.dir property can cause failures ...": a newcomer saw
+   * a warning on a correct set-up. Where the monitor chose the folder itself it says at INFO where its state lives.
+   */
+  @Test
+  void kafkaStreamsWarningAboutATempFolderTheMonitorChoseItselfIsDropped(@TempDir Path tmp) {
+    Path demoState = tmp.resolve("advmon-demo-state-1");
+    StreamsAdviceFilter.stateFolderChosenByTheMonitor(demoState);
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("kafka.bootstrap.servers", "localhost:9092",
+        "streams.state-dir", demoState.toString()), tmp);
+    assertThat(stateDirectoryWarnings(c)).as("Kafka Streams warns about a folder under java.io.tmpdir").isNotEmpty()
+        .noneMatch(ProductionLogging::prints);
+  }
+
+  @Test
+  void withStreamsStateDirEmptyTheMonitorSaysWhereItsStateLivesAtInfoInsteadOfKafkaStreamsWarning(@TempDir Path home) {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("kafka.bootstrap.servers", "localhost:9092"), home);
+    Path folder = StreamingMonitor.stateDir(c);
+    try (LogLines lines = LogLines.of(StreamingMonitor.class)) {
+      StreamingMonitor.announceStateFolder(c);
+      assertThat(lines.events()).singleElement().satisfies(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.INFO);
+        assertThat(e.getFormattedMessage()).contains(folder.resolve("advmon").toString(), "streams.state-dir is empty",
+            "system temp dir");
+      });
+    }
+    // as Kafka Streams 4.3.1's StateDirectory words it (not built here: it would write into the shared temp folder)
+    assertThat(ProductionLogging.prints("org.apache.kafka.streams.processor.internals.StateDirectory", Level.WARN,
+        "Using an OS temp directory in the state.dir property can cause failures with writing the checkpoint file due "
+            + "to the fact that this directory can be cleared by the OS. Resolved state.dir: [" + folder + "]"))
+        .isFalse();
+  }
 }
