@@ -422,7 +422,8 @@ public final class MonitorHttpServer implements AutoCloseable {
           // this instance alone (asked by a peer, or no peer in the group's metadata, as during a rebalance) and its
           // store refused: what its stores hold, said to be so
           from = directory.local().stale();
-          if (from == null) {
+          // asked for its part by an instance of an earlier version, which would take these for current cameras
+          if (from == null || (localOnly && ex.getRequestHeaders().getFirst(Peers.READS_STALE) == null)) {
             throw e;
           }
           stale = CameraDirectory.staleNote(health.readiness().state());

@@ -32,6 +32,13 @@ public final class Peers {
   public static final Peers NONE = new Peers(null, List::of, Duration.ofSeconds(1), null);
 
   /** One peer's answer: its status and body, or why there is none ({@code error}, status 0). */
+  /**
+   * Sent with every question to a peer: this instance reads the "stale" of a /cameras?scope=local answer. A peer asks
+   * for it before it answers from stores that may be stale; an instance of an earlier version, which does not send
+   * it, read such an answer as a current one (complete: true, no note) during a rolling upgrade.
+   */
+  public static final String READS_STALE = "Advmon-Reads-Stale";
+
   public record Answer(HostInfo peer, int status, byte[] body, String contentType, String error) {
 
     public boolean ok() {
@@ -133,6 +140,7 @@ public final class Peers {
     if (bearerToken != null) {
       request.header("Authorization", "Bearer " + bearerToken);
     }
+    request.header(READS_STALE, "yes");
     CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), info -> new CappedBody(
         maxAnswerBytes, "no answer of a monitor is that large: is " + serverName(peer) + " this monitor's HTTP port "
             + "(its streams.application-server)?"));

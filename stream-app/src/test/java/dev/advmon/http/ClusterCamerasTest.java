@@ -413,6 +413,58 @@ class ClusterCamerasTest {
   }
 
   /**
+   * A rolling upgrade runs both versions at once, and rebalances all along. An instance of the previous version asks
+   * its peers for /cameras?scope=local and reads any 200 as a current answer (it knows no "stale"): served stale
+   * cameras, it listed them with complete: true and no note, where it said the peer's part was missing before. Only an
+   * asker that says it reads "stale" (this version's peers, with {@link Peers#READS_STALE}) is answered from stale
+   * stores; any other still gets the 503 naming the state.
+   */
+  @Test
+  void aStaleReadingIsServedOnlyToAnAskerThatSaysItReadsStale() throws Exception {
+    CameraDirectory rebalancing = new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException("not RUNNING");
+      }
+
+      @Override
+      public CameraDirectory stale() {
+        return directory(Map.of("cam-1", camera("cam-1", 10)));
+      }
+    };
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    MonitorHttpServer moving = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.REBALANCING), metrics::scrape, rebalancing, null, metrics::counts,
+        Peers.NONE);
+    open.add(moving);
+
+    for (String path : List.of("/cameras?scope=local", "/cameras?scope=local&limit=10")) {
+      HttpResponse<String> previousVersion = get(moving, path);
+      assertThat(previousVersion.statusCode()).as(path).isEqualTo(503);
+      assertThat(json.readTree(previousVersion.body()).path("error").asText()).as(path)
+          .contains("REBALANCING").contains("retry in a few seconds");
+    }
+    // this version's peers say they read it, and list the cameras as possibly stale
+    MonitorHttpServer asker = server(new TreeMap<>(Map.of("cam-2", camera("cam-2", 5))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", moving.port())),
+            Duration.ofSeconds(2), null));
+    for (String path : List.of("/cameras", "/cameras?limit=10")) {
+      JsonNode body = json.readTree(get(asker, path).body());
+      List<String> ids = new ArrayList<>();
+      body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+      assertThat(ids).as(path).containsExactly("cam-1", "cam-2");
+      assertThat(body.path("complete").asBoolean()).as(path).isFalse();
+      assertThat(body.path("instances").get(1).path("stale").asText()).as(path).contains("REBALANCING");
+    }
+  }
+
+  /**
    * Walking a scale-out, the instance just started answered "camera state is not available while Kafka Streams is
    * RUNNING; retry in a few seconds" for about a second: the client was RUNNING while its stream threads still took up
    * the partitions just assigned. "Not available while RUNNING" reads as a fault; it says what is going on.
