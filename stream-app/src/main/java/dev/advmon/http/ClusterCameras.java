@@ -123,10 +123,17 @@ public final class ClusterCameras implements CameraDirectory {
     instances.add(new Instance(peers.selfName(), true, top == null ? mine.size() : top.known(), null, null, stale));
   }
 
-  /** A peer's note that its cameras were read from stores that may be stale: cut, control characters as '?'. */
+  /**
+   * A peer's note that its cameras were read from stores that may be stale: cut, control characters as '?'. Any note
+   * but null or false counts: one of another shape (a later version's) was taken for a current answer.
+   */
   private static String staleOf(JsonNode body) {
     JsonNode stale = body.path("stale");
-    return stale.isTextual() ? Peers.printable(stale.asText()) : null;
+    if (stale.isMissingNode() || stale.isNull() || (stale.isBoolean() && !stale.asBoolean())) {
+      return null;
+    }
+    return stale.isTextual() && !stale.asText().isBlank() ? Peers.printable(stale.asText())
+        : "its cameras may be stale (its note, " + Peers.printable(stale.toString()) + ", is not one this version reads)";
   }
 
   @Override

@@ -413,6 +413,25 @@ class ClusterCamerasTest {
   }
 
   /**
+   * A peer's "stale" was read only as text: one of another shape (a later version's object, say, or an empty note) was
+   * taken for a current answer, counted as complete, and the dashboard said nothing. Any "stale" but null or false
+   * says the peer's cameras may be stale.
+   */
+  @Test
+  void aPeersStaleNoteOfAnotherShapeStillMarksItsCamerasAsPossiblyStale() throws Exception {
+    for (String note : List.of("{\"state\":\"REBALANCING\"}", "true", "\"\"")) {
+      HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
+          + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":" + note + "}").getBytes(StandardCharsets.UTF_8));
+      MonitorHttpServer asker = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
+          new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+
+      JsonNode body = json.readTree(get(asker, "/cameras").body());
+      assertThat(body.path("complete").asBoolean()).as(note).isFalse();
+      assertThat(body.path("instances").get(1).path("stale").asText()).as(note).contains("may be stale");
+    }
+  }
+
+  /**
    * A rolling upgrade runs both versions at once, and rebalances all along. An instance of the previous version asks
    * its peers for /cameras?scope=local and reads any 200 as a current answer (it knows no "stale"): served stale
    * cameras, it listed them with complete: true and no note, where it said the peer's part was missing before. Only an
