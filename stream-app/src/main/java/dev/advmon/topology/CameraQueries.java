@@ -68,6 +68,12 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
    * instance's stale stores held none for 3 to 4 s while its tasks moved, and "0 cameras" read as "holds none".
    */
   private boolean saysNothingWhenEmpty;
+  /**
+   * Whether the client runs with no task on any thread (more instances than partitions): Kafka Streams then refuses
+   * the store for as long as it runs, and the instance was said to be "still taking up the partitions" for good (its
+   * peers listed it as missing, every merged /cameras said complete: false). It holds no camera. Set over a client only.
+   */
+  private java.util.function.BooleanSupplier holdsNoTask = () -> false;
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
@@ -77,6 +83,17 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
     this.stale = new CameraQueries(() -> whileRunning(streams.get(), s -> s.store(cameraStore().enableStaleStores())),
         () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
     this.stale.saysNothingWhenEmpty = true;
+    this.holdsNoTask = () -> holdsNoTask(streams.get());
+  }
+
+  private static boolean holdsNoTask(KafkaStreams streams) {
+    try {
+      var threads = streams.metadataForLocalThreads();
+      return streams.state() == KafkaStreams.State.RUNNING && !threads.isEmpty() && threads.stream()
+          .allMatch(t -> t.threadState().equals("RUNNING") && t.activeTasks().isEmpty());
+    } catch (RuntimeException e) {
+      return false; // stopping or stopped: the refusal stands
+    }
   }
 
   private static StoreQueryParameters<ReadOnlyKeyValueStore<String, CameraStatus>> cameraStore() {
@@ -171,7 +188,11 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
   @Override
   public List<CameraStatus> all() {
     List<CameraStatus> out = new ArrayList<>();
-    try (KeyValueIterator<String, CameraStatus> it = store().all()) {
+    ReadOnlyKeyValueStore<String, CameraStatus> from = storeOrNone();
+    if (from == null) {
+      return out;
+    }
+    try (KeyValueIterator<String, CameraStatus> it = from.all()) {
       while (it.hasNext() && out.size() < MAX_LISTED) {
         out.add(it.next().value);
       }
@@ -197,7 +218,10 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
    */
   @Override
   public synchronized Top top(int limit) {
-    ReadOnlyKeyValueStore<String, CameraStatus> now = store();
+    ReadOnlyKeyValueStore<String, CameraStatus> now = storeOrNone();
+    if (now == null) {
+      return new Top(List.of(), 0);
+    }
     Object holding = assignment.get();
     long start = clockMs.getAsLong();
     if (shared == null || start - sharedAt >= sharedFor || start < sharedAt || !holding.equals(sharedAssignment)) {
@@ -284,10 +308,19 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
   @Override
   public Optional<CameraStatus> one(String cameraId) {
-    return Optional.ofNullable(store().get(cameraId));
+    ReadOnlyKeyValueStore<String, CameraStatus> from = storeOrNone();
+    return from == null ? Optional.empty() : Optional.ofNullable(from.get(cameraId));
   }
 
-  private ReadOnlyKeyValueStore<String, CameraStatus> store() {
-    return store.get();
+  /** The store; null where the client holds no task, so no camera ({@link #holdsNoTask}). */
+  private ReadOnlyKeyValueStore<String, CameraStatus> storeOrNone() {
+    try {
+      return store.get();
+    } catch (InvalidStateStoreException e) {
+      if (holdsNoTask.getAsBoolean()) {
+        return null;
+      }
+      throw e;
+    }
   }
 }

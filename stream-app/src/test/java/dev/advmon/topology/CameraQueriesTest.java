@@ -155,6 +155,48 @@ class CameraQueriesTest {
     }
   }
 
+  /**
+   * An instance whose threads hold no task (more instances than partitions: walked with two instances over one
+   * partition) is refused the store for as long as it runs, and answered "Kafka Streams is RUNNING, but its stream
+   * threads are still taking up the partitions of the last rebalance; retry in a few seconds" for good: its peers
+   * listed it as missing and every merged /cameras said complete: false. It holds no camera, and says so.
+   */
+  @Test
+  void anInstanceWhoseThreadsHoldNoTaskListsNoCameraInsteadOfBeingUnavailable() throws Exception {
+    KafkaStreams idle = new KafkaStreams(dev.advmon.testing.UnstartedStreams.topology(),
+        dev.advmon.testing.UnstartedStreams.properties("camera-queries-idle", stateDir.resolve("i"), 1)) {
+      @Override
+      public State state() {
+        return State.RUNNING;
+      }
+
+      @Override
+      public <T> T store(StoreQueryParameters<T> parameters) {
+        throw new org.apache.kafka.streams.errors.InvalidStateStoreException(
+            "The state store, cameras, may have migrated to another instance.");
+      }
+
+      @Override
+      public java.util.Set<org.apache.kafka.streams.ThreadMetadata> metadataForLocalThreads() {
+        return java.util.Set.of(new org.apache.kafka.streams.processor.internals.ThreadMetadataImpl("t-1", "RUNNING",
+            "c", "r", "p", "a", java.util.Set.of(), java.util.Set.of()));
+      }
+    };
+    try (CameraQueries queries = new CameraQueries(() -> idle);
+        MonitorHttpServer spare = new MonitorHttpServer("127.0.0.1", 0, idle::state, () -> "", queries)) {
+      for (String path : new String[] {"/cameras", "/cameras?scope=local", "/cameras?limit=5"}) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + spare.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("cameras")).as(path).isEmpty();
+      }
+      assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spare.port() + "/cameras/cam-1"))
+          .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+    } finally {
+      idle.close();
+    }
+  }
+
   /** A client in REBALANCING that refuses the store except with stale stores enabled, which it answers from the test's. */
   private KafkaStreams rebalancing(List<StoreQueryParameters<?>> asked) {
     return new KafkaStreams(dev.advmon.testing.UnstartedStreams.topology(),
