@@ -187,12 +187,12 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
    */
   @Override
   public List<CameraStatus> all() {
+    return orNone(this::readAll, List.of());
+  }
+
+  private List<CameraStatus> readAll() {
     List<CameraStatus> out = new ArrayList<>();
-    ReadOnlyKeyValueStore<String, CameraStatus> from = storeOrNone();
-    if (from == null) {
-      return out;
-    }
-    try (KeyValueIterator<String, CameraStatus> it = from.all()) {
+    try (KeyValueIterator<String, CameraStatus> it = store().all()) {
       while (it.hasNext() && out.size() < MAX_LISTED) {
         out.add(it.next().value);
       }
@@ -218,10 +218,11 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
    */
   @Override
   public synchronized Top top(int limit) {
-    ReadOnlyKeyValueStore<String, CameraStatus> now = storeOrNone();
-    if (now == null) {
-      return new Top(List.of(), 0);
-    }
+    return orNone(() -> topOf(limit), new Top(List.of(), 0));
+  }
+
+  private Top topOf(int limit) {
+    ReadOnlyKeyValueStore<String, CameraStatus> now = store();
     Object holding = assignment.get();
     long start = clockMs.getAsLong();
     if (shared == null || start - sharedAt >= sharedFor || start < sharedAt || !holding.equals(sharedAssignment)) {
@@ -308,19 +309,25 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
   @Override
   public Optional<CameraStatus> one(String cameraId) {
-    ReadOnlyKeyValueStore<String, CameraStatus> from = storeOrNone();
-    return from == null ? Optional.empty() : Optional.ofNullable(from.get(cameraId));
+    return orNone(() -> Optional.ofNullable(store().get(cameraId)), Optional.empty());
   }
 
-  /** The store; null where the client holds no task, so no camera ({@link #holdsNoTask}). */
-  private ReadOnlyKeyValueStore<String, CameraStatus> storeOrNone() {
+  /**
+   * {@code read}, or {@code none} where the store refuses it because the client holds no task ({@link #holdsNoTask}).
+   * Kafka Streams refuses on use (the store it hands out finds no task's store only when read), not when handed out.
+   */
+  private <T> T orNone(java.util.function.Supplier<T> read, T none) {
     try {
-      return store.get();
+      return read.get();
     } catch (InvalidStateStoreException e) {
       if (holdsNoTask.getAsBoolean()) {
-        return null;
+        return none;
       }
       throw e;
     }
+  }
+
+  private ReadOnlyKeyValueStore<String, CameraStatus> store() {
+    return store.get();
   }
 }

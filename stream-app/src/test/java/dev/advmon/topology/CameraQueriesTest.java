@@ -170,10 +170,15 @@ class CameraQueriesTest {
         return State.RUNNING;
       }
 
+      // as Kafka Streams does: the store is handed out, and refused on use (no thread holds a task of it)
       @Override
+      @SuppressWarnings("unchecked")
       public <T> T store(StoreQueryParameters<T> parameters) {
-        throw new org.apache.kafka.streams.errors.InvalidStateStoreException(
-            "The state store, cameras, may have migrated to another instance.");
+        return (T) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {org.apache.kafka.streams.state.ReadOnlyKeyValueStore.class}, (proxy, method, args) -> {
+              throw new org.apache.kafka.streams.errors.InvalidStateStoreException(
+                  "The state store, cameras, may have migrated to another instance.");
+            });
       }
 
       @Override
