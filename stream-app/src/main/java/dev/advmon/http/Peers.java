@@ -31,7 +31,6 @@ public final class Peers {
   /** No other instance: a monitor alone, or a test. */
   public static final Peers NONE = new Peers(null, List::of, Duration.ofSeconds(1), null);
 
-  /** One peer's answer: its status and body, or why there is none ({@code error}, status 0). */
   /**
    * Sent with every question to a peer: this instance reads the "stale" of a /cameras?scope=local answer. A peer asks
    * for it before it answers from stores that may be stale; an instance of an earlier version, which does not send
@@ -39,6 +38,7 @@ public final class Peers {
    */
   public static final String READS_STALE = "Advmon-Reads-Stale";
 
+  /** One peer's answer: its status and body, or why there is none ({@code error}, status 0). */
   public record Answer(HostInfo peer, int status, byte[] body, String contentType, String error) {
 
     public boolean ok() {
