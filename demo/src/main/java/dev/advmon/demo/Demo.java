@@ -54,8 +54,8 @@ final class Demo {
    * @param httpPort port of /health, /metrics, /cameras and the dashboard; 0 = off; negative = a free port,
    *     taken when the server binds (tests: no port is picked and released before use)
    * @param dashboard serve the operator dashboard at / on {@code httpPort}
+   * @param model the bundle folder, null = the model.dir setting (the bundled model unless ADVMON_MODEL_DIR says)
    */
-  /** {@code model}: the bundle folder, null = the model.dir setting (the bundled model unless ADVMON_MODEL_DIR says). */
   record Options(int frames, int cameras, double rate, int httpPort, Path images, long seed, boolean dashboard, Path model) {}
 
   /** Demo values of settings, used unless the environment sets them: windows short enough to see in a demo. */

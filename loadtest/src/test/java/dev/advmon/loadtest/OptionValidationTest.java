@@ -77,10 +77,6 @@ class OptionValidationTest {
         .contains("--step-seconds=S").contains("--scoring-seconds=S").contains("--cameras=N").contains("--partitions=P");
   }
 
-  /**
-   * --help's examples are pasted as they stand: one picocli wrapped at 80 columns ran without its --report folder,
-   * which stopped it ("--report is required"); and 'summary.md' read as 'summary.' and 'md' on two lines.
-   */
   /** README lists the load test's exit statuses (1: a frame lost or seen twice); --help listed none. */
   @Test
   void bothCommandsListTheirExitStatuses() {
@@ -92,6 +88,10 @@ class OptionValidationTest {
     }
   }
 
+  /**
+   * --help's examples are pasted as they stand: one picocli wrapped at 80 columns ran without its --report folder,
+   * which stopped it ("--report is required"); and 'summary.md' read as 'summary.' and 'md' on two lines.
+   */
   @Test
   void theHelpsExamplesAndFileNamesAreNotCutAcrossLines() {
     CommandLine cl = LoadTestCommand.commandLine();

@@ -800,7 +800,6 @@ class DashboardIT {
     return page;
   }
 
-  /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   /** A stand-in peer that answers each path of {@code answers} with its JSON, and 404 anywhere else. */
   private static com.sun.net.httpserver.HttpServer peerAnswering(Map<String, String> answers) throws IOException {
     com.sun.net.httpserver.HttpServer peer =
@@ -826,6 +825,7 @@ class DashboardIT {
             Duration.ofSeconds(5), null));
   }
 
+  /** A server of the page whose JSON routes answer {@code answers} (path -> body); the summary a quiet one. */
   private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
     MonitorHttpServer page = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
         monitor.health(), metrics::scrape, monitor.cameras(), recent, metrics::counts);
