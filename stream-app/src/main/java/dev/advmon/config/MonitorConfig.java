@@ -576,6 +576,15 @@ public final class MonitorConfig {
     return v > 0 ? v : Math.max(120_000, 2 * longValue("streams.transaction-timeout-ms"));
   }
 
+  /** Where a link points, as written in it (for a message); why not, where it cannot be read. */
+  private static String linkTarget(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+
   private void validate(String key) {
     switch (key) {
       case "model.dir" -> {
@@ -591,10 +600,17 @@ public final class MonitorConfig {
           throw invalid(key, "is a file, not a folder: name a folder for the state stores (it is created when "
               + "missing), or leave it empty for one under the system temp dir");
         }
-        // a missing folder is created, unless what exists of its path ends in a file
-        Path existing = string(key).isBlank() ? null : Path.of(string(key)).toAbsolutePath().getParent();
-        while (existing != null && !Files.exists(existing)) {
+        // a missing folder is created, unless what exists of its path ends in a file, or in a link to nothing (a
+        // volume not mounted): followed, such a link reads as missing and the walk went past it to its folder
+        Path existing = string(key).isBlank() ? null : Path.of(string(key)).toAbsolutePath();
+        while (existing != null && !Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           existing = existing.getParent();
+        }
+        if (existing != null && !Files.exists(existing)) {
+          throw invalid(key, (existing.equals(Path.of(string(key)).toAbsolutePath()) ? "is" : "is under")
+              + " the link " + existing + " to " + linkTarget(existing) + ", which does not exist (a volume not "
+              + "mounted?): mount or create it, or name a folder for the state stores, or leave it empty for one "
+              + "under the system temp dir");
         }
         if (existing != null && !Files.isDirectory(existing)) {
           throw invalid(key, "is under the file " + existing + ", where no folder can be made: name a folder for the "

@@ -293,6 +293,25 @@ class MonitorConfigTest {
         .hasMessageContaining("name a folder");
   }
 
+  /**
+   * A state-dir that is, or is under, a link to a volume that was not mounted: the link exists but leads nowhere, so
+   * the check above walked past it to its folder and let it through; `run` then failed creating it, naming only the
+   * link.
+   */
+  @Test
+  void aStateDirThroughALinkToNothingIsRefusedAtLoadNamingTheLink() throws Exception {
+    Path target = dir.resolve("not-mounted");
+    Path link = Files.createSymbolicLink(dir.resolve("volume"), target);
+    for (Path stateDir : List.of(link, link.resolve("advmon/state"))) {
+      assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.state-dir", stateDir.toString()), dir)
+          .validated())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("setting 'streams.state-dir' = '" + stateDir + "' (from command line) is ")
+          .hasMessageContaining("the link " + link + " to " + target + ", which does not exist")
+          .hasMessageContaining("name a folder");
+    }
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");
