@@ -95,8 +95,7 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
       image = preparer.prepare(bytes(frame.getImage()), format(frame), frame.getWidth(), frame.getHeight());
     } catch (ImageDecodeException e) {
       dead(record, topic, partition, offset, e.deadLetterReason(),
-          new ImageDecodeException(e.reason(), "frame " + frame.getFrameId() + " from camera " + frame.getCameraId()
-              + ": " + e.getMessage(), e),
+          new ImageDecodeException(e.reason(), which(frame) + ": " + e.getMessage(), e),
           frame.getFrameId(), frame.getCameraId());
       return;
     }

@@ -330,6 +330,21 @@ class MonitorTopologyTest {
   }
 
   /**
+   * An id with white space at an end is valid, so its frame can fail later, in decoding its image: that dead letter
+   * showed it bare ("frame f-8  from camera cam-w"), where an invalid frame's shows it quoted.
+   */
+  @Test
+  void anIdWithWhiteSpaceAtAnEndIsQuotedInAnUndecodableImagesDeadLetterToo() throws Exception {
+    byte[] png = Files.readAllBytes(TestData.evalSet().get(0).file());
+    send("cam-w", frame("f-8 ", "cam-w", ImageEncoding.PNG, Arrays.copyOf(png, png.length / 2), null, null));
+
+    assertThat(deadLetters.readValuesToList()).singleElement().satisfies(d -> {
+      assertThat(d.getReason()).isEqualTo("UNDECODABLE_IMAGE");
+      assertThat(d.getErrorMessage()).contains("frame \"f-8 \" from camera cam-w: ");
+    });
+  }
+
+  /**
    * Each of FrameValidation's refusals, one frame apiece: the test above reaches only two of them, so dropping any
    * other check left the suite green (a blank cameraId was even scored into a verdict).
    */
