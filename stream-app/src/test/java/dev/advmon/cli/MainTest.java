@@ -135,6 +135,19 @@ class MainTest {
   }
 
   /**
+   * 143 is also the status of a SIGTERM whose close could not finish (the broker gone: Kafka Streams' close gives up
+   * after 30 s, or the hook's 45 s bound cuts the close off, each with a WARN), so `run --help` calling every 143 a
+   * close that finished cleanly told a supervisor that uncommitted frames had been committed.
+   */
+  @Test
+  void runHelpSaysA143CanFollowACloseThatDidNotFinish() {
+    String help = Main.commandLine().getSubcommands().get("run").getUsageMessage().replaceAll("\\s+", " ");
+    assertThat(help).doesNotContain("after closing cleanly")
+        .contains("also when the close could not finish")
+        .contains("did not finish closing");
+  }
+
+  /**
    * A shell line in the docs may go on past the monitor's command (a pipe, {@code &&}, {@code ;}): the flags after
    * that are the next program's ({@code | jq --raw-output}, {@code && kubectl apply --dry-run=client}), not the
    * monitor's. A table's escaped pipe ({@code [--format jsonl\|table]}) is the command's own.
