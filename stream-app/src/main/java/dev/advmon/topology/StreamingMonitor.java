@@ -619,7 +619,7 @@ public final class StreamingMonitor implements AutoCloseable {
       log.warn("Kafka Streams did not finish closing within {} s (a broker unreachable, or a stream thread still in "
           + "a commit): what it processed since its last commit is not committed; the transaction it had open is "
           + "aborted by the broker after streams.transaction-timeout-ms ({} ms), or fenced at once when an instance "
-          + "with the same streams.instance-id starts, and those frames are processed again then; exiting anyway",
+          + "with the same streams.instance-id starts, and those frames are processed again then; closing the rest anyway",
           CLOSE_TIMEOUT.toSeconds(), transactionTimeoutMs);
     }
     return closed;
