@@ -242,6 +242,19 @@ class MonitorConfigTest {
     assertThat(c.origin("streams.num-threads")).isEqualTo("command line");
   }
 
+  /** --set 'a=1' --set 'a =2' merged after trimming and one of them won without a word. */
+  @Test
+  void refusesTwoCommandLineKeysThatDifferOnlyInBlanks() {
+    Map<String, String> given = new java.util.LinkedHashMap<>();
+    given.put("streams.num-threads", "4");
+    given.put("streams.num-threads ", "2");
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), given, dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("command line: setting 'streams.num-threads' is given twice, as 'streams.num-threads' "
+            + "and 'streams.num-threads '")
+        .hasMessageContaining("keep the one you mean");
+  }
+
   @Test
   void passesOnKafkaKeysThatAreNoTypoOfAKnownOneForPluginsThatReadTheirOwn() throws Exception {
     Path f = file("kafka.config.providers=file\n"
