@@ -97,7 +97,8 @@ final class EmbeddedTarget extends ConfiguredTarget {
     s.put("topics.create", "true");
     s.put("streams.application-id", "advmon-loadtest-" + run);
     s.put("http.port", "0");
-    s.putAll(overrides);
+    // by the key the monitor reads (trimmed): ' topics.frames' beside the default 'topics.frames' read as given twice
+    overrides.forEach((key, value) -> s.put(key.trim(), value));
     return Map.copyOf(s);
   }
 
