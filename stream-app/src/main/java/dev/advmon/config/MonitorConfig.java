@@ -583,6 +583,20 @@ public final class MonitorConfig {
     return v > 0 ? v : Math.max(120_000, 2 * longValue("streams.transaction-timeout-ms"));
   }
 
+  /** {@code <streams.state-dir>/<streams.application-id>}; null with either empty or the id no plain folder name. */
+  private Path applicationFolder() {
+    String app = string("streams.application-id");
+    if (string("streams.state-dir").isBlank() || app.isBlank() || app.equals(".") || app.equals("..")) {
+      return null; // the id itself is checked, and named, by its own case
+    }
+    try {
+      Path folder = Path.of(string("streams.state-dir")).resolve(app);
+      return folder.getFileName().toString().equals(app) ? folder : null;
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+  }
+
   /** Where a link points, as written in it (for a message); why not, where it cannot be read. */
   private static String linkTarget(Path link) {
     try {
@@ -622,6 +636,14 @@ public final class MonitorConfig {
         if (existing != null && !Files.isDirectory(existing)) {
           throw invalid(key, "is under the file " + existing + ", where no folder can be made: name a folder for the "
               + "state stores (it is created when missing), or leave it empty for one under the system temp dir");
+        }
+        // Kafka Streams keeps the stores one level down, in <state-dir>/<application-id>: a link there to nothing
+        // failed as the one above did, only once the broker and registry answered
+        Path stores = applicationFolder();
+        if (stores != null && Files.isSymbolicLink(stores) && !Files.exists(stores)) {
+          throw invalid(key, "holds the link " + stores + " to " + linkTarget(stores) + ", which does not exist (a "
+              + "volume not mounted?), where Kafka Streams keeps the stores of streams.application-id '"
+              + string("streams.application-id") + "': mount or create it, or delete the link for a fresh folder");
         }
       }
       case "model.engine" -> {

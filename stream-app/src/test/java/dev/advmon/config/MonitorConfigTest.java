@@ -325,6 +325,23 @@ class MonitorConfigTest {
     }
   }
 
+  /**
+   * Kafka Streams keeps its stores in {@code <streams.state-dir>/<streams.application-id>}: a link there to nothing (a
+   * volume not mounted) passed config --check, and run failed only after the broker and registry answered.
+   */
+  @Test
+  void anApplicationFolderThatIsALinkToNothingIsRefusedAtLoadNamingTheLink() throws Exception {
+    Path state = Files.createDirectories(dir.resolve("state"));
+    Path target = dir.resolve("not-mounted");
+    Path link = Files.createSymbolicLink(state.resolve("advmon-app"), target);
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.state-dir", state.toString(),
+        "streams.application-id", "advmon-app"), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'streams.state-dir' = '" + state + "' (from command line) holds ")
+        .hasMessageContaining("the link " + link + " to " + target + ", which does not exist")
+        .hasMessageContaining("streams.application-id");
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");
