@@ -625,6 +625,16 @@ public final class StreamingMonitor implements AutoCloseable {
     return closed;
   }
 
+  /**
+   * SIGTERM's close of the running client, through {@link #closeStreams} so that a close that runs out of time says
+   * what it left uncommitted; {@code StreamsCloseTest} reaches the close path here, with a client whose close gives up.
+   */
+  static boolean closeClient(KafkaStreams client, CloseOptions.GroupMembershipOperation membership,
+      int transactionTimeoutMs) {
+    return closeStreams(timeout -> client.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(membership)),
+        transactionTimeoutMs);
+  }
+
   static void closeQuietly(KafkaStreams client) {
     try {
       client.close(CloseOptions.timeout(CLOSE_TIMEOUT)
@@ -864,8 +874,7 @@ public final class StreamingMonitor implements AutoCloseable {
     CloseOptions.GroupMembershipOperation membership = decision.leave()
         ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
     try {
-      closeStreams(timeout -> client.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(membership)),
-          config.intValue("streams.transaction-timeout-ms"));
+      closeClient(client, membership, config.intValue("streams.transaction-timeout-ms"));
     } finally {
       batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
       stoppedForGood.countDown();
