@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -68,6 +69,12 @@ final class RunCommand implements Callable<Integer> {
       + "(ADVMON_...) overrides any of them.")
   Path config;
 
+  /**
+   * Where the stop on SIGTERM goes: the JVM's shutdown hooks. A field so that a test sees which hook {@code run}
+   * installs; a hook of its own here, without {@link SignalStop}'s bound and WARN, went unnoticed by the tests.
+   */
+  Consumer<Runnable> onSignal = stop -> Runtime.getRuntime().addShutdownHook(new Thread(stop, "advmon-shutdown"));
+
   @Override
   public Integer call() throws Exception {
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), Map.of(), Main.home()).validated()
@@ -81,8 +88,7 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Thread main = Thread.currentThread();
     AtomicBoolean startingUp = new AtomicBoolean(true);
-    Runtime.getRuntime().addShutdownHook(new Thread(new SignalStop(stop, stopped, startingUp, main, STOP_BOUND),
-        "advmon-shutdown"));
+    onSignal.accept(new SignalStop(stop, stopped, startingUp, main, STOP_BOUND));
 
     // The model and its detectors load while the monitor waits for the registry and the broker, so that a
     // (re)start reaches its first verdict sooner; a model that cannot load ends those waits at once.
