@@ -15,6 +15,7 @@ import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelDocs;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
 import dev.advmon.topology.StreamingMonitor;
@@ -63,6 +64,13 @@ final class RunCommand implements Callable<Integer> {
    * the close's own steps take with the broker gone (about 3 s for the group lookup, Kafka Streams' 30 s).
    */
   static final Duration STOP_BOUND = Duration.ofSeconds(45);
+
+  /**
+   * The longest the close waits for a model still loading: inside {@link #STOP_BOUND}, with room left for closing the
+   * model once it loaded, so that a SIGTERM during a slow load ends with a WARN naming the model rather than being cut
+   * off by the hook's bound in the middle of the wait.
+   */
+  static final Duration MODEL_WAIT = STOP_BOUND.minusSeconds(10);
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "The monitor's properties file (./monitor config lists every setting); the environment "
@@ -151,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      closeModel(loader, scorer);
+      closeModel(loader, scorer, MODEL_WAIT, c.path("model.dir").toString());
       stopped.countDown();
     }
   }
@@ -203,13 +211,33 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static void closeModel(Thread loader, CompletableFuture<FrameScorer> scorer) {
-    try {
-      loader.join(60_000); // a model still loading is closed once loaded
-    } catch (InterruptedException e) {
+  /**
+   * Closes the model once its loader has finished, waiting at most {@code wait}; a model still loading after that is
+   * left to the process's exit (its daemon loader thread ends with the JVM), which is said rather than waited for.
+   */
+  static void closeModel(Thread loader, CompletableFuture<FrameScorer> scorer, Duration wait, String modelDir) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean interrupted = false;
+    // a model still loading is closed once loaded; an interrupt (the hook's, during start-up) does not end the wait,
+    // which has its own bound
+    for (long left = wait.toMillis(); loader.isAlive() && left > 0;
+        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+      try {
+        loader.join(left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (scorer.isDone() && !scorer.isCompletedExceptionally()) {
+    if (!scorer.isDone()) {
+      log.warn("the model ({}, model.dir) was still loading {} s after the monitor stopped; exiting without closing it "
+          + "(the process's exit frees it; {})", modelDir, wait.toSeconds(),
+          ModelDocs.projectReadme("Faults, restarts and health"));
+      return;
+    }
+    if (!scorer.isCompletedExceptionally()) {
       scorer.join().classifier().close();
     }
   }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code run}'s shutdown hook: asks the main thread to stop and waits, at most {@code bound}, for it to have closed.
  * The JVM exits when this returns, whatever is still closing, so the bound is the longest a SIGTERM takes; a close that
- * outlasts it (a broker gone, a model still loading) is named in the log rather than cut off without a word.
+ * outlasts it (a broker gone) is named in the log rather than cut off without a word.
  */
 final class SignalStop implements Runnable {
 

@@ -1,0 +1,60 @@
+package dev.advmon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.detect.FrameScorer;
+import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.LogLines;
+import dev.advmon.testing.PixelModel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code run}'s close of the model: it waited up to 60 s for a model still loading, past the shutdown hook's 45 s
+ * bound, so a SIGTERM during a slow load was cut off by the hook in the middle of that wait.
+ */
+class RunCommandModelCloseTest {
+
+  @Test
+  void theWaitForAModelStillLoadingEndsInsideTheStopBound() {
+    assertThat(RunCommand.MODEL_WAIT).isLessThan(RunCommand.STOP_BOUND);
+  }
+
+  @Test
+  void aModelStillLoadingWhenTheWaitEndsIsNamedAndLeftToTheExit() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
+    Thread loader = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    loader.start();
+    try (LogLines lines = LogLines.of(RunCommand.class)) {
+      RunCommand.closeModel(loader, scorer, Duration.ofMillis(50), "models/slow");
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m)
+          .contains("models/slow, model.dir").contains("still loading").contains("exiting without closing it"));
+    } finally {
+      release.countDown();
+      loader.join();
+    }
+  }
+
+  @Test
+  void aModelThatLoadedIsClosedWithoutAWarning() throws Exception {
+    BreakableClassifier model = new BreakableClassifier(PixelModel.open());
+    CompletableFuture<FrameScorer> scorer = CompletableFuture.completedFuture(new FrameScorer(model, List.of(), 8));
+    Thread loader = new Thread(() -> { });
+    loader.start();
+    try (LogLines lines = LogLines.of(RunCommand.class)) {
+      RunCommand.closeModel(loader, scorer, Duration.ofSeconds(30), "models/fast");
+      assertThat(lines.messages()).isEmpty();
+    }
+    assertThat(model.closed).hasValue(1);
+  }
+}
