@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A monitor deployed elsewhere, named by its own settings file ({@code --config}): the same broker, registry,
@@ -59,21 +63,65 @@ final class ExternalTarget extends ConfiguredTarget {
    */
   @Override
   public void requireRegistry() {
-    try {
-      registry.ping(REGISTRY_CHECK);
-    } catch (RegistrySerdeException e) {
-      if (e instanceof RegistryRequestException r && r.authenticationFailed()) {
-        // it answered at once (401/403): a refusal, not silence, and "check that the registry runs" would mislead
-        throw new IllegalStateException("the schema registry refused the load tester's credentials: "
-            + withoutAdvice(e.getMessage()) + "; the load tester registers the frame schema there as a camera "
-            + "would: check registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) in "
-            + settingsSource() + ", a user allowed to read and register the frames topic's subject", e);
+    requireRegistry(Interruption.PROCESS);
+  }
+
+  /**
+   * As {@link #requireRegistry()}, ending with {@link Interruption.Stopped} as soon as {@code stop} is requested: the
+   * ping runs on a thread of its own, as the broker check's attempts do. Waited for here, Ctrl-C was heard only after
+   * the ping's 10 s, and a ping that then failed stopped the run with the registry's error and no INTERRUPTED report.
+   */
+  void requireRegistry(Interruption stop) {
+    CompletableFuture<Void> ping = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        registry.ping(REGISTRY_CHECK);
+        ping.complete(null);
+      } catch (RuntimeException | Error e) {
+        ping.completeExceptionally(e);
       }
-      throw new IllegalStateException("the schema registry did not answer as one within " + REGISTRY_CHECK.toSeconds()
-          + " s: " + problem(e) + "; the load tester registers the frame schema there as a camera would: check "
-          + "registry.url (and registry.* credentials) in " + settingsSource() + " against the monitor's, and that "
-          + "the registry runs", e);
+    }, "advmon-loadtest-registry-check");
+    t.setDaemon(true); // left behind by a stop, it ends by the ping's own timeout; it holds nothing
+    t.start();
+    try {
+      while (true) {
+        stop.throwIfRequested();
+        try {
+          ping.get(50, TimeUnit.MILLISECONDS);
+          return;
+        } catch (TimeoutException e) {
+          // not yet: look for a stop again
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the schema registry at "
+          + config.string("registry.url"), e);
+    } catch (ExecutionException e) {
+      stop.throwIfRequested(); // a ping that failed as the stop came: the stop is what the run reports
+      if (e.getCause() instanceof RegistrySerdeException r) {
+        throw refused(r);
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw (Error) e.getCause();
     }
+  }
+
+  /** What the run says when the registry's check failed: credentials refused, or no registry's answer. */
+  private IllegalStateException refused(RegistrySerdeException e) {
+    if (e instanceof RegistryRequestException r && r.authenticationFailed()) {
+      // it answered at once (401/403): a refusal, not silence, and "check that the registry runs" would mislead
+      return new IllegalStateException("the schema registry refused the load tester's credentials: "
+          + withoutAdvice(e.getMessage()) + "; the load tester registers the frame schema there as a camera "
+          + "would: check registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) in "
+          + settingsSource() + ", a user allowed to read and register the frames topic's subject", e);
+    }
+    return new IllegalStateException("the schema registry did not answer as one within " + REGISTRY_CHECK.toSeconds()
+        + " s: " + problem(e) + "; the load tester registers the frame schema there as a camera would: check "
+        + "registry.url (and registry.* credentials) in " + settingsSource() + " against the monitor's, and that "
+        + "the registry runs", e);
   }
 
   /**

@@ -306,7 +306,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             : new ExternalTarget(target.config, externalSettings);
         Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
       t.requireRegistry(); // after the reader's topic check, before the first frame
-      Interruption.PROCESS.throwIfRequested(); // the registry's check (up to 10 s) cannot be cut short: heard here
+      Interruption.PROCESS.throwIfRequested(); // a stop that came as the registry answered: before the first frame
       boolean drained;
       try {
         if (warmup > 0) {

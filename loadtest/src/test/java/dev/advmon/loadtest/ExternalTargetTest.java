@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -236,6 +239,55 @@ class ExternalTargetTest {
             });
       }
     } finally {
+      registry.stop(0);
+    }
+  }
+
+  /**
+   * Before: Ctrl-C while the registry's check waited (up to 10 s) was heard only after it, and a check that then
+   * failed printed the registry's error and exited 143 without the INTERRUPTED report. Here the registry takes the
+   * connection but never answers while the test runs.
+   */
+  @Test
+  void aStopRequestedWhileTheRegistryIsCheckedEndsTheCheckAtOnce(@TempDir Path dir) throws Exception {
+    java.util.concurrent.CountDownLatch testOver = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer registry = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    registry.createContext("/", ex -> {
+      asked.countDown();
+      try {
+        testOver.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+    });
+    registry.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    registry.start();
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    stop.begin();
+    try {
+      Path config = dir.resolve("monitor.properties");
+      Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=http://127.0.0.1:"
+          + registry.getAddress().getPort() + "/apis/ccompat/v7\n");
+      try (ExternalTarget target = new ExternalTarget(config, home())) {
+        CompletableFuture<Throwable> check = CompletableFuture.supplyAsync(() -> {
+          try {
+            target.requireRegistry(stop);
+            return null;
+          } catch (Throwable e) {
+            return e;
+          }
+        });
+        assertThat(asked.await(60, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
+        CompletableFuture.runAsync(stop::onShutdown);
+        // the registry answers only when the test is over: a check that waited for it meets this guard's limit
+        assertThat(check.get(60, TimeUnit.SECONDS)).isInstanceOf(Interruption.Stopped.class);
+      }
+    } finally {
+      stop.finished();
+      testOver.countDown();
       registry.stop(0);
     }
   }
