@@ -154,10 +154,21 @@ public final class LoadTestCommand implements Callable<Integer> {
       // a missing or wrong --config is named first: before the start line, and before a report folder is made for it
       externalSettings = ExternalTarget.settings(target.config, Main.home());
     }
-    Path made = prepareReportFolder(spec != null ? spec.commandLine() : new CommandLine(this), report);
-    return Interruption.PROCESS.during(() -> {
+    CommandLine cl = spec != null ? spec.commandLine() : new CommandLine(this);
+    return inReportFolder(Interruption.PROCESS, report, () -> prepareReportFolder(cl, report), this::measure);
+  }
+
+  /**
+   * Runs {@code run} with the report folder {@code prepare} made (returning the outermost it created, or null). Made
+   * within the run: made before it, a Ctrl-C in between found no run under way, the JVM exited at once and the new,
+   * empty folder stayed; now the hook waits, and the run writes its INTERRUPTED report there or removes the folder.
+   */
+  static <T> T inReportFolder(Interruption stop, Path report, java.util.function.Supplier<Path> prepare,
+      Callable<T> run) throws Exception {
+    return stop.during(() -> {
+      Path made = prepare.get(); // refused (a ParameterException): it leaves nothing behind, see prepareReportFolder
       try {
-        return measure();
+        return run.call();
       } finally {
         // a run that failed before writing a report leaves no empty folder behind; removed before during() lets the
         // shutdown hook go on: after it, a run failing while a Ctrl-C was handled lost the race to the JVM's exit

@@ -87,4 +87,40 @@ class InterruptionTest {
     assertThatThrownBy(stop::throwIfRequested).isInstanceOf(Interruption.Stopped.class);
     stop.finished();
   }
+
+  /**
+   * Before: the report folder was made before the run began, so a Ctrl-C in between found no run under way, and the
+   * JVM exited at once with the new, empty --report folder left behind. Here the stop comes right after the folder is
+   * made; {@code leftBehind}: whether the folder was there when the hook returned (when the JVM would exit).
+   */
+  @Test
+  void aStopRightAfterTheReportFolderIsMadeLeavesNoFolderBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    java.nio.file.Path dir = tmp.resolve("new-report");
+    CompletableFuture<Boolean>[] leftBehind = new CompletableFuture[1];
+    try {
+      LoadTestCommand.inReportFolder(stop, dir, () -> {
+        java.nio.file.Path made = LoadTestCommand.prepareReportFolder(new picocli.CommandLine(new LoadTestCommand()),
+            dir);
+        leftBehind[0] = CompletableFuture.supplyAsync(() -> {
+          stop.onShutdown();
+          return java.nio.file.Files.exists(dir);
+        });
+        try {
+          await(() -> leftBehind[0].isDone() || stop.requested(), 10);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return made;
+      }, () -> {
+        stop.throwIfRequested(); // the run's first checkpoint
+        return 0;
+      });
+    } catch (Interruption.Stopped e) {
+      // the run heard the stop: what a command does then is measure()'s (the INTERRUPTED report)
+    }
+    assertThat(leftBehind[0].get(10, TimeUnit.SECONDS)).as("the empty report folder left when the JVM exits")
+        .isFalse();
+  }
 }
