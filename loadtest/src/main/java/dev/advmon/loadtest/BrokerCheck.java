@@ -50,11 +50,7 @@ final class BrokerCheck {
   static String requireListening(String bootstrapServers, String source, Duration wait, Connector connector,
       Interruption stop) {
     List<String> addresses = new ArrayList<>();
-    for (String entry : bootstrapServers.split(",")) {
-      String address = entry.trim();
-      if (address.isEmpty()) {
-        continue;
-      }
+    for (String address : given(bootstrapServers)) {
       if (Utils.getHost(address) == null || Utils.getPort(address) == null) {
         return null; // a form the Kafka client read but this check does not: leave the judgement to the client
       }
@@ -111,6 +107,33 @@ final class BrokerCheck {
     throw new IllegalStateException("nothing accepted a connection within " + wait.toSeconds() + " s at Kafka's "
         + (named.size() == 1 ? "address " : "addresses ") + String.join(", ", named) + ": start the broker, or "
         + "check kafka.bootstrap.servers in " + source + " (host and port of a listener reachable from this machine)");
+  }
+
+  /**
+   * The line naming which of several addresses accepted first ({@code answered}, from
+   * {@link #requireListening}), or null: with one address, or none checked, there is nothing to choose between.
+   */
+  static String acceptedFirstLine(String answered, String bootstrapServers) {
+    List<String> given = given(bootstrapServers);
+    if (answered == null || given.size() < 2) {
+      return null;
+    }
+    // with several addresses, which one is live: a dead one beside it is worth fixing before the next run
+    return "loadtest: Kafka accepted a connection at " + answered + " first, of " + String.join(", ", given);
+  }
+
+  /**
+   * The addresses of {@code bootstrapServers}, trimmed, without the empty entries a trailing or doubled comma leaves
+   * (no address to connect to): shown as written, "a:9092," read as two addresses, one of them empty.
+   */
+  static List<String> given(String bootstrapServers) {
+    List<String> given = new ArrayList<>();
+    for (String entry : bootstrapServers.split(",")) {
+      if (!entry.trim().isEmpty()) {
+        given.add(entry.trim());
+      }
+    }
+    return given;
   }
 
   /** One connection attempt to one IP address: returns once it accepted, throws otherwise. */

@@ -55,10 +55,9 @@ final class Session implements AutoCloseable {
     this.settingsSource = target instanceof EmbeddedTarget ? null : target.settingsSource();
     String bootstrap = String.valueOf(target.clientProperties().get(
         org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
-    if (collector.brokerAnswered() != null && bootstrap.contains(",")) {
-      // with several addresses, which one is live: a dead one beside it is worth fixing before the next run
-      console.println("loadtest: Kafka accepted a connection at " + collector.brokerAnswered() + " first, of "
-          + bootstrap.replace(",", ", "));
+    String acceptedFirst = BrokerCheck.acceptedFirstLine(collector.brokerAnswered(), bootstrap);
+    if (acceptedFirst != null) {
+      console.println(acceptedFirst);
     }
     ShutdownCleanup.register(this);
   }

@@ -173,4 +173,13 @@ class BrokerCheckTest {
       testOver.countDown();
     }
   }
+
+  /** Before: "a:9092," printed "of a:9092, " (an empty entry), and "a:9092,b:9093," showed one after b:9093. */
+  @Test
+  void theFirstAcceptedLineNamesOnlyTheAddressesGiven() {
+    assertThat(BrokerCheck.acceptedFirstLine("a:9092", " a:9092 ,b:9093,"))
+        .isEqualTo("loadtest: Kafka accepted a connection at a:9092 first, of a:9092, b:9093");
+    assertThat(BrokerCheck.acceptedFirstLine("a:9092", "a:9092,")).as("one address: nothing to choose between")
+        .isNull();
+  }
 }
