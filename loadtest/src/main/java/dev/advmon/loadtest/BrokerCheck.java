@@ -104,7 +104,10 @@ final class BrokerCheck {
       refused.put(o.address(), o.why());
     }
     List<String> named = refused.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList();
-    throw new IllegalStateException("nothing accepted a connection within " + wait.toSeconds() + " s at Kafka's "
+    // "within 10 s" only when an address used up the wait: each one failing at once (refused, a name that does not
+    // resolve) said so, and sent the user looking for a slow network rather than a broker that is down
+    String within = heard < addresses.size() ? " within " + wait.toSeconds() + " s" : "";
+    throw new IllegalStateException("nothing accepted a connection" + within + " at Kafka's "
         + (named.size() == 1 ? "address " : "addresses ") + String.join(", ", named) + ": start the broker, or "
         + "check kafka.bootstrap.servers in " + source + " (host and port of a listener reachable from this machine)");
   }

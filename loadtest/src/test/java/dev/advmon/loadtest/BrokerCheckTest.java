@@ -2,6 +2,7 @@ package dev.advmon.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -181,5 +182,19 @@ class BrokerCheckTest {
         .isEqualTo("loadtest: Kafka accepted a connection at a:9092 first, of a:9092, b:9093");
     assertThat(BrokerCheck.acceptedFirstLine("a:9092", "a:9092,")).as("one address: nothing to choose between")
         .isNull();
+  }
+
+  /**
+   * Before: "nothing accepted a connection within 600 s" although each address had refused at once: the wait was
+   * never waited, and the user looked for a slow network rather than a broker down.
+   */
+  @Test
+  void addressesThatAllRefuseAtOnceAreNotSaidToHaveHadTheWait() {
+    assertThatThrownBy(() -> BrokerCheck.requireListening("dead-1:9092,dead-2:9093", "--config m.properties",
+        Duration.ofMinutes(10), (host, port, wait) -> "Connection refused", new Interruption(Duration.ofSeconds(30))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("dead-1:9092 (Connection refused), dead-2:9093 (Connection refused)")
+        .hasMessageContaining("check kafka.bootstrap.servers in --config m.properties")
+        .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("within"));
   }
 }
