@@ -188,8 +188,15 @@ final class Collector implements AutoCloseable {
       cause = cause.getCause();
     }
     String why = cause.getMessage() == null || cause.getMessage().isBlank() ? cause.toString() : cause.getMessage();
+    String bootstrap = String.valueOf(target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+    if (BrokerCheck.given(bootstrap).size() != bootstrap.split(",", -1).length) {
+      // the client's "values must not be empty", with the advice below, sent the user to DNS for a stray comma
+      return new IllegalStateException("cannot start the load tester's Kafka " + client + " for Kafka at " + bootstrap
+          + ": " + why + ": kafka.bootstrap.servers in " + target.settingsSource() + " has an empty entry (a "
+          + "trailing or doubled comma): remove it", e);
+    }
     return new IllegalStateException("cannot start the load tester's Kafka " + client + " for Kafka at "
-        + target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + ": " + why + ": check "
+        + bootstrap + ": " + why + ": check "
         + "kafka.bootstrap.servers (every host must resolve from this machine) and the kafka.* client settings in "
         + target.settingsSource(), e);
   }
