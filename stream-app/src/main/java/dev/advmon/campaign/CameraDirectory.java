@@ -68,7 +68,13 @@ public interface CameraDirectory {
 
   /** What an answer read from {@link #stale()} says, naming Kafka Streams' {@code state}. */
   static String staleNote(String state) {
-    return "read while Kafka Streams is " + state + ": these cameras may be stale (a store still restoring or about "
+    // the store is refused while any stream thread still takes up its partitions, and the client may be RUNNING by
+    // then: "read while Kafka Streams is RUNNING" named no reason for a stale reading
+    String when = state.equals("RUNNING")
+        ? "read while a stream thread was still taking up the partitions of the last rebalance "
+            + "(Kafka Streams is RUNNING)"
+        : "read while Kafka Streams is " + state;
+    return when + ": these cameras may be stale (a store still restoring or about "
         + "to move), and cameras of partitions moving between instances may be missing or listed twice; a few seconds "
         + "after the rebalance the answer is whole again";
   }

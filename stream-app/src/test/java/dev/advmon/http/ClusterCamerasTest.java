@@ -413,6 +413,36 @@ class ClusterCamerasTest {
   }
 
   /**
+   * Kafka Streams refuses the store while any stream thread still takes up its partitions, and the client may
+   * already be RUNNING then (as for {@link ClusterCameras#unavailable}): the stale reading's note said "read while
+   * Kafka Streams is RUNNING", which gave no reason for it to be stale. Alone and merged, the note says that a
+   * stream thread was still taking up its partitions.
+   */
+  @Test
+  void aStaleReadingWhileTheClientIsRunningSaysAStreamThreadWasStillRebalancing() throws Exception {
+    CameraDirectory threadRebalancing =
+        refusing("thread not RUNNING", directory(Map.of("cam-1", camera("cam-1", 10))));
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    MonitorHttpServer alone = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, threadRebalancing, null,
+        metrics::counts, Peers.NONE);
+    open.add(alone);
+    MonitorHttpServer merged = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, threadRebalancing, null,
+        metrics::counts, new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+    open.add(merged);
+
+    String aloneNote = json.readTree(get(alone, "/cameras?limit=10").body()).path("stale").asText();
+    String mergedNote = json.readTree(get(merged, "/cameras").body()).path("instances").get(0).path("stale").asText();
+    for (String note : List.of(aloneNote, mergedNote)) {
+      assertThat(note).doesNotContain("while Kafka Streams is RUNNING").contains("Kafka Streams is RUNNING")
+          .contains("stream thread").contains("may be stale");
+    }
+  }
+
+  /**
    * A peer's "stale" was read only as text: one of another shape (a later version's object, say, or an empty note) was
    * taken for a current answer, counted as complete, and the dashboard said nothing. Any "stale" but null or false
    * says the peer's cameras may be stale.
