@@ -189,6 +189,12 @@ final class Collector implements AutoCloseable {
     }
     String why = cause.getMessage() == null || cause.getMessage().isBlank() ? cause.toString() : cause.getMessage();
     String bootstrap = String.valueOf(target.clientProperties().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+    if (BrokerCheck.given(bootstrap).isEmpty()) {
+      // commas and blanks only: "remove the empty entry" would leave the setting empty, and named no address to give
+      return new IllegalStateException("cannot start the load tester's Kafka " + client + " for Kafka at '" + bootstrap
+          + "': " + why + ": kafka.bootstrap.servers in " + target.settingsSource() + " names no address, only commas "
+          + "and blanks: give it the host:port of a listener of the monitor's broker", e);
+    }
     if (BrokerCheck.given(bootstrap).size() != bootstrap.split(",", -1).length) {
       // the client's "values must not be empty", with the advice below, sent the user to DNS for a stray comma
       return new IllegalStateException("cannot start the load tester's Kafka " + client + " for Kafka at " + bootstrap

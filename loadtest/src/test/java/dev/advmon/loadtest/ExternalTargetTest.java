@@ -311,4 +311,23 @@ class ExternalTargetTest {
           .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("must resolve"));
     }
   }
+  /**
+   * A list of commas and blanks only names no address at all: "an empty entry (a trailing or doubled comma): remove
+   * it" would leave the setting empty, and says nothing of the host:port it needs.
+   */
+  @Test
+  void aBootstrapListOfCommasOnlyIsNamedAsNamingNoAddress(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers= , \n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("names no address")
+          .hasMessageContaining("host:port")
+          .hasMessageContaining(config.toString())
+          .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("remove it"));
+    }
+  }
 }
