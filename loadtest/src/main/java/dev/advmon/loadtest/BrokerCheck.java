@@ -61,6 +61,7 @@ final class BrokerCheck {
     }
     record Outcome(String address, String why) {}
     LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+    long started = System.nanoTime();
     for (String address : addresses) {
       Thread t = new Thread(() -> {
         String why;
@@ -105,8 +106,10 @@ final class BrokerCheck {
     }
     List<String> named = refused.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList();
     // "within 10 s" only when an address used up the wait: each one failing at once (refused, a name that does not
-    // resolve) said so, and sent the user looking for a slow network rather than a broker that is down
-    String within = heard < addresses.size() ? " within " + wait.toSeconds() + " s" : "";
+    // resolve) said so, and sent the user looking for a slow network rather than a broker that is down. Elapsed, not
+    // only "not heard": an attempt is bounded by the wait itself, so a silent address is heard ("Connect timed out")
+    String within = heard < addresses.size() || System.nanoTime() - started >= wait.toNanos()
+        ? " within " + wait.toSeconds() + " s" : "";
     throw new IllegalStateException("nothing accepted a connection" + within + " at Kafka's "
         + (named.size() == 1 ? "address " : "addresses ") + String.join(", ", named) + ": start the broker, or "
         + "check kafka.bootstrap.servers in " + source + " (host and port of a listener reachable from this machine)");

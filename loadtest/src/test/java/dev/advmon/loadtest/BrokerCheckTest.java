@@ -197,4 +197,23 @@ class BrokerCheckTest {
         .hasMessageContaining("check kafka.bootstrap.servers in --config m.properties")
         .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("within"));
   }
+  /**
+   * An address that gives no answer is reported by its own attempt, bounded by the wait ("Connect timed out" at 10 s),
+   * so it is heard before the check's deadline: "within 10 s" was then never said, even for the silence it is for.
+   */
+  @Test
+  void anAddressWhoseAttemptUsedUpTheWaitIsSaidToHaveHadIt() {
+    BrokerCheck.Connector timesOut = (host, port, wait) -> {
+      long end = System.nanoTime() + wait.toNanos(); // as the real attempt: no answer until its wait is used up
+      while (System.nanoTime() < end) {
+        java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+      }
+      return "Connect timed out";
+    };
+    assertThatThrownBy(() -> BrokerCheck.requireListening("silent:9092", "--config m.properties",
+        Duration.ofSeconds(1), timesOut, new Interruption(Duration.ofSeconds(30))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nothing accepted a connection within 1 s at Kafka's address silent:9092 (Connect "
+            + "timed out)");
+  }
 }
