@@ -78,18 +78,6 @@
   let lastFrames = null;
   let dropNote = null;
 
-  // The frames of the cameras listed at the last poll (their totals are kept in Kafka; null: none drawn yet). After a
-  // scale-in the counts are the remaining instances' only, the stopped one's having left with its process: a page
-  // opened then never saw them go down, and showed fewer frames read than the cameras' totals with no word.
-  let cameraFrames = null;
-
-  function countsBelowCameras(frames) {
-    if (!Number.isFinite(frames) || cameraFrames === null || cameraFrames <= frames) return null;
-    return 'Frames read (' + count(frames) + ') are fewer than the listed cameras\' frames, total ('
-      + count(cameraFrames) + '): the counts are since each instance started, and an instance that stopped (a '
-      + 'scale-in) or restarted took its counts with it; the cameras\' totals are kept in Kafka.';
-  }
-
   function showSummary(s) {
     const leftOut = Array.isArray(s.instances) && s.instances.some((i) => i.error);
     if (Number.isFinite(s.frames) && !leftOut) {
@@ -129,9 +117,6 @@
     const cut = instances.filter((i) => !i.local && !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
     if (cut.length) parts.push(cut.join(' '));
     if (dropNote && Date.now() < dropNote.until) parts.push(dropNote.text);
-    // a peer left out of this poll is named above already, and its share, not a stopped instance's, is what is missing
-    const below = leftOut ? null : countsBelowCameras(s.frames);
-    if (below) parts.push(below);
     note('instances-note', parts.join(' '));
   }
 
@@ -187,9 +172,6 @@
       return tr;
     });
     tbody.replaceChildren(...rows);
-    // a list cut or missing an instance sums to less than every camera's frames: still a floor to compare the counts to
-    cameraFrames = (body.cameras || [])
-      .reduce((sum, c) => sum + (Number.isFinite(c.totalFrames) ? c.totalFrames : 0), 0);
     const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
     const known = Number.isFinite(body.known) ? body.known : rows.length;
     $('cameras-hint').textContent = (known > rows.length

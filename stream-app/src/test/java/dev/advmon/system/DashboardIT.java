@@ -760,30 +760,6 @@ class DashboardIT {
   }
 
   /**
-   * After a scale-in the counts are the remaining instances' only (the stopped one's left with its process), while the
-   * cameras' totals, kept in Kafka, still count every frame: a page opened then showed 1,051 frames read above cameras
-   * of 1,500 frames in all, with no word, and never saw the counts go down. The page now says why they disagree.
-   */
-  @Test
-  @Order(17)
-  void countsBelowTheCamerasTotalsAfterAScaleInAreExplainedWhereTheCountsAreShown() throws Exception {
-    String cameras = "{\"cameras\":[{\"cameraId\":\"cam-a\",\"status\":\"NORMAL\",\"totalFrames\":900,"
-        + "\"totalFlagged\":0,\"lastWindowStart\":-1,\"windowFrames\":0},{\"cameraId\":\"cam-b\",\"status\":"
-        + "\"NORMAL\",\"totalFrames\":600,\"totalFlagged\":0,\"lastWindowStart\":-1,\"windowFrames\":0}],"
-        + "\"known\":2,\"limit\":200}";
-    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras, "/api/summary", "{\"frames\":1051,"
-        + "\"verdicts\":1051,\"deadLetters\":0,\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true}"));
-    try {
-      browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the gap said; the note says: \"" + text("instances-note")
-          + "\", frames " + text("count-frames")).until(b -> text("instances-note").contains("1,500"));
-      assertThat(text("instances-note")).contains("1,051").contains("stopped").contains("since each instance started");
-    } finally {
-      page.close();
-    }
-  }
-
-  /**
    * An alert's exact UTC instant, the one the logs write, was only in its time's {@code title} tooltip: neither the
    * keyboard nor a touch screen reaches a tooltip, so an operator there could not match an alert shown in local time
    * to the logs. The instant is now on the card as text, smaller than the local time beside it. The browser is set
