@@ -216,24 +216,18 @@ final class RunCommand implements Callable<Integer> {
    * left to the process's exit (its daemon loader thread ends with the JVM), which is said rather than waited for.
    */
   static void closeModel(Thread loader, CompletableFuture<FrameScorer> scorer, Duration wait, String modelDir) {
-    long deadline = System.nanoTime() + wait.toNanos();
+    // a model still loading is closed once loaded; an interrupt here is the hook's for a SIGTERM that came while
+    // this already waited (a start-up that failed by itself): the operator wants out, so it ends the wait
     boolean interrupted = false;
-    // a model still loading is closed once loaded; an interrupt (the hook's, during start-up) does not end the wait,
-    // which has its own bound
-    for (long left = wait.toMillis(); loader.isAlive() && left > 0;
-        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
-      try {
-        loader.join(left);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
+    try {
+      loader.join(Math.max(1, wait.toMillis()));
+    } catch (InterruptedException e) {
+      interrupted = true;
       Thread.currentThread().interrupt();
     }
     if (!scorer.isDone()) {
-      log.warn("the model ({}, model.dir) was still loading {} s after the monitor stopped; exiting without closing it "
-          + "(the process's exit frees it; {})", modelDir, wait.toSeconds(),
+      log.warn("the model ({}, model.dir) was still loading {}; exiting without closing it (the process's exit frees "
+          + "it; {})", modelDir, interrupted ? "when the signal came" : wait.toSeconds() + " s after the monitor stopped",
           ModelDocs.projectReadme("Faults, restarts and health"));
       return;
     }

@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.testing.BreakableClassifier;
@@ -39,6 +40,39 @@ class RunCommandModelCloseTest {
       RunCommand.closeModel(loader, scorer, Duration.ofMillis(50), "models/slow");
       assertThat(lines.messages()).anySatisfy(m -> assertThat(m)
           .contains("models/slow, model.dir").contains("still loading").contains("exiting without closing it"));
+    } finally {
+      release.countDown();
+      loader.join();
+    }
+  }
+
+  /**
+   * A SIGTERM while {@code run} already waits for the model (a start-up that failed by itself, its error not yet
+   * printed): the hook's interrupt ended the wait at once, then it was swallowed and the signal waited up to 35 s.
+   */
+  @Test
+  void aSignalDuringTheWaitEndsItAndNamesTheModel() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
+    Thread loader = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    loader.start();
+    try (LogLines lines = LogLines.of(RunCommand.class)) {
+      // a guard against the hour-long wait, not a measure: with the interrupt heeded this returns at once
+      boolean stillInterrupted = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        Thread.currentThread().interrupt();
+        RunCommand.closeModel(loader, scorer, Duration.ofHours(1), "models/slow");
+        return Thread.interrupted();
+      });
+      assertThat(stillInterrupted).isTrue();
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m)
+          .contains("models/slow, model.dir").contains("still loading when the signal came")
+          .contains("exiting without closing it"));
     } finally {
       release.countDown();
       loader.join();
