@@ -403,8 +403,10 @@ final class BenchmarkCommand implements Callable<Integer> {
     return next + BATCH;
   }
 
-  private Map<String, String> overrides(int threads) {
+  Map<String, String> overrides(int threads) {
     Map<String, String> o = new LinkedHashMap<>(settings);
+    // the configuration's thread count replaces a --set ' streams.num-threads' too, which would read as given twice
+    o.keySet().removeIf(key -> key.trim().equals("streams.num-threads"));
     o.put("streams.num-threads", Integer.toString(threads));
     return o;
   }
