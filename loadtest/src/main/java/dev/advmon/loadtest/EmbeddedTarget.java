@@ -2,7 +2,6 @@ package dev.advmon.loadtest;
 
 import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Wiring;
-import dev.advmon.config.ConfigException;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.demo.EmbeddedKafka;
 import dev.advmon.detect.Detectors;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,15 +99,7 @@ final class EmbeddedTarget extends ConfiguredTarget {
     s.put("http.port", "0");
     // by the key the monitor reads (trimmed): ' topics.frames' beside the default 'topics.frames' read as given twice;
     // two of the user's own that trim alike are still refused as the monitor would, not merged here without a word
-    Map<String, String> givenAs = new HashMap<>();
-    overrides.forEach((key, value) -> {
-      String earlier = givenAs.putIfAbsent(key.trim(), key);
-      if (earlier != null) {
-        throw new ConfigException("command line: setting '" + key.trim() + "' is given twice, as '" + earlier + "' and '"
-            + key + "' (blanks around a key do not count); only one would count, silently: keep the one you mean");
-      }
-      s.put(key.trim(), value);
-    });
+    s.putAll(MonitorConfig.trimmedKeys(overrides));
     return Map.copyOf(s);
   }
 

@@ -294,17 +294,9 @@ public final class MonitorConfig {
             + "correct its name or unset it");
       }
     });
-    Map<String, String> givenAs = new java.util.HashMap<>();
-    overrides.forEach((given, givenValue) -> {
+    trimmedKeys(overrides).forEach((key, givenValue) -> {
       // trimmed as a file's or the environment's are: --set 'streams.num-threads= 4' was refused as no number
-      String key = given.trim();
       String value = givenValue.trim();
-      // --set 'a=1' --set 'a =2' are two keys to picocli but one after trimming: one would win without a word
-      String earlier = givenAs.putIfAbsent(key, given);
-      if (earlier != null) {
-        throw new ConfigException("command line: setting '" + key + "' is given twice, as '" + earlier + "' and '"
-            + given + "' (blanks around a key do not count); only one would count, silently: keep the one you mean");
-      }
       // flags such as ./loadtest/run --set KEY=VALUE: a misspelt key would otherwise be ignored without a word
       if (!BY_KEY.containsKey(key) && !key.startsWith("kafka.")) {
         throw new ConfigException("command line: unknown setting '" + key + "'" + suggestion(key)
@@ -324,6 +316,26 @@ public final class MonitorConfig {
       origins.put(key, "command line");
     });
     return new MonitorConfig(values, origins, home);
+  }
+
+  /**
+   * Command-line settings ({@code --set KEY=VALUE}) by their keys trimmed, as a file's and the environment's are read;
+   * refused when two trim alike: {@code --set 'a=1' --set 'a =2'} are two keys to picocli but one after trimming, and
+   * one would win without a word.
+   */
+  public static Map<String, String> trimmedKeys(Map<String, String> overrides) {
+    Map<String, String> givenAs = new java.util.HashMap<>();
+    Map<String, String> trimmed = new LinkedHashMap<>();
+    overrides.forEach((given, value) -> {
+      String key = given.trim();
+      String earlier = givenAs.putIfAbsent(key, given);
+      if (earlier != null) {
+        throw new ConfigException("command line: setting '" + key + "' is given twice, as '" + earlier + "' and '"
+            + given + "' (blanks around a key do not count); only one would count, silently: keep the one you mean");
+      }
+      trimmed.put(key, value);
+    });
+    return trimmed;
   }
 
   /**
