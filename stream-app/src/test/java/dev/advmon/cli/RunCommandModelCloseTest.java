@@ -28,14 +28,7 @@ class RunCommandModelCloseTest {
   void aModelStillLoadingWhenTheWaitEndsIsNamedAndLeftToTheExit() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
-    Thread loader = new Thread(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    loader.start();
+    Thread loader = loaderUntil(release);
     try (LogLines lines = LogLines.of(RunCommand.class)) {
       RunCommand.closeModel(loader, scorer, Duration.ofMillis(50), "models/slow");
       assertThat(lines.messages()).anySatisfy(m -> assertThat(m)
@@ -54,14 +47,7 @@ class RunCommandModelCloseTest {
   void aSignalDuringTheWaitEndsItAndNamesTheModel() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<FrameScorer> scorer = new CompletableFuture<>();
-    Thread loader = new Thread(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    loader.start();
+    Thread loader = loaderUntil(release);
     try (LogLines lines = LogLines.of(RunCommand.class)) {
       // a guard against the hour-long wait, not a measure: with the interrupt heeded this returns at once
       boolean stillInterrupted = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -90,5 +76,18 @@ class RunCommandModelCloseTest {
       assertThat(lines.messages()).isEmpty();
     }
     assertThat(model.closed).hasValue(1);
+  }
+
+  /** A model loader that is still loading until {@code release} counts down. */
+  private static Thread loaderUntil(CountDownLatch release) {
+    Thread loader = new Thread(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    loader.start();
+    return loader;
   }
 }
