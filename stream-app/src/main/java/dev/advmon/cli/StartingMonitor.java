@@ -9,6 +9,7 @@ import dev.advmon.topology.StreamingMonitor;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -16,7 +17,9 @@ import org.apache.kafka.streams.state.HostInfo;
  * registry, minutes when they are down), then the monitor itself. So probes get an answer from the first second:
  * live (the process is waiting, not wedged: a liveness probe must not restart it in a loop while Kafka is away),
  * not ready, with what start-up still waits for and its latest failure ("the registry answered 503"), which
- * otherwise only the log would say; {@code /cameras} is empty until then.
+ * otherwise only the log would say. Until then {@code /cameras} is refused as not known yet (503 "still starting"),
+ * not listed as empty: "no camera, complete" from an instance joining a running group (every step of a rolling
+ * upgrade) was false while the others held every camera.
  */
 final class StartingMonitor implements HealthCheck, CameraDirectory {
 
@@ -47,20 +50,26 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
 
   @Override
   public List<CameraStatus> all() {
-    StreamingMonitor m = monitor.get();
-    return m != null ? m.cameras().all() : List.of();
+    return startedCameras().all();
   }
 
   @Override
   public Top top(int limit) {
-    StreamingMonitor m = monitor.get();
-    return m != null ? m.cameras().top(limit) : new Top(List.of(), 0);
+    return startedCameras().top(limit);
   }
 
   @Override
   public Optional<CameraStatus> one(String cameraId) {
+    return startedCameras().one(cameraId);
+  }
+
+  /** The started monitor's cameras; before start, the refusal the HTTP server answers as 503 naming the state. */
+  private CameraDirectory startedCameras() {
     StreamingMonitor m = monitor.get();
-    return m != null ? m.cameras().one(cameraId) : Optional.empty();
+    if (m == null) {
+      throw new InvalidStateStoreException("the monitor has not started Kafka Streams yet");
+    }
+    return m.cameras();
   }
 
   /** The started monitor's reading of stores that may be stale (during a rebalance); none before start. */

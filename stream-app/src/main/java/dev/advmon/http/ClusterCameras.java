@@ -46,6 +46,11 @@ public final class ClusterCameras implements CameraDirectory {
       return "camera state is not available yet: Kafka Streams is RUNNING, but its stream threads are still taking up "
           + "the partitions of the last rebalance; retry in a few seconds";
     }
+    if (state.equals("STARTING")) {
+      // run's own state before Kafka Streams exists: waiting for the broker, the registry or the model load
+      return "camera state is not available yet: this instance is still starting (what it waits for: /health/ready); "
+          + "ask another instance of the group, or retry once it is ready";
+    }
     boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
     return "camera state is not available while Kafka Streams is " + state
         + (stopping ? "; this instance is stopping: ask another instance of the group" : "; retry in a few seconds");

@@ -3,6 +3,13 @@ package dev.advmon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.health.StartupWaits;
+import dev.advmon.http.HttpSettings;
+import dev.advmon.http.MonitorHttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -30,6 +37,28 @@ class StartingMonitorTest {
         .toList();
 
     assertThat(missing).as("CameraDirectory methods StartingMonitor leaves to the interface's default").isEmpty();
+  }
+
+  /**
+   * Walking a rolling upgrade (two instances, 2026-12-07), each new instance answered /cameras with no camera and
+   * {@code "complete": true} for the 4 to 5 s between its HTTP port opening and Kafka Streams starting (model load,
+   * registry, topics), while the group's other instance held all four cameras: "this instance holds none, and that is
+   * all" was false. Before the monitor started, the cameras are not known, and the answer says so, as during a
+   * rebalance.
+   */
+  @Test
+  void beforeTheMonitorStartedCamerasAreRefusedAsStartingNotListedAsNone() throws Exception {
+    StartingMonitor starting = new StartingMonitor(new StartupWaits());
+    try (MonitorHttpServer server = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), starting, () -> "",
+        starting, null, null)) {
+      HttpClient http = HttpClient.newHttpClient();
+      for (String path : List.of("/cameras", "/cameras?scope=local", "/cameras?limit=12", "/cameras/cam-01")) {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(503);
+        assertThat(answer.body()).as(path).contains("still starting").contains("/health/ready");
+      }
+    }
   }
 
   private static boolean declares(Method m) {
