@@ -75,9 +75,13 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
         return;
       }
       String inHeader = e instanceof dev.advmon.registry.WireFormatException
-          ? SchemaIdHeaders.problem(record.headers(), record.value()) : null;
-      dead(record, topic, partition, offset, e.reason(), inHeader == null ? e
-          : new dev.advmon.registry.WireFormatException(inHeader), null, null);
+          ? SchemaIdHeaders.problem(record.headers(), record.value())
+          : e instanceof dev.advmon.registry.SchemaNotFoundException
+              || e instanceof dev.advmon.registry.AvroDecodeException
+          ? SchemaIdHeaders.problemOfAnEmptyFrameId(record.headers(), record.value(), e.reason()) : null;
+      // a schema id in a header is a record not in the wire format, whatever reading it as one failed with
+      RegistrySerdeException told = inHeader == null ? e : new dev.advmon.registry.WireFormatException(inHeader);
+      dead(record, topic, partition, offset, told.reason(), told, null, null);
       return;
     } catch (RuntimeException e) {
       dead(record, topic, partition, offset, "BAD_AVRO", e, null, null);

@@ -31,10 +31,34 @@ final class SchemaIdHeaders {
         || isJsonDocument(value)) {
       return null;
     }
-    String found = String.format("byte 0 of the value is 0x%02x, not the magic byte 0x00 of the Confluent wire format, "
-        + "because ", value[0] & 0xff);
+    String advice = advice(headers);
+    return advice == null ? null : String.format("byte 0 of the value is 0x%02x, not the magic byte 0x00 of the "
+        + "Confluent wire format, because ", value[0] & 0xff) + advice;
+  }
+
+  /**
+   * Why a record with {@code headers} and {@code value} is not read, when its value starts with 0x00, reading it as the
+   * wire format failed with {@code failedReason} (an unknown schema id, or a body that does not decode) and a header
+   * carries its schema id; null otherwise. An Avro Frame body alone starts with 0x00 when its first field, frameId, is
+   * empty (its length is the varint 0): that looks like the magic byte, and bytes 1-4 (the camera id's length and first
+   * characters) were read as a schema id. "Schema id N not found" sent its producer looking for a registry mistake.
+   */
+  static String problemOfAnEmptyFrameId(Headers headers, byte[] value, String failedReason) {
+    if (value == null || value.length < dev.advmon.registry.WireFormat.HEADER_SIZE
+        || value[0] != dev.advmon.registry.WireFormat.MAGIC_BYTE) {
+      return null;
+    }
+    String advice = advice(headers);
+    return advice == null ? null : "byte 0 of the value is 0x00, which was read as the magic byte of the Confluent "
+        + "wire format, and bytes 1-4 as schema id " + dev.advmon.registry.WireFormat.schemaId(value) + " (" + failedReason
+        + "), but the value is an Avro body alone whose frameId is empty (its length, 0, is written as 0x00; each frame "
+        + "needs one), because " + advice;
+  }
+
+  /** What the producer must change when a header carries the record's schema id; null when none does. */
+  private static String advice(Headers headers) {
     if (headers.lastHeader(CONFLUENT) != null) {
-      return found + "the record carries its schema id in the header " + CONFLUENT + " (Confluent's serializer with "
+      return "the record carries its schema id in the header " + CONFLUENT + " (Confluent's serializer with "
           + "HeaderSchemaIdSerializer), and the monitor reads it from the value only: set the producer's serializer "
           + "back to PrefixSchemaIdSerializer (Java: value.schema.id.serializer="
           + "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdSerializer; @confluentinc/schemaregistry: leave "
@@ -42,7 +66,7 @@ final class SchemaIdHeaders {
     }
     for (Header h : headers) {
       if (h.key().startsWith(APICURIO_PREFIX)) {
-        return found + "the record carries its schema id in the header " + LogText.of(DeadLetters.bounded(h.key(), 64))
+        return "the record carries its schema id in the header " + LogText.of(DeadLetters.bounded(h.key(), 64))
             + " (Apicurio's serializer, whose 2.x default puts it there), and the monitor reads it from the value "
             + "only: configure the producer's serializer for the Confluent wire format with "
             + dev.advmon.registry.WireFormat.APICURIO_SETTINGS + " (the ids of the registry's Confluent API)";

@@ -277,6 +277,38 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void anAvroBodyWithItsIdInAHeaderAndAnEmptyFrameIdIsToldToMoveTheIdNotThatItsSchemaIsUnknown() {
+    // an empty frameId's length is the varint 0x00, the wire format's magic byte: the body alone was read as the wire
+    // format, bytes 1-4 (the camera id's length and first characters) as a schema id, and dead-lettered UNKNOWN_SCHEMA
+    // without a word of the header. An empty camera id and a zero capture time too make those bytes schema id 0.
+    byte[] named = frameSerde.serializer().serialize("frames", frame("", "cam-3", ImageEncoding.GRAY8, new byte[784],
+        28, 28));
+    Frame bare = frame("", "", ImageEncoding.UNKNOWN, new byte[784], 28, 28);
+    bare.setCaptureTime(Instant.EPOCH);
+    byte[] zeroId = frameSerde.serializer().serialize("frames", bare);
+    RecordHeaders confluent = new RecordHeaders();
+    confluent.add("__value_schema_id", new byte[17]);
+    RecordHeaders apicurio = new RecordHeaders();
+    apicurio.add("apicurio.value.globalId", new byte[] {0, 0, 0, 0, 0, 0, 0, 7});
+    for (byte[] written : List.of(named, zeroId)) {
+      byte[] plainAvro = Arrays.copyOfRange(written, 5, written.length);
+      assertThat(plainAvro[0]).isZero();
+      frames.pipeInput(new TestRecord<>("cam-3".getBytes(), plainAvro, confluent, Instant.ofEpochMilli(1_000)));
+      frames.pipeInput(new TestRecord<>("cam-3".getBytes(), plainAvro, apicurio, Instant.ofEpochMilli(1_000)));
+    }
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).extracting(DeadLetter::getReason).containsOnly("BAD_MAGIC_BYTE").hasSize(4);
+    assertThat(dead).allSatisfy(d -> assertThat(d.getErrorMessage()).contains("frameId is empty")
+        .doesNotContain("was the frame written against another registry", "8-byte schema id"));
+    assertThat(List.of(dead.get(0), dead.get(2))).allSatisfy(d -> assertThat(d.getErrorMessage())
+        .contains("header __value_schema_id", "PrefixSchemaIdSerializer"));
+    assertThat(List.of(dead.get(1), dead.get(3))).allSatisfy(d -> assertThat(d.getErrorMessage())
+        .contains("header apicurio.value.globalId", "apicurio.registry.headers.enabled=false"));
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+
+  @Test
   void aFrameWithAnEightByteSchemaIdIsADeadLetterSayingSo() {
     byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
         28, 28));
