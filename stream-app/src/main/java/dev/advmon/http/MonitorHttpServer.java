@@ -308,6 +308,9 @@ public final class MonitorHttpServer implements AutoCloseable {
       return;
     }
     String twoSlashes = twoSlashes(ex.getRequestURI());
+    if (twoSlashes == null) {
+      twoSlashes = emptySegment(ex.getRequestURI());
+    }
     if (twoSlashes != null) {
       json(ex, 400, Map.of("error", twoSlashes));
       return;
@@ -365,6 +368,24 @@ public final class MonitorHttpServer implements AutoCloseable {
     return "the request path " + quoted(asked) + " starts with '//', which HTTP reads as a host name ('"
         + quoted(target.getRawAuthority()) + "') before the path: ask " + quoted(asked.substring(1))
         + " (one '/' at the start; a base URL that ends in '/' joined to a path that starts with one doubles it)";
+  }
+
+  /**
+   * Why a request path with an empty segment ("/cameras//abc") is refused, or null for any other. Joined from a base URL
+   * ending in '/' and a path starting with one, or from an empty part, it asked for the camera "/abc" (or the 404 of
+   * "/health//live"). Read from the raw path: a camera id that holds a '/' is asked for with it encoded as %2F, which
+   * decodes to the same path, and is answered.
+   */
+  private static String emptySegment(URI target) {
+    String raw = target.getRawPath();
+    if (raw == null || !raw.contains("//")) {
+      return null;
+    }
+    String asked = raw + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+    return "the request path " + quoted(asked) + " has an empty segment ('//'): ask "
+        + quoted(raw.replaceAll("/{2,}", "/") + asked.substring(raw.length())) + " (one '/' between the parts; a "
+        + "base URL that ends in '/' joined to a path that starts with one doubles it). A camera id that holds a '/' "
+        + "is asked for with each '/' in it written %2F (/cameras/%2Fabc for the camera /abc)";
   }
 
   /** What is wrong with the request's token, to say in the 401 (never the token it sent); null when it is right. */

@@ -526,4 +526,40 @@ class MonitorHttpServerTest {
     assertThat(raw(server.port(), "//cameras/abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 400")
         .contains("ask /cameras/abc?scope=local ");
   }
+
+  /**
+   * "/cameras//abc" (a base URL ending in '/' joined to "/abc", or a camera id left empty in "/cameras/" + a + "/" + b)
+   * asked for the camera "/abc", and "/health//live" was a 404 naming the path: an empty segment is answered 400 with
+   * the path to ask, on http.port (with the dashboard on) and on http.health-port. A camera id that does start with '/'
+   * is asked for with it encoded, %2F, and is answered.
+   */
+  @Test
+  void anEmptySegmentInThePathIsAnsweredWithThePathToAskNotReadAsPartOfACameraId() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    cameras.put("abc", new CameraStatus("abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    cameras.put("/abc", new CameraStatus("/abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    int healthPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      healthPort = free.getLocalPort();
+    }
+    dev.advmon.dashboard.RecentAlerts recent = new dev.advmon.dashboard.RecentAlerts(
+        dev.advmon.image.ImageLimits.defaults());
+    try (MonitorHttpServer dashboard = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
+        .withHealthPort(healthPort), HealthCheck.ofState(state::get), metrics::scrape, directory, recent,
+        metrics::counts)) {
+      for (int port : new int[] {server.port(), dashboard.port()}) {
+        assertThat(raw(port, "/cameras//abc?scope=local", "localhost", null)).as("port " + port)
+            .startsWith("HTTP/1.1 400").contains("Content-type: application/json")
+            .contains("/cameras//abc?scope=local").contains("ask /cameras/abc?scope=local ").contains("%2F")
+            .doesNotContain("\"cameraId\"");
+        assertThat(raw(port, "/cameras/%2Fabc", "localhost", null)).as("port " + port).startsWith("HTTP/1.1 200")
+            .contains("\"cameraId\":\"/abc\"");
+      }
+      assertThat(raw(dashboard.port(), "/api//summary", "localhost", null)).startsWith("HTTP/1.1 400")
+          .contains("ask /api/summary ");
+      assertThat(raw(dashboard.healthPort(), "/health//live", "localhost", null)).startsWith("HTTP/1.1 400")
+          .contains("Content-type: application/json").contains("ask /health/live ");
+      assertThat(raw(dashboard.healthPort(), "/health/live", "localhost", null)).startsWith("HTTP/1.1 200");
+    }
+  }
 }
