@@ -48,7 +48,8 @@ final class ConfigCommand implements Callable<Integer> {
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
       c.raisedDefaults().forEach(line -> System.out.println("note: " + line));
       // which of the file, the environment and the command line each value came from; secrets hidden
-      System.out.println("values not at their default:");
+      System.out.println("values set in the file, the environment or on the command line (any other is at its "
+          + "default):");
       c.setValues().forEach(line -> System.out.println("  " + line));
       if (detectors == 0) {
         System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "

@@ -564,16 +564,20 @@ public final class MonitorConfig {
   }
 
   /**
-   * Each value not left at its default, as {@code key = 'value' (from origin)}, in key order: {@code config --check}
-   * prints them, so that an operator sees which of the file, the environment and the command line won. A secret
-   * shows as {@code (hidden)}: the monitor's own, and kafka.* keys Kafka types as passwords or names like one.
+   * Each value the file, the environment or the command line set, as {@code key = 'value' (from origin)}, in key
+   * order: {@code config --check} prints them, so that an operator sees which of them won. One set to its default is
+   * listed too, marked {@code ; the same as its default}: where it came from is what the list is for, and a file that
+   * pins a default keeps it when the default changes. A secret shows as {@code (hidden)}, never marked: the monitor's
+   * own, and kafka.* keys Kafka types as passwords or names like one.
    */
   public List<String> setValues() {
     List<String> out = new ArrayList<>();
     values.forEach((key, value) -> {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
         boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
-        out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key) + ")");
+        boolean asDefault = !secret && BY_KEY.containsKey(key) && BY_KEY.get(key).defaultValue().equals(value);
+        out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key)
+            + (asDefault ? "; the same as its default" : "") + ")");
       }
     });
     return out;

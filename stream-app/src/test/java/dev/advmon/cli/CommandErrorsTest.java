@@ -109,6 +109,24 @@ class CommandErrorsTest {
   }
 
   /**
+   * config --check listed a value set to its default under "values not at their default:". It stays listed (which of
+   * the file, the environment and the command line set a value is what the list is for, and a file that pins a default
+   * keeps it when the default changes), under a heading that says what the list is, and marked as the default.
+   */
+  @Test
+  void configCheckListsAValueSetToItsDefaultAsSetAndSaysItIsTheDefault() throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=" + model() + "\nstreams.num-threads=2\nhttp.port=9090\n");
+    Outcome o = run("config", "--check", file.toString());
+    assertThat(o.exit()).isZero();
+    assertThat(o.out()).doesNotContain("not at their default")
+        .contains("values set in the file, the environment or on the command line (any other is at its default):\n")
+        .contains("  streams.num-threads = '2' (from " + file + ", line 4; the same as its default)\n")
+        .contains("  http.port = '9090' (from " + file + ", line 5)\n");
+  }
+
+  /**
    * A newcomer's config file beside their bundle, {@code model.dir=my-bundle}: the error named only
    * {@code <home>/my-bundle}, a folder they never meant, without saying that the value came from their file and that
    * a relative model.dir resolves against the monitor's home, not the working folder or the file's.

@@ -913,7 +913,7 @@ class MonitorConfigTest {
 
   /**
    * config --check said only "valid": with a setting in the file, the environment and on the command line, an operator
-   * could not see which one ran. Each value not at its default is listed with its origin; a secret (the monitor's own,
+   * could not see which one ran. Each value set is listed with its origin; a secret (the monitor's own,
    * a Kafka password-type key such as sasl.jaas.config, a plugin's key named like one) never with its value.
    */
   @Test
