@@ -55,9 +55,15 @@ public final class RedrivenFrames {
    * As {@link #fromFrameOrDeadLetter}, for an error handler given a record past decoding, which has no headers
    * (decoding leaves the frame's behind): the value still names the dead letter, the decoded frame (or what scoring
    * and the verdict writer made of it) in {@link DecodedFrame#redrivenFrom}, a verdict in its attributes. Null for
-   * any other value, and for a frame that redrive did not send back.
+   * any other value, and for a frame that redrive did not send back. A record whose value is bytes is the frame as read
+   * (frames are read as bytes; the verdict's bytes carry no headers): its headers are the frame's, read as
+   * {@link #from} reads them for the topology's own dead letter. {@link #FROM_HEADER} alone there is a third-party
+   * producer's header, not a redrive, where it would otherwise mark the handler's dead letter and not the topology's.
    */
   static String fromRecord(Headers headers, Object value) {
+    if (value instanceof byte[]) {
+      return from(headers);
+    }
     String from = fromFrameOrDeadLetter(headers);
     return from != null ? from : fromValue(value);
   }

@@ -138,6 +138,37 @@ class StreamErrorHandlersTest {
   }
 
   /**
+   * A frame that carries advmon.redrivenFrom without advmon.redriven (a third-party producer's; redrive sends both) is
+   * no redriven frame to the topology: its dead letter has no header. The handler's dead letter of the same frame, for
+   * a failure while it is still the frame as read (its headers the frame's), marked it, from the header alone that only
+   * the topology's own dead letter carries. Both now read the frame's headers alike.
+   */
+  @Test
+  void aFrameWithRedrivenFromAloneIsNotMarkedByTheHandlersDeadLetterAsNotByTheTopologys() {
+    StreamErrorHandlers.Processing h = new StreamErrorHandlers.Processing();
+    h.configure(handlerConfigs());
+    for (String[] given : new String[][] {{"advmon.redrivenFrom"}, {"advmon.redriven", "advmon.redrivenFrom"}}) {
+      RecordHeaders headers = new RecordHeaders();
+      for (String name : given) {
+        headers.add(name, (name.equals(RedrivenFrames.HEADER) ? "SCORING_FAILED" : "frames-dlq-1@3").getBytes());
+      }
+      ErrorHandlerContext plain = frameRecord("decode-and-validate");
+      ErrorHandlerContext ctx = (ErrorHandlerContext) java.lang.reflect.Proxy.newProxyInstance(
+          getClass().getClassLoader(), new Class<?>[] {ErrorHandlerContext.class}, (p, m, args) ->
+              m.getName().equals("headers") ? headers : m.invoke(plain, args));
+      var r = h.handleError(ctx, new Record<>("cam-1".getBytes(), new byte[] {0, 0, 0, 0, 1, 2}, 1_000, headers),
+          new IllegalStateException("this frame broke the decoder"));
+      // what DecodeFrameProcessor puts on its own dead letter of this frame
+      org.apache.kafka.common.header.Header topologys = RedrivenFrames.deadLetterHeaders(RedrivenFrames.from(headers))
+          .lastHeader(RedrivenFrames.FROM_HEADER);
+      assertThat(r.deadLetterQueueRecords()).as(String.join(" + ", given)).singleElement().satisfies(d -> assertThat(
+          java.util.Optional.ofNullable(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).map(x -> new String(x.value())))
+          .isEqualTo(java.util.Optional.ofNullable(topologys).map(x -> new String(x.value()))));
+      assertThat(topologys == null).as(String.join(" + ", given)).isEqualTo(given.length == 1);
+    }
+  }
+
+  /**
    * Past decoding a record has no headers (decoding leaves the frame's behind), so a redriven frame that failed there
    * again got a PROCESSING_FAILED dead letter without advmon.redrivenFrom. The record the handler is given still knows
    * it: the decoded frame, and what scoring and the verdict writer made of it.
