@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -863,21 +864,42 @@ public final class StreamingMonitor implements AutoCloseable {
       closing = true;
       client = streams;
     }
-    supervisor.shutdownNow();
-    cameras.close();
-    health.close();
+    closeInOrder(() -> {
+      supervisor.shutdownNow();
+      cameras.close();
+      health.close();
+    }, client, this::membershipOnClose, config.intValue("streams.transaction-timeout-ms"), () -> {
+      batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
+      stoppedForGood.countDown();
+    });
+  }
+
+  /**
+   * {@link #close()} once it holds the client: {@code first} (what must not restart or probe it), the group membership
+   * decided, the client closed through {@link #closeClient} (which says what a close that runs out of time left
+   * uncommitted), then {@code last} whatever the close did. Static and handed its parts: a seam for
+   * {@code StreamsCloseTest}, since a StreamingMonitor cannot be built in a unit test, so that a close() that closes the
+   * client itself fails a test.
+   */
+  static void closeInOrder(Runnable first, KafkaStreams client,
+      Supplier<CloseOptions.GroupMembershipOperation> membership, int transactionTimeoutMs, Runnable last) {
+    first.run();
+    CloseOptions.GroupMembershipOperation decided = membership.get();
+    try {
+      closeClient(client, decided, transactionTimeoutMs);
+    } finally {
+      last.run();
+    }
+  }
+
+  /** Whether close leaves the group ({@link LeaveDecision}, {@code streams.leave-group-on-close}), logged with why. */
+  private CloseOptions.GroupMembershipOperation membershipOnClose() {
     LeaveDecision.Outcome decision = LeaveDecision.decide(
         config.string("streams.leave-group-on-close").toLowerCase(java.util.Locale.ROOT),
         groupInstanceId(config), LeaveDecision.MembersLookup.ofGroup(config.kafkaClientProperties(),
             config.string("streams.application-id"), Duration.ofSeconds(3)));
     log.info("{} the consumer group: {}", decision.leave() ? "leaving" : "not leaving", decision.reason());
-    CloseOptions.GroupMembershipOperation membership = decision.leave()
+    return decision.leave()
         ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
-    try {
-      closeClient(client, membership, config.intValue("streams.transaction-timeout-ms"));
-    } finally {
-      batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
-      stoppedForGood.countDown();
-    }
   }
 }
