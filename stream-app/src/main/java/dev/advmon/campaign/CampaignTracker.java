@@ -300,28 +300,37 @@ public final class CampaignTracker {
     return AlertIds.camera(s.cameraId()) + "/CAMPAIGN/" + Saturating.minus(s.campaignSince(), settings.windowMs());
   }
 
-  /** ", from ...: ... judged together" for a span of windows too small to judge alone; "" for a window judged alone. */
-  private String pooledSpan(CameraStatus s) {
-    return s.pooledFrames() == 0 ? "" : String.format(Locale.ROOT, ", from %s: its windows since then had fewer than "
-        + "campaign.min-frames (%d) each, so they were judged together", Instant.ofEpochMilli(s.spanStart()),
-        settings.minFrames());
+  /**
+   * "each of the last 3 windows of 10.0 s (last window: " for a window judged alone; for a span of windows too small to
+   * judge alone, what was judged and the span's times. A camera at a frame a minute is judged on spans of 20 minutes:
+   * "windows of 10.0 s" made an hour of evidence read as half a minute, and a 20-minute span read as one window.
+   */
+  private String judged(CameraStatus s, int streak, long windowEnd) {
+    String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
+    if (s.pooledFrames() == 0) {
+      return String.format(Locale.ROOT, "each of the last %d windows of %s (last window: ", streak, seconds);
+    }
+    return String.format(Locale.ROOT, "each of the last %d spans judged (windows of %s; this camera sent fewer than "
+        + "campaign.min-frames (%d) frames in one, so its windows were judged together until they held that many; "
+        + "last span, %s to %s: ", streak, seconds, settings.minFrames(), Instant.ofEpochMilli(s.spanStart()),
+        Instant.ofEpochMilli(windowEnd));
   }
 
   private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
-    String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
     String explanation = kind.equals("CAMPAIGN")
         ? String.format(Locale.ROOT, "Camera %s: clearly more of its frames than the %.0f%% that ordinary conditions "
-            + "may flag were flagged in each of the last %d windows of %s (last window: %d of %d, %.0f%%%s). A persistent "
+            + "may flag were flagged in %s%d of %d, %.0f%%%s). A persistent "
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
             + "distrust its predictions until this clears.%s",
-            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(), 100 * rate,
-            pooledSpan(s) + (s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons())),
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, windowEnd), s.windowFlagged(),
+            s.windowFrames(), 100 * rate,
+            s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
-            + "each of the last %d windows of %s (last window: %d of %d flagged%s); the campaign is over.",
-            s.cameraId(), 100 * settings.baselineRate(), streak, seconds, s.windowFlagged(), s.windowFrames(),
-            pooledSpan(s));
+            + "%s%d of %d flagged); the campaign is over.",
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, windowEnd), s.windowFlagged(),
+            s.windowFrames());
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("window_start", Instant.ofEpochMilli(s.spanStart()).toString());
     evidence.put("window_end", Instant.ofEpochMilli(windowEnd).toString());

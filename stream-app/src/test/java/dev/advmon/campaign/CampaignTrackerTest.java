@@ -191,6 +191,33 @@ class CampaignTrackerTest {
         .containsEntry("campaign_alert_id", raised.getAlertId());
   }
 
+  /**
+   * A camera at one frame a minute (defaults: windows of 10 s, 20 frames) raises its campaign on three spans of 20
+   * minutes each. Its CAMPAIGN said "in each of the last 3 windows of 10.0 s (last window: 20 of 20 ...)": an operator
+   * read half a minute of evidence where there was an hour, and the "window" it named lasted 20 minutes.
+   */
+  @Test
+  void theAlertsOfACameraJudgedOnPooledWindowsSayTheyRestOnSpansNotOnWindowsOfTheWindowsLength() {
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    for (long t = 0; t < 200 * 60_000L; t += 60_000) {
+      CampaignTracker.Step step = defaults.observe(s, "cam-sparse", t, t, t < 60 * 60_000L);
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(raised.get(0).getExplanation())
+        .doesNotContain("windows of 10.0 s (last window")
+        .contains("each of the last 3 spans judged")
+        .contains("fewer than campaign.min-frames (20)")
+        .contains("last span, 1970-01-01T00:40:00Z to 1970-01-01T00:59:10Z: 20 of 20, 100%");
+    assertThat(raised.get(1).getExplanation())
+        .doesNotContain("windows of 10.0 s (last window")
+        .contains("each of the last 3 spans judged")
+        .contains("last span, 1970-01-01T01:40:00Z to 1970-01-01T01:59:10Z: 0 of 20 flagged");
+  }
+
   @Test
   void aCameraSendingTooFewFramesPerWindowAtTheBaselineRateRaisesNoCampaignInADay() {
     // defaults: windows of 10 s, 20 frames, 10%, 3 in a row; one frame every 2 s (5 a window), each flagged with the
