@@ -218,6 +218,34 @@ class CampaignTrackerTest {
         .contains("last span, 1970-01-01T01:40:00Z to 1970-01-01T01:59:10Z: 0 of 20 flagged");
   }
 
+  /**
+   * README ("Campaigns are keyed by camera"): state is per cameraId, not per sourceId. Two sites that both name a camera
+   * cam-01 share one window: a busy clean one (a frame a second) hides an attack on a sparse one (a frame a minute, every
+   * frame flagged), whose one flagged frame is diluted among some twenty clean ones in every span judged.
+   */
+  @Test
+  void twoSitesSendingOneCameraIdShareOneStateSoABusyCleanCameraHidesAnAttackOnASparseOne() {
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    for (long t = 0; t < 3 * 3_600_000L; t += 1_000) {
+      boolean sparseSiteSends = t % 60_000 == 0;
+      CampaignTracker.Step step = defaults.observe(s, "cam-01", t, t, sparseSiteSends); // site A: attacked
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(s.totalFlagged()).isEqualTo(180);
+    assertThat(raised).as("three hours of an attacked camera sharing its id with a busy clean one").isEmpty();
+    CameraStatus alone = null;
+    for (long t = 0; t < 3 * 3_600_000L; t += 60_000) {
+      CampaignTracker.Step step = defaults.observe(alone, "cam-01", t, t, true);
+      alone = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).as("the same attacked camera under an id of its own").extracting(Alert::getKind)
+        .containsExactly("CAMPAIGN");
+  }
+
   @Test
   void aCameraSendingTooFewFramesPerWindowAtTheBaselineRateRaisesNoCampaignInADay() {
     // defaults: windows of 10 s, 20 frames, 10%, 3 in a row; one frame every 2 s (5 a window), each flagged with the

@@ -603,6 +603,53 @@ class CampaignTopologyTest {
     assertThat(camerasInCampaign()).isEqualTo(1);
   }
 
+  /**
+   * README ("How long a campaign takes" in Faults): the times stated there for cameras at one frame a second, one every
+   * 10 s and one a minute, at the default settings, all on one task, with the punctuator running once a second. Each
+   * is attacked (every frame flagged) from its first frame on, one of them from its 9th, then sends clean frames.
+   */
+  @Test
+  void atTheDefaultsACameraAtAFrameASecondRaisesAMinuteIntoItsAttackAndOneAtAFrameAMinuteAnHourIn() {
+    stop();
+    start(CampaignSettings.defaults());
+    java.util.Map<String, Long> firstSeen = new java.util.LinkedHashMap<>(); // "camera kind" -> wall second
+    java.util.Map<String, Double> gauge = new java.util.LinkedHashMap<>();
+    for (int second = 0; second <= 200 * 60; second++) {
+      if (second < 600) {
+        frames("cam-1s", second, 1, second < 300); // attacked for 5 minutes, then 5 clean
+      }
+      if (second % 10 == 0 && second < 3_600) {
+        frames("cam-10s", second, 1, second < 1_800); // attacked for 30 minutes, then 30 clean
+      }
+      if (second % 60 == 0) {
+        frames("cam-1min", second, 1, second < 120 * 60); // attacked for 2 hours, then clean
+        // attacked from its 9th frame to its 128th: into its first span and out of a later one
+        frames("cam-1min-late", second, 1, second >= 8 * 60 && second < 128 * 60);
+      }
+      for (Alert a : campaignAlerts()) {
+        firstSeen.putIfAbsent(a.getCameraId() + " " + a.getKind(), (long) second);
+      }
+      if (second == 3_590 || second == 10_790) {
+        gauge.put("at " + second + " s", camerasInCampaign());
+      }
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+    assertThat(firstSeen).as("second of the run at which each campaign alert was written").containsOnly(
+        java.util.Map.entry("cam-1s CAMPAIGN", 60L), // the frame of second 60 closes the third hot span of 20 frames
+        java.util.Map.entry("cam-1s CAMPAIGN_CLEARED", 360L), // 61 s after its last attacked frame (299 s)
+        java.util.Map.entry("cam-10s CAMPAIGN", 600L), // three spans of 20 frames, 200 s each
+        java.util.Map.entry("cam-10s CAMPAIGN_CLEARED", 2_400L), // 610 s after its last attacked frame (1,790 s)
+        // the 60th attacked frame (59 min) closes nothing: its window is closed by the clock 40 s later
+        java.util.Map.entry("cam-1min CAMPAIGN", 3_580L),
+        java.util.Map.entry("cam-1min CAMPAIGN_CLEARED", 10_780L), // 60 min 40 s after its last attacked frame
+        // its first span (12 of 20 flagged) is hot already: 51 min 40 s after its first attacked frame (8 min)
+        java.util.Map.entry("cam-1min-late CAMPAIGN", 3_580L),
+        // the span its attack ended in (8 of 20 flagged) is still hot: 72 min 40 s after its last attacked frame
+        java.util.Map.entry("cam-1min-late CAMPAIGN_CLEARED", 11_980L));
+    assertThat(gauge).as("advmon_cameras_in_campaign while the cameras at a frame a minute are in CAMPAIGN, and after "
+        + "one of them cleared").containsExactly(java.util.Map.entry("at 3590 s", 2.0), java.util.Map.entry("at 10790 s", 1.0));
+  }
+
   @Test
   void aSparseCameraFlaggedNoMoreThanTheBaselineRaisesNoCampaign() {
     for (int s = 0; s < 40; s++) {
