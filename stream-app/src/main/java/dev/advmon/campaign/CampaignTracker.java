@@ -228,23 +228,26 @@ public final class CampaignTracker {
 
   /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: the camera's flag rate came back to the baseline. */
   public static final String CLEARED_BY_COOL_WINDOWS = "cool_windows";
-  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: the camera sent no frame for campaign.idle-retention-ms. */
+  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: no frame of the camera was scored for campaign.idle-retention-ms. */
   public static final String CLEARED_BY_CAMERA_QUIET = "camera_quiet";
 
   /**
-   * The CAMPAIGN_CLEARED of a camera in a campaign that sent no frame for {@code idleRetentionMs} since
+   * The CAMPAIGN_CLEARED of a camera in a campaign that had no frame scored for {@code idleRetentionMs} since
    * {@code s.windowStart()} (the end of its last window with frames: {@link #expire} moved it there). Stamped with
    * the moment the retention ran out, not with the sweep that noticed it, so that a replay writes the same alert.
    */
   private Alert quietAlert(CameraStatus s) {
     long quietSince = s.windowStart();
     long at = Saturating.plus(quietSince, settings.idleRetentionMs());
-    String explanation = String.format(Locale.ROOT, "Camera %s sent no frame for %s (campaign.idle-retention-ms) "
+    // "scored", not "sent": a frame that goes to the dead-letter topic has no verdict and never reaches the campaign,
+    // so a camera whose frames all fail (undecodable, too large: an attacker can send such) is cleared here too
+    String explanation = String.format(Locale.ROOT, "Camera %s had no frame scored for %s (campaign.idle-retention-ms) "
         + "since %s: the campaign raised at %s is no longer observed, so it is cleared and the camera forgotten; "
-        + "its next frame starts it afresh. Check why the camera stopped sending (off, disconnected, or its frames "
-        + "no longer reach the monitor) before trusting it again.",
+        + "its next scored frame starts it afresh. Check why before trusting the camera again: it stopped sending (off, "
+        + "disconnected, or its frames no longer reach the monitor), or what it sends cannot be scored (look for "
+        + "cameraId %s in the dead-letter topic: those frames count in no campaign).",
         s.cameraId(), duration(settings.idleRetentionMs()), Instant.ofEpochMilli(quietSince),
-        Instant.ofEpochMilli(s.campaignSince()));
+        Instant.ofEpochMilli(s.campaignSince()), s.cameraId());
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("cleared_by", CLEARED_BY_CAMERA_QUIET);
     evidence.put("quiet_since", Instant.ofEpochMilli(quietSince).toString());

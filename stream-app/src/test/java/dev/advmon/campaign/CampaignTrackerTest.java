@@ -561,6 +561,21 @@ class CampaignTrackerTest {
     assertThat(oneMs.forget(counting, Long.MAX_VALUE).isPresent()).as("a camera with frames in its open window stays").isFalse();
   }
 
+  /**
+   * A camera in CAMPAIGN whose frames all go to the dead-letter topic (undecodable, too large: an attacker can send such)
+   * has no verdict, so none reaches its campaign: it is cleared as quiet a day later. The clear said it "sent no frame"
+   * and to check whether it was off or disconnected, where the frames it did send were in the dead-letter topic.
+   */
+  @Test
+  void theClearOfACameraGoneQuietSaysFramesItSentThatWentToTheDeadLetterTopicDoNotCount() {
+    CameraStatus quiet = new CameraStatus("cam-7", CameraStatus.CAMPAIGN, 4_000, 0, 0, 3_000, 20, 10, 3, 0, 3_000, 80, 40);
+    Alert a = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 3_600_000)).forget(quiet, 3_604_001)
+        .orElseThrow().alert().orElseThrow();
+    assertThat(a.getExplanation()).doesNotContain("sent no frame")
+        .contains("Camera cam-7 had no frame scored for 1 h (campaign.idle-retention-ms) since 1970-01-01T00:00:04Z")
+        .contains("dead-letter topic").contains("cameraId cam-7");
+  }
+
   @Test
   void aCameraInACampaignThatSendsNoFrameForTheIdleRetentionIsClearedOnceAndForgotten() {
     // README (Campaigns): one in a campaign used to stay until the campaign cleared, which a quiet camera never does
@@ -592,7 +607,7 @@ class CampaignTrackerTest {
         .containsEntry("quiet_since", "1970-01-01T00:00:04Z").containsEntry("idle_retention_ms", "3600000")
         .containsEntry("campaign_since", "1970-01-01T00:00:03Z").containsEntry("last_window_frames", "20")
         .containsEntry("last_window_flagged", "10").containsEntry("total_frames", "80");
-    assertThat(a.getExplanation()).contains("cam-7").contains("no frame for 1 h").contains("no longer observed");
+    assertThat(a.getExplanation()).contains("cam-7").contains("no frame scored for 1 h").contains("no longer observed");
     assertThat(hourly.forget(s, Long.MAX_VALUE).orElseThrow().alert()).as("the same alert whenever it is noticed")
         .contains(a);
 
