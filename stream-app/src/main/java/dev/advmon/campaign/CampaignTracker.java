@@ -228,7 +228,7 @@ public final class CampaignTracker {
 
   /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: the camera's flag rate came back to the baseline. */
   public static final String CLEARED_BY_COOL_WINDOWS = "cool_windows";
-  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: no frame of the camera was scored for campaign.idle-retention-ms. */
+  /** evidence {@code cleared_by} of a CAMPAIGN_CLEARED: none of the camera's frames scored for idle-retention-ms. */
   public static final String CLEARED_BY_CAMERA_QUIET = "camera_quiet";
 
   /**
@@ -243,8 +243,8 @@ public final class CampaignTracker {
     // so a camera whose frames all fail (undecodable, too large: an attacker can send such) is cleared here too
     String explanation = String.format(Locale.ROOT, "Camera %s had no frame scored for %s (campaign.idle-retention-ms) "
         + "since %s: the campaign raised at %s is no longer observed, so it is cleared and the camera forgotten; "
-        + "its next scored frame starts it afresh. Check why before trusting the camera again: it stopped sending (off, "
-        + "disconnected, or its frames no longer reach the monitor), or what it sends cannot be scored (look for "
+        + "its next scored frame starts it afresh. Check why before trusting the camera again: it stopped sending "
+        + "(off, disconnected, or its frames no longer reach the monitor), or what it sends cannot be scored (look for "
         + "cameraId %s in the dead-letter topic: those frames count in no campaign).",
         s.cameraId(), duration(settings.idleRetentionMs()), Instant.ofEpochMilli(quietSince),
         Instant.ofEpochMilli(s.campaignSince()), s.cameraId());

@@ -219,9 +219,9 @@ class CampaignTrackerTest {
   }
 
   /**
-   * README ("Campaigns are keyed by camera"): state is per cameraId, not per sourceId. Two sites that both name a camera
-   * cam-01 share one window: a busy clean one (a frame a second) hides an attack on a sparse one (a frame a minute, every
-   * frame flagged), whose one flagged frame is diluted among some twenty clean ones in every span judged.
+   * README ("Campaigns are keyed by camera"): state is per cameraId, not per sourceId. Two sites that both name a
+   * camera cam-01 share one window: a busy clean one (a frame a second) hides an attack on a sparse one (a frame a
+   * minute, every frame flagged), whose one flagged frame is diluted among some twenty clean ones in every span judged.
    */
   @Test
   void twoSitesSendingOneCameraIdShareOneStateSoABusyCleanCameraHidesAnAttackOnASparseOne() {
@@ -562,13 +562,14 @@ class CampaignTrackerTest {
   }
 
   /**
-   * A camera in CAMPAIGN whose frames all go to the dead-letter topic (undecodable, too large: an attacker can send such)
-   * has no verdict, so none reaches its campaign: it is cleared as quiet a day later. The clear said it "sent no frame"
-   * and to check whether it was off or disconnected, where the frames it did send were in the dead-letter topic.
+   * A camera in CAMPAIGN whose frames all go to the dead-letter topic (undecodable, too large: an attacker can send
+   * such) has no verdict, so none reaches its campaign: it is cleared as quiet a day later. The clear said it "sent no
+   * frame" and to check whether it was off or disconnected, where the frames it did send were in the dead-letter topic.
    */
   @Test
   void theClearOfACameraGoneQuietSaysFramesItSentThatWentToTheDeadLetterTopicDoNotCount() {
-    CameraStatus quiet = new CameraStatus("cam-7", CameraStatus.CAMPAIGN, 4_000, 0, 0, 3_000, 20, 10, 3, 0, 3_000, 80, 40);
+    CameraStatus quiet =
+        new CameraStatus("cam-7", CameraStatus.CAMPAIGN, 4_000, 0, 0, 3_000, 20, 10, 3, 0, 3_000, 80, 40);
     Alert a = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 3, 30_000, 3_600_000)).forget(quiet, 3_604_001)
         .orElseThrow().alert().orElseThrow();
     assertThat(a.getExplanation()).doesNotContain("sent no frame")

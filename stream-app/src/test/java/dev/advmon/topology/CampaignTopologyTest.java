@@ -647,7 +647,8 @@ class CampaignTopologyTest {
         // the span its attack ended in (8 of 20 flagged) is still hot: 72 min 40 s after its last attacked frame
         java.util.Map.entry("cam-1min-late CAMPAIGN_CLEARED", 11_980L));
     assertThat(gauge).as("advmon_cameras_in_campaign while the cameras at a frame a minute are in CAMPAIGN, and after "
-        + "one of them cleared").containsExactly(java.util.Map.entry("at 3590 s", 2.0), java.util.Map.entry("at 10790 s", 1.0));
+        + "one of them cleared")
+        .containsExactly(java.util.Map.entry("at 3590 s", 2.0), java.util.Map.entry("at 10790 s", 1.0));
   }
 
   @Test
