@@ -502,7 +502,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         failure = null;
         notRoot = false;
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
-        Response r = new Response(base, "GET", "/config", response.statusCode(), response.body());
+        Response r = new Response(base, "GET", "/config", response.statusCode(), response.body(), authorization != null);
         if (r.status == 401 || r.status == 403) {
           r.expectOk("answer GET /config"); // throws the credentials message
         }
@@ -572,7 +572,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
               latestPinned.getOrDefault(id, java.util.Map.of()), new java.util.HashMap<>(),
               path -> askOnce(path, timeout, null));
         } catch (SchemaNotFoundException referenceUnknown) {
-          r = new Response(r.base, r.method, r.path, 404, r.body); // as an unknown id: no other schema has it
+          r = new Response(r.base, r.method, r.path, 404, r.body, r.credentialsSent); // as an unknown id: no other schema has it
         } catch (AvroDecodeException notAvro) {
           usable = false;
         }
@@ -758,7 +758,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       Duration wait = left < timeout.toNanos() ? Duration.ofNanos(left) : timeout;
       try {
         HttpResponse<String> response = exchange(request(base, method, path, body, wait), wait);
-        Response r = new Response(base, method, path, response.statusCode(), response.body());
+        Response r = new Response(base, method, path, response.statusCode(), response.body(), authorization != null);
         if (r.status == 404 && !r.isSomeoneElsesError()) {
           unknown = unknown == null ? r : unknown;
           continue;
@@ -904,7 +904,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         boolean cutHere = timeout.compareTo(settings.requestTimeout()) < 0;
         try {
           HttpResponse<String> response = exchange(request(base, method, path, body, timeout), timeout);
-          Response r = new Response(base, method, path, response.statusCode(), response.body());
+          Response r = new Response(base, method, path, response.statusCode(), response.body(), authorization != null);
           if (r.notServed() && urls.size() > 1) {
             // one mistyped registry.url among several (a replica's without /apis/ccompat/v7): the others may be
             // right, so it must not stop the start-up while they answer; every URL so answering does (below)
@@ -1143,13 +1143,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** One HTTP answer, with the helpers that turn it into results or specific exceptions. */
-  private record Response(URI base, String method, String path, int status, String body) {
+  private record Response(URI base, String method, String path, int status, String body, boolean credentialsSent) {
 
     JsonNode expectOk(String action) {
       if (status == 401 || status == 403) {
+        // start-up prints this as it is: it must name the monitor's setting, not only the serde's key
+        String credentials = credentialsSent
+            ? "the registry refused the user:password sent: check " + RegistrySettings.BASIC_AUTH_USER_INFO
+                + ", the monitor's registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO), and the"
+                + " user's rights"
+            : "no user:password was sent: set registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO;"
+                + " a Kafka client's " + RegistrySettings.BASIC_AUTH_USER_INFO + ") if the registry wants one";
         throw new RegistryRequestException("registry " + base + " refused to " + action + " (HTTP " + status
-            + "): " + message() + "; check " + RegistrySettings.BASIC_AUTH_USER_INFO + " and the user's rights",
-            status, null);
+            + "): " + message() + "; " + credentials, status, null);
       }
       if (status >= 300 && status < 400) {
         throw new RegistryRequestException("registry " + base + " answered " + action + " with a redirect (HTTP "

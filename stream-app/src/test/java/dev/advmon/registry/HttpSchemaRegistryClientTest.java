@@ -793,6 +793,22 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void refusedCredentialsNameTheMonitorsOwnSettingAndWhetherAnyWereSent() {
+    // `./monitor run` prints this message as it is at start-up: basic.auth.user.info alone is a key the operator's
+    // file does not have (seen in a walk behind nginx's auth_basic)
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0";
+    HttpSchemaRegistryClient wrong =
+        new HttpSchemaRegistryClient(fast(server.url()).basicAuth("alice", "wrong").build());
+    HttpSchemaRegistryClient none = new HttpSchemaRegistryClient(fast(server.url()).build());
+
+    assertThatThrownBy(() -> wrong.register("frames-value", Frame.getClassSchema()))
+        .hasMessageContaining("registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO)")
+        .hasMessageContaining("the registry refused the user:password sent");
+    assertThatThrownBy(() -> none.register("frames-value", Frame.getClassSchema()))
+        .hasMessageContaining("no user:password was sent: set registry.basic-auth.user-info");
+  }
+
+  @Test
   void incompatibleSchemaSurfacesTheRegistryMessageAndSubject() {
     server.registerStatus = 409;
     server.registerBody = FakeRegistryServer.error(409,
