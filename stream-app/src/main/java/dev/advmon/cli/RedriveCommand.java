@@ -364,6 +364,11 @@ final class RedriveCommand implements Callable<Integer> {
       // Kafka's own message ("Not authorized to access topics: [...]") names neither the operation nor the fix
       org.apache.kafka.common.errors.TopicAuthorizationException refused = topicRefusal(e);
       if (refused == null) {
+        java.util.Optional<String> tls = dev.advmon.topology.BrokerTls.advice(e);
+        if (tls.isPresent()) {
+          throw new IllegalStateException("Kafka at " + c.string("kafka.bootstrap.servers") + " (kafka.bootstrap"
+              + ".servers): " + tls.get() + "; " + sentSoFar(), e);
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
           if (t instanceof org.apache.kafka.common.errors.AuthenticationException login) {
             // Kafka's words ("Authentication failed: Invalid username or password") name no setting; on Kubernetes the

@@ -95,6 +95,8 @@ final class BrokerSilence {
     if (cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException) {
       what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms); check"
           + " that a broker runs there and is reachable from this host";
+    } else if (BrokerTls.advice(cause).isPresent()) {
+      what = BrokerTls.advice(cause).get();
     } else if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
       what = "it refused the monitor's login; check " + Failures.LOGIN_CHECKS;
     } else {

@@ -95,6 +95,10 @@ public final class Failures {
             + "ADVMON_REGISTRY_URL; after a redirect, set it to where the redirect points)";
       }
     }
+    java.util.Optional<String> tls = BrokerTls.advice(failure);
+    if (tls.isPresent()) {
+      return " (" + tls.get() + "; the monitor reads its TLS settings only when it starts)";
+    }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof AuthenticationException) {
         return " (the broker refuses the monitor's login: check " + LOGIN_SETTINGS + "; the monitor reads them only"

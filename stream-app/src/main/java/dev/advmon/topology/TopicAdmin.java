@@ -175,6 +175,12 @@ public final class TopicAdmin {
             // the broker answered: waiting would never end (those on topics are named where they are asked)
             throw AclAdvice.forClient(adminProperties).refused("check the monitor's topics " + topics, refusal);
           }
+          java.util.Optional<String> tls = BrokerTls.advice(cause);
+          if (tls.isPresent()) {
+            // an AuthenticationException too, but no login was tried: the certificate is what to fix
+            throw new IllegalStateException("Kafka at " + adminProperties.get("bootstrap.servers")
+                + " (kafka.bootstrap.servers): " + tls.get(), cause);
+          }
           if (cause instanceof org.apache.kafka.common.errors.AuthenticationException refused) {
             // the broker answered and refused the login (wrong password or mechanism, a user not created yet):
             // waiting would never end, and "check that the broker is running" would point at the network

@@ -60,6 +60,17 @@ class BrokerProbeReasonTest {
   }
 
   @Test
+  void aFailedTlsHandshakeNamesTheTrustStoreNotTheLogin() {
+    javax.net.ssl.SSLHandshakeException java = new javax.net.ssl.SSLHandshakeException("PKIX path validation failed");
+    java.initCause(new java.security.cert.CertificateExpiredException("NotAfter: Mon Dec 07 04:57:30 UTC 2026"));
+    String reason = problemAfter(new ExecutionException(
+        new org.apache.kafka.common.errors.SslAuthenticationException("SSL handshake failed", java)));
+    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: the TLS"
+        + " handshake with the broker failed: a certificate of the broker's chain has expired (NotAfter: Mon Dec 07"
+        + " 04:57:30 UTC 2026)").doesNotContain("refused the monitor's login");
+  }
+
+  @Test
   void anotherErrorSaysWhereToLookThenKafkasWordsOnOneLine() {
     String reason = problemAfter(new ExecutionException(new org.apache.kafka.common.errors.UnknownServerException(
         "The server experienced an unexpected error\nwhen processing the request.")));

@@ -464,6 +464,29 @@ class TopicAdminTest {
   }
 
   /**
+   * A broker certificate the monitor does not trust (expired, another host's, an unknown CA) failed the start with
+   * "refused the monitor's login: SSL handshake failed; check kafka.sasl.jaas.config (user and password) ..." (TLS
+   * walk): the login was never tried, and the reason was only in the log's stack trace.
+   */
+  @Test
+  void aFailedTlsHandshakeStopsTheStartNamingTheTrustStoreNotTheLogin() {
+    javax.net.ssl.SSLHandshakeException java = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+    java.initCause(new Exception("unable to find valid certification path to requested target"));
+    listFailure = new org.apache.kafka.common.errors.SslAuthenticationException("SSL handshake failed", java);
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, ms -> {
+      pauses.add(ms);
+      throw new IllegalStateException("waited " + ms + " ms for a broker that had answered");
+    }).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Kafka at test:9092 (kafka.bootstrap.servers): the TLS handshake with the broker failed")
+        .hasMessageContaining("kafka.ssl.truststore.location")
+        .hasMessageContaining("unable to find valid certification path")
+        .hasMessageNotContaining("refused the monitor's login");
+    assertThat(pauses).as("no wait: an untrusted certificate is not an outage").isEmpty();
+  }
+
+  /**
    * With topics.create=false, a missing topic may only be hidden from the monitor where the broker enforces ACLs: on a
    * broker without an authorizer (Kafka's default) "User:... is not authorized to see them" sent the operator after
    * ACLs that do not exist, for a topic that is simply not there.

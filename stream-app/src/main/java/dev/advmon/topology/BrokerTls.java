@@ -1,0 +1,61 @@
+package dev.advmon.topology;
+
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+
+/**
+ * What a failed TLS handshake with the broker means and which setting fixes it. Kafka reports one as an
+ * {@link SslAuthenticationException} ("SSL handshake failed"), an authentication error like a refused SASL login, so
+ * the monitor once told an operator whose broker certificate had expired to check kafka.sasl.jaas.config; the
+ * reason is only in Java's words further down the chain.
+ */
+public final class BrokerTls {
+
+  private BrokerTls() {}
+
+  /** Advice for a failed TLS handshake in {@code failure}'s chain, with Java's own words; empty for anything else. */
+  public static Optional<String> advice(Throwable failure) {
+    SslAuthenticationException handshake = null;
+    for (Throwable t = failure; t != null && handshake == null; t = t.getCause()) {
+      if (t instanceof SslAuthenticationException s) {
+        handshake = s;
+      }
+    }
+    if (handshake == null) {
+      return Optional.empty();
+    }
+    Throwable root = handshake;
+    for (Throwable t = handshake.getCause(); t != null; t = t.getCause()) {
+      root = t;
+      if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
+        String when = t.getMessage() == null ? "" : " (" + t.getMessage() + ")";
+        return Optional.of(PREFIX + "a certificate of the broker's chain has "
+            + (t instanceof CertificateExpiredException ? "expired" : "a start date still to come") + when
+            + ": renew it on the broker (its ssl.keystore; on Strimzi the cluster CA renews it), or, if the"
+            + " certificate is right, set this host's clock right; a running monitor meets this at its next"
+            + " connection to the broker");
+      }
+    }
+    String words = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+    if (words.contains("No subject alternative") || words.contains("No name matching")) {
+      return Optional.of(PREFIX + "the broker's certificate does not name the host the monitor connected to (" + words
+          + "): use a host name the certificate holds in kafka.bootstrap.servers and in the broker's"
+          + " advertised.listeners, or have the certificate reissued with that name as subjectAltName;"
+          + " kafka.ssl.endpoint.identification.algorithm= (empty) turns the check off, which lets anyone in the"
+          + " middle in");
+    }
+    if (words.contains("certification path") || words.contains("PKIX")) {
+      return Optional.of(PREFIX + "this host does not trust the CA that signed the broker's certificate (" + words
+          + "): kafka.ssl.truststore.location must hold that CA, as kafka.ssl.truststore.type says (PEM, PKCS12 or"
+          + " JKS; on Kubernetes ca.crt of the Secret advmon-kafka, a copy of the cluster CA, which nothing updates:"
+          + " make it again after the CA is renewed)");
+    }
+    return Optional.of(PREFIX + words + ": check that kafka.security.protocol says SSL or SASL_SSL only where the"
+        + " broker's listener speaks TLS, kafka.ssl.truststore.* (the CA of the broker's certificate) and, if the"
+        + " broker wants a client certificate, kafka.ssl.keystore.*");
+  }
+
+  private static final String PREFIX = "the TLS handshake with the broker failed: ";
+}
