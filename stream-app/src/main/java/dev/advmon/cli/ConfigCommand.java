@@ -45,6 +45,8 @@ final class ConfigCommand implements Callable<Integer> {
       // and the registry client `run` builds before it connects, which refuses a registry.url carrying user info
       // and a trust store it cannot read; building it connects to nothing
       new HttpSchemaRegistryClient(Wiring.registrySettings(c));
+      // and the Kafka clients' trust and key stores, which the clients read only when `run` builds the first one
+      dev.advmon.config.KafkaTlsStores.check(c);
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
       c.raisedDefaults().forEach(line -> System.out.println("note: " + line));
       // which of the file, the environment and the command line each value came from; secrets hidden

@@ -287,6 +287,7 @@ final class RedriveCommand implements Callable<Integer> {
     }
     MonitorConfig c = MonitorConfig.load(config, System.getenv(), overrides, Main.home()).validated()
         .require(RunCommand.REQUIRED);
+    dev.advmon.config.KafkaTlsStores.check(c); // as run: before its clients fail naming no setting
     Selection selection = new Selection(reasons.isEmpty() ? TRANSIENT : Set.copyOf(reasons), Set.copyOf(cameras),
         since, until, c.string("topics.frames"));
     // its own lines: in json mode JSON lines at their level, as the log around them, not plain text a pipeline drops

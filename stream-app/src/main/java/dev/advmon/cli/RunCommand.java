@@ -92,6 +92,7 @@ final class RunCommand implements Callable<Integer> {
     // `finally` below, so an error thrown between the two would hold the exit for the hook's whole STOP_BOUND.
     ModelBundle bundle = BundleSetting.load(c);
     RegistrySettings registrySettings = Wiring.registrySettings(c);
+    dev.advmon.config.KafkaTlsStores.check(c); // else "Failed to create new KafkaAdminClient", naming nothing
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread main = Thread.currentThread();

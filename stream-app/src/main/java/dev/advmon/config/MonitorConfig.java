@@ -1039,7 +1039,7 @@ public final class MonitorConfig {
     return new ConfigException("setting '" + key + "' (from " + origins.get(key) + ") " + problem);
   }
 
-  private ConfigException invalid(String key, String problem) {
+  ConfigException invalid(String key, String problem) {
     if (key.equals("registry.url") && values.get(key).indexOf('@') >= 0) {
       // user:password@ in a URL (refused, but any error about the value would show it): the value is not shown
       return invalidSecret(key, problem);

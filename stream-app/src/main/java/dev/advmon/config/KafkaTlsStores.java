@@ -1,0 +1,61 @@
+package dev.advmon.config;
+
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
+
+/**
+ * Reads the Kafka clients' TLS trust and key stores ({@code kafka.ssl.*}) as the clients will, before anything
+ * connects. The clients read them only when the first one is built, and then fail with "Failed to create new
+ * KafkaAdminClient", naming neither the file nor the setting; `config --check` never built one and called such a file
+ * valid.
+ */
+public final class KafkaTlsStores {
+
+  private static final Set<String> TLS_PROTOCOLS = Set.of("SSL", "SASL_SSL");
+
+  private KafkaTlsStores() {}
+
+  /** Throws a {@link ConfigException} naming the store's setting, its origin and what to check; nothing without TLS. */
+  public static void check(MonitorConfig c) {
+    Map<String, Object> props = c.kafkaClientProperties();
+    Object protocol = props.get("security.protocol");
+    if (protocol == null || !TLS_PROTOCOLS.contains(protocol.toString().trim().toUpperCase(java.util.Locale.ROOT))) {
+      return;
+    }
+    Map<String, ?> parsed;
+    try {
+      parsed = new AdminClientConfig(props).values();
+    } catch (RuntimeException e) {
+      return; // a value Kafka cannot parse: MonitorConfig and the clients name it themselves
+    }
+    try {
+      new DefaultSslEngineFactory().configure(parsed); // it holds no open resource once configured
+    } catch (KafkaException | IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      boolean keystore = message.contains("keystore") && !message.contains("truststore")
+          && props.containsKey("ssl.keystore.location");
+      String store = keystore ? "keystore" : "truststore";
+      String key = "kafka.ssl." + store + ".location";
+      if (!props.containsKey("ssl." + store + ".location")) {
+        throw new ConfigException("the Kafka clients' TLS settings (kafka.ssl.*) cannot be used: " + causes(e), e);
+      }
+      Object type = parsed.get("ssl." + store + ".type");
+      throw c.invalid(key, "cannot be read as " + type + " (kafka.ssl." + store + ".type): " + causes(e)
+          + "; check the path, kafka.ssl." + store + ".type and kafka.ssl." + store + ".password"
+          + (keystore ? "" : " (PEM needs none; on Kubernetes the CA is ca.crt of the Secret advmon-kafka, mounted as"
+              + " the StatefulSet says)"));
+    }
+  }
+
+  /** Kafka's message, then each cause's class and words: the file's own problem is the last. */
+  private static String causes(Throwable e) {
+    StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      sb.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.advmon.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kafka clients' trust and key stores are read before anything connects: a missing or unreadable one stopped
+ * `run` with "error: Failed to create new KafkaAdminClient", naming no setting, and `config --check` called the file
+ * valid (TLS walk against a SASL_SSL broker).
+ */
+class KafkaTlsStoresTest {
+
+  @TempDir Path dir;
+
+  private MonitorConfig config(String... lines) throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9093\nkafka.security.protocol=SASL_SSL\n"
+        + String.join("\n", lines) + "\n");
+    return MonitorConfig.load(file, Map.of(), Map.of(), dir).validated();
+  }
+
+  @Test
+  void aMissingTrustStoreNamesTheSettingItsOriginAndTheFile() throws Exception {
+    MonitorConfig c = config("kafka.ssl.truststore.type=PEM", "kafka.ssl.truststore.location=" + dir + "/ca.crt");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.location' = '" + dir + "/ca.crt' (from ")
+        .hasMessageContaining("cannot be read as PEM")
+        .hasMessageContaining("NoSuchFileException")
+        .hasMessageContaining("kafka.ssl.truststore.type")
+        .hasMessageContaining("Secret advmon-kafka");
+  }
+
+  @Test
+  void aWrongPasswordNamesThePasswordSetting() throws Exception {
+    Path store = dir.resolve("trust.p12");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var out = Files.newOutputStream(store)) {
+      ks.store(out, "right-one".toCharArray());
+    }
+    MonitorConfig c = config("kafka.ssl.truststore.type=PKCS12", "kafka.ssl.truststore.location=" + store,
+        "kafka.ssl.truststore.password=wrong-one");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kafka.ssl.truststore.location")
+        .hasMessageContaining("kafka.ssl.truststore.password")
+        .hasMessageNotContaining("wrong-one");
+  }
+
+  @Test
+  void noTlsOrNoStoreIsNothingToCheck() throws Exception {
+    Path file = dir.resolve("plain.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nkafka.ssl.truststore.location=/nowhere\n");
+    MonitorConfig plaintext = MonitorConfig.load(file, Map.of(), Map.of(), dir).validated();
+
+    assertThatCode(() -> KafkaTlsStores.check(plaintext)).doesNotThrowAnyException();
+    assertThatCode(() -> KafkaTlsStores.check(config())).doesNotThrowAnyException();
+  }
+}
