@@ -25,6 +25,12 @@ final class RegistryTls {
       if (settings.truststore() != null) {
         tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         KeyStore trust = load(settings.truststore(), "trust store", TRUST_SETTING);
+        if (!holdsACertificate(trust) && noPassword(settings.truststore())) {
+          // Java opens a PKCS12 file without its password and finds no certificate in it: not openssl's doing
+          throw new IllegalArgumentException("the registry trust store " + settings.truststore().path() + " ("
+              + TRUST_SETTING + ") shows no certificate without its password: no password was given: set"
+              + " registry.ssl.truststore.password (ADVMON_REGISTRY_SSL_TRUSTSTORE_PASSWORD)");
+        }
         if (!holdsACertificate(trust)) {
           // Every handshake would fail, and the monitor wait for a registry it can never trust.
           throw new IllegalArgumentException("the registry trust store " + settings.truststore().path() + " ("
@@ -67,7 +73,38 @@ final class RegistryTls {
       return ks;
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the registry " + what + " " + store.path() + " (" + setting
-          + ") as " + store.type() + " (wrong path, type or password?): " + e.getMessage(), e);
+          + ") as " + store.type() + " (wrong path, type or password?): " + e.getMessage() + advice(store, what, e), e);
+    }
+  }
+
+  /** Which of the store's settings the failure points at: Java's words name none of the monitor's. */
+  private static String advice(RegistrySettings.Store store, String what, IOException e) {
+    String prefix = what.equals("trust store") ? "registry.ssl.truststore" : "registry.ssl.keystore";
+    String env = "ADVMON_" + prefix.toUpperCase(java.util.Locale.ROOT).replace('.', '_') + "_PASSWORD";
+    if (isPem(store.path())) {
+      // a CA as Kafka's side takes it (ca.crt); Java's PKCS12 and JKS loaders cannot read it
+      return "; " + store.path() + " is a PEM file, which " + prefix + ".type (PKCS12 or JKS) cannot read: import it"
+          + " with keytool -importcert -file " + store.path() + " -keystore registry-trust.p12 -storetype PKCS12 and"
+          + " give that file";
+    }
+    if (e.getCause() instanceof java.security.UnrecoverableKeyException || String.valueOf(e.getMessage())
+        .contains("password")) {
+      return noPassword(store)
+          ? "; no password was given: set " + prefix + ".password (" + env + ")"
+          : "; check " + prefix + ".password (" + env + ")";
+    }
+    return "";
+  }
+
+  private static boolean noPassword(RegistrySettings.Store store) {
+    return store.password() == null || store.password().isEmpty();
+  }
+
+  private static boolean isPem(java.nio.file.Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).contains("-----BEGIN");
+    } catch (IOException e) {
+      return false; // a missing file: Java's words say so
     }
   }
 

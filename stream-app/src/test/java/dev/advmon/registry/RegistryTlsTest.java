@@ -95,6 +95,27 @@ class RegistryTlsTest {
   }
 
   @Test
+  void aWrongOrMissingPasswordNamesThePasswordSettingAndAPemFileSaysToImportIt() throws Exception {
+    // TLS walk: "keystore password was incorrect" named only the location's setting, also when no password was set;
+    // and a PEM CA (what Kafka's side takes, ca.crt) given here read as "toDerInputStream rejects tag type 45"
+    RegistrySettings wrong = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(clientTrust, "PKCS12", "wrong")).build();
+    RegistrySettings none = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(clientTrust, "PKCS12", null)).build();
+    Path pem = dir.resolve("ca.crt");
+    Files.writeString(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    RegistrySettings pemFile = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(pem, "PKCS12", PASSWORD)).build();
+
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(wrong))
+        .hasMessageContaining("registry.ssl.truststore.password (ADVMON_REGISTRY_SSL_TRUSTSTORE_PASSWORD)");
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(none))
+        .hasMessageContaining("no password was given: set registry.ssl.truststore.password");
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(pemFile))
+        .hasMessageContaining("is a PEM file").hasMessageContaining("keytool -importcert");
+  }
+
+  @Test
   void aTrustStoreWithoutACertificateIsRefusedAtStartNamingTheSetting() throws Exception {
     // What Java sees in a PKCS12 that openssl made with -nokeys (no Java trust attribute): no entry at all. Taken as
     // it is, every handshake failed and the monitor waited for a registry that it could never trust.
