@@ -41,8 +41,11 @@ final class ExternalTarget extends ConfiguredTarget {
    * (the start line, the report folder), so that a wrong file is the first and only thing a run says.
    */
   static MonitorConfig settings(Path file, Path home) {
-    return MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
+    MonitorConfig c = MonitorConfig.load(file, System.getenv(), Map.of(), home).validated()
         .require("kafka.bootstrap.servers", "registry.url");
+    // as the monitor's run: its Kafka clients would fail naming kafka.bootstrap.servers for an unreadable CA file
+    dev.advmon.config.KafkaTlsStores.check(c);
+    return c;
   }
 
   /** {@code config}: {@link #settings} of {@code file}. */

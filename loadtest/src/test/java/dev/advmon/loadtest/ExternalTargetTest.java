@@ -37,6 +37,19 @@ class ExternalTargetTest {
   }
 
   @Test
+  void aKafkaTrustStoreItCannotReadIsNamedWithItsSettingBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+    // TLS walk: "cannot start the load tester's Kafka reader ...: check kafka.bootstrap.servers (every host must
+    // resolve ...)" for a CA file that was not there
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nkafka.security.protocol=SSL\n"
+        + "kafka.ssl.truststore.type=PEM\nkafka.ssl.truststore.location=" + dir.resolve("ca.crt") + "\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    assertThatThrownBy(() -> ExternalTarget.settings(config, home()))
+        .hasMessageContaining("setting 'kafka.ssl.truststore.location'")
+        .hasMessageContaining("NoSuchFileException");
+  }
+
+  @Test
   void aRegistryThatDoesNotAnswerIsNamedBeforeAnyFrameIsSent(@TempDir Path dir) throws Exception {
     // unchecked, the first frame's serializer met it on the sender thread, after the reader had started
     Path config = dir.resolve("monitor.properties");
