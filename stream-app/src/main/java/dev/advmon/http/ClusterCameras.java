@@ -77,8 +77,10 @@ public final class ClusterCameras implements CameraDirectory {
     List<Peers.Answer> answers = peers.askAll("/cameras?scope=local" + (limit == null ? "" : "&limit=" + limit));
     TreeMap<String, CameraStatus> byId = new TreeMap<>();
     List<Instance> instances = new ArrayList<>();
+    boolean readOwn = false;
     try {
       mine(local, limit, byId, instances, null);
+      readOwn = true;
     } catch (InvalidStateStoreException e) {
       if (answers.isEmpty()) {
         throw e; // alone: the caller answers from stale stores or 503 naming the state
@@ -113,6 +115,8 @@ public final class ClusterCameras implements CameraDirectory {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
       }
     }
+    // entries in the order asked: this instance's, then one per answer
+    StandbyCameras.fillIn(local, readOwn, peers, answers, limit, byId, instances);
     List<CameraStatus> cameras = new ArrayList<>(byId.values());
     cameras.sort(Comparator.comparing(CameraStatus::cameraId));
     return new Listing(cameras, instances);
@@ -213,7 +217,7 @@ public final class ClusterCameras implements CameraDirectory {
    * A peer's cameras with the bounds of this instance's own store: one that cannot be read (without an id, which the
    * merge needs) is left out and said in the peer's entry, and its other cameras still count.
    */
-  private static List<CameraStatus> parse(JsonNode body, PeerCameras checked) throws IOException {
+  static List<CameraStatus> parse(JsonNode body, PeerCameras checked) throws IOException {
     JsonNode cameras = body.path("cameras");
     if (!cameras.isArray()) {
       throw new IOException("no \"cameras\" list");

@@ -430,6 +430,11 @@ public final class MonitorHttpServer implements AutoCloseable {
           return;
         }
         // one instance's first `limit` are ranked among all its cameras, not among the MAX_LISTED that all() lists
+        if (localOnly && parameter(ex, StandbyCameras.PARAMETER) != null) {
+          // a peer fills in an instance that does not answer: the cameras of this one's standby replicas too
+          json(ex, 200, Map.of("cameras", StandbyCameras.of(directory, limit), "stale", StandbyCameras.note()));
+          return;
+        }
         boolean alone = localOnly || directory.local() == directory;
         CameraDirectory from = directory;
         String stale = null;

@@ -27,6 +27,8 @@ final class QueryParameters {
     if (route == null || rawQuery == null) {
       return null;
     }
+    boolean local = false;
+    boolean standby = false;
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) {
         continue;
@@ -42,8 +44,14 @@ final class QueryParameters {
         return "?scope= takes only 'local' (this instance's part only), not '" + quote(value) + "'; leave it out "
             + "for the answer of every instance";
       }
+      if (name.equals(StandbyCameras.PARAMETER) && !value.equals("true")) {
+        return "?standby= takes only 'true', not '" + quote(value) + "'";
+      }
+      local |= name.equals("scope");
+      standby |= name.equals(StandbyCameras.PARAMETER);
     }
-    return null;
+    // the merged answer reads the standby replicas by itself, whenever an instance does not answer
+    return standby && !local ? "?standby=true goes only with ?scope=local (this instance's part only)" : null;
   }
 
   private record Route(String name, Map<String, String> takes) {
@@ -51,7 +59,9 @@ final class QueryParameters {
 
   private static Route route(String path) {
     if (path.equals("/cameras") || path.equals("/cameras/")) {
-      return new Route("/cameras", ordered("limit", "?limit=N (1 to " + CameraDirectory.MAX_LISTED + ")", "scope", SCOPE));
+      return new Route("/cameras", ordered("limit", "?limit=N (1 to " + CameraDirectory.MAX_LISTED + ")", "scope", SCOPE,
+          StandbyCameras.PARAMETER, "?standby=true (with ?scope=local: its standby replicas' cameras too, which may be "
+              + "stale)"));
     }
     if (path.startsWith("/cameras/")) {
       return new Route("/cameras/{id}", Map.of("scope", SCOPE));
@@ -66,10 +76,12 @@ final class QueryParameters {
     return null; // not a JSON route, or no such route: the 404 says so
   }
 
-  private static Map<String, String> ordered(String k1, String v1, String k2, String v2) {
+  /** Names and what each takes, in the order the message lists them. */
+  private static Map<String, String> ordered(String... namesAndWhat) {
     Map<String, String> m = new java.util.LinkedHashMap<>();
-    m.put(k1, v1);
-    m.put(k2, v2);
+    for (int i = 0; i < namesAndWhat.length; i += 2) {
+      m.put(namesAndWhat[i], namesAndWhat[i + 1]);
+    }
     return m;
   }
 

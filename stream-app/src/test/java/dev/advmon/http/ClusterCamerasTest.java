@@ -536,4 +536,84 @@ class ClusterCamerasTest {
     HttpResponse<String> theirs = get(second, "/cameras?scope=local");
     assertThat(json.readTree(theirs.body()).path("cameras")).hasSize(2);
   }
+  /** A running instance's store ({@code active}) and what its stale reading adds: the standby replicas it keeps. */
+  private static CameraDirectory withStandbys(Map<String, CameraStatus> active, Map<String, CameraStatus> standbys) {
+    Map<String, CameraStatus> both = new TreeMap<>(standbys);
+    both.putAll(active);
+    CameraDirectory current = directory(active);
+    return new CameraDirectory() {
+      @Override
+      public List<CameraStatus> all() {
+        return current.all();
+      }
+
+      @Override
+      public Optional<CameraStatus> one(String id) {
+        return current.one(id);
+      }
+
+      @Override
+      public CameraDirectory stale() {
+        return directory(both);
+      }
+    };
+  }
+
+  private MonitorHttpServer running(CameraDirectory cameras, Peers peers) throws Exception {
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, cameras, null, metrics::counts, peers);
+    open.add(s);
+    return s;
+  }
+
+  /**
+   * With kafka.num.standby.replicas, the instances that keep running hold standby replicas of a stopped instance's
+   * partitions, but for the seconds until the rebalance (up to streams.session-timeout-ms after a kill -9) they listed
+   * none of its cameras: they read their active stores only. While an instance does not answer, the others' standby
+   * replicas (this one's and each answering peer's) fill in its cameras, and its entry says they may be stale.
+   */
+  @Test
+  void camerasOfAnInstanceThatDoesNotAnswerAreListedFromTheOthersStandbyReplicas() throws Exception {
+    MonitorHttpServer peer = running(withStandbys(Map.of("cam-2", camera("cam-2", 20)),
+        Map.of("cam-1", camera("cam-1", 9), "cam-8", camera("cam-8", 80))), Peers.NONE);
+    HostInfo dead = new HostInfo("127.0.0.1", deadPort);
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(new HostInfo("127.0.0.1", peer.port()), dead), Duration.ofSeconds(2), null));
+
+    for (String path : List.of("/cameras", "/cameras?limit=10")) {
+      JsonNode body = json.readTree(get(asker, path).body());
+  
+      Map<String, Long> frames = new TreeMap<>();
+      body.path("cameras").forEach(c -> frames.put(c.path("cameraId").asText(), c.path("totalFrames").asLong()));
+      // an active store's state wins over a standby's copy of the same camera
+      assertThat(frames).as(path).isEqualTo(Map.of("cam-1", 10L, "cam-2", 20L, "cam-8", 80L, "cam-9", 90L));
+      assertThat(body.path("complete").asBoolean()).as(path).isFalse();
+      assertThat(body.path("instances").get(0).path("cameras").asInt()).as(path).isEqualTo(1);
+      assertThat(body.path("instances").get(1).path("cameras").asInt()).as(path).isEqualTo(1);
+      JsonNode missing = body.path("instances").get(2);
+      assertThat(missing.path("error").asText()).as(path).contains("unreachable");
+      assertThat(missing.path("stale").asText()).as(path).contains("2 cameras").contains("standby replicas")
+          .contains("may be stale");
+    }
+  }
+
+  /** While every instance answers, a standby replica's copies are not listed: they are older than the active ones. */
+  @Test
+  void standbyReplicasAreNotReadWhileEveryInstanceAnswers() throws Exception {
+    MonitorHttpServer peer = running(withStandbys(Map.of("cam-2", camera("cam-2", 20)),
+        Map.of("cam-8", camera("cam-8", 80))), Peers.NONE);
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(asker, "/cameras").body());
+
+    List<String> ids = new ArrayList<>();
+    body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).containsExactly("cam-1", "cam-2");
+    assertThat(body.path("complete").asBoolean()).isTrue();
+  }
 }

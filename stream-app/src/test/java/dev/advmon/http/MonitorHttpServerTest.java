@@ -371,6 +371,12 @@ class MonitorHttpServerTest {
     assertThat(encoded.statusCode()).isEqualTo(200);
     assertThat(encoded.body()).as("?li%6Dit=1 is ?limit=1").contains("\"limit\":1");
     assertThat(get("/cameras?").statusCode()).as("an empty query asks nothing").isEqualTo(200);
+    // what instances ask each other while one does not answer; the merged answer reads standby replicas by itself
+    assertThat(get("/cameras?scope=local&standby=true").statusCode()).isEqualTo(200);
+    HttpResponse<String> merged = get("/cameras?standby=true");
+    assertThat(merged.statusCode()).isEqualTo(400);
+    assertThat(merged.body()).contains("?standby=true goes only with ?scope=local");
+    assertThat(get("/cameras?scope=local&standby=yes").body()).contains("?standby= takes only 'true'");
     assertThat(get("/nope?limt=5").statusCode()).as("an unknown path stays a 404").isEqualTo(404);
   }
 

@@ -1,0 +1,113 @@
+package dev.advmon.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.campaign.CameraDirectory.Instance;
+import dev.advmon.campaign.CameraStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * The cameras of instances that do not answer (stopping, killed, their host gone), read from the standby replicas
+ * ({@code kafka.num.standby.replicas}) that this instance and the peers that answered keep of their partitions. Until
+ * the rebalance hands those partitions over (3-4 s after a SIGTERM, up to {@code streams.session-timeout-ms} after a
+ * kill -9) the others read their active stores only, and the stopped instance's cameras were missing although a
+ * replica of each was at hand. Read only while some instance does not answer: a replica trails its active task.
+ */
+final class StandbyCameras {
+
+  /** {@code /cameras?scope=local&standby=true}: this instance's stale reading, standby replicas included. */
+  static final String PARAMETER = "standby";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StandbyCameras() {}
+
+  /**
+   * This instance's cameras from its stale reading (active, restoring and standby stores; Kafka Streams reads standby
+   * tasks only with {@code enableStaleStores()}); none where there is no such reading or Kafka Streams refuses it.
+   */
+  static List<CameraStatus> of(CameraDirectory local, Integer limit) {
+    CameraDirectory stale = local.stale();
+    if (stale == null) {
+      return List.of();
+    }
+    try {
+      return limit == null ? stale.all() : stale.top(limit).cameras();
+    } catch (InvalidStateStoreException e) {
+      return List.of(); // stopping, or a reading with no camera in it: nothing to add
+    }
+  }
+
+  /** The note of a stale answer to {@link #PARAMETER}. */
+  static String note() {
+    return "read from this instance's stores with its standby replicas: these cameras may be stale";
+  }
+
+  /**
+   * Where an entry of {@code instances} did not answer, adds to {@code byId} the cameras it lacks from the standby
+   * replicas of this instance ({@code readOwn}: its own reading was a current one, not already the stale one) and of
+   * each peer that answered, and notes on each silent entry how many came so and from where.
+   */
+  static void fillIn(CameraDirectory local, boolean readOwn, Peers peers, List<Peers.Answer> answers, Integer limit,
+      TreeMap<String, CameraStatus> byId, List<Instance> instances) {
+    if (instances.stream().noneMatch(i -> !i.local() && i.error() != null)) {
+      return;
+    }
+    String query = "/cameras?scope=local&" + PARAMETER + "=true" + (limit == null ? "" : "&limit=" + limit);
+    List<CompletableFuture<Peers.Answer>> calls = new ArrayList<>();
+    for (int i = 0; i < answers.size(); i++) {
+      Instance entry = instances.get(i + 1);
+      if (entry.error() == null && entry.stale() == null) { // a stale answer already holds its standby replicas
+        calls.add(peers.ask(answers.get(i).peer(), query));
+      }
+    }
+    Map<String, CameraStatus> found = new TreeMap<>();
+    Set<String> from = new LinkedHashSet<>();
+    if (readOwn) {
+      add(of(local, limit), peers.selfName(), byId, found, from);
+    }
+    for (CompletableFuture<Peers.Answer> call : calls) {
+      Peers.Answer a = call.join();
+      add(readable(a), a.server(), byId, found, from);
+    }
+    byId.putAll(found);
+    if (found.isEmpty()) {
+      return;
+    }
+    String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of instances that did not answer are listed from standby replicas on "
+        + String.join(", ", from) + " (kafka.num.standby.replicas): they may be stale until the rebalance hands their "
+        + "partitions over";
+    instances.replaceAll(i -> i.local() || i.error() == null ? i
+        : new Instance(i.server(), false, i.cameras(), i.error(), i.problem(), note));
+  }
+
+  /** Into {@code found}, the cameras of {@code theirs} not listed yet, the most recent copy where two hold one. */
+  private static void add(List<CameraStatus> theirs, String server, Map<String, CameraStatus> listed,
+      Map<String, CameraStatus> found, Set<String> from) {
+    for (CameraStatus c : theirs) {
+      if (!listed.containsKey(c.cameraId())) {
+        found.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y);
+        from.add(server);
+      }
+    }
+  }
+
+  /** A peer's standby answer, with the bounds of this instance's own cameras; none if it is not one. */
+  private static List<CameraStatus> readable(Peers.Answer a) {
+    try {
+      List<CameraStatus> theirs = a.ok() ? ClusterCameras.parse(JSON.readTree(a.body()), new PeerCameras(a.server()))
+          : null;
+      return theirs == null ? List.of() : theirs;
+    } catch (java.io.IOException | RuntimeException e) {
+      return List.of(); // the first round already said what is wrong with this peer, if anything
+    }
+  }
+}
