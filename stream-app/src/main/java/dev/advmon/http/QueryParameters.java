@@ -59,7 +59,8 @@ final class QueryParameters {
 
   private static Route route(String path) {
     if (path.equals("/cameras") || path.equals("/cameras/")) {
-      return new Route("/cameras", ordered("limit", "?limit=N (1 to " + CameraDirectory.MAX_LISTED + ")", "scope", SCOPE,
+      return new Route("/cameras", ordered("limit", "?limit=N (1 to " + CameraDirectory.MAX_LISTED + ")",
+          "scope", SCOPE,
           StandbyCameras.PARAMETER, "?standby=true (with ?scope=local: its standby replicas' cameras too, which may be "
               + "stale)"));
     }

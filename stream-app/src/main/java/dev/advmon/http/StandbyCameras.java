@@ -19,7 +19,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * ({@code kafka.num.standby.replicas}) that this instance and the peers that answered keep of their partitions. Until
  * the rebalance hands those partitions over (3-4 s after a SIGTERM, up to {@code streams.session-timeout-ms} after a
  * kill -9) the others read their active stores only, and the stopped instance's cameras were missing although a
- * replica of each was at hand. Read only while some instance does not answer: a replica trails its active task.
+ * replica of each was at hand. Read only while some instance does not answer or answers stale (a rebalance, when a
+ * stopped instance may have left the group's metadata already): a replica trails its active task.
  */
 final class StandbyCameras {
 
@@ -52,13 +53,18 @@ final class StandbyCameras {
   }
 
   /**
-   * Where an entry of {@code instances} did not answer, adds to {@code byId} the cameras it lacks from the standby
-   * replicas of this instance ({@code readOwn}: its own reading was a current one, not already the stale one) and of
-   * each peer that answered, and notes on each silent entry how many came so and from where.
+   * Where an entry of {@code instances} did not answer or answered stale, adds to {@code byId} the cameras it lacks
+   * from the standby replicas of this instance ({@code readOwn}: its own reading was a current one, not already the
+   * stale one) and of each peer that answered current, and notes how many came so and from where: on each silent
+   * entry, or without one, on the entries of the instances they came from. {@code instances}: this instance's entry,
+   * then one per answer, in the same order.
    */
   static void fillIn(CameraDirectory local, boolean readOwn, Peers peers, List<Peers.Answer> answers, Integer limit,
       TreeMap<String, CameraStatus> byId, List<Instance> instances) {
-    if (instances.stream().noneMatch(i -> !i.local() && i.error() != null)) {
+    boolean silent = instances.stream().anyMatch(i -> !i.local() && i.error() != null);
+    // an instance answering stale is in a rebalance: an instance that stopped may already be out of the group's
+    // metadata (no longer asked, so not silent) while its partitions are still in flight
+    if (!silent && instances.stream().noneMatch(i -> i.stale() != null)) {
       return;
     }
     String query = "/cameras?scope=local&" + PARAMETER + "=true" + (limit == null ? "" : "&limit=" + limit);
@@ -82,11 +88,14 @@ final class StandbyCameras {
     if (found.isEmpty()) {
       return;
     }
-    String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of instances that did not answer are listed from standby replicas on "
-        + String.join(", ", from) + " (kafka.num.standby.replicas): they may be stale until the rebalance hands their "
-        + "partitions over";
-    instances.replaceAll(i -> i.local() || i.error() == null ? i
-        : new Instance(i.server(), false, i.cameras(), i.error(), i.problem(), note));
+    String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of "
+        + (silent ? "instances that did not answer" : "partitions moving between instances")
+        + " are listed from standby replicas on " + String.join(", ", from) + " (kafka.num.standby.replicas): they "
+        + "may be stale until the rebalance hands their partitions over";
+    // said on the silent instances' entries; without any, on those of the current instances whose replicas gave them
+    instances.replaceAll(i -> i.stale() != null
+        || (silent ? i.local() || i.error() == null : !from.contains(i.server()))
+        ? i : new Instance(i.server(), i.local(), i.cameras(), i.error(), i.problem(), note));
   }
 
   /** Into {@code found}, the cameras of {@code theirs} not listed yet, the most recent copy where two hold one. */

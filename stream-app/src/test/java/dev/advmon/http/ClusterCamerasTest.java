@@ -616,4 +616,29 @@ class ClusterCamerasTest {
     assertThat(ids).containsExactly("cam-1", "cam-2");
     assertThat(body.path("complete").asBoolean()).isTrue();
   }
+  /**
+   * Walking a SIGTERM with standby replicas, the stopped instance had left the group's metadata 1.3 s after the signal,
+   * so no instance was silent, and for 2.4 s its cameras were missing again: one survivor answered from its active
+   * stores, the other (still rebalancing) from its stale ones. While any instance answers stale, a current one's
+   * standby replicas fill in what is missing too, and its entry says so.
+   */
+  @Test
+  void whileAnotherInstanceRebalancesACurrentOnesStandbyReplicasFillInTheCamerasInFlight() throws Exception {
+    HostInfo rebalancing = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":\"read while Kafka Streams is REBALANCING\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(rebalancing),
+            Duration.ofSeconds(2), null));
+
+    JsonNode body = json.readTree(get(asker, "/cameras").body());
+
+    List<String> ids = new ArrayList<>();
+    body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).containsExactly("cam-1", "cam-4", "cam-9");
+    assertThat(body.path("complete").asBoolean()).isFalse();
+    JsonNode own = body.path("instances").get(0);
+    assertThat(own.path("cameras").asInt()).isEqualTo(1);
+    assertThat(own.path("stale").asText()).contains("1 camera ").contains("standby replicas").contains("may be stale");
+  }
 }
