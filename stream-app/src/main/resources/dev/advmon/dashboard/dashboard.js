@@ -130,29 +130,112 @@
     p.hidden = !text;
   }
 
+  // The chart is drawn in the svg's own pixels (its viewBox is its width): scaled from a fixed 640-wide box, its text
+  // was 6 px in a 400 px window. Redrawn when its width changes, from the last timeline.
+  const CHART_H = 180;
+  let lastTimeline = null;
+  let chartWidth = 0;
+  let selectedBucket = null; // start (ms) of the bar the keyboard or the mouse last chose: kept over redraws
+
+  const bucketText = (t, i, v) => count(v) + (v === 1 ? ' alert' : ' alerts') + ' in the ' + t.bucketMs / 1000
+    + ' s from ' + clock(t.firstBucketStart + i * t.bucketMs);
+
   function drawChart(t) {
+    lastTimeline = t;
     const chart = $('chart');
+    // a redraw replaces the bars: the one that had the keyboard's focus gets it back (the page polls every 1.5 s)
+    const hadFocus = chart.contains(document.activeElement);
     chart.replaceChildren();
-    if (!t || !Array.isArray(t.counts)) return;
-    const W = 640, H = 180, left = 36, right = 8, top = 10, bottom = 24;
+    const valid = t && Array.isArray(t.counts) && t.counts.length > 0 && t.bucketMs > 0;
+    drawChartTable(valid ? t : null);
+    if (!valid) {
+      $('chart-readout').textContent = '';
+      return;
+    }
+    const W = chartWidth = Math.max(200, Math.round(chart.getBoundingClientRect().width));
+    chart.setAttribute('viewBox', '0 0 ' + W + ' ' + CHART_H);
+    const H = CHART_H, right = 8, top = 10, bottom = 24;
     const n = t.counts.length;
     const max = Math.max(1, ...t.counts);
+    const left = 14 + 8 * String(count(max)).length;
     const step = (W - left - right) / n;
     const y = (v) => top + (H - top - bottom) * (1 - v / max);
     chart.appendChild(svg('line', { class: 'axis', x1: left, y1: y(0), x2: W - right, y2: y(0) }));
     chart.appendChild(svg('line', { class: 'axis', x1: left, y1: y(max), x2: W - right, y2: y(max) }));
-    chart.appendChild(svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end' }, max));
+    chart.appendChild(svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end' }, count(max)));
     chart.appendChild(svg('text', { x: left - 6, y: y(0) + 4, 'text-anchor': 'end' }, 0));
+    const bars = [];
     t.counts.forEach((v, i) => {
-      if (v <= 0) return;
-      const bar = svg('rect', { class: 'bar', x: left + i * step + 1, y: y(v), width: Math.max(1, step - 2),
-        height: y(0) - y(v), rx: 1 });
-      bar.appendChild(svg('title', {}, v + ' alerts from ' + clock(t.firstBucketStart + i * t.bucketMs)));
+      if (!(v > 0)) return;
+      const start = t.firstBucketStart + i * t.bucketMs;
+      const label = bucketText(t, i, v);
+      // at least 3 px wide, so that a bar of 1 among 60 in a phone's width is still seen (and its focus ring)
+      const bar = svg('rect', { class: 'bar', x: left + i * step + 1, y: y(v), width: Math.max(3, step - 2),
+        height: y(0) - y(v), rx: 1, tabindex: -1, role: 'img', 'aria-label': label });
+      bar.dataset.start = String(start);
+      bar.appendChild(svg('title', {}, label));
+      const choose = () => {
+        selectedBucket = start;
+        for (const b of bars) b.setAttribute('tabindex', b === bar ? 0 : -1);
+        $('chart-readout').textContent = label;
+      };
+      bar.addEventListener('focus', choose);
+      bar.addEventListener('mouseenter', choose);
+      bars.push(bar);
       chart.appendChild(bar);
     });
     const minutes = Math.round((n * t.bucketMs) / 60000);
     [[0, '−' + minutes + ' min', 'start'], [n / 2, '−' + minutes / 2 + ' min', 'middle'], [n, 'now', 'end']]
       .forEach(([i, label, anchor]) => chart.appendChild(svg('text', { x: left + i * step, y: H - 6, 'text-anchor': anchor }, label)));
+    // one stop of the Tab key for the whole chart: the chosen bar while it is in the window, else the latest
+    const chosen = bars.find((b) => Number(b.dataset.start) === selectedBucket) || bars[bars.length - 1];
+    if (chosen) {
+      chosen.setAttribute('tabindex', 0);
+      if (hadFocus) chosen.focus({ preventScroll: true });
+    }
+    const total = t.counts.reduce((a, v) => a + (v > 0 ? v : 0), 0);
+    $('chart-readout').textContent = chosen && Number(chosen.dataset.start) === selectedBucket
+      ? chosen.getAttribute('aria-label')
+      : total === 0 ? 'No alerts in the last ' + minutes + ' minutes.'
+        : count(total) + ' alerts in the last ' + minutes + ' minutes, at most ' + count(max) + ' in '
+          + t.bucketMs / 1000 + ' s. '
+          + 'Tab to the bars (then the arrow keys) or open the table for each count.';
+  }
+
+  // the arrow keys move between the bars, Home and End to the first and the last
+  $('chart').addEventListener('keydown', (e) => {
+    const bars = Array.from($('chart').querySelectorAll('rect.bar'));
+    const at = bars.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: bars.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    if (to >= 0 && to < bars.length) bars[to].focus();
+  });
+
+  new ResizeObserver(() => {
+    if (lastTimeline && Math.round($('chart').getBoundingClientRect().width) !== chartWidth) drawChart(lastTimeline);
+  }).observe($('chart'));
+
+  // the same counts as a table, newest first: what a screen reader or a copy into a report needs
+  function drawChartTable(t) {
+    const rows = [];
+    if (t) {
+      t.counts.forEach((v, i) => {
+        if (!(v > 0)) return;
+        const tr = el('tr');
+        tr.append(el('td', null, clock(t.firstBucketStart + i * t.bucketMs)), el('td', 'num', count(v)));
+        rows.unshift(tr);
+      });
+    }
+    if (!rows.length) {
+      const tr = el('tr');
+      const td = el('td', 'empty', t ? 'No alerts in this window.' : 'No timeline yet.');
+      td.colSpan = 2;
+      tr.appendChild(td);
+      rows.push(tr);
+    }
+    $('chart-table').querySelector('tbody').replaceChildren(...rows);
   }
 
   function showCameras(body) {
@@ -279,7 +362,10 @@
         mark.title = 'threshold ' + s.threshold;
         track.append(fill, mark);
         li.appendChild(track);
-        li.appendChild(el('span', 'nums', Number(s.score).toFixed(3) + ' / ' + Number(s.threshold).toFixed(3)));
+        const nums = el('span', 'nums', Number(s.score).toFixed(3) + ' / ' + Number(s.threshold).toFixed(3));
+        // said in words too: a red bar was the only sign of which detector flagged the frame
+        if (s.flagged) nums.appendChild(el('b', 'flag', ' flagged'));
+        li.appendChild(nums);
         list.appendChild(li);
       }
       body.appendChild(list);
@@ -334,8 +420,11 @@
       if (failure) {
         const since = lastDrawn[part] ? clock(lastDrawn[part]) : 'the page was loaded';
         e.title = 'not updated since ' + since + ': ' + failure.message;
+        // on the part itself, in words (dashboard.css shows it above the part): grey alone told it only by colour
+        e.dataset.staleNote = 'Stale: not updated since ' + since;
       } else {
         e.removeAttribute('title');
+        delete e.dataset.staleNote;
       }
     }
   }
