@@ -878,6 +878,54 @@ class DashboardIT {
   }
 
   /**
+   * Walking the demo as an operator in a 1280 px window: the cameras table's last column, the flag rate a campaign is
+   * read from, was cut off behind a sideways scroll (its headers kept on one line made it wider than its card); each
+   * detector's score bar began where its name ended, so the bars and threshold marks of one alert did not line up and
+   * could not be compared at a glance; and a phone's width cut detector names to "feature-...". Now the cameras fit,
+   * the bars of an alert share one left edge, and every name is shown whole, from 360 px to 1920 px.
+   */
+  @Test
+  @Order(18)
+  void theCamerasFlagRateIsInViewAndAnAlertsScoreBarsLineUpUnderWholeDetectorNames() throws Exception {
+    String cameras = "{\"cameras\":[{\"cameraId\":\"cam-04\",\"status\":\"CAMPAIGN\",\"totalFrames\":12345,"
+        + "\"totalFlagged\":12001,\"lastWindowStart\":1,\"lastWindowFrames\":50,\"lastWindowFlagged\":50},"
+        + "{\"cameraId\":\"cam-01\",\"status\":\"NORMAL\",\"totalFrames\":12345,\"totalFlagged\":1234,"
+        + "\"lastWindowStart\":-1,\"windowFrames\":20,\"windowFlagged\":2}],\"known\":2,\"limit\":200}";
+    StringBuilder scores = new StringBuilder();
+    for (String detector : new String[] {"stability", "feature-squeezing", "overinterpretation", "learned", "consensus"}) {
+      scores.append(scores.length() == 0 ? "" : ",").append("{\"detector\":\"").append(detector)
+          .append("\",\"score\":0.9,\"threshold\":0.5,\"flagged\":").append(detector.length() % 2 == 0).append("}");
+    }
+    String alert = timedAlert(1, System.currentTimeMillis()).replace("\"scores\":[]", "\"scores\":[" + scores + "]");
+    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras, "/api/alerts",
+        "{\"capacity\":50,\"alerts\":[" + alert + "]}"));
+    try {
+      for (int width : new int[] {360, 1024, 1280, 1920}) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+        browser.get("http://127.0.0.1:" + page.port() + "/");
+        waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector(".scores li")).size() == 5
+            && b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
+        @SuppressWarnings("unchecked")
+        List<Long> lefts = (List<Long>) js("return Array.from(document.querySelectorAll('.scores .track'))"
+            + ".map(t => Math.round(t.getBoundingClientRect().left));");
+        assertThat(lefts).as("the left edges of an alert's score bars at " + width + " px").containsOnly(lefts.get(0));
+        assertThat(js("return Array.from(document.querySelectorAll('.scores .name'))"
+            + ".filter(n => n.scrollWidth > n.clientWidth).map(n => n.textContent);"))
+            .as("detector names cut at " + width + " px").isEqualTo(List.of());
+        if (width > 1000) { // two cards side by side; a phone's table scrolls sideways (README, Dashboard)
+          assertThat(js("const s = document.querySelector('.table-scroll'); return [s.scrollWidth, s.clientWidth];"))
+              .as("the cameras table's width and its card's at " + width + " px")
+              .satisfies(w -> assertThat(((List<?>) w).get(0)).isEqualTo(((List<?>) w).get(1)));
+        }
+      }
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+      page.close();
+    }
+  }
+
+  /**
    * A server of the page whose summary is {@code summaryOfPoll} of the poll's number (1 for the first), counted in
    * {@code asked}; the other routes as {@link #pageServer}'s.
    */
