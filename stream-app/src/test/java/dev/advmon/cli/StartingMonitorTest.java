@@ -6,6 +6,7 @@ import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.health.StartupWaits;
 import dev.advmon.http.HttpSettings;
 import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.http.Peers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,19 +46,30 @@ class StartingMonitorTest {
    * {@code "complete": true} for the 4 to 5 s between its HTTP port opening and Kafka Streams starting (model load,
    * registry, topics), while the group's other instance held all four cameras: "this instance holds none, and that is
    * all" was false. Before the monitor started, the cameras are not known, and the answer says so, as during a
-   * rebalance.
+   * rebalance. Asked as {@code run} serves it (with the peers of {@link Wiring#peers}, which wrap it in the merge of
+   * several instances) and alone; {@code ?scope=local} also as a peer asks it (reading stale stores).
    */
   @Test
   void beforeTheMonitorStartedCamerasAreRefusedAsStartingNotListedAsNone() throws Exception {
     StartingMonitor starting = new StartingMonitor(new StartupWaits());
-    try (MonitorHttpServer server = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), starting, () -> "",
-        starting, null, null)) {
-      HttpClient http = HttpClient.newHttpClient();
-      for (String path : List.of("/cameras", "/cameras?scope=local", "/cameras?limit=12", "/cameras/cam-01")) {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(503);
-        assertThat(answer.body()).as(path).contains("still starting").contains("/health/ready");
+    Peers asRunWiresThem = new Peers(new HostInfo("127.0.0.1", 1), starting::peers, Wiring.PEER_TIMEOUT, null);
+    for (Peers peers : List.of(asRunWiresThem, Peers.NONE)) {
+      try (MonitorHttpServer server = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), starting, () -> "",
+          starting, null, null, peers)) {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/cameras", "/cameras?scope=local", "/cameras?limit=12", "/cameras/cam-01",
+            "/cameras/cam-01?scope=local")) {
+          for (boolean readsStale : new boolean[] {false, true}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+            if (readsStale) {
+              request.header(Peers.READS_STALE, "yes");
+            }
+            HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String asked = path + (readsStale ? " (as a peer asks)" : "") + (peers == Peers.NONE ? " alone" : "");
+            assertThat(answer.statusCode()).as(asked + ": " + answer.body()).isEqualTo(503);
+            assertThat(answer.body()).as(asked).contains("still starting").contains("/health/ready");
+          }
+        }
       }
     }
   }
