@@ -77,23 +77,49 @@ public final class CameraQueries implements CameraDirectory, AutoCloseable {
 
   /** @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place) */
   public CameraQueries(java.util.function.Supplier<KafkaStreams> streams) {
+    this(streams, java.util.Optional.empty());
+  }
+
+  /**
+   * @param streams the current Kafka Streams client (the monitor replaces it when it restarts in place)
+   * @param self this instance's {@code application.server}, by which it finds itself in the group's metadata; empty
+   *     when it advertises none
+   */
+  public CameraQueries(java.util.function.Supplier<KafkaStreams> streams,
+      java.util.Optional<org.apache.kafka.streams.state.HostInfo> self) {
     this(() -> whileRunning(streams.get(), s -> s.store(cameraStore())),
         () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
     // its own readings: one taken from stale stores is never shared as a current one
     this.stale = new CameraQueries(() -> whileRunning(streams.get(), s -> s.store(cameraStore().enableStaleStores())),
         () -> System.nanoTime() / 1_000_000, () -> whileRunning(streams.get(), CameraQueries::assignment));
     this.stale.saysNothingWhenEmpty = true;
-    this.holdsNoTask = () -> holdsNoTask(streams.get());
+    this.holdsNoTask = () -> holdsNoTask(streams.get(), self);
   }
 
-  private static boolean holdsNoTask(KafkaStreams streams) {
+  private static boolean holdsNoTask(KafkaStreams streams,
+      java.util.Optional<org.apache.kafka.streams.state.HostInfo> self) {
     try {
       var threads = streams.metadataForLocalThreads();
       return streams.state() == KafkaStreams.State.RUNNING && !threads.isEmpty() && threads.stream()
-          .allMatch(t -> t.threadState().equals("RUNNING") && t.activeTasks().isEmpty());
+          .allMatch(t -> t.threadState().equals("RUNNING") && t.activeTasks().isEmpty())
+          && !namedForCameras(streams, self);
     } catch (RuntimeException e) {
       return false; // stopping or stopped: the refusal stands
     }
+  }
+
+  /**
+   * Whether the group's metadata names this instance ({@code self}) for partitions of the camera store. That metadata
+   * is the assignment the rebalance aims at: in cooperative rebalancing a partition that moves is first revoked from
+   * its old owner and given to the new one only in a second rebalance, so for that gap (0.3-0.4 s of a scale-out,
+   * walked) a new instance runs with no task while the metadata already names it. Taken for "holds none", its
+   * "0 cameras" made the merged /cameras list 1 of 4 cameras as complete. Without an application.server nothing is
+   * named: a client with no task then holds none.
+   */
+  private static boolean namedForCameras(KafkaStreams streams,
+      java.util.Optional<org.apache.kafka.streams.state.HostInfo> self) {
+    return self.isPresent() && streams.metadataForAllStreamsClients().stream().anyMatch(
+        m -> self.get().equals(m.hostInfo()) && m.stateStoreNames().contains(MonitorTopology.CAMERA_STORE));
   }
 
   private static StoreQueryParameters<ReadOnlyKeyValueStore<String, CameraStatus>> cameraStore() {

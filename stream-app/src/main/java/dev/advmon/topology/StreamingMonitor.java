@@ -102,7 +102,7 @@ public final class StreamingMonitor implements AutoCloseable {
    */
   private volatile RestoreProgress restores = new RestoreProgress();
   private volatile KafkaStreams streams;
-  private final CameraQueries cameras = new CameraQueries(() -> streams);
+  private final CameraQueries cameras;
   private volatile boolean closing;
   private volatile String failure;
   /** Why Kafka Streams is being restarted, while it is; null otherwise. */
@@ -124,6 +124,7 @@ public final class StreamingMonitor implements AutoCloseable {
     this.config = config;
     this.batcher = topologySettings.batcher();
     this.server = applicationServer(config);
+    this.cameras = new CameraQueries(() -> streams, server);
     this.properties = properties;
     this.topologySettings = topologySettings;
     this.metrics = metrics;
