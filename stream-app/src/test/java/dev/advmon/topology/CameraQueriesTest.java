@@ -207,6 +207,22 @@ class CameraQueriesTest {
         hosting(new HostInfo("127.0.0.1", 7002), MonitorTopology.CAMERA_STORE)), "camera-queries-joining");
     try (CameraQueries queries = new CameraQueries(() -> joining, java.util.Optional.of(self));
         MonitorHttpServer joined = new MonitorHttpServer("127.0.0.1", 0, joining::state, () -> "", queries)) {
+      // the instance that kept one camera (this test's store) merges: one camera of the group's, not complete
+      store.put("cam-kept", normal("cam-kept"));
+      try (MonitorHttpServer kept = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
+          dev.advmon.health.HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), () -> "",
+          new CameraQueries(() -> store, clock::get, assignment::get), null, null,
+          new dev.advmon.http.Peers(new HostInfo("127.0.0.1", 7002),
+              () -> List.of(new HostInfo("127.0.0.1", joined.port())), java.time.Duration.ofSeconds(2), null))) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + kept.port() + "/cameras")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode merged = JSON.readTree(r.body());
+        assertThat(merged.path("cameras")).as(r.body()).hasSize(1);
+        assertThat(merged.path("complete").asBoolean()).as(r.body()).isFalse();
+        assertThat(merged.path("instances").get(1).path("error").asText()).as(r.body())
+            .contains("answered HTTP 503").contains("still taking up the partitions of the last rebalance");
+      }
+      // asked itself
       for (String path : new String[] {"/cameras", "/cameras?scope=local", "/cameras?limit=5", "/cameras/cam-1"}) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + joined.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
