@@ -240,12 +240,15 @@ public final class CampaignTracker {
     long quietSince = s.windowStart();
     long at = Saturating.plus(quietSince, settings.idleRetentionMs());
     // "scored", not "sent": a frame that goes to the dead-letter topic has no verdict and never reaches the campaign,
-    // so a camera whose frames all fail (undecodable, too large: an attacker can send such) is cleared here too
+    // so a camera whose frames all fail (undecodable, too large: an attacker can send such) is cleared here too. A
+    // record not read as far as its camera (BAD_AVRO, RECORD_TOO_LARGE, ...) is dead-lettered with no cameraId, under
+    // its producer's key: the cameraId alone would miss exactly those
     String explanation = String.format(Locale.ROOT, "Camera %s had no frame scored for %s (campaign.idle-retention-ms) "
         + "since %s: the campaign raised at %s is no longer observed, so it is cleared and the camera forgotten; "
         + "its next scored frame starts it afresh. Check why before trusting the camera again: it stopped sending "
-        + "(off, disconnected, or its frames no longer reach the monitor), or what it sends cannot be scored (look for "
-        + "cameraId %s in the dead-letter topic: those frames count in no campaign).",
+        + "(off, disconnected, or its frames no longer reach the monitor), or what it sends cannot be scored (look in "
+        + "the dead-letter topic for cameraId %s, and for dead letters without a cameraId, of records not read that "
+        + "far, under the Kafka key its producer sends with: those frames count in no campaign).",
         s.cameraId(), duration(settings.idleRetentionMs()), Instant.ofEpochMilli(quietSince),
         Instant.ofEpochMilli(s.campaignSince()), s.cameraId());
     Map<String, String> evidence = new LinkedHashMap<>();
