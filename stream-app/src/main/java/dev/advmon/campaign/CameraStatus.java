@@ -25,6 +25,9 @@ import java.util.TreeMap;
  *     with too few frames to judge is judged with the next: {@link CampaignTracker}); -1 when none was
  * @param pooledFrames how many of {@code windowFrames} (and of its flagged frames, reasons and examples) were
  *     carried from those windows; 0 when none were
+ * @param streakPooled whether a span of pooled windows counts in the current streak ({@code hotStreak} or
+ *     {@code coolStreak}): the alert that ends the streak then says it counts spans, even when its last window was
+ *     judged alone; false in a state written before it existed
  */
 public record CameraStatus(
     String cameraId,
@@ -43,7 +46,8 @@ public record CameraStatus(
     Map<String, Long> windowReasons,
     List<String> windowExamples,
     long pooledSince,
-    long pooledFrames) {
+    long pooledFrames,
+    boolean streakPooled) {
 
   public static final String NORMAL = "NORMAL";
   public static final String CAMPAIGN = "CAMPAIGN";
@@ -67,6 +71,16 @@ public record CameraStatus(
       pooledFrames = 0;
       pooledSince = -1;
     }
+  }
+
+  /** A camera's state whose streak has no span of pooled windows in it (peers' /cameras answers, tests). */
+  public CameraStatus(String cameraId, String status, long windowStart, long windowFrames, long windowFlagged,
+      long lastWindowStart, long lastWindowFrames, long lastWindowFlagged, int hotStreak, int coolStreak,
+      long campaignSince, long totalFrames, long totalFlagged, Map<String, Long> windowReasons,
+      List<String> windowExamples, long pooledSince, long pooledFrames) {
+    this(cameraId, status, windowStart, windowFrames, windowFlagged, lastWindowStart, lastWindowFrames,
+        lastWindowFlagged, hotStreak, coolStreak, campaignSince, totalFrames, totalFlagged, windowReasons,
+        windowExamples, pooledSince, pooledFrames, false);
   }
 
   /** A camera's state with nothing carried from earlier windows. */

@@ -100,7 +100,7 @@ public final class CampaignTracker {
     s = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames() + 1, s.windowFlagged() + f,
         s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
         s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f, reasons, examples, s.pooledSince(),
-        s.pooledFrames());
+        s.pooledFrames(), s.streakPooled());
     return new Step(s, alert);
   }
 
@@ -128,10 +128,11 @@ public final class CampaignTracker {
       return new CameraStatus(c.cameraId(), c.status(), windowStart, c.windowFrames(), c.windowFlagged(),
           c.lastWindowStart(), c.lastWindowFrames(), c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(),
           c.campaignSince(), c.totalFrames(), c.totalFlagged(), c.windowReasons(), c.windowExamples(),
-          c.pooledSince(), c.pooledFrames());
+          c.pooledSince(), c.pooledFrames(), c.streakPooled());
     }
     return new CameraStatus(c.cameraId(), c.status(), windowStart, 0, 0, c.lastWindowStart(), c.lastWindowFrames(),
-        c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(), c.totalFlagged());
+        c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(), c.totalFlagged(),
+        Map.of(), List.of(), -1, 0, c.streakPooled());
   }
 
   /**
@@ -167,12 +168,14 @@ public final class CampaignTracker {
       CameraStatus pooled = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames(),
           s.windowFlagged(), s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(),
           s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged(), s.windowReasons(), s.windowExamples(),
-          s.spanStart(), s.windowFrames());
+          s.spanStart(), s.windowFrames(), s.streakPooled());
       return new Step(pooled, Optional.empty());
     }
     boolean hot = hot(s.windowFlagged(), s.windowFrames(), settings.baselineRate());
     int hotStreak = hot ? s.hotStreak() + 1 : 0;
     int coolStreak = hot ? 0 : s.coolStreak() + 1;
+    // a span of pooled windows in the streak, this one or one before it that the streak still counts
+    boolean streakPooled = s.pooledFrames() > 0 || (hot ? s.hotStreak() : s.coolStreak()) > 0 && s.streakPooled();
     long windowEnd = Saturating.plus(s.windowStart(), settings.windowMs());
     String status = s.status();
     long since = s.campaignSince();
@@ -180,16 +183,16 @@ public final class CampaignTracker {
     if (!s.inCampaign() && hotStreak >= settings.consecutiveWindows()) {
       status = CameraStatus.CAMPAIGN;
       since = windowEnd;
-      alert = Optional.of(alert(s, "CAMPAIGN", hotStreak, windowEnd));
+      alert = Optional.of(alert(s, "CAMPAIGN", hotStreak, streakPooled, windowEnd));
     } else if (s.inCampaign() && coolStreak >= settings.consecutiveWindows()) {
       status = CameraStatus.NORMAL;
       since = -1;
-      alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, windowEnd));
+      alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, streakPooled, windowEnd));
     }
     // judged, with what was carried into it: the next window starts empty, and the span judged is the last window
     CameraStatus next = new CameraStatus(s.cameraId(), status, s.windowStart(), s.windowFrames(), s.windowFlagged(),
         s.spanStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
-        s.totalFlagged(), s.windowReasons(), s.windowExamples());
+        s.totalFlagged(), s.windowReasons(), s.windowExamples(), -1, 0, streakPooled);
     return new Step(next, alert);
   }
 
@@ -309,11 +312,13 @@ public final class CampaignTracker {
   /**
    * "each of the last 3 windows of 10.0 s (last window: " for a window judged alone; for a span of windows too small to
    * judge alone, what was judged and the span's times. A camera at a frame a minute is judged on spans of 20 minutes:
-   * "windows of 10.0 s" made an hour of evidence read as half a minute, and a 20-minute span read as one window.
+   * "windows of 10.0 s" made an hour of evidence read as half a minute, and a 20-minute span read as one window. By
+   * the whole streak ({@code streakPooled}), not its last judgement: two spans of 20 minutes and a window judged alone
+   * are forty minutes of evidence, not "3 windows of 10.0 s".
    */
-  private String judged(CameraStatus s, int streak, long windowEnd) {
+  private String judged(CameraStatus s, int streak, boolean streakPooled, long windowEnd) {
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
-    if (s.pooledFrames() == 0) {
+    if (!streakPooled) {
       return String.format(Locale.ROOT, "each of the last %d windows of %s (last window: ", streak, seconds);
     }
     return String.format(Locale.ROOT, "each of the last %d spans judged (windows of %s; this camera sent fewer than "
@@ -322,20 +327,20 @@ public final class CampaignTracker {
         Instant.ofEpochMilli(windowEnd));
   }
 
-  private Alert alert(CameraStatus s, String kind, int streak, long windowEnd) {
+  private Alert alert(CameraStatus s, String kind, int streak, boolean streakPooled, long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String explanation = kind.equals("CAMPAIGN")
         ? String.format(Locale.ROOT, "Camera %s: clearly more of its frames than the %.0f%% that ordinary conditions "
             + "may flag were flagged in %s%d of %d, %.0f%%%s). A persistent "
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
             + "distrust its predictions until this clears.%s",
-            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, windowEnd), s.windowFlagged(),
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, windowEnd), s.windowFlagged(),
             s.windowFrames(), 100 * rate,
             s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
             + "%s%d of %d flagged); the campaign is over.",
-            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, windowEnd), s.windowFlagged(),
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, windowEnd), s.windowFlagged(),
             s.windowFrames());
     Map<String, String> evidence = new LinkedHashMap<>();
     evidence.put("window_start", Instant.ofEpochMilli(s.spanStart()).toString());

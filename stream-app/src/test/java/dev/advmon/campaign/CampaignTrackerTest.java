@@ -219,6 +219,39 @@ class CampaignTrackerTest {
   }
 
   /**
+   * The streak counts spans and windows judged alone alike: a camera at a frame a minute, hot in two spans of 20
+   * minutes, then sending a burst of 30 flagged frames in one window, raised its CAMPAIGN saying "each of the last 3
+   * windows of 10.0 s": forty minutes of evidence read as half a minute, because only the last judgement was looked at.
+   */
+  @Test
+  void aStreakOfPooledSpansEndedByAWindowJudgedAloneStillSaysSpans() {
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    List<Long> times = new ArrayList<>();
+    for (long t = 0; t < 40 * 60_000L; t += 60_000) {
+      times.add(t); // two spans of 20 frames, one frame a minute
+    }
+    for (long t = 40 * 60_000L; t < 40 * 60_000L + 9_000; t += 300) {
+      times.add(t); // then 30 frames in the window 00:40:00 to 00:40:10, judged alone
+    }
+    times.add(41 * 60_000L); // closes that window
+    CameraStatusSerde store = new CameraStatusSerde(); // through the store, as the topology keeps it
+    for (long t : times) {
+      CampaignTracker.Step step = defaults.observe(s, "cam-burst", t, t, true);
+      s = store.deserializer().deserialize("t", store.serializer().serialize("t", step.status()));
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(raised.get(0).getEvidence()).containsEntry("window_start", "1970-01-01T00:40:00Z")
+        .containsEntry("window_end", "1970-01-01T00:40:10Z").containsEntry("consecutive_windows", "3");
+    assertThat(raised.get(0).getExplanation())
+        .doesNotContain("windows of 10.0 s (last window")
+        .contains("each of the last 3 spans judged")
+        .contains("last span, 1970-01-01T00:40:00Z to 1970-01-01T00:40:10Z: 30 of 30, 100%");
+  }
+
+  /**
    * README ("Campaigns are keyed by camera"): state is per cameraId, not per sourceId. Two sites that both name a
    * camera cam-01 share one window: a busy clean one (a frame a second) hides an attack on a sparse one (a frame a
    * minute, every frame flagged), whose one flagged frame is diluted among some twenty clean ones in every span judged.
