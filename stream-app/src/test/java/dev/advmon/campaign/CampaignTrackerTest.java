@@ -251,6 +251,32 @@ class CampaignTrackerTest {
         .contains("last span, 1970-01-01T00:40:00Z to 1970-01-01T00:40:10Z: 30 of 30, 100%");
   }
 
+  /** A span counts only in the streak it is part of: once a window breaks that streak, windows judged alone say so. */
+  @Test
+  void aStreakBrokenAfterPooledSpansSaysWindowsAgainWhenOnlyWindowsJudgedAloneRaiseIt() {
+    CampaignTracker defaults = new CampaignTracker(CampaignSettings.defaults());
+    CameraStatus s = null;
+    List<Alert> raised = new ArrayList<>();
+    List<long[]> frames = new ArrayList<>(); // {time, flagged}
+    for (long t = 0; t < 40 * 60_000L; t += 60_000) {
+      frames.add(new long[] {t, 1}); // two hot spans of 20 frames, one frame a minute: a streak of 2
+    }
+    for (int w = 0; w < 4; w++) { // then four windows of 30 frames each: one clean (ends the streak), three flagged
+      for (long t = 0; t < 9_000; t += 300) {
+        frames.add(new long[] {40 * 60_000L + w * 10_000L + t, w == 0 ? 0 : 1});
+      }
+    }
+    frames.add(new long[] {41 * 60_000L, 0}); // closes the last window
+    for (long[] f : frames) {
+      CampaignTracker.Step step = defaults.observe(s, "cam-burst", f[0], f[0], f[1] == 1);
+      s = step.status();
+      step.alert().ifPresent(raised::add);
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN");
+    assertThat(raised.get(0).getExplanation())
+        .contains("each of the last 3 windows of 10.0 s (last window: 30 of 30, 100%)").doesNotContain("span");
+  }
+
   /**
    * README ("Campaigns are keyed by camera"): state is per cameraId, not per sourceId. Two sites that both name a
    * camera cam-01 share one window: a busy clean one (a frame a second) hides an attack on a sparse one (a frame a
