@@ -73,7 +73,7 @@ public record CameraStatus(
     }
   }
 
-  /** A camera's state whose streak has no span of pooled windows in it (peers' /cameras answers, tests). */
+  /** A camera's state whose streak has no span of pooled windows in it. */
   public CameraStatus(String cameraId, String status, long windowStart, long windowFrames, long windowFlagged,
       long lastWindowStart, long lastWindowFrames, long lastWindowFlagged, int hotStreak, int coolStreak,
       long campaignSince, long totalFrames, long totalFlagged, Map<String, Long> windowReasons,

@@ -98,7 +98,9 @@ final class PeerCameras extends PeerJson {
     return new CameraStatus(id, status, n.get("windowStart"), n.get("windowFrames"), n.get("windowFlagged"),
         n.get("lastWindowStart"), n.get("lastWindowFrames"), n.get("lastWindowFlagged"),
         n.get("hotStreak").intValue(), n.get("coolStreak").intValue(), n.get("campaignSince"), n.get("totalFrames"),
-        n.get("totalFlagged"), windowReasons, examples, n.get("pooledSince"), n.get("pooledFrames"));
+        n.get("totalFlagged"), windowReasons, examples, n.get("pooledSince"), n.get("pooledFrames"),
+        // false when missing or not a boolean: an older monitor, or a streak without a pooled span
+        c.path("streakPooled").isBoolean() && c.get("streakPooled").booleanValue());
   }
 
   /** {@code field} into {@code out} when it is a whole number {@code min..max} (missing: 0); false, saying so, if not. */

@@ -292,6 +292,23 @@ class ClusterCamerasTest {
     assertThat(body.has("truncated")).as("every camera is listed").isFalse();
   }
 
+  /** streakPooled (whether the camera's streak counts a span of pooled windows) reads the same from either instance. */
+  @Test
+  void aPeersCameraKeepsWhetherItsStreakCountsAPooledSpan() throws Exception {
+    CameraStatus pooled = new CameraStatus("cam-p", "NORMAL", 1000, 0, 0, 0, 20, 20, 2, 0, -1, 40, 40, Map.of(),
+        List.of(), -1, 0, true);
+    MonitorHttpServer peer = server(new TreeMap<>(Map.of("cam-p", pooled)),
+        new Peers(null, () -> List.of(), Duration.ofSeconds(2), null));
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null));
+
+    assertThat(json.readTree(get(peer, "/cameras/cam-p").body()).path("streakPooled").asBoolean()).isTrue();
+    assertThat(json.readTree(get(s, "/cameras/cam-p").body()).path("streakPooled").asBoolean())
+        .as("asked of the instance that does not hold it").isTrue();
+    assertThat(json.readTree(get(s, "/cameras").body()).path("cameras").findValues("streakPooled"))
+        .extracting(JsonNode::asBoolean).containsExactlyInAnyOrder(false, true);
+  }
+
   @Test
   void aLimitedListAsksEachPeerForThatManyAndCountsWhatEachHolds() throws Exception {
     // a peer at its 10,000 cameras, asked for the first 2 only: what it sends, not what it holds, was the cost
