@@ -299,8 +299,9 @@ class ClusterCamerasTest {
         List.of(), -1, 0, true);
     MonitorHttpServer peer = server(new TreeMap<>(Map.of("cam-p", pooled)),
         new Peers(null, () -> List.of(), Duration.ofSeconds(2), null));
-    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null));
+    HostInfo holder = new HostInfo("127.0.0.1", peer.port());
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), Duration.ofSeconds(2), null));
 
     assertThat(json.readTree(get(peer, "/cameras/cam-p").body()).path("streakPooled").asBoolean()).isTrue();
     assertThat(json.readTree(get(s, "/cameras/cam-p").body()).path("streakPooled").asBoolean())
