@@ -139,6 +139,18 @@ public final class StreamingMonitor implements AutoCloseable {
   }
 
   /**
+   * A monitor that holds {@code client} as its running client, as {@link #start} leaves it, without starting anything:
+   * for {@code StreamsCloseTest}, which checks that {@link #close()} itself closes the client through
+   * {@link #closeClient} (a close() that closed the client on its own would say nothing when the close gives up).
+   */
+  static StreamingMonitor holding(KafkaStreams client, MonitorConfig config, TopologySettings topologySettings,
+      MonitorMetrics metrics, SchemaRegistry registry) {
+    StreamingMonitor monitor = new StreamingMonitor(config, new Properties(), topologySettings, metrics, registry);
+    monitor.streams = client;
+    return monitor;
+  }
+
+  /**
    * Starts the monitor; blocks while the registry or broker is unreachable (interruptible). The Kafka Streams
    * metrics are bound to {@code metrics}; the caller keeps owning it (and closes it after this monitor).
    * {@code alerts} sees every alert with its frame (the dashboard's feed; {@link AlertListener#NONE} for none).
@@ -878,9 +890,9 @@ public final class StreamingMonitor implements AutoCloseable {
   /**
    * {@link #close()} once it holds the client: {@code first} (what must not restart or probe it), the group membership
    * decided, the client closed through {@link #closeClient} (which says what a close that runs out of time left
-   * uncommitted), then {@code last} whatever the close did. Static and handed its parts: a seam for
-   * {@code StreamsCloseTest}, since a StreamingMonitor cannot be built in a unit test, so that a close() that closes the
-   * client itself fails a test.
+   * uncommitted), then {@code last} whatever the close did. Static and handed its parts, so that
+   * {@code StreamsCloseTest} checks this order with steps of its own; that close() goes through here at all it checks
+   * on a monitor from {@link #holding}.
    */
   static void closeInOrder(Runnable first, KafkaStreams client,
       Supplier<CloseOptions.GroupMembershipOperation> membership, int transactionTimeoutMs, Runnable last) {

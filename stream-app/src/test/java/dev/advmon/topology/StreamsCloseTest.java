@@ -3,11 +3,17 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.registry.InMemorySchemaRegistry;
 import dev.advmon.testing.LogLines;
+import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.TestData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,10 +69,10 @@ class StreamsCloseTest {
   }
 
   /**
-   * StreamingMonitor.close() hands its parts to closeInOrder (a StreamingMonitor cannot be built here): nothing checked
-   * that its client's close went through closeClient, so one closing the client itself would have said nothing when
-   * the close gave up. The supervisor and probes stop first, the membership is decided then, and what must outlive the
-   * client (the batcher, the stopped latch) goes last, also when the client's close throws.
+   * StreamingMonitor.close() hands its parts to closeInOrder (that it does is checked below, on a monitor's own close):
+   * its client's close goes through closeClient, so that a close that gave up says so. The supervisor and probes stop
+   * first, the membership is decided then, and what must outlive the client (the batcher, the stopped latch) goes
+   * last, also when the client's close throws.
    */
   @Test
   void closeClosesTheClientThroughCloseClientBetweenWhatStopsFirstAndWhatGoesLast() {
@@ -94,6 +100,30 @@ class StreamsCloseTest {
           .hasMessage("the close failed");
     }
     assertThat(steps).as("what goes last, after a close that threw").containsExactly("last");
+  }
+
+  /**
+   * closeInOrder alone is tested above; nothing there failed if close() closed the client itself, bypassing it (and so
+   * closeClient), as a monitor's close() once did: then a close that gives up said nothing of what it left uncommitted.
+   * The monitor's own close() is checked here, on a monitor holding a client whose close gives up, as with the broker
+   * gone (streams.leave-group-on-close=false: no broker is asked whether to leave).
+   */
+  @Test
+  void theMonitorsCloseClosesItsClientThroughCloseClient() throws Exception {
+    Map<String, String> settings = MonitorSettings.of("127.0.0.1:9", "http://127.0.0.1:9", "close-test", stateDir);
+    settings.put("streams.leave-group-on-close", "false");
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    AtomicReference<CloseOptions> asked = new AtomicReference<>();
+    try (KafkaStreams client = givingUp(asked, () -> { });
+        MonitorMetrics metrics = MonitorMetrics.inMemory();
+        LogLines lines = LogLines.of(StreamingMonitor.class)) {
+      StreamingMonitor.holding(client, config, TopologySettings.of(null, null, null), metrics,
+          new InMemorySchemaRegistry()).close();
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m).contains("did not finish closing within 30 s")
+          .contains("streams.transaction-timeout-ms"));
+      assertThat(asked.get()).extracting("operation")
+          .isEqualTo(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+    }
   }
 
   /**
