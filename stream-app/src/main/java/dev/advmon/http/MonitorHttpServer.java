@@ -363,11 +363,20 @@ public final class MonitorHttpServer implements AutoCloseable {
       return null; // absolute-form (http://host/path, as proxies send it) names its host on purpose
     }
     // the query stays: told to ask /cameras/abc for //cameras/abc?scope=local, one would be answered for every instance
-    String asked = "//" + target.getRawAuthority() + target.getRawPath()
-        + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+    String query = target.getRawQuery() == null ? "" : "?" + target.getRawQuery();
+    String asked = "//" + target.getRawAuthority() + target.getRawPath() + query;
     return "the request path " + quoted(asked) + " starts with '//', which HTTP reads as a host name ('"
-        + quoted(target.getRawAuthority()) + "') before the path: ask " + quoted(asked.substring(1))
+        + quoted(target.getRawAuthority()) + "') before the path: ask "
+        + quoted(oneSlash("/" + target.getRawAuthority() + target.getRawPath()) + query)
         + " (one '/' at the start; a base URL that ends in '/' joined to a path that starts with one doubles it)";
+  }
+
+  /**
+   * {@code rawPath} with each run of '/' made one: the path to ask for one with an empty segment. Both answers that
+   * name a path to ask use it, so that one with both mistakes ("//cameras//abc") is not sent to a path refused next.
+   */
+  private static String oneSlash(String rawPath) {
+    return rawPath.replaceAll("/{2,}", "/");
   }
 
   /**
@@ -383,7 +392,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
     String asked = raw + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
     return "the request path " + quoted(asked) + " has an empty segment ('//'): ask "
-        + quoted(raw.replaceAll("/{2,}", "/") + asked.substring(raw.length())) + " (one '/' between the parts; a "
+        + quoted(oneSlash(raw) + asked.substring(raw.length())) + " (one '/' between the parts; a "
         + "base URL that ends in '/' joined to a path that starts with one doubles it). A camera id that holds a '/' "
         + "is asked for with each '/' in it written %2F (/cameras/%2Fabc for the camera /abc)";
   }

@@ -568,4 +568,17 @@ class MonitorHttpServerTest {
       assertThat(raw(dashboard.healthPort(), "/health/live", "localhost", null)).startsWith("HTTP/1.1 200");
     }
   }
+
+  /**
+   * "//cameras//abc" (both mistakes at once) was told to ask "/cameras//abc", which is refused in turn for its empty
+   * segment: the path to ask has each run of '/' made one, so that following the answer is answered.
+   */
+  @Test
+  void aPathStartingWithTwoSlashesIsToldAPathWithoutAnyEmptySegment() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    cameras.put("abc", new CameraStatus("abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    assertThat(raw(server.port(), "//cameras//abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("starts with '//'").contains("ask /cameras/abc?scope=local ").doesNotContain("ask /cameras//abc");
+    assertThat(raw(server.port(), "/cameras/abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 200");
+  }
 }
