@@ -7,9 +7,10 @@ import org.apache.avro.Schema;
  * that the bytes left cannot hold. Avro's decoder allocates a string, a byte array or a list as large as its
  * length prefix says before it reads the contents, so a 13-byte record declaring a 2 GB image would end in an
  * OutOfMemoryError: an Error, not a dead letter, and the same record again after every restart. Here it is a
- * BAD_AVRO dead letter like any other corrupt body. Stateless; one instance per check.
+ * BAD_AVRO dead letter like any other corrupt body. Stateless; one instance per check. Public for the topology, which
+ * decodes a value as a Frame body alone to tell a producer that put the schema id in a header what to change.
  */
-final class DeclaredLengths {
+public final class DeclaredLengths {
 
   /** Deeper nesting than this (only a recursive schema gets there) is refused rather than risk the stack. */
   static final int MAX_DEPTH = 256;
@@ -36,7 +37,7 @@ final class DeclaredLengths {
    *
    * @return null when every declared length fits, else what does not
    */
-  static String problem(Schema writer, byte[] data, int offset, int length) {
+  public static String problem(Schema writer, byte[] data, int offset, int length) {
     DeclaredLengths walk = new DeclaredLengths(data, offset, length);
     try {
       walk.datum(writer, 0);

@@ -2,6 +2,13 @@ package dev.advmon.topology;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import dev.advmon.registry.DeclaredLengths;
+import dev.advmon.registry.WireFormat;
+import dev.advmon.schema.Frame;
+import java.io.IOException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -27,7 +34,7 @@ final class SchemaIdHeaders {
    * serializer, and moving its schema id into the value would still leave a value the monitor cannot read.
    */
   static String problem(Headers headers, byte[] value) {
-    if (value == null || value.length == 0 || value[0] == dev.advmon.registry.WireFormat.MAGIC_BYTE
+    if (value == null || value.length == 0 || value[0] == WireFormat.MAGIC_BYTE
         || isJsonDocument(value)) {
       return null;
     }
@@ -42,17 +49,35 @@ final class SchemaIdHeaders {
    * carries its schema id; null otherwise. An Avro Frame body alone starts with 0x00 when its first field, frameId, is
    * empty (its length is the varint 0): that looks like the magic byte, and bytes 1-4 (the camera id's length and first
    * characters) were read as a schema id. "Schema id N not found" sent its producer looking for a registry mistake.
+   * Only a value that decodes whole as such a body gets this advice: a frame in the wire format whose id is unknown
+   * and that carries a schema-id header too (copied by a forwarder) keeps its own reason.
    */
   static String problemOfAnEmptyFrameId(Headers headers, byte[] value, String failedReason) {
-    if (value == null || value.length < dev.advmon.registry.WireFormat.HEADER_SIZE
-        || value[0] != dev.advmon.registry.WireFormat.MAGIC_BYTE) {
+    if (value == null || value.length < WireFormat.HEADER_SIZE || value[0] != WireFormat.MAGIC_BYTE) {
       return null;
     }
     String advice = advice(headers);
-    return advice == null ? null : "byte 0 of the value is 0x00, which was read as the magic byte of the Confluent "
-        + "wire format, and bytes 1-4 as schema id " + dev.advmon.registry.WireFormat.schemaId(value) + " (" + failedReason
+    return advice == null || !isAFrameBodyAlone(value) ? null : "byte 0 of the value is 0x00, which was read as the magic byte of the Confluent "
+        + "wire format, and bytes 1-4 as schema id " + WireFormat.schemaId(value) + " (" + failedReason
         + "), but the value is an Avro body alone whose frameId is empty (its length, 0, is written as 0x00; each frame "
         + "needs one), because " + advice;
+  }
+
+  /**
+   * Whether {@code value} is one whole Avro Frame body with nothing before or after it. Its declared lengths are checked
+   * first, as the deserializer does: Avro allocates what a length says before reading it.
+   */
+  private static boolean isAFrameBodyAlone(byte[] value) {
+    if (DeclaredLengths.problem(Frame.getClassSchema(), value, 0, value.length) != null) {
+      return false;
+    }
+    try {
+      BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, null);
+      new SpecificDatumReader<>(Frame.class).read(null, decoder);
+      return decoder.isEnd();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** What the producer must change when a header carries the record's schema id; null when none does. */
@@ -69,7 +94,7 @@ final class SchemaIdHeaders {
         return "the record carries its schema id in the header " + LogText.of(DeadLetters.bounded(h.key(), 64))
             + " (Apicurio's serializer, whose 2.x default puts it there), and the monitor reads it from the value "
             + "only: configure the producer's serializer for the Confluent wire format with "
-            + dev.advmon.registry.WireFormat.APICURIO_SETTINGS + " (the ids of the registry's Confluent API)";
+            + WireFormat.APICURIO_SETTINGS + " (the ids of the registry's Confluent API)";
       }
     }
     return null;
@@ -83,14 +108,14 @@ final class SchemaIdHeaders {
    * string, while a JSON serializer always writes a whole document.
    */
   static boolean isJsonDocument(byte[] value) {
-    if (!dev.advmon.registry.WireFormat.looksLikeJson(value)) {
+    if (!WireFormat.looksLikeJson(value)) {
       return false;
     }
     try (JsonParser parser = JSON.createParser(value)) {
       parser.nextToken();
       parser.skipChildren();
       return parser.nextToken() == null;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

@@ -308,6 +308,27 @@ class MonitorTopologyTest {
     assertThat(verdicts.isEmpty()).isTrue();
   }
 
+  /**
+   * The empty-frameId advice above was given to any value starting with 0x00 whose schema id was unknown, while a
+   * schema-id header was there: a frame in the wire format that also carries such a header (copied by a forwarder)
+   * and whose id the registry does not know was told that its frameId is empty and to change its serializer, neither
+   * true. The advice is for a value that is a whole Avro Frame body alone with an empty frameId.
+   */
+  @Test
+  void aWireFormatFrameWithAnUnknownIdAndASchemaIdHeaderIsNotToldItsFrameIdIsEmpty() {
+    byte[] written = frameSerde.serializer().serialize("frames", frame("f-1", "cam-3", ImageEncoding.GRAY8,
+        new byte[784], 28, 28));
+    byte[] unknownId = written.clone();
+    java.nio.ByteBuffer.wrap(unknownId, 1, 4).putInt(99);
+    RecordHeaders confluent = new RecordHeaders();
+    confluent.add("__value_schema_id", new byte[17]);
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), unknownId, confluent, Instant.ofEpochMilli(1_000)));
+
+    DeadLetter dead = deadLetters.readValue();
+    assertThat(dead.getReason()).isEqualTo("UNKNOWN_SCHEMA");
+    assertThat(dead.getErrorMessage()).contains("99").doesNotContain("frameId is empty");
+  }
+
   @Test
   void aFrameWithAnEightByteSchemaIdIsADeadLetterSayingSo() {
     byte[] written = frameSerde.serializer().serialize("frames", frame("f", "cam-3", ImageEncoding.GRAY8, new byte[784],
