@@ -5,7 +5,12 @@ import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.image.ImageDecodeException;
 import dev.advmon.image.ImageFormat;
+import dev.advmon.registry.AvroDecodeException;
+import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistrySerdeException;
+import dev.advmon.registry.RegistryUnavailableException;
+import dev.advmon.registry.SchemaNotFoundException;
+import dev.advmon.registry.WireFormatException;
 import dev.advmon.schema.Frame;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -57,30 +62,29 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
     Frame frame;
     try {
       if (record.value() == null) {
-        throw new dev.advmon.registry.WireFormatException("record has no value (a tombstone); a frame was expected");
+        throw new WireFormatException("record has no value (a tombstone); a frame was expected");
       }
       frame = topics.frameDeserializer().deserialize(topic, record.headers(), record.value());
     } catch (RegistrySerdeException e) {
-      if (e instanceof dev.advmon.registry.RegistryUnavailableException) {
+      if (e instanceof RegistryUnavailableException) {
         throw e; // the registry is down: fail the task and retry from the last commit, do not dead-letter
       }
-      if (e instanceof dev.advmon.registry.RegistryRequestException r && r.misconfigured()) {
+      if (e instanceof RegistryRequestException r && r.misconfigured()) {
         // wrong credentials or URL would dead-letter every frame: stop the monitor instead (see StreamingMonitor)
         throw r;
       }
-      if (e instanceof dev.advmon.registry.AvroDecodeException bad && bad.partialRecord() instanceof Frame read) {
+      if (e instanceof AvroDecodeException bad && bad.partialRecord() instanceof Frame read) {
         // read whole but unusable (captureTime written null): its dead letter names the frame, as INVALID_FRAME's do
-        dead(record, topic, partition, offset, e.reason(), new dev.advmon.registry.AvroDecodeException(which(read)
-            + ": " + e.getMessage(), e), read.getFrameId(), read.getCameraId());
+        dead(record, topic, partition, offset, e.reason(), new AvroDecodeException(which(read) + ": "
+            + e.getMessage(), e), read.getFrameId(), read.getCameraId());
         return;
       }
-      String inHeader = e instanceof dev.advmon.registry.WireFormatException
+      String inHeader = e instanceof WireFormatException
           ? SchemaIdHeaders.problem(record.headers(), record.value())
-          : e instanceof dev.advmon.registry.SchemaNotFoundException
-              || e instanceof dev.advmon.registry.AvroDecodeException
+          : e instanceof SchemaNotFoundException || e instanceof AvroDecodeException
           ? SchemaIdHeaders.problemOfAnEmptyFrameId(record.headers(), record.value(), e.reason()) : null;
       // a schema id in a header is a record not in the wire format, whatever reading it as one failed with
-      RegistrySerdeException told = inHeader == null ? e : new dev.advmon.registry.WireFormatException(inHeader);
+      RegistrySerdeException told = inHeader == null ? e : new WireFormatException(inHeader);
       dead(record, topic, partition, offset, told.reason(), told, null, null);
       return;
     } catch (RuntimeException e) {
