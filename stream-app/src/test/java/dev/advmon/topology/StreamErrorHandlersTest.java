@@ -9,9 +9,11 @@ import dev.advmon.schema.Alert;
 import dev.advmon.schema.DeadLetter;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.FrameVerdict;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -54,11 +56,25 @@ class StreamErrorHandlersTest {
 
   /** A frame record's context at processor {@code node}: frames-0@7. */
   private static ErrorHandlerContext frameRecord(String node) {
+    return frameRecord(node, new RecordHeaders());
+  }
+
+  /** Headers named {@code names}, as redrive writes them (advmon.redriven: a reason; advmon.redrivenFrom: frames-dlq-1@3). */
+  private static Headers redriveHeaders(String... names) {
+    RecordHeaders headers = new RecordHeaders();
+    for (String name : names) {
+      headers.add(name, (name.equals(RedrivenFrames.HEADER) ? "SCORING_FAILED" : "frames-dlq-1@3").getBytes());
+    }
+    return headers;
+  }
+
+  /** As above, with {@code headers} as the record's. */
+  private static ErrorHandlerContext frameRecord(String node, Headers headers) {
     return new ErrorHandlerContext() {
       public String topic() { return "frames"; }
       public int partition() { return 0; }
       public long offset() { return 7; }
-      public Headers headers() { return new RecordHeaders(); }
+      public Headers headers() { return headers; }
       public String processorNodeId() { return node; }
       public TaskId taskId() { return new TaskId(0, 0); }
       public long timestamp() { return 1_000; }
@@ -118,15 +134,8 @@ class StreamErrorHandlersTest {
   @Test
   void theHandlersDeadLetterOfARedrivenFrameNamesTheDeadLetterItCameFrom() {
     for (String[] given : new String[][] {{"advmon.redriven", "advmon.redrivenFrom"}, {"advmon.redrivenFrom"}}) {
-      RecordHeaders headers = new RecordHeaders();
-      for (String name : given) {
-        headers.add(name, (name.equals(RedrivenFrames.HEADER) ? "SCORING_FAILED" : "frames-dlq-1@3").getBytes());
-      }
-      ErrorHandlerContext plain = frameRecord();
-      ErrorHandlerContext ctx = (ErrorHandlerContext) java.lang.reflect.Proxy.newProxyInstance(
-          getClass().getClassLoader(), new Class<?>[] {ErrorHandlerContext.class}, (p, m, args) ->
-              m.getName().equals("headers") ? headers : m.invoke(plain, args));
-      var r = handler().handleSerializationError(ctx, new ProducerRecord<>("verdicts", "k", "v"),
+      Headers headers = redriveHeaders(given);
+      var r = handler().handleSerializationError(frameRecord("verdicts-sink", headers), new ProducerRecord<>("verdicts", "k", "v"),
           new SerializationException("no"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
       assertThat(r.deadLetterQueueRecords()).singleElement().satisfies(d -> assertThat(
           new String(d.headers().lastHeader(RedrivenFrames.FROM_HEADER).value())).isEqualTo("frames-dlq-1@3"));
@@ -148,22 +157,15 @@ class StreamErrorHandlersTest {
     StreamErrorHandlers.Processing h = new StreamErrorHandlers.Processing();
     h.configure(handlerConfigs());
     for (String[] given : new String[][] {{"advmon.redrivenFrom"}, {"advmon.redriven", "advmon.redrivenFrom"}}) {
-      RecordHeaders headers = new RecordHeaders();
-      for (String name : given) {
-        headers.add(name, (name.equals(RedrivenFrames.HEADER) ? "SCORING_FAILED" : "frames-dlq-1@3").getBytes());
-      }
-      ErrorHandlerContext plain = frameRecord("decode-and-validate");
-      ErrorHandlerContext ctx = (ErrorHandlerContext) java.lang.reflect.Proxy.newProxyInstance(
-          getClass().getClassLoader(), new Class<?>[] {ErrorHandlerContext.class}, (p, m, args) ->
-              m.getName().equals("headers") ? headers : m.invoke(plain, args));
-      var r = h.handleError(ctx, new Record<>("cam-1".getBytes(), new byte[] {0, 0, 0, 0, 1, 2}, 1_000, headers),
+      Headers headers = redriveHeaders(given);
+      var r = h.handleError(frameRecord("decode-and-validate", headers), new Record<>("cam-1".getBytes(), new byte[] {0, 0, 0, 0, 1, 2}, 1_000, headers),
           new IllegalStateException("this frame broke the decoder"));
       // what DecodeFrameProcessor puts on its own dead letter of this frame
-      org.apache.kafka.common.header.Header topologys = RedrivenFrames.deadLetterHeaders(RedrivenFrames.from(headers))
+      Header topologys = RedrivenFrames.deadLetterHeaders(RedrivenFrames.from(headers))
           .lastHeader(RedrivenFrames.FROM_HEADER);
       assertThat(r.deadLetterQueueRecords()).as(String.join(" + ", given)).singleElement().satisfies(d -> assertThat(
-          java.util.Optional.ofNullable(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).map(x -> new String(x.value())))
-          .isEqualTo(java.util.Optional.ofNullable(topologys).map(x -> new String(x.value()))));
+          Optional.ofNullable(d.headers().lastHeader(RedrivenFrames.FROM_HEADER)).map(x -> new String(x.value())))
+          .isEqualTo(Optional.ofNullable(topologys).map(x -> new String(x.value()))));
       assertThat(topologys == null).as(String.join(" + ", given)).isEqualTo(given.length == 1);
     }
   }
