@@ -9,6 +9,7 @@ import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,10 +49,12 @@ final class ConfigCommand implements Callable<Integer> {
       // and the Kafka clients' trust and key stores, which the clients read only when `run` builds the first one
       dev.advmon.config.KafkaTlsStores.check(c);
       System.out.println(check + ": valid (model " + bundle.directory() + ", " + detectors + " detectors)");
-      c.raisedDefaults().forEach(line -> System.out.println("note: " + line));
-      // which of the file, the environment and the command line each value came from; secrets hidden
-      System.out.println("values set in the file, the environment or on the command line (any other is at its "
-          + "default):");
+      List<String> raised = c.raisedDefaults();
+      raised.forEach(line -> System.out.println("note: " + line));
+      // which of the file, the environment and the command line each value came from; secrets hidden. A raised
+      // default is not "at its default": the heading points to its note rather than contradict it
+      System.out.println("values set in the file, the environment or on the command line (any other is at its default"
+          + (raised.isEmpty() ? "" : ", or raised as noted above") + "):");
       c.setValues().forEach(line -> System.out.println("  " + line));
       if (detectors == 0) {
         System.out.println("warning: " + bundle.directory() + " has no " + ModelBundle.CALIBRATION + ": the monitor "

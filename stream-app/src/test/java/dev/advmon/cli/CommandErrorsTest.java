@@ -102,10 +102,13 @@ class CommandErrorsTest {
     assertThat(valid.out()).doesNotContain("note:")
         .contains("  kafka.bootstrap.servers = 'localhost:9092' (from " + file + ", line 1)");
 
-    // a default raised by other settings is said, since the reference (`config` alone) shows the default
+    // a default raised by other settings is said, since the reference (`config` alone) shows the default; the list's
+    // heading, "any other is at its default", then points to it rather than contradicting it
     Files.writeString(file, "campaign.max-clock-skew-ms=86400000\n", StandardOpenOption.APPEND);
     assertThat(run("config", "--check", file.toString()).out())
-        .contains("note: campaign.idle-retention-ms: left at its default 86400000, raised to 86430000");
+        .contains("note: campaign.idle-retention-ms: left at its default 86400000, raised to 86430000")
+        .contains("(any other is at its default, or raised as noted above):\n");
+    assertThat(valid.out()).contains("(any other is at its default):\n");
   }
 
   /**
