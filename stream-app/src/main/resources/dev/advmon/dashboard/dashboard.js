@@ -135,7 +135,9 @@
   const CHART_H = 180;
   let lastTimeline = null;
   let chartWidth = 0;
-  let selectedBucket = null; // start (ms) of the bar the keyboard or the mouse last chose: kept over redraws
+  let selectedBucket = null; // start (ms) of the bar the keyboard last chose: the chart's Tab stop, kept over redraws
+  let pointedBucket = null; // start (ms) of the bar under the mouse; null once the mouse is off the bars
+  let chartTotal = ''; // what the line under the chart says while no bar is pointed at or focused
 
   const bucketText = (t, i, v) => count(v) + (v === 1 ? ' alert' : ' alerts') + ' in the ' + t.bucketMs / 1000
     + ' s from ' + clock(t.firstBucketStart + i * t.bucketMs);
@@ -149,7 +151,8 @@
     const valid = t && Array.isArray(t.counts) && t.counts.length > 0 && t.bucketMs > 0;
     drawChartTable(valid ? t : null);
     if (!valid) {
-      $('chart-readout').textContent = '';
+      chartTotal = '';
+      showReadout();
       return;
     }
     const W = chartWidth = Math.max(200, Math.round(chart.getBoundingClientRect().width));
@@ -174,13 +177,6 @@
         height: y(0) - y(v), rx: 1, tabindex: -1, role: 'img', 'aria-label': label });
       bar.dataset.start = String(start);
       bar.appendChild(svg('title', {}, label));
-      const choose = () => {
-        selectedBucket = start;
-        for (const b of bars) b.setAttribute('tabindex', b === bar ? 0 : -1);
-        $('chart-readout').textContent = label;
-      };
-      bar.addEventListener('focus', choose);
-      bar.addEventListener('mouseenter', choose);
       bars.push(bar);
       chart.appendChild(bar);
     });
@@ -194,13 +190,41 @@
       if (hadFocus) chosen.focus({ preventScroll: true });
     }
     const total = t.counts.reduce((a, v) => a + (v > 0 ? v : 0), 0);
-    $('chart-readout').textContent = chosen && Number(chosen.dataset.start) === selectedBucket
-      ? chosen.getAttribute('aria-label')
-      : total === 0 ? 'No alerts in the last ' + minutes + ' minutes.'
-        : count(total) + ' alerts in the last ' + minutes + ' minutes, at most ' + count(max) + ' in '
-          + t.bucketMs / 1000 + ' s. '
-          + 'Tab to the bars (then the arrow keys) or open the table for each count.';
+    chartTotal = total === 0 ? 'No alerts in the last ' + minutes + ' minutes.'
+      : count(total) + ' alerts in the last ' + minutes + ' minutes, at most ' + count(max) + ' in '
+        + t.bucketMs / 1000 + ' s. '
+        + 'Tab to the bars (then the arrow keys) or open the table for each count.';
+    showReadout();
   }
+
+  const chartBars = () => Array.from($('chart').querySelectorAll('rect.bar'));
+
+  // The line under the chart: the count of the bar pointed at, else of the bar focused, else the total. A bar's count
+  // stayed there after the mouse or the focus had left it, and read as the chart's state; the total is that.
+  function showReadout() {
+    const bars = chartBars();
+    const bar = bars.find((b) => Number(b.dataset.start) === pointedBucket)
+      || bars.find((b) => b === document.activeElement);
+    $('chart-readout').textContent = bar ? bar.getAttribute('aria-label') : chartTotal;
+  }
+
+  // Listened to on the chart, not on each bar: the bars are replaced at every poll, the chart stays
+  $('chart').addEventListener('focusin', (e) => {
+    if (!e.target.matches('rect.bar')) return;
+    selectedBucket = Number(e.target.dataset.start);
+    for (const b of chartBars()) b.setAttribute('tabindex', b === e.target ? 0 : -1);
+    showReadout();
+  });
+  // while focusout runs, the element that loses the focus is no longer the active one
+  $('chart').addEventListener('focusout', showReadout);
+  $('chart').addEventListener('pointerover', (e) => {
+    pointedBucket = e.target.matches('rect.bar') ? Number(e.target.dataset.start) : null;
+    showReadout();
+  });
+  $('chart').addEventListener('pointerleave', () => {
+    pointedBucket = null;
+    showReadout();
+  });
 
   // the arrow keys move between the bars, Home and End to the first and the last
   $('chart').addEventListener('keydown', (e) => {
@@ -417,14 +441,17 @@
     if (!failure) lastDrawn[part] = Date.now();
     for (const e of document.querySelectorAll('[data-part="' + part + '"]')) {
       e.classList.toggle('stale', Boolean(failure));
+      // on the part itself, in words: grey alone told it only by colour. Text of the page, not CSS content, which
+      // screen readers may leave unsaid
+      let said = e.querySelector(':scope > .stale-note');
       if (failure) {
         const since = lastDrawn[part] ? clock(lastDrawn[part]) : 'the page was loaded';
         e.title = 'not updated since ' + since + ': ' + failure.message;
-        // on the part itself, in words (dashboard.css shows it above the part): grey alone told it only by colour
-        e.dataset.staleNote = 'Stale: not updated since ' + since;
+        if (!said) e.prepend(said = el('span', 'stale-note'));
+        said.textContent = 'Stale: not updated since ' + since;
       } else {
         e.removeAttribute('title');
-        delete e.dataset.staleNote;
+        if (said) said.remove();
       }
     }
   }
