@@ -66,7 +66,8 @@
   }
 
   function breakdown(map) {
-    const parts = Object.entries(map || {}).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + count(n));
+    // a no-break space: a name is not left on one line and its count on the next
+    const parts = Object.entries(map || {}).filter(([, n]) => n > 0).map(([k, n]) => k + '\u00a0' + count(n));
     return parts.join(' · ');
   }
 

@@ -954,6 +954,52 @@ class DashboardIT {
   }
 
   /**
+   * Walking the demo: a long error in the header (a refused request names itself, its status and the monitor's reason)
+   * squeezed the title "advmon" onto three lines in a 1280 px window, and in a phone's width the tiles' breakdowns broke
+   * dead-letter reasons and alert kinds mid-word ("UNDECODABLE_IMA GE"). The title now keeps its line whatever the
+   * header says, and a reason or kind is broken only between entries, at 360 px as at 1280 px.
+   */
+  @Test
+  @Order(19)
+  void aLongErrorLeavesTheTitleOnOneLineAndNoReasonOrKindIsBrokenMidWord() throws Exception {
+    MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":40,\"verdicts\":30,\"deadLetters\":6,"
+        + "\"deadLettersByReason\":{\"UNDECODABLE_IMAGE\":3,\"REGISTRY_REQUEST_FAILED\":2,\"BAD_MAGIC_BYTE\":1},"
+        + "\"alerts\":12,\"alertsByKind\":{\"OVERINTERPRETATION\":4,\"PERTURBATION\":7,\"CAMPAIGN_CLEARED\":1},"
+        + "\"streams\":\"RUNNING\",\"ready\":true}"));
+    String reason = "this route needs the header 'Authorization: Bearer <token>' " + "and more words ".repeat(12);
+    page.route("/api/alerts", (ex, p) -> reply(ex, 401, "application/json",
+        ("{\"error\":\"" + reason + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    // each place where a line breaks between two letters of a word (letters, digits, '_'), as "previous|next"
+    String midWord = "const out = []; for (const id of ['dead-letters-by-reason', 'alerts-by-kind']) {"
+        + "  const w = document.createTreeWalker(document.getElementById(id), NodeFilter.SHOW_TEXT); let top = null, prev = '';"
+        + "  for (let n = w.nextNode(); n; n = w.nextNode()) for (let i = 0; i < n.length; i++) {"
+        + "    const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); const rect = r.getClientRects()[0];"
+        + "    if (!rect) continue; const c = n.data[i];"
+        + "    if (top !== null && rect.top > top + 2 && /\\w/.test(prev) && /\\w/.test(c)) out.push(prev + '|' + c);"
+        + "    top = rect.top; prev = c; } }"
+        + "return out;";
+    try {
+      for (int width : new int[] {360, 1280}) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+        browser.get("http://127.0.0.1:" + page.port() + "/");
+        waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed")
+            && text("alerts-by-kind").contains("PERTURBATION"));
+        assertThat(js(midWord)).as("lines broken mid-word in the tiles' breakdowns at " + width + " px")
+            .isEqualTo(List.of());
+        assertThat(js("return document.querySelector('.top h1').getBoundingClientRect().height;"))
+            .as("the title's height at " + width + " px, under a long error (one line is 29 px)")
+            .satisfies(h -> assertThat(((Number) h).doubleValue()).isLessThan(40));
+        assertThat(js("return document.documentElement.scrollWidth;")).as("the page's width at " + width + " px")
+            .isEqualTo((long) width);
+      }
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+      page.close();
+    }
+  }
+
+  /**
    * A server of the page whose summary is {@code summaryOfPoll} of the poll's number (1 for the first), counted in
    * {@code asked}; the other routes as {@link #pageServer}'s.
    */
