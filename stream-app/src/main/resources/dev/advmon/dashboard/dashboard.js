@@ -66,8 +66,7 @@
   }
 
   function breakdown(map) {
-    // a no-break space: a name is not left on one line and its count on the next
-    const parts = Object.entries(map || {}).filter(([, n]) => n > 0).map(([k, n]) => k + '\u00a0' + count(n));
+    const parts = Object.entries(map || {}).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + count(n));
     return parts.join(' · ');
   }
 
