@@ -211,6 +211,21 @@ class DashboardIT {
         + "return false;", id));
   }
 
+  /**
+   * Each place where a line of the elements {@code selector} matches breaks between two letters of a word (letters,
+   * digits, '_'), as "previous|next": a name broken there ("UNDECODABLE_IMA GE") reads as two.
+   */
+  private static Object midWordBreaks(String selector) {
+    return js("const out = []; for (const el of document.querySelectorAll(arguments[0])) {"
+        + "  const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let top = null, prev = '';"
+        + "  for (let n = w.nextNode(); n; n = w.nextNode()) for (let i = 0; i < n.length; i++) {"
+        + "    const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); const rect = r.getClientRects()[0];"
+        + "    if (!rect) continue; const c = n.data[i];"
+        + "    if (top !== null && rect.top > top + 2 && /\\w/.test(prev) && /\\w/.test(c)) out.push(prev + '|' + c);"
+        + "    top = rect.top; prev = c; } }"
+        + "return out;", selector);
+  }
+
   /** An element's text, read in one script call: no element reference that a re-render could make stale. */
   private static String text(String id) {
     Object t = js("const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : null;", id);
@@ -941,6 +956,8 @@ class DashboardIT {
         assertThat(js("return Array.from(document.querySelectorAll('.scores .name'))"
             + ".filter(n => n.scrollWidth > n.clientWidth).map(n => n.textContent);"))
             .as("detector names cut at " + width + " px").isEqualTo(List.of());
+        assertThat(midWordBreaks(".scores .name")).as("detector names broken mid-word at " + width + " px")
+            .isEqualTo(List.of());
         if (width > 1000) { // two cards side by side; a phone's table scrolls sideways (README, Dashboard)
           assertThat(js("const s = document.querySelector('.table-scroll'); return [s.scrollWidth, s.clientWidth];"))
               .as("the cameras table's width and its card's at " + width + " px")
@@ -969,15 +986,6 @@ class DashboardIT {
     String reason = "this route needs the header 'Authorization: Bearer <token>' " + "and more words ".repeat(12);
     page.route("/api/alerts", (ex, p) -> reply(ex, 401, "application/json",
         ("{\"error\":\"" + reason + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    // each place where a line breaks between two letters of a word (letters, digits, '_'), as "previous|next"
-    String midWord = "const out = []; for (const id of ['dead-letters-by-reason', 'alerts-by-kind']) {"
-        + "  const w = document.createTreeWalker(document.getElementById(id), NodeFilter.SHOW_TEXT); let top = null, prev = '';"
-        + "  for (let n = w.nextNode(); n; n = w.nextNode()) for (let i = 0; i < n.length; i++) {"
-        + "    const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1); const rect = r.getClientRects()[0];"
-        + "    if (!rect) continue; const c = n.data[i];"
-        + "    if (top !== null && rect.top > top + 2 && /\\w/.test(prev) && /\\w/.test(c)) out.push(prev + '|' + c);"
-        + "    top = rect.top; prev = c; } }"
-        + "return out;";
     try {
       for (int width : new int[] {360, 1280}) {
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
@@ -985,8 +993,8 @@ class DashboardIT {
         browser.get("http://127.0.0.1:" + page.port() + "/");
         waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed")
             && text("alerts-by-kind").contains("PERTURBATION"));
-        assertThat(js(midWord)).as("lines broken mid-word in the tiles' breakdowns at " + width + " px")
-            .isEqualTo(List.of());
+        assertThat(midWordBreaks("#dead-letters-by-reason, #alerts-by-kind"))
+            .as("lines broken mid-word in the tiles' breakdowns at " + width + " px").isEqualTo(List.of());
         assertThat(js("return document.querySelector('.top h1').getBoundingClientRect().height;"))
             .as("the title's height at " + width + " px, under a long error (one line is 29 px)")
             .satisfies(h -> assertThat(((Number) h).doubleValue()).isLessThan(40));
