@@ -867,6 +867,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     boolean cut = false;
     for (int round = 0; round <= settings.maxRetries(); round++) {
       int notServedThisRound = 0;
+      int untrustedThisRound = 0;
       if (round > 0) {
         long delay = Math.max(backoff(round), Math.min(askedToWaitMs, settings.maxBackoff().toMillis()));
         askedToWaitMs = 0;
@@ -943,6 +944,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           return r;
         } catch (SSLException e) {
+          if (RegistryTls.certificateRefused(e) && ++untrustedThisRound == urls.size()) {
+            // a setting to fix, not an outage: the same certificate comes back on every try
+            throw RegistryTls.untrusted(settings.urlList(), e);
+          }
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
           failed.put(base, "TLS handshake failed");

@@ -2,7 +2,8 @@ package dev.advmon.registry;
 
 /**
  * The registry answered, but not in a way this client can use: 401/403 (credentials), another 4xx, or a
- * body that is not the expected JSON. Not retried: repeating the same request gives the same answer.
+ * body that is not the expected JSON; or its certificate is one this host does not trust. Not retried: repeating
+ * the same request gives the same answer.
  */
 public final class RegistryRequestException extends RegistrySerdeException {
 
@@ -10,6 +11,7 @@ public final class RegistryRequestException extends RegistrySerdeException {
 
   private final int httpStatus;
   private final boolean notTheApiRoot;
+  private final boolean untrustedCertificate;
 
   public RegistryRequestException(String message, int httpStatus, Throwable cause) {
     this(message, httpStatus, false, cause);
@@ -20,9 +22,28 @@ public final class RegistryRequestException extends RegistrySerdeException {
    * {@code registry.url} does not point at its API root ({@link #misconfigured()}).
    */
   public RegistryRequestException(String message, int httpStatus, boolean notTheApiRoot, Throwable cause) {
+    this(message, httpStatus, notTheApiRoot, false, cause);
+  }
+
+  private RegistryRequestException(String message, int httpStatus, boolean notTheApiRoot,
+      boolean untrustedCertificate, Throwable cause) {
     super(message, cause);
     this.httpStatus = httpStatus;
     this.notTheApiRoot = notTheApiRoot;
+    this.untrustedCertificate = untrustedCertificate;
+  }
+
+  /**
+   * Every registry URL presented a certificate this host does not trust (an unknown CA, another host's name, expired):
+   * the trust store's setting is what to fix ({@link #untrustedCertificate()}); no HTTP status.
+   */
+  public static RegistryRequestException untrusted(String message, Throwable cause) {
+    return new RegistryRequestException(message, 0, false, true, cause);
+  }
+
+  /** Whether the registry's certificate failed this host's checks: see {@link #untrusted}. */
+  public boolean untrustedCertificate() {
+    return untrustedCertificate;
   }
 
   /** The HTTP status, or 0 when the failure was not an HTTP status (e.g. an unreadable body). */
@@ -41,11 +62,13 @@ public final class RegistryRequestException extends RegistrySerdeException {
   /**
    * Not the record's fault but the registry's URL or credentials: 401/403, a redirect (not followed), or a 200 whose
    * body is not the registry's JSON (a proxy's page; the URL is not the API root), or the registry's own "no such
-   * path" for registering or looking up a schema (the URL is not the API root either). Every record would meet the
-   * same answer, so the monitor stops with the message instead of dead-lettering them all. Other 4xx stay the record's.
+   * path" for registering or looking up a schema (the URL is not the API root either), or a certificate this host
+   * does not trust. Every record would meet the same answer, so the monitor stops with the message instead of
+   * dead-lettering them all. Other 4xx stay the record's.
    */
   public boolean misconfigured() {
-    return authenticationFailed() || (httpStatus >= 300 && httpStatus < 400) || httpStatus == 200 || notTheApiRoot;
+    return authenticationFailed() || (httpStatus >= 300 && httpStatus < 400) || httpStatus == 200 || notTheApiRoot
+        || untrustedCertificate;
   }
 
   @Override

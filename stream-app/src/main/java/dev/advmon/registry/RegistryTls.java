@@ -5,9 +5,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Builds the SSLContext for an https registry from the settings' trust store and optional key store. */
@@ -50,6 +56,39 @@ final class RegistryTls {
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS for the schema registry: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether {@code e} is this host refusing the registry's certificate (an unknown CA, another host's name, expired),
+   * told by the classes Java puts in the chain, not its words, which change between Java versions.
+   */
+  static boolean certificateRefused(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException || t instanceof CertPathValidatorException
+          || t instanceof CertPathBuilderException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What stops the monitor when every registry URL presented a certificate this host does not trust: retrying finds
+   * the same certificate, so waiting would never end (the broker's equivalent stops the start-up too).
+   */
+  static RegistryRequestException untrusted(String urls, SSLException e) {
+    boolean expired = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      expired |= t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException;
+    }
+    return RegistryRequestException.untrusted("this host does not trust the certificate of the registry at " + urls
+        + " (registry.url): " + e.getMessage() + "; "
+        + (expired
+            ? "it is out of its validity: renew it on the registry (or its proxy), or set this host's clock right"
+            : "registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION; a Kafka client's "
+                + RegistrySettings.TRUSTSTORE_LOCATION + ") must hold the CA that signed it (not set: Java's default"
+                + " CAs), and the certificate must name the host in registry.url")
+        + "; the monitor reads its TLS settings only when it starts", e);
   }
 
   /** Both names of the trust store's setting: a Kafka client's and the monitor's own. */

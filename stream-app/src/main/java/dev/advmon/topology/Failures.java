@@ -90,6 +90,11 @@ public final class Failures {
         return " (the registry refuses the monitor's credentials: check registry.basic-auth.user-info, i.e. "
             + "ADVMON_REGISTRY_BASIC_AUTH_USER_INFO, and that user's rights in the registry)";
       }
+      if (t instanceof RegistryRequestException r && r.untrustedCertificate()) {
+        return " (this host does not trust the registry's certificate: check registry.ssl.truststore.location, i.e."
+            + " ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION, and the certificate the registry presents; the monitor reads"
+            + " its TLS settings only when it starts)";
+      }
       if (t instanceof RegistryRequestException r && r.misconfigured()) {
         return " (the registry URL answers, but not as a schema registry's API: check registry.url, i.e. "
             + "ADVMON_REGISTRY_URL; after a redirect, set it to where the redirect points)";

@@ -54,16 +54,44 @@ class RegistryTlsTest {
     }
   }
 
+  /**
+   * A certificate this host does not trust is a setting to fix, not an outage: the monitor's start-up waited for such a
+   * registry for ever (TLS walk: the registry's CA not in registry.ssl.truststore.location), each try logged as if the
+   * registry were down, while an untrusted broker stops it at once. Thrown as a refusal, it stops the start-up.
+   */
   @Test
-  void withoutTheTrustStoreTheHandshakeFailsAndTheMessageSaysTls() throws Exception {
+  void anUntrustedCertificateIsAConfigurationErrorNamingTheTrustStoreNotAnOutage() throws Exception {
     try (FakeRegistryServer server = new FakeRegistryServer("", serverContext(false), false)) {
-      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(settings(server).build());
+      HttpSchemaRegistryClient javaDefault = new HttpSchemaRegistryClient(settings(server).build());
+      HttpSchemaRegistryClient anotherCa = new HttpSchemaRegistryClient(settings(server)
+          .truststore(new RegistrySettings.Store(serverTrust, "PKCS12", PASSWORD)).build());
+
+      for (HttpSchemaRegistryClient client : List.of(javaDefault, anotherCa)) {
+        assertThatThrownBy(() -> client.register("frames-value", Frame.getClassSchema()))
+            .isInstanceOfSatisfying(RegistryRequestException.class, e -> {
+              assertThat(e.misconfigured()).as("stops the monitor, as a refused login does").isTrue();
+              assertThat(e.untrustedCertificate()).isTrue();
+            })
+            .hasMessageContaining("does not trust the certificate")
+            .hasMessageContaining("registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION;")
+            .hasMessageContaining(RegistrySettings.TRUSTSTORE_LOCATION)
+            .hasMessageContaining(server.url());
+      }
+      assertThat(server.requests).isEmpty();
+    }
+  }
+
+  @Test
+  void httpsToAPlainHttpPortIsStillWaitedForAsAnOutage() throws Exception {
+    // https to a port that speaks plain http (a registry restarted without TLS, a proxy's wrong port): no
+    // certificate was judged, so it stays an outage the start-up waits out (Java gives up as on a silent port)
+    try (FakeRegistryServer plain = new FakeRegistryServer()) {
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistrySettings
+          .builder(plain.url().replace("http://", "https://")).maxRetries(0).connectTimeout(Duration.ofMillis(300))
+          .truststore(new RegistrySettings.Store(clientTrust, "PKCS12", PASSWORD)).build());
 
       assertThatThrownBy(() -> client.register("frames-value", Frame.getClassSchema()))
-          .isInstanceOf(RegistryUnavailableException.class)
-          .hasMessageContaining("SSL")
-          .hasMessageContaining("schema.registry.ssl.truststore.location");
-      assertThat(server.requests).isEmpty();
+          .isInstanceOf(RegistryUnavailableException.class);
     }
   }
 

@@ -95,4 +95,15 @@ class FailuresTest {
     assertThat(Failures.hint(refused)).contains("refuses the monitor's login").contains("kafka.sasl.jaas.config")
         .contains("kafka.sasl.mechanism").contains("kafka.security.protocol");
   }
+
+  @Test
+  void aRegistryCertificateNoLongerTrustedWhileRunningStopsTheMonitorNamingTheTrustStoreNotTheUrl() {
+    // the registry's certificate renewed by a CA the trust store lacks: the same certificate on every try, and the
+    // monitor reads registry.ssl.* only when it starts
+    StreamsException untrusted = new StreamsException(dev.advmon.registry.RegistryRequestException.untrusted(
+        "this host does not trust the certificate of the registry at https://reg:443", null));
+    assertThat(Failures.classify(untrusted)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.hint(untrusted)).contains("registry.ssl.truststore.location")
+        .doesNotContain("check registry.url");
+  }
 }
