@@ -1175,14 +1175,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         return JSON.readTree(body);
       } catch (IOException e) {
         throw new RegistryRequestException("registry " + base + " answered " + action + " with a body that "
-            + "is not JSON (is the URL the registry's API root?): " + abbreviate(body), status, e);
+            + "is not JSON (is the URL the registry's API root?): " + AnswerBody.summary(body), status, e);
       }
     }
 
     int requireId(int id) {
       if (id < 0) {
         throw new RegistryRequestException("registry " + base + " answered without a schema id: "
-            + abbreviate(body), status, null);
+            + AnswerBody.summary(body), status, null);
       }
       return id;
     }
@@ -1196,7 +1196,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       String text = node.path("schema").asText(null);
       if (text == null) {
         throw new RegistryRequestException("registry " + base + " answered without a schema for " + what
-            + ": " + abbreviate(body), status, null);
+            + ": " + AnswerBody.summary(body), status, null);
       }
       return text;
     }
@@ -1279,15 +1279,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       } catch (IOException e) {
         // Not JSON (a proxy's HTML page, say): show the raw text instead.
       }
-      return abbreviate(body);
-    }
-
-    private static String abbreviate(String s) {
-      if (s == null || s.isBlank()) {
-        return "(empty body)";
-      }
-      String oneLine = s.strip().replaceAll("\\s+", " ");
-      return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "...";
+      return AnswerBody.summary(body);
     }
   }
 }

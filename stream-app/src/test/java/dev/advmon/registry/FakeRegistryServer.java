@@ -63,6 +63,8 @@ final class FakeRegistryServer implements AutoCloseable {
   volatile long idAnswerDelayMs;
   /** When set, requests without exactly this Authorization header get 401. */
   volatile String requiredAuthorization;
+  /** The body of those 401s: a proxy's page (nginx's auth_basic answers HTML); null: the registry's JSON. */
+  volatile String unauthorizedBody;
 
   private final HttpServer server;
   private final String prefix;
@@ -144,7 +146,7 @@ final class FakeRegistryServer implements AutoCloseable {
         return;
       }
       if (requiredAuthorization != null && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
-        answer(ex, 401, error(40101, "Unauthorized"));
+        answer(ex, 401, unauthorizedBody != null ? unauthorizedBody : error(40101, "Unauthorized"));
         return;
       }
       Integer failing = method.equals("GET") ? getFailures.get(path) : null;

@@ -808,6 +808,37 @@ class HttpSchemaRegistryClientTest {
         .hasMessageContaining("no user:password was sent: set registry.basic-auth.user-info");
   }
 
+  /**
+   * A proxy's 401 page (nginx's auth_basic, seen in the TLS walk; a single sign-on page runs to kilobytes of markup
+   * and script) was printed whole in the start-up's one-line error: its title says what it is, the markup nothing.
+   */
+  @Test
+  void aProxysHtmlPageIsToldByItsTitleNotPrintedWhole() {
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0";
+    server.unauthorizedBody = "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n"
+        + "<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n"
+        + "<script>" + "var sso = 1;".repeat(500) + "</script>\r\n</body>\r\n</html>\r\n";
+    HttpSchemaRegistryClient none = new HttpSchemaRegistryClient(fast(server.url()).build());
+
+    assertThatThrownBy(() -> none.register("frames-value", Frame.getClassSchema()))
+        .hasMessageContaining("(HTTP 401): an HTML page titled '401 Authorization Required'; no user:password")
+        .hasMessageNotContaining("<center>").hasMessageNotContaining("var sso")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(500));
+  }
+
+  @Test
+  void anHtmlPageWithoutATitleIsToldByItsTextBounded() {
+    server.requiredAuthorization = "Basic YWxpY2U6czNjcmV0";
+    server.unauthorizedBody = "<!DOCTYPE html><html><body><p>Sign in to " + "Example Corp ".repeat(100)
+        + "</p></body></html>";
+    HttpSchemaRegistryClient none = new HttpSchemaRegistryClient(fast(server.url()).build());
+
+    assertThatThrownBy(() -> none.register("frames-value", Frame.getClassSchema()))
+        .hasMessageContaining("(HTTP 401): an HTML page: 'Sign in to Example Corp Example Corp")
+        .hasMessageNotContaining("<p>")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(500));
+  }
+
   @Test
   void incompatibleSchemaSurfacesTheRegistryMessageAndSubject() {
     server.registerStatus = 409;
@@ -856,7 +887,7 @@ class HttpSchemaRegistryClientTest {
     assertThatThrownBy(() -> client().register("frames-value", Frame.getClassSchema()))
         .isInstanceOf(RegistryRequestException.class)
         .hasMessageContaining("not JSON")
-        .hasMessageContaining("<html>proxy login</html>");
+        .hasMessageContaining("an HTML page: 'proxy login'");
   }
 
   @Test
