@@ -34,9 +34,7 @@ public final class KafkaTlsStores {
     try {
       new DefaultSslEngineFactory().configure(parsed); // it holds no open resource once configured
     } catch (KafkaException | IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      boolean keystore = message.contains("keystore") && !message.contains("truststore")
-          && props.containsKey("ssl.keystore.location");
+      boolean keystore = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props);
       String store = keystore ? "keystore" : "truststore";
       String key = "kafka.ssl." + store + ".location";
       if (!props.containsKey("ssl." + store + ".location")) {
@@ -48,6 +46,19 @@ public final class KafkaTlsStores {
           + (keystore ? "" : " (PEM needs none; on Kubernetes the CA is ca.crt of the Secret advmon-kafka, mounted as"
               + " the StatefulSet says)"));
     }
+  }
+
+  /**
+   * Which store failed: Kafka's message names the file, but says "keystore" for a trust store too ("Failed to load PEM
+   * SSL keystore /etc/ca.crt"), so with both stores set (mutual TLS) the word alone blamed the key store.
+   */
+  private static boolean failedStoreIsTheKeyStore(String message, Map<String, Object> props) {
+    Object keys = props.get("ssl.keystore.location");
+    Object trust = props.get("ssl.truststore.location");
+    if (keys != null && message.contains(keys.toString()) != (trust != null && message.contains(trust.toString()))) {
+      return message.contains(keys.toString());
+    }
+    return message.contains("keystore") && !message.contains("truststore") && keys != null && trust == null;
   }
 
   /** Kafka's message, then each cause's class and words: the file's own problem is the last. */

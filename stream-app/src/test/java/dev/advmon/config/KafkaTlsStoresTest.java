@@ -56,6 +56,24 @@ class KafkaTlsStoresTest {
   }
 
   @Test
+  void withMutualTlsAMissingTrustStoreIsNamedNotTheKeyStore() throws Exception {
+    // Kafka says "Failed to load PEM SSL keystore <the truststore's path>" for a trust store too: with a key store
+    // set (mutual TLS), the word "keystore" named kafka.ssl.keystore.location, whose file was fine
+    Path keys = dir.resolve("client.p12");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var out = Files.newOutputStream(keys)) {
+      ks.store(out, "secret".toCharArray());
+    }
+    MonitorConfig c = config("kafka.ssl.truststore.type=PEM", "kafka.ssl.truststore.location=" + dir + "/ca.crt",
+        "kafka.ssl.keystore.type=PKCS12", "kafka.ssl.keystore.location=" + keys, "kafka.ssl.keystore.password=secret");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.location' = '" + dir + "/ca.crt'")
+        .hasMessageContaining("cannot be read as PEM");
+  }
+
+  @Test
   void noTlsOrNoStoreIsNothingToCheck() throws Exception {
     Path file = dir.resolve("plain.properties");
     Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nkafka.ssl.truststore.location=/nowhere\n");
