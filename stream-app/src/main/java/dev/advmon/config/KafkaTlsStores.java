@@ -1,5 +1,7 @@
 package dev.advmon.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,21 +33,32 @@ public final class KafkaTlsStores {
     } catch (RuntimeException e) {
       return; // a value Kafka cannot parse: MonitorConfig and the clients name it themselves
     }
+    for (String store : new String[] {"truststore", "keystore"}) {
+      // Kafka's engine factory logs a missing file at ERROR with a whole stack trace before it fails: above the
+      // one-line error below, that read as a crash
+      Object location = props.get("ssl." + store + ".location");
+      if (location != null && !Files.exists(Path.of(location.toString()))) {
+        throw unreadable(c, parsed, store, "NoSuchFileException: " + location);
+      }
+    }
     try {
       new DefaultSslEngineFactory().configure(parsed); // it holds no open resource once configured
     } catch (KafkaException | IllegalArgumentException e) {
-      boolean keystore = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props);
-      String store = keystore ? "keystore" : "truststore";
-      String key = "kafka.ssl." + store + ".location";
+      String store = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props) ? "keystore" : "truststore";
       if (!props.containsKey("ssl." + store + ".location")) {
         throw new ConfigException("the Kafka clients' TLS settings (kafka.ssl.*) cannot be used: " + causes(e), e);
       }
-      Object type = parsed.get("ssl." + store + ".type");
-      throw c.invalid(key, "cannot be read as " + type + " (kafka.ssl." + store + ".type): " + causes(e)
-          + "; check the path, kafka.ssl." + store + ".type and kafka.ssl." + store + ".password"
-          + (keystore ? "" : " (PEM needs none; on Kubernetes the CA is ca.crt of the Secret advmon-kafka, mounted as"
-              + " the StatefulSet says)"));
+      throw unreadable(c, parsed, store, causes(e));
     }
+  }
+
+  /** The store's location setting, with its origin, {@code problem} and what to check. */
+  private static ConfigException unreadable(MonitorConfig c, Map<String, ?> parsed, String store, String problem) {
+    String prefix = "kafka.ssl." + store;
+    return c.invalid(prefix + ".location", "cannot be read as " + parsed.get("ssl." + store + ".type") + " ("
+        + prefix + ".type): " + problem + "; check the path, " + prefix + ".type and " + prefix + ".password"
+        + (store.equals("keystore") ? "" : " (PEM needs none; on Kubernetes the CA is ca.crt of"
+            + " the Secret advmon-kafka, mounted as the StatefulSet says)"));
   }
 
   /**

@@ -39,6 +39,22 @@ class KafkaTlsStoresTest {
   }
 
   @Test
+  void aMissingStoreIsNamedWithoutKafkasErrorAndStackTraceBeforeIt() throws Exception {
+    // Kafka's engine factory logs "ERROR DefaultSslEngineFactory - Modification time of key store could not be
+    // obtained" with a whole NoSuchFileException stack trace before failing: printed above the one-line error of
+    // `config --check` and `run` (TLS walk), it read as a crash
+    MonitorConfig c = config("kafka.ssl.keystore.type=PKCS12", "kafka.ssl.keystore.location=" + dir + "/client.p12",
+        "kafka.ssl.keystore.password=secret");
+
+    try (dev.advmon.testing.LogLines kafka = dev.advmon.testing.LogLines.of("org.apache.kafka")) {
+      assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("setting 'kafka.ssl.keystore.location' = '" + dir + "/client.p12' (from ")
+          .hasMessageContaining("NoSuchFileException");
+      assertThat(kafka.messages()).isEmpty();
+    }
+  }
+
+  @Test
   void aWrongPasswordNamesThePasswordSetting() throws Exception {
     Path store = dir.resolve("trust.p12");
     java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
