@@ -46,11 +46,22 @@ public final class Wiring {
   /**
    * The other instances of this application ({@code others}, e.g. {@code StreamingMonitor::peers}), asked over HTTP
    * for /cameras and the dashboard, with {@code http.bearer-token} (every instance of one application shares it);
-   * this instance is the one {@code streams.application-server} advertises.
+   * this instance is the one {@code streams.application-server} advertises; with {@code kafka.num.standby.replicas}
+   * (every instance sets the same), their standby replicas stand in for an instance that does not answer.
    */
   public static Peers peers(Supplier<List<HostInfo>> others, MonitorConfig c) {
     return new Peers(StreamingMonitor.applicationServer(c).orElse(null), others, PEER_TIMEOUT,
-        c.string("http.bearer-token"));
+        c.string("http.bearer-token"), standbyReplicas(c) > 0);
+  }
+
+  /** {@code kafka.num.standby.replicas}, 0 (Kafka Streams' default) when unset or not a whole number. */
+  static int standbyReplicas(MonitorConfig c) {
+    Object n = c.kafkaClientProperties().get("num.standby.replicas");
+    try {
+      return n == null ? 0 : Integer.parseInt(n.toString().trim());
+    } catch (NumberFormatException e) {
+      return 0; // Kafka Streams refuses it at start and names the key
+    }
   }
 
   /** How long an instance waits for another's answer before it answers without it. */

@@ -69,6 +69,8 @@ public final class Peers {
   private final Supplier<List<HostInfo>> others;
   private final Duration timeout;
   private final String bearerToken;
+  /** Whether the group keeps standby replicas ({@code kafka.num.standby.replicas} above 0): see {@link #standbys()}. */
+  private final boolean standbys;
   private final HttpClient http;
   /** host:port of each peer -> when (System.nanoTime, in ms) it last sent any HTTP answer. */
   private final java.util.Map<String, Long> lastAnswerMs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -80,10 +82,22 @@ public final class Peers {
    * @param bearerToken sent as {@code Authorization: Bearer} when the peers require one; null for none
    */
   public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken) {
-    this(self, others, timeout, bearerToken, MAX_ANSWER_BYTES);
+    this(self, others, timeout, bearerToken, false);
+  }
+
+  /** @param standbys whether the instances keep standby replicas ({@code kafka.num.standby.replicas} above 0) */
+  public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken,
+      boolean standbys) {
+    this(self, others, timeout, bearerToken, MAX_ANSWER_BYTES, standbys);
   }
 
   Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken, int maxAnswerBytes) {
+    this(self, others, timeout, bearerToken, maxAnswerBytes, false);
+  }
+
+  private Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken,
+      int maxAnswerBytes, boolean standbys) {
+    this.standbys = standbys;
     this.maxAnswerBytes = maxAnswerBytes;
     this.self = self;
     this.others = others;
@@ -104,6 +118,14 @@ public final class Peers {
   /** The host name this instance advertises, for the Host check; empty when it advertises none. */
   List<String> selfHost() {
     return self == null ? List.of() : List.of(self.host());
+  }
+
+  /**
+   * Whether the instances keep standby replicas that can stand in for one that does not answer: without them, asking
+   * the others for their standby replicas on every /cameras while a peer is down gets back what they already sent.
+   */
+  boolean standbys() {
+    return standbys;
   }
 
   public List<HostInfo> others() {

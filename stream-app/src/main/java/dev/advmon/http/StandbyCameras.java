@@ -61,6 +61,10 @@ final class StandbyCameras {
    */
   static void fillIn(CameraDirectory local, boolean readOwn, Peers peers, List<Peers.Answer> answers, Integer limit,
       TreeMap<String, CameraStatus> byId, List<Instance> instances) {
+    if (!peers.standbys()) {
+      // no replica to read: each answering peer would send again what it just sent, on every poll while one is down
+      return;
+    }
     boolean silent = instances.stream().anyMatch(i -> !i.local() && i.error() != null);
     // an instance answering stale is in a rebalance: an instance that stopped may already be out of the group's
     // metadata (no longer asked, so not silent) while its partitions are still in flight

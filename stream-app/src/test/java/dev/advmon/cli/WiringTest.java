@@ -32,4 +32,11 @@ class WiringTest {
 
     assertThat(loader.threads()).isEqualTo(InferenceThreads.defaults());
   }
+
+  /** The standby fill-in of /cameras is asked for only where the instances keep replicas (the default keeps none). */
+  @Test
+  void standbyReplicasAreReadFromTheKafkaStreamsSetting() {
+    assertThat(Wiring.standbyReplicas(config(Map.of()))).isZero();
+    assertThat(Wiring.standbyReplicas(config(Map.of("kafka.num.standby.replicas", " 1")))).isEqualTo(1);
+  }
 }

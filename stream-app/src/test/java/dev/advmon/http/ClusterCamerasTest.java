@@ -599,7 +599,7 @@ class ClusterCamerasTest {
     HostInfo dead = new HostInfo("127.0.0.1", deadPort);
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(new HostInfo("127.0.0.1", peer.port()), dead), Duration.ofSeconds(2), null));
+            () -> List.of(new HostInfo("127.0.0.1", peer.port()), dead), Duration.ofSeconds(2), null, true));
 
     for (String path : List.of("/cameras", "/cameras?limit=10")) {
       JsonNode body = json.readTree(get(asker, path).body());
@@ -625,7 +625,7 @@ class ClusterCamerasTest {
         Map.of("cam-8", camera("cam-8", 80))), Peers.NONE);
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null));
+            () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -647,7 +647,7 @@ class ClusterCamerasTest {
         .getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(rebalancing),
-            Duration.ofSeconds(2), null));
+            Duration.ofSeconds(2), null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -658,5 +658,32 @@ class ClusterCamerasTest {
     JsonNode own = body.path("instances").get(0);
     assertThat(own.path("cameras").asInt()).isEqualTo(1);
     assertThat(own.path("stale").asText()).contains("1 camera ").contains("standby replicas").contains("may be stale");
+  }
+
+  /**
+   * Without kafka.num.standby.replicas (the default), a peer down for minutes made every /cameras (a dashboard polls
+   * every 1.5 s) ask each answering peer a second time, for a stale reading that held only what it had just sent.
+   */
+  @Test
+  void withoutStandbyReplicasASilentPeerDoesNotMakeTheOthersBeAskedTwice() throws Exception {
+    List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+    HostInfo answering = PeerStub.answering(open, "application/json", ex -> {
+      asked.add(ex.getRequestURI().getRawQuery());
+      return "{\"cameras\":[{\"cameraId\":\"cam-2\",\"status\":\"NORMAL\",\"totalFrames\":20}]}"
+          .getBytes(StandardCharsets.UTF_8);
+    });
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(answering, new HostInfo("127.0.0.1", deadPort)), Duration.ofSeconds(2), null, false));
+
+    JsonNode body = json.readTree(get(asker, "/cameras").body());
+
+    assertThat(asked).containsExactly("scope=local");
+    List<String> ids = new ArrayList<>();
+    body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).as("no replica to read: the restoring or standby stores are not read either")
+        .containsExactly("cam-1", "cam-2");
+    assertThat(body.path("instances").get(2).path("error").asText()).contains("unreachable");
+    assertThat(body.path("instances").get(2).has("stale")).isFalse();
   }
 }
