@@ -115,7 +115,7 @@ public final class ClusterCameras implements CameraDirectory {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
       }
     }
-    // entries in the order asked: this instance's, then one per answer
+    // where an instance did not answer or answered stale, what the others' standby replicas hold of its cameras
     StandbyCameras.fillIn(local, readOwn, peers, answers, limit, byId, instances);
     List<CameraStatus> cameras = new ArrayList<>(byId.values());
     cameras.sort(Comparator.comparing(CameraStatus::cameraId));

@@ -56,8 +56,8 @@ final class StandbyCameras {
    * Where an entry of {@code instances} did not answer or answered stale, adds to {@code byId} the cameras it lacks
    * from the standby replicas of this instance ({@code readOwn}: its own reading was a current one, not already the
    * stale one) and of each peer that answered current, and notes how many came so and from where: on each silent
-   * entry, or without one, on the entries of the instances they came from. {@code instances}: this instance's entry,
-   * then one per answer, in the same order.
+   * entry, or without one, on the entries of the instances they came from. {@code instances}: this instance's entry
+   * and one per answer, found by its server.
    */
   static void fillIn(CameraDirectory local, boolean readOwn, Peers peers, List<Peers.Answer> answers, Integer limit,
       TreeMap<String, CameraStatus> byId, List<Instance> instances) {
@@ -73,10 +73,14 @@ final class StandbyCameras {
     }
     String query = "/cameras?scope=local&" + PARAMETER + "=true" + (limit == null ? "" : "&limit=" + limit);
     List<CompletableFuture<Peers.Answer>> calls = new ArrayList<>();
-    for (int i = 0; i < answers.size(); i++) {
-      Instance entry = instances.get(i + 1);
-      if (entry.error() == null && entry.stale() == null) { // a stale answer already holds its standby replicas
-        calls.add(peers.ask(answers.get(i).peer(), query));
+    // each answer's entry by the server that answered, not by its place: another entry before them shifted them all
+    Map<String, Instance> entries = new java.util.HashMap<>();
+    instances.stream().filter(i -> !i.local()).forEach(i -> entries.putIfAbsent(i.server(), i));
+    for (Peers.Answer a : answers) {
+      Instance entry = entries.get(a.server());
+      // a stale answer already holds its standby replicas
+      if (entry != null && entry.error() == null && entry.stale() == null) {
+        calls.add(peers.ask(a.peer(), query));
       }
     }
     Map<String, CameraStatus> found = new TreeMap<>();

@@ -686,4 +686,28 @@ class ClusterCamerasTest {
     assertThat(body.path("instances").get(2).path("error").asText()).contains("unreachable");
     assertThat(body.path("instances").get(2).has("stale")).isFalse();
   }
+
+  /**
+   * The fill-in found each answer's entry by its place in the list (this instance's first, then one per answer): an
+   * entry of another kind before the peers' (a note on partitions without a host) made it skip an answering peer and
+   * leave out the cameras its replicas held. Entries are found by the server that answered.
+   */
+  @Test
+  void theFillInFindsEachAnswersEntryByItsServerNotByItsPlaceInTheList() throws Exception {
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-8\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":80}],\"stale\":\"standby\"}").getBytes(StandardCharsets.UTF_8));
+    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null, true);
+    List<Peers.Answer> answers = List.of(new Peers.Answer(peer, 200, "{\"cameras\":[]}".getBytes(StandardCharsets.UTF_8),
+        "application/json", null));
+    List<CameraDirectory.Instance> instances = new ArrayList<>(List.of(
+        new CameraDirectory.Instance("127.0.0.1:9", true, 1, null),
+        new CameraDirectory.Instance("127.0.0.1:1", false, null, "no answer within 2000 ms"),
+        new CameraDirectory.Instance(Peers.serverName(peer), false, 0, null)));
+    TreeMap<String, CameraStatus> byId = new TreeMap<>(Map.of("cam-1", camera("cam-1", 10)));
+
+    StandbyCameras.fillIn(directory(Map.of("cam-1", camera("cam-1", 10))), true, peers, answers, null, byId, instances);
+
+    assertThat(byId).containsOnlyKeys("cam-1", "cam-8");
+    assertThat(instances.get(1).stale()).contains("1 camera ").contains(Peers.serverName(peer));
+  }
 }
