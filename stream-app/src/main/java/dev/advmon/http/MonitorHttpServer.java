@@ -473,9 +473,10 @@ public final class MonitorHttpServer implements AutoCloseable {
           // megabytes a second to each open page (and from each peer); the cameras an operator must see come first
           body.put("cameras", listing.cameras().stream().sorted(CameraDirectory.MOST_INTERESTING).limit(limit).toList());
           // with peers, each says how many it holds (it sent only its first `limit`); during a rebalance a camera
-          // two instances both report is counted twice
-          body.put("known", top != null ? top.known()
-              : listing.instances().stream().mapToLong(i -> i.cameras() == null ? 0 : i.cameras()).sum());
+          // two instances both report is counted twice; cameras filled in from standby replicas are of no instance's
+          // count, and were listed beyond "known"
+          body.put("known", top != null ? top.known() : Math.max(listing.cameras().size(),
+              listing.instances().stream().mapToLong(i -> i.cameras() == null ? 0 : i.cameras()).sum()));
           body.put("limit", limit);
         }
         // merged from several instances, the list may be longer than one instance's limit with nothing cut: then

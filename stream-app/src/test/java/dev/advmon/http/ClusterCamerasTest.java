@@ -710,4 +710,24 @@ class ClusterCamerasTest {
     assertThat(byId).containsOnlyKeys("cam-1", "cam-8");
     assertThat(instances.get(1).stale()).contains("1 camera ").contains(Peers.serverName(peer));
   }
+
+  /**
+   * Asked for its first N, the merged answer's "known" added up the instances' counts only: cameras filled in from
+   * standby replicas were listed but not counted (4 cameras listed, "known": 2), and the dashboard's "N of known"
+   * read as if nothing were cut.
+   */
+  @Test
+  void theCountKnownIsNeverBelowTheCamerasListedWithThoseOfStandbyReplicas() throws Exception {
+    MonitorHttpServer peer = running(withStandbys(Map.of("cam-2", camera("cam-2", 20)),
+        Map.of("cam-8", camera("cam-8", 80))), Peers.NONE);
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(new HostInfo("127.0.0.1", peer.port()), new HostInfo("127.0.0.1", deadPort)),
+            Duration.ofSeconds(2), null, true));
+
+    JsonNode body = json.readTree(get(asker, "/cameras?limit=10").body());
+
+    assertThat(body.path("cameras")).hasSize(4);
+    assertThat(body.path("known").asInt()).isEqualTo(4);
+  }
 }
