@@ -106,11 +106,16 @@ final class StandbyCameras {
         ? i : new Instance(i.server(), i.local(), i.cameras(), i.error(), i.problem(), note));
   }
 
-  /** Into {@code found}, the cameras of {@code theirs} not listed yet, the most recent copy where two hold one. */
+  /**
+   * Into {@code found}, the cameras of {@code theirs} not listed yet or listed with fewer frames, the most recent copy
+   * where two hold one: an active store's copy is never behind its replica, but one read stale (a store restoring from
+   * the changelog on its new owner) may be far behind.
+   */
   private static void add(List<CameraStatus> theirs, String server, Map<String, CameraStatus> listed,
       Map<String, CameraStatus> found, Set<String> from) {
     for (CameraStatus c : theirs) {
-      if (!listed.containsKey(c.cameraId())) {
+      CameraStatus copy = listed.get(c.cameraId());
+      if (copy == null || c.totalFrames() > copy.totalFrames()) {
         found.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y);
         from.add(server);
       }

@@ -730,4 +730,27 @@ class ClusterCamerasTest {
     assertThat(body.path("cameras")).hasSize(4);
     assertThat(body.path("known").asInt()).isEqualTo(4);
   }
+
+  /**
+   * During a rebalance a camera's partition may be restoring from the changelog on its new owner, which answers stale
+   * with the copy restored so far, while another instance's standby replica is current: the fill-in kept the first
+   * copy listed, however far behind. As in the merge of answers, the copy with the most frames wins; an active
+   * store's copy is never behind its replica.
+   */
+  @Test
+  void aStandbyReplicaAheadOfACopyReadStaleReplacesIt() throws Exception {
+    HostInfo restoring = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":\"read while Kafka Streams is REBALANCING\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-1", camera("cam-1", 9), "cam-4", camera("cam-4", 40))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(restoring), Duration.ofSeconds(2), null, true));
+
+    JsonNode body = json.readTree(get(asker, "/cameras").body());
+
+    Map<String, Long> frames = new TreeMap<>();
+    body.path("cameras").forEach(c -> frames.put(c.path("cameraId").asText(), c.path("totalFrames").asLong()));
+    assertThat(frames).isEqualTo(Map.of("cam-1", 10L, "cam-4", 40L));
+    assertThat(body.path("instances").get(0).path("stale").asText()).contains("1 camera ");
+  }
 }
