@@ -84,18 +84,33 @@ final class StandbyCameras {
       }
     }
     Map<String, CameraStatus> found = new TreeMap<>();
-    Set<String> from = new LinkedHashSet<>();
+    Map<String, String> origin = new TreeMap<>(); // camera id -> the instance whose copy is in found
+    List<String> asked = new ArrayList<>();
     if (readOwn) {
-      add(of(local, limit), peers.selfName(), byId, found, from);
+      add(of(local, limit), peers.selfName(), byId, found, origin);
+      asked.add(peers.selfName());
     }
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();
-      add(readable(a), a.server(), byId, found, from);
+      add(readable(a), a.server(), byId, found, origin);
+      asked.add(a.server());
+    }
+    if (limit != null) {
+      // asked for the first `limit`, a replica's copy beyond them is not listed, and may be a camera of an answering
+      // peer outside that peer's first `limit`: it was counted as one of an instance that did not answer
+      TreeMap<String, CameraStatus> merged = new TreeMap<>(byId);
+      merged.putAll(found);
+      Set<String> shown = new java.util.HashSet<>(merged.values().stream().sorted(CameraDirectory.MOST_INTERESTING)
+          .limit(limit).map(CameraStatus::cameraId).toList());
+      found.keySet().retainAll(shown);
+      origin.keySet().retainAll(shown);
     }
     byId.putAll(found);
     if (found.isEmpty()) {
       return;
     }
+    Set<String> from = new LinkedHashSet<>(asked);
+    from.retainAll(origin.values());
     String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of "
         + (silent ? "instances that did not answer" : "partitions moving between instances")
         + " are listed from standby replicas on " + String.join(", ", from) + " (kafka.num.standby.replicas): they "
@@ -108,16 +123,18 @@ final class StandbyCameras {
 
   /**
    * Into {@code found}, the cameras of {@code theirs} not listed yet or listed with fewer frames, the most recent copy
-   * where two hold one: an active store's copy is never behind its replica, but one read stale (a store restoring from
-   * the changelog on its new owner) may be far behind.
+   * where two hold one (and into {@code origin}, {@code server} for each it gave): an active store's copy is never
+   * behind its replica, but one read stale (a store restoring from the changelog on its new owner) may be far behind.
    */
   private static void add(List<CameraStatus> theirs, String server, Map<String, CameraStatus> listed,
-      Map<String, CameraStatus> found, Set<String> from) {
+      Map<String, CameraStatus> found, Map<String, String> origin) {
     for (CameraStatus c : theirs) {
       CameraStatus copy = listed.get(c.cameraId());
-      if (copy == null || c.totalFrames() > copy.totalFrames()) {
-        found.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y);
-        from.add(server);
+      CameraStatus had = found.get(c.cameraId());
+      if ((copy == null || c.totalFrames() > copy.totalFrames())
+          && (had == null || c.totalFrames() > had.totalFrames())) {
+        found.put(c.cameraId(), c);
+        origin.put(c.cameraId(), server);
       }
     }
   }

@@ -753,4 +753,24 @@ class ClusterCamerasTest {
     assertThat(frames).isEqualTo(Map.of("cam-1", 10L, "cam-4", 40L));
     assertThat(body.path("instances").get(0).path("stale").asText()).contains("1 camera ");
   }
+
+  /**
+   * Asked for the first N, this instance's replica of an answering peer's camera that peer did not send (beyond its
+   * first N) was counted as a camera of the instance that did not answer, although not listed and not its.
+   */
+  @Test
+  void withALimitOnlyTheCamerasOfReplicasThatAreListedAreSaidToBeFilledIn() throws Exception {
+    CameraStatus flaggedMost = new CameraStatus("cam-2", "NORMAL", 1000, 1, 1, -1, 0, 0, 0, 0, -1, 20, 5);
+    CameraStatus flagged = new CameraStatus("cam-3", "NORMAL", 1000, 1, 1, -1, 0, 0, 0, 0, -1, 30, 2);
+    MonitorHttpServer peer = running(withStandbys(Map.of("cam-2", flaggedMost, "cam-3", flagged), Map.of()),
+        Peers.NONE);
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)), Map.of("cam-3", flagged)),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port()),
+            new HostInfo("127.0.0.1", deadPort)), Duration.ofSeconds(2), null, true));
+
+    JsonNode body = json.readTree(get(asker, "/cameras?limit=1").body());
+
+    assertThat(body.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-2");
+    assertThat(body.path("instances").get(2).has("stale")).as("none of its cameras is listed").isFalse();
+  }
 }
