@@ -113,8 +113,8 @@ final class StandbyCameras {
     from.retainAll(origin.values());
     String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of "
         + (silent ? "instances that did not answer" : "partitions moving between instances")
-        + " are listed from standby replicas on " + String.join(", ", from) + " (kafka.num.standby.replicas): they "
-        + "may be stale until the rebalance hands their partitions over";
+        + (found.size() == 1 ? " is" : " are") + " listed from standby replicas on " + String.join(", ", from)
+        + " (kafka.num.standby.replicas): they may be stale until the rebalance hands their partitions over";
     // said on the silent instances' entries; without any, on those of the current instances whose replicas gave them
     instances.replaceAll(i -> i.stale() != null
         || (silent ? i.local() || i.error() == null : !from.contains(i.server()))

@@ -657,7 +657,8 @@ class ClusterCamerasTest {
     assertThat(body.path("complete").asBoolean()).isFalse();
     JsonNode own = body.path("instances").get(0);
     assertThat(own.path("cameras").asInt()).isEqualTo(1);
-    assertThat(own.path("stale").asText()).contains("1 camera ").contains("standby replicas").contains("may be stale");
+    assertThat(own.path("stale").asText()).contains("1 camera ").contains("standby replicas").contains("may be stale")
+        .contains("1 camera of partitions moving between instances is listed from standby replicas");
   }
 
   /**
