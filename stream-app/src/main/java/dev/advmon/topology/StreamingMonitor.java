@@ -878,9 +878,9 @@ public final class StreamingMonitor implements AutoCloseable {
       client = streams;
     }
     closeInOrder(() -> {
-      supervisor.shutdownNow();
-      cameras.close();
-      health.close();
+      stepLogged("stopping the restart supervisor", supervisor::shutdownNow);
+      stepLogged("closing the camera queries", cameras::close);
+      stepLogged("closing the health probes", health::close);
     }, client, this::membershipOnClose, config.intValue("streams.transaction-timeout-ms"), () -> {
       batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
       stoppedForGood.countDown();
@@ -892,16 +892,35 @@ public final class StreamingMonitor implements AutoCloseable {
    * decided, the client closed through {@link #closeClient} (which says what a close that runs out of time left
    * uncommitted), then {@code last} whatever the close did. Static and handed its parts, so that
    * {@code StreamsCloseTest} checks this order with steps of its own; that close() goes through here at all it checks
-   * on a monitor from {@link #holding}.
+   * on a monitor from {@link #holding}. A {@code first} or a membership lookup that throws is logged and the close goes
+   * on: otherwise the client was never closed and {@code last} (the stopped latch) never ran, so run() waited forever.
    */
   static void closeInOrder(Runnable first, KafkaStreams client,
       Supplier<CloseOptions.GroupMembershipOperation> membership, int transactionTimeoutMs, Runnable last) {
-    first.run();
-    CloseOptions.GroupMembershipOperation decided = membership.get();
+    stepLogged("stopping what probes or restarts Kafka Streams", first);
+    CloseOptions.GroupMembershipOperation decided;
+    try {
+      decided = membership.get();
+    } catch (RuntimeException e) {
+      // as LeaveDecision does when the group's members cannot be read: other instances may be waiting for these
+      log.warn("could not decide whether to leave the consumer group ({}); leaving it, in case other instances are "
+          + "waiting for these partitions (set streams.leave-group-on-close=true or false to skip this lookup)",
+          e.toString(), e);
+      decided = CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+    }
     try {
       closeClient(client, decided, transactionTimeoutMs);
     } finally {
       last.run();
+    }
+  }
+
+  /** One step of a close: a failure is logged, not thrown, so that the steps after it (the client's close) still run. */
+  static void stepLogged(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.warn("{} failed while closing ({}); closing the rest anyway", what, e.toString(), e);
     }
   }
 

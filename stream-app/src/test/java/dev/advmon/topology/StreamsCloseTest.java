@@ -103,6 +103,46 @@ class StreamsCloseTest {
   }
 
   /**
+   * A first step that throws (health.close() or cameras.close() failing) left the client running and never ran what
+   * goes last (the stopped latch), so run() waited on a stop that had given up; so did a membership lookup that threw.
+   * Now each is logged and the close goes on (leaving the group, as when its members cannot be read).
+   */
+  @Test
+  void aFirstStepOrMembershipThatThrowsIsLoggedAndTheClientStillClosedAndLastRun() {
+    AtomicReference<CloseOptions> asked = new AtomicReference<>();
+    List<String> steps = new ArrayList<>();
+    try (KafkaStreams client = givingUp(asked, () -> steps.add("client closed"));
+        LogLines lines = LogLines.of(StreamingMonitor.class)) {
+      StreamingMonitor.closeInOrder(() -> {
+        throw new IllegalStateException("health probe would not close");
+      }, client, () -> {
+        throw new IllegalStateException("group lookup failed");
+      }, 45_000, () -> steps.add("last"));
+      assertThat(steps).containsExactly("client closed", "last");
+      assertThat(asked.get()).extracting("operation").isEqualTo(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m).contains("health probe would not close")
+          .contains("closing the rest anyway"));
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m).contains("group lookup failed")
+          .contains("leaving it").contains("streams.leave-group-on-close"));
+    }
+  }
+
+  /** Each of close()'s first steps on its own: cameras.close() throwing no longer skips health.close(). */
+  @Test
+  void aStepThatThrowsIsLoggedAndTheNextStepStillRuns() {
+    List<String> steps = new ArrayList<>();
+    try (LogLines lines = LogLines.of(StreamingMonitor.class)) {
+      StreamingMonitor.stepLogged("closing the camera queries", () -> {
+        throw new IllegalStateException("cameras stuck");
+      });
+      StreamingMonitor.stepLogged("closing the health probes", () -> steps.add("health closed"));
+      assertThat(steps).containsExactly("health closed");
+      assertThat(lines.messages()).anySatisfy(m -> assertThat(m).contains("closing the camera queries failed")
+          .contains("cameras stuck"));
+    }
+  }
+
+  /**
    * closeInOrder alone is tested above; nothing there failed if close() closed the client itself, bypassing it (and so
    * closeClient), as a monitor's close() once did: then a close that gives up said nothing of what it left uncommitted.
    * The monitor's own close() is checked here, on a monitor holding a client whose close gives up, as with the broker
