@@ -575,12 +575,37 @@ public final class MonitorConfig {
     values.forEach((key, value) -> {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
         boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
-        boolean asDefault = !secret && BY_KEY.containsKey(key) && BY_KEY.get(key).defaultValue().equals(value);
+        boolean asDefault = !secret && BY_KEY.containsKey(key) && meansItsDefault(BY_KEY.get(key).defaultValue(), value);
         out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key)
             + (asDefault ? "; the same as its default" : "") + ")");
       }
     });
     return out;
+  }
+
+  /**
+   * Whether {@code value} reads as {@code defaultValue}: compared as the monitor reads it, not as text, so that
+   * {@code topics.create=TRUE} or {@code http.port=08080} is marked too. A setting's kind is that of its default: a
+   * whole number is read by {@link #longValue}, true or false by {@link #bool}, a decimal by {@link #doubleValue}.
+   */
+  static boolean meansItsDefault(String defaultValue, String value) {
+    if (defaultValue.equals(value)) {
+      return true;
+    }
+    if (defaultValue.equals("true") || defaultValue.equals("false")) {
+      return defaultValue.equals(value.toLowerCase(Locale.ROOT));
+    }
+    try {
+      if (defaultValue.matches("[+-]?\\d+")) {
+        return Long.parseLong(defaultValue) == Long.parseLong(value);
+      }
+      if (defaultValue.matches("[+-]?\\d*\\.\\d+")) {
+        return Double.parseDouble(defaultValue) == Double.parseDouble(value);
+      }
+    } catch (NumberFormatException notANumber) {
+      return false; // validation says what is wrong with it
+    }
+    return false;
   }
 
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */

@@ -38,6 +38,22 @@ class MonitorConfigTest {
     assertThat(c.string("topics.verdicts")).isEqualTo("verdicts");
   }
 
+  /**
+   * config --check marks a value set to its default; the comparison was textual, so a value the monitor reads the same
+   * as its default but written otherwise (TRUE, a leading zero or plus, 0.10) went unmarked. A text setting stays
+   * compared as text (a topic's name is case-sensitive), and a different value stays unmarked.
+   */
+  @Test
+  void aValueWrittenOtherwiseButReadAsItsDefaultIsMarkedTheSameAsItsDefault() {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("topics.create", "TRUE", "http.port", "08080",
+        "streams.num-threads", "+2", "campaign.baseline-rate", "0.10", "alerts.evidence-image", "False",
+        "topics.partitions", "4", "topics.frames", "FRAMES", "http.threads", "4x"), dir);
+    List<String> marked = c.setValues().stream().filter(l -> l.endsWith("; the same as its default)"))
+        .map(l -> l.substring(0, l.indexOf(' '))).toList();
+    assertThat(marked).containsExactlyInAnyOrder("topics.create", "http.port", "streams.num-threads",
+        "campaign.baseline-rate", "alerts.evidence-image");
+  }
+
   @Test
   void anEmptyEnvironmentVariableLeavesTheFilesValueAsAnUnsetOneWould() throws Exception {
     // k8s/base/credentials.env ships these keys empty; the Secret's empty values must not erase the file's token
