@@ -12,7 +12,7 @@ import dev.advmon.config.MonitorConfig;
  * @param consecutiveWindows hot windows in a row that raise a campaign, and cool ones in a row that clear it
  * @param maxClockSkewMs how far a frame's timestamp may be from the monitor's clock before it counts at that bound;
  *     also how long after its end the clock closes a window that no later frame closed
- * @param idleRetentionMs how long a camera that sends no frame stays in the store after its last window (one in a
+ * @param idleRetentionMs how long a camera with no frame scored stays in the store after its last window (one in a
  *     campaign is then cleared: {@link CampaignTracker#forget}); 0 = for ever. Camera ids come from the producers:
  *     without a bound, invented ids grow the store, its scan by the clock each second, and /cameras without end
  */

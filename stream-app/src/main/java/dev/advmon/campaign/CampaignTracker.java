@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * has gone quiet ({@link #expire}, below). A window with fewer than {@code minFrames} verdicts (including the empty windows of a gap) is inconclusive:
  * it neither extends nor breaks a streak, because a rate over a handful of frames is noise. Its frames are carried
  * into the next window and judged with it once together they reach {@code minFrames} (the same test, over a longer
- * span), and the span counts as one window: otherwise a camera that kept sending fewer than {@code minFrames} a
+ * span), and the span counts as one window: otherwise a camera that kept having fewer than {@code minFrames} scored a
  * window never raised a campaign however many of its frames were flagged, and one in a campaign, never judged and
  * never idle, stayed in CAMPAIGN for ever. Pooled, a sparse camera still flagged stays in its campaign, where clearing
  * it after so many inconclusive windows would give the all-clear to an attack that only slowed the camera's frames
@@ -321,8 +321,8 @@ public final class CampaignTracker {
     if (!streakPooled) {
       return String.format(Locale.ROOT, "each of the last %d windows of %s (last window: ", streak, seconds);
     }
-    return String.format(Locale.ROOT, "each of the last %d spans judged (windows of %s; this camera sent fewer than "
-        + "campaign.min-frames (%d) frames in one, so its windows were judged together until they held that many; "
+    return String.format(Locale.ROOT, "each of the last %d spans judged (windows of %s; this camera had fewer than "
+        + "campaign.min-frames (%d) frames scored in one, so its windows were judged together until they held that many; "
         + "last span, %s to %s: ", streak, seconds, settings.minFrames(), Instant.ofEpochMilli(s.spanStart()),
         Instant.ofEpochMilli(windowEnd));
   }

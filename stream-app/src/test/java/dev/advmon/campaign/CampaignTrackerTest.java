@@ -211,6 +211,8 @@ class CampaignTrackerTest {
         .doesNotContain("windows of 10.0 s (last window")
         .contains("each of the last 3 spans judged")
         .contains("fewer than campaign.min-frames (20)")
+        // it "sent fewer": a frame it sent that went to the dead-letter topic is no verdict and never reaches here
+        .doesNotContain("sent fewer").contains("had fewer than campaign.min-frames (20) frames scored in one")
         .contains("last span, 1970-01-01T00:40:00Z to 1970-01-01T00:59:10Z: 20 of 20, 100%");
     assertThat(raised.get(1).getExplanation())
         .doesNotContain("windows of 10.0 s (last window")
@@ -637,6 +639,22 @@ class CampaignTrackerTest {
         // a record not read as far as its camera (BAD_MAGIC_BYTE, BAD_AVRO, RECORD_TOO_LARGE, ...) is dead-lettered
         // with no cameraId, under its producer's key: looking for the cameraId alone misses exactly those
         .contains("without a cameraId").contains("Kafka key");
+  }
+
+  /**
+   * The clear above says no frame was scored; README ("Campaigns are keyed by camera") and the reference of
+   * campaign.idle-retention-ms said a camera that "sends no frame" that long is forgotten, which one sending only
+   * frames that are dead-lettered never is not: it is forgotten all the same.
+   */
+  @Test
+  void readmeAndTheReferenceSayACameraWithNoFrameScoredIsForgottenNotOneThatSendsNone() throws Exception {
+    String readme = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"))
+        .replaceAll("\\s+", " ");
+    assertThat(readme).doesNotContain("a camera that sends no frame for `campaign.idle-retention-ms`")
+        .contains("a camera with no frame scored for `campaign.idle-retention-ms`");
+    String reference = dev.advmon.config.MonitorConfig.SETTINGS.stream()
+        .filter(x -> x.key().equals("campaign.idle-retention-ms")).findFirst().orElseThrow().doc();
+    assertThat(reference).doesNotContain("sends no frame").contains("A camera with no frame scored this long");
   }
 
   @Test
