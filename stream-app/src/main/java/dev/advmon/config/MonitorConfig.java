@@ -575,7 +575,7 @@ public final class MonitorConfig {
     values.forEach((key, value) -> {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
         boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
-        boolean asDefault = !secret && BY_KEY.containsKey(key) && meansItsDefault(BY_KEY.get(key).defaultValue(), value);
+        boolean asDefault = !secret && BY_KEY.containsKey(key) && meansItsDefault(key, BY_KEY.get(key).defaultValue(), value);
         out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key)
             + (asDefault ? "; the same as its default" : "") + ")");
       }
@@ -586,27 +586,37 @@ public final class MonitorConfig {
   /**
    * Whether {@code value} reads as {@code defaultValue}: compared as the monitor reads it, not as text, so that
    * {@code topics.create=TRUE} or {@code http.port=08080} is marked too. A setting's kind is that of its default: a
-   * whole number is read by {@link #longValue}, true or false by {@link #bool}, a decimal by {@link #doubleValue}.
+   * whole number is read by {@link #longValue}, true or false by {@link #bool}, a decimal by {@link #doubleValue}; a
+   * choice ({@link #CHOICES}) by the parser that reads it.
    */
-  static boolean meansItsDefault(String defaultValue, String value) {
+  static boolean meansItsDefault(String key, String defaultValue, String value) {
     if (defaultValue.equals(value)) {
       return true;
     }
-    if (defaultValue.equals("true") || defaultValue.equals("false")) {
-      return defaultValue.equals(value.toLowerCase(Locale.ROOT));
-    }
     try {
+      if (CHOICES.containsKey(key)) {
+        return CHOICES.get(key).apply(defaultValue).equals(CHOICES.get(key).apply(value));
+      }
+      if (defaultValue.equals("true") || defaultValue.equals("false")) {
+        return defaultValue.equals(value.toLowerCase(Locale.ROOT));
+      }
       if (defaultValue.matches("[+-]?\\d+")) {
         return Long.parseLong(defaultValue) == Long.parseLong(value);
       }
       if (defaultValue.matches("[+-]?\\d*\\.\\d+")) {
         return Double.parseDouble(defaultValue) == Double.parseDouble(value);
       }
-    } catch (NumberFormatException notANumber) {
+    } catch (IllegalArgumentException unreadable) {
       return false; // validation says what is wrong with it
     }
     return false;
   }
+
+  /** The settings that name one of a few choices, each read by what the monitor reads it with (case aside). */
+  private static final Map<String, java.util.function.Function<String, Object>> CHOICES = Map.of(
+      "model.engine", dev.advmon.model.EngineChoice::parse,
+      "health.hanging-transactions", dev.advmon.health.HangingTransactions.Mode::parse,
+      "streams.leave-group-on-close", v -> v.toLowerCase(Locale.ROOT));
 
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */
   private long campaignIdleRetentionLeastMs() {

@@ -52,6 +52,10 @@ class MonitorConfigTest {
         .map(l -> l.substring(0, l.indexOf(' '))).toList();
     assertThat(marked).containsExactlyInAnyOrder("topics.create", "http.port", "streams.num-threads",
         "campaign.baseline-rate", "alerts.evidence-image");
+    // a choice is read case aside (and health.hanging-transactions with _ for -)
+    MonitorConfig choices = MonitorConfig.load(null, Map.of(), Map.of("model.engine", "AUTO",
+        "health.hanging-transactions", "ABORT_OWN", "streams.leave-group-on-close", "Auto"), dir);
+    assertThat(choices.setValues()).hasSize(3).allSatisfy(l -> assertThat(l).endsWith("; the same as its default)"));
   }
 
   @Test
