@@ -322,7 +322,8 @@ public final class CampaignTracker {
       return String.format(Locale.ROOT, "each of the last %d windows of %s (last window: ", streak, seconds);
     }
     return String.format(Locale.ROOT, "each of the last %d spans judged (windows of %s; this camera had fewer than "
-        + "campaign.min-frames (%d) frames scored in one, so its windows were judged together until they held that many; "
+        + "campaign.min-frames (%d) frames scored in one, so its windows were judged together until they held that "
+        + "many; "
         + "last span, %s to %s: ", streak, seconds, settings.minFrames(), Instant.ofEpochMilli(s.spanStart()),
         Instant.ofEpochMilli(windowEnd));
   }

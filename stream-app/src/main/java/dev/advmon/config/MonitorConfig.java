@@ -575,7 +575,8 @@ public final class MonitorConfig {
     values.forEach((key, value) -> {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
         boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
-        boolean asDefault = !secret && BY_KEY.containsKey(key) && meansItsDefault(key, BY_KEY.get(key).defaultValue(), value);
+        boolean asDefault = !secret && BY_KEY.containsKey(key)
+            && meansItsDefault(key, BY_KEY.get(key).defaultValue(), value);
         out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key)
             + (asDefault ? "; the same as its default" : "") + ")");
       }

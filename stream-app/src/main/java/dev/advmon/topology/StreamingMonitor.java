@@ -915,7 +915,7 @@ public final class StreamingMonitor implements AutoCloseable {
     }
   }
 
-  /** One step of a close: a failure is logged, not thrown, so that the steps after it (the client's close) still run. */
+  /** One step of a close: a failure is logged, not thrown, so that the steps after it (the client's close) run. */
   static void stepLogged(String what, Runnable step) {
     try {
       step.run();
