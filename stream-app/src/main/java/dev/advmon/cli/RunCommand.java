@@ -119,6 +119,8 @@ final class RunCommand implements Callable<Integer> {
     loader.start();
     StartingMonitor starting = new StartingMonitor(waits);
     try (MonitorMetrics metrics = MonitorMetrics.prometheus();
+        // the only warning ahead of a certificate's expiry: open connections outlive it, the next handshake fails
+        var certificates = dev.advmon.health.CertificateEndpoints.watch(c, registrySettings, metrics);
         RecentAlerts recent = new RecentAlerts(Wiring.imageLimits(c));
         // serving from the first second: probes see "starting" (live, not ready) while the broker, the registry and
         // the model are waited for, instead of no answer (which a liveness probe would restart in a loop)

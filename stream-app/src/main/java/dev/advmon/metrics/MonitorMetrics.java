@@ -20,7 +20,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * {@code advmon_model_info{model,version,engine,detectors}}, {@code advmon_streams_threads_alive},
  * {@code advmon_streams_state{state}},
  * {@code advmon_capture_time_not_millis_total}, {@code advmon_camera_partition_changes_total},
- * {@code advmon_cameras_in_campaign}, plus {@code kafka_stream_*}.
+ * {@code advmon_cameras_in_campaign}, {@code advmon_tls_certificate_expiry_timestamp_seconds{address}}, plus
+ * {@code kafka_stream_*}.
  *
  * <p>The counters are incremented as records are processed, so after a task restart under exactly-once the
  * frames it re-processes are counted again: they measure work done, while the output topics stay exact.
@@ -235,6 +236,23 @@ public final class MonitorMetrics implements AutoCloseable {
         .description("Schema ids this monitor wrote with or read that the registry lost (forgotten)")
         .register(registry);
     lostSchemaIds = lost; // a function counter holds its object weakly
+  }
+
+  /**
+   * The earliest NotAfter of the TLS certificate chain {@code address} (host:port of a broker or the registry)
+   * presents, in epoch seconds ({@code advmon_tls_certificate_expiry_timestamp_seconds{address}}; NaN until read), so
+   * that a rule can page before a certificate expires: the monitor's open connections outlive it, the next fails.
+   */
+  public void certificateExpiry(String address, java.util.function.DoubleSupplier notAfterSeconds) {
+    io.micrometer.core.instrument.Gauge.builder("advmon.tls.certificate.expiry.timestamp",
+            notAfterSeconds::getAsDouble)
+        .description("Earliest NotAfter (epoch seconds) of the certificate chain this TLS endpoint presented at the "
+            + "last hourly look; NaN until a look succeeded")
+        .baseUnit("seconds")
+        // not "endpoint": the ServiceMonitor's target label of that name would rename it exported_endpoint
+        .tag("address", address)
+        .strongReference(true)
+        .register(registry);
   }
 
   /** One shared inference call of {@code frames} frames took {@code nanos} (the batcher's listener). */

@@ -69,6 +69,15 @@ public record RegistrySettings(
       type = type == null || type.isBlank() ? "PKCS12" : type;
     }
 
+    /** The store's contents, as the registry client and the certificate expiry watch both read them. */
+    public java.security.KeyStore read() throws java.security.GeneralSecurityException, java.io.IOException {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance(type);
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+        ks.load(in, password == null ? null : password.toCharArray());
+      }
+      return ks;
+    }
+
     @Override
     public String toString() {
       return "Store[" + path + ", " + type + ", password=" + (password == null ? "none" : "****") + "]";

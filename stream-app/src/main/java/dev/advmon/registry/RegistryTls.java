@@ -106,10 +106,8 @@ final class RegistryTls {
 
   private static KeyStore load(RegistrySettings.Store store, String what, String setting)
       throws GeneralSecurityException {
-    KeyStore ks = KeyStore.getInstance(store.type());
-    try (InputStream in = Files.newInputStream(store.path())) {
-      ks.load(in, chars(store.password()));
-      return ks;
+    try {
+      return store.read();
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the registry " + what + " " + store.path() + " (" + setting
           + ") as " + store.type() + " (wrong path, type or password?): " + e.getMessage() + advice(store, what, e), e);

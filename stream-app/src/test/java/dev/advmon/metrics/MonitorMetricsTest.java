@@ -214,6 +214,7 @@ class MonitorMetricsTest {
       metrics.modelInfo("m", "1", "OnnxRuntime", List.of("perturbation")); // registered at start-up
       metrics.hangingTransactions(() -> 0, () -> 0); // registered at start-up
       metrics.schemaIdsLost(() -> 0); // registered at start-up
+      metrics.certificateExpiry("broker-1:9093", () -> 1.8e9); // registered at start-up with TLS, per endpoint
       String scrape = metrics.scrape();
       Matcher named = Pattern.compile("\\badvmon_[a-z_]+").matcher(readme);
       int count = 0;

@@ -2,18 +2,14 @@ package dev.advmon.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.advmon.schema.Frame;
-import java.io.IOException;
+import dev.advmon.testing.Keytool;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,12 +31,10 @@ class RegistryTlsTest {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    assumeTrue(Files.isExecutable(keytool), "keytool not found next to the JVM");
-    serverKeys = keyPair(keytool, "server");
-    clientKeys = keyPair(keytool, "client");
-    clientTrust = trustStoreFor(keytool, "server", serverKeys);
-    serverTrust = trustStoreFor(keytool, "client", clientKeys);
+    serverKeys = Keytool.keyPair(dir, "server", 2, PASSWORD);
+    clientKeys = Keytool.keyPair(dir, "client", 2, PASSWORD);
+    clientTrust = trustStoreFor("server", serverKeys);
+    serverTrust = trustStoreFor("client", clientKeys);
   }
 
   @Test
@@ -189,31 +183,13 @@ class RegistryTlsTest {
     return ks;
   }
 
-  private static Path keyPair(Path keytool, String name) throws Exception {
-    Path store = dir.resolve(name + ".p12");
-    keytool(keytool, "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
-    return store;
-  }
-
-  private static Path trustStoreFor(Path keytool, String name, Path keys) throws Exception {
+  private static Path trustStoreFor(String name, Path keys) throws Exception {
     Path cert = dir.resolve(name + ".cer");
     Path trust = dir.resolve("trusts-" + name + ".p12");
-    keytool(keytool, "-exportcert", "-alias", name, "-keystore", keys.toString(), "-storepass", PASSWORD,
+    Keytool.run("-exportcert", "-alias", name, "-keystore", keys.toString(), "-storepass", PASSWORD,
         "-file", cert.toString());
-    keytool(keytool, "-importcert", "-noprompt", "-alias", name, "-file", cert.toString(),
+    Keytool.run("-importcert", "-noprompt", "-alias", name, "-file", cert.toString(),
         "-keystore", trust.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
     return trust;
-  }
-
-  private static void keytool(Path keytool, String... args) throws IOException, InterruptedException {
-    // A quick-starting JVM for keytool: six runs otherwise cost ~8 s on a small machine.
-    List<String> command = new ArrayList<>(List.of(keytool.toString(), "-J-XX:TieredStopAtLevel=1", "-J-Xshare:auto"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("keytool %s: %s", args[0], output).isZero();
   }
 }

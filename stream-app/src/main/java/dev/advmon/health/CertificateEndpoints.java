@@ -1,0 +1,93 @@
+package dev.advmon.health;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.registry.RegistrySettings;
+import java.net.URI;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
+import org.apache.kafka.common.utils.Utils;
+
+/** The TLS endpoints whose certificates {@link CertificateExpiryWatch} looks at, with the monitor's trust for each. */
+public final class CertificateEndpoints {
+
+  private static final Set<String> TLS_PROTOCOLS = Set.of("SSL", "SASL_SSL");
+  static final String BROKER_RENEWAL = "renew it on the broker before then (the keystore of its listener,"
+      + " ssl.keystore.location; under Strimzi the cluster CA renews broker certificates, see its renewalDays)";
+  static final String REGISTRY_RENEWAL = "renew the registry's certificate before then (or that of the proxy in front"
+      + " of it that terminates TLS)";
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CertificateEndpoints.class);
+
+  private CertificateEndpoints() {}
+
+  /**
+   * The running monitor's watch, started, its gauge registered per endpoint. Endpoints that cannot be listed (a trust
+   * store that cannot be read, which start-up names itself) leave the watch empty: an INFO line, never a stop.
+   */
+  public static CertificateExpiryWatch watch(MonitorConfig c, RegistrySettings registry, MonitorMetrics metrics) {
+    List<CertificateExpiryWatch.Endpoint> endpoints;
+    try {
+      endpoints = of(c, registry);
+    } catch (Exception | LinkageError e) {
+      log.info("the TLS certificates of the broker and registry are not watched for expiry: {}", e.toString());
+      endpoints = List.of();
+    }
+    CertificateExpiryWatch watch = new CertificateExpiryWatch(endpoints,
+        java.time.Duration.ofMillis(c.longValue("health.probe-timeout-ms")), java.time.Clock.systemUTC());
+    for (CertificateExpiryWatch.Endpoint e : endpoints) {
+      metrics.certificateExpiry(e.address(), () -> watch.expirySeconds(e.address()));
+    }
+    return watch.start();
+  }
+
+  /**
+   * Each kafka.bootstrap.servers address when the clients speak TLS, each https registry.url. Only the bootstrap
+   * addresses: the other brokers of a cluster usually share their certificate's issuer and renewal.
+   */
+  public static List<CertificateExpiryWatch.Endpoint> of(MonitorConfig c, RegistrySettings registry) throws Exception {
+    List<CertificateExpiryWatch.Endpoint> out = new ArrayList<>();
+    out.addAll(brokers(c.kafkaClientProperties()));
+    KeyStore registryTrust = registry.truststore() == null ? null : registry.truststore().read();
+    for (URI url : registry.urls()) {
+      if ("https".equalsIgnoreCase(url.getScheme())) {
+        out.add(new CertificateExpiryWatch.Endpoint(url.getHost(), url.getPort() == -1 ? 443 : url.getPort(),
+            "schema registry (registry.url)", registryTrust, REGISTRY_RENEWAL));
+      }
+    }
+    return out;
+  }
+
+  static List<CertificateExpiryWatch.Endpoint> brokers(Map<String, Object> props) throws java.io.IOException {
+    Object protocol = props.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
+    if (protocol == null || !TLS_PROTOCOLS.contains(protocol.toString().trim().toUpperCase(Locale.ROOT))) {
+      return List.of();
+    }
+    Map<String, ?> parsed = new AdminClientConfig(props).values();
+    KeyStore trust;
+    // the trust store as the Kafka clients read it (PEM included); KafkaTlsStores has checked it reads
+    try (DefaultSslEngineFactory factory = new DefaultSslEngineFactory()) {
+      factory.configure(parsed);
+      trust = factory.truststore();
+    }
+    List<CertificateExpiryWatch.Endpoint> out = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    List<String> servers = (List<String>) parsed.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    for (String server : servers) {
+      String host = Utils.getHost(server.trim());
+      Integer port = Utils.getPort(server.trim());
+      if (host != null && port != null) {
+        out.add(new CertificateExpiryWatch.Endpoint(host, port, "Kafka broker (kafka.bootstrap.servers)", trust,
+            BROKER_RENEWAL));
+      }
+    }
+    return out;
+  }
+}

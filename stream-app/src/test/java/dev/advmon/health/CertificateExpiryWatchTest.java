@@ -1,0 +1,197 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.testing.Keytool;
+import dev.advmon.testing.LogLines;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real TLS server socket (the JDK's) presenting throw-away certificates made by keytool: one that expires in 3 days,
+ * one in 60. The watch must warn about the first only, and export each one's NotAfter.
+ */
+class CertificateExpiryWatchTest {
+
+  private static final String PASSWORD = "changeit";
+
+  @TempDir static Path dir;
+
+  private static Path soonKeys;
+  private static Path laterKeys;
+  private static KeyStore soonTrust;
+  private static KeyStore laterTrust;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    soonKeys = Keytool.keyPair(dir, "soon", 3, PASSWORD);
+    laterKeys = Keytool.keyPair(dir, "later", 60, PASSWORD);
+    soonTrust = trustOnly(soonKeys, "soon");
+    laterTrust = trustOnly(laterKeys, "later");
+  }
+
+  @Test
+  void warnsOfACertificateThatExpiresWithinTwoWeeksAndExportsItsNotAfter() throws Exception {
+    try (TlsServer server = new TlsServer(soonKeys); MonitorMetrics metrics = MonitorMetrics.prometheus();
+        LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+      CertificateExpiryWatch.Endpoint broker = endpoint(server, soonTrust);
+      CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5),
+          Clock.systemUTC());
+      metrics.certificateExpiry(broker.address(), () -> watch.expirySeconds(broker.address()));
+
+      watch.lookAll();
+
+      long notAfter = certificate(soonKeys, "soon").getNotAfter().toInstant().getEpochSecond();
+      assertThat(watch.expirySeconds(broker.address())).isEqualTo(notAfter);
+      java.util.regex.Matcher sample = java.util.regex.Pattern.compile("(?m)^advmon_tls_certificate_expiry_timestamp_seconds"
+          + "\\{address=\"" + java.util.regex.Pattern.quote(broker.address()) + "\"} (\\S+)$").matcher(metrics.scrape());
+      assertThat(sample.find()).as("the gauge's sample in %s", metrics.scrape()).isTrue();
+      assertThat(Double.parseDouble(sample.group(1))).isEqualTo(notAfter);
+      assertThat(lines.events()).singleElement().satisfies(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+        assertThat(e.getFormattedMessage()).contains("CN=soon", broker.address(), "expires in 2 day(s)",
+            "NotAfter " + java.time.Instant.ofEpochSecond(notAfter), "Kafka broker (kafka.bootstrap.servers)",
+            "renew it on the broker");
+      });
+    }
+  }
+
+  @Test
+  void aCertificateMonthsAwayIsExportedWithoutAWarning() throws Exception {
+    try (TlsServer server = new TlsServer(laterKeys); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+      CertificateExpiryWatch.Endpoint registry = endpoint(server, laterTrust);
+      CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(registry), Duration.ofSeconds(5),
+          Clock.systemUTC());
+
+      watch.lookAll();
+
+      assertThat(watch.expirySeconds(registry.address()))
+          .isEqualTo(certificate(laterKeys, "later").getNotAfter().toInstant().getEpochSecond());
+      assertThat(lines.events()).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+    }
+  }
+
+  @Test
+  void anUntrustedChainIsStillReadAndItsExpiryWarned() throws Exception {
+    // the monitor's trust store holds another certificate: the handshake fails, the dates are read all the same
+    try (TlsServer server = new TlsServer(soonKeys); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+      CertificateExpiryWatch.Endpoint broker = endpoint(server, laterTrust);
+      CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5),
+          Clock.systemUTC());
+
+      watch.lookAll();
+
+      assertThat(watch.expirySeconds(broker.address()))
+          .isEqualTo(certificate(soonKeys, "soon").getNotAfter().toInstant().getEpochSecond());
+      assertThat(lines.messages()).singleElement().asString().contains("CN=soon", "expires in");
+    }
+  }
+
+  @Test
+  void anEndpointThatCannotBeReadIsAnInfoLineAndNaN() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    CertificateExpiryWatch.Endpoint gone = new CertificateExpiryWatch.Endpoint("127.0.0.1", closedPort,
+        "schema registry (registry.url)", laterTrust, CertificateEndpoints.REGISTRY_RENEWAL);
+    try (LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+      new CertificateExpiryWatch(List.of(gone), Duration.ofSeconds(5), Clock.systemUTC()).lookAll();
+
+      assertThat(lines.events()).singleElement().satisfies(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.INFO);
+        assertThat(e.getFormattedMessage()).contains("could not read the TLS certificate", "127.0.0.1:" + closedPort,
+            "schema registry (registry.url)");
+      });
+    }
+    assertThat(new CertificateExpiryWatch(List.of(gone), Duration.ofSeconds(5), Clock.systemUTC())
+        .expirySeconds(gone.address())).isNaN();
+  }
+
+  @Test
+  void brokersAreTheBootstrapAddressesOnlyWhenTheClientsSpeakTls() throws Exception {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", "b1.example:9093, b2.example:9094");
+    assertThat(CertificateEndpoints.brokers(props)).isEmpty(); // PLAINTEXT: nothing to watch
+    props.put("security.protocol", "SASL_SSL");
+    assertThat(CertificateEndpoints.brokers(props)).extracting(CertificateExpiryWatch.Endpoint::address)
+        .containsExactly("b1.example:9093", "b2.example:9094");
+  }
+
+  private static CertificateExpiryWatch.Endpoint endpoint(TlsServer server, KeyStore trust) {
+    return new CertificateExpiryWatch.Endpoint("127.0.0.1", server.port(), "Kafka broker (kafka.bootstrap.servers)",
+        trust, CertificateEndpoints.BROKER_RENEWAL);
+  }
+
+  /** Answers TLS handshakes on a free port, one connection after another, on a daemon thread. */
+  private static final class TlsServer implements AutoCloseable {
+    private final SSLServerSocket socket;
+
+    TlsServer(Path keys) throws Exception {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(load(keys), PASSWORD.toCharArray());
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0);
+      Thread t = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try (SSLSocket s = (SSLSocket) socket.accept()) {
+            s.startHandshake();
+          } catch (IOException e) {
+            // a client that refused the chain, or the socket closed: take the next one
+          }
+        }
+      }, "tls-server");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private static KeyStore load(Path path) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(path)) {
+      ks.load(in, PASSWORD.toCharArray());
+    }
+    return ks;
+  }
+
+  private static X509Certificate certificate(Path keys, String alias) throws Exception {
+    return (X509Certificate) load(keys).getCertificate(alias);
+  }
+
+  /** A trust store holding only {@code alias}'s certificate, as an operator's CA file would. */
+  private static KeyStore trustOnly(Path keys, String alias) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry(alias, certificate(keys, alias));
+    return trust;
+  }
+}
