@@ -45,7 +45,8 @@ final class MonitorScrape {
 
   /**
    * The exposition after {@code traffic} ran on the meters. The gauges the monitor registers as it starts (hanging
-   * transactions, lost schema ids, pending frames, model info) are registered first, as on a running pod.
+   * transactions, lost schema ids, pending frames, model info, a TLS endpoint's certificate expiry) are registered
+   * first, as on a running pod.
    */
   static String exposition(Path state, Consumer<MonitorMetrics> traffic) {
     try (MonitorMetrics metrics = MonitorMetrics.prometheus()) {
@@ -53,6 +54,7 @@ final class MonitorScrape {
       metrics.schemaIdsLost(() -> 0);
       metrics.pendingFrames(() -> 1);
       metrics.modelInfo("fashion-mnist-cnn", "1.0.0", "OnnxRuntime", List.of("squeeze", "stability", "fooling"));
+      metrics.certificateExpiry("kafka-kafka-bootstrap.kafka.svc:9093", () -> 1.8e9); // k8s/base speaks SASL_SSL
       traffic.accept(metrics);
       StreamsBuilder b = new StreamsBuilder();
       b.stream("frames").to("verdicts");
