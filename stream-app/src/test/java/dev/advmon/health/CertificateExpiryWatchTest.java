@@ -137,6 +137,52 @@ class CertificateExpiryWatchTest {
         .containsExactly("b1.example:9093", "b2.example:9094");
   }
 
+  /**
+   * As `run` wires it: from the configuration, the broker's CA as a PEM file (as k8s/base gives it) and the registry's
+   * as a PKCS12 trust store; the gauge of each endpoint gets its NotAfter from the first look, made at start.
+   */
+  @Test
+  void theMonitorsConfigurationWatchesTheBrokerAndTheHttpsRegistryWithTheirOwnTrust() throws Exception {
+    Path brokerCa = dir.resolve("broker-ca.pem");
+    Keytool.run("-exportcert", "-rfc", "-alias", "soon", "-keystore", soonKeys.toString(), "-storepass", PASSWORD,
+        "-file", brokerCa.toString());
+    Path registryTrust = dir.resolve("registry-trust.p12");
+    try (var out = Files.newOutputStream(registryTrust)) {
+      laterTrust.store(out, PASSWORD.toCharArray());
+    }
+    try (TlsServer broker = new TlsServer(soonKeys); TlsServer registry = new TlsServer(laterKeys);
+        MonitorMetrics metrics = MonitorMetrics.prometheus()) {
+      Path file = dir.resolve("monitor.properties");
+      Files.writeString(file, String.join("\n",
+          "kafka.bootstrap.servers=127.0.0.1:" + broker.port(),
+          "kafka.security.protocol=SSL",
+          "kafka.ssl.truststore.type=PEM",
+          "kafka.ssl.truststore.location=" + brokerCa,
+          "registry.url=https://127.0.0.1:" + registry.port(),
+          "registry.ssl.truststore.location=" + registryTrust,
+          "registry.ssl.truststore.password=" + PASSWORD, ""));
+      dev.advmon.config.MonitorConfig c = dev.advmon.config.MonitorConfig.load(file, Map.of(), Map.of(), dir)
+          .validated();
+      String brokerAddress = "127.0.0.1:" + broker.port();
+      String registryAddress = "127.0.0.1:" + registry.port();
+
+      try (CertificateExpiryWatch watch = CertificateEndpoints.watch(c, dev.advmon.cli.Wiring.registrySettings(c),
+          metrics)) {
+        assertThat(watch.endpoints()).extracting(CertificateExpiryWatch.Endpoint::address)
+            .containsExactly(brokerAddress, registryAddress);
+        assertThat(dev.advmon.testing.Await.until(() -> !Double.isNaN(watch.expirySeconds(brokerAddress))
+            && !Double.isNaN(watch.expirySeconds(registryAddress)), Duration.ofSeconds(30)))
+            .as("both endpoints looked at").isTrue();
+        assertThat(watch.expirySeconds(brokerAddress))
+            .isEqualTo(certificate(soonKeys, "soon").getNotAfter().toInstant().getEpochSecond());
+        assertThat(watch.expirySeconds(registryAddress))
+            .isEqualTo(certificate(laterKeys, "later").getNotAfter().toInstant().getEpochSecond());
+        assertThat(metrics.scrape()).contains("address=\"" + brokerAddress + "\"", "address=\"" + registryAddress
+            + "\"");
+      }
+    }
+  }
+
   private static CertificateExpiryWatch.Endpoint endpoint(TlsServer server, KeyStore trust) {
     return new CertificateExpiryWatch.Endpoint("127.0.0.1", server.port(), "Kafka broker (kafka.bootstrap.servers)",
         trust, CertificateEndpoints.BROKER_RENEWAL);
