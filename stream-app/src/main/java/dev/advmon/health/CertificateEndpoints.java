@@ -19,10 +19,10 @@ import org.apache.kafka.common.utils.Utils;
 public final class CertificateEndpoints {
 
   private static final Set<String> TLS_PROTOCOLS = Set.of("SSL", "SASL_SSL");
-  static final String BROKER_RENEWAL = "renew it on the broker before then (the keystore of its listener,"
-      + " ssl.keystore.location; under Strimzi the cluster CA renews broker certificates, see its renewalDays)";
-  static final String REGISTRY_RENEWAL = "renew the registry's certificate before then (or that of the proxy in front"
-      + " of it that terminates TLS)";
+  static final String BROKER_RENEWAL = "renew it on the broker (the keystore of its listener, ssl.keystore.location;"
+      + " under Strimzi the cluster CA renews broker certificates, see its renewalDays)";
+  static final String REGISTRY_RENEWAL = "renew the registry's certificate (or that of the proxy in front of it that"
+      + " terminates TLS)";
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CertificateEndpoints.class);
 

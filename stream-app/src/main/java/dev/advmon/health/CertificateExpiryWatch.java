@@ -31,7 +31,8 @@ public final class CertificateExpiryWatch implements AutoCloseable {
 
   /**
    * An endpoint to look at: {@code what} names it for the operator ("Kafka broker", with the setting it comes from),
-   * {@code trust} the monitor's trust store for it (null = the JVM's default), {@code renewal} says what renews it.
+   * {@code trust} the monitor's trust store for it (null = the JVM's default), {@code renewal} says what renews it
+   * ("renew it on the broker (...)": the WARN adds "before then" or "now").
    */
   public record Endpoint(String host, int port, String what, KeyStore trust, String renewal) {
     public String address() {
@@ -93,11 +94,11 @@ public final class CertificateExpiryWatch implements AutoCloseable {
     Duration left = Duration.between(clock.instant(), notAfter);
     if (left.isNegative()) {
       log.warn("the TLS certificate '{}' of the {} {} has expired (NotAfter {}): the monitor's next connection to it "
-          + "fails its handshake and stops the monitor; {}", earliest.subject(), e.what(), e.address(), notAfter,
+          + "fails its handshake and stops the monitor; {} now", earliest.subject(), e.what(), e.address(), notAfter,
           e.renewal());
     } else if (left.compareTo(WARN_AHEAD) < 0) {
       log.warn("the TLS certificate '{}' of the {} {} expires in {} (NotAfter {}): after that the monitor's next "
-          + "connection to it fails its handshake and stops the monitor; {}", earliest.subject(), e.what(),
+          + "connection to it fails its handshake and stops the monitor; {} before then", earliest.subject(), e.what(),
           e.address(), words(left), notAfter, e.renewal());
     } else {
       log.debug("the TLS certificate '{}' of the {} {} expires {}", earliest.subject(), e.what(), e.address(), notAfter);

@@ -70,7 +70,25 @@ class CertificateExpiryWatchTest {
         assertThat(e.getLevel()).isEqualTo(Level.WARN);
         assertThat(e.getFormattedMessage()).contains("CN=soon", broker.address(), "expires in 2 day(s)",
             "NotAfter " + java.time.Instant.ofEpochSecond(notAfter), "Kafka broker (kafka.bootstrap.servers)",
-            "renew it on the broker");
+            "renew it on the broker (", ") before then");
+      });
+    }
+  }
+
+  @Test
+  void anExpiredCertificateIsWarnedAsExpired() throws Exception {
+    Path expired = dir.resolve("expired.p12");
+    Keytool.run("-genkeypair", "-alias", "expired", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=expired",
+        "-startdate", "-10d", "-validity", "3", "-keystore", expired.toString(), "-storetype", "PKCS12", "-storepass",
+        PASSWORD);
+    try (TlsServer server = new TlsServer(expired); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+      CertificateExpiryWatch.Endpoint broker = endpoint(server, trustOnly(expired, "expired"));
+
+      new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5), Clock.systemUTC()).lookAll();
+
+      assertThat(lines.events()).singleElement().satisfies(e -> {
+        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+        assertThat(e.getFormattedMessage()).contains("CN=expired", "has expired", "renew it on the broker (", ") now");
       });
     }
   }
