@@ -865,9 +865,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     // start-up reason within its cap must still name each URL and what it did
     Map<URI, String> failed = new LinkedHashMap<>();
     boolean cut = false;
+    // tries refused for a certificate this host does not trust: a stop only when every try of the call was, since one
+    // node behind a load balancer (or a proxy's blip) presenting another CA's certificate refuses one try, not all
+    int refusedCertificates = 0;
+    SSLException refusal = null;
     for (int round = 0; round <= settings.maxRetries(); round++) {
       int notServedThisRound = 0;
-      int untrustedThisRound = 0;
       if (round > 0) {
         long delay = Math.max(backoff(round), Math.min(askedToWaitMs, settings.maxBackoff().toMillis()));
         askedToWaitMs = 0;
@@ -944,9 +947,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           return r;
         } catch (SSLException e) {
-          if (RegistryTls.certificateRefused(e) && ++untrustedThisRound == urls.size()) {
-            // a setting to fix, not an outage: the same certificate comes back on every try
-            throw RegistryTls.untrusted(settings.urlList(), e);
+          if (RegistryTls.certificateRefused(e)) {
+            refusedCertificates++;
+            refusal = e;
           }
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
@@ -966,6 +969,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           throw new RegistryUnavailableException(settings.urlList(), attempts, "interrupted", e);
         }
       }
+    }
+    if (refusal != null && refusedCertificates == attempts) {
+      // a setting to fix, not an outage: the same refusal came back on every try, at every URL
+      throw RegistryTls.untrusted(settings.urlList(), attempts, refusal);
     }
     if (notServedAt != null && !lastProblem.contains(notServedAt.base.toString())) {
       lastProblem += "; and " + notServedAt.base + " in registry.url is not the registry's API root (it answered HTTP "

@@ -34,7 +34,8 @@ public final class RegistryRequestException extends RegistrySerdeException {
   }
 
   /**
-   * Every registry URL presented a certificate this host does not trust (an unknown CA, another host's name, expired):
+   * Every try of a call, at every registry URL, met a certificate this host does not trust (an unknown CA, another host's
+   * name, expired):
    * the trust store's setting is what to fix ({@link #untrustedCertificate()}); no HTTP status.
    */
   public static RegistryRequestException untrusted(String message, Throwable cause) {

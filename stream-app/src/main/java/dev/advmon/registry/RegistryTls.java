@@ -73,16 +73,17 @@ final class RegistryTls {
   }
 
   /**
-   * What stops the monitor when every registry URL presented a certificate this host does not trust: retrying finds
-   * the same certificate, so waiting would never end (the broker's equivalent stops the start-up too).
+   * What stops the monitor when every try of a call ({@code tries}, over every registry URL) met a certificate this
+   * host does not trust: the call's retries found the same certificate, so waiting would not end, and the monitor reads
+   * its trust store only when it starts (the broker's equivalent stops it too). One refused try among others is not it.
    */
-  static RegistryRequestException untrusted(String urls, SSLException e) {
+  static RegistryRequestException untrusted(String urls, int tries, SSLException e) {
     boolean expired = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
       expired |= t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException;
     }
     return RegistryRequestException.untrusted("this host does not trust the certificate of the registry at " + urls
-        + " (registry.url): " + e.getMessage() + "; "
+        + " (registry.url), at each of " + tries + (tries == 1 ? " try" : " tries") + ": " + e.getMessage() + "; "
         + (expired
             ? "it is out of its validity: renew it on the registry (or its proxy), or set this host's clock right"
             : "registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION; a Kafka client's "
