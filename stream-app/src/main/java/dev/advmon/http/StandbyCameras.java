@@ -65,7 +65,10 @@ final class StandbyCameras {
       // no replica to read: each answering peer would send again what it just sent, on every poll while one is down
       return;
     }
-    boolean silent = instances.stream().anyMatch(i -> !i.local() && i.error() != null);
+    // this instance's own part counts too: unreadable even stale (stopping, restoring), its cameras are missing as a
+    // silent peer's are, and a peer's replicas may hold them
+    boolean silent = instances.stream().anyMatch(i -> i.error() != null);
+    boolean ownUnreadable = instances.stream().anyMatch(i -> i.local() && i.error() != null);
     // an instance answering stale is in a rebalance: an instance that stopped may already be out of the group's
     // metadata (no longer asked, so not silent) while its partitions are still in flight
     if (!silent && instances.stream().noneMatch(i -> i.stale() != null)) {
@@ -112,12 +115,14 @@ final class StandbyCameras {
     Set<String> from = new LinkedHashSet<>(asked);
     from.retainAll(origin.values());
     String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of "
-        + (silent ? "instances that did not answer" : "partitions moving between instances")
+        + (!silent ? "partitions moving between instances"
+            : ownUnreadable ? "instances that did not answer or could not read their stores"
+            : "instances that did not answer")
         + (found.size() == 1 ? " is" : " are") + " listed from standby replicas on " + String.join(", ", from)
         + " (kafka.num.standby.replicas): they may be stale until the rebalance hands their partitions over";
     // said on the silent instances' entries; without any, on those of the current instances whose replicas gave them
     instances.replaceAll(i -> i.stale() != null
-        || (silent ? i.local() || i.error() == null : !from.contains(i.server()))
+        || (silent ? i.error() == null : !from.contains(i.server()))
         ? i : new Instance(i.server(), i.local(), i.cameras(), i.error(), i.problem(), note));
   }
 

@@ -713,6 +713,31 @@ class ClusterCamerasTest {
   }
 
   /**
+   * An instance that cannot read its own stores, not even stale (stopping, or restoring), while every peer answers:
+   * only a silent peer started the fill-in, so the cameras of its partitions were missing although a peer's standby
+   * replicas held them. Its own part counts as silent too, and says where its cameras came from.
+   */
+  @Test
+  void anInstanceThatCannotReadItsOwnStoresGetsItsCamerasFromAPeersStandbyReplicas() throws Exception {
+    HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-1\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":9}],\"stale\":\"standby\"}").getBytes(StandardCharsets.UTF_8));
+    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null, true);
+    List<Peers.Answer> answers = List.of(new Peers.Answer(peer, 200, ("{\"cameras\":[{\"cameraId\":\"cam-2\","
+        + "\"status\":\"NORMAL\",\"totalFrames\":20}]}").getBytes(StandardCharsets.UTF_8), "application/json", null));
+    List<CameraDirectory.Instance> instances = new ArrayList<>(List.of(
+        new CameraDirectory.Instance("127.0.0.1:9", true, null, "not available: Kafka Streams is PENDING_SHUTDOWN"),
+        new CameraDirectory.Instance(Peers.serverName(peer), false, 1, null)));
+    TreeMap<String, CameraStatus> byId = new TreeMap<>(Map.of("cam-2", camera("cam-2", 20)));
+
+    StandbyCameras.fillIn(refusing("not queryable", null), false, peers, answers, null, byId, instances);
+
+    assertThat(byId).containsOnlyKeys("cam-1", "cam-2");
+    assertThat(instances.get(0).stale()).contains("1 camera ").contains(Peers.serverName(peer))
+        .contains("could not read their stores");
+    assertThat(instances.get(1).stale()).as("the peer answered current: its own part is not stale").isNull();
+  }
+
+  /**
    * Asked for its first N, the merged answer's "known" added up the instances' counts only: cameras filled in from
    * standby replicas were listed but not counted (4 cameras listed, "known": 2), and the dashboard's "N of known"
    * read as if nothing were cut.
