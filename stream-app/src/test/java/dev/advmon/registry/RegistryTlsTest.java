@@ -2,6 +2,7 @@ package dev.advmon.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.advmon.schema.Frame;
 import dev.advmon.testing.Keytool;
@@ -102,6 +103,41 @@ class RegistryTlsTest {
           .truststore(new RegistrySettings.Store(clientTrust, "PKCS12", PASSWORD)).build());
 
       assertThat(client.register("frames-value", Frame.getClassSchema())).isPositive();
+    }
+  }
+
+  /**
+   * README said these two were refused as the CA missing from the trust store is, untested: Java's HTTP client checks
+   * the host name and the validity in the handshake, and says so with the certificate exceptions that tell a refusal.
+   */
+  @Test
+  void anotherHostsOrAnExpiredCertificateIsRefusedAsUntrusted() throws Exception {
+    Path otherHost = keyPairNaming("elsewhere", "dns:elsewhere.invalid");
+    // signed by a CA: Java does not check the validity of a certificate trusted itself (a trust anchor)
+    Path ca = keyPairNaming("ca", "dns:ca.invalid");
+    Path expired = keyPairNaming("expired", "ip:127.0.0.1");
+    Keytool.run("-certreq", "-alias", "expired", "-keystore", expired.toString(), "-storepass", PASSWORD,
+        "-file", dir.resolve("expired.csr").toString());
+    Keytool.run("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", PASSWORD,
+        "-infile", dir.resolve("expired.csr").toString(), "-outfile", dir.resolve("expired.cer").toString(),
+        "-startdate", "-10d", "-validity", "2", "-ext", "SAN=ip:127.0.0.1");
+    Path trustsCa = trustStoreFor("ca", ca); // also leaves ca.cer, for the chain below
+    Keytool.run("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.cer").toString(),
+        "-keystore", expired.toString(), "-storepass", PASSWORD);
+    Keytool.run("-importcert", "-noprompt", "-alias", "expired", "-file", dir.resolve("expired.cer").toString(),
+        "-keystore", expired.toString(), "-storepass", PASSWORD);
+    for (Path keys : List.of(otherHost, expired)) {
+      String name = keys.getFileName().toString().replace(".p12", "");
+      Path trust = keys == expired ? trustsCa : trustStoreFor(name, keys);
+      try (FakeRegistryServer server = new FakeRegistryServer("", contextOf(keys), false)) {
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(settings(server)
+            .truststore(new RegistrySettings.Store(trust, "PKCS12", PASSWORD)).build());
+
+        assertThat(catchThrowable(() -> client.register("frames-value", Frame.getClassSchema())))
+            .as(name)
+            .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.untrustedCertificate()).isTrue())
+            .hasMessageContaining(keys == expired ? "renew it on the registry" : "must name the host in registry.url");
+      }
     }
   }
 
@@ -273,6 +309,21 @@ class RegistryTlsTest {
       ks.load(in, PASSWORD.toCharArray());
     }
     return ks;
+  }
+
+  /** A self-signed pair naming {@code san}, valid for 2 days; the one named {@code ca} may sign others. */
+  private static Path keyPairNaming(String name, String san) throws Exception {
+    Path store = dir.resolve(name + ".p12");
+    Keytool.run("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=" + name, "-ext", "SAN=" + san, "-ext", name.equals("ca") ? "bc:c=ca:true" : "bc=ca:false",
+        "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+    return store;
+  }
+
+  private static SSLContext contextOf(Path keys) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(new KeyManager[] {keyManager(keys)}, null, null);
+    return context;
   }
 
   private static Path trustStoreFor(String name, Path keys) throws Exception {
