@@ -55,10 +55,19 @@ public final class CertificateEndpoints {
   public static List<CertificateExpiryWatch.Endpoint> of(MonitorConfig c, RegistrySettings registry) throws Exception {
     List<CertificateExpiryWatch.Endpoint> out = new ArrayList<>();
     out.addAll(brokers(c.kafkaClientProperties()));
+    out.addAll(registries(registry));
+    return out;
+  }
+
+  /** Each https registry.url, with the registry's trust store. */
+  static List<CertificateExpiryWatch.Endpoint> registries(RegistrySettings registry) throws Exception {
     KeyStore registryTrust = registry.truststore() == null ? null : registry.truststore().read();
+    List<CertificateExpiryWatch.Endpoint> out = new ArrayList<>();
     for (URI url : registry.urls()) {
       if ("https".equalsIgnoreCase(url.getScheme())) {
-        out.add(new CertificateExpiryWatch.Endpoint(url.getHost(), url.getPort() == -1 ? 443 : url.getPort(),
+        // an IPv6 literal's host keeps its brackets ("[::1]"); the Endpoint, as a broker's, has the bare address
+        String host = url.getHost().replaceAll("^\\[(.*)]$", "$1");
+        out.add(new CertificateExpiryWatch.Endpoint(host, url.getPort() == -1 ? 443 : url.getPort(),
             "schema registry (registry.url)", registryTrust, REGISTRY_RENEWAL));
       }
     }

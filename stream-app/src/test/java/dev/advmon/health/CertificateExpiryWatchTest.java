@@ -156,6 +156,23 @@ class CertificateExpiryWatchTest {
   }
 
   /**
+   * An IPv6 registry URL: URI.getHost() keeps the brackets ("[::1]"), which address() bracketed again, so the gauge's
+   * label read "[[::1]]:8443", unlike a broker's "[::1]:9093" from kafka.bootstrap.servers.
+   */
+  @Test
+  void anIpv6RegistryIsLabelledAsABrokerIsWithOnePairOfBrackets() throws Exception {
+    dev.advmon.registry.RegistrySettings registry = dev.advmon.registry.RegistrySettings
+        .builder("https://[::1]:8443,http://[::1]:8081").build();
+    assertThat(CertificateEndpoints.registries(registry)).extracting(CertificateExpiryWatch.Endpoint::address)
+        .containsExactly("[::1]:8443");
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", "[::1]:9093");
+    props.put("security.protocol", "SSL");
+    assertThat(CertificateEndpoints.brokers(props)).extracting(CertificateExpiryWatch.Endpoint::address)
+        .containsExactly("[::1]:9093");
+  }
+
+  /**
    * As `run` wires it: from the configuration, the broker's CA as a PEM file (as k8s/base gives it) and the registry's
    * as a PKCS12 trust store; the gauge of each endpoint gets its NotAfter from the first look, made at start.
    */
