@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +33,16 @@ public final class CertificateExpiryWatch implements AutoCloseable {
   /**
    * An endpoint to look at: {@code what} names it for the operator ("Kafka broker", with the setting it comes from),
    * {@code trust} the monitor's trust store for it (null = the JVM's default), {@code renewal} says what renews it
-   * ("renew it on the broker (...)": the WARN adds "before then" or "now").
+   * ("renew it on the broker (...)": the WARN adds "before then" or "now"). {@code keys}: the monitor's client
+   * certificate for it (null = none), shown as its clients show it, so that a mutual TLS endpoint does not count
+   * each hourly look as a failed authentication.
    */
-  public record Endpoint(String host, int port, String what, KeyStore trust, String renewal) {
+  public record Endpoint(String host, int port, String what, KeyStore trust, KeyManager[] keys, String renewal) {
+    /** An endpoint the monitor shows no client certificate. */
+    public Endpoint(String host, int port, String what, KeyStore trust, String renewal) {
+      this(host, port, what, trust, null, renewal);
+    }
+
     public String address() {
       return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
@@ -88,7 +96,7 @@ public final class CertificateExpiryWatch implements AutoCloseable {
   }
 
   private void look(Endpoint e) throws Exception {
-    CertificateLook.Earliest earliest = CertificateLook.earliest(e.host(), e.port(), e.trust(), timeout);
+    CertificateLook.Earliest earliest = CertificateLook.earliest(e.host(), e.port(), e.trust(), e.keys(), timeout);
     Instant notAfter = earliest.notAfter();
     expiry.put(e.address(), (double) notAfter.getEpochSecond());
     Duration left = Duration.between(clock.instant(), notAfter);

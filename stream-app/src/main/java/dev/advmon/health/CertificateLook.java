@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -40,10 +41,11 @@ public final class CertificateLook {
   }
 
   /**
-   * The chain's certificate that expires first. {@code trust} null = the JVM's default trust. Throws when no chain
-   * came (refused connection, timeout, not TLS).
+   * The chain's certificate that expires first. {@code trust} null = the JVM's default trust; {@code keys} the client
+   * certificate to show a server that asks for one (null = none). Throws when no chain came (refused connection,
+   * timeout, not TLS).
    */
-  public static Earliest earliest(String host, int port, KeyStore trust, Duration timeout)
+  public static Earliest earliest(String host, int port, KeyStore trust, KeyManager[] keys, Duration timeout)
       throws IOException, GeneralSecurityException {
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
@@ -52,7 +54,7 @@ public final class CertificateLook {
         .orElseThrow(() -> new GeneralSecurityException("no X.509 trust manager"));
     Recording recording = new Recording(checked);
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {recording}, null);
+    context.init(keys, new TrustManager[] {recording}, null);
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     try (Socket plain = new Socket()) {
       plain.connect(new InetSocketAddress(host, port), millis);

@@ -156,6 +156,38 @@ class CertificateExpiryWatchTest {
   }
 
   /**
+   * A broker with ssl.client.auth=required: the look sent no client certificate, so every hourly look was a failed
+   * authentication on the broker (an INFO line there and its failed-authentication metric, which operators alert on).
+   * It now presents the monitor's kafka.ssl.keystore.* as the Kafka clients do.
+   */
+  @Test
+  void aMutualTlsBrokerIsShownTheMonitorsClientCertificate() throws Exception {
+    try (TlsServer broker = new TlsServer(soonKeys, laterTrust)) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("bootstrap.servers", "127.0.0.1:" + broker.port());
+      props.put("security.protocol", "SSL");
+      Path trust = dir.resolve("mtls-trust.p12");
+      try (var out = Files.newOutputStream(trust)) {
+        soonTrust.store(out, PASSWORD.toCharArray());
+      }
+      props.put("ssl.truststore.location", trust.toString());
+      props.put("ssl.truststore.password", PASSWORD);
+      props.put("ssl.keystore.location", laterKeys.toString());
+      props.put("ssl.keystore.password", PASSWORD);
+      CertificateExpiryWatch watch = new CertificateExpiryWatch(CertificateEndpoints.brokers(props),
+          Duration.ofSeconds(5), Clock.systemUTC());
+
+      watch.lookAll();
+
+      assertThat(dev.advmon.testing.Await.until(() -> !broker.clients.isEmpty(), Duration.ofSeconds(10)))
+          .as("the broker saw the monitor's client certificate").isTrue();
+      assertThat(broker.clients).containsExactly("CN=later");
+      assertThat(watch.expirySeconds("127.0.0.1:" + broker.port()))
+          .isEqualTo(certificate(soonKeys, "soon").getNotAfter().toInstant().getEpochSecond());
+    }
+  }
+
+  /**
    * An IPv6 registry URL: URI.getHost() keeps the brackets ("[::1]"), which address() bracketed again, so the gauge's
    * label read "[[::1]]:8443", unlike a broker's "[::1]:9093" from kafka.bootstrap.servers.
    */
@@ -226,17 +258,34 @@ class CertificateExpiryWatchTest {
   /** Answers TLS handshakes on a free port, one connection after another, on a daemon thread. */
   private static final class TlsServer implements AutoCloseable {
     private final SSLServerSocket socket;
+    /** The client certificates' subjects of the handshakes that completed on the server's side. */
+    final List<String> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TlsServer(Path keys) throws Exception {
+      this(keys, null);
+    }
+
+    /** {@code clientTrust} non-null: a mutual TLS server (as a broker with ssl.client.auth=required). */
+    TlsServer(Path keys, KeyStore clientTrust) throws Exception {
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(load(keys), PASSWORD.toCharArray());
+      javax.net.ssl.TrustManagerFactory tmf = null;
+      if (clientTrust != null) {
+        tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(clientTrust);
+      }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), null, null);
+      context.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
       socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0);
+      socket.setNeedClientAuth(clientTrust != null);
       Thread t = new Thread(() -> {
         while (!socket.isClosed()) {
           try (SSLSocket s = (SSLSocket) socket.accept()) {
             s.startHandshake();
+            if (clientTrust != null) {
+              clients.add(((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal()
+                  .getName());
+            }
           } catch (IOException e) {
             // a client that refused the chain, or the socket closed: take the next one
           }
