@@ -882,7 +882,9 @@ public final class StreamingMonitor implements AutoCloseable {
       stepLogged("closing the camera queries", cameras::close);
       stepLogged("closing the health probes", health::close);
     }, client, this::membershipOnClose, config.intValue("streams.transaction-timeout-ms"), () -> {
-      batcher.close(); // after Kafka Streams: its threads may hand in frames while it closes
+      // after Kafka Streams: its threads may hand in frames while it closes; logged, not thrown, so that the latch
+      // run() waits on is always counted down
+      stepLogged("closing the inference batcher", batcher::close);
       stoppedForGood.countDown();
     });
   }
