@@ -7,7 +7,6 @@ import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.testing.Keytool;
 import dev.advmon.testing.LogLines;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -306,11 +305,7 @@ class CertificateExpiryWatchTest {
   }
 
   private static KeyStore load(Path path) throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(path)) {
-      ks.load(in, PASSWORD.toCharArray());
-    }
-    return ks;
+    return Keytool.load(path, PASSWORD);
   }
 
   private static X509Certificate certificate(Path keys, String alias) throws Exception {

@@ -304,11 +304,7 @@ class RegistryTlsTest {
   }
 
   private static KeyStore load(Path path) throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(path)) {
-      ks.load(in, PASSWORD.toCharArray());
-    }
-    return ks;
+    return Keytool.load(path, PASSWORD);
   }
 
   /** A self-signed pair naming {@code san}, valid for 2 days; the one named {@code ca} may sign others. */

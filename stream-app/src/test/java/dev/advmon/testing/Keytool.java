@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,5 +41,14 @@ public final class Keytool {
         "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", String.valueOf(days),
         "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
     return store;
+  }
+
+  /** The PKCS12 store at {@code path}, opened with {@code password}. */
+  public static KeyStore load(Path path, String password) throws IOException, GeneralSecurityException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(path)) {
+      ks.load(in, password.toCharArray());
+    }
+    return ks;
   }
 }
