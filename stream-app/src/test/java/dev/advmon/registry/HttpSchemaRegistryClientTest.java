@@ -1573,7 +1573,6 @@ class HttpSchemaRegistryClientTest {
         .isInstanceOfSatisfying(RegistryRequestException.class, e -> assertThat(e.authenticationFailed()).isTrue());
   }
 
-  /** A one-route JDK HTTP server for answers the fake registry does not give. */
   /** Answers every request with a JSON 404 of {@code json}, counting them. */
   private static com.sun.net.httpserver.HttpHandler notFound(String json,
       java.util.concurrent.atomic.AtomicInteger asked) {
@@ -1588,6 +1587,7 @@ class HttpSchemaRegistryClientTest {
     };
   }
 
+  /** A one-route JDK HTTP server for answers the fake registry does not give. */
   private static com.sun.net.httpserver.HttpServer answering(com.sun.net.httpserver.HttpHandler handler)
       throws IOException {
     com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
