@@ -20,11 +20,16 @@ public final class KafkaTlsStores {
 
   private KafkaTlsStores() {}
 
+  /** Whether the Kafka clients' {@code props} connect with TLS (security.protocol SSL or SASL_SSL). */
+  public static boolean speaksTls(Map<String, Object> props) {
+    Object protocol = props.get("security.protocol");
+    return protocol != null && TLS_PROTOCOLS.contains(protocol.toString().trim().toUpperCase(java.util.Locale.ROOT));
+  }
+
   /** Throws a {@link ConfigException} naming the store's setting, its origin and what to check; nothing without TLS. */
   public static void check(MonitorConfig c) {
     Map<String, Object> props = c.kafkaClientProperties();
-    Object protocol = props.get("security.protocol");
-    if (protocol == null || !TLS_PROTOCOLS.contains(protocol.toString().trim().toUpperCase(java.util.Locale.ROOT))) {
+    if (!speaksTls(props)) {
       return;
     }
     Map<String, ?> parsed;

@@ -9,9 +9,7 @@ import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -24,7 +22,6 @@ import org.apache.kafka.common.utils.Utils;
 /** The TLS endpoints whose certificates {@link CertificateExpiryWatch} looks at, with the monitor's trust for each. */
 public final class CertificateEndpoints {
 
-  private static final Set<String> TLS_PROTOCOLS = Set.of("SSL", "SASL_SSL");
   static final String BROKER_RENEWAL = "renew it on the broker (the keystore of its listener, ssl.keystore.location;"
       + " under Strimzi the cluster CA renews broker certificates, see its renewalDays)";
   static final String REGISTRY_RENEWAL = "renew the registry's certificate (or that of the proxy in front of it that"
@@ -84,8 +81,7 @@ public final class CertificateEndpoints {
 
   static List<CertificateExpiryWatch.Endpoint> brokers(Map<String, Object> props)
       throws java.io.IOException, GeneralSecurityException {
-    Object protocol = props.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
-    if (protocol == null || !TLS_PROTOCOLS.contains(protocol.toString().trim().toUpperCase(Locale.ROOT))) {
+    if (!dev.advmon.config.KafkaTlsStores.speaksTls(props)) {
       return List.of();
     }
     Map<String, ?> parsed = new AdminClientConfig(props).values();
