@@ -95,19 +95,23 @@ class KubernetesManifestsTest {
     return c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
   }
 
-  /**
-   * The value Kubernetes gives the variable in a pod named {@code advmon-0} in namespace {@code advmon}: field
-   * references resolved, {@code $(NAME)} expanded from the variables defined before it (as the kubelet does);
-   * null for values from Secrets, which the test checks separately.
-   */
   private static String kubernetesValue(EnvVar e, Map<String, String> earlier) {
+    return kubernetesValue(e, earlier, "advmon-0", "advmon");
+  }
+
+  /**
+   * The value Kubernetes gives the variable in pod {@code pod} of namespace {@code namespace}: field references
+   * resolved, {@code $(NAME)} expanded from the variables defined before it (as the kubelet does); null for values
+   * from Secrets, which the tests check separately.
+   */
+  static String kubernetesValue(EnvVar e, Map<String, String> earlier, String pod, String namespace) {
     if (e.getValueFrom() != null) {
       if (e.getValueFrom().getFieldRef() == null) {
         return null;
       }
       return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
-        case "metadata.name" -> "advmon-0";
-        case "metadata.namespace" -> "advmon";
+        case "metadata.name" -> pod;
+        case "metadata.namespace" -> namespace;
         default -> null;
       };
     }
@@ -244,12 +248,15 @@ class KubernetesManifestsTest {
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
     assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env.get("ADVMON_STREAMS_INSTANCE_ID").getValue()).isEqualTo("$(POD_NAME)");
+    // the Service's name from a variable that kustomize renames with it (NameReferencesTest), not written in the value
     assertThat(env.get("ADVMON_STREAMS_APPLICATION_SERVER").getValue())
-        .isEqualTo("$(POD_NAME).advmon.$(POD_NAMESPACE).svc:" + httpPort(c));
+        .isEqualTo("$(POD_NAME).$(HEADLESS_SERVICE).$(POD_NAMESPACE).svc:" + httpPort(c));
+    assertThat(env.get("HEADLESS_SERVICE").getValue()).isEqualTo(sts.getSpec().getServiceName());
     // variables referenced with $(...) must be defined before they are used
     List<String> order = c.getEnv().stream().map(EnvVar::getName).toList();
     assertThat(order.indexOf("POD_NAME")).isLessThan(order.indexOf("ADVMON_STREAMS_INSTANCE_ID"));
     assertThat(order.indexOf("POD_NAMESPACE")).isLessThan(order.indexOf("ADVMON_STREAMS_APPLICATION_SERVER"));
+    assertThat(order.indexOf("HEADLESS_SERVICE")).isLessThan(order.indexOf("ADVMON_STREAMS_APPLICATION_SERVER"));
 
     // state stores on the pod's own volume
     assertThat(sts.getSpec().getVolumeClaimTemplates()).hasSize(1);

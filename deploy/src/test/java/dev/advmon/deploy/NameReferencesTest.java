@@ -1,0 +1,168 @@
+package dev.advmon.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.config.MonitorConfig;
+import dev.advmon.deploy.CustomResources.PrometheusRule;
+import dev.advmon.deploy.CustomResources.ScaledObject;
+import dev.advmon.deploy.CustomResources.ServiceMonitor;
+import dev.advmon.deploy.CustomResources.TriggerAuthentication;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A user's overlay that renames the objects (kustomize namePrefix or nameSuffix, README "Deploy on Kubernetes") must
+ * render a set whose references all follow: kustomize renames the objects, and only the fields it is taught to
+ * (k8s/base/kustomizeconfig.yaml, which overlays inherit) name them by their new names. The overlays are in
+ * src/test/resources/kustomize, on top of the committed ones. The Secret advmon-kafka is made by hand (README), not by
+ * kustomize: its name stays what the commands there create.
+ */
+class NameReferencesTest {
+
+  /** The Secret README's commands make in the monitor's namespace: not kustomize's, so never renamed. */
+  private static final String KAFKA_SECRET = "advmon-kafka";
+
+  private static Manifests render(String overlay) throws Exception {
+    return Manifests.render(Kustomize.repoRoot().resolve("deploy/src/test/resources/kustomize"), overlay);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"team-a, team-a-advmon, advmon", "blue-gpu, advmon-blue, ml"})
+  void everyNameAPodOrCustomResourceUsesIsARenderedObjectOrTheKafkaSecret(String overlay, String renamed,
+      String namespace) throws Exception {
+    Manifests m = render(overlay);
+    StatefulSet sts = m.one(StatefulSet.class);
+    assertThat(sts.getMetadata().getName()).as("the overlay renames").isEqualTo(renamed);
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+    Set<String> services = names(m, Service.class);
+    Set<String> secrets = names(m, Secret.class);
+    secrets.add(KAFKA_SECRET);
+    assertThat(services).as("StatefulSet serviceName").contains(sts.getSpec().getServiceName());
+    assertThat(names(m, ServiceAccount.class)).as("serviceAccountName").contains(pod.getServiceAccountName());
+    for (Volume v : pod.getVolumes()) {
+      if (v.getConfigMap() != null) {
+        assertThat(names(m, ConfigMap.class)).as("volume " + v.getName()).contains(v.getConfigMap().getName());
+      }
+      if (v.getSecret() != null) {
+        assertThat(secrets).as("volume " + v.getName()).contains(v.getSecret().getSecretName());
+      }
+    }
+    for (Container c : pod.getContainers()) {
+      for (EnvFromSource from : c.getEnvFrom()) {
+        assertThat(secrets).as(c.getName() + " envFrom").contains(from.getSecretRef().getName());
+      }
+      for (EnvVar e : c.getEnv()) {
+        if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+          assertThat(secrets).as(c.getName() + " " + e.getName()).contains(e.getValueFrom().getSecretKeyRef().getName());
+        }
+      }
+    }
+    ServiceMonitor sm = m.oneCustom(ServiceMonitor.class);
+    assertThat(secrets).as("ServiceMonitor's bearer token")
+        .contains(sm.spec().endpoints().get(0).authorization().credentials().name());
+    ScaledObject so = m.oneCustom(ScaledObject.class);
+    assertThat(so.spec().scaleTargetRef().name()).as("what KEDA scales").isEqualTo(sts.getMetadata().getName());
+    TriggerAuthentication auth = m.oneCustom(TriggerAuthentication.class);
+    assertThat(so.spec().triggers()).filteredOn(t -> t.authenticationRef() != null).isNotEmpty()
+        .allSatisfy(t -> assertThat(t.authenticationRef().name()).as(t.type() + " trigger's authenticationRef")
+            .isEqualTo(auth.metadata().getName()));
+    assertThat(auth.spec().secretTargetRef()).allSatisfy(r -> assertThat(secrets).contains(r.name()));
+    // selectors are labels, which no rename changes: they still pick this set's pods (and would pick a second renamed
+    // copy's in the same namespace: README says to give it a namespace of its own)
+    Map<String, String> podLabels = sts.getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(podLabels).containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+    assertThat(m.one(Service.class).getSpec().getSelector()).isEqualTo(sts.getSpec().getSelector().getMatchLabels());
+    assertThat(sts.getMetadata().getNamespace()).isEqualTo(namespace);
+  }
+
+  /**
+   * streams.application-server is what the other instances call for a key this pod owns: the pod's DNS name through
+   * the headless Service, which a renamed overlay renames. With the Service's name written into the value, every
+   * interactive query of a renamed set went to a name no Service answers.
+   */
+  @ParameterizedTest
+  @CsvSource({"team-a, team-a-advmon, advmon", "blue-gpu, advmon-blue, ml"})
+  void theAddressEachInstanceAdvertisesIsItsPodsNameThroughTheRenamedService(String overlay, String renamed,
+      String namespace, @TempDir Path dir) throws Exception {
+    Manifests m = render(overlay);
+    StatefulSet sts = m.one(StatefulSet.class);
+    String pod = renamed + "-0";
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : container(sts).getEnv()) {
+      String value = KubernetesManifestsTest.kubernetesValue(e, env, pod, namespace);
+      if (value != null) {
+        env.put(e.getName(), value);
+      }
+    }
+    Properties settings = new Properties();
+    settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings.store(w, null);
+    }
+    MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated();
+    assertThat(c.string("streams.application-server"))
+        .isEqualTo(pod + "." + sts.getSpec().getServiceName() + "." + namespace + ".svc:" + settings.getProperty("http.port"));
+    assertThat(sts.getSpec().getServiceName()).isEqualTo(renamed);
+  }
+
+  /**
+   * The alerts (and the Grafana dashboard) select job="advmon". Prometheus Operator names the job after the Service
+   * unless the ServiceMonitor's jobLabel names a label of the Service: renamed, the job became team-a-advmon and every
+   * alert on the monitor's metrics, the campaign's included, selected nothing.
+   */
+  @ParameterizedTest
+  @CsvSource({"team-a", "blue-gpu"})
+  void theJobTheAlertsSelectIsTheOneTheRenamedServiceIsScrapedAs(String overlay) throws Exception {
+    Manifests m = render(overlay);
+    ServiceMonitor sm = m.oneCustom(ServiceMonitor.class);
+    Service svc = m.one(Service.class);
+    String jobLabel = sm.spec().jobLabel();
+    String job = jobLabel == null || !svc.getMetadata().getLabels().containsKey(jobLabel)
+        ? svc.getMetadata().getName() : svc.getMetadata().getLabels().get(jobLabel);
+    Set<String> selected = new TreeSet<>();
+    Matcher jobs = Pattern.compile("job\\s*=\\s*\"([^\"]*)\"").matcher("");
+    for (var group : m.oneCustom(PrometheusRule.class).spec().groups()) {
+      for (var rule : group.rules()) {
+        jobs.reset(rule.expr());
+        while (jobs.find()) {
+          selected.add(jobs.group(1));
+        }
+      }
+    }
+    assertThat(selected).as("the jobs the PrometheusRule selects; the Service is scraped as job " + job)
+        .containsExactly(job);
+  }
+
+  private static Container container(StatefulSet sts) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().stream().filter(c -> c.getName().equals("monitor"))
+        .findFirst().orElseThrow();
+  }
+
+  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Set<String> names(Manifests m, Class<T> type) {
+    Set<String> names = new TreeSet<>();
+    m.all(type).forEach(o -> names.add(o.getMetadata().getName()));
+    return names;
+  }
+}
