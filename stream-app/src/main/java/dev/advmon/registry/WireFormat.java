@@ -1,5 +1,8 @@
 package dev.advmon.registry;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -30,7 +33,7 @@ public final class WireFormat {
       throw new WireFormatException("record has no bytes (null); expected magic byte 0, a 4-byte schema id "
           + "and an Avro body (a tombstone or a producer that does not use the registry serde?)");
     }
-    if (looksLikeJson(data)) {
+    if (isJsonDocument(data)) {
       throw new WireFormatException(String.format("byte 0 is 0x%02x, not the magic byte 0x00: the value looks like JSON "
           + "(it starts with '%c'), and the monitor reads Avro in the Confluent wire format (magic byte 0, a 4-byte "
           + "schema id, the Avro binary body): produce frames with a schema-registry Avro serializer (Confluent's "
@@ -51,14 +54,29 @@ public final class WireFormat {
   }
 
   /**
-   * Whether {@code data}, after blanks and a UTF-8 byte order mark, starts as a JSON object or array: neither can start
-   * a wire-format record (byte 0 would be 0x00), and "not written by a registry serde" alone sends its producer looking
-   * for the wrong mistake. Public for the topology's advice on schema-id headers, which this one overrides.
+   * Whether {@code data}, after blanks and a UTF-8 byte order mark, is one whole JSON object or array: neither can
+   * start a wire-format record (byte 0 would be 0x00), and "not written by a registry serde" alone sends its producer
+   * looking for the wrong mistake. Starting like JSON is not enough: an Avro Frame body starts with frameId's length
+   * as a zigzag varint, which is a blank for 5 characters (0x0a) and 16 (0x20), so a frame id starting with '{' or '['
+   * looks like JSON after blanks. A Frame body is never a JSON document: its encoding enum is one byte 0x00-0x08, a
+   * control character JSON allows neither outside nor inside a string, while a JSON serializer always writes a whole
+   * document. Public for the topology's advice on schema-id headers, which this one overrides.
    */
-  public static boolean looksLikeJson(byte[] data) {
+  public static boolean isJsonDocument(byte[] data) {
     int i = firstNonBlank(data);
-    return i < data.length && (data[i] == '{' || data[i] == '[');
+    if (i >= data.length || data[i] != '{' && data[i] != '[') {
+      return false;
+    }
+    try (JsonParser parser = JSON.createParser(data)) {
+      parser.nextToken();
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException e) {
+      return false;
+    }
   }
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private static int firstNonBlank(byte[] data) {
     int i = data.length >= 3 && (data[0] & 0xff) == 0xef && (data[1] & 0xff) == 0xbb && (data[2] & 0xff) == 0xbf ? 3 : 0;

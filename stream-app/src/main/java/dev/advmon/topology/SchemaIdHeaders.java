@@ -1,7 +1,5 @@
 package dev.advmon.topology;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import dev.advmon.registry.DeclaredLengths;
 import dev.advmon.registry.WireFormat;
 import dev.advmon.schema.Frame;
@@ -35,7 +33,7 @@ final class SchemaIdHeaders {
    */
   static String problem(Headers headers, byte[] value) {
     if (value == null || value.length == 0 || value[0] == WireFormat.MAGIC_BYTE
-        || isJsonDocument(value)) {
+        || WireFormat.isJsonDocument(value)) {
       return null;
     }
     String advice = advice(headers);
@@ -99,26 +97,4 @@ final class SchemaIdHeaders {
     }
     return null;
   }
-
-  /**
-   * Whether {@code value} looks like JSON and parses as one whole JSON document. Starting like JSON is not enough
-   * here: an Avro Frame body starts with frameId's length as a zigzag varint, which is a blank for 5 characters (0x0a)
-   * and 16 (0x20), so a frame id starting with '{' or '[' looks like JSON after blanks. A Frame body is never a JSON
-   * document: its encoding enum is one byte 0x00-0x08, a control character JSON allows neither outside nor inside a
-   * string, while a JSON serializer always writes a whole document.
-   */
-  static boolean isJsonDocument(byte[] value) {
-    if (!WireFormat.looksLikeJson(value)) {
-      return false;
-    }
-    try (JsonParser parser = JSON.createParser(value)) {
-      parser.nextToken();
-      parser.skipChildren();
-      return parser.nextToken() == null;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static final JsonFactory JSON = new JsonFactory();
 }

@@ -195,6 +195,31 @@ class AvroSerdeTest {
         .as("other text keeps the generic message").hasMessageNotContaining("looks like JSON");
   }
 
+  /**
+   * A plain Avro Frame body (no magic byte, no schema id) starts with frameId's length as a zigzag varint: 0x0a for 5
+   * characters and 0x20 for 16, both blanks, so a frame id starting with '{' or '[' made it start "like JSON" after
+   * blanks, and its producer was told to drop a JSON serializer it never used. JSON is told by its whole document now;
+   * a BOM or blanks before a JSON document still say JSON.
+   */
+  @Test
+  void aPlainAvroBodyWhoseFrameIdStartsWithABraceIsNotSaidToBeJson() {
+    for (String frameId : new String[] {"{abcd", "[abcd", "{0123456789abcde"}) {
+      byte[] written = serde.serializer().serialize("frames", frame(frameId));
+      byte[] plainAvro = Arrays.copyOfRange(written, WireFormat.HEADER_SIZE, written.length);
+      assertThat(new String(plainAvro, 1, 1, StandardCharsets.UTF_8)).as("the body starts like JSON after a blank")
+          .isEqualTo(frameId.substring(0, 1));
+      assertThatThrownBy(() -> serde.deserializer().deserialize("frames", plainAvro))
+          .as(frameId)
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageNotContaining("looks like JSON")
+          .hasMessageContaining("expected the magic byte 0x00")
+          .hasMessageContaining("plain Avro");
+    }
+    byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '\n', '{', '"', 'a', '"', ':', '1', '}', '\n'};
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bom))
+        .as("a JSON document after a byte order mark").hasMessageContaining("looks like JSON");
+  }
+
   @Test
   void unknownIdIsUnknownSchema() {
     assertThatThrownBy(() -> serde.deserializer().deserialize("frames", new byte[] {0, 0, 0, 0, 99, 6}))
