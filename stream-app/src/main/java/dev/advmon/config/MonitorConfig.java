@@ -617,7 +617,9 @@ public final class MonitorConfig {
   private static final Map<String, java.util.function.Function<String, Object>> CHOICES = Map.of(
       "model.engine", dev.advmon.model.EngineChoice::parse,
       "health.hanging-transactions", dev.advmon.health.HangingTransactions.Mode::parse,
-      "streams.leave-group-on-close", v -> v.toLowerCase(Locale.ROOT));
+      "streams.leave-group-on-close", v -> v.toLowerCase(Locale.ROOT),
+      // KeyStore.getInstance takes a type case aside, and validation upper-cases it: pkcs12 is the default PKCS12
+      "registry.ssl.truststore.type", v -> v.toUpperCase(Locale.ROOT));
 
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */
   private long campaignIdleRetentionLeastMs() {

@@ -58,6 +58,19 @@ class MonitorConfigTest {
     assertThat(choices.setValues()).hasSize(3).allSatisfy(l -> assertThat(l).endsWith("; the same as its default)"));
   }
 
+  /**
+   * registry.ssl.truststore.type is read case aside (KeyStore types are, and validation upper-cases it), but was
+   * compared with its default PKCS12 as text: pkcs12 was listed as a value of its own. JKS stays a value of its own.
+   */
+  @Test
+  void aTruststoreTypeWrittenInLowerCaseIsMarkedTheSameAsItsDefault() {
+    MonitorConfig lower = MonitorConfig.load(null, Map.of(), Map.of("registry.ssl.truststore.type", "pkcs12"), dir);
+    assertThat(lower.setValues())
+        .containsExactly("registry.ssl.truststore.type = 'pkcs12' (from command line; the same as its default)");
+    MonitorConfig jks = MonitorConfig.load(null, Map.of(), Map.of("registry.ssl.truststore.type", "jks"), dir);
+    assertThat(jks.setValues()).containsExactly("registry.ssl.truststore.type = 'jks' (from command line)");
+  }
+
   @Test
   void anEmptyEnvironmentVariableLeavesTheFilesValueAsAnUnsetOneWould() throws Exception {
     // k8s/base/credentials.env ships these keys empty; the Secret's empty values must not erase the file's token
