@@ -637,14 +637,28 @@ public final class MonitorConfig {
     return v > 0 ? v : Math.max(120_000, 2 * longValue("streams.transaction-timeout-ms"));
   }
 
-  /** {@code <streams.state-dir>/<streams.application-id>}; null with either empty or the id no plain folder name. */
+  /**
+   * {@code streams.state-dir}, or where Kafka Streams puts its state by default ({@code <java.io.tmpdir>/kafka-streams}).
+   * Absolute: a relative one is the working folder's, as Kafka reads it, and messages that name the folder then say
+   * which one.
+   */
+  public Path stateDir() {
+    String dir = string("streams.state-dir");
+    return (dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams") : Path.of(dir))
+        .toAbsolutePath();
+  }
+
+  /**
+   * {@code <state dir>/<streams.application-id>}, the default state dir's when streams.state-dir is empty; null with
+   * the id empty or no plain folder name.
+   */
   private Path applicationFolder() {
     String app = string("streams.application-id");
-    if (string("streams.state-dir").isBlank() || app.isBlank() || app.equals(".") || app.equals("..")) {
+    if (app.isBlank() || app.equals(".") || app.equals("..")) {
       return null; // the id itself is checked, and named, by its own case
     }
     try {
-      Path folder = Path.of(string("streams.state-dir")).resolve(app);
+      Path folder = stateDir().resolve(app);
       return folder.getFileName().toString().equals(app) ? folder : null;
     } catch (java.nio.file.InvalidPathException e) {
       return null;
@@ -694,7 +708,17 @@ public final class MonitorConfig {
         // Kafka Streams keeps the stores one level down, in <state-dir>/<application-id>: a link there to nothing
         // failed as the one above did, only once the broker and registry answered
         Path stores = applicationFolder();
-        if (stores != null && Files.isSymbolicLink(stores) && !Files.exists(stores)) {
+        if (stores != null && string(key).isBlank()) {
+          // empty: the stores go under the temp folder, where a link to nothing failed only once run had connected
+          for (Path p : List.of(stores.getParent(), stores)) {
+            if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+              throw invalid(key, "is empty, so Kafka Streams keeps the stores of streams.application-id '"
+                  + string("streams.application-id") + "' in " + stores + " (under the system temp dir), where the "
+                  + "link " + p + " to " + linkTarget(p) + ", which does not exist, is in the way: delete the link for "
+                  + "a fresh folder, create what it points to, or set streams.state-dir to a folder of your own");
+            }
+          }
+        } else if (stores != null && Files.isSymbolicLink(stores) && !Files.exists(stores)) {
           throw invalid(key, "holds the link " + stores + " to " + linkTarget(stores) + ", which does not exist (a "
               + "volume not mounted?), where Kafka Streams keeps the stores of streams.application-id '"
               + string("streams.application-id") + "': mount or create it, or delete the link for a fresh folder");

@@ -403,14 +403,9 @@ public final class StreamingMonitor implements AutoCloseable {
     return c.string("streams.application-id") + "-" + c.instanceId();
   }
 
-  /**
-   * {@code streams.state-dir}, or where Kafka Streams puts its state by default. Absolute: a relative one is the
-   * working folder's, as Kafka reads it, and messages that name the folder then say which one.
-   */
+  /** {@link MonitorConfig#stateDir()}: config load checks the same folder that Kafka Streams is given. */
   static Path stateDir(MonitorConfig c) {
-    String dir = c.string("streams.state-dir");
-    return (dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams") : Path.of(dir))
-        .toAbsolutePath();
+    return c.stateDir();
   }
 
   /**

@@ -375,6 +375,30 @@ class MonitorConfigTest {
         .hasMessageContaining("streams.application-id");
   }
 
+  /**
+   * With streams.state-dir empty the stores go to {@code <java.io.tmpdir>/kafka-streams/<streams.application-id>}: a
+   * link there to nothing was not looked at, and run failed only after the broker and registry answered. The link is
+   * made in the real temp folder, under an application id of this test's own, and removed after.
+   */
+  @Test
+  void anApplicationFolderInTheTempFolderThatIsALinkToNothingIsRefusedAtLoadNamingTheLink() throws Exception {
+    String app = "advmon-config-test-" + java.util.UUID.randomUUID();
+    Path base = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams"));
+    Path target = dir.resolve("not-mounted");
+    Path link = Files.createSymbolicLink(base.resolve(app), target);
+    try {
+      assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("streams.application-id", app), dir)
+          .validated())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("setting 'streams.state-dir' = '' (from default) ")
+          .hasMessageContaining("link " + link.toAbsolutePath() + " to " + target + ", which does not exist")
+          .hasMessageContaining("streams.application-id")
+          .hasMessageContaining("set streams.state-dir");
+    } finally {
+      Files.delete(link);
+    }
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");
