@@ -1004,6 +1004,15 @@ class MonitorConfigTest {
     assertThat(String.join("\n", lines)).doesNotContain("SR-PW").doesNotContain("APIKEY").contains("kafka.vendor.apikey");
   }
 
+  /** Credentials named as OAuth and other plugins name them, in any case, are hidden too. */
+  @Test
+  void aPluginCredentialNamedWithSecretTokenApiKeyOrCredentialInAnyCaseIsNotListed() throws Exception {
+    Path f = file("kafka.sasl.oauthbearer.client.credentials.client.secret=OAUTH-1\nkafka.some.plugin.token=TOK-2\n"
+        + "kafka.vendor.ApiKey=KEY-3\nkafka.my.plugin.Credentials=CRED-4\nkafka.other.PassWord=PW-5\n");
+    List<String> lines = MonitorConfig.load(f, Map.of(), Map.of(), dir).validated().setValues();
+    assertThat(lines).hasSize(5).allSatisfy(l -> assertThat(l).contains(" = (hidden) (from " + f));
+  }
+
   /**
    * registry.retry-backoff-ms took any positive value: past 5000 every wait was cut to 5 s anyway (and a huge one
    * overflowed the doubling), and one beyond the call's deadline (two thirds of the transaction timeout) meant the
