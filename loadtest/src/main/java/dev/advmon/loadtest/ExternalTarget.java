@@ -62,19 +62,14 @@ final class ExternalTarget extends ConfiguredTarget {
   /**
    * One request to the registry before the first frame. Unchecked, a registry down or a wrong registry.url met the
    * first frame's serializer on the sender thread, after its retries, as "the sender thread stopped: ..." with the
-   * exception's class name.
+   * exception's class name. The ping runs on a thread of its own, as the broker check's attempts do, and this ends
+   * with {@link Interruption.Stopped} as soon as {@code stop} is requested: waited for here, Ctrl-C was heard only
+   * after the ping's 10 s, and a ping that then failed stopped the run with the registry's error and no INTERRUPTED
+   * report. A ping left behind by a stop is cancelled (interrupted: the registry client ends its request and holds
+   * nothing), rather than left to run to its own timeout, 10 s per URL, while the run writes its report and closes.
    */
   @Override
-  public void requireRegistry() {
-    requireRegistry(Interruption.PROCESS);
-  }
-
-  /**
-   * As {@link #requireRegistry()}, ending with {@link Interruption.Stopped} as soon as {@code stop} is requested: the
-   * ping runs on a thread of its own, as the broker check's attempts do. Waited for here, Ctrl-C was heard only after
-   * the ping's 10 s, and a ping that then failed stopped the run with the registry's error and no INTERRUPTED report.
-   */
-  void requireRegistry(Interruption stop) {
+  public void requireRegistry(Interruption stop) {
     CompletableFuture<Void> ping = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
@@ -84,10 +79,13 @@ final class ExternalTarget extends ConfiguredTarget {
         ping.completeExceptionally(e);
       }
     }, "advmon-loadtest-registry-check");
-    t.setDaemon(true); // left behind by a stop, it ends by the ping's own timeout; it holds nothing
+    t.setDaemon(true); // never holds the JVM: a stop cancels it below, and it holds nothing
     t.start();
     try {
       while (true) {
+        if (stop.requested()) {
+          cancel(t);
+        }
         stop.throwIfRequested();
         try {
           ping.get(50, TimeUnit.MILLISECONDS);
@@ -111,6 +109,18 @@ final class ExternalTarget extends ConfiguredTarget {
       throw (Error) e.getCause();
     }
   }
+
+  /**
+   * Ends the ping thread {@code t} left behind by a stop: interrupted, the registry client cancels its request and
+   * gives up. Waited for a moment, so that the run goes on to its report with the check over, not still asking.
+   */
+  private static void cancel(Thread t) throws InterruptedException {
+    t.interrupt();
+    t.join(PING_CANCEL_WAIT.toMillis());
+  }
+
+  /** How long a stop waits for the cancelled ping to end; it ends as soon as its request is cancelled. */
+  private static final Duration PING_CANCEL_WAIT = Duration.ofSeconds(2);
 
   /** What the run says when the registry's check failed: credentials refused, or no registry's answer. */
   private IllegalStateException refused(RegistrySerdeException e) {

@@ -33,13 +33,23 @@ final class Interruption {
   private static boolean hooked;
 
   private final Duration wait;
+  private final Runnable atBegin;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final java.util.List<Runnable> onRequest = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running;
   private volatile boolean requested;
 
   Interruption(Duration wait) {
+    this(wait, () -> {});
+  }
+
+  /**
+   * As above, running {@code atBegin} as a run begins, once a shutdown would wait for it: a test looks there at what
+   * the command has done before that point (a report folder made before it would be left behind by a Ctrl-C).
+   */
+  Interruption(Duration wait, Runnable atBegin) {
     this.wait = wait;
+    this.atBegin = atBegin;
   }
 
   /** Registers the JVM shutdown hook once: signal {@link #PROCESS}, wait for it, then close what is left open. */
@@ -64,6 +74,7 @@ final class Interruption {
   void begin() {
     install();
     running = true;
+    atBegin.run();
   }
 
   /**

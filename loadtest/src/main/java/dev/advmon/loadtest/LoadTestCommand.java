@@ -65,6 +65,17 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /** What Ctrl-C or SIGTERM requests: the process's, or a test's own, so that a test stops the command itself. */
+  private final Interruption stop;
+
+  public LoadTestCommand() {
+    this(Interruption.PROCESS);
+  }
+
+  LoadTestCommand(Interruption stop) {
+    this.stop = stop;
+  }
+
   @ArgGroup(exclusive = true, multiplicity = "0..1") // required for a load test, checked in call(): not for benchmark
   TargetChoice target;
 
@@ -137,7 +148,12 @@ public final class LoadTestCommand implements Callable<Integer> {
   }
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new LoadTestCommand());
+    return commandLine(new LoadTestCommand());
+  }
+
+  /** As the tester runs {@code command}: its error handler and refusal of unmatched arguments. */
+  static CommandLine commandLine(LoadTestCommand command) {
+    CommandLine cl = new CommandLine(command);
     cl.setExecutionExceptionHandler(Main.errorHandler());
     // ./loadtest/run benchmrk --help printed the help and exited 0: refused as ./monitor refuses it
     cl.setExecutionStrategy(Main::refuseUnmatchedThenRun);
@@ -155,7 +171,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       externalSettings = ExternalTarget.settings(target.config, Main.home());
     }
     CommandLine cl = spec != null ? spec.commandLine() : new CommandLine(this);
-    return inReportFolder(Interruption.PROCESS, report, () -> prepareReportFolder(cl, report), this::measure);
+    return inReportFolder(stop, report, () -> prepareReportFolder(cl, report), this::measure);
   }
 
   /**
@@ -316,8 +332,8 @@ public final class LoadTestCommand implements Callable<Integer> {
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, externalSettings);
         Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
-      t.requireRegistry(); // after the reader's topic check, before the first frame
-      Interruption.PROCESS.throwIfRequested(); // a stop that came as the registry answered: before the first frame
+      t.requireRegistry(stop); // after the reader's topic check, before the first frame
+      stop.throwIfRequested(); // a stop that came as the registry answered: before the first frame
       boolean drained;
       try {
         if (warmup > 0) {

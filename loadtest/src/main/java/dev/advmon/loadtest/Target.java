@@ -33,8 +33,11 @@ interface Target extends AutoCloseable {
     return "the embedded monitor's settings";
   }
 
-  /** Stops the run, naming the registry and the setting, when the registry does not answer (in memory: nothing). */
-  default void requireRegistry() {}
+  /**
+   * Stops the run, naming the registry and the setting, when the registry does not answer (in memory: nothing); ends
+   * with {@link Interruption.Stopped} as soon as {@code stop} is requested.
+   */
+  default void requireRegistry(Interruption stop) {}
 
   /** What runs, for the report: mode, instances, threads, batch settings ... */
   Map<String, Object> describe();

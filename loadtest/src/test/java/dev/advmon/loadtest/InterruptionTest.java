@@ -90,36 +90,29 @@ class InterruptionTest {
 
   /**
    * Before: the report folder was made before the run began, so a Ctrl-C in between found no run under way, and the
-   * JVM exited at once with the new, empty --report folder left behind. Here the stop comes right after the folder is
-   * made; {@code leftBehind}: whether the folder was there when the hook returned (when the JVM would exit).
+   * JVM exited at once with the new, empty --report folder left behind. Through the command as a user runs it: when
+   * the run begins (from then on a Ctrl-C is waited for) the folder must not be there yet, and a Ctrl-C at that moment
+   * leaves none behind once the hook returns (when the JVM would exit). The broker refuses at once: the run fails.
    */
   @Test
-  void aStopRightAfterTheReportFolderIsMadeLeavesNoFolderBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
-      throws Exception {
-    Interruption stop = new Interruption(Duration.ofSeconds(30));
+  void theCommandMakesItsReportFolderOnlyOnceACtrlCWouldWaitForTheRun(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path tmp) throws Exception {
     java.nio.file.Path dir = tmp.resolve("new-report");
+    java.nio.file.Path config = java.nio.file.Files.writeString(tmp.resolve("monitor.properties"),
+        "kafka.bootstrap.servers=127.0.0.1:1\nregistry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    java.util.concurrent.atomic.AtomicReference<Boolean> thereAtBegin = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<Boolean>[] leftBehind = new CompletableFuture[1];
-    try {
-      LoadTestCommand.inReportFolder(stop, dir, () -> {
-        java.nio.file.Path made = LoadTestCommand.prepareReportFolder(new picocli.CommandLine(new LoadTestCommand()),
-            dir);
-        leftBehind[0] = CompletableFuture.supplyAsync(() -> {
-          stop.onShutdown();
-          return java.nio.file.Files.exists(dir);
-        });
-        try {
-          await(() -> leftBehind[0].isDone() || stop.requested(), 10);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return made;
-      }, () -> {
-        stop.throwIfRequested(); // the run's first checkpoint
-        return 0;
+    Interruption[] stop = new Interruption[1];
+    stop[0] = new Interruption(Duration.ofSeconds(30), () -> {
+      thereAtBegin.set(java.nio.file.Files.exists(dir));
+      leftBehind[0] = CompletableFuture.supplyAsync(() -> {
+        stop[0].onShutdown();
+        return java.nio.file.Files.exists(dir);
       });
-    } catch (Interruption.Stopped e) {
-      // the run heard the stop: what a command does then is measure()'s (the INTERRUPTED report)
-    }
+    });
+    LoadTestCommand.commandLine(new LoadTestCommand(stop[0])).execute("--config", config.toString(), "--report",
+        dir.toString());
+    assertThat(thereAtBegin.get()).as("the report folder when the run began").isFalse();
     assertThat(leftBehind[0].get(10, TimeUnit.SECONDS)).as("the empty report folder left when the JVM exits")
         .isFalse();
   }
