@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -23,6 +25,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 public final class ClusterCameras implements CameraDirectory {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The states an instance passes through on its way to serving its cameras, restarts and rebalances included. */
+  private static final Set<String> NOT_YET = Set.of("STARTING", "CREATED", "REBALANCING", "RUNNING");
 
   private final CameraDirectory local;
   private final Peers peers;
@@ -54,6 +58,16 @@ public final class ClusterCameras implements CameraDirectory {
     boolean stopping = state.equals("PENDING_SHUTDOWN") || state.equals("NOT_RUNNING");
     return "camera state is not available while Kafka Streams is " + state
         + (stopping ? "; this instance is stopping: ask another instance of the group" : "; retry in a few seconds");
+  }
+
+  /**
+   * The 503 answer of {@link #unavailable}, with the state and whether the cameras come by themselves ({@code notYet}:
+   * starting, rebalancing, threads taking up their partitions) rather than only from another instance (stopping, or
+   * in ERROR). The dashboard read every 503 as a failure: a normal start showed "update failed ... 503" for as long as
+   * the broker, the registry and the model were waited for.
+   */
+  static Map<String, Object> unavailableAnswer(String state) {
+    return Map.of("error", unavailable(state), "state", state, "notYet", NOT_YET.contains(state));
   }
 
   @Override

@@ -508,7 +508,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     } catch (InvalidStateStoreException e) {
       // not RUNNING yet, or rebalancing: the store is not queryable for a moment; or this instance is stopping (a
       // scale-down, a rollout), when only the others can answer
-      json(ex, 503, Map.of("error", ClusterCameras.unavailable(health.readiness().state())));
+      json(ex, 503, ClusterCameras.unavailableAnswer(health.readiness().state()));
     } catch (ClusterCameras.InstancesDidNotAnswer e) {
       json(ex, 503, Map.of("error", e.getMessage()));
     }

@@ -68,6 +68,8 @@ class StartingMonitorTest {
             String asked = path + (readsStale ? " (as a peer asks)" : "") + (peers == Peers.NONE ? " alone" : "");
             assertThat(answer.statusCode()).as(asked + ": " + answer.body()).isEqualTo(503);
             assertThat(answer.body()).as(asked).contains("still starting").contains("/health/ready");
+            // what the dashboard tells "starting" from a failure by: a start, not an error, for as long as it lasts
+            assertThat(answer.body()).as(asked).contains("\"state\":\"STARTING\"").contains("\"notYet\":true");
           }
         }
       }

@@ -544,6 +544,21 @@ class ClusterCamerasTest {
         .isEqualTo("camera state is not available while Kafka Streams is REBALANCING; retry in a few seconds");
   }
 
+  /**
+   * The dashboard read every 503 of /cameras as a failure, a normal start included. The answer says whether the cameras
+   * come by themselves (starting, rebalancing) or only from another instance (stopping, in ERROR).
+   */
+  @Test
+  void anUnavailableAnswerSaysWhetherTheCamerasComeByThemselvesOrOnlyFromAnotherInstance() {
+    for (String state : List.of("STARTING", "CREATED", "REBALANCING", "RUNNING")) {
+      assertThat(ClusterCameras.unavailableAnswer(state)).as(state).containsEntry("notYet", true)
+          .containsEntry("state", state).containsEntry("error", ClusterCameras.unavailable(state));
+    }
+    for (String state : List.of("PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR")) {
+      assertThat(ClusterCameras.unavailableAnswer(state)).as(state).containsEntry("notYet", false);
+    }
+  }
+
   @Test
   void aQuestionFromAnotherInstanceIsAnsweredFromThisOneAlone() throws Exception {
     HttpResponse<String> mine = get(first, "/cameras?scope=local");
