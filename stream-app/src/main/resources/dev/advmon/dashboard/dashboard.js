@@ -60,7 +60,13 @@
     }
     const body = await r.json().catch(() => null);
     // the monitor's reason (a 401's "needs the header ...") said neither which request was refused nor how: both first
-    if (!r.ok) throw new Error(url + ' answered HTTP ' + r.status + (body && body.error ? ': ' + body.error : ''));
+    if (!r.ok) {
+      const e = new Error(url + ' answered HTTP ' + r.status + (body && body.error ? ': ' + body.error : ''));
+      // what the monitor does not hold yet (starting, rebalancing) and will by itself: no failure. Every 503 read as one,
+      // and a normal start showed "update failed ... 503" while the broker, the registry and the model were waited for
+      if (r.status === 503 && body && body.notYet === true) e.notYet = String(body.state);
+      throw e;
+    }
     if (body === null || typeof body !== 'object') throw new Error(url + ' answered something that is not JSON');
     return body;
   }
@@ -77,6 +83,9 @@
   const DROP_NOTE_MS = 10 * 60 * 1000;
   let lastFrames = null;
   let dropNote = null;
+  // what this instance is not ready for, as the summary said (null when ready): what a start waits for
+  let waitingFor = null;
+  let seenRunning = false; // a wait after RUNNING was seen is a rebalance, not a start
 
   function showSummary(s) {
     const leftOut = Array.isArray(s.instances) && s.instances.some((i) => i.error);
@@ -97,6 +106,8 @@
     // RUNNING is not ready: a monitor that cannot reach the broker or the registry, or has stalled, stays RUNNING
     // while /health/ready is DOWN, and a green badge then hid that no frame was being scored
     const notReady = s.ready === false;
+    waitingFor = notReady ? reasons(s.readyReasons, s.streams) : null;
+    if (s.streams === 'RUNNING') seenRunning = true;
     const state = $('streams-state');
     state.textContent = String(s.streams) + (notReady && s.streams === 'RUNNING' ? ', not ready' : '');
     state.className = 'badge ' + (s.streams === 'ERROR' ? 'bad' : notReady ? 'warn' : s.streams === 'RUNNING' ? 'ok' : '');
@@ -298,6 +309,15 @@
         : rows.length ? '' : 'No camera has sent a readable frame yet.', cut).filter((t) => t).join(' ');
   }
 
+  // What the cameras note says while the monitor has no cameras to give yet (the state of its 503), instead of the
+  // 503 itself: "ask another instance, or retry" is for a script; the page asks again by itself
+  function notYetNote(state) {
+    return (state === 'STARTING' ? 'Cameras are listed once this instance has started'
+      : state === 'RUNNING' ? 'Cameras are listed once Kafka Streams has taken up its partitions (a few seconds)'
+        : 'Cameras are listed once Kafka Streams is running here (it is ' + state + ')')
+      + '; the page asks again by itself.';
+  }
+
   function drawOverlay(canvas, overlay) {
     const cell = 16;
     canvas.width = overlay.cols * cell;
@@ -439,6 +459,8 @@
 
   function mark(part, failure) {
     if (!failure) lastDrawn[part] = Date.now();
+    // not there yet (the monitor is starting) and nothing drawn: nothing to grey, the part says what it waits for
+    if (failure && failure.notYet && !lastDrawn[part]) failure = null;
     for (const e of document.querySelectorAll('[data-part="' + part + '"]')) {
       e.classList.toggle('stale', Boolean(failure));
       // on the part itself, in words: grey alone told it only by colour. Text of the page, not CSS content, which
@@ -472,20 +494,30 @@
         throw e;
       }),
       part('cameras', getJson('/cameras?limit=' + CAMERA_ROWS), showCameras).catch((e) => {
-        $('cameras-note').textContent = e.message;
+        $('cameras-note').textContent = e.notYet ? notYetNote(e.notYet) : e.message;
         throw e;
       }),
       part('alerts', getJson('/api/alerts'), showAlerts),
     ]);
-    const failed = results.find((r) => r.status === 'rejected');
+    const rejected = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+    const failed = rejected.find((e) => !e.notYet);
     const updated = $('updated');
     if (failed) {
       // the oldest of the greyed parts: what the page shows is at least that old
       const stale = Object.keys(lastDrawn).filter((p) => document.querySelector('[data-part="' + p + '"].stale'));
       const since = Math.min(...stale.map((p) => lastDrawn[p]));
-      updated.textContent = 'update failed: ' + failed.reason.message + ' (retrying); greyed parts show '
+      updated.textContent = 'update failed: ' + failed.message + ' (retrying); greyed parts show '
         + (since > 0 ? 'the last update, at ' + clock(since) : 'no update since the page was loaded');
       updated.classList.add('stale');
+    } else if (rejected.length) {
+      // starting (or rebalancing), which is no failure: what it waits for, as readiness says it ("starting: checking
+      // the Kafka broker, ...; registry: ..."), else the state it waits in
+      const state = rejected[0].notYet;
+      const what = waitingFor || (state === 'RUNNING' ? 'Kafka Streams is taking up its partitions'
+        : 'Kafka Streams is ' + state);
+      updated.textContent = (what.startsWith('starting') ? ''
+        : state === 'STARTING' || !seenRunning ? 'starting: ' : 'waiting: ') + what + ' (the page updates by itself)';
+      updated.classList.remove('stale');
     } else {
       updated.textContent = 'updated ' + clock(Date.now());
       updated.classList.remove('stale');

@@ -1,0 +1,155 @@
+package dev.advmon.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.advmon.campaign.CameraDirectory;
+import dev.advmon.dashboard.RecentAlerts;
+import dev.advmon.health.HealthCheck;
+import dev.advmon.http.HttpSettings;
+import dev.advmon.http.MonitorHttpServer;
+import dev.advmon.image.ImageLimits;
+import dev.advmon.testing.DashboardBrowser;
+import dev.advmon.testing.TempTree;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator dashboard's page in headless Chromium, served by a monitor's HTTP server whose JSON routes answer what
+ * each test makes up (a monitor starting, a burst of alerts, cameras counted before a restart): what the page says and
+ * does, with no broker, registry or model behind it. {@link DashboardIT} has the page on a whole monitor.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (CI installs them; see {@code .ci/run}).
+ */
+class DashboardPageIT {
+
+  private static Path scratch; // the browser profile, removed after the class
+  private static RecentAlerts recent;
+  private static ChromeDriver browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    scratch = Files.createTempDirectory("advmon-dashboard-page-it-");
+    recent = new RecentAlerts(new ImageLimits(1_000_000, 4_000_000, 4096));
+    browser = DashboardBrowser.start(scratch);
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (browser != null) {
+        browser.quit();
+      }
+    } finally {
+      if (recent != null) {
+        recent.close();
+      }
+      TempTree.delete(scratch);
+    }
+  }
+
+  /**
+   * A normal start: until Kafka Streams runs, /cameras answers 503 (the cameras are not known yet), and the page read
+   * "update failed: /cameras?limit=200 answered HTTP 503 ..." with the cameras greyed as stale, for as long as the
+   * broker, the registry and the model were waited for. The monitor marks such an answer {@code notYet}: the page now
+   * says "starting" and what start-up waits for, greys nothing, and once the cameras come reads as updated. A 503
+   * without the mark (a peer that did not answer) is still a failure.
+   */
+  @Test
+  void whileTheMonitorStartsThePageSaysStartingAndWhatItWaitsForNotThatAnUpdateFailed() throws Exception {
+    MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":0,\"verdicts\":0,\"deadLetters\":0,"
+        + "\"alerts\":0,\"streams\":\"STARTING\",\"ready\":false,\"readyReasons\":[\"starting: checking the Kafka "
+        + "broker, the schema registry and the model before the first frame\",\"registry: http://registry:8081 "
+        + "answered 503\"]}"));
+    AtomicReference<String> cameras = new AtomicReference<>("starting");
+    page.route("/cameras", (ex, p) -> {
+      switch (cameras.get()) {
+        case "starting" -> reply(ex, 503, "application/json", ("{\"error\":\"camera state is not available yet: this "
+            + "instance is still starting (what it waits for: /health/ready); ask another instance of the group, or "
+            + "retry once it is ready\",\"state\":\"STARTING\",\"notYet\":true}").getBytes());
+        case "broken" -> reply(ex, 503, "application/json",
+            "{\"error\":\"no instance answered for its cameras: 10.0.0.2:8080 did not answer\"}".getBytes());
+        default -> reply(ex, "application/json", "{\"cameras\":[],\"known\":0,\"limit\":200}".getBytes());
+      }
+    });
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the header saying what start-up waits for; it says \""
+          + text("updated") + "\"").until(b -> text("updated").startsWith("starting: checking the Kafka broker"));
+      assertThat(text("updated")).contains("registry: http://registry:8081 answered 503").doesNotContain("failed")
+          .doesNotContain("HTTP 503");
+      assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(false);
+      assertThat(greyedAsStale("cameras")).as("the cameras greyed as stale while starting").isFalse();
+      assertThat(text("cameras-note")).isEqualTo("Cameras are listed once this instance has started; the page asks "
+          + "again by itself.");
+
+      cameras.set("broken");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed: /cameras?limit=200 "
+          + "answered HTTP 503: no instance answered"));
+      waitUpTo(Duration.ofSeconds(5)).until(b -> greyedAsStale("cameras"));
+
+      cameras.set("ok");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+      assertThat(greyedAsStale("cameras")).isFalse();
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * A monitor's HTTP server whose JSON routes answer {@code answers} (path -> body); the others a quiet running
+   * monitor's: no frame, no alert, no camera.
+   */
+  private static MonitorHttpServer pageServer(Map<String, String> answers) throws IOException {
+    MonitorHttpServer page = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), () -> "", CameraDirectory.EMPTY, recent, () -> null);
+    Map<String, String> all = new HashMap<>(Map.of("/api/summary", "{\"frames\":0,\"verdicts\":0,\"deadLetters\":0,"
+        + "\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true}", "/api/alerts", "{\"capacity\":50,\"alerts\":[]}",
+        "/cameras", "{\"cameras\":[],\"known\":0,\"limit\":200}"));
+    all.putAll(answers);
+    all.forEach((path, body) -> page.route(path, (ex, p) ->
+        reply(ex, "application/json", body.getBytes(StandardCharsets.UTF_8))));
+    return page;
+  }
+
+  private static String timedAlert(int seq, long time) {
+    return "{\"seq\":" + seq + ",\"key\":\"" + seq + "\",\"kind\":\"PERTURBATION\",\"severity\":\"WARNING\","
+        + "\"cameraId\":\"cam-t\",\"time\":" + time + ",\"explanation\":\"timed\",\"scores\":[]}";
+  }
+
+  private static Object js(String script, Object... args) {
+    return DashboardBrowser.js(browser, script, args);
+  }
+
+  private static WebDriverWait waitUpTo(Duration d) {
+    return DashboardBrowser.waitUpTo(browser, d);
+  }
+
+  private static String text(String id) {
+    return DashboardBrowser.text(browser, id);
+  }
+
+  private static boolean greyedAsStale(String id) {
+    return DashboardBrowser.greyedAsStale(browser, id);
+  }
+
+  private static void reply(HttpExchange ex, String type, byte[] body) throws IOException {
+    DashboardBrowser.reply(ex, 200, type, body);
+  }
+
+  private static void reply(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    DashboardBrowser.reply(ex, status, type, body);
+  }
+}
