@@ -18,12 +18,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -103,6 +107,66 @@ class DashboardPageIT {
       cameras.set("ok");
       waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
       assertThat(greyedAsStale("cameras")).isFalse();
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * A demo raises about 400 alerts in 33 s: each poll (1.5 s) put the new cards on top and pushed the one being read
+   * down or off the list. The list now holds still while Pause is pressed (a button, reached with Tab and pressed with
+   * Space) or while the pointer is over it, and says how many alerts arrived meanwhile; Resume shows them. Here every
+   * poll of the alerts adds one.
+   */
+  @Test
+  void theAlertListHoldsStillWhilePausedOrPointedAtAndSaysHowManyArrivedMeanwhile() throws Exception {
+    AtomicInteger polls = new AtomicInteger();
+    MonitorHttpServer page = pageServer(Map.of());
+    long now = System.currentTimeMillis();
+    page.route("/api/alerts", (ex, p) -> {
+      int newest = polls.incrementAndGet();
+      StringBuilder list = new StringBuilder();
+      for (int seq = newest; seq >= Math.max(1, newest - 49); seq--) {
+        list.append(list.length() == 0 ? "" : ",").append(timedAlert(seq, now + seq));
+      }
+      reply(ex, "application/json", ("{\"capacity\":50,\"alerts\":[" + list + "]}").getBytes());
+    });
+    String shown = "return Array.from(document.querySelectorAll('#alerts article.alert')).map(a => a.dataset.key)"
+        + ".join(',');";
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("article.alert")).size() >= 2);
+      browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+      for (int tab = 1; tab < 10 && !"alerts-pause".equals(js("return document.activeElement.id;")); tab++) {
+        browser.switchTo().activeElement().sendKeys(Keys.TAB);
+      }
+      assertThat(js("return document.activeElement.id;")).as("Tab reaches the alerts' Pause").isEqualTo("alerts-pause");
+      browser.switchTo().activeElement().sendKeys(Keys.SPACE);
+      assertThat(js("return document.getElementById('alerts-pause').getAttribute('aria-pressed');")).isEqualTo("true");
+      String held = (String) js(shown);
+      int pausedAt = polls.get();
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "an alert counted while paused; the page says \""
+          + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
+              && text("alerts-held").matches("Paused: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; Resume shows "
+                  + "them\\."));
+      assertThat(js(shown)).as("the cards while paused").isEqualTo(held);
+      assertThat(text("alerts-pause")).matches("Resume \\([1-9] new\\)");
+
+      browser.switchTo().activeElement().sendKeys(Keys.SPACE);
+      waitUpTo(Duration.ofSeconds(5)).until(b -> !js(shown).equals(held) && text("alerts-held").isEmpty());
+      assertThat(text("alerts-pause")).isEqualTo("Pause");
+      assertThat(js("return document.getElementById('alerts-pause').getAttribute('aria-pressed');")).isEqualTo("false");
+
+      // the pointer on a card holds the list as Pause does, and moving it away lets it go
+      new Actions(browser)
+          .moveToElement(browser.findElement(By.cssSelector("article.alert"))).perform();
+      String pointed = (String) js(shown);
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("alerts-held").matches("Held while the pointer is on the "
+          + "alerts: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; move it away to show them\\."));
+      assertThat(js(shown)).as("the cards while pointed at").isEqualTo(pointed);
+      new Actions(browser)
+          .moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
+      waitUpTo(Duration.ofSeconds(5)).until(b -> !js(shown).equals(pointed) && text("alerts-held").isEmpty());
     } finally {
       page.close();
     }
