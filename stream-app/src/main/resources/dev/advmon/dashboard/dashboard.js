@@ -290,6 +290,7 @@
       return tr;
     });
     tbody.replaceChildren(...rows);
+    cameraFrames = (body.cameras || []).reduce((a, c) => a + (c.totalFrames > 0 ? c.totalFrames : 0), 0);
     const campaigns = (body.cameras || []).filter((c) => c.status === 'CAMPAIGN').length;
     const known = Number.isFinite(body.known) ? body.known : rows.length;
     $('cameras-hint').textContent = (known > rows.length
@@ -307,6 +308,19 @@
       ? 'Cameras of ' + describe(missing) + ' are missing.'
       : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
         : rows.length ? '' : 'No camera has sent a readable frame yet.', cut).filter((t) => t).join(' ');
+  }
+
+  // The caption over the counts. It said the camera totals do not start at 0 with each process: in a demo (a new
+  // broker each time) they do. After a restart that kept the cameras' state, or a scale-in, they are above the frames
+  // read, which the page did not explain: it says so when they are.
+  const CAPTION = $('counts-hint').textContent.replace(/\s+/g, ' ').trim();
+  let cameraFrames = null; // frames in the totals of the cameras listed (those cut from the list not counted)
+
+  function showCaption() {
+    $('counts-hint').textContent = CAPTION + (Number.isFinite(lastFrames) && cameraFrames > lastFrames
+      ? ': the cameras\' ' + count(cameraFrames) + ' frames are more than the ' + count(lastFrames) + ' read, as they '
+        + 'include frames read before a restart that kept the cameras\' state, or by an instance since stopped '
+        + '(a scale-in)' : '');
   }
 
   // What the cameras note says while the monitor has no cameras to give yet (the state of its 503), instead of the
@@ -557,6 +571,7 @@
     const rejected = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
     const failed = rejected.find((e) => !e.notYet);
     const updated = $('updated');
+    showCaption();
     if (failed) {
       // the oldest of the greyed parts: what the page shows is at least that old
       const stale = Object.keys(lastDrawn).filter((p) => document.querySelector('[data-part="' + p + '"].stale'));

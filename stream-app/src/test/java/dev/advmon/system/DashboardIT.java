@@ -242,8 +242,8 @@ class DashboardIT {
     // start at 0 with each process, sat beside camera totals that do not
     assertThat(js("return Array.from(document.querySelectorAll('#cameras th')).map(t => t.innerText.trim()).join('|');"))
         .isEqualTo("Camera|Status|Frames, total|Flagged, total|Flag rate, last window");
-    assertThat(text("counts-hint")).isEqualTo("Counts since the monitor started (they start at 0 with each process; "
-        + "the camera totals do not)");
+    assertThat(text("counts-hint")).isEqualTo("Counts since the monitor started (each process starts them at 0); the "
+        + "cameras' totals since each camera's first frame");
   }
 
   /**

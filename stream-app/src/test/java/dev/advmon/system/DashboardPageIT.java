@@ -173,6 +173,40 @@ class DashboardPageIT {
   }
 
   /**
+   * The caption said the camera totals do not start at 0 with each process: in a demo (a new broker each time) they
+   * do; after a restart that kept its state, or a scale-in, the cameras' totals were above the frames read with no word
+   * on the page why. The caption now says what each counts, and when the cameras' totals are above the frames read,
+   * that they were counted before this process started.
+   */
+  @Test
+  void theCaptionSaysWhyTheCamerasTotalsAreAboveTheFramesReadOnlyWhenTheyAre() throws Exception {
+    AtomicReference<String> totals = new AtomicReference<>("5000,3000");
+    MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":400,\"verdicts\":390,\"deadLetters\":10,"
+        + "\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true}"));
+    page.route("/cameras", (ex, p) -> {
+      String[] n = totals.get().split(",");
+      reply(ex, "application/json", ("{\"cameras\":[{\"cameraId\":\"cam-01\",\"status\":\"NORMAL\",\"totalFrames\":"
+          + n[0] + ",\"totalFlagged\":1},{\"cameraId\":\"cam-02\",\"status\":\"NORMAL\",\"totalFrames\":" + n[1]
+          + ",\"totalFlagged\":1}],\"known\":2,\"limit\":200}").getBytes());
+    });
+    String plain = "Counts since the monitor started (each process starts them at 0); the cameras' totals since each "
+        + "camera's first frame";
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on 8,000 frames in the cameras' totals; it says \""
+          + text("counts-hint") + "\"").until(b -> text("counts-hint").contains("8,000"));
+      assertThat(text("counts-hint")).isEqualTo(plain + ": the cameras' 8,000 frames are more than the 400 read, as "
+          + "they include frames read before a restart that kept the cameras' state, or by an instance since stopped "
+          + "(a scale-in)");
+      totals.set("150,200");
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on totals below the frames read; it says \""
+          + text("counts-hint") + "\"").until(b -> text("counts-hint").equals(plain));
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
    * A monitor's HTTP server whose JSON routes answer {@code answers} (path -> body); the others a quiet running
    * monitor's: no frame, no alert, no camera.
    */
