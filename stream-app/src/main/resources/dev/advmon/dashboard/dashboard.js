@@ -282,11 +282,12 @@
       const status = el('td');
       status.appendChild(el('span', 'pill ' + (c.status === 'CAMPAIGN' ? 'CAMPAIGN' : 'NORMAL'), c.status));
       tr.appendChild(status);
-      tr.appendChild(el('td', 'num', count(c.totalFrames)));
-      tr.appendChild(el('td', 'num', count(c.totalFlagged)));
+      // beside the status, which it explains: last, it was behind a sideways scroll in a phone's width
       const last = c.lastWindowStart >= 0 && c.lastWindowFrames > 0;
       tr.appendChild(el('td', 'num', last ? pct(c.lastWindowFlagged / c.lastWindowFrames)
         : c.windowFrames > 0 ? pct(c.windowFlagged / c.windowFrames) + ' (current)' : '–'));
+      tr.appendChild(el('td', 'num', count(c.totalFrames)));
+      tr.appendChild(el('td', 'num', count(c.totalFlagged)));
       return tr;
     });
     tbody.replaceChildren(...rows);

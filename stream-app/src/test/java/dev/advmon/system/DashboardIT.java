@@ -241,7 +241,7 @@ class DashboardIT {
     // rate 100.0%" (the rate of the last window beside totals since the camera's first frame), and the tiles, which
     // start at 0 with each process, sat beside camera totals that do not
     assertThat(js("return Array.from(document.querySelectorAll('#cameras th')).map(t => t.innerText.trim()).join('|');"))
-        .isEqualTo("Camera|Status|Frames, total|Flagged, total|Flag rate, last window");
+        .isEqualTo("Camera|Status|Flag rate, last window|Frames, total|Flagged, total");
     assertThat(text("counts-hint")).isEqualTo("Counts since the monitor started (each process starts them at 0); the "
         + "cameras' totals since each camera's first frame");
   }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -202,6 +203,38 @@ class DashboardPageIT {
       waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on totals below the frames read; it says \""
           + text("counts-hint") + "\"").until(b -> text("counts-hint").equals(plain));
     } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * At 360 px the cameras table showed the camera, its status and its frames; the flag rate, the number an operator
+   * reads a campaign from, was behind a sideways scroll. It is now the column after the status, in view from 360 px.
+   */
+  @Test
+  void theFlagRateIsInViewWithoutScrollingSidewaysFrom360Px() throws Exception {
+    String cameras = "{\"cameras\":[{\"cameraId\":\"cam-04\",\"status\":\"CAMPAIGN\",\"totalFrames\":1234567,"
+        + "\"totalFlagged\":1234001,\"lastWindowStart\":1,\"lastWindowFrames\":50,\"lastWindowFlagged\":50},"
+        + "{\"cameraId\":\"cam-01\",\"status\":\"NORMAL\",\"totalFrames\":1234567,\"totalFlagged\":1234,"
+        + "\"lastWindowStart\":-1,\"windowFrames\":20,\"windowFlagged\":2}],\"known\":2,\"limit\":200}";
+    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras));
+    try {
+      for (int width : new int[] {360, 1280}) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+        browser.get("http://127.0.0.1:" + page.port() + "/");
+        waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
+        @SuppressWarnings("unchecked")
+        List<Object> outside = (List<Object>) js("const box = document.querySelector('.table-scroll')"
+            + ".getBoundingClientRect(); const rate = Array.from(document.querySelectorAll('#cameras th'))"
+            + ".findIndex(t => t.innerText.startsWith('Flag rate'));"
+            + "return Array.from(document.querySelectorAll('#cameras tr')).map(r => r.cells[rate])"
+            + ".filter(c => c.getBoundingClientRect().right > box.right + 0.5).map(c => c.innerText);");
+        assertThat(outside).as("flag-rate cells beyond the cameras card's right edge at " + width + " px").isEmpty();
+        assertThat(text("cameras")).contains("100.0%").contains("10.0% (current)");
+      }
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
       page.close();
     }
   }
