@@ -62,8 +62,8 @@
     // the monitor's reason (a 401's "needs the header ...") said neither which request was refused nor how: both first
     if (!r.ok) {
       const e = new Error(url + ' answered HTTP ' + r.status + (body && body.error ? ': ' + body.error : ''));
-      // what the monitor does not hold yet (starting, rebalancing) and will by itself: no failure. Every 503 read as one,
-      // and a normal start showed "update failed ... 503" while the broker, the registry and the model were waited for
+      // what the monitor does not hold yet (starting, rebalancing) and will by itself: no failure. Every 503 read
+      // as one, and a normal start showed "update failed ... 503" while the broker, registry and model were awaited
       if (r.status === 503 && body && body.notYet === true) e.notYet = String(body.state);
       throw e;
     }
@@ -464,8 +464,9 @@
     const n = (fresh > 0 && fresh === list.length ? 'at least ' : '') + count(fresh);
     $('alerts-pause').textContent = paused ? 'Resume' + (fresh ? ' (' + n + ' new)' : '') : 'Pause';
     note('alerts-held', !held() ? ''
-      : (paused ? 'Paused: ' : 'Held while the pointer is on the alerts: ') + n + (fresh === 1 ? ' new alert' : ' new alerts')
-        + ' since ' + clock(heldSince) + (paused ? '; Resume shows them.' : '; move it away to show them.'));
+      : (paused ? 'Paused: ' : 'Held while the pointer is on the alerts: ') + n
+        + (fresh === 1 ? ' new alert' : ' new alerts') + ' since ' + clock(heldSince)
+        + (paused ? '; Resume shows them.' : '; move it away to show them.'));
   }
 
   $('alerts-pause').addEventListener('click', () => {

@@ -194,8 +194,8 @@ class DashboardPageIT {
         + "camera's first frame";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on 8,000 frames in the cameras' totals; it says \""
-          + text("counts-hint") + "\"").until(b -> text("counts-hint").contains("8,000"));
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on 8,000 frames in the cameras' totals; it "
+          + "says \"" + text("counts-hint") + "\"").until(b -> text("counts-hint").contains("8,000"));
       assertThat(text("counts-hint")).isEqualTo(plain + ": the cameras' 8,000 frames are more than the 400 read, as "
           + "they include frames read before a restart that kept the cameras' state, or by an instance since stopped "
           + "(a scale-in)");
