@@ -50,11 +50,62 @@ public final class KafkaTlsStores {
       new DefaultSslEngineFactory().configure(parsed); // it holds no open resource once configured
     } catch (KafkaException | IllegalArgumentException e) {
       String store = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props) ? "keystore" : "truststore";
+      Object inline = props.get(INLINE_CA);
+      String problem = inline == null || props.containsKey("ssl.truststore.location") ? null : inlineCaProblem(inline);
+      if (problem != null) {
+        // Kafka's words ("No matching CERTIFICATE entries in PEM file") name neither the setting nor what it should
+        // hold; the value is a secret setting's (Kafka types it a password), so it is not shown
+        throw c.invalid("kafka." + INLINE_CA, problem + ": it must hold the CA that signed the broker's certificate in"
+            + " PEM, whole, from its -----BEGIN CERTIFICATE----- line to its -----END CERTIFICATE----- line (on"
+            + " Kubernetes ca.crt of the Secret advmon-kafka), with kafka.ssl.truststore.type=PEM; or give the file in"
+            + " kafka.ssl.truststore.location instead (Kafka: " + causes(e) + ")");
+      }
       if (!props.containsKey("ssl." + store + ".location")) {
         throw new ConfigException("the Kafka clients' TLS settings (kafka.ssl.*) cannot be used: " + causes(e), e);
       }
       throw unreadable(c, parsed, store, causes(e));
     }
+  }
+
+  /** The Kafka clients' key for a trust store given inline, as PEM text rather than a file. */
+  private static final String INLINE_CA = "ssl.truststore.certificates";
+
+  private static final java.util.regex.Pattern PEM_BLOCK = java.util.regex.Pattern.compile(
+      "-----BEGIN ([A-Z0-9 ]+)-----(.*?)(-----END \\1-----|(?=-----BEGIN )|$)", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * What is wrong with the PEM text given as {@code ssl.truststore.certificates}: none of it a certificate (a file name,
+   * a private key), a certificate cut short, or one whose body does not read. Null when each block reads: the failure
+   * was then another.
+   */
+  static String inlineCaProblem(Object value) {
+    String text = value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : String.valueOf(value);
+    java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
+    int certificates = 0;
+    String other = null;
+    while (m.find()) {
+      if (!m.group(1).equals("CERTIFICATE")) {
+        other = other == null ? m.group(1) : other;
+        continue;
+      }
+      certificates++;
+      if (m.group(3).isEmpty()) {
+        return "certificate " + certificates + " has no -----END CERTIFICATE----- line: the text was cut short";
+      }
+      try {
+        java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+            new java.io.ByteArrayInputStream(java.util.Base64.getMimeDecoder().decode(m.group(2).trim())));
+      } catch (IllegalArgumentException | java.security.cert.CertificateException e) {
+        return "certificate " + certificates + " cannot be read (" + e.getMessage() + "): part of it is missing or"
+            + " changed";
+      }
+    }
+    if (certificates > 0) {
+      return null;
+    }
+    return other != null
+        ? "holds a " + other + ", not a certificate (a key belongs in kafka.ssl.keystore.key, for mutual TLS only)"
+        : "holds no -----BEGIN CERTIFICATE----- block (" + text.strip().length() + " characters, not shown)";
   }
 
   /** The store's location setting, with its origin, {@code problem} and what to check. */

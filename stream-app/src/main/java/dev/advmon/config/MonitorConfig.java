@@ -1102,6 +1102,10 @@ public final class MonitorConfig {
   }
 
   ConfigException invalid(String key, String problem) {
+    if (isSecret(key)) {
+      // a password, a JAAS line, PEM text Kafka types as a password (a private key pasted there by mistake)
+      return invalidSecret(key, problem);
+    }
     if (key.equals("registry.url") && values.get(key).indexOf('@') >= 0) {
       // user:password@ in a URL (refused, but any error about the value would show it): the value is not shown
       return invalidSecret(key, problem);

@@ -89,6 +89,76 @@ class KafkaTlsStoresTest {
         .hasMessageContaining("cannot be read as PEM");
   }
 
+  /** A config whose CA is given inline, as {@code ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES} holds it from a Secret. */
+  private MonitorConfig inlineCa(String pem) throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9093\nkafka.security.protocol=SSL\n"
+        + "kafka.ssl.truststore.type=PEM\n");
+    return MonitorConfig.load(file, Map.of("ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES", pem), Map.of(), dir)
+        .validated();
+  }
+
+  /** A real CA certificate in PEM, as keytool -exportcert -rfc writes it. */
+  private String caPem() throws Exception {
+    Path store = dev.advmon.testing.Keytool.keyPair(dir, "inline-ca", 30, "secret");
+    Path pem = dir.resolve("inline-ca.crt");
+    dev.advmon.testing.Keytool.run("-exportcert", "-rfc", "-alias", "inline-ca", "-keystore", store.toString(),
+        "-storetype", "PKCS12", "-storepass", "secret", "-file", pem.toString());
+    return Files.readString(pem);
+  }
+
+  @Test
+  void anInlineCaThatIsNoPemNamesTheSettingAndWhatToPutThere() throws Exception {
+    MonitorConfig c = inlineCa("ca.crt");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment "
+            + "ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES)")
+        .hasMessageContaining("holds no -----BEGIN CERTIFICATE----- block")
+        .hasMessageContaining("must hold the CA that signed the broker's certificate in PEM, whole");
+  }
+
+  @Test
+  void aTruncatedInlineCaSaysItIsCutShort() throws Exception {
+    String pem = caPem();
+    MonitorConfig c = inlineCa(pem.substring(0, pem.indexOf("-----END")));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("no -----END CERTIFICATE----- line");
+  }
+
+  @Test
+  void anInlineCaCutInsideItsBodySaysItCannotBeRead() throws Exception {
+    String pem = caPem();
+    int end = pem.indexOf("-----END");
+    MonitorConfig c = inlineCa(pem.substring(0, end / 2) + "\n" + pem.substring(end));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("certificate 1 cannot be read");
+  }
+
+  @Test
+  void aPrivateKeyGivenAsTheInlineCaIsNamedAndNotShown() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+        .encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
+    MonitorConfig c = inlineCa("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("holds a PRIVATE KEY")
+        .hasMessageNotContaining(body.substring(0, 20));
+  }
+
+  @Test
+  void aGoodInlineCaPasses() throws Exception {
+    MonitorConfig c = inlineCa(caPem());
+
+    assertThatCode(() -> KafkaTlsStores.check(c)).doesNotThrowAnyException();
+  }
+
   @Test
   void noTlsOrNoStoreIsNothingToCheck() throws Exception {
     Path file = dir.resolve("plain.properties");
