@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.testing.Keytool;
 import dev.advmon.testing.LogLines;
-import java.io.IOException;
+import dev.advmon.testing.TlsServer;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +17,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +46,7 @@ class CertificateExpiryWatchTest {
 
   @Test
   void warnsOfACertificateThatExpiresWithinTwoWeeksAndExportsItsNotAfter() throws Exception {
-    try (TlsServer server = new TlsServer(soonKeys); MonitorMetrics metrics = MonitorMetrics.prometheus();
+    try (TlsServer server = new TlsServer(soonKeys, PASSWORD); MonitorMetrics metrics = MonitorMetrics.prometheus();
         LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
       CertificateExpiryWatch.Endpoint broker = endpoint(server, soonTrust);
       CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5),
@@ -80,7 +76,7 @@ class CertificateExpiryWatchTest {
     Keytool.run("-genkeypair", "-alias", "expired", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=expired",
         "-startdate", "-10d", "-validity", "3", "-keystore", expired.toString(), "-storetype", "PKCS12", "-storepass",
         PASSWORD);
-    try (TlsServer server = new TlsServer(expired); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+    try (TlsServer server = new TlsServer(expired, PASSWORD); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
       CertificateExpiryWatch.Endpoint broker = endpoint(server, trustOnly(expired, "expired"));
 
       new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5), Clock.systemUTC()).lookAll();
@@ -94,7 +90,7 @@ class CertificateExpiryWatchTest {
 
   @Test
   void aCertificateMonthsAwayIsExportedWithoutAWarning() throws Exception {
-    try (TlsServer server = new TlsServer(laterKeys); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+    try (TlsServer server = new TlsServer(laterKeys, PASSWORD); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
       CertificateExpiryWatch.Endpoint registry = endpoint(server, laterTrust);
       CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(registry), Duration.ofSeconds(5),
           Clock.systemUTC());
@@ -110,7 +106,7 @@ class CertificateExpiryWatchTest {
   @Test
   void anUntrustedChainIsStillReadAndItsExpiryWarned() throws Exception {
     // the monitor's trust store holds another certificate: the handshake fails, the dates are read all the same
-    try (TlsServer server = new TlsServer(soonKeys); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
+    try (TlsServer server = new TlsServer(soonKeys, PASSWORD); LogLines lines = LogLines.of(CertificateExpiryWatch.class)) {
       CertificateExpiryWatch.Endpoint broker = endpoint(server, laterTrust);
       CertificateExpiryWatch watch = new CertificateExpiryWatch(List.of(broker), Duration.ofSeconds(5),
           Clock.systemUTC());
@@ -161,7 +157,7 @@ class CertificateExpiryWatchTest {
    */
   @Test
   void aMutualTlsBrokerIsShownTheMonitorsClientCertificate() throws Exception {
-    try (TlsServer broker = new TlsServer(soonKeys, laterTrust)) {
+    try (TlsServer broker = new TlsServer(soonKeys, PASSWORD, laterTrust)) {
       Map<String, Object> props = new HashMap<>();
       props.put("bootstrap.servers", "127.0.0.1:" + broker.port());
       props.put("security.protocol", "SSL");
@@ -216,7 +212,7 @@ class CertificateExpiryWatchTest {
     try (var out = Files.newOutputStream(registryTrust)) {
       laterTrust.store(out, PASSWORD.toCharArray());
     }
-    try (TlsServer broker = new TlsServer(soonKeys); TlsServer registry = new TlsServer(laterKeys);
+    try (TlsServer broker = new TlsServer(soonKeys, PASSWORD); TlsServer registry = new TlsServer(laterKeys, PASSWORD);
         MonitorMetrics metrics = MonitorMetrics.prometheus()) {
       Path file = dir.resolve("monitor.properties");
       Files.writeString(file, String.join("\n",
@@ -252,56 +248,6 @@ class CertificateExpiryWatchTest {
   private static CertificateExpiryWatch.Endpoint endpoint(TlsServer server, KeyStore trust) {
     return new CertificateExpiryWatch.Endpoint("127.0.0.1", server.port(), "Kafka broker (kafka.bootstrap.servers)",
         trust, CertificateEndpoints.BROKER_RENEWAL);
-  }
-
-  /** Answers TLS handshakes on a free port, one connection after another, on a daemon thread. */
-  private static final class TlsServer implements AutoCloseable {
-    private final SSLServerSocket socket;
-    /** The client certificates' subjects of the handshakes that completed on the server's side. */
-    final List<String> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    TlsServer(Path keys) throws Exception {
-      this(keys, null);
-    }
-
-    /** {@code clientTrust} non-null: a mutual TLS server (as a broker with ssl.client.auth=required). */
-    TlsServer(Path keys, KeyStore clientTrust) throws Exception {
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(load(keys), PASSWORD.toCharArray());
-      javax.net.ssl.TrustManagerFactory tmf = null;
-      if (clientTrust != null) {
-        tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(clientTrust);
-      }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-      socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0);
-      socket.setNeedClientAuth(clientTrust != null);
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try (SSLSocket s = (SSLSocket) socket.accept()) {
-            s.startHandshake();
-            if (clientTrust != null) {
-              clients.add(((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal()
-                  .getName());
-            }
-          } catch (IOException e) {
-            // a client that refused the chain, or the socket closed: take the next one
-          }
-        }
-      }, "tls-server");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 
   private static KeyStore load(Path path) throws Exception {
