@@ -1,5 +1,8 @@
 package dev.advmon.topology;
 
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.util.Optional;
@@ -9,7 +12,7 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
  * What a failed TLS handshake with the broker means and which setting fixes it. Kafka reports one as an
  * {@link SslAuthenticationException} ("SSL handshake failed"), an authentication error like a refused SASL login, so
  * the monitor once told an operator whose broker certificate had expired to check kafka.sasl.jaas.config; the
- * reason is only in Java's words further down the chain.
+ * reason is further down the chain, in the classes of Java's certificate exceptions (and in its words, the fallback).
  */
 public final class BrokerTls {
 
@@ -27,6 +30,8 @@ public final class BrokerTls {
       return Optional.empty();
     }
     Throwable root = handshake;
+    Throwable path = null;
+    CertificateException identity = null;
     for (Throwable t = handshake.getCause(); t != null; t = t.getCause()) {
       root = t;
       if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
@@ -37,24 +42,51 @@ public final class BrokerTls {
             + " certificate is right, set this host's clock right; a running monitor meets this at its next"
             + " connection to the broker");
       }
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException v
+          && v.getReason() != CertPathValidatorException.BasicReason.ALGORITHM_CONSTRAINED) {
+        // a weak algorithm (the words say which) is no matter of the CA: the generic advice below
+        path = path == null ? t : path;
+      }
+      if (t.getClass() == CertificateException.class && t.getCause() == null) {
+        identity = (CertificateException) t;
+      }
     }
     String words = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+    // Told by the classes Java puts in the chain, whose words change between Java versions and providers: the trust
+    // manager validates the chain first (a refusal is a CertPathBuilderException, no path to a trusted CA, or a
+    // CertPathValidatorException, under a CertificateException subclass), and only a chain that validated is checked
+    // against the host name, whose refusal is a bare CertificateException with no cause. The words are the fallback for a chain
+    // that carries neither.
+    if (path == null && identity != null) {
+      return Optional.of(otherHost(identity.getMessage() == null ? words : identity.getMessage()));
+    }
+    if (path != null) {
+      return Optional.of(untrusted(words));
+    }
     if (words.contains("No subject alternative") || words.contains("No name matching")) {
-      return Optional.of(PREFIX + "the broker's certificate does not name the host the monitor connected to (" + words
-          + "): use a host name the certificate holds in kafka.bootstrap.servers and in the broker's"
-          + " advertised.listeners, or have the certificate reissued with that name as subjectAltName;"
-          + " kafka.ssl.endpoint.identification.algorithm= (empty) turns the check off, which lets anyone in the"
-          + " middle in");
+      return Optional.of(otherHost(words));
     }
     if (words.contains("certification path") || words.contains("PKIX")) {
-      return Optional.of(PREFIX + "this host does not trust the CA that signed the broker's certificate (" + words
-          + "): kafka.ssl.truststore.location must hold that CA, as kafka.ssl.truststore.type says (PEM, PKCS12 or"
-          + " JKS; on Kubernetes ca.crt of the Secret advmon-kafka, a copy of the cluster CA, which nothing updates:"
-          + " make it again after the CA is renewed)");
+      return Optional.of(untrusted(words));
     }
     return Optional.of(PREFIX + words + ": check that kafka.security.protocol says SSL or SASL_SSL only where the"
         + " broker's listener speaks TLS, kafka.ssl.truststore.* (the CA of the broker's certificate) and, if the"
         + " broker wants a client certificate, kafka.ssl.keystore.*");
+  }
+
+  private static String otherHost(String words) {
+    return PREFIX + "the broker's certificate does not name the host the monitor connected to (" + words
+        + "): use a host name the certificate holds in kafka.bootstrap.servers and in the broker's"
+        + " advertised.listeners, or have the certificate reissued with that name as subjectAltName;"
+        + " kafka.ssl.endpoint.identification.algorithm= (empty) turns the check off, which lets anyone in the"
+        + " middle in";
+  }
+
+  private static String untrusted(String words) {
+    return PREFIX + "this host does not trust the CA that signed the broker's certificate (" + words
+        + "): kafka.ssl.truststore.location must hold that CA, as kafka.ssl.truststore.type says (PEM, PKCS12 or"
+        + " JKS; on Kubernetes ca.crt of the Secret advmon-kafka, a copy of the cluster CA, which nothing updates:"
+        + " make it again after the CA is renewed)";
   }
 
   private static final String PREFIX = "the TLS handshake with the broker failed: ";
