@@ -74,9 +74,9 @@ public final class KafkaTlsStores {
       "-----BEGIN ([A-Z0-9 ]+)-----(.*?)(-----END \\1-----|(?=-----BEGIN )|$)", java.util.regex.Pattern.DOTALL);
 
   /**
-   * What is wrong with the PEM text given as {@code ssl.truststore.certificates}: none of it a certificate (a file name,
-   * a private key), a certificate cut short, or one whose body does not read. Null when each block reads: the failure
-   * was then another.
+   * What is wrong with the PEM text given as {@code ssl.truststore.certificates}: none of it a certificate (a file
+   * name, a private key), a certificate cut short, or one whose body does not read. Null when each block reads: the
+   * failure was then another.
    */
   static String inlineCaProblem(Object value) {
     String text = value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : String.valueOf(value);

@@ -55,8 +55,8 @@ public final class BrokerTls {
     // Told by the classes Java puts in the chain, whose words change between Java versions and providers: the trust
     // manager validates the chain first (a refusal is a CertPathBuilderException, no path to a trusted CA, or a
     // CertPathValidatorException, under a CertificateException subclass), and only a chain that validated is checked
-    // against the host name, whose refusal is a bare CertificateException with no cause. The words are the fallback for a chain
-    // that carries neither.
+    // against the host name, whose refusal is a bare CertificateException with no cause. The words are the fallback
+    // for a chain that carries neither.
     if (path == null && identity != null) {
       return Optional.of(otherHost(identity.getMessage() == null ? words : identity.getMessage()));
     }

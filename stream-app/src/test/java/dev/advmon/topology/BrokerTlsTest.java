@@ -69,8 +69,8 @@ class BrokerTlsTest {
 
   /**
    * The handshake a Kafka client makes (the host name checked, as kafka.ssl.endpoint.identification.algorithm=https
-   * does), against a real TLS server showing {@code keys}, with {@code trust}: what Java refused it with, as Kafka wraps
-   * it.
+   * does), against a real TLS server showing {@code keys}, with {@code trust}: what Java refused it with, as Kafka
+   * wraps it.
    */
   private static SslAuthenticationException realHandshake(Path keys, KeyStore trust, String host) throws Exception {
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
