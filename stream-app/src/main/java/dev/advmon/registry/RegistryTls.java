@@ -138,13 +138,21 @@ final class RegistryTls {
     return store.password() == null || store.password().isEmpty();
   }
 
+  /**
+   * Whether {@code path} holds PEM text. Not only at its start: `openssl pkcs12 -nokeys` writes "Bag Attributes",
+   * friendlyName, subject and issuer lines first, which pushed -----BEGIN past the 64 bytes once looked at.
+   */
   private static boolean isPem(java.nio.file.Path path) {
     try (InputStream in = Files.newInputStream(path)) {
-      return new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).contains("-----BEGIN");
+      return new String(in.readNBytes(PEM_LOOK_BYTES), java.nio.charset.StandardCharsets.US_ASCII)
+          .contains("-----BEGIN ");
     } catch (IOException e) {
       return false; // a missing file: Java's words say so
     }
   }
+
+  /** How much of a trust store is read to tell PEM text: a few certificates with their attribute lines. */
+  private static final int PEM_LOOK_BYTES = 16 * 1024;
 
   private static char[] chars(String password) {
     return password == null ? null : password.toCharArray();

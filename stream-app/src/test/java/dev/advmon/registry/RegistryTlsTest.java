@@ -204,6 +204,25 @@ class RegistryTlsTest {
   }
 
   @Test
+  void aPemFileOpensslWroteWithBagAttributesSaysToImportIt() throws Exception {
+    // `openssl pkcs12 -nokeys` writes "Bag Attributes", friendlyName, subject and issuer lines before
+    // -----BEGIN CERTIFICATE-----, past the first 64 bytes that were looked at: the keytool advice was missing
+    Path openssl = Path.of("/usr/bin/openssl");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(openssl), "openssl not installed");
+    Path pem = dir.resolve("bag-attributes.pem");
+    Process p = new ProcessBuilder(openssl.toString(), "pkcs12", "-in", serverKeys.toString(), "-nokeys", "-passin",
+        "pass:" + PASSWORD, "-out", pem.toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as("openssl pkcs12: %s", output).isZero();
+    assertThat(Files.readString(pem)).startsWith("Bag Attributes").contains("-----BEGIN CERTIFICATE-----");
+    RegistrySettings settings = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(pem, "PKCS12", PASSWORD)).build();
+
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(settings))
+        .hasMessageContaining("is a PEM file").hasMessageContaining("keytool -importcert -file " + pem);
+  }
+
+  @Test
   void aTrustStoreWithoutACertificateIsRefusedAtStartNamingTheSetting() throws Exception {
     // What Java sees in a PKCS12 that openssl made with -nokeys (no Java trust attribute): no entry at all. Taken as
     // it is, every handshake failed and the monitor waited for a registry that it could never trust.
