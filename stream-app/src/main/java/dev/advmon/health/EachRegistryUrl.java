@@ -1,5 +1,6 @@
 package dev.advmon.health;
 
+import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistryUnavailableException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -23,6 +24,15 @@ public final class EachRegistryUrl {
   private EachRegistryUrl() {}
 
   /**
+   * What to check after the URLs: their trust store where each refused its certificate (each answered: no outage),
+   * else whether a registry runs behind each.
+   */
+  private static String note(Map<String, String> failures) {
+    return failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED::equals)
+        ? "; check registry.ssl.truststore.location" : CHECK;
+  }
+
+  /**
    * "no registry.url answered: a:8081: connection refused; b:8081: no answer within 500 ms" and what the call's
    * deadline did, in at most {@code room} characters; null where {@code e} tells of one URL only (the single-URL
    * reason says it better). Each URL is written as short as still tells it from the others: without the scheme and
@@ -37,7 +47,7 @@ public final class EachRegistryUrl {
     Map<String, String> failures = unavailable.failures();
     List<URI> urls = failures.keySet().stream().map(URI::create).toList();
     List<String> words = List.copyOf(failures.values());
-    String note = unavailable.cutByDeadline() ? CUT : CHECK;
+    String note = unavailable.cutByDeadline() ? CUT : note(failures);
     String entries = null;
     for (boolean shortHosts : new boolean[] {false, true}) {
       List<String> labels = labels(urls, shortHosts);
@@ -76,7 +86,7 @@ public final class EachRegistryUrl {
       return null;
     }
     return HEAD + join(List.copyOf(unavailable.failures().keySet()), List.copyOf(unavailable.failures().values()))
-        + (unavailable.cutByDeadline() ? CUT : CHECK);
+        + (unavailable.cutByDeadline() ? CUT : note(unavailable.failures()));
   }
 
   /** {@code e} as the failure of several URLs, each with how it failed; null where it tells of one URL only. */

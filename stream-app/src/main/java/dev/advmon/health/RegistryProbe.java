@@ -19,6 +19,9 @@ public final class RegistryProbe {
 
   private static final String NOT_API_ROOT = "it answered, but not as a registry's API root; check registry.url";
 
+  /** The registry's trust store setting, named where this host refused the registry's certificate. */
+  static final String TRUST_STORE = "registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION)";
+
   /** The probe's time for one try, in the "nothing answered within" sentence. */
   static final String PROBE_TIMEOUT = "health.probe-timeout-ms";
 
@@ -64,6 +67,14 @@ public final class RegistryProbe {
       return "a request to it failed";
     }
     Throwable cause = unavailable.getCause();
+    if (dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(cause)) {
+      // the registry answered the handshake: not an outage, and not the scheme (the start-up's call stops on this)
+      return "this host does not trust the registry's certificate"
+          + (has(cause, java.security.cert.CertificateExpiredException.class)
+              ? ": it is out of its validity; renew it on the registry (or its proxy), or set this host's clock right"
+              : "; " + TRUST_STORE + " must hold its CA")
+          + "; read only when the monitor starts";
+    }
     if (has(cause, javax.net.ssl.SSLException.class)) {
       return "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"
           + " that registry.ssl.truststore.location holds the CA that signed its certificate";

@@ -1006,6 +1006,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (unresolved(e)) {
       return "host name does not resolve";
     }
+    if (certificateRefused(e)) {
+      return CERTIFICATE_NOT_TRUSTED;
+    }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
   }
@@ -1059,6 +1062,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       answer.cancel(true);
       throw e;
     }
+  }
+
+  /** How one URL's failure reads where this host refused its certificate ({@link #certificateRefused}). */
+  public static final String CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
+
+  /**
+   * Whether {@code t} failed because this host refused the registry's certificate (an unknown CA, another host's name,
+   * out of its validity): told by Java's certificate exceptions, as the start-up's stop is.
+   */
+  public static boolean certificateRefused(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SSLException ssl) {
+        return RegistryTls.certificateRefused(ssl);
+      }
+    }
+    return false;
   }
 
   /** Whether {@code t} failed because a host name did not resolve (java.net.http: a ConnectException over it). */

@@ -246,6 +246,44 @@ class RegistryProbeTest {
     }
   }
 
+  /**
+   * A running monitor's registry that now shows a certificate this host does not trust (renewed by another CA): the
+   * start-up's call stops naming the trust store, the probe said only that "the TLS handshake failed" and to check the
+   * scheme first, as for a registry that speaks no TLS.
+   */
+  @Test
+  void anUntrustedCertificateSaysSoAndNamesTheTrustStoreSetting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path keys = dev.advmon.testing.Keytool.keyPair(dir, "registry", 30, "changeit");
+    try (dev.advmon.testing.TlsServer registry = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      String url = "https://127.0.0.1:" + registry.port();
+      // the JVM's default trust: no CA of it signed the keytool certificate
+      assertThat(reasonAt(url, 10_000)).contains(": this host does not trust the registry's certificate")
+          .contains("registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION) must hold its CA")
+          .contains("read only when the monitor starts")
+          .doesNotContain("says https only where");
+    }
+  }
+
+  /** Each registry.url refusing the certificate: the trust store is what to check, not whether a registry runs. */
+  @Test
+  void everyUrlRefusingTheCertificateNamesTheTrustStoreNotAnOutage(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path keys = dev.advmon.testing.Keytool.keyPair(dir, "registry", 30, "changeit");
+    try (dev.advmon.testing.TlsServer a = new dev.advmon.testing.TlsServer(keys, "changeit");
+        dev.advmon.testing.TlsServer b = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      String urls = "https://127.0.0.1:" + a.port() + ",https://127.0.0.1:" + b.port();
+      DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(urls)
+          .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
+          10_000, clock::get);
+      probe.check();
+
+      assertThat(probe.problem()).contains(": certificate not trusted; ")
+          .endsWith("; check registry.ssl.truststore.location")
+          .doesNotContain("check that the registry runs");
+    }
+  }
+
   @Test
   void tlsSpokenToAServerThatWaitsForAnHttpRequestLineNamesTheSchemeWithTheTimeout() {
     String url = "https://127.0.0.1:" + server.getAddress().getPort();
