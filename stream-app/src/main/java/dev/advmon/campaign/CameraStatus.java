@@ -28,6 +28,10 @@ import java.util.TreeMap;
  * @param streakPooled whether a span of pooled windows counts in the current streak ({@code hotStreak} or
  *     {@code coolStreak}): the alert that ends the streak then says it counts spans, even when its last window was
  *     judged alone; false in a state written before it existed
+ * @param streakSince start of the first window (or span of pooled windows) judged in the current streak
+ *     ({@code hotStreak} or {@code coolStreak}): when the evidence of the campaign an alert raises or clears began,
+ *     where {@code lastWindowStart} says only where it ends; -1 before the first judgement, and in a state written
+ *     before it existed (its streak's start is unknown, not the epoch: boxed for that, a missing number reading 0)
  */
 public record CameraStatus(
     String cameraId,
@@ -47,7 +51,8 @@ public record CameraStatus(
     List<String> windowExamples,
     long pooledSince,
     long pooledFrames,
-    boolean streakPooled) {
+    boolean streakPooled,
+    Long streakSince) {
 
   public static final String NORMAL = "NORMAL";
   public static final String CAMPAIGN = "CAMPAIGN";
@@ -71,6 +76,17 @@ public record CameraStatus(
       pooledFrames = 0;
       pooledSince = -1;
     }
+    streakSince = streakSince == null || streakSince < 0 ? -1L : streakSince;
+  }
+
+  /** A camera's state whose streak's start is not known. */
+  public CameraStatus(String cameraId, String status, long windowStart, long windowFrames, long windowFlagged,
+      long lastWindowStart, long lastWindowFrames, long lastWindowFlagged, int hotStreak, int coolStreak,
+      long campaignSince, long totalFrames, long totalFlagged, Map<String, Long> windowReasons,
+      List<String> windowExamples, long pooledSince, long pooledFrames, boolean streakPooled) {
+    this(cameraId, status, windowStart, windowFrames, windowFlagged, lastWindowStart, lastWindowFrames,
+        lastWindowFlagged, hotStreak, coolStreak, campaignSince, totalFrames, totalFlagged, windowReasons,
+        windowExamples, pooledSince, pooledFrames, streakPooled, -1L);
   }
 
   /** A camera's state whose streak has no span of pooled windows in it. */

@@ -100,7 +100,7 @@ public final class CampaignTracker {
     s = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames() + 1, s.windowFlagged() + f,
         s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(), s.coolStreak(),
         s.campaignSince(), s.totalFrames() + 1, s.totalFlagged() + f, reasons, examples, s.pooledSince(),
-        s.pooledFrames(), s.streakPooled());
+        s.pooledFrames(), s.streakPooled(), s.streakSince());
     return new Step(s, alert);
   }
 
@@ -128,11 +128,11 @@ public final class CampaignTracker {
       return new CameraStatus(c.cameraId(), c.status(), windowStart, c.windowFrames(), c.windowFlagged(),
           c.lastWindowStart(), c.lastWindowFrames(), c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(),
           c.campaignSince(), c.totalFrames(), c.totalFlagged(), c.windowReasons(), c.windowExamples(),
-          c.pooledSince(), c.pooledFrames(), c.streakPooled());
+          c.pooledSince(), c.pooledFrames(), c.streakPooled(), c.streakSince());
     }
     return new CameraStatus(c.cameraId(), c.status(), windowStart, 0, 0, c.lastWindowStart(), c.lastWindowFrames(),
         c.lastWindowFlagged(), c.hotStreak(), c.coolStreak(), c.campaignSince(), c.totalFrames(), c.totalFlagged(),
-        Map.of(), List.of(), -1, 0, c.streakPooled());
+        Map.of(), List.of(), -1, 0, c.streakPooled(), c.streakSince());
   }
 
   /**
@@ -168,7 +168,7 @@ public final class CampaignTracker {
       CameraStatus pooled = new CameraStatus(s.cameraId(), s.status(), s.windowStart(), s.windowFrames(),
           s.windowFlagged(), s.lastWindowStart(), s.lastWindowFrames(), s.lastWindowFlagged(), s.hotStreak(),
           s.coolStreak(), s.campaignSince(), s.totalFrames(), s.totalFlagged(), s.windowReasons(), s.windowExamples(),
-          s.spanStart(), s.windowFrames(), s.streakPooled());
+          s.spanStart(), s.windowFrames(), s.streakPooled(), s.streakSince());
       return new Step(pooled, Optional.empty());
     }
     boolean hot = hot(s.windowFlagged(), s.windowFrames(), settings.baselineRate());
@@ -176,6 +176,8 @@ public final class CampaignTracker {
     int coolStreak = hot ? 0 : s.coolStreak() + 1;
     // a span of pooled windows in the streak, this one or one before it that the streak still counts
     boolean streakPooled = s.pooledFrames() > 0 || (hot ? s.hotStreak() : s.coolStreak()) > 0 && s.streakPooled();
+    // this span begins a streak, or one goes on whose start is kept (unknown, -1, if begun in an older version's state)
+    long streakSince = (hot ? s.hotStreak() : s.coolStreak()) == 0 ? s.spanStart() : s.streakSince();
     long windowEnd = Saturating.plus(s.windowStart(), settings.windowMs());
     String status = s.status();
     long since = s.campaignSince();
@@ -183,16 +185,16 @@ public final class CampaignTracker {
     if (!s.inCampaign() && hotStreak >= settings.consecutiveWindows()) {
       status = CameraStatus.CAMPAIGN;
       since = windowEnd;
-      alert = Optional.of(alert(s, "CAMPAIGN", hotStreak, streakPooled, windowEnd));
+      alert = Optional.of(alert(s, "CAMPAIGN", hotStreak, streakPooled, streakSince, windowEnd));
     } else if (s.inCampaign() && coolStreak >= settings.consecutiveWindows()) {
       status = CameraStatus.NORMAL;
       since = -1;
-      alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, streakPooled, windowEnd));
+      alert = Optional.of(alert(s, "CAMPAIGN_CLEARED", coolStreak, streakPooled, streakSince, windowEnd));
     }
     // judged, with what was carried into it: the next window starts empty, and the span judged is the last window
     CameraStatus next = new CameraStatus(s.cameraId(), status, s.windowStart(), s.windowFrames(), s.windowFlagged(),
         s.spanStart(), s.windowFrames(), s.windowFlagged(), hotStreak, coolStreak, since, s.totalFrames(),
-        s.totalFlagged(), s.windowReasons(), s.windowExamples(), -1, 0, streakPooled);
+        s.totalFlagged(), s.windowReasons(), s.windowExamples(), -1, 0, streakPooled, streakSince);
     return new Step(next, alert);
   }
 
@@ -328,22 +330,40 @@ public final class CampaignTracker {
         Instant.ofEpochMilli(windowEnd));
   }
 
-  private Alert alert(CameraStatus s, String kind, int streak, boolean streakPooled, long windowEnd) {
+  /**
+   * " The evidence runs from <start> (the start of the first of those 3 spans) to <end>.": the alert's window or span
+   * is the streak's last, and the streak tolerates gaps of empty windows, so its start cannot be read from the rest.
+   * Empty when the start is unknown (a streak begun in a state written before it was kept).
+   */
+  private static String streakRange(String what, int streak, boolean streakPooled, long streakSince, long windowEnd) {
+    if (streakSince < 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT, " %s from %s (the start of the first of those %d %s) to %s.", what,
+        Instant.ofEpochMilli(streakSince), streak, streakPooled ? "spans" : "windows", Instant.ofEpochMilli(windowEnd));
+  }
+
+  private Alert alert(CameraStatus s, String kind, int streak, boolean streakPooled, long streakSince,
+      long windowEnd) {
     double rate = (double) s.windowFlagged() / s.windowFrames();
     String explanation = kind.equals("CAMPAIGN")
         ? String.format(Locale.ROOT, "Camera %s: clearly more of its frames than the %.0f%% that ordinary conditions "
-            + "may flag were flagged in %s%d of %d, %.0f%%%s). A persistent "
+            + "may flag were flagged in %s%d of %d, %.0f%%%s).%s A persistent "
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
             + "distrust its predictions until this clears.%s",
             s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, windowEnd), s.windowFlagged(),
             s.windowFrames(), 100 * rate,
             s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
+            streakRange("The evidence runs", streak, streakPooled, streakSince, windowEnd),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
-            + "%s%d of %d flagged); the campaign is over.",
+            + "%s%d of %d flagged); the campaign is over.%s",
             s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, windowEnd), s.windowFlagged(),
-            s.windowFrames());
+            s.windowFrames(), streakRange("Back at the baseline", streak, streakPooled, streakSince, windowEnd));
     Map<String, String> evidence = new LinkedHashMap<>();
+    if (streakSince >= 0) { // where the evidence begins; window_start and window_end are where it ends
+      evidence.put("streak_start", Instant.ofEpochMilli(streakSince).toString());
+    }
     evidence.put("window_start", Instant.ofEpochMilli(s.spanStart()).toString());
     evidence.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
     evidence.put("window_frames", Long.toString(s.windowFrames()));

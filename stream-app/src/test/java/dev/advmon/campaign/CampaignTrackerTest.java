@@ -253,6 +253,68 @@ class CampaignTrackerTest {
         .contains("last span, 1970-01-01T00:40:00Z to 1970-01-01T00:40:10Z: 30 of 30, 100%");
   }
 
+  /**
+   * A CAMPAIGN named only its last window, so an operator could not read when the evidence began: the first window
+   * of its hot streak (the streak tolerates gaps of empty windows, so it is not "3 windows back"). Likewise a clear
+   * names the first window of its cool streak: since when the flags were back at the baseline.
+   */
+  @Test
+  void campaignAlertsNameTheFirstWindowOfTheirStreakAsWellAsTheLast() {
+    CameraStatusSerde store = new CameraStatusSerde(); // through the store, as the topology keeps it
+    int[][] windows = {{0, 0}, {1, 0}, {2, 10}, {5, 10}, {6, 10}, {7, 0}, {8, 0}, {9, 0}, {10, 0}};
+    for (int[] w : windows) {
+      window(w[0], 20, w[1]);
+      state = store.deserializer().deserialize("t", store.serializer().serialize("t", state));
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(alerts.get(0).getEvidence()).containsEntry("streak_start", "1970-01-01T00:00:02Z")
+        .containsEntry("window_start", "1970-01-01T00:00:06Z").containsEntry("window_end", "1970-01-01T00:00:07Z");
+    assertThat(alerts.get(0).getExplanation())
+        .contains("The evidence runs from 1970-01-01T00:00:02Z (the start of the first of those 3 windows) to "
+            + "1970-01-01T00:00:07Z.");
+    assertThat(alerts.get(1).getEvidence()).containsEntry("streak_start", "1970-01-01T00:00:07Z")
+        .containsEntry("window_start", "1970-01-01T00:00:09Z");
+    assertThat(alerts.get(1).getExplanation())
+        .contains("Back at the baseline from 1970-01-01T00:00:07Z (the start of the first of those 3 windows) to "
+            + "1970-01-01T00:00:10Z.");
+  }
+
+  /**
+   * A state written before the streak's start was kept cannot tell it: its alert leaves it out rather than name the
+   * epoch (a missing number reads as 0). A streak begun after the upgrade names it. An older version reads the new
+   * state, since the camera state's JSON ignores fields it does not know (as it did for streakPooled).
+   */
+  @Test
+  void aStreakBegunBeforeTheUpgradeNamesNoStartAndAnOlderVersionReadsTheNewState() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    // as the previous version wrote it: two hot windows of three, the third being counted
+    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
+        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
+        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
+        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0,"
+        + "\"streakPooled\":false}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    state = serde.deserializer().deserialize("t", older);
+    window(2, 20, 10);
+    window(3, 20, 0); // closes window 2: the third hot window in a row
+    assertThat(alerts).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+      assertThat(a.getEvidence()).doesNotContainKey("streak_start");
+      assertThat(a.getExplanation()).doesNotContain("1970-01-01T00:00:00Z").doesNotContain("first of those").doesNotContain("evidence runs");
+    });
+    window(4, 20, 0);
+    window(5, 20, 0);
+    window(6, 20, 0); // the cool streak began after the upgrade, at 3 s
+    assertThat(alerts.get(1).getEvidence()).containsEntry("cleared_by", "cool_windows")
+        .containsEntry("streak_start", "1970-01-01T00:00:03Z");
+
+    // what this version writes, with a field a later version may add: read all the same, the unknown field ignored
+    String written = new String(serde.serializer().serialize("t", state), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(written).contains("\"streakSince\":3000");
+    byte[] later = written.replaceFirst("\\}$", ",\"aFieldOfALaterVersion\":[1]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(serde.deserializer().deserialize("t", later)).isEqualTo(state);
+  }
+
   /** A span counts only in the streak it is part of: once a window breaks that streak, windows judged alone say so. */
   @Test
   void aStreakBrokenAfterPooledSpansSaysWindowsAgainWhenOnlyWindowsJudgedAloneRaiseIt() {

@@ -651,6 +651,27 @@ class CampaignTopologyTest {
         .containsExactly(java.util.Map.entry("at 3590 s", 2.0), java.util.Map.entry("at 10790 s", 1.0));
   }
 
+  /**
+   * A camera at a frame a minute, clean for 20 minutes, then attacked: its CAMPAIGN came an hour later naming only its
+   * last span (the 40 minutes before it said nothing), so an operator could not read when the attack's evidence began.
+   */
+  @Test
+  void aCampaignOfACameraAtAFrameAMinuteSaysWhenTheSpansThatRaisedItBegan() {
+    stop();
+    start(CampaignSettings.defaults());
+    for (int minute = 0; minute <= 81; minute++) {
+      frames("cam-1min", minute * 60, 1, minute >= 20);
+      driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
+    }
+    assertThat(campaignAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.getKind()).isEqualTo("CAMPAIGN");
+      assertThat(a.getEvidence()).containsEntry("streak_start", "1970-01-01T00:20:00Z")
+          .containsEntry("window_start", "1970-01-01T01:00:00Z").containsEntry("window_end", "1970-01-01T01:19:10Z");
+      assertThat(a.getExplanation()).contains("The evidence runs from 1970-01-01T00:20:00Z (the start of the first of those 3 spans) to "
+          + "1970-01-01T01:19:10Z.");
+    });
+  }
+
   @Test
   void aSparseCameraFlaggedNoMoreThanTheBaselineRaisesNoCampaign() {
     for (int s = 0; s < 40; s++) {
