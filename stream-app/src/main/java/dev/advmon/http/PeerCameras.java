@@ -88,6 +88,12 @@ final class PeerCameras extends PeerJson {
         return null;
       }
     }
+    // -1 when missing: an older monitor does not keep where a streak began, and 0 would name the epoch
+    Map<String, Long> since = new TreeMap<>();
+    if (c.has("streakSince") && !c.get("streakSince").isNull()
+        && !number(c, "streakSince", -1, Long.MAX_VALUE, at, since)) {
+      return null;
+    }
     ObjectNode reasons = NODES.objectNode();
     addCounts(reasons, c, "windowReasons", CameraStatus.MAX_REASONS, at);
     Map<String, Long> windowReasons = new TreeMap<>();
@@ -100,7 +106,8 @@ final class PeerCameras extends PeerJson {
         n.get("hotStreak").intValue(), n.get("coolStreak").intValue(), n.get("campaignSince"), n.get("totalFrames"),
         n.get("totalFlagged"), windowReasons, examples, n.get("pooledSince"), n.get("pooledFrames"),
         // false when missing or not a boolean: an older monitor, or a streak without a pooled span
-        c.path("streakPooled").isBoolean() && c.get("streakPooled").booleanValue());
+        c.path("streakPooled").isBoolean() && c.get("streakPooled").booleanValue(),
+        since.getOrDefault("streakSince", -1L));
   }
 
   /** {@code field} into {@code out} when it is a whole number {@code min..max} (missing: 0); false, saying so, if not. */

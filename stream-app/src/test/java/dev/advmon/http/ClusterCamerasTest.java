@@ -310,6 +310,27 @@ class ClusterCamerasTest {
         .extracting(JsonNode::asBoolean).containsExactlyInAnyOrder(false, true);
   }
 
+  /**
+   * streakSince (where the camera's streak began) reads the same from either instance; a peer of an older version
+   * that does not send it reads as unknown (-1), not as the epoch.
+   */
+  @Test
+  void aPeersCameraKeepsWhereItsStreakBegan() throws Exception {
+    CameraStatus streak = new CameraStatus("cam-p", "NORMAL", 3000, 0, 0, 2000, 20, 20, 2, 0, -1, 40, 40, Map.of(),
+        List.of(), -1, 0, false, 1000L);
+    MonitorHttpServer peer = server(new TreeMap<>(Map.of("cam-p", streak)),
+        new Peers(null, () -> List.of(), Duration.ofSeconds(2), null));
+    HostInfo holder = new HostInfo("127.0.0.1", peer.port());
+    MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), Duration.ofSeconds(2), null));
+
+    assertThat(json.readTree(get(peer, "/cameras/cam-p").body()).path("streakSince").asLong()).isEqualTo(1000);
+    assertThat(json.readTree(get(s, "/cameras/cam-p").body()).path("streakSince").asLong())
+        .as("asked of the instance that does not hold it").isEqualTo(1000);
+    assertThat(new PeerCameras("peer").camera(json.readTree("{\"cameraId\":\"cam-old\",\"status\":\"NORMAL\"}"))
+        .streakSince()).as("sent by an older version").isEqualTo(-1);
+  }
+
   @Test
   void aLimitedListAsksEachPeerForThatManyAndCountsWhatEachHolds() throws Exception {
     // a peer at its 10,000 cameras, asked for the first 2 only: what it sends, not what it holds, was the cost
