@@ -280,6 +280,25 @@ class CampaignTrackerTest {
   }
 
   /**
+   * A clear by cool windows said "the campaign is over": the monitor sees only that the flags are back at the baseline,
+   * not that the camera was inspected or the sticker removed (an attack its detectors miss clears it as well), so an
+   * operator read the all-clear as a finding it is not.
+   */
+  @Test
+  void aClearByCoolWindowsSaysWhatItSawNotThatTheAttackIsOver() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    for (int w = 4; w < 8; w++) {
+      window(w, 20, 0);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(alerts.get(1).getExplanation()).doesNotContain("is over")
+        .contains("the campaign is cleared on the flag rate alone")
+        .contains("not that the camera was inspected");
+  }
+
+  /**
    * A state written before the streak's start was kept cannot tell it: its alert leaves it out rather than name the
    * epoch (a missing number reads as 0). A streak begun after the upgrade names it. An older version reads the new
    * state, since the camera state's JSON ignores fields it does not know (as it did for streakPooled).
