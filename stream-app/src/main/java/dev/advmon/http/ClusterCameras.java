@@ -119,7 +119,7 @@ public final class ClusterCameras implements CameraDirectory {
           instances.add(new Instance(a.server(), false, null, a.error()));
         } else {
           // during a rebalance two instances may briefly both report a camera: keep the most recent state
-          theirs.forEach(c -> byId.merge(c.cameraId(), c, (x, y) -> x.totalFrames() >= y.totalFrames() ? x : y));
+          theirs.forEach(c -> byId.merge(c.cameraId(), c, (listed, other) -> newer(other, listed) ? other : listed));
           // asked for its first `limit`, a peer says how many it holds: that is what counts towards its limit
           int holds = body.path("known").canConvertToInt() ? Math.max(theirs.size(), body.path("known").asInt())
               : theirs.size();
@@ -134,6 +134,16 @@ public final class ClusterCameras implements CameraDirectory {
     List<CameraStatus> cameras = new ArrayList<>(byId.values());
     cameras.sort(Comparator.comparing(CameraStatus::cameraId));
     return new Listing(cameras, instances);
+  }
+
+  /**
+   * Whether {@code copy} of a camera is more recent than {@code listed} (null: none listed yet), the one rule for two
+   * copies of one camera (two instances during a rebalance, an active store and a standby replica): the copy that has
+   * counted more frames. An active store's copy is never behind its replica, but one read stale (a store restoring
+   * from the changelog on its new owner) may be far behind. On a tie the copy listed first stays.
+   */
+  static boolean newer(CameraStatus copy, CameraStatus listed) {
+    return listed == null || copy.totalFrames() > listed.totalFrames();
   }
 
   /** This instance's cameras from {@code from} into {@code byId}, and its entry ({@code stale}: why they may be). */

@@ -127,17 +127,13 @@ final class StandbyCameras {
   }
 
   /**
-   * Into {@code found}, the cameras of {@code theirs} not listed yet or listed with fewer frames, the most recent copy
-   * where two hold one (and into {@code origin}, {@code server} for each it gave): an active store's copy is never
-   * behind its replica, but one read stale (a store restoring from the changelog on its new owner) may be far behind.
+   * Into {@code found}, the cameras of {@code theirs} that are {@link ClusterCameras#newer} than the copy listed and
+   * than one found already (and into {@code origin}, {@code server} for each it gave).
    */
   private static void add(List<CameraStatus> theirs, String server, Map<String, CameraStatus> listed,
       Map<String, CameraStatus> found, Map<String, String> origin) {
     for (CameraStatus c : theirs) {
-      CameraStatus copy = listed.get(c.cameraId());
-      CameraStatus had = found.get(c.cameraId());
-      if ((copy == null || c.totalFrames() > copy.totalFrames())
-          && (had == null || c.totalFrames() > had.totalFrames())) {
+      if (ClusterCameras.newer(c, listed.get(c.cameraId())) && ClusterCameras.newer(c, found.get(c.cameraId()))) {
         found.put(c.cameraId(), c);
         origin.put(c.cameraId(), server);
       }

@@ -835,4 +835,16 @@ class ClusterCamerasTest {
     assertThat(body.path("cameras").get(0).path("cameraId").asText()).isEqualTo("cam-2");
     assertThat(body.path("instances").get(2).has("stale")).as("none of its cameras is listed").isFalse();
   }
+
+  /**
+   * The merge of the instances' answers and the fill-in from standby replicas each wrote "more frames wins" in its own
+   * words (one kept the first copy on a tie with >=, the other replaced it only with >): one rule now serves both.
+   */
+  @Test
+  void ofTwoCopiesOfOneCameraTheOneWithMoreFramesIsNewerAndOnATieTheListedOneStays() {
+    assertThat(ClusterCameras.newer(camera("cam-1", 11), camera("cam-1", 10))).isTrue();
+    assertThat(ClusterCameras.newer(camera("cam-1", 9), camera("cam-1", 10))).isFalse();
+    assertThat(ClusterCameras.newer(camera("cam-1", 10), camera("cam-1", 10))).as("a tie").isFalse();
+    assertThat(ClusterCameras.newer(camera("cam-1", 0), null)).as("none listed yet").isTrue();
+  }
 }
