@@ -37,6 +37,17 @@ public interface CameraDirectory {
   Optional<CameraStatus> one(String cameraId);
 
   /**
+   * As {@link #one}, saying why the copy found may be stale: a directory that spans several instances reads a standby
+   * replica's copy while the instance that holds the camera does not answer, as its listing does.
+   */
+  default Optional<Reading> reading(String cameraId) {
+    return one(cameraId).map(c -> new Reading(c, null));
+  }
+
+  /** A camera, and why it may be stale ({@code stale}); null when read from the store that holds its partition. */
+  record Reading(CameraStatus camera, String stale) {}
+
+  /**
    * The first {@code limit} cameras by {@link #MOST_INTERESTING} of every camera this directory holds (not only of
    * the {@link #MAX_LISTED} that {@link #all} lists), and how many it holds; {@code limit} at most MAX_LISTED.
    */

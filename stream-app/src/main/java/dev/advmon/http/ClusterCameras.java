@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Every camera of the application, whichever instance holds its partition: this instance's own state store plus
@@ -171,6 +172,11 @@ public final class ClusterCameras implements CameraDirectory {
 
   @Override
   public Optional<CameraStatus> one(String cameraId) {
+    return reading(cameraId).map(Reading::camera);
+  }
+
+  @Override
+  public Optional<Reading> reading(String cameraId) {
     Optional<CameraStatus> mine;
     InvalidStateStoreException unavailable = null;
     try {
@@ -183,26 +189,36 @@ public final class ClusterCameras implements CameraDirectory {
       mine = Optional.empty();
     }
     if (mine.isPresent() || peers.alone()) {
-      return mine;
+      return mine.map(c -> new Reading(c, null));
     }
-    String path = "/cameras/" + URLEncoder.encode(cameraId, StandardCharsets.UTF_8).replace("+", "%20") + "?scope=local";
+    String path = "/cameras/" + pathSegment(cameraId) + "?scope=local";
     List<CompletableFuture<Peers.Answer>> calls = peers.others().stream().map(p -> peers.ask(p, path)).toList();
     // Only a 404 says "not here": an instance that did not answer, or answered something else, may hold the camera,
     // and "no camera on any instance" would then be false (a script would take a known camera for an unknown one).
     List<String> silent = new ArrayList<>();
+    List<HostInfo> holdNone = new ArrayList<>();
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();
       if (a.ok()) {
         PeerCameras checked = new PeerCameras(a.server());
         CameraStatus theirs = readable(a.body(), cameraId, checked);
         if (theirs != null) {
-          return Optional.of(theirs);
+          return Optional.of(new Reading(theirs, null));
         }
         // one peer's garbage must not hide another's answer
         silent.add(a.server() + " (unreadable answer" + (checked.problems.isEmpty() ? "" : ": " + checked.listed())
             + ")");
       } else if (a.status() != 404) {
         silent.add(a.server() + " (" + a.error() + ")");
+      } else {
+        holdNone.add(a.peer());
+      }
+    }
+    if (unavailable != null || !silent.isEmpty()) {
+      // as the listing does: the camera may be one of the instance that cannot say, and a replica may hold it
+      Optional<Reading> replica = StandbyCameras.one(local, peers, holdNone, cameraId);
+      if (replica.isPresent()) {
+        return replica;
       }
     }
     if (unavailable != null) {
@@ -215,13 +231,18 @@ public final class ClusterCameras implements CameraDirectory {
     return Optional.empty();
   }
 
+  /** {@code cameraId} as one segment of a path to a peer. */
+  static String pathSegment(String cameraId) {
+    return URLEncoder.encode(cameraId, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   /**
    * The state of camera {@code cameraId} as a peer wrote it, with the bounds of this instance's own ({@code checked}
    * says what did not fit); null when the body is not that. Any JSON object reads as a camera (missing fields are left
    * empty): another JSON service at a peer's address answered "{}", which was served as this camera with a null id,
    * ahead of the instance that holds it.
    */
-  private static CameraStatus readable(byte[] body, String cameraId, PeerCameras checked) {
+  static CameraStatus readable(byte[] body, String cameraId, PeerCameras checked) {
     try {
       CameraStatus c = checked.camera(JSON.readTree(body));
       return c != null && cameraId.equals(c.cameraId()) ? c : null;

@@ -497,9 +497,18 @@ public final class MonitorHttpServer implements AutoCloseable {
         }
         json(ex, 200, body);
       } else {
-        var one = directory.one(id);
-        if (one.isPresent()) {
-          json(ex, 200, one.get());
+        boolean standby = localOnly && parameter(ex, StandbyCameras.PARAMETER) != null;
+        // asked by a peer for its standby replica's copy: this instance's stale reading, said to be so
+        var one = standby ? StandbyCameras.one(directory, id).map(c -> new CameraDirectory.Reading(c,
+            StandbyCameras.note())) : directory.reading(id);
+        if (one.isPresent() && one.get().stale() == null) {
+          json(ex, 200, one.get().camera());
+        } else if (one.isPresent()) {
+          // the camera's own fields, as always, and why this copy may be behind
+          com.fasterxml.jackson.databind.node.ObjectNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+              .valueToTree(one.get().camera());
+          body.put("stale", one.get().stale());
+          json(ex, 200, body);
         } else {
           json(ex, 404, Map.of("error", "no camera '" + id + "' on " + (localOnly ? "this instance" : "any instance")
               + " (see /cameras for the known ones)"));

@@ -65,7 +65,8 @@ final class QueryParameters {
               + "stale)"));
     }
     if (path.startsWith("/cameras/")) {
-      return new Route("/cameras/{id}", Map.of("scope", SCOPE));
+      return new Route("/cameras/{id}", ordered("scope", SCOPE, StandbyCameras.PARAMETER, "?standby=true (with "
+          + "?scope=local: its standby replica's copy, which may be stale)"));
     }
     if (path.equals("/api/summary") || path.equals("/api/alerts")) {
       return new Route(path, Map.of("scope", SCOPE));

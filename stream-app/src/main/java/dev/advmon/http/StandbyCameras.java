@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The cameras of instances that do not answer (stopping, killed, their host gone), read from the standby replicas
@@ -45,6 +47,51 @@ final class StandbyCameras {
     } catch (InvalidStateStoreException e) {
       return List.of(); // stopping, or a reading with no camera in it: nothing to add
     }
+  }
+
+  /**
+   * Camera {@code cameraId} from this instance's stale reading (active, restoring and standby stores); empty where
+   * there is no such reading, Kafka Streams refuses it, or it holds no such camera.
+   */
+  static Optional<CameraStatus> one(CameraDirectory local, String cameraId) {
+    CameraDirectory stale = local.stale();
+    if (stale == null) {
+      return Optional.empty();
+    }
+    try {
+      return stale.one(cameraId);
+    } catch (InvalidStateStoreException e) {
+      return Optional.empty(); // stopping, or a reading with no camera in it
+    }
+  }
+
+  /**
+   * For {@code /cameras/{id}} while an instance that may hold camera {@code cameraId} cannot say (it does not answer,
+   * or it is this one and cannot read its stores): the newest copy ({@link ClusterCameras#newer}) of this instance's
+   * stale reading and of the standby replicas of {@code holdNone} (the peers that answered that no active store of
+   * theirs holds it), with a note naming where it came from; empty without replicas or where none holds it. The
+   * listing filled such a camera in from the replicas and the one camera's answer said 503: the two disagreed.
+   */
+  static Optional<CameraDirectory.Reading> one(CameraDirectory local, Peers peers, List<HostInfo> holdNone,
+      String cameraId) {
+    if (!peers.standbys()) {
+      return Optional.empty();
+    }
+    String path = "/cameras/" + ClusterCameras.pathSegment(cameraId) + "?scope=local&" + PARAMETER + "=true";
+    List<CompletableFuture<Peers.Answer>> calls = holdNone.stream().map(p -> peers.ask(p, path)).toList();
+    CameraStatus newest = one(local, cameraId).orElse(null);
+    String from = newest == null ? null : peers.selfName();
+    for (CompletableFuture<Peers.Answer> call : calls) {
+      Peers.Answer a = call.join();
+      CameraStatus theirs = a.ok() ? ClusterCameras.readable(a.body(), cameraId, new PeerCameras(a.server())) : null;
+      if (theirs != null && ClusterCameras.newer(theirs, newest)) {
+        newest = theirs;
+        from = a.server();
+      }
+    }
+    return newest == null ? Optional.empty() : Optional.of(new CameraDirectory.Reading(newest, "read from a standby "
+        + "replica on " + from + " (kafka.num.standby.replicas) while the instance that holds it cannot answer: it "
+        + "may be stale until the rebalance hands its partition over"));
   }
 
   /** The note of a stale answer to {@link #PARAMETER}. */

@@ -847,4 +847,38 @@ class ClusterCamerasTest {
     assertThat(ClusterCameras.newer(camera("cam-1", 10), camera("cam-1", 10))).as("a tie").isFalse();
     assertThat(ClusterCameras.newer(camera("cam-1", 0), null)).as("none listed yet").isTrue();
   }
+
+  /**
+   * While an instance did not answer, the merged /cameras listed its cameras from the others' standby replicas (marked
+   * stale), but /cameras/{id} of the same camera answered 503 naming the silent instance: the two disagreed. The one
+   * camera's answer now reads the replicas too (the newest copy, this instance's and the answering peers'), and says it
+   * may be stale; a camera no replica holds is still 503, a camera an active store holds still current.
+   */
+  @Test
+  void oneCameraOfAnInstanceThatDoesNotAnswerIsReadFromAStandbyReplicaAsTheListingDoes() throws Exception {
+    MonitorHttpServer peer = running(withStandbys(Map.of("cam-2", camera("cam-2", 20)),
+        Map.of("cam-8", camera("cam-8", 80), "cam-9", camera("cam-9", 95))), Peers.NONE);
+    MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
+            () -> List.of(new HostInfo("127.0.0.1", peer.port()), new HostInfo("127.0.0.1", deadPort)),
+            Duration.ofSeconds(2), null, true));
+
+    HttpResponse<String> fromPeer = get(asker, "/cameras/cam-8");
+    assertThat(fromPeer.statusCode()).isEqualTo(200);
+    assertThat(json.readTree(fromPeer.body()).path("totalFrames").asLong()).isEqualTo(80);
+    assertThat(json.readTree(fromPeer.body()).path("stale").asText()).contains("standby replica on 127.0.0.1:"
+        + peer.port()).contains("may be stale");
+    JsonNode newest = json.readTree(get(asker, "/cameras/cam-9").body());
+    assertThat(newest.path("totalFrames").asLong()).as("the peer's replica is ahead of this one's").isEqualTo(95);
+    JsonNode listed = json.readTree(get(asker, "/cameras").body());
+    List<String> ids = new ArrayList<>();
+    listed.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).as("what the listing shows, one camera's answer shows").contains("cam-8", "cam-9");
+
+    JsonNode current = json.readTree(get(asker, "/cameras/cam-2").body());
+    assertThat(current.has("stale")).as("an active store's copy is current").isFalse();
+    HttpResponse<String> nowhere = get(asker, "/cameras/cam-404");
+    assertThat(nowhere.statusCode()).isEqualTo(503);
+    assertThat(nowhere.body()).contains("127.0.0.1:" + deadPort);
+  }
 }
