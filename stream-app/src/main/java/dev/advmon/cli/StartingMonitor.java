@@ -63,6 +63,11 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
     return startedCameras().one(cameraId);
   }
 
+  @Override
+  public Optional<Reading> reading(String cameraId) {
+    return startedCameras().reading(cameraId);
+  }
+
   /** The started monitor's cameras; before start, the refusal the HTTP server answers as 503 naming the state. */
   private CameraDirectory startedCameras() {
     StreamingMonitor m = monitor.get();
