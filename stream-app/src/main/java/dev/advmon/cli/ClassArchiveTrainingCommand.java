@@ -63,7 +63,7 @@ final class ClassArchiveTrainingCommand implements Callable<Integer> {
       RunCommand.warmUp(scorer);
       StartingMonitor starting = new StartingMonitor(new dev.advmon.health.StartupWaits());
       try (MonitorHttpServer http = new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting,
-          recent, metrics::counts, Wiring.peers(starting::peers, c))) {
+          recent, metrics::counts, Wiring.peers(starting::peers, starting::unaskedCameras, c))) {
         get(client, http.port(), "/health/live");
         try (StreamingMonitor monitor = StreamingMonitor.startUnchecked(c, new InMemorySchemaRegistry(),
             FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest()), scorer, metrics, recent)) {

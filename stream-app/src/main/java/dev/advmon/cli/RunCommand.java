@@ -126,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
         // the model are waited for, instead of no answer (which a liveness probe would restart in a loop)
         MonitorHttpServer http = c.intValue("http.port") == 0 ? null
             : new MonitorHttpServer(HttpSettings.from(c), starting, metrics::scrape, starting, recent, metrics::counts,
-                Wiring.peers(starting::peers, c))) {
+                Wiring.peers(starting::peers, starting::unaskedCameras, c))) {
       if (http != null) {
         log.info("dashboard at http://{}:{}/; also /health/live, /health/ready, /metrics, /cameras; "
             + "advertised to other instances as {}{}", c.string("http.bind"), http.port(),

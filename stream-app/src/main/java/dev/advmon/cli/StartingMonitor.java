@@ -84,6 +84,12 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
     return m != null ? m.cameras().stale() : null;
   }
 
+  /** Why some partitions' cameras cannot be asked for ({@link StreamingMonitor#unaskedCameras}); null before start. */
+  String unaskedCameras() {
+    StreamingMonitor m = monitor.get();
+    return m != null ? m.unaskedCameras() : null;
+  }
+
   /** The other instances to ask for their cameras: none before start. */
   List<HostInfo> peers() {
     StreamingMonitor m = monitor.get();

@@ -47,10 +47,12 @@ public final class Wiring {
    * The other instances of this application ({@code others}, e.g. {@code StreamingMonitor::peers}), asked over HTTP
    * for /cameras and the dashboard, with {@code http.bearer-token} (every instance of one application shares it);
    * this instance is the one {@code streams.application-server} advertises; with {@code kafka.num.standby.replicas}
-   * (every instance sets the same), their standby replicas stand in for an instance that does not answer.
+   * (every instance sets the same), their standby replicas stand in for an instance that does not answer;
+   * {@code unasked} says why the cameras of some partitions cannot be asked for (e.g.
+   * {@code StreamingMonitor::unaskedCameras}), null when none.
    */
-  public static Peers peers(Supplier<List<HostInfo>> others, MonitorConfig c) {
-    return new Peers(StreamingMonitor.applicationServer(c).orElse(null), others, PEER_TIMEOUT,
+  public static Peers peers(Supplier<List<HostInfo>> others, Supplier<String> unasked, MonitorConfig c) {
+    return new Peers(StreamingMonitor.applicationServer(c).orElse(null), others, unasked, PEER_TIMEOUT,
         c.string("http.bearer-token"), standbyReplicas(c) > 0);
   }
 

@@ -28,6 +28,8 @@ public final class ClusterCameras implements CameraDirectory {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The states an instance passes through on its way to serving its cameras, restarts and rebalances included. */
   private static final Set<String> NOT_YET = Set.of("STARTING", "CREATED", "REBALANCING", "RUNNING");
+  /** The entry under {@code instances} of partitions whose owner advertises no server ({@link Peers#unasked()}). */
+  static final String UNASKED = "(instances without streams.application-server)";
 
   private final CameraDirectory local;
   private final Peers peers;
@@ -130,6 +132,11 @@ public final class ClusterCameras implements CameraDirectory {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
       }
     }
+    String unasked = peers.unasked();
+    if (unasked != null) {
+      // an instance without a server holds some partitions: its cameras are missing, and the answer is not complete
+      instances.add(new Instance(UNASKED, false, null, unasked));
+    }
     // where an instance did not answer or answered stale, what the others' standby replicas hold of its cameras
     StandbyCameras.fillIn(local, readOwn, peers, answers, limit, byId, instances);
     List<CameraStatus> cameras = new ArrayList<>(byId.values());
@@ -188,7 +195,8 @@ public final class ClusterCameras implements CameraDirectory {
       unavailable = e;
       mine = Optional.empty();
     }
-    if (mine.isPresent() || peers.alone()) {
+    String unasked = peers.unasked();
+    if (mine.isPresent() || (peers.alone() && unasked == null)) {
       return mine.map(c -> new Reading(c, null));
     }
     String path = "/cameras/" + pathSegment(cameraId) + "?scope=local";
@@ -196,6 +204,9 @@ public final class ClusterCameras implements CameraDirectory {
     // Only a 404 says "not here": an instance that did not answer, or answered something else, may hold the camera,
     // and "no camera on any instance" would then be false (a script would take a known camera for an unknown one).
     List<String> silent = new ArrayList<>();
+    if (unasked != null) {
+      silent.add(UNASKED + " (" + unasked + ")");
+    }
     List<HostInfo> holdNone = new ArrayList<>();
     for (CompletableFuture<Peers.Answer> call : calls) {
       Peers.Answer a = call.join();

@@ -67,6 +67,7 @@ public final class Peers {
   private final int maxAnswerBytes;
   private final HostInfo self;
   private final Supplier<List<HostInfo>> others;
+  private final Supplier<String> unasked;
   private final Duration timeout;
   private final String bearerToken;
   /** Whether the group keeps standby replicas ({@code kafka.num.standby.replicas} above 0): see {@link #standbys()}. */
@@ -88,15 +89,25 @@ public final class Peers {
   /** @param standbys whether the instances keep standby replicas ({@code kafka.num.standby.replicas} above 0) */
   public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken,
       boolean standbys) {
-    this(self, others, timeout, bearerToken, MAX_ANSWER_BYTES, standbys);
+    this(self, others, () -> null, timeout, bearerToken, standbys);
+  }
+
+  /**
+   * @param unasked why the cameras of some partitions cannot be asked for (their owner advertises no server, so it is
+   *     not among {@code others}); null when none
+   */
+  public Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
+      String bearerToken, boolean standbys) {
+    this(self, others, unasked, timeout, bearerToken, MAX_ANSWER_BYTES, standbys);
   }
 
   Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken, int maxAnswerBytes) {
-    this(self, others, timeout, bearerToken, maxAnswerBytes, false);
+    this(self, others, () -> null, timeout, bearerToken, maxAnswerBytes, false);
   }
 
-  private Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken,
-      int maxAnswerBytes, boolean standbys) {
+  private Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
+      String bearerToken, int maxAnswerBytes, boolean standbys) {
+    this.unasked = unasked;
     this.standbys = standbys;
     this.maxAnswerBytes = maxAnswerBytes;
     this.self = self;
@@ -134,6 +145,14 @@ public final class Peers {
 
   public boolean alone() {
     return others().isEmpty();
+  }
+
+  /**
+   * Why the cameras of some partitions cannot be asked for: the instance that holds them advertises no server, so it
+   * is not among {@link #others()}; null when every partition's owner can be asked.
+   */
+  String unasked() {
+    return unasked.get();
   }
 
   /** The peer named {@code server} (host:port), if it is one of the current others. */

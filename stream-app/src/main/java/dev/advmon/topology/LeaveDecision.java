@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 
 /**
@@ -73,11 +72,7 @@ final class LeaveDecision {
     /** Asks the broker, bounded by {@code timeout}. */
     static MembersLookup ofGroup(Map<String, Object> kafkaClientProperties, String groupId, Duration timeout) {
       return () -> {
-        Map<String, Object> props = new java.util.HashMap<>(kafkaClientProperties);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-leave-check");
-        Admin admin = Admin.create(props);
+        Admin admin = TopicAdmin.bounded(kafkaClientProperties, groupId + "-leave-check", timeout);
         try {
           ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
               .get(groupId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

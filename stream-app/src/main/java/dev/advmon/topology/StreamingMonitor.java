@@ -103,6 +103,7 @@ public final class StreamingMonitor implements AutoCloseable {
   private volatile RestoreProgress restores = new RestoreProgress();
   private volatile KafkaStreams streams;
   private final CameraQueries cameras;
+  private final UnaskedCameras unasked;
   private volatile boolean closing;
   private volatile String failure;
   /** Why Kafka Streams is being restarted, while it is; null otherwise. */
@@ -125,6 +126,11 @@ public final class StreamingMonitor implements AutoCloseable {
     this.batcher = topologySettings.batcher();
     this.server = applicationServer(config);
     this.cameras = new CameraQueries(() -> streams, server);
+    String applicationId = config.string("streams.application-id");
+    this.unasked = new UnaskedCameras(() -> streams.metadataForAllStreamsClients(),
+        applicationId + "-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition",
+        UnaskedCameras.PartitionCount.ofBroker(config.kafkaClientProperties(), applicationId + "-cameras-check",
+            Duration.ofSeconds(2)), System::currentTimeMillis);
     this.properties = properties;
     this.topologySettings = topologySettings;
     this.metrics = metrics;
@@ -846,6 +852,14 @@ public final class StreamingMonitor implements AutoCloseable {
     } catch (RuntimeException e) { // not yet started, or closing
       return List.of();
     }
+  }
+
+  /**
+   * Why the cameras of some partitions cannot be listed by any instance (their owner advertises no server); null
+   * when every partition's owner can be asked ({@link UnaskedCameras}).
+   */
+  public String unaskedCameras() {
+    return unasked.reason();
   }
 
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */

@@ -56,6 +56,18 @@ public final class TopicAdmin {
     void sleep(long ms) throws InterruptedException;
   }
 
+  /**
+   * An admin client of the monitor's Kafka settings named {@code clientId}, whose every call gives up after
+   * {@code timeout}: for the short look-ups a running monitor makes (the group's members at close, a topic's partitions).
+   */
+  static Admin bounded(Map<String, Object> kafkaClientProperties, String clientId, java.time.Duration timeout) {
+    Map<String, Object> props = new java.util.HashMap<>(kafkaClientProperties);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    return Admin.create(props);
+  }
+
   public TopicAdmin(Map<String, Object> kafkaClientProperties) {
     this(kafkaClientProperties, new StartupWaits());
   }

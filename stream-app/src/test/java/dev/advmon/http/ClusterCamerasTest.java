@@ -881,4 +881,34 @@ class ClusterCamerasTest {
     assertThat(nowhere.statusCode()).isEqualTo(503);
     assertThat(nowhere.body()).contains("127.0.0.1:" + deadPort);
   }
+
+  /**
+   * An instance with http.port=0 advertises no server, and Kafka Streams leaves it out of the group's metadata: the
+   * cameras of its partitions were missing while the merged /cameras said complete: true, alone or with peers, and
+   * /cameras/{id} of one of them answered 404. Such partitions now make an entry with the reason, complete is false,
+   * and a camera on no instance that answered is 503, not "no such camera".
+   */
+  @Test
+  void partitionsHeldByAnInstanceWithoutAServerMakeTheAnswerIncomplete() throws Exception {
+    String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
+    MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
+    MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), () -> why,
+        Duration.ofSeconds(2), null, false));
+    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), List::of, () -> why, Duration.ofSeconds(2), null, false));
+
+    for (MonitorHttpServer asker : List.of(withPeer, alone)) {
+      JsonNode body = json.readTree(get(asker, "/cameras").body());
+      assertThat(body.path("cameras").size()).isEqualTo(asker == alone ? 1 : 2);
+      assertThat(body.path("complete").asBoolean()).isFalse();
+      JsonNode last = body.path("instances").get(body.path("instances").size() - 1);
+      assertThat(last.path("server").asText()).isEqualTo(ClusterCameras.UNASKED);
+      assertThat(last.path("error").asText()).isEqualTo(why);
+      HttpResponse<String> unknown = get(asker, "/cameras/cam-404");
+      assertThat(unknown.statusCode()).isEqualTo(503);
+      assertThat(unknown.body()).contains(why);
+      assertThat(get(asker, "/cameras/cam-1").statusCode()).isEqualTo(200);
+    }
+  }
 }

@@ -127,7 +127,7 @@ class MultiInstanceIT {
     StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
         FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), scorer, metrics, alerts);
     MonitorHttpServer server = new MonitorHttpServer(HttpSettings.from(config), monitor.health(), metrics::scrape,
-        monitor.cameras(), alerts, metrics::counts, Wiring.peers(monitor::peers, config));
+        monitor.cameras(), alerts, metrics::counts, Wiring.peers(monitor::peers, monitor::unaskedCameras, config));
     Instance in = new Instance(monitor, port, server, alerts, metrics);
     open.add(in);
     return in;

@@ -1,0 +1,84 @@
+package dev.advmon.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.internals.StreamsMetadataImpl;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka Streams' group metadata lists only the instances that advertise a server: an instance with http.port=0 held
+ * partitions of the camera store that no instance could ask, and every merged /cameras said complete: true without
+ * its cameras. The partitions the metadata leaves without an owner are named.
+ */
+class UnaskedCamerasTest {
+
+  private static final String TOPIC = "app-campaign-by-camera-repartition";
+
+  private static StreamsMetadata holding(int port, String topic, int... partitions) {
+    Set<TopicPartition> tps = new java.util.HashSet<>();
+    for (int p : partitions) {
+      tps.add(new TopicPartition(topic, p));
+    }
+    return new StreamsMetadataImpl(new HostInfo("127.0.0.1", port), Set.of(MonitorTopology.CAMERA_STORE), tps,
+        Set.of(), Set.of());
+  }
+
+  @Test
+  void partitionsHeldByNoInstanceThatCanBeAskedAreNamedWithWhatToSet() {
+    String reason = UnaskedCameras.reason(List.of(holding(1, TOPIC, 0), holding(2, TOPIC, 2),
+        holding(2, "app-frames", 1, 3)), TOPIC, 4);
+
+    assertThat(reason).startsWith("2 of 4 partitions of the camera store (1, 3 of " + TOPIC + ")")
+        .contains("advertises no streams.application-server").contains("http.port");
+  }
+
+  @Test
+  void everyPartitionWithAnOwnerThatCanBeAskedSaysNothing() {
+    assertThat(UnaskedCameras.reason(List.of(holding(1, TOPIC, 0, 1), holding(2, TOPIC, 2, 3)), TOPIC, 4)).isNull();
+  }
+
+  /**
+   * The count is asked of the broker on an HTTP request: while the broker does not say, at most once per RETRY_MS
+   * (not on every poll of every dashboard); once said, never again. Without metadata (before the first rebalance)
+   * nothing is asked and nothing said.
+   */
+  @Test
+  void thePartitionCountIsAskedOnceItIsKnownAndAtMostOncePerRetryWhileItIsNot() {
+    AtomicLong clock = new AtomicLong(1_000_000);
+    AtomicInteger asked = new AtomicInteger();
+    AtomicInteger answer = new AtomicInteger(-1);
+    List<StreamsMetadata> metadata = new ArrayList<>();
+    UnaskedCameras unasked = new UnaskedCameras(() -> (Collection<StreamsMetadata>) metadata, TOPIC, topic -> {
+      asked.incrementAndGet();
+      if (answer.get() < 0) {
+        throw new org.apache.kafka.common.errors.TimeoutException("broker down");
+      }
+      return answer.get();
+    }, clock::get);
+
+    assertThat(unasked.reason()).isNull();
+    assertThat(asked).as("no metadata: nothing to compare").hasValue(0);
+    metadata.add(holding(1, TOPIC, 0));
+    assertThat(unasked.reason()).isNull();
+    assertThat(unasked.reason()).isNull();
+    assertThat(asked).hasValue(1);
+    clock.addAndGet(UnaskedCameras.RETRY_MS - 1);
+    assertThat(unasked.reason()).isNull();
+    assertThat(asked).hasValue(1);
+    answer.set(2);
+    clock.addAndGet(1);
+    assertThat(unasked.reason()).startsWith("1 of 2 partitions");
+    clock.addAndGet(10 * UnaskedCameras.RETRY_MS);
+    assertThat(unasked.reason()).startsWith("1 of 2 partitions");
+    assertThat(asked).hasValue(2);
+  }
+}
