@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -73,6 +74,9 @@ public final class Peers {
   /** Whether the group keeps standby replicas ({@code kafka.num.standby.replicas} above 0): see {@link #standbys()}. */
   private final boolean standbys;
   private final HttpClient http;
+  private final LongSupplier nanos;
+  /** host:port and path of a question -> its last 200 answer and when it came ({@link #askReusing}). */
+  private final java.util.Map<String, Reused> reusable = new java.util.concurrent.ConcurrentHashMap<>();
   /** host:port of each peer -> when (System.nanoTime, in ms) it last sent any HTTP answer. */
   private final java.util.Map<String, Long> lastAnswerMs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -98,15 +102,21 @@ public final class Peers {
    */
   public Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
       String bearerToken, boolean standbys) {
-    this(self, others, unasked, timeout, bearerToken, MAX_ANSWER_BYTES, standbys);
+    this(self, others, unasked, timeout, bearerToken, MAX_ANSWER_BYTES, standbys, System::nanoTime);
   }
 
   Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken, int maxAnswerBytes) {
-    this(self, others, () -> null, timeout, bearerToken, maxAnswerBytes, false);
+    this(self, others, () -> null, timeout, bearerToken, maxAnswerBytes, false, System::nanoTime);
+  }
+
+  /** As above, on the clock {@code nanos} (tests). */
+  Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, boolean standbys, LongSupplier nanos) {
+    this(self, others, () -> null, timeout, null, MAX_ANSWER_BYTES, standbys, nanos);
   }
 
   private Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
-      String bearerToken, int maxAnswerBytes, boolean standbys) {
+      String bearerToken, int maxAnswerBytes, boolean standbys, LongSupplier nanos) {
+    this.nanos = nanos;
     this.unasked = unasked;
     this.standbys = standbys;
     this.maxAnswerBytes = maxAnswerBytes;
@@ -168,6 +178,31 @@ public final class Peers {
       calls.add(ask(peer, pathAndQuery));
     }
     return calls.stream().map(CompletableFuture::join).toList();
+  }
+
+  private record Reused(Answer answer, long atNanos) {}
+
+  /**
+   * As {@link #ask}, but a 200 answer to the same question of the same peer less than {@code maxAge} old is given
+   * again without asking: for a question a poll would otherwise repeat every time to no use (the standby replicas'
+   * cameras while a peer stays down, asked again of every answering peer on each dashboard poll, every 1.5 s).
+   */
+  public CompletableFuture<Answer> askReusing(HostInfo peer, String pathAndQuery, Duration maxAge) {
+    String key = serverName(peer) + pathAndQuery;
+    Reused last = reusable.get(key);
+    long now = nanos.getAsLong();
+    if (last != null && now - last.atNanos() < maxAge.toNanos()) {
+      return CompletableFuture.completedFuture(last.answer());
+    }
+    return ask(peer, pathAndQuery).thenApply(a -> {
+      if (a.ok()) {
+        if (reusable.size() >= MAX_REMEMBERED) {
+          reusable.clear();
+        }
+        reusable.put(key, new Reused(a, now));
+      }
+      return a;
+    });
   }
 
   /** GET {@code pathAndQuery} from {@code peer}; never fails: a failure is an answer with its reason. */

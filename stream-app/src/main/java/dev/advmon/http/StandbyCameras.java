@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraDirectory.Instance;
 import dev.advmon.campaign.CameraStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +31,13 @@ final class StandbyCameras {
   static final String PARAMETER = "standby";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * How long a peer's standby answer is listed again without asking: a peer down for minutes made every poll (each
+   * open dashboard, every 1.5 s) ask every answering peer a second time. The first round still asks every instance on
+   * each poll, so a peer's return shows at once (its active cameras replace these copies); only the replicas' copies,
+   * stale by nature, may be this much older.
+   */
+  static final Duration REUSE = Duration.ofSeconds(5);
 
   private StandbyCameras() {}
 
@@ -130,7 +138,7 @@ final class StandbyCameras {
       Instance entry = entries.get(a.server());
       // a stale answer already holds its standby replicas
       if (entry != null && entry.error() == null && entry.stale() == null) {
-        calls.add(peers.ask(a.peer(), query));
+        calls.add(peers.askReusing(a.peer(), query, REUSE));
       }
     }
     Map<String, CameraStatus> found = new TreeMap<>();

@@ -911,4 +911,48 @@ class ClusterCamerasTest {
       assertThat(get(asker, "/cameras/cam-1").statusCode()).isEqualTo(200);
     }
   }
+
+  /**
+   * With standby replicas, a peer down for minutes made every /cameras (each open dashboard polls every 1.5 s) ask
+   * every answering peer a second time, for its replicas. Their answer is now listed again for StandbyCameras.REUSE
+   * without asking; the first round still asks every instance on each poll, so the one that was down shows the moment
+   * it answers again.
+   */
+  @Test
+  void aPeerThatStaysDownCostsTheStandbyRoundOncePerReuseNotOnEveryPoll() throws Exception {
+    List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+    HostInfo answering = PeerStub.answering(open, "application/json", ex -> {
+      asked.add(ex.getRequestURI().getRawQuery());
+      return ("{\"cameras\":[{\"cameraId\":\"cam-" + (ex.getRequestURI().getRawQuery().contains("standby") ? "8" : "2")
+          + "\",\"status\":\"NORMAL\",\"totalFrames\":20}]}").getBytes(StandardCharsets.UTF_8);
+    });
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger deadPortNow = new java.util.concurrent.atomic.AtomicInteger(deadPort);
+    MonitorHttpServer returning = running(directory(Map.of("cam-7", camera("cam-7", 70))), Peers.NONE);
+    MonitorHttpServer asker = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(answering, new HostInfo("127.0.0.1", deadPortNow.get())),
+        Duration.ofSeconds(2), true, nanos::get));
+
+    for (int poll = 0; poll < 3; poll++) {
+      JsonNode body = json.readTree(get(asker, "/cameras").body());
+      List<String> ids = new ArrayList<>();
+      body.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+      assertThat(ids).as("poll %d", poll).containsExactly("cam-1", "cam-2", "cam-8");
+      nanos.addAndGet(StandbyCameras.REUSE.toNanos() / 4);
+    }
+    assertThat(asked.stream().filter(q -> q.contains("standby")).count()).as(asked.toString()).isEqualTo(1);
+    assertThat(asked.stream().filter(q -> q.equals("scope=local")).count()).isEqualTo(3);
+
+    nanos.addAndGet(StandbyCameras.REUSE.toNanos());
+    get(asker, "/cameras");
+    assertThat(asked.stream().filter(q -> q.contains("standby")).count()).as("asked again after REUSE").isEqualTo(2);
+
+    // the instance that was down answers again (here: at its address in the group's metadata): shown at once
+    deadPortNow.set(returning.port());
+    JsonNode back = json.readTree(get(asker, "/cameras").body());
+    List<String> ids = new ArrayList<>();
+    back.path("cameras").forEach(c -> ids.add(c.path("cameraId").asText()));
+    assertThat(ids).containsExactly("cam-1", "cam-2", "cam-7");
+    assertThat(back.path("complete").asBoolean()).isTrue();
+  }
 }
