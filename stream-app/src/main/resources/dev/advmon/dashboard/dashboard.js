@@ -115,6 +115,7 @@
     // summed over the instances that answered: say which did not, or the totals silently drop by their share
     const instances = Array.isArray(s.instances) ? s.instances : [];
     const silent = instances.filter((i) => i.error);
+    saidSilent = new Set(silent.map((i) => i.server));
     // this instance's own state is the badge; a peer's is said here
     const peerStates = instances.filter((i) => !i.local && !i.error)
       .map((i) => (i.ready === false ? i.server + ' is not ready (' + reasons(i.readyReasons, i.streams) + ')'
@@ -134,6 +135,19 @@
   const reasons = (list, streams) => (Array.isArray(list) && list.length ? list.join('; ') : 'Kafka Streams is ' + streams);
 
   const describe = (instances) => instances.map((i) => i.server + ' (' + i.error + ')').join('; ');
+
+  // The instances whose reason for not answering the counts' note (at the top) gives now: the cameras' and the alerts'
+  // notes name them without it. A long reason ("unreachable ...; it answered 3 s ago, so it is stopping or
+  // restarting ...") stood in all three notes of the page.
+  let saidSilent = new Set();
+
+  // as describe, naming only an instance whose reason the counts' note already gives
+  const describeOnce = (instances) => instances.map((i) => saidSilent.has(i.server) ? i.server
+    : i.server + ' (' + i.error + ')').join('; ');
+
+  // what the cameras' or the alerts' note says of the instances that did not answer: "Cameras of ... are missing"
+  const missingNote = (what, missing) => what + ' of ' + describeOnce(missing) + ' are missing'
+    + (missing.some((i) => saidSilent.has(i.server)) ? ' (why: see the note on the counts).' : '.');
 
   function note(id, text) {
     const p = $(id);
@@ -306,7 +320,7 @@
       .map((i) => 'Cameras of ' + i.server + ' may be stale: ' + i.stale + '.');
     if (typeof body.stale === 'string') stale.push('These cameras may be stale: ' + body.stale + '.');
     $('cameras-note').textContent = stale.concat(missing.length
-      ? 'Cameras of ' + describe(missing) + ' are missing.'
+      ? missingNote('Cameras', missing)
       : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
         : rows.length ? '' : 'No camera has sent a readable frame yet.', cut).filter((t) => t).join(' ');
   }
@@ -486,7 +500,7 @@
     const missing = (body.instances || []).filter((i) => i.error);
     // a peer whose alerts were cut to a monitor's shape and bounds by the server (a broken or hostile instance)
     const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
-    note('alerts-note', (missing.length ? ['Alerts of ' + describe(missing) + ' are missing.'] : []).concat(cut).join(' '));
+    note('alerts-note', (missing.length ? [missingNote('Alerts', missing)] : []).concat(cut).join(' '));
     if (held()) {
       heldBody = body;
       showHeld();
