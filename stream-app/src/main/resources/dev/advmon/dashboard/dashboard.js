@@ -459,7 +459,9 @@
   const held = () => paused || pointerOn;
 
   function holdChanged() {
-    $('alerts-pause').setAttribute('aria-pressed', String(paused));
+    // its label says the state ("Pause", "Resume (3 new)"), so no aria-pressed: a toggle whose label changes too was
+    // read "Resume, toggle button, pressed", which says the opposite of paused
+    $('alerts-pause').classList.toggle('paused', paused);
     if (held()) {
       if (!heldSince) heldSince = Date.now();
     } else {
