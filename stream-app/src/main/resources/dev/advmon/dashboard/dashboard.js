@@ -458,7 +458,21 @@
   let heldBody = null; // the latest answer while the list is held
   const held = () => paused || pointerOn;
 
+  // The note that says the list is held comes and goes (and may take another line) above the cards: the page scrolls
+  // by as much, so that the cards stay where they are on the screen. It pushed them down a line when the pointer came
+  // onto them, and a list pointed at near its top edge slid from under the pointer, which let it go again.
+  function keepingAlertsInPlace(change) {
+    const before = $('alerts').getBoundingClientRect().top;
+    change();
+    const moved = $('alerts').getBoundingClientRect().top - before;
+    if (moved) window.scrollBy(0, moved);
+  }
+
   function holdChanged() {
+    keepingAlertsInPlace(changeHold);
+  }
+
+  function changeHold() {
     // its label says the state ("Pause", "Resume (3 new)"), so no aria-pressed: a toggle whose label changes too was
     // read "Resume, toggle button, pressed", which says the opposite of paused
     $('alerts-pause').classList.toggle('paused', paused);
@@ -502,11 +516,16 @@
     const missing = (body.instances || []).filter((i) => i.error);
     // a peer whose alerts were cut to a monitor's shape and bounds by the server (a broken or hostile instance)
     const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
-    note('alerts-note', (missing.length ? [missingNote('Alerts', missing)] : []).concat(cut).join(' '));
+    const notes = () => note('alerts-note',
+      (missing.length ? [missingNote('Alerts', missing)] : []).concat(cut).join(' '));
     if (held()) {
       heldBody = body;
-      showHeld();
+      keepingAlertsInPlace(() => {
+        notes();
+        showHeld();
+      });
     } else {
+      notes();
       drawAlerts(body);
     }
   }

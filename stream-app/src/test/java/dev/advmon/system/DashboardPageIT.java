@@ -1,6 +1,7 @@
 package dev.advmon.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.advmon.campaign.CameraDirectory;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -170,6 +172,47 @@ class DashboardPageIT {
       new Actions(browser)
           .moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
       waitUpTo(Duration.ofSeconds(5)).until(b -> !js(shown).equals(pointed) && text("alerts-held").isEmpty());
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
+   * Holding the list must not move the card being read. The note that says it is held appeared above the cards and
+   * pushed each one down a line at the moment the pointer came onto them (or Pause was pressed); pointed at near its
+   * top edge, the list slid away from under the pointer.
+   */
+  @Test
+  void holdingTheAlertListLeavesTheCardsWhereTheyAreOnTheScreen() throws Exception {
+    long now = System.currentTimeMillis();
+    StringBuilder list = new StringBuilder();
+    for (int seq = 12; seq >= 1; seq--) {
+      list.append(list.length() == 0 ? "" : ",").append(timedAlert(seq, now + seq));
+    }
+    MonitorHttpServer page = pageServer(Map.of("/api/alerts", "{\"capacity\":50,\"alerts\":[" + list + "]}"));
+    String top = "return document.querySelector('#alerts article.alert').getBoundingClientRect().top;";
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 12);
+      js("document.querySelector('#alerts article.alert').scrollIntoView({block: 'center'});");
+      double before = ((Number) js(top)).doubleValue();
+      WebElement first = browser.findElement(By.cssSelector("#alerts article.alert"));
+      // 3 px below the card's top edge, where a list moved down a line no longer lies under the pointer
+      new Actions(browser).moveToElement(first, 0, 3 - first.getSize().getHeight() / 2).perform();
+      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").startsWith("Held while the pointer"));
+      assertThat(((Number) js(top)).doubleValue()).as("the first card's top on the screen once held by the pointer")
+          .isCloseTo(before, within(0.5));
+
+      new Actions(browser).moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
+      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
+      js("document.querySelector('#alerts article.alert').scrollIntoView({block: 'center'});");
+      double unpaused = ((Number) js(top)).doubleValue();
+      browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
+      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").startsWith("Paused"));
+      assertThat(((Number) js(top)).doubleValue()).as("the first card's top on the screen once paused")
+          .isCloseTo(unpaused, within(0.5));
+      browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
+      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
     } finally {
       page.close();
     }
