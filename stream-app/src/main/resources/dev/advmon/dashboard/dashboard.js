@@ -98,6 +98,7 @@
       lastFrames = s.frames;
     }
     $('count-frames').textContent = count(s.frames);
+    framesCounted = leftOut ? null : s.frames;
     $('count-verdicts').textContent = count(s.verdicts);
     $('count-dead-letters').textContent = count(s.deadLetters);
     $('count-alerts').textContent = count(s.alerts);
@@ -330,11 +331,16 @@
   // read, which the page did not explain: it says so when they are.
   const CAPTION = $('counts-hint').textContent.replace(/\s+/g, ' ').trim();
   let cameraFrames = null; // frames in the totals of the cameras listed (those cut from the list not counted)
+  // the frames read that the tile shows; null while the counts leave a peer out, whose cameras the table may still
+  // list (from standby replicas): the note over the counts says why they differ then. Compared with lastFrames (kept
+  // from the last poll that left no peer out, for the fall), the caption named a count the tile no longer showed and
+  // blamed a restart or a scale-in
+  let framesCounted = null;
 
   function showCaption() {
-    $('counts-hint').textContent = CAPTION + (Number.isFinite(lastFrames) && cameraFrames > lastFrames
-      ? ': the cameras\' ' + count(cameraFrames) + ' frames are more than the ' + count(lastFrames) + ' read, as they '
-        + 'include frames read before a restart that kept the cameras\' state, or by an instance since stopped '
+    $('counts-hint').textContent = CAPTION + (Number.isFinite(framesCounted) && cameraFrames > framesCounted
+      ? ': the cameras\' ' + count(cameraFrames) + ' frames are more than the ' + count(framesCounted) + ' read, as '
+        + 'they include frames read before a restart that kept the cameras\' state, or by an instance since stopped '
         + '(a scale-in)' : '');
   }
 
