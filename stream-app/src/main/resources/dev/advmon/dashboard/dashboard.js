@@ -496,8 +496,10 @@
   function showHeld() {
     const list = heldBody ? heldBody.alerts || [] : [];
     const fresh = list.filter((a) => !cards.has(keyOf(a))).length;
-    // the list holds the latest 50: when every one is new, more may have come than it shows
-    const n = (fresh > 0 && fresh === list.length ? 'at least ' : '') + count(fresh);
+    // the list holds the latest 50: when every one of a full list is new, more may have come than it shows (of a list
+    // not full, none was pushed out: "at least 2" of 2 said some were lost)
+    const full = heldBody !== null && !(list.length < heldBody.capacity);
+    const n = (fresh > 0 && fresh === list.length && full ? 'at least ' : '') + count(fresh);
     $('alerts-pause').textContent = paused ? 'Resume' + (fresh ? ' (' + n + ' new)' : '') : 'Pause';
     note('alerts-held', !held() ? ''
       : (paused ? 'Paused: ' : 'Held while the pointer is on the alerts: ') + n

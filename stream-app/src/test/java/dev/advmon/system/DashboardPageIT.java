@@ -219,6 +219,32 @@ class DashboardPageIT {
   }
 
   /**
+   * "At least" is for a list that alerts were pushed out of: every alert of a full list (50) new means more may have
+   * come. Paused on a list of fewer, every one new is every one that came: "at least 2" of 2 said some were lost.
+   */
+  @Test
+  void alertsArrivedWhilePausedAreCountedExactlyWhileTheListIsNotFull() throws Exception {
+    AtomicReference<String> alerts = new AtomicReference<>("");
+    MonitorHttpServer page = pageServer(Map.of());
+    page.route("/api/alerts", (ex, p) -> reply(ex, "application/json",
+        ("{\"capacity\":50,\"alerts\":[" + alerts.get() + "]}").getBytes()));
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+      browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
+      long now = System.currentTimeMillis();
+      alerts.set(timedAlert(2, now) + "," + timedAlert(1, now - 1));
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "2 alerts counted while paused; the page says \""
+          + text("alerts-held") + "\"").until(b -> text("alerts-held").startsWith("Paused: 2 new alerts since"));
+      assertThat(text("alerts-pause")).isEqualTo("Resume (2 new)");
+      browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
+      waitUpTo(Duration.ofSeconds(5)).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 2);
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
    * With a peer left out of the counts (it did not answer), the frames read are this instance's alone while the
    * cameras' totals still hold the peer's cameras (from standby replicas): the caption said they included frames read
    * before a restart or by an instance since stopped, and gave a frames count from an earlier poll, not the one shown.
