@@ -2,6 +2,7 @@ package dev.advmon.registry;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -33,7 +34,7 @@ public final class WireFormat {
       throw new WireFormatException("record has no bytes (null); expected magic byte 0, a 4-byte schema id "
           + "and an Avro body (a tombstone or a producer that does not use the registry serde?)");
     }
-    if (isJsonDocument(data)) {
+    if (isJson(data)) {
       throw new WireFormatException(String.format("byte 0 is 0x%02x, not the magic byte 0x00: the value looks like JSON "
           + "(it starts with '%c'), and the monitor reads Avro in the Confluent wire format (magic byte 0, a 4-byte "
           + "schema id, the Avro binary body): produce frames with a schema-registry Avro serializer (Confluent's "
@@ -54,23 +55,32 @@ public final class WireFormat {
   }
 
   /**
-   * Whether {@code data}, after blanks and a UTF-8 byte order mark, is one whole JSON object or array: neither can
-   * start a wire-format record (byte 0 would be 0x00), and "not written by a registry serde" alone sends its producer
-   * looking for the wrong mistake. Starting like JSON is not enough: an Avro Frame body starts with frameId's length
-   * as a zigzag varint, which is a blank for 5 characters (0x0a) and 16 (0x20), so a frame id starting with '{' or '['
-   * looks like JSON after blanks. A Frame body is never a JSON document: its encoding enum is one byte 0x00-0x08, a
-   * control character JSON allows neither outside nor inside a string, while a JSON serializer always writes a whole
-   * document. Public for the topology's advice on schema-id headers, which this one overrides.
+   * Whether {@code data}, after blanks and a UTF-8 byte order mark, is JSON as a JSON producer writes it: an object or
+   * array whose first document reads without a syntax error, whole or cut short, whatever follows it (several
+   * documents in one record, NDJSON, or more text). Neither can start a wire-format record (byte 0 would be 0x00),
+   * and "not written by a registry serde" alone sends its producer looking for the wrong mistake. Starting like JSON
+   * is not enough: an Avro Frame body starts with frameId's length as a zigzag varint, which is a blank for 5
+   * characters (0x0a) and 16 (0x20), so a frame id starting with '{' or '[' looks like JSON after blanks. A Frame body
+   * always holds a control character JSON text never has, outside or inside a string: sourceId's union branch (0x00
+   * or 0x02) and the encoding enum (0x00-0x08). Text that only starts with a bracket ("[INFO] ...") fails the syntax.
+   * Public for the topology's advice on schema-id headers, which this one overrides.
    */
-  public static boolean isJsonDocument(byte[] data) {
+  public static boolean isJson(byte[] data) {
     int i = firstNonBlank(data);
     if (i >= data.length || data[i] != '{' && data[i] != '[') {
       return false;
     }
+    for (byte b : data) {
+      if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
     try (JsonParser parser = JSON.createParser(data)) {
       parser.nextToken();
-      parser.skipChildren();
-      return parser.nextToken() == null;
+      parser.skipChildren(); // the first document only: what follows it is not read
+      return true;
+    } catch (JsonEOFException e) {
+      return true; // cut short inside its first document
     } catch (IOException e) {
       return false;
     }

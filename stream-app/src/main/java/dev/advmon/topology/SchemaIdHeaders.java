@@ -27,13 +27,13 @@ final class SchemaIdHeaders {
 
   /**
    * Why a record with {@code headers} and {@code value} is not read, when its value lacks the wire format's magic byte
-   * and a header carries its schema id; null otherwise (the wire format's own message says it then). A value that is a
-   * JSON document gets the wire format's advice (an Avro serializer) whatever its headers: it was written by a JSON
+   * and a header carries its schema id; null otherwise (the wire format's own message says it then). A value that is
+   * JSON gets the wire format's advice (an Avro serializer) whatever its headers: it was written by a JSON
    * serializer, and moving its schema id into the value would still leave a value the monitor cannot read.
    */
   static String problem(Headers headers, byte[] value) {
     if (value == null || value.length == 0 || value[0] == WireFormat.MAGIC_BYTE
-        || WireFormat.isJsonDocument(value)) {
+        || WireFormat.isJson(value)) {
       return null;
     }
     String advice = advice(headers);

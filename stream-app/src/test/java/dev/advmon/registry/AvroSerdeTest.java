@@ -196,14 +196,35 @@ class AvroSerdeTest {
   }
 
   /**
+   * A JSON producer's value is not always one whole document: several in one record (NDJSON), a document cut short, or
+   * one with more after it. Told apart from a plain Avro body by the whole document only, these lost the JSON advice
+   * and got "plain Avro, JSON or another format?". Text that only starts with a bracket is not JSON.
+   */
+  @Test
+  void aJsonValueCutShortOrFollowedByMoreIsStillSaidToBeJson() {
+    for (String json : new String[] {"{\"frameId\":\"f-1\"}\n{\"frameId\":\"f-2\"}\n", "{\"frameId\":\"f-1\",\"ima",
+        "[1,2", "{\"frameId\":\"f-1\"}}", "{\"frameId\":\"f-1\"} trailing text"}) {
+      assertThatThrownBy(() -> serde.deserializer().deserialize("frames", json.getBytes(StandardCharsets.UTF_8)))
+          .as(json)
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining("looks like JSON")
+          .hasMessageContaining("schema-registry Avro serializer");
+    }
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames",
+        "[INFO] frame f-1".getBytes(StandardCharsets.UTF_8)))
+        .as("text that starts with a bracket").hasMessageNotContaining("looks like JSON");
+  }
+
+  /**
    * A plain Avro Frame body (no magic byte, no schema id) starts with frameId's length as a zigzag varint: 0x0a for 5
    * characters and 0x20 for 16, both blanks, so a frame id starting with '{' or '[' made it start "like JSON" after
-   * blanks, and its producer was told to drop a JSON serializer it never used. JSON is told by its whole document now;
-   * a BOM or blanks before a JSON document still say JSON.
+   * blanks, and its producer was told to drop a JSON serializer it never used. A BOM or blanks before a JSON document
+   * still say JSON.
    */
   @Test
   void aPlainAvroBodyWhoseFrameIdStartsWithABraceIsNotSaidToBeJson() {
-    for (String frameId : new String[] {"{abcd", "[abcd", "{0123456789abcde"}) {
+    // {}abc and [0]-0123456789ab begin with a whole JSON document: the body's control bytes tell them from JSON
+    for (String frameId : new String[] {"{abcd", "[abcd", "{0123456789abcde", "{}abc", "[0]-0123456789ab"}) {
       byte[] written = serde.serializer().serialize("frames", frame(frameId));
       byte[] plainAvro = Arrays.copyOfRange(written, WireFormat.HEADER_SIZE, written.length);
       assertThat(new String(plainAvro, 1, 1, StandardCharsets.UTF_8)).as("the body starts like JSON after a blank")

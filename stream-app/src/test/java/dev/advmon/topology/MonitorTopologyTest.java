@@ -251,9 +251,13 @@ class MonitorTopologyTest {
     RecordHeaders apicurio = new RecordHeaders();
     apicurio.add("apicurio.value.globalId", new byte[] {0, 0, 0, 0, 0, 0, 0, 7});
     frames.pipeInput(new TestRecord<>("cam-3".getBytes(), json, apicurio, Instant.ofEpochMilli(1_000)));
+    // two documents in one record (NDJSON) are no whole document, and were told to move the id
+    byte[] ndjson = "{\"frameId\":\"f-1\"}\n{\"frameId\":\"f-2\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    frames.pipeInput(new TestRecord<>("cam-3".getBytes(), ndjson, confluent, Instant.ofEpochMilli(1_000)));
 
     List<DeadLetter> dead = deadLetters.readValuesToList();
-    assertThat(dead).extracting(DeadLetter::getReason).containsExactly("BAD_MAGIC_BYTE", "BAD_MAGIC_BYTE");
+    assertThat(dead).extracting(DeadLetter::getReason).containsExactly("BAD_MAGIC_BYTE", "BAD_MAGIC_BYTE",
+        "BAD_MAGIC_BYTE");
     assertThat(dead).allSatisfy(d -> assertThat(d.getErrorMessage()).contains("looks like JSON",
         "schema-registry Avro serializer").doesNotContain("carries its schema id in the header", "PrefixSchemaIdSerializer"));
   }
