@@ -18,7 +18,6 @@ class ExternalTargetTest {
   /** A stop no one requests: the registry's check runs to its answer. */
   private static final Interruption NOT_STOPPED = new Interruption(Duration.ofSeconds(1));
 
-
   private static Path home() {
     return Path.of(System.getProperty("advmon.home", ".."));
   }
@@ -257,6 +256,46 @@ class ExternalTargetTest {
       }
     } finally {
       registry.stop(0);
+    }
+  }
+
+  /**
+   * The Kafka client refuses "a:9092," ("values must not be empty"), and the advice was "every host must resolve
+   * from this machine", which sent the user to DNS for a stray comma.
+   */
+  @Test
+  void aTrailingCommaInTheBootstrapServersIsNamedAsAnEmptyEntry(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9,\n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("127.0.0.1:9,")
+          .hasMessageContaining("an empty entry (a trailing or doubled comma): remove it")
+          .hasMessageContaining(config.toString())
+          .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("must resolve"));
+    }
+  }
+
+  /**
+   * A list of commas and blanks only names no address at all: "an empty entry (a trailing or doubled comma): remove
+   * it" would leave the setting empty, and says nothing of the host:port it needs.
+   */
+  @Test
+  void aBootstrapListOfCommasOnlyIsNamedAsNamingNoAddress(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers= , \n"
+        + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    try (ExternalTarget target = new ExternalTarget(config, home())) {
+      assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("names no address")
+          .hasMessageContaining("host:port")
+          .hasMessageContaining(config.toString())
+          .satisfies(e -> assertThat(e.getMessage()).as(e.getMessage()).doesNotContain("remove it"));
     }
   }
 }
