@@ -331,7 +331,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     try (Target t = target.embedded
             ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
             : new ExternalTarget(target.config, externalSettings);
-        Session session = new Session(t, frames, cameras, cameraPrefix, console)) {
+        Session session = new Session(t, frames, cameras, cameraPrefix, console, stop)) {
       t.requireRegistry(stop); // after the reader's topic check, before the first frame
       stop.throwIfRequested(); // a stop that came as the registry answered: before the first frame
       boolean drained;

@@ -28,7 +28,8 @@ final class Session implements AutoCloseable {
   /** The monitor's settings file ("--config FILE"); null for the embedded monitor, which this process starts. */
   private final String settingsSource;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-  private final Interruption stop = Interruption.PROCESS;
+  /** Ctrl-C or SIGTERM: the command's own, so that a test that stops the command stops its reader and steps too. */
+  private final Interruption stop;
   /** What it is doing now, for the summary of an interrupted run: the step that did not complete. */
   private volatile String activity = "starting";
 
@@ -37,8 +38,15 @@ final class Session implements AutoCloseable {
   }
 
   Session(Target target, FrameSource frames, int cameras, String cameraPrefix, PrintStream console) {
+    this(target, frames, cameras, cameraPrefix, console, Interruption.PROCESS);
+  }
+
+  Session(Target target, FrameSource frames, int cameras, String cameraPrefix, PrintStream console,
+      Interruption stop) {
+    this.stop = stop;
     Pacer pacer = new Pacer(Clocks.SYSTEM);
-    this.collector = new Collector(target, frames, pacer, Clocks.SYSTEM); // reading first, so no verdict is missed
+    // reading first, so no verdict is missed
+    this.collector = new Collector(target, frames, pacer, Clocks.SYSTEM, stop);
     Generator g;
     try {
       g = new Generator(target, frames, cameras, cameraPrefix, pacer);

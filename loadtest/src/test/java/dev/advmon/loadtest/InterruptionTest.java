@@ -89,10 +89,59 @@ class InterruptionTest {
   }
 
   /**
+   * Ctrl-C while the command (--config) looks its topics up, through the command as a user runs it: the reader's topic
+   * lookup ends at once and the run writes its report marked interrupted while connecting (exit 130). The command's
+   * stop must reach the reader: heeding only the process's, the lookup waited out its minute for a broker that never
+   * answers and the run failed with the lookup's error. The "broker" here takes connections and never answers.
+   */
+  @Test
+  void ctrlCWhileTheCommandLooksUpItsTopicsEndsTheRunInterrupted(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path tmp) throws Exception {
+    java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    try (java.net.ServerSocket broker = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(broker.accept()); // held open, never answered
+            accepted.incrementAndGet();
+          }
+        } catch (java.io.IOException e) {
+          // the server socket closed: the test is over
+        }
+      }, "interruption-test-silent-broker");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      java.nio.file.Path config = java.nio.file.Files.writeString(tmp.resolve("monitor.properties"),
+          "kafka.bootstrap.servers=127.0.0.1:" + broker.getLocalPort()
+              + "\nregistry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
+      java.nio.file.Path report = tmp.resolve("report");
+      Interruption stop = new Interruption(Duration.ofSeconds(60));
+      CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> LoadTestCommand.commandLine(
+          new LoadTestCommand(stop)).execute("--config", config.toString(), "--report", report.toString()));
+      // the broker check's connection, then the reader's: the lookup is under way
+      await(() -> accepted.get() >= 2 || run.isDone(), 60);
+      assertThat(run).as("the command ended before its reader connected").isNotDone();
+      CompletableFuture<Boolean> hook = CompletableFuture.supplyAsync(stop::onShutdown);
+      // the lookup waits a minute for an answer: a run that did not hear the stop meets this guard's limit
+      assertThat(run.get(30, TimeUnit.SECONDS)).as("exit status").isEqualTo(LoadTestCommand.INTERRUPTED);
+      assertThat(hook.get(30, TimeUnit.SECONDS)).as("the run finished within the hook's wait").isTrue();
+      com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          report.resolve(Report.JSON_FILE).toFile());
+      assertThat(json.path("interrupted_during").asText()).startsWith("connecting to the monitor");
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
+  }
+
+  /**
    * Before: the report folder was made before the run began, so a Ctrl-C in between found no run under way, and the
    * JVM exited at once with the new, empty --report folder left behind. Through the command as a user runs it: when
    * the run begins (from then on a Ctrl-C is waited for) the folder must not be there yet, and a Ctrl-C at that moment
-   * leaves none behind once the hook returns (when the JVM would exit). The broker refuses at once: the run fails.
+   * leaves no empty one behind once the hook returns (when the JVM would exit): the run either heard the stop and
+   * wrote its INTERRUPTED report there, or failed first (the broker refuses at once) and removed the folder.
    */
   @Test
   void theCommandMakesItsReportFolderOnlyOnceACtrlCWouldWaitForTheRun(@org.junit.jupiter.api.io.TempDir
@@ -107,7 +156,13 @@ class InterruptionTest {
       thereAtBegin.set(java.nio.file.Files.exists(dir));
       leftBehind[0] = CompletableFuture.supplyAsync(() -> {
         stop[0].onShutdown();
-        return java.nio.file.Files.exists(dir);
+        try (java.util.stream.Stream<java.nio.file.Path> in = java.nio.file.Files.list(dir)) {
+          return in.findAny().isEmpty();
+        } catch (java.nio.file.NoSuchFileException e) {
+          return false;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
       });
     });
     LoadTestCommand.commandLine(new LoadTestCommand(stop[0])).execute("--config", config.toString(), "--report",
