@@ -709,14 +709,21 @@ public final class MonitorConfig {
         // failed as the one above did, only once the broker and registry answered
         Path stores = applicationFolder();
         if (stores != null && string(key).isBlank()) {
-          // empty: the stores go under the temp folder, where a link to nothing failed only once run had connected
-          for (Path p : List.of(stores.getParent(), stores)) {
-            if (Files.isSymbolicLink(p) && !Files.exists(p)) {
-              throw invalid(key, "is empty, so Kafka Streams keeps the stores of streams.application-id '"
-                  + string("streams.application-id") + "' in " + stores + " (under the system temp dir), where the "
-                  + "link " + p + " to " + linkTarget(p) + ", which does not exist, is in the way: delete the link for "
-                  + "a fresh folder, create what it points to, or set streams.state-dir to a folder of your own");
-            }
+          // empty: the stores go under the temp folder, where a link to nothing failed only once run had connected;
+          // looked for as above, from the stores up (the folders under a link to nothing read as missing), so that
+          // java.io.tmpdir itself, a scratch volume not mounted, is found too
+          Path p = stores;
+          while (p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            p = p.getParent();
+          }
+          if (p != null && Files.isSymbolicLink(p) && !Files.exists(p)) {
+            // the temp dir itself, or a folder above it, is not the stores' to delete
+            boolean ours = p.startsWith(stores.getParent());
+            throw invalid(key, "is empty, so Kafka Streams keeps the stores of streams.application-id '"
+                + string("streams.application-id") + "' in " + stores + " (under the system temp dir), where the "
+                + "link " + p + " to " + linkTarget(p) + ", which does not exist, is in the way: "
+                + (ours ? "delete the link for a fresh folder, create" : "create") + " what it points to, or set "
+                + "streams.state-dir to a folder of your own");
           }
         } else if (stores != null && Files.isSymbolicLink(stores) && !Files.exists(stores)) {
           throw invalid(key, "holds the link " + stores + " to " + linkTarget(stores) + ", which does not exist (a "

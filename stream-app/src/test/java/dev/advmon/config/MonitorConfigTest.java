@@ -399,6 +399,36 @@ class MonitorConfigTest {
     }
   }
 
+  /**
+   * With streams.state-dir empty, a link to nothing above the application's folder is in the way too: the temp
+   * folder's kafka-streams, or java.io.tmpdir itself (a scratch volume not mounted). Only the application's folder was
+   * looked at below the temp dir, and Kafka Streams failed to make its folder only once run had connected. Here
+   * java.io.tmpdir is this test's own folder while it runs.
+   */
+  @Test
+  void aTempFolderOrItsKafkaStreamsFolderThatIsALinkToNothingIsRefusedAtLoadNamingTheLink() throws Exception {
+    String before = System.getProperty("java.io.tmpdir");
+    Path target = dir.resolve("not-mounted");
+    Path tmp = Files.createSymbolicLink(dir.resolve("scratch"), target);
+    Path real = Files.createDirectories(dir.resolve("real-tmp"));
+    Path streams = Files.createSymbolicLink(real.resolve("kafka-streams"), target);
+    try {
+      for (Path[] c : new Path[][] {{tmp, tmp}, {real, streams}}) {
+        System.setProperty("java.io.tmpdir", c[0].toString());
+        assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of(), dir).validated())
+            .as(c[1].toString())
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("setting 'streams.state-dir' = '' (from default) ")
+            .hasMessageContaining("link " + c[1] + " to " + target + ", which does not exist")
+            .hasMessageContaining("set streams.state-dir")
+            .satisfies(e -> assertThat(e.getMessage().contains("delete the link")).as("told to delete the temp dir's "
+                + "own link").isEqualTo(c[1] != tmp));
+      }
+    } finally {
+      System.setProperty("java.io.tmpdir", before);
+    }
+  }
+
   @Test
   void anEmptyModelDirInTheFileIsRefusedNamingTheSettingRatherThanReadAsTheHomeFolder() throws Exception {
     Path f = file("model.dir=\n");
