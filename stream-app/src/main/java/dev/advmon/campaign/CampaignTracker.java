@@ -357,11 +357,13 @@ public final class CampaignTracker {
             streakRange("The evidence runs", streak, streakPooled, streakSince, windowEnd),
             s.windowExamples().isEmpty() ? "" : " Flagged frames to look at: " + String.join(", ", s.windowExamples()) + ".")
         : String.format(Locale.ROOT, "Camera %s: its flag rate was no longer clearly above the baseline of %.0f%% in "
-            + "%s%d of %d flagged); the campaign is cleared on the flag rate alone.%s This says the flags are back "
-            + "to what ordinary conditions explain, not that the camera was inspected or the cause removed (an attack "
-            + "the detectors miss clears it too).",
+            + "%s%d of %d flagged); the campaign is cleared on the flag rate alone.%s This says the flags are no "
+            + "more than ordinary conditions may explain, not that the camera was inspected or the cause removed (an "
+            + "attack the detectors miss clears it too).",
             s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, windowEnd), s.windowFlagged(),
-            s.windowFrames(), streakRange("Back at the baseline", streak, streakPooled, streakSince, windowEnd));
+            s.windowFrames(),
+            // not "back at the baseline": a cool window is one not clearly above it (6 of 20 flagged is cool)
+            streakRange("Not clearly above the baseline", streak, streakPooled, streakSince, windowEnd));
     Map<String, String> evidence = new LinkedHashMap<>();
     if (streakSince >= 0) { // where the evidence begins; window_start and window_end are where it ends
       evidence.put("streak_start", Instant.ofEpochMilli(streakSince).toString());

@@ -256,7 +256,7 @@ class CampaignTrackerTest {
   /**
    * A CAMPAIGN named only its last window, so an operator could not read when the evidence began: the first window
    * of its hot streak (the streak tolerates gaps of empty windows, so it is not "3 windows back"). Likewise a clear
-   * names the first window of its cool streak: since when the flags were back at the baseline.
+   * names the first window of its cool streak: since when the flags were no longer clearly above the baseline.
    */
   @Test
   void campaignAlertsNameTheFirstWindowOfTheirStreakAsWellAsTheLast() {
@@ -275,14 +275,14 @@ class CampaignTrackerTest {
     assertThat(alerts.get(1).getEvidence()).containsEntry("streak_start", "1970-01-01T00:00:07Z")
         .containsEntry("window_start", "1970-01-01T00:00:09Z");
     assertThat(alerts.get(1).getExplanation())
-        .contains("Back at the baseline from 1970-01-01T00:00:07Z (the start of the first of those 3 windows) to "
-            + "1970-01-01T00:00:10Z.");
+        .contains("Not clearly above the baseline from 1970-01-01T00:00:07Z (the start of the first of those 3 "
+            + "windows) to 1970-01-01T00:00:10Z.");
   }
 
   /**
-   * A clear by cool windows said "the campaign is over": the monitor sees only that the flags are back at the baseline,
-   * not that the camera was inspected or the sticker removed (an attack its detectors miss clears it as well), so an
-   * operator read the all-clear as a finding it is not.
+   * A clear by cool windows said "the campaign is over": the monitor sees only that the flags are no longer clearly
+   * above the baseline, not that the camera was inspected or the sticker removed (an attack its detectors miss clears
+   * it as well), so an operator read the all-clear as a finding it is not.
    */
   @Test
   void aClearByCoolWindowsSaysWhatItSawNotThatTheAttackIsOver() {
@@ -296,6 +296,27 @@ class CampaignTrackerTest {
     assertThat(alerts.get(1).getExplanation()).doesNotContain("is over")
         .contains("the campaign is cleared on the flag rate alone")
         .contains("not that the camera was inspected");
+  }
+
+  /**
+   * A cool window is one not clearly above the baseline, not one at it: 6 of 20 flagged (30%, three times the 10%
+   * baseline) is cool over 20 frames. Its clear said the flags were "Back at the baseline" and "back to what ordinary
+   * conditions explain" beside "6 of 20 flagged", which an operator reads as a contradiction, or as a camera at 10%.
+   */
+  @Test
+  void aClearOfWindowsStillFlaggedAboveTheBaselineRateDoesNotSayTheyAreBackAtIt() {
+    for (int w = 0; w < 4; w++) {
+      window(w, 20, 10);
+    }
+    for (int w = 4; w < 8; w++) {
+      window(w, 20, 6);
+    }
+    assertThat(alerts).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED");
+    assertThat(alerts.get(1).getExplanation()).contains("6 of 20 flagged")
+        .doesNotContainIgnoringCase("back at the baseline").doesNotContain("back to")
+        .contains("Not clearly above the baseline from 1970-01-01T00:00:04Z (the start of the first of those 3 "
+            + "windows) to 1970-01-01T00:00:07Z.")
+        .contains("no more than ordinary conditions may explain");
   }
 
   /**
