@@ -95,21 +95,31 @@ class KubernetesManifestsTest {
     return c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
   }
 
-  private static String kubernetesValue(EnvVar e, Map<String, String> earlier) {
-    return kubernetesValue(e, earlier, "advmon-0", "advmon");
+  private static String kubernetesValue(EnvVar e, Map<String, String> earlier, StatefulSet sts) {
+    return kubernetesValue(e, earlier, sts, "advmon-0", "advmon");
   }
 
   /**
-   * The value Kubernetes gives the variable in pod {@code pod} of namespace {@code namespace}: field references
-   * resolved, {@code $(NAME)} expanded from the variables defined before it (as the kubelet does); null for values
-   * from Secrets, which the tests check separately.
+   * The value Kubernetes gives the variable in pod {@code pod} of namespace {@code namespace}, made from the pod
+   * template of {@code sts}: field references resolved (the pod's name, namespace and annotations),
+   * {@code $(NAME)} expanded from the variables defined before it (as the kubelet does); null for values from Secrets,
+   * which the tests check separately.
    */
-  static String kubernetesValue(EnvVar e, Map<String, String> earlier, String pod, String namespace) {
+  static String kubernetesValue(EnvVar e, Map<String, String> earlier, StatefulSet sts, String pod, String namespace) {
     if (e.getValueFrom() != null) {
       if (e.getValueFrom().getFieldRef() == null) {
         return null;
       }
-      return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
+      String field = e.getValueFrom().getFieldRef().getFieldPath();
+      Matcher annotation = Pattern.compile("metadata\\.annotations\\['([^']+)'\\]").matcher(field);
+      if (annotation.matches()) {
+        // the kubelet gives an absent annotation as "", which no test should take for a value
+        Map<String, String> annotations = sts.getSpec().getTemplate().getMetadata().getAnnotations();
+        assertThat(annotations).as(e.getName() + " reads the pod's annotation " + annotation.group(1))
+            .containsKey(annotation.group(1));
+        return annotations.get(annotation.group(1));
+      }
+      return switch (field) {
         case "metadata.name" -> pod;
         case "metadata.namespace" -> namespace;
         default -> null;
@@ -248,10 +258,10 @@ class KubernetesManifestsTest {
     assertThat(env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
     assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env.get("ADVMON_STREAMS_INSTANCE_ID").getValue()).isEqualTo("$(POD_NAME)");
-    // the Service's name from a variable that kustomize renames with it (NameReferencesTest), not written in the value
+    // the Service's name from a variable, made from the annotation kustomize renames with it (NameReferencesTest)
     assertThat(env.get("ADVMON_STREAMS_APPLICATION_SERVER").getValue())
         .isEqualTo("$(POD_NAME).$(HEADLESS_SERVICE).$(POD_NAMESPACE).svc:" + httpPort(c));
-    assertThat(env.get("HEADLESS_SERVICE").getValue()).isEqualTo(sts.getSpec().getServiceName());
+    assertThat(kubernetesValue(env.get("HEADLESS_SERVICE"), Map.of(), sts)).isEqualTo(sts.getSpec().getServiceName());
     // variables referenced with $(...) must be defined before they are used
     List<String> order = c.getEnv().stream().map(EnvVar::getName).toList();
     assertThat(order.indexOf("POD_NAME")).isLessThan(order.indexOf("ADVMON_STREAMS_INSTANCE_ID"));
@@ -371,7 +381,7 @@ class KubernetesManifestsTest {
     Map<String, String> env = new HashMap<>();
     Map<String, String> podEnv = new HashMap<>();
     for (EnvVar e : monitor(m).getEnv()) {
-      String value = kubernetesValue(e, podEnv);
+      String value = kubernetesValue(e, podEnv, m.one(StatefulSet.class));
       if (value != null) {
         podEnv.put(e.getName(), value);
       }

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -108,13 +109,7 @@ class NameReferencesTest {
     Manifests m = render(overlay);
     StatefulSet sts = m.one(StatefulSet.class);
     String pod = renamed + "-0";
-    Map<String, String> env = new HashMap<>();
-    for (EnvVar e : container(sts).getEnv()) {
-      String value = KubernetesManifestsTest.kubernetesValue(e, env, pod, namespace);
-      if (value != null) {
-        env.put(e.getName(), value);
-      }
-    }
+    Map<String, String> env = podEnvironment(sts, pod, namespace);
     Properties settings = new Properties();
     settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
     Path file = dir.resolve("monitor.properties");
@@ -125,6 +120,33 @@ class NameReferencesTest {
     assertThat(c.string("streams.application-server"))
         .isEqualTo(pod + "." + sts.getSpec().getServiceName() + "." + namespace + ".svc:" + settings.getProperty("http.port"));
     assertThat(sts.getSpec().getServiceName()).isEqualTo(renamed);
+  }
+
+  /**
+   * kustomize renames a name reference in every field its field spec reaches when the whole value equals the old name.
+   * Taught to rename the Service in the container's variables, it also renamed a variable of the overlay's own that
+   * reads advmon: an overlay pinning its application id (the consumer group) to advmon, to keep an installation's
+   * committed offsets under a new prefix, silently started a new consumer group named team-a-advmon.
+   */
+  @Test
+  void aRenamedOverlaysOwnVariableThatReadsAdvmonKeepsItsValue(@TempDir Path dir) throws Exception {
+    Manifests m = render("team-a-application-id");
+    StatefulSet sts = m.one(StatefulSet.class);
+    assertThat(sts.getMetadata().getName()).as("the overlay renames").isEqualTo("team-a-advmon");
+    Map<String, String> env = podEnvironment(sts, "team-a-advmon-0", "advmon");
+    assertThat(env).as("the overlay's own variable, as written in its patch")
+        .containsEntry("ADVMON_STREAMS_APPLICATION_ID", "advmon");
+    Properties settings = new Properties();
+    settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings.store(w, null);
+    }
+    MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated();
+    assertThat(c.string("streams.application-id")).as("the consumer group").isEqualTo("advmon");
+    // while the address each pod advertises still follows the renamed Service
+    assertThat(c.string("streams.application-server"))
+        .isEqualTo("team-a-advmon-0.team-a-advmon.advmon.svc:" + settings.getProperty("http.port"));
   }
 
   /**
@@ -153,6 +175,18 @@ class NameReferencesTest {
     }
     assertThat(selected).as("the jobs the PrometheusRule selects; the Service is scraped as job " + job)
         .containsExactly(job);
+  }
+
+  /** The monitor container's variables as the kubelet resolves them in pod {@code pod} (not those from Secrets). */
+  private static Map<String, String> podEnvironment(StatefulSet sts, String pod, String namespace) {
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : container(sts).getEnv()) {
+      String value = KubernetesManifestsTest.kubernetesValue(e, env, sts, pod, namespace);
+      if (value != null) {
+        env.put(e.getName(), value);
+      }
+    }
+    return env;
   }
 
   private static Container container(StatefulSet sts) {
