@@ -43,6 +43,32 @@ class OpenShiftTest {
     assertAdmissibleUnderRestrictedV2(m.one(StatefulSet.class).getSpec().getTemplate().getSpec(), "monitor");
   }
 
+  /**
+   * The component's patches targeted every StatefulSet and Job of the overlay by kind: a workload of the user's own
+   * beside the monitor lost its pod's user, group and fsGroup and gained an empty container named monitor (or
+   * redrive), with no image, which the API server refuses.
+   */
+  @Test
+  void theUsersOwnStatefulSetAndJobInTheSameOverlayKeepTheirPodsAsWritten() throws Exception {
+    Manifests m = render("openshift-beside-others");
+    assertAdmissibleUnderRestrictedV2(m.named(StatefulSet.class, "advmon").orElseThrow().getSpec().getTemplate()
+        .getSpec(), "monitor");
+    assertKeptAsWritten(m.named(StatefulSet.class, "cache").orElseThrow().getSpec().getTemplate().getSpec(), "cache");
+    assertKeptAsWritten(m.named(Job.class, "migrate").orElseThrow().getSpec().getTemplate().getSpec(), "migrate");
+  }
+
+  /** The pod as others.yaml of that overlay writes it: user, group and fsGroup 1001, its one container. */
+  private static void assertKeptAsWritten(PodSpec pod, String container) {
+    assertThat(pod.getContainers()).extracting(Container::getName).as("containers").containsExactly(container);
+    PodSecurityContext psc = pod.getSecurityContext();
+    assertThat(psc.getRunAsUser()).as(container + " pod runAsUser").isEqualTo(1001L);
+    assertThat(psc.getRunAsGroup()).as(container + " pod runAsGroup").isEqualTo(1001L);
+    assertThat(psc.getFsGroup()).as(container + " pod fsGroup").isEqualTo(1001L);
+    SecurityContext sc = pod.getContainers().get(0).getSecurityContext();
+    assertThat(sc.getRunAsUser()).as(container + " runAsUser").isEqualTo(1001L);
+    assertThat(sc.getRunAsGroup()).as(container + " runAsGroup").isEqualTo(1001L);
+  }
+
   private static void assertAdmissibleUnderRestrictedV2(PodSpec pod, String container) {
     PodSecurityContext psc = pod.getSecurityContext();
     assertThat(psc.getRunAsUser()).as("pod runAsUser (restricted-v2 assigns it)").isNull();
