@@ -32,6 +32,28 @@ final class PromQlSelectors {
     boolean matches(String label, String op, String value) {
       return matchers.contains(new LabelMatcher(label, op, value));
     }
+
+    /**
+     * Whether Prometheus would select a series of this metric with these labels: an absent label reads "", and a
+     * regex must match the whole value (Prometheus anchors it; Java's syntax stands in for RE2's, the same for the
+     * character classes, alternations and repetitions the rules use).
+     */
+    boolean selects(java.util.Map<String, String> labels) {
+      for (LabelMatcher m : matchers) {
+        String v = labels.getOrDefault(m.label(), "");
+        boolean ok = switch (m.op()) {
+          case "=" -> v.equals(m.value());
+          case "!=" -> !v.equals(m.value());
+          case "=~" -> v.matches(m.value());
+          case "!~" -> !v.matches(m.value());
+          default -> throw new IllegalArgumentException("label matcher operator " + m.op());
+        };
+        if (!ok) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** What an expression selects and groups by. */

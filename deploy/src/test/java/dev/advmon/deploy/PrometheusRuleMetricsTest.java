@@ -7,12 +7,13 @@ import dev.advmon.deploy.CustomResources.Rule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every series an alert of k8s/base/prometheusrule.yaml selects is one the monitor's /metrics really exports, with
@@ -86,21 +87,41 @@ class PrometheusRuleMetricsTest {
   }
 
   /**
-   * The lag alert reads the frames topic's partitions by name: a rule left at another name than the monitor reads
-   * (or no topic at all, which took the campaign repartition topic's lag for the frames') never fires, or fires for
-   * the wrong topic.
+   * The lag alert selects the frames topic's partitions whatever topics.frames and streams.application-id are, and
+   * none of the internal topics the stream threads' consumers and restore consumers read (the campaign repartition
+   * topic and the camera store's changelog). It named topic="frames", to be adapted by hand: a frames topic of
+   * another name and a rule left as it was, and the alert never fired. (No topic matcher at all took the repartition
+   * topic's lag for the frames'.)
    */
-  @Test
-  void theLagAlertReadsTheFramesTopicTheMonitorIsConfiguredWith() throws Exception {
-    Manifests m = Manifests.render("overlays/cpu");
-    Properties settings = new Properties();
-    settings.load(new java.io.StringReader(m.one(io.fabric8.kubernetes.api.model.ConfigMap.class).getData()
-        .get("monitor.properties")));
-    Rule lag = m.oneCustom(PrometheusRule.class).spec().groups().stream().flatMap(g -> g.rules().stream())
-        .filter(r -> "AdvmonConsumerLag".equals(r.alert())).findFirst().orElseThrow();
-    assertThat(lag.expr()).contains("kafka_consumer_fetch_manager_records_lag{")
-        // Kafka's fetch metrics tag a partition's topic with each '.' replaced by '_' (FetchMetricsManager)
-        .contains("topic=\"" + settings.getProperty("topics.frames").replace('.', '_') + "\"");
+  @ParameterizedTest
+  @CsvSource({"frames, advmon", "cameras.frames, team.a", "site-a-frames, team-a-advmon"})
+  void theLagAlertSelectsTheFramesTopicOfAnyNameAndNoInternalTopic(String frames, String applicationId)
+      throws Exception {
+    Rule rule = Manifests.render("overlays/cpu").oneCustom(PrometheusRule.class).spec().groups().stream()
+        .flatMap(g -> g.rules().stream()).filter(r -> "AdvmonConsumerLag".equals(r.alert())).findFirst().orElseThrow();
+    PromQlSelectors.Selector lag = PromQlSelectors.of(rule.expr()).selectors().stream()
+        .filter(s -> "kafka_consumer_fetch_manager_records_lag".equals(s.metric())).findFirst().orElseThrow();
+    // client.id = <application id>-<instance id (the pod)>; the restore consumers are the stream threads' own and,
+    // with the state updater (Kafka 4's default), its thread's
+    String client = applicationId + "-advmon-0-";
+    List<String> consumers = List.of(client + "StreamThread-1-consumer", client + "StreamThread-1-restore-consumer",
+        client + "StateUpdater-1-restore-consumer");
+    assertThat(lag.selects(lagSeries(consumers.get(0), frames)))
+        .as("%s selects the frames topic %s read by %s", rule.expr(), frames, consumers.get(0)).isTrue();
+    Set<String> internal = dev.advmon.topology.MonitorTopology.internalTopics(applicationId);
+    assertThat(internal).isNotEmpty();
+    for (String topic : internal) {
+      for (String consumer : consumers) {
+        assertThat(lag.selects(lagSeries(consumer, topic)))
+            .as("%s selects the internal topic %s read by %s", rule.expr(), topic, consumer).isFalse();
+      }
+    }
+  }
+
+  /** A partition's lag series as the monitor exports it, with the target labels: Kafka tags the topic '.' as '_'. */
+  private static Map<String, String> lagSeries(String clientId, String topic) {
+    return Map.of("job", "advmon", "namespace", "advmon", "pod", "advmon-0", "client_id", clientId,
+        "kafka_version", "4.3.1", "partition", "0", "topic", topic.replace('.', '_'));
   }
 
   @Test
