@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,14 +44,7 @@ class KafkaSecretCopyTest {
 
   @BeforeAll
   static void read() throws Exception {
-    String readme = Files.readString(Kustomize.repoRoot().resolve("README.md"));
-    String[] parts = readme.split("```");
-    commands = new ArrayList<>();
-    for (int i = 1; i < parts.length; i += 2) {
-      // a command continued with a backslash is one command
-      parts[i].replaceAll("\\\\\\n\\s*", " ").lines().map(String::strip).filter(l -> l.startsWith("kubectl "))
-          .forEach(commands::add);
-    }
+    commands = ReadmeCommands.inCodeBlocks();
     overlay = Manifests.render("overlays/cpu");
     job = Manifests.render("jobs/redrive");
     strimzi = Manifests.render("strimzi");
@@ -155,7 +147,8 @@ class KafkaSecretCopyTest {
     int delete = index(c -> c.matches("kubectl -n kafka delete secret advmon(?![\\w-]).*"));
     int written = index(c -> c.startsWith("kubectl -n kafka wait ") && c.contains("--for=create")
         && c.matches(".*\\bsecret/advmon(?![\\w-]).*"));
-    int restart = index(c -> c.startsWith("kubectl -n advmon rollout restart statefulset/advmon"));
+    int restart = index(c -> c.startsWith("kubectl -n advmon rollout restart statefulset")
+        && c.contains("app.kubernetes.io/name=advmon"));
     assertThat(delete).as("the User Operator makes a new password when the user's Secret is gone").isNotNegative();
     assertThat(written).as("then its new Secret is waited for").isGreaterThan(delete);
     assertThat(restart).as("then the pods are restarted").isGreaterThan(written);

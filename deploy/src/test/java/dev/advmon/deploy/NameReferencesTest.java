@@ -177,6 +177,67 @@ class NameReferencesTest {
         .containsExactly(job);
   }
 
+  /**
+   * README's commands on the StatefulSet, its claims and its ServiceAccount (a rollout after a password change, the
+   * claims' removal, the ServiceAccount's name for OpenShift's SCC) hold under a renamed overlay: each selects by a
+   * label, which no rename changes, and the label picks exactly the renamed object. Written with the base's names
+   * (statefulset/advmon), they named an object a renamed overlay does not have.
+   */
+  @ParameterizedTest
+  @CsvSource({"team-a", "blue-gpu"})
+  void readmesCommandsOnTheStatefulSetItsClaimsAndItsServiceAccountSelectTheRenamedOnes(String overlay)
+      throws Exception {
+    Manifests m = render(overlay);
+    StatefulSet sts = m.one(StatefulSet.class);
+    Map<String, Map<String, Map<String, String>>> byKind = Map.of(
+        "statefulset", Map.of(sts.getMetadata().getName(), sts.getMetadata().getLabels()),
+        "pvc", claims(sts),
+        "serviceaccount", labelsByName(m, ServiceAccount.class));
+    Map<String, Set<String>> expected = Map.of(
+        "statefulset", Set.of(sts.getMetadata().getName()),
+        "pvc", claims(sts).keySet(),
+        "serviceaccount", Set.of(sts.getSpec().getTemplate().getSpec().getServiceAccountName()));
+    Pattern kind = Pattern.compile("\\b(statefulsets?|sts|pvc|persistentvolumeclaims?|serviceaccounts?|sa)\\b(/\\S+)?");
+    Pattern selector = Pattern.compile("(?:-l |--selector[ =])([\\w./-]+)=([\\w.-]+)");
+    Set<String> checked = new TreeSet<>();
+    for (String command : ReadmeCommands.all()) {
+      Matcher k = kind.matcher(command);
+      if (!k.find() || command.contains(" -n kafka ")) {
+        continue;
+      }
+      assertThat(k.group(2)).as("README's `%s` names the object by the base's name", command).isNull();
+      Matcher l = selector.matcher(command);
+      assertThat(l.find()).as("README's `%s` selects by a label", command).isTrue();
+      String type = k.group(1).startsWith("st") ? "statefulset" : k.group(1).startsWith("p") ? "pvc" : "serviceaccount";
+      Set<String> selected = new TreeSet<>();
+      byKind.get(type).forEach((name, labels) -> {
+        if (labels != null && l.group(2).equals(labels.get(l.group(1)))) {
+          selected.add(name);
+        }
+      });
+      assertThat(selected).as("what README's `%s` selects in overlay %s", command, overlay)
+          .isEqualTo(expected.get(type));
+      checked.add(type);
+    }
+    assertThat(checked).as("README's commands on these kinds").containsExactlyInAnyOrder("statefulset", "pvc",
+        "serviceaccount");
+  }
+
+  /** The claims the StatefulSet's pods get, by their template's name, with their labels. */
+  private static Map<String, Map<String, String>> claims(StatefulSet sts) {
+    Map<String, Map<String, String>> claims = new HashMap<>();
+    sts.getSpec().getVolumeClaimTemplates()
+        .forEach(t -> claims.put(t.getMetadata().getName(), t.getMetadata().getLabels()));
+    return claims;
+  }
+
+  private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Map<String, Map<String, String>> labelsByName(
+      Manifests m, Class<T> type) {
+    Map<String, Map<String, String>> labels = new HashMap<>();
+    m.all(type).forEach(o -> labels.put(o.getMetadata().getName(), o.getMetadata().getLabels()));
+    return labels;
+  }
+
   /** The monitor container's variables as the kubelet resolves them in pod {@code pod} (not those from Secrets). */
   private static Map<String, String> podEnvironment(StatefulSet sts, String pod, String namespace) {
     Map<String, String> env = new HashMap<>();
