@@ -32,6 +32,16 @@ public final class KafkaTlsStores {
     if (!speaksTls(props)) {
       return;
     }
+    Object algorithm = props.get(ENDPOINT_IDENTIFICATION);
+    if (algorithm != null && !algorithm.toString().isBlank()
+        && !JAVA_IDENTIFICATIONS.contains(algorithm.toString().trim().toUpperCase(java.util.Locale.ROOT))) {
+      // Java refuses every broker then, with a bare CertificateException, the class of another host's certificate:
+      // the handshake's advice would be to reissue a certificate that is right
+      throw c.invalid("kafka." + ENDPOINT_IDENTIFICATION, "Java knows https (the default: the broker's certificate"
+          + " must name the host in kafka.bootstrap.servers), ldap and ldaps, and checks no host name when it is empty"
+          + " (kafka.ssl.endpoint.identification.algorithm=, which lets anyone in the middle in); with any other word"
+          + " (none, false) it refuses every broker");
+    }
     Map<String, ?> parsed;
     try {
       parsed = new AdminClientConfig(props).values();
@@ -66,6 +76,11 @@ public final class KafkaTlsStores {
       throw unreadable(c, parsed, store, causes(e));
     }
   }
+
+  private static final String ENDPOINT_IDENTIFICATION = "ssl.endpoint.identification.algorithm";
+
+  /** The host-name checks Java's trust manager knows (X509TrustManagerImpl.checkIdentity), in upper case. */
+  private static final Set<String> JAVA_IDENTIFICATIONS = Set.of("HTTPS", "LDAP", "LDAPS");
 
   /** The Kafka clients' key for a trust store given inline, as PEM text rather than a file. */
   private static final String INLINE_CA = "ssl.truststore.certificates";

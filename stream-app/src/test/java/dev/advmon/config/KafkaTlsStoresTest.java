@@ -159,6 +159,30 @@ class KafkaTlsStoresTest {
     assertThatCode(() -> KafkaTlsStores.check(c)).doesNotThrowAnyException();
   }
 
+  /**
+   * "none" or "false" meant to turn the host-name check off: Java knows no such algorithm and refuses every broker with
+   * a bare CertificateException ("Unknown identification algorithm: none"), the class BrokerTls reads as the broker's
+   * certificate naming another host, so the advice was to reissue a certificate that was right.
+   */
+  @Test
+  void anEndpointIdentificationAlgorithmJavaDoesNotKnowIsNamedBeforeConnecting() throws Exception {
+    MonitorConfig c = config("kafka.ssl.endpoint.identification.algorithm=none");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.endpoint.identification.algorithm' = 'none' (from ")
+        .hasMessageContaining("https")
+        .hasMessageContaining("empty");
+  }
+
+  @Test
+  void theEndpointIdentificationAlgorithmsJavaKnowsPass() throws Exception {
+    for (String algorithm : new String[] {"https", "HTTPS", ""}) {
+      MonitorConfig c = config("kafka.ssl.endpoint.identification.algorithm=" + algorithm);
+
+      assertThatCode(() -> KafkaTlsStores.check(c)).as(algorithm).doesNotThrowAnyException();
+    }
+  }
+
   @Test
   void noTlsOrNoStoreIsNothingToCheck() throws Exception {
     Path file = dir.resolve("plain.properties");
