@@ -72,7 +72,8 @@ public final class RegistryProbe {
       return "this host does not trust the registry's certificate"
           + (has(cause, java.security.cert.CertificateExpiredException.class)
               ? ": it is out of its validity; renew it on the registry (or its proxy), or set this host's clock right"
-              : "; " + TRUST_STORE + " must hold its CA")
+              // Java refuses another host's certificate as it does an unknown CA's (a CertificateException): both
+              : "; " + TRUST_STORE + " must hold its CA, and the certificate must name the host in registry.url")
           + "; read only when the monitor starts";
     }
     if (has(cause, javax.net.ssl.SSLException.class)) {

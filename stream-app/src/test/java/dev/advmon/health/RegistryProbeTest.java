@@ -265,6 +265,31 @@ class RegistryProbeTest {
     }
   }
 
+  /**
+   * A registry whose certificate this host trusts but which names another host (registry.url by IP, the certificate
+   * by the Service's name): Java refuses it as it refuses an unknown CA, and the reason said only that the trust store
+   * must hold its CA, which it does. The start-up's stop names both; so does the probe.
+   */
+  @Test
+  void aTrustedCertificateForAnotherHostNamesTheHostInRegistryUrlToo(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path keys = dir.resolve("registry.p12");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=registry", "-ext", "SAN=dns:registry.kafka.svc", "-validity", "30", "-keystore",
+        keys.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    try (dev.advmon.testing.TlsServer registry = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      String url = "https://127.0.0.1:" + registry.port();
+      DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(url)
+          .truststore(new RegistrySettings.Store(keys, "PKCS12", "changeit"))
+          .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
+          10_000, clock::get);
+      probe.check();
+
+      assertThat(probe.problem()).contains(": this host does not trust the registry's certificate")
+          .contains("the certificate must name the host in registry.url");
+    }
+  }
+
   /** Each registry.url refusing the certificate: the trust store is what to check, not whether a registry runs. */
   @Test
   void everyUrlRefusingTheCertificateNamesTheTrustStoreNotAnOutage(
