@@ -190,7 +190,10 @@ public final class StreamingMonitor implements AutoCloseable {
     Topics topics = topics(config, registry, autoRegister);
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
-    FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new FutureTask<>(() -> {
+    // Whichever check fails first ends the start: a broker that refuses the monitor (its certificate, its login, an
+    // ACL) was told only once the registry answered, for ever with startup.max-wait-ms=0 while the registry did not
+    java.util.concurrent.BlockingQueue<FutureTask<?>> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new Finishing<>(finished, () -> {
       TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
       admin.ensureTopics(topics.names(), minMessageBytes(topics, limits, EvidenceImages.from(config)),
           config.bool("topics.create"), config.intValue("topics.partitions"),
@@ -201,24 +204,53 @@ public final class StreamingMonitor implements AutoCloseable {
       return outputsAcceptedTimes(admin, topics, config.string("streams.application-id"))
           .orElse(TopicAdmin.AcceptedTimes.ANY);
     });
-    Thread topicCheck = new Thread(topicsReady, "advmon-topic-check");
-    topicCheck.setDaemon(true);
-    topicCheck.start();
+    FutureTask<Void> registryReady = new Finishing<>(finished, () -> {
+      awaitRegistry(config, registry, autoRegister, topics, waits);
+      return null;
+    });
+    Thread topicCheck = daemon(topicsReady, "advmon-topic-check");
+    Thread registryCheck = daemon(registryReady, "advmon-registry-check");
     boolean checked = false;
     TopicAdmin.AcceptedTimes outputsAccept;
     try {
-      awaitRegistry(config, registry, autoRegister, topics, waits);
+      for (int i = 0; i < 2; i++) {
+        finished.take().get(); // the first to fail throws here, whether the other still waits or not
+      }
       outputsAccept = topicsReady.get();
       checked = true;
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
     } finally {
       if (!checked) {
-        topicCheck.interrupt(); // the other check failed, or start-up was interrupted: stop waiting for the broker
+        // one check failed, or start-up was interrupted (run's stop): stop waiting for the other
+        topicCheck.interrupt();
+        registryCheck.interrupt();
       }
     }
 
     return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsAccept);
+  }
+
+  /** A start-up check that tells {@code finished} when it ends, failed or not. */
+  private static final class Finishing<T> extends FutureTask<T> {
+    private final java.util.concurrent.BlockingQueue<FutureTask<?>> finished;
+
+    Finishing(java.util.concurrent.BlockingQueue<FutureTask<?>> finished, java.util.concurrent.Callable<T> check) {
+      super(check);
+      this.finished = finished;
+    }
+
+    @Override
+    protected void done() {
+      finished.add(this);
+    }
+  }
+
+  private static Thread daemon(Runnable check, String name) {
+    Thread t = new Thread(check, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** A limit on record times for a log line: Long.MAX_VALUE is none, not 9223372036854775807 ms. */
