@@ -118,9 +118,12 @@ public final class KafkaTlsStores {
     if (certificates > 0) {
       return null;
     }
-    return other != null
-        ? "holds a " + other + ", not a certificate (a key belongs in kafka.ssl.keystore.key, for mutual TLS only)"
-        : "holds no -----BEGIN CERTIFICATE----- block (" + text.strip().length() + " characters, not shown)";
+    if (other == null) {
+      return "holds no -----BEGIN CERTIFICATE----- block (" + text.strip().length() + " characters, not shown)";
+    }
+    // the key's place only for a key: a CERTIFICATE REQUEST or an X509 CRL pasted there belongs nowhere in the monitor
+    return "holds a " + other + ", not a certificate"
+        + (other.endsWith("KEY") ? " (a key belongs in kafka.ssl.keystore.key, for mutual TLS only)" : "");
   }
 
   /** The store's location setting, with its origin, {@code problem} and what to check. */

@@ -152,6 +152,17 @@ class KafkaTlsStoresTest {
         .hasMessageNotContaining(body.substring(0, 20));
   }
 
+  /** A certificate request pasted instead of the CA (both come out of the same openssl session): no word of keys. */
+  @Test
+  void aCertificateRequestGivenAsTheInlineCaIsNamedWithoutTheKeysAdvice() throws Exception {
+    MonitorConfig c = inlineCa("-----BEGIN CERTIFICATE REQUEST-----\n"
+        + "MIIBWTCB/wIBADAcMRowGAYDVQQDDBFhZHZtb24ta2Fma2Etc3Zj\n-----END CERTIFICATE REQUEST-----\n");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("holds a CERTIFICATE REQUEST, not a certificate")
+        .hasMessageNotContaining("a key belongs");
+  }
+
   @Test
   void aGoodInlineCaPasses() throws Exception {
     MonitorConfig c = inlineCa(caPem());
