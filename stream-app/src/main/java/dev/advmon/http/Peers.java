@@ -77,6 +77,8 @@ public final class Peers {
   private final LongSupplier nanos;
   /** host:port and path of a question -> its last 200 answer and when it came ({@link #askReusing}). */
   private final java.util.Map<String, Reused> reusable = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The bytes of the answers in {@link #reusable}; changed only while holding it. */
+  private long reusableBytes;
   /** host:port of each peer -> when (System.nanoTime, in ms) it last sent any HTTP answer. */
   private final java.util.Map<String, Long> lastAnswerMs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -196,13 +198,31 @@ public final class Peers {
     }
     return ask(peer, pathAndQuery).thenApply(a -> {
       if (a.ok()) {
-        if (reusable.size() >= MAX_REMEMBERED) {
-          reusable.clear();
-        }
-        reusable.put(key, new Reused(a, now));
+        keep(key, new Reused(a, now));
       }
       return a;
     });
+  }
+
+  /**
+   * Keeps {@code answer} for {@link #askReusing}, with at most {@code maxAnswerBytes} kept in all (what one answer may
+   * hold): each /cameras?limit=N is its own question, and 1024 answers of up to that many bytes each stayed on the heap.
+   */
+  private void keep(String key, Reused answer) {
+    synchronized (reusable) {
+      Reused before = reusable.remove(key);
+      reusableBytes -= before == null ? 0 : bytes(before);
+      if (reusable.size() >= MAX_REMEMBERED || reusableBytes + bytes(answer) > maxAnswerBytes) {
+        reusable.clear();
+        reusableBytes = 0;
+      }
+      reusable.put(key, answer);
+      reusableBytes += bytes(answer);
+    }
+  }
+
+  private static long bytes(Reused r) {
+    return r.answer().body() == null ? 0 : r.answer().body().length;
   }
 
   /** GET {@code pathAndQuery} from {@code peer}; never fails: a failure is an answer with its reason. */

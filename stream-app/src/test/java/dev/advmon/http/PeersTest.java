@@ -244,4 +244,35 @@ class PeersTest {
     assertThat(answer.body()).isEqualTo(body);
     assertThat(answer.contentType()).isEqualTo("application/json");
   }
+
+  /**
+   * askReusing keeps a peer's answer per question, and /cameras?limit=N makes as many questions as there are N (1 to
+   * 10,000) per peer: up to 1024 answers, each up to MAX_ANSWER_BYTES, stayed on the heap. The answers kept hold at
+   * most what one answer may (the cap): past it, the older ones are dropped and asked for again.
+   */
+  @Test
+  void theAnswersKeptForReuseHoldNoMoreBytesThanOneAnswerMay() throws Exception {
+    byte[] body = ("{\"cameras\":[],\"pad\":\"" + "x".repeat(380) + "\"}").getBytes(StandardCharsets.UTF_8);
+    List<String> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    HostInfo peer = serve("/cameras", ex -> {
+      asked.add(ex.getRequestURI().getRawQuery());
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    int cap = 1000; // two answers fit, not three
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofSeconds(10), null, cap);
+    Duration forAnHour = Duration.ofHours(1);
+
+    assertThat(peers.askReusing(peer, "/cameras?limit=1", forAnHour).get(20, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(peers.askReusing(peer, "/cameras?limit=2", forAnHour).get(20, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(peers.askReusing(peer, "/cameras?limit=1", forAnHour).get(20, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(asked).as("within the cap, an answer is given again").containsExactly("limit=1", "limit=2");
+    assertThat(peers.askReusing(peer, "/cameras?limit=3", forAnHour).get(20, TimeUnit.SECONDS).ok()).isTrue();
+    assertThat(peers.askReusing(peer, "/cameras?limit=1", forAnHour).get(20, TimeUnit.SECONDS).ok()).isTrue();
+
+    assertThat(asked).as("a third answer would pass the cap: the older ones were dropped")
+        .containsExactly("limit=1", "limit=2", "limit=3", "limit=1");
+  }
 }
