@@ -235,6 +235,12 @@ public final class ClusterCameras implements CameraDirectory {
     if (unavailable != null) {
       throw unavailable; // it may be this instance's, which cannot say just now
     }
+    if (unasked != null && silent.size() == 1) {
+      // never asked, not a gap of a moment: "retry in a few seconds" had a script retry for ever
+      throw new InstancesDidNotAnswer("camera '" + cameraId + "' is on none of the instances that answered, but "
+          + silent.get(0) + " cannot be asked, and may hold it: a retry answers the same until every instance has an "
+          + "http.port (or a streams.application-server) that the others reach");
+    }
     if (!silent.isEmpty()) {
       throw new InstancesDidNotAnswer("camera '" + cameraId + "' is on none of the instances that answered, but "
           + String.join(", ", silent) + " did not say, and may hold it; retry in a few seconds");

@@ -913,6 +913,28 @@ class ClusterCamerasTest {
   }
 
   /**
+   * The 503 of a camera that may be on an instance without a server ended "retry in a few seconds": no retry changes
+   * it until that instance gets an http.port, which its reason says to set. A silent peer's 503 still says retry.
+   */
+  @Test
+  void aCameraThatMayBeOnAnInstanceWithoutAServerIsNotSaidToComeWithARetry() throws Exception {
+    String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
+    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), List::of, () -> why, Duration.ofSeconds(2), null, false));
+    MonitorHttpServer withSilentPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", deadPort)), () -> why,
+        Duration.ofSeconds(2), null, false));
+
+    HttpResponse<String> unasked = get(alone, "/cameras/cam-404");
+    assertThat(unasked.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(unasked.body()).path("error").asText()).contains(why).doesNotContain("retry in")
+        .contains("until every instance has an http.port");
+    HttpResponse<String> silent = get(withSilentPeer, "/cameras/cam-404");
+    assertThat(silent.statusCode()).isEqualTo(503);
+    assertThat(silent.body()).contains(why).contains("127.0.0.1:" + deadPort).contains("retry in a few seconds");
+  }
+
+  /**
    * With standby replicas, a peer down for minutes made every /cameras (each open dashboard polls every 1.5 s) ask
    * every answering peer a second time, for its replicas. Their answer is now listed again for StandbyCameras.REUSE
    * without asking; the first round still asks every instance on each poll, so the one that was down shows the moment
