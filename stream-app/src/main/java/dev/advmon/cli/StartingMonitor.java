@@ -84,10 +84,13 @@ final class StartingMonitor implements HealthCheck, CameraDirectory {
     return m != null ? m.cameras().stale() : null;
   }
 
-  /** Why some partitions' cameras cannot be asked for ({@link StreamingMonitor#unaskedCameras}); null before start. */
-  String unaskedCameras() {
+  /**
+   * Why some partitions' cameras (of {@code cameraId}'s partition, where not null) cannot be asked for
+   * ({@link StreamingMonitor#unaskedCameras}); null before start.
+   */
+  String unaskedCameras(String cameraId) {
     StreamingMonitor m = monitor.get();
-    return m != null ? m.unaskedCameras() : null;
+    return m != null ? m.unaskedCameras(cameraId) : null;
   }
 
   /** The other instances to ask for their cameras: none before start. */

@@ -49,9 +49,10 @@ public final class Wiring {
    * this instance is the one {@code streams.application-server} advertises; with {@code kafka.num.standby.replicas}
    * (every instance sets the same), their standby replicas stand in for an instance that does not answer;
    * {@code unasked} says why the cameras of some partitions cannot be asked for (e.g.
-   * {@code StreamingMonitor::unaskedCameras}), null when none.
+   * {@code StreamingMonitor::unaskedCameras}), null when none; given a camera id, only of that camera's partition.
    */
-  public static Peers peers(Supplier<List<HostInfo>> others, Supplier<String> unasked, MonitorConfig c) {
+  public static Peers peers(Supplier<List<HostInfo>> others, java.util.function.Function<String, String> unasked,
+      MonitorConfig c) {
     return new Peers(StreamingMonitor.applicationServer(c).orElse(null), others, unasked, PEER_TIMEOUT,
         c.string("http.bearer-token"), standbyReplicas(c) > 0);
   }

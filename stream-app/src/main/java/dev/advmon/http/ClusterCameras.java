@@ -28,7 +28,7 @@ public final class ClusterCameras implements CameraDirectory {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The states an instance passes through on its way to serving its cameras, restarts and rebalances included. */
   private static final Set<String> NOT_YET = Set.of("STARTING", "CREATED", "REBALANCING", "RUNNING");
-  /** The entry under {@code instances} of partitions whose owner advertises no server ({@link Peers#unasked()}). */
+  /** The entry under {@code instances} of partitions whose owner advertises no server ({@link Peers#unasked}). */
   static final String UNASKED = "(instances without streams.application-server)";
 
   private final CameraDirectory local;
@@ -132,7 +132,7 @@ public final class ClusterCameras implements CameraDirectory {
         instances.add(new Instance(a.server(), false, null, "unreadable answer: " + e.getMessage()));
       }
     }
-    String unasked = peers.unasked();
+    String unasked = peers.unasked(null);
     if (unasked != null) {
       // an instance without a server holds some partitions: its cameras are missing, and the answer is not complete
       instances.add(new Instance(UNASKED, false, null, unasked));
@@ -195,7 +195,8 @@ public final class ClusterCameras implements CameraDirectory {
       unavailable = e;
       mine = Optional.empty();
     }
-    String unasked = peers.unasked();
+    // only where the camera's partition is unasked: an unknown id whose partition an instance that answered holds is 404
+    String unasked = mine.isPresent() ? null : peers.unasked(cameraId);
     if (mine.isPresent() || (peers.alone() && unasked == null)) {
       return mine.map(c -> new Reading(c, null));
     }

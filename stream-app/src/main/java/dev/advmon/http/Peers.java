@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.state.HostInfo;
@@ -68,7 +69,7 @@ public final class Peers {
   private final int maxAnswerBytes;
   private final HostInfo self;
   private final Supplier<List<HostInfo>> others;
-  private final Supplier<String> unasked;
+  private final Function<String, String> unasked;
   private final Duration timeout;
   private final String bearerToken;
   /** Whether the group keeps standby replicas ({@code kafka.num.standby.replicas} above 0): see {@link #standbys()}. */
@@ -95,28 +96,28 @@ public final class Peers {
   /** @param standbys whether the instances keep standby replicas ({@code kafka.num.standby.replicas} above 0) */
   public Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken,
       boolean standbys) {
-    this(self, others, () -> null, timeout, bearerToken, standbys);
+    this(self, others, id -> null, timeout, bearerToken, standbys);
   }
 
   /**
-   * @param unasked why the cameras of some partitions cannot be asked for (their owner advertises no server, so it is
-   *     not among {@code others}); null when none
+   * @param unasked for a camera id, why the partition that holds that camera cannot be asked for (its owner advertises
+   *     no server, so it is not among {@code others}), null when it can; for null, the same of any partition
    */
-  public Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
+  public Peers(HostInfo self, Supplier<List<HostInfo>> others, Function<String, String> unasked, Duration timeout,
       String bearerToken, boolean standbys) {
     this(self, others, unasked, timeout, bearerToken, MAX_ANSWER_BYTES, standbys, System::nanoTime);
   }
 
   Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, String bearerToken, int maxAnswerBytes) {
-    this(self, others, () -> null, timeout, bearerToken, maxAnswerBytes, false, System::nanoTime);
+    this(self, others, id -> null, timeout, bearerToken, maxAnswerBytes, false, System::nanoTime);
   }
 
   /** As above, on the clock {@code nanos} (tests). */
   Peers(HostInfo self, Supplier<List<HostInfo>> others, Duration timeout, boolean standbys, LongSupplier nanos) {
-    this(self, others, () -> null, timeout, null, MAX_ANSWER_BYTES, standbys, nanos);
+    this(self, others, id -> null, timeout, null, MAX_ANSWER_BYTES, standbys, nanos);
   }
 
-  private Peers(HostInfo self, Supplier<List<HostInfo>> others, Supplier<String> unasked, Duration timeout,
+  private Peers(HostInfo self, Supplier<List<HostInfo>> others, Function<String, String> unasked, Duration timeout,
       String bearerToken, int maxAnswerBytes, boolean standbys, LongSupplier nanos) {
     this.nanos = nanos;
     this.unasked = unasked;
@@ -161,10 +162,11 @@ public final class Peers {
 
   /**
    * Why the cameras of some partitions cannot be asked for: the instance that holds them advertises no server, so it
-   * is not among {@link #others()}; null when every partition's owner can be asked.
+   * is not among {@link #others()}; null when every partition's owner can be asked. With {@code cameraId}, only where
+   * the partition of that camera is one of them (null: any partition).
    */
-  String unasked() {
-    return unasked.get();
+  String unasked(String cameraId) {
+    return unasked.apply(cameraId);
   }
 
   /** The peer named {@code server} (host:port), if it is one of the current others. */

@@ -888,10 +888,11 @@ public final class StreamingMonitor implements AutoCloseable {
 
   /**
    * Why the cameras of some partitions cannot be listed by any instance (their owner advertises no server); null
-   * when every partition's owner can be asked ({@link UnaskedCameras}).
+   * when every partition's owner can be asked ({@link UnaskedCameras}). With {@code cameraId}, only where that
+   * camera's partition is one of them.
    */
-  public String unaskedCameras() {
-    return unasked.reason();
+  public String unaskedCameras(String cameraId) {
+    return unasked.reason(cameraId);
   }
 
   /** Waits until Kafka Streams is RUNNING; false if it did not get there in time. */

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.streams.StreamsMetadata;
 
 /**
@@ -67,9 +68,10 @@ public final class UnaskedCameras {
   /**
    * Why the cameras of some partitions cannot be listed: their owner advertises no server; null when every partition
    * has an owner that can be asked, and while that cannot be told (the metadata empty, as before the first rebalance,
-   * or the broker not saying how many partitions there are): those cases have their own notes.
+   * or the broker not saying how many partitions there are): those cases have their own notes. With {@code cameraId},
+   * null also where that camera's partition has an owner that can be asked: every unknown id was "may be there".
    */
-  public String reason() {
+  public String reason(String cameraId) {
     Collection<StreamsMetadata> all;
     try {
       all = metadata.get();
@@ -80,17 +82,34 @@ public final class UnaskedCameras {
       return null;
     }
     int n = partitions();
-    return n <= 0 ? null : reason(all, topic, n);
+    if (n <= 0 || (cameraId != null && !missing(all, topic, n).contains(partitionOf(cameraId, n)))) {
+      return null;
+    }
+    return reason(all, topic, n);
   }
 
-  /** The reason for {@code all}, the metadata of the instances that advertise a server; null when they hold all. */
-  static String reason(Collection<StreamsMetadata> all, String topic, int partitions) {
+  /**
+   * The partition of the camera store that holds {@code cameraId}: the repartition topic is written with its String
+   * key and no partitioner of this project's, so the producer's own choice from the key's bytes.
+   */
+  static int partitionOf(String cameraId, int partitions) {
+    return BuiltInPartitioner.partitionForKey(cameraId.getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions);
+  }
+
+  /** The partitions of {@code topic} (of {@code partitions}) that no instance of {@code all} holds. */
+  private static TreeSet<Integer> missing(Collection<StreamsMetadata> all, String topic, int partitions) {
     TreeSet<Integer> missing = IntStream.range(0, partitions).boxed().collect(Collectors.toCollection(TreeSet::new));
     all.forEach(m -> m.topicPartitions().forEach(tp -> {
       if (tp.topic().equals(topic)) {
         missing.remove(tp.partition());
       }
     }));
+    return missing;
+  }
+
+  /** The reason for {@code all}, the metadata of the instances that advertise a server; null when they hold all. */
+  static String reason(Collection<StreamsMetadata> all, String topic, int partitions) {
+    TreeSet<Integer> missing = missing(all, topic, partitions);
     if (missing.isEmpty()) {
       return null;
     }

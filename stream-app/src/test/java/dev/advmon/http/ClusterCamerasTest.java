@@ -893,10 +893,10 @@ class ClusterCamerasTest {
     String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
     MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
     MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), () -> why,
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
         Duration.ofSeconds(2), null, false));
     MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, () -> why, Duration.ofSeconds(2), null, false));
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
 
     for (MonitorHttpServer asker : List.of(withPeer, alone)) {
       JsonNode body = json.readTree(get(asker, "/cameras").body());
@@ -920,9 +920,9 @@ class ClusterCamerasTest {
   void aCameraThatMayBeOnAnInstanceWithoutAServerIsNotSaidToComeWithARetry() throws Exception {
     String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
     MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, () -> why, Duration.ofSeconds(2), null, false));
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
     MonitorHttpServer withSilentPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", deadPort)), () -> why,
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", deadPort)), id -> why,
         Duration.ofSeconds(2), null, false));
 
     HttpResponse<String> unasked = get(alone, "/cameras/cam-404");
@@ -932,6 +932,25 @@ class ClusterCamerasTest {
     HttpResponse<String> silent = get(withSilentPeer, "/cameras/cam-404");
     assertThat(silent.statusCode()).isEqualTo(503);
     assertThat(silent.body()).contains(why).contains("127.0.0.1:" + deadPort).contains("retry in a few seconds");
+  }
+
+  /**
+   * Where an instance without a server held some partitions, /cameras/{id} of every camera that no instance that
+   * answered holds was 503, unknown ids included: a script could never tell an unknown camera. A camera whose
+   * partition an instance that answered holds (and said it has not) is 404 again; one of an unasked partition, 503.
+   */
+  @Test
+  void aCameraOfAPartitionThatAnInstanceThatAnsweredHoldsIsUnknownNotUnsure() throws Exception {
+    String why = "1 of 4 partitions of the camera store are held by an instance that advertises no server";
+    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), List::of, id -> id == null || id.equals("cam-9") ? why : null,
+        Duration.ofSeconds(2), null, false));
+
+    assertThat(get(alone, "/cameras/cam-404").statusCode()).as("its partition is held here").isEqualTo(404);
+    HttpResponse<String> unsure = get(alone, "/cameras/cam-9");
+    assertThat(unsure.statusCode()).as("its partition is held by the instance without a server").isEqualTo(503);
+    assertThat(unsure.body()).contains(why);
+    assertThat(json.readTree(get(alone, "/cameras").body()).path("complete").asBoolean()).isFalse();
   }
 
   /**

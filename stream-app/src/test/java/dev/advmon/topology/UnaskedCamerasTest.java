@@ -65,20 +65,47 @@ class UnaskedCamerasTest {
       return answer.get();
     }, clock::get);
 
-    assertThat(unasked.reason()).isNull();
+    assertThat(unasked.reason(null)).isNull();
     assertThat(asked).as("no metadata: nothing to compare").hasValue(0);
     metadata.add(holding(1, TOPIC, 0));
-    assertThat(unasked.reason()).isNull();
-    assertThat(unasked.reason()).isNull();
+    assertThat(unasked.reason(null)).isNull();
+    assertThat(unasked.reason(null)).isNull();
     assertThat(asked).hasValue(1);
     clock.addAndGet(UnaskedCameras.RETRY_MS - 1);
-    assertThat(unasked.reason()).isNull();
+    assertThat(unasked.reason(null)).isNull();
     assertThat(asked).hasValue(1);
     answer.set(2);
     clock.addAndGet(1);
-    assertThat(unasked.reason()).startsWith("1 of 2 partitions");
+    assertThat(unasked.reason(null)).startsWith("1 of 2 partitions");
     clock.addAndGet(10 * UnaskedCameras.RETRY_MS);
-    assertThat(unasked.reason()).startsWith("1 of 2 partitions");
+    assertThat(unasked.reason(null)).startsWith("1 of 2 partitions");
     assertThat(asked).hasValue(2);
+  }
+
+  /**
+   * /cameras/{id} asks for one camera: only where its partition is one no instance that can be asked holds is the
+   * answer unsure. The partition is Kafka Streams' own for the key (its DefaultStreamPartitioner, which its
+   * queryMetadataForKey uses), for ids of every partition.
+   */
+  @Test
+  void oneCameraIsUnaskedOnlyWhereItsOwnPartitionIs() {
+    var streams = new org.apache.kafka.streams.processor.internals.DefaultStreamPartitioner<String, Object>(
+        new org.apache.kafka.common.serialization.StringSerializer());
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 2));
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> 4, () -> 0L);
+    Set<Integer> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      String id = "cam-" + i;
+      int partition = streams.partitions(TOPIC, id, null, 4).orElseThrow().iterator().next();
+      seen.add(partition);
+      assertThat(UnaskedCameras.partitionOf(id, 4)).as(id).isEqualTo(partition);
+      if (partition % 2 == 0) {
+        assertThat(unasked.reason(id)).as(id + " of partition " + partition + ", held by one that can be asked").isNull();
+      } else {
+        assertThat(unasked.reason(id)).as(id + " of partition " + partition).startsWith("2 of 4 partitions");
+      }
+    }
+    assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3);
+    assertThat(unasked.reason(null)).as("any partition").startsWith("2 of 4 partitions");
   }
 }
