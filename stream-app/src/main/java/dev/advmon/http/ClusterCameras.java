@@ -195,7 +195,7 @@ public final class ClusterCameras implements CameraDirectory {
       unavailable = e;
       mine = Optional.empty();
     }
-    // only where the camera's partition is unasked: an unknown id whose partition an instance that answered holds is 404
+    // only where the camera's partition is unasked: an unknown id of a partition an instance that answered holds: 404
     String unasked = mine.isPresent() ? null : peers.unasked(cameraId);
     if (mine.isPresent() || (peers.alone() && unasked == null)) {
       return mine.map(c -> new Reading(c, null));
@@ -228,7 +228,8 @@ public final class ClusterCameras implements CameraDirectory {
     }
     if (unavailable != null || !silent.isEmpty()) {
       // as the listing does: the camera may be one of the instance that cannot say, and a replica may hold it
-      Optional<Reading> replica = StandbyCameras.one(local, peers, holdNone, cameraId);
+      Optional<Reading> replica = StandbyCameras.one(local, peers, holdNone, cameraId,
+          unavailable == null && unasked != null && silent.size() == 1);
       if (replica.isPresent()) {
         return replica;
       }

@@ -208,7 +208,7 @@ public final class Peers {
 
   /**
    * Keeps {@code answer} for {@link #askReusing}, with at most {@code maxAnswerBytes} kept in all (what one answer may
-   * hold): each /cameras?limit=N is its own question, and 1024 answers of up to that many bytes each stayed on the heap.
+   * hold): each /cameras?limit=N is its own question, and 1024 answers of up to that many bytes each stayed in memory.
    */
   private void keep(String key, Reused answer) {
     synchronized (reusable) {

@@ -38,6 +38,9 @@ final class StandbyCameras {
    * stale by nature, may be this much older.
    */
   static final Duration REUSE = Duration.ofSeconds(5);
+  /** How long a replica's copy stands in for an instance without a server: it is not leaving, no rebalance ends it. */
+  private static final String UNASKED_FOR = "(a replica trails its active task) for as long as the instance without a "
+      + "server holds their partitions";
 
   private StandbyCameras() {}
 
@@ -79,9 +82,10 @@ final class StandbyCameras {
    * stale reading and of the standby replicas of {@code holdNone} (the peers that answered that no active store of
    * theirs holds it), with a note naming where it came from; empty without replicas or where none holds it. The
    * listing filled such a camera in from the replicas and the one camera's answer said 503: the two disagreed.
+   * {@code unaskedOnly}: the only one that cannot say is an instance without a server, which no rebalance replaces.
    */
   static Optional<CameraDirectory.Reading> one(CameraDirectory local, Peers peers, List<HostInfo> holdNone,
-      String cameraId) {
+      String cameraId, boolean unaskedOnly) {
     if (!peers.standbys()) {
       return Optional.empty();
     }
@@ -98,8 +102,9 @@ final class StandbyCameras {
       }
     }
     return newest == null ? Optional.empty() : Optional.of(new CameraDirectory.Reading(newest, "read from a standby "
-        + "replica on " + from + " (kafka.num.standby.replicas) while the instance that holds it cannot answer: it "
-        + "may be stale until the rebalance hands its partition over"));
+        + "replica on " + from + " (kafka.num.standby.replicas) while the instance that holds it "
+        + (unaskedOnly ? "cannot be asked: it may be stale " + UNASKED_FOR.replace("their partitions", "its partition")
+            : "cannot answer: it may be stale until the rebalance hands its partition over")));
   }
 
   /** The note of a stale answer to {@link #PARAMETER}. */
@@ -169,12 +174,17 @@ final class StandbyCameras {
     }
     Set<String> from = new LinkedHashSet<>(asked);
     from.retainAll(origin.values());
+    // an instance without a server is not going away: no rebalance ends its cameras' reading from replicas
+    boolean unaskedOnly = silent && instances.stream().filter(i -> i.error() != null)
+        .allMatch(i -> i.server().equals(ClusterCameras.UNASKED));
     String note = (found.size() == 1 ? "1 camera" : found.size() + " cameras") + " of "
         + (!silent ? "partitions moving between instances"
+            : unaskedOnly ? "partitions held by an instance without streams.application-server"
             : ownUnreadable ? "instances that did not answer or could not read their stores"
             : "instances that did not answer")
         + (found.size() == 1 ? " is" : " are") + " listed from standby replicas on " + String.join(", ", from)
-        + " (kafka.num.standby.replicas): they may be stale until the rebalance hands their partitions over";
+        + " (kafka.num.standby.replicas): they may be stale " + (unaskedOnly ? UNASKED_FOR
+            : "until the rebalance hands their partitions over");
     // said on the silent instances' entries; without any, on those of the current instances whose replicas gave them
     instances.replaceAll(i -> i.stale() != null
         || (silent ? i.error() == null : !from.contains(i.server()))

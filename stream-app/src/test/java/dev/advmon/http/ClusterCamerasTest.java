@@ -954,6 +954,28 @@ class ClusterCamerasTest {
   }
 
   /**
+   * The cameras of an instance without a server, filled in from standby replicas, were said to "be stale until the
+   * rebalance hands their partitions over": no rebalance comes while that instance runs. The notes say for how long.
+   */
+  @Test
+  void camerasOfAnInstanceWithoutAServerReadFromReplicasAreNotSaidToWaitForARebalance() throws Exception {
+    String why = "1 of 4 partitions of the camera store are held by an instance that advertises no server";
+    MonitorHttpServer alone = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
+        Map.of("cam-8", camera("cam-8", 80))), new Peers(new HostInfo("127.0.0.1", 9), List::of, id -> why,
+            Duration.ofSeconds(2), null, true));
+
+    JsonNode body = json.readTree(get(alone, "/cameras").body());
+    JsonNode last = body.path("instances").get(body.path("instances").size() - 1);
+    assertThat(last.path("server").asText()).isEqualTo(ClusterCameras.UNASKED);
+    assertThat(last.path("stale").asText()).contains("1 camera").contains("standby replicas")
+        .doesNotContain("rebalance").contains("for as long as");
+    JsonNode one = json.readTree(get(alone, "/cameras/cam-8").body());
+    assertThat(one.path("totalFrames").asLong()).isEqualTo(80);
+    assertThat(one.path("stale").asText()).contains("standby replica").doesNotContain("rebalance")
+        .contains("for as long as");
+  }
+
+  /**
    * With standby replicas, a peer down for minutes made every /cameras (each open dashboard polls every 1.5 s) ask
    * every answering peer a second time, for its replicas. Their answer is now listed again for StandbyCameras.REUSE
    * without asking; the first round still asks every instance on each poll, so the one that was down shows the moment

@@ -100,7 +100,7 @@ class UnaskedCamerasTest {
       seen.add(partition);
       assertThat(UnaskedCameras.partitionOf(id, 4)).as(id).isEqualTo(partition);
       if (partition % 2 == 0) {
-        assertThat(unasked.reason(id)).as(id + " of partition " + partition + ", held by one that can be asked").isNull();
+        assertThat(unasked.reason(id)).as(id + " of partition " + partition + ", held by one asked").isNull();
       } else {
         assertThat(unasked.reason(id)).as(id + " of partition " + partition).startsWith("2 of 4 partitions");
       }
