@@ -7,11 +7,20 @@ import java.util.Map;
 /**
  * One answer of {@code /health/ready} or {@code /health/live}: UP or DOWN, the Kafka Streams state, and why
  * it is DOWN (empty when UP). Serves as the JSON body {@code {"status":"UP|DOWN","state":...,"reasons":[...]}}.
+ *
+ * <p>{@code restarting}: the monitor is replacing its Kafka Streams client in place (after a failure, or a rebalance
+ * without progress), so {@code state} is the old client's on its way out (PENDING_ERROR, ERROR, NOT_RUNNING) or the
+ * new one's, not a stop. Read from the monitor, not from the reasons' words, and false while it closes for good.
  */
-public record HealthReport(boolean up, String state, List<String> reasons) {
+public record HealthReport(boolean up, String state, List<String> reasons, boolean restarting) {
 
   public HealthReport {
     reasons = List.copyOf(reasons);
+  }
+
+  /** A report with no restart under way. */
+  public HealthReport(boolean up, String state, List<String> reasons) {
+    this(up, state, reasons, false);
   }
 
   public static HealthReport up(String state) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
+import dev.advmon.health.HealthReport;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,20 +34,30 @@ public final class ClusterCameras implements CameraDirectory {
 
   private final CameraDirectory local;
   private final Peers peers;
-  /** Kafka Streams' state now (REBALANCING, PENDING_SHUTDOWN...), named when this instance's own part is missing. */
-  private final java.util.function.Supplier<String> state;
+  /**
+   * Readiness now: Kafka Streams' state (REBALANCING, PENDING_SHUTDOWN...) and whether a restart is under way, named
+   * when this instance's own part is missing.
+   */
+  private final java.util.function.Supplier<HealthReport> readiness;
 
-  public ClusterCameras(CameraDirectory local, Peers peers, java.util.function.Supplier<String> state) {
+  public ClusterCameras(CameraDirectory local, Peers peers, java.util.function.Supplier<HealthReport> readiness) {
     this.local = local;
     this.peers = peers;
-    this.state = state;
+    this.readiness = readiness;
   }
 
   /**
-   * Why this instance cannot read its camera state in Kafka Streams state {@code state}: a stopping instance (a
-   * scale-down, a rollout) was said to be "rebalancing", and an operator waited on an instance that was going away.
+   * Why this instance cannot read its camera state in Kafka Streams state {@code state}, {@code restarting} when the
+   * monitor replaces its client in place: a stopping instance (a scale-down, a rollout) was said to be "rebalancing",
+   * and an operator waited on an instance that was going away.
    */
-  static String unavailable(String state) {
+  static String unavailable(String state, boolean restarting) {
+    if (restarting) {
+      // the old client is ERROR or NOT_RUNNING until the new one starts (1 s, doubling): "this instance is stopping:
+      // ask another instance" sent operators away from an instance that was back a few seconds later
+      return "camera state is not available while Kafka Streams restarts in place (its client is " + state + " until "
+          + "a new one runs; /health/ready says why); retry in a few seconds";
+    }
     if (state.equals("RUNNING")) {
       // the client turns RUNNING before each stream thread has taken up the partitions a rebalance gave it (seen for
       // about a second on an instance just started): "not available while RUNNING" read as a fault
@@ -64,13 +75,16 @@ public final class ClusterCameras implements CameraDirectory {
   }
 
   /**
-   * The 503 answer of {@link #unavailable}, with the state and whether the cameras come by themselves ({@code notYet}:
-   * starting, rebalancing, threads taking up their partitions) rather than only from another instance (stopping, or
-   * in ERROR). The dashboard read every 503 as a failure: a normal start showed "update failed ... 503" for as long as
-   * the broker, the registry and the model were waited for.
+   * The 503 answer of {@link #unavailable} for {@code readiness}, with the state and whether the cameras come by
+   * themselves ({@code notYet}: starting, rebalancing, threads taking up their partitions, a restart in place) rather
+   * than only from another instance (stopping, or in ERROR with no restart under way). The dashboard read every 503 as
+   * a failure: a normal start showed "update failed ... 503" for as long as the broker, the registry and the model
+   * were waited for.
    */
-  static Map<String, Object> unavailableAnswer(String state) {
-    return Map.of("error", unavailable(state), "state", state, "notYet", NOT_YET.contains(state));
+  static Map<String, Object> unavailableAnswer(HealthReport readiness) {
+    String state = readiness.state();
+    return Map.of("error", unavailable(state, readiness.restarting()), "state", state,
+        "notYet", readiness.restarting() || NOT_YET.contains(state));
   }
 
   @Override
@@ -102,15 +116,15 @@ public final class ClusterCameras implements CameraDirectory {
       if (answers.isEmpty()) {
         throw e; // alone: the caller answers from stale stores or 503 naming the state
       }
-      String now = state.get();
+      HealthReport now = readiness.get();
       try {
         CameraDirectory stale = local.stale();
         if (stale == null) {
           throw e;
         }
-        mine(stale, limit, byId, instances, CameraDirectory.staleNote(now));
+        mine(stale, limit, byId, instances, CameraDirectory.staleNote(now.state()));
       } catch (InvalidStateStoreException refused) {
-        instances.add(new Instance(peers.selfName(), true, null, unavailable(now)));
+        instances.add(new Instance(peers.selfName(), true, null, unavailable(now.state(), now.restarting())));
       }
     }
     for (Peers.Answer a : answers) {

@@ -145,8 +145,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     route("/metrics", (ex, path) -> reply(ex, 200, PROMETHEUS_TEXT, metrics.get()));
     byte[] icon = DashboardRoutes.icon();
     route(FAVICON, (ex, path) -> reply(ex, 200, "image/svg+xml", icon)); // the dashboard's, when on, is the same
-    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers,
-        () -> health.readiness().state());
+    CameraDirectory everywhere = peers == Peers.NONE ? cameras : new ClusterCameras(cameras, peers, health::readiness);
     Route camerasRoute = (ex, path) -> cameras(ex, everywhere, path);
     route("/cameras", camerasRoute);
     routePrefix("/cameras/", camerasRoute);
@@ -517,7 +516,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     } catch (InvalidStateStoreException e) {
       // not RUNNING yet, or rebalancing: the store is not queryable for a moment; or this instance is stopping (a
       // scale-down, a rollout), when only the others can answer
-      json(ex, 503, ClusterCameras.unavailableAnswer(health.readiness().state()));
+      json(ex, 503, ClusterCameras.unavailableAnswer(health.readiness()));
     } catch (ClusterCameras.InstancesDidNotAnswer e) {
       json(ex, 503, Map.of("error", e.getMessage()));
     }

@@ -150,6 +150,9 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
 
   @Override
   public HealthReport readiness() {
+    // `restarting` also read before the state, as in liveness(): /cameras tells a restart from a stop by it, and read
+    // after the state only, a restart that ended in between left the old client's ERROR read as a stop
+    boolean restartBefore = monitor.restarting().isPresent();
     KafkaStreams.State state = monitor.state();
     List<String> reasons = new ArrayList<>();
     // each read once: a restart that began between two reads left a state other than RUNNING with no reason (UP)
@@ -165,7 +168,8 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
     addIfPresent(reasons, guard.problem());
     addIfPresent(reasons, stall.problem());
     addIfPresent(reasons, hanging.problem());
-    return new HealthReport(reasons.isEmpty(), state.name(), reasons);
+    boolean replacing = (restartBefore || restarting.isPresent()) && !monitor.closing();
+    return new HealthReport(reasons.isEmpty(), state.name(), reasons, replacing);
   }
 
   @Override
@@ -191,7 +195,7 @@ final class MonitorHealth implements HealthCheck, AutoCloseable {
       reasons.add("wedged: a frame has been in the model for " + inModel / 1000 + " s (health.heartbeat-timeout-ms="
           + heartbeatTimeoutMs + ")");
     }
-    return new HealthReport(reasons.isEmpty(), state.name(), reasons);
+    return new HealthReport(reasons.isEmpty(), state.name(), reasons, restartUnderWay && !monitor.closing());
   }
 
   private static void addIfPresent(List<String> reasons, String reason) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthCheck;
+import dev.advmon.health.HealthReport;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.topology.RecordLimits;
 import dev.advmon.testing.ChildProcess;
@@ -414,6 +415,35 @@ class ClusterCamerasTest {
     }
   }
 
+  /** Its own part while its Kafka Streams client is replaced after a failure: restarting, not stopping. */
+  @Test
+  void anInstanceRestartingKafkaStreamsInPlaceSaysSoInItsOwnPartNotThatItStops() throws Exception {
+    MonitorMetrics metrics = MonitorMetrics.inMemory();
+    open.add(metrics);
+    HealthCheck restarting = new HealthCheck() {
+      @Override
+      public HealthReport readiness() {
+        return new HealthReport(false, "NOT_RUNNING", List.of("Kafka Streams is restarting after a failure"), true);
+      }
+
+      @Override
+      public HealthReport liveness() {
+        return new HealthReport(true, "NOT_RUNNING", List.of(), true);
+      }
+    };
+    MonitorHttpServer server = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), restarting,
+        metrics::scrape, refusing("not queryable", null), null, metrics::counts,
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port())),
+            Duration.ofSeconds(2), null));
+    open.add(server);
+
+    JsonNode body = json.readTree(get(server, "/cameras").body());
+
+    assertThat(body.path("cameras")).hasSize(2);
+    assertThat(body.path("instances").get(0).path("error").asText()).contains("restarts in place")
+        .contains("NOT_RUNNING").doesNotContain("stopping");
+  }
+
   /**
    * During a rebalance every instance's merged /cameras listed no cameras (its own store and its peers' all refused)
    * and the dashboard's table flickered to empty. An instance that can read its cameras only from stores that may be
@@ -559,9 +589,9 @@ class ClusterCamerasTest {
    */
   @Test
   void anInstanceRunningWhoseThreadsStillTakeUpPartitionsSaysSoNotThatRunningIsWhyItCannotAnswer() {
-    assertThat(ClusterCameras.unavailable("RUNNING")).doesNotContain("while Kafka Streams is RUNNING;")
+    assertThat(ClusterCameras.unavailable("RUNNING", false)).doesNotContain("while Kafka Streams is RUNNING;")
         .contains("Kafka Streams is RUNNING").contains("stream threads").contains("retry in a few seconds");
-    assertThat(ClusterCameras.unavailable("REBALANCING"))
+    assertThat(ClusterCameras.unavailable("REBALANCING", false))
         .isEqualTo("camera state is not available while Kafka Streams is REBALANCING; retry in a few seconds");
   }
 
@@ -572,12 +602,34 @@ class ClusterCamerasTest {
   @Test
   void anUnavailableAnswerSaysWhetherTheCamerasComeByThemselvesOrOnlyFromAnotherInstance() {
     for (String state : List.of("STARTING", "CREATED", "REBALANCING", "RUNNING")) {
-      assertThat(ClusterCameras.unavailableAnswer(state)).as(state).containsEntry("notYet", true)
-          .containsEntry("state", state).containsEntry("error", ClusterCameras.unavailable(state));
+      assertThat(ClusterCameras.unavailableAnswer(new HealthReport(false, state, List.of()))).as(state)
+          .containsEntry("notYet", true).containsEntry("state", state)
+          .containsEntry("error", ClusterCameras.unavailable(state, false));
     }
     for (String state : List.of("PENDING_SHUTDOWN", "NOT_RUNNING", "PENDING_ERROR", "ERROR")) {
-      assertThat(ClusterCameras.unavailableAnswer(state)).as(state).containsEntry("notYet", false);
+      assertThat(ClusterCameras.unavailableAnswer(new HealthReport(false, state, List.of()))).as(state)
+          .containsEntry("notYet", false);
     }
+  }
+
+  /**
+   * While the monitor restarts Kafka Streams in place after a failure (a new client 1 s later, doubling), the old
+   * client is ERROR or NOT_RUNNING: /cameras answered "this instance is stopping: ask another instance of the group"
+   * with {@code notYet} false, and the dashboard said "update failed" while its note on the counts said "restarting".
+   * The monitor's own restart signal makes the answer say so, and the cameras come back by themselves; a real stop,
+   * with no restart under way, still reads as stopping.
+   */
+  @Test
+  void whileKafkaStreamsRestartsInPlaceTheAnswerSaysRestartingAndThatTheCamerasComeBackNotThatItStops() {
+    for (String state : List.of("PENDING_ERROR", "ERROR", "PENDING_SHUTDOWN", "NOT_RUNNING", "CREATED",
+        "REBALANCING")) {
+      Map<String, Object> answer = ClusterCameras.unavailableAnswer(new HealthReport(false, state,
+          List.of("Kafka Streams is restarting after a failure (1 in a row; next start in 1 s): boom"), true));
+      assertThat(answer).as(state).containsEntry("notYet", true).containsEntry("state", state);
+      assertThat((String) answer.get("error")).as(state).contains("restarts in place").contains(state)
+          .contains("retry in a few seconds").doesNotContain("stopping");
+    }
+    assertThat(ClusterCameras.unavailable("NOT_RUNNING", false)).contains("this instance is stopping");
   }
 
   @Test

@@ -462,6 +462,47 @@ class MonitorHttpServerTest {
   }
 
   /**
+   * A restart in place after a failure (the old client ERROR or NOT_RUNNING for the 1 s backoff, doubling) answered
+   * "this instance is stopping: ask another instance of the group" with {@code notYet} false: the dashboard said
+   * "update failed ... stopping" while its note on the counts said "Kafka Streams is restarting after a failure".
+   */
+  @Test
+  void camerasSayRestartingAndNotYetWhileKafkaStreamsRestartsInPlaceAndStoppingOnlyWithoutARestart() throws Exception {
+    storeAvailable = false;
+    java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    HealthCheck health = new HealthCheck() {
+      @Override
+      public HealthReport readiness() {
+        return new HealthReport(false, "NOT_RUNNING", List.of("Kafka Streams is restarting after a failure (1 in a "
+            + "row; next start in 1 s): boom"), restarting.get());
+      }
+
+      @Override
+      public HealthReport liveness() {
+        return HealthReport.up("NOT_RUNNING");
+      }
+    };
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), health, metrics::scrape,
+        directory, null, null)) {
+      for (String path : List.of("/cameras", "/cameras?limit=200", "/cameras/cam-1")) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(503);
+        var body = json.readTree(r.body());
+        assertThat(body.path("notYet").asBoolean()).as(path + ": the cameras come back by themselves").isTrue();
+        assertThat(body.path("state").asText()).as(path).isEqualTo("NOT_RUNNING");
+        assertThat(body.path("error").asText()).as(path).contains("restarts in place").doesNotContain("stopping");
+      }
+      restarting.set(false); // a real stop (SIGTERM): the monitor closes, no restart under way
+      HttpResponse<String> stop = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+          + "/cameras")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(json.readTree(stop.body()).path("notYet").asBoolean()).isFalse();
+      assertThat(json.readTree(stop.body()).path("error").asText()).contains("this instance is stopping");
+    }
+  }
+
+  /**
    * A browser tab on /metrics or /health/ready asks for /favicon.ico: with the dashboard off (this server) and on
    * http.health-port it was a 404, an error in the console of every such tab. The dashboard's icon answers there too.
    */
