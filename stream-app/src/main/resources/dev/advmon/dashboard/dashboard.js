@@ -85,7 +85,6 @@
   let dropNote = null;
   // what this instance is not ready for, as the summary said (null when ready): what a start waits for
   let waitingFor = null;
-  let seenRunning = false; // a wait after RUNNING was seen is a rebalance, not a start
 
   function showSummary(s) {
     const leftOut = Array.isArray(s.instances) && s.instances.some((i) => i.error);
@@ -108,7 +107,6 @@
     // while /health/ready is DOWN, and a green badge then hid that no frame was being scored
     const notReady = s.ready === false;
     waitingFor = notReady ? reasons(s.readyReasons, s.streams) : null;
-    if (s.streams === 'RUNNING') seenRunning = true;
     const state = $('streams-state');
     state.textContent = String(s.streams) + (notReady && s.streams === 'RUNNING' ? ', not ready' : '');
     state.className = 'badge ' + (s.streams === 'ERROR' ? 'bad' : notReady ? 'warn' : s.streams === 'RUNNING' ? 'ok' : '');
@@ -625,13 +623,15 @@
         + (since > 0 ? 'the last update, at ' + clock(since) : 'no update since the page was loaded');
       updated.classList.add('stale');
     } else if (rejected.length) {
-      // starting (or rebalancing), which is no failure: what it waits for, as readiness says it ("starting: checking
-      // the Kafka broker, ...; registry: ..."), else the state it waits in
+      // starting (or rebalancing, restarting), which is no failure: what it waits for, as readiness says it
+      // ("starting: checking the Kafka broker, ...; registry: ..."), else the state it waits in. Only STARTING (before
+      // Kafka Streams exists) is a start: a page opened during a rebalance of an instance up for hours read "starting:
+      // Kafka Streams is REBALANCING", as only a page that had seen RUNNING told a rebalance from a start
       const state = rejected[0].notYet;
       const what = waitingFor || (state === 'RUNNING' ? 'Kafka Streams is taking up its partitions'
         : 'Kafka Streams is ' + state);
-      updated.textContent = (what.startsWith('starting') ? ''
-        : state === 'STARTING' || !seenRunning ? 'starting: ' : 'waiting: ') + what + ' (the page updates by itself)';
+      updated.textContent = (what.startsWith('starting') ? '' : state === 'STARTING' ? 'starting: ' : 'waiting: ')
+        + what + ' (the page updates by itself)';
       updated.classList.remove('stale');
     } else {
       updated.textContent = 'updated ' + clock(Date.now());

@@ -116,6 +116,38 @@ class DashboardPageIT {
   }
 
   /**
+   * A page opened during a rebalance of an instance that had run for hours read "starting: Kafka Streams is
+   * REBALANCING ...": only a page that had seen RUNNING told a rebalance from a start. So did one opened while Kafka
+   * Streams restarts in place after a failure. Only STARTING (before Kafka Streams exists) is a start; the others wait,
+   * and nothing failed.
+   */
+  @Test
+  void aPageOpenedDuringARebalanceOrARestartInPlaceSaysWaitingNotStarting() throws Exception {
+    Map<String, String> reasonByState = Map.of(
+        "REBALANCING", "Kafka Streams is REBALANCING (partitions are being assigned or restored)",
+        "ERROR", "Kafka Streams is restarting after a failure (1 in a row; next start in 1 s): StreamsException: boom");
+    for (Map.Entry<String, String> waiting : reasonByState.entrySet()) {
+      String state = waiting.getKey();
+      MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":120000,\"verdicts\":120000,"
+          + "\"deadLetters\":0,\"alerts\":3,\"streams\":\"" + state + "\",\"ready\":false,\"readyReasons\":[\""
+          + waiting.getValue() + "\"]}"));
+      page.route("/cameras", (ex, p) -> reply(ex, 503, "application/json", ("{\"error\":\"camera state is not "
+          + "available while Kafka Streams is " + state + "; retry in a few seconds\",\"state\":\"" + state
+          + "\",\"notYet\":true}").getBytes()));
+      try {
+        browser.get("http://127.0.0.1:" + page.port() + "/");
+        waitUpTo(Duration.ofSeconds(20)).withMessage(() -> state + ": the header saying what it waits for; it says \""
+            + text("updated") + "\"").until(b -> text("updated").contains(waiting.getValue()));
+        assertThat(text("updated")).as(state).isEqualTo("waiting: " + waiting.getValue()
+            + " (the page updates by itself)");
+        assertThat(greyedAsStale("cameras")).as(state + ": the cameras greyed as stale").isFalse();
+      } finally {
+        page.close();
+      }
+    }
+  }
+
+  /**
    * A demo raises about 400 alerts in 33 s: each poll (1.5 s) put the new cards on top and pushed the one being read
    * down or off the list. The list now holds still while Pause is pressed (a button, reached with Tab and pressed with
    * Space) or while the pointer is over it, and says how many alerts arrived meanwhile; Resume shows them. Here every
