@@ -229,6 +229,21 @@ class StreamingMonitorIT {
           }
           assertThat(lock).as("the failed client released the state folder's lock").isNotNull();
           assertThat(monitor.health().liveness().up()).as("one failed client alone is restarted in place").isTrue();
+          // the restart held (no new client can lock the state folder): the old client is ERROR or NOT_RUNNING, and
+          // /cameras answered "this instance is stopping: ask another instance" with notYet false
+          dev.advmon.health.HealthReport held = monitor.health().readiness();
+          assertThat(held.state()).isIn("PENDING_ERROR", "ERROR", "PENDING_SHUTDOWN", "NOT_RUNNING", "CREATED");
+          assertThat(held.restarting()).as("readiness says a restart is under way: %s", held).isTrue();
+          try (dev.advmon.http.MonitorHttpServer http = new dev.advmon.http.MonitorHttpServer(
+              dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0), monitor.health(), () -> "", monitor.cameras(),
+              null, null)) {
+            java.net.http.HttpResponse<String> cameras = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http.port()
+                    + "/cameras")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(cameras.statusCode()).isEqualTo(503);
+            assertThat(cameras.body()).as("the cameras come back by themselves").contains("\"notYet\":true")
+                .contains("restarts in place").doesNotContain("stopping");
+          }
 
           long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
           while (monitor.health().liveness().up() && System.nanoTime() < until) {
