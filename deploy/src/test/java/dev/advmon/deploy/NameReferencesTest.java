@@ -110,13 +110,8 @@ class NameReferencesTest {
     StatefulSet sts = m.one(StatefulSet.class);
     String pod = renamed + "-0";
     Map<String, String> env = podEnvironment(sts, pod, namespace);
-    Properties settings = new Properties();
-    settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
-    Path file = dir.resolve("monitor.properties");
-    try (var w = Files.newBufferedWriter(file)) {
-      settings.store(w, null);
-    }
-    MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated();
+    Properties settings = settings(m);
+    MonitorConfig c = config(settings, env, dir);
     assertThat(c.string("streams.application-server"))
         .isEqualTo(pod + "." + sts.getSpec().getServiceName() + "." + namespace + ".svc:" + settings.getProperty("http.port"));
     assertThat(sts.getSpec().getServiceName()).isEqualTo(renamed);
@@ -136,13 +131,8 @@ class NameReferencesTest {
     Map<String, String> env = podEnvironment(sts, "team-a-advmon-0", "advmon");
     assertThat(env).as("the overlay's own variable, as written in its patch")
         .containsEntry("ADVMON_STREAMS_APPLICATION_ID", "advmon");
-    Properties settings = new Properties();
-    settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
-    Path file = dir.resolve("monitor.properties");
-    try (var w = Files.newBufferedWriter(file)) {
-      settings.store(w, null);
-    }
-    MonitorConfig c = MonitorConfig.load(file, env, Map.of(), dir).validated();
+    Properties settings = settings(m);
+    MonitorConfig c = config(settings, env, dir);
     assertThat(c.string("streams.application-id")).as("the consumer group").isEqualTo("advmon");
     // while the address each pod advertises still follows the renamed Service
     assertThat(c.string("streams.application-server"))
@@ -259,5 +249,21 @@ class NameReferencesTest {
     Set<String> names = new TreeSet<>();
     m.all(type).forEach(o -> names.add(o.getMetadata().getName()));
     return names;
+  }
+
+  /** The monitor.properties of the rendered ConfigMap. */
+  private static Properties settings(Manifests m) throws java.io.IOException {
+    Properties settings = new Properties();
+    settings.load(new StringReader(m.one(ConfigMap.class).getData().get("monitor.properties")));
+    return settings;
+  }
+
+  /** {@code settings} as a pod reads them, with the variables {@code env} its container gets: loaded and validated. */
+  private static MonitorConfig config(Properties settings, Map<String, String> env, Path dir) throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings.store(w, null);
+    }
+    return MonitorConfig.load(file, env, Map.of(), dir).validated();
   }
 }
