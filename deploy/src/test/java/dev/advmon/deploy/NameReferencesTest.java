@@ -75,7 +75,8 @@ class NameReferencesTest {
       }
       for (EnvVar e : c.getEnv()) {
         if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
-          assertThat(secrets).as(c.getName() + " " + e.getName()).contains(e.getValueFrom().getSecretKeyRef().getName());
+          assertThat(secrets).as(c.getName() + " " + e.getName())
+              .contains(e.getValueFrom().getSecretKeyRef().getName());
         }
       }
     }
@@ -113,7 +114,8 @@ class NameReferencesTest {
     Properties settings = settings(m);
     MonitorConfig c = config(settings, env, dir);
     assertThat(c.string("streams.application-server"))
-        .isEqualTo(pod + "." + sts.getSpec().getServiceName() + "." + namespace + ".svc:" + settings.getProperty("http.port"));
+        .isEqualTo(pod + "." + sts.getSpec().getServiceName() + "." + namespace + ".svc:"
+            + settings.getProperty("http.port"));
     assertThat(sts.getSpec().getServiceName()).isEqualTo(renamed);
   }
 

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 /**
  * OpenShift's restricted-v2 SCC assigns each pod a user and an fsGroup from its namespace's range and refuses a pod
  * that names others: the manifests' fixed 65532 (which Kubernetes elsewhere needs for the state volume's fsGroup) is
- * removed by k8s/components/openshift. Rendered here as a user's overlay (renamed, src/test/resources/kustomize/openshift)
- * and as redrive's kustomization with the component; restricted-v2's other conditions must still hold. Checked against
- * restricted-v2 as OpenShift documents it; no OpenShift cluster admitted these pods.
+ * removed by k8s/components/openshift. Rendered here as a user's overlay (renamed,
+ * src/test/resources/kustomize/openshift) and as redrive's kustomization with the component; restricted-v2's other
+ * conditions must still hold. Checked against restricted-v2 as OpenShift documents it; no OpenShift cluster admitted
+ * these pods.
  */
 class OpenShiftTest {
 
