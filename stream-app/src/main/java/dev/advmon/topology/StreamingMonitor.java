@@ -219,6 +219,11 @@ public final class StreamingMonitor implements AutoCloseable {
       outputsAccept = topicsReady.get();
       checked = true;
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        // as itself, as when the registry's wait ran on this thread: wrapped, `run` printed it as a one-line start-up
+        // refusal (exit status 2), without the stack trace that says which class or library is broken
+        throw error;
+      }
       throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
     } finally {
       if (!checked) {

@@ -9,7 +9,9 @@ import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.TestData;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -29,10 +31,15 @@ final class BackgroundStart {
   /** As above, telling {@code waits} what start-up waits for (readiness's reasons while starting). */
   static Future<StreamingMonitor> on(ExecutorService starter, MonitorConfig config, MonitorMetrics metrics,
       StartupWaits waits) throws Exception {
+    return starter.submit(start(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)), metrics, waits));
+  }
+
+  /** The start as above, with {@code registry} in place of the real client, for a test to run on a thread of its own. */
+  static Callable<StreamingMonitor> start(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
+      StartupWaits waits) throws Exception {
     FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
         ModelBundle.load(TestData.defaultBundle()).manifest());
-    return starter.submit(() -> StreamingMonitor.start(config,
-        new HttpSchemaRegistryClient(Wiring.registrySettings(config)), true, preparer,
-        () -> (FrameScorer) null, metrics, AlertListener.NONE, waits));
+    return () -> StreamingMonitor.start(config, registry, true, preparer, () -> (FrameScorer) null, metrics,
+        AlertListener.NONE, waits);
   }
 }
