@@ -230,6 +230,11 @@ public final class StreamingMonitor implements AutoCloseable {
         // one check failed, or start-up was interrupted (run's stop): stop waiting for the other
         topicCheck.interrupt();
         registryCheck.interrupt();
+        // and end with the registry's wait over, as when it ran on this thread: left running, it could still log a
+        // retry, or register the schemas, after run said the start had stopped. It ends as soon as interrupted (the
+        // client cancels its request). Not the topic check, which a start never waited for: its admin client's close
+        // may wait for a request under way
+        joinUninterruptibly(registryCheck);
       }
     }
 
@@ -248,6 +253,22 @@ public final class StreamingMonitor implements AutoCloseable {
     @Override
     protected void done() {
       finished.add(this);
+    }
+  }
+
+  /** Waits for {@code t} to end; an interrupt meanwhile is kept for the caller, not lost. */
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -6,15 +6,20 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.RegisteredSchema;
+import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.testing.Await;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.TestData;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
@@ -24,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The registry's start-up wait runs on a thread of its own (advmon-registry-check) beside the topic check, so that
  * whichever fails first ends the start. It ran on the thread that calls {@link StreamingMonitor#start}, and what that
  * gave it must still hold: an Error ends the start as itself (its stack trace logged), not wrapped in an
- * IllegalStateException whose message is the Error's class name (exit status 2, as if refused at start-up).
+ * IllegalStateException whose message is the Error's class name (exit status 2, as if refused at start-up); and a
+ * start ends only once its registry wait has ended, so that no retry is announced, and no schema registered, after a
+ * stop or a failure was reported.
  */
 class StartupRegistryCheckThreadTest {
 
@@ -39,6 +46,48 @@ class StartupRegistryCheckThreadTest {
     }), null);
 
     assertThat(ended).isSameAs(broken);
+  }
+
+  /**
+   * A stop while the registry is asked: the start must end after the wait it interrupted, not before. The registry
+   * here gives up its request only when the test lets it, once the start has either ended (the bug) or is seen
+   * waiting for the check.
+   */
+  @Test
+  void aStopEndsTheStartOnlyOnceTheRegistrysWaitHasEnded() throws Exception {
+    CountDownLatch asked = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    CountDownLatch giveUp = new CountDownLatch(1);
+    AtomicReference<Thread> check = new AtomicReference<>();
+    TestRegistry registry = new TestRegistry(() -> {
+      check.set(Thread.currentThread());
+      asked.countDown();
+      try {
+        new CountDownLatch(1).await(); // a request that never gets an answer
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        // the request's cancellation takes a moment; the test says when it is over
+        boolean released = awaitUninterruptibly(giveUp);
+        Thread.currentThread().interrupt(); // as HttpSchemaRegistryClient: the interrupt kept, the request failed
+        throw new RegistryUnavailableException("test registry", 1, "interrupted (released: " + released + ")", e);
+      }
+      throw new AssertionError("not reached");
+    });
+    AtomicReference<Boolean> endedFirst = new AtomicReference<>();
+    Throwable ended = startEndingWith(registry, (start, starter) -> {
+      assertThat(asked.await(60, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
+      starter.interrupt(); // what run's stop does to the thread that starts the monitor
+      assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the stop reached the registry's request").isTrue();
+      // the start has ended, or its thread waits (for the check, or a lock) while the request is still being given up
+      assertThat(Await.until(() -> start.isDone() || starter.getState() == Thread.State.WAITING,
+          Duration.ofSeconds(60))).as("the start ended or waits; its thread is %s", starter.getState()).isTrue();
+      endedFirst.set(start.isDone());
+      giveUp.countDown();
+    });
+
+    assertThat(endedFirst.get()).as("the start ended while its registry wait was still under way").isFalse();
+    assertThat(ended).isInstanceOf(InterruptedException.class);
+    assertThat(check.get().isAlive()).as("the registry's check thread ended with the start").isFalse();
   }
 
   /** What the test does while the start runs, given the start and the thread it runs on. */
@@ -71,6 +120,17 @@ class StartupRegistryCheckThreadTest {
         return e.getCause();
       } finally {
         starter.interrupt(); // a start still waiting for the broker, should an assertion have failed first
+      }
+    }
+  }
+
+  private static boolean awaitUninterruptibly(CountDownLatch latch) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException again) {
+        // the request is given up when the test says, not before
       }
     }
   }
