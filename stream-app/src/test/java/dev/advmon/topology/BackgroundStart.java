@@ -34,7 +34,7 @@ final class BackgroundStart {
     return starter.submit(start(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)), metrics, waits));
   }
 
-  /** The start as above, with {@code registry} in place of the real client, for a test to run on a thread of its own. */
+  /** The start as above, with {@code registry} in place of the real client, for a test to run on its own thread. */
   static Callable<StreamingMonitor> start(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
       StartupWaits waits) throws Exception {
     FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(),
