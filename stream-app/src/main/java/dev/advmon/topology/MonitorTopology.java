@@ -61,8 +61,12 @@ public final class MonitorTopology {
    * application whose id begins with this one's (advmon and advmon-eu) has topics with that prefix too.
    */
   public static java.util.Set<String> internalTopics(String applicationId) {
-    return java.util.Set.of(applicationId + "-" + CAMERA_STORE + "-changelog",
-        applicationId + "-" + CAMPAIGN_REPARTITION + "-repartition");
+    return java.util.Set.of(applicationId + "-" + CAMERA_STORE + "-changelog", campaignRepartitionTopic(applicationId));
+  }
+
+  /** The campaign repartition topic under {@code applicationId}: its partitions are the camera store's. */
+  public static String campaignRepartitionTopic(String applicationId) {
+    return applicationId + "-" + CAMPAIGN_REPARTITION + "-repartition";
   }
 
   /**

@@ -128,7 +128,7 @@ public final class StreamingMonitor implements AutoCloseable {
     this.cameras = new CameraQueries(() -> streams, server);
     String applicationId = config.string("streams.application-id");
     this.unasked = new UnaskedCameras(() -> streams.metadataForAllStreamsClients(),
-        applicationId + "-" + MonitorTopology.CAMPAIGN_REPARTITION + "-repartition",
+        MonitorTopology.campaignRepartitionTopic(applicationId),
         UnaskedCameras.PartitionCount.ofBroker(config.kafkaClientProperties(), applicationId + "-cameras-check",
             Duration.ofSeconds(2)), System::currentTimeMillis);
     this.properties = properties;
