@@ -52,6 +52,8 @@ public final class UnaskedCameras {
   /** The topic's partitions once the broker said (it does not change under a running application); 0 until then. */
   private volatile int partitions;
   private volatile long nextLookupMs = Long.MIN_VALUE;
+  /** Why the count is not known: the lookup in progress or how it last failed; null before the first lookup. */
+  private volatile String notKnown;
 
   /**
    * @param metadata the group's metadata now (Kafka Streams' {@code metadataForAllStreamsClients()})
@@ -67,9 +69,11 @@ public final class UnaskedCameras {
 
   /**
    * Why the cameras of some partitions cannot be listed: their owner advertises no server; null when every partition
-   * has an owner that can be asked, and while that cannot be told (the metadata empty, as before the first rebalance,
-   * or the broker not saying how many partitions there are): those cases have their own notes. With {@code cameraId},
-   * null also where that camera's partition has an owner that can be asked: every unknown id was "may be there".
+   * has an owner that can be asked, and while the metadata is empty (before the first rebalance: that has its own
+   * note). While the broker has not said how many partitions there are (asked by another request just now, or not
+   * answering), the listing ({@code cameraId} null) gets a reason too: a request that arrived during the first one's
+   * lookup said {@code complete: true} without knowing. With {@code cameraId}, null also where that camera's
+   * partition has an owner that can be asked, or cannot be told: every unknown id was "may be there".
    */
   public String reason(String cameraId) {
     Collection<StreamsMetadata> all;
@@ -82,6 +86,11 @@ public final class UnaskedCameras {
       return null;
     }
     int n = partitions();
+    if (n <= 0 && cameraId == null) {
+      return "how many partitions the camera store (" + topic + ") has is not known here yet (" + notKnown
+          + "), so whether an instance that advertises no streams.application-server holds some cannot be told: their"
+          + " cameras may be missing here; asked again at most every " + RETRY_MS / 1000 + " s";
+    }
     if (n <= 0 || (cameraId != null && !missing(all, topic, n).contains(partitionOf(cameraId, n)))) {
       return null;
     }
@@ -132,12 +141,14 @@ public final class UnaskedCameras {
     }
     // asked on an HTTP request: at most once per RETRY_MS while the broker does not say, then never again
     nextLookupMs = now + RETRY_MS;
+    notKnown = "the broker is being asked by another request";
     try {
       partitions = count.of(topic);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      notKnown = "the broker did not say: " + e;
       return 0;
     }
     return partitions;

@@ -68,11 +68,12 @@ class UnaskedCamerasTest {
     assertThat(unasked.reason(null)).isNull();
     assertThat(asked).as("no metadata: nothing to compare").hasValue(0);
     metadata.add(holding(1, TOPIC, 0));
-    assertThat(unasked.reason(null)).isNull();
-    assertThat(unasked.reason(null)).isNull();
+    assertThat(unasked.reason(null)).as("the broker does not say: not complete").contains("is not known here yet")
+        .contains("broker down");
+    assertThat(unasked.reason("cam-1")).as("one camera: may be there").isNull();
     assertThat(asked).hasValue(1);
     clock.addAndGet(UnaskedCameras.RETRY_MS - 1);
-    assertThat(unasked.reason(null)).isNull();
+    assertThat(unasked.reason(null)).contains("is not known here yet");
     assertThat(asked).hasValue(1);
     answer.set(2);
     clock.addAndGet(1);
@@ -80,6 +81,25 @@ class UnaskedCamerasTest {
     clock.addAndGet(10 * UnaskedCameras.RETRY_MS);
     assertThat(unasked.reason(null)).startsWith("1 of 2 partitions");
     assertThat(asked).hasValue(2);
+  }
+
+  /**
+   * Two requests at first use: the second arrived while the first still asked the broker, got no count, and its
+   * /cameras said complete: true. A lookup in progress is "not known", as a failed one is.
+   */
+  @Test
+  void aListingWhileAnotherRequestStillAsksTheBrokerIsNotComplete() {
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1));
+    List<String> meanwhile = new ArrayList<>();
+    UnaskedCameras[] unasked = new UnaskedCameras[1];
+    unasked[0] = new UnaskedCameras(() -> metadata, TOPIC, topic -> {
+      meanwhile.add(unasked[0].reason(null)); // the second request, during the first one's lookup
+      return 2;
+    }, () -> 0L);
+
+    assertThat(unasked[0].reason(null)).as("the first: every partition has an owner that can be asked").isNull();
+    assertThat(meanwhile).singleElement().asString().contains("is not known here yet")
+        .contains("being asked by another request");
   }
 
   /**
