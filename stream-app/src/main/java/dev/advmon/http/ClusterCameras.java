@@ -79,12 +79,13 @@ public final class ClusterCameras implements CameraDirectory {
    * themselves ({@code notYet}: starting, rebalancing, threads taking up their partitions, a restart in place) rather
    * than only from another instance (stopping, or in ERROR with no restart under way). The dashboard read every 503 as
    * a failure: a normal start showed "update failed ... 503" for as long as the broker, the registry and the model
-   * were waited for.
+   * were waited for. {@code restarting}: a restart in place, so that the dashboard says "restarting" rather than
+   * "it is ERROR" of the old client.
    */
   static Map<String, Object> unavailableAnswer(HealthReport readiness) {
     String state = readiness.state();
     return Map.of("error", unavailable(state, readiness.restarting()), "state", state,
-        "notYet", readiness.restarting() || NOT_YET.contains(state));
+        "notYet", readiness.restarting() || NOT_YET.contains(state), "restarting", readiness.restarting());
   }
 
   @Override

@@ -122,6 +122,8 @@ final class DashboardRoutes {
     out.put("streams", ready.state());
     out.put("ready", ready.up());
     out.put("readyReasons", ready.reasons());
+    // the old client is ERROR during a restart in place: the dashboard's badge turned red for what mends itself
+    out.put("restarting", ready.restarting());
     out.put("now", System.currentTimeMillis());
     out.put("frames", c.frames());
     out.put("verdicts", c.verdicts());

@@ -65,6 +65,7 @@
       // what the monitor does not hold yet (starting, rebalancing) and will by itself: no failure. Every 503 read
       // as one, and a normal start showed "update failed ... 503" while the broker, registry and model were awaited
       if (r.status === 503 && body && body.notYet === true) e.notYet = String(body.state);
+      if (r.status === 503 && body && body.restarting === true) e.restarting = true;
       throw e;
     }
     if (body === null || typeof body !== 'object') throw new Error(url + ' answered something that is not JSON');
@@ -108,8 +109,12 @@
     const notReady = s.ready === false;
     waitingFor = notReady ? reasons(s.readyReasons, s.streams) : null;
     const state = $('streams-state');
-    state.textContent = String(s.streams) + (notReady && s.streams === 'RUNNING' ? ', not ready' : '');
-    state.className = 'badge ' + (s.streams === 'ERROR' ? 'bad' : notReady ? 'warn' : s.streams === 'RUNNING' ? 'ok' : '');
+    // a restart in place: the old client is ERROR until the new one runs, which a red "ERROR" told as a failure for good
+    const restarting = s.restarting === true;
+    state.textContent = String(s.streams) + (restarting ? ', restarting'
+      : notReady && s.streams === 'RUNNING' ? ', not ready' : '');
+    state.className = 'badge ' + (restarting ? 'warn' : s.streams === 'ERROR' ? 'bad' : notReady ? 'warn'
+      : s.streams === 'RUNNING' ? 'ok' : '');
     drawChart(s.timeline);
     // summed over the instances that answered: say which did not, or the totals silently drop by their share
     const instances = Array.isArray(s.instances) ? s.instances : [];
@@ -343,9 +348,12 @@
   }
 
   // What the cameras note says while the monitor has no cameras to give yet (the state of its 503), instead of the
-  // 503 itself: "ask another instance, or retry" is for a script; the page asks again by itself
-  function notYetNote(state) {
-    return (state === 'STARTING' ? 'Cameras are listed once this instance has started'
+  // 503 itself: "ask another instance, or retry" is for a script; the page asks again by itself. During a restart in
+  // place the old client's ERROR read as "once Kafka Streams is running here (it is ERROR)", as if it had stopped
+  function notYetNote(state, restarting) {
+    return (restarting ? 'Cameras are listed once Kafka Streams has restarted here (its old client is ' + state
+      + ' until a new one runs)'
+      : state === 'STARTING' ? 'Cameras are listed once this instance has started'
       : state === 'RUNNING' ? 'Cameras are listed once Kafka Streams has taken up its partitions (a few seconds)'
         : 'Cameras are listed once Kafka Streams is running here (it is ' + state + ')')
       + '; the page asks again by itself.';
@@ -606,7 +614,7 @@
         throw e;
       }),
       part('cameras', getJson('/cameras?limit=' + CAMERA_ROWS), showCameras).catch((e) => {
-        $('cameras-note').textContent = e.notYet ? notYetNote(e.notYet) : e.message;
+        $('cameras-note').textContent = e.notYet ? notYetNote(e.notYet, e.restarting) : e.message;
         throw e;
       }),
       part('alerts', getJson('/api/alerts'), showAlerts),

@@ -625,7 +625,8 @@ class ClusterCamerasTest {
         "REBALANCING")) {
       Map<String, Object> answer = ClusterCameras.unavailableAnswer(new HealthReport(false, state,
           List.of("Kafka Streams is restarting after a failure (1 in a row; next start in 1 s): boom"), true));
-      assertThat(answer).as(state).containsEntry("notYet", true).containsEntry("state", state);
+      assertThat(answer).as(state).containsEntry("notYet", true).containsEntry("state", state)
+          .containsEntry("restarting", true);
       assertThat((String) answer.get("error")).as(state).contains("restarts in place").contains(state)
           .contains("retry in a few seconds").doesNotContain("stopping");
     }

@@ -128,12 +128,14 @@ class DashboardPageIT {
         "ERROR", "Kafka Streams is restarting after a failure (1 in a row; next start in 1 s): StreamsException: boom");
     for (Map.Entry<String, String> waiting : reasonByState.entrySet()) {
       String state = waiting.getKey();
+      boolean restarting = state.equals("ERROR");
       MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":120000,\"verdicts\":120000,"
           + "\"deadLetters\":0,\"alerts\":3,\"streams\":\"" + state + "\",\"ready\":false,\"readyReasons\":[\""
-          + waiting.getValue() + "\"]}"));
+          + waiting.getValue() + "\"],\"restarting\":" + restarting + "}"));
       page.route("/cameras", (ex, p) -> reply(ex, 503, "application/json", ("{\"error\":\"camera state is not "
-          + "available while Kafka Streams is " + state + "; retry in a few seconds\",\"state\":\"" + state
-          + "\",\"notYet\":true}").getBytes()));
+          + (restarting ? "available while Kafka Streams restarts in place (its client is ERROR until a new one runs; "
+          + "/health/ready says why)" : "available while Kafka Streams is " + state) + "; retry in a few seconds\","
+          + "\"state\":\"" + state + "\",\"notYet\":true,\"restarting\":" + restarting + "}").getBytes()));
       try {
         browser.get("http://127.0.0.1:" + page.port() + "/");
         waitUpTo(Duration.ofSeconds(20)).withMessage(() -> state + ": the header saying what it waits for; it says \""
@@ -141,6 +143,16 @@ class DashboardPageIT {
         assertThat(text("updated")).as(state).isEqualTo("waiting: " + waiting.getValue()
             + " (the page updates by itself)");
         assertThat(greyedAsStale("cameras")).as(state + ": the cameras greyed as stale").isFalse();
+        // a restart in place mends itself: its old client's ERROR read "running here (it is ERROR)" on a red badge
+        waitUpTo(Duration.ofSeconds(20)).until(b -> text("cameras-note").startsWith("Cameras are listed once"));
+        assertThat(text("cameras-note")).as(state).isEqualTo(restarting
+            ? "Cameras are listed once Kafka Streams has restarted here (its old client is ERROR until a new one runs);"
+              + " the page asks again by itself."
+            : "Cameras are listed once Kafka Streams is running here (it is REBALANCING); the page asks again by "
+              + "itself.");
+        assertThat(text("streams-state")).as(state).isEqualTo(restarting ? "ERROR, restarting" : "REBALANCING");
+        assertThat(js("return document.getElementById('streams-state').className;")).as(state)
+            .isEqualTo("badge warn");
       } finally {
         page.close();
       }
