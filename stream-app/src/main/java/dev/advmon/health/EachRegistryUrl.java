@@ -24,10 +24,14 @@ public final class EachRegistryUrl {
   private EachRegistryUrl() {}
 
   /**
-   * What to check after the URLs: their trust store where each refused its certificate (each answered: no outage),
-   * else whether a registry runs behind each.
+   * What to check after the URLs: where each refused its certificate (each answered: no outage), the trust store, or,
+   * where each trusted certificate names another host (RegistryProbe's rule for one URL), the host names in
+   * registry.url, which the trust store does not mend; else whether a registry runs behind each.
    */
   private static String note(Map<String, String> failures) {
+    if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
+      return "; use host names in registry.url that the certificates name, or have them reissued";
+    }
     return failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED::equals)
         ? "; check registry.ssl.truststore.location" : CHECK;
   }

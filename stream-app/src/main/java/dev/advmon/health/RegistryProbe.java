@@ -72,7 +72,7 @@ public final class RegistryProbe {
       return "this host does not trust the registry's certificate"
           + (has(cause, java.security.cert.CertificateExpiredException.class)
               ? ": it is out of its validity; renew it on the registry (or its proxy), or set this host's clock right"
-              : otherHost(cause)
+              : dev.advmon.registry.HttpSchemaRegistryClient.certificateForAnotherHost(cause)
                   ? ": it does not name the host in registry.url; use a name it holds there, or have it reissued"
                   : "; " + TRUST_STORE + " must hold its CA")
           + "; read only when the monitor starts";
@@ -105,23 +105,6 @@ public final class RegistryProbe {
     return cause == null
         ? "it answered with an error; check the registry's log, and the load balancer or proxy in front of it"
         : "a request to it failed; check that the registry runs and is reachable from this host";
-  }
-
-  /**
-   * Whether Java refused a certificate whose chain it trusts for the host it names: the host-name check runs only on a
-   * chain that validated, and throws a bare CertificateException with no cause (as BrokerTls reads the broker's); a
-   * chain refused carries a CertPathBuilderException or CertPathValidatorException.
-   */
-  private static boolean otherHost(Throwable t) {
-    boolean bare = false;
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.security.cert.CertPathBuilderException
-          || c instanceof java.security.cert.CertPathValidatorException) {
-        return false;
-      }
-      bare |= c.getClass() == java.security.cert.CertificateException.class && c.getCause() == null;
-    }
-    return bare;
   }
 
   /**

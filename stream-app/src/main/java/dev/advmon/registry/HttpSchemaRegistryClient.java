@@ -1007,7 +1007,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return "host name does not resolve";
     }
     if (certificateRefused(e)) {
-      return CERTIFICATE_NOT_TRUSTED;
+      return certificateForAnotherHost(e) ? CERTIFICATE_FOR_ANOTHER_HOST : CERTIFICATE_NOT_TRUSTED;
     }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
@@ -1066,6 +1066,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** How one URL's failure reads where this host refused its certificate ({@link #certificateRefused}). */
   public static final String CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
+
+  /** How one URL's failure reads where its certificate is trusted but names another host. */
+  public static final String CERTIFICATE_FOR_ANOTHER_HOST = "certificate for another host";
+
+  /**
+   * Whether Java refused a certificate whose chain it trusts for the host it names: the host-name check runs only on a
+   * chain that validated, and throws a bare CertificateException with no cause (as BrokerTls reads the broker's); a
+   * chain refused carries a CertPathBuilderException or CertPathValidatorException.
+   */
+  public static boolean certificateForAnotherHost(Throwable t) {
+    boolean bare = false;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertPathBuilderException
+          || c instanceof java.security.cert.CertPathValidatorException) {
+        return false;
+      }
+      bare |= c.getClass() == java.security.cert.CertificateException.class && c.getCause() == null;
+    }
+    return bare;
+  }
 
   /**
    * Whether {@code t} failed because this host refused the registry's certificate (an unknown CA, another host's name,

@@ -316,6 +316,34 @@ class RegistryProbeTest {
     }
   }
 
+  /**
+   * Several registry.url entries whose certificates this host trusts but which name another host: each was labelled
+   * "certificate not trusted", and the line said to check the trust store, which holds their CA. The rule that tells
+   * the two apart for one URL labels each.
+   */
+  @Test
+  void everyUrlShowingATrustedCertificateForAnotherHostNamesTheHostsNotTheTrustStore(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path keys = dir.resolve("registry.p12");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=registry", "-ext", "SAN=dns:registry.kafka.svc", "-validity", "30", "-keystore",
+        keys.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    try (dev.advmon.testing.TlsServer a = new dev.advmon.testing.TlsServer(keys, "changeit");
+        dev.advmon.testing.TlsServer b = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      String urls = "https://127.0.0.1:" + a.port() + ",https://127.0.0.1:" + b.port();
+      DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(urls)
+          .truststore(new RegistrySettings.Store(keys, "PKCS12", "changeit"))
+          .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
+          10_000, clock::get);
+      probe.check();
+
+      assertThat(probe.problem()).contains(a.port() + ": certificate for another host; ")
+          .contains(b.port() + ": certificate for another host")
+          .contains("use host names in registry.url that the certificates name")
+          .doesNotContain("not trusted").doesNotContain("truststore");
+    }
+  }
+
   @Test
   void tlsSpokenToAServerThatWaitsForAnHttpRequestLineNamesTheSchemeWithTheTimeout() {
     String url = "https://127.0.0.1:" + server.getAddress().getPort();
