@@ -134,6 +134,36 @@ class DashboardRoutesTest {
         .contains("\"timeline\":");
   }
 
+  /**
+   * During a restart in place the old client is ERROR: the page showed a red "ERROR" as if it had stopped for good. The
+   * summary carries the monitor's own restart flag (not the reasons' words) for the page to say "restarting".
+   */
+  @Test
+  void theSummarySaysWhetherKafkaStreamsRestartsInPlace() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    dev.advmon.health.HealthCheck health = new dev.advmon.health.HealthCheck() {
+      @Override
+      public dev.advmon.health.HealthReport readiness() {
+        return new dev.advmon.health.HealthReport(false, "ERROR", List.of("Kafka Streams is restarting after a "
+            + "failure (1 in a row; next start in 1 s): boom"), restarting.get());
+      }
+
+      @Override
+      public dev.advmon.health.HealthReport liveness() {
+        return dev.advmon.health.HealthReport.up("ERROR");
+      }
+    };
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), health, metrics::scrape,
+        CameraDirectory.EMPTY, recent, metrics::counts)) {
+      URI summary = URI.create("http://127.0.0.1:" + s.port() + "/api/summary");
+      String during = http.send(HttpRequest.newBuilder(summary).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(during).contains("\"streams\":\"ERROR\"").contains("\"restarting\":true");
+      restarting.set(false);
+      String after = http.send(HttpRequest.newBuilder(summary).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(after).contains("\"restarting\":false");
+    }
+  }
+
   @Test
   void alertsAreListedWithTheirScoresAndAPictureOfTheirFrame() throws Exception {
     Alert alert = Alert.newBuilder().setAlertId("f1/PERTURBATION").setFrameId("f1").setCameraId("<img src=x>")
