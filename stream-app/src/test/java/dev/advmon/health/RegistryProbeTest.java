@@ -280,16 +280,10 @@ class RegistryProbeTest {
   @Test
   void aTrustedCertificateForAnotherHostNamesTheHostInRegistryUrlToo(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path keys = dir.resolve("registry.p12");
-    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=registry", "-ext", "SAN=dns:registry.kafka.svc", "-validity", "30", "-keystore",
-        keys.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    java.nio.file.Path keys = namingAnotherHost(dir);
     try (dev.advmon.testing.TlsServer registry = new dev.advmon.testing.TlsServer(keys, "changeit")) {
       String url = "https://127.0.0.1:" + registry.port();
-      DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(url)
-          .truststore(new RegistrySettings.Store(keys, "PKCS12", "changeit"))
-          .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
-          10_000, clock::get);
+      DependencyProbe probe = trusting(keys, url);
       probe.check();
 
       assertThat(probe.problem()).contains(": this host does not trust the registry's certificate: it does not name"
@@ -324,17 +318,11 @@ class RegistryProbeTest {
   @Test
   void everyUrlShowingATrustedCertificateForAnotherHostNamesTheHostsNotTheTrustStore(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path keys = dir.resolve("registry.p12");
-    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=registry", "-ext", "SAN=dns:registry.kafka.svc", "-validity", "30", "-keystore",
-        keys.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    java.nio.file.Path keys = namingAnotherHost(dir);
     try (dev.advmon.testing.TlsServer a = new dev.advmon.testing.TlsServer(keys, "changeit");
         dev.advmon.testing.TlsServer b = new dev.advmon.testing.TlsServer(keys, "changeit")) {
       String urls = "https://127.0.0.1:" + a.port() + ",https://127.0.0.1:" + b.port();
-      DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(urls)
-          .truststore(new RegistrySettings.Store(keys, "PKCS12", "changeit"))
-          .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
-          10_000, clock::get);
+      DependencyProbe probe = trusting(keys, urls);
       probe.check();
 
       assertThat(probe.problem()).contains(a.port() + ": certificate for another host; ")
@@ -350,5 +338,22 @@ class RegistryProbeTest {
     assertThat(reasonAt(url, TIMEOUT_MS)).contains(": nothing answered within 500 ms (health.probe-timeout-ms);"
         + " check that the registry runs and is reachable from this host")
         .contains("and speaks the scheme of registry.url (http or https)");
+  }
+
+  /** A PKCS12 key pair for the registry whose certificate names registry.kafka.svc, not the 127.0.0.1 it is asked at. */
+  private static java.nio.file.Path namingAnotherHost(java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path keys = dir.resolve("registry.p12");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=registry", "-ext", "SAN=dns:registry.kafka.svc", "-validity", "30", "-keystore",
+        keys.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    return keys;
+  }
+
+  /** The probe of {@code urls} for a monitor whose registry trust store is {@code keys} (it trusts their certificate). */
+  private DependencyProbe trusting(java.nio.file.Path keys, String urls) {
+    return RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(urls)
+        .truststore(new RegistrySettings.Store(keys, "PKCS12", "changeit"))
+        .connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build()),
+        10_000, clock::get);
   }
 }
