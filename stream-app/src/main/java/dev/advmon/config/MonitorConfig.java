@@ -1014,6 +1014,14 @@ public final class MonitorConfig {
                 + (internal.equals(string(key)) ? "" : ": " + COLLISION));
           }
         }
+        if (key.equals("topics.frames")
+            && (string(key).endsWith("-repartition") || string(key).endsWith("-changelog"))) {
+          // the consumer-lag alert (k8s/base/prometheusrule.yaml) tells the frames topic from Kafka Streams' own
+          // topics by these suffixes, whatever topics.frames is: a frames topic named so would never raise it
+          throw invalid(key, "ends in '-repartition' or '-changelog', the suffixes of Kafka Streams' internal topics:"
+              + " the alert AdvmonConsumerLag (k8s/base/prometheusrule.yaml) leaves such topics out, so a backlog on"
+              + " it would never be reported; name the frames topic otherwise");
+        }
       }
       default -> { }
     }

@@ -789,6 +789,23 @@ class MonitorConfigTest {
         .hasMessageContaining(problem);
   }
 
+  /**
+   * AdvmonConsumerLag tells the frames topic from Kafka Streams' repartition and changelog topics by those suffixes,
+   * not by the frames topic's name (which the rule cannot know): a frames topic ending so was left out, and its
+   * backlog never alerted on. Only the frames topic's lag is alerted on: the output topics may end so.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cameras-repartition", "frames-changelog"})
+  void refusesAFramesTopicNamedAsKafkaStreamsNamesItsOwnTopicsWhichTheLagAlertLeavesOut(String frames) {
+    assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("topics.frames", frames), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'topics.frames' = '" + frames + "'")
+        .hasMessageContaining("AdvmonConsumerLag")
+        .hasMessageContaining("name the frames topic otherwise");
+    MonitorConfig.load(null, Map.of(), Map.of("topics.frames", "frames-repartitioned",
+        "topics.verdicts", "verdicts-changelog"), dir).validated();
+  }
+
   @Test
   void theInternalTopicsNamedAfterTheApplicationIdMustBeLegalAndApartFromTheOthers() {
     int fits = 249 - "-campaign-by-camera-repartition".length();
