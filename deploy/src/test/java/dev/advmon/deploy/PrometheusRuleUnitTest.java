@@ -85,6 +85,38 @@ class PrometheusRuleUnitTest {
     assertThat(quiet).as("alerts with a case in " + TESTS + " where they must not fire").containsAll(alerts);
   }
 
+  /**
+   * One PrometheusRule serves every monitor a Prometheus scrapes (every alert keeps the namespaces apart, the cases
+   * above): a copy per monitor evaluated every namespace again and sent each alert once per copy. README tells a second
+   * monitor's overlay to leave the rule out with a patch; the users' overlay team-b-own-settings carries that patch as
+   * README writes it, and renders without the rule while still scraped as the job the first monitor's rule selects.
+   */
+  @Test
+  void aSecondMonitorsOverlayLeavesOutThePrometheusRuleAsReadmeShows() throws Exception {
+    String overlay = "deploy/src/test/resources/kustomize/team-b-own-settings";
+    List<String> snippet = null;
+    String[] parts = Files.readString(Kustomize.repoRoot().resolve("README.md")).split("```");
+    for (int i = 1; i < parts.length; i += 2) {
+      if (parts[i].contains("$patch: delete") && parts[i].contains("kind: PrometheusRule")) {
+        assertThat(snippet).as("one README code block that deletes the PrometheusRule").isNull();
+        snippet = parts[i].strip().lines().toList();
+      }
+    }
+    assertThat(snippet).as("README's patch for a second monitor's overlay").isNotNull();
+    List<String> kustomization = Files.readAllLines(Kustomize.repoRoot().resolve(overlay + "/kustomization.yaml"));
+    assertThat(java.util.Collections.indexOfSubList(kustomization, snippet))
+        .as(overlay + " holds README's patch line for line:\n" + String.join("\n", snippet)).isNotNegative();
+    Manifests second = Manifests.render(Kustomize.repoRoot(), overlay);
+    assertThat(second.allCustom(CustomResources.PrometheusRule.class)).as(overlay + ": no PrometheusRule").isEmpty();
+    CustomResources.ServiceMonitor sm = second.oneCustom(CustomResources.ServiceMonitor.class);
+    io.fabric8.kubernetes.api.model.Service svc = second.one(io.fabric8.kubernetes.api.model.Service.class);
+    assertThat(svc.getMetadata().getLabels()).as("the job it is scraped as (jobLabel " + sm.spec().jobLabel() + ")")
+        .containsEntry(sm.spec().jobLabel(), "advmon");
+    assertThat(svc.getMetadata().getNamespace()).as("a namespace of its own").isNotEqualTo("advmon");
+    assertThat(renderedPrometheusRule().toString()).as("the first monitor's rule selects that job")
+        .contains("job=\"advmon\"");
+  }
+
   /** The PrometheusRule as kubectl renders it, untyped: its groups go to promtool exactly as written. */
   private static Map<?, ?> renderedPrometheusRule() throws Exception {
     Map<?, ?> found = null;
