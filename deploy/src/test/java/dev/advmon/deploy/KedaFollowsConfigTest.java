@@ -64,7 +64,8 @@ class KedaFollowsConfigTest {
   @Test
   void anOverlaysOwnMonitorPropertiesMoveTheLagTriggerWithThem() throws Exception {
     Map<String, String> base = lagTrigger(Manifests.render("overlays/cpu"));
-    Map<String, String> own = lagTrigger(Manifests.render(Kustomize.repoRoot(), USERS_OVERLAYS + "/team-b-own-settings"));
+    Map<String, String> own =
+        lagTrigger(Manifests.render(Kustomize.repoRoot(), USERS_OVERLAYS + "/team-b-own-settings"));
     assertThat(own).containsEntry("consumerGroup", "team-b-advmon").containsEntry("topic", "team-b.frames")
         .containsEntry("bootstrapServers", "kafka-b-kafka-bootstrap.kafka.svc:9093,kafka-b-kafka-1.kafka.svc:9093");
     for (String key : List.of("consumerGroup", "topic", "bootstrapServers")) {
@@ -90,7 +91,8 @@ class KedaFollowsConfigTest {
     String text = Files.readString(properties, StandardCharsets.UTF_8).replace("\n", "\r\n");
     Files.writeString(properties, text.replace("topics.frames=frames\r\n", "topics.frames=cameras\r\n"));
     assertThat(lagTrigger(Manifests.render(copy, "overlays/cpu"))).containsEntry("topic", "cameras")
-        .containsEntry("consumerGroup", "advmon").containsEntry("bootstrapServers", "kafka-kafka-bootstrap.kafka.svc:9093");
+        .containsEntry("consumerGroup", "advmon")
+        .containsEntry("bootstrapServers", "kafka-kafka-bootstrap.kafka.svc:9093");
   }
 
   private static Map<String, String> lagTrigger(Manifests m) {
