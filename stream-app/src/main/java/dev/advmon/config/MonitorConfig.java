@@ -71,7 +71,7 @@ public final class MonitorConfig {
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction, with several registry.url entries, a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms), so that one hanging URL leaves the others time."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
       new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
-      new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id."),
+      new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id; not ending in -repartition or -changelog (Kafka Streams' own topics, which the consumer-lag alert leaves out)."),
       new Setting("topics.verdicts", "verdicts", "Output topic: one FrameVerdict per readable frame."),
       new Setting("topics.alerts", "alerts", "Output topic: an Alert per flagged frame and per camera campaign."),
       new Setting("topics.dead-letter", "frames-dlq", "Output topic: a DeadLetter, with the original bytes and the reason, per frame that could not be scored."),
