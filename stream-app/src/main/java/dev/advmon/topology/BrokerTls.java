@@ -2,6 +2,7 @@ package dev.advmon.topology;
 
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -42,12 +43,35 @@ public final class BrokerTls {
             + " certificate is right, set this host's clock right; a running monitor meets this at its next"
             + " connection to the broker");
       }
+      if (t instanceof CertPathValidatorException v && (v.getReason() == BasicReason.REVOKED
+          || v.getReason() == BasicReason.UNDETERMINED_REVOCATION_STATUS)) {
+        // a trusted CA that revoked the certificate, or a revocation check that found no answer: a trust store that
+        // holds the CA mends neither
+        return Optional.of(revoked(v.getReason() == BasicReason.REVOKED, rootWords(t)));
+      }
+      if (t instanceof CertPathValidatorException v && String.valueOf(v.getMessage())
+          .startsWith("Unrecognized critical extension")) {
+        // PKIX's words for a certificate of the chain that marks an extension it does not know as critical: a
+        // validator exception with no reason of its own, which the CA's advice below does not mend
+        return Optional.of(criticalExtension(v.getMessage()));
+      }
       if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException v
-          && v.getReason() != CertPathValidatorException.BasicReason.ALGORITHM_CONSTRAINED) {
+          && v.getReason() != BasicReason.ALGORITHM_CONSTRAINED) {
         // a weak algorithm (the words say which) is no matter of the CA: the generic advice below
         path = path == null ? t : path;
       }
       if (t.getClass() == CertificateException.class && t.getCause() == null) {
+        String bare = String.valueOf(t.getMessage());
+        // the two other bare CertificateExceptions Java throws in a handshake (EndEntityChecker, SSLContextImpl's
+        // DummyX509TrustManager): told by their words, as no class tells them from the host-name check's
+        if (bare.startsWith("Certificate contains unsupported critical extensions")) {
+          return Optional.of(criticalExtension(bare)); // the SunX509 trust manager's end-entity check
+        }
+        if (bare.startsWith("No X509TrustManager")) {
+          return Optional.of(PREFIX + "this host has no trust manager to check the broker's certificate with ("
+              + bare + "): check kafka.ssl.trustmanager.algorithm (unset: Java's default, PKIX) and"
+              + " kafka.ssl.truststore.*");
+        }
         identity = (CertificateException) t;
       }
     }
@@ -80,6 +104,31 @@ public final class BrokerTls {
         + " advertised.listeners, or have the certificate reissued with that name as subjectAltName;"
         + " kafka.ssl.endpoint.identification.algorithm= (empty) turns the check off, which lets anyone in the"
         + " middle in";
+  }
+
+  private static String criticalExtension(String words) {
+    return PREFIX + "a certificate of the broker's chain marks as critical an extension Java does not know (" + words
+        + "): have it reissued without that extension, or with it not critical; no setting of the monitor accepts it";
+  }
+
+  private static String revoked(boolean revoked, String words) {
+    return PREFIX + (revoked
+        ? "the broker's certificate, or a CA certificate of its chain, was revoked by its CA (" + words + "): have"
+            + " the broker's certificate reissued (on Strimzi, renew the cluster CA or the broker's certificate);"
+            + " trusting its CA again in kafka.ssl.truststore.location does not help"
+        : "this host checks whether the broker's certificate was revoked and got no answer (" + words + "): let it"
+            + " reach the OCSP responder or CRL that the certificate names, or turn the check off"
+            + " (-Dcom.sun.net.ssl.checkRevocation=false, the JVM's default)");
+  }
+
+  /** The words of {@code t}'s innermost cause, or of {@code t}: the most precise Java gives. */
+  private static String rootWords(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String words = root.getMessage() == null ? t.getMessage() : root.getMessage();
+    return words == null ? t.getClass().getName() : words;
   }
 
   private static String untrusted(String words) {

@@ -75,8 +75,14 @@ class BrokerTlsTest {
   private static SslAuthenticationException realHandshake(Path keys, KeyStore trust, String host) throws Exception {
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
+    return realHandshake(keys, tmf.getTrustManagers(), host);
+  }
+
+  /** As above, the client checking the broker's chain with {@code trust}. */
+  private static SslAuthenticationException realHandshake(Path keys, javax.net.ssl.TrustManager[] trust, String host)
+      throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
+    context.init(null, trust, null);
     try (TlsServer broker = new TlsServer(keys, PASSWORD);
         SSLSocket client = (SSLSocket) context.getSocketFactory().createSocket(host, broker.port())) {
       SSLParameters parameters = client.getSSLParameters();
@@ -149,6 +155,64 @@ class BrokerTlsTest {
     assertThat(BrokerTls.advice(otherWords(weak))).hasValueSatisfying(a -> assertThat(a)
         .doesNotContain("does not trust the CA").doesNotContain("does not name the host")
         .contains("SHA1withRSA"));
+  }
+
+  /**
+   * A certificate of the broker's chain that marks an extension Java does not know as critical: the SunX509 trust
+   * manager (kafka.ssl.trustmanager.algorithm=SunX509) refuses it with a bare CertificateException after the chain
+   * validated, the class of the host-name check's refusal, and the advice was to use another host name, which the
+   * certificate held already; PKIX refuses it with a CertPathValidatorException of no reason, read as an unknown CA.
+   */
+  @Test
+  void anUnknownCriticalExtensionSaysToReissueTheCertificateNotToChangeTheHostOrTheCa() {
+    Exception simple = handshake(new CertificateException("Certificate contains unsupported critical extensions:"
+        + " [1.3.6.1.4.1.55555.1]"));
+    CertPathValidatorException pkix = new CertPathValidatorException("Unrecognized critical extension(s)");
+    Exception viaPkix = handshake(new CertificateException("PKIX path validation failed: " + pkix, pkix));
+
+    assertThat(BrokerTls.advice(simple)).hasValueSatisfying(a -> assertThat(a)
+        .contains("a certificate of the broker's chain marks as critical an extension Java does not know")
+        .contains("1.3.6.1.4.1.55555.1").contains("have it reissued")
+        .doesNotContain("does not name the host").doesNotContain("kafka.bootstrap.servers"));
+    assertThat(BrokerTls.advice(viaPkix)).hasValueSatisfying(a -> assertThat(a)
+        .contains("marks as critical an extension Java does not know (Unrecognized critical extension(s))")
+        .doesNotContain("does not trust the CA"));
+  }
+
+  /** No X509TrustManager among the client's trust managers: Java's stand-in refuses every chain, with a bare one too. */
+  @Test
+  void aRealHandshakeWithoutAnX509TrustManagerNamesTheTrustSettingsNotTheHost(@TempDir Path dir) throws Exception {
+    Path broker = Keytool.keyPair(dir, "broker", 30, PASSWORD);
+    javax.net.ssl.TrustManager[] none = {new javax.net.ssl.TrustManager() {}};
+
+    assertThat(BrokerTls.advice(realHandshake(broker, none, "localhost"))).hasValueSatisfying(a -> assertThat(a)
+        .contains("this host has no trust manager to check the broker's certificate with")
+        .contains("kafka.ssl.trustmanager.algorithm")
+        .doesNotContain("does not name the host"));
+  }
+
+  /**
+   * A certificate its CA revoked (Java's chain, with revocation checking on): a CertPathValidatorException, which was
+   * read as an unknown CA, whose advice (put the CA in the trust store) cannot help; and a check that got no answer.
+   */
+  @Test
+  void aRevokedCertificateSaysToReissueItNotToTrustItsCa() {
+    CertPathValidatorException revoked = new CertPathValidatorException("Certificate has been revoked, reason:"
+        + " KEY_COMPROMISE", null, null, -1, CertPathValidatorException.BasicReason.REVOKED);
+    Exception e = handshake(new CertificateException("PKIX path validation failed: " + revoked, revoked));
+
+    assertThat(BrokerTls.advice(e)).hasValueSatisfying(a -> assertThat(a)
+        .contains("the broker's certificate, or a CA certificate of its chain, was revoked by its CA"
+            + " (Certificate has been revoked, reason: KEY_COMPROMISE)")
+        .contains("have the broker's certificate reissued")
+        .doesNotContain("does not trust the CA").doesNotContain("does not name the host"));
+
+    CertPathValidatorException unknown = new CertPathValidatorException("Could not determine revocation status", null,
+        null, -1, CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS);
+    assertThat(BrokerTls.advice(handshake(new CertificateException("PKIX path validation failed", unknown))))
+        .hasValueSatisfying(a -> assertThat(a)
+            .contains("this host checks whether the broker's certificate was revoked and got no answer")
+            .contains("OCSP").doesNotContain("does not trust the CA"));
   }
 
   @Test
