@@ -56,8 +56,19 @@ public final class KafkaTlsStores {
         throw unreadable(c, parsed, store, "NoSuchFileException: " + location);
       }
     }
+    boolean inlineKeys = !props.containsKey("ssl.keystore.location")
+        && (props.get(INLINE_CHAIN) != null || props.get(INLINE_KEY) != null);
+    if (inlineKeys) {
+      // Kafka's words for these ("No matching PRIVATE KEY entries in PEM file", "algid parse error, not a sequence",
+      // "DerValue.getBigIntegerInternal, not expected 48") name neither the setting nor what it should hold
+      Problem problem = inlineKeyTextProblem(props);
+      if (problem != null) {
+        throw c.invalid("kafka." + problem.setting(), problem.words());
+      }
+    }
+    DefaultSslEngineFactory engines = new DefaultSslEngineFactory();
     try {
-      new DefaultSslEngineFactory().configure(parsed); // it holds no open resource once configured
+      engines.configure(parsed); // it holds no open resource once configured
     } catch (KafkaException | IllegalArgumentException e) {
       String store = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props) ? "keystore" : "truststore";
       Object inline = props.get(INLINE_CA);
@@ -70,11 +81,220 @@ public final class KafkaTlsStores {
             + " Kubernetes ca.crt of the Secret advmon-kafka), with kafka.ssl.truststore.type=PEM; or give the file in"
             + " kafka.ssl.truststore.location instead (Kafka: " + causes(e) + ")");
       }
+      Problem keys = inlineKeys ? inlineKeyReadProblem(e) : null;
+      if (keys != null) {
+        throw c.invalid("kafka." + keys.setting(), keys.words() + " (Kafka: " + causes(e) + ")");
+      }
       if (!props.containsKey("ssl." + store + ".location")) {
         throw new ConfigException("the Kafka clients' TLS settings (kafka.ssl.*) cannot be used: " + causes(e), e);
       }
       throw unreadable(c, parsed, store, causes(e));
     }
+    if (inlineKeys) {
+      // Kafka takes a chain and a key that do not belong together: the broker then refuses the handshake's signature,
+      // in words that name no certificate ("decrypt_error")
+      Problem mismatch = chainForAnotherKey(engines.keystore(), props.get("ssl.key.password"));
+      if (mismatch != null) {
+        throw c.invalid("kafka." + mismatch.setting(), mismatch.words());
+      }
+    }
+  }
+
+  /** A setting ({@code kafka.} left off) and what is wrong with it, in words that show none of its value. */
+  record Problem(String setting, String words) {}
+
+  /** The Kafka clients' keys for a key store given inline (PEM text), for mutual TLS. */
+  private static final String INLINE_CHAIN = "ssl.keystore.certificate.chain";
+
+  private static final String INLINE_KEY = "ssl.keystore.key";
+
+  /** Where the two inline values come from on Kubernetes, and what each holds. */
+  private static final String PAIR = " (a kubernetes.io/tls Secret holds them as tls.crt and tls.key)";
+
+  /**
+   * What is wrong with the text of {@code ssl.keystore.certificate.chain} or {@code ssl.keystore.key}, told before
+   * Kafka reads them: not PEM, cut short, one in the other's place, a key in a form Kafka cannot read, an encrypted key
+   * without {@code ssl.key.password} or a plain one with it. Null when each reads as what it should be, or is not set
+   * (Kafka says which of the two is missing itself).
+   */
+  static Problem inlineKeyTextProblem(Map<String, Object> props) {
+    Object chain = props.get(INLINE_CHAIN);
+    if (chain != null) {
+      String problem = certificatesProblem(chain, " (the key belongs in kafka.ssl.keystore.key)");
+      if (problem != null) {
+        return new Problem(INLINE_CHAIN, problem + ": it must hold the monitor's client certificate in PEM, whole,"
+            + " then the CAs between it and the broker's trusted CA, if any" + PAIR);
+      }
+    }
+    Object key = props.get(INLINE_KEY);
+    if (key == null) {
+      return null;
+    }
+    String text = secret(key);
+    java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
+    String label = null;
+    while (m.find()) {
+      if (m.group(1).endsWith("PRIVATE KEY")) {
+        label = m.group(1);
+        break;
+      }
+      label = label == null ? m.group(1) : label;
+    }
+    boolean password = props.get("ssl.key.password") != null && !secret(props.get("ssl.key.password")).isEmpty();
+    String want = ": it must hold the private key of the certificate in kafka.ssl.keystore.certificate.chain, in PEM"
+        + " as PKCS#8 (-----BEGIN PRIVATE KEY-----, or -----BEGIN ENCRYPTED PRIVATE KEY----- with"
+        + " kafka.ssl.key.password)" + PAIR;
+    if (label == null) {
+      return new Problem(INLINE_KEY, "holds no -----BEGIN PRIVATE KEY----- block (" + text.strip().length()
+          + " characters, not shown)" + want);
+    }
+    if (!label.endsWith("PRIVATE KEY")) {
+      return new Problem(INLINE_KEY, "holds a " + label + ", not a private key" + (label.equals("CERTIFICATE")
+          ? " (a certificate belongs in kafka.ssl.keystore.certificate.chain)" : "") + want);
+    }
+    if (m.group(3).isEmpty()) {
+      return new Problem(INLINE_KEY, "has no -----END " + label + "----- line: the text was cut short" + want);
+    }
+    if (!label.equals("PRIVATE KEY") && !label.equals("ENCRYPTED PRIVATE KEY")) {
+      // openssl genrsa of OpenSSL 1.x, openssl ecparam -genkey and openssl rsa/ec write these; Kafka reads PKCS#8 only
+      return new Problem(INLINE_KEY, "holds an " + label + " (PKCS#1 or SEC 1), which Kafka cannot read: it takes"
+          + " PKCS#8; convert it with openssl pkcs8 -topk8 -nocrypt -in tls.key (with -nocrypt left out and"
+          + " kafka.ssl.key.password set, encrypted)" + PAIR);
+    }
+    byte[] der;
+    try {
+      der = java.util.Base64.getMimeDecoder().decode(m.group(2).trim());
+    } catch (IllegalArgumentException e) {
+      return new Problem(INLINE_KEY, "its " + label + " block cannot be read (not Base64): part of it is missing or"
+          + " changed" + want);
+    }
+    if (label.equals("ENCRYPTED PRIVATE KEY") && !password) {
+      return new Problem(INLINE_KEY, "holds an encrypted key (-----BEGIN ENCRYPTED PRIVATE KEY-----), but"
+          + " kafka.ssl.key.password is not set: set it to the key's password (ADVMON_KAFKA_SSL_KEY_PASSWORD), or give"
+          + " the key unencrypted (openssl pkcs8 -topk8 -nocrypt)");
+    }
+    if (label.equals("PRIVATE KEY") && password) {
+      // Kafka then decrypts the plain key, and fails with "overrun, bytes = 1196"
+      return new Problem("ssl.key.password", "is set, but kafka.ssl.keystore.key is not encrypted (-----BEGIN PRIVATE"
+          + " KEY-----), and Kafka would decrypt it: leave kafka.ssl.key.password unset"
+          + " (ADVMON_KAFKA_SSL_KEY_PASSWORD), or give the key encrypted (-----BEGIN ENCRYPTED PRIVATE KEY-----)");
+    }
+    if (label.equals("PRIVATE KEY") && !readsAsAKey(der)) {
+      return new Problem(INLINE_KEY, "its PRIVATE KEY block cannot be read as a PKCS#8 key (RSA, EC, EdDSA or DSA):"
+          + " part of it is missing or changed" + want);
+    }
+    return null;
+  }
+
+  /** Whether {@code der} is a PKCS#8 private key of an algorithm TLS uses; its words are never shown. */
+  private static boolean readsAsAKey(byte[] der) {
+    for (String algorithm : new String[] {"RSA", "EC", "EdDSA", "RSASSA-PSS", "DSA"}) {
+      try {
+        java.security.KeyFactory.getInstance(algorithm)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        return true;
+      } catch (java.security.GeneralSecurityException | RuntimeException e) {
+        // another algorithm's key, or none: try the next
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What Kafka's failure to read an inline key store that looked right means: certificates that do not form a chain, a
+   * wrong {@code ssl.key.password}, or a key encrypted with PBES2, which Java 17's EncryptedPrivateKeyInfo names by no
+   * cipher it can make. Null for any other.
+   */
+  static Problem inlineKeyReadProblem(Throwable e) {
+    for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof java.security.KeyStoreException
+          && String.valueOf(t.getMessage()).contains("chain is not valid")) {
+        // Java's PKCS12 store takes a chain only where each certificate's issuer is the next one's subject
+        return new Problem(INLINE_CHAIN, "does not read as one chain: each certificate must be signed by the next,"
+            + " the monitor's client certificate first, then the CA that signed it, and so on; give them in that"
+            + " order, and no certificate of another chain" + PAIR);
+      }
+      if (t instanceof javax.crypto.BadPaddingException) {
+        return new Problem("ssl.key.password", "does not decrypt kafka.ssl.keystore.key: set it to the password the"
+            + " key was encrypted with (ADVMON_KAFKA_SSL_KEY_PASSWORD)");
+      }
+      if (t instanceof java.security.NoSuchAlgorithmException && String.valueOf(t.getMessage()).contains("PBES2")) {
+        // OpenSSL 3's openssl pkcs8 -topk8 encrypts with PBES2 by default; Java 25 (the image's runtime) reads it
+        return new Problem(INLINE_KEY, "is encrypted with PBES2 (the default of OpenSSL 3's openssl pkcs8 -topk8),"
+            + " which this Java (" + System.getProperty("java.version") + ") cannot decrypt: run the monitor on the"
+            + " image's Java 25, or encrypt the key again with openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES, or give it"
+            + " unencrypted (openssl pkcs8 -topk8 -nocrypt, and no kafka.ssl.key.password)");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the key Kafka read ({@code keys}, its PEM key store) belongs to the first certificate of its chain: the key
+   * signs, the certificate's public key verifies. Null when it does, or when neither can be told (an algorithm this
+   * check does not know).
+   */
+  static Problem chainForAnotherKey(java.security.KeyStore keys, Object keyPassword) {
+    try {
+      for (String alias : java.util.Collections.list(keys.aliases())) {
+        java.security.Key key = keys.getKey(alias, keyPassword == null ? new char[0] : secret(keyPassword)
+            .toCharArray());
+        java.security.cert.Certificate[] chain = keys.getCertificateChain(alias);
+        if (!(key instanceof java.security.PrivateKey privateKey) || chain == null || chain.length == 0) {
+          continue;
+        }
+        String signing = signatureFor(privateKey.getAlgorithm());
+        if (signing == null) {
+          return null;
+        }
+        byte[] challenge = "advmon: does the chain belong to the key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.security.Signature signer = java.security.Signature.getInstance(signing);
+        signer.initSign(privateKey);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        if (verifies(signing, chain[0].getPublicKey(), challenge, signature)) {
+          return null;
+        }
+        return new Problem(INLINE_CHAIN, "does not belong to kafka.ssl.keystore.key: its first certificate ("
+            + subject(chain[0]) + ", a " + chain[0].getPublicKey().getAlgorithm() + " key's) does not hold the public"
+            + " key of kafka.ssl.keystore.key (" + privateKey.getAlgorithm() + "): give the certificate issued for that"
+            + " key first, then its CAs, and the key, from the same place" + PAIR);
+      }
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      return null; // Kafka read them: whatever this check cannot, it leaves to the handshake
+    }
+    return null;
+  }
+
+  private static String signatureFor(String keyAlgorithm) {
+    return switch (keyAlgorithm) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519", "Ed448" -> keyAlgorithm;
+      case "DSA" -> "SHA256withDSA";
+      default -> null; // RSASSA-PSS wants parameters: left to the handshake
+    };
+  }
+
+  private static boolean verifies(String signing, java.security.PublicKey publicKey, byte[] data, byte[] signature) {
+    try {
+      java.security.Signature verifier = java.security.Signature.getInstance(signing);
+      verifier.initVerify(publicKey);
+      verifier.update(data);
+      return verifier.verify(signature);
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      return false; // another algorithm's public key: not this key's certificate
+    }
+  }
+
+  private static String subject(java.security.cert.Certificate certificate) {
+    return certificate instanceof java.security.cert.X509Certificate x
+        ? x.getSubjectX500Principal().getName() : certificate.getType();
+  }
+
+  /** A secret setting's value as text: Kafka's parsed config types it a Password. */
+  private static String secret(Object value) {
+    return value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : String.valueOf(value);
   }
 
   private static final String ENDPOINT_IDENTIFICATION = "ssl.endpoint.identification.algorithm";
@@ -94,7 +314,12 @@ public final class KafkaTlsStores {
    * failure was then another.
    */
   static String inlineCaProblem(Object value) {
-    String text = value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : String.valueOf(value);
+    return certificatesProblem(value, " (a key belongs in kafka.ssl.keystore.key, for mutual TLS only)");
+  }
+
+  /** As {@link #inlineCaProblem}, for any setting of PEM certificates; {@code keyNote} says where a key belongs. */
+  private static String certificatesProblem(Object value, String keyNote) {
+    String text = secret(value);
     java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
     int certificates = 0;
     String other = null;
@@ -123,7 +348,7 @@ public final class KafkaTlsStores {
     }
     // the key's place only for a key: a CERTIFICATE REQUEST or an X509 CRL pasted there belongs nowhere in the monitor
     return "holds a " + other + ", not a certificate"
-        + (other.endsWith("KEY") ? " (a key belongs in kafka.ssl.keystore.key, for mutual TLS only)" : "");
+        + (other.endsWith("KEY") ? keyNote : "");
   }
 
   /** The store's location setting, with its origin, {@code problem} and what to check. */

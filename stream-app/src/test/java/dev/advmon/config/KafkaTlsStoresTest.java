@@ -203,4 +203,209 @@ class KafkaTlsStoresTest {
     assertThatCode(() -> KafkaTlsStores.check(plaintext)).doesNotThrowAnyException();
     assertThatCode(() -> KafkaTlsStores.check(config())).doesNotThrowAnyException();
   }
+
+  /** A key pair's certificate (self-signed, by keytool) and private key, in the PEM that Kafka's inline store takes. */
+  private record Pem(String certificate, java.security.PrivateKey key) {
+    String keyPem() {
+      return pem("PRIVATE KEY", key.getEncoded());
+    }
+  }
+
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN " + label + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END " + label + "-----\n";
+  }
+
+  private Pem keyPair(String name, String algorithm) throws Exception {
+    Path store = dir.resolve(name + ".p12");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", name, "-keyalg", algorithm, "-dname", "CN=" + name,
+        "-validity", "30", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "secret");
+    Path crt = dir.resolve(name + ".crt");
+    dev.advmon.testing.Keytool.run("-exportcert", "-rfc", "-alias", name, "-keystore", store.toString(),
+        "-storetype", "PKCS12", "-storepass", "secret", "-file", crt.toString());
+    java.security.KeyStore ks = dev.advmon.testing.Keytool.load(store, "secret");
+    return new Pem(Files.readString(crt), (java.security.PrivateKey) ks.getKey(name, "secret".toCharArray()));
+  }
+
+  /** {@code key} encrypted with {@code password} as PBES1 (PBEWithSHA1AndDESede), which every Java reads. */
+  private static String encrypted(java.security.PrivateKey key, String password) throws Exception {
+    String algorithm = "PBEWithSHA1AndDESede";
+    javax.crypto.spec.PBEParameterSpec spec = new javax.crypto.spec.PBEParameterSpec(new byte[8], 1000);
+    javax.crypto.SecretKey secret = javax.crypto.SecretKeyFactory.getInstance(algorithm)
+        .generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray()));
+    javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance(algorithm);
+    cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, secret, spec);
+    java.security.AlgorithmParameters parameters = java.security.AlgorithmParameters.getInstance(algorithm);
+    parameters.init(spec);
+    return pem("ENCRYPTED PRIVATE KEY", new javax.crypto.EncryptedPrivateKeyInfo(parameters,
+        cipher.doFinal(key.getEncoded())).getEncoded());
+  }
+
+  /**
+   * A config whose client certificate and key are given inline, as {@code ADVMON_KAFKA_SSL_KEYSTORE_CERTIFICATE_CHAIN}
+   * and {@code ADVMON_KAFKA_SSL_KEYSTORE_KEY} hold them from a Secret; {@code keyPassword} null for none.
+   */
+  private MonitorConfig inlineKeys(String chain, String key, String keyPassword) throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9093\nkafka.security.protocol=SSL\n"
+        + "kafka.ssl.keystore.type=PEM\n");
+    Map<String, String> env = new java.util.HashMap<>(Map.of("ADVMON_KAFKA_SSL_KEYSTORE_CERTIFICATE_CHAIN", chain,
+        "ADVMON_KAFKA_SSL_KEYSTORE_KEY", key));
+    if (keyPassword != null) {
+      env.put("ADVMON_KAFKA_SSL_KEY_PASSWORD", keyPassword);
+    }
+    return MonitorConfig.load(file, env, Map.of(), dir).validated();
+  }
+
+  /** The body of a PEM text, for checking that a message does not show it. */
+  private static String body(String pem) {
+    return pem.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aGoodInlineKeyStorePassesPlainOrEncrypted() throws Exception {
+    Pem client = keyPair("client", "EC");
+
+    assertThatCode(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), client.keyPem(), null)))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), encrypted(client.key(), "kpass"),
+        "kpass"))).doesNotThrowAnyException();
+  }
+
+  /** The certificate pasted twice, in the key's place too: Kafka said "No matching PRIVATE KEY entries in PEM file". */
+  @Test
+  void aCertificateGivenAsTheInlineKeyIsNamedWithWhereItBelongs() throws Exception {
+    Pem client = keyPair("client", "EC");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), client.certificate(), null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.key' (from environment ADVMON_KAFKA_SSL_KEYSTORE_KEY)")
+        .hasMessageContaining("holds a CERTIFICATE, not a private key (a certificate belongs in"
+            + " kafka.ssl.keystore.certificate.chain)")
+        .hasMessageContaining("-----BEGIN PRIVATE KEY-----")
+        .hasMessageNotContaining(body(client.certificate()));
+  }
+
+  @Test
+  void aKeyGivenAsTheInlineChainIsNamedAndNotShown() throws Exception {
+    Pem client = keyPair("client", "EC");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.keyPem(), client.keyPem(), null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.certificate.chain' (from environment ")
+        .hasMessageContaining("holds a PRIVATE KEY, not a certificate (the key belongs in kafka.ssl.keystore.key)")
+        .hasMessageNotContaining(body(client.keyPem()));
+  }
+
+  /** Kafka's words were "DerValue.getBigIntegerInternal, not expected 48". */
+  @Test
+  void anEncryptedInlineKeyWithoutAKeyPasswordNamesTheKeyPasswordSetting() throws Exception {
+    Pem client = keyPair("client", "RSA");
+    String key = encrypted(client.key(), "kpass");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), key, null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.key' (from environment ")
+        .hasMessageContaining("holds an encrypted key (-----BEGIN ENCRYPTED PRIVATE KEY-----), but"
+            + " kafka.ssl.key.password is not set")
+        .hasMessageNotContaining(body(key));
+  }
+
+  /** Kafka's words were "Given final block not properly padded", naming no setting. */
+  @Test
+  void aKeyPasswordThatDoesNotDecryptTheInlineKeyIsNamedAndNotShown() throws Exception {
+    Pem client = keyPair("client", "RSA");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), encrypted(client.key(), "kpass"),
+        "not-the-kpass"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.key.password' (from environment ADVMON_KAFKA_SSL_KEY_PASSWORD)")
+        .hasMessageContaining("does not decrypt kafka.ssl.keystore.key")
+        .hasMessageNotContaining("not-the-kpass");
+  }
+
+  /** Kafka's words were "overrun, bytes = 1196": it decrypts a key that is not encrypted. */
+  @Test
+  void aKeyPasswordForAPlainInlineKeyIsNamed() throws Exception {
+    Pem client = keyPair("client", "EC");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), client.keyPem(), "kpass")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.key.password' (from environment ")
+        .hasMessageContaining("but kafka.ssl.keystore.key is not encrypted")
+        .hasMessageNotContaining("kpass'");
+  }
+
+  /**
+   * An RSA key as OpenSSL 1.x's genrsa writes it (PKCS#1, -----BEGIN RSA PRIVATE KEY-----): Kafka reads PKCS#8 only,
+   * and said "algid parse error, not a sequence".
+   */
+  @Test
+  void aPkcs1InlineKeySaysKafkaReadsPkcs8AndHowToConvertIt() throws Exception {
+    Pem client = keyPair("client", "RSA");
+    byte[] pkcs8 = client.key().getEncoded();
+    // PKCS#8 of an RSA key: SEQUENCE { version, AlgorithmIdentifier, OCTET STRING { the PKCS#1 key } }, a 26-byte
+    // head for keytool's 2048-bit keys (an OCTET STRING tag 04 82 at byte 22)
+    assertThat(pkcs8[22]).isEqualTo((byte) 0x04);
+    String key = pem("RSA PRIVATE KEY", java.util.Arrays.copyOfRange(pkcs8, 26, pkcs8.length));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), key, null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.key' (from environment ")
+        .hasMessageContaining("holds an RSA PRIVATE KEY (PKCS#1 or SEC 1), which Kafka cannot read")
+        .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt")
+        .hasMessageNotContaining(body(key));
+  }
+
+  @Test
+  void aTruncatedInlineKeySaysItIsCutShort() throws Exception {
+    Pem client = keyPair("client", "EC");
+    String key = client.keyPem();
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), key.substring(0,
+        key.indexOf("-----END")), null))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.key' (from environment ")
+        .hasMessageContaining("has no -----END PRIVATE KEY----- line: the text was cut short");
+  }
+
+  /**
+   * Another pair's certificate with the key: Kafka takes both, and the broker refuses the handshake's signature in
+   * words that name no certificate. Now the chain is named, with the subject and algorithms, neither value shown.
+   */
+  @Test
+  void aChainForAnotherKeyIsNamedBeforeConnecting() throws Exception {
+    Pem client = keyPair("client", "EC");
+    Pem other = keyPair("other", "RSA");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(other.certificate(), client.keyPem(), null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.certificate.chain' (from environment ")
+        .hasMessageContaining("does not belong to kafka.ssl.keystore.key: its first certificate (CN=other, a RSA"
+            + " key's) does not hold the public key of kafka.ssl.keystore.key (EC)")
+        .hasMessageNotContaining(body(client.keyPem())).hasMessageNotContaining(body(other.certificate()));
+  }
+
+  /** The CA first, then the client's certificate: Kafka said "KeyStoreException: Certificate chain is not valid". */
+  @Test
+  void aChainInTheWrongOrderSaysWhichComesFirst() throws Exception {
+    Pem client = keyPair("client", "EC");
+    Pem ca = keyPair("ca", "EC");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(ca.certificate() + client.certificate(),
+        client.keyPem(), null))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.certificate.chain' (from environment ")
+        .hasMessageContaining("does not read as one chain: each certificate must be signed by the next, the monitor's"
+            + " client certificate first");
+  }
+
+  /** OpenSSL 3's default encryption, which Java 17's EncryptedPrivateKeyInfo cannot undo (Java 25 can). */
+  @Test
+  void aPbes2KeyThisJavaCannotDecryptSaysHowToEncryptItInstead() {
+    Exception kafka = new org.apache.kafka.common.errors.InvalidConfigurationException("Invalid PEM keystore configs",
+        new java.security.NoSuchAlgorithmException("PBES2 SecretKeyFactory not available"));
+
+    assertThat(KafkaTlsStores.inlineKeyReadProblem(kafka)).satisfies(p -> {
+      assertThat(p.setting()).isEqualTo("ssl.keystore.key");
+      assertThat(p.words()).contains("is encrypted with PBES2").contains("openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES");
+    });
+  }
 }
