@@ -32,8 +32,17 @@ public final class EachRegistryUrl {
     if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
       return "; use host names in registry.url that the certificates name, or have them reissued";
     }
+    if (failures.values().stream().allMatch(EachRegistryUrl::outOfValidity)) {
+      return "; renew them, or set this host's clock right"; // short: the dates fill the line
+    }
     return failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED::equals)
         ? "; check registry.ssl.truststore.location" : CHECK;
+  }
+
+  private static boolean outOfValidity(String failure) {
+    return failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "expired")
+        || failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "not valid before")
+        || failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "not yet valid");
   }
 
   /**

@@ -69,9 +69,11 @@ public final class RegistryProbe {
     Throwable cause = unavailable.getCause();
     if (dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(cause)) {
       // the registry answered the handshake: not an outage, and not the scheme (the start-up's call stops on this)
+      String validity = dev.advmon.registry.HttpSchemaRegistryClient.outOfValidity(cause);
       return "this host does not trust the registry's certificate"
-          + (has(cause, java.security.cert.CertificateExpiredException.class)
-              ? ": it is out of its validity; renew it on the registry (or its proxy), or set this host's clock right"
+          + (validity != null
+              ? ": it is out of its validity (" + validity + "); renew it on the registry (or its proxy), or set this"
+                  + " host's clock right"
               : dev.advmon.registry.HttpSchemaRegistryClient.certificateForAnotherHost(cause)
                   ? ": it does not name the host in registry.url; use a name it holds there, or have it reissued"
                   : "; " + TRUST_STORE + " must hold its CA")

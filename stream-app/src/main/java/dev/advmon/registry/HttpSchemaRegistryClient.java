@@ -953,7 +953,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
-          failed.put(base, "TLS handshake failed");
+          failed.put(base, RegistryTls.certificateRefused(e) ? refusedCertificate(e) : "TLS handshake failed");
           lastError = e;
         } catch (IOException e) {
           lastProblem = method + " " + base + path + " failed: " + describe(e, base)
@@ -1007,7 +1007,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return "host name does not resolve";
     }
     if (certificateRefused(e)) {
-      return certificateForAnotherHost(e) ? CERTIFICATE_FOR_ANOTHER_HOST : CERTIFICATE_NOT_TRUSTED;
+      return refusedCertificate(e);
     }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
@@ -1069,6 +1069,46 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** How one URL's failure reads where its certificate is trusted but names another host. */
   public static final String CERTIFICATE_FOR_ANOTHER_HOST = "certificate for another host";
+
+  /** How one URL's failure begins where its certificate, or one of its chain, is out of its validity. */
+  public static final String CERTIFICATE_OUT_OF_VALIDITY = "certificate ";
+
+  /**
+   * How one URL's refused certificate reads: expired (or not yet valid) with the date, trusted but for another host, or
+   * not trusted. Expiry comes first: Java checks a chain's dates while it validates it, and an expired certificate of a
+   * trusted CA was labelled "certificate not trusted", sending the operator to a trust store that holds the CA.
+   */
+  private static String refusedCertificate(Throwable e) {
+    String validity = outOfValidity(e);
+    if (validity != null) {
+      return CERTIFICATE_OUT_OF_VALIDITY + validity;
+    }
+    return certificateForAnotherHost(e) ? CERTIFICATE_FOR_ANOTHER_HOST : CERTIFICATE_NOT_TRUSTED;
+  }
+
+  /**
+   * "expired on 2026-11-30T10:00:00Z" or "not valid before ..." where Java refused a certificate of the chain for its
+   * dates, the date taken from the certificate the validator names; null for any other refusal. Java's words
+   * ("NotAfter: Mon Nov 30 ...") stand in for the date where no certificate is named.
+   */
+  public static String outOfValidity(Throwable t) {
+    String words = null;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      boolean expired = c instanceof java.security.cert.CertificateExpiredException;
+      if (c instanceof java.security.cert.CertPathValidatorException v
+          && (v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+              || v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.NOT_YET_VALID)
+          && v.getCertPath() != null && v.getIndex() >= 0 && v.getIndex() < v.getCertPath().getCertificates().size()
+          && v.getCertPath().getCertificates().get(v.getIndex()) instanceof java.security.cert.X509Certificate x) {
+        return v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED
+            ? "expired on " + x.getNotAfter().toInstant() : "not valid before " + x.getNotBefore().toInstant();
+      }
+      if (words == null && (expired || c instanceof java.security.cert.CertificateNotYetValidException)) {
+        words = (expired ? "expired" : "not yet valid") + (c.getMessage() == null ? "" : " (" + c.getMessage() + ")");
+      }
+    }
+    return words;
+  }
 
   /**
    * Whether Java refused a certificate whose chain it trusts for the host it names: the host-name check runs only on a

@@ -332,6 +332,57 @@ class RegistryProbeTest {
     }
   }
 
+  /**
+   * Several registry.url entries whose certificates, signed by a CA this host trusts, have expired: each was labelled
+   * "certificate not trusted" and the line said to check the trust store, which holds their CA. Now each says it
+   * expired, and when, and the line says to renew them; one URL's reason gives the date too.
+   */
+  @Test
+  void everyUrlShowingAnExpiredCertificateSaysExpiredWithTheDateNotUntrusted(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path ca = dir.resolve("ca.p12");
+    java.nio.file.Path keys = dir.resolve("registry.p12");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=ca", "-ext", "bc:c", "-validity", "30", "-keystore", ca.toString(), "-storetype", "PKCS12",
+        "-storepass", "changeit");
+    dev.advmon.testing.Keytool.run("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=registry", "-validity", "30", "-keystore", keys.toString(), "-storetype", "PKCS12",
+        "-storepass", "changeit");
+    dev.advmon.testing.Keytool.run("-certreq", "-alias", "registry", "-keystore", keys.toString(), "-storepass",
+        "changeit", "-file", dir.resolve("registry.csr").toString());
+    // expired two days ago, signed by a CA: Java checks no dates of a certificate it trusts itself (a trust anchor)
+    dev.advmon.testing.Keytool.run("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "changeit",
+        "-infile", dir.resolve("registry.csr").toString(), "-outfile", dir.resolve("registry.cer").toString(),
+        "-startdate", "-10d", "-validity", "8", "-ext", "SAN=ip:127.0.0.1");
+    dev.advmon.testing.Keytool.run("-exportcert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", "changeit",
+        "-file", dir.resolve("ca.cer").toString());
+    java.nio.file.Path trust = dir.resolve("trust.p12");
+    for (String[] entry : new String[][] {{"ca", "ca.cer", keys.toString()}, {"registry", "registry.cer",
+        keys.toString()}, {"ca", "ca.cer", trust.toString()}}) {
+      dev.advmon.testing.Keytool.run("-importcert", "-noprompt", "-alias", entry[0], "-file",
+          dir.resolve(entry[1]).toString(), "-keystore", entry[2], "-storetype", "PKCS12", "-storepass", "changeit");
+    }
+    java.time.Instant notAfter;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(dir.resolve("registry.cer"))) {
+      notAfter = ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in)).getNotAfter().toInstant();
+    }
+    try (dev.advmon.testing.TlsServer a = new dev.advmon.testing.TlsServer(keys, "changeit");
+        dev.advmon.testing.TlsServer b = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      DependencyProbe several = trusting(trust, "https://127.0.0.1:" + a.port() + ",https://127.0.0.1:" + b.port());
+      several.check();
+      DependencyProbe one = trusting(trust, "https://127.0.0.1:" + a.port());
+      one.check();
+
+      assertThat(several.problem()).contains(a.port() + ": certificate expired on " + notAfter + "; ")
+          .contains(b.port() + ": certificate expired on " + notAfter)
+          .endsWith("; renew them, or set this host's clock right")
+          .doesNotContain("not trusted").doesNotContain("truststore");
+      assertThat(one.problem()).contains(": this host does not trust the registry's certificate: it is out of its"
+          + " validity (expired on " + notAfter + "); renew it on the registry");
+    }
+  }
+
   @Test
   void tlsSpokenToAServerThatWaitsForAnHttpRequestLineNamesTheSchemeWithTheTimeout() {
     String url = "https://127.0.0.1:" + server.getAddress().getPort();
