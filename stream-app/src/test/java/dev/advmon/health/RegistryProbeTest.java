@@ -383,6 +383,32 @@ class RegistryProbeTest {
     }
   }
 
+  /**
+   * A start-up call (not the probe) over two URLs, one showing a certificate this host does not trust, one refusing
+   * connections: not a stop (one URL is an outage), and its per-URL view said only "TLS handshake failed" for the first,
+   * where the probe's says what Java refused.
+   */
+  @Test
+  void aCallsPerUrlViewLabelsARefusedCertificateAsTheProbeDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path keys = dev.advmon.testing.Keytool.keyPair(dir, "registry", 30, "changeit");
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    try (dev.advmon.testing.TlsServer registry = new dev.advmon.testing.TlsServer(keys, "changeit")) {
+      String tls = "https://127.0.0.1:" + registry.port();
+      var client = new HttpSchemaRegistryClient(RegistrySettings.builder(tls + ",http://127.0.0.1:" + closed)
+          .maxRetries(0).connectTimeout(Duration.ofMillis(10_000)).requestTimeout(Duration.ofMillis(10_000)).build());
+
+      Exception failure = org.junit.jupiter.api.Assertions.assertThrows(
+          dev.advmon.registry.RegistryUnavailableException.class, () -> client.latest("frames-value"));
+      assertThat(((dev.advmon.registry.RegistryUnavailableException) failure).failures())
+          .containsEntry(tls, HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
+          .containsEntry("http://127.0.0.1:" + closed, "connection refused");
+    }
+  }
+
   @Test
   void tlsSpokenToAServerThatWaitsForAnHttpRequestLineNamesTheSchemeWithTheTimeout() {
     String url = "https://127.0.0.1:" + server.getAddress().getPort();
