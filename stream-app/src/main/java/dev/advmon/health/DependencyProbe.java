@@ -15,7 +15,8 @@ public final class DependencyProbe {
     void run() throws Exception;
   }
 
-  private record Status(String problem, long sinceMs) {}
+  /** The problem, what the dependency is while it lasts ("unreachable"), and since when. */
+  private record Status(String problem, String state, long sinceMs) {}
 
   /**
    * A check's failure that began {@code forMs} before this check: a check that bore with a failure for a while before
@@ -35,6 +36,7 @@ public final class DependencyProbe {
   private final Check check;
   private final java.util.function.LongSupplier clock;
   private final java.util.function.Function<Exception, String> describe;
+  private final java.util.function.Function<Exception, String> state;
   private final AtomicReference<Status> status;
 
   /**
@@ -56,12 +58,26 @@ public final class DependencyProbe {
    */
   public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock,
       java.util.function.Function<Exception, String> describe) {
+    this(name, check, clock, describe, e -> UNREACHABLE);
+  }
+
+  /**
+   * As above, with what the dependency is while the check fails with an exception in {@code state}'s words, in place
+   * of "unreachable": one that answered and refused (the monitor's login, or a certificate this host refuses) is no
+   * outage, and the line read first should not send the operator to the network.
+   */
+  public DependencyProbe(String name, Check check, java.util.function.LongSupplier clock,
+      java.util.function.Function<Exception, String> describe, java.util.function.Function<Exception, String> state) {
     this.name = name;
     this.check = check;
     this.clock = clock;
     this.describe = describe;
-    this.status = new AtomicReference<>(new Status(null, clock.getAsLong()));
+    this.state = state;
+    this.status = new AtomicReference<>(new Status(null, null, clock.getAsLong()));
   }
+
+  /** What a dependency is while its check fails, unless the probe's state says otherwise. */
+  public static final String UNREACHABLE = "unreachable";
 
   public String name() {
     return name;
@@ -70,6 +86,7 @@ public final class DependencyProbe {
   /** Runs the check once and records the outcome. */
   public void check() {
     String problem = null;
+    String now = null;
     long failingForMs = 0; // it begins now, unless the check says it began earlier
     try {
       check.run();
@@ -78,26 +95,29 @@ public final class DependencyProbe {
       return;
     } catch (FailingFor e) {
       problem = describe.apply(e);
+      now = state.apply(e);
       failingForMs = Math.max(0, e.forMs);
     } catch (Exception e) {
       problem = describe.apply(e);
+      now = state.apply(e);
     }
     String p = problem;
+    String st = now;
     long since = clock.getAsLong() - failingForMs;
     // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
     // out one way, then another): an outage counts from its first failed check
-    status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) ? old
-        : new Status(p, p != null && old.problem() != null ? old.sinceMs() : since));
+    status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) && java.util.Objects.equals(old.state(), st)
+        ? old : new Status(p, st, p != null && old.problem() != null ? old.sinceMs() : since));
   }
 
-  /** Why the dependency is unreachable, with since when; null while it answers. */
+  /** Why the dependency is unreachable (or what else it is), with since when; null while it answers. */
   public String problem() {
     Status s = status.get();
     if (s.problem() == null) {
       return null;
     }
     long seconds = Math.max(0, clock.getAsLong() - s.sinceMs()) / 1000;
-    return name + " unreachable for " + seconds + " s: " + s.problem();
+    return name + " " + s.state() + " for " + seconds + " s: " + s.problem();
   }
 
   private static String describe(Throwable e) {

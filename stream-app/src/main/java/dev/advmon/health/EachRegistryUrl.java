@@ -39,6 +39,12 @@ public final class EachRegistryUrl {
         ? "; check registry.ssl.truststore.location" : CHECK;
   }
 
+  /** Whether each URL's failure is a certificate this host refused (not trusted, another host's, out of validity). */
+  static boolean allCertificatesRefused(Map<String, String> failures) {
+    return failures.values().stream().allMatch(f -> f.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
+        || f.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) || outOfValidity(f));
+  }
+
   private static boolean outOfValidity(String failure) {
     return failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "expired")
         || failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "not valid before")

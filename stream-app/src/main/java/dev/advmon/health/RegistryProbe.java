@@ -30,7 +30,24 @@ public final class RegistryProbe {
   /** The probe of {@code registry}, each try taking up to {@code timeoutMs} (health.probe-timeout-ms). */
   public static DependencyProbe of(SchemaRegistry registry, long timeoutMs, java.util.function.LongSupplier clock) {
     return new DependencyProbe("schema registry at " + registry.describe() + " (registry.url)",
-        () -> registry.ping(Duration.ofMillis(timeoutMs)), clock, e -> reason(e, timeoutMs));
+        () -> registry.ping(Duration.ofMillis(timeoutMs)), clock, e -> reason(e, timeoutMs), RegistryProbe::state);
+  }
+
+  /**
+   * What the registry is while {@code e} lasts: "unreachable" for an outage, but not for a registry that answered and
+   * refused the monitor's login (401, 403), nor for one whose certificate (at every URL) this host refuses: the line
+   * began "unreachable for N s", and sent the operator to the network before the reason named the setting.
+   */
+  static String state(Exception e) {
+    if (e instanceof RegistryRequestException refused && refused.authenticationFailed()) {
+      return "refusing the monitor's login";
+    }
+    if (e instanceof RegistryUnavailableException unavailable && (unavailable.failures().size() >= 2
+        ? EachRegistryUrl.allCertificatesRefused(unavailable.failures())
+        : dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(unavailable.getCause()))) {
+      return "with a refused certificate";
+    }
+    return DependencyProbe.UNREACHABLE;
   }
 
   /**

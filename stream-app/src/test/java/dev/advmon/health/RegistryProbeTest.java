@@ -80,6 +80,11 @@ class RegistryProbeTest {
 
   /** As above, each try within {@code timeoutMs}. */
   private String reasonAt(String url, long timeoutMs) {
+    return reasonAt(url, timeoutMs, "unreachable");
+  }
+
+  /** As above, the registry being {@code state} for the 5 s: "unreachable", unless it answered and refused. */
+  private String reasonAt(String url, long timeoutMs, String state) {
     DependencyProbe probe = RegistryProbe.of(new HttpSchemaRegistryClient(RegistrySettings.builder(url)
         .connectTimeout(Duration.ofMillis(timeoutMs)).requestTimeout(Duration.ofMillis(timeoutMs)).build()),
         timeoutMs, clock::get);
@@ -88,7 +93,7 @@ class RegistryProbeTest {
     probe.check();
     String reason = probe.problem();
     assertThat(reason).as("one line, capped").doesNotContain("\n").hasSizeLessThanOrEqualTo(500)
-        .startsWith("schema registry at " + url + " (registry.url) unreachable for 5 s: ");
+        .startsWith("schema registry at " + url + " (registry.url) " + state + " for 5 s: ");
     return reason;
   }
 
@@ -178,11 +183,13 @@ class RegistryProbeTest {
     }
   }
 
+  /** A registry that answered and refused the login is no outage: the line began "unreachable for 5 s". */
   @Test
-  void aRefusedLoginNamesTheCredentialsSetting() {
+  void aRefusedLoginNamesTheCredentialsSettingAndIsNotCalledUnreachable() {
     status.set(401);
-    assertThat(reasonAt(url())).contains(": it refused the monitor's credentials (HTTP 401); check"
-        + " registry.basic-auth.user-info").contains("(registry client: registry " + url() + " refused");
+    assertThat(reasonAt(url(), ANSWERS_MS, "refusing the monitor's login"))
+        .contains(": it refused the monitor's credentials (HTTP 401); check"
+            + " registry.basic-auth.user-info").contains("(registry client: registry " + url() + " refused");
   }
 
   @Test
@@ -264,8 +271,9 @@ class RegistryProbeTest {
     java.nio.file.Path keys = dev.advmon.testing.Keytool.keyPair(dir, "registry", 30, "changeit");
     try (dev.advmon.testing.TlsServer registry = new dev.advmon.testing.TlsServer(keys, "changeit")) {
       String url = "https://127.0.0.1:" + registry.port();
-      // the JVM's default trust: no CA of it signed the keytool certificate
-      assertThat(reasonAt(url, 10_000)).contains(": this host does not trust the registry's certificate")
+      // the JVM's default trust: no CA of it signed the keytool certificate; it answered: not "unreachable"
+      assertThat(reasonAt(url, 10_000, "with a refused certificate"))
+          .contains(": this host does not trust the registry's certificate")
           .contains("registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION) must hold its CA")
           .contains("read only when the monitor starts")
           .doesNotContain("says https only where");
@@ -304,7 +312,9 @@ class RegistryProbeTest {
           10_000, clock::get);
       probe.check();
 
-      assertThat(probe.problem()).contains(": certificate not trusted; ")
+      assertThat(probe.problem())
+          .contains("(registry.url) with a refused certificate for 0 s: no registry.url answered: ")
+          .contains(": certificate not trusted; ")
           .endsWith("; check registry.ssl.truststore.location")
           .doesNotContain("check that the registry runs");
     }
@@ -325,7 +335,8 @@ class RegistryProbeTest {
       DependencyProbe probe = trusting(keys, urls);
       probe.check();
 
-      assertThat(probe.problem()).contains(a.port() + ": certificate for another host; ")
+      assertThat(probe.problem()).contains("(registry.url) with a refused certificate for 0 s: ")
+          .contains(a.port() + ": certificate for another host; ")
           .contains(b.port() + ": certificate for another host")
           .contains("use host names in registry.url that the certificates name")
           .doesNotContain("not trusted").doesNotContain("truststore");
@@ -374,7 +385,8 @@ class RegistryProbeTest {
       DependencyProbe one = trusting(trust, "https://127.0.0.1:" + a.port());
       one.check();
 
-      assertThat(several.problem()).contains(a.port() + ": certificate expired on " + notAfter + "; ")
+      assertThat(several.problem()).contains("(registry.url) with a refused certificate for 0 s: ")
+          .contains(a.port() + ": certificate expired on " + notAfter + "; ")
           .contains(b.port() + ": certificate expired on " + notAfter)
           .endsWith("; renew them, or set this host's clock right")
           .doesNotContain("not trusted").doesNotContain("truststore");
