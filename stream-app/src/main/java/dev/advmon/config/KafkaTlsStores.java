@@ -91,8 +91,8 @@ public final class KafkaTlsStores {
       throw unreadable(c, parsed, store, causes(e));
     }
     if (inlineKeys) {
-      // Kafka takes a chain and a key that do not belong together: the broker then refuses the handshake's signature,
-      // in words that name no certificate ("decrypt_error")
+      // Kafka takes a chain and a key that do not belong together: a broker that wants a client certificate then ends
+      // the handshake with "Received fatal alert: handshake_failure", naming no setting (Kafka 4.3.1, by hand)
       Problem mismatch = chainForAnotherKey(engines.keystore(), props.get("ssl.key.password"));
       if (mismatch != null) {
         throw c.invalid("kafka." + mismatch.setting(), mismatch.words());
@@ -255,10 +255,10 @@ public final class KafkaTlsStores {
         if (verifies(signing, chain[0].getPublicKey(), challenge, signature)) {
           return null;
         }
-        return new Problem(INLINE_CHAIN, "does not belong to kafka.ssl.keystore.key: its first certificate ("
-            + subject(chain[0]) + ", a " + chain[0].getPublicKey().getAlgorithm() + " key's) does not hold the public"
-            + " key of kafka.ssl.keystore.key (" + privateKey.getAlgorithm() + "): give the certificate issued for that"
-            + " key first, then its CAs, and the key, from the same place" + PAIR);
+        return new Problem(INLINE_CHAIN, "does not belong to kafka.ssl.keystore.key: the public key of its first"
+            + " certificate (" + subject(chain[0]) + ", " + chain[0].getPublicKey().getAlgorithm() + ") is not that of"
+            + " kafka.ssl.keystore.key (" + privateKey.getAlgorithm() + "): give the certificate issued for that key"
+            + " first, then its CAs, and the key, from the same place" + PAIR);
       }
     } catch (java.security.GeneralSecurityException | RuntimeException e) {
       return null; // Kafka read them: whatever this check cannot, it leaves to the handshake
