@@ -83,7 +83,20 @@ final class BrokerSilence {
   static DependencyProbe probe(Object servers, DependencyProbe.Check check, long timeoutMs,
       java.util.function.LongSupplier clock) {
     return new DependencyProbe("Kafka at " + servers + " (kafka.bootstrap.servers)", check, clock,
-        e -> probeFailure(e, timeoutMs));
+        e -> probeFailure(e, timeoutMs), BrokerSilence::probeState);
+  }
+
+  /**
+   * What the broker is while {@code e} lasts: a broker that answered and refused the login, or whose TLS handshake
+   * failed, is no outage, though the line began "unreachable for N s" (as the registry's did).
+   */
+  private static String probeState(Exception e) {
+    Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (BrokerTls.advice(cause).isPresent()) {
+      return "with a failed TLS handshake";
+    }
+    return cause instanceof org.apache.kafka.common.errors.AuthenticationException
+        ? "refusing the monitor's login" : DependencyProbe.UNREACHABLE;
   }
 
   private static String probeFailure(Exception e, long timeoutMs) {

@@ -49,25 +49,26 @@ class BrokerProbeReasonTest {
         + " check that a broker runs there and is reachable from this host");
   }
 
+  /** A broker that answered and refused is no outage: the line began "unreachable for 5 s". */
   @Test
-  void aRefusedLoginNamesTheLoginSettingsThenKafkasWords() {
+  void aRefusedLoginNamesTheLoginSettingsThenKafkasWordsAndIsNotCalledUnreachable() {
     String reason = problemAfter(new ExecutionException(new org.apache.kafka.common.errors.SaslAuthenticationException(
         "Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256")));
-    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: it refused"
-        + " the monitor's login; check " + Failures.LOGIN_CHECKS)
+    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) refusing the monitor's login for 5"
+        + " s: it refused the monitor's login; check " + Failures.LOGIN_CHECKS)
         .endsWith("(Kafka: SaslAuthenticationException: Authentication failed during authentication due to invalid"
             + " credentials with SASL mechanism SCRAM-SHA-256)");
   }
 
   @Test
-  void aFailedTlsHandshakeNamesTheTrustStoreNotTheLogin() {
+  void aFailedTlsHandshakeNamesTheTrustStoreNotTheLoginAndIsNotCalledUnreachable() {
     javax.net.ssl.SSLHandshakeException java = new javax.net.ssl.SSLHandshakeException("PKIX path validation failed");
     java.initCause(new java.security.cert.CertificateExpiredException("NotAfter: Mon Dec 07 04:57:30 UTC 2026"));
     String reason = problemAfter(new ExecutionException(
         new org.apache.kafka.common.errors.SslAuthenticationException("SSL handshake failed", java)));
-    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) unreachable for 5 s: the TLS"
-        + " handshake with the broker failed: a certificate of the broker's chain has expired (NotAfter: Mon Dec 07"
-        + " 04:57:30 UTC 2026)").doesNotContain("refused the monitor's login");
+    assertThat(reason).startsWith("Kafka at kafka-0:9093 (kafka.bootstrap.servers) with a failed TLS handshake for 5"
+        + " s: the TLS handshake with the broker failed: a certificate of the broker's chain has expired (NotAfter:"
+        + " Mon Dec 07 04:57:30 UTC 2026)").doesNotContain("refused the monitor's login");
   }
 
   @Test
