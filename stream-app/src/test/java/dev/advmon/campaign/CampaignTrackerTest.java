@@ -355,6 +355,62 @@ class CampaignTrackerTest {
     assertThat(serde.deserializer().deserialize("t", later)).isEqualTo(state);
   }
 
+  /**
+   * With campaign.consecutive-windows=1 one window raises and one clears; the alerts said "each of the last 1 windows"
+   * and "the first of those 1 windows", which reads as a slip. They name the one window, or the one span.
+   */
+  @Test
+  void aStreakOfOneWindowOrOneSpanIsNamedInTheSingular() {
+    CampaignTracker one = new CampaignTracker(new CampaignSettings(1_000, 10, 0.1, 1));
+    List<Alert> raised = new ArrayList<>();
+    CameraStatus s = null;
+    long[][] windows = {{0, 20, 10}, {1, 20, 0}, {2, 5, 5}, {3, 5, 5}, {4, 1, 0}}; // {second, frames, flagged}
+    for (long[] w : windows) {
+      for (int i = 0; i < w[1]; i++) {
+        long t = w[0] * 1_000L + i * (900L / w[1]);
+        CampaignTracker.Step step = one.observe(s, "cam-1", t, t, i < w[2]);
+        s = step.status();
+        step.alert().ifPresent(raised::add);
+      }
+    }
+    assertThat(raised).extracting(Alert::getKind).containsExactly("CAMPAIGN", "CAMPAIGN_CLEARED", "CAMPAIGN");
+    assertThat(raised).allSatisfy(a -> assertThat(a.getExplanation()).doesNotContain(" 1 window")
+        .doesNotContain(" 1 span").doesNotContain("last window: "));
+    assertThat(raised.get(0).getExplanation()).contains("were flagged in the last window of 1.0 s (10 of 20, 50%")
+        .contains("The evidence runs from 1970-01-01T00:00:00Z (the start of that window) to 1970-01-01T00:00:01Z.");
+    assertThat(raised.get(1).getExplanation()).contains("in the last window of 1.0 s (0 of 20 flagged)")
+        .contains("(the start of that window)");
+    assertThat(raised.get(2).getExplanation()).contains("in the last span judged (windows of 1.0 s;")
+        .contains("(the start of that span)");
+  }
+
+  /**
+   * A streak begun in a state written before streakPooled existed reads it as false whatever the streak held: its first
+   * alert after the upgrade said "windows of 1.0 s" for what may have been spans of pooled windows. Such a streak (its
+   * start unknown too) says it may count either.
+   */
+  @Test
+  void aStreakBegunBeforeTheUpgradeDoesNotClaimItsEarlierJudgementsWereWindows() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    // as a version before streakPooled wrote it: two hot judgements (spans, for all it records), the third counted
+    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
+        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
+        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
+        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    state = serde.deserializer().deserialize("t", older);
+    window(2, 20, 10);
+    window(3, 20, 0); // closes window 2: the third hot judgement in a row
+    assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
+        .contains("in each of the last 3 windows of 1.0 s, or spans of windows judged together (this streak began "
+            + "before an upgrade, whose state did not record which; last window: 10 of 20, 50%"));
+    window(4, 20, 0);
+    window(5, 20, 0);
+    window(6, 20, 0); // a streak begun after the upgrade knows what it counts
+    assertThat(alerts.get(1).getExplanation()).contains("each of the last 3 windows of 1.0 s (last window: ")
+        .doesNotContain("upgrade");
+  }
+
   /** A span counts only in the streak it is part of: once a window breaks that streak, windows judged alone say so. */
   @Test
   void aStreakBrokenAfterPooledSpansSaysWindowsAgainWhenOnlyWindowsJudgedAloneRaiseIt() {
