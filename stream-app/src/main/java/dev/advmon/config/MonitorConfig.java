@@ -576,7 +576,7 @@ public final class MonitorConfig {
       if (!DEFAULT_ORIGIN.equals(origins.get(key))) {
         boolean secret = isSecret(key) || key.equals("registry.url") && value.indexOf('@') >= 0;
         boolean asDefault = !secret && BY_KEY.containsKey(key)
-            && meansItsDefault(key, BY_KEY.get(key).defaultValue(), value);
+            && meansItsDefault(BY_KEY.get(key), value);
         out.add(key + " = " + (secret ? "(hidden)" : "'" + value + "'") + " (from " + origins.get(key)
             + (asDefault ? "; the same as its default" : "") + ")");
       }
@@ -585,12 +585,14 @@ public final class MonitorConfig {
   }
 
   /**
-   * Whether {@code value} reads as {@code defaultValue}: compared as the monitor reads it, not as text, so that
-   * {@code topics.create=TRUE} or {@code http.port=08080} is marked too. A setting's kind is that of its default: a
-   * whole number is read by {@link #longValue}, true or false by {@link #bool}, a decimal by {@link #doubleValue}; a
-   * choice ({@link #CHOICES}) by the parser that reads it.
+   * Whether {@code value} reads as {@code setting}'s default: compared as the monitor reads it, not as text, so that
+   * {@code topics.create=TRUE} or {@code http.port=08080} is marked too. By the setting's {@link Setting#kind}, not by
+   * the look of its default: a whole number is read by {@link #longValue}, true or false by {@link #bool}, a decimal by
+   * {@link #doubleValue}, text as text; a choice ({@link #CHOICES}) by the parser that reads it.
    */
-  static boolean meansItsDefault(String key, String defaultValue, String value) {
+  static boolean meansItsDefault(Setting setting, String value) {
+    String key = setting.key();
+    String defaultValue = setting.defaultValue();
     if (defaultValue.equals(value)) {
       return true;
     }
@@ -598,19 +600,15 @@ public final class MonitorConfig {
       if (CHOICES.containsKey(key)) {
         return CHOICES.get(key).apply(defaultValue).equals(CHOICES.get(key).apply(value));
       }
-      if (defaultValue.equals("true") || defaultValue.equals("false")) {
-        return defaultValue.equals(value.toLowerCase(Locale.ROOT));
-      }
-      if (defaultValue.matches("[+-]?\\d+")) {
-        return Long.parseLong(defaultValue) == Long.parseLong(value);
-      }
-      if (defaultValue.matches("[+-]?\\d*\\.\\d+")) {
-        return Double.parseDouble(defaultValue) == Double.parseDouble(value);
-      }
+      return switch (setting.kind()) {
+        case TRUE_FALSE -> defaultValue.equals(value.toLowerCase(Locale.ROOT));
+        case WHOLE_NUMBER -> Long.parseLong(defaultValue) == Long.parseLong(value);
+        case DECIMAL -> Double.parseDouble(defaultValue) == Double.parseDouble(value);
+        case TEXT -> false;
+      };
     } catch (IllegalArgumentException unreadable) {
       return false; // validation says what is wrong with it
     }
-    return false;
   }
 
   /** The settings that name one of a few choices, each read by what the monitor reads it with (case aside). */

@@ -59,6 +59,45 @@ class MonitorConfigTest {
   }
 
   /**
+   * "The same as its default" was judged by the look of the default: a text setting whose default reads as a number
+   * (a zero-padded code) would have had '7' marked the same as '007', which the monitor reads as other text. A setting
+   * says how it is read; one that names text is compared as text.
+   */
+  @Test
+  void aTextSettingWhoseDefaultLooksLikeANumberIsComparedAsText() {
+    Setting code = new Setting("site.code", "007", "A zero-padded site code.", Setting.Kind.TEXT);
+    assertThat(MonitorConfig.meansItsDefault(code, "7")).isFalse();
+    assertThat(MonitorConfig.meansItsDefault(code, "007")).isTrue();
+    Setting count = new Setting("site.count", "007", "A count.");
+    assertThat(count.kind()).isEqualTo(Setting.Kind.WHOLE_NUMBER);
+    assertThat(MonitorConfig.meansItsDefault(count, "7")).isTrue();
+  }
+
+  /**
+   * The kind a setting takes from its default is how the monitor reads it: each setting of a number or true/false kind
+   * refuses a value that is neither, so a text setting with a number for its default cannot pass unnoticed as one (it
+   * would accept the word: name its kind, Setting.Kind.TEXT).
+   */
+  @Test
+  void everySettingOfANumberOrTrueFalseKindRefusesAWord() {
+    List<String> accepted = new java.util.ArrayList<>();
+    for (Setting s : MonitorConfig.SETTINGS) {
+      if (s.kind() == Setting.Kind.TEXT) {
+        continue;
+      }
+      try {
+        MonitorConfig.load(null, Map.of(), Map.of(s.key(), "eleven"), dir).validated();
+        accepted.add(s.key());
+      } catch (ConfigException e) {
+        if (!e.getMessage().contains(s.key())) {
+          accepted.add(s.key() + " (refused for another reason: " + e.getMessage() + ")");
+        }
+      }
+    }
+    assertThat(accepted).as("settings whose default reads as a number or true/false, but which accept a word").isEmpty();
+  }
+
+  /**
    * registry.ssl.truststore.type is read case aside (KeyStore types are, and validation upper-cases it), but was
    * compared with its default PKCS12 as text: pkcs12 was listed as a value of its own. JKS stays a value of its own.
    */
