@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -152,6 +153,36 @@ class HelpTextTest {
     assertThat(ReturnedStatuses.of(ScoreCommand.class)).containsExactlyInAnyOrder("0", "1");
     assertThat(ReturnedStatuses.of(RedriveCommand.class)).contains("0", "1", "3");
     assertThat(ReturnedStatuses.of(RunCommand.class)).containsExactlyInAnyOrder("0", "1");
+  }
+
+  /** Statuses of {@link StatusFixture}, whose source is given as text: what the scan reads is what it lists. */
+  static final class StatusFixture {
+    static final int REFUSED = 3;
+  }
+
+  /**
+   * A method with overloads is read whole: the scan read the first method of the name only, so a status returned by a
+   * later overload (here 4) went unlisted and unchecked.
+   */
+  @Test
+  void theReturnedStatusesOfEveryOverloadOfACalledMethodAreRead() {
+    String source = "class StatusFixture { int call() { return finish(1); }\n"
+        + "  int finish() { return 0; }\n"
+        + "  int finish(int n) { return n > 0 ? REFUSED : 4; } }";
+    assertThat(ReturnedStatuses.of(StatusFixture.class, source)).containsExactlyInAnyOrder("0", "3", "4");
+  }
+
+  /**
+   * A return of an expression that merely starts with a call and ends with ')' is not a call: "f(a) + g(b)" was read
+   * as f, its g and its sum silently left out. It is refused, naming it, as any expression the scan cannot read.
+   */
+  @Test
+  void aReturnedSumOfCallsIsRefusedRatherThanReadAsItsFirstCall() {
+    String source = "class StatusFixture { int call() { return base(1) + extra(2); }\n"
+        + "  int base(int a) { return 0; }\n"
+        + "  int extra(int b) { return 2; } }";
+    assertThatThrownBy(() -> ReturnedStatuses.of(StatusFixture.class, source)).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("returns base(1) + extra(2), which this test cannot read as a status");
   }
 
   /**
