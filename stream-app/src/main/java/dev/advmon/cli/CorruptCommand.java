@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
         "0:the set was written (manifest.csv and one folder per corruption)",
-        ExitStatus.ERROR},
+        // not ExitStatus.ERROR: that names a bundle or engine that cannot load, and this command loads none
+        "2:an error stopped it (an invalid option, a folder without labels.csv, an image it cannot read, an --out "
+            + "folder that is not empty or cannot be written); the error says which"},
     description = "Write a corruption set for evaluate "
     + "--corruptions from your own clean test frames (labels.csv): the 17 ordinary camera conditions, each frame at its "
     + "own size and channels, seeded.")

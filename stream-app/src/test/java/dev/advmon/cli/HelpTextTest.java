@@ -127,6 +127,18 @@ class HelpTextTest {
   }
 
   /**
+   * corrupt loads no model, but its status 2 read "a bundle or engine that cannot load" (the wording shared by the
+   * commands that load one), which sends a reader looking for a model setting it never reads; it names what it refuses.
+   */
+  @Test
+  void corruptsHelpNamesWhatItRefusesNotABundleItNeverLoads() {
+    String statuses = String.join(" ",
+        commands().get("corrupt").getCommandSpec().usageMessage().exitCodeList().values()); // as written, unwrapped
+    assertThat(statuses).doesNotContain("bundle").doesNotContain("engine").contains("without labels.csv")
+        .contains("an image it cannot read").contains("not empty");
+  }
+
+  /**
    * A status a command returns that its --help does not list reads to a script or supervisor as unexplained, and
    * everyCommandListsItsExitStatuses cannot see it. The statuses each command's call() can return, read from its
    * source (literals and constants, through the ternaries and the int methods of its own it returns), each listed.
