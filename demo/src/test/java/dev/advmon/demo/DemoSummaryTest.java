@@ -2,6 +2,7 @@ package dev.advmon.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.campaign.CameraStatus;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,22 @@ class DemoSummaryTest {
     String table = summary(null, "fashion-mnist-cnn", 0.05).table();
     assertThat(table).contains("n/a for this model: the attacks were made for fashion-mnist-cnn")
         .contains("5.0% of those frames flagged").doesNotContain("of attacked frames flagged");
+  }
+
+  /**
+   * A short demo (--frames 300) ends before the stickered camera has three hot windows in a row: its summary said
+   * "campaigns none" beside nearly every stickered frame flagged, with nothing to say that more frames were needed.
+   */
+  @Test
+  void saysHowFarTheStickeredCameraGotWhenNoCampaignWasRaised() {
+    CameraStatus stickered = new CameraStatus("cam-04", CameraStatus.NORMAL, 2_000, 18, 18, 0, 50, 49, 1, 0, -1, 68,
+        67, Map.of(), List.of(), -1, 0);
+    DemoSummary s = new DemoSummary(300, 4, "cam-04", 293, 7, 0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+        List.of("stability"), 0.9, 0.0, null, null, List.of(), List.of(stickered), 70, 24, 13, Map.of(), false);
+    assertThat(s.table()).contains("campaigns              none (the stickered cam-04 ended with 1 hot window in a "
+        + "row judged; a campaign takes campaign.consecutive-windows of them, 3 unless set: give more --frames)");
+    assertThat(summary(0.8, null, null).table()).as("no state of the stickered camera: nothing to say about it")
+        .contains("campaigns              none\n");
   }
 
   @Test
