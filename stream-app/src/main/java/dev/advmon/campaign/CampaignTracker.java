@@ -324,7 +324,8 @@ public final class CampaignTracker {
       // begun in a state written before its start was kept, which may be one written before streakPooled was: false
       // there says nothing, and "windows" then named spans of 20 minutes as windows of seconds
       return String.format(Locale.ROOT, "each of the last %d windows of %s, or spans of windows judged together "
-          + "(this streak began before an upgrade, whose state did not record which; last window: ", streak, seconds);
+          + "(this streak began under an earlier version, which did not record which of the two; last window: ",
+          streak, seconds);
     }
     if (!streakPooled) {
       // campaign.consecutive-windows=1 raises on one window: "each of the last 1 windows" read as a slip
@@ -334,7 +335,8 @@ public final class CampaignTracker {
     return String.format(Locale.ROOT, "%s (windows of %s; this camera had fewer than "
         + "campaign.min-frames (%d) frames scored in one, so its windows were judged together until they held that "
         + "many; last span, %s to %s: ",
-        streak == 1 ? "the last span judged" : "each of the last " + streak + " spans judged", seconds, settings.minFrames(), Instant.ofEpochMilli(s.spanStart()), Instant.ofEpochMilli(windowEnd));
+        streak == 1 ? "the last span judged" : "each of the last " + streak + " spans judged", seconds,
+        settings.minFrames(), Instant.ofEpochMilli(s.spanStart()), Instant.ofEpochMilli(windowEnd));
   }
 
   /**
@@ -360,7 +362,8 @@ public final class CampaignTracker {
             + "may flag were flagged in %s%d of %d, %.0f%%%s).%s A persistent "
             + "attack on this camera (a sticker on the lens, a universal perturbation) is likely: inspect the camera and "
             + "distrust its predictions until this clears.%s",
-            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, streakSince, windowEnd), s.windowFlagged(),
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, streakSince, windowEnd),
+            s.windowFlagged(),
             s.windowFrames(), 100 * rate,
             s.windowReasons().isEmpty() ? "" : "; flagged as " + byCount(s.windowReasons()),
             streakRange("The evidence runs", streak, streakPooled, streakSince, windowEnd),
@@ -369,7 +372,8 @@ public final class CampaignTracker {
             + "%s%d of %d flagged); the campaign is cleared on the flag rate alone.%s This says the flags are no "
             + "more than ordinary conditions may explain, not that the camera was inspected or the cause removed (an "
             + "attack the detectors miss clears it too).",
-            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, streakSince, windowEnd), s.windowFlagged(),
+            s.cameraId(), 100 * settings.baselineRate(), judged(s, streak, streakPooled, streakSince, windowEnd),
+            s.windowFlagged(),
             s.windowFrames(),
             // not "back at the baseline": a cool window is one not clearly above it (6 of 20 flagged is cool)
             streakRange("Not clearly above the baseline", streak, streakPooled, streakSince, windowEnd));

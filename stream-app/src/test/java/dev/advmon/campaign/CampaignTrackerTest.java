@@ -403,12 +403,12 @@ class CampaignTrackerTest {
     window(3, 20, 0); // closes window 2: the third hot judgement in a row
     assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
         .contains("in each of the last 3 windows of 1.0 s, or spans of windows judged together (this streak began "
-            + "before an upgrade, whose state did not record which; last window: 10 of 20, 50%"));
+            + "under an earlier version, which did not record which of the two; last window: 10 of 20, 50%"));
     window(4, 20, 0);
     window(5, 20, 0);
     window(6, 20, 0); // a streak begun after the upgrade knows what it counts
     assertThat(alerts.get(1).getExplanation()).contains("each of the last 3 windows of 1.0 s (last window: ")
-        .doesNotContain("upgrade");
+        .doesNotContain("earlier version");
   }
 
   /** A span counts only in the streak it is part of: once a window breaks that streak, windows judged alone say so. */
