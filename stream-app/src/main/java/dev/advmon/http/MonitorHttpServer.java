@@ -355,7 +355,8 @@ public final class MonitorHttpServer implements AutoCloseable {
    * target as a URI, so "//cameras/abc" (a base URL ending in '/' joined to a path starting with one) reads as the
    * host "cameras" and the path /abc, and /abc's route answered: a 404 naming /abc, or /metrics for "//x/metrics".
    * A bare "//cameras" (no path left) or an unparsable target ("/cameras/%ZZ") never gets here: the JDK's server
-   * answers those itself, in HTML, before any context, filter or handler runs.
+   * answers those itself, in HTML, before any context, filter or handler runs. "///cameras" (an empty host) is
+   * {@link #emptySegment}'s.
    */
   private static String twoSlashes(URI target) {
     if (target.getScheme() != null || target.getRawAuthority() == null) {
@@ -386,6 +387,12 @@ public final class MonitorHttpServer implements AutoCloseable {
    */
   private static String emptySegment(URI target) {
     String raw = target.getRawPath();
+    // "///cameras/abc" parses as an empty authority, which URI drops (no authority, path /cameras/abc): without its
+    // leading "//" put back, /cameras/abc answered for it
+    if (raw != null && target.getScheme() == null && target.getRawAuthority() == null
+        && target.toString().startsWith("//")) {
+      raw = "//" + raw;
+    }
     if (raw == null || !raw.contains("//")) {
       return null;
     }

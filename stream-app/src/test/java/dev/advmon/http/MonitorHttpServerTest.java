@@ -622,4 +622,19 @@ class MonitorHttpServerTest {
         .contains("starts with '//'").contains("ask /cameras/abc?scope=local ").doesNotContain("ask /cameras//abc");
     assertThat(raw(server.port(), "/cameras/abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 200");
   }
+
+  /**
+   * "///cameras/abc" (a base URL ending in "//" joined to "/cameras/abc") parses with an empty host, which URI drops:
+   * it was served as /cameras/abc. It is an empty segment like any other, answered 400 with the path to ask.
+   */
+  @Test
+  void aPathStartingWithThreeSlashesIsAnsweredWithThePathToAskNotServedAsTheShorterPath() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    cameras.put("abc", new CameraStatus("abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
+    assertThat(raw(server.port(), "///cameras/abc?scope=local", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("Content-type: application/json").contains("///cameras/abc?scope=local")
+        .contains("ask /cameras/abc?scope=local ").doesNotContain("\"cameraId\"");
+    assertThat(raw(server.port(), "///metrics", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("ask /metrics ");
+  }
 }
