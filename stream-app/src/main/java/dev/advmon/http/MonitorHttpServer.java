@@ -43,12 +43,14 @@ import org.slf4j.LoggerFactory;
  * Every request, on every route, is checked first: its Host header ({@link HostCheck}, against DNS
  * rebinding), then, when {@code http.bearer-token} is set, its {@code Authorization: Bearer} header (except the
  * two health probes, which kubelets send without one), and on the JSON routes its query parameters
- * ({@link QueryParameters}). Requests are served by a pool of {@code http.threads}
- * workers; a client gets {@code http.timeout-ms} to send its request and to read the response, so slow clients
- * cannot hold the workers (the JDK server's {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}, set
- * from it for the process unless given on the command line). With {@code http.health-port}, the two health probes
- * are also served on a port of their own with two workers of their own, which such clients of the main port cannot
- * hold. More routes: {@link #route} and
+ * ({@link QueryParameters}). At most {@code http.threads} requests are answered at a time; each connection's request
+ * is read on a thread of its own, up to {@link #MAX_CONNECTIONS} connections, so that a client sending slowly holds
+ * none of the {@code http.threads} (the JDK server reads a request's headers on its executor's threads, before any
+ * handler runs). A client gets {@code http.timeout-ms} to send its request and to read the response (the JDK server's
+ * {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}), and connections beyond the cap are closed as they
+ * come ({@code jdk.httpserver.maxConnections}); both are set for the process unless given on the command line. With
+ * {@code http.health-port}, the two health probes are also served on a port of their own with two workers of their
+ * own, which clients of the main port cannot hold, not even at the cap. More routes: {@link #route} and
  * {@link #routePrefix}.
  */
 public final class MonitorHttpServer implements AutoCloseable {
@@ -68,9 +70,19 @@ public final class MonitorHttpServer implements AutoCloseable {
    * 404 (an error in the console of each tab on /metrics or a probe). The dashboard's icon answers everywhere.
    */
   private static final String FAVICON = "/favicon.ico";
+  /**
+   * Connections open at once on each port, unless {@code jdk.httpserver.maxConnections} is given: each may hold a thread
+   * while its request is read (an idle stack, not CPU), and a client that opens this many slow ones still fills it
+   * (a limit per client needs a proxy in front).
+   */
+  static final int MAX_CONNECTIONS = 256;
+  /** The answers being made on this thread's permit of {@link #answering}, released once the bytes are ready. */
+  private static final ThreadLocal<java.util.concurrent.Semaphore> HELD = new ThreadLocal<>();
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
+  /** {@code http.threads} permits: the answers made at a time on the main port (reading requests needs none). */
+  private final java.util.concurrent.Semaphore answering;
   /** The health probes' own port and workers ({@code http.health-port}); null = none. */
   private final HttpServer healthServer;
   private final ThreadPoolExecutor healthExecutor;
@@ -168,7 +180,8 @@ public final class MonitorHttpServer implements AutoCloseable {
     // up a context, so no handler or Filter sees it; a JSON 400 there needs another server. README, Faults, restarts
     // and health, says so.
     server.createContext("/", ex -> handle(ex, false));
-    executor = workers(settings.threads(), "advmon-http-");
+    executor = readers(settings.threads(), "advmon-http-");
+    answering = new java.util.concurrent.Semaphore(settings.threads());
     server.setExecutor(executor);
     gatherers = peers == Peers.NONE ? null : workers(settings.threads(), "advmon-http-peers-");
     if (settings.healthPort() == 0) {
@@ -198,6 +211,23 @@ public final class MonitorHttpServer implements AutoCloseable {
       healthServer.start();
     }
     server.start();
+  }
+
+  /**
+   * The main port's executor: the JDK server runs each connection's whole exchange on it, reading the request line and
+   * headers first, so a fixed pool of http.threads was held by as many clients sending a byte at a time (until
+   * http.timeout-ms, and again as they reconnect). A thread per connection, up to the connection cap; beyond it the
+   * JDK server closes the connection it could not hand over.
+   */
+  private static ThreadPoolExecutor readers(int threads, String name) {
+    int cap = Integer.getInteger("jdk.httpserver.maxConnections", MAX_CONNECTIONS); // 0 or less: no cap given there
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, Math.max(threads, cap > 0 ? cap : MAX_CONNECTIONS), 30, TimeUnit.SECONDS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, name + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static ThreadPoolExecutor workers(int threads, String name) {
@@ -232,6 +262,9 @@ public final class MonitorHttpServer implements AutoCloseable {
         System.setProperty(p, seconds);
       }
     }
+    if (System.getProperty("jdk.httpserver.maxConnections") == null) {
+      System.setProperty("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    }
   }
 
   public int port() {
@@ -258,7 +291,31 @@ public final class MonitorHttpServer implements AutoCloseable {
         // every one busy and their queue full: answer here, as without them
       }
     }
-    answer(ex, healthOnly);
+    if (healthOnly) {
+      answer(ex, true); // two workers of its own, nothing else reaches them
+      return;
+    }
+    // the gatherers above take no permit: they are bounded themselves, and two instances whose permits all waited on
+    // each other's would each wait until the peer timeout
+    answering.acquireUninterruptibly();
+    HELD.set(answering);
+    try {
+      answer(ex, false);
+    } finally {
+      releaseHeld();
+    }
+  }
+
+  /**
+   * Gives back this thread's permit, if it holds one: once an answer's bytes are made, sending them to a client that
+   * reads slowly must not hold it (that takes up to http.timeout-ms).
+   */
+  private static void releaseHeld() {
+    java.util.concurrent.Semaphore held = HELD.get();
+    if (held != null) {
+      HELD.remove();
+      held.release();
+    }
   }
 
   /** Whether the answer may wait for the other instances. */
@@ -575,6 +632,7 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   public static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
+    releaseHeld();
     ex.getResponseHeaders().set("Content-Type", contentType);
     boolean head = "HEAD".equals(ex.getRequestMethod());
     ex.sendResponseHeaders(status, head ? -1 : bytes.length);

@@ -252,16 +252,19 @@ class MonitorHttpServerTest {
       assertThat(both.healthPort()).isEqualTo(healthPort);
       List<Socket> stalled = new java.util.ArrayList<>();
       try {
-        for (int i = 0; i < settings.threads(); i++) { // as many as http.port has workers, each mid-request
+        // as many as http.port takes connections at once, each mid-request (http.threads of them no longer stall it)
+        for (int i = 0; i < MonitorHttpServer.MAX_CONNECTIONS; i++) {
           Socket s = new Socket("127.0.0.1", both.port());
           s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
           s.getOutputStream().flush();
           stalled.add(s);
         }
-        // the premise: on http.port a probe now waits for a worker (until http.timeout-ms, 10 s here)
+        assertThat(dev.advmon.testing.Await.until(() -> readingRequests() >= MonitorHttpServer.MAX_CONNECTIONS,
+            java.time.Duration.ofSeconds(60))).as("every stalled request being read").isTrue();
+        // the premise: on http.port a probe now finds no connection free (closed at once, until http.timeout-ms)
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + both.port() + "/health/live")).timeout(java.time.Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.net.http.HttpTimeoutException.class);
+            "http://127.0.0.1:" + both.port() + "/health/live")).timeout(java.time.Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
 
         for (String probe : List.of("/health/live", "/health/ready")) {
           HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort
@@ -636,5 +639,88 @@ class MonitorHttpServerTest {
         .contains("ask /cameras/abc?scope=local ").doesNotContain("\"cameraId\"");
     assertThat(raw(server.port(), "///metrics", "localhost", null)).startsWith("HTTP/1.1 400")
         .contains("ask /metrics ");
+  }
+
+  /**
+   * The JDK server reads a request's line and headers on its executor's threads, before any handler runs: with a pool
+   * of http.threads, as many clients sending a byte at a time held every one of them until http.timeout-ms, and the
+   * dashboard, /metrics and /cameras answered no one else meanwhile. Requests are read on threads of their own; the
+   * slow ones are still open (still being read) when another client's request has been answered.
+   */
+  @Test
+  void clientsSendingTheirRequestSlowlyDoNotHoldTheWorkersFromOthers() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    try (MonitorHttpServer one = new MonitorHttpServer(new HttpSettings("127.0.0.1", 0, "", List.of(), 1,
+            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null);
+        Socket slow1 = new Socket("127.0.0.1", one.port());
+        Socket slow2 = new Socket("127.0.0.1", one.port())) {
+      for (Socket slow : List.of(slow1, slow2)) {
+        slow.getOutputStream().write("GET /metr".getBytes(StandardCharsets.US_ASCII)); // and nothing more, yet
+        slow.getOutputStream().flush();
+      }
+      assertThat(dev.advmon.testing.Await.until(() -> readingRequests() >= 1, java.time.Duration.ofSeconds(60)))
+          .as("the server reads a slow request").isTrue();
+      assertThat(raw(one.port(), "/metrics", "localhost", null)).startsWith("HTTP/1.1 200");
+      for (Socket slow : List.of(slow1, slow2)) {
+        slow.setSoTimeout(200);
+        // still open: no answer and no end of stream (the server closes a request it gave up on)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> slow.getInputStream().read())
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+      }
+    }
+  }
+
+  /**
+   * An answer's bytes, once made, are sent without holding one of the http.threads: a client that asks for a large
+   * answer and does not read it held the only one until http.timeout-ms. Here it is still being sent (whole, once
+   * read) after another client's request has been answered.
+   */
+  @Test
+  void aClientReadingItsAnswerSlowlyDoesNotHoldTheWorkersFromOthers() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    byte[] big = new byte[64 << 20]; // beyond what the sockets' buffers take, so that sending it waits for the reader
+    try (MonitorHttpServer one = new MonitorHttpServer(new HttpSettings("127.0.0.1", 0, "", List.of(), 1,
+            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null);
+        Socket slow = new Socket("127.0.0.1", one.port())) {
+      one.route("/big", (ex, path) -> MonitorHttpServer.reply(ex, 200, "application/octet-stream", big));
+      slow.getOutputStream().write("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      assertThat(dev.advmon.testing.Await.until(() -> threadsIn("sun.net.httpserver.Request$WriteStream") >= 1,
+          java.time.Duration.ofSeconds(60))).as("the server sends the large answer").isTrue();
+      assertThat(raw(one.port(), "/metrics", "localhost", null)).startsWith("HTTP/1.1 200");
+      slow.setSoTimeout(10_000);
+      java.io.InputStream in = slow.getInputStream();
+      StringBuilder headers = new StringBuilder();
+      for (int c; !headers.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0; ) {
+        headers.append((char) c);
+      }
+      assertThat(headers.toString()).startsWith("HTTP/1.1 200 OK\r\n");
+      long left = big.length;
+      while (left > 0) {
+        long n = in.skip(left);
+        if (n <= 0 && in.read() < 0) {
+          break; // closed before the end
+        }
+        left -= Math.max(n, 1);
+      }
+      assertThat(big.length - left).as("the large answer, whole").isEqualTo(big.length);
+    }
+  }
+
+  /** Threads of this server's pools with a frame of {@code className} on their stack. */
+  private static long threadsIn(String className) {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("advmon-http-"))
+        .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(className)))
+        .count();
+  }
+
+  /** Threads of this server's pool reading a request line or headers, as the JDK server does before any handler. */
+  private static long readingRequests() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("advmon-http-"))
+        .filter(e -> java.util.Arrays.stream(e.getValue())
+            .anyMatch(f -> f.getClassName().startsWith("sun.net.httpserver.Request")))
+        .count();
   }
 }
