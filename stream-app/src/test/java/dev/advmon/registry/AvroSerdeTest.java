@@ -241,6 +241,64 @@ class AvroSerdeTest {
         .as("a JSON document after a byte order mark").hasMessageContaining("looks like JSON");
   }
 
+  /**
+   * JSON as other producers write it got the generic "plain Avro, JSON or another format?": UTF-16 (Java's
+   * getBytes(UTF_16) with its byte order mark, .NET's Encoding.Unicode without one) and UTF-32, a C string's NUL after
+   * the document, and a document nested deeper than the parser's limit (1,000). Each is said to be JSON.
+   */
+  @Test
+  void jsonInUtf16OrUtf32FollowedByANulOrNestedDeeplyIsSaidToBeJson() {
+    String doc = "{\"frameId\":\"f-1\",\"cameraId\":\"cam-3\"}";
+    Map<String, byte[]> values = new java.util.LinkedHashMap<>();
+    values.put("UTF-16 (big-endian, byte order mark)", doc.getBytes(StandardCharsets.UTF_16));
+    values.put("UTF-16LE with a byte order mark", ("\uFEFF\n" + doc).getBytes(StandardCharsets.UTF_16LE));
+    values.put("UTF-16LE", doc.getBytes(StandardCharsets.UTF_16LE));
+    values.put("UTF-16LE cut short", Arrays.copyOf(doc.getBytes(StandardCharsets.UTF_16LE), 25));
+    values.put("UTF-32LE", doc.getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+    values.put("UTF-32LE with a byte order mark", ("\uFEFF" + doc).getBytes(java.nio.charset.Charset.forName("UTF-32LE")));
+    values.put("a NUL after it", (doc + "\0").getBytes(StandardCharsets.UTF_8));
+    values.put("UTF-16 with a NUL after it", (doc + "\0").getBytes(StandardCharsets.UTF_16));
+    values.put("nested 1,001 deep", ("[".repeat(1001) + "]".repeat(1001)).getBytes(StandardCharsets.UTF_8));
+    values.put("nested 5,000 deep, cut short", "{\"a\":".repeat(5000).getBytes(StandardCharsets.UTF_8));
+    values.forEach((what, bytes) -> {
+      assertThat(WireFormat.isJson(bytes)).as(what).isTrue();
+      assertThatThrownBy(() -> serde.deserializer().deserialize("frames", bytes))
+          .as(what)
+          .isInstanceOf(WireFormatException.class)
+          .hasMessageContaining("looks like JSON")
+          .hasMessageContaining("it starts with '" + (what.startsWith("nested 1") ? "[" : "{") + "'")
+          .hasMessageContaining("schema-registry Avro serializer");
+    });
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", doc.getBytes(StandardCharsets.UTF_16)))
+        .as("the encoding is named").hasMessageContaining("looks like JSON (in UTF-16BE, it starts with '{')");
+    assertThat(WireFormat.isJson((doc + "\0\0").getBytes(StandardCharsets.UTF_8))).as("two NULs").isFalse();
+    assertThat(WireFormat.isJson(("[".repeat(999) + "x").getBytes(StandardCharsets.UTF_8))).as("a syntax error "
+        + "within the parser's depth").isFalse();
+    assertThat(WireFormat.isJson(("\n" + doc).getBytes(StandardCharsets.UTF_16LE))).as("UTF-16LE without a byte "
+        + "order mark starting with a blank").isFalse();
+  }
+
+  /**
+   * A real Frame body (no magic byte, its schema id in a header) that looks most like JSON followed by NULs: a JSON
+   * frame id, then fields all empty, each written as 0x00. More than one NUL after the document is not JSON.
+   */
+  @Test
+  void aFrameBodyOfAJsonFrameIdAndEmptyFieldsIsNotSaidToBeJson() {
+    Frame emptyFields = Frame.newBuilder().setFrameId("[123]").setCameraId("").setSourceId(null)
+        .setCaptureTime(Instant.ofEpochMilli(0)).setEncoding(ImageEncoding.UNKNOWN).setWidth(null).setHeight(null)
+        .setImage(ByteBuffer.wrap(new byte[0])).setAttributes(Map.of()).build();
+    byte[] written = serde.serializer().serialize("frames", emptyFields);
+    byte[] body = Arrays.copyOfRange(written, WireFormat.HEADER_SIZE, written.length);
+    byte[] looksLike = new byte[14];
+    System.arraycopy("\n[123]".getBytes(StandardCharsets.US_ASCII), 0, looksLike, 0, 6);
+    assertThat(body).as("a blank, a JSON document, then 0x00 bytes").isEqualTo(looksLike);
+    assertThat(WireFormat.isJson(body)).isFalse();
+    assertThatThrownBy(() -> serde.deserializer().deserialize("frames", body))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageNotContaining("looks like JSON")
+        .hasMessageContaining("expected the magic byte 0x00");
+  }
+
   @Test
   void unknownIdIsUnknownSchema() {
     assertThatThrownBy(() -> serde.deserializer().deserialize("frames", new byte[] {0, 0, 0, 0, 99, 6}))

@@ -240,6 +240,25 @@ class MonitorTopologyTest {
     assertThat(verdicts.isEmpty()).isTrue();
   }
 
+  /**
+   * JSON from a producer that writes UTF-16 (Java's getBytes(UTF_16)) or ends it with a C string's NUL was dead-lettered
+   * with the generic "plain Avro, JSON or another format?": the dead letter now says it is JSON, and in which encoding.
+   */
+  @Test
+  void aJsonFrameInUtf16OrEndingInANulIsADeadLetterSayingItLooksLikeJson() {
+    String doc = "{\"frameId\":\"f-1\",\"cameraId\":\"cam-3\"}";
+    frames.pipeInput("cam-3".getBytes(), doc.getBytes(java.nio.charset.StandardCharsets.UTF_16));
+    frames.pipeInput("cam-3".getBytes(), (doc + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    List<DeadLetter> dead = deadLetters.readValuesToList();
+    assertThat(dead).extracting(DeadLetter::getReason).containsExactly("BAD_MAGIC_BYTE", "BAD_MAGIC_BYTE");
+    assertThat(dead.get(0).getErrorMessage()).contains("looks like JSON (in UTF-16BE, it starts with '{')",
+        "schema-registry Avro serializer");
+    assertThat(dead.get(1).getErrorMessage()).contains("looks like JSON (it starts with '{')",
+        "schema-registry Avro serializer");
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+
   @Test
   void aJsonFrameWithASchemaIdHeaderIsToldItIsJsonBecauseTheValueIsWhatIsWrong() {
     // a JSON serializer with a header-id setting left over (Confluent's KafkaJsonSchemaSerializer, Apicurio's JSON
