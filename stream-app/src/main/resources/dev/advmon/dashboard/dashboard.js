@@ -507,10 +507,12 @@
     const full = heldBody !== null && !(list.length < heldBody.capacity);
     const n = (fresh > 0 && fresh === list.length && full ? 'at least ' : '') + count(fresh);
     $('alerts-pause').textContent = paused ? 'Resume' + (fresh ? ' (' + n + ' new)' : '') : 'Pause';
-    note('alerts-held', !held() ? ''
+    // a live region (role status), never hidden: one that appears with its text is not announced by every screen
+    // reader, and the count changed on the screen only
+    $('alerts-held').textContent = !held() ? ''
       : (paused ? 'Paused: ' : 'Held while the pointer is on the alerts: ') + n
         + (fresh === 1 ? ' new alert' : ' new alerts') + ' since ' + clock(heldSince)
-        + (paused ? '; Resume shows them.' : '; move it away to show them.'));
+        + (paused ? '; Resume shows them.' : '; move it away to show them.');
   }
 
   $('alerts-pause').addEventListener('click', () => {

@@ -389,6 +389,43 @@ class DashboardPageIT {
   }
 
   /**
+   * "Paused: N new alerts since ..." changed on the screen only: a screen reader user who pressed Pause heard nothing
+   * of what arrived. The note is a live region (role status) that is there, empty, before it says anything: one that
+   * appears together with its text is not announced by every screen reader.
+   */
+  @Test
+  void thePausesCountIsInALiveRegionThatIsThereBeforeItSaysAnything() throws Exception {
+    AtomicInteger polls = new AtomicInteger();
+    MonitorHttpServer page = pageServer(Map.of());
+    long now = System.currentTimeMillis();
+    page.route("/api/alerts", (ex, p) -> {
+      int newest = polls.incrementAndGet();
+      reply(ex, "application/json", ("{\"capacity\":50,\"alerts\":[" + timedAlert(newest, now + newest) + "]}")
+          .getBytes(StandardCharsets.UTF_8));
+    });
+    String region = "const e = document.getElementById('alerts-held'); return [e.getAttribute('role'), e.hidden,"
+        + " getComputedStyle(e).display, e.innerText.trim()];";
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert")).isEmpty());
+      assertThat(js(region)).as("the note before Pause").isEqualTo(List.of("status", false, "block", ""));
+      browser.findElement(By.id("alerts-pause")).click();
+      int pausedAt = polls.get();
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "an alert counted while paused; the page says \""
+          + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
+              && text("alerts-held").matches("Paused: [1-9] new alerts? since .*"));
+      @SuppressWarnings("unchecked")
+      List<Object> whilePaused = (List<Object>) js(region);
+      assertThat(whilePaused.subList(0, 3)).as("the note while paused").isEqualTo(List.of("status", false, "block"));
+      browser.findElement(By.id("alerts-pause")).click();
+      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
+      assertThat(js(region)).as("the note after Resume").isEqualTo(List.of("status", false, "block", ""));
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
    * A monitor's HTTP server whose JSON routes answer {@code answers} (path -> body); the others a quiet running
    * monitor's: no frame, no alert, no camera.
    */
