@@ -296,16 +296,23 @@
     const rows = (body.cameras || []).map((c) => {
       const tr = el('tr');
       tr.dataset.camera = String(c.cameraId);
-      tr.appendChild(el('td', 'camera', c.cameraId));
-      const status = el('td');
-      status.appendChild(el('span', 'pill ' + (c.status === 'CAMPAIGN' ? 'CAMPAIGN' : 'NORMAL'), c.status));
+      const pill = () => el('span', 'pill ' + (c.status === 'CAMPAIGN' ? 'CAMPAIGN' : 'NORMAL'), c.status);
+      // In a phone's width the status stands under the camera id and the flagged total under the frames' (their own
+      // columns hidden there, dashboard.css): five columns were wider than 360 px, and the totals scrolled sideways.
+      const camera = el('td', 'camera', c.cameraId);
+      camera.appendChild(el('span', 'narrow under')).appendChild(pill());
+      tr.appendChild(camera);
+      const status = el('td', 'wide');
+      status.appendChild(pill());
       tr.appendChild(status);
       // beside the status, which it explains: last, it was behind a sideways scroll in a phone's width
       const last = c.lastWindowStart >= 0 && c.lastWindowFrames > 0;
       tr.appendChild(el('td', 'num', last ? pct(c.lastWindowFlagged / c.lastWindowFrames)
         : c.windowFrames > 0 ? pct(c.windowFlagged / c.windowFrames) + ' (current)' : '–'));
-      tr.appendChild(el('td', 'num', count(c.totalFrames)));
-      tr.appendChild(el('td', 'num', count(c.totalFlagged)));
+      const frames = el('td', 'num', count(c.totalFrames));
+      frames.appendChild(el('span', 'narrow', count(c.totalFlagged) + ' flagged'));
+      tr.appendChild(frames);
+      tr.appendChild(el('td', 'num wide', count(c.totalFlagged)));
       return tr;
     });
     tbody.replaceChildren(...rows);

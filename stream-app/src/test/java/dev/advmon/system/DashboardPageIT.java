@@ -389,6 +389,46 @@ class DashboardPageIT {
   }
 
   /**
+   * At 360 px the flag rate was in view but the two totals after it scrolled sideways (five columns took about 460 px).
+   * In a phone's width the status stands under the camera id and the flagged total under the frames': no cell is
+   * beyond the card's edge, and every number is still on the row. From 600 px the five columns are back.
+   */
+  @Test
+  void everyColumnOfTheCamerasTableIsInViewWithoutScrollingSidewaysFrom360Px() throws Exception {
+    String cameras = "{\"cameras\":[{\"cameraId\":\"cam-04\",\"status\":\"CAMPAIGN\",\"totalFrames\":12345678,"
+        + "\"totalFlagged\":12345001,\"lastWindowStart\":1,\"lastWindowFrames\":50,\"lastWindowFlagged\":50},"
+        + "{\"cameraId\":\"cam-01\",\"status\":\"NORMAL\",\"totalFrames\":1234567,\"totalFlagged\":1234,"
+        + "\"lastWindowStart\":-1,\"windowFrames\":20,\"windowFlagged\":2}],\"known\":2,\"limit\":200}";
+    MonitorHttpServer page = pageServer(Map.of("/cameras", cameras));
+    String outside = "const box = document.querySelector('.table-scroll').getBoundingClientRect();"
+        + "return Array.from(document.querySelectorAll('#cameras tr')).flatMap(r => Array.from(r.cells))"
+        + ".filter(c => c.getBoundingClientRect().width > 0 && c.getBoundingClientRect().right > box.right + 0.5)"
+        + ".map(c => c.innerText);";
+    String rows = "return Array.from(document.querySelectorAll('#cameras tbody tr'))"
+        + ".map(r => r.innerText.replace(/\\s+/g, ' ').trim());";
+    try {
+      for (int width : new int[] {360, 600}) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+            Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+        browser.get("http://127.0.0.1:" + page.port() + "/");
+        waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
+        assertThat(js(outside)).as("cells beyond the cameras card's right edge at " + width + " px")
+            .isEqualTo(List.of());
+        assertThat(js("const s = document.querySelector('.table-scroll'); return s.scrollWidth <= s.clientWidth;"))
+            .as("the table fits its card at " + width + " px").isEqualTo(true);
+        assertThat(js(rows)).as("the rows at " + width + " px").isEqualTo(width == 360
+            ? List.of("cam-04 CAMPAIGN 100.0% 12,345,678 12,345,001 flagged",
+                "cam-01 NORMAL 10.0% (current) 1,234,567 1,234 flagged")
+            : List.of("cam-04 CAMPAIGN 100.0% 12,345,678 12,345,001",
+                "cam-01 NORMAL 10.0% (current) 1,234,567 1,234"));
+      }
+    } finally {
+      browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+      page.close();
+    }
+  }
+
+  /**
    * "Paused: N new alerts since ..." changed on the screen only: a screen reader user who pressed Pause heard nothing
    * of what arrived. The note is a live region (role status) that is there, empty, before it says anything: one that
    * appears together with its text is not announced by every screen reader.
