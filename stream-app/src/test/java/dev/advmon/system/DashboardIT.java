@@ -919,7 +919,7 @@ class DashboardIT {
             .as("detector names cut at " + width + " px").isEqualTo(List.of());
         assertThat(midWordBreaks(".scores .name")).as("detector names broken mid-word at " + width + " px")
             .isEqualTo(List.of());
-        if (width > 1000) { // two cards side by side; a phone's table scrolls sideways (README, Dashboard)
+        if (width > 1000) { // two cards side by side; a phone's width is DashboardPageIT's (README, Dashboard)
           assertThat(js("const s = document.querySelector('.table-scroll'); return [s.scrollWidth, s.clientWidth];"))
               .as("the cameras table's width and its card's at " + width + " px")
               .satisfies(w -> assertThat(((List<?>) w).get(0)).isEqualTo(((List<?>) w).get(1)));
