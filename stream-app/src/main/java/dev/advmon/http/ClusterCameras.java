@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.advmon.campaign.CameraDirectory;
 import dev.advmon.campaign.CameraStatus;
 import dev.advmon.health.HealthReport;
+import dev.advmon.topology.UnaskedCameras;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -244,13 +245,18 @@ public final class ClusterCameras implements CameraDirectory {
     if (unavailable != null || !silent.isEmpty()) {
       // as the listing does: the camera may be one of the instance that cannot say, and a replica may hold it
       Optional<Reading> replica = StandbyCameras.one(local, peers, holdNone, cameraId,
-          unavailable == null && unasked != null && silent.size() == 1);
+          unavailable == null && unasked != null && silent.size() == 1 && !UnaskedCameras.passes(unasked));
       if (replica.isPresent()) {
         return replica;
       }
     }
     if (unavailable != null) {
       throw unavailable; // it may be this instance's, which cannot say just now
+    }
+    if (unasked != null && silent.size() == 1 && UnaskedCameras.passes(unasked)) {
+      // the partition count is not known yet (or the broker refuses it): the reason says when to retry, or what ACL
+      throw new InstancesDidNotAnswer("camera '" + cameraId + "' is on none of the instances that answered, but "
+          + unasked);
     }
     if (unasked != null && silent.size() == 1) {
       // never asked, not a gap of a moment: "retry in a few seconds" had a script retry for ever

@@ -5,13 +5,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsMetadata;
 
 /**
@@ -25,6 +31,26 @@ public final class UnaskedCameras {
 
   /** How often the partition count is asked for again while the broker has not said it. */
   static final long RETRY_MS = 30_000;
+  /** How every reason given while the partition count is not known begins ({@link #passes}). */
+  public static final String NOT_KNOWN = "how many partitions the camera store (";
+
+  /**
+   * Whether {@code reason} (of {@link #reason}) is one of a partition count not known, which says itself when to retry
+   * (or which ACL to grant); otherwise an instance without a server holds the partitions until it gets one.
+   */
+  public static boolean passes(String reason) {
+    return reason != null && reason.startsWith(NOT_KNOWN);
+  }
+
+  /**
+   * Where the lookup runs off the HTTP request: a thread of its own, at most one at a time and one per RETRY_MS while
+   * the broker does not say (each lookup is bounded by the Admin client's timeout).
+   */
+  static final Executor OWN_THREAD = task -> {
+    Thread t = new Thread(task, "advmon-cameras-partition-count");
+    t.setDaemon(true);
+    t.start();
+  };
 
   /** How many partitions a topic has; throws when the broker cannot say. */
   @FunctionalInterface
@@ -49,11 +75,16 @@ public final class UnaskedCameras {
   private final String topic;
   private final PartitionCount count;
   private final LongSupplier clockMs;
+  private final Executor lookups;
   /** The topic's partitions once the broker said (it does not change under a running application); 0 until then. */
   private volatile int partitions;
   private volatile long nextLookupMs = Long.MIN_VALUE;
-  /** Why the count is not known: the lookup in progress or how it last failed; null before the first lookup. */
-  private volatile String notKnown;
+  /** Whether a lookup is running: one at a time, whatever the number of requests that find the count unknown. */
+  private final AtomicBoolean looking = new AtomicBoolean();
+  /** How the last lookup failed; null before the first one failed. */
+  private volatile String failed;
+  /** Whether the last lookup failed on an ACL, which no retry of this instance's changes. */
+  private volatile boolean refused;
 
   /**
    * @param metadata the group's metadata now (Kafka Streams' {@code metadataForAllStreamsClients()})
@@ -61,19 +92,27 @@ public final class UnaskedCameras {
    */
   UnaskedCameras(Supplier<Collection<StreamsMetadata>> metadata, String topic, PartitionCount count,
       LongSupplier clockMs) {
+    this(metadata, topic, count, clockMs, OWN_THREAD);
+  }
+
+  /** @param lookups runs the broker lookup: an HTTP request never waits for it ({@link #OWN_THREAD}) */
+  UnaskedCameras(Supplier<Collection<StreamsMetadata>> metadata, String topic, PartitionCount count,
+      LongSupplier clockMs, Executor lookups) {
     this.metadata = metadata;
     this.topic = topic;
     this.count = count;
     this.clockMs = clockMs;
+    this.lookups = lookups;
   }
 
   /**
    * Why the cameras of some partitions cannot be listed: their owner advertises no server; null when every partition
    * has an owner that can be asked, and while the metadata is empty (before the first rebalance: that has its own
-   * note). While the broker has not said how many partitions there are (asked by another request just now, or not
-   * answering), the listing ({@code cameraId} null) gets a reason too: a request that arrived during the first one's
-   * lookup said {@code complete: true} without knowing. With {@code cameraId}, null also where that camera's
-   * partition has an owner that can be asked, or cannot be told: every unknown id was "may be there".
+   * note). While the broker has not said how many partitions there are (the lookup is still running, off this
+   * request, or the broker does not answer), every question gets a reason that says so: the listing
+   * ({@code cameraId} null) is not complete, and with {@code cameraId} the camera may be one of them. Concurrent
+   * first requests agree: each answered from whatever the lookup had found when it came, none waits for it. With
+   * {@code cameraId}, null where that camera's partition has an owner that can be asked.
    */
   public String reason(String cameraId) {
     Collection<StreamsMetadata> all;
@@ -86,12 +125,18 @@ public final class UnaskedCameras {
       return null;
     }
     int n = partitions();
-    if (n <= 0 && cameraId == null) {
-      return "how many partitions the camera store (" + topic + ") has is not known here yet (" + notKnown
-          + "), so whether an instance that advertises no streams.application-server holds some cannot be told: their"
-          + " cameras may be missing here; asked again at most every " + RETRY_MS / 1000 + " s";
+    if (n <= 0) {
+      // an unknown id answered 404 here, though an instance without a server may hold it: a client acts on a 503
+      String why = failed == null ? "still looking it up: the broker is being asked" : failed;
+      String then = failed == null ? "retry in a few seconds"
+          : refused ? "the broker is asked again every " + RETRY_MS / 1000 + " s: a retry answers the same until the "
+              + "ACL is granted"
+          : "the broker is asked again every " + RETRY_MS / 1000 + " s: retry in that";
+      return NOT_KNOWN + topic + ") has is not known here yet (" + why + "), so whether an instance that advertises "
+          + "no streams.application-server holds " + (cameraId == null ? "some cannot be told: their cameras may be "
+          + "missing here" : "camera '" + cameraId + "' cannot be told") + "; " + then;
     }
-    if (n <= 0 || (cameraId != null && !missing(all, topic, n).contains(partitionOf(cameraId, n)))) {
+    if (cameraId != null && !missing(all, topic, n).contains(partitionOf(cameraId, n))) {
       return null;
     }
     return reason(all, topic, n);
@@ -131,26 +176,50 @@ public final class UnaskedCameras {
         + "streams.application-server) that the others reach";
   }
 
+  /** The partition count, 0 while not known; starts a lookup off this thread where none runs and one is due. */
   private int partitions() {
     if (partitions > 0) {
       return partitions;
     }
-    long now = clockMs.getAsLong();
-    if (now < nextLookupMs) {
-      return 0;
+    // asked for on an HTTP request, but never waited for there: a lookup took up to 4 s of the first request
+    if (clockMs.getAsLong() >= nextLookupMs && looking.compareAndSet(false, true)) {
+      try {
+        lookups.execute(this::lookUp);
+      } catch (RejectedExecutionException e) {
+        looking.set(false); // closing
+      }
     }
-    // asked on an HTTP request: at most once per RETRY_MS while the broker does not say, then never again
-    nextLookupMs = now + RETRY_MS;
-    notKnown = "the broker is being asked by another request";
+    return partitions;
+  }
+
+  /** Asks the broker for the count; while it does not say, the next lookup waits RETRY_MS from this one's end. */
+  private void lookUp() {
     try {
       partitions = count.of(topic);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      notKnown = "the broker did not say: " + e;
-      return 0;
+      Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      refused = t instanceof TopicAuthorizationException;
+      failed = failure(t);
+      nextLookupMs = clockMs.getAsLong() + RETRY_MS;
+    } finally {
+      looking.set(false);
     }
-    return partitions;
+  }
+
+  /** Why the broker did not say how many partitions the topic has, and what to do. */
+  private String failure(Throwable t) {
+    if (t instanceof TopicAuthorizationException) {
+      // an ACL: no retry changes it, and "the broker did not say" sent operators to look at the broker
+      return "the broker refuses to describe topic " + topic + " to this instance (" + t.getMessage() + "): grant "
+          + "this instance's principal (its kafka.sasl.* / kafka.ssl.* settings) the ACL operation Describe on topic "
+          + topic;
+    }
+    if (t instanceof UnknownTopicOrPartitionException) {
+      return "the broker has no topic " + topic + " yet: Kafka Streams creates it at its first rebalance";
+    }
+    return "the broker did not say: " + t;
   }
 }

@@ -10,6 +10,7 @@ import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.topology.RecordLimits;
+import dev.advmon.topology.UnaskedCameras;
 import dev.advmon.testing.ChildProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -985,6 +986,33 @@ class ClusterCamerasTest {
     HttpResponse<String> silent = get(withSilentPeer, "/cameras/cam-404");
     assertThat(silent.statusCode()).isEqualTo(503);
     assertThat(silent.body()).contains(why).contains("127.0.0.1:" + deadPort).contains("retry in a few seconds");
+  }
+
+  /**
+   * While the partition count is not known (looked up, or refused by the broker), whether an instance without a server
+   * holds a camera cannot be told: an unknown id said 404. It is a 503 with the reason's own advice (retry, or the ACL
+   * to grant), not "until every instance has an http.port", which no instance may lack.
+   */
+  @Test
+  void anUnknownCameraWhileThePartitionCountIsNotKnownIsUnsureWithTheReasonsOwnAdvice() throws Exception {
+    String why = UnaskedCameras.NOT_KNOWN + "app-repartition) has is not known here yet (still looking it up: the "
+        + "broker is being asked), so whether an instance that advertises no streams.application-server holds camera "
+        + "'cam-404' cannot be told; retry in a few seconds";
+    MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
+    MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
+        Duration.ofSeconds(2), null, false));
+    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+
+    for (MonitorHttpServer asker : List.of(withPeer, alone)) {
+      HttpResponse<String> unknown = get(asker, "/cameras/cam-404");
+      assertThat(unknown.statusCode()).isEqualTo(503);
+      assertThat(json.readTree(unknown.body()).path("error").asText()).contains(why)
+          .doesNotContain("until every instance has an http.port");
+      assertThat(get(asker, "/cameras/cam-1").statusCode()).isEqualTo(200);
+    }
+    assertThat(get(withPeer, "/cameras/cam-2").statusCode()).isEqualTo(200);
   }
 
   /**

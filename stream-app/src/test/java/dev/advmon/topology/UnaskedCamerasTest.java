@@ -2,10 +2,15 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
@@ -47,7 +52,7 @@ class UnaskedCamerasTest {
   }
 
   /**
-   * The count is asked of the broker on an HTTP request: while the broker does not say, at most once per RETRY_MS
+   * The count is asked of the broker off the HTTP request: while the broker does not say, at most once per RETRY_MS
    * (not on every poll of every dashboard); once said, never again. Without metadata (before the first rebalance)
    * nothing is asked and nothing said.
    */
@@ -57,49 +62,122 @@ class UnaskedCamerasTest {
     AtomicInteger asked = new AtomicInteger();
     AtomicInteger answer = new AtomicInteger(-1);
     List<StreamsMetadata> metadata = new ArrayList<>();
+    Deque<Runnable> lookups = new ArrayDeque<>();
     UnaskedCameras unasked = new UnaskedCameras(() -> (Collection<StreamsMetadata>) metadata, TOPIC, topic -> {
       asked.incrementAndGet();
       if (answer.get() < 0) {
         throw new org.apache.kafka.common.errors.TimeoutException("broker down");
       }
       return answer.get();
-    }, clock::get);
+    }, clock::get, lookups::add);
 
     assertThat(unasked.reason(null)).isNull();
-    assertThat(asked).as("no metadata: nothing to compare").hasValue(0);
+    assertThat(lookups).as("no metadata: nothing to compare").isEmpty();
     metadata.add(holding(1, TOPIC, 0));
+    assertThat(unasked.reason(null)).contains("is not known here yet").contains("still looking it up");
+    lookups.remove().run();
     assertThat(unasked.reason(null)).as("the broker does not say: not complete").contains("is not known here yet")
         .contains("broker down");
-    assertThat(unasked.reason("cam-1")).as("one camera: may be there").isNull();
     assertThat(asked).hasValue(1);
     clock.addAndGet(UnaskedCameras.RETRY_MS - 1);
     assertThat(unasked.reason(null)).contains("is not known here yet");
-    assertThat(asked).hasValue(1);
+    assertThat(lookups).isEmpty();
     answer.set(2);
     clock.addAndGet(1);
+    assertThat(unasked.reason(null)).as("asked again, not waited for").contains("broker down");
+    lookups.remove().run();
     assertThat(unasked.reason(null)).startsWith("1 of 2 partitions");
     clock.addAndGet(10 * UnaskedCameras.RETRY_MS);
     assertThat(unasked.reason(null)).startsWith("1 of 2 partitions");
+    assertThat(lookups).isEmpty();
     assertThat(asked).hasValue(2);
   }
 
   /**
-   * Two requests at first use: the second arrived while the first still asked the broker, got no count, and its
-   * /cameras said complete: true. A lookup in progress is "not known", as a failed one is.
+   * The lookup ran on the first HTTP request, which waited for it (up to about 4 s), and a second request during it
+   * said complete: true. Now no request waits: every one during the lookup, the first included, says the count is
+   * being looked up, and one lookup runs for all of them.
    */
   @Test
-  void aListingWhileAnotherRequestStillAsksTheBrokerIsNotComplete() {
+  void requestsDuringTheFirstLookupAllSayItIsStillLookedUpAndNoneWaitsForIt() throws Exception {
     List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1));
-    List<String> meanwhile = new ArrayList<>();
-    UnaskedCameras[] unasked = new UnaskedCameras[1];
-    unasked[0] = new UnaskedCameras(() -> metadata, TOPIC, topic -> {
-      meanwhile.add(unasked[0].reason(null)); // the second request, during the first one's lookup
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    AtomicInteger asked = new AtomicInteger();
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> {
+      asked.incrementAndGet();
+      assertThat(release.await(30, TimeUnit.SECONDS)).isTrue(); // the broker answers only when the test says
       return 2;
-    }, () -> 0L);
+    }, () -> 0L, task -> UnaskedCameras.OWN_THREAD.execute(() -> {
+      task.run();
+      finished.countDown();
+    }));
 
-    assertThat(unasked[0].reason(null)).as("the first: every partition has an owner that can be asked").isNull();
-    assertThat(meanwhile).singleElement().asString().contains("is not known here yet")
-        .contains("being asked by another request");
+    String first = unasked.reason(null);
+    String second = unasked.reason(null);
+    release.countDown();
+    assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(first).as("answered while the broker had not").contains("still looking it up")
+        .contains("retry in a few seconds").isEqualTo(second);
+    assertThat(UnaskedCameras.passes(first)).isTrue();
+    assertThat(asked).hasValue(1);
+    assertThat(unasked.reason(null)).as("every partition has an owner that can be asked").isNull();
+  }
+
+  /**
+   * /cameras/{id} of an unknown camera said 404 while the count was not known, though an instance without a server
+   * may hold it: it cannot be told, and the reason says so (the caller answers 503 with it).
+   */
+  @Test
+  void oneCameraWhileTheCountIsNotKnownCannotBeToldNotAbsent() {
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1));
+    Deque<Runnable> lookups = new ArrayDeque<>();
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> 2, () -> 0L, lookups::add);
+
+    assertThat(unasked.reason("cam-1")).contains("camera 'cam-1' cannot be told").contains("still looking it up")
+        .contains("retry in a few seconds");
+    lookups.remove().run();
+    assertThat(unasked.reason("cam-1")).as("its partition has an owner that can be asked").isNull();
+  }
+
+  /**
+   * A broker whose ACLs do not let this instance describe the topic answered "the broker did not say:
+   * ...TopicAuthorizationException" and "retry": no retry changes it. The reason names the ACL to grant, on which
+   * topic, and that a retry answers the same until then; the broker is asked again once per RETRY_MS, however many
+   * requests come, so the grant is seen without a restart.
+   */
+  @Test
+  void aBrokerThatRefusesToDescribeTheTopicNamesTheAclToGrantAndIsAskedOncePerRetry() {
+    AtomicLong clock = new AtomicLong(0);
+    AtomicInteger asked = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean granted = new java.util.concurrent.atomic.AtomicBoolean();
+    Deque<Runnable> lookups = new ArrayDeque<>();
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1));
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> {
+      asked.incrementAndGet();
+      if (!granted.get()) {
+        throw new ExecutionException(new org.apache.kafka.common.errors.TopicAuthorizationException(
+            "Not authorized to access topics: [" + topic + "]"));
+      }
+      return 2;
+    }, clock::get, lookups::add);
+
+    unasked.reason(null);
+    lookups.remove().run();
+    for (int request = 0; request < 100; request++) {
+      assertThat(unasked.reason(request % 2 == 0 ? null : "cam-" + request)).as("request %d", request)
+          .contains("grant").contains("Describe on topic " + TOPIC).contains("ACL")
+          .contains("a retry answers the same until the ACL is granted").doesNotContain("retry in a few seconds");
+    }
+    assertThat(lookups).isEmpty();
+    assertThat(asked).hasValue(1);
+    granted.set(true);
+    clock.addAndGet(UnaskedCameras.RETRY_MS);
+    unasked.reason(null);
+    lookups.remove().run();
+    assertThat(unasked.reason(null)).isNull();
+    assertThat(asked).hasValue(2);
   }
 
   /**
@@ -112,7 +190,8 @@ class UnaskedCamerasTest {
     var streams = new org.apache.kafka.streams.processor.internals.DefaultStreamPartitioner<String, Object>(
         new org.apache.kafka.common.serialization.StringSerializer());
     List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 2));
-    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> 4, () -> 0L);
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> 4, () -> 0L, Runnable::run);
+    unasked.reason(null); // the lookup, here on this thread
     Set<Integer> seen = new java.util.HashSet<>();
     for (int i = 0; i < 200; i++) {
       String id = "cam-" + i;
