@@ -63,6 +63,12 @@ public final class Peers {
    * 3 s measured), and a rollout's restart takes seconds to a minute.
    */
   static final long RECENT_ANSWER_MS = 120_000;
+  /**
+   * How long a peer that did not answer within the timeout is not asked again: a peer whose host is gone (its pod
+   * deleted, its node down) stays in the group's metadata until the next rebalance, and cost every question its full
+   * timeout, each dashboard poll (every 1.5 s) 2 s. Short, so that one that comes back is asked again soon.
+   */
+  static final long SILENT_MEMORY_MS = 10_000;
   /** Peers remembered, at most: instances in one group, with room for pods renamed over time. */
   private static final int MAX_REMEMBERED = 1024;
 
@@ -82,6 +88,11 @@ public final class Peers {
   private long reusableBytes;
   /** host:port of each peer -> when (System.nanoTime, in ms) it last sent any HTTP answer. */
   private final java.util.Map<String, Long> lastAnswerMs = new java.util.concurrent.ConcurrentHashMap<>();
+  /** host:port of each peer that did not answer within the timeout at its last question -> why and when. */
+  private final java.util.Map<String, Silent> silent = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A peer's last question that ran out its timeout: the reason given then, and when (on {@link #nanos}). */
+  private record Silent(String reason, long atNanos) {}
 
   /**
    * @param self what this instance advertises (null if nothing): shown with its own part of merged answers
@@ -229,6 +240,14 @@ public final class Peers {
 
   /** GET {@code pathAndQuery} from {@code peer}; never fails: a failure is an answer with its reason. */
   public CompletableFuture<Answer> ask(HostInfo peer, String pathAndQuery) {
+    Silent last = silent.get(serverName(peer));
+    long agoNanos = last == null ? Long.MAX_VALUE : nanos.getAsLong() - last.atNanos();
+    if (agoNanos < TimeUnit.MILLISECONDS.toNanos(SILENT_MEMORY_MS)) {
+      long agoS = TimeUnit.NANOSECONDS.toSeconds(agoNanos);
+      return CompletableFuture.completedFuture(new Answer(peer, 0, null, null, last.reason() + " at its last question, "
+          + agoS + " s ago; not asked again for " + (SILENT_MEMORY_MS / 1000 - agoS) + " s, so that a peer whose host "
+          + "is gone does not hold every answer for that long"));
+    }
     HttpRequest.Builder request;
     try {
       request = HttpRequest.newBuilder(URI.create("http://" + serverName(peer) + pathAndQuery)).timeout(timeout).GET();
@@ -249,12 +268,21 @@ public final class Peers {
     return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(r -> {
           answered(peer);
+          silent.remove(serverName(peer));
           return new Answer(peer, r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(null),
               r.statusCode() == 200 ? null : refusal(r.statusCode()) + quoted(r.body()));
         })
         .exceptionally(e -> {
           call.cancel(true);
-          return new Answer(peer, 0, null, null, reason(e, peer));
+          String why = reason(e, peer);
+          if (timedOut(e)) {
+            // only a question that cost the whole timeout: a refused connection answers at once, and says so each time
+            if (silent.size() >= MAX_REMEMBERED) {
+              silent.clear();
+            }
+            silent.put(serverName(peer), new Silent(why, nanos.getAsLong()));
+          }
+          return new Answer(peer, 0, null, null, why);
         });
   }
 
@@ -306,9 +334,14 @@ public final class Peers {
     lastAnswerMs.put(serverName(peer), System.nanoTime() / 1_000_000);
   }
 
+  private static boolean timedOut(Throwable e) {
+    Throwable t = e.getCause() != null ? e.getCause() : e;
+    return t instanceof HttpTimeoutException || t instanceof TimeoutException;
+  }
+
   private String reason(Throwable e, HostInfo peer) {
     Throwable t = e.getCause() != null ? e.getCause() : e;
-    if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
+    if (timedOut(e)) {
       return "no answer within " + timeout.toMillis() + " ms";
     }
     if (t instanceof IOException) {

@@ -127,6 +127,42 @@ class PeersTest {
     assertThat(answer.error()).isEqualTo("no answer within 1000 ms");
   }
 
+  /**
+   * A peer whose host is gone stays in the group's metadata until the next rebalance, and each question to it cost
+   * the whole timeout: every dashboard poll waited 2 s for it. One that ran out the timeout is not asked again for
+   * SILENT_MEMORY_MS (the answer says so at once, with the reason it gave), then asked again.
+   */
+  @Test
+  void aPeerThatRanOutTheTimeoutIsNotAskedAgainForAShortWhileThenIs() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    HostInfo peer = serve("/cameras", ex -> {
+      asked.incrementAndGet();
+      try {
+        release.await(60, TimeUnit.SECONDS); // no answer while the test runs
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+    });
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    Peers peers = new Peers(null, () -> List.of(peer), Duration.ofMillis(300), false, nanos::get);
+
+    assertThat(peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS).error())
+        .isEqualTo("no answer within 300 ms");
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(Peers.SILENT_MEMORY_MS - 1));
+    java.util.concurrent.CompletableFuture<Peers.Answer> remembered = peers.ask(peer, "/cameras?scope=local");
+
+    assertThat(remembered).as("answered without asking").isDone();
+    assertThat(remembered.get().ok()).isFalse();
+    assertThat(remembered.get().error()).startsWith("no answer within 300 ms at its last question, 9 s ago")
+        .contains("not asked again for 1 s");
+    assertThat(asked).hasValue(1);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS).error())
+        .isEqualTo("no answer within 300 ms");
+    assertThat(asked).as("asked again once the while is over").hasValue(2);
+  }
+
   @Test
   void aPeerCutAtTheTimeoutHasItsConnectionClosedNotLeftOpenForEver() throws Exception {
     // A raw socket, to see what the monitor does with the connection: headers and one byte of a 100-byte body, then
