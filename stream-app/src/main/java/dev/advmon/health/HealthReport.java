@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One answer of {@code /health/ready} or {@code /health/live}: UP or DOWN, the Kafka Streams state, and why
- * it is DOWN (empty when UP). Serves as the JSON body {@code {"status":"UP|DOWN","state":...,"reasons":[...]}}.
+ * it is DOWN (empty when UP). Serves as the JSON body
+ * {@code {"status":"UP|DOWN","state":...,"reasons":[...],"restarting":true|false}}.
  *
  * <p>{@code restarting}: the monitor is replacing its Kafka Streams client in place (after a failure, or a rebalance
  * without progress), so {@code state} is the old client's on its way out (PENDING_ERROR, ERROR, NOT_RUNNING) or the
@@ -37,6 +38,9 @@ public record HealthReport(boolean up, String state, List<String> reasons, boole
     out.put("status", status());
     out.put("state", state);
     out.put("reasons", reasons);
+    // a probe or script read the old client's ERROR during a restart in place as a failure for good; /api/summary and
+    // the 503 of /cameras said it, /health/ready did not
+    out.put("restarting", restarting);
     return out;
   }
 

@@ -106,6 +106,35 @@ class MonitorHttpServerTest {
     }
   }
 
+  /**
+   * During a restart in place the old client is ERROR: /health/ready said DOWN, "state":"ERROR", and nothing told a
+   * probe or a script that it mends itself, though the monitor knows (/api/summary and the 503 of /cameras say it).
+   */
+  @Test
+  void readinessSaysWhetherKafkaStreamsRestartsInPlace() throws Exception {
+    AtomicReference<Boolean> restarting = new AtomicReference<>(true);
+    HealthCheck check = new HealthCheck() {
+      @Override
+      public HealthReport readiness() {
+        return new HealthReport(false, "ERROR", List.of("restarting Kafka Streams in place"), restarting.get());
+      }
+
+      @Override
+      public HealthReport liveness() {
+        return HealthReport.up("ERROR");
+      }
+    };
+    try (MonitorHttpServer s = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), check, metrics::scrape,
+        null, null, null)) {
+      HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/health/ready")).build();
+      HttpResponse<String> r = http.send(ready, HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).contains("\"state\":\"ERROR\"").contains("\"restarting\":true");
+      restarting.set(false);
+      assertThat(http.send(ready, HttpResponse.BodyHandlers.ofString()).body()).contains("\"restarting\":false");
+    }
+  }
+
   /** A raw request, so that the Host and Authorization headers are exactly what a test says. */
   private static String raw(int port, String path, String host, String authorization) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
