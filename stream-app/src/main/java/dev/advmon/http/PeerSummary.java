@@ -16,13 +16,20 @@ final class PeerSummary extends PeerJson {
     super(server);
   }
 
-  /** The peer's {@code streams}, and {@code ready} with its {@code readyReasons} when it says, into its entry. */
+  /**
+   * The peer's {@code streams}, {@code ready} with its {@code readyReasons}, and {@code restarting} (a restart in place
+   * under way), each when it says, into its entry.
+   */
   void describe(JsonNode theirs, ObjectNode instance) {
     text(instance, theirs, "streams", PeerAlerts.MAX_ID_CHARS, "");
     // RUNNING is not ready: a peer that cannot reach the registry or has stalled says so only in these
     if (theirs.path("ready").isBoolean()) {
       instance.put("ready", theirs.path("ready").asBoolean());
       instance.set("readyReasons", strings(theirs.get("readyReasons"), "readyReasons", ""));
+    }
+    // a peer's restart in place read as its old client's ERROR in the page's note on the counts
+    if (theirs.path("restarting").isBoolean()) {
+      instance.put("restarting", theirs.path("restarting").asBoolean());
     }
   }
 

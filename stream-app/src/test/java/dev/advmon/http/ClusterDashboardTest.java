@@ -119,6 +119,29 @@ class ClusterDashboardTest {
     assertThat(peer.path("readyReasons").toString()).isEqualTo("[\"no progress for 120 s\"]");
   }
 
+  /**
+   * A peer restarting Kafka Streams in place says so in its summary, but its entry carried only its state, ERROR, and
+   * the page's note on the counts read it as a failure. The entry carries the flag.
+   */
+  @Test
+  void aPeerThatRestartsInPlaceIsListedAsRestarting() throws Exception {
+    HostInfo restarting = answering("{\"streams\":\"ERROR\",\"ready\":false,\"restarting\":true,"
+        + "\"readyReasons\":[\"restarting Kafka Streams in place\"],\"frames\":3}");
+    HostInfo running = answering("{\"streams\":\"RUNNING\",\"ready\":true,\"restarting\":false,\"frames\":4}");
+    MonitorHttpServer first = monitor("cam-1", new Peers(new HostInfo("127.0.0.1", 9),
+        () -> List.of(restarting, running), Duration.ofSeconds(2), null));
+
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port()
+        + "/api/summary")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode instances = json.readTree(r.body()).path("instances");
+    assertThat(instances.get(1).path("streams").asText()).isEqualTo("ERROR");
+    assertThat(instances.get(1).path("restarting").isBoolean() && instances.get(1).path("restarting").asBoolean())
+        .as("%s", instances.get(1)).isTrue();
+    assertThat(instances.get(2).path("restarting").isBoolean() && !instances.get(2).path("restarting").asBoolean())
+        .as("%s", instances.get(2)).isTrue();
+  }
+
   @Test
   void aPeersAlertsPerBucketAreAddedToTheBucketOfTheSameTimeWhenItsWindowStartsElsewhere() throws Exception {
     // a peer whose window starts two buckets earlier (a clock 20 s behind this one; one fewer if a 10 s boundary passes
