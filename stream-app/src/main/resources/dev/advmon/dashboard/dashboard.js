@@ -121,8 +121,12 @@
     const silent = instances.filter((i) => i.error);
     saidSilent = new Set(silent.map((i) => i.server));
     // this instance's own state is the badge; a peer's is said here
+    // a peer's restart in place: its old client's ERROR (or its reasons alone) read as a failure for good, as the
+    // badge's did for this instance
     const peerStates = instances.filter((i) => !i.local && !i.error)
-      .map((i) => (i.ready === false ? i.server + ' is not ready (' + reasons(i.readyReasons, i.streams) + ')'
+      .map((i) => (i.restarting === true ? i.server + ' is restarting Kafka Streams in place (its old client is '
+          + i.streams + ' until a new one runs)'
+        : i.ready === false ? i.server + ' is not ready (' + reasons(i.readyReasons, i.streams) + ')'
         : i.streams && i.streams !== 'RUNNING' ? i.server + ' is ' + i.streams : null))
       .filter((t) => t !== null);
     const parts = [];
@@ -323,14 +327,21 @@
       ? rows.length + ' of ' + count(known) + ' known, campaigns and highest flag rate first'
       : rows.length + ' known') + (campaigns ? ', ' + campaigns + ' under campaign' : '')
       + (body.truncated ? '; list cut at ' + count(body.limit_per_instance) + ' per instance' : '');
-    const missing = (body.instances || []).filter((i) => i.error);
+    // a silent instance whose cameras came from standby replicas (its entry's stale note says how many, from where)
+    // is not "missing": the table lists them. Said once for all the instances that share the note
+    const missing = (body.instances || []).filter((i) => i.error && !i.stale);
+    const fromReplicas = new Map();
+    (body.instances || []).filter((i) => i.error && i.stale)
+      .forEach((i) => fromReplicas.set(i.stale, (fromReplicas.get(i.stale) || []).concat([i])));
+    const replicaNotes = Array.from(fromReplicas, ([why, silent]) => 'Cameras of ' + describeOnce(silent)
+      + ' come from standby replicas, not from ' + (silent.length === 1 ? 'it' : 'them') + ': ' + why + '.');
     // a peer whose cameras did not fit what a monitor holds: those were left out by the server, the rest are listed
     const cut = (body.instances || []).filter((i) => !i.error && i.problem).map((i) => i.server + ' ' + i.problem + '.');
     // read during a rebalance (every scale-out and scale-in): listed rather than an empty table, and said so
     const stale = (body.instances || []).filter((i) => !i.error && i.stale)
       .map((i) => 'Cameras of ' + i.server + ' may be stale: ' + i.stale + '.');
     if (typeof body.stale === 'string') stale.push('These cameras may be stale: ' + body.stale + '.');
-    $('cameras-note').textContent = stale.concat(missing.length
+    $('cameras-note').textContent = stale.concat(replicaNotes, missing.length
       ? missingNote('Cameras', missing)
       : body.truncated ? 'Not every camera is listed: /cameras/{id} answers for any camera.'
         : rows.length ? '' : 'No camera has sent a readable frame yet.', cut).filter((t) => t).join(' ');

@@ -374,7 +374,10 @@ class DashboardIT {
   void saysWhichInstancesTheCountsAlertsAndCamerasLeaveOutAndWhenTheListIsCut() throws Exception {
     String peers = "[{\"server\":\"mon-0:8080\",\"local\":true,\"streams\":\"RUNNING\"},"
         + "{\"server\":\"mon-1:8080\",\"local\":false,\"error\":\"no answer within 2000 ms\"},"
-        + "{\"server\":\"mon-2:8080\",\"local\":false,\"streams\":\"REBALANCING\"}]";
+        + "{\"server\":\"mon-2:8080\",\"local\":false,\"streams\":\"REBALANCING\"},"
+        + "{\"server\":\"mon-3:8080\",\"local\":false,\"streams\":\"ERROR\",\"ready\":false,\"restarting\":true,"
+        + "\"readyReasons\":[\"Kafka Streams restarts in place after: boom\"]}]";
+    String replicas = "1 camera of instances that did not answer is listed from standby replicas on mon-0:8080";
     http.route("/api/summary", (ex, path) -> reply(ex, "application/json", ("{\"frames\":10,\"verdicts\":9,"
         + "\"deadLetters\":1,\"alerts\":0,\"streams\":\"RUNNING\",\"instances\":" + peers + "}").getBytes()));
     http.route("/api/alerts", (ex, path) -> reply(ex, "application/json",
@@ -384,12 +387,17 @@ class DashboardIT {
       camerasQuery.set(ex.getRequestURI().getRawQuery());
       reply(ex, "application/json", ("{\"cameras\":[{\"cameraId\":\"cam-a\",\"status\":\"NORMAL\","
           + "\"totalFrames\":3,\"totalFlagged\":0}],\"known\":12345,\"limit\":200,\"truncated\":true,"
-          + "\"limit_per_instance\":10000,\"complete\":true,\"instances\":[]}").getBytes());
+          + "\"limit_per_instance\":10000,\"complete\":false,\"instances\":[{\"server\":\"mon-1:8080\",\"local\":false,"
+          + "\"error\":\"no answer within 2000 ms\",\"stale\":\"" + replicas + "\"}]}").getBytes());
     });
     browser.get("http://127.0.0.1:" + http.port() + "/");
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("instances-note").contains("leave out"));
     assertThat(text("instances-note")).contains("mon-1:8080 (no answer within 2000 ms)")
         .contains("mon-2:8080 is REBALANCING").doesNotContain("mon-0");
+    // a peer's restart in place read as "mon-3:8080 is not ready (...)" of its old client's ERROR
+    assertThat(text("instances-note"))
+        .contains("mon-3:8080 is restarting Kafka Streams in place (its old client is ERROR until a new one runs)")
+        .doesNotContain("mon-3:8080 is not ready");
     assertThat(js("return document.getElementById('instances-note').hidden;")).isEqualTo(false);
     // the reason is said once, in the counts' note: a long "unreachable ..." stood in three notes of the page
     waitUpTo(Duration.ofSeconds(20)).until(b -> text("alerts-note").contains("mon-1:8080")
@@ -400,6 +408,10 @@ class DashboardIT {
         .isEqualTo("1 of 12,345 known, campaigns and highest flag rate first; list cut at 10,000 per instance");
     assertThat(camerasQuery.get()).as("the page asks for the rows it shows, not every camera").isEqualTo("limit=200");
     assertThat(text("cameras-note")).contains("/cameras/{id} answers for any camera");
+    // the silent peer's cameras listed from replicas were said to be "missing"
+    String fromReplicas = "Cameras of mon-1:8080 come from standby replicas, not from it: " + replicas + ".";
+    waitUpTo(Duration.ofSeconds(20)).until(b -> text("cameras-note").contains(fromReplicas));
+    assertThat(text("cameras-note")).doesNotContain("missing");
   }
 
   /**
