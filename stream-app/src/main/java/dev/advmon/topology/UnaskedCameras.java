@@ -127,11 +127,12 @@ public final class UnaskedCameras {
     int n = partitions();
     if (n <= 0) {
       // an unknown id answered 404 here, though an instance without a server may hold it: a client acts on a 503
-      String why = failed == null ? "still looking it up: the broker is being asked" : failed;
-      String then = failed == null ? "retry in a few seconds"
+      String lastFailure = failed; // read once: a lookup may end meanwhile
+      String why = lastFailure == null ? "still looking it up: the broker is being asked" : lastFailure;
+      String then = lastFailure == null ? "retry in a few seconds"
           : refused ? "the broker is asked again every " + RETRY_MS / 1000 + " s: a retry answers the same until the "
               + "ACL is granted"
-          : "the broker is asked again every " + RETRY_MS / 1000 + " s: retry in that";
+          : "the broker is asked again every " + RETRY_MS / 1000 + " s: retry within that";
       return NOT_KNOWN + topic + ") has is not known here yet (" + why + "), so whether an instance that advertises "
           + "no streams.application-server holds " + (cameraId == null ? "some cannot be told: their cameras may be "
           + "missing here" : "camera '" + cameraId + "' cannot be told") + "; " + then;
