@@ -86,6 +86,11 @@ public final class StreamingMonitor implements AutoCloseable {
   private static final long FIRST_BACKOFF_MS = 1_000;
   /** Failed starts of a new Kafka Streams client in a row after which liveness goes DOWN (with the backoff, about 7 s). */
   static final int STUCK_AFTER = 3;
+  /**
+   * The longest a stopped or failed start waits for its topic check's thread to end: its admin client's close then
+   * abandons the request under way, which takes milliseconds; the bound only keeps a hung client from holding the stop.
+   */
+  private static final Duration TOPIC_CHECK_END = Duration.ofSeconds(10);
 
   private final MonitorConfig config;
   private final Properties properties;
@@ -232,9 +237,10 @@ public final class StreamingMonitor implements AutoCloseable {
         registryCheck.interrupt();
         // and end with the registry's wait over, as when it ran on this thread: left running, it could still log a
         // retry, or register the schemas, after run said the start had stopped. It ends as soon as interrupted (the
-        // client cancels its request). Not the topic check, which a start never waited for: its admin client's close
-        // may wait for a request under way
+        // client cancels its request). The topic check too (its admin client's close abandons a request under way):
+        // left running, its thread outlived the stopped start by up to 15 s, in the demo, the load tester and tests
         joinUninterruptibly(registryCheck);
+        joinBounded(topicCheck, TOPIC_CHECK_END);
       }
     }
 
@@ -266,6 +272,30 @@ public final class StreamingMonitor implements AutoCloseable {
       } catch (InterruptedException e) {
         interrupted = true;
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits at most {@code bound} for {@code t} to end (an interrupt meanwhile kept for the caller); says so when it did
+   * not, naming where it was, rather than holding a stopped start for ever.
+   */
+  private static void joinBounded(Thread t, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    boolean interrupted = false;
+    while (t.isAlive() && System.nanoTime() < deadline) {
+      try {
+        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (t.isAlive()) {
+      StackTraceElement[] where = t.getStackTrace();
+      log.warn("start-up's thread {} had not ended {} s after the start stopped (it was in {}); leaving it to end on"
+          + " its own", t.getName(), bound.toSeconds(), where.length == 0 ? "an unknown frame" : where[0]);
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -131,7 +131,9 @@ public final class TopicAdmin {
       short replication, long retryIntervalMs, long maxWaitMs) throws InterruptedException {
     long start = System.currentTimeMillis();
     int attempt = 0;
-    try (Admin admin = adminFactory.apply(adminProperties)) {
+    Admin admin = adminFactory.apply(adminProperties);
+    boolean stopped = false;
+    try {
       while (true) {
         attempt++;
         long tryStart = System.currentTimeMillis();
@@ -222,6 +224,17 @@ public final class TopicAdmin {
           waits.waiting(DEPENDENCY, BrokerSilence.startupReason(servers, cause, attempt, waited));
           pause.sleep(retryIntervalMs);
         }
+      }
+    } catch (InterruptedException e) {
+      stopped = true;
+      throw e;
+    } finally {
+      // a stopped start abandons the request under way: close() waits for it (up to default.api.timeout.ms, 15 s),
+      // and the start's caller, which waits for this check's thread to end, with it
+      if (stopped) {
+        admin.close(java.time.Duration.ZERO);
+      } else {
+        admin.close();
       }
     }
   }
