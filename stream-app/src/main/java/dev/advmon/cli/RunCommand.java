@@ -142,7 +142,7 @@ final class RunCommand implements Callable<Integer> {
         if (scorer.isCompletedExceptionally()) {
           loaded(scorer); // throws the model's error
         }
-        log.info("stopped before start-up finished");
+        log.info("stopped before start-up finished: {}", e.getMessage());
         return 0;
       }
       try (monitor) {
@@ -209,6 +209,12 @@ final class RunCommand implements Callable<Integer> {
   private static FrameScorer loaded(CompletableFuture<FrameScorer> scorer) throws Exception {
     try {
       return scorer.get();
+    } catch (InterruptedException e) {
+      // get() says nothing: the log line of the stop says what it cut short
+      InterruptedException stop = new InterruptedException("start-up stopped (interrupted) while waiting for the model "
+          + "to load (model.dir)");
+      stop.initCause(e);
+      throw stop;
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }

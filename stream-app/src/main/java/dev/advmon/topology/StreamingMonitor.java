@@ -223,6 +223,11 @@ public final class StreamingMonitor implements AutoCloseable {
       }
       outputsAccept = topicsReady.get();
       checked = true;
+    } catch (InterruptedException e) {
+      // take() says nothing: say what the stop cut short, for whoever logs it (run: "stopped before start-up finished")
+      InterruptedException stop = new InterruptedException(stoppedWhile(topicsReady, registryReady));
+      stop.initCause(e);
+      throw stop;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof Error error) {
         // as itself, as when the registry's wait ran on this thread: wrapped, `run` printed it as a one-line start-up
@@ -245,6 +250,19 @@ public final class StreamingMonitor implements AutoCloseable {
     }
 
     return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsAccept);
+  }
+
+  /** An interrupted start's message: which of its checks the stop cut short. */
+  private static String stoppedWhile(FutureTask<?> topicsReady, FutureTask<?> registryReady) {
+    List<String> waited = new java.util.ArrayList<>();
+    if (!topicsReady.isDone()) {
+      waited.add("Kafka's topic check (kafka.bootstrap.servers)");
+    }
+    if (!registryReady.isDone()) {
+      waited.add("the schema registry (registry.url)");
+    }
+    return "start-up stopped (interrupted) while waiting for " + (waited.isEmpty() ? "its checks to end"
+        : String.join(" and ", waited));
   }
 
   /** A start-up check that tells {@code finished} when it ends, failed or not. */

@@ -44,6 +44,17 @@ class StoppedStartTest {
         .isEmpty();
   }
 
+  /** What run logs as it stops ("stopped before start-up finished: ..."): the start's exception had no message. */
+  @Test
+  void anInterruptedStartSaysWhichChecksTheStopCutShort() throws Exception {
+    Stopped stopped = stopWhileTheBrokerIsSilent();
+
+    assertThat(stopped.ended()).isInstanceOf(InterruptedException.class);
+    assertThat(stopped.ended().getMessage())
+        .isEqualTo("start-up stopped (interrupted) while waiting for Kafka's topic check (kafka.bootstrap.servers)"
+            + " and the schema registry (registry.url)");
+  }
+
   /** What a stopped start ended with, and which of start-up's threads were alive as it returned. */
   private record Stopped(Throwable ended, List<String> threadsAlive) {}
 
