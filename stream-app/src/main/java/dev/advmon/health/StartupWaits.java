@@ -3,7 +3,10 @@ package dev.advmon.health;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What start-up is still waiting for, and why, for readiness to say before the monitor runs: the broker, the
@@ -23,6 +26,37 @@ public final class StartupWaits {
 
   /** The waits, by dependency name, in name order so that the answer reads the same from one probe to the next. */
   private final Map<String, String> waiting = new ConcurrentSkipListMap<>();
+
+  /** Counted down once a start-up check failed: see {@link #lastTry()}. */
+  private final CountDownLatch lastTry = new CountDownLatch(1);
+
+  /**
+   * A start-up check failed, which ends the start: every other wait ends after its current try, failing with how that
+   * try went, rather than retrying. So the start's error names each dependency that failed (the broker's refusal and
+   * the registry's), not whichever happened to fail first.
+   */
+  public void lastTry() {
+    lastTry.countDown();
+  }
+
+  /** Whether {@link #lastTry()} was called: a wait whose try just failed ends instead of retrying. */
+  public boolean isLastTry() {
+    return lastTry.getCount() == 0;
+  }
+
+  /**
+   * The pause of {@code ms} between two tries, cut short by {@link #lastTry()}.
+   *
+   * @return true when cut short: the try before it was the last
+   */
+  public boolean pause(long ms) throws InterruptedException {
+    return lastTry.await(ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** The latest failure of {@code dependency} while waited for; empty before its first failed try, or once reached. */
+  public Optional<String> reason(String dependency) {
+    return Optional.ofNullable(waiting.get(dependency));
+  }
 
   /** {@code dependency} has not answered yet: {@code reason} says what was tried and what came back. */
   public void waiting(String dependency, String reason) {

@@ -91,6 +91,11 @@ public final class StreamingMonitor implements AutoCloseable {
    * abandons the request under way, which takes milliseconds; the bound only keeps a hung client from holding the stop.
    */
   private static final Duration TOPIC_CHECK_END = Duration.ofSeconds(10);
+  /**
+   * How long a failed start-up check waits for the other's current try, so that both failures are named: a refusal
+   * comes within a second; a try that waits out a silent peer's timeout is not waited for to the end.
+   */
+  private static final Duration OTHER_CHECK_GRACE = Duration.ofSeconds(5);
 
   private final MonitorConfig config;
   private final Properties properties;
@@ -196,7 +201,8 @@ public final class StreamingMonitor implements AutoCloseable {
     RecordLimits limits = new RecordLimits(preparer.limits().maxEncodedBytes());
     // the broker's topics are checked while the registry is asked: a (re)start reaches its first verdict sooner
     // Whichever check fails first ends the start: a broker that refuses the monitor (its certificate, its login, an
-    // ACL) was told only once the registry answered, for ever with startup.max-wait-ms=0 while the registry did not
+    // ACL) was told only once the registry answered, for ever with startup.max-wait-ms=0 while the registry did not.
+    // The other check then gets its current try, so that the error names both when both fail (bothFailures)
     java.util.concurrent.BlockingQueue<FutureTask<?>> finished = new java.util.concurrent.LinkedBlockingQueue<>();
     FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new Finishing<>(finished, () -> {
       TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
@@ -219,7 +225,14 @@ public final class StreamingMonitor implements AutoCloseable {
     TopicAdmin.AcceptedTimes outputsAccept;
     try {
       for (int i = 0; i < 2; i++) {
-        finished.take().get(); // the first to fail throws here, whether the other still waits or not
+        FutureTask<?> done = finished.take();
+        Throwable failure = failureOf(done);
+        if (failure != null) { // whether the other still waits or not
+          boolean broker = done == topicsReady;
+          Throwable other = otherCheckFailure(broker ? registryReady : topicsReady, !broker, waits,
+              config.string("kafka.bootstrap.servers"), registry.describe());
+          throw thrown(broker ? bothFailures(failure, other, failure) : bothFailures(other, failure, failure));
+        }
       }
       outputsAccept = topicsReady.get();
       checked = true;
@@ -228,13 +241,6 @@ public final class StreamingMonitor implements AutoCloseable {
       InterruptedException stop = new InterruptedException(stoppedWhile(topicsReady, registryReady));
       stop.initCause(e);
       throw stop;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error error) {
-        // as itself, as when the registry's wait ran on this thread: wrapped, `run` printed it as a one-line start-up
-        // refusal (exit status 2), without the stack trace that says which class or library is broken
-        throw error;
-      }
-      throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
     } finally {
       if (!checked) {
         // one check failed, or start-up was interrupted (run's stop): stop waiting for the other
@@ -250,6 +256,73 @@ public final class StreamingMonitor implements AutoCloseable {
     }
 
     return launch(config, registry, topics, limits, preparer, scorerWhenReady.call(), metrics, alerts, outputsAccept);
+  }
+
+  /** What the finished check {@code done} failed with; null when it passed. */
+  private static Throwable failureOf(FutureTask<?> done) throws InterruptedException {
+    try {
+      done.get();
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  /**
+   * The failure of {@code other}, the check still running when the first failed: it is told to end after its current
+   * try ({@link StartupWaits#lastTry}), which it is given at most {@link #OTHER_CHECK_GRACE}; its latest failure as
+   * readiness has it (if any) when that try is still under way then. Null when it passed.
+   */
+  private static Throwable otherCheckFailure(FutureTask<?> other, boolean otherIsBroker, StartupWaits waits,
+      String servers, String registry) throws InterruptedException {
+    waits.lastTry();
+    try {
+      other.get(OTHER_CHECK_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (java.util.concurrent.TimeoutException e) {
+      String what = otherIsBroker ? "Kafka at " + servers + " (kafka.bootstrap.servers)"
+          : "schema registry at " + registry + " (registry.url)";
+      String latest = waits.reason(otherIsBroker ? TopicAdmin.DEPENDENCY : REGISTRY_WAIT).orElse(null);
+      return new IllegalStateException(what + " had not answered within " + OTHER_CHECK_GRACE.toSeconds() + " s of "
+          + (otherIsBroker ? "the registry's" : "Kafka's") + " failure"
+          + (latest != null ? " (its latest try: " + latest + ")" : " (its first try was still under way)"));
+    }
+  }
+
+  /**
+   * One error for a start whose broker check and registry check both failed (either may be null: passed), the
+   * broker's first whichever failed first, each with its own advice: before, only the first to fail was told, the
+   * other dropped. Its cause is {@code first}, the failure that ended the start, so that what reads the cause chain
+   * (Failures.classify: a refused credential or a wrong registry.url is fatal) still finds it; the other is suppressed.
+   * An Error stays itself (its stack trace says which class or library is broken), the other failure suppressed in it.
+   */
+  private static Throwable bothFailures(Throwable broker, Throwable registry, Throwable first) {
+    if (broker == null || registry == null) {
+      return broker == null ? registry : broker;
+    }
+    if (broker instanceof Error || registry instanceof Error) {
+      Throwable error = broker instanceof Error ? broker : registry;
+      error.addSuppressed(error == broker ? registry : broker);
+      return error;
+    }
+    IllegalStateException both = new IllegalStateException(broker.getMessage() + "; and " + registry.getMessage(),
+        first);
+    both.addSuppressed(first == broker ? registry : broker);
+    return both;
+  }
+
+  /**
+   * {@code failure} as the start throws it: an Error as itself, as when the registry's wait ran on the starting thread:
+   * wrapped, {@code run} printed it as a one-line start-up refusal (exit status 2), without the stack trace that says
+   * which class or library is broken.
+   */
+  private static Exception thrown(Throwable failure) {
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    return failure instanceof Exception cause ? cause : new IllegalStateException(failure);
   }
 
   /** An interrupted start's message: which of its checks the stop cut short. */
@@ -840,6 +913,12 @@ public final class StreamingMonitor implements AutoCloseable {
         String each = EachRegistryUrl.whole(e);
         String why = (each != null ? each : RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT))
             + RegistryProbe.clientWords(e);
+        // the topic check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
+        IllegalStateException lastTry = new IllegalStateException("schema registry at " + registry.describe()
+            + " (registry.url) still unreachable when start-up stopped (attempt " + attempt + "): " + why, e);
+        if (waits.isLastTry()) {
+          throw lastTry;
+        }
         if (maxWait > 0 && waited >= maxWait) {
           throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) still"
               + " unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): " + why, e);
@@ -847,7 +926,9 @@ public final class StreamingMonitor implements AutoCloseable {
         log.warn("waiting for the schema registry (attempt {}, {} s so far) at {} (registry.url): {}; retrying in {} ms"
             + " (startup.retry-interval-ms)", attempt, waited / 1000, registry.describe(), why, interval);
         waits.waiting(REGISTRY_WAIT, registryWaitReason(e, timeoutMs, attempt, waited));
-        Thread.sleep(interval);
+        if (waits.pause(interval)) {
+          throw lastTry;
+        }
       }
     }
   }

@@ -80,7 +80,7 @@ public final class TopicAdmin {
   /** As above, with the admin client made by {@code adminFactory} (tests). */
   TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
       StartupWaits waits) {
-    this(kafkaClientProperties, adminFactory, waits, Thread::sleep);
+    this(kafkaClientProperties, adminFactory, waits, waits::pause);
   }
 
   /** As above, pausing between tries with {@code pause} (tests: to see how long it would have waited). */
@@ -209,6 +209,13 @@ public final class TopicAdmin {
           }
           Object servers = adminProperties.get("bootstrap.servers");
           String what = BrokerSilence.what(servers, cause, System.currentTimeMillis() - tryStart);
+          // the registry's check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
+          IllegalStateException lastTry = new IllegalStateException("Kafka at " + servers + " still unreachable when"
+              + " start-up stopped (try " + attempt + "): " + what + "; " + BrokerSilence.check(servers)
+              + BrokerSilence.kafkaWords(cause), cause);
+          if (waits.isLastTry()) {
+            throw lastTry;
+          }
           if (maxWaitMs > 0 && waited >= maxWaitMs) {
             throw new IllegalStateException("Kafka at " + servers + " still unreachable after " + waited
                 + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + what + " on the last try; "
@@ -223,6 +230,9 @@ public final class TopicAdmin {
           // Kubernetes event; the line above has the whole advice
           waits.waiting(DEPENDENCY, BrokerSilence.startupReason(servers, cause, attempt, waited));
           pause.sleep(retryIntervalMs);
+          if (waits.isLastTry()) {
+            throw lastTry;
+          }
         }
       }
     } catch (InterruptedException e) {

@@ -3,19 +3,28 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.registry.RegisteredSchema;
+import dev.advmon.registry.RegistryRequestException;
+import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.Keytool;
 import dev.advmon.testing.MonitorSettings;
+import dev.advmon.testing.TcpProxy;
 import dev.advmon.testing.TestData;
 import dev.advmon.testing.TlsServer;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +36,82 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StartupBrokerRefusalTest {
 
+  /** A registry whose every request fails with what {@code refusal} makes. */
+  private record RefusingRegistry(Supplier<RuntimeException> refusal) implements SchemaRegistry {
+    @Override
+    public int register(String subject, Schema schema) {
+      throw refusal.get();
+    }
+
+    @Override
+    public int idOf(String subject, Schema schema) {
+      throw refusal.get();
+    }
+
+    @Override
+    public Schema byId(int id) {
+      throw new UnsupportedOperationException("not asked at start-up");
+    }
+
+    @Override
+    public RegisteredSchema latest(String subject) {
+      throw new UnsupportedOperationException("not asked at start-up");
+    }
+
+    @Override
+    public String describe() {
+      return "refusing test registry";
+    }
+  }
+
   @TempDir
   Path dir;
+
+  /**
+   * Both refuse the monitor, the registry first: the start ended with the registry's refusal alone, and which one an
+   * operator read depended on which answered first. Now both, the broker's first, each with its advice. The broker's
+   * answer is held (a stalled proxy in front of it) until the registry has refused, so that the order is the bad one.
+   */
+  @Test
+  void aRegistryRefusalBeforeTheBrokersIsToldAfterItInOneError() throws Exception {
+    Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
+    CountDownLatch registryRefused = new CountDownLatch(1);
+    SchemaRegistry refusing = new RefusingRegistry(() -> {
+      registryRefused.countDown();
+      return new RegistryRequestException("the schema registry refused the monitor's credentials (HTTP 401); check "
+          + "registry.basic-auth", 401, null);
+    });
+    try (TlsServer broker = new TlsServer(keys, "changeit"); TcpProxy held = TcpProxy.open();
+        MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      held.forwardTo(broker.port());
+      held.stall();
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + held.port(), "http://127.0.0.1:1",
+          "both-refuse", dir);
+      settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, refusing, metrics,
+          new StartupWaits()));
+      Thread starter = new Thread(start, "test-starter");
+      starter.setDaemon(true);
+      starter.start();
+      Throwable failure = null;
+      try {
+        assertThat(registryRefused.await(60, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
+        held.heal(); // the broker's refusal may come now
+        start.get(60, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      } finally {
+        starter.interrupt();
+      }
+
+      assertThat(failure).as("the start failed").isNotNull();
+      assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + held.port())
+          .contains("the TLS handshake with the broker failed")
+          .contains("kafka.ssl.truststore.location")
+          .endsWith("; and the schema registry refused the monitor's credentials (HTTP 401); check registry.basic-auth");
+    }
+  }
 
   @Test
   void aBrokerThatRefusesTheMonitorStopsTheStartWhileTheRegistryIsStillWaitedFor() throws Exception {
@@ -56,9 +139,12 @@ class StartupBrokerRefusalTest {
         failure = e.getCause();
       }
       assertThat(failure).as("the start ended with the broker's refusal").isNotNull();
-      assertThat(failure.getMessage()).contains("the TLS handshake with the broker failed")
+      // the registry, not answering, named too: after the broker's refusal, with its own advice
+      assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + broker.port())
+          .contains("the TLS handshake with the broker failed")
           .contains("kafka.ssl.truststore.location")
-          .doesNotContain("schema registry");
+          .contains("; and schema registry at http://127.0.0.1:" + noRegistry + " (registry.url) still unreachable"
+              + " when start-up stopped");
     } finally {
       starter.shutdownNow();
       assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
