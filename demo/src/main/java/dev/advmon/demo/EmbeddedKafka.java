@@ -40,7 +40,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setBaseDirectory(dir).build();
     KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
     SINGLE_NODE.forEach(builder::setConfigProp);
-    KafkaClusterTestKit cluster = builder.build();
+    KafkaClusterTestKit cluster;
+    try {
+      cluster = builder.build();
+    } catch (Exception | Error e) {
+      // no cluster to delete it on close (a signal meanwhile fails Kafka's metrics, which add a shutdown hook): the
+      // folder was left in the temp folder at every such stop
+      deleteQuietly(dir);
+      throw e;
+    }
     PrintStream stdout = System.out;
     try {
       // format() prints its bootstrap records to stdout, which carries the demo's alerts and summary
@@ -54,6 +62,15 @@ public final class EmbeddedKafka implements AutoCloseable {
       System.setOut(stdout);
       cluster.close();
       throw e;
+    }
+  }
+
+  /** Removes {@code dir} and what is in it, as far as it can: a failed start's leftovers, not worth a second error. */
+  private static void deleteQuietly(Path dir) {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException | RuntimeException e) {
+      // left behind; the temp folder's own cleanup takes it
     }
   }
 

@@ -147,6 +147,20 @@ final class BenchmarkCommand implements Callable<Integer> {
 
   private Progress progress;
 
+  /**
+   * What Ctrl-C or SIGTERM requests: the process's, or a test's own. The benchmark heard only the process's, while the
+   * load test's command, session and embedded start heard the command's.
+   */
+  private final Interruption stop;
+
+  BenchmarkCommand() {
+    this(Interruption.PROCESS);
+  }
+
+  BenchmarkCommand(Interruption stop) {
+    this.stop = stop;
+  }
+
   /** Refuses options out of range before anything starts, naming the option and what it allows. */
   void validate() {
     List<String> errors = new ArrayList<>();
@@ -219,7 +233,7 @@ final class BenchmarkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    return Interruption.PROCESS.during(this::measure);
+    return stop.during(this::measure);
   }
 
   private int measure() throws Exception {
@@ -242,7 +256,8 @@ final class BenchmarkCommand implements Callable<Integer> {
       scoringFps = (double) scoring.get("frames_per_s");
       progress.scoring = scoring;
       progress.during = "starting the embedded broker";
-      EmbeddedKafka kafka = ShutdownCleanup.register(EmbeddedKafka.start()); // its log folder goes even on Ctrl-C
+      // registered, its log folder goes even on Ctrl-C; a Ctrl-C while it starts ends the run as one later does
+      EmbeddedKafka kafka = EmbeddedTarget.startBroker(stop, EmbeddedKafka::start);
       try {
         for (String c : configs) {
           results.add(searchSustainable(kafka, c, scoringFps, home, imageDir, console));
@@ -367,12 +382,12 @@ final class BenchmarkCommand implements Callable<Integer> {
         Thread w = new Thread(() -> {
           int next = offset;
           try {
-            while (System.nanoTime() < warmEnd && !Interruption.PROCESS.requested()) {
+            while (System.nanoTime() < warmEnd && !stop.requested()) {
               next = scoreOnce(scorer, pool, next, sink);
             }
             measured.await();
             long end = window[0] + scoringSeconds * 1_000_000_000L;
-            while (System.nanoTime() < end && !Interruption.PROCESS.requested()) {
+            while (System.nanoTime() < end && !stop.requested()) {
               next = scoreOnce(scorer, pool, next, sink);
               frames.addAndGet(BATCH);
             }
@@ -386,7 +401,7 @@ final class BenchmarkCommand implements Callable<Integer> {
       for (Thread w : workers) {
         w.join();
       }
-      Interruption.PROCESS.throwIfRequested(); // a window cut short is no measurement
+      stop.throwIfRequested(); // a window cut short is no measurement
       window[1] = System.nanoTime();
       return frames.get() / ((window[1] - window[0]) / 1e9);
     }
@@ -427,8 +442,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     Clocks.Start started = Clocks.SYSTEM.start();
     List<StepResult> steps = new ArrayList<>();
     double capacity;
-    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console);
-        Session session = new Session(target, frames, cameras, console)) {
+    try (EmbeddedTarget target = EmbeddedTarget.start(kafka, instances, partitions, overrides(threads), home, console,
+            stop);
+        Session session = new Session(target, frames, cameras, Generator.DEFAULT_CAMERA_PREFIX, console, stop)) {
       try {
         if (!session.warmUp(Math.round(scoringFps * 0.3), 20, 90)) {
           session.requireOutcomes("the 90 s warm-up");
@@ -523,8 +539,8 @@ final class BenchmarkCommand implements Callable<Integer> {
     String loadAtStart = Report.loadAverage();
     Clocks.Start started = Clocks.SYSTEM.start();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,
-            overrides(config.threads()), home, console);
-        Session session = new Session(target, frames, cameras, console)) {
+            overrides(config.threads()), home, console, stop);
+        Session session = new Session(target, frames, cameras, Generator.DEFAULT_CAMERA_PREFIX, console, stop)) {
       try {
         if (!session.warmUp(rate, 20, 90)) {
           session.requireOutcomes("the 90 s warm-up");

@@ -50,15 +50,17 @@ final class EmbeddedTarget extends ConfiguredTarget {
   private boolean closed;
 
   /**
-   * Starts {@code instances} monitors and waits until all are RUNNING.
+   * Starts {@code instances} monitors and waits until all are RUNNING; ends with {@link Interruption.Stopped} (having
+   * closed what it started) once {@code stop} is requested: the command's own, so that a test stops it as it stops the
+   * rest of the command.
    *
    * @param kafka a running broker to use, or null to start one (closed with this target)
    * @param overrides monitor settings (key=value) on top of the embedded defaults, e.g. streams.num-threads
    */
   static EmbeddedTarget start(EmbeddedKafka kafka, int instances, int partitions, Map<String, String> overrides,
-      Path home, PrintStream log) throws Exception {
+      Path home, PrintStream log, Interruption stop) throws Exception {
     boolean owns = kafka == null;
-    EmbeddedKafka broker = owns ? ShutdownCleanup.register(EmbeddedKafka.start()) : kafka;
+    EmbeddedKafka broker = owns ? startBroker(stop, EmbeddedKafka::start) : kafka;
     EmbeddedTarget t;
     try {
       t = new EmbeddedTarget(broker, owns, settings(broker.bootstrapServers(), partitions, overrides), home,
@@ -72,13 +74,32 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
     try {
       for (int i = 0; i < instances; i++) {
-        Interruption.PROCESS.throwIfRequested();
+        stop.throwIfRequested();
         t.addInstance(log);
       }
-      t.awaitAllRunning(Duration.ofSeconds(120));
+      t.awaitAllRunning(Duration.ofSeconds(120), stop);
       return t;
     } catch (Exception | Error e) {
       t.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The embedded broker that {@code start} starts, registered for the shutdown hook to close; {@link
+   * Interruption.Stopped} when {@code stop} was requested before or while it started. A signal while it was being
+   * built made Kafka's first metrics registry fail to add its own shutdown hook (an ExceptionInInitializerError,
+   * "Shutdown in progress"): the run ended with that stack trace instead of its INTERRUPTED report.
+   */
+  static EmbeddedKafka startBroker(Interruption stop, java.util.concurrent.Callable<EmbeddedKafka> start)
+      throws Exception {
+    stop.throwIfRequested();
+    try {
+      return ShutdownCleanup.register(start.call());
+    } catch (Exception | Error e) {
+      if (stop.requested()) {
+        throw new Interruption.Stopped(); // the failure is the shutdown's doing, not the broker's
+      }
       throw e;
     }
   }
@@ -169,13 +190,13 @@ final class EmbeddedTarget extends ConfiguredTarget {
     }
   }
 
-  private void awaitAllRunning(Duration timeout) throws InterruptedException {
+  private void awaitAllRunning(Duration timeout, Interruption stop) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (instances.stream().allMatch(i -> i.monitor().state() == KafkaStreams.State.RUNNING)) {
         return;
       }
-      Interruption.PROCESS.throwIfRequested(); // start() closes what was started
+      stop.throwIfRequested(); // start() closes what was started
       Thread.sleep(100);
     }
     throw new IllegalStateException("the embedded monitors did not all reach RUNNING within " + timeout.toSeconds()

@@ -329,7 +329,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
     List<StepResult> steps = new ArrayList<>();
     try (Target t = target.embedded
-            ? EmbeddedTarget.start(null, instances, partitions, settings, home, console)
+            ? EmbeddedTarget.start(null, instances, partitions, settings, home, console, stop)
             : new ExternalTarget(target.config, externalSettings);
         Session session = new Session(t, frames, cameras, cameraPrefix, console, stop)) {
       t.requireRegistry(stop); // after the reader's topic check, before the first frame

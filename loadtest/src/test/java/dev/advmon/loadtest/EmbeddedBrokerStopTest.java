@@ -1,0 +1,86 @@
+package dev.advmon.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ctrl-C or SIGTERM while the embedded broker starts. The JVM is then shutting down, and Kafka's first metrics
+ * registry, made while the broker is built, fails to add its own shutdown hook (an ExceptionInInitializerError,
+ * "Shutdown in progress"): the load test ended with that stack trace, without its INTERRUPTED report.
+ */
+class EmbeddedBrokerStopTest {
+
+  @Test
+  void aStopWhileTheBrokerStartsEndsTheStartAsStoppedNotWithTheFailureItCaused() throws Exception {
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    stop.begin();
+    AtomicReference<CompletableFuture<Boolean>> hook = new AtomicReference<>();
+    Throwable ended;
+    try {
+      ended = catchThrowable(() -> EmbeddedTarget.startBroker(stop, () -> {
+        hook.set(CompletableFuture.supplyAsync(stop::onShutdown)); // the signal, while the broker is built
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!stop.requested() && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        throw new ExceptionInInitializerError(new IllegalStateException("Shutdown in progress"));
+      }));
+    } finally {
+      stop.finished();
+    }
+
+    assertThat(stop.requested()).as("the hook asked the run to stop").isTrue();
+    assertThat(ended).isInstanceOf(Interruption.Stopped.class);
+    assertThat(hook.get().get(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aBrokerThatFailsWithNoStopRequestedFailsWithItsOwnError() {
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    IllegalStateException broken = new IllegalStateException("the broker's log folder cannot be written");
+
+    Throwable ended = catchThrowable(() -> EmbeddedTarget.startBroker(stop, () -> {
+      throw broken;
+    }));
+
+    assertThat(ended).isSameAs(broken);
+  }
+
+  /** The embedded start heard only the process's stop (Interruption.PROCESS), not the command's, as a test gives it. */
+  @Test
+  void theEmbeddedStartHearsTheCommandsOwnStopAndStartsNoBroker() throws Exception {
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    stop.begin();
+    CompletableFuture<Boolean> hook = CompletableFuture.supplyAsync(stop::onShutdown);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!stop.requested() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    AtomicBoolean brokerStarted = new AtomicBoolean();
+    Throwable ended;
+    try {
+      ended = catchThrowable(() -> EmbeddedTarget.startBroker(stop, () -> {
+        brokerStarted.set(true);
+        throw new AssertionError("no broker is started once a stop was requested");
+      }));
+      Throwable whole = catchThrowable(() -> EmbeddedTarget.start(null, 1, 1, Map.of(), Path.of("."), System.err,
+          stop));
+      assertThat(whole).as("EmbeddedTarget.start").isInstanceOf(Interruption.Stopped.class);
+    } finally {
+      stop.finished();
+    }
+
+    assertThat(ended).isInstanceOf(Interruption.Stopped.class);
+    assertThat(brokerStarted).isFalse();
+    assertThat(hook.get(30, TimeUnit.SECONDS)).isTrue();
+  }
+}
