@@ -1,6 +1,7 @@
 package dev.advmon.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.deploy.CustomResources.ScaledObject;
@@ -76,23 +77,76 @@ class KedaFollowsConfigTest {
   /** A monitor.properties written on Windows: its line ends must not reach the topic KEDA asks for. */
   @Test
   void windowsLineEndsInMonitorPropertiesDoNotReachTheLagTrigger(@TempDir Path copy) throws Exception {
-    Path k8s = Kustomize.repoRoot().resolve("k8s");
-    try (Stream<Path> files = Files.walk(k8s)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path to = copy.resolve(k8s.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
+    copyK8s(copy);
     Path properties = copy.resolve("base/monitor.properties");
     String text = Files.readString(properties, StandardCharsets.UTF_8).replace("\n", "\r\n");
     Files.writeString(properties, text.replace("topics.frames=frames\r\n", "topics.frames=cameras\r\n"));
     assertThat(lagTrigger(Manifests.render(copy, "overlays/cpu"))).containsEntry("topic", "cameras")
         .containsEntry("consumerGroup", "advmon")
         .containsEntry("bootstrapServers", "kafka-kafka-bootstrap.kafka.svc:9093");
+  }
+
+  /**
+   * README's overlay for a monitor.properties of one's own, as README writes it, on a file whose first line is one of
+   * the three keys: kustomize splits the file's text at "\n<key>=", which the first line lacks, so that valid file
+   * failed the render; with Windows line ends and trailing blanks, which the monitor reads past, as well.
+   */
+  @Test
+  void readmesOwnSettingsOverlayFollowsAFileWhoseFirstLineIsOneOfTheKeys(@TempDir Path root) throws Exception {
+    writeReadmesOverlay(root, "topics.frames=cameras \r\nstreams.application-id=team-c\t\r\n"
+        + "kafka.bootstrap.servers=kafka-c-kafka-bootstrap.kafka.svc:9093\r\n");
+    Manifests m = Manifests.render(root, "overlays/mine");
+    MonitorConfig config = monitorConfig(m, root);
+    assertThat(config.string("topics.frames")).isEqualTo("cameras");
+    assertThat(lagTrigger(m)).containsEntry("topic", "cameras").containsEntry("consumerGroup", "team-c")
+        .containsEntry("bootstrapServers", "kafka-c-kafka-bootstrap.kafka.svc:9093");
+  }
+
+  /**
+   * A monitor.properties without one of the three lines (the monitor would take its default) cannot be copied: the
+   * render fails, and kustomize's error must say which lines to write where, not only "options.index 1 is out of
+   * bounds" with the file.
+   */
+  @Test
+  void aFileWithoutOneOfTheLinesFailsTheRenderSayingWhatToWrite(@TempDir Path root) throws Exception {
+    writeReadmesOverlay(root, "# settings\nstreams.application-id=team-c\n"
+        + "kafka.bootstrap.servers=kafka-c-kafka-bootstrap.kafka.svc:9093\n");
+    assertThatThrownBy(() -> Manifests.render(root, "overlays/mine")).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("options.index 1 is out of bounds for value KEDA's lag trigger takes")
+        .hasMessageContaining("one topics.frames=...")
+        .hasMessageContaining("at the start of a line, without spaces around =")
+        .hasMessageContaining("the monitor.properties after it lacks one of them");
+  }
+
+  /** README's code block that includes keda-follows-config, as overlays/mine beside a copy of k8s/ under root. */
+  private static void writeReadmesOverlay(Path root, String monitorProperties) throws IOException {
+    copyK8s(root.resolve("k8s"));
+    String overlay = null;
+    String[] parts = Files.readString(Kustomize.repoRoot().resolve("README.md")).split("```");
+    for (int i = 1; i < parts.length; i += 2) {
+      if (parts[i].contains("- ../../k8s/components/keda-follows-config")) {
+        assertThat(overlay).as("one README code block with the component").isNull();
+        overlay = parts[i].strip() + "\n";
+      }
+    }
+    assertThat(overlay).as("README's overlay with keda-follows-config").isNotNull().contains("behavior: replace");
+    Path dir = Files.createDirectories(root.resolve("overlays/mine"));
+    Files.writeString(dir.resolve("kustomization.yaml"), overlay);
+    Files.writeString(dir.resolve("monitor.properties"), monitorProperties);
+  }
+
+  private static void copyK8s(Path to) throws IOException {
+    Path k8s = Kustomize.repoRoot().resolve("k8s");
+    try (Stream<Path> files = Files.walk(k8s)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(k8s.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
   }
 
   private static Map<String, String> lagTrigger(Manifests m) {
