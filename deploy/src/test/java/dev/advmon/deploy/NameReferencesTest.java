@@ -170,24 +170,24 @@ class NameReferencesTest {
   }
 
   /**
-   * AdvmonNotScraped finds the namespaces where the monitor runs by kube-state-metrics' series of its pods, selected by
-   * their label app.kubernetes.io/name: a rename changes the pods' names, not that label, and the rule must select the
-   * value the rendered pods carry, or one of two monitors unscraped again raised nothing.
+   * AdvmonNotScraped finds the namespaces where the monitor runs by kube-state-metrics' series of its StatefulSet,
+   * selected by its label app.kubernetes.io/name: a rename changes the StatefulSet's name, not that label, and the rule
+   * must select the value the rendered StatefulSet carries, or one of two monitors unscraped again raised nothing.
    */
   @ParameterizedTest
   @CsvSource({"team-a", "blue-gpu"})
-  void theNotScrapedAlertSelectsTheRenamedPodsByTheLabelTheyCarry(String overlay) throws Exception {
+  void theNotScrapedAlertSelectsTheRenamedStatefulSetByTheLabelItCarries(String overlay) throws Exception {
     Manifests m = render(overlay);
-    String podName = m.one(StatefulSet.class).getSpec().getTemplate().getMetadata().getLabels()
-        .get("app.kubernetes.io/name");
+    String label = m.one(StatefulSet.class).getMetadata().getLabels().get("app.kubernetes.io/name");
     String expr = m.oneCustom(PrometheusRule.class).spec().groups().stream().flatMap(g -> g.rules().stream())
         .filter(r -> "AdvmonNotScraped".equals(r.alert())).findFirst().orElseThrow().expr();
-    Matcher selected = Pattern.compile("kube_pod_labels\\{label_app_kubernetes_io_name=\"([^\"]*)\"}").matcher(expr);
+    Matcher selected =
+        Pattern.compile("kube_statefulset_labels\\{label_app_kubernetes_io_name=\"([^\"]*)\"}").matcher(expr);
     Set<String> values = new TreeSet<>();
     while (selected.find()) {
       values.add(selected.group(1));
     }
-    assertThat(values).as("the pods' label AdvmonNotScraped selects, in " + expr).containsExactly(podName);
+    assertThat(values).as("the StatefulSet's label AdvmonNotScraped selects, in " + expr).containsExactly(label);
   }
 
   /**

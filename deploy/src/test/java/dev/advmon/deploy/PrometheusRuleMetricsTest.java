@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PrometheusRuleMetricsTest {
 
   /** Series that come from elsewhere: Prometheus itself and kube-state-metrics. */
-  private static final Set<String> EXTERNAL = Set.of("up", "kube_pod_status_ready", "kube_pod_labels");
+  private static final Set<String> EXTERNAL = Set.of("up", "kube_pod_status_ready", "kube_statefulset_labels",
+      "kube_statefulset_replicas");
   /** Labels Prometheus adds to every scraped series (target labels from the ServiceMonitor). */
   private static final Set<String> TARGET_LABELS = MonitorScrape.TARGET_LABELS;
   private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
