@@ -71,7 +71,7 @@ public final class MonitorConfig {
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction, with several registry.url entries, a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms), so that one hanging URL leaves the others time."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
       new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
-      new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id; not ending in -repartition or -changelog (Kafka Streams' own topics, which the consumer-lag alert leaves out)."),
+      new Setting("topics.frames", "frames", "Input topic of Avro Frame records keyed by camera id; not ending in -campaign-by-camera-repartition or -camera-status-changelog (the monitor's internal topics, which the consumer-lag alert leaves out)."),
       new Setting("topics.verdicts", "verdicts", "Output topic: one FrameVerdict per readable frame."),
       new Setting("topics.alerts", "alerts", "Output topic: an Alert per flagged frame and per camera campaign."),
       new Setting("topics.dead-letter", "frames-dlq", "Output topic: a DeadLetter, with the original bytes and the reason, per frame that could not be scored."),
@@ -1012,13 +1012,16 @@ public final class MonitorConfig {
                 + (internal.equals(string(key)) ? "" : ": " + COLLISION));
           }
         }
-        if (key.equals("topics.frames")
-            && (string(key).endsWith("-repartition") || string(key).endsWith("-changelog"))) {
-          // the consumer-lag alert (k8s/base/prometheusrule.yaml) tells the frames topic from Kafka Streams' own
-          // topics by these suffixes, whatever topics.frames is: a frames topic named so would never raise it
-          throw invalid(key, "ends in '-repartition' or '-changelog', the suffixes of Kafka Streams' internal topics:"
-              + " the alert AdvmonConsumerLag (k8s/base/prometheusrule.yaml) leaves such topics out, so a backlog on"
-              + " it would never be reported; name the frames topic otherwise");
+        // the consumer-lag alert (k8s/base/prometheusrule.yaml) tells the frames topic from the monitor's internal
+        // topics, <application id>-campaign-by-camera-repartition and -camera-status-changelog, by those suffixes,
+        // whatever topics.frames and the application id are: a frames topic named so would never raise it. Only
+        // these: a frames topic ending in -repartition or -changelog alone is valid Kafka, and was always accepted
+        for (String suffix : dev.advmon.topology.MonitorTopology.internalTopics("")) {
+          if (key.equals("topics.frames") && string(key).endsWith(suffix)) {
+            throw invalid(key, "ends in '" + suffix + "', the suffix of one of the monitor's internal topics: the"
+                + " alert AdvmonConsumerLag (k8s/base/prometheusrule.yaml) leaves such topics out, so a backlog on it"
+                + " would never be reported; name the frames topic otherwise");
+          }
         }
       }
       default -> { }

@@ -829,20 +829,32 @@ class MonitorConfigTest {
   }
 
   /**
-   * AdvmonConsumerLag tells the frames topic from Kafka Streams' repartition and changelog topics by those suffixes,
-   * not by the frames topic's name (which the rule cannot know): a frames topic ending so was left out, and its
-   * backlog never alerted on. Only the frames topic's lag is alerted on: the output topics may end so.
+   * AdvmonConsumerLag tells the frames topic from the monitor's internal topics (the campaign repartition topic, which
+   * the stream threads read too, and the camera store's changelog) by their suffixes, not by the frames topic's name
+   * (which the rule cannot know): a frames topic ending so would be left out, and its backlog never alerted on,
+   * whatever the application id.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"cameras-repartition", "frames-changelog"})
-  void refusesAFramesTopicNamedAsKafkaStreamsNamesItsOwnTopicsWhichTheLagAlertLeavesOut(String frames) {
+  @ValueSource(strings = {"cameras-campaign-by-camera-repartition", "site-a-camera-status-changelog"})
+  void refusesAFramesTopicEndingAsAnInternalTopicWhichTheLagAlertLeavesOut(String frames) {
     assertThatThrownBy(() -> MonitorConfig.load(null, Map.of(), Map.of("topics.frames", frames), dir).validated())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'topics.frames' = '" + frames + "'")
         .hasMessageContaining("AdvmonConsumerLag")
         .hasMessageContaining("name the frames topic otherwise");
-    MonitorConfig.load(null, Map.of(), Map.of("topics.frames", "frames-repartitioned",
+  }
+
+  /**
+   * A frames topic ending in -repartition or -changelog alone is a valid Kafka topic the monitor always read: refusing
+   * it stopped an existing installation at its next start over an alert's selector, which now leaves out only the
+   * campaign repartition topic's suffix. Only the frames topic's lag is alerted on: the output topics may end so too.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cameras-repartition", "frames-changelog"})
+  void aFramesTopicEndingInRepartitionOrChangelogAloneStillLoads(String frames) {
+    MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of("topics.frames", frames,
         "topics.verdicts", "verdicts-changelog"), dir).validated();
+    assertThat(c.string("topics.frames")).isEqualTo(frames);
   }
 
   @Test
