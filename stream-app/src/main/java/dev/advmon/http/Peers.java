@@ -64,9 +64,10 @@ public final class Peers {
    */
   static final long RECENT_ANSWER_MS = 120_000;
   /**
-   * How long a peer that did not answer within the timeout is not asked again: a peer whose host is gone (its pod
+   * How long a peer that did not answer within the timeout is not waited for: a peer whose host is gone (its pod
    * deleted, its node down) stays in the group's metadata until the next rebalance, and cost every question its full
-   * timeout, each dashboard poll (every 1.5 s) 2 s. Short, so that one that comes back is asked again soon.
+   * timeout, each dashboard poll (every 1.5 s) 2 s. Meanwhile each question asks it again in the background (one at a
+   * time): its answer ends the while at once, its timeout starts it again.
    */
   static final long SILENT_MEMORY_MS = 10_000;
   /** Peers remembered, at most: instances in one group, with room for pods renamed over time. */
@@ -93,6 +94,9 @@ public final class Peers {
 
   /** A peer's last question that ran out its timeout: the reason given then, and when (on {@link #nanos}). */
   private record Silent(String reason, long atNanos) {}
+
+  /** host:port of each remembered peer asked again in the background just now: one such question at a time. */
+  private final java.util.Set<String> probing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param self what this instance advertises (null if nothing): shown with its own part of merged answers
@@ -240,14 +244,26 @@ public final class Peers {
 
   /** GET {@code pathAndQuery} from {@code peer}; never fails: a failure is an answer with its reason. */
   public CompletableFuture<Answer> ask(HostInfo peer, String pathAndQuery) {
-    Silent last = silent.get(serverName(peer));
+    String name = serverName(peer);
+    Silent last = silent.get(name);
     long agoNanos = last == null ? Long.MAX_VALUE : nanos.getAsLong() - last.atNanos();
     if (agoNanos < TimeUnit.MILLISECONDS.toNanos(SILENT_MEMORY_MS)) {
+      // answered at once, but the peer is asked again without waiting for it (one such question at a time): one that
+      // was only slow (a GC pause, one slow answer such as an image) left every route's answers without it for the
+      // whole SILENT_MEMORY_MS; now it is back at the first question after it answered
+      if (probing.add(name)) {
+        call(peer, pathAndQuery).whenComplete((a, e) -> probing.remove(name));
+      }
       long agoS = TimeUnit.NANOSECONDS.toSeconds(agoNanos);
       return CompletableFuture.completedFuture(new Answer(peer, 0, null, null, last.reason() + " at its last question, "
-          + agoS + " s ago; not asked again for " + (SILENT_MEMORY_MS / 1000 - agoS) + " s, so that a peer whose host "
-          + "is gone does not hold every answer for that long"));
+          + agoS + " s ago; asked again without waiting for it until it answers, so that a peer whose host is gone "
+          + "does not hold every answer"));
     }
+    return call(peer, pathAndQuery);
+  }
+
+  /** GET {@code pathAndQuery} from {@code peer}, waited for up to the timeout; a failure is an answer with its reason. */
+  private CompletableFuture<Answer> call(HostInfo peer, String pathAndQuery) {
     HttpRequest.Builder request;
     try {
       request = HttpRequest.newBuilder(URI.create("http://" + serverName(peer) + pathAndQuery)).timeout(timeout).GET();
