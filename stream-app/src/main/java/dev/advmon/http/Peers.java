@@ -262,7 +262,7 @@ public final class Peers {
     return call(peer, pathAndQuery);
   }
 
-  /** GET {@code pathAndQuery} from {@code peer}, waited for up to the timeout; a failure is an answer with its reason. */
+  /** GET {@code pathAndQuery} from {@code peer}, up to the timeout; a failure is an answer with a reason. */
   private CompletableFuture<Answer> call(HostInfo peer, String pathAndQuery) {
     HttpRequest.Builder request;
     try {
