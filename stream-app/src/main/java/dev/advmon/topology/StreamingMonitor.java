@@ -645,7 +645,10 @@ public final class StreamingMonitor implements AutoCloseable {
       onStreamFailure(client, e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    client.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
+    client.setStateListener((now, before) -> {
+      log.info("Kafka Streams {} -> {}", before, now);
+      unasked.onStreamsState(now); // never blocks: the lookup runs on a thread of its own
+    });
     RestoreProgress progress = new RestoreProgress();
     client.setGlobalStateRestoreListener(progress);
     metrics.bind(client);

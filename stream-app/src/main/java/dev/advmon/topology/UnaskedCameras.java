@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsMetadata;
 
 /**
@@ -175,6 +176,18 @@ public final class UnaskedCameras {
         + ") are held by an instance that advertises no streams.application-server (http.port = 0 and none set), so "
         + "no instance can ask it: their cameras are missing here; give every instance an http.port (or a "
         + "streams.application-server) that the others reach";
+  }
+
+  /**
+   * Kafka Streams' state listener: at RUNNING (after a rebalance, so the topic exists) the count is looked up, off
+   * the caller's thread. Left to the first request, that request and every one during the lookup were answered as if
+   * the count could not be had (complete: false, 503 for an unknown camera) on every start, also where each instance
+   * advertises a server and 404 was the answer.
+   */
+  public void onStreamsState(KafkaStreams.State now) {
+    if (now == KafkaStreams.State.RUNNING) {
+      partitions();
+    }
   }
 
   /** The partition count, 0 while not known; starts a lookup off this thread where none runs and one is due. */

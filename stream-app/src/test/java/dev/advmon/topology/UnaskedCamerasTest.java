@@ -207,4 +207,26 @@ class UnaskedCamerasTest {
     assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3);
     assertThat(unasked.reason(null)).as("any partition").startsWith("2 of 4 partitions");
   }
+
+  /**
+   * The count was looked up at the first request, which (with every one during the lookup) was answered as if it
+   * could not be had: complete: false and 503 for an unknown camera on each start, also where every instance
+   * advertises a server. Kafka Streams reaching RUNNING starts the lookup, so the first request knows it.
+   */
+  @Test
+  void theCountIsLookedUpWhenKafkaStreamsRunsSoThatTheFirstRequestAnswersAnUnknownCameraAsUnknown() {
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1), holding(2, TOPIC, 2, 3));
+    Deque<Runnable> lookups = new ArrayDeque<>();
+    UnaskedCameras unasked = new UnaskedCameras(() -> metadata, TOPIC, topic -> 4, () -> 0L, lookups::add);
+
+    unasked.onStreamsState(org.apache.kafka.streams.KafkaStreams.State.REBALANCING);
+    assertThat(lookups).as("not before RUNNING: the topic may not exist yet").isEmpty();
+    unasked.onStreamsState(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+    assertThat(lookups).hasSize(1);
+    lookups.remove().run();
+
+    assertThat(unasked.reason("no-such-camera")).as("every partition has an owner that answers: 404").isNull();
+    assertThat(unasked.reason(null)).as("complete").isNull();
+    assertThat(lookups).as("known: never asked again").isEmpty();
+  }
 }
