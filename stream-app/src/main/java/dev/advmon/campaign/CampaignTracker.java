@@ -322,9 +322,10 @@ public final class CampaignTracker {
     String seconds = String.format(Locale.ROOT, "%.1f s", settings.windowMs() / 1000.0);
     if (!streakPooled && streakSince < 0) {
       // begun in a state written before its start was kept, which may be one written before streakPooled was: false
-      // there says nothing, and "windows" then named spans of 20 minutes as windows of seconds
+      // there says nothing, and "windows" then named spans of 20 minutes as windows of seconds. "May not": the
+      // version between the two kept streakPooled, and its state cannot be told from an older one's here
       return String.format(Locale.ROOT, "each of the last %d windows of %s, or spans of windows judged together "
-          + "(this streak began under an earlier version, which did not record which of the two; last window: ",
+          + "(this streak began under an earlier version, whose state may not say which of the two; last window: ",
           streak, seconds);
     }
     if (!streakPooled) {

@@ -403,12 +403,35 @@ class CampaignTrackerTest {
     window(3, 20, 0); // closes window 2: the third hot judgement in a row
     assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
         .contains("in each of the last 3 windows of 1.0 s, or spans of windows judged together (this streak began "
-            + "under an earlier version, which did not record which of the two; last window: 10 of 20, 50%"));
+            + "under an earlier version, whose state may not say which of the two; last window: 10 of 20, 50%"));
     window(4, 20, 0);
     window(5, 20, 0);
     window(6, 20, 0); // a streak begun after the upgrade knows what it counts
     assertThat(alerts.get(1).getExplanation()).contains("each of the last 3 windows of 1.0 s (last window: ")
         .doesNotContain("earlier version");
+  }
+
+  /**
+   * A state written between the version that added streakPooled and the one that added streakSince records the flag
+   * (false: windows judged alone) but not the streak's start. Its alert said that version "did not record which of the
+   * two", which is false of it; the hedge says only what holds for both earlier versions.
+   */
+  @Test
+  void aStreakBegunUnderAnEarlierVersionDoesNotSayThatVersionKeptNoFlagWhenItMayHave() {
+    CameraStatusSerde serde = new CameraStatusSerde();
+    // as the version with streakPooled but without streakSince wrote it: two hot windows judged alone
+    byte[] recorded = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
+        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
+        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
+        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0,\"streakPooled\":false}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    state = serde.deserializer().deserialize("t", recorded);
+    window(2, 20, 10);
+    window(3, 20, 0);
+    assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
+        .doesNotContain("did not record")
+        .contains("(this streak began under an earlier version, whose state may not say which of the two; last "
+            + "window: 10 of 20, 50%"));
   }
 
   /** A span counts only in the streak it is part of: once a window breaks that streak, windows judged alone say so. */
