@@ -93,10 +93,28 @@ record DemoSummary(
    */
   private String whyNoCampaign() {
     return cameraStates.stream().filter(c -> c.cameraId().equals(stickeredCamera)).findFirst()
-        .map(c -> String.format(Locale.ROOT, " (the stickered %s ended with %d hot window%s in a row judged; a campaign "
-            + "takes campaign.consecutive-windows of them, 3 unless set: give more --frames)", stickeredCamera,
-            c.hotStreak(), c.hotStreak() == 1 ? "" : "s"))
-        .orElse("");
+        .map(DemoSummary::whyNoCampaign).orElse("");
+  }
+
+  /**
+   * More frames help only a camera whose windows were hot, or not judged yet: one whose last window judged was cool
+   * (detectors that miss the sticker) would not raise a campaign with more. One in a campaign by its state raised it
+   * after the summary's alerts were read: nothing to explain.
+   */
+  private static String whyNoCampaign(CameraStatus c) {
+    if (c.inCampaign()) {
+      return "";
+    }
+    if (c.hotStreak() > 0) {
+      return String.format(Locale.ROOT, " (the stickered %s ended with %d hot window%s in a row judged; a campaign "
+          + "takes campaign.consecutive-windows of them, 3 unless set: give more --frames)", c.cameraId(),
+          c.hotStreak(), c.hotStreak() == 1 ? "" : "s");
+    }
+    if (c.lastWindowFrames() > 0) {
+      return String.format(Locale.ROOT, " (the stickered %s's last window judged, %d of %d flagged, was not clearly "
+          + "above the baseline)", c.cameraId(), c.lastWindowFlagged(), c.lastWindowFrames());
+    }
+    return " (no window of the stickered " + c.cameraId() + " was judged yet: give more --frames)";
   }
 
   void writeJson(Path file) throws IOException {

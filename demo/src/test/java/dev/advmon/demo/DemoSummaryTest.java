@@ -40,6 +40,32 @@ class DemoSummaryTest {
         .contains("campaigns              none\n");
   }
 
+  private static DemoSummary withStickered(CameraStatus stickered) {
+    return new DemoSummary(2000, 4, "cam-04", 1990, 10, 0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+        List.of("stability"), 0.9, 0.0, null, null, List.of(), List.of(stickered), 70, 24, 13, Map.of(), false);
+  }
+
+  /**
+   * "Give more --frames" holds only while the stickered camera's windows were hot: one whose last window judged was
+   * not above the baseline (a bundle whose detectors miss the sticker) would not raise a campaign with more frames, and
+   * was sent to give them; one whose state is in a campaign (its alert not read before the summary) was told it had
+   * too few hot windows.
+   */
+  @Test
+  void advisesMoreFramesOnlyWhereTheStickeredCameraWasHotAndNotInACampaign() {
+    CameraStatus cool = new CameraStatus("cam-04", CameraStatus.NORMAL, 18_000, 30, 1, 16_000, 50, 2, 0, 0, -1, 500,
+        9, Map.of(), List.of());
+    assertThat(withStickered(cool).table()).doesNotContain("give more --frames")
+        .contains("campaigns              none (the stickered cam-04's last window judged, 2 of 50 flagged, was not "
+            + "clearly above the baseline)");
+    CameraStatus notJudged = new CameraStatus("cam-04", CameraStatus.NORMAL, 0, 8, 8, -1, 0, 0, 0, 0, -1, 8, 8);
+    assertThat(withStickered(notJudged).table()).contains("campaigns              none (no window of the stickered "
+        + "cam-04 was judged yet: give more --frames)");
+    CameraStatus raised = new CameraStatus("cam-04", CameraStatus.CAMPAIGN, 8_000, 10, 10, 6_000, 50, 49, 3, 0, 8_000,
+        160, 157, Map.of(), List.of());
+    assertThat(withStickered(raised).table()).contains("campaigns              none\n");
+  }
+
   @Test
   void givesTheDetectionRateForAttacksOnTheModelInUse() {
     assertThat(summary(0.8, null, null).table()).contains("80.0% of attacked frames flagged");
