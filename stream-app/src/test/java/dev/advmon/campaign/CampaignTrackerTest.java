@@ -384,6 +384,16 @@ class CampaignTrackerTest {
         .contains("(the start of that span)");
   }
 
+  /** cam-7 after two hot windows of 20 frames, as a version without streakSince wrote it, with {@code more} fields. */
+  private static CameraStatus twoHotWindowsAsAnEarlierVersionWroteThem(String more) {
+    byte[] json = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
+        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
+        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
+        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0" + more + "}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new CameraStatusSerde().deserializer().deserialize("t", json);
+  }
+
   /**
    * A streak begun in a state written before streakPooled existed reads it as false whatever the streak held: its first
    * alert after the upgrade said "windows of 1.0 s" for what may have been spans of pooled windows. Such a streak (its
@@ -391,14 +401,8 @@ class CampaignTrackerTest {
    */
   @Test
   void aStreakBegunBeforeTheUpgradeDoesNotClaimItsEarlierJudgementsWereWindows() {
-    CameraStatusSerde serde = new CameraStatusSerde();
     // as a version before streakPooled wrote it: two hot judgements (spans, for all it records), the third counted
-    byte[] older = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
-        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
-        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
-        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0}")
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    state = serde.deserializer().deserialize("t", older);
+    state = twoHotWindowsAsAnEarlierVersionWroteThem("");
     window(2, 20, 10);
     window(3, 20, 0); // closes window 2: the third hot judgement in a row
     assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
@@ -418,14 +422,8 @@ class CampaignTrackerTest {
    */
   @Test
   void aStreakBegunUnderAnEarlierVersionDoesNotSayThatVersionKeptNoFlagWhenItMayHave() {
-    CameraStatusSerde serde = new CameraStatusSerde();
     // as the version with streakPooled but without streakSince wrote it: two hot windows judged alone
-    byte[] recorded = ("{\"cameraId\":\"cam-7\",\"status\":\"NORMAL\",\"windowStart\":2000,\"windowFrames\":0,"
-        + "\"windowFlagged\":0,\"lastWindowStart\":1000,\"lastWindowFrames\":20,\"lastWindowFlagged\":10,"
-        + "\"hotStreak\":2,\"coolStreak\":0,\"campaignSince\":-1,\"totalFrames\":40,\"totalFlagged\":20,"
-        + "\"windowReasons\":{},\"windowExamples\":[],\"pooledSince\":-1,\"pooledFrames\":0,\"streakPooled\":false}")
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    state = serde.deserializer().deserialize("t", recorded);
+    state = twoHotWindowsAsAnEarlierVersionWroteThem(",\"streakPooled\":false");
     window(2, 20, 10);
     window(3, 20, 0);
     assertThat(alerts).singleElement().satisfies(a -> assertThat(a.getExplanation())
