@@ -58,18 +58,18 @@ public final class KafkaTlsStores {
     }
     boolean inlineKeys = !props.containsKey("ssl.keystore.location")
         && (props.get(INLINE_CHAIN) != null || props.get(INLINE_KEY) != null);
-    if (inlineKeys) {
-      // Kafka's words for these ("No matching PRIVATE KEY entries in PEM file", "algid parse error, not a sequence",
-      // "DerValue.getBigIntegerInternal, not expected 48") name neither the setting nor what it should hold
-      Problem problem = inlineKeyTextProblem(props);
-      if (problem != null) {
-        throw c.invalid("kafka." + problem.setting(), problem.words());
-      }
-    }
     DefaultSslEngineFactory engines = new DefaultSslEngineFactory();
     try {
       engines.configure(parsed); // it holds no open resource once configured
     } catch (KafkaException | IllegalArgumentException e) {
+      // Kafka's words for these ("No matching PRIVATE KEY entries in PEM file", "algid parse error, not a sequence",
+      // "DerValue.getBigIntegerInternal, not expected 48") name neither the setting nor what it should hold. Read
+      // only once Kafka refused its key store: Kafka's PEM reading takes more than this reading knows ("-----BEGIN
+      // X509 CERTIFICATE-----", "TRUSTED CERTIFICATE"), and a pair that Kafka takes must never stop the start
+      Problem keyText = inlineKeys && !causes(e).contains("PEM truststore") ? inlineKeyTextProblem(props) : null;
+      if (keyText != null) {
+        throw c.invalid("kafka." + keyText.setting(), keyText.words());
+      }
       String store = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props) ? "keystore" : "truststore";
       Object inline = props.get(INLINE_CA);
       String problem = inline == null || props.containsKey("ssl.truststore.location") ? null : inlineCaProblem(inline);

@@ -272,6 +272,25 @@ class KafkaTlsStoresTest {
         "kpass"))).doesNotThrowAnyException();
   }
 
+  /**
+   * Kafka reads any -----BEGIN ...CERTIFICATE----- block (its pattern is "BEGIN\\s*.*CERTIFICATE"), and a key with a
+   * second space in its label: a pair that Kafka takes must start, whatever this check's own reading of the text.
+   */
+  @Test
+  void anInlinePairThatKafkaReadsUnderOtherPemLabelsIsNotRefused() throws Exception {
+    Pem client = keyPair("client", "EC");
+
+    for (String label : new String[] {"X509 CERTIFICATE", "TRUSTED CERTIFICATE"}) {
+      String chain = client.certificate().replace("BEGIN CERTIFICATE", "BEGIN " + label)
+          .replace("END CERTIFICATE", "END " + label);
+      assertThatCode(() -> KafkaTlsStores.check(inlineKeys(chain, client.keyPem(), null)))
+          .as(label).doesNotThrowAnyException();
+    }
+    String key = client.keyPem().replace("BEGIN PRIVATE KEY", "BEGIN  PRIVATE KEY");
+    assertThatCode(() -> KafkaTlsStores.check(inlineKeys(client.certificate(), key, null)))
+        .doesNotThrowAnyException();
+  }
+
   /** The certificate pasted twice, in the key's place too: Kafka said "No matching PRIVATE KEY entries in PEM file". */
   @Test
   void aCertificateGivenAsTheInlineKeyIsNamedWithWhereItBelongs() throws Exception {
