@@ -95,6 +95,8 @@ public final class KafkaTlsStores {
       // the handshake with "Received fatal alert: handshake_failure", naming no setting (Kafka 4.3.1, by hand)
       Problem mismatch = chainForAnotherKey(engines.keystore(), props.get("ssl.key.password"));
       if (mismatch != null) {
+        mismatch = java.util.Objects.requireNonNullElse(certificatesLost(props.get(INLINE_CHAIN), engines.keystore()),
+            mismatch);
         throw c.invalid("kafka." + mismatch.setting(), mismatch.words());
       }
     }
@@ -264,6 +266,37 @@ public final class KafkaTlsStores {
       return null; // Kafka read them: whatever this check cannot, it leaves to the handshake
     }
     return null;
+  }
+
+  private static final java.util.regex.Pattern CERTIFICATE_BEGIN = java.util.regex.Pattern.compile(
+      "-----BEGIN [A-Z0-9 ]*CERTIFICATE-----");
+
+  /**
+   * Whether Kafka read fewer certificates than {@code chainText} holds. Kafka's PEM pattern reads one block of those on
+   * one line: a chain written on one line (a properties file's lines continued with \, or joined by hand) reads as a
+   * single certificate of it, not the client's, and so looks like a chain for another key. Null when none was lost.
+   */
+  static Problem certificatesLost(Object chainText, java.security.KeyStore keys) {
+    if (chainText == null || keys == null) {
+      return null;
+    }
+    long given = CERTIFICATE_BEGIN.matcher(secret(chainText)).results().count();
+    int read = 0;
+    try {
+      for (String alias : java.util.Collections.list(keys.aliases())) {
+        java.security.cert.Certificate[] chain = keys.getCertificateChain(alias);
+        read = Math.max(read, chain == null ? 0 : chain.length);
+      }
+    } catch (java.security.KeyStoreException e) {
+      return null;
+    }
+    if (read == 0 || given <= read) {
+      return null;
+    }
+    return new Problem(INLINE_CHAIN, "holds " + given + " certificates, but Kafka read only " + read + " of them:"
+        + " each -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- line must be a line of its own (of the"
+        + " blocks on one line, Kafka reads one; a properties file's lines continued with \\ join them into one),"
+        + " the monitor's client certificate first, then its CAs" + PAIR);
   }
 
   private static String signatureFor(String keyAlgorithm) {

@@ -291,6 +291,25 @@ class KafkaTlsStoresTest {
         .doesNotThrowAnyException();
   }
 
+  /**
+   * A chain on one line (as a properties file's continued lines give it): Kafka 4.3.1 reads its last certificate only,
+   * takes the pair, and the broker refuses the handshake; "a chain for another key" would send the operator to reissue
+   * a certificate that is right.
+   */
+  @Test
+  void aChainOnOneLineIsToldThatKafkaReadOnlyPartOfIt() throws Exception {
+    Pem client = keyPair("client", "EC");
+    Pem ca = keyPair("ca", "EC");
+    String oneLine = (client.certificate() + ca.certificate()).replace("\r", "").replace("\n", " ").strip();
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineKeys(oneLine, client.keyPem(), null)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.keystore.certificate.chain' (from environment ")
+        .hasMessageContaining("holds 2 certificates, but Kafka read only 1 of them")
+        .hasMessageContaining("must be a line of its own")
+        .hasMessageNotContaining(body(client.certificate()));
+  }
+
   /** The certificate pasted twice, in the key's place too: Kafka said "No matching PRIVATE KEY entries in PEM file". */
   @Test
   void aCertificateGivenAsTheInlineKeyIsNamedWithWhereItBelongs() throws Exception {
