@@ -105,9 +105,11 @@ public final class DependencyProbe {
     String st = now;
     long since = clock.getAsLong() - failingForMs;
     // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
-    // out one way, then another): an outage counts from its first failed check
+    // out one way, then another): an outage counts from its first failed check. A new state starts its own count:
+    // "refusing the monitor's login for N s" after an outage must not count the outage's seconds as the refusal's
     status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) && java.util.Objects.equals(old.state(), st)
-        ? old : new Status(p, st, p != null && old.problem() != null ? old.sinceMs() : since));
+        ? old : new Status(p, st, p != null && old.problem() != null && java.util.Objects.equals(old.state(), st)
+            ? old.sinceMs() : since));
   }
 
   /** Why the dependency is unreachable (or what else it is), with since when; null while it answers. */

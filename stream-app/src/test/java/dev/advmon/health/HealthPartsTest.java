@@ -79,4 +79,27 @@ class HealthPartsTest {
     assertThat(probe.problem()).as("a new outage counts from its own start").isEqualTo(
         "Kafka at 127.0.0.1:9092 unreachable for 1 s: Connection refused");
   }
+
+  /** A registry down for a minute that comes back refusing the login: the refusal is 5 s old, not 65. */
+  @Test
+  void aProbeCountsANewKindOfFailureFromItsOwnStartNotFromTheOutageBeforeIt() {
+    AtomicLong clock = new AtomicLong(1_000);
+    AtomicReference<Exception> failure = new AtomicReference<>(new java.net.ConnectException("Connection refused"));
+    DependencyProbe probe = new DependencyProbe("schema registry at http://r", () -> {
+      throw failure.get();
+    }, clock::get, Exception::getMessage,
+        e -> e instanceof SecurityException ? "refusing the monitor's login" : DependencyProbe.UNREACHABLE);
+    probe.check();
+    clock.addAndGet(60_000);
+    failure.set(new SecurityException("HTTP 401"));
+    probe.check();
+    clock.addAndGet(5_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("schema registry at http://r refusing the monitor's login for 5 s: HTTP 401");
+    failure.set(new java.net.ConnectException("Connection refused"));
+    probe.check();
+    clock.addAndGet(2_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("schema registry at http://r unreachable for 2 s: Connection refused");
+  }
 }
