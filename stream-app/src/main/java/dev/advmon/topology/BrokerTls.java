@@ -49,8 +49,11 @@ public final class BrokerTls {
         // holds the CA mends neither
         return Optional.of(revoked(v.getReason() == BasicReason.REVOKED, rootWords(t)));
       }
-      if (t instanceof CertPathValidatorException v && String.valueOf(v.getMessage())
-          .startsWith("Unrecognized critical extension")) {
+      // Java 17's and 25's PKIXMasterCertPathValidator give the reason UNRECOGNIZED_CRIT_EXT, in lower-case words
+      // ("unrecognized critical extension(s)"), which the words' test alone had missed
+      if (t instanceof CertPathValidatorException v && (v.getReason() == java.security.cert.PKIXReason
+          .UNRECOGNIZED_CRIT_EXT || String.valueOf(v.getMessage()).toLowerCase(java.util.Locale.ROOT)
+          .startsWith("unrecognized critical extension"))) {
         // PKIX's words for a certificate of the chain that marks an extension it does not know as critical: a
         // validator exception with no reason of its own, which the CA's advice below does not mend
         return Optional.of(criticalExtension(v.getMessage()));

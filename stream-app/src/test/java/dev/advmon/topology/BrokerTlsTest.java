@@ -228,4 +228,42 @@ class BrokerTlsTest {
     assertThat(Failures.hint(e)).contains("the TLS handshake with the broker failed")
         .doesNotContain("refuses the monitor's login");
   }
+
+  /**
+   * The exception Java's PKIX validator really throws for a certificate with an unknown critical extension (its
+   * words are lower case, its reason UNRECOGNIZED_CRIT_EXT): a keytool CA signs a certificate with one.
+   */
+  @Test
+  void aRealPkixRefusalOfAnUnknownCriticalExtensionGetsItsOwnAdvice(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path ca = dir.resolve("ca.p12");
+    Path leaf = dir.resolve("leaf.p12");
+    Keytool.run("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=ca", "-ext", "bc:c", "-validity", "30",
+        "-keystore", ca.toString(), "-storetype", "PKCS12", "-storepass", "secret");
+    Keytool.run("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-dname", "CN=broker", "-validity", "30",
+        "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass", "secret");
+    Path csr = dir.resolve("leaf.csr");
+    Path crt = dir.resolve("leaf.crt");
+    Keytool.run("-certreq", "-alias", "leaf", "-keystore", leaf.toString(), "-storetype", "PKCS12", "-storepass",
+        "secret", "-file", csr.toString());
+    Keytool.run("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storetype", "PKCS12", "-storepass",
+        "secret", "-ext", "1.2.3.4:critical=0500", "-infile", csr.toString(), "-outfile", crt.toString());
+    java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+    java.security.cert.X509Certificate broker;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(crt)) {
+      broker = (java.security.cert.X509Certificate) x509.generateCertificate(in);
+    }
+    java.security.cert.PKIXParameters parameters = new java.security.cert.PKIXParameters(java.util.Set.of(
+        new java.security.cert.TrustAnchor((java.security.cert.X509Certificate) Keytool.load(ca, "secret")
+            .getCertificate("ca"), null)));
+    parameters.setRevocationEnabled(false);
+    CertPathValidatorException real = org.assertj.core.api.Assertions.catchThrowableOfType(
+        CertPathValidatorException.class, () -> java.security.cert.CertPathValidator.getInstance("PKIX")
+            .validate(x509.generateCertPath(java.util.List.of(broker)), parameters));
+
+    assertThat(BrokerTls.advice(handshake(new CertificateException("PKIX path validation failed: " + real, real))))
+        .get().asString()
+        .contains("a certificate of the broker's chain marks as critical an extension Java does not know")
+        .doesNotContain("kafka.ssl.truststore.location must hold that CA");
+  }
 }
