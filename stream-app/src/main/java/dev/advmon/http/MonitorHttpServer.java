@@ -76,7 +76,7 @@ public final class MonitorHttpServer implements AutoCloseable {
    * (a limit per client needs a proxy in front).
    */
   static final int MAX_CONNECTIONS = 256;
-  /** The answers being made on this thread's permit of {@link #answering}, released once the bytes are ready. */
+  /** This thread's permit ({@link #answering} or {@link #gathering}), given back once its answer's bytes are made. */
   private static final ThreadLocal<java.util.concurrent.Semaphore> HELD = new ThreadLocal<>();
 
   private final HttpServer server;
@@ -91,7 +91,11 @@ public final class MonitorHttpServer implements AutoCloseable {
    * those answer the other instances' own questions, and two instances whose workers all waited for each other would
    * each wait until the peer timeout and report the other as not answering. Null without peers.
    */
-  private final ThreadPoolExecutor gatherers;
+  /**
+   * With peers, {@code http.threads} permits of their own for the answers that may wait for the other instances; null
+   * without peers.
+   */
+  private final java.util.concurrent.Semaphore gathering;
   private final HealthCheck health;
   private final HostCheck hosts;
   private final byte[] token;
@@ -183,7 +187,7 @@ public final class MonitorHttpServer implements AutoCloseable {
     executor = readers(settings.threads(), "advmon-http-");
     answering = new java.util.concurrent.Semaphore(settings.threads());
     server.setExecutor(executor);
-    gatherers = peers == Peers.NONE ? null : workers(settings.threads(), "advmon-http-peers-");
+    gathering = peers == Peers.NONE ? null : new java.util.concurrent.Semaphore(settings.threads());
     if (settings.healthPort() == 0) {
       healthServer = null;
       healthExecutor = null;
@@ -198,9 +202,6 @@ public final class MonitorHttpServer implements AutoCloseable {
       } catch (java.net.BindException e) {
         server.stop(0);
         executor.shutdownNow();
-        if (gatherers != null) {
-          gatherers.shutdownNow();
-        }
         throw new java.net.BindException("cannot listen on " + settings.bind() + ":" + settings.healthPort()
             + " (http.bind, http.health-port): " + e.getMessage() + "; stop what uses it, choose another "
             + "http.health-port, or 0 for none");
@@ -277,28 +278,17 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex, boolean healthOnly) throws IOException {
-    if (!healthOnly && gatherers != null && asksPeers(ex)) {
-      try {
-        gatherers.execute(() -> {
-          try {
-            answer(ex, false);
-          } catch (IOException e) {
-            log.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString()); // client gone
-          }
-        });
-        return; // answered and closed there
-      } catch (java.util.concurrent.RejectedExecutionException full) {
-        // every one busy and their queue full: answer here, as without them
-      }
-    }
     if (healthOnly) {
       answer(ex, true); // two workers of its own, nothing else reaches them
       return;
     }
-    // the gatherers above take no permit: they are bounded themselves, and two instances whose permits all waited on
-    // each other's would each wait until the peer timeout
-    answering.acquireUninterruptibly();
-    HELD.set(answering);
+    // The answers that may wait for the other instances take permits of their own: two instances asked at once whose
+    // permits all waited on each other's scope=local answers would each wait until the peer timeout. They are made
+    // on the connection's own thread, like the others, so that sending one to a client that reads slowly holds no
+    // permit either (a pool of threads that made and sent them was held by such clients until http.timeout-ms).
+    java.util.concurrent.Semaphore permits = gathering != null && asksPeers(ex) ? gathering : answering;
+    permits.acquireUninterruptibly();
+    HELD.set(permits);
     try {
       answer(ex, false);
     } finally {
@@ -647,9 +637,6 @@ public final class MonitorHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
-    if (gatherers != null) {
-      gatherers.shutdownNow();
-    }
     if (healthServer != null) {
       healthServer.stop(0);
       healthExecutor.shutdownNow();

@@ -707,16 +707,44 @@ class MonitorHttpServerTest {
   @Test
   void aClientReadingItsAnswerSlowlyDoesNotHoldTheWorkersFromOthers() throws Exception {
     state.set(KafkaStreams.State.RUNNING);
-    byte[] big = new byte[64 << 20]; // beyond what the sockets' buffers take, so that sending it waits for the reader
     try (MonitorHttpServer one = new MonitorHttpServer(new HttpSettings("127.0.0.1", 0, "", List.of(), 1,
-            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null);
-        Socket slow = new Socket("127.0.0.1", one.port())) {
-      one.route("/big", (ex, path) -> MonitorHttpServer.reply(ex, 200, "application/octet-stream", big));
-      slow.getOutputStream().write("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null)) {
+      assertLargeAnswerReadSlowlyLetsOthersBeAnswered(one, "/big", "/metrics");
+    }
+  }
+
+  /**
+   * With peers, /cameras and /api/* are made where they may wait for the other instances; those were threads that also
+   * sent the answer, so a client that asked there for a large answer and did not read it held one until
+   * http.timeout-ms, and with http.threads such clients /cameras and the dashboard's /api/* answered no one else.
+   */
+  @Test
+  void aClientReadingAnAnswerOfEveryInstanceSlowlyDoesNotHoldCamerasFromOthers() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    Peers peers = new Peers(new org.apache.kafka.streams.state.HostInfo("127.0.0.1", 1), List::of,
+        java.time.Duration.ofSeconds(1), null);
+    try (MonitorHttpServer one = new MonitorHttpServer(new HttpSettings("127.0.0.1", 0, "", List.of(), 1,
+            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null,
+        peers)) {
+      assertLargeAnswerReadSlowlyLetsOthersBeAnswered(one, "/api/big", "/cameras");
+    }
+  }
+
+  /**
+   * Has {@code server} answer {@code slowPath} with 64 MiB to a client that reads none of it yet, then asks
+   * {@code otherPath} (200 expected) meanwhile, and reads the large answer whole afterwards.
+   */
+  private static void assertLargeAnswerReadSlowlyLetsOthersBeAnswered(MonitorHttpServer server, String slowPath,
+      String otherPath) throws Exception {
+    byte[] big = new byte[64 << 20]; // beyond what the sockets' buffers take, so that sending it waits for the reader
+    server.route(slowPath, (ex, path) -> MonitorHttpServer.reply(ex, 200, "application/octet-stream", big));
+    try (Socket slow = new Socket("127.0.0.1", server.port())) {
+      slow.getOutputStream().write(("GET " + slowPath + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
       slow.getOutputStream().flush();
       assertThat(dev.advmon.testing.Await.until(() -> threadsIn("sun.net.httpserver.Request$WriteStream") >= 1,
           java.time.Duration.ofSeconds(60))).as("the server sends the large answer").isTrue();
-      assertThat(raw(one.port(), "/metrics", "localhost", null)).startsWith("HTTP/1.1 200");
+      assertThat(raw(server.port(), otherPath, "localhost", null)).startsWith("HTTP/1.1 200");
       slow.setSoTimeout(10_000);
       java.io.InputStream in = slow.getInputStream();
       StringBuilder headers = new StringBuilder();
