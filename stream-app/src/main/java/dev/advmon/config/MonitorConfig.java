@@ -133,7 +133,7 @@ public final class MonitorConfig {
           "When set, every route except /health/live and /health/ready requires the header 'Authorization: Bearer <token>'. Prefer the environment (ADVMON_HTTP_BEARER_TOKEN, from a Secret)."),
       new Setting("http.allowed-hosts", "",
           "Extra Host header values accepted on every route, comma-separated (host or host:port; * = any). localhost, 127.0.0.1 and [::1] are always accepted; on a non-loopback http.bind with no list, other hosts are accepted only when http.bearer-token is set."),
-      new Setting("http.threads", "4", "Requests the HTTP server answers at a time; each connection's request is read on a thread of its own (up to 256 connections), so a slow client holds none of these."),
+      new Setting("http.threads", "4", "Requests the HTTP server answers at a time; each connection's request is read on a thread of its own (up to 256 connections), so a slow client holds none of these (one reading slowly only beyond 64 MiB of answers being sent)."),
       new Setting("http.health-port", "0", "A second port serving only /health/live and /health/ready (and the icon a browser asks for, /favicon.ico), on workers of its own, for the kubelet's probes: clients that hold http.port's workers cannot fail them there (http.port serves them too); 0 = none, else a port other than http.port, which must not be 0."),
       new Setting("http.timeout-ms", "10000", "Time a client may take to send its request, and the server to write its response, before the connection is closed."),
       new Setting("registry.unknown-id-cache-ms", "60000",

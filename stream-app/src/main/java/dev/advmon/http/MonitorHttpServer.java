@@ -76,6 +76,14 @@ public final class MonitorHttpServer implements AutoCloseable {
    * (a limit per client needs a proxy in front).
    */
   static final int MAX_CONNECTIONS = 256;
+  /**
+   * Bytes of the answers being sent without a permit, at most: each stays in memory until its client has read it (up to
+   * http.timeout-ms), and a full camera listing takes megabytes, so MAX_CONNECTIONS clients that read none held that
+   * many. An answer beyond what is left keeps its permit while it is sent.
+   */
+  static final int SENDING_BYTES = 64 << 20;
+  /** What is left of {@link #SENDING_BYTES}, in KiB, for the whole process (as the JDK server's own limits). */
+  private static final java.util.concurrent.Semaphore SENDING = new java.util.concurrent.Semaphore(SENDING_BYTES >> 10);
   /** This thread's permit ({@link #answering} or {@link #gathering}), given back once its answer's bytes are made. */
   private static final ThreadLocal<java.util.concurrent.Semaphore> HELD = new ThreadLocal<>();
 
@@ -268,6 +276,11 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
   }
 
+  /** The main port's permits not held now (tests). */
+  int freePermits() {
+    return answering.availablePermits();
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
@@ -298,7 +311,7 @@ public final class MonitorHttpServer implements AutoCloseable {
 
   /**
    * Gives back this thread's permit, if it holds one: once an answer's bytes are made, sending them to a client that
-   * reads slowly must not hold it (that takes up to http.timeout-ms).
+   * reads slowly must not hold it (that takes up to http.timeout-ms), within {@link #SENDING_BYTES}.
    */
   private static void releaseHeld() {
     java.util.concurrent.Semaphore held = HELD.get();
@@ -622,13 +635,23 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   public static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
-    releaseHeld();
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    boolean head = "HEAD".equals(ex.getRequestMethod());
-    ex.sendResponseHeaders(status, head ? -1 : bytes.length);
-    if (!head) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
+    int kib = (int) ((bytes.length + 1023L) >> 10);
+    boolean budgeted = HELD.get() != null && SENDING.tryAcquire(kib);
+    if (budgeted) {
+      releaseHeld();
+    }
+    try {
+      ex.getResponseHeaders().set("Content-Type", contentType);
+      boolean head = "HEAD".equals(ex.getRequestMethod());
+      ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+      if (!head) {
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    } finally {
+      if (budgeted) {
+        SENDING.release(kib);
       }
     }
   }

@@ -731,6 +731,31 @@ class MonitorHttpServerTest {
   }
 
   /**
+   * Answers sent without a permit are held in memory until their clients read them (or http.timeout-ms): 256 clients
+   * that ask for a full camera listing (megabytes) and read none of it held 256 of them. Beyond
+   * MonitorHttpServer.SENDING_BYTES, an answer keeps its permit while it is sent, as before 840c6f7b: here the second
+   * large answer, with the first still unread.
+   */
+  @Test
+  void answersSentWithoutAPermitHoldAtMostTheirBudgetOfBytes() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    byte[] big = new byte[MonitorHttpServer.SENDING_BYTES * 3 / 4];
+    try (MonitorHttpServer one = new MonitorHttpServer(new HttpSettings("127.0.0.1", 0, "", List.of(), 1,
+            java.time.Duration.ofSeconds(10)), HealthCheck.ofState(state::get), metrics::scrape, directory, null, null);
+        Socket first = new Socket("127.0.0.1", one.port());
+        Socket second = new Socket("127.0.0.1", one.port())) {
+      one.route("/big", (ex, path) -> MonitorHttpServer.reply(ex, 200, "application/octet-stream", big));
+      for (Socket slow : List.of(first, second)) {
+        slow.getOutputStream().write("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        slow.getOutputStream().flush();
+      }
+      assertThat(dev.advmon.testing.Await.until(() -> threadsIn("sun.net.httpserver.Request$WriteStream") >= 2,
+          java.time.Duration.ofSeconds(60))).as("the server sends both large answers").isTrue();
+      assertThat(one.freePermits()).as("permits free while the second is sent").isZero();
+    }
+  }
+
+  /**
    * Has {@code server} answer {@code slowPath} with 64 MiB to a client that reads none of it yet, then asks
    * {@code otherPath} (200 expected) meanwhile, and reads the large answer whole afterwards.
    */
