@@ -239,13 +239,20 @@ public final class TopicAdmin {
       stopped = true;
       throw e;
     } finally {
-      // a stopped start abandons the request under way: close() waits for it (up to default.api.timeout.ms, 15 s),
-      // and the start's caller, which waits for this check's thread to end, with it
-      if (stopped) {
-        admin.close(java.time.Duration.ZERO);
-      } else {
-        admin.close();
-      }
+      close(admin, stopped);
+    }
+  }
+
+  /**
+   * Closes {@code admin}; a stopped start's at once, abandoning the request under way: the default close waits for it
+   * (up to default.api.timeout.ms, 15 s), and the start's caller, which waits for the topic check's thread to end
+   * (at most 10 s), with it.
+   */
+  private static void close(Admin admin, boolean stopped) {
+    if (stopped) {
+      admin.close(java.time.Duration.ZERO);
+    } else {
+      admin.close();
     }
   }
 
@@ -380,7 +387,9 @@ public final class TopicAdmin {
       throws ExecutionException, TimeoutException, InterruptedException {
     List<ConfigResource> resources = java.util.stream.Stream.concat(topics.stream(), ifPresent.stream()).distinct()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    try (Admin admin = adminFactory.apply(adminProperties)) {
+    Admin admin = adminFactory.apply(adminProperties);
+    boolean stopped = false;
+    try {
       // with synonyms: a topic's entry then also names the broker's default (in server.properties or set cluster-wide)
       Map<ConfigResource, org.apache.kafka.common.KafkaFuture<Config>> described = admin.describeConfigs(resources,
           new DescribeConfigsOptions().includeSynonyms(true)).values();
@@ -414,6 +423,11 @@ public final class TopicAdmin {
         leastAhead = least(leastAhead, config, r.name(), TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "ahead of");
       }
       return new AcceptedTimes(least, leastAhead);
+    } catch (InterruptedException e) {
+      stopped = true;
+      throw e;
+    } finally {
+      close(admin, stopped); // the topic check's last step: a stop here was held up to 10 s
     }
   }
 

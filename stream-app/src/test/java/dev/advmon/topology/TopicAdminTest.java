@@ -58,6 +58,12 @@ class TopicAdminTest {
   private RuntimeException aclsFailure;
   /** The pauses TopicAdmin asked for between tries, in ms (it is given a pause that only records them). */
   private final List<Long> pauses = new ArrayList<>();
+  /** A broker that accepted describeConfigs and never answers it (it stopped answering right after listing). */
+  private volatile boolean describeUnanswered;
+  /** describeConfigs was asked of that broker. */
+  private volatile boolean describeAsked;
+  /** Each close of an admin client: "close()" for the default close, else its timeout. */
+  private final List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Admin admin() {
     return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, m, args) ->
@@ -66,7 +72,10 @@ class TopicAdminTest {
           case "describeConfigs" -> describeConfigs(cast(args[0]));
           case "createTopics" -> createTopics(cast(args[0]));
           case "describeAcls" -> describeAcls();
-          case "close" -> null;
+          case "close" -> {
+            closes.add(args == null || args.length == 0 ? "close()" : String.valueOf(args[0]));
+            yield null;
+          }
           default -> throw new UnsupportedOperationException(m.getName());
         });
   }
@@ -99,6 +108,11 @@ class TopicAdminTest {
   private DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources) throws ReflectiveOperationException {
     Map<ConfigResource, KafkaFuture<Config>> out = new HashMap<>();
     for (ConfigResource r : resources) {
+      if (describeUnanswered) {
+        describeAsked = true;
+        out.put(r, new org.apache.kafka.common.internals.KafkaFutureImpl<>());
+        continue;
+      }
       if (notYetKnown.getOrDefault(r.name(), 0) > 0) {
         notYetKnown.merge(r.name(), -1, Integer::sum);
         var unknown = new org.apache.kafka.common.internals.KafkaFutureImpl<Config>();
@@ -293,6 +307,30 @@ class TopicAdminTest {
         .startsWith("Kafka: no answer from test:9092 (kafka.bootstrap.servers) in 0 s (try 2)")
         .contains("check that a broker runs there").contains("advertised.listeners")
         .contains("kafka.security.protocol").contains("the log").endsWith("(Kafka: Timed out waiting for a node)");
+  }
+
+  /**
+   * A start stopped while it reads the outputs' record-time limits (the topic check's last step, right after the
+   * topics were listed): the default close waited for the describeConfigs under way (up to default.api.timeout.ms),
+   * and the stopped start, which waits up to 10 s for the topic check's thread, with it.
+   */
+  @Test
+  void aStopWhileTheOutputsLimitsAreReadAbandonsTheRequestUnderWayInsteadOfWaitingForIt() throws Exception {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    describeUnanswered = true;
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits);
+    java.util.concurrent.FutureTask<TopicAdmin.AcceptedTimes> read = new java.util.concurrent.FutureTask<>(
+        () -> admin.acceptedTimes(List.of("verdicts", "alerts", "dlq"), List.of()));
+    Thread reader = new Thread(read, "test-accepted-times");
+    reader.start();
+    // an interrupt between the request and the wait for its answer ends that wait at once as well
+    assertThat(dev.advmon.testing.Await.until(() -> describeAsked, java.time.Duration.ofSeconds(30)))
+        .as("the configs were asked").isTrue();
+    reader.interrupt();
+    reader.join();
+
+    assertThatThrownBy(read::get).hasCauseInstanceOf(InterruptedException.class);
+    assertThat(closes).containsExactly(java.time.Duration.ZERO.toString());
   }
 
   @Test
