@@ -271,7 +271,8 @@ public final class StreamingMonitor implements AutoCloseable {
   /**
    * The failure of {@code other}, the check still running when the first failed: it is told to end after its current
    * try ({@link StartupWaits#lastTry}), which it is given at most {@link #OTHER_CHECK_GRACE}; its latest failure as
-   * readiness has it (if any) when that try is still under way then. Null when it passed.
+   * readiness has it when that try is still under way then, or, when none of its tries failed yet, that it was not
+   * checked (not a failure: a slow but healthy peer is still in its first try). Null when it passed.
    */
   private static Throwable otherCheckFailure(FutureTask<?> other, boolean otherIsBroker, StartupWaits waits,
       String servers, String registry) throws InterruptedException {
@@ -285,9 +286,15 @@ public final class StreamingMonitor implements AutoCloseable {
       String what = otherIsBroker ? "Kafka at " + servers + " (kafka.bootstrap.servers)"
           : "schema registry at " + registry + " (registry.url)";
       String latest = waits.reason(otherIsBroker ? TopicAdmin.DEPENDENCY : REGISTRY_WAIT).orElse(null);
+      String failure = (otherIsBroker ? "the registry's" : "Kafka's") + " failure";
+      if (latest == null) {
+        // no try of it failed yet: it may be down, or only slow (a healthy registry under load); "had not answered",
+        // after "; and", read as a second failure, and an operator went to fix a registry that worked
+        return new IllegalStateException(what + " not checked: its first try had not ended "
+            + OTHER_CHECK_GRACE.toSeconds() + " s after " + failure + " (down, or only slow)");
+      }
       return new IllegalStateException(what + " had not answered within " + OTHER_CHECK_GRACE.toSeconds() + " s of "
-          + (otherIsBroker ? "the registry's" : "Kafka's") + " failure"
-          + (latest != null ? " (its latest try: " + latest + ")" : " (its first try was still under way)"));
+          + failure + " (its latest try: " + latest + ")");
     }
   }
 

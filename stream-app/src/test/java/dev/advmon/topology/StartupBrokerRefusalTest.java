@@ -113,6 +113,53 @@ class StartupBrokerRefusalTest {
     }
   }
 
+  /**
+   * A registry that answers slowly, its first try not over when the broker refused: the start's error said it "had not
+   * answered within 5 s" after "; and", as if it were a second failure, and an operator chased a healthy registry.
+   */
+  @Test
+  void aRegistryStillInItsFirstTryWhenTheBrokerRefusesIsNotCalledAFailure() throws Exception {
+    Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
+    CountDownLatch asked = new CountDownLatch(1);
+    SchemaRegistry slow = new RefusingRegistry(() -> {
+      asked.countDown();
+      try {
+        new CountDownLatch(1).await(); // answers only after start-up gave up on it
+        throw new IllegalStateException("not reached");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new dev.advmon.registry.RegistryUnavailableException("slow test registry", 1, "interrupted", e);
+      }
+    });
+    try (TlsServer broker = new TlsServer(keys, "changeit"); MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + broker.port(), "http://127.0.0.1:1",
+          "slow-registry", dir);
+      settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, slow, metrics,
+          new StartupWaits()));
+      Thread starter = new Thread(start, "test-starter");
+      starter.setDaemon(true);
+      starter.start();
+      Throwable failure = null;
+      try {
+        start.get(60, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      } finally {
+        starter.interrupt();
+      }
+
+      assertThat(asked.getCount()).as("the registry was asked").isZero();
+      assertThat(failure).as("the start failed").isNotNull();
+      assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + broker.port())
+          .contains("the TLS handshake with the broker failed")
+          .endsWith("; and schema registry at refusing test registry (registry.url) not checked: its first try had not"
+              + " ended 5 s after Kafka's failure (down, or only slow)")
+          .doesNotContain("had not answered");
+    }
+  }
+
   @Test
   void aBrokerThatRefusesTheMonitorStopsTheStartWhileTheRegistryIsStillWaitedFor() throws Exception {
     int noRegistry;
