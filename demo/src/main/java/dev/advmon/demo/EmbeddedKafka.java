@@ -65,6 +65,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code failure}, of a broker's start, comes from the JVM's shutdown (Ctrl-C or SIGTERM meanwhile): a
+   * shutdown hook added while it runs (Kafka's first metrics registry adds one) is refused with the JDK's
+   * IllegalStateException "Shutdown in progress". Any other failure is the broker's own, whether a stop came or not.
+   */
+  public static boolean failedForTheShutdown(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t instanceof IllegalStateException && "Shutdown in progress".equals(t.getMessage())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Removes {@code dir} and what is in it, as far as it can: a failed start's leftovers, not worth a second error. */
   private static void deleteQuietly(Path dir) {
     try (java.util.stream.Stream<Path> all = Files.walk(dir)) {

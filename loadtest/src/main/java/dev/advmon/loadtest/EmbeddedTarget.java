@@ -97,9 +97,11 @@ final class EmbeddedTarget extends ConfiguredTarget {
     try {
       return ShutdownCleanup.register(start.call());
     } catch (Exception | Error e) {
-      if (stop.requested()) {
+      if (stop.requested() && EmbeddedKafka.failedForTheShutdown(e)) {
         throw new Interruption.Stopped(); // the failure is the shutdown's doing, not the broker's
       }
+      // any other failure is the broker's own, even with a stop requested meanwhile (a folder that cannot be
+      // written, a port taken): told as itself, as a failure later in the run is, not hidden behind INTERRUPTED
       throw e;
     }
   }

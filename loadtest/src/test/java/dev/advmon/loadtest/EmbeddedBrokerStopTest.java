@@ -55,6 +55,35 @@ class EmbeddedBrokerStopTest {
     assertThat(ended).isSameAs(broken);
   }
 
+  /**
+   * A failure of the broker's own that a stop happens to meet (its folder cannot be written): ended as a stop, it was
+   * hidden behind the INTERRUPTED report, while a failure later in the run is told as itself.
+   */
+  @Test
+  void aBrokerFailureOfItsOwnWhileAStopIsRequestedIsToldNotHiddenAsTheStop() throws Exception {
+    Interruption stop = new Interruption(Duration.ofSeconds(30));
+    stop.begin();
+    IllegalStateException broken = new IllegalStateException("the broker's log folder cannot be written");
+    AtomicReference<CompletableFuture<Boolean>> hook = new AtomicReference<>();
+    Throwable ended;
+    try {
+      ended = catchThrowable(() -> EmbeddedTarget.startBroker(stop, () -> {
+        hook.set(CompletableFuture.supplyAsync(stop::onShutdown)); // the signal, while the broker is built
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!stop.requested() && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        throw broken;
+      }));
+    } finally {
+      stop.finished();
+    }
+
+    assertThat(stop.requested()).as("the hook asked the run to stop").isTrue();
+    assertThat(ended).isSameAs(broken);
+    assertThat(hook.get().get(30, TimeUnit.SECONDS)).isTrue();
+  }
+
   /** The embedded start heard only the process's stop (Interruption.PROCESS), not the command's, as a test gives it. */
   @Test
   void theEmbeddedStartHearsTheCommandsOwnStopAndStartsNoBroker() throws Exception {
