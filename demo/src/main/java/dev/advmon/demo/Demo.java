@@ -78,11 +78,30 @@ final class Demo {
   private volatile boolean stopRequested;
   private int frameAlertsPrinted;
 
+  /** How the broker is started: {@link EmbeddedKafka#start}, or a test's. */
+  private final java.util.concurrent.Callable<EmbeddedKafka> broker;
+
   Demo(Options options, Path home, PrintStream out, PrintStream err) {
+    this(options, home, out, err, EmbeddedKafka::start);
+  }
+
+  /** As above, starting the broker with {@code broker} (tests: a start that a signal meets). */
+  Demo(Options options, Path home, PrintStream out, PrintStream err, java.util.concurrent.Callable<EmbeddedKafka> broker) {
     this.options = options;
     this.home = home;
     this.out = out;
     this.err = err;
+    this.broker = broker;
+  }
+
+  /**
+   * Thrown by {@link #run} when a stop (Ctrl-C, SIGTERM) came while the broker was being built and made its start fail:
+   * nothing was replayed, so there is no summary; the command says so instead of printing the failure's stack trace.
+   */
+  static final class StoppedWhileStarting extends RuntimeException {
+    StoppedWhileStarting(String what) {
+      super("stopped (signal received) while starting " + what + ": nothing was replayed", null, false, false);
+    }
   }
 
   /** Asks a running demo to stop sending and wrap up (it still prints the summary of what it saw). */
@@ -110,7 +129,7 @@ final class Demo {
     err.printf(Locale.ROOT, "demo: %d frames from %d cameras at %s, %d evaluation images; starting Kafka ...%n",
         options.frames(), options.cameras(), options.rate() > 0 ? options.rate() + " frames/s" : "full speed", images.size());
 
-    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+    try (EmbeddedKafka kafka = startBroker()) { // the state folder goes in finally, even when this fails
       MonitorConfig config = config(kafka.bootstrapServers(), stateDir);
       ModelBundle bundle = BundleSetting.load(config);
       // the attacks made for this model where the repository has them (the bundled model, the second classifier)
@@ -161,6 +180,20 @@ final class Demo {
       }
     } finally {
       deleteRecursively(stateDir);
+    }
+  }
+
+  /** The broker; {@link StoppedWhileStarting} when a stop meanwhile made its start fail. */
+  private EmbeddedKafka startBroker() throws Exception {
+    try {
+      return broker.call();
+    } catch (Exception | Error e) {
+      if (stopRequested && EmbeddedKafka.failedForTheShutdown(e)) {
+        // the JVM's shutdown made Kafka's metrics fail to add their shutdown hook (an ExceptionInInitializerError):
+        // the demo ended with that stack trace, not with a line saying it was stopped
+        throw new StoppedWhileStarting("Kafka");
+      }
+      throw e; // the broker's own failure, stop or not
     }
   }
 

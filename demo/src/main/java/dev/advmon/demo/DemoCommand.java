@@ -110,6 +110,9 @@ public final class DemoCommand implements Callable<Integer> {
         err.println("demo: summary written to " + summaryJson);
       }
       return summary.withoutOutcome() == 0 || summary.interrupted() ? 0 : 1;
+    } catch (Demo.StoppedWhileStarting e) {
+      err.println("demo: " + e.getMessage());
+      return 0; // as a stop later on (the JVM exits with 128 + the signal's number)
     } finally {
       finished.countDown();
       try {
