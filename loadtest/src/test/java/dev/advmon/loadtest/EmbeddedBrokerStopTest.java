@@ -21,6 +21,17 @@ class EmbeddedBrokerStopTest {
 
   @Test
   void aStopWhileTheBrokerStartsEndsTheStartAsStoppedNotWithTheFailureItCaused() throws Exception {
+    Throwable ended = failingAsASignalComes(
+        new ExceptionInInitializerError(new IllegalStateException("Shutdown in progress")));
+
+    assertThat(ended).isInstanceOf(Interruption.Stopped.class);
+  }
+
+  /**
+   * What {@link EmbeddedTarget#startBroker} ends with when the broker's start fails with {@code failure} once the
+   * signal's hook has asked the run to stop (checked here, with the hook's own end).
+   */
+  private static Throwable failingAsASignalComes(Throwable failure) throws Exception {
     Interruption stop = new Interruption(Duration.ofSeconds(30));
     stop.begin();
     AtomicReference<CompletableFuture<Boolean>> hook = new AtomicReference<>();
@@ -32,15 +43,18 @@ class EmbeddedBrokerStopTest {
         while (!stop.requested() && System.nanoTime() < deadline) {
           Thread.onSpinWait();
         }
-        throw new ExceptionInInitializerError(new IllegalStateException("Shutdown in progress"));
+        if (failure instanceof Error error) {
+          throw error;
+        }
+        throw (Exception) failure;
       }));
     } finally {
       stop.finished();
     }
 
     assertThat(stop.requested()).as("the hook asked the run to stop").isTrue();
-    assertThat(ended).isInstanceOf(Interruption.Stopped.class);
     assertThat(hook.get().get(30, TimeUnit.SECONDS)).isTrue();
+    return ended;
   }
 
   @Test
@@ -61,27 +75,9 @@ class EmbeddedBrokerStopTest {
    */
   @Test
   void aBrokerFailureOfItsOwnWhileAStopIsRequestedIsToldNotHiddenAsTheStop() throws Exception {
-    Interruption stop = new Interruption(Duration.ofSeconds(30));
-    stop.begin();
     IllegalStateException broken = new IllegalStateException("the broker's log folder cannot be written");
-    AtomicReference<CompletableFuture<Boolean>> hook = new AtomicReference<>();
-    Throwable ended;
-    try {
-      ended = catchThrowable(() -> EmbeddedTarget.startBroker(stop, () -> {
-        hook.set(CompletableFuture.supplyAsync(stop::onShutdown)); // the signal, while the broker is built
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!stop.requested() && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        throw broken;
-      }));
-    } finally {
-      stop.finished();
-    }
 
-    assertThat(stop.requested()).as("the hook asked the run to stop").isTrue();
-    assertThat(ended).isSameAs(broken);
-    assertThat(hook.get().get(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(failingAsASignalComes(broken)).isSameAs(broken);
   }
 
   /** The embedded start heard only the process's stop (Interruption.PROCESS), not the command's, as a test gives it. */

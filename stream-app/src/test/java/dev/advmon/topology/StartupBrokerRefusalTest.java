@@ -67,6 +67,33 @@ class StartupBrokerRefusalTest {
   @TempDir
   Path dir;
 
+  /** Something the test does while the start runs. */
+  private interface Meanwhile {
+    void run() throws Exception;
+  }
+
+  /**
+   * Starts with {@code registry} on a thread of its own (interrupted at the end, as run's stop does), does
+   * {@code meanwhile}, and returns what the start failed with; null when it started.
+   */
+  private static Throwable startFailure(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
+      Meanwhile meanwhile) throws Exception {
+    FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, registry, metrics,
+        new StartupWaits()));
+    Thread starter = new Thread(start, "test-starter");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      meanwhile.run();
+      start.get(60, TimeUnit.SECONDS).close();
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } finally {
+      starter.interrupt();
+    }
+  }
+
   /**
    * Both refuse the monitor, the registry first: the start ended with the registry's refusal alone, and which one an
    * operator read depended on which answered first. Now both, the broker's first, each with its advice. The broker's
@@ -89,21 +116,10 @@ class StartupBrokerRefusalTest {
           "both-refuse", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, refusing, metrics,
-          new StartupWaits()));
-      Thread starter = new Thread(start, "test-starter");
-      starter.setDaemon(true);
-      starter.start();
-      Throwable failure = null;
-      try {
+      Throwable failure = startFailure(config, refusing, metrics, () -> {
         assertThat(registryRefused.await(60, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
         held.heal(); // the broker's refusal may come now
-        start.get(60, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      } finally {
-        starter.interrupt();
-      }
+      });
 
       assertThat(failure).as("the start failed").isNotNull();
       assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + held.port())
@@ -136,19 +152,7 @@ class StartupBrokerRefusalTest {
           "slow-registry", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, slow, metrics,
-          new StartupWaits()));
-      Thread starter = new Thread(start, "test-starter");
-      starter.setDaemon(true);
-      starter.start();
-      Throwable failure = null;
-      try {
-        start.get(60, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      } finally {
-        starter.interrupt();
-      }
+      Throwable failure = startFailure(config, slow, metrics, () -> {});
 
       assertThat(asked.getCount()).as("the registry was asked").isZero();
       assertThat(failure).as("the start failed").isNotNull();
