@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.registry.RegisteredSchema;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.Keytool;
@@ -23,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,34 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * waits and Kafka's own ERROR lines with stack traces. Now whichever check fails first ends the start.
  */
 class StartupBrokerRefusalTest {
-
-  /** A registry whose every request fails with what {@code refusal} makes. */
-  private record RefusingRegistry(Supplier<RuntimeException> refusal) implements SchemaRegistry {
-    @Override
-    public int register(String subject, Schema schema) {
-      throw refusal.get();
-    }
-
-    @Override
-    public int idOf(String subject, Schema schema) {
-      throw refusal.get();
-    }
-
-    @Override
-    public Schema byId(int id) {
-      throw new UnsupportedOperationException("not asked at start-up");
-    }
-
-    @Override
-    public RegisteredSchema latest(String subject) {
-      throw new UnsupportedOperationException("not asked at start-up");
-    }
-
-    @Override
-    public String describe() {
-      return "refusing test registry";
-    }
-  }
 
   @TempDir
   Path dir;
@@ -103,9 +72,9 @@ class StartupBrokerRefusalTest {
   void aRegistryRefusalBeforeTheBrokersIsToldAfterItInOneError() throws Exception {
     Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
     CountDownLatch registryRefused = new CountDownLatch(1);
-    SchemaRegistry refusing = new RefusingRegistry(() -> {
+    SchemaRegistry refusing = new StartupTestRegistry(() -> {
       registryRefused.countDown();
-      return new RegistryRequestException("the schema registry refused the monitor's credentials (HTTP 401); check "
+      throw new RegistryRequestException("the schema registry refused the monitor's credentials (HTTP 401); check "
           + "registry.basic-auth", 401, null);
     });
     try (TlsServer broker = new TlsServer(keys, "changeit"); TcpProxy held = TcpProxy.open();
@@ -137,14 +106,14 @@ class StartupBrokerRefusalTest {
   void aRegistryStillInItsFirstTryWhenTheBrokerRefusesIsNotCalledAFailure() throws Exception {
     Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
     CountDownLatch asked = new CountDownLatch(1);
-    SchemaRegistry slow = new RefusingRegistry(() -> {
+    SchemaRegistry slow = new StartupTestRegistry(() -> {
       asked.countDown();
       try {
         new CountDownLatch(1).await(); // answers only after start-up gave up on it
         throw new IllegalStateException("not reached");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new dev.advmon.registry.RegistryUnavailableException("slow test registry", 1, "interrupted", e);
+        throw new dev.advmon.registry.RegistryUnavailableException("slow test registry", 1, "interrupted", e);
       }
     });
     try (TlsServer broker = new TlsServer(keys, "changeit"); MonitorMetrics metrics = MonitorMetrics.inMemory()) {
@@ -158,7 +127,7 @@ class StartupBrokerRefusalTest {
       assertThat(failure).as("the start failed").isNotNull();
       assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + broker.port())
           .contains("the TLS handshake with the broker failed")
-          .endsWith("; and schema registry at refusing test registry (registry.url) not checked: its first try had not"
+          .endsWith("; and schema registry at test registry (registry.url) not checked: its first try had not"
               + " ended 5 s after Kafka's failure (down, or only slow)")
           .doesNotContain("had not answered");
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
-import dev.advmon.registry.RegisteredSchema;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.Await;
@@ -20,8 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +38,7 @@ class StartupRegistryCheckThreadTest {
   @Test
   void anErrorInTheRegistrysCheckEndsTheStartAsItself() throws Exception {
     Error broken = new NoClassDefFoundError("com/fasterxml/jackson/databind/ObjectMapper (a broken class path)");
-    Throwable ended = startEndingWith(new TestRegistry(() -> {
+    Throwable ended = startEndingWith(new StartupTestRegistry(() -> {
       throw broken;
     }), null);
 
@@ -59,7 +56,7 @@ class StartupRegistryCheckThreadTest {
     CountDownLatch interrupted = new CountDownLatch(1);
     CountDownLatch giveUp = new CountDownLatch(1);
     AtomicReference<Thread> check = new AtomicReference<>();
-    TestRegistry registry = new TestRegistry(() -> {
+    StartupTestRegistry registry = new StartupTestRegistry(() -> {
       check.set(Thread.currentThread());
       asked.countDown();
       try {
@@ -132,40 +129,6 @@ class StartupRegistryCheckThreadTest {
       } catch (InterruptedException again) {
         // the request is given up when the test says, not before
       }
-    }
-  }
-
-  /** A registry whose every registration does what {@code register} does. */
-  private static final class TestRegistry implements SchemaRegistry {
-    private final Supplier<Integer> register;
-
-    TestRegistry(Supplier<Integer> register) {
-      this.register = register;
-    }
-
-    @Override
-    public int register(String subject, Schema schema) {
-      return register.get();
-    }
-
-    @Override
-    public int idOf(String subject, Schema schema) {
-      return register.get();
-    }
-
-    @Override
-    public Schema byId(int id) {
-      throw new UnsupportedOperationException("not asked at start-up");
-    }
-
-    @Override
-    public RegisteredSchema latest(String subject) {
-      throw new UnsupportedOperationException("not asked at start-up");
-    }
-
-    @Override
-    public String describe() {
-      return "test registry";
     }
   }
 }
