@@ -86,7 +86,8 @@ final class Demo {
   }
 
   /** As above, starting the broker with {@code broker} (tests: a start that a signal meets). */
-  Demo(Options options, Path home, PrintStream out, PrintStream err, java.util.concurrent.Callable<EmbeddedKafka> broker) {
+  Demo(Options options, Path home, PrintStream out, PrintStream err,
+      java.util.concurrent.Callable<EmbeddedKafka> broker) {
     this.options = options;
     this.home = home;
     this.out = out;

@@ -40,7 +40,8 @@ class BrokerStartInterruptIT {
     try (Stream<Path> left = Files.list(tmp)) {
       List<String> names = left.map(f -> f.getFileName().toString()).toList();
       assertThat(names).as("the broker's log folders are removed").noneMatch(n -> n.startsWith("advmon-demo-kafka-"));
-      assertThat(names).as("the monitors' state folders are removed").noneMatch(n -> n.startsWith("advmon-loadtest-state-"));
+      assertThat(names).as("the monitors' state folders are removed")
+          .noneMatch(n -> n.startsWith("advmon-loadtest-state-"));
     }
   }
 }

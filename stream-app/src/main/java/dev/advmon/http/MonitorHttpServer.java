@@ -95,13 +95,10 @@ public final class MonitorHttpServer implements AutoCloseable {
   private final HttpServer healthServer;
   private final ThreadPoolExecutor healthExecutor;
   /**
-   * Answers that wait for the other instances (/cameras and /api/ without scope=local) run here, not on the workers:
-   * those answer the other instances' own questions, and two instances whose workers all waited for each other would
-   * each wait until the peer timeout and report the other as not answering. Null without peers.
-   */
-  /**
-   * With peers, {@code http.threads} permits of their own for the answers that may wait for the other instances; null
-   * without peers.
+   * With peers, {@code http.threads} permits of their own for the answers that may wait for the other instances
+   * (/cameras and /api/ without scope=local): the main permits answer the other instances' own questions, and two
+   * instances whose permits all waited for each other would each wait until the peer timeout and report the other as
+   * not answering. Null without peers.
    */
   private final java.util.concurrent.Semaphore gathering;
   private final HealthCheck health;
