@@ -667,6 +667,20 @@ class ClusterCamerasTest {
     };
   }
 
+  /**
+   * Two askers whose partition lookup answers {@code why} for every id, each holding cam-1: the first with a peer that
+   * holds cam-2 (three servers in all), the second alone.
+   */
+  private List<MonitorHttpServer> withPeerAndAlone(String why) throws Exception {
+    MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
+    MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
+        Duration.ofSeconds(2), null, false));
+    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+    return List.of(withPeer, alone);
+  }
+
   private MonitorHttpServer running(CameraDirectory cameras, Peers peers) throws Exception {
     MonitorMetrics metrics = MonitorMetrics.inMemory();
     open.add(metrics);
@@ -945,14 +959,10 @@ class ClusterCamerasTest {
   @Test
   void partitionsHeldByAnInstanceWithoutAServerMakeTheAnswerIncomplete() throws Exception {
     String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
-    MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
-    MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
-        Duration.ofSeconds(2), null, false));
-    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+    List<MonitorHttpServer> askers = withPeerAndAlone(why);
+    MonitorHttpServer alone = askers.get(1);
 
-    for (MonitorHttpServer asker : List.of(withPeer, alone)) {
+    for (MonitorHttpServer asker : askers) {
       JsonNode body = json.readTree(get(asker, "/cameras").body());
       assertThat(body.path("cameras").size()).isEqualTo(asker == alone ? 1 : 2);
       assertThat(body.path("complete").asBoolean()).isFalse();
@@ -998,21 +1008,16 @@ class ClusterCamerasTest {
     String why = UnaskedCameras.NOT_KNOWN + "app-repartition) has is not known here yet (still looking it up: the "
         + "broker is being asked), so whether an instance that advertises no streams.application-server holds camera "
         + "'cam-404' cannot be told; retry in a few seconds";
-    MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
-    MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
-        Duration.ofSeconds(2), null, false));
-    MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+    List<MonitorHttpServer> askers = withPeerAndAlone(why);
 
-    for (MonitorHttpServer asker : List.of(withPeer, alone)) {
+    for (MonitorHttpServer asker : askers) {
       HttpResponse<String> unknown = get(asker, "/cameras/cam-404");
       assertThat(unknown.statusCode()).isEqualTo(503);
       assertThat(json.readTree(unknown.body()).path("error").asText()).contains(why)
           .doesNotContain("until every instance has an http.port");
       assertThat(get(asker, "/cameras/cam-1").statusCode()).isEqualTo(200);
     }
-    assertThat(get(withPeer, "/cameras/cam-2").statusCode()).isEqualTo(200);
+    assertThat(get(askers.get(0), "/cameras/cam-2").statusCode()).isEqualTo(200);
   }
 
   /**
