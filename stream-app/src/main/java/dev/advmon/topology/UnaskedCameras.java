@@ -82,10 +82,15 @@ public final class UnaskedCameras {
   private volatile long nextLookupMs = Long.MIN_VALUE;
   /** Whether a lookup is running: one at a time, whatever the number of requests that find the count unknown. */
   private final AtomicBoolean looking = new AtomicBoolean();
-  /** How the last lookup failed; null before the first one failed. */
-  private volatile String failed;
-  /** Whether the last lookup failed on an ACL, which no retry of this instance's changes. */
-  private volatile boolean refused;
+  /**
+   * How the last lookup failed; null before the first one failed. The words and whether an ACL refused are one
+   * record swapped whole: kept in two fields, read apart and written refusal first, a request could pair an old
+   * timeout's words with "a retry answers the same until the ACL is granted" (or an old refusal with "retry").
+   */
+  private volatile Failure failed;
+
+  /** How a lookup failed ({@link #failure}), and whether on an ACL, which no retry of this instance's changes. */
+  private record Failure(String words, boolean refused) {}
 
   /**
    * @param metadata the group's metadata now (Kafka Streams' {@code metadataForAllStreamsClients()})
@@ -128,11 +133,11 @@ public final class UnaskedCameras {
     int n = partitions();
     if (n <= 0) {
       // an unknown id answered 404 here, though an instance without a server may hold it: a client acts on a 503
-      String lastFailure = failed; // read once: a lookup may end meanwhile
-      String why = lastFailure == null ? "still looking it up: the broker is being asked" : lastFailure;
+      Failure lastFailure = failed; // read once, words and refusal together: a lookup may end meanwhile
+      String why = lastFailure == null ? "still looking it up: the broker is being asked" : lastFailure.words();
       String then = lastFailure == null ? "retry in a few seconds"
-          : refused ? "the broker is asked again every " + RETRY_MS / 1000 + " s: a retry answers the same until the "
-              + "ACL is granted"
+          : lastFailure.refused() ? "the broker is asked again every " + RETRY_MS / 1000 + " s: a retry answers the "
+              + "same until the ACL is granted"
           : "the broker is asked again every " + RETRY_MS / 1000 + " s: retry within that";
       return NOT_KNOWN + topic + ") has is not known here yet (" + why + "), so whether an instance that advertises "
           + "no streams.application-server holds " + (cameraId == null ? "some cannot be told: their cameras may be "
@@ -215,8 +220,7 @@ public final class UnaskedCameras {
         Thread.currentThread().interrupt();
       }
       Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      refused = t instanceof TopicAuthorizationException;
-      failed = failure(t);
+      failed = new Failure(failure(t), t instanceof TopicAuthorizationException);
       nextLookupMs = clockMs.getAsLong() + RETRY_MS;
     } finally {
       looking.set(false);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
@@ -178,6 +179,60 @@ class UnaskedCamerasTest {
     lookups.remove().run();
     assertThat(unasked.reason(null)).isNull();
     assertThat(asked).hasValue(2);
+  }
+
+  /**
+   * The words of the last failure and whether it was an ACL's were two fields, written refusal first and read apart:
+   * a request that came while a refusal replaced a timeout paired the timeout's words with "a retry answers the same
+   * until the ACL is granted" (and, the other way round, a refusal's words with "retry within that"). Each failure
+   * here asks for a reason in the middle of being written (from its getMessage, which the lookup calls to word it),
+   * on this thread: that request gets the failure before, whole.
+   */
+  @Test
+  void aRequestDuringAFailedLookupGetsThePreviousFailureWithItsOwnAdviceNeverHalfOfTheNewOne() {
+    AtomicLong clock = new AtomicLong(0);
+    List<StreamsMetadata> metadata = List.of(holding(1, TOPIC, 0, 1));
+    Deque<Runnable> lookups = new ArrayDeque<>();
+    AtomicReference<UnaskedCameras> self = new AtomicReference<>();
+    List<String> duringLookup = new ArrayList<>();
+    Deque<Exception> failures = new ArrayDeque<>(List.of(
+        new org.apache.kafka.common.errors.TimeoutException("broker down"),
+        new org.apache.kafka.common.errors.TopicAuthorizationException("Not authorized to access topics") {
+          @Override
+          public String getMessage() {
+            duringLookup.add(self.get().reason(null)); // asked while this refusal is being written
+            return super.getMessage();
+          }
+        },
+        new org.apache.kafka.common.errors.TimeoutException("broker down again") {
+          @Override
+          public String getMessage() {
+            duringLookup.add(self.get().reason(null)); // asked while this timeout is being written
+            return super.getMessage();
+          }
+        }));
+    self.set(new UnaskedCameras(() -> metadata, TOPIC, topic -> {
+      throw failures.remove();
+    }, clock::get, lookups::add));
+    UnaskedCameras unasked = self.get();
+
+    unasked.reason(null);
+    lookups.remove().run();
+    assertThat(unasked.reason(null)).contains("broker down").contains("retry within that");
+    clock.addAndGet(UnaskedCameras.RETRY_MS);
+    unasked.reason(null);
+    lookups.remove().run();
+    assertThat(duringLookup).hasSize(1);
+    assertThat(duringLookup.get(0)).as("the timeout before, with its own advice").contains("broker down")
+        .contains("retry within that").doesNotContain("until the ACL is granted");
+    assertThat(unasked.reason(null)).contains("grant").contains("a retry answers the same until the ACL is granted");
+    clock.addAndGet(UnaskedCameras.RETRY_MS);
+    unasked.reason(null);
+    lookups.remove().run();
+    assertThat(duringLookup).hasSize(2);
+    assertThat(duringLookup.get(1)).as("the refusal before, with its own advice").contains("grant")
+        .contains("until the ACL is granted").doesNotContain("retry within that");
+    assertThat(unasked.reason(null)).contains("broker down again").contains("retry within that");
   }
 
   /**
