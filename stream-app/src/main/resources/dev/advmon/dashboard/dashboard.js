@@ -124,8 +124,10 @@
     // a peer's restart in place: its old client's ERROR (or its reasons alone) read as a failure for good, as the
     // badge's did for this instance
     const peerStates = instances.filter((i) => !i.local && !i.error)
-      .map((i) => (i.restarting === true ? i.server + ' is restarting Kafka Streams in place (its old client is '
-          + i.streams + ' until a new one runs)'
+      // a summary without the old client's state read "its old client is undefined until ..." (or an empty one):
+      // the restart is said without it then
+      .map((i) => (i.restarting === true ? i.server + ' is restarting Kafka Streams in place'
+          + (i.streams ? ' (its old client is ' + i.streams + ' until a new one runs)' : '')
         : i.ready === false ? i.server + ' is not ready (' + reasons(i.readyReasons, i.streams) + ')'
         : i.streams && i.streams !== 'RUNNING' ? i.server + ' is ' + i.streams : null))
       .filter((t) => t !== null);

@@ -357,6 +357,29 @@ class DashboardPageIT {
   }
 
   /**
+   * A restarting peer whose summary carried no {@code streams} value read "mon-3:8080 is restarting Kafka Streams in
+   * place (its old client is  until a new one runs)": the restart is said without the old client's state then, and
+   * with it where the summary has one.
+   */
+  @Test
+  void aRestartingPeerWithoutAStreamsStateIsSaidToRestartWithoutAnEmptyState() throws Exception {
+    MonitorHttpServer page = pageServer(Map.of("/api/summary", "{\"frames\":0,\"verdicts\":0,\"deadLetters\":0,"
+        + "\"alerts\":0,\"streams\":\"RUNNING\",\"ready\":true,\"instances\":["
+        + "{\"server\":\"mon-0:8080\",\"local\":true,\"streams\":\"RUNNING\"},"
+        + "{\"server\":\"mon-2:8080\",\"local\":false,\"streams\":\"ERROR\",\"ready\":false,\"restarting\":true},"
+        + "{\"server\":\"mon-3:8080\",\"local\":false,\"ready\":false,\"restarting\":true}]}"));
+    try {
+      browser.get("http://127.0.0.1:" + page.port() + "/");
+      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the note on the restarting peers; it says \""
+          + text("instances-note") + "\"").until(b -> text("instances-note").contains("mon-3:8080"));
+      assertThat(text("instances-note")).isEqualTo("mon-2:8080 is restarting Kafka Streams in place (its old client "
+          + "is ERROR until a new one runs); mon-3:8080 is restarting Kafka Streams in place.");
+    } finally {
+      page.close();
+    }
+  }
+
+  /**
    * At 360 px the cameras table showed the camera, its status and its frames; the flag rate, the number an operator
    * reads a campaign from, was behind a sideways scroll. It is now the column after the status, in view from 360 px.
    */
