@@ -55,9 +55,7 @@ import org.slf4j.LoggerFactory;
  * stream of frames through each fault. Every test checks exact counts on what a downstream consumer reads
  * (read_committed): verdicts + dead letters = frames sent, no frame twice, each dead letter with its reason. How
  * long the monitor went without a verdict, how long a restart took to its first verdict, and how readiness moved,
- * are measured (never asserted: this machine is shared) and written to RELIABILITY.md when this class runs alone
- * ({@link ReliabilityReport#RUN_ALONE}), else, beside the other system tests in {@code mvn verify}, to
- * {@code stream-app/target/RELIABILITY.md}.
+ * are measured (never asserted: this machine is shared) and written to RELIABILITY.md.
  *
  * <p>About 3 to 4 minutes on a loaded 2-core machine: one broker and one registry for the class, a monitor (JVM,
  * model, group join) per fault.
@@ -92,8 +90,7 @@ class FaultToleranceIT {
   @AfterAll
   static void stop() {
     try {
-      boolean besideOtherTests = Boolean.getBoolean("advmon.faults.beside-other-tests");
-      REPORT.write(ReliabilityReport.file(TestData.repoRoot(), besideOtherTests), String.join("\n",
+      REPORT.write(TestData.repoRoot().resolve("RELIABILITY.md"), String.join("\n",
           "Each fault hits `./monitor run` (the launcher on the packaged jar, with the build's class-data archive; bundled model and detectors) while frames arrive at "
               + (int) RATE + " a second from 4 cameras, on a standalone Kafka 4.3.1 broker (one KRaft node, production "
               + "defaults, group.initial.rebalance.delay.ms 3 s) and Apicurio Registry 2.4.2, all child processes on "
@@ -104,7 +101,7 @@ class FaultToleranceIT {
           "- **seconds without a verdict**: the longest time between two consecutive outcomes (verdict or dead "
               + "letter, by the monitor's own time on them) while frames were arriving.",
           "- **recovery**: from the fault's end (the restart of the process, the broker back, the registry thawed) "
-              + "to the first verdict after it."), faultTests(), besideOtherTests);
+              + "to the first verdict after it."), faultTests());
     } finally {
       if (registryServer != null) {
         registryServer.close();

@@ -11,26 +11,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The fault tests' results, written by the tests themselves: one row per fault with exact counts and the time without
- * a verdict, then each fault's recovery and readiness timeline. Run alone ({@link #RUN_ALONE}) they rewrite
- * {@code RELIABILITY.md} at the repository root; {@code mvn verify} (so CI) runs them beside another system test and
- * writes the table to {@code stream-app/target/RELIABILITY.md}, so that restart times measured under that load never
- * replace the published ones.
+ * The fault tests' results, written to {@code RELIABILITY.md} at the repository root by the tests themselves
+ * (so CI re-measures them on every run): one row per fault with exact counts and the time without a verdict,
+ * then each fault's recovery and readiness timeline.
  */
 public final class ReliabilityReport {
-
-  /** The command that runs the fault tests alone and rewrites {@code RELIABILITY.md}. */
-  public static final String RUN_ALONE = "`mvn -B -ntp verify -pl stream-app -am -Dit.test=FaultToleranceIT "
-      + "-Dtest=NoUnitTests -Dsurefire.failIfNoSpecifiedTests=false`";
-
-  /**
-   * Where the report goes: {@code RELIABILITY.md} at the repository root when the fault tests run alone, else
-   * (the system property {@code advmon.faults.beside-other-tests}, set by stream-app's pom for {@code mvn verify}'s
-   * two-at-a-time system tests) {@code stream-app/target/RELIABILITY.md}.
-   */
-  public static Path file(Path repoRoot, boolean besideOtherTests) {
-    return besideOtherTests ? repoRoot.resolve("stream-app/target/RELIABILITY.md") : repoRoot.resolve("RELIABILITY.md");
-  }
 
   /**
    * One fault.
@@ -68,22 +53,17 @@ public final class ReliabilityReport {
    * {@code -Dit.test=...#method}) must not replace the full table with one row.
    *
    * @param faults how many faults the test class has
-   * @param besideOtherTests whether another system test ran beside these (the header says so)
    * @return whether the file was written
    */
-  public synchronized boolean write(Path file, String header, int faults, boolean besideOtherTests) {
+  public synchronized boolean write(Path file, String header, int faults) {
     if (rows.size() < faults) {
       System.err.printf(Locale.ROOT, "%s kept: %d of %d faults ran in this run%n", file.getFileName(), rows.size(), faults);
       return false;
     }
     StringBuilder md = new StringBuilder();
     md.append("# Reliability under faults\n\n");
-    md.append("Written by `stream-app/src/test/java/dev/advmon/system/FaultToleranceIT.java` ")
-        .append(besideOtherTests
-            ? "beside another system test (`mvn verify`'s two at a time): not the published restart times; "
-                + "those come from a run alone (" + RUN_ALONE + ")"
-            : "run alone (" + RUN_ALONE + ")")
-        .append("; do not edit by hand. Last run: ").append(LocalDate.now()).append(", ")
+    md.append("Written by `stream-app/src/test/java/dev/advmon/system/FaultToleranceIT.java` (run by `mvn -B -ntp verify`, ")
+        .append("so by `.ci/run`); do not edit by hand. Last run: ").append(LocalDate.now()).append(", ")
         .append(machine()).append(".\n\n");
     md.append(header).append("\n\n");
     md.append("| fault | frames | verdicts | dead letters | lost | duplicated | seconds without a verdict | recovery |\n");
@@ -107,7 +87,6 @@ public final class ReliabilityReport {
     }
     try {
       Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
-      System.err.printf(Locale.ROOT, "fault tests' table written to %s%n", file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
