@@ -59,8 +59,8 @@ class NetworkPartitionIT {
   void aPartitionLongerThanTheTransactionTimeoutGetsTheOpenTransactionAbortedYetLosesAndRepeatsNothing(String how)
       throws Exception {
     int txTimeoutMs = 5_000;
+    SchemaRegistryServer.Running registryServer = SchemaRegistryServer.shared(); // only the monitor's network fails
     try (TcpProxy network = TcpProxy.open();
-        SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
         StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
             Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"), network)) {
       registryServer.ready();

@@ -185,9 +185,10 @@ class OutageRecoveryIT {
     int txTimeoutMs = 5_000;
     // the coordinator looks for timed-out transactions every 10 s by default, from its start: a producer back within
     // that beats it. Once a second here, as when the coordinator moved to a broker that has been up for a while
-    try (SchemaRegistryServer.Running registryServer = SchemaRegistryServer.launchDedicated();
-        StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
-            Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"))) {
+    // the JVM's shared registry: only the broker fails here
+    SchemaRegistryServer.Running registryServer = SchemaRegistryServer.shared();
+    try (StandaloneKafka kafka = StandaloneKafka.start(dir.resolve("kafka"),
+        Map.of("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"))) {
       registryServer.ready();
       try (Outages.Run run = new Outages.Run(kafka.bootstrapServers(), kafka.bootstrapServers(), registryServer.url(),
           "longoutage", "long", txTimeoutMs, dir)) {

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * JUnit 5 extension that provides one real schema registry per test JVM: the Apicurio Registry 2.4.2 server
  * built by the {@code registry-server} module ({@code registry-server/target/quarkus-app/quarkus-run.jar}),
  * run as a child JVM (the test JVM's own {@code java}, {@code -Xmx256m}) on a free port, in-memory storage.
- * It is shared by all test classes (root {@link ExtensionContext.Store}) and destroyed when the engine
- * finishes, or by a shutdown hook if the JVM dies first. Its log goes to {@code stream-app/target/registry-server-PORT.log}.
+ * It is shared by all test classes of the JVM and stopped by a shutdown hook when the JVM exits. Its log goes to
+ * {@code stream-app/target/registry-server-PORT.log}.
  *
  * <p>It speaks the Confluent Schema Registry REST API at {@link Info#url()} =
  * {@code http://127.0.0.1:PORT/apis/ccompat/v7}; global compatibility is set to {@code BACKWARD}
@@ -54,15 +54,13 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
-    private static final ExtensionContext.Namespace NAMESPACE =
-            ExtensionContext.Namespace.create(SchemaRegistryServer.class);
-    private static final String KEY = "registry";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     /** How long a registry asked for after READY_TIMEOUT is still looked at (ready() after launchDedicated). */
     private static final Duration LATE_LOOKS = Duration.ofSeconds(10);
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private static volatile Running current;
+    private static Running shared; // guarded by SchemaRegistryServer.class
 
     /**
      * URL of the shared registry's ccompat API (waits until it is ready); fails if no test class has used this
@@ -79,12 +77,12 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        running(context); // launches the child JVM without waiting for it
+        running(); // launches the child JVM without waiting for it
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        running(context).ready();
+        running().ready();
     }
 
     @Override
@@ -94,13 +92,22 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return running(extensionContext).ready();
+        return running().ready();
     }
 
-    private static Running running(ExtensionContext context) {
-        Running r = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(KEY, k -> start(), Running.class);
-        current = r;
-        return r;
+    /**
+     * The shared registry, launched by the first test class of this JVM that asks and kept until the JVM exits (its
+     * shutdown hook stops it), not closed with the engine's root store: surefire and failsafe run the classes of a
+     * reused fork one launcher session each, so the root store closed after every class, and every class paid a new
+     * registry's boot (22 of the system-test phase's 29 launches, 5-20 s of CPU each on 2 cores). One that failed to
+     * start is not launched again: every later class gets its failure.
+     */
+    private static synchronized Running running() {
+        if (shared == null) {
+            shared = start();
+        }
+        current = shared;
+        return shared;
     }
 
     static Path repoRoot() {
@@ -108,6 +115,17 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         // Without the property (e.g. an IDE run from stream-app/): assume the working directory is stream-app.
         Path root = prop != null ? Paths.get(prop) : Paths.get("").toAbsolutePath().getParent();
         return root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The JVM's shared registry, for a test class that does not use this extension (one that starts brokers of its
+     * own): launched here if no class has yet, without waiting, so that it boots while the caller starts something
+     * else; {@link Running#ready()} before using it, and never close it (other classes use it after this one). Only
+     * for tests that leave it as it is: a test that freezes, stops or breaks its registry starts one of its own
+     * ({@link #launchDedicated()}).
+     */
+    public static Running shared() {
+        return running();
     }
 
     /**
@@ -182,8 +200,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         }
     }
 
-    @SuppressWarnings("deprecation") // CloseableResource: JUnit 5.x before 5.13; AutoCloseable: 5.13 and later
-    public static final class Running implements Info, ExtensionContext.Store.CloseableResource, AutoCloseable {
+    public static final class Running implements Info, AutoCloseable {
         private final Process process;
         private final Thread shutdownHook;
         private final int port;
