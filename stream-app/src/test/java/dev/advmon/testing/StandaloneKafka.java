@@ -151,7 +151,7 @@ public final class StandaloneKafka implements AutoCloseable {
       } catch (IllegalStateException e) {
         last = e;
         kafka.close();
-        if (!kafka.process.output().contains("Address already in use")) {
+        if (kafka.process == null || !kafka.process.output().contains("Address already in use")) {
           throw e;
         }
         LOG.warn("standalone Kafka could not bind its ports ({}, {}); trying others", kafka.port, kafka.controllerPort);
@@ -288,8 +288,25 @@ public final class StandaloneKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ChildProcess format = ChildProcess.start("kafka-storage-format", command("kafka.tools.StorageTool", "format",
-        "--config", dir.resolve("server.properties").toString(), "--cluster-id", clusterId),
+    String[] args = {"format", "--config", dir.resolve("server.properties").toString(), "--cluster-id", clusterId};
+    if (classpath.equals(ChildProcess.testClasspath())) {
+      // the test classpath's Kafka formats in this JVM: a JVM of its own per node cost 2-3 s of CPU (Scala's and
+      // Kafka's classes loaded for one command), 11 times in the system tests
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      int code;
+      try (java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8)) {
+        code = kafka.tools.StorageTool.execute(args, print);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("formatting the standalone Kafka storage in " + dir + " failed: " + e
+            + "\n" + out.toString(StandardCharsets.UTF_8), e);
+      }
+      if (code != 0) {
+        throw new IllegalStateException("formatting the standalone Kafka storage in " + dir + " failed (exit code "
+            + code + "):\n" + out.toString(StandardCharsets.UTF_8));
+      }
+      return;
+    }
+    ChildProcess format = ChildProcess.start("kafka-storage-format", command("kafka.tools.StorageTool", args),
         dir, dir.resolve("broker.log"), Map.of());
     try {
       if (!format.process().waitFor(120, TimeUnit.SECONDS) || format.process().exitValue() != 0) {
