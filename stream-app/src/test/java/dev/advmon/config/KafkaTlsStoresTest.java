@@ -100,6 +100,15 @@ class KafkaTlsStoresTest {
 
   /** A real CA certificate in PEM, as keytool -exportcert -rfc writes it. */
   private String caPem() throws Exception {
+    if (caPem == null) { // made once for the class, as the key pairs below
+      caPem = newCaPem();
+    }
+    return caPem;
+  }
+
+  private static volatile String caPem;
+
+  private String newCaPem() throws Exception {
     Path store = dev.advmon.testing.Keytool.keyPair(dir, "inline-ca", 30, "secret");
     Path pem = dir.resolve("inline-ca.crt");
     dev.advmon.testing.Keytool.run("-exportcert", "-rfc", "-alias", "inline-ca", "-keystore", store.toString(),
@@ -216,7 +225,22 @@ class KafkaTlsStoresTest {
         + "\n-----END " + label + "-----\n";
   }
 
+  /**
+   * Key pairs by name and algorithm, made once for the class: each costs two keytool runs (two JVM starts), and the
+   * class spent 35 of its 36 s making the same few pairs again for every case. A pair is never changed once made.
+   */
+  private static final Map<String, Pem> PAIRS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private Pem keyPair(String name, String algorithm) throws Exception {
+    Pem made = PAIRS.get(name + "/" + algorithm);
+    if (made == null) {
+      made = newKeyPair(name, algorithm);
+      PAIRS.put(name + "/" + algorithm, made);
+    }
+    return made;
+  }
+
+  private Pem newKeyPair(String name, String algorithm) throws Exception {
     Path store = dir.resolve(name + ".p12");
     dev.advmon.testing.Keytool.run("-genkeypair", "-alias", name, "-keyalg", algorithm, "-dname", "CN=" + name,
         "-validity", "30", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "secret");
