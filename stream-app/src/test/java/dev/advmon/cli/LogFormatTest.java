@@ -25,6 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LogFormatTest {
 
+  // each case starts a JVM that logs a few lines and ends: C1 alone and the serial collector start it with less CPU
+  // (the class is ten such starts) and change nothing the case looks at
+  private static final String QUICK_START_1 = "-XX:TieredStopAtLevel=1";
+  private static final String QUICK_START_2 = "-XX:+UseSerialGC";
+
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path APP = TestData.repoRoot().resolve("stream-app");
 
@@ -280,7 +286,7 @@ class LogFormatTest {
    */
   @Test
   void anUncaughtExceptionInAThreadIsOneJsonLineAtErrorNamingTheThread(@TempDir Path dir) throws Exception {
-    List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
         Uncaught.class.getName());
     Output out = run(dir, command, Map.of("ADVMON_LOG_FORMAT", "json"));
@@ -318,14 +324,14 @@ class LogFormatTest {
   }
 
   private static Output sample(Path dir, Map<String, String> env) throws Exception {
-    List<String> command = List.of(ChildProcess.java(), "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
         Sample.class.getName());
     return run(dir, command, env);
   }
 
   private static Output main(Path dir, Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), "-cp", productionClasspath(),
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", productionClasspath(),
         "-Dadvmon.home=" + TestData.repoRoot(), Main.class.getName()));
     command.addAll(List.of(args));
     return run(dir, command, env);
