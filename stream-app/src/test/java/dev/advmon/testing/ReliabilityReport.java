@@ -62,7 +62,7 @@ public final class ReliabilityReport {
     }
     StringBuilder md = new StringBuilder();
     md.append("# Reliability under faults\n\n");
-    md.append("Written by `stream-app/src/test/java/dev/advmon/system/FaultToleranceIT.java` (run by `mvn -B -ntp verify`, ")
+    md.append("Written by `stream-app/src/test/java/dev/advmon/system/outages/FaultToleranceIT.java` (run by `mvn -B -ntp verify`, ")
         .append("so by `.ci/run`); do not edit by hand. Last run: ").append(LocalDate.now()).append(", ")
         .append(machine()).append(".\n\n");
     md.append(header).append("\n\n");

@@ -1,12 +1,12 @@
-package dev.advmon.system;
+package dev.advmon.system.outages;
 
-import static dev.advmon.system.Outages.MAX_KAFKA_LINES_PER_OUTAGE;
-import static dev.advmon.system.Outages.MAX_LINES_PER_OUTAGE;
-import static dev.advmon.system.Outages.RATE;
-import static dev.advmon.system.Outages.assertNothingOpenAndEveryFrameOnce;
-import static dev.advmon.system.Outages.faultSettings;
-import static dev.advmon.system.Outages.lines;
-import static dev.advmon.system.Outages.transactions;
+import static dev.advmon.system.outages.Outages.MAX_KAFKA_LINES_PER_OUTAGE;
+import static dev.advmon.system.outages.Outages.MAX_LINES_PER_OUTAGE;
+import static dev.advmon.system.outages.Outages.RATE;
+import static dev.advmon.system.outages.Outages.assertNothingOpenAndEveryFrameOnce;
+import static dev.advmon.system.outages.Outages.faultSettings;
+import static dev.advmon.system.outages.Outages.lines;
+import static dev.advmon.system.outages.Outages.transactions;
 import static dev.advmon.testing.SystemChecks.frame;
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static dev.advmon.testing.SystemChecks.restarts;

@@ -1,9 +1,9 @@
-package dev.advmon.system;
+package dev.advmon.system.outages;
 
-import static dev.advmon.system.Outages.RATE;
-import static dev.advmon.system.Outages.assertNothingOpenAndEveryFrameOnce;
-import static dev.advmon.system.Outages.faultSettings;
-import static dev.advmon.system.Outages.startMonitor;
+import static dev.advmon.system.outages.Outages.RATE;
+import static dev.advmon.system.outages.Outages.assertNothingOpenAndEveryFrameOnce;
+import static dev.advmon.system.outages.Outages.faultSettings;
+import static dev.advmon.system.outages.Outages.startMonitor;
 import static dev.advmon.testing.SystemChecks.frame;
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.advmon.system;
+package dev.advmon.system.outages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

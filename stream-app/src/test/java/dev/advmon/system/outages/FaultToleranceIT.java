@@ -1,4 +1,4 @@
-package dev.advmon.system;
+package dev.advmon.system.outages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,7 +94,9 @@ class FaultToleranceIT {
           "Each fault hits `./monitor run` (the launcher on the packaged jar, with the build's class-data archive; bundled model and detectors) while frames arrive at "
               + (int) RATE + " a second from 4 cameras, on a standalone Kafka 4.3.1 broker (one KRaft node, production "
               + "defaults, group.initial.rebalance.delay.ms 3 s) and Apicurio Registry 2.4.2, all child processes on "
-              + "this machine. Monitor settings are the defaults except a health check every second.",
+              + "this machine. Monitor settings are the defaults except a health check every second. `mvn verify` "
+              + "runs this test beside the other system tests (three at a time): each row's load average says how "
+              + "busy the machine was, and recovery times grow with it.",
           "",
           "- **frames**: records written to the frames topic; **verdicts**, **dead letters**: what a read_committed "
               + "consumer reads; **lost** = frames without either; **duplicated** = frames with more than one.",
