@@ -140,8 +140,7 @@ class RedriveCommandTest {
       }
       consumer.updateEndOffsets(Map.of(tp, 5L));
     });
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer = producer();
     Deserializer<DeadLetter> values = (topic, bytes) -> written.get(Integer.parseInt(new String(bytes,
         StandardCharsets.UTF_8)));
 
@@ -262,28 +261,9 @@ class RedriveCommandTest {
       java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
       Selection selection, List<DeadLetter> deadLetters, long logStart, RedriveCommand command, boolean dryRun)
       throws Exception {
-    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
-      @Override
-      public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
-          Set<TopicPartition> partitions, java.time.Duration timeout) {
-        // what the group holds (MockConsumer's own commits are cleared by the assign in copy)
-        return group.get() == null ? Map.of() : Map.of(tp, group.get());
-      }
-    };
-    consumer.updateBeginningOffsets(Map.of(tp, logStart));
-    consumer.updateEndOffsets(Map.of(tp, 200L));
-    for (int from = (int) logStart; from < 200; from += 50) {
-      int first = from;
-      consumer.schedulePollTask(() -> {
-        for (int offset = first; offset < first + 50; offset++) {
-          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
-              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) (offset % 2)}, new RecordHeaders(),
-              Optional.empty()));
-        }
-      });
-    }
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockConsumer<byte[], byte[]> consumer = readingFrom(group, tp);
+    inPolls(consumer, tp, (int) logStart, 200, 50, offset -> offset % 2);
+    MockProducer<byte[], byte[]> producer = producer();
     Summary summary = command.copy(consumer, dryRun ? null : producer, List.of(tp), selection,
         (topic, bytes) -> deadLetters.get(bytes[0]));
     if (!producer.consumerGroupOffsetsHistory().isEmpty()) {
@@ -353,8 +333,7 @@ class RedriveCommandTest {
     assertThat(failing.consumerGroupOffsetsHistory()).as("the first batch, its refusal in it, committed").hasSize(1);
     group.set(lastCommitted(failing, tp)); // its only commit
 
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer = producer();
     Summary next = new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]));
     group.set(lastCommitted(producer, tp));
@@ -381,8 +360,7 @@ class RedriveCommandTest {
     var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
         dl("SCORING_FAILED", "cam-0", "frames", null, true));
-    MockProducer<byte[], byte[]> first = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockProducer<byte[], byte[]> first = producer();
     Summary said = new RedriveCommand().copy(twoBatches(tp, group), first, List.of(tp), DEFAULTS,
         (topic, bytes) -> deadLetters.get(bytes[0]));
     assertThat(said.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused by a run that read to its end").isOne();
@@ -414,8 +392,7 @@ class RedriveCommandTest {
     MockConsumer<byte[], byte[]> consumer = twoBatches(tp, group);
     consumer.updateEndOffsets(Map.of(tp, 5L));
     consumer.schedulePollTask(() -> consumer.seek(tp, 5L)); // the marker at offset 4: read, nothing returned
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer = producer();
 
     new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
 
@@ -428,26 +405,48 @@ class RedriveCommandTest {
    */
   private static MockConsumer<byte[], byte[]> twoBatches(TopicPartition tp,
       java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group) {
-    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+    MockConsumer<byte[], byte[]> consumer = readingFrom(group, tp);
+    inPolls(consumer, tp, 0, 4, 2, offset -> offset == 0 ? 0 : 1);
+    return consumer;
+  }
+
+  /** A consumer whose group's committed offset for {@code tp} is what {@code group} holds (none while it is null). */
+  private static MockConsumer<byte[], byte[]> readingFrom(
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      TopicPartition tp) {
+    return new MockConsumer<>("earliest") {
       @Override
       public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(
           Set<TopicPartition> partitions, java.time.Duration timeout) {
+        // what the group holds (MockConsumer's own commits are cleared by the assign in copy)
         return group.get() == null ? Map.of() : Map.of(tp, group.get());
       }
     };
-    consumer.updateBeginningOffsets(Map.of(tp, 0L));
-    consumer.updateEndOffsets(Map.of(tp, 4L));
-    for (int from = 0; from < 4; from += 2) {
-      int first = from;
+  }
+
+  /**
+   * Offsets {@code from} to {@code to} (exclusive) of {@code tp} in {@code consumer}, {@code perPoll} to a poll, the
+   * value of each the one byte {@code valueAt} gives its offset; retention deleted the offsets before {@code from}.
+   */
+  private static void inPolls(MockConsumer<byte[], byte[]> consumer, TopicPartition tp, int from, int to, int perPoll,
+      java.util.function.IntUnaryOperator valueAt) {
+    consumer.updateBeginningOffsets(Map.of(tp, (long) from));
+    consumer.updateEndOffsets(Map.of(tp, (long) to));
+    for (int start = from; start < to; start += perPoll) {
+      int first = start;
       consumer.schedulePollTask(() -> {
-        for (int offset = first; offset < first + 2; offset++) {
+        for (int offset = first; offset < first + perPoll; offset++) {
           consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
-              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) (offset == 0 ? 0 : 1)},
+              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) valueAt.applyAsInt(offset)},
               new RecordHeaders(), Optional.empty()));
         }
       });
     }
-    return consumer;
+  }
+
+  /** A producer that commits its transactions, as the broker does for a run with its ACLs. */
+  private static MockProducer<byte[], byte[]> producer() {
+    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /**
@@ -458,17 +457,7 @@ class RedriveCommandTest {
   void aGroupRefusedAfterCommittedBatchesSaysWhatWasSent() {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-    consumer.updateBeginningOffsets(Map.of(tp, 0L));
-    consumer.updateEndOffsets(Map.of(tp, 4L));
-    for (int from = 0; from < 4; from += 2) { // two polls, two batches
-      int first = from;
-      consumer.schedulePollTask(() -> {
-        for (int offset = first; offset < first + 2; offset++) {
-          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
-              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {0}, new RecordHeaders(), Optional.empty()));
-        }
-      });
-    }
+    inPolls(consumer, tp, 0, 4, 2, offset -> 0); // two polls, two batches
     MockProducer<byte[], byte[]> producer = refusingTheSecondCommit();
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
 
@@ -489,17 +478,7 @@ class RedriveCommandTest {
   void aStopEndsTheRunAfterTheBatchInFlightWithNoTransactionOpenAndTheSummarySaysSo() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
     MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-    consumer.updateBeginningOffsets(Map.of(tp, 0L));
-    consumer.updateEndOffsets(Map.of(tp, 4L));
-    for (int from = 0; from < 4; from += 2) { // two polls, two batches
-      int first = from;
-      consumer.schedulePollTask(() -> {
-        for (int offset = first; offset < first + 2; offset++) {
-          consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME,
-              1, 1, "k".getBytes(StandardCharsets.UTF_8), new byte[] {0}, new RecordHeaders(), Optional.empty()));
-        }
-      });
-    }
+    inPolls(consumer, tp, 0, 4, 2, offset -> 0); // two polls, two batches
     RedriveCommand redrive = new RedriveCommand();
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer()) {
@@ -852,8 +831,7 @@ class RedriveCommandTest {
         throw new org.apache.kafka.common.errors.TimeoutException("Timeout of 60000ms expired before the offsets");
       }
     };
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
-        new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer = producer();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp),
             DEFAULTS, (topic, bytes) -> null))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("kafka.bootstrap.servers")
