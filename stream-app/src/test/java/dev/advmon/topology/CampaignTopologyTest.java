@@ -348,14 +348,8 @@ class CampaignTopologyTest {
   void aCameraWhoseClockJumpsBackStillHasItsWindowsJudgedSoItsCampaignIsRaised() {
     // the task's only camera: a right clock for three windows, then it reboots with its clock at 1970 and is attacked
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
-    for (int s = 3_600; s < 3_603; s++) {
-      window("cam-reset", s, false);
-      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
-    }
-    for (int s = 0; s < 40; s++) {
-      window("cam-reset", s, true); // counted at the clock's bound, 30 s behind it
-      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
-    }
+    windowsASecondApart("cam-reset", 3_600, 3_603, false);
+    windowsASecondApart("cam-reset", 0, 40, true); // counted at the clock's bound, 30 s behind it
     assertThat(campaignAlerts()).as("windows closed by the clock while the camera's own clock is an hour behind")
         .extracting(Alert::getKind).containsExactly("CAMPAIGN");
     CameraStatus s = driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).get("cam-reset");
@@ -403,33 +397,24 @@ class CampaignTopologyTest {
 
   @Test
   void aCameraRestoredFromBeforeARestartWhoseClockJumpedBackStillHasItsWindowsJudged() {
-    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
-    // what the changelog restores after a restart: the camera was counting window 3599 s, and this task (fresh
-    // clock) has read no frame yet
-    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put("cam-reset",
+    // the camera was counting window 3599 s, and this task (fresh clock) has read no frame yet
+    restoredAfterAnHour(
         new CameraStatus("cam-reset", CameraStatus.NORMAL, 3_599_000, 6, 0, 3_598_000, 6, 0, 0, 5, -1, 60, 0));
     // the camera rebooted with its clock at 1970, and is attacked
-    for (int s = 0; s < 90; s++) {
-      window("cam-reset", s, true);
-      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
-    }
+    windowsASecondApart("cam-reset", 0, 90, true);
     assertThat(campaignAlerts()).as("its first frames must not turn the task's clock back to 1970")
         .extracting(Alert::getKind).containsExactly("CAMPAIGN");
   }
 
   @Test
   void aNewCameraWhoseClockIsFarBehindDoesNotHoldBackTheWindowsRestoredFromBeforeARestart() {
-    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
-    // what the changelog restores after a restart: a camera one hot window into a campaign (two decide here), its
-    // second hot window open when the monitor stopped; it sends nothing more
-    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put("cam-quiet",
+    // a camera one hot window into a campaign (two decide here), its second hot window open when the monitor
+    // stopped; it sends nothing more
+    restoredAfterAnHour(
         new CameraStatus("cam-quiet", CameraStatus.NORMAL, 3_599_000, 6, 6, 3_598_000, 6, 6, 1, 0, -1, 12, 12));
     // the only camera this task hears from after the restart is one it has no state for, its clock at 1970: the task's
     // clock follows that camera's frames, and must still not stay an hour behind the restored windows
-    for (int s = 0; s < 90; s++) {
-      window("cam-new-1970", s, false);
-      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
-    }
+    windowsASecondApart("cam-new-1970", 0, 90, false);
     assertThat(campaignAlerts()).as("the restored window of the quiet camera is judged by the clock")
         .extracting(Alert::getCameraId, Alert::getKind).containsExactly(org.assertj.core.groups.Tuple.tuple("cam-quiet", "CAMPAIGN"));
   }
@@ -438,13 +423,8 @@ class CampaignTopologyTest {
   void aPunctuationReadsABoundedNumberOfCamerasAndTheNextOneGoesOnWhereItStopped() {
     // a producer that invents camera ids: each one frame, so each one window for the clock to close
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
-    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
     int cameras = CampaignProcessor.SWEEP_PER_SECOND + 2_000;
-    for (int i = 0; i < cameras; i++) {
-      String id = String.format("cam-%06d", i);
-      store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
-    }
-    window("cam-real", 100, false); // a frame read: the task's clock runs
+    KeyValueStore<String, CameraStatus> store = inventedCamerasThenARealFrame(cameras);
     driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
     assertThat(openWindows(store)).as("one punctuation (once a second) reads at most SWEEP_PER_SECOND cameras")
         .isEqualTo(cameras + 1 - CampaignProcessor.SWEEP_PER_SECOND);
@@ -459,13 +439,8 @@ class CampaignTopologyTest {
     stop();
     start(new CampaignSettings(100, 5, 0.2, 2));
     driver.advanceWallClockTime(java.time.Duration.ofSeconds(100));
-    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
     int cameras = 12_000;
-    for (int i = 0; i < cameras; i++) {
-      String id = String.format("cam-%06d", i);
-      store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
-    }
-    window("cam-real", 100, false); // a frame read: the task's clock runs
+    KeyValueStore<String, CameraStatus> store = inventedCamerasThenARealFrame(cameras);
     driver.advanceWallClockTime(java.time.Duration.ofMillis(1_000 + CampaignSettings.DEFAULT_MAX_CLOCK_SKEW_MS));
     for (int i = 0; i < 9; i++) { // ten punctuations within 0.9 s
       driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
@@ -476,6 +451,37 @@ class CampaignTopologyTest {
       driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
     }
     assertThat(openWindows(store)).as("the following ones read the rest").isZero();
+  }
+
+  /**
+   * What the changelog restores after a restart an hour in: {@code restored}, as the monitor stopped; the task's wall
+   * clock then reads an hour.
+   */
+  private void restoredAfterAnHour(CameraStatus restored) {
+    driver.advanceWallClockTime(java.time.Duration.ofSeconds(3_600));
+    driver.<String, CameraStatus>getKeyValueStore(MonitorTopology.CAMERA_STORE).put(restored.cameraId(), restored);
+  }
+
+  /** A window of {@code camera} at each second from {@code from} to {@code to} (exclusive), a clock second apart. */
+  private void windowsASecondApart(String camera, int from, int to, boolean bright) {
+    for (int s = from; s < to; s++) {
+      window(camera, s, bright);
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * {@code cameras} ids a producer invented, each with one frame, so each with a window at 100 s for the clock to
+   * close; then a frame of a real camera is read, so the task's clock runs. Returns the store of cameras.
+   */
+  private KeyValueStore<String, CameraStatus> inventedCamerasThenARealFrame(int cameras) {
+    KeyValueStore<String, CameraStatus> store = driver.getKeyValueStore(MonitorTopology.CAMERA_STORE);
+    for (int i = 0; i < cameras; i++) {
+      String id = String.format("cam-%06d", i);
+      store.put(id, new CameraStatus(id, CameraStatus.NORMAL, 100_000, 1, 0, -1, 0, 0, 0, 0, -1, 1, 0));
+    }
+    window("cam-real", 100, false);
+    return store;
   }
 
   private static long openWindows(KeyValueStore<String, CameraStatus> store) {
