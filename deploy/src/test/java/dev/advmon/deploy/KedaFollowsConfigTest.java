@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,12 +163,7 @@ class KedaFollowsConfigTest {
         .filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName();
     ConfigMap cm = m.named(ConfigMap.class, configMap)
         .orElseThrow(() -> new AssertionError(m.name + ": no ConfigMap " + configMap));
-    Properties settings = new Properties();
-    settings.load(new StringReader(cm.getData().get("monitor.properties")));
-    Path file = dir.resolve("monitor.properties");
-    try (var w = Files.newBufferedWriter(file)) {
-      settings.store(w, null);
-    }
+    Path file = Manifests.monitorPropertiesFile(cm, dir);
     Map<String, String> env = new HashMap<>();
     String pod = sts.getMetadata().getName() + "-0";
     String namespace = sts.getMetadata().getNamespace();

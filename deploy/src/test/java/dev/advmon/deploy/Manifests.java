@@ -1,17 +1,22 @@
 package dev.advmon.deploy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -105,6 +110,20 @@ final class Manifests {
 
   <T extends HasMetadata> Optional<T> named(Class<T> type, String name) {
     return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst();
+  }
+
+  /**
+   * The monitor.properties that {@code cm} holds, written as {@code dir}/monitor.properties for
+   * {@code MonitorConfig.load}, the file a pod reads where the ConfigMap is mounted.
+   */
+  static Path monitorPropertiesFile(ConfigMap cm, Path dir) throws IOException {
+    Properties settings = new Properties();
+    settings.load(new StringReader(cm.getData().get("monitor.properties")));
+    Path file = dir.resolve("monitor.properties");
+    try (var w = Files.newBufferedWriter(file)) {
+      settings.store(w, null);
+    }
+    return file;
   }
 
   /** Paths of every field that fabric8's typed model did not recognise (kept in an additionalProperties map). */

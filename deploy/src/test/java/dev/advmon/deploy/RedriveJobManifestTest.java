@@ -15,13 +15,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,12 +160,7 @@ class RedriveJobManifestTest {
     String mounted = pod().getVolumes().stream().filter(v -> v.getName().equals("config")).findFirst().orElseThrow()
         .getConfigMap().getName();
     assertThat(cm.getMetadata().getName()).isEqualTo(mounted);
-    Properties settings = new Properties();
-    settings.load(new StringReader(cm.getData().get("monitor.properties")));
-    Path file = dir.resolve("monitor.properties");
-    try (var w = Files.newBufferedWriter(file)) {
-      settings.store(w, null);
-    }
+    Path file = Manifests.monitorPropertiesFile(cm, dir);
     Map<String, String> values = new HashMap<>();
     env.values().stream().filter(e -> e.getValue() != null && e.getName().startsWith("ADVMON_")
         && !MonitorConfig.LAUNCHER_VARIABLES.contains(e.getName())).forEach(e -> values.put(e.getName(), e.getValue()));
