@@ -324,18 +324,14 @@ class RedriveCommandTest {
   void aRefusalOfARunThatAnErrorStoppedIsRefusedAgainByTheNextRun() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
     var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
-    // offset 0 of another frames topic, the rest of this one; two batches of two
-    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
-        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    List<DeadLetter> deadLetters = anotherTopicsAtOffsetZero();
     MockProducer<byte[], byte[]> failing = refusingTheSecondCommit();
-    assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
+    assertThatThrownBy(() -> copyTwoBatches(tp, group, failing, deadLetters)).hasMessageContaining("not authorized");
     assertThat(failing.consumerGroupOffsetsHistory()).as("the first batch, its refusal in it, committed").hasSize(1);
     group.set(lastCommitted(failing, tp)); // its only commit
 
     MockProducer<byte[], byte[]> producer = producer();
-    Summary next = new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+    Summary next = copyTwoBatches(tp, group, producer, deadLetters);
     group.set(lastCommitted(producer, tp));
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     assertThat(next.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused again, not taken as said").isOne();
@@ -344,8 +340,7 @@ class RedriveCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: refused dead letters of old-frames");
 
     // that run read to its end: the one after it skips the refusal with a warning
-    Summary after = new RedriveCommand().copy(twoBatches(tp, group), null, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+    Summary after = copyTwoBatches(tp, group, null, deadLetters);
     assertThat(after.number("SCORING_FAILED", Decision.REFUSED_BEFORE)).isOne();
   }
 
@@ -358,22 +353,18 @@ class RedriveCommandTest {
   void aRunStoppedByAnErrorLeavesAnEarlierRunsRefusalSaid() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
     var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
-    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
-        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    List<DeadLetter> deadLetters = anotherTopicsAtOffsetZero();
     MockProducer<byte[], byte[]> first = producer();
-    Summary said = new RedriveCommand().copy(twoBatches(tp, group), first, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+    Summary said = copyTwoBatches(tp, group, first, deadLetters);
     assertThat(said.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("refused by a run that read to its end").isOne();
     group.set(lastCommitted(first, tp));
 
     MockProducer<byte[], byte[]> failing = refusingTheSecondCommit();
-    assertThatThrownBy(() -> new RedriveCommand().copy(twoBatches(tp, group), failing, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]))).hasMessageContaining("not authorized");
+    assertThatThrownBy(() -> copyTwoBatches(tp, group, failing, deadLetters)).hasMessageContaining("not authorized");
     assertThat(failing.consumerGroupOffsetsHistory()).as("its first batch committed").hasSize(1);
     group.set(lastCommitted(failing, tp)); // its only commit
 
-    Summary next = new RedriveCommand().copy(twoBatches(tp, group), null, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+    Summary next = copyTwoBatches(tp, group, null, deadLetters);
     assertThat(next.number("SCORING_FAILED", Decision.OTHER_TOPIC)).as("not refused a second time").isZero();
     assertThat(next.number("SCORING_FAILED", Decision.REFUSED_BEFORE)).isOne();
   }
@@ -387,8 +378,7 @@ class RedriveCommandTest {
   void aRunWhoseLastBatchEndsBeforeACommitMarkerStillSaysItEnded() throws Exception {
     TopicPartition tp = new TopicPartition("dead-letters", 0);
     var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
-    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
-        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+    List<DeadLetter> deadLetters = anotherTopicsAtOffsetZero();
     MockConsumer<byte[], byte[]> consumer = twoBatches(tp, group);
     consumer.updateEndOffsets(Map.of(tp, 5L));
     consumer.schedulePollTask(() -> consumer.seek(tp, 5L)); // the marker at offset 4: read, nothing returned
@@ -408,6 +398,20 @@ class RedriveCommandTest {
     MockConsumer<byte[], byte[]> consumer = readingFrom(group, tp);
     inPolls(consumer, tp, 0, 4, 2, offset -> offset == 0 ? 0 : 1);
     return consumer;
+  }
+
+  /** For {@link #twoBatches}: the dead letter at offset 0 is of another frames topic, those at 1-3 of this one. */
+  private static List<DeadLetter> anotherTopicsAtOffsetZero() {
+    return List.of(dl("SCORING_FAILED", "cam-1", "old-frames", null, true),
+        dl("SCORING_FAILED", "cam-0", "frames", null, true));
+  }
+
+  /** One run of redrive's copy over {@link #twoBatches}, sending with {@code producer} (null: a dry run). */
+  private static Summary copyTwoBatches(TopicPartition tp,
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      MockProducer<byte[], byte[]> producer, List<DeadLetter> deadLetters) throws Exception {
+    return new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]));
   }
 
   /** A consumer whose group's committed offset for {@code tp} is what {@code group} holds (none while it is null). */
