@@ -12,8 +12,11 @@ import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.SchemaRegistry;
 import dev.advmon.testing.TestData;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link StreamingMonitor#start} on {@code starter}, as {@code run} starts it (the real registry client, the bundled
@@ -41,5 +44,32 @@ final class BackgroundStart {
         ModelBundle.load(TestData.defaultBundle()).manifest());
     return () -> StreamingMonitor.start(config, registry, true, preparer, () -> (FrameScorer) null, metrics,
         AlertListener.NONE, waits);
+  }
+
+  /** What a test does while the start runs, given the start and the thread it runs on. */
+  interface WhileStarting {
+    void run(FutureTask<StreamingMonitor> start, Thread starter) throws Exception;
+  }
+
+  /**
+   * Starts with {@code registry} on a thread of its own, does {@code meanwhile}, and returns what the start failed
+   * with; null when it started (the monitor is then closed). The thread is interrupted at the end, as run's stop does,
+   * so that a start still waiting (should an assertion have failed first) does not outlive the test.
+   */
+  static Throwable failure(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
+      WhileStarting meanwhile) throws Exception {
+    FutureTask<StreamingMonitor> start = new FutureTask<>(start(config, registry, metrics, new StartupWaits()));
+    Thread starter = new Thread(start, "test-starter");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      meanwhile.run(start, starter);
+      start.get(60, TimeUnit.SECONDS).close();
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } finally {
+      starter.interrupt();
+    }
   }
 }

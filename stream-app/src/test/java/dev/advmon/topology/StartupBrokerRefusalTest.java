@@ -3,7 +3,6 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.SchemaRegistry;
@@ -20,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,33 +33,6 @@ class StartupBrokerRefusalTest {
 
   @TempDir
   Path dir;
-
-  /** Something the test does while the start runs. */
-  private interface Meanwhile {
-    void run() throws Exception;
-  }
-
-  /**
-   * Starts with {@code registry} on a thread of its own (interrupted at the end, as run's stop does), does
-   * {@code meanwhile}, and returns what the start failed with; null when it started.
-   */
-  private static Throwable startFailure(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
-      Meanwhile meanwhile) throws Exception {
-    FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, registry, metrics,
-        new StartupWaits()));
-    Thread starter = new Thread(start, "test-starter");
-    starter.setDaemon(true);
-    starter.start();
-    try {
-      meanwhile.run();
-      start.get(60, TimeUnit.SECONDS).close();
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } finally {
-      starter.interrupt();
-    }
-  }
 
   /**
    * Both refuse the monitor, the registry first: the start ended with the registry's refusal alone, and which one an
@@ -85,7 +56,7 @@ class StartupBrokerRefusalTest {
           "both-refuse", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Throwable failure = startFailure(config, refusing, metrics, () -> {
+      Throwable failure = BackgroundStart.failure(config, refusing, metrics, (start, starter) -> {
         assertThat(registryRefused.await(60, TimeUnit.SECONDS)).as("the registry was asked").isTrue();
         held.heal(); // the broker's refusal may come now
       });
@@ -121,7 +92,7 @@ class StartupBrokerRefusalTest {
           "slow-registry", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Throwable failure = startFailure(config, slow, metrics, () -> {});
+      Throwable failure = BackgroundStart.failure(config, slow, metrics, (start, starter) -> {});
 
       assertThat(asked.getCount()).as("the registry was asked").isZero();
       assertThat(failure).as("the start failed").isNotNull();

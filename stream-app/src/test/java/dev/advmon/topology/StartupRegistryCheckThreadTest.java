@@ -3,7 +3,6 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.RegistryUnavailableException;
 import dev.advmon.registry.SchemaRegistry;
@@ -15,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -40,7 +37,7 @@ class StartupRegistryCheckThreadTest {
     Error broken = new NoClassDefFoundError("com/fasterxml/jackson/databind/ObjectMapper (a broken class path)");
     Throwable ended = startEndingWith(new StartupTestRegistry(() -> {
       throw broken;
-    }), null);
+    }), (start, starter) -> {});
 
     assertThat(ended).isSameAs(broken);
   }
@@ -87,13 +84,9 @@ class StartupRegistryCheckThreadTest {
     assertThat(check.get().isAlive()).as("the registry's check thread ended with the start").isFalse();
   }
 
-  /** What the test does while the start runs, given the start and the thread it runs on. */
-  private interface WhileStarting {
-    void run(FutureTask<StreamingMonitor> start, Thread starter) throws Exception;
-  }
-
   /** Starts against {@code registry} and a broker that refuses connections; what the start ended with. */
-  private Throwable startEndingWith(SchemaRegistry registry, WhileStarting meanwhile) throws Exception {
+  private Throwable startEndingWith(SchemaRegistry registry, BackgroundStart.WhileStarting meanwhile)
+      throws Exception {
     int noBroker;
     try (ServerSocket s = new ServerSocket(0)) {
       noBroker = s.getLocalPort();
@@ -102,22 +95,7 @@ class StartupRegistryCheckThreadTest {
         dir);
     MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
     try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
-      FutureTask<StreamingMonitor> start = new FutureTask<>(BackgroundStart.start(config, registry, metrics,
-          new StartupWaits()));
-      Thread starter = new Thread(start, "test-starter");
-      starter.setDaemon(true);
-      starter.start();
-      try {
-        if (meanwhile != null) {
-          meanwhile.run(start, starter);
-        }
-        start.get(60, TimeUnit.SECONDS).close();
-        return null;
-      } catch (ExecutionException e) {
-        return e.getCause();
-      } finally {
-        starter.interrupt(); // a start still waiting for the broker, should an assertion have failed first
-      }
+      return BackgroundStart.failure(config, registry, metrics, meanwhile);
     }
   }
 
