@@ -90,6 +90,15 @@ public final class KafkaTlsStores {
       }
       throw unreadable(c, parsed, store, causes(e));
     }
+    Object inlineCa = props.get(INLINE_CA);
+    if (inlineCa != null && !props.containsKey("ssl.truststore.location")) {
+      // Kafka takes a bundle of CAs on one line, trusts one of them, and the broker that another one signed is then
+      // refused in the handshake as untrusted, as if its certificate were wrong
+      Problem lost = trustedCertificatesLost(inlineCa, engines.truststore());
+      if (lost != null) {
+        throw c.invalid("kafka." + lost.setting(), lost.words());
+      }
+    }
     if (inlineKeys) {
       // Kafka takes a chain and a key that do not belong together: a broker that wants a client certificate then ends
       // the handshake with "Received fatal alert: handshake_failure", naming no setting (Kafka 4.3.1, by hand)
@@ -280,7 +289,7 @@ public final class KafkaTlsStores {
     if (chainText == null || keys == null) {
       return null;
     }
-    long given = CERTIFICATE_BEGIN.matcher(secret(chainText)).results().count();
+    long given = certificatesGiven(chainText);
     int read = 0;
     try {
       for (String alias : java.util.Collections.list(keys.aliases())) {
@@ -293,10 +302,49 @@ public final class KafkaTlsStores {
     if (read == 0 || given <= read) {
       return null;
     }
-    return new Problem(INLINE_CHAIN, "holds " + given + " certificates, but Kafka read only " + read + " of them:"
-        + " each -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- line must be a line of its own (of the"
-        + " blocks on one line, Kafka reads one; a properties file's lines continued with \\ join them into one),"
-        + " the monitor's client certificate first, then its CAs" + PAIR);
+    return new Problem(INLINE_CHAIN, "holds " + given + " certificates, but Kafka read only " + read + " of them: "
+        + OWN_LINES + "; a properties file's lines continued with \\ join them into one), the monitor's client"
+        + " certificate first, then its CAs" + PAIR);
+  }
+
+  /** How PEM blocks must be written for Kafka to read each; the caller closes the parenthesis with its own cause. */
+  private static final String OWN_LINES = "each -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- line must be"
+      + " a line of its own (of the blocks on one line, Kafka reads one";
+
+  /** How many certificate blocks {@code pemText} holds, by their BEGIN lines; the text is never shown. */
+  private static long certificatesGiven(Object pemText) {
+    return CERTIFICATE_BEGIN.matcher(secret(pemText)).results().count();
+  }
+
+  /**
+   * Whether Kafka's trust store ({@code trust}, read from {@code ssl.truststore.certificates}) holds fewer
+   * certificates than {@code caText}: CAs written on one line (an environment variable or a Secret's value without its
+   * newlines) read as one of them, and Kafka starts trusting that one only.
+   * Kafka keeps a CA given twice twice, so fewer entries always mean blocks it did not read. Null when none was lost.
+   */
+  static Problem trustedCertificatesLost(Object caText, java.security.KeyStore trust) {
+    if (caText == null || trust == null) {
+      return null;
+    }
+    long given = certificatesGiven(caText);
+    java.util.List<String> trusted = new java.util.ArrayList<>();
+    try {
+      for (String alias : java.util.Collections.list(trust.aliases())) {
+        java.security.cert.Certificate certificate = trust.getCertificate(alias);
+        trusted.add(certificate == null ? alias : subject(certificate));
+      }
+    } catch (java.security.KeyStoreException e) {
+      return null;
+    }
+    if (trusted.isEmpty() || given <= trusted.size()) {
+      return null;
+    }
+    // the subjects are the CAs' names, no secret: they tell which of the bundle the operator would have trusted
+    return new Problem(INLINE_CA, "holds " + given + " certificates, but Kafka read only " + trusted.size() + " of"
+        + " them and would trust only " + (trusted.size() == 1 ? "that CA" : "those CAs") + " ("
+        + String.join("; ", trusted) + "): " + OWN_LINES + "; an environment variable or a Secret's value written"
+        + " without its newlines joins them), so that each CA is trusted; or give them as a file in"
+        + " kafka.ssl.truststore.location instead");
   }
 
   private static String signatureFor(String keyAlgorithm) {

@@ -334,6 +334,50 @@ class KafkaTlsStoresTest {
         .hasMessageNotContaining(body(client.certificate()));
   }
 
+  /**
+   * Several CAs in {@code ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES} on one line (an environment variable or a Secret
+   * written without its newlines): Kafka 4.3.1 reads the last block only, starts, and refuses every broker whose
+   * certificate another of the CAs signed, as a certificate it does not trust.
+   */
+  @Test
+  void aCaBundleOnOneLineIsToldHowManyOfItsCertificatesKafkaWouldTrust() throws Exception {
+    Pem first = keyPair("client", "EC");
+    Pem second = keyPair("ca", "EC");
+    String oneLine = (first.certificate() + second.certificate() + caPem()).replace("\r", "").replace("\n", " ")
+        .strip();
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineCa(oneLine))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment "
+            + "ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES)")
+        .hasMessageContaining("holds 3 certificates, but Kafka read only 1 of them and would trust only that CA"
+            + " (CN=inline-ca)")
+        .hasMessageContaining("must be a line of its own")
+        .hasMessageContaining("kafka.ssl.truststore.location")
+        .hasMessageNotContaining(body(first.certificate())).hasMessageNotContaining(body(caPem()));
+  }
+
+  /** One block's END line and the next one's BEGIN line joined: Kafka reads the first, and loses the second. */
+  @Test
+  void aCaBundleWithTwoBlocksSharingALineIsToldWhichCaKafkaWouldTrust() throws Exception {
+    Pem first = keyPair("client", "EC");
+    Pem second = keyPair("ca", "EC");
+    String joined = (first.certificate().strip() + " " + second.certificate());
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineCa(joined))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("holds 2 certificates, but Kafka read only 1 of them and would trust only that CA"
+            + " (CN=client)");
+  }
+
+  @Test
+  void aCaBundleWithEachBlockOnItsOwnLinesPasses() throws Exception {
+    Pem first = keyPair("client", "EC");
+    Pem second = keyPair("ca", "EC");
+
+    assertThatCode(() -> KafkaTlsStores.check(inlineCa(first.certificate() + second.certificate() + caPem())))
+        .doesNotThrowAnyException();
+  }
+
   /** The certificate pasted twice, in the key's place too: Kafka said "No matching PRIVATE KEY entries in PEM file". */
   @Test
   void aCertificateGivenAsTheInlineKeyIsNamedWithWhereItBelongs() throws Exception {
