@@ -280,6 +280,10 @@ public final class KafkaTlsStores {
   private static final java.util.regex.Pattern CERTIFICATE_BEGIN = java.util.regex.Pattern.compile(
       "-----BEGIN [A-Z0-9 ]*CERTIFICATE-----");
 
+  /** A certificate's BEGIN line run into its body: Kafka's PEM pattern wants white space after the line's dashes. */
+  private static final java.util.regex.Pattern RUN_TOGETHER = java.util.regex.Pattern.compile(
+      "-----BEGIN [A-Z0-9 ]*CERTIFICATE-----(?=[^\\s-])");
+
   /**
    * Whether Kafka read fewer certificates than {@code chainText} holds. Kafka's PEM pattern reads one block of those on
    * one line: a chain written on one line (a properties file's lines continued with \, or joined by hand) reads as a
@@ -401,6 +405,16 @@ public final class KafkaTlsStores {
   /** As {@link #inlineCaProblem}, for any setting of PEM certificates; {@code keyNote} says where a key belongs. */
   private static String certificatesProblem(Object value, String keyNote) {
     String text = secret(value);
+    // asked only once Kafka refused the text: both forms below are what Kafka's PEM pattern finds no block in
+    if (text.contains("\\n")) {
+      // Base64 and PEM headers hold no backslash: a value quoted for a shell or a YAML file with ' keeps \n as is
+      return "holds \\n written out (a backslash and an n) where its line breaks belong: write real newlines";
+    }
+    if (RUN_TOGETHER.matcher(text).find()) {
+      return "has no line break after its -----BEGIN CERTIFICATE----- line (its newlines were removed, as in an"
+          + " environment variable or a Secret's value written on one line): Kafka reads a block only where a line"
+          + " break follows that line; write the PEM text with its newlines";
+    }
     java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
     int certificates = 0;
     String other = null;

@@ -148,6 +148,31 @@ class KafkaTlsStoresTest {
         .hasMessageContaining("certificate 1 cannot be read");
   }
 
+  /**
+   * A CA whose newlines were removed (an environment variable or a Secret's value written without them): Kafka 4.3.1
+   * finds no block ("No matching CERTIFICATE entries in PEM file"), and the monitor named no setting.
+   */
+  @Test
+  void anInlineCaWithItsNewlinesRemovedNamesTheSettingAndSaysSo() throws Exception {
+    MonitorConfig c = inlineCa(caPem().replace("\r", "").replace("\n", ""));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("no line break after its -----BEGIN CERTIFICATE----- line")
+        .hasMessageNotContaining(body(caPem()).substring(0, 20));
+  }
+
+  /** Newlines written out as \n: the monitor said "certificate 1 cannot be read: part of it is missing or changed". */
+  @Test
+  void anInlineCaWithNewlinesWrittenAsBackslashNSaysSo() throws Exception {
+    MonitorConfig c = inlineCa(caPem().replace("\r", "").replace("\n", "\\n"));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("holds \\n written out")
+        .hasMessageNotContaining("part of it is missing or changed");
+  }
+
   @Test
   void aPrivateKeyGivenAsTheInlineCaIsNamedAndNotShown() throws Exception {
     java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
