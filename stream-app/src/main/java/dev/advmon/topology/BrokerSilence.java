@@ -32,6 +32,45 @@ final class BrokerSilence {
             + DependencyProbe.duration(tryMs);
   }
 
+  /**
+   * What went wrong in one try that lasted {@code tryMs}, after the broker at {@code servers} had answered it (listed
+   * the topics): asked to create {@code creating} (null: it was not), a request it forwards to the KRaft controller
+   * quorum, it gave no answer in time, or the check failed otherwise.
+   */
+  static String afterAnswer(Object servers, Throwable cause, java.util.List<String> creating, long tryMs) {
+    String head = "the broker at " + servers + " (kafka.bootstrap.servers) answered, but ";
+    return creating != null && silence(cause)
+        ? head + "creating topics " + creating + ", which it forwards to the KRaft controller quorum, got no answer"
+            + " within " + DependencyProbe.duration(tryMs)
+        : head + "the topic check failed after " + DependencyProbe.duration(tryMs);
+  }
+
+  /** What to check after {@link #afterAnswer}: the controllers where they gave no answer, else the broker's log. */
+  static String checkAfterAnswer(Throwable cause, java.util.List<String> creating) {
+    return creating != null && silence(cause) ? QUORUM_CHECK : "check the broker's log";
+  }
+
+  /** What to check when the controller quorum gave no answer: BrokerCheck's words for the same outage. */
+  private static final String QUORUM_CHECK = "check that a majority of the KRaft controllers runs and reaches the"
+      + " brokers (with none, no KRaft controller quorum answers; see the controllers' logs)";
+
+  /**
+   * {@link #startupReason}'s counterpart after the broker answered the try ({@link #afterAnswer}): no "no answer from"
+   * and no address to check, within {@link StartupWaits#MAX_REASON} as there.
+   */
+  static String startupReasonAfterAnswer(Object servers, Throwable cause, java.util.List<String> creating,
+      int attempt, long waitedMs) {
+    boolean quorum = creating != null && silence(cause);
+    String head = shortList(servers) + " (kafka.bootstrap.servers) answered, but "
+        + (quorum ? "creating topics got no answer" : "the topic check failed") + " in " + waitedMs / 1000 + " s (try "
+        + attempt + "): " + (quorum ? "check the KRaft controller quorum; more in the log" : "check the broker's log");
+    return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
+  }
+
+  private static boolean silence(Throwable cause) {
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException;
+  }
+
   /** {@link #CHECK} in short, what to look at first: the address, then the protocol. */
   private static final String SHORT_CHECK = "check that a broker runs there, is reachable (advertised.listeners) and"
       + " speaks kafka.security.protocol; more in the log";

@@ -137,8 +137,13 @@ public final class TopicAdmin {
       while (true) {
         attempt++;
         long tryStart = System.currentTimeMillis();
+        // what this try got from the broker: that it answered, and the topics it was asked to create, if it was (a
+        // request it forwards to the KRaft controller quorum), so that a failure past the answer is not "unreachable"
+        boolean answered = false;
+        List<String> creating = null;
         try {
           Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+          answered = true;
           waits.reached(DEPENDENCY);
           List<String> missing = topics.stream().filter(t -> !existing.contains(t)).distinct().toList();
           if (missing.isEmpty()) {
@@ -169,7 +174,9 @@ public final class TopicAdmin {
             newTopics.add(topic);
           }
           try {
+            creating = missing;
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+            creating = null;
           } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicAuthorizationException) {
               throw AclAdvice.forClient(adminProperties).refusedOnTopics("Create", missing, "create topics " + missing
@@ -208,27 +215,32 @@ public final class TopicAdmin {
             continue;
           }
           Object servers = adminProperties.get("bootstrap.servers");
-          String what = BrokerSilence.what(servers, cause, System.currentTimeMillis() - tryStart);
+          long tryMs = System.currentTimeMillis() - tryStart;
+          // a broker that answered this try is no outage: what failed after its answer, and what to check for that,
+          // instead of "unreachable" and the address, the firewall and the protocol to check
+          String what = answered ? BrokerSilence.afterAnswer(servers, cause, creating, tryMs)
+              : BrokerSilence.what(servers, cause, tryMs);
+          String check = answered ? BrokerSilence.checkAfterAnswer(cause, creating) : BrokerSilence.check(servers);
+          String still = answered ? "Kafka at " + servers + " answered, but the topic check still failed"
+              : "Kafka at " + servers + " still unreachable";
           // the registry's check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
-          IllegalStateException lastTry = new IllegalStateException("Kafka at " + servers + " still unreachable when"
-              + " start-up stopped (try " + attempt + "): " + what + "; " + BrokerSilence.check(servers)
-              + BrokerSilence.kafkaWords(cause), cause);
+          IllegalStateException lastTry = new IllegalStateException(still + " when start-up stopped (try " + attempt
+              + "): " + what + "; " + check + BrokerSilence.kafkaWords(cause), cause);
           if (waits.isLastTry()) {
             throw lastTry;
           }
           if (maxWaitMs > 0 && waited >= maxWaitMs) {
-            throw new IllegalStateException("Kafka at " + servers + " still unreachable after " + waited
-                + " ms (startup.max-wait-ms=" + maxWaitMs + "): " + what + " on the last try; "
-                + BrokerSilence.check(servers) + BrokerSilence.kafkaWords(cause), cause);
+            throw new IllegalStateException(still + " after " + waited + " ms (startup.max-wait-ms=" + maxWaitMs
+                + "): " + what + " on the last try; " + check + BrokerSilence.kafkaWords(cause), cause);
           }
           // the operator's words first; Kafka's at the end, and its exception (with where it came from) at DEBUG
           log.warn("waiting for Kafka: {} (try {}, {} s so far); retrying in {} ms (startup.retry-interval-ms); {}{}",
-              what, attempt, waited / 1000, retryIntervalMs, BrokerSilence.check(servers),
-              BrokerSilence.kafkaWords(cause));
+              what, attempt, waited / 1000, retryIntervalMs, check, BrokerSilence.kafkaWords(cause));
           log.debug("Kafka at {}: try {} of the topic check failed", servers, attempt, cause);
           // readiness's reason: what to check first, Kafka's last (not its exception's toString), short enough for a
           // Kubernetes event; the line above has the whole advice
-          waits.waiting(DEPENDENCY, BrokerSilence.startupReason(servers, cause, attempt, waited));
+          waits.waiting(DEPENDENCY, answered ? BrokerSilence.startupReasonAfterAnswer(servers, cause, creating,
+              attempt, waited) : BrokerSilence.startupReason(servers, cause, attempt, waited));
           pause.sleep(retryIntervalMs);
           if (waits.isLastTry()) {
             throw lastTry;

@@ -38,6 +38,8 @@ class TopicAdminTest {
   private int unanswered;
   /** What every listTopics call fails with instead, when set (a broker that refuses the monitor's login). */
   private RuntimeException listFailure;
+  /** What createTopics fails with (a broker whose forward to the KRaft controller quorum got no answer); null: none. */
+  private RuntimeException createFailure;
   private final StartupWaits waits = new StartupWaits();
   /** What readiness would have said at each listTopics call. */
   private final List<List<String>> reasonsSeen = new ArrayList<>();
@@ -190,6 +192,13 @@ class TopicAdminTest {
   private CreateTopicsResult createTopics(Collection<NewTopic> topics) {
     Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> out = new HashMap<>();
     for (NewTopic t : topics) {
+      if (createFailure != null) {
+        KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig> failed = new org.apache.kafka.common.internals
+            .KafkaFutureImpl<>();
+        ((org.apache.kafka.common.internals.KafkaFutureImpl<?>) failed).completeExceptionally(createFailure);
+        out.put(t.name(), failed);
+        continue;
+      }
       created.add(t);
       notYetKnown.put(t.name(), metadataLag);
       broker.put(t.name(), t.configs() == null ? Map.of() : t.configs());
@@ -499,6 +508,42 @@ class TopicAdminTest {
         .hasMessageContaining("make it again")
         .hasMessageNotContaining("reachable");
     assertThat(pauses).as("no wait: a refused login is not an outage").isEmpty();
+  }
+
+  /**
+   * A broker that lists the topics but whose creation of the missing ones, forwarded to the KRaft controller quorum,
+   * gets no answer (a majority of the controllers down): the give-up past startup.max-wait-ms said "Kafka at ...
+   * still unreachable" and "nothing at ... answered", and sent the operator to the address, the firewall and the
+   * protocol of a broker that had answered.
+   */
+  @Test
+  void aBrokerThatAnswersButWhoseTopicCreationGetsNoAnswerIsNotCalledUnreachableWhenStartUpGivesUp() {
+    createFailure = new org.apache.kafka.common.errors.TimeoutException("Call(callName=createTopics) timed out");
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits,
+        pauses::add).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Kafka at test:9092 answered, but the topic check still failed after ")
+        .hasMessageContaining("the broker at test:9092 (kafka.bootstrap.servers) answered, but creating topics ")
+        .hasMessageContaining("which it forwards to the KRaft controller quorum, got no answer within")
+        .hasMessageContaining("check that a majority of the KRaft controllers runs")
+        .hasMessageEndingWith("(Kafka: Call(callName=createTopics) timed out)")
+        .hasMessageNotContaining("unreachable")
+        .hasMessageNotContaining("check that a broker runs");
+  }
+
+  /** Readiness while it waits for such a broker said "no answer from test:9092" too. */
+  @Test
+  void readinessWhileTopicCreationGetsNoAnswerSaysThatTheBrokerAnswered() {
+    createFailure = new org.apache.kafka.common.errors.TimeoutException("Call(callName=createTopics) timed out");
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, ms -> {
+      throw new InterruptedException("test: one try is enough");
+    }).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 0)).isInstanceOf(InterruptedException.class);
+    assertThat(waits.reason(TopicAdmin.DEPENDENCY)).hasValueSatisfying(reason -> assertThat(reason)
+        .startsWith("test:9092 (kafka.bootstrap.servers) answered, but creating topics got no answer in 0 s (try 1):"
+            + " check the KRaft controller quorum")
+        .doesNotContain("no answer from"));
   }
 
   /**
