@@ -51,6 +51,24 @@ public final class RegistryProbe {
   }
 
   /**
+   * Whether the registry answered the start-up's request that failed with {@code e}, and so is no outage: with an HTTP
+   * error, not as a registry's API root, or in a TLS handshake that failed (a certificate this host refuses, or no TLS
+   * spoken there). The start-up's give-up then says so, not "still unreachable", before the advice ({@link #advice}).
+   * With several registry.url entries, only where each refused its certificate ({@link #state}).
+   */
+  public static boolean answered(Exception e) {
+    if (!(e instanceof RegistryUnavailableException unavailable)) {
+      return e instanceof RegistryRequestException;
+    }
+    if (unavailable.failures().size() >= 2) {
+      return !DependencyProbe.UNREACHABLE.equals(state(e));
+    }
+    Throwable cause = unavailable.getCause();
+    return cause == null || has(cause, javax.net.ssl.SSLException.class)
+        || dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(cause);
+  }
+
+  /**
    * The probe's reason for {@code e}: what to act on first, the client's words last, cut at {@link #MAX_WORDS}. With
    * several registry.url entries, each URL and how it failed instead, within {@link #MAX_WORDS} too
    * ({@link EachRegistryUrl}): the advice and the words tell of the URL asked last alone.

@@ -923,15 +923,19 @@ public final class StreamingMonitor implements AutoCloseable {
         String each = EachRegistryUrl.whole(e);
         String why = (each != null ? each : RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT))
             + RegistryProbe.clientWords(e);
+        // a registry that answered (an HTTP error, a failed TLS handshake) is no outage: "still unreachable" sent the
+        // operator to the network before the advice named what to fix
+        String still = "schema registry at " + registry.describe() + " (registry.url) "
+            + (RegistryProbe.answered(e) ? "answered, but start-up's requests still failed" : "still unreachable");
         // the topic check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
-        IllegalStateException lastTry = new IllegalStateException("schema registry at " + registry.describe()
-            + " (registry.url) still unreachable when start-up stopped (attempt " + attempt + "): " + why, e);
+        IllegalStateException lastTry = new IllegalStateException(still + " when start-up stopped (attempt "
+            + attempt + "): " + why, e);
         if (waits.isLastTry()) {
           throw lastTry;
         }
         if (maxWait > 0 && waited >= maxWait) {
-          throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) still"
-              + " unreachable after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): " + why, e);
+          throw new IllegalStateException(still + " after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): "
+              + why, e);
         }
         log.warn("waiting for the schema registry (attempt {}, {} s so far) at {} (registry.url): {}; retrying in {} ms"
             + " (startup.retry-interval-ms)", attempt, waited / 1000, registry.describe(), why, interval);
