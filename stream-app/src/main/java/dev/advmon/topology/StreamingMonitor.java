@@ -303,21 +303,37 @@ public final class StreamingMonitor implements AutoCloseable {
    * broker's first whichever failed first, each with its own advice: before, only the first to fail was told, the
    * other dropped. Its cause is {@code first}, the failure that ended the start, so that what reads the cause chain
    * (Failures.classify: a refused credential or a wrong registry.url is fatal) still finds it; the other is suppressed.
-   * An Error stays itself (its stack trace says which class or library is broken), the other failure suppressed in it.
+   * An Error that ended the start stays itself (its stack trace says which class or library is broken), the other
+   * failure suppressed in it. An Error in the other check's last try, after an Exception ended the start (a refused
+   * login, then a LinkageError from the registry's client), is named in the one error instead: thrown as itself it
+   * won, and run ended with its stack trace (the refusal only a suppressed line in it) where the refusal's one-line
+   * message and exit status 2 were due; the Error is suppressed in it, so ADVMON_DEBUG's stack trace still shows it.
    */
   private static Throwable bothFailures(Throwable broker, Throwable registry, Throwable first) {
     if (broker == null || registry == null) {
       return broker == null ? registry : broker;
     }
-    if (broker instanceof Error || registry instanceof Error) {
-      Throwable error = broker instanceof Error ? broker : registry;
+    if (first instanceof Error error) {
       error.addSuppressed(error == broker ? registry : broker);
       return error;
     }
-    IllegalStateException both = new IllegalStateException(broker.getMessage() + "; and " + registry.getMessage(),
-        first);
+    IllegalStateException both = new IllegalStateException(words(broker, "Kafka's topic check")
+        + "; and " + words(registry, "the schema registry's check"), first);
     both.addSuppressed(first == broker ? registry : broker);
     return both;
+  }
+
+  /**
+   * What {@code failure} of {@code check} says in the start's error: an Exception's message names its check already;
+   * an Error's (a class name from a NoClassDefFoundError, or none) does not, nor that it is no refusal to fix in a
+   * setting.
+   */
+  private static String words(Throwable failure, String check) {
+    if (!(failure instanceof Error)) {
+      return failure.getMessage();
+    }
+    return check + " failed with " + failure + " (a Java Error, not an answer: a broken class path, plugin or JVM;"
+        + " ADVMON_DEBUG=1 prints its stack trace)";
   }
 
   /**

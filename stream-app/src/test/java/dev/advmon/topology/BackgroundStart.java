@@ -58,7 +58,13 @@ final class BackgroundStart {
    */
   static Throwable failure(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics,
       WhileStarting meanwhile) throws Exception {
-    FutureTask<StreamingMonitor> start = new FutureTask<>(start(config, registry, metrics, new StartupWaits()));
+    return failure(config, registry, metrics, new StartupWaits(), meanwhile);
+  }
+
+  /** As above, the start telling {@code waits} how its checks go. */
+  static Throwable failure(MonitorConfig config, SchemaRegistry registry, MonitorMetrics metrics, StartupWaits waits,
+      WhileStarting meanwhile) throws Exception {
+    FutureTask<StreamingMonitor> start = new FutureTask<>(start(config, registry, metrics, waits));
     Thread starter = new Thread(start, "test-starter");
     starter.setDaemon(true);
     starter.start();

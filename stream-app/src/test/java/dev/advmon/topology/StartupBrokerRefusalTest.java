@@ -3,9 +3,11 @@ package dev.advmon.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.health.StartupWaits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.SchemaRegistry;
+import dev.advmon.testing.Await;
 import dev.advmon.testing.Keytool;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.TcpProxy;
@@ -66,6 +68,43 @@ class StartupBrokerRefusalTest {
           .contains("the TLS handshake with the broker failed")
           .contains("kafka.ssl.truststore.location")
           .endsWith("; and the schema registry refused the monitor's credentials (HTTP 401); check registry.basic-auth");
+    }
+  }
+
+  /**
+   * The broker refuses the monitor, and the registry's try under way then fails with an Error (a LinkageError from a
+   * broken plugin or class path): the Error won, thrown as itself, and run ended with its stack trace instead of the
+   * refusal's message and exit status 2 (any Exception). Now one error names both, the broker's refusal first.
+   */
+  @Test
+  void anErrorInTheRegistrysLastTryAfterTheBrokersRefusalIsNamedInTheRefusalsError() throws Exception {
+    Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
+    StartupWaits waits = new StartupWaits();
+    Error broken = new NoClassDefFoundError("com/fasterxml/jackson/databind/ObjectMapper");
+    SchemaRegistry breaking = new StartupTestRegistry(() -> {
+      try {
+        // its first try still under way when the broker's refusal ends the start; it fails with the Error then
+        Await.until(waits::isLastTry, java.time.Duration.ofSeconds(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw broken;
+    });
+    try (TlsServer broker = new TlsServer(keys, "changeit"); MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + broker.port(), "http://127.0.0.1:1",
+          "error-after-refusal", dir);
+      settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Throwable failure = BackgroundStart.failure(config, breaking, metrics, waits, (start, starter) -> {});
+
+      assertThat(failure).as("the start failed with an Exception, which run prints as one line (exit status 2)")
+          .isInstanceOf(Exception.class);
+      assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + broker.port())
+          .contains("the TLS handshake with the broker failed")
+          .contains("; and the schema registry's check failed with java.lang.NoClassDefFoundError:"
+              + " com/fasterxml/jackson/databind/ObjectMapper (a Java Error, not an answer:")
+          .endsWith("ADVMON_DEBUG=1 prints its stack trace)");
+      assertThat(failure.getSuppressed()).as("the Error's stack trace kept for ADVMON_DEBUG").containsExactly(broken);
     }
   }
 
