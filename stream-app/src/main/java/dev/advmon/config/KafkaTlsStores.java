@@ -72,7 +72,11 @@ public final class KafkaTlsStores {
       }
       String store = failedStoreIsTheKeyStore(String.valueOf(e.getMessage()), props) ? "keystore" : "truststore";
       Object inline = props.get(INLINE_CA);
-      String problem = inline == null || props.containsKey("ssl.truststore.location") ? null : inlineCaProblem(inline);
+      // Kafka builds the key store first: a key store it refused leaves the inline CA unread, and this reading, which
+      // knows fewer forms than Kafka's, would blame a CA that Kafka reads whole (-----BEGIN TRUSTED CERTIFICATE-----, a
+      // \n in a comment line) and hide the key store's fault
+      String problem = inline == null || props.containsKey("ssl.truststore.location") || !refusesTrustStore(parsed)
+          ? null : inlineCaProblem(inline);
       if (problem != null) {
         // Kafka's words ("No matching CERTIFICATE entries in PEM file") name neither the setting nor what it should
         // hold; the value is a secret setting's (Kafka types it a password), so it is not shown
@@ -108,6 +112,21 @@ public final class KafkaTlsStores {
             mismatch);
         throw c.invalid("kafka." + mismatch.setting(), mismatch.words());
       }
+    }
+  }
+
+  /** Whether Kafka refuses the trust store of {@code parsed} on its own, with no key store given. */
+  private static boolean refusesTrustStore(Map<String, ?> parsed) {
+    Map<String, Object> trustOnly = new java.util.HashMap<>(parsed);
+    for (String key : new String[] {"ssl.keystore.location", "ssl.keystore.password", "ssl.keystore.key",
+        "ssl.keystore.certificate.chain", "ssl.key.password"}) {
+      trustOnly.put(key, null);
+    }
+    try {
+      new DefaultSslEngineFactory().configure(trustOnly);
+      return false;
+    } catch (KafkaException | IllegalArgumentException e) {
+      return true;
     }
   }
 

@@ -162,6 +162,37 @@ class KafkaTlsStoresTest {
         .hasMessageNotContaining(body(caPem()).substring(0, 20));
   }
 
+  /**
+   * Kafka builds the key store before the trust store: a key store it refused (here a wrong password) left an inline CA
+   * that Kafka reads whole judged by the monitor's own reading, which named kafka.ssl.truststore.certificates ("holds a
+   * TRUSTED CERTIFICATE, not a certificate", "holds \\n written out") and not the key store's setting.
+   */
+  @Test
+  void aRefusedKeyStoreIsNamedNotAnInlineCaThatKafkaReadsWhole() throws Exception {
+    Path keys = dir.resolve("client.p12");
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var out = Files.newOutputStream(keys)) {
+      ks.store(out, "right-one".toCharArray());
+    }
+    String trusted = caPem().replace("BEGIN CERTIFICATE", "BEGIN TRUSTED CERTIFICATE")
+        .replace("END CERTIFICATE", "END TRUSTED CERTIFICATE");
+    String commented = "# exported from C:\\new\\ca.pem\n" + caPem();
+    for (String ca : new String[] {trusted, commented}) {
+      Path file = dir.resolve("monitor.properties");
+      Files.writeString(file, "kafka.bootstrap.servers=localhost:9093\nkafka.security.protocol=SSL\n"
+          + "kafka.ssl.truststore.type=PEM\nkafka.ssl.keystore.type=PKCS12\nkafka.ssl.keystore.location=" + keys
+          + "\nkafka.ssl.keystore.password=wrong-one\n");
+      MonitorConfig c = MonitorConfig.load(file, Map.of("ADVMON_KAFKA_SSL_TRUSTSTORE_CERTIFICATES", ca), Map.of(), dir)
+          .validated();
+
+      assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("setting 'kafka.ssl.keystore.location'")
+          .hasMessageContaining("kafka.ssl.keystore.password")
+          .hasMessageNotContaining("kafka.ssl.truststore.certificates");
+    }
+  }
+
   /** Newlines written out as \n: the monitor said "certificate 1 cannot be read: part of it is missing or changed". */
   @Test
   void anInlineCaWithNewlinesWrittenAsBackslashNSaysSo() throws Exception {
