@@ -303,6 +303,10 @@ public final class KafkaTlsStores {
   private static final java.util.regex.Pattern RUN_TOGETHER = java.util.regex.Pattern.compile(
       "-----BEGIN [A-Z0-9 ]*CERTIFICATE-----(?=[^\\s-])");
 
+  /** A BEGIN or END line's dashes next to \n written out (a backslash and an n), where a line break belongs. */
+  private static final java.util.regex.Pattern WRITTEN_OUT_NEWLINE = java.util.regex.Pattern.compile(
+      "-----\\\\n|\\\\n-----");
+
   /**
    * Whether Kafka read fewer certificates than {@code chainText} holds. Kafka's PEM pattern reads one block of those on
    * one line: a chain written on one line (a properties file's lines continued with \, or joined by hand) reads as a
@@ -425,8 +429,9 @@ public final class KafkaTlsStores {
   private static String certificatesProblem(Object value, String keyNote) {
     String text = secret(value);
     // asked only once Kafka refused the text: both forms below are what Kafka's PEM pattern finds no block in
-    if (text.contains("\\n")) {
-      // Base64 and PEM headers hold no backslash: a value quoted for a shell or a YAML file with ' keeps \n as is
+    if (WRITTEN_OUT_NEWLINE.matcher(text).find()) {
+      // a value quoted for a shell or a YAML file with ' keeps \n as is; asked at a BEGIN or END line only: a comment
+      // line may hold one (C:\new), and Kafka reads the blocks around it
       return "holds \\n written out (a backslash and an n) where its line breaks belong: write real newlines";
     }
     if (RUN_TOGETHER.matcher(text).find()) {

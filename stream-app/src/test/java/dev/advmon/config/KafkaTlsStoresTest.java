@@ -204,6 +204,21 @@ class KafkaTlsStoresTest {
         .hasMessageNotContaining("part of it is missing or changed");
   }
 
+  /**
+   * A \n in a line Kafka skips (a comment naming C:\new\ca.pem) is no newline written out: the CA cut short after
+   * it was told "holds \\n written out", not that it was cut short.
+   */
+  @Test
+  void aBackslashNInACommentLineIsNotTakenForNewlinesWrittenOut() throws Exception {
+    String cutShort = caPem().substring(0, caPem().indexOf("-----END"));
+    MonitorConfig c = inlineCa("# exported from C:\\new\\ca.pem\n" + cutShort);
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("certificate 1 has no -----END CERTIFICATE----- line: the text was cut short")
+        .hasMessageNotContaining("written out");
+  }
+
   @Test
   void aPrivateKeyGivenAsTheInlineCaIsNamedAndNotShown() throws Exception {
     java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
