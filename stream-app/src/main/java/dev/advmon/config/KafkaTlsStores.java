@@ -443,7 +443,8 @@ public final class KafkaTlsStores {
     int certificates = 0;
     String other = null;
     while (m.find()) {
-      if (!m.group(1).equals("CERTIFICATE")) {
+      // Kafka reads -----BEGIN TRUSTED CERTIFICATE----- (openssl x509 -trustout) and X509 CERTIFICATE as certificates
+      if (!m.group(1).endsWith("CERTIFICATE")) {
         other = other == null ? m.group(1) : other;
         continue;
       }

@@ -206,7 +206,7 @@ class KafkaTlsStoresTest {
 
   /**
    * A \n in a line Kafka skips (a comment naming C:\new\ca.pem) is no newline written out: the CA cut short after
-   * it was told "holds \\n written out", not that it was cut short.
+   * it was told "holds \n written out", not that it was cut short.
    */
   @Test
   void aBackslashNInACommentLineIsNotTakenForNewlinesWrittenOut() throws Exception {
@@ -217,6 +217,22 @@ class KafkaTlsStoresTest {
         .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
         .hasMessageContaining("certificate 1 has no -----END CERTIFICATE----- line: the text was cut short")
         .hasMessageNotContaining("written out");
+  }
+
+  /**
+   * Kafka reads a -----BEGIN TRUSTED CERTIFICATE----- block (openssl x509 -trustout) as a certificate: one cut short
+   * was told "holds a TRUSTED CERTIFICATE, not a certificate", not that it was cut short.
+   */
+  @Test
+  void aTrustedCertificateCutShortIsToldItIsCutShortNotThatItIsNoCertificate() throws Exception {
+    String trusted = caPem().replace("BEGIN CERTIFICATE", "BEGIN TRUSTED CERTIFICATE")
+        .replace("END CERTIFICATE", "END TRUSTED CERTIFICATE");
+    MonitorConfig c = inlineCa(trusted.substring(0, trusted.indexOf("-----END")));
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("the text was cut short")
+        .hasMessageNotContaining("not a certificate");
   }
 
   @Test
