@@ -366,12 +366,32 @@ public final class KafkaTlsStores {
     if (trusted.isEmpty() || given <= trusted.size()) {
       return null;
     }
+    // a block without its END line is lost whatever the lines: the advice on lines would not be the cause
+    int unended = unendedCertificate(secret(caText));
+    String cause = unended > 0
+        ? "certificate " + unended + " has no -----END CERTIFICATE----- line (cut short, or files joined where one"
+            + " lacked it): end each block with its -----END CERTIFICATE----- line"
+        : OWN_LINES + "; an environment variable or a Secret's value written without its newlines joins them)";
     // the subjects are the CAs' names, no secret: they tell which of the bundle the operator would have trusted
     return new Problem(INLINE_CA, "holds " + given + " certificates, but Kafka read only " + trusted.size() + " of"
         + " them and would trust only " + (trusted.size() == 1 ? "that CA" : "those CAs") + " ("
-        + String.join("; ", trusted) + "): " + OWN_LINES + "; an environment variable or a Secret's value written"
-        + " without its newlines joins them), so that each CA is trusted; or give them as a file in"
+        + String.join("; ", trusted) + "): " + cause + ", so that each CA is trusted; or give them as a file in"
         + " kafka.ssl.truststore.location instead");
+  }
+
+  /** The number (from 1) of the first certificate block of {@code text} with no END line before the next; else 0. */
+  private static int unendedCertificate(String text) {
+    java.util.regex.Matcher m = PEM_BLOCK.matcher(text);
+    int certificates = 0;
+    while (m.find()) {
+      if (m.group(1).endsWith("CERTIFICATE")) {
+        certificates++;
+        if (m.group(3).isEmpty()) {
+          return certificates;
+        }
+      }
+    }
+    return 0;
   }
 
   private static String signatureFor(String keyAlgorithm) {

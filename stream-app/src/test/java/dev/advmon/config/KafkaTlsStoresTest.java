@@ -456,6 +456,20 @@ class KafkaTlsStoresTest {
             + " (CN=client)");
   }
 
+  /** A bundle whose first CA lost its END line: Kafka reads the second only, and the lines are not the cause. */
+  @Test
+  void aCaBundleWithABlockMissingItsEndLineSaysWhichAndNotThatLinesWereJoined() throws Exception {
+    Pem first = keyPair("client", "EC");
+    String unended = first.certificate().substring(0, first.certificate().indexOf("-----END")) + caPem();
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(inlineCa(unended))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'kafka.ssl.truststore.certificates' (from environment ")
+        .hasMessageContaining("holds 2 certificates, but Kafka read only 1 of them and would trust only that CA"
+            + " (CN=inline-ca)")
+        .hasMessageContaining("certificate 1 has no -----END CERTIFICATE----- line")
+        .hasMessageNotContaining("must be a line of its own");
+  }
+
   @Test
   void aCaBundleWithEachBlockOnItsOwnLinesPasses() throws Exception {
     Pem first = keyPair("client", "EC");
