@@ -456,6 +456,40 @@ class KafkaTlsStoresTest {
             + " (CN=client)");
   }
 
+  /**
+   * Shapes of a bundle that Kafka 4.3.1's engine factory reads whole: the check that refuses a bundle Kafka reads in
+   * part must pass each of them.
+   */
+  @Test
+  void aCaBundleKafkaReadsWholePassesInEachShape() throws Exception {
+    String bundle = keyPair("client", "EC").certificate() + keyPair("ca", "EC").certificate() + caPem();
+    Map<String, String> shapes = new java.util.LinkedHashMap<>();
+    shapes.put("CRLF line ends", bundle.replace("\n", "\r\n"));
+    shapes.put("TRUSTED CERTIFICATE labels", bundle.replace("N CERTIFICATE", "N TRUSTED CERTIFICATE")
+        .replace("D CERTIFICATE", "D TRUSTED CERTIFICATE"));
+    shapes.put("X509 CERTIFICATE labels", bundle.replace("N CERTIFICATE", "N X509 CERTIFICATE")
+        .replace("D CERTIFICATE", "D X509 CERTIFICATE"));
+    shapes.put("text around the blocks", "Bag Attributes: <No Attributes>\nsubject=CN = client\n"
+        + bundle.replace("-----END CERTIFICATE-----\n", "-----END CERTIFICATE-----\nissuer=CN = x\n") + "end\n");
+    shapes.put("trailing spaces", bundle.replace("\n", "  \n"));
+    shapes.put("no final newline", bundle.strip());
+    shapes.put("extra dashes", bundle.replace("-----", "------"));
+    shapes.put("each CA whole on a line of its own", bundle.replace("\n", " ").replace("----- -----", "-----\n-----"));
+    for (Map.Entry<String, String> shape : shapes.entrySet()) {
+      assertThat(kafkaTrusts(shape.getValue())).as(shape.getKey()).isEqualTo(3);
+      assertThatCode(() -> KafkaTlsStores.check(inlineCa(shape.getValue()))).as(shape.getKey())
+          .doesNotThrowAnyException();
+    }
+  }
+
+  /** How many certificates Kafka's own engine factory puts in its trust store from {@code pem}. */
+  private static int kafkaTrusts(String pem) throws Exception {
+    var engines = new org.apache.kafka.common.security.ssl.DefaultSslEngineFactory();
+    engines.configure(new org.apache.kafka.clients.admin.AdminClientConfig(Map.of("bootstrap.servers", "localhost:1",
+        "security.protocol", "SSL", "ssl.truststore.type", "PEM", "ssl.truststore.certificates", pem)).values());
+    return engines.truststore().size();
+  }
+
   /** A bundle whose first CA lost its END line: Kafka reads the second only, and the lines are not the cause. */
   @Test
   void aCaBundleWithABlockMissingItsEndLineSaysWhichAndNotThatLinesWereJoined() throws Exception {
