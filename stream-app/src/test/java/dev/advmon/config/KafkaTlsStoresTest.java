@@ -165,7 +165,7 @@ class KafkaTlsStoresTest {
   /**
    * Kafka builds the key store before the trust store: a key store it refused (here a wrong password) left an inline CA
    * that Kafka reads whole judged by the monitor's own reading, which named kafka.ssl.truststore.certificates ("holds a
-   * TRUSTED CERTIFICATE, not a certificate", "holds \\n written out") and not the key store's setting.
+   * TRUSTED CERTIFICATE, not a certificate", "holds \n written out") and not the key store's setting.
    */
   @Test
   void aRefusedKeyStoreIsNamedNotAnInlineCaThatKafkaReadsWhole() throws Exception {
