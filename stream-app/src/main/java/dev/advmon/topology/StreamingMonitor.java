@@ -308,6 +308,8 @@ public final class StreamingMonitor implements AutoCloseable {
    * login, then a LinkageError from the registry's client), is named in the one error instead: thrown as itself it
    * won, and run ended with its stack trace (the refusal only a suppressed line in it) where the refusal's one-line
    * message and exit status 2 were due; the Error is suppressed in it, so ADVMON_DEBUG's stack trace still shows it.
+   * Not a VirtualMachineError (out of memory or stack): named as "a broken class path, plugin or JVM", it sent the
+   * operator to the class path, and a start ended by a refusal hid that the JVM was failing; it is thrown as itself.
    */
   private static Throwable bothFailures(Throwable broker, Throwable registry, Throwable first) {
     if (broker == null || registry == null) {
@@ -316,6 +318,13 @@ public final class StreamingMonitor implements AutoCloseable {
     if (first instanceof Error error) {
       error.addSuppressed(error == broker ? registry : broker);
       return error;
+    }
+    Throwable other = first == broker ? registry : broker;
+    if (other instanceof VirtualMachineError exhausted) {
+      // out of memory or stack (or the JVM broken): not a class path to fix, and this JVM may fail anything next, so
+      // it ends the start as itself, with its stack trace, as the JVM's own handler would; the refusal suppressed in it
+      exhausted.addSuppressed(first);
+      return exhausted;
     }
     IllegalStateException both = new IllegalStateException(words(broker, "Kafka's topic check")
         + "; and " + words(registry, "the schema registry's check"), first);

@@ -71,19 +71,18 @@ class StartupBrokerRefusalTest {
     }
   }
 
+  /** How a start ended whose broker refused its TLS handshake: the broker's port, and what the start failed with. */
+  private record Ended(int brokerPort, Throwable failure) {}
+
   /**
-   * The broker refuses the monitor, and the registry's try under way then fails with an Error (a LinkageError from a
-   * broken plugin or class path): the Error won, thrown as itself, and run ended with its stack trace instead of the
-   * refusal's message and exit status 2 (any Exception). Now one error names both, the broker's refusal first.
+   * A start whose broker refuses the monitor (a certificate no CA of the JVM's signed), while the registry's first try,
+   * still under way when that refusal ends the start, then fails with {@code broken}.
    */
-  @Test
-  void anErrorInTheRegistrysLastTryAfterTheBrokersRefusalIsNamedInTheRefusalsError() throws Exception {
+  private Ended refusedWhileTheRegistrysLastTryThrows(Error broken) throws Exception {
     Path keys = Keytool.keyPair(dir, "broker", 30, "changeit");
     StartupWaits waits = new StartupWaits();
-    Error broken = new NoClassDefFoundError("com/fasterxml/jackson/databind/ObjectMapper");
     SchemaRegistry breaking = new StartupTestRegistry(() -> {
       try {
-        // its first try still under way when the broker's refusal ends the start; it fails with the Error then
         Await.until(waits::isLastTry, java.time.Duration.ofSeconds(60));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -95,17 +94,44 @@ class StartupBrokerRefusalTest {
           "error-after-refusal", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Throwable failure = BackgroundStart.failure(config, breaking, metrics, waits, (start, starter) -> {});
-
-      assertThat(failure).as("the start failed with an Exception, which run prints as one line (exit status 2)")
-          .isInstanceOf(Exception.class);
-      assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + broker.port())
-          .contains("the TLS handshake with the broker failed")
-          .contains("; and the schema registry's check failed with java.lang.NoClassDefFoundError:"
-              + " com/fasterxml/jackson/databind/ObjectMapper (a Java Error, not an answer:")
-          .endsWith("ADVMON_DEBUG=1 prints its stack trace)");
-      assertThat(failure.getSuppressed()).as("the Error's stack trace kept for ADVMON_DEBUG").containsExactly(broken);
+      return new Ended(broker.port(), BackgroundStart.failure(config, breaking, metrics, waits, (start, starter) -> {}));
     }
+  }
+
+  /**
+   * The broker refuses the monitor, and the registry's try under way then fails with an Error (a LinkageError from a
+   * broken plugin or class path): the Error won, thrown as itself, and run ended with its stack trace instead of the
+   * refusal's message and exit status 2 (any Exception). Now one error names both, the broker's refusal first.
+   */
+  @Test
+  void anErrorInTheRegistrysLastTryAfterTheBrokersRefusalIsNamedInTheRefusalsError() throws Exception {
+    Error broken = new NoClassDefFoundError("com/fasterxml/jackson/databind/ObjectMapper");
+    Ended ended = refusedWhileTheRegistrysLastTryThrows(broken);
+    Throwable failure = ended.failure();
+
+    assertThat(failure).as("the start failed with an Exception, which run prints as one line (exit status 2)")
+        .isInstanceOf(Exception.class);
+    assertThat(failure.getMessage()).startsWith("Kafka at 127.0.0.1:" + ended.brokerPort())
+        .contains("the TLS handshake with the broker failed")
+        .contains("; and the schema registry's check failed with java.lang.NoClassDefFoundError:"
+            + " com/fasterxml/jackson/databind/ObjectMapper (a Java Error, not an answer:")
+        .endsWith("ADVMON_DEBUG=1 prints its stack trace)");
+    assertThat(failure.getSuppressed()).as("the Error's stack trace kept for ADVMON_DEBUG").containsExactly(broken);
+  }
+
+  /**
+   * The same with the JVM out of memory in the registry's last try: the one-line error called it "a broken class path,
+   * plugin or JVM" (exit status 2), and sent the operator to the class path of a JVM that had run out of heap. A
+   * VirtualMachineError ends the start as itself, the broker's refusal suppressed in it.
+   */
+  @Test
+  void anOutOfMemoryErrorInTheRegistrysLastTryAfterTheBrokersRefusalEndsTheStartAsItself() throws Exception {
+    Error exhausted = new OutOfMemoryError("Java heap space");
+    Throwable failure = refusedWhileTheRegistrysLastTryThrows(exhausted).failure();
+
+    assertThat(failure).as("thrown as itself, not named in a one-line refusal").isSameAs(exhausted);
+    assertThat(failure.getSuppressed()).singleElement().satisfies(refusal -> assertThat(refusal.getMessage())
+        .contains("the TLS handshake with the broker failed"));
   }
 
   /**
