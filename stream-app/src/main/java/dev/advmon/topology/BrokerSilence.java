@@ -39,16 +39,31 @@ final class BrokerSilence {
    */
   static String afterAnswer(Object servers, Throwable cause, java.util.List<String> creating, long tryMs) {
     String head = "the broker at " + servers + " (kafka.bootstrap.servers) answered, but ";
-    return creating != null && silence(cause)
+    if (!silence(cause)) {
+      return head + "the topic check failed after " + DependencyProbe.duration(tryMs);
+    }
+    // a later request that got no answer (a broker that stopped or hangs after the listing): "failed" alone, with no
+    // words of Kafka's where our own wait ended first, did not say that a silence was what to look for
+    return creating != null
         ? head + "creating topics " + creating + ", which it forwards to the KRaft controller quorum, got no answer"
             + " within " + DependencyProbe.duration(tryMs)
-        : head + "the topic check failed after " + DependencyProbe.duration(tryMs);
+        : head + "a later request of the topic check (the topics' configs) got no answer within "
+            + DependencyProbe.duration(tryMs);
   }
 
-  /** What to check after {@link #afterAnswer}: the controllers where they gave no answer, else the broker's log. */
+  /**
+   * What to check after {@link #afterAnswer}: the controllers where creating topics got no answer, the brokers where
+   * another request got none, else the broker's log.
+   */
   static String checkAfterAnswer(Throwable cause, java.util.List<String> creating) {
-    return creating != null && silence(cause) ? QUORUM_CHECK : "check the broker's log";
+    if (!silence(cause)) {
+      return "check the broker's log";
+    }
+    return creating != null ? QUORUM_CHECK : LATER_SILENCE_CHECK;
   }
+
+  /** What to check when a request after the listing, not the creation, got no answer. */
+  private static final String LATER_SILENCE_CHECK = "check that the brokers still run and answer (their logs)";
 
   /** What to check when the controller quorum gave no answer: BrokerCheck's words for the same outage. */
   private static final String QUORUM_CHECK = "check that a majority of the KRaft controllers runs and reaches the"
@@ -61,9 +76,11 @@ final class BrokerSilence {
   static String startupReasonAfterAnswer(Object servers, Throwable cause, java.util.List<String> creating,
       int attempt, long waitedMs) {
     boolean quorum = creating != null && silence(cause);
+    boolean later = creating == null && silence(cause);
     String head = shortList(servers) + " (kafka.bootstrap.servers) answered, but "
-        + (quorum ? "creating topics got no answer" : "the topic check failed") + " in " + waitedMs / 1000 + " s (try "
-        + attempt + "): " + (quorum ? "check the KRaft controller quorum; more in the log" : "check the broker's log");
+        + (quorum ? "creating topics got no answer" : later ? "a later request got no answer" : "the topic check failed")
+        + " in " + waitedMs / 1000 + " s (try " + attempt + "): " + (quorum ? "check the KRaft controller quorum; more"
+        + " in the log" : later ? "check that the brokers still run; more in the log" : "check the broker's log");
     return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
   }
 

@@ -46,7 +46,7 @@ class TopicAdminTest {
   /** Topics the monitor's principal may not describe the configs of (an ACL-restricted cluster). */
   private final java.util.Set<String> notAuthorized = new java.util.HashSet<>();
   /** Topics whose configs the broker fails to describe with another error. */
-  private final Map<String, RuntimeException> failing = new HashMap<>();
+  private final Map<String, Exception> failing = new HashMap<>();
   /**
    * How many times the broker that answers describeConfigs has not heard yet of a topic just created (its metadata
    * lags the controller's answer to createTopics): UnknownTopicOrPartition that often, then it knows it.
@@ -544,6 +544,43 @@ class TopicAdminTest {
         .startsWith("test:9092 (kafka.bootstrap.servers) answered, but creating topics got no answer in 0 s (try 1):"
             + " check the KRaft controller quorum")
         .doesNotContain("no answer from"));
+  }
+
+  /**
+   * The broker lists the topics, then the request for their configs gets no answer (the broker stopped, or hangs)
+   * and our own wait on it ends first (a bare TimeoutException, no words of Kafka's): the give-up said only "answered,
+   * but the topic check failed after N s; check the broker's log", nothing of the silence that the operator should
+   * look for, where before the broker's answer was told apart it said "nothing ... answered".
+   */
+  @Test
+  void aTimeoutAfterTheListingSaysThatALaterRequestGotNoAnswer() {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    failing.put("frames", new java.util.concurrent.TimeoutException());
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits,
+        pauses::add).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the broker at test:9092 (kafka.bootstrap.servers) answered, but a later request of the"
+            + " topic check (the topics' configs) got no answer within ")
+        .hasMessageContaining("check that the brokers still run and answer (their logs)")
+        .hasMessageNotContaining("KRaft controller")
+        .hasMessageNotContaining("unreachable");
+  }
+
+  /** Readiness while it waits after such a try: it said "the topic check failed" alone too. */
+  @Test
+  void readinessAfterATimeoutPastTheListingSaysThatALaterRequestGotNoAnswer() {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    failing.put("frames", new org.apache.kafka.common.errors.TimeoutException(
+        "Timed out waiting for a node assignment. Call: describeConfigs"));
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, ms -> {
+      throw new InterruptedException("test: one try is enough");
+    }).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 0)).isInstanceOf(InterruptedException.class);
+    assertThat(waits.reason(TopicAdmin.DEPENDENCY)).hasValueSatisfying(reason -> assertThat(reason)
+        .startsWith("test:9092 (kafka.bootstrap.servers) answered, but a later request got no answer in 0 s (try 1):"
+            + " check that the brokers still run; more in the log")
+        .endsWith("(Kafka: Timed out waiting for a node assignment. Call: describeConfigs)"));
   }
 
   /**
