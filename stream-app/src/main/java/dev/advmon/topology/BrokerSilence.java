@@ -34,8 +34,8 @@ final class BrokerSilence {
 
   /**
    * What went wrong in one try that lasted {@code tryMs}, after the broker at {@code servers} had answered it (listed
-   * the topics): asked to create {@code creating} (null: it was not), a request it forwards to the KRaft controller
-   * quorum, it gave no answer in time, or the check failed otherwise.
+   * the topics): asked to create {@code creating} (null: it was not), a request a broker forwards to the KRaft
+   * controller quorum, it gave no answer in time, or the check failed otherwise.
    */
   static String afterAnswer(Object servers, Throwable cause, java.util.List<String> creating, long tryMs) {
     String head = "the broker at " + servers + " (kafka.bootstrap.servers) answered, but ";
@@ -45,8 +45,9 @@ final class BrokerSilence {
     // a later request that got no answer (a broker that stopped or hangs after the listing): "failed" alone, with no
     // words of Kafka's where our own wait ended first, did not say that a silence was what to look for
     return creating != null
-        ? head + "creating topics " + creating + ", which it forwards to the KRaft controller quorum, got no answer"
-            + " within " + DependencyProbe.duration(tryMs)
+        ? head + "creating topics " + creating + " got no answer within " + DependencyProbe.duration(tryMs)
+            + " (a request that a broker of the cluster's choosing, not always the one that listed them, forwards to"
+            + " the KRaft controller quorum)"
         : head + "a later request of the topic check (the topics' configs) got no answer within "
             + DependencyProbe.duration(tryMs);
   }
@@ -65,9 +66,14 @@ final class BrokerSilence {
   /** What to check when a request after the listing, not the creation, got no answer. */
   private static final String LATER_SILENCE_CHECK = "check that the brokers still run and answer (their logs)";
 
-  /** What to check when the controller quorum gave no answer: BrokerCheck's words for the same outage. */
+  /**
+   * What to check when creating topics got no answer: the controller quorum (BrokerCheck's words for that outage), and
+   * the brokers: a KRaft broker names a random live broker as the "controller" in its metadata, so the admin client
+   * may send the request to one that hangs or that this host cannot reach (advertised.listeners), the quorum sound.
+   */
   private static final String QUORUM_CHECK = "check that a majority of the KRaft controllers runs and reaches the"
-      + " brokers (with none, no KRaft controller quorum answers; see the controllers' logs)";
+      + " brokers (with none, no KRaft controller quorum answers; see the controllers' logs), and that each broker"
+      + " runs and is reachable from this host (advertised.listeners)";
 
   /**
    * {@link #startupReason}'s counterpart after the broker answered the try ({@link #afterAnswer}): no "no answer from"
@@ -79,8 +85,8 @@ final class BrokerSilence {
     boolean later = creating == null && silence(cause);
     String head = shortList(servers) + " (kafka.bootstrap.servers) answered, but "
         + (quorum ? "creating topics got no answer" : later ? "a later request got no answer" : "the topic check failed")
-        + " in " + waitedMs / 1000 + " s (try " + attempt + "): " + (quorum ? "check the KRaft controller quorum; more"
-        + " in the log" : later ? "check that the brokers still run; more in the log" : "check the broker's log");
+        + " in " + waitedMs / 1000 + " s (try " + attempt + "): " + (quorum ? "check the KRaft controller quorum and each"
+        + " broker; more in the log" : later ? "check that the brokers still run; more in the log" : "check the broker's log");
     return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
   }
 

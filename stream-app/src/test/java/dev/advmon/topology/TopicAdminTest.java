@@ -525,11 +525,29 @@ class TopicAdminTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("Kafka at test:9092 answered, but the topic check still failed after ")
         .hasMessageContaining("the broker at test:9092 (kafka.bootstrap.servers) answered, but creating topics ")
-        .hasMessageContaining("which it forwards to the KRaft controller quorum, got no answer within")
+        .hasMessageContaining("got no answer within")
         .hasMessageContaining("check that a majority of the KRaft controllers runs")
         .hasMessageEndingWith("(Kafka: Call(callName=createTopics) timed out)")
         .hasMessageNotContaining("unreachable")
         .hasMessageNotContaining("check that a broker runs");
+  }
+
+  /**
+   * The same silence where the request went to another broker than the one that listed the topics: a KRaft broker
+   * names a random live broker as the controller, to which the admin client sends createTopics. The words said "which
+   * it forwards" and sent the operator to the controller quorum alone, where one hung or unreachable broker of several
+   * is as likely.
+   */
+  @Test
+  void aCreationThatGetsNoAnswerNamesEachBrokerBesideTheQuorum() {
+    createFailure = new org.apache.kafka.common.errors.TimeoutException("Call(callName=createTopics) timed out");
+
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "a:9092,b:9092"), props -> admin(), waits,
+        pauses::add).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 1))
+        .hasMessageContaining("(a request that a broker of the cluster's choosing, not always the one that listed"
+            + " them, forwards to the KRaft controller quorum)")
+        .hasMessageContaining("and that each broker runs and is reachable from this host (advertised.listeners)")
+        .hasMessageNotContaining("which it forwards");
   }
 
   /** Readiness while it waits for such a broker said "no answer from test:9092" too. */
@@ -542,7 +560,7 @@ class TopicAdminTest {
     }).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 0)).isInstanceOf(InterruptedException.class);
     assertThat(waits.reason(TopicAdmin.DEPENDENCY)).hasValueSatisfying(reason -> assertThat(reason)
         .startsWith("test:9092 (kafka.bootstrap.servers) answered, but creating topics got no answer in 0 s (try 1):"
-            + " check the KRaft controller quorum")
+            + " check the KRaft controller quorum and each broker")
         .doesNotContain("no answer from"));
   }
 
