@@ -84,9 +84,11 @@ final class BrokerSilence {
     boolean quorum = creating != null && silence(cause);
     boolean later = creating == null && silence(cause);
     String head = shortList(servers) + " (kafka.bootstrap.servers) answered, but "
-        + (quorum ? "creating topics got no answer" : later ? "a later request got no answer" : "the topic check failed")
-        + " in " + waitedMs / 1000 + " s (try " + attempt + "): " + (quorum ? "check the KRaft controller quorum and each"
-        + " broker; more in the log" : later ? "check that the brokers still run; more in the log" : "check the broker's log");
+        + (quorum ? "creating topics got no answer" : later ? "a later request got no answer"
+            : "the topic check failed")
+        + " in " + waitedMs / 1000 + " s (try " + attempt + "): "
+        + (quorum ? "check the KRaft controller quorum and each broker; more in the log"
+            : later ? "check that the brokers still run; more in the log" : "check the broker's log");
     return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
   }
 

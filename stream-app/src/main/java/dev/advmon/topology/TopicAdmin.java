@@ -138,7 +138,8 @@ public final class TopicAdmin {
         attempt++;
         long tryStart = System.currentTimeMillis();
         // what this try got from the broker: that it answered, and the topics it was asked to create, if it was (a
-        // request a broker forwards to the KRaft controller quorum), so that a failure past the answer is not "unreachable"
+        // request a broker forwards to the KRaft controller quorum), so that a failure past the answer is not
+        // "unreachable"
         boolean answered = false;
         List<String> creating = null;
         try {

@@ -286,7 +286,8 @@ class LogFormatTest {
    */
   @Test
   void anUncaughtExceptionInAThreadIsOneJsonLineAtErrorNamingTheThread(@TempDir Path dir) throws Exception {
-    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp",
+        APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
         Uncaught.class.getName());
     Output out = run(dir, command, Map.of("ADVMON_LOG_FORMAT", "json"));
@@ -324,14 +325,16 @@ class LogFormatTest {
   }
 
   private static Output sample(Path dir, Map<String, String> env) throws Exception {
-    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", APP.resolve("target/test-classes") + File.pathSeparator
+    List<String> command = List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp",
+        APP.resolve("target/test-classes") + File.pathSeparator
             + productionClasspath(), "-Dlogback.configurationFile=" + APP.resolve("target/classes/logback.xml"),
         Sample.class.getName());
     return run(dir, command, env);
   }
 
   private static Output main(Path dir, Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp", productionClasspath(),
+    List<String> command = new ArrayList<>(List.of(ChildProcess.java(), QUICK_START_1, QUICK_START_2, "-cp",
+        productionClasspath(),
         "-Dadvmon.home=" + TestData.repoRoot(), Main.class.getName()));
     command.addAll(List.of(args));
     return run(dir, command, env);

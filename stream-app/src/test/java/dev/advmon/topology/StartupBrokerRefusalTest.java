@@ -94,7 +94,8 @@ class StartupBrokerRefusalTest {
           "error-after-refusal", dir);
       settings.put("kafka.security.protocol", "SSL"); // the JVM's default trust: no CA of it signed the keytool one
       MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      return new Ended(broker.port(), BackgroundStart.failure(config, breaking, metrics, waits, (start, starter) -> {}));
+      return new Ended(broker.port(),
+          BackgroundStart.failure(config, breaking, metrics, waits, (start, starter) -> {}));
     }
   }
 
