@@ -6,20 +6,17 @@ import static dev.advmon.system.outages.Outages.RATE;
 import static dev.advmon.system.outages.Outages.assertNothingOpenAndEveryFrameOnce;
 import static dev.advmon.system.outages.Outages.faultSettings;
 import static dev.advmon.system.outages.Outages.lines;
+import static dev.advmon.system.outages.Outages.startMonitor;
 import static dev.advmon.system.outages.Outages.transactions;
 import static dev.advmon.testing.SystemChecks.frame;
 import static dev.advmon.testing.SystemChecks.reasonsContain;
 import static dev.advmon.testing.SystemChecks.restarts;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
-import dev.advmon.detect.FrameScorer;
-import dev.advmon.image.ImageLimits;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.EngineChoice;
-import dev.advmon.model.FramePreparer;
 import dev.advmon.model.ModelBundle;
 import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.registry.RegistrySettings;
@@ -34,7 +31,6 @@ import dev.advmon.testing.OutcomeReader;
 import dev.advmon.testing.SchemaRegistryServer;
 import dev.advmon.testing.StandaloneKafka;
 import dev.advmon.testing.TestData;
-import dev.advmon.topology.AlertListener;
 import dev.advmon.topology.StreamingMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +71,6 @@ class OutageRecoveryIT {
       String appId = config.string("streams.application-id");
       Path state = Path.of(settings.get("streams.state-dir"));
       String frames = config.string("topics.frames");
-      SchemaRegistry registry = new HttpSchemaRegistryClient(Wiring.registrySettings(config)); // the monitor's
       SchemaRegistry producers = new HttpSchemaRegistryClient(RegistrySettings.builder(registryServer.url()).build());
       ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
       // the schema producers write with changes: a new compatible version (hence an id the monitor must fetch) per outage
@@ -84,9 +79,7 @@ class OutageRecoveryIT {
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           LogLines ownLog = LogLines.of("dev.advmon");
           LogLines kafkaLog = LogLines.of("org.apache.kafka");
-          StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-              metrics, AlertListener.NONE);
+          StreamingMonitor monitor = startMonitor(config, bundle, classifier, metrics);
           FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE,
               source::record);
           OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
