@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A real model that fails on demand: {@link #fault} decides, per call, whether the call throws (and what), and
  * {@link #hold} can keep calls waiting (a hung model). Only the failure is made up; every call that does not
- * fail runs the real model.
+ * fail runs the real model. {@link #entered} counts calls as they arrive, so a test can wait until a call is in
+ * the model instead of guessing how long a thread takes to get there.
  */
 public final class BreakableClassifier implements BatchClassifier {
 
@@ -32,6 +33,7 @@ public final class BreakableClassifier implements BatchClassifier {
   private final BatchClassifier model;
   public volatile Fault fault = images -> null;
   public volatile CountDownLatch hold;
+  public final java.util.concurrent.Semaphore entered = new java.util.concurrent.Semaphore(0);
 
   public BreakableClassifier(BatchClassifier model) {
     this.model = model;
@@ -49,6 +51,7 @@ public final class BreakableClassifier implements BatchClassifier {
 
   @Override
   public BatchOutput classify(List<FloatImage> images) {
+    entered.release();
     CountDownLatch h = hold;
     if (h != null) {
       try {
