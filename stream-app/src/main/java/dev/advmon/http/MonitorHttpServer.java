@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * none of the {@code http.threads} (the JDK server reads a request's headers on its executor's threads, before any
  * handler runs). A client gets {@code http.timeout-ms} to send its request and to read the response (the JDK server's
  * {@code sun.net.httpserver.maxReqTime} / {@code maxRspTime}), and connections beyond the cap are closed as they
- * come ({@code jdk.httpserver.maxConnections}); both are set for the process unless given on the command line. With
+ * come ({@code jdk.httpserver.maxConnections}), of which idle keep-alive ones take at most a quarter
+ * ({@link #MAX_IDLE_CONNECTIONS}); all are set for the process unless given on the command line. With
  * {@code http.health-port}, the two health probes are also served on a port of their own with two workers of their
  * own, which clients of the main port cannot hold, not even at the cap. More routes: {@link #route} and
  * {@link #routePrefix}.
@@ -76,6 +77,15 @@ public final class MonitorHttpServer implements AutoCloseable {
    * (a limit per client needs a proxy in front).
    */
   static final int MAX_CONNECTIONS = 256;
+  /**
+   * Connections kept open between requests (HTTP/1.1 keep-alive) on each port, unless
+   * {@code sun.net.httpserver.maxIdleConnections} is given: a quarter of the connection cap. They hold no thread, but
+   * they count against the cap; the JDK server's own default, 200 of 256, let a client that keeps every connection it
+   * opened (a large pool, a proxy) leave 56 for everyone else. One answered while this many are idle is closed after
+   * its answer (its client opens a new one next time), so at least three quarters of the cap stay for connections with
+   * a request under way, each of which gets at most {@code http.timeout-ms}.
+   */
+  static final int MAX_IDLE_CONNECTIONS = MAX_CONNECTIONS / 4;
   /**
    * Bytes of the answers being sent without a permit, at most: each stays in memory until its client has read it (up to
    * http.timeout-ms), and a full camera listing takes megabytes, so MAX_CONNECTIONS clients that read none held that
@@ -258,8 +268,9 @@ public final class MonitorHttpServer implements AutoCloseable {
   }
 
   /**
-   * The JDK server reads its timeouts once per process, in seconds, from system properties: set them here unless
-   * the command line did. The first server of the process decides (the monitor has one).
+   * The JDK server reads its timeouts and connection limits once per process (Java 17 and 25 alike), the timeouts in
+   * seconds, from system properties: set them here unless the command line did. The first server of the process
+   * decides (the monitor has one).
    */
   private static void applyTimeouts(HttpSettings settings) {
     String seconds = Long.toString(Math.max(1, (settings.timeout().toMillis() + 999) / 1000));
@@ -270,6 +281,12 @@ public final class MonitorHttpServer implements AutoCloseable {
     }
     if (System.getProperty("jdk.httpserver.maxConnections") == null) {
       System.setProperty("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    }
+    if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+      // a quarter of the cap in force, a smaller one given on the command line included
+      int cap = Integer.getInteger("jdk.httpserver.maxConnections", MAX_CONNECTIONS);
+      int idle = cap > 0 ? Math.max(1, Math.min(MAX_IDLE_CONNECTIONS, cap / 4)) : MAX_IDLE_CONNECTIONS;
+      System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(idle));
     }
   }
 

@@ -313,6 +313,62 @@ class MonitorHttpServerTest {
     }
   }
 
+  /**
+   * A client that keeps every connection it opened (a scraper or a dashboard page with a large pool, a proxy that
+   * holds connections open) fills only the idle slots: the JDK server kept 200 idle (its own default) of the 256
+   * connections the port takes, so half the cap in connections with a request under way, each entitled to
+   * http.timeout-ms, then had the next /metrics scrape closed at once.
+   */
+  @Test
+  void idleKeepAliveConnectionsLeaveRoomForClientsWithARequestUnderWay() throws Exception {
+    state.set(KafkaStreams.State.RUNNING);
+    List<Socket> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < MonitorHttpServer.MAX_CONNECTIONS; i++) {
+        Socket idle = new Socket("127.0.0.1", server.port());
+        open.add(idle);
+        idle.setSoTimeout(10_000);
+        idle.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII)); // HTTP/1.1: the connection stays open once answered
+        idle.getOutputStream().flush();
+        assertThat(answerStatus(idle.getInputStream())).as("keep-alive request %d", i).isEqualTo(200);
+      }
+      int underWay = MonitorHttpServer.MAX_CONNECTIONS / 2;
+      for (int i = 0; i < underWay; i++) {
+        Socket slow = new Socket("127.0.0.1", server.port());
+        open.add(slow);
+        slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+            .getBytes(StandardCharsets.US_ASCII)); // and nothing more, yet
+        slow.getOutputStream().flush();
+      }
+      assertThat(raw(server.port(), "/metrics", "localhost", null)).as("a scrape meanwhile").startsWith("HTTP/1.1 200");
+      assertThat(dev.advmon.testing.Await.until(() -> readingRequests() >= underWay, java.time.Duration.ofSeconds(60)))
+          .as("every request under way being read").isTrue();
+    } finally {
+      for (Socket s : open) {
+        s.close();
+      }
+    }
+  }
+
+  /** Reads one answer framed by its Content-Length, leaving the connection open; its status code. */
+  private static int answerStatus(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    for (int c; !head.toString().endsWith("\r\n\r\n"); head.append((char) c)) {
+      if ((c = in.read()) < 0) {
+        throw new java.io.EOFException("connection closed after: " + head);
+      }
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
+    return Integer.parseInt(head.substring(9, 12));
+  }
+
   @Test
   void metricsAreServedInThePrometheusTextFormatWithTheMonitorsMeters() throws Exception {
     metrics.frameReceived();
