@@ -663,6 +663,20 @@ class MonitorHttpServerTest {
   }
 
   /**
+   * README (Faults, restarts and health) says that these two get the JDK server's own HTML answer, not the JSON of
+   * every route: it refuses them while parsing the request line (a URI that does not parse) or looking up a context
+   * (the path of "//cameras" is empty, and a context's path must start with '/'), before any filter or handler (Java 17
+   * and 25). Should a later JDK hand them over, this fails: answer them in the JSON shape and update that paragraph.
+   */
+  @Test
+  void requestsTheJdkServerRefusesBeforeAnyRouteGetItsOwnHtmlAnswer() throws Exception {
+    assertThat(raw(server.port(), "/cameras/%ZZ", "localhost", null)).startsWith("HTTP/1.1 400")
+        .contains("Content-Type: text/html").contains("URISyntaxException thrown");
+    assertThat(raw(server.port(), "//cameras", "localhost", null)).startsWith("HTTP/1.1 404")
+        .contains("Content-Type: text/html").contains("No context found for request");
+  }
+
+  /**
    * "/cameras//abc" (a base URL ending in '/' joined to "/abc", or a camera id left empty in "/cameras/" + a + "/" + b)
    * asked for the camera "/abc", and "/health//live" was a 404 naming the path: an empty segment is answered 400 with
    * the path to ask, on http.port (with the dashboard on) and on http.health-port. A camera id that does start with '/'
