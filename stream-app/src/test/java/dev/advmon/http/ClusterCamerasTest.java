@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,11 +75,12 @@ class ClusterCamerasTest {
     deadPort = ChildProcess.freePort(); // nothing listens here once closed
     Map<String, CameraStatus> theirs = new TreeMap<>(Map.of("cam-2", camera("cam-2", 20), "cam-3", camera("cam-3", 30)));
     // The second instance also "knows" the first as a peer: a question it is asked must still not travel on.
-    second = server(theirs, new Peers(null, () -> List.of(new HostInfo("127.0.0.1", 1)), Duration.ofSeconds(2), null));
+    second = server(theirs,
+        new Peers(null, () -> List.of(new HostInfo("127.0.0.1", 1)), PeerStub.ANSWERS_WITHIN, null));
     HostInfo other = new HostInfo("127.0.0.1", second.port());
     HostInfo dead = new HostInfo("127.0.0.1", deadPort);
     first = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(other, dead), Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(other, dead), PeerStub.ANSWERS_WITHIN, null));
   }
 
   @AfterEach
@@ -127,7 +127,7 @@ class ClusterCamerasTest {
     assertThat(unsure.body()).contains("127.0.0.1:" + deadPort).contains("unreachable").contains("retry");
 
     MonitorHttpServer withoutTheDeadOne = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
-        () -> List.of(new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+        () -> List.of(new HostInfo("127.0.0.1", second.port())), PeerStub.ANSWERS_WITHIN, null));
     HttpResponse<String> none = get(withoutTheDeadOne, "/cameras/cam-9");
     assertThat(none.statusCode()).isEqualTo(404);
     assertThat(none.body()).contains("any instance");
@@ -139,7 +139,7 @@ class ClusterCamerasTest {
     HostInfo garbage = PeerStub.answering(open, "text/html",
         ex -> "<html><body>Please sign in</body></html>".getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
-        () -> List.of(garbage, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+        () -> List.of(garbage, new HostInfo("127.0.0.1", second.port())), PeerStub.ANSWERS_WITHIN, null));
 
     HttpResponse<String> r = get(s, "/cameras/cam-3");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -156,7 +156,7 @@ class ClusterCamerasTest {
     for (String answer : List.of("{}", "{\"status\":\"UP\"}", json.writeValueAsString(camera("cam-other", 7)))) {
       HostInfo wrong = PeerStub.answering(open, "application/json", ex -> answer.getBytes(StandardCharsets.UTF_8));
       MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9),
-          () -> List.of(wrong, new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+          () -> List.of(wrong, new HostInfo("127.0.0.1", second.port())), PeerStub.ANSWERS_WITHIN, null));
 
       HttpResponse<String> held = get(s, "/cameras/cam-3");
       assertThat(held.statusCode()).as(answer + ": " + held.body()).isEqualTo(200);
@@ -174,7 +174,7 @@ class ClusterCamerasTest {
         + "{\"cameraId\":\"p-bad\",\"status\":\"NORMAL\",\"totalFrames\":\"many\"},"
         + "{\"cameraId\":\"p-ok\",\"status\":\"NORMAL\",\"totalFrames\":4}]}").getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(wrong), Duration.ofSeconds(2), null));
+        new HostInfo("127.0.0.1", 9), () -> List.of(wrong), PeerStub.ANSWERS_WITHIN, null));
 
     JsonNode body = json.readTree(get(s, "/cameras").body());
     assertThat(body.path("cameras").findValuesAsText("cameraId")).containsExactly("cam-1", "p-ok");
@@ -206,7 +206,7 @@ class ClusterCamerasTest {
     byte[] answer = json.writeValueAsBytes(Map.of("cameras", cameras));
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+        new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null));
 
     for (String path : List.of("/cameras", "/cameras?limit=10")) {
       HttpResponse<String> r = get(s, path);
@@ -243,7 +243,7 @@ class ClusterCamerasTest {
     byte[] answer = json.writeValueAsBytes(Map.of("cameras", cameras));
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+        new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null));
 
     JsonNode body = json.readTree(get(s, "/cameras").body());
     assertThat(body.path("cameras")).hasSize(1 + CameraDirectory.MAX_LISTED);
@@ -259,7 +259,7 @@ class ClusterCamerasTest {
         "windowExamples", List.of(huge, huge, huge, huge)));
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> cut);
     MonitorHttpServer s = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer),
-        Duration.ofSeconds(2), null));
+        PeerStub.ANSWERS_WITHIN, null));
     HttpResponse<String> r = get(s, "/cameras/cam-9");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body().length()).isLessThan(2_000);
@@ -269,7 +269,7 @@ class ClusterCamerasTest {
     byte[] wrong = json.writeValueAsBytes(Map.of("cameraId", "cam-8", "status", "ALIEN"));
     HostInfo other = PeerStub.answering(open, "application/json", ex -> wrong);
     MonitorHttpServer t = server(Map.of(), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(other),
-        Duration.ofSeconds(2), null));
+        PeerStub.ANSWERS_WITHIN, null));
     HttpResponse<String> unsure = get(t, "/cameras/cam-8");
     assertThat(unsure.statusCode()).isEqualTo(503);
     assertThat(json.readTree(unsure.body()).path("error").asText()).contains(Peers.serverName(other))
@@ -287,7 +287,7 @@ class ClusterCamerasTest {
     }
     MonitorHttpServer other = server(b, Peers.NONE);
     MonitorHttpServer s = server(a, new Peers(new HostInfo("127.0.0.1", 9),
-        () -> List.of(new HostInfo("127.0.0.1", other.port())), Duration.ofSeconds(2), null));
+        () -> List.of(new HostInfo("127.0.0.1", other.port())), PeerStub.ANSWERS_WITHIN, null));
     JsonNode body = json.readTree(get(s, "/cameras").body());
     assertThat(body.path("cameras")).hasSize(2 * each);
     assertThat(body.path("complete").asBoolean()).isTrue();
@@ -300,10 +300,10 @@ class ClusterCamerasTest {
     CameraStatus pooled = new CameraStatus("cam-p", "NORMAL", 1000, 0, 0, 0, 20, 20, 2, 0, -1, 40, 40, Map.of(),
         List.of(), -1, 0, true);
     MonitorHttpServer peer = server(new TreeMap<>(Map.of("cam-p", pooled)),
-        new Peers(null, () -> List.of(), Duration.ofSeconds(2), null));
+        new Peers(null, () -> List.of(), PeerStub.ANSWERS_WITHIN, null));
     HostInfo holder = new HostInfo("127.0.0.1", peer.port());
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), PeerStub.ANSWERS_WITHIN, null));
 
     assertThat(json.readTree(get(peer, "/cameras/cam-p").body()).path("streakPooled").asBoolean()).isTrue();
     assertThat(json.readTree(get(s, "/cameras/cam-p").body()).path("streakPooled").asBoolean())
@@ -321,10 +321,10 @@ class ClusterCamerasTest {
     CameraStatus streak = new CameraStatus("cam-p", "NORMAL", 3000, 0, 0, 2000, 20, 20, 2, 0, -1, 40, 40, Map.of(),
         List.of(), -1, 0, false, 1000L);
     MonitorHttpServer peer = server(new TreeMap<>(Map.of("cam-p", streak)),
-        new Peers(null, () -> List.of(), Duration.ofSeconds(2), null));
+        new Peers(null, () -> List.of(), PeerStub.ANSWERS_WITHIN, null));
     HostInfo holder = new HostInfo("127.0.0.1", peer.port());
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(holder), PeerStub.ANSWERS_WITHIN, null));
 
     assertThat(json.readTree(get(peer, "/cameras/cam-p").body()).path("streakSince").asLong()).isEqualTo(1000);
     assertThat(json.readTree(get(s, "/cameras/cam-p").body()).path("streakSince").asLong())
@@ -345,7 +345,7 @@ class ClusterCamerasTest {
       return answer;
     });
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10), "cam-4", camera("cam-4", 4))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null));
 
     JsonNode body = json.readTree(get(s, "/cameras?limit=2").body());
     assertThat(asked.get()).isEqualTo("scope=local&limit=2");
@@ -361,7 +361,7 @@ class ClusterCamerasTest {
         "limit", 2));
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> answer);
     MonitorHttpServer s = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10), "cam-4", camera("cam-4", 4))),
-        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+        new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null));
 
     JsonNode body = json.readTree(get(s, "/cameras?limit=2").body());
     assertThat(body.path("known").asLong()).isEqualTo(2L + Integer.MAX_VALUE);
@@ -401,7 +401,7 @@ class ClusterCamerasTest {
       MonitorHttpServer stopping = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
           HealthCheck.ofState(() -> state), metrics::scrape, unreadable, null, metrics::counts,
           new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port())),
-              Duration.ofSeconds(2), null));
+              PeerStub.ANSWERS_WITHIN, null));
       open.add(stopping);
 
       JsonNode body = json.readTree(get(stopping, "/cameras").body());
@@ -435,7 +435,7 @@ class ClusterCamerasTest {
     MonitorHttpServer server = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0), restarting,
         metrics::scrape, refusing("not queryable", null), null, metrics::counts,
         new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port())),
-            Duration.ofSeconds(2), null));
+            PeerStub.ANSWERS_WITHIN, null));
     open.add(server);
 
     JsonNode body = json.readTree(get(server, "/cameras").body());
@@ -462,7 +462,7 @@ class ClusterCamerasTest {
     MonitorHttpServer moving = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
         HealthCheck.ofState(() -> KafkaStreams.State.REBALANCING), metrics::scrape, rebalancing, null, metrics::counts,
         new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", second.port()), stalePeer),
-            Duration.ofSeconds(2), null));
+            PeerStub.ANSWERS_WITHIN, null));
     open.add(moving);
 
     for (String path : List.of("/cameras", "/cameras?limit=10")) {
@@ -501,7 +501,7 @@ class ClusterCamerasTest {
     MonitorHttpServer merged = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0),
         HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, threadRebalancing, null,
         metrics::counts, new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(new HostInfo("127.0.0.1", second.port())), Duration.ofSeconds(2), null));
+            () -> List.of(new HostInfo("127.0.0.1", second.port())), PeerStub.ANSWERS_WITHIN, null));
     open.add(merged);
 
     String aloneNote = json.readTree(get(alone, "/cameras?limit=10").body()).path("stale").asText();
@@ -523,7 +523,7 @@ class ClusterCamerasTest {
       HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-4\","
           + "\"status\":\"NORMAL\",\"totalFrames\":4}],\"stale\":" + note + "}").getBytes(StandardCharsets.UTF_8));
       MonitorHttpServer asker = server(new TreeMap<>(Map.of("cam-1", camera("cam-1", 10))),
-          new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null));
+          new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null));
 
       JsonNode body = json.readTree(get(asker, "/cameras").body());
       assertThat(body.path("complete").asBoolean()).as(note).isFalse();
@@ -572,7 +572,7 @@ class ClusterCamerasTest {
     // this version's peers say they read it, and list the cameras as possibly stale
     MonitorHttpServer asker = server(new TreeMap<>(Map.of("cam-2", camera("cam-2", 5))),
         new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", moving.port())),
-            Duration.ofSeconds(2), null));
+            PeerStub.ANSWERS_WITHIN, null));
     for (String path : List.of("/cameras", "/cameras?limit=10")) {
       JsonNode body = json.readTree(get(asker, path).body());
       List<String> ids = new ArrayList<>();
@@ -675,9 +675,9 @@ class ClusterCamerasTest {
     MonitorHttpServer peer = running(directory(Map.of("cam-2", camera("cam-2", 20))), Peers.NONE);
     MonitorHttpServer withPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
         new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port())), id -> why,
-        Duration.ofSeconds(2), null, false));
+        PeerStub.ANSWERS_WITHIN, null, false));
     MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, PeerStub.ANSWERS_WITHIN, null, false));
     return List.of(withPeer, alone);
   }
 
@@ -703,7 +703,7 @@ class ClusterCamerasTest {
     HostInfo dead = new HostInfo("127.0.0.1", deadPort);
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(new HostInfo("127.0.0.1", peer.port()), dead), Duration.ofSeconds(2), null, true));
+            () -> List.of(new HostInfo("127.0.0.1", peer.port()), dead), PeerStub.ANSWERS_WITHIN, null, true));
 
     for (String path : List.of("/cameras", "/cameras?limit=10")) {
       JsonNode body = json.readTree(get(asker, path).body());
@@ -729,7 +729,7 @@ class ClusterCamerasTest {
         Map.of("cam-8", camera("cam-8", 80))), Peers.NONE);
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(new HostInfo("127.0.0.1", peer.port())), Duration.ofSeconds(2), null, true));
+            () -> List.of(new HostInfo("127.0.0.1", peer.port())), PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -751,7 +751,7 @@ class ClusterCamerasTest {
         .getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(rebalancing),
-            Duration.ofSeconds(2), null, true));
+            PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -779,7 +779,7 @@ class ClusterCamerasTest {
     });
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(answering, new HostInfo("127.0.0.1", deadPort)), Duration.ofSeconds(2), null, false));
+            () -> List.of(answering, new HostInfo("127.0.0.1", deadPort)), PeerStub.ANSWERS_WITHIN, null, false));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -801,7 +801,7 @@ class ClusterCamerasTest {
   void theFillInFindsEachAnswersEntryByItsServerNotByItsPlaceInTheList() throws Exception {
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-8\","
         + "\"status\":\"NORMAL\",\"totalFrames\":80}],\"stale\":\"standby\"}").getBytes(StandardCharsets.UTF_8));
-    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null, true);
+    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null, true);
     List<Peers.Answer> answers = List.of(new Peers.Answer(peer, 200, "{\"cameras\":[]}".getBytes(StandardCharsets.UTF_8),
         "application/json", null));
     List<CameraDirectory.Instance> instances = new ArrayList<>(List.of(
@@ -825,7 +825,7 @@ class ClusterCamerasTest {
   void anInstanceThatCannotReadItsOwnStoresGetsItsCamerasFromAPeersStandbyReplicas() throws Exception {
     HostInfo peer = PeerStub.answering(open, "application/json", ex -> ("{\"cameras\":[{\"cameraId\":\"cam-1\","
         + "\"status\":\"NORMAL\",\"totalFrames\":9}],\"stale\":\"standby\"}").getBytes(StandardCharsets.UTF_8));
-    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), Duration.ofSeconds(2), null, true);
+    Peers peers = new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(peer), PeerStub.ANSWERS_WITHIN, null, true);
     List<Peers.Answer> answers = List.of(new Peers.Answer(peer, 200, ("{\"cameras\":[{\"cameraId\":\"cam-2\","
         + "\"status\":\"NORMAL\",\"totalFrames\":20}]}").getBytes(StandardCharsets.UTF_8), "application/json", null));
     List<CameraDirectory.Instance> instances = new ArrayList<>(List.of(
@@ -853,7 +853,7 @@ class ClusterCamerasTest {
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
             () -> List.of(new HostInfo("127.0.0.1", peer.port()), new HostInfo("127.0.0.1", deadPort)),
-            Duration.ofSeconds(2), null, true));
+            PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras?limit=10").body());
 
@@ -874,7 +874,7 @@ class ClusterCamerasTest {
         .getBytes(StandardCharsets.UTF_8));
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-1", camera("cam-1", 9), "cam-4", camera("cam-4", 40))), new Peers(new HostInfo("127.0.0.1", 9),
-            () -> List.of(restoring), Duration.ofSeconds(2), null, true));
+            () -> List.of(restoring), PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras").body());
 
@@ -896,7 +896,7 @@ class ClusterCamerasTest {
         Peers.NONE);
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)), Map.of("cam-3", flagged)),
         new Peers(new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", peer.port()),
-            new HostInfo("127.0.0.1", deadPort)), Duration.ofSeconds(2), null, true));
+            new HostInfo("127.0.0.1", deadPort)), PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(asker, "/cameras?limit=1").body());
 
@@ -929,7 +929,7 @@ class ClusterCamerasTest {
     MonitorHttpServer asker = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-9", camera("cam-9", 90))), new Peers(new HostInfo("127.0.0.1", 9),
             () -> List.of(new HostInfo("127.0.0.1", peer.port()), new HostInfo("127.0.0.1", deadPort)),
-            Duration.ofSeconds(2), null, true));
+            PeerStub.ANSWERS_WITHIN, null, true));
 
     HttpResponse<String> fromPeer = get(asker, "/cameras/cam-8");
     assertThat(fromPeer.statusCode()).isEqualTo(200);
@@ -984,10 +984,10 @@ class ClusterCamerasTest {
   void aCameraThatMayBeOnAnInstanceWithoutAServerIsNotSaidToComeWithARetry() throws Exception {
     String why = "2 of 4 partitions of the camera store are held by an instance that advertises no server";
     MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
-        new HostInfo("127.0.0.1", 9), List::of, id -> why, Duration.ofSeconds(2), null, false));
+        new HostInfo("127.0.0.1", 9), List::of, id -> why, PeerStub.ANSWERS_WITHIN, null, false));
     MonitorHttpServer withSilentPeer = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
         new HostInfo("127.0.0.1", 9), () -> List.of(new HostInfo("127.0.0.1", deadPort)), id -> why,
-        Duration.ofSeconds(2), null, false));
+        PeerStub.ANSWERS_WITHIN, null, false));
 
     HttpResponse<String> unasked = get(alone, "/cameras/cam-404");
     assertThat(unasked.statusCode()).isEqualTo(503);
@@ -1030,7 +1030,7 @@ class ClusterCamerasTest {
     String why = "1 of 4 partitions of the camera store are held by an instance that advertises no server";
     MonitorHttpServer alone = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
         new HostInfo("127.0.0.1", 9), List::of, id -> id == null || id.equals("cam-9") ? why : null,
-        Duration.ofSeconds(2), null, false));
+        PeerStub.ANSWERS_WITHIN, null, false));
 
     assertThat(get(alone, "/cameras/cam-404").statusCode()).as("its partition is held here").isEqualTo(404);
     HttpResponse<String> unsure = get(alone, "/cameras/cam-9");
@@ -1048,7 +1048,7 @@ class ClusterCamerasTest {
     String why = "1 of 4 partitions of the camera store are held by an instance that advertises no server";
     MonitorHttpServer alone = running(withStandbys(Map.of("cam-1", camera("cam-1", 10)),
         Map.of("cam-8", camera("cam-8", 80))), new Peers(new HostInfo("127.0.0.1", 9), List::of, id -> why,
-            Duration.ofSeconds(2), null, true));
+            PeerStub.ANSWERS_WITHIN, null, true));
 
     JsonNode body = json.readTree(get(alone, "/cameras").body());
     JsonNode last = body.path("instances").get(body.path("instances").size() - 1);
@@ -1080,7 +1080,7 @@ class ClusterCamerasTest {
     MonitorHttpServer returning = running(directory(Map.of("cam-7", camera("cam-7", 70))), Peers.NONE);
     MonitorHttpServer asker = running(directory(Map.of("cam-1", camera("cam-1", 10))), new Peers(
         new HostInfo("127.0.0.1", 9), () -> List.of(answering, new HostInfo("127.0.0.1", deadPortNow.get())),
-        Duration.ofSeconds(2), true, nanos::get));
+        PeerStub.ANSWERS_WITHIN, true, nanos::get));
 
     for (int poll = 0; poll < 3; poll++) {
       JsonNode body = json.readTree(get(asker, "/cameras").body());

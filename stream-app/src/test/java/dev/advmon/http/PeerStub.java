@@ -3,12 +3,20 @@ package dev.advmon.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** A loopback server at a peer's address that answers every request with 200 and what {@code body} gives. */
 final class PeerStub {
+
+  /**
+   * The Peers timeout of tests whose peers all answer, or refuse the connection at once: the answer is what they
+   * check, never the timeout. 2 s ran out on a machine loaded like CI (a 4 MB summary read on an eighth of a core),
+   * and the peer was then listed as not answering.
+   */
+  static final Duration ANSWERS_WITHIN = Duration.ofSeconds(60);
 
   private PeerStub() {}
 
