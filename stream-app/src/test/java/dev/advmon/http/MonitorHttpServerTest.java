@@ -32,6 +32,13 @@ class MonitorHttpServerTest {
   private boolean storeAvailable = true;
   private MonitorMetrics metrics;
   private MonitorHttpServer server;
+
+  /**
+   * How long a client here waits for an answer it expects: generous for a loaded machine, and shorter than the JDK
+   * server's own timeouts in the test JVM (180 s, set in the surefire configuration), so that a server whose workers
+   * are held by the slow clients until those run out still fails the test instead of answering late.
+   */
+  private static final int ANSWER_MS = 60_000;
   private CameraDirectory directory;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -138,7 +145,7 @@ class MonitorHttpServerTest {
   /** A raw request, so that the Host and Authorization headers are exactly what a test says. */
   private static String raw(int port, String path, String host, String authorization) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
+      socket.setSoTimeout(ANSWER_MS);
       OutputStream out = socket.getOutputStream();
       out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
           + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
@@ -260,7 +267,8 @@ class MonitorHttpServerTest {
         stalled.add(s);
       }
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-          + "/health/ready")).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          + "/health/ready")).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(),
+          HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
     } finally {
       for (Socket s : stalled) {
@@ -297,11 +305,11 @@ class MonitorHttpServerTest {
 
         for (String probe : List.of("/health/live", "/health/ready")) {
           HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort
-              + probe)).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+              + probe)).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(), HttpResponse.BodyHandlers.ofString());
           assertThat(r.statusCode()).as(probe).isEqualTo(200);
         }
         HttpResponse<String> metricsThere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + healthPort + "/metrics")).timeout(java.time.Duration.ofSeconds(5)).build(),
+            + healthPort + "/metrics")).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(metricsThere.statusCode()).as("only the probes there").isEqualTo(404);
         assertThat(metricsThere.body()).contains("http.health-port").contains("http.port");
@@ -840,7 +848,7 @@ class MonitorHttpServerTest {
       assertThat(dev.advmon.testing.Await.until(() -> threadsIn("sun.net.httpserver.Request$WriteStream") >= 1,
           java.time.Duration.ofSeconds(60))).as("the server sends the large answer").isTrue();
       assertThat(raw(server.port(), otherPath, "localhost", null)).startsWith("HTTP/1.1 200");
-      slow.setSoTimeout(10_000);
+      slow.setSoTimeout(ANSWER_MS);
       java.io.InputStream in = slow.getInputStream();
       StringBuilder headers = new StringBuilder();
       for (int c; !headers.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0; ) {
