@@ -212,8 +212,10 @@ class CameraQueriesTest {
       try (MonitorHttpServer kept = new MonitorHttpServer(dev.advmon.http.HttpSettings.loopback("127.0.0.1", 0),
           dev.advmon.health.HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), () -> "",
           new CameraQueries(() -> store, clock::get, assignment::get), null, null,
+          // 60 s: the joining instance answers (503), and its answer is what is checked; 2 s could run out on a loaded
+          // machine and turn it into "no answer"
           new dev.advmon.http.Peers(new HostInfo("127.0.0.1", 7002),
-              () -> List.of(new HostInfo("127.0.0.1", joined.port())), java.time.Duration.ofSeconds(2), null))) {
+              () -> List.of(new HostInfo("127.0.0.1", joined.port())), java.time.Duration.ofSeconds(60), null))) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + kept.port() + "/cameras")).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode merged = JSON.readTree(r.body());
