@@ -185,7 +185,8 @@ class PeersTest {
         .isEqualTo("no answer within 300 ms");
     assertThat(peers.ask(peer, "/cameras?scope=local")).as("answered from memory, without waiting").isDone();
     Peers.Answer answer;
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    // 2 minutes: each background question has only the 300 ms timeout, which a loaded machine may run out a few times
+    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     do { // until the background question has its answer: each question meanwhile is answered from memory at once
       Thread.onSpinWait();
       answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
@@ -223,7 +224,7 @@ class PeersTest {
       Peers.Answer answer = peers.ask(peer, "/cameras?scope=local").get(20, TimeUnit.SECONDS);
 
       assertThat(answer.error()).isEqualTo("no answer within 500 ms");
-      assertThat(Await.until(closedByTheMonitor::get, Duration.ofSeconds(10)))
+      assertThat(Await.until(closedByTheMonitor::get, Duration.ofMinutes(2)))
           .as("the connection to the peer is closed once its answer is given up").isTrue();
     }
   }

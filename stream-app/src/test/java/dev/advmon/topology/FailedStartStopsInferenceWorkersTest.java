@@ -53,7 +53,7 @@ class FailedStartStopsInferenceWorkersTest {
           metrics, AlertListener.NONE))
           .isInstanceOf(UncheckedIOException.class).hasMessageContaining("streams.state-dir");
     }
-    assertThat(Await.until(() -> inferenceWorkers().stream().allMatch(before::contains), Duration.ofSeconds(10)))
+    assertThat(Await.until(() -> inferenceWorkers().stream().allMatch(before::contains), Duration.ofMinutes(2)))
         .as("the failed start's inference workers stopped (still running: %s)", inferenceWorkers()).isTrue();
   }
 
@@ -80,7 +80,7 @@ class FailedStartStopsInferenceWorkersTest {
       assertThatThrownBy(() -> StreamingMonitor.startUnchecked(config, new InMemorySchemaRegistry(), preparer, scorer,
           metrics, AlertListener.NONE)).hasMessageNotContaining("locked by another process");
     }
-    assertThat(Await.until(() -> clientThreadsOf(applicationId).isEmpty(), Duration.ofSeconds(10)))
+    assertThat(Await.until(() -> clientThreadsOf(applicationId).isEmpty(), Duration.ofMinutes(2)))
         .as("the failed start's Kafka clients were closed (still running: %s)", clientThreadsOf(applicationId)).isTrue();
   }
 
