@@ -38,7 +38,7 @@ class FramePreparerFileTest {
       try (OutputStream out = Files.newOutputStream(fifo)) {
         out.write(new byte[2 * MAX_BYTES]);
         out.flush();
-        done.await(30, TimeUnit.SECONDS);
+        done.await(3, TimeUnit.MINUTES); // longer than the guard below: a reader waiting for the end meets the guard
       } catch (Exception e) {
         // the reader closed its end: nothing more to send
       }
@@ -46,7 +46,8 @@ class FramePreparerFileTest {
     writer.setDaemon(true);
     writer.start();
     try {
-      assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+      // a guard against a reader that waits for the end, not a measure: 60 s leaves a loaded machine room
+      assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
           assertThatThrownBy(() -> preparer.prepare(fifo))
               .isInstanceOfSatisfying(ImageDecodeException.class,
                   e -> assertThat(e.reason()).isEqualTo(ImageRejection.TOO_MANY_BYTES))
@@ -74,7 +75,7 @@ class FramePreparerFileTest {
       assumeTrue(false, "mkfifo is not available here: " + e.getMessage());
       throw e;
     }
-    assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
+    assumeTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, "mkfifo failed");
     return fifo;
   }
 }

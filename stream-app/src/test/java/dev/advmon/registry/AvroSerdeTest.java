@@ -92,7 +92,7 @@ class AvroSerdeTest {
     assertThat(dev.advmon.testing.Await.until(() -> {
       System.gc();
       return gone.get() == null;
-    }, java.time.Duration.ofSeconds(10))).as("the ended thread became garbage").isTrue();
+    }, java.time.Duration.ofMinutes(2))).as("the ended thread became garbage").isTrue();
     assertThat(deserializer.deserialize("frames", bytes)).as("still reads afterwards").isEqualTo(frame("f-1"));
   }
 
