@@ -78,6 +78,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardIT {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
+  /**
+   * For what the page shows within a poll or two of a change (it polls every 1.5 s): 5-10 s left a loaded machine,
+   * with Chromium on it, little room; each wait ends as soon as the page shows it.
+   */
+  private static final Duration NEXT_POLLS = Duration.ofSeconds(30);
   /** An attacker chooses camera ids: this one would run a script if the page put it in as markup. */
   private static final String HOSTILE_CAMERA = "<img src=x onerror=\"document.title='pwned'\">";
 
@@ -209,8 +214,8 @@ class DashboardIT {
     System.err.printf("DashboardIT: frames sent -> all alerts on the page in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
     // a poll can land between a frame being counted and its verdict, so these are waited for too
-    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-verdicts").equals(String.valueOf(12 + 16 + 1)));
-    waitUpTo(Duration.ofSeconds(10)).until(b -> text("count-dead-letters").equals("2"));
+    waitUpTo(NEXT_POLLS).until(b -> text("count-verdicts").equals(String.valueOf(12 + 16 + 1)));
+    waitUpTo(NEXT_POLLS).until(b -> text("count-dead-letters").equals("2"));
     assertThat(text("dead-letters-by-reason")).contains("BAD_MAGIC_BYTE 2");
     assertThat(text("alerts-by-kind")).contains("PERTURBATION " + flaggedIds.size()).contains("CAMPAIGN 1");
 
@@ -261,7 +266,7 @@ class DashboardIT {
     waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert canvas.overlay")).isEmpty());
     WebElement canvas = browser.findElement(By.cssSelector("article.alert canvas.overlay"));
     WebElement img = canvas.findElement(By.xpath("preceding-sibling::img"));
-    waitUpTo(Duration.ofSeconds(10)).until(b ->
+    waitUpTo(NEXT_POLLS).until(b ->
         Boolean.TRUE.equals(js("return arguments[0].complete && arguments[0].naturalWidth > 0;", img)));
     assertThat(canvas.getRect().getDimension()).isEqualTo(img.getRect().getDimension());
     assertThat(canvas.findElement(By.xpath("ancestor::div[@class='frame']")).getText()).contains("subset: 8 of 49 cells outlined");
@@ -340,7 +345,7 @@ class DashboardIT {
       assertThat(js("return document.getElementById('streams-state').className;")).isEqualTo("badge");
       // the counts and the chart it fed are greyed out as stale, with the time of their last update; the cameras and
       // alerts, which still answer, are not
-      waitUpTo(Duration.ofSeconds(5)).withMessage(() -> "counts and chart greyed and said to be stale")
+      waitUpTo(NEXT_POLLS).withMessage(() -> "counts and chart greyed and said to be stale")
           .until(b -> greyedAsStale("count-frames") && greyedAsStale("chart"));
       assertThat(greyedAsStale("cameras")).isFalse();
       assertThat(greyedAsStale("alerts")).isFalse();
@@ -356,7 +361,7 @@ class DashboardIT {
       waitUpTo(Duration.ofSeconds(40)).until(b -> text("updated").startsWith("updated "));
       assertThat(js("return document.getElementById('updated').classList.contains('stale');")).isEqualTo(false);
       assertThat(text("streams-state")).isEqualTo("RUNNING");
-      waitUpTo(Duration.ofSeconds(5)).withMessage(() -> "counts and chart in full colour again")
+      waitUpTo(NEXT_POLLS).withMessage(() -> "counts and chart in full colour again")
           .until(b -> !greyedAsStale("count-frames") && !greyedAsStale("chart"));
     } finally {
       release.countDown();
@@ -826,7 +831,7 @@ class DashboardIT {
         browser.get("http://127.0.0.1:" + page.port() + "/");
         waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("#chart rect.bar")).isEmpty());
         // the size the eye gets: the font's size times the drawing's scale on screen
-        waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "chart text of 11 px or more in a " + width + " px window: "
+        waitUpTo(NEXT_POLLS).withMessage(() -> "chart text of 11 px or more in a " + width + " px window: "
             + js("return Array.from(document.querySelectorAll('#chart text')).map(t => t.textContent + ' '"
             + " + parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a).join(', ');"))
             .until(b -> Boolean.TRUE.equals(js("const t = Array.from(document.querySelectorAll('#chart text'));"
@@ -846,33 +851,33 @@ class DashboardIT {
           + "return [r.left + r.width / 2, r.top + r.height / 2];");
       new org.openqa.selenium.interactions.Actions(browser)
           .moveToLocation(middle.get(0).intValue(), middle.get(1).intValue()).perform();
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "the bar pointed at; the chart says: " + text("chart-readout"))
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the bar pointed at; the chart says: " + text("chart-readout"))
           .until(b -> text("chart-readout").startsWith("12 alerts in the 10 s from "));
       new org.openqa.selenium.interactions.Actions(browser)
           .moveToElement(browser.findElement(By.cssSelector(".chart-card h2"))).perform();
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "the mouse gone from the chart; the chart says: "
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the mouse gone from the chart; the chart says: "
           + text("chart-readout")).until(b -> text("chart-readout").startsWith(total));
 
       // the keyboard: Tab reaches the latest bar, the arrow key the one before, and the line under the chart says each
       browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.TAB);
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "the latest bar focused; the chart says: " + text("chart-readout"))
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the latest bar focused; the chart says: " + text("chart-readout"))
           .until(b -> text("chart-readout").equals("1 alert in the 10 s from " + js(at, first + 59 * bucket)));
       assertThat(js("return document.activeElement.getAttribute('aria-label');"))
           .isEqualTo("1 alert in the 10 s from " + js(at, first + 59 * bucket));
       browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ARROW_LEFT);
       String twelve = "12 alerts in the 10 s from " + js(at, first + 11 * bucket);
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "the bar before focused; the chart says: " + text("chart-readout"))
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the bar before focused; the chart says: " + text("chart-readout"))
           .until(b -> text("chart-readout").equals(twelve));
       // the page redraws the chart at every poll: the focus and what the line says stay on that bar
       int polled = asked.get();
-      waitUpTo(Duration.ofSeconds(10)).until(b -> asked.get() >= polled + 2);
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "focus kept over a redraw; the chart says: " + text("chart-readout")
+      waitUpTo(NEXT_POLLS).until(b -> asked.get() >= polled + 2);
+      waitUpTo(NEXT_POLLS).withMessage(() -> "focus kept over a redraw; the chart says: " + text("chart-readout")
           + ", focus on " + js("return document.activeElement.outerHTML.slice(0, 120);"))
           .until(b -> twelve.equals(js("return document.activeElement.getAttribute('aria-label');"))
               && text("chart-readout").equals(twelve));
       // the focus gone on (to the table's toggle): the line says the total again, not the bar last focused
       browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
-      waitUpTo(Duration.ofSeconds(10)).withMessage(() -> "the focus gone from the chart; the chart says: "
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the focus gone from the chart; the chart says: "
           + text("chart-readout")).until(b -> text("chart-readout").startsWith(total));
 
       // every count in the table, newest first
