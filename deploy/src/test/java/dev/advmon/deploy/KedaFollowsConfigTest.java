@@ -34,29 +34,98 @@ class KedaFollowsConfigTest {
 
   private static final String USERS_OVERLAYS = "deploy/src/test/resources/kustomize";
 
-  /** Every kustomization that renders the monitor: k8s/overlays/* and the users' overlays the tests hold. */
-  static Stream<String> overlays() throws IOException {
+  /**
+   * Every kustomization that renders the monitor's ScaledObject: any under k8s/ (the overlays, and what renders one, as
+   * k8s/jobs/redrive does), so that a new one is held too, and the users' overlays the tests hold.
+   */
+  static Stream<String> overlays() throws Exception {
     List<String> dirs = new ArrayList<>();
-    for (String parent : List.of("k8s/overlays", USERS_OVERLAYS)) {
-      try (Stream<Path> children = Files.list(Kustomize.repoRoot().resolve(parent))) {
-        children.filter(d -> Files.exists(d.resolve("kustomization.yaml")))
-            .forEach(d -> dirs.add(parent + "/" + d.getFileName()));
+    try (Stream<Path> files = Files.walk(Kustomize.repoRoot().resolve("k8s"))) {
+      Stream<Path> kustomizations = files.filter(f -> f.getFileName().toString().equals("kustomization.yaml"));
+      for (Path f : (Iterable<Path>) kustomizations::iterator) {
+        // a Component renders only inside a kustomization that includes it
+        if (!Files.readString(f).contains("kind: Component")) {
+          dirs.add(Kustomize.repoRoot().relativize(f.getParent()).toString());
+        }
       }
     }
-    assertThat(dirs).as("overlays found").contains("k8s/overlays/cpu", "k8s/overlays/gpu",
-        USERS_OVERLAYS + "/team-b-own-settings");
-    return dirs.stream().sorted();
+    try (Stream<Path> children = Files.list(Kustomize.repoRoot().resolve(USERS_OVERLAYS))) {
+      children.filter(d -> Files.exists(d.resolve("kustomization.yaml")))
+          .forEach(d -> dirs.add(USERS_OVERLAYS + "/" + d.getFileName()));
+    }
+    List<String> withTrigger = new ArrayList<>();
+    for (String dir : dirs) {
+      if (Kustomize.render(Kustomize.repoRoot(), dir).stream().anyMatch(d -> d.contains("kind: ScaledObject"))) {
+        withTrigger.add(dir);
+      }
+    }
+    assertThat(withTrigger).as("kustomizations that render the ScaledObject").contains("k8s/overlays/cpu",
+        "k8s/overlays/gpu", "k8s/jobs/redrive", USERS_OVERLAYS + "/team-b-own-settings");
+    return withTrigger.stream().sorted();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}")
   @MethodSource("overlays")
   void theLagTriggerReadsTheGroupTopicAndBrokersTheMonitorUses(String overlay, @TempDir Path dir) throws Exception {
     Manifests m = Manifests.render(Kustomize.repoRoot(), overlay);
-    MonitorConfig config = monitorConfig(m, dir);
-    assertThat(lagTrigger(m)).as(overlay + ": the ScaledObject's kafka trigger")
-        .containsEntry("consumerGroup", config.string("streams.application-id"))
-        .containsEntry("topic", config.string("topics.frames"))
-        .containsEntry("bootstrapServers", config.string("kafka.bootstrap.servers"));
+    assertThat(triggerDisagreements(m, dir)).as(overlay).isEmpty();
+  }
+
+  /**
+   * The component copies the three settings from monitor.properties only: kustomize's replacements cannot take a value
+   * from a container variable that may be absent (a missing source fails the render), and an overlay's env patch comes
+   * after the base's replacements. So an overlay that sets one of them as an ADVMON_ variable left KEDA watching the
+   * old topic or group; the check above must say so, naming the variable and where to write the setting instead.
+   */
+  @Test
+  void aContainerVariableOverridingOneOfTheThreeIsReportedWithWhereToWriteIt(@TempDir Path root) throws Exception {
+    writeEnvOverlay(root, Map.of("ADVMON_TOPICS_FRAMES", "cameras", "ADVMON_STREAMS_APPLICATION_ID", "team-c",
+        "ADVMON_KAFKA_BOOTSTRAP_SERVERS", "kafka-c-kafka-bootstrap.kafka.svc:9093"));
+    List<String> found = triggerDisagreements(Manifests.render(root, "overlays/env"), root);
+    assertThat(found).hasSize(3);
+    assertThat(found).anySatisfy(f -> assertThat(f).contains("ADVMON_TOPICS_FRAMES=cameras")
+        .contains("topic frames").contains("set topics.frames in monitor.properties"));
+    assertThat(found).anySatisfy(f -> assertThat(f).contains("ADVMON_STREAMS_APPLICATION_ID=team-c")
+        .contains("consumerGroup advmon").contains("set streams.application-id in monitor.properties"));
+    assertThat(found).anySatisfy(f -> assertThat(f).contains("ADVMON_KAFKA_BOOTSTRAP_SERVERS=kafka-c")
+        .contains("bootstrapServers kafka-kafka-bootstrap.kafka.svc:9093")
+        .contains("set kafka.bootstrap.servers in monitor.properties"));
+  }
+
+  /** A variable that repeats monitor.properties' value changes nothing KEDA reads: no disagreement. */
+  @Test
+  void aContainerVariableEqualToMonitorPropertiesIsNoDisagreement(@TempDir Path root) throws Exception {
+    writeEnvOverlay(root, Map.of("ADVMON_TOPICS_FRAMES", "frames"));
+    assertThat(triggerDisagreements(Manifests.render(root, "overlays/env"), root)).isEmpty();
+  }
+
+  /** A variable from a Secret or ConfigMap key has a value no render shows: the check cannot hold it to the trigger. */
+  @Test
+  void aContainerVariableFromASecretIsReportedAsUncheckable(@TempDir Path root) throws Exception {
+    copyK8s(root.resolve("k8s"));
+    Path dir = Files.createDirectories(root.resolve("overlays/env"));
+    Files.writeString(dir.resolve("kustomization.yaml"), """
+        resources:
+          - ../../k8s/overlays/cpu
+        patches:
+          - patch: |-
+              apiVersion: apps/v1
+              kind: StatefulSet
+              metadata:
+                name: advmon
+              spec:
+                template:
+                  spec:
+                    containers:
+                      - name: monitor
+                        env:
+                          - name: ADVMON_TOPICS_FRAMES
+                            valueFrom:
+                              secretKeyRef: {name: team-c, key: topic}
+        """);
+    assertThat(triggerDisagreements(Manifests.render(root, "overlays/env"), root)).singleElement().asString()
+        .contains("ADVMON_TOPICS_FRAMES").contains("from a Secret or ConfigMap key")
+        .contains("set topics.frames in monitor.properties");
   }
 
   /** The users' overlay above exercises the copy: its settings differ from the base's in all three. */
@@ -147,6 +216,73 @@ class KedaFollowsConfigTest {
     }
   }
 
+  /** The three settings: the trigger's field, the monitor's key and its variable. */
+  private static final List<List<String>> COPIED = List.of(
+      List.of("topic", "topics.frames", "ADVMON_TOPICS_FRAMES"),
+      List.of("consumerGroup", "streams.application-id", "ADVMON_STREAMS_APPLICATION_ID"),
+      List.of("bootstrapServers", "kafka.bootstrap.servers", "ADVMON_KAFKA_BOOTSTRAP_SERVERS"));
+
+  /**
+   * Where the ScaledObject's lag trigger reads another group, topic or brokers than the monitor's pods use (the
+   * ConfigMap plus the container's variables), each said with its cause and what to do; empty when they agree.
+   */
+  static List<String> triggerDisagreements(Manifests m, Path dir) throws IOException {
+    Map<String, String> trigger = lagTrigger(m);
+    MonitorConfig config = monitorConfig(m, dir);
+    Map<String, EnvVar> env = new HashMap<>();
+    for (EnvVar e : monitorContainerEnv(monitorStatefulSet(m))) {
+      env.put(e.getName(), e);
+    }
+    String so = "ScaledObject " + m.oneCustom(ScaledObject.class).metadata().getName();
+    List<String> found = new ArrayList<>();
+    for (List<String> c : COPIED) {
+      String field = c.get(0);
+      String key = c.get(1);
+      String variable = c.get(2);
+      String fix = ": the variable does not reach KEDA's lag trigger, which k8s/components/keda-follows-config copies"
+          + " from monitor.properties alone; remove the variable and set " + key + " in monitor.properties (README,"
+          + " \"Deploy on Kubernetes\")";
+      EnvVar e = env.get(variable);
+      if (e != null && e.getValue() == null && e.getValueFrom().getFieldRef() == null) {
+        found.add(m.name + ": the monitor container's " + variable + " comes from a Secret or ConfigMap key, which"
+            + " no render shows, so the " + so + "'s " + field + " " + trigger.get(field) + " may not be what the pods"
+            + " read" + fix);
+      } else if (!config.string(key).equals(trigger.get(field))) {
+        found.add(m.name + ": the pods read " + key + "=" + config.string(key)
+            + (e != null ? " (the monitor container's " + variable + "=" + config.string(key) + ")" : "") + ", but the "
+            + so + "'s lag trigger reads " + field + " " + trigger.get(field)
+            + (e != null ? fix : ": include k8s/components/keda-follows-config after your configMapGenerator (README,"
+                + " \"Deploy on Kubernetes\")"));
+      }
+    }
+    return found;
+  }
+
+  /** An overlay on a copy of k8s/overlays/cpu whose monitor container sets {@code env}: overlays/env under root. */
+  private static void writeEnvOverlay(Path root, Map<String, String> env) throws IOException {
+    copyK8s(root.resolve("k8s"));
+    StringBuilder vars = new StringBuilder();
+    env.forEach((k, v) -> vars.append("                      - name: ").append(k).append("\n")
+        .append("                        value: \"").append(v).append("\"\n"));
+    Path dir = Files.createDirectories(root.resolve("overlays/env"));
+    Files.writeString(dir.resolve("kustomization.yaml"), """
+        resources:
+          - ../../k8s/overlays/cpu
+        patches:
+          - patch: |-
+              apiVersion: apps/v1
+              kind: StatefulSet
+              metadata:
+                name: advmon
+              spec:
+                template:
+                  spec:
+                    containers:
+                      - name: monitor
+                        env:
+        """ + vars);
+  }
+
   private static Map<String, String> lagTrigger(Manifests m) {
     ScaledObject so = m.oneCustom(ScaledObject.class);
     return so.spec().triggers().stream().filter(t -> "kafka".equals(t.type())).findFirst()
@@ -154,11 +290,20 @@ class KedaFollowsConfigTest {
         .metadata();
   }
 
-  /** The settings pod 0 of the monitor's StatefulSet reads: the ConfigMap it mounts, then its variables. */
-  private static MonitorConfig monitorConfig(Manifests m, Path dir) throws IOException {
-    StatefulSet sts = m.all(StatefulSet.class).stream()
+  private static StatefulSet monitorStatefulSet(Manifests m) {
+    return m.all(StatefulSet.class).stream()
         .filter(s -> "advmon".equals(s.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/name")))
         .findFirst().orElseThrow(() -> new AssertionError(m.name + ": no StatefulSet of the monitor"));
+  }
+
+  private static List<EnvVar> monitorContainerEnv(StatefulSet sts) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals("monitor")).findFirst().orElseThrow().getEnv();
+  }
+
+  /** The settings pod 0 of the monitor's StatefulSet reads: the ConfigMap it mounts, then its variables. */
+  private static MonitorConfig monitorConfig(Manifests m, Path dir) throws IOException {
+    StatefulSet sts = monitorStatefulSet(m);
     String configMap = sts.getSpec().getTemplate().getSpec().getVolumes().stream()
         .filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName();
     ConfigMap cm = m.named(ConfigMap.class, configMap)
@@ -167,8 +312,7 @@ class KedaFollowsConfigTest {
     Map<String, String> env = new HashMap<>();
     String pod = sts.getMetadata().getName() + "-0";
     String namespace = sts.getMetadata().getNamespace();
-    for (EnvVar e : sts.getSpec().getTemplate().getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals("monitor")).findFirst().orElseThrow().getEnv()) {
+    for (EnvVar e : monitorContainerEnv(sts)) {
       String value = KubernetesManifestsTest.kubernetesValue(e, env, sts, pod, namespace);
       if (value != null) {
         env.put(e.getName(), value);
