@@ -102,27 +102,8 @@ class KedaFollowsConfigTest {
   /** A variable from a Secret or ConfigMap key has a value no render shows: the check cannot hold it to the trigger. */
   @Test
   void aContainerVariableFromASecretIsReportedAsUncheckable(@TempDir Path root) throws Exception {
-    copyK8s(root.resolve("k8s"));
-    Path dir = Files.createDirectories(root.resolve("overlays/env"));
-    Files.writeString(dir.resolve("kustomization.yaml"), """
-        resources:
-          - ../../k8s/overlays/cpu
-        patches:
-          - patch: |-
-              apiVersion: apps/v1
-              kind: StatefulSet
-              metadata:
-                name: advmon
-              spec:
-                template:
-                  spec:
-                    containers:
-                      - name: monitor
-                        env:
-                          - name: ADVMON_TOPICS_FRAMES
-                            valueFrom:
-                              secretKeyRef: {name: team-c, key: topic}
-        """);
+    writeEnvOverlay(root, ENV_INDENT + "- name: ADVMON_TOPICS_FRAMES\n" + ENV_INDENT + "  valueFrom:\n" + ENV_INDENT
+        + "    secretKeyRef: {name: team-c, key: topic}\n");
     assertThat(triggerDisagreements(Manifests.render(root, "overlays/env"), root)).singleElement().asString()
         .contains("ADVMON_TOPICS_FRAMES").contains("from a Secret or ConfigMap key")
         .contains("set topics.frames in monitor.properties");
@@ -260,10 +241,18 @@ class KedaFollowsConfigTest {
 
   /** An overlay on a copy of k8s/overlays/cpu whose monitor container sets {@code env}: overlays/env under root. */
   private static void writeEnvOverlay(Path root, Map<String, String> env) throws IOException {
-    copyK8s(root.resolve("k8s"));
     StringBuilder vars = new StringBuilder();
-    env.forEach((k, v) -> vars.append("                      - name: ").append(k).append("\n")
-        .append("                        value: \"").append(v).append("\"\n"));
+    env.forEach((k, v) -> vars.append(ENV_INDENT).append("- name: ").append(k).append("\n")
+        .append(ENV_INDENT).append("  value: \"").append(v).append("\"\n"));
+    writeEnvOverlay(root, vars.toString());
+  }
+
+  /** How deep the entries of the overlay's {@code env:} list are indented (one level below {@code env:}). */
+  private static final String ENV_INDENT = " ".repeat(18);
+
+  /** The same overlay with the container's {@code env:} entries given as YAML, each line starting at ENV_INDENT. */
+  private static void writeEnvOverlay(Path root, String envEntries) throws IOException {
+    copyK8s(root.resolve("k8s"));
     Path dir = Files.createDirectories(root.resolve("overlays/env"));
     Files.writeString(dir.resolve("kustomization.yaml"), """
         resources:
@@ -280,7 +269,7 @@ class KedaFollowsConfigTest {
                     containers:
                       - name: monitor
                         env:
-        """ + vars);
+        """ + envEntries);
   }
 
   private static Map<String, String> lagTrigger(Manifests m) {
