@@ -42,6 +42,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DashboardPageIT {
 
+  /**
+   * For what the page shows within a poll or two of a change or of a key press (it polls every 1.5 s): 5-20 s left a
+   * loaded CI machine, with Chromium and two other test JVMs on it, little room; each wait ends as soon as the page
+   * shows it, and none waits for something not to happen.
+   */
+  private static final Duration NEXT_POLLS = Duration.ofSeconds(30);
+
   private static Path scratch; // the browser profile, removed after the class
   private static RecentAlerts recent;
   private static ChromeDriver browser;
@@ -93,7 +100,7 @@ class DashboardPageIT {
     });
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the header saying what start-up waits for; it says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the header saying what start-up waits for; it says \""
           + text("updated") + "\"").until(b -> text("updated").startsWith("starting: checking the Kafka broker"));
       assertThat(text("updated")).contains("registry: http://registry:8081 answered 503").doesNotContain("failed")
           .doesNotContain("HTTP 503");
@@ -103,12 +110,12 @@ class DashboardPageIT {
           + "again by itself.");
 
       cameras.set("broken");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("update failed: /cameras?limit=200 "
+      waitUpTo(NEXT_POLLS).until(b -> text("updated").startsWith("update failed: /cameras?limit=200 "
           + "answered HTTP 503: no instance answered"));
-      waitUpTo(Duration.ofSeconds(5)).until(b -> greyedAsStale("cameras"));
+      waitUpTo(NEXT_POLLS).until(b -> greyedAsStale("cameras"));
 
       cameras.set("ok");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+      waitUpTo(NEXT_POLLS).until(b -> text("updated").startsWith("updated "));
       assertThat(greyedAsStale("cameras")).isFalse();
     } finally {
       page.close();
@@ -138,13 +145,13 @@ class DashboardPageIT {
           + "\"state\":\"" + state + "\",\"notYet\":true,\"restarting\":" + restarting + "}").getBytes()));
       try {
         browser.get("http://127.0.0.1:" + page.port() + "/");
-        waitUpTo(Duration.ofSeconds(20)).withMessage(() -> state + ": the header saying what it waits for; it says \""
+        waitUpTo(NEXT_POLLS).withMessage(() -> state + ": the header saying what it waits for; it says \""
             + text("updated") + "\"").until(b -> text("updated").contains(waiting.getValue()));
         assertThat(text("updated")).as(state).isEqualTo("waiting: " + waiting.getValue()
             + " (the page updates by itself)");
         assertThat(greyedAsStale("cameras")).as(state + ": the cameras greyed as stale").isFalse();
         // a restart in place mends itself: its old client's ERROR read "running here (it is ERROR)" on a red badge
-        waitUpTo(Duration.ofSeconds(20)).until(b -> text("cameras-note").startsWith("Cameras are listed once"));
+        waitUpTo(NEXT_POLLS).until(b -> text("cameras-note").startsWith("Cameras are listed once"));
         assertThat(text("cameras-note")).as(state).isEqualTo(restarting
             ? "Cameras are listed once Kafka Streams has restarted here (its old client is ERROR until a new one runs);"
               + " the page asks again by itself."
@@ -182,7 +189,7 @@ class DashboardPageIT {
         + ".join(',');";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("article.alert")).size() >= 2);
+      waitUpTo(NEXT_POLLS).until(b -> b.findElements(By.cssSelector("article.alert")).size() >= 2);
       browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
       for (int tab = 1; tab < 10 && !"alerts-pause".equals(js("return document.activeElement.id;")); tab++) {
         browser.switchTo().activeElement().sendKeys(Keys.TAB);
@@ -194,7 +201,7 @@ class DashboardPageIT {
           .as("aria-pressed on a button whose label says the state").isNull();
       String held = (String) js(shown);
       int pausedAt = polls.get();
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "an alert counted while paused; the page says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "an alert counted while paused; the page says \""
           + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
               && text("alerts-held").matches("Paused: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; Resume shows "
                   + "them\\."));
@@ -202,7 +209,7 @@ class DashboardPageIT {
       assertThat(text("alerts-pause")).matches("Resume \\([1-9] new\\)");
 
       browser.switchTo().activeElement().sendKeys(Keys.SPACE);
-      waitUpTo(Duration.ofSeconds(5)).until(b -> !js(shown).equals(held) && text("alerts-held").isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> !js(shown).equals(held) && text("alerts-held").isEmpty());
       assertThat(text("alerts-pause")).isEqualTo("Pause");
       assertThat(js("return document.getElementById('alerts-pause').getAttribute('aria-pressed');")).isNull();
 
@@ -210,12 +217,12 @@ class DashboardPageIT {
       new Actions(browser)
           .moveToElement(browser.findElement(By.cssSelector("article.alert"))).perform();
       String pointed = (String) js(shown);
-      waitUpTo(Duration.ofSeconds(20)).until(b -> text("alerts-held").matches("Held while the pointer is on the "
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").matches("Held while the pointer is on the "
           + "alerts: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; move it away to show them\\."));
       assertThat(js(shown)).as("the cards while pointed at").isEqualTo(pointed);
       new Actions(browser)
           .moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
-      waitUpTo(Duration.ofSeconds(5)).until(b -> !js(shown).equals(pointed) && text("alerts-held").isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> !js(shown).equals(pointed) && text("alerts-held").isEmpty());
     } finally {
       page.close();
     }
@@ -237,26 +244,26 @@ class DashboardPageIT {
     String top = "return document.querySelector('#alerts article.alert').getBoundingClientRect().top;";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 12);
+      waitUpTo(NEXT_POLLS).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 12);
       js("document.querySelector('#alerts article.alert').scrollIntoView({block: 'center'});");
       double before = ((Number) js(top)).doubleValue();
       WebElement first = browser.findElement(By.cssSelector("#alerts article.alert"));
       // 3 px below the card's top edge, where a list moved down a line no longer lies under the pointer
       new Actions(browser).moveToElement(first, 0, 3 - first.getSize().getHeight() / 2).perform();
-      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").startsWith("Held while the pointer"));
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").startsWith("Held while the pointer"));
       assertThat(((Number) js(top)).doubleValue()).as("the first card's top on the screen once held by the pointer")
           .isCloseTo(before, within(0.5));
 
       new Actions(browser).moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
-      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").isEmpty());
       js("document.querySelector('#alerts article.alert').scrollIntoView({block: 'center'});");
       double unpaused = ((Number) js(top)).doubleValue();
       browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
-      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").startsWith("Paused"));
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").startsWith("Paused"));
       assertThat(((Number) js(top)).doubleValue()).as("the first card's top on the screen once paused")
           .isCloseTo(unpaused, within(0.5));
       browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
-      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").isEmpty());
     } finally {
       page.close();
     }
@@ -274,15 +281,15 @@ class DashboardPageIT {
         ("{\"capacity\":50,\"alerts\":[" + alerts.get() + "]}").getBytes()));
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> text("updated").startsWith("updated "));
+      waitUpTo(NEXT_POLLS).until(b -> text("updated").startsWith("updated "));
       browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
       long now = System.currentTimeMillis();
       alerts.set(timedAlert(2, now) + "," + timedAlert(1, now - 1));
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "2 alerts counted while paused; the page says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "2 alerts counted while paused; the page says \""
           + text("alerts-held") + "\"").until(b -> text("alerts-held").startsWith("Paused: 2 new alerts since"));
       assertThat(text("alerts-pause")).isEqualTo("Resume (2 new)");
       browser.findElement(By.id("alerts-pause")).sendKeys(Keys.SPACE);
-      waitUpTo(Duration.ofSeconds(5)).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 2);
+      waitUpTo(NEXT_POLLS).until(b -> b.findElements(By.cssSelector("article.alert")).size() == 2);
     } finally {
       page.close();
     }
@@ -308,13 +315,13 @@ class DashboardPageIT {
         + "camera's first frame";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20))
+      waitUpTo(NEXT_POLLS)
           .until(b -> text("count-frames").equals("400") && text("cameras").contains("150"));
       summary.set("{\"frames\":200,\"verdicts\":200,\"deadLetters\":0,\"alerts\":0,\"streams\":\"RUNNING\","
           + "\"ready\":true,\"instances\":[{\"server\":\"10.0.0.1:8080\",\"local\":true},{\"server\":"
           + "\"10.0.0.2:8080\",\"error\":\"did not answer within 2 s\"}]}");
       totals.set("8000");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> text("count-frames").equals("200")
+      waitUpTo(NEXT_POLLS).until(b -> text("count-frames").equals("200")
           && text("cameras").contains("8,000") && text("instances-note").contains("10.0.0.2:8080"));
       assertThat(text("counts-hint")).as("the caption while the counts leave 10.0.0.2:8080 out").isEqualTo(plain);
     } finally {
@@ -343,13 +350,13 @@ class DashboardPageIT {
         + "camera's first frame";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on 8,000 frames in the cameras' totals; it "
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the caption on 8,000 frames in the cameras' totals; it "
           + "says \"" + text("counts-hint") + "\"").until(b -> text("counts-hint").contains("8,000"));
       assertThat(text("counts-hint")).isEqualTo(plain + ": the cameras' 8,000 frames are more than the 400 read, as "
           + "they include frames read before a restart that kept the cameras' state, or by an instance since stopped "
           + "(a scale-in)");
       totals.set("150,200");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the caption on totals below the frames read; it says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the caption on totals below the frames read; it says \""
           + text("counts-hint") + "\"").until(b -> text("counts-hint").equals(plain));
     } finally {
       page.close();
@@ -370,7 +377,7 @@ class DashboardPageIT {
         + "{\"server\":\"mon-3:8080\",\"local\":false,\"ready\":false,\"restarting\":true}]}"));
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "the note on the restarting peers; it says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "the note on the restarting peers; it says \""
           + text("instances-note") + "\"").until(b -> text("instances-note").contains("mon-3:8080"));
       assertThat(text("instances-note")).isEqualTo("mon-2:8080 is restarting Kafka Streams in place (its old client "
           + "is ERROR until a new one runs); mon-3:8080 is restarting Kafka Streams in place.");
@@ -395,7 +402,7 @@ class DashboardPageIT {
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
             Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
         browser.get("http://127.0.0.1:" + page.port() + "/");
-        waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
+        waitUpTo(NEXT_POLLS).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
         @SuppressWarnings("unchecked")
         List<Object> outside = (List<Object>) js("const box = document.querySelector('.table-scroll')"
             + ".getBoundingClientRect(); const rate = Array.from(document.querySelectorAll('#cameras th'))"
@@ -434,7 +441,7 @@ class DashboardPageIT {
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
             Map.of("width", width, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
         browser.get("http://127.0.0.1:" + page.port() + "/");
-        waitUpTo(Duration.ofSeconds(20)).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
+        waitUpTo(NEXT_POLLS).until(b -> b.findElements(By.cssSelector("#cameras tbody tr")).size() == 2);
         assertThat(js(outside)).as("cells beyond the cameras card's right edge at " + width + " px")
             .isEqualTo(List.of());
         assertThat(js("const s = document.querySelector('.table-scroll'); return s.scrollWidth <= s.clientWidth;"))
@@ -470,18 +477,18 @@ class DashboardPageIT {
         + " getComputedStyle(e).display, e.innerText.trim()];";
     try {
       browser.get("http://127.0.0.1:" + page.port() + "/");
-      waitUpTo(Duration.ofSeconds(20)).until(b -> !b.findElements(By.cssSelector("article.alert")).isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> !b.findElements(By.cssSelector("article.alert")).isEmpty());
       assertThat(js(region)).as("the note before Pause").isEqualTo(List.of("status", false, "block", ""));
       browser.findElement(By.id("alerts-pause")).click();
       int pausedAt = polls.get();
-      waitUpTo(Duration.ofSeconds(20)).withMessage(() -> "an alert counted while paused; the page says \""
+      waitUpTo(NEXT_POLLS).withMessage(() -> "an alert counted while paused; the page says \""
           + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
               && text("alerts-held").matches("Paused: [1-9] new alerts? since .*"));
       @SuppressWarnings("unchecked")
       List<Object> whilePaused = (List<Object>) js(region);
       assertThat(whilePaused.subList(0, 3)).as("the note while paused").isEqualTo(List.of("status", false, "block"));
       browser.findElement(By.id("alerts-pause")).click();
-      waitUpTo(Duration.ofSeconds(5)).until(b -> text("alerts-held").isEmpty());
+      waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").isEmpty());
       assertThat(js(region)).as("the note after Resume").isEqualTo(List.of("status", false, "block", ""));
     } finally {
       page.close();
