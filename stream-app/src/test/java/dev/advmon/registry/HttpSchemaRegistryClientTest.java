@@ -242,8 +242,10 @@ class HttpSchemaRegistryClientTest {
   void aHangingFirstUrlLeavesTheNextUrlHalfTheCallDeadline() throws Exception {
     int id = new HttpSchemaRegistryClient(fast(server.url()).build()).register("frames-value", Frame.getClassSchema());
     try (HangingServer hanging = new HangingServer()) { // a registry stopped with SIGSTOP, listed first
+      // 10 s for each URL: with a deadline of 2 s the answering URL had about 1 s, little on a loaded CI machine. A
+      // client that lets the first URL take the whole deadline (the request timeout, 60 s, is longer) still fails.
       HttpSchemaRegistryClient reader = new HttpSchemaRegistryClient(fast(hanging.url() + "," + server.url())
-          .maxRetries(0).requestTimeout(Duration.ofSeconds(10)).callDeadline(Duration.ofSeconds(2)).build());
+          .maxRetries(0).requestTimeout(Duration.ofSeconds(60)).callDeadline(Duration.ofSeconds(20)).build());
 
       assertThat(reader.byId(id)).as("the second URL asked within the deadline").isEqualTo(Frame.getClassSchema());
       assertThat(hanging.accepted()).as("the precondition: the hanging URL was asked first").isEqualTo(1);
