@@ -94,10 +94,10 @@ class RegistryBehindAFaultyProxyIT {
           proxy.answer(sick);
           source.writeWith(next); // frames with an id the monitor has not cached yet, while its route is sick
           assertThat(Await.until(() -> restarts(metrics) > restartsBefore || !deadLetters(reader).isEmpty(),
-              Duration.ofSeconds(20))).as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
+              Duration.ofSeconds(60))).as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
           assertThat(deadLetters(reader)).as("HTTP %d: dead letters (the frame's schema id exists: not its fault)",
               sick.status()).isEmpty();
-          assertThat(Await.until(() -> reasonsContain(monitor, "HTTP " + sick.status()), Duration.ofSeconds(20)))
+          assertThat(Await.until(() -> reasonsContain(monitor, "HTTP " + sick.status()), Duration.ofSeconds(60)))
               .as("HTTP %d: readiness DOWN naming the status: %s", sick.status(), monitor.health().readiness()).isTrue();
           proxy.passThrough();
           int handed = traffic.handedOver();

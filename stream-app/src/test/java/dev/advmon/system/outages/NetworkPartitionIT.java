@@ -123,7 +123,7 @@ class NetworkPartitionIT {
                 && after.get(e.getKey()).producerEpoch() > e.getValue().producerEpoch()
                 && (after.get(e.getKey()).state() == TransactionState.PREPARE_ABORT
                     || after.get(e.getKey()).state() == TransactionState.COMPLETE_ABORT));
-          }, Duration.ofSeconds(20));
+          }, Duration.ofSeconds(60));
           abortedAt = System.currentTimeMillis();
           aborted = !committed[0] && open.entrySet().stream().allMatch(e -> after.containsKey(e.getKey())
               && after.get(e.getKey()).producerEpoch() > e.getValue().producerEpoch()

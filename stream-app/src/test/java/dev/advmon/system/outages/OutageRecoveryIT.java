@@ -144,7 +144,7 @@ class OutageRecoveryIT {
         boolean noGrowth = Await.until(() -> {
           last[0] = Footprint.take(appId, state, metrics, registryServer.port());
           return last[0].noMoreThan(first);
-        }, Duration.ofSeconds(20));
+        }, Duration.ofSeconds(60));
         assertThat(noGrowth).as("after outage %d vs after outage 1 (%s):%n%s", OUTAGES, perOutage, last[0].diff(first))
             .isTrue();
 
@@ -192,7 +192,7 @@ class OutageRecoveryIT {
           timeouts.clear();
           timeouts.addAll(transactionTimeouts(run.admin, run.appId));
           return !timeouts.isEmpty();
-        }, Duration.ofSeconds(20))).as("the monitor's transactional ids at the coordinator").isTrue();
+        }, Duration.ofSeconds(60))).as("the monitor's transactional ids at the coordinator").isTrue();
         assertThat(timeouts).as("transaction timeouts the coordinator holds").containsOnly((long) txTimeoutMs);
 
         int ownBefore = run.ownLog.events().size();
