@@ -203,10 +203,10 @@ class DashboardPageIT {
       int pausedAt = polls.get();
       waitUpTo(NEXT_POLLS).withMessage(() -> "an alert counted while paused; the page says \""
           + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
-              && text("alerts-held").matches("Paused: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; Resume shows "
-                  + "them\\."));
+              && text("alerts-held").matches("Paused: [1-9]\\d* new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; "
+                  + "Resume shows them\\."));
       assertThat(js(shown)).as("the cards while paused").isEqualTo(held);
-      assertThat(text("alerts-pause")).matches("Resume \\([1-9] new\\)");
+      assertThat(text("alerts-pause")).matches("Resume \\([1-9]\\d* new\\)");
 
       browser.switchTo().activeElement().sendKeys(Keys.SPACE);
       waitUpTo(NEXT_POLLS).until(b -> !js(shown).equals(held) && text("alerts-held").isEmpty());
@@ -218,7 +218,7 @@ class DashboardPageIT {
           .moveToElement(browser.findElement(By.cssSelector("article.alert"))).perform();
       String pointed = (String) js(shown);
       waitUpTo(NEXT_POLLS).until(b -> text("alerts-held").matches("Held while the pointer is on the "
-          + "alerts: [1-9] new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; move it away to show them\\."));
+          + "alerts: [1-9]\\d* new alerts? since \\d\\d:\\d\\d:\\d\\d \\S+; move it away to show them\\."));
       assertThat(js(shown)).as("the cards while pointed at").isEqualTo(pointed);
       new Actions(browser)
           .moveToElement(browser.findElement(By.cssSelector(".top h1"))).perform();
@@ -483,7 +483,7 @@ class DashboardPageIT {
       int pausedAt = polls.get();
       waitUpTo(NEXT_POLLS).withMessage(() -> "an alert counted while paused; the page says \""
           + text("alerts-held") + "\"").until(b -> polls.get() > pausedAt
-              && text("alerts-held").matches("Paused: [1-9] new alerts? since .*"));
+              && text("alerts-held").matches("Paused: [1-9]\\d* new alerts? since .*"));
       @SuppressWarnings("unchecked")
       List<Object> whilePaused = (List<Object>) js(region);
       assertThat(whilePaused.subList(0, 3)).as("the note while paused").isEqualTo(List.of("status", false, "block"));
