@@ -17,6 +17,12 @@ import java.util.Map;
 public final class EachRegistryUrl {
 
   private static final String HEAD = "no registry.url answered: ";
+
+  /**
+   * The heading where at least one URL answered (an HTTP error, a refused login, a certificate, a TLS handshake): "no
+   * registry.url answered" there sent the operator to the network for a registry that had answered 503.
+   */
+  private static final String HEAD_ANSWERED = "each registry.url failed: ";
   private static final String CUT = "; requests cut to the call's deadline (two thirds of"
       + " streams.transaction-timeout-ms, half of it per URL)";
   private static final String CHECK = "; check that the registry runs behind each";
@@ -29,6 +35,22 @@ public final class EachRegistryUrl {
    * registry.url, which the trust store does not mend; else whether a registry runs behind each.
    */
   private static String note(Map<String, String> failures) {
+    if (mixed(failures)) {
+      return ""; // each URL has its own advice ({@link #advice})
+    }
+    Kind kind = kind(failures.values().iterator().next());
+    if (kind == Kind.ERROR) {
+      return "; check the registry's log, and the load balancer or proxy in front of it";
+    }
+    if (kind == Kind.LOGIN) {
+      return "; check registry.basic-auth.user-info and that user's rights on the registry";
+    }
+    if (kind == Kind.NOT_ROOT) {
+      return "; check the path of each registry.url (the registry's API root)";
+    }
+    if (kind == Kind.TLS) {
+      return "; check that registry.url says https only where the registry speaks TLS";
+    }
     if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
       return "; use host names in registry.url that the certificates name, or have them reissued";
     }
@@ -37,6 +59,110 @@ public final class EachRegistryUrl {
     }
     return failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED::equals)
         ? "; check registry.ssl.truststore.location" : CHECK;
+  }
+
+  /**
+   * What a URL did, by its failure's words (HttpSchemaRegistryClient's, in its failures map): each kind has its own
+   * advice. OUTAGE is any failure without an answer (refused, silent, a host name that does not resolve, not tried).
+   */
+  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, TLS }
+
+  private static Kind kind(String failure) {
+    if (failure.startsWith("HTTP 401") || failure.startsWith("HTTP 403")) {
+      return Kind.LOGIN;
+    }
+    if (failure.startsWith("HTTP ")) {
+      return Kind.ERROR;
+    }
+    if (failure.startsWith("not the API root")) {
+      return Kind.NOT_ROOT;
+    }
+    if (failure.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
+        || failure.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) || outOfValidity(failure)) {
+      return Kind.CERTIFICATE;
+    }
+    return failure.equals("TLS handshake failed") ? Kind.TLS : Kind.OUTAGE;
+  }
+
+  /**
+   * Whether the URLs failed in ways that want different fixes (a 503 beside a refused connection, a refused login beside
+   * a silent URL): one note at the end ("check that the registry runs behind each") then told the wrong thing of some,
+   * so each URL gets its own advice instead; so do certificates refused for different reasons (one not trusted, one
+   * expired). The outages (refused, silent, not resolved) share one note.
+   */
+  private static boolean mixed(Map<String, String> failures) {
+    return failures.values().stream().map(f -> kind(f) == Kind.CERTIFICATE ? advice(f) : kind(f).name()).distinct()
+        .count() > 1;
+  }
+
+  /** What to do about one URL's {@code failure}, in a few words, for a line where the URLs failed differently. */
+  private static String advice(String failure) {
+    switch (kind(failure)) {
+      case LOGIN:
+        return "check registry.basic-auth.user-info";
+      case ERROR:
+        return "check its log and any proxy in front";
+      case NOT_ROOT:
+        return "check its path in registry.url";
+      case TLS:
+        return "check http or https in registry.url";
+      case CERTIFICATE:
+        return failure.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
+            ? "check registry.ssl.truststore.location"
+            : failure.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) ? "use a host name it names"
+            : "renew it, or set this host's clock right";
+      default:
+        if (failure.startsWith("not tried") || failure.startsWith("not asked")) {
+          return null; // nothing to do about it: another URL's failure ended the call first
+        }
+        if (failure.startsWith("host name does not resolve")) {
+          return "check the host name and DNS";
+        }
+        return failure.startsWith("no answer") ? "check that it runs and is reachable"
+            : "check that a registry runs there";
+    }
+  }
+
+  /** Each failure, with its own advice in parentheses where {@code withAdvice}. */
+  private static List<String> words(Map<String, String> failures, boolean withAdvice) {
+    List<String> out = new ArrayList<>();
+    for (String failure : failures.values()) {
+      String advice = withAdvice ? advice(failure) : null;
+      out.add(advice == null ? failure : failure + " (" + advice + ")");
+    }
+    return out;
+  }
+
+  /** Whether any URL answered (an HTTP error, a refused login, a certificate, a TLS handshake): not an outage there. */
+  private static boolean anyAnswered(Map<String, String> failures) {
+    return failures.values().stream().anyMatch(f -> kind(f) != Kind.OUTAGE);
+  }
+
+  private static String head(Map<String, String> failures) {
+    return anyAnswered(failures) ? HEAD_ANSWERED : HEAD;
+  }
+
+  /**
+   * How the registry stands after a start-up try that failed with {@code e} at several URLs, for the give-up's
+   * heading: "still unreachable" where none answered, "answered, but start-up's requests still failed" where each
+   * did, and which of the two at how many URLs where they differ (two 503s, or a 503 beside a refused connection, read
+   * "still unreachable" before). Null where {@code e} tells of one URL only.
+   */
+  public static String state(Exception e) {
+    Map<String, String> failures = failures(e);
+    if (failures == null) {
+      return null;
+    }
+    long answered = failures.values().stream().filter(f -> kind(f) != Kind.OUTAGE).count();
+    if (answered == 0) {
+      return "still unreachable";
+    }
+    if (answered == failures.size()) {
+      return "answered, but start-up's requests still failed";
+    }
+    long silent = failures.size() - answered;
+    return "answered at " + answered + " of its " + failures.size() + " URLs, but start-up's requests still failed"
+        + " there; still unreachable at " + (silent == 1 ? "the other" : "the other " + silent);
   }
 
   /** Whether each URL's failure is a certificate this host refused (not trusted, another host's, out of validity). */
@@ -59,39 +185,43 @@ public final class EachRegistryUrl {
    * last, and the deadline's note goes before any of them.
    */
   public static String reason(Exception e, int room) {
-    RegistryUnavailableException unavailable = several(e);
-    if (unavailable == null) {
+    Map<String, String> failures = failures(e);
+    if (failures == null) {
       return null;
     }
-    Map<String, String> failures = unavailable.failures();
     List<URI> urls = failures.keySet().stream().map(URI::create).toList();
     List<String> words = List.copyOf(failures.values());
-    String note = unavailable.cutByDeadline() ? CUT : note(failures);
-    String entries = null;
-    for (boolean shortHosts : new boolean[] {false, true}) {
-      List<String> labels = labels(urls, shortHosts);
-      if (labels == null) {
-        break;
-      }
-      entries = HEAD + join(labels, words);
-      if (entries.length() + note.length() <= room) {
-        return entries + note;
-      }
-      if (entries.length() <= room) {
-        return entries;
+    String note = cutByDeadline(e) ? CUT : note(failures);
+    String head = head(failures);
+    String entries;
+    // what to do (the note, or each URL's own advice where they failed differently) goes before the whole host names,
+    // which are shortened first; the advice is dropped last (after the note), before the entries are cut
+    boolean[] advice = mixed(failures) ? new boolean[] {true, false} : new boolean[] {false};
+    for (String end : new String[] {note, ""}) {
+      for (boolean withAdvice : advice) {
+        for (boolean shortHosts : new boolean[] {false, true}) {
+          List<String> labels = labels(urls, shortHosts);
+          if (labels == null) {
+            break;
+          }
+          entries = head + join(labels, words(failures, withAdvice));
+          if (entries.length() + end.length() <= room) {
+            return entries + end;
+          }
+        }
       }
     }
     // still too long (many URLs, long failures): each entry gets an equal share
     List<String> labels = labels(urls, true);
     labels = labels != null ? labels : labels(urls, false);
     labels = labels != null ? labels : urls.stream().map(URI::toString).toList();
-    int share = Math.max(12, (room - HEAD.length()) / urls.size() - 2);
+    int share = Math.max(12, (room - head.length()) / urls.size() - 2);
     List<String> cut = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
       String entry = labels.get(i) + ": " + words.get(i);
       cut.add(entry.length() <= share ? entry : entry.substring(0, share - 3) + "...");
     }
-    entries = HEAD + String.join("; ", cut);
+    entries = head + String.join("; ", cut);
     return entries.length() <= room ? entries : entries.substring(0, room - 3) + "...";
   }
 
@@ -100,18 +230,23 @@ public final class EachRegistryUrl {
    * room that a readiness reason has not (nothing is shortened or cut). Null where {@code e} tells of one URL only.
    */
   public static String whole(Exception e) {
-    RegistryUnavailableException unavailable = several(e);
-    if (unavailable == null) {
+    Map<String, String> failures = failures(e);
+    if (failures == null) {
       return null;
     }
-    return HEAD + join(List.copyOf(unavailable.failures().keySet()), List.copyOf(unavailable.failures().values()))
-        + (unavailable.cutByDeadline() ? CUT : note(unavailable.failures()));
+    return head(failures) + join(List.copyOf(failures.keySet()), words(failures, mixed(failures)))
+        + (cutByDeadline(e) ? CUT : note(failures));
   }
 
-  /** {@code e} as the failure of several URLs, each with how it failed; null where it tells of one URL only. */
-  private static RegistryUnavailableException several(Exception e) {
-    return e instanceof RegistryUnavailableException unavailable && unavailable.failures().size() >= 2
-        ? unavailable : null;
+  /** Each URL of {@code e} to how it failed, where {@code e} tells of several; null where it tells of one URL only. */
+  private static Map<String, String> failures(Exception e) {
+    Map<String, String> failures = e instanceof RegistryUnavailableException unavailable ? unavailable.failures()
+        : Map.of();
+    return failures.size() >= 2 ? failures : null;
+  }
+
+  private static boolean cutByDeadline(Exception e) {
+    return e instanceof RegistryUnavailableException unavailable && unavailable.cutByDeadline();
   }
 
   private static String join(List<String> labels, List<String> words) {

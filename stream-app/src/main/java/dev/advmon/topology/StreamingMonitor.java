@@ -949,9 +949,11 @@ public final class StreamingMonitor implements AutoCloseable {
         String why = (each != null ? each : RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT))
             + RegistryProbe.clientWords(e);
         // a registry that answered (an HTTP error, a failed TLS handshake) is no outage: "still unreachable" sent the
-        // operator to the network before the advice named what to fix
-        String still = "schema registry at " + registry.describe() + " (registry.url) "
-            + (RegistryProbe.answered(e) ? "answered, but start-up's requests still failed" : "still unreachable");
+        // operator to the network before the advice named what to fix. With several URLs, what they did (two 503s, or a
+        // 503 beside a refused connection, read "still unreachable")
+        String several = EachRegistryUrl.state(e);
+        String still = "schema registry at " + registry.describe() + " (registry.url) " + (several != null ? several
+            : RegistryProbe.answered(e) ? "answered, but start-up's requests still failed" : "still unreachable");
         // the topic check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
         IllegalStateException lastTry = new IllegalStateException(still + " when start-up stopped (attempt "
             + attempt + "): " + why, e);

@@ -56,8 +56,9 @@ class EachRegistryUrlTest {
     failures.put("http://registry:8081/apis/ccompat/v7", "HTTP 503");
     failures.put("https://registry:8081", "not the API root (HTTP 404)");
     String reason = EachRegistryUrl.reason(failed(failures, false), ROOM);
-    assertThat(reason).isEqualTo("no registry.url answered: http://registry:8081/apis/ccompat/v7: HTTP 503;"
-        + " https://registry:8081: not the API root (HTTP 404); check that the registry runs behind each");
+    assertThat(reason).isEqualTo("each registry.url failed: http://registry:8081/apis/ccompat/v7: HTTP 503 (check"
+        + " its log and any proxy in front); https://registry:8081: not the API root (HTTP 404) (check its path in"
+        + " registry.url)");
   }
 
   /** Too many URLs for the cap even when short: each gets its share, none is left out. */
@@ -72,5 +73,76 @@ class EachRegistryUrlTest {
     for (int i = 0; i < 8; i++) {
       assertThat(reason).contains("registry-replica-" + i);
     }
+  }
+
+  private static Map<String, String> two(String first, String second) {
+    Map<String, String> failures = new LinkedHashMap<>();
+    failures.put("http://schema-registry-0.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7", first);
+    failures.put("http://schema-registry-1.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7", second);
+    return failures;
+  }
+
+  /**
+   * Two URLs that both answered 503: "no registry.url answered ...; check that the registry runs behind each" sent the
+   * operator to the network for a registry that answered, and the give-up called it "still unreachable".
+   */
+  @Test
+  void twoUrlsAnswering503SayTheyFailedAndToCheckTheRegistrysLogNotThatNoneAnswered() {
+    RegistryUnavailableException e = failed(two("HTTP 503", "HTTP 503"), false);
+
+    assertThat(EachRegistryUrl.reason(e, ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .isEqualTo("each registry.url failed: schema-registry-0:8081: HTTP 503; schema-registry-1:8081: HTTP 503;"
+            + " check the registry's log, and the load balancer or proxy in front of it");
+    assertThat(EachRegistryUrl.whole(e)).startsWith("each registry.url failed: http://schema-registry-0.")
+        .endsWith("; check the registry's log, and the load balancer or proxy in front of it");
+    assertThat(EachRegistryUrl.state(e)).isEqualTo("answered, but start-up's requests still failed");
+  }
+
+  /**
+   * A 503 beside a refused connection: one note for both told the 503's operator to check that a registry runs, and
+   * the give-up said "still unreachable" of a registry that answered at one URL. Now each URL has its own advice, and
+   * the give-up says where it answered and where not.
+   */
+  @Test
+  void a503BesideARefusedConnectionGivesEachUrlItsOwnAdviceAndTheGiveUpSaysWhichAnswered() {
+    RegistryUnavailableException e = failed(two("HTTP 503", "connection refused"), false);
+
+    assertThat(EachRegistryUrl.reason(e, ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .isEqualTo("each registry.url failed: schema-registry-0:8081: HTTP 503 (check its log and any proxy in"
+            + " front); schema-registry-1:8081: connection refused (check that a registry runs there)");
+    assertThat(EachRegistryUrl.whole(e)).contains(".cluster.local:8081/apis/ccompat/v7: HTTP 503 (check its log")
+        .doesNotContain("runs behind each");
+    assertThat(EachRegistryUrl.state(e)).isEqualTo("answered at 1 of its 2 URLs, but start-up's requests still"
+        + " failed there; still unreachable at the other");
+  }
+
+  /**
+   * A certificate this host refuses beside a refused connection (no stop: one URL is an outage): the note said to check
+   * that the registry runs, and nothing named the trust store; a TLS handshake that failed (https to a plain port)
+   * named neither the scheme.
+   */
+  @Test
+  void aTlsFailureBesideARefusedConnectionNamesTheTrustStoreOrTheSchemeForThatUrl() {
+    RegistryUnavailableException untrusted = failed(two("certificate not trusted", "connection refused"), false);
+    RegistryUnavailableException noTls = failed(two("TLS handshake failed", "connection refused"), false);
+
+    assertThat(EachRegistryUrl.reason(untrusted, ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .isEqualTo("each registry.url failed: schema-registry-0:8081: certificate not trusted (check"
+            + " registry.ssl.truststore.location); schema-registry-1:8081: connection refused (check that a registry"
+            + " runs there)");
+    assertThat(EachRegistryUrl.reason(noTls, ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .contains("schema-registry-0:8081: TLS handshake failed (check http or https in registry.url); ")
+        .contains("schema-registry-1:8081: connection refused (check that a registry runs there)");
+    assertThat(EachRegistryUrl.state(untrusted)).startsWith("answered at 1 of its 2 URLs");
+  }
+
+  /** URLs that did not answer at all are still "no registry.url answered", with the one note they share. */
+  @Test
+  void outagesAloneKeepTheirHeadingAndSharedNote() {
+    RegistryUnavailableException e = failed(two("connection refused", "no answer within 500 ms"), false);
+
+    assertThat(EachRegistryUrl.reason(e, ROOM)).startsWith("no registry.url answered: ")
+        .endsWith("; check that the registry runs behind each").doesNotContain("(check");
+    assertThat(EachRegistryUrl.state(e)).isEqualTo("still unreachable");
   }
 }

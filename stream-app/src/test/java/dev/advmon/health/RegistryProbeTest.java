@@ -148,7 +148,9 @@ class RegistryProbeTest {
    * Two registry.url entries, one refusing connections, one answering 503: the reason gave the advice and words of
    * whichever the probe asked last (the refused one rests, so is asked last from the second probe on: "nothing
    * accepts connections there", and the failing registry behind the other went unnamed). Now each URL and how it
-   * failed, as the start-up's reason says it, within the probe's cap.
+   * failed, as the start-up's reason says it, within the probe's cap; each with its own advice, as they failed
+   * differently ("no registry.url answered ...; check that the registry runs behind each" sent the operator of the 503
+   * to the network, not to the registry's log).
    */
   @Test
   void withSeveralUrlsTheReasonNamesEachUrlAndHowItFailed() throws IOException {
@@ -161,8 +163,9 @@ class RegistryProbeTest {
     String failing = url() + "/apis/ccompat/v7";
     String reason = reasonAt(refused + "," + failing);
     assertThat(reason.substring(reason.indexOf("unreachable for 5 s: ")))
-        .isEqualTo("unreachable for 5 s: no registry.url answered: 127.0.0.1:" + port + ": connection refused;"
-            + " 127.0.0.1:" + server.getAddress().getPort() + ": HTTP 503; check that the registry runs behind each");
+        .isEqualTo("unreachable for 5 s: each registry.url failed: 127.0.0.1:" + port + ": connection refused"
+            + " (check that a registry runs there); 127.0.0.1:" + server.getAddress().getPort() + ": HTTP 503 (check"
+            + " its log and any proxy in front)");
   }
 
   /** Many long in-cluster URLs that all fail (here their names do not resolve): each named, within the probe's cap. */
@@ -313,7 +316,7 @@ class RegistryProbeTest {
       probe.check();
 
       assertThat(probe.problem())
-          .contains("(registry.url) with a refused certificate for 0 s: no registry.url answered: ")
+          .contains("(registry.url) with a refused certificate for 0 s: each registry.url failed: ")
           .contains(": certificate not trusted; ")
           .endsWith("; check registry.ssl.truststore.location")
           .doesNotContain("check that the registry runs");

@@ -28,28 +28,59 @@ class StartupGiveUpTest {
   @TempDir
   Path dir;
 
+  /**
+   * Two registry.url entries, one answering 503, one refusing connections: the give-up said "still unreachable" with one
+   * note for both ("check that the registry runs behind each"), though the registry answered at one. Now it says where
+   * it answered and where not, and what to check at each.
+   */
+  @org.junit.jupiter.api.Test
+  void withA503BesideARefusedUrlTheGiveUpSaysWhereTheRegistryAnsweredAndWhatToCheckAtEach() throws Exception {
+    ServerSocket busy = answering503();
+    int noBroker;
+    int closed;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
+      noBroker = s.getLocalPort();
+      closed = c.getLocalPort();
+    }
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      String failing = "http://127.0.0.1:" + busy.getLocalPort();
+      String refused = "http://127.0.0.1:" + closed;
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, failing + "," + refused, "give-up2",
+          dir);
+      settings.put("registry.retries", "0");
+      settings.put("startup.retry-interval-ms", "100");
+      settings.put("startup.max-wait-ms", "300");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
+
+      Throwable failure = null;
+      try {
+        start.get(60, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      }
+      assertThat(failure).as("the start gave up").isNotNull();
+      assertThat(failure.getMessage())
+          .contains("; and schema registry at " + failing + "," + refused + " (registry.url) answered at 1 of its 2"
+              + " URLs, but start-up's requests still failed there; still unreachable at the other after ")
+          .contains("(startup.max-wait-ms=300): each registry.url failed: " + failing + ": HTTP 503 (check its log and"
+              + " any proxy in front); " + refused + ": connection refused (check that a registry runs there)")
+          .doesNotContain("registry.url) still unreachable", "runs behind each");
+    } finally {
+      starter.shutdownNow();
+      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      busy.close();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "an HTTP 503     | http  | it answered with an error; check the registry's log",
       "no TLS there    | https | the TLS handshake failed; check that registry.url says https only where"})
   void aRegistryThatAnswersButFailsIsNotCalledUnreachableWhenStartUpGivesUp(String kind, String scheme,
       String advice) throws Exception {
-    // a plain-HTTP server that answers 503 to whatever comes, a TLS ClientHello too, at once (the JDK's HttpServer
-    // waits for a request line, so a TLS client met only silence there)
-    ServerSocket busy = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    Thread answering = new Thread(() -> {
-      while (!busy.isClosed()) {
-        try (java.net.Socket s = busy.accept()) {
-          s.getInputStream().read(new byte[4096]);
-          s.getOutputStream().write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (java.io.IOException e) {
-          // closed at the test's end, or a client that went away
-        }
-      }
-    }, "test-503");
-    answering.setDaemon(true);
-    answering.start();
+    ServerSocket busy = answering503();
     int noBroker;
     try (ServerSocket s = new ServerSocket(0)) {
       noBroker = s.getLocalPort();
@@ -81,5 +112,35 @@ class StartupGiveUpTest {
       assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
       busy.close();
     }
+  }
+
+  /**
+   * A plain-HTTP server that answers 503 to whatever comes, a TLS ClientHello too, at once (the JDK's HttpServer
+   * waits for a request line, so a TLS client met only silence there); closed by the test.
+   */
+  private static ServerSocket answering503() throws java.io.IOException {
+    return answering("503 Service Unavailable");
+  }
+
+  /** As above, answering {@code status} ("401 Unauthorized"), with a registry's JSON error body. */
+  private static ServerSocket answering(String status) throws java.io.IOException {
+    byte[] body = ("{\"error_code\":" + status.substring(0, 3) + ",\"message\":\"test\"}")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    ServerSocket busy = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread answering = new Thread(() -> {
+      while (!busy.isClosed()) {
+        try (java.net.Socket s = busy.accept()) {
+          s.getInputStream().read(new byte[4096]);
+          s.getOutputStream().write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().write(body);
+        } catch (java.io.IOException e) {
+          // closed at the test's end, or a client that went away
+        }
+      }
+    }, "test-" + status.substring(0, 3));
+    answering.setDaemon(true);
+    answering.start();
+    return busy;
   }
 }
