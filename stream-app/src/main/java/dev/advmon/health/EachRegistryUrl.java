@@ -1,6 +1,7 @@
 package dev.advmon.health;
 
 import dev.advmon.registry.HttpSchemaRegistryClient;
+import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -65,9 +66,12 @@ public final class EachRegistryUrl {
    * What a URL did, by its failure's words (HttpSchemaRegistryClient's, in its failures map): each kind has its own
    * advice. OUTAGE is any failure without an answer (refused, silent, a host name that does not resolve, not tried).
    */
-  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, TLS }
+  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, TLS, ANSWERED }
 
   private static Kind kind(String failure) {
+    if (failure.equals(HttpSchemaRegistryClient.LOGIN_ACCEPTED)) {
+      return Kind.ANSWERED; // beside a URL that refused the login: nothing to do here
+    }
     if (failure.startsWith("HTTP 401") || failure.startsWith("HTTP 403")) {
       return Kind.LOGIN;
     }
@@ -106,6 +110,8 @@ public final class EachRegistryUrl {
         return "check its path in registry.url";
       case TLS:
         return "check http or https in registry.url";
+      case ANSWERED:
+        return null;
       case CERTIFICATE:
         return failure.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
             ? "check registry.ssl.truststore.location"
@@ -238,10 +244,13 @@ public final class EachRegistryUrl {
         + (cutByDeadline(e) ? CUT : note(failures));
   }
 
-  /** Each URL of {@code e} to how it failed, where {@code e} tells of several; null where it tells of one URL only. */
+  /**
+   * Each URL of {@code e} to how it failed, where {@code e} tells of several: an outage's, or a refused login's that
+   * asked the other URLs too; null where it tells of one URL only.
+   */
   private static Map<String, String> failures(Exception e) {
     Map<String, String> failures = e instanceof RegistryUnavailableException unavailable ? unavailable.failures()
-        : Map.of();
+        : e instanceof RegistryRequestException refused ? refused.failures() : Map.of();
     return failures.size() >= 2 ? failures : null;
   }
 

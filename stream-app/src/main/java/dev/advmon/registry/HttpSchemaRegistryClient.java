@@ -488,6 +488,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     // how each URL failed, in a few words: with several, the problem tells of the one asked last alone (and the asking
     // order moves), and the probe's reason must name each URL and what it did, as the start-up's does
     Map<URI, String> failed = new LinkedHashMap<>();
+    // the first refused login (401/403): thrown once every URL was asked, so that the line names what the others did
+    // (a silent URL beside it was dropped, or never asked); the outcome is the refusal, in any asking order, as before
+    Response refusal = null;
     for (int index : askingOrder()) {
       URI base = settings.urls().get(index);
       if (notApiRoot.contains(index)) {
@@ -504,7 +507,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
         Response r = new Response(base, "GET", "/config", response.statusCode(), response.body(), authorization != null);
         if (r.status == 401 || r.status == 403) {
-          r.expectOk("answer GET /config"); // throws the credentials message
+          if (settings.urls().size() < 2) {
+            r.expectOk("answer GET /config"); // throws the credentials message
+          }
+          refusal = refusal == null ? r : refusal;
+          failed.put(base, loginRefused(r.status));
+          continue;
         }
         int subjects = r.status == 404 && !r.isSomeoneElsesError() ? subjectsStatus(base, timeout) : 200;
         if (subjects == 404) {
@@ -522,6 +530,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           continue;
         }
         if (!isTransient(r.status) && !r.isSomeoneElsesError()) {
+          if (refusal != null) {
+            // another URL refused the login: that refusal still stands (it did before, asked first), told with this
+            failed.put(base, LOGIN_ACCEPTED);
+            break;
+          }
           return; // preferredUrl is send()'s to move: see askingOrder()
         }
         problem = "GET " + base + "/config answered HTTP " + r.status + (r.isSomeoneElsesError() ? NOT_THE_REGISTRYS : "");
@@ -535,6 +548,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(settings.urlList(), 1, "interrupted", e);
       }
+    }
+    if (refusal != null) {
+      refusal.withFailures(eachUrl(failed, "not asked")).expectOk("answer GET /config"); // throws the refusal
     }
     // no deadline leaves one out
     throw new RegistryUnavailableException(settings.urlList(), settings.urls().size(), problem, notRoot,
@@ -941,6 +957,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           preferredUrl.set(index);
           notApiRoot.remove(index);
+          if ((r.status == 401 || r.status == 403) && urls.size() > 1) {
+            // a refusal ends the call (the caller's expectOk stops the start): it names what the URLs asked before it
+            // did, and those not asked, which its message alone dropped
+            failed.put(base, loginRefused(r.status));
+            return r.withFailures(eachUrl(failed, "not asked: the login was refused first"));
+          }
           if (attempts > 1) {
             log.atLevel(retryLevel(Level.INFO)).log("schema registry: {} {} answered at {} after {} "
                 + "attempts", method, path, base, attempts);
@@ -994,6 +1016,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     return failures;
   }
+
+  /** How a URL that refused the login reads in a failures map: "HTTP 401, login refused". */
+  static String loginRefused(int status) {
+    return "HTTP " + status + ", login refused";
+  }
+
+  /** How a URL that answered, after another refused the login, reads in a refused login's failures map. */
+  public static final String LOGIN_ACCEPTED = "answered, login accepted";
 
   /** How a request failed, in a few words, for {@link RegistryUnavailableException#failures()}. */
   private static String briefly(IOException e, URI base, Duration timeout) {
@@ -1234,7 +1264,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   }
 
   /** One HTTP answer, with the helpers that turn it into results or specific exceptions. */
-  private record Response(URI base, String method, String path, int status, String body, boolean credentialsSent) {
+  private record Response(URI base, String method, String path, int status, String body, boolean credentialsSent,
+      Map<String, String> failures) {
+
+    Response(URI base, String method, String path, int status, String body, boolean credentialsSent) {
+      this(base, method, path, status, body, credentialsSent, Map.of());
+    }
+
+    /**
+     * This answer, with each URL of registry.url and what it did in the call: a refused login at one of several URLs
+     * then carries the others' failures ({@link RegistryRequestException#refusedLogin}).
+     */
+    Response withFailures(Map<String, String> failures) {
+      return new Response(base, method, path, status, body, credentialsSent, failures);
+    }
 
     JsonNode expectOk(String action) {
       if (status == 401 || status == 403) {
@@ -1245,8 +1288,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
                 + " user's rights"
             : "no user:password was sent: set registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO;"
                 + " a Kafka client's " + RegistrySettings.BASIC_AUTH_USER_INFO + ") if the registry wants one";
-        throw new RegistryRequestException("registry " + base + " refused to " + action + " (HTTP " + status
-            + "): " + message() + "; " + credentials, status, null);
+        String message = "registry " + base + " refused to " + action + " (HTTP " + status + "): " + message() + "; "
+            + credentials;
+        if (failures.size() >= 2) {
+          // a silent URL asked before the refusing one was dropped from the start's error: the operator fixed the
+          // login, restarted, and only then learnt of the other URL (start-up and the probe name each from these)
+          throw RegistryRequestException.refusedLogin(message, status, failures);
+        }
+        throw new RegistryRequestException(message, status, null);
       }
       if (status >= 300 && status < 400) {
         throw new RegistryRequestException("registry " + base + " answered " + action + " with a redirect (HTTP "

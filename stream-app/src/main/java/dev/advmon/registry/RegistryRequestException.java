@@ -12,6 +12,7 @@ public final class RegistryRequestException extends RegistrySerdeException {
   private final int httpStatus;
   private final boolean notTheApiRoot;
   private final boolean untrustedCertificate;
+  private final java.util.Map<String, String> failures;
 
   public RegistryRequestException(String message, int httpStatus, Throwable cause) {
     this(message, httpStatus, false, cause);
@@ -27,10 +28,31 @@ public final class RegistryRequestException extends RegistrySerdeException {
 
   private RegistryRequestException(String message, int httpStatus, boolean notTheApiRoot,
       boolean untrustedCertificate, Throwable cause) {
+    this(message, httpStatus, notTheApiRoot, untrustedCertificate, java.util.Map.of(), cause);
+  }
+
+  private RegistryRequestException(String message, int httpStatus, boolean notTheApiRoot,
+      boolean untrustedCertificate, java.util.Map<String, String> failures, Throwable cause) {
     super(message, cause);
     this.httpStatus = httpStatus;
     this.notTheApiRoot = notTheApiRoot;
     this.untrustedCertificate = untrustedCertificate;
+    this.failures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failures));
+  }
+
+  /**
+   * A refused login (401/403) with several registry.url entries: {@code failures} maps each URL, in registry.url's
+   * order, to what it did, in RegistryUnavailableException's few words ("HTTP 401", "no answer within 500 ms"), so that
+   * a silent URL beside the refusing one is told too; the message tells of the refusing URL.
+   */
+  public static RegistryRequestException refusedLogin(String message, int httpStatus,
+      java.util.Map<String, String> failures) {
+    return new RegistryRequestException(message, httpStatus, false, false, failures, null);
+  }
+
+  /** Each URL of registry.url to what it did, for a refused login asked at several; empty where not told. */
+  public java.util.Map<String, String> failures() {
+    return failures;
   }
 
   /**

@@ -970,6 +970,15 @@ public final class StreamingMonitor implements AutoCloseable {
         if (waits.pause(interval)) {
           throw lastTry;
         }
+      } catch (dev.advmon.registry.RegistryRequestException e) {
+        String each = EachRegistryUrl.whole(e);
+        if (each == null) {
+          throw e; // one URL: its message names it, and what to fix
+        }
+        // a refused login at one of several URLs still stops the start (the cause, for Failures), but each URL is told
+        // with what to do: the refusal's message named the refusing URL alone, a silent one beside it was dropped
+        throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) refused the"
+            + " monitor's login: " + each + RegistryProbe.clientWords(e), e);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.advmon.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.registry.RegistryRequestException;
 import dev.advmon.registry.RegistryUnavailableException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -134,6 +135,21 @@ class EachRegistryUrlTest {
         .contains("schema-registry-0:8081: TLS handshake failed (check http or https in registry.url); ")
         .contains("schema-registry-1:8081: connection refused (check that a registry runs there)");
     assertThat(EachRegistryUrl.state(untrusted)).startsWith("answered at 1 of its 2 URLs");
+  }
+
+  /**
+   * A refused login at one URL beside a silent one: the refusal alone was told (the silent URL's failure dropped, or
+   * never asked). Now each URL, the refusing one with the credentials' setting, the silent one with reachability.
+   */
+  @Test
+  void aRefusedLoginBesideASilentUrlNamesBothEachWithWhatToCheck() {
+    RegistryRequestException e = RegistryRequestException.refusedLogin("registry refused", 401,
+        two("HTTP 401, login refused", "no answer within 10000 ms"));
+
+    assertThat(EachRegistryUrl.reason(e, ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .isEqualTo("each registry.url failed: schema-registry-0:8081: HTTP 401, login refused (check"
+            + " registry.basic-auth.user-info); schema-registry-1:8081: no answer within 10000 ms (check that it"
+            + " runs and is reachable)");
   }
 
   /** URLs that did not answer at all are still "no registry.url answered", with the one note they share. */

@@ -168,6 +168,80 @@ class RegistryProbeTest {
             + " its log and any proxy in front)");
   }
 
+  /**
+   * A registry refusing the login at one URL and down at the other: the probe stopped at the refusal, so the other URL
+   * was never asked (asked first) or its failure dropped (asked before), and the reason named the refusing URL alone.
+   * Now it asks each, and names each with what to check; the refusal still decides the state.
+   */
+  @Test
+  void aRefusedLoginBesideADownUrlNamesBothUrlsEachWithWhatToCheck() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    status.set(401);
+    String refusing = url();
+    String down = "http://127.0.0.1:" + port;
+    String reason = reasonAt(refusing + "," + down, ANSWERS_MS, "refusing the monitor's login");
+    assertThat(reason.substring(reason.indexOf("for 5 s: ")))
+        .isEqualTo("for 5 s: each registry.url failed: 127.0.0.1:" + server.getAddress().getPort() + ": HTTP 401,"
+            + " login refused (check registry.basic-auth.user-info); 127.0.0.1:" + port + ": connection refused"
+            + " (check that a registry runs there)");
+  }
+
+  /**
+   * What the probe checks is unchanged by its asking on after a refusal: a URL that refuses the login, asked before one
+   * that accepts it, still makes the registry "refusing the monitor's login" (it stopped there before); the other is
+   * told as having answered, with nothing to do there.
+   */
+  @Test
+  void aRefusalAskedBeforeAUrlThatAnswersStillRefusesAndTheOtherIsToldAsAnswered() throws IOException {
+    HttpServer accepting = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    accepting.createContext("/", ex -> {
+      byte[] body = "{\"compatibilityLevel\":\"BACKWARD\"}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    accepting.start();
+    try {
+      status.set(401);
+      String other = "http://127.0.0.1:" + accepting.getAddress().getPort();
+      String reason = reasonAt(url() + "," + other, ANSWERS_MS, "refusing the monitor's login");
+      assertThat(reason).contains(server.getAddress().getPort() + ": HTTP 401, login refused (check"
+          + " registry.basic-auth.user-info); 127.0.0.1:" + accepting.getAddress().getPort() + ": "
+          + HttpSchemaRegistryClient.LOGIN_ACCEPTED).doesNotContain("runs there");
+    } finally {
+      accepting.stop(0);
+    }
+  }
+
+  /**
+   * A start-up request over two URLs, the first down, the second refusing the login: the start stops on the refusal
+   * (as before), and its error named the refusing URL alone, the down one's failure dropped; the refusal now carries
+   * what each URL did, for the start's error to name each (StartupGiveUpTest).
+   */
+  @Test
+  void aStartUpRequestRefusedAtOneUrlNamesWhatTheUrlAskedBeforeItDid() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    status.set(401);
+    String down = "http://127.0.0.1:" + port;
+    var client = new HttpSchemaRegistryClient(RegistrySettings.builder(down + "," + url()).maxRetries(0)
+        .connectTimeout(Duration.ofMillis(ANSWERS_MS)).requestTimeout(Duration.ofMillis(ANSWERS_MS)).build());
+
+    dev.advmon.registry.RegistryRequestException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.advmon.registry.RegistryRequestException.class,
+        () -> client.register("verdicts-value", dev.advmon.schema.Alert.getClassSchema()));
+    assertThat(refused.authenticationFailed()).isTrue();
+    assertThat(refused.getMessage()).startsWith("registry " + url() + " refused to ")
+        .contains("registry.basic-auth.user-info");
+    assertThat(refused.failures()).containsExactly(java.util.Map.entry(down, "connection refused"),
+        java.util.Map.entry(url(), "HTTP 401, login refused"));
+  }
+
   /** Many long in-cluster URLs that all fail (here their names do not resolve): each named, within the probe's cap. */
   @Test
   void manyLongUrlsAreEachNamedWithinTheCap() {

@@ -74,6 +74,50 @@ class StartupGiveUpTest {
     }
   }
 
+  /**
+   * A registry down at the first registry.url and refusing the login at the second: the start stops on the refusal, at
+   * once (as before), but its error named the refusing URL alone, the down one's refused connection dropped. Now it
+   * names each URL, what it did and what to check there.
+   */
+  @org.junit.jupiter.api.Test
+  void aRefusedLoginBesideADownUrlStopsTheStartNamingEachUrlWithWhatToCheck() throws Exception {
+    ServerSocket refusing = answering("401 Unauthorized");
+    int noBroker;
+    int closed;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
+      noBroker = s.getLocalPort();
+      closed = c.getLocalPort();
+    }
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      String down = "http://127.0.0.1:" + closed;
+      String login = "http://127.0.0.1:" + refusing.getLocalPort();
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, down + "," + login, "refused2", dir);
+      settings.put("registry.retries", "0");
+      settings.put("startup.retry-interval-ms", "100");
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
+
+      Throwable failure = null;
+      try {
+        start.get(60, TimeUnit.SECONDS).close();
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      }
+      assertThat(failure).as("the start stopped").isNotNull();
+      assertThat(failure.getMessage())
+          .contains("schema registry at " + down + "," + login + " (registry.url) refused the monitor's login: each"
+              + " registry.url failed: " + down + ": connection refused (check that a registry runs there); " + login
+              + ": HTTP 401, login refused (check registry.basic-auth.user-info) (registry client: registry " + login
+              + " refused to ");
+      assertThat(Failures.classify(failure)).as("still a refused credential").isEqualTo(Failures.Kind.FATAL);
+    } finally {
+      starter.shutdownNow();
+      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      refusing.close();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "an HTTP 503     | http  | it answered with an error; check the registry's log",
