@@ -31,9 +31,12 @@ public final class EachRegistryUrl {
   private EachRegistryUrl() {}
 
   /**
-   * What to check after the URLs: where each refused its certificate (each answered: no outage), the trust store, or,
-   * where each trusted certificate names another host (RegistryProbe's rule for one URL), the host names in
-   * registry.url, which the trust store does not mend; else whether a registry runs behind each.
+   * What to check after the URLs, where each failed alike: for HTTP errors the registry's log and its proxy, for a
+   * refused login the credentials, for URLs that are not the API root their paths, for failed TLS handshakes the
+   * scheme; where each refused its certificate (each answered: no outage), the trust store, or, where each trusted
+   * certificate names another host (RegistryProbe's rule for one URL), the host names in registry.url, which the trust
+   * store does not mend; for outages whether a registry runs behind each. Nothing where they failed differently: each
+   * URL then has its own advice.
    */
   private static String note(Map<String, String> failures) {
     if (mixed(failures)) {
