@@ -488,11 +488,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     // how each URL failed, in a few words: with several, the problem tells of the one asked last alone (and the asking
     // order moves), and the probe's reason must name each URL and what it did, as the start-up's does
     Map<URI, String> failed = new LinkedHashMap<>();
-    // the first refused login (401/403): thrown once every URL was asked, so that the line names what the others did
-    // (a silent URL beside it was dropped, or never asked); the outcome is the refusal, in any asking order, as before
+    // the first refused login (401/403): thrown once the other URLs were asked (see lookAround), so that the
+    // line names what they did (a silent URL beside it was dropped, or never asked); the outcome is the refusal, as
+    // before, unless a URL asked before it answered
     Response refusal = null;
-    for (int index : askingOrder()) {
+    long refusedAt = 0;
+    List<Integer> order = askingOrder();
+    for (int k = 0; k < order.size(); k++) {
+      int index = order.get(k);
       URI base = settings.urls().get(index);
+      // after a refusal the outcome is decided: the others are asked for the reason's words alone, each within a
+      // third of the timeout, and none begun once that has passed since the refusal (so two thirds of it at most in
+      // all), not a whole timeout each: a silent URL beside the refusing one cost every probe its timeout again (the
+      // probe's 3 s, the load tester's 10 s), and nine silent ones 27 s at the probe's 3 s. One time for each (not
+      // what is left): a reason whose words change at each probe is logged at each
+      Duration wait = refusal == null ? timeout : lookAround(timeout);
+      if (refusal != null && System.nanoTime() - refusedAt >= lookAround(timeout).toNanos()) {
+        failed.put(base, NOT_ASKED_AFTER_REFUSAL);
+        continue;
+      }
       if (notApiRoot.contains(index)) {
         // its JSON 404 for /config would read as an answer while the registry behind the other URLs is down
         problem = base + " in registry.url " + NOT_API_ROOT + " (it answered POST /subjects with 'no such path')";
@@ -504,17 +518,23 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       try {
         failure = null;
         notRoot = false;
-        HttpResponse<String> response = exchange(request(base, "GET", "/config", null, timeout), timeout);
+        HttpResponse<String> response = exchange(request(base, "GET", "/config", null, wait), wait);
         Response r = new Response(base, "GET", "/config", response.statusCode(), response.body(), authorization != null);
         if (r.status == 401 || r.status == 403) {
           if (settings.urls().size() < 2) {
             r.expectOk("answer GET /config"); // throws the credentials message
           }
-          refusal = refusal == null ? r : refusal;
+          if (refusal == null) {
+            refusal = r;
+            refusedAt = System.nanoTime();
+            // the others in registry.url's order, not resting ones last: the same URL is then the one asked (or left
+            // unasked) at each probe, where the resting order swapped two silent ones, and the reason with them
+            java.util.Collections.sort(order.subList(k + 1, order.size()));
+          }
           failed.put(base, loginRefused(r.status));
           continue;
         }
-        int subjects = r.status == 404 && !r.isSomeoneElsesError() ? subjectsStatus(base, timeout) : 200;
+        int subjects = r.status == 404 && !r.isSomeoneElsesError() ? subjectsStatus(base, wait) : 200;
         if (subjects == 404) {
           // a JSON 404 for /config comes from a registry that does not serve /config, or from a URL that is not the
           // API root (never asked to register, so not yet in notApiRoot): only the latter has no /subjects either
@@ -542,7 +562,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       } catch (IOException e) {
         rest(index);
         problem = "GET " + base + "/config failed: " + describe(e, base);
-        failed.put(base, briefly(e, base, timeout));
+        failed.put(base, briefly(e, base, wait));
         failure = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -961,7 +981,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
             // a refusal ends the call (the caller's expectOk stops the start): it names what the URLs asked before it
             // did, and those not asked, which its message alone dropped
             failed.put(base, loginRefused(r.status));
-            return r.withFailures(eachUrl(failed, "not asked: the login was refused first"));
+            return r.withFailures(eachUrl(failed, NOT_ASKED_AFTER_REFUSAL));
           }
           if (attempts > 1) {
             log.atLevel(retryLevel(Level.INFO)).log("schema registry: {} {} answered at {} after {} "
@@ -1021,6 +1041,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
   static String loginRefused(int status) {
     return "HTTP " + status + ", login refused";
   }
+
+  /**
+   * How long a ping of {@code timeout} goes on asking the other URLs after one refused the login (none is begun after
+   * it), and the most each of them is waited for: a third of the timeout (1 s at the probe's default 3 s), ample for a
+   * refused connection, a name that does not resolve or an HTTP answer, which are what tell the URLs apart; a silent
+   * URL is then told as "no answer within 1000 ms", and those left as not asked.
+   */
+  static Duration lookAround(Duration timeout) {
+    return timeout.dividedBy(3);
+  }
+
+  /** How a URL reads that a ping left unasked, its time after a refused login spent ({@link #lookAround}). */
+  static final String NOT_ASKED_AFTER_REFUSAL = "not asked: the login was refused first";
 
   /** How a URL that answered, after another refused the login, reads in a refused login's failures map. */
   public static final String LOGIN_ACCEPTED = "answered, login accepted";

@@ -242,6 +242,35 @@ class RegistryProbeTest {
         java.util.Map.entry(url(), "HTTP 401, login refused"));
   }
 
+  /**
+   * A refused login beside silent URLs (sockets that accept and never answer): after the refusal the ping asked each
+   * for its whole timeout, for the reason's words alone, so each probe took a timeout longer per silent URL (nine: 27 s
+   * at the probe's 3 s) before readiness said "refusing the monitor's login". Now each is waited for a third of the
+   * timeout and none is asked once that has passed since the refusal; the same URL at each probe, so the words stay.
+   */
+  @Test
+  void afterARefusedLoginSilentUrlsAreWaitedForAThirdOfTheTimeoutAndNoneAskedOnceItPassed() throws IOException {
+    status.set(401);
+    java.net.InetAddress loopback = java.net.InetAddress.getByName("127.0.0.1");
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, loopback);
+        java.net.ServerSocket alsoSilent = new java.net.ServerSocket(0, 50, loopback)) {
+      String first = "http://127.0.0.1:" + silent.getLocalPort();
+      String second = "http://127.0.0.1:" + alsoSilent.getLocalPort();
+      var client = new HttpSchemaRegistryClient(RegistrySettings.builder(url() + "," + first + "," + second)
+          .connectTimeout(Duration.ofMillis(6_000)).requestTimeout(Duration.ofMillis(6_000)).build());
+
+      for (int probe = 1; probe <= 2; probe++) {
+        dev.advmon.registry.RegistryRequestException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            dev.advmon.registry.RegistryRequestException.class, () -> client.ping(Duration.ofMillis(6_000)));
+        assertThat(refused.authenticationFailed()).isTrue();
+        assertThat(refused.failures()).as("probe %d", probe).containsExactly(
+            java.util.Map.entry(url(), "HTTP 401, login refused"),
+            java.util.Map.entry(first, "no answer within 2000 ms"),
+            java.util.Map.entry(second, "not asked: the login was refused first"));
+      }
+    }
+  }
+
   /** Many long in-cluster URLs that all fail (here their names do not resolve): each named, within the probe's cap. */
   @Test
   void manyLongUrlsAreEachNamedWithinTheCap() {
