@@ -24,6 +24,12 @@ public final class EachRegistryUrl {
    * registry.url answered" there sent the operator to the network for a registry that had answered 503.
    */
   private static final String HEAD_ANSWERED = "each registry.url failed: ";
+  /**
+   * The heading where a URL answered but not every URL failed: one not asked or tried (a refusal or the call's deadline
+   * ended the call first), or one that accepted the login beside one that refused it. "each registry.url failed" said
+   * those failed too.
+   */
+  private static final String HEAD_EACH = "at each registry.url: ";
   private static final String CUT = "; requests cut to the call's deadline (two thirds of"
       + " streams.transaction-timeout-ms, half of it per URL)";
   private static final String CHECK = "; check that the registry runs behind each";
@@ -121,7 +127,7 @@ public final class EachRegistryUrl {
             : failure.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) ? "use a host name it names"
             : "renew it, or set this host's clock right";
       default:
-        if (failure.startsWith("not tried") || failure.startsWith("not asked")) {
+        if (unasked(failure)) {
           return null; // nothing to do about it: another URL's failure ended the call first
         }
         if (failure.startsWith("host name does not resolve")) {
@@ -148,7 +154,16 @@ public final class EachRegistryUrl {
   }
 
   private static String head(Map<String, String> failures) {
-    return anyAnswered(failures) ? HEAD_ANSWERED : HEAD;
+    if (!anyAnswered(failures)) {
+      return HEAD;
+    }
+    return failures.values().stream().allMatch(f -> kind(f) != Kind.ANSWERED && !unasked(f)) ? HEAD_ANSWERED
+        : HEAD_EACH;
+  }
+
+  /** Whether {@code failure} tells of a URL not asked at all: another URL's failure, or a deadline, came first. */
+  private static boolean unasked(String failure) {
+    return failure.startsWith("not tried") || failure.startsWith("not asked");
   }
 
   /**

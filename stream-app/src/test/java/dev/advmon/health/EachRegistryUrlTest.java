@@ -152,6 +152,30 @@ class EachRegistryUrlTest {
             + " runs and is reachable)");
   }
 
+  /**
+   * A refused login beside a URL not asked (the start-up's request ends at the refusal) or one that accepted the login
+   * (the probe asks on after a refusal): "each registry.url failed" said that URL failed too; so did a 503 beside a URL
+   * the call's deadline left untried. The heading then says only that each URL follows.
+   */
+  @Test
+  void aUrlNotAskedOrThatAcceptedTheLoginIsNotSaidToHaveFailed() {
+    RegistryRequestException notAsked = RegistryRequestException.refusedLogin("registry refused", 401,
+        two("HTTP 401, login refused", "not asked: the login was refused first"));
+    RegistryRequestException accepted = RegistryRequestException.refusedLogin("registry refused", 401,
+        two("HTTP 401, login refused", dev.advmon.registry.HttpSchemaRegistryClient.LOGIN_ACCEPTED));
+    RegistryUnavailableException untried = failed(two("HTTP 503", "not tried: the call's deadline had passed"), true);
+
+    assertThat(EachRegistryUrl.whole(notAsked)).isEqualTo("at each registry.url: http://schema-registry-0.registry"
+        + ".kafka.svc.cluster.local:8081/apis/ccompat/v7: HTTP 401, login refused (check registry.basic-auth.user-info);"
+        + " http://schema-registry-1.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7: not asked: the login was"
+        + " refused first");
+    assertThat(EachRegistryUrl.reason(accepted, ROOM)).isEqualTo("at each registry.url: schema-registry-0:8081: HTTP"
+        + " 401, login refused (check registry.basic-auth.user-info); schema-registry-1:8081: answered, login"
+        + " accepted");
+    assertThat(EachRegistryUrl.reason(untried, ROOM)).startsWith("at each registry.url: schema-registry-0:8081: HTTP"
+        + " 503");
+  }
+
   /** URLs that did not answer at all are still "no registry.url answered", with the one note they share. */
   @Test
   void outagesAloneKeepTheirHeadingAndSharedNote() {
