@@ -126,8 +126,11 @@ final class ExternalTarget extends ConfiguredTarget {
   private IllegalStateException refused(RegistrySerdeException e) {
     if (e instanceof RegistryRequestException r && r.authenticationFailed()) {
       // it answered at once (401/403): a refusal, not silence, and "check that the registry runs" would mislead
+      // with several URLs, what each did: the client asked the others after the refusal (for a third of the check's
+      // time) so that a URL down beside the refusing one is told too, and its message names the refusing URL alone
+      String each = r.failures().size() > 1 ? " (at each registry.url: " + eachUrl(r.failures()) + ")" : "";
       return new IllegalStateException("the schema registry refused the load tester's credentials: "
-          + withoutAdvice(e.getMessage()) + "; the load tester registers the frame schema there as a camera "
+          + withoutAdvice(e.getMessage()) + each + "; the load tester registers the frame schema there as a camera "
           + "would: check registry.basic-auth.user-info (ADVMON_REGISTRY_BASIC_AUTH_USER_INFO) in "
           + settingsSource() + ", a user allowed to read and register the frames topic's subject", e);
     }
@@ -146,12 +149,16 @@ final class ExternalTarget extends ConfiguredTarget {
   static String problem(RegistrySerdeException e) {
     if (e instanceof RegistryUnavailableException u) {
       if (u.failures().size() > 1 || u.notTheApiRoot() && !u.failures().isEmpty()) {
-        return String.join(", ", u.failures().entrySet().stream().map(f -> f.getKey() + ": " + f.getValue())
-            .toList());
+        return eachUrl(u.failures());
       }
       return u.lastProblem();
     }
     return e.getMessage();
+  }
+
+  /** Each URL and what it did: "http://a:8081: HTTP 401, login refused, http://b:8081: connection refused". */
+  private static String eachUrl(Map<String, String> failures) {
+    return String.join(", ", failures.entrySet().stream().map(f -> f.getKey() + ": " + f.getValue()).toList());
   }
 
   /**

@@ -224,6 +224,41 @@ class ExternalTargetTest {
     }
   }
 
+  /**
+   * A registry refusing the credentials at one URL beside a silent one (a socket that accepts and never answers): the
+   * client's check waits for the silent URL after the refusal, but the run's error named the refusing URL alone, so the
+   * operator learnt of the other only after fixing the credentials. Now it names each URL and what it did.
+   */
+  @Test
+  void aRefusalBesideASilentUrlNamesEachUrlAndWhatItDid(@TempDir Path dir) throws Exception {
+    com.sun.net.httpserver.HttpServer registry = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    registry.createContext("/", ex -> {
+      byte[] body = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes(
+          java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(401, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    registry.start();
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      String refusing = "http://127.0.0.1:" + registry.getAddress().getPort();
+      String quiet = "http://127.0.0.1:" + silent.getLocalPort();
+      Path config = dir.resolve("monitor.properties");
+      Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=" + refusing + "," + quiet + "\n");
+      try (ExternalTarget target = new ExternalTarget(config, home())) {
+        assertThatThrownBy(() -> target.requireRegistry(NOT_STOPPED))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageStartingWith("the schema registry refused the load tester's credentials: registry " + refusing)
+            .hasMessageContaining(" (at each registry.url: " + refusing + ": HTTP 401, login refused, " + quiet
+                + ": no answer within 3333 ms); ")
+            .hasMessageContaining("registry.basic-auth.user-info");
+      }
+    } finally {
+      registry.stop(0);
+    }
+  }
+
   @Test
   void aRegistryThatRefusesTheCredentialsIsNotCalledSilentAndItsAdviceIsGivenOnce(@TempDir Path dir) throws Exception {
     // before: 'did not answer as one within 10 s: registry ... refused to answer GET /config (HTTP 401) ...; check
