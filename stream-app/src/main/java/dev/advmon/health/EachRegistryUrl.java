@@ -235,10 +235,29 @@ public final class EachRegistryUrl {
         }
       }
     }
-    // still too long (many URLs, long failures): each entry gets an equal share
+    // still too long (many URLs): the URLs that failed alike share their words, and where the names share a
+    // beginning and an end (schema-registry-0:8081 ... schema-registry-9:8081), those are written once and each URL
+    // by what tells it apart. The equal share below cut ten in-cluster names to "schema-regist..." each: no URL told
+    // apart, no failure left
     List<String> labels = labels(urls, true);
     labels = labels != null ? labels : labels(urls, false);
     labels = labels != null ? labels : urls.stream().map(URI::toString).toList();
+    for (String end : new String[] {note, ""}) {
+      for (boolean withAdvice : advice) {
+        for (boolean shared : new boolean[] {false, true}) {
+          String grouped = grouped(head, labels, words(failures, withAdvice), shared);
+          if (grouped != null && grouped.length() + end.length() <= room) {
+            return grouped + end;
+          }
+        }
+      }
+    }
+    // each entry gets an equal share, each URL by what tells it apart where the names share a beginning or an end
+    Shared common = Shared.of(labels);
+    if (common != null) {
+      head = common.head(head);
+      labels = common.names();
+    }
     int share = Math.max(12, (room - head.length()) / urls.size() - 2);
     List<String> cut = new ArrayList<>();
     for (int i = 0; i < urls.size(); i++) {
@@ -247,6 +266,90 @@ public final class EachRegistryUrl {
     }
     entries = head + String.join("; ", cut);
     return entries.length() <= room ? entries : entries.substring(0, room - 3) + "...";
+  }
+
+  /**
+   * {@code head} and the URLs by what they did, those that did alike together ("a:8081, c:8081: connection refused;
+   * b:8081: HTTP 503"); with {@code shared}, the beginning and end that every label shares written once in the heading,
+   * each URL by the rest ("no registry.url answered (schema-registry-<n>:8081): 0, 2: connection refused; 1: HTTP
+   * 503"), or null where they share none.
+   */
+  private static String grouped(String head, List<String> labels, List<String> words, boolean shared) {
+    List<String> names = labels;
+    if (shared) {
+      Shared common = Shared.of(labels);
+      if (common == null) {
+        return null;
+      }
+      names = common.names();
+      head = common.head(head);
+    }
+    java.util.LinkedHashMap<String, List<String>> byWords = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      byWords.computeIfAbsent(words.get(i), w -> new ArrayList<>()).add(names.get(i));
+    }
+    List<String> out = new ArrayList<>();
+    byWords.forEach((w, ns) -> out.add(String.join(", ", ns) + ": " + w));
+    return head + String.join("; ", out);
+  }
+
+  /**
+   * The beginning and end that every label shares, cut to whole words ("schema-registry-" and ":8081", never "8081"
+   * cut to "081"), as {@code pattern} ("schema-registry-<n>:8081"), and each label by the rest ({@code names}).
+   */
+  private record Shared(String pattern, List<String> names) {
+
+    /**
+     * Null where the labels share no beginning or end, or nothing would be left of one, or one is an IPv6 address
+     * (whose shared part would end inside its brackets).
+     */
+    static Shared of(List<String> labels) {
+      if (labels.stream().anyMatch(l -> l.contains("["))) {
+        return null;
+      }
+      String first = labels.get(0);
+      int prefix = first.length();
+      int suffix = first.length();
+      for (String label : labels) {
+        prefix = Math.min(prefix, commonPrefix(first, label));
+        suffix = Math.min(suffix, commonSuffix(first, label));
+      }
+      while (prefix > 0 && Character.isLetterOrDigit(first.charAt(prefix - 1))) {
+        prefix--;
+      }
+      while (suffix > 0 && Character.isLetterOrDigit(first.charAt(first.length() - suffix))) {
+        suffix--;
+      }
+      int shortest = labels.stream().mapToInt(String::length).min().orElse(0);
+      if (prefix + suffix == 0 || prefix + suffix >= shortest) {
+        return null;
+      }
+      int p = prefix;
+      int q = suffix;
+      return new Shared(first.substring(0, p) + "<n>" + first.substring(first.length() - q),
+          labels.stream().map(l -> l.substring(p, l.length() - q)).toList());
+    }
+
+    /** {@code head} ("no registry.url answered: ") with the pattern: "no registry.url answered (x-<n>:8081): ". */
+    String head(String head) {
+      return head.substring(0, head.length() - 2) + " (" + pattern + "): ";
+    }
+  }
+
+  private static int commonPrefix(String a, String b) {
+    int n = 0;
+    while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static int commonSuffix(String a, String b) {
+    int n = 0;
+    while (n < a.length() && n < b.length() && a.charAt(a.length() - 1 - n) == b.charAt(b.length() - 1 - n)) {
+      n++;
+    }
+    return n;
   }
 
   /**

@@ -70,9 +70,44 @@ class EachRegistryUrlTest {
       failures.put("http://registry-replica-" + i + ":8081", "IOException: an unusually long story of what went wrong");
     }
     String reason = EachRegistryUrl.reason(failed(failures, false), ROOM);
-    assertThat(reason).hasSizeLessThanOrEqualTo(ROOM);
-    for (int i = 0; i < 8; i++) {
-      assertThat(reason).contains("registry-replica-" + i);
+    assertThat(reason).hasSizeLessThanOrEqualTo(ROOM).isEqualTo("no registry.url answered (registry-replica-<n>:8081):"
+        + " 0, 1, 2, 3, 4, 5, 6, 7: IOException: an unusually long story of what went wrong; check that the registry"
+        + " runs behind each");
+  }
+
+  /**
+   * Ten in-cluster names (a StatefulSet's pods behind a headless Service): each entry's equal share cut them to
+   * "schema-regist..." ten times over, no URL told apart and no failure left, in readiness and the probe alike. Now the
+   * URLs that failed alike share their words, and the name's shared beginning and end are written once.
+   */
+  @Test
+  void tenInClusterNamesAreEachToldApartWithWhatTheyDid() {
+    Map<String, String> refusal = new LinkedHashMap<>();
+    Map<String, String> silent = new LinkedHashMap<>();
+    Map<String, String> apart = new LinkedHashMap<>();
+    String[] kinds = {"HTTP 503", "connection refused", "no answer within 10000 ms", "host name does not resolve",
+        "TLS handshake failed", "certificate not trusted", "HTTP 401, login refused", "not the API root (HTTP 404)",
+        "HTTP 502 not from the registry", "not tried: the call's deadline had passed"};
+    for (int i = 0; i < 10; i++) {
+      String url = "http://schema-registry-" + i + ".schema-registry-headless.kafka-prod.svc.cluster.local:8081"
+          + "/apis/ccompat/v7";
+      refusal.put(url, i == 0 ? "HTTP 401, login refused" : i < 5 ? "no answer within 1000 ms"
+          : "not asked: the login was refused first");
+      silent.put(url, "no answer within 3000 ms");
+      apart.put(url, kinds[i]);
+    }
+
+    assertThat(EachRegistryUrl.reason(RegistryRequestException.refusedLogin("refused", 401, refusal), ROOM))
+        .isEqualTo("at each registry.url (schema-registry-<n>:8081): 0: HTTP 401, login refused; 1, 2, 3, 4: no answer"
+            + " within 1000 ms; 5, 6, 7, 8, 9: not asked: the login was refused first");
+    assertThat(EachRegistryUrl.reason(failed(silent, false), RegistryProbe.MAX_WORDS))
+        .isEqualTo("no registry.url answered (schema-registry-<n>:8081): 0, 1, 2, 3, 4, 5, 6, 7, 8, 9: no answer within"
+            + " 3000 ms; check that the registry runs behind each");
+    String each = EachRegistryUrl.reason(failed(apart, false), ROOM);
+    assertThat(each).hasSizeLessThanOrEqualTo(ROOM).startsWith("at each registry.url (schema-registry-<n>:8081): 0:"
+        + " HTTP 503; 1: ");
+    for (int i = 1; i < 10; i++) {
+      assertThat(each).contains("; " + i + ": " + kinds[i].substring(0, 4));
     }
   }
 

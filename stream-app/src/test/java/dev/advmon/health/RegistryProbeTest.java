@@ -283,10 +283,8 @@ class RegistryProbeTest {
     Exception failure = org.junit.jupiter.api.Assertions.assertThrows(
         dev.advmon.registry.RegistryUnavailableException.class, () -> client.ping(Duration.ofMillis(TIMEOUT_MS)));
     String reason = RegistryProbe.reason(failure, TIMEOUT_MS);
-    assertThat(reason).startsWith("no registry.url answered: ").hasSizeLessThanOrEqualTo(RegistryProbe.MAX_WORDS);
-    for (int i = 0; i < 5; i++) {
-      assertThat(reason).contains("schema-registry-" + i);
-    }
+    assertThat(reason).hasSizeLessThanOrEqualTo(RegistryProbe.MAX_WORDS).startsWith("no registry.url answered"
+        + " (schema-registry-<n>): 0:8081, 1:8082, 2:8083, 3:8084, 4:8085: host name does not resolve; ");
   }
 
   /** A registry that answered and refused the login is no outage: the line began "unreachable for 5 s". */
