@@ -64,6 +64,11 @@ public final class EachRegistryUrl {
     if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
       return "; use host names in registry.url that the certificates name, or have them reissued";
     }
+    if (failures.values().stream().allMatch(f -> f.startsWith("host name does not resolve"))) {
+      // no registry to look for behind a name that does not resolve: "check that the registry runs" sent the operator
+      // to the pods of a mistyped Service name
+      return "; check the host names in registry.url and this host's DNS"; // short: the names fill the line
+    }
     if (failures.values().stream().allMatch(EachRegistryUrl::outOfValidity)) {
       return "; renew them, or set this host's clock right"; // short: the dates fill the line
     }

@@ -111,6 +111,19 @@ class EachRegistryUrlTest {
     }
   }
 
+  /**
+   * Every URL's host name that does not resolve (a Service's name or namespace mistyped): the shared note said "check
+   * that the registry runs behind each", where there is no registry to look for; the one-URL reason names the host
+   * name and DNS, and so does this now.
+   */
+  @Test
+  void hostNamesThatDoNotResolveAreSentToTheNamesAndDnsNotToTheRegistry() {
+    String unresolved = "host name does not resolve";
+    String reason = EachRegistryUrl.whole(failed(two(unresolved, unresolved), false));
+    assertThat(reason).startsWith("no registry.url answered: ").endsWith(": host name does not resolve; check the host"
+        + " names in registry.url and this host's DNS");
+  }
+
   private static Map<String, String> two(String first, String second) {
     Map<String, String> failures = new LinkedHashMap<>();
     failures.put("http://schema-registry-0.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7", first);
