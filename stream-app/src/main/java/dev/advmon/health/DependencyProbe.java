@@ -79,6 +79,20 @@ public final class DependencyProbe {
   /** What a dependency is while its check fails, unless the probe's state says otherwise. */
   public static final String UNREACHABLE = "unreachable";
 
+  /**
+   * What a dependency is while it answers its check with an error (a registry's 503): no network fault, but the same
+   * outage to wait out, so that it and {@link #UNREACHABLE} share one count (a registry restarting refuses connections,
+   * then answers 503 while it starts: one outage, not a count that starts again at the 503).
+   */
+  public static final String ANSWERING_WITH_ERRORS = "answering with errors";
+
+  /** Whether going from state {@code a} to {@code b} goes on counting: the same state, or one outage in other words. */
+  private static boolean oneCount(String a, String b) {
+    return java.util.Objects.equals(a, b)
+        || (UNREACHABLE.equals(a) || ANSWERING_WITH_ERRORS.equals(a))
+            && (UNREACHABLE.equals(b) || ANSWERING_WITH_ERRORS.equals(b));
+  }
+
   public String name() {
     return name;
   }
@@ -107,8 +121,9 @@ public final class DependencyProbe {
     // "since" is when it stopped answering, not when the error's wording last changed (a partitioned broker times
     // out one way, then another): an outage counts from its first failed check. A new state starts its own count:
     // "refusing the monitor's login for N s" after an outage must not count the outage's seconds as the refusal's
+    // (unreachable and answering with errors are one outage: oneCount)
     status.updateAndGet(old -> java.util.Objects.equals(old.problem(), p) && java.util.Objects.equals(old.state(), st)
-        ? old : new Status(p, st, p != null && old.problem() != null && java.util.Objects.equals(old.state(), st)
+        ? old : new Status(p, st, p != null && old.problem() != null && oneCount(old.state(), st)
             ? old.sinceMs() : since));
   }
 

@@ -194,6 +194,11 @@ public final class EachRegistryUrl {
         + " there; still unreachable at " + (silent == 1 ? "the other" : "the other " + silent);
   }
 
+  /** Whether each URL answered with an HTTP error (503, a proxy's 502): the registry answers, but fails. */
+  static boolean allHttpErrors(Map<String, String> failures) {
+    return failures.values().stream().allMatch(f -> kind(f) == Kind.ERROR);
+  }
+
   /** Whether each URL's failure is a certificate this host refused (not trusted, another host's, out of validity). */
   static boolean allCertificatesRefused(Map<String, String> failures) {
     return failures.values().stream().allMatch(f -> f.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)

@@ -47,6 +47,13 @@ public final class RegistryProbe {
         : dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(unavailable.getCause()))) {
       return "with a refused certificate";
     }
+    if (e instanceof RegistryUnavailableException unavailable && (unavailable.failures().size() >= 2
+        ? EachRegistryUrl.allHttpErrors(unavailable.failures())
+        : unavailable.getCause() == null && !unavailable.notTheApiRoot())) {
+      // it answered (503, or a proxy's 502): "unreachable for N s" sent the operator to the network before the reason
+      // named the registry's log; the count goes on from an outage's (DependencyProbe.ANSWERING_WITH_ERRORS)
+      return DependencyProbe.ANSWERING_WITH_ERRORS;
+    }
     return DependencyProbe.UNREACHABLE;
   }
 

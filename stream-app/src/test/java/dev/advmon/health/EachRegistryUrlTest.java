@@ -124,6 +124,15 @@ class EachRegistryUrlTest {
         + " names in registry.url and this host's DNS");
   }
 
+  /** Every URL answering with an HTTP error is the probe's "answering with errors"; one silent beside it is not. */
+  @Test
+  void urlsThatEachAnsweredAnErrorAreAnsweringWithErrorsNotUnreachable() {
+    assertThat(RegistryProbe.state(failed(two("HTTP 503", "HTTP 502 not from the registry"), false)))
+        .isEqualTo(DependencyProbe.ANSWERING_WITH_ERRORS);
+    assertThat(RegistryProbe.state(failed(two("HTTP 503", "connection refused"), false)))
+        .isEqualTo(DependencyProbe.UNREACHABLE);
+  }
+
   private static Map<String, String> two(String first, String second) {
     Map<String, String> failures = new LinkedHashMap<>();
     failures.put("http://schema-registry-0.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7", first);

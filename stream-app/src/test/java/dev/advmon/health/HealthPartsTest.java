@@ -102,4 +102,30 @@ class HealthPartsTest {
     probe.check();
     assertThat(probe.problem()).isEqualTo("schema registry at http://r unreachable for 2 s: Connection refused");
   }
+
+  /**
+   * A registry restarting refuses connections, then answers 503 while it starts: one outage. The line said
+   * "unreachable" for the 503 too (sending the operator to the network); in its own words now, it goes on counting the
+   * outage's seconds rather than starting again at the 503, and back.
+   */
+  @Test
+  void answeringWithErrorsAfterBeingUnreachableIsOneOutageCountedFromItsStart() {
+    AtomicLong clock = new AtomicLong(1_000);
+    AtomicReference<Exception> failure = new AtomicReference<>(new java.net.ConnectException("Connection refused"));
+    DependencyProbe probe = new DependencyProbe("schema registry at http://r", () -> {
+      throw failure.get();
+    }, clock::get, Exception::getMessage,
+        e -> e instanceof IllegalStateException ? DependencyProbe.ANSWERING_WITH_ERRORS : DependencyProbe.UNREACHABLE);
+    probe.check();
+    clock.addAndGet(20_000);
+    failure.set(new IllegalStateException("HTTP 503"));
+    probe.check();
+    clock.addAndGet(5_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("schema registry at http://r answering with errors for 25 s: HTTP 503");
+    failure.set(new java.net.ConnectException("Connection refused"));
+    clock.addAndGet(1_000);
+    probe.check();
+    assertThat(probe.problem()).isEqualTo("schema registry at http://r unreachable for 26 s: Connection refused");
+  }
 }
