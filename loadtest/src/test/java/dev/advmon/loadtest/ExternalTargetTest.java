@@ -224,13 +224,8 @@ class ExternalTargetTest {
     }
   }
 
-  /**
-   * A registry refusing the credentials at one URL beside a silent one (a socket that accepts and never answers): the
-   * client's check waits for the silent URL after the refusal, but the run's error named the refusing URL alone, so the
-   * operator learnt of the other only after fixing the credentials. Now it names each URL and what it did.
-   */
-  @Test
-  void aRefusalBesideASilentUrlNamesEachUrlAndWhatItDid(@TempDir Path dir) throws Exception {
+  /** A registry stand-in that refuses every request's credentials (401), started on a free loopback port. */
+  private static com.sun.net.httpserver.HttpServer refusingRegistry() throws java.io.IOException {
     com.sun.net.httpserver.HttpServer registry = com.sun.net.httpserver.HttpServer.create(
         new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     registry.createContext("/", ex -> {
@@ -241,6 +236,17 @@ class ExternalTargetTest {
       ex.close();
     });
     registry.start();
+    return registry;
+  }
+
+  /**
+   * A registry refusing the credentials at one URL beside a silent one (a socket that accepts and never answers): the
+   * client's check waits for the silent URL after the refusal, but the run's error named the refusing URL alone, so the
+   * operator learnt of the other only after fixing the credentials. Now it names each URL and what it did.
+   */
+  @Test
+  void aRefusalBesideASilentUrlNamesEachUrlAndWhatItDid(@TempDir Path dir) throws Exception {
+    com.sun.net.httpserver.HttpServer registry = refusingRegistry();
     try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       String refusing = "http://127.0.0.1:" + registry.getAddress().getPort();
       String quiet = "http://127.0.0.1:" + silent.getLocalPort();
@@ -263,16 +269,7 @@ class ExternalTargetTest {
   void aRegistryThatRefusesTheCredentialsIsNotCalledSilentAndItsAdviceIsGivenOnce(@TempDir Path dir) throws Exception {
     // before: 'did not answer as one within 10 s: registry ... refused to answer GET /config (HTTP 401) ...; check
     // registry.basic-auth.user-info and the user's rights; ... check registry.url ... and that the registry runs'
-    com.sun.net.httpserver.HttpServer registry = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-    registry.createContext("/", ex -> {
-      byte[] body = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes(
-          java.nio.charset.StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(401, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
-    registry.start();
+    com.sun.net.httpserver.HttpServer registry = refusingRegistry();
     try {
       Path config = dir.resolve("monitor.properties");
       Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=http://127.0.0.1:"
