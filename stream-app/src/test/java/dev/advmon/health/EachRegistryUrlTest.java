@@ -223,9 +223,9 @@ class EachRegistryUrlTest {
     RegistryUnavailableException untried = failed(two("HTTP 503", "not tried: the call's deadline had passed"), true);
 
     assertThat(EachRegistryUrl.whole(notAsked)).isEqualTo("at each registry.url: http://schema-registry-0.registry"
-        + ".kafka.svc.cluster.local:8081/apis/ccompat/v7: HTTP 401, login refused (check registry.basic-auth.user-info);"
-        + " http://schema-registry-1.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7: not asked: the login was"
-        + " refused first");
+        + ".kafka.svc.cluster.local:8081/apis/ccompat/v7: HTTP 401, login refused (check"
+        + " registry.basic-auth.user-info); http://schema-registry-1.registry.kafka.svc.cluster.local:8081/apis/ccompat"
+        + "/v7: not asked: the login was refused first");
     assertThat(EachRegistryUrl.reason(accepted, ROOM)).isEqualTo("at each registry.url: schema-registry-0:8081: HTTP"
         + " 401, login refused (check registry.basic-auth.user-info); schema-registry-1:8081: answered, login"
         + " accepted");
