@@ -103,8 +103,8 @@ public final class EachRegistryUrl {
   }
 
   /**
-   * Whether the URLs failed in ways that want different fixes (a 503 beside a refused connection, a refused login beside
-   * a silent URL): one note at the end ("check that the registry runs behind each") then told the wrong thing of some,
+   * Whether the URLs failed in ways that want different fixes (a 503 beside a refused connection, a refused login
+   * beside a silent URL): one note at the end ("check that the registry runs behind each") then told the wrong thing of some,
    * so each URL gets its own advice instead; so do certificates refused for different reasons (one not trusted, one
    * expired). The outages (refused, silent, not resolved) share one note.
    */

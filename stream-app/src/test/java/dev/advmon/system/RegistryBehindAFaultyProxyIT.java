@@ -75,8 +75,8 @@ class RegistryBehindAFaultyProxyIT {
       MonitorMetrics metrics = MonitorMetrics.inMemory();
       try (DjlClassifier classifier = DjlClassifier.load(bundle, EngineChoice.ONNX_RUNTIME);
           StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
-              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), new FrameScorer(classifier, List.of(), 64),
-              metrics, AlertListener.NONE);
+              FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()),
+              new FrameScorer(classifier, List.of(), 64), metrics, AlertListener.NONE);
           FrameTraffic traffic = new FrameTraffic(kafka.bootstrapServers(), frames, Integer.MAX_VALUE, RATE,
               source::record);
           OutcomeReader reader = new OutcomeReader(kafka.bootstrapServers(), config.string("topics.verdicts"),
@@ -94,11 +94,13 @@ class RegistryBehindAFaultyProxyIT {
           proxy.answer(sick);
           source.writeWith(next); // frames with an id the monitor has not cached yet, while its route is sick
           assertThat(Await.until(() -> restarts(metrics) > restartsBefore || !deadLetters(reader).isEmpty(),
-              Duration.ofSeconds(60))).as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
+              Duration.ofSeconds(60)))
+              .as("HTTP %d: a frame with the new id meets the sick route", sick.status()).isTrue();
           assertThat(deadLetters(reader)).as("HTTP %d: dead letters (the frame's schema id exists: not its fault)",
               sick.status()).isEmpty();
           assertThat(Await.until(() -> reasonsContain(monitor, "HTTP " + sick.status()), Duration.ofSeconds(60)))
-              .as("HTTP %d: readiness DOWN naming the status: %s", sick.status(), monitor.health().readiness()).isTrue();
+              .as("HTTP %d: readiness DOWN naming the status: %s", sick.status(), monitor.health().readiness())
+              .isTrue();
           proxy.passThrough();
           int handed = traffic.handedOver();
           assertThat(Await.until(() -> monitor.state() == KafkaStreams.State.RUNNING
