@@ -36,30 +36,10 @@ class StartupGiveUpTest {
   @org.junit.jupiter.api.Test
   void withA503BesideARefusedUrlTheGiveUpSaysWhereTheRegistryAnsweredAndWhatToCheckAtEach() throws Exception {
     ServerSocket busy = answering503();
-    int noBroker;
-    int closed;
-    try (ServerSocket s = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
-      noBroker = s.getLocalPort();
-      closed = c.getLocalPort();
-    }
-    ExecutorService starter = Executors.newSingleThreadExecutor();
-    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+    try {
       String failing = "http://127.0.0.1:" + busy.getLocalPort();
-      String refused = "http://127.0.0.1:" + closed;
-      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, failing + "," + refused, "give-up2",
-          dir);
-      settings.put("registry.retries", "0");
-      settings.put("startup.retry-interval-ms", "100");
-      settings.put("startup.max-wait-ms", "300");
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
-
-      Throwable failure = null;
-      try {
-        start.get(60, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      }
+      String refused = "http://127.0.0.1:" + closedPort();
+      Throwable failure = startFailure(failing + "," + refused, "give-up2", Map.of("startup.max-wait-ms", "300"));
       assertThat(failure).as("the start gave up").isNotNull();
       assertThat(failure.getMessage())
           .contains("; and schema registry at " + failing + "," + refused + " (registry.url) answered at 1 of its 2"
@@ -68,8 +48,6 @@ class StartupGiveUpTest {
               + " any proxy in front); " + refused + ": connection refused (check that a registry runs there)")
           .doesNotContain("registry.url) still unreachable", "runs behind each");
     } finally {
-      starter.shutdownNow();
-      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
       busy.close();
     }
   }
@@ -82,28 +60,10 @@ class StartupGiveUpTest {
   @org.junit.jupiter.api.Test
   void aRefusedLoginBesideADownUrlStopsTheStartNamingEachUrlWithWhatToCheck() throws Exception {
     ServerSocket refusing = answering("401 Unauthorized");
-    int noBroker;
-    int closed;
-    try (ServerSocket s = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
-      noBroker = s.getLocalPort();
-      closed = c.getLocalPort();
-    }
-    ExecutorService starter = Executors.newSingleThreadExecutor();
-    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
-      String down = "http://127.0.0.1:" + closed;
+    try {
+      String down = "http://127.0.0.1:" + closedPort();
       String login = "http://127.0.0.1:" + refusing.getLocalPort();
-      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, down + "," + login, "refused2", dir);
-      settings.put("registry.retries", "0");
-      settings.put("startup.retry-interval-ms", "100");
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
-
-      Throwable failure = null;
-      try {
-        start.get(60, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      }
+      Throwable failure = startFailure(down + "," + login, "refused2", Map.of());
       assertThat(failure).as("the start stopped").isNotNull();
       assertThat(failure.getMessage())
           .contains("schema registry at " + down + "," + login + " (registry.url) refused the monitor's login: each"
@@ -112,8 +72,6 @@ class StartupGiveUpTest {
               + " refused to ");
       assertThat(Failures.classify(failure)).as("still a refused credential").isEqualTo(Failures.Kind.FATAL);
     } finally {
-      starter.shutdownNow();
-      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
       refusing.close();
     }
   }
@@ -125,26 +83,9 @@ class StartupGiveUpTest {
   void aRegistryThatAnswersButFailsIsNotCalledUnreachableWhenStartUpGivesUp(String kind, String scheme,
       String advice) throws Exception {
     ServerSocket busy = answering503();
-    int noBroker;
-    try (ServerSocket s = new ServerSocket(0)) {
-      noBroker = s.getLocalPort();
-    }
-    ExecutorService starter = Executors.newSingleThreadExecutor();
-    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+    try {
       String url = scheme + "://127.0.0.1:" + busy.getLocalPort();
-      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + noBroker, url, "give-up", dir);
-      settings.put("registry.retries", "0");
-      settings.put("startup.retry-interval-ms", "100");
-      settings.put("startup.max-wait-ms", "300");
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
-
-      Throwable failure = null;
-      try {
-        start.get(60, TimeUnit.SECONDS).close();
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      }
+      Throwable failure = startFailure(url, "give-up", Map.of("startup.max-wait-ms", "300"));
       assertThat(failure).as("the start gave up").isNotNull();
       assertThat(failure.getMessage())
           .contains("; and schema registry at " + url + " (registry.url) answered, but start-up's requests still"
@@ -152,9 +93,39 @@ class StartupGiveUpTest {
           .contains("(startup.max-wait-ms=300): " + advice)
           .doesNotContain("registry.url) still unreachable");
     } finally {
+      busy.close();
+    }
+  }
+
+  /**
+   * Starts a monitor whose broker address has nothing behind it, on {@code urls} with no registry retries and
+   * {@code extra} settings, on a thread of its own; what the start ended with (null: it started).
+   */
+  private Throwable startFailure(String urls, String appId, Map<String, String> extra) throws Exception {
+    ExecutorService starter = Executors.newSingleThreadExecutor();
+    try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
+      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + closedPort(), urls, appId, dir);
+      settings.put("registry.retries", "0");
+      settings.put("startup.retry-interval-ms", "100");
+      settings.putAll(extra);
+      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
+      try {
+        start.get(60, TimeUnit.SECONDS).close();
+        return null;
+      } catch (ExecutionException e) {
+        return e.getCause();
+      }
+    } finally {
       starter.shutdownNow();
       assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-      busy.close();
+    }
+  }
+
+  /** A local port nothing listens on (a socket opened there and closed): connections to it are refused. */
+  private static int closedPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 
