@@ -91,6 +91,7 @@ public final class GhostTransaction {
       alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, "false"),
           AlterConfigOp.OpType.SET)));
       try (Socket socket = new Socket(leader.host(), leader.port())) {
+        requireVerification(admin, leader.id(), false);
         socket.setSoTimeout(30_000);
         if (login != null) {
           logIn(socket, login);
@@ -119,6 +120,7 @@ public final class GhostTransaction {
       } finally {
         alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, ""),
             AlterConfigOp.OpType.DELETE)));
+        applied(admin, leader.id(), true); // so the next ghost's wait for "false" sees its own change, not this one's
       }
     }
   }
@@ -151,6 +153,7 @@ public final class GhostTransaction {
       alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, "false"),
           AlterConfigOp.OpType.SET)));
       try (Socket socket = new Socket(coordinator.host(), coordinator.port())) {
+        requireVerification(admin, coordinator.nodeId(), false);
         socket.setSoTimeout(30_000);
         InitProducerIdResponseData id = producerId(socket, 1);
         TxnOffsetCommitResponse answer = (TxnOffsetCommitResponse) call(socket, new TxnOffsetCommitRequest.Builder(
@@ -164,6 +167,7 @@ public final class GhostTransaction {
       } finally {
         alter(admin, brokers, List.of(new AlterConfigOp(new ConfigEntry(VERIFICATION, ""),
             AlterConfigOp.OpType.DELETE)));
+        applied(admin, coordinator.nodeId(), true); // as in leaveOpen
       }
     }
   }
@@ -215,6 +219,36 @@ public final class GhostTransaction {
   private static boolean retriable(short errorCode) {
     return errorCode != Errors.NONE.code()
         && Errors.forCode(errorCode).exception() instanceof org.apache.kafka.common.errors.RetriableException;
+  }
+
+  /**
+   * Waits until broker {@code nodeId} has applied {@code enabled} for the transactions' partition verification, and
+   * fails naming it where it has not within 2 minutes: the controller accepts a change before each broker applies it
+   * from the metadata log, and a write in between met verification still on (INVALID_PRODUCER_ID_MAPPING, on a
+   * loaded CI machine).
+   */
+  private static void requireVerification(Admin admin, int nodeId, boolean enabled) throws Exception {
+    if (!applied(admin, nodeId, enabled)) {
+      throw new IllegalStateException("broker " + nodeId + " did not apply " + VERIFICATION + "=" + enabled
+          + " within 2 minutes");
+    }
+  }
+
+  /** Whether broker {@code nodeId} says {@code enabled} for the partition verification within 2 minutes. */
+  private static boolean applied(Admin admin, int nodeId, boolean enabled) throws Exception {
+    ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodeId));
+    return Await.until(() -> {
+      try {
+        ConfigEntry entry = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker)
+            .get(VERIFICATION);
+        return entry != null && Boolean.parseBoolean(entry.value()) == enabled;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        return false; // asked again until the deadline
+      }
+    }, java.time.Duration.ofMinutes(2));
   }
 
   private static void alter(Admin admin, ConfigResource resource, Collection<AlterConfigOp> ops) throws Exception {
