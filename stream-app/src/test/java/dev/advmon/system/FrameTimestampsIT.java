@@ -192,7 +192,7 @@ class FrameTimestampsIT {
         } catch (Exception e) {
           return false;
         }
-      }, Duration.ofSeconds(30))).as("the broker applies the new limit").isTrue();
+      }, Duration.ofMinutes(2))).as("the broker applies the new limit").isTrue();
       // frames-1 two days old, frames-2 of now: neither may wait for ever behind the first
       IntFunction<FrameTraffic.Record> frame = FrameTraffic.cameraFrames(registry, config.string("topics.frames"),
           "lowered", 2);
