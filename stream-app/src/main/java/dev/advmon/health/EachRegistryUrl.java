@@ -104,9 +104,9 @@ public final class EachRegistryUrl {
 
   /**
    * Whether the URLs failed in ways that want different fixes (a 503 beside a refused connection, a refused login
-   * beside a silent URL): one note at the end ("check that the registry runs behind each") then told the wrong thing of some,
-   * so each URL gets its own advice instead; so do certificates refused for different reasons (one not trusted, one
-   * expired). The outages (refused, silent, not resolved) share one note.
+   * beside a silent URL): one note at the end ("check that the registry runs behind each") then told the wrong thing
+   * of some, so each URL gets its own advice instead; so do certificates refused for different reasons (one not
+   * trusted, one expired). The outages (refused, silent, not resolved) share one note.
    */
   private static boolean mixed(Map<String, String> failures) {
     return failures.values().stream().map(f -> kind(f) == Kind.CERTIFICATE ? advice(f) : kind(f).name()).distinct()

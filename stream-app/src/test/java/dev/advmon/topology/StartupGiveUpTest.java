@@ -30,8 +30,8 @@ class StartupGiveUpTest {
 
   /**
    * Two registry.url entries, one answering 503, one refusing connections: the give-up said "still unreachable" with
-   * one note for both ("check that the registry runs behind each"), though the registry answered at one. Now it says where
-   * it answered and where not, and what to check at each.
+   * one note for both ("check that the registry runs behind each"), though the registry answered at one. Now it says
+   * where it answered and where not, and what to check at each.
    */
   @org.junit.jupiter.api.Test
   void withA503BesideARefusedUrlTheGiveUpSaysWhereTheRegistryAnsweredAndWhatToCheckAtEach() throws Exception {
