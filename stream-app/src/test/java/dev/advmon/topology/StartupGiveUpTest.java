@@ -2,18 +2,17 @@ package dev.advmon.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.cli.Wiring;
 import dev.advmon.config.MonitorConfig;
 import dev.advmon.metrics.MonitorMetrics;
+import dev.advmon.registry.HttpSchemaRegistryClient;
 import dev.advmon.testing.MonitorSettings;
 import dev.advmon.testing.TestData;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -99,27 +98,24 @@ class StartupGiveUpTest {
 
   /**
    * Starts a monitor whose broker address has nothing behind it, on {@code urls} with no registry retries and
-   * {@code extra} settings, on a thread of its own; what the start ended with (null: it started).
+   * {@code extra} settings ({@link BackgroundStart#failure}, the real registry client); what the start ended with
+   * (null: it started), once its thread has ended.
    */
   private Throwable startFailure(String urls, String appId, Map<String, String> extra) throws Exception {
-    ExecutorService starter = Executors.newSingleThreadExecutor();
+    Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + closedPort(), urls, appId, dir);
+    settings.put("registry.retries", "0");
+    settings.put("startup.retry-interval-ms", "100");
+    settings.putAll(extra);
+    MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
+    AtomicReference<Thread> starter = new AtomicReference<>();
+    Throwable failure;
     try (MonitorMetrics metrics = MonitorMetrics.inMemory()) {
-      Map<String, String> settings = MonitorSettings.of("127.0.0.1:" + closedPort(), urls, appId, dir);
-      settings.put("registry.retries", "0");
-      settings.put("startup.retry-interval-ms", "100");
-      settings.putAll(extra);
-      MonitorConfig config = MonitorConfig.load(null, Map.of(), settings, TestData.repoRoot()).validated();
-      Future<StreamingMonitor> start = BackgroundStart.on(starter, config, metrics);
-      try {
-        start.get(60, TimeUnit.SECONDS).close();
-        return null;
-      } catch (ExecutionException e) {
-        return e.getCause();
-      }
-    } finally {
-      starter.shutdownNow();
-      assertThat(starter.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      failure = BackgroundStart.failure(config, new HttpSchemaRegistryClient(Wiring.registrySettings(config)),
+          metrics, (start, thread) -> starter.set(thread));
     }
+    starter.get().join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(starter.get().isAlive()).as("the start's thread ended").isFalse();
+    return failure;
   }
 
   /** A local port nothing listens on (a socket opened there and closed): connections to it are refused. */
