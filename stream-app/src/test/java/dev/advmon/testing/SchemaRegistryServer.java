@@ -153,11 +153,21 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         return start(port).ready();
     }
 
+    /** On a port found free: should another process take it before the registry binds it, it starts on another. */
     private static Running start() {
-        return start(ChildProcess.freePort());
+        return new Running(launch(ChildProcess.freePort()), true);
     }
 
     private static Running start(int port) {
+        return new Running(launch(port), false);
+    }
+
+    /** As {@link #start()}, but on {@code port} first, as if another process had taken that port in between. */
+    static Running startFirstOn(int port) {
+        return new Running(launch(port), true);
+    }
+
+    private static Launch launch(int port) {
         Path root = repoRoot();
         Path jar = root.resolve("registry-server/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -172,8 +182,10 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         List<String> command = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
         long t0 = System.nanoTime();
         Process process;
+        long logFrom;
         try {
             Files.createDirectories(log.getParent());
+            logFrom = Files.exists(log) ? Files.size(log) : 0;
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(jar.getParent().toFile())
                     .redirectErrorStream(true)
@@ -187,7 +199,28 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         Thread hook = new Thread(() -> process.destroyForcibly(), "registry-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         LOG.info("Schema registry (Apicurio 2.4.2) launched, pid {}, port {}; log: {}", process.pid(), port, log);
-        return new Running(process, hook, port, log, t0);
+        return new Launch(process, hook, port, log, logFrom, t0);
+    }
+
+    /**
+     * One launch of the registry's JVM. {@code logFrom}: where its lines start in {@code log} (a restart on the same
+     * port appends to the first one's).
+     */
+    private record Launch(Process process, Thread shutdownHook, int port, Path log, long logFrom, long startNanos) {
+
+        /** Whether it exited because its port was taken (Quarkus: "Port N seems to be in use by another process"). */
+        boolean lostItsPort() {
+            if (process.isAlive()) {
+                return false;
+            }
+            try (java.io.InputStream in = Files.newInputStream(log)) {
+                in.skipNBytes(logFrom);
+                String own = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return own.contains("seems to be in use") || own.contains("Address already in use");
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
     }
 
     /** Last {@code n} lines of a file, for failure messages. */
@@ -201,32 +234,52 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
     }
 
     public static final class Running implements Info, AutoCloseable {
-        private final Process process;
-        private final Thread shutdownHook;
-        private final int port;
-        private final Path log;
+        /** Launches on other ports after the first lost its port to another process, before giving up. */
+        private static final int PORT_RETRIES = 3;
+
+        /**
+         * The current launch: replaced (in ready(), before anyone is handed the URL) when the first lost its port.
+         * Volatile: url(), port() and pid() read it without the lock.
+         */
+        private volatile Launch launch;
+        private final boolean relaunchable; // its port was found free, not asked for: another one will do
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        private final long startNanos;
         private final AtomicBoolean closed = new AtomicBoolean();
         private boolean ready;             // guarded by this
         private RuntimeException failure;  // guarded by this: why it did not start, rethrown to every caller
 
-        Running(Process process, Thread shutdownHook, int port, Path log, long startNanos) {
-            this.process = process;
-            this.shutdownHook = shutdownHook;
-            this.port = port;
-            this.log = log;
-            this.startNanos = startNanos;
+        private Running(Launch launch, boolean relaunchable) {
+            this.launch = launch;
+            this.relaunchable = relaunchable;
         }
 
-        /** Waits (once) until the registry answers and has BACKWARD compatibility; throws if it never does. */
+        /**
+         * Waits (once) until the registry answers and has BACKWARD compatibility; throws if it never does. A
+         * registry on a port found free that exits because another process took the port first (CI 2026-12-07: "Port
+         * 23803 seems to be in use", 57 system tests of one JVM lost) is launched again on another port, up to
+         * {@value #PORT_RETRIES} times.
+         */
         public synchronized Running ready() {
             if (failure != null) {
                 throw new IllegalStateException(failure.getMessage(), failure);
             }
             if (!ready) {
                 try {
-                    awaitReady(startNanos);
+                    for (int retry = 0; ; retry++) {
+                        try {
+                            awaitReady(launch.startNanos());
+                            break;
+                        } catch (IllegalStateException e) {
+                            if (!relaunchable || retry == PORT_RETRIES || closed.get() || !launch.lostItsPort()) {
+                                throw e;
+                            }
+                            Launch lost = launch;
+                            removeHook(lost);
+                            launch = launch(ChildProcess.freePort());
+                            LOG.warn("Schema registry could not bind port {} (taken by another process); "
+                                    + "launched again on port {}", lost.port(), launch.port());
+                        }
+                    }
                     setGlobalCompatibility("BACKWARD");
                 } catch (RuntimeException e) {
                     failure = e;
@@ -234,25 +287,25 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
                     throw e;
                 }
                 ready = true;
-                LOG.info("Schema registry (pid {}) ready {} ms after launch at {}", process.pid(),
-                        (System.nanoTime() - startNanos) / 1_000_000, url());
+                LOG.info("Schema registry (pid {}) ready {} ms after launch at {}", launch.process().pid(),
+                        (System.nanoTime() - launch.startNanos()) / 1_000_000, url());
             }
             return this;
         }
 
         @Override
         public String url() {
-            return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+            return "http://127.0.0.1:" + launch.port() + "/apis/ccompat/v7";
         }
 
         @Override
         public int port() {
-            return port;
+            return launch.port();
         }
 
         /** The registry's process, e.g. to freeze it with SIGSTOP ({@link ChildProcess#signal}). */
         public long pid() {
-            return process.pid();
+            return launch.process().pid();
         }
 
         void awaitReady(long startNanos) {
@@ -262,6 +315,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
             long deadline = Math.max(startNanos + READY_TIMEOUT.toNanos(), System.nanoTime() + LATE_LOOKS.toNanos());
             HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects"))
                     .timeout(Duration.ofSeconds(2)).GET().build();
+            Process process = launch.process();
             String last = "no answer";
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
@@ -307,7 +361,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
 
         private IllegalStateException failure(String what) {
             return new IllegalStateException("Schema registry (" + url() + ") " + what
-                    + ". Last lines of " + log + ":\n" + tail(log, 40));
+                    + ". Last lines of " + launch.log() + ":\n" + tail(launch.log(), 40));
         }
 
         private static void sleep(long millis) {
@@ -326,6 +380,7 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
             if (current == this) {
                 current = null;
             }
+            Process process = launch.process();
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -335,12 +390,16 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+            removeHook(launch);
+            LOG.info("Schema registry stopped (pid {})", process.pid());
+        }
+
+        private static void removeHook(Launch launch) {
             try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                Runtime.getRuntime().removeShutdownHook(launch.shutdownHook());
             } catch (IllegalStateException alreadyShuttingDown) {
                 // the hook runs anyway
             }
-            LOG.info("Schema registry stopped (pid {})", process.pid());
         }
 
         @Override
