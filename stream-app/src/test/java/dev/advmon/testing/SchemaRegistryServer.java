@@ -233,6 +233,49 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         }
     }
 
+    /** One try of the compatibility PUT, and all of them: a registry that is up answers it in milliseconds. */
+    private static final Duration COMPATIBILITY_TRY = Duration.ofSeconds(10);
+    private static final Duration COMPATIBILITY_BOUND = Duration.ofSeconds(120);
+
+    /**
+     * PUTs {@code body} to {@code uri} until it is answered 200, each try bounded by {@code perTry} and all of them by
+     * {@code bound}, while {@code alive}. It was one request of 10 s: one slow answer on a loaded machine (the first
+     * PUT of a JVM that had just become ready) failed the JVM's whole registry, and with it every test class that
+     * used it. A refusal (HTTP 4xx) ends it at once. Returns null once answered, else what the last try got.
+     */
+    static String putUntilAnswered(HttpClient http, URI uri, String body, Duration perTry, Duration bound,
+            java.util.function.BooleanSupplier alive) {
+        HttpRequest put = HttpRequest.newBuilder(uri).timeout(perTry).header("Content-Type", CONTENT_TYPE)
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+        long deadline = System.nanoTime() + bound.toNanos();
+        String last;
+        int tries = 0;
+        do {
+            tries++;
+            try {
+                HttpResponse<String> response = http.send(put, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return null;
+                }
+                last = "HTTP " + response.statusCode() + " " + response.body();
+                if (response.statusCode() < 500) {
+                    return last; // refused: asking again gets the same answer
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+            if (!alive.getAsBoolean()) {
+                return last + " (and then it exited)";
+            }
+            LOG.warn("Schema registry: PUT {} failed (try {}): {}; trying again", uri, tries, last);
+            Running.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return last + " (" + tries + " tries within " + bound.toSeconds() + " s)";
+    }
+
     public static final class Running implements Info, AutoCloseable {
         /** Launches on other ports after the first lost its port to another process, before giving up. */
         private static final int PORT_RETRIES = 3;
@@ -340,22 +383,12 @@ public final class SchemaRegistryServer implements BeforeAllCallback, BeforeEach
         }
 
         void setGlobalCompatibility(String level) {
-            HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/config"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", CONTENT_TYPE)
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
-                    .build();
-            try {
-                HttpResponse<String> response = http.send(put, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    throw failure("refused PUT /config compatibility=" + level + ": HTTP "
-                            + response.statusCode() + " " + response.body());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("PUT " + put.uri() + " failed", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failure("interrupted while setting compatibility");
+            Process process = launch.process();
+            String failed = putUntilAnswered(http, URI.create(url() + "/config"),
+                    "{\"compatibility\":\"" + level + "\"}", COMPATIBILITY_TRY, COMPATIBILITY_BOUND,
+                    process::isAlive);
+            if (failed != null) {
+                throw failure("did not take PUT /config compatibility=" + level + ": " + failed);
             }
         }
 
