@@ -7,6 +7,7 @@ import dev.advmon.campaign.CameraStatus;
 import dev.advmon.metrics.MonitorMetrics;
 import dev.advmon.health.HealthCheck;
 import dev.advmon.health.HealthReport;
+import dev.advmon.testing.ChildProcess;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -279,14 +280,14 @@ class MonitorHttpServerTest {
 
   @Test
   void clientsHoldingEveryWorkerOfTheHttpPortCannotFailTheProbesOnTheHealthPort() throws Exception {
-    int healthPort;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      healthPort = free.getLocalPort();
-    }
-    HttpSettings settings = HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort);
-    try (MonitorHttpServer both = new MonitorHttpServer(settings, HealthCheck.ofState(() -> KafkaStreams.State.RUNNING),
-        metrics::scrape, directory, null, null)) {
-      assertThat(both.healthPort()).isEqualTo(healthPort);
+    int[] healthPort = new int[1];
+    // on another port should another process take the one found free before the server binds it
+    try (MonitorHttpServer both = ChildProcess.onFreePort(port -> {
+      healthPort[0] = port;
+      return new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0).withHealthPort(port),
+          HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory, null, null);
+    })) {
+      assertThat(both.healthPort()).isEqualTo(healthPort[0]);
       List<Socket> stalled = new java.util.ArrayList<>();
       try {
         // as many as http.port takes connections at once, each mid-request (http.threads of them no longer stall it)
@@ -304,12 +305,12 @@ class MonitorHttpServerTest {
             HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
 
         for (String probe : List.of("/health/live", "/health/ready")) {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort[0]
               + probe)).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(), HttpResponse.BodyHandlers.ofString());
           assertThat(r.statusCode()).as(probe).isEqualTo(200);
         }
         HttpResponse<String> metricsThere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + healthPort + "/metrics")).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(),
+            + healthPort[0] + "/metrics")).timeout(java.time.Duration.ofMillis(ANSWER_MS)).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(metricsThere.statusCode()).as("only the probes there").isEqualTo(404);
         assertThat(metricsThere.body()).contains("http.health-port").contains("http.port");
@@ -604,12 +605,9 @@ class MonitorHttpServerTest {
    */
   @Test
   void theIconAnswersWithTheDashboardOffAndOnTheHealthPort() throws Exception {
-    int healthPort;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      healthPort = free.getLocalPort();
-    }
-    try (MonitorHttpServer both = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort),
-        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory, null, null)) {
+    try (MonitorHttpServer both = ChildProcess.onFreePort(healthPort -> new MonitorHttpServer(
+        HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort),
+        HealthCheck.ofState(() -> KafkaStreams.State.RUNNING), metrics::scrape, directory, null, null))) {
       for (int port : new int[] {server.port(), both.healthPort()}) {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/favicon.ico")).build(), HttpResponse.BodyHandlers.ofString());
@@ -695,15 +693,11 @@ class MonitorHttpServerTest {
     state.set(KafkaStreams.State.RUNNING);
     cameras.put("abc", new CameraStatus("abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
     cameras.put("/abc", new CameraStatus("/abc", "NORMAL", 1000, 4, 0, 0, 50, 1, 0, 1, -1, 54, 1));
-    int healthPort;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      healthPort = free.getLocalPort();
-    }
     dev.advmon.dashboard.RecentAlerts recent = new dev.advmon.dashboard.RecentAlerts(
         dev.advmon.image.ImageLimits.defaults());
-    try (MonitorHttpServer dashboard = new MonitorHttpServer(HttpSettings.loopback("127.0.0.1", 0)
-        .withHealthPort(healthPort), HealthCheck.ofState(state::get), metrics::scrape, directory, recent,
-        metrics::counts)) {
+    try (MonitorHttpServer dashboard = ChildProcess.onFreePort(healthPort -> new MonitorHttpServer(
+        HttpSettings.loopback("127.0.0.1", 0).withHealthPort(healthPort), HealthCheck.ofState(state::get),
+        metrics::scrape, directory, recent, metrics::counts))) {
       for (int port : new int[] {server.port(), dashboard.port()}) {
         assertThat(raw(port, "/cameras//abc?scope=local", "localhost", null)).as("port " + port)
             .startsWith("HTTP/1.1 400").contains("Content-type: application/json")

@@ -96,6 +96,33 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** What binds a port (a server of the test's own, in this JVM): throws {@link java.net.BindException} if taken. */
+  @FunctionalInterface
+  public interface OnPort<T> {
+    T start(int port) throws Exception;
+  }
+
+  /**
+   * {@code start} on a port found free ({@link #freePort}), and on another should another process take the port
+   * before {@code start} binds it (a {@link java.net.BindException}), up to three ports.
+   */
+  public static <T> T onFreePort(OnPort<T> start) throws Exception {
+    return onFreePort(ChildProcess::freePort, start);
+  }
+
+  /** As {@link #onFreePort(OnPort)}, its ports from {@code ports} (a test's, to hand it a taken one). */
+  static <T> T onFreePort(java.util.function.IntSupplier ports, OnPort<T> start) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start.start(ports.getAsInt());
+      } catch (java.net.BindException taken) {
+        if (attempt == 3) {
+          throw taken;
+        }
+      }
+    }
+  }
+
   /** The lowest port {@link #freePort} chooses: above the registered services' usual ports. */
   static final int LOWEST_CHOSEN_PORT = 20_000;
 

@@ -22,4 +22,26 @@ class ChildProcessPortTest {
       }
     }
   }
+
+  @Test
+  void whatATestStartsOnAPortTakenBeforeItBoundItStartsOnAnotherPort() throws Exception {
+    try (java.net.ServerSocket taker = new java.net.ServerSocket()) {
+      taker.bind(new java.net.InetSocketAddress("127.0.0.1", ChildProcess.freePort())); // as another process would
+      java.util.concurrent.atomic.AtomicInteger handed = new java.util.concurrent.atomic.AtomicInteger();
+      try (java.net.ServerSocket server = ChildProcess.onFreePort(
+          () -> handed.getAndIncrement() == 0 ? taker.getLocalPort() : ChildProcess.freePort(), port -> {
+            java.net.ServerSocket s = new java.net.ServerSocket();
+            try {
+              s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+              return s;
+            } catch (java.io.IOException e) {
+              s.close();
+              throw e;
+            }
+          })) {
+        assertThat(handed.get()).as("ports handed out: the taken one, then another").isEqualTo(2);
+        assertThat(server.getLocalPort()).as("the port it lost").isNotEqualTo(taker.getLocalPort());
+      }
+    }
+  }
 }
