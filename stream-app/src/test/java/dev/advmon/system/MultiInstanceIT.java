@@ -99,9 +99,20 @@ class MultiInstanceIT {
     }
   }
 
+  /**
+   * An instance on a port found free; started again on another should another process take that port while its
+   * streams start, before its HTTP server binds it.
+   */
   private Instance start(String run, String name, String bootstrap, String registryUrl, SchemaRegistry registry,
       DjlClassifier classifier, ModelBundle bundle) throws Exception {
-    int port = ChildProcess.freePort();
+    Instance in = ChildProcess.onFreePort(port -> startOn(port, run, name, bootstrap, registryUrl, registry,
+        classifier, bundle));
+    open.add(in);
+    return in;
+  }
+
+  private Instance startOn(int port, String run, String name, String bootstrap, String registryUrl,
+      SchemaRegistry registry, DjlClassifier classifier, ModelBundle bundle) throws Exception {
     Map<String, String> s = new HashMap<>();
     s.put("kafka.bootstrap.servers", bootstrap);
     s.put("registry.url", registryUrl);
@@ -126,11 +137,17 @@ class MultiInstanceIT {
     FrameScorer scorer = new FrameScorer(classifier, List.of(new MeanBrightnessDetector("bright", 0.3)), 64);
     StreamingMonitor monitor = StreamingMonitor.start(config, registry, true,
         FramePreparer.forModel(ImageLimits.defaults(), bundle.manifest()), scorer, metrics, alerts);
-    MonitorHttpServer server = new MonitorHttpServer(HttpSettings.from(config), monitor.health(), metrics::scrape,
-        monitor.cameras(), alerts, metrics::counts, Wiring.peers(monitor::peers, monitor::unaskedCameras, config));
-    Instance in = new Instance(monitor, port, server, alerts, metrics);
-    open.add(in);
-    return in;
+    MonitorHttpServer server;
+    try {
+      server = new MonitorHttpServer(HttpSettings.from(config), monitor.health(), metrics::scrape, monitor.cameras(),
+          alerts, metrics::counts, Wiring.peers(monitor::peers, monitor::unaskedCameras, config));
+    } catch (Exception e) {
+      try (metrics; alerts) {
+        monitor.close();
+      }
+      throw e;
+    }
+    return new Instance(monitor, port, server, alerts, metrics);
   }
 
   private JsonNode get(int port, String path) {

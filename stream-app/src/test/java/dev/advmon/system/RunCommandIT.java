@@ -2,6 +2,7 @@ package dev.advmon.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.testing.ChildProcess;
 import dev.advmon.testing.KafkaBroker;
 import dev.advmon.testing.MonitorProcess;
 import dev.advmon.testing.RealKafkaAndRegistry;
@@ -169,15 +170,29 @@ class RunCommandIT {
       throws Exception {
     Path config = dir.resolve("monitor.properties");
     int deadPort = freePort();
-    int httpPort = freePort();
-    Files.writeString(config, String.join("\n",
-        "kafka.bootstrap.servers=" + broker.bootstrapServers(),
-        "registry.url=http://127.0.0.1:" + deadPort,
-        "registry.retries=0",
-        "startup.retry-interval-ms=300",
-        "http.port=" + httpPort, ""));
     Path log = dir.resolve("wait.log");
-    Process p = start(config, log);
+    int httpPort = 0;
+    Process p = null;
+    // http.port found free below the kernel's ephemeral ports (ServerSocket(0)'s are any outgoing connection's), and
+    // another one should another process take it before the monitor binds it: it then exits, saying so
+    for (int attempt = 1; p == null; attempt++) {
+      httpPort = ChildProcess.freePort();
+      Files.writeString(config, String.join("\n",
+          "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+          "registry.url=http://127.0.0.1:" + deadPort,
+          "registry.retries=0",
+          "startup.retry-interval-ms=300",
+          "http.port=" + httpPort, ""));
+      Process started = start(config, log);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (started.isAlive() && !Files.readString(log).contains("(attempt 2") && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      if (attempt < 3 && !started.isAlive() && Files.readString(log).contains("Address already in use")) {
+        continue;
+      }
+      p = started;
+    }
     try {
       assertThat(waitFor(log, "(attempt 2", Duration.ofSeconds(60)))
           .as("logs its retries; log:%n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
