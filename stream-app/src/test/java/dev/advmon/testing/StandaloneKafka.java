@@ -58,13 +58,14 @@ public final class StandaloneKafka implements AutoCloseable {
   private final String classpath;
   private ChildProcess process;
 
-  private StandaloneKafka(Path dir, int port, int controllerPort, Map<String, String> extra, TcpProxy clientProxy,
-      String classpath) {
-    this(dir, port, controllerPort, 1, null, Uuid.randomUuid().toString(), 1, extra, clientProxy, classpath);
+  private StandaloneKafka(Path dir, int port, int controllerPort, int clientPort, Map<String, String> extra,
+      TcpProxy clientProxy, String classpath) {
+    this(dir, port, controllerPort, 1, null, Uuid.randomUuid().toString(), 1, extra, clientProxy, clientPort,
+        classpath);
   }
 
   private StandaloneKafka(Path dir, int port, int controllerPort, int nodeId, String voters, String clusterId,
-      int replication, Map<String, String> extra, TcpProxy clientProxy, String classpath) {
+      int replication, Map<String, String> extra, TcpProxy clientProxy, int clientPort, String classpath) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
@@ -75,7 +76,7 @@ public final class StandaloneKafka implements AutoCloseable {
     this.extra = extra;
     this.clientProxy = clientProxy;
     this.classpath = classpath;
-    this.clientPort = clientProxy == null ? 0 : ChildProcess.freePort();
+    this.clientPort = clientProxy == null ? 0 : clientPort;
   }
 
   /** Formats a fresh data folder under {@code dir} and starts the broker; returns once it answers. */
@@ -138,9 +139,10 @@ public final class StandaloneKafka implements AutoCloseable {
     // in between, the broker exits at once and is started again on new ports (no test flakes on it).
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
-      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ChildProcess.freePort(), ChildProcess.freePort(),
-          brokerSettings, clientProxy, classpath);
-      kafka.scramPort = scram ? ChildProcess.freePort() : 0;
+      java.util.function.IntSupplier ports = distinct(ChildProcess::freePort);
+      StandaloneKafka kafka = new StandaloneKafka(dir.resolve("try-" + attempt), ports.getAsInt(), ports.getAsInt(),
+          ports.getAsInt(), brokerSettings, clientProxy, classpath);
+      kafka.scramPort = scram ? ports.getAsInt() : 0;
       if (clientProxy != null) {
         clientProxy.forwardTo(kafka.clientPort);
       }
@@ -161,26 +163,72 @@ public final class StandaloneKafka implements AutoCloseable {
   }
 
   /**
-   * {@code size} nodes as one cluster, each a broker and a controller voter, formatted under {@code dir/node-N}; returns
-   * once every one answers. Internal topics are replicated to all nodes ({@code min.insync.replicas} 2), and so are new
-   * topics by default; {@code brokerSettings} are added to each node's.
+   * {@code size} nodes as one cluster, each a broker and a controller voter, formatted under {@code dir/try-N/node-M};
+   * returns once every one answers. Internal topics are replicated to all nodes ({@code min.insync.replicas} 2), and so
+   * are new topics by default; {@code brokerSettings} are added to each node's. As {@link #start(Path)}, the ports are
+   * found free here and bound by the nodes a moment later: should another process take one in between, that node
+   * exits, and the whole cluster is started again on new ports (each node names every voter's port).
    */
   public static List<StandaloneKafka> startCluster(Path dir, int size, Map<String, String> brokerSettings)
       throws InterruptedException {
-    int[] ports = new int[size];
+    return startCluster(dir, size, brokerSettings, ChildProcess::freePort);
+  }
+
+  /** As {@link #startCluster(Path, int, Map)}, its ports from {@code ports} (a test's, to hand it a taken one). */
+  static List<StandaloneKafka> startCluster(Path dir, int size, Map<String, String> brokerSettings,
+      java.util.function.IntSupplier ports) throws InterruptedException {
+    IllegalStateException last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return startClusterOnce(dir.resolve("try-" + attempt), size, brokerSettings, ports);
+      } catch (PortTaken e) {
+        last = e;
+        LOG.warn("standalone Kafka cluster: {}; starting it again on other ports", e.getMessage());
+      }
+    }
+    throw last;
+  }
+
+  /**
+   * {@code ports}, none handed out twice: each port is found free on its own and closed again, so two in a row can be
+   * the same one (a cluster's node 2 got one port for its broker and its controller listener, and Kafka refused the
+   * configuration, in a system-test run).
+   */
+  private static java.util.function.IntSupplier distinct(java.util.function.IntSupplier ports) {
+    java.util.Set<Integer> handed = new java.util.HashSet<>();
+    return () -> {
+      int port = ports.getAsInt();
+      while (!handed.add(port)) {
+        port = ports.getAsInt();
+      }
+      return port;
+    };
+  }
+
+  /** A node exited because another process had taken one of its ports ("Address already in use"). */
+  private static final class PortTaken extends IllegalStateException {
+    PortTaken(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static List<StandaloneKafka> startClusterOnce(Path dir, int size, Map<String, String> brokerSettings,
+      java.util.function.IntSupplier ports) throws InterruptedException {
+    int[] brokerPorts = new int[size];
     int[] controllerPorts = new int[size];
     StringBuilder voters = new StringBuilder();
+    java.util.function.IntSupplier distinct = distinct(ports);
     for (int i = 0; i < size; i++) {
-      ports[i] = ChildProcess.freePort();
-      controllerPorts[i] = ChildProcess.freePort();
+      brokerPorts[i] = distinct.getAsInt();
+      controllerPorts[i] = distinct.getAsInt();
       voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
     }
     String clusterId = Uuid.randomUuid().toString();
     List<StandaloneKafka> nodes = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
-        StandaloneKafka node = new StandaloneKafka(dir.resolve("node-" + (i + 1)), ports[i], controllerPorts[i], i + 1,
-            voters.toString(), clusterId, size, brokerSettings, null, ChildProcess.testClasspath());
+        StandaloneKafka node = new StandaloneKafka(dir.resolve("node-" + (i + 1)), brokerPorts[i], controllerPorts[i],
+            i + 1, voters.toString(), clusterId, size, brokerSettings, null, 0, ChildProcess.testClasspath());
         nodes.add(node);
         node.format();
       }
@@ -189,10 +237,17 @@ public final class StandaloneKafka implements AutoCloseable {
             node.dir.resolve("server.properties").toString()), node.dir, node.dir.resolve("broker.log"), Map.of());
       }
       for (StandaloneKafka node : nodes) {
-        node.awaitReady();
+        node.awaitReady(nodes);
       }
     } catch (RuntimeException | InterruptedException e) {
       nodes.forEach(StandaloneKafka::close);
+      for (StandaloneKafka node : nodes) {
+        if (e instanceof IllegalStateException && node.process != null && !node.process.isAlive()
+            && node.process.output().contains("Address already in use")) {
+          throw new PortTaken("node " + node.nodeId + " could not bind its ports (" + node.port + ", "
+              + node.controllerPort + ")", e);
+        }
+      }
       throw e;
     }
     LOG.info("standalone Kafka cluster of {} ready at {}", size, bootstrapServers(nodes));
@@ -335,12 +390,23 @@ public final class StandaloneKafka implements AutoCloseable {
   }
 
   private void awaitReady() throws InterruptedException {
+    awaitReady(List.of(this));
+  }
+
+  /**
+   * Waits until this node answers; throws as soon as any node of {@code group} has exited (a cluster node waits for a
+   * quorum that a node which lost its port would never join).
+   */
+  private void awaitReady(List<StandaloneKafka> group) throws InterruptedException {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
       while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("standalone Kafka exited before it was ready:\n" + process.tail(40));
+        for (StandaloneKafka node : group) {
+          if (!node.process.isAlive()) {
+            throw new IllegalStateException("standalone Kafka" + (group.size() > 1 ? " node " + node.nodeId : "")
+                + " exited before it was ready:\n" + node.process.tail(40));
+          }
         }
         try {
           if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
