@@ -165,7 +165,9 @@ class ReplicatedClusterOutageIT {
         // its stale metadata did not)
         // the wording of a lost quorum (README), not that of a quorum request failing with an error of its own
         String lostQuorum = "no KRaft controller quorum does";
-        assertThat(Await.until(() -> reasonsContain(monitor, lostQuorum), Duration.ofSeconds(30)))
+        // 90 s, as every other wait here: the probe's own timeouts stretch on a loaded machine, and 30 s was its only
+        // bound shorter than that
+        assertThat(Await.until(() -> reasonsContain(monitor, lostQuorum), Duration.ofSeconds(90)))
             .as("readiness DOWN naming the lost quorum: %s", monitor.health().readiness()).isTrue();
         List<String> readinessWhileLost = new ArrayList<>();
         assertThat(Await.until(() -> {
@@ -218,7 +220,20 @@ class ReplicatedClusterOutageIT {
       OutcomeReader reader, Admin admin, MonitorConfig config, String appId) throws Exception {
     assertThat(Await.until(() -> inSync(admin, config, appId), Duration.ofSeconds(90)))
         .as("every partition back in sync before the active controller goes").isTrue();
-    int active = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+    // asked until it answers: one request of 10 s was the only look here that did not wait for its condition
+    int[] activeNow = {-1};
+    assertThat(Await.until(() -> {
+      try {
+        activeNow[0] = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+        return true;
+      } catch (Exception notNow) {
+        if (notNow instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        return false;
+      }
+    }, Duration.ofSeconds(90))).as("the quorum described, naming its active controller").isTrue();
+    int active = activeNow[0];
     StandaloneKafka controller = nodes.stream().filter(n -> n.nodeId() == active).findFirst().orElseThrow();
     long killedAt = System.currentTimeMillis();
     controller.kill();
