@@ -38,6 +38,14 @@ class LostFramesIT {
         Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "lost"),
             2, console)) {
       session.warmUp(20, 1, 1); // nothing answers: it does not settle, and goes on to the step after 1 s
+      // The warm-up's frames go on until the step's take over: wait for two of them, so that the warm-up has one to
+      // lose. Its 1 s alone was no bound: the sender thread of a loaded machine may not have sent one by then.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (session.generator().nextSequence() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(session.generator().nextSequence()).as("frames sent in the warm-up within a minute")
+          .isGreaterThanOrEqualTo(2);
       StepResult measured = session.step("measured", 20, 1);
       session.generator().stop(); // nothing more is sent; what was sent is acknowledged
       long sent = session.generator().nextSequence();
