@@ -155,7 +155,7 @@ public final class EachRegistryUrl {
 
   /** Whether any URL answered (an HTTP error, a refused login, a certificate, a TLS handshake): not an outage there. */
   private static boolean anyAnswered(Map<String, String> failures) {
-    return failures.values().stream().anyMatch(f -> kind(f) != Kind.OUTAGE);
+    return failures.values().stream().anyMatch(EachRegistryUrl::answered);
   }
 
   private static String head(Map<String, String> failures) {
@@ -167,7 +167,7 @@ public final class EachRegistryUrl {
   }
 
   /** Whether {@code failure} tells of a URL not asked at all: another URL's failure, or a deadline, came first. */
-  private static boolean unasked(String failure) {
+  static boolean unasked(String failure) {
     return failure.startsWith("not tried") || failure.startsWith("not asked");
   }
 
@@ -179,19 +179,55 @@ public final class EachRegistryUrl {
    */
   public static String state(Exception e) {
     Map<String, String> failures = failures(e);
-    if (failures == null) {
-      return null;
-    }
-    long answered = failures.values().stream().filter(f -> kind(f) != Kind.OUTAGE).count();
-    if (answered == 0) {
-      return "still unreachable";
-    }
+    return failures == null ? null : state(failures);
+  }
+
+  /**
+   * As {@link #state(Exception)}, of each URL's words ({@link RegistryWaitHistory}'s over a whole wait, where a URL
+   * that answered at an earlier try counts as answered); a URL that no try reached is "not tried", not "still
+   * unreachable": nothing was asked there, the call's deadline was spent on the URLs before it.
+   */
+  static String state(Map<String, String> failures) {
+    long answered = failures.values().stream().filter(EachRegistryUrl::answered).count();
+    long untried = failures.values().stream().filter(EachRegistryUrl::unasked).count();
+    long silent = failures.size() - answered - untried;
     if (answered == failures.size()) {
       return "answered, but start-up's requests still failed";
     }
-    long silent = failures.size() - answered;
-    return "answered at " + answered + " of its " + failures.size() + " URLs, but start-up's requests still failed"
-        + " there; still unreachable at " + (silent == 1 ? "the other" : "the other " + silent);
+    if (answered == 0 && untried == 0) {
+      return "still unreachable";
+    }
+    if (untried == failures.size()) {
+      return "not tried at any of its URLs" + UNTRIED;
+    }
+    String[] parts = {"answered at %s, but start-up's requests still failed there", "still unreachable at %s",
+        "not tried at %s" + UNTRIED};
+    long[] counts = {answered, silent, untried};
+    List<String> out = new ArrayList<>();
+    int last = counts[2] > 0 ? 2 : counts[1] > 0 ? 1 : 0;
+    for (int i = 0; i < parts.length; i++) {
+      if (counts[i] == 0) {
+        continue;
+      }
+      String where = out.isEmpty() ? counts[i] + " of its " + failures.size() + " URLs"
+          : i == last ? (counts[i] == 1 ? "the other" : "the other " + counts[i]) : String.valueOf(counts[i]);
+      out.add(String.format(parts[i], where));
+    }
+    return String.join("; ", out);
+  }
+
+  /** Why a URL was not tried, in the give-up's heading. */
+  private static final String UNTRIED = " (the call's deadline was spent before its turn)";
+
+  /**
+   * How a URL's words end where it answered at an earlier try of the wait but not at its last
+   * ({@link RegistryWaitHistory}): "no answer within 10000 ms, earlier HTTP 503".
+   */
+  static final String EARLIER = ", earlier ";
+
+  /** Whether the URL of {@code failure} answered (at its last try, or an earlier one of the wait): no outage there. */
+  static boolean answered(String failure) {
+    return kind(failure) != Kind.OUTAGE || failure.contains(EARLIER);
   }
 
   /** Whether each URL answered with an HTTP error (503, a proxy's 502): the registry answers, but fails. */
@@ -368,24 +404,26 @@ public final class EachRegistryUrl {
    */
   public static String whole(Exception e) {
     Map<String, String> failures = failures(e);
-    if (failures == null) {
-      return null;
-    }
+    return failures == null ? null : whole(failures, cutByDeadline(e));
+  }
+
+  /** As {@link #whole(Exception)}, of each URL's words, {@code cut} where the call's deadline cut a request short. */
+  static String whole(Map<String, String> failures, boolean cut) {
     return head(failures) + join(List.copyOf(failures.keySet()), words(failures, mixed(failures)))
-        + (cutByDeadline(e) ? CUT : note(failures));
+        + (cut ? CUT : note(failures));
   }
 
   /**
    * Each URL of {@code e} to how it failed, where {@code e} tells of several: an outage's, or a refused login's that
    * asked the other URLs too; null where it tells of one URL only.
    */
-  private static Map<String, String> failures(Exception e) {
+  static Map<String, String> failures(Exception e) {
     Map<String, String> failures = e instanceof RegistryUnavailableException unavailable ? unavailable.failures()
         : e instanceof RegistryRequestException refused ? refused.failures() : Map.of();
     return failures.size() >= 2 ? failures : null;
   }
 
-  private static boolean cutByDeadline(Exception e) {
+  static boolean cutByDeadline(Exception e) {
     return e instanceof RegistryUnavailableException unavailable && unavailable.cutByDeadline();
   }
 

@@ -1021,8 +1021,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           + "404 '" + notServedAt.message() + "' for " + notServedAt.path + ")";
     }
     cut |= failed.size() < urls.size();
+    // a URL no request reached did not fail: "the call's deadline had passed" read as its own timeout
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null,
-        eachUrl(failed, "not tried: the call's deadline had passed"), cut, lastError);
+        eachUrl(failed, attempts == 0 ? NOT_TRIED_EARLIER_REQUESTS : NOT_TRIED_URLS_BEFORE), cut, lastError);
   }
 
   /**
@@ -1036,6 +1037,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     }
     return failures;
   }
+
+  /** How a URL reads that a call left untried, its deadline spent on the URLs asked before it. */
+  static final String NOT_TRIED_URLS_BEFORE = "not tried: the call's deadline was spent on the URLs before it";
+
+  /** How a URL reads that a call left untried, its deadline spent by the call's earlier requests. */
+  static final String NOT_TRIED_EARLIER_REQUESTS = "not tried: the call's earlier requests spent its deadline";
 
   /** How a URL that refused the login reads in a failures map: "HTTP 401, login refused". */
   static String loginRefused(int status) {

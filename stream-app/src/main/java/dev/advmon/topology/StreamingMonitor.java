@@ -915,6 +915,8 @@ public final class StreamingMonitor implements AutoCloseable {
     long start = System.currentTimeMillis();
     long interval = config.longValue("startup.retry-interval-ms");
     long maxWait = config.longValue("startup.max-wait-ms");
+    // with several URLs the give-up tells what each did over the whole wait, not at the last try alone
+    dev.advmon.health.RegistryWaitHistory history = new dev.advmon.health.RegistryWaitHistory();
     for (int attempt = 1; ; attempt++) {
       try {
         // the client's line per retried request at DEBUG: the WARN below says, once per try, what is wrong
@@ -949,20 +951,23 @@ public final class StreamingMonitor implements AutoCloseable {
         String why = (each != null ? each : RegistryProbe.advice(e, timeoutMs, REGISTRY_TIMEOUT))
             + RegistryProbe.clientWords(e);
         // a registry that answered (an HTTP error, a failed TLS handshake) is no outage: "still unreachable" sent the
-        // operator to the network before the advice named what to fix. With several URLs, what they did (two 503s, or a
-        // 503 beside a refused connection, read "still unreachable")
-        String several = EachRegistryUrl.state(e);
+        // operator to the network before the advice named what to fix. With several URLs, what each did over the
+        // whole wait (two 503s, or a 503 beside a refused connection, read "still unreachable"; then a 503 at an
+        // earlier try was forgotten when the last timed out)
+        history.add(e);
+        String several = history.state();
         String still = "schema registry at " + registry.describe() + " (registry.url) " + (several != null ? several
             : RegistryProbe.answered(e) ? "answered, but start-up's requests still failed" : "still unreachable");
+        String overall = several != null ? history.whole() + RegistryProbe.clientWords(e) : why;
         // the topic check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
         IllegalStateException lastTry = new IllegalStateException(still + " when start-up stopped (attempt "
-            + attempt + "): " + why, e);
+            + attempt + "): " + overall, e);
         if (waits.isLastTry()) {
           throw lastTry;
         }
         if (maxWait > 0 && waited >= maxWait) {
           throw new IllegalStateException(still + " after " + waited + " ms (startup.max-wait-ms=" + maxWait + "): "
-              + why, e);
+              + overall, e);
         }
         log.warn("waiting for the schema registry (attempt {}, {} s so far) at {} (registry.url): {}; retrying in {} ms"
             + " (startup.retry-interval-ms)", attempt, waited / 1000, registry.describe(), why, interval);

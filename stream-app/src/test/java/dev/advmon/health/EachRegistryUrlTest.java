@@ -42,12 +42,14 @@ class EachRegistryUrlTest {
     for (int i = 0; i < 3; i++) {
       failures.put("http://schema-registry-" + i + ".schema-registry.kafka.svc.cluster.local:8081/apis/ccompat/v7",
           i == 0 ? "connection refused"
-              : i == 1 ? "no answer within 1666 ms" : "not tried: the call's deadline had passed");
+              : i == 1 ? "no answer within 1666 ms" : "not tried: the call's deadline was spent on the URLs before"
+                  + " it");
     }
     String reason = EachRegistryUrl.reason(failed(failures, true), ROOM);
     assertThat(reason).hasSizeLessThanOrEqualTo(ROOM).doesNotContain("...")
         .isEqualTo("no registry.url answered: schema-registry-0:8081: connection refused; schema-registry-1:8081: no"
-            + " answer within 1666 ms; schema-registry-2:8081: not tried: the call's deadline had passed");
+            + " answer within 1666 ms; schema-registry-2:8081: not tried: the call's deadline was spent on the URLs"
+            + " before it");
   }
 
   /** URLs that differ only in their path keep it (the wrong one is what to fix), as do schemes that differ. */
@@ -231,6 +233,23 @@ class EachRegistryUrlTest {
         + " accepted");
     assertThat(EachRegistryUrl.reason(untried, ROOM)).startsWith("at each registry.url: schema-registry-0:8081: HTTP"
         + " 503");
+  }
+
+  /**
+   * A URL the call's deadline left untried beside two silent ones: the give-up called all three "still unreachable",
+   * though nothing was asked at the third. Now it says so, and why.
+   */
+  @Test
+  void aUrlTheDeadlineLeftUntriedIsSaidNotTriedNotUnreachable() {
+    Map<String, String> failures = two("no answer within 3333 ms", "no answer within 1666 ms");
+    failures.put("http://schema-registry-2.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7",
+        "not tried: the call's deadline was spent on the URLs before it");
+    Map<String, String> answered = two("HTTP 503", "not tried: the call's deadline was spent on the URLs before it");
+
+    assertThat(EachRegistryUrl.state(failed(failures, true))).isEqualTo("still unreachable at 2 of its 3 URLs; not"
+        + " tried at the other (the call's deadline was spent before its turn)");
+    assertThat(EachRegistryUrl.state(failed(answered, true))).isEqualTo("answered at 1 of its 2 URLs, but start-up's"
+        + " requests still failed there; not tried at the other (the call's deadline was spent before its turn)");
   }
 
   /** URLs that did not answer at all are still "no registry.url answered", with the one note they share. */

@@ -151,6 +151,28 @@ class HttpSchemaRegistryClientTest {
     }
   }
 
+  /**
+   * Two silent URLs that spend the call's deadline before the third is asked: the third read "not tried: the call's
+   * deadline had passed", told beside the others' failures as if it had timed out too. Now it says what spent it.
+   */
+  @Test
+  void aUrlTheCallsDeadlineLeftUntriedSaysTheUrlsBeforeItSpentIt() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    String third = "http://127.0.0.1:" + closed;
+    try (HangingServer a = new HangingServer(); HangingServer b = new HangingServer()) {
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(a.url() + "," + b.url() + "," + third)
+          .maxRetries(0).callDeadline(Duration.ofMillis(600)).build());
+
+      assertThatThrownBy(() -> client.register("s-value", org.apache.avro.SchemaBuilder.record("R").fields()
+          .requiredInt("x").endRecord()))
+          .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> assertThat(e.failures())
+              .containsEntry(third, "not tried: the call's deadline was spent on the URLs before it"));
+    }
+  }
+
   @Test
   void aPreferredUrlThatStartsHangingCostsARecheckOneRequestTimeoutNotOnePerId() throws Exception {
     try (Gateway first = new Gateway(server.url())) { // answers, until it hangs as a registry stopped with SIGSTOP

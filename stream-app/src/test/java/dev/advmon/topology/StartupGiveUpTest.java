@@ -52,6 +52,30 @@ class StartupGiveUpTest {
   }
 
   /**
+   * A URL that answered 503 at the first try and nothing after, beside a refused connection: the give-up told the last
+   * try alone, "still unreachable" and "no registry.url answered", though the registry had answered there. Now it says
+   * where it answered over the whole wait, and what each URL did.
+   */
+  @org.junit.jupiter.api.Test
+  void aUrlThatAnsweredAtAnEarlierTryIsToldInTheGiveUpThoughItWasSilentAtTheLast() throws Exception {
+    ServerSocket once = answeringOnceThenSilent("503 Service Unavailable");
+    try {
+      String failing = "http://127.0.0.1:" + once.getLocalPort();
+      String refused = "http://127.0.0.1:" + closedPort();
+      Throwable failure = startFailure(failing + "," + refused, "give-up3",
+          Map.of("startup.max-wait-ms", "1500", "registry.timeout-ms", "300"));
+      assertThat(failure).as("the start gave up").isNotNull();
+      assertThat(failure.getMessage())
+          .contains("; and schema registry at " + failing + "," + refused + " (registry.url) answered at 1 of its 2"
+              + " URLs, but start-up's requests still failed there; still unreachable at the other after ")
+          .contains("(startup.max-wait-ms=1500): each registry.url failed: " + failing + ": no answer within 300 ms,"
+              + " earlier HTTP 503; " + refused + ": connection refused; check that the registry runs behind each");
+    } finally {
+      once.close();
+    }
+  }
+
+  /**
    * A registry down at the first registry.url and refusing the login at the second: the start stops on the refusal, at
    * once (as before), but its error named the refusing URL alone, the down one's refused connection dropped. Now it
    * names each URL, what it did and what to check there.
@@ -131,6 +155,49 @@ class StartupGiveUpTest {
    */
   private static ServerSocket answering503() throws java.io.IOException {
     return answering("503 Service Unavailable");
+  }
+
+  /**
+   * A server that answers {@code status} to its first connection, then accepts each later one and never answers (a
+   * registry that went silent after a 503); closed by the test.
+   */
+  private static ServerSocket answeringOnceThenSilent(String status) throws java.io.IOException {
+    ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread answering = new Thread(() -> {
+      boolean first = true;
+      while (!server.isClosed()) {
+        try {
+          java.net.Socket s = server.accept();
+          if (first) {
+            first = false;
+            try (s) {
+              s.getInputStream().read(new byte[4096]);
+              byte[] body = ("{\"error_code\":" + status.substring(0, 3) + ",\"message\":\"test\"}")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+              s.getOutputStream().write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+              s.getOutputStream().write(body);
+            }
+          } else {
+            held.add(s); // open, silent, until the test closes the server
+          }
+        } catch (java.io.IOException e) {
+          // closed at the test's end
+        }
+      }
+      for (java.net.Socket s : held) {
+        try {
+          s.close();
+        } catch (java.io.IOException e) {
+          // going away anyway
+        }
+      }
+    }, "test-once-" + status.substring(0, 3));
+    answering.setDaemon(true);
+    answering.start();
+    return server;
   }
 
   /** As above, answering {@code status} ("401 Unauthorized"), with a registry's JSON error body. */

@@ -1,0 +1,70 @@
+package dev.advmon.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.advmon.registry.RegistryUnavailableException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The start-up give-up with several registry.url entries tells what each did over the whole wait. */
+class RegistryWaitHistoryTest {
+
+  private static final String A = "http://registry-a:8081";
+  private static final String B = "http://registry-b:8081";
+
+  private static RegistryUnavailableException tried(String a, String b) {
+    Map<String, String> failures = new LinkedHashMap<>();
+    failures.put(A, a);
+    failures.put(B, b);
+    return new RegistryUnavailableException(A + "," + B, 2, "last", false, failures, false, null);
+  }
+
+  /**
+   * A URL that answered 503 at an earlier try and nothing at the last: the give-up told the last try alone, "still
+   * unreachable" with "no registry.url answered", though the registry had answered there.
+   */
+  @Test
+  void aUrlThatAnsweredAtAnEarlierTryIsNotCalledUnreachableInTheHeading() {
+    RegistryWaitHistory history = new RegistryWaitHistory();
+    history.add(tried("HTTP 503", "connection refused"));
+    history.add(tried("no answer within 5000 ms", "connection refused"));
+
+    assertThat(history.state()).isEqualTo("answered at 1 of its 2 URLs, but start-up's requests still failed there;"
+        + " still unreachable at the other");
+    assertThat(history.whole()).isEqualTo("each registry.url failed: " + A + ": no answer within 5000 ms, earlier"
+        + " HTTP 503; " + B + ": connection refused; check that the registry runs behind each");
+  }
+
+  /** A URL the last try left untried keeps what it did when a try last reached it, not "not tried". */
+  @Test
+  void aUrlTheLastTryLeftUntriedKeepsItsLastOutcome() {
+    RegistryWaitHistory history = new RegistryWaitHistory();
+    history.add(tried("no answer within 5000 ms", "HTTP 503"));
+    history.add(tried("no answer within 5000 ms", "not tried: the call's deadline was spent on the URLs before it"));
+
+    assertThat(history.state()).isEqualTo("answered at 1 of its 2 URLs, but start-up's requests still failed there;"
+        + " still unreachable at the other");
+    assertThat(history.whole()).contains(B + ": HTTP 503").doesNotContain("not tried");
+  }
+
+  /** The last outcome wins where each try reached the URL: a 503 that came back after a silence is told alone. */
+  @Test
+  void theLastAnswerOfAUrlIsItsOwnWords() {
+    RegistryWaitHistory history = new RegistryWaitHistory();
+    history.add(tried("no answer within 5000 ms", "connection refused"));
+    history.add(tried("HTTP 503", "connection refused"));
+
+    assertThat(history.whole()).contains(A + ": HTTP 503 (check its log").doesNotContain("earlier");
+  }
+
+  /** One URL's failure is left to the single-URL words: nothing to tell over the wait. */
+  @Test
+  void oneUrlIsNotTold() {
+    RegistryWaitHistory history = new RegistryWaitHistory();
+    history.add(new RegistryUnavailableException(A, 1, "x", null));
+
+    assertThat(history.state()).isNull();
+    assertThat(history.whole()).isNull();
+  }
+}
