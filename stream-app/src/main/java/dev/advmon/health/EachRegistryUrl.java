@@ -414,6 +414,22 @@ public final class EachRegistryUrl {
   }
 
   /**
+   * What stops the monitor where the registry refused its login (401/403, {@code e}) at one of several URLs: each URL,
+   * what it did and what to check there, then the refusal's words; the refusal's message named the refusing URL alone,
+   * a silent one beside it dropped. The start-up's stop and a running monitor's alike. Null where {@code e} is no
+   * refused login, or tells of one URL only (its message names it, and what to fix).
+   */
+  public static String refusedLogin(Exception e) {
+    Map<String, String> failures = e instanceof RegistryRequestException refused && refused.authenticationFailed()
+        ? failures(e) : null;
+    if (failures == null) {
+      return null;
+    }
+    return "schema registry at " + String.join(",", failures.keySet()) + " (registry.url) refused the monitor's login: "
+        + whole(e) + RegistryProbe.clientWords(e);
+  }
+
+  /**
    * Each URL of {@code e} to how it failed, where {@code e} tells of several: an outage's, or a refused login's that
    * asked the other URLs too; null where it tells of one URL only.
    */

@@ -170,6 +170,15 @@ public final class Failures {
 
   /** The innermost cause that says most, for log lines and health reasons. */
   public static String describe(Throwable failure) {
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      // a refused login at one of several registry URLs: each URL and what it did, as the start-up's stop says it (the
+      // refusal's message named the refusing URL alone, a silent one beside it dropped, and a running monitor stopped
+      // on it). Not cut at 500 (nor is the start-up's): each URL comes before the refusal's own words
+      String each = c instanceof Exception e ? dev.advmon.health.EachRegistryUrl.refusedLogin(e) : null;
+      if (each != null) {
+        return each;
+      }
+    }
     Throwable t = failure;
     int depth = 0;
     while (t.getCause() != null && depth++ < 20

@@ -976,14 +976,13 @@ public final class StreamingMonitor implements AutoCloseable {
           throw lastTry;
         }
       } catch (dev.advmon.registry.RegistryRequestException e) {
-        String each = EachRegistryUrl.whole(e);
+        String each = EachRegistryUrl.refusedLogin(e);
         if (each == null) {
-          throw e; // one URL: its message names it, and what to fix
+          throw e; // one URL, or no refused login: its message names the URL, and what to fix
         }
         // a refused login at one of several URLs still stops the start (the cause, for Failures), but each URL is told
         // with what to do: the refusal's message named the refusing URL alone, a silent one beside it was dropped
-        throw new IllegalStateException("schema registry at " + registry.describe() + " (registry.url) refused the"
-            + " monitor's login: " + each + RegistryProbe.clientWords(e), e);
+        throw new IllegalStateException(each, e);
       }
     }
   }

@@ -19,6 +19,28 @@ class FailuresTest {
         .contains("streams.transaction-timeout-ms").contains("aborted").contains("processed again");
   }
 
+  /**
+   * A running monitor that stops because one of several registry URLs refused the login: the stop named the refusing
+   * URL alone (the refusal's message), a down one beside it dropped. Now each URL and what it did, as the start-up's
+   * stop says it.
+   */
+  @Test
+  void aRefusedLoginAtOneOfSeveralRegistryUrlsStopsNamingEachUrlWithWhatToCheck() {
+    java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
+    failures.put("http://registry-a:8081", "connection refused");
+    failures.put("http://registry-b:8081", "HTTP 401, login refused");
+    StreamsException e = new StreamsException("Exception caught in process", new StreamsException("deserializing",
+        dev.advmon.registry.RegistryRequestException.refusedLogin("registry http://registry-b:8081 refused to fetch"
+            + " schema id 7 (HTTP 401): Unauthorized", 401, failures)));
+
+    assertThat(Failures.classify(e)).isEqualTo(Failures.Kind.FATAL);
+    assertThat(Failures.describe(e)).isEqualTo("schema registry at http://registry-a:8081,http://registry-b:8081"
+        + " (registry.url) refused the monitor's login: each registry.url failed: http://registry-a:8081: connection"
+        + " refused (check that a registry runs there); http://registry-b:8081: HTTP 401, login refused (check"
+        + " registry.basic-auth.user-info) (registry client: registry http://registry-b:8081 refused to fetch schema"
+        + " id 7 (HTTP 401): Unauthorized)");
+  }
+
   @Test
   void theRegistryRefusingOrMissingAnOutputSchemaIsSystemicWhileAFramesUnknownIdIsTheFramesOwn() {
     assertThat(Failures.classify(new dev.advmon.registry.SchemaRegistrationException("verdicts-value", 409,
