@@ -92,6 +92,13 @@ public final class Wiring {
       b.truststore(new RegistrySettings.Store(Path.of(truststore), c.string("registry.ssl.truststore.type"),
           c.string("registry.ssl.truststore.password")));
     }
+    // the client certificate for a registry that wants one: RegistryTls and the certificate watch already took it, but
+    // no setting of the monitor's gave it, so the advice for a refused client certificate had nothing to name
+    String keystore = c.string("registry.ssl.keystore.location");
+    if (!keystore.isBlank()) {
+      b.keystore(new RegistrySettings.Store(Path.of(keystore), c.string("registry.ssl.keystore.type"),
+          c.string("registry.ssl.keystore.password")));
+    }
     return b.build();
   }
 }

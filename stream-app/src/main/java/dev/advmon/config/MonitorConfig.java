@@ -68,6 +68,10 @@ public final class MonitorConfig {
           "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
       new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
+      new Setting("registry.ssl.keystore.location", "",
+          "Key store (PKCS12 or JKS) holding this host's client certificate and key, for a registry that wants one (mutual TLS); empty = none sent."),
+      new Setting("registry.ssl.keystore.password", "", "Password of the registry key store (and of its key)."),
+      new Setting("registry.ssl.keystore.type", "PKCS12", "Type of the registry key store: PKCS12 or JKS."),
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction, with several registry.url entries, a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms), so that one hanging URL leaves the others time."),
       new Setting("registry.retries", "5", "Retries of a failed registry call (connection errors, 5xx, 429, 408, and a 4xx whose body is not the registry's JSON error: a load balancer's or proxy's page) before giving up."),
       new Setting("registry.retry-backoff-ms", "200", "First retry delay, 1..5000 and at most a third of streams.transaction-timeout-ms (half a call's deadline, so that even the longest first wait leaves the retry the other half); doubles on each retry, with jitter, up to 5 s. An answer with Retry-After (a 429 or 503) is not retried sooner than it asks, up to those 5 s and within the call's deadline (two thirds of streams.transaction-timeout-ms)."),
@@ -522,7 +526,7 @@ public final class MonitorConfig {
 
   /** Settings whose value must not appear in an error message or a log line. */
   private static final java.util.Set<String> SECRETS = java.util.Set.of("http.bearer-token",
-      "registry.basic-auth.user-info", "registry.ssl.truststore.password");
+      "registry.basic-auth.user-info", "registry.ssl.truststore.password", "registry.ssl.keystore.password");
 
   /**
    * Refuses a value wrapped in quotes: neither a properties file nor the environment (docker --env-file, a Secret
@@ -617,7 +621,8 @@ public final class MonitorConfig {
       "health.hanging-transactions", dev.advmon.health.HangingTransactions.Mode::parse,
       "streams.leave-group-on-close", v -> v.toLowerCase(Locale.ROOT),
       // KeyStore.getInstance takes a type case aside, and validation upper-cases it: pkcs12 is the default PKCS12
-      "registry.ssl.truststore.type", v -> v.toUpperCase(Locale.ROOT));
+      "registry.ssl.truststore.type", v -> v.toUpperCase(Locale.ROOT),
+      "registry.ssl.keystore.type", v -> v.toUpperCase(Locale.ROOT));
 
   /** The quickest clear by cool windows: campaign.window-ms x campaign.consecutive-windows + campaign.max-clock-skew-ms. */
   private long campaignIdleRetentionLeastMs() {
@@ -965,7 +970,7 @@ public final class MonitorConfig {
           throw invalid(key, "must be auto, true or false");
         }
       }
-      case "registry.ssl.truststore.type" -> {
+      case "registry.ssl.truststore.type", "registry.ssl.keystore.type" -> {
         if (!List.of("PKCS12", "JKS").contains(string(key).toUpperCase(Locale.ROOT))) {
           throw invalid(key, "must be PKCS12 or JKS");
         }

@@ -26,6 +26,21 @@ class WiringTest {
     assertThat(loader.engine()).isEqualTo(EngineChoice.parse("OnnxRuntime"));
   }
 
+  /**
+   * The registry's client key store (mutual TLS): the client and the certificate watch took one, but no setting of the
+   * monitor's gave it, so the advice for a refused client certificate had nothing to name.
+   */
+  @Test
+  void theRegistrysClientKeyStoreSettingsReachTheRegistryClient() {
+    dev.advmon.registry.RegistrySettings settings = Wiring.registrySettings(config(Map.of("registry.url",
+        "https://registry:8443", "registry.ssl.keystore.location", "/etc/advmon/registry-client.p12",
+        "registry.ssl.keystore.password", "secret", "registry.ssl.keystore.type", "JKS")));
+
+    assertThat(settings.keystore()).isEqualTo(new dev.advmon.registry.RegistrySettings.Store(
+        Path.of("/etc/advmon/registry-client.p12"), "JKS", "secret"));
+    assertThat(Wiring.registrySettings(config(Map.of("registry.url", "https://registry:8443"))).keystore()).isNull();
+  }
+
   @Test
   void offlineCommandsUseEveryCoreWhenTheThreadCountIsLeftAtZero() {
     ModelLoader loader = Wiring.offlineModelLoader(config(Map.of()));
