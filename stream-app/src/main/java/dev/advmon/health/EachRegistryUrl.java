@@ -61,6 +61,9 @@ public final class EachRegistryUrl {
     if (kind == Kind.TLS) {
       return "; check that registry.url says https only where the registry speaks TLS";
     }
+    if (kind == Kind.CLIENT_CERTIFICATE) {
+      return "; " + CLIENT_KEY_STORE + ", and that the registry trusts its CA";
+    }
     if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
       return "; use host names in registry.url that the certificates name, or have them reissued";
     }
@@ -80,7 +83,10 @@ public final class EachRegistryUrl {
    * What a URL did, by its failure's words (HttpSchemaRegistryClient's, in its failures map): each kind has its own
    * advice. OUTAGE is any failure without an answer (refused, silent, a host name that does not resolve, not tried).
    */
-  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, TLS, ANSWERED }
+  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, CLIENT_CERTIFICATE, TLS, ANSWERED }
+
+  /** What to check where the registry refused this host's client certificate, or wanted one. */
+  private static final String CLIENT_KEY_STORE = "check registry.ssl.keystore.location";
 
   private static Kind kind(String failure) {
     if (failure.equals(HttpSchemaRegistryClient.LOGIN_ACCEPTED)) {
@@ -94,6 +100,9 @@ public final class EachRegistryUrl {
     }
     if (failure.startsWith("not the API root")) {
       return Kind.NOT_ROOT;
+    }
+    if (failure.startsWith(HttpSchemaRegistryClient.CLIENT_CERTIFICATE)) {
+      return Kind.CLIENT_CERTIFICATE; // the registry refused ours: not this host's trust store
     }
     if (failure.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
         || failure.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) || outOfValidity(failure)) {
@@ -124,6 +133,8 @@ public final class EachRegistryUrl {
         return "check its path in registry.url";
       case TLS:
         return "check http or https in registry.url";
+      case CLIENT_CERTIFICATE:
+        return CLIENT_KEY_STORE;
       case ANSWERED:
         return null;
       case CERTIFICATE:

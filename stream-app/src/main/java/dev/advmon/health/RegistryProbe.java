@@ -22,6 +22,9 @@ public final class RegistryProbe {
   /** The registry's trust store setting, named where this host refused the registry's certificate. */
   static final String TRUST_STORE = "registry.ssl.truststore.location (ADVMON_REGISTRY_SSL_TRUSTSTORE_LOCATION)";
 
+  /** The registry's client key store setting, named where the registry refused this host's client certificate. */
+  static final String KEY_STORE = "registry.ssl.keystore.location (ADVMON_REGISTRY_SSL_KEYSTORE_LOCATION)";
+
   /** The probe's time for one try, in the "nothing answered within" sentence. */
   static final String PROBE_TIMEOUT = "health.probe-timeout-ms";
 
@@ -120,6 +123,13 @@ public final class RegistryProbe {
                   ? ": it does not name the host in registry.url; use a name it holds there, or have it reissued"
                   : "; " + TRUST_STORE + " must hold its CA")
           + "; read only when the monitor starts";
+    }
+    String client = dev.advmon.registry.HttpSchemaRegistryClient.clientCertificateRefused(cause);
+    if (client != null) {
+      // the registry judged this host's certificate: the trust store, which the advice below names, is not it
+      return "the registry refused this host's client certificate, or wanted one it did not get ("
+          + client.substring(client.indexOf('(') + 1, client.length() - 1) + "); check " + KEY_STORE
+          + " (the certificate and its key) and that the registry trusts its CA; read only when the monitor starts";
     }
     if (has(cause, javax.net.ssl.SSLException.class)) {
       return "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"

@@ -995,7 +995,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
-          failed.put(base, RegistryTls.certificateRefused(e) ? refusedCertificate(e) : "TLS handshake failed");
+          failed.put(base, RegistryTls.certificateRefused(e) ? refusedCertificate(e)
+              : clientCertificateRefused(e) != null ? clientCertificateRefused(e) : "TLS handshake failed");
           lastError = e;
         } catch (IOException e) {
           lastProblem = method + " " + base + path + " failed: " + describe(e, base)
@@ -1079,6 +1080,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (certificateRefused(e)) {
       return refusedCertificate(e);
     }
+    if (clientCertificateRefused(e) != null) {
+      return clientCertificateRefused(e);
+    }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
   }
@@ -1136,6 +1140,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /** How one URL's failure reads where this host refused its certificate ({@link #certificateRefused}). */
   public static final String CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
+
+  /**
+   * How one URL's failure begins where the registry refused this host's client certificate or asked for one
+   * ({@link #clientCertificateRefused}): "check registry.ssl.truststore.location" sent the operator to the wrong store.
+   */
+  public static final String CLIENT_CERTIFICATE = "client certificate ";
+
+  /**
+   * "client certificate refused (TLS alert bad_certificate)" where the registry's TLS alert says it refused this host's
+   * client certificate, "client certificate wanted (TLS alert certificate_required)" where it wanted one it did not get
+   * (a TLS 1.2 server's handshake_failure, most often); null otherwise.
+   */
+  public static String clientCertificateRefused(Throwable t) {
+    String alert = RegistryTls.clientCertificateAlert(t);
+    if (alert == null) {
+      return null;
+    }
+    boolean wanted = alert.equals("certificate_required") || alert.equals("handshake_failure");
+    return CLIENT_CERTIFICATE + (wanted ? "wanted" : "refused") + " (TLS alert " + alert + ")";
+  }
 
   /** How one URL's failure reads where its certificate is trusted but names another host. */
   public static final String CERTIFICATE_FOR_ANOTHER_HOST = "certificate for another host";

@@ -73,6 +73,31 @@ final class RegistryTls {
   }
 
   /**
+   * The TLS alert with which the registry (or its proxy) refused this host's client certificate, or asked for one it
+   * did not get: bad_certificate, certificate_required (TLS 1.3), handshake_failure (TLS 1.2 servers that require one
+   * send it when none came), and those that judge a certificate sent (unknown_ca, certificate_unknown, expired,
+   * revoked); null for any other failure. Told by Java's "Received fatal alert: " words, the alert's own name, which
+   * names no class; the refusal of the registry's certificate by this host is {@link #certificateRefused}.
+   */
+  static String clientCertificateAlert(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String words = t instanceof SSLException && t.getMessage() != null ? t.getMessage() : "";
+      int at = words.indexOf(RECEIVED_ALERT);
+      String alert = at < 0 ? "" : words.substring(at + RECEIVED_ALERT.length()).split("[^a-z_]", 2)[0];
+      if (CLIENT_CERTIFICATE_ALERTS.contains(alert)) {
+        return alert;
+      }
+    }
+    return null;
+  }
+
+  private static final String RECEIVED_ALERT = "Received fatal alert: ";
+
+  private static final java.util.Set<String> CLIENT_CERTIFICATE_ALERTS = java.util.Set.of("bad_certificate",
+      "certificate_required", "handshake_failure", "unknown_ca", "certificate_unknown", "certificate_expired",
+      "certificate_revoked", "unsupported_certificate");
+
+  /**
    * What stops the monitor when every try of a call ({@code tries}, over every registry URL) met a certificate this
    * host does not trust: the call's retries found the same certificate, so waiting would not end, and the monitor reads
    * its trust store only when it starts (the broker's equivalent stops it too). One refused try among others is not it.

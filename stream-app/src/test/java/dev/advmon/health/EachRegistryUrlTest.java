@@ -197,6 +197,27 @@ class EachRegistryUrlTest {
   }
 
   /**
+   * The registry refusing this host's client certificate at one URL, a refused connection at the other: the refusal
+   * read as an outage ("no registry.url answered"), and nothing named the client key store. Now its own advice; and
+   * where each URL refused it, one note naming the key store.
+   */
+  @Test
+  void aRefusedClientCertificateNamesTheKeyStoreForThatUrl() {
+    String refused = "client certificate refused (TLS alert bad_certificate)";
+    RegistryUnavailableException e = failed(two(refused, "connection refused"), false);
+
+    assertThat(EachRegistryUrl.whole(e)).contains(":8081/apis/ccompat/v7: " + refused + " (check"
+        + " registry.ssl.keystore.location); http://").endsWith(": connection refused (check that a registry runs"
+        + " there)");
+    assertThat(EachRegistryUrl.reason(failed(Map.of("https://10.0.0.1:8443", refused, "https://10.0.0.2:8443",
+        "connection refused"), false), ROOM)).hasSizeLessThanOrEqualTo(ROOM)
+        .contains("10.0.0.1:8443: " + refused + " (check registry.ssl.keystore.location)");
+    assertThat(EachRegistryUrl.whole(failed(two(refused, refused), false))).startsWith("each registry.url failed: ")
+        .endsWith("; check registry.ssl.keystore.location, and that the registry trusts its CA");
+    assertThat(EachRegistryUrl.state(e)).startsWith("answered at 1 of its 2 URLs");
+  }
+
+  /**
    * A refused login at one URL beside a silent one: the refusal alone was told (the silent URL's failure dropped, or
    * never asked). Now each URL, the refusing one with the credentials' setting, the silent one with reachability.
    */

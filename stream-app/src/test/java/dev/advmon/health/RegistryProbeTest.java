@@ -536,6 +536,34 @@ class RegistryProbeTest {
         .contains("and speaks the scheme of registry.url (http or https)");
   }
 
+  /**
+   * The registry refusing this host's client certificate, or wanting one (its TLS alert, as Java's client reports it):
+   * the advice named the trust store and the scheme, neither of which it is. Now the client key store's setting.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"bad_certificate", "certificate_required",
+      "handshake_failure"})
+  void aRefusedOrWantedClientCertificateNamesTheKeyStoreNotTheTrustStore(String alert) {
+    dev.advmon.registry.RegistryUnavailableException e = new dev.advmon.registry.RegistryUnavailableException(
+        "https://registry:8443", 1, "x",
+        new javax.net.ssl.SSLHandshakeException("Received fatal alert: " + alert));
+
+    assertThat(RegistryProbe.reason(e, TIMEOUT_MS)).startsWith("the registry refused this host's client certificate,"
+        + " or wanted one it did not get (TLS alert " + alert + "); check registry.ssl.keystore.location"
+        + " (ADVMON_REGISTRY_SSL_KEYSTORE_LOCATION)").doesNotContain("truststore");
+    assertThat(HttpSchemaRegistryClient.clientCertificateRefused(new java.io.IOException("closed",
+        new javax.net.ssl.SSLException("Received fatal alert: " + alert))))
+        .isEqualTo("client certificate " + (alert.equals("bad_certificate") ? "refused" : "wanted") + " (TLS alert "
+            + alert + ")");
+  }
+
+  /** Another alert (a protocol version the registry does not speak) is not sent to the key store. */
+  @Test
+  void anotherTlsAlertIsNotTakenForAClientCertificate() {
+    assertThat(HttpSchemaRegistryClient.clientCertificateRefused(new javax.net.ssl.SSLHandshakeException(
+        "Received fatal alert: protocol_version"))).isNull();
+  }
+
   /** A PKCS12 key pair for the registry whose certificate names registry.kafka.svc, not the 127.0.0.1 it is asked at. */
   private static java.nio.file.Path namingAnotherHost(java.nio.file.Path dir) throws Exception {
     java.nio.file.Path keys = dir.resolve("registry.p12");
