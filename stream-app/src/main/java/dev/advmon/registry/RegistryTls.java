@@ -48,7 +48,17 @@ final class RegistryTls {
       KeyManagerFactory kmf = null;
       if (settings.keystore() != null) {
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(load(settings.keystore(), "key store", RegistrySettings.KEYSTORE_LOCATION), chars(settings.keystore().password()));
+        KeyStore keys = load(settings.keystore(), "key store", KEY_SETTING);
+        try {
+          kmf.init(keys, chars(settings.keystore().password()));
+        } catch (java.security.UnrecoverableKeyException e) {
+          // a store opened without its password (or whose key has another): "Get Key failed" named no setting
+          throw new IllegalArgumentException("cannot read the key in the registry key store "
+              + settings.keystore().path() + " (" + KEY_SETTING + "): " + e.getMessage() + "; "
+              + (noPassword(settings.keystore()) ? "no password was given: set" : "check")
+              + " registry.ssl.keystore.password (ADVMON_REGISTRY_SSL_KEYSTORE_PASSWORD), the store's and its key's",
+              e);
+        }
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
@@ -116,6 +126,13 @@ final class RegistryTls {
                 + " CAs), and the certificate must name the host in registry.url")
         + "; the monitor reads its TLS settings only when it starts", e);
   }
+
+  /**
+   * Both names of the key store's setting: the Kafka client's alone named a setting the monitor's file does not have
+   * (registry.ssl.keystore.location, since 2026-12-07).
+   */
+  private static final String KEY_SETTING = RegistrySettings.KEYSTORE_LOCATION
+      + ", the monitor's registry.ssl.keystore.location";
 
   /** Both names of the trust store's setting: a Kafka client's and the monitor's own. */
   private static final String TRUST_SETTING = RegistrySettings.TRUSTSTORE_LOCATION

@@ -203,6 +203,26 @@ class RegistryTlsTest {
         .hasMessageContaining("is a PEM file").hasMessageContaining("keytool -importcert");
   }
 
+  /**
+   * The key store's errors named the Kafka client's schema.registry.ssl.keystore.location alone, a key the monitor's
+   * file does not have (its own registry.ssl.keystore.location came on 2026-12-07), and one opened without its
+   * password failed at its key with "Get Key failed", naming no setting. Now both, as the trust store's errors do.
+   */
+  @Test
+  void aMissingKeyStoreOrItsMissingPasswordNamesTheMonitorsKeyStoreSettings() {
+    RegistrySettings missing = RegistrySettings.builder("https://127.0.0.1:1")
+        .keystore(new RegistrySettings.Store(dir.resolve("no-such-client.p12"), "PKCS12", PASSWORD)).build();
+    RegistrySettings none = RegistrySettings.builder("https://127.0.0.1:1")
+        .keystore(new RegistrySettings.Store(clientKeys, "PKCS12", null)).build();
+
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(missing)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no-such-client.p12")
+        .hasMessageContaining("the monitor's registry.ssl.keystore.location");
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(none)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no password was given: set registry.ssl.keystore.password"
+            + " (ADVMON_REGISTRY_SSL_KEYSTORE_PASSWORD)");
+  }
+
   @Test
   void aPemFileOpensslWroteWithBagAttributesSaysToImportIt() throws Exception {
     // `openssl pkcs12 -nokeys` writes "Bag Attributes", friendlyName, subject and issuer lines before
