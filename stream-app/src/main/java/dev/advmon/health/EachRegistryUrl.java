@@ -62,7 +62,8 @@ public final class EachRegistryUrl {
       return "; check that registry.url says https only where the registry speaks TLS";
     }
     if (kind == Kind.CLIENT_CERTIFICATE) {
-      return "; " + CLIENT_KEY_STORE + ", and that the registry trusts its CA";
+      return "; " + CLIENT_KEY_STORE + ", and that the registry trusts its CA"
+          + (failures.values().stream().allMatch(EachRegistryUrl::noCipherPerhaps) ? ", or its TLS ciphers" : "");
     }
     if (failures.values().stream().allMatch(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST::equals)) {
       return "; use host names in registry.url that the certificates name, or have them reissued";
@@ -134,7 +135,7 @@ public final class EachRegistryUrl {
       case TLS:
         return "check http or https in registry.url";
       case CLIENT_CERTIFICATE:
-        return CLIENT_KEY_STORE;
+        return CLIENT_KEY_STORE + (noCipherPerhaps(failure) ? ", or its TLS ciphers" : "");
       case ANSWERED:
         return null;
       case CERTIFICATE:
@@ -175,6 +176,14 @@ public final class EachRegistryUrl {
     }
     return failures.values().stream().allMatch(f -> kind(f) != Kind.ANSWERED && !unasked(f)) ? HEAD_ANSWERED
         : HEAD_EACH;
+  }
+
+  /**
+   * Whether {@code failure} is a handshake_failure alert, which a server sends where it shares no cipher suite with
+   * Java's as well as where it wanted a client certificate: the key store alone would be the wrong advice.
+   */
+  private static boolean noCipherPerhaps(String failure) {
+    return failure.contains(HttpSchemaRegistryClient.HANDSHAKE_FAILURE);
   }
 
   /** Whether {@code failure} tells of a URL not asked at all: another URL's failure, or a deadline, came first. */

@@ -25,6 +25,9 @@ public final class RegistryProbe {
   /** The registry's client key store setting, named where the registry refused this host's client certificate. */
   static final String KEY_STORE = "registry.ssl.keystore.location (ADVMON_REGISTRY_SSL_KEYSTORE_LOCATION)";
 
+  /** The other cause of a handshake_failure alert, where the registry wants no client certificate. */
+  static final String CIPHERS = ", or, where it wants none, that it shares a TLS version and cipher suite with Java's";
+
   /** The probe's time for one try, in the "nothing answered within" sentence. */
   static final String PROBE_TIMEOUT = "health.probe-timeout-ms";
 
@@ -129,7 +132,10 @@ public final class RegistryProbe {
       // the registry judged this host's certificate: the trust store, which the advice below names, is not it
       return "the registry refused this host's client certificate, or wanted one it did not get ("
           + client.substring(client.indexOf('(') + 1, client.length() - 1) + "); check " + KEY_STORE
-          + " (the certificate and its key) and that the registry trusts its CA; read only when the monitor starts";
+          + " (the certificate and its key) and that the registry trusts its CA"
+          // a server that shares no cipher suite with Java's sends the same alert: the key store is then not it
+          + (client.contains(dev.advmon.registry.HttpSchemaRegistryClient.HANDSHAKE_FAILURE) ? CIPHERS : "")
+          + "; read only when the monitor starts";
     }
     if (has(cause, javax.net.ssl.SSLException.class)) {
       return "the TLS handshake failed; check that registry.url says https only where the registry speaks TLS, and"

@@ -1149,17 +1149,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   /**
    * "client certificate refused (TLS alert bad_certificate)" where the registry's TLS alert says it refused this host's
-   * client certificate, "client certificate wanted (TLS alert certificate_required)" where it wanted one it did not get
-   * (a TLS 1.2 server's handshake_failure, most often); null otherwise.
+   * client certificate, "client certificate wanted (TLS alert certificate_required)" where it wanted one it did not
+   * get; a TLS 1.2 server's handshake_failure, which it sends for a missing client certificate and for no cipher suite
+   * in common alike (Java's client reads both as the same words), says both: null otherwise.
    */
   public static String clientCertificateRefused(Throwable t) {
     String alert = RegistryTls.clientCertificateAlert(t);
     if (alert == null) {
       return null;
     }
-    boolean wanted = alert.equals("certificate_required") || alert.equals("handshake_failure");
-    return CLIENT_CERTIFICATE + (wanted ? "wanted" : "refused") + " (TLS alert " + alert + ")";
+    return CLIENT_CERTIFICATE + (alert.equals(HANDSHAKE_FAILURE) ? "wanted, or no cipher in common"
+        : alert.equals("certificate_required") ? "wanted" : "refused") + " (TLS alert " + alert + ")";
   }
+
+  /**
+   * The TLS alert a server sends where it wanted a client certificate and got none, and where it shares no cipher
+   * suite with the client: advice for it names both.
+   */
+  public static final String HANDSHAKE_FAILURE = "handshake_failure";
 
   /** How one URL's failure reads where its certificate is trusted but names another host. */
   public static final String CERTIFICATE_FOR_ANOTHER_HOST = "certificate for another host";

@@ -218,6 +218,22 @@ class EachRegistryUrlTest {
   }
 
   /**
+   * A handshake_failure alert, which a server sends for no cipher suite in common as for a missing client certificate:
+   * its URL named the key store alone. Now the ciphers too, per URL and in the shared note.
+   */
+  @Test
+  void aHandshakeFailureNamesTheCiphersBesideTheKeyStore() {
+    String failure = "client certificate wanted, or no cipher in common (TLS alert handshake_failure)";
+
+    assertThat(EachRegistryUrl.whole(failed(two(failure, "connection refused"), false)))
+        .contains(failure + " (check registry.ssl.keystore.location, or its TLS ciphers)");
+    assertThat(EachRegistryUrl.whole(failed(two(failure, failure), false)))
+        .endsWith("; check registry.ssl.keystore.location, and that the registry trusts its CA, or its TLS ciphers");
+    assertThat(EachRegistryUrl.whole(failed(two("client certificate refused (TLS alert bad_certificate)", failure),
+        false))).endsWith("; check registry.ssl.keystore.location, and that the registry trusts its CA");
+  }
+
+  /**
    * A refused login at one URL beside a silent one: the refusal alone was told (the silent URL's failure dropped, or
    * never asked). Now each URL, the refusing one with the credentials' setting, the silent one with reachability.
    */

@@ -553,8 +553,27 @@ class RegistryProbeTest {
         + " (ADVMON_REGISTRY_SSL_KEYSTORE_LOCATION)").doesNotContain("truststore");
     assertThat(HttpSchemaRegistryClient.clientCertificateRefused(new java.io.IOException("closed",
         new javax.net.ssl.SSLException("Received fatal alert: " + alert))))
-        .isEqualTo("client certificate " + (alert.equals("bad_certificate") ? "refused" : "wanted") + " (TLS alert "
+        .isEqualTo("client certificate " + (alert.equals("bad_certificate") ? "refused"
+            : alert.equals("handshake_failure") ? "wanted, or no cipher in common" : "wanted") + " (TLS alert "
             + alert + ")");
+  }
+
+  /**
+   * handshake_failure is what a TLS 1.2 server sends where it shares no cipher suite with Java's, too (openssl
+   * s_server -tls1_2 -cipher CAMELLIA256-SHA: "Received fatal alert: handshake_failure", the same words as for
+   * -Verify 1 without a client certificate): the advice named the key store alone. Now the ciphers too; a
+   * certificate_required or bad_certificate, which tell of the certificate alone, does not.
+   */
+  @Test
+  void aHandshakeFailureAlertAlsoNamesTheCiphersNotTheKeyStoreAlone() {
+    java.util.function.Function<String, dev.advmon.registry.RegistryUnavailableException> alerted = alert ->
+        new dev.advmon.registry.RegistryUnavailableException("https://registry:8443", 1, "x",
+            new javax.net.ssl.SSLHandshakeException("Received fatal alert: " + alert));
+
+    assertThat(RegistryProbe.reason(alerted.apply("handshake_failure"), TIMEOUT_MS))
+        .contains("registry.ssl.keystore.location").contains("shares a TLS version and cipher suite with Java's");
+    assertThat(RegistryProbe.reason(alerted.apply("certificate_required"), TIMEOUT_MS)).doesNotContain("cipher");
+    assertThat(RegistryProbe.reason(alerted.apply("bad_certificate"), TIMEOUT_MS)).doesNotContain("cipher");
   }
 
   /** Another alert (a protocol version the registry does not speak) is not sent to the key store. */
