@@ -205,7 +205,7 @@ public final class EachRegistryUrl {
   /**
    * As {@link #state(Exception)}, of each URL's words ({@link RegistryWaitHistory}'s over a whole wait, where a URL
    * that answered at an earlier try counts as answered); a URL that no try reached is "not tried", not "still
-   * unreachable": nothing was asked there, the call's deadline was spent on the URLs before it.
+   * unreachable": nothing was asked there, the call's deadline was spent on the other URLs.
    */
   static String state(Map<String, String> failures) {
     long answered = failures.values().stream().filter(EachRegistryUrl::answered).count();

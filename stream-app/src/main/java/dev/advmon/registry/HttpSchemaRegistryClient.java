@@ -1024,7 +1024,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     cut |= failed.size() < urls.size();
     // a URL no request reached did not fail: "the call's deadline had passed" read as its own timeout
     throw new RegistryUnavailableException(settings.urlList(), attempts, lastProblem, notServedAt != null,
-        eachUrl(failed, attempts == 0 ? NOT_TRIED_EARLIER_REQUESTS : NOT_TRIED_URLS_BEFORE), cut, lastError);
+        eachUrl(failed, attempts == 0 ? NOT_TRIED_EARLIER_REQUESTS : NOT_TRIED_OTHER_URLS), cut, lastError);
   }
 
   /**
@@ -1039,8 +1039,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     return failures;
   }
 
-  /** How a URL reads that a call left untried, its deadline spent on the URLs asked before it. */
-  static final String NOT_TRIED_URLS_BEFORE = "not tried: the call's deadline was spent on the URLs before it";
+  /**
+   * How a URL reads that a call left untried, its deadline spent on the other URLs: not "on the URLs before it", since
+   * a call asks from the URL that last answered, so the one left may come first in registry.url.
+   */
+  static final String NOT_TRIED_OTHER_URLS = "not tried: the call's deadline was spent on the other URLs";
 
   /** How a URL reads that a call left untried, its deadline spent by the call's earlier requests. */
   static final String NOT_TRIED_EARLIER_REQUESTS = "not tried: the call's earlier requests spent its deadline";

@@ -42,14 +42,14 @@ class EachRegistryUrlTest {
     for (int i = 0; i < 3; i++) {
       failures.put("http://schema-registry-" + i + ".schema-registry.kafka.svc.cluster.local:8081/apis/ccompat/v7",
           i == 0 ? "connection refused"
-              : i == 1 ? "no answer within 1666 ms" : "not tried: the call's deadline was spent on the URLs before"
-                  + " it");
+              : i == 1 ? "no answer within 1666 ms" : "not tried: the call's deadline was spent on the other"
+                  + " URLs");
     }
     String reason = EachRegistryUrl.reason(failed(failures, true), ROOM);
     assertThat(reason).hasSizeLessThanOrEqualTo(ROOM).doesNotContain("...")
         .isEqualTo("no registry.url answered: schema-registry-0:8081: connection refused; schema-registry-1:8081: no"
-            + " answer within 1666 ms; schema-registry-2:8081: not tried: the call's deadline was spent on the URLs"
-            + " before it");
+            + " answer within 1666 ms; schema-registry-2:8081: not tried: the call's deadline was spent on the other"
+            + " URLs");
   }
 
   /** URLs that differ only in their path keep it (the wrong one is what to fix), as do schemes that differ. */
@@ -280,8 +280,8 @@ class EachRegistryUrlTest {
   void aUrlTheDeadlineLeftUntriedIsSaidNotTriedNotUnreachable() {
     Map<String, String> failures = two("no answer within 3333 ms", "no answer within 1666 ms");
     failures.put("http://schema-registry-2.registry.kafka.svc.cluster.local:8081/apis/ccompat/v7",
-        "not tried: the call's deadline was spent on the URLs before it");
-    Map<String, String> answered = two("HTTP 503", "not tried: the call's deadline was spent on the URLs before it");
+        "not tried: the call's deadline was spent on the other URLs");
+    Map<String, String> answered = two("HTTP 503", "not tried: the call's deadline was spent on the other URLs");
 
     assertThat(EachRegistryUrl.state(failed(failures, true))).isEqualTo("still unreachable at 2 of its 3 URLs; not"
         + " tried at the other (the call's deadline was spent before its turn)");

@@ -41,7 +41,7 @@ class RegistryWaitHistoryTest {
   void aUrlTheLastTryLeftUntriedKeepsItsLastOutcome() {
     RegistryWaitHistory history = new RegistryWaitHistory();
     history.add(tried("no answer within 5000 ms", "HTTP 503"));
-    history.add(tried("no answer within 5000 ms", "not tried: the call's deadline was spent on the URLs before it"));
+    history.add(tried("no answer within 5000 ms", "not tried: the call's deadline was spent on the other URLs"));
 
     assertThat(history.state()).isEqualTo("answered at 1 of its 2 URLs, but start-up's requests still failed there;"
         + " still unreachable at the other");
