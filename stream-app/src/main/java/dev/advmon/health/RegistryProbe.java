@@ -127,14 +127,13 @@ public final class RegistryProbe {
                   : "; " + TRUST_STORE + " must hold its CA")
           + "; read only when the monitor starts";
     }
-    String client = dev.advmon.registry.HttpSchemaRegistryClient.clientCertificateRefused(cause);
-    if (client != null) {
+    String alert = dev.advmon.registry.HttpSchemaRegistryClient.clientCertificateAlert(cause);
+    if (alert != null) {
       // the registry judged this host's certificate: the trust store, which the advice below names, is not it
-      return "the registry refused this host's client certificate, or wanted one it did not get ("
-          + client.substring(client.indexOf('(') + 1, client.length() - 1) + "); check " + KEY_STORE
-          + " (the certificate and its key) and that the registry trusts its CA"
+      return "the registry refused this host's client certificate, or wanted one it did not get (TLS alert "
+          + alert + "); check " + KEY_STORE + " (the certificate and its key) and that the registry trusts its CA"
           // a server that shares no cipher suite with Java's sends the same alert: the key store is then not it
-          + (client.contains(dev.advmon.registry.HttpSchemaRegistryClient.HANDSHAKE_FAILURE) ? CIPHERS : "")
+          + (alert.equals(dev.advmon.registry.HttpSchemaRegistryClient.HANDSHAKE_FAILURE) ? CIPHERS : "")
           + "; read only when the monitor starts";
     }
     if (has(cause, javax.net.ssl.SSLException.class)) {

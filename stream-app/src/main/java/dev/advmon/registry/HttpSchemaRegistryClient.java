@@ -995,8 +995,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
           }
           lastProblem = method + " " + base + path + " failed the TLS handshake: " + e
               + " (check " + RegistrySettings.TRUSTSTORE_LOCATION + ", and the key store if the registry wants mTLS)";
+          String client = clientCertificateRefused(e);
           failed.put(base, RegistryTls.certificateRefused(e) ? refusedCertificate(e)
-              : clientCertificateRefused(e) != null ? clientCertificateRefused(e) : "TLS handshake failed");
+              : client != null ? client : "TLS handshake failed");
           lastError = e;
         } catch (IOException e) {
           lastProblem = method + " " + base + path + " failed: " + describe(e, base)
@@ -1083,8 +1084,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (certificateRefused(e)) {
       return refusedCertificate(e);
     }
-    if (clientCertificateRefused(e) != null) {
-      return clientCertificateRefused(e);
+    String client = clientCertificateRefused(e);
+    if (client != null) {
+      return client;
     }
     String words = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return words.length() <= 60 ? words : words.substring(0, 57) + "...";
@@ -1157,12 +1159,20 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * in common alike (Java's client reads both as the same words), says both: null otherwise.
    */
   public static String clientCertificateRefused(Throwable t) {
-    String alert = RegistryTls.clientCertificateAlert(t);
+    String alert = clientCertificateAlert(t);
     if (alert == null) {
       return null;
     }
     return CLIENT_CERTIFICATE + (alert.equals(HANDSHAKE_FAILURE) ? "wanted, or no cipher in common"
         : alert.equals("certificate_required") ? "wanted" : "refused") + " (TLS alert " + alert + ")";
+  }
+
+  /**
+   * The TLS alert's name (e.g. {@code bad_certificate}) where the registry refused this host's client certificate or
+   * asked for one ({@link #clientCertificateRefused}); null otherwise.
+   */
+  public static String clientCertificateAlert(Throwable t) {
+    return RegistryTls.clientCertificateAlert(t);
   }
 
   /**
