@@ -261,6 +261,11 @@ public final class EachRegistryUrl {
         || f.equals(HttpSchemaRegistryClient.CERTIFICATE_FOR_ANOTHER_HOST) || outOfValidity(f));
   }
 
+  /** Whether each URL's TLS alert refused this host's client certificate, or wanted one. */
+  static boolean allClientCertificatesRefused(Map<String, String> failures) {
+    return failures.values().stream().allMatch(f -> kind(f) == Kind.CLIENT_CERTIFICATE);
+  }
+
   private static boolean outOfValidity(String failure) {
     return failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "expired")
         || failure.startsWith(HttpSchemaRegistryClient.CERTIFICATE_OUT_OF_VALIDITY + "not valid before")

@@ -28,6 +28,9 @@ public final class RegistryProbe {
   /** The other cause of a handshake_failure alert, where the registry wants no client certificate. */
   static final String CIPHERS = ", or, where it wants none, that it shares a TLS version and cipher suite with Java's";
 
+  /** What the registry is where its TLS alert refused this host's client certificate, or wanted one. */
+  static final String REFUSING_THE_HANDSHAKE = "refusing the TLS handshake";
+
   /** The probe's time for one try, in the "nothing answered within" sentence. */
   static final String PROBE_TIMEOUT = "health.probe-timeout-ms";
 
@@ -41,8 +44,9 @@ public final class RegistryProbe {
 
   /**
    * What the registry is while {@code e} lasts: "unreachable" for an outage, but not for a registry that answered and
-   * refused the monitor's login (401, 403), nor for one whose certificate (at every URL) this host refuses: the line
-   * began "unreachable for N s", and sent the operator to the network before the reason named the setting.
+   * refused the monitor's login (401, 403) or its client certificate, nor for one whose certificate (at every URL) this
+   * host refuses: the line began "unreachable for N s", and sent the operator to the network before the reason named
+   * the setting.
    */
   static String state(Exception e) {
     if (e instanceof RegistryRequestException refused && refused.authenticationFailed()) {
@@ -52,6 +56,13 @@ public final class RegistryProbe {
         ? EachRegistryUrl.allCertificatesRefused(unavailable.failures())
         : dev.advmon.registry.HttpSchemaRegistryClient.certificateRefused(unavailable.getCause()))) {
       return "with a refused certificate";
+    }
+    if (e instanceof RegistryUnavailableException unavailable && (unavailable.failures().size() >= 2
+        ? EachRegistryUrl.allClientCertificatesRefused(unavailable.failures())
+        : dev.advmon.registry.HttpSchemaRegistryClient.clientCertificateAlert(unavailable.getCause()) != null)) {
+      // its TLS alert refused this host's client certificate or wanted one (or, for handshake_failure, shared no
+      // cipher suite): it answered, and "unreachable for N s" sent the operator to the network; the reason says which
+      return REFUSING_THE_HANDSHAKE;
     }
     if (e instanceof RegistryUnavailableException unavailable && (unavailable.failures().size() >= 2
         ? EachRegistryUrl.allHttpErrors(unavailable.failures())

@@ -576,6 +576,31 @@ class RegistryProbeTest {
     assertThat(RegistryProbe.reason(alerted.apply("bad_certificate"), TIMEOUT_MS)).doesNotContain("cipher");
   }
 
+  /**
+   * A registry whose TLS alert refused this host's client certificate, or wanted one, answered: readiness called it
+   * "unreachable for N s", which sent the operator to the network before the reason named the key store. At every URL
+   * alike, as at one; a URL that is down beside it is an outage still, and so is another alert.
+   */
+  @Test
+  void aRegistryRefusingTheClientCertificateIsNotCalledUnreachable() {
+    java.util.function.Function<String, dev.advmon.registry.RegistryUnavailableException> alerted = alert ->
+        new dev.advmon.registry.RegistryUnavailableException("https://registry:8443", 1, "x",
+            new java.io.IOException("closed", new javax.net.ssl.SSLHandshakeException("Received fatal alert: "
+                + alert)));
+    java.util.function.BiFunction<String, String, dev.advmon.registry.RegistryUnavailableException> two = (a, b) ->
+        new dev.advmon.registry.RegistryUnavailableException("https://a:8443,https://b:8443", 2, "x", false,
+            java.util.Map.of("https://a:8443", a, "https://b:8443", b), false, null);
+    String refused = "client certificate refused (TLS alert bad_certificate)";
+
+    assertThat(RegistryProbe.state(alerted.apply("bad_certificate"))).isEqualTo("refusing the TLS handshake");
+    assertThat(RegistryProbe.state(alerted.apply("certificate_required"))).isEqualTo("refusing the TLS handshake");
+    assertThat(RegistryProbe.state(alerted.apply("handshake_failure"))).isEqualTo("refusing the TLS handshake");
+    assertThat(RegistryProbe.state(alerted.apply("protocol_version"))).isEqualTo(DependencyProbe.UNREACHABLE);
+    assertThat(RegistryProbe.state(two.apply(refused, "client certificate wanted (TLS alert certificate_required)")))
+        .isEqualTo("refusing the TLS handshake");
+    assertThat(RegistryProbe.state(two.apply(refused, "connection refused"))).isEqualTo(DependencyProbe.UNREACHABLE);
+  }
+
   /** Another alert (a protocol version the registry does not speak) is not sent to the key store. */
   @Test
   void anotherTlsAlertIsNotTakenForAClientCertificate() {
