@@ -233,8 +233,7 @@ public final class StandaloneKafka implements AutoCloseable {
         node.format();
       }
       for (StandaloneKafka node : nodes) { // all at once: none is ready before the quorum has a majority
-        node.process = ChildProcess.start("kafka-" + node.nodeId, node.command("kafka.Kafka",
-            node.dir.resolve("server.properties").toString()), node.dir, node.dir.resolve("broker.log"), Map.of());
+        node.process = node.startBroker("kafka-" + node.nodeId);
       }
       for (StandaloneKafka node : nodes) {
         node.awaitReady(nodes);
@@ -373,17 +372,90 @@ public final class StandaloneKafka implements AutoCloseable {
   }
 
   private List<String> command(String mainClass, String... args) {
+    return command(List.of(), mainClass, args);
+  }
+
+  private List<String> command(List<String> jvmOptions, String mainClass, String... args) {
     List<String> cmd = new java.util.ArrayList<>(List.of(ChildProcess.java(), "-Xmx512m", "-XX:TieredStopAtLevel=1",
         "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
-        "-Dlog4j.configuration=" + dir.resolve("log4j.properties").toUri(), "-cp", classpath, mainClass));
+        "-Dlog4j.configuration=" + dir.resolve("log4j.properties").toUri()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", classpath, mainClass));
     cmd.addAll(List.of(args));
     return cmd;
   }
 
+  /**
+   * The broker's JVM, with the class-data archive of this classpath's brokers ({@link ClassArchive}, under
+   * stream-app/target): it took a broker's CPU until it answers from 61 to 37 s for ReplicatedClusterOutageIT's 10
+   * starts (classes mapped, not loaded and verified), about 20 starts a run.
+   * Where it is missing, a broker of its own trains it first ({@link #trainClassArchive}). Not for a Kafka 3.9 broker:
+   * one start a run, which the training would cost more than it saves.
+   */
+  private ChildProcess startBroker(String name) throws InterruptedException {
+    if (!classpath.equals(ChildProcess.testClasspath())) {
+      return spawnBroker(name, List.of());
+    }
+    ClassArchive archive = classArchive();
+    if (archive.trains()) {
+      trainClassArchive(archive);
+      archive = classArchive();
+    }
+    return spawnBroker(name, archive.options());
+  }
+
+  private ChildProcess spawnBroker(String name, List<String> jvmOptions) {
+    return ChildProcess.start(name, command(jvmOptions, "kafka.Kafka", dir.resolve("server.properties").toString()),
+        dir, dir.resolve("broker.log"), Map.of());
+  }
+
+  private ClassArchive classArchive() {
+    return ClassArchive.forJvm(TestData.repoRoot().resolve("stream-app/target/class-archives"), ChildProcess.java(),
+        classpath, "kafka.Kafka");
+  }
+
+  /**
+   * Starts a broker of its own, on {@code archive}'s training options, and stops it (SIGTERM) once it answers: its JVM
+   * then writes the archive. Not a test's broker, which may live for minutes or be killed (kill -9 writes none). Any
+   * failure here only leaves the brokers without the archive.
+   */
+  private void trainClassArchive(ClassArchive archive) throws InterruptedException {
+    long t0 = System.nanoTime();
+    java.util.function.IntSupplier ports = distinct(ChildProcess::freePort);
+    StandaloneKafka trainer = new StandaloneKafka(dir.resolveSibling(dir.getFileName() + "-class-archive"),
+        ports.getAsInt(), ports.getAsInt(), 0, Map.of(), null, classpath);
+    java.util.concurrent.CompletableFuture<Void> published = null;
+    try {
+      trainer.format();
+      trainer.process = trainer.spawnBroker("kafka-class-archive", archive.options());
+      published = archive.publishAfterExit(trainer.process.process());
+      trainer.awaitReady();
+    } catch (RuntimeException e) {
+      LOG.warn("the brokers' class-data archive was not trained (they start without it): {}", e.toString());
+      if (published == null) {
+        archive.release(); // no JVM will exit to give up the claim
+      }
+    } finally {
+      if (trainer.process != null) {
+        trainer.stop();
+        trainer.close();
+      }
+      if (published != null) {
+        try {
+          published.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          LOG.warn("the brokers' class-data archive was not written: {}", e.toString());
+        }
+      }
+    }
+    LOG.info("class-data archive {} for the brokers {} in {} ms", archive.archive(),
+        java.nio.file.Files.isRegularFile(archive.archive()) ? "trained" : "NOT trained",
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
   private void launch() throws InterruptedException {
     long t0 = System.nanoTime();
-    process = ChildProcess.start("kafka", command("kafka.Kafka", dir.resolve("server.properties").toString()), dir,
-        dir.resolve("broker.log"), Map.of());
+    process = startBroker("kafka");
     awaitReady();
     LOG.info("standalone Kafka (pid {}) ready at {} in {} ms", process.pid(), bootstrapServers(),
         (System.nanoTime() - t0) / 1_000_000);
