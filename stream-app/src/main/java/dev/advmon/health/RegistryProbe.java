@@ -138,6 +138,12 @@ public final class RegistryProbe {
                   : "; " + TRUST_STORE + " must hold its CA")
           + "; read only when the monitor starts";
     }
+    String closed = dev.advmon.registry.HttpSchemaRegistryClient.closedAfterCertificateRequest(cause);
+    if (closed != null) {
+      // no alert to read: "a request to it failed; check that the registry runs" sent the operator to a running one
+      return closed + "; check " + KEY_STORE + " (the certificate and its key) and that the registry trusts its CA"
+          + "; read only when the monitor starts";
+    }
     String alert = dev.advmon.registry.HttpSchemaRegistryClient.clientCertificateAlert(cause);
     if (alert != null) {
       // the registry judged this host's certificate: the trust store, which the advice below names, is not it

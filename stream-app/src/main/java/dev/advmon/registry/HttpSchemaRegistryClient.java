@@ -67,6 +67,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
 
   private final RegistrySettings settings;
   private final HttpClient http;
+  // the key manager of an https registry's client, which remembers its requests for a client certificate; else null
+  private final CertificateRequests certificateRequests;
   private final String authorization;
   private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
@@ -136,7 +138,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         // never: a redirect would carry the basic-auth header to another host, and its answer would be cached
         // for good; a 3xx is reported with the registry.url to set instead
         .followRedirects(HttpClient.Redirect.NEVER);
-    RegistryTls.context(settings).ifPresent(builder::sslContext);
+    java.util.Optional<RegistryTls.Client> tls = RegistryTls.context(settings);
+    tls.ifPresent(t -> builder.sslContext(t.context()));
+    this.certificateRequests = tls.map(RegistryTls.Client::requests).orElse(null);
     this.http = builder.build();
     this.authorization = settings.basicAuthUser() == null ? null
         : "Basic " + Base64.getEncoder().encodeToString(
@@ -1113,6 +1117,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * body is read up to {@link #MAX_ANSWER_BYTES}; a larger one fails instead of filling the heap.
    */
   private HttpResponse<String> exchange(HttpRequest request, Duration timeout) throws IOException, InterruptedException {
+    long sentAt = System.nanoTime();
     java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
         http.sendAsync(request, info -> HttpResponse.BodySubscribers.mapping(new CappedBody(MAX_ANSWER_BYTES,
             "far more than any schema: is the URL a schema registry's API root?"),
@@ -1131,7 +1136,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw same;
       }
       if (e.getCause() instanceof IOException io) {
-        throw io;
+        throw closedAfterCertificateRequest(request, sentAt, io);
       }
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -1141,6 +1146,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       answer.cancel(true);
       throw e;
     }
+  }
+
+  /**
+   * {@code failure} of {@code request}, sent at {@code sentAt} (nanoTime), as the registry refusing the client
+   * certificate where the registry asked for one in this request's own handshake and then closed the connection with
+   * no alert that names the refusal (a TLS 1.3 server on Java: {@link CertificateRequests}); else {@code failure}. A
+   * connection reused from an earlier request had no handshake now, and a timeout stays a timeout.
+   */
+  private IOException closedAfterCertificateRequest(HttpRequest request, long sentAt, IOException failure) {
+    if (certificateRequests == null || failure instanceof java.net.http.HttpTimeoutException
+        || clientCertificateAlert(failure) != null || certificateRefused(failure)) {
+      return failure;
+    }
+    CertificateRequests.Asked asked = certificateRequests.askedSince(request.uri(), sentAt);
+    return asked == null ? failure : new ClosedAfterCertificateRequest(asked.sent(), failure);
   }
 
   /** How one URL's failure reads where this host refused its certificate ({@link #certificateRefused}). */
@@ -1163,6 +1183,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
     if (alert == null) {
       return null;
     }
+    if (alert.equals(RegistryTls.NO_ALERT)) {
+      return CLIENT_CERTIFICATE + (closedAfterRequest(t).sent() ? "refused" : "wanted")
+          + " (asked for in the TLS handshake, then the connection closed)";
+    }
     return CLIENT_CERTIFICATE + (alert.equals(HANDSHAKE_FAILURE) ? "wanted, or no cipher in common"
         : alert.equals("certificate_required") ? "wanted" : "refused") + " (TLS alert " + alert + ")";
   }
@@ -1173,6 +1197,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    */
   public static String clientCertificateAlert(Throwable t) {
     return RegistryTls.clientCertificateAlert(t);
+  }
+
+  /**
+   * Where {@code t} is the registry closing the connection after it asked for a client certificate (TLS 1.3 on Java:
+   * no alert came), what it did in words, for the probe's advice; null otherwise.
+   */
+  public static String closedAfterCertificateRequest(Throwable t) {
+    ClosedAfterCertificateRequest closed = closedAfterRequest(t);
+    return closed == null ? null : "the registry asked for this host's client certificate in the TLS handshake, "
+        + (closed.sent() ? "got it" : "got none (no key store set, or none of its certificates has a CA the registry"
+            + " named)")
+        + ", and closed the connection with no answer and no TLS alert that reached this host (as a registry on Java,"
+        + " Jetty's, refuses one)";
+  }
+
+  private static ClosedAfterCertificateRequest closedAfterRequest(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ClosedAfterCertificateRequest closed) {
+        return closed;
+      }
+    }
+    return null;
   }
 
   /**

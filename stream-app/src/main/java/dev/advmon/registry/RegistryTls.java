@@ -21,9 +21,19 @@ final class RegistryTls {
 
   private RegistryTls() {}
 
-  /** Empty when neither store is set: the JVM's default trust then applies. */
-  static Optional<SSLContext> context(RegistrySettings settings) {
-    if (settings.truststore() == null && settings.keystore() == null) {
+  /**
+   * An https registry's TLS: the context, whose key manager ({@link CertificateRequests}) remembers the registry's
+   * requests for a client certificate, with or without a key store.
+   */
+  record Client(SSLContext context, CertificateRequests requests) {}
+
+  /**
+   * Empty where no registry.url is https and neither store is set. Without a trust store the JVM's default trust
+   * applies; without a key store no certificate is sent, but a request for one is still remembered.
+   */
+  static Optional<Client> context(RegistrySettings settings) {
+    if (settings.truststore() == null && settings.keystore() == null
+        && settings.urls().stream().noneMatch(u -> "https".equalsIgnoreCase(u.getScheme()))) {
       return Optional.empty();
     }
     try {
@@ -60,12 +70,23 @@ final class RegistryTls {
               e);
         }
       }
+      CertificateRequests requests = new CertificateRequests(kmf == null ? null : keyManager(kmf));
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-      return Optional.of(context);
+      context.init(new javax.net.ssl.KeyManager[] {requests}, tmf == null ? null : tmf.getTrustManagers(), null);
+      return Optional.of(new Client(context, requests));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS for the schema registry: " + e.getMessage(), e);
     }
+  }
+
+  private static javax.net.ssl.X509ExtendedKeyManager keyManager(KeyManagerFactory kmf) {
+    for (javax.net.ssl.KeyManager km : kmf.getKeyManagers()) {
+      if (km instanceof javax.net.ssl.X509ExtendedKeyManager x509) {
+        return x509;
+      }
+    }
+    throw new IllegalStateException("the JVM's " + kmf.getAlgorithm() + " key manager is not an"
+        + " X509ExtendedKeyManager");
   }
 
   /**
@@ -88,9 +109,14 @@ final class RegistryTls {
    * send it when none came), and those that judge a certificate sent (unknown_ca, certificate_unknown, expired,
    * revoked); null for any other failure. Told by Java's "Received fatal alert: " words, the alert's own name, which
    * names no class; the refusal of the registry's certificate by this host is {@link #certificateRefused}.
+   * {@link #NO_ALERT} where the registry asked for a client certificate and closed the connection with no alert seen
+   * ({@link ClosedAfterCertificateRequest}).
    */
   static String clientCertificateAlert(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ClosedAfterCertificateRequest) {
+        return NO_ALERT;
+      }
       String words = t instanceof SSLException && t.getMessage() != null ? t.getMessage() : "";
       int at = words.indexOf(RECEIVED_ALERT);
       String alert = at < 0 ? "" : words.substring(at + RECEIVED_ALERT.length()).split("[^a-z_]", 2)[0];
@@ -102,6 +128,9 @@ final class RegistryTls {
   }
 
   private static final String RECEIVED_ALERT = "Received fatal alert: ";
+
+  /** {@link #clientCertificateAlert}'s answer where the registry closed the connection instead of an alert. */
+  static final String NO_ALERT = "none, the connection closed";
 
   private static final java.util.Set<String> CLIENT_CERTIFICATE_ALERTS = java.util.Set.of("bad_certificate",
       "certificate_required", "handshake_failure", "unknown_ca", "certificate_unknown", "certificate_expired",

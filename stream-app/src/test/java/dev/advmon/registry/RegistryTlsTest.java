@@ -171,6 +171,38 @@ class RegistryTlsTest {
     }
   }
 
+  /**
+   * A registry on Java that wants a client certificate (Jetty's, Confluent Schema Registry's; here the JDK's server,
+   * TLS 1.3) judges it after the client's handshake and closes the connection with no alert that java.net.http reports:
+   * the request failed as "header parser received no bytes", told as an outage ("check that the registry runs"). That
+   * it asked for a certificate in that request's handshake names the key store instead, without one and with one the
+   * registry does not trust alike (Java's client then sends none: no CA the registry named issued it).
+   */
+  @Test
+  void aRegistryThatAsksForAClientCertificateThenClosesTheConnectionNamesTheKeyStore() throws Exception {
+    Path stranger = Keytool.keyPair(dir, "stranger", 2, PASSWORD);
+    try (FakeRegistryServer server = new FakeRegistryServer("", serverContext(true), true)) {
+      RegistrySettings.Store trust = new RegistrySettings.Store(clientTrust, "PKCS12", PASSWORD);
+      for (RegistrySettings.Store keys : new RegistrySettings.Store[] {null,
+          new RegistrySettings.Store(stranger, "PKCS12", PASSWORD)}) {
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(settings(server).truststore(trust).keystore(keys)
+            .maxRetries(0).requestTimeout(Duration.ofSeconds(10)).build());
+
+        Throwable e = catchThrowable(() -> client.ping(Duration.ofSeconds(10)));
+
+        assertThat(e).as("key store %s", keys).isInstanceOf(RegistryUnavailableException.class);
+        assertThat(HttpSchemaRegistryClient.clientCertificateRefused(e.getCause())).as("key store %s", keys)
+            .isEqualTo("client certificate wanted (asked for in the TLS handshake, then the connection closed)");
+        assertThat(dev.advmon.health.RegistryProbe.advice((Exception) e, 10_000, "registry.timeout-ms"))
+            .startsWith("the registry asked for this host's client certificate in the TLS handshake, got none")
+            .contains("check registry.ssl.keystore.location");
+        assertThat(dev.advmon.health.RegistryProbe.answered((Exception) e)).isTrue();
+        assertThat(catchThrowable(() -> client.byId(1))).isInstanceOf(RegistryUnavailableException.class)
+            .hasMessageContaining("asked for a client certificate");
+      }
+    }
+  }
+
   @Test
   void aWrongStorePasswordIsAConfigurationError() {
     RegistrySettings settings = RegistrySettings.builder("https://127.0.0.1:1")
