@@ -455,6 +455,20 @@ public final class EachRegistryUrl {
   }
 
   /**
+   * As {@link #refusedLogin(Exception)}, in at most {@code room} characters, for readiness and liveness: the whole ran
+   * to about 1000 with three in-cluster URLs (each URL twice, in full, then the refusal's words). Each URL is named
+   * once, as short as {@link #reason} makes it, with what it did; the refusal's words are left to the log line, which
+   * has the whole. Null as {@link #refusedLogin(Exception)}.
+   */
+  public static String refusedLogin(Exception e, int room) {
+    if (refusedLogin(e) == null) {
+      return null;
+    }
+    String head = "schema registry (registry.url) refused the monitor's login: ";
+    return head + reason(e, room - head.length());
+  }
+
+  /**
    * Each URL of {@code e} to how it failed, where {@code e} tells of several: an outage's, or a refused login's that
    * asked the other URLs too; null where it tells of one URL only.
    */

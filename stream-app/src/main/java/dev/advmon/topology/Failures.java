@@ -168,12 +168,32 @@ public final class Failures {
   private static final List<String> STREAMS_OWN_TOPICS = List.of("Create", "Delete", "Read", "Write", "Describe",
       "DescribeConfigs");
 
-  /** The innermost cause that says most, for log lines and health reasons. */
+  /** Most characters of a failure's words in readiness and liveness (and of {@link #describe}'s one cause). */
+  static final int MAX_HEALTH_WORDS = 500;
+
+  /**
+   * {@link #describe} within {@link #MAX_HEALTH_WORDS}, for readiness and liveness, which Kubernetes and people read: a
+   * refused login at one of several registry URLs, which {@link #describe} gives whole for the log line, names each URL
+   * with what it did, shortened, without the refusal's own words.
+   */
+  public static String brief(Throwable failure) {
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      String each = c instanceof Exception e ? dev.advmon.health.EachRegistryUrl.refusedLogin(e, MAX_HEALTH_WORDS)
+          : null;
+      if (each != null) {
+        return each;
+      }
+    }
+    return describe(failure);
+  }
+
+  /** The innermost cause that says most, for log lines (and, within a cap, {@link #brief}, health reasons). */
   public static String describe(Throwable failure) {
     for (Throwable c = failure; c != null; c = c.getCause()) {
       // a refused login at one of several registry URLs: each URL and what it did, as the start-up's stop says it (the
       // refusal's message named the refusing URL alone, a silent one beside it dropped, and a running monitor stopped
-      // on it). Not cut at 500 (nor is the start-up's): each URL comes before the refusal's own words
+      // on it). Not cut at 500 (nor is the start-up's): each URL comes before the refusal's own words; brief() is
+      // what health reasons carry
       String each = c instanceof Exception e ? dev.advmon.health.EachRegistryUrl.refusedLogin(e) : null;
       if (each != null) {
         return each;
@@ -186,7 +206,7 @@ public final class Failures {
       t = t.getCause();
     }
     String message = t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    message = message.length() > 500 ? message.substring(0, 500) + "..." : message;
+    message = message.length() > MAX_HEALTH_WORDS ? message.substring(0, MAX_HEALTH_WORDS) + "..." : message;
     if (t instanceof InvalidTxnStateException) {
       // Kafka's own words do not say it: seen when the broker was unreachable (a network partition) for longer than
       // the transaction timeout, so that its coordinator aborted the open transaction and refused the late commit

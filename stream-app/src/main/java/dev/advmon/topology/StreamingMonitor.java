@@ -698,7 +698,9 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     if (kind == Failures.Kind.FATAL) {
       String hint = Failures.hint(e, properties);
-      failure = "stopped: " + cause + hint;
+      // readiness and liveness carry it: within a cap (a refused login at several registry URLs ran to ~900
+      // characters); the log line below has it whole
+      failure = "stopped: " + Failures.brief(e) + hint;
       log.error("the monitor stops: {}{} (retrying cannot fix this; correct the configuration and start it again)",
           cause, hint, e);
       supervisor.execute(() -> {

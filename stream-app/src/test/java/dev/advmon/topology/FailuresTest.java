@@ -41,6 +41,40 @@ class FailuresTest {
         + " id 7 (HTTP 401): Unauthorized)");
   }
 
+  /**
+   * The same stop with three in-cluster URLs ran to about 900 characters in readiness and liveness (each URL in full
+   * twice, then the refusal's words): what they carry is bounded, each URL still named with what it did, while the log
+   * line keeps the whole.
+   */
+  @Test
+  void aRefusedLoginAtOneOfThreeInClusterUrlsIsBoundedInHealthEachUrlStillNamed() {
+    java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
+    String url = "https://schema-registry-%d.schema-registry-headless.kafka.svc.cluster.local:8081/apis/ccompat/v7";
+    failures.put(String.format(url, 0), "no answer within 5000 ms");
+    failures.put(String.format(url, 1), "HTTP 401, login refused");
+    failures.put(String.format(url, 2), "connection refused");
+    StreamsException e = new StreamsException("Exception caught in process", dev.advmon.registry
+        .RegistryRequestException.refusedLogin("registry " + String.format(url, 1) + " refused to fetch schema id 7"
+            + " (HTTP 401): {\"error_code\":40101,\"message\":\"Unauthorized: the credentials are not valid\"}", 401,
+            failures));
+
+    String whole = Failures.describe(e);
+    String brief = Failures.brief(e);
+
+    assertThat(whole).hasSizeGreaterThan(Failures.MAX_HEALTH_WORDS).contains(String.format(url, 0))
+        .contains(String.format(url, 1)).contains(String.format(url, 2)).contains("error_code");
+    assertThat(brief).hasSizeLessThanOrEqualTo(Failures.MAX_HEALTH_WORDS)
+        .startsWith("schema registry (registry.url) refused the monitor's login: ")
+        .contains("schema-registry-0.schema-registry-headless.kafka.svc.cluster.local:8081: no answer within 5000 ms")
+        .contains("schema-registry-1.schema-registry-headless.kafka.svc.cluster.local:8081: HTTP 401, login refused"
+            + " (check registry.basic-auth.user-info)")
+        .contains("schema-registry-2.schema-registry-headless.kafka.svc.cluster.local:8081: connection refused");
+    // a failure of one URL, or no refused login, reads as before
+    IllegalStateException other = new IllegalStateException("x".repeat(800));
+    assertThat(Failures.brief(other)).isEqualTo(Failures.describe(other))
+        .hasSize(Failures.MAX_HEALTH_WORDS + "...".length());
+  }
+
   @Test
   void theRegistryRefusingOrMissingAnOutputSchemaIsSystemicWhileAFramesUnknownIdIsTheFramesOwn() {
     assertThat(Failures.classify(new dev.advmon.registry.SchemaRegistrationException("verdicts-value", 409,
