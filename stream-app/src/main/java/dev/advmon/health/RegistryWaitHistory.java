@@ -25,6 +25,9 @@ public final class RegistryWaitHistory {
     if (failures == null) {
       return;
     }
+    // the last try's, not any try's: a try the call's deadline did not cut reached every URL (the client counts one
+    // left untried as cut), so its words replace every earlier try's, and an earlier cut's note would explain words no
+    // longer shown; a cut try's untried URL keeps an earlier try's words, and the note tells of the others'
     cut = EachRegistryUrl.cutByDeadline(e);
     failures.forEach((url, words) -> {
       if (!EachRegistryUrl.unasked(words) || !last.containsKey(url)) {

@@ -58,6 +58,35 @@ class RegistryWaitHistoryTest {
     assertThat(history.whole()).contains(A + ": HTTP 503 (check its log").doesNotContain("earlier");
   }
 
+  private static RegistryUnavailableException cut(String a, String b) {
+    Map<String, String> failures = new LinkedHashMap<>();
+    failures.put(A, a);
+    failures.put(B, b);
+    return new RegistryUnavailableException(A + "," + B, 2, "last", false, failures, true, null);
+  }
+
+  /**
+   * The deadline's note ("requests cut to the call's deadline") is the last try's, not any try's of the wait: a try the
+   * deadline did not cut reached every URL (the client counts a URL left untried as cut), so its words replace every
+   * earlier try's, and an earlier cut try's note would explain words no longer shown. Where the last try was cut, the
+   * words of the URL it left untried come from an earlier try, and the note explains the others'.
+   */
+  @Test
+  void theDeadlinesNoteIsTheLastTrysWhoseWordsAreShown() {
+    RegistryWaitHistory uncutLast = new RegistryWaitHistory();
+    uncutLast.add(cut("no answer within 5000 ms", "not tried: the call's deadline was spent on the other URLs"));
+    uncutLast.add(tried("connection refused", "HTTP 503"));
+    assertThat(uncutLast.whole()).doesNotContain("cut to the call's deadline").contains(A + ": connection refused")
+        .contains(B + ": HTTP 503");
+
+    RegistryWaitHistory cutLast = new RegistryWaitHistory();
+    cutLast.add(tried("connection refused", "HTTP 503"));
+    cutLast.add(cut("no answer within 5000 ms", "not tried: the call's deadline was spent on the other URLs"));
+    assertThat(cutLast.whole()).isEqualTo("each registry.url failed: " + A + ": no answer within 5000 ms (check that"
+        + " it runs and is reachable); " + B + ": HTTP 503 (check its log and any proxy in front); requests cut to the"
+        + " call's deadline (two thirds of streams.transaction-timeout-ms, half of it per URL)");
+  }
+
   /** One URL's failure is left to the single-URL words: nothing to tell over the wait. */
   @Test
   void oneUrlIsNotTold() {
