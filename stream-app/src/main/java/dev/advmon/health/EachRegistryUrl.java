@@ -41,8 +41,8 @@ public final class EachRegistryUrl {
    * refused login the credentials, for URLs that are not the API root their paths, for failed TLS handshakes the
    * scheme; where each refused its certificate (each answered: no outage), the trust store, or, where each trusted
    * certificate names another host (RegistryProbe's rule for one URL), the host names in registry.url, which the trust
-   * store does not mend; for outages whether a registry runs behind each. Nothing where they failed differently: each
-   * URL then has its own advice.
+   * store does not mend; for outages whether a registry runs behind each, and where each answered at an earlier try
+   * of the wait, whether it restarted. Nothing where they failed differently: each URL then has its own advice.
    */
   private static String note(Map<String, String> failures) {
     if (mixed(failures)) {
@@ -60,6 +60,9 @@ public final class EachRegistryUrl {
     }
     if (kind == Kind.TLS) {
       return "; check that registry.url says https only where the registry speaks TLS";
+    }
+    if (kind == Kind.SILENT_AFTER_ANSWER) {
+      return "; each answered earlier: check whether the registry restarted, and the network to it";
     }
     if (kind == Kind.CLIENT_CERTIFICATE) {
       return "; " + CLIENT_KEY_STORE + ", and that the registry trusts its CA"
@@ -82,14 +85,27 @@ public final class EachRegistryUrl {
 
   /**
    * What a URL did, by its failure's words (HttpSchemaRegistryClient's, in its failures map): each kind has its own
-   * advice. OUTAGE is any failure without an answer (refused, silent, a host name that does not resolve, not tried).
+   * advice. OUTAGE is any failure without an answer (refused, silent, a host name that does not resolve, not tried);
+   * SILENT_AFTER_ANSWER one that answered at an earlier try of the start-up's wait ({@link RegistryWaitHistory}).
    */
-  private enum Kind { OUTAGE, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, CLIENT_CERTIFICATE, TLS, ANSWERED }
+  private enum Kind {
+    OUTAGE, SILENT_AFTER_ANSWER, ERROR, LOGIN, NOT_ROOT, CERTIFICATE, CLIENT_CERTIFICATE, TLS, ANSWERED
+  }
+
+  /**
+   * What to check at a URL that answered at an earlier try and not at the last: "check that a registry runs there" (an
+   * outage's) sent the operator to look for a registry that had answered during the same wait.
+   */
+  private static final String SILENT_AFTER_ANSWER_ADVICE = "it answered earlier: check whether it restarted, and the"
+      + " network to it";
 
   /** What to check where the registry refused this host's client certificate, or wanted one. */
   private static final String CLIENT_KEY_STORE = "check registry.ssl.keystore.location";
 
   private static Kind kind(String failure) {
+    if (failure.contains(EARLIER)) {
+      return Kind.SILENT_AFTER_ANSWER; // no answer at the last try that reached it: its own words say which answer
+    }
     if (failure.equals(HttpSchemaRegistryClient.LOGIN_ACCEPTED)) {
       return Kind.ANSWERED; // beside a URL that refused the login: nothing to do here
     }
@@ -138,6 +154,8 @@ public final class EachRegistryUrl {
         return CLIENT_KEY_STORE + (noCipherPerhaps(failure) ? ", or its TLS ciphers" : "");
       case ANSWERED:
         return null;
+      case SILENT_AFTER_ANSWER:
+        return SILENT_AFTER_ANSWER_ADVICE;
       case CERTIFICATE:
         return failure.equals(HttpSchemaRegistryClient.CERTIFICATE_NOT_TRUSTED)
             ? "check registry.ssl.truststore.location"
@@ -247,7 +265,7 @@ public final class EachRegistryUrl {
 
   /** Whether the URL of {@code failure} answered (at its last try, or an earlier one of the wait): no outage there. */
   static boolean answered(String failure) {
-    return kind(failure) != Kind.OUTAGE || failure.contains(EARLIER);
+    return kind(failure) != Kind.OUTAGE;
   }
 
   /** Whether each URL answered with an HTTP error (503, a proxy's 502): the registry answers, but fails. */

@@ -33,7 +33,31 @@ class RegistryWaitHistoryTest {
     assertThat(history.state()).isEqualTo("answered at 1 of its 2 URLs, but start-up's requests still failed there;"
         + " still unreachable at the other");
     assertThat(history.whole()).isEqualTo("each registry.url failed: " + A + ": no answer within 5000 ms, earlier"
-        + " HTTP 503; " + B + ": connection refused; check that the registry runs behind each");
+        + " HTTP 503 (it answered earlier: check whether it restarted, and the network to it); " + B + ": connection"
+        + " refused (check that a registry runs there)");
+  }
+
+  /**
+   * A URL that answered at an earlier try and went silent got the outage's note, "check that the registry runs behind
+   * each", beside one that never answered: the registry had answered there during the same wait. It gets advice of its
+   * own; where each URL did so, the note says it.
+   */
+  @Test
+  void aUrlThatWentSilentAfterAnsweringGetsAdviceOfItsOwn() {
+    RegistryWaitHistory one = new RegistryWaitHistory();
+    one.add(tried("HTTP 503", "no answer within 5000 ms"));
+    one.add(tried("no answer within 5000 ms", "no answer within 5000 ms"));
+    assertThat(one.whole()).isEqualTo("each registry.url failed: " + A + ": no answer within 5000 ms, earlier HTTP 503"
+        + " (it answered earlier: check whether it restarted, and the network to it); " + B + ": no answer within"
+        + " 5000 ms (check that it runs and is reachable)");
+
+    RegistryWaitHistory each = new RegistryWaitHistory();
+    each.add(tried("HTTP 503", "HTTP 502 not from the registry"));
+    each.add(tried("connection refused", "no answer within 5000 ms"));
+    assertThat(each.whole()).isEqualTo("each registry.url failed: " + A + ": connection refused, earlier HTTP 503; " + B
+        + ": no answer within 5000 ms, earlier HTTP 502 not from the registry; each answered earlier: check whether the"
+        + " registry restarted, and the network to it");
+    assertThat(each.state()).isEqualTo("answered, but start-up's requests still failed");
   }
 
   /** A URL the last try left untried keeps what it did when a try last reached it, not "not tried". */

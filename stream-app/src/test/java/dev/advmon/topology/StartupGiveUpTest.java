@@ -54,7 +54,8 @@ class StartupGiveUpTest {
   /**
    * A URL that answered 503 at the first try and nothing after, beside a refused connection: the give-up told the last
    * try alone, "still unreachable" and "no registry.url answered", though the registry had answered there. Now it says
-   * where it answered over the whole wait, and what each URL did.
+   * where it answered over the whole wait, and what each URL did: the silent one that answered before with advice of
+   * its own, not the outage's "check that the registry runs behind each" (since 2026-12-07).
    */
   @org.junit.jupiter.api.Test
   void aUrlThatAnsweredAtAnEarlierTryIsToldInTheGiveUpThoughItWasSilentAtTheLast() throws Exception {
@@ -69,7 +70,8 @@ class StartupGiveUpTest {
           .contains("; and schema registry at " + failing + "," + refused + " (registry.url) answered at 1 of its 2"
               + " URLs, but start-up's requests still failed there; still unreachable at the other after ")
           .contains("(startup.max-wait-ms=1500): each registry.url failed: " + failing + ": no answer within 300 ms,"
-              + " earlier HTTP 503; " + refused + ": connection refused; check that the registry runs behind each");
+              + " earlier HTTP 503 (it answered earlier: check whether it restarted, and the network to it); " + refused
+              + ": connection refused (check that a registry runs there)");
     } finally {
       once.close();
     }
