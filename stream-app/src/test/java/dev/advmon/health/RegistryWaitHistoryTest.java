@@ -14,10 +14,15 @@ class RegistryWaitHistoryTest {
   private static final String B = "http://registry-b:8081";
 
   private static RegistryUnavailableException tried(String a, String b) {
+    return tried(a, b, false);
+  }
+
+  /** A try whose words at A and B are {@code a} and {@code b}, {@code cut} where the call's deadline cut it short. */
+  private static RegistryUnavailableException tried(String a, String b, boolean cut) {
     Map<String, String> failures = new LinkedHashMap<>();
     failures.put(A, a);
     failures.put(B, b);
-    return new RegistryUnavailableException(A + "," + B, 2, "last", false, failures, false, null);
+    return new RegistryUnavailableException(A + "," + B, 2, "last", false, failures, cut, null);
   }
 
   /**
@@ -82,13 +87,6 @@ class RegistryWaitHistoryTest {
     assertThat(history.whole()).contains(A + ": HTTP 503 (check its log").doesNotContain("earlier");
   }
 
-  private static RegistryUnavailableException cut(String a, String b) {
-    Map<String, String> failures = new LinkedHashMap<>();
-    failures.put(A, a);
-    failures.put(B, b);
-    return new RegistryUnavailableException(A + "," + B, 2, "last", false, failures, true, null);
-  }
-
   /**
    * The deadline's note ("requests cut to the call's deadline") is the last try's, not any try's of the wait: a try the
    * deadline did not cut reached every URL (the client counts a URL left untried as cut), so its words replace every
@@ -98,14 +96,15 @@ class RegistryWaitHistoryTest {
   @Test
   void theDeadlinesNoteIsTheLastTrysWhoseWordsAreShown() {
     RegistryWaitHistory uncutLast = new RegistryWaitHistory();
-    uncutLast.add(cut("no answer within 5000 ms", "not tried: the call's deadline was spent on the other URLs"));
+    String untried = "not tried: the call's deadline was spent on the other URLs";
+    uncutLast.add(tried("no answer within 5000 ms", untried, true));
     uncutLast.add(tried("connection refused", "HTTP 503"));
     assertThat(uncutLast.whole()).doesNotContain("cut to the call's deadline").contains(A + ": connection refused")
         .contains(B + ": HTTP 503");
 
     RegistryWaitHistory cutLast = new RegistryWaitHistory();
     cutLast.add(tried("connection refused", "HTTP 503"));
-    cutLast.add(cut("no answer within 5000 ms", "not tried: the call's deadline was spent on the other URLs"));
+    cutLast.add(tried("no answer within 5000 ms", untried, true));
     assertThat(cutLast.whole()).isEqualTo("each registry.url failed: " + A + ": no answer within 5000 ms (check that"
         + " it runs and is reachable); " + B + ": HTTP 503 (check its log and any proxy in front); requests cut to the"
         + " call's deadline (two thirds of streams.transaction-timeout-ms, half of it per URL)");
