@@ -28,12 +28,15 @@ final class RegistryTls {
   record Client(SSLContext context, CertificateRequests requests) {}
 
   /**
-   * Empty where no registry.url is https and neither store is set. Without a trust store the JVM's default trust
-   * applies; without a key store no certificate is sent, but a request for one is still remembered.
+   * Empty where neither store is set and no registry.url is https, or the JVM's own key store is set
+   * (javax.net.ssl.keyStore, in ADVMON_JAVA_OPTS): the JVM's default context then sends its certificate, as before, and
+   * requests for one are not remembered. Without a trust store the JVM's default trust applies; without a key store no
+   * certificate is sent, but a request for one is still remembered.
    */
   static Optional<Client> context(RegistrySettings settings) {
     if (settings.truststore() == null && settings.keystore() == null
-        && settings.urls().stream().noneMatch(u -> "https".equalsIgnoreCase(u.getScheme()))) {
+        && (settings.urls().stream().noneMatch(u -> "https".equalsIgnoreCase(u.getScheme()))
+            || System.getProperty("javax.net.ssl.keyStore") != null)) {
       return Optional.empty();
     }
     try {

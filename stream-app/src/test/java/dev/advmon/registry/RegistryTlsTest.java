@@ -203,6 +203,24 @@ class RegistryTlsTest {
     }
   }
 
+  /**
+   * An https registry gets the client's own context (its key manager remembers requests for a certificate), but not
+   * where the JVM's key store is set (javax.net.ssl.keyStore, in ADVMON_JAVA_OPTS): the JVM's default context sent that
+   * store's certificate, and still does.
+   */
+  @Test
+  void theJvmsOwnKeyStoreKeepsTheJvmsDefaultContext() {
+    RegistrySettings https = RegistrySettings.builder("https://127.0.0.1:8443").build();
+    assertThat(RegistryTls.context(https)).isPresent();
+    assertThat(RegistryTls.context(RegistrySettings.builder("http://127.0.0.1:8081").build())).isEmpty();
+    System.setProperty("javax.net.ssl.keyStore", dir.resolve("jvm.p12").toString());
+    try {
+      assertThat(RegistryTls.context(https)).isEmpty();
+    } finally {
+      System.clearProperty("javax.net.ssl.keyStore");
+    }
+  }
+
   @Test
   void aWrongStorePasswordIsAConfigurationError() {
     RegistrySettings settings = RegistrySettings.builder("https://127.0.0.1:1")
