@@ -17,7 +17,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * handshake has finished: Java's own server (Jetty's, Confluent Schema Registry's) then closes the connection with no
  * alert that reaches java.net.http, whose request fails as "header parser received no bytes", and was told as an
  * outage ("check that the registry runs"). That the registry asked for a certificate in that very request's handshake
- * tells it apart from a registry that went away. Delegates the choice of a certificate to the key store's manager.
+ * and got none tells it apart from a registry that went away. Delegates the choice of a certificate to the key store's
+ * manager.
  */
 final class CertificateRequests extends X509ExtendedKeyManager {
 

@@ -1160,7 +1160,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return failure;
     }
     CertificateRequests.Asked asked = certificateRequests.askedSince(request.uri(), sentAt);
-    return asked == null ? failure : new ClosedAfterCertificateRequest(asked.sent(), failure);
+    // where one was sent, a close is no sign of a refusal: with mutual TLS working every handshake asks and gets one
+    return asked == null || asked.sent() ? failure : new ClosedAfterCertificateRequest(failure);
   }
 
   /** How one URL's failure reads where this host refused its certificate ({@link #certificateRefused}). */
@@ -1184,8 +1185,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
       return null;
     }
     if (alert.equals(RegistryTls.NO_ALERT)) {
-      return CLIENT_CERTIFICATE + (closedAfterRequest(t).sent() ? "refused" : "wanted")
-          + " (asked for in the TLS handshake, then the connection closed)";
+      return CLIENT_CERTIFICATE + "wanted (asked for in the TLS handshake, then the connection closed)";
     }
     return CLIENT_CERTIFICATE + (alert.equals(HANDSHAKE_FAILURE) ? "wanted, or no cipher in common"
         : alert.equals("certificate_required") ? "wanted" : "refused") + " (TLS alert " + alert + ")";
@@ -1205,11 +1205,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    */
   public static String closedAfterCertificateRequest(Throwable t) {
     ClosedAfterCertificateRequest closed = closedAfterRequest(t);
-    return closed == null ? null : "the registry asked for this host's client certificate in the TLS handshake, "
-        + (closed.sent() ? "got it" : "got none (no key store set, or none of its certificates has a CA the registry"
-            + " named)")
-        + ", and closed the connection with no answer and no TLS alert that reached this host (as a registry on Java,"
-        + " Jetty's, refuses one)";
+    return closed == null ? null : "the registry asked for this host's client certificate in the TLS handshake, got"
+        + " none (no key store set, or none of its certificates has a CA the registry named), and closed the connection"
+        + " with no answer and no TLS alert that reached this host (as a registry on Java, Jetty's, refuses one)";
   }
 
   private static ClosedAfterCertificateRequest closedAfterRequest(Throwable t) {

@@ -204,6 +204,40 @@ class RegistryTlsTest {
   }
 
   /**
+   * A registry that asked for the client certificate, got it, finished the handshake and then closed the connection
+   * without answering (a restart, a proxy's reset) is not told as refusing the certificate: with mutual TLS working,
+   * every new connection's handshake asks for one and gets it.
+   */
+  @Test
+  void aRegistryThatGotTheClientCertificateAndClosedIsNotToldAsRefusingIt() throws Exception {
+    try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) serverContext(true)
+        .getServerSocketFactory().createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      listener.setNeedClientAuth(true);
+      Thread closer = new Thread(() -> {
+        while (!listener.isClosed()) {
+          try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept()) {
+            s.startHandshake();
+            s.getInputStream().read(); // the request's first byte: the handshake, the client's certificate taken
+          } catch (java.io.IOException e) {
+            // closed: the test ends
+          }
+        }
+      });
+      closer.setDaemon(true);
+      closer.start();
+      HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistrySettings.builder("https://127.0.0.1:"
+          + listener.getLocalPort()).maxRetries(0)
+          .truststore(new RegistrySettings.Store(clientTrust, "PKCS12", PASSWORD))
+          .keystore(new RegistrySettings.Store(clientKeys, "PKCS12", PASSWORD)).build());
+
+      Throwable e = catchThrowable(() -> client.ping(Duration.ofSeconds(10)));
+
+      assertThat(e).isInstanceOf(RegistryUnavailableException.class);
+      assertThat(HttpSchemaRegistryClient.clientCertificateRefused(e.getCause())).as("%s", e).isNull();
+    }
+  }
+
+  /**
    * An https registry gets the client's own context (its key manager remembers requests for a certificate), but not
    * where the JVM's key store is set (javax.net.ssl.keyStore, in ADVMON_JAVA_OPTS): the JVM's default context sent that
    * store's certificate, and still does.
