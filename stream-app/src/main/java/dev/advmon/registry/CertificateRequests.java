@@ -29,6 +29,11 @@ final class CertificateRequests extends X509ExtendedKeyManager {
   private final X509ExtendedKeyManager keys;
   /** host:port to its last request: one per registry URL. */
   private final Map<String, Asked> asked = new ConcurrentHashMap<>();
+  /**
+   * host:port of each registry that answered a request whose handshake asked for a certificate and got none: it wants
+   * one (Confluent's ssl.client.authentication=REQUESTED) but does not need it, so a close there later is no refusal.
+   */
+  private final java.util.Set<String> answeredWithout = ConcurrentHashMap.newKeySet();
 
   CertificateRequests(X509ExtendedKeyManager keys) {
     this.keys = keys;
@@ -36,9 +41,25 @@ final class CertificateRequests extends X509ExtendedKeyManager {
 
   /** The request {@code url}'s host made in a handshake since {@code since} (nanoTime), or null where it made none. */
   Asked askedSince(URI url, long since) {
-    int port = url.getPort() != -1 ? url.getPort() : 443;
-    Asked last = asked.get(key(url.getHost(), port));
+    Asked last = asked.get(key(url.getHost(), port(url)));
     return last != null && last.at() - since >= 0 ? last : null;
+  }
+
+  /** That {@code url}'s registry answered a request sent at {@code since} (nanoTime): see {@link #wantsOnly}. */
+  void answered(URI url, long since) {
+    Asked last = askedSince(url, since);
+    if (last != null && !last.sent()) {
+      answeredWithout.add(key(url.getHost(), port(url)));
+    }
+  }
+
+  /** Whether {@code url}'s registry answered after it asked for a certificate and got none: it does not need one. */
+  boolean wantsOnly(URI url) {
+    return answeredWithout.contains(key(url.getHost(), port(url)));
+  }
+
+  private static int port(URI url) {
+    return url.getPort() != -1 ? url.getPort() : 443;
   }
 
   @Override

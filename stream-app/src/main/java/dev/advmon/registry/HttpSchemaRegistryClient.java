@@ -1118,10 +1118,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    */
   private HttpResponse<String> exchange(HttpRequest request, Duration timeout) throws IOException, InterruptedException {
     long sentAt = System.nanoTime();
+    // set once the answer's status line and headers came: the registry took the handshake, whatever fails after
+    java.util.concurrent.atomic.AtomicBoolean headed = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
-        http.sendAsync(request, info -> HttpResponse.BodySubscribers.mapping(new CappedBody(MAX_ANSWER_BYTES,
-            "far more than any schema: is the URL a schema registry's API root?"),
-            b -> new String(b, StandardCharsets.UTF_8)));
+        http.sendAsync(request, info -> {
+          headed.set(true);
+          if (certificateRequests != null) {
+            certificateRequests.answered(request.uri(), sentAt);
+          }
+          return HttpResponse.BodySubscribers.mapping(new CappedBody(MAX_ANSWER_BYTES,
+              "far more than any schema: is the URL a schema registry's API root?"),
+              b -> new String(b, StandardCharsets.UTF_8));
+        });
     try {
       return answer.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -1136,7 +1144,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
         throw same;
       }
       if (e.getCause() instanceof IOException io) {
-        throw closedAfterCertificateRequest(request, sentAt, io);
+        throw headed.get() ? io : closedAfterCertificateRequest(request, sentAt, io);
       }
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -1152,11 +1160,15 @@ public final class HttpSchemaRegistryClient implements SchemaRegistry {
    * {@code failure} of {@code request}, sent at {@code sentAt} (nanoTime), as the registry refusing the client
    * certificate where the registry asked for one in this request's own handshake and then closed the connection with
    * no alert that names the refusal (a TLS 1.3 server on Java: {@link CertificateRequests}); else {@code failure}. A
-   * connection reused from an earlier request had no handshake now, and a timeout stays a timeout.
+   * connection reused from an earlier request had no handshake now, a timeout stays a timeout, and a failure after the
+   * answer's headers (too large a body) is not met here.
    */
   private IOException closedAfterCertificateRequest(HttpRequest request, long sentAt, IOException failure) {
+    // a registry that answered without a certificate only wants one (want, not need): a close there later (a restart,
+    // whose full handshake asks again) is no refusal
     if (certificateRequests == null || failure instanceof java.net.http.HttpTimeoutException
-        || clientCertificateAlert(failure) != null || certificateRefused(failure)) {
+        || clientCertificateAlert(failure) != null || certificateRefused(failure)
+        || certificateRequests.wantsOnly(request.uri())) {
       return failure;
     }
     CertificateRequests.Asked asked = certificateRequests.askedSince(request.uri(), sentAt);

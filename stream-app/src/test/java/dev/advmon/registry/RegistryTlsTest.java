@@ -238,6 +238,72 @@ class RegistryTlsTest {
   }
 
   /**
+   * A registry that asks for a client certificate optionally (want, not need: Confluent Schema Registry's
+   * ssl.client.authentication=REQUESTED, Jetty's wantClientAuth), reached without a key store, asks in each full
+   * handshake and gets none, and answers. A close after it restarted (a full handshake again: its session cache is
+   * gone), or an answer too large on a first contact, is no refusal of the certificate: told as one, readiness said
+   * "refusing the TLS handshake" and sent the operator to the key store of a monitor whose TLS works.
+   */
+  @Test
+  void aRegistryThatOnlyWantsAClientCertificateIsNotToldAsRefusingItWhenItCloses() throws Exception {
+    RegistrySettings.Store trust = new RegistrySettings.Store(clientTrust, "PKCS12", PASSWORD);
+    int port;
+    HttpSchemaRegistryClient client;
+    try (javax.net.ssl.SSLServerSocket listener = wantingClientCertificates(0, "HTTP/1.1 200 OK\r\nContent-Length: 2"
+        + "\r\nConnection: close\r\n\r\n{}", 0)) {
+      port = listener.getLocalPort();
+      client = new HttpSchemaRegistryClient(RegistrySettings.builder("https://127.0.0.1:" + port).maxRetries(0)
+          .truststore(trust).build());
+      client.ping(Duration.ofSeconds(10)); // answered with no certificate: it only wants one
+    }
+    Throwable closed;
+    try (javax.net.ssl.SSLServerSocket restarted = wantingClientCertificates(port, "", 0)) { // closes, unanswered
+      closed = catchThrowable(() -> client.ping(Duration.ofSeconds(10)));
+    }
+    Throwable large;
+    try (javax.net.ssl.SSLServerSocket other = wantingClientCertificates(0, "HTTP/1.1 200 OK\r\nContent-Length: "
+        + "20000000\r\n\r\n", HttpSchemaRegistryClient.MAX_ANSWER_BYTES + 1024)) {
+      HttpSchemaRegistryClient first = new HttpSchemaRegistryClient(RegistrySettings.builder("https://127.0.0.1:"
+          + other.getLocalPort()).maxRetries(0).truststore(trust).build());
+      large = catchThrowable(() -> first.ping(Duration.ofSeconds(10)));
+    }
+
+    for (Throwable e : List.of(closed, large)) {
+      assertThat(e).isInstanceOf(RegistryUnavailableException.class);
+      assertThat(HttpSchemaRegistryClient.clientCertificateRefused(e.getCause())).as("%s", e).isNull();
+      assertThat(dev.advmon.health.RegistryProbe.advice((Exception) e, 10_000, "registry.timeout-ms")).as("%s", e)
+          .doesNotContain("client certificate");
+    }
+    assertThat(large).hasMessageContaining("larger than");
+  }
+
+  /**
+   * An https listener on {@code port} (0: any) that wants, not needs, a client certificate, and to each request's
+   * first byte writes {@code answer} and {@code zeros} zero bytes (none: it closes without answering).
+   */
+  private static javax.net.ssl.SSLServerSocket wantingClientCertificates(int port, String answer, int zeros)
+      throws Exception {
+    javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) serverContext(true)
+        .getServerSocketFactory().createServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress());
+    listener.setWantClientAuth(true);
+    Thread server = new Thread(() -> {
+      while (!listener.isClosed()) {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept()) {
+          s.startHandshake();
+          s.getInputStream().read(); // the request's first byte: the handshake done, and accepted without a certificate
+          s.getOutputStream().write(answer.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().write(new byte[zeros]);
+        } catch (java.io.IOException e) {
+          // closed: the test ends, or the client gave up on the answer
+        }
+      }
+    });
+    server.setDaemon(true);
+    server.start();
+    return listener;
+  }
+
+  /**
    * An https registry gets the client's own context (its key manager remembers requests for a certificate), but not
    * where the JVM's key store is set (javax.net.ssl.keyStore, in ADVMON_JAVA_OPTS): the JVM's default context sent that
    * store's certificate, and still does.
