@@ -72,8 +72,16 @@ final class CertificateRequests extends X509ExtendedKeyManager {
   }
 
   private static String key(String host, int port) {
-    // java.net.http gives the engine the URI's host, an IPv6 address with its brackets
     String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (bare.indexOf(':') >= 0) {
+      // an IPv6 address: java.net.http gives the engine its full form (0:0:0:0:0:0:0:1 for a registry.url's [::1]),
+      // so both are written so; a literal is parsed, never looked up
+      try {
+        bare = java.net.InetAddress.getByName(bare).getHostAddress();
+      } catch (java.net.UnknownHostException e) {
+        // not an address after all: kept as written
+      }
+    }
     return bare.toLowerCase(Locale.ROOT) + ":" + port;
   }
 
