@@ -463,13 +463,17 @@ public final class EachRegistryUrl {
    * refused login, or tells of one URL only (its message names it, and what to fix).
    */
   public static String refusedLogin(Exception e) {
-    Map<String, String> failures = e instanceof RegistryRequestException refused && refused.authenticationFailed()
-        ? failures(e) : null;
+    Map<String, String> failures = refusedLoginFailures(e);
     if (failures == null) {
       return null;
     }
     return "schema registry at " + String.join(",", failures.keySet()) + " (registry.url) refused the monitor's login: "
         + whole(e) + RegistryProbe.clientWords(e);
+  }
+
+  /** Each URL to what it did where {@code e} is a refused login that asked several URLs; null otherwise. */
+  private static Map<String, String> refusedLoginFailures(Exception e) {
+    return e instanceof RegistryRequestException refused && refused.authenticationFailed() ? failures(e) : null;
   }
 
   /**
@@ -479,7 +483,7 @@ public final class EachRegistryUrl {
    * has the whole. Null as {@link #refusedLogin(Exception)}.
    */
   public static String refusedLogin(Exception e, int room) {
-    if (refusedLogin(e) == null) {
+    if (refusedLoginFailures(e) == null) {
       return null;
     }
     String head = "schema registry (registry.url) refused the monitor's login: ";
