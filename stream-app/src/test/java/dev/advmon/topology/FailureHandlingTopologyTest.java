@@ -60,6 +60,11 @@ class FailureHandlingTopologyTest {
   private volatile RuntimeException byIdFault;
   /** Whether a model call on these images fails as if the frame among them broke it; the others still score. */
   private volatile java.util.function.Predicate<List<FloatImage>> frameBreaksModel = images -> false;
+  /**
+   * The class score the model returns for an image instead of its real one (NaN, an infinity: an FP16 engine beyond
+   * its range), or null for the real scores; the rest of the call's rows stay as the model returned them.
+   */
+  private volatile java.util.function.Function<FloatImage, Float> overflowsOn = image -> null;
 
   /** A detector with a bug: on frames whose first pixel is pure red it returns a result without a name. */
   private static final class BuggyDetector implements Detector {
@@ -134,7 +139,7 @@ class FailureHandlingTopologyTest {
     BreakableClassifier breakable = new BreakableClassifier(model);
     breakable.fault = images -> modelBroken ? new IllegalStateException("CUDA error: out of memory")
         : frameBreaksModel.test(images) ? new IllegalArgumentException("this frame breaks the model") : null;
-    FrameScorer scorer = new FrameScorer(breakable, List.of(new BuggyDetector()), 16);
+    FrameScorer scorer = new FrameScorer(overflowing(breakable), List.of(new BuggyDetector()), 16);
     Properties props = TopologyTestProps.exactlyOnce("failure-test", stateDir, topics, dlqSerde.serializer(),
         limits.maxEncodedBytes());
     driver = new TopologyTestDriver(MonitorTopology.buildTopology(new StreamsBuilder(),
@@ -142,6 +147,42 @@ class FailureHandlingTopologyTest {
     frames = driver.createInputTopic("frames", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     verdicts = driver.createOutputTopic("verdicts", Serdes.String().deserializer(), topics.verdicts().valueSerde().deserializer());
     deadLetters = driver.createOutputTopic("dlq", Serdes.String().deserializer(), topics.deadLetters().valueSerde().deserializer());
+  }
+
+  /**
+   * {@code real}, whose first class score of each image {@link #overflowsOn} names is that value: the rows go through
+   * BatchOutput.fromModel, as an engine's outputs do.
+   */
+  private dev.advmon.model.BatchClassifier overflowing(dev.advmon.model.BatchClassifier real) {
+    return new dev.advmon.model.BatchClassifier() {
+      @Override
+      public dev.advmon.model.ModelManifest manifest() {
+        return real.manifest();
+      }
+
+      @Override
+      public String engineName() {
+        return real.engineName();
+      }
+
+      @Override
+      public BatchOutput classify(List<FloatImage> images) {
+        BatchOutput out = real.classify(images);
+        int k = out.numClasses();
+        float[] scores = new float[images.size() * k];
+        for (int i = 0; i < images.size(); i++) {
+          System.arraycopy(out.probabilities(i), 0, scores, i * k, k);
+          Float instead = overflowsOn.apply(images.get(i));
+          if (instead != null) {
+            scores[i * k] = instead;
+          }
+        }
+        return BatchOutput.fromModel(images.size(), scores, true, null);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @AfterEach
@@ -319,5 +360,31 @@ class FailureHandlingTopologyTest {
         .ofNullable(r.getHeaders().lastHeader(RedrivenFrames.FROM_HEADER))
         .map(h -> new String(h.value(), java.nio.charset.StandardCharsets.UTF_8)).orElse("(no header)"))
         .containsExactly("SCORING_FAILED from frames-dlq-3@17", "SCORING_FAILED from (no header)");
+  }
+
+  /**
+   * A model that returns NaN or an infinity for one frame (an FP16 engine beyond its range) must not give that frame a
+   * verdict, where every "score > threshold" is false and it would read as clean, nor lose it: each such frame is a
+   * SCORING_FAILED dead letter naming it and what the model returned, and the frames around it are scored.
+   */
+  @Test
+  void aFrameTheModelScoresAsNanOrInfinityIsADeadLetterNamingItAndTheOthersAreScored() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    // pure blue overflows to NaN, pure green to +infinity; no other frame here has either colour
+    overflowsOn = image -> image.get(0, 0, 0) != 0f ? null : image.get(2, 0, 0) == 1f ? Float.valueOf(Float.NaN)
+        : image.get(1, 0, 0) == 1f ? Float.valueOf(Float.POSITIVE_INFINITY) : null;
+    frames.pipeInput("cam-1".getBytes(), rgb("before", "cam-1", 10, 200, 10));
+    frames.pipeInput("cam-1".getBytes(), rgb("nan", "cam-1", 0, 0, 255));
+    frames.pipeInput("cam-1".getBytes(), rgb("between", "cam-1", 200, 10, 10));
+    frames.pipeInput("cam-2".getBytes(), rgb("inf", "cam-2", 0, 255, 0));
+    frames.pipeInput("cam-1".getBytes(), rgb("after", "cam-1", 10, 10, 200));
+
+    assertThat(verdicts.readValuesToList()).extracting(FrameVerdict::getFrameId)
+        .containsExactly("before", "between", "after");
+    assertThat(deadLetters.readValuesToList()).satisfiesExactly(
+        d -> assertThat(d.getFrameId() + " " + d.getCameraId() + " " + d.getReason() + ": " + d.getErrorMessage())
+            .startsWith("nan cam-1 SCORING_FAILED: model returned a class score of NaN for image 0 "),
+        d -> assertThat(d.getFrameId() + " " + d.getCameraId() + " " + d.getReason() + ": " + d.getErrorMessage())
+            .startsWith("inf cam-2 SCORING_FAILED: model returned a class score of Infinity for image 0 "));
   }
 }
