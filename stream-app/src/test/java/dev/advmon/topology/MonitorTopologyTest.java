@@ -779,4 +779,50 @@ class MonitorTopologyTest {
       assertThat(d.getErrorMessage()).contains("tombstone");
     });
   }
+
+  /**
+   * A value too short to hold the wire format's header (empty, or a few bytes) and a record with neither key nor value
+   * are dead letters saying what they lacked, with the bytes they had: the tombstone test above has a key and a null
+   * value, the other dead-letter tests values of five bytes or more.
+   */
+  @Test
+  void aValueTooShortForTheWireFormatOrARecordWithoutKeyOrValueIsADeadLetterSayingWhatItLacked() {
+    frames.pipeInput("cam-1".getBytes(), new byte[0]);
+    frames.pipeInput((byte[]) null, new byte[] {0, 0, 1});
+    frames.pipeInput((byte[]) null, (byte[]) null);
+
+    List<TestRecord<String, DeadLetter>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).extracting(r -> r.key() + " " + r.value().getReason() + ": " + r.value().getErrorMessage())
+        .containsExactly(
+            "cam-1 BAD_MAGIC_BYTE: record has 0 byte(s), fewer than the 5-byte header (magic byte 0 + 4-byte schema id);"
+                + " not written by a registry serde",
+            "null BAD_MAGIC_BYTE: record has 3 byte(s), fewer than the 5-byte header (magic byte 0 + 4-byte schema id);"
+                + " not written by a registry serde",
+            "null BAD_MAGIC_BYTE: record has no value (a tombstone); a frame was expected");
+    assertThat(dead.get(0).value().getValue()).as("an empty value is kept as such, not as no value")
+        .isEqualTo(ByteBuffer.wrap(new byte[0]));
+    assertThat(dead.get(1).value().getValue()).isEqualTo(ByteBuffer.wrap(new byte[] {0, 0, 1}));
+    assertThat(dead).extracting(r -> r.value().getKey()).containsExactly(ByteBuffer.wrap("cam-1".getBytes()), null,
+        null);
+    assertThat(verdicts.isEmpty()).isTrue();
+  }
+
+  /**
+   * Header values are a producer's bytes: a redriven frame whose headers are not UTF-8 (another producer's, or
+   * damaged) is still scored, and its verdict names the dead letter as far as the bytes read as UTF-8 (each undecodable
+   * byte a U+FFFD), rather than the frame failing on its headers.
+   */
+  @Test
+  void aRedrivenFrameWhoseHeadersAreNotUtf8IsScoredWithTheHeaderReadAsFarAsItIsText() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(RedrivenFrames.HEADER, new byte[] {(byte) 0xff, (byte) 0xfe});
+    headers.add(RedrivenFrames.FROM_HEADER, new byte[] {'d', 'l', 'q', '@', (byte) 0xc3, (byte) 0x28});
+    frames.pipeInput(new TestRecord<>("cam-1".getBytes(), whiteFrame("odd-headers"), headers, Instant.now()));
+
+    assertThat(verdicts.readValuesToList()).singleElement().satisfies(v -> {
+      assertThat(v.getFrameId()).isEqualTo("odd-headers");
+      assertThat(v.getAttributes()).containsEntry("advmon.redrivenFrom", "dlq@\uFFFD(");
+    });
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
 }
