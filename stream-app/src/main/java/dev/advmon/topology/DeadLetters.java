@@ -25,7 +25,7 @@ final class DeadLetters {
 
   static DeadLetter of(String topic, int partition, long offset, byte[] key, byte[] value, String reason,
       Throwable error, String frameId, String cameraId, long now, RecordLimits limits) {
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String message = message(error);
     long maxValue = limits.maxFrameRecordBytes();
     boolean cut = value != null && value.length > maxValue;
     return DeadLetter.newBuilder()
@@ -43,6 +43,11 @@ final class DeadLetters {
         .setCameraId(cameraId == null ? null : bounded(cameraId, RecordLimits.MAX_ID_CHARS))
         .setTime(java.time.Instant.ofEpochMilli(now))
         .build();
+  }
+
+  /** What a dead letter of {@code error} says, before it is bounded: its message, or its class when it has none. */
+  static String message(Throwable error) {
+    return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
   }
 
   static String bounded(String s, int maxChars) {

@@ -116,8 +116,9 @@ final class DecodeFrameProcessor implements Processor<byte[], byte[], String, Ou
    * "frame X from camera Y" with each id cut to {@value #QUOTED_ID_CHARS} characters: an invalid frame's ids are not
    * bounded yet, and one quoted whole would fill the dead letter's bounded message and push out what is wrong. An id
    * that is empty or starts or ends with white space is in double quotes: bare, "frame  from camera cam-w" showed no id.
+   * Also how the processing handler names a frame that failed past decoding ({@link StreamErrorHandlers}).
    */
-  private static String which(Frame frame) {
+  static String which(Frame frame) {
     return "frame " + quoted(frame.getFrameId()) + " from camera " + quoted(frame.getCameraId());
   }
 

@@ -106,6 +106,14 @@ public final class StreamErrorHandlers {
       if (!keepValue && raw != null) {
         letter.setValueSize((long) raw.length);
       }
+      dev.advmon.schema.Frame frame = decodedFrame(value);
+      if (frame != null) {
+        // read that far: named as the topology's own dead letters after decoding name it (its message read "Field
+        // detector type:STRING pos:0 does not accept null values", the record key the producer's); the frameId and
+        // cameraId fields stay null in the handlers' dead letters, as DeadLetter.avsc says
+        letter.setErrorMessage(DeadLetters.bounded(DecodeFrameProcessor.which(frame) + ": "
+            + DeadLetters.message(error), RecordLimits.MAX_MESSAGE_CHARS));
+      }
       byte[] key = ctx.sourceRawKey() == null ? null
           : DeadLetters.bounded(new String(ctx.sourceRawKey(), StandardCharsets.UTF_8), RecordLimits.MAX_ID_CHARS)
               .getBytes(StandardCharsets.UTF_8);
@@ -115,6 +123,22 @@ public final class StreamErrorHandlers {
       metrics.deadLetter(reason);
       return record;
     }
+  }
+
+  /**
+   * The frame a record past decoding carries, as the topology hands it from processor to processor (where
+   * {@link RedrivenFrames#fromRecord} reads advmon.redrivenFrom too); null for a record not decoded yet, or not a
+   * frame.
+   */
+  static dev.advmon.schema.Frame decodedFrame(Object value) {
+    Object v = value instanceof Outcome.Ok<?> ok ? ok.value() : value;
+    if (v instanceof WriteVerdictProcessor.Written w) {
+      v = w.scored();
+    }
+    if (v instanceof VerdictMapper.Scored s) {
+      return s.frame();
+    }
+    return v instanceof DecodedFrame f ? f.frame() : null;
   }
 
   /**
@@ -149,8 +173,10 @@ public final class StreamErrorHandlers {
             Failures.describe(exception), exception);
         return Response.resume();
       }
-      log.error("frame record {} could not be processed; dead-lettered as PROCESSING_FAILED: {}", where,
-          Failures.describe(exception), exception);
+      dev.advmon.schema.Frame frame = decodedFrame(record.value());
+      log.error("frame record {}{} could not be processed; dead-lettered as PROCESSING_FAILED: {}", where,
+          frame == null ? "" : " (" + LogText.of(DecodeFrameProcessor.which(frame)) + ")", Failures.describe(exception),
+          exception);
       return Response.resume(List.of(writer.deadLetter(ctx, record.value(), "PROCESSING_FAILED", exception, true)));
     }
   }

@@ -387,4 +387,22 @@ class FailureHandlingTopologyTest {
         d -> assertThat(d.getFrameId() + " " + d.getCameraId() + " " + d.getReason() + ": " + d.getErrorMessage())
             .startsWith("inf cam-2 SCORING_FAILED: model returned a class score of Infinity for image 0 "));
   }
+
+  /**
+   * A frame that fails unexpectedly past decoding (here a detector's bug while its verdict is made) is dead-lettered by
+   * Kafka Streams' processing handler, which has the decoded frame in hand: its message named neither the frame nor
+   * its camera ("Field detector type:STRING pos:0 does not accept null values"), although every dead letter the
+   * topology writes after decoding does, and the record key is the producer's (here a site's). It now leads with them.
+   */
+  @Test
+  void anUnexpectedFailureAfterDecodingIsADeadLetterWhoseMessageNamesTheFrameAndItsCamera() {
+    start(new ImageLimits(100_000, 1_000_000, 4096));
+    frames.pipeInput("site-7".getBytes(), rgb("red", "cam-1", 255, 0, 0));
+    frames.pipeInput("site-7".getBytes(), "hello, not avro".getBytes());
+
+    assertThat(deadLetters.readValuesToList()).satisfiesExactly(
+        d -> assertThat(d.getReason() + ": " + d.getErrorMessage())
+            .startsWith("PROCESSING_FAILED: frame red from camera cam-1: ").contains("does not accept null values"),
+        d -> assertThat(d.getReason() + ": " + d.getErrorMessage()).startsWith("BAD_MAGIC_BYTE: byte 0 is 0x68"));
+  }
 }
