@@ -11,6 +11,7 @@ import dev.advmon.detect.OverinterpretationDetector;
 import dev.advmon.detect.Verdict;
 import dev.advmon.evaluation.EvidencePictures;
 import dev.advmon.image.FloatImage;
+import dev.advmon.image.ImageDecodeException;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.FramePreparer;
@@ -67,10 +68,11 @@ final class InspectCommand implements Callable<Integer> {
     }
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = BundleSetting.load(config);
+    // read before the model loads: a file that is no image is said at once, not after the model's start-up
+    FloatImage frame = read(FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), file);
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
-      FloatImage frame = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()).prepare(file);
       Verdict v = scorer.score(frame);
       OverinterpretationDetector oi = detectors.stream().filter(d -> d instanceof OverinterpretationDetector)
           .map(d -> (OverinterpretationDetector) d).findFirst().orElse(null);
@@ -103,6 +105,20 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println(verdictJson(file, v, out));
     }
     return 0;
+  }
+
+  /**
+   * The image, or an error that names it: the decoder's own message is about bytes ("the image is empty (0 bytes)"),
+   * and inspect printed it alone, naming no file, where audit and evaluate name theirs.
+   */
+  private static FloatImage read(FramePreparer preparer, Path file) throws java.io.IOException {
+    try {
+      return preparer.prepare(file);
+    } catch (ImageDecodeException e) {
+      String why = e.getMessage() == null ? e.reason().toString() : e.getMessage();
+      throw new IllegalArgumentException(why.contains(file.toString()) ? why
+          : file + " cannot be read as an image (" + why + "): give a PNG or JPEG file", e);
+    }
   }
 
   static String verdictJson(Path file, Verdict v, Path picture) throws Exception {

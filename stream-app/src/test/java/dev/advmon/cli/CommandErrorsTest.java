@@ -212,6 +212,27 @@ class CommandErrorsTest {
     assertThat(o.err()).contains(folder + ": is a folder; give an image file");
   }
 
+  /**
+   * inspect of a text file or a cut-off PNG said only the decoder's words ("error: the image is empty (0 bytes)",
+   * "bytes start with neither ..."), naming no file, where audit, evaluate and score name it; and said it only after
+   * the model had loaded. Nothing is written.
+   */
+  @Test
+  void inspectNamesAnImageItCannotReadAndWritesNoPicture() throws Exception {
+    Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
+    Path empty = Files.createFile(dir.resolve("empty.png"));
+    Path out = dir.resolve("evidence.png");
+    for (Path image : List.of(text, empty)) {
+      Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out", out.toString(),
+          image.toString());
+      assertThat(o.exit()).isEqualTo(2);
+      assertThat(o.err()).contains("error: " + image + " cannot be read as an image (")
+          .contains("give a PNG or JPEG file").doesNotContain("\tat ");
+      assertThat(o.out()).isEmpty();
+      assertThat(out).doesNotExist();
+    }
+  }
+
   @Test
   void aDamagedCalibrationIsOneLineThatNamesTheBundleToRecalibrate() throws Exception {
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
