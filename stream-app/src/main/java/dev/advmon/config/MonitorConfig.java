@@ -154,11 +154,14 @@ public final class MonitorConfig {
   private final Map<String, String> values;
   private final Map<String, String> origins;
   private final Path home;
+  /** The properties file read, or null: {@link #require} says where to set a missing setting. */
+  private final Path file;
 
-  private MonitorConfig(Map<String, String> values, Map<String, String> origins, Path home) {
+  private MonitorConfig(Map<String, String> values, Map<String, String> origins, Path home, Path file) {
     this.values = values;
     this.origins = origins;
     this.home = home;
+    this.file = file;
   }
 
   /** Where an unknown name is told to look: README's table, by its section's heading, or the command that prints it. */
@@ -319,7 +322,7 @@ public final class MonitorConfig {
       values.put(key, value);
       origins.put(key, "command line");
     });
-    return new MonitorConfig(values, origins, home);
+    return new MonitorConfig(values, origins, home, file);
   }
 
   /**
@@ -1037,16 +1040,20 @@ public final class MonitorConfig {
   public MonitorConfig require(String... keys) {
     // all at once: naming one at a time took a newcomer's file with neither Kafka nor registry two rounds
     List<String> missing = java.util.Arrays.stream(keys).filter(k -> string(k).isBlank()).toList();
-    if (missing.size() == 1) {
-      throw new ConfigException("setting '" + missing.get(0) + "' is required here: set it in the configuration file "
-          + "or as " + Setting.envNameOf(missing.get(0)));
+    if (missing.isEmpty()) {
+      return this;
     }
-    if (!missing.isEmpty()) {
-      throw new ConfigException("settings " + and(missing.stream().map(k -> "'" + k + "'").toList())
-          + " are required here: set them in the configuration file or as "
-          + and(missing.stream().map(Setting::envNameOf).toList()));
+    String named = missing.size() == 1 ? "setting '" + missing.get(0) + "' is required here"
+        : "settings " + and(missing.stream().map(k -> "'" + k + "'").toList()) + " are required here";
+    String env = and(missing.stream().map(Setting::envNameOf).toList());
+    if (file == null) {
+      // `./monitor run` with no --config told a newcomer to set them "in the configuration file", which they had
+      // not given, and not how to give one
+      throw new ConfigException(named + ", and no configuration file was given: give one with --config FILE ("
+          + example(home) + " is one to copy) or set " + env);
     }
-    return this;
+    throw new ConfigException(named + ": set " + (missing.size() == 1 ? "it" : "them") + " in " + file + " or as "
+        + env);
   }
 
   /** "a", "a and b", "a, b and c". */

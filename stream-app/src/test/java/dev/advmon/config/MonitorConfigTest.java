@@ -556,11 +556,30 @@ class MonitorConfigTest {
    * was set, registry.url; every missing setting is named at once.
    */
   @Test
-  void everyMissingRequiredSettingIsNamedAtOnce() {
+  void everyMissingRequiredSettingIsNamedAtOnce() throws Exception {
+    Path file = Files.writeString(dir.resolve("monitor.properties"), "topics.partitions=3\n");
+    MonitorConfig c = MonitorConfig.load(file, Map.of(), Map.of(), dir);
+    assertThatThrownBy(() -> c.require("kafka.bootstrap.servers", "registry.url"))
+        .hasMessage("settings 'kafka.bootstrap.servers' and 'registry.url' are required here: set them in " + file
+            + " or as ADVMON_KAFKA_BOOTSTRAP_SERVERS and ADVMON_REGISTRY_URL");
+  }
+
+  /**
+   * A newcomer's first `./monitor run` (or `redrive`), with no --config: told to "set them in the configuration
+   * file", a file never given, and not how to give one. The error asks for --config and names the example to copy.
+   */
+  @Test
+  void missingRequiredSettingsWithoutAFileAskForOneAndNameTheExample() throws Exception {
+    Path example = Files.createDirectories(dir.resolve("config")).resolve("monitor.example.properties");
+    Files.writeString(example, "kafka.bootstrap.servers=localhost:9092\n");
     MonitorConfig c = MonitorConfig.load(null, Map.of(), Map.of(), dir);
     assertThatThrownBy(() -> c.require("kafka.bootstrap.servers", "registry.url"))
-        .hasMessage("settings 'kafka.bootstrap.servers' and 'registry.url' are required here: set them in the "
-            + "configuration file or as ADVMON_KAFKA_BOOTSTRAP_SERVERS and ADVMON_REGISTRY_URL");
+        .hasMessage("settings 'kafka.bootstrap.servers' and 'registry.url' are required here, and no configuration "
+            + "file was given: give one with --config FILE (" + example + " is one to copy) or set "
+            + "ADVMON_KAFKA_BOOTSTRAP_SERVERS and ADVMON_REGISTRY_URL");
+    assertThatThrownBy(() -> c.require("registry.url"))
+        .hasMessage("setting 'registry.url' is required here, and no configuration file was given: give one with "
+            + "--config FILE (" + example + " is one to copy) or set ADVMON_REGISTRY_URL");
   }
 
   @Test
