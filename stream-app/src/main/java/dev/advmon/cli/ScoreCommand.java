@@ -53,6 +53,9 @@ final class ScoreCommand implements Callable<Integer> {
 
   private final ObjectMapper json = new ObjectMapper();
 
+  /** Width of the table's file column, set once the files are known. */
+  private int fileColumn = 48;
+
   @Override
   public Integer call() throws IOException {
     MonitorConfig config = modelOptions.config();
@@ -64,8 +67,11 @@ final class ScoreCommand implements Callable<Integer> {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
+      // as wide as the longest name (at least 48): a longer one pushed its row's columns out from under the header
+      fileColumn = Math.max(48, files.stream().mapToInt(f -> f.toString().length()).max().orElse(0));
       if (format == Format.table) {
-        out.printf("%-48s %5s %-16s %10s %5s %s%n", "file", "class", "label", "confidence", "alert", "reasons");
+        out.printf("%-" + fileColumn + "s %5s %-16s %10s %5s %s%n", "file", "class", "label", "confidence", "alert",
+            "reasons");
       }
       int chunk = config.intValue("model.max-batch");
       for (int start = 0; start < files.size(); start += chunk) {
@@ -109,8 +115,8 @@ final class ScoreCommand implements Callable<Integer> {
 
   private void printVerdict(PrintStream out, Path file, Verdict v) throws IOException {
     if (format == Format.table) {
-      out.printf("%-48s %5d %-16s %10.4f %5s %s%n", file, v.predictedClass(), v.predictedLabel(), v.confidence(),
-          v.alert(), String.join(",", v.reasons()));
+      out.printf("%-" + fileColumn + "s %5d %-16s %10.4f %5s %s%n", file, v.predictedClass(), v.predictedLabel(),
+          v.confidence(), v.alert(), String.join(",", v.reasons()));
       return;
     }
     ObjectNode line = verdictLine(json, file, v, false);
@@ -153,7 +159,7 @@ final class ScoreCommand implements Callable<Integer> {
 
   private void printError(PrintStream out, Path file, String error) throws IOException {
     if (format == Format.table) {
-      out.printf("%-48s error: %s%n", file, error);
+      out.printf("%-" + fileColumn + "s error: %s%n", file, error);
       return;
     }
     ObjectNode line = json.createObjectNode();

@@ -181,6 +181,31 @@ class ScoreCommandTest {
   }
 
   /**
+   * The file column was 48 characters wide whatever the names: `score --format table` on a folder named by its
+   * absolute path (a temp folder, /home/.../models/eval/...) pushed each row's class, label and confidence right by
+   * as much as its name was longer, under a header that no longer matched. The column is as wide as the longest
+   * name, so the header's columns start where every row's do.
+   */
+  @Test
+  void tableColumnsLineUpUnderTheHeaderWhenFileNamesAreLong() throws Exception {
+    Path deep = Files.createDirectories(dir.resolve("a-folder-name-long-enough/to-push-the-path-past-48-characters"));
+    Files.copy(TestData.evalSet().get(1).file(), deep.resolve("x.png"));
+    Files.writeString(deep.resolve("y.png"), "not an image");
+    Run run = score("--format", "table", deep.toString());
+    String[] rows = run.stdout().strip().split("\n");
+    assertThat(rows).hasSize(3);
+    assertThat(deep.resolve("x.png").toString()).hasSizeGreaterThan(48);
+    int classColumn = rows[0].indexOf("class");
+    int labelColumn = rows[0].indexOf("label");
+    assertThat(rows[1]).startsWith(deep.resolve("x.png") + " ");
+    assertThat(rows[1].substring(classColumn, classColumn + "class".length()).strip()).matches("\\d");
+    assertThat(rows[1].charAt(labelColumn - 1)).isEqualTo(' ');
+    assertThat(rows[1].charAt(labelColumn)).isNotEqualTo(' ');
+    assertThat(rows[2]).startsWith(deep.resolve("y.png") + " ");
+    assertThat(rows[2].indexOf("error:")).isEqualTo(classColumn);
+  }
+
+  /**
    * A bundle without calibration.json scores with no detector: every line read {@code "alert":false}, exit 0, and only
    * a WARN on stderr said that nothing was checked, so a script reading stdout took the images as clean.
    */
