@@ -74,10 +74,12 @@ public final class ImageDecoder {
       throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "this is " + other + " (it starts "
           + Hex.prefix(bytes, 8) + "); only PNG and JPEG images are accepted: convert it to PNG");
     }
+    // Only bytes with no declared format come here: files (score, inspect, audit, evaluate, ...) and pictures the
+    // monitor made itself; a Kafka frame always declares its encoding (UNKNOWN is refused before decoding), so a
+    // hint about the frame's encoding field was read only by users of files, to whom it said nothing
     return ImageFormat.detect(bytes).orElseThrow(() -> new ImageDecodeException(ImageRejection.BAD_MAGIC,
         "bytes start with neither the PNG signature (89 50 4E 47 0D 0A 1A 0A) nor the JPEG signature (FF D8 FF): found "
-            + Hex.prefix(bytes, 8) + ": not a PNG or JPEG image (a raw GRAY8 or RGB8 frame on Kafka must name it in the "
-            + "frame's encoding field, with width and height)"));
+            + Hex.prefix(bytes, 8) + ": not a PNG or JPEG image, whatever the file's name says"));
   }
 
   /**

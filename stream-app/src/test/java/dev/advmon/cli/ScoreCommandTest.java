@@ -145,8 +145,10 @@ class ScoreCommandTest {
     assertThat(byFile).hasSize(4);
     assertThat(byFile.get("a-good.png").has("predicted_class")).isTrue();
     assertThat(byFile.get("b-truncated.png").get("error").asText()).isNotBlank();
+    // a file is no Kafka frame: the raw-frame hint about the frame's encoding field told a file's user nothing
     assertThat(byFile.get("c-text.png").get("error").asText()).contains("neither the PNG signature")
-        .contains("not a PNG or JPEG image").doesNotContain("must say their encoding");
+        .contains("not a PNG or JPEG image, whatever the file's name says").doesNotContain("must say their encoding")
+        .doesNotContain("Kafka").doesNotContain("encoding field");
     // as the other commands say it (Main.describe), with what to do; a misspelt folder is not "file not found" either
     assertThat(byFile.get("d-missing.png").get("error").asText())
         .isEqualTo("no such file or folder: " + missing + "; check the path");
