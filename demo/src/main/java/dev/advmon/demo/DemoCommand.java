@@ -68,8 +68,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // checked before the broker, the model and Kafka Streams start (a bad port used to fail 10 s in)
-    if (frames < 1 || cameras < 1) {
-      throw new IllegalArgumentException("--frames and --cameras must be at least 1");
+    // each named alone with its value: "--frames and --cameras must be at least 1" left the user to find which
+    if (frames < 1) {
+      throw new IllegalArgumentException("--frames must be at least 1, got " + frames);
+    }
+    if (cameras < 1) {
+      throw new IllegalArgumentException("--cameras must be at least 1, got " + cameras);
     }
     if (!(rate >= 0) || Double.isInfinite(rate)) {
       throw new IllegalArgumentException("--rate must be a number of frames per second, 0 or more (0 = as fast as "

@@ -37,6 +37,20 @@ class DemoCommandTest {
     assertThatThrownBy(() -> with(0, 10, 0).call()).hasMessageContaining("--frames");
   }
 
+  /**
+   * `demo --cameras 0` and `demo --frames -5` both said "--frames and --cameras must be at least 1": which of the
+   * two, and the value it got, were left to the user to work out. Each is named alone, with its value.
+   */
+  @Test
+  void aFrameOrCameraCountBelowOneIsNamedAloneWithItsValue() {
+    assertThatThrownBy(() -> with(-5, 10, 0).call()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--frames must be at least 1, got -5");
+    DemoCommand noCameras = with(100, 10, 0);
+    noCameras.cameras = 0;
+    assertThatThrownBy(noCameras::call).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--cameras must be at least 1, got 0");
+  }
+
   @Test
   void aPortInUseIsRefusedUpFrontNamingTheDemoOption() throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
