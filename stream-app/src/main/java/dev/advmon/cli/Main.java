@@ -39,7 +39,12 @@ public final class Main {
   }
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** As {@link #commandLine()}, with the commands made by {@code factory} (a test's, to give one a seam). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cl = new CommandLine(new Main(), factory);
     cl.addSubcommand("demo", demoCommand());
     cl.setExecutionExceptionHandler(errorHandler());
     cl.setParameterExceptionHandler(parameterErrorHandler(cl.getParameterExceptionHandler()));

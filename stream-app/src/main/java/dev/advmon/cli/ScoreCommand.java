@@ -9,6 +9,7 @@ import dev.advmon.detect.Detectors;
 import dev.advmon.detect.FrameScorer;
 import dev.advmon.detect.Verdict;
 import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.FramePreparer;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.ModelBundle;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,15 +29,16 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code monitor score}: scores image files and folders offline, one line per image, in input order. An
- * unreadable image gets a line with its error and the command goes on; the exit status is 1 if any failed.
+ * unreadable image, or one the model cannot score (a NaN score), gets a line with its error and the command goes
+ * on; the exit status is 1 if any failed. A model that fails on every image stops it (status 2).
  */
 @Command(name = "score", mixinStandardHelpOptions = true, description = "Score image files and folders (PNG, JPEG) offline, one line per image.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
         "0:every input was scored (alert or not)",
         "1:an input could not be scored: its line has file and error; the others were scored",
-        "2:an error stopped it (an invalid option, a bundle or engine that cannot load, an empty folder, stdout that can "
-            + "no longer be written); the error says which"})
+        "2:an error stopped it (an invalid option, a bundle or engine that cannot load, a model that fails on every "
+            + "image, an empty folder, stdout that can no longer be written); the error says which"})
 final class ScoreCommand implements Callable<Integer> {
 
   enum Format { jsonl, table }
@@ -53,6 +56,17 @@ final class ScoreCommand implements Callable<Integer> {
 
   private final ObjectMapper json = new ObjectMapper();
 
+  /** What scores: the loaded model itself, or (a test's) the model wrapped so that it fails on chosen images. */
+  private final UnaryOperator<BatchClassifier> model;
+
+  ScoreCommand() {
+    this(UnaryOperator.identity());
+  }
+
+  ScoreCommand(UnaryOperator<BatchClassifier> model) {
+    this.model = model;
+  }
+
   /** Width of the table's file column, set once the files are known. */
   private int fileColumn = 48;
 
@@ -65,7 +79,8 @@ final class ScoreCommand implements Callable<Integer> {
     int failures = 0;
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
-      FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
+      FailureIsolatingScorer scoring = new FailureIsolatingScorer(
+          new FrameScorer(model.apply(classifier), detectors, config.intValue("model.max-batch")));
       FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest());
       // as wide as the longest name (at least 48): a longer one pushed its row's columns out from under the header
       fileColumn = Math.max(48, files.stream().mapToInt(f -> f.toString().length()).max().orElse(0));
@@ -87,14 +102,31 @@ final class ScoreCommand implements Callable<Integer> {
             errors.add(describe(f, e));
           }
         }
-        List<Verdict> verdicts = scorer.score(images.stream().filter(i -> i != null).toList());
+        List<FloatImage> read = new ArrayList<>();
+        List<Path> readFiles = new ArrayList<>();
+        for (int i = 0; i < slice.size(); i++) {
+          if (images.get(i) != null) {
+            read.add(images.get(i));
+            readFiles.add(slice.get(i));
+          }
+        }
+        List<FailureIsolatingScorer.Outcome> outcomes = scoring.score(read, readFiles);
         int v = 0;
         for (int i = 0; i < slice.size(); i++) {
+          FailureIsolatingScorer.Outcome o = errors.get(i) != null ? null : outcomes.get(v++);
+          if (o instanceof FailureIsolatingScorer.Broken broken) {
+            // the lines before it are out; the model is at fault, so no image is blamed with an error line
+            throw new IllegalStateException(broken.error() + "; stopped after " + (start + i) + " of " + files.size()
+                + " images: check the bundle and model.engine (--engine)");
+          }
           if (errors.get(i) != null) {
             failures++;
             printError(out, slice.get(i), errors.get(i));
+          } else if (o instanceof FailureIsolatingScorer.Failed failed) {
+            failures++;
+            printError(out, slice.get(i), failed.error());
           } else {
-            printVerdict(out, slice.get(i), verdicts.get(v++));
+            printVerdict(out, slice.get(i), ((FailureIsolatingScorer.Scored) o).verdict());
           }
           // System.out swallows a write error, and the JVM ignores SIGPIPE: `score FOLDER | head -1` scored every
           // image for nobody and exited 0, and so did a run whose output file filled the disk

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.advmon.image.FloatImage;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.model.BatchOutput;
+import dev.advmon.model.ModelManifest;
+import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +33,11 @@ class ScoreCommandTest {
   private record Run(int exit, List<JsonNode> lines, String stdout) {}
 
   private Run score(String... args) throws Exception {
+    return score(model -> model, new java.io.StringWriter(), args);
+  }
+
+  /** `score` whose model is {@code model} applied to the loaded one, its errors into {@code err}. */
+  private Run score(UnaryOperator<BatchClassifier> model, java.io.StringWriter err, String... args) throws Exception {
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int exit;
@@ -35,7 +46,16 @@ class ScoreCommandTest {
       System.setProperty("advmon.home", TestData.repoRoot().toString());
       List<String> all = new ArrayList<>(List.of("score"));
       all.addAll(List.of(args));
-      exit = Main.commandLine().execute(all.toArray(String[]::new));
+      picocli.CommandLine.IFactory commands = new picocli.CommandLine.IFactory() {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+          return type == ScoreCommand.class ? type.cast(new ScoreCommand(model))
+              : picocli.CommandLine.defaultFactory().create(type);
+        }
+      };
+      picocli.CommandLine cl = Main.commandLine(commands);
+      cl.setErr(new java.io.PrintWriter(err, true));
+      exit = cl.execute(all.toArray(String[]::new));
     } finally {
       System.setOut(old);
     }
@@ -247,5 +267,152 @@ class ScoreCommandTest {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.lines()).hasSize(1);
     assertThat(run.lines().get(0).get("error").asText()).contains("above image.max-encoded-bytes = 100");
+  }
+
+  /**
+   * The real model, except that for the frame of {@code bad} (its exact pixels) it returns a class score of NaN, as
+   * an FP16 engine beyond its range does: the batch holding it is then refused by the model output's own check.
+   */
+  private static UnaryOperator<BatchClassifier> nanFor(Path bad, String model) throws Exception {
+    ModelManifest manifest = dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve(model)).manifest();
+    float[] badPixels = dev.advmon.model.FramePreparer.forModel(dev.advmon.image.ImageLimits.defaults(), manifest)
+        .prepare(bad).data();
+    return real -> new BatchClassifier() {
+      @Override
+      public ModelManifest manifest() {
+        return real.manifest();
+      }
+
+      @Override
+      public String engineName() {
+        return real.engineName();
+      }
+
+      @Override
+      public BatchOutput classify(List<FloatImage> images) {
+        BatchOutput out = real.classify(images);
+        if (images.stream().noneMatch(i -> java.util.Arrays.equals(i.data(), badPixels))) {
+          return out;
+        }
+        int k = out.numClasses();
+        float[] scores = new float[images.size() * k];
+        for (int i = 0; i < images.size(); i++) {
+          System.arraycopy(out.probabilities(i), 0, scores, i * k, k);
+          if (java.util.Arrays.equals(images.get(i).data(), badPixels)) {
+            scores[i * k] = Float.NaN;
+          }
+        }
+        return BatchOutput.fromModel(images.size(), scores, true, null); // refuses the NaN, naming its row
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
+   * One image that the model scores NaN stopped the whole run (exit 2): the rest of its chunk and every later file got
+   * no line. It gets an error line naming it, the others are scored and printed, and the exit status is 1. Failed
+   * before the fix: exit 2 and no line at all.
+   */
+  @Test
+  void anImageTheModelScoresNanGetsAnErrorLineAndTheOthersAreStillScored() throws Exception {
+    List<String> names = List.of("a.png", "b-nan.png", "c.png", "d.png");
+    for (int i = 0; i < names.size(); i++) {
+      Files.copy(TestData.evalSet().get(i).file(), dir.resolve(names.get(i)));
+    }
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(nanFor(dir.resolve("b-nan.png"), "models/fashion-mnist-cnn"), err, dir.toString());
+
+    assertThat(run.exit()).as(err.toString()).isEqualTo(1);
+    assertThat(run.lines()).hasSize(4);
+    assertThat(run.lines()).extracting(l -> Path.of(l.get("file").asText()).getFileName().toString())
+        .containsExactlyElementsOf(names);
+    assertThat(run.lines().get(0).has("predicted_class")).isTrue();
+    assertThat(run.lines().get(1).has("predicted_class")).isFalse();
+    assertThat(run.lines().get(1).get("error").asText()).contains("could not be scored").contains("NaN");
+    assertThat(run.lines().get(2).has("predicted_class")).isTrue();
+    assertThat(run.lines().get(3).has("predicted_class")).isTrue();
+  }
+
+  /** The same in the table: the row of the image that failed says so, the others are scored. */
+  @Test
+  void anImageTheModelScoresNanGetsAnErrorRowInTheTable() throws Exception {
+    Files.copy(TestData.evalSet().get(0).file(), dir.resolve("a.png"));
+    Files.copy(TestData.evalSet().get(1).file(), dir.resolve("b-nan.png"));
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(nanFor(dir.resolve("b-nan.png"), "models/fashion-mnist-cnn"), err, "--format", "table",
+        dir.toString());
+
+    assertThat(run.exit()).as(err.toString()).isEqualTo(1);
+    String[] rows = run.stdout().strip().split("\n");
+    assertThat(rows).hasSize(3);
+    assertThat(rows[1]).startsWith(dir.resolve("a.png").toString()).doesNotContain("error:");
+    assertThat(rows[2]).startsWith(dir.resolve("b-nan.png").toString()).contains("error:", "could not be scored");
+  }
+
+  /**
+   * A model that fails on every image (an engine gone wrong) is not made to fail image after image, each with the
+   * same error line, as if the images were at fault: the run stops at the first failure, once a plain frame has
+   * failed too, with one error that says scoring itself is broken, and exit status 2.
+   */
+  @Test
+  void aModelThatFailsOnEveryImageStopsTheRunWithOneErrorSayingSo() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      Files.copy(TestData.evalSet().get(i).file(), dir.resolve("img" + (100 + i) + ".png"));
+    }
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(real -> {
+      BreakableClassifier broken = new BreakableClassifier(real);
+      broken.fault = images -> {
+        calls.incrementAndGet();
+        return new IllegalStateException("CUDA error: an illegal memory access was encountered");
+      };
+      return broken;
+    }, err, dir.toString());
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.lines()).as("no image is blamed for a broken model").isEmpty();
+    assertThat(err.toString()).contains("error: scoring fails for every image")
+        .contains("CUDA error: an illegal memory access").contains("img100.png").contains("0 of 20 images")
+        .doesNotContain("\tat ");
+    assertThat(err.toString().lines().count()).isEqualTo(1);
+    assertThat(calls.get()).as("model calls before it stopped").isLessThanOrEqualTo(3);
+  }
+
+  /**
+   * A model that fails on every real image but still scores a plain grey frame (so the canary cannot tell): the run
+   * stops once the first {@value FailureIsolatingScorer#FIRST_FAILURES} images have all failed with none scored,
+   * saying so, instead of an error line for each of the 12 images.
+   */
+  @Test
+  void aModelThatFailsOnEveryRealImageStopsAfterTheFirstFewWithOneErrorSayingSo() throws Exception {
+    ModelManifest manifest = dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve("models/fashion-mnist-cnn"))
+        .manifest();
+    dev.advmon.model.FramePreparer preparer =
+        dev.advmon.model.FramePreparer.forModel(dev.advmon.image.ImageLimits.defaults(), manifest);
+    List<float[]> real = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      Path f = Files.copy(TestData.evalSet().get(i).file(), dir.resolve("img" + (100 + i) + ".png"));
+      real.add(preparer.prepare(f).data());
+    }
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(model -> {
+      BreakableClassifier broken = new BreakableClassifier(model);
+      broken.fault = images -> images.stream().anyMatch(i -> real.stream().anyMatch(r -> java.util.Arrays.equals(
+          r, i.data()))) ? new IllegalStateException("model returned a class score of Infinity") : null;
+      return broken;
+    }, err, dir.toString());
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.lines()).hasSize(FailureIsolatingScorer.FIRST_FAILURES - 1);
+    assertThat(err.toString()).contains("error: scoring fails for every image")
+        .contains("the first 5 images failed and none scored").contains("img104.png")
+        .contains("stopped after 4 of 12 images");
   }
 }
