@@ -69,7 +69,9 @@ final class InspectCommand implements Callable<Integer> {
     MonitorConfig config = modelOptions.config();
     ModelBundle bundle = BundleSetting.load(config);
     // read before the model loads: a file that is no image is said at once, not after the model's start-up
-    FloatImage frame = read(FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), file);
+    FramePreparer.PreparedFile prepared =
+        read(FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), file);
+    FloatImage frame = prepared.image();
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
@@ -102,7 +104,7 @@ final class InspectCommand implements Callable<Integer> {
       try (var stream = java.nio.file.Files.newOutputStream(out)) {
         ImageIO.write(picture, "png", stream);
       }
-      System.out.println(verdictJson(file, v, out));
+      System.out.println(verdictJson(file, v, prepared.notes(), out));
     }
     return 0;
   }
@@ -111,9 +113,9 @@ final class InspectCommand implements Callable<Integer> {
    * The image, or an error that names it: the decoder's own message is about bytes ("the image is empty (0 bytes)"),
    * and inspect printed it alone, naming no file, where audit and evaluate name theirs.
    */
-  private static FloatImage read(FramePreparer preparer, Path file) throws java.io.IOException {
+  private static FramePreparer.PreparedFile read(FramePreparer preparer, Path file) throws java.io.IOException {
     try {
-      return preparer.prepare(file);
+      return preparer.prepareNoting(file);
     } catch (ImageDecodeException e) {
       String why = e.getMessage() == null ? e.reason().toString() : e.getMessage();
       throw new IllegalArgumentException(why.contains(file.toString()) ? why
@@ -122,8 +124,13 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   static String verdictJson(Path file, Verdict v, Path picture) throws Exception {
+    return verdictJson(file, v, List.of(), picture);
+  }
+
+  /** The verdict line, with {@code notes} on what preparing the image changed (see ScoreCommand.verdictLine). */
+  static String verdictJson(Path file, Verdict v, List<String> notes, Path picture) throws Exception {
     ObjectMapper json = new ObjectMapper();
-    ObjectNode line = ScoreCommand.verdictLine(json, file, v, true);
+    ObjectNode line = ScoreCommand.verdictLine(json, file, v, notes, true);
     line.put("evidence_picture", picture.toString());
     return json.writeValueAsString(line);
   }

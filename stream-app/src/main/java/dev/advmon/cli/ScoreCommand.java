@@ -77,6 +77,7 @@ final class ScoreCommand implements Callable<Integer> {
     PrintStream out = System.out;
     ModelBundle bundle = BundleSetting.load(config);
     int failures = 0;
+    int noted = 0;
     try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
       List<Detector> detectors = Detectors.forBundle(bundle);
       FailureIsolatingScorer scoring = new FailureIsolatingScorer(
@@ -92,13 +93,17 @@ final class ScoreCommand implements Callable<Integer> {
       for (int start = 0; start < files.size(); start += chunk) {
         List<Path> slice = files.subList(start, Math.min(files.size(), start + chunk));
         List<FloatImage> images = new ArrayList<>();
+        List<List<String>> notes = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Path f : slice) {
           try {
-            images.add(preparer.prepare(f));
+            FramePreparer.PreparedFile prepared = preparer.prepareNoting(f);
+            images.add(prepared.image());
+            notes.add(prepared.notes());
             errors.add(null);
           } catch (Exception e) {
             images.add(null);
+            notes.add(List.of());
             errors.add(describe(f, e));
           }
         }
@@ -126,7 +131,8 @@ final class ScoreCommand implements Callable<Integer> {
             failures++;
             printError(out, slice.get(i), failed.error());
           } else {
-            printVerdict(out, slice.get(i), ((FailureIsolatingScorer.Scored) o).verdict());
+            printVerdict(out, slice.get(i), ((FailureIsolatingScorer.Scored) o).verdict(), notes.get(i));
+            noted += notes.get(i).isEmpty() ? 0 : 1;
           }
           // System.out swallows a write error, and the JVM ignores SIGPIPE: `score FOLDER | head -1` scored every
           // image for nobody and exited 0, and so did a run whose output file filled the disk
@@ -135,6 +141,12 @@ final class ScoreCommand implements Callable<Integer> {
                 + "full): stopped after " + (start + i + 1) + " of " + files.size() + " images");
           }
         }
+      }
+      if (format == Format.table && noted > 0) {
+        // the jsonl lines carry their "notes"; a table's reader is told here what such a note means for its alert
+        out.printf("note: %d image(s) above were resized or rounded to 8 bits (their note says which): the alert rates "
+            + "(BENCHMARKS.md) were measured on 8-bit frames of the model's size, and such a frame may alert for that"
+            + "%n", noted);
       }
       if (format == Format.table && detectors.isEmpty()) {
         // the jsonl lines say it each (detectors_off); a table's reader sees only "false" in the alert column
@@ -145,21 +157,23 @@ final class ScoreCommand implements Callable<Integer> {
     return failures == 0 ? 0 : 1;
   }
 
-  private void printVerdict(PrintStream out, Path file, Verdict v) throws IOException {
+  private void printVerdict(PrintStream out, Path file, Verdict v, List<String> notes) throws IOException {
     if (format == Format.table) {
-      out.printf("%-" + fileColumn + "s %5d %-16s %10.4f %5s %s%n", file, v.predictedClass(), v.predictedLabel(),
-          v.confidence(), v.alert(), String.join(",", v.reasons()));
+      out.printf("%-" + fileColumn + "s %5d %-16s %10.4f %5s %s%s%n", file, v.predictedClass(), v.predictedLabel(),
+          v.confidence(), v.alert(), String.join(",", v.reasons()),
+          notes.isEmpty() ? "" : "  note: " + String.join("; ", notes));
       return;
     }
-    ObjectNode line = verdictLine(json, file, v, false);
+    ObjectNode line = verdictLine(json, file, v, notes, false);
     out.println(json.writeValueAsString(line));
   }
 
   /**
-   * One verdict as the JSON line that `score` prints; {@code detailed} (for `inspect`) adds the forward passes
-   * and every detector's evidence.
+   * One verdict as the JSON line that `score` prints; {@code notes} (what preparing the image changed: a resize, a
+   * 16-bit image rounded to 8 bits) go into "notes" when there are any; {@code detailed} (for `inspect`) adds the
+   * forward passes and every detector's evidence.
    */
-  static ObjectNode verdictLine(ObjectMapper json, Path file, Verdict v, boolean detailed) {
+  static ObjectNode verdictLine(ObjectMapper json, Path file, Verdict v, List<String> notes, boolean detailed) {
     ObjectNode line = json.createObjectNode();
     line.put("file", file.toString());
     line.put("predicted_class", v.predictedClass());
@@ -172,6 +186,11 @@ final class ScoreCommand implements Callable<Integer> {
     }
     ArrayNode reasons = line.putArray("reasons");
     v.reasons().forEach(reasons::add);
+    if (!notes.isEmpty()) {
+      // the alert rates hold for 8-bit frames of the model's size; such a frame may alert for what was done to it
+      ArrayNode n = line.putArray("notes");
+      notes.forEach(n::add);
+    }
     if (detailed) {
       line.put("forward_passes", v.forwardPasses());
     }

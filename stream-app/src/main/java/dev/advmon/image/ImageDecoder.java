@@ -64,6 +64,21 @@ public final class ImageDecoder {
     };
   }
 
+  /**
+   * Bits per sample that PNG or JPEG {@code bytes} store (PNG bit depth, JPEG sample precision), read from the
+   * header; 8 for anything else. For bytes that {@link #decode} took: the decoded image has 8 bits whatever this says.
+   */
+  public static int storedBitDepth(byte[] bytes) throws ImageDecodeException {
+    ImageFormat format = ImageFormat.detect(bytes).orElse(null);
+    if (format == ImageFormat.PNG) {
+      return PngHeaderReader.readHeader(bytes).bitDepth();
+    }
+    if (format == ImageFormat.JPEG) {
+      return JpegHeaderReader.readHeader(bytes).bitDepth();
+    }
+    return 8;
+  }
+
   private static ImageFormat detect(byte[] bytes) throws ImageDecodeException {
     if (bytes.length == 0) {
       throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the image is empty (0 bytes)");

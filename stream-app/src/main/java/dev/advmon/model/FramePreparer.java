@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Encoded frame -> image in the model's geometry: decoding under the size limits, then conversion to the
@@ -55,6 +57,36 @@ public final class FramePreparer {
    * the heap ({@code /dev/zero} did, with an OutOfMemoryError that ended the command).
    */
   public FloatImage prepare(Path file) throws IOException, ImageDecodeException {
+    return prepare(read(file), null, null, null);
+  }
+
+  /**
+   * An image file prepared for the model, with {@code notes} on what preparing it changed beyond what the alert rates
+   * were measured on (8-bit frames of the model's size): a resize, 16-bit samples rounded to 8 bits; empty when none.
+   */
+  public record PreparedFile(FloatImage image, List<String> notes) {
+    public PreparedFile {
+      notes = List.copyOf(notes);
+    }
+  }
+
+  /** As {@link #prepare(Path)}, saying what was changed: for `score` and `inspect`, whose user reads the alert. */
+  public PreparedFile prepareNoting(Path file) throws IOException, ImageDecodeException {
+    byte[] bytes = read(file);
+    DecodedImage img = decoder.decode(bytes, null, null, null);
+    List<String> notes = new ArrayList<>();
+    if (img.width() != width || img.height() != height) {
+      notes.add("resized from " + img.width() + "x" + img.height() + " to the model's " + width + "x" + height
+          + " (width x height)");
+    }
+    int bits = ImageDecoder.storedBitDepth(bytes);
+    if (bits > 8) {
+      notes.add(bits + "-bit samples rounded to 8 bits");
+    }
+    return new PreparedFile(converter.toModelInput(img, channels, height, width), notes);
+  }
+
+  private byte[] read(Path file) throws IOException, ImageDecodeException {
     if (Files.isDirectory(file)) {
       throw new java.nio.file.FileSystemException(file.toString(), null, "is a folder; give an image file");
     }
@@ -70,7 +102,7 @@ public final class FramePreparer {
         throw tooLarge(file, "more than " + max + " bytes", max);
       }
     }
-    return prepare(bytes, null, null, null);
+    return bytes;
   }
 
   private static ImageDecodeException tooLarge(Path file, String size, int max) {

@@ -88,4 +88,28 @@ class AuditCommandTest {
     assertThat(stdout).contains("\"predicted_label\":\"Ankle boot\"", "\"overinterpretation\"", "\"forward_passes\"");
     assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThanOrEqualTo(EvidencePictures.FRAME_SIDE);
   }
+
+  /**
+   * inspect's line says, as score's does, what was done to a frame that is not what the alert rates were measured on
+   * (8-bit, the model's size): here a 1000x1000 photo resized to 28x28. Failed before: no "notes".
+   */
+  @Test
+  void inspectNotesThatALargeImageWasResized() throws Exception {
+    Path root = TestData.repoRoot();
+    java.awt.image.BufferedImage small = ImageIO.read(root.resolve("models/eval/fashion-mnist-test/test-00000.png")
+        .toFile());
+    java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(1000, 1000,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    java.awt.Graphics2D g = big.createGraphics();
+    g.drawImage(small, 0, 0, 1000, 1000, null);
+    g.dispose();
+    Path large = dir.resolve("large.png");
+    assertThat(ImageIO.write(big, "png", large.toFile())).isTrue();
+
+    String stdout = run("inspect", "--model", root.resolve("models/fashion-mnist-cnn").toString(), "--engine",
+        "OnnxRuntime", "--out", dir.resolve("evidence.png").toString(), large.toString());
+
+    assertThat(stdout).contains("\"notes\":[\"resized from 1000x1000 to the model's 28x28 (width x height)\"]")
+        .contains("\"predicted_label\"", "\"forward_passes\"");
+  }
 }

@@ -415,4 +415,70 @@ class ScoreCommandTest {
         .contains("the first 5 images failed and none scored").contains("img104.png")
         .contains("stopped after 4 of 12 images");
   }
+
+  /** A 1000x1000 PNG of an evaluation frame (scaled up), and a 28x28 16-bit gray PNG of another; asserted as such. */
+  private void writeLargeAnd16BitFrames(Path large, Path deep) throws Exception {
+    java.awt.image.BufferedImage small = javax.imageio.ImageIO.read(TestData.evalSet().get(0).file().toFile());
+    java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(1000, 1000,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    java.awt.Graphics2D g = big.createGraphics();
+    g.drawImage(small, 0, 0, 1000, 1000, null);
+    g.dispose();
+    assertThat(javax.imageio.ImageIO.write(big, "png", large.toFile())).isTrue();
+    java.awt.image.BufferedImage eight = javax.imageio.ImageIO.read(TestData.evalSet().get(1).file().toFile());
+    java.awt.image.BufferedImage sixteen = new java.awt.image.BufferedImage(28, 28,
+        java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        sixteen.getRaster().setSample(x, y, 0, eight.getRaster().getSample(x, y, 0) * 257 + 100);
+      }
+    }
+    assertThat(javax.imageio.ImageIO.write(sixteen, "png", deep.toFile())).isTrue();
+    assertThat(Files.readAllBytes(deep)[24]).as("IHDR bit depth").isEqualTo((byte) 16);
+  }
+
+  /**
+   * The alert rates hold for 8-bit frames of the model's size, and a 1000x1000 photo or a 16-bit frame may alert for
+   * what was done to it; score said nothing of it. Each such line now has "notes" naming what was done (the other
+   * fields as they were), a frame of the model's size none. Failed before: no "notes".
+   */
+  @Test
+  void aResizedOr16BitImageHasANoteSayingWhatWasDone() throws Exception {
+    Path large = dir.resolve("a-large.png");
+    Path deep = dir.resolve("b-16bit.png");
+    writeLargeAnd16BitFrames(large, deep);
+    Files.copy(TestData.evalSet().get(2).file(), dir.resolve("c-plain.png"));
+
+    Run run = score(dir.toString());
+
+    assertThat(run.exit()).isZero();
+    assertThat(run.lines()).hasSize(3);
+    assertThat(run.lines().get(0).path("notes").toString())
+        .isEqualTo("[\"resized from 1000x1000 to the model's 28x28 (width x height)\"]");
+    assertThat(run.lines().get(1).path("notes").toString()).isEqualTo("[\"16-bit samples rounded to 8 bits\"]");
+    assertThat(run.lines().get(2).has("notes")).isFalse();
+    for (JsonNode line : run.lines()) {
+      assertThat(line.has("predicted_class") && line.has("confidence") && line.has("scores")).isTrue();
+    }
+  }
+
+  /** The same in the table: the row ends with its note, and a line below the rows says what the notes mean. */
+  @Test
+  void aResizedOr16BitImageHasANoteInTheTable() throws Exception {
+    Path large = dir.resolve("a-large.png");
+    Path deep = dir.resolve("b-16bit.png");
+    writeLargeAnd16BitFrames(large, deep);
+    Files.copy(TestData.evalSet().get(2).file(), dir.resolve("c-plain.png"));
+
+    Run run = score("--format", "table", dir.toString());
+
+    assertThat(run.exit()).isZero();
+    String[] rows = run.stdout().strip().split("\n");
+    assertThat(rows).hasSize(5);
+    assertThat(rows[1]).startsWith(large.toString())
+        .endsWith("  note: resized from 1000x1000 to the model's 28x28 (width x height)");
+    assertThat(rows[2]).startsWith(deep.toString()).endsWith("  note: 16-bit samples rounded to 8 bits");
+    assertThat(rows[3]).doesNotContain("note");
+    assertThat(rows[4]).startsWith("note: 2 image(s) above").contains("8-bit frames of the model's size");
+  }
 }
