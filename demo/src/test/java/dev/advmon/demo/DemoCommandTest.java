@@ -28,6 +28,30 @@ class DemoCommandTest {
         .containsPattern("\\n  2 +an error stopped it");
   }
 
+  /**
+   * README's paragraph on exit statuses named score, run and redrive as the commands that add statuses of their own;
+   * the demo adds 1 (a frame without outcome) and 130/143 (a signal), so it must be named there too.
+   */
+  @Test
+  void readmeNamesTheDemoAmongTheCommandsWithExitStatusesOfTheirOwn() throws Exception {
+    java.util.Set<String> own = new java.util.TreeSet<>(new picocli.CommandLine(new DemoCommand()).getCommandSpec()
+        .usageMessage().exitCodeList().keySet().stream().map(String::strip).toList());
+    own.removeAll(java.util.Set.of("0", "2"));
+    org.assertj.core.api.Assertions.assertThat(own).as("the demo's own statuses").isNotEmpty();
+    java.nio.file.Path readme = java.nio.file.Path.of("").toAbsolutePath();
+    while (!java.nio.file.Files.exists(readme.resolve("README.md"))) {
+      readme = readme.getParent();
+    }
+    String text = java.nio.file.Files.readString(readme.resolve("README.md"));
+    int from = text.indexOf("Every command's `--help` ends with its exit statuses");
+    org.assertj.core.api.Assertions.assertThat(from).isNotNegative();
+    String paragraph = text.substring(from, text.indexOf("\n\n", from)).replaceAll("\\s+", " ");
+    int named = paragraph.indexOf(" add their own");
+    org.assertj.core.api.Assertions.assertThat(named).as(paragraph).isPositive();
+    org.assertj.core.api.Assertions.assertThat(paragraph.substring(paragraph.lastIndexOf(';', named), named))
+        .as(paragraph).contains("`demo`");
+  }
+
   @Test
   void anImpossibleOptionIsRefusedNamingIt() {
     assertThatThrownBy(() -> with(100, 10, 70_000).call()).isInstanceOf(IllegalArgumentException.class)

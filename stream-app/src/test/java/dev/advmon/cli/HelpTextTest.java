@@ -160,6 +160,48 @@ class HelpTextTest {
         + "the JVM exits 128 + its number, listed as 143)").isEmpty();
   }
 
+  /**
+   * README's [Commands] paragraph on exit statuses gives every command's 0 and 2 and names the commands that add their
+   * own: it named score, run and redrive, where demo adds its own too (1, 130 and 143), and run has no 0 at all. The
+   * commands named as adding their own are those whose --help lists a status other than 0 and 2 (demo's read in its
+   * module's test), and those said to have no 0 those whose --help lists none.
+   */
+  @Test
+  void readmeNamesTheCommandsWithExitStatusesOfTheirOwnAndThoseWithout0() throws Exception {
+    String readme = java.nio.file.Files.readString(dev.advmon.testing.TestData.repoRoot().resolve("README.md"));
+    int from = readme.indexOf("Every command's `--help` ends with its exit statuses");
+    assertThat(from).as("README's paragraph on exit statuses").isNotNegative();
+    String paragraph = readme.substring(from, readme.indexOf("\n\n", from)).replaceAll("\\s+", " ");
+    int own = paragraph.indexOf(" add their own");
+    assertThat(own).as(paragraph).isPositive();
+    String named = paragraph.substring(paragraph.lastIndexOf(';', own), own);
+    java.util.Set<String> addTheirOwn = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z-]+)`").matcher(named);
+    while (m.find()) {
+      addTheirOwn.add(m.group(1));
+    }
+    java.util.Set<String> withoutZero = new java.util.TreeSet<>();
+    m = java.util.regex.Pattern.compile("`([a-z-]+)` has no 0").matcher(paragraph);
+    while (m.find()) {
+      withoutZero.add(m.group(1));
+    }
+    java.util.Set<String> expectedOwn = new java.util.TreeSet<>();
+    java.util.Set<String> expectedWithoutZero = new java.util.TreeSet<>();
+    commands().forEach((name, cmd) -> {
+      java.util.Set<String> listed = cmd.getCommandSpec().usageMessage().exitCodeList().keySet().stream()
+          .map(String::strip).collect(java.util.stream.Collectors.toSet());
+      if (!java.util.Set.of("0", "2").containsAll(listed)) {
+        expectedOwn.add(name);
+      }
+      if (!listed.contains("0")) {
+        expectedWithoutZero.add(name);
+      }
+    });
+    addTheirOwn.remove("demo"); // its own module's DemoCommandTest checks that README names it
+    assertThat(addTheirOwn).as(paragraph).isEqualTo(expectedOwn);
+    assertThat(withoutZero).as(paragraph).isEqualTo(expectedWithoutZero);
+  }
+
   @Test
   void theReturnedStatusesAreReadThroughTernariesConstantsAndMethods() {
     assertThat(ReturnedStatuses.of(ScoreCommand.class)).containsExactlyInAnyOrder("0", "1");
