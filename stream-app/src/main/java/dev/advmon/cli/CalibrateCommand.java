@@ -248,8 +248,8 @@ final class CalibrateCommand implements Callable<Integer> {
         Path source = o.images();
         Path idxLabels = IdxLabels.lookedFor(source);
         String add = java.nio.file.Files.isDirectory(source)
-            ? "add labels.csv (columns file,label; label the 0-based index into manifest.json's labels) beside the "
-                + "images"
+            ? "add labels.csv (columns file,label; label the class's name in manifest.json's labels, or its 0-based "
+                + "index there) beside the images"
             : idxLabels != null ? "write the labels to " + idxLabels + " (an IDX label file; each label the 0-based "
                 + "index into manifest.json's labels)"
             : "name the file ...images-idx3... and put its IDX label file, named ...labels-idx1... likewise, beside it";

@@ -51,6 +51,43 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     return Arrays.stream(h.split(",")).map(String::trim).toList();
   }
 
+  /**
+   * The fields of one row, a field in double quotes taken whole ({@code "tench, Tinca tinca"}, {@code ""} for a
+   * quote): a class name may hold a comma, and a spreadsheet then quotes it. Blanks around a quoted field are dropped,
+   * an unquoted field is kept as written.
+   */
+  static List<String> fields(String line) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (true) {
+      int j = i;
+      while (j < line.length() && line.charAt(j) == ' ') {
+        j++;
+      }
+      if (j < line.length() && line.charAt(j) == '"') {
+        StringBuilder f = new StringBuilder();
+        int k = j + 1;
+        while (k < line.length() && !(line.charAt(k) == '"' && (k + 1 >= line.length() || line.charAt(k + 1) != '"'))) {
+          f.append(line.charAt(k));
+          k += line.charAt(k) == '"' ? 2 : 1;
+        }
+        out.add(f.toString());
+        int comma = line.indexOf(',', k);
+        if (comma < 0) {
+          return out;
+        }
+        i = comma + 1;
+      } else {
+        int comma = line.indexOf(',', i);
+        out.add(comma < 0 ? line.substring(i) : line.substring(i, comma));
+        if (comma < 0) {
+          return out;
+        }
+        i = comma + 1;
+      }
+    }
+  }
+
   /** Index of {@code column}; an error naming the file and the columns it has when it is missing. */
   public int column(String column) {
     int i = header.indexOf(column);

@@ -10,8 +10,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A folder of images with a {@code labels.csv} ({@code file,label,...}): the committed evaluation frames' format. */
+/**
+ * A folder of images with a {@code labels.csv} ({@code file,label,...}): the committed evaluation frames' format, and
+ * the one reader of it (calibrate, evaluate, evaluate-overinterpretation, audit, corrupt).
+ *
+ * <p>The {@code label} column holds either class indices (whole numbers, counted from 0 in the order of the
+ * manifest's {@code labels}) or class names, spelled as the manifest spells them: a user's own tool exports names
+ * ({@code Ankle boot}), and counting through the manifest by hand is where labels go wrong. The file is read one way
+ * as a whole, so that a name which is a number cannot be read now as an index, now as a name: a column of whole
+ * numbers only holds indices (the documented format, kept for every existing file, even where a model's class names
+ * are numbers); any other value makes the column one of names, and then every row's value must be a name, matched
+ * exactly (blanks around it aside, case counts; a case-blind match could pick one of two classes that differ only in
+ * case, which the manifest allows).
+ */
 public final class LabelledFolder {
+
+  /** How many classes an error lists before it points to the manifest for the rest. */
+  private static final int LISTED = 20;
 
   private LabelledFolder() {}
 
@@ -21,8 +36,8 @@ public final class LabelledFolder {
   }
 
   /**
-   * As {@link #labels(Path)}, for {@code bundle}'s classes (null: no model, as for corrupt): a row that names a class
-   * (Coat) where its index belongs is refused with the index to write, read from the bundle's manifest.
+   * As {@link #labels(Path)}, for {@code bundle}'s classes (null: no model, as for corrupt without --model): a column
+   * of class names is read through the bundle's manifest; without a bundle it is refused, saying to name one.
    */
   public static Map<String, Integer> labels(Path dir, ModelBundle bundle) throws IOException {
     Path csv = dir.resolve("labels.csv");
@@ -40,45 +55,101 @@ public final class LabelledFolder {
     if (fc < 0 || lc < 0) {
       throw new IllegalArgumentException(csv + ": the header needs columns 'file' and 'label', has " + header);
     }
+    List<Integer> lineNumbers = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    int firstName = -1; // the first row whose value is no whole number: it makes the column one of names
     for (int i = 1; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank()) {
         continue;
       }
-      String[] c = line.split(",");
-      try {
-        m.put(c[fc], Integer.parseInt(c[lc].trim()));
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no integer label in '" + line + "': "
-            + whatToWrite(lc < c.length ? c[lc].trim() : "", bundle));
+      List<String> c = CsvTable.fields(line);
+      if (fc >= c.size() || lc >= c.size() || c.get(lc).isBlank()) {
+        throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no label in '" + line + "': each row needs the "
+            + "image's file and its class (" + whatToWrite(bundle) + ")");
       }
+      String value = c.get(lc).strip();
+      if (firstName < 0 && index(value) == null) {
+        firstName = values.size();
+      }
+      lineNumbers.add(i + 1);
+      files.add(c.get(fc));
+      values.add(value);
+    }
+    String why = firstName < 0 ? null : "line " + lineNumbers.get(firstName) + " has '" + values.get(firstName) + "'";
+    // the values that are no number first: in a column of indices with one misspelt name, that name is the slip to
+    // report, not the first index before it, which the name made a name
+    for (int r = 0; why != null && r < values.size(); r++) {
+      if (index(values.get(r)) == null) {
+        byName(values.get(r), bundle, csv + ":" + lineNumbers.get(r), why);
+      }
+    }
+    for (int r = 0; r < values.size(); r++) {
+      String at = csv + ":" + lineNumbers.get(r);
+      m.put(files.get(r), why == null ? index(values.get(r)) : byName(values.get(r), bundle, at, why));
     }
     return m;
   }
 
-  /**
-   * A label's name (Coat) is the usual slip, as the committed sets write it beside the index (label_name): the index
-   * of that class where the bundle has it, else the classes to choose from (the column is an index, as the docs say:
-   * a name would depend on the spelling of the manifest's labels).
-   */
-  private static String whatToWrite(String given, ModelBundle bundle) {
+  /** A whole number (an index), or null. */
+  private static Integer index(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The index of the class {@code name} names in {@code bundle}'s manifest, or an error saying what to write. */
+  private static int byName(String name, ModelBundle bundle, String at, String why) {
     if (bundle == null) {
-      return "write the class index, a whole number (0 for the first of the labels in the bundle's manifest.json)";
+      throw new IllegalArgumentException(at + ": '" + name + "' is a class name (the label column holds names: "
+          + why + "), and names are read through a model's manifest.json: give the model whose labels they are "
+          + "(--model DIR), or write class indices, counted from 0 in the order of that manifest's labels");
     }
     List<String> classes = bundle.manifest().labels();
     Path manifest = bundle.directory().resolve(ModelBundle.MANIFEST);
+    List<Integer> caseBlind = new ArrayList<>();
     for (int k = 0; k < classes.size(); k++) {
-      if (classes.get(k).equalsIgnoreCase(given)) {
-        return "'" + given + "' is a class name, and the column takes its index: write " + k + " (" + classes.get(k)
-            + " is label " + k + " of " + manifest + ", counted from 0)";
+      if (classes.get(k).strip().equals(name)) {
+        return k; // the manifest refuses two classes of one name, blanks around them aside
+      }
+      if (classes.get(k).strip().equalsIgnoreCase(name)) {
+        caseBlind.add(k);
       }
     }
-    List<String> each = new ArrayList<>();
-    for (int k = 0; k < Math.min(classes.size(), 20); k++) {
-      each.add(k + " " + classes.get(k));
+    String numberToo = index(name) == null ? "" : " (the label column holds names, " + why + ", so a number in it "
+        + "is read as a name too: write every row's class as a name, or every row's as an index)";
+    if (caseBlind.size() == 1) {
+      int k = caseBlind.get(0);
+      return fail(at + ": '" + name + "' is not one of the model's class names, which are matched exactly, case "
+          + "and all: write '" + classes.get(k).strip() + "' (label " + k + " of " + manifest + ")");
     }
-    return "write the class index, a whole number, counted from 0 in the labels of " + manifest + ": "
-        + String.join(", ", each) + (classes.size() > 20 ? ", ... (" + classes.size() + " classes)" : "");
+    return fail(at + ": '" + name + "' is not one of the model's class names" + numberToo + "; write a name exactly "
+        + "as the labels of " + manifest + " spell it (case counts), or its index counted from 0: " + listed(classes));
+  }
+
+  private static int fail(String message) {
+    throw new IllegalArgumentException(message);
+  }
+
+  private static String whatToWrite(ModelBundle bundle) {
+    if (bundle == null) {
+      return "a class index, counted from 0 in the order of the model's manifest.json labels, or the class's name "
+          + "there";
+    }
+    return "a class index or name of " + bundle.directory().resolve(ModelBundle.MANIFEST) + ": "
+        + listed(bundle.manifest().labels());
+  }
+
+  /** "0 T-shirt/top, 1 Trouser, ...", the first {@link #LISTED} where there are more. */
+  private static String listed(List<String> classes) {
+    List<String> each = new ArrayList<>();
+    for (int k = 0; k < Math.min(classes.size(), LISTED); k++) {
+      each.add(k + " " + classes.get(k).strip());
+    }
+    return String.join(", ", each) + (classes.size() > LISTED ? ", ... (" + classes.size() + " classes)" : "");
   }
 
   /** Labels of {@code files} from the labels.csv next to each, keyed by absolute normalised path. */

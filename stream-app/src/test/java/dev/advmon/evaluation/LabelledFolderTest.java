@@ -1,10 +1,16 @@
 package dev.advmon.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
+import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelManifest;
+import dev.advmon.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,25 +32,104 @@ class LabelledFolderTest {
   }
 
   /**
-   * The committed sets write a class's name beside its index (label_name), and a user's own labels.csv often holds
-   * the name alone: it was refused with "write the class index (0 for the first of the labels in the bundle's
-   * manifest.json)", leaving the user to count through the manifest. The column is an index (models/README.md); the
-   * refusal now says which one to write, and lists the classes for a name the bundle does not have.
+   * A user's own tool exports class names ({@code Ankle boot}), not indices: such a labels.csv was refused with "write
+   * the class index", leaving the user to rewrite every row by counting through the manifest. Names are read through
+   * the model's manifest, blanks around a value aside (a spreadsheet's "file, label") and a quoted value whole.
    */
   @Test
-  void aClassNameWhereItsIndexBelongsIsRefusedWithTheIndexToWrite(@TempDir Path dir) throws Exception {
-    dev.advmon.model.ModelBundle bundle = dev.advmon.model.ModelBundle.load(dev.advmon.testing.TestData.defaultBundle());
+  void readsClassNamesThroughTheModelsManifest(@TempDir Path dir) throws Exception {
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"),
+        "file,label\na.png,Ankle boot\nb.png, Coat \nc.png,\"T-shirt/top\"\n");
+    assertThat(LabelledFolder.labels(dir, bundle))
+        .containsExactly(entry("a.png", 9), entry("b.png", 4), entry("c.png", 0));
+    assertThat(LabelledFolder.labelsOf(List.of(dir.resolve("a.png"), dir.resolve("c.png")), bundle))
+        .isEqualTo(Map.of(dir.resolve("a.png").toAbsolutePath().normalize().toString(), 9,
+            dir.resolve("c.png").toAbsolutePath().normalize().toString(), 0));
+  }
+
+  @Test
+  void aFileOfWholeNumbersIsReadAsIndicesEvenWhereTheModelsClassNamesAreNumbers(@TempDir Path dir) throws Exception {
+    // classes named "1".."10" (1-based names): the documented index column keeps its meaning, 3 is the fourth class
+    ModelBundle bundle = withLabels("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,0\n");
+    assertThat(LabelledFolder.labels(dir, bundle)).containsExactly(entry("a.png", 3), entry("b.png", 0));
+  }
+
+  @Test
+  void aNameThatIsANumberIsReadAsANameInAFileOfNames(@TempDir Path dir) throws Exception {
+    // one value that is no whole number makes the column one of names: "10" is then the class named 10, index 1
+    ModelBundle bundle = withLabels("cat", "10", "tench, Tinca tinca");
+    Files.writeString(dir.resolve("labels.csv"),
+        "file,label\na.png,cat\nb.png,10\nc.png,\"tench, Tinca tinca\"\n");
+    assertThat(LabelledFolder.labels(dir, bundle))
+        .containsExactly(entry("a.png", 0), entry("b.png", 1), entry("c.png", 2));
+  }
+
+  @Test
+  void refusesALabelsFileNamingNoKnownClass(@TempDir Path dir) throws Exception {
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     Path manifest = bundle.directory().resolve("manifest.json");
-    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,coat\n");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle))
-        .hasMessageContaining(dir.resolve("labels.csv") + ":3")
-        .hasMessageContaining("'coat' is a class name, and the column takes its index: write 4 (Coat is label 4 of "
-            + manifest + ", counted from 0)");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelledFolder.labelsOf(
-        java.util.List.of(dir.resolve("a.png"), dir.resolve("b.png")), bundle)).hasMessageContaining("write 4");
-    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Jacket\n");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle))
-        .hasMessageContaining("write the class index, a whole number, counted from 0 in the labels of " + manifest
-            + ": 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot");
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Coat\nb.png,Jacket\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":3: 'Jacket' is not one of the model's class names; write a name exactly as the labels of " + manifest
+        + " spell it (case counts), or its index counted from 0: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, "
+        + "4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot");
+    assertThatThrownBy(() -> LabelledFolder.labelsOf(List.of(dir.resolve("a.png")), bundle))
+        .hasMessageContaining("'Jacket'");
+  }
+
+  @Test
+  void refusesANameInAnotherCaseWithTheNameToWrite(@TempDir Path dir) throws Exception {
+    // exact: a case-blind match could choose between two classes the manifest tells apart by case alone
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Coat\nb.png,ankle boot\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv") + ":3: "
+        + "'ankle boot' is not one of the model's class names, which are matched exactly, case and all: write "
+        + "'Ankle boot' (label 9 of " + bundle.directory().resolve("manifest.json") + ")");
+  }
+
+  @Test
+  void refusesAnIndexInAFileOfNamesWhereNoClassHasThatName(@TempDir Path dir) throws Exception {
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,Coat\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv") + ":2: "
+        + "'3' is not one of the model's class names (the label column holds names, line 3 has 'Coat', so a number in "
+        + "it is read as a name too: write every row's class as a name, or every row's as an index)")
+        .hasMessageContaining("3 Dress");
+  }
+
+  @Test
+  void refusesAMisspeltNameAmongIndicesAtItsOwnLine(@TempDir Path dir) throws Exception {
+    // the name makes the column one of names, but the slip to point at is the name, not the index on line 2
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,9\nb.png,4\nc.png,Jacket\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle))
+        .hasMessageContaining(dir.resolve("labels.csv") + ":4: 'Jacket' is not one of the model's class names");
+  }
+
+  @Test
+  void refusesClassNamesWithoutAModelToReadThemBy(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Coat\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":2: 'Coat' is a class name").hasMessageContaining("give the model whose labels they are (--model DIR)");
+  }
+
+  @Test
+  void refusesARowWithoutALabel(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png\nc.png, \n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir))
+        .hasMessageContaining(dir.resolve("labels.csv") + ":3: no label in 'b.png'");
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nc.png, \n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir))
+        .hasMessageContaining(dir.resolve("labels.csv") + ":3: no label");
+  }
+
+  /** The default bundle with its class names replaced (its folder is the default bundle's; only the names count). */
+  private static ModelBundle withLabels(String... labels) throws Exception {
+    ModelBundle b = ModelBundle.load(TestData.defaultBundle());
+    ModelManifest m = b.manifest();
+    return new ModelBundle(b.directory(), new ModelManifest(m.name(), m.version(), m.description(), m.modelFile(),
+        m.input(), m.outputs(), List.of(labels)));
   }
 }
