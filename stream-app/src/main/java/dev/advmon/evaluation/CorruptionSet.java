@@ -6,6 +6,7 @@ import dev.advmon.image.ImageConverter;
 import dev.advmon.image.ImageDecodeException;
 import dev.advmon.image.ImageDecoder;
 import dev.advmon.model.AtomicFile;
+import dev.advmon.model.ModelBundle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import java.util.stream.Stream;
  * at its own size and channels (gray stays gray, RGB stays RGB), written as
  * {@code <out>/<corruption>/<frame's row in labels.csv, 5 digits>.png} and {@code <out>/manifest.csv}
  * ({@code file,corruption,severity,param,source,true_label}). No model is involved: the conditions do not depend on
- * it, and {@code evaluate} counts only frames the evaluated model still gets right.
+ * it, and {@code evaluate} counts only frames the evaluated model still gets right; a model is read only for the
+ * class names of a labels.csv that holds names ({@link LabelledFolder}).
  *
  * <p>As {@code models/recipe/corruptions.py} makes the committed set: at most {@code perCorruption} frames, a seeded
  * sample kept in labels.csv order when the folder holds more (a labels.csv sorted by class still gives every class);
@@ -41,6 +43,16 @@ public final class CorruptionSet {
   public record Summary(int frames, int perCorruption, List<String> geometries) {}
 
   public static Summary write(Path images, Path out, int perCorruption, long seed) throws IOException {
+    return write(images, out, perCorruption, seed, null);
+  }
+
+  /**
+   * As {@link #write(Path, Path, int, long)}, the labels read for {@code bundle}'s classes (null: none): a labels.csv
+   * of class names needs the model whose manifest names them, as the set records indices, and an index the model
+   * does not have is refused here rather than when evaluate reads the set.
+   */
+  public static Summary write(Path images, Path out, int perCorruption, long seed, ModelBundle bundle)
+      throws IOException {
     if (perCorruption < 1) {
       throw new IllegalArgumentException("--per-corruption must be at least 1, got " + perCorruption);
     }
@@ -48,11 +60,16 @@ public final class CorruptionSet {
     if (!Files.isDirectory(images)) {
       throw new IllegalArgumentException(images + " is not a folder: give the folder of clean test frames with labels.csv");
     }
-    Map<String, Integer> labels = LabelledFolder.labels(images);
+    Map<String, Integer> labels = LabelledFolder.labels(images, bundle);
+    if (bundle != null) {
+      for (Map.Entry<String, Integer> e : labels.entrySet()) {
+        CalibrationRun.requireClass(bundle, e.getValue(), labelsCsv + ": " + e.getKey());
+      }
+    }
     if (labels.isEmpty()) {
       throw new IllegalArgumentException(labelsCsv + " not found or without rows: the corrupted frames carry each "
           + "frame's true label (evaluate counts a frame where the model is still right); write it with the columns "
-          + "file,label (one row per image, label = the class index)");
+          + "file,label (one row per image, label = the class index, or the class name with --model)");
     }
     requireEmpty(out, images);
     List<String> files = new ArrayList<>(labels.keySet());

@@ -98,6 +98,45 @@ class CorruptCommandTest {
     assertThat(tmp.resolve("set")).doesNotExist();
   }
 
+  /**
+   * A user's labels.csv of class names (as their own tool exports it) was refused by corrupt, which takes no model,
+   * while calibrate and evaluate read it: the set records class indices, so the names are read through --model's
+   * manifest.json, and without --model the refusal says to give it.
+   */
+  @Test
+  void readsALabelsFileOfClassNamesThroughTheModelGivenAndAsksForOneWithout() throws Exception {
+    Path images = labelledFolder("gray", 3, 16, 16, BufferedImage.TYPE_BYTE_GRAY);
+    Files.writeString(images.resolve("labels.csv"),
+        "file,label\nframe-000.png,Ankle boot\nframe-001.png,Coat\nframe-002.png,T-shirt/top\n");
+    StringWriter err = new StringWriter();
+    Path refused = tmp.resolve("refused");
+    assertThat(run(err, "corrupt", "--images", images.toString(), "--out", refused.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(images.resolve("labels.csv") + ":2: 'Ankle boot' is a class name", "--model");
+    assertThat(refused).doesNotExist();
+
+    Path out = tmp.resolve("set");
+    assertThat(run("corrupt", "--images", images.toString(), "--out", out.toString(),
+        "--model", TestData.defaultBundle().toString())).isZero();
+    CsvTable m = CsvTable.read(out.resolve("manifest.csv"));
+    Map<String, Integer> byName = Map.of("frame-000.png", 9, "frame-001.png", 4, "frame-002.png", 0);
+    assertThat(m.size()).isEqualTo(3 * Corruption.values().length);
+    for (int r = 0; r < m.size(); r++) {
+      assertThat(Integer.parseInt(m.get(r, m.column("true_label")))).as(m.get(r, m.column("file")))
+          .isEqualTo(byName.get(m.get(r, m.column("source"))));
+    }
+  }
+
+  @Test
+  void refusesAnIndexTheModelGivenDoesNotHave() throws Exception {
+    // with --model the set is checked against its classes now, not when evaluate reads it
+    Path images = labelledFolder("gray", 2, 16, 16, BufferedImage.TYPE_BYTE_GRAY);
+    Files.writeString(images.resolve("labels.csv"), "file,label\nframe-000.png,3\nframe-001.png,10\n");
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "corrupt", "--images", images.toString(), "--out", tmp.resolve("set").toString(),
+        "--model", TestData.defaultBundle().toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(images.resolve("labels.csv") + ": frame-001.png: true label 10", "0-9");
+  }
+
   @Test
   void refusesAnUnreadableImageNamingItAndWritesNoManifest() throws Exception {
     Path images = labelledFolder("rgb", 3, 16, 16, BufferedImage.TYPE_3BYTE_BGR);

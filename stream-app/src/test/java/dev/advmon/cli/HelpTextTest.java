@@ -127,15 +127,16 @@ class HelpTextTest {
   }
 
   /**
-   * corrupt loads no model, but its status 2 read "a bundle or engine that cannot load" (the wording shared by the
-   * commands that load one), which sends a reader looking for a model setting it never reads; it names what it refuses.
+   * corrupt loads no engine and no model setting, but its status 2 read "a bundle or engine that cannot load" (the
+   * wording shared by the commands that load one), which sends a reader looking for a model setting it never reads;
+   * it names what it refuses, the bundle only as its --model (read for a labels.csv of class names).
    */
   @Test
-  void corruptsHelpNamesWhatItRefusesNotABundleItNeverLoads() {
+  void corruptsHelpNamesWhatItRefusesAndOnlyTheBundleItsModelOptionNames() {
     String statuses = String.join(" ",
         commands().get("corrupt").getCommandSpec().usageMessage().exitCodeList().values()); // as written, unwrapped
-    assertThat(statuses).doesNotContain("bundle").doesNotContain("engine").contains("without labels.csv")
-        .contains("an image it cannot read").contains("not empty");
+    assertThat(statuses).doesNotContain("engine").doesNotContain("a bundle or").contains("without labels.csv")
+        .contains("an image it cannot read").contains("not empty").contains("a --model bundle that cannot load");
   }
 
   /**
