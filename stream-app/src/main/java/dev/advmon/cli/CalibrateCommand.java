@@ -233,14 +233,21 @@ final class CalibrateCommand implements Callable<Integer> {
       // without labels "wrong" can only mean a corrupted copy that left the clean frame's class: say so, not that
       // the model was found wrong on frames, which no label could tell
       boolean unlabelled = out.calibration().data().path("labels").asText().startsWith("none");
+      // "wrong on 82 of the threshold frames" after "150 threshold training frames" read as 82 of those 150 (a model
+      // wrong on half its frames, or labels misread), while it counts the corrupted copies too: say of how many
+      int all = r.groupCounts().values().stream().mapToInt(Integer::intValue).sum() + r.skippedWrong();
+      int cleanWrong = out.holdFrames() - r.groupCounts().getOrDefault("clean", 0);
       String wrong = unlabelled
-          ? "no labels: the model's own class on each clean frame counts as right (%d corrupted copies that changed "
-              + "it not counted)"
-          : "model wrong on %d of the threshold frames (not counted)";
+          ? String.format(Locale.ROOT, "no labels: the model's own class on each clean frame counts as right (%d "
+              + "corrupted copies that changed it not counted)", r.skippedWrong())
+          : copies == 0 ? String.format(Locale.ROOT, "model wrong on %d of the %d threshold frames (not counted)",
+              r.skippedWrong(), all)
+          : String.format(Locale.ROOT, "model wrong on %d of the %d threshold frames and copies (%d clean, %d "
+              + "corrupted; not counted)", r.skippedWrong(), all, cleanWrong, r.skippedWrong() - cleanWrong);
       System.out.printf(Locale.ROOT, "wrote %s: %d fit frames%s; %d threshold training frames%s, %s; "
-          + wrong + "; level %.5f (%d s)%n", bundle.calibrationFile(),
+          + "%s; level %.5f (%d s)%n", bundle.calibrationFile(),
           out.fitFrames(), fitCopiesSaid, out.holdFrames(), out.fromHoldout() ? " (the bundle's holdout)" : "",
-          copies == 0 ? "clean only (--copies 0)" : "each also under " + copiesOf(copies), r.skippedWrong(), r.level(),
+          copies == 0 ? "clean only (--copies 0)" : "each also under " + copiesOf(copies), wrong, r.level(),
           Math.round((System.nanoTime() - t0) / 1e9));
       if (unlabelled) {
         // allowed (unlabelled camera frames), but the thresholds then also sit on frames the model gets wrong

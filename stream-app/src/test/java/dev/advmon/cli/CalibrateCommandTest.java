@@ -314,6 +314,48 @@ class CalibrateCommandTest {
     assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("no labels: ").doesNotContain("model wrong on");
   }
 
+  /**
+   * A user's labels.csv of class names, end to end. Its summary read "150 threshold training frames, each also under
+   * 2 corrupted copies; model wrong on 82 of the threshold frames": 82 of 150 reads as a model wrong on half its
+   * frames, or names misread, while the 82 were among all 450 frames and copies (10 clean). It says of how many now.
+   */
+  @Test
+  void aFolderLabelledWithClassNamesCalibratesOnThemAndSaysOfHowManyFramesTheModelWasWrong() throws Exception {
+    List<TestData.Labelled> train = TestData.trainSample();
+    List<String> names = dev.advmon.model.ModelBundle.load(bundle).manifest().labels();
+    Path folder = trainFolder(i -> train.get(i).label());
+    StringBuilder csv = new StringBuilder("file,label\n");
+    for (int i = 0; i < 400; i++) {
+      csv.append(train.get(i).file().getFileName()).append(',').append(names.get(train.get(i).label())).append('\n');
+    }
+    Files.writeString(folder.resolve("labels.csv"), csv);
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    PrintStream old = System.out;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+      assertThat(Main.commandLine().execute("calibrate", "--model", bundle.toString(), "--engine", "OnnxRuntime",
+          "--images", folder.toString(), "--fit", "200", "--copies", "2", "--knn-bank", "100",
+          "--no-overinterpretation")).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    JsonNode data = new ObjectMapper().readTree(bundle.resolve("calibration.json").toFile()).get("data");
+    assertThat(data.get("labels").asText()).isEqualTo("labels.csv");
+    int wrong = data.get("frames_skipped_model_wrong").asInt();
+    int counted = 0;
+    for (JsonNode n : data.get("threshold_frames_counted")) {
+      counted += n.asInt();
+    }
+    int frames = data.get("threshold_images").asInt();
+    int cleanWrong = frames - data.at("/threshold_frames_counted/clean").asInt();
+    assertThat(counted + wrong).as("every threshold frame and copy, counted or not").isEqualTo(frames * 3);
+    assertThat(wrong).isGreaterThan(cleanWrong).isPositive();
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("model wrong on " + wrong + " of the " + frames * 3
+        + " threshold frames and copies (" + cleanWrong + " clean, " + (wrong - cleanWrong) + " corrupted; not "
+        + "counted)");
+  }
+
   @Test
   void anImageWithoutARowInLabelsCsvIsRefusedRatherThanEveryLabelDropped() throws Exception {
     // one of 400 images without a row: every label was dropped without a word (data.labels "none ..."), so the frames
