@@ -104,9 +104,10 @@ public final class LabelledFolder {
   /** The index of the class {@code name} names in {@code bundle}'s manifest, or an error saying what to write. */
   private static int byName(String name, ModelBundle bundle, String at, String why) {
     if (bundle == null) {
-      throw new IllegalArgumentException(at + ": '" + name + "' is a class name (the label column holds names: "
-          + why + "), and names are read through a model's manifest.json: give the model whose labels they are "
-          + "(--model DIR), or write class indices, counted from 0 in the order of that manifest's labels");
+      // the values that are no number are checked first, so this is the first of them: "why" would name this line
+      throw new IllegalArgumentException(at + ": '" + name + "' is a class name, and names are read through a "
+          + "model's manifest.json: give the model whose labels they are (--model DIR), or write class indices, "
+          + "counted from 0 in the order of that manifest's labels");
     }
     List<String> classes = bundle.manifest().labels();
     Path manifest = bundle.directory().resolve(ModelBundle.MANIFEST);

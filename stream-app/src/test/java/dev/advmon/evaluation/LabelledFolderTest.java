@@ -110,9 +110,11 @@ class LabelledFolderTest {
 
   @Test
   void refusesClassNamesWithoutAModelToReadThemBy(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Coat\n");
+    // line 3, the first name: it said "(the label column holds names: line 3 has 'Coat')" of line 3 itself
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,4\nb.png,Coat\n");
     assertThatThrownBy(() -> LabelledFolder.labels(dir)).hasMessageContaining(dir.resolve("labels.csv")
-        + ":2: 'Coat' is a class name").hasMessageContaining("give the model whose labels they are (--model DIR)");
+        + ":3: 'Coat' is a class name, and names are read through a model's manifest.json: give the model whose "
+        + "labels they are (--model DIR)").message().doesNotContain("line 3");
   }
 
   @Test
