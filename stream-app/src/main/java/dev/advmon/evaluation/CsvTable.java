@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** A small comma-separated table with a header row (the recipe's manifests: no quoting, no commas in values). */
@@ -45,10 +44,11 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
   /**
    * The column names of a header line, without the byte-order mark a spreadsheet's "CSV UTF-8" export puts first:
    * kept, it made "file" another name, and the error listed the columns as [file, label], the mark being invisible.
+   * A quoted name is read without its quotes ({@link #fields}): R's write.csv quotes every header name.
    */
   static List<String> header(String line) {
     String h = line.startsWith("\uFEFF") ? line.substring(1) : line;
-    return Arrays.stream(h.split(",")).map(String::trim).toList();
+    return fields(h).stream().map(String::trim).toList();
   }
 
   /**

@@ -49,6 +49,18 @@ class LabelledFolderTest {
   }
 
   @Test
+  void aFileQuotingEveryFieldIsRead(@TempDir Path dir) throws Exception {
+    // as R's write.csv and Python's csv.QUOTE_NONNUMERIC write it: the header was refused with "the header needs
+    // columns 'file' and 'label', has ["file", "label"]", the quotes taken as part of the names
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    String exported = "\uFEFF\"file\",\"label\"\r\n\"a.png\",\"Ankle boot\"\r\n\"b.png\",\"Coat\"\r\n";
+    Files.write(dir.resolve("labels.csv"), exported.getBytes(StandardCharsets.UTF_8));
+    assertThat(LabelledFolder.labels(dir, bundle)).containsExactly(entry("a.png", 9), entry("b.png", 4));
+    Files.writeString(dir.resolve("labels.csv"), "\"file\",\"label\"\n\"a.png\",3\n");
+    assertThat(LabelledFolder.labels(dir)).containsExactly(entry("a.png", 3));
+  }
+
+  @Test
   void aFileOfWholeNumbersIsReadAsIndicesEvenWhereTheModelsClassNamesAreNumbers(@TempDir Path dir) throws Exception {
     // classes named "1".."10" (1-based names): the documented index column keeps its meaning, 3 is the fourth class
     ModelBundle bundle = withLabels("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
