@@ -79,7 +79,9 @@ public final class OverinterpretationEvaluation {
     List<Group> out = new ArrayList<>();
     try (DjlClassifier classifier = loader.load(bundle)) {
       FrameScorer scorer = new FrameScorer(classifier, Detectors.forBundle(bundle), maxBatch);
-      out.add(group("default bundle, clean test frames", scorer.score(frames)));
+      // the rows name the model measured: "default bundle" read as the bundled model's numbers on a run of --model's
+      String model = "model " + bundle.manifest().name();
+      out.add(group(model + ", clean test frames", scorer.score(frames)));
       float[] mask = bundle.manifest().input().maskValue();
       for (Fill fill : Fill.values()) {
         List<FloatImage> masked = new ArrayList<>();
@@ -93,7 +95,8 @@ public final class OverinterpretationEvaluation {
             confident.add(masked.get(i));
           }
         }
-        out.add(group("default bundle, 95%-removed test frames (" + fill.description + ") labelled at >= 0.9", scorer.score(confident)));
+        out.add(group(model + ", 95%-removed test frames (" + fill.description + ") labelled at >= 0.9",
+            scorer.score(confident)));
       }
     }
     // the shortcut bundle gets the frames in its own geometry: the default bundle may be an RGB model of another

@@ -117,6 +117,30 @@ class EvaluateCommandTest {
     assertThat(leaveOut).contains("No attack fixtures given (FIXTURES = none): no family to hold out.");
   }
 
+  /**
+   * evaluate-overinterpretation --model my-model labelled its rows "default bundle, clean test frames": a user
+   * measuring their own model read the numbers as the bundled model's. The rows name the model measured. (The clean
+   * set is labelled with class names, read through its manifest.)
+   */
+  @Test
+  void evaluateOverinterpretationNamesTheModelItMeasured(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path clean = cleanSet(tmp, "test-00000.png,Ankle boot", "test-00001.png,Pullover");
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      assertThat(Main.commandLine().execute("evaluate-overinterpretation", "--model",
+          TestData.repoRoot().resolve("models/fashion-mnist-resnet").toString(), "--clean", clean.toString(),
+          "--limit", "2")).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report).contains("| model fashion-mnist-resnet, clean test frames | 2 |",
+        "| model fashion-mnist-resnet, 95%-removed test frames (").doesNotContain("default bundle");
+  }
+
   /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
   private static Path cleanSet(Path dir, String... rows) throws Exception {
     Path test = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
