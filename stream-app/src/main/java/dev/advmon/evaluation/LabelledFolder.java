@@ -80,16 +80,56 @@ public final class LabelledFolder {
     String why = firstName < 0 ? null : "line " + lineNumbers.get(firstName) + " has '" + values.get(firstName) + "'";
     // the values that are no number first: in a column of indices with one misspelt name, that name is the slip to
     // report, not the first index before it, which the name made a name
+    String all = why == null || bundle == null ? "" : unknown(values, lineNumbers, bundle.manifest().labels());
     for (int r = 0; why != null && r < values.size(); r++) {
       if (index(values.get(r)) == null) {
-        byName(values.get(r), bundle, csv + ":" + lineNumbers.get(r), why);
+        byName(values.get(r), bundle, csv + ":" + lineNumbers.get(r), why, all);
       }
     }
     for (int r = 0; r < values.size(); r++) {
       String at = csv + ":" + lineNumbers.get(r);
-      m.put(files.get(r), why == null ? index(values.get(r)) : byName(values.get(r), bundle, at, why));
+      m.put(files.get(r), why == null ? index(values.get(r)) : byName(values.get(r), bundle, at, why, all));
     }
     return m;
+  }
+
+  /**
+   * Every value no class is named, with its first line and its rows, where there is more than one such row: a
+   * file exported in lower case was refused one class at a time, ten runs for ten classes.
+   */
+  private static String unknown(List<String> values, List<Integer> lineNumbers, List<String> classes) {
+    Map<String, int[]> each = new LinkedHashMap<>(); // value -> first line, rows
+    int rows = 0;
+    for (int r = 0; r < values.size(); r++) {
+      if (classOf(values.get(r), classes) < 0) {
+        rows++;
+        int line = lineNumbers.get(r);
+        each.computeIfAbsent(values.get(r), v -> new int[] {line, 0})[1]++;
+      }
+    }
+    if (rows < 2) {
+      return "";
+    }
+    List<String> said = new ArrayList<>();
+    for (Map.Entry<String, int[]> e : each.entrySet()) {
+      if (said.size() == LISTED) {
+        said.add("...");
+        break;
+      }
+      said.add("'" + e.getKey() + "' (line " + e.getValue()[0] + (e.getValue()[1] > 1 ? ", " + e.getValue()[1]
+          + " rows" : "") + ")");
+    }
+    return " [" + rows + " rows name no class of the model: " + String.join(", ", said) + "]";
+  }
+
+  /** The index of the class named exactly {@code name} (blanks around the manifest's names aside), or -1. */
+  private static int classOf(String name, List<String> classes) {
+    for (int k = 0; k < classes.size(); k++) {
+      if (classes.get(k).strip().equals(name)) {
+        return k; // the manifest refuses two classes of one name, blanks around them aside
+      }
+    }
+    return -1;
   }
 
   /** A whole number (an index), or null. */
@@ -102,7 +142,7 @@ public final class LabelledFolder {
   }
 
   /** The index of the class {@code name} names in {@code bundle}'s manifest, or an error saying what to write. */
-  private static int byName(String name, ModelBundle bundle, String at, String why) {
+  private static int byName(String name, ModelBundle bundle, String at, String why, String all) {
     if (bundle == null) {
       // the values that are no number are checked first, so this is the first of them: "why" would name this line
       throw new IllegalArgumentException(at + ": '" + name + "' is a class name, and names are read through a "
@@ -111,11 +151,12 @@ public final class LabelledFolder {
     }
     List<String> classes = bundle.manifest().labels();
     Path manifest = bundle.directory().resolve(ModelBundle.MANIFEST);
+    int exact = classOf(name, classes);
+    if (exact >= 0) {
+      return exact;
+    }
     List<Integer> caseBlind = new ArrayList<>();
     for (int k = 0; k < classes.size(); k++) {
-      if (classes.get(k).strip().equals(name)) {
-        return k; // the manifest refuses two classes of one name, blanks around them aside
-      }
       if (classes.get(k).strip().equalsIgnoreCase(name)) {
         caseBlind.add(k);
       }
@@ -125,10 +166,11 @@ public final class LabelledFolder {
     if (caseBlind.size() == 1) {
       int k = caseBlind.get(0);
       return fail(at + ": '" + name + "' is not one of the model's class names, which are matched exactly, case "
-          + "and all: write '" + classes.get(k).strip() + "' (label " + k + " of " + manifest + ")");
+          + "and all: write '" + classes.get(k).strip() + "' (label " + k + " of " + manifest + ")" + all);
     }
     return fail(at + ": '" + name + "' is not one of the model's class names" + numberToo + "; write a name exactly "
-        + "as the labels of " + manifest + " spell it (case counts), or its index counted from 0: " + listed(classes));
+        + "as the labels of " + manifest + " spell it (case counts), or its index counted from 0: " + listed(classes)
+        + all);
   }
 
   private static int fail(String message) {

@@ -102,6 +102,17 @@ class LabelledFolderTest {
   }
 
   @Test
+  void refusesEveryUnknownNameAtOnce(@TempDir Path dir) throws Exception {
+    // a file exported in lower case was refused one class at a time: a run per class to find the next
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"),
+        "file,label\na.png,ankle boot\nb.png,Coat\nc.png,ankle boot\nd.png,pullover\ne.png,7\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":2: 'ankle boot' is not one of the model's class names").hasMessageEndingWith("[4 rows name no class of "
+        + "the model: 'ankle boot' (line 2, 2 rows), 'pullover' (line 5), '7' (line 6)]");
+  }
+
+  @Test
   void refusesAnIndexInAFileOfNamesWhereNoClassHasThatName(@TempDir Path dir) throws Exception {
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
     Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,Coat\n");
