@@ -86,9 +86,18 @@ public final class LabelledFolder {
         byName(values.get(r), bundle, csv + ":" + lineNumbers.get(r), why, all);
       }
     }
+    Map<String, Integer> rowOf = new HashMap<>();
     for (int r = 0; r < values.size(); r++) {
       String at = csv + ":" + lineNumbers.get(r);
-      m.put(files.get(r), why == null ? index(values.get(r)) : byName(values.get(r), bundle, at, why, all));
+      int label = why == null ? index(values.get(r)) : byName(values.get(r), bundle, at, why, all);
+      Integer before = m.put(files.get(r), label);
+      // a second row for an image replaced the first without a word: its class depended on the rows' order
+      if (before != null && before != label) {
+        throw new IllegalArgumentException(at + ": " + files.get(r) + " is listed again, as class " + said(label,
+            bundle) + ", after line " + lineNumbers.get(rowOf.get(files.get(r))) + " gave it class "
+            + said(before, bundle) + ": keep one row per image");
+      }
+      rowOf.putIfAbsent(files.get(r), r);
     }
     return m;
   }
@@ -130,6 +139,12 @@ public final class LabelledFolder {
       }
     }
     return -1;
+  }
+
+  /** "6 (Shirt)", or "6" without a model or for an index it does not have. */
+  private static String said(int label, ModelBundle bundle) {
+    List<String> classes = bundle == null ? List.of() : bundle.manifest().labels();
+    return label + (label >= 0 && label < classes.size() ? " (" + classes.get(label).strip() + ")" : "");
   }
 
   /** A whole number (an index), or null. */

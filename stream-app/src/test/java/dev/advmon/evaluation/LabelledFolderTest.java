@@ -102,6 +102,18 @@ class LabelledFolderTest {
   }
 
   @Test
+  void refusesAnImageListedTwiceWithTwoClasses(@TempDir Path dir) throws Exception {
+    // the second row replaced the first without a word: which class the frame was counted as depended on row order
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Coat\nb.png,Bag\na.png,Coat\na.png,Shirt\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":5: a.png is listed again, as class 6 (Shirt), after line 2 gave it class 4 (Coat): keep one row per image");
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,4\na.png,4\n");
+    assertThat(LabelledFolder.labels(dir)).as("the same class twice is only a repeat")
+        .containsExactly(entry("a.png", 4));
+  }
+
+  @Test
   void refusesEveryUnknownNameAtOnce(@TempDir Path dir) throws Exception {
     // a file exported in lower case was refused one class at a time: a run per class to find the next
     ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
