@@ -317,10 +317,11 @@ class CalibrateCommandTest {
   /**
    * A user's labels.csv of class names, end to end. Its summary read "150 threshold training frames, each also under
    * 2 corrupted copies; model wrong on 82 of the threshold frames": 82 of 150 reads as a model wrong on half its
-   * frames, or names misread, while the 82 were among all 450 frames and copies (10 clean). It says of how many now.
+   * frames, or names misread, while the 82 were among all 450 frames and copies (10 clean). It says of how many now,
+   * and that a clean rate held on so few frames may not hold on new ones.
    */
   @Test
-  void aFolderLabelledWithClassNamesCalibratesOnThemAndSaysOfHowManyFramesTheModelWasWrong() throws Exception {
+  void aSmallFolderLabelledWithClassNamesCalibratesSayingWhatItsNumbersCover() throws Exception {
     List<TestData.Labelled> train = TestData.trainSample();
     List<String> names = dev.advmon.model.ModelBundle.load(bundle).manifest().labels();
     Path folder = trainFolder(i -> train.get(i).label());
@@ -351,6 +352,12 @@ class CalibrateCommandTest {
     int cleanWrong = frames - data.at("/threshold_frames_counted/clean").asInt();
     assertThat(counted + wrong).as("every threshold frame and copy, counted or not").isEqualTo(frames * 3);
     assertThat(wrong).isGreaterThan(cleanWrong).isPositive();
+    // 450 training PNGs calibrated to "clean 0.036 (140 frames)" under the 0.040 cap without a word, and the same
+    // model then alerted on 18.8% of 186 clean test frames: the clean line says how little so few frames hold
+    String cleanLine = stdout.toString(StandardCharsets.UTF_8).lines().filter(l -> l.trim().startsWith("clean "))
+        .findFirst().orElseThrow();
+    assertThat(cleanLine).contains("(" + (frames - cleanWrong) + " frames)", "few to set thresholds on",
+        "./monitor evaluate", "a few thousand");
     assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("model wrong on " + wrong + " of the " + frames * 3
         + " threshold frames and copies (" + cleanWrong + " clean, " + (wrong - cleanWrong) + " corrupted; not "
         + "counted)");
