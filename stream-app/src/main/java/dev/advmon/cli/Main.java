@@ -4,6 +4,7 @@ import dev.advmon.logging.JsonLineEncoder;
 import dev.advmon.logging.LogFormatEncoder;
 import dev.advmon.logging.LogLevelVariable;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -63,8 +64,33 @@ public final class Main {
       if (!p.unmatched().isEmpty()) {
         throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
       }
+      unknownToHelp(p);
     }
     return new CommandLine.RunLast().execute(parsed);
+  }
+
+  /**
+   * picocli's {@code help} answered {@code ./monitor help evalute} with "Unknown subcommand" and the whole command
+   * list, no nearest command, where {@code ./monitor evalute --help} names it. The same usage error here, with
+   * picocli's own message: an unmatched argument of the parent command, whose suggestions are the nearest commands
+   * (status 2 from the parameter handler, as that path; the text and JSON handlers print the suggestions).
+   */
+  private static void unknownToHelp(CommandLine.ParseResult p) {
+    if (!(p.commandSpec().userObject() instanceof CommandLine.HelpCommand) || p.matchedPositionals().isEmpty()) {
+      return;
+    }
+    List<String> asked = p.matchedPositionals().get(0).stringValues();
+    CommandLine parent = p.commandSpec().commandLine().getParent();
+    if (asked.isEmpty() || parent == null || parent.getSubcommands().containsKey(asked.get(0))) {
+      return;
+    }
+    String message = "Unknown subcommand '" + asked.get(0) + "'.";
+    throw new CommandLine.UnmatchedArgumentException(parent, List.of(asked.get(0))) {
+      @Override
+      public String getMessage() {
+        return message;
+      }
+    };
   }
 
   /**

@@ -59,6 +59,34 @@ class MainTest {
   }
 
   /**
+   * {@code ./monitor help evalute} said only "Unknown subcommand" above the whole command list, while
+   * {@code ./monitor evalute --help} names the nearest command: both are the same usage error, with the same
+   * suggestion and exit status (2, picocli's for invalid input), and no list to scroll past.
+   */
+  @Test
+  void helpOfAnUnknownCommandSuggestsTheNearestAsTheUnknownCommandWithHelpDoes() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine root = Main.commandLine();
+    root.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    int exit = root.execute("help", "evalute");
+    assertThat(exit).isEqualTo(root.getCommandSpec().exitCodeOnInvalidInput()).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown subcommand 'evalute'").contains("Did you mean: monitor evaluate")
+        .doesNotContain("Commands:");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  /** A command help knows still gets its usage, on standard output, exit status 0. */
+  @Test
+  void helpOfAKnownCommandPrintsItsUsage() {
+    StringWriter out = new StringWriter();
+    CommandLine root = Main.commandLine();
+    root.setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()));
+    assertThat(root.execute("help", "redrive")).isZero();
+    assertThat(out.toString()).startsWith("Usage: monitor redrive");
+  }
+
+  /**
    * README's Commands table is where a newcomer looks a command up: every command ./monitor offers has a row, and
    * every flag a row writes is one the command takes (a flag it does not know stops the command).
    */
