@@ -88,7 +88,7 @@ final class RedriveCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--reason", paramLabel = "R",
-      description = "Send dead letters of this reason (repeatable). Default: the transient ones, REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED (the registry, the model or engine, writing the outputs: not the frame's fault, so they score once that is fixed); a frame of any other reason is the producer's fault and will likely come back (a warning says so). A name close to a reason the monitor writes (BAD_MAGIC, scoring_failed) is refused, naming that reason. A value cut short (valueSize set) is never sent.")
+      description = "Send dead letters of this reason (repeatable). Default: the transient ones, REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED (the registry, the model or engine, writing the outputs: not the frame's fault, so they score once that is fixed); a frame of any other reason is the producer's fault and will likely come back (a warning says so). A name that is not a reason the monitor writes is refused, naming the reason meant when it is close to one (BAD_MAGIC, scoring_failed), else the reasons it writes. A value cut short (valueSize set) is never sent.")
   List<String> reasons = new ArrayList<>();
 
   @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
@@ -273,12 +273,18 @@ final class RedriveCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String r : reasons) {
-      String meant = TRANSIENT.contains(r) || PERMANENT.contains(r) ? null : meant(r);
-      if (meant != null) {
-        // taken as named, a typo chooses nothing: the run sends none of what was meant, nor the defaults it replaced
-        throw new IllegalArgumentException("--reason " + r + " is not a reason this monitor writes; did you mean "
-            + meant + "? Reasons are written as they appear in the summary and in DeadLetter.reason (upper case)");
+      if (TRANSIENT.contains(r) || PERMANENT.contains(r)) {
+        continue;
       }
+      // taken as named, a reason the monitor does not write chooses nothing: the run read the whole topic to send
+      // none of what was meant, nor the defaults it replaced, and exited 0
+      String meant = meant(r);
+      throw new IllegalArgumentException("--reason " + r + " is not a reason this monitor writes; " + (meant != null
+          ? "did you mean " + meant + "? Reasons are written as they appear in the summary and in DeadLetter.reason"
+              + " (upper case)"
+          : "give a reason it writes: " + String.join(", ", new java.util.TreeSet<>(TRANSIENT)) + " (not the frame's"
+              + " fault, sent by default) or " + String.join(", ", new java.util.TreeSet<>(PERMANENT))
+              + " (the producer's fault)"));
     }
     if (since != null && until != null && !until.isAfter(since)) {
       // no timestamp is at or after --since and before --until: the run would read the whole topic to send nothing
@@ -297,8 +303,6 @@ final class RedriveCommand implements Callable<Integer> {
         log.println("warning: " + r + " is the producer's fault (or a limit the frame is over): unless that was fixed,"
             + " these frames will come back as " + r + " dead letters" + (r.equals(UNKNOWN_SCHEMA)
                 ? unknownIdRemembered(c) : ""));
-      } else if (!TRANSIENT.contains(r)) {
-        log.println("warning: " + r + " is not a reason this monitor writes; dead letters with it are sent as named");
       }
     }
     acls = AclAdvice.forClient(c.kafkaClientProperties());
@@ -434,7 +438,7 @@ final class RedriveCommand implements Callable<Integer> {
   /**
    * The reason the monitor writes that {@code named}, not one itself, most likely means: the same in another case or
    * with {@code -} for {@code _}, the one reason it begins (at least 4 characters), or one within three edits; null
-   * when none is that close (a reason a newer monitor may write, sent as named).
+   * when none is that close (refused then with the list of reasons).
    */
   static String meant(String named) {
     String plain = named.strip().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');

@@ -632,7 +632,7 @@ class RedriveCommandTest {
    * A newcomer's {@code --reason BAD_MAGIC} (or {@code bad_magic_byte}) was taken for a reason a newer monitor may
    * write: the run chose none of the dead letters it read, the defaults it replaced were not sent either, and it exited
    * 0 having sent nothing. A name close to a reason the monitor writes is refused before anything connects, naming
-   * the reason meant; one unlike any still goes on, with its warning.
+   * the reason meant.
    */
   @Test
   void aMisspeltReasonIsRefusedBeforeConnectingNamingTheReasonMeant() throws Exception {
@@ -651,10 +651,28 @@ class RedriveCommandTest {
       assertThat(err.toString()).as(typo.getKey()).contains("--reason " + typo.getKey())
           .contains("did you mean " + typo.getValue() + "?").doesNotContain("kafka.bootstrap.servers");
     }
+  }
+
+  /**
+   * {@code --reason FOO}, like no reason the monitor writes, went on to the broker and read the whole topic to choose
+   * nothing (and the defaults it replaced were not sent either), exiting 0, while a near miss was refused. Refused
+   * too, before anything connects, naming every reason the monitor writes.
+   */
+  @Test
+  void anUnknownReasonIsRefusedBeforeConnectingNamingTheReasonsTheMonitorWrites() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
     java.io.StringWriter err = new java.io.StringWriter();
-    int status = redriveAgainstNothing(port, err).execute("--dry-run", "--reason", "CAMERA_UNPLUGGED");
-    assertThat(status).isEqualTo(2); // it went on to the broker, which is not there
-    assertThat(err.toString()).contains("kafka.bootstrap.servers");
+    int status = redriveAgainstNothing(port, err).execute("--dry-run", "--reason", "SCORING_FAILED",
+        "--reason", "CAMERA_UNPLUGGED");
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("--reason CAMERA_UNPLUGGED is not a reason this monitor writes")
+        .doesNotContain("did you mean").doesNotContain("kafka.bootstrap.servers");
+    for (String known : dev.advmon.metrics.MonitorMetrics.DEAD_LETTER_REASONS) {
+      assertThat(err.toString()).contains(known);
+    }
   }
 
   /**
