@@ -30,11 +30,26 @@ public final class BundleSetting {
     if (!Files.exists(dir)) {
       String value = c.string("model.dir");
       String relative = Path.of(value).isAbsolute() ? "" : ", relative to the monitor's home " + c.home()
-          + ", not to the working folder or the configuration file's";
+          + ", not to the working folder or the configuration file's" + tilde(value);
       throw new InvalidBundleException(dir + ": model bundle folder not found (model.dir = '" + value + "' (from "
           + c.origin("model.dir") + ")" + relative + "; set model.dir or --model to a folder with model.onnx and"
           + " manifest.json)");
     }
     return ModelBundle.load(dir);
+  }
+
+  /**
+   * A value written {@code ~/models} is read literally, as a folder named {@code ~} under the home: only a shell
+   * expands {@code ~}, and none reads a configuration file or the value of an ADVMON_ variable set in one (a
+   * Kubernetes env entry, a systemd unit, quotes). Says so, and, for {@code ~/...}, the path to write instead.
+   */
+  private static String tilde(String value) {
+    if (!value.startsWith("~")) {
+      return "";
+    }
+    String own = value.equals("~") ? System.getProperty("user.home")
+        : value.startsWith("~/") ? Path.of(System.getProperty("user.home"), value.substring(2)).toString() : null;
+    return "; '~' is not expanded here (a shell expands it only unquoted on its command line, never in a"
+        + " configuration file): write the folder's full path" + (own == null ? "" : ", such as " + own);
   }
 }

@@ -35,7 +35,7 @@ public final class MonitorConfig {
   /** Every monitor setting, in the order of the reference. */
   public static final List<Setting> SETTINGS = List.of(
       new Setting("model.dir", "models/fashion-mnist-cnn",
-          "Model bundle folder (model.onnx + manifest.json [+ calibration.json]); relative paths resolve against the monitor's home."),
+          "Model bundle folder (model.onnx + manifest.json [+ calibration.json]); relative paths resolve against the monitor's home; `~` is not expanded (`~/models` is a folder named `~` there: a missing folder's error says so)."),
       new Setting("model.engine", "auto",
           "Inference engine: auto (OnnxRuntimeCuda where a CUDA GPU, CUDA 12, cuDNN 9 and the onnxruntime_gpu build are present, else TensorRT where TensorRT 8 is, else OnnxRuntime), OnnxRuntime (CPU), OnnxRuntimeCuda, OnnxRuntimeTensorRT (ONNX Runtime's CUDA / TensorRT execution providers) or TensorRT (DJL's TensorRT 8 engine)."),
       new Setting("model.max-batch", "128",

@@ -151,6 +151,25 @@ class CommandErrorsTest {
     }
   }
 
+  /**
+   * {@code model.dir=~/models}, as a shell would take it, is read literally (no shell reads a configuration file or an
+   * ADVMON_ variable's value here): the error said only that it is relative to the monitor's home, and a user who
+   * wrote {@code ~} for their own home folder did not see why it was not found. It says that {@code ~} is not expanded
+   * and what to write instead; the value is still not expanded.
+   */
+  @Test
+  void aModelFolderStartingWithATildeSaysTheTildeIsNotExpanded() throws Exception {
+    Path file = dir.resolve("monitor.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=localhost:9092\nregistry.url=http://localhost:8081\n"
+        + "model.dir=~/models\n");
+    Outcome o = run("config", "--check", file.toString());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(TestData.repoRoot().resolve("~/models") + ": model bundle folder not found")
+        .contains("model.dir = '~/models' (from " + file + ", line 3)")
+        .contains("'~' is not expanded").contains(Path.of(System.getProperty("user.home"), "models").toString())
+        .doesNotContain("\tat ");
+  }
+
   @Test
   void configCheckRefusesAManifestWhoseInputShapeTheModelRefuses() throws Exception {
     // a user's bundle whose manifest says 32 rows for a model that takes 28: `run` refuses it when it loads the model,
