@@ -4,6 +4,7 @@ import dev.advmon.config.MonitorConfig;
 import dev.advmon.model.ModelDocs;
 import dev.advmon.registry.AvroSerde;
 import dev.advmon.schema.DeadLetter;
+import dev.advmon.schema.Frame;
 import dev.advmon.topology.AclAdvice;
 import dev.advmon.topology.RecordLimits;
 import java.io.PrintStream;
@@ -91,7 +92,9 @@ final class RedriveCommand implements Callable<Integer> {
       description = "Send dead letters of this reason (repeatable). Default: the transient ones, REGISTRY_REQUEST_FAILED, SCORING_FAILED, OUTPUT_FAILED and PROCESSING_FAILED (the registry, the model or engine, writing the outputs: not the frame's fault, so they score once that is fixed); a frame of any other reason is the producer's fault and will likely come back (a warning says so). A name that is not a reason the monitor writes is refused, naming the reason meant when it is close to one (BAD_MAGIC, scoring_failed), else the reasons it writes. A value cut short (valueSize set) is never sent.")
   List<String> reasons = new ArrayList<>();
 
-  @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable).")
+  @Option(names = "--camera", paramLabel = "ID", description = "Only dead letters of this camera (repeatable): the"
+      + " dead letter's cameraId, or, where that is empty (PROCESSING_FAILED, OUTPUT_FAILED), the camera id in the"
+      + " frame it kept, or, where that is cut or does not read as a frame, the record key.")
   List<String> cameras = new ArrayList<>();
 
   @Option(names = "--since", paramLabel = "ISO", converter = InstantOption.class, description = "Only dead letters whose record timestamp (the frame's own: a dead letter keeps its frame's time) is at or after this "
@@ -341,8 +344,10 @@ final class RedriveCommand implements Callable<Integer> {
 
   private int run(MonitorConfig c, Selection selection, PrintStream log) throws Exception {
     String dlq = c.string("topics.dead-letter");
-    Deserializer<DeadLetter> values = new AvroSerde<>(DeadLetter.class,
-        AvroSerde.registryFor(Wiring.registrySettings(c)), false, false).deserializer();
+    dev.advmon.registry.SchemaRegistry registry = AvroSerde.registryFor(Wiring.registrySettings(c));
+    Deserializer<DeadLetter> values = new AvroSerde<>(DeadLetter.class, registry, false, false).deserializer();
+    // as the monitor reads a frame: the registry's wire format, the writer's schema from the registry
+    Deserializer<Frame> frames = new AvroSerde<>(Frame.class, registry, false, false).deserializer();
     Summary summary;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(c),
             new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -364,7 +369,7 @@ final class RedriveCommand implements Callable<Integer> {
       }
       List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(dlq, p.partition()))
           .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
-      summary = copy(consumer, producer, partitions, selection, values);
+      summary = copy(consumer, producer, partitions, selection, values, frames);
     } catch (org.apache.kafka.common.KafkaException e) {
       // Kafka's own message ("Not authorized to access topics: [...]") names neither the operation nor the fix
       org.apache.kafka.common.errors.TopicAuthorizationException refused = topicRefusal(e);
@@ -457,10 +462,11 @@ final class RedriveCommand implements Callable<Integer> {
   /**
    * Reads {@code partitions} of the dead-letter topic from the start (or {@code --since}) up to the end offsets taken
    * once, before the first read, and sends each chosen dead letter's frame; {@code producer} null: a dry run. Apart
-   * from {@link #call()} so that a test can append to the topic while it reads.
+   * from {@link #call()} so that a test can append to the topic while it reads. {@code frames} reads the camera id of
+   * a dead letter without one from the frame it kept, for a selection by camera.
    */
   Summary copy(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, List<TopicPartition> partitions,
-      Selection selection, Deserializer<DeadLetter> values) throws Exception {
+      Selection selection, Deserializer<DeadLetter> values, Deserializer<Frame> frames) throws Exception {
     Summary summary = new Summary();
     String dlq = partitions.get(0).topic();
     String group = consumer.groupMetadata().groupId();
@@ -481,6 +487,9 @@ final class RedriveCommand implements Callable<Integer> {
           + " sent; check that the broker is running and reachable from here, and run redrive again", e);
     }
     Map<TopicPartition, RedriveMemory> memory = remembered(consumer, partitions, group, producer == null);
+    // only then: reading a kept frame costs a registry lookup, and a run that chooses by no camera needs none
+    boolean byFrameCamera = selection.byFrameCamera() || memory.values().stream()
+        .anyMatch(m -> m.runs().stream().anyMatch(run -> run.selection().byFrameCamera()));
     seek(consumer, partitions, end);
     Map<TopicPartition, Long> from = new HashMap<>();
     partitions.forEach(tp -> from.put(tp, consumer.position(tp)));
@@ -525,13 +534,16 @@ final class RedriveCommand implements Callable<Integer> {
             continue;
           }
           DeadLetter dl = decode(values, r, producer == null);
-          Decision d = selection.decide(dl, r.timestamp(), r.key());
-          if (d == Decision.SEND && !again && memory.get(tp).sent(r.offset(), dl, r.timestamp(), r.key())) {
+          String keptCamera = byFrameCamera ? keptCamera(frames, dl, r, producer == null) : null;
+          Decision d = selection.decide(dl, r.timestamp(), r.key(), keptCamera);
+          if (d == Decision.SEND && !again
+              && memory.get(tp).sent(r.offset(), dl, r.timestamp(), r.key(), keptCamera)) {
             d = Decision.ALREADY_SENT;
           }
           // with --again too: it sends again what was sent, and a refused dead letter is never sent; failing every
           // later run over it failed a scheduled Job until retention deleted it, with nothing to acknowledge it by
-          if (d == Decision.OTHER_TOPIC && memory.get(tp).refused(r.offset(), dl, r.timestamp(), r.key())) {
+          if (d == Decision.OTHER_TOPIC
+              && memory.get(tp).refused(r.offset(), dl, r.timestamp(), r.key(), keptCamera)) {
             d = Decision.REFUSED_BEFORE;
           }
           summary.count(dl == null ? Summary.UNREADABLE : dl.getReason().toString(), d);
@@ -782,6 +794,33 @@ final class RedriveCommand implements Callable<Integer> {
   }
 
   /**
+   * The camera id of the frame {@code dl} kept, for a dead letter without one: those Kafka Streams' error handlers
+   * write (PROCESSING_FAILED, an OUTPUT_FAILED found while writing) see only the record's bytes, though the frame was
+   * read. Read as the monitor reads a frame; null when the dead letter has its camera, kept no whole value, or its
+   * value does not read as a frame (the record key is then taken). A registry that does not answer stops the run, as
+   * for the dead letter itself: taking the key then would choose by another id than the next run does.
+   */
+  private static String keptCamera(Deserializer<Frame> frames, DeadLetter dl, ConsumerRecord<byte[], byte[]> r,
+      boolean dryRun) {
+    if (dl == null || dl.getCameraId() != null || dl.getValue() == null || dl.getValueSize() != null) {
+      return null;
+    }
+    try {
+      Frame frame = frames.deserialize(dl.getSourceTopic().toString(), bytes(dl.getValue()));
+      return frame == null || frame.getCameraId() == null ? null : frame.getCameraId().toString();
+    } catch (dev.advmon.registry.RegistryUnavailableException | dev.advmon.registry.RegistryRequestException e) {
+      throw new IllegalStateException("could not read the frame kept in the dead letter at " + r.topic() + "-"
+          + r.partition() + "@" + r.offset() + " for its camera id (" + e.getMessage() + "); " + (dryRun
+              ? "a dry run sends nothing, and this one stopped before counting all: run redrive again once the"
+              + " registry answers"
+              : "what this run committed before is remembered, the rest was not sent: run redrive again once the"
+              + " registry answers"), e);
+    } catch (RuntimeException e) {
+      return null; // not a frame that reads (the monitor would have said BAD_AVRO or the like): the record key
+    }
+  }
+
+  /**
    * The frame of {@code dl} as sent back: its original key, value and timestamp, marked with
    * {@link dev.advmon.topology.RedrivenFrames#HEADER} (the dead letter's reason), so that the monitor's frame latency
    * metric leaves out a delay that is the dead letter's age, and with {@code from}, the dead letter's
@@ -887,17 +926,42 @@ final class RedriveCommand implements Callable<Integer> {
     }
   }
 
-  /** Which dead letters are sent: pure, so that it is tested without Kafka. */
-  record Selection(Set<String> reasons, Set<String> cameras, Instant since, Instant until, String framesTopic) {
+  /**
+   * Which dead letters are sent: pure, so that it is tested without Kafka. {@code camerasByKey}: its cameras are
+   * matched, for a dead letter without a camera field, against the record key alone, as a redrive before the kept
+   * frame's camera was read did: its remembered runs keep meaning what they chose (a run without the mark in its
+   * record is one of those); false for a run without cameras, which no camera rule concerns.
+   */
+  record Selection(Set<String> reasons, Set<String> cameras, Instant since, Instant until, String framesTopic,
+      boolean camerasByKey) {
 
+    Selection {
+      camerasByKey = camerasByKey && !cameras.isEmpty();
+    }
+
+    Selection(Set<String> reasons, Set<String> cameras, Instant since, Instant until, String framesTopic) {
+      this(reasons, cameras, since, until, framesTopic, false);
+    }
+
+    /** Whether it chooses by the camera of a dead letter's kept frame. */
+    boolean byFrameCamera() {
+      return !cameras.isEmpty() && !camerasByKey;
+    }
+
+    /** For a dead letter that has its camera field, or whose kept frame was not read. */
     Decision decide(DeadLetter dl, long timestamp, byte[] recordKey) {
+      return decide(dl, timestamp, recordKey, null);
+    }
+
+    /** {@code keptCamera}: the camera id of the frame {@code dl} kept, when it has none itself; else null. */
+    Decision decide(DeadLetter dl, long timestamp, byte[] recordKey, String keptCamera) {
       if (dl == null) {
         return Decision.UNREADABLE;
       }
       if ((since != null && timestamp < since.toEpochMilli()) || (until != null && timestamp >= until.toEpochMilli())) {
         return Decision.OUT_OF_TIME_RANGE;
       }
-      if (!cameras.isEmpty() && !cameras.contains(camera(dl, recordKey))) {
+      if (!cameras.isEmpty() && !cameras.contains(camera(dl, recordKey, camerasByKey ? null : keptCamera))) {
         return Decision.CAMERA_NOT_CHOSEN;
       }
       // before the reason: whatever was chosen, these can never be sent, and the summary should say so
@@ -919,18 +983,23 @@ final class RedriveCommand implements Callable<Integer> {
     /** Whether every dead letter {@code other} chooses is chosen by this selection too. */
     boolean includes(Selection other) {
       return framesTopic.equals(other.framesTopic) && reasons.containsAll(other.reasons)
-          && (cameras.isEmpty() || (!other.cameras.isEmpty() && cameras.containsAll(other.cameras)))
+          && (cameras.isEmpty() || (!other.cameras.isEmpty() && camerasByKey == other.camerasByKey
+              && cameras.containsAll(other.cameras)))
           && (since == null || (other.since != null && !other.since.isBefore(since)))
           && (until == null || (other.until != null && !other.until.isAfter(until)));
     }
 
     /**
-     * The camera field; a dead letter of a record not read that far has none, and its record key is then the
-     * producer's key as text, which camera gateways set to the camera id.
+     * The camera field; else the camera id of the frame the dead letter kept (those of Kafka Streams' error handlers
+     * have no camera field, though the frame was read: a producer that keys frames by site hid them from --camera);
+     * else, for a record that is no frame that reads, its key as text, which camera gateways set to the camera id.
      */
-    private static String camera(DeadLetter dl, byte[] recordKey) {
+    private static String camera(DeadLetter dl, byte[] recordKey, String keptCamera) {
       if (dl.getCameraId() != null) {
         return dl.getCameraId().toString();
+      }
+      if (keptCamera != null) {
+        return keptCamera;
       }
       return recordKey == null ? null : new String(recordKey, StandardCharsets.UTF_8);
     }

@@ -68,7 +68,12 @@ record RedriveMemory(List<Run> runs) {
 
   /** Whether an earlier run sent the dead letter at {@code offset}. */
   boolean sent(long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
-    return decided(Decision.SEND, offset, dl, timestamp, recordKey);
+    return sent(offset, dl, timestamp, recordKey, null);
+  }
+
+  /** {@code keptCamera}: the camera id of the frame {@code dl} kept, when it has none itself ({@link Selection}). */
+  boolean sent(long offset, DeadLetter dl, long timestamp, byte[] recordKey, String keptCamera) {
+    return decided(Decision.SEND, offset, dl, timestamp, recordKey, keptCamera);
   }
 
   /**
@@ -76,12 +81,17 @@ record RedriveMemory(List<Run> runs) {
    * it): read from the same record as what was sent, since the decision is as pure, so a refusal fails one run only.
    */
   boolean refused(long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
-    return decided(Decision.OTHER_TOPIC, offset, dl, timestamp, recordKey);
+    return refused(offset, dl, timestamp, recordKey, null);
   }
 
-  private boolean decided(Decision d, long offset, DeadLetter dl, long timestamp, byte[] recordKey) {
+  boolean refused(long offset, DeadLetter dl, long timestamp, byte[] recordKey, String keptCamera) {
+    return decided(Decision.OTHER_TOPIC, offset, dl, timestamp, recordKey, keptCamera);
+  }
+
+  private boolean decided(Decision d, long offset, DeadLetter dl, long timestamp, byte[] recordKey,
+      String keptCamera) {
     return runs.stream().anyMatch(r -> r.from <= offset && offset < r.to && (d == Decision.SEND || offset < r.said)
-        && r.selection.decide(dl, timestamp, recordKey) == d);
+        && r.selection.decide(dl, timestamp, recordKey, keptCamera) == d);
   }
 
   /**
@@ -206,6 +216,10 @@ record RedriveMemory(List<Run> runs) {
       o.put("from", r.from).put("to", r.to).put("frames", r.selection.framesTopic());
       r.selection.reasons().stream().sorted().forEach(o.putArray("reasons")::add);
       r.selection.cameras().stream().sorted().forEach(o.putArray("cameras")::add);
+      if (r.selection.byFrameCamera()) {
+        // only then: a record of an earlier version, without it, is of runs that matched the record key alone
+        o.put("byFrame", true);
+      }
       if (r.selection.since() != null) {
         o.put("since", r.selection.since().toEpochMilli());
       }
@@ -237,7 +251,8 @@ record RedriveMemory(List<Run> runs) {
       List<Run> runs = new ArrayList<>();
       for (JsonNode o : root.get("runs")) {
         runs.add(new Run(o.get("from").asLong(), o.get("to").asLong(), new Selection(texts(o.path("reasons")),
-            texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText()),
+            texts(o.path("cameras")), instant(o.get("since")), instant(o.get("until")), o.get("frames").asText(),
+            !o.path("byFrame").asBoolean(false)),
             o.path("ended").asBoolean(true) ? o.get("to").asLong() : o.path("said").asLong(o.get("from").asLong())));
       }
       return new RedriveMemory(List.copyOf(runs));

@@ -124,6 +124,20 @@ class RedriveCommandIT {
           .contains("would send 1 of 5 dead letters");
       assertThat(dry[2]).contains("warning: BAD_AVRO is the producer's fault");
       assertThat(readAll(kafka.bootstrapServers(), frames)).as("a dry run sends nothing").hasSize(3);
+
+      // as Kafka Streams' processing handler writes it: no camera field, the frame (of cam-1) kept, keyed by site;
+      // --camera reads its camera from the kept frame through the registry, not from the key
+      FrameTraffic.Record ofCam1 = frame.apply(3);
+      try (KafkaProducer<String, DeadLetter> p = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), serde.serializer())) {
+        p.send(new ProducerRecord<>(dlq, "site-7", deadLetter(frames, 5, "site-7".getBytes(StandardCharsets.UTF_8),
+            ofCam1.value(), "PROCESSING_FAILED", null, null, null))).get();
+      }
+      String[] byCamera = redrive(settings, "--camera", FrameTraffic.cameraId(1), "--dry-run");
+      assertThat(byCamera[0]).as("exit status; stderr: %s", byCamera[2]).isEqualTo("0");
+      assertThat(byCamera[1]).containsPattern("PROCESSING_FAILED +1 +1 +0 +0");
+      String[] bySite = redrive(settings, "--camera", "site-7", "--dry-run");
+      assertThat(bySite[1]).containsPattern("PROCESSING_FAILED +1 +0 +1 +0  1 other camera");
     }
   }
 
@@ -346,7 +360,9 @@ class RedriveCommandIT {
           new RedriveCommand.Selection(RedriveCommand.TRANSIENT, java.util.Set.of(), null, null,
               c.string("topics.frames")),
           new AvroSerde<>(DeadLetter.class, new HttpSchemaRegistryClient(Wiring.registrySettings(c)), false, false)
-              .deserializer()))
+              .deserializer(), (topic, bytes) -> {
+                throw new AssertionError("no kept frame is read: this run chooses no camera");
+              }))
           .hasMessageContaining("died");
     }
   }

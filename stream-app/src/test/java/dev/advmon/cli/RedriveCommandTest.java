@@ -29,6 +29,10 @@ import picocli.CommandLine;
 class RedriveCommandTest {
 
   private static final Selection DEFAULTS = new Selection(RedriveCommand.TRANSIENT, Set.of(), null, null, "frames");
+  /** For a run that must read no kept frame: none of its dead letters lacks its camera, or it chooses no camera. */
+  private static final Deserializer<dev.advmon.schema.Frame> NO_FRAMES = (topic, bytes) -> {
+    throw new AssertionError("a kept frame was read, though no selection chooses by it");
+  };
 
   private static DeadLetter dl(String reason, String camera, String topic, Long valueSize, boolean value) {
     return DeadLetter.newBuilder().setKey(ByteBuffer.wrap("k".getBytes(StandardCharsets.UTF_8)))
@@ -98,6 +102,97 @@ class RedriveCommandTest {
     assertThat(s.decide(null, 1000, null)).isEqualTo(Decision.UNREADABLE);
   }
 
+  /**
+   * The dead letters Kafka Streams' error handlers write (PROCESSING_FAILED, an OUTPUT_FAILED found while writing) have
+   * no camera field, though the frame was read: --camera took their record key for the camera id, and a producer that
+   * keys frames by site hid them from it. Their camera is read from the frame they kept, as the monitor reads a frame;
+   * the key only where that is no frame that reads. The next run knows what such a run chose and sent.
+   */
+  @Test
+  void aDeadLetterWithoutItsCameraIsChosenByTheCameraOfTheFrameItKept() throws Exception {
+    var frames = dev.advmon.registry.AvroSerde.forClass(dev.advmon.schema.Frame.class,
+        new dev.advmon.registry.InMemorySchemaRegistry());
+    byte[] cam1 = frames.serializer().serialize("frames", frame("f-1", "cam-1"));
+    byte[] cam2 = frames.serializer().serialize("frames", frame("f-2", "cam-2"));
+    byte[] noFrame = "not a frame".getBytes(StandardCharsets.UTF_8);
+    List<DeadLetter> deadLetters = List.of(processingFailed(cam1), processingFailed(cam2), processingFailed(noFrame));
+    List<String> keys = List.of("site-7", "site-7", "cam-1"); // the producer's keys: by site, but for the last
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Selection camera1 = new Selection(RedriveCommand.TRANSIENT, Set.of("cam-1"), null, null, "frames");
+
+    MockProducer<byte[], byte[]> first = producer();
+    Summary chosen = new RedriveCommand().copy(keyedBy(group, tp, keys), first, List.of(tp), camera1,
+        (topic, bytes) -> deadLetters.get(bytes[0]), frames.deserializer());
+
+    assertThat(first.history()).extracting(org.apache.kafka.clients.producer.ProducerRecord::value)
+        .as("cam-1's frame, and the value that is no frame, by its key").containsExactly(cam1, noFrame);
+    assertThat(chosen.number("PROCESSING_FAILED", Decision.CAMERA_NOT_CHOSEN)).isEqualTo(1);
+    group.set(lastCommitted(first, tp));
+
+    MockProducer<byte[], byte[]> second = producer();
+    Summary rest = new RedriveCommand().copy(keyedBy(group, tp, keys), second, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]), frames.deserializer());
+
+    assertThat(second.history()).extracting(org.apache.kafka.clients.producer.ProducerRecord::value)
+        .as("only cam-2's: the first run's are remembered as sent").containsExactly(cam2);
+    assertThat(rest.number("PROCESSING_FAILED", Decision.ALREADY_SENT)).isEqualTo(2);
+  }
+
+  /**
+   * A record written by a redrive that matched --camera against the record key alone keeps meaning what that run
+   * chose and sent, so that a dead letter it sent by its key is not sent again, nor one it left out taken as sent;
+   * a run of this version says in its record that it matched the kept frame's camera.
+   */
+  @Test
+  void aRememberedRunOfAnEarlierVersionKeepsMatchingCamerasByTheRecordKey() {
+    RedriveMemory earlier = RedriveMemory.decode("{\"redrive\":1,\"runs\":[{\"from\":0,\"to\":10,\"frames\":"
+        + "\"frames\",\"reasons\":[\"PROCESSING_FAILED\"],\"cameras\":[\"cam-1\"]}]}");
+    DeadLetter noCamera = dl("PROCESSING_FAILED", null, "frames", null, true);
+    assertThat(earlier.sent(3, noCamera, 0, "cam-1".getBytes(StandardCharsets.UTF_8), "cam-2"))
+        .as("sent by its key").isTrue();
+    assertThat(earlier.sent(3, noCamera, 0, "site-7".getBytes(StandardCharsets.UTF_8), "cam-1"))
+        .as("left out by its key").isFalse();
+
+    Selection camera1 = new Selection(Set.of("PROCESSING_FAILED"), Set.of("cam-1"), null, null, "frames");
+    RedriveMemory now = RedriveMemory.NONE.with(new RedriveMemory.Run(0, 10, camera1), 0);
+    assertThat(now.encode()).contains("\"byFrame\":true");
+    assertThat(RedriveMemory.decode(now.encode())).isEqualTo(now);
+    assertThat(now.sent(3, noCamera, 0, "site-7".getBytes(StandardCharsets.UTF_8), "cam-1")).isTrue();
+    assertThat(now.runs().get(0).includes(earlier.runs().get(0))).as("the two match cameras differently").isFalse();
+  }
+
+  private static dev.advmon.schema.Frame frame(String id, String camera) {
+    return dev.advmon.schema.Frame.newBuilder().setFrameId(id).setCameraId(camera)
+        .setCaptureTime(Instant.ofEpochMilli(1_000)).setEncoding(dev.advmon.schema.ImageEncoding.GRAY8)
+        .setImage(ByteBuffer.wrap(new byte[4])).setWidth(2).setHeight(2).build();
+  }
+
+  /** As Kafka Streams' processing handler writes it: the frame's bytes, no frame or camera id. */
+  private static DeadLetter processingFailed(byte[] frame) {
+    return DeadLetter.newBuilder().setKey(ByteBuffer.wrap("site-7".getBytes(StandardCharsets.UTF_8)))
+        .setValue(ByteBuffer.wrap(frame)).setSourceTopic("frames").setPartition(0).setOffset(7)
+        .setReason("PROCESSING_FAILED").setErrorClass("E").setErrorMessage("m").setTime(Instant.EPOCH).build();
+  }
+
+  /** One poll of dead letters with these record keys, each value the index of its dead letter. */
+  private static MockConsumer<byte[], byte[]> keyedBy(
+      java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
+      TopicPartition tp, List<String> keys) {
+    MockConsumer<byte[], byte[]> consumer = readingFrom(group, tp);
+    consumer.updateBeginningOffsets(Map.of(tp, 0L));
+    consumer.updateEndOffsets(Map.of(tp, (long) keys.size()));
+    consumer.schedulePollTask(() -> {
+      for (int offset = 0; offset < keys.size(); offset++) {
+        consumer.addRecord(new ConsumerRecord<>(tp.topic(), 0, offset, 1_000L + offset, TimestampType.CREATE_TIME, 1,
+            1, keys.get(offset).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) offset}, new RecordHeaders(),
+            Optional.empty()));
+      }
+    });
+    return consumer;
+  }
+
   @Test
   void theSummaryCountsReadSentSkippedAndCutPerReason() {
     Summary s = new Summary();
@@ -144,7 +239,7 @@ class RedriveCommandTest {
     Deserializer<DeadLetter> values = (topic, bytes) -> written.get(Integer.parseInt(new String(bytes,
         StandardCharsets.UTF_8)));
 
-    Summary summary = new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, values);
+    Summary summary = new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, values, NO_FRAMES);
 
     assertThat(producer.history()).as("one frame sent per dead letter there at the start").hasSize(3)
         .allSatisfy(r -> assertThat(r.topic()).isEqualTo("frames"))
@@ -265,7 +360,7 @@ class RedriveCommandTest {
     inPolls(consumer, tp, (int) logStart, 200, 50, offset -> offset % 2);
     MockProducer<byte[], byte[]> producer = producer();
     Summary summary = command.copy(consumer, dryRun ? null : producer, List.of(tp), selection,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+        (topic, bytes) -> deadLetters.get(bytes[0]), NO_FRAMES);
     if (!producer.consumerGroupOffsetsHistory().isEmpty()) {
       group.set(lastCommitted(producer, tp));
     }
@@ -384,7 +479,8 @@ class RedriveCommandTest {
     consumer.schedulePollTask(() -> consumer.seek(tp, 5L)); // the marker at offset 4: read, nothing returned
     MockProducer<byte[], byte[]> producer = producer();
 
-    new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]));
+    new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS, (topic, bytes) -> deadLetters.get(bytes[0]),
+        NO_FRAMES);
 
     assertThat(RedriveMemory.decode(lastCommitted(producer, tp).metadata()).runs()).containsExactly(new RedriveMemory.Run(0, 5, DEFAULTS, true));
   }
@@ -411,7 +507,7 @@ class RedriveCommandTest {
       java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata> group,
       MockProducer<byte[], byte[]> producer, List<DeadLetter> deadLetters) throws Exception {
     return new RedriveCommand().copy(twoBatches(tp, group), producer, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+        (topic, bytes) -> deadLetters.get(bytes[0]), NO_FRAMES);
   }
 
   /** A consumer whose group's committed offset for {@code tp} is what {@code group} holds (none while it is null). */
@@ -466,7 +562,7 @@ class RedriveCommandTest {
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
 
     assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0])))
+        (topic, bytes) -> deadLetters.get(bytes[0]), NO_FRAMES))
         .hasMessageContaining("not authorized")
         .hasMessageContaining("the 1 batch(es) this run committed before stay sent and remembered")
         .hasMessageNotContaining("nothing was sent");
@@ -496,7 +592,7 @@ class RedriveCommandTest {
     List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-0", "frames", null, true));
 
     Summary summary = redrive.copy(consumer, producer, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetters.get(bytes[0]));
+        (topic, bytes) -> deadLetters.get(bytes[0]), NO_FRAMES);
 
     assertThat(producer.history()).as("the batch in flight, not the next").hasSize(2);
     assertThat(producer.transactionCommitted()).isTrue();
@@ -549,7 +645,7 @@ class RedriveCommandTest {
     DeadLetter deadLetter = dl("SCORING_FAILED", "cam-0", "frames", null, true);
 
     RedriveCommand.Summary summary = new RedriveCommand().copy(consumer, null, List.of(tp), DEFAULTS,
-        (topic, bytes) -> deadLetter);
+        (topic, bytes) -> deadLetter, NO_FRAMES);
 
     assertThat(summary.refusedForReal).as("what the dry run says of the real run").isNotNull()
         .contains("--reason SCORING_FAILED").doesNotStartWith("nothing was sent");
@@ -855,7 +951,7 @@ class RedriveCommandTest {
     };
     MockProducer<byte[], byte[]> producer = producer();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, producer, List.of(tp),
-            DEFAULTS, (topic, bytes) -> null))
+            DEFAULTS, (topic, bytes) -> null, NO_FRAMES))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("kafka.bootstrap.servers")
         .hasMessageContaining("end offsets of dead-letters").hasMessageContaining("nothing was sent");
     assertThat(producer.history()).isEmpty();
@@ -877,7 +973,7 @@ class RedriveCommandTest {
       throw new dev.advmon.registry.RegistryUnavailableException("http://registry:8080", 3, "connection refused", null);
     };
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RedriveCommand().copy(consumer, null, List.of(tp),
-            DEFAULTS, values))
+            DEFAULTS, values, NO_FRAMES))
         .hasMessageContaining("dead-letters-0@0").hasMessageContaining("run redrive again once the registry answers")
         // walked by hand: a dry run said "what this run committed before is remembered, the rest was not sent"
         .hasMessageContaining("a dry run sends nothing").hasMessageNotContaining("committed");
