@@ -118,8 +118,10 @@ final class InspectCommand implements Callable<Integer> {
       return preparer.prepareNoting(file);
     } catch (ImageDecodeException e) {
       String why = e.getMessage() == null ? e.reason().toString() : e.getMessage();
+      // the advice is for bytes of no accepted format only: a cut-off PNG or a 12-bit JPEG is a PNG or JPEG already
+      String advice = e.reason() == dev.advmon.image.ImageRejection.BAD_MAGIC ? ": give a PNG or JPEG file" : "";
       throw new IllegalArgumentException(why.contains(file.toString()) ? why
-          : file + " cannot be read as an image (" + why + "): give a PNG or JPEG file", e);
+          : file + " cannot be read as an image (" + why + ")" + advice, e);
     }
   }
 

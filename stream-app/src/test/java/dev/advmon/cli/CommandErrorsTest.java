@@ -252,6 +252,25 @@ class CommandErrorsTest {
     }
   }
 
+  /**
+   * A cut-off PNG is a PNG: inspect told its user to "give a PNG or JPEG file", which they had done, instead of only
+   * what is wrong with it (here, truncated). That advice is for bytes of no accepted format alone.
+   */
+  @Test
+  void inspectOfACutOffPngSaysItIsTruncatedWithoutAskingForAPngOrJpeg() throws Exception {
+    byte[] whole = Files.readAllBytes(Path.of(frame()));
+    Path cut = Files.write(dir.resolve("cut.png"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Path out = dir.resolve("evidence.png");
+
+    Outcome o = run("inspect", "--model", model(), "--engine", "OnnxRuntime", "--out", out.toString(),
+        cut.toString());
+
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains("error: " + cut + " cannot be read as an image (").contains("truncated")
+        .doesNotContain("give a PNG or JPEG file");
+    assertThat(out).doesNotExist();
+  }
+
   @Test
   void aDamagedCalibrationIsOneLineThatNamesTheBundleToRecalibrate() throws Exception {
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
