@@ -794,10 +794,10 @@ class MonitorTopologyTest {
     List<TestRecord<String, DeadLetter>> dead = deadLetters.readRecordsToList();
     assertThat(dead).extracting(r -> r.key() + " " + r.value().getReason() + ": " + r.value().getErrorMessage())
         .containsExactly(
-            "cam-1 BAD_MAGIC_BYTE: record has 0 byte(s), fewer than the 5-byte header (magic byte 0 + 4-byte schema id);"
-                + " not written by a registry serde",
-            "null BAD_MAGIC_BYTE: record has 3 byte(s), fewer than the 5-byte header (magic byte 0 + 4-byte schema id);"
-                + " not written by a registry serde",
+            "cam-1 BAD_MAGIC_BYTE: record has 0 byte(s), fewer than the 5-byte header (magic byte 0 + "
+                + "4-byte schema id); not written by a registry serde",
+            "null BAD_MAGIC_BYTE: record has 3 byte(s), fewer than the 5-byte header (magic byte 0 + "
+                + "4-byte schema id); not written by a registry serde",
             "null BAD_MAGIC_BYTE: record has no value (a tombstone); a frame was expected");
     assertThat(dead.get(0).value().getValue()).as("an empty value is kept as such, not as no value")
         .isEqualTo(ByteBuffer.wrap(new byte[0]));
