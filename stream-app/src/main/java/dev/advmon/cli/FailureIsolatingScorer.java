@@ -17,15 +17,13 @@ import java.util.List;
  *       scored alone, since one image's NaN row refuses the whole call it shares with the others;
  *   <li>an image that fails alone is tried against a canary, the last image that scored (a mid-grey frame before
  *       the first): if the canary fails too, scoring itself is broken, not the image;
- *   <li>when the first {@value #FIRST_FAILURES} images all failed and none has scored, the model fails on every
- *       real image although the canary scores, and that is said once rather than image after image.
  * </ul>
+ * While the canary scores, each image that fails gets its own line and the run goes on, even when no image has
+ * scored yet: stopping after the first few failures (as this did at first) lost every later image of a folder that
+ * merely began with unscorable ones, and called the model broken when a plain frame showed it was not.
  * An {@link Error} (the heap gone, a native library that crashed) is not caught: it ends the command.
  */
 final class FailureIsolatingScorer {
-
-  /** Failures with nothing scored yet after which scoring counts as broken even though the canary scores. */
-  static final int FIRST_FAILURES = 5;
 
   /** One image's outcome: its verdict, or why it could not be scored. */
   sealed interface Outcome permits Scored, Failed, Broken {}
@@ -41,7 +39,6 @@ final class FailureIsolatingScorer {
   private final FrameScorer scorer;
   private FloatImage canary;
   private Path canaryFile;
-  private int failedWithNoneScored;
 
   FailureIsolatingScorer(FrameScorer scorer) {
     this.scorer = scorer;
@@ -86,11 +83,6 @@ final class FailureIsolatingScorer {
       if (canaryFailure != null) {
         return new Broken("scoring fails for every image (the model or its engine is broken, not the images): "
             + file + " failed (" + why + "), and so did " + canaryName() + " (" + canaryFailure + ")");
-      }
-      if (canary == null && ++failedWithNoneScored >= FIRST_FAILURES) {
-        return new Broken("scoring fails for every image (the model or its engine is broken, not the images): the "
-            + "first " + failedWithNoneScored + " images failed and none scored, though a plain mid-grey frame does; "
-            + "last: " + file + " (" + why + ")");
       }
       return new Failed("the image was read but could not be scored: " + why);
     }

@@ -385,35 +385,67 @@ class ScoreCommandTest {
   }
 
   /**
-   * A model that fails on every real image but still scores a plain grey frame (so the canary cannot tell): the run
-   * stops once the first {@value FailureIsolatingScorer#FIRST_FAILURES} images have all failed with none scored,
-   * saying so, instead of an error line for each of the 12 images.
+   * A folder that begins with five images the model cannot score, then good ones: the canary (a plain grey frame, as
+   * none has scored yet) still scores, so the model is not broken and every image gets its line. The first version
+   * stopped after five such failures with none scored, calling the model broken and losing images 6 to 8 (found by
+   * review: exit 2 with 4 lines).
    */
   @Test
-  void aModelThatFailsOnEveryRealImageStopsAfterTheFirstFewWithOneErrorSayingSo() throws Exception {
+  void aFolderThatBeginsWithUnscorableImagesStillScoresTheRest() throws Exception {
+    List<float[]> bad = realImages(8, 5);
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(failingOn(bad), err, dir.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).hasSize(8);
+    assertThat(run.lines().subList(0, 5)).allSatisfy(line -> assertThat(line.get("error").asText())
+        .startsWith("the image was read but could not be scored"));
+    assertThat(run.lines().subList(5, 8)).allSatisfy(line -> assertThat(line.has("predicted_class")).isTrue());
+    assertThat(err.toString()).doesNotContain("scoring fails for every image");
+  }
+
+  /**
+   * A model that fails on every real image but still scores a plain grey frame: the canary cannot tell it from bad
+   * images, so each image gets its own error line (exit 1) and none is left without one.
+   */
+  @Test
+  void aModelThatFailsOnEveryRealImageGivesEachImageItsErrorLine() throws Exception {
+    List<float[]> real = realImages(12, 12);
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(failingOn(real), err, dir.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.lines()).hasSize(12).allSatisfy(line -> assertThat(line.get("error").asText())
+        .startsWith("the image was read but could not be scored").contains("Infinity"));
+    assertThat(err.toString()).doesNotContain("scoring fails for every image");
+  }
+
+  /** Copies the first {@code count} evaluation frames into the folder; the prepared pixels of the first {@code bad}. */
+  private List<float[]> realImages(int count, int bad) throws Exception {
     ModelManifest manifest = dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve("models/fashion-mnist-cnn"))
         .manifest();
     dev.advmon.model.FramePreparer preparer =
         dev.advmon.model.FramePreparer.forModel(dev.advmon.image.ImageLimits.defaults(), manifest);
-    List<float[]> real = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
+    List<float[]> prepared = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
       Path f = Files.copy(TestData.evalSet().get(i).file(), dir.resolve("img" + (100 + i) + ".png"));
-      real.add(preparer.prepare(f).data());
+      if (i < bad) {
+        prepared.add(preparer.prepare(f).data());
+      }
     }
-    java.io.StringWriter err = new java.io.StringWriter();
+    return prepared;
+  }
 
-    Run run = score(model -> {
+  /** The model, failing (an infinite score) on any call that holds one of {@code images}. */
+  private static UnaryOperator<BatchClassifier> failingOn(List<float[]> images) {
+    return model -> {
       BreakableClassifier broken = new BreakableClassifier(model);
-      broken.fault = images -> images.stream().anyMatch(i -> real.stream().anyMatch(r -> java.util.Arrays.equals(
+      broken.fault = batch -> batch.stream().anyMatch(i -> images.stream().anyMatch(r -> java.util.Arrays.equals(
           r, i.data()))) ? new IllegalStateException("model returned a class score of Infinity") : null;
       return broken;
-    }, err, dir.toString());
-
-    assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.lines()).hasSize(FailureIsolatingScorer.FIRST_FAILURES - 1);
-    assertThat(err.toString()).contains("error: scoring fails for every image")
-        .contains("the first 5 images failed and none scored").contains("img104.png")
-        .contains("stopped after 4 of 12 images");
+    };
   }
 
   /** A 1000x1000 PNG of an evaluation frame (scaled up), and a 28x28 16-bit gray PNG of another; asserted as such. */
