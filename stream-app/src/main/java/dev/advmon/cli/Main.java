@@ -66,7 +66,28 @@ public final class Main {
       }
       unknownToHelp(p);
     }
-    return new CommandLine.RunLast().execute(parsed);
+    try {
+      return new CommandLine.RunLast().execute(parsed);
+    } catch (Error e) {
+      // picocli hands only Exceptions to the error handler: an Error (the heap gone, a native library that would not
+      // load) ended main with the JVM's status 1, which score and demo document as "an input failed", and a stack
+      // trace instead of a line saying what to do
+      return report(parsed.commandSpec().commandLine(), describeError(e), e);
+    }
+  }
+
+  /** An Error as one line a user can act on. */
+  static String describeError(Error e) {
+    String said = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory" + said + ": give the JVM more, e.g. ADVMON_JAVA_OPTS=-Xmx4g, or give it fewer or smaller "
+          + "inputs at once";
+    }
+    if (e instanceof StackOverflowError) {
+      return "stack overflow: a bug; run it again with ADVMON_DEBUG=1 for where it happened, and report that";
+    }
+    return e.getClass().getSimpleName() + said + (e instanceof LinkageError ? ": a library or native file did not "
+        + "load; check the installation (ADVMON_DEBUG=1 shows where)" : "; ADVMON_DEBUG=1 shows where");
   }
 
   /**
@@ -123,19 +144,22 @@ public final class Main {
    * ADVMON_LOG_FORMAT=json as one JSON line like the log's, so that a log pipeline keeps why the monitor stopped.
    */
   public static CommandLine.IExecutionExceptionHandler errorHandler() {
-    return (e, cmd, parse) -> {
-      if (LogFormatEncoder.json()) {
-        cmd.getErr().print(JsonLineEncoder.line("ERROR", Main.class.getName(), describe(e),
-            System.getenv("ADVMON_DEBUG") != null ? e : null));
-        cmd.getErr().flush();
-        return 2;
-      }
-      cmd.getErr().println("error: " + describe(e));
-      if (System.getenv("ADVMON_DEBUG") != null) {
-        e.printStackTrace(cmd.getErr());
-      }
+    return (e, cmd, parse) -> report(cmd, describe(e), e);
+  }
+
+  /** {@code message} as the error that stopped the command, as a JSON line where the log is JSON; status 2. */
+  private static int report(CommandLine cmd, String message, Throwable e) {
+    if (LogFormatEncoder.json()) {
+      cmd.getErr().print(JsonLineEncoder.line("ERROR", Main.class.getName(), message,
+          System.getenv("ADVMON_DEBUG") != null ? e : null));
+      cmd.getErr().flush();
       return 2;
-    };
+    }
+    cmd.getErr().println("error: " + message);
+    if (System.getenv("ADVMON_DEBUG") != null) {
+      e.printStackTrace(cmd.getErr());
+    }
+    return 2;
   }
 
   /**

@@ -9,6 +9,17 @@ import picocli.CommandLine;
 
 class MainTest {
 
+  /** Each kind of Error a command can meet is one line saying what to do, not the JVM's stack trace. */
+  @Test
+  void anErrorIsDescribedWithWhatToDo() {
+    assertThat(Main.describeError(new UnsatisfiedLinkError("no onnxruntime in java.library.path")))
+        .isEqualTo("UnsatisfiedLinkError (no onnxruntime in java.library.path): a library or native file did not "
+            + "load; check the installation (ADVMON_DEBUG=1 shows where)");
+    assertThat(Main.describeError(new StackOverflowError())).startsWith("stack overflow: a bug;");
+    assertThat(Main.describeError(new OutOfMemoryError())).startsWith("out of memory: give the JVM more");
+    assertThat(Main.describeError(new AssertionError("x"))).isEqualTo("AssertionError (x); ADVMON_DEBUG=1 shows where");
+  }
+
   @Test
   void everySubcommandPrintsItsHelpCleanly() {
     // picocli reports unformattable descriptions (a bare '%') on System.err, not on the command's writer

@@ -422,6 +422,29 @@ class ScoreCommandTest {
     assertThat(err.toString()).doesNotContain("scoring fails for every image");
   }
 
+  /**
+   * An Error from the model (a native library that fails at its first call; the heap gone is another, whose line
+   * MainTest checks: thrown here it would end the test JVM where the fix is missing) is not an image's fault: it stops
+   * the run with status 2 and one line saying what to do. It ended main instead, with the JVM's status 1 (which score
+   * documents as "an input could not be scored") and a stack trace (found by review).
+   */
+  @Test
+  void anErrorFromTheModelStopsTheRunWithStatus2AndOneLineSayingWhatToDo() throws Exception {
+    realImages(3, 0);
+    java.io.StringWriter err = new java.io.StringWriter();
+
+    Run run = score(model -> {
+      BreakableClassifier broken = new BreakableClassifier(model);
+      broken.fault = batch -> new UnsatisfiedLinkError("libonnxruntime.so: cannot open shared object file");
+      return broken;
+    }, err, dir.toString());
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("error: UnsatisfiedLinkError (libonnxruntime.so: cannot open shared object "
+        + "file): a library or native file did not load; check the installation (ADVMON_DEBUG=1 shows where)"
+        + System.lineSeparator());
+  }
+
   /** Copies the first {@code count} evaluation frames into the folder; the prepared pixels of the first {@code bad}. */
   private List<float[]> realImages(int count, int bad) throws Exception {
     ModelManifest manifest = dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve("models/fashion-mnist-cnn"))
