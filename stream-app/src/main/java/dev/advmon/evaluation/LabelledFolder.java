@@ -156,8 +156,19 @@ public final class LabelledFolder {
     }
   }
 
+  /** A number but no int (3.0, 1e2, 99999999999): an index written wrong, far likelier than a class of that name. */
+  private static boolean decimal(String value) {
+    return index(value) == null && value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  }
+
   /** The index of the class {@code name} names in {@code bundle}'s manifest, or an error saying what to write. */
   private static int byName(String name, ModelBundle bundle, String at, String why, String all) {
+    if (bundle == null && decimal(name)) {
+      // a spreadsheet's or pandas' export of indices (3.0): "is a class name" sent the user after a model
+      throw new IllegalArgumentException(at + ": '" + name + "' is a number but no class index: write indices as "
+          + "whole numbers, counted from 0 in the order of the model's manifest.json labels (or, if the model has a "
+          + "class of that name, give the model whose labels they are, --model DIR)");
+    }
     if (bundle == null) {
       // the values that are no number are checked first, so this is the first of them: "why" would name this line
       throw new IllegalArgumentException(at + ": '" + name + "' is a class name, and names are read through a "
@@ -176,7 +187,8 @@ public final class LabelledFolder {
         caseBlind.add(k);
       }
     }
-    String numberToo = index(name) == null ? "" : " (the label column holds names, " + why + ", so a number in it "
+    String numberToo = decimal(name) ? " (a number but no class index: write indices as whole numbers, counted "
+        + "from 0)" : index(name) == null ? "" : " (the label column holds names, " + why + ", so a number in it "
         + "is read as a name too: write every row's class as a name, or every row's as an index)";
     if (caseBlind.size() == 1) {
       int k = caseBlind.get(0);

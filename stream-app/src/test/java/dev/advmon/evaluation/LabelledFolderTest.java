@@ -153,6 +153,20 @@ class LabelledFolderTest {
   }
 
   @Test
+  void refusesADecimalLabelAsNoClassIndexNotAsAClassName(@TempDir Path dir) throws Exception {
+    // a spreadsheet or pandas export of indices as 3.0: without a model the refusal said "'3.0' is a class name ...
+    // give the model whose labels they are", sending the user after a model for what is a number
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3.0\nb.png,4.0\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":2: '3.0' is a number but no class index: write indices as whole numbers").message()
+        .doesNotContain("is a class name");
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":2: '3.0' is not one of the model's class names (a number but no class index: write indices as whole "
+        + "numbers, counted from 0)");
+  }
+
+  @Test
   void refusesARowWithoutALabel(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png\nc.png, \n");
     assertThatThrownBy(() -> LabelledFolder.labels(dir))
