@@ -26,7 +26,12 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     if (lines.isEmpty()) {
       throw new IllegalArgumentException(file + " is empty: it needs a header row");
     }
-    List<String> header = header(lines.get(0));
+    List<String> header;
+    try {
+      header = header(lines.get(0));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ":1: " + e.getMessage(), e);
+    }
     List<String[]> rows = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
       if (!line.isBlank()) {
@@ -54,7 +59,9 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
   /**
    * The fields of one row, a field in double quotes taken whole ({@code "tench, Tinca tinca"}, {@code ""} for a
    * quote): a class name may hold a comma, and a spreadsheet then quotes it. Blanks around a quoted field are dropped,
-   * an unquoted field is kept as written.
+   * an unquoted field is kept as written. A quote that never closes, or text after a closing
+   * quote, is refused (an IllegalArgumentException without the file, which the caller names): read anyway, the text
+   * after the quote was dropped.
    */
   static List<String> fields(String line) {
     List<String> out = new ArrayList<>();
@@ -71,8 +78,18 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
           f.append(line.charAt(k));
           k += line.charAt(k) == '"' ? 2 : 1;
         }
-        out.add(f.toString());
+        if (k >= line.length()) {
+          throw new IllegalArgumentException("the quote opening " + line.substring(j) + " never closes (a quote inside "
+              + "a quoted field is written twice, \"\")");
+        }
+        // what follows the closing quote up to the comma was dropped: "Big" cat was read as Big
         int comma = line.indexOf(',', k);
+        String after = comma < 0 ? line.substring(k + 1) : line.substring(k + 1, comma);
+        if (!after.isBlank()) {
+          throw new IllegalArgumentException("text after the closing quote of \"" + f + "\": '" + after + "' (quote "
+              + "the whole field, a quote inside it written twice, \"\")");
+        }
+        out.add(f.toString());
         if (comma < 0) {
           return out;
         }

@@ -49,7 +49,7 @@ public final class LabelledFolder {
     if (lines.isEmpty()) {
       throw new IllegalArgumentException(csv + " is empty: it needs a header with columns 'file' and 'label'");
     }
-    List<String> header = CsvTable.header(lines.get(0));
+    List<String> header = atLine(csv, 1, () -> CsvTable.header(lines.get(0)));
     int fc = header.indexOf("file");
     int lc = header.indexOf("label");
     if (fc < 0 || lc < 0) {
@@ -64,7 +64,7 @@ public final class LabelledFolder {
       if (line.isBlank()) {
         continue;
       }
-      List<String> c = CsvTable.fields(line);
+      List<String> c = atLine(csv, i + 1, () -> CsvTable.fields(line));
       if (fc >= c.size() || lc >= c.size() || c.get(lc).isBlank()) {
         throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no label in '" + line + "': each row needs the "
             + "image's file and its class (" + whatToWrite(bundle) + ")");
@@ -100,6 +100,15 @@ public final class LabelledFolder {
       rowOf.putIfAbsent(files.get(r), r);
     }
     return m;
+  }
+
+  /** {@code read}'s fields, a malformed quote refused naming the file and line (CsvTable.fields knows neither). */
+  private static List<String> atLine(Path csv, int line, java.util.function.Supplier<List<String>> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(csv + ":" + line + ": " + e.getMessage(), e);
+    }
   }
 
   /**

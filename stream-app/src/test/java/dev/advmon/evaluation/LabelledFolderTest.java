@@ -167,6 +167,21 @@ class LabelledFolderTest {
   }
 
   @Test
+  void refusesAQuoteThatDoesNotCloseOrHasTextAfterIt(@TempDir Path dir) throws Exception {
+    // "Coat" x and an unclosed "Coat were both read as Coat: the text after the quote was dropped without a word
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Bag\nb.png,\"Coat\" x\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":3: text after the closing quote of \"Coat\": ' x'");
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Bag\nb.png,\"Coat\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":3: the quote opening \"Coat never closes");
+    Files.writeString(dir.resolve("labels.csv"), "\"file,label\na.png,4\n");
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).hasMessageContaining(dir.resolve("labels.csv")
+        + ":1: the quote opening \"file,label never closes");
+  }
+
+  @Test
   void refusesARowWithoutALabel(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png\nc.png, \n");
     assertThatThrownBy(() -> LabelledFolder.labels(dir))
