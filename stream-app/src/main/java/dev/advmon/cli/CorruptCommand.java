@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = ExitStatus.HEADING,
     exitCodeList = {
         "0:the set was written (manifest.csv and one folder per corruption)",
-        // not ExitStatus.ERROR: that names a bundle or engine that cannot load, and this command loads none
+        // not ExitStatus.ERROR: that names an engine, and this command loads none (a bundle only as --model)
         "2:an error stopped it (an invalid option, a folder without labels.csv, a label it cannot read, an image it "
             + "cannot read, an --out folder that is not empty or cannot be written, a --model bundle that cannot "
             + "load); the error says which"},
