@@ -25,7 +25,14 @@ public final class Main {
       System.exit(2);
     }
     logUncaughtExceptions();
-    System.exit(commandLine().execute(args));
+    int status;
+    try {
+      status = commandLine().execute(args);
+    } catch (Error e) { // before any command runs (the heap too small to build the command line): as in the commands
+      System.err.println("error: " + describeError(e));
+      status = 2;
+    }
+    System.exit(status);
   }
 
   /**
