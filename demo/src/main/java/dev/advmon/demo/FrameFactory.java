@@ -88,8 +88,13 @@ public final class FrameFactory {
     }
     List<String> lines = Files.readAllLines(labels);
     List<EvalImage> out = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue; // an editor's last empty line was read as the file "", the folder itself: "Is a directory"
+      }
       String[] f = line.split(",");
+      int label = label(f, labels + ":" + (i + 1));
       byte[] png = Files.readAllBytes(dir.resolve(f[0]));
       BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(png));
       if (img == null) {
@@ -100,12 +105,28 @@ public final class FrameFactory {
           channels == 3 ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
       plain.getGraphics().drawImage(img, 0, 0, null);
       int[] px = plain.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
-      out.add(new EvalImage(f[0], Integer.parseInt(f[1].trim()), png, img.getWidth(), img.getHeight(), channels, px));
+      out.add(new EvalImage(f[0], label, png, img.getWidth(), img.getHeight(), channels, px));
     }
     if (out.isEmpty()) {
       throw new IOException(labels + " lists no images");
     }
     return out;
+  }
+
+  /**
+   * The class index of a labels.csv row; a row without one, or with a class name (the monitor's offline commands read
+   * names through a model's manifest, these frames are read before any model), is refused naming its line: it failed
+   * with Java's bare "For input string".
+   */
+  private static int label(String[] row, String at) throws IOException {
+    String value = row.length < 2 ? "" : row[1].strip();
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IOException(at + ": " + (value.isEmpty() ? "no label" : "'" + value + "' is not a class index")
+          + ": --images takes a labels.csv (file,label) whose labels are class indices, whole numbers counted from 0 "
+          + "in the order of the model's manifest.json labels");
+    }
   }
 
   /** The model the default attack fixtures (models/fixtures) were made against: the bundled model. */

@@ -189,4 +189,25 @@ class FrameFactoryTest {
     assertThat(diff / seen.length).as("mean difference (levels) from the fitted perturbation, which has mean "
         + "strength %.1f levels", strength / seen.length).isLessThan(2.0);
   }
+
+  /** An editor's empty last line was read as the file "", the folder itself: "IOException: Is a directory". */
+  @Test
+  void readsAnEvalSetWhoseLabelsCsvEndsWithABlankLine(@TempDir Path dir) throws IOException {
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\n\n");
+
+    assertThat(FrameFactory.loadEvalSet(dir)).singleElement().satisfies(img -> assertThat(img.label()).isEqualTo(3));
+  }
+
+  /** A class name where the index belongs failed with Java's bare NumberFormatException, naming no file or line. */
+  @Test
+  void refusesAClassNameNamingTheLineAndWhatToWrite(@TempDir Path dir) throws IOException {
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Ankle boot\n");
+
+    assertThatThrownBy(() -> FrameFactory.loadEvalSet(dir)).isInstanceOf(IOException.class)
+        .hasMessage(dir.resolve("labels.csv") + ":2: 'Ankle boot' is not a class index: --images takes a labels.csv "
+            + "(file,label) whose labels are class indices, whole numbers counted from 0 in the order of the model's "
+            + "manifest.json labels");
+  }
 }
