@@ -29,8 +29,9 @@ public final class BundleSetting {
     Path dir = c.path("model.dir");
     if (!Files.exists(dir)) {
       String value = c.string("model.dir");
-      String relative = Path.of(value).isAbsolute() ? "" : ", relative to the monitor's home " + c.home()
-          + ", not to the working folder or the configuration file's" + tilde(value);
+      String relative = Path.of(value).isAbsolute() ? flagTilde(value, c.origin("model.dir"))
+          : ", relative to the monitor's home " + c.home() + ", not to the working folder or the configuration"
+              + " file's" + tilde(value);
       throw new InvalidBundleException(dir + ": model bundle folder not found (model.dir = '" + value + "' (from "
           + c.origin("model.dir") + ")" + relative + "; set model.dir or --model to a folder with model.onnx and"
           + " manifest.json)");
@@ -47,9 +48,31 @@ public final class BundleSetting {
     if (!value.startsWith("~")) {
       return "";
     }
+    return "; '~' is not expanded here (a shell expands it only unquoted on its command line, never in a"
+        + " configuration file): write the folder's full path" + own(value);
+  }
+
+  /**
+   * --model is made absolute against the working folder before it is checked ({@link ModelOptions}), so
+   * {@code --model=~/models}, unquoted on a shell's command line, arrives as {@code <working folder>/~/models}: a shell
+   * expands {@code ~} only where it begins a word, not after {@code =}. Says so, as {@link #tilde} does for model.dir.
+   */
+  private static String flagTilde(String value, String origin) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path p = Path.of(value);
+    if (!"command line".equals(origin) || !p.startsWith(cwd) || p.getNameCount() <= cwd.getNameCount()
+        || !p.getName(cwd.getNameCount()).toString().startsWith("~")) {
+      return "";
+    }
+    String written = cwd.relativize(p).toString();
+    return "; '~' is not expanded here (a shell expands it only where it begins a word: --model " + written
+        + ", not --model=" + written + "): write the folder's full path" + own(written);
+  }
+
+  /** For {@code ~} and {@code ~/...}, the full path meant (from user.home); else nothing. */
+  private static String own(String value) {
     String own = value.equals("~") ? System.getProperty("user.home")
         : value.startsWith("~/") ? Path.of(System.getProperty("user.home"), value.substring(2)).toString() : null;
-    return "; '~' is not expanded here (a shell expands it only unquoted on its command line, never in a"
-        + " configuration file): write the folder's full path" + (own == null ? "" : ", such as " + own);
+    return own == null ? "" : ", such as " + own;
   }
 }

@@ -170,6 +170,23 @@ class CommandErrorsTest {
         .doesNotContain("\tat ");
   }
 
+  /**
+   * {@code --model=~/models}, unquoted on a shell's command line, reaches the monitor with its {@code ~}: a shell
+   * expands {@code ~} only where it begins a word, not after {@code =}. --model is made absolute against the working
+   * folder, so the error named {@code <working folder>/~/models} without a word on {@code ~}, while the same value in
+   * model.dir was told it is not expanded.
+   */
+  @Test
+  void aModelFlagWrittenWithEqualsAndATildeSaysTheTildeIsNotExpanded() {
+    Outcome o = run("inspect", "--model=~/models", "--engine", "OnnxRuntime", "--out",
+        dir.resolve("out.png").toString(), frame());
+    assertThat(o.exit()).isEqualTo(2);
+    assertThat(o.err()).contains(Path.of("~/models").toAbsolutePath() + ": model bundle folder not found")
+        .contains("'~' is not expanded").contains("--model ~/models")
+        .contains(Path.of(System.getProperty("user.home"), "models").toString())
+        .doesNotContain("never in a configuration file").doesNotContain("\tat ");
+  }
+
   @Test
   void configCheckRefusesAManifestWhoseInputShapeTheModelRefuses() throws Exception {
     // a user's bundle whose manifest says 32 rows for a model that takes 28: `run` refuses it when it loads the model,
