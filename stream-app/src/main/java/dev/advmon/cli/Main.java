@@ -135,6 +135,9 @@ public final class Main {
       CommandLine cmd = e.getCommandLine();
       StringBuilder message = new StringBuilder(e.getMessage());
       if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        if (!message.isEmpty() && message.charAt(message.length() - 1) == '.') {
+          message.setLength(message.length() - 1); // help's "Unknown subcommand 'x'." read "'x'.; did you mean"
+        }
         message.append("; did you mean: ").append(String.join(", ", u.getSuggestions())).append('?');
       }
       boolean root = cmd.getParent() == null;

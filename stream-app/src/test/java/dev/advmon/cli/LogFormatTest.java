@@ -131,7 +131,10 @@ class LogFormatTest {
         List.of("run", "--nope"), "Unknown option: '--nope' (./monitor run --help lists the options)",
         List.of("score"), "Missing required parameter: 'PATH' (./monitor score --help lists the options)",
         List.of("scor"), "Unmatched argument at index 0: 'scor'; did you mean: score, corrupt, config? "
-            + "(./monitor --help lists the commands)");
+            + "(./monitor --help lists the commands)",
+        // help's own message ends its sentence: the suggestions follow it without a stray '.;'
+        List.of("help", "evalute"), "Unknown subcommand 'evalute'; did you mean: evaluate,"
+            + " evaluate-overinterpretation, calibrate? (./monitor --help lists the commands)");
     for (Map.Entry<List<String>, String> c : cases.entrySet()) {
       Output json = main(dir, Map.of("ADVMON_LOG_FORMAT", "json"), c.getKey().toArray(String[]::new));
 
