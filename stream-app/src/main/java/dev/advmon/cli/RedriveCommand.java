@@ -793,31 +793,49 @@ final class RedriveCommand implements Callable<Integer> {
     }
   }
 
+  /** The reasons of the dead letters Kafka Streams' error handlers write: read that far, but without the frame's ids. */
+  private static final Set<String> HANDLERS_REASONS = Set.of("PROCESSING_FAILED", "OUTPUT_FAILED");
+
   /**
-   * The camera id of the frame {@code dl} kept, for a dead letter without one: those Kafka Streams' error handlers
-   * write (PROCESSING_FAILED, an OUTPUT_FAILED found while writing) see only the record's bytes, though the frame was
-   * read. Read as the monitor reads a frame; null when the dead letter has its camera, kept no whole value, or its
-   * value does not read as a frame (the record key is then taken). A registry that does not answer stops the run, as
-   * for the dead letter itself: taking the key then would choose by another id than the next run does.
+   * The camera id of the frame {@code dl} kept, for a dead letter of Kafka Streams' error handlers
+   * (PROCESSING_FAILED, an OUTPUT_FAILED found while writing), which see only the record's bytes, though the monitor
+   * had read the frame. Read as the monitor reads a frame; null for any other dead letter (one without a camera field
+   * was not read that far, and its record key is taken, as before), when it kept no whole value, or when its value
+   * does not read as a frame or the registry refuses that frame's schema (a 4xx that is the record's: the record key
+   * then). A registry that does not answer, or refuses this client (credentials, URL), stops the run, as for the dead
+   * letter itself: taking the key then would choose by another id than the next run does. Only the handlers' dead
+   * letters: reading every camera-less one's frame stopped a run at a REGISTRY_REQUEST_FAILED dead letter whose schema
+   * the registry still refused, and, once a run by camera was remembered, every later run too (found by review).
    */
   private static String keptCamera(Deserializer<Frame> frames, DeadLetter dl, ConsumerRecord<byte[], byte[]> r,
       boolean dryRun) {
-    if (dl == null || dl.getCameraId() != null || dl.getValue() == null || dl.getValueSize() != null) {
+    if (dl == null || dl.getCameraId() != null || dl.getValue() == null || dl.getValueSize() != null
+        || !HANDLERS_REASONS.contains(dl.getReason().toString())) {
       return null;
     }
     try {
       Frame frame = frames.deserialize(dl.getSourceTopic().toString(), bytes(dl.getValue()));
       return frame == null || frame.getCameraId() == null ? null : frame.getCameraId().toString();
-    } catch (dev.advmon.registry.RegistryUnavailableException | dev.advmon.registry.RegistryRequestException e) {
-      throw new IllegalStateException("could not read the frame kept in the dead letter at " + r.topic() + "-"
-          + r.partition() + "@" + r.offset() + " for its camera id (" + e.getMessage() + "); " + (dryRun
-              ? "a dry run sends nothing, and this one stopped before counting all: run redrive again once the"
-              + " registry answers"
-              : "what this run committed before is remembered, the rest was not sent: run redrive again once the"
-              + " registry answers"), e);
+    } catch (dev.advmon.registry.RegistryRequestException e) {
+      if (!e.misconfigured()) {
+        return null; // the registry answered, and will again: this record's schema, as the monitor would dead-letter
+      }
+      throw keptFrameUnread(e, r, dryRun);
+    } catch (dev.advmon.registry.RegistryUnavailableException e) {
+      throw keptFrameUnread(e, r, dryRun);
     } catch (RuntimeException e) {
       return null; // not a frame that reads (the monitor would have said BAD_AVRO or the like): the record key
     }
+  }
+
+  private static IllegalStateException keptFrameUnread(RuntimeException e, ConsumerRecord<byte[], byte[]> r,
+      boolean dryRun) {
+    return new IllegalStateException("could not read the frame kept in the dead letter at " + r.topic() + "-"
+        + r.partition() + "@" + r.offset() + " for its camera id (" + e.getMessage() + "); " + (dryRun
+            ? "a dry run sends nothing, and this one stopped before counting all: run redrive again once the"
+            + " registry answers"
+            : "what this run committed before is remembered, the rest was not sent: run redrive again once the"
+            + " registry answers"), e);
   }
 
   /**

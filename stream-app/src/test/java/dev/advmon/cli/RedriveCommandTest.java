@@ -140,6 +140,71 @@ class RedriveCommandTest {
     assertThat(rest.number("PROCESSING_FAILED", Decision.ALREADY_SENT)).isEqualTo(2);
   }
 
+  /** A registry that answers a kept frame's schema lookup with a 4xx that is the record's (HTTP 422). */
+  private static Deserializer<dev.advmon.schema.Frame> refusing99(Deserializer<dev.advmon.schema.Frame> others) {
+    return (topic, bytes) -> {
+      if (bytes[4] == 99) {
+        throw new dev.advmon.registry.RegistryRequestException("registry http://registry:8081 could not look up"
+            + " schema id 99 (HTTP 422)", 422, null);
+      }
+      return others.deserialize(topic, bytes);
+    };
+  }
+
+  /**
+   * Once one run by camera was remembered, every later run read the frames kept in camera-less dead letters, a plain
+   * scheduled one too, and a REGISTRY_REQUEST_FAILED dead letter whose frame's schema the registry still refuses
+   * stopped each of them until retention deleted it (found by review). Only the error handlers' dead letters have
+   * their frame read; the others are chosen by their key, as before.
+   */
+  @Test
+  void aPlainRunAfterARunByCameraIsNotStoppedByAKeptFrameTheRegistryRefuses() throws Exception {
+    byte[] refused = new byte[] {0, 0, 0, 0, 99, 1, 2};
+    DeadLetter registryFailed = DeadLetter.newBuilder(processingFailed(refused)).setReason("REGISTRY_REQUEST_FAILED")
+        .build();
+    List<DeadLetter> deadLetters = List.of(dl("SCORING_FAILED", "cam-9", "frames", null, true), registryFailed);
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    Selection camera9 = new Selection(RedriveCommand.TRANSIENT, Set.of("cam-9"), null, null, "frames");
+    var group = new java.util.concurrent.atomic.AtomicReference<>(new org.apache.kafka.clients.consumer
+        .OffsetAndMetadata(1, RedriveMemory.NONE.with(new RedriveMemory.Run(0, 1, camera9), 0).encode()));
+    MockProducer<byte[], byte[]> producer = producer();
+
+    new RedriveCommand().copy(keyedBy(group, tp, List.of("cam-9", "cam-1")), producer, List.of(tp), DEFAULTS,
+        (topic, bytes) -> deadLetters.get(bytes[0]), refusing99(NO_FRAMES));
+
+    assertThat(producer.history()).extracting(org.apache.kafka.clients.producer.ProducerRecord::value)
+        .containsExactly(refused);
+  }
+
+  /**
+   * A run by camera meets a REGISTRY_REQUEST_FAILED dead letter (no camera field: the monitor could not look its
+   * frame's schema up) and an error handler's dead letter whose frame's schema the registry now refuses with a 4xx:
+   * neither stops it (it said "run redrive again once the registry answers", which it did, and will again); both are
+   * chosen by their key, and a handler's dead letter of cam-1 keyed by its site by its frame.
+   */
+  @Test
+  void aRegistryRefusalOfOneKeptFrameDoesNotStopARunByCamera() throws Exception {
+    var frames = dev.advmon.registry.AvroSerde.forClass(dev.advmon.schema.Frame.class,
+        new dev.advmon.registry.InMemorySchemaRegistry());
+    byte[] cam1 = frames.serializer().serialize("frames", frame("f-1", "cam-1"));
+    byte[] refused = new byte[] {0, 0, 0, 0, 99, 1, 2};
+    byte[] refusedToo = new byte[] {0, 0, 0, 0, 99, 3, 4};
+    DeadLetter registryFailed = DeadLetter.newBuilder(processingFailed(refused)).setReason("REGISTRY_REQUEST_FAILED")
+        .build();
+    List<DeadLetter> deadLetters = List.of(registryFailed, processingFailed(refusedToo), processingFailed(cam1));
+    TopicPartition tp = new TopicPartition("dead-letters", 0);
+    var group = new java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.OffsetAndMetadata>();
+    MockProducer<byte[], byte[]> producer = producer();
+
+    new RedriveCommand().copy(keyedBy(group, tp, List.of("cam-1", "cam-1", "site-7")), producer, List.of(tp),
+        new Selection(RedriveCommand.TRANSIENT, Set.of("cam-1"), null, null, "frames"),
+        (topic, bytes) -> deadLetters.get(bytes[0]), refusing99(frames.deserializer()));
+
+    assertThat(producer.history()).extracting(org.apache.kafka.clients.producer.ProducerRecord::value)
+        .as("both refused ones by their key cam-1, the handler's dead letter keyed site-7 by its frame's camera")
+        .containsExactly(refused, refusedToo, cam1);
+  }
+
   /**
    * A record written by a redrive that matched --camera against the record key alone keeps meaning what that run
    * chose and sent, so that a dead letter it sent by its key is not sent again, nor one it left out taken as sent;
