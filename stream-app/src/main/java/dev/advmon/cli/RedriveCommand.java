@@ -793,7 +793,7 @@ final class RedriveCommand implements Callable<Integer> {
     }
   }
 
-  /** The reasons of the dead letters Kafka Streams' error handlers write: read that far, but without the frame's ids. */
+  /** Reasons of the dead letters Kafka Streams' error handlers write: read that far, but without the frame's ids. */
   private static final Set<String> HANDLERS_REASONS = Set.of("PROCESSING_FAILED", "OUTPUT_FAILED");
 
   /**
