@@ -5,6 +5,7 @@ import dev.advmon.cli.Main;
 import dev.advmon.logging.JsonLinesStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,12 +69,17 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // checked before the broker, the model and Kafka Streams start (a bad port used to fail 10 s in)
-    // each named alone with its value: "--frames and --cameras must be at least 1" left the user to find which
+    // each named with its value ("--frames and --cameras must be at least 1" left the user to find which), and both
+    // at once where both are wrong (one at a time took two runs)
+    List<String> belowOne = new java.util.ArrayList<>(2);
     if (frames < 1) {
-      throw new IllegalArgumentException("--frames must be at least 1, got " + frames);
+      belowOne.add("--frames must be at least 1, got " + frames);
     }
     if (cameras < 1) {
-      throw new IllegalArgumentException("--cameras must be at least 1, got " + cameras);
+      belowOne.add("--cameras must be at least 1, got " + cameras);
+    }
+    if (!belowOne.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", belowOne));
     }
     if (!(rate >= 0) || Double.isInfinite(rate)) {
       throw new IllegalArgumentException("--rate must be a number of frames per second, 0 or more (0 = as fast as "

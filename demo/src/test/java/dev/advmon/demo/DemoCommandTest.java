@@ -73,6 +73,10 @@ class DemoCommandTest {
     noCameras.cameras = 0;
     assertThatThrownBy(noCameras::call).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--cameras must be at least 1, got 0");
+    DemoCommand neither = with(0, 10, 0);
+    neither.cameras = 0;
+    assertThatThrownBy(neither::call).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--frames must be at least 1, got 0; --cameras must be at least 1, got 0");
   }
 
   @Test
