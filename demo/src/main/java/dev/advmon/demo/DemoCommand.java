@@ -3,6 +3,8 @@ package dev.advmon.demo;
 import dev.advmon.cli.BundleSetting;
 import dev.advmon.cli.Main;
 import dev.advmon.logging.JsonLinesStream;
+import dev.advmon.model.ModelBundle;
+import dev.advmon.model.ModelManifest;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +50,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Seed of the replay plan and the perturbations (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: models/eval/fashion-mnist-test).")
+  @Option(names = "--images", paramLabel = "DIR", description = "Evaluation images with labels.csv (default: "
+      + "models/eval/fashion-mnist-test, 1x28x28 grey: a model of another size or colour must name its own).")
   Path images;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Model bundle folder (model.onnx + manifest.json [+ calibration.json]) "
@@ -65,6 +68,24 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--no-dashboard", description = "Do not serve the operator dashboard at / (the other endpoints stay).")
   boolean noDashboard;
+
+  /**
+   * The default images, Fashion-MNIST's evaluation subset, are 1x28x28 grey with 10 classes: replayed to a bundle
+   * of another geometry they are converted (a colour model sees grey frames), and the summary's false-positive rate
+   * is then one of frames that are not the model's (a tiny RGB model flagged 100% of them). As calibrate and evaluate
+   * refuse their Fashion-MNIST defaults for such a bundle, the demo asks for its own images before anything starts.
+   */
+  private void requireImagesFor(ModelBundle bundle) {
+    ModelManifest.InputSpec in = bundle.manifest().input();
+    if (images != null || (in.channels() == 1 && in.height() == 28 && in.width() == 28)) {
+      return;
+    }
+    throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST) + " takes " + in.channels()
+        + "x" + in.height() + "x" + in.width() + " frames, but the demo's default images"
+        + " (models/eval/fashion-mnist-test) are 1x28x28 grayscale Fashion-MNIST: pass --images DIR with the"
+        + " model's own labelled PNGs (labels.csv, columns file,label, the label a class index counted from 0 in the"
+        + " order of the manifest's labels)");
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -95,8 +116,9 @@ public final class DemoCommand implements Callable<Integer> {
     Path home = Main.home();
     // a wrong folder (--model, or ADVMON_MODEL_DIR) is named now, not after the broker has started, and as every
     // command of the monitor names it: the value, where it came from, what a relative one resolves against
-    BundleSetting.checkBeforeStart(model != null ? Map.of("model.dir", model.toAbsolutePath().toString()) : Map.of(),
-        home);
+    ModelBundle bundle = BundleSetting.checkBeforeStart(model != null
+        ? Map.of("model.dir", model.toAbsolutePath().toString()) : Map.of(), home);
+    requireImagesFor(bundle);
     // the progress lines: a log line each (JSON in json mode, as the log around them); stdout is the command's output
     PrintStream err = JsonLinesStream.of(System.err, Demo.class.getName());
     Demo demo = new Demo(new Demo.Options(frames, cameras, rate, httpPort,

@@ -123,4 +123,19 @@ class DemoCommandTest {
     assertThatThrownBy(c::call).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--summary-json")
         .hasMessageContaining("is a folder");
   }
+  /**
+   * {@code demo --model} with a 3x16x16 colour bundle and no {@code --images} replayed Fashion-MNIST's 1x28x28 grey
+   * evaluation images (10 classes) to it, converted: every frame became grey, the tiny RGB model tied its three
+   * classes on each, and the summary said "false-positive rate 100.0% of clean frames flagged", a rate of frames that
+   * are not the model's. The other measuring commands refuse their Fashion-MNIST defaults for such a bundle; so does
+   * the demo, before the broker starts, saying what to give.
+   */
+  @Test
+  void aBundleOfAnotherShapeWithoutImagesIsRefusedBeforeAnythingStarts() {
+    DemoCommand c = with(1, 0, 0);
+    c.model = java.nio.file.Path.of("..", "stream-app", "src", "test", "resources", "models", "tiny-rgb");
+    assertThatThrownBy(c::call).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("3x16x16").hasMessageContaining("1x28x28").hasMessageContaining("--images DIR")
+        .hasMessageContaining("labels.csv");
+  }
 }
