@@ -71,6 +71,9 @@ final class EvaluateCommand implements Callable<Integer> {
           + "TEST --out DIR makes it) or --corruptions none");
     }
     DefaultSets.requireNamedFor(bundle, unnamed);
+    if (!fixtures.equals("none")) {
+      FixtureFrames.requireModelSize(bundle, Path.of(fixtures));
+    }
     Path cleanDir = clean != null ? clean : Main.home().resolve("models/eval/fashion-mnist-test");
     Path corrDir = corruptions == null ? Main.home().resolve("models/corruptions") : corruptions.equals("none") ? null : Path.of(corruptions);
     if (corrDir != null && !Files.isRegularFile(corrDir.resolve("manifest.csv"))) {
