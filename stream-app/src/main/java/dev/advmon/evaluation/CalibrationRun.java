@@ -126,6 +126,18 @@ public final class CalibrationRun {
       throw new IllegalArgumentException(bundle.directory().resolve(ModelBundle.MANIFEST)
           + " names no features output (outputs.features): export the penultimate features or pass --fooling none");
     }
+    boolean fitsLayers = o.consistency() && !bundle.manifest().outputs().layers().isEmpty();
+    if (o.fitCount() == 0 && (maha || knn || fitsLayers)) {
+      // the help allows --fit 0 (the stability, perturbation and overinterpretation detectors need no fit frames);
+      // the fit's own refusal came after the model had loaded and named neither the option nor the way out
+      String which = (maha || knn) && fitsLayers ? "the fooling and consistency detectors"
+          : maha || knn ? "the fooling detector" : "the consistency detector";
+      String off = (maha || knn ? "--fooling none" : "") + ((maha || knn) && fitsLayers ? " and " : "")
+          + (fitsLayers ? "--no-consistency" : "");
+      throw new IllegalArgumentException("--fit 0 leaves " + which + " no frames to fit " + (which.contains(" and ")
+          ? "their models" : "its model") + " on: give --fit 1 or more (default 10000; of a folder, two thirds at "
+          + "most), or turn " + (which.contains(" and ") ? "them" : "it") + " off with " + off);
+    }
     Path source = o.images();
     if (!Files.exists(source)) {
       throw new IllegalArgumentException(source + " not found: pass --images with clean TRAINING images (an IDX .gz file or a folder of PNGs)");

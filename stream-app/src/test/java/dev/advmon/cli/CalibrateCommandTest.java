@@ -401,6 +401,13 @@ class CalibrateCommandTest {
     refusals.put(List.of("--images", dir.resolve("missing.gz").toString()), dir.resolve("missing.gz") + " not found");
     refusals.put(List.of("--weights", "stabilty=1"), "--weights: unknown detector 'stabilty'");
     refusals.put(List.of("--weights", "stability=0"), "--weights: stability must weigh a positive number, was 0.0");
+    // the help allows --fit 0 ("at least 0"); with the fooling detector on (the default where the bundle has a
+    // features output) it ended in "the fooling and consistency detectors need frames to fit their models on (got
+    // none)", after the model had loaded, naming neither the option nor the way out (for a bundle without layer
+    // outputs, the tiny RGB one, naming consistency too)
+    refusals.put(List.of("--fit", "0"), "--fit 0 leaves the fooling and consistency detectors no frames to fit their "
+        + "models on: give --fit 1 or more (default 10000; of a folder, two thirds at most), or turn them off with "
+        + "--fooling none and --no-consistency");
     for (var r : refusals.entrySet()) {
       List<String> args = new java.util.ArrayList<>(List.of("calibrate", "--model", bundle.toString(), "--engine",
           "OnnxRuntime"));
