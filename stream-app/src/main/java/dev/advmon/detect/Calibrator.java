@@ -29,6 +29,37 @@ import java.util.Map;
  */
 public final class Calibrator {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Calibrator.class);
+
+  /** The least scale a signal gets: a signal 0 on (nearly) every clean frame is then scaled by this. */
+  static final double SCALE_FLOOR = 1e-9;
+
+  /** "'scarcity'", as the detector names its signal {@code j}, or "number j+1" where it names none. */
+  static String signalName(Detector detector, int j) {
+    List<String> known = detector instanceof OverinterpretationDetector ? OverinterpretationDetector.SIGNALS
+        : detector instanceof StabilityDetector ? StabilityDetector.SIGNALS
+        : detector instanceof FeatureSqueezingDetector f ? f.signalNames()
+        : detector instanceof FeatureSpaceDetector f ? f.signalNames() : List.of();
+    return j < known.size() ? "'" + known.get(j) + "'" : "number " + (j + 1);
+  }
+
+  /**
+   * What to tell the user of a signal that is 0 on (nearly) every clean threshold frame, or null: scaled by
+   * {@link #SCALE_FLOOR}, any frame where it is not 0 scores about a billion times its threshold and alerts on it.
+   * That never happens on the measured 28x28 bundles, but on a user's own frames it can (walked: a 16x16 colour
+   * model's overinterpretation "scarcity" was 0 on every frame, and one pixel at the mask value then alerted), and
+   * the calibration said nothing of it.
+   */
+  static String flatSignal(String detector, String signal, double scale, boolean bounded) {
+    if (scale > SCALE_FLOOR) {
+      return null;
+    }
+    return "the " + detector + " detector's signal " + signal + " is 0 on " + (bounded ? "all" : "99% or more")
+        + " of the clean threshold frames the model gets right, so any frame where it is not 0 alerts on it: "
+        + "calibrate on frames that show this camera's ordinary variation (the --images folder), or leave the "
+        + detector + " detector out (see ./monitor calibrate --help)";
+  }
+
   /** Group name of the unaltered frames in {@link Hold#group}. */
   public static final String CLEAN = "clean";
 
@@ -278,7 +309,11 @@ public final class Calibrator {
         }
         // a signal that is 0 on 99% of clean frames still counts; a bounded one is scaled by its largest value
         boolean bounded = names.get(d).equals(OverinterpretationDetector.NAME) && OverinterpretationDetector.BOUNDED_SIGNALS.contains(j);
-        scales[j] = Math.max(upperQuantile(col, bounded ? 0 : 0.01), 1e-9);
+        scales[j] = Math.max(upperQuantile(col, bounded ? 0 : 0.01), SCALE_FLOOR);
+        String flat = flatSignal(names.get(d), signalName(raw.get(d), j), scales[j], bounded);
+        if (flat != null && !names.get(d).equals(LearnedDetector.NAME)) {
+          log.warn(flat);
+        }
       }
       units[d] = names.get(d).equals(LearnedDetector.NAME) ? SignalScale.identity(1) : new SignalScale(scales, Double.POSITIVE_INFINITY);
       for (int i = 0; i < n; i++) {
