@@ -158,6 +158,42 @@ class EvaluateCommandTest {
         "| model fashion-mnist-resnet, 95%-removed test frames (").doesNotContain("default bundle");
   }
 
+  /**
+   * evaluate-overinterpretation --model my-model scored the user's frames, made 1x28x28 grey, through the bundled
+   * shortcut model for its two "shortcut bundle" rows, and said nothing of it: the rows read as a measure of
+   * my-model. A note under the table names the model those rows measure and says they say nothing of --model's.
+   * The bundled model's run (BENCHMARKS.md quotes its table) prints no such note.
+   */
+  @Test
+  void shortcutRowsOfAnotherModelsRunSayTheyMeasureTheShortcutModelOnly(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path clean = cleanSet(tmp, "test-00000.png,9", "test-00001.png,2");
+    String own = overinterpretationReport("--model",
+        TestData.repoRoot().resolve("models/fashion-mnist-resnet").toString(), "--clean", clean.toString());
+    assertThat(own).contains("| shortcut bundle, test frames with their class's border pattern | 2 |",
+        "| shortcut bundle, clean test frames | 2 |",
+        "The two 'shortcut bundle' rows score these frames through fashion-mnist-shortcut (",
+        "they measure nothing about model fashion-mnist-resnet");
+    String bundled = overinterpretationReport("--clean", clean.toString());
+    assertThat(bundled).contains("| shortcut bundle, clean test frames | 2 |").doesNotContain("measure nothing about");
+  }
+
+  /** The standard output of a successful evaluate-overinterpretation run on at most 2 frames. */
+  private static String overinterpretationReport(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of("evaluate-overinterpretation", "--limit", "2"));
+    all.addAll(List.of(args));
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setProperty("advmon.home", TestData.repoRoot().toString());
+      assertThat(Main.commandLine().execute(all.toArray(String[]::new))).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
   /** A clean folder of two test frames with the labels.csv rows {@code rows} (after the header). */
   private static Path cleanSet(Path dir, String... rows) throws Exception {
     Path test = TestData.repoRoot().resolve("models/eval/fashion-mnist-test");
