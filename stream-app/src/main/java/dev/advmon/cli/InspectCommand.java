@@ -12,6 +12,7 @@ import dev.advmon.detect.Verdict;
 import dev.advmon.evaluation.EvidencePictures;
 import dev.advmon.image.FloatImage;
 import dev.advmon.image.ImageDecodeException;
+import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.DjlClassifier;
 import dev.advmon.model.FramePreparer;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +54,17 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The image (PNG or JPEG).")
   Path file;
 
+  /** What scores: the loaded model itself, or (a test's) the model wrapped so that it fails. */
+  private final UnaryOperator<BatchClassifier> model;
+
+  InspectCommand() {
+    this(UnaryOperator.identity());
+  }
+
+  InspectCommand(UnaryOperator<BatchClassifier> model) {
+    this.model = model;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (java.nio.file.Files.isDirectory(out)) {
@@ -72,10 +85,11 @@ final class InspectCommand implements Callable<Integer> {
     FramePreparer.PreparedFile prepared =
         read(FramePreparer.forModel(Wiring.imageLimits(config), bundle.manifest()), file);
     FloatImage frame = prepared.image();
-    try (DjlClassifier classifier = Wiring.offlineModelLoader(config).load(bundle)) {
+    try (DjlClassifier loaded = Wiring.offlineModelLoader(config).load(bundle)) {
+      BatchClassifier classifier = model.apply(loaded);
       List<Detector> detectors = Detectors.forBundle(bundle);
       FrameScorer scorer = new FrameScorer(classifier, detectors, config.intValue("model.max-batch"));
-      Verdict v = scorer.score(frame);
+      Verdict v = scored(scorer, frame, file);
       OverinterpretationDetector oi = detectors.stream().filter(d -> d instanceof OverinterpretationDetector)
           .map(d -> (OverinterpretationDetector) d).findFirst().orElse(null);
       Detector.Detection oiDetection = v.detections().stream()
@@ -93,7 +107,13 @@ final class InspectCommand implements Callable<Integer> {
       }
       double[] p = new double[probes.size()];
       if (!probes.isEmpty()) {
-        BatchOutput o = classifier.classify(probes);
+        BatchOutput o;
+        try {
+          o = classifier.classify(probes);
+        } catch (RuntimeException e) { // the model's words name a batch, not the file
+          throw new IllegalStateException(file + ": the image was scored, but the probes of its evidence picture"
+              + " could not be: " + Main.describe(e), e);
+        }
         for (int i = 0; i < p.length; i++) {
           p[i] = o.probability(i, v.predictedClass());
         }
@@ -107,6 +127,20 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println(verdictJson(file, v, prepared.notes(), out));
     }
     return 0;
+  }
+
+  /**
+   * The image's verdict, or an error that names the file, as score's line for it would: the model's own words ("a class
+   * score of NaN for image 0 of a batch of 13") name a batch of probes, and inspect printed them alone. A model that
+   * fails on a plain frame too is said to be broken, not the image (FailureIsolatingScorer).
+   */
+  private static Verdict scored(FrameScorer scorer, FloatImage frame, Path file) {
+    FailureIsolatingScorer.Outcome o = new FailureIsolatingScorer(scorer).score(List.of(frame), List.of(file)).get(0);
+    if (o instanceof FailureIsolatingScorer.Scored s) {
+      return s.verdict();
+    }
+    throw new IllegalStateException(o instanceof FailureIsolatingScorer.Failed f ? file + ": " + f.error()
+        : ((FailureIsolatingScorer.Broken) o).error());
   }
 
   /**

@@ -10,7 +10,12 @@ import dev.advmon.image.FloatImage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import dev.advmon.model.BatchClassifier;
+import dev.advmon.testing.BreakableClassifier;
+import dev.advmon.testing.TestData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InspectCommandTest {
 
@@ -48,5 +53,100 @@ class InspectCommandTest {
     Detector.Detection d = new Detector.Detection("perturbation", "PERTURBATION", 0.1, 1, "");
     String on = InspectCommand.verdictJson(Path.of("f.png"), new Verdict(8, "Bag", 0.99, List.of(d), 2), Path.of("e.png"));
     assertThat(on).doesNotContain("detectors_off");
+  }
+
+  /**
+   * An image the model cannot score (a NaN class score) stopped inspect with the model's words alone ("... for image 0
+   * of a batch of 13 ..."): the batch is the probes of one image, and no file was named. The error names the file and
+   * says it was read but could not be scored, as score's error line for such an image does.
+   */
+  @Test
+  void anImageTheModelCannotScoreIsNamedInTheError(@TempDir Path tmp) throws Exception {
+    Path image = java.nio.file.Files.copy(TestData.evalSet().get(0).file(), tmp.resolve("frame-7.png"));
+    float[] pixels = dev.advmon.model.FramePreparer.forModel(dev.advmon.image.ImageLimits.defaults(),
+        dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve("models/fashion-mnist-cnn")).manifest())
+        .prepare(image).data();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit = inspect(model -> {
+      BreakableClassifier broken = new BreakableClassifier(model);
+      // only calls that hold this image fail, as a model's NaN row for it would: a plain frame still scores
+      broken.fault = batch -> batch.stream().anyMatch(i -> java.util.Arrays.equals(pixels, i.data()))
+          ? new IllegalStateException("model returned a class score of NaN for image 0 of a batch of " + batch.size())
+          : null;
+      return broken;
+    }, err, "--engine", "OnnxRuntime", "--out", tmp.resolve("evidence.png").toString(), image.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: " + image + ": the image was read but could not be scored: "
+        + "model returned a class score of NaN for image 0 of a batch of ");
+    assertThat(tmp.resolve("evidence.png")).doesNotExist();
+  }
+
+  /**
+   * A model that fails on every frame, a plain mid-grey one too, is not the image's fault: the error says scoring
+   * itself is broken, and names the file, as score's does when it stops.
+   */
+  @Test
+  void aModelThatFailsOnEveryFrameIsNamedAsBrokenNotTheImage(@TempDir Path tmp) throws Exception {
+    Path image = java.nio.file.Files.copy(TestData.evalSet().get(0).file(), tmp.resolve("frame-7.png"));
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit = inspect(model -> {
+      BreakableClassifier broken = new BreakableClassifier(model);
+      broken.fault = batch -> new IllegalStateException("injected: the accelerator went away");
+      return broken;
+    }, err, "--engine", "OnnxRuntime", "--out", tmp.resolve("evidence.png").toString(), image.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("scoring fails for every image (the model or its engine is broken, not the "
+        + "images): " + image + " failed (injected: the accelerator went away), and so did a plain mid-grey frame");
+  }
+
+  /**
+   * The picture's probes are scored in a call of their own, after the verdict: a failure there named no file either.
+   * The last model call of a run is found by counting the calls of a run that does not fail.
+   */
+  @Test
+  void aProbeTheModelCannotScoreNamesTheFile(@TempDir Path tmp) throws Exception {
+    Path image = java.nio.file.Files.copy(TestData.evalSet().get(0).file(), tmp.resolve("frame-7.png"));
+    String[] args = {"--engine", "OnnxRuntime", "--out", tmp.resolve("evidence.png").toString(), image.toString()};
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    assertThat(inspect(model -> {
+      BreakableClassifier counted = new BreakableClassifier(model);
+      counted.fault = batch -> {
+        calls.incrementAndGet();
+        return null;
+      };
+      return counted;
+    }, new java.io.StringWriter(), args)).isZero();
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
+    int exit = inspect(model -> {
+      BreakableClassifier broken = new BreakableClassifier(model);
+      broken.fault = batch -> call.incrementAndGet() == calls.get()
+          ? new IllegalStateException("model returned a class score of NaN for image 1 of a batch of " + batch.size())
+          : null;
+      return broken;
+    }, err, args);
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: " + image + ": the image was scored, but the probes of its evidence"
+        + " picture could not be: model returned a class score of NaN for image 1 of a batch of ");
+  }
+
+  /** {@code inspect ARGS} whose model is {@code model} applied to the loaded one, its errors into {@code err}. */
+  private static int inspect(UnaryOperator<BatchClassifier> model, java.io.StringWriter err, String... args) {
+    System.setProperty("advmon.home", TestData.repoRoot().toString());
+    List<String> all = new java.util.ArrayList<>(List.of("inspect"));
+    all.addAll(List.of(args));
+    picocli.CommandLine.IFactory commands = new picocli.CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == InspectCommand.class ? type.cast(new InspectCommand(model))
+            : picocli.CommandLine.defaultFactory().create(type);
+      }
+    };
+    picocli.CommandLine cl = Main.commandLine(commands);
+    cl.setErr(new java.io.PrintWriter(err, true));
+    return cl.execute(all.toArray(String[]::new));
   }
 }
