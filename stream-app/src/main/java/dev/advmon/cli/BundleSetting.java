@@ -1,6 +1,7 @@
 package dev.advmon.cli;
 
 import dev.advmon.config.MonitorConfig;
+import dev.advmon.config.TildePaths;
 import dev.advmon.model.InvalidBundleException;
 import dev.advmon.model.ModelBundle;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class BundleSetting {
       String value = c.string("model.dir");
       String relative = Path.of(value).isAbsolute() ? flagTilde(value, c.origin("model.dir"))
           : ", relative to the monitor's home " + c.home() + ", not to the working folder or the configuration"
-              + " file's" + tilde(value);
+              + " file's" + TildePaths.notExpanded(value, "folder");
       throw new InvalidBundleException(dir + ": model bundle folder not found (model.dir = '" + value + "' (from "
           + c.origin("model.dir") + ")" + relative + "; set model.dir or --model to a folder with model.onnx and"
           + " manifest.json)");
@@ -40,22 +41,10 @@ public final class BundleSetting {
   }
 
   /**
-   * A value written {@code ~/models} is read literally, as a folder named {@code ~} under the home: only a shell
-   * expands {@code ~}, and none reads a configuration file or the value of an ADVMON_ variable set in one (a
-   * Kubernetes env entry, a systemd unit, quotes). Says so, and, for {@code ~/...}, the path to write instead.
-   */
-  private static String tilde(String value) {
-    if (!value.startsWith("~")) {
-      return "";
-    }
-    return "; '~' is not expanded here (a shell expands it only unquoted on its command line, never in a"
-        + " configuration file): write the folder's full path" + own(value);
-  }
-
-  /**
    * --model is made absolute against the working folder before it is checked ({@link ModelOptions}), so
    * {@code --model=~/models}, unquoted on a shell's command line, arrives as {@code <working folder>/~/models}: a shell
-   * expands {@code ~} only where it begins a word, not after {@code =}. Says so, as {@link #tilde} does for model.dir.
+   * expands {@code ~} only where it begins a word, not after {@code =}. Says so, as {@link TildePaths} does for
+   * model.dir.
    */
   private static String flagTilde(String value, String origin) {
     Path cwd = Path.of("").toAbsolutePath();
@@ -66,13 +55,6 @@ public final class BundleSetting {
     }
     String written = cwd.relativize(p).toString();
     return "; '~' is not expanded here (a shell expands it only where it begins a word: --model " + written
-        + ", not --model=" + written + "): write the folder's full path" + own(written);
-  }
-
-  /** For {@code ~} and {@code ~/...}, the full path meant (from user.home); else nothing. */
-  private static String own(String value) {
-    String own = value.equals("~") ? System.getProperty("user.home")
-        : value.startsWith("~/") ? Path.of(System.getProperty("user.home"), value.substring(2)).toString() : null;
-    return own == null ? "" : ", such as " + own;
+        + ", not --model=" + written + "): write the folder's full path" + TildePaths.meant(written);
   }
 }

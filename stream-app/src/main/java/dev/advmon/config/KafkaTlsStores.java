@@ -53,7 +53,8 @@ public final class KafkaTlsStores {
       // one-line error below, that read as a crash
       Object location = props.get("ssl." + store + ".location");
       if (location != null && !Files.exists(Path.of(location.toString()))) {
-        throw unreadable(c, parsed, store, "NoSuchFileException: " + location);
+        throw unreadable(c, parsed, store, "NoSuchFileException: " + location
+            + TildePaths.notExpanded(location.toString(), "file"));
       }
     }
     boolean inlineKeys = !props.containsKey("ssl.keystore.location")

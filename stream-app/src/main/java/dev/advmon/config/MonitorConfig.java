@@ -65,11 +65,15 @@ public final class MonitorConfig {
       new Setting("registry.auto-register", "true",
           "Register the verdict, alert and dead-letter schemas when missing; false = they must already be registered (from the .avsc files in schemas/src/main/avro)."),
       new Setting("registry.ssl.truststore.location", "",
-          "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."),
+          "Truststore (PKCS12 or JKS) for an https registry with a private CA; empty = the JVM's default trust."
+          + " `~` is not expanded (`~/trust.p12` is read as trust.p12 in a folder named `~` under the folder the"
+          + " monitor starts in: a missing file's error says so, with the full path meant)."),
       new Setting("registry.ssl.truststore.password", "", "Password of the registry truststore."),
       new Setting("registry.ssl.truststore.type", "PKCS12", "Type of the registry truststore: PKCS12 or JKS."),
       new Setting("registry.ssl.keystore.location", "",
-          "Key store (PKCS12 or JKS) holding this host's client certificate and key, for a registry that wants one (mutual TLS); empty = none sent."),
+          "Key store (PKCS12 or JKS) holding this host's client certificate and key, for a registry that wants one (mutual TLS); empty = none sent."
+          + " `~` is not expanded (`~/client.p12` is read as client.p12 in a folder named `~` under the folder the"
+          + " monitor starts in: a missing file's error says so, with the full path meant)."),
       new Setting("registry.ssl.keystore.password", "", "Password of the registry key store (and of its key)."),
       new Setting("registry.ssl.keystore.type", "PKCS12", "Type of the registry key store: PKCS12 or JKS."),
       new Setting("registry.timeout-ms", "10000", "Connect and request timeout for registry calls. Inside a transaction, with several registry.url entries, a request gets at most half the call's deadline (a third of streams.transaction-timeout-ms), so that one hanging URL leaves the others time."),

@@ -1,5 +1,6 @@
 package dev.advmon.registry;
 
+import dev.advmon.config.TildePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -192,6 +193,9 @@ final class RegistryTls {
   /** Which of the store's settings the failure points at: Java's words name none of the monitor's. */
   private static String advice(RegistrySettings.Store store, String what, IOException e) {
     String prefix = what.equals("trust store") ? "registry.ssl.truststore" : "registry.ssl.keystore";
+    if (!Files.exists(store.path())) { // Java's words say it is missing; not why, for a path written ~/...
+      return TildePaths.notExpanded(store.path().toString(), "file");
+    }
     String env = "ADVMON_" + prefix.toUpperCase(java.util.Locale.ROOT).replace('.', '_') + "_PASSWORD";
     if (isPem(store.path())) {
       // a CA as Kafka's side takes it (ca.crt); Java's PKCS12 and JKS loaders cannot read it

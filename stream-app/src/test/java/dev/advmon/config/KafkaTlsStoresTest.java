@@ -38,6 +38,21 @@ class KafkaTlsStoresTest {
         .hasMessageContaining("Secret advmon-kafka");
   }
 
+  /**
+   * kafka.ssl.truststore.location=~/certs/ca.crt in a file (or an ADVMON_ variable set by a Kubernetes env entry) is
+   * read literally, as a folder named ~ under the working folder: the error said only NoSuchFileException. It says
+   * that ~ is not expanded and the full path meant, as model.dir's error does; the value is still not expanded.
+   */
+  @Test
+  void aMissingStoreWrittenWithATildeSaysTheTildeIsNotExpandedAndThePathMeant() throws Exception {
+    MonitorConfig c = config("kafka.ssl.truststore.type=PEM", "kafka.ssl.truststore.location=~/advmon-none/ca.crt");
+
+    assertThatThrownBy(() -> KafkaTlsStores.check(c)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("NoSuchFileException: ~/advmon-none/ca.crt")
+        .hasMessageContaining("'~' is not expanded")
+        .hasMessageContaining(Path.of(System.getProperty("user.home"), "advmon-none/ca.crt").toString());
+  }
+
   @Test
   void aMissingStoreIsNamedWithoutKafkasErrorAndStackTraceBeforeIt() throws Exception {
     // Kafka's engine factory logs "ERROR DefaultSslEngineFactory - Modification time of key store could not be

@@ -354,6 +354,22 @@ class RegistryTlsTest {
   }
 
   /**
+   * registry.ssl.truststore.location=~/certs/trust.p12 in a file is read literally (a folder named ~ under the
+   * working folder): the error said "wrong path, type or password?" and Java's "No such file or directory". It says
+   * that ~ is not expanded and the full path meant, as model.dir's error does; the value is still not expanded.
+   */
+  @Test
+  void aMissingStoreWrittenWithATildeSaysTheTildeIsNotExpandedAndThePathMeant() {
+    RegistrySettings tilde = RegistrySettings.builder("https://127.0.0.1:1")
+        .truststore(new RegistrySettings.Store(Path.of("~/advmon-none/trust.p12"), "PKCS12", PASSWORD)).build();
+
+    assertThatThrownBy(() -> new HttpSchemaRegistryClient(tilde)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("~/advmon-none/trust.p12")
+        .hasMessageContaining("'~' is not expanded")
+        .hasMessageContaining(Path.of(System.getProperty("user.home"), "advmon-none/trust.p12").toString());
+  }
+
+  /**
    * The key store's errors named the Kafka client's schema.registry.ssl.keystore.location alone, a key the monitor's
    * file does not have (its own registry.ssl.keystore.location came on 2026-12-07), and one opened without its
    * password failed at its key with "Get Key failed", naming no setting. Now both, as the trust store's errors do.
