@@ -138,14 +138,7 @@ class InspectCommandTest {
     System.setProperty("advmon.home", TestData.repoRoot().toString());
     List<String> all = new java.util.ArrayList<>(List.of("inspect"));
     all.addAll(List.of(args));
-    picocli.CommandLine.IFactory commands = new picocli.CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> type) throws Exception {
-        return type == InspectCommand.class ? type.cast(new InspectCommand(model))
-            : picocli.CommandLine.defaultFactory().create(type);
-      }
-    };
-    picocli.CommandLine cl = Main.commandLine(commands);
+    picocli.CommandLine cl = CommandLineWith.of(InspectCommand.class, new InspectCommand(model));
     cl.setErr(new java.io.PrintWriter(err, true));
     return cl.execute(all.toArray(String[]::new));
   }

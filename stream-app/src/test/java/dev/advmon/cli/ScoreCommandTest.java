@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchClassifier;
-import dev.advmon.model.BatchOutput;
 import dev.advmon.model.ModelManifest;
 import dev.advmon.testing.BreakableClassifier;
 import dev.advmon.testing.TestData;
@@ -46,14 +44,7 @@ class ScoreCommandTest {
       System.setProperty("advmon.home", TestData.repoRoot().toString());
       List<String> all = new ArrayList<>(List.of("score"));
       all.addAll(List.of(args));
-      picocli.CommandLine.IFactory commands = new picocli.CommandLine.IFactory() {
-        @Override
-        public <K> K create(Class<K> type) throws Exception {
-          return type == ScoreCommand.class ? type.cast(new ScoreCommand(model))
-              : picocli.CommandLine.defaultFactory().create(type);
-        }
-      };
-      picocli.CommandLine cl = Main.commandLine(commands);
+      picocli.CommandLine cl = CommandLineWith.of(ScoreCommand.class, new ScoreCommand(model));
       cl.setErr(new java.io.PrintWriter(err, true));
       exit = cl.execute(all.toArray(String[]::new));
     } finally {
@@ -277,37 +268,8 @@ class ScoreCommandTest {
     ModelManifest manifest = dev.advmon.model.ModelBundle.load(TestData.repoRoot().resolve(model)).manifest();
     float[] badPixels = dev.advmon.model.FramePreparer.forModel(dev.advmon.image.ImageLimits.defaults(), manifest)
         .prepare(bad).data();
-    return real -> new BatchClassifier() {
-      @Override
-      public ModelManifest manifest() {
-        return real.manifest();
-      }
-
-      @Override
-      public String engineName() {
-        return real.engineName();
-      }
-
-      @Override
-      public BatchOutput classify(List<FloatImage> images) {
-        BatchOutput out = real.classify(images);
-        if (images.stream().noneMatch(i -> java.util.Arrays.equals(i.data(), badPixels))) {
-          return out;
-        }
-        int k = out.numClasses();
-        float[] scores = new float[images.size() * k];
-        for (int i = 0; i < images.size(); i++) {
-          System.arraycopy(out.probabilities(i), 0, scores, i * k, k);
-          if (java.util.Arrays.equals(images.get(i).data(), badPixels)) {
-            scores[i * k] = Float.NaN;
-          }
-        }
-        return BatchOutput.fromModel(images.size(), scores, true, null); // refuses the NaN, naming its row
-      }
-
-      @Override
-      public void close() {}
-    };
+    return real -> new dev.advmon.testing.ScoreOverridingClassifier(real,
+        image -> java.util.Arrays.equals(image.data(), badPixels) ? Float.valueOf(Float.NaN) : null);
   }
 
   /**

@@ -154,35 +154,7 @@ class FailureHandlingTopologyTest {
    * BatchOutput.fromModel, as an engine's outputs do.
    */
   private dev.advmon.model.BatchClassifier overflowing(dev.advmon.model.BatchClassifier real) {
-    return new dev.advmon.model.BatchClassifier() {
-      @Override
-      public dev.advmon.model.ModelManifest manifest() {
-        return real.manifest();
-      }
-
-      @Override
-      public String engineName() {
-        return real.engineName();
-      }
-
-      @Override
-      public BatchOutput classify(List<FloatImage> images) {
-        BatchOutput out = real.classify(images);
-        int k = out.numClasses();
-        float[] scores = new float[images.size() * k];
-        for (int i = 0; i < images.size(); i++) {
-          System.arraycopy(out.probabilities(i), 0, scores, i * k, k);
-          Float instead = overflowsOn.apply(images.get(i));
-          if (instead != null) {
-            scores[i * k] = instead;
-          }
-        }
-        return BatchOutput.fromModel(images.size(), scores, true, null);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return new dev.advmon.testing.ScoreOverridingClassifier(real, image -> overflowsOn.apply(image));
   }
 
   @AfterEach
