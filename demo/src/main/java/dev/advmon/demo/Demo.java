@@ -122,7 +122,11 @@ final class Demo {
   DemoSummary run() throws Exception {
     long t0 = System.nanoTime();
     quietBroker();
-    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images());
+    // a labels.csv of class names is read through the model this demo runs, as calibrate and evaluate read it; before
+    // the broker starts, so that a wrong label is named at once (loading the bundle reads its manifest, no model)
+    ModelBundle labelled = BundleSetting.checkBeforeStart(options.model() != null
+        ? Map.of("model.dir", options.model().toAbsolutePath().toString()) : Map.of(), home);
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(options.images(), labelled);
     ReplayPlan plan = ReplayPlan.of(options.frames(), options.cameras(), images.size(), options.seed());
     Path stateDir = Files.createTempDirectory("advmon-demo-state-");
     // a temp folder is right for the demo, which deletes it at the end: Kafka Streams' warning about one is not

@@ -1,6 +1,7 @@
 package dev.advmon.demo;
 
 import dev.advmon.evaluation.CsvTable;
+import dev.advmon.evaluation.LabelledFolder;
 import dev.advmon.schema.Frame;
 import dev.advmon.schema.ImageEncoding;
 import java.awt.image.BufferedImage;
@@ -79,54 +80,38 @@ public final class FrameFactory {
     this.seed = seed;
   }
 
-  /** The evaluation subset from {@code dir}/labels.csv (file,label[,name]); every image decoded once. */
-  public static List<EvalImage> loadEvalSet(Path dir) throws IOException {
+  /**
+   * The labelled images of {@code dir}, every image decoded once, in the order of its labels.csv: read by
+   * {@link LabelledFolder}, the one reader of that file (calibrate, evaluate, audit, corrupt), so that a folder those
+   * commands take is read here the same way: a header naming the columns {@code file} and {@code label}, quoted
+   * fields, class indices or class names, the names through {@code bundle}'s manifest (the model the frames are
+   * replayed to; null: none, and a column of names is refused, saying so). Errors name the file and line.
+   */
+  public static List<EvalImage> loadEvalSet(Path dir, dev.advmon.model.ModelBundle bundle) throws IOException {
     Path labels = dir.resolve("labels.csv");
     if (!Files.isRegularFile(labels)) {
       throw new IOException("no evaluation images: " + labels + " is missing; pass --images DIR with PNGs and a "
           + "labels.csv (file,label), or restore models/eval/fashion-mnist-test");
     }
-    List<String> lines = Files.readAllLines(labels);
     List<EvalImage> out = new ArrayList<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (line.isBlank()) {
-        continue; // an editor's last empty line was read as the file "", the folder itself: "Is a directory"
-      }
-      String[] f = line.split(",");
-      int label = label(f, labels + ":" + (i + 1));
-      byte[] png = Files.readAllBytes(dir.resolve(f[0]));
+    for (Map.Entry<String, Integer> row : LabelledFolder.labels(dir, bundle).entrySet()) {
+      String file = row.getKey();
+      byte[] png = Files.readAllBytes(dir.resolve(file));
       BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(png));
       if (img == null) {
-        throw new IOException(dir.resolve(f[0]) + " is not a readable image");
+        throw new IOException(dir.resolve(file) + " is not a readable image");
       }
       int channels = img.getColorModel().getNumColorComponents() >= 3 ? 3 : 1;
       BufferedImage plain = new BufferedImage(img.getWidth(), img.getHeight(),
           channels == 3 ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
       plain.getGraphics().drawImage(img, 0, 0, null);
       int[] px = plain.getRaster().getPixels(0, 0, img.getWidth(), img.getHeight(), (int[]) null);
-      out.add(new EvalImage(f[0], label, png, img.getWidth(), img.getHeight(), channels, px));
+      out.add(new EvalImage(file, row.getValue(), png, img.getWidth(), img.getHeight(), channels, px));
     }
     if (out.isEmpty()) {
       throw new IOException(labels + " lists no images");
     }
     return out;
-  }
-
-  /**
-   * The class index of a labels.csv row; a row without one, or with a class name (the monitor's offline commands read
-   * names through a model's manifest, these frames are read before any model), is refused naming its line: it failed
-   * with Java's bare "For input string".
-   */
-  private static int label(String[] row, String at) throws IOException {
-    String value = row.length < 2 ? "" : row[1].strip();
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IOException(at + ": " + (value.isEmpty() ? "no label" : "'" + value + "' is not a class index")
-          + ": --images takes a labels.csv (file,label) whose labels are class indices, whole numbers counted from 0 "
-          + "in the order of the model's manifest.json labels");
-    }
   }
 
   /** The model the default attack fixtures (models/fixtures) were made against: the bundled model. */

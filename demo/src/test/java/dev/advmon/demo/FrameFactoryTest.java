@@ -23,6 +23,8 @@ class FrameFactoryTest {
 
   /** The committed fixtures, from the module folder that surefire runs in. */
   private static final Path FIXTURES = Path.of("..", "models", "fixtures");
+  /** The bundled model, whose manifest names the classes of the labels.csv files below. */
+  private static final Path BUNDLED = Path.of("..", "models", "fashion-mnist-cnn");
 
   private static FrameFactory factory(List<FrameFactory.AttackFrame> attacks, long seed) {
     return new FrameFactory(List.of(), FIXTURES, attacks, null, "frames", seed);
@@ -95,7 +97,7 @@ class FrameFactoryTest {
     }
     ImageIO.write(colour, "png", dir.resolve("c.png").toFile());
     Files.writeString(dir.resolve("labels.csv"), "file,label\nc.png,3\n");
-    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir, null);
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     FrameFactory f = new FrameFactory(images, FIXTURES, FrameFactory.loadAttackFrames(FIXTURES),
         AvroSerde.forClass(Frame.class, registry).serializer(), "frames", 42);
@@ -164,7 +166,7 @@ class FrameFactoryTest {
     java.util.Arrays.fill(((java.awt.image.DataBufferByte) gray.getRaster().getDataBuffer()).getData(), (byte) 128);
     ImageIO.write(gray, "png", dir.resolve("g.png").toFile());
     Files.writeString(dir.resolve("labels.csv"), "file,label\ng.png,3\n");
-    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir);
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir, null);
     FrameFactory f = new FrameFactory(images, FIXTURES, FrameFactory.loadAttackFrames(FIXTURES), null, "frames", 42);
     byte[] stickered;
     // surefire runs in the module folder, not the monitor's home: name the committed perturbation itself
@@ -196,18 +198,36 @@ class FrameFactoryTest {
     ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
     Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\n\n");
 
-    assertThat(FrameFactory.loadEvalSet(dir)).singleElement().satisfies(img -> assertThat(img.label()).isEqualTo(3));
+    assertThat(FrameFactory.loadEvalSet(dir, null))
+        .singleElement().satisfies(img -> assertThat(img.label()).isEqualTo(3));
   }
 
-  /** A class name where the index belongs failed with Java's bare NumberFormatException, naming no file or line. */
+  /**
+   * A labels.csv that calibrate and evaluate read (class names, a spreadsheet's byte order mark, a quoted header and
+   * a quoted file name holding a comma, CRLF line ends, a blank line) was refused by --images, which took indices only
+   * and cut every row at each comma: one folder, read one way by every command.
+   */
   @Test
-  void refusesAClassNameNamingTheLineAndWhatToWrite(@TempDir Path dir) throws IOException {
-    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
-    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Ankle boot\n");
+  void readsClassNamesThroughTheModelAsTheOfflineCommandsDo(@TempDir Path dir) throws Exception {
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("boot, left.png").toFile());
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("b.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"),
+        "\uFEFF\"file\",\"label\"\r\n\"boot, left.png\",Ankle boot\r\n\r\nb.png,T-shirt/top\r\n");
 
-    assertThatThrownBy(() -> FrameFactory.loadEvalSet(dir)).isInstanceOf(IOException.class)
-        .hasMessage(dir.resolve("labels.csv") + ":2: 'Ankle boot' is not a class index: --images takes a labels.csv "
-            + "(file,label) whose labels are class indices, whole numbers counted from 0 in the order of the model's "
-            + "manifest.json labels");
+    assertThat(FrameFactory.loadEvalSet(dir, dev.advmon.model.ModelBundle.load(BUNDLED)))
+        .extracting(FrameFactory.EvalImage::file, FrameFactory.EvalImage::label)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("boot, left.png", 9),
+            org.assertj.core.groups.Tuple.tuple("b.png", 0));
+  }
+
+  /** A name the model does not have is refused as calibrate refuses it: the file, the line, the spelling to write. */
+  @Test
+  void refusesANameTheModelDoesNotHaveNamingTheFileTheLineAndTheSpelling(@TempDir Path dir) throws IOException {
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,ankle boot\n");
+
+    assertThatThrownBy(() -> FrameFactory.loadEvalSet(dir, dev.advmon.model.ModelBundle.load(BUNDLED)))
+        .hasMessageStartingWith(dir.resolve("labels.csv") + ":2: 'ankle boot' is not one of the model's class names")
+        .hasMessageContaining("write 'Ankle boot' (label 9 of ");
   }
 }

@@ -105,6 +105,9 @@ final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A monitor setting for every run (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  /** The model whose manifest names the classes of a labels.csv of class names: the one the runs use. */
+  private ModelBundle labelled;
+
   /**
    * One configuration's search for its sustainable rate. {@code missing}, {@code duplicates}, {@code deadLetters} and
    * {@code sendFailures} count every frame of its run, {@code sentInAll} (warm-up, probe and search steps).
@@ -241,6 +244,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     PrintStream console = System.err;
     Path home = Main.home();
     Path imageDir = images != null ? images : home.resolve("models/eval/fashion-mnist-test");
+    labelled = BundleSetting.checkBeforeStart(settings, home);
     Files.createDirectories(report);
     progress = new Progress(Report.loadAverage());
     String loadAtStart = progress.loadAtStart;
@@ -338,7 +342,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     ModelBundle bundle = BundleSetting.load(c);
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
     List<FloatImage> pool = new ArrayList<>();
-    for (FrameFactory.EvalImage img : FrameFactory.loadEvalSet(imageDir)) {
+    for (FrameFactory.EvalImage img : FrameFactory.loadEvalSet(imageDir, bundle)) {
       pool.add(preparer.prepare(img.png(), null, null, null));
     }
     int cores = Runtime.getRuntime().availableProcessors();
@@ -437,7 +441,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     progress.partialConfig = config;
     progress.partialCapacity = null;
     progress.partialSteps = List.of();
-    FrameSource frames = new FrameSource(imageDir, "bm" + UUID.randomUUID().toString().substring(0, 6));
+    FrameSource frames = new FrameSource(imageDir, labelled, "bm" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
     Clocks.Start started = Clocks.SYSTEM.start();
     List<StepResult> steps = new ArrayList<>();
@@ -535,7 +539,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "benchmark: latency at %.1f frames/s (half the sustainable rate of %s)%n", rate,
         config.config());
     progress.during = "latency at half the sustainable rate of " + config.config() + ": starting the embedded monitor";
-    FrameSource frames = new FrameSource(imageDir, "bl" + UUID.randomUUID().toString().substring(0, 6));
+    FrameSource frames = new FrameSource(imageDir, labelled, "bl" + UUID.randomUUID().toString().substring(0, 6));
     String loadAtStart = Report.loadAverage();
     Clocks.Start started = Clocks.SYSTEM.start();
     try (EmbeddedTarget target = EmbeddedTarget.start(kafka, config.instances(), partitions,

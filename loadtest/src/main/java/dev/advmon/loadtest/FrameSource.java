@@ -20,8 +20,8 @@ final class FrameSource {
   private final List<FrameFactory.EvalImage> images;
   private final String run;
 
-  FrameSource(Path dir, String run) throws IOException {
-    this.images = FrameFactory.loadEvalSet(dir);
+  FrameSource(Path dir, dev.advmon.model.ModelBundle bundle, String run) throws IOException {
+    this.images = FrameFactory.loadEvalSet(dir, bundle);
     this.run = run;
   }
 

@@ -132,6 +132,9 @@ public final class LoadTestCommand implements Callable<Integer> {
   /** The --config file's settings, read by {@link #call} before anything else. */
   private dev.advmon.config.MonitorConfig externalSettings;
 
+  /** The model whose manifest names the classes of a labels.csv of class names (null: none on this machine). */
+  private dev.advmon.model.ModelBundle labelled;
+
   /** A ramp whose every step was sustained: what it found is a lower bound, and these options find the limit. */
   static final String LOWER_BOUND_ADVICE = "every step was sustained: raise --ramp-steps or --rate to find the limit";
 
@@ -165,10 +168,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     validate();
     if (target.embedded) {
       // a wrong model.dir (--set, ADVMON_MODEL_DIR) is named now, as ./monitor demo names it, not after the broker
-      BundleSetting.checkBeforeStart(settings, Main.home());
+      labelled = BundleSetting.checkBeforeStart(settings, Main.home());
     } else {
       // a missing or wrong --config is named first: before the start line, and before a report folder is made for it
       externalSettings = ExternalTarget.settings(target.config, Main.home());
+      labelled = modelHere(externalSettings);
     }
     CommandLine cl = spec != null ? spec.commandLine() : new CommandLine(this);
     return inReportFolder(stop, report, () -> prepareReportFolder(cl, report), this::measure);
@@ -317,6 +321,15 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The model an external monitor runs, as its --config names it (model.dir, else the bundled model), where that
+   * folder is on this machine; null where it is not: the monitor may run elsewhere, and a labels.csv of class
+   * indices needs no model (one of class names is then refused).
+   */
+  static dev.advmon.model.ModelBundle modelHere(dev.advmon.config.MonitorConfig c) throws java.io.IOException {
+    return Files.isDirectory(c.path("model.dir")) ? BundleSetting.load(c) : null;
+  }
+
   private int measure() throws Exception {
     quietKafkaLogs();
     PrintStream console = System.err;
@@ -324,7 +337,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     String loadAtStart = Report.loadAverage();
     Clocks.Start started = Clocks.SYSTEM.start();
     FrameSource frames = new FrameSource(images != null ? images : home.resolve("models/eval/fashion-mnist-test"),
-        "lt" + UUID.randomUUID().toString().substring(0, 6));
+        labelled, "lt" + UUID.randomUUID().toString().substring(0, 6));
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
         + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
     List<StepResult> steps = new ArrayList<>();

@@ -48,7 +48,7 @@ class CollectorIT {
   }
 
   private static FrameSource frames() throws Exception {
-    return new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "cit");
+    return new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "cit");
   }
 
   @ParameterizedTest

@@ -28,7 +28,7 @@ class ExternalTargetTest {
     Path config = dir.resolve("monitor.properties");
     Files.writeString(config, "kafka.bootstrap.servers=no-such-host.invalid:9092\n"
         + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
-    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "ett");
     try (ExternalTarget target = new ExternalTarget(config, home())) {
       assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
           .isInstanceOf(IllegalStateException.class)
@@ -86,7 +86,7 @@ class ExternalTargetTest {
     Path config = dir.resolve("monitor.properties");
     Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:" + port + "\n"
         + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
-    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "ett");
     try (ExternalTarget target = new ExternalTarget(config, home())) {
       assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
           .isInstanceOf(IllegalStateException.class)
@@ -131,7 +131,7 @@ class ExternalTargetTest {
       Path config = dir.resolve("monitor.properties");
       Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:" + silent.getLocalPort() + "\n"
           + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
-      FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+      FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "ett");
       Interruption stop = new Interruption(java.time.Duration.ofSeconds(30));
       stop.begin();
       try (ExternalTarget target = new ExternalTarget(config, home())) {
@@ -300,7 +300,7 @@ class ExternalTargetTest {
     Path config = dir.resolve("monitor.properties");
     Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9,\n"
         + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
-    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "ett");
     try (ExternalTarget target = new ExternalTarget(config, home())) {
       assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
           .isInstanceOf(IllegalStateException.class)
@@ -320,7 +320,7 @@ class ExternalTargetTest {
     Path config = dir.resolve("monitor.properties");
     Files.writeString(config, "kafka.bootstrap.servers= , \n"
         + "registry.url=http://127.0.0.1:1/apis/ccompat/v7\n");
-    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), "ett");
+    FrameSource frames = new FrameSource(home().resolve("models/eval/fashion-mnist-test"), null, "ett");
     try (ExternalTarget target = new ExternalTarget(config, home())) {
       assertThatThrownBy(() -> new Collector(target, frames, new Pacer(Clocks.SYSTEM), Clocks.SYSTEM).close())
           .isInstanceOf(IllegalStateException.class)

@@ -2,9 +2,12 @@ package dev.advmon.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.advmon.model.ModelBundle;
 import dev.advmon.schema.Frame;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FrameSourceTest {
 
@@ -14,7 +17,7 @@ class FrameSourceTest {
 
   @Test
   void framesCarryTheirRunAndSequenceAndCycleThroughTheLabelledImages() throws Exception {
-    FrameSource s = new FrameSource(images(), "run7");
+    FrameSource s = new FrameSource(images(), null, "run7");
     Frame f = s.frame(12345, "cam-02", 1_000);
     assertThat(f.getFrameId()).isEqualTo("run7-12345");
     assertThat(f.getCameraId()).isEqualTo("cam-02");
@@ -26,11 +29,26 @@ class FrameSourceTest {
 
   @Test
   void framesOfOtherRunsOrWithoutAnIdAreNotThisRuns() throws Exception {
-    FrameSource s = new FrameSource(images(), "run7");
+    FrameSource s = new FrameSource(images(), null, "run7");
     assertThat(s.sequenceOf("run8-1")).isEqualTo(-1);
     assertThat(s.sequenceOf("run77-1")).isEqualTo(-1);
     assertThat(s.sequenceOf("run7-")).isEqualTo(-1);
     assertThat(s.sequenceOf("run7-x")).isEqualTo(-1);
     assertThat(s.sequenceOf(null)).isEqualTo(-1);
+  }
+
+  /**
+   * --images of a folder labelled by class name, as calibrate and evaluate read it: the frames carry the class index
+   * the model it runs gives that name (the tester took indices only, and refused the folder).
+   */
+  @Test
+  void framesOfAFolderLabelledByNameCarryTheModelsClassIndex(@TempDir Path dir) throws Exception {
+    Files.copy(images().resolve("test-00000.png"), dir.resolve("boot.png"));
+    Files.writeString(dir.resolve("labels.csv"), "file,label\nboot.png,Ankle boot\n");
+    Path bundled = Path.of(System.getProperty("advmon.home", "..")).resolve("models/fashion-mnist-cnn");
+
+    FrameSource s = new FrameSource(dir, ModelBundle.load(bundled), "run7");
+
+    assertThat(s.frame(0, "cam-01", 0).getAttributes()).containsEntry("truth.label", "9");
   }
 }

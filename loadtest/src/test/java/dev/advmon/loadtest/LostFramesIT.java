@@ -35,8 +35,8 @@ class LostFramesIT {
     }
     PrintStream console = new PrintStream(new ByteArrayOutputStream());
     try (EmbeddedTarget target = new EmbeddedTarget(kafka, false, settings, home, new InMemorySchemaRegistry(), null);
-        Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "lost"),
-            2, console)) {
+        Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"),
+            null, "lost"), 2, console)) {
       session.warmUp(20, 1, 1); // nothing answers: it does not settle, and goes on to the step after 1 s
       // The warm-up's frames go on until the step's take over: wait for two of them, so that the warm-up has one to
       // lose. Its 1 s alone was no bound: the sender thread of a loaded machine may not have sent one by then.

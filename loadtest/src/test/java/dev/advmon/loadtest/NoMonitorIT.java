@@ -36,8 +36,8 @@ class NoMonitorIT {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream console = new PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8);
     try (EmbeddedTarget target = new EmbeddedTarget(kafka, false, settings, home, new InMemorySchemaRegistry(), null);
-        Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "none"),
-            2, console)) {
+        Session session = new Session(target, new FrameSource(home.resolve("models/eval/fashion-mnist-test"),
+            null, "none"), 2, console)) {
       // nothing answers: it does not settle, even at a rate whose few frames sit within the backlog a settled
       // warm-up allows (10), where it once read as settled and the run measured every frame as lost
       assertThat(session.warmUp(2, 1, 2)).isFalse();
@@ -134,7 +134,7 @@ class NoMonitorIT {
         public void close() {}
       };
       try (Session session = new Session(target,
-          new FrameSource(home.resolve("models/eval/fashion-mnist-test"), "none"), 2, console)) {
+          new FrameSource(home.resolve("models/eval/fashion-mnist-test"), null, "none"), 2, console)) {
         try {
           assertThat(session.warmUp(2, 1, 2)).as("nothing confirmed, nothing answered").isFalse();
         } finally {

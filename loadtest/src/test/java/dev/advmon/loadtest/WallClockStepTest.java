@@ -25,7 +25,7 @@ class WallClockStepTest {
 
   private static FrameSource frames() throws Exception {
     return new FrameSource(Path.of(System.getProperty("advmon.home", "..")).resolve("models/eval/fashion-mnist-test"),
-        "wcs");
+        null, "wcs");
   }
 
   /** Both clocks advance by {@code ms}; the wall clock then jumps by {@code stepMs} too. */
