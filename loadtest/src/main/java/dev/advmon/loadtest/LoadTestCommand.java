@@ -324,10 +324,29 @@ public final class LoadTestCommand implements Callable<Integer> {
   /**
    * The model an external monitor runs, as its --config names it (model.dir, else the bundled model), where that
    * folder is on this machine; null where it is not: the monitor may run elsewhere, and a labels.csv of class
-   * indices needs no model (one of class names is then refused).
+   * indices needs no model (one of class names is then refused, see {@link #frames}).
    */
   static dev.advmon.model.ModelBundle modelHere(dev.advmon.config.MonitorConfig c) throws java.io.IOException {
     return Files.isDirectory(c.path("model.dir")) ? BundleSetting.load(c) : null;
+  }
+
+  /**
+   * The frames of {@code dir}, its labels.csv read through {@code labelled} (see {@link #modelHere}). Against an
+   * external monitor ({@code config}, its settings {@code external}) whose model is not on this machine, the reader's
+   * advice for a column of names, "--model DIR", names an option the tester has not: the error says where it looks.
+   */
+  static FrameSource frames(Path dir, dev.advmon.model.ModelBundle labelled, Path config,
+      dev.advmon.config.MonitorConfig external, String run) throws java.io.IOException {
+    try {
+      return new FrameSource(dir, labelled, run);
+    } catch (IllegalArgumentException e) {
+      if (labelled != null || external == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException(e.getMessage() + " [the load tester has no --model: it reads class names"
+          + " through model.dir of " + config + ", " + external.path("model.dir") + ", which is not a folder on this"
+          + " machine: set it to a copy of the monitor's model bundle, or write class indices]", e);
+    }
   }
 
   private int measure() throws Exception {
@@ -336,8 +355,8 @@ public final class LoadTestCommand implements Callable<Integer> {
     Path home = Main.home();
     String loadAtStart = Report.loadAverage();
     Clocks.Start started = Clocks.SYSTEM.start();
-    FrameSource frames = new FrameSource(images != null ? images : home.resolve("models/eval/fashion-mnist-test"),
-        labelled, "lt" + UUID.randomUUID().toString().substring(0, 6));
+    FrameSource frames = frames(images != null ? images : home.resolve("models/eval/fashion-mnist-test"), labelled,
+        target.config, externalSettings, "lt" + UUID.randomUUID().toString().substring(0, 6));
     console.printf(Locale.ROOT, "loadtest: %s, %d cameras, %s ...%n", ramp ? "ramp from " + rate + " frames/s" : rate
         + " frames/s for " + duration + " s", cameras, target.embedded ? "starting the embedded monitor" : "against " + target.config);
     List<StepResult> steps = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.advmon.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.model.ModelBundle;
 import dev.advmon.schema.Frame;
@@ -50,5 +51,28 @@ class FrameSourceTest {
     FrameSource s = new FrameSource(dir, ModelBundle.load(bundled), "run7");
 
     assertThat(s.frame(0, "cam-01", 0).getAttributes()).containsEntry("truth.label", "9");
+  }
+
+  /**
+   * Against a monitor whose model is not on this machine (its --config's model.dir is a folder elsewhere), names
+   * cannot be read; the reader's advice, "--model DIR", named an option the load tester has not.
+   */
+  @Test
+  void aFolderLabelledByNameAgainstAMonitorWhoseModelIsNotHereSaysWhereTheTesterLooks(@TempDir Path dir)
+      throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", ".."));
+    Files.copy(images().resolve("test-00000.png"), dir.resolve("boot.png"));
+    Files.writeString(dir.resolve("labels.csv"), "file,label\nboot.png,Ankle boot\n");
+    Path config = dir.resolve("monitor.properties");
+    Path elsewhere = dir.resolve("no-such-bundle");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=http://127.0.0.1:1/apis/ccompat/v7\n"
+        + "model.dir=" + elsewhere + "\n");
+    var settings = ExternalTarget.settings(config, home);
+
+    assertThat(LoadTestCommand.modelHere(settings)).isNull();
+    assertThatThrownBy(() -> LoadTestCommand.frames(dir, null, config, settings, "r"))
+        .hasMessageStartingWith(dir.resolve("labels.csv") + ":2: 'Ankle boot' is a class name")
+        .hasMessageContaining("the load tester has no --model: it reads class names through model.dir of " + config
+            + ", " + elsewhere + ", which is not a folder on this machine");
   }
 }
