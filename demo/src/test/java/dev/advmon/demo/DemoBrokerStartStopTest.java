@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ctrl-C or SIGTERM while the demo's broker is built. The JVM is then shutting down, and Kafka's first metrics
@@ -23,8 +25,13 @@ class DemoBrokerStartStopTest {
 
   /** A demo whose broker start runs {@code start}, given the demo (to stop it as the signal's hook does). */
   private Demo demo(java.util.function.Function<Demo, EmbeddedKafka> start) {
+    return demo(HOME.resolve("models/eval/fashion-mnist-test"), start);
+  }
+
+  /** As {@link #demo(java.util.function.Function)}, replaying the labelled images of {@code images}. */
+  private Demo demo(Path images, java.util.function.Function<Demo, EmbeddedKafka> start) {
     AtomicReference<Demo> self = new AtomicReference<>();
-    Demo demo = new Demo(new Demo.Options(20, 2, 0, 0, HOME.resolve("models/eval/fashion-mnist-test"), 7, false, null),
+    Demo demo = new Demo(new Demo.Options(20, 2, 0, 0, images, 7, false, null),
         HOME, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), () -> start.apply(self.get()));
     self.set(demo);
@@ -58,5 +65,24 @@ class DemoBrokerStartStopTest {
 
     assertThat(catchThrowable(stopped::run)).isSameAs(broken);
     assertThat(catchThrowable(running::run)).isSameAs(broken);
+  }
+
+  /**
+   * --images of a folder labelled by class name, as calibrate reads it: the demo reads it through the model it runs
+   * (the bundled one here) before the broker starts; it refused it, "'Ankle boot' is not a class index".
+   */
+  @Test
+  void readsAnImagesFolderLabelledByNameThroughTheModelItRunsBeforeTheBroker(@TempDir Path dir) throws Exception {
+    Path eval = HOME.resolve("models/eval/fashion-mnist-test");
+    Files.copy(eval.resolve("test-00000.png"), dir.resolve("boot.png"));
+    Files.copy(eval.resolve("test-00001.png"), dir.resolve("pullover.png"));
+    Files.writeString(dir.resolve("labels.csv"), "file,label\nboot.png,Ankle boot\npullover.png,Pullover\n");
+    Demo demo = demo(dir, d -> {
+      d.stop(); // the images were read: stop where the broker would start
+      throw new ExceptionInInitializerError(new IllegalStateException("Shutdown in progress"));
+    });
+
+    assertThat(catchThrowable(demo::run)).isInstanceOf(Demo.StoppedWhileStarting.class);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("2 evaluation images; starting Kafka");
   }
 }
