@@ -203,6 +203,20 @@ class MonitorTopologyTest {
   }
 
   @Test
+  void aDeadLetterOfALongProducerKeyIsKeyedByItsFirst256CharactersAndSaysHowLongItWas() {
+    // README (What a consumer of the outputs can rely on, Keys): a consumer matching dead letters to its producer's
+    // keys must know the record key is not the key as sent past 256 characters; the field key keeps its bytes
+    String key = "site-7/gateway-3/".repeat(20); // 340 characters
+    frames.pipeInput(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), "hello, not avro".getBytes());
+
+    assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(r -> {
+      assertThat(r.getValue().getReason()).isEqualTo("BAD_MAGIC_BYTE");
+      assertThat(r.key()).isEqualTo(key.substring(0, 256) + "... (340 characters)");
+      assertThat(r.getValue().getKey().array()).isEqualTo(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    });
+  }
+
+  @Test
   void aJsonFrameIsADeadLetterSayingItLooksLikeJsonAndWhatTheMonitorReads() {
     byte[] json = "{\"frameId\":\"f-1\",\"cameraId\":\"cam-3\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     frames.pipeInput("cam-3".getBytes(), json);
