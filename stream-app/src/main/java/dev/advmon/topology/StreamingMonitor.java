@@ -1026,7 +1026,11 @@ public final class StreamingMonitor implements AutoCloseable {
     }
     return "schema registry: subject " + subject + " has compatibility " + level + ", which lets a producer register a "
         + "Frame schema this monitor cannot read (every such frame would be dead-lettered as BAD_AVRO); set it to "
-        + "FORWARD_TRANSITIVE or FULL_TRANSITIVE (" + dev.advmon.model.ModelDocs.projectReadme("What it does") + ")";
+        // the Confluent REST API's call for a subject's level (Apicurio's ccompat API answers it too): the level alone
+        // left the operator to look the call up. <registry.url>, not its value: the URL may hold a user and password
+        + "FORWARD_TRANSITIVE or FULL_TRANSITIVE with PUT <registry.url>/config/" + subject + ", e.g. curl -X PUT "
+        + "-H 'Content-Type: application/json' -d '{\"compatibility\":\"FORWARD_TRANSITIVE\"}' <registry.url>/config/"
+        + subject + " (" + dev.advmon.model.ModelDocs.projectReadme("What it does") + ")";
   }
 
   /** The current Kafka Streams client's state (a new client after an in-place restart). */

@@ -16,4 +16,14 @@ class FramesCompatibilityTest {
       assertThat(StreamingMonitor.framesCompatibilityWarning("frames-value", safe)).as(safe).isNull();
     }
   }
+
+  @Test
+  void theWarningSaysHowToSetTheFramesSubjectsCompatibilityOnTheRegistry() {
+    // "set it to FORWARD_TRANSITIVE" alone left an operator to find the registry's REST call for a subject's level
+    String warning = StreamingMonitor.framesCompatibilityWarning("cam-frames-value", "BACKWARD");
+    assertThat(warning).contains("PUT <registry.url>/config/cam-frames-value")
+        .contains("{\"compatibility\":\"FORWARD_TRANSITIVE\"}")
+        .contains("curl -X PUT -H 'Content-Type: application/json' -d '{\"compatibility\":\"FORWARD_TRANSITIVE\"}' "
+            + "<registry.url>/config/cam-frames-value");
+  }
 }
