@@ -205,7 +205,8 @@ public final class StreamingMonitor implements AutoCloseable {
     // The other check then gets its current try, so that the error names both when both fail (bothFailures)
     java.util.concurrent.BlockingQueue<FutureTask<?>> finished = new java.util.concurrent.LinkedBlockingQueue<>();
     FutureTask<TopicAdmin.AcceptedTimes> topicsReady = new Finishing<>(finished, () -> {
-      TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits);
+      TopicAdmin admin = new TopicAdmin(config.kafkaClientProperties(), waits)
+          .namingSettings(t -> topicSetting(config, t), config.origin("topics.create"));
       admin.ensureTopics(topics.names(), minMessageBytes(topics, limits, EvidenceImages.from(config)),
           config.bool("topics.create"), config.intValue("topics.partitions"),
           (short) config.intValue("topics.replication-factor"),
@@ -481,6 +482,16 @@ public final class StreamingMonitor implements AutoCloseable {
     return launch(config, registry, topics(config, registry, true),
         new RecordLimits(preparer.limits().maxEncodedBytes()), preparer, scorer, metrics, alerts,
         TopicAdmin.AcceptedTimes.ANY);
+  }
+
+  /** The setting naming {@code topic} and where its value came from, for the missing-topics error; null: none. */
+  static String topicSetting(MonitorConfig config, String topic) {
+    for (String key : List.of("topics.frames", "topics.verdicts", "topics.alerts", "topics.dead-letter")) {
+      if (config.string(key).equals(topic)) {
+        return key + ", from " + config.origin(key);
+      }
+    }
+    return null;
   }
 
   private static Topics topics(MonitorConfig config, SchemaRegistry registry, boolean autoRegister) {

@@ -50,10 +50,34 @@ public final class TopicAdmin {
   /** Quick looks at such topics (about 3 s) before the wait of startup.retry-interval-ms, with a WARN, takes over. */
   static final int UNKNOWN_TOPIC_RETRIES = 30;
 
+  /** A topic's setting and where its value came from, for the missing-topics error (null: not known here). */
+  private java.util.function.UnaryOperator<String> topicSetting = t -> null;
+  /** Where topics.create's value came from (null: not known here). */
+  private String createOrigin;
+
   /** How the start-up waits between tries: Thread.sleep, or in tests a recorder, so that no test waits for real. */
   @FunctionalInterface
   interface Pause {
     void sleep(long ms) throws InterruptedException;
+  }
+
+  /**
+   * Has the missing-topics error (topics.create=false) name each missing topic's setting and where each value came
+   * from: an operator told "[nosuch-verdicts]; set topics.create=true" edited the file while ADVMON_TOPICS_CREATE
+   * (which wins over it) kept the value, and had to guess which setting named that topic.
+   */
+  public TopicAdmin namingSettings(java.util.function.UnaryOperator<String> topicSetting, String createOrigin) {
+    this.topicSetting = topicSetting;
+    this.createOrigin = createOrigin;
+    return this;
+  }
+
+  /** The missing topics, each with its setting where known: {@code nosuch (topics.verdicts, from environment X)}. */
+  private String missingNamed(List<String> missing) {
+    return missing.stream().map(t -> {
+      String setting = topicSetting.apply(t);
+      return setting == null ? t : t + " (" + setting + ")";
+    }).toList().toString();
   }
 
   /**
@@ -154,8 +178,11 @@ public final class TopicAdmin {
           }
           if (!create) {
             // the broker lists only the topics the principal may describe: a missing Describe looks like a missing topic
+            String falseFrom = createOrigin == null ? "" : " (it is false, from " + createOrigin
+                + (createOrigin.startsWith("environment ") ? ", which wins over the configuration file" : "") + ")";
             throw new IllegalStateException("topics missing on Kafka at " + adminProperties.get("bootstrap.servers")
-                + ": " + missing + "; create them, or set topics.create=true to let the monitor create them"
+                + ": " + missingNamed(missing) + "; create them, or set topics.create=true" + falseFrom
+                + " to let the monitor create them"
                 + (mayHideTopics(admin) ? ". If they do exist, " + AclAdvice.principal(adminProperties)
                     + " is not authorized to see them: the broker lists only the topics it may describe; grant it"
                     + " Describe (and what the KafkaUser of " + dev.advmon.model.ModelDocs.project("k8s/strimzi/user.yaml")

@@ -646,6 +646,29 @@ class TopicAdminTest {
         .hasMessageContaining("is not authorized to see them");
   }
 
+  /**
+   * An operator walking README set ADVMON_TOPICS_CREATE=false and ADVMON_TOPICS_VERDICTS to a topic not there, and was
+   * told "[nosuch-verdicts]; set topics.create=true": editing the file changed nothing (the variable wins), and which
+   * setting named the topic was left to guess. The error now names both settings and where their values came from.
+   */
+  @Test
+  void aMissingTopicIsNamedWithItsSettingAndTopicsCreateWithWhereItsValueCameFrom() {
+    List<String> topics = List.of("frames", "nosuch-verdicts", "alerts", "frames-dlq");
+    topics.stream().filter(t -> !t.startsWith("nosuch")).forEach(t -> broker.put(t, Map.of()));
+    aclsFailure = new org.apache.kafka.common.errors.SecurityDisabledException("No Authorizer is configured.");
+    dev.advmon.config.MonitorConfig config = dev.advmon.config.MonitorConfig.load(null,
+        Map.of("ADVMON_TOPICS_CREATE", "false", "ADVMON_TOPICS_VERDICTS", "nosuch-verdicts"), Map.of(),
+        java.nio.file.Path.of("."));
+    TopicAdmin admin = new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits)
+        .namingSettings(t -> StreamingMonitor.topicSetting(config, t), config.origin("topics.create"));
+
+    assertThatThrownBy(() -> admin.ensureTopics(topics, Map.of(), config.bool("topics.create"), 3, (short) -1, 10,
+        1_000)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[nosuch-verdicts (topics.verdicts, from environment ADVMON_TOPICS_VERDICTS)]")
+        .hasMessageContaining("set topics.create=true (it is false, from environment ADVMON_TOPICS_CREATE, which wins "
+            + "over the configuration file)");
+  }
+
   /** As {@link #ensure} with {@code topics.create}, with that retry interval and a pause that only records it. */
   private void ensureWithRetryInterval(long retryIntervalMs) throws InterruptedException {
     new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, pauses::add)
