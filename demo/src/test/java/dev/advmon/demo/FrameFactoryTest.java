@@ -30,6 +30,22 @@ class FrameFactoryTest {
     return new FrameFactory(List.of(), FIXTURES, attacks, null, "frames", seed);
   }
 
+  /**
+   * --images split each labels.csv row at every comma, so a file name that holds one, quoted as a spreadsheet writes
+   * it, was read as the file '"shirt' and the label ' red.png"'. The demo reads labels.csv by evaluate's rule.
+   */
+  @Test
+  void readsALabelsRowWhoseQuotedFileNameHoldsAComma(@TempDir Path dir) throws IOException {
+    BufferedImage shirt = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    ImageIO.write(shirt, "png", dir.resolve("shirt, red.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\n\"shirt, red.png\",6\n");
+    List<FrameFactory.EvalImage> images = FrameFactory.loadEvalSet(dir, null);
+    assertThat(images).singleElement().satisfies(i -> {
+      assertThat(i.file()).isEqualTo("shirt, red.png");
+      assertThat(i.label()).isEqualTo(6);
+    });
+  }
+
   @Test
   void replaysRealAttacksOnTheBundledModelNotNoise() throws IOException {
     List<FrameFactory.AttackFrame> attacks = FrameFactory.loadAttackFrames(FIXTURES);

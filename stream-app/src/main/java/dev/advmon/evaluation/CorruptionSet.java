@@ -104,7 +104,7 @@ public final class CorruptionSet {
         String file = c.id() + "/" + String.format(Locale.ROOT, "%05d", row) + ".png";
         Files.write(out.resolve(file), ImageConverter.toPng(corrupted));
         rows.get(c.ordinal()).add(String.join(",", file, c.id(), Integer.toString(severity),
-            num(c.parameter(severity)), source, Integer.toString(labels.get(source))));
+            num(c.parameter(severity)), CsvTable.quote(source), Integer.toString(labels.get(source))));
       }
     }
     StringBuilder manifest = new StringBuilder("file,corruption,severity,param,source,true_label\n");

@@ -6,7 +6,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A small comma-separated table with a header row (the recipe's manifests: no quoting, no commas in values). */
+/**
+ * A small comma-separated table with a header row: the recipe's manifests, corrupt's, and labels.csv. One rule reads
+ * every CSV of the project ({@link #fields}): a field in double quotes is taken whole, so a file or class name may hold
+ * a comma, as a spreadsheet or R's write.csv quotes it; what the project writes is quoted by the same rule
+ * ({@link #quote}), so that it reads back.
+ */
 public record CsvTable(Path file, List<String> header, List<String[]> rows) {
 
   public static CsvTable read(Path file) throws IOException {
@@ -33,9 +38,16 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
       throw new IllegalArgumentException(file + ":1: " + e.getMessage(), e);
     }
     List<String[]> rows = new ArrayList<>();
-    for (String line : lines.subList(1, lines.size())) {
-      if (!line.isBlank()) {
-        rows.add(line.trim().split(",", -1));
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        // split at every comma, a quoted "shirt, red.png" moved the later columns one to the right
+        rows.add(fields(line).toArray(String[]::new));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
       }
     }
     return new CsvTable(file, header, rows);
@@ -63,7 +75,7 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
    * quote, is refused (an IllegalArgumentException without the file, which the caller names): read anyway, the text
    * after the quote was dropped.
    */
-  static List<String> fields(String line) {
+  public static List<String> fields(String line) {
     List<String> out = new ArrayList<>();
     int i = 0;
     while (true) {
@@ -103,6 +115,27 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
         i = comma + 1;
       }
     }
+  }
+
+  /**
+   * {@code value} as one field of a row {@link #fields} reads back as it is: in double quotes, a quote inside written
+   * twice, where it holds a comma or a quote or starts or ends with white space (which the reader drops around an
+   * unquoted field); as it is otherwise, so that a plain manifest stays plain. A line break inside a value is refused:
+   * the tables are read a line at a time.
+   */
+  public static String quote(String value) {
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("'" + value + "' holds a line break, which no row of a table can hold: "
+          + "rename it without one");
+    }
+    boolean plain = value.indexOf(',') < 0 && value.indexOf('"') < 0
+        && (value.isEmpty() || !space(value.charAt(0)) && !space(value.charAt(value.length() - 1)));
+    return plain ? value : '"' + value.replace("\"", "\"\"") + '"';
+  }
+
+  /** White space of any kind: Java's own, and the no-break spaces (U+00A0, U+2007, U+202F) it leaves out. */
+  static boolean space(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c);
   }
 
   /** Index of {@code column}; an error naming the file and the columns it has when it is missing. */

@@ -180,6 +180,29 @@ class CorruptCommandTest {
     }
   }
 
+  /**
+   * corrupt wrote each source frame's name into manifest.csv as it was: a frame named with a comma (quoted in
+   * labels.csv, as a spreadsheet writes it) made a row of seven fields, and evaluate read a piece of the name as its
+   * true label. The field is quoted, so the set corrupt writes is the set evaluate reads.
+   */
+  @Test
+  void aSourceFrameWhoseNameHoldsACommaReadsBackFromTheManifestItWrote() throws Exception {
+    Path images = labelledFolder("rgb", 2, 16, 16, BufferedImage.TYPE_3BYTE_BGR);
+    Files.move(images.resolve("frame-001.png"), images.resolve("shirt, red.png"));
+    Files.writeString(images.resolve("labels.csv"), "file,label\nframe-000.png,0\n\"shirt, red.png\",2\n");
+    Path out = tmp.resolve("set");
+    assertThat(run("corrupt", "--images", images.toString(), "--out", out.toString())).isZero();
+
+    CsvTable m = CsvTable.read(out.resolve("manifest.csv"));
+    assertThat(m.size()).isEqualTo(2 * Corruption.values().length);
+    Map<String, Integer> seen = new HashMap<>();
+    for (int r = 0; r < m.size(); r++) {
+      seen.put(m.get(r, m.column("source")), Integer.parseInt(m.get(r, m.column("true_label"))));
+      assertThat(out.resolve(m.get(r, m.column("file")))).isRegularFile();
+    }
+    assertThat(seen).containsExactlyInAnyOrderEntriesOf(Map.of("frame-000.png", 0, "shirt, red.png", 2));
+  }
+
   /** {@code n} random pictures of {@code type} (gray or RGB), h x w, with a labels.csv (labels 0..2). */
   private Path labelledFolder(String name, int n, int h, int w, int type) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve(name));

@@ -1,5 +1,6 @@
 package dev.advmon.evaluation;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.advmon.testing.TestData;
@@ -45,5 +46,41 @@ class CsvTableTest {
         System.setProperty("advmon.home", before);
       }
     }
+  }
+
+  /**
+   * A manifest row whose file or class name holds a quoted comma, as a spreadsheet or R's write.csv writes it, was
+   * split at that comma: every later column moved one to the right, and true_label read a piece of the file name.
+   * Manifests are read by the rule labels.csv is read by.
+   */
+  @Test
+  void readsAManifestRowWhoseQuotedFileAndClassNamesHoldCommas(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("manifest.csv");
+    Files.writeString(manifest, "\"file\",\"kind\",\"true_label\"\n\"shirt, red.png\",fgsm,\"Shirt, plain\"\n"
+        + "plain.png,pgd,3\n");
+    CsvTable t = CsvTable.read(manifest);
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.get(0, t.column("file"))).isEqualTo("shirt, red.png");
+    assertThat(t.get(0, t.column("kind"))).isEqualTo("fgsm");
+    assertThat(t.get(0, t.column("true_label"))).isEqualTo("Shirt, plain");
+    assertThat(t.get(1, t.column("true_label"))).isEqualTo("3");
+  }
+
+  /** A quote that never closes was read as text; it is refused naming the file and line, as labels.csv's is. */
+  @Test
+  void refusesAManifestRowWhoseQuoteNeverClosesNamingItsLine(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("manifest.csv");
+    Files.writeString(manifest, "file,kind\na.png,fgsm\n\"b.png,pgd\n");
+    assertThatThrownBy(() -> CsvTable.read(manifest)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(manifest + ":3:").hasMessageContaining("never closes");
+  }
+
+  /** What the project writes reads back: a field with a comma, a quote or blanks around it is quoted. */
+  @Test
+  void aQuotedFieldReadsBackAsWritten() {
+    for (String v : new String[] {"plain.png", "shirt, red.png", "the \"big\" cat", " padded ", "", "a,\"b\",c"}) {
+      assertThat(CsvTable.fields(CsvTable.quote(v) + "," + CsvTable.quote(v))).as(v).containsExactly(v, v);
+    }
+    assertThat(CsvTable.quote("plain.png")).as("a field that needs none is written as it is").isEqualTo("plain.png");
   }
 }
