@@ -65,13 +65,14 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
    */
   static List<String> header(String line) {
     String h = line.startsWith("\uFEFF") ? line.substring(1) : line;
-    return fields(h).stream().map(String::trim).toList();
+    return fields(h);
   }
 
   /**
    * The fields of one row, a field in double quotes taken whole ({@code "tench, Tinca tinca"}, {@code ""} for a
-   * quote): a class name may hold a comma, and a spreadsheet then quotes it. Blanks around a quoted field are dropped,
-   * an unquoted field is kept as written. A quote that never closes, or text after a closing
+   * quote): a class name may hold a comma, and a spreadsheet then quotes it. White space around a field is dropped,
+   * of any kind ({@link #strip}: a spreadsheet's no-break space too), and kept inside the quotes of a quoted one.
+   * A quote that never closes, or text after a closing
    * quote, is refused (an IllegalArgumentException without the file, which the caller names): read anyway, the text
    * after the quote was dropped.
    */
@@ -80,7 +81,7 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     int i = 0;
     while (true) {
       int j = i;
-      while (j < line.length() && line.charAt(j) == ' ') {
+      while (j < line.length() && space(line.charAt(j))) {
         j++;
       }
       if (j < line.length() && line.charAt(j) == '"') {
@@ -97,7 +98,7 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
         // what follows the closing quote up to the comma was dropped: "Big" cat was read as Big
         int comma = line.indexOf(',', k);
         String after = comma < 0 ? line.substring(k + 1) : line.substring(k + 1, comma);
-        if (!after.isBlank()) {
+        if (!strip(after).isEmpty()) {
           throw new IllegalArgumentException("text after the closing quote of \"" + f + "\": '" + after + "' (quote "
               + "the whole field, a quote inside it written twice, \"\")");
         }
@@ -108,7 +109,7 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
         i = comma + 1;
       } else {
         int comma = line.indexOf(',', i);
-        out.add(comma < 0 ? line.substring(i) : line.substring(i, comma));
+        out.add(strip(comma < 0 ? line.substring(i) : line.substring(i, comma)));
         if (comma < 0) {
           return out;
         }
@@ -133,6 +134,22 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     return plain ? value : '"' + value.replace("\"", "\"\"") + '"';
   }
 
+  /**
+   * {@code value} without the white space around it, of any kind: String.strip leaves the no-break spaces (U+00A0,
+   * U+2007, U+202F) a spreadsheet or a copied web page puts after a name, and "Ankle boot\u00A0" named no class.
+   */
+  public static String strip(String value) {
+    int from = 0;
+    int to = value.length();
+    while (from < to && space(value.charAt(from))) {
+      from++;
+    }
+    while (to > from && space(value.charAt(to - 1))) {
+      to--;
+    }
+    return value.substring(from, to);
+  }
+
   /** White space of any kind: Java's own, and the no-break spaces (U+00A0, U+2007, U+202F) it leaves out. */
   static boolean space(char c) {
     return Character.isWhitespace(c) || Character.isSpaceChar(c);
@@ -151,10 +168,10 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
     return header.contains(column);
   }
 
-  /** Row {@code r}'s value in {@code column} ("" when the row is short). */
+  /** Row {@code r}'s value in {@code column} ("" when the row is short), as {@link #fields} read it. */
   public String get(int r, int column) {
     String[] row = rows.get(r);
-    return column < row.length ? row[column].trim() : "";
+    return column < row.length ? row[column] : "";
   }
 
   public int size() {

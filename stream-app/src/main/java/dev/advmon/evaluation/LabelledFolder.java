@@ -20,8 +20,8 @@ import java.util.Map;
  * as a whole, so that a name which is a number cannot be read now as an index, now as a name: a column of whole
  * numbers only holds indices (the documented format, kept for every existing file, even where a model's class names
  * are numbers); any other value makes the column one of names, and then every row's value must be a name, matched
- * exactly (blanks around it aside, case counts; a case-blind match could pick one of two classes that differ only in
- * case, which the manifest allows).
+ * exactly (white space around it aside, a no-break space too, case counts; a case-blind match could pick one of two
+ * classes that differ only in case, which the manifest allows).
  */
 public final class LabelledFolder {
 
@@ -65,11 +65,11 @@ public final class LabelledFolder {
         continue;
       }
       List<String> c = atLine(csv, i + 1, () -> CsvTable.fields(line));
-      if (fc >= c.size() || lc >= c.size() || c.get(lc).isBlank()) {
+      if (fc >= c.size() || lc >= c.size() || CsvTable.strip(c.get(lc)).isEmpty()) {
         throw new IllegalArgumentException(csv + ":" + (i + 1) + ": no label in '" + line + "': each row needs the "
             + "image's file and its class (" + whatToWrite(bundle) + ")");
       }
-      String value = c.get(lc).strip();
+      String value = CsvTable.strip(c.get(lc)); // a quoted " Coat " too: no class name starts with a blank
       if (firstName < 0 && index(value) == null) {
         firstName = values.size();
       }

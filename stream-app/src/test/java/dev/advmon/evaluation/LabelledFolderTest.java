@@ -48,6 +48,23 @@ class LabelledFolderTest {
             dir.resolve("c.png").toAbsolutePath().normalize().toString(), 0));
   }
 
+  /**
+   * A spreadsheet or a web page copied from pastes a non-breaking space (U+00A0), or another Unicode space, after a
+   * name: only ASCII blanks were trimmed, so "Ankle boot\u00A0" was refused as no class of the model, though it reads
+   * the same. White space around a value is trimmed, whatever its kind; inside a name it stays.
+   */
+  @Test
+  void unicodeWhiteSpaceAroundAValueIsTrimmedButNotInsideAName(@TempDir Path dir) throws Exception {
+    ModelBundle bundle = ModelBundle.load(TestData.defaultBundle());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png\u00A0,Ankle boot\u00A0\n"
+        + "\u2007b.png,\u3000Coat\u202F\n\u00A0\"c.png\"\u00A0,\t\"T-shirt/top\"\u2009\n", StandardCharsets.UTF_8);
+    assertThat(LabelledFolder.labels(dir, bundle))
+        .containsExactly(entry("a.png", 9), entry("b.png", 4), entry("c.png", 0));
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,Ankle\u00A0boot\n", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> LabelledFolder.labels(dir, bundle)).as("a name is matched as spelt inside")
+        .hasMessageContaining("'Ankle\u00A0boot' is not one of the model's class names");
+  }
+
   @Test
   void aFileQuotingEveryFieldIsRead(@TempDir Path dir) throws Exception {
     // as R's write.csv and Python's csv.QUOTE_NONNUMERIC write it: the header was refused with "the header needs
