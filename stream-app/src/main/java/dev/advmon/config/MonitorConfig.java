@@ -89,7 +89,12 @@ public final class MonitorConfig {
       new Setting("streams.application-id", "advmon", "Kafka Streams application id (consumer group, internal topic prefix); at most 218 characters, so that the internal topics' names fit Kafka's 249."),
       new Setting("streams.num-threads", "2", "Stream threads. Each scores one frame at a time (probes and detector statistics on its own thread) and waits for it, while its inference calls are merged with the other threads' (model.batch.*); so more threads mean larger model calls, and since they mostly wait, more threads than cores is fine (give the frames topic at least as many partitions)."),
       new Setting("streams.commit-interval-ms", "50", "How often a transaction commits (exactly-once); a verdict is readable (read_committed) only after its commit, so this bounds the end-to-end latency from below: lower = lower latency, more transactions."),
-      new Setting("streams.state-dir", "", "State store folder; empty = a folder under the system temp dir, which the OS may clear (the state is then restored from Kafka; the monitor names the folder at start); a relative path resolves against the folder the monitor starts in, not its home (unlike model.dir). Keep it across restarts (a volume in Kubernetes): local state then needs no restore."),
+      new Setting("streams.state-dir", "",
+          "State store folder; empty = a folder under the system temp dir, which the OS may clear (the state is "
+          + "then restored from Kafka; the monitor names the folder at start); a relative path resolves against "
+          + "the folder the monitor starts in, not its home (unlike model.dir). Keep it across restarts (a volume "
+          + "in Kubernetes): local state then needs no restore. `~` is not expanded, so a value starting with it "
+          + "is refused at load, naming the full path meant."),
       new Setting("streams.instance-id", "",
           "Stable id of this instance for static group membership (group.instance.id = <application-id>-<instance-id>, plus a per-thread suffix) and for its transactional ids; empty = the host name (in Kubernetes, the StatefulSet pod name such as advmon-0). A restart with the same id rejoins at once, its partitions not moved, and fences its predecessor's open transaction. Must be unique per running instance; letters, digits, '.', '_' or '-', at most 200."),
       new Setting("streams.session-timeout-ms", "30000",
@@ -694,6 +699,12 @@ public final class MonitorConfig {
         }
       }
       case "streams.state-dir" -> {
+        // read literally, ~/state made a folder named ~ in the working folder without a word: a missing state folder
+        // is created, so the "not found" of model.dir and the TLS stores, which names the full path meant, never came
+        if (string(key).startsWith("~")) {
+          throw invalid(key, "starts with '~'" + TildePaths.notExpanded(string(key), "folder")
+              + " (or ./" + string(key) + " for a folder of that name in the working folder)");
+        }
         // else found only once the broker and registry answered, when the process id is written into it
         if (!string(key).isBlank() && Files.exists(Path.of(string(key))) && !Files.isDirectory(Path.of(string(key)))) {
           throw invalid(key, "is a file, not a folder: name a folder for the state stores (it is created when "

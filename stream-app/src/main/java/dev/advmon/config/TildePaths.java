@@ -6,7 +6,8 @@ import java.nio.file.Path;
  * A path setting written {@code ~/certs/ca.crt} is read literally, as a folder named {@code ~}: only a shell expands
  * {@code ~}, and none reads a configuration file or the value of an ADVMON_ variable set in one (a Kubernetes env
  * entry, a systemd unit, quotes). The one wording of that, for the "not found" error of each path setting: model.dir
- * (BundleSetting), the Kafka TLS stores (KafkaTlsStores) and the registry's (RegistryTls). Nothing is expanded: a
+ * (BundleSetting), the Kafka TLS stores (KafkaTlsStores) and the registry's (RegistryTls); streams.state-dir, whose
+ * missing folder is created, is refused outright (MonitorConfig). Nothing is expanded: a
  * value that works on one host and not on another would be worse than one refused the same way everywhere.
  */
 public final class TildePaths {

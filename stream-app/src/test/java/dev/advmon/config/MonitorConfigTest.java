@@ -365,6 +365,22 @@ class MonitorConfigTest {
         .validated();
   }
 
+  /**
+   * {@code streams.state-dir=~/state} made a folder named {@code ~} in the working folder, without a word: only a
+   * shell expands {@code ~}, and a missing state folder is created. Refused at load, as model.dir and the TLS store
+   * locations are, naming the full path meant; nothing is created.
+   */
+  @Test
+  void aStateDirStartingWithATildeIsRefusedNamingTheFullPathMeant() throws Exception {
+    Path f = file("streams.state-dir=~/advmon-state\n");
+    assertThatThrownBy(() -> MonitorConfig.load(f, Map.of(), Map.of(), dir).validated())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("setting 'streams.state-dir' = '~/advmon-state' (from " + f + ", line 1)")
+        .hasMessageContaining("'~' is not expanded")
+        .hasMessageContaining(Path.of(System.getProperty("user.home"), "advmon-state").toString());
+    assertThat(Path.of("~")).as("no folder named ~ made in the working folder").doesNotExist();
+  }
+
   /** A state-dir under a file (a typo of one path segment, a file where a volume was to be mounted) cannot be made either. */
   @Test
   void aStateDirUnderAFileIsRefusedAtLoadNamingTheFile() throws Exception {
