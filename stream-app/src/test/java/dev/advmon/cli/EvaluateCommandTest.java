@@ -71,6 +71,29 @@ class EvaluateCommandTest {
         "FIXTURES", "none");
   }
 
+  /**
+   * Only the first frame of each kind was checked: a fixture folder whose first fgsm frame is of the model's size and
+   * whose second is not passed, and the second was then resized and measured as an attack. Every frame is checked
+   * (its header only), and the first of another size is named.
+   */
+  @Test
+  void refusesAFixtureFolderWhoseLaterFrameOfAKindIsOfAnotherSize(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path committed = TestData.repoRoot().resolve("models/fixtures");
+    Path fixtures = Files.createDirectories(tmp.resolve("fixtures").resolve("fgsm"));
+    Files.copy(committed.resolve("fgsm/fgsm-0000.png"), fixtures.resolve("fgsm-0000.png"));
+    java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(16, 16,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    // a JPEG: read through ImageIO's header reader, where a PNG's size is taken from its first 24 bytes
+    javax.imageio.ImageIO.write(small, "jpg", fixtures.resolve("fgsm-0001.jpg").toFile());
+    Files.writeString(tmp.resolve("fixtures/manifest.csv"), "file,kind,true_label,family\n"
+        + "fgsm/fgsm-0000.png,fgsm,3,linf\nfgsm/fgsm-0001.jpg,fgsm,4,linf\n");
+    Path clean = cleanSet(Files.createDirectories(tmp.resolve("clean")), "test-00000.png,9", "test-00001.png,2");
+    assertThat(evaluateFails("--clean", clean.toString(), "--corruptions", "none", tmp.resolve("fixtures").toString()))
+        .contains(tmp.resolve("fixtures/fgsm/fgsm-0001.jpg").toString(), "16x16", "28x28", "FIXTURES")
+        .doesNotContain("fgsm-0000.png");
+  }
+
   @Test
   void aCorruptionFolderWithoutManifestIsRefusedWithTheCommandThatMakesOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
     System.setProperty("advmon.home", TestData.repoRoot().toString());
