@@ -323,29 +323,49 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   /**
    * The model an external monitor runs, as its --config names it (model.dir, else the bundled model), where that
-   * folder is on this machine; null where it is not: the monitor may run elsewhere, and a labels.csv of class
-   * indices needs no model (one of class names is then refused, see {@link #frames}).
+   * folder is a model bundle on this machine; null where it is not: the monitor may run elsewhere (where the path may
+   * hold its bundle), and a labels.csv of class indices needs no model (one of class names is then refused, see
+   * {@link #frames}). A folder here that is no bundle stopped the run, the default images of indices too.
    */
-  static dev.advmon.model.ModelBundle modelHere(dev.advmon.config.MonitorConfig c) throws java.io.IOException {
-    return Files.isDirectory(c.path("model.dir")) ? BundleSetting.load(c) : null;
+  static dev.advmon.model.ModelBundle modelHere(dev.advmon.config.MonitorConfig c) {
+    try {
+      return Files.isDirectory(c.path("model.dir")) ? BundleSetting.load(c) : null;
+    } catch (dev.advmon.model.InvalidBundleException | java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** Why {@link #modelHere} found no model in {@code c}'s model.dir: what that folder is on this machine. */
+  private static String noModelHere(dev.advmon.config.MonitorConfig c) {
+    Path dir = c.path("model.dir");
+    if (!Files.isDirectory(dir)) {
+      return dir + ", which is not a folder on this machine";
+    }
+    try {
+      BundleSetting.load(c);
+      return dir + ", a model bundle on this machine"; // not reached: modelHere would have loaded it
+    } catch (dev.advmon.model.InvalidBundleException | java.io.IOException e) {
+      return dir + ", a folder on this machine but no model bundle (" + e.getMessage() + ")";
+    }
   }
 
   /**
    * The frames of {@code dir}, its labels.csv read through {@code labelled} (see {@link #modelHere}). Against an
    * external monitor ({@code config}, its settings {@code external}) whose model is not on this machine, the reader's
    * advice for a column of names, "--model DIR", names an option the tester has not: the error says where it looks.
+   * Other refusals (a header, a row without a label) are the reader's own: no model would have read them.
    */
   static FrameSource frames(Path dir, dev.advmon.model.ModelBundle labelled, Path config,
       dev.advmon.config.MonitorConfig external, String run) throws java.io.IOException {
     try {
       return new FrameSource(dir, labelled, run);
     } catch (IllegalArgumentException e) {
-      if (labelled != null || external == null) {
+      if (labelled != null || external == null || !String.valueOf(e.getMessage()).contains("--model DIR")) {
         throw e;
       }
       throw new IllegalArgumentException(e.getMessage() + " [the load tester has no --model: it reads class names"
-          + " through model.dir of " + config + ", " + external.path("model.dir") + ", which is not a folder on this"
-          + " machine: set it to a copy of the monitor's model bundle, or write class indices]", e);
+          + " through model.dir of " + config + ", " + noModelHere(external) + ": set it to a copy of the monitor's"
+          + " model bundle, or write class indices]", e);
     }
   }
 

@@ -75,4 +75,54 @@ class FrameSourceTest {
         .hasMessageContaining("the load tester has no --model: it reads class names through model.dir of " + config
             + ", " + elsewhere + ", which is not a folder on this machine");
   }
+
+  /** An external monitor's --config whose model.dir is {@code modelDir}, in {@code dir}. */
+  private static Path config(Path dir, Path modelDir) throws Exception {
+    Path config = dir.resolve("monitor.properties");
+    Files.writeString(config, "kafka.bootstrap.servers=127.0.0.1:9\nregistry.url=http://127.0.0.1:1/apis/ccompat/v7\n"
+        + "model.dir=" + modelDir + "\n");
+    return config;
+  }
+
+  /**
+   * model.dir of an external monitor's --config is a folder here, but no model bundle (the monitor runs elsewhere,
+   * where the path holds its bundle): the tester read no model against an external monitor, and a folder of class
+   * indices, the default one too, needs none; it refused to start, its advice naming --model, which it has not.
+   */
+  @Test
+  void aModelDirHereThatIsNoBundleStopsNeitherAFolderOfIndicesNorSaysItIsNoFolder(@TempDir Path dir)
+      throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", ".."));
+    Path notABundle = Files.createDirectory(dir.resolve("not-a-bundle"));
+    Path config = config(dir, notABundle);
+    var settings = ExternalTarget.settings(config, home);
+
+    assertThat(LoadTestCommand.modelHere(settings)).isNull();
+    assertThat(LoadTestCommand.frames(images(), null, config, settings, "r").frame(0, "cam-01", 0).getAttributes())
+        .containsEntry("truth.label", "9");
+    Path named = Files.createDirectory(dir.resolve("named"));
+    Files.copy(images().resolve("test-00000.png"), named.resolve("boot.png"));
+    Files.writeString(named.resolve("labels.csv"), "file,label\nboot.png,Ankle boot\n");
+    assertThatThrownBy(() -> LoadTestCommand.frames(named, null, config, settings, "r"))
+        .hasMessageContaining("it reads class names through model.dir of " + config + ", " + notABundle
+            + ", a folder on this machine but no model bundle (")
+        .hasMessageContaining("manifest.json not found")
+        .hasMessageNotContaining("which is not a folder on this machine");
+  }
+
+  /**
+   * A labels.csv refused for what has nothing to do with class names (here its header) is refused as the reader says
+   * it: the note that names are read through the --config's model.dir sent the user after a model bundle.
+   */
+  @Test
+  void aRefusalThatIsNotAboutClassNamesIsNotSaidToBeAgainstAnExternalMonitor(@TempDir Path dir) throws Exception {
+    Path home = Path.of(System.getProperty("advmon.home", ".."));
+    Files.copy(images().resolve("test-00000.png"), dir.resolve("boot.png"));
+    Files.writeString(dir.resolve("labels.csv"), "file,class\nboot.png,9\n");
+    Path config = config(dir, dir.resolve("no-such-bundle"));
+    var settings = ExternalTarget.settings(config, home);
+
+    assertThatThrownBy(() -> LoadTestCommand.frames(dir, null, config, settings, "r"))
+        .hasMessage(dir.resolve("labels.csv") + ": the header needs columns 'file' and 'label', has [file, class]");
+  }
 }
