@@ -246,4 +246,23 @@ class FrameFactoryTest {
         .hasMessageStartingWith(dir.resolve("labels.csv") + ":2: 'ankle boot' is not one of the model's class names")
         .hasMessageContaining("write 'Ankle boot' (label 9 of ");
   }
+
+  /**
+   * One row per image, as calibrate reads labels.csv (README, "Your own model in the demo"): a file listed twice
+   * with one class is one image (the old reader replayed it twice), listed with two classes it is refused, naming
+   * both lines.
+   */
+  @Test
+  void aFileListedTwiceIsOneImageAndWithTwoClassesIsRefused(@TempDir Path dir) throws IOException {
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("a.png").toFile());
+    ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("b.png").toFile());
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,1\na.png,3\n");
+
+    assertThat(FrameFactory.loadEvalSet(dir, null)).extracting(FrameFactory.EvalImage::file)
+        .containsExactly("a.png", "b.png");
+
+    Files.writeString(dir.resolve("labels.csv"), "file,label\na.png,3\nb.png,1\na.png,4\n");
+    assertThatThrownBy(() -> FrameFactory.loadEvalSet(dir, null))
+        .hasMessageStartingWith(dir.resolve("labels.csv") + ":4: a.png is listed again, as class 4, after line 2");
+  }
 }
