@@ -144,9 +144,9 @@ final class ScoreCommand implements Callable<Integer> {
       }
       if (format == Format.table && noted > 0) {
         // the jsonl lines carry their "notes"; a table's reader is told here what such a note means for its alert
-        out.printf("note: %d image(s) above were resized or rounded to 8 bits (their note says which): the alert rates "
-            + "(BENCHMARKS.md) were measured on 8-bit frames of the model's size, and such a frame may alert for that"
-            + "%n", noted);
+        out.printf("note: %d image(s) above were resized, converted to 8 bits or between gray and colour (their note "
+            + "says which): the alert rates (BENCHMARKS.md) were measured on 8-bit frames of the model's size and "
+            + "channels, and such a frame may alert for that%n", noted);
       }
       if (format == Format.table && detectors.isEmpty()) {
         // the jsonl lines say it each (detectors_off); a table's reader sees only "false" in the alert column
@@ -170,8 +170,8 @@ final class ScoreCommand implements Callable<Integer> {
 
   /**
    * One verdict as the JSON line that `score` prints; {@code notes} (what preparing the image changed: a resize, a
-   * 16-bit image rounded to 8 bits) go into "notes" when there are any; {@code detailed} (for `inspect`) adds the
-   * forward passes and every detector's evidence.
+   * 16-bit image rounded to 8 bits, ...: FramePreparer.prepareNoting) go into "notes" when there are any;
+   * {@code detailed} (for `inspect`) adds the forward passes and every detector's evidence.
    */
   static ObjectNode verdictLine(ObjectMapper json, Path file, Verdict v, List<String> notes, boolean detailed) {
     ObjectNode line = json.createObjectNode();

@@ -79,6 +79,12 @@ public final class ImageDecoder {
     return 8;
   }
 
+  /** True for a palette (indexed-colour, PNG colour type 3) image, whose pixels are indices into its palette. */
+  public static boolean isPalette(byte[] bytes) throws ImageDecodeException {
+    return ImageFormat.detect(bytes).orElse(null) == ImageFormat.PNG
+        && PngHeaderReader.readHeader(bytes).variant() == 3;
+  }
+
   private static ImageFormat detect(byte[] bytes) throws ImageDecodeException {
     if (bytes.length == 0) {
       throw new ImageDecodeException(ImageRejection.BAD_MAGIC, "the image is empty (0 bytes)");

@@ -62,7 +62,9 @@ public final class FramePreparer {
 
   /**
    * An image file prepared for the model, with {@code notes} on what preparing it changed beyond what the alert rates
-   * were measured on (8-bit frames of the model's size): a resize, 16-bit samples rounded to 8 bits; empty when none.
+   * were measured on (8-bit frames of the model's size and channels): a resize, 16-bit samples rounded to 8 bits, 1, 2
+   * or 4-bit samples or a palette expanded to 8 bits, a gray image copied into a colour model's channels or a colour
+   * one reduced to a gray model's; empty when none.
    */
   public record PreparedFile(FloatImage image, List<String> notes) {
     public PreparedFile {
@@ -83,7 +85,31 @@ public final class FramePreparer {
     if (bits > 8) {
       notes.add(bits + "-bit samples rounded to 8 bits");
     }
+    // a palette or a 1, 2 or 4-bit image holds fewer levels than the 8-bit frames the rates were measured on
+    if (ImageDecoder.isPalette(bytes)) {
+      notes.add(bits + "-bit palette indices expanded to the palette's 8-bit colours");
+    } else if (bits < 8) {
+      notes.add(bits + "-bit samples expanded to 8 bits");
+    }
+    if (img.channels() == 1 && channels == 3) {
+      notes.add("gray image copied into the model's 3 colour channels");
+    } else if (img.channels() == 3 && channels == 1 && hasColour(img)) {
+      // a colour file whose pixels are all gray gives the model what a gray file would: nothing to note
+      notes.add("colour image reduced to the model's 1 gray channel (BT.601 luma)");
+    }
     return new PreparedFile(converter.toModelInput(img, channels, height, width), notes);
+  }
+
+  private static boolean hasColour(DecodedImage img) {
+    for (int y = 0; y < img.height(); y++) {
+      for (int x = 0; x < img.width(); x++) {
+        int r = img.sample(x, y, 0);
+        if (img.sample(x, y, 1) != r || img.sample(x, y, 2) != r) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private byte[] read(Path file) throws IOException, ImageDecodeException {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * `score` and `inspect` prepare files with {@link FramePreparer#prepareNoting}, the other commands and the stream with
  * {@link FramePreparer#prepare}: the two must give the model the same pixels for every layout a PNG or JPEG can have,
- * and only a resize or samples deeper than 8 bits are noted.
+ * and every change the alert rates were not measured on is noted: a resize, samples deeper or shallower than 8 bits, a
+ * palette expanded, a gray image given to a colour model or a colour one to a gray model.
  */
 class FramePreparerNotingTest {
 
@@ -39,7 +40,7 @@ class FramePreparerNotingTest {
       new Layout("gray-alpha-16", 4, 16, 2), new Layout("rgba-8", 6, 8, 4), new Layout("rgba-16", 6, 16, 4));
 
   @Test
-  void everyPngLayoutIsPreparedAsPrepareDoesAndOnlyDepthAboveEightOrAResizeIsNoted() throws Exception {
+  void everyPngLayoutIsPreparedAsPrepareDoesAndEveryChangeFromItsStoredFormIsNoted() throws Exception {
     for (int width : new int[] {28, 40}) {
       for (Layout l : LAYOUTS) {
         Path file = Files.write(dir.resolve(l.name() + "-" + width + ".png"), png(l, width, 28));
@@ -53,14 +54,44 @@ class FramePreparerNotingTest {
           if (l.depth() > 8) {
             expected.add("16-bit samples rounded to 8 bits");
           }
-          assertThat(noted.notes()).as(file.toString()).isEqualTo(expected);
+          if (l.colourType() == 3) {
+            expected.add(l.depth() + "-bit palette indices expanded to the palette's 8-bit colours");
+          } else if (l.depth() < 8) {
+            expected.add(l.depth() + "-bit samples expanded to 8 bits");
+          }
+          // the test's palettes hold colours, so a palette image is a colour one
+          boolean gray = l.colourType() == 0 || l.colourType() == 4;
+          if (gray && preparer == rgb28) {
+            expected.add("gray image copied into the model's 3 colour channels");
+          } else if (!gray && preparer == gray28) {
+            expected.add("colour image reduced to the model's 1 gray channel (BT.601 luma)");
+          }
+          assertThat(noted.notes()).as(file.toString() + " for " + (preparer == gray28 ? "gray" : "rgb"))
+              .isEqualTo(expected);
         }
       }
     }
   }
 
   @Test
-  void aJpegIsPreparedAsPrepareDoesAndA12BitOneIsRefusedByBothAlike() throws Exception {
+  void aColourPngWhosePixelsAreAllGrayIsNotNotedForAGrayModel() throws Exception {
+    java.awt.image.BufferedImage neutral = new java.awt.image.BufferedImage(28, 28,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        int v = (x * 9 + y) & 0xFF;
+        neutral.setRGB(x, y, v << 16 | v << 8 | v);
+      }
+    }
+    Path png = dir.resolve("neutral.png");
+    assertThat(javax.imageio.ImageIO.write(neutral, "png", png.toFile())).isTrue();
+    // luma of equal R, G and B is that value: the gray model sees what a gray file would have given it
+    assertThat(gray28.prepareNoting(png).notes()).isEmpty();
+    assertThat(rgb28.prepareNoting(png).notes()).isEmpty();
+  }
+
+  @Test
+  void aJpegIsPreparedAsPrepareDoesItsColourReductionNotedAndA12BitOneIsRefusedByBothAlike() throws Exception {
     java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(28, 28,
         java.awt.image.BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 28; y++) {
@@ -73,7 +104,8 @@ class FramePreparerNotingTest {
     for (FramePreparer preparer : List.of(gray28, rgb28)) {
       FramePreparer.PreparedFile noted = preparer.prepareNoting(jpeg);
       assertThat(noted.image().data()).containsExactly(preparer.prepare(jpeg).data());
-      assertThat(noted.notes()).isEmpty();
+      assertThat(noted.notes()).isEqualTo(preparer == rgb28 ? List.of()
+          : List.of("colour image reduced to the model's 1 gray channel (BT.601 luma)"));
     }
     // a 12-bit (extended, SOF1) JPEG's header: refused, with the same words, by both
     byte[] twelve = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC1, 0, 11, 12, 0, 28, 0, 28, 1, 1, 0x11, 0,
