@@ -4,6 +4,7 @@ import dev.advmon.image.FloatImage;
 import dev.advmon.model.BatchClassifier;
 import dev.advmon.model.BatchOutput;
 import dev.advmon.model.ModelManifest;
+import dev.advmon.model.NonFiniteOutputException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,6 +67,8 @@ public final class FrameScorer {
     List<Planned> planned = new ArrayList<>();
     for (FloatImage frame : frames) {
       Planned p = plan(frame);
+      p.name = frames.size() == 1 ? "this frame" : "frame " + (out.size() + planned.size() + 1) + " of the "
+          + frames.size() + " scored together";
       if (!batch.isEmpty() && batch.size() + p.size() > maxBatch) {
         run(batch, planned, out);
       }
@@ -97,7 +100,12 @@ public final class FrameScorer {
   }
 
   private void run(List<FloatImage> batch, List<Planned> planned, List<Verdict> out) {
-    BatchOutput result = classifier.classify(batch);
+    BatchOutput result;
+    try {
+      result = classifier.classify(batch);
+    } catch (NonFiniteOutputException e) {
+      throw new IllegalStateException(e.saidOf(rowOf(e.row(), planned)), e);
+    }
     ModelManifest m = classifier.manifest();
     for (Planned p : planned) {
       for (int d = 0; d < detectors.size(); d++) {
@@ -169,7 +177,12 @@ public final class FrameScorer {
   }
 
   private void runRound(BatchOutput first, List<FloatImage> batch, List<Round> members) {
-    BatchOutput result = classifier.classify(batch);
+    BatchOutput result;
+    try {
+      result = classifier.classify(batch);
+    } catch (NonFiniteOutputException e) {
+      throw new IllegalStateException(e.saidOf(roundRowOf(e.row(), members)), e);
+    }
     int row = 0;
     for (Round r : members) {
       r.planned.laterPasses += r.probes.size();
@@ -178,6 +191,41 @@ public final class FrameScorer {
     }
     batch.clear();
     members.clear();
+  }
+
+  /**
+   * What row {@code row} of a first-round call was, in the user's terms: the model's own words counted the call's rows,
+   * probes included, and one frame's failure read as "image 0 of a batch of 13".
+   */
+  private String rowOf(int row, List<Planned> planned) {
+    for (Planned p : planned) {
+      if (row == p.frameRow) {
+        return p.name;
+      }
+      for (int d = 0; d < detectors.size(); d++) {
+        if (row >= p.firstProbeRow[d] && row < p.firstProbeRow[d] + p.probes.get(d).size()) {
+          return probeOf(d, p);
+        }
+      }
+    }
+    return "input " + row + " of one model call"; // every row is a frame's or a probe's; kept should that change
+  }
+
+  /** As {@link #rowOf(int, List)}, for a call of later rounds' probes. */
+  private String roundRowOf(int row, List<Round> members) {
+    int first = 0;
+    for (Round r : members) {
+      if (row < first + r.probes.size()) {
+        int d = java.util.Arrays.asList(r.planned.probing).indexOf(r.probing);
+        return probeOf(d, r.planned);
+      }
+      first += r.probes.size();
+    }
+    return "input " + row + " of one model call";
+  }
+
+  private String probeOf(int detector, Planned p) {
+    return "a probe that detector " + detectors.get(detector).name() + " made from " + p.name;
   }
 
   private record Round(Planned planned, StagedDetector.Probing probing, List<FloatImage> probes) {}
@@ -190,6 +238,8 @@ public final class FrameScorer {
     final StagedDetector.Probing[] probing;
     int frameRow;
     int laterPasses;
+    /** How a failure names the frame: "this frame", or its place among the frames scored together. */
+    String name;
 
     Planned(FloatImage frame, int detectors) {
       this.frame = frame;

@@ -138,15 +138,14 @@ public final class BatchOutput {
 
   /**
    * Refuses NaN and infinity: every comparison with NaN is false, so a verdict built on one would read "clean"
-   * with no detector able to say otherwise. The failure names the row; the scoring guard then dead-letters that
-   * frame (SCORING_FAILED), or stops scoring when the model does this for every frame.
+   * with no detector able to say otherwise. The failure names the row, which FrameScorer turns into the frame or probe
+   * it was; the scoring guard then dead-letters that frame (SCORING_FAILED), or stops scoring when the model does this
+   * for every frame.
    */
   static void requireFinite(float[] rows, int width, String what) {
     for (int i = 0; i < rows.length; i++) {
       if (!Float.isFinite(rows[i])) {
-        throw new IllegalStateException("model returned a " + what + " of " + rows[i] + " for image " + (i / width)
-            + " of a batch of " + (rows.length / width) + ": the model overflows or is broken on that input "
-            + "(an FP16 engine beyond its range, or NaN weights)");
+        throw new NonFiniteOutputException(what, rows[i], i / width, rows.length / width);
       }
     }
   }

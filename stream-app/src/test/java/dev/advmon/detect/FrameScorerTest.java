@@ -69,6 +69,29 @@ class FrameScorerTest {
     assertThat(v.confidence()).isEqualTo(1.0);
   }
 
+  /**
+   * The model's own words counted the rows of one call, the detectors' probes among them: one frame's NaN read "for
+   * image 0 of a batch of 3", a batch the user never gave. The failure names the frame, and the detector whose probe
+   * it was.
+   */
+  @Test
+  void aNonFiniteScoreNamesTheFrameAndTheDetectorWhoseProbeItWasNotABatchCountingProbes() {
+    FrameScorer s = new FrameScorer(new dev.advmon.testing.ScoreOverridingClassifier(PixelModel.open(),
+        image -> image.data()[0] == 1f ? Float.valueOf(Float.NaN) : null), List.of(new FlipDetector()), 128);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.score(pixel(1f)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("model returned a class score of NaN for this frame: ")
+        .hasMessageNotContaining("batch");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.score(pixel(0f)))
+        .hasMessageStartingWith("model returned a class score of NaN for a probe that detector flip made from this "
+            + "frame: ")
+        .hasMessageNotContaining("batch");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.score(List.of(pixel(0f), pixel(0.5f))))
+        .hasMessageStartingWith("model returned a class score of NaN for a probe that detector flip made from frame 1 "
+            + "of the 2 scored together: ")
+        .hasMessageNotContaining("batch");
+  }
+
   @Test
   void aScoreThatIsNotANumberFailsTheFrameInsteadOfPassingItAsClean() {
     Detector nan = new FlipDetector() {

@@ -70,17 +70,17 @@ class BatchOutputTest {
     float[] logits = {1f, 2f, 3f, Float.NaN, 0f, 1f};
     assertThatThrownBy(() -> BatchOutput.fromModel(2, logits, false, null))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("class score of NaN for image 1 of a batch of 2");
+        .hasMessageContaining("class score of NaN for input 1 of the 2 in one model call");
     float[] overflow = {Float.POSITIVE_INFINITY, 0f, 0f, 0f};
     assertThatThrownBy(() -> BatchOutput.fromModel(2, overflow, false, null))
-        .hasMessageContaining("for image 0 of a batch of 2");
+        .hasMessageContaining("for input 0 of the 2 in one model call");
     float[] features = {0.5f, 0.5f, Float.NEGATIVE_INFINITY, 1f};
     assertThatThrownBy(() -> BatchOutput.fromModel(2, new float[] {0f, 1f, 1f, 0f}, false, features))
-        .hasMessageContaining("feature of -Infinity for image 1");
+        .hasMessageContaining("feature of -Infinity for input 1 ");
     BatchOutput fine = BatchOutput.fromModel(2, new float[] {0f, 1f, 1f, 0f}, false, new float[] {1f, 2f});
     assertThatThrownBy(() -> fine.withAdversarial(new float[] {0f, Float.NaN}))
-        .hasMessageContaining("detector-head score of NaN for image 1");
+        .hasMessageContaining("detector-head score of NaN for input 1 ");
     assertThatThrownBy(() -> fine.withLayers(List.of(new float[] {Float.NaN, 0f})))
-        .hasMessageContaining("layer output 0 of NaN for image 0");
+        .hasMessageContaining("layer output 0 of NaN for input 0 ");
   }
 }

@@ -355,9 +355,9 @@ class FailureHandlingTopologyTest {
         .containsExactly("before", "between", "after");
     assertThat(deadLetters.readValuesToList()).satisfiesExactly(
         d -> assertThat(d.getFrameId() + " " + d.getCameraId() + " " + d.getReason() + ": " + d.getErrorMessage())
-            .startsWith("nan cam-1 SCORING_FAILED: model returned a class score of NaN for image 0 "),
+            .startsWith("nan cam-1 SCORING_FAILED: model returned a class score of NaN for this frame: "),
         d -> assertThat(d.getFrameId() + " " + d.getCameraId() + " " + d.getReason() + ": " + d.getErrorMessage())
-            .startsWith("inf cam-2 SCORING_FAILED: model returned a class score of Infinity for image 0 "));
+            .startsWith("inf cam-2 SCORING_FAILED: model returned a class score of Infinity for this frame: "));
   }
 
   /**
