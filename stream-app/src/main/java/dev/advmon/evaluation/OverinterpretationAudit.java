@@ -17,8 +17,8 @@ import javax.imageio.ImageIO;
 /**
  * A model-level overinterpretation report like Carter et al.'s, from exact backward-selection sufficient input
  * subsets over grid cells: median sufficient fraction, accuracy and confidence on the frames reduced to the cells
- * backward selection removed last (<= 5% of the pixels), the share of subsets on the grid's rim, and a picture of
- * every subset, as an HTML page with PNGs ({@code ./monitor audit}).
+ * backward selection removed last (5% of the cells, at least one), the share of subsets on the grid's rim, and a
+ * picture of every subset, as an HTML page with PNGs ({@code ./monitor audit}).
  */
 public final class OverinterpretationAudit {
 
@@ -103,9 +103,13 @@ public final class OverinterpretationAudit {
     return String.format(Locale.ROOT, "img-%04d.png", i);
   }
 
-  /** What the report says, in numbers. */
+  /**
+   * What the report says, in numbers. {@code keptPixelShare}: the mean share of each image's pixels that its
+   * {@code keepCells} cells cover, which is {@code keepCells / grid^2} only where the grid divides the image's sides.
+   */
   public record Summary(int images, int withSubset, double medianFraction, double rimShare, int allOnRim,
-      int keepCells, double meanConfidenceReduced, int labelled, int correctReduced, int correctFull, double seconds) {}
+      int keepCells, double keptPixelShare, double meanConfidenceReduced, int labelled, int correctReduced,
+      int correctFull, double seconds) {}
 
   private OverinterpretationAudit() {}
 
@@ -156,12 +160,15 @@ public final class OverinterpretationAudit {
     int correctReduced = 0;
     int correctFull = 0;
     double confReduced = 0;
+    double keptPixelShares = 0;
     StringBuilder rows = new StringBuilder();
     for (int i = 0; i < files.size(); i++) {
       Path f = files.get(i);
       FloatImage frame = frames.get(i);
       BackwardSelection.Result r = BackwardSelection.run(classifier, frame, grid, mask, tau);
-      FloatImage reduced = keep(frame, r.lastRemoved(keepCells), mask);
+      boolean[] kept = r.lastRemoved(keepCells);
+      keptPixelShares += pixelShare(kept, grid, frame.height(), frame.width());
+      FloatImage reduced = keep(frame, kept, mask);
       BatchOutput o = classifier.classify(List.of(reduced));
       confReduced += o.confidence(0);
       Integer label = labels.get(f.toAbsolutePath().normalize().toString());
@@ -198,7 +205,8 @@ public final class OverinterpretationAudit {
     double[] fr = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     double median = fr.length == 0 ? Double.NaN : fr.length % 2 == 1 ? fr[fr.length / 2] : (fr[fr.length / 2 - 1] + fr[fr.length / 2]) / 2;
     Summary s = new Summary(files.size(), withSubset, median, subsetCells == 0 ? Double.NaN : rimCells / subsetCells, allOnRim,
-        keepCells, confReduced / Math.max(1, files.size()), labelled, correctReduced, correctFull, seconds);
+        keepCells, keptPixelShares / Math.max(1, files.size()), confReduced / Math.max(1, files.size()), labelled,
+        correctReduced, correctFull, seconds);
     String page = "<!doctype html><html><head><meta charset=utf-8>" + REPORT_TITLE + html(modelId) + "</title>"
         + "<style>body{font-family:sans-serif;margin:1em}td{padding:2px 8px}.c{display:inline-block;width:210px;margin:4px;font-size:12px;vertical-align:top}</style></head><body>"
         + "<h1>Overinterpretation audit: " + html(modelId) + "</h1>"
@@ -222,7 +230,7 @@ public final class OverinterpretationAudit {
         100.0 * (n - Math.max(0, grid - 2) * Math.max(0, grid - 2)) / n, DetectionEvaluation.pct(s.rimShare())));
     b.append(String.format(Locale.ROOT, "<tr><td>subsets entirely on the rim</td><td>%d of %d</td></tr>%n", s.allOnRim(), s.withSubset()));
     b.append(String.format(Locale.ROOT, "<tr><td>mean confidence on the %d cells removed last (%.1f%% of the pixels)</td><td>%.3f</td></tr>%n",
-        s.keepCells(), 100.0 * s.keepCells() / n, s.meanConfidenceReduced()));
+        s.keepCells(), 100.0 * s.keptPixelShare(), s.meanConfidenceReduced()));
     if (s.labelled() > 0) {
       b.append(String.format(Locale.ROOT, "<tr><td>accuracy on those reduced frames / on the full frames (%d labelled)</td><td>%.1f%% / %.1f%%</td></tr>%n",
           s.labelled(), 100.0 * s.correctReduced() / s.labelled(), 100.0 * s.correctFull() / s.labelled()));
@@ -232,6 +240,20 @@ public final class OverinterpretationAudit {
 
   public static String asText(String rows) {
     return rows.replace("<tr><td>", "").replace("</td><td>", ": ").replace("</td></tr>", "").replace("&ge;", ">=");
+  }
+
+  /**
+   * The share of a {@code height} x {@code width} frame's pixels in {@code cells}, with {@link #keep}'s mapping of
+   * pixels to cells: the cells differ in size by a pixel where the grid does not divide a side.
+   */
+  static double pixelShare(boolean[] cells, int grid, int height, int width) {
+    long inside = 0;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        inside += cells[(y * grid / height) * grid + x * grid / width] ? 1 : 0;
+      }
+    }
+    return (double) inside / ((long) height * width);
   }
 
   private static FloatImage keep(FloatImage frame, boolean[] cells, float[] mask) {

@@ -95,7 +95,7 @@ class DetectionEvaluationTest {
   void anAuditWithoutASufficientSubsetReadsNotApplicableNotNaNPercent() {
     // no image the model labels at >= tau: no subset, so no median fraction and no rim share ("NaN%" before)
     String text = OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(
-        new OverinterpretationAudit.Summary(3, 0, Double.NaN, Double.NaN, 0, 2, 0.4, 0, 0, 0, 1.0), 7, 0.9));
+        new OverinterpretationAudit.Summary(3, 0, Double.NaN, Double.NaN, 0, 2, 2.0 / 49, 0.4, 0, 0, 0, 1.0), 7, 0.9));
     assertThat(text).contains("median sufficient fraction (cells of the 7x7 grid): n/a").doesNotContain("NaN");
   }
 }

@@ -50,6 +50,31 @@ class OverinterpretationAuditTest {
   }
 
   /**
+   * "(11.1% of the pixels)" was the share of grid cells kept, exact only where the grid divides the image side: a 3x3
+   * grid on 28x28 has cells of 10x10, 10x9 and 9x9 pixels, so one cell kept is 12.8%, 11.5% or 10.3% of the pixels,
+   * never 11.1%. The report says the share of pixels the kept cells cover.
+   */
+  @Test
+  void theShareOfPixelsKeptIsThePixelsTheKeptCellsCoverNotTheShareOfCells() throws Exception {
+    List<Path> images = TestData.evalSet().subList(0, 1).stream().map(TestData.Labelled::file).toList();
+    FramePreparer preparer = FramePreparer.forModel(ImageLimits.defaults(), SharedCnn.get().manifest());
+    OverinterpretationAudit.Summary s = OverinterpretationAudit.run(SharedCnn.get(), preparer, images, 3, 0.9,
+        Map.of(), dir.resolve("uneven"), "cnn");
+    String uneven = OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(s, 3, 0.9));
+    // the one cell removed last (5% of 9 cells, at least 1) is one of the three sizes a 3x3 grid on 28 pixels has
+    List<String> oneCell = java.util.stream.IntStream.of(10 * 10, 10 * 9, 9 * 9)
+        .mapToObj(px -> String.format(java.util.Locale.ROOT, "on the 1 cells removed last (%.1f%% of the pixels)",
+            100.0 * px / (28 * 28))).toList();
+    assertThat(oneCell).as(uneven).anyMatch(uneven::contains);
+
+    // where the grid divides the side (7 on 28: 4x4-pixel cells), the 2 cells kept are 2 of 49 shares exactly
+    s = OverinterpretationAudit.run(SharedCnn.get(), preparer, images, 7, 0.9, Map.of(), dir.resolve("even"), "cnn");
+    assertThat(OverinterpretationAudit.asText(OverinterpretationAudit.summaryRows(s, 7, 0.9)))
+        .contains(String.format(java.util.Locale.ROOT, "on the 2 cells removed last (%.1f%% of the pixels)",
+            100.0 * 2 * 16 / (28 * 28)));
+  }
+
+  /**
    * Any index.html that showed a picture named like the report's (img-0000.png) was taken for an earlier report: an
    * audit into a folder of the user's own pages and pictures (a gallery, a web export) deleted the pictures it did
    * not write again and replaced the user's index.html. Only a page the audit wrote (its title) is an earlier report.
