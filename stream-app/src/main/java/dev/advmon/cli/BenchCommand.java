@@ -75,11 +75,20 @@ final class BenchCommand implements Callable<Integer> {
     MonitorConfig c = MonitorConfig.fromEnvironment(overrides, Main.home()).validated();
     ModelBundle bundle = BundleSetting.load(c);
     ModelManifest m = bundle.manifest();
-    List<FloatImage> pool = loadImages(bundle, c, images != null ? images : Main.home().resolve("models/eval/fashion-mnist-test"));
+    List<String> converted = new ArrayList<>();
+    List<FloatImage> pool = loadImages(bundle, c, images != null ? images
+        : Main.home().resolve("models/eval/fashion-mnist-test"), converted);
     InputEncoder encoder = new InputEncoder(m.input());
     System.out.printf(Locale.ROOT, "model %s, %d images, %d cores, %s %s, %d rounds x %d ms per cell%n", bundle.id(),
         pool.size(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
         System.getProperty("java.version"), rounds, roundMs);
+    if (images == null && !converted.isEmpty()) {
+      // numbers of frames the model was not made for: they time the path, but say nothing of the model's own frames
+      var in = m.input();
+      System.out.printf(Locale.ROOT, "images: the bundled Fashion-MNIST evaluation subset (28x28 gray) converted to "
+          + "the model's %dx%dx%d input (%s): throughput only; give --images DIR for frames of the model's own%n",
+          in.channels(), in.height(), in.width(), String.join("; ", converted));
+    }
     System.out.println("| batch | scoring path (images/s) | raw OrtSession (images/s) | ratio |");
     System.out.println("|---:|---:|---:|---:|");
     InferenceThreads threads = InferenceThreads.defaults();
@@ -160,12 +169,18 @@ final class BenchCommand implements Callable<Integer> {
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
-  private static List<FloatImage> loadImages(ModelBundle bundle, MonitorConfig c, Path dir) throws Exception {
+  /** The images of {@code dir}; {@code notes} gets what preparing the first changed (FramePreparer.prepareNoting). */
+  private static List<FloatImage> loadImages(ModelBundle bundle, MonitorConfig c, Path dir, List<String> notes)
+      throws Exception {
     FramePreparer preparer = FramePreparer.forModel(Wiring.imageLimits(c), bundle.manifest());
     List<FloatImage> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".png")).sorted().limit(256).toList()) {
-        out.add(preparer.prepare(f));
+        FramePreparer.PreparedFile prepared = preparer.prepareNoting(f);
+        if (out.isEmpty()) {
+          notes.addAll(prepared.notes());
+        }
+        out.add(prepared.image());
       }
     }
     if (out.isEmpty()) {
