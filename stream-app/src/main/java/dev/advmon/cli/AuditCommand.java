@@ -31,10 +31,10 @@ final class AuditCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--grid", paramLabel = "N", defaultValue = "7",
-      description = "Cells per side (default 7: 4x4-pixel patches on 28x28; the image side = pixel level, n(n+1)/2 "
-      + "passes per image).")
-  int grid;
+  @Option(names = "--grid", paramLabel = "N",
+      description = "Cells per side (default 7: 4x4-pixel patches on 28x28, or the input's shorter side on an input "
+      + "under 7 pixels a side; the image side = pixel level, n(n+1)/2 passes per image).")
+  Integer grid;
 
   @Option(names = "--tau", paramLabel = "P", defaultValue = "0.9",
       description = "Confidence a sufficient subset keeps (default 0.9).")
@@ -58,6 +58,9 @@ final class AuditCommand implements Callable<Integer> {
     int side = Math.min(input.height(), input.width());
     if (limit < 1) {
       throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+    }
+    if (grid == null) {
+      grid = Math.min(CalibrateCommand.DEFAULT_GRID, side); // one pixel a cell where 7 cells do not fit a side
     }
     if (grid < 1 || grid > side) {
       throw new IllegalArgumentException("--grid must be 1.." + side + " (cells per side of the model's " + input.height()

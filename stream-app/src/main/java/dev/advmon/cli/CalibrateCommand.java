@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
     + "calibration.json into the model bundle.")
 final class CalibrateCommand implements Callable<Integer> {
 
+  /** Cells per side of the overinterpretation grid by default, where the input's sides allow it. */
+  static final int DEFAULT_GRID = 7;
+
   static final Path DEFAULT_TRAIN = Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
 
   /**
@@ -89,9 +92,10 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Calibrate the overinterpretation detector too (default on; --no-overinterpretation = off).")
   boolean overinterpretation;
 
-  @Option(names = "--oi-grid", paramLabel = "N", defaultValue = "7",
-      description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28).")
-  int oiGrid;
+  @Option(names = "--oi-grid", paramLabel = "N",
+      description = "Overinterpretation: occlusion grid, cells per side (default 7: 4x4-pixel cells on 28x28; the "
+      + "input's shorter side, one pixel a cell, on an input under 7 pixels a side).")
+  Integer oiGrid;
 
   @Option(names = "--oi-border", paramLabel = "PIXELS", defaultValue = "2",
       description = "Overinterpretation: width in pixels of the border the border probe keeps (default 2).")
@@ -175,6 +179,11 @@ final class CalibrateCommand implements Callable<Integer> {
     check(holdCount >= 1, "--hold", "at least 1", holdCount);
     check(cleanCap > 0 && cleanCap < 1, "--clean-cap", "between 0 and 1 (both excluded)", cleanCap);
     check(corruptionCap > 0 && corruptionCap < 1, "--corruption-cap", "between 0 and 1 (both excluded)", corruptionCap);
+    if (oiGrid == null) {
+      // 7 cells cannot fit a side under 7 pixels: the finest grid there is one cell a pixel, not a refusal of a
+      // default the user never gave
+      oiGrid = Math.min(DEFAULT_GRID, side);
+    }
     check(oiGrid >= 1 && oiGrid <= side, "--oi-grid", "1.." + side + " (cells per side of " + frame + ")", oiGrid);
     check(oiBorder >= 1 && 2 * oiBorder < side, "--oi-border", "1.." + (side - 1) / 2 + " (pixels, less than half "
         + frame + ")", oiBorder);
