@@ -63,8 +63,8 @@ public final class FramePreparer {
   /**
    * An image file prepared for the model, with {@code notes} on what preparing it changed beyond what the alert rates
    * were measured on (8-bit frames of the model's size and channels): a resize, 16-bit samples rounded to 8 bits, 1, 2
-   * or 4-bit samples or a palette expanded to 8 bits, a gray image copied into a colour model's channels or a colour
-   * one reduced to a gray model's; empty when none.
+   * or 4-bit samples or palette indices expanded to 8 bits, a gray image copied into a colour model's channels or a
+   * colour one reduced to a gray model's; empty when none.
    */
   public record PreparedFile(FloatImage image, List<String> notes) {
     public PreparedFile {
@@ -85,11 +85,12 @@ public final class FramePreparer {
     if (bits > 8) {
       notes.add(bits + "-bit samples rounded to 8 bits");
     }
-    // a palette or a 1, 2 or 4-bit image holds fewer levels than the 8-bit frames the rates were measured on
-    if (ImageDecoder.isPalette(bytes)) {
-      notes.add(bits + "-bit palette indices expanded to the palette's 8-bit colours");
-    } else if (bits < 8) {
-      notes.add(bits + "-bit samples expanded to 8 bits");
+    // a 1, 2 or 4-bit image (samples or palette indices) holds fewer levels than the 8-bit frames the rates were
+    // measured on; an 8-bit palette's entries are 8-bit colours, up to 256 of them: its pixels are those of the same
+    // picture stored as 8-bit gray or RGB (as an optimiser such as optipng stores one losslessly), and are not noted
+    if (bits < 8) {
+      notes.add(bits + (ImageDecoder.isPalette(bytes) ? "-bit palette indices expanded to the palette's 8-bit colours"
+          : "-bit samples expanded to 8 bits"));
     }
     if (img.channels() == 1 && channels == 3) {
       notes.add("gray image copied into the model's 3 colour channels");

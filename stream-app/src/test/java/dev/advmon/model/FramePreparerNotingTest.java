@@ -54,7 +54,7 @@ class FramePreparerNotingTest {
           if (l.depth() > 8) {
             expected.add("16-bit samples rounded to 8 bits");
           }
-          if (l.colourType() == 3) {
+          if (l.colourType() == 3 && l.depth() < 8) {
             expected.add(l.depth() + "-bit palette indices expanded to the palette's 8-bit colours");
           } else if (l.depth() < 8) {
             expected.add(l.depth() + "-bit samples expanded to 8 bits");
@@ -88,6 +88,24 @@ class FramePreparerNotingTest {
     // luma of equal R, G and B is that value: the gray model sees what a gray file would have given it
     assertThat(gray28.prepareNoting(png).notes()).isEmpty();
     assertThat(rgb28.prepareNoting(png).notes()).isEmpty();
+  }
+
+  /**
+   * An 8-bit palette holds 8-bit colours: a gray picture stored with a 256-entry gray palette (as optimisers store one)
+   * gives the model the pixels of the same picture stored as 8-bit gray, and was noted as expanded all the same.
+   */
+  @Test
+  void anEightBitPaletteIsNotNotedItsPixelsAreThoseOfTheSamePictureStoredAsEightBitGray() throws Exception {
+    byte[] grays = new byte[3 * 256];
+    for (int i = 0; i < grays.length; i++) {
+      grays[i] = (byte) (i / 3);
+    }
+    Path palette = Files.write(dir.resolve("gray-palette-8.png"), png(new Layout("palette-8", 3, 8, 1), 28, 28, grays));
+    Path gray = Files.write(dir.resolve("gray-8.png"), png(new Layout("gray-8", 0, 8, 1), 28, 28));
+    assertThat(gray28.prepareNoting(palette).image().data()).containsExactly(gray28.prepare(gray).data());
+    assertThat(gray28.prepareNoting(palette).notes()).isEmpty();
+    assertThat(rgb28.prepareNoting(palette).notes()).isEqualTo(rgb28.prepareNoting(gray).notes())
+        .containsExactly("gray image copied into the model's 3 colour channels");
   }
 
   @Test
@@ -128,6 +146,15 @@ class FramePreparerNotingTest {
 
   /** A PNG of {@code layout}, {@code width} x {@code height}, its samples a ramp over the whole range. */
   private static byte[] png(Layout layout, int width, int height) throws Exception {
+    byte[] palette = new byte[3 * (1 << layout.depth())];
+    for (int i = 0; i < palette.length; i++) {
+      palette[i] = (byte) (i * 29);
+    }
+    return png(layout, width, height, palette);
+  }
+
+  /** As {@link #png(Layout, int, int)}, a palette image's PLTE chunk being {@code palette}. */
+  private static byte[] png(Layout layout, int width, int height, byte[] palette) throws Exception {
     int bitsPerPixel = layout.depth() * layout.samples();
     int rowBytes = (width * bitsPerPixel + 7) / 8;
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
@@ -159,10 +186,6 @@ class FramePreparerNotingTest {
     chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) layout.depth())
         .put((byte) layout.colourType()).put((byte) 0).put((byte) 0).put((byte) 0).array());
     if (layout.colourType() == 3) {
-      byte[] palette = new byte[3 * (1 << layout.depth())];
-      for (int i = 0; i < palette.length; i++) {
-        palette[i] = (byte) (i * 29);
-      }
       chunk(out, "PLTE", palette);
     }
     chunk(out, "IDAT", java.util.Arrays.copyOf(buf, n));
