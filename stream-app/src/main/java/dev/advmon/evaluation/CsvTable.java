@@ -61,11 +61,12 @@ public record CsvTable(Path file, List<String> header, List<String[]> rows) {
   /**
    * The column names of a header line, without the byte-order mark a spreadsheet's "CSV UTF-8" export puts first:
    * kept, it made "file" another name, and the error listed the columns as [file, label], the mark being invisible.
-   * A quoted name is read without its quotes ({@link #fields}): R's write.csv quotes every header name.
+   * A quoted name is read without its quotes ({@link #fields}): R's write.csv quotes every header name. White space
+   * inside the quotes is dropped too (it was before {@link #fields} kept it): no column is named with a blank.
    */
   static List<String> header(String line) {
     String h = line.startsWith("\uFEFF") ? line.substring(1) : line;
-    return fields(h);
+    return fields(h).stream().map(CsvTable::strip).toList();
   }
 
   /**

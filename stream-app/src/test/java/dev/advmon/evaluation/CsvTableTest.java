@@ -75,6 +75,22 @@ class CsvTableTest {
         .hasMessageContaining(manifest + ":3:").hasMessageContaining("never closes");
   }
 
+  /**
+   * A quoted column name with a blank inside its quotes, {@code "file "}, was read as {@code file} (every header name
+   * was trimmed); with fields keeping what is inside quotes, the column 'file' was missing. No column name holds
+   * white space around it: it is dropped, as it was, for a manifest's header and for labels.csv's.
+   */
+  @Test
+  void aQuotedColumnNameWithBlanksInsideItsQuotesIsStillFound(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("manifest.csv");
+    Files.writeString(manifest, "\"file \",\" kind\u00A0\"\na.png,fgsm\n");
+    CsvTable t = CsvTable.read(manifest);
+    assertThat(t.header()).containsExactly("file", "kind");
+    assertThat(t.get(0, t.column("kind"))).isEqualTo("fgsm");
+    Files.writeString(dir.resolve("labels.csv"), "\"file \",\" label\"\na.png,3\n");
+    assertThat(LabelledFolder.labels(dir)).containsExactly(java.util.Map.entry("a.png", 3));
+  }
+
   /** What the project writes reads back: a field with a comma, a quote or blanks around it is quoted. */
   @Test
   void aQuotedFieldReadsBackAsWritten() {
