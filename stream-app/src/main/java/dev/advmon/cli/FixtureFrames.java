@@ -52,8 +52,8 @@ final class FixtureFrames {
 
   /**
    * A PNG's width and height from its first 24 bytes (the signature, then the IHDR chunk, which the format puts
-   * first); null for any other file. Every fixture frame is checked, thousands of them, and ImageIO's reader took
-   * about half a millisecond a frame.
+   * first); null for any other file, or for a size no PNG can have. Every fixture frame is checked, thousands of
+   * them, and ImageIO's reader took about half a millisecond a frame.
    */
   private static int[] pngSize(Path frame) throws IOException {
     byte[] head = new byte[24];
@@ -67,7 +67,11 @@ final class FixtureFrames {
       return null;
     }
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head, 16, 8); // big-endian, as PNG writes it
-    return new int[] {b.getInt(), b.getInt()};
+    int width = b.getInt();
+    int height = b.getInt();
+    // 0 or over 2^31 - 1 is a damaged header, not a size: ImageIO's reader refuses it, and the evaluation names the
+    // file; taken as a size, it was refused as "0x28, but the model takes 28x28", a resized attack
+    return width > 0 && height > 0 ? new int[] {width, height} : null;
   }
 
   /** Width and height from the image's header; null where no reader of the JDK knows the file. */
