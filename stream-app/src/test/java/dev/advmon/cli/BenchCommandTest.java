@@ -6,7 +6,6 @@ import dev.advmon.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,11 +23,7 @@ class BenchCommandTest {
    */
   @Test
   void withoutImagesAModelOfAnotherShapeIsToldItsFramesAreConvertedFashionMnistForThroughputOnly() throws Exception {
-    Path rgb = Files.createDirectory(dir.resolve("rgb"));
-    Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
-    for (String f : List.of("model.onnx", "manifest.json")) {
-      Files.copy(src.resolve(f), rgb.resolve(f));
-    }
+    Path rgb = TestData.tinyRgbCopy(dir, "rgb");
     String out = bench("--model", rgb.toString());
     assertThat(out).contains("images: the bundled Fashion-MNIST evaluation subset (28x28 gray) converted to the "
         + "model's 3x16x16 input (resized from 28x28 to the model's 16x16 (width x height); gray image copied into "

@@ -173,11 +173,7 @@ class CalibrateCommandTest {
   @Test
   void refusesGrayscale28PixelTrainingImagesForAnRgbBundleAndSaysToPassItsOwnImages() throws Exception {
     // a bundle of another geometry (tiny-rgb: 3x16x16) given the Fashion-MNIST IDX format, as the default --images is
-    Path rgb = Files.createDirectory(dir.resolve("rgb"));
-    Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
-    for (String f : List.of("model.onnx", "manifest.json")) {
-      Files.copy(src.resolve(f), rgb.resolve(f));
-    }
+    Path rgb = TestData.tinyRgbCopy(dir, "rgb");
     String err = calibrateFails("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime", "--images",
         idx.toString(), "--fit", "50", "--hold", "50", "--copies", "1", "--no-overinterpretation");
     assertThat(err).contains(idx.toString(), "1x28x28", "3x16x16", "--images", "labels.csv");
@@ -188,11 +184,7 @@ class CalibrateCommandTest {
   void theDefaultImagesAreRefusedForAnotherGeometryWhetherOrNotTheyAreInstalled() throws Exception {
     // where Debian's dataset-fashion-mnist was not installed, a 3x16x16 bundle was told only that the default file was
     // not found and to pass --images: a user who installed the package was then refused for the geometry
-    Path rgb = Files.createDirectory(dir.resolve("rgb"));
-    Path src = TestData.repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
-    for (String f : List.of("model.onnx", "manifest.json")) {
-      Files.copy(src.resolve(f), rgb.resolve(f));
-    }
+    Path rgb = TestData.tinyRgbCopy(dir, "rgb");
     String err = calibrateFails("calibrate", "--model", rgb.toString(), "--engine", "OnnxRuntime");
     assertThat(err).contains(rgb.resolve("manifest.json").toString(), "3x16x16", "1x28x28",
         // "the default --images": the words of the check before the file is looked for, so that the test fails

@@ -22,6 +22,23 @@ public final class TestData {
     return repoRoot().resolve("models/fashion-mnist-cnn");
   }
 
+  /**
+   * A copy of the 3x16x16 RGB test bundle (tiny-rgb: model.onnx and manifest.json, no calibration) in a new folder
+   * {@code name} under {@code dir}: the tests of a model of another shape write beside it or change its manifest.
+   */
+  public static Path tinyRgbCopy(Path dir, String name) {
+    try {
+      Path copy = Files.createDirectory(dir.resolve(name));
+      Path src = repoRoot().resolve("stream-app/src/test/resources/models/tiny-rgb");
+      for (String f : List.of("model.onnx", "manifest.json")) {
+        Files.copy(src.resolve(f), copy.resolve(f));
+      }
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static Path evalImages() {
     return repoRoot().resolve("models/eval/fashion-mnist-test");
   }
