@@ -2,6 +2,8 @@ package dev.advmon.topology;
 
 import dev.advmon.health.DependencyProbe;
 import dev.advmon.health.StartupWaits;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -25,11 +27,61 @@ final class BrokerSilence {
    * failure than a timeout) the check failed after it.
    */
   static String what(Object servers, Throwable cause, long tryMs) {
-    return cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException
-        ? "nothing at " + servers + " (kafka.bootstrap.servers) answered within "
-            + DependencyProbe.duration(tryMs)
-        : "the topic check with Kafka at " + servers + " (kafka.bootstrap.servers) failed after "
-            + DependencyProbe.duration(tryMs);
+    return what(servers, cause, tryMs, BrokerAddresses.Findings.NONE);
+  }
+
+  /**
+   * As above, with what the addresses did when looked at after the silence ({@link BrokerAddresses}): a port where
+   * nothing listens, a host name that does not resolve, said after "answered within", as Kafka's client does not.
+   */
+  static String what(Object servers, Throwable cause, long tryMs, BrokerAddresses.Findings found) {
+    if (!silence(cause)) {
+      return "the topic check with Kafka at " + servers + " (kafka.bootstrap.servers) failed after "
+          + DependencyProbe.duration(tryMs);
+    }
+    String head = "nothing at " + servers + " (kafka.bootstrap.servers) answered within "
+        + DependencyProbe.duration(tryMs);
+    String words = addressWords(found);
+    if (words.isEmpty()) {
+      return head;
+    }
+    return head + ": " + words + (found.decisive() ? ""
+        : "; the other addresses accept connections, or did not say within " + DependencyProbe.duration(
+            BrokerAddresses.BOUND.toMillis()));
+  }
+
+  /** The refused addresses and the host names that do not resolve among {@code found}, in the operator's words. */
+  private static String addressWords(BrokerAddresses.Findings found) {
+    List<String> parts = new ArrayList<>();
+    if (!found.refused().isEmpty()) {
+      parts.add("nothing listens at " + String.join(", ", found.refused()) + " (connection refused)");
+    }
+    List<String> unresolved = found.unresolved();
+    if (!unresolved.isEmpty()) {
+      parts.add(unresolved.size() == 1 ? "host name " + unresolved.get(0) + " does not resolve"
+          : "host names " + String.join(", ", unresolved) + " do not resolve");
+    }
+    return String.join("; ", parts);
+  }
+
+  /**
+   * What to check when each address refused or did not resolve: no broker to look for behind them, so the port and
+   * the host name first, not the protocol or advertised.listeners ({@link #CHECK}, kept for any other finding).
+   */
+  static String check(Object servers, BrokerAddresses.Findings found) {
+    if (!found.decisive()) {
+      return check(servers);
+    }
+    List<String> parts = new ArrayList<>();
+    if (!found.refused().isEmpty()) {
+      parts.add("check that a broker runs at " + String.join(", ", found.refused()) + " and listens on that port (the"
+          + " broker's listeners), and that kafka.bootstrap.servers names its host and port");
+    }
+    if (!found.unresolved().isEmpty()) {
+      parts.add("check the host name in kafka.bootstrap.servers (a typo; in Kubernetes, the Service's name and"
+          + " namespace) and this host's DNS");
+    }
+    return String.join("; ", parts);
   }
 
   /**
@@ -92,7 +144,7 @@ final class BrokerSilence {
     return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
   }
 
-  private static boolean silence(Throwable cause) {
+  static boolean silence(Throwable cause) {
     return cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException;
   }
 
@@ -107,11 +159,31 @@ final class BrokerSilence {
    * it about 400. A long list of brokers is named by its first (the log line names them all).
    */
   static String startupReason(Object servers, Throwable cause, int attempt, long waitedMs) {
-    boolean silence = cause instanceof org.apache.kafka.common.errors.TimeoutException
-        || cause instanceof TimeoutException;
+    return startupReason(servers, cause, attempt, waitedMs, BrokerAddresses.Findings.NONE);
+  }
+
+  /** As above, saying first, where each address refused or did not resolve, that and what to check for it. */
+  static String startupReason(Object servers, Throwable cause, int attempt, long waitedMs,
+      BrokerAddresses.Findings found) {
+    boolean silence = silence(cause);
     String head = (silence ? "no answer from " : "the topic check failed at ") + shortList(servers)
-        + " (kafka.bootstrap.servers) in " + waitedMs / 1000 + " s (try " + attempt + "): " + SHORT_CHECK;
+        + " (kafka.bootstrap.servers) in " + waitedMs / 1000 + " s (try " + attempt + "): "
+        + (silence && found.decisive() ? shortAddressCheck(found) : SHORT_CHECK);
     return StartupWaits.fit(TopicAdmin.DEPENDENCY, head, kafkaWords(cause));
+  }
+
+  /** {@link #check(Object, BrokerAddresses.Findings)} in short, after what the addresses did. */
+  private static String shortAddressCheck(BrokerAddresses.Findings found) {
+    if (found.unresolved().isEmpty()) {
+      return "nothing listens there (connection refused): check that a broker runs and the port is right; more in"
+          + " the log";
+    }
+    if (found.refused().isEmpty()) {
+      // the name is in the address just before: not said twice, for room for Kafka's words within the cap
+      return (found.unresolved().size() == 1 ? "the host name does not resolve: check it"
+          : "no host name resolves: check them") + " and this host's DNS; more in the log";
+    }
+    return "each address refused or did not resolve: check the ports and host names; more in the log";
   }
 
   private static String shortList(Object servers) {

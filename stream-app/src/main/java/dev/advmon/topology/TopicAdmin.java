@@ -45,6 +45,8 @@ public final class TopicAdmin {
   private final java.util.function.Function<Map<String, Object>, Admin> adminFactory;
   private final StartupWaits waits;
   private final Pause pause;
+  /** What the bootstrap addresses do, looked at only after a try that got no answer (BrokerAddresses). */
+  private final java.util.function.Function<Object, BrokerAddresses.Findings> addressLook;
   /** Pause between looks for topics the broker has listed or created but does not describe yet (checkConfigs). */
   static final long UNKNOWN_TOPIC_RETRY_MS = 100;
   /** Quick looks at such topics (about 3 s) before the wait of startup.retry-interval-ms, with a WARN, takes over. */
@@ -98,10 +100,13 @@ public final class TopicAdmin {
 
   /** As above, telling {@code waits} (readiness while starting) why the broker is still waited for. */
   public TopicAdmin(Map<String, Object> kafkaClientProperties, StartupWaits waits) {
-    this(kafkaClientProperties, Admin::create, waits);
+    this(kafkaClientProperties, Admin::create, waits, waits::pause, BrokerAddresses::look);
   }
 
-  /** As above, with the admin client made by {@code adminFactory} (tests). */
+  /**
+   * As above, with the admin client made by {@code adminFactory} (tests). A fake admin client has no addresses to look
+   * at: a silence is told as today, with no look at kafka.bootstrap.servers.
+   */
   TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
       StartupWaits waits) {
     this(kafkaClientProperties, adminFactory, waits, waits::pause);
@@ -110,6 +115,17 @@ public final class TopicAdmin {
   /** As above, pausing between tries with {@code pause} (tests: to see how long it would have waited). */
   TopicAdmin(Map<String, Object> kafkaClientProperties, java.util.function.Function<Map<String, Object>, Admin> adminFactory,
       StartupWaits waits, Pause pause) {
+    this(kafkaClientProperties, adminFactory, waits, pause, servers -> BrokerAddresses.Findings.NONE);
+  }
+
+  /**
+   * As above, looking at the addresses of kafka.bootstrap.servers with {@code addressLook} after a try that got no
+   * answer ({@link BrokerAddresses#look}), to say a refused port or a host name that does not resolve.
+   */
+  TopicAdmin(Map<String, Object> kafkaClientProperties,
+      java.util.function.Function<Map<String, Object>, Admin> adminFactory, StartupWaits waits, Pause pause,
+      java.util.function.Function<Object, BrokerAddresses.Findings> addressLook) {
+    this.addressLook = addressLook;
     this.pause = pause;
     this.adminProperties = new java.util.HashMap<>(kafkaClientProperties);
     adminProperties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -246,9 +262,14 @@ public final class TopicAdmin {
           long tryMs = System.currentTimeMillis() - tryStart;
           // a broker that answered this try is no outage: what failed after its answer, and what to check for that,
           // instead of "unreachable" and the address, the firewall and the protocol to check
+          // Kafka's client retries a refused connection and a name that does not resolve until its call times out:
+          // only then (never on a try that got an answer) a quick look at the addresses tells those apart
+          BrokerAddresses.Findings found = !answered && BrokerSilence.silence(cause) ? addressLook.apply(servers)
+              : BrokerAddresses.Findings.NONE;
           String what = answered ? BrokerSilence.afterAnswer(servers, cause, creating, tryMs)
-              : BrokerSilence.what(servers, cause, tryMs);
-          String check = answered ? BrokerSilence.checkAfterAnswer(cause, creating) : BrokerSilence.check(servers);
+              : BrokerSilence.what(servers, cause, tryMs, found);
+          String check = answered ? BrokerSilence.checkAfterAnswer(cause, creating)
+              : BrokerSilence.check(servers, found);
           String still = answered ? "Kafka at " + servers + " answered, but the topic check still failed"
               : "Kafka at " + servers + " still unreachable";
           // the registry's check failed meanwhile (waits.lastTry()): this try's outcome goes into the start's error
@@ -268,7 +289,7 @@ public final class TopicAdmin {
           // readiness's reason: what to check first, Kafka's last (not its exception's toString), short enough for a
           // Kubernetes event; the line above has the whole advice
           waits.waiting(DEPENDENCY, answered ? BrokerSilence.startupReasonAfterAnswer(servers, cause, creating,
-              attempt, waited) : BrokerSilence.startupReason(servers, cause, attempt, waited));
+              attempt, waited) : BrokerSilence.startupReason(servers, cause, attempt, waited, found));
           pause.sleep(retryIntervalMs);
           if (waits.isLastTry()) {
             throw lastTry;

@@ -550,6 +550,33 @@ class TopicAdminTest {
         .hasMessageNotContaining("which it forwards");
   }
 
+  /**
+   * The look at kafka.bootstrap.servers (a DNS look-up and a TCP connect per address, up to 2 s) is made only after a
+   * try that got no answer: never when the broker answered, nor when a later request got none.
+   */
+  @Test
+  void theBootstrapAddressesAreLookedAtOnlyAfterATryThatGotNoAnswer() throws InterruptedException {
+    TOPICS.forEach(t -> broker.put(t, Map.of()));
+    unanswered = 2;
+    List<Object> looks = new ArrayList<>();
+    java.util.function.Function<Object, BrokerAddresses.Findings> look = servers -> {
+      looks.add(servers);
+      return BrokerAddresses.Findings.NONE;
+    };
+
+    new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits, pauses::add, look)
+        .ensureTopics(TOPICS, Map.of(), false, 3, (short) -1, 10, 0);
+    assertThat(looks).as("one look per unanswered try").containsExactly("test:9092", "test:9092");
+
+    looks.clear();
+    createFailure = new org.apache.kafka.common.errors.TimeoutException("Call(callName=createTopics) timed out");
+    broker.remove("dlq");
+    assertThatThrownBy(() -> new TopicAdmin(Map.of("bootstrap.servers", "test:9092"), props -> admin(), waits,
+        pauses::add, look).ensureTopics(TOPICS, Map.of(), true, 3, (short) -1, 5_000, 1))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("answered, but creating topics");
+    assertThat(looks).as("the broker answered the listing").isEmpty();
+  }
+
   /** Readiness while it waits for such a broker said "no answer from test:9092" too. */
   @Test
   void readinessWhileTopicCreationGetsNoAnswerSaysThatTheBrokerAnswered() {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The start-up wait for a broker that is not there, with Kafka's real admin client against an address where nothing
- * listens (no broker needed): what the operator reads while {@code ./monitor run} waits.
+ * listens, or where something accepts connections and never answers (no broker needed): what the operator reads while
+ * {@code ./monitor run} waits.
  */
 class TopicAdminUnreachableTest {
 
@@ -33,18 +34,19 @@ class TopicAdminUnreachableTest {
    */
   @Test
   void theWaitLineSaysThatNothingAnsweredAtTheAddressWithinTheTryAndWhatToCheck() throws Exception {
-    String servers = "127.0.0.1:" + closedPort();
+    // something that accepts connections and never answers: a port where nothing listens is told apart (below)
+    ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    String servers = "127.0.0.1:" + silent.getLocalPort();
     List<Long> pauses = new ArrayList<>();
     TopicAdmin.Pause stopAfterFirstTry = ms -> {
       pauses.add(ms);
       throw new InterruptedException("test: one try is enough");
     };
     // short timeouts, so that the real client gives up on its first request in about a second
-    TopicAdmin topics = new TopicAdmin(Map.of("bootstrap.servers", servers, "request.timeout.ms", 500,
-        "default.api.timeout.ms", 1_000, "reconnect.backoff.max.ms", 100), Admin::create, new StartupWaits(),
-        stopAfterFirstTry);
+    TopicAdmin topics = new TopicAdmin(quick(servers), Admin::create, new StartupWaits(), stopAfterFirstTry,
+        BrokerAddresses::look);
 
-    try (LogLines lines = LogLines.of(TopicAdmin.class)) {
+    try (silent; LogLines lines = LogLines.of(TopicAdmin.class)) {
       assertThatThrownBy(() -> topics.ensureTopics(List.of("frames"), true, 1, (short) 1, 5_000, 0))
           .isInstanceOf(InterruptedException.class);
 
@@ -71,17 +73,84 @@ class TopicAdminUnreachableTest {
   @Test
   void theErrorAfterTheLongestWaitSaysWhatTheWaitLineSays() throws Exception {
     String servers = "127.0.0.1:" + closedPort();
-    TopicAdmin topics = new TopicAdmin(Map.of("bootstrap.servers", servers, "request.timeout.ms", 500,
-        "default.api.timeout.ms", 1_000, "reconnect.backoff.max.ms", 100), Admin::create, new StartupWaits(),
-        ms -> {
-          throw new AssertionError("no pause expected: the first try already outlasts startup.max-wait-ms");
-        });
+    TopicAdmin topics = new TopicAdmin(quick(servers), Admin::create, new StartupWaits(), ms -> {
+      throw new AssertionError("no pause expected: the first try already outlasts startup.max-wait-ms");
+    }, BrokerAddresses::look);
 
     assertThatThrownBy(() -> topics.ensureTopics(List.of("frames"), true, 1, (short) 1, 5_000, 1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("(startup.max-wait-ms=1)")
         .hasMessageContaining("nothing at " + servers + " (kafka.bootstrap.servers) answered within")
+        .hasMessageContaining("nothing listens at " + servers + " (connection refused) on the last try")
         .hasMessageContaining("check that a broker runs at " + servers)
         .hasMessageEndingWith("(Kafka: Timed out waiting for a node assignment. Call: listTopics)");
+  }
+
+  /** The short timeouts of the tries below: the real client gives up on its first request in about a second. */
+  private static Map<String, Object> quick(String servers) {
+    return Map.of("bootstrap.servers", servers, "request.timeout.ms", 500, "default.api.timeout.ms", 1_000,
+        "reconnect.backoff.max.ms", 100);
+  }
+
+  /**
+   * The try's outcome as `run` stops with it (another check's failure ended the start: StartupWaits.lastTry), through
+   * the constructor `run` uses: a refused port read "nothing at ... answered within 1 s; check that a broker runs at
+   * ... advertised.listeners ... kafka.security.protocol", as if something there kept silent.
+   */
+  @Test
+  void aPortWhereNothingListensIsToldAsRefusedNotAsASilence() throws Exception {
+    String servers = "127.0.0.1:" + closedPort();
+    StartupWaits waits = new StartupWaits();
+    waits.lastTry();
+
+    assertThatThrownBy(() -> new TopicAdmin(quick(servers), waits).ensureTopics(List.of("frames"), true, 1, (short) 1,
+        5_000, 0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("nothing at " + servers + " (kafka.bootstrap.servers) answered within 1 s: nothing"
+            + " listens at " + servers + " (connection refused); check that a broker runs at " + servers
+            + " and listens on that port")
+        .hasMessageNotContaining("advertised.listeners")
+        .hasMessageEndingWith("(Kafka: Timed out waiting for a node assignment. Call: listTopics)");
+  }
+
+  /**
+   * Something accepts the connection and never answers Kafka's requests (a listener of another protocol, another
+   * service): the advice for that, the protocol and advertised.listeners, stays.
+   */
+  @Test
+  void anAddressThatAcceptsButNeverAnswersKeepsTheListenerAndProtocolAdvice() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String servers = "127.0.0.1:" + silent.getLocalPort();
+      StartupWaits waits = new StartupWaits();
+      waits.lastTry();
+
+      assertThatThrownBy(() -> new TopicAdmin(quick(servers), waits).ensureTopics(List.of("frames"), true, 1,
+          (short) 1, 5_000, 0))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("nothing at " + servers + " (kafka.bootstrap.servers) answered within 1 s; "
+              + BrokerSilence.check(servers))
+          .hasMessageNotContaining("nothing listens")
+          .hasMessageEndingWith("(Kafka: Timed out waiting for a node assignment. Call: listTopics)");
+    }
+  }
+
+  /** Readiness's reason while the wait goes on says the refusal too, within its cap. */
+  @Test
+  void theReadinessReasonSaysThatNothingListensThere() throws Exception {
+    String servers = "127.0.0.1:" + closedPort();
+    StartupWaits waits = new StartupWaits();
+    List<String> reasons = new ArrayList<>();
+    TopicAdmin topics = new TopicAdmin(quick(servers), Admin::create, waits, ms -> {
+      reasons.addAll(waits.reasons());
+      throw new InterruptedException("test: one try is enough");
+    }, BrokerAddresses::look);
+
+    assertThatThrownBy(() -> topics.ensureTopics(List.of("frames"), true, 1, (short) 1, 5_000, 0))
+        .isInstanceOf(InterruptedException.class);
+    assertThat(reasons).hasSize(2);
+    assertThat(reasons.get(1)).hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON)
+        .startsWith("Kafka: no answer from " + servers + " (kafka.bootstrap.servers) in ")
+        .contains("(try 1): nothing listens there (connection refused): check that a broker runs and the port is"
+            + " right");
   }
 }
