@@ -218,8 +218,18 @@ final class BrokerSilence {
    */
   static DependencyProbe probe(Object servers, DependencyProbe.Check check, long timeoutMs,
       java.util.function.LongSupplier clock) {
+    return probe(servers, check, timeoutMs, clock, BrokerAddresses::look);
+  }
+
+  /**
+   * As above, looking at the addresses with {@code addressLook} after a check that got no answer (a refused port, a
+   * host name that does not resolve: what a broker gone or a Service renamed look like), never after one that did.
+   */
+  static DependencyProbe probe(Object servers, DependencyProbe.Check check, long timeoutMs,
+      java.util.function.LongSupplier clock,
+      java.util.function.Function<Object, BrokerAddresses.Findings> addressLook) {
     return new DependencyProbe("Kafka at " + servers + " (kafka.bootstrap.servers)", check, clock,
-        e -> probeFailure(e, timeoutMs), BrokerSilence::probeState);
+        e -> probeFailure(e, timeoutMs, servers, addressLook), BrokerSilence::probeState);
   }
 
   /**
@@ -235,15 +245,18 @@ final class BrokerSilence {
         ? "refusing the monitor's login" : DependencyProbe.UNREACHABLE;
   }
 
-  private static String probeFailure(Exception e, long timeoutMs) {
+  private static String probeFailure(Exception e, long timeoutMs, Object servers,
+      java.util.function.Function<Object, BrokerAddresses.Findings> addressLook) {
     if (e instanceof DependencyProbe.FailingFor) {
       return e.getMessage(); // BrokerCheck's own words (the KRaft quorum): they say what to check already
     }
     Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
     String what;
     if (cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof TimeoutException) {
-      what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms); check"
-          + " that a broker runs there and is reachable from this host";
+      BrokerAddresses.Findings found = addressLook.apply(servers);
+      what = "nothing answered within " + DependencyProbe.duration(timeoutMs) + " (health.probe-timeout-ms)"
+          + (found.decisive() ? ": " + addressWords(found) + "; " + check(servers, found)
+              : "; check that a broker runs there and is reachable from this host");
     } else if (BrokerTls.advice(cause).isPresent()) {
       what = BrokerTls.advice(cause).get();
     } else if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {

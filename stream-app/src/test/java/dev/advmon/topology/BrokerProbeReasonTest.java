@@ -23,7 +23,7 @@ class BrokerProbeReasonTest {
     if (failure.get() != null) {
       throw failure.get();
     }
-  }, 3_000, clock::get);
+  }, 3_000, clock::get, servers -> BrokerAddresses.Findings.NONE); // a broker that accepts and says nothing
 
   private String problemAfter(Exception e) {
     failure.set(e);
@@ -118,5 +118,27 @@ class BrokerProbeReasonTest {
         3, 30_000);
     assertThat(reason).hasSizeLessThanOrEqualTo(StartupWaits.MAX_REASON)
         .contains("check that a broker runs there").contains(" (Kafka: Timed out waiting").endsWith("...)");
+  }
+
+  /**
+   * A broker gone while the monitor runs (its port refused): the reason said "nothing answered within 3 s; check that
+   * a broker runs there and is reachable from this host", as for a silence; now that nothing listens there.
+   */
+  @Test
+  void aRefusedPortIsToldAsNothingListeningThere() throws Exception {
+    String servers;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      servers = "127.0.0.1:" + s.getLocalPort();
+    }
+    DependencyProbe gone = BrokerSilence.probe(servers, () -> {
+      throw new ExecutionException(new org.apache.kafka.common.errors.TimeoutException(
+          "Timed out waiting for a node assignment. Call: describeCluster"));
+    }, 3_000, clock::get);
+    gone.check();
+
+    assertThat(gone.problem()).isEqualTo("Kafka at " + servers + " (kafka.bootstrap.servers) unreachable for 0 s:"
+        + " nothing answered within 3 s (health.probe-timeout-ms): nothing listens at " + servers + " (connection"
+        + " refused); " + BrokerSilence.check(servers, BrokerAddresses.look(servers))
+        + " (Kafka: Timed out waiting for a node assignment. Call: describeCluster)");
   }
 }
