@@ -51,27 +51,17 @@ final class FixtureFrames {
   }
 
   /**
-   * A PNG's width and height from its first 24 bytes (the signature, then the IHDR chunk, which the format puts
-   * first); null for any other file, or for a size no PNG can have. Every fixture frame is checked, thousands of
-   * them, and ImageIO's reader took about half a millisecond a frame.
+   * A PNG's width and height from its signature and IHDR chunk, which the format puts first (33 bytes), read and
+   * checked as the monitor's decoder reads them ({@link dev.advmon.image.ImageDecoder#pngSize}); null for any other
+   * file or a damaged header. Every fixture frame is checked, thousands of them, and ImageIO's reader took about half
+   * a millisecond a frame.
    */
   private static int[] pngSize(Path frame) throws IOException {
-    byte[] head = new byte[24];
+    byte[] head;
     try (java.io.InputStream in = Files.newInputStream(frame)) {
-      if (in.readNBytes(head, 0, head.length) < head.length) {
-        return null;
-      }
+      head = in.readNBytes(dev.advmon.image.ImageDecoder.PNG_HEADER_BYTES);
     }
-    byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-    if (!java.util.Arrays.equals(head, 0, 16, signature, 0, 16)) {
-      return null;
-    }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head, 16, 8); // big-endian, as PNG writes it
-    int width = b.getInt();
-    int height = b.getInt();
-    // 0 or over 2^31 - 1 is a damaged header, not a size: ImageIO's reader refuses it, and the evaluation names the
-    // file; taken as a size, it was refused as "0x28, but the model takes 28x28", a resized attack
-    return width > 0 && height > 0 ? new int[] {width, height} : null;
+    return dev.advmon.image.ImageDecoder.pngSize(head);
   }
 
   /** Width and height from the image's header; null where no reader of the JDK knows the file. */
